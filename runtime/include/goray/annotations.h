@@ -1,0 +1,24 @@
+// Markers the scanner (goray-scan) looks for. Under clang they become `annotate`
+// attributes the scanner reads from the AST; other compilers see nothing.
+#pragma once
+
+#if defined(__clang__)
+#define GORAY_ANNOTATE_(what) __attribute__((annotate(what)))
+#else
+#define GORAY_ANNOTATE_(what)
+#endif
+
+// struct GORAY_TASKS Tasks { ... };  every public member function is a task.
+#define GORAY_TASKS GORAY_ANNOTATE_("goray::tasks")
+// struct GORAY_ACTORS Actors { ... };  every public member function builds an actor type.
+#define GORAY_ACTORS GORAY_ANNOTATE_("goray::actors")
+// class GORAY_ACTOR Counter { ... };  an actor type built by its one public constructor.
+#define GORAY_ACTOR GORAY_ANNOTATE_("goray::actor")
+// GORAY_DRIVER int Driver();  the application's driver (at most one).
+#define GORAY_DRIVER GORAY_ANNOTATE_("goray::driver")
+
+// GORAY_INIT_OPTIONS(R"({"num_cpus": 2})")  ray.init options, a JSON object literal.
+// It declares a variable the scanner finds and the generated table hands to the runtime.
+#define GORAY_INIT_OPTIONS(json_literal)                                          \
+  [[maybe_unused]] GORAY_ANNOTATE_("goray::init_options") static constexpr const \
+      char* goray_init_options_ = json_literal

@@ -1,0 +1,51 @@
+// The value codec: C++ values <-> msgpack, as protocol.md section 5 maps them.
+// Encode/Decode are the only entry points the runtime and generated code use.
+#pragma once
+
+#ifndef MSGPACK_NO_BOOST
+#define MSGPACK_NO_BOOST  // msgpack-cxx's plain headers; its CMake config wants Boost
+#endif
+#include <msgpack.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace goray::codec {
+
+using Buffer = msgpack::sbuffer;  // malloc-backed: released straight into replies
+using Packer = msgpack::packer<Buffer>;
+
+// A value that does not decode as the requested C++ type.
+//   expected: the C++ type, spelled as in source ("uint8_t", "std::vector<int32_t>")
+//   received: the msgpack type seen, with the value where it helps ("int 300")
+//   path:     where inside the value, "" at top level, else like "[3].x" or "[\"k\"]"
+class DecodeError : public std::runtime_error {
+ public:
+  DecodeError(std::string expected, std::string received, std::string path = {});
+  const std::string& expected() const noexcept { return expected_; }
+  const std::string& received() const noexcept { return received_; }
+  const std::string& path() const noexcept { return path_; }
+  // The same error one level further out: path = prefix + path.
+  DecodeError Within(std::string_view prefix) const;
+
+ private:
+  std::string expected_;
+  std::string received_;
+  std::string path_;
+};
+
+// The msgpack type of an object as a short word: nil, bool, int, float32,
+// float64, str, bin, array, map, ext.
+std::string_view ReceivedTypeName(const msgpack::object& object);
+
+}  // namespace goray::codec
+
+#include "goray/detail/type_name.h"
+#include "goray/detail/encode.h"
+#include "goray/detail/decode.h"
+// After these:
+//   template <class T> std::string goray::codec::TypeName();
+//   template <class T> void goray::codec::Encode(Packer&, const T&);
+//   template <class T> void goray::codec::DecodeInto(const msgpack::object&, T&);
+//   template <class T> T goray::codec::Decode(const msgpack::object&);

@@ -1,0 +1,50 @@
+// The decoded arguments of one incoming call, and typed access to them that
+// turns a decode failure into an ArgumentError naming the callee and position.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "goray/codec.h"
+#include "goray/errors.h"
+
+namespace goray::detail {
+
+class ArgList {
+ public:
+  ArgList(std::string_view callee, std::vector<msgpack::object> values)
+      : callee_(callee), values_(std::move(values)) {}
+
+  std::string_view callee() const noexcept { return callee_; }
+  std::size_t size() const noexcept { return values_.size(); }
+  const msgpack::object& operator[](std::size_t position) const { return values_[position]; }
+
+  // Throws ArgumentError unless exactly `expected` arguments arrived.
+  void RequireCount(std::size_t expected) const {
+    if (values_.size() != expected) {
+      throw ArgumentError(std::string(callee_), expected, values_.size());
+    }
+  }
+
+  template <class T>
+  T Get(std::size_t position) const {
+    try {
+      return codec::Decode<T>(values_[position]);
+    } catch (const codec::DecodeError& error) {
+      throw ArgumentError(std::string(callee_), position, codec::TypeName<T>(),
+                          DescribeReceived(error, values_[position]));
+    }
+  }
+
+ private:
+  // "str", or "array (at [3]: expected int8_t, received int 300)" for a nested failure.
+  static std::string DescribeReceived(const codec::DecodeError& error,
+                                      const msgpack::object& value);
+
+  std::string_view callee_;
+  std::vector<msgpack::object> values_;
+};
+
+}  // namespace goray::detail

@@ -1,0 +1,94 @@
+// The exceptions the C++ API throws. Every one derives from goray::Error, a
+// std::runtime_error whose what() is "<remote type>: <message> (task <name>)".
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+namespace goray {
+
+// Base of every goray exception. The parts are kept apart so callers can
+// inspect them without parsing what().
+class Error : public std::runtime_error {
+ public:
+  Error(std::string type, std::string message, std::string task = {},
+        std::string traceback = {});
+
+  const std::string& type() const noexcept { return type_; }
+  const std::string& message() const noexcept { return message_; }
+  const std::string& task() const noexcept { return task_; }
+  const std::string& traceback() const noexcept { return traceback_; }
+
+ private:
+  std::string type_;
+  std::string message_;
+  std::string task_;
+  std::string traceback_;
+};
+
+// A remote C++ task or actor method failed (GetObject code 1 or 5).
+class TaskError : public Error {
+ public:
+  using Error::Error;
+};
+// The worker process running the task died (crash, kill).
+class WorkerDiedError : public TaskError {
+ public:
+  using TaskError::TaskError;
+};
+// The actor died or was killed before or while running the call.
+class ActorDiedError : public TaskError {
+ public:
+  using TaskError::TaskError;
+};
+// Get/Wait gave up waiting (GetObject code 2).
+class TimeoutError : public Error {
+ public:
+  using Error::Error;
+};
+// The task was cancelled (GetObject code 3).
+class CancelledError : public Error {
+ public:
+  using Error::Error;
+};
+// The object ref is unknown to the driver or was already released (code 4).
+class ObjectRefNotFoundError : public Error {
+ public:
+  using Error::Error;
+};
+// An in-process Python call raised (Native2Py commands 0-4).
+class PythonError : public Error {
+ public:
+  using Error::Error;
+};
+
+// A call's arguments do not fit the callee: wrong count, wrong type, out of
+// range. Thrown by invokers; reaches Python as goray.ArgumentError.
+class ArgumentError : public Error {
+ public:
+  static constexpr std::size_t kNoPosition = static_cast<std::size_t>(-1);
+
+  // A type or range mismatch at a 0-based argument position.
+  ArgumentError(std::string task, std::size_t position, std::string expected,
+                std::string received);
+  // A wrong argument count.
+  ArgumentError(std::string task, std::size_t expected_count, std::size_t received_count);
+
+  std::size_t position() const noexcept { return position_; }
+  const std::string& expected() const noexcept { return expected_; }
+  const std::string& received() const noexcept { return received_; }
+
+ private:
+  std::size_t position_ = kNoPosition;
+  std::string expected_;
+  std::string received_;
+};
+
+// A name (task, actor type, method, Python function) nobody registered.
+class UnknownNameError : public Error {
+ public:
+  UnknownNameError(std::string kind, std::string name, std::string known_names);
+};
+
+}  // namespace goray

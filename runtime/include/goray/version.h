@@ -1,0 +1,11 @@
+// The runtime's version. Generated code checks it at compile time: same major,
+// runtime minor at least the one the generator targeted.
+#pragma once
+
+#define GORAY_VERSION_MAJOR 0
+#define GORAY_VERSION_MINOR 1
+#define GORAY_VERSION_PATCH 0
+#define GORAY_VERSION_STRING "0.1.0"
+
+// The GoRay FFI protocol version this runtime speaks (protocol.md).
+#define GORAY_PROTOCOL_VERSION 1
