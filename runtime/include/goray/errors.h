@@ -15,6 +15,14 @@ class Error : public std::runtime_error {
   Error(std::string type, std::string message, std::string task = {},
         std::string traceback = {});
 
+ protected:
+  // For subclasses that word what() their own way.
+  struct CustomWhat {};
+  Error(CustomWhat, std::string what, std::string type, std::string message, std::string task,
+        std::string traceback);
+
+ public:
+
   const std::string& type() const noexcept { return type_; }
   const std::string& message() const noexcept { return message_; }
   const std::string& task() const noexcept { return task_; }
@@ -58,9 +66,11 @@ class ObjectRefNotFoundError : public Error {
   using Error::Error;
 };
 // An in-process Python call raised (Native2Py commands 0-4).
+// what() is "<Python type>: <message> (<Python callee>)".
 class PythonError : public Error {
  public:
-  using Error::Error;
+  PythonError(std::string type, std::string message, std::string callee,
+              std::string traceback = {});
 };
 
 // A call's arguments do not fit the callee: wrong count, wrong type, out of
@@ -83,6 +93,20 @@ class ArgumentError : public Error {
   std::size_t position_ = kNoPosition;
   std::string expected_;
   std::string received_;
+};
+
+// A result (of Get, or of an in-process Python call) does not decode as the
+// C++ types asked for: wrong type, wrong count, out of range.
+class ResultTypeError : public Error {
+ public:
+  ResultTypeError(std::string callee, std::string expected, std::string received);
+};
+
+// The bytes of a request break the protocol (truncated units, malformed msgpack).
+class ProtocolError : public Error {
+ public:
+  using Error::Error;
+  explicit ProtocolError(std::string message);
 };
 
 // A name (task, actor type, method, Python function) nobody registered.

@@ -1,0 +1,119 @@
+// Calls from native code into the Python driver through the registered callback
+// (Native2Py, protocol.md sections 1-3), and decoding of the values it returns.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <variant>
+
+#include "goray/codec.h"
+#include "goray/errors.h"
+
+namespace goray::detail {
+
+// Native2Py command numbers (protocol.md section 3).
+enum Native2PyCommand : long long {
+  kExePythonLocalTask = 0,
+  kExePyCode = 1,
+  kNewClassInstance = 2,
+  kLocalMethodCall = 3,
+  kCloseClassInstance = 4,
+  kExeRemoteTask = 5,
+  kGetObject = 6,
+  kPutObject = 7,
+  kWaitObject = 8,
+  kCancelObject = 9,
+  kReleaseObject = 10,
+  kNewActor = 11,
+  kNewPythonActor = 12,
+  kActorMethodCall = 13,
+  kKillActor = 14,
+  kGetActor = 15,
+  kExePythonRemoteTask = 16,
+  kReleaseActor = 32,  // extension (protocol.md section 7)
+};
+
+// The driver's answer: its return code and payload bytes.
+struct DriverReply {
+  long long code = 1;
+  std::string data;
+};
+
+// One meta key of a call payload's JSON unit.
+struct MetaField {
+  std::string_view key;
+  std::variant<std::string, std::uint64_t> value;
+};
+
+// Sends one request through the callback. Throws goray::Error when no driver
+// registered a callback (the library was loaded outside goray).
+DriverReply CallDriver(long long command, std::string_view payload);
+
+// Sends a call payload (args block + JSON of meta keys) and returns the success
+// payload; a failure is thrown as PythonError (code 1) or the error of its code.
+std::string CallDriverWithArgsBlock(long long command, std::initializer_list<MetaField> meta,
+                                    std::string_view callee, std::string_view args_block);
+
+// Throws the exception a non-zero driver reply stands for.
+[[noreturn]] void ThrowDriverFailure(const DriverReply& reply, std::string_view callee);
+
+template <class T>
+void EncodeCallArgument(codec::Packer& packer, const T& value) {
+  codec::Encode(packer, value);
+}
+
+template <class... Args>
+std::string CallDriverWithArgs(long long command, std::initializer_list<MetaField> meta,
+                               std::string_view callee, const Args&... args) {
+  codec::Buffer block(64);
+  codec::Packer packer(block);
+  (EncodeCallArgument(packer, args), ...);
+  return CallDriverWithArgsBlock(command, meta, callee,
+                                 std::string_view(block.data(), block.size()));
+}
+
+// A u64 little-endian id reply (exactly 8 bytes).
+std::uint64_t ParseId(std::string_view reply, std::string_view callee);
+
+// Parses one msgpack value; a malformed payload throws ProtocolError.
+msgpack::object_handle UnpackOne(std::string_view payload, std::string_view callee);
+
+// Decodes a single returned value as T..., destructuring an array for several types.
+template <class... T>
+auto DecodeResult(std::string_view callee, std::string_view payload) {
+  msgpack::object_handle handle = UnpackOne(payload, callee);
+  const msgpack::object& value = handle.get();
+  auto decode = [&](const msgpack::object& object, auto* type_tag, std::string_view where) {
+    using Wanted = std::remove_pointer_t<decltype(type_tag)>;
+    try {
+      return codec::Decode<Wanted>(object);
+    } catch (const codec::DecodeError& error) {
+      std::string received = error.received();
+      if (!error.path().empty()) received += " at " + error.path();
+      throw ResultTypeError(std::string(callee),
+                            std::string(where) + codec::TypeName<Wanted>(), received);
+    }
+  };
+  if constexpr (sizeof...(T) == 1) {
+    return decode(value, static_cast<T*>(nullptr)..., "");
+  } else {
+    constexpr std::size_t kCount = sizeof...(T);
+    if (value.type != msgpack::type::ARRAY || value.via.array.size != kCount) {
+      std::string received(codec::ReceivedTypeName(value));
+      if (value.type == msgpack::type::ARRAY) {
+        received += " of " + std::to_string(value.via.array.size);
+      }
+      throw ResultTypeError(std::string(callee), std::to_string(kCount) + " values", received);
+    }
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return std::tuple<T...>{decode(value.via.array.ptr[I], static_cast<T*>(nullptr),
+                                     "value " + std::to_string(I) + ": ")...};
+    }(std::index_sequence_for<T...>{});
+  }
+}
+
+}  // namespace goray::detail

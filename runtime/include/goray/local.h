@@ -1,0 +1,115 @@
+// In-process calls from C++ into the Python driver (Native2Py commands 0-4):
+// registered @goray.local / @goray.remote functions and classes, or the dotted
+// name of any importable one ("math.fsum", "collections.Counter").
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+#include "goray/codec.h"
+#include "goray/detail/driver_call.h"
+#include "goray/errors.h"
+
+namespace goray {
+
+// A Python value returned in-process: exactly one msgpack value.
+class LocalResult {
+ public:
+  LocalResult(std::string callee, std::string payload)
+      : callee_(std::move(callee)), payload_(std::move(payload)) {}
+
+  // Decodes the value as T; with several types, destructures a Python sequence
+  // of that length into a std::tuple. A mismatch throws ResultTypeError.
+  template <class... T>
+  auto Get() const {
+    static_assert(sizeof...(T) >= 1, "goray: Get needs at least one type");
+    return detail::DecodeResult<T...>(callee_, payload_);
+  }
+  // Decodes into existing variables: result.GetInto(&a, &b).
+  template <class... T>
+  void GetInto(T*... targets) const {
+    if constexpr (sizeof...(T) == 1) {
+      ((*targets = Get<T>()), ...);
+    } else {
+      std::tie(*targets...) = Get<T...>();
+    }
+  }
+
+  const std::string& payload() const noexcept { return payload_; }
+
+ private:
+  std::string callee_;
+  std::string payload_;
+};
+
+// Calls a Python function in this process.
+template <class... Args>
+LocalResult LocalCallPyTask(std::string_view name, const Args&... args) {
+  std::string reply = detail::CallDriverWithArgs(detail::kExePythonLocalTask,
+                                                 {{"goray_task_name", std::string(name)}},
+                                                 std::string(name), args...);
+  return LocalResult(std::string(name), std::move(reply));
+}
+
+// Runs Python source holding exactly one top-level `def`; arguments are bound
+// in order (the function's parameters are commonly named arg0, arg1, ...).
+template <class... Args>
+LocalResult CallPythonCode(std::string_view source, const Args&... args) {
+  std::string reply = detail::CallDriverWithArgs(detail::kExePyCode,
+                                                 {{"func_code", std::string(source)}},
+                                                 "python code", args...);
+  return LocalResult("python code", std::move(reply));
+}
+
+// An instance of a Python class living in this process. Copies share it; it is
+// closed once: by Close() or when the last copy is destroyed.
+class PyLocalInstance {
+ public:
+  PyLocalInstance(std::string class_name, std::uint64_t id);
+
+  template <class... Args>
+  LocalResult MethodCall(std::string_view method, const Args&... args) const {
+    RequireOpen(method);
+    std::string callee = state_->class_name + "." + std::string(method);
+    std::string reply = detail::CallDriverWithArgs(
+        detail::kLocalMethodCall,
+        {{"goray_task_name", std::string(method)},
+         {"goray_py_local_actor_id", state_->id}},
+        callee, args...);
+    return LocalResult(std::move(callee), std::move(reply));
+  }
+
+  // Closes the instance in Python; later calls throw. Closing twice does nothing.
+  void Close();
+  bool closed() const noexcept;
+  std::uint64_t id() const noexcept { return state_->id; }
+  const std::string& class_name() const noexcept { return state_->class_name; }
+
+  // Shared by the copies; its destructor closes the Python instance if still open.
+  struct State {
+    std::string class_name;
+    std::uint64_t id = 0;
+    bool closed = false;  // guarded by a runtime mutex
+    ~State();
+  };
+
+ private:
+  void RequireOpen(std::string_view method) const;
+
+  std::shared_ptr<State> state_;
+};
+
+// Creates a Python class instance in this process.
+template <class... Args>
+PyLocalInstance NewPyLocalInstance(std::string_view class_name, const Args&... args) {
+  std::string reply = detail::CallDriverWithArgs(detail::kNewClassInstance,
+                                                 {{"goray_actor_type_name", std::string(class_name)}},
+                                                 std::string(class_name), args...);
+  return PyLocalInstance(std::string(class_name), detail::ParseId(reply, class_name));
+}
+
+}  // namespace goray

@@ -1,0 +1,90 @@
+// The exported C ABI (protocol.md 1): Execute, FreeMemory, RegisterCallback.
+// The application's registry is built on the first Execute; concurrent early
+// calls wait for it (a function-local static).
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+
+#include "callback_slot.h"
+#include "dispatcher.h"
+#include "goray/registry.h"
+#include "goray/version.h"
+
+#define GORAY_EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace goray::detail {
+namespace {
+
+std::atomic<DriverCallback> g_callback{nullptr};
+
+// The registry and dispatcher of this library, created on first use.
+class Application {
+ public:
+  static Application& Get() {
+    static Application application;
+    return application;
+  }
+
+  Reply Handle(long long request, std::string_view payload) {
+    if (!registration_error_.empty()) {
+      return TextReply(kFailed, "goray: the application's registration failed: " + registration_error_);
+    }
+    return dispatcher_.Handle(request, payload);
+  }
+
+ private:
+  Application() : dispatcher_(registry_) {
+    try {
+      RegisterApplication(registry_);
+    } catch (const std::exception& error) {
+      registration_error_ = error.what();
+    } catch (...) {
+      registration_error_ = "an unknown exception";
+    }
+  }
+
+  Registry registry_;
+  Dispatcher dispatcher_;
+  std::string registration_error_;
+};
+
+}  // namespace
+
+void InstallCallback(DriverCallback callback) {
+  DriverCallback expected = nullptr;
+  if (!g_callback.compare_exchange_strong(expected, callback) && expected != callback) {
+    std::fputs("goray: RegisterCallback called again; keeping the first callback\n", stderr);
+  }
+}
+
+DriverCallback InstalledCallback() { return g_callback.load(std::memory_order_acquire); }
+
+}  // namespace goray::detail
+
+GORAY_EXPORT void* Execute(long long request, void* in_data, long long in_len, long long* out_len,
+                           long long* ret_code) {
+  using namespace goray::detail;
+  Reply reply;
+  try {
+    std::string_view payload(static_cast<const char*>(in_data),
+                             in_data == nullptr || in_len < 0 ? 0 : static_cast<std::size_t>(in_len));
+    reply = Application::Get().Handle(request, payload);
+  } catch (...) {
+    reply = TextReply(kFailed, "goray: internal error while handling the request");
+  }
+  *ret_code = reply.code;
+  *out_len = static_cast<long long>(reply.body.size());
+  if (reply.body.size() == 0) return nullptr;
+  return reply.body.release();
+}
+
+GORAY_EXPORT void FreeMemory(void* ptr) { std::free(ptr); }
+
+GORAY_EXPORT void RegisterCallback(goray::detail::DriverCallback callback) {
+  goray::detail::InstallCallback(callback);
+}
+
+// Not part of GoRay's ABI: our driver may ask; others need not.
+GORAY_EXPORT long long GorayProtocolVersion() { return GORAY_PROTOCOL_VERSION; }

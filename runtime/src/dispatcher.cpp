@@ -1,0 +1,178 @@
+// Command handling for calls from the driver. Every path catches everything and
+// answers with a code: exceptions never cross the C ABI.
+#include "dispatcher.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "incoming_call.h"
+
+namespace goray::detail {
+namespace {
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string joined;
+  for (const std::string& name : names) {
+    if (!joined.empty()) joined += ", ";
+    joined += name;
+  }
+  return joined;
+}
+
+template <class Map>
+std::vector<std::string> KeysOf(const Map& map) {
+  std::vector<std::string> keys;
+  keys.reserve(map.size());
+  for (const auto& entry : map) keys.push_back(entry.first);
+  return keys;
+}
+
+Reply JsonReply(const nlohmann::json& json) {
+  return TextReply(kSuccess, json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+// Driver arguments: our driver may send a JSON array of strings; GoRay's sends nothing.
+std::vector<std::string> ParseDriverArgs(std::string_view payload) {
+  if (payload.empty()) return {};
+  nlohmann::json args = nlohmann::json::parse(payload, nullptr, false);
+  if (!args.is_array()) throw ProtocolError("StartDriver expects a JSON array of strings");
+  std::vector<std::string> result;
+  for (const auto& arg : args) {
+    if (!arg.is_string()) throw ProtocolError("StartDriver expects a JSON array of strings");
+    result.push_back(arg.get<std::string>());
+  }
+  return result;
+}
+
+}  // namespace
+
+Reply Dispatcher::Handle(long long request, std::string_view payload) {
+  const long long command = request & 0x3ff;
+  const auto index = static_cast<std::uint64_t>(request) >> 10;
+  try {
+    switch (command) {
+      case kGetInitOptions:
+        return TextReply(kSuccess, registry_.init_options());
+      case kStartDriver:
+        return StartDriver(payload);
+      case kGetTaskActorList:
+        return TaskActorList();
+      case kGetActorMethods:
+        return ActorMethods(payload);
+      case kRunTask:
+        return RunTask(payload);
+      case kNewActorInstance:
+        return NewActor(payload);
+      case kActorMethodCall:
+        return CallMethod(index, payload);
+      case kCloseActor:
+        return CloseActor(index);
+      default:
+        return TextReply(kFailed, "goray: unknown command " + std::to_string(command));
+    }
+  } catch (...) {
+    return PanicReplyForCurrentException({});
+  }
+}
+
+Reply Dispatcher::StartDriver(std::string_view payload) {
+  const auto& driver = registry_.driver();
+  if (!driver) {
+    return TextReply(kFailed, "goray: the application has no driver (declare one with GORAY_DRIVER)");
+  }
+  try {
+    int code = (*driver)(ParseDriverArgs(payload));
+    return TextReply(kSuccess, std::to_string(code));
+  } catch (...) {
+    return PanicReplyForCurrentException("Driver");
+  }
+}
+
+Reply Dispatcher::TaskActorList() const {
+  return JsonReply(nlohmann::json::array({registry_.TaskNames(), registry_.ActorTypeNames()}));
+}
+
+Reply Dispatcher::ActorMethods(std::string_view type_name) const {
+  const ActorType* type = registry_.FindActorType(type_name);
+  if (type == nullptr) {
+    return TextReply(kFailed, "goray: unknown actor type '" + std::string(type_name) +
+                                  "'; known actor types: " + JoinNames(registry_.ActorTypeNames()));
+  }
+  return JsonReply(KeysOf(type->methods));
+}
+
+Reply Dispatcher::RunTask(std::string_view payload) {
+  IncomingCall call = ParseIncomingCall(payload);
+  try {
+    const TaskInvoker* task = registry_.FindTask(call.name);
+    if (task == nullptr) {
+      throw UnknownNameError("task", std::string(call.name), JoinNames(registry_.TaskNames()));
+    }
+    Reply reply;
+    (*task)(ArgList(call.name, std::move(call.args)), reply.body);
+    return reply;
+  } catch (...) {
+    return PanicReplyForCurrentException(call.name);
+  }
+}
+
+Reply Dispatcher::NewActor(std::string_view payload) {
+  IncomingCall call = ParseIncomingCall(payload);
+  try {
+    const ActorType* type = registry_.FindActorType(call.name);
+    if (type == nullptr) {
+      throw UnknownNameError("actor type", std::string(call.name),
+                             JoinNames(registry_.ActorTypeNames()));
+    }
+    ActorInstance instance{type->factory(ArgList(call.name, std::move(call.args))), type};
+    return TextReply(kSuccess, std::to_string(instances_.Add(std::move(instance))));
+  } catch (...) {
+    return PanicReplyForCurrentException(call.name);
+  }
+}
+
+Reply Dispatcher::CallMethod(std::uint64_t index, std::string_view payload) {
+  IncomingCall call = ParseIncomingCall(payload);
+  ActorInstance instance;
+  switch (instances_.Find(index, &instance)) {
+    case ActorInstances::Lookup::kClosed:
+      return TextReply(kFailed, "goray: actor instance " + std::to_string(index) +
+                                    " is closed (method " + std::string(call.name) + ")");
+    case ActorInstances::Lookup::kUnknown:
+      return TextReply(kPanic, nlohmann::json{{"Message", "goray::UnknownNameError: unknown actor "
+                                                          "instance " + std::to_string(index) +
+                                                          " (task " + std::string(call.name) + ")"},
+                                              {"Traceback", ""}}
+                                   .dump());
+    case ActorInstances::Lookup::kLive:
+      break;
+  }
+  const std::string callee = instance.type->name + "." + std::string(call.name);
+  try {
+    auto method = instance.type->methods.find(call.name);
+    if (method == instance.type->methods.end()) {
+      throw UnknownNameError("method", std::string(call.name),
+                             JoinNames(KeysOf(instance.type->methods)));
+    }
+    Reply reply;
+    method->second(instance.object.get(), ArgList(callee, std::move(call.args)), reply.body);
+    return reply;
+  } catch (...) {
+    return PanicReplyForCurrentException(callee);
+  }
+}
+
+Reply Dispatcher::CloseActor(std::uint64_t index) {
+  switch (instances_.Close(index)) {
+    case ActorInstances::Lookup::kLive:
+      return Reply{};
+    case ActorInstances::Lookup::kClosed:
+      return TextReply(kFailed, "goray: actor instance " + std::to_string(index) + " is already closed");
+    case ActorInstances::Lookup::kUnknown:
+      break;
+  }
+  return TextReply(kFailed, "goray: no actor instance " + std::to_string(index));
+}
+
+}  // namespace goray::detail

@@ -1,0 +1,46 @@
+// Serves the Py2Native commands 0-7 (protocol.md 3) from an application's registry.
+#pragma once
+
+#include <string_view>
+
+#include "actor_instances.h"
+#include "goray/registry.h"
+#include "reply.h"
+
+namespace goray::detail {
+
+// Py2Native command numbers.
+enum Py2NativeCommand : long long {
+  kGetInitOptions = 0,
+  kStartDriver = 1,
+  kGetTaskActorList = 2,
+  kGetActorMethods = 3,
+  kRunTask = 4,
+  kNewActorInstance = 5,
+  kActorMethodCall = 6,
+  kCloseActor = 7,
+};
+
+class Dispatcher {
+ public:
+  explicit Dispatcher(const Registry& registry) : registry_(registry) {}
+
+  // Thread-safe and re-entrant; never throws.
+  Reply Handle(long long request, std::string_view payload);
+
+  const ActorInstances& instances() const noexcept { return instances_; }
+
+ private:
+  Reply StartDriver(std::string_view payload);
+  Reply TaskActorList() const;
+  Reply ActorMethods(std::string_view type_name) const;
+  Reply RunTask(std::string_view payload);
+  Reply NewActor(std::string_view payload);
+  Reply CallMethod(std::uint64_t index, std::string_view payload);
+  Reply CloseActor(std::uint64_t index);
+
+  const Registry& registry_;
+  ActorInstances instances_;
+};
+
+}  // namespace goray::detail

@@ -1,0 +1,143 @@
+// Native2Py calls: framing the request, invoking the driver's callback with the
+// memory rules of protocol.md 1, and turning failures into C++ exceptions.
+#include "goray/detail/driver_call.h"
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "callback_slot.h"
+#include "framing.h"
+
+namespace goray::detail {
+namespace {
+
+constexpr std::string_view kTracebackMarker = "\n\nTraceback (most recent call last):";
+
+// "<Type>: <message>\n\n<traceback>", as our driver words a Python failure.
+PythonError ParsePythonFailure(std::string_view text, std::string_view callee) {
+  std::string_view head = text;
+  std::string traceback;
+  if (std::size_t at = text.find(kTracebackMarker); at != std::string_view::npos) {
+    head = text.substr(0, at);
+    traceback = std::string(text.substr(at + 2));
+  }
+  std::string type = "PythonError";
+  std::string message(head);
+  if (std::size_t colon = head.find(": "); colon != std::string_view::npos &&
+                                            head.substr(0, colon).find(' ') == std::string_view::npos) {
+    type = std::string(head.substr(0, colon));
+    message = std::string(head.substr(colon + 2));
+  } else if (!head.empty() && head.find(' ') == std::string_view::npos &&
+             head.find(':') == head.size() - 1) {
+    type = std::string(head.substr(0, head.size() - 1));  // "ValueError:" with no message
+    message.clear();
+  }
+  return PythonError(std::move(type), std::move(message), std::string(callee),
+                     std::move(traceback));
+}
+
+}  // namespace
+
+DriverReply CallDriver(long long command, std::string_view payload) {
+  DriverCallback callback = InstalledCallback();
+  if (callback == nullptr) {
+    throw Error("goray::Error",
+                "no Python driver: RegisterCallback was never called (load this library with "
+                "goray, not plain dlopen)");
+  }
+  long long out_len = 0;
+  long long ret_code = 1;  // what a driver that fails before writing them means
+  void* in_data = payload.empty() ? nullptr : const_cast<char*>(payload.data());
+  void* out = callback(command, in_data, static_cast<long long>(payload.size()), &out_len,
+                       &ret_code);
+  DriverReply reply;
+  reply.code = ret_code;
+  if (out != nullptr) {
+    if (out_len > 0) reply.data.assign(static_cast<const char*>(out), static_cast<std::size_t>(out_len));
+    std::free(out);
+  }
+  return reply;
+}
+
+void ThrowDriverFailure(const DriverReply& reply, std::string_view callee) {
+  const std::string task(callee);
+  switch (reply.code) {
+    case 1:
+      throw ParsePythonFailure(reply.data, callee);
+    case 2:
+      throw TimeoutError("goray::TimeoutError", reply.data, task);
+    case 3:
+      throw CancelledError("goray::CancelledError", reply.data, task);
+    case 4:
+      throw ObjectRefNotFoundError("goray::ObjectRefNotFoundError", reply.data, task);
+    case 5: {
+      // {"Message": "<type>: <message>", "Traceback": ...}, or text wrapping it.
+      nlohmann::json panic = nlohmann::json::parse(reply.data, nullptr, false);
+      std::string message = reply.data;
+      std::string traceback;
+      if (panic.is_object() && panic.contains("Message") && panic["Message"].is_string()) {
+        message = panic["Message"].get<std::string>();
+        if (panic.contains("Traceback") && panic["Traceback"].is_string()) {
+          traceback = panic["Traceback"].get<std::string>();
+        }
+      }
+      std::string type = "TaskError";
+      if (std::size_t colon = message.find(": "); colon != std::string::npos) {
+        type = message.substr(0, colon);
+        message.erase(0, colon + 2);
+      }
+      throw TaskError(std::move(type), std::move(message), task, std::move(traceback));
+    }
+    default:
+      throw Error("goray::Error",
+                  "the driver answered with unknown code " + std::to_string(reply.code) + ": " +
+                      reply.data,
+                  task);
+  }
+}
+
+std::string CallDriverWithArgsBlock(long long command, std::initializer_list<MetaField> meta,
+                                    std::string_view callee, std::string_view args_block) {
+  nlohmann::json options = nlohmann::json::object();
+  options["go_ray_arg_pos_to_object"] = nlohmann::json::object();
+  for (const MetaField& field : meta) {
+    std::visit([&](const auto& value) { options[std::string(field.key)] = value; }, field.value);
+  }
+  std::string payload;
+  payload.reserve(args_block.size() + 128);
+  AppendUnit(payload, args_block);
+  AppendUnit(payload, options.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  DriverReply reply = CallDriver(command, payload);
+  if (reply.code != 0) ThrowDriverFailure(reply, callee);
+  return std::move(reply.data);
+}
+
+std::uint64_t ParseId(std::string_view reply, std::string_view callee) {
+  if (reply.size() != 8) {
+    throw ProtocolError("goray::ProtocolError",
+                        "expected an 8-byte id from the driver, received " +
+                            std::to_string(reply.size()) + " bytes",
+                        std::string(callee));
+  }
+  return ReadU64(reply.data());
+}
+
+msgpack::object_handle UnpackOne(std::string_view payload, std::string_view callee) {
+  try {
+    std::size_t offset = 0;
+    msgpack::object_handle handle = msgpack::unpack(payload.data(), payload.size(), offset);
+    if (offset != payload.size()) {
+      throw ProtocolError("goray::ProtocolError",
+                          "expected one msgpack value, found " +
+                              std::to_string(payload.size() - offset) + " trailing bytes",
+                          std::string(callee));
+    }
+    return handle;
+  } catch (const msgpack::unpack_error& error) {
+    throw ProtocolError("goray::ProtocolError",
+                        std::string("malformed msgpack value: ") + error.what(),
+                        std::string(callee));
+  }
+}
+
+}  // namespace goray::detail

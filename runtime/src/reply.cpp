@@ -1,0 +1,77 @@
+// Building replies, including the code-5 report of an exception.
+#include "reply.h"
+
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <typeinfo>
+
+#include "goray/errors.h"
+
+namespace goray::detail {
+namespace {
+
+void EraseAll(std::string& text, std::string_view part) {
+  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at)) {
+    text.erase(at, part.size());
+  }
+}
+
+// A type's name as written in C++ source: demangled, without libstdc++'s
+// inline-namespace and ABI-tag decorations.
+std::string SourceTypeName(const std::type_info* type) {
+  if (type == nullptr) return "unknown";
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> demangled(
+      abi::__cxa_demangle(type->name(), nullptr, nullptr, &status), &std::free);
+  std::string name = status == 0 && demangled ? demangled.get() : type->name();
+  EraseAll(name, "__cxx11::");
+  EraseAll(name, "[abi:cxx11]");
+  return name;
+}
+
+struct ExceptionParts {
+  std::string type;
+  std::string message;
+  std::string traceback;
+};
+
+ExceptionParts DescribeCurrentException() {
+  try {
+    throw;
+  } catch (const goray::Error& error) {
+    return {error.type(), error.message(), error.traceback()};
+  } catch (const std::exception& error) {
+    return {SourceTypeName(&typeid(error)), error.what(), {}};
+  } catch (...) {
+    std::string type = SourceTypeName(abi::__cxa_current_exception_type());
+    return {type, "an exception of type " + type + " that is not a std::exception", {}};
+  }
+}
+
+}  // namespace
+
+Reply TextReply(long long code, std::string_view text) {
+  Reply reply;
+  reply.code = code;
+  reply.body.write(text.data(), text.size());
+  return reply;
+}
+
+Reply PanicReplyForCurrentException(std::string_view callee) {
+  ExceptionParts parts = DescribeCurrentException();
+  std::string message = parts.type + ": " + parts.message;
+  if (!callee.empty()) {
+    message += " (task ";
+    message += callee;
+    message += ')';
+  }
+  nlohmann::json panic = {{"Message", message}, {"Traceback", parts.traceback}};
+  return TextReply(kPanic, panic.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+}  // namespace goray::detail

@@ -1,0 +1,31 @@
+// A Py2Native reply: a return code and a malloc-backed body handed to the driver.
+#pragma once
+
+#include <string_view>
+
+#include "goray/codec.h"
+
+namespace goray::detail {
+
+// Return codes (protocol.md 1).
+enum ReturnCode : long long {
+  kSuccess = 0,
+  kFailed = 1,
+  kTimeout = 2,
+  kCancelled = 3,
+  kObjectRefNotFound = 4,
+  kPanic = 5,
+};
+
+struct Reply {
+  long long code = kSuccess;
+  codec::Buffer body{256};
+};
+
+Reply TextReply(long long code, std::string_view text);
+
+// Code 5 for the exception being handled: {"Message": "<type>: <message> (task
+// <callee>)", "Traceback": ...}. Call only inside a catch block.
+Reply PanicReplyForCurrentException(std::string_view callee);
+
+}  // namespace goray::detail

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs what goray needs on a fresh Debian bookworm machine and builds the
+# tree. Idempotent and quick when everything is already there.
+#   Debian packages: apt-get (only the missing ones).
+#   PyPI packages:   the project-local virtualenv .venv/ (only when requirements change).
+#   Build:           CMake + Ninja in build/ (incremental).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/lib.sh"
+
+DEBIAN_PACKAGES=(clang-19 libclang-19-dev libclang-rt-19-dev libmsgpack-cxx-dev nlohmann-json3-dev
+                 libgtest-dev ninja-build cmake g++ python3-dev)
+
+install_debian_packages() {
+  local missing=()
+  for package in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_python_packages() {
+  local venv="$ROOT/.venv" stamp="$ROOT/.venv/.goray-requirements"
+  local wanted
+  wanted="$(cat "$ROOT/python/requirements-dev.txt" "$ROOT/python/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+  if [ ! -x "$venv/bin/python" ]; then
+    log "creating the virtualenv .venv/"
+    python3 -m venv "$venv"
+  fi
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+    log "installing PyPI packages into .venv/"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$ROOT/python/requirements-dev.txt"
+    "$venv/bin/pip" install -q --disable-pip-version-check --no-deps -e "$ROOT/python"
+    echo "$wanted" > "$stamp"
+  fi
+}
+
+build_tree() {
+  if [ ! -f "$ROOT/build/build.ninja" ]; then
+    cmake -S "$ROOT" -B "$ROOT/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DPython3_EXECUTABLE="$ROOT/.venv/bin/python" >/dev/null
+  fi
+  cmake --build "$ROOT/build" -j "$(nproc)"
+}
+
+timed "set-up: Debian packages" install_debian_packages
+timed "set-up: Python packages" install_python_packages
+timed "build" build_tree
