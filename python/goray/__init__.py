@@ -1,0 +1,33 @@
+"""goray: Python and native code (C++ built with goray for C++, or Go built with
+GoRay) calling each other, in-process and through Ray.
+
+This package's core imports no Ray: ``import goray`` never does. In-process use:
+
+    import goray
+    goray.load_library("./build/librayapp.so")     # or set GORAY_BIN_PATH
+    goray.golang_local_run_task("Add", 1, 2)       # -> 3
+
+    @goray.local
+    def report(x): ...                             # native code calls it by name
+"""
+
+from ._ffi import load_library
+from ._local import LocalActor, golang_local_new_actor, golang_local_run_task
+from ._registry import local, remote
+from .errors import ArgumentError, GorayError, NativeError, UnknownNameError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "remote",
+    "local",
+    "load_library",
+    "golang_local_run_task",
+    "golang_local_new_actor",
+    "LocalActor",
+    "GorayError",
+    "NativeError",
+    "UnknownNameError",
+    "ArgumentError",
+    # Added with Ray support: init, start, golang_task, golang_actor_class.
+]

@@ -1,0 +1,143 @@
+"""msgpack exactly as the driver must speak it (protocol.md section 5).
+
+- pack: ``use_bin_type=True``, ``datetime=True``: a timezone-aware ``datetime`` goes
+  out as timestamp ext -1 (its instant; any zone). A *naive* datetime is refused
+  (``ArgumentError``): its instant is ambiguous, and guessing local time or UTC would
+  silently shift values. Attach ``tzinfo=datetime.timezone.utc``.
+- unpack: ``raw=False``, ``strict_map_key=False``, ``timestamp=3``: a timestamp comes
+  back as a timezone-aware UTC ``datetime``.
+- An *args block* / *native return block* is several concatenated values. Limits are
+  sized from the input, so no value is ever dropped, however large (msgpack.Unpacker's
+  default 100 MiB ``max_buffer_size`` silently loses data).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any, List, Sequence
+
+import msgpack  # type: ignore[import-untyped]
+
+from ._protocol import Buffer
+from .errors import ArgumentError
+
+__all__ = [
+    "pack",
+    "pack_args",
+    "unpack",
+    "unpack_values",
+    "unpack_result_block",
+    "CodecError",
+]
+
+
+class CodecError(ValueError):
+    """Bytes that are not the msgpack expected."""
+
+
+def pack(value: Any) -> bytes:
+    """One msgpack value."""
+    data: bytes = msgpack.packb(value, use_bin_type=True, datetime=True)
+    return data
+
+
+def _describe_received(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return f"int {value}" if value.bit_length() <= 200 else f"int of {value.bit_length()} bits"
+    return type(value).__name__
+
+
+def _expected_for(value: Any, error: Exception) -> str:
+    if isinstance(error, OverflowError):
+        return "an integer in [-2**63, 2**64)"
+    if isinstance(value, _dt.datetime) and value.tzinfo is None:
+        return "a timezone-aware datetime"
+    return "a msgpack-serializable value"
+
+
+def _find_culprit(value: Any, depth: int = 0) -> Any:
+    """The innermost element that fails to pack (for the error message)."""
+    if depth > 32:
+        return value
+    children: Sequence[Any] = ()
+    if isinstance(value, (list, tuple)):
+        children = value
+    elif isinstance(value, dict):
+        children = [x for kv in value.items() for x in kv]
+    for child in children:
+        try:
+            pack(child)
+        except Exception:
+            return _find_culprit(child, depth + 1)
+    return value
+
+
+def pack_args(task: str, args: Sequence[Any]) -> bytes:
+    """An args block: one msgpack value per argument, concatenated. A value that
+    cannot be packed raises ``ArgumentError`` naming the task and position."""
+    packb = msgpack.packb
+    pieces: List[bytes] = []
+    for position, arg in enumerate(args):
+        try:
+            pieces.append(packb(arg, use_bin_type=True, datetime=True))
+        except (TypeError, ValueError, OverflowError) as error:
+            culprit = _find_culprit(arg)
+            received = _describe_received(culprit)
+            if culprit is not arg:
+                received = f"{type(arg).__name__} holding {received}"
+            raise ArgumentError(task, position, _expected_for(culprit, error), received) from error
+    if len(pieces) == 1:
+        return pieces[0]
+    return b"".join(pieces)
+
+
+def unpack(data: Buffer) -> Any:
+    """Exactly one msgpack value."""
+    try:
+        return msgpack.unpackb(data, raw=False, strict_map_key=False, timestamp=3)
+    except msgpack.ExtraData as error:
+        raise CodecError(f"expected one msgpack value, found more ({len(error.extra)} "
+                         "bytes left over)") from None
+    except (ValueError, OverflowError) as error:
+        raise CodecError(f"invalid msgpack: {error}") from error
+
+
+def _unpack_stream(data: Buffer) -> List[Any]:
+    size = len(data)
+    unpacker = msgpack.Unpacker(None, raw=False, strict_map_key=False, timestamp=3,
+                                max_buffer_size=max(size, 1))
+    unpacker.feed(data)
+    values = list(unpacker)
+    if unpacker.tell() != size:
+        raise CodecError(f"truncated msgpack: {size - unpacker.tell()} trailing bytes "
+                         "do not form a value")
+    return values
+
+
+def unpack_values(data: Buffer) -> List[Any]:
+    """Every value of an args block or native return block (possibly none)."""
+    if not len(data):
+        return []
+    try:
+        return [msgpack.unpackb(data, raw=False, strict_map_key=False, timestamp=3)]
+    except msgpack.ExtraData as more:
+        # The first value came out; the rest follow in the same stream.
+        try:
+            return [more.unpacked, *_unpack_stream(more.extra)]
+        except (ValueError, OverflowError) as error:
+            raise CodecError(f"invalid msgpack: {error}") from error
+    except (ValueError, OverflowError) as error:
+        raise CodecError(f"invalid msgpack: {error}") from error
+
+
+def unpack_result_block(data: Buffer) -> Any:
+    """A native return block as a Python caller sees it: no value -> None, one ->
+    the value, several -> a list."""
+    values = unpack_values(data)
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return values

@@ -1,0 +1,203 @@
+"""Loading a goray application library and speaking its C ABI (protocol.md section 1).
+
+One library per process. Loading binds ``Execute``, ``FreeMemory`` and
+``RegisterCallback`` with exactly the protocol's ctypes signatures and registers one
+callback, kept alive for the life of the process, that hands Native2Py commands to
+:mod:`goray._handlers`. No Ray here.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import threading
+from typing import Any, Optional, Tuple
+
+from . import _handlers
+from ._protocol import COMMAND_BITS
+from .errors import GorayError
+
+__all__ = ["Library", "load_library", "loaded_library", "get_library", "BIN_PATH_ENV"]
+
+#: The environment variable holding the library's path (workers load it lazily).
+BIN_PATH_ENV = "GORAY_BIN_PATH"
+
+_REQUIRED_SYMBOLS = ("Execute", "FreeMemory", "RegisterCallback")
+
+CALLBACK_TYPE = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_longlong, ctypes.c_void_p,
+                                 ctypes.c_longlong, ctypes.POINTER(ctypes.c_longlong),
+                                 ctypes.POINTER(ctypes.c_longlong))
+
+# The process's libc: callback replies are malloc'ed with it and the library free()s them.
+_libc = ctypes.CDLL(None)
+_malloc = _libc.malloc
+_malloc.argtypes = [ctypes.c_size_t]
+_malloc.restype = ctypes.c_void_p
+
+_EMPTY = memoryview(b"")
+
+
+def _native_callback(request: int, in_data: Optional[int], in_len: int,
+                     out_len: Any, ret_code: Any) -> Optional[int]:
+    """The Native2Py entry point. Runs on any thread (ctypes takes the GIL). Never
+    lets an exception reach C: any failure becomes code 1 with text."""
+    try:
+        if in_len > 0 and in_data:
+            # A view of the library's buffer, valid during this call only: handlers
+            # decode from it and keep no reference.
+            data = memoryview((ctypes.c_ubyte * in_len).from_address(in_data))
+        else:
+            data = _EMPTY
+        code, reply = _handlers.dispatch(request, data)
+    except BaseException as error:  # noqa: BLE001 - nothing may propagate into C
+        code, reply = 1, _handlers.error_text(error)
+    try:
+        size = len(reply)
+        if size == 0:
+            out_len[0] = 0
+            ret_code[0] = code
+            return None
+        pointer: Optional[int] = _malloc(size)
+        if not pointer:
+            out_len[0] = 0
+            ret_code[0] = 1
+            return None
+        ctypes.memmove(pointer, reply, size)
+        out_len[0] = size
+        ret_code[0] = code
+        return pointer
+    except BaseException:  # noqa: BLE001 - e.g. MemoryError; the library preset code 1
+        return None
+
+
+# Created once and never released: the library may call it until the process ends.
+_CALLBACK = CALLBACK_TYPE(_native_callback)
+
+
+class Library:
+    """A loaded goray application library."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        try:
+            self._dll = ctypes.CDLL(path)
+        except OSError as error:
+            raise GorayError(f"cannot load goray library {path!r}: {error}") from None
+        missing = [name for name in _REQUIRED_SYMBOLS if not hasattr(self._dll, name)]
+        if missing:
+            raise GorayError(
+                f"{path!r} is not a goray library: it does not export "
+                f"{', '.join(missing)} (a goray library exports Execute, FreeMemory "
+                "and RegisterCallback)")
+        execute = self._dll.Execute
+        execute.argtypes = [ctypes.c_longlong, ctypes.c_void_p, ctypes.c_longlong,
+                            ctypes.POINTER(ctypes.c_longlong),
+                            ctypes.POINTER(ctypes.c_longlong)]
+        execute.restype = ctypes.c_void_p
+        free = self._dll.FreeMemory
+        free.argtypes = [ctypes.c_void_p]
+        free.restype = None
+        register = self._dll.RegisterCallback
+        register.argtypes = [CALLBACK_TYPE]
+        register.restype = None
+        self._execute = execute
+        self._free = free
+        register(_CALLBACK)
+
+    def execute(self, cmd: int, payload: bytes = b"", index: int = 0) -> Tuple[int, bytes]:
+        """Calls ``Execute``; returns (return code, a copy of the output). The GIL is
+        released during the call."""
+        if not isinstance(payload, bytes):
+            payload = bytes(payload)
+        request = cmd | (index << COMMAND_BITS) if index else cmd
+        if request >= (1 << 63):
+            request -= 1 << 64
+        out_len = ctypes.c_longlong(0)
+        code = ctypes.c_longlong(0)
+        pointer = self._execute(request, payload, len(payload), ctypes.byref(out_len),
+                                ctypes.byref(code))
+        size = out_len.value
+        if not pointer:
+            if size:
+                raise GorayError(f"Execute(cmd {cmd}) returned NULL with length {size}")
+            return code.value, b""
+        try:
+            return code.value, ctypes.string_at(pointer, size)
+        finally:
+            self._free(pointer)
+
+    @property
+    def handle(self) -> int:
+        """The dlopen handle (for extensions that bind more symbols)."""
+        return self._dll._handle
+
+    def symbol_address(self, name: str) -> int:
+        """The address of an exported symbol."""
+        return ctypes.cast(getattr(self._dll, name), ctypes.c_void_p).value or 0
+
+    def __repr__(self) -> str:
+        return f"<goray.Library {self.path!r}>"
+
+
+_lock = threading.Lock()
+_library: Optional[Library] = None
+
+
+def _resolve(path: "os.PathLike[str] | str") -> str:
+    text = os.fspath(path)
+    if not isinstance(text, str):
+        text = os.fsdecode(text)
+    if not text:
+        raise GorayError("cannot load goray library: empty path")
+    # dlopen does not search the current directory for a bare file name: resolve it.
+    absolute = os.path.abspath(os.path.expanduser(text))
+    if not os.path.exists(absolute):
+        raise GorayError(f"cannot load goray library {text!r}: no such file ({absolute})")
+    if os.path.isdir(absolute):
+        raise GorayError(f"cannot load goray library {text!r}: {absolute} is a directory")
+    return absolute
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def load_library(path: "os.PathLike[str] | str | None" = None) -> Library:
+    """Loads the application library for in-process calls and returns it.
+
+    Without ``path``: the library already loaded, else the one ``GORAY_BIN_PATH``
+    names. Loading the same file again returns the loaded library; another file
+    raises ``GorayError`` (one library per process)."""
+    global _library
+    with _lock:
+        if path is None:
+            if _library is not None:
+                return _library
+            path = os.environ.get(BIN_PATH_ENV)
+            if not path:
+                raise GorayError("no goray library given: pass its path to "
+                                 f"goray.load_library(path) or set {BIN_PATH_ENV}")
+        absolute = _resolve(path)
+        if _library is not None:
+            if _same_file(_library.path, absolute):
+                return _library
+            raise GorayError(f"cannot load goray library {absolute!r}: {_library.path!r} "
+                             "is already loaded (one library per process)")
+        _library = Library(absolute)
+        return _library
+
+
+def loaded_library() -> Optional[Library]:
+    """The loaded library, or None."""
+    return _library
+
+
+def get_library() -> Library:
+    """The loaded library, loading it from ``GORAY_BIN_PATH`` on first use."""
+    library = _library
+    if library is not None:
+        return library
+    return load_library()

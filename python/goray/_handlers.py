@@ -1,0 +1,274 @@
+"""Native2Py command handlers: what the driver does when native code calls it.
+
+This module serves the in-process commands 0-4 (protocol.md section 3). The Ray
+commands (5-16) answer code 1 until a Ray-aware module installs handlers for them
+with :func:`register_handler`. A handler takes the request bytes (a view valid only
+during the call) and returns ``(code, reply)``; an exception becomes code 1 with
+:func:`error_text`, which native code parses:
+
+    "<Type>: <message>\\n\\n<traceback>"     (or "<Type>: <message>" without a traceback)
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import functools
+import hashlib
+import itertools
+import json
+import linecache
+import os
+import threading
+import traceback as _traceback
+from types import CodeType, TracebackType
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from . import _codec, _registry
+from ._protocol import (
+    META_ACTOR_TYPE_NAME,
+    META_ARG_POS_TO_OBJECT,
+    META_FUNC_CODE,
+    META_LOCAL_ACTOR_ID,
+    META_TASK_NAME,
+    Native2Py,
+    pack_u64,
+    unpack_units,
+    FramingError,
+)
+from .errors import ArgumentError, GorayError, NativeError, UnknownNameError
+
+__all__ = ["dispatch", "register_handler", "error_text", "local_instances"]
+
+Reply = Tuple[int, bytes]
+Handler = Callable[[memoryview], Reply]
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_PUBLIC_ERRORS: Dict[type, str] = {cls: f"goray.{cls.__name__}"
+                  for cls in (GorayError, NativeError, UnknownNameError, ArgumentError)}
+
+
+# ---------------------------------------------------------------------------
+# Error text for code 1.
+
+def error_type_name(error: BaseException) -> str:
+    """``ValueError`` for builtins, ``goray.X`` for our public errors, else
+    ``module.QualName``."""
+    cls = type(error)
+    public = _PUBLIC_ERRORS.get(cls)
+    if public is not None:
+        return public
+    module = cls.__module__
+    if module == "builtins":
+        return cls.__qualname__
+    return f"{module}.{cls.__qualname__}"
+
+
+def _user_traceback(tb: Optional[TracebackType]) -> Optional[TracebackType]:
+    """Skips the driver's own leading frames (dispatch, handler), keeping the last."""
+    while tb is not None and tb.tb_next is not None and \
+            os.path.dirname(os.path.abspath(tb.tb_frame.f_code.co_filename)) == _PACKAGE_DIR:
+        tb = tb.tb_next
+    return tb
+
+
+def error_text(error: BaseException) -> bytes:
+    """The code-1 reply for an exception, UTF-8."""
+    head = f"{error_type_name(error)}: {error}"
+    tb = error.__traceback__
+    if tb is None:
+        return head.encode("utf-8", errors="replace")
+    formatted = "".join(_traceback.format_exception(type(error), error, _user_traceback(tb)))
+    return f"{head}\n\n{formatted.rstrip()}".encode("utf-8", errors="replace")
+
+
+# ---------------------------------------------------------------------------
+# Call payloads: unit0 args block, unit1 JSON meta.
+
+_meta_cache: Dict[bytes, Dict[str, Any]] = {}
+_META_CACHE_LIMIT = 4096
+
+
+def _parse_meta(key: bytes) -> Dict[str, Any]:
+    meta = json.loads(key)
+    if not isinstance(meta, dict):
+        raise FramingError(f"the call's options are not a JSON object: {key[:200]!r}")
+    refs = meta.get(META_ARG_POS_TO_OBJECT)
+    if refs:
+        positions = ", ".join(sorted(map(str, refs), key=lambda p: (len(p), p)))
+        raise GorayError(f"ObjectRef arguments are not allowed in in-process calls "
+                         f"(ObjectRef at argument position {positions}): pass the values")
+    return meta
+
+
+def _call_payload(data: memoryview) -> Tuple[List[Any], Dict[str, Any]]:
+    units = unpack_units(data)
+    if len(units) < 2:
+        raise FramingError(f"a call payload is two units (args, options); got {len(units)}")
+    key = units[1].tobytes()
+    meta = _meta_cache.get(key)
+    if meta is None:
+        meta = _parse_meta(key)
+        if len(_meta_cache) >= _META_CACHE_LIMIT:
+            _meta_cache.clear()
+        _meta_cache[key] = meta
+    return _codec.unpack_values(units[0]), meta
+
+
+def _meta(meta: Dict[str, Any], key: str, command: str) -> Any:
+    try:
+        return meta[key]
+    except KeyError:
+        raise FramingError(f"{command}: the call's options lack {key!r}") from None
+
+
+def _pack_result(value: Any, callee: str) -> bytes:
+    try:
+        return _codec.pack(value)
+    except (TypeError, ValueError, OverflowError) as error:
+        raise TypeError(f"the result of {callee} cannot be sent to native code: "
+                        f"{error}") from None
+
+
+# ---------------------------------------------------------------------------
+# 0 ExePythonLocalTask
+
+def _exe_python_local_task(data: memoryview) -> Reply:
+    args, meta = _call_payload(data)
+    name = _meta(meta, META_TASK_NAME, "ExePythonLocalTask")
+    function = _registry.find_function(name)
+    return 0, _pack_result(function(*args), name)
+
+
+# ---------------------------------------------------------------------------
+# 1 ExePyCode
+
+@functools.lru_cache(maxsize=256)
+def _compile_source(source: str) -> Tuple[CodeType, str]:
+    """(code, function name) of source holding exactly one top-level def."""
+    digest = hashlib.sha1(source.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    filename = f"<goray python code {digest}>"
+    tree = ast.parse(source, filename=filename)
+    defs = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+    if len(defs) != 1:
+        raise ValueError("python code must hold exactly one top-level def, found "
+                         f"{len(defs)}")
+    code = compile(tree, filename, "exec")
+    # Lets tracebacks show the source lines.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return code, defs[0].name
+
+
+def _exe_py_code(data: memoryview) -> Reply:
+    args, meta = _call_payload(data)
+    source = _meta(meta, META_FUNC_CODE, "ExePyCode")
+    if not isinstance(source, str):
+        raise FramingError("ExePyCode: func_code is not a string")
+    code, name = _compile_source(source)
+    namespace: Dict[str, Any] = {"__name__": "__goray_code__", "__builtins__": builtins}
+    for position, value in enumerate(args):  # as GoRay binds them
+        namespace[f"arg{position}"] = value
+    exec(code, namespace)  # noqa: S102 - running native-supplied code is the command
+    return 0, _pack_result(namespace[name](*args), f"python code {name}")
+
+
+# ---------------------------------------------------------------------------
+# 2-4 Python class instances living in this process (their own id space from 0).
+
+_instances: Dict[int, Any] = {}
+_instance_ids = itertools.count()
+_instances_lock = threading.Lock()
+
+
+def local_instances() -> Dict[int, Any]:
+    """A copy of the open in-process instances by id."""
+    with _instances_lock:
+        return dict(_instances)
+
+
+def _new_class_instance(data: memoryview) -> Reply:
+    args, meta = _call_payload(data)
+    name = _meta(meta, META_ACTOR_TYPE_NAME, "NewClassInstance")
+    instance = _registry.find_class(name)(*args)
+    with _instances_lock:
+        instance_id = next(_instance_ids)
+        _instances[instance_id] = instance
+    return 0, pack_u64(instance_id)
+
+
+def _instance_id(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FramingError(f"{META_LOCAL_ACTOR_ID} is not an integer: {value!r}")
+    return value
+
+
+def _local_method_call(data: memoryview) -> Reply:
+    args, meta = _call_payload(data)
+    instance_id = _instance_id(_meta(meta, META_LOCAL_ACTOR_ID, "LocalMethodCall"))
+    method_name = _meta(meta, META_TASK_NAME, "LocalMethodCall")
+    instance = _instances.get(instance_id)
+    if instance is None:
+        raise GorayError(f"Python local instance {instance_id} is not open "
+                         "(never created or already closed)")
+    method = getattr(instance, method_name, None) if not method_name.startswith("__") else None
+    if method is None or not callable(method):
+        cls = type(instance).__name__
+        known = sorted(n for n in dir(instance)
+                       if not n.startswith("_") and callable(getattr(instance, n, None)))
+        raise UnknownNameError(
+            "method", method_name, known,
+            message=f"unknown method {method_name!r} of Python class {cls}; known methods: "
+                    f"{', '.join(known) if known else '(none)'}")
+    return 0, _pack_result(method(*args), f"{type(instance).__name__}.{method_name}")
+
+
+def _close_class_instance(data: memoryview) -> Reply:
+    request = json.loads(data.tobytes())
+    if not isinstance(request, dict):
+        raise FramingError("CloseClassInstance: the request is not a JSON object")
+    instance_id = _instance_id(_meta(request, META_LOCAL_ACTOR_ID, "CloseClassInstance"))
+    with _instances_lock:
+        instance = _instances.pop(instance_id, None)
+    if instance is None:
+        raise GorayError(f"Python local instance {instance_id} is not open "
+                         "(never created or already closed)")
+    del instance  # the last reference: the object goes now, not under the lock
+    return 0, b""
+
+
+# ---------------------------------------------------------------------------
+# Dispatch.
+
+def _needs_ray(command: Native2Py) -> Handler:
+    def handler(data: memoryview) -> Reply:
+        raise GorayError(f"command {int(command)} ({command.name}) needs Ray, which this "
+                         "process has not started: use goray.init()")
+    return handler
+
+
+_handlers: Dict[int, Handler] = {
+    Native2Py.EXE_PYTHON_LOCAL_TASK: _exe_python_local_task,
+    Native2Py.EXE_PY_CODE: _exe_py_code,
+    Native2Py.NEW_CLASS_INSTANCE: _new_class_instance,
+    Native2Py.LOCAL_METHOD_CALL: _local_method_call,
+    Native2Py.CLOSE_CLASS_INSTANCE: _close_class_instance,
+}
+for _command in Native2Py:
+    _handlers.setdefault(int(_command), _needs_ray(_command))
+_handlers = {int(cmd): handler for cmd, handler in _handlers.items()}
+
+
+def register_handler(command: int, handler: Handler) -> None:
+    """Installs (or replaces) the handler of a Native2Py command."""
+    _handlers[int(command)] = handler
+
+
+def dispatch(command: int, data: memoryview) -> Reply:
+    """Runs the handler of a Native2Py command; failures become code 1 with text."""
+    handler = _handlers.get(command)
+    if handler is None:
+        return 1, f"unknown command {command}".encode()
+    try:
+        return handler(data)
+    except BaseException as error:  # noqa: BLE001 - reported to native code as code 1
+        return 1, error_text(error)

@@ -1,0 +1,128 @@
+"""Python calling native tasks and actors in-process (Py2Native commands 4-7).
+
+No Ray: the library is called directly through ``Execute`` (it is loaded on first
+use from ``GORAY_BIN_PATH`` when ``goray.load_library`` was not called).
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable, Optional, Tuple
+
+from . import _codec, _ffi
+from ._protocol import Py2Native, pack_units
+from .errors import GorayError, error_from_reply
+
+__all__ = ["golang_local_run_task", "golang_local_new_actor", "LocalActor"]
+
+_RUN_TASK = int(Py2Native.RUN_TASK)
+_NEW_ACTOR = int(Py2Native.NEW_ACTOR)
+_ACTOR_METHOD_CALL = int(Py2Native.ACTOR_METHOD_CALL)
+_CLOSE_ACTOR = int(Py2Native.CLOSE_ACTOR)
+
+
+def _encode_name(name: str, what: str) -> bytes:
+    if not isinstance(name, str):
+        raise TypeError(f"the {what} name must be a str, got {type(name).__name__}")
+    return name.encode("utf-8")
+
+
+def golang_local_run_task(name: str, *args: Any) -> Any:
+    """Runs a native task in this process and returns its result: None for no
+    value, the value for one, a list for several."""
+    payload = pack_units(_encode_name(name, "task"), _codec.pack_args(name, args))
+    code, reply = _ffi.get_library().execute(_RUN_TASK, payload)
+    if code:
+        raise error_from_reply(code, reply, name)
+    return _codec.unpack_result_block(reply)
+
+
+def golang_local_new_actor(name: str, *args: Any) -> "LocalActor":
+    """Creates a native actor in this process. Its methods are called as attributes
+    (``actor.Incr(1)``) and return like :func:`golang_local_run_task`. Closed by
+    ``close()``, at the end of a ``with`` block, or when garbage-collected."""
+    library = _ffi.get_library()
+    payload = pack_units(_encode_name(name, "actor type"), _codec.pack_args(name, args))
+    code, reply = library.execute(_NEW_ACTOR, payload)
+    if code:
+        raise error_from_reply(code, reply, name)
+    try:
+        index = int(reply.decode("ascii"))
+    except (UnicodeDecodeError, ValueError):
+        raise GorayError(f"NewActor {name}: the library replied {reply[:64]!r}, "
+                         "not an ASCII decimal instance index") from None
+    return LocalActor(name, index, library)
+
+
+def _close_native(library: "_ffi.Library", index: int) -> Tuple[int, bytes]:
+    return library.execute(_CLOSE_ACTOR, b"", index)
+
+
+class LocalActor:
+    """A native actor instance living in this process. Thread-safe: calls may run
+    concurrently, and the instance is closed exactly once (weakref.finalize detaches
+    atomically)."""
+
+    __slots__ = ("_type_name", "_index", "_library", "_finalizer", "__weakref__")
+
+    def __init__(self, type_name: str, index: int, library: "_ffi.Library") -> None:
+        self._type_name = type_name
+        self._index = index
+        self._library = library
+        # Closes the native instance exactly once: close(), `with` exit, or GC.
+        self._finalizer = weakref.finalize(self, _close_native, library, index)
+        self._finalizer.atexit = False  # no calls into the library at interpreter exit
+
+    @property
+    def type_name(self) -> str:
+        """The native actor type."""
+        return self._type_name
+
+    @property
+    def index(self) -> int:
+        """The native instance index."""
+        return self._index
+
+    @property
+    def closed(self) -> bool:
+        return not self._finalizer.alive
+
+    def call(self, method: str, *args: Any) -> Any:
+        """Calls a method by name (also for names this class uses itself)."""
+        if not self._finalizer.alive:
+            raise GorayError(f"{self!r} is closed: cannot call {method}")
+        callee = f"{self._type_name}.{method}"
+        payload = pack_units(_encode_name(method, "method"), _codec.pack_args(callee, args))
+        code, reply = self._library.execute(_ACTOR_METHOD_CALL, payload, self._index)
+        if code:
+            raise error_from_reply(code, reply, callee)
+        return _codec.unpack_result_block(reply)
+
+    def __getattr__(self, method: str) -> Callable[..., Any]:
+        if method.startswith("_"):  # use call() for such names
+            raise AttributeError(method)
+
+        def bound(*args: Any) -> Any:
+            return self.call(method, *args)
+
+        bound.__name__ = method
+        bound.__qualname__ = f"{self._type_name}.{method}"
+        return bound
+
+    def close(self) -> None:
+        """Closes the native instance (once; later calls raise GorayError, a second
+        close does nothing)."""
+        result: Optional[Tuple[int, bytes]] = self._finalizer()
+        if result is not None and result[0]:
+            raise error_from_reply(result[0], result[1], f"{self._type_name} (close)")
+
+    def __enter__(self) -> "LocalActor":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = " closed" if not self._finalizer.alive else ""
+        return f"<goray.LocalActor {self._type_name}#{self._index}{state}>"
+

@@ -1,0 +1,132 @@
+"""The GoRay FFI protocol's numbers and framing (protocol.md sections 1-3).
+
+Framing only: no Ray, no ctypes. A *unit* is ``u64 LE length || bytes``; a *units
+message* is units back to back; the Py2Native request word is ``cmd | index << 10``.
+"""
+
+from __future__ import annotations
+
+import enum
+import struct
+from typing import List, Union
+
+Buffer = Union[bytes, bytearray, memoryview]
+
+
+class Py2Native(enum.IntEnum):
+    """Commands the driver sends with ``Execute``."""
+
+    GET_INIT_OPTIONS = 0
+    START_DRIVER = 1
+    GET_TASK_ACTOR_LIST = 2
+    GET_ACTOR_METHODS = 3
+    RUN_TASK = 4
+    NEW_ACTOR = 5
+    ACTOR_METHOD_CALL = 6
+    CLOSE_ACTOR = 7
+
+
+class Native2Py(enum.IntEnum):
+    """Commands the library sends through the registered callback."""
+
+    EXE_PYTHON_LOCAL_TASK = 0
+    EXE_PY_CODE = 1
+    NEW_CLASS_INSTANCE = 2
+    LOCAL_METHOD_CALL = 3
+    CLOSE_CLASS_INSTANCE = 4
+    EXE_REMOTE_TASK = 5
+    GET_OBJECT = 6
+    PUT_OBJECT = 7
+    WAIT_OBJECT = 8
+    CANCEL_OBJECT = 9
+    RELEASE_OBJECT = 10
+    NEW_ACTOR = 11
+    NEW_PYTHON_ACTOR = 12
+    ACTOR_METHOD_CALL = 13
+    KILL_ACTOR = 14
+    GET_ACTOR = 15
+    EXE_PYTHON_REMOTE_TASK = 16
+
+
+class Code(enum.IntEnum):
+    """Return codes (``*ret_code``)."""
+
+    SUCCESS = 0
+    FAILED = 1
+    TIMEOUT = 2
+    CANCELLED = 3
+    OBJECT_REF_NOT_FOUND = 4
+    PANIC = 5
+
+
+#: Commands sit in the low 10 bits of a Py2Native request word.
+COMMAND_BITS = 10
+MAX_INDEX = (1 << (64 - COMMAND_BITS)) - 1
+
+# Meta keys of the JSON unit of a Native2Py call payload.
+META_TASK_NAME = "goray_task_name"
+META_FUNC_CODE = "func_code"
+META_ACTOR_TYPE_NAME = "goray_actor_type_name"
+META_LOCAL_ACTOR_ID = "goray_py_local_actor_id"
+META_ACTOR_METHODS = "goray_actor_methods"
+META_PY_TASK_NAME = "task_name"
+META_ARG_POS_TO_OBJECT = "go_ray_arg_pos_to_object"
+
+_U64 = struct.Struct("<Q")
+
+
+class FramingError(ValueError):
+    """A units message or id that does not follow protocol.md section 2."""
+
+
+def request_word(cmd: int, index: int = 0) -> int:
+    """The Py2Native request word. Returned as a signed 64-bit value, the way the
+    C ABI's ``long long`` carries it."""
+    if not 0 <= cmd < (1 << COMMAND_BITS):
+        raise ValueError(f"command {cmd} out of range 0..1023")
+    if not 0 <= index <= MAX_INDEX:
+        raise ValueError(f"index {index} out of range 0..{MAX_INDEX}")
+    word = cmd | (index << COMMAND_BITS)
+    return word - (1 << 64) if word >= (1 << 63) else word
+
+
+def pack_u64(value: int) -> bytes:
+    return _U64.pack(value)
+
+
+def unpack_u64(data: Buffer) -> int:
+    """An id reply: exactly 8 bytes, u64 little-endian."""
+    if len(data) != 8:
+        raise FramingError(f"an id is 8 bytes (u64 little-endian), got {len(data)}")
+    value: int = _U64.unpack(data)[0]
+    return value
+
+
+def pack_units(*parts: Buffer) -> bytes:
+    """A units message of the given parts."""
+    pieces: List[Buffer] = []
+    for part in parts:
+        pieces.append(_U64.pack(len(part)))
+        pieces.append(part)
+    return b"".join(pieces)
+
+
+def unpack_units(data: Buffer) -> List[memoryview]:
+    """The units of a message, as views into ``data`` (no copies)."""
+    view = data if isinstance(data, memoryview) else memoryview(data)
+    total = len(view)
+    units: List[memoryview] = []
+    offset = 0
+    unpack_from = _U64.unpack_from
+    while offset < total:
+        if total - offset < 8:
+            raise FramingError(f"truncated unit header at byte {offset} of {total}")
+        (length,) = unpack_from(view, offset)
+        offset += 8
+        end = offset + length
+        if end > total:
+            raise FramingError(
+                f"unit at byte {offset - 8} claims {length} bytes, only {total - offset} left")
+        units.append(view[offset:end])
+        offset = end
+    return units

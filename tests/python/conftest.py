@@ -1,0 +1,38 @@
+"""Shared fixtures: the test application library (tests/apps/testapp.cpp) and its
+Python definitions. Tests that need no library never load it."""
+
+import os
+import pathlib
+
+import pytest
+
+import testapp_defs  # noqa: F401 - registers the functions the C++ side calls
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+DEFAULT_LIB = ROOT / "build" / "tests" / "apps" / "libtestapp.so"
+
+
+def test_library_path() -> pathlib.Path:
+    return pathlib.Path(os.environ.get("GORAY_TEST_LIB", DEFAULT_LIB))
+
+
+test_library_path.__test__ = False  # a helper, not a test
+
+
+@pytest.fixture(scope="session")
+def lib_path():
+    path = test_library_path()
+    if not path.is_file():
+        pytest.fail(
+            f"the test library {path} does not exist: build it with\n"
+            f"  cmake -S {ROOT} -B {ROOT}/build -G Ninja && "
+            f"cmake --build {ROOT}/build --target testapp\n"
+            "or point GORAY_TEST_LIB at it", pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def lib(lib_path):
+    import goray
+
+    return goray.load_library(str(lib_path))
