@@ -14,7 +14,8 @@
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, List, Sequence
+import threading
+from typing import Any, List, Optional, Sequence
 
 import msgpack  # type: ignore[import-untyped]
 
@@ -35,9 +36,42 @@ class CodecError(ValueError):
     """Bytes that are not the msgpack expected."""
 
 
+# Packers and unpackers are costly to create (about 1 us) and cheap to reuse, so each
+# thread keeps one of each. A user is taken out of the pool while it works, so a nested
+# use on the same thread (a __del__ run by the GC mid-call) gets a fresh one; one that
+# grew past _KEEP_BYTES is dropped rather than kept, so its buffer is freed.
+_KEEP_BYTES = 1 << 20
+
+
+class _Pool(threading.local):
+    packer: Optional["msgpack.Packer"] = None
+    unpacker: Optional["msgpack.Unpacker"] = None
+
+
+_pool = _Pool()
+
+
+def _new_packer() -> "msgpack.Packer":
+    return msgpack.Packer(use_bin_type=True, datetime=True)
+
+
+def _new_unpacker(size: int) -> "msgpack.Unpacker":
+    # Every limit (max_str_len, max_bin_len, ...) derives from max_buffer_size.
+    return msgpack.Unpacker(None, raw=False, strict_map_key=False, timestamp=3,
+                            max_buffer_size=max(size, 1))
+
+
 def pack(value: Any) -> bytes:
     """One msgpack value."""
-    data: bytes = msgpack.packb(value, use_bin_type=True, datetime=True)
+    pool = _pool
+    packer = pool.packer
+    if packer is None:
+        packer = _new_packer()
+    else:
+        pool.packer = None
+    data: bytes = packer.pack(value)  # on failure msgpack resets the packer itself
+    if len(data) <= _KEEP_BYTES:
+        pool.packer = packer
     return data
 
 
@@ -77,11 +111,10 @@ def _find_culprit(value: Any, depth: int = 0) -> Any:
 def pack_args(task: str, args: Sequence[Any]) -> bytes:
     """An args block: one msgpack value per argument, concatenated. A value that
     cannot be packed raises ``ArgumentError`` naming the task and position."""
-    packb = msgpack.packb
     pieces: List[bytes] = []
     for position, arg in enumerate(args):
         try:
-            pieces.append(packb(arg, use_bin_type=True, datetime=True))
+            pieces.append(pack(arg))
         except (TypeError, ValueError, OverflowError) as error:
             culprit = _find_culprit(arg)
             received = _describe_received(culprit)
@@ -105,14 +138,25 @@ def unpack(data: Buffer) -> Any:
 
 
 def _unpack_stream(data: Buffer) -> List[Any]:
+    """Every value of concatenated msgpack; no limit is smaller than the input."""
     size = len(data)
-    unpacker = msgpack.Unpacker(None, raw=False, strict_map_key=False, timestamp=3,
-                                max_buffer_size=max(size, 1))
-    unpacker.feed(data)
-    values = list(unpacker)
-    if unpacker.tell() != size:
-        raise CodecError(f"truncated msgpack: {size - unpacker.tell()} trailing bytes "
-                         "do not form a value")
+    pool = _pool
+    unpacker = pool.unpacker if size <= _KEEP_BYTES else None
+    if unpacker is None:
+        unpacker = _new_unpacker(max(size, _KEEP_BYTES))
+    else:
+        pool.unpacker = None
+    start = unpacker.tell()
+    try:
+        unpacker.feed(data)
+        values = list(unpacker)
+    except (ValueError, OverflowError) as error:  # the unpacker is dropped: state unknown
+        raise CodecError(f"invalid msgpack: {error}") from error
+    left = size - (unpacker.tell() - start)
+    if left:
+        raise CodecError(f"truncated msgpack: {left} trailing bytes do not form a value")
+    if size <= _KEEP_BYTES:
+        pool.unpacker = unpacker
     return values
 
 
@@ -120,14 +164,18 @@ def unpack_values(data: Buffer) -> List[Any]:
     """Every value of an args block or native return block (possibly none)."""
     if not len(data):
         return []
+    return _unpack_stream(data)
+
+
+def unpack_first_values(data: Buffer) -> List[Any]:
+    """As :func:`unpack_values`, faster when the block usually holds one value."""
+    if not len(data):
+        return []
     try:
         return [msgpack.unpackb(data, raw=False, strict_map_key=False, timestamp=3)]
     except msgpack.ExtraData as more:
         # The first value came out; the rest follow in the same stream.
-        try:
-            return [more.unpacked, *_unpack_stream(more.extra)]
-        except (ValueError, OverflowError) as error:
-            raise CodecError(f"invalid msgpack: {error}") from error
+        return [more.unpacked, *_unpack_stream(more.extra)]
     except (ValueError, OverflowError) as error:
         raise CodecError(f"invalid msgpack: {error}") from error
 
@@ -135,7 +183,7 @@ def unpack_values(data: Buffer) -> List[Any]:
 def unpack_result_block(data: Buffer) -> Any:
     """A native return block as a Python caller sees it: no value -> None, one ->
     the value, several -> a list."""
-    values = unpack_values(data)
+    values = unpack_first_values(data)
     if not values:
         return None
     if len(values) == 1:

@@ -73,6 +73,21 @@ def _native_callback(request: int, in_data: Optional[int], in_len: int,
 # Created once and never released: the library may call it until the process ends.
 _CALLBACK = CALLBACK_TYPE(_native_callback)
 
+#: Set to a non-empty value to use ctypes even where the compiled fast path exists.
+NO_FASTPATH_ENV = "GORAY_NO_FASTPATH"
+
+
+def _fastpath_module() -> Any:
+    """goray._fastpath (the C ABI without ctypes' per-call cost), or None when it is
+    not built or GORAY_NO_FASTPATH is set."""
+    if os.environ.get(NO_FASTPATH_ENV):
+        return None
+    try:
+        from . import _fastpath  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return _fastpath
+
 
 class Library:
     """A loaded goray application library."""
@@ -102,16 +117,32 @@ class Library:
         register.restype = None
         self._execute = execute
         self._free = free
-        register(_CALLBACK)
+        self._fast = _fastpath_module()
+        if self._fast is not None:
+            self._fast.bind(self.symbol_address("Execute"), self.symbol_address("FreeMemory"))
+            self._fast.set_dispatcher(_handlers.dispatch, _handlers.error_text)
+            self._callback = CALLBACK_TYPE(self._fast.callback_address())
+        else:
+            self._callback = _CALLBACK
+        register(self._callback)
+
+    @property
+    def uses_fastpath(self) -> bool:
+        """True when calls go through goray._fastpath rather than ctypes."""
+        return self._fast is not None
 
     def execute(self, cmd: int, payload: bytes = b"", index: int = 0) -> Tuple[int, bytes]:
         """Calls ``Execute``; returns (return code, a copy of the output). The GIL is
         released during the call."""
-        if not isinstance(payload, bytes):
-            payload = bytes(payload)
         request = cmd | (index << COMMAND_BITS) if index else cmd
         if request >= (1 << 63):
             request -= 1 << 64
+        fast = self._fast
+        if fast is not None:
+            result: Tuple[int, bytes] = fast.execute(request, payload)
+            return result
+        if not isinstance(payload, bytes):
+            payload = bytes(payload)
         out_len = ctypes.c_longlong(0)
         code = ctypes.c_longlong(0)
         pointer = self._execute(request, payload, len(payload), ctypes.byref(out_len),

@@ -11,7 +11,7 @@ from typing import Any, Callable, Optional, Tuple
 
 from . import _codec, _ffi
 from ._protocol import Py2Native, pack_units
-from .errors import GorayError, error_from_reply
+from .errors import ArgumentError, GorayError, error_from_reply
 
 __all__ = ["golang_local_run_task", "golang_local_new_actor", "LocalActor"]
 
@@ -91,11 +91,16 @@ class LocalActor:
         """Calls a method by name (also for names this class uses itself)."""
         if not self._finalizer.alive:
             raise GorayError(f"{self!r} is closed: cannot call {method}")
-        callee = f"{self._type_name}.{method}"
-        payload = pack_units(_encode_name(method, "method"), _codec.pack_args(callee, args))
+        try:
+            args_block = _codec.pack_args(method, args)
+        except ArgumentError as error:
+            error.task = f"{self._type_name}.{method}"
+            error.message = error.message.replace(f"(task {method})", f"(task {error.task})")
+            raise
+        payload = pack_units(_encode_name(method, "method"), args_block)
         code, reply = self._library.execute(_ACTOR_METHOD_CALL, payload, self._index)
         if code:
-            raise error_from_reply(code, reply, callee)
+            raise error_from_reply(code, reply, f"{self._type_name}.{method}")
         return _codec.unpack_result_block(reply)
 
     def __getattr__(self, method: str) -> Callable[..., Any]:

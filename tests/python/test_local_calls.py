@@ -79,6 +79,10 @@ def test_actor_argument_errors(lib):
             counter.Incr(1, 2)
         assert info.value.position is None
         assert info.value.task.endswith("Incr")
+        with pytest.raises(goray.ArgumentError) as info:
+            counter.Incr(2**64)  # refused before sending
+        assert (info.value.task, info.value.position) == ("Counter.Incr", 0)
+        assert str(info.value).endswith("(task Counter.Incr)")
 
 
 def test_method_exception(lib):
