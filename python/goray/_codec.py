@@ -5,7 +5,9 @@
   (``ArgumentError``): its instant is ambiguous, and guessing local time or UTC would
   silently shift values. Attach ``tzinfo=datetime.timezone.utc``.
 - unpack: ``raw=False``, ``strict_map_key=False``, ``timestamp=3``: a timestamp comes
-  back as a timezone-aware UTC ``datetime``.
+  back as a timezone-aware UTC ``datetime``. ``datetime`` holds microseconds, so a
+  native time point's nanoseconds are truncated to microseconds on the way through
+  Python.
 - An *args block* / *native return block* is several concatenated values. Limits are
   sized from the input, so no value is ever dropped, however large (msgpack.Unpacker's
   default 100 MiB ``max_buffer_size`` silently loses data).

@@ -73,12 +73,20 @@ def _user_traceback(tb: Optional[TracebackType]) -> Optional[TracebackType]:
 
 
 def error_text(error: BaseException) -> bytes:
-    """The code-1 reply for an exception, UTF-8."""
-    head = f"{error_type_name(error)}: {error}"
+    """The code-1 reply for an exception, UTF-8. Never raises."""
+    try:
+        message = str(error)
+    except Exception:  # noqa: BLE001 - a broken __str__
+        message = f"<{type(error).__name__} whose str() failed>"
+    head = f"{error_type_name(error)}: {message}"
     tb = error.__traceback__
     if tb is None:
         return head.encode("utf-8", errors="replace")
-    formatted = "".join(_traceback.format_exception(type(error), error, _user_traceback(tb)))
+    try:
+        formatted = "".join(_traceback.format_exception(type(error), error,
+                                                        _user_traceback(tb)))
+    except Exception:  # noqa: BLE001
+        return head.encode("utf-8", errors="replace")
     return f"{head}\n\n{formatted.rstrip()}".encode("utf-8", errors="replace")
 
 

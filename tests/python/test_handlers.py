@@ -121,6 +121,14 @@ def test_error_text_without_traceback():
         b"goray.ArgumentError: position 0: expected a, received b (task T)"
 
 
+def test_error_text_survives_broken_str():
+    class Broken(Exception):
+        def __str__(self):
+            raise RuntimeError("no")
+
+    assert _handlers.error_text(Broken()).endswith(b"Broken: <Broken whose str() failed>")
+
+
 def test_unpackable_result():
     text = failure(0, call_payload([], goray_task_name="hd_set"))
     assert text.startswith("TypeError: the result of hd_set cannot be sent to native code")
