@@ -54,8 +54,11 @@ namespace detail {
 // shared by every thread.
 template <class C>
 C& SharedInstance() {
-  static C instance;
-  return instance;
+  // Never destroyed: tasks may run until the process ends, after static
+  // destructors would have run. (Heap-allocated also keeps g++ 12 from a false
+  // -Warray-bounds on member-pointer calls on empty structs.)
+  static C* const instance = new C();
+  return *instance;
 }
 
 template <class Tuple>
