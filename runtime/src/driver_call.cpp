@@ -3,6 +3,7 @@
 #include "goray/detail/driver_call.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "callback_slot.h"
@@ -36,6 +37,27 @@ PythonError ParsePythonFailure(std::string_view text, std::string_view callee) {
                      std::move(traceback));
 }
 
+// Appends `text` as a JSON string. Plain ASCII is copied as is; anything with
+// quotes, backslashes, control characters or non-ASCII bytes (which may not be
+// valid UTF-8) goes through nlohmann's escaper.
+void AppendJsonString(std::string& json, std::string_view text) {
+  bool plain = true;
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\' || byte < 0x20 || byte >= 0x80) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    json += '"';
+    json += text;
+    json += '"';
+  } else {
+    json += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+}
+
 }  // namespace
 
 DriverReply CallDriver(long long command, std::string_view payload) {
@@ -52,28 +74,26 @@ DriverReply CallDriver(long long command, std::string_view payload) {
                        &ret_code);
   DriverReply reply;
   reply.code = ret_code;
-  if (out != nullptr) {
-    if (out_len > 0) reply.data.assign(static_cast<const char*>(out), static_cast<std::size_t>(out_len));
-    std::free(out);
-  }
+  reply.data = DriverBytes(out, out == nullptr || out_len < 0 ? 0 : static_cast<std::size_t>(out_len));
   return reply;
 }
 
 void ThrowDriverFailure(const DriverReply& reply, std::string_view callee) {
   const std::string task(callee);
+  const std::string text(reply.data.view());
   switch (reply.code) {
     case 1:
-      throw ParsePythonFailure(reply.data, callee);
+      throw ParsePythonFailure(text, callee);
     case 2:
-      throw TimeoutError("goray::TimeoutError", reply.data, task);
+      throw TimeoutError("goray::TimeoutError", text, task);
     case 3:
-      throw CancelledError("goray::CancelledError", reply.data, task);
+      throw CancelledError("goray::CancelledError", text, task);
     case 4:
-      throw ObjectRefNotFoundError("goray::ObjectRefNotFoundError", reply.data, task);
+      throw ObjectRefNotFoundError("goray::ObjectRefNotFoundError", text, task);
     case 5: {
       // {"Message": "<type>: <message>", "Traceback": ...}, or text wrapping it.
-      nlohmann::json panic = nlohmann::json::parse(reply.data, nullptr, false);
-      std::string message = reply.data;
+      nlohmann::json panic = nlohmann::json::parse(text, nullptr, false);
+      std::string message = text;
       std::string traceback;
       if (panic.is_object() && panic.contains("Message") && panic["Message"].is_string()) {
         message = panic["Message"].get<std::string>();
@@ -91,23 +111,37 @@ void ThrowDriverFailure(const DriverReply& reply, std::string_view callee) {
     default:
       throw Error("goray::Error",
                   "the driver answered with unknown code " + std::to_string(reply.code) + ": " +
-                      reply.data,
+                      text,
                   task);
   }
 }
 
-std::string CallDriverWithArgsBlock(long long command, std::initializer_list<MetaField> meta,
-                                    std::string_view callee, std::string_view args_block) {
-  nlohmann::json options = nlohmann::json::object();
-  options["go_ray_arg_pos_to_object"] = nlohmann::json::object();
+void BeginArgsUnit(codec::Buffer& buffer) { buffer.write("\0\0\0\0\0\0\0\0", 8); }
+
+DriverBytes FinishAndSendCall(codec::Buffer& buffer, long long command,
+                              std::initializer_list<MetaField> meta, std::string_view callee) {
+  std::string length;
+  AppendU64(length, buffer.size() - 8);
+  std::memcpy(buffer.data(), length.data(), 8);
+
+  std::string json = R"({"go_ray_arg_pos_to_object":{})";
   for (const MetaField& field : meta) {
-    std::visit([&](const auto& value) { options[std::string(field.key)] = value; }, field.value);
+    json += ",\"";
+    json += field.key;  // our own identifiers: nothing to escape
+    json += "\":";
+    if (const auto* text = std::get_if<std::string_view>(&field.value)) {
+      AppendJsonString(json, *text);
+    } else {
+      json += std::to_string(std::get<std::uint64_t>(field.value));
+    }
   }
-  std::string payload;
-  payload.reserve(args_block.size() + 128);
-  AppendUnit(payload, args_block);
-  AppendUnit(payload, options.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  DriverReply reply = CallDriver(command, payload);
+  json += '}';
+  std::string json_length;
+  AppendU64(json_length, json.size());
+  buffer.write(json_length.data(), 8);
+  buffer.write(json.data(), json.size());
+
+  DriverReply reply = CallDriver(command, std::string_view(buffer.data(), buffer.size()));
   if (reply.code != 0) ThrowDriverFailure(reply, callee);
   return std::move(reply.data);
 }
@@ -122,17 +156,18 @@ std::uint64_t ParseId(std::string_view reply, std::string_view callee) {
   return ReadU64(reply.data());
 }
 
-msgpack::object_handle UnpackOne(std::string_view payload, std::string_view callee) {
+msgpack::object UnpackOne(msgpack::zone& zone, std::string_view payload, std::string_view callee) {
   try {
     std::size_t offset = 0;
-    msgpack::object_handle handle = msgpack::unpack(payload.data(), payload.size(), offset);
+    bool referenced = false;
+    msgpack::object value = msgpack::unpack(zone, payload.data(), payload.size(), offset, referenced);
     if (offset != payload.size()) {
       throw ProtocolError("goray::ProtocolError",
                           "expected one msgpack value, found " +
                               std::to_string(payload.size() - offset) + " trailing bytes",
                           std::string(callee));
     }
-    return handle;
+    return value;
   } catch (const msgpack::unpack_error& error) {
     throw ProtocolError("goray::ProtocolError",
                         std::string("malformed msgpack value: ") + error.what(),

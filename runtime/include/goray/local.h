@@ -17,9 +17,10 @@
 namespace goray {
 
 // A Python value returned in-process: exactly one msgpack value.
+// Move-only: it owns the driver's reply buffer.
 class LocalResult {
  public:
-  LocalResult(std::string callee, std::string payload)
+  LocalResult(std::string callee, detail::DriverBytes payload)
       : callee_(std::move(callee)), payload_(std::move(payload)) {}
 
   // Decodes the value as T; with several types, destructures a Python sequence
@@ -27,7 +28,7 @@ class LocalResult {
   template <class... T>
   auto Get() const {
     static_assert(sizeof...(T) >= 1, "goray: Get needs at least one type");
-    return detail::DecodeResult<T...>(callee_, payload_);
+    return detail::DecodeResult<T...>(callee_, payload_.view());
   }
   // Decodes into existing variables: result.GetInto(&a, &b).
   template <class... T>
@@ -39,19 +40,19 @@ class LocalResult {
     }
   }
 
-  const std::string& payload() const noexcept { return payload_; }
+  // The raw msgpack bytes of the value.
+  std::string_view payload() const noexcept { return payload_.view(); }
 
  private:
   std::string callee_;
-  std::string payload_;
+  detail::DriverBytes payload_;
 };
 
 // Calls a Python function in this process.
 template <class... Args>
 LocalResult LocalCallPyTask(std::string_view name, const Args&... args) {
-  std::string reply = detail::CallDriverWithArgs(detail::kExePythonLocalTask,
-                                                 {{"goray_task_name", std::string(name)}},
-                                                 std::string(name), args...);
+  detail::DriverBytes reply =
+      detail::CallDriverWithArgs(detail::kExePythonLocalTask, {{"goray_task_name", name}}, name, args...);
   return LocalResult(std::string(name), std::move(reply));
 }
 
@@ -59,9 +60,8 @@ LocalResult LocalCallPyTask(std::string_view name, const Args&... args) {
 // in order (the function's parameters are commonly named arg0, arg1, ...).
 template <class... Args>
 LocalResult CallPythonCode(std::string_view source, const Args&... args) {
-  std::string reply = detail::CallDriverWithArgs(detail::kExePyCode,
-                                                 {{"func_code", std::string(source)}},
-                                                 "python code", args...);
+  detail::DriverBytes reply =
+      detail::CallDriverWithArgs(detail::kExePyCode, {{"func_code", source}}, "python code", args...);
   return LocalResult("python code", std::move(reply));
 }
 
@@ -75,11 +75,9 @@ class PyLocalInstance {
   LocalResult MethodCall(std::string_view method, const Args&... args) const {
     RequireOpen(method);
     std::string callee = state_->class_name + "." + std::string(method);
-    std::string reply = detail::CallDriverWithArgs(
+    detail::DriverBytes reply = detail::CallDriverWithArgs(
         detail::kLocalMethodCall,
-        {{"goray_task_name", std::string(method)},
-         {"goray_py_local_actor_id", state_->id}},
-        callee, args...);
+        {{"goray_task_name", method}, {"goray_py_local_actor_id", state_->id}}, callee, args...);
     return LocalResult(std::move(callee), std::move(reply));
   }
 
@@ -106,10 +104,9 @@ class PyLocalInstance {
 // Creates a Python class instance in this process.
 template <class... Args>
 PyLocalInstance NewPyLocalInstance(std::string_view class_name, const Args&... args) {
-  std::string reply = detail::CallDriverWithArgs(detail::kNewClassInstance,
-                                                 {{"goray_actor_type_name", std::string(class_name)}},
-                                                 std::string(class_name), args...);
-  return PyLocalInstance(std::string(class_name), detail::ParseId(reply, class_name));
+  detail::DriverBytes reply = detail::CallDriverWithArgs(
+      detail::kNewClassInstance, {{"goray_actor_type_name", class_name}}, class_name, args...);
+  return PyLocalInstance(std::string(class_name), detail::ParseId(reply.view(), class_name));
 }
 
 }  // namespace goray

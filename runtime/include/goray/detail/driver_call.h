@@ -4,10 +4,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <variant>
 
 #include "goray/codec.h"
@@ -37,29 +39,57 @@ enum Native2PyCommand : long long {
   kReleaseActor = 32,  // extension (protocol.md section 7)
 };
 
+// Bytes the driver malloc'ed for a reply: owned here, released with free().
+class DriverBytes {
+ public:
+  DriverBytes() = default;
+  DriverBytes(void* data, std::size_t size) noexcept : data_(data), size_(size) {}
+  DriverBytes(DriverBytes&& other) noexcept
+      : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+  DriverBytes& operator=(DriverBytes&& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    return *this;
+  }
+  DriverBytes(const DriverBytes&) = delete;
+  DriverBytes& operator=(const DriverBytes&) = delete;
+  ~DriverBytes() { std::free(data_); }
+
+  std::string_view view() const noexcept {
+    return size_ == 0 ? std::string_view() : std::string_view(static_cast<const char*>(data_), size_);
+  }
+
+ private:
+  void* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
 // The driver's answer: its return code and payload bytes.
 struct DriverReply {
   long long code = 1;
-  std::string data;
+  DriverBytes data;
 };
 
 // One meta key of a call payload's JSON unit.
 struct MetaField {
   std::string_view key;
-  std::variant<std::string, std::uint64_t> value;
+  std::variant<std::string_view, std::uint64_t> value;
 };
 
 // Sends one request through the callback. Throws goray::Error when no driver
 // registered a callback (the library was loaded outside goray).
 DriverReply CallDriver(long long command, std::string_view payload);
 
-// Sends a call payload (args block + JSON of meta keys) and returns the success
-// payload; a failure is thrown as PythonError (code 1) or the error of its code.
-std::string CallDriverWithArgsBlock(long long command, std::initializer_list<MetaField> meta,
-                                    std::string_view callee, std::string_view args_block);
-
 // Throws the exception a non-zero driver reply stands for.
 [[noreturn]] void ThrowDriverFailure(const DriverReply& reply, std::string_view callee);
+
+// A call payload under construction: unit0 (the args block) is packed straight
+// into `buffer` after an 8-byte length placeholder.
+void BeginArgsUnit(codec::Buffer& buffer);
+// Patches unit0's length, appends unit1 (JSON of the meta keys), sends it, and
+// returns the success payload; a failure is thrown (PythonError for code 1).
+DriverBytes FinishAndSendCall(codec::Buffer& buffer, long long command,
+                              std::initializer_list<MetaField> meta, std::string_view callee);
 
 template <class T>
 void EncodeCallArgument(codec::Packer& packer, const T& value) {
@@ -67,26 +97,26 @@ void EncodeCallArgument(codec::Packer& packer, const T& value) {
 }
 
 template <class... Args>
-std::string CallDriverWithArgs(long long command, std::initializer_list<MetaField> meta,
+DriverBytes CallDriverWithArgs(long long command, std::initializer_list<MetaField> meta,
                                std::string_view callee, const Args&... args) {
-  codec::Buffer block(64);
-  codec::Packer packer(block);
+  codec::Buffer buffer(256);
+  BeginArgsUnit(buffer);
+  codec::Packer packer(buffer);
   (EncodeCallArgument(packer, args), ...);
-  return CallDriverWithArgsBlock(command, meta, callee,
-                                 std::string_view(block.data(), block.size()));
+  return FinishAndSendCall(buffer, command, meta, callee);
 }
 
 // A u64 little-endian id reply (exactly 8 bytes).
 std::uint64_t ParseId(std::string_view reply, std::string_view callee);
 
-// Parses one msgpack value; a malformed payload throws ProtocolError.
-msgpack::object_handle UnpackOne(std::string_view payload, std::string_view callee);
+// Parses one msgpack value into `zone`; a malformed payload throws ProtocolError.
+msgpack::object UnpackOne(msgpack::zone& zone, std::string_view payload, std::string_view callee);
 
 // Decodes a single returned value as T..., destructuring an array for several types.
 template <class... T>
 auto DecodeResult(std::string_view callee, std::string_view payload) {
-  msgpack::object_handle handle = UnpackOne(payload, callee);
-  const msgpack::object& value = handle.get();
+  msgpack::zone zone(512);
+  const msgpack::object value = UnpackOne(zone, payload, callee);
   auto decode = [&](const msgpack::object& object, auto* type_tag, std::string_view where) {
     using Wanted = std::remove_pointer_t<decltype(type_tag)>;
     try {
