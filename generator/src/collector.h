@@ -1,0 +1,65 @@
+// The scanner rules (design.md "Scanner rules"): walks the declarations of one
+// translation unit that lie in the scanned files, finds the goray markers (annotate
+// attributes from <goray/annotations.h>) and records tasks, actor types, the driver and
+// the init options in the model, or reports what breaks a rule.
+#pragma once
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <clang/AST/Decl.h>
+#include <clang/AST/DeclCXX.h>
+#include <nlohmann/json.hpp>
+
+#include "tu_context.h"
+#include "type_mapper.h"
+
+namespace goray::scan {
+
+class Collector {
+ public:
+  explicit Collector(TuContext& tu) : tu_(tu), types_(tu) {}
+
+  void Run(const clang::TranslationUnitDecl& unit) { Walk(unit); }
+
+ private:
+  // A member function name and its declarations in one class, in declaration order.
+  using MemberGroup = std::pair<std::string, std::vector<const clang::Decl*>>;
+
+  void Walk(const clang::DeclContext& context);
+  void Visit(const clang::Decl& decl);
+  void Misplaced(const clang::Decl& decl, const std::string& marker);
+
+  void Tasks(const clang::CXXRecordDecl& record);
+  void Actors(const clang::CXXRecordDecl& record);
+  void ActorClass(const clang::CXXRecordDecl& record);
+  void Driver(const clang::FunctionDecl& function);
+  void InitOptions(const clang::VarDecl& variable);
+
+  // The actor type `name` of class `actor_class`, built as `construction` describes.
+  void AddActor(const std::string& name, const clang::CXXRecordDecl& actor_class,
+                nlohmann::json construction, nlohmann::json params, std::string doc,
+                const clang::Decl& declaration);
+  bool ActorMethods(const clang::CXXRecordDecl& record, const std::string& actor,
+                    const std::set<std::string>& hidden, nlohmann::json& methods,
+                    std::map<std::string, std::string>& declared_by);
+  // The public, non-deleted member functions of `record` named by identifiers; overloads
+  // and templates are reported (`what` is like "task", "actor type").
+  std::vector<const clang::CXXMethodDecl*> PublicFunctions(const clang::CXXRecordDecl& record,
+                                                           const std::string& what);
+  std::vector<MemberGroup> MemberFunctions(const clang::CXXRecordDecl& record);
+  // {"params", "result"} of a task, factory or method; `owner` is like "task 'Square'".
+  std::optional<nlohmann::json> Signature(const clang::FunctionDecl& function,
+                                          const std::string& owner, bool with_result = true);
+  void AddUnique(std::map<std::string, ModelEntry>& entries, const std::string& key,
+                 ModelEntry entry, const std::string& kind, clang::SourceLocation location);
+  bool CheckNameable(const clang::NamedDecl& decl, const std::string& what);
+
+  TuContext& tu_;
+  TypeMapper types_;
+  std::set<const clang::Decl*> handled_;  // canonical declarations of drivers, init options
+};
+
+}  // namespace goray::scan

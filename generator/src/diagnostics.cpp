@@ -1,0 +1,42 @@
+// Diagnostics capture.
+#include "diagnostics.h"
+
+#include <clang/Basic/SourceManager.h>
+#include <llvm/ADT/SmallString.h>
+
+#include "source_files.h"
+
+namespace goray::scan {
+
+CollectingDiagnostics::CollectingDiagnostics(llvm::raw_ostream& rendered,
+                                             clang::DiagnosticOptions* options,
+                                             std::string root)
+    : clang::TextDiagnosticPrinter(rendered, options), root_(std::move(root)) {}
+
+void CollectingDiagnostics::HandleDiagnostic(clang::DiagnosticsEngine::Level level,
+                                             const clang::Diagnostic& info) {
+  clang::TextDiagnosticPrinter::HandleDiagnostic(level, info);
+  if (level < clang::DiagnosticsEngine::Error && level != clang::DiagnosticsEngine::Note) {
+    return;
+  }
+  Diagnostic diagnostic;
+  diagnostic.severity = level == clang::DiagnosticsEngine::Note ? "note" : "error";
+  if (level >= clang::DiagnosticsEngine::Error) ++error_count_;
+  llvm::SmallString<256> message;
+  info.FormatDiagnostic(message);
+  diagnostic.message = std::string(message.str());
+  if (info.getLocation().isValid() && info.hasSourceManager()) {
+    const clang::SourceManager& sources = info.getSourceManager();
+    // As clang prints it: a macro argument where it is written, else the expansion.
+    clang::PresumedLoc presumed = sources.getPresumedLoc(sources.getFileLoc(info.getLocation()));
+    if (presumed.isValid()) {
+      std::string file = RealPath(presumed.getFilename());
+      diagnostic.file = IsWithin(file, root_) ? RelativePath(file, root_) : file;
+      diagnostic.line = presumed.getLine();
+      diagnostic.column = presumed.getColumn();
+    }
+  }
+  diagnostics_.push_back(std::move(diagnostic));
+}
+
+}  // namespace goray::scan

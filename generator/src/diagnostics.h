@@ -1,0 +1,33 @@
+// Collects every diagnostic of a scan: rendered as clang renders them (for stderr) and
+// as structured records (for callers and tests).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <clang/Frontend/TextDiagnosticPrinter.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include "goray/scan/scan.h"
+
+namespace goray::scan {
+
+class CollectingDiagnostics : public clang::TextDiagnosticPrinter {
+ public:
+  // Renders into `rendered`; structured file names are made relative to `root`.
+  CollectingDiagnostics(llvm::raw_ostream& rendered, clang::DiagnosticOptions* options,
+                        std::string root);
+
+  void HandleDiagnostic(clang::DiagnosticsEngine::Level level,
+                        const clang::Diagnostic& info) override;
+
+  const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+  unsigned error_count() const { return error_count_; }
+
+ private:
+  std::string root_;
+  std::vector<Diagnostic> diagnostics_;
+  unsigned error_count_ = 0;
+};
+
+}  // namespace goray::scan

@@ -1,0 +1,16 @@
+// Doc comments: the text of the comment directly above a declaration (`///`, `/** */`,
+// or a plain `//` / `/* */`), or of a trailing `///<` / same-line `//` comment on a field
+// or enumerator; comment markers stripped.
+#pragma once
+
+#include <string>
+
+#include <clang/AST/ASTContext.h>
+#include <clang/AST/Decl.h>
+
+namespace goray::scan {
+
+// "" when the declaration has no doc comment. Needs ParseAllComments.
+std::string DocComment(const clang::Decl& decl, clang::ASTContext& ast);
+
+}  // namespace goray::scan

@@ -1,0 +1,151 @@
+// Scan(): inputs -> compile commands -> one parse per translation unit -> the IDL.
+//
+// Translation units: every source file (*.cpp *.cc *.cxx, and any file given by name
+// that is not a header), then every header that no earlier translation unit included
+// (so each header is parsed once, and a header-only input is still read).
+#include "goray/scan/scan.h"
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <clang/Basic/DiagnosticOptions.h>
+#include <clang/Basic/FileManager.h>
+#include <clang/Tooling/ArgumentsAdjusters.h>
+#include <clang/Tooling/CompilationDatabase.h>
+#include <clang/Tooling/Tooling.h>
+#include <llvm/Support/VirtualFileSystem.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include "diagnostics.h"
+#include "model.h"
+#include "scan_action.h"
+#include "scanned_files.h"
+#include "source_files.h"
+
+#ifndef GORAY_SCAN_DEFAULT_INCLUDE
+#error "GORAY_SCAN_DEFAULT_INCLUDE (the runtime's include directory) must be defined"
+#endif
+#ifndef GORAY_SCAN_RESOURCE_DIR
+#error "GORAY_SCAN_RESOURCE_DIR (clang's resource directory) must be defined"
+#endif
+
+namespace goray::scan {
+
+std::string DefaultGorayInclude() { return GORAY_SCAN_DEFAULT_INCLUDE; }
+std::string DefaultResourceDir() { return GORAY_SCAN_RESOURCE_DIR; }
+
+namespace {
+
+namespace tooling = clang::tooling;
+
+ScanResult Failure(const std::string& message) {
+  ScanResult result;
+  result.diagnostics.push_back({"", 0, 0, "error", message});
+  result.rendered_diagnostics = "goray-scan: error: " + message + "\n";
+  return result;
+}
+
+// Flags added to every compile command: C++20 unless the command says otherwise (it
+// comes later and wins), clang's builtin headers, the directory of <goray/goray.h> last
+// (as -I: as -isystem, clang takes twice as long over the standard headers it includes),
+// no warnings (the compiler shows them; the scanner shows errors), then the caller's
+// extra arguments.
+tooling::ArgumentsAdjuster CommonAdjuster(const ScanOptions& options) {
+  std::string resource_dir =
+      options.resource_dir.empty() ? DefaultResourceDir() : options.resource_dir;
+  std::string goray_include =
+      options.goray_include.empty() ? DefaultGorayInclude() : options.goray_include;
+  tooling::CommandLineArguments front = {"-std=c++20", "-resource-dir=" + resource_dir};
+  tooling::CommandLineArguments back = {"-I" + goray_include, "-w"};
+  back.insert(back.end(), options.extra_args.begin(), options.extra_args.end());
+  return tooling::combineAdjusters(
+      tooling::getInsertArgumentAdjuster(front, tooling::ArgumentInsertPosition::BEGIN),
+      tooling::getInsertArgumentAdjuster(back, tooling::ArgumentInsertPosition::END));
+}
+
+}  // namespace
+
+ScanResult Scan(const std::vector<std::string>& sources, const ScanOptions& options) {
+  std::string error;
+  std::optional<SourceSet> source_set = ExpandSources(sources, options.root, error);
+  if (!source_set) return Failure(error);
+
+  std::unique_ptr<tooling::CompilationDatabase> database;
+  if (!options.build_dir.empty()) {
+    database = tooling::CompilationDatabase::loadFromDirectory(options.build_dir, error);
+    if (!database) {
+      return Failure("cannot read a compilation database in '" + options.build_dir +
+                     "': " + error);
+    }
+    database = tooling::inferMissingCompileCommands(std::move(database));
+  } else {
+    database = std::make_unique<tooling::FixedCompilationDatabase>(
+        ".", std::vector<std::string>{});
+  }
+
+  ScanResult result;
+  llvm::raw_string_ostream rendered(result.rendered_diagnostics);
+  llvm::IntrusiveRefCntPtr<clang::DiagnosticOptions> diagnostic_options =
+      new clang::DiagnosticOptions();
+  diagnostic_options->ShowColors = false;
+  CollectingDiagnostics diagnostics(rendered, diagnostic_options.get(), source_set->root);
+
+  ScannedFiles scanned(*source_set);
+  Model model;
+  ScanState state{scanned, model, {}, rendered};
+  auto files = llvm::makeIntrusiveRefCnt<clang::FileManager>(clang::FileSystemOptions{});
+  tooling::ArgumentsAdjuster common = CommonAdjuster(options);
+  bool failed = false;
+
+  auto parse = [&](const SourceFile& file) {
+    tooling::ClangTool tool(*database, {file.path},
+                            std::make_shared<clang::PCHContainerOperations>(),
+                            llvm::vfs::getRealFileSystem(), files);
+    tool.setPrintErrorMessage(false);
+    tool.setDiagnosticConsumer(&diagnostics);
+    if (file.is_header) {
+      tool.appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster(
+          "-xc++-header", tooling::ArgumentInsertPosition::BEGIN));
+    }
+    tool.appendArgumentsAdjuster(common);
+    ScanToolAction action(state);
+    unsigned errors_before = diagnostics.error_count();
+    int status = tool.run(&action);
+    if (status == 1 && diagnostics.error_count() == errors_before) {
+      rendered << "goray-scan: error: clang could not parse '" << file.path << "'\n";
+      result.diagnostics.push_back({file.relative, 0, 0, "error", "clang could not parse it"});
+    } else if (status == 2) {
+      rendered << "goray-scan: error: no compile command for '" << file.path << "'\n";
+      result.diagnostics.push_back(
+          {file.relative, 0, 0, "error", "no compile command for this file"});
+    }
+    if (status != 0) failed = true;
+  };
+
+  for (const SourceFile& file : source_set->files) {
+    if (!file.is_header) parse(file);
+  }
+  for (const SourceFile& file : source_set->files) {
+    if (!file.is_header) continue;
+    llvm::sys::fs::UniqueID id;
+    if (!llvm::sys::fs::getUniqueID(file.path, id) && state.seen_files.count(id) != 0) {
+      continue;
+    }
+    parse(file);
+  }
+  rendered.flush();
+
+  std::vector<Diagnostic> collected = diagnostics.diagnostics();
+  result.diagnostics.insert(result.diagnostics.begin(), collected.begin(), collected.end());
+  if (failed || diagnostics.error_count() > 0) return result;
+
+  std::vector<std::string> relative_sources;
+  for (const SourceFile& file : source_set->files) relative_sources.push_back(file.relative);
+  result.idl = model.ToIdl(relative_sources);
+  result.ok = true;
+  return result;
+}
+
+}  // namespace goray::scan

@@ -1,0 +1,38 @@
+// The per-translation-unit work of a scan as a LibTooling ToolAction: parse (function
+// bodies skipped: only declarations matter), then run the Collector over the AST.
+#pragma once
+
+#include <memory>
+#include <set>
+
+#include <clang/Tooling/Tooling.h>
+#include <llvm/Support/FileSystem/UniqueID.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include "model.h"
+#include "scanned_files.h"
+
+namespace goray::scan {
+
+// What every translation unit of one scan shares.
+struct ScanState {
+  const ScannedFiles& scanned;
+  Model& model;
+  std::set<llvm::sys::fs::UniqueID> seen_files;  // every file any translation unit read
+  llvm::raw_ostream& statistics;  // where clang writes "N errors generated."
+};
+
+class ScanToolAction : public clang::tooling::ToolAction {
+ public:
+  explicit ScanToolAction(ScanState& state) : state_(state) {}
+
+  bool runInvocation(std::shared_ptr<clang::CompilerInvocation> invocation,
+                     clang::FileManager* files,
+                     std::shared_ptr<clang::PCHContainerOperations> pch_operations,
+                     clang::DiagnosticConsumer* diagnostics) override;
+
+ private:
+  ScanState& state_;
+};
+
+}  // namespace goray::scan

@@ -1,0 +1,75 @@
+// What the scanner needs while it reads one translation unit: where declarations are
+// (scanned file? position relative to the root?), how to report a broken rule, and the
+// model that collects the findings of every translation unit.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <clang/AST/ASTContext.h>
+#include <clang/AST/PrettyPrinter.h>
+#include <clang/Basic/Diagnostic.h>
+#include <clang/Basic/SourceLocation.h>
+#include <clang/Basic/SourceManager.h>
+#include <llvm/ADT/DenseMap.h>
+
+#include "model.h"
+#include "scanned_files.h"
+
+namespace goray::scan {
+
+// Source positions of one translation unit, relative to the scan's root.
+class Locator {
+ public:
+  Locator(const clang::SourceManager& sources, const ScannedFiles& scanned)
+      : sources_(sources), scanned_(scanned) {}
+
+  // Whether `location` (its expansion) is in one of the scanned files.
+  bool InScannedFile(clang::SourceLocation location);
+  // The position of `location` (its expansion) when its file is inside the root.
+  std::optional<Position> PositionOf(clang::SourceLocation location);
+  // Like PositionOf, with a file that is outside the root named by its path.
+  Position Describe(clang::SourceLocation location);
+
+ private:
+  struct FileFacts {
+    bool scanned = false;
+    bool within_root = false;
+    std::string name;  // relative to the root when within it, else the absolute path
+  };
+  const FileFacts* Facts(clang::FileID file);
+
+  const clang::SourceManager& sources_;
+  const ScannedFiles& scanned_;
+  llvm::DenseMap<clang::FileID, FileFacts> facts_;
+};
+
+// Reports the scanner's errors through clang's diagnostics engine, so they look and
+// count like clang's own.
+class Reporter {
+ public:
+  explicit Reporter(clang::DiagnosticsEngine& engine);
+  void Error(clang::SourceLocation location, const std::string& message);
+  void Note(clang::SourceLocation location, const std::string& message);
+
+ private:
+  clang::DiagnosticsEngine& engine_;
+  unsigned error_id_;
+  unsigned note_id_;
+};
+
+struct TuContext {
+  TuContext(clang::ASTContext& ast, const ScannedFiles& scanned, Model& model);
+
+  clang::ASTContext& ast;
+  clang::SourceManager& sources;
+  Locator locator;
+  Reporter reporter;
+  Model& model;
+  // Types as written, for messages ("std::vector<int32_t>").
+  clang::PrintingPolicy message_policy;
+  // Canonical types, fully qualified ("std::vector<int>").
+  clang::PrintingPolicy canonical_policy;
+};
+
+}  // namespace goray::scan

@@ -1,0 +1,60 @@
+// C++ types -> IDL type objects (protocol.md section 5): parameters, results, and the
+// user structs and enums reachable from them (recorded in the model). Anything the
+// mapping does not cover is reported as an error at the declaration that uses it.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+
+#include <clang/AST/Decl.h>
+#include <clang/AST/DeclCXX.h>
+#include <clang/AST/DeclTemplate.h>
+#include <clang/AST/Type.h>
+#include <nlohmann/json.hpp>
+
+#include "tu_context.h"
+
+namespace goray::scan {
+
+// Where a type is used, for messages: "parameter 'x' of task 'Square'".
+struct TypeUse {
+  std::string what;
+  clang::SourceLocation location;
+};
+
+class TypeMapper {
+ public:
+  explicit TypeMapper(TuContext& tu) : tu_(tu) {}
+
+  // {"name", "declared", "passing", "type"}; `owner` is like "task 'Square'".
+  std::optional<nlohmann::json> Parameter(const clang::ParmVarDecl& parameter, unsigned index,
+                                          const std::string& owner);
+  // The result type object (void, a value, or a tuple of several results).
+  std::optional<nlohmann::json> Result(const clang::FunctionDecl& function,
+                                       const std::string& owner);
+  // A value type (not void, not a tuple of results).
+  std::optional<nlohmann::json> Value(clang::QualType type, const TypeUse& use);
+
+ private:
+  std::optional<nlohmann::json> Map(clang::QualType type, const TypeUse& use,
+                                    clang::QualType outer, bool allow_tuple);
+  std::optional<nlohmann::json> MapStandard(const clang::ClassTemplateSpecializationDecl& spec,
+                                            clang::QualType written, nlohmann::json& object,
+                                            const TypeUse& use, clang::QualType outer,
+                                            bool allow_tuple);
+  std::optional<std::string> Struct(const clang::CXXRecordDecl& record, const TypeUse& use);
+  bool Fields(const clang::CXXRecordDecl& record, const std::string& struct_name,
+              nlohmann::json& fields, std::set<std::string>& field_names,
+              std::set<const clang::CXXRecordDecl*>& visited);
+  std::optional<std::string> Enum(const clang::EnumDecl& decl, const TypeUse& use);
+  void Unsupported(const TypeUse& use, clang::QualType inner, clang::QualType outer,
+                   const std::string& reason = {});
+  std::string Print(clang::QualType type) const;
+  std::string Canonical(clang::QualType type) const;
+
+  TuContext& tu_;
+  std::set<std::string> in_progress_;  // structs being mapped (recursive types)
+};
+
+}  // namespace goray::scan

@@ -1,0 +1,119 @@
+// One test per rule broken: the scan fails, no IDL, and a clang-style error at the
+// offending declaration names it and what to change.
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "test_support.h"
+
+namespace goray::scan::testing {
+namespace {
+
+struct ErrorCase {
+  std::string name;
+  std::string input;  // under inputs/errors/
+  std::string file;   // the error's file, relative to the root
+  unsigned line;
+  unsigned column;
+  std::vector<std::string> message_parts;  // each must be in the message
+};
+
+std::ostream& operator<<(std::ostream& out, const ErrorCase& error) { return out << error.name; }
+
+class DiagnosticsTest : public ::testing::TestWithParam<ErrorCase> {};
+
+TEST_P(DiagnosticsTest, ReportsTheRuleAtTheDeclaration) {
+  const ErrorCase& error = GetParam();
+  ScanResult result = ScanInputs({"errors/" + error.input});
+  EXPECT_FALSE(result.ok);
+  EXPECT_TRUE(result.idl.is_null());
+  const Diagnostic* found = nullptr;
+  for (const Diagnostic& diagnostic : result.diagnostics) {
+    if (diagnostic.severity == "error") {
+      found = &diagnostic;
+      break;
+    }
+  }
+  ASSERT_NE(found, nullptr) << "no error reported";
+  EXPECT_EQ(found->file, error.file) << Describe(result);
+  EXPECT_EQ(found->line, error.line) << Describe(result);
+  EXPECT_EQ(found->column, error.column) << Describe(result);
+  for (const std::string& part : error.message_parts) {
+    EXPECT_NE(found->message.find(part), std::string::npos)
+        << "'" << part << "' not in: " << found->message;
+  }
+  std::string clang_style = ":" + std::to_string(error.line) + ":" +
+                            std::to_string(error.column) + ": ";
+  EXPECT_NE(result.rendered_diagnostics.find(clang_style), std::string::npos)
+      << result.rendered_diagnostics;
+  EXPECT_NE(result.rendered_diagnostics.find("error: "), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rules, DiagnosticsTest,
+    ::testing::Values(
+        ErrorCase{"PointerParameter", "pointer_param.h", "pointer_param.h", 3, 18,
+                  {"parameter 'out' of task 'Fill'", "pointer", "by value or by const reference"}},
+        ErrorCase{"NonConstReference", "nonconst_ref.h", "nonconst_ref.h", 4, 28,
+                  {"parameter 'text' of task 'Append'", "non-const reference",
+                   "by value or by const reference"}},
+        ErrorCase{"FunctionPointer", "function_pointer.h", "function_pointer.h", 3, 19,
+                  {"parameter 'callback' of task 'Apply'", "function pointer"}},
+        ErrorCase{"Overload", "overload.h", "overload.h", 4, 10,
+                  {"task 'Scale' is overloaded", "give each overload its own name"}},
+        ErrorCase{"ConstOverload", "const_overload.h", "const_overload.h", 6, 11,
+                  {"method 'Get' of actor type 'Store' is overloaded", "const"}},
+        ErrorCase{"FunctionTemplate", "template_task.h", "template_task.h", 4, 5,
+                  {"task 'Twice' is a function template", "non-template"}},
+        ErrorCase{"ClassTemplate", "template_struct.h", "template_struct.h", 3, 20,
+                  {"'Tasks' is a template", "GORAY_TASKS", "non-template"}},
+        ErrorCase{"UnmappedType", "unmapped.h", "unmapped.h", 4, 40,
+                  {"parameter 'values' of task 'Sum'", "'std::deque<double>'",
+                   "cannot pass", "std::vector"}},
+        ErrorCase{"UnmappedNestedType", "unmapped_nested.h", "unmapped_nested.h", 5, 3,
+                  {"the result of task 'Words'", "'std::string_view' is not supported"}},
+        ErrorCase{"TupleParameter", "tuple_param.h", "tuple_param.h", 5, 46,
+                  {"parameter 'pair' of task 'First'", "only a result type"}},
+        ErrorCase{"PrivateField", "private_field.h", "private_field.h", 8, 11,
+                  {"field 'key_' of struct 'geo::Secret' is private", "make it public"}},
+        ErrorCase{"AnonymousNamespace", "anonymous_namespace.h", "anonymous_namespace.h", 8, 18,
+                  {"'Point'", "anonymous namespace"}},
+        ErrorCase{"SecondDriver", "two_drivers.cpp", "two_drivers.cpp", 3, 18,
+                  {"a second GORAY_DRIVER, 'Second'", "'First' at two_drivers.cpp:2:18",
+                   "remove one"}},
+        ErrorCase{"SecondDriverInAnotherFile", "two_drivers_dir", "b.cpp", 3, 18,
+                  {"a second GORAY_DRIVER, 'other::Second'", "'First' at a.cpp:2:18"}},
+        ErrorCase{"SecondInitOptions", "two_init_options_dir", "b.cpp", 2, 1,
+                  {"a second GORAY_INIT_OPTIONS", "a.cpp:2:1"}},
+        ErrorCase{"SeveralPublicConstructors", "actor_constructors.h", "actor_constructors.h", 4,
+                  19, {"GORAY_ACTOR class 'Account' has 2 public constructors", "keep one"}},
+        ErrorCase{"InvalidInitOptionsJson", "init_options_json.cpp", "init_options_json.cpp", 2,
+                  20, {"GORAY_INIT_OPTIONS is not valid JSON", "line 1, column 4"}},
+        ErrorCase{"InitOptionsNotAnObject", "init_options_not_object.cpp",
+                  "init_options_not_object.cpp", 2, 20,
+                  {"GORAY_INIT_OPTIONS is a JSON array, not an object"}},
+        ErrorCase{"DriverSignature", "driver_signature.cpp", "driver_signature.cpp", 4, 18,
+                  {"GORAY_DRIVER function 'Run' has the wrong signature", "'int Run()'",
+                   "'int Run(const std::vector<std::string>& args)'"}},
+        ErrorCase{"MissingInclude", "missing_include.cpp", "missing_include.cpp", 1, 10,
+                  {"'goray/no_such_header.h' file not found"}},
+        ErrorCase{"FactoryResult", "factory_result.h", "factory_result.h", 4, 10,
+                  {"the factory of actor type 'Counter' returns 'int64_t'",
+                   "T, std::unique_ptr<T> or T*"}},
+        ErrorCase{"DuplicateTaskName", "duplicate_task.h", "duplicate_task.h", 6, 10,
+                  {"task 'Square' is declared twice", "duplicate_task.h:3:10"}}),
+    [](const ::testing::TestParamInfo<ErrorCase>& param) { return param.param.name; });
+
+TEST(Diagnostics, EveryBrokenRuleIsReportedNotJustTheFirst) {
+  ScanResult result = ScanInputs({"errors/pointer_param.h", "errors/nonconst_ref.h"});
+  EXPECT_FALSE(result.ok);
+  unsigned errors = 0;
+  for (const Diagnostic& diagnostic : result.diagnostics) {
+    errors += diagnostic.severity == "error" ? 1 : 0;
+  }
+  EXPECT_EQ(errors, 2u) << Describe(result);
+}
+
+}  // namespace
+}  // namespace goray::scan::testing

@@ -1,0 +1,5 @@
+#include <string>
+#include <goray/annotations.h>
+struct GORAY_TASKS Tasks {
+  void Append(std::string& text);
+};

@@ -1,0 +1,5 @@
+#include <goray/annotations.h>
+template <class T>
+struct GORAY_TASKS Tasks {
+  T Twice(T x);
+};

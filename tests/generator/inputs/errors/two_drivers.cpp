@@ -1,0 +1,3 @@
+#include <goray/annotations.h>
+GORAY_DRIVER int First() { return 0; }
+GORAY_DRIVER int Second() { return 1; }

@@ -1,0 +1,2 @@
+#include <goray/annotations.h>
+GORAY_DRIVER int First() { return 0; }

@@ -1,0 +1,2 @@
+#include <goray/annotations.h>
+GORAY_INIT_OPTIONS(R"({"num_cpus": 1})");

@@ -1,0 +1,3 @@
+// In a hidden directory: not scanned (it would be an error).
+#include <goray/annotations.h>
+GORAY_DRIVER void NotADriver();

@@ -1,0 +1,306 @@
+// The scanner rules, checked on the IDL: what becomes a task, an actor type, a method,
+// a field, a doc; inputs, roots, compilation databases and extra arguments.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+namespace goray::scan::testing {
+namespace {
+
+using nlohmann::json;
+
+std::vector<std::string> Names(const json& entries) {
+  std::vector<std::string> names;
+  for (const json& entry : entries) names.push_back(entry.at("name"));
+  return names;
+}
+
+const json& Named(const json& entries, const std::string& name) {
+  for (const json& entry : entries) {
+    if (entry.at("name") == name) return entry;
+  }
+  throw std::runtime_error("nothing named " + name);
+}
+
+ScanResult ScanApp() {
+  ScanOptions options;
+  options.goray_include = StubInclude();
+  options.extra_args = {"-I" + RuntimeInclude()};
+  return ScanInputs({"app/app.cpp"}, options);
+}
+
+TEST(AppExample, HasTheDesignsTasksActorDriverAndOptions) {
+  ScanResult result = ScanApp();
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  const json& idl = result.idl;
+  EXPECT_EQ(idl["idl_version"], 1);
+  EXPECT_EQ(idl["generator"], json({{"name", "goray-scan"}, {"version", "0.1.0"}}));
+  EXPECT_EQ(idl["sources"], json({"app.cpp"}));
+  EXPECT_EQ(Names(idl["tasks"]), (std::vector<std::string>{"Square", "Divide"}));
+
+  const json& square = Named(idl["tasks"], "Square");
+  EXPECT_EQ(square["owner"], "::Tasks");
+  EXPECT_EQ(square["static"], false);
+  EXPECT_EQ(square["params"][0]["name"], "x");
+  EXPECT_EQ(square["params"][0]["type"]["kind"], "float");
+  EXPECT_EQ(square["result"]["spelling"], "double");
+
+  const json& divide = Named(idl["tasks"], "Divide");
+  EXPECT_EQ(divide["result"]["kind"], "tuple");
+  EXPECT_EQ(divide["result"]["spelling"], "std::tuple<int64_t, int64_t>");
+  EXPECT_EQ(divide["result"]["elements"].size(), 2u);
+  EXPECT_EQ(divide["params"][1]["type"],
+            json({{"spelling", "int64_t"}, {"canonical", "long"}, {"kind", "int"},
+                  {"bits", 64}, {"signed", true}}));
+
+  const json& counter = Named(idl["actors"], "Counter");
+  EXPECT_EQ(counter["class"], "::Counter");
+  EXPECT_EQ(counter["construction"],
+            json({{"kind", "factory"}, {"owner", "::Actors"}, {"function", "Counter"},
+                  {"static", true}, {"returns", "unique_ptr"}}));
+  EXPECT_EQ(Names(counter["params"]), (std::vector<std::string>{"n"}));
+  EXPECT_EQ(Names(counter["methods"]), (std::vector<std::string>{"Incr"}));
+  EXPECT_EQ(counter["methods"][0]["declaring_class"], "::Counter");
+
+  EXPECT_EQ(idl["driver"]["name"], "::Driver");
+  EXPECT_EQ(idl["driver"]["takes_args"], false);
+  EXPECT_EQ(idl["init_options"]["text"], R"({"num_cpus": 2})");
+  EXPECT_EQ(idl["init_options"]["value"], json({{"num_cpus", 2}}));
+  EXPECT_EQ(idl["structs"], json::array());
+  EXPECT_EQ(idl["enums"], json::array());
+}
+
+TEST(AppExample, ScanIsDeterministic) {
+  ScanResult first = ScanApp();
+  ScanResult second = ScanApp();
+  ASSERT_TRUE(first.ok && second.ok);
+  EXPECT_EQ(FormatIdl(first.idl), FormatIdl(second.idl));
+  EXPECT_EQ(FormatIdl(first.idl).find(GORAY_TEST_DIR), std::string::npos)
+      << "the IDL holds an absolute path";
+}
+
+TEST(Tasks, PublicMemberFunctionsOnlyNoOperators) {
+  ScanResult result = ScanInputs({"types/types.h"});
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  std::vector<std::string> names = Names(result.idl["tasks"]);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "Hidden"), 0);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "operator="), 0);
+  EXPECT_EQ(Named(result.idl["tasks"], "Static")["static"], true);
+  EXPECT_EQ(Names(Named(result.idl["tasks"], "Unnamed")["params"]),
+            (std::vector<std::string>{"arg0", "arg1"}));
+}
+
+TEST(Types, ParametersRecordDeclaredSpellingAndValueType) {
+  ScanResult result = ScanInputs({"types/types.h"});
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  const json& tasks = result.idl["tasks"];
+  const json& str = Named(tasks, "Str")["params"][0];
+  EXPECT_EQ(str["declared"], "const std::string&");
+  EXPECT_EQ(str["passing"], "const_reference");
+  EXPECT_EQ(str["type"]["spelling"], "std::string");
+  EXPECT_EQ(str["type"]["kind"], "string");
+  const json& many = Named(tasks, "Many")["params"][0];
+  EXPECT_EQ(many["passing"], "rvalue_reference");
+  EXPECT_EQ(many["type"]["spelling"], "::geo::Points");
+  EXPECT_EQ(many["type"]["kind"], "vector");
+  EXPECT_EQ(many["type"]["element"]["ref"], "::geo::Point");
+}
+
+TEST(Types, EveryKindOfTheMapping) {
+  ScanResult result = ScanInputs({"types/types.h"});
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  const json& tasks = result.idl["tasks"];
+  auto result_of = [&](const std::string& task) { return Named(tasks, task)["result"]; };
+  EXPECT_EQ(result_of("Flag")["kind"], "bool");
+  EXPECT_EQ(result_of("I8")["bits"], 8);
+  EXPECT_EQ(result_of("U8")["signed"], false);
+  EXPECT_EQ(result_of("U64")["bits"], 64);
+  EXPECT_EQ(result_of("F32")["bits"], 32);
+  EXPECT_EQ(result_of("Bytes")["kind"], "bytes");
+  EXPECT_EQ(result_of("RawBytes")["kind"], "bytes");
+  EXPECT_EQ(result_of("Vec")["canonical"], "std::vector<int>");
+  EXPECT_EQ(result_of("Vec")["spelling"], "std::vector<int32_t>");
+  EXPECT_EQ(result_of("Arr")["size"], 3);
+  EXPECT_EQ(result_of("List")["kind"], "list");
+  EXPECT_EQ(result_of("Set")["kind"], "set");
+  EXPECT_EQ(result_of("Pair")["elements"].size(), 2u);
+  EXPECT_EQ(result_of("Map")["key"]["kind"], "string");
+  EXPECT_EQ(result_of("Map")["value"]["kind"], "vector");
+  EXPECT_EQ(result_of("UMap")["kind"], "unordered_map");
+  EXPECT_EQ(result_of("Opt")["element"]["kind"], "string");
+  EXPECT_EQ(result_of("When")["kind"], "time_point");
+  EXPECT_EQ(result_of("When")["spelling"], "std::chrono::system_clock::time_point");
+  EXPECT_EQ(result_of("Any")["kind"], "value");
+  EXPECT_EQ(result_of("Paint")["ref"], "::geo::Color");
+  EXPECT_EQ(result_of("Move")["ref"], "::geo::Shape");
+  EXPECT_EQ(result_of("Next")["spelling"], "::geo::Id");
+  EXPECT_EQ(result_of("Next")["kind"], "int");
+  EXPECT_EQ(result_of("Several")["kind"], "tuple");
+  EXPECT_EQ(result_of("Ref")["spelling"], "std::string");
+  EXPECT_EQ(result_of("Nothing")["kind"], "void");
+}
+
+TEST(Structs, PublicFieldsBasesFirstNestedRecursiveAndEnums) {
+  ScanResult result = ScanInputs({"types/types.h"});
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  const json& structs = result.idl["structs"];
+  EXPECT_EQ(Names(structs), (std::vector<std::string>{"::geo::Point", "::geo::Shape",
+                                                      "::geo::Shape::Meta", "::geo::Tree"}));
+  const json& shape = Named(structs, "::geo::Shape");
+  EXPECT_EQ(Names(shape["fields"]),
+            (std::vector<std::string>{"label", "points", "color", "meta"}));
+  EXPECT_EQ(shape["fields"][0]["declaring_class"], "::geo::Base");
+  EXPECT_EQ(shape["doc"], "A shape: a polygon with a colour.\nPoints are in order.");
+  const json& tree = Named(structs, "::geo::Tree");
+  EXPECT_EQ(tree["fields"][1]["type"]["element"]["ref"], "::geo::Tree");
+
+  const json& color = Named(result.idl["enums"], "::geo::Color");
+  EXPECT_EQ(color["scoped"], true);
+  EXPECT_EQ(color["underlying"]["spelling"], "uint8_t");
+  EXPECT_EQ(color["enumerators"][2], json({{"name", "kBlue"}, {"value", 255}, {"doc", ""}}));
+  EXPECT_EQ(color["enumerators"][0]["doc"], "red");
+  EXPECT_EQ(Named(result.idl["enums"], "::geo::Plain")["scoped"], false);
+}
+
+TEST(Actors, FactoriesConstructorsAndInheritedMethods) {
+  ScanResult result = ScanInputs({"actors/actors.h"});
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  const json& actors = result.idl["actors"];
+  EXPECT_EQ(Names(actors),
+            (std::vector<std::string>{"Accumulator", "Pinger", "Dog", "Cat", "Tally"}));
+
+  const json& dog = Named(actors, "Dog");
+  EXPECT_EQ(dog["construction"]["returns"], "unique_ptr");
+  EXPECT_EQ(dog["construction"]["static"], true);
+  EXPECT_EQ(dog["class"], "::zoo::Animal");
+  EXPECT_EQ(dog["doc"], "A dog.");
+  EXPECT_EQ(Names(dog["methods"]), (std::vector<std::string>{"Speak", "Rename", "Name"}));
+  EXPECT_EQ(Named(dog["methods"], "Rename")["declaring_class"], "::zoo::Animal");
+  EXPECT_EQ(Named(dog["methods"], "Name")["declaring_class"], "::zoo::Named");
+  EXPECT_EQ(Named(dog["methods"], "Speak")["const"], true);
+  EXPECT_EQ(Named(dog["methods"], "Speak")["doc"], "Speaks once.");
+
+  const json& cat = Named(actors, "Cat");
+  EXPECT_EQ(cat["construction"]["returns"], "value");
+  EXPECT_EQ(cat["construction"]["static"], false);
+  EXPECT_EQ(cat["doc"], "An animal that speaks.") << "falls back to the class's doc";
+
+  const json& tally = Named(actors, "Tally");
+  EXPECT_EQ(tally["construction"]["returns"], "raw_pointer");
+  EXPECT_EQ(Names(tally["methods"]), (std::vector<std::string>{"Count"}))
+      << "a private base's methods are not the actor's";
+
+  const json& accumulator = Named(actors, "Accumulator");
+  EXPECT_EQ(accumulator["construction"], json({{"kind", "constructor"}}));
+  EXPECT_EQ(Names(accumulator["params"]), (std::vector<std::string>{"start", "name"}));
+  EXPECT_EQ(accumulator["doc"], "Sums numbers.");
+  EXPECT_EQ(Named(actors, "Pinger")["params"], json::array())
+      << "the implicit default constructor";
+}
+
+TEST(Driver, TakesArgsAndKeepsTheDefinitionsLocationAndDeclarationsDoc) {
+  ScanResult result = ScanInputs({"driver/driver.cpp"});
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  const json& driver = result.idl["driver"];
+  EXPECT_EQ(driver["name"], "::app::Main");
+  EXPECT_EQ(driver["takes_args"], true);
+  EXPECT_EQ(driver["doc"], "Runs the application.");
+  EXPECT_EQ(driver["location"]["line"], 13);
+  EXPECT_EQ(result.idl["init_options"]["value"]["runtime_env"]["env_vars"]["MODE"], "test");
+}
+
+TEST(Docs, DirectlyAboveOrTrailingOnly) {
+  ScanResult result = ScanInputs({"docs/docs.h"});
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  const json& tasks = result.idl["tasks"];
+  EXPECT_EQ(Named(tasks, "First")["doc"], "");
+  EXPECT_EQ(Named(tasks, "Second")["doc"], "Three slashes,\ntwo lines.");
+  EXPECT_EQ(Named(tasks, "Third")["doc"], "A Javadoc block.\n\nWith a second paragraph.");
+  EXPECT_EQ(Named(tasks, "Fourth")["doc"], "Plain slashes.");
+  EXPECT_EQ(Named(tasks, "Fifth")["doc"], "");
+  const json& fields = Named(result.idl["structs"], "::Options")["fields"];
+  EXPECT_EQ(Named(fields, "size")["doc"], "The size.");
+  EXPECT_EQ(Named(fields, "depth")["doc"], "The depth.");
+  EXPECT_EQ(Named(fields, "width")["doc"], "The width, in a plain trailing comment.");
+  EXPECT_EQ(Named(fields, "height")["doc"], "A plain block comment.");
+  EXPECT_EQ(Named(fields, "undocumented")["doc"], "");
+}
+
+TEST(Inputs, DirectoriesAreSearchedAndUnincludedHeadersParsed) {
+  ScanResult result = ScanInputs({"project"});
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  EXPECT_EQ(result.idl["sources"], json({"api.h", "extra/standalone.hpp", "main.cpp"}))
+      << "hidden directories, goray-gen outputs and other files are not scanned";
+  EXPECT_EQ(Names(result.idl["tasks"]), (std::vector<std::string>{"Hello"}));
+  EXPECT_EQ(Names(result.idl["actors"]), (std::vector<std::string>{"Clock"}));
+  EXPECT_EQ(result.idl["driver"]["location"]["file"], "main.cpp");
+}
+
+TEST(Inputs, RootOptionMakesPathsRelativeToIt) {
+  ScanOptions options;
+  options.root = InputPath("");
+  ScanResult result = ScanInputs({"driver/driver.cpp"}, options);
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  EXPECT_EQ(result.idl["sources"], json({"driver/driver.cpp"}));
+  EXPECT_EQ(result.idl["driver"]["location"]["file"], "driver/driver.cpp");
+}
+
+TEST(Inputs, DefaultRootIsTheCommonDirectory) {
+  ScanResult result = ScanInputs({"driver/driver.cpp", "project/api.h"});
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  EXPECT_EQ(result.idl["sources"], json({"driver/driver.cpp", "project/api.h"}));
+}
+
+TEST(Inputs, MissingInputIsAnError) {
+  ScanResult result = ScanInputs({"no/such/file.cpp"});
+  EXPECT_FALSE(result.ok);
+  ASSERT_EQ(result.diagnostics.size(), 1u);
+  EXPECT_NE(result.diagnostics[0].message.find("no such file"), std::string::npos);
+  EXPECT_TRUE(result.idl.is_null());
+}
+
+TEST(CompileFlags, MissingFlagIsClangsError) {
+  ScanResult result = ScanInputs({"flags/flags.cpp"});
+  EXPECT_FALSE(result.ok);
+  EXPECT_NE(result.rendered_diagnostics.find("GORAY_TEST_FLAG comes from"), std::string::npos)
+      << result.rendered_diagnostics;
+}
+
+TEST(CompileFlags, ExtraArgumentsReachClang) {
+  ScanOptions options;
+  options.extra_args = {"-DGORAY_TEST_FLAG=1"};
+  ScanResult result = ScanInputs({"flags/flags.cpp"}, options);
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  EXPECT_EQ(Names(result.idl["tasks"]), (std::vector<std::string>{"Value"}));
+}
+
+TEST(CompileFlags, CompilationDatabaseGivesFlagsAlsoToHeadersItLacks) {
+  std::string build = MakeTempDirectory("compile_commands");
+  json commands = json::array({{{"directory", InputPath("flags")},
+                                {"file", "flags.cpp"},
+                                {"arguments", {"c++", "-std=c++20", "-DGORAY_TEST_FLAG=1",
+                                               "-I" + RuntimeInclude(), "-c", "flags.cpp",
+                                               "-o", "flags.o"}}}});
+  WriteFile(build + "/compile_commands.json", commands.dump(2));
+  ScanOptions options;
+  options.build_dir = build;
+  ScanResult result = ScanInputs({"flags"}, options);
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  EXPECT_EQ(Names(result.idl["tasks"]), (std::vector<std::string>{"Value", "Other"}));
+}
+
+TEST(CompileFlags, MissingCompilationDatabaseIsAnError) {
+  ScanOptions options;
+  options.build_dir = MakeTempDirectory("no_compile_commands");
+  ScanResult result = ScanInputs({"flags/flags.cpp"}, options);
+  EXPECT_FALSE(result.ok);
+  EXPECT_NE(result.rendered_diagnostics.find("compilation database"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace goray::scan::testing

@@ -1,0 +1,69 @@
+// The IDL's JSON Schema (generator/idl.schema.json): every golden file and the design's
+// app conform to it, and the checker rejects what the schema forbids.
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "json_schema_check.h"
+#include "test_support.h"
+
+namespace goray::scan::testing {
+namespace {
+
+using nlohmann::json;
+
+json Schema() { return json::parse(ReadFile(SchemaPath())); }
+
+std::string Join(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  return text;
+}
+
+TEST(Schema, IsDraft202012AndVersioned) {
+  json schema = Schema();
+  EXPECT_EQ(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+  EXPECT_EQ(schema["properties"]["idl_version"]["const"], kIdlVersion);
+}
+
+class GoldenSchemaTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenSchemaTest, GoldenFileConforms) {
+  json idl = json::parse(ReadFile(GoldenPath(GetParam())));
+  std::vector<std::string> errors = SchemaErrors(Schema(), idl);
+  EXPECT_TRUE(errors.empty()) << Join(errors);
+}
+
+INSTANTIATE_TEST_SUITE_P(Golden, GoldenSchemaTest,
+                         ::testing::Values("app", "types", "actors", "driver", "docs", "project"));
+
+TEST(Schema, RejectsMissingKeysWrongKindsAndExtras) {
+  json schema = Schema();
+  json idl = json::parse(ReadFile(GoldenPath("app")));
+  ASSERT_TRUE(SchemaErrors(schema, idl).empty());
+
+  json missing = idl;
+  missing["tasks"][0].erase("owner");
+  EXPECT_FALSE(SchemaErrors(schema, missing).empty());
+
+  json wrong_kind = idl;
+  wrong_kind["tasks"][0]["result"]["kind"] = "complex";
+  EXPECT_FALSE(SchemaErrors(schema, wrong_kind).empty());
+
+  json extra = idl;
+  extra["tasks"][0]["result"]["presentation"] = "bold";
+  EXPECT_FALSE(SchemaErrors(schema, extra).empty());
+
+  json tuple_param = idl;
+  tuple_param["tasks"][0]["params"][0]["type"] = idl["tasks"][1]["result"];
+  EXPECT_FALSE(SchemaErrors(schema, tuple_param).empty()) << "a tuple is a result type only";
+
+  json version = idl;
+  version["idl_version"] = 2;
+  EXPECT_FALSE(SchemaErrors(schema, version).empty());
+}
+
+}  // namespace
+}  // namespace goray::scan::testing

@@ -1,0 +1,64 @@
+// Shared helpers of the scanner tests.
+#include "test_support.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace goray::scan::testing {
+
+std::string InputPath(const std::string& relative) {
+  return std::string(GORAY_TEST_DIR) + "/inputs/" + relative;
+}
+
+std::string GoldenPath(const std::string& name) {
+  return std::string(GORAY_TEST_DIR) + "/golden/" + name + ".idl.json";
+}
+
+std::string StubInclude() { return std::string(GORAY_TEST_DIR) + "/stub_include"; }
+std::string RuntimeInclude() { return GORAY_TEST_RUNTIME_INCLUDE; }
+std::string SchemaPath() { return GORAY_TEST_IDL_SCHEMA; }
+std::string ScanExecutable() { return GORAY_TEST_SCAN_EXECUTABLE; }
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+bool FileExists(const std::string& path) { return std::filesystem::exists(path); }
+
+std::string MakeTempDirectory(const std::string& name) {
+  std::filesystem::path directory =
+      std::filesystem::temp_directory_path() / ("goray_scanner_test_" + name);
+  std::filesystem::remove_all(directory);
+  std::filesystem::create_directories(directory);
+  return directory.string();
+}
+
+ScanResult ScanInputs(const std::vector<std::string>& relative, ScanOptions options) {
+  std::vector<std::string> paths;
+  for (const std::string& input : relative) paths.push_back(InputPath(input));
+  return Scan(paths, options);
+}
+
+std::string Describe(const ScanResult& result) {
+  std::string text;
+  for (const Diagnostic& diagnostic : result.diagnostics) {
+    text += diagnostic.file + ":" + std::to_string(diagnostic.line) + ":" +
+            std::to_string(diagnostic.column) + ": " + diagnostic.severity + ": " +
+            diagnostic.message + "\n";
+  }
+  return text;
+}
+
+}  // namespace goray::scan::testing

@@ -1,0 +1,34 @@
+// Shared helpers of the scanner tests: where inputs and golden files are, scanning an
+// input with the test's options, reading files.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "goray/scan/scan.h"
+
+namespace goray::scan::testing {
+
+// tests/generator/inputs/<relative>
+std::string InputPath(const std::string& relative);
+// tests/generator/golden/<name>.idl.json
+std::string GoldenPath(const std::string& name);
+// tests/generator/stub_include: a <goray/goray.h> with only the markers and std headers.
+std::string StubInclude();
+std::string RuntimeInclude();
+std::string SchemaPath();
+std::string ScanExecutable();
+
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& text);
+bool FileExists(const std::string& path);
+// A fresh empty directory under the system's temporary directory.
+std::string MakeTempDirectory(const std::string& name);
+
+// Scans inputs/<relative>... with `options`.
+ScanResult ScanInputs(const std::vector<std::string>& relative, ScanOptions options = {});
+
+// All diagnostics, one per line, for failure messages.
+std::string Describe(const ScanResult& result);
+
+}  // namespace goray::scan::testing
