@@ -39,11 +39,21 @@ class DecodeError : public std::runtime_error {
 // float64, str, bin, array, map, ext.
 std::string_view ReceivedTypeName(const msgpack::object& object);
 
+// What DecodeError::received() says: ReceivedTypeName, with the value for
+// numbers ("int 300", "int -1", "float64 2.5"), "ext 5" with its type code,
+// "timestamp" for ext -1.
+std::string ReceivedDescription(const msgpack::object& object);
+
 }  // namespace goray::codec
 
+// The detail headers below need the declarations above; included first on
+// their own, they include this header, which includes them back here.
+#define GORAY_CODEC_H_DECLARATIONS_DONE
 #include "goray/detail/type_name.h"
 #include "goray/detail/encode.h"
 #include "goray/detail/decode.h"
+#include "goray/detail/struct_adaptor.h"
+#include "goray/value.h"  // goray::Value, which Encode and Decode take like any type
 // After these:
 //   template <class T> std::string goray::codec::TypeName();
 //   template <class T> void goray::codec::Encode(Packer&, const T&);

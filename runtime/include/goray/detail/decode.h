@@ -1,0 +1,334 @@
+// Decoding msgpack into C++ values (protocol.md section 5). Included by goray/codec.h.
+//
+//   template <class T> void goray::codec::DecodeInto(const msgpack::object&, T&);
+//   template <class T> T goray::codec::Decode(const msgpack::object&);
+//
+// A mismatch throws DecodeError(TypeName<T>(), what was received, path). What
+// each type accepts (encode.h says what each type writes):
+//
+//   bool                 bool only
+//   integers, enums      int of any width, range-checked ("int 300" for a
+//                        uint8_t is an error); never a float or a bool
+//   float, double        float32, float64 and int. An int converts to the
+//                        nearest value (Python passes 2 for a float parameter);
+//                        a float64 narrows to float (rounding to nearest)
+//   std::string          str or bin, any bytes (NULs included)
+//   bytes (std::vector<std::byte>, std::vector<uint8_t>)
+//                        bin, str, or an array of ints 0..255 (as Go does)
+//   std::vector, std::list, std::deque, std::set, std::unordered_set
+//                        array (duplicates collapse in sets)
+//   std::array<T, N>     array of exactly N elements (for byte elements also a
+//                        bin or str of exactly N bytes)
+//   std::pair, std::tuple  array of exactly 2 / exactly N elements
+//   std::map, std::unordered_map   map; a repeated key: the last one wins
+//   std::optional<T>     nil (empty) or what T accepts
+//   std::chrono::system_clock::time_point
+//                        timestamp ext -1 in all three forms (32, 64, 96-bit);
+//                        times the clock cannot hold (beyond about 1677..2262
+//                        with nanosecond ticks) are errors
+//   goray::Value         anything
+//   user structs         through their msgpack-c adaptor (struct_adaptor.h);
+//                        a msgpack::type_error from a hand-written adaptor
+//                        becomes a DecodeError naming the struct
+//
+// Paths: "[2]" for an array element, "[\"k\"]" or "[5]" for a map value by
+// key, "[key \"k\"]" for a map key that itself fails, ".x" for a struct
+// field; nested they concatenate: "[3].inner.x".
+//
+// DecodeInto overwrites `out`. Containers and optionals are rebuilt from
+// default-constructed elements, but DecodeInto on an existing struct keeps the
+// current value of every field whose key is missing (Decode<T> starts from T{}).
+// Not `#pragma once`: included on its own, this header includes goray/codec.h,
+// which includes it back after its declarations, in order with its siblings.
+#ifndef GORAY_CODEC_H_DECLARATIONS_DONE
+#include "goray/codec.h"
+#elif !defined(GORAY_DETAIL_DECODE_H_)
+#define GORAY_DETAIL_DECODE_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace goray::codec {
+
+template <class T>
+void DecodeInto(const msgpack::object& object, T& out);
+
+namespace detail {
+
+// Defined in codec.cpp; cold paths.
+[[noreturn]] void ThrowDecodeError(std::string expected, const msgpack::object& received);
+[[noreturn]] void ThrowDecodeErrorAtIndex(std::string expected, const msgpack::object& received,
+                                          std::size_t index);
+[[noreturn]] void ThrowLengthMismatch(std::string expected, std::size_t received_length);
+[[noreturn]] void RethrowAtIndex(const DecodeError& error, std::size_t index);
+[[noreturn]] void RethrowAtKey(const DecodeError& error, const msgpack::object& key);
+[[noreturn]] void RethrowInKey(const DecodeError& error, const msgpack::object& key);
+[[noreturn]] void RethrowAtField(const DecodeError& error, std::string_view name);
+void DecodeTimePoint(const msgpack::object& object, TimePoint& out);
+// The seconds and nanoseconds of a valid timestamp ext -1 (any of its three
+// forms, nanoseconds < 1e9), else false.
+bool ReadTimestamp(const msgpack::object& object, std::int64_t& seconds,
+                   std::uint32_t& nanoseconds);
+// False when the clock cannot hold the time.
+bool TimestampToTimePoint(std::int64_t seconds, std::uint32_t nanoseconds, TimePoint& out);
+// Defined in value.cpp.
+void DecodeValue(const msgpack::object& object, goray::Value& out);
+
+template <class T>
+[[noreturn, gnu::cold, gnu::noinline]] void ThrowMismatch(const msgpack::object& received) {
+  ThrowDecodeError(TypeName<T>(), received);
+}
+
+// Range-checked integer; errors name `Named` (the integer, or the enum).
+template <class Named, class I>
+inline void DecodeInteger(const msgpack::object& object, I& out) {
+  if (object.type == msgpack::type::POSITIVE_INTEGER) {
+    if (object.via.u64 <= static_cast<std::uint64_t>(std::numeric_limits<I>::max())) {
+      out = static_cast<I>(object.via.u64);
+      return;
+    }
+  } else if (object.type == msgpack::type::NEGATIVE_INTEGER) {
+    if constexpr (std::is_signed_v<I>) {
+      if (object.via.i64 >= static_cast<std::int64_t>(std::numeric_limits<I>::min())) {
+        out = static_cast<I>(object.via.i64);
+        return;
+      }
+    } else if (object.via.i64 >= 0 &&
+               static_cast<std::uint64_t>(object.via.i64) <= std::numeric_limits<I>::max()) {
+      out = static_cast<I>(object.via.i64);  // only from hand-built objects
+      return;
+    }
+  }
+  ThrowMismatch<Named>(object);
+}
+
+template <class F>
+inline void DecodeFloat(const msgpack::object& object, F& out) {
+  if (object.type == msgpack::type::FLOAT64 || object.type == msgpack::type::FLOAT32) {
+    out = static_cast<F>(object.via.f64);
+  } else if (object.type == msgpack::type::POSITIVE_INTEGER) {
+    out = static_cast<F>(object.via.u64);
+  } else if (object.type == msgpack::type::NEGATIVE_INTEGER) {
+    out = static_cast<F>(object.via.i64);
+  } else {
+    ThrowMismatch<F>(object);
+  }
+}
+
+inline void DecodeString(const msgpack::object& object, std::string& out) {
+  if (object.type == msgpack::type::STR) {
+    out.assign(object.via.str.ptr, object.via.str.size);
+  } else if (object.type == msgpack::type::BIN) {
+    out.assign(object.via.bin.ptr, object.via.bin.size);
+  } else {
+    ThrowMismatch<std::string>(object);
+  }
+}
+
+// The raw bytes of a str or bin, else false.
+inline bool RawBytes(const msgpack::object& object, const char*& data, std::size_t& size) {
+  if (object.type == msgpack::type::BIN) {
+    data = object.via.bin.ptr;
+    size = object.via.bin.size;
+    return true;
+  }
+  if (object.type == msgpack::type::STR) {
+    data = object.via.str.ptr;
+    size = object.via.str.size;
+    return true;
+  }
+  return false;
+}
+
+// One byte of a byte array given as an array of ints.
+template <class Byte>
+inline Byte ByteAt(const msgpack::object& element, std::size_t index) {
+  if (element.type != msgpack::type::POSITIVE_INTEGER || element.via.u64 > 255) [[unlikely]] {
+    ThrowDecodeErrorAtIndex(TypeName<Byte>(), element, index);
+  }
+  return static_cast<Byte>(element.via.u64);
+}
+
+template <class Bytes>
+void DecodeBytes(const msgpack::object& object, Bytes& out) {
+  using Byte = typename Bytes::value_type;
+  const char* data = nullptr;
+  std::size_t size = 0;
+  if (RawBytes(object, data, size)) {
+    const Byte* begin = reinterpret_cast<const Byte*>(data);
+    out.assign(begin, begin + size);
+  } else if (object.type == msgpack::type::ARRAY) {
+    const msgpack::object_array& array = object.via.array;
+    out.resize(array.size);
+    for (std::uint32_t i = 0; i < array.size; ++i) out[i] = ByteAt<Byte>(array.ptr[i], i);
+  } else {
+    ThrowMismatch<Bytes>(object);
+  }
+}
+
+// Decodes one element, adding "[index]" to the path of an error.
+template <class T>
+inline void DecodeElement(const msgpack::object& element, T& out, std::size_t index) {
+  try {
+    DecodeInto(element, out);
+  } catch (const DecodeError& error) {
+    RethrowAtIndex(error, index);
+  }
+}
+
+template <class Container>
+void DecodeSequence(const msgpack::object& object, Container& out) {
+  using Element = typename Container::value_type;
+  if (object.type != msgpack::type::ARRAY) ThrowMismatch<Container>(object);
+  const msgpack::object_array& array = object.via.array;
+  if constexpr (IsVector<Container>::value && !std::is_same_v<Element, bool>) {
+    // Decoded in place. Scalars and strings are overwritten whole, so existing
+    // ones are reused; other elements start from default-constructed ones.
+    if constexpr (!std::is_arithmetic_v<Element> && !std::is_enum_v<Element> &&
+                  !std::is_same_v<Element, std::string>) {
+      out.clear();
+    }
+    out.resize(array.size);
+    for (std::uint32_t i = 0; i < array.size; ++i) DecodeElement(array.ptr[i], out[i], i);
+    return;
+  }
+  out.clear();
+  for (std::uint32_t i = 0; i < array.size; ++i) {
+    if constexpr (IsSet<Container>::value || std::is_same_v<Element, bool>) {
+      Element element{};
+      DecodeElement(array.ptr[i], element, i);
+      if constexpr (IsSet<Container>::value) {
+        out.insert(std::move(element));
+      } else {
+        out.push_back(element);
+      }
+    } else {
+      DecodeElement(array.ptr[i], out.emplace_back(), i);
+    }
+  }
+}
+
+template <class T, std::size_t N>
+void DecodeStdArray(const msgpack::object& object, std::array<T, N>& out) {
+  if constexpr (std::is_same_v<T, std::byte> || std::is_same_v<T, std::uint8_t>) {
+    const char* data = nullptr;
+    std::size_t size = 0;
+    if (RawBytes(object, data, size)) {
+      if (size != N) ThrowLengthMismatch(TypeName<std::array<T, N>>(), size);
+      for (std::size_t i = 0; i < N; ++i) out[i] = static_cast<T>(data[i]);
+      return;
+    }
+  }
+  if (object.type != msgpack::type::ARRAY) ThrowMismatch<std::array<T, N>>(object);
+  const msgpack::object_array& array = object.via.array;
+  if (array.size != N) ThrowLengthMismatch(TypeName<std::array<T, N>>(), array.size);
+  for (std::size_t i = 0; i < N; ++i) DecodeElement(array.ptr[i], out[i], i);
+}
+
+// std::pair and std::tuple: an array of exactly their size.
+template <class Tuple>
+void DecodeTupleLike(const msgpack::object& object, Tuple& out) {
+  constexpr std::size_t kSize = std::tuple_size_v<Tuple>;
+  if (object.type != msgpack::type::ARRAY) ThrowMismatch<Tuple>(object);
+  const msgpack::object_array& array = object.via.array;
+  if (array.size != kSize) ThrowLengthMismatch(TypeName<Tuple>(), array.size);
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (DecodeElement(array.ptr[I], std::get<I>(out), I), ...);
+  }(std::make_index_sequence<kSize>{});
+}
+
+template <class Map>
+void DecodeMap(const msgpack::object& object, Map& out) {
+  using Key = typename Map::key_type;
+  using Mapped = typename Map::mapped_type;
+  if (object.type != msgpack::type::MAP) ThrowMismatch<Map>(object);
+  const msgpack::object_map& map = object.via.map;
+  out.clear();
+  if constexpr (requires { out.reserve(map.size); }) out.reserve(map.size);
+  for (std::uint32_t i = 0; i < map.size; ++i) {
+    const msgpack::object_kv& entry = map.ptr[i];
+    Key key{};
+    try {
+      DecodeInto(entry.key, key);
+    } catch (const DecodeError& error) {
+      RethrowInKey(error, entry.key);
+    }
+    auto [position, inserted] = out.try_emplace(std::move(key));
+    if (!inserted) position->second = Mapped{};
+    try {
+      DecodeInto(entry.val, position->second);
+    } catch (const DecodeError& error) {
+      RethrowAtKey(error, entry.key);
+    }
+  }
+}
+
+}  // namespace detail
+
+template <class T>
+void DecodeInto(const msgpack::object& object, T& out) {
+  if constexpr (std::is_same_v<T, bool>) {
+    if (object.type != msgpack::type::BOOLEAN) detail::ThrowMismatch<bool>(object);
+    out = object.via.boolean;
+  } else if constexpr (std::is_enum_v<T>) {
+    std::underlying_type_t<T> number{};
+    detail::DecodeInteger<T>(object, number);
+    out = static_cast<T>(number);
+  } else if constexpr (detail::kIsInteger<T>) {
+    detail::DecodeInteger<T>(object, out);
+  } else if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    detail::DecodeFloat(object, out);
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    detail::DecodeString(object, out);
+  } else if constexpr (detail::kIsStringLike<T>) {
+    static_assert(detail::kAlwaysFalse<T>,
+                  "goray: cannot decode into a non-owning string; use std::string");
+  } else if constexpr (detail::kIsBytes<T>) {
+    detail::DecodeBytes(object, out);
+  } else if constexpr (detail::IsStdArray<T>::value) {
+    detail::DecodeStdArray(object, out);
+  } else if constexpr (detail::kIsSequence<T>) {
+    detail::DecodeSequence(object, out);
+  } else if constexpr (detail::IsPair<T>::value || detail::IsStdTuple<T>::value) {
+    detail::DecodeTupleLike(object, out);
+  } else if constexpr (detail::IsMap<T>::value) {
+    detail::DecodeMap(object, out);
+  } else if constexpr (detail::IsOptional<T>::value) {
+    if (object.type == msgpack::type::NIL) {
+      out.reset();
+    } else {
+      DecodeInto(object, out.emplace());
+    }
+  } else if constexpr (std::is_same_v<T, detail::TimePoint>) {
+    detail::DecodeTimePoint(object, out);
+  } else if constexpr (std::is_same_v<T, goray::Value>) {
+    detail::DecodeValue(object, out);
+  } else if constexpr (std::is_class_v<T> && !std::is_const_v<T>) {
+    // A user struct: its msgpack-c adaptor (struct_adaptor.h).
+    try {
+      object.convert(out);
+    } catch (const msgpack::type_error&) {
+      detail::ThrowMismatch<T>(object);
+    }
+  } else {
+    static_assert(detail::kAlwaysFalse<T>,
+                  "goray: this type has no msgpack mapping (protocol.md section 5)");
+  }
+}
+
+template <class T>
+T Decode(const msgpack::object& object) {
+  T value{};
+  DecodeInto(object, value);
+  return value;
+}
+
+}  // namespace goray::codec
+
+#endif  // GORAY_DETAIL_DECODE_H_
