@@ -15,13 +15,8 @@ CollectingDiagnostics::CollectingDiagnostics(llvm::raw_ostream& rendered,
 
 void CollectingDiagnostics::HandleDiagnostic(clang::DiagnosticsEngine::Level level,
                                              const clang::Diagnostic& info) {
-  clang::TextDiagnosticPrinter::HandleDiagnostic(level, info);
-  if (level < clang::DiagnosticsEngine::Error && level != clang::DiagnosticsEngine::Note) {
-    return;
-  }
   Diagnostic diagnostic;
   diagnostic.severity = level == clang::DiagnosticsEngine::Note ? "note" : "error";
-  if (level >= clang::DiagnosticsEngine::Error) ++error_count_;
   llvm::SmallString<256> message;
   info.FormatDiagnostic(message);
   diagnostic.message = std::string(message.str());
@@ -36,7 +31,23 @@ void CollectingDiagnostics::HandleDiagnostic(clang::DiagnosticsEngine::Level lev
       diagnostic.column = presumed.getColumn();
     }
   }
-  diagnostics_.push_back(std::move(diagnostic));
+
+  if (level >= clang::DiagnosticsEngine::Error) {
+    ++received_error_count_;
+    std::string key = diagnostic.file + ":" + std::to_string(diagnostic.line) + ":" +
+                      std::to_string(diagnostic.column) + ": " + diagnostic.message;
+    dropping_notes_ = !reported_.insert(key).second;
+    if (dropping_notes_) return;
+    ++error_count_;
+  } else if (level == clang::DiagnosticsEngine::Note) {
+    if (dropping_notes_) return;
+  } else {
+    dropping_notes_ = false;
+  }
+  clang::TextDiagnosticPrinter::HandleDiagnostic(level, info);
+  if (level >= clang::DiagnosticsEngine::Error || level == clang::DiagnosticsEngine::Note) {
+    diagnostics_.push_back(std::move(diagnostic));
+  }
 }
 
 }  // namespace goray::scan

@@ -1,7 +1,10 @@
 // Collects every diagnostic of a scan: rendered as clang renders them (for stderr) and
-// as structured records (for callers and tests).
+// as structured records (for callers and tests). A diagnostic that an earlier
+// translation unit already reported (a header several sources include) is dropped, with
+// its notes.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,12 +25,16 @@ class CollectingDiagnostics : public clang::TextDiagnosticPrinter {
                         const clang::Diagnostic& info) override;
 
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
-  unsigned error_count() const { return error_count_; }
+  unsigned error_count() const { return error_count_; }  // reported ones
+  unsigned received_error_count() const { return received_error_count_; }  // dropped too
 
  private:
   std::string root_;
   std::vector<Diagnostic> diagnostics_;
+  std::set<std::string> reported_;  // "file:line:column: message" of errors
+  bool dropping_notes_ = false;     // the notes of a dropped error
   unsigned error_count_ = 0;
+  unsigned received_error_count_ = 0;
 };
 
 }  // namespace goray::scan

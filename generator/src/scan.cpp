@@ -94,7 +94,9 @@ ScanResult Scan(const std::vector<std::string>& sources, const ScanOptions& opti
 
   ScannedFiles scanned(*source_set);
   Model model;
-  ScanState state{scanned, model, {}, rendered};
+  // Clang's "N errors generated." after each file would count the whole scan's errors
+  // so far; the scan writes one total at the end instead.
+  ScanState state{scanned, model, {}, llvm::nulls()};
   auto files = llvm::makeIntrusiveRefCnt<clang::FileManager>(clang::FileSystemOptions{});
   tooling::ArgumentsAdjuster common = CommonAdjuster(options);
   bool failed = false;
@@ -111,9 +113,9 @@ ScanResult Scan(const std::vector<std::string>& sources, const ScanOptions& opti
     }
     tool.appendArgumentsAdjuster(common);
     ScanToolAction action(state);
-    unsigned errors_before = diagnostics.error_count();
+    unsigned errors_before = diagnostics.received_error_count();
     int status = tool.run(&action);
-    if (status == 1 && diagnostics.error_count() == errors_before) {
+    if (status == 1 && diagnostics.received_error_count() == errors_before) {
       rendered << "goray-scan: error: clang could not parse '" << file.path << "'\n";
       result.diagnostics.push_back({file.relative, 0, 0, "error", "clang could not parse it"});
     } else if (status == 2) {
@@ -134,6 +136,9 @@ ScanResult Scan(const std::vector<std::string>& sources, const ScanOptions& opti
       continue;
     }
     parse(file);
+  }
+  if (unsigned errors = diagnostics.error_count(); errors > 0) {
+    rendered << errors << (errors == 1 ? " error" : " errors") << " generated.\n";
   }
   rendered.flush();
 

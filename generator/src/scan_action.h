@@ -19,7 +19,7 @@ struct ScanState {
   const ScannedFiles& scanned;
   Model& model;
   std::set<llvm::sys::fs::UniqueID> seen_files;  // every file any translation unit read
-  llvm::raw_ostream& statistics;  // where clang writes "N errors generated."
+  llvm::raw_ostream& statistics;  // where clang writes per-file statistics (dropped)
 };
 
 class ScanToolAction : public clang::tooling::ToolAction {

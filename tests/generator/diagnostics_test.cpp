@@ -115,5 +115,15 @@ TEST(Diagnostics, EveryBrokenRuleIsReportedNotJustTheFirst) {
   EXPECT_EQ(errors, 2u) << Describe(result);
 }
 
+TEST(Diagnostics, AnErrorInAHeaderSeveralSourcesIncludeIsReportedOnce) {
+  ScanResult result = ScanInputs({"errors/shared_header_dir"});
+  EXPECT_FALSE(result.ok);
+  ASSERT_EQ(result.diagnostics.size(), 1u) << Describe(result);
+  EXPECT_EQ(result.diagnostics[0].file, "tasks.h");
+  EXPECT_EQ(result.diagnostics[0].line, 5u);
+  EXPECT_NE(result.rendered_diagnostics.find("\n1 error generated.\n"), std::string::npos)
+      << result.rendered_diagnostics;
+}
+
 }  // namespace
 }  // namespace goray::scan::testing

@@ -241,6 +241,18 @@ TEST(Inputs, DirectoriesAreSearchedAndUnincludedHeadersParsed) {
   EXPECT_EQ(result.idl["driver"]["location"]["file"], "main.cpp");
 }
 
+TEST(Inputs, AHeaderSeveralSourcesIncludeIsReadOnce) {
+  ScanResult result = ScanInputs({"shared"});
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  EXPECT_EQ(result.idl["sources"], json({"a.cpp", "b.cpp", "service.h"}));
+  EXPECT_EQ(Names(result.idl["tasks"]), (std::vector<std::string>{"Echo", "Answer"}));
+  EXPECT_EQ(Named(result.idl["tasks"], "Echo")["result"]["spelling"], "std::string");
+  EXPECT_EQ(Named(result.idl["tasks"], "Answer")["result"]["ref"], "::svc::Service::Reply");
+  EXPECT_EQ(result.idl["driver"]["name"], "::svc::Main");
+  EXPECT_EQ(result.idl["driver"]["location"]["file"], "b.cpp") << "the definition";
+  EXPECT_EQ(result.idl["init_options"]["location"]["file"], "service.h");
+}
+
 TEST(Inputs, RootOptionMakesPathsRelativeToIt) {
   ScanOptions options;
   options.root = InputPath("");

@@ -1,0 +1,3 @@
+#include "service.h"
+
+int svc::Main() { return 0; }
