@@ -9,6 +9,7 @@
 
 #include "callback_slot.h"
 #include "dispatcher.h"
+#include "goray/actor_handle.h"
 #include "goray/registry.h"
 #include "goray/version.h"
 
@@ -26,6 +27,8 @@ class Application {
     static Application application;
     return application;
   }
+
+  const Registry& registry() const { return registry_; }
 
   Reply Handle(long long request, std::string_view payload) {
     if (!registration_error_.empty()) {
@@ -60,6 +63,23 @@ void InstallCallback(DriverCallback callback) {
 }
 
 DriverCallback InstalledCallback() { return g_callback.load(std::memory_order_acquire); }
+
+std::string NativeActorMethodsJson(std::string_view type_name) {
+  const ActorType* type = Application::Get().registry().FindActorType(type_name);
+  if (type == nullptr) {
+    std::string known;
+    for (const std::string& name : Application::Get().registry().ActorTypeNames()) {
+      known += known.empty() ? name : ", " + name;
+    }
+    throw UnknownNameError("actor type", std::string(type_name), known);
+  }
+  std::string json = "[";
+  for (const auto& [name, method] : type->methods) {
+    if (json.size() > 1) json += ',';
+    AppendJsonString(json, name);
+  }
+  return json + "]";
+}
 
 }  // namespace goray::detail
 

@@ -52,21 +52,21 @@ Reply Dispatcher::Handle(long long request, std::string_view payload) {
   const auto index = static_cast<std::uint64_t>(request) >> 10;
   try {
     switch (command) {
-      case kGetInitOptions:
+      case kServeInitOptions:
         return TextReply(kSuccess, registry_.init_options());
-      case kStartDriver:
+      case kServeStartDriver:
         return StartDriver(payload);
-      case kGetTaskActorList:
+      case kServeTaskActorList:
         return TaskActorList();
-      case kGetActorMethods:
+      case kServeActorMethods:
         return ActorMethods(payload);
-      case kRunTask:
+      case kServeRunTask:
         return RunTask(payload);
-      case kNewActorInstance:
+      case kServeNewActor:
         return NewActor(payload);
-      case kActorMethodCall:
+      case kServeActorMethodCall:
         return CallMethod(index, payload);
-      case kCloseActor:
+      case kServeCloseActor:
         return CloseActor(index);
       default:
         return TextReply(kFailed, "goray: unknown command " + std::to_string(command));

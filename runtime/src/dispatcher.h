@@ -9,16 +9,16 @@
 
 namespace goray::detail {
 
-// Py2Native command numbers.
+// Py2Native command numbers (the commands this library serves).
 enum Py2NativeCommand : long long {
-  kGetInitOptions = 0,
-  kStartDriver = 1,
-  kGetTaskActorList = 2,
-  kGetActorMethods = 3,
-  kRunTask = 4,
-  kNewActorInstance = 5,
-  kActorMethodCall = 6,
-  kCloseActor = 7,
+  kServeInitOptions = 0,
+  kServeStartDriver = 1,
+  kServeTaskActorList = 2,
+  kServeActorMethods = 3,
+  kServeRunTask = 4,
+  kServeNewActor = 5,
+  kServeActorMethodCall = 6,
+  kServeCloseActor = 7,
 };
 
 class Dispatcher {

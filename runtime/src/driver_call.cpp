@@ -8,6 +8,7 @@
 
 #include "callback_slot.h"
 #include "framing.h"
+#include "goray/options.h"
 
 namespace goray::detail {
 namespace {
@@ -37,6 +38,8 @@ PythonError ParsePythonFailure(std::string_view text, std::string_view callee) {
                      std::move(traceback));
 }
 
+}  // namespace
+
 // Appends `text` as a JSON string. Plain ASCII is copied as is; anything with
 // quotes, backslashes, control characters or non-ASCII bytes (which may not be
 // valid UTF-8) goes through nlohmann's escaper.
@@ -58,7 +61,11 @@ void AppendJsonString(std::string& json, std::string_view text) {
   }
 }
 
-}  // namespace
+void CheckJson(std::string_view text, std::string_view what) {
+  if (!nlohmann::json::accept(text)) {
+    throw std::invalid_argument("goray: " + std::string(what) + " is not valid JSON: " + std::string(text));
+  }
+}
 
 DriverReply CallDriver(long long command, std::string_view payload) {
   DriverCallback callback = InstalledCallback();
@@ -106,7 +113,21 @@ void ThrowDriverFailure(const DriverReply& reply, std::string_view callee) {
         type = message.substr(0, colon);
         message.erase(0, colon + 2);
       }
-      throw TaskError(std::move(type), std::move(message), task, std::move(traceback));
+      // "<message> (task <name>)": the failing task names itself.
+      std::string failed_task = task;
+      if (std::size_t at = message.rfind(" (task "); at != std::string::npos && message.ends_with(')')) {
+        failed_task = message.substr(at + 7, message.size() - at - 8);
+        message.erase(at);
+      }
+      if (type.find("WorkerCrashedError") != std::string::npos ||
+          type.find("WorkerDiedError") != std::string::npos) {
+        throw WorkerDiedError(std::move(type), std::move(message), failed_task, std::move(traceback));
+      }
+      if (type.find("ActorDiedError") != std::string::npos ||
+          type.find("ActorUnavailableError") != std::string::npos) {
+        throw ActorDiedError(std::move(type), std::move(message), failed_task, std::move(traceback));
+      }
+      throw TaskError(std::move(type), std::move(message), failed_task, std::move(traceback));
     }
     default:
       throw Error("goray::Error",
@@ -119,18 +140,38 @@ void ThrowDriverFailure(const DriverReply& reply, std::string_view callee) {
 void BeginArgsUnit(codec::Buffer& buffer) { buffer.write("\0\0\0\0\0\0\0\0", 8); }
 
 DriverBytes FinishAndSendCall(codec::Buffer& buffer, long long command,
-                              std::initializer_list<MetaField> meta, std::string_view callee) {
+                              std::initializer_list<MetaField> meta, std::string_view callee,
+                              const CallExtras* extras) {
   std::string length;
   AppendU64(length, buffer.size() - 8);
   std::memcpy(buffer.data(), length.data(), 8);
 
-  std::string json = R"({"go_ray_arg_pos_to_object":{})";
+  // User options first, then the meta keys: a duplicate key's last value wins
+  // in the driver's JSON parser, so meta keys win (protocol.md 2).
+  std::string json = "{";
+  if (extras != nullptr && !extras->option_members.empty()) {
+    json.append(extras->option_members, 1);  // drop the leading comma
+    json += ',';
+  }
+  json += R"("go_ray_arg_pos_to_object":{)";
+  if (extras != nullptr) {
+    bool first = true;
+    for (const auto& [position, id] : extras->ref_positions) {
+      if (!first) json += ',';
+      first = false;
+      json += '"' + std::to_string(position) + R"(":{"id":)" + std::to_string(id) +
+              R"(,"auto_release":false})";
+    }
+  }
+  json += '}';
   for (const MetaField& field : meta) {
     json += ",\"";
     json += field.key;  // our own identifiers: nothing to escape
     json += "\":";
     if (const auto* text = std::get_if<std::string_view>(&field.value)) {
       AppendJsonString(json, *text);
+    } else if (const auto* raw = std::get_if<JsonText>(&field.value)) {
+      json += raw->text;
     } else {
       json += std::to_string(std::get<std::uint64_t>(field.value));
     }
@@ -173,6 +214,21 @@ msgpack::object UnpackOne(msgpack::zone& zone, std::string_view payload, std::st
                         std::string("malformed msgpack value: ") + error.what(),
                         std::string(callee));
   }
+}
+
+std::vector<msgpack::object> UnpackAll(msgpack::zone& zone, std::string_view payload,
+                                       std::string_view callee) {
+  std::vector<msgpack::object> values;
+  try {
+    for (std::size_t offset = 0; offset < payload.size();) {
+      bool referenced = false;
+      values.push_back(msgpack::unpack(zone, payload.data(), payload.size(), offset, referenced));
+    }
+  } catch (const msgpack::unpack_error& error) {
+    throw ProtocolError("goray::ProtocolError", std::string("malformed msgpack value: ") + error.what(),
+                        std::string(callee));
+  }
+  return values;
 }
 
 }  // namespace goray::detail

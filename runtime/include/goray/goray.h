@@ -1,10 +1,15 @@
 // goray for C++: the one header an application includes.
 #pragma once
 
+#include "goray/actor_handle.h"
 #include "goray/annotations.h"
 #include "goray/codec.h"
 #include "goray/errors.h"
+#include "goray/future.h"
 #include "goray/local.h"
+#include "goray/object_ref.h"
+#include "goray/options.h"
 #include "goray/registry.h"
+#include "goray/remote.h"
 #include "goray/value.h"
 #include "goray/version.h"

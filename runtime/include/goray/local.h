@@ -13,8 +13,22 @@
 #include "goray/codec.h"
 #include "goray/detail/driver_call.h"
 #include "goray/errors.h"
+#include "goray/object_ref.h"
+#include "goray/options.h"
 
 namespace goray {
+
+namespace detail {
+// In-process calls take values only (protocol.md 2): no refs, no Ray options.
+template <class... Args>
+constexpr void CheckLocalArguments() {
+  static_assert(!(std::is_base_of_v<ObjectRef, std::remove_cvref_t<Args>> || ...),
+                "goray: ObjectRef arguments are not allowed in in-process calls; pass the value "
+                "(ref.Get<T>())");
+  static_assert(!(std::is_same_v<Option, std::remove_cvref_t<Args>> || ...),
+                "goray: in-process calls take no goray::Option");
+}
+}  // namespace detail
 
 // A Python value returned in-process: exactly one msgpack value.
 // Move-only: it owns the driver's reply buffer.
@@ -51,6 +65,7 @@ class LocalResult {
 // Calls a Python function in this process.
 template <class... Args>
 LocalResult LocalCallPyTask(std::string_view name, const Args&... args) {
+  detail::CheckLocalArguments<Args...>();
   detail::DriverBytes reply =
       detail::CallDriverWithArgs(detail::kExePythonLocalTask, {{"goray_task_name", name}}, name, args...);
   return LocalResult(std::string(name), std::move(reply));
@@ -60,6 +75,7 @@ LocalResult LocalCallPyTask(std::string_view name, const Args&... args) {
 // in order (the function's parameters are commonly named arg0, arg1, ...).
 template <class... Args>
 LocalResult CallPythonCode(std::string_view source, const Args&... args) {
+  detail::CheckLocalArguments<Args...>();
   detail::DriverBytes reply =
       detail::CallDriverWithArgs(detail::kExePyCode, {{"func_code", source}}, "python code", args...);
   return LocalResult("python code", std::move(reply));
@@ -73,6 +89,7 @@ class PyLocalInstance {
 
   template <class... Args>
   LocalResult MethodCall(std::string_view method, const Args&... args) const {
+    detail::CheckLocalArguments<Args...>();
     RequireOpen(method);
     std::string callee = state_->class_name + "." + std::string(method);
     detail::DriverBytes reply = detail::CallDriverWithArgs(
@@ -104,6 +121,7 @@ class PyLocalInstance {
 // Creates a Python class instance in this process.
 template <class... Args>
 PyLocalInstance NewPyLocalInstance(std::string_view class_name, const Args&... args) {
+  detail::CheckLocalArguments<Args...>();
   detail::DriverBytes reply = detail::CallDriverWithArgs(
       detail::kNewClassInstance, {{"goray_actor_type_name", class_name}}, class_name, args...);
   return PyLocalInstance(std::string(class_name), detail::ParseId(reply.view(), class_name));

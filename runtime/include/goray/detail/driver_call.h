@@ -11,6 +11,7 @@
 #include <tuple>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "goray/codec.h"
 #include "goray/errors.h"
@@ -70,10 +71,22 @@ struct DriverReply {
   DriverBytes data;
 };
 
+// JSON text written into the options as is.
+struct JsonText {
+  std::string_view text;
+};
+
 // One meta key of a call payload's JSON unit.
 struct MetaField {
   std::string_view key;
-  std::variant<std::string_view, std::uint64_t> value;
+  std::variant<std::string_view, std::uint64_t, JsonText> value;
+};
+
+// What a remote call adds to the JSON unit: the user's Ray options (JSON
+// members, each ',"key":value') and the positions of ObjectRef arguments.
+struct CallExtras {
+  std::string option_members;
+  std::vector<std::pair<std::size_t, std::uint64_t>> ref_positions;  // position, object id
 };
 
 // Sends one request through the callback. Throws goray::Error when no driver
@@ -89,7 +102,8 @@ void BeginArgsUnit(codec::Buffer& buffer);
 // Patches unit0's length, appends unit1 (JSON of the meta keys), sends it, and
 // returns the success payload; a failure is thrown (PythonError for code 1).
 DriverBytes FinishAndSendCall(codec::Buffer& buffer, long long command,
-                              std::initializer_list<MetaField> meta, std::string_view callee);
+                              std::initializer_list<MetaField> meta, std::string_view callee,
+                              const CallExtras* extras = nullptr);
 
 template <class T>
 void EncodeCallArgument(codec::Packer& packer, const T& value) {
@@ -111,6 +125,10 @@ std::uint64_t ParseId(std::string_view reply, std::string_view callee);
 
 // Parses one msgpack value into `zone`; a malformed payload throws ProtocolError.
 msgpack::object UnpackOne(msgpack::zone& zone, std::string_view payload, std::string_view callee);
+
+// Parses every msgpack value of `payload` (a native return block) into `zone`.
+std::vector<msgpack::object> UnpackAll(msgpack::zone& zone, std::string_view payload,
+                                       std::string_view callee);
 
 // Decodes a single returned value as T..., destructuring an array for several types.
 template <class... T>

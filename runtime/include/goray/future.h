@@ -1,0 +1,36 @@
+// goray::Future<T...>: the typed ObjectRef the generated wrappers return. It is
+// an ObjectRef (so it passes as an argument or into a std::vector<ObjectRef>)
+// whose Get() knows the result types.
+#pragma once
+
+#include <chrono>
+#include <utility>
+
+#include "goray/object_ref.h"
+
+namespace goray {
+
+template <class... T>
+class Future : public ObjectRef {
+ public:
+  explicit Future(ObjectRef ref) : ObjectRef(std::move(ref)) {}
+
+  // T for one type, std::tuple<T...> for several, nothing for a void result.
+  auto Get() const {
+    if constexpr (sizeof...(T) == 0) {
+      ObjectRef::Wait();
+    } else {
+      return ObjectRef::Get<T...>();
+    }
+  }
+  template <class Rep, class Period>
+  auto Get(std::chrono::duration<Rep, Period> timeout) const {
+    if constexpr (sizeof...(T) == 0) {
+      ObjectRef::Wait(timeout);
+    } else {
+      return ObjectRef::Get<T...>(timeout);
+    }
+  }
+};
+
+}  // namespace goray

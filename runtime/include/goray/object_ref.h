@@ -1,0 +1,171 @@
+// ObjectRef: a value in Ray's object store, produced by any task, actor or Put,
+// in either language. Copies share one driver-side id, released when the last
+// copy is destroyed (Native2Py ReleaseObject).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "goray/codec.h"
+#include "goray/detail/driver_call.h"
+#include "goray/options.h"
+
+namespace goray {
+
+class ObjectRef;
+
+namespace detail {
+
+// "No timeout": wait forever.
+inline constexpr double kForever = -1.0;
+
+template <class Duration>
+double ToSeconds(const Duration& timeout) {
+  return std::chrono::duration<double>(timeout).count();
+}
+
+// GetObject (command 6): the object's payload; failures are thrown.
+DriverBytes GetObjectPayload(std::uint64_t id, double timeout_seconds, std::string_view what);
+
+// Decodes an object's payload as T...: a native result holds 0..N concatenated
+// values; a Python result or a Put holds one value, which several types destructure.
+template <class... T>
+auto DecodeObject(std::string_view what, std::string_view payload);
+
+}  // namespace detail
+
+class ObjectRef {
+ public:
+  // Adopts a driver id (from a submit or Put reply).
+  explicit ObjectRef(std::uint64_t id);
+  ObjectRef(const ObjectRef&) = default;
+  ObjectRef(ObjectRef&&) noexcept = default;
+  ObjectRef& operator=(const ObjectRef&) = default;
+  ObjectRef& operator=(ObjectRef&&) noexcept = default;
+
+  // Waits and decodes: one type gives a T, several a std::tuple.
+  template <class... T>
+  auto Get() const {
+    return detail::DecodeObject<T...>(Describe(), Fetch(detail::kForever).view());
+  }
+  template <class... T, class Rep, class Period>
+  auto Get(std::chrono::duration<Rep, Period> timeout) const {
+    return detail::DecodeObject<T...>(Describe(), Fetch(detail::ToSeconds(timeout)).view());
+  }
+  // Decodes into existing variables: ref.GetInto(&a, &b).
+  template <class... T>
+  void GetInto(T*... targets) const {
+    if constexpr (sizeof...(T) == 1) {
+      ((*targets = Get<T>()), ...);
+    } else {
+      std::tie(*targets...) = Get<T...>();
+    }
+  }
+  // Waits for the task to finish and throws its failure, ignoring its value.
+  void Wait() const { Fetch(detail::kForever); }
+  template <class Rep, class Period>
+  void Wait(std::chrono::duration<Rep, Period> timeout) const {
+    Fetch(detail::ToSeconds(timeout));
+  }
+
+  // Cancels the task behind this ref (Options: force, recursive).
+  template <class... Options>
+  void Cancel(const Options&... options) const {
+    CancelWith({options...});
+  }
+
+  // The driver's id of this ref. Throws if moved from.
+  std::uint64_t id() const;
+
+ private:
+  struct State;
+  detail::DriverBytes Fetch(double timeout_seconds) const;
+  void CancelWith(const std::vector<Option>& options) const;
+  std::string Describe() const;
+
+  std::shared_ptr<State> state_;
+};
+
+template <class... T>
+auto Get(const ObjectRef& ref) {
+  return ref.Get<T...>();
+}
+template <class... T, class Rep, class Period>
+auto Get(const ObjectRef& ref, std::chrono::duration<Rep, Period> timeout) {
+  return ref.Get<T...>(timeout);
+}
+
+// Puts a value into the object store.
+template <class T>
+ObjectRef Put(const T& value) {
+  codec::Buffer buffer(256);
+  codec::Packer packer(buffer);
+  codec::Encode(packer, value);
+  detail::DriverReply reply =
+      detail::CallDriver(detail::kPutObject, std::string_view(buffer.data(), buffer.size()));
+  if (reply.code != 0) detail::ThrowDriverFailure(reply, "Put");
+  return ObjectRef(detail::ParseId(reply.data.view(), "Put"));
+}
+
+// Waits until `num_returns` of `refs` are ready (or the timeout passes): returns
+// {ready, pending}, each in the order of `refs`.
+std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> Wait(const std::vector<ObjectRef>& refs,
+                                                               std::size_t num_returns);
+std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> WaitFor(const std::vector<ObjectRef>& refs,
+                                                                  std::size_t num_returns,
+                                                                  double timeout_seconds);
+template <class Rep, class Period>
+std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> Wait(
+    const std::vector<ObjectRef>& refs, std::size_t num_returns,
+    std::chrono::duration<Rep, Period> timeout) {
+  return WaitFor(refs, num_returns, detail::ToSeconds(timeout));
+}
+
+template <class... T>
+auto detail::DecodeObject(std::string_view what, std::string_view payload) {
+  static_assert(sizeof...(T) >= 1, "goray: Get needs at least one type (or use Wait())");
+  msgpack::zone zone(512);
+  std::vector<msgpack::object> values = UnpackAll(zone, payload, what);
+  auto decode = [&](const msgpack::object& object, auto* type_tag, std::string_view where) {
+    using Wanted = std::remove_pointer_t<decltype(type_tag)>;
+    try {
+      return codec::Decode<Wanted>(object);
+    } catch (const codec::DecodeError& error) {
+      std::string received = error.received();
+      if (!error.path().empty()) received += " at " + error.path();
+      throw ResultTypeError(std::string(what), std::string(where) + codec::TypeName<Wanted>(),
+                            received);
+    }
+  };
+  constexpr std::size_t kCount = sizeof...(T);
+  const msgpack::object* items = values.data();
+  std::size_t count = values.size();
+  if constexpr (kCount > 1) {
+    // One array value (a Python result or a Put) destructures into several types.
+    if (count == 1 && values[0].type == msgpack::type::ARRAY) {
+      items = values[0].via.array.ptr;
+      count = values[0].via.array.size;
+    }
+  }
+  if (count != kCount) {
+    throw ResultTypeError(std::string(what),
+                          std::to_string(kCount) + (kCount == 1 ? " value" : " values"),
+                          std::to_string(count) + (count == 1 ? " value" : " values"));
+  }
+  if constexpr (kCount == 1) {
+    return decode(items[0], static_cast<T*>(nullptr)..., "");
+  } else {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return std::tuple<T...>{decode(items[I], static_cast<T*>(nullptr),
+                                     "value " + std::to_string(I) + ": ")...};
+    }(std::index_sequence_for<T...>{});
+  }
+}
+
+}  // namespace goray

@@ -1,0 +1,37 @@
+// Remote calls: C++ tasks (RemoteCall) and Python tasks (RemoteCallPyTask) on
+// Ray, returning ObjectRefs. An ObjectRef argument is passed by reference and
+// resolved by Ray; goray::Options follow the arguments.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "goray/actor_handle.h"
+#include "goray/detail/call_builder.h"
+#include "goray/object_ref.h"
+
+namespace goray {
+
+template <class... Args>
+ObjectRef RemoteCall(std::string_view task, const Args&... args) {
+  return ObjectRef(
+      detail::SubmitForId(detail::kExeRemoteTask, {{"goray_task_name", task}}, task, args...));
+}
+
+// A Python task: a @goray.remote function or any importable function by dotted name.
+template <class... Args>
+ObjectRef RemoteCallPyTask(std::string_view name, const Args&... args) {
+  return ObjectRef(
+      detail::SubmitForId(detail::kExePythonRemoteTask, {{"task_name", name}}, name, args...));
+}
+
+// Where the calling code runs: ids as Ray reports them ("" outside a task or actor).
+struct RuntimeContext {
+  std::string node_id;
+  std::string job_id;
+  std::string task_id;
+  std::string actor_id;
+};
+RuntimeContext GetRuntimeContext();
+
+}  // namespace goray

@@ -1,0 +1,100 @@
+// ObjectRef: shared driver ids released with the last copy; Get, Wait, Cancel.
+#include "goray/object_ref.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "framing.h"
+
+namespace goray {
+
+struct ObjectRef::State {
+  std::uint64_t id = 0;
+  ~State() {
+    try {
+      std::string payload;
+      detail::AppendU64(payload, id);
+      detail::DriverReply reply = detail::CallDriver(detail::kReleaseObject, payload);
+      // Code 4: the driver no longer knows it (e.g. released by auto_release): nothing to free.
+      if (reply.code != 0 && reply.code != 4) {
+        std::fprintf(stderr, "goray: releasing object ref %llu failed: %.*s\n",
+                     static_cast<unsigned long long>(id), static_cast<int>(reply.data.view().size()),
+                     reply.data.view().data());
+      }
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "goray: releasing object ref %llu failed: %s\n",
+                   static_cast<unsigned long long>(id), error.what());
+    }
+  }
+};
+
+ObjectRef::ObjectRef(std::uint64_t id) : state_(std::make_shared<State>()) { state_->id = id; }
+
+std::uint64_t ObjectRef::id() const {
+  if (!state_) throw Error("goray::Error", "use of a moved-from ObjectRef");
+  return state_->id;
+}
+
+std::string ObjectRef::Describe() const { return "object " + std::to_string(id()); }
+
+detail::DriverBytes ObjectRef::Fetch(double timeout_seconds) const {
+  return detail::GetObjectPayload(id(), timeout_seconds, Describe());
+}
+
+void ObjectRef::CancelWith(const std::vector<Option>& options) const {
+  std::string json = "{";
+  for (const Option& option : options) {
+    detail::AppendJsonString(json, option.key());
+    json += ':' + option.json() + ',';
+  }
+  json += R"("object_ref_local_id":)" + std::to_string(id()) + '}';
+  detail::DriverReply reply = detail::CallDriver(detail::kCancelObject, json);
+  if (reply.code != 0) detail::ThrowDriverFailure(reply, Describe());
+}
+
+detail::DriverBytes detail::GetObjectPayload(std::uint64_t id, double timeout_seconds,
+                                             std::string_view what) {
+  std::string json = "[" + std::to_string(id) + ",";
+  if (timeout_seconds < 0) {
+    json += "-1";
+  } else {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.9g", timeout_seconds);
+    json += text;
+  }
+  json += ",false]";
+  DriverReply reply = CallDriver(kGetObject, json);
+  if (reply.code != 0) ThrowDriverFailure(reply, what);
+  return std::move(reply.data);
+}
+
+std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> WaitFor(const std::vector<ObjectRef>& refs,
+                                                                  std::size_t num_returns,
+                                                                  double timeout_seconds) {
+  if (num_returns > refs.size()) {
+    throw std::invalid_argument("goray::Wait: num_returns " + std::to_string(num_returns) +
+                                " is larger than the " + std::to_string(refs.size()) + " refs given");
+  }
+  nlohmann::json request = {{"num_returns", num_returns}};
+  std::vector<std::uint64_t> ids;
+  for (const ObjectRef& ref : refs) ids.push_back(ref.id());
+  request["object_ref_local_ids"] = ids;
+  if (timeout_seconds >= 0) request["timeout"] = timeout_seconds;
+  detail::DriverReply reply = detail::CallDriver(detail::kWaitObject, request.dump());
+  if (reply.code != 0) detail::ThrowDriverFailure(reply, "Wait");
+  nlohmann::json answer = nlohmann::json::parse(reply.data.view(), nullptr, false);
+  if (!answer.is_array() || answer.size() != 2) {
+    throw ProtocolError("goray::ProtocolError", "WaitObject reply is not [[ready], [pending]]", "Wait");
+  }
+  std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> result;
+  for (const auto& index : answer[0]) result.first.push_back(refs.at(index.get<std::size_t>()));
+  for (const auto& index : answer[1]) result.second.push_back(refs.at(index.get<std::size_t>()));
+  return result;
+}
+
+std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> Wait(const std::vector<ObjectRef>& refs,
+                                                               std::size_t num_returns) {
+  return WaitFor(refs, num_returns, -1);
+}
+
+}  // namespace goray

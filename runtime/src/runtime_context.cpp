@@ -1,0 +1,34 @@
+// GetRuntimeContext: asks Ray in-process (ExePyCode), so it works under any driver.
+#include <map>
+
+#include "goray/local.h"
+#include "goray/remote.h"
+
+namespace goray {
+namespace {
+
+constexpr const char* kContextCode = R"(def runtime_context():
+    import ray
+    context = ray.get_runtime_context()
+    def text(get):
+        try:
+            value = get()
+        except Exception:
+            return ""
+        return value or ""
+    return {
+        "node_id": text(context.get_node_id),
+        "job_id": text(context.get_job_id),
+        "task_id": text(context.get_task_id),
+        "actor_id": text(context.get_actor_id),
+    }
+)";
+
+}  // namespace
+
+RuntimeContext GetRuntimeContext() {
+  auto fields = CallPythonCode(kContextCode).Get<std::map<std::string, std::string>>();
+  return RuntimeContext{fields["node_id"], fields["job_id"], fields["task_id"], fields["actor_id"]};
+}
+
+}  // namespace goray
