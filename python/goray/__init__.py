@@ -9,9 +9,19 @@ This package's core imports no Ray: ``import goray`` never does. In-process use:
 
     @goray.local
     def report(x): ...                             # native code calls it by name
+
+With Ray (imported only then):
+
+    goray.init("./build/librayapp.so", py_defs_path="app.py")
+    ray.get(goray.golang_task("Square").remote(2.0))      # -> 4.0
+    counter = goray.golang_actor_class("Counter").remote(1)
+    ray.get(counter.Incr.remote(2))                       # -> 3
+    goray.start("./build/librayapp.so", "app.py")         # init + the C++ driver
 """
 
+from ._driver import init, start
 from ._ffi import load_library
+from ._golang import golang_actor_class, golang_task
 from ._local import LocalActor, golang_local_new_actor, golang_local_run_task
 from ._registry import local, remote
 from .errors import ArgumentError, GorayError, NativeError, UnknownNameError
@@ -29,5 +39,8 @@ __all__ = [
     "NativeError",
     "UnknownNameError",
     "ArgumentError",
-    # Added with Ray support: init, start, golang_task, golang_actor_class.
+    "init",
+    "start",
+    "golang_task",
+    "golang_actor_class",
 ]

@@ -46,6 +46,7 @@ class Native2Py(enum.IntEnum):
     KILL_ACTOR = 14
     GET_ACTOR = 15
     EXE_PYTHON_REMOTE_TASK = 16
+    RELEASE_ACTOR = 32  # extension (protocol.md 7): native code dropped its last handle
 
 
 class Code(enum.IntEnum):

@@ -1,0 +1,91 @@
+"""goray.init and goray.start: the library plus Ray, and the native driver.
+
+Order in the driver process (protocol.md 1): load the library (which registers
+the callback) → import the py-defs file → GetInitOptions → ray.init → StartDriver.
+Every Ray this starts binds 127.0.0.1 with usage stats off and no dashboard,
+unless the caller says otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, Sequence
+
+from . import _ffi, _worker
+from ._protocol import Py2Native
+from .errors import GorayError, error_from_reply
+
+__all__ = ["init", "start", "run_driver", "init_options"]
+
+LOOPBACK = "127.0.0.1"
+
+
+def init_options(library: "_ffi.Library") -> Dict[str, Any]:
+    """The ray.init options the application declared (GORAY_INIT_OPTIONS)."""
+    code, reply = library.execute(int(Py2Native.GET_INIT_OPTIONS))
+    if code:
+        raise error_from_reply(code, reply, "GetInitOptions")
+    options = json.loads(reply or b"{}")
+    if not isinstance(options, dict):
+        raise GorayError(f"the library's init options are not a JSON object: {reply[:200]!r}")
+    return options
+
+
+def _library_path_for_workers(path: str, cluster: bool) -> str:
+    """What GORAY_BIN_PATH says: absolute locally; on a cluster a relative path
+    stays relative, resolved in each worker's working directory (the job's)."""
+    if cluster and not os.path.isabs(path):
+        return path
+    return os.path.abspath(path)
+
+
+def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
+         **ray_init_args: Any) -> "_ffi.Library":
+    """Loads the library, imports the py-defs file and starts (or, with
+    ``cluster=True``, joins) Ray. Options from GORAY_INIT_OPTIONS are merged under
+    the caller's (the caller wins per top-level key)."""
+    import ray
+
+    loaded = _ffi.load_library(library)
+    bin_path = _library_path_for_workers(library, cluster)
+    os.environ[_ffi.BIN_PATH_ENV] = bin_path
+    if py_defs_path:
+        os.environ[_worker.PY_DEFS_ENV] = os.path.abspath(py_defs_path)
+        _worker.import_py_defs(py_defs_path)
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+
+    options: Dict[str, Any] = init_options(loaded)
+    options.update(ray_init_args)
+    if cluster:
+        options.setdefault("address", "auto")
+    else:
+        options.setdefault("_node_ip_address", LOOPBACK)
+        options.setdefault("include_dashboard", False)
+    from ._options import with_goray_env
+    options = with_goray_env(options)
+
+    from . import _ray_handlers
+    _ray_handlers.install()
+    if not ray.is_initialized():
+        ray.init(**options)
+    return loaded
+
+
+def run_driver(library: "_ffi.Library", args: Sequence[str] = ()) -> int:
+    """Runs the native driver (StartDriver) and returns its exit code."""
+    payload = json.dumps(list(args)).encode() if args else b""
+    code, reply = library.execute(int(Py2Native.START_DRIVER), payload)
+    if code:
+        raise error_from_reply(code, reply, "Driver")
+    try:
+        return int(reply.decode("ascii"))
+    except ValueError:
+        raise GorayError(f"StartDriver replied {reply[:64]!r}, not a decimal exit code") from None
+
+
+def start(library: str, py_defs_path: str = "", driver_args: Sequence[str] = (),
+          **ray_init_args: Any) -> int:
+    """``init(...)`` then the native driver; returns the driver's exit code."""
+    loaded = init(library, py_defs_path, **ray_init_args)
+    return run_driver(loaded, driver_args)

@@ -1,0 +1,85 @@
+"""Python calling native tasks and actors through Ray: goray.golang_task and
+goray.golang_actor_class (as in GoRay). Creating them imports no Ray; calling
+.remote() does (and needs goray.init())."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+__all__ = ["golang_task", "golang_actor_class", "NativeTask", "NativeActorClass"]
+
+
+def _require_ray() -> Any:
+    import ray
+    if not ray.is_initialized():
+        raise RuntimeError("Ray is not initialized: call goray.init(library, ...) first")
+    from . import _ray_native
+    return _ray_native
+
+
+class NativeTask:
+    """A native task as a Ray remote function: ``.remote(*args)`` → ``ray.ObjectRef``
+    of its result (None, the value, or a list for several results)."""
+
+    def __init__(self, name: str, options: Dict[str, Any]) -> None:
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"golang_task needs a task name (str), got {name!r}")
+        self._name = name
+        self._options = dict(options)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def options(self, **options: Any) -> "NativeTask":
+        """A copy with more Ray options (num_cpus, max_retries, ...)."""
+        return NativeTask(self._name, {**self._options, **options})
+
+    def remote(self, *args: Any) -> Any:
+        native = _require_ray()
+        from ._options import split_options, with_goray_env
+        args_block, positions, refs = native.pack_call(self._name, args)
+        options = with_goray_env(split_options(self._options))
+        return native.submit_native_task(self._name, options, args_block, positions, refs)
+
+    def __repr__(self) -> str:
+        return f"<goray.golang_task {self._name!r}>"
+
+
+class NativeActorClass:
+    """A native actor type as a Ray actor class: ``.remote(*args)`` → a Ray actor
+    handle whose methods take and return Python values (``h.Incr.remote(1)``)."""
+
+    def __init__(self, name: str, options: Dict[str, Any]) -> None:
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"golang_actor_class needs an actor type name (str), got {name!r}")
+        self._name = name
+        self._options = dict(options)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def options(self, **options: Any) -> "NativeActorClass":
+        return NativeActorClass(self._name, {**self._options, **options})
+
+    def remote(self, *args: Any) -> Any:
+        native = _require_ray()
+        from ._options import split_options, with_goray_env
+        cls = native.native_actor_class(self._name, native.native_actor_methods(self._name))
+        args_block, positions, refs = native.pack_call(self._name, args)
+        return cls.options(**with_goray_env(split_options(self._options))).remote(
+            args_block, positions, *refs)
+
+    def __repr__(self) -> str:
+        return f"<goray.golang_actor_class {self._name!r}>"
+
+
+def golang_task(name: str, **options: Any) -> NativeTask:
+    """The native task `name` as a Ray remote function."""
+    return NativeTask(name, options)
+
+
+def golang_actor_class(name: str, **options: Any) -> NativeActorClass:
+    """The native actor type `name` as a Ray actor class."""
+    return NativeActorClass(name, options)

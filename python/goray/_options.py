@@ -1,0 +1,99 @@
+"""Ray options from native callers: the JSON of a call payload (protocol.md 2)
+turned into keyword arguments for Ray, with the JSON forms of options that are
+Python objects in Ray, and the environment every task and actor needs.
+
+JSON forms of scheduling_strategy (besides "DEFAULT" and "SPREAD"):
+    {"type": "node_affinity", "node_id": "<hex>", "soft": false}
+    {"type": "placement_group", "name": "<group name>", "bundle_index": -1,
+     "capture_child_tasks": null}
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, Iterable, Optional
+
+from ._worker import PY_DEFS_ENV
+from .errors import GorayError
+
+__all__ = ["META_KEYS", "split_options", "with_goray_env", "decode_scheduling_strategy"]
+
+#: Keys of the call JSON that are the protocol's, not Ray's.
+META_KEYS = frozenset({
+    "go_ray_arg_pos_to_object", "goray_task_name", "goray_actor_type_name",
+    "goray_actor_methods", "goray_py_local_actor_id", "func_code", "task_name",
+})
+
+
+def split_options(meta: Dict[str, Any]) -> Dict[str, Any]:
+    """The user's Ray options of a call JSON: everything but the meta keys, with
+    JSON forms decoded."""
+    options = {key: value for key, value in meta.items() if key not in META_KEYS}
+    if "scheduling_strategy" in options:
+        options["scheduling_strategy"] = decode_scheduling_strategy(options["scheduling_strategy"])
+    num_returns = options.get("num_returns", 1)
+    if num_returns != 1 and num_returns is not None:
+        raise GorayError(f"num_returns={num_returns!r} is not supported: a goray task returns one "
+                         "object (several C++ results arrive as one list)")
+    options.pop("num_returns", None)
+    return options
+
+
+def decode_scheduling_strategy(value: Any) -> Any:
+    """A scheduling strategy from its JSON form."""
+    if value is None or isinstance(value, str):
+        return value
+    if not isinstance(value, dict) or "type" not in value:
+        raise GorayError(f"scheduling_strategy must be \"DEFAULT\", \"SPREAD\" or an object with a "
+                         f"\"type\" (node_affinity, placement_group); got {value!r}")
+    from ray.util import scheduling_strategies as strategies  # Ray is in use here
+    kind = value["type"]
+    if kind == "node_affinity":
+        _require(value, ("node_id",), kind)
+        return strategies.NodeAffinitySchedulingStrategy(node_id=value["node_id"],
+                                                         soft=bool(value.get("soft", False)))
+    if kind == "placement_group":
+        _require(value, ("name",), kind)
+        from ray.util import get_placement_group
+        try:
+            group = get_placement_group(value["name"])
+        except ValueError as error:
+            raise GorayError(f"placement group {value['name']!r} not found: {error}") from None
+        return strategies.PlacementGroupSchedulingStrategy(
+            placement_group=group,
+            placement_group_bundle_index=int(value.get("bundle_index", -1)),
+            placement_group_capture_child_tasks=value.get("capture_child_tasks"))
+    raise GorayError(f"unknown scheduling_strategy type {kind!r} (known: node_affinity, placement_group)")
+
+
+def _require(value: Dict[str, Any], keys: Iterable[str], kind: str) -> None:
+    missing = [key for key in keys if key not in value]
+    if missing:
+        raise GorayError(f"scheduling_strategy {kind} needs {', '.join(missing)}")
+
+
+def goray_env(bin_path: Optional[str] = None, py_defs: Optional[str] = None) -> Dict[str, str]:
+    """The variables every task and actor needs to load the library and py-defs."""
+    env = {}
+    bin_path = bin_path if bin_path is not None else os.environ.get("GORAY_BIN_PATH", "")
+    py_defs = py_defs if py_defs is not None else os.environ.get(PY_DEFS_ENV, "")
+    if bin_path:
+        env["GORAY_BIN_PATH"] = bin_path
+    if py_defs:
+        env[PY_DEFS_ENV] = py_defs
+    return env
+
+
+def with_goray_env(options: Dict[str, Any]) -> Dict[str, Any]:
+    """`options` with runtime_env.env_vars merged with (and overwritten by) the
+    variables goray needs."""
+    env = goray_env()
+    if not env:
+        return options
+    merged = dict(options)
+    runtime_env = dict(merged.get("runtime_env") or {})
+    env_vars = dict(runtime_env.get("env_vars") or {})
+    env_vars.update(env)
+    runtime_env["env_vars"] = env_vars
+    merged["runtime_env"] = runtime_env
+    return merged

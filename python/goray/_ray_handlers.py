@@ -1,0 +1,256 @@
+"""Native2Py commands 5-16 and 32 (protocol.md 3): native code using Ray through
+the driver. Installed into goray._handlers by goray.init() and in workers.
+
+Every failure of a task or actor is a real Ray failure; GetObject reports it as
+code 5 with {"Message": "<type>: <message> (task <name>)", "Traceback": ...},
+and timeouts, cancellation and unknown ids with codes 2, 3 and 4.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Tuple
+
+import ray
+import ray.exceptions
+
+from . import _codec, _handlers, _ray_native, _stores
+from ._options import split_options, with_goray_env
+from ._protocol import Native2Py, pack_u64, unpack_u64, unpack_units
+from .errors import GorayError, NativeError
+
+__all__ = ["install", "failure_reply"]
+
+Reply = Tuple[int, bytes]
+_OK_EMPTY: Reply = (0, b"")
+
+
+def _call(data: memoryview) -> Tuple[bytes, Dict[str, Any], Dict[int, Any]]:
+    """(args block, options JSON, {position: ray.ObjectRef}) of a call payload."""
+    units = unpack_units(data)
+    if len(units) != 2:
+        raise GorayError(f"a call payload has 2 units, this one {len(units)}")
+    meta = json.loads(bytes(units[1]))
+    if not isinstance(meta, dict):
+        raise GorayError("the call's options are not a JSON object")
+    refs: Dict[int, Any] = {}
+    for position, spec in (meta.get("go_ray_arg_pos_to_object") or {}).items():
+        object_id = int(spec["id"])
+        refs[int(position)] = _stores.objects.get(object_id)
+        if spec.get("auto_release"):
+            _stores.objects.pop(object_id)
+    return bytes(units[0]), meta, refs
+
+
+def _python_args(args_block: bytes, refs: Dict[int, Any]) -> List[Any]:
+    """Decoded values with the refs at their positions (Ray resolves top-level refs)."""
+    values = _codec.unpack_values(args_block)
+    total = len(values) + len(refs)
+    merged: List[Any] = []
+    plain = iter(values)
+    for position in range(total):
+        merged.append(refs[position] if position in refs else next(plain))
+    return merged
+
+
+def _ref_parts(refs: Dict[int, Any]) -> Tuple[Tuple[int, ...], List[Any]]:
+    positions = tuple(sorted(refs))
+    return positions, [refs[position] for position in positions]
+
+
+def _new_object(ref: Any) -> Reply:
+    return 0, pack_u64(_stores.objects.add(ref))
+
+
+def _exe_remote_task(data: memoryview) -> Reply:
+    args_block, meta, refs = _call(data)
+    name = meta["goray_task_name"]
+    positions, ordered = _ref_parts(refs)
+    options = with_goray_env(split_options(meta))
+    return _new_object(_ray_native.submit_native_task(name, options, args_block, positions, ordered))
+
+
+def _exe_python_remote_task(data: memoryview) -> Reply:
+    args_block, meta, refs = _call(data)
+    name = meta["task_name"]
+    task = _ray_native.python_task(name, with_goray_env(split_options(meta)))
+    return _new_object(task.remote(name, *_python_args(args_block, refs)))
+
+
+def _new_actor(data: memoryview) -> Reply:
+    args_block, meta, refs = _call(data)
+    type_name = meta["goray_actor_type_name"]
+    methods = meta.get("goray_actor_methods") or _ray_native.native_actor_methods(type_name)
+    cls = _ray_native.native_actor_class(type_name, methods)
+    positions, ordered = _ref_parts(refs)
+    handle = cls.options(**with_goray_env(split_options(meta))).remote(args_block, positions, *ordered)
+    entry = _ray_native.ActorEntry(handle, type_name, True)
+    return 0, pack_u64(_stores.actors.add(entry))
+
+
+def _new_python_actor(data: memoryview) -> Reply:
+    args_block, meta, refs = _call(data)
+    name = meta["goray_actor_type_name"]
+    cls = _ray_native.python_actor_class(name)
+    from . import _registry
+    options = {**_registry.declared_options(name), **split_options(meta)}
+    handle = cls.options(**with_goray_env(options)).remote(*_python_args(args_block, refs))
+    entry = _ray_native.ActorEntry(handle, name, False)
+    return 0, pack_u64(_stores.actors.add(entry))
+
+
+def _actor_method_call(data: memoryview) -> Reply:
+    args_block, meta, refs = _call(data)
+    entry: _ray_native.ActorEntry = _stores.actors.get(int(meta["goray_py_local_actor_id"]))  # type: ignore[assignment]
+    method = meta["goray_task_name"]
+    options = split_options(meta)
+    if entry.is_native:
+        positions, ordered = _ref_parts(refs)
+        remote_method = getattr(entry.handle, method + "__")
+        ref = remote_method.options(**options).remote(args_block, positions, *ordered) if options \
+            else remote_method.remote(args_block, positions, *ordered)
+    else:
+        remote_method = getattr(entry.handle, method)
+        args = _python_args(args_block, refs)
+        ref = remote_method.options(**options).remote(*args) if options else remote_method.remote(*args)
+    return _new_object(ref)
+
+
+def failure_reply(error: BaseException, what: str) -> Reply:
+    """The code and payload GetObject answers for a failed ray.get."""
+    if isinstance(error, ray.exceptions.GetTimeoutError):
+        return 2, f"timed out waiting for {what}: {error}".encode()
+    if isinstance(error, ray.exceptions.TaskCancelledError):
+        return 3, f"{what} was cancelled: {error}".encode()
+    if isinstance(error, ray.exceptions.RayTaskError):
+        cause = getattr(error, "cause", None)
+        if isinstance(cause, NativeError):
+            message = f"{cause.type}: {cause.message}"
+            task = cause.task
+            traceback = cause.traceback
+        elif cause is not None:
+            message = f"{_handlers.error_type_name(cause)}: {cause}"
+            task = getattr(error, "function_name", "") or what
+            traceback = str(error)
+        else:
+            message, task, traceback = f"ray.exceptions.RayTaskError: {error}", what, ""
+        if task:
+            message += f" (task {task})"
+        return 5, json.dumps({"Message": message, "Traceback": traceback}).encode()
+    if isinstance(error, ray.exceptions.RayError):
+        message = f"ray.exceptions.{type(error).__name__}: {error} (task {what})"
+        return 5, json.dumps({"Message": message, "Traceback": ""}).encode()
+    raise error
+
+
+def _get_object(data: memoryview) -> Reply:
+    request = json.loads(bytes(data))
+    object_id, timeout, auto_release = int(request[0]), request[1], bool(request[2])
+    try:
+        ref = _stores.objects.get(object_id)
+    except KeyError as error:
+        return 4, str(error).strip("'\"").encode()
+    try:
+        value = ray.get(ref, timeout=None if timeout is None or timeout < 0 else timeout)
+    except (ray.exceptions.GetTimeoutError, ray.exceptions.TaskCancelledError) as error:
+        return failure_reply(error, f"object {object_id}")
+    except ray.exceptions.RayError as error:
+        if auto_release:
+            _release(object_id)
+        return failure_reply(error, f"object {object_id}")
+    if auto_release:
+        _release(object_id)
+    return 0, _codec.pack(value)
+
+
+def _release(object_id: int) -> None:
+    try:
+        _stores.objects.pop(object_id)
+    except KeyError:
+        pass
+
+
+def _put_object(data: memoryview) -> Reply:
+    return _new_object(ray.put(_codec.unpack(data)))
+
+
+def _wait_object(data: memoryview) -> Reply:
+    request = json.loads(bytes(data))
+    ids = [int(i) for i in request.pop("object_ref_local_ids")]
+    try:
+        refs = [_stores.objects.get(i) for i in ids]
+    except KeyError as error:
+        return 4, str(error).strip("'\"").encode()
+    num_returns = int(request.pop("num_returns", 1))
+    ready, _pending = ray.wait(refs, num_returns=num_returns, **request)
+    ready_set = {id(ref) for ref in ready}
+    ready_indices = [i for i, ref in enumerate(refs) if id(ref) in ready_set]
+    pending_indices = [i for i, ref in enumerate(refs) if id(ref) not in ready_set]
+    return 0, json.dumps([ready_indices, pending_indices]).encode()
+
+
+def _cancel_object(data: memoryview) -> Reply:
+    request = json.loads(bytes(data))
+    object_id = int(request.pop("object_ref_local_id"))
+    try:
+        ref = _stores.objects.get(object_id)
+    except KeyError as error:
+        return 4, str(error).strip("'\"").encode()
+    ray.cancel(ref, **request)
+    return _OK_EMPTY
+
+
+def _release_object(data: memoryview) -> Reply:
+    try:
+        _stores.objects.pop(unpack_u64(data))
+    except KeyError as error:
+        return 4, str(error).strip("'\"").encode()
+    return _OK_EMPTY
+
+
+def _kill_actor(data: memoryview) -> Reply:
+    request = json.loads(bytes(data))
+    entry: _ray_native.ActorEntry = _stores.actors.get(int(request.pop("goray_py_local_actor_id")))  # type: ignore[assignment]
+    ray.kill(entry.handle, **request)
+    return _OK_EMPTY
+
+
+def _get_actor(data: memoryview) -> Reply:
+    request = json.loads(bytes(data))
+    name = request.pop("name")
+    handle = ray.get_actor(name, **request)
+    type_name, is_native = _ray_native.describe_actor(handle)
+    actor_id = _stores.actors.add(_ray_native.ActorEntry(handle, type_name, is_native))
+    return 0, json.dumps({"py_local_id": actor_id, "actor_type_name": type_name,
+                          "is_golang_actor": is_native}).encode()
+
+
+def _release_actor(data: memoryview) -> Reply:
+    try:
+        _stores.actors.pop(unpack_u64(data))
+    except KeyError as error:
+        return 1, str(error).strip("'\"").encode()
+    return _OK_EMPTY
+
+
+_HANDLERS = {
+    Native2Py.EXE_REMOTE_TASK: _exe_remote_task,
+    Native2Py.GET_OBJECT: _get_object,
+    Native2Py.PUT_OBJECT: _put_object,
+    Native2Py.WAIT_OBJECT: _wait_object,
+    Native2Py.CANCEL_OBJECT: _cancel_object,
+    Native2Py.RELEASE_OBJECT: _release_object,
+    Native2Py.NEW_ACTOR: _new_actor,
+    Native2Py.NEW_PYTHON_ACTOR: _new_python_actor,
+    Native2Py.ACTOR_METHOD_CALL: _actor_method_call,
+    Native2Py.KILL_ACTOR: _kill_actor,
+    Native2Py.GET_ACTOR: _get_actor,
+    Native2Py.EXE_PYTHON_REMOTE_TASK: _exe_python_remote_task,
+    Native2Py.RELEASE_ACTOR: _release_actor,
+}
+
+
+def install() -> None:
+    """Serves the Ray commands in this process (idempotent)."""
+    for command, handler in _HANDLERS.items():
+        _handlers.register_handler(int(command), handler)

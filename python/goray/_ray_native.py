@@ -1,0 +1,237 @@
+"""Native tasks and actors as Ray tasks and actors, and Python tasks and actors
+started by native code. Imported only when Ray is used.
+
+One object model: every object in Ray's store is a plain Python value. A native
+result block becomes None (no value), the value (one) or a list (several) in the
+worker that ran it; native consumers get values packed again. So a ref from any
+producer can be read by anyone, and failures are real Ray task failures (Ray
+retries them per max_retries / retry_exceptions).
+
+Ray names (protocol.md 4): GolangTask.<name>, py.<name>, Go.<type>, PY.<class>.
+A native actor class has, per method m, `m` (Python values) and `m__` (an
+encoded args block, for native callers).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+
+import ray
+
+from . import _codec, _ffi, _registry, _worker
+from ._protocol import Py2Native, pack_u64, pack_units
+from .errors import GorayError, error_from_reply
+
+__all__ = [
+    "ActorEntry", "NATIVE_CLASS_PREFIX", "run_native_task", "native_actor_class",
+    "submit_native_task", "python_task", "python_actor_class", "pack_call",
+]
+
+NATIVE_CLASS_PREFIX = "Go."
+PYTHON_CLASS_PREFIX = "PY."
+
+
+class ActorEntry(NamedTuple):
+    """An actor handed to native code."""
+    handle: Any  # ray.actor.ActorHandle
+    type_name: str
+    is_native: bool
+
+
+def pack_call(task: str, args: Sequence[Any]) -> Tuple[bytes, Tuple[int, ...], List[Any]]:
+    """Splits Python arguments into (args block of the values, positions of the
+    ObjectRefs, the ObjectRefs): Ray resolves the refs, the worker packs them."""
+    values: List[Any] = []
+    positions: List[int] = []
+    refs: List[Any] = []
+    for position, arg in enumerate(args):
+        if isinstance(arg, ray.ObjectRef):
+            positions.append(position)
+            refs.append(arg)
+        else:
+            values.append(arg)
+    return _codec.pack_args(task, values), tuple(positions), refs
+
+
+def _call_units(name: str, args_block: bytes, positions: Sequence[int],
+                resolved: Sequence[Any]) -> bytes:
+    units = [name.encode("utf-8"), args_block]
+    for position, value in zip(positions, resolved):
+        units.append(pack_u64(position) + _codec.pack(value))
+    return pack_units(*units)
+
+
+_handlers_installed = False
+
+
+def _ready_library() -> Any:
+    """The library in this worker, with the Ray commands served (for nested calls)."""
+    global _handlers_installed
+    library = _worker.ensure_ready()
+    if not _handlers_installed:
+        from . import _ray_handlers  # imports this module: installed lazily
+        _ray_handlers.install()
+        _handlers_installed = True
+    return library
+
+
+def _execute(command: int, name: str, payload: bytes, index: int = 0) -> bytes:
+    library = _ready_library()
+    if library is None:
+        raise GorayError("no goray library in this worker: GORAY_BIN_PATH is not set")
+    code, reply = library.execute(command, payload, index)
+    if code:
+        raise error_from_reply(code, reply, name)
+    return reply
+
+
+def run_native_task(name: str, args_block: bytes, positions: Tuple[int, ...], *resolved: Any) -> Any:
+    """The body of every native task: RunTask in this worker, result as Python values."""
+    reply = _execute(int(Py2Native.RUN_TASK), name, _call_units(name, args_block, positions, resolved))
+    return _codec.unpack_result_block(reply)
+
+
+_native_task = ray.remote(run_native_task)
+
+
+def submit_native_task(name: str, options: Dict[str, Any], args_block: bytes,
+                       positions: Tuple[int, ...], refs: Sequence[Any]) -> Any:
+    """Submits a native task; returns its ray.ObjectRef."""
+    return _native_task.options(name=f"GolangTask.{name}", **options).remote(
+        name, args_block, positions, *refs)
+
+
+# ---------------------------------------------------------------------------
+# Native actors.
+
+class _NativeActorBase:
+    """The body of every native actor: an instance of the native type in this worker."""
+
+    _goray_type: str = ""
+
+    def __init__(self, args_block: bytes, positions: Tuple[int, ...], *resolved: Any) -> None:
+        name = self._goray_type
+        reply = _execute(int(Py2Native.NEW_ACTOR), name, _call_units(name, args_block, positions, resolved))
+        try:
+            self._goray_index = int(reply.decode("ascii"))
+        except ValueError:
+            raise GorayError(f"NewActor {name}: the library replied {reply[:64]!r}") from None
+
+    def _goray_call(self, method: str, args_block: bytes, positions: Tuple[int, ...],
+                    resolved: Sequence[Any]) -> Any:
+        callee = f"{self._goray_type}.{method}"
+        reply = _execute(int(Py2Native.ACTOR_METHOD_CALL), callee,
+                         _call_units(method, args_block, positions, resolved), self._goray_index)
+        return _codec.unpack_result_block(reply)
+
+
+def _plain_method(method: str) -> Callable[..., Any]:
+    def call(self: _NativeActorBase, *args: Any) -> Any:
+        return self._goray_call(method, _codec.pack_args(f"{self._goray_type}.{method}", args), (), ())
+    call.__name__ = call.__qualname__ = method
+    return call
+
+
+def _encoded_method(method: str) -> Callable[..., Any]:
+    def call(self: _NativeActorBase, args_block: bytes, positions: Tuple[int, ...], *resolved: Any) -> Any:
+        return self._goray_call(method, args_block, positions, resolved)
+    call.__name__ = call.__qualname__ = method + "__"
+    return call
+
+
+_classes_lock = threading.Lock()
+_native_classes: Dict[Tuple[str, Tuple[str, ...]], Any] = {}
+
+
+def native_actor_class(type_name: str, methods: Sequence[str]) -> Any:
+    """The Ray actor class of a native actor type (cached per type and methods)."""
+    key = (type_name, tuple(sorted(methods)))
+    with _classes_lock:
+        cls = _native_classes.get(key)
+        if cls is None:
+            members: Dict[str, Any] = {"_goray_type": type_name, "__module__": __name__}
+            for method in key[1]:
+                members[method] = _plain_method(method)
+                members[method + "__"] = _encoded_method(method)
+            qualname = NATIVE_CLASS_PREFIX + type_name
+            body = type(qualname, (_NativeActorBase,), members)
+            body.__qualname__ = qualname
+            cls = ray.remote(body)
+            _native_classes[key] = cls
+        return cls
+
+
+def native_actor_methods(type_name: str) -> List[str]:
+    """The methods of a native actor type, asked of the library (GetActorMethods)."""
+    library = _ready_library()
+    if library is None:
+        raise GorayError("no goray library loaded: call goray.init(...) first")
+    code, reply = library.execute(int(Py2Native.GET_ACTOR_METHODS), type_name.encode("utf-8"))
+    if code:
+        raise _unknown_actor_type(type_name, reply)
+    import json
+    methods = json.loads(reply)
+    return [str(method) for method in methods]
+
+
+def _unknown_actor_type(type_name: str, reply: bytes) -> GorayError:
+    from .errors import UnknownNameError
+    text = reply.decode("utf-8", errors="replace")
+    marker = "known actor types: "
+    known = text.split(marker, 1)[1].split(", ") if marker in text else []
+    return UnknownNameError("actor type", type_name, [k for k in known if k])
+
+
+# ---------------------------------------------------------------------------
+# Python tasks and actors started from native code.
+
+def run_python_task(name: str, *args: Any) -> Any:
+    """The body of a Python task native code started: found by name in the worker
+    (after its py-defs file is imported), so nothing user-defined is pickled."""
+    _ready_library()
+    return _registry.find_function(name)(*args)
+
+
+_python_task = ray.remote(run_python_task)
+
+
+def python_task(name: str, options: Dict[str, Any]) -> Any:
+    """The Ray remote function to submit for Python task `name`, with the options of
+    its @goray.remote declaration under the caller's."""
+    function = _registry.find_function(name)  # fails early, in the caller, for unknown names
+    merged = {**_registry.declared_options(name), **options}
+    return _python_task.options(name=f"py.{getattr(function, '__name__', name)}", **merged)
+
+
+_python_classes: Dict[int, Any] = {}
+
+
+def python_actor_class(name: str) -> Any:
+    """The Ray actor class for Python class `name` (registered or importable): a
+    subclass that loads the library and py-defs in its worker before the user's
+    __init__, so the actor can call native code in-process."""
+    cls = _registry.find_class(name)
+    with _classes_lock:
+        actor_class = _python_classes.get(id(cls))
+        if actor_class is None:
+            def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+                _ready_library()
+                cls.__init__(self, *args, **kwargs)
+            qualname = PYTHON_CLASS_PREFIX + name
+            body = type(qualname, (cls,), {"__init__": __init__, "__module__": cls.__module__})
+            body.__qualname__ = qualname
+            actor_class = ray.remote(body)
+            _python_classes[id(cls)] = actor_class
+        return actor_class
+
+
+def describe_actor(handle: Any) -> Tuple[str, bool]:
+    """(type name, is native) of any actor handle, ours or plain Ray's."""
+    descriptor = getattr(handle, "_ray_actor_creation_function_descriptor", None)
+    class_name = str(getattr(descriptor, "class_name", "") or "")
+    if class_name.startswith(NATIVE_CLASS_PREFIX):
+        return class_name[len(NATIVE_CLASS_PREFIX):], True
+    if class_name.startswith(PYTHON_CLASS_PREFIX):
+        return class_name[len(PYTHON_CLASS_PREFIX):], False
+    return class_name.rsplit(".", 1)[-1] or "actor", False

@@ -1,0 +1,61 @@
+"""What any process running goray code needs before serving native calls: the
+library (from GORAY_BIN_PATH) and the py-defs file (from GORAY_PY_MUDULE_PATH,
+the protocol's spelling), each loaded once. No Ray here."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import threading
+from types import ModuleType
+from typing import Dict, Optional
+
+from . import _ffi
+from .errors import GorayError
+
+__all__ = ["PY_DEFS_ENV", "import_py_defs", "ensure_ready"]
+
+#: The py-defs file's path (misspelt in the protocol; kept for GoRay compatibility).
+PY_DEFS_ENV = "GORAY_PY_MUDULE_PATH"
+
+_lock = threading.RLock()
+_py_defs: Dict[str, ModuleType] = {}
+
+
+def import_py_defs(path: str) -> ModuleType:
+    """Runs the py-defs file once per process as a module that is NOT in
+    sys.modules: cloudpickle then pickles the plain @ray.remote functions and
+    classes defined there by value, so they work in any worker (protocol.md 4)."""
+    absolute = os.path.abspath(path)
+    with _lock:
+        module = _py_defs.get(absolute)
+        if module is not None:
+            return module
+        if not os.path.isfile(absolute):
+            raise GorayError(f"py-defs file {path!r} not found ({absolute})")
+        digest = hashlib.sha1(absolute.encode()).hexdigest()[:12]
+        spec = importlib.util.spec_from_file_location(f"goray_py_defs_{digest}", absolute)
+        if spec is None or spec.loader is None:
+            raise GorayError(f"cannot import py-defs file {absolute}")
+        module = importlib.util.module_from_spec(spec)
+        _py_defs[absolute] = module  # before running it: a re-entrant call must not run it twice
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del _py_defs[absolute]
+            raise
+        return module
+
+
+def ensure_ready() -> Optional["_ffi.Library"]:
+    """Loads the library and the py-defs file named by the environment, once.
+    Returns the library (None when no library is configured)."""
+    with _lock:
+        library = _ffi.loaded_library()
+        if library is None and os.environ.get(_ffi.BIN_PATH_ENV):
+            library = _ffi.load_library()
+        py_defs = os.environ.get(PY_DEFS_ENV)
+        if py_defs:
+            import_py_defs(py_defs)
+        return library

@@ -1,0 +1,111 @@
+"""The goray command: run a native application's driver on Ray.
+
+    goray [--cluster] [--node-ip-address IP] [--py-defs FILE] LIBRARY [-- ARGS...]
+
+Locally it starts Ray on 127.0.0.1; with --cluster it joins the running cluster
+(address="auto"). Exit status: the driver's; 2 for bad input (one line on
+stderr); 130 after Ctrl-C, with Ray shut down.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from typing import List, Optional, Sequence
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="goray", description="Run a goray application library's driver on Ray.",
+        epilog="Arguments after -- go to the native driver.")
+    parser.add_argument("--cluster", action="store_true",
+                        help="join the running Ray cluster (address=auto) instead of starting one")
+    parser.add_argument("--node-ip-address", metavar="IP",
+                        help="this node's address for Ray (default 127.0.0.1 when local)")
+    parser.add_argument("--py-defs", metavar="FILE", default="",
+                        help="Python definitions imported by the driver and every worker")
+    parser.add_argument("library", metavar="LIBRARY", help="the application's shared library")
+    parser.add_argument("driver_args", nargs="*", metavar="ARGS", help=argparse.SUPPRESS)
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"goray: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _check_inputs(options: argparse.Namespace) -> Optional[str]:
+    library = options.library
+    if not os.path.exists(library):
+        return f"library {library!r} not found"
+    if os.path.isdir(library):
+        return f"library {library!r} is a directory"
+    if options.py_defs and not os.path.isfile(options.py_defs):
+        return f"py-defs file {options.py_defs!r} not found"
+    return None
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    arguments: List[str] = list(sys.argv[1:] if argv is None else argv)
+    driver_args: List[str] = []
+    if "--" in arguments:
+        cut = arguments.index("--")
+        arguments, driver_args = arguments[:cut], arguments[cut + 1:]
+    parser = build_parser()
+    options = parser.parse_args(arguments)
+    options.driver_args = list(options.driver_args) + driver_args
+    problem = _check_inputs(options)
+    if problem:
+        return _fail(problem)
+
+    from . import _driver
+    from .errors import GorayError
+
+    ray_args = {}
+    if options.node_ip_address:
+        ray_args["_node_ip_address"] = options.node_ip_address
+    try:
+        library = _driver.init(options.library, options.py_defs, cluster=options.cluster, **ray_args)
+    except GorayError as error:
+        return _fail(str(error))
+
+    # The driver runs on its own thread so Ctrl-C reaches this one.
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["code"] = _driver.run_driver(library, options.driver_args)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, name="goray-driver", daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.2)
+    except KeyboardInterrupt:
+        print("goray: interrupted; shutting Ray down", file=sys.stderr)
+        _shutdown_ray()
+        os._exit(130)  # the native driver thread cannot be stopped; leave now
+    _shutdown_ray()
+    if "error" in outcome:
+        print(f"goray: the driver failed: {outcome['error']}", file=sys.stderr)
+        return 1
+    return int(outcome.get("code", 1))
+
+
+def _shutdown_ray() -> None:
+    try:
+        import ray
+        if ray.is_initialized():
+            ray.shutdown()
+    except Exception:  # noqa: BLE001 - leaving anyway
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())
