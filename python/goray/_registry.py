@@ -30,6 +30,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 _lock = threading.Lock()
 _functions: Dict[str, Callable[..., Any]] = {}
 _classes: Dict[str, type] = {}
+# Ray options declared with @goray.remote(...), by registered name.
+_declared: Dict[str, Dict[str, Any]] = {}
 # Dotted names resolved by import: (name, want_class) -> object.
 _imported: Dict[Tuple[str, bool], Any] = {}
 
@@ -78,6 +80,8 @@ def remote(*args: Any, **options: Any) -> Any:
 
 def _make_remote(obj: Any, options: Dict[str, Any]) -> Any:
     obj = _unwrap(obj)
+    with _lock:
+        _declared[getattr(obj, "__name__", "")] = dict(options)
     if isinstance(obj, type):
         _register(_classes, obj)
         return RemoteClass(obj, options)
@@ -173,6 +177,11 @@ class RemoteClass(_RemoteBase):
 
     def __subclasscheck__(self, subclass: type) -> bool:
         return issubclass(subclass, self._goray_original)
+
+
+def declared_options(name: str) -> Dict[str, Any]:
+    """The Ray options a @goray.remote(...) declaration gave `name` ({} if none)."""
+    return dict(_declared.get(name, {}))
 
 
 def registered_functions() -> Dict[str, Callable[..., Any]]:
