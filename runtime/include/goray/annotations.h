@@ -18,7 +18,8 @@
 #define GORAY_DRIVER GORAY_ANNOTATE_("goray::driver")
 
 // GORAY_INIT_OPTIONS(R"({"num_cpus": 2})")  ray.init options, a JSON object literal.
-// It declares a variable the scanner finds and the generated table hands to the runtime.
+// It declares a variable the scanner finds and the generated table hands to the
+// runtime. The macro is a whole declaration: no ';' is needed after it.
 #define GORAY_INIT_OPTIONS(json_literal)                                          \
   [[maybe_unused]] GORAY_ANNOTATE_("goray::init_options") static constexpr const \
-      char* goray_init_options_ = json_literal
+      char* goray_init_options_ = json_literal;
