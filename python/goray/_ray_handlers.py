@@ -17,7 +17,7 @@ import ray.exceptions
 from . import _codec, _handlers, _ray_native, _stores
 from ._options import split_options, with_goray_env
 from ._protocol import Native2Py, pack_u64, unpack_u64, unpack_units
-from .errors import GorayError, NativeError
+from .errors import ArgumentError, GorayError, NativeError, UnknownNameError
 
 __all__ = ["install", "failure_reply"]
 
@@ -106,11 +106,18 @@ def _actor_method_call(data: memoryview) -> Reply:
     options = split_options(meta)
     if entry.is_native:
         positions, ordered = _ref_parts(refs)
-        remote_method = getattr(entry.handle, method + "__")
+        remote_method = getattr(entry.handle, method + "__", None)
+        if remote_method is None:
+            known = sorted(name[:-2] for name in dir(entry.handle)
+                           if name.endswith("__") and not name.startswith("_"))
+            raise UnknownNameError("method", method, known)
         ref = remote_method.options(**options).remote(args_block, positions, *ordered) if options \
             else remote_method.remote(args_block, positions, *ordered)
     else:
-        remote_method = getattr(entry.handle, method)
+        remote_method = getattr(entry.handle, method, None)
+        if remote_method is None or method.startswith("_"):
+            known = sorted(name for name in dir(entry.handle) if not name.startswith("_"))
+            raise UnknownNameError("method", method, known)
         args = _python_args(args_block, refs)
         ref = remote_method.options(**options).remote(*args) if options else remote_method.remote(*args)
     return _new_object(ref)
@@ -128,6 +135,10 @@ def failure_reply(error: BaseException, what: str) -> Reply:
             message = f"{cause.type}: {cause.message}"
             task = cause.task
             traceback = cause.traceback
+        elif isinstance(cause, (ArgumentError, UnknownNameError)):
+            # An ArgumentError or UnknownNameError the native side reported: its
+            # text already ends with "(task <name>)".
+            message, task, traceback = f"goray::{type(cause).__name__}: {cause}", "", ""
         elif cause is not None:
             message = f"{_handlers.error_type_name(cause)}: {cause}"
             task = getattr(error, "function_name", "") or what

@@ -98,8 +98,8 @@ _native_task = ray.remote(run_native_task)
 def submit_native_task(name: str, options: Dict[str, Any], args_block: bytes,
                        positions: Tuple[int, ...], refs: Sequence[Any]) -> Any:
     """Submits a native task; returns its ray.ObjectRef."""
-    return _native_task.options(name=f"GolangTask.{name}", **options).remote(
-        name, args_block, positions, *refs)
+    options = {"name": f"GolangTask.{name}", **options}
+    return _native_task.options(**options).remote(name, args_block, positions, *refs)
 
 
 # ---------------------------------------------------------------------------
@@ -200,8 +200,9 @@ def python_task(name: str, options: Dict[str, Any]) -> Any:
     """The Ray remote function to submit for Python task `name`, with the options of
     its @goray.remote declaration under the caller's."""
     function = _registry.find_function(name)  # fails early, in the caller, for unknown names
-    merged = {**_registry.declared_options(name), **options}
-    return _python_task.options(name=f"py.{getattr(function, '__name__', name)}", **merged)
+    merged = {"name": f"py.{getattr(function, '__name__', name)}", **_registry.declared_options(name),
+              **options}
+    return _python_task.options(**merged)
 
 
 _python_classes: Dict[int, Any] = {}

@@ -1,0 +1,40 @@
+"""py-defs for the Ray tests: imported by the driver and by every worker."""
+import goray
+
+
+@goray.remote
+def py_square(x):
+    return x * x
+
+
+@goray.remote
+def py_text(text):
+    return f"<{text}>"
+
+
+@goray.remote
+def py_fail(text):
+    raise ValueError(text)
+
+
+@goray.remote
+def py_identity(value):
+    return value
+
+
+@goray.remote
+class Storage:
+    def __init__(self):
+        self.kv = {}
+
+    def put(self, key, value):
+        self.kv[key] = value
+
+    def get(self, key):
+        return self.kv.get(key)
+
+
+@goray.local
+def store_sizes():
+    from goray import _stores
+    return [len(_stores.objects), len(_stores.actors)]
