@@ -19,6 +19,19 @@ from .errors import GorayError, error_from_reply
 __all__ = ["init", "start", "run_driver", "init_options"]
 
 LOOPBACK = "127.0.0.1"
+# Ray resolves a node address of 127.0.0.1 to this machine's outward address
+# unless "clusters" are disabled (its switch for Windows and macOS); with this set,
+# Ray and every process it starts stay on loopback.
+_LOOPBACK_SWITCH = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+
+
+def keep_ray_on_loopback() -> None:
+    """Makes Ray (imported or not yet) keep 127.0.0.1 as the node address."""
+    os.environ[_LOOPBACK_SWITCH] = "0"
+    import sys
+    constants = sys.modules.get("ray._private.ray_constants")
+    if constants is not None:  # imported before us: its flag was read already
+        constants.ENABLE_RAY_CLUSTER = False
 
 
 def init_options(library: "_ffi.Library") -> Dict[str, Any]:
@@ -45,6 +58,10 @@ def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
     """Loads the library, imports the py-defs file and starts (or, with
     ``cluster=True``, joins) Ray. Options from GORAY_INIT_OPTIONS are merged under
     the caller's (the caller wins per top-level key)."""
+    local = not cluster and ray_init_args.get("address") in (None, "local")
+    node_ip = ray_init_args.get("_node_ip_address", LOOPBACK)
+    if local and node_ip == LOOPBACK:
+        keep_ray_on_loopback()
     import ray
 
     loaded = _ffi.load_library(library)

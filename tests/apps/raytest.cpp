@@ -321,6 +321,11 @@ int Driver(const std::vector<std::string>& args) {
     if (scenario == "lifetimes") return LifetimesScenario(checker);
     if (scenario == "where") return WhereScenario(checker, args);
     if (scenario == "exit") return args.size() > 1 ? std::stoi(args[1]) : 0;
+    if (scenario == "sleep") {
+      std::cout << "SLEEPING" << std::endl;
+      std::this_thread::sleep_for(std::chrono::seconds(args.size() > 1 ? std::stoi(args[1]) : 600));
+      return 0;
+    }
     if (scenario == "context") {
       goray::RuntimeContext context = goray::GetRuntimeContext();
       std::cout << "JOB " << context.job_id << std::endl;

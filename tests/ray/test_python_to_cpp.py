@@ -104,3 +104,15 @@ def test_unknown_names(lib):
 def test_num_returns_is_refused(lib):
     with pytest.raises(goray.GorayError, match="num_returns"):
         goray.golang_task("Divide").options(num_returns=2).remote(1, 1)
+
+
+def test_ray_stays_on_loopback(lib):
+    assert [node["NodeManagerAddress"] for node in ray.nodes()] == ["127.0.0.1"]
+
+    @ray.remote
+    def worker_address():
+        return ray.util.get_node_ip_address()
+
+    assert ray.get(worker_address.remote()) == "127.0.0.1"
+    place = ray.get(goray.golang_task("Where").remote())
+    assert place["node_id"] == ray.nodes()[0]["NodeID"]

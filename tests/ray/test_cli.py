@@ -1,0 +1,66 @@
+"""The goray command: exit codes, bad input, Ctrl-C. Each run starts its own Ray
+on 127.0.0.1 in a child process (the session's Ray is not shared with it)."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import DEFS, library_path
+
+GORAY = [sys.executable, "-m", "goray"]
+
+
+def run(*args, timeout=180, **kwargs):
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    return subprocess.run([*GORAY, *args], capture_output=True, text=True, timeout=timeout, env=env, **kwargs)
+
+
+def test_exit_code_is_the_drivers_and_args_reach_it():
+    result = run("--py-defs", str(DEFS), library_path(), "--", "exit", "3")
+    assert result.returncode == 3, result.stderr[-2000:]
+
+
+def test_bare_file_name_in_the_current_directory(tmp_path):
+    os.symlink(library_path(), tmp_path / "libapp.so")
+    result = run("--py-defs", str(DEFS), "libapp.so", "--", "context", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "JOB " in result.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["/no/such/lib.so"], "library '/no/such/lib.so' not found"),
+    (["--py-defs", "/no/such/defs.py", "LIB"], "py-defs file '/no/such/defs.py' not found"),
+    ([os.devnull], "cannot load goray library"),
+    ([], "the following arguments are required: LIBRARY"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, message):
+    args = [library_path() if arg == "LIB" else arg for arg in args]
+    result = run(*args, timeout=60)
+    assert result.returncode == 2
+    assert message in result.stderr
+    error_lines = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(error_lines) == 1, result.stderr
+
+
+def test_ctrl_c_shuts_ray_down_and_exits_130():
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    process = subprocess.Popen([*GORAY, "--py-defs", str(DEFS), library_path(), "--", "sleep", "600"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.time() + 120
+        line = ""
+        while time.time() < deadline and "SLEEPING" not in line:
+            line = process.stdout.readline()
+            if not line and process.poll() is not None:
+                break
+        assert "SLEEPING" in line, process.stderr.read()[-2000:]
+        process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=60)
+        assert code == 130
+        assert "shutting Ray down" in process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
