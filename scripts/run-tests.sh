@@ -7,7 +7,11 @@ source "$ROOT/scripts/lib.sh"
 bash "$ROOT/scripts/setup.sh"
 
 run_ctest() { (cd "$ROOT/build" && ctest --output-on-failure -j "$(nproc)"); }
+# In-process tests and Ray tests run as separate pytest processes: each loads its
+# own application library (one per process) and the Ray one starts one Ray.
 run_pytest() { "$ROOT/.venv/bin/python" -m pytest -q "$ROOT/tests/python"; }
+run_ray_pytest() { "$ROOT/.venv/bin/python" -m pytest -q "$ROOT/tests/ray"; }
 
 timed "tests: C++ (ctest)" run_ctest
-timed "tests: Python (pytest)" run_pytest
+timed "tests: Python in-process (pytest)" run_pytest
+timed "tests: Ray (pytest)" run_ray_pytest
