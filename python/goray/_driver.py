@@ -25,6 +25,11 @@ LOOPBACK = "127.0.0.1"
 _LOOPBACK_SWITCH = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 
 
+# ray.init options that size a new local Ray; Ray rejects them when joining a cluster.
+_LOCAL_ONLY_OPTIONS = ("num_cpus", "num_gpus", "resources", "labels", "object_store_memory",
+                       "include_dashboard", "dashboard_host", "dashboard_port", "_node_ip_address")
+
+
 def keep_ray_on_loopback() -> None:
     """Makes Ray (imported or not yet) keep 127.0.0.1 as the node address."""
     os.environ[_LOOPBACK_SWITCH] = "0"
@@ -73,6 +78,10 @@ def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
     options: Dict[str, Any] = init_options(loaded)
+    if cluster:
+        # The application's sizing is for a Ray it starts; Ray refuses it when joining.
+        for key in _LOCAL_ONLY_OPTIONS:
+            options.pop(key, None)
     options.update(ray_init_args)
     if cluster:
         options.setdefault("address", "auto")
