@@ -17,7 +17,8 @@ from . import _handlers
 from ._protocol import COMMAND_BITS
 from .errors import GorayError
 
-__all__ = ["Library", "load_library", "loaded_library", "get_library", "BIN_PATH_ENV"]
+__all__ = ["Library", "load_library", "loaded_library", "get_library", "fastpath_active",
+           "BIN_PATH_ENV"]
 
 #: The environment variable holding the library's path (workers load it lazily).
 BIN_PATH_ENV = "GORAY_BIN_PATH"
@@ -88,9 +89,9 @@ _CALLBACK = CALLBACK_TYPE(_native_callback)
 NO_FASTPATH_ENV = "GORAY_NO_FASTPATH"
 
 
-def _fastpath_module() -> Any:
-    """goray._fastpath (the C ABI without ctypes' per-call cost), or None when it is
-    not built or GORAY_NO_FASTPATH is set."""
+def fastpath_module() -> Any:
+    """goray._fastpath (the C ABI without ctypes' per-call cost, and the in-process
+    hot paths in C++), or None when it is not built or GORAY_NO_FASTPATH is set."""
     if os.environ.get(NO_FASTPATH_ENV):
         return None
     try:
@@ -98,6 +99,9 @@ def _fastpath_module() -> Any:
     except ImportError:
         return None
     return _fastpath
+
+
+_fastpath_module = fastpath_module  # the former name
 
 
 class Library:
@@ -128,10 +132,10 @@ class Library:
         register.restype = None
         self._execute = execute
         self._free = free
-        self._fast = _fastpath_module()
+        self._fast = fastpath_module()
         if self._fast is not None:
             self._fast.bind(self.symbol_address("Execute"), self.symbol_address("FreeMemory"))
-            self._fast.set_dispatcher(_handlers.dispatch, _handlers.error_text)
+            _handlers.install_fastpath(self._fast)
             self._callback = CALLBACK_TYPE(self._fast.callback_address())
         else:
             self._callback = _CALLBACK
@@ -141,6 +145,11 @@ class Library:
     def uses_fastpath(self) -> bool:
         """True when calls go through goray._fastpath rather than ctypes."""
         return self._fast is not None
+
+    @property
+    def fastpath(self) -> Any:
+        """The goray._fastpath module this library is bound to, or None (ctypes)."""
+        return self._fast
 
     def execute(self, cmd: int, payload: bytes = b"", index: int = 0) -> Tuple[int, bytes]:
         """Calls ``Execute``; returns (return code, a copy of the output). The GIL is
@@ -235,6 +244,12 @@ def load_library(path: "os.PathLike[str] | str | None" = None) -> Library:
 def loaded_library() -> Optional[Library]:
     """The loaded library, or None."""
     return _library
+
+
+def fastpath_active() -> bool:
+    """True when the loaded library goes through the compiled fast path."""
+    library = _library
+    return library is not None and library.uses_fastpath
 
 
 def get_library() -> Library:

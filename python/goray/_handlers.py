@@ -21,7 +21,7 @@ import linecache
 import os
 import threading
 import traceback as _traceback
-from types import CodeType, TracebackType
+from types import CodeType, ModuleType, TracebackType
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import _codec, _registry
@@ -38,12 +38,16 @@ from ._protocol import (
 )
 from .errors import ArgumentError, GorayError, NativeError, UnknownNameError
 
-__all__ = ["dispatch", "register_handler", "error_text", "local_instances"]
+__all__ = ["dispatch", "register_handler", "error_text", "local_instances", "install_fastpath"]
 
 Reply = Tuple[int, bytes]
 Handler = Callable[[memoryview], Reply]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# goray's in-process entry points (golang_local_run_task, LocalActor calls): the
+# compiled fast path runs them in C, without a Python frame, so tracebacks leave
+# their frames out in every mode and the texts do not depend on the mode.
+_ENTRY_POINTS_FILE = os.path.join(_PACKAGE_DIR, "_local.py")
 _PUBLIC_ERRORS: Dict[type, str] = {cls: f"goray.{cls.__name__}"
                   for cls in (GorayError, NativeError, UnknownNameError, ArgumentError)}
 
@@ -72,6 +76,27 @@ def _user_traceback(tb: Optional[TracebackType]) -> Optional[TracebackType]:
     return tb
 
 
+def _without_entry_points(tb: TracebackType) -> TracebackType:
+    """The traceback without the frames of goray's entry points (all of them when
+    others remain, else the last)."""
+    entries: List[TracebackType] = []
+    entry: Optional[TracebackType] = tb
+    while entry is not None:
+        entries.append(entry)
+        entry = entry.tb_next
+    kept = [e for e in entries
+            if os.path.abspath(e.tb_frame.f_code.co_filename) != _ENTRY_POINTS_FILE]
+    if len(kept) == len(entries):
+        return tb
+    if not kept:
+        kept = entries[-1:]
+    rebuilt: Optional[TracebackType] = None
+    for e in reversed(kept):
+        rebuilt = TracebackType(rebuilt, e.tb_frame, e.tb_lasti, e.tb_lineno)
+    assert rebuilt is not None
+    return rebuilt
+
+
 def error_text(error: BaseException) -> bytes:
     """The code-1 reply for an exception, UTF-8. Never raises."""
     try:
@@ -83,8 +108,10 @@ def error_text(error: BaseException) -> bytes:
     if tb is None:
         return head.encode("utf-8", errors="replace")
     try:
-        formatted = "".join(_traceback.format_exception(type(error), error,
-                                                        _user_traceback(tb)))
+        user_tb = _user_traceback(tb)
+        if user_tb is not None:
+            user_tb = _without_entry_points(user_tb)
+        formatted = "".join(_traceback.format_exception(type(error), error, user_tb))
     except Exception:  # noqa: BLE001
         return head.encode("utf-8", errors="replace")
     return f"{head}\n\n{formatted.rstrip()}".encode("utf-8", errors="replace")
@@ -172,12 +199,18 @@ def _exe_py_code(data: memoryview) -> Reply:
     source = _meta(meta, META_FUNC_CODE, "ExePyCode")
     if not isinstance(source, str):
         raise FramingError("ExePyCode: func_code is not a string")
+    return 0, _run_py_code(source, args)
+
+
+def _run_py_code(source: str, args: List[Any]) -> bytes:
+    """Runs ExePyCode's source on decoded args; the packed result. (The compiled fast
+    path calls it too, with the args it decoded.)"""
     code, name = _compile_source(source)
     namespace: Dict[str, Any] = {"__name__": "__goray_code__", "__builtins__": builtins}
     for position, value in enumerate(args):  # as GoRay binds them
         namespace[f"arg{position}"] = value
     exec(code, namespace)  # noqa: S102 - running native-supplied code is the command
-    return 0, _pack_result(namespace[name](*args), f"python code {name}")
+    return _pack_result(namespace[name](*args), f"python code {name}")
 
 
 # ---------------------------------------------------------------------------
@@ -269,6 +302,54 @@ _handlers = {int(cmd): handler for cmd, handler in _handlers.items()}
 def register_handler(command: int, handler: Handler) -> None:
     """Installs (or replaces) the handler of a Native2Py command."""
     _handlers[int(command)] = handler
+
+
+# ---------------------------------------------------------------------------
+# The compiled fast path (goray._fastpath) serves commands 0, 1 and 3 itself for
+# ordinary calls, reading the same tables as the handlers above.
+
+def _fast_target(command: int, key: bytes) -> Optional[Tuple[Any, ...]]:
+    """What the fast path caches for a call's JSON unit (keyed by its exact bytes):
+    a pure function of the bytes, so the cache never goes stale. None: calls with
+    these options always go to :func:`dispatch` (errors, ObjectRefs, odd values).
+
+    command 0: (task name, its key in the registry's import cache);
+    command 1: (source,); command 3: (instance id, method name)."""
+    try:
+        meta = json.loads(key)
+    except Exception:  # noqa: BLE001 - dispatch reports it
+        return None
+    if not isinstance(meta, dict) or meta.get(META_ARG_POS_TO_OBJECT):
+        return None
+    if command == Native2Py.EXE_PYTHON_LOCAL_TASK:
+        name = meta.get(META_TASK_NAME)
+        return (name, (name, False)) if type(name) is str else None
+    if command == Native2Py.EXE_PY_CODE:
+        source = meta.get(META_FUNC_CODE)
+        return (source,) if type(source) is str else None
+    if command == Native2Py.LOCAL_METHOD_CALL:
+        instance_id = meta.get(META_LOCAL_ACTOR_ID)
+        method_name = meta.get(META_TASK_NAME)
+        if type(instance_id) is int and type(method_name) is str:
+            return (instance_id, method_name)
+    return None
+
+
+def install_fastpath(fast: ModuleType) -> None:
+    """Hands the compiled fast path the dispatcher, and the tables and helpers of the
+    commands it serves itself."""
+    fast.set_dispatcher(dispatch, error_text)
+    fast.set_native2py(
+        handlers=_handlers,
+        stock={int(Native2Py.EXE_PYTHON_LOCAL_TASK): _exe_python_local_task,
+               int(Native2Py.EXE_PY_CODE): _exe_py_code,
+               int(Native2Py.LOCAL_METHOD_CALL): _local_method_call},
+        resolve=_fast_target,
+        functions=_registry._functions,
+        imported=_registry._imported,
+        instances=_instances,
+        pack_result=_pack_result,
+        run_py_code=_run_py_code)
 
 
 def dispatch(command: int, data: memoryview) -> Reply:

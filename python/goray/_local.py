@@ -2,12 +2,16 @@
 
 No Ray: the library is called directly through ``Execute`` (it is loaded on first
 use from ``GORAY_BIN_PATH`` when ``goray.load_library`` was not called).
+
+With the compiled fast path (goray._fastpath), ``golang_local_run_task`` and actor
+method calls pack, frame, call and decode in C; the functions here are what it
+falls back to for anything it does not handle exactly like them.
 """
 
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Optional, Tuple
 
 from . import _codec, _ffi
 from ._protocol import Py2Native, pack_units
@@ -27,7 +31,7 @@ def _encode_name(name: str, what: str) -> bytes:
     return name.encode("utf-8")
 
 
-def golang_local_run_task(name: str, *args: Any) -> Any:
+def _golang_local_run_task(name: str, *args: Any) -> Any:
     """Runs a native task in this process and returns its result: None for no
     value, the value for one, a list for several."""
     payload = pack_units(_encode_name(name, "task"), _codec.pack_args(name, args))
@@ -35,6 +39,24 @@ def golang_local_run_task(name: str, *args: Any) -> Any:
     if code:
         raise error_from_reply(code, reply, name)
     return _codec.unpack_result_block(reply)
+
+
+_golang_local_run_task.__name__ = _golang_local_run_task.__qualname__ = "golang_local_run_task"
+
+_fast = _ffi.fastpath_module()
+if _fast is not None:
+    _fast.set_py2native(_golang_local_run_task, error_from_reply, _codec.unpack_result_block)
+    _FALLBACK: Any = _fast.FALLBACK
+else:
+    _FALLBACK = None
+
+if TYPE_CHECKING:
+    golang_local_run_task = _golang_local_run_task
+else:
+    # The compiled one uses the library once it is bound to the fast path, and
+    # _golang_local_run_task until then and for what it does not handle itself.
+    golang_local_run_task = (_golang_local_run_task if _fast is None
+                             else _fast.golang_local_run_task)
 
 
 def golang_local_new_actor(name: str, *args: Any) -> "LocalActor":
@@ -63,12 +85,16 @@ class LocalActor:
     concurrently, and the instance is closed exactly once (weakref.finalize detaches
     atomically)."""
 
-    __slots__ = ("_type_name", "_index", "_library", "_finalizer", "__weakref__")
+    __slots__ = ("_type_name", "_index", "_library", "_finalizer", "_fast_call",
+                 "__weakref__")
 
     def __init__(self, type_name: str, index: int, library: "_ffi.Library") -> None:
         self._type_name = type_name
         self._index = index
         self._library = library
+        fast = library.fastpath
+        self._fast_call: Optional[Callable[..., Any]] = \
+            fast.actor_call if fast is not None else None
         # Closes the native instance exactly once: close(), `with` exit, or GC.
         self._finalizer = weakref.finalize(self, _close_native, library, index)
         self._finalizer.atexit = False  # no calls into the library at interpreter exit
@@ -91,6 +117,11 @@ class LocalActor:
         """Calls a method by name (also for names this class uses itself)."""
         if not self._finalizer.alive:
             raise GorayError(f"{self!r} is closed: cannot call {method}")
+        fast = self._fast_call
+        if fast is not None:
+            result = fast(self._index, method, args, self._type_name)
+            if result is not _FALLBACK:
+                return result
         try:
             args_block = _codec.pack_args(method, args)
         except ArgumentError as error:

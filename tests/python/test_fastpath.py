@@ -19,6 +19,33 @@ FASTPATH_BUILT = importlib.util.find_spec("goray._fastpath") is not None
 def test_mode_matches_environment(lib):
     expected = FASTPATH_BUILT and not os.environ.get("GORAY_NO_FASTPATH")
     assert lib.uses_fastpath == expected
+    assert goray._ffi.fastpath_active() == expected
+    # In fast mode the public entry point is the compiled one.
+    compiled = type(goray.golang_local_run_task).__name__ == "builtin_function_or_method"
+    assert compiled == expected
+    assert goray.golang_local_run_task.__name__ == "golang_local_run_task"
+
+
+def test_fastpath_disabled_after_import(lib_path):
+    # GORAY_NO_FASTPATH set between `import goray` and loading: the library goes
+    # through ctypes, and the compiled golang_local_run_task hands every call to the
+    # Python one.
+    code = (
+        "import os, goray, testapp_defs\n"
+        "os.environ['GORAY_NO_FASTPATH'] = '1'\n"
+        f"lib = goray.load_library({str(lib_path)!r})\n"
+        "assert not lib.uses_fastpath\n"
+        "assert goray.golang_local_run_task('Add', 1, 2) == 3\n"
+        "assert goray.golang_local_run_task('ViaPyI64', 'py_echo', 5) == 5\n"
+        "with goray.golang_local_new_actor('Counter', 1) as c:\n"
+        "    assert c.Incr(2) == 3\n"
+        "print('done')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "GORAY_NO_FASTPATH"}
+    env["PYTHONPATH"] = HERE
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "done\n", "")
 
 
 def test_native_threads_come_and_go(lib):
@@ -45,7 +72,8 @@ def test_process_exits_cleanly_after_native_threads(lib_path):
 @pytest.mark.skipif(bool(os.environ.get("GORAY_NO_FASTPATH")), reason="already the ctypes run")
 def test_library_tests_pass_without_fastpath(lib_path):
     env = dict(os.environ, GORAY_NO_FASTPATH="1", GORAY_TEST_LIB=str(lib_path))
-    files = ["test_values.py", "test_local_calls.py", "test_ffi.py", "test_fastpath.py"]
+    files = ["test_values.py", "test_local_calls.py", "test_ffi.py", "test_fastpath.py",
+             "test_fastpath_py2native.py", "test_handlers.py"]
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                              *files], cwd=HERE, env=env, capture_output=True, text=True,
                             timeout=600)
