@@ -2,6 +2,7 @@
 # Builds an optimized (Release) tree in build-release/ and runs the benchmarks.
 #   bash scripts/bench.sh            # all benchmarks
 #   bash scripts/bench.sh local      # in-process call latency only
+#   bash scripts/bench.sh remote     # remote task/actor throughput only
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
@@ -17,4 +18,8 @@ what="${1:-all}"
 if [ "$what" = all ] || [ "$what" = local ]; then
   timed "bench: local calls" "$ROOT/.venv/bin/python" "$ROOT/bench/local_calls.py" \
     "$ROOT/build-release/bench/libbench_local.so"
+fi
+if [ "$what" = all ] || [ "$what" = remote ]; then
+  timed "bench: remote calls" "$ROOT/.venv/bin/python" "$ROOT/bench/remote_calls.py" \
+    "$ROOT/build-release/bench/libbench_remote.so"
 fi

@@ -29,7 +29,7 @@ install_debian_packages() {
 install_python_packages() {
   local venv="$ROOT/.venv" stamp="$ROOT/.venv/.goray-requirements"
   local wanted
-  wanted="$(cat "$ROOT/python/requirements-dev.txt" "$ROOT/python/pyproject.toml" "$ROOT"/python/goray/*.c | sha256sum | cut -d' ' -f1)"
+  wanted="$(cat "$ROOT/python/requirements-dev.txt" "$ROOT/python/pyproject.toml" "$ROOT"/python/goray/*.cpp | sha256sum | cut -d' ' -f1)"
   if [ ! -x "$venv/bin/python" ]; then
     log "creating the virtualenv .venv/"
     python3 -m venv "$venv"

@@ -148,14 +148,20 @@ def _unpack_stream(data: Buffer) -> List[Any]:
         unpacker = _new_unpacker(max(size, _KEEP_BYTES))
     else:
         pool.unpacker = None
-    start = unpacker.tell()
+    start = consumed = unpacker.tell()
+    values = []
     try:
         unpacker.feed(data)
-        values = list(unpacker)
+        while True:
+            try:
+                values.append(unpacker.unpack())
+            except msgpack.OutOfData:
+                break
+            consumed = unpacker.tell()  # exact after a whole value (not after a partial one)
     except (ValueError, OverflowError) as error:  # the unpacker is dropped: state unknown
         raise CodecError(f"invalid msgpack: {error}") from error
-    left = size - (unpacker.tell() - start)
-    if left:
+    left = size - (consumed - start)
+    if left:  # the unpacker holds a partial value: it is dropped, not pooled
         raise CodecError(f"truncated msgpack: {left} trailing bytes do not form a value")
     if size <= _KEEP_BYTES:
         pool.unpacker = unpacker

@@ -88,8 +88,10 @@ def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
     else:
         options.setdefault("_node_ip_address", LOOPBACK)
         options.setdefault("include_dashboard", False)
-    from ._options import with_goray_env
-    options = with_goray_env(options)
+    from ._options import goray_env
+    runtime_env = dict(options.get("runtime_env") or {})
+    runtime_env["env_vars"] = {**(runtime_env.get("env_vars") or {}), **goray_env()}
+    options["runtime_env"] = runtime_env  # the job's: every task and actor inherits it
 
     from . import _ray_handlers
     _ray_handlers.install()

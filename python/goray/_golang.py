@@ -26,6 +26,7 @@ class NativeTask:
             raise TypeError(f"golang_task needs a task name (str), got {name!r}")
         self._name = name
         self._options = dict(options)
+        self._remote: Any = None  # the prepared Ray remote function, on first use
 
     @property
     def name(self) -> str:
@@ -36,11 +37,15 @@ class NativeTask:
         return NativeTask(self._name, {**self._options, **options})
 
     def remote(self, *args: Any) -> Any:
-        native = _require_ray()
-        from ._options import split_options, with_goray_env
-        args_block, positions, refs = native.pack_call(self._name, args)
-        options = with_goray_env(split_options(self._options))
-        return native.submit_native_task(self._name, options, args_block, positions, refs)
+        """Submits the task: Ray resolves ObjectRef arguments; the worker packs the
+        values for C++ (an ArgumentError arrives with ray.get)."""
+        remote = self._remote
+        if remote is None:
+            native = _require_ray()
+            from ._options import split_options, with_goray_env
+            remote = native.native_task_for_python(self._name, with_goray_env(split_options(self._options)))
+            self._remote = remote
+        return remote.remote(*args)
 
     def __repr__(self) -> str:
         return f"<goray.golang_task {self._name!r}>"

@@ -85,10 +85,12 @@ def goray_env(bin_path: Optional[str] = None, py_defs: Optional[str] = None) -> 
 
 
 def with_goray_env(options: Dict[str, Any]) -> Dict[str, Any]:
-    """`options` with runtime_env.env_vars merged with (and overwritten by) the
-    variables goray needs."""
+    """`options` whose runtime_env (if the caller gave one) has env_vars merged with
+    (and overwritten by) the variables goray needs. Without one, tasks inherit the
+    job's runtime_env, which goray.init sets: adding it to every task would cost
+    Ray a runtime-env evaluation per submission."""
     env = goray_env()
-    if not env:
+    if not env or "runtime_env" not in options:
         return options
     merged = dict(options)
     runtime_env = dict(merged.get("runtime_env") or {})

@@ -14,12 +14,14 @@ encoded args block, for native callers).
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import ray
 
-from . import _codec, _ffi, _registry, _worker
+from . import _codec, _registry, _worker
+from ._local import LocalActor, golang_local_run_task
 from ._protocol import Py2Native, pack_u64, pack_units
 from .errors import GorayError, error_from_reply
 
@@ -27,6 +29,8 @@ __all__ = [
     "ActorEntry", "NATIVE_CLASS_PREFIX", "run_native_task", "native_actor_class",
     "submit_native_task", "python_task", "python_actor_class", "pack_call",
 ]
+
+_classes_lock = threading.Lock()  # guards the caches of remote functions and classes
 
 NATIVE_CLASS_PREFIX = "Go."
 PYTHON_CLASS_PREFIX = "PY."
@@ -62,17 +66,19 @@ def _call_units(name: str, args_block: bytes, positions: Sequence[int],
     return pack_units(*units)
 
 
-_handlers_installed = False
+_ready: Any = None
 
 
 def _ready_library() -> Any:
-    """The library in this worker, with the Ray commands served (for nested calls)."""
-    global _handlers_installed
-    library = _worker.ensure_ready()
-    if not _handlers_installed:
+    """The library in this worker (loaded once, with its py-defs file), with the
+    Ray commands served for nested calls."""
+    global _ready
+    library = _ready
+    if library is None:
+        library = _worker.ensure_ready()
         from . import _ray_handlers  # imports this module: installed lazily
         _ray_handlers.install()
-        _handlers_installed = True
+        _ready = library
     return library
 
 
@@ -95,11 +101,53 @@ def run_native_task(name: str, args_block: bytes, positions: Tuple[int, ...], *r
 _native_task = ray.remote(run_native_task)
 
 
+def _values_task(name: str) -> Callable[..., Any]:
+    """The body of native task `name` for Python callers: the arguments arrive as
+    Python values (Ray resolved any refs) and are packed in the worker, on the fast
+    path. One function per task, so no name travels with each call."""
+    def task(*args: Any) -> Any:
+        _ready_library()
+        return golang_local_run_task(name, *args)
+    task.__name__ = task.__qualname__ = f"GolangTask.{name}"
+    return task
+
+
+_values_tasks: Dict[str, Any] = {}
+
+
+def native_task_for_python(name: str, options: Dict[str, Any]) -> Any:
+    """The prepared Ray remote function a golang_task(name) submits through."""
+    with _classes_lock:
+        base = _values_tasks.get(name)
+        if base is None:
+            base = _values_tasks[name] = ray.remote(_values_task(name))
+    return prepared(base, f"native-values:{name}", options) if options else base
+
+
+_prepared: Dict[Tuple[str, str], Any] = {}
+_PREPARED_LIMIT = 1024
+
+
+def prepared(base: Any, kind: str, options: Dict[str, Any]) -> Any:
+    """``base.options(**options)``, cached by the options' JSON: Ray's .options()
+    is a large part of a submission's cost, and call sites repeat their options."""
+    try:
+        key = (kind, json.dumps(options, sort_keys=True))
+    except TypeError:  # options holding Python objects (scheduling strategies)
+        return base.options(**options)
+    remote = _prepared.get(key)
+    if remote is None:
+        if len(_prepared) >= _PREPARED_LIMIT:
+            _prepared.clear()
+        remote = _prepared[key] = base.options(**options)
+    return remote
+
+
 def submit_native_task(name: str, options: Dict[str, Any], args_block: bytes,
                        positions: Tuple[int, ...], refs: Sequence[Any]) -> Any:
     """Submits a native task; returns its ray.ObjectRef."""
     options = {"name": f"GolangTask.{name}", **options}
-    return _native_task.options(**options).remote(name, args_block, positions, *refs)
+    return prepared(_native_task, "native", options).remote(name, args_block, positions, *refs)
 
 
 # ---------------------------------------------------------------------------
@@ -117,6 +165,8 @@ class _NativeActorBase:
             self._goray_index = int(reply.decode("ascii"))
         except ValueError:
             raise GorayError(f"NewActor {name}: the library replied {reply[:64]!r}") from None
+        # Calls with Python values go through LocalActor (packed on the fast path).
+        self._goray_local = LocalActor(name, self._goray_index, _ready_library())
 
     def _goray_call(self, method: str, args_block: bytes, positions: Tuple[int, ...],
                     resolved: Sequence[Any]) -> Any:
@@ -128,7 +178,7 @@ class _NativeActorBase:
 
 def _plain_method(method: str) -> Callable[..., Any]:
     def call(self: _NativeActorBase, *args: Any) -> Any:
-        return self._goray_call(method, _codec.pack_args(f"{self._goray_type}.{method}", args), (), ())
+        return self._goray_local.call(method, *args)
     call.__name__ = call.__qualname__ = method
     return call
 
@@ -140,7 +190,6 @@ def _encoded_method(method: str) -> Callable[..., Any]:
     return call
 
 
-_classes_lock = threading.Lock()
 _native_classes: Dict[Tuple[str, Tuple[str, ...]], Any] = {}
 
 
@@ -202,7 +251,7 @@ def python_task(name: str, options: Dict[str, Any]) -> Any:
     function = _registry.find_function(name)  # fails early, in the caller, for unknown names
     merged = {"name": f"py.{getattr(function, '__name__', name)}", **_registry.declared_options(name),
               **options}
-    return _python_task.options(**merged)
+    return prepared(_python_task, "python", merged)
 
 
 _python_classes: Dict[int, Any] = {}

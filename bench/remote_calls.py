@@ -1,0 +1,92 @@
+"""Remote call throughput: C++ vs Python no-ops on one local Ray, interleaved.
+
+  task:   2000 golang_task("Noop").remote() vs 2000 Python @ray.remote no-ops,
+          submitted then fetched, from Python
+  actor:  2000 calls of a C++ actor's no-op vs a Python actor's, same shape
+  driver: from the C++ driver, 2000 RemoteCall("Noop") vs RemoteCallPyTask("py_noop")
+Ratios are C++ throughput / Python throughput (target >= 0.9), medians of rounds.
+Last line: remote ratio task=X actor=Y driver=Z
+
+Usage: python bench/remote_calls.py path/to/libbench_remote.so [--rounds N] [--calls N]
+"""
+import argparse
+import os
+import statistics
+import time
+
+import ray
+
+import goray
+from goray import _driver, _worker
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def timed(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("library")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--calls", type=int, default=2000)
+    options = parser.parse_args()
+    calls = options.calls
+
+    library = goray.init(options.library, py_defs_path=os.path.join(HERE, "remote_defs.py"),
+                         num_cpus=2, log_to_driver=False)
+    defs = _worker.import_py_defs(os.path.join(HERE, "remote_defs.py"))
+
+    @ray.remote
+    def python_noop():
+        return None
+
+    @ray.remote
+    class PySink:
+        def Noop(self):
+            return None
+
+    cpp_task = goray.golang_task("Noop")
+    cpp_actor = goray.golang_actor_class("Sink").remote()
+    py_actor = PySink.remote()
+    ray.get([cpp_actor.Noop.remote(), py_actor.Noop.remote()])
+
+    def driver(kind: str) -> float:
+        before = len(defs.times.get(kind, []))
+        assert _driver.run_driver(library, [kind, str(calls)]) == 0
+        return defs.times[kind][before]
+
+    pairs = {
+        "task": (lambda: timed(lambda: ray.get([cpp_task.remote() for _ in range(calls)])),
+                 lambda: timed(lambda: ray.get([python_noop.remote() for _ in range(calls)]))),
+        "actor": (lambda: timed(lambda: ray.get([cpp_actor.Noop.remote() for _ in range(calls)])),
+                  lambda: timed(lambda: ray.get([py_actor.Noop.remote() for _ in range(calls)]))),
+        "driver": (lambda: driver("cpp"), lambda: driver("py")),
+    }
+    for ours, theirs in pairs.values():  # warm-up: workers started, code loaded
+        ours()
+        theirs()
+    samples = {name: ([], []) for name in pairs}
+    for round_index in range(options.rounds):
+        for name, (ours, theirs) in pairs.items():
+            order = [(0, ours), (1, theirs)] if round_index % 2 == 0 else [(1, theirs), (0, ours)]
+            for slot, function in order:
+                samples[name][slot].append(function())
+
+    print(f"{'pair':8} {'C++ calls/s':>12} {'Python calls/s':>15} {'ratio':>7}  (median of {options.rounds} rounds x {calls})")
+    ratios = {}
+    for name, (ours, theirs) in samples.items():
+        ours_rate, theirs_rate = calls / statistics.median(ours), calls / statistics.median(theirs)
+        per_round = sorted(t / o for o, t in zip(ours, theirs))
+        ratios[name] = ours_rate / theirs_rate
+        print(f"{name:8} {ours_rate:12.0f} {theirs_rate:15.0f} {ratios[name]:7.3f}  "
+              f"spread {per_round[0]:.3f}..{per_round[-1]:.3f}")
+    ray.shutdown()
+    print(f"remote ratio task={ratios['task']:.3f} actor={ratios['actor']:.3f} driver={ratios['driver']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
