@@ -1,0 +1,107 @@
+# goray's CMake package, from goray's own build (the top-level CMakeLists.txt includes
+# this after runtime/ and generator/):
+#   - goray_add_app() for this tree's examples and tests (in-tree tools: the goray-scan
+#     target, the repository's python/ and templates/);
+#   - a package config for this build tree, ${PROJECT_BINARY_DIR}/goray-config, for
+#     projects that find_package(goray) against a build tree;
+#   - install rules (component "goray"): headers, libgoray_runtime.a, goray-scan and
+#     the package config in <prefix>/lib/cmake/goray, e.g.
+#         cmake --install build --component goray --prefix .venv
+include_guard(GLOBAL)
+include(CMakePackageConfigHelpers)
+
+set(GORAY_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}")
+set(GORAY_REPO_DIR "${PROJECT_SOURCE_DIR}")
+
+# The Python that runs goray-gen: -DGORAY_PYTHON=..., else Python3_EXECUTABLE, else the
+# repository's .venv, else any Python 3 found. It needs Jinja2 and msgpack.
+if(NOT GORAY_PYTHON)
+  if(Python3_EXECUTABLE)
+    set(_goray_python "${Python3_EXECUTABLE}")
+  elseif(EXISTS "${GORAY_REPO_DIR}/.venv/bin/python")
+    set(_goray_python "${GORAY_REPO_DIR}/.venv/bin/python")
+  else()
+    find_package(Python3 COMPONENTS Interpreter)
+    set(_goray_python "${Python3_EXECUTABLE}")
+  endif()
+  set(GORAY_PYTHON "${_goray_python}" CACHE FILEPATH "The Python that runs goray-gen")
+endif()
+execute_process(COMMAND "${CMAKE_COMMAND}" -E env "PYTHONPATH=${GORAY_REPO_DIR}/python"
+                        "${GORAY_PYTHON}" -c "import jinja2, msgpack"
+                RESULT_VARIABLE _goray_python_status OUTPUT_QUIET ERROR_QUIET)
+if(NOT _goray_python_status EQUAL 0)
+  message(WARNING "goray: ${GORAY_PYTHON} cannot run goray-gen (it needs Jinja2 and msgpack: "
+                  "run scripts/setup.sh, or pass -DGORAY_PYTHON=<a Python that has them>)")
+endif()
+
+include("${GORAY_CMAKE_DIR}/goray_add_app.cmake")
+file(GLOB _goray_gen_depends CONFIGURE_DEPENDS
+     "${GORAY_REPO_DIR}/python/goray/gen/*.py" "${GORAY_REPO_DIR}/templates/*.j2")
+if(TARGET goray-scan)
+  set(_goray_scanner "$<TARGET_FILE:goray-scan>")
+  set(_goray_scanner_target goray-scan)
+else()
+  # GORAY_BUILD_SCANNER is off: a goray-scan built elsewhere (PATH, or -DGORAY_SCAN=...).
+  find_program(GORAY_SCAN goray-scan DOC "goray-scan, when this tree does not build it")
+  if(NOT GORAY_SCAN)
+    message(WARNING "goray: goray-scan is neither built here nor on PATH: goray_add_app "
+                    "will fail (set -DGORAY_SCAN=<path>)")
+  endif()
+  set(_goray_scanner "${GORAY_SCAN}")
+  set(_goray_scanner_target "")
+endif()
+_goray_set_tools(
+  PYTHON "${GORAY_PYTHON}"
+  PYTHONPATH "${GORAY_REPO_DIR}/python"
+  SCANNER "${_goray_scanner}"
+  SCANNER_TARGET "${_goray_scanner_target}"
+  INCLUDE_DIR "${GORAY_REPO_DIR}/runtime/include"
+  RUNTIME goray::runtime
+  EXPORTS_MAP "${GORAY_EXPORTS_MAP}"
+  GEN_DEPENDS ${_goray_gen_depends})
+
+# ---- The package config of this build tree -------------------------------------------
+set(_goray_build_config "${PROJECT_BINARY_DIR}/goray-config")
+set(GORAY_CONFIG_LOCATIONS "# This build tree's files.
+set(GORAY_PYTHON \"${GORAY_PYTHON}\")
+set(GORAY_PYTHONPATH \"${GORAY_REPO_DIR}/python\")
+set(GORAY_SCAN \"$<IF:$<TARGET_EXISTS:goray-scan>,$<TARGET_FILE:goray-scan>,${GORAY_SCAN}>\")
+set(GORAY_INCLUDE_DIR \"${GORAY_REPO_DIR}/runtime/include\")
+set(GORAY_RUNTIME_LIBRARY \"$<TARGET_FILE:goray_runtime>\")
+set(GORAY_EXPORTS_MAP \"${GORAY_EXPORTS_MAP}\")
+set(GORAY_ADD_APP_FILE \"${GORAY_CMAKE_DIR}/goray_add_app.cmake\")")
+configure_file("${GORAY_CMAKE_DIR}/gorayConfig.cmake.in"
+               "${PROJECT_BINARY_DIR}/goray-config.in/gorayConfig.cmake" @ONLY)
+file(GENERATE OUTPUT "${_goray_build_config}/gorayConfig.cmake"
+     INPUT "${PROJECT_BINARY_DIR}/goray-config.in/gorayConfig.cmake")
+write_basic_package_version_file("${_goray_build_config}/gorayConfigVersion.cmake"
+                                 VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
+
+# ---- Installation ----------------------------------------------------------------------
+# Paths relative to the config's own directory (<prefix>/lib/cmake/goray), so
+# `cmake --install --prefix` may choose the prefix; goray-gen's Python is recorded as is.
+set(GORAY_CONFIG_LOCATIONS "# Installed files, found from this file's directory.
+get_filename_component(_goray_prefix \"\${CMAKE_CURRENT_LIST_DIR}/../../..\" ABSOLUTE)
+set(GORAY_PYTHON \"${GORAY_PYTHON}\")
+set(GORAY_PYTHONPATH \"\")
+set(GORAY_SCAN \"\${_goray_prefix}/bin/goray-scan\")
+set(GORAY_INCLUDE_DIR \"\${_goray_prefix}/include\")
+set(GORAY_RUNTIME_LIBRARY \"\${_goray_prefix}/lib/libgoray_runtime.a\")
+set(GORAY_EXPORTS_MAP \"\${CMAKE_CURRENT_LIST_DIR}/exports.map\")
+set(GORAY_ADD_APP_FILE \"\${CMAKE_CURRENT_LIST_DIR}/goray_add_app.cmake\")")
+configure_file("${GORAY_CMAKE_DIR}/gorayConfig.cmake.in"
+               "${PROJECT_BINARY_DIR}/goray-install-config/gorayConfig.cmake" @ONLY)
+unset(GORAY_CONFIG_LOCATIONS)
+
+install(DIRECTORY "${GORAY_REPO_DIR}/runtime/include/" DESTINATION include COMPONENT goray)
+install(TARGETS goray_runtime ARCHIVE DESTINATION lib COMPONENT goray)
+if(TARGET goray-scan)
+  # Keep the run path to LLVM's libraries (libclang-cpp) in the installed scanner.
+  set_target_properties(goray-scan PROPERTIES INSTALL_RPATH_USE_LINK_PATH ON)
+  install(TARGETS goray-scan RUNTIME DESTINATION bin COMPONENT goray)
+endif()
+install(FILES "${PROJECT_BINARY_DIR}/goray-install-config/gorayConfig.cmake"
+              "${_goray_build_config}/gorayConfigVersion.cmake"
+              "${GORAY_CMAKE_DIR}/goray_add_app.cmake"
+              "${GORAY_EXPORTS_MAP}"
+        DESTINATION lib/cmake/goray COMPONENT goray)

@@ -1,0 +1,200 @@
+# goray_add_app(): builds a goray application library from C++ sources plus the code
+# goray-gen generates from them. Used in-tree (cmake/goray.cmake) and from the installed
+# package (gorayConfig.cmake); both first describe the tools with _goray_set_tools().
+#
+#   goray_add_app(<target> SOURCES <file>...
+#                 [NAME <name>]           # generated files' name (default: <target>)
+#                 [STUBS_DIR <dir>]       # where <name>.py/.pyi go (default: the binary dir)
+#                 [ROOT <dir>]            # the sources' root (default: their common directory)
+#                 [CLANG_ARGS <arg>...])  # extra flags for the scan only
+#
+# Builds ${CMAKE_CURRENT_BINARY_DIR}/lib<target>.so: C++20, -O2 when no build type is set,
+# only the GoRay C ABI exported. goray-gen scans every header in SOURCES and every
+# source file with a GORAY_ marker; <name>.goray.cpp #includes those source files, so
+# they are compiled there (HEADER_FILE_ONLY), not on their own. See docs/cmake.md.
+include_guard(GLOBAL)
+
+# Records the tools goray_add_app uses (global properties, so any directory sees them).
+#   PYTHON      the Python that runs goray-gen (absolute)
+#   PYTHONPATH  prepended to PYTHONPATH when it runs (in-tree: <repo>/python), or ""
+#   SCANNER     goray-scan (a path, or $<TARGET_FILE:goray-scan> in-tree)
+#   SCANNER_TARGET  in-tree: the goray-scan target, so it is built first
+#   INCLUDE_DIR the directory holding <goray/goray.h>
+#   RUNTIME     the runtime library target to link
+#   EXPORTS_MAP the linker version script exporting only the C ABI
+#   GEN_DEPENDS goray-gen's own files (its modules and templates): a change regenerates
+function(_goray_set_tools)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "PYTHON;PYTHONPATH;SCANNER;SCANNER_TARGET;INCLUDE_DIR;RUNTIME;EXPORTS_MAP"
+                        "GEN_DEPENDS")
+  foreach(key PYTHON PYTHONPATH SCANNER SCANNER_TARGET INCLUDE_DIR RUNTIME EXPORTS_MAP GEN_DEPENDS)
+    set_property(GLOBAL PROPERTY GORAY_TOOL_${key} "${arg_${key}}")
+  endforeach()
+endfunction()
+
+function(_goray_tool key out)
+  get_property(value GLOBAL PROPERTY GORAY_TOOL_${key})
+  set(${out} "${value}" PARENT_SCOPE)
+endfunction()
+
+# The deepest directory holding every file of `files` (absolute paths).
+function(_goray_common_directory out)
+  set(common "")
+  foreach(file IN LISTS ARGN)
+    cmake_path(GET file PARENT_PATH directory)
+    if(common STREQUAL "")
+      set(common "${directory}")
+      continue()
+    endif()
+    while(TRUE)
+      string(FIND "${directory}/" "${common}/" position)
+      if(position EQUAL 0 OR common STREQUAL "/")
+        break()
+      endif()
+      cmake_path(GET common PARENT_PATH common)
+    endwhile()
+  endforeach()
+  set(${out} "${common}" PARENT_SCOPE)
+endfunction()
+
+function(goray_add_app target)
+  set(options)
+  set(one_value NAME STUBS_DIR ROOT)
+  set(multi_value SOURCES CLANG_ARGS)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "${options}" "${one_value}" "${multi_value}")
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "goray_add_app: unknown argument(s): ${arg_UNPARSED_ARGUMENTS} "
+                        "(keywords: SOURCES, NAME, STUBS_DIR, ROOT, CLANG_ARGS)")
+  endif()
+  foreach(keyword IN LISTS arg_KEYWORDS_MISSING_VALUES)
+    message(FATAL_ERROR "goray_add_app: ${keyword} needs a value")
+  endforeach()
+  if(NOT arg_SOURCES)
+    message(FATAL_ERROR "goray_add_app: SOURCES is required")
+  endif()
+  if(TARGET ${target})
+    message(FATAL_ERROR "goray_add_app: a target named ${target} already exists")
+  endif()
+  set(name "${target}")
+  if(DEFINED arg_NAME)
+    set(name "${arg_NAME}")
+  endif()
+  if(NOT name MATCHES "^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
+    message(FATAL_ERROR "goray_add_app: NAME '${name}' is not a plain file name")
+  endif()
+  set(stubs_dir "${CMAKE_CURRENT_BINARY_DIR}")
+  if(DEFINED arg_STUBS_DIR)
+    cmake_path(ABSOLUTE_PATH arg_STUBS_DIR BASE_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}"
+               NORMALIZE OUTPUT_VARIABLE stubs_dir)
+  endif()
+
+  _goray_tool(PYTHON python)
+  if(python STREQUAL "")
+    message(FATAL_ERROR "goray_add_app: goray's tools are not set up: use find_package(goray "
+                        "CONFIG REQUIRED) (or include goray's cmake/goray.cmake in-tree)")
+  endif()
+  _goray_tool(PYTHONPATH pythonpath)
+  _goray_tool(SCANNER scanner)
+  _goray_tool(SCANNER_TARGET scanner_target)
+  _goray_tool(INCLUDE_DIR include_dir)
+  _goray_tool(RUNTIME runtime)
+  _goray_tool(EXPORTS_MAP exports_map)
+  _goray_tool(GEN_DEPENDS gen_depends)
+
+  # Which sources goray-gen scans: every header, and each other file with a marker
+  # (checked again whenever that file changes: it is a configure dependency).
+  set(all_sources "")
+  set(scanned "")
+  set(annotated "")
+  foreach(source IN LISTS arg_SOURCES)
+    cmake_path(ABSOLUTE_PATH source BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" NORMALIZE
+               OUTPUT_VARIABLE path)
+    if(NOT EXISTS "${path}" OR IS_DIRECTORY "${path}")
+      message(FATAL_ERROR "goray_add_app: source ${source} is not a file (${path})")
+    endif()
+    list(APPEND all_sources "${path}")
+    string(TOLOWER "${path}" lower)
+    if(lower MATCHES "\\.(h|hh|hpp|hxx|h\\+\\+|inl|ipp|tcc|inc)$")
+      list(APPEND scanned "${path}")
+    else()
+      set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${path}")
+      file(STRINGS "${path}" markers LIMIT_COUNT 1
+           REGEX "GORAY_(TASKS|ACTORS|ACTOR|DRIVER|INIT_OPTIONS)")
+      if(markers)
+        list(APPEND scanned "${path}")
+        list(APPEND annotated "${path}")
+      endif()
+    endif()
+  endforeach()
+  if(NOT scanned)
+    message(FATAL_ERROR "goray_add_app: no source of ${target} is a header or has a GORAY_ "
+                        "marker (GORAY_TASKS, GORAY_ACTORS, GORAY_ACTOR, GORAY_DRIVER, "
+                        "GORAY_INIT_OPTIONS): there is nothing to register")
+  endif()
+  if(DEFINED arg_ROOT)
+    cmake_path(ABSOLUTE_PATH arg_ROOT BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" NORMALIZE
+               OUTPUT_VARIABLE root)
+  else()
+    _goray_common_directory(root ${scanned})
+  endif()
+
+  set(gen_dir "${CMAKE_CURRENT_BINARY_DIR}/${target}_goray")
+  set(stamp "${gen_dir}/${name}.stamp")
+  set(generated_h "${gen_dir}/${name}.goray.h")
+  set(generated_cpp "${gen_dir}/${name}.goray.cpp")
+  set(outputs "${gen_dir}/${name}.idl.json" "${generated_h}" "${generated_cpp}"
+              "${stubs_dir}/${name}.py" "${stubs_dir}/${name}.pyi")
+
+  set(scanner_depends ${scanner_target})
+  if(NOT scanner_target AND IS_ABSOLUTE "${scanner}")
+    set(scanner_depends "${scanner}")
+  endif()
+
+  set(gen_command "${python}" -m goray.gen)
+  if(NOT pythonpath STREQUAL "")
+    set(gen_command "${CMAKE_COMMAND}" -E env "PYTHONPATH=${pythonpath}" ${gen_command})
+  endif()
+  # The scan sees the target's own include directories and definitions (those of the
+  # runtime and any added later with target_include_directories too).
+  set(includes "$<TARGET_PROPERTY:${target},INCLUDE_DIRECTORIES>")
+  set(definitions "$<TARGET_PROPERTY:${target},COMPILE_DEFINITIONS>")
+  add_custom_command(
+    OUTPUT "${stamp}" ${outputs}
+    COMMAND ${gen_command} ${scanned} -o "${gen_dir}" --name "${name}" --root "${root}"
+            --stubs-dir "${stubs_dir}" --scanner "${scanner}" --goray-include "${include_dir}"
+            --stamp "${stamp}" --
+            "$<$<BOOL:${includes}>:-I$<JOIN:${includes},;-I>>"
+            "$<$<BOOL:${definitions}>:-D$<JOIN:${definitions},;-D>>"
+            ${arg_CLANG_ARGS}
+    DEPENDS ${scanned} ${scanner_depends} ${gen_depends}
+    COMMENT "goray-gen: scanning the sources of ${target}"
+    VERBATIM COMMAND_EXPAND_LISTS)
+
+  add_library(${target} SHARED ${all_sources} "${generated_cpp}" "${generated_h}")
+  if(annotated)
+    set_source_files_properties(${annotated} PROPERTIES HEADER_FILE_ONLY ON)
+  endif()
+  target_include_directories(${target} PRIVATE "${root}" "${gen_dir}")
+  target_compile_features(${target} PRIVATE cxx_std_20)
+  target_link_libraries(${target} PRIVATE ${runtime})
+  set_target_properties(${target} PROPERTIES
+    PREFIX "lib"
+    OUTPUT_NAME "${target}"
+    LIBRARY_OUTPUT_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}"
+    POSITION_INDEPENDENT_CODE ON
+    CXX_EXTENSIONS OFF
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON
+    LINK_DEPENDS "${exports_map}"
+    GORAY_GENERATED_DIR "${gen_dir}"
+    GORAY_STUBS_DIR "${stubs_dir}"
+    GORAY_NAME "${name}")
+  # The C ABI lives in the runtime's static library: -u pulls it in even when the
+  # application's code references nothing that would.
+  target_link_options(${target} PRIVATE "LINKER:--version-script=${exports_map}"
+                      "LINKER:--no-undefined" "LINKER:-u,Execute" "LINKER:-u,FreeMemory"
+                      "LINKER:-u,RegisterCallback")
+  if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+    target_compile_options(${target} PRIVATE -O2)
+    target_compile_definitions(${target} PRIVATE NDEBUG)
+  endif()
+endfunction()

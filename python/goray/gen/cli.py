@@ -1,0 +1,101 @@
+"""The goray-gen command line: parses options and hands them to goray.gen.generate.
+
+    goray-gen SRC... -o OUTDIR [--name NAME] [-p BUILD_DIR] [-- CLANG_ARGS]
+
+Exit status: 0 done; 1 bad input (clang-style ``file:line:col: error:`` lines on
+stderr, nothing written); 2 a bad command line or a missing tool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import List, Optional, Sequence
+
+__all__ = ["main", "parser"]
+
+
+def parser() -> argparse.ArgumentParser:
+    from .version import VERSION
+
+    command = argparse.ArgumentParser(
+        prog="goray-gen",
+        usage="goray-gen SRC... -o OUTDIR [--name NAME] [-p BUILD_DIR] [options] "
+              "[-- CLANG_ARGS...]",
+        description="Scan C++ sources annotated with goray's markers and write NAME.idl.json, "
+                    "NAME.goray.h (typed C++ wrappers), NAME.goray.cpp (the dispatch table and "
+                    "msgpack adaptors: compile it instead of the annotated .cpp files), NAME.py "
+                    "and NAME.pyi (typed Python stubs). Unchanged files are not rewritten.",
+        epilog="Arguments after -- go to clang (e.g. -I dirs, -D macros); C++20 unless they say "
+               "otherwise. See docs/generator.md.")
+    command.add_argument("sources", nargs="*", metavar="SRC",
+                         help="source files or directories (searched for C++ files)")
+    command.add_argument("-o", "--output-dir", dest="outdir", metavar="OUTDIR",
+                         help="where the outputs go (created if needed)")
+    command.add_argument("--name", help="the outputs' name (default: the first source's stem)")
+    command.add_argument("-p", dest="build_dir", metavar="BUILD_DIR",
+                         help="a build directory holding compile_commands.json")
+    command.add_argument("--root", help="the directory output paths are relative to "
+                                        "(default: the deepest one holding every source)")
+    command.add_argument("--stubs-dir", help="where NAME.py and NAME.pyi go (default: OUTDIR)")
+    command.add_argument("--goray-include", metavar="DIR",
+                         help="the directory holding <goray/goray.h> (default: the scanner's)")
+    command.add_argument("--scanner", metavar="PATH",
+                         help="the goray-scan executable (default: $GORAY_SCAN, beside python, "
+                              "$PATH, the repository's build/bin)")
+    command.add_argument("--templates", metavar="DIR",
+                         help="the Jinja2 templates (default: the package's)")
+    command.add_argument("--idl", metavar="FILE",
+                         help="render this IDL file instead of scanning SRC")
+    command.add_argument("--depfile", metavar="FILE",
+                         help="also write a Makefile-syntax depfile of the scanned files")
+    command.add_argument("--stamp", metavar="FILE",
+                         help="touch FILE after every successful run (for build systems)")
+    command.add_argument("--print-deps", action="store_true",
+                         help="print the renderer's own files (modules, templates) and exit")
+    command.add_argument("--version", action="version", version=f"goray-gen {VERSION}")
+    return command
+
+
+def _print_deps(templates: Optional[str]) -> int:
+    from pathlib import Path
+
+    from .render import template_files, templates_dir
+
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.glob("*.py")) + template_files(templates_dir(templates)):
+        print(path)
+    return 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    arguments: List[str] = list(sys.argv[1:] if argv is None else argv)
+    clang_args: List[str] = []
+    if "--" in arguments:
+        split = arguments.index("--")
+        arguments, clang_args = arguments[:split], arguments[split + 1:]
+    options = parser().parse_args(arguments)
+    if options.print_deps:
+        return _print_deps(options.templates)
+    if not options.outdir:
+        parser().error("-o OUTDIR is required")
+    if not options.sources and not options.idl:
+        parser().error("no source files given")
+
+    from .generate import GenerateError, GenerateOptions, generate
+
+    try:
+        generate(GenerateOptions(
+            sources=options.sources, outdir=options.outdir, name=options.name,
+            stubs_dir=options.stubs_dir, root=options.root, build_dir=options.build_dir,
+            goray_include=options.goray_include, scanner=options.scanner,
+            clang_args=clang_args, templates=options.templates, idl=options.idl,
+            depfile=options.depfile, stamp=options.stamp))
+    except GenerateError as error:
+        print(error.message, file=sys.stderr)
+        return error.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""``python -m goray --cmake-dir``: the directory to give CMake as goray_DIR.
+
+Looked for, first match wins:
+  1. $GORAY_CMAKE_DIR;
+  2. ``<sys.prefix>/lib/cmake/goray``: the package installed into this Python's prefix
+     (a virtualenv), by ``cmake --install build --component goray --prefix .venv``;
+  3. ``<repo>/build/goray-config``: the build tree's package (an editable install of
+     the repository's python/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+__all__ = ["CMAKE_DIR_ENV", "candidates", "find_cmake_dir", "add_arguments", "main"]
+
+CMAKE_DIR_ENV = "GORAY_CMAKE_DIR"
+CONFIG_FILE = "gorayConfig.cmake"
+
+
+def candidates() -> List[Path]:
+    found = []
+    from_env = os.environ.get(CMAKE_DIR_ENV)
+    if from_env:
+        found.append(Path(from_env))
+    found.append(Path(sys.prefix) / "lib" / "cmake" / "goray")
+    # python/goray/gen/cmake_dir.py -> the repository is three levels above goray/.
+    found.append(Path(__file__).resolve().parents[3] / "build" / "goray-config")
+    return found
+
+
+def find_cmake_dir() -> Optional[Path]:
+    """The first candidate holding gorayConfig.cmake, or None."""
+    for directory in candidates():
+        if (directory / CONFIG_FILE).is_file():
+            return directory
+    return None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cmake-dir", action="store_true",
+                        help="print the directory for CMake's goray_DIR and exit")
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m goray")
+    add_arguments(parser)
+    parser.parse_args(argv)
+    directory = find_cmake_dir()
+    if directory is None:
+        looked = ", ".join(str(path) for path in candidates())
+        print(f"goray: error: goray's CMake package is not installed (looked in {looked}): "
+              "run cmake --install build --component goray --prefix .venv, or set "
+              f"{CMAKE_DIR_ENV}", file=sys.stderr)
+        return 1
+    print(directory)
+    return 0

@@ -1,0 +1,146 @@
+"""goray-gen's pipeline: sources -> goray-scan -> IDL -> templates -> files.
+
+    result = generate(GenerateOptions(sources=["app.cpp"], outdir="out"))
+
+Nothing is written unless every output rendered; unchanged files are left alone.
+The outputs depend only on the sources (paths in them are relative to the sources'
+root), never on the output directory.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+from .idl import IdlError, parse_idl
+from .model import build_model
+from .output import touch, write_depfile, write_outputs
+from .render import render_all, templates_dir
+from .scanner import ScanError, ScanRequest, run_scan
+
+__all__ = ["GenerateError", "GenerateOptions", "GenerateResult", "generate",
+           "default_name", "sources_root", "output_names"]
+
+
+class GenerateError(Exception):
+    """goray-gen cannot proceed: ``message`` is what to print, ``exit_code`` the status."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+
+@dataclass
+class GenerateOptions:
+    sources: Sequence[str]
+    outdir: str
+    name: Optional[str] = None
+    stubs_dir: Optional[str] = None          # NAME.py and NAME.pyi (default: outdir)
+    root: Optional[str] = None
+    build_dir: Optional[str] = None
+    goray_include: Optional[str] = None
+    scanner: Optional[str] = None
+    clang_args: Sequence[str] = ()
+    templates: Optional[str] = None
+    idl: Optional[str] = None                # render this IDL file instead of scanning
+    depfile: Optional[str] = None
+    stamp: Optional[str] = None
+
+
+@dataclass
+class GenerateResult:
+    name: str
+    files: Dict[Path, str] = field(default_factory=dict)   # every output and its text
+    written: List[Path] = field(default_factory=list)      # those that changed
+
+
+def default_name(sources: Sequence[str]) -> str:
+    """The first source's stem: ``app.cpp`` -> ``app``, ``src/`` -> ``src``."""
+    first = Path(sources[0])
+    base = first.resolve().name if first.name in ("", ".", "..") else first.name
+    return base.split(".")[0] or base
+
+
+def sources_root(sources: Sequence[str]) -> Path:
+    """The deepest directory containing every input (goray-scan's default root)."""
+    directories = [str(Path(s).resolve() if Path(s).is_dir() else Path(s).resolve().parent)
+                   for s in sources]
+    return Path(os.path.commonpath(directories))
+
+
+def output_names(name: str) -> List[str]:
+    return [f"{name}.idl.json", f"{name}.goray.h", f"{name}.goray.cpp", f"{name}.py",
+            f"{name}.pyi"]
+
+
+def _check_inputs(options: GenerateOptions) -> str:
+    if not options.sources and not options.idl:
+        raise GenerateError("goray-gen: error: no source files given", 2)
+    for source in options.sources:
+        if not os.path.exists(source):
+            raise GenerateError(f"goray-gen: error: no such file or directory: {source}", 1)
+    name = options.name or default_name(options.sources or [options.idl or ""])
+    if not name or "/" in name or os.sep in name or name in (".", ".."):
+        raise GenerateError(f"goray-gen: error: --name {name!r} is not a file name", 2)
+    return name
+
+
+def _dependencies(idl: dict, root: Path) -> List[str]:
+    """The files the IDL came from: the scanned sources and every file a location names."""
+    files = set(idl["sources"])
+
+    def visit(node: object) -> None:
+        if isinstance(node, dict):
+            location = node.get("location")
+            if isinstance(location, dict) and "file" in location:
+                files.add(location["file"])
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(idl)
+    return [str(root / file_) for file_ in files]
+
+
+def generate(options: GenerateOptions) -> GenerateResult:
+    name = _check_inputs(options)
+    if options.idl:
+        try:
+            idl_text = Path(options.idl).read_text(encoding="utf-8")
+        except OSError as error:
+            raise GenerateError(f"goray-gen: error: cannot read {options.idl}: "
+                                f"{error.strerror}") from None
+    else:
+        try:
+            idl_text = run_scan(ScanRequest(
+                sources=list(options.sources), name=name, root=options.root,
+                goray_include=options.goray_include, build_dir=options.build_dir,
+                clang_args=list(options.clang_args), scanner=options.scanner))
+        except ScanError as error:
+            raise GenerateError(error.diagnostics.rstrip("\n"), error.exit_code) from None
+    try:
+        idl = parse_idl(idl_text, options.idl or "goray-scan's IDL")
+    except IdlError as error:
+        raise GenerateError(f"goray-gen: error: {error}") from None
+
+    rendered = render_all(build_model(idl, name), templates_dir(options.templates))
+    outdir = Path(options.outdir)
+    stubs_dir = Path(options.stubs_dir) if options.stubs_dir else outdir
+    files: Dict[Path, str] = {outdir / f"{name}.idl.json": idl_text}
+    for file_name, text in rendered.items():
+        directory = stubs_dir if file_name.endswith((".py", ".pyi")) else outdir
+        files[directory / file_name] = text
+
+    result = GenerateResult(name, files, write_outputs(files))
+    if options.depfile:
+        root = Path(options.root).resolve() if options.root else sources_root(options.sources)
+        target = options.stamp or str(outdir / f"{name}.goray.cpp")
+        write_depfile(Path(options.depfile), target, _dependencies(idl, root))
+    if options.stamp:
+        touch(Path(options.stamp))
+    return result

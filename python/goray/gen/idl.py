@@ -1,0 +1,60 @@
+"""Reading the IDL that goray-scan writes (docs/idl.md, generator/idl.schema.json).
+
+The renderers see only this document. A version this generator does not know is
+refused, so a newer scanner never produces silently wrong code.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, Iterator, Mapping
+
+__all__ = ["IDL_VERSION", "IdlError", "parse_idl", "load_idl", "type_refs"]
+
+IDL_VERSION = 1
+
+Idl = Dict[str, Any]
+
+_TOP_LEVEL_KEYS = ("idl_version", "generator", "sources", "tasks", "actors", "driver",
+                   "init_options", "structs", "enums")
+
+
+class IdlError(ValueError):
+    """The IDL is not one this generator can render."""
+
+
+def parse_idl(text: str, origin: str = "the IDL") -> Idl:
+    """Parses and checks the IDL's version and top-level shape."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise IdlError(f"{origin} is not JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise IdlError(f"{origin} is not a JSON object")
+    version = document.get("idl_version")
+    if version != IDL_VERSION:
+        raise IdlError(f"{origin} has idl_version {version!r}; this goray-gen renders "
+                       f"version {IDL_VERSION}: use the goray-scan of the same release")
+    missing = [key for key in _TOP_LEVEL_KEYS if key not in document]
+    if missing:
+        raise IdlError(f"{origin} lacks {', '.join(missing)}")
+    return document
+
+
+def load_idl(path: str) -> Idl:
+    with open(path, encoding="utf-8") as stream:
+        return parse_idl(stream.read(), path)
+
+
+def type_refs(type_: Mapping[str, Any]) -> Iterator[str]:
+    """The qualified names of the structs and enums a type reaches directly (through
+    containers, not through struct fields)."""
+    kind = type_["kind"]
+    if kind in ("struct", "enum"):
+        yield type_["ref"]
+    for key in ("element", "key", "value"):
+        inner = type_.get(key)
+        if isinstance(inner, dict):
+            yield from type_refs(inner)
+    for inner in type_.get("elements", []):
+        yield from type_refs(inner)

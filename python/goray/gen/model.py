@@ -1,0 +1,585 @@
+"""The view model the templates render: a pure function of the IDL and the output name.
+
+Everything a template needs that is not a plain copy of the IDL is decided here, once:
+the names (through goray.gen.naming, so nothing collides), which declarations the
+generated header can see, C++ and Python spellings of types. Templates only lay it out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Set
+
+from . import version
+from .idl import Idl, type_refs
+from .naming import (CPP, PYTHON, Scope, cpp_identifier, qualify_std,
+                     unqualified_identifiers)
+
+__all__ = ["build_model", "Model", "HEADER_EXTENSIONS"]
+
+# Files the generated header may #include (everything else is compiled through
+# NAME.goray.cpp, which includes it).
+HEADER_EXTENSIONS = (".h", ".hh", ".hpp", ".hxx", ".h++", ".inl", ".ipp", ".tcc", ".inc")
+
+Type = Mapping[str, Any]
+
+
+def is_header(path: str) -> bool:
+    return path.lower().endswith(HEADER_EXTENSIONS)
+
+
+# ---- C++ -----------------------------------------------------------------------------
+
+@dataclass
+class CppParam:
+    ident: str          # the wrapper's parameter name
+    tparam: str         # its template parameter (deduced argument type)
+    type: str           # the value type, spelled for generated code
+
+
+@dataclass
+class CppField:
+    name: str           # the C++ member and the wire key
+
+
+@dataclass
+class CppStruct:
+    name: str           # "::geo::Point"
+    type_name: str      # "geo::Point": TypeNameOverride, error messages
+    fields: List[CppField]
+
+
+@dataclass
+class CppEnum:
+    name: str
+    type_name: str
+
+
+@dataclass
+class CppCallable:
+    """A task, an actor type's construction, or a method."""
+
+    name: str                     # the wire name ("Square")
+    ident: str                    # the wrapper's C++ name
+    params: List[CppParam]
+    future: str                   # "::goray::Future<double>"
+    doc: List[str]
+    check_params: bool            # the invokers section checks the parameters...
+    checked_params: List[str]     # ...against these spellings
+    checked_result: Optional[str]  # and the result against this (None: not checked)
+    function: str                 # "&::Tasks::Square"
+    wrapped: bool = True
+    not_wrapped_because: str = ""
+
+
+@dataclass
+class CppActor:
+    name: str
+    ident: str                    # the builder function: NAME::Counter(1)
+    handle: str                   # the typed handle class: NAME::CounterHandle
+    class_name: str               # "::Counter"
+    registration: str             # the factory expression AddActor gets
+    construction: CppCallable
+    methods: List[CppCallable]
+    doc: List[str]
+    wrapped: bool
+    not_wrapped_because: str
+
+
+@dataclass
+class CppModel:
+    namespace: str
+    header_file: str
+    header_includes: List[str]
+    source_includes: List[str]
+    header_structs: List[CppStruct]
+    source_structs: List[CppStruct]
+    header_enums: List[CppEnum]
+    source_enums: List[CppEnum]
+    tasks: List[CppCallable]
+    actors: List[CppActor]
+    driver: Optional[str]
+    init_options: Optional[str]
+
+
+# ---- Python ---------------------------------------------------------------------------
+
+@dataclass
+class PyParam:
+    name: str
+    type: str           # the value (local calls)
+    remote_type: str    # the value or a ray.ObjectRef of it (remote calls)
+
+
+@dataclass
+class PyTask:
+    name: str           # the wire name
+    attr: str           # the module attribute
+    cls: str            # the .pyi class of the attribute
+    params: List[PyParam]
+    result: str
+    doc: str
+
+
+@dataclass
+class PyMethod:
+    name: str
+    attr: str
+    cls: str
+    params: List[PyParam]
+    result: str
+    doc: str
+    local_attr: Optional[str]   # None: not reachable as an attribute of a LocalActor
+
+
+@dataclass
+class PyActor:
+    name: str
+    attr: str
+    cls: str            # the actor class (module attribute's type)
+    handle_cls: str     # what .remote() returns
+    local_cls: str      # what local.<name>() returns
+    params: List[PyParam]
+    methods: List[PyMethod]
+    doc: str
+
+
+@dataclass
+class PyField:
+    key: str
+    type: str
+    doc: str
+
+
+@dataclass
+class PyStruct:
+    name: str
+    cpp_name: str
+    fields: List[PyField]
+    class_syntax: bool   # False: a field name needs TypedDict's functional form
+    doc: str
+
+
+@dataclass
+class PyMember:
+    name: str
+    value: int
+    doc: str
+
+
+@dataclass
+class PyEnum:
+    name: str
+    cpp_name: str
+    members: List[PyMember]
+    doc: str
+
+
+@dataclass
+class PyModel:
+    tasks: List[PyTask]
+    actors: List[PyActor]
+    structs: List[PyStruct]
+    enums: List[PyEnum]
+    local_attr: str
+    local_cls: str
+    exported: List[str]
+
+
+@dataclass
+class Model:
+    name: str                       # the output stem: NAME.goray.h, NAME.py, ...
+    tool: str                       # "goray-gen"
+    version: str                    # goray-gen's version
+    runtime_major: int
+    runtime_minor: int
+    idl_version: int
+    scanner: str                    # "goray-scan 0.1.0"
+    sources: List[str]
+    cpp: CppModel
+    py: PyModel
+    has_driver: bool
+    init_options_text: Optional[str]
+    summary: Dict[str, int] = field(default_factory=dict)
+
+
+# ---- Visibility from the generated header ---------------------------------------------
+
+def _location_file(declaration: Mapping[str, Any]) -> Optional[str]:
+    location = declaration.get("location")
+    return location["file"] if location else None
+
+
+def _signature_types(callable_: Mapping[str, Any]) -> Iterable[Type]:
+    for param in callable_["params"]:
+        yield param["type"]
+    if "result" in callable_:
+        yield callable_["result"]
+
+
+def _closure(refs: Iterable[str], structs: Mapping[str, Mapping[str, Any]]) -> Set[str]:
+    """``refs`` and everything their fields reach."""
+    seen: Set[str] = set()
+    pending = list(refs)
+    while pending:
+        ref = pending.pop()
+        if ref in seen:
+            continue
+        seen.add(ref)
+        struct = structs.get(ref)
+        if struct is not None:
+            for field_ in struct["fields"]:
+                pending.extend(type_refs(field_["type"]))
+    return seen
+
+
+def header_visible_types(idl: Idl) -> Set[str]:
+    """The structs and enums the generated header can name: those declared in a
+    scanned header, and those (declared outside the scan's root) that a declaration
+    in a scanned header reaches."""
+    structs = {struct["name"]: struct for struct in idl["structs"]}
+    roots: List[str] = []
+    for task in idl["tasks"]:
+        if is_header(task["location"]["file"]):
+            for type_ in _signature_types(task):
+                roots.extend(type_refs(type_))
+    for actor in idl["actors"]:
+        actor_in_header = is_header(actor["location"]["file"])
+        if actor_in_header:
+            for param in actor["params"]:
+                roots.extend(type_refs(param["type"]))
+        for method in actor["methods"]:
+            method_file = _location_file(method)
+            if is_header(method_file) if method_file else actor_in_header:
+                for type_ in _signature_types(method):
+                    roots.extend(type_refs(type_))
+    for declaration in idl["structs"] + idl["enums"]:
+        file_ = _location_file(declaration)
+        if file_ is not None and is_header(file_):
+            roots.append(declaration["name"])
+    reachable = _closure(roots, structs)
+    visible = set()
+    for declaration in idl["structs"] + idl["enums"]:
+        file_ = _location_file(declaration)
+        if (is_header(file_) if file_ is not None else declaration["name"] in reachable):
+            visible.add(declaration["name"])
+    return visible
+
+
+# ---- Types ------------------------------------------------------------------------------
+
+def cpp_type(type_: Type) -> str:
+    """The type as generated code spells it (std:: and goray:: made global)."""
+    return qualify_std(type_["spelling"])
+
+
+def cpp_future(result: Type) -> str:
+    kind = result["kind"]
+    if kind == "void":
+        return "::goray::Future<>"
+    if kind == "tuple":
+        return "::goray::Future<" + ", ".join(cpp_type(e) for e in result["elements"]) + ">"
+    return "::goray::Future<" + cpp_type(result) + ">"
+
+
+class PyTypes:
+    """Python spellings of IDL types, through the stub's ``_``-aliased imports."""
+
+    def __init__(self, struct_names: Mapping[str, str]) -> None:
+        self.struct_names = struct_names
+
+    def value(self, type_: Type, incoming: bool = False) -> str:
+        """A value of the type: as Python receives it, or (``incoming``) what a
+        Python caller may pass."""
+        kind = type_["kind"]
+        if kind == "bool":
+            return "_bool"
+        if kind in ("int", "enum"):
+            return "_int"
+        if kind == "float":
+            return "_float"
+        if kind == "string":
+            return "_str"
+        if kind == "bytes":
+            return "_bytes"
+        if kind in ("vector", "array", "list", "set"):
+            return f"_list[{self.value(type_['element'], incoming)}]"
+        if kind == "pair":
+            first, second = (self.value(e, incoming) for e in type_["elements"])
+            either = first if first == second else f"{first} | {second}"
+            if incoming:
+                return f"_tuple[{first}, {second}] | _list[{either}]"
+            return f"_list[{either}]"
+        if kind in ("map", "unordered_map"):
+            return f"_dict[{self.value(type_['key'], incoming)}, " \
+                   f"{self.value(type_['value'], incoming)}]"
+        if kind == "optional":
+            return f"{self.value(type_['element'], incoming)} | None"
+        if kind == "time_point":
+            return "_datetime"
+        if kind == "value":
+            return "_Any"
+        if kind == "struct":
+            return self.struct_names[type_["ref"]]
+        if kind == "tuple":
+            return "_list[_Any]"  # several results arrive as a list
+        if kind == "void":
+            return "None"
+        raise ValueError(f"unknown IDL type kind {kind!r}")
+
+    def remote_arg(self, type_: Type) -> str:
+        """A remote call's argument: the value or a ray.ObjectRef holding one."""
+        return f"{self.value(type_, incoming=True)} | _ray.ObjectRef[{self.value(type_)}]"
+
+
+# ---- Building --------------------------------------------------------------------------
+
+# Names the generated Python modules bind themselves (imports and helpers).
+PY_RESERVED = ("_bool", "_bytes", "_dict", "_float", "_int", "_list", "_str", "_tuple",
+               "_datetime", "_IntEnum", "_Any", "_TypedDict", "_ray", "_goray", "_Task",
+               "_ActorClass", "annotations")
+# Attributes of goray.LocalActor: a method with one of these names is reached
+# through actor.call(name, ...) only.
+LOCAL_ACTOR_ATTRIBUTES = ("call", "close", "closed", "type_name", "index")
+CPP_DETAIL = "goray_detail"
+
+
+def _doc_lines(text: str) -> List[str]:
+    return text.split("\n") if text else []
+
+
+def _type_name(qualified: str) -> str:
+    return qualified[2:] if qualified.startswith("::") else qualified
+
+
+def _short_names(qualified_names: List[str]) -> Dict[str, str]:
+    """The last component of each name where unambiguous, else the whole name joined
+    with ``_`` (``::geo::Point`` -> ``Point`` or ``geo_Point``)."""
+    last = {name: _type_name(name).split("::")[-1] for name in qualified_names}
+    counts: Dict[str, int] = {}
+    for short in last.values():
+        counts[short] = counts.get(short, 0) + 1
+    return {name: (short if counts[short] == 1 else _type_name(name).replace("::", "_"))
+            for name, short in last.items()}
+
+
+class _Builder:
+    def __init__(self, idl: Idl, name: str) -> None:
+        self.idl = idl
+        self.name = name
+        self.visible = header_visible_types(idl)
+
+    # -- C++ --
+
+    def _invisible(self, types: Iterable[Type]) -> List[str]:
+        """The structs and enums among ``types`` the header cannot name."""
+        structs = {struct["name"]: struct for struct in self.idl["structs"]}
+        missing = []
+        for type_ in types:
+            for ref in sorted(_closure(type_refs(type_), structs)):
+                if ref not in self.visible and ref not in missing:
+                    missing.append(ref)
+        return missing
+
+    def _cpp_params(self, params: List[Mapping[str, Any]], scope: Scope) -> List[CppParam]:
+        for param in params:
+            scope.reserve_all(unqualified_identifiers(cpp_type(param["type"])))
+        idents = [scope.claim(param["name"]) for param in params]
+        tparams = [scope.claim(f"A{index}") for index in range(len(params))]
+        return [CppParam(ident, tparam, cpp_type(param["type"]))
+                for ident, tparam, param in zip(idents, tparams, params)]
+
+    def _cpp_callable(self, declaration: Mapping[str, Any], wire_name: str, ident: str,
+                      function: str, result: Optional[Type], doc: str) -> CppCallable:
+        params = self._cpp_params(declaration["params"], Scope(CPP))
+        types = [param["type"] for param in declaration["params"]]
+        if result is not None:
+            types.append(result)
+        missing = self._invisible(types)
+        return CppCallable(
+            name=wire_name, ident=ident, params=params,
+            future=cpp_future(result) if result is not None else "",
+            doc=_doc_lines(doc),
+            check_params=True,
+            checked_params=[cpp_type(param["type"]) for param in declaration["params"]],
+            checked_result=cpp_type(result) if result is not None else None,
+            function=function,
+            wrapped=not missing,
+            not_wrapped_because=(", ".join(missing) + " cannot be named from a header: "
+                                 "declare it in a header the scan reads") if missing else "")
+
+    def cpp(self) -> CppModel:
+        idl = self.idl
+        namespace = Scope(CPP)
+        namespace.reserve(CPP_DETAIL, "goray", "std", "msgpack")
+        for type_ in self._all_types():
+            namespace.reserve_all(unqualified_identifiers(cpp_type(type_)))
+        task_idents = [namespace.claim(task["name"]) for task in idl["tasks"]]
+        actor_idents = [namespace.claim(actor["name"]) for actor in idl["actors"]]
+        handle_idents = [namespace.claim(ident + "Handle") for ident in actor_idents]
+
+        tasks = []
+        for task, ident in zip(idl["tasks"], task_idents):
+            tasks.append(self._cpp_callable(task, task["name"], ident,
+                                            f"&{task['owner']}::{task['name']}",
+                                            task["result"], task["doc"]))
+        actors = []
+        for actor, ident, handle in zip(idl["actors"], actor_idents, handle_idents):
+            construction = actor["construction"]
+            if construction["kind"] == "factory":
+                registration = f"&{construction['owner']}::{construction['function']}"
+                checked = True
+            else:
+                arguments = "".join(", " + cpp_type(p["type"]) for p in actor["params"])
+                registration = f"&::goray::Constructor<{actor['class']}{arguments}>::Create"
+                checked = False
+            builder = self._cpp_callable(actor, actor["name"], ident, registration, None,
+                                         actor["doc"])
+            builder.check_params = checked
+            class_scope = Scope(CPP)
+            class_scope.reserve(handle, CPP_DETAIL)
+            for method in actor["methods"]:
+                for type_ in _signature_types(method):
+                    class_scope.reserve_all(unqualified_identifiers(cpp_type(type_)))
+            methods = []
+            for method in actor["methods"]:
+                method_ident = class_scope.claim(method["name"])
+                methods.append(self._cpp_callable(
+                    method, method["name"], method_ident,
+                    f"&{actor['class']}::{method['name']}", method["result"], method["doc"]))
+            actors.append(CppActor(
+                name=actor["name"], ident=ident, handle=handle, class_name=actor["class"],
+                registration=registration, construction=builder, methods=methods,
+                doc=_doc_lines(actor["doc"]), wrapped=builder.wrapped,
+                not_wrapped_because=builder.not_wrapped_because))
+
+        structs_h, structs_cpp = [], []
+        for struct in idl["structs"]:
+            view = CppStruct(struct["name"], _type_name(struct["name"]),
+                             [CppField(f["name"]) for f in struct["fields"]])
+            (structs_h if struct["name"] in self.visible else structs_cpp).append(view)
+        enums_h, enums_cpp = [], []
+        for enum in idl["enums"]:
+            view_enum = CppEnum(enum["name"], _type_name(enum["name"]))
+            (enums_h if enum["name"] in self.visible else enums_cpp).append(view_enum)
+
+        init = idl["init_options"]
+        return CppModel(
+            namespace=cpp_identifier(self.name),
+            header_file=f"{self.name}.goray.h",
+            header_includes=[s for s in idl["sources"] if is_header(s)],
+            source_includes=[s for s in idl["sources"] if not is_header(s)],
+            header_structs=structs_h, source_structs=structs_cpp,
+            header_enums=enums_h, source_enums=enums_cpp,
+            tasks=tasks, actors=actors,
+            driver=idl["driver"]["name"] if idl["driver"] else None,
+            init_options=init["text"] if init else None)
+
+    def _all_types(self) -> Iterable[Type]:
+        for task in self.idl["tasks"]:
+            yield from _signature_types(task)
+        for actor in self.idl["actors"]:
+            yield from (param["type"] for param in actor["params"])
+
+    # -- Python --
+
+    def _py_params(self, params: List[Mapping[str, Any]], types: PyTypes) -> List[PyParam]:
+        """Parameters of a stub method (after ``self``), positional-only."""
+        scope = Scope(PYTHON)
+        scope.reserve("self")
+        return [PyParam(scope.claim(param["name"]), types.value(param["type"], incoming=True),
+                        types.remote_arg(param["type"])) for param in params]
+
+    def py(self) -> PyModel:
+        idl = self.idl
+        module = Scope(PYTHON)
+        module.reserve(*PY_RESERVED)
+        task_attrs = [module.claim(task["name"]) for task in idl["tasks"]]
+        actor_attrs = [module.claim(actor["name"]) for actor in idl["actors"]]
+        local_attr = module.claim("local")
+        short = _short_names([s["name"] for s in idl["structs"]] +
+                             [e["name"] for e in idl["enums"]])
+
+        def type_name(qualified: str) -> str:
+            # The short name; if a task or actor took it, the qualified one (geo_Point).
+            wanted = short[qualified]
+            if PYTHON.escape(wanted) in module.taken:
+                wanted = _type_name(qualified).replace("::", "_")
+            return module.claim(wanted)
+
+        struct_names = {s["name"]: type_name(s["name"]) for s in idl["structs"]}
+        enum_names = {e["name"]: type_name(e["name"]) for e in idl["enums"]}
+        types = PyTypes(struct_names)
+
+        tasks = []
+        for task, attr in zip(idl["tasks"], task_attrs):
+            tasks.append(PyTask(task["name"], attr, module.claim(f"_Task_{attr}"),
+                                self._py_params(task["params"], types),
+                                types.value(task["result"]), task["doc"]))
+        actors = []
+        for actor, attr in zip(idl["actors"], actor_attrs):
+            cls = module.claim(f"_ActorClass_{attr}")
+            handle_cls = module.claim(f"_Handle_{attr}")
+            local_cls = module.claim(f"_LocalActor_{attr}")
+            handle_scope = Scope(PYTHON)
+            local_scope = Scope(PYTHON)
+            local_scope.reserve(*LOCAL_ACTOR_ATTRIBUTES)
+            methods = []
+            for method in actor["methods"]:
+                method_attr = handle_scope.claim(method["name"])
+                reachable = (PYTHON.is_identifier(method["name"]) and
+                             not method["name"].startswith("_") and
+                             method["name"] not in LOCAL_ACTOR_ATTRIBUTES)
+                methods.append(PyMethod(
+                    method["name"], method_attr,
+                    module.claim(f"_Method_{attr}_{method_attr}"),
+                    self._py_params(method["params"], types),
+                    types.value(method["result"]), method["doc"],
+                    local_scope.claim(method["name"]) if reachable else None))
+            actors.append(PyActor(actor["name"], attr, cls, handle_cls, local_cls,
+                                  self._py_params(actor["params"], types), methods,
+                                  actor["doc"]))
+        local_cls = module.claim("_Local")
+
+        structs = []
+        for struct in idl["structs"]:
+            fields = [PyField(f["name"], types.value(f["type"]), f["doc"])
+                      for f in struct["fields"]]
+            class_syntax = all(PYTHON.is_identifier(f.key) and not f.key.startswith("_")
+                               for f in fields)
+            structs.append(PyStruct(struct_names[struct["name"]], _type_name(struct["name"]),
+                                    fields, class_syntax, struct["doc"]))
+        enums = []
+        for enum in idl["enums"]:
+            member_scope = Scope(PYTHON)
+            member_scope.reserve("name", "value")
+            members = []
+            for enumerator in enum["enumerators"]:
+                wanted = enumerator["name"]
+                if wanted.startswith("_"):
+                    wanted = "m" + wanted
+                members.append(PyMember(member_scope.claim(wanted), enumerator["value"],
+                                        enumerator["doc"]))
+            enums.append(PyEnum(enum_names[enum["name"]], _type_name(enum["name"]), members,
+                                enum["doc"]))
+
+        exported = (task_attrs + actor_attrs + [local_attr] + list(struct_names.values()) +
+                    list(enum_names.values()))
+        return PyModel(tasks, actors, structs, enums, local_attr, local_cls, exported)
+
+
+def build_model(idl: Idl, name: str) -> Model:
+    """The view model of ``idl`` for outputs named ``name``."""
+    builder = _Builder(idl, name)
+    generator = idl["generator"]
+    init = idl["init_options"]
+    return Model(
+        name=name, tool=version.TOOL, version=version.VERSION,
+        runtime_major=version.RUNTIME_MAJOR, runtime_minor=version.RUNTIME_MINOR,
+        idl_version=idl["idl_version"],
+        scanner=f"{generator['name']} {generator['version']}",
+        sources=list(idl["sources"]), cpp=builder.cpp(), py=builder.py(),
+        has_driver=idl["driver"] is not None,
+        init_options_text=init["text"] if init else None,
+        summary={"tasks": len(idl["tasks"]), "actors": len(idl["actors"]),
+                 "structs": len(idl["structs"]), "enums": len(idl["enums"])})

@@ -1,0 +1,79 @@
+"""Rendering: one Jinja2 template per output, each a pure function of the view model.
+
+The templates live in the repository's top-level ``templates/``; the package reaches
+them through ``goray/gen/templates``, a symbolic link to that directory (an editable
+install uses the link; a built wheel holds a copy as package data). GORAY_GEN_TEMPLATES
+or ``--templates`` points elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from .model import Model
+from .naming import cpp_comment_lines, cpp_string_literal, python_docstring
+
+__all__ = ["OUTPUTS", "TEMPLATES_ENV", "templates_dir", "template_files", "render_all"]
+
+TEMPLATES_ENV = "GORAY_GEN_TEMPLATES"
+
+# output file suffix -> its template (NAME + suffix is the output's file name).
+OUTPUTS: Dict[str, str] = {
+    ".goray.h": "goray.h.j2",
+    ".goray.cpp": "goray.cpp.j2",
+    ".py": "stub.py.j2",
+    ".pyi": "stub.pyi.j2",
+}
+
+
+def templates_dir(override: Optional[str] = None) -> Path:
+    """Where the templates are: ``override``, $GORAY_GEN_TEMPLATES, else the package's."""
+    chosen = override or os.environ.get(TEMPLATES_ENV)
+    if chosen:
+        return Path(chosen)
+    return Path(__file__).resolve().parent / "templates"
+
+
+def template_files(directory: Path) -> List[Path]:
+    """Every template file (the outputs' and the shared macros), resolved."""
+    return sorted(path.resolve() for path in directory.iterdir() if path.suffix == ".j2")
+
+
+def _cpp_doc(text_lines: List[str], indent: str = "") -> str:
+    """``///`` doc comment lines (without a trailing newline), or nothing."""
+    lines = []
+    for line in text_lines:
+        for piece in cpp_comment_lines(line):
+            lines.append(f"{indent}/// {piece}".rstrip())
+    return "\n".join(lines)
+
+
+def _environment(directory: Path):  # -> jinja2.Environment
+    try:
+        import jinja2
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise RuntimeError("goray-gen needs Jinja2: pip install Jinja2") from None
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(directory)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    environment.filters["cpp_string"] = cpp_string_literal
+    environment.filters["cpp_doc"] = _cpp_doc
+    environment.filters["py_doc"] = python_docstring
+    return environment
+
+
+def render_all(model: Model, directory: Optional[Path] = None) -> Dict[str, str]:
+    """Every output's text, keyed by file name (NAME.goray.h, ...)."""
+    source = directory or templates_dir()
+    if not (source / "macros.j2").is_file():
+        raise RuntimeError(f"goray-gen: no templates in {source} (set {TEMPLATES_ENV})")
+    environment = _environment(source)
+    return {model.name + suffix: environment.get_template(template).render(m=model)
+            for suffix, template in OUTPUTS.items()}

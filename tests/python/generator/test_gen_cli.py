@@ -1,0 +1,180 @@
+"""The goray-gen command: outputs, names, incremental writes, independence from the output
+directory, first builds, exit codes."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import subprocess
+import textwrap
+
+import pytest
+
+from conftest import INPUTS, ROOT, gen_command, run
+
+APP = INPUTS / "app" / "app.cpp"
+OUTPUTS = ["app.idl.json", "app.goray.h", "app.goray.cpp", "app.py", "app.pyi"]
+
+
+def goray_gen(*arguments: str, cwd: pathlib.Path | None = None) -> subprocess.CompletedProcess:
+    return run(gen_command(*arguments), cwd=cwd)
+
+
+def test_writes_the_five_outputs_named_after_the_first_source(scanner, tmp_path):
+    result = goray_gen(str(APP), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert sorted(os.listdir(tmp_path / "out")) == sorted(OUTPUTS)
+
+
+def test_name_option_and_stubs_dir(scanner, tmp_path):
+    result = goray_gen(str(APP), "-o", str(tmp_path / "gen"), "--name", "rayapp",
+                       "--stubs-dir", str(tmp_path / "stubs"))
+    assert result.returncode == 0, result.stderr
+    assert sorted(os.listdir(tmp_path / "gen")) == [
+        "rayapp.goray.cpp", "rayapp.goray.h", "rayapp.idl.json"]
+    assert sorted(os.listdir(tmp_path / "stubs")) == ["rayapp.py", "rayapp.pyi"]
+    header = (tmp_path / "gen" / "rayapp.goray.h").read_text()
+    assert "namespace rayapp {" in header
+
+
+def test_regeneration_is_byte_identical_and_leaves_unchanged_files_alone(scanner, tmp_path):
+    out = tmp_path / "out"
+    assert goray_gen(str(APP), "-o", str(out)).returncode == 0
+    before = {name: ((out / name).read_bytes(), (out / name).stat().st_mtime_ns)
+              for name in OUTPUTS}
+    for name in OUTPUTS:  # make any rewrite visible in the mtime
+        os.utime(out / name, ns=(1_000_000_000, 1_000_000_000))
+    assert goray_gen(str(APP), "-o", str(out)).returncode == 0
+    for name in OUTPUTS:
+        assert (out / name).read_bytes() == before[name][0], name
+        assert (out / name).stat().st_mtime_ns == 1_000_000_000, f"{name} was rewritten"
+
+
+def test_a_changed_output_is_rewritten(scanner, tmp_path):
+    out = tmp_path / "out"
+    assert goray_gen(str(APP), "-o", str(out)).returncode == 0
+    good = (out / "app.py").read_text()
+    (out / "app.py").write_text("# edited by hand\n")
+    assert goray_gen(str(APP), "-o", str(out)).returncode == 0
+    assert (out / "app.py").read_text() == good
+
+
+def test_outputs_do_not_depend_on_the_output_directory_or_the_working_directory(scanner,
+                                                                                 tmp_path):
+    copy = tmp_path / "src"
+    shutil.copytree(INPUTS / "project", copy)
+    first = goray_gen(str(copy), "-o", str(tmp_path / "a"))
+    second = goray_gen("src", "-o", "deep/er/b", cwd=tmp_path)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    for name in ["src.idl.json", "src.goray.h", "src.goray.cpp", "src.py", "src.pyi"]:
+        assert (tmp_path / "a" / name).read_bytes() == \
+            (tmp_path / "deep" / "er" / "b" / name).read_bytes(), name
+    assert str(tmp_path) not in (tmp_path / "a" / "src.goray.cpp").read_text()
+
+
+def test_first_build_a_source_including_its_own_generated_header(scanner, tmp_path):
+    """The source includes app.goray.h, which does not exist yet (and later is stale):
+    the scan sees an empty stand-in, so the first and every later run work."""
+    source = tmp_path / "prog.cpp"
+    source.write_text(textwrap.dedent("""\
+        #include <goray/goray.h>
+        #include "prog.goray.h"
+
+        struct GORAY_TASKS Tasks {
+          double Square(double x) { return x * x; }
+        };
+
+        GORAY_DRIVER int Driver() {
+          return static_cast<int>(prog::Square(2.0).Remote().Get());
+        }
+        """))
+    out = tmp_path / "out"
+    first = goray_gen(str(source), "-o", str(out))
+    assert first.returncode == 0, first.stderr
+    (out / "prog.goray.h").write_text("#error stale\n")  # a stale header is never read
+    second = goray_gen(str(source), "-o", str(out))
+    assert second.returncode == 0, second.stderr
+    assert "[[nodiscard]] auto Square(A0&& x)" in (out / "prog.goray.h").read_text()
+
+
+def test_clang_args_after_double_dash(scanner, tmp_path):
+    flags = INPUTS / "flags" / "flags.cpp"
+    without = goray_gen(str(flags), "-o", str(tmp_path / "a"))
+    assert without.returncode == 1
+    assert "GORAY_TEST_FLAG comes from compile_commands.json" in without.stderr
+    with_flag = goray_gen(str(flags), "-o", str(tmp_path / "b"), "--", "-DGORAY_TEST_FLAG")
+    assert with_flag.returncode == 0, with_flag.stderr
+
+
+def test_missing_source_is_exit_1_and_writes_nothing(scanner, tmp_path):
+    result = goray_gen(str(tmp_path / "missing.cpp"), "-o", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "no such file or directory" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_command_lines_are_exit_2(tmp_path):
+    assert goray_gen(str(APP)).returncode == 2                       # no -o
+    assert goray_gen("-o", str(tmp_path)).returncode == 2            # no source
+    assert goray_gen(str(APP), "-o", str(tmp_path), "--bogus").returncode == 2
+    assert goray_gen(str(APP), "-o", str(tmp_path), "--name", "a/b").returncode == 2
+
+
+def test_unknown_idl_version_is_refused(tmp_path):
+    idl = tmp_path / "future.idl.json"
+    idl.write_text('{"idl_version": 99}')
+    result = goray_gen("--idl", str(idl), "-o", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "idl_version 99" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_scanner_lookup_order(tmp_path, monkeypatch):
+    from goray.gen.scanner import find_scanner
+
+    monkeypatch.setenv("GORAY_SCAN", "/from/env")
+    assert find_scanner("/explicit") == "/explicit"
+    assert find_scanner() == "/from/env"
+    monkeypatch.delenv("GORAY_SCAN")
+    fake = tmp_path / "bin" / "goray-scan"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake.parent))
+    monkeypatch.setattr("sys.executable", str(tmp_path / "elsewhere" / "python"))
+    assert find_scanner() == str(fake)
+
+
+def test_print_deps_lists_the_renderer_and_templates():
+    result = run(gen_command("--print-deps"))
+    assert result.returncode == 0, result.stderr
+    listed = {pathlib.Path(line) for line in result.stdout.splitlines()}
+    templates = ROOT / "templates"
+    for template in templates.glob("*.j2"):
+        assert template.resolve() in listed
+    assert (ROOT / "python" / "goray" / "gen" / "model.py").resolve() in listed
+
+
+def test_version_and_module_entry_point():
+    result = run(gen_command("--version"))
+    assert result.returncode == 0 and result.stdout.startswith("goray-gen ")
+
+
+def test_depfile_and_stamp(scanner, tmp_path):
+    out = tmp_path / "out"
+    result = goray_gen(str(INPUTS / "project"), "-o", str(out), "--depfile",
+                       str(out / "project.d"), "--stamp", str(out / "project.stamp"))
+    assert result.returncode == 0, result.stderr
+    depfile = (out / "project.d").read_text()
+    assert depfile.startswith(f"{out / 'project.stamp'}:")
+    for name in ["api.h", "main.cpp", "standalone.hpp"]:
+        assert name in depfile
+    assert (out / "project.stamp").is_file()
+
+
+def test_importing_the_generator_imports_neither_jinja2_nor_ray():
+    code = ("import sys, goray.gen, goray.gen.cli, goray.gen.scanner;"
+            "print('jinja2' in sys.modules, 'ray' in sys.modules)")
+    result = run([__import__("sys").executable, "-c", code])
+    assert result.stdout.split() == ["False", "False"], result.stderr

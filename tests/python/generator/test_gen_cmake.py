@@ -1,0 +1,97 @@
+"""The goray CMake package: goray_add_app's keyword arguments and its errors (prefixed
+with the function's name), what the generation depends on, and
+`python -m goray --cmake-dir`."""
+
+from __future__ import annotations
+
+import pathlib
+import textwrap
+
+import pytest
+
+from conftest import APPS, PYTHON, ROOT, run
+
+PROJECT = textwrap.dedent("""\
+    cmake_minimum_required(VERSION 3.25)
+    project(goray_add_app_errors LANGUAGES CXX)
+    find_package(goray CONFIG REQUIRED)
+    file(WRITE ${{CMAKE_CURRENT_BINARY_DIR}}/plain.cpp "int plain() {{ return 0; }}\\n")
+    {call}
+    """)
+
+ERRORS = {
+    "no_sources": ("goray_add_app(app)", "goray_add_app: SOURCES is required"),
+    "empty_sources": ("goray_add_app(app SOURCES)", "goray_add_app: SOURCES needs a value"),
+    "unknown_keyword": (f"goray_add_app(app BOGUS x SOURCES {APPS}/onefile/app.cpp)",
+                        "goray_add_app: unknown argument(s): BOGUS;x"),
+    "missing_source": ("goray_add_app(app SOURCES nope.cpp)",
+                       "goray_add_app: source nope.cpp is not a file"),
+    "nothing_annotated": ("goray_add_app(app SOURCES ${CMAKE_CURRENT_BINARY_DIR}/plain.cpp)",
+                          "goray_add_app: no source of app is a header or has a GORAY_ marker"),
+    "bad_name": (f"goray_add_app(app SOURCES {APPS}/onefile/app.cpp NAME a/b)",
+                 "goray_add_app: NAME 'a/b' is not a plain file name"),
+    "existing_target": ("add_library(app STATIC ${CMAKE_CURRENT_BINARY_DIR}/plain.cpp)\n"
+                        f"goray_add_app(app SOURCES {APPS}/onefile/app.cpp)",
+                        "goray_add_app: a target named app already exists"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_goray_add_app_errors_name_the_function(cmake_dir, tmp_path, name):
+    call, message = ERRORS[name]
+    (tmp_path / "CMakeLists.txt").write_text(PROJECT.format(call=call))
+    result = run(["cmake", "-S", str(tmp_path), "-B", str(tmp_path / "build"), "-G", "Ninja",
+                  f"-Dgoray_DIR={cmake_dir}"])
+    assert result.returncode != 0
+    assert message in " ".join(result.stderr.split()), result.stderr
+
+
+def test_generation_depends_on_sources_scanner_renderer_and_templates(built_apps):
+    ninja = (built_apps["build"] / "build.ninja").read_text()
+    rule = next(line for line in ninja.splitlines()
+                if line.startswith("build typesapp_goray/typesapp.stamp"))
+    inputs = rule.split("CUSTOM_COMMAND", 1)[1]
+    for dependency in [APPS / "types" / "types.h", APPS / "types" / "types.cpp"]:
+        assert str(dependency) in inputs
+    for template in (ROOT / "templates").glob("*.j2"):
+        assert str(template.resolve()) in inputs, template.name
+    assert str((ROOT / "python" / "goray" / "gen" / "model.py").resolve()) in inputs
+    assert "goray-scan" in inputs
+    # wrappers.cpp has no GORAY_ marker: compiled on its own, not scanned.
+    assert str(APPS / "types" / "wrappers.cpp") not in inputs
+
+
+def test_annotated_sources_are_compiled_through_the_generated_file(built_apps):
+    ninja = (built_apps["build"] / "build.ninja").read_text()
+    objects = [line.split(":")[0] for line in ninja.splitlines()
+               if line.startswith("build CMakeFiles/typesapp.dir/")]
+    compiled = " ".join(objects)
+    assert "typesapp.goray.cpp.o" in compiled
+    assert "wrappers.cpp.o" in compiled
+    assert "types.cpp.o" not in compiled  # HEADER_FILE_ONLY: included by typesapp.goray.cpp
+
+
+def test_the_generation_runs_with_the_recorded_python_in_a_clean_environment(built_apps):
+    ninja = (built_apps["build"] / "build.ninja").read_text()
+    command = next(line for line in ninja.splitlines()
+                   if "COMMAND" in line and "goray.gen" in line and "typesapp" in line)
+    python = command.split("-m goray.gen")[0].split()[-1]
+    assert pathlib.Path(python).is_absolute(), command
+
+
+def test_cmake_dir_option(cmake_dir, monkeypatch):
+    result = run([PYTHON, "-m", "goray", "--cmake-dir"],
+                 env={"GORAY_CMAKE_DIR": str(cmake_dir), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(cmake_dir)
+    assert (pathlib.Path(result.stdout.strip()) / "gorayConfig.cmake").is_file()
+
+
+def test_cmake_dir_not_found_is_one_line_and_exit_1(monkeypatch, capsys, tmp_path):
+    from goray.gen import cmake_dir
+
+    monkeypatch.setattr(cmake_dir, "candidates", lambda: [tmp_path / "nothing"])
+    assert cmake_dir.main(["--cmake-dir"]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("goray: error: goray's CMake package is not installed")
+    assert error.count("\n") == 1

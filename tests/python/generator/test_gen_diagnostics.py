@@ -1,0 +1,80 @@
+"""Bad input through goray-gen: each scanner rule broken gives clang-style
+``file:line:col: error:`` lines on stderr, exit status 1, and no file written."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+
+import pytest
+
+from conftest import INPUTS, gen_command, run
+
+ERRORS = INPUTS / "errors"
+
+# input under tests/generator/inputs/errors -> (file:line:col of the first error, a part
+# of its message). Mirrors tests/generator/diagnostics_test.cpp, through the tool.
+CASES = {
+    "pointer_param.h": ("pointer_param.h:3:18", "is a pointer"),
+    "nonconst_ref.h": ("nonconst_ref.h:4:28", "non-const reference"),
+    "function_pointer.h": ("function_pointer.h:3:19", "function pointer"),
+    "overload.h": ("overload.h:4:10", "task 'Scale' is overloaded"),
+    "const_overload.h": ("const_overload.h:6:11", "is overloaded"),
+    "template_task.h": ("template_task.h:4:5", "is a function template"),
+    "template_struct.h": ("template_struct.h:3:20", "is a template"),
+    "unmapped.h": ("unmapped.h:4:40", "'std::deque<double>'"),
+    "unmapped_nested.h": ("unmapped_nested.h:5:3", "'std::string_view' is not supported"),
+    "tuple_param.h": ("tuple_param.h:5:46", "only a result type"),
+    "private_field.h": ("private_field.h:8:11", "is private"),
+    "anonymous_namespace.h": ("anonymous_namespace.h:8:18", "anonymous namespace"),
+    "two_drivers.cpp": ("two_drivers.cpp:3:18", "a second GORAY_DRIVER"),
+    "two_drivers_dir": ("b.cpp:3:18", "a second GORAY_DRIVER"),
+    "two_init_options_dir": ("b.cpp:2:1", "a second GORAY_INIT_OPTIONS"),
+    "actor_constructors.h": ("actor_constructors.h:4:19", "2 public constructors"),
+    "init_options_json.cpp": ("init_options_json.cpp:2:20", "is not valid JSON"),
+    "init_options_not_object.cpp": ("init_options_not_object.cpp:2:20", "not an object"),
+    "driver_signature.cpp": ("driver_signature.cpp:4:18", "has the wrong signature"),
+    "missing_include.cpp": ("missing_include.cpp:1:10", "file not found"),
+    "factory_result.h": ("factory_result.h:4:10", "returns 'int64_t'"),
+    "duplicate_task.h": ("duplicate_task.h:6:10", "is declared twice"),
+    "shared_header_dir": ("tasks.h:5:", "error"),
+}
+
+ERROR_LINE = re.compile(
+    r"^(?P<file>[^\s:][^:]*):(?P<line>\d+):(?P<column>\d+): (fatal )?error: ", re.M)
+
+
+def test_every_error_input_has_a_case():
+    inputs = {path.name for path in ERRORS.iterdir()}
+    assert inputs == set(CASES), "add the new error input to CASES"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bad_input_is_reported_clang_style_and_nothing_is_written(scanner, tmp_path, name):
+    where, message = CASES[name]
+    out = tmp_path / "out"
+    result = run(gen_command(str(ERRORS / name), "-o", str(out)))
+    assert result.returncode == 1, result.stderr
+    first = ERROR_LINE.search(result.stderr)
+    assert first is not None, f"no file:line:col: error: line in:\n{result.stderr}"
+    assert f"{first['file']}:{first['line']}:{first['column']}".endswith(where) or \
+        f"{first['file']}:{first['line']}:".endswith(where), result.stderr
+    assert message in result.stderr
+    assert not out.exists(), "goray-gen wrote something for bad input"
+
+
+def test_an_existing_output_directory_is_left_as_it_was(scanner, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "pointer_param.goray.h").write_text("previous\n")
+    result = run(gen_command(str(ERRORS / "pointer_param.h"), "-o", str(out)))
+    assert result.returncode == 1
+    assert sorted(p.name for p in out.iterdir()) == ["pointer_param.goray.h"]
+    assert (out / "pointer_param.goray.h").read_text() == "previous\n"
+
+
+def test_every_broken_rule_is_reported(scanner, tmp_path):
+    result = run(gen_command(str(ERRORS / "pointer_param.h"), str(ERRORS / "nonconst_ref.h"),
+                             "-o", str(tmp_path / "out")))
+    assert result.returncode == 1
+    assert len(ERROR_LINE.findall(result.stderr)) == 2, result.stderr

@@ -1,0 +1,120 @@
+"""Golden files: each input scans and renders to exactly its golden outputs, byte for byte
+(tests/generator/golden/gen/<case>/<case>.{idl.json,goray.h,goray.cpp,py,pyi}).
+
+GORAY_UPDATE_GOLDEN=1 rewrites them instead of comparing.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from typing import Dict, List, Tuple
+
+import pytest
+
+from conftest import GOLDEN, INPUTS, MORE_INPUTS, update_golden
+
+# case -> its inputs (files or directories), as a user passes them to goray-gen.
+CASES: Dict[str, List[pathlib.Path]] = {
+    "app": [INPUTS / "app" / "app.cpp"],            # design.md's one-file application
+    "types": [INPUTS / "types" / "types.h"],        # every type, structs, enums
+    "actors": [INPUTS / "actors" / "actors.h"],     # factories, GORAY_ACTOR, bases
+    "docs": [INPUTS / "docs" / "docs.h"],           # doc comments -> docstrings, ///
+    "driver": [INPUTS / "driver" / "driver.cpp"],   # a driver with args, init options
+    "project": [INPUTS / "project"],                # a directory: headers and a .cpp
+    "shared": [INPUTS / "shared"],                  # a header two sources include
+    "naming": [MORE_INPUTS / "naming" / "naming.h"],  # keywords and collisions
+}
+SUFFIXES = [".idl.json", ".goray.h", ".goray.cpp", ".py", ".pyi"]
+
+
+@pytest.fixture(scope="session")
+def generated(scanner, tmp_path_factory) -> Dict[str, Dict[str, str]]:
+    """Every case generated once: case -> output suffix -> text."""
+    from goray.gen.generate import GenerateError, GenerateOptions, generate
+
+    outputs: Dict[str, Dict[str, str]] = {}
+    for case, inputs in CASES.items():
+        outdir = tmp_path_factory.mktemp(f"golden-{case}")
+        try:
+            result = generate(GenerateOptions(sources=[str(p) for p in inputs],
+                                              outdir=str(outdir), name=case, scanner=scanner))
+        except GenerateError as error:
+            pytest.fail(f"goray-gen failed on {case}:\n{error.message}", pytrace=False)
+        outputs[case] = {suffix: (outdir / f"{case}{suffix}").read_text(encoding="utf-8")
+                         for suffix in SUFFIXES}
+        assert {path.name for path in result.files} == {f"{case}{s}" for s in SUFFIXES}
+    return outputs
+
+
+PARAMS: List[Tuple[str, str]] = [(case, suffix) for case in CASES for suffix in SUFFIXES]
+
+
+@pytest.mark.parametrize("case,suffix", PARAMS, ids=[f"{c}{s}" for c, s in PARAMS])
+def test_output_matches_golden(generated, case, suffix):
+    actual = generated[case][suffix]
+    golden = GOLDEN / case / f"{case}{suffix}"
+    if update_golden():
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+        pytest.skip(f"rewrote {golden}")
+    assert golden.is_file(), f"no golden file {golden} (GORAY_UPDATE_GOLDEN=1 writes it)"
+    expected = golden.read_text(encoding="utf-8")
+    assert actual == expected, (f"{case}{suffix} differs from {golden}; if the change is "
+                                "intended, rerun with GORAY_UPDATE_GOLDEN=1")
+
+
+def test_golden_idl_agrees_with_the_scanners_golden(generated):
+    """goray-gen scans as the scanner's own golden test does."""
+    scanner_golden = GOLDEN.parent
+    for case in CASES:
+        path = scanner_golden / f"{case}.idl.json"
+        if path.is_file():
+            assert generated[case][".idl.json"] == path.read_text(encoding="utf-8"), case
+
+
+def test_rendering_is_a_pure_function_of_the_idl(generated, tmp_path):
+    """Rendering the golden IDL alone (no scan) gives the same outputs."""
+    from goray.gen.generate import GenerateOptions, generate
+
+    for case in CASES:
+        idl = tmp_path / f"{case}.idl.json"
+        idl.write_text(generated[case][".idl.json"], encoding="utf-8")
+        outdir = tmp_path / case
+        generate(GenerateOptions(sources=[], idl=str(idl), outdir=str(outdir), name=case))
+        for suffix in SUFFIXES:
+            assert (outdir / f"{case}{suffix}").read_text(encoding="utf-8") == \
+                generated[case][suffix], f"{case}{suffix}"
+
+
+# Cases whose golden C++ compiles against the real runtime ("types" declares a stand-in
+# goray::Value of its own).
+COMPILED = [case for case in CASES if case != "types"]
+
+
+def test_golden_cpp_compiles_without_warnings_of_its_own():
+    """Every golden NAME.goray.cpp (and so NAME.goray.h) is valid C++20 with -Wall -Wextra:
+    -fsyntax-only, two compilers at a time."""
+    import os
+    import shutil
+    import subprocess
+
+    from conftest import ROOT
+
+    compiler = os.environ.get("CXX") or shutil.which("c++") or "g++"
+    running = []
+    failures = []
+    for case in COMPILED:
+        source_root = CASES[case][0] if CASES[case][0].is_dir() else CASES[case][0].parent
+        command = [compiler, "-std=c++20", "-fsyntax-only", "-Wall", "-Wextra",
+                   "-DMSGPACK_NO_BOOST", f"-I{source_root}", f"-I{GOLDEN / case}",
+                   f"-I{ROOT / 'runtime' / 'include'}", str(GOLDEN / case / f"{case}.goray.cpp")]
+        running.append((case, subprocess.Popen(command, stderr=subprocess.PIPE, text=True)))
+        if len(running) == 2 or case == COMPILED[-1]:
+            for name, process in running:
+                _, errors = process.communicate()
+                own = [line for line in errors.splitlines()
+                       if ".goray." in line and ("warning" in line or "error" in line)]
+                if process.returncode != 0 or own:
+                    failures.append(f"{name}:\n{errors}")
+            running = []
+    assert not failures, "\n".join(failures)

@@ -1,0 +1,130 @@
+"""mypy over the generated stubs: the stubs themselves check clean under --strict, a correct
+use passes, and a wrong argument type, an unknown task and an unknown method each fail
+with mypy's message. Uses the golden stubs (tests/generator/golden/gen/), so no build."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+import shutil
+import sys
+import textwrap
+from typing import Dict, List
+
+import pytest
+
+from conftest import GOLDEN, ROOT, run
+
+CASES = ["app", "types", "actors", "docs", "driver", "project", "shared", "naming"]
+
+GOOD = """\
+from typing import Any
+
+import ray
+
+import app
+import types_ as types
+
+ref: ray.ObjectRef[float] = app.Square.remote(2.0)
+chained: ray.ObjectRef[float] = app.Square.remote(ref)           # a ref of the right type
+x: float = ray.get(app.Square.remote(2))                        # an int is a float
+several: list[Any] = ray.get(app.Divide.remote(16, 5))          # several results: a list
+tuned: ray.ObjectRef[float] = app.Square.options(num_cpus=1).remote(3.0)
+counter = app.Counter.remote(1)
+n: ray.ObjectRef[int] = counter.Incr.remote(2)
+m: ray.ObjectRef[int] = app.Counter.options(name="c").remote(0).Incr.options().remote(1)
+y: float = app.local.Square(2.0)
+with app.local.Counter(5) as local_counter:
+    z: int = local_counter.Incr(1)
+
+point: types.Point = {"x": 1.0}                                  # total=False: keys optional
+shape: types.Shape = {"label": "s", "points": [point], "color": types.Color.kRed}
+moved: types.Shape = types.local.Move(shape, {"x": 1.0, "y": 2.0})
+tree: types.Tree = types.local.Grow({"name": "root", "children": [{"name": "leaf"}]})
+text: str | None = types.local.Opt(None)
+raw: bytes = types.local.Bytes(b"abc")
+pair: list[str | float] = types.local.Pair(("k", 1.0))
+mapping: dict[str, list[float]] = types.local.Map({"a": [1.0]})
+types.local.Nothing()
+color: int = types.local.Paint(types.Color.kBlue, types.Plain.kOne)
+"""
+
+BAD = {
+    "wrong_type": ("import app\napp.Square.remote('two')\n",
+                   'Argument 1 to "remote" of "_Task_Square" has incompatible type "str"; '
+                   'expected "float | ObjectRef[float]"'),
+    "wrong_local_type": ("import app\napp.local.Square('two')\n",
+                         'Argument 1 to "Square" of "_Local" has incompatible type "str"; '
+                         'expected "float"'),
+    "wrong_arity": ("import app\napp.Divide.remote(1)\n",
+                    'Too few arguments for "remote" of "_Task_Divide"'),
+    "unknown_task": ("import app\napp.Cube.remote(2.0)\n", 'Module has no attribute "Cube"'),
+    "unknown_method": ("import app\napp.Counter.remote(1).Decr.remote(1)\n",
+                       '"_Handle_Counter" has no attribute "Decr"'),
+    "unknown_local_method": ("import app\napp.local.Counter(1).Decr(1)\n",
+                             '"_LocalActor_Counter" has no attribute "Decr"'),
+    "wrong_result": ("import app\nimport ray\ns: str = ray.get(app.Square.remote(1.0))\n",
+                     'Incompatible types in assignment (expression has type "float", '
+                     'variable has type "str")'),
+    "wrong_field": ("import types_ as types\np: types.Point = {'x': 'one'}\n",
+                    'Incompatible types (expression has type "str", TypedDict item "x" has '
+                    'type "float")'),
+}
+
+ERROR = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): error: (?P<message>.*?)(  \[[a-z-]+\])?$",
+                   re.M)
+
+
+@pytest.fixture(scope="module")
+def mypy_run(tmp_path_factory) -> Dict[str, List[str]]:
+    """One mypy run over the stubs and every use: file name -> its error messages."""
+    mypy = shutil.which("mypy", path=os.path.dirname(sys.executable))
+    if mypy is None:
+        pytest.fail("mypy is not installed next to this Python (python/requirements-dev.txt)",
+                    pytrace=False)
+    work = tmp_path_factory.mktemp("mypy")
+    stubs, runtime, uses = work / "stubs", work / "runtime", work / "uses"
+    for directory in (stubs, runtime, uses):
+        directory.mkdir()
+    for case in CASES:
+        # "types" would shadow the standard library's module: import it as types_.
+        module = "types_" if case == "types" else case
+        shutil.copy(GOLDEN / case / f"{case}.pyi", stubs / f"{module}.pyi")
+        shutil.copy(GOLDEN / case / f"{case}.py", runtime / f"{module}.py")
+    (uses / "good.py").write_text(GOOD)
+    for name, (code, _) in BAD.items():
+        (uses / f"{name}.py").write_text(code)
+    cache = ROOT / "build" / ".mypy_cache" if (ROOT / "build").is_dir() else work / "cache"
+    errors: Dict[str, List[str]] = {}
+    # The stubs and their users; then the runtime modules on their own.
+    for files, path in ((sorted(stubs.iterdir()) + sorted(uses.iterdir()), stubs),
+                        (sorted(runtime.iterdir()), runtime)):
+        result = run([mypy, "--strict", "--no-error-summary", "--follow-imports=silent",
+                      "--cache-dir", str(cache), *map(str, files)], cwd=work,
+                     env={**os.environ, "MYPYPATH": f"{path}{os.pathsep}{ROOT / 'python'}"})
+        assert result.returncode in (0, 1), result.stdout + result.stderr
+        for match in ERROR.finditer(result.stdout):
+            name = pathlib.Path(match["file"]).name
+            errors.setdefault(f"{pathlib.Path(match['file']).parent.name}/{name}",
+                              []).append(match["message"])
+    return errors
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_generated_stubs_check_clean_under_strict(mypy_run, case):
+    module = "types_" if case == "types" else case
+    assert mypy_run.get(f"stubs/{module}.pyi", []) == []
+    assert mypy_run.get(f"runtime/{module}.py", []) == []
+
+
+def test_correct_use_passes(mypy_run):
+    assert mypy_run.get("uses/good.py", []) == []
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_wrong_use_fails_with_mypys_message(mypy_run, name):
+    expected = BAD[name][1]
+    messages = mypy_run.get(f"uses/{name}.py", [])
+    assert any(expected in message for message in messages), \
+        f"expected {expected!r}, mypy said {messages!r}"
