@@ -83,8 +83,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             outcome["error"] = error
 
     thread = threading.Thread(target=run, name="goray-driver", daemon=True)
-    thread.start()
-    try:
+    try:  # before start(): a Ctrl-C right after the driver starts is still ours
+        thread.start()
         while thread.is_alive():
             thread.join(0.2)
     except KeyboardInterrupt:
