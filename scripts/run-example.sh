@@ -1,9 +1,23 @@
 #!/usr/bin/env bash
-# Sets up, builds, and runs the main example.
+# Sets up, builds, and runs the examples on a local Ray (127.0.0.1):
+#   rayapp         design.md's example: a C++ driver calling C++ and Python, and back
+#   python_driven  a Python program using the generated, typed stubs
+#   montecarlo     C++ option pricing fanned out over Ray, analysed in Python
+#   inprocess      C++ <-> Python in-process, no Ray
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
 bash "$ROOT/scripts/setup.sh"
+PY="$ROOT/.venv/bin/python"
+BUILD="$ROOT/build/examples"
+export RAY_USAGE_STATS_ENABLED=0
+
+cd "$ROOT/examples/rayapp"
+timed "example: rayapp (goray CLI)" "$ROOT/.venv/bin/goray" --py-defs app.py "$BUILD/rayapp/librayapp.so"
+cd "$ROOT/examples/python_driven"
+timed "example: python_driven" "$PY" main.py "$BUILD/rayapp/librayapp.so" "$BUILD/rayapp"
+cd "$ROOT/examples/montecarlo"
+timed "example: montecarlo" "$PY" main.py "$BUILD/montecarlo/libpricing.so" "$BUILD/montecarlo"
 cd "$ROOT/examples/inprocess"
-timed "example: in-process" "$ROOT/.venv/bin/python" main.py "$ROOT/build/examples/inprocess/libinprocess.so"
+timed "example: inprocess" "$PY" main.py "$BUILD/inprocess/libinprocess.so"

@@ -235,6 +235,13 @@ int TasksScenario(Checker& c) {
       [&] { goray::RemoteCall("Crash", goray::Option("max_retries", 0)).Get<int64_t>(); }, "worker crash");
   c.ExpectThrows<goray::Error>([&] { goray::RemoteCall("Square", 1.0, goray::Option("num_cpus", -1)); },
                                "bad option");
+
+  // Values over 100 MiB both ways through the object store.
+  const int64_t big = 150LL << 20;
+  auto bytes = goray::RemoteCall("MakeBytes", big).Get<std::vector<std::uint8_t>>();
+  c.Expect(static_cast<int64_t>(bytes.size()) == big, "150 MiB result");
+  c.Expect(goray::RemoteCall("CheckBytes", goray::Put(bytes)).Get<int64_t>() == big, "150 MiB argument by ref");
+  c.Expect(goray::RemoteCall("CheckBytes", bytes).Get<int64_t>() == big, "150 MiB argument by value");
   return c.failures;
 }
 
@@ -296,6 +303,57 @@ int LifetimesScenario(Checker& c) {
   return c.failures;
 }
 
+int NamedScenario(Checker& c, const std::vector<std::string>& args) {
+  // named make NAME: a detached C++ actor Python fetches later.
+  // named use NAME: an actor made elsewhere (e.g. by Python), fetched here.
+  if (args.at(1) == "make") {
+    goray::ActorHandle actor = goray::NewActor("Counter", int64_t{100}, goray::Option("name", args.at(2)),
+                                               goray::Option("lifetime", "detached"));
+    c.Expect(actor.RemoteCall("Incr", int64_t{1}).Get<int64_t>() == 101, "detached named actor");
+  } else {
+    goray::ActorHandle actor = goray::GetActor(args.at(2), goray::Option("namespace", "raytest"));
+    c.Expect(actor.is_native() && actor.type_name() == "Counter", "fetched a C++ actor made in Python");
+    c.Expect(actor.RemoteCall("Incr", int64_t{1}).Get<int64_t>() == std::stoll(args.at(3)),
+             "its state is the one Python left");
+  }
+  return c.failures;
+}
+
+int OptionsScenario(Checker& c, const std::vector<std::string>& args) {
+  // options NODE_ID: every JSON form of scheduling_strategy, and plain options.
+  const std::string node = args.at(1);
+  auto where = [](const goray::ObjectRef& ref) { return ref.Get<std::map<std::string, std::string>>(); };
+  std::string affinity = R"({"type": "node_affinity", "node_id": ")" + node + R"(", "soft": false})";
+  c.Expect(where(goray::RemoteCall("Where", goray::Option("scheduling_strategy", goray::RawJson{affinity})))["node_id"] ==
+               node,
+           "node affinity");
+  c.Expect(!where(goray::RemoteCall("Where", goray::Option("scheduling_strategy", "SPREAD")))["node_id"].empty(),
+           "SPREAD");
+  std::string group = R"({"type": "placement_group", "name": "raytest_pg", "bundle_index": 0})";
+  c.Expect(where(goray::RemoteCall("Where", goray::Option("scheduling_strategy", goray::RawJson{group}),
+                                   goray::Option("num_cpus", 1)))["node_id"] == node,
+           "placement group");
+  goray::ActorHandle pinned = goray::NewActor("Counter", int64_t{0},
+                                              goray::Option("scheduling_strategy", goray::RawJson{group}),
+                                              goray::Option("num_cpus", 1), goray::Option("max_concurrency", 4),
+                                              goray::Option("max_restarts", 1), goray::Option("max_task_retries", 1));
+  c.Expect(pinned.RemoteCall("Incr", int64_t{2}).Get<int64_t>() == 2, "actor with options");
+  pinned.Kill();
+  c.Expect(goray::RemoteCall("Square", 3.0, goray::Option("num_cpus", 0.5), goray::Option("memory", 1 << 20),
+                             goray::Option("max_retries", 2), goray::Option("retry_exceptions", true),
+                             goray::Option("runtime_env", goray::RawJson{R"({"env_vars": {"X": "1"}})"}))
+                   .Get<double>() == 9.0,
+           "plain options");
+  c.ExpectThrows<goray::Error>(
+      [&] { goray::RemoteCall("Square", 3.0, goray::Option("scheduling_strategy", goray::RawJson{R"({"type": "x"})"})); },
+      "unknown scheduling strategy", "unknown scheduling_strategy type 'x'");
+  c.ExpectThrows<goray::Error>([&] { goray::RemoteCall("Square", 3.0, goray::Option("no_such_option", 1)); },
+                               "unknown option", "no_such_option");
+  c.ExpectThrows<goray::Error>([&] { goray::RemoteCall("Square", 3.0, goray::Option("num_returns", 2)); },
+                               "num_returns", "num_returns");
+  return c.failures;
+}
+
 int WhereScenario(Checker& c, const std::vector<std::string>& args) {
   // args: where <resource> ... : one task and one actor pinned to each custom resource.
   for (std::size_t i = 1; i < args.size(); ++i) {
@@ -320,6 +378,8 @@ int Driver(const std::vector<std::string>& args) {
     if (scenario == "actors") return ActorsScenario(checker);
     if (scenario == "lifetimes") return LifetimesScenario(checker);
     if (scenario == "where") return WhereScenario(checker, args);
+    if (scenario == "named") return NamedScenario(checker, args);
+    if (scenario == "options") return OptionsScenario(checker, args);
     if (scenario == "exit") return args.size() > 1 ? std::stoi(args[1]) : 0;
     if (scenario == "sleep") {
       std::cout << "SLEEPING" << std::endl;

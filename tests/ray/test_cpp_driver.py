@@ -42,3 +42,25 @@ def test_named_actor_created_in_python_is_reachable_from_cpp_and_back(lib):
     fetched = ray.get_actor("py_made")
     assert ray.get(fetched.Incr.remote(1)) == 3
     ray.kill(counter)
+
+
+def test_named_actors_both_ways(lib):
+    assert _driver.run_driver(lib, ["named", "make", "cpp_named"]) == 0
+    fetched = ray.get_actor("cpp_named", namespace="raytest")  # created in C++, detached
+    assert ray.get(fetched.Incr.remote(1)) == 102
+    ray.kill(fetched)
+
+    made = goray.golang_actor_class("Counter").options(name="py_named", namespace="raytest").remote(5)
+    assert ray.get(made.Incr.remote(1)) == 6
+    assert _driver.run_driver(lib, ["named", "use", "py_named", "7"]) == 0
+    ray.kill(made)
+
+
+def test_options_and_their_json_forms(lib):
+    from ray.util.placement_group import placement_group, remove_placement_group
+    group = placement_group([{"CPU": 1}], name="raytest_pg")
+    ray.get(group.ready())
+    try:
+        assert _driver.run_driver(lib, ["options", ray.get_runtime_context().get_node_id()]) == 0
+    finally:
+        remove_placement_group(group)
