@@ -65,7 +65,7 @@ set(_goray_build_config "${PROJECT_BINARY_DIR}/goray-config")
 set(GORAY_CONFIG_LOCATIONS "# This build tree's files.
 set(GORAY_PYTHON \"${GORAY_PYTHON}\")
 set(GORAY_PYTHONPATH \"${GORAY_REPO_DIR}/python\")
-set(GORAY_SCAN \"$<IF:$<TARGET_EXISTS:goray-scan>,$<TARGET_FILE:goray-scan>,${GORAY_SCAN}>\")
+set(GORAY_SCAN \"${_goray_scanner}\")
 set(GORAY_INCLUDE_DIR \"${GORAY_REPO_DIR}/runtime/include\")
 set(GORAY_RUNTIME_LIBRARY \"$<TARGET_FILE:goray_runtime>\")
 set(GORAY_EXPORTS_MAP \"${GORAY_EXPORTS_MAP}\")

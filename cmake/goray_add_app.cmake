@@ -139,6 +139,7 @@ function(goray_add_app target)
 
   set(gen_dir "${CMAKE_CURRENT_BINARY_DIR}/${target}_goray")
   set(stamp "${gen_dir}/${name}.stamp")
+  set(depfile "${gen_dir}/${name}.d")  # files the IDL names beyond SOURCES (struct headers)
   set(generated_h "${gen_dir}/${name}.goray.h")
   set(generated_cpp "${gen_dir}/${name}.goray.cpp")
   set(outputs "${gen_dir}/${name}.idl.json" "${generated_h}" "${generated_cpp}"
@@ -161,11 +162,12 @@ function(goray_add_app target)
     OUTPUT "${stamp}" ${outputs}
     COMMAND ${gen_command} ${scanned} -o "${gen_dir}" --name "${name}" --root "${root}"
             --stubs-dir "${stubs_dir}" --scanner "${scanner}" --goray-include "${include_dir}"
-            --stamp "${stamp}" --
+            --stamp "${stamp}" --depfile "${depfile}" --
             "$<$<BOOL:${includes}>:-I$<JOIN:${includes},;-I>>"
             "$<$<BOOL:${definitions}>:-D$<JOIN:${definitions},;-D>>"
             ${arg_CLANG_ARGS}
     DEPENDS ${scanned} ${scanner_depends} ${gen_depends}
+    DEPFILE "${depfile}"
     COMMENT "goray-gen: scanning the sources of ${target}"
     VERBATIM COMMAND_EXPAND_LISTS)
 

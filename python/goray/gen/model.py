@@ -234,36 +234,34 @@ def _closure(refs: Iterable[str], structs: Mapping[str, Mapping[str, Any]]) -> S
 
 
 def header_visible_types(idl: Idl) -> Set[str]:
-    """The structs and enums the generated header can name: those declared in a
-    scanned header, and those (declared outside the scan's root) that a declaration
-    in a scanned header reaches."""
+    """The structs and enums the generated header can name: those declared in a scanned
+    header (the generated header includes those), and those that a declaration in a
+    scanned header reaches (through its signature or fields: the header includes what
+    declares them)."""
+    scanned_headers = {source for source in idl["sources"] if is_header(source)}
+
+    def in_scanned_header(declaration: Mapping[str, Any]) -> bool:
+        return _location_file(declaration) in scanned_headers
+
     structs = {struct["name"]: struct for struct in idl["structs"]}
     roots: List[str] = []
     for task in idl["tasks"]:
-        if is_header(task["location"]["file"]):
+        if in_scanned_header(task):
             for type_ in _signature_types(task):
                 roots.extend(type_refs(type_))
     for actor in idl["actors"]:
-        actor_in_header = is_header(actor["location"]["file"])
+        actor_in_header = in_scanned_header(actor)
         if actor_in_header:
             for param in actor["params"]:
                 roots.extend(type_refs(param["type"]))
         for method in actor["methods"]:
-            method_file = _location_file(method)
-            if is_header(method_file) if method_file else actor_in_header:
+            if in_scanned_header(method) if "location" in method else actor_in_header:
                 for type_ in _signature_types(method):
                     roots.extend(type_refs(type_))
     for declaration in idl["structs"] + idl["enums"]:
-        file_ = _location_file(declaration)
-        if file_ is not None and is_header(file_):
+        if in_scanned_header(declaration):
             roots.append(declaration["name"])
-    reachable = _closure(roots, structs)
-    visible = set()
-    for declaration in idl["structs"] + idl["enums"]:
-        file_ = _location_file(declaration)
-        if (is_header(file_) if file_ is not None else declaration["name"] in reachable):
-            visible.add(declaration["name"])
-    return visible
+    return _closure(roots, structs)
 
 
 # ---- Types ------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ with the function's name), what the generation depends on, and
 
 from __future__ import annotations
 
+import os
 import pathlib
 import textwrap
 
@@ -95,3 +96,32 @@ def test_cmake_dir_not_found_is_one_line_and_exit_1(monkeypatch, capsys, tmp_pat
     error = capsys.readouterr().err
     assert error.startswith("goray: error: goray's CMake package is not installed")
     assert error.count("\n") == 1
+
+
+def test_a_struct_from_an_unlisted_header(built_apps):
+    """Its adaptor goes into the .cpp (the generated header cannot include point.h) and
+    the depfile names point.h, so changing it regenerates."""
+    generated = built_apps["build"] / "unlisted_goray"
+    assert "struct pack<::Point>" in (generated / "unlisted.goray.cpp").read_text()
+    assert "struct pack<::Point>" not in (generated / "unlisted.goray.h").read_text()
+    point = APPS / "unlisted" / "point.h"
+    assert str(point) in (generated / "unlisted.d").read_text()
+    times = point.stat()
+    try:
+        os.utime(point)
+        dry = run(["ninja", "-C", str(built_apps["build"]), "-n", "unlisted_goray/unlisted.stamp"])
+        assert "goray-gen: scanning the sources of unlisted" in dry.stdout, dry.stdout
+    finally:
+        os.utime(point, ns=(times.st_atime_ns, times.st_mtime_ns))
+
+
+def test_optimized_when_no_build_type_is_set(cmake_dir, tmp_path):
+    (tmp_path / "CMakeLists.txt").write_text(PROJECT.format(
+        call=f"goray_add_app(app SOURCES {APPS}/onefile/app.cpp)"))
+    result = run(["cmake", "-S", str(tmp_path), "-B", str(tmp_path / "build"), "-G", "Ninja",
+                  f"-Dgoray_DIR={cmake_dir}"])
+    assert result.returncode == 0, result.stderr
+    ninja = (tmp_path / "build" / "build.ninja").read_text()
+    flags = next(line for line in ninja.splitlines() if line.strip().startswith("FLAGS ="))
+    assert "-O2" in flags and "-std=c++20" in flags and "-fvisibility=hidden" in flags, flags
+    assert "NDEBUG" in ninja
