@@ -19,6 +19,15 @@ With Ray (imported only then):
     goray.start("./build/librayapp.so", "app.py")         # init + the C++ driver
 """
 
+import logging as _logging
+import os as _os
+
+if _os.environ.get("GORAY_DEBUG_LOGGING"):  # protocol.md 4: Python debug logs
+    _handler = _logging.StreamHandler()
+    _handler.setFormatter(_logging.Formatter("%(asctime)s goray %(levelname)s %(message)s"))
+    _logging.getLogger("goray").addHandler(_handler)
+    _logging.getLogger("goray").setLevel(_logging.DEBUG)
+
 from ._driver import init, start
 from ._ffi import load_library
 from ._golang import golang_actor_class, golang_task

@@ -135,7 +135,7 @@ def unpack(data: Buffer) -> Any:
     except msgpack.ExtraData as error:
         raise CodecError(f"expected one msgpack value, found more ({len(error.extra)} "
                          "bytes left over)") from None
-    except (ValueError, OverflowError) as error:
+    except (ValueError, OverflowError, TypeError) as error:
         raise CodecError(f"invalid msgpack: {error}") from error
 
 
@@ -158,7 +158,7 @@ def _unpack_stream(data: Buffer) -> List[Any]:
             except msgpack.OutOfData:
                 break
             consumed = unpacker.tell()  # exact after a whole value (not after a partial one)
-    except (ValueError, OverflowError) as error:  # the unpacker is dropped: state unknown
+    except (ValueError, OverflowError, TypeError) as error:  # the unpacker is dropped: state unknown
         raise CodecError(f"invalid msgpack: {error}") from error
     left = size - (consumed - start)
     if left:  # the unpacker holds a partial value: it is dropped, not pooled
@@ -184,7 +184,7 @@ def unpack_first_values(data: Buffer) -> List[Any]:
     except msgpack.ExtraData as more:
         # The first value came out; the rest follow in the same stream.
         return [more.unpacked, *_unpack_stream(more.extra)]
-    except (ValueError, OverflowError) as error:
+    except (ValueError, OverflowError, TypeError) as error:
         raise CodecError(f"invalid msgpack: {error}") from error
 
 

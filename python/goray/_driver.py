@@ -9,6 +9,7 @@ unless the caller says otherwise.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from typing import Any, Dict, Sequence
 
@@ -19,6 +20,7 @@ from .errors import GorayError, error_from_reply
 __all__ = ["init", "start", "run_driver", "init_options"]
 
 LOOPBACK = "127.0.0.1"
+_log = logging.getLogger("goray")
 # Ray resolves a node address of 127.0.0.1 to this machine's outward address
 # unless "clusters" are disabled (its switch for Windows and macOS); with this set,
 # Ray and every process it starts stay on loopback.
@@ -51,8 +53,9 @@ def init_options(library: "_ffi.Library") -> Dict[str, Any]:
 
 
 def _library_path_for_workers(path: str, cluster: bool) -> str:
-    """What GORAY_BIN_PATH says: absolute locally; on a cluster a relative path
-    stays relative, resolved in each worker's working directory (the job's)."""
+    """What GORAY_BIN_PATH (or the py-defs variable) says: absolute locally; on a
+    cluster a relative path stays relative, resolved in each worker's working
+    directory (the job's)."""
     if cluster and not os.path.isabs(path):
         return path
     return os.path.abspath(path)
@@ -63,7 +66,8 @@ def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
     """Loads the library, imports the py-defs file and starts (or, with
     ``cluster=True``, joins) Ray. Options from GORAY_INIT_OPTIONS are merged under
     the caller's (the caller wins per top-level key)."""
-    local = not cluster and ray_init_args.get("address") in (None, "local")
+    cluster = cluster or ray_init_args.get("address") not in (None, "local")
+    local = not cluster
     node_ip = ray_init_args.get("_node_ip_address", LOOPBACK)
     if local and node_ip == LOOPBACK:
         keep_ray_on_loopback()
@@ -73,7 +77,7 @@ def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
     bin_path = _library_path_for_workers(library, cluster)
     os.environ[_ffi.BIN_PATH_ENV] = bin_path
     if py_defs_path:
-        os.environ[_worker.PY_DEFS_ENV] = os.path.abspath(py_defs_path)
+        os.environ[_worker.PY_DEFS_ENV] = _library_path_for_workers(py_defs_path, cluster)
         _worker.import_py_defs(py_defs_path)
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
@@ -93,10 +97,15 @@ def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
     runtime_env["env_vars"] = {**(runtime_env.get("env_vars") or {}), **goray_env()}
     options["runtime_env"] = runtime_env  # the job's: every task and actor inherits it
 
-    from . import _ray_handlers
+    from . import _options, _ray_handlers
     _ray_handlers.install()
-    if not ray.is_initialized():
+    if ray.is_initialized():
+        # Started without goray's variables in the job's runtime_env: every task
+        # and actor gets them itself.
+        _options.set_job_has_env(False)
+    else:
         ray.init(**options)
+    _log.debug("goray.init: library %s, py-defs %r, ray.init options %s", loaded.path, py_defs_path, options)
     return loaded
 
 

@@ -40,10 +40,12 @@ def split_options(meta: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def decode_scheduling_strategy(value: Any) -> Any:
-    """A scheduling strategy from its JSON form."""
+    """A scheduling strategy from its JSON form (Ray's own objects pass through)."""
     if value is None or isinstance(value, str):
         return value
-    if not isinstance(value, dict) or "type" not in value:
+    if not isinstance(value, dict):
+        return value  # a Python caller's NodeAffinitySchedulingStrategy & co.
+    if "type" not in value:
         raise GorayError(f"scheduling_strategy must be \"DEFAULT\", \"SPREAD\" or an object with a "
                          f"\"type\" (node_affinity, placement_group); got {value!r}")
     from ray.util import scheduling_strategies as strategies  # Ray is in use here
@@ -72,6 +74,16 @@ def _require(value: Dict[str, Any], keys: Iterable[str], kind: str) -> None:
         raise GorayError(f"scheduling_strategy {kind} needs {', '.join(missing)}")
 
 
+# False when goray.init found Ray already running (started without goray's
+# variables): then every task and actor gets them itself.
+_job_has_env = True
+
+
+def set_job_has_env(value: bool) -> None:
+    global _job_has_env
+    _job_has_env = value
+
+
 def goray_env(bin_path: Optional[str] = None, py_defs: Optional[str] = None) -> Dict[str, str]:
     """The variables every task and actor needs to load the library and py-defs."""
     env = {}
@@ -90,7 +102,7 @@ def with_goray_env(options: Dict[str, Any]) -> Dict[str, Any]:
     job's runtime_env, which goray.init sets: adding it to every task would cost
     Ray a runtime-env evaluation per submission."""
     env = goray_env()
-    if not env or "runtime_env" not in options:
+    if not env or ("runtime_env" not in options and _job_has_env):
         return options
     merged = dict(options)
     runtime_env = dict(merged.get("runtime_env") or {})

@@ -9,7 +9,8 @@ and timeouts, cancellation and unknown ids with codes 2, 3 and 4.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Tuple
+import logging
+from typing import Any, Dict, List, NamedTuple, Tuple
 
 import ray
 import ray.exceptions
@@ -21,8 +22,19 @@ from .errors import ArgumentError, GorayError, NativeError, UnknownNameError
 
 __all__ = ["install", "failure_reply"]
 
+_log = logging.getLogger("goray")
 Reply = Tuple[int, bytes]
 _OK_EMPTY: Reply = (0, b"")
+
+
+class StoredObject(NamedTuple):
+    """An object ref handed to native code, with what produced it (for messages)."""
+    ref: Any
+    label: str
+
+
+def _object(object_id: int) -> StoredObject:
+    return _stores.objects.get(object_id)  # type: ignore[return-value]
 
 
 def _call(data: memoryview) -> Tuple[bytes, Dict[str, Any], Dict[int, Any]]:
@@ -36,7 +48,7 @@ def _call(data: memoryview) -> Tuple[bytes, Dict[str, Any], Dict[int, Any]]:
     refs: Dict[int, Any] = {}
     for position, spec in (meta.get("go_ray_arg_pos_to_object") or {}).items():
         object_id = int(spec["id"])
-        refs[int(position)] = _stores.objects.get(object_id)
+        refs[int(position)] = _object(object_id).ref
         if spec.get("auto_release"):
             _stores.objects.pop(object_id)
     return bytes(units[0]), meta, refs
@@ -58,8 +70,8 @@ def _ref_parts(refs: Dict[int, Any]) -> Tuple[Tuple[int, ...], List[Any]]:
     return positions, [refs[position] for position in positions]
 
 
-def _new_object(ref: Any) -> Reply:
-    return 0, pack_u64(_stores.objects.add(ref))
+def _new_object(ref: Any, label: str) -> Reply:
+    return 0, pack_u64(_stores.objects.add(StoredObject(ref, label)))
 
 
 def _exe_remote_task(data: memoryview) -> Reply:
@@ -67,14 +79,14 @@ def _exe_remote_task(data: memoryview) -> Reply:
     name = meta["goray_task_name"]
     positions, ordered = _ref_parts(refs)
     options = with_goray_env(split_options(meta))
-    return _new_object(_ray_native.submit_native_task(name, options, args_block, positions, ordered))
+    return _new_object(_ray_native.submit_native_task(name, options, args_block, positions, ordered), name)
 
 
 def _exe_python_remote_task(data: memoryview) -> Reply:
     args_block, meta, refs = _call(data)
     name = meta["task_name"]
     task = _ray_native.python_task(name, with_goray_env(split_options(meta)))
-    return _new_object(task.remote(name, *_python_args(args_block, refs)))
+    return _new_object(task.remote(name, *_python_args(args_block, refs)), name)
 
 
 def _new_actor(data: memoryview) -> Reply:
@@ -120,36 +132,39 @@ def _actor_method_call(data: memoryview) -> Reply:
             raise UnknownNameError("method", method, known)
         args = _python_args(args_block, refs)
         ref = remote_method.options(**options).remote(*args) if options else remote_method.remote(*args)
-    return _new_object(ref)
+    return _new_object(ref, f"{entry.type_name}.{method}")
 
 
-def failure_reply(error: BaseException, what: str) -> Reply:
-    """The code and payload GetObject answers for a failed ray.get."""
+def failure_reply(error: BaseException, what: str, task: str = "") -> Reply:
+    """The code and payload GetObject answers for a failed ray.get of `what`,
+    produced by `task` (a task or Type.method name; "" for Put and unknown)."""
     if isinstance(error, ray.exceptions.GetTimeoutError):
         return 2, f"timed out waiting for {what}: {error}".encode()
     if isinstance(error, ray.exceptions.TaskCancelledError):
         return 3, f"{what} was cancelled: {error}".encode()
     if isinstance(error, ray.exceptions.RayTaskError):
         cause = getattr(error, "cause", None)
+        traceback = ""
         if isinstance(cause, NativeError):
             message = f"{cause.type}: {cause.message}"
-            task = cause.task
+            task = cause.task or task
             traceback = cause.traceback
         elif isinstance(cause, (ArgumentError, UnknownNameError)):
-            # An ArgumentError or UnknownNameError the native side reported: its
-            # text already ends with "(task <name>)".
-            message, task, traceback = f"goray::{type(cause).__name__}: {cause}", "", ""
+            # Reported by the native side: its own C++ type name again.
+            message = f"goray::{type(cause).__name__}: {cause}"
+            if message.endswith(")") and " (task " in message:
+                task = ""  # the text names the task already
         elif cause is not None:
             message = f"{_handlers.error_type_name(cause)}: {cause}"
-            task = getattr(error, "function_name", "") or what
+            task = task or getattr(error, "function_name", None) or what
             traceback = str(error)
         else:
-            message, task, traceback = f"ray.exceptions.RayTaskError: {error}", what, ""
+            message, task = f"ray.exceptions.RayTaskError: {error}", task or what
         if task:
             message += f" (task {task})"
         return 5, json.dumps({"Message": message, "Traceback": traceback}).encode()
     if isinstance(error, ray.exceptions.RayError):
-        message = f"ray.exceptions.{type(error).__name__}: {error} (task {what})"
+        message = f"ray.exceptions.{type(error).__name__}: {error} (task {task or what})"
         return 5, json.dumps({"Message": message, "Traceback": ""}).encode()
     raise error
 
@@ -158,17 +173,17 @@ def _get_object(data: memoryview) -> Reply:
     request = json.loads(bytes(data))
     object_id, timeout, auto_release = int(request[0]), request[1], bool(request[2])
     try:
-        ref = _stores.objects.get(object_id)
+        stored = _object(object_id)
     except KeyError as error:
         return 4, str(error).strip("'\"").encode()
     try:
-        value = ray.get(ref, timeout=None if timeout is None or timeout < 0 else timeout)
+        value = ray.get(stored.ref, timeout=None if timeout is None or timeout < 0 else timeout)
     except (ray.exceptions.GetTimeoutError, ray.exceptions.TaskCancelledError) as error:
-        return failure_reply(error, f"object {object_id}")
+        return failure_reply(error, f"object {object_id}", stored.label)
     except ray.exceptions.RayError as error:
         if auto_release:
             _release(object_id)
-        return failure_reply(error, f"object {object_id}")
+        return failure_reply(error, f"object {object_id}", stored.label)
     if auto_release:
         _release(object_id)
     return 0, _codec.pack(value)
@@ -182,14 +197,14 @@ def _release(object_id: int) -> None:
 
 
 def _put_object(data: memoryview) -> Reply:
-    return _new_object(ray.put(_codec.unpack(data)))
+    return _new_object(ray.put(_codec.unpack(data)), "")
 
 
 def _wait_object(data: memoryview) -> Reply:
     request = json.loads(bytes(data))
     ids = [int(i) for i in request.pop("object_ref_local_ids")]
     try:
-        refs = [_stores.objects.get(i) for i in ids]
+        refs = [_object(i).ref for i in ids]
     except KeyError as error:
         return 4, str(error).strip("'\"").encode()
     num_returns = int(request.pop("num_returns", 1))
@@ -204,7 +219,7 @@ def _cancel_object(data: memoryview) -> Reply:
     request = json.loads(bytes(data))
     object_id = int(request.pop("object_ref_local_id"))
     try:
-        ref = _stores.objects.get(object_id)
+        ref = _object(object_id).ref
     except KeyError as error:
         return 4, str(error).strip("'\"").encode()
     ray.cancel(ref, **request)
@@ -261,7 +276,18 @@ _HANDLERS = {
 }
 
 
+def _logged(command: Native2Py, handler: Any) -> Any:
+    def logged(data: memoryview) -> Reply:
+        reply = handler(data)
+        _log.debug("native -> driver %s (%d bytes): code %d, %d bytes", command.name, len(data),
+                    reply[0], len(reply[1]))
+        return reply
+    return logged
+
+
 def install() -> None:
-    """Serves the Ray commands in this process (idempotent)."""
+    """Serves the Ray commands in this process (idempotent). With GORAY_DEBUG_LOGGING
+    set, each request is logged."""
+    debug = _log.isEnabledFor(logging.DEBUG)
     for command, handler in _HANDLERS.items():
-        _handlers.register_handler(int(command), handler)
+        _handlers.register_handler(int(command), _logged(command, handler) if debug else handler)

@@ -28,6 +28,8 @@ def stage(directory: str, library: str, py_defs: str = "", extra: Sequence[str] 
     names = [os.path.basename(path) for path in sources]
     if len(set(names)) != len(names):
         raise ValueError(f"two staged files share a base name: {names}")
+    if os.path.isdir(directory) and os.listdir(directory):
+        raise ValueError(f"{directory} is not empty: its files would ship with the job")
     os.makedirs(directory, exist_ok=True)
     staged = []
     for source, name in zip(sources, names):

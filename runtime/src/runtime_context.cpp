@@ -7,8 +7,12 @@
 namespace goray {
 namespace {
 
+// Without Ray in this process every id is "" (ray.get_runtime_context would start a Ray).
 constexpr const char* kContextCode = R"(def runtime_context():
-    import ray
+    import sys
+    ray = sys.modules.get("ray")
+    if ray is None or not ray.is_initialized():
+        return {"node_id": "", "job_id": "", "task_id": "", "actor_id": ""}
     context = ray.get_runtime_context()
     def text(get):
         try:

@@ -225,10 +225,20 @@ int TasksScenario(Checker& c) {
   c.ExpectThrows<goray::TaskError>(
       [&] { goray::RemoteCall("Square", std::string("x")).Get<double>(); }, "bad argument",
       "goray::ArgumentError: position 0: expected double, received str");
-  c.ExpectThrows<goray::TaskError>([&] { goray::RemoteCall("Nope").Get<double>(); }, "unknown task",
-                                   "unknown task 'Nope'");
-  c.ExpectThrows<goray::TaskError>([&] { goray::RemoteCallPyTask("py_fail", std::string("bad")).Get<int64_t>(); },
-                                   "Python task failure", "ValueError: bad");
+  try {
+    goray::RemoteCall("Nope").Get<double>();
+    c.Expect(false, "unknown task did not throw");
+  } catch (const goray::TaskError& error) {
+    c.Expect(error.type() == "goray::UnknownNameError" && error.task() == "Nope",
+             std::string("unknown task: ") + error.what());
+  }
+  try {
+    goray::RemoteCallPyTask("py_fail", std::string("bad")).Get<int64_t>();
+    c.Expect(false, "py_fail did not throw");
+  } catch (const goray::TaskError& error) {
+    c.Expect(error.type() == "ValueError" && error.message() == "bad" && error.task() == "py_fail",
+             std::string("Python task failure: ") + error.what());
+  }
   c.ExpectThrows<goray::ResultTypeError>([&] { goray::RemoteCall("Square", 2.0).Get<std::string>(); },
                                          "Get with the wrong type");
   c.ExpectThrows<goray::WorkerDiedError>(

@@ -478,6 +478,8 @@ void RegisterApplication(Registry& r) {
   r.AddTask("SleepMs", &SleepMs);
   r.AddTask("MakeBytes", &MakeBytes);
   r.AddTask("Triple", &Triple);
+  // Outside Ray every id is empty (and no Ray is started to find out).
+  r.AddTask("RuntimeJobId", [] { return goray::GetRuntimeContext().job_id; });
 
   // Actors: a factory returning std::unique_ptr, T by value, and T*.
   auto counter = r.AddActor<Counter>("Counter", &goray::Constructor<Counter, std::int64_t>::Create);

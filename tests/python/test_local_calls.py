@@ -361,3 +361,9 @@ def test_init_options_and_driver(lib):
     assert code == 1 and b"unknown actor type 'Nope'" in text
     code, text = lib.execute(99, b"")
     assert code == 1 and b"unknown command 99" in text
+
+
+def test_runtime_context_outside_ray_is_empty_and_starts_no_ray(lib):
+    import sys
+    assert goray.golang_local_run_task("RuntimeJobId") == ""
+    assert "ray" not in sys.modules or not sys.modules["ray"].is_initialized()
