@@ -41,6 +41,15 @@ def test_the_one_file_application_works_with_no_generated_include(built_apps):
     assert set(report["called"]) == tasks | actors
 
 
+def test_the_stub_module_through_ray(built_apps):
+    """rayapp.Task.remote / .options / actors / handles on a real local Ray (its own
+    process: this one must not start Ray)."""
+    result = run([PYTHON, str(APPS / "ray_stubs.py"), str(built_apps["typesapp"]),
+                  str(built_apps["typesapp_stubs"])], timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert json.loads(result.stdout.splitlines()[-1])["failures"] == []
+
+
 @pytest.mark.parametrize("library", ["typesapp", "onefile"])
 def test_only_the_c_abi_is_exported(built_apps, library):
     result = run(["nm", "-D", "--defined-only", str(built_apps[library])])
@@ -83,6 +92,9 @@ def test_stub_attributes_delegate_to_golang_task_and_golang_actor_class(built_ap
             calls.append((kind, name, options))
             self.kind, self.name = kind, name
 
+        def options(self, **options):  # "name" is a Ray option too
+            return Fake(self.kind, self.name, options)
+
         def remote(self, *args):
             return (self.kind, self.name, args)
 
@@ -95,8 +107,10 @@ def test_stub_attributes_delegate_to_golang_task_and_golang_actor_class(built_ap
     assert typesapp.Counter.remote(1) == ("actor", "Counter", (1,))
     assert typesapp.Accumulator.options(name="a").remote(1.0, "x") == \
         ("actor", "Accumulator", (1.0, "x"))
+    # One golang_task/golang_actor_class per name, made on first use; options derive.
     assert calls == [("task", "F64", {}), ("task", "F64", {"num_cpus": 2}),
-                     ("actor", "Counter", {}), ("actor", "Accumulator", {"name": "a"})]
+                     ("actor", "Counter", {}), ("actor", "Accumulator", {}),
+                     ("actor", "Accumulator", {"name": "a"})]
     assert "Quotient and remainder." in typesapp.Divide.__doc__
     assert "Quotient and remainder." in typesapp.local.Divide.__doc__
     sys.modules.pop("typesapp", None)
@@ -111,15 +125,19 @@ def test_a_second_build_does_nothing(built_apps):
 def test_a_changed_source_regenerates_and_unchanged_outputs_keep_their_mtime(built_apps):
     """A scanned source newer than the outputs reruns goray-gen; outputs that come out the
     same keep their mtime (Ninja restats them), so what includes them is not rebuilt on
-    their account. Leaves the build needing a recompile of what includes the source."""
+    their account."""
     build, generated = built_apps["build"], built_apps["typesapp_gen"]
     header = generated / "typesapp.goray.h"
     before = header.stat().st_mtime_ns
     source = APPS / "types" / "types.h"
-    os.utime(source)  # now: newer than every output
-    regen = run(["ninja", "-C", str(build), "typesapp_goray/typesapp.stamp"])
-    assert regen.returncode == 0, regen.stdout + regen.stderr
-    assert "goray-gen: scanning the sources of typesapp" in regen.stdout
-    assert header.stat().st_mtime_ns == before
-    again = run(["ninja", "-C", str(build), "typesapp_goray/typesapp.stamp"])
-    assert "no work to do" in again.stdout
+    times = source.stat()
+    try:
+        os.utime(source)  # now: newer than every output
+        regen = run(["ninja", "-C", str(build), "typesapp_goray/typesapp.stamp"])
+        assert regen.returncode == 0, regen.stdout + regen.stderr
+        assert "goray-gen: scanning the sources of typesapp" in regen.stdout
+        assert header.stat().st_mtime_ns == before
+        again = run(["ninja", "-C", str(build), "typesapp_goray/typesapp.stamp"])
+        assert "no work to do" in again.stdout
+    finally:
+        os.utime(source, ns=(times.st_atime_ns, times.st_mtime_ns))

@@ -45,14 +45,17 @@ class _Task:
         self._task: _Any = None
         self.__doc__ = doc or f"The native task {name}."
 
-    def remote(self, *args: _Any) -> _Any:
+    def _golang(self) -> _Any:
         task = self._task
         if task is None:
             task = self._task = _goray.golang_task(self._name)
-        return task.remote(*args)
+        return task
+
+    def remote(self, *args: _Any) -> _Any:
+        return self._golang().remote(*args)
 
     def options(self, **options: _Any) -> _Any:
-        return _goray.golang_task(self._name, **options)
+        return self._golang().options(**options)
 
     def __repr__(self) -> _str:
         return f"<goray native task {self._name}>"
@@ -67,14 +70,17 @@ class _ActorClass:
         self._class: _Any = None
         self.__doc__ = doc or f"The native actor type {name}."
 
-    def remote(self, *args: _Any) -> _Any:
+    def _golang(self) -> _Any:
         actor_class = self._class
         if actor_class is None:
             actor_class = self._class = _goray.golang_actor_class(self._name)
-        return actor_class.remote(*args)
+        return actor_class
+
+    def remote(self, *args: _Any) -> _Any:
+        return self._golang().remote(*args)
 
     def options(self, **options: _Any) -> _Any:
-        return _goray.golang_actor_class(self._name, **options)
+        return self._golang().options(**options)
 
     def __repr__(self) -> _str:
         return f"<goray native actor type {self._name}>"
