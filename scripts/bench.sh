@@ -3,6 +3,7 @@
 #   bash scripts/bench.sh            # all benchmarks
 #   bash scripts/bench.sh local      # in-process call latency only
 #   bash scripts/bench.sh remote     # remote task/actor throughput only
+#   bash scripts/bench.sh scan       # scanner time vs clang -fsyntax-only
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
@@ -18,6 +19,9 @@ what="${1:-all}"
 if [ "$what" = all ] || [ "$what" = local ]; then
   timed "bench: local calls" "$ROOT/.venv/bin/python" "$ROOT/bench/local_calls.py" \
     "$ROOT/build-release/bench/libbench_local.so"
+fi
+if [ "$what" = all ] || [ "$what" = scan ]; then
+  timed "bench: scanner" "$ROOT/.venv/bin/python" "$ROOT/bench/scan_bench.py"
 fi
 if [ "$what" = all ] || [ "$what" = remote ]; then
   timed "bench: remote calls" "$ROOT/.venv/bin/python" "$ROOT/bench/remote_calls.py" \

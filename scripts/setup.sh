@@ -48,6 +48,9 @@ build_tree() {
       -DPython3_EXECUTABLE="$ROOT/.venv/bin/python" >/dev/null
   fi
   cmake --build "$ROOT/build" -j "$(nproc)"
+  # The CMake package (headers, runtime, goray-scan, lib/cmake/goray) into .venv,
+  # where `python -m goray --cmake-dir` finds it.
+  cmake --install "$ROOT/build" --component goray --prefix "$ROOT/.venv" >/dev/null
 }
 
 timed "set-up: Debian packages" install_debian_packages

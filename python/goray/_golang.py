@@ -80,11 +80,11 @@ class NativeActorClass:
         return f"<goray.golang_actor_class {self._name!r}>"
 
 
-def golang_task(name: str, **options: Any) -> NativeTask:
+def golang_task(name: str, /, **options: Any) -> NativeTask:
     """The native task `name` as a Ray remote function."""
     return NativeTask(name, options)
 
 
-def golang_actor_class(name: str, **options: Any) -> NativeActorClass:
+def golang_actor_class(name: str, /, **options: Any) -> NativeActorClass:
     """The native actor type `name` as a Ray actor class."""
     return NativeActorClass(name, options)
