@@ -43,10 +43,11 @@ install_python_packages() {
 }
 
 build_tree() {
-  if [ ! -f "$ROOT/build/build.ninja" ]; then
-    cmake -S "$ROOT" -B "$ROOT/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DPython3_EXECUTABLE="$ROOT/.venv/bin/python" >/dev/null
-  fi
+  # Configured every time with the same options (quick when nothing changed), so a
+  # build/ configured differently by hand is put back to what the scripts expect.
+  cmake -S "$ROOT" -B "$ROOT/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DGORAY_BUILD_SCANNER=ON -DGORAY_BUILD_TESTS=ON -DGORAY_BUILD_EXAMPLES=ON \
+    -DPython3_EXECUTABLE="$ROOT/.venv/bin/python" >/dev/null
   cmake --build "$ROOT/build" -j "$(nproc)"
   # The CMake package (headers, runtime, goray-scan, lib/cmake/goray) into .venv,
   # where `python -m goray --cmake-dir` finds it.
