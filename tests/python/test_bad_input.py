@@ -1,0 +1,147 @@
+"""The bad-input catalogue through the Python API (issue 6): wrong names, arity,
+types, integer ranges and None, each a clear goray error with its exact text, and
+the library keeps serving afterwards. test_errors.py and test_local_calls.py cover
+the error classes themselves and the first cases of each kind; this is the sweep."""
+
+import pytest
+
+import goray
+from goray._codec import CodecError
+from goray import golang_local_new_actor as new_actor, golang_local_run_task as run
+
+
+@pytest.fixture(autouse=True)
+def still_serving(lib):
+    yield
+    assert run("Add", 40, 2) == 42  # the process survived the bad call
+
+
+WRONG_TYPES = [
+    ("EchoI64", "x", "position 0: expected int64_t, received str"),
+    ("EchoI64", 1.5, "position 0: expected int64_t, received float64 1.5"),
+    ("EchoStr", 5, "position 0: expected std::string, received int 5"),
+    ("EchoBool", 1, "position 0: expected bool, received int 1"),
+    ("EchoF64", "1.0", "position 0: expected double, received str"),
+    ("EchoVec", [1, "a"],
+     "position 0: expected std::vector<int64_t>, received array (at [1]: expected int64_t, "
+     "received str)"),
+    ("EchoMapStr", {1: 2},
+     "position 0: expected std::map<std::string, int64_t>, received map (at [key 1]: expected "
+     "std::string, received int 1)"),
+    ("EchoArray", [1, 2], "position 0: expected std::array<int32_t, 3>, received array of 2"),
+    ("EchoTime", "x", "position 0: expected std::chrono::system_clock::time_point, received str"),
+]
+
+OVERFLOWS = [
+    ("EchoU8", 256, "position 0: expected uint8_t, received int 256"),
+    ("EchoU8", -1, "position 0: expected uint8_t, received int -1"),
+    ("EchoI8", -129, "position 0: expected int8_t, received int -129"),
+    ("EchoI16", 2**15, "position 0: expected int16_t, received int 32768"),
+    ("EchoU32", 2**32, "position 0: expected uint32_t, received int 4294967296"),
+    ("EchoU64", -1, "position 0: expected uint64_t, received int -1"),
+    ("EchoI64", 2**63, "position 0: expected int64_t, received int 9223372036854775808"),
+    # Beyond msgpack's integers: refused by the driver before sending.
+    ("EchoU64", 2**64,
+     "position 0: expected an integer in [-2**63, 2**64), received int 18446744073709551616"),
+    ("EchoI64", -2**64,
+     "position 0: expected an integer in [-2**63, 2**64), received int -18446744073709551616"),
+]
+
+NONES = [
+    ("EchoI64", "position 0: expected int64_t, received nil"),
+    ("EchoStr", "position 0: expected std::string, received nil"),
+    ("EchoVec", "position 0: expected std::vector<int64_t>, received nil"),
+    ("EchoF64", "position 0: expected double, received nil"),
+]
+
+
+@pytest.mark.parametrize("task, value, text", WRONG_TYPES + OVERFLOWS)
+def test_wrong_type_or_range(task, value, text):
+    with pytest.raises(goray.ArgumentError) as info:
+        run(task, value)
+    assert str(info.value) == f"{text} (task {task})"
+    assert info.value.task == task
+    assert info.value.position == 0
+
+
+@pytest.mark.parametrize("task, text", NONES)
+def test_none_for_a_non_optional_parameter(task, text):
+    with pytest.raises(goray.ArgumentError) as info:
+        run(task, None)
+    assert str(info.value) == f"{text} (task {task})"
+    assert run("EchoOptional", None) is None  # where None is allowed, it works
+
+
+@pytest.mark.parametrize("args, text", [
+    ((), "expected 2 arguments, received 0 (task Add)"),
+    ((1,), "expected 2 arguments, received 1 (task Add)"),
+    ((1, 2, 3), "expected 2 arguments, received 3 (task Add)"),
+])
+def test_wrong_arity(args, text):
+    with pytest.raises(goray.ArgumentError) as info:
+        run("Add", *args)
+    assert str(info.value) == text
+    assert info.value.position is None
+
+
+def test_wrong_type_at_the_second_position():
+    with pytest.raises(goray.ArgumentError) as info:
+        run("Add", 1, "2")
+    assert str(info.value) == "position 1: expected int64_t, received str (task Add)"
+    assert info.value.position == 1
+
+
+@pytest.mark.parametrize("name", ["", "add", "Add ", "Ädd", "Add\x00", "x" * 10000])
+def test_unknown_task_names(name):
+    with pytest.raises(goray.UnknownNameError) as info:
+        run(name, 1, 2)
+    assert (info.value.kind, info.value.name) == ("task", name)
+    assert str(info.value).startswith(f"unknown task '{name}'; known tasks: Add, ")
+
+
+@pytest.mark.parametrize("name", [None, 5, b"Add"])
+def test_task_name_of_the_wrong_type(name):
+    with pytest.raises(TypeError) as info:
+        run(name, 1, 2)
+    assert str(info.value) == f"the task name must be a str, got {type(name).__name__}"
+
+
+def test_keyword_arguments_are_refused():
+    with pytest.raises(TypeError) as info:
+        run("Add", a=1, b=2)
+    assert "unexpected keyword argument 'a'" in str(info.value)
+
+
+@pytest.mark.parametrize("value, received", [
+    (object(), "object"),
+    ("\udcff", "str"),  # a lone surrogate cannot be UTF-8
+])
+def test_values_msgpack_cannot_carry(value, received):
+    with pytest.raises(goray.ArgumentError) as info:
+        run("EchoValue", value)
+    assert str(info.value) == (f"position 0: expected a msgpack-serializable value, received "
+                               f"{received} (task EchoValue)")
+
+
+def test_a_reply_python_cannot_represent():
+    # A tuple key packs as an array key; C++ echoes it, Python cannot hash a list key.
+    with pytest.raises(CodecError) as info:
+        run("EchoValue", {(1, 2): 3})
+    assert str(info.value) == "invalid msgpack: unhashable type: 'list'"
+
+
+def test_actor_constructor_and_closed_instance():
+    with pytest.raises(goray.ArgumentError) as info:
+        new_actor("Counter")
+    assert str(info.value) == "expected 1 argument, received 0 (task Counter)"
+    counter = new_actor("Counter", 1)
+    counter.close()
+    with pytest.raises(goray.GorayError) as info:
+        counter.Incr(1)
+    assert str(info.value) == "<goray.LocalActor Counter#0 closed> is closed: cannot call Incr" \
+        .replace("#0", f"#{counter_index(info.value)}")
+    counter.close()  # a second close is a no-op
+
+
+def counter_index(error):
+    return str(error).split("#", 1)[1].split(" ", 1)[0]
