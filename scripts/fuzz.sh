@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (tests/fuzz/) with clang-19, ASan and UBSan in
+# build-fuzz/, replays the regression inputs (tests/fuzz/regressions/<target>/),
+# then fuzzes each target for SECONDS (default 60) from its seed corpus
+# (tests/fuzz/corpus/<target>/; new inputs go to build-fuzz/work/<target>/, not the tree).
+#   bash scripts/fuzz.sh            # 60 s per target
+#   bash scripts/fuzz.sh 600        # 10 min per target
+#   FUZZ_TARGETS=codec_fuzz bash scripts/fuzz.sh 30
+# A crash leaves its input in build-fuzz/crashes/; once fixed, copy it to
+# tests/fuzz/regressions/<target>/ so every later run replays it.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/lib.sh"
+SECONDS_PER_TARGET="${1:-60}"
+TARGETS="${FUZZ_TARGETS:-execute_fuzz codec_fuzz}"
+BUILD="$ROOT/build-fuzz"
+JOBS="${GORAY_JOBS:-2}"
+
+build() {
+  if [ ! -f "$BUILD/build.ninja" ]; then
+    cmake -S "$ROOT/tests/fuzz" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+      -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+      >/dev/null
+  fi
+  cmake --build "$BUILD" -j "$JOBS"
+}
+
+replay() {
+  local target
+  for target in $TARGETS; do
+    local dir="$ROOT/tests/fuzz/regressions/${target%_fuzz}"
+    local inputs=()
+    [ -d "$dir" ] && mapfile -t inputs < <(find "$dir" -type f ! -name '*.md' | sort)
+    if [ ${#inputs[@]} -gt 0 ]; then
+      log "$target: replaying ${#inputs[@]} regression inputs"
+      "$BUILD/$target" "${inputs[@]}" 2>&1 | tail -n 2
+    fi
+  done
+}
+
+fuzz_one() {
+  local target="$1" name="${1%_fuzz}"
+  local work="$BUILD/work/$name" crashes="$BUILD/crashes"
+  mkdir -p "$work" "$crashes"
+  # -rss_limit_mb/-malloc_limit_mb: a forged size that allocates gigabytes is a finding.
+  "$BUILD/$target" -max_total_time="$SECONDS_PER_TARGET" -print_final_stats=1 \
+    -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 \
+    -artifact_prefix="$crashes/$name-" "$work" "$ROOT/tests/fuzz/corpus/$name" \
+    >"$BUILD/$name.log" 2>&1 || { tail -n 60 "$BUILD/$name.log"; return 1; }
+  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done)' "$BUILD/$name.log" |
+    sed "s/^/[goray] $target: /" >&2
+}
+
+timed "fuzz: build" build
+timed "fuzz: regression inputs" replay
+for target in $TARGETS; do
+  timed "fuzz: $target (${SECONDS_PER_TARGET}s)" fuzz_one "$target"
+done

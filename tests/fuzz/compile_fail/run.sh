@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Compile-fail tests of the C++ API (issue 6): each case of cases.cpp must fail to
+# compile with its message; case 0 must compile. Usage: bash run.sh [CXX]
+set -uo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../../.." && pwd)"
+CXX="${1:-${CXX:-clang++-19}}"
+FLAGS=(-std=c++20 -fsyntax-only -DMSGPACK_NO_BOOST -I "$ROOT/runtime/include")
+EXPECT=(
+  ""                                                                   # 0: compiles
+  "options (goray::Option) must come after the call's arguments"      # 1
+  "in-process calls take no goray::Option"                             # 2
+  "ObjectRef arguments are not allowed in in-process calls"            # 3
+  "Get needs at least one type"                                        # 4
+  "goray::Option: use bool, a number, a string"                        # 5
+  "cannot decode into a non-owning string; use std::string"            # 6
+  "options (goray::Option) must come after the call's arguments"      # 7
+  "a task parameter cannot be a pointer"                               # 8
+  "a task parameter cannot be a non-const reference"                   # 9
+)
+failures=0
+for case in "${!EXPECT[@]}"; do
+  output="$("$CXX" "${FLAGS[@]}" -DCASE="$case" "$HERE/cases.cpp" 2>&1)"
+  status=$?
+  if [ "$case" -eq 0 ]; then
+    if [ $status -ne 0 ]; then echo "FAIL case 0 (the control) does not compile:"; echo "$output" | head -20; failures=$((failures + 1)); fi
+  elif [ $status -eq 0 ]; then
+    echo "FAIL case $case compiled; expected: ${EXPECT[$case]}"; failures=$((failures + 1))
+  elif ! grep -qF -- "${EXPECT[$case]}" <<<"$output"; then
+    echo "FAIL case $case failed without the message '${EXPECT[$case]}':"; echo "$output" | grep -m5 error
+    failures=$((failures + 1))
+  else
+    echo "ok   case $case: ${EXPECT[$case]}"
+  fi
+done
+[ $failures -eq 0 ] && echo "compile-fail: all ${#EXPECT[@]} cases as expected" || echo "compile-fail: $failures failures"
+exit $((failures > 0))

@@ -1,0 +1,60 @@
+"""Writes the seed corpora (tests/fuzz/corpus/<target>/): small valid inputs.
+Run once by hand; the files are committed. Needs the msgpack package (.venv)."""
+import os
+import struct
+
+import msgpack
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def unit(b):
+    return struct.pack("<Q", len(b)) + b
+
+
+def call(name, *args, resolved=()):
+    out = unit(name.encode()) + unit(b"".join(msgpack.packb(a, use_bin_type=True) for a in args))
+    for pos, value in resolved:
+        out += unit(struct.pack("<Q", pos) + msgpack.packb(value, use_bin_type=True))
+    return out
+
+
+def write(target, name, data):
+    path = os.path.join(HERE, "corpus", target)
+    os.makedirs(path, exist_ok=True)
+    with open(os.path.join(path, name), "wb") as f:
+        f.write(data)
+
+
+# execute: byte 0 = command | (instance index << 3).
+seeds = {
+    "init": bytes([0]),
+    "driver": bytes([1]) + b'["a"]',
+    "list": bytes([2]),
+    "methods": bytes([3]) + b"Counter",
+    "add": bytes([4]) + call("Add", 1, 2),
+    "divide": bytes([4]) + call("Divide", 7, 0),
+    "concat_ref": bytes([4]) + call("Concat", "a", resolved=[(1, "b")]),
+    "sum": bytes([4]) + call("Sum", [1.5, 2.5]),
+    "opt": bytes([4]) + call("Opt", None, True),
+    "echo": bytes([4]) + call("Echo", {"k": [1, b"x", 2.5, None]}),
+    "nothing": bytes([4]) + call("Nothing"),
+    "new": bytes([5]) + call("Counter", 3),
+    "incr": bytes([6]) + call("Incr", 4),
+    "tags": bytes([6]) + call("Tags", {"a": 1}),
+    "close": bytes([7]),
+    "close1": bytes([7 | (1 << 3)]),
+    "unknown": bytes([0xF9]),
+}
+for name, data in seeds.items():
+    write("execute", name, data)
+
+values = {
+    "int": 300, "neg": -5, "big": 2**64 - 1, "float": 2.5, "str": "héllo", "bin": b"\x00\x01",
+    "array": [1, 2, 3], "nested": [[1], [2, 3]], "map": {"a": 1, "b": 2}, "intmap": {1: [1.0]},
+    "nil": None, "bool": True, "tuple": [7, "x"],
+}
+for name, value in values.items():
+    write("codec", name, msgpack.packb(value, use_bin_type=True))
+write("codec", "ext", msgpack.packb(msgpack.ExtType(5, b"abc")))
+write("codec", "timestamp", msgpack.packb(msgpack.Timestamp(1, 2), datetime=False))
