@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -358,18 +360,40 @@ TEST_F(BadInputTest, ConstructorArguments) {
 
 // ---- the callback ----
 
+bool g_callback_registered = false;  // RegisterCallback keeps the first: tests share one
+
 TEST_F(BadInputTest, NoCallbackRegisteredIsAClearError) {
+  if (g_callback_registered) GTEST_SKIP() << "a callback was registered by an earlier test";
   EXPECT_EQ(Message(Call(4, Payload("AskPython", Pack(2)))),
             "goray::Error: no Python driver: RegisterCallback was never called (load this library "
             "with goray, not plain dlopen) (task AskPython)");
 }
 
-void* NullCallback(long long, void*, long long, long long*, long long*) { return nullptr; }
+// The fake driver: answers with g_answer; by default it writes nothing (a broken driver).
+std::function<std::tuple<long long, std::string>(long long, std::string_view)> g_answer;
+
+void* NullCallback(long long request, void* in_data, long long in_len, long long* out_len,
+                   long long* ret_code) {
+  if (!g_answer) return nullptr;
+  auto [code, body] = g_answer(request, std::string_view(static_cast<char*>(in_data),
+                                                         in_data ? static_cast<size_t>(in_len) : 0));
+  *ret_code = code;
+  *out_len = static_cast<long long>(body.size());
+  void* out = std::malloc(body.size() + 1);
+  std::memcpy(out, body.data(), body.size());
+  return out;
+}
+
+void UseFakeDriver() {
+  RegisterCallback(&NullCallback);  // the same pointer again is silent
+  g_callback_registered = true;
+}
 
 TEST_F(BadInputTest, ANullCallbackIsIgnoredAndASecondOneKeepsTheFirst) {
   RegisterCallback(nullptr);  // nothing to keep yet; still no callback
   EXPECT_EQ(Call(4, Payload("AskPython", Pack(2))).code, 5);
-  RegisterCallback(&NullCallback);
+  UseFakeDriver();
+  g_answer = nullptr;
   testing::internal::CaptureStderr();
   RegisterCallback(nullptr);
   std::string err = testing::internal::GetCapturedStderr();
@@ -393,4 +417,65 @@ TEST(BadValueInput, ForgedContainerHeadersAreErrorsNotAllocations) {
   std::string ok(999, '\x91');
   ok += '\x00';
   EXPECT_TRUE(goray::Value::FromMsgpack(ok).is_array());
+}
+
+// ---- the C++ API: Get with the wrong count, moved-from handles ----
+// (Get with the wrong type, killed actors: remote_api_test.cpp and raytest.cpp.)
+
+class CppApiTest : public testing::Test {
+ protected:
+  void SetUp() override { UseFakeDriver(); }
+  void TearDown() override { g_answer = nullptr; }
+};
+
+template <class F>
+std::string ErrorOf(F&& f) {
+  try {
+    f();
+  } catch (const std::exception& error) {
+    return error.what();
+  }
+  return "<no exception>";
+}
+
+TEST_F(CppApiTest, GetWithTheWrongCount) {
+  std::string stored;
+  g_answer = [&](long long command, std::string_view) {
+    return command == 6 ? std::make_tuple(0LL, stored) : std::make_tuple(0LL, U64(4));
+  };
+  goray::ObjectRef ref = goray::RemoteCall("Divide", 7, 2);
+  stored = Pack(1, 2, 3);  // three values (a native block)
+  EXPECT_EQ(ErrorOf([&] { ref.Get<int64_t, int64_t>(); }),
+            "goray::ResultTypeError: expected 2 values, received 3 values (task object 4)");
+  EXPECT_EQ(ErrorOf([&] { ref.Get<int64_t>(); }),
+            "goray::ResultTypeError: expected 1 value, received 3 values (task object 4)");
+  stored = "";  // a void task: no value
+  EXPECT_EQ(ErrorOf([&] { ref.Get<int64_t>(); }),
+            "goray::ResultTypeError: expected 1 value, received 0 values (task object 4)");
+  stored = Pack(std::vector<int64_t>{1});  // one list of the wrong length
+  EXPECT_EQ(ErrorOf([&] { ref.Get<int64_t, int64_t>(); }),
+            "goray::ResultTypeError: expected 2 values, received 1 value (task object 4)");
+  stored = std::string("\xc1", 1);  // not msgpack
+  EXPECT_EQ(ErrorOf([&] { ref.Get<int64_t>(); }),
+            "goray::ProtocolError: malformed msgpack value: parse error (task object 4)");
+}
+
+TEST_F(CppApiTest, MovedFromActorHandle) {
+  g_answer = [](long long, std::string_view) { return std::make_tuple(0LL, U64(1)); };
+  goray::ActorHandle actor = goray::NewActor("Counter", int64_t{0});
+  goray::ActorHandle taken = std::move(actor);
+  EXPECT_EQ(ErrorOf([&] { actor.RemoteCall("Incr", int64_t{1}); }),
+            "goray::Error: use of a moved-from ActorHandle");  // NOLINT(bugprone-use-after-move)
+  EXPECT_EQ(ErrorOf([&] { actor.Kill(); }), "goray::Error: use of a moved-from ActorHandle");  // NOLINT(bugprone-use-after-move)
+}
+
+TEST_F(CppApiTest, DriverErrorsOnSubmission) {
+  g_answer = [](long long, std::string_view) {
+    return std::make_tuple(1LL, std::string("ValueError: Invalid option keyword bogus\n\nTraceback (most recent call last):\n  x"));
+  };
+  EXPECT_EQ(ErrorOf([] { goray::RemoteCall("Square", 1.0, goray::Option("bogus", 1)); }),
+            "ValueError: Invalid option keyword bogus (Square)");
+  g_answer = [](long long, std::string_view) { return std::make_tuple(0LL, std::string("123")); };
+  EXPECT_EQ(ErrorOf([] { goray::RemoteCall("Square", 1.0); }),  // an id of 3 bytes
+            "goray::ProtocolError: expected an 8-byte id from the driver, received 3 bytes (task Square)");
 }

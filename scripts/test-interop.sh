@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Interop tests with GoRay v1.2.1 (docs/interop.md), both directions:
+#   1. a C++ library built with this project under GoRay's own Python driver
+#      (goray[ray]==1.2.1 from PyPI, in the virtualenv .venv-goray/);
+#   2. a Go library built with GoRay (github.com/ray4go/go-ray/ray@v1.2.1,
+#      tests/interop/go) under our driver (.venv/).
+# Assumes scripts/setup.sh ran (.venv/, the goray CMake package, Debian packages)
+# and Go is installed. Idempotent: the virtualenv, the C++ build and the Go build
+# (build-interop/) are reused and quick when nothing changed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/lib.sh"
+
+GORAY_VENV="$ROOT/.venv-goray"
+BUILD="$ROOT/build-interop"
+# GoRay's Python package and the Ray this project uses (goray 1.2.1 pins no Ray version).
+GORAY_REQUIREMENTS=("goray[ray]==1.2.1" "ray==2.60.0" "pytest")
+
+setup_goray_venv() {
+  local stamp="$GORAY_VENV/.interop-requirements" wanted="${GORAY_REQUIREMENTS[*]}"
+  if [ ! -x "$GORAY_VENV/bin/python" ]; then
+    log "creating the virtualenv .venv-goray/ (GoRay's driver)"
+    python3 -m venv "$GORAY_VENV"
+  fi
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+    log "installing ${GORAY_REQUIREMENTS[*]} into .venv-goray/"
+    "$GORAY_VENV/bin/pip" install -q --disable-pip-version-check "${GORAY_REQUIREMENTS[@]}"
+    echo "$wanted" > "$stamp"
+  fi
+}
+
+build_cpp() {
+  # The installed goray CMake package (GORAY_CMAKE_DIR overrides, as for users).
+  local goray_dir
+  goray_dir="$("$ROOT/.venv/bin/python" -m goray --cmake-dir)"
+  cmake -S "$ROOT/tests/interop/cpp" -B "$BUILD/cpp" -G Ninja -Dgoray_DIR="$goray_dir" >/dev/null
+  cmake --build "$BUILD/cpp"
+}
+
+find_go() {
+  if command -v go >/dev/null; then
+    command -v go
+  elif [ -x /usr/local/go/bin/go ]; then
+    echo /usr/local/go/bin/go
+  else
+    log "Go is not installed (needed to build tests/interop/go)"
+    return 1
+  fi
+}
+
+build_go() {
+  local go
+  go="$(find_go)"
+  mkdir -p "$BUILD/go"
+  # The module comes from the Go module proxy (go.sum pins it); the build cache
+  # makes a rebuild with nothing changed quick.
+  (cd "$ROOT/tests/interop/go" &&
+    GOFLAGS=-mod=mod "$go" build -buildmode=c-shared -o "$BUILD/go/libgoapp.so" .)
+}
+
+# Each direction is its own pytest process: one goray package and one library per process.
+test_cpp_under_goray() {
+  (cd "$ROOT" && "$GORAY_VENV/bin/python" -m pytest -q -p no:cacheprovider tests/interop/test_cpp_under_goray.py)
+}
+test_under_ours() {
+  (cd "$ROOT" && "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider \
+    tests/interop/test_cpp_under_ours.py tests/interop/test_go_under_ours.py)
+}
+
+timed "interop: GoRay's virtualenv" setup_goray_venv
+timed "interop: build the C++ app" build_cpp
+timed "interop: build the Go app" build_go
+timed "interop: C++ under GoRay's driver" test_cpp_under_goray
+timed "interop: C++ and Go under our driver" test_under_ours
