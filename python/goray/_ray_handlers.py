@@ -186,6 +186,8 @@ def _get_object(data: memoryview) -> Reply:
         return failure_reply(error, f"object {object_id}", stored.label)
     if auto_release:
         _release(object_id)
+    if isinstance(value, _ray_native.NativeResults):  # a native return block, as GoRay stores it
+        return 0, b"".join(_codec.pack(item) for item in value)
     return 0, _codec.pack(value)
 
 

@@ -27,7 +27,7 @@ from .errors import GorayError, error_from_reply
 
 __all__ = [
     "ActorEntry", "NATIVE_CLASS_PREFIX", "run_native_task", "native_actor_class",
-    "submit_native_task", "python_task", "python_actor_class", "pack_call",
+    "submit_native_task", "python_task", "python_actor_class", "pack_call", "NativeResults",
 ]
 
 _classes_lock = threading.Lock()  # guards the caches of remote functions and classes
@@ -92,10 +92,27 @@ def _execute(command: int, name: str, payload: bytes, index: int = 0) -> bytes:
     return reply
 
 
+class NativeResults(list):  # type: ignore[type-arg]
+    """The several return values of a native task or method that native code
+    submitted. A list to Python; GetObject gives native callers the native return
+    block (the values back to back), as GoRay's driver does: Go's Get2.. decode one
+    value per return, the C++ runtime accepts both forms."""
+
+    __slots__ = ()
+
+
+def _native_result(reply: bytes) -> Any:
+    """A native return block stored for any reader: None, the value, or NativeResults."""
+    values = _codec.unpack_first_values(reply)
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else NativeResults(values)
+
+
 def run_native_task(name: str, args_block: bytes, positions: Tuple[int, ...], *resolved: Any) -> Any:
     """The body of every native task: RunTask in this worker, result as Python values."""
     reply = _execute(int(Py2Native.RUN_TASK), name, _call_units(name, args_block, positions, resolved))
-    return _codec.unpack_result_block(reply)
+    return _native_result(reply)
 
 
 _native_task = ray.remote(run_native_task)
@@ -173,7 +190,7 @@ class _NativeActorBase:
         callee = f"{self._goray_type}.{method}"
         reply = _execute(int(Py2Native.ACTOR_METHOD_CALL), callee,
                          _call_units(method, args_block, positions, resolved), self._goray_index)
-        return _codec.unpack_result_block(reply)
+        return _native_result(reply)
 
 
 def _plain_method(method: str) -> Callable[..., Any]:
