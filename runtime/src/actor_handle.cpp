@@ -54,22 +54,14 @@ bool ActorHandle::is_native() const {
 }
 
 void ActorHandle::KillWith(const std::vector<Option>& options) const {
-  std::string json = "{";
-  for (const Option& option : options) {
-    detail::AppendJsonString(json, option.key());
-    json += ':' + option.json() + ',';
-  }
+  std::string json = detail::OpenJsonWithOptions(options);
   json += R"("goray_py_local_actor_id":)" + std::to_string(id()) + '}';
   detail::DriverReply reply = detail::CallDriver(detail::kKillActor, json);
   if (reply.code != 0) detail::ThrowDriverFailure(reply, type_name() + ".Kill");
 }
 
 ActorHandle GetActorWith(std::string_view name, const std::vector<Option>& options) {
-  std::string json = "{";
-  for (const Option& option : options) {
-    detail::AppendJsonString(json, option.key());
-    json += ':' + option.json() + ',';
-  }
+  std::string json = detail::OpenJsonWithOptions(options);
   json += R"("name":)";
   detail::AppendJsonString(json, name);
   json += '}';

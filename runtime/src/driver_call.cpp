@@ -61,6 +61,15 @@ void AppendJsonString(std::string& json, std::string_view text) {
   }
 }
 
+std::string OpenJsonWithOptions(const std::vector<Option>& options) {
+  std::string json = "{";
+  for (const Option& option : options) {
+    AppendJsonString(json, option.key());
+    json += ':' + option.json() + ',';
+  }
+  return json;
+}
+
 void CheckJson(std::string_view text, std::string_view what) {
   if (!nlohmann::json::accept(text)) {
     throw std::invalid_argument("goray: " + std::string(what) + " is not valid JSON: " + std::string(text));
@@ -195,25 +204,6 @@ std::uint64_t ParseId(std::string_view reply, std::string_view callee) {
                         std::string(callee));
   }
   return ReadU64(reply.data());
-}
-
-msgpack::object UnpackOne(msgpack::zone& zone, std::string_view payload, std::string_view callee) {
-  try {
-    std::size_t offset = 0;
-    bool referenced = false;
-    msgpack::object value = msgpack::unpack(zone, payload.data(), payload.size(), offset, referenced);
-    if (offset != payload.size()) {
-      throw ProtocolError("goray::ProtocolError",
-                          "expected one msgpack value, found " +
-                              std::to_string(payload.size() - offset) + " trailing bytes",
-                          std::string(callee));
-    }
-    return value;
-  } catch (const msgpack::unpack_error& error) {
-    throw ProtocolError("goray::ProtocolError",
-                        std::string("malformed msgpack value: ") + error.what(),
-                        std::string(callee));
-  }
 }
 
 std::vector<msgpack::object> UnpackAll(msgpack::zone& zone, std::string_view payload,

@@ -42,11 +42,7 @@ detail::DriverBytes ObjectRef::Fetch(double timeout_seconds) const {
 }
 
 void ObjectRef::CancelWith(const std::vector<Option>& options) const {
-  std::string json = "{";
-  for (const Option& option : options) {
-    detail::AppendJsonString(json, option.key());
-    json += ':' + option.json() + ',';
-  }
+  std::string json = detail::OpenJsonWithOptions(options);
   json += R"("object_ref_local_id":)" + std::to_string(id()) + '}';
   detail::DriverReply reply = detail::CallDriver(detail::kCancelObject, json);
   if (reply.code != 0) detail::ThrowDriverFailure(reply, Describe());

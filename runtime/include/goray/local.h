@@ -42,7 +42,7 @@ class LocalResult {
   template <class... T>
   auto Get() const {
     static_assert(sizeof...(T) >= 1, "goray: Get needs at least one type");
-    return detail::DecodeResult<T...>(callee_, payload_.view());
+    return detail::DecodeObject<T...>(callee_, payload_.view());
   }
   // Decodes into existing variables: result.GetInto(&a, &b).
   template <class... T>

@@ -117,4 +117,10 @@ class Option {
   std::string json_;
 };
 
+namespace detail {
+// `{` followed by one `"key":value,` member per option: the caller appends its own
+// keys after them and closes the object (its keys then win in the driver's parser).
+std::string OpenJsonWithOptions(const std::vector<Option>& options);
+}  // namespace detail
+
 }  // namespace goray

@@ -123,45 +123,9 @@ DriverBytes CallDriverWithArgs(long long command, std::initializer_list<MetaFiel
 // A u64 little-endian id reply (exactly 8 bytes).
 std::uint64_t ParseId(std::string_view reply, std::string_view callee);
 
-// Parses one msgpack value into `zone`; a malformed payload throws ProtocolError.
-msgpack::object UnpackOne(msgpack::zone& zone, std::string_view payload, std::string_view callee);
 
 // Parses every msgpack value of `payload` (a native return block) into `zone`.
 std::vector<msgpack::object> UnpackAll(msgpack::zone& zone, std::string_view payload,
                                        std::string_view callee);
-
-// Decodes a single returned value as T..., destructuring an array for several types.
-template <class... T>
-auto DecodeResult(std::string_view callee, std::string_view payload) {
-  msgpack::zone zone(512);
-  const msgpack::object value = UnpackOne(zone, payload, callee);
-  auto decode = [&](const msgpack::object& object, auto* type_tag, std::string_view where) {
-    using Wanted = std::remove_pointer_t<decltype(type_tag)>;
-    try {
-      return codec::Decode<Wanted>(object);
-    } catch (const codec::DecodeError& error) {
-      std::string received = error.received();
-      if (!error.path().empty()) received += " at " + error.path();
-      throw ResultTypeError(std::string(callee),
-                            std::string(where) + codec::TypeName<Wanted>(), received);
-    }
-  };
-  if constexpr (sizeof...(T) == 1) {
-    return decode(value, static_cast<T*>(nullptr)..., "");
-  } else {
-    constexpr std::size_t kCount = sizeof...(T);
-    if (value.type != msgpack::type::ARRAY || value.via.array.size != kCount) {
-      std::string received(codec::ReceivedTypeName(value));
-      if (value.type == msgpack::type::ARRAY) {
-        received += " of " + std::to_string(value.via.array.size);
-      }
-      throw ResultTypeError(std::string(callee), std::to_string(kCount) + " values", received);
-    }
-    return [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return std::tuple<T...>{decode(value.via.array.ptr[I], static_cast<T*>(nullptr),
-                                     "value " + std::to_string(I) + ": ")...};
-    }(std::index_sequence_for<T...>{});
-  }
-}
 
 }  // namespace goray::detail
