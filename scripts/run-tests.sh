@@ -15,3 +15,4 @@ run_ray_pytest() { "$ROOT/.venv/bin/python" -m pytest -q "$ROOT/tests/ray"; }
 timed "tests: C++ (ctest)" run_ctest
 timed "tests: Python in-process (pytest)" run_pytest
 timed "tests: Ray (pytest)" run_ray_pytest
+timed "tests: interop with GoRay (scripts/test-interop.sh)" bash "$ROOT/scripts/test-interop.sh"

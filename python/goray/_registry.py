@@ -55,12 +55,14 @@ def _unwrap(obj: Any) -> Any:
 
 
 def local(function: F) -> F:
-    """Registers a Python function that native code calls in-process, by its
-    ``__name__``; returns it unchanged."""
+    """Registers a Python function (or, as GoRay allows, a class) that native code
+    calls in-process, by its ``__name__``; returns it unchanged."""
     original = _unwrap(function)
-    if isinstance(original, type) or not callable(original):
-        raise TypeError("@goray.local takes a function (use @goray.remote for a class), "
-                        f"got {type(function).__name__}")
+    if isinstance(original, type):
+        _register(_classes, original)  # for NewPyLocalInstance, as in GoRay
+        return function
+    if not callable(original):
+        raise TypeError(f"@goray.local takes a function or a class, got {type(function).__name__}")
     _register(_functions, original)
     return function
 

@@ -94,12 +94,9 @@ def test_big_go_result_reaches_python(our_ray):
     assert ray.get(goray.golang_task("Size").remote(b"\1" * size)) == size
 
 
-def test_difference_goray_local_on_a_class():
-    # GoRay's @goray.local registers a class for NewPyLocalInstance; ours refuses
-    # it (use @goray.remote, which both accept): a GoRay py-defs file doing this
-    # fails to import under our driver (docs/interop.md).
+def test_goray_local_on_a_class_works_as_in_goray():
+    # GoRay's @goray.local also registers a class for NewPyLocalInstance; so does ours.
     class LocalOnly:
         pass
 
-    with pytest.raises(TypeError, match="use @goray.remote for a class"):
-        goray.local(LocalOnly)
+    assert goray.local(LocalOnly) is LocalOnly

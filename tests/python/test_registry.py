@@ -67,9 +67,11 @@ def test_remote_class_stays_a_class_in_process():
     assert RegStore.__name__ == "RegStore"
 
 
-def test_local_refuses_classes():
+def test_local_registers_classes_as_goray_does():
+    assert goray.local(RegStore) is RegStore
+    assert _registry.find_class("RegStore") is RegStore
     with pytest.raises(TypeError):
-        goray.local(RegStore)
+        goray.local(42)
     with pytest.raises(TypeError):
         goray.remote(1, 2)
 
