@@ -68,8 +68,11 @@ def test_remote_class_stays_a_class_in_process():
 
 
 def test_local_registers_classes_as_goray_does():
-    assert goray.local(RegStore) is RegStore
-    assert _registry.find_class("RegStore") is RegStore
+    class RegLocalOnly:
+        pass
+
+    assert goray.local(RegLocalOnly) is RegLocalOnly
+    assert _registry.find_class("RegLocalOnly") is RegLocalOnly
     with pytest.raises(TypeError):
         goray.local(42)
     with pytest.raises(TypeError):
