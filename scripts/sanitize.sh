@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Builds the C++ tests (tests/cpp) with sanitizers (clang-19) and runs them with ctest:
+#   build-asan/  AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer)
+#   build-tsan/  ThreadSanitizer
+# and, in full mode, the in-process pytest suite (tests/python) against an ASan+UBSan
+# build of the test library, with the ASan runtime LD_PRELOADed into the venv's Python.
+#   bash scripts/sanitize.sh          # full: ASan, TSan, pytest under ASan
+#   bash scripts/sanitize.sh short    # CI: ASan and TSan ctest of the runtime and codec tests
+#   SANITIZERS="asan" bash scripts/sanitize.sh
+# Suppressions, each explained, are in tests/fuzz/sanitizer-suppressions/.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/lib.sh"
+MODE="${1:-full}"
+SANITIZERS="${SANITIZERS:-asan tsan}"
+JOBS="${GORAY_JOBS:-2}"
+SUPP="$ROOT/tests/fuzz/sanitizer-suppressions"
+CLANG_RT="$(dirname "$(clang++-19 -print-file-name=libclang_rt.asan-x86_64.so)")"
+
+# The runtime and codec tests: every tests/cpp/*_test.cpp.
+CPP_TESTS=()
+for source in "$ROOT"/tests/cpp/*_test.cpp; do CPP_TESTS+=("$(basename "$source" .cpp)"); done
+
+configure() {  # configure DIR FLAGS
+  local dir="$1" flags="$2"
+  if [ ! -f "$dir/build.ninja" ]; then
+    # -shared-libsan: one sanitizer runtime (a shared object) for the test executables
+    # and for libtestapp.so, which the ASan pytest run loads into Python.
+    cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+      -DGORAY_BUILD_SCANNER=OFF -DGORAY_BUILD_EXAMPLES=OFF \
+      -DPython3_EXECUTABLE="$ROOT/.venv/bin/python" \
+      -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer -shared-libsan" \
+      -DCMAKE_EXE_LINKER_FLAGS="$flags -shared-libsan -Wl,-rpath,$CLANG_RT" \
+      -DCMAKE_SHARED_LINKER_FLAGS="$flags -shared-libsan -Wl,-rpath,$CLANG_RT" >/dev/null
+  fi
+}
+
+run_ctest() {  # run_ctest DIR
+  # Only the executables built here (tests of targets not built are *_NOT_BUILT).
+  (cd "$1" && ctest --output-on-failure -j "$JOBS" -E '_NOT_BUILT')
+}
+
+asan() {
+  local dir="$ROOT/build-asan"
+  configure "$dir" "-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+  local targets=("${CPP_TESTS[@]}")
+  [ "$MODE" = full ] && targets+=(testapp)
+  cmake --build "$dir" -j "$JOBS" --target "${targets[@]}"
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  export LSAN_OPTIONS="suppressions=$SUPP/lsan.supp:print_suppressions=0"
+  timed "sanitize: ASan+UBSan ctest" run_ctest "$dir"
+  if [ "$MODE" = full ]; then
+    # CPython itself is not instrumented and leaks by design at exit: leaks off here.
+    ASAN_OPTIONS="detect_leaks=0:abort_on_error=0" \
+      LD_PRELOAD="$CLANG_RT/libclang_rt.asan-x86_64.so" \
+      GORAY_TEST_LIB="$dir/tests/apps/libtestapp.so" \
+      timed "sanitize: pytest (tests/python) under ASan+UBSan" \
+      "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/python"
+  fi
+}
+
+tsan() {
+  local dir="$ROOT/build-tsan"
+  configure "$dir" "-fsanitize=thread"
+  cmake --build "$dir" -j "$JOBS" --target "${CPP_TESTS[@]}"
+  export TSAN_OPTIONS="suppressions=$SUPP/tsan.supp:halt_on_error=1:second_deadlock_stack=1"
+  timed "sanitize: TSan ctest" run_ctest "$dir"
+}
+
+for sanitizer in $SANITIZERS; do
+  case "$sanitizer" in
+    asan) timed "sanitize: ASan+UBSan (build and run)" asan ;;
+    tsan) timed "sanitize: TSan (build and run)" tsan ;;
+    *) log "unknown sanitizer $sanitizer"; exit 2 ;;
+  esac
+done

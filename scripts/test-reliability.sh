@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The short reliability checks for CI (issue 6), each stage timed:
+#   1. compile-fail tests of the C++ API (tests/fuzz/compile_fail/run.sh)
+#   2. fuzzing: both libFuzzer targets, 60 s each, after replaying the regression inputs
+#   3. sanitizers: the runtime and codec tests (tests/cpp) under ASan+UBSan and under TSan
+# No soak (bench/soak.py) here. Needs clang-19 and libclang-rt-19-dev (scripts/setup.sh
+# installs them) and the .venv; installs nothing itself.
+#   bash scripts/test-reliability.sh [FUZZ_SECONDS]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/lib.sh"
+FUZZ_SECONDS="${1:-60}"
+start=$SECONDS
+
+timed "reliability: compile-fail tests" bash "$ROOT/tests/fuzz/compile_fail/run.sh"
+timed "reliability: fuzzing (${FUZZ_SECONDS}s per target)" bash "$ROOT/scripts/fuzz.sh" "$FUZZ_SECONDS"
+timed "reliability: sanitizers (ASan+UBSan, TSan; tests/cpp)" bash "$ROOT/scripts/sanitize.sh" short
+log "reliability checks took $((SECONDS - start))s"
