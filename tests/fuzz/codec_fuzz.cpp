@@ -20,6 +20,11 @@
 namespace {
 
 template <class T>
+constexpr bool kUnordered = false;
+template <class K, class V>
+constexpr bool kUnordered<std::unordered_map<K, V>> = true;
+
+template <class T>
 void TryDecode(const msgpack::object& object) {
   try {
     T value = goray::codec::Decode<T>(object);
@@ -28,6 +33,11 @@ void TryDecode(const msgpack::object& object) {
     goray::codec::Encode(packer, value);
     msgpack::object_handle again = msgpack::unpack(buffer.data(), buffer.size());
     T back = goray::codec::Decode<T>(again.get());
+    if constexpr (kUnordered<T>) {
+      // Iteration order (so the encoding) depends on insertion history: compare values.
+      if (!(back == value)) std::abort();
+      return;
+    }
     // The codec must round-trip what it accepted (compared as bytes: NaN != NaN).
     goray::codec::Buffer second;
     goray::codec::Packer second_packer(second);
