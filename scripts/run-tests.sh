@@ -16,3 +16,6 @@ timed "tests: C++ (ctest)" run_ctest
 timed "tests: Python in-process (pytest)" run_pytest
 timed "tests: Ray (pytest)" run_ray_pytest
 timed "tests: interop with GoRay (scripts/test-interop.sh)" bash "$ROOT/scripts/test-interop.sh"
+# Short runs of the heavy checks: compile-fail cases, fuzzing (60 s a target),
+# sanitizer builds of the runtime and codec tests (docs/reliability.md).
+timed "tests: reliability (scripts/test-reliability.sh)" bash "$ROOT/scripts/test-reliability.sh"

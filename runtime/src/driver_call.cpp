@@ -212,7 +212,8 @@ std::vector<msgpack::object> UnpackAll(msgpack::zone& zone, std::string_view pay
   try {
     for (std::size_t offset = 0; offset < payload.size();) {
       bool referenced = false;
-      values.push_back(msgpack::unpack(zone, payload.data(), payload.size(), offset, referenced));
+      values.push_back(msgpack::unpack(zone, payload.data(), payload.size(), offset, referenced,
+                                       nullptr, nullptr, codec::UnpackLimitFor(payload.size())));
     }
   } catch (const msgpack::unpack_error& error) {
     throw ProtocolError("goray::ProtocolError", std::string("malformed msgpack value: ") + error.what(),

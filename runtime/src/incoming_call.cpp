@@ -14,22 +14,13 @@ namespace {
 // request outlives the call, and values can be hundreds of MiB.
 bool ReferenceEverything(msgpack::type::object_type, std::size_t, void*) { return true; }
 
-// Deep nesting is refused before it can exhaust the stack of a recursive decoder.
-constexpr std::size_t kMaxDepth = 1000;
-
-// Sizes no larger than the input itself: a forged header cannot make the
-// decoder allocate more than the request could hold.
-msgpack::unpack_limit LimitFor(std::size_t length) {
-  return msgpack::unpack_limit(length, length, length, length, length, kMaxDepth);
-}
-
 // Decodes the next value of `bytes` at `offset`.
 msgpack::object UnpackAt(msgpack::zone& zone, std::string_view bytes, std::size_t& offset,
                          std::string_view what, std::string_view callee) {
   bool referenced = false;
   try {
     return msgpack::unpack(zone, bytes.data(), bytes.size(), offset, referenced,
-                           &ReferenceEverything, nullptr, LimitFor(bytes.size()));
+                           &ReferenceEverything, nullptr, codec::UnpackLimitFor(bytes.size()));
   } catch (const std::exception& error) {
     throw ProtocolError("goray::ProtocolError",
                         "malformed msgpack in " + std::string(what) + " at byte " +

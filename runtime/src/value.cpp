@@ -220,13 +220,11 @@ void Value::Assign(const msgpack::object& object) {
 Value Value::FromMsgpack(std::string_view bytes) {
   std::size_t offset = 0;
   // Strings, bins and exts are referenced, not copied: DecodeValue copies them once.
-  // Sizes bounded by the input and nesting by 1000 levels, as for requests
-  // (incoming_call.cpp): a forged array/map header is an error, not a huge allocation.
-  const std::size_t n = bytes.size();
+  // Bounded like requests: a forged array/map header is an error, not a huge allocation.
   const msgpack::object_handle handle = msgpack::unpack(
       bytes.data(), bytes.size(), offset,
       [](msgpack::type::object_type, std::size_t, void*) { return true; }, nullptr,
-      msgpack::unpack_limit(n, n, n, n, n, 1000));
+      codec::UnpackLimitFor(bytes.size()));
   if (offset != bytes.size()) {
     throw std::invalid_argument("goray::Value::FromMsgpack: " +
                                 std::to_string(bytes.size() - offset) +

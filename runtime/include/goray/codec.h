@@ -35,6 +35,14 @@ class DecodeError : public std::runtime_error {
   std::string path_;
 };
 
+// Limits for decoding `length` bytes of untrusted msgpack: no size larger than
+// the input itself (a forged header cannot make the decoder allocate more than
+// the bytes could hold) and at most 1000 levels of nesting.
+inline msgpack::unpack_limit UnpackLimitFor(std::size_t length) {
+  constexpr std::size_t kMaxDepth = 1000;
+  return msgpack::unpack_limit(length, length, length, length, length, kMaxDepth);
+}
+
 // The msgpack type of an object as a short word: nil, bool, int, float32,
 // float64, str, bin, array, map, ext.
 std::string_view ReceivedTypeName(const msgpack::object& object);
