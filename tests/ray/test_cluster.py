@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -66,12 +67,15 @@ def test_ray_job_submit_with_a_staged_working_dir(cluster):
     subprocess.run([sys.executable, "-m", "goray.stage", str(staged), library_path(),
                     "--py-defs", str(DEFS)], check=True)
     library = os.path.basename(library_path())
-    result = subprocess.run(
-        [os.path.join(BIN, "ray"), "job", "submit", "--address", cluster["dashboard"],
-         "--working-dir", str(staged), "--",
-         sys.executable, "-m", "goray", "--cluster", "--py-defs", "defs.py", f"./{library}",
-         "--", "where", "node_a", "node_b"],
-        env=cluster["env"], capture_output=True, text=True, timeout=400)
+    command = [os.path.join(BIN, "ray"), "job", "submit", "--address", cluster["dashboard"],
+               "--working-dir", str(staged), "--",
+               sys.executable, "-m", "goray", "--cluster", "--py-defs", "defs.py", f"./{library}",
+               "--", "where", "node_a", "node_b"]
+    for _ in range(12):  # the job agent may still be starting: Ray answers "try again later"
+        result = subprocess.run(command, env=cluster["env"], capture_output=True, text=True, timeout=400)
+        if "No available agent to submit job" not in result.stdout + result.stderr:
+            break
+        time.sleep(5)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     where = placements(result.stdout)
     assert set(where) == {"node_a", "node_b"}, result.stdout[-3000:]
