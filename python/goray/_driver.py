@@ -90,6 +90,9 @@ def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
     if cluster:
         options.setdefault("address", "auto")
     else:
+        # "local": a new Ray of our own, never one that happens to run on this machine
+        # (ray.init() without an address joins a cluster it finds here).
+        options.setdefault("address", "local")
         options.setdefault("_node_ip_address", LOOPBACK)
         options.setdefault("include_dashboard", False)
     from ._options import goray_env
