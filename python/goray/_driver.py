@@ -95,10 +95,8 @@ def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
         options.setdefault("address", "local")
         options.setdefault("_node_ip_address", LOOPBACK)
         options.setdefault("include_dashboard", False)
-    from ._options import goray_env
-    runtime_env = dict(options.get("runtime_env") or {})
-    runtime_env["env_vars"] = {**(runtime_env.get("env_vars") or {}), **goray_env()}
-    options["runtime_env"] = runtime_env  # the job's: every task and actor inherits it
+    from ._options import merge_goray_env
+    options = merge_goray_env(options)  # the job's runtime_env: every task and actor inherits it
 
     from . import _options, _ray_handlers
     _ray_handlers.install()

@@ -101,13 +101,16 @@ def with_goray_env(options: Dict[str, Any]) -> Dict[str, Any]:
     (and overwritten by) the variables goray needs. Without one, tasks inherit the
     job's runtime_env, which goray.init sets: adding it to every task would cost
     Ray a runtime-env evaluation per submission."""
-    env = goray_env()
-    if not env or ("runtime_env" not in options and _job_has_env):
+    if not goray_env() or ("runtime_env" not in options and _job_has_env):
         return options
+    return merge_goray_env(options)
+
+
+def merge_goray_env(options: Dict[str, Any]) -> Dict[str, Any]:
+    """A copy of `options` whose runtime_env.env_vars hold goray's variables (which
+    win over the caller's of the same name)."""
     merged = dict(options)
     runtime_env = dict(merged.get("runtime_env") or {})
-    env_vars = dict(runtime_env.get("env_vars") or {})
-    env_vars.update(env)
-    runtime_env["env_vars"] = env_vars
+    runtime_env["env_vars"] = {**(runtime_env.get("env_vars") or {}), **goray_env()}
     merged["runtime_env"] = runtime_env
     return merged

@@ -70,6 +70,11 @@ def _ref_parts(refs: Dict[int, Any]) -> Tuple[Tuple[int, ...], List[Any]]:
     return positions, [refs[position] for position in positions]
 
 
+def _unknown_id(code: int, error: KeyError) -> Reply:
+    """The reply for an id a store does not hold (KeyError's text without its quotes)."""
+    return code, str(error).strip("'\"").encode()
+
+
 def _new_object(ref: Any, label: str) -> Reply:
     return 0, pack_u64(_stores.objects.add(StoredObject(ref, label)))
 
@@ -175,7 +180,7 @@ def _get_object(data: memoryview) -> Reply:
     try:
         stored = _object(object_id)
     except KeyError as error:
-        return 4, str(error).strip("'\"").encode()
+        return _unknown_id(4, error)
     try:
         value = ray.get(stored.ref, timeout=None if timeout is None or timeout < 0 else timeout)
     except (ray.exceptions.GetTimeoutError, ray.exceptions.TaskCancelledError) as error:
@@ -208,7 +213,7 @@ def _wait_object(data: memoryview) -> Reply:
     try:
         refs = [_object(i).ref for i in ids]
     except KeyError as error:
-        return 4, str(error).strip("'\"").encode()
+        return _unknown_id(4, error)
     num_returns = int(request.pop("num_returns", 1))
     ready, _pending = ray.wait(refs, num_returns=num_returns, **request)
     ready_set = {id(ref) for ref in ready}
@@ -223,7 +228,7 @@ def _cancel_object(data: memoryview) -> Reply:
     try:
         ref = _object(object_id).ref
     except KeyError as error:
-        return 4, str(error).strip("'\"").encode()
+        return _unknown_id(4, error)
     ray.cancel(ref, **request)
     return _OK_EMPTY
 
@@ -232,7 +237,7 @@ def _release_object(data: memoryview) -> Reply:
     try:
         _stores.objects.pop(unpack_u64(data))
     except KeyError as error:
-        return 4, str(error).strip("'\"").encode()
+        return _unknown_id(4, error)
     return _OK_EMPTY
 
 
@@ -257,7 +262,7 @@ def _release_actor(data: memoryview) -> Reply:
     try:
         _stores.actors.pop(unpack_u64(data))
     except KeyError as error:
-        return 1, str(error).strip("'\"").encode()
+        return _unknown_id(1, error)
     return _OK_EMPTY
 
 
