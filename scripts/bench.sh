@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Builds an optimized (Release) tree in build-release/ and runs the benchmarks.
-#   bash scripts/bench.sh            # all benchmarks
+#   bash scripts/bench.sh            # local, scan and remote
 #   bash scripts/bench.sh local      # in-process call latency only
 #   bash scripts/bench.sh remote     # remote task/actor throughput only
 #   bash scripts/bench.sh scan       # scanner time vs clang -fsyntax-only
+#   bash scripts/bench.sh peers [bench/peers.py options]
+#                                    # ours vs GoRay vs plain Python vs Ray's C++ API:
+#                                    # writes bench/report.md and bench/peers.png (~30 min)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
+source "$ROOT/scripts/upstream.sh"
+MATPLOTLIB="matplotlib==3.9.2"
 
 bash "$ROOT/scripts/setup.sh"
 if [ ! -f "$ROOT/build-release/build.ninja" ]; then
@@ -26,4 +31,14 @@ fi
 if [ "$what" = all ] || [ "$what" = remote ]; then
   timed "bench: remote calls" "$ROOT/.venv/bin/python" "$ROOT/bench/remote_calls.py" \
     "$ROOT/build-release/bench/libbench_remote.so"
+fi
+if [ "$what" = peers ]; then  # not in "all": it takes about 30 minutes
+  timed "bench: GoRay's virtualenv" setup_goray_venv
+  timed "bench: the Go app (GoRay)" build_go_app "$ROOT/bench/peers/go" "$ROOT/build-release/bench/libpeers_go.so"
+  # Ray's C++ API: when it cannot be set up, the report says so and the rest still runs.
+  timed "bench: Ray's C++ API" bash "$ROOT/scripts/setup-raycpp.sh" ||
+    log "Ray's C++ API could not be set up (see above); the report marks it unavailable"
+  "$ROOT/.venv/bin/python" -c "import matplotlib" 2>/dev/null ||
+    "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check "$MATPLOTLIB"
+  timed "bench: peers" "$ROOT/.venv/bin/python" "$ROOT/bench/peers.py" "${@:2}"
 fi

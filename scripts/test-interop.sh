@@ -12,23 +12,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
-GORAY_VENV="$ROOT/.venv-goray"
 BUILD="$ROOT/build-interop"
-# GoRay's Python package and the Ray this project uses (goray 1.2.1 pins no Ray version).
-GORAY_REQUIREMENTS=("goray[ray]==1.2.1" "ray==2.60.0" "pytest")
-
-setup_goray_venv() {
-  local stamp="$GORAY_VENV/.interop-requirements" wanted="${GORAY_REQUIREMENTS[*]}"
-  if [ ! -x "$GORAY_VENV/bin/python" ]; then
-    log "creating the virtualenv .venv-goray/ (GoRay's driver)"
-    python3 -m venv "$GORAY_VENV"
-  fi
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-    log "installing ${GORAY_REQUIREMENTS[*]} into .venv-goray/"
-    "$GORAY_VENV/bin/pip" install -q --disable-pip-version-check "${GORAY_REQUIREMENTS[@]}"
-    echo "$wanted" > "$stamp"
-  fi
-}
+source "$ROOT/scripts/upstream.sh"
 
 build_cpp() {
   # The installed goray CMake package (GORAY_CMAKE_DIR overrides, as for users).
@@ -38,25 +23,8 @@ build_cpp() {
   cmake --build "$BUILD/cpp"
 }
 
-find_go() {
-  if command -v go >/dev/null; then
-    command -v go
-  elif [ -x /usr/local/go/bin/go ]; then
-    echo /usr/local/go/bin/go
-  else
-    log "Go is not installed (needed to build tests/interop/go)"
-    return 1
-  fi
-}
-
 build_go() {
-  local go
-  go="$(find_go)"
-  mkdir -p "$BUILD/go"
-  # The module comes from the Go module proxy (go.sum pins it); the build cache
-  # makes a rebuild with nothing changed quick.
-  (cd "$ROOT/tests/interop/go" &&
-    GOFLAGS=-mod=mod "$go" build -buildmode=c-shared -o "$BUILD/go/libgoapp.so" .)
+  build_go_app "$ROOT/tests/interop/go" "$BUILD/go/libgoapp.so"
 }
 
 # Each direction is its own pytest process: one goray package and one library per process.

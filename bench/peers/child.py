@@ -1,0 +1,212 @@
+"""One system's measurements, in this process (bench/peers.py runs one of these
+per system, with that system's Python: one goray package and one library per
+process). Starts one local Ray on 127.0.0.1 and runs every requested
+measurement in it; each result is printed as a "METRIC <name>" line followed by
+a "BENCH {json}" line (the native driver prints the BENCH line itself).
+
+  python child.py --system ours|goray|python --library LIB [--metrics a,b] ...
+"""
+import argparse
+import ctypes
+import json
+import os
+import pathlib
+import re
+import sys
+import time
+
+os.environ.update(RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0", RAY_USAGE_STATS_ENABLED="0",
+                  RAY_ADDRESS="local")  # before Ray is imported: every Ray here is on loopback
+import ray  # noqa: E402
+
+DEFS = pathlib.Path(__file__).resolve().parent / "defs.py"
+RAY_INIT = dict(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1",
+                log_to_driver=False)
+MIB = 1 << 20
+
+
+def emit(metric: str, result: dict) -> None:
+    print(f"METRIC {metric}", flush=True)
+    print("BENCH " + json.dumps(result), flush=True)
+
+
+def per_call_us(call, rounds: int, count: int) -> list:
+    call()
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(count):
+            call()
+        samples.append((time.perf_counter() - start) / count * 1e6)
+    return samples
+
+
+def throughput(submit, rounds: int, count: int) -> list:
+    """Calls per second: `count` submitted, then all fetched; one warm-up round."""
+    samples = []
+    for round_number in range(rounds + 1):
+        start = time.perf_counter()
+        ray.get([submit() for _ in range(count)])
+        if round_number:
+            samples.append(count / (time.perf_counter() - start))
+    return samples
+
+
+def memcpy_gbps(size: int) -> list:
+    source = ctypes.create_string_buffer(b"\x01" * size, size)
+    target = ctypes.create_string_buffer(size)
+    ctypes.memmove(target, source, size)  # touch the pages first
+    samples = []
+    for _ in range(5):
+        start = time.perf_counter()
+        ctypes.memmove(target, source, size)
+        samples.append(size / 1e9 / (time.perf_counter() - start))
+    return samples
+
+
+def payload(kind: str, size: int) -> object:
+    if kind == "bytes":
+        return bytes(range(256)) * (size // 256)
+    return [float(i) for i in range(size // 8)]
+
+
+def describe(error: Exception) -> str:
+    """The error's class and the innermost cause (Ray wraps task errors)."""
+    cause = getattr(error, "cause", None) or error
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(cause)).strip().splitlines()
+    return f"{type(error).__name__}: {type(cause).__name__}: {(text[-1] if text else '')[:200]}"
+
+
+def round_trips(echo, value, size: int, rounds: int, timeout: float) -> dict:
+    """GB/s of value -> task -> back in the driver; an error (lost value) ends it."""
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        try:
+            result = ray.get(echo.remote(value), timeout=timeout)
+        except Exception as error:  # noqa: BLE001  a lost value is a result here
+            return {"error": describe(error)}
+        seconds = time.perf_counter() - start
+        if len(result) != len(value) or result[0] != value[0] or result[-1] != value[-1]:
+            return {"error": f"wrong value back: {len(result)} items, expected {len(value)}"}
+        del result
+        samples.append(size / 1e9 / seconds)
+    return {"samples": samples}
+
+
+@ray.remote
+def py_noop():
+    return None
+
+
+@ray.remote
+def py_echo(value):
+    return value
+
+
+class System:
+    """The calls one system offers; plain Python is the reference."""
+
+    def __init__(self, name: str, library: str):
+        self.name = name
+        self.loaded = None
+        if name == "python":
+            ray.init(**RAY_INIT)
+            return
+        import goray
+        self.goray = goray
+        if name == "ours":
+            self.loaded = goray.init(library, str(DEFS), **RAY_INIT)
+        else:  # GoRay's driver: start() is init plus the native driver ("none" returns)
+            assert goray.start(library, str(DEFS), **RAY_INIT) == 0
+        # Each system runs with its own package: ours has load_library, GoRay's not.
+        assert hasattr(goray, "load_library") == (name == "ours"), goray.__file__
+
+    def local_square(self):
+        if self.name == "python":
+            def square(x):
+                return x * x
+            return lambda: square(2.0)
+        return lambda: self.goray.golang_local_run_task("Square", 2.0)
+
+    def task(self, name: str):
+        if self.name == "python":
+            return py_noop if name == "Noop" else py_echo
+        return self.goray.golang_task(name)
+
+    def actor_noop(self):
+        if self.name == "python":
+            @ray.remote
+            class Sink:
+                def Noop(self):
+                    return None
+            return Sink.remote().Noop
+        return self.goray.golang_actor_class("Sink").remote().Noop
+
+    def run_native(self, scenario: str, rounds: int, count: int) -> None:
+        """The native driver measures and prints its own BENCH line."""
+        os.environ.update(BENCH_SCENARIO=scenario, BENCH_ROUNDS=str(rounds), BENCH_COUNT=str(count))
+        try:
+            if self.name == "ours":
+                from goray._driver import run_driver
+                code = run_driver(self.loaded)
+            else:
+                from goray import common
+                message, code = common.load_go_lib().start_driver()
+                code = code or int(message)
+        finally:
+            os.environ["BENCH_SCENARIO"] = "none"
+        if code:
+            raise RuntimeError(f"native driver {scenario}: exit {code}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--system", choices=["ours", "goray", "python"], required=True)
+    parser.add_argument("--library", default="")
+    parser.add_argument("--metrics", default="local,task,actor,payload")
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--tasks", type=int, default=2000)
+    parser.add_argument("--sizes", default="1,64,256")
+    parser.add_argument("--payload-rounds", type=int, default=5)
+    parser.add_argument("--payload-timeout", type=float, default=180)
+    options = parser.parse_args()
+    metrics = options.metrics.split(",")
+
+    system = System(options.system, options.library)
+    assert {node["NodeManagerAddress"] for node in ray.nodes()} == {"127.0.0.1"}
+    native = options.system != "python"
+    if "local" in metrics:
+        emit("local_py_to_native", {"samples": per_call_us(system.local_square(), options.rounds,
+                                                           options.calls)})
+        if native:
+            print("METRIC local_native_to_py", flush=True)
+            system.run_native("local_py", options.rounds, options.calls)
+    if "task" in metrics:
+        noop = system.task("Noop")
+        emit("task_py", {"samples": throughput(noop.remote, options.rounds, options.tasks)})
+        if native:
+            print("METRIC task_native", flush=True)
+            system.run_native("task", options.rounds, options.tasks)
+    if "actor" in metrics:
+        emit("actor_py", {"samples": throughput(system.actor_noop().remote, options.rounds,
+                                                options.tasks)})
+        if native:
+            print("METRIC actor_native", flush=True)
+            system.run_native("actor", options.rounds, options.tasks)
+    if "payload" in metrics:
+        for size_mib in (int(size) for size in options.sizes.split(",")):
+            size = size_mib * MIB
+            emit(f"memcpy/{size_mib}", {"samples": memcpy_gbps(size)})
+            for kind in ("bytes", "floats"):
+                value = payload(kind, size)
+                echo = system.task("EchoBytes" if kind == "bytes" else "EchoFloats")
+                emit(f"payload/{kind}/{size_mib}",
+                     round_trips(echo, value, size, options.payload_rounds, options.payload_timeout))
+                del value
+    ray.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,13 @@
+// Registered with RAY_REMOTE here, in the library that Ray's C++ workers load from the
+// code search path; the driver links the same library, so both sides know the names.
+#include "tasks.h"
+
+#include <ray/api.h>
+
+void Noop() {}
+std::string EchoBytes(std::string value) { return value; }
+std::vector<uint8_t> EchoBlob(std::vector<uint8_t> value) { return value; }
+std::vector<double> EchoFloats(std::vector<double> value) { return value; }
+
+RAY_REMOTE(Noop, EchoBytes, EchoBlob, EchoFloats);
+RAY_REMOTE(Sink::Create, &Sink::Noop);

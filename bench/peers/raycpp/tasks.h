@@ -1,0 +1,16 @@
+// The remote functions and the actor, shared by the driver and the worker library.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+void Noop();
+std::string EchoBytes(std::string value);
+std::vector<uint8_t> EchoBlob(std::vector<uint8_t> value);
+std::vector<double> EchoFloats(std::vector<double> value);
+
+class Sink {
+ public:
+  static Sink *Create() { return new Sink(); }
+  void Noop() {}
+};
