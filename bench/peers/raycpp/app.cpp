@@ -131,11 +131,6 @@ std::vector<double> Payload(const std::string &kind, size_t mib, int rounds) {
     for (size_t i = 0; i < bytes; ++i) value[i] = static_cast<char>(i * 31 + 7);
     return EchoRoundTrips(EchoBytes, value, bytes, rounds);
   }
-  if (kind == "blob") {
-    std::vector<uint8_t> value(bytes);
-    for (size_t i = 0; i < bytes; ++i) value[i] = static_cast<uint8_t>(i * 31 + 7);
-    return EchoRoundTrips(EchoBlob, value, bytes, rounds);
-  }
   std::vector<double> value(bytes / sizeof(double));
   for (size_t i = 0; i < value.size(); ++i) value[i] = i * 0.5 + 1;
   return EchoRoundTrips(EchoFloats, value, bytes, rounds);
@@ -168,7 +163,7 @@ void RunPhase(const std::string &phase, const Options &opt) {
       Report(phase, ActorThroughput(opt));
     } else if (kind == "memcpy") {
       Report(phase, Memcpy(mib));
-    } else if (kind == "bytes" || kind == "blob" || kind == "floats") {
+    } else if (kind == "bytes" || kind == "floats") {
       Report(phase, Payload(kind, mib, opt.payload_rounds));
     } else {
       ReportError(phase, "unknown phase");

@@ -6,8 +6,7 @@
 
 void Noop() {}
 std::string EchoBytes(std::string value) { return value; }
-std::vector<uint8_t> EchoBlob(std::vector<uint8_t> value) { return value; }
 std::vector<double> EchoFloats(std::vector<double> value) { return value; }
 
-RAY_REMOTE(Noop, EchoBytes, EchoBlob, EchoFloats);
+RAY_REMOTE(Noop, EchoBytes, EchoFloats);
 RAY_REMOTE(Sink::Create, &Sink::Noop);

@@ -6,7 +6,6 @@
 
 void Noop();
 std::string EchoBytes(std::string value);
-std::vector<uint8_t> EchoBlob(std::vector<uint8_t> value);
 std::vector<double> EchoFloats(std::vector<double> value);
 
 class Sink {
