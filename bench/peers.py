@@ -94,13 +94,15 @@ def run_raycpp(options) -> dict:
     raw = json.loads(lines[-1])
     if "unavailable" in raw:
         return raw
-    results = {name: {"samples": raw[name]} for name in
+    def result(value):  # a list of samples, or {"error": text} for a phase that failed
+        return value if isinstance(value, dict) else {"samples": value}
+    results = {name: result(raw[name]) for name in
                ("task_native", "actor_native", "task_py", "actor_py") if raw.get(name)}
     for kind in ("bytes", "floats"):
         for size, value in raw.get("payload", {}).get(kind, {}).items():
-            results[f"payload/{kind}/{size}"] = value if isinstance(value, dict) else {"samples": value}
+            results[f"payload/{kind}/{size}"] = result(value)
     for size, value in raw.get("memcpy", {}).items():
-        results[f"memcpy/{size}"] = {"samples": value}
+        results[f"memcpy/{size}"] = result(value)
     for note in ("notes", "py_unavailable"):
         if raw.get(note):
             results.setdefault("notes", []).append(str(raw[note]))

@@ -21,9 +21,9 @@ def stats(result):
             "min": min(samples), "max": max(samples), "n": len(samples)}
 
 
-def cell(result, digits: int) -> str:
+def cell(result, digits: int, failure: str = "failed") -> str:
     if result and "error" in result:
-        return "lost: " + result["error"].replace("|", "/")[:120]
+        return f"{failure}: " + result["error"].replace("|", "/")[:120]
     s = stats(result)
     if not s:
         return "n/a"
@@ -109,7 +109,7 @@ def write(results, labels, options, path, png, seconds) -> None:
             row = [f"{title}, {size} MiB"]
             for key in systems:
                 result = results[key].get(f"payload/{kind}/{size}")
-                text = cell(result, 3)
+                text = cell(result, 3, failure="lost")
                 value, copy = median(results, key, f"payload/{kind}/{size}"), median(results, key, f"memcpy/{size}")
                 if value and copy:
                     text += f" [{value / copy:.4f} of memcpy]"

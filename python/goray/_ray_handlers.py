@@ -128,8 +128,8 @@ def _actor_method_call(data: memoryview) -> Reply:
             known = sorted(name[:-2] for name in dir(entry.handle)
                            if name.endswith("__") and not name.startswith("_"))
             raise UnknownNameError("method", method, known)
-        ref = remote_method.options(**options).remote(args_block, positions, *ordered) if options \
-            else remote_method.remote(args_block, positions, *ordered)
+        args = (args_block, positions, *ordered) if ordered else (args_block,) if args_block else ()
+        ref = remote_method.options(**options).remote(*args) if options else remote_method.remote(*args)
     else:
         remote_method = getattr(entry.handle, method, None)
         if remote_method is None or method.startswith("_"):

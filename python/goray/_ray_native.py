@@ -160,11 +160,32 @@ def prepared(base: Any, kind: str, options: Dict[str, Any]) -> Any:
     return remote
 
 
+def _plain_native_task(name: str) -> Callable[[bytes], Any]:
+    """The body of native task `name` called with no refs among its arguments, the
+    common case: one Ray function per task, so only the argument block travels with
+    each call (half the submission cost of the general form)."""
+    def task(args_block: bytes = b"") -> Any:  # left out when empty
+        return run_native_task(name, args_block, ())
+    task.__name__ = task.__qualname__ = f"GolangTask.{name}"
+    return task
+
+
+_plain_native_tasks: Dict[str, Any] = {}
+
+
 def submit_native_task(name: str, options: Dict[str, Any], args_block: bytes,
                        positions: Tuple[int, ...], refs: Sequence[Any]) -> Any:
     """Submits a native task; returns its ray.ObjectRef."""
-    options = {"name": f"GolangTask.{name}", **options}
-    return prepared(_native_task, "native", options).remote(name, args_block, positions, *refs)
+    if refs:
+        options = {"name": f"GolangTask.{name}", **options}
+        return prepared(_native_task, "native", options).remote(name, args_block, positions, *refs)
+    with _classes_lock:
+        base = _plain_native_tasks.get(name)
+        if base is None:
+            base = _plain_native_tasks[name] = ray.remote(name=f"GolangTask.{name}")(
+                _plain_native_task(name))
+    remote = prepared(base, f"native-plain:{name}", options) if options else base
+    return remote.remote(args_block) if args_block else remote.remote()
 
 
 # ---------------------------------------------------------------------------
@@ -201,7 +222,10 @@ def _plain_method(method: str) -> Callable[..., Any]:
 
 
 def _encoded_method(method: str) -> Callable[..., Any]:
-    def call(self: _NativeActorBase, args_block: bytes, positions: Tuple[int, ...], *resolved: Any) -> Any:
+    # Callers leave out `positions` when no refs are among the arguments (the common
+    # case), and the block too when it is empty: less for Ray to serialize per call.
+    def call(self: _NativeActorBase, args_block: bytes = b"", positions: Tuple[int, ...] = (),
+             *resolved: Any) -> Any:
         return self._goray_call(method, args_block, positions, resolved)
     call.__name__ = call.__qualname__ = method + "__"
     return call
