@@ -31,7 +31,13 @@ __all__ = [
     "unpack_values",
     "unpack_result_block",
     "CodecError",
+    "MAX_LENGTH",
+    "pack_failure",
 ]
+
+#: msgpack's largest str, bin, array or map (32-bit lengths): the largest value that
+#: crosses between Python and C++, whatever the protocol's 64-bit unit lengths allow.
+MAX_LENGTH = (1 << 32) - 1
 
 
 class CodecError(ValueError):
@@ -85,7 +91,40 @@ def _describe_received(value: Any) -> str:
     return type(value).__name__
 
 
+def _length(value: Any) -> Optional[str]:
+    """'<type> of <n> <unit>' for a value whose own length msgpack limits."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        size, unit = (value.nbytes if isinstance(value, memoryview) else len(value)), "bytes"
+    elif isinstance(value, str):
+        size, unit = len(value), "characters"  # (UTF-8 bytes: at least as many)
+    elif isinstance(value, (list, tuple)):
+        size, unit = len(value), "elements"
+    elif isinstance(value, dict):
+        size, unit = len(value), "entries"
+    else:
+        return None
+    return f"{type(value).__name__} of {size} {unit}"
+
+
+def _is_too_large(error: Exception) -> bool:
+    return isinstance(error, ValueError) and "too large" in str(error)
+
+
+_LIMIT_TEXT = f"msgpack's limit of {MAX_LENGTH} (2^32 - 1)"
+
+
+def pack_failure(value: Any, error: Exception) -> str:
+    """Why `value` could not be packed, naming the culprit (for a value over
+    msgpack's limit: its type, size and the limit)."""
+    culprit = _find_culprit(value)
+    if _is_too_large(error) and _length(culprit) is not None:
+        return f"{_length(culprit)} is over {_LIMIT_TEXT}"
+    return str(error)
+
+
 def _expected_for(value: Any, error: Exception) -> str:
+    if _is_too_large(error) and _length(value) is not None:
+        return f"a value within {_LIMIT_TEXT}"
     if isinstance(error, OverflowError):
         return "an integer in [-2**63, 2**64)"
     if isinstance(value, _dt.datetime) and value.tzinfo is None:
@@ -110,6 +149,17 @@ def _find_culprit(value: Any, depth: int = 0) -> Any:
     return value
 
 
+def check_lengths(task: str, args: Sequence[Any]) -> None:
+    """Refuses, before anything is sent, a top-level argument msgpack cannot hold
+    (bytes or str longer than MAX_LENGTH): cheaper than shipping it through Ray
+    for the worker to refuse. Nested values are checked when packed."""
+    for position, arg in enumerate(args):
+        if isinstance(arg, (bytes, bytearray, memoryview, str)):
+            size = arg.nbytes if isinstance(arg, memoryview) else len(arg)
+            if size > MAX_LENGTH:
+                raise ArgumentError(task, position, f"a value within {_LIMIT_TEXT}", str(_length(arg)))
+
+
 def pack_args(task: str, args: Sequence[Any]) -> bytes:
     """An args block: one msgpack value per argument, concatenated. A value that
     cannot be packed raises ``ArgumentError`` naming the task and position."""
@@ -120,6 +170,8 @@ def pack_args(task: str, args: Sequence[Any]) -> bytes:
         except (TypeError, ValueError, OverflowError) as error:
             culprit = _find_culprit(arg)
             received = _describe_received(culprit)
+            if _is_too_large(error) and _length(culprit) is not None:
+                received = str(_length(culprit))
             if culprit is not arg:
                 received = f"{type(arg).__name__} holding {received}"
             raise ArgumentError(task, position, _expected_for(culprit, error), received) from error

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
+from . import _codec
+
 __all__ = ["golang_task", "golang_actor_class", "NativeTask", "NativeActorClass"]
 
 
@@ -45,6 +47,7 @@ class NativeTask:
             from ._options import split_options, with_goray_env
             remote = native.native_task_for_python(self._name, with_goray_env(split_options(self._options)))
             self._remote = remote
+        _codec.check_lengths(self._name, args)
         return remote.remote(*args)
 
     def __repr__(self) -> str:

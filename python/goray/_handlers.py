@@ -162,7 +162,7 @@ def _pack_result(value: Any, callee: str) -> bytes:
         return _codec.pack(value)
     except (TypeError, ValueError, OverflowError) as error:
         raise TypeError(f"the result of {callee} cannot be sent to native code: "
-                        f"{error}") from None
+                        f"{_codec.pack_failure(value, error)}") from None
 
 
 # ---------------------------------------------------------------------------

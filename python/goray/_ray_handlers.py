@@ -191,9 +191,13 @@ def _get_object(data: memoryview) -> Reply:
         return failure_reply(error, f"object {object_id}", stored.label)
     if auto_release:
         _release(object_id)
-    if isinstance(value, _ray_native.NativeResults):  # a native return block, as GoRay stores it
-        return 0, b"".join(_codec.pack(item) for item in value)
-    return 0, _codec.pack(value)
+    try:
+        if isinstance(value, _ray_native.NativeResults):  # a native return block, as GoRay stores it
+            return 0, b"".join(_codec.pack(item) for item in value)
+        return 0, _codec.pack(value)
+    except (TypeError, ValueError, OverflowError) as error:
+        raise TypeError(f"object {object_id} cannot be sent to native code: "
+                        f"{_codec.pack_failure(value, error)}") from None
 
 
 def _release(object_id: int) -> None:

@@ -190,9 +190,15 @@ void RethrowAtField(const DecodeError& error, std::string_view name) {
   throw error.Within(prefix);
 }
 
-void ThrowTooLarge(std::size_t size) {
-  throw std::length_error("goray: a value of " + std::to_string(size) +
-                          " elements or bytes exceeds msgpack's 32-bit lengths");
+void ThrowTooLarge(std::size_t size, const char* kind, const char* unit) {
+  throw std::length_error("goray: a " + std::string(kind) + " of " + std::to_string(size) + " " + unit +
+                          " is over msgpack's limit of 4294967295 (2^32 - 1)");
+}
+
+void ThrowTooLargeIn(std::string_view where, const std::length_error& error) {
+  std::string_view text = error.what();
+  if (text.starts_with("goray: ")) text.remove_prefix(7);
+  throw std::length_error("goray: " + std::string(where) + ": " + std::string(text));
 }
 
 std::size_t WriteTimestamp(char* out, std::int64_t seconds, std::uint32_t nanoseconds) {

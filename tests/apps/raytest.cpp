@@ -3,6 +3,8 @@
 // API against a live Ray. Each scenario prints what failed and returns non-zero.
 #include <goray/goray.h>
 
+#include <signal.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,6 +18,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <tuple>
 #include <vector>
@@ -135,6 +138,64 @@ int64_t CrashyTask(std::string marker, int64_t crashes) {
   return seen + 1;
 }
 
+
+// ---------------------------------------------------------------------------
+// Fault injection (tests/ray/test_faults.py, test_cluster.py): tasks and methods
+// that say where they run through files in a directory the test owns, and wait
+// for a release file, so a test can kill their process while they run.
+
+bool Exists(const std::string& path) { return std::filesystem::exists(path); }
+
+// Written whole under another name, then renamed: a reader never sees half a file.
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream(path + ".tmp") << text;
+  std::filesystem::rename(path + ".tmp", path);
+}
+
+// Polls for `path`; gives up after 5 minutes so that a broken test ends.
+void WaitForFile(const std::string& path) {
+  for (int i = 0; i < 30000; ++i) {
+    if (Exists(path)) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  throw std::runtime_error("gave up waiting for " + path);
+}
+
+// The pid a fault-injection task or method wrote to `path` ("<pid> <node id>").
+int64_t ReadPid(const std::string& path) {
+  WaitForFile(path);
+  int64_t pid = 0;
+  std::ifstream(path) >> pid;
+  return pid;
+}
+
+// Task i of a held batch: records its start (attempt, pid, node) as
+// DIR/started-<i>-<attempt>, waits for DIR/release, returns i*i and where it ran.
+std::map<std::string, std::string> HeldTask(std::string dir, int64_t i) {
+  const std::string prefix = dir + "/started-" + std::to_string(i) + "-";
+  int attempt = 1;
+  while (Exists(prefix + std::to_string(attempt))) ++attempt;
+  std::map<std::string, std::string> place = Where();
+  WriteFile(prefix + std::to_string(attempt), place["pid"] + " " + place["node_id"]);
+  WaitForFile(dir + "/release");
+  place["value"] = std::to_string(i * i);
+  place["attempt"] = std::to_string(attempt);
+  return place;
+}
+
+// Large values: 1 GiB round trips, and values over msgpack's 4 GiB - 1 limit.
+Bytes EchoBytes(Bytes bytes) { return bytes; }
+
+// 4 GiB + 1 bytes of address space, never touched (no memory used): a value
+// one byte over msgpack's limit, to test the limit's error without 4 GiB of RAM.
+std::string_view HugeView() {
+  constexpr std::size_t kSize = (std::size_t{1} << 32) + 1;
+  static void* const memory =
+      ::mmap(nullptr, kSize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (memory == MAP_FAILED) throw std::runtime_error("mmap of 4 GiB + 1 of address space failed");
+  return {static_cast<const char*>(memory), kSize};
+}
+
 class Counter {
  public:
   explicit Counter(int64_t start) : value_(start) {}
@@ -144,6 +205,12 @@ class Counter {
   int64_t SleepMs(int64_t ms) { return raytest::SleepMs(ms); }
   int64_t Crash() { std::abort(); }
   int64_t Pid() const { return ::getpid(); }
+  // Writes PATH.started (this pid), waits for PATH to exist, returns the state.
+  int64_t WaitFor(std::string path) {
+    WriteFile(path + ".started", std::to_string(::getpid()));
+    WaitForFile(path);
+    return value_;
+  }
 
  private:
   int64_t value_;
@@ -380,6 +447,181 @@ int WhereScenario(Checker& c, const std::vector<std::string>& args) {
   return c.failures;
 }
 
+
+// Kills a process the way the OOM killer or an operator would: SIGKILL, no goray call.
+void KillProcess(int64_t pid) { ::kill(static_cast<pid_t>(pid), SIGKILL); }
+
+int TaskFaultsScenario(Checker& c, const std::vector<std::string>& args) {
+  // task_faults DIR: worker processes killed mid-task, retried per max_retries.
+  const std::string dir = args.at(1);
+  std::filesystem::create_directories(dir + "/retried");
+  goray::ObjectRef retried = goray::RemoteCall("HeldTask", dir + "/retried", int64_t{3}, goray::Option("max_retries", 1));
+  const int64_t first = ReadPid(dir + "/retried/started-3-1");
+  KillProcess(first);
+  WriteFile(dir + "/retried/release", "");
+  auto place = retried.Get<std::map<std::string, std::string>>();
+  c.Expect(place["value"] == "9" && place["attempt"] == "2" && place["pid"] != std::to_string(first),
+           "killed task retried once, result right: attempt " + place["attempt"]);
+  std::cout << "TASK_KILLED_RETRIED attempt=" << place["attempt"] << std::endl;
+
+  std::filesystem::create_directories(dir + "/unretried");
+  goray::ObjectRef unretried = goray::RemoteCall("HeldTask", dir + "/unretried", int64_t{1}, goray::Option("max_retries", 0));
+  KillProcess(ReadPid(dir + "/unretried/started-1-1"));
+  WriteFile(dir + "/unretried/release", "");
+  c.ExpectThrows<goray::WorkerDiedError>([&] { unretried.Get<std::map<std::string, std::string>>(); },
+                                         "killed task with max_retries=0", "WorkerCrashedError");
+
+  // Retries exhausted: a task that crashes every time, 1 + 2 runs.
+  const std::string marker = dir + "/always-crashes";
+  try {
+    goray::RemoteCall("CrashyTask", marker, int64_t{1000}, goray::Option("max_retries", 2)).Get<int64_t>();
+    c.Expect(false, "retries exhausted: no exception");
+  } catch (const goray::WorkerDiedError& error) {
+    std::cout << "TASK_RETRIES_EXHAUSTED " << error.what() << std::endl;
+  }
+  int64_t runs = 0;
+  std::ifstream(marker) >> runs;
+  c.Expect(runs == 3, "max_retries=2 runs a crashing task 3 times, ran " + std::to_string(runs));
+  c.Expect(goray::RemoteCall("Square", 3.0).Get<double>() == 9.0, "the driver goes on");
+  return c.failures;
+}
+
+int ActorFaultsScenario(Checker& c, const std::vector<std::string>& args) {
+  // actor_faults DIR: actor processes SIGKILLed (not handle.Kill()), restarted per max_restarts.
+  const std::string dir = args.at(1);
+  std::filesystem::create_directories(dir);
+  goray::ActorHandle retrying = goray::NewActor("Counter", int64_t{10}, goray::Option("max_restarts", 1),
+                                                goray::Option("max_task_retries", 1));
+  c.Expect(retrying.RemoteCall("Incr", int64_t{5}).Get<int64_t>() == 15, "state before the kill");
+  const int64_t first = retrying.RemoteCall("Pid").Get<int64_t>();
+  goray::ObjectRef in_flight = retrying.RemoteCall("WaitFor", dir + "/r1");
+  c.Expect(ReadPid(dir + "/r1.started") == first, "the method runs in the actor's process");
+  KillProcess(first);
+  WriteFile(dir + "/r1", "");
+  // Retried on the restarted actor, whose state came from the constructor again.
+  c.Expect(in_flight.Get<int64_t>() == 10, "in-flight call retried on the restarted actor (state 10)");
+  const int64_t second = retrying.RemoteCall("Pid").Get<int64_t>();
+  c.Expect(second != first, "a new process");
+  c.Expect(retrying.RemoteCall("Incr", int64_t{1}).Get<int64_t>() == 11, "state reset by the restart");
+  std::cout << "ACTOR_RESTARTED pid " << first << " -> " << second << std::endl;
+  KillProcess(second);  // max_restarts=1 used up: dead for good
+  try {
+    retrying.RemoteCall("Incr", int64_t{1}).Get<int64_t>();
+    c.Expect(false, "restarts exhausted: no exception");
+  } catch (const goray::ActorDiedError& error) {
+    std::cout << "ACTOR_RESTARTS_EXHAUSTED " << error.type() << std::endl;
+  }
+
+  // max_task_retries=0: the in-flight call fails; later calls reach the restarted actor.
+  goray::ActorHandle once = goray::NewActor("Counter", int64_t{7}, goray::Option("max_restarts", 1));
+  c.Expect(once.RemoteCall("Incr", int64_t{3}).Get<int64_t>() == 10, "state before the kill");
+  goray::ObjectRef lost = once.RemoteCall("WaitFor", dir + "/o1");
+  KillProcess(ReadPid(dir + "/o1.started"));
+  WriteFile(dir + "/o1", "");
+  try {
+    lost.Get<int64_t>();
+    c.Expect(false, "at-most-once call on a killed actor: no exception");
+  } catch (const goray::ActorDiedError& error) {
+    std::cout << "ACTOR_CALL_LOST " << error.type() << std::endl;
+  }
+  int unavailable = 0;
+  int64_t after = -1;
+  for (int attempt = 0; attempt < 600 && after < 0; ++attempt) {
+    try {
+      after = once.RemoteCall("Incr", int64_t{1}).Get<int64_t>();
+    } catch (const goray::ActorDiedError&) {  // ActorUnavailableError while it restarts
+      ++unavailable;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  c.Expect(after == 8, "restarted actor answers with reset state: " + std::to_string(after));
+  std::cout << "ACTOR_UNAVAILABLE_WHILE_RESTARTING " << unavailable << std::endl;
+  return c.failures;
+}
+
+int RescheduleScenario(Checker& c, const std::vector<std::string>& args) {
+  // reschedule DIR N: N held tasks needing the "either" resource, spread over the
+  // nodes holding it; the test stops a node while they run (between STOP_NODE and
+  // DIR/stopped), and every task must end with the right result.
+  const std::string dir = args.at(1);
+  const int64_t n = std::stoll(args.at(2));
+  std::filesystem::create_directories(dir);
+  std::vector<goray::ObjectRef> refs;
+  for (int64_t i = 0; i < n; ++i) {
+    refs.push_back(goray::RemoteCall("HeldTask", dir, i, goray::Option("max_retries", 3),
+                                     goray::Option("resources", std::map<std::string, double>{{"either", 1}}),
+                                     goray::Option("scheduling_strategy", "SPREAD")));
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    const std::string started = dir + "/started-" + std::to_string(i) + "-1";
+    WaitForFile(started);
+    std::string pid, node;
+    std::ifstream(started) >> pid >> node;
+    std::cout << "STARTED " << i << " " << node << std::endl;
+  }
+  std::cout << "STOP_NODE" << std::endl;
+  WaitForFile(dir + "/stopped");
+  WriteFile(dir + "/release", "");
+  for (int64_t i = 0; i < n; ++i) {
+    auto place = refs[static_cast<std::size_t>(i)].Get<std::map<std::string, std::string>>();
+    c.Expect(place["value"] == std::to_string(i * i), "task " + std::to_string(i) + " result");
+    std::cout << "FINISHED " << i << " " << place["node_id"] << " attempt " << place["attempt"] << std::endl;
+  }
+  return c.failures;
+}
+
+// The byte MakeBytes and the large-value tests put at position i.
+std::uint8_t PatternByte(std::size_t i) { return static_cast<std::uint8_t>((i * 7 + 3) ^ (i >> 20)); }
+
+int LargeScenario(Checker& c, const std::vector<std::string>& args) {
+  // large SIZE: SIZE bytes C++ -> Python task -> back, checked byte for byte.
+  const auto size = static_cast<std::size_t>(std::stoll(args.at(1)));
+  auto start = std::chrono::steady_clock::now();
+  Bytes bytes(size);
+  for (std::size_t i = 0; i < size; ++i) bytes[i] = PatternByte(i);
+  auto made = std::chrono::steady_clock::now();
+  Bytes back = goray::RemoteCallPyTask("py_identity", bytes).Get<Bytes>();
+  auto done = std::chrono::steady_clock::now();
+  c.Expect(back == bytes, "the bytes came back intact, size " + std::to_string(back.size()));
+  std::cout << "LARGE_ROUND_TRIP bytes=" << size << " seconds="
+            << std::chrono::duration<double>(done - made).count() << " (filling "
+            << std::chrono::duration<double>(made - start).count() << " s)" << std::endl;
+  return c.failures;
+}
+
+int LimitsScenario(Checker& c) {
+  // Values over msgpack's 4 GiB - 1: an error naming the call, the argument and the sizes.
+  const std::string_view huge = HugeView();
+  const std::string sizes = "a string of 4294967297 bytes is over msgpack's limit of 4294967295";
+  c.ExpectThrows<std::length_error>([&] { goray::RemoteCall("CheckBytes", huge); }, "RemoteCall",
+                                    "argument 0 of CheckBytes: " + sizes);
+  c.ExpectThrows<std::length_error>([&] { goray::RemoteCallPyTask("py_identity", 1, huge); },
+                                    "RemoteCallPyTask", "argument 1 of py_identity: " + sizes);
+  c.ExpectThrows<std::length_error>([&] { goray::LocalCallPyTask("store_sizes", huge); },
+                                    "LocalCallPyTask", "argument 0 of store_sizes: " + sizes);
+  c.ExpectThrows<std::length_error>([&] { goray::Put(huge); }, "Put", "the value of Put: " + sizes);
+  goray::ActorHandle counter = goray::NewActor("Counter", int64_t{0});
+  c.ExpectThrows<std::length_error>([&] { counter.RemoteCall("WaitFor", huge); }, "actor method",
+                                    "argument 0 of Counter.WaitFor: " + sizes);
+  try {
+    goray::RemoteCall("HugeView").Get<std::string>();
+    c.Expect(false, "a result over the limit: no exception");
+  } catch (const goray::TaskError& error) {
+    c.Expect(error.type() == "std::length_error" && error.task() == "HugeView" &&
+                 error.message() == "goray: the result: " + sizes + " (2^32 - 1)",
+             std::string("result over the limit: ") + error.what());
+  }
+  // A Python value over the limit on its way to C++.
+  c.ExpectThrows<goray::PythonError>(
+      [&] {
+        goray::CallPythonCode("def huge():\n    import mmap\n    return memoryview(mmap.mmap(-1, (1 << 32) + 1))\n");
+      },
+      "Python result over the limit", "memoryview of 4294967297 bytes is over msgpack's limit of 4294967295");
+  counter.Kill();
+  c.Expect(goray::RemoteCall("Square", 2.0).Get<double>() == 4.0, "the driver goes on");
+  return c.failures;
+}
+
 int Driver(const std::vector<std::string>& args) {
   const std::string scenario = args.empty() ? "tasks" : args[0];
   Checker checker{scenario};
@@ -390,6 +632,11 @@ int Driver(const std::vector<std::string>& args) {
     if (scenario == "where") return WhereScenario(checker, args);
     if (scenario == "named") return NamedScenario(checker, args);
     if (scenario == "options") return OptionsScenario(checker, args);
+    if (scenario == "task_faults") return TaskFaultsScenario(checker, args);
+    if (scenario == "actor_faults") return ActorFaultsScenario(checker, args);
+    if (scenario == "reschedule") return RescheduleScenario(checker, args);
+    if (scenario == "large") return LargeScenario(checker, args);
+    if (scenario == "limits") return LimitsScenario(checker);
     if (scenario == "exit") return args.size() > 1 ? std::stoi(args[1]) : 0;
     if (scenario == "sleep") {
       std::cout << "SLEEPING" << std::endl;
@@ -431,13 +678,17 @@ void goray::RegisterApplication(goray::Registry& registry) {
   registry.AddTask("AddPoint", &AddPoint);
   registry.AddTask("Flaky", &Flaky);
   registry.AddTask("CrashyTask", &CrashyTask);
+  registry.AddTask("HeldTask", &HeldTask);
+  registry.AddTask("EchoBytes", &EchoBytes);
+  registry.AddTask("HugeView", &HugeView);
   registry.AddActor<Counter>("Counter", &goray::Constructor<Counter, int64_t>::Create)
       .AddMethod("Incr", &Counter::Incr)
       .AddMethod("Get", &Counter::Get)
       .AddMethod("Where", &Counter::Where)
       .AddMethod("SleepMs", &Counter::SleepMs)
       .AddMethod("Crash", &Counter::Crash)
-      .AddMethod("Pid", &Counter::Pid);
+      .AddMethod("Pid", &Counter::Pid)
+      .AddMethod("WaitFor", &Counter::WaitFor);
   registry.SetDriver(&Driver);
   registry.SetInitOptions(R"({"num_cpus": 4})");
 }

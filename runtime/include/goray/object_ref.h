@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -106,7 +107,11 @@ template <class T>
 ObjectRef Put(const T& value) {
   codec::Buffer buffer(256);
   codec::Packer packer(buffer);
-  codec::Encode(packer, value);
+  try {
+    codec::Encode(packer, value);
+  } catch (const std::length_error& error) {  // a value over msgpack's 32-bit lengths
+    codec::detail::ThrowTooLargeIn("the value of Put", error);
+  }
   detail::DriverReply reply =
       detail::CallDriver(detail::kPutObject, std::string_view(buffer.data(), buffer.size()));
   if (reply.code != 0) detail::ThrowDriverFailure(reply, "Put");

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -96,10 +97,14 @@ template <class R>
 void EncodeResults(codec::Buffer& out, R&& result) {
   codec::Packer packer(out);
   using Plain = std::remove_cvref_t<R>;
-  if constexpr (IsTuple<Plain>::value) {
-    std::apply([&](const auto&... element) { (codec::Encode(packer, element), ...); }, result);
-  } else {
-    codec::Encode(packer, result);
+  try {
+    if constexpr (IsTuple<Plain>::value) {
+      std::apply([&](const auto&... element) { (codec::Encode(packer, element), ...); }, result);
+    } else {
+      codec::Encode(packer, result);
+    }
+  } catch (const std::length_error& error) {  // a value over msgpack's 32-bit lengths
+    codec::detail::ThrowTooLargeIn("the result", error);
   }
 }
 

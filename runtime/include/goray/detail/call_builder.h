@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <vector>
@@ -54,6 +56,8 @@ class CallBuilder {
     }
   }
 
+  std::size_t position() const noexcept { return position_; }
+
   DriverBytes Send(long long command, std::initializer_list<MetaField> meta, std::string_view callee) {
     return FinishAndSendCall(buffer_, command, meta, callee, &extras_);
   }
@@ -73,7 +77,11 @@ std::uint64_t SubmitForId(long long command, std::initializer_list<MetaField> me
   static_assert(OptionsFollowArguments<Args...>(),
                 "goray: options (goray::Option) must come after the call's arguments");
   CallBuilder builder;
-  (builder.Add(args), ...);
+  try {
+    (builder.Add(args), ...);
+  } catch (const std::length_error& error) {  // a value over msgpack's 32-bit lengths
+    codec::detail::ThrowTooLargeIn("argument " + std::to_string(builder.position()) + " of " + std::string(callee), error);
+  }
   DriverBytes reply = builder.Send(command, meta, callee);
   return ParseId(reply.view(), callee);
 }

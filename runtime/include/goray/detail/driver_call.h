@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <initializer_list>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -116,7 +117,12 @@ DriverBytes CallDriverWithArgs(long long command, std::initializer_list<MetaFiel
   codec::Buffer buffer(256);
   BeginArgsUnit(buffer);
   codec::Packer packer(buffer);
-  (EncodeCallArgument(packer, args), ...);
+  std::size_t position = 0;
+  try {
+    ((EncodeCallArgument(packer, args), ++position), ...);
+  } catch (const std::length_error& error) {  // a value over msgpack's 32-bit lengths
+    codec::detail::ThrowTooLargeIn("argument " + std::to_string(position) + " of " + std::string(callee), error);
+  }
   return FinishAndSendCall(buffer, command, meta, callee);
 }
 

@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -58,11 +59,16 @@ void EncodeTimePoint(Packer& packer, TimePoint time);
 void SplitTimePoint(TimePoint time, std::int64_t& seconds, std::uint32_t& nanoseconds);
 // Writes the body of a timestamp ext (4, 8 or 12 bytes into out[12]); returns its size.
 std::size_t WriteTimestamp(char* out, std::int64_t seconds, std::uint32_t nanoseconds);
-[[noreturn]] void ThrowTooLarge(std::size_t size);
+// std::length_error "goray: a <kind> of <size> <unit> is over msgpack's limit of 4294967295 (2^32 - 1)".
+[[noreturn]] void ThrowTooLarge(std::size_t size, const char* kind, const char* unit);
+// Rethrows a ThrowTooLarge error with where it happened ("argument 1 of Echo",
+// "the result"), so the caller learns which value of which call was too large.
+[[noreturn]] void ThrowTooLargeIn(std::string_view where, const std::length_error& error);
 
 // msgpack lengths are 32-bit.
-inline std::uint32_t CheckedLength(std::size_t size) {
-  if (size > std::numeric_limits<std::uint32_t>::max()) [[unlikely]] ThrowTooLarge(size);
+inline std::uint32_t CheckedLength(std::size_t size, const char* kind = "value",
+                                   const char* unit = "bytes or elements") {
+  if (size > std::numeric_limits<std::uint32_t>::max()) [[unlikely]] ThrowTooLarge(size, kind, unit);
   return static_cast<std::uint32_t>(size);
 }
 
@@ -109,7 +115,7 @@ inline void EncodeFloat64(Packer& packer, double value) {
 }
 
 inline void EncodeString(Packer& packer, std::string_view text) {
-  const std::uint32_t length = CheckedLength(text.size());
+  const std::uint32_t length = CheckedLength(text.size(), "string", "bytes");
   packer.pack_str(length);
   packer.pack_str_body(text.data(), length);
 }
@@ -147,11 +153,11 @@ void Encode(Packer& packer, const T& value) {
   } else if constexpr (detail::kIsStringLike<T>) {
     detail::EncodeString(packer, detail::AsStringView(value));
   } else if constexpr (detail::kIsBytes<T>) {
-    const std::uint32_t length = detail::CheckedLength(value.size());
+    const std::uint32_t length = detail::CheckedLength(value.size(), "byte vector", "bytes");
     packer.pack_bin(length);
     packer.pack_bin_body(reinterpret_cast<const char*>(value.data()), length);
   } else if constexpr (detail::kIsSequence<T>) {
-    packer.pack_array(detail::CheckedLength(value.size()));
+    packer.pack_array(detail::CheckedLength(value.size(), "sequence", "elements"));
     for (const auto& element : value) Encode<typename T::value_type>(packer, element);
   } else if constexpr (detail::IsPair<T>::value) {
     packer.pack_array(2);
@@ -161,7 +167,7 @@ void Encode(Packer& packer, const T& value) {
     packer.pack_array(static_cast<std::uint32_t>(std::tuple_size_v<T>));
     std::apply([&packer](const auto&... element) { (Encode(packer, element), ...); }, value);
   } else if constexpr (detail::IsMap<T>::value) {
-    packer.pack_map(detail::CheckedLength(value.size()));
+    packer.pack_map(detail::CheckedLength(value.size(), "map", "entries"));
     for (const auto& [key, mapped] : value) {
       Encode(packer, key);
       Encode(packer, mapped);

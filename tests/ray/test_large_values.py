@@ -1,0 +1,87 @@
+"""Large values between Python and C++ (issue 6): round trips through Ray in both
+directions, checked byte for byte, and values over the limit (msgpack's 32-bit
+lengths: 4294967295 bytes or elements per str, bin, array or map), which must fail
+with an error naming the call, the argument, the size and the limit.
+
+Round-trip size: GORAY_TEST_LARGE_BYTES (default 256 MiB, a few seconds; the
+reliability figures use 1073741824). The limit tests cost no memory: the values
+over the limit are 4 GiB + 1 of untouched address space (an anonymous mmap), which
+every check refuses before reading a byte."""
+import mmap
+import os
+import re
+
+import pytest
+import ray
+
+import goray
+from goray import _driver, golang_local_run_task
+
+SIZE = int(os.environ.get("GORAY_TEST_LARGE_BYTES", str(256 << 20)))
+OVER = (1 << 32) + 1
+LIMIT_TEXT = "msgpack's limit of 4294967295 (2^32 - 1)"
+
+
+def pattern(size: int) -> bytes:
+    """Random bytes repeating every 1 MiB + 7: a shifted, truncated or mixed-up
+    copy does not compare equal."""
+    block = os.urandom((1 << 20) + 7)
+    return (block * (size // len(block) + 1))[:size]
+
+
+@pytest.fixture(scope="module")
+def data():
+    return pattern(SIZE)
+
+
+@pytest.fixture(scope="module")
+def huge():
+    space = mmap.mmap(-1, OVER)  # address space only: nothing is ever written or read
+    yield memoryview(space)
+
+
+def test_python_bytes_through_a_cpp_task_and_back(lib, data):
+    back = ray.get(goray.golang_task("EchoBytes").remote(data))
+    assert len(back) == SIZE
+    assert back == data
+
+
+def test_cpp_driver_bytes_through_a_python_task_and_back(lib, capfd):
+    assert _driver.run_driver(lib, ["large", str(SIZE)]) == 0
+    assert re.search(rf"LARGE_ROUND_TRIP bytes={SIZE} ", capfd.readouterr().out)
+
+
+def test_python_argument_over_the_limit_in_process(lib, huge):
+    with pytest.raises(goray.ArgumentError) as caught:
+        golang_local_run_task("CheckBytes", huge)
+    assert caught.value.position == 0
+    assert str(caught.value) == (f"position 0: expected a value within {LIMIT_TEXT}, "
+                                 f"received memoryview of {OVER} bytes (task CheckBytes)")
+    with pytest.raises(goray.ArgumentError, match=f"received list holding memoryview of {OVER} bytes"):
+        golang_local_run_task("SumDoubles", [1.0, huge])
+
+
+def test_python_argument_over_the_limit_is_refused_before_ray_ships_it(lib, huge):
+    with pytest.raises(goray.ArgumentError) as caught:
+        goray.golang_task("EchoBytes").remote(huge)
+    assert str(caught.value) == (f"position 0: expected a value within {LIMIT_TEXT}, "
+                                 f"received memoryview of {OVER} bytes (task EchoBytes)")
+    with pytest.raises(goray.ArgumentError, match=f"position 0: .* memoryview of {OVER} bytes"):
+        goray.golang_actor_class("Counter").remote(huge)
+    assert ray.get(goray.golang_task("Square").remote(2.0)) == 4.0
+
+
+def test_cpp_result_over_the_limit_fails_the_task(lib):
+    expected = f"goray: the result: a string of {OVER} bytes is over {LIMIT_TEXT}"
+    with pytest.raises(goray.NativeError) as caught:
+        ray.get(goray.golang_task("HugeView").remote())
+    assert (caught.value.type, caught.value.message, caught.value.task) == \
+        ("std::length_error", expected, "HugeView")
+    with pytest.raises(goray.NativeError, match=re.escape(expected)):
+        golang_local_run_task("HugeView")
+
+
+def test_cpp_driver_values_over_the_limit(lib):
+    # RemoteCall, RemoteCallPyTask, LocalCallPyTask, Put, an actor method, a task
+    # result, and a Python result on its way to C++ (tests/apps/raytest.cpp).
+    assert _driver.run_driver(lib, ["limits"]) == 0
