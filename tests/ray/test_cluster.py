@@ -1,6 +1,7 @@
 """A 2-node Ray cluster on 127.0.0.1 (ray.cluster_utils.Cluster in a child
 process that stops its own nodes), each node with a custom resource: C++ tasks and actors pinned to each node,
-through the goray CLI and through `ray job submit` with a staged working dir."""
+through the goray CLI and through `ray job submit` with a staged working dir; and a
+third node killed while C++ tasks run on it, whose tasks Ray runs again elsewhere."""
 import os
 import re
 import signal
@@ -33,12 +34,20 @@ def cluster(tmp_path_factory):
     port, dashboard = free_port(), free_port()
     log = open(tmp / "cluster.log", "w")
     process = subprocess.Popen([sys.executable, os.path.join(HERE, "cluster_node.py"), str(port), str(dashboard)],
-                               env=env, stdout=subprocess.PIPE, stderr=log, text=True)
+                               env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True)
+
+    def command(text: str) -> str:
+        """One cluster_node.py command (add NAME / remove NAME) and its answer."""
+        process.stdin.write(text + "\n")
+        process.stdin.flush()
+        return process.stdout.readline().strip()
+
     try:
         line = process.stdout.readline()
         if not line.startswith("READY"):
             pytest.fail(f"the 2-node cluster did not come up:\n{(tmp / 'cluster.log').read_text()[-3000:]}")
-        yield {"address": line.split()[1], "dashboard": f"http://127.0.0.1:{dashboard}", "env": env, "tmp": tmp}
+        yield {"address": line.split()[1], "dashboard": f"http://127.0.0.1:{dashboard}", "env": env, "tmp": tmp,
+               "command": command}
     finally:
         process.send_signal(signal.SIGTERM)  # the cluster process stops its own nodes
         try:
@@ -80,3 +89,41 @@ def test_ray_job_submit_with_a_staged_working_dir(cluster):
     where = placements(result.stdout)
     assert set(where) == {"node_a", "node_b"}, result.stdout[-3000:]
     assert where["node_a"] != where["node_b"]
+
+
+def test_node_killed_mid_job_has_its_tasks_run_again_elsewhere(cluster, tmp_path):
+    # Tasks need the resource "either", which the head and node c hold: SPREAD puts
+    # two on each. Node c is killed while they run; Ray retries its two (max_retries=3)
+    # on the head, and every result must be right.
+    answer = cluster["command"]("add node_c")
+    assert answer.startswith("ADDED node_c "), answer
+    node_c = answer.split()[2]
+    env = {**cluster["env"], "RAY_ADDRESS": cluster["address"]}
+    driver = subprocess.Popen(
+        [sys.executable, "-m", "goray", "--cluster", "--py-defs", str(DEFS), library_path(),
+         "--", "reschedule", str(tmp_path), "4"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        output = []
+        for line in driver.stdout:
+            output.append(line)
+            if line.startswith("STOP_NODE"):
+                break
+        started = dict(re.findall(r"^STARTED (\d+) (\w+)$", "".join(output), re.M))
+        on_c = {task for task, node in started.items() if node == node_c}
+        assert len(started) == 4 and on_c, "".join(output)[-3000:]
+        assert cluster["command"]("remove node_c") == "REMOVED node_c"
+        (tmp_path / "stopped").touch()
+        rest, _ = driver.communicate(timeout=300)
+    finally:
+        if driver.poll() is None:
+            driver.kill()
+    text = "".join(output) + rest
+    assert driver.returncode == 0, text[-3000:]
+    finished = {task: (node, int(attempt)) for task, node, attempt in
+                re.findall(r"^FINISHED (\d+) (\w+) attempt (\d+)$", text, re.M)}
+    assert set(finished) == set(started), text[-3000:]
+    for task in on_c:  # run again, on a live node
+        assert finished[task][0] != node_c and finished[task][1] >= 2, (task, finished[task])
+    print(f"node c ran tasks {sorted(on_c)} of {sorted(started)}; they ran again as",
+          {task: f"attempt {finished[task][1]} on {finished[task][0][:8]}" for task in on_c})
