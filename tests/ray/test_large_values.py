@@ -4,7 +4,8 @@ lengths: 4294967295 bytes or elements per str, bin, array or map), which must fa
 with an error naming the call, the argument, the size and the limit.
 
 Round-trip size: GORAY_TEST_LARGE_BYTES (default 256 MiB, a few seconds; the
-reliability figures use 1073741824). The limit tests cost no memory: the values
+reliability figures use 1073741824). GORAY_TEST_AT_LIMIT=1 adds 4 GiB - 1 each way
+in-process (peak RSS ~12 GiB). The limit tests cost no memory: the values
 over the limit are 4 GiB + 1 of untouched address space (an anonymous mmap), which
 every check refuses before reading a byte."""
 import mmap
@@ -60,6 +61,25 @@ def test_cpp_driver_bytes_through_a_python_task_and_back(lib, capfd):
     assert re.search(rf"LARGE_ROUND_TRIP bytes={SIZE} ", out)
     with capfd.disabled():
         print("\n" + out.strip())
+
+
+@pytest.mark.skipif(os.environ.get("GORAY_TEST_AT_LIMIT") != "1",
+                    reason="4 GiB - 1 each way, peak RSS ~12 GiB: set GORAY_TEST_AT_LIMIT=1")
+def test_values_at_the_limit_in_process(lib):
+    limit = (1 << 32) - 1
+    block = bytes((i * 7 + 3) & 255 for i in range(256))  # MakeBytes's and CheckBytes's pattern
+    data = block * (limit // 256) + block[:limit % 256]
+    start = time.perf_counter()
+    assert golang_local_run_task("CheckBytes", data) == limit  # every byte checked in C++
+    into_cpp = time.perf_counter() - start
+    del data
+    start = time.perf_counter()
+    made = golang_local_run_task("MakeBytes", limit)
+    from_cpp = time.perf_counter() - start
+    chunk = block * ((64 << 20) // 256)
+    assert len(made) == limit
+    assert all(made[at:at + len(chunk)] == chunk[:limit - at] for at in range(0, limit, len(chunk)))
+    print(f"\n{limit} bytes in process: Python -> C++ {into_cpp:.1f}s, C++ -> Python {from_cpp:.1f}s")
 
 
 def test_python_argument_over_the_limit_in_process(lib, huge):
