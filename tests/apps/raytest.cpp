@@ -455,7 +455,8 @@ int TaskFaultsScenario(Checker& c, const std::vector<std::string>& args) {
   // task_faults DIR: worker processes killed mid-task, retried per max_retries.
   const std::string dir = args.at(1);
   std::filesystem::create_directories(dir + "/retried");
-  goray::ObjectRef retried = goray::RemoteCall("HeldTask", dir + "/retried", int64_t{3}, goray::Option("max_retries", 1));
+  goray::ObjectRef retried =
+      goray::RemoteCall("HeldTask", dir + "/retried", int64_t{3}, goray::Option("max_retries", 1));
   const int64_t first = ReadPid(dir + "/retried/started-3-1");
   KillProcess(first);
   WriteFile(dir + "/retried/release", "");
@@ -465,7 +466,8 @@ int TaskFaultsScenario(Checker& c, const std::vector<std::string>& args) {
   std::cout << "TASK_KILLED_RETRIED attempt=" << place["attempt"] << std::endl;
 
   std::filesystem::create_directories(dir + "/unretried");
-  goray::ObjectRef unretried = goray::RemoteCall("HeldTask", dir + "/unretried", int64_t{1}, goray::Option("max_retries", 0));
+  goray::ObjectRef unretried =
+      goray::RemoteCall("HeldTask", dir + "/unretried", int64_t{1}, goray::Option("max_retries", 0));
   KillProcess(ReadPid(dir + "/unretried/started-1-1"));
   WriteFile(dir + "/unretried/release", "");
   c.ExpectThrows<goray::WorkerDiedError>([&] { unretried.Get<std::map<std::string, std::string>>(); },

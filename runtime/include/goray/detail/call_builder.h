@@ -80,7 +80,8 @@ std::uint64_t SubmitForId(long long command, std::initializer_list<MetaField> me
   try {
     (builder.Add(args), ...);
   } catch (const std::length_error& error) {  // a value over msgpack's 32-bit lengths
-    codec::detail::ThrowTooLargeIn("argument " + std::to_string(builder.position()) + " of " + std::string(callee), error);
+    codec::detail::ThrowTooLargeIn(
+        "argument " + std::to_string(builder.position()) + " of " + std::string(callee), error);
   }
   DriverBytes reply = builder.Send(command, meta, callee);
   return ParseId(reply.view(), callee);

@@ -121,7 +121,8 @@ DriverBytes CallDriverWithArgs(long long command, std::initializer_list<MetaFiel
   try {
     ((EncodeCallArgument(packer, args), ++position), ...);
   } catch (const std::length_error& error) {  // a value over msgpack's 32-bit lengths
-    codec::detail::ThrowTooLargeIn("argument " + std::to_string(position) + " of " + std::string(callee), error);
+    codec::detail::ThrowTooLargeIn("argument " + std::to_string(position) + " of " + std::string(callee),
+                                   error);
   }
   return FinishAndSendCall(buffer, command, meta, callee);
 }
