@@ -95,8 +95,14 @@ def test_actor_killed_restarts_and_retries_calls_with_max_task_retries(lib, tmp_
     assert ray.get(counter.Incr.remote(1)) == 11
 
     kill(second)  # the one restart is used: the actor is dead for good
-    with pytest.raises(ray.exceptions.ActorDiedError):
-        ray.get(counter.Incr.remote(1))
+    seen = []  # ActorUnavailableError until Ray has seen the death, then ActorDiedError
+    while not seen or (seen[-1] != "ActorDiedError" and len(seen) < 100):
+        with pytest.raises(ray.exceptions.RayActorError) as caught:
+            ray.get(counter.Incr.remote(1))
+        seen.append(type(caught.value).__name__)
+        if seen[-1] != "ActorDiedError":
+            time.sleep(0.1)
+    assert seen[-1] == "ActorDiedError", seen
     with pytest.raises(ray.exceptions.ActorDiedError):
         ray.get(counter.Get.remote())
     square_still_works()
