@@ -61,21 +61,32 @@ def parse_child_output(text: str) -> dict:
 
 
 def run_child(key: str, options) -> dict:
+    """All of one system's phases; a phase that times out is recorded as such and a
+    new child runs the phases after it."""
     _, python, system, library, metrics = SYSTEMS[key]
-    command = [str(python), str(CHILD), "--system", system, "--library", str(library or ""),
-               "--metrics", metrics, "--rounds", str(options.rounds), "--calls", str(options.calls),
-               "--tasks", str(options.tasks), "--sizes", options.sizes,
-               "--payload-rounds", str(options.payload_rounds)]
     env = dict(os.environ)
     for leftover in ("GORAY_BIN_PATH", "GORAY_PY_MUDULE_PATH", "RAY_ADDRESS"):
         env.pop(leftover, None)
-    proc = subprocess.run(command, env=env, cwd=str(ROOT), stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, timeout=options.child_timeout)
-    results = parse_child_output(proc.stdout)
-    if proc.returncode:
-        results["failed"] = f"exit {proc.returncode}: {proc.stderr.strip().splitlines()[-1:]}"
-        print(proc.stderr[-3000:], file=sys.stderr)
-    return results
+    results: dict = {}
+    while True:
+        command = [str(python), str(CHILD), "--system", system, "--library", str(library or ""),
+                   "--metrics", metrics, "--rounds", str(options.rounds),
+                   "--calls", str(options.calls), "--tasks", str(options.tasks),
+                   "--sizes", options.sizes, "--payload-rounds", str(options.payload_rounds),
+                   "--phase-timeout", str(options.phase_timeout), "--skip", ",".join(results)]
+        proc = subprocess.run(command, env=env, cwd=str(ROOT), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, timeout=options.child_timeout)
+        results.update(parse_child_output(proc.stdout))
+        timed_out = [line.split()[1] for line in proc.stdout.splitlines() if line.startswith("TIMEOUT ")]
+        if timed_out:
+            results[timed_out[0]] = {"error": f"not finished after {options.phase_timeout:.0f} s"}
+            print(f"[peers] {key}: {timed_out[0]} timed out; going on with the next phase",
+                  file=sys.stderr)
+            continue
+        if proc.returncode:
+            results["failed"] = f"exit {proc.returncode}: {proc.stderr.strip().splitlines()[-1:]}"
+            print(proc.stderr[-3000:], file=sys.stderr)
+        return results
 
 
 def run_raycpp(options) -> dict:
@@ -118,14 +129,29 @@ def main() -> None:
     parser.add_argument("--sizes", default="1,64,256", help="payload sizes in MiB")
     parser.add_argument("--payload-rounds", type=int, default=5)
     parser.add_argument("--systems", default=",".join(list(SYSTEMS) + ["raycpp"]))
-    parser.add_argument("--child-timeout", type=float, default=1200)
+    parser.add_argument("--phase-timeout", type=float, default=150,
+                        help="seconds one measurement may take before it is given up "
+                             "(payload phases: plus their rounds' own time limits)")
+    parser.add_argument("--child-timeout", type=float, default=3600)
     parser.add_argument("--out", default=str(ROOT / "bench"), help="directory for report.md and peers.png")
+    parser.add_argument("--from-json", help="only write the report and chart again from a run's "
+                                            "peers.json (same options as that run)")
     options = parser.parse_args()
 
+    out = pathlib.Path(options.out)
+    labels = {key: system[0] for key, system in SYSTEMS.items()}
+    labels["raycpp"] = "Ray's C++ API"
+    if options.from_json:  # the report and chart again, from a run's raw results
+        saved = json.loads(pathlib.Path(options.from_json).read_text())
+        options.load_before = saved.pop("_load_before", float("nan"))
+        report.write(saved, labels, options, out / "report.md", out / "peers.png",
+                     saved.pop("_seconds", 0.0))
+        return
     for needed in (OURS_PY, GORAY_PY, CPP_LIB, GO_LIB):
         if not needed.exists():
             sys.exit(f"{needed} is missing: run bash scripts/bench.sh peers")
     started = time.time()
+    options.load_before = os.getloadavg()[0]  # the report shows how busy the machine was
     results = {}
     for key in options.systems.split(","):
         begin = time.perf_counter()
@@ -135,11 +161,10 @@ def main() -> None:
             results[key] = {"failed": f"timed out after {options.child_timeout:.0f}s"}
         print(f"[peers] {key}: {len(results[key])} results in {time.perf_counter() - begin:.0f}s",
               file=sys.stderr)
-    out = pathlib.Path(options.out)
-    (out / "peers.json").write_text(json.dumps(results, indent=1))
-    labels = {key: system[0] for key, system in SYSTEMS.items()}
-    labels["raycpp"] = "Ray's C++ API"
-    report.write(results, labels, options, out / "report.md", out / "peers.png", time.time() - started)
+    seconds = time.time() - started
+    (out / "peers.json").write_text(json.dumps(
+        {**results, "_seconds": seconds, "_load_before": options.load_before}, indent=1))
+    report.write(results, labels, options, out / "report.md", out / "peers.png", seconds)
     print(f"[peers] wrote {out / 'report.md'}, {out / 'peers.png'} and {out / 'peers.json'}",
           file=sys.stderr)
 

@@ -1,8 +1,10 @@
 """One system's measurements, in this process (bench/peers.py runs one of these
 per system, with that system's Python: one goray package and one library per
 process). Starts one local Ray on 127.0.0.1 and runs every requested
-measurement in it; each result is printed as a "METRIC <name>" line followed by
-a "BENCH {json}" line (the native driver prints the BENCH line itself).
+measurement (phase) in it; each result is printed as a "METRIC <name>" line
+followed by a "BENCH {json}" line (the native driver prints the BENCH line
+itself). A phase that outlives --phase-timeout ends the process with a
+"TIMEOUT <name>" line; the parent starts a new one for the phases left.
 
   python child.py --system ours|goray|python --library LIB [--metrics a,b] ...
 """
@@ -13,6 +15,8 @@ import os
 import pathlib
 import re
 import sys
+import signal
+import threading
 import time
 
 os.environ.update(RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0", RAY_USAGE_STATS_ENABLED="0",
@@ -23,11 +27,6 @@ DEFS = pathlib.Path(__file__).resolve().parent / "defs.py"
 RAY_INIT = dict(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1",
                 log_to_driver=False)
 MIB = 1 << 20
-
-
-def emit(metric: str, result: dict) -> None:
-    print(f"METRIC {metric}", flush=True)
-    print("BENCH " + json.dumps(result), flush=True)
 
 
 def per_call_us(call, rounds: int, count: int) -> list:
@@ -160,11 +159,76 @@ class System:
             raise RuntimeError(f"native driver {scenario}: exit {code}")
 
 
+def phases(system: "System", options) -> list:
+    """[(name, measure)]: every measurement this system takes, in order; measure()
+    returns the result, or None when the native driver printed it."""
+    rounds, calls, tasks = options.rounds, options.calls, options.tasks
+    native = options.system != "python"
+    found = [("local_py_to_native", lambda: {"samples": per_call_us(system.local_square(), rounds, calls)})]
+    if native:
+        found.append(("local_native_to_py", lambda: system.run_native("local_py", rounds, calls)))
+    found.append(("task_py", lambda: {"samples": throughput(system.task("Noop").remote, rounds, tasks)}))
+    if native:
+        found.append(("task_native", lambda: system.run_native("task", rounds, tasks)))
+    found.append(("actor_py", lambda: {"samples": throughput(system.actor_noop().remote, rounds, tasks)}))
+    if native:
+        found.append(("actor_native", lambda: system.run_native("actor", rounds, tasks)))
+    for size_mib in (int(size) for size in options.sizes.split(",")):
+        size = size_mib * MIB
+        found.append((f"memcpy/{size_mib}", lambda size=size: {"samples": memcpy_gbps(size)}))
+        for kind in ("bytes", "floats"):
+            def measure(kind=kind, size=size):
+                echo = system.task("EchoBytes" if kind == "bytes" else "EchoFloats")
+                return round_trips(echo, payload(kind, size), size, options.payload_rounds,
+                                   options.payload_timeout)
+            found.append((f"payload/{kind}/{size_mib}", measure))
+    return found
+
+
+def descendants(root: int) -> list:
+    """The processes below `root`, from /proc (children before their own children)."""
+    children: dict = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, queue = [], [root]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def watchdog(phase: str, seconds: float) -> threading.Timer:
+    """Ends this process when a phase outlives its time (a native driver cannot be
+    interrupted): says so, then stops this process's Ray so nothing is left behind."""
+    def expire() -> None:
+        print(f"TIMEOUT {phase} {seconds:.0f}", flush=True)
+        for pid in descendants(os.getpid()):  # Ray's processes and theirs (agents, workers)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        os._exit(124)
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--system", choices=["ours", "goray", "python"], required=True)
     parser.add_argument("--library", default="")
-    parser.add_argument("--metrics", default="local,task,actor,payload")
+    parser.add_argument("--metrics", default="local,task,actor,payload",
+                        help="workload groups: local, task, actor, payload")
+    parser.add_argument("--skip", default="", help="phases not to run (done or given up)")
+    parser.add_argument("--phase-timeout", type=float, default=300)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--tasks", type=int, default=2000)
@@ -172,39 +236,25 @@ def main() -> None:
     parser.add_argument("--payload-rounds", type=int, default=5)
     parser.add_argument("--payload-timeout", type=float, default=180)
     options = parser.parse_args()
-    metrics = options.metrics.split(",")
+    groups = options.metrics.split(",")
 
     system = System(options.system, options.library)
     assert {node["NodeManagerAddress"] for node in ray.nodes()} == {"127.0.0.1"}
-    native = options.system != "python"
-    if "local" in metrics:
-        emit("local_py_to_native", {"samples": per_call_us(system.local_square(), options.rounds,
-                                                           options.calls)})
-        if native:
-            print("METRIC local_native_to_py", flush=True)
-            system.run_native("local_py", options.rounds, options.calls)
-    if "task" in metrics:
-        noop = system.task("Noop")
-        emit("task_py", {"samples": throughput(noop.remote, options.rounds, options.tasks)})
-        if native:
-            print("METRIC task_native", flush=True)
-            system.run_native("task", options.rounds, options.tasks)
-    if "actor" in metrics:
-        emit("actor_py", {"samples": throughput(system.actor_noop().remote, options.rounds,
-                                                options.tasks)})
-        if native:
-            print("METRIC actor_native", flush=True)
-            system.run_native("actor", options.rounds, options.tasks)
-    if "payload" in metrics:
-        for size_mib in (int(size) for size in options.sizes.split(",")):
-            size = size_mib * MIB
-            emit(f"memcpy/{size_mib}", {"samples": memcpy_gbps(size)})
-            for kind in ("bytes", "floats"):
-                value = payload(kind, size)
-                echo = system.task("EchoBytes" if kind == "bytes" else "EchoFloats")
-                emit(f"payload/{kind}/{size_mib}",
-                     round_trips(echo, value, size, options.payload_rounds, options.payload_timeout))
-                del value
+    todo = [(name, measure) for name, measure in phases(system, options)
+            if name.split("_")[0].split("/")[0] in groups or
+            (name.startswith("memcpy") and "payload" in groups)]
+    skip = set(options.skip.split(","))
+    todo = [(name, measure) for name, measure in todo if name not in skip]
+    for name, measure in todo:
+        print(f"METRIC {name}", flush=True)
+        # A payload phase is bounded per round (--payload-timeout) as well.
+        limit = options.phase_timeout + (options.payload_rounds * options.payload_timeout
+                                         if name.startswith("payload") else 0)
+        timer = watchdog(name, limit)
+        result = measure()
+        timer.cancel()
+        if result is not None:
+            print("BENCH " + json.dumps(result), flush=True)
     ray.shutdown()
 
 

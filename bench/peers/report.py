@@ -84,7 +84,8 @@ def write(results, labels, options, path, png, seconds) -> None:
         f"payload rounds={options.payload_rounds}) on {os.cpu_count()} CPUs in {seconds / 60:.0f} min, "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Each cell: **median** "
         "(q1..q3; min..max) over rounds. Every system runs in its own process with its own "
-        "local Ray (2 CPUs, 127.0.0.1), one after the other in the same run.", "",
+        "local Ray (2 CPUs, 127.0.0.1), one after the other in the same run. Load average "
+        f"at the start and the end: {options.load_before:.1f}, {os.getloadavg()[0]:.1f}.", "",
         f"![chart]({png.name})", "", "## Targets (issue 5)", ""]
     lines += targets(results, sizes)
     lines += ["", "## In-process call latency (µs per call; lower is better)", "",
@@ -121,6 +122,8 @@ def write(results, labels, options, path, png, seconds) -> None:
     problems += [f"- {labels[key]}: {note}" for key in systems for note in results[key].get("notes", [])]
     if problems:
         lines += ["", "## Notes from the run", ""] + problems
+    lines += ["", "Where the time goes, and why some targets are missed: "
+              "[docs/compared.md](../docs/compared.md)."]
     path.write_text("\n".join(lines) + "\n")
     plot(results, labels, systems, sizes, png)
 
@@ -150,6 +153,7 @@ def plot(results, labels, systems, sizes, png) -> None:
         axis.set_title(title, fontsize=10)
         if log:
             axis.set_yscale("log")
-    axes[0].legend(fontsize=8)
-    figure.tight_layout()
+    handles, names = axes[0].get_legend_handles_labels()
+    figure.legend(handles, names, loc="lower center", ncol=len(names), fontsize=9)
+    figure.tight_layout(rect=(0, 0.07, 1, 1))
     figure.savefig(png, dpi=100)
