@@ -38,7 +38,7 @@ def keep_ray_on_loopback() -> None:
     import sys
     constants = sys.modules.get("ray._private.ray_constants")
     if constants is not None:  # imported before us: its flag was read already
-        constants.ENABLE_RAY_CLUSTER = False
+        setattr(constants, "ENABLE_RAY_CLUSTER", False)
 
 
 def init_options(library: "_ffi.Library") -> Dict[str, Any]:

@@ -135,8 +135,8 @@ def _actor_method_call(data: memoryview) -> Reply:
         if remote_method is None or method.startswith("_"):
             known = sorted(name for name in dir(entry.handle) if not name.startswith("_"))
             raise UnknownNameError("method", method, known)
-        args = _python_args(args_block, refs)
-        ref = remote_method.options(**options).remote(*args) if options else remote_method.remote(*args)
+        values = _python_args(args_block, refs)
+        ref = remote_method.options(**options).remote(*values) if options else remote_method.remote(*values)
     return _new_object(ref, f"{entry.type_name}.{method}")
 
 
@@ -289,7 +289,7 @@ _HANDLERS = {
 
 def _logged(command: Native2Py, handler: Any) -> Any:
     def logged(data: memoryview) -> Reply:
-        reply = handler(data)
+        reply: Reply = handler(data)
         _log.debug("native -> driver %s (%d bytes): code %d, %d bytes", command.name, len(data),
                     reply[0], len(reply[1]))
         return reply

@@ -89,7 +89,7 @@ def _execute(command: int, name: str, payload: bytes, index: int = 0) -> bytes:
     code, reply = library.execute(command, payload, index)
     if code:
         raise error_from_reply(code, reply, name)
-    return reply
+    return bytes(reply)
 
 
 class NativeResults(list):  # type: ignore[type-arg]
@@ -182,7 +182,7 @@ def submit_native_task(name: str, options: Dict[str, Any], args_block: bytes,
     with _classes_lock:
         base = _plain_native_tasks.get(name)
         if base is None:
-            base = _plain_native_tasks[name] = ray.remote(name=f"GolangTask.{name}")(
+            base = _plain_native_tasks[name] = ray.remote(name=f"GolangTask.{name}")(  # type: ignore[call-overload]
                 _plain_native_task(name))
     remote = prepared(base, f"native-plain:{name}", options) if options else base
     return remote.remote(args_block) if args_block else remote.remote()
@@ -308,7 +308,7 @@ def python_actor_class(name: str) -> Any:
         if actor_class is None:
             def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
                 _ready_library()
-                cls.__init__(self, *args, **kwargs)
+                cls.__init__(self, *args, **kwargs)  # type: ignore[misc]  # cls is the user's class itself
             qualname = PYTHON_CLASS_PREFIX + name
             body = type(qualname, (cls,), {"__init__": __init__, "__module__": cls.__module__})
             body.__qualname__ = qualname

@@ -13,7 +13,7 @@ import argparse
 import os
 import sys
 import threading
-from typing import List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 __all__ = ["main", "build_parser"]
 
@@ -74,7 +74,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _fail(str(error))
 
     # The driver runs on its own thread so Ctrl-C reaches this one.
-    outcome: dict = {}
+    outcome: Dict[str, Any] = {}
 
     def run() -> None:
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from .idl import IdlError, parse_idl
 from .model import build_model
@@ -88,7 +88,7 @@ def _check_inputs(options: GenerateOptions) -> str:
     return name
 
 
-def _dependencies(idl: dict, root: Path) -> List[str]:
+def _dependencies(idl: Dict[str, Any], root: Path) -> List[str]:
     """The files the IDL came from: the scanned sources and every file a location names."""
     files = set(idl["sources"])
 

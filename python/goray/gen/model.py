@@ -451,12 +451,14 @@ class _Builder:
                 doc=_doc_lines(actor["doc"]), wrapped=builder.wrapped,
                 not_wrapped_because=builder.not_wrapped_because))
 
-        structs_h, structs_cpp = [], []
+        structs_h: List[CppStruct] = []
+        structs_cpp: List[CppStruct] = []
         for struct in idl["structs"]:
             view = CppStruct(struct["name"], _type_name(struct["name"]),
                              [CppField(f["name"]) for f in struct["fields"]])
             (structs_h if struct["name"] in self.visible else structs_cpp).append(view)
-        enums_h, enums_cpp = [], []
+        enums_h: List[CppEnum] = []
+        enums_cpp: List[CppEnum] = []
         for enum in idl["enums"]:
             view_enum = CppEnum(enum["name"], _type_name(enum["name"]))
             (enums_h if enum["name"] in self.visible else enums_cpp).append(view_enum)

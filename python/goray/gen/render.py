@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from .model import Model
 from .naming import cpp_comment_lines, cpp_string_literal, python_docstring
@@ -50,7 +50,7 @@ def _cpp_doc(text_lines: List[str], indent: str = "") -> str:
     return "\n".join(lines)
 
 
-def _environment(directory: Path):  # -> jinja2.Environment
+def _environment(directory: Path) -> Any:  # a jinja2.Environment (imported lazily)
     try:
         import jinja2
     except ImportError:  # pragma: no cover - depends on the installation
