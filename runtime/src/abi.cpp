@@ -9,11 +9,10 @@
 
 #include "callback_slot.h"
 #include "dispatcher.h"
+#include "goray/abi.h"
 #include "goray/actor_handle.h"
 #include "goray/registry.h"
 #include "goray/version.h"
-
-#define GORAY_EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace goray::detail {
 namespace {
@@ -83,7 +82,7 @@ std::string NativeActorMethodsJson(std::string_view type_name) {
 
 }  // namespace goray::detail
 
-GORAY_EXPORT void* Execute(long long request, void* in_data, long long in_len, long long* out_len,
+GORAY_ABI void* Execute(long long request, void* in_data, long long in_len, long long* out_len,
                            long long* ret_code) {
   using namespace goray::detail;
   Reply reply;
@@ -100,11 +99,10 @@ GORAY_EXPORT void* Execute(long long request, void* in_data, long long in_len, l
   return reply.body.release();
 }
 
-GORAY_EXPORT void FreeMemory(void* ptr) { std::free(ptr); }
+GORAY_ABI void FreeMemory(void* ptr) { std::free(ptr); }
 
-GORAY_EXPORT void RegisterCallback(goray::detail::DriverCallback callback) {
+GORAY_ABI void RegisterCallback(GorayDriverCallback callback) {
   goray::detail::InstallCallback(callback);
 }
 
-// Not part of GoRay's ABI: our driver may ask; others need not.
-GORAY_EXPORT long long GorayProtocolVersion() { return GORAY_PROTOCOL_VERSION; }
+GORAY_ABI long long GorayProtocolVersion() { return GORAY_PROTOCOL_VERSION; }

@@ -1,10 +1,11 @@
 // The driver's callback, registered once through RegisterCallback (protocol.md 1).
 #pragma once
 
+#include "goray/abi.h"
+
 namespace goray::detail {
 
-using DriverCallback = void* (*)(long long request, void* in_data, long long in_len,
-                                 long long* out_len, long long* ret_code);
+using DriverCallback = GorayDriverCallback;
 
 // Stores the first callback; a later one is ignored with a line on stderr.
 void InstallCallback(DriverCallback callback);

@@ -12,13 +12,8 @@
 #include <tuple>
 #include <vector>
 
+#include <goray/abi.h>
 #include <goray/goray.h>
-
-extern "C" {
-void* Execute(long long request, void* in_data, long long in_len, long long* out_len,
-              long long* ret_code);
-void FreeMemory(void* ptr);
-}
 
 namespace {
 

@@ -1,0 +1,16 @@
+// The C ABI every goray library exports (protocol.md section 1): what a driver
+// (ours, GoRay's, or a test) calls. Defined in runtime/src/abi.cpp.
+#pragma once
+
+#define GORAY_ABI extern "C" __attribute__((visibility("default")))
+
+// The driver's callback for Native2Py requests, registered once.
+using GorayDriverCallback = void* (*)(long long request, void* in_data, long long in_len,
+                                      long long* out_len, long long* ret_code);
+
+GORAY_ABI void* Execute(long long request, void* in_data, long long in_len, long long* out_len,
+                        long long* ret_code);
+GORAY_ABI void FreeMemory(void* ptr);
+GORAY_ABI void RegisterCallback(GorayDriverCallback callback);
+// Not part of GoRay's ABI: our driver may ask; others need not.
+GORAY_ABI long long GorayProtocolVersion();
