@@ -14,29 +14,11 @@ BUILD="$ROOT/build-raycpp"
 REQUIREMENTS=("ray[default]==2.60.0" "ray-cpp==2.60.0")
 
 install_tools() {
-  local missing=() sudo=""
+  local missing=()
   command -v cmake >/dev/null || missing+=(cmake)
   command -v g++ >/dev/null || missing+=(g++)
   python3 -c "import ensurepip" 2>/dev/null || missing+=(python3-venv)
-  [ ${#missing[@]} -eq 0 ] && return 0
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  log "installing ${missing[*]} with apt-get"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
-}
-
-setup_venv() {
-  local stamp="$VENV/.raycpp-requirements" wanted="${REQUIREMENTS[*]}"
-  if [ ! -x "$VENV/bin/python" ]; then
-    log "creating the virtualenv .venv-raycpp/"
-    python3 -m venv "$VENV"
-  fi
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-    log "installing ${REQUIREMENTS[*]} into .venv-raycpp/"
-    "$VENV/bin/pip" install -q --disable-pip-version-check "${REQUIREMENTS[@]}"
-    echo "$wanted" > "$stamp"
-  fi
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
 build() {
@@ -53,5 +35,5 @@ build() {
 }
 
 timed "raycpp: tools" install_tools
-timed "raycpp: virtualenv .venv-raycpp/" setup_venv
+timed "raycpp: virtualenv .venv-raycpp/" ensure_virtualenv "$VENV" "${REQUIREMENTS[@]}"
 timed "raycpp: build build-raycpp/" build

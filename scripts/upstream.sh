@@ -8,16 +8,7 @@ GORAY_VENV="$ROOT/.venv-goray"
 GORAY_REQUIREMENTS=("goray[ray]==1.2.1" "ray==2.60.0" "pytest")
 
 setup_goray_venv() {
-  local stamp="$GORAY_VENV/.interop-requirements" wanted="${GORAY_REQUIREMENTS[*]}"
-  if [ ! -x "$GORAY_VENV/bin/python" ]; then
-    log "creating the virtualenv .venv-goray/ (GoRay's driver)"
-    python3 -m venv "$GORAY_VENV"
-  fi
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-    log "installing ${GORAY_REQUIREMENTS[*]} into .venv-goray/"
-    "$GORAY_VENV/bin/pip" install -q --disable-pip-version-check "${GORAY_REQUIREMENTS[@]}"
-    echo "$wanted" > "$stamp"
-  fi
+  ensure_virtualenv "$GORAY_VENV" "${GORAY_REQUIREMENTS[@]}"
 }
 
 find_go() {
