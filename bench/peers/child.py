@@ -15,13 +15,13 @@ import os
 import pathlib
 import re
 import sys
-import signal
 import threading
 import time
 
 os.environ.update(RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0", RAY_USAGE_STATS_ENABLED="0",
                   RAY_ADDRESS="local")  # before Ray is imported: every Ray here is on loopback
 import ray  # noqa: E402
+import psutil  # noqa: E402  (Ray's own copy, on the path once ray is imported)
 
 DEFS = pathlib.Path(__file__).resolve().parent / "defs.py"
 RAY_INIT = dict(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1",
@@ -185,34 +185,15 @@ def phases(system: "System", options) -> list:
     return found
 
 
-def descendants(root: int) -> list:
-    """The processes below `root`, from /proc (children before their own children)."""
-    children: dict = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry))
-    found, queue = [], [root]
-    while queue:
-        for child in children.get(queue.pop(), []):
-            found.append(child)
-            queue.append(child)
-    return found
-
-
 def watchdog(phase: str, seconds: float) -> threading.Timer:
     """Ends this process when a phase outlives its time (a native driver cannot be
     interrupted): says so, then stops this process's Ray so nothing is left behind."""
     def expire() -> None:
         print(f"TIMEOUT {phase} {seconds:.0f}", flush=True)
-        for pid in descendants(os.getpid()):  # Ray's processes and theirs (agents, workers)
+        for process in psutil.Process().children(recursive=True):  # Ray's, and its agents and workers
             try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
+                process.kill()
+            except psutil.NoSuchProcess:
                 pass
         os._exit(124)
     timer = threading.Timer(seconds, expire)
