@@ -66,3 +66,26 @@ def assert_checks(checks: Dict[str, str], expected: List[str], output: str) -> N
     missing = [name for name in expected if name not in checks]
     failed = {name: result for name, result in checks.items() if result != "ok"}
     assert not missing and not failed, f"missing {missing}, failed {failed}\n{output[-5000:]}"
+
+
+def check_python_to_native_tasks() -> None:
+    """Python -> native tasks on Ray, the same for both apps under either driver: values,
+    several results, ObjectRefs as arguments (ray.put and a native result), ray.wait,
+    ray.cancel and a failure. Call it after the driver's init (Ray imported on loopback)."""
+    import goray
+    import pytest
+    import ray
+    square = goray.golang_task("Square")
+    assert ray.get(square.remote(2.0)) == 4.0
+    assert ray.get(goray.golang_task("Divide").remote(17, 5)) == [3, 2]
+    assert ray.get(square.remote(ray.put(3.0))) == 9.0
+    assert ray.get(square.remote(square.remote(2.0))) == 16.0
+    slow = goray.golang_task("SleepMs").remote(20000)
+    fast = goray.golang_task("SleepMs").remote(1)
+    ready, pending = ray.wait([slow, fast], num_returns=1, timeout=60)
+    assert ready == [fast] and pending == [slow]
+    ray.cancel(slow, force=True)
+    with pytest.raises(ray.exceptions.RayError):
+        ray.get(slow, timeout=60)
+    with pytest.raises(ray.exceptions.RayTaskError, match="boom"):
+        ray.get(goray.golang_task("Fail").remote("boom"))

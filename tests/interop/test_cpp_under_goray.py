@@ -11,7 +11,7 @@ import os
 import pytest
 
 from interop_common import (CPP_CHECKS, CPP_LIB, DEFS, GORAY_PYTHON, RAY_INIT, ROOT, assert_checks,
-                            require, run_driver, set_loopback_env)
+                            check_python_to_native_tasks, require, run_driver, set_loopback_env)
 
 set_loopback_env()  # before Ray is imported
 
@@ -64,22 +64,7 @@ def test_python_to_cpp_in_process(goray_ray):
 
 
 def test_python_to_cpp_tasks(goray_ray):
-    square = goray.golang_task("Square")
-    assert ray.get(square.remote(2.0)) == 4.0
-    assert ray.get(goray.golang_task("Divide").remote(17, 5)) == [3, 2]
-    # ObjectRefs as arguments: ray.put and a C++ task's result.
-    assert ray.get(square.remote(ray.put(3.0))) == 9.0
-    assert ray.get(square.remote(square.remote(2.0))) == 16.0
-    # ray.wait and ray.cancel on C++ tasks.
-    slow = goray.golang_task("SleepMs").remote(20000)
-    fast = goray.golang_task("SleepMs").remote(1)
-    ready, pending = ray.wait([slow, fast], num_returns=1, timeout=60)
-    assert ready == [fast] and pending == [slow]
-    ray.cancel(slow, force=True)
-    with pytest.raises(ray.exceptions.RayError):
-        ray.get(slow, timeout=60)
-    with pytest.raises(ray.exceptions.RayTaskError, match="boom"):
-        ray.get(goray.golang_task("Fail").remote("boom"))
+    check_python_to_native_tasks()
 
 
 def test_python_to_cpp_actors(goray_ray):

@@ -9,7 +9,7 @@ import os
 import pytest
 
 from interop_common import (DEFS, GO_LIB, OURS_PYTHON, RAY_INIT, ROOT, assert_checks, require,
-                            run_driver, set_loopback_env)
+                            check_python_to_native_tasks, run_driver, set_loopback_env)
 
 set_loopback_env()  # before Ray is imported
 
@@ -62,21 +62,8 @@ def test_python_to_go_in_process(our_ray):
 
 
 def test_python_to_go_tasks(our_ray):
-    square = goray.golang_task("Square")
-    assert ray.get(square.remote(2.0)) == 4.0
-    assert ray.get(goray.golang_task("Divide").remote(17, 5)) == [3, 2]
+    check_python_to_native_tasks()
     assert ray.get(goray.golang_task("Point").remote(1.0, 2.0)) == {"x": 1.0, "y": 2.0}
-    assert ray.get(square.remote(ray.put(3.0))) == 9.0
-    assert ray.get(square.remote(square.remote(2.0))) == 16.0
-    slow = goray.golang_task("SleepMs").remote(20000)
-    fast = goray.golang_task("SleepMs").remote(1)
-    ready, pending = ray.wait([slow, fast], num_returns=1, timeout=60)
-    assert ready == [fast] and pending == [slow]
-    ray.cancel(slow, force=True)
-    with pytest.raises(ray.exceptions.RayError):
-        ray.get(slow, timeout=60)
-    with pytest.raises(ray.exceptions.RayTaskError, match="boom"):
-        ray.get(goray.golang_task("Fail").remote("boom"))
 
 
 def test_python_to_go_actors(our_ray):
