@@ -9,7 +9,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
-DEBIAN_PACKAGES=(clang-19 libclang-19-dev libclang-rt-19-dev libmsgpack-cxx-dev nlohmann-json3-dev
+DEBIAN_PACKAGES=(clang-19 llvm-19-dev libclang-19-dev libclang-rt-19-dev libmsgpack-cxx-dev nlohmann-json3-dev
                  libgtest-dev ninja-build cmake g++ python3-dev)
 
 install_debian_packages() {
