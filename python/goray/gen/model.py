@@ -320,7 +320,14 @@ class PyTypes:
         if kind == "struct":
             return self.struct_names[type_["ref"]]
         if kind == "tuple":
-            return "_list[_Any]"  # several results arrive as a list
+            # A result: no value is None, one value is itself, several arrive as a list
+            # (list[T] when they share a type).
+            elements = [self.value(e, incoming) for e in type_["elements"]]
+            if not elements:
+                return "None"
+            if len(elements) == 1:
+                return elements[0]
+            return f"_list[{elements[0]}]" if len(set(elements)) == 1 else "_list[_Any]"
         if kind == "void":
             return "None"
         raise ValueError(f"unknown IDL type kind {kind!r}")
@@ -334,8 +341,8 @@ class PyTypes:
 
 # Names the generated Python modules bind themselves (imports and helpers).
 PY_RESERVED = ("_bool", "_bytes", "_dict", "_float", "_int", "_list", "_str", "_tuple",
-               "_datetime", "_IntEnum", "_Any", "_TypedDict", "_ray", "_goray", "_Task",
-               "_ActorClass", "annotations")
+               "_datetime", "_IntEnum", "_NativeEnum", "_Any", "_TypedDict", "_ray", "_goray",
+               "_Task", "_ActorClass", "annotations")
 # Attributes of goray.LocalActor: a method with one of these names is reached
 # through actor.call(name, ...) only.
 LOCAL_ACTOR_ATTRIBUTES = ("call", "close", "closed", "type_name", "index")

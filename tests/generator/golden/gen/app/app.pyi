@@ -35,7 +35,7 @@ Square: _Task_Square
 class _Task_Divide:
     """The native task Divide."""
 
-    def remote(self, a: _int | _ray.ObjectRef[_int], b: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_list[_Any]]:
+    def remote(self, a: _int | _ray.ObjectRef[_int], b: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_list[_int]]:
         """Submits Divide."""
 
     def options(self, **options: _Any) -> _Task_Divide: ...
@@ -103,7 +103,7 @@ class _Local:
     def Square(self, x: _float, /) -> _float:
         """Runs Square in this process."""
 
-    def Divide(self, a: _int, b: _int, /) -> _list[_Any]:
+    def Divide(self, a: _int, b: _int, /) -> _list[_int]:
         """Runs Divide in this process."""
 
     def Counter(self, n: _int, /) -> _LocalActor_Counter:

@@ -44,6 +44,14 @@ __all__ = [
 ]
 
 
+class _NativeEnum(_IntEnum):
+    """The base of the C++ enums: a member pickles as its plain int, so a Ray worker,
+    which cannot import this module, receives the value (as C++ would)."""
+
+    def __reduce_ex__(self, proto: _Any) -> _tuple[_Any, ...]:
+        return _int, (_int(self),)
+
+
 # C++ struct a::Item.
 # (A field name needs TypedDict's functional form.)
 a_Item = _TypedDict("a_Item", {
@@ -59,7 +67,7 @@ class b_Item(_TypedDict, total=False):
     list: _str
 
 
-class Mode(_IntEnum):
+class Mode(_NativeEnum):
     """C++ enum b::Mode (values arrive as plain ints)."""
     None_ = 0
     m_sunder_ = 1

@@ -76,6 +76,14 @@ __all__ = [
 ]
 
 
+class _NativeEnum(_IntEnum):
+    """The base of the C++ enums: a member pickles as its plain int, so a Ray worker,
+    which cannot import this module, receives the value (as C++ would)."""
+
+    def __reduce_ex__(self, proto: _Any) -> _tuple[_Any, ...]:
+        return _int, (_int(self),)
+
+
 class Point(_TypedDict, total=False):
     """A point on the plane.
 
@@ -111,7 +119,7 @@ class Tree(_TypedDict, total=False):
     """recursive"""
 
 
-class Color(_IntEnum):
+class Color(_NativeEnum):
     """A colour, stored as its number.
 
     C++ enum geo::Color (values arrive as plain ints).
@@ -123,7 +131,7 @@ class Color(_IntEnum):
     kBlue = 255
 
 
-class Plain(_IntEnum):
+class Plain(_NativeEnum):
     """C++ enum geo::Plain (values arrive as plain ints)."""
     kZero = 0
     kOne = 1
