@@ -30,6 +30,8 @@ __all__ = [
     "unpack",
     "unpack_values",
     "unpack_result_block",
+    "count_values",
+    "array_header",
     "CodecError",
     "MAX_LENGTH",
     "pack_failure",
@@ -238,6 +240,39 @@ def unpack_first_values(data: Buffer) -> List[Any]:
         return [more.unpacked, *_unpack_stream(more.extra)]
     except (ValueError, OverflowError, TypeError) as error:
         raise CodecError(f"invalid msgpack: {error}") from error
+
+
+def count_values(data: Buffer) -> int:
+    """How many msgpack values `data` holds back to back, skipped without building
+    Python objects. Raises CodecError for bytes that are not whole values."""
+    size = len(data)
+    if not size:
+        return 0
+    unpacker = _new_unpacker(size)
+    count = 0
+    try:
+        unpacker.feed(data)
+        while True:
+            try:
+                unpacker.skip()
+            except msgpack.OutOfData:
+                break
+            count += 1
+    except (ValueError, OverflowError, TypeError) as error:
+        raise CodecError(f"invalid msgpack: {error}") from error
+    left = size - unpacker.tell()
+    if left:
+        raise CodecError(f"truncated msgpack: {left} trailing bytes do not form a value")
+    return count
+
+
+def array_header(count: int) -> bytes:
+    """The msgpack array header for `count` elements (the values follow it)."""
+    if count < 16:
+        return bytes((0x90 | count,))
+    if count < (1 << 16):
+        return b"\xdc" + count.to_bytes(2, "big")
+    return b"\xdd" + count.to_bytes(4, "big")
 
 
 def unpack_result_block(data: Buffer) -> Any:

@@ -28,30 +28,50 @@ _OK_EMPTY: Reply = (0, b"")
 
 
 class StoredObject(NamedTuple):
-    """An object ref handed to native code, with what produced it (for messages)."""
+    """An object ref handed to native code, with what produced it (for messages) and
+    whether its value is a NativeBlock (the bytes of a native producer)."""
     ref: Any
     label: str
+    native: bool = False
 
 
 def _object(object_id: int) -> StoredObject:
     return _stores.objects.get(object_id)  # type: ignore[return-value]
 
 
-def _call(data: memoryview) -> Tuple[bytes, Dict[str, Any], Dict[int, Any]]:
-    """(args block, options JSON, {position: ray.ObjectRef}) of a call payload."""
+def _call(data: memoryview) -> Tuple[bytes, Dict[str, Any], Dict[int, StoredObject]]:
+    """(args block, options JSON, {position: stored object}) of a call payload. Ids
+    marked auto_release are released once every position is resolved: the same ref
+    may fill several positions."""
     units = unpack_units(data)
     if len(units) != 2:
         raise GorayError(f"a call payload has 2 units, this one {len(units)}")
     meta = json.loads(bytes(units[1]))
     if not isinstance(meta, dict):
         raise GorayError("the call's options are not a JSON object")
-    refs: Dict[int, Any] = {}
+    refs: Dict[int, StoredObject] = {}
+    released = set()
     for position, spec in (meta.get("go_ray_arg_pos_to_object") or {}).items():
         object_id = int(spec["id"])
-        refs[int(position)] = _object(object_id).ref
+        refs[int(position)] = _object(object_id)
         if spec.get("auto_release"):
-            _stores.objects.pop(object_id)
+            released.add(object_id)
+    for object_id in released:
+        _release(object_id)
     return bytes(units[0]), meta, refs
+
+
+def _native_refs(refs: Dict[int, StoredObject]) -> Dict[int, Any]:
+    """The refs for a consumer that reads NativeBlocks (a native callee, or a Python
+    task or actor constructor of ours, which decode them)."""
+    return {position: stored.ref for position, stored in refs.items()}
+
+
+def _python_refs(refs: Dict[int, StoredObject]) -> Dict[int, Any]:
+    """The refs for a consumer that sees only Python values (any Python actor's
+    methods): refs holding native bytes are converted first."""
+    return {position: _ray_native.python_view(stored.ref) if stored.native else stored.ref
+            for position, stored in refs.items()}
 
 
 def _python_args(args_block: bytes, refs: Dict[int, Any]) -> List[Any]:
@@ -75,23 +95,24 @@ def _unknown_id(code: int, error: KeyError) -> Reply:
     return code, str(error).strip("'\"").encode()
 
 
-def _new_object(ref: Any, label: str) -> Reply:
-    return 0, pack_u64(_stores.objects.add(StoredObject(ref, label)))
+def _new_object(ref: Any, label: str, native: bool = False) -> Reply:
+    return 0, pack_u64(_stores.objects.add(StoredObject(ref, label, native)))
 
 
 def _exe_remote_task(data: memoryview) -> Reply:
     args_block, meta, refs = _call(data)
     name = meta["goray_task_name"]
-    positions, ordered = _ref_parts(refs)
+    positions, ordered = _ref_parts(_native_refs(refs))
     options = with_goray_env(split_options(meta))
-    return _new_object(_ray_native.submit_native_task(name, options, args_block, positions, ordered), name)
+    ref = _ray_native.submit_native_task(name, options, args_block, positions, ordered)
+    return _new_object(ref, name, native=True)
 
 
 def _exe_python_remote_task(data: memoryview) -> Reply:
     args_block, meta, refs = _call(data)
     name = meta["task_name"]
     task = _ray_native.python_task(name, with_goray_env(split_options(meta)))
-    return _new_object(task.remote(name, *_python_args(args_block, refs)), name)
+    return _new_object(task.remote(name, *_python_args(args_block, _native_refs(refs))), name)
 
 
 def _new_actor(data: memoryview) -> Reply:
@@ -99,7 +120,7 @@ def _new_actor(data: memoryview) -> Reply:
     type_name = meta["goray_actor_type_name"]
     methods = meta.get("goray_actor_methods") or _ray_native.native_actor_methods(type_name)
     cls = _ray_native.native_actor_class(type_name, methods)
-    positions, ordered = _ref_parts(refs)
+    positions, ordered = _ref_parts(_native_refs(refs))
     handle = cls.options(**with_goray_env(split_options(meta))).remote(args_block, positions, *ordered)
     entry = _ray_native.ActorEntry(handle, type_name, True)
     return 0, pack_u64(_stores.actors.add(entry))
@@ -111,7 +132,7 @@ def _new_python_actor(data: memoryview) -> Reply:
     cls = _ray_native.python_actor_class(name)
     from . import _registry
     options = {**_registry.declared_options(name), **split_options(meta)}
-    handle = cls.options(**with_goray_env(options)).remote(*_python_args(args_block, refs))
+    handle = cls.options(**with_goray_env(options)).remote(*_python_args(args_block, _native_refs(refs)))
     entry = _ray_native.ActorEntry(handle, name, False)
     return 0, pack_u64(_stores.actors.add(entry))
 
@@ -122,7 +143,7 @@ def _actor_method_call(data: memoryview) -> Reply:
     method = meta["goray_task_name"]
     options = split_options(meta)
     if entry.is_native:
-        positions, ordered = _ref_parts(refs)
+        positions, ordered = _ref_parts(_native_refs(refs))
         remote_method = getattr(entry.handle, method + "__", None)
         if remote_method is None:
             known = sorted(name[:-2] for name in dir(entry.handle)
@@ -135,9 +156,9 @@ def _actor_method_call(data: memoryview) -> Reply:
         if remote_method is None or method.startswith("_"):
             known = sorted(name for name in dir(entry.handle) if not name.startswith("_"))
             raise UnknownNameError("method", method, known)
-        values = _python_args(args_block, refs)
+        values = _python_args(args_block, _python_refs(refs))
         ref = remote_method.options(**options).remote(*values) if options else remote_method.remote(*values)
-    return _new_object(ref, f"{entry.type_name}.{method}")
+    return _new_object(ref, f"{entry.type_name}.{method}", native=entry.is_native)
 
 
 def failure_reply(error: BaseException, what: str, task: str = "") -> Reply:
@@ -151,7 +172,8 @@ def failure_reply(error: BaseException, what: str, task: str = "") -> Reply:
         cause = getattr(error, "cause", None)
         traceback = ""
         if isinstance(cause, NativeError):
-            message = f"{cause.type}: {cause.message}"
+            # A Go panic has no type: its message alone, with no stray ": ".
+            message = f"{cause.type}: {cause.message}" if cause.type else cause.message
             task = cause.task or task
             traceback = cause.traceback
         elif isinstance(cause, (ArgumentError, UnknownNameError)):
@@ -191,9 +213,9 @@ def _get_object(data: memoryview) -> Reply:
         return failure_reply(error, f"object {object_id}", stored.label)
     if auto_release:
         _release(object_id)
+    if type(value) is _ray_native.NativeBlock:  # a native producer's bytes, verbatim
+        return 0, value.data
     try:
-        if isinstance(value, _ray_native.NativeResults):  # a native return block, as GoRay stores it
-            return 0, b"".join(_codec.pack(item) for item in value)
         return 0, _codec.pack(value)
     except (TypeError, ValueError, OverflowError) as error:
         raise TypeError(f"object {object_id} cannot be sent to native code: "
@@ -208,7 +230,8 @@ def _release(object_id: int) -> None:
 
 
 def _put_object(data: memoryview) -> Reply:
-    return _new_object(ray.put(_codec.unpack(data)), "")
+    # Kept as the native bytes (GoRay returns them verbatim); Python readers decode.
+    return _new_object(ray.put(_ray_native.NativeBlock.of(bytes(data))), "", native=True)
 
 
 def _wait_object(data: memoryview) -> Reply:

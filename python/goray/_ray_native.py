@@ -1,11 +1,16 @@
 """Native tasks and actors as Ray tasks and actors, and Python tasks and actors
 started by native code. Imported only when Ray is used.
 
-One object model: every object in Ray's store is a plain Python value. A native
-result block becomes None (no value), the value (one) or a list (several) in the
-worker that ran it; native consumers get values packed again. So a ref from any
-producer can be read by anyone, and failures are real Ray task failures (Ray
-retries them per max_retries / retry_exceptions).
+The object model: what native code produces for native code stays the producer's
+bytes. A native task or actor method that native code submitted, and a native
+PutObject, store a NativeBlock (the native return block and its value count):
+GetObject returns the bytes verbatim and a native task or method taking the ref
+as an argument gets them without a decode/re-encode. Python consumers started by
+native code (Python tasks, Python actors) see Python values: our task and actor
+bodies decode NativeBlocks, and refs passed to actors we do not build are
+converted by a small Ray task. Refs made by Python callers hold Python values:
+None (no value), the value (one) or a list (several). Failures are real Ray task
+failures (Ray retries them per max_retries / retry_exceptions).
 
 Ray names (protocol.md 4): GolangTask.<name>, py.<name>, Go.<type>, PY.<class>.
 A native actor class has, per method m, `m` (Python values) and `m__` (an
@@ -27,7 +32,8 @@ from .errors import GorayError, error_from_reply
 
 __all__ = [
     "ActorEntry", "NATIVE_CLASS_PREFIX", "run_native_task", "native_actor_class",
-    "submit_native_task", "python_task", "python_actor_class", "pack_call", "NativeResults",
+    "submit_native_task", "python_task", "python_actor_class", "pack_call", "NativeBlock",
+    "to_python",
 ]
 
 _classes_lock = threading.Lock()  # guards the caches of remote functions and classes
@@ -62,7 +68,8 @@ def _call_units(name: str, args_block: bytes, positions: Sequence[int],
                 resolved: Sequence[Any]) -> bytes:
     units = [name.encode("utf-8"), args_block]
     for position, value in zip(positions, resolved):
-        units.append(pack_u64(position) + _codec.pack(value))
+        encoded = value.as_argument() if type(value) is NativeBlock else _codec.pack(value)
+        units.append(pack_u64(position) + encoded)
     return pack_units(*units)
 
 
@@ -92,27 +99,52 @@ def _execute(command: int, name: str, payload: bytes, index: int = 0) -> bytes:
     return bytes(reply)
 
 
-class NativeResults(list):  # type: ignore[type-arg]
-    """The several return values of a native task or method that native code
-    submitted. A list to Python; GetObject gives native callers the native return
-    block (the values back to back), as GoRay's driver does: Go's Get2.. decode one
-    value per return, the C++ runtime accepts both forms."""
+class NativeBlock:
+    """What native code produced for native readers, as GoRay's driver stores it:
+    the native return block (0..N msgpack values back to back, or PutObject's one
+    value) and how many values it holds. Stored in Ray as is; never decoded on its
+    way from a native producer to a native consumer."""
 
-    __slots__ = ()
+    __slots__ = ("data", "count")
+
+    def __init__(self, data: bytes, count: int) -> None:
+        self.data = data
+        self.count = count
+
+    @classmethod
+    def of(cls, data: bytes) -> "NativeBlock":
+        return cls(data, _codec.count_values(data))
+
+    def as_argument(self) -> bytes:
+        """The one msgpack value a native callee receives for a ref holding this
+        block: the value itself; nil for none; an array of several."""
+        if self.count == 1:
+            return self.data
+        if self.count == 0:
+            return b"\xc0"
+        return _codec.array_header(self.count) + self.data
+
+    def to_python(self) -> Any:
+        """The Python value: None (no value), the value, or a list of several."""
+        return _codec.unpack_result_block(self.data)
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (NativeBlock, (self.data, self.count))
+
+    def __repr__(self) -> str:
+        return f"<goray NativeBlock of {self.count} values, {len(self.data)} bytes>"
 
 
-def _native_result(reply: bytes) -> Any:
-    """A native return block stored for any reader: None, the value, or NativeResults."""
-    values = _codec.unpack_first_values(reply)
-    if not values:
-        return None
-    return values[0] if len(values) == 1 else NativeResults(values)
+def to_python(value: Any) -> Any:
+    """`value` as Python code sees it (a NativeBlock decoded)."""
+    return value.to_python() if type(value) is NativeBlock else value
 
 
 def run_native_task(name: str, args_block: bytes, positions: Tuple[int, ...], *resolved: Any) -> Any:
-    """The body of every native task: RunTask in this worker, result as Python values."""
+    """The body of every native task that native code submitted: RunTask in this
+    worker; the result stays the native return block."""
     reply = _execute(int(Py2Native.RUN_TASK), name, _call_units(name, args_block, positions, resolved))
-    return _native_result(reply)
+    return NativeBlock.of(reply)
 
 
 _native_task = ray.remote(run_native_task)
@@ -211,7 +243,7 @@ class _NativeActorBase:
         callee = f"{self._goray_type}.{method}"
         reply = _execute(int(Py2Native.ACTOR_METHOD_CALL), callee,
                          _call_units(method, args_block, positions, resolved), self._goray_index)
-        return _native_result(reply)
+        return NativeBlock.of(reply)
 
 
 def _plain_method(method: str) -> Callable[..., Any]:
@@ -280,10 +312,22 @@ def run_python_task(name: str, *args: Any) -> Any:
     """The body of a Python task native code started: found by name in the worker
     (after its py-defs file is imported), so nothing user-defined is pickled."""
     _ready_library()
-    return _registry.find_function(name)(*args)
+    return _registry.find_function(name)(*[to_python(arg) for arg in args])
 
 
 _python_task = ray.remote(run_python_task)
+
+
+@ray.remote
+def _python_value(value: Any) -> Any:
+    """A ref's value as Python sees it: passed instead of a ref holding a NativeBlock
+    to consumers whose bodies are not ours (Python actor methods)."""
+    return to_python(value)
+
+
+def python_view(ref: Any) -> Any:
+    """A ref whose value is the Python value of `ref` (which holds a NativeBlock)."""
+    return _python_value.remote(ref)
 
 
 def python_task(name: str, options: Dict[str, Any]) -> Any:
@@ -308,7 +352,7 @@ def python_actor_class(name: str) -> Any:
         if actor_class is None:
             def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
                 _ready_library()
-                cls.__init__(self, *args, **kwargs)  # type: ignore[misc]  # cls is the user's class itself
+                cls.__init__(self, *[to_python(arg) for arg in args], **kwargs)  # type: ignore[misc]  # cls is the user's class itself
             qualname = PYTHON_CLASS_PREFIX + name
             body = type(qualname, (cls,), {"__init__": __init__, "__module__": cls.__module__})
             body.__qualname__ = qualname

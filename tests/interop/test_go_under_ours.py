@@ -21,7 +21,11 @@ GO_CHECKS = ["go_task", "go_task_multi", "nested_go_task", "put_ref_arg", "go_re
              "kill", "wait", "get_timeout", "cancel_call", "cancel", "failure", "local_py_task",
              "local_py_instance", "local_py_close", "py_code", "local_py_calls_go",
              # where GoRay's own driver fails (protocol.md section 6): ours passes
-             "retry_exceptions", "plain_python_named_actor", "big_local_arg"]
+             "retry_exceptions", "plain_python_named_actor", "big_local_arg",
+             # native results read by native code: the producer's bytes (no values: an
+             # empty block); a ref twice in one call; a Go panic's message
+             "no_values", "no_values_method", "no_values_get0", "native_bytes", "native_bytes_put",
+             "same_ref_twice", "panic_message"]
 
 
 def test_this_is_our_package():

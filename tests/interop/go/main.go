@@ -25,6 +25,10 @@ func (tasks) MakeBytes(size int64) []byte       { return make([]byte, size) }
 func (tasks) Size(data []byte) int64            { return int64(len(data)) }
 func (tasks) SleepMs(ms int64) int64            { time.Sleep(time.Duration(ms) * time.Millisecond); return ms }
 func (tasks) Point(x, y float64) map[string]any { return map[string]any{"x": x, "y": y} }
+func (tasks) Nothing()                          {}
+func (tasks) IntResult() int                    { return 12345 }
+func (tasks) TypeOf(v any) string               { return fmt.Sprintf("%T", v) }
+func (tasks) Sum4(a, b, c, d int64) int64       { return a + b + c + d }
 
 // A Go task that submits a Go task from its worker.
 func (tasks) NestedSquare(x float64) float64 {
@@ -64,6 +68,7 @@ type Counter struct{ n int64 }
 func (actors) Counter(n int64) *Counter { return &Counter{n: n} }
 func (c *Counter) Incr(by int64) int64  { c.n += by; return c.n }
 func (c *Counter) Get() int64           { return c.n }
+func (c *Counter) Reset()               { c.n = 0 }
 
 var failures = 0
 
@@ -203,6 +208,38 @@ func common() {
 		}
 		v, err := ray.Get1[string](plain.RemoteCall("ping", 3))
 		check("plain_python_named_actor", err == nil && v == "pong 3", v, err)
+	})
+	try("no_values", func() {
+		// A task and a method with no results: an empty block, as GoRay's driver gives.
+		values, err := ray.RemoteCall("Nothing").GetAll()
+		check("no_values", err == nil && len(values) == 0, values, err)
+		counter := ray.NewActor("Counter", 3)
+		values, err = counter.RemoteCall("Reset").GetAll()
+		check("no_values_method", err == nil && len(values) == 0, values, err)
+		check("no_values_get0", ray.Get0(ray.RemoteCall("Nothing")) == nil)
+	})
+	try("native_bytes", func() {
+		// A Go int reaches a Go `any` parameter as Go packed it (int64), not
+		// re-encoded by Python (uint64), both from a task and from Put.
+		v, err := ray.Get1[string](ray.RemoteCall("TypeOf", ray.RemoteCall("IntResult")))
+		check("native_bytes", err == nil && v == "int64", v, err)
+		put, err := ray.Put(12345)
+		if err != nil {
+			panic(err)
+		}
+		v, err = ray.Get1[string](ray.RemoteCall("TypeOf", put))
+		check("native_bytes_put", err == nil && v == "int64", v, err)
+	})
+	try("same_ref_twice", func() {
+		// One ref (auto-released) at two positions of one call.
+		obj := ray.RemoteCall("IntResult")
+		v, err := ray.Get1[int64](ray.RemoteCall("Sum4", 1, obj, obj, 2))
+		check("same_ref_twice", err == nil && v == 24693, v, err)
+	})
+	try("panic_message", func() {
+		// A Go panic has no type: the message reads without a stray ": ".
+		_, err := ray.Get1[int64](ray.RemoteCall("Fail", "this is a test panic"))
+		check("panic_message", err != nil && err.Error() == "this is a test panic (task Fail)", err)
 	})
 	try("big_local_arg", func() {
 		v, err := ray.Get1[int64](ray.LocalCallPyTask("py_len", make([]byte, 101<<20)))

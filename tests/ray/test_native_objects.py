@@ -1,0 +1,126 @@
+"""The driver's Ray commands as native code sends them (Native2Py 5-16, through
+goray._handlers.dispatch, as the library's callback does): what native code
+produces for native code reaches it as the producer's bytes, "no values" is an
+empty block, and Python consumers see Python values."""
+import json
+
+import msgpack
+import ray
+
+from goray import _codec, _ffi, _handlers, _stores
+from goray._protocol import Native2Py, Py2Native, pack_units, unpack_u64
+from goray._ray_native import NativeBlock
+
+
+def call(command, data):
+    code, reply = _handlers.dispatch(int(command), memoryview(data))
+    assert code == 0, reply.decode(errors="replace")
+    return reply
+
+
+def call_payload(args, refs=None, **meta):
+    """A Native2Py call payload: the args block, then the JSON options."""
+    meta["go_ray_arg_pos_to_object"] = {
+        str(position): {"id": object_id, "auto_release": auto_release}
+        for position, (object_id, auto_release) in (refs or {}).items()}
+    return pack_units(b"".join(msgpack.packb(arg) for arg in args), json.dumps(meta).encode())
+
+
+def remote_task(name, *args, refs=None):
+    return unpack_u64(call(Native2Py.EXE_REMOTE_TASK, call_payload(args, refs, goray_task_name=name)))
+
+
+def get_object(object_id, auto_release=False):
+    return call(Native2Py.GET_OBJECT, json.dumps([object_id, -1, auto_release]).encode())
+
+
+def run_in_process(name, *args):
+    """The library's own reply to RunTask: the native return block it produced."""
+    code, reply = _ffi.get_library().execute(
+        int(Py2Native.RUN_TASK), pack_units(name.encode(), b"".join(msgpack.packb(a) for a in args)))
+    assert code == 0
+    return bytes(reply)
+
+
+def test_a_native_result_reaches_native_readers_as_the_producers_bytes(lib):
+    for name, args in (("Square", (3.0,)), ("Divide", (17, 5)), ("Concat", ("a", "b"))):
+        assert get_object(remote_task(name, *args), auto_release=True) == run_in_process(name, *args)
+
+
+def test_no_values_is_an_empty_block(lib):
+    # GoRay's driver answers an empty payload for a function with no results; Go's
+    # GetAll decodes whatever it gets against zero types (a nil panics).
+    assert get_object(remote_task("Noop"), auto_release=True) == b""
+    counter = unpack_u64(call(Native2Py.NEW_ACTOR, call_payload(
+        [7], goray_actor_type_name="Counter", goray_actor_methods=["Get", "Incr"])))
+    method = call_payload([], goray_task_name="Get", goray_py_local_actor_id=counter)
+    assert get_object(unpack_u64(call(Native2Py.ACTOR_METHOD_CALL, method)), True) == b"\x07"
+    call(Native2Py.RELEASE_ACTOR, counter.to_bytes(8, "little"))
+
+
+def test_put_returns_its_bytes_verbatim(lib):
+    # 5 as a msgpack int64: a decode and re-encode would give the one byte 0x05.
+    wide = b"\xd3" + (5).to_bytes(8, "big")
+    put = unpack_u64(call(Native2Py.PUT_OBJECT, wide))
+    assert get_object(put) == wide
+    # As an argument of a native task the value is used as it is.
+    assert msgpack.unpackb(get_object(remote_task("Square", refs={0: (put, True)}))) == 25.0
+
+
+def test_native_refs_reach_native_callees_undecoded(lib):
+    divided = remote_task("Divide", 17, 5)
+    # Several values: one array (the runtime refuses it for a scalar parameter).
+    summed = remote_task("SumDoubles", refs={0: (divided, True)})
+    assert msgpack.unpackb(get_object(summed, True)) == 5.0
+
+
+def test_a_ref_given_twice_in_one_call_with_auto_release(lib):
+    # Released once all positions are resolved, not while the second is looked up.
+    put = unpack_u64(call(Native2Py.PUT_OBJECT, msgpack.packb("x")))
+    before = len(_stores.objects)
+    joined = remote_task("Concat", refs={0: (put, True), 1: (put, True)})
+    assert msgpack.unpackb(get_object(joined, True)) == "xx"
+    assert len(_stores.objects) == before - 1
+
+
+def test_python_consumers_see_python_values(lib):
+    divided = remote_task("Divide", 17, 5)
+    task = call_payload([], {0: (divided, False)}, task_name="py_identity")
+    result = unpack_u64(call(Native2Py.EXE_PYTHON_REMOTE_TASK, task))
+    assert msgpack.unpackb(get_object(result, True)) == [3, 2]  # a Python task's one value
+
+    store = unpack_u64(call(Native2Py.NEW_PYTHON_ACTOR, call_payload([], goray_actor_type_name="Storage")))
+    put = call_payload(["k"], {1: (divided, True)}, goray_task_name="put", goray_py_local_actor_id=store)
+    get_object(unpack_u64(call(Native2Py.ACTOR_METHOD_CALL, put)), True)
+    get = call_payload(["k"], goray_task_name="get", goray_py_local_actor_id=store)
+    assert msgpack.unpackb(get_object(unpack_u64(call(Native2Py.ACTOR_METHOD_CALL, get)), True)) == [3, 2]
+    call(Native2Py.RELEASE_ACTOR, store.to_bytes(8, "little"))
+
+
+def test_refs_made_by_python_callers_hold_python_values(lib):
+    import goray
+    assert ray.get(goray.golang_task("Divide").remote(17, 5)) == [3, 2]
+    assert ray.get(goray.golang_task("Noop").remote()) is None
+
+
+def test_native_block_as_an_argument():
+    assert NativeBlock.of(b"\x05").as_argument() == b"\x05"
+    assert NativeBlock.of(b"").as_argument() == b"\xc0"
+    assert NativeBlock.of(b"\x01\x02").as_argument() == b"\x92\x01\x02"
+    many = b"\x01" * 16
+    assert msgpack.unpackb(NativeBlock.of(many).as_argument()) == [1] * 16
+    assert NativeBlock.of(b"\x01\x02").to_python() == [1, 2]
+    assert NativeBlock.of(b"").to_python() is None
+    assert _codec.count_values(msgpack.packb([1, {"a": b"x" * 1000}]) + b"\xc0") == 2
+
+
+def test_a_failure_without_a_type_reads_without_a_stray_colon():
+    # Every Go panic: a message and no type.
+    from goray._ray_handlers import failure_reply
+    from goray.errors import NativeError
+    error = ray.exceptions.RayTaskError("Fail", "", NativeError("Fail", "", "this is a test panic"))
+    code, payload = failure_reply(error, "object 3")
+    assert code == 5
+    assert json.loads(payload)["Message"] == "this is a test panic (task Fail)"
+    typed = ray.exceptions.RayTaskError("Fail", "", NativeError("Fail", "std::runtime_error", "boom"))
+    assert json.loads(failure_reply(typed, "object 3")[1])["Message"] == "std::runtime_error: boom (task Fail)"
