@@ -67,7 +67,7 @@ set(GORAY_PYTHON \"${GORAY_PYTHON}\")
 set(GORAY_PYTHONPATH \"${GORAY_REPO_DIR}/python\")
 set(GORAY_SCAN \"${_goray_scanner}\")
 set(GORAY_INCLUDE_DIR \"${GORAY_REPO_DIR}/runtime/include\")
-set(GORAY_RUNTIME_LIBRARY \"$<TARGET_FILE:goray_runtime>\")
+set(GORAY_RUNTIME_LIBRARY \"${GORAY_PACKAGE_RUNTIME}\")
 set(GORAY_EXPORTS_MAP \"${GORAY_EXPORTS_MAP}\")
 set(GORAY_ADD_APP_FILE \"${GORAY_CMAKE_DIR}/goray_add_app.cmake\")")
 configure_file("${GORAY_CMAKE_DIR}/gorayConfig.cmake.in"
@@ -94,7 +94,8 @@ configure_file("${GORAY_CMAKE_DIR}/gorayConfig.cmake.in"
 unset(GORAY_CONFIG_LOCATIONS)
 
 install(DIRECTORY "${GORAY_REPO_DIR}/runtime/include/" DESTINATION include COMPONENT goray)
-install(TARGETS goray_runtime ARCHIVE DESTINATION lib COMPONENT goray)
+# The packaged runtime (runtime/CMakeLists.txt): without debug info unless asked for.
+install(FILES "${GORAY_PACKAGE_RUNTIME}" DESTINATION lib COMPONENT goray)
 if(TARGET goray-scan)
   # Keep the run path to LLVM's libraries (libclang-cpp) in the installed scanner.
   set_target_properties(goray-scan PROPERTIES INSTALL_RPATH_USE_LINK_PATH ON)

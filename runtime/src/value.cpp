@@ -323,8 +323,11 @@ float Value::as_float() const {
   switch (data_.index()) {
     case kFloat32Index:
       return *std::get_if<float>(&data_);
-    case kFloat64Index:
-      return static_cast<float>(*std::get_if<double>(&data_));
+    case kFloat64Index: {
+      const double value = *std::get_if<double>(&data_);
+      if (!codec::detail::FitsFloat(value)) ThrowNot("float");  // as Decode<float> does
+      return static_cast<float>(value);
+    }
     case kNegativeIndex:
       return static_cast<float>(*std::get_if<std::int64_t>(&data_));
     case kUnsignedIndex:

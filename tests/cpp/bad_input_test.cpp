@@ -240,9 +240,14 @@ TEST_F(BadInputTest, IntegerOverflowNamesTheTargetType) {
             "array (at [1][1]: expected int8_t, received int 200) (task Nested)");
 }
 
-TEST_F(BadInputTest, FloatNarrowingIsDocumentedNotAnError) {
-  // docs/types.md: a float64 narrows into a float (1e300 becomes +inf), an int converts.
-  EXPECT_EQ(Call(4, Payload("F32", Pack(1e300))).body, Pack(std::numeric_limits<float>::infinity()));
+TEST_F(BadInputTest, FloatNarrowingRoundsButNeverOverflows) {
+  // docs/types.md: a float64 narrows into a float (rounding), an int converts;
+  // a finite float64 beyond float's range is refused like an integer out of range.
+  EXPECT_EQ(Message(Call(4, Payload("F32", Pack(1e40)))),
+            "goray::ArgumentError: position 0: expected float, received float64 1e+40 (task F32)");
+  EXPECT_EQ(Call(4, Payload("F32", Pack(std::numeric_limits<double>::infinity()))).body,
+            Pack(std::numeric_limits<float>::infinity()));
+  EXPECT_EQ(Call(4, Payload("F32", Pack(0.1))).body, Pack(0.1f));
   EXPECT_EQ(Call(4, Payload("F32", Pack(3))).body, std::string("\xca\x40\x40\x00\x00", 5));  // float32 3.0
   EXPECT_EQ(Message(Call(4, Payload("F32", Pack(std::string("1.5"))))),
             "goray::ArgumentError: position 0: expected float, received str (task F32)");

@@ -453,11 +453,33 @@ TEST(Codec, DoubleAcceptsFloat32AndInts) {
 }
 
 TEST(Codec, FloatNarrowsFloat64AndAcceptsInts) {
-  EXPECT_EQ(Unpack<float>(Pack(0.1)), 0.1f);
-  EXPECT_EQ(Unpack<float>(Pack(1e300)), std::numeric_limits<float>::infinity());
+  EXPECT_EQ(Unpack<float>(Pack(0.1)), 0.1f);  // precision is lost, as documented
   EXPECT_EQ(Unpack<float>(Pack(7)), 7.0f);
+  EXPECT_EQ(Unpack<float>(Pack(std::numeric_limits<std::uint64_t>::max())), 0x1p64f);
   EXPECT_EQ(std::bit_cast<std::uint32_t>(Unpack<float>(Pack(-0.0))),
             std::bit_cast<std::uint32_t>(-0.0f));
+  constexpr float kMax = std::numeric_limits<float>::max();
+  EXPECT_EQ(Unpack<float>(Pack(static_cast<double>(kMax))), kMax);
+  EXPECT_EQ(Unpack<float>(Pack(-static_cast<double>(kMax))), -kMax);
+  // Just below the midpoint between FLT_MAX and 2^128: rounds to FLT_MAX.
+  EXPECT_EQ(Unpack<float>(Pack(std::nextafter(0x1.ffffffp127, 0.0))), kMax);
+  EXPECT_EQ(Unpack<float>(Pack(1e-50)), 0.0f);  // underflow is rounding, not overflow
+  EXPECT_TRUE(std::isnan(Unpack<float>(Pack(std::numeric_limits<double>::quiet_NaN()))));
+  EXPECT_EQ(Unpack<float>(Pack(std::numeric_limits<double>::infinity())),
+            std::numeric_limits<float>::infinity());
+  EXPECT_EQ(Unpack<float>(Pack(-std::numeric_limits<double>::infinity())),
+            -std::numeric_limits<float>::infinity());
+}
+
+TEST(Codec, FloatRefusesFloat64BeyondItsRange) {
+  ExpectDecodeError<float>(Pack(1e40), "float", "float64 1e+40", "");
+  ExpectDecodeError<float>(Pack(-1e300), "float", "float64 -1e+300", "");
+  ExpectDecodeError<float>(Pack(0x1.ffffffp127), "float", "float64 3.4028235677973366e+38", "");
+  ExpectDecodeError<std::vector<float>>(Pack(std::vector<double>{1, 1e40}), "float",
+                                        "float64 1e+40", "[1]");
+  ExpectDecodeError<std::map<std::string, float>>(Pack(std::map<std::string, double>{{"k", 1e40}}),
+                                                  "float", "float64 1e+40", "[\"k\"]");
+  EXPECT_EQ(Unpack<double>(Pack(1e300)), 1e300);  // double has the range
 }
 
 TEST(Codec, FloatErrors) {

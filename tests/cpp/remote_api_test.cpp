@@ -161,6 +161,14 @@ TEST_F(RemoteApiTest, GetDecodesNativeBlocksAndPythonValues) {
   } catch (const goray::ResultTypeError& error) {
     EXPECT_STREQ(error.what(), "goray::ResultTypeError: expected int64_t, received str (task object 4)");
   }
+  stored = Packed(1e40);
+  try {
+    ref.Get<float>();
+    FAIL();
+  } catch (const goray::ResultTypeError& error) {
+    EXPECT_STREQ(error.what(),
+                 "goray::ResultTypeError: expected float, received float64 1e+40 (task object 4)");
+  }
   stored = Packed(1, 2, 3);
   EXPECT_THROW((ref.Get<int64_t, int64_t>()), goray::ResultTypeError);
 }

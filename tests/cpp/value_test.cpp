@@ -265,6 +265,21 @@ TEST(Value, FloatKindsAreKept) {
             std::uint64_t{0x7ff8000000000abc});
 }
 
+TEST(Value, AsFloatRefusesFloat64BeyondFloatsRange) {
+  EXPECT_EQ(Value(0.1).as_float(), 0.1f);
+  EXPECT_EQ(Value(std::numeric_limits<double>::infinity()).as_float(),
+            std::numeric_limits<float>::infinity());
+  EXPECT_TRUE(std::isnan(Value(std::numeric_limits<double>::quiet_NaN()).as_float()));
+  EXPECT_EQ(Value(1e40).as_double(), 1e40);
+  try {
+    (void)Value(1e40).as_float();
+    FAIL() << "expected a DecodeError";
+  } catch (const goray::codec::DecodeError& error) {
+    EXPECT_STREQ(error.what(), "expected float, received float64 1e+40");
+  }
+  EXPECT_THROW((void)Value(-1e40).As<float>(), goray::codec::DecodeError);
+}
+
 TEST(Value, ContainerBytesSurvive) {
   ExpectBytesSurvive(Hex({0x90}));
   ExpectBytesSurvive(Hex({0x80}));

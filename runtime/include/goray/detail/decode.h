@@ -11,7 +11,9 @@
 //                        uint8_t is an error); never a float or a bool
 //   float, double        float32, float64 and int. An int converts to the
 //                        nearest value (Python passes 2 for a float parameter);
-//                        a float64 narrows to float (rounding to nearest)
+//                        a float64 narrows to float (rounding to nearest);
+//                        a finite float64 beyond float's range (1e40) is an
+//                        error, NaN and ±Inf pass
 //   std::string          str or bin, any bytes (NULs included)
 //   bytes (std::vector<std::byte>, std::vector<uint8_t>)
 //                        bin, str, or an array of ints 0..255 (as Go does)
@@ -46,6 +48,7 @@
 #define GORAY_DETAIL_DECODE_H_
 
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -108,9 +111,21 @@ inline void DecodeInteger(const msgpack::object& object, I& out) {
   ThrowMismatch<Named>(object);
 }
 
+// Whether a float64 has a float nearest to it: true for NaN, ±Inf and every
+// finite value below the midpoint between FLT_MAX and 2^128 (those round to
+// FLT_MAX); larger finite values would round to infinity.
+inline bool FitsFloat(double value) noexcept {
+  return std::fabs(value) < 0x1.ffffffp127 || !std::isfinite(value);
+}
+
 template <class F>
 inline void DecodeFloat(const msgpack::object& object, F& out) {
   if (object.type == msgpack::type::FLOAT64 || object.type == msgpack::type::FLOAT32) {
+    if constexpr (std::is_same_v<F, float>) {
+      // A float64 beyond float's range is refused, as integers are range-checked;
+      // one within it rounds to the nearest float (losing precision is fine).
+      if (!FitsFloat(object.via.f64)) [[unlikely]] ThrowMismatch<F>(object);
+    }
     out = static_cast<F>(object.via.f64);
   } else if (object.type == msgpack::type::POSITIVE_INTEGER) {
     out = static_cast<F>(object.via.u64);
