@@ -3,6 +3,7 @@
 # tree. Idempotent and quick when everything is already there.
 #   Debian packages: apt-get (only the missing ones).
 #   PyPI packages:   the project-local virtualenv .venv/ (only when requirements change).
+#   npm packages:    pyright in .tools/pyright/ (only when its version changes).
 #   Build:           CMake + Ninja in build/ (incremental).
 set -euo pipefail
 
@@ -21,10 +22,14 @@ install_debian_packages() {
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
+# goray is installed editable in "compat" mode: a .pth path entry (python/), which mypy
+# and pyright follow; the default mode's import hook is invisible to type checkers.
+GORAY_EDITABLE=(--config-settings editable_mode=compat -e "$ROOT/python")
+
 install_python_packages() {
   local venv="$ROOT/.venv" stamp="$ROOT/.venv/.goray-requirements"
   local wanted
-  wanted="$(cat "$ROOT/python/requirements-dev.txt" "$ROOT/python/pyproject.toml" "$ROOT"/python/goray/*.cpp | sha256sum | cut -d' ' -f1)"
+  wanted="$({ cat "$ROOT/python/requirements-dev.txt" "$ROOT/python/pyproject.toml" "$ROOT"/python/goray/*.cpp; echo "${GORAY_EDITABLE[@]}"; } | sha256sum | cut -d' ' -f1)"
   if [ ! -x "$venv/bin/python" ]; then
     log "creating the virtualenv .venv/"
     python3 -m venv "$venv"
@@ -32,7 +37,7 @@ install_python_packages() {
   if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     log "installing PyPI packages into .venv/"
     "$venv/bin/pip" install -q --disable-pip-version-check -r "$ROOT/python/requirements-dev.txt"
-    "$venv/bin/pip" install -q --disable-pip-version-check --no-deps -e "$ROOT/python"
+    "$venv/bin/pip" install -q --disable-pip-version-check --no-deps "${GORAY_EDITABLE[@]}"
     echo "$wanted" > "$stamp"
   fi
 }
@@ -49,6 +54,21 @@ build_tree() {
   cmake --install "$ROOT/build" --component goray --prefix "$ROOT/.venv" >/dev/null
 }
 
+# pyright (npm), for the stubs' type-checking tests: in .tools/pyright, this version.
+PYRIGHT_VERSION=1.1.414
+
+install_pyright() {
+  local prefix="$ROOT/.tools/pyright"
+  local installed
+  installed="$(sed -n 's/^ *"version": "\(.*\)",$/\1/p' \
+               "$prefix/node_modules/pyright/package.json" 2>/dev/null || true)"
+  [ "$installed" != "$PYRIGHT_VERSION" ] || return 0
+  command -v npm >/dev/null || apt_install nodejs npm
+  log "installing pyright $PYRIGHT_VERSION into .tools/pyright"
+  npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "pyright@$PYRIGHT_VERSION" >/dev/null
+}
+
 timed "set-up: Debian packages" install_debian_packages
 timed "set-up: Python packages" install_python_packages
+timed "set-up: pyright" install_pyright
 timed "build" build_tree
