@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
 import sys
 import threading
 import warnings
@@ -234,10 +235,22 @@ def _find(name: str, table: Dict[str, Any], want_class: bool, kind: str) -> Any:
     obj = _import_dotted(name)
     ok = obj is not None and (isinstance(obj, type) if want_class else callable(obj))
     if not ok:
-        raise UnknownNameError(kind, name, sorted(table))
+        known = sorted(table)
+        message = UnknownNameError.describe(kind, name, known) + _no_py_defs_hint()
+        raise UnknownNameError(kind, name, known, message=message)
     obj = _unwrap(obj)
     _imported[key] = obj
     return obj
+
+
+def _no_py_defs_hint() -> str:
+    """Why a name may be missing when this process was given no py-defs file."""
+    from ._worker import PY_DEFS_ENV
+    if os.environ.get(PY_DEFS_ENV):
+        return ""
+    return (". No py-defs file was given, so only what this program registered is known: "
+            "name the file that defines it with `goray --py-defs FILE LIBRARY` or "
+            "goray.init(library, py_defs_path=FILE)")
 
 
 def find_function(name: str) -> Callable[..., Any]:

@@ -7,9 +7,11 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import sys
 import threading
+from contextlib import contextmanager
 from types import ModuleType
-from typing import Dict, Optional
+from typing import Dict, Iterator, Optional
 
 from . import _ffi
 from .errors import GorayError
@@ -23,10 +25,29 @@ _lock = threading.RLock()
 _py_defs: Dict[str, ModuleType] = {}
 
 
+@contextmanager
+def _on_sys_path(folder: str) -> Iterator[None]:
+    """`folder` at the end of sys.path for the block (as GoRay's driver does while it
+    imports the py-defs file), unless it is there already."""
+    if folder in sys.path:
+        yield
+        return
+    sys.path.append(folder)
+    try:
+        yield
+    finally:
+        for index in range(len(sys.path) - 1, -1, -1):  # ours: the last one
+            if sys.path[index] == folder:
+                del sys.path[index]
+                break
+
+
 def import_py_defs(path: str) -> ModuleType:
     """Runs the py-defs file once per process as a module that is NOT in
     sys.modules: cloudpickle then pickles the plain @ray.remote functions and
-    classes defined there by value, so they work in any worker (protocol.md 4)."""
+    classes defined there by value, so they work in any worker (protocol.md 4).
+    The file's folder is on sys.path while it runs, so it can import the modules
+    beside it (``import helpers``), in the driver and in every worker."""
     absolute = os.path.abspath(path)
     with _lock:
         module = _py_defs.get(absolute)
@@ -41,7 +62,8 @@ def import_py_defs(path: str) -> ModuleType:
         module = importlib.util.module_from_spec(spec)
         _py_defs[absolute] = module  # before running it: a re-entrant call must not run it twice
         try:
-            spec.loader.exec_module(module)
+            with _on_sys_path(os.path.dirname(absolute)):
+                spec.loader.exec_module(module)
         except BaseException:
             del _py_defs[absolute]
             raise

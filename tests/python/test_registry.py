@@ -172,3 +172,19 @@ def test_unknown_class():
 def test_wrappers_pickle_by_reference():
     assert pickle.loads(pickle.dumps(reg_remote_fn)) is reg_remote_fn
     assert pickle.loads(pickle.dumps(RegStore)) is RegStore
+
+
+def test_unknown_name_says_when_no_py_defs_file_was_given(monkeypatch):
+    monkeypatch.delenv("GORAY_PY_MUDULE_PATH", raising=False)
+    with pytest.raises(goray.UnknownNameError) as info:
+        _registry.find_function("py_not_here")
+    assert str(info.value).startswith("unknown Python function 'py_not_here'; known Python functions: ")
+    assert "No py-defs file was given" in str(info.value)
+    assert "goray --py-defs FILE LIBRARY" in str(info.value)
+    with pytest.raises(goray.UnknownNameError, match="No py-defs file was given"):
+        _registry.find_class("PyNotHere")
+
+    monkeypatch.setenv("GORAY_PY_MUDULE_PATH", "/some/defs.py")  # given: the name is just unknown
+    with pytest.raises(goray.UnknownNameError) as info:
+        _registry.find_function("py_not_here")
+    assert "py-defs" not in str(info.value)
