@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
-from typing import Any, List, Optional, Sequence
+from typing import Any, List, Optional, Sequence, Tuple
 
 import msgpack  # type: ignore[import-untyped]
 
@@ -117,10 +117,13 @@ _LIMIT_TEXT = f"msgpack's limit of {MAX_LENGTH} (2^32 - 1)"
 
 def pack_failure(value: Any, error: Exception) -> str:
     """Why `value` could not be packed, naming the culprit (for a value over
-    msgpack's limit: its type, size and the limit)."""
-    culprit = _find_culprit(value)
+    msgpack's limit: its type, size and the limit) and where it is."""
+    culprit, path = _find_culprit_at(value)
+    where = f" (at {path})" if path else ""
     if _is_too_large(error) and _length(culprit) is not None:
-        return f"{_length(culprit)} is over {_LIMIT_TEXT}"
+        return f"{_length(culprit)} is over {_LIMIT_TEXT}{where}"
+    if path:
+        return f"{error}: {_describe_received(culprit)}{where}"
     return str(error)
 
 
@@ -134,21 +137,40 @@ def _expected_for(value: Any, error: Exception) -> str:
     return "a msgpack-serializable value"
 
 
-def _find_culprit(value: Any, depth: int = 0) -> Any:
+def _find_culprit(value: Any) -> Any:
     """The innermost element that fails to pack (for the error message)."""
+    return _find_culprit_at(value)[0]
+
+
+def _path_key(key: Any) -> str:
+    # As the C++ codec writes paths: ["k"] for a str key, [5] for an int.
+    if isinstance(key, str):
+        return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(key, int) and not isinstance(key, bool):
+        return repr(key)
+    return _describe_received(key)
+
+
+def _find_culprit_at(value: Any, depth: int = 0) -> Tuple[Any, str]:
+    """The innermost element that fails to pack and its path in `value`, written
+    as the C++ codec writes paths: [2] for an element, ["k"] for a map value,
+    [key "k"] for a map key."""
     if depth > 32:
-        return value
-    children: Sequence[Any] = ()
+        return value, ""
+    children: List[Tuple[str, Any]] = []
     if isinstance(value, (list, tuple)):
-        children = value
+        children = [(f"[{index}]", child) for index, child in enumerate(value)]
     elif isinstance(value, dict):
-        children = [x for kv in value.items() for x in kv]
-    for child in children:
+        for key, child in value.items():
+            children.append((f"[key {_path_key(key)}]", key))
+            children.append((f"[{_path_key(key)}]", child))
+    for step, child in children:
         try:
             pack(child)
         except Exception:
-            return _find_culprit(child, depth + 1)
-    return value
+            culprit, rest = _find_culprit_at(child, depth + 1)
+            return culprit, step + rest
+    return value, ""
 
 
 def check_lengths(task: str, args: Sequence[Any]) -> None:
@@ -170,12 +192,12 @@ def pack_args(task: str, args: Sequence[Any]) -> bytes:
         try:
             pieces.append(pack(arg))
         except (TypeError, ValueError, OverflowError) as error:
-            culprit = _find_culprit(arg)
+            culprit, path = _find_culprit_at(arg)
             received = _describe_received(culprit)
             if _is_too_large(error) and _length(culprit) is not None:
                 received = str(_length(culprit))
             if culprit is not arg:
-                received = f"{type(arg).__name__} holding {received}"
+                received = f"{type(arg).__name__} holding {received} (at {path})"
             raise ArgumentError(task, position, _expected_for(culprit, error), received) from error
     if len(pieces) == 1:
         return pieces[0]

@@ -866,6 +866,14 @@ TEST(Codec, StructErrorsCarryFieldPaths) {
   // {"tags": {"k": true}}
   ExpectDecodeError<geo::Shape>(Hex({0x81, 0xa4, 't', 'a', 'g', 's', 0x81, 0xa1, 'k', 0xc3}),
                                 "int64_t", "bool", ".tags[\"k\"]");
+  // {"tags": {"a": 1, "b": 2**64 - 1}}: an out-of-range int in a map field.
+  ExpectDecodeError<geo::Shape>(
+      Hex({0x81, 0xa4, 't', 'a', 'g', 's', 0x82, 0xa1, 'a', 0x01, 0xa1, 'b', 0xcf, 0xff, 0xff,
+           0xff, 0xff, 0xff, 0xff, 0xff, 0xff}),
+      "int64_t", "int 18446744073709551615", ".tags[\"b\"]");
+  ExpectDecodeError<std::vector<std::map<std::string, std::uint8_t>>>(
+      Pack(std::vector<std::map<std::string, int>>{{}, {{"a", 1}, {"b", 300}}}), "uint8_t",
+      "int 300", "[1][\"b\"]");
   // {"inner": 5}
   ExpectDecodeError<geo::Shape>(Hex({0x81, 0xa5, 'i', 'n', 'n', 'e', 'r', 0x05}), "geo::Inner",
                                 "int 5", ".inner");

@@ -78,8 +78,30 @@ def test_pack_args_nested_culprit():
     with pytest.raises(goray.ArgumentError) as info:
         _codec.pack_args("T", (1, 2, [1, {"k": object()}]))
     assert info.value.position == 2
-    assert info.value.received == "list holding object"
+    assert info.value.received == 'list holding object (at [1]["k"])'
     assert info.value.expected == "a msgpack-serializable value"
+
+
+@pytest.mark.parametrize("value, received", [
+    ({"counts": {"a": 1, "b": 2**70}}, 'dict holding int 1180591620717411303424 (at ["counts"]["b"])'),
+    ([1, [2, 2**64]], "list holding int 18446744073709551616 (at [1][1])"),
+    ({"k": {3: -2**64}}, 'dict holding int -18446744073709551616 (at ["k"][3])'),
+    ({2**64: 1}, "dict holding int 18446744073709551616 (at [key 18446744073709551616])"),
+])
+def test_pack_args_nested_overflow_names_its_path(value, received):
+    # The path is written as the C++ codec writes it for an out-of-range value.
+    with pytest.raises(goray.ArgumentError) as info:
+        _codec.pack_args("T", (1, value))
+    assert (info.value.position, info.value.received) == (1, received)
+    assert info.value.expected == "an integer in [-2**63, 2**64)"
+
+
+def test_pack_failure_names_the_path():
+    value = {"counts": {"b": 2**70}}
+    with pytest.raises(OverflowError) as info:
+        _codec.pack(value)
+    assert _codec.pack_failure(value, info.value) == (
+        'Integer value out of range: int 1180591620717411303424 (at ["counts"]["b"])')
 
 
 def test_unpack_result_block():
