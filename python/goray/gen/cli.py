@@ -2,6 +2,9 @@
 
     goray-gen SRC... -o OUTDIR [--name NAME] [-p BUILD_DIR] [-- CLANG_ARGS]
 
+Without --name, the outputs take the first source's stem (for a directory, the first
+annotated source file's: goray.gen.app_name) and a one-line note on stderr says so.
+
 Exit status: 0 done; 1 bad input (clang-style ``file:line:col: error:`` lines on
 stderr, nothing written); 2 a bad command line or a missing tool.
 """
@@ -32,7 +35,9 @@ def parser() -> argparse.ArgumentParser:
                          help="source files or directories (searched for C++ files)")
     command.add_argument("-o", "--output-dir", dest="outdir", metavar="OUTDIR",
                          help="where the outputs go (created if needed)")
-    command.add_argument("--name", help="the outputs' name (default: the first source's stem)")
+    command.add_argument("--name", help="the outputs' name: the Python module, the C++ namespace "
+                                        "(default: the first source's stem; for a directory, "
+                                        "the stem of the first annotated source file in it)")
     command.add_argument("-p", dest="build_dir", metavar="BUILD_DIR",
                          help="a build directory holding compile_commands.json")
     command.add_argument("--root", help="the directory output paths are relative to "
@@ -82,11 +87,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not options.sources and not options.idl:
         parser().error("no source files given")
 
+    from .app_name import default_name
     from .generate import GenerateError, GenerateOptions, generate
 
+    chosen = None if options.name else default_name(options.sources or [options.idl])
     try:
         generate(GenerateOptions(
-            sources=options.sources, outdir=options.outdir, name=options.name,
+            sources=options.sources, outdir=options.outdir,
+            name=options.name or (chosen.name if chosen else None),
             stubs_dir=options.stubs_dir, root=options.root, build_dir=options.build_dir,
             goray_include=options.goray_include, scanner=options.scanner,
             clang_args=clang_args, templates=options.templates, idl=options.idl,
@@ -94,6 +102,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except GenerateError as error:
         print(error.message, file=sys.stderr)
         return error.exit_code
+    if chosen is not None:
+        print(f"goray-gen: note: the outputs are named '{chosen.name}' (the stem of "
+              f"{chosen.source}); --name NAME names them otherwise", file=sys.stderr)
     return 0
 
 

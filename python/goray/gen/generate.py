@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
+from . import app_name
 from .idl import IdlError, parse_idl
 from .model import build_model
 from .output import touch, write_depfile, write_outputs
@@ -58,10 +59,9 @@ class GenerateResult:
 
 
 def default_name(sources: Sequence[str]) -> str:
-    """The first source's stem: ``app.cpp`` -> ``app``, ``src/`` -> ``src``."""
-    first = Path(sources[0])
-    base = first.resolve().name if first.name in ("", ".", "..") else first.name
-    return base.split(".")[0] or base
+    """The first source's stem (``app.cpp`` -> ``app``); for a directory, the first
+    annotated source file's (goray.gen.app_name)."""
+    return app_name.default_name(sources).name
 
 
 def sources_root(sources: Sequence[str]) -> Path:

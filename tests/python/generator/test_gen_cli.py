@@ -68,10 +68,11 @@ def test_outputs_do_not_depend_on_the_output_directory_or_the_working_directory(
     first = goray_gen(str(copy), "-o", str(tmp_path / "a"))
     second = goray_gen("src", "-o", "deep/er/b", cwd=tmp_path)
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
-    for name in ["src.idl.json", "src.goray.h", "src.goray.cpp", "src.py", "src.pyi"]:
+    # Named after src/'s first annotated source, api.h.
+    for name in ["api.idl.json", "api.goray.h", "api.goray.cpp", "api.py", "api.pyi"]:
         assert (tmp_path / "a" / name).read_bytes() == \
             (tmp_path / "deep" / "er" / "b" / name).read_bytes(), name
-    assert str(tmp_path) not in (tmp_path / "a" / "src.goray.cpp").read_text()
+    assert str(tmp_path) not in (tmp_path / "a" / "api.goray.cpp").read_text()
 
 
 def test_first_build_a_source_including_its_own_generated_header(scanner, tmp_path):
