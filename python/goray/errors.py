@@ -29,8 +29,9 @@ class GorayError(Exception):
     code: Optional[int] = None
 
 
-class NativeError(GorayError):
-    """Native code failed: a C++ exception (or Go panic) escaped a task or method."""
+class NativeError(GorayError, RuntimeError):
+    """Native code failed: a C++ exception (or Go panic) escaped a task or method.
+    A RuntimeError too, as in GoRay, whose programs catch RuntimeError."""
 
     def __init__(self, task: str, type: str, message: str, traceback: str = "") -> None:
         self.task = task

@@ -111,3 +111,11 @@ def test_unknown_name_message():
     assert str(goray.UnknownNameError("Python class", "Foo", [])) == \
         "unknown Python class 'Foo'; known Python classes: (none)"
     assert native_error("goray::UnknownNameError: garbled").type == "goray::UnknownNameError"
+
+
+def test_native_error_is_a_runtime_error_as_in_goray():
+    error = goray.NativeError("Fail", "std::runtime_error", "boom")
+    assert isinstance(error, RuntimeError) and isinstance(error, goray.GorayError)
+    with pytest.raises(RuntimeError, match="boom"):
+        raise error
+    assert pickle.loads(pickle.dumps(error)).message == "boom"

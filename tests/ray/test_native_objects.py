@@ -5,6 +5,7 @@ empty block, and Python consumers see Python values."""
 import json
 
 import msgpack
+import pytest
 import ray
 
 from goray import _codec, _ffi, _handlers, _stores
@@ -124,3 +125,12 @@ def test_a_failure_without_a_type_reads_without_a_stray_colon():
     assert json.loads(payload)["Message"] == "this is a test panic (task Fail)"
     typed = ray.exceptions.RayTaskError("Fail", "", NativeError("Fail", "std::runtime_error", "boom"))
     assert json.loads(failure_reply(typed, "object 3")[1])["Message"] == "std::runtime_error: boom (task Fail)"
+
+
+def test_a_native_failure_through_ray_is_a_runtime_error(lib):
+    # GoRay programs catch RuntimeError for native failures.
+    import goray
+    with pytest.raises(RuntimeError, match="boom") as info:
+        ray.get(goray.golang_task("Fail").remote("boom"))
+    assert isinstance(info.value, goray.NativeError)
+    assert isinstance(info.value, ray.exceptions.RayTaskError)
