@@ -30,6 +30,7 @@ from ._protocol import (
     META_ARG_POS_TO_OBJECT,
     META_FUNC_CODE,
     META_LOCAL_ACTOR_ID,
+    META_PY_TASK_NAME,
     META_TASK_NAME,
     Native2Py,
     pack_u64,
@@ -280,10 +281,48 @@ def _close_class_instance(data: memoryview) -> Reply:
 # ---------------------------------------------------------------------------
 # Dispatch.
 
+# What native code asked for, in its API's terms: (text, the meta key naming the callee).
+_RAY_REQUESTS: Dict[Native2Py, Tuple[str, Optional[str]]] = {
+    Native2Py.EXE_REMOTE_TASK: ("calling native task {name} through Ray (RemoteCall)", META_TASK_NAME),
+    Native2Py.GET_OBJECT: ("getting an ObjectRef's value (Get)", None),
+    Native2Py.PUT_OBJECT: ("putting a value into Ray's object store (Put)", None),
+    Native2Py.WAIT_OBJECT: ("waiting for ObjectRefs (Wait)", None),
+    Native2Py.CANCEL_OBJECT: ("cancelling a task (Cancel)", None),
+    Native2Py.RELEASE_OBJECT: ("releasing an ObjectRef", None),
+    Native2Py.NEW_ACTOR: ("creating native actor {name} (NewActor)", META_ACTOR_TYPE_NAME),
+    Native2Py.NEW_PYTHON_ACTOR: ("creating Python actor {name} (NewPyActor)", META_ACTOR_TYPE_NAME),
+    Native2Py.ACTOR_METHOD_CALL: ("calling actor method {name} through Ray (handle.RemoteCall)",
+                                  META_TASK_NAME),
+    Native2Py.KILL_ACTOR: ("killing an actor (Kill)", None),
+    Native2Py.GET_ACTOR: ("looking up named actor {name} (GetActor)", "name"),
+    Native2Py.EXE_PYTHON_REMOTE_TASK: ("calling Python task {name} through Ray (RemoteCallPyTask)",
+                                       META_PY_TASK_NAME),
+    Native2Py.RELEASE_ACTOR: ("releasing an actor handle", None),
+}
+
+
+def _requested_name(command: Native2Py, data: memoryview, key: str) -> str:
+    """The callee a request names, quoted ("" when it cannot be read)."""
+    try:
+        if command == Native2Py.GET_ACTOR:
+            meta = json.loads(data.tobytes())
+        else:
+            meta = json.loads(unpack_units(data)[1].tobytes())
+        name = meta[key]
+        return repr(name) if isinstance(name, str) else ""
+    except Exception:  # noqa: BLE001 - only for the message
+        return ""
+
+
 def _needs_ray(command: Native2Py) -> Handler:
+    text, key = _RAY_REQUESTS.get(command, (f"Native2Py command {int(command)} ({command.name})", None))
+
     def handler(data: memoryview) -> Reply:
-        raise GorayError(f"command {int(command)} ({command.name}) needs Ray, which this "
-                         "process has not started: use goray.init()")
+        what = text.format(name=_requested_name(command, data, key) if key else "")
+        what = " ".join(what.split())  # no double space when the name is unknown
+        raise GorayError(f"{what} needs Ray, which this process has not started: run the "
+                         "program with the goray command (goray [--py-defs FILE] LIBRARY), or "
+                         "call goray.init(library, ...) before calling native code")
     return handler
 
 

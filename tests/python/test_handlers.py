@@ -230,7 +230,26 @@ def test_unknown_and_ray_commands():
     assert run(1023, b"") == (1, b"unknown command 1023")
     code, text = run(5, b"")
     assert code == 1
-    assert text.startswith(b"goray.GorayError: command 5 (EXE_REMOTE_TASK) needs Ray")
+    assert text.startswith(b"goray.GorayError: calling native task through Ray (RemoteCall) needs Ray")
+
+
+def test_ray_commands_without_ray_say_what_was_called_in_user_terms():
+    # No protocol internals: what was called, that Ray is needed, and how to start it.
+    code, text = run(16, call_payload([7], task_name="py_square"))
+    assert code == 1
+    message = text.decode().split("\n")[0]
+    assert message == (
+        "goray.GorayError: calling Python task 'py_square' through Ray (RemoteCallPyTask) needs "
+        "Ray, which this process has not started: run the program with the goray command "
+        "(goray [--py-defs FILE] LIBRARY), or call goray.init(library, ...) before calling "
+        "native code")
+    assert "command 16" not in text.decode() and "EXE_PYTHON" not in text.decode()
+    assert run(11, call_payload([], goray_actor_type_name="Counter"))[1].startswith(
+        b"goray.GorayError: creating native actor 'Counter' (NewActor) needs Ray")
+    assert run(15, b'{"name": "store"}')[1].startswith(
+        b"goray.GorayError: looking up named actor 'store' (GetActor) needs Ray")
+    assert run(6, b"[0, -1, false]")[1].startswith(
+        b"goray.GorayError: getting an ObjectRef's value (Get) needs Ray")
 
 
 def test_malformed_payloads():
