@@ -59,6 +59,8 @@ def user_dir(tmp_path_factory) -> pathlib.Path:
     work = tmp_path_factory.mktemp("user")
     for suffix in (".py", ".pyi"):
         shutil.copy(GOLDEN / "app" / f"app{suffix}", work / f"app{suffix}")
+        # "types" would shadow the standard library's module.
+        shutil.copy(GOLDEN / "types" / f"types{suffix}", work / f"types_{suffix}")
     (work / "use.py").write_text(GOOD)
     (work / "bad.py").write_text(BAD)
     return work
@@ -93,7 +95,7 @@ def test_mypy_sees_gorays_and_the_stubs_types(user_dir):
 
 
 def test_pyright_passes_with_no_extra_settings(user_dir):
-    result = pyright(user_dir, "use.py", "app.py", "app.pyi")
+    result = pyright(user_dir, "use.py", "app.py", "app.pyi", "types_.py", "types_.pyi")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 errors" in result.stdout
 
