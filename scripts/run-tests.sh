@@ -15,6 +15,9 @@ run_ray_pytest() { "$ROOT/.venv/bin/python" -m pytest -q "$ROOT/tests/ray"; }
 timed "tests: C++ (ctest)" run_ctest
 timed "tests: Python in-process (pytest)" run_pytest
 timed "tests: Ray (pytest)" run_ray_pytest
+# Every command in the docs' shell blocks: run, or mapped to the test that runs it.
+timed "tests: the docs' commands (pytest tests/docs)" "$ROOT/.venv/bin/python" -m pytest -q "$ROOT/tests/docs"
+timed "tests: the examples (scripts/run-example.sh)" bash "$ROOT/scripts/run-example.sh"
 timed "tests: interop with GoRay (scripts/test-interop.sh)" bash "$ROOT/scripts/test-interop.sh"
 # Short runs of the heavy checks: compile-fail cases, fuzzing (60 s a target),
 # sanitizer builds of the runtime and codec tests (docs/reliability.md).

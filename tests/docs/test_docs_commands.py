@@ -1,0 +1,389 @@
+"""Every command in the shell blocks of README.md and docs/*.md is exercised by a test.
+
+Each command (a line of a ```sh/bash/shell/console block, continuations joined, comments
+dropped) must match exactly one rule of RULES:
+
+- RUN: a test in this file runs the command as written (in a temporary directory whose
+  `.venv` is the checkout's, against the built tree: nothing is rebuilt);
+- COVERED: an existing test or CI stage runs it (long ones: Ray clusters, benchmarks,
+  fuzzing, the suite itself); the rule names it and says why it is not run here, and
+  test_covered_targets_exist checks that the named test is still there;
+- SYNOPSIS: a usage line, not a command; the tool's --help is run instead.
+
+A new command in the docs with no rule fails test_every_command_has_a_rule.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+VENV = REPO / ".venv"
+SHELL_LANGUAGES = {"sh", "bash", "shell", "console"}
+C_ABI = {"Execute", "FreeMemory", "RegisterCallback", "GorayProtocolVersion"}
+
+
+# ---- The docs' commands ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Command:
+    file: str  # relative to the repository
+    line: int  # of the command's first line
+    text: str  # continuations joined, comment dropped, whitespace collapsed
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.text}"
+
+
+def doc_files() -> List[Path]:
+    return [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+
+
+_FENCE = re.compile(r"^\s*(```+|~~~+)\s*([\w+-]*)")
+
+
+def shell_blocks(path: Path) -> List[tuple[int, List[str], str]]:
+    """(line of the first content line, its lines, language) of each shell block."""
+    blocks = []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    index = 0
+    while index < len(lines):
+        match = _FENCE.match(lines[index])
+        if not match:
+            index += 1
+            continue
+        fence, language = match.group(1), match.group(2).lower()
+        end = index + 1
+        while end < len(lines) and not lines[end].strip().startswith(fence):
+            end += 1
+        if language in SHELL_LANGUAGES:
+            blocks.append((index + 2, lines[index + 1:end], language))
+        index = end + 1
+    return blocks
+
+
+def _strip_comment(line: str) -> str:
+    # A comment starts at a '#' that begins the line or follows whitespace, outside quotes.
+    quote = None
+    for position, char in enumerate(line):
+        if quote:
+            if char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (position == 0 or line[position - 1].isspace()):
+            return line[:position]
+    return line
+
+
+def block_commands(file: str, first_line: int, lines: List[str], language: str) -> List[Command]:
+    commands = []
+    pending: List[str] = []
+    start = first_line
+    for offset, raw in enumerate(lines):
+        line = raw
+        if language == "console":
+            if not pending:
+                if not line.lstrip().startswith("$ "):
+                    continue  # output
+                line = line.lstrip()[2:]
+        if not pending:
+            start = first_line + offset
+        line = _strip_comment(line).rstrip()
+        if line.endswith("\\"):
+            pending.append(line[:-1])
+            continue
+        pending.append(line)
+        text = " ".join(" ".join(pending).split())
+        pending = []
+        if text:
+            commands.append(Command(file, start, text))
+    return commands
+
+
+def doc_commands() -> List[Command]:
+    commands = []
+    for path in doc_files():
+        relative = str(path.relative_to(REPO))
+        for first_line, lines, language in shell_blocks(path):
+            commands.extend(block_commands(relative, first_line, lines, language))
+    return commands
+
+
+# ---- The rules ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rule:
+    pattern: str  # re.fullmatch against Command.text
+    kind: str  # "run", "covered" or "synopsis"
+    by: str  # run: the test here; covered: "path" or "path::needle"; synopsis: --help argv
+    reason: str = ""
+
+
+RUN, COVERED, SYNOPSIS = "run", "covered", "synopsis"
+GORAY_CLI_TEST = "tests/ray/test_cli.py::def test_exit_code_is_the_drivers_and_args_reach_it"
+CLUSTER = "tests/ray/test_cluster.py"
+
+RULES = [
+    # docs/cmake.md: install the package, then build an application with it.
+    Rule(r"cmake --install build --component goray --prefix \.venv", RUN,
+         "test_cmake_package_builds_a_small_application"),
+    Rule(r'cmake -S \. -B build -G Ninja -Dgoray_DIR="\$\(\.venv/bin/python -m goray --cmake-dir\)"',
+         RUN, "test_cmake_package_builds_a_small_application"),
+    Rule(r"cmake --build build", RUN, "test_cmake_package_builds_a_small_application"),
+    # docs/guide.md: the hand build.
+    Rule(r"GORAY=\.venv", RUN, "test_guide_hand_build_exports_the_c_abi"),
+    Rule(r"c\+\+ .*-I\"\$GORAY/include\" .* -o libapp\.so", RUN,
+         "test_guide_hand_build_exports_the_c_abi"),
+    # docs/generator.md: goray-gen by hand.
+    Rule(r"goray-gen app\.cpp -o gen", RUN, "test_generator_hand_build_exports_the_c_abi"),
+    Rule(r"c\+\+ .* gen/app\.goray\.cpp -o librayapp\.so \.\.\.", RUN,
+         "test_generator_hand_build_exports_the_c_abi"),
+    Rule(r"goray-gen SRC\.\.\. -o OUTDIR .*", SYNOPSIS, "goray-gen --help"),
+    Rule(r"python -m goray\.gen \.\.\.", SYNOPSIS, "python -m goray.gen --help"),
+    # The goray CLI runs a driver on Ray.
+    Rule(r"goray --py-defs app\.py \./build/librayapp\.so", COVERED, GORAY_CLI_TEST,
+         "starts a local Ray and runs a driver: the Ray tests do"),
+    Rule(r"goray \./build/librayapp\.so", COVERED, GORAY_CLI_TEST,
+         "starts a local Ray and runs a driver: the Ray tests do"),
+    Rule(r"goray --py-defs app\.py librayapp\.so -- tasks --verbose", COVERED,
+         "tests/ray/test_cli.py::def test_bare_file_name_in_the_current_directory",
+         "starts a local Ray"),
+    Rule(r"goray --cluster --py-defs defs\.py \./libapp\.so -- input\.csv", COVERED,
+         f"{CLUSTER}::def test_cli_joins_the_cluster_and_places_work_on_both_nodes",
+         "needs a Ray cluster"),
+    # docs/cluster.md.
+    Rule(r"python -m goray\.stage deploy/ build/librayapp\.so --py-defs app\.py( \[EXTRA\.\.\.\])?",
+         COVERED, f"{CLUSTER}::def test_ray_job_submit_with_a_staged_working_dir",
+         "the staged directory is submitted to a cluster there"),
+    Rule(r"ray job submit --address http://HEAD:8265 --working-dir deploy/ -- python -m goray "
+         r"--cluster --py-defs app\.py \./librayapp\.so -- input\.csv", COVERED,
+         f"{CLUSTER}::def test_ray_job_submit_with_a_staged_working_dir", "needs a Ray cluster"),
+    Rule(r"ray start --head --resources='\{\"node_a\": 1\}'", COVERED,
+         f"{CLUSTER}::def cluster(",
+         "a cluster of nodes with custom resources, as the fixture starts them (on 127.0.0.1)"),
+    Rule(r"ray start --address=HEAD:6379 --resources='\{\"node_b\": 1\}'", COVERED,
+         f"{CLUSTER}::def cluster(",
+         "a cluster of nodes with custom resources, as the fixture starts them (on 127.0.0.1)"),
+    # The project's own scripts: the suite and CI run them.
+    Rule(r"bash scripts/run-example\.sh", COVERED, "scripts/run-tests.sh::scripts/run-example.sh",
+         "starts Ray for four examples: a stage of the suite"),
+    Rule(r"bash scripts/run-tests\.sh", COVERED, ".ci/run::bash scripts/run-tests.sh",
+         "the whole suite (this test is part of it): CI runs it"),
+    Rule(r"bash scripts/test-interop\.sh", COVERED, "scripts/run-tests.sh::scripts/test-interop.sh",
+         "builds GoRay's Go applications and runs them on Ray: a stage of the suite"),
+    Rule(r"bash scripts/test-reliability\.sh", COVERED,
+         "scripts/run-tests.sh::scripts/test-reliability.sh", "fuzzing and sanitizer builds"),
+    Rule(r"(FUZZ_TARGETS=\w+ )?bash scripts/fuzz\.sh \d+", COVERED,
+         "scripts/test-reliability.sh::scripts/fuzz.sh", "fuzzing for minutes (the suite: 60 s)"),
+    Rule(r"(SANITIZERS=\w+ )?bash scripts/sanitize\.sh( short)?", COVERED,
+         "scripts/test-reliability.sh::scripts/sanitize.sh", "sanitizer builds of the tree"),
+    Rule(r"bash tests/fuzz/compile_fail/run\.sh( \S+)?", COVERED,
+         "scripts/test-reliability.sh::tests/fuzz/compile_fail/run.sh",
+         "the compile-fail cases (with another compiler: the same script)"),
+    Rule(r"\.venv/bin/pytest tests/python/generator", COVERED,
+         "scripts/run-tests.sh::tests/python", "the generator's tests are part of the suite"),
+    Rule(r"GORAY_UPDATE_GOLDEN=1 \.venv/bin/pytest tests/python/generator/test_gen_golden\.py",
+         COVERED, "tests/python/generator/test_gen_golden.py::GORAY_UPDATE_GOLDEN",
+         "rewrites the goldens: the suite runs the same test comparing them"),
+    Rule(r"(\w+=\d+ )?\.venv/bin/python -m pytest (tests/ray/\w+\.py)( -\w+| -k \w+)*", COVERED,
+         "scripts/run-tests.sh::tests/ray", "Ray tests, part of the suite (the env. vars: sizes)"),
+    # Benchmarks: minutes to an hour each.
+    Rule(r"bash scripts/bench\.sh peers( --\w+ \S+)*", COVERED, "scripts/bench.sh::peers",
+         "a benchmark (about 30 minutes)"),
+    Rule(r"\.venv/bin/python bench/scan_bench\.py", COVERED, "bench/scan_bench.py",
+         "a benchmark"),
+    Rule(r"\.venv/bin/python bench/soak\.py( --[\w-]+( \d+| \w+)?)*", COVERED, "bench/soak.py",
+         "a soak test of a million calls (minutes)"),
+]
+
+
+def rule_for(command: Command) -> List[Rule]:
+    return [rule for rule in RULES if re.fullmatch(rule.pattern, command.text)]
+
+
+def test_every_command_has_a_rule():
+    commands = doc_commands()
+    assert len(commands) > 20, "the docs' shell blocks were not found"
+    unmatched = [str(command) for command in commands if not rule_for(command)]
+    ambiguous = [str(command) for command in commands if len(rule_for(command)) > 1]
+    assert not unmatched, ("commands in the docs that no test exercises (add a rule to "
+                           "tests/docs/test_docs_commands.py):\n" + "\n".join(unmatched))
+    assert not ambiguous, "commands matched by several rules:\n" + "\n".join(ambiguous)
+
+
+def test_every_rule_matches_a_command():
+    texts = [command.text for command in doc_commands()]
+    unused = [rule.pattern for rule in RULES if not any(re.fullmatch(rule.pattern, t) for t in texts)]
+    assert not unused, "rules for commands no longer in the docs:\n" + "\n".join(unused)
+
+
+def test_covered_targets_exist():
+    for rule in RULES:
+        if rule.kind == RUN:
+            assert callable(globals().get(rule.by)), rule
+        elif rule.kind == COVERED:
+            assert rule.reason, rule
+            path, _, needle = rule.by.partition("::")
+            assert (REPO / path).is_file(), rule
+            if needle:
+                assert needle in (REPO / path).read_text(encoding="utf-8"), rule
+
+
+def test_block_parsing():
+    lines = ["a \\", "  b # note", "# only a comment", "", "c '# kept' \"#kept\"  # dropped"]
+    assert [c.text for c in block_commands("f", 1, lines, "sh")] == ["a b", "c '# kept' \"#kept\""]
+    console = ["$ run it", "output", "$ again \\", "  more"]
+    assert [(c.line, c.text) for c in block_commands("f", 5, console, "console")] == [
+        (5, "run it"), (7, "again more")]
+
+
+# ---- Running the commands ------------------------------------------------------------------
+
+def commands_run_by(test_name: str, file: str) -> List[Command]:
+    """The commands of `file` whose rule says `test_name` runs them, in the docs' order."""
+    found = [command for command in doc_commands()
+             if command.file == file and any(rule.kind == RUN and rule.by == test_name
+                                             for rule in rule_for(command))]
+    assert found, f"{file} has no command for {test_name}"
+    return found
+
+
+def run_shell(commands: List[str], cwd: Path, env: Optional[Dict[str, str]] = None,
+              timeout: float = 600) -> subprocess.CompletedProcess:
+    script = "set -euo pipefail\n" + "\n".join(commands) + "\n"
+    environment = dict(os.environ)
+    environment["PATH"] = f"{VENV / 'bin'}{os.pathsep}{environment.get('PATH', '')}"
+    environment.update(env or {})
+    result = subprocess.run(["bash", "-c", script], cwd=cwd, env=environment, text=True,
+                            capture_output=True, timeout=timeout)
+    assert result.returncode == 0, (f"{script}\nexited {result.returncode}:\n"
+                                    f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result
+
+
+def code_block(file: str, language: str, index: int = 0) -> str:
+    text = (REPO / file).read_text(encoding="utf-8")
+    blocks = re.findall(rf"^```{language}\n(.*?)^```", text, re.S | re.M)
+    return blocks[index]
+
+
+def exported_symbols(library: Path) -> set:
+    out = subprocess.run(["nm", "-D", "--defined-only", str(library)], check=True, text=True,
+                         capture_output=True).stdout
+    return {line.split()[-1] for line in out.splitlines() if line.strip()}
+
+
+def debug_sections(library: Path) -> List[str]:
+    out = subprocess.run(["readelf", "-S", "--wide", str(library)], check=True, text=True,
+                         capture_output=True).stdout
+    return sorted(set(re.findall(r"\.debug_\w+", out)))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A user's directory: `.venv` is the checkout's virtualenv, as the docs assume."""
+    (tmp_path / ".venv").symlink_to(VENV, target_is_directory=True)
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def installed_package() -> Path:
+    """docs/cmake.md's install command, run as written from the checkout (what
+    scripts/setup.sh does): the package the other commands use."""
+    file = "docs/cmake.md"
+    install = [c.text for c in commands_run_by("test_cmake_package_builds_a_small_application", file)
+               if c.text.startswith("cmake --install")]
+    assert len(install) == 1
+    run_shell(install, cwd=REPO)
+    return VENV
+
+
+def call_in_process(library: Path, task: str, *args) -> object:
+    """A task called in-process in a fresh Python (one application library per process)."""
+    code = textwrap.dedent(f"""
+        import goray, sys
+        goray.load_library({str(library)!r})
+        print(repr(goray.golang_local_run_task({task!r}, *{args!r})))
+    """)
+    result = subprocess.run([str(VENV / "bin" / "python"), "-c", code], text=True,
+                            capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return eval(result.stdout.strip())  # a repr of plain values
+
+
+def test_cmake_package_builds_a_small_application(installed_package, project):
+    # cmake.md's CMakeLists.txt and the guide's first application, built with cmake.md's
+    # commands: no build type, so goray_add_app's -O2.
+    name = "test_cmake_package_builds_a_small_application"
+    (project / "CMakeLists.txt").write_text(code_block("docs/cmake.md", "cmake"))
+    (project / "app.cpp").write_text(code_block("docs/guide.md", "cpp"))
+    commands = [c.text for c in commands_run_by(name, "docs/cmake.md")
+                if not c.text.startswith("cmake --install")]
+    run_shell(commands, cwd=project)
+    library = project / "build" / "librayapp.so"
+    assert exported_symbols(library) == C_ABI
+    assert (project / "build" / "rayapp.pyi").is_file()
+    # The packaged runtime carries no debug info (docs/cmake.md, "Size"): was 12.4 MB.
+    assert debug_sections(library) == []
+    assert call_in_process(library, "Square", 3.0) == 9.0
+
+
+HAND_REGISTERED_APP = """\
+// Tasks only and no driver: nothing in it references the runtime's C ABI.
+#include <goray/goray.h>
+
+#include <cstdint>
+
+void goray::RegisterApplication(goray::Registry& registry) {
+  registry.AddTask("Negate", [](int64_t x) { return -x; });
+}
+"""
+
+
+def test_guide_hand_build_exports_the_c_abi(installed_package, project):
+    (project / "app.cpp").write_text(HAND_REGISTERED_APP)
+    commands = commands_run_by("test_guide_hand_build_exports_the_c_abi", "docs/guide.md")
+    run_shell([c.text for c in commands], cwd=project)
+    library = project / "libapp.so"
+    assert exported_symbols(library) == C_ABI
+    assert call_in_process(library, "Negate", 5) == -5
+
+
+def test_generator_hand_build_exports_the_c_abi(installed_package, project):
+    # generator.md's two commands on the guide's first application; its compile line ends
+    # in "...": the runtime and link flags of guide.md's hand build, taken from there.
+    (project / "app.cpp").write_text(code_block("docs/guide.md", "cpp"))
+    guide = [c.text for c in commands_run_by("test_guide_hand_build_exports_the_c_abi",
+                                             "docs/guide.md")]
+    link_flags = re.search(r"app\.cpp (.*) -o libapp\.so", guide[-1])
+    assert link_flags, guide
+    commands = [c.text for c in commands_run_by("test_generator_hand_build_exports_the_c_abi",
+                                                "docs/generator.md")]
+    commands = [c.replace("<goray>", "$GORAY").replace("...", link_flags.group(1))
+                for c in commands]
+    run_shell(guide[:-1] + commands, cwd=project)
+    library = project / "librayapp.so"
+    assert exported_symbols(library) == C_ABI
+    assert call_in_process(library, "Square", 1.5) == 2.25
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.kind == SYNOPSIS], ids=lambda r: r.by)
+def test_synopsis_tools_answer_help(rule):
+    argv = rule.by.split()
+    if argv[0] == "python":
+        argv[0] = str(VENV / "bin" / "python")
+    else:
+        argv[0] = str(VENV / "bin" / argv[0])
+    result = subprocess.run(argv, text=True, capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "-o" in result.stdout
