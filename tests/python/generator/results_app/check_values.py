@@ -73,7 +73,24 @@ def check(what: str, value: Any, annotation: Any) -> None:
         failures.append(f"{what} returned {value!r}, which is not {annotation!r}: {error}")
 
 
+def enum_calls(app: ModuleType) -> List[Tuple[str, Tuple[Any, ...], Any]]:
+    """The module's IntEnum members as arguments, alone and inside a list, a dict and a
+    TypedDict value: (task, arguments, the result expected)."""
+    mode = app.Mode
+    return [
+        ("TakeMode", (mode.kAuto,), -7),
+        ("TakeModes", ([mode.kOn, mode.kAuto],), [1, -7]),
+        ("TakeModeMap", ({"a": mode.kOff},), {"a": 0}),
+        ("TakeItem", ({"name": "n", "mode": mode.kAuto, "history": [mode.kOn]},),
+         {"name": "n", "mode": -7, "weight": None, "history": [1]}),
+    ]
+
+
 def run_local(app: ModuleType, pyi: ModuleType) -> None:
+    for name, args, expected in enum_calls(app):
+        result = getattr(app.local, name)(*args)
+        if result != expected:
+            failures.append(f"local.{name}{args!r} returned {result!r}, expected {expected!r}")
     for name, args in list(TASKS.items()) + list(AGAIN.items()):
         called.append(name)
         check(f"local.{name}{args!r}", getattr(app.local, name)(*args),
@@ -85,6 +102,9 @@ def run_local(app: ModuleType, pyi: ModuleType) -> None:
             called.append(f"Box.{method}")
             check(f"local Box.{method}{args!r}", getattr(box, method)(*args),
                   returns(getattr(local_cls, method)))
+        box.Set(app.Mode.kAuto)
+        if box.Get() != -7:
+            failures.append("local Box.Set(Mode.kAuto) did not set -7")
 
 
 def run_ray(app: ModuleType, pyi: ModuleType) -> None:
@@ -105,17 +125,9 @@ def run_ray(app: ModuleType, pyi: ModuleType) -> None:
         check(f"Box.{method}.remote{args!r}",
               ray.get(getattr(box, method).remote(*args)), annotation)
 
-    # The module's IntEnum members as arguments, alone and inside a list, a dict and a
-    # TypedDict value: Ray pickles them, and the worker cannot import resultsapp.
+    # Ray pickles the enum arguments, and the worker cannot import resultsapp.
     mode = app.Mode
-    sent = [
-        ("TakeMode", (mode.kAuto,), -7),
-        ("TakeModes", ([mode.kOn, mode.kAuto],), [1, -7]),
-        ("TakeModeMap", ({"a": mode.kOff},), {"a": 0}),
-        ("TakeItem", ({"name": "n", "mode": mode.kAuto, "history": [mode.kOn]},),
-         {"name": "n", "mode": -7, "weight": None, "history": [1]}),
-    ]
-    for name, args, expected in sent:
+    for name, args, expected in enum_calls(app):
         try:
             result = ray.get(getattr(app, name).remote(*args))
         except Exception as error:  # noqa: BLE001 - reported, not raised
