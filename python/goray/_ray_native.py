@@ -227,6 +227,7 @@ class _NativeActorBase:
     """The body of every native actor: an instance of the native type in this worker."""
 
     _goray_type: str = ""
+    _goray_methods: Tuple[str, ...] = ()
 
     def __init__(self, args_block: bytes, positions: Tuple[int, ...], *resolved: Any) -> None:
         name = self._goray_type
@@ -266,22 +267,84 @@ def _encoded_method(method: str) -> Callable[..., Any]:
 _native_classes: Dict[Tuple[str, Tuple[str, ...]], Any] = {}
 
 
+def _ray_members(type_name: str, methods: Sequence[str]) -> Dict[str, Any]:
+    """The Ray class members of a native actor: per method m, `m` and `m__`. Refuses
+    names that would reach one dispatch entry from two methods (`Get` and `Get__`),
+    or that the class itself uses, rather than routing a call to the wrong method."""
+    members: Dict[str, Any] = {}
+    owner: Dict[str, str] = {}
+    reserved = set(dir(_NativeActorBase))
+    for method in methods:
+        for name, body in ((method, _plain_method(method)), (method + "__", _encoded_method(method))):
+            if name in owner:
+                raise GorayError(
+                    f"native actor type {type_name}: methods {owner[name]!r} and {method!r} both "
+                    f"need the Ray method {name!r} (each method m is served as m and m__, for "
+                    "native callers): rename one of them")
+            if name in reserved or name.startswith("__"):
+                raise GorayError(f"native actor type {type_name}: method {method!r} cannot be "
+                                 f"served through Ray: {name!r} is a name Ray or goray uses")
+            owner[name] = method
+            members[name] = body
+    return members
+
+
 def native_actor_class(type_name: str, methods: Sequence[str]) -> Any:
     """The Ray actor class of a native actor type (cached per type and methods)."""
     key = (type_name, tuple(sorted(methods)))
     with _classes_lock:
         cls = _native_classes.get(key)
         if cls is None:
-            members: Dict[str, Any] = {"_goray_type": type_name, "__module__": __name__}
-            for method in key[1]:
-                members[method] = _plain_method(method)
-                members[method + "__"] = _encoded_method(method)
+            members = _ray_members(type_name, key[1])
+            members.update({"_goray_type": type_name, "_goray_methods": key[1], "__module__": __name__})
             qualname = NATIVE_CLASS_PREFIX + type_name
             body = type(qualname, (_NativeActorBase,), members)
             body.__qualname__ = qualname
             cls = ray.remote(body)
             _native_classes[key] = cls
         return cls
+
+
+def _native_methods_of(handle: Any) -> Optional[Tuple[str, List[str]]]:
+    """(type, methods) of a native actor's handle, read without attribute lookups
+    that could re-enter ActorHandle.__getattr__; None for other handles."""
+    state = vars(handle)
+    descriptor = state.get("_ray_actor_creation_function_descriptor")
+    class_name = str(getattr(descriptor, "class_name", "") or "")
+    if not class_name.startswith(NATIVE_CLASS_PREFIX):
+        return None
+    shells = state.get("_method_shells") or {}
+    methods = sorted(name for name in shells if not name.startswith("_") and name + "__" in shells)
+    return class_name[len(NATIVE_CLASS_PREFIX):], methods
+
+
+def _list_methods_on_unknown_attribute() -> None:
+    """Makes a missing method of a native actor's handle name the actor's methods
+    (Ray's own message names neither). Installed once, for every ActorHandle."""
+    from ray.actor import ActorHandle
+    original = ActorHandle.__getattr__
+    if getattr(original, "_goray_lists_methods", False):
+        return
+
+    def __getattr__(self: Any, item: str) -> Any:
+        try:
+            return original(self, item)
+        except AttributeError:
+            if item.startswith("_"):
+                raise
+            native = _native_methods_of(self)
+            if native is None:
+                raise
+            type_name, methods = native
+            listed = ", ".join(methods) if methods else "(none)"
+            raise AttributeError(f"native actor {type_name} has no method {item!r}; "
+                                 f"its methods: {listed}") from None
+
+    __getattr__._goray_lists_methods = True  # type: ignore[attr-defined]
+    ActorHandle.__getattr__ = __getattr__  # type: ignore[method-assign]
+
+
+_list_methods_on_unknown_attribute()
 
 
 def native_actor_methods(type_name: str) -> List[str]:

@@ -216,6 +216,14 @@ class Counter {
   int64_t value_;
 };
 
+// Methods m and m__: through Ray both need the Ray method m__ (protocol.md 4), so
+// the driver refuses to build the actor rather than run the wrong one.
+class Clash {
+ public:
+  int64_t Get() const { return 1; }
+  int64_t Get__() const { return 2; }
+};
+
 // ---------------------------------------------------------------------------
 // Driver scenarios.
 
@@ -624,6 +632,12 @@ int LimitsScenario(Checker& c) {
   return c.failures;
 }
 
+int ClashScenario(Checker& c) {
+  c.ExpectThrows<goray::PythonError>([&] { goray::NewActor("Clash"); }, "methods Get and Get__",
+                                     "methods 'Get' and 'Get__' both need the Ray method 'Get__'");
+  return c.failures;
+}
+
 int Driver(const std::vector<std::string>& args) {
   const std::string scenario = args.empty() ? "tasks" : args[0];
   Checker checker{scenario};
@@ -639,6 +653,7 @@ int Driver(const std::vector<std::string>& args) {
     if (scenario == "reschedule") return RescheduleScenario(checker, args);
     if (scenario == "large") return LargeScenario(checker, args);
     if (scenario == "limits") return LimitsScenario(checker);
+    if (scenario == "clash") return ClashScenario(checker);
     if (scenario == "exit") return args.size() > 1 ? std::stoi(args[1]) : 0;
     if (scenario == "sleep") {
       std::cout << "SLEEPING" << std::endl;
@@ -691,6 +706,9 @@ void goray::RegisterApplication(goray::Registry& registry) {
       .AddMethod("Crash", &Counter::Crash)
       .AddMethod("Pid", &Counter::Pid)
       .AddMethod("WaitFor", &Counter::WaitFor);
+  registry.AddActor<Clash>("Clash", &goray::Constructor<Clash>::Create)
+      .AddMethod("Get", &Clash::Get)
+      .AddMethod("Get__", &Clash::Get__);
   registry.SetDriver(&Driver);
   registry.SetInitOptions(R"({"num_cpus": 4})");
 }

@@ -1,0 +1,45 @@
+"""Native actors as Ray classes: names that would collide are refused, unknown
+methods name the actor's methods, wrong constructor arguments are ArgumentErrors."""
+import pytest
+import ray
+
+import goray
+from goray import _driver
+from goray._ray_native import native_actor_class
+
+
+def test_methods_m_and_m__are_refused_from_python(lib):
+    # Both would need the Ray method Get__: a native call of Get would run Get__.
+    with pytest.raises(goray.GorayError, match="methods 'Get' and 'Get__' both need the Ray method 'Get__'"):
+        goray.golang_actor_class("Clash").remote()
+
+
+def test_methods_m_and_m__are_refused_from_cpp(lib):
+    assert _driver.run_driver(lib, ["clash"]) == 0
+
+
+def test_names_the_actor_class_uses_are_refused():
+    with pytest.raises(goray.GorayError, match="'_goray_call' is a name Ray or goray uses"):
+        native_actor_class("Odd", ["_goray_call"])
+
+
+def test_an_unknown_method_lists_the_actors_methods(lib):
+    counter = goray.golang_actor_class("Counter").remote(1)
+    with pytest.raises(AttributeError) as info:
+        getattr(counter, "Nope")
+    assert str(info.value) == ("native actor Counter has no method 'Nope'; its methods: "
+                               "Crash, Get, Incr, Pid, SleepMs, WaitFor, Where")
+    assert not hasattr(counter, "Nope")
+    assert ray.get(counter.Incr.remote(1)) == 2
+    fetched_by_name = goray.golang_actor_class("Counter").options(name="listed").remote(0)
+    with pytest.raises(AttributeError, match="its methods: Crash, Get, Incr"):
+        ray.get_actor("listed").Nope  # noqa: B018
+    ray.kill(fetched_by_name)
+    ray.kill(counter)
+
+
+def test_python_actor_handles_keep_rays_message(lib, defs):
+    store = defs.Storage.remote()
+    with pytest.raises(AttributeError, match="'ActorHandle' object has no attribute 'nope'"):
+        store.nope  # noqa: B018
+    ray.kill(store)
