@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <map>
@@ -14,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <unordered_set>
 #include <vector>
 
 #include "goray/abi.h"
@@ -45,6 +47,8 @@ void goray::RegisterApplication(goray::Registry& registry) {
   registry.AddTask("Concat", [](std::string a, std::string b) { return a + b; });
   registry.AddTask("Nested", [](std::vector<std::vector<int8_t>> x) { return x.size(); });
   registry.AddTask("Deep", [](goray::Value v) { return v.is_array(); });
+  registry.AddTask("Deque", [](std::deque<int8_t> x) { return x; });
+  registry.AddTask("USet", [](std::unordered_set<std::string> x) { return x.size(); });
   registry.AddTask("AskPython", &AskPython);
   registry.AddActor<Counter>("Counter", &goray::Constructor<Counter, int64_t>::Create)
       .AddMethod("Incr", &Counter::Incr);
@@ -238,6 +242,18 @@ TEST_F(BadInputTest, IntegerOverflowNamesTheTargetType) {
   EXPECT_EQ(Message(Call(4, Payload("Nested", Pack(std::vector<std::vector<int64_t>>{{1}, {2, 200}})))),
             "goray::ArgumentError: position 0: expected std::vector<std::vector<int8_t>>, received "
             "array (at [1][1]: expected int8_t, received int 200) (task Nested)");
+}
+
+TEST_F(BadInputTest, DequesAndUnorderedSetsAreParametersAndResults) {
+  EXPECT_EQ(Call(4, Payload("Deque", Pack(std::vector<int>{1, -2}))).body,
+            Pack(std::vector<int>{1, -2}));
+  EXPECT_EQ(Message(Call(4, Payload("Deque", Pack(std::vector<int>{1, 200})))),
+            "goray::ArgumentError: position 0: expected std::deque<int8_t>, received "
+            "array (at [1]: expected int8_t, received int 200) (task Deque)");
+  EXPECT_EQ(Call(4, Payload("USet", Pack(std::vector<std::string>{"a", "b", "a"}))).body, Pack(2));
+  EXPECT_EQ(Message(Call(4, Payload("USet", Pack(5)))),
+            "goray::ArgumentError: position 0: expected std::unordered_set<std::string>, "
+            "received int 5 (task USet)");
 }
 
 TEST_F(BadInputTest, FloatNarrowingRoundsButNeverOverflows) {

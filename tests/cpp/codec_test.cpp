@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "goray/codec.h"
@@ -246,6 +247,8 @@ TEST(TypeName, Containers) {
   EXPECT_EQ((TypeName<std::array<double, 3>>()), "std::array<double, 3>");
   EXPECT_EQ(TypeName<std::list<std::string>>(), "std::list<std::string>");
   EXPECT_EQ(TypeName<std::set<std::int64_t>>(), "std::set<int64_t>");
+  EXPECT_EQ(TypeName<std::deque<std::uint8_t>>(), "std::deque<uint8_t>");
+  EXPECT_EQ(TypeName<std::unordered_set<std::string>>(), "std::unordered_set<std::string>");
   EXPECT_EQ((TypeName<std::pair<std::string, double>>()), "std::pair<std::string, double>");
   EXPECT_EQ((TypeName<std::map<std::string, std::int64_t>>()), "std::map<std::string, int64_t>");
   EXPECT_EQ((TypeName<std::unordered_map<std::int32_t, std::vector<bool>>>()),
@@ -618,6 +621,16 @@ TEST(Codec, ListsDequesAndSets) {
   EXPECT_EQ(Unpack<std::set<std::int64_t>>(Hex({0x93, 2, 1, 2})), (std::set<std::int64_t>{1, 2}));
   const std::unordered_set<std::string> bag = {"a", "b"};
   EXPECT_EQ(RoundTrip(bag), bag);
+  EXPECT_EQ(Unpack<std::unordered_set<std::int64_t>>(Hex({0x93, 2, 1, 2})),
+            (std::unordered_set<std::int64_t>{1, 2}));
+  EXPECT_EQ(Pack(std::deque<std::int64_t>{1, 2}), Hex({0x92, 1, 2}));
+  EXPECT_EQ(Unpack<std::deque<std::deque<std::int8_t>>>(Hex({0x92, 0x90, 0x91, 0x05})),
+            (std::deque<std::deque<std::int8_t>>{{}, {5}}));
+  ExpectDecodeError<std::deque<std::int8_t>>(Hex({0x92, 0x05, 0xcc, 0xc8}), "int8_t", "int 200",
+                                             "[1]");
+  ExpectDecodeError<std::unordered_set<std::string>>(Hex({0x91, 0x05}), "std::string", "int 5",
+                                                     "[0]");
+  ExpectDecodeError<std::deque<std::int8_t>>(Hex({0x80}), "std::deque<int8_t>", "map", "");
   ExpectDecodeError<std::list<std::string>>(Hex({0x92, 0xa0, 0x05}), "std::string", "int 5", "[1]");
   ExpectDecodeError<std::set<std::uint8_t>>(Hex({0x92, 0x05, 0xff}), "uint8_t", "int -1", "[1]");
 }
@@ -705,6 +718,7 @@ TEST(Codec, Optional) {
   EXPECT_EQ(RoundTrip(holes), holes);
   EXPECT_EQ(Pack(nullptr), Hex({0xc0}));
   EXPECT_EQ(Pack(std::nullopt), Hex({0xc0}));
+  EXPECT_EQ(Pack(std::monostate{}), Hex({0xc0}));
 }
 
 // ---- Enums -----------------------------------------------------------------
