@@ -29,7 +29,7 @@ import types_ as types
 ref: ray.ObjectRef[float] = app.Square.remote(2.0)
 chained: ray.ObjectRef[float] = app.Square.remote(ref)           # a ref of the right type
 x: float = ray.get(app.Square.remote(2))                        # an int is a float
-several: list[Any] = ray.get(app.Divide.remote(16, 5))          # several results: a list
+several: list[int] = ray.get(app.Divide.remote(16, 5))          # several ints: list[int]
 tuned: ray.ObjectRef[float] = app.Square.options(num_cpus=1).remote(3.0)
 counter = app.Counter.remote(1)
 n: ray.ObjectRef[int] = counter.Incr.remote(2)
