@@ -74,9 +74,13 @@ def mypy(user_dir: pathlib.Path, file: str):
 def pyright(user_dir: pathlib.Path, *files: str):
     if not PYRIGHT.is_file():
         pytest.fail(f"{PYRIGHT} is not installed: run bash scripts/setup.sh", pytrace=False)
-    # PATH as `source .venv/bin/activate` leaves it: pyright asks that python for its paths.
-    return run([str(PYRIGHT), *files], cwd=user_dir,
-               env=fresh_env(user_dir, [str(VENV_BIN), "/usr/bin", "/bin"]))
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not installed: run bash scripts/setup.sh", pytrace=False)
+    # PATH as `source .venv/bin/activate` leaves it: pyright asks that python for its
+    # paths (and node's folder, which may not be /usr/bin).
+    path = [str(VENV_BIN), os.path.dirname(node), "/usr/bin", "/bin"]
+    return run([str(PYRIGHT), *files], cwd=user_dir, env=fresh_env(user_dir, path))
 
 
 def test_mypy_strict_passes_with_no_extra_settings(user_dir):
