@@ -14,22 +14,18 @@ A new command in the docs with no rule fails test_every_command_has_a_rule.
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
-import sys
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import List
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-VENV = REPO / ".venv"
+from conftest import (C_ABI, REPO, VENV, call_in_process, code_block, debug_sections,
+                      exported_symbols, run_shell)
+
 SHELL_LANGUAGES = {"sh", "bash", "shell", "console"}
-C_ABI = {"Execute", "FreeMemory", "RegisterCallback", "GorayProtocolVersion"}
 
 
 # ---- The docs' commands ------------------------------------------------------------------
@@ -146,7 +142,7 @@ RULES = [
          "test_guide_hand_build_exports_the_c_abi"),
     # docs/generator.md: goray-gen by hand.
     Rule(r"goray-gen app\.cpp -o gen", RUN, "test_generator_hand_build_exports_the_c_abi"),
-    Rule(r"c\+\+ .* gen/app\.goray\.cpp -o librayapp\.so \.\.\.", RUN,
+    Rule(r"c\+\+ .* gen/app\.goray\.cpp( gen/[\w.]+\.goray\.cpp)* -o librayapp\.so \.\.\.", RUN,
          "test_generator_hand_build_exports_the_c_abi"),
     Rule(r"goray-gen SRC\.\.\. -o OUTDIR .*", SYNOPSIS, "goray-gen --help"),
     Rule(r"python -m goray\.gen \.\.\.", SYNOPSIS, "python -m goray.gen --help"),
@@ -258,75 +254,13 @@ def commands_run_by(test_name: str, file: str) -> List[Command]:
     return found
 
 
-def run_shell(commands: List[str], cwd: Path, env: Optional[Dict[str, str]] = None,
-              timeout: float = 600) -> subprocess.CompletedProcess:
-    script = "set -euo pipefail\n" + "\n".join(commands) + "\n"
-    environment = dict(os.environ)
-    environment["PATH"] = f"{VENV / 'bin'}{os.pathsep}{environment.get('PATH', '')}"
-    environment.update(env or {})
-    result = subprocess.run(["bash", "-c", script], cwd=cwd, env=environment, text=True,
-                            capture_output=True, timeout=timeout)
-    assert result.returncode == 0, (f"{script}\nexited {result.returncode}:\n"
-                                    f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return result
-
-
-def code_block(file: str, language: str, index: int = 0) -> str:
-    text = (REPO / file).read_text(encoding="utf-8")
-    blocks = re.findall(rf"^```{language}\n(.*?)^```", text, re.S | re.M)
-    return blocks[index]
-
-
-def exported_symbols(library: Path) -> set:
-    out = subprocess.run(["nm", "-D", "--defined-only", str(library)], check=True, text=True,
-                         capture_output=True).stdout
-    return {line.split()[-1] for line in out.splitlines() if line.strip()}
-
-
-def debug_sections(library: Path) -> List[str]:
-    out = subprocess.run(["readelf", "-S", "--wide", str(library)], check=True, text=True,
-                         capture_output=True).stdout
-    return sorted(set(re.findall(r"\.debug_\w+", out)))
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A user's directory: `.venv` is the checkout's virtualenv, as the docs assume."""
-    (tmp_path / ".venv").symlink_to(VENV, target_is_directory=True)
-    return tmp_path
-
-
-@pytest.fixture(scope="module")
-def installed_package() -> Path:
-    """docs/cmake.md's install command, run as written from the checkout (what
-    scripts/setup.sh does): the package the other commands use."""
-    file = "docs/cmake.md"
-    install = [c.text for c in commands_run_by("test_cmake_package_builds_a_small_application", file)
-               if c.text.startswith("cmake --install")]
-    assert len(install) == 1
-    run_shell(install, cwd=REPO)
-    return VENV
-
-
-def call_in_process(library: Path, task: str, *args) -> object:
-    """A task called in-process in a fresh Python (one application library per process)."""
-    code = textwrap.dedent(f"""
-        import goray, sys
-        goray.load_library({str(library)!r})
-        print(repr(goray.golang_local_run_task({task!r}, *{args!r})))
-    """)
-    result = subprocess.run([str(VENV / "bin" / "python"), "-c", code], text=True,
-                            capture_output=True, timeout=120)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return eval(result.stdout.strip())  # a repr of plain values
-
-
 def test_cmake_package_builds_a_small_application(installed_package, project):
     # cmake.md's CMakeLists.txt and the guide's first application, built with cmake.md's
     # commands: no build type, so goray_add_app's -O2.
     name = "test_cmake_package_builds_a_small_application"
     (project / "CMakeLists.txt").write_text(code_block("docs/cmake.md", "cmake"))
     (project / "app.cpp").write_text(code_block("docs/guide.md", "cpp"))
+    # The install command ran in the installed_package fixture (from the checkout).
     commands = [c.text for c in commands_run_by(name, "docs/cmake.md")
                 if not c.text.startswith("cmake --install")]
     run_shell(commands, cwd=project)

@@ -1,0 +1,200 @@
+"""docs/types.md's table against the tools: every C++ type it lists works as a task's
+parameter and result through goray-gen, a built application and Python, or, for the rows
+the table marks "codec only", is covered by the C++ codec test named here.
+
+A row of the table with no entry in ROWS fails test_every_row_is_checked."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+from conftest import REPO, run_shell, run_with_library
+
+# Tasks of the application below, each a round trip of one type.
+APP = r"""
+#include <goray/goray.h>
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace doc {
+enum class Color : int32_t { kRed = 1, kBlue = 200 };
+struct Point {
+  int64_t x = 0;
+  std::deque<std::string> tags;
+};
+}  // namespace doc
+
+struct GORAY_TASKS Types {
+  bool Bool(bool v) { return v; }
+  int8_t I8(int8_t v) { return v; }
+  int64_t I64(int64_t v) { return v; }
+  uint8_t U8(uint8_t v) { return v; }
+  uint64_t U64(uint64_t v) { return v; }
+  char Char(char v) { return v; }
+  float Float(float v) { return v; }
+  double Double(double v) { return v; }
+  std::string Str(std::string v) { return v; }
+  std::vector<uint8_t> Bytes(std::vector<uint8_t> v) { return v; }
+  std::vector<std::byte> RawBytes(std::vector<std::byte> v) { return v; }
+  std::vector<int64_t> Vec(std::vector<int64_t> v) { return v; }
+  std::list<std::string> List(std::list<std::string> v) { return v; }
+  std::deque<int64_t> Deque(std::deque<int64_t> v) { return v; }
+  std::set<int64_t> Set(std::set<int64_t> v) { return v; }
+  std::unordered_set<std::string> USet(std::unordered_set<std::string> v) { return v; }
+  std::array<double, 2> Arr(std::array<double, 2> v) { return v; }
+  std::pair<std::string, int64_t> Pair(std::pair<std::string, int64_t> v) { return v; }
+  std::map<std::string, int64_t> Map(std::map<std::string, int64_t> v) { return v; }
+  std::unordered_map<int64_t, std::string> UMap(std::unordered_map<int64_t, std::string> v) {
+    return v;
+  }
+  std::optional<int64_t> Opt(std::optional<int64_t> v) { return v; }
+  doc::Color Enum(doc::Color v) { return v; }
+  std::chrono::system_clock::time_point Time(std::chrono::system_clock::time_point v) {
+    return v;
+  }
+  goray::Value Any(goray::Value v) { return v; }
+  doc::Point Struct(doc::Point v) { return v; }
+  std::tuple<int64_t, std::string> Results(int64_t a, std::string b) { return {a, b}; }
+};
+"""
+
+CMAKE = """\
+cmake_minimum_required(VERSION 3.25)
+project(doctypes LANGUAGES CXX)
+find_package(goray CONFIG REQUIRED)
+goray_add_app(doctypes SOURCES types.cpp)
+"""
+
+# Python code per task: (arguments, the expected result), as Python expressions; the
+# result goes through json (so tuples are lists, bytes are compared by their hex).
+CALLS: Dict[str, tuple] = {
+    "Bool": ("True", "True"),
+    "I8": ("-128", "-128"),
+    "I64": ("-2**63", "-2**63"),
+    "U8": ("255", "255"),
+    "U64": ("2**64 - 1", "2**64 - 1"),
+    "Char": ("65", "65"),
+    "Float": ("1.5", "1.5"),
+    "Double": ("0.1", "0.1"),
+    "Str": ("'h\\u00e9llo'", "'h\\u00e9llo'"),
+    "Bytes": ("b'\\x00\\xff'", "b'\\x00\\xff'"),
+    "RawBytes": ("b'ab'", "b'ab'"),
+    "Vec": ("[1, 2]", "[1, 2]"),
+    "List": ("('a', 'b')", "['a', 'b']"),
+    "Deque": ("[3, -1, 2]", "[3, -1, 2]"),
+    "Set": ("[3, 1, 3, 2]", "[1, 2, 3]"),
+    "USet": ("['b', 'a', 'b']", "['a', 'b']"),  # compared sorted: no order
+    "Arr": ("[0.5, 2.0]", "[0.5, 2.0]"),
+    "Pair": ("('k', 7)", "['k', 7]"),
+    "Map": ("{'a': 1, 'b': 2}", "{'a': 1, 'b': 2}"),
+    "UMap": ("{1: 'x'}", "{1: 'x'}"),
+    "Opt": ("None", "None"),
+    "Enum": ("200", "200"),
+    "Time": ("_dt.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=_dt.timezone.utc)",
+             "_dt.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=_dt.timezone.utc)"),
+    "Any": ("{'k': [1, 'x', None, 2.5]}", "{'k': [1, 'x', None, 2.5]}"),
+    "Struct": ("{'x': 3, 'tags': ['t']}", "{'x': 3, 'tags': ['t']}"),
+    "Results": ("5, 'r'", "[5, 'r']"),
+}
+
+CODEC = "tests/cpp/codec_test.cpp"
+# Each row of the table, by its first cell: the tasks above that carry it, or for a
+# codec-only row the C++ test (file::TEST line) that covers it.
+ROWS: Dict[str, List[str]] = {
+    "`bool`": ["Bool"],
+    "`int8_t` … `int64_t`, `uint8_t` … `uint64_t` (any integral type, `char` included)":
+        ["I8", "I64", "U8", "U64", "Char", "Enum"],
+    "`float`, `double`": ["Float", "Double"],
+    "`std::string`": ["Str"],
+    "`std::string_view`, `const char*`, `char[N]` (codec only)":
+        [f"{CODEC}::TEST(Codec, StringLikeArgumentsEncodeAsStr)"],
+    "`std::vector<uint8_t>`, `std::vector<std::byte>`": ["Bytes", "RawBytes"],
+    "`std::vector<T>`, `std::list<T>`, `std::deque<T>`, `std::set<T>`, `std::unordered_set<T>`":
+        ["Vec", "List", "Deque", "Set", "USet", "Struct"],
+    "`std::array<T, N>`": ["Arr"],
+    "`std::pair<A, B>`; `std::tuple<...>` inside a value (codec only)":
+        ["Pair", f"{CODEC}::TEST(Codec, PairsAndTuples)"],
+    "`std::map<K, V>`, `std::unordered_map<K, V>` (K string or integer)": ["Map", "UMap"],
+    "`std::optional<T>`": ["Opt"],
+    "enums": ["Enum"],
+    "`std::chrono::system_clock::time_point`": ["Time"],
+    "`goray::Value`": ["Any"],
+    "user struct": ["Struct"],
+    "`std::nullptr_t`, `std::nullopt_t`, `std::monostate` (codec only)":
+        [f"{CODEC}::TEST(Codec, Optional)"],
+    "`std::tuple<...>` as a result": ["Results"],
+}
+
+
+def table_rows() -> List[str]:
+    """The first cells of docs/types.md's type table."""
+    text = (REPO / "docs" / "types.md").read_text(encoding="utf-8")
+    table = re.search(r"^\| C\+\+ \|.*?\n\|[-| ]+\|\n((?:\|.*\n)+)", text, re.M)
+    assert table, "docs/types.md's type table was not found"
+    return [line.split(" | ")[0].lstrip("| ").strip() for line in table.group(1).splitlines()]
+
+
+def test_every_row_is_checked():
+    rows = table_rows()
+    assert len(rows) > 10
+    unchecked = [row for row in rows if row not in ROWS]
+    assert not unchecked, ("rows of docs/types.md's table with no check in "
+                           "tests/docs/test_types_doc.py:\n" + "\n".join(unchecked))
+    stale = [row for row in ROWS if row not in rows]
+    assert not stale, "checks for rows no longer in docs/types.md:\n" + "\n".join(stale)
+
+
+def test_codec_only_rows_have_their_codec_test():
+    for row, checks in ROWS.items():
+        tests = [check for check in checks if "::" in check]
+        assert ("(codec only)" in row) <= bool(tests), row
+        for check in tests:
+            path, _, needle = check.partition("::")
+            assert needle in (REPO / path).read_text(encoding="utf-8"), check
+        for task in (check for check in checks if "::" not in check):
+            assert task in CALLS and f" {task}(" in APP, task
+
+
+@pytest.fixture(scope="module")
+def types_library(installed_package, tmp_path_factory) -> Path:
+    project = tmp_path_factory.mktemp("doctypes")
+    (project / "CMakeLists.txt").write_text(CMAKE)
+    (project / "types.cpp").write_text(APP)
+    run_shell([f'cmake -S . -B build -G Ninja -Dgoray_DIR="{installed_package}/lib/cmake/goray"',
+               "cmake --build build"], cwd=project)
+    return project / "build" / "libdoctypes.so"
+
+
+def test_every_type_round_trips_through_goray_gen_and_python(types_library):
+    lines = ["import datetime as _dt", "result = {}", "def _plain(v):",
+             "    if isinstance(v, (bytes, bytearray)): return 'bytes:' + v.hex()",
+             "    if isinstance(v, _dt.datetime): return 'time:' + v.isoformat()",
+             "    if isinstance(v, (list, tuple)): return [_plain(x) for x in v]",
+             "    if isinstance(v, dict): return {str(k): _plain(x) for k, x in v.items()}",
+             "    return v"]
+    for task, (args, expected) in CALLS.items():
+        got = f"goray.golang_local_run_task({task!r}, {args})"
+        if task == "USet":
+            got = f"sorted({got})"
+        lines.append(f"result[{task!r}] = [_plain({got}), _plain({expected})]")
+    results = run_with_library(types_library, "\n".join(lines))
+    wrong = {task: pair for task, pair in results.items() if pair[0] != pair[1]}
+    assert not wrong, wrong
+    assert set(results) == set(CALLS)
