@@ -39,6 +39,10 @@ struct Point {
   int64_t x = 0;
   std::deque<std::string> tags;
 };
+struct Reading {
+  std::map<std::string, uint8_t> counts;
+  float value = 0;
+};
 }  // namespace doc
 
 struct GORAY_TASKS Types {
@@ -72,6 +76,7 @@ struct GORAY_TASKS Types {
   goray::Value Any(goray::Value v) { return v; }
   doc::Point Struct(doc::Point v) { return v; }
   std::tuple<int64_t, std::string> Results(int64_t a, std::string b) { return {a, b}; }
+  float Reads(doc::Reading r) { return r.value; }
 };
 """
 
@@ -198,3 +203,50 @@ def test_every_type_round_trips_through_goray_gen_and_python(types_library):
     wrong = {task: pair for task, pair in results.items() if pair[0] != pair[1]}
     assert not wrong, wrong
     assert set(results) == set(CALLS)
+
+
+# What types.md says about range checks, through the whole path: Python -> goray-gen's
+# dispatch -> the C++ codec -> goray.ArgumentError.
+REFUSED = {
+    "Float(1e40)": "position 0: expected float, received float64 1e+40 (task Float)",
+    "Float(-1e300)": "position 0: expected float, received float64 -1e+300 (task Float)",
+    "Reads({'value': 1e40})": "position 0: expected doc::Reading, received map "
+                              "(at .value: expected float, received float64 1e+40) (task Reads)",
+    "Reads({'counts': {'a': 1, 'b': 300}})":
+        'position 0: expected doc::Reading, received map (at .counts["b"]: expected uint8_t, '
+        "received int 300) (task Reads)",
+    "U8(256)": "position 0: expected uint8_t, received int 256 (task U8)",
+    "Reads({'counts': {'b': 2**64}})":
+        "position 0: expected an integer in [-2**63, 2**64), received dict holding int "
+        '18446744073709551616 (at ["counts"]["b"]) (task Reads)',
+}
+ACCEPTED = {
+    "Float(float('inf'))": "'inf'",
+    "Float(float('-inf'))": "'-inf'",
+    "Float(float('nan'))": "'nan'",
+    "Float(3.4028234663852886e+38)": "'3.4028234663852886e+38'",  # FLT_MAX
+    "Float(0.1)": "'0.10000000149011612'",  # rounded to the nearest float
+    "Float(1e-50)": "'0.0'",
+    "Reads({'value': 2.5, 'counts': {'b': 255}})": "'2.5'",
+}
+
+
+def test_out_of_range_values_are_refused_with_their_path(types_library):
+    code = ["result = {}"]
+    for call in REFUSED:
+        name, _, args = call.partition("(")
+        code += ["try:",
+                 f"    goray.golang_local_run_task({name!r}, {args[:-1]})",
+                 f"    result[{call!r}] = 'accepted'",
+                 "except goray.ArgumentError as error:",
+                 f"    result[{call!r}] = str(error)"]
+    assert run_with_library(types_library, "\n".join(code)) == REFUSED
+
+
+def test_floats_within_range_nan_and_inf_pass(types_library):
+    code = ["result = {}"]
+    for call in ACCEPTED:
+        name, _, args = call.partition("(")
+        code.append(f"result[{call!r}] = repr(goray.golang_local_run_task({name!r}, {args[:-1]}))")
+    results = run_with_library(types_library, "\n".join(code))
+    assert results == {call: eval(expected) for call, expected in ACCEPTED.items()}
