@@ -60,6 +60,11 @@ bool IsStdStringVector(clang::QualType type, const clang::PrintingPolicy& canoni
   return canonical == "std::vector<std::basic_string<char>>";
 }
 
+// "a task", "an actor type".
+std::string Article(const std::string& noun) {
+  return (std::string("aeiou").find(noun[0]) == std::string::npos ? "a " : "an ") + noun;
+}
+
 }  // namespace
 
 void Collector::Walk(const clang::DeclContext& context) {
@@ -182,9 +187,11 @@ std::vector<Collector::MemberGroup> Collector::MemberFunctions(
 }
 
 std::vector<const clang::CXXMethodDecl*> Collector::PublicFunctions(
-    const clang::CXXRecordDecl& record, const std::string& what) {
+    const clang::CXXRecordDecl& record, const std::string& what,
+    const std::set<std::string>& hidden) {
   std::vector<const clang::CXXMethodDecl*> functions;
   for (const auto& [name, decls] : MemberFunctions(record)) {
+    if (hidden.count(name) != 0) continue;
     bool any_public = std::any_of(decls.begin(), decls.end(), [](const clang::Decl* decl) {
       return decl->getAccess() == clang::AS_public;
     });
@@ -210,6 +217,68 @@ std::vector<const clang::CXXMethodDecl*> Collector::PublicFunctions(
     functions.push_back(method);
   }
   return functions;
+}
+
+void Collector::WarnSkipped(const clang::CXXRecordDecl& record, const std::string& role,
+                            const std::string& what, const std::set<std::string>& hidden,
+                            bool non_public, bool is_static) {
+  for (const clang::Decl* decl : record.decls()) {
+    const clang::CXXMethodDecl* method = AsMethod(decl);
+    if (method == nullptr || decl->isImplicit() || method->isDeleted() ||
+        llvm::isa<clang::CXXConstructorDecl, clang::CXXDestructorDecl>(method) ||
+        !tu_.locator.InScannedFile(decl->getLocation())) {
+      continue;
+    }
+    bool named = method->getDeclName().isIdentifier();
+    std::string name = method->getNameAsString();
+    if (named && hidden.count(name) != 0) continue;
+    clang::AccessSpecifier access = decl->getAccess();
+    if (access != clang::AS_public) {
+      if (!non_public) continue;
+      tu_.reporter.Warning(decl->getLocation(),
+                           std::string(access == clang::AS_protected ? "protected" : "private") +
+                               " member function '" + name + "' of " + role + " is not " +
+                               Article(what) + " (only public member functions are); make it public "
+                               "to export it");
+    } else if (!named) {
+      tu_.reporter.Warning(decl->getLocation(),
+                           "'" + name + "' of " + role + " is not " + Article(what) +
+                               " (operators and conversions are not exported); call it from "
+                               "a named public member function to export it");
+    } else if (is_static && method->isStatic()) {
+      tu_.reporter.Warning(decl->getLocation(),
+                           "static member function '" + name + "' of " + role + " is not " +
+                               Article(what) + " (goray calls methods on an actor instance); make it "
+                               "non-static, or a task of a GORAY_TASKS struct");
+    }
+  }
+}
+
+void Collector::WarnNonPublicBase(const clang::CXXBaseSpecifier& base, const std::string& role,
+                                  const std::string& what) {
+  const clang::CXXRecordDecl* base_record = base.getType()->getAsCXXRecordDecl();
+  if (base_record == nullptr || base_record->getDefinition() == nullptr) return;
+  bool has_functions = false;
+  for (const auto& [name, decls] : MemberFunctions(*base_record->getDefinition())) {
+    has_functions = has_functions || std::any_of(decls.begin(), decls.end(), [](auto* decl) {
+                      return decl->getAccess() == clang::AS_public;
+                    });
+  }
+  if (!has_functions) return;
+  tu_.reporter.Warning(base.getBeginLoc(),
+                       "'" + base_record->getNameAsString() + "' is a " +
+                           (base.getAccessSpecifier() == clang::AS_protected ? "protected"
+                                                                              : "private") +
+                           " base of " + role + ", so its member functions are not " + what +
+                           "s; inherit it publicly to export them");
+}
+
+bool Collector::CheckName(const std::string& name, NameUse use, const std::string& what,
+                          clang::SourceLocation location) {
+  std::optional<std::string> why = ReservedNameReason(name, use);
+  if (!why) return true;
+  tu_.reporter.Error(location, what + " " + *why + "; rename it");
+  return false;
 }
 
 std::optional<json> Collector::Signature(const clang::FunctionDecl& function,
@@ -266,9 +335,37 @@ void Collector::AddUnique(std::map<std::string, ModelEntry>& entries, const std:
 void Collector::Tasks(const clang::CXXRecordDecl& record) {
   std::string owner = QualifiedTypeName(record, tu_.ast);
   if (!CheckNameable(record, "GORAY_TASKS struct '" + record.getNameAsString() + "'")) return;
-  for (const clang::CXXMethodDecl* method : PublicFunctions(record, "task")) {
+  std::map<std::string, std::string> declared_by;
+  TaskFunctions(record, owner, {}, declared_by);
+}
+
+void Collector::TaskFunctions(const clang::CXXRecordDecl& record, const std::string& owner,
+                              const std::set<std::string>& hidden,
+                              std::map<std::string, std::string>& declared_by) {
+  std::string class_name = QualifiedTypeName(record, tu_.ast);
+  std::string role = class_name == owner ? "GORAY_TASKS struct '" + Display(owner) + "'"
+                                         : "'" + Display(class_name) +
+                                               "' (a base of GORAY_TASKS struct '" +
+                                               Display(owner) + "')";
+  WarnSkipped(record, role, "task", hidden, /*non_public=*/true, /*is_static=*/false);
+  std::set<std::string> hidden_below = hidden;  // names this class hides in its bases
+  for (const auto& [name, decls] : MemberFunctions(record)) hidden_below.insert(name);
+  for (const clang::CXXMethodDecl* method : PublicFunctions(record, "task", hidden)) {
     std::string name = method->getName().str();
-    std::optional<json> signature = Signature(*method, "task '" + name + "'");
+    std::string what = "task '" + name + "'";
+    auto previous = declared_by.find(name);
+    if (previous != declared_by.end()) {
+      if (previous->second != class_name) {
+        tu_.reporter.Error(method->getLocation(),
+                           what + " is ambiguous: both '" + Display(previous->second) +
+                               "' and '" + Display(class_name) +
+                               "' declare it; declare it in the GORAY_TASKS struct");
+      }
+      continue;
+    }
+    declared_by.emplace(name, class_name);
+    if (!CheckName(name, NameUse::kTask, what, method->getLocation())) continue;
+    std::optional<json> signature = Signature(*method, what);
     if (!signature) continue;
     Position position = tu_.locator.Describe(method->getLocation());
     json task = {{"name", name},
@@ -278,17 +375,43 @@ void Collector::Tasks(const clang::CXXRecordDecl& record) {
                  {"result", (*signature)["result"]},
                  {"doc", DocComment(*method, tu_.ast)},
                  {"location", position.ToJson()}};
+    if (class_name != owner) task["declaring_class"] = class_name;  // inherited
     AddUnique(tu_.model.tasks, name, ModelEntry{std::move(task), position}, "task",
               method->getLocation());
+  }
+  for (const clang::CXXBaseSpecifier& base : record.bases()) {
+    const clang::CXXRecordDecl* base_record = base.getType()->getAsCXXRecordDecl();
+    if (base_record == nullptr || base_record->getDefinition() == nullptr) continue;
+    if (base.getAccessSpecifier() != clang::AS_public) {
+      WarnNonPublicBase(base, role, "task");
+      continue;
+    }
+    TaskFunctions(*base_record->getDefinition(), owner, hidden_below, declared_by);
   }
 }
 
 void Collector::Actors(const clang::CXXRecordDecl& record) {
   std::string owner = QualifiedTypeName(record, tu_.ast);
   if (!CheckNameable(record, "GORAY_ACTORS struct '" + record.getNameAsString() + "'")) return;
+  std::string role = "GORAY_ACTORS struct '" + Display(owner) + "'";
+  WarnSkipped(record, role, "actor type", {}, /*non_public=*/true, /*is_static=*/false);
+  for (const clang::CXXBaseSpecifier& base : record.bases()) {
+    const clang::CXXRecordDecl* base_record = base.getType()->getAsCXXRecordDecl();
+    if (base_record == nullptr || base_record->getDefinition() == nullptr) continue;
+    bool has_functions = !MemberFunctions(*base_record->getDefinition()).empty();
+    if (has_functions && tu_.locator.InScannedFile(base.getBeginLoc())) {
+      tu_.reporter.Warning(base.getBeginLoc(),
+                           "the member functions of '" + base_record->getNameAsString() +
+                               "', a base of " + role +
+                               ", are not actor types (factories are the struct's own public "
+                               "member functions); declare them in '" +
+                               record.getNameAsString() + "'");
+    }
+  }
   for (const clang::CXXMethodDecl* method : PublicFunctions(record, "actor type")) {
     std::string name = method->getName().str();
     std::string what = "actor type '" + name + "'";
+    if (!CheckName(name, NameUse::kActorType, what, method->getLocation())) continue;
     clang::QualType result = method->getReturnType();
     std::string returns;
     const clang::CXXRecordDecl* actor_class = nullptr;
@@ -337,6 +460,9 @@ void Collector::Actors(const clang::CXXRecordDecl& record) {
 void Collector::ActorClass(const clang::CXXRecordDecl& record) {
   std::string name = record.getNameAsString();
   std::string what = "GORAY_ACTOR class '" + name + "'";
+  if (!CheckName(name, NameUse::kActorType, "actor type '" + name + "'", record.getLocation())) {
+    return;
+  }
   std::vector<const clang::CXXConstructorDecl*> public_constructors;
   bool declares_constructor = false;
   bool ok = true;
@@ -431,9 +557,14 @@ void Collector::AddActor(const std::string& name, const clang::CXXRecordDecl& de
 
 bool Collector::ActorMethods(const clang::CXXRecordDecl& record, const std::string& actor,
                              const std::set<std::string>& hidden, json& methods,
-                             std::map<std::string, std::string>& declared_by) {
+                             std::map<std::string, std::string>& declared_by, bool is_base) {
   bool ok = true;
   std::string class_name = QualifiedTypeName(record, tu_.ast);
+  std::string role = !is_base
+                         ? "the class '" + Display(class_name) + "' of actor type '" + actor + "'"
+                         : "'" + Display(class_name) + "' (a base of the class of actor type '" +
+                               actor + "')";
+  WarnSkipped(record, role, "method", hidden, /*non_public=*/false, /*is_static=*/true);
   std::set<std::string> hidden_below = hidden;  // names this class hides in its bases
   for (const auto& [name, decls] : MemberFunctions(record)) {
     if (hidden.count(name) != 0) continue;
@@ -473,6 +604,10 @@ bool Collector::ActorMethods(const clang::CXXRecordDecl& record, const std::stri
       }
       continue;
     }
+    if (!CheckName(name, NameUse::kMethod, what, method->getLocation())) {
+      ok = false;
+      continue;
+    }
     std::optional<json> signature = Signature(*method, what);
     if (!signature) {
       ok = false;
@@ -494,8 +629,8 @@ bool Collector::ActorMethods(const clang::CXXRecordDecl& record, const std::stri
     if (base.getAccessSpecifier() != clang::AS_public) continue;
     const clang::CXXRecordDecl* base_record = base.getType()->getAsCXXRecordDecl();
     if (base_record == nullptr || base_record->getDefinition() == nullptr) continue;
-    ok = ActorMethods(*base_record->getDefinition(), actor, hidden_below, methods,
-                      declared_by) &&
+    ok = ActorMethods(*base_record->getDefinition(), actor, hidden_below, methods, declared_by,
+                      /*is_base=*/true) &&
          ok;
   }
   return ok;

@@ -4,6 +4,8 @@
 // the init options in the model, or reports what breaks a rule.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -13,6 +15,7 @@
 #include <clang/AST/DeclCXX.h>
 #include <nlohmann/json.hpp>
 
+#include "reserved_names.h"
 #include "tu_context.h"
 #include "type_mapper.h"
 
@@ -33,6 +36,11 @@ class Collector {
   void Misplaced(const clang::Decl& decl, const std::string& marker);
 
   void Tasks(const clang::CXXRecordDecl& record);
+  // The tasks `record` declares and those of its public bases; names in `hidden` are
+  // declared by a derived class (which hides them). `declared_by`: task -> class.
+  void TaskFunctions(const clang::CXXRecordDecl& record, const std::string& owner,
+                     const std::set<std::string>& hidden,
+                     std::map<std::string, std::string>& declared_by);
   void Actors(const clang::CXXRecordDecl& record);
   void ActorClass(const clang::CXXRecordDecl& record);
   void Driver(const clang::FunctionDecl& function);
@@ -44,11 +52,25 @@ class Collector {
                 const clang::Decl& declaration);
   bool ActorMethods(const clang::CXXRecordDecl& record, const std::string& actor,
                     const std::set<std::string>& hidden, nlohmann::json& methods,
-                    std::map<std::string, std::string>& declared_by);
+                    std::map<std::string, std::string>& declared_by, bool is_base = false);
   // The public, non-deleted member functions of `record` named by identifiers; overloads
   // and templates are reported (`what` is like "task", "actor type").
-  std::vector<const clang::CXXMethodDecl*> PublicFunctions(const clang::CXXRecordDecl& record,
-                                                           const std::string& what);
+  std::vector<const clang::CXXMethodDecl*> PublicFunctions(
+      const clang::CXXRecordDecl& record, const std::string& what,
+      const std::set<std::string>& hidden = {});
+  // Warns about each member function of `record` (in a scanned file) the rules skip though
+  // a user may have meant it to be exported as a `what` ("task"): an operator or
+  // conversion, a non-public one (`non_public`), a static one (`is_static`). `role` names
+  // the class for messages ("GORAY_TASKS struct 'Tasks'").
+  void WarnSkipped(const clang::CXXRecordDecl& record, const std::string& role,
+                   const std::string& what, const std::set<std::string>& hidden,
+                   bool non_public, bool is_static);
+  // Warns that the member functions of a non-public base are not exported.
+  void WarnNonPublicBase(const clang::CXXBaseSpecifier& base, const std::string& role,
+                         const std::string& what);
+  // Reports a name goray reserves (reserved_names.h); `what` is like "task 'Get__'".
+  bool CheckName(const std::string& name, NameUse use, const std::string& what,
+                 clang::SourceLocation location);
   std::vector<MemberGroup> MemberFunctions(const clang::CXXRecordDecl& record);
   // {"params", "result"} of a task, factory or method; `owner` is like "task 'Square'".
   std::optional<nlohmann::json> Signature(const clang::FunctionDecl& function,

@@ -16,7 +16,9 @@ CollectingDiagnostics::CollectingDiagnostics(llvm::raw_ostream& rendered,
 void CollectingDiagnostics::HandleDiagnostic(clang::DiagnosticsEngine::Level level,
                                              const clang::Diagnostic& info) {
   Diagnostic diagnostic;
-  diagnostic.severity = level == clang::DiagnosticsEngine::Note ? "note" : "error";
+  diagnostic.severity = level == clang::DiagnosticsEngine::Note      ? "note"
+                        : level == clang::DiagnosticsEngine::Warning ? "warning"
+                                                                     : "error";
   llvm::SmallString<256> message;
   info.FormatDiagnostic(message);
   diagnostic.message = std::string(message.str());
@@ -32,20 +34,22 @@ void CollectingDiagnostics::HandleDiagnostic(clang::DiagnosticsEngine::Level lev
     }
   }
 
-  if (level >= clang::DiagnosticsEngine::Error) {
-    ++received_error_count_;
-    std::string key = diagnostic.file + ":" + std::to_string(diagnostic.line) + ":" +
+  if (level >= clang::DiagnosticsEngine::Warning) {
+    bool error = level >= clang::DiagnosticsEngine::Error;
+    if (error) ++received_error_count_;
+    std::string key = diagnostic.severity + ":" + diagnostic.file + ":" +
+                      std::to_string(diagnostic.line) + ":" +
                       std::to_string(diagnostic.column) + ": " + diagnostic.message;
     dropping_notes_ = !reported_.insert(key).second;
     if (dropping_notes_) return;
-    ++error_count_;
+    ++(error ? error_count_ : warning_count_);
   } else if (level == clang::DiagnosticsEngine::Note) {
     if (dropping_notes_) return;
   } else {
     dropping_notes_ = false;
   }
   clang::TextDiagnosticPrinter::HandleDiagnostic(level, info);
-  if (level >= clang::DiagnosticsEngine::Error || level == clang::DiagnosticsEngine::Note) {
+  if (level >= clang::DiagnosticsEngine::Warning || level == clang::DiagnosticsEngine::Note) {
     diagnostics_.push_back(std::move(diagnostic));
   }
 }

@@ -79,11 +79,13 @@ bool IsInNamespace(const clang::Decl& decl, llvm::StringRef outer, llvm::StringR
 
 std::optional<std::string> AliasSpelling(clang::QualType type, const clang::ASTContext& ast) {
   const clang::SourceManager& sources = ast.getSourceManager();
+  // Only the standard library's and the system's aliases are kept: a user alias may be
+  // declared where generated code cannot see it (a .cpp file), so it is spelled through.
   auto spell = [&](const clang::NamedDecl& alias) -> std::optional<std::string> {
-    if (UnnameableReason(alias)) return std::nullopt;
-    std::string name = PlainQualifiedName(alias, ast);
-    if (sources.isInSystemHeader(alias.getLocation())) return name;
-    return "::" + name;
+    if (UnnameableReason(alias) || !sources.isInSystemHeader(alias.getLocation())) {
+      return std::nullopt;
+    }
+    return PlainQualifiedName(alias, ast);
   };
   for (clang::QualType current = type; !current.isNull();) {
     const clang::Type* node = current.getTypePtr();

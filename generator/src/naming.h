@@ -21,10 +21,10 @@ std::optional<std::string> UnnameableReason(const clang::NamedDecl& decl);
 // Whether `decl` is inside namespace `outer` (inline namespaces skipped), optionally in
 // its nested namespace `inner` ("std", "chrono").
 bool IsInNamespace(const clang::Decl& decl, llvm::StringRef outer, llvm::StringRef inner = {});
-// The name of the typedef, alias or using-declaration at the top of `type`'s sugar,
-// as generated code can spell it: system ones as they are ("int64_t", "std::string",
-// "std::chrono::system_clock::time_point"), the user's fully qualified ("::geo::Id").
-// nullopt when the type is not spelled through a nameable alias.
+// The name of the system typedef or alias at the top of `type`'s sugar ("int64_t",
+// "std::string", "std::chrono::system_clock::time_point"); the user's own aliases are
+// looked through (generated code may not see them). nullopt when the type is not spelled
+// through a nameable system alias.
 std::optional<std::string> AliasSpelling(clang::QualType type, const clang::ASTContext& ast);
 
 }  // namespace goray::scan

@@ -113,6 +113,10 @@ ScanResult Scan(const std::vector<std::string>& sources, const ScanOptions& opti
     }
     tool.appendArgumentsAdjuster(common);
     ScanToolAction action(state);
+    // The consumer is shared by every file; clang judges a parse by the consumer's error
+    // count, so it starts from zero for each file (else every file after a broken one
+    // would count as broken).
+    diagnostics.clear();
     unsigned errors_before = diagnostics.received_error_count();
     int status = tool.run(&action);
     if (status == 1 && diagnostics.received_error_count() == errors_before) {
@@ -137,9 +141,13 @@ ScanResult Scan(const std::vector<std::string>& sources, const ScanOptions& opti
     }
     parse(file);
   }
-  if (unsigned errors = diagnostics.error_count(); errors > 0) {
-    rendered << errors << (errors == 1 ? " error" : " errors") << " generated.\n";
-  }
+  // As clang counts them: "1 warning and 2 errors generated."
+  unsigned warnings = diagnostics.warning_count();
+  unsigned errors = diagnostics.error_count();
+  if (warnings > 0) rendered << warnings << (warnings == 1 ? " warning" : " warnings");
+  if (warnings > 0 && errors > 0) rendered << " and ";
+  if (errors > 0) rendered << errors << (errors == 1 ? " error" : " errors");
+  if (warnings > 0 || errors > 0) rendered << " generated.\n";
   rendered.flush();
 
   std::vector<Diagnostic> collected = diagnostics.diagnostics();

@@ -53,10 +53,16 @@ std::optional<Position> Locator::PositionOf(clang::SourceLocation location) {
 Reporter::Reporter(clang::DiagnosticsEngine& engine)
     : engine_(engine),
       error_id_(engine.getCustomDiagID(clang::DiagnosticsEngine::Error, "%0")),
+      // Custom diagnostics cannot be remapped, so the scan's -w does not hide these.
+      warning_id_(engine.getCustomDiagID(clang::DiagnosticsEngine::Warning, "%0")),
       note_id_(engine.getCustomDiagID(clang::DiagnosticsEngine::Note, "%0")) {}
 
 void Reporter::Error(clang::SourceLocation location, const std::string& message) {
   engine_.Report(location, error_id_) << message;
+}
+
+void Reporter::Warning(clang::SourceLocation location, const std::string& message) {
+  engine_.Report(location, warning_id_) << message;
 }
 
 void Reporter::Note(clang::SourceLocation location, const std::string& message) {

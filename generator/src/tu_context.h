@@ -50,11 +50,14 @@ class Reporter {
  public:
   explicit Reporter(clang::DiagnosticsEngine& engine);
   void Error(clang::SourceLocation location, const std::string& message);
+  // Something the rules skip that a user may have meant to export.
+  void Warning(clang::SourceLocation location, const std::string& message);
   void Note(clang::SourceLocation location, const std::string& message);
 
  private:
   clang::DiagnosticsEngine& engine_;
   unsigned error_id_;
+  unsigned warning_id_;
   unsigned note_id_;
 };
 

@@ -15,7 +15,8 @@ using nlohmann::json;
 
 constexpr const char* kSupportedTypes =
     "use bool, an integer type, float, double, std::string, std::vector, std::array, "
-    "std::list, std::set, std::pair, std::map, std::unordered_map, std::optional, "
+    "std::list, std::deque, std::set, std::unordered_set, std::pair, std::map, "
+    "std::unordered_map, std::optional, "
     "std::chrono::system_clock::time_point, goray::Value, an enum or a struct with public "
     "fields";
 
@@ -435,7 +436,7 @@ std::optional<json> TypeMapper::MapStandard(const clang::ClassTemplateSpecializa
     spell("std::vector", {*item_spelling});
     return object;
   }
-  if (name == "list" || name == "set" || name == "optional") {
+  if (name == "list" || name == "deque" || name == "set" || name == "optional") {
     if (name != "optional" && !defaults(1)) return std::nullopt;
     object["kind"] = name.str();
     std::optional<std::string> item_spelling = element(0, "element");
@@ -480,6 +481,14 @@ std::optional<json> TypeMapper::MapStandard(const clang::ClassTemplateSpecializa
     }
     object["elements"] = std::move(elements);
     spell("std::" + name.str(), spellings);
+    return object;
+  }
+  if (name == "unordered_set") {
+    if (!defaults(1)) return std::nullopt;  // std::hash, std::equal_to, std::allocator
+    object["kind"] = "unordered_set";
+    std::optional<std::string> item_spelling = element(0, "element");
+    if (!item_spelling) return std::nullopt;
+    spell("std::unordered_set", {*item_spelling});
     return object;
   }
   if (name == "map" || name == "unordered_map") {

@@ -68,8 +68,8 @@ INSTANTIATE_TEST_SUITE_P(
                   {"task 'Twice' is a function template", "non-template"}},
         ErrorCase{"ClassTemplate", "template_struct.h", "template_struct.h", 3, 20,
                   {"'Tasks' is a template", "GORAY_TASKS", "non-template"}},
-        ErrorCase{"UnmappedType", "unmapped.h", "unmapped.h", 4, 40,
-                  {"parameter 'values' of task 'Sum'", "'std::deque<double>'",
+        ErrorCase{"UnmappedType", "unmapped.h", "unmapped.h", 4, 47,
+                  {"parameter 'values' of task 'Sum'", "'std::forward_list<double>'",
                    "cannot pass", "std::vector"}},
         ErrorCase{"UnmappedNestedType", "unmapped_nested.h", "unmapped_nested.h", 5, 3,
                   {"the result of task 'Words'", "'std::string_view' is not supported"}},
@@ -102,7 +102,16 @@ INSTANTIATE_TEST_SUITE_P(
                   {"the factory of actor type 'Counter' returns 'int64_t'",
                    "T, std::unique_ptr<T> or T*"}},
         ErrorCase{"DuplicateTaskName", "duplicate_task.h", "duplicate_task.h", 6, 10,
-                  {"task 'Square' is declared twice", "duplicate_task.h:3:10"}}),
+                  {"task 'Square' is declared twice", "duplicate_task.h:3:10"}},
+        ErrorCase{"ReservedMethodName", "reserved_method.h", "reserved_method.h", 6, 11,
+                  {"method 'Get__' of actor type 'Store' ends in '__'",
+                   "'Get__' for the encoded calls of 'Get'", "rename it"}},
+        ErrorCase{"ReservedTaskName", "reserved_task.h", "reserved_task.h", 4, 11,
+                  {"task 'Run__' ends in '__'", "reserves", "rename it"}},
+        ErrorCase{"ReservedDriverAttribute", "reserved_goray_method.h",
+                  "reserved_goray_method.h", 4, 8,
+                  {"method '_goray_call' of actor type 'Worker' starts with '_goray'",
+                   "rename it"}}),
     [](const ::testing::TestParamInfo<ErrorCase>& param) { return param.param.name; });
 
 TEST(Diagnostics, EveryBrokenRuleIsReportedNotJustTheFirst) {
@@ -113,6 +122,22 @@ TEST(Diagnostics, EveryBrokenRuleIsReportedNotJustTheFirst) {
     errors += diagnostic.severity == "error" ? 1 : 0;
   }
   EXPECT_EQ(errors, 2u) << Describe(result);
+}
+
+// driver.cpp fails (a missing include); tasks.cpp after it is fine and must not be
+// blamed: each file's parse is judged by its own errors.
+TEST(Diagnostics, AFileThatFailsToParseIsTheOneReported) {
+  ScanResult result = ScanInputs({"errors/missing_include_dir"});
+  EXPECT_FALSE(result.ok);
+  ASSERT_EQ(result.diagnostics.size(), 1u) << Describe(result);
+  EXPECT_EQ(result.diagnostics[0].file, "driver.cpp");
+  EXPECT_EQ(result.diagnostics[0].line, 2u);
+  EXPECT_NE(result.diagnostics[0].message.find("'no_such_header.h' file not found"),
+            std::string::npos);
+  EXPECT_EQ(result.rendered_diagnostics.find("tasks.cpp"), std::string::npos)
+      << result.rendered_diagnostics;
+  EXPECT_EQ(result.rendered_diagnostics.find("could not parse"), std::string::npos)
+      << result.rendered_diagnostics;
 }
 
 TEST(Diagnostics, AnErrorInAHeaderSeveralSourcesIncludeIsReportedOnce) {

@@ -95,6 +95,71 @@ TEST(Tasks, PublicMemberFunctionsOnlyNoOperators) {
             (std::vector<std::string>{"arg0", "arg1"}));
 }
 
+// The warnings of a scan, as "line: message".
+std::vector<std::string> Warnings(const ScanResult& result) {
+  std::vector<std::string> warnings;
+  for (const Diagnostic& diagnostic : result.diagnostics) {
+    if (diagnostic.severity == "warning") {
+      warnings.push_back(std::to_string(diagnostic.line) + ": " + diagnostic.message);
+    }
+  }
+  return warnings;
+}
+
+TEST(Tasks, PublicBasesTasksAreInheritedAndNamesAreHidden) {
+  ScanResult result = ScanInputs({"rules/skipped.h"});
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  const json& tasks = result.idl["tasks"];
+  EXPECT_EQ(Names(tasks),
+            (std::vector<std::string>{"Inherited", "StaticInherited", "Static", "Hidden"}));
+  EXPECT_EQ(Named(tasks, "Inherited")["owner"], "::Tasks");
+  EXPECT_EQ(Named(tasks, "Inherited")["declaring_class"], "::Helpers");
+  EXPECT_EQ(Named(tasks, "StaticInherited")["static"], true);
+  EXPECT_FALSE(Named(tasks, "Hidden").contains("declaring_class"));  // Tasks's own
+  EXPECT_EQ(Named(tasks, "Hidden")["location"]["line"], 21);
+  EXPECT_FALSE(Named(tasks, "Static").contains("declaring_class"));
+}
+
+TEST(Rules, EverySkippedMemberIsAWarningSayingWhy) {
+  ScanResult result = ScanInputs({"rules/skipped.h"});
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  std::vector<std::string> warnings = Warnings(result);
+  std::vector<std::string> expected = {
+      "22: 'operator==' of GORAY_TASKS struct 'Tasks' is not a task (operators and "
+      "conversions are not exported)",
+      "25: private member function 'Helper' of GORAY_TASKS struct 'Tasks' is not a task "
+      "(only public member functions are); make it public to export it",
+      "19: 'Private' is a private base of GORAY_TASKS struct 'Tasks', so its member "
+      "functions are not tasks; inherit it publicly to export them",
+      "41: protected member function 'Spare' of GORAY_ACTORS struct 'Actors' is not an "
+      "actor type",
+      "31: static member function 'Make' of the class 'Store' of actor type 'Store' is not "
+      "a method (goray calls methods on an actor instance)"};
+  ASSERT_EQ(warnings.size(), expected.size()) << Describe(result);
+  for (const std::string& part : expected) {
+    EXPECT_TRUE(std::any_of(warnings.begin(), warnings.end(), [&](const std::string& w) {
+      return w.find(part) == 0;
+    })) << "no warning '" << part << "' in:\n" << Describe(result);
+  }
+  EXPECT_NE(result.rendered_diagnostics.find("skipped.h:25:11: warning: "), std::string::npos)
+      << result.rendered_diagnostics;
+  EXPECT_NE(result.rendered_diagnostics.find("5 warnings generated."), std::string::npos);
+}
+
+TEST(Types, UserAliasesAreSpelledThroughEvenInACppFile) {
+  ScanResult result = ScanInputs({"alias/app.cpp"});
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  const json& tasks = result.idl["tasks"];
+  EXPECT_EQ(Named(tasks, "Split")["result"]["spelling"], "std::vector<std::string>");
+  EXPECT_EQ(Named(tasks, "Count")["params"][0]["declared"], "const std::vector<std::string>&");
+  EXPECT_EQ(Named(tasks, "Count")["result"]["spelling"], "int64_t");
+  EXPECT_EQ(Named(tasks, "All")["result"]["spelling"], "std::vector<::text::Stats>");
+  EXPECT_EQ(Named(tasks, "All")["result"]["element"]["ref"], "::text::Stats");
+  EXPECT_EQ(result.idl["structs"][0]["fields"][0]["type"]["spelling"], "int64_t");
+  EXPECT_EQ(FormatIdl(result.idl).find("Words"), std::string::npos);
+  EXPECT_EQ(FormatIdl(result.idl).find("text::Count"), std::string::npos);
+}
+
 TEST(Types, ParametersRecordDeclaredSpellingAndValueType) {
   ScanResult result = ScanInputs({"types/types.h"});
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
@@ -106,7 +171,9 @@ TEST(Types, ParametersRecordDeclaredSpellingAndValueType) {
   EXPECT_EQ(str["type"]["kind"], "string");
   const json& many = Named(tasks, "Many")["params"][0];
   EXPECT_EQ(many["passing"], "rvalue_reference");
-  EXPECT_EQ(many["type"]["spelling"], "::geo::Points");
+  // A user alias (geo::Points) is spelled through: generated code may not see it.
+  EXPECT_EQ(many["type"]["spelling"], "std::vector<::geo::Point>");
+  EXPECT_EQ(many["declared"], "std::vector<::geo::Point>&&");
   EXPECT_EQ(many["type"]["kind"], "vector");
   EXPECT_EQ(many["type"]["element"]["ref"], "::geo::Point");
 }
@@ -128,6 +195,12 @@ TEST(Types, EveryKindOfTheMapping) {
   EXPECT_EQ(result_of("Arr")["size"], 3);
   EXPECT_EQ(result_of("List")["kind"], "list");
   EXPECT_EQ(result_of("Set")["kind"], "set");
+  EXPECT_EQ(result_of("Deque")["kind"], "deque");
+  EXPECT_EQ(result_of("Deque")["spelling"], "std::deque<std::string>");
+  EXPECT_EQ(result_of("Deque")["element"]["kind"], "string");
+  EXPECT_EQ(result_of("USet")["kind"], "unordered_set");
+  EXPECT_EQ(result_of("USet")["spelling"], "std::unordered_set<int64_t>");
+  EXPECT_EQ(Named(tasks, "USet")["params"][0]["declared"], "const std::unordered_set<int64_t>&");
   EXPECT_EQ(result_of("Pair")["elements"].size(), 2u);
   EXPECT_EQ(result_of("Map")["key"]["kind"], "string");
   EXPECT_EQ(result_of("Map")["value"]["kind"], "vector");
@@ -138,7 +211,7 @@ TEST(Types, EveryKindOfTheMapping) {
   EXPECT_EQ(result_of("Any")["kind"], "value");
   EXPECT_EQ(result_of("Paint")["ref"], "::geo::Color");
   EXPECT_EQ(result_of("Move")["ref"], "::geo::Shape");
-  EXPECT_EQ(result_of("Next")["spelling"], "::geo::Id");
+  EXPECT_EQ(result_of("Next")["spelling"], "int64_t");  // the user's alias geo::Id
   EXPECT_EQ(result_of("Next")["kind"], "int");
   EXPECT_EQ(result_of("Several")["kind"], "tuple");
   EXPECT_EQ(result_of("Ref")["spelling"], "std::string");

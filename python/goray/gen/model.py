@@ -300,7 +300,7 @@ class PyTypes:
             return "_str"
         if kind == "bytes":
             return "_bytes"
-        if kind in ("vector", "array", "list", "set"):
+        if kind in ("vector", "array", "list", "deque", "set", "unordered_set"):
             return f"_list[{self.value(type_['element'], incoming)}]"
         if kind == "pair":
             first, second = (self.value(e, incoming) for e in type_["elements"])

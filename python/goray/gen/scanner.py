@@ -112,5 +112,7 @@ def run_scan(request: ScanRequest) -> str:
                 diagnostics = f"goray-gen: error: {command[0]} failed with exit code " \
                               f"{completed.returncode}\n"
             raise ScanError(diagnostics, 1 if completed.returncode == 1 else 2)
+        if diagnostics:  # warnings: members the scanner rules skip
+            sys.stderr.write(diagnostics)
         with open(output, encoding="utf-8") as idl:
             return idl.read()

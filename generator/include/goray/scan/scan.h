@@ -30,12 +30,13 @@ struct ScanOptions {
   std::string resource_dir;
 };
 
-// One diagnostic: clang's own (bad input) or the scanner's (a rule broken).
+// One diagnostic: clang's own (bad input) or the scanner's (a rule broken: an error;
+// a member the rules skip: a warning).
 struct Diagnostic {
   std::string file;  // relative to the root when inside it, else as clang names it; "" if none
   unsigned line = 0;
   unsigned column = 0;
-  std::string severity;  // "error" or "note"
+  std::string severity;  // "error", "warning" or "note"
   std::string message;
 };
 

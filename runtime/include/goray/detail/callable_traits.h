@@ -47,6 +47,32 @@ struct CallableTraits<Lambda, std::void_t<decltype(&Lambda::operator())>> {
   static constexpr std::size_t kArity = Call::kArity;
 };
 
+// A pointer to a member function of a base of Class, as a pointer to a member of
+// Class (an implicit conversion): a task a public base of a GORAY_TASKS struct declares
+// then runs on the struct's shared instance, not on one of the base's own.
+template <class Class, class F>
+struct AsMemberOf;
+
+#define GORAY_AS_MEMBER_OF_(quals)                                          \
+  template <class Class, class R, class C, class... A>                     \
+  struct AsMemberOf<Class, R (C::*)(A...) quals> {                          \
+    using type = R (Class::*)(A...) quals;                                  \
+  };                                                                        \
+  template <class Class, class R, class C, class... A>                     \
+  struct AsMemberOf<Class, R (C::*)(A...) quals noexcept> {                 \
+    using type = R (Class::*)(A...) quals noexcept;                         \
+  };
+GORAY_AS_MEMBER_OF_()
+GORAY_AS_MEMBER_OF_(const)
+GORAY_AS_MEMBER_OF_(&)
+GORAY_AS_MEMBER_OF_(const&)
+#undef GORAY_AS_MEMBER_OF_
+
+template <class Class, class F>
+constexpr typename AsMemberOf<Class, F>::type MemberOf(F function) {
+  return function;
+}
+
 template <class T>
 struct IsTuple : std::false_type {};
 template <class... T>

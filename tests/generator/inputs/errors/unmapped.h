@@ -1,5 +1,5 @@
-#include <deque>
+#include <forward_list>
 #include <goray/annotations.h>
 struct GORAY_TASKS Tasks {
-  double Sum(const std::deque<double>& values);
+  double Sum(const std::forward_list<double>& values);
 };

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <list>
 #include <map>
 #include <optional>
@@ -13,6 +14,7 @@
 #include <string>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -90,6 +92,8 @@ struct GORAY_TASKS Types {
   std::array<double, 3> Arr(std::array<double, 3> a);
   std::list<std::string> List(std::list<std::string> l);
   std::set<int64_t> Set(std::set<int64_t> s);
+  std::deque<std::string> Deque(std::deque<std::string> d);
+  std::unordered_set<int64_t> USet(const std::unordered_set<int64_t>& s);
   std::pair<std::string, double> Pair(std::pair<std::string, double> p);
   std::map<std::string, std::vector<double>> Map(
       const std::map<std::string, std::vector<double>>& m);

@@ -1,0 +1,5 @@
+#include <cstdint>
+#include <goray/annotations.h>
+struct GORAY_TASKS Tasks {
+  int64_t One() { return 1; }
+};
