@@ -126,7 +126,6 @@ class Rule:
 
 
 RUN, COVERED, SYNOPSIS = "run", "covered", "synopsis"
-GORAY_CLI_TEST = "tests/ray/test_cli.py::def test_exit_code_is_the_drivers_and_args_reach_it"
 CLUSTER = "tests/ray/test_cluster.py"
 
 RULES = [
@@ -147,10 +146,10 @@ RULES = [
     Rule(r"goray-gen SRC\.\.\. -o OUTDIR .*", SYNOPSIS, "goray-gen --help"),
     Rule(r"python -m goray\.gen \.\.\.", SYNOPSIS, "python -m goray.gen --help"),
     # The goray CLI runs a driver on Ray.
-    Rule(r"goray --py-defs app\.py \./build/librayapp\.so", COVERED, GORAY_CLI_TEST,
-         "starts a local Ray and runs a driver: the Ray tests do"),
-    Rule(r"goray \./build/librayapp\.so", COVERED, GORAY_CLI_TEST,
-         "starts a local Ray and runs a driver: the Ray tests do"),
+    Rule(r"goray --py-defs app\.py \./build/librayapp\.so", COVERED,
+         "scripts/run-example.sh::--py-defs app.py",
+         "starts a local Ray: run-example.sh (a stage of the suite) runs the guide's "
+         "application (examples/rayapp) so"),
     Rule(r"goray --py-defs app\.py librayapp\.so -- tasks --verbose", COVERED,
          "tests/ray/test_cli.py::def test_bare_file_name_in_the_current_directory",
          "starts a local Ray"),
