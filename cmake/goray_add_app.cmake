@@ -9,9 +9,10 @@
 #                 [CLANG_ARGS <arg>...])  # extra flags for the scan only
 #
 # Builds ${CMAKE_CURRENT_BINARY_DIR}/lib<target>.so: C++20, -O2 when no build type is set,
-# only the GoRay C ABI exported. goray-gen scans every header in SOURCES and every
-# source file with a GORAY_ marker; <name>.goray.cpp #includes those source files, so
-# they are compiled there (HEADER_FILE_ONLY), not on their own. See docs/cmake.md.
+# only the GoRay C ABI exported. goray-gen scans every C++ header and source file in
+# SOURCES; each source file is compiled through its generated unit, which #includes it
+# (so the file itself is HEADER_FILE_ONLY), and <name>.goray.cpp is the table calling
+# the units' registrations. The sources are not read at configure time. See docs/cmake.md.
 include_guard(GLOBAL)
 
 # Records the tools goray_add_app uses (global properties, so any directory sees them).
@@ -100,11 +101,15 @@ function(goray_add_app target)
   _goray_tool(EXPORTS_MAP exports_map)
   _goray_tool(GEN_DEPENDS gen_depends)
 
-  # Which sources goray-gen scans: every header, and each other file with a marker
-  # (checked again whenever that file changes: it is a configure dependency).
+  # goray-gen scans every header and C++ source file. Each source file is compiled
+  # through its own generated unit (<name>.<source as identifier>.goray.cpp, which
+  # #includes it and registers what it declares), so the file names are known here
+  # without reading the sources: editing one recompiles that unit only, and never
+  # reconfigures.
   set(all_sources "")
   set(scanned "")
-  set(annotated "")
+  set(units "")
+  set(unit_sources "")
   foreach(source IN LISTS arg_SOURCES)
     cmake_path(ABSOLUTE_PATH source BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" NORMALIZE
                OUTPUT_VARIABLE path)
@@ -115,20 +120,14 @@ function(goray_add_app target)
     string(TOLOWER "${path}" lower)
     if(lower MATCHES "\\.(h|hh|hpp|hxx|h\\+\\+|inl|ipp|tcc|inc)$")
       list(APPEND scanned "${path}")
-    else()
-      set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${path}")
-      file(STRINGS "${path}" markers LIMIT_COUNT 1
-           REGEX "GORAY_(TASKS|ACTORS|ACTOR|DRIVER|INIT_OPTIONS)")
-      if(markers)
-        list(APPEND scanned "${path}")
-        list(APPEND annotated "${path}")
-      endif()
+    elseif(lower MATCHES "\\.(cpp|cc|cxx|c\\+\\+)$")
+      list(APPEND scanned "${path}")
+      list(APPEND unit_sources "${path}")
     endif()
   endforeach()
   if(NOT scanned)
-    message(FATAL_ERROR "goray_add_app: no source of ${target} is a header or has a GORAY_ "
-                        "marker (GORAY_TASKS, GORAY_ACTORS, GORAY_ACTOR, GORAY_DRIVER, "
-                        "GORAY_INIT_OPTIONS): there is nothing to register")
+    message(FATAL_ERROR "goray_add_app: no source of ${target} is a C++ header or source "
+                        "file: there is nothing to scan")
   endif()
   if(DEFINED arg_ROOT)
     cmake_path(ABSOLUTE_PATH arg_ROOT BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" NORMALIZE
@@ -142,7 +141,13 @@ function(goray_add_app target)
   set(depfile "${gen_dir}/${name}.d")  # files the IDL names beyond SOURCES (struct headers)
   set(generated_h "${gen_dir}/${name}.goray.h")
   set(generated_cpp "${gen_dir}/${name}.goray.cpp")
-  set(outputs "${gen_dir}/${name}.idl.json" "${generated_h}" "${generated_cpp}"
+  # goray-gen names a source's unit the same way (goray.gen.naming.unit_file).
+  foreach(path IN LISTS unit_sources)
+    cmake_path(RELATIVE_PATH path BASE_DIRECTORY "${root}" OUTPUT_VARIABLE relative)
+    string(MAKE_C_IDENTIFIER "${relative}" key)
+    list(APPEND units "${gen_dir}/${name}.${key}.goray.cpp")
+  endforeach()
+  set(outputs "${gen_dir}/${name}.idl.json" "${generated_h}" "${generated_cpp}" ${units}
               "${stubs_dir}/${name}.py" "${stubs_dir}/${name}.pyi")
 
   set(scanner_depends ${scanner_target})
@@ -171,9 +176,9 @@ function(goray_add_app target)
     COMMENT "goray-gen: scanning the sources of ${target}"
     VERBATIM COMMAND_EXPAND_LISTS)
 
-  add_library(${target} SHARED ${all_sources} "${generated_cpp}" "${generated_h}")
-  if(annotated)
-    set_source_files_properties(${annotated} PROPERTIES HEADER_FILE_ONLY ON)
+  add_library(${target} SHARED ${all_sources} "${generated_cpp}" "${generated_h}" ${units})
+  if(unit_sources)
+    set_source_files_properties(${unit_sources} PROPERTIES HEADER_FILE_ONLY ON)
   endif()
   target_include_directories(${target} PRIVATE "${root}" "${gen_dir}")
   target_compile_features(${target} PRIVATE cxx_std_20)

@@ -300,6 +300,9 @@ std::optional<json> Collector::Signature(const clang::FunctionDecl& function,
   for (unsigned i = 0; i < function.getNumParams(); ++i) {
     std::optional<json> parameter = types_.Parameter(*function.getParamDecl(i), i, owner);
     if (parameter) {
+      // Only whether it has one: generated code calls with fewer arguments, so the
+      // default is evaluated where the user wrote it.
+      if (function.getParamDecl(i)->hasDefaultArg()) (*parameter)["has_default"] = true;
       params.push_back(std::move(*parameter));
     } else {
       ok = false;

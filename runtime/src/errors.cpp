@@ -61,6 +61,15 @@ ArgumentError::ArgumentError(std::string task, std::size_t expected_count,
       expected_(std::to_string(expected_count)),
       received_(std::to_string(received_count)) {}
 
+ArgumentError::ArgumentError(std::string task, std::size_t fewest_count, std::size_t most_count,
+                             std::size_t received_count)
+    : Error("goray::ArgumentError",
+            "expected " + std::to_string(fewest_count) + " to " + std::to_string(most_count) +
+                " arguments, received " + std::to_string(received_count),
+            std::move(task)),
+      expected_(std::to_string(fewest_count) + " to " + std::to_string(most_count)),
+      received_(std::to_string(received_count)) {}
+
 ResultTypeError::ResultTypeError(std::string callee, std::string expected, std::string received)
     : Error("goray::ResultTypeError", "expected " + expected + ", received " + received,
             std::move(callee)) {}

@@ -16,9 +16,10 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from . import app_name
 from .idl import IdlError, parse_idl
-from .model import build_model
+from .model import CppUnit, NamespaceClash, build_model, check_namespace
 from .output import touch, write_depfile, write_outputs
 from .render import render_all, templates_dir
+from .naming import unit_file
 from .scanner import ScanError, ScanRequest, run_scan
 
 __all__ = ["GenerateError", "GenerateOptions", "GenerateResult", "generate",
@@ -71,9 +72,22 @@ def sources_root(sources: Sequence[str]) -> Path:
     return Path(os.path.commonpath(directories))
 
 
-def output_names(name: str) -> List[str]:
+def output_names(name: str, units: Sequence[str] = ()) -> List[str]:
+    """The outputs' file names; ``units``: the source files (not headers) scanned, by
+    path from the root, each of which gets its own translation unit."""
     return [f"{name}.idl.json", f"{name}.goray.h", f"{name}.goray.cpp", f"{name}.py",
-            f"{name}.pyi"]
+            f"{name}.pyi"] + [unit_file(name, source) for source in units]
+
+
+def _duplicate_units(units: Sequence[CppUnit]) -> str:
+    """Two sources whose units would share a file name (``a/b.cpp`` and ``a_b.cpp``)."""
+    by_file: Dict[str, str] = {}
+    for unit in units:
+        if unit.file in by_file:
+            return (f"the sources {by_file[unit.file]} and {unit.source} would both "
+                    f"generate {unit.file}: rename one of them")
+        by_file[unit.file] = unit.source
+    return ""
 
 
 def _check_inputs(options: GenerateOptions) -> str:
@@ -128,7 +142,15 @@ def generate(options: GenerateOptions) -> GenerateResult:
     except IdlError as error:
         raise GenerateError(f"goray-gen: error: {error}") from None
 
-    rendered = render_all(build_model(idl, name), templates_dir(options.templates))
+    try:
+        check_namespace(idl, name)
+    except NamespaceClash as error:
+        raise GenerateError(str(error)) from None
+    model = build_model(idl, name)
+    duplicates = _duplicate_units(model.cpp.units)
+    if duplicates:
+        raise GenerateError(f"goray-gen: error: {duplicates}")
+    rendered = render_all(model, templates_dir(options.templates))
     outdir = Path(options.outdir)
     stubs_dir = Path(options.stubs_dir) if options.stubs_dir else outdir
     files: Dict[Path, str] = {outdir / f"{name}.idl.json": idl_text}

@@ -12,10 +12,10 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Set
 
 from . import version
 from .idl import Idl, type_refs
-from .naming import (CPP, PYTHON, Scope, cpp_identifier, qualify_std,
-                     unqualified_identifiers)
+from .naming import (CPP, PYTHON, Scope, cpp_identifier, qualify_std, unit_file,
+                     unit_key, unqualified_identifiers)
 
-__all__ = ["build_model", "Model", "HEADER_EXTENSIONS"]
+__all__ = ["build_model", "check_namespace", "NamespaceClash", "Model", "HEADER_EXTENSIONS"]
 
 # Files the generated header may #include (everything else is compiled through
 # NAME.goray.cpp, which includes it).
@@ -35,6 +35,7 @@ class CppParam:
     ident: str          # the wrapper's parameter name
     tparam: str         # its template parameter (deduced argument type)
     type: str           # the value type, spelled for generated code
+    has_default: bool = False
 
 
 @dataclass
@@ -70,6 +71,21 @@ class CppCallable:
     function: str                 # "&::Tasks::Square"
     wrapped: bool = True
     not_wrapped_because: str = ""
+    # Default arguments: the calls with fewer arguments (shortest first), each a
+    # callable the registry gets after `function` that calls the user's function in
+    # its own context, so C++ evaluates the defaults as written.
+    shorter: List[str] = field(default_factory=list)
+    source: Optional[str] = None  # the file that declares it (from the sources' root)
+
+    @property
+    def required(self) -> int:
+        """How many arguments a call needs (the parameters before the defaulted ones)."""
+        return len(self.params) - sum(1 for p in self.params if p.has_default)
+
+    @property
+    def arities(self) -> List[List[CppParam]]:
+        """The parameter lists a typed wrapper accepts, shortest first."""
+        return [self.params[:count] for count in range(self.required, len(self.params) + 1)]
 
 
 @dataclass
@@ -87,6 +103,26 @@ class CppActor:
 
 
 @dataclass
+class CppUnit:
+    """One generated translation unit: a source file of the application (#included),
+    the adaptors of the structs declared there, and the registration of its tasks,
+    actor types and driver. Editing that source recompiles this unit only."""
+
+    source: str                   # the source, by path from the sources' root
+    file: str                     # NAME.<source as an identifier>.goray.cpp
+    function: str                 # its registration function, in NAMESPACE::goray_detail
+    structs: List["CppStruct"]
+    enums: List["CppEnum"]
+    tasks: List[CppCallable]
+    actors: List["CppActor"]
+    driver: Optional[str]
+
+    @property
+    def registers(self) -> bool:
+        return bool(self.tasks or self.actors or self.driver)
+
+
+@dataclass
 class CppModel:
     namespace: str
     header_file: str
@@ -100,6 +136,11 @@ class CppModel:
     actors: List[CppActor]
     driver: Optional[str]
     init_options: Optional[str]
+    units: List[CppUnit] = field(default_factory=list)
+    # What the table (NAME.goray.cpp) registers itself: the declarations of headers.
+    table_tasks: List[CppCallable] = field(default_factory=list)
+    table_actors: List["CppActor"] = field(default_factory=list)
+    table_driver: Optional[str] = None
 
 
 # ---- Python ---------------------------------------------------------------------------
@@ -109,6 +150,7 @@ class PyParam:
     name: str
     type: str           # the value (local calls)
     remote_type: str    # the value or a ray.ObjectRef of it (remote calls)
+    optional: bool = False  # the C++ parameter has a default argument
 
 
 @dataclass
@@ -368,6 +410,41 @@ def _short_names(qualified_names: List[str]) -> Dict[str, str]:
             for name, short in last.items()}
 
 
+def _shorter_calls(params: List[CppParam], call: str,
+                   self_type: Optional[str] = None) -> List[str]:
+    """For each argument count a call may stop at (before the last parameter), a
+    lambda taking that many decoded arguments that calls the function with them, so the
+    compiler fills in the rest from the declaration's defaults."""
+    required = len(params) - sum(1 for p in params if p.has_default)
+    lambdas = []
+    for count in range(required, len(params)):
+        declared = [f"{self_type}& goray_self"] if self_type else []
+        declared += [f"{p.type} goray_a{i}" for i, p in enumerate(params[:count])]
+        arguments = ", ".join(f"::std::move(goray_a{i})" for i in range(count))
+        target = f"goray_self.{call}" if self_type else call
+        lambdas.append(f"[]({', '.join(declared)}) -> decltype(auto) "
+                       f"{{ return {target}({arguments}); }}")
+    return lambdas
+
+
+def _task_function(task: Mapping[str, Any]) -> str:
+    """The member function the table registers for a task. One that a public base of the
+    GORAY_TASKS struct declares is converted to a member of the struct, so that it runs
+    on the struct's shared instance (not on one of the base's own)."""
+    function = f"&{task['owner']}::{task['name']}"
+    if not task["static"] and task.get("declaring_class", task["owner"]) != task["owner"]:
+        return f"::goray::detail::MemberOf<{task['owner']}>({function})"
+    return function
+
+
+def _member_call(owner: str, function: str, static: bool) -> str:
+    """How generated code calls a member of a GORAY_TASKS / GORAY_ACTORS struct: the
+    runtime calls a non-static one on the struct's shared instance."""
+    if static:
+        return f"{owner}::{function}"
+    return f"::goray::detail::SharedInstance<{owner}>().{function}"
+
+
 class _Builder:
     def __init__(self, idl: Idl, name: str) -> None:
         self.idl = idl
@@ -391,11 +468,16 @@ class _Builder:
             scope.reserve_all(unqualified_identifiers(cpp_type(param["type"])))
         idents = [scope.claim(param["name"]) for param in params]
         tparams = [scope.claim(f"A{index}") for index in range(len(params))]
-        return [CppParam(ident, tparam, cpp_type(param["type"]))
+        return [CppParam(ident, tparam, cpp_type(param["type"]),
+                         bool(param.get("has_default", False)))
                 for ident, tparam, param in zip(idents, tparams, params)]
 
     def _cpp_callable(self, declaration: Mapping[str, Any], wire_name: str, ident: str,
-                      function: str, result: Optional[Type], doc: str) -> CppCallable:
+                      function: str, result: Optional[Type], doc: str,
+                      call: Optional[str] = None, self_type: Optional[str] = None
+                      ) -> CppCallable:
+        """``call`` is what calls the user's function (``::Tasks::Add``, or a member
+        name called on ``self_type``): the shorter calls that defaults allow use it."""
         params = self._cpp_params(declaration["params"], Scope(CPP))
         types = [param["type"] for param in declaration["params"]]
         if result is not None:
@@ -411,7 +493,9 @@ class _Builder:
             function=function,
             wrapped=not missing,
             not_wrapped_because=(", ".join(missing) + " cannot be named from a header: "
-                                 "declare it in a header the scan reads") if missing else "")
+                                 "declare it in a header the scan reads") if missing else "",
+            shorter=_shorter_calls(params, call, self_type) if call else [],
+            source=_location_file(declaration))
 
     def cpp(self) -> CppModel:
         idl = self.idl
@@ -425,22 +509,31 @@ class _Builder:
 
         tasks = []
         for task, ident in zip(idl["tasks"], task_idents):
-            tasks.append(self._cpp_callable(task, task["name"], ident,
-                                            f"&{task['owner']}::{task['name']}",
-                                            task["result"], task["doc"]))
+            tasks.append(self._cpp_callable(
+                task, task["name"], ident, _task_function(task),
+                task["result"], task["doc"],
+                call=_member_call(task["owner"], task["name"], task["static"])))
         actors = []
         for actor, ident, handle in zip(idl["actors"], actor_idents, handle_idents):
             construction = actor["construction"]
             if construction["kind"] == "factory":
                 registration = f"&{construction['owner']}::{construction['function']}"
-                checked = True
+                builder = self._cpp_callable(
+                    actor, actor["name"], ident, registration, None, actor["doc"],
+                    call=_member_call(construction["owner"], construction["function"],
+                                      construction["static"]))
             else:
-                arguments = "".join(", " + cpp_type(p["type"]) for p in actor["params"])
-                registration = f"&::goray::Constructor<{actor['class']}{arguments}>::Create"
-                checked = False
-            builder = self._cpp_callable(actor, actor["name"], ident, registration, None,
-                                         actor["doc"])
-            builder.check_params = checked
+                def constructor(count: int) -> str:
+                    arguments = "".join(", " + cpp_type(p["type"])
+                                        for p in actor["params"][:count])
+                    return f"&::goray::Constructor<{actor['class']}{arguments}>::Create"
+                registration = constructor(len(actor["params"]))
+                builder = self._cpp_callable(actor, actor["name"], ident, registration, None,
+                                             actor["doc"])
+                builder.check_params = False
+                # make_unique with fewer arguments: the constructor's defaults apply.
+                builder.shorter = [constructor(count) for count in
+                                   range(builder.required, len(actor["params"]))]
             class_scope = Scope(CPP)
             class_scope.reserve(handle, CPP_DETAIL)
             for method in actor["methods"]:
@@ -451,7 +544,8 @@ class _Builder:
                 method_ident = class_scope.claim(method["name"])
                 methods.append(self._cpp_callable(
                     method, method["name"], method_ident,
-                    f"&{actor['class']}::{method['name']}", method["result"], method["doc"]))
+                    f"&{actor['class']}::{method['name']}", method["result"], method["doc"],
+                    call=method["name"], self_type=actor["class"]))
             actors.append(CppActor(
                 name=actor["name"], ident=ident, handle=handle, class_name=actor["class"],
                 registration=registration, construction=builder, methods=methods,
@@ -471,16 +565,59 @@ class _Builder:
             (enums_h if enum["name"] in self.visible else enums_cpp).append(view_enum)
 
         init = idl["init_options"]
+        namespace_name = cpp_identifier(self.name)
+        driver = idl["driver"]
+        sources = [source for source in idl["sources"] if not is_header(source)]
+        units = []
+        for source in sources:
+            unit_tasks = [task for task in tasks if task.source == source]
+            unit_actors = [actor for actor in actors if actor.construction.source == source]
+            reached = _closure(self._unit_refs(source), {
+                struct["name"]: struct for struct in idl["structs"]})
+            units.append(CppUnit(
+                source=source, file=unit_file(self.name, source),
+                function=f"Register_{unit_key(source)}",
+                structs=[s for s in structs_cpp if s.name in reached],
+                enums=[e for e in enums_cpp if e.name in reached],
+                tasks=unit_tasks, actors=unit_actors,
+                driver=driver["name"] if driver and _location_file(driver) == source
+                else None))
+        in_units = {id(c) for unit in units for c in unit.tasks + unit.actors}
         return CppModel(
-            namespace=cpp_identifier(self.name),
+            namespace=namespace_name,
             header_file=f"{self.name}.goray.h",
             header_includes=[s for s in idl["sources"] if is_header(s)],
-            source_includes=[s for s in idl["sources"] if not is_header(s)],
+            source_includes=sources,
             header_structs=structs_h, source_structs=structs_cpp,
             header_enums=enums_h, source_enums=enums_cpp,
             tasks=tasks, actors=actors,
-            driver=idl["driver"]["name"] if idl["driver"] else None,
-            init_options=init["text"] if init else None)
+            driver=driver["name"] if driver else None,
+            init_options=init["text"] if init else None,
+            units=units,
+            table_tasks=[task for task in tasks if id(task) not in in_units],
+            table_actors=[actor for actor in actors if id(actor) not in in_units],
+            table_driver=driver["name"] if driver and _location_file(driver) not in sources
+            else None)
+
+    def _unit_refs(self, source: str) -> List[str]:
+        """The structs and enums the registrations of one source file reach directly,
+        and those it declares."""
+        refs: List[str] = []
+        for task in self.idl["tasks"]:
+            if _location_file(task) == source:
+                for type_ in _signature_types(task):
+                    refs.extend(type_refs(type_))
+        for actor in self.idl["actors"]:
+            if _location_file(actor) == source:
+                for param in actor["params"]:
+                    refs.extend(type_refs(param["type"]))
+                for method in actor["methods"]:
+                    for type_ in _signature_types(method):
+                        refs.extend(type_refs(type_))
+        for declaration in self.idl["structs"] + self.idl["enums"]:
+            if _location_file(declaration) == source:
+                refs.append(declaration["name"])
+        return refs
 
     def _all_types(self) -> Iterable[Type]:
         for task in self.idl["tasks"]:
@@ -495,7 +632,8 @@ class _Builder:
         scope = Scope(PYTHON)
         scope.reserve("self")
         return [PyParam(scope.claim(param["name"]), types.value(param["type"], incoming=True),
-                        types.remote_arg(param["type"])) for param in params]
+                        types.remote_arg(param["type"]), bool(param.get("has_default", False)))
+                for param in params]
 
     def py(self) -> PyModel:
         idl = self.idl
@@ -573,6 +711,54 @@ class _Builder:
         exported = (task_attrs + actor_attrs + [local_attr] + list(struct_names.values()) +
                     list(enum_names.values()))
         return PyModel(tasks, actors, structs, enums, local_attr, local_cls, exported)
+
+
+class NamespaceClash(ValueError):
+    """The user's code declares something in (or as) the generated namespace."""
+
+
+def _declarations(idl: Idl) -> Iterable[tuple[str, str, Mapping[str, Any]]]:
+    """(what, qualified name, declaration) of every declaration the IDL names."""
+    for struct in idl["structs"]:
+        yield "struct", struct["name"], struct
+    for enum in idl["enums"]:
+        yield "enum", enum["name"], enum
+    for task in idl["tasks"]:
+        yield "GORAY_TASKS struct", task["owner"], task
+    for actor in idl["actors"]:
+        yield "class", actor["class"], actor
+        construction = actor["construction"]
+        if construction["kind"] == "factory":
+            yield "GORAY_ACTORS struct", construction["owner"], actor
+    if idl["driver"]:
+        yield "driver", idl["driver"]["name"], idl["driver"]
+
+
+def check_namespace(idl: Idl, name: str) -> None:
+    """Refuses outputs whose wrapper namespace is also a name of the user's: the
+    generated ``namespace NAME`` would reopen theirs (so a wrapper ``NAME::Corpus()``
+    hides their ``NAME::Corpus``), or clash with a class or function ``::NAME``. Only
+    the declarations the scan saw are known, so any use of the name is refused."""
+    namespace = cpp_identifier(name)
+    errors = []
+    seen: Set[str] = set()
+    for what, qualified, declaration in _declarations(idl):
+        components = _type_name(qualified).split("::")
+        if components[0] != namespace or qualified in seen:
+            continue
+        seen.add(qualified)
+        location = declaration.get("location")
+        where = (f"{location['file']}:{location['line']}:{location['column']}: "
+                 if location else "")
+        inside = (f"{what} {_type_name(qualified)} is declared in namespace {namespace}"
+                  if len(components) > 1 else f"{what} {namespace} is declared")
+        errors.append(
+            f"{where}error: {inside}, which is also the namespace of the generated C++ "
+            f"wrappers (outputs named '{name}'): the wrappers would clash with your "
+            f"declarations. Name the outputs differently (goray-gen --name {name}_app, or "
+            f"goray_add_app(<target> NAME {name}_app ...)) or rename your namespace")
+    if errors:
+        raise NamespaceClash("\n".join(errors))
 
 
 def build_model(idl: Idl, name: str) -> Model:

@@ -22,7 +22,7 @@ from typing import FrozenSet, Iterable, Set
 
 __all__ = ["Language", "CPP", "PYTHON", "Scope", "cpp_identifier", "cpp_string_literal",
            "cpp_comment_lines", "python_docstring", "unqualified_identifiers",
-           "qualify_std"]
+           "qualify_std", "unit_key", "unit_file"]
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -175,3 +175,16 @@ def qualify_std(spelling: str) -> str:
     """``std::`` and ``goray::`` made global (``::std::``) so generated code inside a
     namespace of the user's names cannot see them hidden."""
     return _STD_OR_GORAY.sub(r"::\1::", spelling)
+
+
+def unit_key(source: str) -> str:
+    """A source path (from the sources' root) as a C identifier, as CMake's
+    ``string(MAKE_C_IDENTIFIER)`` makes it: ``src/app.cpp`` -> ``src_app_cpp``."""
+    key = re.sub(r"[^A-Za-z0-9_]", "_", source)
+    return "_" + key if key[:1].isdigit() else key
+
+
+def unit_file(name: str, source: str) -> str:
+    """The generated translation unit of one source file: ``NAME.src_app_cpp.goray.cpp``
+    (goray_add_app computes the same name)."""
+    return f"{name}.{unit_key(source)}.goray.cpp"

@@ -26,6 +26,7 @@ OUTPUTS: Dict[str, str] = {
     ".py": "stub.py.j2",
     ".pyi": "stub.pyi.j2",
 }
+UNIT_TEMPLATE = "unit.cpp.j2"
 
 
 def templates_dir(override: Optional[str] = None) -> Path:
@@ -75,5 +76,10 @@ def render_all(model: Model, directory: Optional[Path] = None) -> Dict[str, str]
     if not (source / "macros.j2").is_file():
         raise RuntimeError(f"goray-gen: no templates in {source} (set {TEMPLATES_ENV})")
     environment = _environment(source)
-    return {model.name + suffix: environment.get_template(template).render(m=model)
-            for suffix, template in OUTPUTS.items()}
+    rendered = {model.name + suffix: environment.get_template(template).render(m=model)
+                for suffix, template in OUTPUTS.items()}
+    # One translation unit per source file (NAME.<source>.goray.cpp), from UNIT_TEMPLATE.
+    unit_template = environment.get_template(UNIT_TEMPLATE)
+    for unit in model.cpp.units:
+        rendered[unit.file] = unit_template.render(m=model, unit=unit)
+    return rendered

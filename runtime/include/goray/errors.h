@@ -84,6 +84,9 @@ class ArgumentError : public Error {
                 std::string received);
   // A wrong argument count.
   ArgumentError(std::string task, std::size_t expected_count, std::size_t received_count);
+  // A count outside the range a callee with default arguments accepts.
+  ArgumentError(std::string task, std::size_t fewest_count, std::size_t most_count,
+                std::size_t received_count);
 
   std::size_t position() const noexcept { return position_; }
   const std::string& expected() const noexcept { return expected_; }

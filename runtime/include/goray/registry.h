@@ -7,8 +7,10 @@
 // compile-time deduction of its parameters and results.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -38,6 +40,9 @@ struct ActorType {
   std::string name;
   ActorFactory factory;
   std::map<std::string, MethodInvoker, std::less<>> methods;
+  // True for AddActor's types: their factory decodes with DecodeArgs before anything
+  // else, so a dry run checks the arguments and builds nothing.
+  bool checks_arguments = false;
 };
 
 // Builds an actor type of class T with std::make_unique from constructor arguments:
@@ -80,15 +85,18 @@ void CheckParameterKinds() {
   }(static_cast<Tuple*>(nullptr));
 }
 
-// Decodes every argument, checking the count first.
+// Decodes every argument, checking the count first. A dry run stops here, with
+// ArgumentsFit.
 template <class ParamTuple>
 auto DecodeArgs(const ArgList& args) {
   using Values = typename DecayedTuple<ParamTuple>::type;
   constexpr std::size_t kCount = std::tuple_size_v<Values>;
   args.RequireCount(kCount);
-  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+  Values values = [&]<std::size_t... I>(std::index_sequence<I...>) {
     return Values{args.template Get<std::tuple_element_t<I, Values>>(I)...};
   }(std::make_index_sequence<kCount>{});
+  if (args.dry_run()) throw ArgumentsFit{};
+  return values;
 }
 
 // Appends a function's results as a native return block: nothing for void,
@@ -132,6 +140,37 @@ decltype(auto) CallWith(Fn& fn, auto&&... values) {
   }
 }
 
+// Calls `fn` (through CallWith) if `args` has exactly its arity; false otherwise.
+template <class Fn>
+bool InvokeIfArity(const ArgList& args, codec::Buffer& out, Fn& fn) {
+  using Traits = CallableTraits<Fn>;
+  if (args.size() != Traits::kArity) return false;
+  InvokeAndEncode<typename Traits::Result, typename Traits::ParamTuple>(
+      args, out, [&](auto&&... values) -> decltype(auto) {
+        return CallWith(fn, std::forward<decltype(values)>(values)...);
+      });
+  return true;
+}
+
+// The wrong-count error of a callable that also accepts shorter calls (defaults):
+// `counts` are the argument counts it accepts.
+[[noreturn]] inline void ThrowArgumentCount(const ArgList& args,
+                                            std::initializer_list<std::size_t> counts) {
+  std::size_t fewest = *std::min_element(counts.begin(), counts.end());
+  std::size_t most = *std::max_element(counts.begin(), counts.end());
+  if (fewest == most) throw ArgumentError(std::string(args.callee()), most, args.size());
+  throw ArgumentError(std::string(args.callee()), fewest, most, args.size());
+}
+
+// The parameters of a callable after its first (an actor method's shorter call takes
+// the actor first).
+template <class Tuple>
+struct DropFirst;
+template <class First, class... Rest>
+struct DropFirst<std::tuple<First, Rest...>> {
+  using type = std::tuple<Rest...>;
+};
+
 template <class T, class Made>
 std::shared_ptr<void> Own(Made&& made) {
   using Plain = std::remove_cvref_t<Made>;
@@ -154,11 +193,14 @@ std::shared_ptr<void> Own(Made&& made) {
 template <class T>
 class ActorTypeBuilder {
  public:
-  explicit ActorTypeBuilder(ActorType& type) : type_(&type) {}
+  // Made by AddActor only, whose factories check their arguments in a dry run.
+  explicit ActorTypeBuilder(ActorType& type) : type_(&type) { type.checks_arguments = true; }
 
-  // `method` is a member function of T or of a public base of T.
-  template <class Method>
-  ActorTypeBuilder& AddMethod(std::string name, Method method) {
+  // `method` is a member function of T or of a public base of T. Each of `shorter`
+  // (for default arguments) takes a T& and fewer arguments, and calls the method with
+  // them; a call runs whichever takes as many arguments as it brings.
+  template <class Method, class... Shorter>
+  ActorTypeBuilder& AddMethod(std::string name, Method method, Shorter... shorter) {
     using Traits = detail::CallableTraits<Method>;
     using Owner = typename Traits::Owner;
     static_assert(std::is_base_of_v<Owner, T>, "goray: the method is not a member of the actor");
@@ -167,18 +209,37 @@ class ActorTypeBuilder {
       throw std::logic_error("goray: method " + name + " of actor type " + type_->name +
                              " registered twice");
     }
-    type_->methods.emplace(std::move(name), [method](void* self, const ArgList& args,
-                                                     codec::Buffer& out) {
+    type_->methods.emplace(std::move(name), [method, shorter...](
+                                                void* self, const ArgList& args,
+                                                codec::Buffer& out) mutable {
       T* object = static_cast<T*>(self);
-      detail::InvokeAndEncode<typename Traits::Result, typename Traits::ParamTuple>(
-          args, out, [&](auto&&... values) -> decltype(auto) {
-            return (object->*method)(std::forward<decltype(values)>(values)...);
-          });
+      if (args.size() == Traits::kArity || sizeof...(Shorter) == 0) {
+        detail::InvokeAndEncode<typename Traits::Result, typename Traits::ParamTuple>(
+            args, out, [&](auto&&... values) -> decltype(auto) {
+              return (object->*method)(std::forward<decltype(values)>(values)...);
+            });
+      } else if (!(InvokeShorter(*object, args, out, shorter) || ...)) {
+        detail::ThrowArgumentCount(
+            args, {Traits::kArity, (detail::CallableTraits<Shorter>::kArity - 1)...});
+      }
     });
     return *this;
   }
 
  private:
+  template <class Shorter>
+  static bool InvokeShorter(T& object, const ArgList& args, codec::Buffer& out,
+                            Shorter& call) {
+    using Traits = detail::CallableTraits<Shorter>;
+    using Params = typename detail::DropFirst<typename Traits::ParamTuple>::type;
+    if (args.size() != std::tuple_size_v<Params>) return false;
+    detail::InvokeAndEncode<typename Traits::Result, Params>(
+        args, out, [&](auto&&... values) -> decltype(auto) {
+          return call(object, std::forward<decltype(values)>(values)...);
+        });
+    return true;
+  }
+
   ActorType* type_;
 };
 
@@ -186,32 +247,64 @@ class Registry {
  public:
   using Driver = std::function<int(const std::vector<std::string>&)>;
 
-  // A free function, a lambda, or a member function of a GORAY_TASKS struct.
-  template <class Fn>
-  void AddTask(std::string name, Fn fn) {
+  // A free function, a lambda, or a member function of a GORAY_TASKS struct. Each of
+  // `shorter` (for default arguments: lambdas calling `fn` with fewer arguments, so
+  // the compiler supplies the defaults) takes fewer parameters; a call runs whichever
+  // takes as many arguments as it brings.
+  template <class Fn, class... Shorter>
+  void AddTask(std::string name, Fn fn, Shorter... shorter) {
     using Traits = detail::CallableTraits<Fn>;
     detail::CheckParameterKinds<typename Traits::ParamTuple>();
-    AddTaskInvoker(std::move(name), [fn](const ArgList& args, codec::Buffer& out) mutable {
-      detail::InvokeAndEncode<typename Traits::Result, typename Traits::ParamTuple>(
-          args, out, [&](auto&&... values) -> decltype(auto) {
-            return detail::CallWith(fn, std::forward<decltype(values)>(values)...);
-          });
+    AddTaskInvoker(std::move(name), [fn, shorter...](const ArgList& args,
+                                                     codec::Buffer& out) mutable {
+      if constexpr (sizeof...(Shorter) == 0) {
+        detail::InvokeAndEncode<typename Traits::Result, typename Traits::ParamTuple>(
+            args, out, [&](auto&&... values) -> decltype(auto) {
+              return detail::CallWith(fn, std::forward<decltype(values)>(values)...);
+            });
+      } else if (!(detail::InvokeIfArity(args, out, fn) || ... ||
+                   detail::InvokeIfArity(args, out, shorter))) {
+        detail::ThrowArgumentCount(
+            args, {Traits::kArity, detail::CallableTraits<Shorter>::kArity...});
+      }
     });
   }
 
   // An actor type of class T built by `factory` (returning T, std::unique_ptr<T>
   // or T*); a member function of a GORAY_ACTORS struct runs on its shared instance.
-  template <class T, class Factory>
-  ActorTypeBuilder<T> AddActor(std::string name, Factory factory) {
+  // `shorter`: as for AddTask (factories or constructors with fewer parameters).
+  template <class T, class Factory, class... Shorter>
+  ActorTypeBuilder<T> AddActor(std::string name, Factory factory, Shorter... shorter) {
     using Traits = detail::CallableTraits<Factory>;
     detail::CheckParameterKinds<typename Traits::ParamTuple>();
-    ActorType& type = AddActorType(std::move(name), [factory](const ArgList& args) mutable {
-      auto values = detail::DecodeArgs<typename Traits::ParamTuple>(args);
-      return std::apply(
-          [&](auto&... value) {
-            return detail::Own<T>(detail::CallWith(factory, std::move(value)...));
-          },
-          values);
+    ActorType& type = AddActorType(std::move(name), [factory, shorter...](
+                                                        const ArgList& args) mutable {
+      std::shared_ptr<void> made;
+      auto build = [&](auto& make) {
+        using Params = typename detail::CallableTraits<
+            std::remove_reference_t<decltype(make)>>::ParamTuple;
+        if (args.size() != std::tuple_size_v<Params>) return false;
+        auto values = detail::DecodeArgs<Params>(args);
+        made = std::apply(
+            [&](auto&... value) {
+              return detail::Own<T>(detail::CallWith(make, std::move(value)...));
+            },
+            values);
+        return true;
+      };
+      if (sizeof...(Shorter) == 0 || args.size() == Traits::kArity) {
+        auto values = detail::DecodeArgs<typename Traits::ParamTuple>(args);
+        return std::apply(
+            [&](auto&... value) {
+              return detail::Own<T>(detail::CallWith(factory, std::move(value)...));
+            },
+            values);
+      }
+      if (!(build(shorter) || ...)) {
+        detail::ThrowArgumentCount(
+            args, {Traits::kArity, detail::CallableTraits<Shorter>::kArity...});
+      }
+      return made;
     });
     return ActorTypeBuilder<T>(type);
   }

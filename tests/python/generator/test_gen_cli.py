@@ -16,17 +16,18 @@ from conftest import INPUTS, ROOT, gen_command, run
 APP = INPUTS / "app" / "app.cpp"             # includes <goray/goray.h>: a real scan
 ACTORS = INPUTS / "actors" / "actors.h"      # includes only the markers: a quick scan
 OUTPUTS = ["app.idl.json", "app.goray.h", "app.goray.cpp", "app.py", "app.pyi"]
-ACTORS_OUTPUTS = [name.replace("app.", "actors.") for name in OUTPUTS]
+ACTORS_OUTPUTS = [name.replace("app.", "actors.") for name in OUTPUTS]  # a header: no unit
 
 
 def goray_gen(*arguments: str, cwd: pathlib.Path | None = None) -> subprocess.CompletedProcess:
     return run(gen_command(*arguments), cwd=cwd)
 
 
-def test_writes_the_five_outputs_named_after_the_first_source(scanner, tmp_path):
+def test_writes_the_outputs_named_after_the_first_source(scanner, tmp_path):
+    """The five outputs, and one translation unit per source file (app.cpp's)."""
     result = goray_gen(str(APP), "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
-    assert sorted(os.listdir(tmp_path / "out")) == sorted(OUTPUTS)
+    assert sorted(os.listdir(tmp_path / "out")) == sorted(OUTPUTS + ["app.app_cpp.goray.cpp"])
 
 
 def test_name_option_and_stubs_dir(scanner, tmp_path):

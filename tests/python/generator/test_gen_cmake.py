@@ -17,6 +17,7 @@ PROJECT = textwrap.dedent("""\
     project(goray_add_app_errors LANGUAGES CXX)
     find_package(goray CONFIG REQUIRED)
     file(WRITE ${{CMAKE_CURRENT_BINARY_DIR}}/plain.cpp "int plain() {{ return 0; }}\\n")
+    file(WRITE ${{CMAKE_CURRENT_BINARY_DIR}}/plain.txt "text\\n")
     {call}
     """)
 
@@ -27,8 +28,8 @@ ERRORS = {
                         "goray_add_app: unknown argument(s): BOGUS;x"),
     "missing_source": ("goray_add_app(app SOURCES nope.cpp)",
                        "goray_add_app: source nope.cpp is not a file"),
-    "nothing_annotated": ("goray_add_app(app SOURCES ${CMAKE_CURRENT_BINARY_DIR}/plain.cpp)",
-                          "goray_add_app: no source of app is a header or has a GORAY_ marker"),
+    "nothing_to_scan": ("goray_add_app(app SOURCES ${CMAKE_CURRENT_BINARY_DIR}/plain.txt)",
+                        "goray_add_app: no source of app is a C++ header or source file"),
     "bad_name": (f"goray_add_app(app SOURCES {APPS}/onefile/app.cpp NAME a/b)",
                  "goray_add_app: NAME 'a/b' is not a plain file name"),
     "existing_target": ("add_library(app STATIC ${CMAKE_CURRENT_BINARY_DIR}/plain.cpp)\n"
@@ -58,18 +59,29 @@ def test_generation_depends_on_sources_scanner_renderer_and_templates(built_apps
         assert str(template.resolve()) in inputs, template.name
     assert str((ROOT / "python" / "goray" / "gen" / "model.py").resolve()) in inputs
     assert "goray-scan" in inputs
-    # wrappers.cpp has no GORAY_ marker: compiled on its own, not scanned.
-    assert str(APPS / "types" / "wrappers.cpp") not in inputs
+    # wrappers.cpp has no GORAY_ marker but is scanned too: adding one needs no reconfigure.
+    assert str(APPS / "types" / "wrappers.cpp") in inputs
 
 
-def test_annotated_sources_are_compiled_through_the_generated_file(built_apps):
+def test_each_source_is_compiled_through_its_own_unit(built_apps):
     ninja = (built_apps["build"] / "build.ninja").read_text()
     objects = [line.split(":")[0] for line in ninja.splitlines()
                if line.startswith("build CMakeFiles/typesapp.dir/")]
     compiled = " ".join(objects)
     assert "typesapp.goray.cpp.o" in compiled
-    assert "wrappers.cpp.o" in compiled
-    assert "types.cpp.o" not in compiled  # HEADER_FILE_ONLY: included by typesapp.goray.cpp
+    assert "typesapp.types_cpp.goray.cpp.o" in compiled
+    assert "typesapp.wrappers_cpp.goray.cpp.o" in compiled
+    # HEADER_FILE_ONLY: each is #included by its unit.
+    assert "/types.cpp.o" not in compiled and "/wrappers.cpp.o" not in compiled
+
+
+def test_sources_are_not_configure_dependencies(built_apps):
+    """CMake never reads the sources: editing one does not reconfigure."""
+    ninja = (built_apps["build"] / "build.ninja").read_text()
+    rule = ninja[ninja.index("build build.ninja"):]
+    rule = rule[:rule.index("\n\n")]
+    for source in ("types/types.cpp", "types/wrappers.cpp", "onefile/app.cpp"):
+        assert str(APPS / source) not in rule, source
 
 
 def test_the_generation_runs_with_the_recorded_python_in_a_clean_environment(built_apps):
@@ -102,7 +114,7 @@ def test_a_struct_from_an_unlisted_header(built_apps):
     """Its adaptor goes into the .cpp (the generated header cannot include point.h) and
     the depfile names point.h, so changing it regenerates."""
     generated = built_apps["build"] / "unlisted_goray"
-    assert "struct pack<::Point>" in (generated / "unlisted.goray.cpp").read_text()
+    assert "struct pack<::Point>" in (generated / "unlisted.app_cpp.goray.cpp").read_text()
     assert "struct pack<::Point>" not in (generated / "unlisted.goray.h").read_text()
     point = APPS / "unlisted" / "point.h"
     assert str(point) in (generated / "unlisted.d").read_text()

@@ -1,5 +1,6 @@
 """Golden files: each input scans and renders to exactly its golden outputs, byte for byte
-(tests/generator/golden/gen/<case>/<case>.{idl.json,goray.h,goray.cpp,py,pyi}).
+(tests/generator/golden/gen/<case>/<case>.{idl.json,goray.h,goray.cpp,py,pyi}, and
+<case>.<source>.goray.cpp for each source file).
 
 GORAY_UPDATE_GOLDEN=1 rewrites them instead of comparing.
 """
@@ -23,6 +24,7 @@ CASES: Dict[str, List[pathlib.Path]] = {
     "project": [INPUTS / "project"],                # a directory: headers and a .cpp
     "shared": [INPUTS / "shared"],                  # a header two sources include
     "naming": [MORE_INPUTS / "naming" / "naming.h"],  # keywords and collisions
+    "defaults": [MORE_INPUTS / "defaults" / "defaults.cpp"],  # default arguments
 }
 SUFFIXES = [".idl.json", ".goray.h", ".goray.cpp", ".py", ".pyi"]
 
@@ -42,7 +44,11 @@ def generated(scanner, tmp_path_factory) -> Dict[str, Dict[str, str]]:
             pytest.fail(f"goray-gen failed on {case}:\n{error.message}", pytrace=False)
         outputs[case] = {suffix: (outdir / f"{case}{suffix}").read_text(encoding="utf-8")
                          for suffix in SUFFIXES}
-        assert {path.name for path in result.files} == {f"{case}{s}" for s in SUFFIXES}
+        units = {path.name for path in result.files} - {f"{case}{s}" for s in SUFFIXES}
+        assert all(name.startswith(f"{case}.") and name.endswith(".goray.cpp")
+                   for name in units), units
+        outputs[case].update({name[len(case):]: (outdir / name).read_text(encoding="utf-8")
+                              for name in units})
     return outputs
 
 
@@ -63,6 +69,25 @@ def test_output_matches_golden(generated, case, suffix):
                                 "intended, rerun with GORAY_UPDATE_GOLDEN=1")
 
 
+def test_source_units_match_golden(generated):
+    """Each source file's translation unit (NAME.<source>.goray.cpp) is golden too, and
+    the golden directory holds no unit that is no longer generated."""
+    for case, outputs in generated.items():
+        units = {suffix: text for suffix, text in outputs.items() if suffix not in SUFFIXES}
+        directory = GOLDEN / case
+        if update_golden():
+            for stale in directory.glob(f"{case}.*.goray.cpp"):
+                stale.unlink()
+            for suffix, text in units.items():
+                (directory / f"{case}{suffix}").write_text(text, encoding="utf-8")
+            continue
+        on_disk = {path.name[len(case):] for path in directory.glob(f"{case}.*.goray.cpp")}
+        assert on_disk == set(units), (case, sorted(on_disk), sorted(units))
+        for suffix, text in units.items():
+            assert (directory / f"{case}{suffix}").read_text(encoding="utf-8") == text, \
+                f"{case}{suffix} differs from its golden file (GORAY_UPDATE_GOLDEN=1)"
+
+
 def test_golden_idl_agrees_with_the_scanners_golden(generated):
     """goray-gen scans as the scanner's own golden test does."""
     scanner_golden = GOLDEN.parent
@@ -81,7 +106,7 @@ def test_rendering_is_a_pure_function_of_the_idl(generated, tmp_path):
         idl.write_text(generated[case][".idl.json"], encoding="utf-8")
         outdir = tmp_path / case
         generate(GenerateOptions(sources=[], idl=str(idl), outdir=str(outdir), name=case))
-        for suffix in SUFFIXES:
+        for suffix in generated[case]:
             assert (outdir / f"{case}{suffix}").read_text(encoding="utf-8") == \
                 generated[case][suffix], f"{case}{suffix}"
 
@@ -92,8 +117,8 @@ COMPILED = [case for case in CASES if case != "types"]
 
 
 def test_golden_cpp_compiles_without_warnings_of_its_own():
-    """Every golden NAME.goray.cpp (and so NAME.goray.h) is valid C++20 with -Wall -Wextra:
-    -fsyntax-only, two compilers at a time."""
+    """Every golden NAME.goray.cpp and source unit (and so NAME.goray.h) is valid C++20
+    with -Wall -Wextra: -fsyntax-only, two compilers at a time."""
     import os
     import shutil
     import subprocess
@@ -103,13 +128,15 @@ def test_golden_cpp_compiles_without_warnings_of_its_own():
     compiler = os.environ.get("CXX") or shutil.which("c++") or "g++"
     running = []
     failures = []
-    for case in COMPILED:
+    jobs = [(case, unit) for case in COMPILED
+            for unit in sorted((GOLDEN / case).glob(f"{case}*.goray.cpp"))]
+    for index, (case, unit) in enumerate(jobs):
         source_root = CASES[case][0] if CASES[case][0].is_dir() else CASES[case][0].parent
         command = [compiler, "-std=c++20", "-fsyntax-only", "-Wall", "-Wextra",
                    "-DMSGPACK_NO_BOOST", f"-I{source_root}", f"-I{GOLDEN / case}",
-                   f"-I{ROOT / 'runtime' / 'include'}", str(GOLDEN / case / f"{case}.goray.cpp")]
-        running.append((case, subprocess.Popen(command, stderr=subprocess.PIPE, text=True)))
-        if len(running) == 2 or case == COMPILED[-1]:
+                   f"-I{ROOT / 'runtime' / 'include'}", str(unit)]
+        running.append((unit.name, subprocess.Popen(command, stderr=subprocess.PIPE, text=True)))
+        if len(running) == 2 or index == len(jobs) - 1:
             for name, process in running:
                 _, errors = process.communicate()
                 own = [line for line in errors.splitlines()

@@ -57,6 +57,18 @@ using Stored = ::std::conditional_t<kIsRef<A>, ::goray::ObjectRef, T>;
 template <class... Options>
 concept OnlyOptions = (::std::is_same_v<::std::remove_cvref_t<Options>, ::goray::Option> && ...);
 
+// For the generated units' checks that a registered function still has the parameters
+// and result the scan saw.
+template <class Function, class... Params>
+inline constexpr bool kParamsAre = ::std::is_same_v<
+    typename ::goray::detail::DecayedTuple<
+        typename ::goray::detail::CallableTraits<Function>::ParamTuple>::type,
+    ::std::tuple<Params...>>;
+
+template <class Function, class Result>
+inline constexpr bool kResultIs = ::std::is_same_v<
+    ::std::remove_cvref_t<typename ::goray::detail::CallableTraits<Function>::Result>, Result>;
+
 // A task call, submitted by Remote(goray::Option...).
 template <class Result, class... Kept>
 class TaskCall {

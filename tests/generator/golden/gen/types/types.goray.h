@@ -187,6 +187,18 @@ using Stored = ::std::conditional_t<kIsRef<A>, ::goray::ObjectRef, T>;
 template <class... Options>
 concept OnlyOptions = (::std::is_same_v<::std::remove_cvref_t<Options>, ::goray::Option> && ...);
 
+// For the generated units' checks that a registered function still has the parameters
+// and result the scan saw.
+template <class Function, class... Params>
+inline constexpr bool kParamsAre = ::std::is_same_v<
+    typename ::goray::detail::DecayedTuple<
+        typename ::goray::detail::CallableTraits<Function>::ParamTuple>::type,
+    ::std::tuple<Params...>>;
+
+template <class Function, class Result>
+inline constexpr bool kResultIs = ::std::is_same_v<
+    ::std::remove_cvref_t<typename ::goray::detail::CallableTraits<Function>::Result>, Result>;
+
 // A task call, submitted by Remote(goray::Option...).
 template <class Result, class... Kept>
 class TaskCall {
@@ -427,6 +439,22 @@ template <class A0 = ::std::set<int64_t>>
       "Set", ::std::forward<A0>(s));
 }
 
+// Task Deque: ::Types::Deque.
+template <class A0 = ::std::deque<::std::string>>
+  requires ::types::goray_detail::ArgFor<::std::deque<::std::string>, A0>
+[[nodiscard]] auto Deque(A0&& d) {
+  return ::types::goray_detail::TaskCall<::goray::Future<::std::deque<::std::string>>, ::types::goray_detail::Stored<::std::deque<::std::string>, A0>>(
+      "Deque", ::std::forward<A0>(d));
+}
+
+// Task USet: ::Types::USet.
+template <class A0 = ::std::unordered_set<int64_t>>
+  requires ::types::goray_detail::ArgFor<::std::unordered_set<int64_t>, A0>
+[[nodiscard]] auto USet(A0&& s) {
+  return ::types::goray_detail::TaskCall<::goray::Future<::std::unordered_set<int64_t>>, ::types::goray_detail::Stored<::std::unordered_set<int64_t>, A0>>(
+      "USet", ::std::forward<A0>(s));
+}
+
 // Task Pair: ::Types::Pair.
 template <class A0 = ::std::pair<::std::string, double>>
   requires ::types::goray_detail::ArgFor<::std::pair<::std::string, double>, A0>
@@ -500,18 +528,18 @@ template <class A0 = ::geo::Tree>
 }
 
 // Task Next: ::Types::Next.
-template <class A0 = ::geo::Id>
-  requires ::types::goray_detail::ArgFor<::geo::Id, A0>
+template <class A0 = int64_t>
+  requires ::types::goray_detail::ArgFor<int64_t, A0>
 [[nodiscard]] auto Next(A0&& id) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::geo::Id>, ::types::goray_detail::Stored<::geo::Id, A0>>(
+  return ::types::goray_detail::TaskCall<::goray::Future<int64_t>, ::types::goray_detail::Stored<int64_t, A0>>(
       "Next", ::std::forward<A0>(id));
 }
 
 // Task Many: ::Types::Many.
-template <class A0 = ::geo::Points>
-  requires ::types::goray_detail::ArgFor<::geo::Points, A0>
+template <class A0 = ::std::vector<::geo::Point>>
+  requires ::types::goray_detail::ArgFor<::std::vector<::geo::Point>, A0>
 [[nodiscard]] auto Many(A0&& points) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::geo::Points>, ::types::goray_detail::Stored<::geo::Points, A0>>(
+  return ::types::goray_detail::TaskCall<::goray::Future<::std::vector<::geo::Point>>, ::types::goray_detail::Stored<::std::vector<::geo::Point>, A0>>(
       "Many", ::std::forward<A0>(points));
 }
 

@@ -13,7 +13,7 @@ In this process, without Ray, after goray.load_library(library):
     types.local.Task(args...)
     types.local.Type(args...).Method(args...)
 
-Tasks: Flag, I8, U8, I16, U16, I32, U32, I64, U64, Size, StdI32, LongLong, F32, F64, Str, Bytes, RawBytes, Vec, Arr, List, Set, Pair, Map, UMap, Opt, When, Any, Paint, Move, Grow, Next, Many, Nested, Several, Ref, Nothing, Static, Unnamed.
+Tasks: Flag, I8, U8, I16, U16, I32, U32, I64, U64, Size, StdI32, LongLong, F32, F64, Str, Bytes, RawBytes, Vec, Arr, List, Set, Deque, USet, Pair, Map, UMap, Opt, When, Any, Paint, Move, Grow, Next, Many, Nested, Several, Ref, Nothing, Static, Unnamed.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ __all__ = [
     "Arr",
     "List",
     "Set",
+    "Deque",
+    "USet",
     "Pair",
     "Map",
     "UMap",
@@ -207,6 +209,8 @@ Vec = _Task("Vec", "")
 Arr = _Task("Arr", "")
 List = _Task("List", "")
 Set = _Task("Set", "")
+Deque = _Task("Deque", "")
+USet = _Task("USet", "")
 Pair = _Task("Pair", "")
 Map = _Task("Map", "")
 UMap = _Task("UMap", "")
@@ -316,6 +320,14 @@ class _Local:
     def Set(self, *args: _Any) -> _Any:
         """The native task Set, in this process."""
         return _goray.golang_local_run_task("Set", *args)
+
+    def Deque(self, *args: _Any) -> _Any:
+        """The native task Deque, in this process."""
+        return _goray.golang_local_run_task("Deque", *args)
+
+    def USet(self, *args: _Any) -> _Any:
+        """The native task USet, in this process."""
+        return _goray.golang_local_run_task("USet", *args)
 
     def Pair(self, *args: _Any) -> _Any:
         """The native task Pair, in this process."""

@@ -34,6 +34,8 @@ __all__ = [
     "Arr",
     "List",
     "Set",
+    "Deque",
+    "USet",
     "Pair",
     "Map",
     "UMap",
@@ -366,6 +368,30 @@ class _Task_Set:
 Set: _Task_Set
 
 
+class _Task_Deque:
+    """The native task Deque."""
+
+    def remote(self, d: _list[_str] | _ray.ObjectRef[_list[_str]], /) -> _ray.ObjectRef[_list[_str]]:
+        """Submits Deque."""
+
+    def options(self, **options: _Any) -> _Task_Deque: ...
+
+
+Deque: _Task_Deque
+
+
+class _Task_USet:
+    """The native task USet."""
+
+    def remote(self, s: _list[_int] | _ray.ObjectRef[_list[_int]], /) -> _ray.ObjectRef[_list[_int]]:
+        """Submits USet."""
+
+    def options(self, **options: _Any) -> _Task_USet: ...
+
+
+USet: _Task_USet
+
+
 class _Task_Pair:
     """The native task Pair."""
 
@@ -635,6 +661,12 @@ class _Local:
 
     def Set(self, s: _list[_int], /) -> _list[_int]:
         """Runs Set in this process."""
+
+    def Deque(self, d: _list[_str], /) -> _list[_str]:
+        """Runs Deque in this process."""
+
+    def USet(self, s: _list[_int], /) -> _list[_int]:
+        """Runs USet in this process."""
 
     def Pair(self, p: _tuple[_str, _float] | _list[_str | _float], /) -> _list[_str | _float]:
         """Runs Pair in this process."""
