@@ -1,0 +1,106 @@
+"""Default arguments of tests/python/generator/inputs/defaults/defaults.cpp, called with
+every accepted argument count and with too few and too many (run by test_gen_defaults.py
+in its own process). Prints one JSON object: {"failures": [...]}.
+
+    python defaults_check.py local LIBRARY STUBS_DIR   # in-process
+    python defaults_check.py ray LIBRARY STUBS_DIR     # a local Ray: the stubs' .remote(),
+                                                       # then the C++ driver's typed wrappers
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Callable, List
+
+failures: List[str] = []
+
+
+def expect(what: str, call: Callable[[], Any], expected: Any) -> None:
+    try:
+        actual = call()
+    except Exception as error:  # noqa: BLE001 - reported, not raised
+        failures.append(f"{what} raised {type(error).__name__}: {error}")
+        return
+    if actual != expected:
+        failures.append(f"{what}: {actual!r}, expected {expected!r}")
+
+
+def expect_error(what: str, call: Callable[[], Any], message: str) -> None:
+    try:
+        call()
+    except Exception as error:  # noqa: BLE001 - the message is what is checked
+        if message not in str(error):
+            failures.append(f"{what} raised {type(error).__name__}: {error}; "
+                            f"expected {message!r}")
+        return
+    failures.append(f"{what} did not fail")
+
+
+def local(library: str) -> None:
+    import goray
+
+    goray.load_library(library)
+    import defaultsapp as app
+
+    run = app.local
+    expect("Add(1)", lambda: run.Add(1), 3)
+    expect("Add(1, 5)", lambda: run.Add(1, 5), 6)
+    expect("Greet()", lambda: run.Greet(), "hello world")
+    expect("Greet(bob, 2)", lambda: run.Greet("bob", 2), "hello bobhello bob")
+    expect("Fill(3)", lambda: run.Fill(3), [1, 2, 0])
+    expect("Fill(1, [7, 8])", lambda: run.Fill(1, [7, 8]), [7])
+    with run.Counter() as counter:  # the factory's default: 5
+        expect("Counter().Incr()", lambda: counter.Incr(), 7)
+        expect("Counter().Incr(3)", lambda: counter.Incr(3), 10)
+        expect_error("Counter().Incr(1, 2)", lambda: counter.Incr(1, 2),
+                     "expected 0 to 1 arguments, received 2 (task Counter.Incr)")
+    with run.Counter(100) as counter:
+        expect("Counter(100).Incr()", lambda: counter.Incr(), 102)
+    with run.Box("b") as box:  # the constructor's default: Scale::Factor()
+        expect("Box(b).Describe()", lambda: box.Describe(), "box b10")
+        expect("Box(b).Describe(>)", lambda: box.Describe(">"), ">b10")
+    expect_error("Add()", lambda: goray.golang_local_run_task("Add"),
+                 "expected 1 to 2 arguments, received 0 (task Add)")
+    expect_error("Add(1, 2, 3)", lambda: goray.golang_local_run_task("Add", 1, 2, 3),
+                 "expected 1 to 2 arguments, received 3 (task Add)")
+    expect_error("Box()", lambda: goray.golang_local_new_actor("Box"),
+                 "expected 1 to 2 arguments, received 0")
+    expect_error("Greet(a, 1, 2)", lambda: goray.golang_local_run_task("Greet", "a", 1, 2),
+                 "expected 0 to 2 arguments, received 3 (task Greet)")
+
+
+def on_ray(library: str) -> None:
+    import goray
+    import ray
+    from goray._driver import run_driver
+
+    loaded = goray.init(library, num_cpus=2, include_dashboard=False)
+    try:
+        import defaultsapp as app
+
+        expect("Add.remote(1)", lambda: ray.get(app.Add.remote(1)), 3)
+        expect("Add.remote(1, 5)", lambda: ray.get(app.Add.remote(1, 5)), 6)
+        expect("Greet.remote()", lambda: ray.get(app.Greet.remote()), "hello world")
+        counter = app.Counter.remote()
+        expect("Counter.remote().Incr.remote()", lambda: ray.get(counter.Incr.remote()), 7)
+        box = app.Box.remote("b")
+        expect("Box.remote(b).Describe.remote()", lambda: ray.get(box.Describe.remote()),
+               "box b10")
+        expect_error("Add.remote(1, 2, 3)", lambda: ray.get(app.Add.remote(1, 2, 3)),
+                     "expected 1 to 2 arguments, received 3")
+        expect("the C++ driver's failures", lambda: run_driver(loaded), 0)
+    finally:
+        ray.shutdown()
+
+
+def main() -> int:
+    mode, library, stubs_dir = sys.argv[1:4]
+    sys.path.insert(0, stubs_dir)
+    (local if mode == "local" else on_ray)(library)
+    print(json.dumps({"failures": failures}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
