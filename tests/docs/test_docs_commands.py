@@ -1,7 +1,8 @@
 """Every command in the shell blocks of README.md and docs/*.md is exercised by a test.
 
-Each command (a line of a ```sh/bash/shell/console block, continuations joined, comments
-dropped) must match exactly one rule of RULES:
+Each command (a line of a ```sh/bash/shell/console block, or of an unlabelled block that
+starts with a command word, continuations joined, comments dropped) must match exactly one
+rule of RULES:
 
 - RUN: a test in this file runs the command as written (in a temporary directory whose
   `.venv` is the checkout's, against the built tree: nothing is rebuilt);
@@ -61,10 +62,22 @@ def shell_blocks(path: Path) -> List[tuple[int, List[str], str]]:
         end = index + 1
         while end < len(lines) and not lines[end].strip().startswith(fence):
             end += 1
-        if language in SHELL_LANGUAGES:
-            blocks.append((index + 2, lines[index + 1:end], language))
+        body = lines[index + 1:end]
+        if language in SHELL_LANGUAGES or (not language and _looks_like_commands(body)):
+            blocks.append((index + 2, body, language or "sh"))
         index = end + 1
     return blocks
+
+
+# An unlabelled block whose first line starts with one of these is commands too (usage
+# lines, mostly); other unlabelled blocks are diagrams and messages.
+COMMAND_WORDS = {"goray", "goray-gen", "goray-scan", "python", "python3", "cmake", "bash", "c++",
+                 "ray", ".venv/bin/python", ".venv/bin/pytest"}
+
+
+def _looks_like_commands(body: List[str]) -> bool:
+    first = next((line.split() for line in body if line.strip()), [])
+    return bool(first) and first[0] in COMMAND_WORDS
 
 
 def _strip_comment(line: str) -> str:
@@ -145,6 +158,9 @@ RULES = [
          "test_generator_hand_build_exports_the_c_abi"),
     Rule(r"goray-gen SRC\.\.\. -o OUTDIR .*", SYNOPSIS, "goray-gen --help"),
     Rule(r"python -m goray\.gen \.\.\.", SYNOPSIS, "python -m goray.gen --help"),
+    Rule(r"goray \[--cluster\] .*LIBRARY \[-- ARGS\.\.\.\]", SYNOPSIS, "goray --help"),
+    Rule(r"python -m goray \[\.\.\.\]", SYNOPSIS, "python -m goray --help"),
+    Rule(r"goray-scan SRC\.\.\. -o FILE\.json .*", SYNOPSIS, "goray-scan --help"),
     # The goray CLI runs a driver on Ray.
     Rule(r"goray --py-defs app\.py \./build/librayapp\.so", COVERED,
          "scripts/run-example.sh::--py-defs app.py",
@@ -310,13 +326,20 @@ def test_generator_hand_build_exports_the_c_abi(installed_package, project):
     assert call_in_process(library, "Square", 1.5) == 2.25
 
 
-@pytest.mark.parametrize("rule", [r for r in RULES if r.kind == SYNOPSIS], ids=lambda r: r.by)
-def test_synopsis_tools_answer_help(rule):
+def synopses() -> List[tuple]:
+    return [(command, rule) for command in doc_commands() for rule in rule_for(command)
+            if rule.kind == SYNOPSIS]
+
+
+@pytest.mark.parametrize("command, rule", synopses(),
+                         ids=[f"{c.file}:{c.line}" for c, _ in synopses()])
+def test_synopsis_options_are_the_tools(command, rule):
+    # The tool answers --help, and every option the usage line shows is one of its options.
     argv = rule.by.split()
-    if argv[0] == "python":
-        argv[0] = str(VENV / "bin" / "python")
-    else:
-        argv[0] = str(VENV / "bin" / argv[0])
+    argv[0] = str(VENV / "bin" / argv[0])
     result = subprocess.run(argv, text=True, capture_output=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "-o" in result.stdout
+    usage = re.sub(r"^python -m \S+", "", command.text)
+    options = set(re.findall(r"(?<![\w-])(--?[A-Za-z][\w-]*)", usage))
+    missing = sorted(option for option in options if option not in result.stdout)
+    assert not missing, f"{command}: {rule.by} does not list {missing}"
