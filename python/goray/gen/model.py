@@ -756,7 +756,8 @@ def check_namespace(idl: Idl, name: str) -> None:
             f"{where}error: {inside}, which is also the namespace of the generated C++ "
             f"wrappers (outputs named '{name}'): the wrappers would clash with your "
             f"declarations. Name the outputs differently (goray-gen --name {name}_app, or "
-            f"goray_add_app(<target> NAME {name}_app ...)) or rename your namespace")
+            f"goray_add_app(<target> NAME {name}_app ...)) or rename "
+            f"{'your namespace' if len(components) > 1 else 'it'}")
     if errors:
         raise NamespaceClash("\n".join(errors))
 

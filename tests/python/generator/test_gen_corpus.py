@@ -1,0 +1,130 @@
+"""The rule: if goray-gen exits 0, every output compiles. A corpus of tricky inputs
+(tests/python/generator/corpus/<case>/): the namespace equal to the outputs' name,
+aliases (one declared only in a .cpp), nested and inline namespaces, structs declared
+in .cpp files, templates instantiated in signatures, default arguments, enums in
+namespaces, user names equal to the generator's own, two sources with same-named
+internal helpers. Each is generated, then every generated translation unit compiled
+(-fsyntax-only, two at a time); one case is linked and called. A refusal must be a
+clang-style error naming the declaration, with nothing written."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import subprocess
+from typing import Dict, List, Optional
+
+import pytest
+
+from conftest import HERE, PYTHON, ROOT, run
+
+CORPUS = HERE / "corpus"
+CXX = os.environ.get("CXX") or shutil.which("c++") or shutil.which("g++") or "clang++-19"
+
+# case -> (outputs' name, the error goray-gen must give, or None: it must succeed)
+CASES: Dict[str, tuple] = {
+    "same_namespace": ("corpus", "same_namespace/corpus.cpp:10:"),
+    "aliases": ("aliases", None),
+    "nested": ("outer_app", None),
+    "templates": ("templates", None),
+    "two_sources": ("two", None),
+    "enums": ("paint_app", None),
+    "defaults": ("shop_app", None),
+    "clash_names": ("clash", None),
+    "optional_tuple": ("optional_tuple", "optional_tuple/optional_tuple.cpp:10:3: error: "
+                                         "the result of task 'Nested'"),
+}
+
+
+def sources(case: str) -> List[str]:
+    return sorted(str(path) for path in (CORPUS / case).iterdir()
+                  if path.suffix in (".h", ".cpp"))
+
+
+def generate_case(case: str, outdir: pathlib.Path) -> subprocess.CompletedProcess:
+    name, _ = CASES[case]
+    return run([PYTHON, "-m", "goray.gen", *sources(case), "-o", str(outdir), "--name", name,
+                "--root", str(CORPUS)])
+
+
+def compile_units(units: List[pathlib.Path], outdir: pathlib.Path) -> List[str]:
+    failures = []
+    running: List[tuple] = []
+    for index, unit in enumerate(units):
+        command = [CXX, "-std=c++20", "-fsyntax-only", "-Wall", "-Wextra", "-DMSGPACK_NO_BOOST",
+                   f"-I{CORPUS}", f"-I{outdir}", f"-I{ROOT / 'runtime' / 'include'}", str(unit)]
+        running.append((unit, subprocess.Popen(command, stderr=subprocess.PIPE, text=True)))
+        if len(running) == 2 or index == len(units) - 1:
+            for path, process in running:
+                _, errors = process.communicate()
+                own = [line for line in errors.splitlines()
+                       if ".goray." in line and ("warning" in line or "error" in line)]
+                if process.returncode != 0 or own:
+                    failures.append(f"{path.name}:\n{errors[-4000:]}")
+            running = []
+    return failures
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_goray_gen_succeeds_and_every_output_compiles_or_it_refuses(scanner, tmp_path, case):
+    outdir = tmp_path / "gen"
+    result = generate_case(case, outdir)
+    _, error = CASES[case]
+    if error is not None:
+        assert result.returncode == 1, result.stderr
+        assert error in result.stderr, result.stderr
+        assert "error:" in result.stderr and "Traceback" not in result.stderr
+        assert not outdir.exists() or not any(outdir.iterdir()), "an output was written"
+        return
+    assert result.returncode == 0, result.stderr
+    units = sorted(outdir.glob("*.goray.cpp"))
+    assert len(units) == 1 + sum(1 for s in sources(case) if s.endswith(".cpp"))
+    failures = compile_units(units, outdir)
+    assert not failures, "\n".join(failures)
+
+
+def runtime_archive() -> Optional[pathlib.Path]:
+    for candidate in (ROOT / "build" / "runtime" / "libgoray_runtime.a",
+                      pathlib.Path(os.sys.prefix) / "lib" / "libgoray_runtime.a"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def test_two_sources_link_and_run(scanner, tmp_path):
+    """Same-named internal helpers in two sources and one unscanned struct with an adaptor
+    in both units: the units link together, and each source's tasks are registered."""
+    archive = runtime_archive()
+    assert archive is not None, "build goray first (cmake --build build)"
+    outdir = tmp_path / "gen"
+    assert generate_case("two_sources", outdir).returncode == 0
+    library = tmp_path / "libtwo.so"
+    command = [CXX, "-std=c++20", "-shared", "-fPIC", "-fvisibility=hidden", "-DMSGPACK_NO_BOOST",
+               f"-I{CORPUS}", f"-I{outdir}", f"-I{ROOT / 'runtime' / 'include'}",
+               *map(str, sorted(outdir.glob("*.goray.cpp"))), str(archive), "-pthread", "-ldl",
+               f"-Wl,--version-script={ROOT / 'runtime' / 'exports.map'}", "-Wl,--no-undefined",
+               "-Wl,-u,Execute,-u,FreeMemory,-u,RegisterCallback,-u,GorayProtocolVersion",
+               "-o", str(library)]
+    linked = run(command)
+    assert linked.returncode == 0, linked.stderr
+    check = ("import goray, sys; goray.load_library(sys.argv[1]); "
+             "print(goray.golang_local_run_task('Double', {'x': 1.0, 'y': 2.0}), "
+             "goray.golang_local_run_task('Triple', {'x': 1.0, 'y': 2.0}))")
+    called = run([PYTHON, "-c", check, str(library)])
+    assert called.returncode == 0, called.stderr
+    assert called.stdout.split("\n")[0] == \
+        "{'x': 2.0, 'y': 4.0} {'x': 3.0, 'y': 6.0}", called.stdout
+
+
+def test_a_global_declaration_named_like_the_outputs_is_refused(scanner, tmp_path):
+    """`namespace Point` for the wrappers would clash with the user's struct ::Point."""
+    outdir = tmp_path / "gen"
+    result = run([PYTHON, "-m", "goray.gen", *sources("templates"), "-o", str(outdir),
+                  "--name", "Point", "--root", str(CORPUS)])
+    assert result.returncode == 1, result.stderr
+    assert "templates/templates.cpp:15:8: error: struct Point is declared, which is also the " \
+           "namespace of the generated C++ wrappers" in result.stderr, result.stderr
+    assert "--name Point_app" in result.stderr and "NAME Point_app" in result.stderr
+    assert result.stderr.rstrip().endswith("or rename it")
+    assert not outdir.exists() or not any(outdir.iterdir())
