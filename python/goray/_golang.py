@@ -76,6 +76,7 @@ class NativeActorClass:
         from ._options import split_options, with_goray_env
         cls = native.native_actor_class(self._name, native.native_actor_methods(self._name))
         args_block, positions, refs = native.pack_call(self._name, args)
+        native.check_actor_args(self._name, args_block, bool(refs))
         return cls.options(**with_goray_env(split_options(self._options))).remote(
             args_block, positions, *refs)
 

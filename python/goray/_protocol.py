@@ -24,6 +24,7 @@ class Py2Native(enum.IntEnum):
     NEW_ACTOR = 5
     ACTOR_METHOD_CALL = 6
     CLOSE_ACTOR = 7
+    CHECK_ACTOR_ARGS = 32  # extension (protocol.md 7): do constructor arguments fit?
 
 
 class Native2Py(enum.IntEnum):

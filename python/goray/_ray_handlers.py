@@ -120,6 +120,7 @@ def _new_actor(data: memoryview) -> Reply:
     type_name = meta["goray_actor_type_name"]
     methods = meta.get("goray_actor_methods") or _ray_native.native_actor_methods(type_name)
     cls = _ray_native.native_actor_class(type_name, methods)
+    _ray_native.check_actor_args(type_name, args_block, bool(refs))
     positions, ordered = _ref_parts(_native_refs(refs))
     handle = cls.options(**with_goray_env(split_options(meta))).remote(args_block, positions, *ordered)
     entry = _ray_native.ActorEntry(handle, type_name, True)

@@ -25,7 +25,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tu
 
 import ray
 
-from . import _codec, _registry, _worker
+from . import _codec, _ffi, _registry, _worker
 from ._local import LocalActor, golang_local_run_task
 from ._protocol import Py2Native, pack_u64, pack_units
 from .errors import GorayError, error_from_reply
@@ -345,6 +345,21 @@ def _list_methods_on_unknown_attribute() -> None:
 
 
 _list_methods_on_unknown_attribute()
+
+
+def check_actor_args(type_name: str, args_block: bytes, has_refs: bool) -> None:
+    """Checks a native actor's constructor arguments in this process, before its
+    creation is submitted, so that wrong ones raise ArgumentError here rather than
+    kill the actor in its worker (ActorDiedError). Skipped when refs are among the
+    arguments (their values are not here yet), and for libraries that do not know
+    the command (GoRay's Go libraries answer code 1: unknown command)."""
+    library = _ffi.loaded_library()
+    if library is None or has_refs:
+        return
+    payload = pack_units(type_name.encode("utf-8"), args_block)
+    code, reply = library.execute(int(Py2Native.CHECK_ACTOR_ARGS), payload)
+    if code == 5:
+        raise error_from_reply(code, reply, type_name)
 
 
 def native_actor_methods(type_name: str) -> List[str]:

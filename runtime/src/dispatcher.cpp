@@ -68,6 +68,8 @@ Reply Dispatcher::Handle(long long request, std::string_view payload) {
         return CallMethod(index, payload);
       case kServeCloseActor:
         return CloseActor(index);
+      case kServeCheckActorArgs:
+        return CheckActorArgs(payload);
       default:
         return TextReply(kFailed, "goray: unknown command " + std::to_string(command));
     }
@@ -127,6 +129,26 @@ Reply Dispatcher::NewActor(std::string_view payload) {
     }
     ActorInstance instance{type->factory(ArgList(call.name, std::move(call.args))), type};
     return TextReply(kSuccess, std::to_string(instances_.Add(std::move(instance))));
+  } catch (...) {
+    return PanicReplyForCurrentException(call.name);
+  }
+}
+
+Reply Dispatcher::CheckActorArgs(std::string_view payload) const {
+  IncomingCall call = ParseIncomingCall(payload);
+  try {
+    const ActorType* type = registry_.FindActorType(call.name);
+    if (type == nullptr) {
+      throw UnknownNameError("actor type", std::string(call.name),
+                             JoinNames(registry_.ActorTypeNames()));
+    }
+    if (!type->checks_arguments) return TextReply(kSuccess, "unchecked");
+    try {
+      type->factory(ArgList(call.name, std::move(call.args), /*dry_run=*/true));
+    } catch (const ArgumentsFit&) {
+      return TextReply(kSuccess, "fit");
+    }
+    return TextReply(kSuccess, "fit");  // a factory that decodes nothing
   } catch (...) {
     return PanicReplyForCurrentException(call.name);
   }

@@ -19,6 +19,8 @@ enum Py2NativeCommand : long long {
   kServeNewActor = 5,
   kServeActorMethodCall = 6,
   kServeCloseActor = 7,
+  // Extension (protocol.md 7): do these constructor arguments fit the actor type?
+  kServeCheckActorArgs = 32,
 };
 
 class Dispatcher {
@@ -38,6 +40,7 @@ class Dispatcher {
   Reply NewActor(std::string_view payload);
   Reply CallMethod(std::uint64_t index, std::string_view payload);
   Reply CloseActor(std::uint64_t index);
+  Reply CheckActorArgs(std::string_view payload) const;
 
   const Registry& registry_;
   ActorInstances instances_;

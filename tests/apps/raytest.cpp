@@ -632,6 +632,25 @@ int LimitsScenario(Checker& c) {
   return c.failures;
 }
 
+int ConstructorArgsScenario(Checker& c) {
+  // Checked before the actor is submitted: the ArgumentError, not a dead actor.
+  try {
+    goray::NewActor("Counter", std::string("x"));
+    c.Expect(false, "wrong constructor argument: no exception");
+  } catch (const goray::PythonError& error) {
+    c.Expect(error.type() == "goray.ArgumentError" &&
+                 error.message() == "position 0: expected int64_t, received str (task Counter)",
+             std::string("wrong constructor argument: ") + error.what());
+  }
+  c.ExpectThrows<goray::PythonError>([&] { goray::NewActor("Counter"); }, "no constructor argument",
+                                     "goray.ArgumentError: expected 1 argument, received 0 (task Counter)");
+  // An argument given by ref is checked when the actor is built (its value is not here).
+  goray::ActorHandle by_ref = goray::NewActor("Counter", goray::Put(int64_t{4}));
+  c.Expect(by_ref.RemoteCall("Get").Get<int64_t>() == 4, "constructor argument by ref");
+  by_ref.Kill();
+  return c.failures;
+}
+
 int ClashScenario(Checker& c) {
   c.ExpectThrows<goray::PythonError>([&] { goray::NewActor("Clash"); }, "methods Get and Get__",
                                      "methods 'Get' and 'Get__' both need the Ray method 'Get__'");
@@ -654,6 +673,7 @@ int Driver(const std::vector<std::string>& args) {
     if (scenario == "large") return LargeScenario(checker, args);
     if (scenario == "limits") return LimitsScenario(checker);
     if (scenario == "clash") return ClashScenario(checker);
+    if (scenario == "constructor_args") return ConstructorArgsScenario(checker);
     if (scenario == "exit") return args.size() > 1 ? std::stoi(args[1]) : 0;
     if (scenario == "sleep") {
       std::cout << "SLEEPING" << std::endl;

@@ -43,3 +43,22 @@ def test_python_actor_handles_keep_rays_message(lib, defs):
     with pytest.raises(AttributeError, match="'ActorHandle' object has no attribute 'nope'"):
         store.nope  # noqa: B018
     ray.kill(store)
+
+
+def test_wrong_constructor_arguments_are_argument_errors_from_python(lib):
+    # Checked in the caller before the actor is submitted (Py2Native 32), not an
+    # ActorDiedError with the worker's traceback at the first method call.
+    with pytest.raises(goray.ArgumentError) as info:
+        goray.golang_actor_class("Counter").remote("x")
+    error = info.value
+    assert (error.task, error.position, error.expected, error.received) == ("Counter", 0, "int64_t", "str")
+    assert str(error) == "position 0: expected int64_t, received str (task Counter)"
+    with pytest.raises(goray.ArgumentError, match=r"^expected 1 argument, received 2 \(task Counter\)$"):
+        goray.golang_actor_class("Counter").remote(1, 2)
+    counter = goray.golang_actor_class("Counter").remote(ray.put(3))  # a ref: checked in the worker
+    assert ray.get(counter.Get.remote()) == 3
+    ray.kill(counter)
+
+
+def test_wrong_constructor_arguments_are_argument_errors_from_cpp(lib):
+    assert _driver.run_driver(lib, ["constructor_args"]) == 0

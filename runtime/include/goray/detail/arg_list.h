@@ -12,13 +12,19 @@
 
 namespace goray::detail {
 
+// Thrown by DecodeArgs instead of returning, for a dry-run ArgList: every argument
+// decoded, so the arguments fit the callee; nothing is called.
+struct ArgumentsFit {};
+
 class ArgList {
  public:
-  ArgList(std::string_view callee, std::vector<msgpack::object> values)
-      : callee_(callee), values_(std::move(values)) {}
+  // A dry run checks the arguments only (the driver's CheckActorArgs).
+  ArgList(std::string_view callee, std::vector<msgpack::object> values, bool dry_run = false)
+      : callee_(callee), values_(std::move(values)), dry_run_(dry_run) {}
 
   std::string_view callee() const noexcept { return callee_; }
   std::size_t size() const noexcept { return values_.size(); }
+  bool dry_run() const noexcept { return dry_run_; }
   const msgpack::object& operator[](std::size_t position) const { return values_[position]; }
 
   // Throws ArgumentError unless exactly `expected` arguments arrived.
@@ -45,6 +51,7 @@ class ArgList {
 
   std::string_view callee_;
   std::vector<msgpack::object> values_;
+  bool dry_run_ = false;
 };
 
 }  // namespace goray::detail
