@@ -8,9 +8,8 @@ namespace {
 
 std::string ComposeWhat(const std::string& type, const std::string& message,
                         const std::string& task) {
-  std::string what = type;
-  what += ": ";
-  what += message;
+  // A failure without a type (a Go panic) is its message alone.
+  std::string what = type.empty() ? message : type + ": " + message;
   if (!task.empty()) {
     what += " (task ";
     what += task;

@@ -64,7 +64,7 @@ Reply TextReply(long long code, std::string_view text) {
 
 Reply PanicReplyForCurrentException(std::string_view callee) {
   ExceptionParts parts = DescribeCurrentException();
-  std::string message = parts.type + ": " + parts.message;
+  std::string message = parts.type.empty() ? parts.message : parts.type + ": " + parts.message;
   if (!callee.empty()) {
     message += " (task ";
     message += callee;

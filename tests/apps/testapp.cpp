@@ -478,6 +478,9 @@ void RegisterApplication(Registry& r) {
   r.AddTask("SleepMs", &SleepMs);
   r.AddTask("MakeBytes", &MakeBytes);
   r.AddTask("Triple", &Triple);
+  // Failures without a type read as their message alone.
+  r.AddTask("FailUntyped", []() -> std::int64_t { throw goray::TaskError("", "untyped failure", ""); });
+  r.AddTask("UntypedWhat", [] { return std::string(goray::TaskError("", "m", "t").what()); });
   // Outside Ray every id is empty (and no Ray is started to find out).
   r.AddTask("RuntimeJobId", [] { return goray::GetRuntimeContext().job_id; });
 

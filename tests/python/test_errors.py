@@ -119,3 +119,12 @@ def test_native_error_is_a_runtime_error_as_in_goray():
     with pytest.raises(RuntimeError, match="boom"):
         raise error
     assert pickle.loads(pickle.dumps(error)).message == "boom"
+
+
+def test_a_native_failure_without_a_type_has_no_stray_colon(lib):
+    # Go panics have no type; a C++ goray::Error may have none either.
+    with pytest.raises(goray.NativeError) as info:
+        goray.golang_local_run_task("FailUntyped")
+    assert str(info.value) == "untyped failure (task FailUntyped)"
+    assert (info.value.type, info.value.message) == ("", "untyped failure")
+    assert goray.golang_local_run_task("UntypedWhat") == "m (task t)"
