@@ -5,6 +5,7 @@
 // (so each header is parsed once, and a header-only input is still read).
 #include "goray/scan/scan.h"
 
+#include <algorithm>
 #include <memory>
 #include <set>
 #include <string>
@@ -96,7 +97,9 @@ ScanResult Scan(const std::vector<std::string>& sources, const ScanOptions& opti
   Model model;
   // Clang's "N errors generated." after each file would count the whole scan's errors
   // so far; the scan writes one total at the end instead.
-  ScanState state{scanned, model, {}, llvm::nulls()};
+  ScanState state{scanned, model,
+                  options.goray_include.empty() ? DefaultGorayInclude() : options.goray_include,
+                  {}, llvm::nulls()};
   auto files = llvm::makeIntrusiveRefCnt<clang::FileManager>(clang::FileSystemOptions{});
   tooling::ArgumentsAdjuster common = CommonAdjuster(options);
   bool failed = false;
@@ -154,8 +157,9 @@ ScanResult Scan(const std::vector<std::string>& sources, const ScanOptions& opti
   result.diagnostics.insert(result.diagnostics.begin(), collected.begin(), collected.end());
   if (failed || diagnostics.error_count() > 0) return result;
 
-  std::vector<std::string> relative_sources;
+  std::vector<std::string> relative_sources = scanned.added();
   for (const SourceFile& file : source_set->files) relative_sources.push_back(file.relative);
+  std::sort(relative_sources.begin(), relative_sources.end());
   result.idl = model.ToIdl(relative_sources);
   result.ok = true;
   return result;

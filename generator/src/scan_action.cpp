@@ -7,6 +7,7 @@
 #include <clang/Frontend/FrontendAction.h>
 
 #include "collector.h"
+#include "project_headers.h"
 #include "tu_context.h"
 
 namespace goray::scan {
@@ -14,7 +15,8 @@ namespace {
 
 class ScanConsumer : public clang::ASTConsumer {
  public:
-  explicit ScanConsumer(ScanState& state) : state_(state) {}
+  ScanConsumer(ScanState& state, clang::Preprocessor& preprocessor)
+      : state_(state), preprocessor_(preprocessor) {}
 
   void HandleTranslationUnit(clang::ASTContext& ast) override {
     const clang::SourceManager& sources = ast.getSourceManager();
@@ -23,12 +25,14 @@ class ScanConsumer : public clang::ASTConsumer {
     }
     // After a clang error the AST is incomplete; clang's diagnostics say what to fix.
     if (ast.getDiagnostics().hasErrorOccurred()) return;
+    AddProjectHeaders(preprocessor_, state_.scanned, state_.goray_include);
     TuContext tu(ast, state_.scanned, state_.model);
     Collector(tu).Run(*ast.getTranslationUnitDecl());
   }
 
  private:
   ScanState& state_;
+  clang::Preprocessor& preprocessor_;
 };
 
 class ScanAction : public clang::ASTFrontendAction {
@@ -36,9 +40,9 @@ class ScanAction : public clang::ASTFrontendAction {
   explicit ScanAction(ScanState& state) : state_(state) {}
 
  protected:
-  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance&,
+  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance& compiler,
                                                         llvm::StringRef) override {
-    return std::make_unique<ScanConsumer>(state_);
+    return std::make_unique<ScanConsumer>(state_, compiler.getPreprocessor());
   }
 
  private:

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <set>
+#include <string>
 
 #include <clang/Tooling/Tooling.h>
 #include <llvm/Support/FileSystem/UniqueID.h>
@@ -16,8 +17,9 @@ namespace goray::scan {
 
 // What every translation unit of one scan shares.
 struct ScanState {
-  const ScannedFiles& scanned;
+  ScannedFiles& scanned;  // grows by the project headers the sources include
   Model& model;
+  std::string goray_include;  // the directory of <goray/goray.h>: not the project's
   std::set<llvm::sys::fs::UniqueID> seen_files;  // every file any translation unit read
   llvm::raw_ostream& statistics;  // where clang writes per-file statistics (dropped)
 };

@@ -17,4 +17,10 @@ const std::string* ScannedFiles::Find(const llvm::sys::fs::UniqueID& id) const {
   return found == relative_.end() ? nullptr : &found->second;
 }
 
+bool ScannedFiles::Add(const llvm::sys::fs::UniqueID& id, const std::string& relative) {
+  if (!relative_.emplace(id, relative).second) return false;
+  added_.push_back(relative);
+  return true;
+}
+
 }  // namespace goray::scan

@@ -30,6 +30,7 @@ class Locator {
   std::optional<Position> PositionOf(clang::SourceLocation location);
   // Like PositionOf, with a file that is outside the root named by its path.
   Position Describe(clang::SourceLocation location);
+  const std::string& root() const { return scanned_.root(); }
 
  private:
   struct FileFacts {

@@ -548,6 +548,7 @@ std::optional<std::string> TypeMapper::Struct(const clang::CXXRecordDecl& declar
     tu_.model.rejected_types.insert(name);
     return std::nullopt;
   }
+  WarnIfUnscanned(*record, name, use);
   json object = {{"name", name}, {"fields", std::move(fields)},
                  {"doc", DocComment(*record, tu_.ast)}};
   if (std::optional<Position> position = tu_.locator.PositionOf(record->getLocation())) {
@@ -637,6 +638,30 @@ bool TypeMapper::Fields(const clang::CXXRecordDecl& record, const std::string& s
   return ok;
 }
 
+void TypeMapper::WarnIfUnscanned(const clang::NamedDecl& decl, const std::string& name,
+                                 const TypeUse& use) {
+  clang::SourceLocation location = tu_.sources.getExpansionLoc(decl.getLocation());
+  if (location.isInvalid() || tu_.sources.isInSystemHeader(location) ||
+      tu_.locator.InScannedFile(location) ||
+      tu_.sources.getIncludeLoc(tu_.sources.getFileID(location)).isInvalid()) {
+    return;  // scanned, a system header's, or in the main file (a scanned source)
+  }
+  bool within_root = tu_.locator.PositionOf(location).has_value();
+  std::string file = tu_.locator.Describe(location).file;
+  std::string why_and_fix =
+      within_root ? "which goray does not scan (it has no include guard, or is not a header "
+                    "file): generated headers cannot name it, so no typed C++ wrapper uses "
+                    "it; give '" + file + "' an include guard ('#pragma once')"
+                  : "outside the sources' root '" + tu_.locator.root() +
+                        "', so goray does not scan it: generated headers cannot name it, so "
+                        "no typed C++ wrapper uses it; list '" + file +
+                        "' among the sources (goray_add_app's SOURCES, goray-gen's inputs) "
+                        "or set the root to a directory holding it";
+  tu_.reporter.Warning(use.location, use.what + " uses '" + Display(name) + "', declared in '" +
+                                         file + "', " + why_and_fix);
+  tu_.reporter.Note(decl.getLocation(), "'" + Display(name) + "' is declared here");
+}
+
 std::optional<std::string> TypeMapper::Enum(const clang::EnumDecl& declared,
                                             const TypeUse& use) {
   std::string name = QualifiedTypeName(declared, tu_.ast);
@@ -668,6 +693,7 @@ std::optional<std::string> TypeMapper::Enum(const clang::EnumDecl& declared,
                            {"value", number},
                            {"doc", DocComment(*enumerator, tu_.ast)}});
   }
+  WarnIfUnscanned(*definition, name, use);
   json object = {{"name", name},
                  {"scoped", definition->isScoped()},
                  {"underlying", std::move(*underlying_type)},

@@ -48,6 +48,11 @@ class TypeMapper {
               nlohmann::json& fields, std::set<std::string>& field_names,
               std::set<const clang::CXXRecordDecl*>& visited);
   std::optional<std::string> Enum(const clang::EnumDecl& decl, const TypeUse& use);
+  // Warns when user type `decl` (named `name`) is declared in a header goray does not
+  // scan: generated headers cannot name it, so the typed C++ wrappers using it are left
+  // out; says what to add.
+  void WarnIfUnscanned(const clang::NamedDecl& decl, const std::string& name,
+                       const TypeUse& use);
   void Unsupported(const TypeUse& use, clang::QualType inner, clang::QualType outer,
                    const std::string& reason = {});
   std::string Print(clang::QualType type) const;

@@ -1,6 +1,7 @@
 // The scanner rules, checked on the IDL: what becomes a task, an actor type, a method,
 // a field, a doc; inputs, roots, compilation databases and extra arguments.
 #include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -324,6 +325,38 @@ TEST(Inputs, AHeaderSeveralSourcesIncludeIsReadOnce) {
   EXPECT_EQ(result.idl["driver"]["name"], "::svc::Main");
   EXPECT_EQ(result.idl["driver"]["location"]["file"], "b.cpp") << "the definition";
   EXPECT_EQ(result.idl["init_options"]["location"]["file"], "service.h");
+}
+
+TEST(Inputs, ProjectHeadersTheSourcesIncludeAreScanned) {
+  ScanResult result = ScanInputs({"headers/tasks.cpp", "headers/driver.cpp"});
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  EXPECT_EQ(result.idl["sources"], json({"driver.cpp", "shapes.h", "tasks.cpp"}));
+  EXPECT_EQ(Named(result.idl["structs"], "::Point")["location"]["file"], "shapes.h");
+  EXPECT_EQ(Named(result.idl["structs"], "::Loose")["location"]["file"], "loose.h");
+  // loose.h has no include guard: not scanned, and the #include says why.
+  std::vector<std::string> warnings = Warnings(result);
+  ASSERT_EQ(warnings.size(), 2u) << Describe(result);
+  EXPECT_EQ(warnings[0].rfind("4: 'loose.h' has no include guard", 0), 0u) << warnings[0];
+  EXPECT_NE(warnings[0].find("add '#pragma once'"), std::string::npos) << warnings[0];
+  EXPECT_EQ(warnings[1].rfind("9: parameter 'l' of task 'Same' uses 'Loose', declared in "
+                              "'loose.h'", 0), 0u) << warnings[1];
+}
+
+TEST(Inputs, AStructInAHeaderOutsideTheRootIsAWarningSayingWhatToAdd) {
+  ScanOptions options;
+  options.extra_args = {"-I" + InputPath("outside/include")};
+  ScanResult result = ScanInputs({"outside/src/tasks.cpp"}, options);
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  EXPECT_EQ(result.idl["sources"], json({"tasks.cpp"}));
+  std::vector<std::string> warnings = Warnings(result);
+  ASSERT_EQ(warnings.size(), 1u) << Describe(result);
+  EXPECT_NE(warnings[0].find("parameter 'o' of task 'Same' uses 'Other'"), std::string::npos);
+  EXPECT_NE(warnings[0].find("outside the sources' root"), std::string::npos);
+  EXPECT_NE(warnings[0].find("no typed C++ wrapper uses it; list '" +
+                             std::filesystem::canonical(InputPath("outside/include/other.h")).string() +
+                             "' among the sources"),
+            std::string::npos)
+      << warnings[0];
 }
 
 TEST(Inputs, RootOptionMakesPathsRelativeToIt) {

@@ -111,11 +111,16 @@ def test_cmake_dir_not_found_is_one_line_and_exit_1(monkeypatch, capsys, tmp_pat
 
 
 def test_a_struct_from_an_unlisted_header(built_apps):
-    """Its adaptor goes into the .cpp (the generated header cannot include point.h) and
-    the depfile names point.h, so changing it regenerates."""
+    """goray-gen scans the project headers the sources include: point.h is among the
+    IDL's sources, the generated header includes it and holds its adaptor and the typed
+    wrapper of the task that takes it (wrappers.cpp, which uses it, compiled), and the
+    depfile names point.h, so changing it regenerates."""
     generated = built_apps["build"] / "unlisted_goray"
-    assert "struct pack<::Point>" in (generated / "unlisted.app_cpp.goray.cpp").read_text()
-    assert "struct pack<::Point>" not in (generated / "unlisted.goray.h").read_text()
+    header = (generated / "unlisted.goray.h").read_text()
+    assert '#include "point.h"' in header
+    assert "struct pack<::Point>" in header
+    assert "auto Mirror(" in header
+    assert "struct pack<::Point>" not in (generated / "unlisted.app_cpp.goray.cpp").read_text()
     point = APPS / "unlisted" / "point.h"
     assert str(point) in (generated / "unlisted.d").read_text()
     times = point.stat()

@@ -23,6 +23,10 @@ CASES: Dict[str, List[pathlib.Path]] = {
     "driver": [INPUTS / "driver" / "driver.cpp"],   # a driver with args, init options
     "project": [INPUTS / "project"],                # a directory: headers and a .cpp
     "shared": [INPUTS / "shared"],                  # a header two sources include
+    "alias": [INPUTS / "alias" / "app.cpp"],        # aliases declared only in a .cpp
+    "headers": [INPUTS / "headers" / "tasks.cpp",   # project headers the inputs omit
+                INPUTS / "headers" / "driver.cpp"],
+    "inherited": [INPUTS / "rules" / "skipped.h"],  # inherited tasks, skipped members
     "naming": [MORE_INPUTS / "naming" / "naming.h"],  # keywords and collisions
     "defaults": [MORE_INPUTS / "defaults" / "defaults.cpp"],  # default arguments
 }

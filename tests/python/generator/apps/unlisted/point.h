@@ -1,6 +1,6 @@
-// A struct in a header that goray_add_app's SOURCES do not list: goray-gen learns of it
-// through a task's signature, writes its adaptor into unlisted.goray.cpp, and names this
-// file in its depfile so a change here regenerates.
+// A struct in a header that goray_add_app's SOURCES do not list: goray-gen scans it as
+// a project header app.cpp includes, so unlisted.goray.h includes it and holds its
+// adaptor and the typed wrapper of Mirror; the depfile names it.
 #pragma once
 
 struct Point {
