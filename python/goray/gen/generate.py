@@ -10,13 +10,14 @@ root), never on the output directory.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from . import app_name
 from .idl import IdlError, parse_idl
-from .model import CppUnit, NamespaceClash, build_model, check_namespace
+from .model import CppUnit, NamespaceClash, build_model, check_namespace, is_header
 from .output import touch, write_depfile, write_outputs
 from .render import render_all, templates_dir
 from .naming import unit_file
@@ -102,6 +103,35 @@ def _check_inputs(options: GenerateOptions) -> str:
     return name
 
 
+# What makes a source file worth scanning (the annotations of <goray/annotations.h>).
+_MARKER = re.compile(rb"GORAY_(TASKS|ACTORS|ACTOR|DRIVER|INIT_OPTIONS)")
+
+
+def _split_unannotated(sources: Sequence[str]) -> Tuple[List[str], List[str]]:
+    """(what to scan, source files given by name that have no GORAY_ marker). The latter
+    are not parsed (they declare nothing to register): each still gets a unit that
+    compiles it. Headers and directories are always scanned; if nothing would be, all
+    sources are."""
+    scanned: List[str] = []
+    unannotated: List[str] = []
+    for source in sources:
+        if os.path.isfile(source) and not is_header(source):
+            try:
+                with open(source, "rb") as stream:
+                    marked = _MARKER.search(stream.read()) is not None
+            except OSError:
+                marked = True  # the scanner reports it
+            (scanned if marked else unannotated).append(source)
+        else:
+            scanned.append(source)
+    return (scanned, unannotated) if scanned else (list(sources), [])
+
+
+def _relative(source: str, root: str) -> str:
+    """A source's path from the root, as the scanner spells it (real paths, ``/``)."""
+    return Path(os.path.relpath(os.path.realpath(source), os.path.realpath(root))).as_posix()
+
+
 def _dependencies(idl: Dict[str, Any], root: Path) -> List[str]:
     """The files the IDL came from: the scanned sources and every file a location names."""
     files = set(idl["sources"])
@@ -123,6 +153,7 @@ def _dependencies(idl: Dict[str, Any], root: Path) -> List[str]:
 
 def generate(options: GenerateOptions) -> GenerateResult:
     name = _check_inputs(options)
+    unscanned: List[str] = []  # source files without annotations, from the root
     if options.idl:
         try:
             idl_text = Path(options.idl).read_text(encoding="utf-8")
@@ -130,13 +161,18 @@ def generate(options: GenerateOptions) -> GenerateResult:
             raise GenerateError(f"goray-gen: error: cannot read {options.idl}: "
                                 f"{error.strerror}") from None
     else:
+        scanned, unscanned = _split_unannotated(options.sources)
+        root = options.root
+        if unscanned:  # the root of every source, not only of those scanned
+            root = root or str(sources_root(options.sources))
         try:
             idl_text = run_scan(ScanRequest(
-                sources=list(options.sources), name=name, root=options.root,
+                sources=scanned, name=name, root=root,
                 goray_include=options.goray_include, build_dir=options.build_dir,
                 clang_args=list(options.clang_args), scanner=options.scanner))
         except ScanError as error:
             raise GenerateError(error.diagnostics.rstrip("\n"), error.exit_code) from None
+        unscanned = [_relative(source, root or "") for source in unscanned]
     try:
         idl = parse_idl(idl_text, options.idl or "goray-scan's IDL")
     except IdlError as error:
@@ -146,7 +182,7 @@ def generate(options: GenerateOptions) -> GenerateResult:
         check_namespace(idl, name)
     except NamespaceClash as error:
         raise GenerateError(str(error)) from None
-    model = build_model(idl, name)
+    model = build_model(idl, name, unscanned)
     duplicates = _duplicate_units(model.cpp.units)
     if duplicates:
         raise GenerateError(f"goray-gen: error: {duplicates}")
@@ -162,7 +198,8 @@ def generate(options: GenerateOptions) -> GenerateResult:
     if options.depfile:
         root = Path(options.root).resolve() if options.root else sources_root(options.sources)
         target = options.stamp or str(outdir / f"{name}.goray.cpp")
-        write_depfile(Path(options.depfile), target, _dependencies(idl, root))
+        write_depfile(Path(options.depfile), target,
+                      _dependencies(idl, root) + [str(root / path) for path in unscanned])
     if options.stamp:
         touch(Path(options.stamp))
     return result

@@ -8,7 +8,7 @@ generated header can see, C++ and Python spellings of types. Templates only lay 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Set
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set
 
 from . import version
 from .idl import Idl, type_refs
@@ -446,9 +446,10 @@ def _member_call(owner: str, function: str, static: bool) -> str:
 
 
 class _Builder:
-    def __init__(self, idl: Idl, name: str) -> None:
+    def __init__(self, idl: Idl, name: str, unscanned: Sequence[str] = ()) -> None:
         self.idl = idl
         self.name = name
+        self.unscanned = list(unscanned)
         self.visible = header_visible_types(idl)
 
     # -- C++ --
@@ -568,6 +569,7 @@ class _Builder:
         namespace_name = cpp_identifier(self.name)
         driver = idl["driver"]
         sources = [source for source in idl["sources"] if not is_header(source)]
+        sources += [source for source in self.unscanned if source not in sources]
         units = []
         for source in sources:
             unit_tasks = [task for task in tasks if task.source == source]
@@ -762,9 +764,10 @@ def check_namespace(idl: Idl, name: str) -> None:
         raise NamespaceClash("\n".join(errors))
 
 
-def build_model(idl: Idl, name: str) -> Model:
-    """The view model of ``idl`` for outputs named ``name``."""
-    builder = _Builder(idl, name)
+def build_model(idl: Idl, name: str, unscanned: Sequence[str] = ()) -> Model:
+    """The view model of ``idl`` for outputs named ``name``; ``unscanned``: source files
+    (from the root) given but not scanned (no annotations), which get units too."""
+    builder = _Builder(idl, name, unscanned)
     generator = idl["generator"]
     init = idl["init_options"]
     return Model(

@@ -181,3 +181,16 @@ def test_importing_the_generator_imports_neither_jinja2_nor_ray():
             "print('jinja2' in sys.modules, 'ray' in sys.modules)")
     result = run([__import__("sys").executable, "-c", code])
     assert result.stdout.split() == ["False", "False"], result.stderr
+
+
+def test_a_source_without_annotations_gets_a_unit_but_is_not_parsed(scanner, tmp_path):
+    """A source file with no GORAY_ marker declares nothing to register: goray-gen does
+    not parse it (here it would not even parse), but writes the unit that compiles it."""
+    shutil.copy(APP, tmp_path / "app.cpp")
+    (tmp_path / "plain.cpp").write_text("int Plain() { return 1; }  this does not parse\n")
+    result = goray_gen(str(tmp_path / "app.cpp"), str(tmp_path / "plain.cpp"),
+                       "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    unit = (tmp_path / "out" / "app.plain_cpp.goray.cpp").read_text()
+    assert '#include "plain.cpp"' in unit and "Register" not in unit
+    assert '"plain.cpp"' not in (tmp_path / "out" / "app.idl.json").read_text()

@@ -142,3 +142,60 @@ def test_optimized_when_no_build_type_is_set(cmake_dir, tmp_path):
     flags = next(line for line in ninja.splitlines() if line.strip().startswith("FLAGS ="))
     assert "-O2" in flags and "-std=c++20" in flags and "-fvisibility=hidden" in flags, flags
     assert "NDEBUG" in ninja
+
+
+INCREMENTAL = textwrap.dedent("""\
+    cmake_minimum_required(VERSION 3.25)
+    project(goray_incremental LANGUAGES CXX)
+    find_package(goray CONFIG REQUIRED)
+    goray_add_app(two SOURCES point.h a.cpp b.cpp plain.cpp)
+    """)
+
+
+def compiled_objects(output: str) -> list:
+    return sorted(line.split("Building CXX object ", 1)[1].strip()
+                  for line in output.splitlines() if "Building CXX object " in line)
+
+
+def test_editing_one_source_recompiles_only_its_unit_and_never_reconfigures(cmake_dir,
+                                                                           tmp_path):
+    """Each source compiles in its own generated unit and CMake never reads the sources:
+    touching a.cpp re-runs goray-gen and recompiles a.cpp's unit alone (the table and b.cpp's
+    unit are unchanged, so not rebuilt), with no CMake re-run. A marker added to a source
+    that had none registers its task, still without reconfiguring."""
+    corpus = pathlib.Path(__file__).parent / "corpus" / "two_sources"
+    for name in ("point.h", "a.cpp", "b.cpp"):
+        (tmp_path / name).write_text((corpus / name).read_text())
+    (tmp_path / "plain.cpp").write_text("int Plain() { return 1; }\n")
+    (tmp_path / "CMakeLists.txt").write_text(INCREMENTAL)
+    build = tmp_path / "build"
+    configure = run(["cmake", "-S", str(tmp_path), "-B", str(build), "-G", "Ninja",
+                     f"-Dgoray_DIR={cmake_dir}", "-DCMAKE_BUILD_TYPE=None"])
+    assert configure.returncode == 0, configure.stderr
+    first = run(["cmake", "--build", str(build), "-j", "2"])
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert compiled_objects(first.stdout) == [
+        "CMakeFiles/two.dir/two_goray/two.a_cpp.goray.cpp.o",
+        "CMakeFiles/two.dir/two_goray/two.b_cpp.goray.cpp.o",
+        "CMakeFiles/two.dir/two_goray/two.goray.cpp.o",
+        "CMakeFiles/two.dir/two_goray/two.plain_cpp.goray.cpp.o"]
+    build_ninja = (build / "build.ninja").stat().st_mtime_ns
+
+    source = tmp_path / "a.cpp"
+    source.write_text(source.read_text() + "// an edit\n")
+    again = run(["cmake", "--build", str(build), "-j", "2"])
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Re-running CMake" not in again.stdout
+    assert "goray-gen: scanning the sources of two" in again.stdout
+    assert compiled_objects(again.stdout) == ["CMakeFiles/two.dir/two_goray/two.a_cpp.goray.cpp.o"]
+    assert (build / "build.ninja").stat().st_mtime_ns == build_ninja
+
+    (tmp_path / "plain.cpp").write_text(
+        "#include <goray/goray.h>\n"
+        "struct GORAY_TASKS Plain { int64_t One() { return 1; } };\n")
+    marked = run(["cmake", "--build", str(build), "-j", "2"])
+    assert marked.returncode == 0, marked.stdout + marked.stderr
+    assert "Re-running CMake" not in marked.stdout
+    assert "two.plain_cpp.goray.cpp.o" in " ".join(compiled_objects(marked.stdout))
+    idl = (build / "two_goray" / "two.idl.json").read_text()
+    assert '"name": "One"' in idl
