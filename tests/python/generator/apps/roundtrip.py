@@ -98,6 +98,8 @@ def typesapp(library: Any) -> None:
     check("Arr", [[1.0, 2.0, 3.0]], [1.0, 2.0, 3.0])
     check("List", [["a", "b"]], ["a", "b"])
     check("Set", [[3, 1, 2, 3]], [1, 2, 3])
+    check("Deque", [["a", "b"]], ["front", "a", "b"])
+    check("USet", [[3, 1, 3]], [1, 3, 7], lambda a, b: sorted(a) == b)
     check("Pair", [["k", 2.5]], ["k", 2.5])
     check("Pair", [("k", 2.5)], ["k", 2.5])
     check("Map", [{"a": [1.0, 2.0], "b": []}], {"a": [1.0, 2.0], "b": []})

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <list>
 #include <map>
 #include <memory>
@@ -15,6 +16,7 @@
 #include <string>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -78,6 +80,15 @@ struct GORAY_TASKS Echo {
   std::array<double, 3> Arr(std::array<double, 3> v) { return v; }
   std::list<std::string> List(std::list<std::string> v) { return v; }
   std::set<int64_t> Set(std::set<int64_t> v) { return v; }
+  std::deque<std::string> Deque(std::deque<std::string> v) {
+    v.push_front("front");
+    return v;
+  }
+  std::unordered_set<int64_t> USet(const std::unordered_set<int64_t>& v) {
+    std::unordered_set<int64_t> more = v;
+    more.insert(7);
+    return more;
+  }
   std::pair<std::string, double> Pair(std::pair<std::string, double> v) { return v; }
   std::map<std::string, std::vector<double>> Map(
       const std::map<std::string, std::vector<double>>& v) {
