@@ -22,7 +22,7 @@ CASES = {
     "const_overload.h": ("const_overload.h:6:11", "is overloaded"),
     "template_task.h": ("template_task.h:4:5", "is a function template"),
     "template_struct.h": ("template_struct.h:3:20", "is a template"),
-    "unmapped.h": ("unmapped.h:4:40", "'std::deque<double>'"),
+    "unmapped.h": ("unmapped.h:4:47", "'std::forward_list<double>'"),
     "unmapped_nested.h": ("unmapped_nested.h:5:3", "'std::string_view' is not supported"),
     "tuple_param.h": ("tuple_param.h:5:46", "only a result type"),
     "private_field.h": ("private_field.h:8:11", "is private"),
@@ -38,6 +38,10 @@ CASES = {
     "factory_result.h": ("factory_result.h:4:10", "returns 'int64_t'"),
     "duplicate_task.h": ("duplicate_task.h:6:10", "is declared twice"),
     "shared_header_dir": ("tasks.h:5:", "error"),
+    "reserved_method.h": ("reserved_method.h:6:11", "'Get__' for the encoded calls of 'Get'"),
+    "reserved_task.h": ("reserved_task.h:4:11", "task 'Run__' ends in '__'"),
+    "reserved_goray_method.h": ("reserved_goray_method.h:4:8", "starts with '_goray'"),
+    "missing_include_dir": ("driver.cpp:2:10", "'no_such_header.h' file not found"),
 }
 
 ERROR_LINE = re.compile(
@@ -78,3 +82,35 @@ def test_every_broken_rule_is_reported(scanner, tmp_path):
                              "-o", str(tmp_path / "out")))
     assert result.returncode == 1
     assert len(ERROR_LINE.findall(result.stderr)) == 2, result.stderr
+
+
+def test_the_file_that_fails_to_parse_is_the_one_named(scanner, tmp_path):
+    """driver.cpp misses an include; tasks.cpp, parsed after it, is fine and not blamed."""
+    result = run(gen_command(str(ERRORS / "missing_include_dir"), "-o", str(tmp_path / "out")))
+    assert result.returncode == 1
+    assert "driver.cpp:2:10: fatal error: 'no_such_header.h' file not found" in result.stderr
+    assert "tasks.cpp" not in result.stderr and "could not parse" not in result.stderr
+
+
+WARNING_LINE = re.compile(
+    r"^(?P<file>[^\s:][^:]*):(?P<line>\d+):(?P<column>\d+): warning: (?P<message>.*)$", re.M)
+
+
+def test_skipped_members_are_clang_style_warnings_and_the_outputs_are_written(scanner, tmp_path):
+    out = tmp_path / "out"
+    result = run(gen_command(str(INPUTS / "rules" / "skipped.h"), "-o", str(out)))
+    assert result.returncode == 0, result.stderr
+    warnings = {(m["line"], m["message"].split(" (")[0])
+                for m in WARNING_LINE.finditer(result.stderr)}
+    assert warnings == {
+        ("22", "'operator==' of GORAY_TASKS struct 'Tasks' is not a task"),
+        ("25", "private member function 'Helper' of GORAY_TASKS struct 'Tasks' is not a task"),
+        ("19", "'Private' is a private base of GORAY_TASKS struct 'Tasks', so its member "
+               "functions are not tasks; inherit it publicly to export them"),
+        ("41", "protected member function 'Spare' of GORAY_ACTORS struct 'Actors' is not an "
+               "actor type"),
+        ("31", "static member function 'Make' of the class 'Store' of actor type 'Store' is "
+               "not a method"),
+    }, result.stderr
+    assert "5 warnings generated." in result.stderr
+    assert (out / "skipped.goray.h").is_file()
