@@ -162,17 +162,17 @@ def generate(options: GenerateOptions) -> GenerateResult:
                                 f"{error.strerror}") from None
     else:
         scanned, unscanned = _split_unannotated(options.sources)
-        root = options.root
+        scan_root = options.root
         if unscanned:  # the root of every source, not only of those scanned
-            root = root or str(sources_root(options.sources))
+            scan_root = scan_root or str(sources_root(options.sources))
         try:
             idl_text = run_scan(ScanRequest(
-                sources=scanned, name=name, root=root,
+                sources=scanned, name=name, root=scan_root,
                 goray_include=options.goray_include, build_dir=options.build_dir,
                 clang_args=list(options.clang_args), scanner=options.scanner))
         except ScanError as error:
             raise GenerateError(error.diagnostics.rstrip("\n"), error.exit_code) from None
-        unscanned = [_relative(source, root or "") for source in unscanned]
+        unscanned = [_relative(source, scan_root or "") for source in unscanned]
     try:
         idl = parse_idl(idl_text, options.idl or "goray-scan's IDL")
     except IdlError as error:
