@@ -1,4 +1,4 @@
-// The scanner rules (design.md "Scanner rules"): walks the declarations of one
+// The scanner rules (docs/scanner-rules.md): walks the declarations of one
 // translation unit that lie in the scanned files, finds the goray markers (annotate
 // attributes from <goray/annotations.h>) and records tasks, actor types, the driver and
 // the init options in the model, or reports what breaks a rule.
