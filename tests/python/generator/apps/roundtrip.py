@@ -129,6 +129,8 @@ def typesapp(library: Any) -> None:
     check("Several", [], ["several", {"x": 1.5, "y": -2.5}, None])
     check("Nothing", [], None)
     check("Static", [4], 5)
+    check("AddOffset", [1], 1001)  # inherited: on Echo's instance, not an Offsets of its own
+    check("Twice", [21], 42)       # inherited, static
 
     # The typed stub module: the same calls, local actors, enums as IntEnums.
     expect("stub local task", app.local.Divide(17, 5), [3, 2])

@@ -60,8 +60,16 @@ struct Tree {
 
 using TimePoint = std::chrono::system_clock::time_point;
 
+/// Tasks Echo inherits: they run on Echo's shared instance (offset is Echo's 1000).
+struct Offsets {
+  int64_t offset = 1;
+  int64_t AddOffset(int64_t v) const { return v + offset; }
+  static int64_t Twice(int64_t v) { return 2 * v; }
+};
+
 /// Echoes every type.
-struct GORAY_TASKS Echo {
+struct GORAY_TASKS Echo : Offsets {
+  Echo() { offset = 1000; }
   bool Bool(bool v) { return v; }
   int8_t I8(int8_t v) { return v; }
   int16_t I16(int16_t v) { return v; }
