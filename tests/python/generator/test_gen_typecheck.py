@@ -16,7 +16,7 @@ import pytest
 
 from conftest import GOLDEN, ROOT, run
 
-CASES = ["app", "types", "actors", "docs", "driver", "project", "shared", "naming"]
+CASES = ["app", "types", "actors", "docs", "driver", "project", "shared", "naming", "defaults"]
 
 GOOD = """\
 from typing import Any
@@ -48,6 +48,13 @@ pair: list[str | float] = types.local.Pair(("k", 1.0))
 mapping: dict[str, list[float]] = types.local.Map({"a": [1.0]})
 types.local.Nothing()
 color: int = types.local.Paint(types.Color.kBlue, types.Plain.kOne)
+
+import defaults                                                  # C++ default arguments
+short: ray.ObjectRef[int] = defaults.Add.remote(1)
+full: ray.ObjectRef[int] = defaults.Add.remote(1, 2)
+greeting: str = defaults.local.Greet()
+box = defaults.Box.remote("b")
+described: ray.ObjectRef[str] = box.Describe.remote()
 """
 
 BAD = {
@@ -59,6 +66,10 @@ BAD = {
                          'expected "float"'),
     "wrong_arity": ("import app\napp.Divide.remote(1)\n",
                     'Too few arguments for "remote" of "_Task_Divide"'),
+    "too_few_with_defaults": ("import defaults\ndefaults.Add.remote()\n",
+                              'Too few arguments for "remote" of "_Task_Add"'),
+    "too_many_with_defaults": ("import defaults\ndefaults.local.Add(1, 2, 3)\n",
+                               'Too many arguments for "Add" of "_Local"'),
     "unknown_task": ("import app\napp.Cube.remote(2.0)\n", 'Module has no attribute "Cube"'),
     "unknown_method": ("import app\napp.Counter.remote(1).Decr.remote(1)\n",
                        '"_Handle_Counter" has no attribute "Decr"'),
