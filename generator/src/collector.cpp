@@ -238,8 +238,9 @@ void Collector::WarnSkipped(const clang::CXXRecordDecl& record, const std::strin
       tu_.reporter.Warning(decl->getLocation(),
                            std::string(access == clang::AS_protected ? "protected" : "private") +
                                " member function '" + name + "' of " + role + " is not " +
-                               Article(what) + " (only public member functions are); make it public "
-                               "to export it");
+                               Article(what) +
+                               " (only public member functions are); make it public to "
+                               "export it");
     } else if (!named) {
       tu_.reporter.Warning(decl->getLocation(),
                            "'" + name + "' of " + role + " is not " + Article(what) +
@@ -248,7 +249,8 @@ void Collector::WarnSkipped(const clang::CXXRecordDecl& record, const std::strin
     } else if (is_static && method->isStatic()) {
       tu_.reporter.Warning(decl->getLocation(),
                            "static member function '" + name + "' of " + role + " is not " +
-                               Article(what) + " (goray calls methods on an actor instance); make it "
+                               Article(what) +
+                               " (goray calls methods on an actor instance); make it "
                                "non-static, or a task of a GORAY_TASKS struct");
     }
   }

@@ -1,6 +1,8 @@
 // Reserved names: see reserved_names.h.
 #include "reserved_names.h"
 
+#include <set>
+
 namespace goray::scan {
 
 std::optional<std::string> ReservedNameReason(const std::string& name, NameUse use) {
@@ -17,10 +19,20 @@ std::optional<std::string> ReservedNameReason(const std::string& name, NameUse u
     return "ends in '__', which goray reserves (the driver's encoded actor methods m__ and "
            "Python's __dunder__ names end so)";
   }
-  // The driver's Ray actor class keeps its own state and helpers under _goray*.
-  if (use == NameUse::kMethod && name.rfind("_goray", 0) == 0) {
+  if (use != NameUse::kMethod) return std::nullopt;
+  // A Ray actor handle's methods are its attributes: the driver's actor class keeps its
+  // own state and helpers under _goray*, and Ray's ActorHandle its own under _ray_* and
+  // these names (Ray 2.x), which a method of that name would shadow or be shadowed by.
+  if (name.rfind("_goray", 0) == 0) {
     return "starts with '_goray', which goray reserves for the attributes of the driver's "
            "Ray actor class";
+  }
+  static const std::set<std::string> kRayHandleAttributes = {
+      "_actor_id", "_actor_method_call", "_method_shells", "_serialization_helper",
+      "_deserialization_helper", "_get_local_state"};
+  if (name.rfind("_ray_", 0) == 0 || kRayHandleAttributes.count(name) != 0) {
+    return "is an attribute of Ray's actor handles (Ray keeps its own under '_ray_' and a "
+           "few other private names), so the method could not be reached through one";
   }
   return std::nullopt;
 }

@@ -111,6 +111,11 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"ReservedDriverAttribute", "reserved_goray_method.h",
                   "reserved_goray_method.h", 4, 8,
                   {"method '_goray_call' of actor type 'Worker' starts with '_goray'",
+                   "rename it"}},
+        ErrorCase{"ReservedRayAttribute", "reserved_ray_method.h", "reserved_ray_method.h", 5,
+                  11,
+                  {"method '_actor_id' of actor type 'Handle' is an attribute of Ray's actor "
+                   "handles",
                    "rename it"}}),
     [](const ::testing::TestParamInfo<ErrorCase>& param) { return param.param.name; });
 

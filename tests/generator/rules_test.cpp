@@ -352,8 +352,8 @@ TEST(Inputs, AStructInAHeaderOutsideTheRootIsAWarningSayingWhatToAdd) {
   ASSERT_EQ(warnings.size(), 1u) << Describe(result);
   EXPECT_NE(warnings[0].find("parameter 'o' of task 'Same' uses 'Other'"), std::string::npos);
   EXPECT_NE(warnings[0].find("outside the sources' root"), std::string::npos);
-  EXPECT_NE(warnings[0].find("no typed C++ wrapper uses it; list '" +
-                             std::filesystem::canonical(InputPath("outside/include/other.h")).string() +
+  std::string header = std::filesystem::canonical(InputPath("outside/include/other.h"));
+  EXPECT_NE(warnings[0].find("no typed C++ wrapper uses it; list '" + header +
                              "' among the sources"),
             std::string::npos)
       << warnings[0];

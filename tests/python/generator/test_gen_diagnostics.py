@@ -41,6 +41,7 @@ CASES = {
     "reserved_method.h": ("reserved_method.h:6:11", "'Get__' for the encoded calls of 'Get'"),
     "reserved_task.h": ("reserved_task.h:4:11", "task 'Run__' ends in '__'"),
     "reserved_goray_method.h": ("reserved_goray_method.h:4:8", "starts with '_goray'"),
+    "reserved_ray_method.h": ("reserved_ray_method.h:5:11", "an attribute of Ray's actor handles"),
     "missing_include_dir": ("driver.cpp:2:10", "'no_such_header.h' file not found"),
 }
 
