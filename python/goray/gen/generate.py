@@ -178,11 +178,11 @@ def generate(options: GenerateOptions) -> GenerateResult:
     except IdlError as error:
         raise GenerateError(f"goray-gen: error: {error}") from None
 
+    model = build_model(idl, name, unscanned)
     try:
-        check_namespace(idl, name)
+        check_namespace(idl, model)
     except NamespaceClash as error:
         raise GenerateError(str(error)) from None
-    model = build_model(idl, name, unscanned)
     duplicates = _duplicate_units(model.cpp.units)
     if duplicates:
         raise GenerateError(f"goray-gen: error: {duplicates}")

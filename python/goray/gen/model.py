@@ -736,30 +736,51 @@ def _declarations(idl: Idl) -> Iterable[tuple[str, str, Mapping[str, Any]]]:
         yield "driver", idl["driver"]["name"], idl["driver"]
 
 
-def check_namespace(idl: Idl, name: str) -> None:
-    """Refuses outputs whose wrapper namespace is also a name of the user's: the
-    generated ``namespace NAME`` would reopen theirs (so a wrapper ``NAME::Corpus()``
-    hides their ``NAME::Corpus``), or clash with a class or function ``::NAME``. Only
-    the declarations the scan saw are known, so any use of the name is refused."""
-    namespace = cpp_identifier(name)
+def generated_names(model: "Model") -> Dict[str, str]:
+    """The names the generated header declares directly in its namespace, each with
+    what it is (for messages)."""
+    names = {CPP_DETAIL: "goray's helpers"}
+    for task in model.cpp.tasks:
+        names[task.ident] = f"the wrapper of task {task.name}"
+    for actor in model.cpp.actors:
+        names[actor.ident] = f"the wrapper of actor type {actor.name}"
+        names[actor.handle] = f"the typed handle of actor type {actor.name}"
+    return names
+
+
+def check_namespace(idl: Idl, model: "Model") -> None:
+    """Refuses outputs whose generated names would clash with the user's: a class,
+    enum or function ``::NAME`` (the wrappers' ``namespace NAME`` cannot be declared
+    beside it), or a declaration ``NAME::X`` where the header declares ``X`` itself
+    (a wrapper ``NAME::Corpus()`` would hide the class ``NAME::Corpus``). A user
+    namespace NAME holding other names is fine: the wrappers join it."""
+    name = model.name
+    namespace = model.cpp.namespace
+    generated = generated_names(model)
     errors = []
     seen: Set[str] = set()
     for what, qualified, declaration in _declarations(idl):
         components = _type_name(qualified).split("::")
         if components[0] != namespace or qualified in seen:
             continue
+        if len(components) > 1 and components[1] not in generated:
+            continue
         seen.add(qualified)
         location = declaration.get("location")
         where = (f"{location['file']}:{location['line']}:{location['column']}: "
                  if location else "")
-        inside = (f"{what} {_type_name(qualified)} is declared in namespace {namespace}"
-                  if len(components) > 1 else f"{what} {namespace} is declared")
+        if len(components) > 1:
+            clash = (f"{what} {_type_name(qualified)} is declared in namespace {namespace}, "
+                     f"where the generated header declares {namespace}::{components[1]}, "
+                     f"{generated[components[1]]}")
+        else:
+            clash = (f"{what} {namespace} is declared, which is also the namespace of the "
+                     f"generated C++ wrappers")
         errors.append(
-            f"{where}error: {inside}, which is also the namespace of the generated C++ "
-            f"wrappers (outputs named '{name}'): the wrappers would clash with your "
-            f"declarations. Name the outputs differently (goray-gen --name {name}_app, or "
+            f"{where}error: {clash} (outputs named '{name}'): the two would clash. Name the "
+            f"outputs differently (goray-gen --name {name}_app, or "
             f"goray_add_app(<target> NAME {name}_app ...)) or rename "
-            f"{'your namespace' if len(components) > 1 else 'it'}")
+            f"{'your declaration' if len(components) > 1 else 'it'}")
     if errors:
         raise NamespaceClash("\n".join(errors))
 

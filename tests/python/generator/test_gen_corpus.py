@@ -24,7 +24,8 @@ CXX = os.environ.get("CXX") or shutil.which("c++") or shutil.which("g++") or "cl
 
 # case -> (outputs' name, the error goray-gen must give, or None: it must succeed)
 CASES: Dict[str, tuple] = {
-    "same_namespace": ("corpus", "same_namespace/corpus.cpp:10:"),
+    "same_namespace": ("corpus", "same_namespace/corpus.cpp:11:"),
+    "shared_namespace": ("shop", None),
     "aliases": ("aliases", None),
     "nested": ("outer_app", None),
     "templates": ("templates", None),

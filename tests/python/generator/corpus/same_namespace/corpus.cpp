@@ -1,5 +1,6 @@
-// The application is named "corpus" and so is the user's namespace: goray-gen must refuse
-// (a wrapper corpus::Corpus() would hide the class corpus::Corpus).
+// The application is named "corpus" and so is the user's namespace, and the actor's
+// class is corpus::Corpus: goray-gen must refuse (the wrapper corpus::Corpus() would hide
+// the class). shared_namespace/ is the same namespace without a clash.
 #include <goray/goray.h>
 
 #include <cstdint>
