@@ -280,7 +280,7 @@ class Registry {
     ActorType& type = AddActorType(std::move(name), [factory, shorter...](
                                                         const ArgList& args) mutable {
       std::shared_ptr<void> made;
-      auto build = [&](auto& make) {
+      [[maybe_unused]] auto build = [&](auto& make) {  // unused without shorter forms
         using Params = typename detail::CallableTraits<
             std::remove_reference_t<decltype(make)>>::ParamTuple;
         if (args.size() != std::tuple_size_v<Params>) return false;
