@@ -1,6 +1,8 @@
-"""The outputs' name when goray-gen is given no ``--name``: the stem of the first source
-file, or for a directory, of the first annotated source file in it (``src/`` holding
-``rayapp.cpp`` -> ``rayapp``), so a layout's folder name never names the application.
+"""The outputs' name when goray-gen is given no ``--name``. The sources say it first: a
+source that includes a generated header (``#include "rayapp.goray.h"``) compiles only if
+the outputs have that name. Otherwise the stem of the first source file, or for a
+directory, of the first annotated source file in it (``src/`` holding ``rayapp.cpp`` ->
+``rayapp``), so a layout's folder name never names the application.
 
 Files in a directory are taken as goray-scan takes them (docs/generator.md): the C++
 extensions below, recursively, in the order of their paths, skipping names starting with
@@ -21,9 +23,14 @@ EXTENSIONS = (".h", ".hpp", ".hh", ".cpp", ".cc", ".cxx")
 MARKER = re.compile(rb"\bGORAY_(?:TASKS|ACTORS|ACTOR|DRIVER|INIT_OPTIONS)\b")
 
 
+INCLUDED_OUTPUT = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*["<](?:[^">\n]*/)?'
+                             rb'([A-Za-z0-9_][A-Za-z0-9_+-]*)\.goray\.h[">]', re.MULTILINE)
+
+
 class DefaultName(NamedTuple):
     name: str
     source: str     # the file (or, with no annotated file found, directory) it came from
+    why: str        # how the source gave it, for the note
 
 
 def _stem(path: Path) -> str:
@@ -52,11 +59,35 @@ def _first_annotated(directory: Path) -> Optional[Path]:
     return None
 
 
+def _files(sources: Sequence[str]) -> Iterator[Path]:
+    for source in sources:
+        path = Path(source)
+        if path.is_dir():
+            yield from _source_files(path)
+        else:
+            yield path
+
+
+def _included_output(sources: Sequence[str]) -> Optional[DefaultName]:
+    for path in _files(sources):
+        try:
+            found = INCLUDED_OUTPUT.search(path.read_bytes())
+        except OSError:
+            continue
+        if found:
+            name = found.group(1).decode()
+            return DefaultName(name, str(path), f"{path} includes {name}.goray.h")
+    return None
+
+
 def default_name(sources: Sequence[str]) -> DefaultName:
     """The name for these inputs (see the module's docstring)."""
+    included = _included_output(sources)
+    if included is not None:
+        return included
     first = Path(sources[0])
     if first.is_dir():
         annotated = _first_annotated(first)
         if annotated is not None:
-            return DefaultName(_stem(annotated), str(annotated))
-    return DefaultName(_stem(first), str(first))
+            return DefaultName(_stem(annotated), str(annotated), f"the stem of {annotated}")
+    return DefaultName(_stem(first), str(first), f"the stem of {first}")

@@ -36,8 +36,9 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("-o", "--output-dir", dest="outdir", metavar="OUTDIR",
                          help="where the outputs go (created if needed)")
     command.add_argument("--name", help="the outputs' name: the Python module, the C++ namespace "
-                                        "(default: the first source's stem; for a directory, "
-                                        "the stem of the first annotated source file in it)")
+                                        "(default: X when a source includes X.goray.h, else "
+                                        "the first source's stem; for a directory, the stem of "
+                                        "the first annotated source file in it)")
     command.add_argument("-p", dest="build_dir", metavar="BUILD_DIR",
                          help="a build directory holding compile_commands.json")
     command.add_argument("--root", help="the directory output paths are relative to "
@@ -103,8 +104,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(error.message, file=sys.stderr)
         return error.exit_code
     if chosen is not None:
-        print(f"goray-gen: note: the outputs are named '{chosen.name}' (the stem of "
-              f"{chosen.source}); --name NAME names them otherwise", file=sys.stderr)
+        print(f"goray-gen: note: the outputs are named '{chosen.name}' ({chosen.why}); "
+              f"--name NAME names them otherwise", file=sys.stderr)
     return 0
 
 

@@ -76,3 +76,21 @@ def test_a_directory_without_annotated_sources_keeps_its_own_name(tmp_path):
     (tmp_path / "lib" / "helpers.h").write_text(PLAIN)
     chosen = default_name([str(tmp_path / "lib")])
     assert (chosen.name, chosen.source) == ("lib", str(tmp_path / "lib"))
+
+
+def test_a_source_including_its_generated_header_names_the_outputs(scanner, tmp_path):
+    """src/driver.cpp includes "inventory.goray.h": the only name it compiles with, so
+    `goray-gen src/ -o gen/` uses it (before, the outputs were named 'driver' and the scan
+    failed: 'inventory.goray.h' file not found)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "tasks.h").write_text(TASKS)
+    (src / "driver.cpp").write_text(
+        '#include "tasks.h"\n#include "inventory.goray.h"\n'
+        "GORAY_DRIVER int Driver() { return static_cast<int>(inventory::Twice(2).Remote().Get()); }\n")
+    result = run(gen_command("src", "-o", "gen"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "gen" / "inventory.goray.h").is_file()
+    assert result.stderr == (f"goray-gen: note: the outputs are named 'inventory' "
+                             f"({pathlib.Path('src', 'driver.cpp')} includes inventory.goray.h); "
+                             "--name NAME names them otherwise\n")
