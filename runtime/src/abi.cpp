@@ -64,14 +64,7 @@ void InstallCallback(DriverCallback callback) {
 DriverCallback InstalledCallback() { return g_callback.load(std::memory_order_acquire); }
 
 std::string NativeActorMethodsJson(std::string_view type_name) {
-  const ActorType* type = Application::Get().registry().FindActorType(type_name);
-  if (type == nullptr) {
-    std::string known;
-    for (const std::string& name : Application::Get().registry().ActorTypeNames()) {
-      known += known.empty() ? name : ", " + name;
-    }
-    throw UnknownNameError("actor type", std::string(type_name), known);
-  }
+  const ActorType* type = &Application::Get().registry().ActorTypeOrThrow(type_name);
   std::string json = "[";
   for (const auto& [name, method] : type->methods) {
     if (json.size() > 1) json += ',';

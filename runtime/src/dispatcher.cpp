@@ -122,11 +122,7 @@ Reply Dispatcher::RunTask(std::string_view payload) {
 Reply Dispatcher::NewActor(std::string_view payload) {
   IncomingCall call = ParseIncomingCall(payload);
   try {
-    const ActorType* type = registry_.FindActorType(call.name);
-    if (type == nullptr) {
-      throw UnknownNameError("actor type", std::string(call.name),
-                             JoinNames(registry_.ActorTypeNames()));
-    }
+    const ActorType* type = &registry_.ActorTypeOrThrow(call.name);
     ActorInstance instance{type->factory(ArgList(call.name, std::move(call.args))), type};
     return TextReply(kSuccess, std::to_string(instances_.Add(std::move(instance))));
   } catch (...) {
@@ -137,11 +133,7 @@ Reply Dispatcher::NewActor(std::string_view payload) {
 Reply Dispatcher::CheckActorArgs(std::string_view payload) const {
   IncomingCall call = ParseIncomingCall(payload);
   try {
-    const ActorType* type = registry_.FindActorType(call.name);
-    if (type == nullptr) {
-      throw UnknownNameError("actor type", std::string(call.name),
-                             JoinNames(registry_.ActorTypeNames()));
-    }
+    const ActorType* type = &registry_.ActorTypeOrThrow(call.name);
     if (!type->checks_arguments) return TextReply(kSuccess, "unchecked");
     try {
       type->factory(ArgList(call.name, std::move(call.args), /*dry_run=*/true));

@@ -1,6 +1,8 @@
 // The registry's non-template parts: storage, lookups, driver and init options.
 #include "goray/registry.h"
 
+#include "goray/errors.h"
+
 #include <nlohmann/json.hpp>
 
 namespace goray {
@@ -48,6 +50,16 @@ const TaskInvoker* Registry::FindTask(std::string_view name) const {
 const ActorType* Registry::FindActorType(std::string_view name) const {
   auto found = actor_types_.find(name);
   return found == actor_types_.end() ? nullptr : &found->second;
+}
+
+const ActorType& Registry::ActorTypeOrThrow(std::string_view name) const {
+  const ActorType* type = FindActorType(name);
+  if (type == nullptr) {
+    std::string known;
+    for (const auto& entry : actor_types_) known += (known.empty() ? "" : ", ") + entry.first;
+    throw UnknownNameError("actor type", std::string(name), known);
+  }
+  return *type;
 }
 
 std::vector<std::string> Registry::TaskNames() const {

@@ -320,6 +320,8 @@ class Registry {
 
   const TaskInvoker* FindTask(std::string_view name) const;
   const ActorType* FindActorType(std::string_view name) const;
+  // The actor type, or goray::UnknownNameError listing the known ones.
+  const ActorType& ActorTypeOrThrow(std::string_view name) const;
   const std::optional<Driver>& driver() const noexcept { return driver_; }
   const std::string& init_options() const noexcept { return init_options_; }
   std::vector<std::string> TaskNames() const;       // sorted
