@@ -137,11 +137,6 @@ def _expected_for(value: Any, error: Exception) -> str:
     return "a msgpack-serializable value"
 
 
-def _find_culprit(value: Any) -> Any:
-    """The innermost element that fails to pack (for the error message)."""
-    return _find_culprit_at(value)[0]
-
-
 def _path_key(key: Any) -> str:
     # As the C++ codec writes paths: ["k"] for a str key, [5] for an int.
     if isinstance(key, str):
@@ -290,11 +285,7 @@ def count_values(data: Buffer) -> int:
 
 def array_header(count: int) -> bytes:
     """The msgpack array header for `count` elements (the values follow it)."""
-    if count < 16:
-        return bytes((0x90 | count,))
-    if count < (1 << 16):
-        return b"\xdc" + count.to_bytes(2, "big")
-    return b"\xdd" + count.to_bytes(4, "big")
+    return msgpack.Packer().pack_array_header(count)  # type: ignore[no-any-return]
 
 
 def unpack_result_block(data: Buffer) -> Any:

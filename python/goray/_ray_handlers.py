@@ -51,13 +51,15 @@ def _call(data: memoryview) -> Tuple[bytes, Dict[str, Any], Dict[int, StoredObje
         raise GorayError("the call's options are not a JSON object")
     refs: Dict[int, StoredObject] = {}
     released = set()
-    for position, spec in (meta.get("go_ray_arg_pos_to_object") or {}).items():
-        object_id = int(spec["id"])
-        refs[int(position)] = _object(object_id)
-        if spec.get("auto_release"):
-            released.add(object_id)
-    for object_id in released:
-        _release(object_id)
+    try:
+        for position, spec in (meta.get("go_ray_arg_pos_to_object") or {}).items():
+            object_id = int(spec["id"])
+            refs[int(position)] = _object(object_id)
+            if spec.get("auto_release"):
+                released.add(object_id)
+    finally:  # an unknown id later in the list still releases the ones before it
+        for object_id in released:
+            _release(object_id)
     return bytes(units[0]), meta, refs
 
 
@@ -147,9 +149,8 @@ def _actor_method_call(data: memoryview) -> Reply:
         positions, ordered = _ref_parts(_native_refs(refs))
         remote_method = getattr(entry.handle, method + "__", None)
         if remote_method is None:
-            known = sorted(name[:-2] for name in dir(entry.handle)
-                           if name.endswith("__") and not name.startswith("_"))
-            raise UnknownNameError("method", method, known)
+            native = _ray_native.native_methods_of(entry.handle)
+            raise UnknownNameError("method", method, native[1] if native else [])
         args = (args_block, positions, *ordered) if ordered else (args_block,) if args_block else ()
         ref = remote_method.options(**options).remote(*args) if options else remote_method.remote(*args)
     else:
@@ -174,7 +175,7 @@ def failure_reply(error: BaseException, what: str, task: str = "") -> Reply:
         traceback = ""
         if isinstance(cause, NativeError):
             # A Go panic has no type: its message alone, with no stray ": ".
-            message = f"{cause.type}: {cause.message}" if cause.type else cause.message
+            message = cause.summary
             task = cause.task or task
             traceback = cause.traceback
         elif isinstance(cause, (ArgumentError, UnknownNameError)):
@@ -232,7 +233,7 @@ def _release(object_id: int) -> None:
 
 def _put_object(data: memoryview) -> Reply:
     # Kept as the native bytes (GoRay returns them verbatim); Python readers decode.
-    return _new_object(ray.put(_ray_native.NativeBlock.of(bytes(data))), "", native=True)
+    return _new_object(ray.put(_ray_native.NativeBlock(bytes(data))), "", native=True)
 
 
 def _wait_object(data: memoryview) -> Reply:

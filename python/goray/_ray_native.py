@@ -105,15 +105,19 @@ class NativeBlock:
     value) and how many values it holds. Stored in Ray as is; never decoded on its
     way from a native producer to a native consumer."""
 
-    __slots__ = ("data", "count")
+    __slots__ = ("data", "_count")
 
-    def __init__(self, data: bytes, count: int) -> None:
+    def __init__(self, data: bytes) -> None:
         self.data = data
-        self.count = count
+        self._count = -1
 
-    @classmethod
-    def of(cls, data: bytes) -> "NativeBlock":
-        return cls(data, _codec.count_values(data))
+    @property
+    def count(self) -> int:
+        """How many values the block holds: counted (skipped over, no Python objects)
+        only when a native callee takes it as an argument; GetObject never needs it."""
+        if self._count < 0:
+            self._count = _codec.count_values(self.data)
+        return self._count
 
     def as_argument(self) -> bytes:
         """The one msgpack value a native callee receives for a ref holding this
@@ -129,10 +133,10 @@ class NativeBlock:
         return _codec.unpack_result_block(self.data)
 
     def __reduce__(self) -> Tuple[Any, ...]:
-        return (NativeBlock, (self.data, self.count))
+        return (NativeBlock, (self.data,))
 
     def __repr__(self) -> str:
-        return f"<goray NativeBlock of {self.count} values, {len(self.data)} bytes>"
+        return f"<goray NativeBlock of {len(self.data)} bytes>"
 
 
 def to_python(value: Any) -> Any:
@@ -144,7 +148,7 @@ def run_native_task(name: str, args_block: bytes, positions: Tuple[int, ...], *r
     """The body of every native task that native code submitted: RunTask in this
     worker; the result stays the native return block."""
     reply = _execute(int(Py2Native.RUN_TASK), name, _call_units(name, args_block, positions, resolved))
-    return NativeBlock.of(reply)
+    return NativeBlock(reply)
 
 
 _native_task = ray.remote(run_native_task)
@@ -227,7 +231,6 @@ class _NativeActorBase:
     """The body of every native actor: an instance of the native type in this worker."""
 
     _goray_type: str = ""
-    _goray_methods: Tuple[str, ...] = ()
 
     def __init__(self, args_block: bytes, positions: Tuple[int, ...], *resolved: Any) -> None:
         name = self._goray_type
@@ -244,7 +247,7 @@ class _NativeActorBase:
         callee = f"{self._goray_type}.{method}"
         reply = _execute(int(Py2Native.ACTOR_METHOD_CALL), callee,
                          _call_units(method, args_block, positions, resolved), self._goray_index)
-        return NativeBlock.of(reply)
+        return NativeBlock(reply)
 
 
 def _plain_method(method: str) -> Callable[..., Any]:
@@ -296,7 +299,7 @@ def native_actor_class(type_name: str, methods: Sequence[str]) -> Any:
         cls = _native_classes.get(key)
         if cls is None:
             members = _ray_members(type_name, key[1])
-            members.update({"_goray_type": type_name, "_goray_methods": key[1], "__module__": __name__})
+            members.update({"_goray_type": type_name, "__module__": __name__})
             qualname = NATIVE_CLASS_PREFIX + type_name
             body = type(qualname, (_NativeActorBase,), members)
             body.__qualname__ = qualname
@@ -305,7 +308,7 @@ def native_actor_class(type_name: str, methods: Sequence[str]) -> Any:
         return cls
 
 
-def _native_methods_of(handle: Any) -> Optional[Tuple[str, List[str]]]:
+def native_methods_of(handle: Any) -> Optional[Tuple[str, List[str]]]:
     """(type, methods) of a native actor's handle, read without attribute lookups
     that could re-enter ActorHandle.__getattr__; None for other handles."""
     state = vars(handle)
@@ -322,9 +325,9 @@ def _list_methods_on_unknown_attribute() -> None:
     """Makes a missing method of a native actor's handle name the actor's methods
     (Ray's own message names neither). Installed once, for every ActorHandle."""
     from ray.actor import ActorHandle
-    original = ActorHandle.__getattr__
-    if getattr(original, "_goray_lists_methods", False):
-        return
+    original = getattr(ActorHandle, "__getattr__", None)
+    if original is None or getattr(original, "_goray_lists_methods", False):
+        return  # a Ray whose handles have no __getattr__ keeps its own message
 
     def __getattr__(self: Any, item: str) -> Any:
         try:
@@ -332,7 +335,7 @@ def _list_methods_on_unknown_attribute() -> None:
         except AttributeError:
             if item.startswith("_"):
                 raise
-            native = _native_methods_of(self)
+            native = native_methods_of(self)
             if native is None:
                 raise
             type_name, methods = native

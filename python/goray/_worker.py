@@ -28,7 +28,9 @@ _py_defs: Dict[str, ModuleType] = {}
 @contextmanager
 def _on_sys_path(folder: str) -> Iterator[None]:
     """`folder` at the end of sys.path for the block (as GoRay's driver does while it
-    imports the py-defs file), unless it is there already."""
+    imports the py-defs file), unless it is there already. So the file's top-level
+    imports find modules beside it; an import inside a function that runs later does
+    not (as under GoRay)."""
     if folder in sys.path:
         yield
         return

@@ -41,8 +41,13 @@ class NativeError(GorayError, RuntimeError):
         self.code = 5
         super().__init__(task, type, message, traceback)
 
+    @property
+    def summary(self) -> str:
+        """"<type>: <message>", or the message alone when the type is empty (Go panics)."""
+        return f"{self.type}: {self.message}" if self.type else self.message
+
     def __str__(self) -> str:
-        text = f"{self.type}: {self.message}" if self.type else self.message
+        text = self.summary
         if self.task:
             text += f" (task {self.task})"
         if self.traceback:

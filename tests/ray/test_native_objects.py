@@ -105,13 +105,13 @@ def test_refs_made_by_python_callers_hold_python_values(lib):
 
 
 def test_native_block_as_an_argument():
-    assert NativeBlock.of(b"\x05").as_argument() == b"\x05"
-    assert NativeBlock.of(b"").as_argument() == b"\xc0"
-    assert NativeBlock.of(b"\x01\x02").as_argument() == b"\x92\x01\x02"
+    assert NativeBlock(b"\x05").as_argument() == b"\x05"
+    assert NativeBlock(b"").as_argument() == b"\xc0"
+    assert NativeBlock(b"\x01\x02").as_argument() == b"\x92\x01\x02"
     many = b"\x01" * 16
-    assert msgpack.unpackb(NativeBlock.of(many).as_argument()) == [1] * 16
-    assert NativeBlock.of(b"\x01\x02").to_python() == [1, 2]
-    assert NativeBlock.of(b"").to_python() is None
+    assert msgpack.unpackb(NativeBlock(many).as_argument()) == [1] * 16
+    assert NativeBlock(b"\x01\x02").to_python() == [1, 2]
+    assert NativeBlock(b"").to_python() is None
     assert _codec.count_values(msgpack.packb([1, {"a": b"x" * 1000}]) + b"\xc0") == 2
 
 

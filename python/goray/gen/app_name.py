@@ -17,9 +17,10 @@ import re
 from pathlib import Path
 from typing import Iterator, NamedTuple, Optional, Sequence
 
-__all__ = ["DefaultName", "default_name"]
+__all__ = ["DefaultName", "default_name", "MARKER"]
 
 EXTENSIONS = (".h", ".hpp", ".hh", ".cpp", ".cc", ".cxx")
+# What makes a source file annotated (the markers of <goray/annotations.h>).
 MARKER = re.compile(rb"\bGORAY_(?:TASKS|ACTORS|ACTOR|DRIVER|INIT_OPTIONS)\b")
 
 

@@ -103,10 +103,6 @@ def _check_inputs(options: GenerateOptions) -> str:
     return name
 
 
-# What makes a source file worth scanning (the annotations of <goray/annotations.h>).
-_MARKER = re.compile(rb"GORAY_(TASKS|ACTORS|ACTOR|DRIVER|INIT_OPTIONS)")
-
-
 def _split_unannotated(sources: Sequence[str]) -> Tuple[List[str], List[str]]:
     """(what to scan, source files given by name that have no GORAY_ marker). The latter
     are not parsed (they declare nothing to register): each still gets a unit that
@@ -118,7 +114,7 @@ def _split_unannotated(sources: Sequence[str]) -> Tuple[List[str], List[str]]:
         if os.path.isfile(source) and not is_header(source):
             try:
                 with open(source, "rb") as stream:
-                    marked = _MARKER.search(stream.read()) is not None
+                    marked = app_name.MARKER.search(stream.read()) is not None
             except OSError:
                 marked = True  # the scanner reports it
             (scanned if marked else unannotated).append(source)

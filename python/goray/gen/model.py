@@ -127,14 +127,11 @@ class CppModel:
     namespace: str
     header_file: str
     header_includes: List[str]
-    source_includes: List[str]
     header_structs: List[CppStruct]
-    source_structs: List[CppStruct]
+    source_structs: List[CppStruct]   # each unit adapts those its source reaches
     header_enums: List[CppEnum]
-    source_enums: List[CppEnum]
     tasks: List[CppCallable]
     actors: List[CppActor]
-    driver: Optional[str]
     init_options: Optional[str]
     units: List[CppUnit] = field(default_factory=list)
     # What the table (NAME.goray.cpp) registers itself: the declarations of headers.
@@ -589,11 +586,9 @@ class _Builder:
             namespace=namespace_name,
             header_file=f"{self.name}.goray.h",
             header_includes=[s for s in idl["sources"] if is_header(s)],
-            source_includes=sources,
             header_structs=structs_h, source_structs=structs_cpp,
-            header_enums=enums_h, source_enums=enums_cpp,
+            header_enums=enums_h,
             tasks=tasks, actors=actors,
-            driver=driver["name"] if driver else None,
             init_options=init["text"] if init else None,
             units=units,
             table_tasks=[task for task in tasks if id(task) not in in_units],
