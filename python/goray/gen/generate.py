@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from . import app_name
 from .idl import IdlError, parse_idl
+from .marked import reaches_marker
 from .model import CppUnit, NamespaceClash, build_model, check_namespace, is_header
 from .output import touch, write_depfile, write_outputs
 from .render import render_all, templates_dir
@@ -103,21 +104,18 @@ def _check_inputs(options: GenerateOptions) -> str:
     return name
 
 
-def _split_unannotated(sources: Sequence[str]) -> Tuple[List[str], List[str]]:
-    """(what to scan, source files given by name that have no GORAY_ marker). The latter
+def _split_unannotated(sources: Sequence[str], root: Optional[str]
+                       ) -> Tuple[List[str], List[str]]:
+    """(what to scan, source files given by name that reach no GORAY_ marker). The latter
     are not parsed (they declare nothing to register): each still gets a unit that
-    compiles it. Headers and directories are always scanned; if nothing would be, all
-    sources are."""
+    compiles it. A source file including a marked project header is scanned (the
+    header's declarations are found through it). Headers and directories are always
+    scanned; if nothing would be, all sources are."""
     scanned: List[str] = []
     unannotated: List[str] = []
     for source in sources:
         if os.path.isfile(source) and not is_header(source):
-            try:
-                with open(source, "rb") as stream:
-                    marked = app_name.MARKER.search(stream.read()) is not None
-            except OSError:
-                marked = True  # the scanner reports it
-            (scanned if marked else unannotated).append(source)
+            (scanned if reaches_marker(source, root) else unannotated).append(source)
         else:
             scanned.append(source)
     return (scanned, unannotated) if scanned else (list(sources), [])
@@ -157,7 +155,8 @@ def generate(options: GenerateOptions) -> GenerateResult:
             raise GenerateError(f"goray-gen: error: cannot read {options.idl}: "
                                 f"{error.strerror}") from None
     else:
-        scanned, unscanned = _split_unannotated(options.sources)
+        root_for_includes = options.root or str(sources_root(options.sources))
+        scanned, unscanned = _split_unannotated(options.sources, root_for_includes)
         scan_root = options.root
         if unscanned:  # the root of every source, not only of those scanned
             scan_root = scan_root or str(sources_root(options.sources))

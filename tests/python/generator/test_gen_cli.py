@@ -194,3 +194,28 @@ def test_a_source_without_annotations_gets_a_unit_but_is_not_parsed(scanner, tmp
     unit = (tmp_path / "out" / "app.plain_cpp.goray.cpp").read_text()
     assert '#include "plain.cpp"' in unit and "Register" not in unit
     assert '"plain.cpp"' not in (tmp_path / "out" / "app.idl.json").read_text()
+
+
+def test_a_header_reached_only_through_an_unmarked_source_is_scanned(scanner, tmp_path):
+    """tasks.cpp has no marker but includes tasks.h, which declares the tasks: the source
+    is scanned so the header's tasks are registered (they vanished silently before)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "tasks.h").write_text(textwrap.dedent("""\
+        #ifndef TASKS_H
+        #define TASKS_H
+        #include <cstdint>
+        #include <goray/annotations.h>
+        struct GORAY_TASKS Tasks { static int64_t Add(int64_t a, int64_t b); };
+        #endif
+        """))
+    (src / "tasks.cpp").write_text(
+        '#include "tasks.h"\nint64_t Tasks::Add(int64_t a, int64_t b) { return a + b; }\n')
+    (src / "driver.cpp").write_text(
+        "#include <goray/annotations.h>\nGORAY_DRIVER int Main() { return 0; }\n")
+    result = goray_gen(str(src / "tasks.cpp"), str(src / "driver.cpp"),
+                       "-o", str(tmp_path / "gen"))
+    assert result.returncode == 0, result.stderr
+    idl = (tmp_path / "gen" / "tasks.idl.json").read_text()
+    assert '"Add"' in idl
+    assert "Add" in (tmp_path / "gen" / "tasks.pyi").read_text()
