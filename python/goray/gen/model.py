@@ -69,6 +69,7 @@ class CppCallable:
     checked_params: List[str]     # ...against these spellings
     checked_result: Optional[str]  # and the result against this (None: not checked)
     function: str                 # "&::Tasks::Square"
+    display: str                  # what messages and comments call it: "::Tasks::Square"
     wrapped: bool = True
     not_wrapped_because: str = ""
     # Default arguments: the calls with fewer arguments (shortest first), each a
@@ -471,11 +472,13 @@ class _Builder:
                 for ident, tparam, param in zip(idents, tparams, params)]
 
     def _cpp_callable(self, declaration: Mapping[str, Any], wire_name: str, ident: str,
-                      function: str, result: Optional[Type], doc: str,
+                      function: str, display: str, result: Optional[Type], doc: str,
                       call: Optional[str] = None, self_type: Optional[str] = None
                       ) -> CppCallable:
-        """``call`` is what calls the user's function (``::Tasks::Add``, or a member
-        name called on ``self_type``): the shorter calls that defaults allow use it."""
+        """``display`` names the user's function in messages (``::Tasks::Add``, whatever
+        expression ``function`` registers it with). ``call`` is what calls it
+        (``::Tasks::Add``, or a member name called on ``self_type``): the shorter calls
+        that defaults allow use it."""
         params = self._cpp_params(declaration["params"], Scope(CPP))
         types = [param["type"] for param in declaration["params"]]
         if result is not None:
@@ -489,6 +492,7 @@ class _Builder:
             checked_params=[cpp_type(param["type"]) for param in declaration["params"]],
             checked_result=cpp_type(result) if result is not None else None,
             function=function,
+            display=display,
             wrapped=not missing,
             not_wrapped_because=(", ".join(missing) + " cannot be named from a header: "
                                  "declare it in a header the scan reads") if missing else "",
@@ -509,7 +513,7 @@ class _Builder:
         for task, ident in zip(idl["tasks"], task_idents):
             tasks.append(self._cpp_callable(
                 task, task["name"], ident, _task_function(task),
-                task["result"], task["doc"],
+                f"{task['owner']}::{task['name']}", task["result"], task["doc"],
                 call=_member_call(task["owner"], task["name"], task["static"])))
         actors = []
         for actor, ident, handle in zip(idl["actors"], actor_idents, handle_idents):
@@ -517,7 +521,8 @@ class _Builder:
             if construction["kind"] == "factory":
                 registration = f"&{construction['owner']}::{construction['function']}"
                 builder = self._cpp_callable(
-                    actor, actor["name"], ident, registration, None, actor["doc"],
+                    actor, actor["name"], ident, registration, registration[1:], None,
+                    actor["doc"],
                     call=_member_call(construction["owner"], construction["function"],
                                       construction["static"]))
             else:
@@ -526,8 +531,8 @@ class _Builder:
                                         for p in actor["params"][:count])
                     return f"&::goray::Constructor<{actor['class']}{arguments}>::Create"
                 registration = constructor(len(actor["params"]))
-                builder = self._cpp_callable(actor, actor["name"], ident, registration, None,
-                                             actor["doc"])
+                builder = self._cpp_callable(actor, actor["name"], ident, registration,
+                                             registration[1:], None, actor["doc"])
                 builder.check_params = False
                 # make_unique with fewer arguments: the constructor's defaults apply.
                 builder.shorter = [constructor(count) for count in
@@ -542,7 +547,8 @@ class _Builder:
                 method_ident = class_scope.claim(method["name"])
                 methods.append(self._cpp_callable(
                     method, method["name"], method_ident,
-                    f"&{actor['class']}::{method['name']}", method["result"], method["doc"],
+                    f"&{actor['class']}::{method['name']}",
+                    f"{actor['class']}::{method['name']}", method["result"], method["doc"],
                     call=method["name"], self_type=actor["class"]))
             actors.append(CppActor(
                 name=actor["name"], ident=ident, handle=handle, class_name=actor["class"],

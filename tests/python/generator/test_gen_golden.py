@@ -149,3 +149,14 @@ def test_golden_cpp_compiles_without_warnings_of_its_own():
                     failures.append(f"{name}:\n{errors}")
             running = []
     assert not failures, "\n".join(failures)
+
+
+def test_messages_name_an_inherited_task_whole(generated):
+    """An inherited task is registered through ::goray::detail::MemberOf<...>(...): the
+    comment and the static_assert's message still name the whole function (they dropped
+    its first character when they sliced off an assumed '&')."""
+    header = generated["inherited"][".goray.h"]
+    table = generated["inherited"][".goray.cpp"]
+    assert "// Task Inherited: ::Tasks::Inherited." in header
+    assert '"task Inherited (::Tasks::Inherited) changed since' in table
+    assert "(:goray" not in table and ": :goray" not in header

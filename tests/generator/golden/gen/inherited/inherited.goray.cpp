@@ -18,7 +18,7 @@
 
 static_assert(::inherited::goray_detail::kParamsAre<decltype(::goray::detail::MemberOf<::Tasks>(&::Tasks::Inherited)), int64_t> &&
               ::inherited::goray_detail::kResultIs<decltype(::goray::detail::MemberOf<::Tasks>(&::Tasks::Inherited)), int64_t>,
-              "task Inherited (:goray::detail::MemberOf<::Tasks>(&::Tasks::Inherited)) changed since inherited.goray.cpp was generated: "
+              "task Inherited (::Tasks::Inherited) changed since inherited.goray.cpp was generated: "
               "run goray-gen again");
 
 static_assert(::inherited::goray_detail::kParamsAre<decltype(&::Tasks::StaticInherited), int64_t> &&

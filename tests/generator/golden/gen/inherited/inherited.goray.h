@@ -141,7 +141,7 @@ class MethodCall {
 
 }  // namespace goray_detail
 
-// Task Inherited: :goray::detail::MemberOf<::Tasks>(&::Tasks::Inherited).
+// Task Inherited: ::Tasks::Inherited.
 template <class A0 = int64_t>
   requires ::inherited::goray_detail::ArgFor<int64_t, A0>
 [[nodiscard]] auto Inherited(A0&& x) {
