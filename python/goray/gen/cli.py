@@ -26,9 +26,13 @@ def parser() -> argparse.ArgumentParser:
         usage="goray-gen SRC... -o OUTDIR [--name NAME] [-p BUILD_DIR] [options] "
               "[-- CLANG_ARGS...]",
         description="Scan C++ sources annotated with goray's markers and write NAME.idl.json, "
-                    "NAME.goray.h (typed C++ wrappers), NAME.goray.cpp (the dispatch table and "
-                    "msgpack adaptors: compile it instead of the annotated .cpp files), NAME.py "
-                    "and NAME.pyi (typed Python stubs). Unchanged files are not rewritten.",
+                    "NAME.goray.h (typed C++ wrappers, msgpack adaptors of the structs it can "
+                    "name), NAME.goray.cpp (the table registering what the headers declare "
+                    "and calling each unit's registration), one unit NAME.<source>.goray.cpp "
+                    "per .cpp source (it #includes that source, adds its structs' adaptors "
+                    "and registers what it declares: compile the units instead of the .cpp "
+                    "files, plus NAME.goray.cpp), NAME.py and NAME.pyi (typed Python stubs). "
+                    "Unchanged files are not rewritten.",
         epilog="Arguments after -- go to clang (e.g. -I dirs, -D macros); C++20 unless they say "
                "otherwise. See docs/generator.md.")
     command.add_argument("sources", nargs="*", metavar="SRC",

@@ -219,3 +219,14 @@ def test_a_header_reached_only_through_an_unmarked_source_is_scanned(scanner, tm
     idl = (tmp_path / "gen" / "tasks.idl.json").read_text()
     assert '"Add"' in idl
     assert "Add" in (tmp_path / "gen" / "tasks.pyi").read_text()
+
+
+def test_help_describes_the_per_source_units():
+    """--help says what each output holds: NAME.goray.cpp is the table, each .cpp source
+    gets its own unit compiled instead of it (not NAME.goray.cpp)."""
+    result = goray_gen("--help")
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "NAME.<source>.goray.cpp" in text
+    assert "compile the units instead of the .cpp files" in text
+    assert "msgpack adaptors: compile it instead" not in text
