@@ -11,8 +11,9 @@
 # Builds ${CMAKE_CURRENT_BINARY_DIR}/lib<target>.so: C++20, -O2 when no build type is set,
 # only the GoRay C ABI exported. goray-gen scans every C++ header and source file in
 # SOURCES; each source file is compiled through its generated unit, which #includes it
-# (so the file itself is HEADER_FILE_ONLY), and <name>.goray.cpp is the table calling
-# the units' registrations. The sources are not read at configure time. See docs/cmake.md.
+# (so the file itself is not a source of the library, only a dependency of the
+# generation), and <name>.goray.cpp is the table calling the units' registrations. The
+# sources are not read at configure time. See docs/cmake.md.
 include_guard(GLOBAL)
 
 # Records the tools goray_add_app uses (global properties, so any directory sees them).
@@ -106,7 +107,7 @@ function(goray_add_app target)
   # #includes it and registers what it declares), so the file names are known here
   # without reading the sources: editing one recompiles that unit only, and never
   # reconfigures.
-  set(all_sources "")
+  set(library_sources "")  # headers and files goray does not handle, compiled as usual
   set(scanned "")
   set(units "")
   set(unit_sources "")
@@ -116,13 +117,17 @@ function(goray_add_app target)
     if(NOT EXISTS "${path}" OR IS_DIRECTORY "${path}")
       message(FATAL_ERROR "goray_add_app: source ${source} is not a file (${path})")
     endif()
-    list(APPEND all_sources "${path}")
     string(TOLOWER "${path}" lower)
     if(lower MATCHES "\\.(h|hh|hpp|hxx|h\\+\\+|inl|ipp|tcc|inc)$")
       list(APPEND scanned "${path}")
+      list(APPEND library_sources "${path}")
     elseif(lower MATCHES "\\.(cpp|cc|cxx|c\\+\\+)$")
+      # Not a library source: its unit compiles it. (Marking it HEADER_FILE_ONLY instead
+      # would be per directory: another target sharing the file would stop compiling it.)
       list(APPEND scanned "${path}")
       list(APPEND unit_sources "${path}")
+    else()
+      list(APPEND library_sources "${path}")
     endif()
   endforeach()
   if(NOT scanned)
@@ -176,10 +181,7 @@ function(goray_add_app target)
     COMMENT "goray-gen: scanning the sources of ${target}"
     VERBATIM COMMAND_EXPAND_LISTS)
 
-  add_library(${target} SHARED ${all_sources} "${generated_cpp}" "${generated_h}" ${units})
-  if(unit_sources)
-    set_source_files_properties(${unit_sources} PROPERTIES HEADER_FILE_ONLY ON)
-  endif()
+  add_library(${target} SHARED ${library_sources} "${generated_cpp}" "${generated_h}" ${units})
   target_include_directories(${target} PRIVATE "${root}" "${gen_dir}")
   target_compile_features(${target} PRIVATE cxx_std_20)
   target_link_libraries(${target} PRIVATE ${runtime})

@@ -199,3 +199,32 @@ def test_editing_one_source_recompiles_only_its_unit_and_never_reconfigures(cmak
     assert "two.plain_cpp.goray.cpp.o" in " ".join(compiled_objects(marked.stdout))
     idl = (build / "two_goray" / "two.idl.json").read_text()
     assert '"name": "One"' in idl
+
+
+SHARED_HELPER = textwrap.dedent("""\
+    cmake_minimum_required(VERSION 3.25)
+    project(goray_shared_helper LANGUAGES CXX)
+    find_package(goray CONFIG REQUIRED)
+    goray_add_app(app SOURCES a.cpp helper.cpp)
+    add_executable(tool tool.cpp helper.cpp)
+    """)
+
+
+def test_a_source_shared_with_another_target_in_the_directory_still_compiles_there(
+        cmake_dir, tmp_path):
+    """Source properties are per directory: goray_add_app must not mark its sources
+    HEADER_FILE_ONLY (tool would then not compile helper.cpp and fail to link)."""
+    (tmp_path / "a.cpp").write_text(
+        "#include <goray/goray.h>\nint Helper();\n"
+        "struct GORAY_TASKS Tasks { static int64_t H() { return Helper(); } };\n")
+    (tmp_path / "helper.cpp").write_text("int Helper() { return 7; }\n")
+    (tmp_path / "tool.cpp").write_text("int Helper();\nint main() { return Helper() - 7; }\n")
+    (tmp_path / "CMakeLists.txt").write_text(SHARED_HELPER)
+    build = tmp_path / "build"
+    configure = run(["cmake", "-S", str(tmp_path), "-B", str(build), "-G", "Ninja",
+                     f"-Dgoray_DIR={cmake_dir}"])
+    assert configure.returncode == 0, configure.stderr
+    built = run(["cmake", "--build", str(build), "-j", "2"])
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert run([str(build / "tool")]).returncode == 0
+    assert (build / "libapp.so").exists()
