@@ -117,6 +117,8 @@ function(goray_add_app target)
     if(NOT EXISTS "${path}" OR IS_DIRECTORY "${path}")
       message(FATAL_ERROR "goray_add_app: source ${source} is not a file (${path})")
     endif()
+    # goray-gen names units after real paths (symlinks resolved), so must this.
+    file(REAL_PATH "${path}" path)
     string(TOLOWER "${path}" lower)
     if(lower MATCHES "\\.(h|hh|hpp|hxx|h\\+\\+|inl|ipp|tcc|inc)$")
       list(APPEND scanned "${path}")
@@ -137,6 +139,7 @@ function(goray_add_app target)
   if(DEFINED arg_ROOT)
     cmake_path(ABSOLUTE_PATH arg_ROOT BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" NORMALIZE
                OUTPUT_VARIABLE root)
+    file(REAL_PATH "${root}" root)
   else()
     _goray_common_directory(root ${scanned})
   endif()
@@ -146,7 +149,8 @@ function(goray_add_app target)
   set(depfile "${gen_dir}/${name}.d")  # files the IDL names beyond SOURCES (struct headers)
   set(generated_h "${gen_dir}/${name}.goray.h")
   set(generated_cpp "${gen_dir}/${name}.goray.cpp")
-  # goray-gen names a source's unit the same way (goray.gen.naming.unit_file).
+  # goray-gen names a source's unit the same way (goray.gen.naming.unit_file): the real
+  # path from the real root, made an identifier byte by byte.
   foreach(path IN LISTS unit_sources)
     cmake_path(RELATIVE_PATH path BASE_DIRECTORY "${root}" OUTPUT_VARIABLE relative)
     string(MAKE_C_IDENTIFIER "${relative}" key)

@@ -179,8 +179,11 @@ def qualify_std(spelling: str) -> str:
 
 def unit_key(source: str) -> str:
     """A source path (from the sources' root) as a C identifier, as CMake's
-    ``string(MAKE_C_IDENTIFIER)`` makes it: ``src/app.cpp`` -> ``src_app_cpp``."""
-    key = re.sub(r"[^A-Za-z0-9_]", "_", source)
+    ``string(MAKE_C_IDENTIFIER)`` makes it: ``src/app.cpp`` -> ``src_app_cpp``. CMake
+    works on the UTF-8 bytes, so a non-ASCII character becomes one ``_`` per byte
+    (``café.cpp`` -> ``caf___cpp``)."""
+    data = source.encode("utf-8", "surrogateescape")
+    key = re.sub(rb"[^A-Za-z0-9_]", b"_", data).decode("ascii")
     return "_" + key if key[:1].isdigit() else key
 
 

@@ -228,3 +228,43 @@ def test_a_source_shared_with_another_target_in_the_directory_still_compiles_the
     assert built.returncode == 0, built.stdout + built.stderr
     assert run([str(build / "tool")]).returncode == 0
     assert (build / "libapp.so").exists()
+
+
+REAL_PATHS = textwrap.dedent("""\
+    cmake_minimum_required(VERSION 3.25)
+    project(goray_real_paths LANGUAGES CXX)
+    find_package(goray CONFIG REQUIRED)
+    goray_add_app(linked SOURCES src/tasks.cpp src/driver.cpp)
+    goray_add_app(accents SOURCES café.cpp)
+    """)
+
+
+def test_symlinked_and_non_ascii_sources_get_the_units_goray_gen_writes(cmake_dir, tmp_path):
+    """goray-gen names a unit after the source's real path, byte by byte: goray_add_app
+    must too, or the build expects a unit that is never written. src/tasks.cpp is a link
+    to ../shared/tasks.cpp; café.cpp has a non-ASCII name (one '_' per UTF-8 byte)."""
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "shared" / "tasks.cpp").write_text(
+        "#include <goray/goray.h>\n"
+        "struct GORAY_TASKS Tasks { static int64_t Add(int64_t a, int64_t b) "
+        "{ return a + b; } };\n")
+    (tmp_path / "src" / "tasks.cpp").symlink_to("../shared/tasks.cpp")
+    (tmp_path / "src" / "driver.cpp").write_text(
+        "#include <goray/goray.h>\nGORAY_DRIVER int Main() { return 0; }\n")
+    (tmp_path / "café.cpp").write_text(
+        "#include <goray/goray.h>\n"
+        "struct GORAY_TASKS Tasks { static int64_t One() { return 1; } };\n",
+        encoding="utf-8")
+    (tmp_path / "CMakeLists.txt").write_text(REAL_PATHS, encoding="utf-8")
+    build = tmp_path / "build"
+    configure = run(["cmake", "-S", str(tmp_path), "-B", str(build), "-G", "Ninja",
+                     f"-Dgoray_DIR={cmake_dir}"])
+    assert configure.returncode == 0, configure.stderr
+    built = run(["cmake", "--build", str(build), "-j", "2"])
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert (build / "linked_goray" / "linked.shared_tasks_cpp.goray.cpp").exists()
+    assert (build / "accents_goray" / "accents.caf___cpp.goray.cpp").exists()
+    assert '"name": "Add"' in (build / "linked_goray" / "linked.idl.json").read_text()
+    assert '"name": "One"' in (build / "accents_goray" / "accents.idl.json").read_text()
+    assert (build / "liblinked.so").exists() and (build / "libaccents.so").exists()

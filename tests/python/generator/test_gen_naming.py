@@ -5,6 +5,9 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import subprocess
+
+import pytest
 
 from conftest import GOLDEN
 
@@ -108,3 +111,18 @@ def test_what_the_generated_header_can_see():
     assert model.cpp.source_structs[0].name == "::Summary"
     assert not model.cpp.tasks[0].wrapped
     assert "::Summary cannot be named from a header" in model.cpp.tasks[0].not_wrapped_because
+
+
+@pytest.mark.parametrize("source", ["src/app.cpp", "1st.cpp", "src/café-1.cpp",
+                                    "données/x.cpp", "a+b/c d.cc"])
+def test_unit_key_is_cmakes_make_c_identifier(source, tmp_path):
+    """goray_add_app names a unit with string(MAKE_C_IDENTIFIER), which works on UTF-8
+    bytes: goray-gen must spell it the same, or CMake expects a file never written."""
+    from goray.gen.naming import unit_key
+
+    script = tmp_path / "key.cmake"
+    script.write_text(f'string(MAKE_C_IDENTIFIER "{source}" key)\nmessage("${{key}}")\n',
+                      encoding="utf-8")
+    result = subprocess.run(["cmake", "-P", str(script)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, check=True)
+    assert unit_key(source) == result.stderr.decode("utf-8").strip()
