@@ -47,6 +47,18 @@ std::string Display(const std::string& qualified) {
   return qualified.rfind("::", 0) == 0 ? qualified.substr(2) : qualified;
 }
 
+// The error for a member found in two subobjects of one class (a non-virtual base reached
+// through two paths): C++ cannot tell which subobject a call means.
+std::string TwiceReachedBase(const std::string& what, const std::string& class_name,
+                             const std::string& first_path, const std::string& second_path,
+                             const std::string& declare_in) {
+  std::string root = first_path.substr(0, first_path.find(" -> "));
+  return what + " is ambiguous: '" + Display(class_name) + "' is a base of '" + root +
+         "' twice, through '" + first_path + "' and '" + second_path +
+         "', not as one virtual base; make it a virtual base or declare " + what + " in " +
+         declare_in;
+}
+
 const clang::CXXMethodDecl* AsMethod(const clang::Decl* decl) {
   if (const auto* templ = llvm::dyn_cast<clang::FunctionTemplateDecl>(decl)) {
     return llvm::dyn_cast<clang::CXXMethodDecl>(templ->getTemplatedDecl());
@@ -340,13 +352,21 @@ void Collector::AddUnique(std::map<std::string, ModelEntry>& entries, const std:
 void Collector::Tasks(const clang::CXXRecordDecl& record) {
   std::string owner = QualifiedTypeName(record, tu_.ast);
   if (!CheckNameable(record, "GORAY_TASKS struct '" + record.getNameAsString() + "'")) return;
-  std::map<std::string, std::string> declared_by;
-  TaskFunctions(record, owner, {}, declared_by);
+  std::map<std::string, Declarer> declared_by;
+  TaskFunctions(record, owner, Subobject{owner, Display(owner)}, {}, declared_by);
+}
+
+Collector::Subobject Collector::BaseSubobject(const Subobject& derived,
+                                              const clang::CXXBaseSpecifier& base,
+                                              const clang::CXXRecordDecl& base_record) const {
+  std::string name = QualifiedTypeName(base_record, tu_.ast);
+  std::string key = base.isVirtual() ? "virtual " + name : derived.key + " -> " + name;
+  return Subobject{std::move(key), derived.path + " -> " + Display(name)};
 }
 
 void Collector::TaskFunctions(const clang::CXXRecordDecl& record, const std::string& owner,
-                              const std::set<std::string>& hidden,
-                              std::map<std::string, std::string>& declared_by) {
+                              const Subobject& subobject, const std::set<std::string>& hidden,
+                              std::map<std::string, Declarer>& declared_by) {
   std::string class_name = QualifiedTypeName(record, tu_.ast);
   std::string role = class_name == owner ? "GORAY_TASKS struct '" + Display(owner) + "'"
                                          : "'" + Display(class_name) +
@@ -360,15 +380,20 @@ void Collector::TaskFunctions(const clang::CXXRecordDecl& record, const std::str
     std::string what = "task '" + name + "'";
     auto previous = declared_by.find(name);
     if (previous != declared_by.end()) {
-      if (previous->second != class_name) {
+      const Declarer& first = previous->second;
+      if (first.class_name != class_name) {
         tu_.reporter.Error(method->getLocation(),
-                           what + " is ambiguous: both '" + Display(previous->second) +
+                           what + " is ambiguous: both '" + Display(first.class_name) +
                                "' and '" + Display(class_name) +
                                "' declare it; declare it in the GORAY_TASKS struct");
+      } else if (first.subobject.key != subobject.key && !method->isStatic()) {
+        tu_.reporter.Error(method->getLocation(),
+                           TwiceReachedBase(what, class_name, first.subobject.path,
+                                            subobject.path, "the GORAY_TASKS struct"));
       }
       continue;
     }
-    declared_by.emplace(name, class_name);
+    declared_by.emplace(name, Declarer{class_name, subobject});
     if (!CheckName(name, NameUse::kTask, what, method->getLocation())) continue;
     std::optional<json> signature = Signature(*method, what);
     if (!signature) continue;
@@ -391,7 +416,9 @@ void Collector::TaskFunctions(const clang::CXXRecordDecl& record, const std::str
       WarnNonPublicBase(base, role, "task");
       continue;
     }
-    TaskFunctions(*base_record->getDefinition(), owner, hidden_below, declared_by);
+    const clang::CXXRecordDecl& definition = *base_record->getDefinition();
+    TaskFunctions(definition, owner, BaseSubobject(subobject, base, definition), hidden_below,
+                  declared_by);
   }
 }
 
@@ -545,8 +572,9 @@ void Collector::AddActor(const std::string& name, const clang::CXXRecordDecl& de
   }
   std::string class_name = QualifiedTypeName(*actor_class, tu_.ast);
   json methods = json::array();
-  std::map<std::string, std::string> declared_by;
-  if (!ActorMethods(*actor_class, name, {}, methods, declared_by)) return;
+  std::map<std::string, Declarer> declared_by;
+  Subobject whole{class_name, Display(class_name)};
+  if (!ActorMethods(*actor_class, name, whole, {}, methods, declared_by)) return;
   if (doc.empty()) doc = DocComment(*actor_class, tu_.ast);
   Position position = tu_.locator.Describe(declaration.getLocation());
   json actor = {{"name", name},
@@ -561,8 +589,9 @@ void Collector::AddActor(const std::string& name, const clang::CXXRecordDecl& de
 }
 
 bool Collector::ActorMethods(const clang::CXXRecordDecl& record, const std::string& actor,
-                             const std::set<std::string>& hidden, json& methods,
-                             std::map<std::string, std::string>& declared_by, bool is_base) {
+                             const Subobject& subobject, const std::set<std::string>& hidden,
+                             json& methods, std::map<std::string, Declarer>& declared_by,
+                             bool is_base) {
   bool ok = true;
   std::string class_name = QualifiedTypeName(record, tu_.ast);
   std::string role = !is_base
@@ -600,11 +629,17 @@ bool Collector::ActorMethods(const clang::CXXRecordDecl& record, const std::stri
     if (method->isDeleted()) continue;
     auto previous = declared_by.find(name);
     if (previous != declared_by.end()) {
-      if (previous->second != class_name) {
+      const Declarer& first = previous->second;
+      if (first.class_name != class_name) {
         tu_.reporter.Error(method->getLocation(),
-                           what + " is ambiguous: both '" + Display(previous->second) +
+                           what + " is ambiguous: both '" + Display(first.class_name) +
                                "' and '" + Display(class_name) +
                                "' declare it; declare it in the actor's class");
+        ok = false;
+      } else if (first.subobject.key != subobject.key) {
+        tu_.reporter.Error(method->getLocation(),
+                           TwiceReachedBase(what, class_name, first.subobject.path,
+                                            subobject.path, "the actor's class"));
         ok = false;
       }
       continue;
@@ -618,7 +653,7 @@ bool Collector::ActorMethods(const clang::CXXRecordDecl& record, const std::stri
       ok = false;
       continue;
     }
-    declared_by.emplace(name, class_name);
+    declared_by.emplace(name, Declarer{class_name, subobject});
     json entry = {{"name", name},
                   {"declaring_class", class_name},
                   {"const", method->isConst()},
@@ -634,8 +669,9 @@ bool Collector::ActorMethods(const clang::CXXRecordDecl& record, const std::stri
     if (base.getAccessSpecifier() != clang::AS_public) continue;
     const clang::CXXRecordDecl* base_record = base.getType()->getAsCXXRecordDecl();
     if (base_record == nullptr || base_record->getDefinition() == nullptr) continue;
-    ok = ActorMethods(*base_record->getDefinition(), actor, hidden_below, methods, declared_by,
-                      /*is_base=*/true) &&
+    const clang::CXXRecordDecl& definition = *base_record->getDefinition();
+    ok = ActorMethods(definition, actor, BaseSubobject(subobject, base, definition),
+                      hidden_below, methods, declared_by, /*is_base=*/true) &&
          ok;
   }
   return ok;

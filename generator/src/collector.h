@@ -35,12 +35,27 @@ class Collector {
   void Visit(const clang::Decl& decl);
   void Misplaced(const clang::Decl& decl, const std::string& marker);
 
+  // One class subobject of the scanned class: `key` identifies it (a virtual base is one
+  // subobject however often it is reached, a non-virtual base one per path), `path` is
+  // how it is reached ("Tasks -> Left -> Counter"), for messages.
+  struct Subobject {
+    std::string key;
+    std::string path;
+  };
+  // Who declares a member name found so far: the class and the subobject it was found in.
+  struct Declarer {
+    std::string class_name;
+    Subobject subobject;
+  };
+  Subobject BaseSubobject(const Subobject& derived, const clang::CXXBaseSpecifier& base,
+                          const clang::CXXRecordDecl& base_record) const;
+
   void Tasks(const clang::CXXRecordDecl& record);
-  // The tasks `record` declares and those of its public bases; names in `hidden` are
-  // declared by a derived class (which hides them). `declared_by`: task -> class.
+  // The tasks `record` (reached as `subobject`) declares and those of its public bases;
+  // names in `hidden` are declared by a derived class (which hides them).
   void TaskFunctions(const clang::CXXRecordDecl& record, const std::string& owner,
-                     const std::set<std::string>& hidden,
-                     std::map<std::string, std::string>& declared_by);
+                     const Subobject& subobject, const std::set<std::string>& hidden,
+                     std::map<std::string, Declarer>& declared_by);
   void Actors(const clang::CXXRecordDecl& record);
   void ActorClass(const clang::CXXRecordDecl& record);
   void Driver(const clang::FunctionDecl& function);
@@ -51,8 +66,9 @@ class Collector {
                 nlohmann::json construction, nlohmann::json params, std::string doc,
                 const clang::Decl& declaration);
   bool ActorMethods(const clang::CXXRecordDecl& record, const std::string& actor,
-                    const std::set<std::string>& hidden, nlohmann::json& methods,
-                    std::map<std::string, std::string>& declared_by, bool is_base = false);
+                    const Subobject& subobject, const std::set<std::string>& hidden,
+                    nlohmann::json& methods, std::map<std::string, Declarer>& declared_by,
+                    bool is_base = false);
   // The public, non-deleted member functions of `record` named by identifiers; overloads
   // and templates are reported (`what` is like "task", "actor type").
   std::vector<const clang::CXXMethodDecl*> PublicFunctions(

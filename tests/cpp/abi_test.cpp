@@ -37,6 +37,15 @@ struct TaskSet {
   static int64_t Thrice(int64_t x) { return 3 * x; }
 };
 
+// A task struct reaching one base through two paths, as a virtual base.
+struct Scaler {
+  int64_t Quadruple(int64_t x) const { return 4 * x + offset; }
+  int64_t offset = 1;
+};
+struct ScaleLeft : virtual Scaler {};
+struct ScaleRight : virtual Scaler {};
+struct ScaleTasks : ScaleLeft, ScaleRight {};
+
 std::tuple<int64_t, int64_t> Divide(int64_t a, int64_t b) {
   if (b == 0) throw std::domain_error("divide by zero");
   return {a / b, a % b};
@@ -62,6 +71,7 @@ void goray::RegisterApplication(goray::Registry& registry) {
   registry.AddTask("Concat3", &Concat3);
   registry.AddTask("Twice", &TaskSet::Twice);
   registry.AddTask("Thrice", &TaskSet::Thrice);
+  registry.AddTask("Quadruple", goray::detail::MemberOf<ScaleTasks>(&Scaler::Quadruple));
   registry.AddTask("AskPython", &AskPython);
   registry.AddActor<Counter>("Counter", &goray::Constructor<Counter, int64_t>::Create)
       .AddMethod("Incr", &Counter::Incr);
@@ -177,8 +187,8 @@ TEST_F(AbiTest, TaskActorListIsSorted) {
   Result result = Call(2, "");
   ASSERT_EQ(result.code, 0);
   EXPECT_EQ(nlohmann::json::parse(result.body),
-            nlohmann::json::parse(R"([["Add","AskPython","Concat3","Divide","Thrice","ThrowInt",
-                                      "Touch","Twice"],["Counter","Greeter"]])"));
+            nlohmann::json::parse(R"([["Add","AskPython","Concat3","Divide","Quadruple","Thrice",
+                                      "ThrowInt","Touch","Twice"],["Counter","Greeter"]])"));
 }
 
 TEST_F(AbiTest, ActorMethodsIncludeInheritedOnes) {
@@ -201,6 +211,10 @@ TEST_F(AbiTest, RunTaskReturnsOneValue) {
 TEST_F(AbiTest, MemberFunctionsOfTheTaskStructRun) {
   EXPECT_EQ(Values(Call(4, CallPayload("Twice", 5)).body)[0].get().as<int64_t>(), 10);
   EXPECT_EQ(Values(Call(4, CallPayload("Thrice", 5)).body)[0].get().as<int64_t>(), 15);
+}
+
+TEST_F(AbiTest, ATaskOfAVirtualBaseRunsOnTheTaskStruct) {
+  EXPECT_EQ(Values(Call(4, CallPayload("Quadruple", 5)).body)[0].get().as<int64_t>(), 21);
 }
 
 TEST_F(AbiTest, TupleResultsAreSeveralValuesAndVoidIsEmpty) {
@@ -236,7 +250,7 @@ TEST_F(AbiTest, ArgumentErrorsNameTaskPositionAndTypes) {
 TEST_F(AbiTest, UnknownTaskListsTheKnownOnes) {
   EXPECT_EQ(PanicMessage(Call(4, CallPayload("Nope"))),
             "goray::UnknownNameError: unknown task 'Nope'; known tasks: Add, AskPython, Concat3, "
-            "Divide, Thrice, ThrowInt, Touch, Twice (task Nope)");
+            "Divide, Quadruple, Thrice, ThrowInt, Touch, Twice (task Nope)");
 }
 
 TEST_F(AbiTest, ResolvedRefsArePlacedByPositionNotArrivalOrder) {

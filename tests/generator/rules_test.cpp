@@ -121,6 +121,16 @@ TEST(Tasks, PublicBasesTasksAreInheritedAndNamesAreHidden) {
   EXPECT_FALSE(Named(tasks, "Static").contains("declaring_class"));
 }
 
+TEST(Tasks, AVirtualBaseReachedTwiceIsOneSubobject) {
+  ScanResult result = ScanInputs({"rules/virtual_diamond.h"});
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  EXPECT_EQ(Names(result.idl["tasks"]), (std::vector<std::string>{"Count", "Total"}));
+  EXPECT_EQ(Named(result.idl["tasks"], "Count")["declaring_class"], "::Counter");
+  EXPECT_EQ(Named(result.idl["tasks"], "Total")["static"], true);
+  const json& methods = Named(result.idl["actors"], "Both")["methods"];
+  EXPECT_EQ(Names(methods), (std::vector<std::string>{"Count"}));
+}
+
 TEST(Rules, EverySkippedMemberIsAWarningSayingWhy) {
   ScanResult result = ScanInputs({"rules/skipped.h"});
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;

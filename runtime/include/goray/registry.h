@@ -136,7 +136,8 @@ decltype(auto) CallWith(Fn& fn, auto&&... values) {
   if constexpr (std::is_void_v<Owner>) {
     return fn(std::forward<decltype(values)>(values)...);
   } else {
-    return (SharedInstance<Owner>().*fn)(std::forward<decltype(values)>(values)...);
+    return std::invoke(Invocable(fn), SharedInstance<Owner>(),
+                       std::forward<decltype(values)>(values)...);
   }
 }
 

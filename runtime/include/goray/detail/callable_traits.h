@@ -47,30 +47,35 @@ struct CallableTraits<Lambda, std::void_t<decltype(&Lambda::operator())>> {
   static constexpr std::size_t kArity = Call::kArity;
 };
 
-// A pointer to a member function of a base of Class, as a pointer to a member of
-// Class (an implicit conversion): a task a public base of a GORAY_TASKS struct declares
-// then runs on the struct's shared instance, not on one of the base's own.
+// A member function a public base of Class declares, called on a Class instance: a task
+// a base of a GORAY_TASKS struct declares runs on the struct's shared instance, not on
+// one of the base's own. A wrapper, not a converted member pointer, since no pointer to
+// a member of a virtual base converts to a pointer to a member of the derived class.
 template <class Class, class F>
-struct AsMemberOf;
-
-#define GORAY_AS_MEMBER_OF_(quals)                                          \
-  template <class Class, class R, class C, class... A>                     \
-  struct AsMemberOf<Class, R (C::*)(A...) quals> {                          \
-    using type = R (Class::*)(A...) quals;                                  \
-  };                                                                        \
-  template <class Class, class R, class C, class... A>                     \
-  struct AsMemberOf<Class, R (C::*)(A...) quals noexcept> {                 \
-    using type = R (Class::*)(A...) quals noexcept;                         \
-  };
-GORAY_AS_MEMBER_OF_()
-GORAY_AS_MEMBER_OF_(const)
-GORAY_AS_MEMBER_OF_(&)
-GORAY_AS_MEMBER_OF_(const&)
-#undef GORAY_AS_MEMBER_OF_
+struct InheritedMember {
+  F function;
+};
 
 template <class Class, class F>
-constexpr typename AsMemberOf<Class, F>::type MemberOf(F function) {
-  return function;
+struct CallableTraits<InheritedMember<Class, F>> : CallableTraits<F> {
+  using Owner = Class;
+};
+
+template <class Class, class F>
+constexpr InheritedMember<Class, F> MemberOf(F function) {
+  static_assert(std::is_base_of_v<typename CallableTraits<F>::Owner, Class>,
+                "goray: the task is not a member of the GORAY_TASKS struct");
+  return {function};
+}
+
+// What std::invoke calls for `fn`: the member function an InheritedMember wraps, else fn.
+template <class F>
+constexpr F& Invocable(F& fn) {
+  return fn;
+}
+template <class Class, class F>
+constexpr F& Invocable(InheritedMember<Class, F>& fn) {
+  return fn.function;
 }
 
 template <class T>
