@@ -273,6 +273,30 @@ def _closure(refs: Iterable[str], structs: Mapping[str, Mapping[str, Any]]) -> S
     return seen
 
 
+def _declaration_files(node: object, files: Set[str]) -> None:
+    """Every file a ``location`` in ``node`` names (declarations of tasks, actor types,
+    methods, the driver, and the structs and enums the signatures reach)."""
+    if isinstance(node, dict):
+        location = node.get("location")
+        if isinstance(location, dict) and "file" in location:
+            files.add(location["file"])
+        for value in node.values():
+            _declaration_files(value, files)
+    elif isinstance(node, list):
+        for value in node:
+            _declaration_files(value, files)
+
+
+def header_includes(idl: Idl) -> List[str]:
+    """The scanned headers NAME.goray.h includes: those declaring something goray
+    registers or names. A project header the scan found through an #include but that
+    declares nothing goray needs is left out: it may not compile on its own (it can
+    rely on a macro its includer defines first)."""
+    files: Set[str] = set()
+    _declaration_files(idl, files)
+    return [source for source in idl["sources"] if is_header(source) and source in files]
+
+
 def header_visible_types(idl: Idl) -> Set[str]:
     """The structs and enums the generated header can name: those declared in a scanned
     header (the generated header includes those), and those that a declaration in a
@@ -591,7 +615,7 @@ class _Builder:
         return CppModel(
             namespace=namespace_name,
             header_file=f"{self.name}.goray.h",
-            header_includes=[s for s in idl["sources"] if is_header(s)],
+            header_includes=header_includes(idl),
             header_structs=structs_h, source_structs=structs_cpp,
             header_enums=enums_h,
             tasks=tasks, actors=actors,

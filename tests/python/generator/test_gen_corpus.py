@@ -33,6 +33,8 @@ CASES: Dict[str, tuple] = {
     "enums": ("paint_app", None),
     "defaults": ("shop_app", None),
     "clash_names": ("clash", None),
+    # Headers named .hpp are not inputs (sources() takes .h and .cpp): the scan finds them.
+    "macro_header": ("macro_header", None),  # a found header needing its includer's macro
     "optional_tuple": ("optional_tuple", "optional_tuple/optional_tuple.cpp:10:3: error: "
                                          "the result of task 'Nested'"),
 }
@@ -86,6 +88,18 @@ def test_goray_gen_succeeds_and_every_output_compiles_or_it_refuses(scanner, tmp
     assert len(units) == 1 + sum(1 for s in sources(case) if s.endswith(".cpp"))
     failures = compile_units(units, outdir)
     assert not failures, "\n".join(failures)
+
+
+def test_the_generated_header_includes_only_the_found_headers_it_needs(scanner, tmp_path):
+    """impl.hpp compiles only after tasks.cpp's #define and declares nothing goray needs:
+    the generated header leaves it out (it failed to compile while goray-gen exited 0);
+    point.hpp declares a struct of a signature and stays."""
+    outdir = tmp_path / "gen"
+    result = generate_case("macro_header", outdir)
+    assert result.returncode == 0, result.stderr
+    header = (outdir / "macro_header.goray.h").read_text()
+    assert '#include "macro_header/point.hpp"' in header
+    assert '#include "macro_header/impl.hpp"' not in header
 
 
 def runtime_archive() -> Optional[pathlib.Path]:
