@@ -140,7 +140,9 @@ Reply Dispatcher::CheckActorArgs(std::string_view payload) const {
     } catch (const ArgumentsFit&) {
       return TextReply(kSuccess, "fit");
     }
-    return TextReply(kSuccess, "fit");  // a factory that decodes nothing
+    // The factory returned without reaching the dry-run stop: it decoded nothing through
+    // DecodeArgs, so nothing says its arguments fit.
+    return TextReply(kSuccess, "unchecked");
   } catch (...) {
     return PanicReplyForCurrentException(call.name);
   }

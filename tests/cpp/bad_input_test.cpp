@@ -11,6 +11,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -36,6 +37,13 @@ int64_t Mixed(int64_t, std::string, double, bool, std::vector<int32_t>, std::map
 
 int64_t AskPython(int64_t x) { return goray::LocalCallPyTask("py_double", x).Get<int64_t>(); }
 
+// Actors built by the raw factories below: a dry run must not build one.
+int g_raw_factory_runs = 0;
+std::shared_ptr<void> RawFactory(const goray::ArgList&) {
+  ++g_raw_factory_runs;
+  return std::make_shared<Counter>(0);
+}
+
 }  // namespace
 
 void goray::RegisterApplication(goray::Registry& registry) {
@@ -52,6 +60,11 @@ void goray::RegisterApplication(goray::Registry& registry) {
   registry.AddTask("AskPython", &AskPython);
   registry.AddActor<Counter>("Counter", &goray::Constructor<Counter, int64_t>::Create)
       .AddMethod("Incr", &Counter::Incr);
+  // A custom factory with methods added through the public builder.
+  goray::ActorTypeBuilder<Counter>(registry.AddActorType("RawCounter", &RawFactory))
+      .AddMethod("Incr", &Counter::Incr);
+  // A custom factory claiming to check its arguments, without reaching the dry-run stop.
+  registry.AddActorType("ClaimsChecks", &RawFactory).checks_arguments = true;
   registry.SetDriver([](const std::vector<std::string>& args) { return static_cast<int>(args.size()); });
 }
 
@@ -324,10 +337,11 @@ TEST_F(BadInputTest, NullAndNegativeLengths) {
 TEST_F(BadInputTest, GetActorMethodsOfOddNames) {
   Result empty = Call(3, "");
   EXPECT_EQ(empty.code, 1);
-  EXPECT_EQ(empty.body, "goray: unknown actor type ''; known actor types: Counter");
+  const std::string known = "; known actor types: ClaimsChecks, Counter, RawCounter";
+  EXPECT_EQ(empty.body, "goray: unknown actor type ''" + known);
   Result with_nul = Call(3, std::string("Counter\0x", 9));
   EXPECT_EQ(with_nul.code, 1);
-  EXPECT_EQ(with_nul.body, std::string("goray: unknown actor type 'Counter\0x'; known actor types: Counter", 65));
+  EXPECT_EQ(with_nul.body, "goray: unknown actor type '" + std::string("Counter\0x", 9) + "'" + known);
 }
 
 TEST_F(BadInputTest, StartDriverWithBadArguments) {
@@ -371,7 +385,23 @@ TEST_F(BadInputTest, ConstructorArguments) {
   EXPECT_EQ(Message(Call(5, Payload("Counter", Pack(std::string("x"))))),
             "goray::ArgumentError: position 0: expected int64_t, received str (task Counter)");
   EXPECT_EQ(Message(Call(5, Payload("Nope", ""))),
-            "goray::UnknownNameError: unknown actor type 'Nope'; known actor types: Counter (task Nope)");
+            "goray::UnknownNameError: unknown actor type 'Nope'; known actor types: ClaimsChecks, "
+            "Counter, RawCounter (task Nope)");
+}
+
+TEST_F(BadInputTest, CheckActorArgsNeverRunsACustomFactoryAsAFit) {
+  // Command 32 is CheckActorArgs.
+  Result fit = Call(32, Payload("Counter", Pack(int64_t{1})));
+  EXPECT_EQ(fit.code, 0);
+  EXPECT_EQ(fit.body, "fit");
+  int runs = g_raw_factory_runs;
+  Result raw = Call(32, Payload("RawCounter", Pack(int64_t{1})));
+  EXPECT_EQ(raw.code, 0);
+  EXPECT_EQ(raw.body, "unchecked");
+  EXPECT_EQ(g_raw_factory_runs, runs) << "a dry run built a RawCounter";
+  Result claims = Call(32, Payload("ClaimsChecks", Pack(int64_t{1})));
+  EXPECT_EQ(claims.code, 0);
+  EXPECT_EQ(claims.body, "unchecked");
 }
 
 // ---- the callback ----

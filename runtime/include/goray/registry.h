@@ -194,8 +194,9 @@ std::shared_ptr<void> Own(Made&& made) {
 template <class T>
 class ActorTypeBuilder {
  public:
-  // Made by AddActor only, whose factories check their arguments in a dry run.
-  explicit ActorTypeBuilder(ActorType& type) : type_(&type) { type.checks_arguments = true; }
+  // For a type AddActor made, or one AddActorType made with a custom factory (whose
+  // arguments a dry run then leaves unchecked: only AddActor sets checks_arguments).
+  explicit ActorTypeBuilder(ActorType& type) : type_(&type) {}
 
   // `method` is a member function of T or of a public base of T. Each of `shorter`
   // (for default arguments) takes a T& and fewer arguments, and calls the method with
@@ -307,6 +308,7 @@ class Registry {
       }
       return made;
     });
+    type.checks_arguments = true;  // the factory decodes with DecodeArgs first
     return ActorTypeBuilder<T>(type);
   }
 
