@@ -287,14 +287,32 @@ def _declaration_files(node: object, files: Set[str]) -> None:
             _declaration_files(value, files)
 
 
+def _owner_files_unknown(idl: Idl) -> bool:
+    """Whether a class the table names may live where no location says: the GORAY_TASKS
+    struct of an inherited task (its location is the base's), or the class a factory
+    builds when none of its methods is declared in it."""
+    for task in idl["tasks"]:
+        if task.get("declaring_class", task["owner"]) != task["owner"]:
+            return True
+    for actor in idl["actors"]:
+        if actor["construction"]["kind"] == "factory" and not any(
+                method.get("declaring_class") == actor["class"] for method in actor["methods"]):
+            return True
+    return False
+
+
 def header_includes(idl: Idl) -> List[str]:
     """The scanned headers NAME.goray.h includes: those declaring something goray
     registers or names. A project header the scan found through an #include but that
     declares nothing goray needs is left out: it may not compile on its own (it can
-    rely on a macro its includer defines first)."""
+    rely on a macro its includer defines first). When the IDL cannot say where a class
+    the table names is declared, every scanned header is included."""
+    headers = [source for source in idl["sources"] if is_header(source)]
+    if _owner_files_unknown(idl):
+        return headers
     files: Set[str] = set()
     _declaration_files(idl, files)
-    return [source for source in idl["sources"] if is_header(source) and source in files]
+    return [header for header in headers if header in files]
 
 
 def header_visible_types(idl: Idl) -> Set[str]:

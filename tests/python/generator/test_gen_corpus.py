@@ -35,6 +35,8 @@ CASES: Dict[str, tuple] = {
     "clash_names": ("clash", None),
     # Headers named .hpp are not inputs (sources() takes .h and .cpp): the scan finds them.
     "macro_header": ("macro_header", None),  # a found header needing its includer's macro
+    "inherited_owner": ("inherited_owner", None),  # only inherited tasks in tasks.h
+    "factory_class": ("factory_class", None),  # an actor class with inherited methods
     "optional_tuple": ("optional_tuple", "optional_tuple/optional_tuple.cpp:10:3: error: "
                                          "the result of task 'Nested'"),
 }
