@@ -3,13 +3,14 @@
 
 #include <utility>
 
-namespace goray {
-namespace {
+#include "compose_what.h"
 
-std::string ComposeWhat(const std::string& type, const std::string& message,
-                        const std::string& task) {
-  // A failure without a type (a Go panic) is its message alone.
-  std::string what = type.empty() ? message : type + ": " + message;
+namespace goray {
+namespace detail {
+
+std::string ComposeWhat(std::string_view type, std::string_view message, std::string_view task) {
+  std::string what(message);
+  if (!type.empty()) what = std::string(type) + ": " + what;
   if (!task.empty()) {
     what += " (task ";
     what += task;
@@ -18,10 +19,10 @@ std::string ComposeWhat(const std::string& type, const std::string& message,
   return what;
 }
 
-}  // namespace
+}  // namespace detail
 
 Error::Error(std::string type, std::string message, std::string task, std::string traceback)
-    : std::runtime_error(ComposeWhat(type, message, task)),
+    : std::runtime_error(detail::ComposeWhat(type, message, task)),
       type_(std::move(type)),
       message_(std::move(message)),
       task_(std::move(task)),

@@ -10,6 +10,7 @@
 #include <string>
 #include <typeinfo>
 
+#include "compose_what.h"
 #include "goray/errors.h"
 
 namespace goray::detail {
@@ -64,13 +65,7 @@ Reply TextReply(long long code, std::string_view text) {
 
 Reply PanicReplyForCurrentException(std::string_view callee) {
   ExceptionParts parts = DescribeCurrentException();
-  std::string message = parts.type.empty() ? parts.message : parts.type + ": " + parts.message;
-  if (!callee.empty()) {
-    message += " (task ";
-    message += callee;
-    message += ')';
-  }
-  nlohmann::json panic = {{"Message", message}, {"Traceback", parts.traceback}};
+  nlohmann::json panic = {{"Message", ComposeWhat(parts.type, parts.message, callee)}, {"Traceback", parts.traceback}};
   return TextReply(kPanic, panic.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
