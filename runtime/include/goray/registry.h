@@ -116,16 +116,26 @@ void EncodeResults(codec::Buffer& out, R&& result) {
   }
 }
 
-// Calls `call(decoded args...)` and encodes what it returns.
-template <class R, class ParamTuple, class Call>
-void InvokeAndEncode(const ArgList& args, codec::Buffer& out, Call&& call) {
-  auto values = DecodeArgs<ParamTuple>(args);
+// Calls `call()` and encodes what it returns as R (nothing for void).
+template <class R, class Call>
+void EncodeCall(codec::Buffer& out, Call&& call) {
   if constexpr (std::is_void_v<R>) {
-    std::apply([&](auto&... value) { call(std::move(value)...); }, values);
+    call();
   } else {
-    EncodeResults(out, std::apply([&](auto&... value) -> R { return call(std::move(value)...); },
-                                  values));
+    EncodeResults(out, [&]() -> R { return call(); }());
   }
+}
+
+// The one way a call picks among a callable's forms (defaults give shorter ones): runs
+// `call(decoded values...)` if `args` holds as many values as ParamTuple and returns
+// true; false otherwise. A callable's only form runs whatever the count (`only`), so
+// DecodeArgs reports a wrong one.
+template <class ParamTuple, class Call>
+bool ApplyIfArity(const ArgList& args, bool only, Call&& call) {
+  if (!only && args.size() != std::tuple_size_v<ParamTuple>) return false;
+  auto values = DecodeArgs<ParamTuple>(args);
+  std::apply([&](auto&... value) { call(std::move(value)...); }, values);
+  return true;
 }
 
 // Calls a callable with decoded arguments; a member function runs on the
@@ -141,16 +151,15 @@ decltype(auto) CallWith(Fn& fn, auto&&... values) {
   }
 }
 
-// Calls `fn` (through CallWith) if `args` has exactly its arity; false otherwise.
+// Runs the form `fn` of a task (through CallWith) as ApplyIfArity does, encoding its result.
 template <class Fn>
-bool InvokeIfArity(const ArgList& args, codec::Buffer& out, Fn& fn) {
+bool InvokeIfArity(const ArgList& args, codec::Buffer& out, bool only, Fn& fn) {
   using Traits = CallableTraits<Fn>;
-  if (args.size() != Traits::kArity) return false;
-  InvokeAndEncode<typename Traits::Result, typename Traits::ParamTuple>(
-      args, out, [&](auto&&... values) -> decltype(auto) {
-        return CallWith(fn, std::forward<decltype(values)>(values)...);
-      });
-  return true;
+  return ApplyIfArity<typename Traits::ParamTuple>(args, only, [&](auto&&... values) {
+    EncodeCall<typename Traits::Result>(out, [&]() -> decltype(auto) {
+      return CallWith(fn, std::forward<decltype(values)>(values)...);
+    });
+  });
 }
 
 // The wrong-count error of a callable that also accepts shorter calls (defaults):
@@ -214,13 +223,14 @@ class ActorTypeBuilder {
     type_->methods.emplace(std::move(name), [method, shorter...](
                                                 void* self, const ArgList& args,
                                                 codec::Buffer& out) mutable {
-      T* object = static_cast<T*>(self);
-      if (args.size() == Traits::kArity || sizeof...(Shorter) == 0) {
-        detail::InvokeAndEncode<typename Traits::Result, typename Traits::ParamTuple>(
-            args, out, [&](auto&&... values) -> decltype(auto) {
-              return (object->*method)(std::forward<decltype(values)>(values)...);
+      T& object = *static_cast<T*>(self);
+      bool ran = detail::ApplyIfArity<typename Traits::ParamTuple>(
+          args, sizeof...(Shorter) == 0, [&](auto&&... values) {
+            detail::EncodeCall<typename Traits::Result>(out, [&]() -> decltype(auto) {
+              return std::invoke(method, object, std::forward<decltype(values)>(values)...);
             });
-      } else if (!(InvokeShorter(*object, args, out, shorter) || ...)) {
+          });
+      if (!(ran || ... || InvokeShorter(object, args, out, shorter))) {
         detail::ThrowArgumentCount(
             args, {Traits::kArity, (detail::CallableTraits<Shorter>::kArity - 1)...});
       }
@@ -234,12 +244,11 @@ class ActorTypeBuilder {
                             Shorter& call) {
     using Traits = detail::CallableTraits<Shorter>;
     using Params = typename detail::DropFirst<typename Traits::ParamTuple>::type;
-    if (args.size() != std::tuple_size_v<Params>) return false;
-    detail::InvokeAndEncode<typename Traits::Result, Params>(
-        args, out, [&](auto&&... values) -> decltype(auto) {
-          return call(object, std::forward<decltype(values)>(values)...);
-        });
-    return true;
+    return detail::ApplyIfArity<Params>(args, /*only=*/false, [&](auto&&... values) {
+      detail::EncodeCall<typename Traits::Result>(out, [&]() -> decltype(auto) {
+        return call(object, std::forward<decltype(values)>(values)...);
+      });
+    });
   }
 
   ActorType* type_;
@@ -259,13 +268,8 @@ class Registry {
     detail::CheckParameterKinds<typename Traits::ParamTuple>();
     AddTaskInvoker(std::move(name), [fn, shorter...](const ArgList& args,
                                                      codec::Buffer& out) mutable {
-      if constexpr (sizeof...(Shorter) == 0) {
-        detail::InvokeAndEncode<typename Traits::Result, typename Traits::ParamTuple>(
-            args, out, [&](auto&&... values) -> decltype(auto) {
-              return detail::CallWith(fn, std::forward<decltype(values)>(values)...);
-            });
-      } else if (!(detail::InvokeIfArity(args, out, fn) || ... ||
-                   detail::InvokeIfArity(args, out, shorter))) {
+      if (!(detail::InvokeIfArity(args, out, sizeof...(Shorter) == 0, fn) || ... ||
+            detail::InvokeIfArity(args, out, /*only=*/false, shorter))) {
         detail::ThrowArgumentCount(
             args, {Traits::kArity, detail::CallableTraits<Shorter>::kArity...});
       }
@@ -282,27 +286,15 @@ class Registry {
     ActorType& type = AddActorType(std::move(name), [factory, shorter...](
                                                         const ArgList& args) mutable {
       std::shared_ptr<void> made;
-      [[maybe_unused]] auto build = [&](auto& make) {  // unused without shorter forms
+      auto build = [&](auto& make, bool only) {
         using Params = typename detail::CallableTraits<
             std::remove_reference_t<decltype(make)>>::ParamTuple;
-        if (args.size() != std::tuple_size_v<Params>) return false;
-        auto values = detail::DecodeArgs<Params>(args);
-        made = std::apply(
-            [&](auto&... value) {
-              return detail::Own<T>(detail::CallWith(make, std::move(value)...));
-            },
-            values);
-        return true;
+        return detail::ApplyIfArity<Params>(args, only, [&](auto&&... values) {
+          made = detail::Own<T>(
+              detail::CallWith(make, std::forward<decltype(values)>(values)...));
+        });
       };
-      if (sizeof...(Shorter) == 0 || args.size() == Traits::kArity) {
-        auto values = detail::DecodeArgs<typename Traits::ParamTuple>(args);
-        return std::apply(
-            [&](auto&... value) {
-              return detail::Own<T>(detail::CallWith(factory, std::move(value)...));
-            },
-            values);
-      }
-      if (!(build(shorter) || ...)) {
+      if (!(build(factory, sizeof...(Shorter) == 0) || ... || build(shorter, false))) {
         detail::ThrowArgumentCount(
             args, {Traits::kArity, detail::CallableTraits<Shorter>::kArity...});
       }
