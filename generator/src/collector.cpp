@@ -349,6 +349,30 @@ void Collector::AddUnique(std::map<std::string, ModelEntry>& entries, const std:
                                    "); names must be unique: rename one");
 }
 
+Collector::Found Collector::FoundBefore(const std::map<std::string, Declarer>& declared_by,
+                                       const clang::CXXMethodDecl& method,
+                                       const std::string& class_name, const Subobject& subobject,
+                                       const std::string& what, const std::string& declare_in) {
+  auto previous = declared_by.find(method.getName().str());
+  if (previous == declared_by.end()) return Found::kNew;
+  const Declarer& first = previous->second;
+  if (first.class_name != class_name) {
+    tu_.reporter.Error(method.getLocation(),
+                       what + " is ambiguous: both '" + Display(first.class_name) + "' and '" +
+                           Display(class_name) + "' declare it; declare it in " + declare_in);
+    return Found::kAmbiguous;
+  }
+  // One class reached again: the same subobject (a virtual base), or a static member,
+  // is found once; a non-static member of a second subobject is ambiguous.
+  if (first.subobject.key != subobject.key && !method.isStatic()) {
+    tu_.reporter.Error(method.getLocation(),
+                       TwiceReachedBase(what, class_name, first.subobject.path, subobject.path,
+                                        declare_in));
+    return Found::kAmbiguous;
+  }
+  return Found::kSeen;
+}
+
 void Collector::Tasks(const clang::CXXRecordDecl& record) {
   std::string owner = QualifiedTypeName(record, tu_.ast);
   if (!CheckNameable(record, "GORAY_TASKS struct '" + record.getNameAsString() + "'")) return;
@@ -378,19 +402,8 @@ void Collector::TaskFunctions(const clang::CXXRecordDecl& record, const std::str
   for (const clang::CXXMethodDecl* method : PublicFunctions(record, "task", hidden)) {
     std::string name = method->getName().str();
     std::string what = "task '" + name + "'";
-    auto previous = declared_by.find(name);
-    if (previous != declared_by.end()) {
-      const Declarer& first = previous->second;
-      if (first.class_name != class_name) {
-        tu_.reporter.Error(method->getLocation(),
-                           what + " is ambiguous: both '" + Display(first.class_name) +
-                               "' and '" + Display(class_name) +
-                               "' declare it; declare it in the GORAY_TASKS struct");
-      } else if (first.subobject.key != subobject.key && !method->isStatic()) {
-        tu_.reporter.Error(method->getLocation(),
-                           TwiceReachedBase(what, class_name, first.subobject.path,
-                                            subobject.path, "the GORAY_TASKS struct"));
-      }
+    if (FoundBefore(declared_by, *method, class_name, subobject, what,
+                    "the GORAY_TASKS struct") != Found::kNew) {
       continue;
     }
     declared_by.emplace(name, Declarer{class_name, subobject});
@@ -627,23 +640,10 @@ bool Collector::ActorMethods(const clang::CXXRecordDecl& record, const std::stri
     }
     const auto* method = llvm::cast<clang::CXXMethodDecl>(decls[0]);
     if (method->isDeleted()) continue;
-    auto previous = declared_by.find(name);
-    if (previous != declared_by.end()) {
-      const Declarer& first = previous->second;
-      if (first.class_name != class_name) {
-        tu_.reporter.Error(method->getLocation(),
-                           what + " is ambiguous: both '" + Display(first.class_name) +
-                               "' and '" + Display(class_name) +
-                               "' declare it; declare it in the actor's class");
-        ok = false;
-      } else if (first.subobject.key != subobject.key) {
-        tu_.reporter.Error(method->getLocation(),
-                           TwiceReachedBase(what, class_name, first.subobject.path,
-                                            subobject.path, "the actor's class"));
-        ok = false;
-      }
-      continue;
-    }
+    Found found =
+        FoundBefore(declared_by, *method, class_name, subobject, what, "the actor's class");
+    if (found == Found::kAmbiguous) ok = false;
+    if (found != Found::kNew) continue;
     if (!CheckName(name, NameUse::kMethod, what, method->getLocation())) {
       ok = false;
       continue;

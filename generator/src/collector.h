@@ -47,6 +47,14 @@ class Collector {
     std::string class_name;
     Subobject subobject;
   };
+  // Whether the member function `method` of `class_name` (reached as `subobject`) names
+  // something not found before in the walk of a class hierarchy; a second declaration that
+  // makes the name ambiguous is reported (`declare_in`: where to declare it instead).
+  enum class Found { kNew, kSeen, kAmbiguous };
+  Found FoundBefore(const std::map<std::string, Declarer>& declared_by,
+                    const clang::CXXMethodDecl& method, const std::string& class_name,
+                    const Subobject& subobject, const std::string& what,
+                    const std::string& declare_in);
   Subobject BaseSubobject(const Subobject& derived, const clang::CXXBaseSpecifier& base,
                           const clang::CXXRecordDecl& base_record) const;
 
