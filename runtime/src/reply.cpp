@@ -65,7 +65,8 @@ Reply TextReply(long long code, std::string_view text) {
 
 Reply PanicReplyForCurrentException(std::string_view callee) {
   ExceptionParts parts = DescribeCurrentException();
-  nlohmann::json panic = {{"Message", ComposeWhat(parts.type, parts.message, callee)}, {"Traceback", parts.traceback}};
+  nlohmann::json panic = {{"Message", ComposeWhat(parts.type, parts.message, callee)},
+                          {"Traceback", parts.traceback}};
   return TextReply(kPanic, panic.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
