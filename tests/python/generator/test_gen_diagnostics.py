@@ -20,6 +20,8 @@ CASES = {
     "function_pointer.h": ("function_pointer.h:3:19", "function pointer"),
     "overload.h": ("overload.h:4:10", "task 'Scale' is overloaded"),
     "const_overload.h": ("const_overload.h:6:11", "is overloaded"),
+    "diamond_task.h": ("diamond_task.h:4:11", "'Counter' is a base of 'Tasks' twice"),
+    "diamond_actor.h": ("diamond_actor.h:5:11", "'Counter' is a base of 'Both' twice"),
     "template_task.h": ("template_task.h:4:5", "is a function template"),
     "template_struct.h": ("template_struct.h:3:20", "is a template"),
     "unmapped.h": ("unmapped.h:4:47", "'std::forward_list<double>'"),
