@@ -3,6 +3,7 @@
 
 #include "goray/actor_handle.h"
 #include "goray/annotations.h"
+#include "goray/array.h"
 #include "goray/codec.h"
 #include "goray/errors.h"
 #include "goray/future.h"
