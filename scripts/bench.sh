@@ -4,6 +4,9 @@
 #   bash scripts/bench.sh local      # in-process call latency only
 #   bash scripts/bench.sh remote     # remote task/actor throughput only
 #   bash scripts/bench.sh scan       # scanner time vs clang -fsyntax-only
+#   bash scripts/bench.sh arrays [bench/arrays.py options]
+#                                    # 2 * a over NumPy arrays: C++ tasks vs plain Ray
+#                                    # with NumPy, and in-process views vs a memcpy (~5 min)
 #   bash scripts/bench.sh peers [bench/peers.py options]
 #                                    # ours vs GoRay vs plain Python vs Ray's C++ API:
 #                                    # writes bench/report.md and bench/peers.png (~30 min)
@@ -31,6 +34,10 @@ fi
 if [ "$what" = all ] || [ "$what" = remote ]; then
   timed "bench: remote calls" "$ROOT/.venv/bin/python" "$ROOT/bench/remote_calls.py" \
     "$ROOT/build-release/bench/libbench_remote.so"
+fi
+if [ "$what" = arrays ]; then  # not in "all": 64 and 256 MiB arrays, several minutes
+  timed "bench: arrays" "$ROOT/.venv/bin/python" "$ROOT/bench/arrays.py" \
+    "$ROOT/build-release/bench/libbench_arrays.so" "${@:2}"
 fi
 if [ "$what" = peers ]; then  # not in "all": it takes about 30 minutes
   timed "bench: GoRay's virtualenv" setup_goray_venv

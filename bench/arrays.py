@@ -1,0 +1,164 @@
+"""Arrays: `2 * a` over float64 NumPy arrays, a C++ task against plain Ray with NumPy,
+on one local Ray (127.0.0.1, no dashboard), interleaved rounds, medians.
+
+  py:     ray.get(golang_task("Scale2").remote(a)) (C++: ArrayView<double> in,
+          Array<double> out) vs ray.get(scale.remote(a)) with
+          `@ray.remote def scale(a): return a * 2.0`, from this Python driver
+  cpp:    the C++ driver (bench/bench_arrays.cpp) builds the array, then times
+          RemoteCall("Scale2", a) and Get<Array<double>>; against the same Python reference
+  inproc: golang_local_run_task("Ends", a) on 64 MiB (an O(1) task over a view) vs one
+          copy of the same 64 MiB (numpy.copyto into a touched array): time ÷ time
+  scale:  golang_local_run_task("Scale2", a) (the Array adopted by NumPy) vs a * 2.0,
+          in-process, 64 MiB (reported, not in the last line)
+py and cpp are GB/s ratios (ours ÷ plain Python; geometric mean over the sizes; higher is
+better); inproc is a time ratio (lower is better; 0.05 or less means no copy).
+Last line: array ratio py=X cpp=Y inproc=Z
+
+Usage: python bench/arrays.py path/to/libbench_arrays.so [--rounds N] [--sizes 64,256]
+"""
+import argparse
+import math
+import os
+import statistics
+import time
+
+import numpy
+import ray
+
+import goray
+from goray import _driver, _worker
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFS = os.path.join(HERE, "arrays_defs.py")
+MIB = 1 << 20
+
+
+@ray.remote
+def scale(a):
+    return a * 2.0
+
+
+def seconds_of(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def checked(result, a) -> None:
+    """The result is a float64 ndarray of a's shape holding 2 * a (ends and middle)."""
+    if not isinstance(result, numpy.ndarray) or result.dtype != numpy.float64 or result.shape != a.shape:
+        raise SystemExit(f"Scale2 returned {type(result).__name__} "
+                         f"{getattr(result, 'dtype', '')} {getattr(result, 'shape', '')}, "
+                         f"expected float64 {a.shape}")
+    middle = a.size // 2
+    if (result[0], result[middle], result[-1]) != (2 * a[0], 2 * a[middle], 2 * a[-1]):
+        raise SystemExit("Scale2 returned wrong values")
+
+
+def geometric_mean(values) -> float:
+    return math.exp(sum(math.log(value) for value in values) / len(values))
+
+
+def remote_pairs(library, sizes, rounds: int) -> dict:
+    """{size: {"py": [s], "cpp": [s], "ref": [s]}}: seconds per call, interleaved."""
+    defs = _worker.import_py_defs(DEFS)
+    scale2 = goray.golang_task("Scale2")
+    arrays = {size: numpy.arange(size * MIB // 8, dtype=numpy.float64) % 1000 for size in sizes}
+
+    def ours_py(size: int) -> float:
+        a = arrays[size]
+        start = time.perf_counter()
+        result = ray.get(scale2.remote(a))
+        seconds = time.perf_counter() - start
+        checked(result, a)
+        return seconds
+
+    def ours_cpp(size: int) -> float:
+        assert _driver.run_driver(library, [str(size)]) == 0
+        return defs.times[-1]
+
+    def reference(size: int) -> float:
+        a = arrays[size]
+        start = time.perf_counter()
+        result = ray.get(scale.remote(a))
+        seconds = time.perf_counter() - start
+        checked(result, a)
+        return seconds
+
+    kinds = {"py": ours_py, "cpp": ours_cpp, "ref": reference}
+    for function in kinds.values():  # warm-up: workers started, libraries loaded
+        function(sizes[0])
+    samples = {size: {kind: [] for kind in kinds} for size in sizes}
+    for round_index in range(rounds):
+        for size in sizes:
+            order = list(kinds.items())
+            if round_index % 2:
+                order.reverse()
+            for kind, function in order:
+                samples[size][kind].append(function(size))
+    return samples
+
+
+def in_process(rounds: int, calls: int) -> dict:
+    """Seconds per call: the O(1) view task and 2 * a, each beside its NumPy floor."""
+    a = numpy.arange(64 * MIB // 8, dtype=numpy.float64)
+    target = numpy.empty_like(a)
+    numpy.copyto(target, a)  # its pages touched before any timing
+    checked(goray.golang_local_run_task("Scale2", a), a)
+    assert goray.golang_local_run_task("Ends", a) == a[0] + a[-1]
+    pairs = {
+        "ends": (lambda: goray.golang_local_run_task("Ends", a), lambda: numpy.copyto(target, a), calls),
+        "scale": (lambda: goray.golang_local_run_task("Scale2", a), lambda: a * 2.0, 1),
+    }
+    samples = {name: ([], []) for name in pairs}
+    for round_index in range(rounds):
+        for name, (ours, floor, count) in pairs.items():
+            order = [(0, ours), (1, floor)] if round_index % 2 == 0 else [(1, floor), (0, ours)]
+            for slot, function in order:
+                # The floor is one copy per round; ours `count` calls (each far shorter).
+                repeat = count if slot == 0 else 1
+                samples[name][slot].append(seconds_of(lambda: [function() for _ in range(repeat)]) / repeat)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("library")
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--sizes", default="64,256", help="array sizes in MiB")
+    parser.add_argument("--calls", type=int, default=200, help="in-process O(1) calls per round")
+    options = parser.parse_args()
+    sizes = [int(size) for size in options.sizes.split(",")]
+
+    library = goray.init(options.library, py_defs_path=DEFS, num_cpus=2, log_to_driver=False)
+    remote = remote_pairs(library, sizes, options.rounds)
+    local = in_process(options.rounds, options.calls)
+    ray.shutdown()
+
+    print(f"{'size':>8} {'C++ from Python':>16} {'C++ from C++':>13} {'plain Ray+NumPy':>16}"
+          f"   GB/s, median of {options.rounds} rounds")
+    rates = {"py": [], "cpp": [], "ref": []}
+    for size in sizes:
+        row = {kind: size * MIB / 1e9 / statistics.median(seconds) for kind, seconds in remote[size].items()}
+        for kind, value in row.items():
+            rates[kind].append(value)
+        spread = {kind: sorted(r / o for o, r in zip(remote[size][kind], remote[size]["ref"]))
+                  for kind in ("py", "cpp")}
+        print(f"{size:>5}MiB {row['py']:16.3f} {row['cpp']:13.3f} {row['ref']:16.3f}   "
+              f"per-round ratio py {spread['py'][0]:.2f}..{spread['py'][-1]:.2f}, "
+              f"cpp {spread['cpp'][0]:.2f}..{spread['cpp'][-1]:.2f}")
+    reference = geometric_mean(rates["ref"])
+    ratio_py, ratio_cpp = geometric_mean(rates["py"]) / reference, geometric_mean(rates["cpp"]) / reference
+
+    ends, copy = (statistics.median(side) for side in local["ends"])
+    ours_scale, numpy_scale = (statistics.median(side) for side in local["scale"])
+    print(f"in-process, 64 MiB: Ends(view) {ends * 1e6:.1f} µs/call, numpy.copyto {copy * 1e6:.0f} µs "
+          f"-> {ends / copy:.4f} of a copy")
+    print(f"in-process, 64 MiB: Scale2 {ours_scale * 1e3:.1f} ms ({64 * MIB / 1e9 / ours_scale:.2f} GB/s), "
+          f"a * 2.0 {numpy_scale * 1e3:.1f} ms ({64 * MIB / 1e9 / numpy_scale:.2f} GB/s) "
+          f"-> scale ratio {numpy_scale / ours_scale:.3f} (ours ÷ NumPy, GB/s)")
+    print(f"array ratio py={ratio_py:.3f} cpp={ratio_cpp:.3f} inproc={ends / copy:.4f}")
+
+
+if __name__ == "__main__":
+    main()

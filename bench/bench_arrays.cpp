@@ -1,0 +1,52 @@
+// Benchmark library for arrays (bench/arrays.py): `2 * a` over float64 arrays as a
+// C++ task, an O(1) task over a borrowed view (the in-process zero-copy figure), and a
+// driver that times the remote `2 * a` from C++ and reports it through an in-process
+// Python call. Hand-registered, so the Release tree needs no scanner.
+#include <goray/goray.h>
+
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+// 2 * a into a fresh array: calloc'ed storage (no zeroing pass), one pass of writes.
+goray::Array<double> Scale2(goray::ArrayView<double> a) {
+  auto out = goray::Array<double>::Zeros(a.shape());
+  const double* in = a.data();
+  double* result = out.data();
+  const int64_t count = a.size();
+  for (int64_t i = 0; i < count; ++i) result[i] = 2.0 * in[i];
+  return out;
+}
+
+// O(1) work on a borrowed view: what an in-process call costs beyond the work itself.
+double Ends(goray::ArrayView<double> a) {
+  return a.size() == 0 ? 0.0 : a[0] + a[a.size() - 1];
+}
+
+// args: MIB. Builds a float64 array of MIB MiB (outside the timing), then times
+// RemoteCall("Scale2", a) and Get<Array<double>> and checks the result.
+int Driver(const std::vector<std::string>& args) {
+  const int64_t count = std::stoll(args.at(0)) * (int64_t{1} << 20) / 8;
+  auto a = goray::Array<double>::Zeros({count});
+  for (int64_t i = 0; i < count; ++i) a[i] = static_cast<double>(i % 1000);
+  auto start = std::chrono::steady_clock::now();
+  auto result = goray::Get<goray::Array<double>>(goray::RemoteCall("Scale2", a));
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (result.size() != count || result[count - 1] != 2.0 * a[count - 1]) {
+    throw std::runtime_error("Scale2 returned a wrong array");
+  }
+  goray::LocalCallPyTask("record_time", seconds);
+  return 0;
+}
+
+}  // namespace
+
+void goray::RegisterApplication(goray::Registry& registry) {
+  registry.AddTask("Scale2", &Scale2);
+  registry.AddTask("Ends", &Ends);
+  registry.SetDriver(&Driver);
+}
