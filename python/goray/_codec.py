@@ -11,18 +11,27 @@
 - An *args block* / *native return block* is several concatenated values. Limits are
   sized from the input, so no value is ever dropped, however large (msgpack.Unpacker's
   default 100 MiB ``max_buffer_size`` silently loses data).
+- Arrays (:mod:`goray._arrays`): ``numpy.ndarray`` and 1-D ``array.array`` pack as
+  ext 71 (inline) or ext 72 (by address) once the library speaks arrays, else as
+  nested lists; ``arrays=`` picks the mode (``_arrays.INLINE`` for bytes that are
+  stored or cross processes, ``_arrays.BORROWED`` with a ``keep`` list for
+  in-process Execute calls). Values without arrays pack exactly as before: arrays
+  are looked for only when msgpack meets a type it does not know. Unpacking turns
+  ext 71/72 into ndarrays (NumPy imported then).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import sys
 import threading
 from typing import Any, List, Optional, Sequence, Tuple
 
 import msgpack  # type: ignore[import-untyped]
 
+from . import _arrays
 from ._protocol import Buffer
-from .errors import ArgumentError
+from .errors import ArgumentError, GorayError
 
 __all__ = [
     "pack",
@@ -61,28 +70,106 @@ class _Pool(threading.local):
 _pool = _Pool()
 
 
+class _ArrayMet(Exception):
+    """The plain packer met an array (or NumPy scalar): the value is packed again
+    by the array-aware packer."""
+
+
+def _is_numpy_scalar(value: Any) -> bool:
+    module = sys.modules.get("numpy")
+    return module is not None and isinstance(value, module.generic) and value.dtype.kind in "biuf"
+
+
+def _plain_default(value: Any) -> Any:
+    # Called by msgpack only for types it does not know: the common path never gets here.
+    if _arrays.is_array(value) or _is_numpy_scalar(value):
+        raise _ArrayMet
+    if isinstance(value, int):  # msgpack asks default about ints beyond 64 bits
+        raise OverflowError("Integer value out of range")
+    raise TypeError(f"can not serialize {type(value).__name__!r} object")
+
+
 def _new_packer() -> "msgpack.Packer":
-    return msgpack.Packer(use_bin_type=True, datetime=True)
+    return msgpack.Packer(use_bin_type=True, datetime=True, default=_plain_default)
 
 
 def _new_unpacker(size: int) -> "msgpack.Unpacker":
     # Every limit (max_str_len, max_bin_len, ...) derives from max_buffer_size.
     return msgpack.Unpacker(None, raw=False, strict_map_key=False, timestamp=3,
-                            max_buffer_size=max(size, 1))
+                            ext_hook=_arrays.ext_hook, max_buffer_size=max(size, 1))
 
 
-def pack(value: Any) -> bytes:
-    """One msgpack value."""
+def _pack_plain(value: Any) -> bytes:
     pool = _pool
     packer = pool.packer
     if packer is None:
         packer = _new_packer()
     else:
         pool.packer = None
-    data: bytes = packer.pack(value)  # on failure msgpack resets the packer itself
+    try:
+        data: bytes = packer.pack(value)  # on failure msgpack resets the packer itself
+    except _ArrayMet:
+        pool.packer = packer
+        raise
     if len(data) <= _KEEP_BYTES:
         pool.packer = packer
     return data
+
+
+def _pack_with_arrays(value: Any, mode: str, offset: int, keep: Optional[List[Any]]) -> bytes:
+    """`value` holding arrays, packed in `mode`; the value starts `offset` bytes into
+    the buffer being written (for ext 71's alignment)."""
+    if _arrays.is_array(value):
+        if mode != _arrays.INLINE:  # (msgpack would pack a memoryview as bin)
+            return _pack_plain(_arrays.encode(value, mode, offset, keep))
+        # A bare array: its ext written directly, the data copied once.
+        arr = _arrays.encode_prepare(value, keep)
+        size, head, data = _arrays.inline_ext(arr, value, offset)
+        return b"".join((_ext_header(size, len(head) + arr.nbytes), head,
+                         arr.reshape(-1).view("u1").data))
+
+    def default(item: Any) -> Any:
+        if _arrays.is_array(item):
+            written = packer.getbuffer()
+            at = offset + len(written)
+            written.release()
+            return _arrays.encode(item, mode, at, keep)
+        if _is_numpy_scalar(item):
+            return item.item()
+        if isinstance(item, int):
+            raise OverflowError("Integer value out of range")
+        raise TypeError(f"can not serialize {type(item).__name__!r} object")
+
+    packer = msgpack.Packer(use_bin_type=True, datetime=True, default=default, autoreset=False)
+    packer.pack(value)
+    data: bytes = packer.bytes()
+    return data
+
+
+def _ext_header(size: int, length: int) -> bytes:
+    code = _arrays.EXT_INLINE
+    if size == 2:
+        return bytes((0xd4 + (1, 2, 4, 8, 16).index(length), code))
+    if size == 3:
+        return bytes((0xc7, length, code))
+    if size == 4:
+        return bytes((0xc8,)) + length.to_bytes(2, "big") + bytes((code,))
+    return bytes((0xc9,)) + length.to_bytes(4, "big") + bytes((code,))
+
+
+def pack(value: Any, arrays: Optional[str] = None) -> bytes:
+    """One msgpack value. Arrays in it are written as `arrays` says (an
+    :mod:`goray._arrays` mode; default: ext 71 when the loaded library speaks
+    arrays, else nested lists). Raises :class:`goray._arrays.BadArray` (a
+    TypeError) for an array that cannot be sent."""
+    try:
+        return _pack_plain(value)
+    except _ArrayMet:
+        pass
+    mode = arrays or _arrays.wire_mode()
+    if mode == _arrays.BORROWED:
+        raise ValueError("pack(): borrowed arrays need pack_args(..., keep=[...])")
+    return _pack_with_arrays(value, mode, 0, None)
 
 
 def _describe_received(value: Any) -> str:
@@ -179,13 +266,36 @@ def check_lengths(task: str, args: Sequence[Any]) -> None:
                 raise ArgumentError(task, position, f"a value within {_LIMIT_TEXT}", str(_length(arg)))
 
 
-def pack_args(task: str, args: Sequence[Any]) -> bytes:
+def pack_args(task: str, args: Sequence[Any], arrays: Optional[str] = None,
+              keep: Optional[List[Any]] = None) -> bytes:
     """An args block: one msgpack value per argument, concatenated. A value that
-    cannot be packed raises ``ArgumentError`` naming the task and position."""
+    cannot be packed raises ``ArgumentError`` naming the task and position.
+
+    `arrays`: how arrays are written (an :mod:`goray._arrays` mode; default: ext 71
+    when the loaded library speaks arrays, else nested lists). With
+    ``_arrays.BORROWED``, `keep` (a list) receives the copies the bytes point to:
+    hold it until the Execute call returns."""
     pieces: List[bytes] = []
+    offset = 0
+    mode = arrays
     for position, arg in enumerate(args):
         try:
-            pieces.append(pack(arg))
+            try:
+                if isinstance(arg, memoryview) and arg.format not in ("B", "b", "c"):
+                    raise _ArrayMet  # a numeric memoryview: an array, not bin
+                piece = _pack_plain(arg)
+            except _ArrayMet:
+                if mode is None:
+                    mode = _arrays.wire_mode()
+                if mode == _arrays.BORROWED and keep is None:
+                    raise ValueError("borrowed arrays need a keep list") from None
+                piece = _pack_with_arrays(arg, mode, offset, keep)
+        except _arrays.BadArray as error:
+            received = error.received
+            path = _array_path(arg, received)
+            if path:
+                received = f"{type(arg).__name__} holding {received} (at {path})"
+            raise ArgumentError(task, position, error.expected, received) from None
         except (TypeError, ValueError, OverflowError) as error:
             culprit, path = _find_culprit_at(arg)
             received = _describe_received(culprit)
@@ -194,20 +304,58 @@ def pack_args(task: str, args: Sequence[Any]) -> bytes:
             if culprit is not arg:
                 received = f"{type(arg).__name__} holding {received} (at {path})"
             raise ArgumentError(task, position, _expected_for(culprit, error), received) from error
+        pieces.append(piece)
+        offset += len(piece)
     if len(pieces) == 1:
         return pieces[0]
     return b"".join(pieces)
 
 
+def _array_path(value: Any, described: str, depth: int = 0) -> str:
+    """Where in `value` the array `described` sits ("" when it is `value`)."""
+    if depth > 32 or (_arrays.is_array(value) and _arrays.describe(value) == described):
+        return ""
+    items: List[Tuple[str, Any]] = []
+    if isinstance(value, (list, tuple)):
+        items = [(f"[{index}]", child) for index, child in enumerate(value)]
+    elif isinstance(value, dict):
+        items = [(f"[{_path_key(key)}]", child) for key, child in value.items()]
+    for step, child in items:
+        if _arrays.is_array(child) and _arrays.describe(child) == described:
+            return step
+        rest = _array_path(child, described, depth + 1)
+        if rest:
+            return step + rest
+    return ""
+
+
+class ArraysUnavailable(GorayError):
+    """Arrays were decoded where NumPy is not installed."""
+
+
+def _check_arrays(before: int, values: List[Any], what: str) -> None:
+    """Raises when decoding met arrays without NumPy: names the position."""
+    if _arrays.missing_count() == before:
+        return
+    for position, value in enumerate(values):
+        if _arrays.find_missing(value) is not None:
+            raise ArraysUnavailable(f"{what} {position}: {_arrays.numpy_missing_text(value)}")
+    raise ArraysUnavailable(f"{what}: {_arrays.numpy_missing_text(values)}")
+
+
 def unpack(data: Buffer) -> Any:
     """Exactly one msgpack value."""
+    before = _arrays.missing_count()
     try:
-        return msgpack.unpackb(data, raw=False, strict_map_key=False, timestamp=3)
+        value = msgpack.unpackb(data, raw=False, strict_map_key=False, timestamp=3,
+                                ext_hook=_arrays.ext_hook)
     except msgpack.ExtraData as error:
         raise CodecError(f"expected one msgpack value, found more ({len(error.extra)} "
                          "bytes left over)") from None
     except (ValueError, OverflowError, TypeError) as error:
         raise CodecError(f"invalid msgpack: {error}") from error
+    _check_arrays(before, [value], "value")
+    return value
 
 
 def _unpack_stream(data: Buffer) -> List[Any]:
@@ -239,24 +387,33 @@ def _unpack_stream(data: Buffer) -> List[Any]:
     return values
 
 
-def unpack_values(data: Buffer) -> List[Any]:
-    """Every value of an args block or native return block (possibly none)."""
+def unpack_values(data: Buffer, what: str = "argument") -> List[Any]:
+    """Every value of an args block or native return block (possibly none).
+    Arrays met without NumPy raise :class:`ArraysUnavailable` naming the `what`
+    and its position."""
     if not len(data):
         return []
-    return _unpack_stream(data)
+    before = _arrays.missing_count()
+    values = _unpack_stream(data)
+    _check_arrays(before, values, what)
+    return values
 
 
-def unpack_first_values(data: Buffer) -> List[Any]:
+def unpack_first_values(data: Buffer, what: str = "result") -> List[Any]:
     """As :func:`unpack_values`, faster when the block usually holds one value."""
     if not len(data):
         return []
+    before = _arrays.missing_count()
     try:
-        return [msgpack.unpackb(data, raw=False, strict_map_key=False, timestamp=3)]
+        values = [msgpack.unpackb(data, raw=False, strict_map_key=False, timestamp=3,
+                                  ext_hook=_arrays.ext_hook)]
     except msgpack.ExtraData as more:
         # The first value came out; the rest follow in the same stream.
-        return [more.unpacked, *_unpack_stream(more.extra)]
+        values = [more.unpacked, *_unpack_stream(more.extra)]
     except (ValueError, OverflowError, TypeError) as error:
         raise CodecError(f"invalid msgpack: {error}") from error
+    _check_arrays(before, values, what)
+    return values
 
 
 def count_values(data: Buffer) -> int:
@@ -288,10 +445,11 @@ def array_header(count: int) -> bytes:
     return msgpack.Packer().pack_array_header(count)  # type: ignore[no-any-return]
 
 
-def unpack_result_block(data: Buffer) -> Any:
+def unpack_result_block(data: Buffer, callee: str = "") -> Any:
     """A native return block as a Python caller sees it: no value -> None, one ->
-    the value, several -> a list."""
-    values = unpack_first_values(data)
+    the value, several -> a list. `callee` names the task in errors."""
+    what = f"result of {callee}: position" if callee else "result"
+    values = unpack_first_values(data, what)
     if not values:
         return None
     if len(values) == 1:
