@@ -9,7 +9,11 @@ Workloads (definitions in bench/peers/child.py and bench/peers/raycpp/):
   the native driver (calls/s); actor method throughput, same shape;
   payload round trip through an echo task, 1/64/256 MiB of bytes and of
   vector<double> / list[float] (GB/s, and as a ratio to memcpy of the same size
-  in the same process).
+  in the same process);
+  arrays: `2 * a` on 64/256 MiB of float64 as a task, input in the driver's hand to the
+  result in it (GB/s): NumPy for plain Python and ours (Array<double> in C++, also from
+  the native driver), list[float] -> []float64 for GoRay, std::vector<double> from Ray's
+  C++ driver.
 
 One child process per system (one goray package and one library per process),
 each with its own local Ray on 127.0.0.1 (2 CPUs, no dashboard). Figures: the
@@ -37,7 +41,7 @@ RAYCPP_PY = ROOT / ".venv-raycpp" / "bin" / "python"
 CPP_LIB = ROOT / "build-release" / "bench" / "libpeers_cpp.so"
 GO_LIB = ROOT / "build-release" / "bench" / "libpeers_go.so"
 
-ALL_METRICS = "local,task,actor,payload"
+ALL_METRICS = "local,task,actor,payload,arrays"
 # key: (label, python, child --system, library, metrics)
 SYSTEMS = {
     "ours": ("goray for C++ (ours)", OURS_PY, "ours", CPP_LIB, ALL_METRICS),
@@ -60,10 +64,17 @@ def parse_child_output(text: str) -> dict:
     return results
 
 
+def wanted(metrics: str, options) -> str:
+    """The system's workload groups that --metrics asks for."""
+    asked = set(options.metrics.split(","))
+    return ",".join(group for group in metrics.split(",") if group in asked)
+
+
 def run_child(key: str, options) -> dict:
     """All of one system's phases; a phase that times out is recorded as such and a
     new child runs the phases after it."""
     _, python, system, library, metrics = SYSTEMS[key]
+    metrics = wanted(metrics, options)
     env = dict(os.environ)
     for leftover in ("GORAY_BIN_PATH", "GORAY_PY_MUDULE_PATH", "RAY_ADDRESS"):
         env.pop(leftover, None)
@@ -72,7 +83,8 @@ def run_child(key: str, options) -> dict:
         command = [str(python), str(CHILD), "--system", system, "--library", str(library or ""),
                    "--metrics", metrics, "--rounds", str(options.rounds),
                    "--calls", str(options.calls), "--tasks", str(options.tasks),
-                   "--sizes", options.sizes, "--payload-rounds", str(options.payload_rounds),
+                   "--sizes", options.sizes, "--array-sizes", options.array_sizes,
+                   "--payload-rounds", str(options.payload_rounds),
                    "--phase-timeout", str(options.phase_timeout), "--skip", ",".join(results)]
         proc = subprocess.run(command, env=env, cwd=str(ROOT), stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, timeout=options.child_timeout)
@@ -95,7 +107,9 @@ def run_raycpp(options) -> dict:
         return {"unavailable": "not set up (scripts/setup-raycpp.sh did not run)"}
     command = [str(RAYCPP_PY), str(RAYCPP_RUNNER), "--rounds", str(options.rounds),
                "--tasks", str(options.tasks), "--sizes", options.sizes,
-               "--payload-rounds", str(options.payload_rounds)]
+               "--payload-rounds", str(options.payload_rounds),
+               "--metrics", wanted("task,actor,payload,arrays", options),
+               "--array-sizes", options.array_sizes]
     proc = subprocess.run(command, cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True, timeout=options.child_timeout)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
@@ -114,6 +128,8 @@ def run_raycpp(options) -> dict:
             results[f"payload/{kind}/{size}"] = result(value)
     for size, value in raw.get("memcpy", {}).items():
         results[f"memcpy/{size}"] = result(value)
+    for size, value in raw.get("arrays", {}).items():
+        results[f"arrays_native/{size}"] = result(value)
     for note in ("notes", "py_unavailable"):
         if raw.get(note):
             results.setdefault("notes", []).append(str(raw[note]))
@@ -128,6 +144,10 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=2000, help="remote calls per round")
     parser.add_argument("--sizes", default="1,64,256", help="payload sizes in MiB")
     parser.add_argument("--payload-rounds", type=int, default=5)
+    parser.add_argument("--array-sizes", default="64,256", help="array sizes in MiB (2 * a)")
+    parser.add_argument("--metrics", default=ALL_METRICS,
+                        help="workload groups to run (local, task, actor, payload, arrays); "
+                             "the report shows n/a for the others")
     parser.add_argument("--systems", default=",".join(list(SYSTEMS) + ["raycpp"]))
     parser.add_argument("--phase-timeout", type=float, default=150,
                         help="seconds one measurement may take before it is given up "
@@ -139,11 +159,13 @@ def main() -> None:
     options = parser.parse_args()
 
     out = pathlib.Path(options.out)
+    out.mkdir(parents=True, exist_ok=True)
     labels = {key: system[0] for key, system in SYSTEMS.items()}
     labels["raycpp"] = "Ray's C++ API"
     if options.from_json:  # the report and chart again, from a run's raw results
         saved = json.loads(pathlib.Path(options.from_json).read_text())
         options.load_before = saved.pop("_load_before", float("nan"))
+        options.metrics = saved.pop("_metrics", options.metrics)
         report.write(saved, labels, options, out / "report.md", out / "peers.png",
                      saved.pop("_seconds", 0.0))
         return
@@ -154,6 +176,8 @@ def main() -> None:
     options.load_before = os.getloadavg()[0]  # the report shows how busy the machine was
     results = {}
     for key in options.systems.split(","):
+        if key in SYSTEMS and not wanted(SYSTEMS[key][4], options):
+            continue  # none of its workloads asked for (the mixed pairs in an arrays run)
         begin = time.perf_counter()
         try:
             results[key] = run_raycpp(options) if key == "raycpp" else run_child(key, options)
@@ -163,7 +187,8 @@ def main() -> None:
               file=sys.stderr)
     seconds = time.time() - started
     (out / "peers.json").write_text(json.dumps(
-        {**results, "_seconds": seconds, "_load_before": options.load_before}, indent=1))
+        {**results, "_seconds": seconds, "_load_before": options.load_before,
+         "_metrics": options.metrics}, indent=1))
     report.write(results, labels, options, out / "report.md", out / "peers.png", seconds)
     print(f"[peers] wrote {out / 'report.md'}, {out / 'peers.png'} and {out / 'peers.json'}",
           file=sys.stderr)

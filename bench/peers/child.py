@@ -93,6 +93,30 @@ def round_trips(echo, value, size: int, rounds: int, timeout: float) -> dict:
     return {"samples": samples}
 
 
+def scale_round_trips(scale, a, size: int, rounds: int, timeout: float) -> dict:
+    """GB/s of ray.get(scale.remote(a)) for `2 * a` on `size` bytes of float64 (`a` made
+    before the clock starts, the result checked after it stops); round 0 is a warm-up."""
+    samples = []
+    for round_number in range(rounds + 1):
+        start = time.perf_counter()
+        try:
+            result = ray.get(scale.remote(a), timeout=timeout)
+        except Exception as error:  # noqa: BLE001  a failure is a result here
+            return {"error": describe(error)}
+        seconds = time.perf_counter() - start
+        if len(result) != size // 8 or result[-1] != 2 * a[-1] or result[1] != 2 * a[1]:
+            return {"error": f"wrong value back: {len(result)} items, expected {size // 8}"}
+        del result
+        if round_number:
+            samples.append(size / 1e9 / seconds)
+    return {"samples": samples}
+
+
+@ray.remote
+def py_scale(a):
+    return a * 2.0
+
+
 @ray.remote
 def py_noop():
     return None
@@ -142,6 +166,18 @@ class System:
             return Sink.remote().Noop
         return self.goray.golang_actor_class("Sink").remote().Noop
 
+    def array_input(self, count: int):
+        """A NumPy float64 array for plain Python and ours; a list of floats for GoRay,
+        whose driver packs Python values with msgpack (a []float64 in Go) and has no
+        NumPy in its virtualenv."""
+        if self.name == "goray":
+            return [float(i % 1000) for i in range(count)]
+        import numpy
+        return numpy.arange(count, dtype=numpy.float64) % 1000
+
+    def scale_task(self):
+        return py_scale if self.name == "python" else self.goray.golang_task("Scale2")
+
     def run_native(self, scenario: str, rounds: int, count: int) -> None:
         """The native driver measures and prints its own BENCH line."""
         os.environ.update(BENCH_SCENARIO=scenario, BENCH_ROUNDS=str(rounds), BENCH_COUNT=str(count))
@@ -182,6 +218,15 @@ def phases(system: "System", options) -> list:
                 return round_trips(echo, payload(kind, size), size, options.payload_rounds,
                                    options.payload_timeout)
             found.append((f"payload/{kind}/{size_mib}", measure))
+    for size_mib in (int(size) for size in options.array_sizes.split(",")):
+        size = size_mib * MIB
+        def measure_array(size=size):
+            return scale_round_trips(system.scale_task(), system.array_input(size // 8), size,
+                                     options.payload_rounds, options.payload_timeout)
+        found.append((f"arrays/{size_mib}", measure_array))
+        if options.system == "ours":  # the C++ driver builds its Array<double> and times 2 * a
+            found.append((f"arrays_native/{size_mib}",
+                          lambda size_mib=size_mib: system.run_native("array", options.payload_rounds, size_mib)))
     return found
 
 
@@ -207,13 +252,14 @@ def main() -> None:
     parser.add_argument("--system", choices=["ours", "goray", "python"], required=True)
     parser.add_argument("--library", default="")
     parser.add_argument("--metrics", default="local,task,actor,payload",
-                        help="workload groups: local, task, actor, payload")
+                        help="workload groups: local, task, actor, payload, arrays")
     parser.add_argument("--skip", default="", help="phases not to run (done or given up)")
     parser.add_argument("--phase-timeout", type=float, default=300)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--tasks", type=int, default=2000)
     parser.add_argument("--sizes", default="1,64,256")
+    parser.add_argument("--array-sizes", default="64,256", help="MiB of float64 for 2 * a")
     parser.add_argument("--payload-rounds", type=int, default=5)
     parser.add_argument("--payload-timeout", type=float, default=180)
     options = parser.parse_args()
@@ -230,7 +276,7 @@ def main() -> None:
         print(f"METRIC {name}", flush=True)
         # A payload phase is bounded per round (--payload-timeout) as well.
         limit = options.phase_timeout + (options.payload_rounds * options.payload_timeout
-                                         if name.startswith("payload") else 0)
+                                         if name.startswith(("payload", "arrays")) else 0)
         timer = watchdog(name, limit)
         result = measure()
         timer.cancel()

@@ -21,6 +21,15 @@ func (tasks) Noop()                                 {}
 func (tasks) EchoBytes(data []byte) []byte          { return data }
 func (tasks) EchoFloats(values []float64) []float64 { return values }
 
+// Scale2 is 2 * a into a new slice.
+func (tasks) Scale2(a []float64) []float64 {
+	out := make([]float64, len(a))
+	for i, x := range a {
+		out[i] = 2 * x
+	}
+	return out
+}
+
 type actors struct{}
 
 type Sink struct{}

@@ -1,7 +1,7 @@
 // Benchmark driver for Ray's own C++ API. Runs the phases named by --phases and prints,
 // on stdout, "RAYCPP_BEGIN <phase>" before each and "RAYCPP_RESULT <json>" after it, so
 // run.py can tell which phase a crash (Ray aborts on some errors) happened in.
-//   raycpp_bench --phases=task,actor,bytes:64,floats:1,memcpy:256 --rounds=7 --tasks=2000
+//   raycpp_bench --phases=task,actor,bytes:64,floats:1,memcpy:256,scale:64 --rounds=7 --tasks=2000
 //       --payload-rounds=5 --ray_address=127.0.0.1:PORT --ray_node_ip_address=127.0.0.1
 //       --ray_code_search_path=DIR
 // Arguments starting with --ray_ go to ray::Init unchanged.
@@ -136,6 +136,23 @@ std::vector<double> Payload(const std::string &kind, size_t mib, int rounds) {
   return EchoRoundTrips(EchoFloats, value, bytes, rounds);
 }
 
+// 2 * a on Ray: the array built here (not timed), then submit and the result in hand.
+std::vector<double> Scale(size_t mib, int rounds) {
+  std::vector<double> a(mib * kMiB / sizeof(double));
+  for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<double>(i % 1000);
+  std::vector<double> samples;
+  for (int round = -1; round < rounds; ++round) {  // round -1: warm-up
+    auto start = Clock::now();
+    std::shared_ptr<std::vector<double>> back = ray::Get(ray::Task(Scale2).Remote(a));
+    double elapsed = Seconds(start);
+    if (back->size() != a.size() || (*back)[a.size() - 1] != 2.0 * a[a.size() - 1]) {
+      throw std::runtime_error("Scale2 returned a wrong array");
+    }
+    if (round >= 0) samples.push_back(mib * kMiB / 1e9 / elapsed);
+  }
+  return samples;
+}
+
 std::vector<double> Memcpy(size_t mib) {
   size_t bytes = mib * kMiB;
   std::vector<char> from(bytes, 1), to(bytes, 2);  // allocated and touched up front
@@ -163,6 +180,8 @@ void RunPhase(const std::string &phase, const Options &opt) {
       Report(phase, ActorThroughput(opt));
     } else if (kind == "memcpy") {
       Report(phase, Memcpy(mib));
+    } else if (kind == "scale") {
+      Report(phase, Scale(mib, opt.payload_rounds));
     } else if (kind == "bytes" || kind == "floats") {
       Report(phase, Payload(kind, mib, opt.payload_rounds));
     } else {

@@ -1,13 +1,15 @@
 """Ray's own C++ API (the ray-cpp wheel) measured on a Ray head of its own on 127.0.0.1.
 
   .venv-raycpp/bin/python bench/peers/raycpp/run.py [--rounds 7] [--tasks 2000]
-      [--sizes 1,64,256] [--payload-rounds 5]
+      [--sizes 1,64,256] [--payload-rounds 5] [--metrics task,actor,payload,arrays]
+      [--array-sizes 64,256]
 
 Builds nothing (scripts/setup-raycpp.sh does). Starts `ray start --head --block` as a child
 in its own process group, runs the C++ driver build-raycpp/raycpp_bench (and a Python
 driver for the cross-language calls) against it, then stops that group by its id. Prints
 one JSON line: {"task_native": [...], "actor_native": [...], "payload": {"bytes": {...},
-"floats": {...}}, "memcpy": {...}, "task_py": [...], "actor_py": [...], "notes": "..."}
+"floats": {...}}, "memcpy": {...}, "arrays": {...}, "task_py": [...], "actor_py": [...],
+"notes": "..."} (only the groups --metrics names)
 or {"unavailable": "<reason>"}. A phase that fails is {"error": "<message>"} in place of
 its samples.
 """
@@ -298,18 +300,22 @@ def measure(args, procs: list) -> dict:
                           "(run scripts/setup-raycpp.sh)")
     if not DRIVER.exists():
         raise Unavailable(f"{DRIVER} is not built (run scripts/setup-raycpp.sh)")
+    groups = set(args.metrics.split(","))
     head = Head(ray_env())
     try:
         head.start()
-        py = run_py(head, args, procs)
+        # The Python driver's cross-language calls (and the node check) with task/actor.
+        py = run_py(head, args, procs) if groups & {"task", "actor"} else {}
         progress(f"Python driver: {py}")
         node_ips = py.get("node_ips")
         if node_ips is not None and node_ips != ["127.0.0.1"]:
             raise Unavailable(f"the Ray node is not on loopback: {node_ips}")
-        sizes = [int(s) for s in args.sizes.split(",") if s]
-        phases = ["task", "actor"]
+        sizes = [int(s) for s in args.sizes.split(",") if s] if "payload" in groups else []
+        array_sizes = [int(s) for s in args.array_sizes.split(",") if s] if "arrays" in groups else []
+        phases = [group for group in ("task", "actor") if group in groups]
         for size in sizes:
             phases += [f"memcpy:{size}", f"bytes:{size}", f"floats:{size}"]
+        phases += [f"scale:{size}" for size in array_sizes]
         results = run_driver(head, args, list(phases), procs)
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the clean-up finish
@@ -318,11 +324,12 @@ def measure(args, procs: list) -> dict:
                 proc.kill()
                 proc.wait()
         head.stop()
-    out = {"task_native": samples_or_error(results["task"]),
-           "actor_native": samples_or_error(results["actor"]),
-           "payload": {kind: {str(s): samples_or_error(results[f"{kind}:{s}"]) for s in sizes}
-                       for kind in ("bytes", "floats")},
-           "memcpy": {str(s): samples_or_error(results[f"memcpy:{s}"]) for s in sizes}}
+    out = {f"{group}_native": samples_or_error(results[group])
+           for group in ("task", "actor") if group in results}
+    out.update({"payload": {kind: {str(s): samples_or_error(results[f"{kind}:{s}"]) for s in sizes}
+                            for kind in ("bytes", "floats")},
+                "memcpy": {str(s): samples_or_error(results[f"memcpy:{s}"]) for s in sizes},
+                "arrays": {str(s): samples_or_error(results[f"scale:{s}"]) for s in array_sizes}})
     for key in ("task_py", "actor_py", "py_unavailable"):
         if key in py:
             out[key] = py[key]
@@ -333,6 +340,8 @@ def measure(args, procs: list) -> dict:
         "fetched with ObjectRef<void>::Get per ref (ray::Get has no batched void form). "
         "bytes = std::string (msgpack str), floats = std::vector<double> (msgpack packs each "
         "double); Echo takes and returns by value. memcpy: 5 samples of one copy each. "
+        "arrays: Scale2(std::vector<double>) doubling in place and returning it, from the C++ "
+        "driver, the vector built before the clock starts. "
         "task_py/actor_py: Python driver, ray.cross_language.cpp_function('Noop') and "
         "cpp_actor_class('Sink::Create', 'Sink').")
     return out
@@ -344,6 +353,8 @@ def main():
     parser.add_argument("--tasks", type=int, default=2000)
     parser.add_argument("--sizes", default="1,64,256")
     parser.add_argument("--payload-rounds", type=int, default=5)
+    parser.add_argument("--metrics", default="task,actor,payload,arrays")
+    parser.add_argument("--array-sizes", default="64,256")
     parser.add_argument("--py-child", metavar="ADDRESS", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.py_child:

@@ -7,6 +7,7 @@
 void Noop();
 std::string EchoBytes(std::string value);
 std::vector<double> EchoFloats(std::vector<double> value);
+std::vector<double> Scale2(std::vector<double> a);  // 2 * a
 
 class Sink {
  public:
