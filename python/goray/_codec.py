@@ -330,7 +330,13 @@ def _array_path(value: Any, described: str, depth: int = 0) -> str:
 
 
 class ArraysUnavailable(GorayError):
-    """Arrays were decoded where NumPy is not installed."""
+    """Arrays were decoded where NumPy is not installed. ``position`` is the value's
+    position in its block, ``received`` the array (``ndarray of float64 (3,)``)."""
+
+    def __init__(self, message: str, position: Optional[int] = None, received: str = "") -> None:
+        super().__init__(message)
+        self.position = position
+        self.received = received
 
 
 def _check_arrays(before: int, values: List[Any], what: str) -> None:
@@ -338,8 +344,10 @@ def _check_arrays(before: int, values: List[Any], what: str) -> None:
     if _arrays.missing_count() == before:
         return
     for position, value in enumerate(values):
-        if _arrays.find_missing(value) is not None:
-            raise ArraysUnavailable(f"{what} {position}: {_arrays.numpy_missing_text(value)}")
+        found = _arrays.find_missing(value)
+        if found is not None:
+            raise ArraysUnavailable(f"{what} {position}: {_arrays.numpy_missing_text(value)}",
+                                    position, found.text)
     raise ArraysUnavailable(f"{what}: {_arrays.numpy_missing_text(values)}")
 
 

@@ -80,7 +80,11 @@ PyObject *g_run_py_code = nullptr;    // _handlers._run_py_code(source, args) ->
 // Py2Native hooks (set_py2native).
 PyObject *g_run_task_python = nullptr;  // the Python golang_local_run_task
 PyObject *g_error_from_reply = nullptr; // errors.error_from_reply(code, reply, callee)
-PyObject *g_unpack_result = nullptr;    // _codec.unpack_result_block(reply)
+PyObject *g_unpack_result = nullptr;    // _codec.unpack_result_block(reply, callee)
+// The commands of golang_local_run_task and actor_call: RunTask/ActorMethodCall (4/6),
+// or RunTaskForPython/ActorMethodCallForPython (34/35) once the library speaks arrays.
+long long g_run_task_command = 4;
+unsigned long long g_actor_call_command = 6;
 
 // What went which way (tests prove the C paths and the fallbacks with these).
 struct Counters {
@@ -647,12 +651,17 @@ PyObject *execute_call(long long request, Buffer &buffer, Callee callee) {
         }
       }
     } else {
+      // Arrays (ext 71/72), timestamps, ...: decoded by the Python codec, which also
+      // adopts (or releases) every ext 72 buffer of the reply.
       ++g_counters.py2native_result_fallback;
       PyObject *bytes = PyBytes_FromStringAndSize(reply, static_cast<Py_ssize_t>(reply_size));
-      if (bytes != nullptr) {
-        result = PyObject_CallOneArg(g_unpack_result, bytes);
-        Py_DECREF(bytes);
+      PyObject *name = bytes != nullptr ? callee() : nullptr;
+      if (name != nullptr) {
+        PyObject *call_args[2] = {bytes, name};
+        result = PyObject_Vectorcall(g_unpack_result, call_args, 2, nullptr);
       }
+      Py_XDECREF(bytes);
+      Py_XDECREF(name);
     }
   }
   if (out != nullptr) g_free(out);
@@ -675,7 +684,7 @@ PyObject *fast_run_task(PyObject *, PyObject *const *args, Py_ssize_t nargs, PyO
     if (frame_call(buffer, args[0], args + 1, nargs - 1)) {
       ++g_counters.py2native_fast;
       PyObject *name = args[0];
-      return execute_call(4, buffer, [name] { return Py_NewRef(name); });
+      return execute_call(g_run_task_command, buffer, [name] { return Py_NewRef(name); });
     }
   }
   // Whatever the C code does not handle exactly: the Python implementation, all of it.
@@ -711,8 +720,8 @@ PyObject *fast_actor_call(PyObject *, PyObject *const *args, Py_ssize_t nargs) {
     return Py_NewRef(g_fallback);
   }
   ++g_counters.py2native_fast;
-  // request = ActorMethodCall | index << 10, as a signed 64-bit word.
-  long long request = static_cast<long long>(6ULL | (index << 10));
+  // request = the command | index << 10, as a signed 64-bit word.
+  long long request = static_cast<long long>(g_actor_call_command | (index << 10));
   return execute_call(request, buffer, [type_name, method] {
     return PyUnicode_FromFormat("%U.%U", type_name, method);
   });
@@ -1371,6 +1380,18 @@ PyObject *fast_set_native2py(PyObject *, PyObject *args, PyObject *kwargs) {
   Py_RETURN_NONE;
 }
 
+PyObject *fast_set_commands(PyObject *, PyObject *args) {
+  long long run_task, actor_call;
+  if (!PyArg_ParseTuple(args, "LL:set_commands", &run_task, &actor_call)) return nullptr;
+  if (run_task < 0 || run_task >= 1024 || actor_call < 0 || actor_call >= 1024) {
+    PyErr_SetString(PyExc_ValueError, "set_commands: commands are 0..1023");
+    return nullptr;
+  }
+  g_run_task_command = run_task;
+  g_actor_call_command = static_cast<unsigned long long>(actor_call);
+  Py_RETURN_NONE;
+}
+
 PyObject *fast_set_py2native(PyObject *, PyObject *args) {
   PyObject *run_task, *error_from_reply, *unpack_result;
   if (!PyArg_ParseTuple(args, "OOO:set_py2native", &run_task, &error_from_reply, &unpack_result)) {
@@ -1466,6 +1487,9 @@ PyMethodDef kMethods[] = {
      METH_VARARGS | METH_KEYWORDS,
      "set_native2py(handlers, stock, resolve, functions, imported, instances, pack_result,\n"
      "run_py_code): the tables and helpers of the Native2Py commands served in C."},
+    {"set_commands", fast_set_commands, METH_VARARGS,
+     "set_commands(run_task, actor_call): the Py2Native commands of golang_local_run_task "
+     "and actor_call (4 and 6, or 34 and 35 once the library speaks arrays)."},
     {"set_py2native", fast_set_py2native, METH_VARARGS,
      "set_py2native(run_task, error_from_reply, unpack_result_block): the Python code the\n"
      "Py2Native entry points fall back to."},

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sys
 import threading
+import weakref
 from typing import Any, Optional, Tuple
 
-from . import _handlers
-from ._protocol import COMMAND_BITS
+from . import _arrays, _handlers
+from ._protocol import ARRAYS_VERSION, COMMAND_BITS, Py2Native, pack_u64
 from .errors import GorayError
 
 __all__ = ["Library", "load_library", "loaded_library", "get_library", "fastpath_active",
@@ -74,6 +76,8 @@ def _native_callback(request: int, in_data: Optional[int], in_len: int,
             out_len[0] = 0
             ret_code[0] = 1
             return None
+        if not isinstance(reply, bytes):  # a view (a stored block): ctypes takes bytes
+            reply = bytes(reply)
         ctypes.memmove(pointer, reply, size)
         out_len[0] = size
         ret_code[0] = code
@@ -87,6 +91,9 @@ _CALLBACK = CALLBACK_TYPE(_native_callback)
 
 #: Set to a non-empty value to use ctypes even where the compiled fast path exists.
 NO_FASTPATH_ENV = "GORAY_NO_FASTPATH"
+#: Set to a non-empty value to treat the library as protocol version 1 (no array
+#: ext: arrays go as nested lists), as with GoRay's libraries.
+NO_ARRAYS_ENV = "GORAY_NO_ARRAYS"
 
 
 def fastpath_module() -> Any:
@@ -140,6 +147,44 @@ class Library:
         else:
             self._callback = _CALLBACK
         register(self._callback)
+        self.protocol_version = self._protocol_version()
+        #: True once the library accepted EnableArrays (ext 71/72 both ways; calls
+        #: whose results Python reads use RunTaskForPython/ActorMethodCallForPython).
+        self.arrays = False
+        if self.protocol_version >= ARRAYS_VERSION and not os.environ.get(NO_ARRAYS_ENV):
+            self._enable_arrays()
+
+    def _protocol_version(self) -> int:
+        """GorayProtocolVersion() (our extension), or 1 when the library lacks it."""
+        if not hasattr(self._dll, "GorayProtocolVersion"):
+            return 1
+        function = self._dll.GorayProtocolVersion
+        function.argtypes = []
+        function.restype = ctypes.c_longlong
+        return int(function())
+
+    def _enable_arrays(self) -> None:
+        code, reply = self.execute(int(Py2Native.ENABLE_ARRAYS))
+        if code:
+            raise GorayError(f"{self.path!r}: EnableArrays failed (code {code}): "
+                             f"{reply.decode('utf-8', errors='replace')}")
+        self.arrays = True
+        _arrays.enable(self.release_array)
+        if self._fast is not None:
+            self._fast.set_commands(int(Py2Native.RUN_TASK_FOR_PYTHON),
+                                    int(Py2Native.ACTOR_METHOD_CALL_FOR_PYTHON))
+
+    def release_array(self, token: int) -> None:
+        """ReleaseArray: the native buffer of an adopted array is freed. Runs from
+        garbage collection, so it never raises (an unknown token is reported on
+        stderr)."""
+        try:
+            code, reply = self.execute(int(Py2Native.RELEASE_ARRAY), pack_u64(token))
+        except Exception as error:  # noqa: BLE001 - a finalizer must not raise
+            code, reply = 1, str(error).encode()
+        if code:
+            print(f"goray: ReleaseArray({token}) failed (code {code}): "
+                  f"{reply.decode('utf-8', errors='replace')}", file=sys.stderr)
 
     @property
     def uses_fastpath(self) -> bool:
@@ -176,6 +221,33 @@ class Library:
             return code.value, ctypes.string_at(pointer, size)
         finally:
             self._free(pointer)
+
+    def execute_view(self, cmd: int, payload: bytes = b"", index: int = 0) -> Tuple[int, memoryview]:
+        """As :meth:`execute`, but a large output is not copied: the result is a
+        read-only view of the library's buffer, freed (FreeMemory) when the last
+        view of it is collected. For replies that are stored as they are."""
+        request = cmd | (index << COMMAND_BITS) if index else cmd
+        if request >= (1 << 63):
+            request -= 1 << 64
+        if not isinstance(payload, bytes):
+            payload = bytes(payload)
+        out_len = ctypes.c_longlong(0)
+        code = ctypes.c_longlong(0)
+        pointer = self._execute(request, payload, len(payload), ctypes.byref(out_len),
+                                ctypes.byref(code))
+        size = out_len.value
+        if not pointer:
+            if size:
+                raise GorayError(f"Execute(cmd {cmd}) returned NULL with length {size}")
+            return code.value, _EMPTY
+        if size < _COPY_BELOW:
+            try:
+                return code.value, memoryview(ctypes.string_at(pointer, size))
+            finally:
+                self._free(pointer)
+        owner = (ctypes.c_char * size).from_address(pointer)
+        weakref.finalize(owner, self._free, pointer).atexit = False
+        return code.value, memoryview(owner).cast("B").toreadonly()
 
     @property
     def handle(self) -> int:

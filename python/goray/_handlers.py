@@ -148,7 +148,13 @@ def _call_payload(data: memoryview) -> Tuple[List[Any], Dict[str, Any]]:
         if len(_meta_cache) >= _META_CACHE_LIMIT:
             _meta_cache.clear()
         _meta_cache[key] = meta
-    return _codec.unpack_values(units[0]), meta
+    try:
+        return _codec.unpack_values(units[0]), meta
+    except _codec.ArraysUnavailable as error:
+        callee = meta.get(META_TASK_NAME) or meta.get(META_ACTOR_TYPE_NAME) or "python code"
+        raise ArgumentError(str(callee), error.position,
+                            "NumPy installed to receive an array (pip install numpy)",
+                            error.received) from None
 
 
 def _meta(meta: Dict[str, Any], key: str, command: str) -> Any:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Optional, Tuple
 
-from . import _codec, _ffi
+from . import _arrays, _codec, _ffi
 from ._protocol import Py2Native, pack_units
 from .errors import ArgumentError, GorayError, error_from_reply
 
@@ -23,6 +23,16 @@ _RUN_TASK = int(Py2Native.RUN_TASK)
 _NEW_ACTOR = int(Py2Native.NEW_ACTOR)
 _ACTOR_METHOD_CALL = int(Py2Native.ACTOR_METHOD_CALL)
 _CLOSE_ACTOR = int(Py2Native.CLOSE_ACTOR)
+_RUN_TASK_FOR_PYTHON = int(Py2Native.RUN_TASK_FOR_PYTHON)
+_ACTOR_METHOD_CALL_FOR_PYTHON = int(Py2Native.ACTOR_METHOD_CALL_FOR_PYTHON)
+
+
+def _args_block(library: "_ffi.Library", name: str, args: Any, keep: list) -> bytes:
+    """The args block of an in-process call: arrays by address (ext 72, borrowed
+    for the call; copies go to `keep`) when the library speaks arrays, else as
+    nested lists."""
+    mode = _arrays.BORROWED if library.arrays else _arrays.NESTED
+    return _codec.pack_args(name, args, mode, keep)
 
 
 def _encode_name(name: str, what: str) -> bytes:
@@ -34,11 +44,14 @@ def _encode_name(name: str, what: str) -> bytes:
 def _golang_local_run_task(name: str, *args: Any) -> Any:
     """Runs a native task in this process and returns its result: None for no
     value, the value for one, a list for several."""
-    payload = pack_units(_encode_name(name, "task"), _codec.pack_args(name, args))
-    code, reply = _ffi.get_library().execute(_RUN_TASK, payload)
+    library = _ffi.get_library()
+    keep: list = []  # what borrowed arrays point to, alive until Execute returns
+    payload = pack_units(_encode_name(name, "task"), _args_block(library, name, args, keep))
+    code, reply = library.execute(_RUN_TASK_FOR_PYTHON if library.arrays else _RUN_TASK, payload)
+    del keep
     if code:
         raise error_from_reply(code, reply, name)
-    return _codec.unpack_result_block(reply)
+    return _codec.unpack_result_block(reply, name)
 
 
 _golang_local_run_task.__name__ = _golang_local_run_task.__qualname__ = "golang_local_run_task"
@@ -64,8 +77,10 @@ def golang_local_new_actor(name: str, *args: Any) -> "LocalActor":
     (``actor.Incr(1)``) and return like :func:`golang_local_run_task`. Closed by
     ``close()``, at the end of a ``with`` block, or when garbage-collected."""
     library = _ffi.get_library()
-    payload = pack_units(_encode_name(name, "actor type"), _codec.pack_args(name, args))
+    keep: list = []
+    payload = pack_units(_encode_name(name, "actor type"), _args_block(library, name, args, keep))
     code, reply = library.execute(_NEW_ACTOR, payload)
+    del keep
     if code:
         raise error_from_reply(code, reply, name)
     try:
@@ -122,17 +137,21 @@ class LocalActor:
             result = fast(self._index, method, args, self._type_name)
             if result is not _FALLBACK:
                 return result
+        library = self._library
+        keep: list = []
         try:
-            args_block = _codec.pack_args(method, args)
+            args_block = _args_block(library, method, args, keep)
         except ArgumentError as error:
             error.task = f"{self._type_name}.{method}"
             error.message = error.message.replace(f"(task {method})", f"(task {error.task})")
             raise
         payload = pack_units(_encode_name(method, "method"), args_block)
-        code, reply = self._library.execute(_ACTOR_METHOD_CALL, payload, self._index)
+        command = _ACTOR_METHOD_CALL_FOR_PYTHON if library.arrays else _ACTOR_METHOD_CALL
+        code, reply = library.execute(command, payload, self._index)
+        del keep
         if code:
             raise error_from_reply(code, reply, f"{self._type_name}.{method}")
-        return _codec.unpack_result_block(reply)
+        return _codec.unpack_result_block(reply, f"{self._type_name}.{method}")
 
     def __getattr__(self, method: str) -> Callable[..., Any]:
         if method.startswith("_"):  # use call() for such names

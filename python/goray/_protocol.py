@@ -25,6 +25,11 @@ class Py2Native(enum.IntEnum):
     ACTOR_METHOD_CALL = 6
     CLOSE_ACTOR = 7
     CHECK_ACTOR_ARGS = 32  # extension (protocol.md 7): do constructor arguments fit?
+    # Extensions for arrays (protocol version 2, docs/protocol-notes.md "Arrays"):
+    ENABLE_ARRAYS = 33  # the driver reads ext 71/72: write arrays as ext from now on
+    RUN_TASK_FOR_PYTHON = 34  # as RUN_TASK; array results by address (ext 72 owned)
+    ACTOR_METHOD_CALL_FOR_PYTHON = 35  # as ACTOR_METHOD_CALL, results as 34
+    RELEASE_ARRAY = 36  # u64 LE token of an ext 72 owned buffer the driver is done with
 
 
 class Native2Py(enum.IntEnum):
@@ -73,6 +78,9 @@ META_LOCAL_ACTOR_ID = "goray_py_local_actor_id"
 META_ACTOR_METHODS = "goray_actor_methods"
 META_PY_TASK_NAME = "task_name"
 META_ARG_POS_TO_OBJECT = "go_ray_arg_pos_to_object"
+
+#: GorayProtocolVersion() from which a library speaks arrays (commands 33-36).
+ARRAYS_VERSION = 2
 
 _U64 = struct.Struct("<Q")
 
