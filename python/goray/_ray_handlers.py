@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List, NamedTuple, Tuple
+from typing import Any, Dict, List, NamedTuple, Tuple, cast
 
 import ray
 import ray.exceptions
@@ -39,8 +39,10 @@ def _object(object_id: int) -> StoredObject:
     return _stores.objects.get(object_id)  # type: ignore[return-value]
 
 
-def _call(data: memoryview) -> Tuple[bytes, Dict[str, Any], Dict[int, StoredObject]]:
-    """(args block, options JSON, {position: stored object}) of a call payload. Ids
+def _call(data: memoryview) -> Tuple[memoryview, Dict[str, Any], Dict[int, StoredObject]]:
+    """(args block, options JSON, {position: stored object}) of a call payload. The
+    block is a view of the request (valid during the command: Ray serializes task
+    arguments in .remote(), so no copy is kept beyond it). Ids
     marked auto_release are released once every position is resolved: the same ref
     may fill several positions."""
     units = unpack_units(data)
@@ -60,7 +62,7 @@ def _call(data: memoryview) -> Tuple[bytes, Dict[str, Any], Dict[int, StoredObje
     finally:  # an unknown id later in the list still releases the ones before it
         for object_id in released:
             _release(object_id)
-    return bytes(units[0]), meta, refs
+    return units[0], meta, refs
 
 
 def _native_refs(refs: Dict[int, StoredObject]) -> Dict[int, Any]:
@@ -76,7 +78,7 @@ def _python_refs(refs: Dict[int, StoredObject]) -> Dict[int, Any]:
             for position, stored in refs.items()}
 
 
-def _python_args(args_block: bytes, refs: Dict[int, Any]) -> List[Any]:
+def _python_args(args_block: memoryview, refs: Dict[int, Any]) -> List[Any]:
     """Decoded values with the refs at their positions (Ray resolves top-level refs)."""
     values = _codec.unpack_values(args_block)
     total = len(values) + len(refs)
@@ -124,7 +126,8 @@ def _new_actor(data: memoryview) -> Reply:
     cls = _ray_native.native_actor_class(type_name, methods)
     _ray_native.check_actor_args(type_name, args_block, bool(refs))
     positions, ordered = _ref_parts(_native_refs(refs))
-    handle = cls.options(**with_goray_env(split_options(meta))).remote(args_block, positions, *ordered)
+    handle = cls.options(**with_goray_env(split_options(meta))).remote(
+        _ray_native.travelling(args_block), positions, *ordered)
     entry = _ray_native.ActorEntry(handle, type_name, True)
     return 0, pack_u64(_stores.actors.add(entry))
 
@@ -151,7 +154,8 @@ def _actor_method_call(data: memoryview) -> Reply:
         if remote_method is None:
             native = _ray_native.native_methods_of(entry.handle)
             raise UnknownNameError("method", method, native[1] if native else [])
-        args = (args_block, positions, *ordered) if ordered else (args_block,) if args_block else ()
+        block = _ray_native.travelling(args_block)
+        args = (block, positions, *ordered) if ordered else (block,) if args_block else ()
         ref = remote_method.options(**options).remote(*args) if options else remote_method.remote(*args)
     else:
         remote_method = getattr(entry.handle, method, None)
@@ -216,7 +220,8 @@ def _get_object(data: memoryview) -> Reply:
     if auto_release:
         _release(object_id)
     if type(value) is _ray_native.NativeBlock:  # a native producer's bytes, verbatim
-        return 0, value.data
+        # A view of the object store: the reply is read through the buffer protocol.
+        return 0, cast(bytes, value.data)
     try:
         return 0, _codec.pack(value)
     except (TypeError, ValueError, OverflowError) as error:
@@ -233,7 +238,8 @@ def _release(object_id: int) -> None:
 
 def _put_object(data: memoryview) -> Reply:
     # Kept as the native bytes (GoRay returns them verbatim); Python readers decode.
-    return _new_object(ray.put(_ray_native.NativeBlock(bytes(data))), "", native=True)
+    # Ray copies the view into its store before ray.put returns (once: out of band).
+    return _new_object(ray.put(_ray_native.NativeBlock(data)), "", native=True)
 
 
 def _wait_object(data: memoryview) -> Reply:

@@ -20,14 +20,16 @@ encoded args block, for native callers).
 from __future__ import annotations
 
 import json
+import pickle
+import struct
 import threading
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import ray
 
-from . import _codec, _ffi, _registry, _worker
+from . import _arrays, _codec, _ffi, _registry, _worker
 from ._local import LocalActor, golang_local_run_task
-from ._protocol import Py2Native, pack_u64, pack_units
+from ._protocol import Buffer, Py2Native, pack_u64, pack_units
 from .errors import GorayError, error_from_reply
 
 __all__ = [
@@ -64,13 +66,61 @@ def pack_call(task: str, args: Sequence[Any]) -> Tuple[bytes, Tuple[int, ...], L
     return _codec.pack_args(task, values), tuple(positions), refs
 
 
-def _call_units(name: str, args_block: bytes, positions: Sequence[int],
-                resolved: Sequence[Any]) -> bytes:
-    units = [name.encode("utf-8"), args_block]
+def _call_units(name: str, args_block: Buffer, positions: Sequence[int],
+                resolved: Sequence[Any], keep: List[Any]) -> bytes:
+    """units(name, args block, position + value per resolved ref), joined once: the
+    blocks (views of the object store) are copied into the request and nowhere else.
+    Arrays in Python values go by address (their memory, or copies put in `keep`,
+    must outlive the Execute call)."""
+    encoded_name = name.encode("utf-8")
+    pieces: List[Buffer] = [pack_u64(len(encoded_name)), encoded_name,
+                            pack_u64(len(args_block)), args_block]
     for position, value in zip(positions, resolved):
-        encoded = value.as_argument() if type(value) is NativeBlock else _codec.pack(value)
-        units.append(pack_u64(position) + encoded)
-    return pack_units(*units)
+        if type(value) is NativeBlock:
+            head, body = value.argument_parts()
+        else:
+            head, body = b"", _pack_in_process(name, value, keep)
+        pieces += (pack_u64(8 + len(head) + len(body)), pack_u64(position), head, body)
+    return b"".join(pieces)
+
+
+def _pack_in_process(name: str, value: Any, keep: List[Any]) -> bytes:
+    library = _ffi.loaded_library()
+    if library is not None and library.arrays:
+        return _codec.pack_args(name, [value], _arrays.BORROWED, keep)
+    return _codec.pack(value)
+
+
+#: Blocks from this size on travel out-of-band (pickle protocol 5): Ray writes them
+#: into its object store once and readers get a view of it, without a copy. Smaller
+#: ones are copied in-band, which costs Ray less than a buffer of their own.
+OUT_OF_BAND_FROM = 1 << 16
+
+
+def _view(buffer: Any) -> memoryview:
+    return memoryview(buffer)
+
+
+class Travelling:
+    """Bytes on their way through Ray (an args block, a large bytes argument): out of
+    band from OUT_OF_BAND_FROM on, so the receiving task gets a memoryview of the
+    object store (no copy); smaller, plain bytes. The sender may wrap a view of a
+    buffer that lives only for the call: Ray serializes arguments in .remote()."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: Buffer) -> None:
+        self.data = data
+
+    def __reduce_ex__(self, protocol: Any) -> Tuple[Any, ...]:
+        if isinstance(protocol, int) and protocol >= 5 and len(self.data) >= OUT_OF_BAND_FROM:
+            return (_view, (pickle.PickleBuffer(self.data),))
+        return (bytes, (bytes(self.data),))
+
+
+def travelling(data: Buffer) -> Any:
+    """`data` as a task argument: wrapped when it is large enough to go out of band."""
+    return Travelling(data) if len(data) >= OUT_OF_BAND_FROM else data
 
 
 _ready: Any = None
@@ -89,25 +139,28 @@ def _ready_library() -> Any:
     return library
 
 
-def _execute(command: int, name: str, payload: bytes, index: int = 0) -> bytes:
+def _execute(command: int, name: str, payload: bytes, index: int = 0) -> memoryview:
+    """The reply of `command`: a view of the library's buffer (no copy) for large ones."""
     library = _ready_library()
     if library is None:
         raise GorayError("no goray library in this worker: GORAY_BIN_PATH is not set")
-    code, reply = library.execute(command, payload, index)
+    code, reply = library.execute_view(command, payload, index)
     if code:
-        raise error_from_reply(code, reply, name)
-    return bytes(reply)
+        raise error_from_reply(code, bytes(reply), name)
+    return reply
 
 
 class NativeBlock:
     """What native code produced for native readers, as GoRay's driver stores it:
     the native return block (0..N msgpack values back to back, or PutObject's one
-    value) and how many values it holds. Stored in Ray as is; never decoded on its
-    way from a native producer to a native consumer."""
+    value) and how many values it holds. Stored in Ray as is, out of band when
+    large (so Ray copies it into the object store once, and a reader's block is a
+    view of the store); never decoded on its way from a native producer to a native
+    consumer."""
 
     __slots__ = ("data", "_count")
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: Buffer) -> None:
         self.data = data
         self._count = -1
 
@@ -119,24 +172,35 @@ class NativeBlock:
             self._count = _codec.count_values(self.data)
         return self._count
 
-    def as_argument(self) -> bytes:
-        """The one msgpack value a native callee receives for a ref holding this
-        block: the value itself; nil for none; an array of several."""
+    def argument_parts(self) -> Tuple[bytes, Buffer]:
+        """(prefix, block): what a native callee receives for a ref holding this
+        block is prefix + block, one msgpack value: the value itself; nil for none;
+        an array of several."""
         if self.count == 1:
-            return self.data
+            return b"", self.data
         if self.count == 0:
-            return b"\xc0"
-        return _codec.array_header(self.count) + self.data
+            return b"\xc0", b""
+        return _codec.array_header(self.count), self.data
+
+    def as_argument(self) -> bytes:
+        """The one msgpack value a native callee receives (argument_parts joined)."""
+        return b"".join(self.argument_parts())
 
     def to_python(self) -> Any:
         """The Python value: None (no value), the value, or a list of several."""
         return _codec.unpack_result_block(self.data)
 
-    def __reduce__(self) -> Tuple[Any, ...]:
-        return (NativeBlock, (self.data,))
+    def __reduce_ex__(self, protocol: Any) -> Tuple[Any, ...]:
+        if isinstance(protocol, int) and protocol >= 5 and len(self.data) >= OUT_OF_BAND_FROM:
+            return (_native_block, (pickle.PickleBuffer(self.data),))
+        return (NativeBlock, (bytes(self.data),))
 
     def __repr__(self) -> str:
         return f"<goray NativeBlock of {len(self.data)} bytes>"
+
+
+def _native_block(buffer: Any) -> NativeBlock:
+    return NativeBlock(memoryview(buffer))
 
 
 def to_python(value: Any) -> Any:
@@ -144,10 +208,12 @@ def to_python(value: Any) -> Any:
     return value.to_python() if type(value) is NativeBlock else value
 
 
-def run_native_task(name: str, args_block: bytes, positions: Tuple[int, ...], *resolved: Any) -> Any:
+def run_native_task(name: str, args_block: Buffer, positions: Tuple[int, ...], *resolved: Any) -> Any:
     """The body of every native task that native code submitted: RunTask in this
     worker; the result stays the native return block."""
-    reply = _execute(int(Py2Native.RUN_TASK), name, _call_units(name, args_block, positions, resolved))
+    keep: List[Any] = []
+    payload = _call_units(name, args_block, positions, resolved, keep)
+    reply = _execute(int(Py2Native.RUN_TASK), name, payload)
     return NativeBlock(reply)
 
 
@@ -157,12 +223,30 @@ _native_task = ray.remote(run_native_task)
 def _values_task(name: str) -> Callable[..., Any]:
     """The body of native task `name` for Python callers: the arguments arrive as
     Python values (Ray resolved any refs) and are packed in the worker, on the fast
-    path. One function per task, so no name travels with each call."""
+    path (large bytes: framed as they are). One function per task, so no name travels
+    with each call."""
     def task(*args: Any) -> Any:
         _ready_library()
-        return golang_local_run_task(name, *args)
+        if any(_large_bytes(arg) for arg in args) and not any(_arrays.is_array(arg) for arg in args):
+            return run_with_views(name, args)
+        return stored(golang_local_run_task(name, *args))
     task.__name__ = task.__qualname__ = f"GolangTask.{name}"
     return task
+
+
+class _PythonCallerTask:
+    """What golang_task(name).remote submits through: large bytes arguments go out of
+    band (Ray writes them into its store once; the task reads them in place)."""
+
+    __slots__ = ("_remote",)
+
+    def __init__(self, remote: Any) -> None:
+        self._remote = remote
+
+    def remote(self, *args: Any) -> Any:
+        if any(_large_bytes(arg) for arg in args):
+            args = tuple(Travelling(arg) if _large_bytes(arg) else arg for arg in args)
+        return self._remote.remote(*args)
 
 
 _values_tasks: Dict[str, Any] = {}
@@ -174,7 +258,103 @@ def native_task_for_python(name: str, options: Dict[str, Any]) -> Any:
         base = _values_tasks.get(name)
         if base is None:
             base = _values_tasks[name] = ray.remote(_values_task(name))
-    return prepared(base, f"native-values:{name}", options) if options else base
+    return _PythonCallerTask(prepared(base, f"native-values:{name}", options) if options else base)
+
+
+# ---------------------------------------------------------------------------
+# Large bytes between Python callers and native tasks: at most one copy per
+# crossing. In the worker the argument is a view of the object store, copied once
+# into the request; a bytes result stays in the library's reply buffer until Ray
+# copies it into the store (out of band), and the caller's ray.get makes the bytes.
+
+#: Bytes values from this size on take the paths below.
+LARGE_BYTES = 1 << 20
+_BYTE_FORMATS = ("B", "b", "c")
+
+
+def _large_bytes(value: Any) -> bool:
+    if isinstance(value, (bytes, bytearray)):
+        return len(value) >= LARGE_BYTES
+    return (isinstance(value, memoryview) and value.format in _BYTE_FORMATS and value.ndim == 1
+            and value.contiguous and value.nbytes >= LARGE_BYTES)
+
+
+def _bin_header(size: int) -> bytes:
+    if size < 1 << 8:
+        return b"\xc4" + size.to_bytes(1, "big")
+    if size < 1 << 16:
+        return b"\xc5" + size.to_bytes(2, "big")
+    return b"\xc6" + size.to_bytes(4, "big")
+
+
+def run_with_views(name: str, args: Sequence[Any]) -> Any:
+    """RunTask with the large bytes arguments framed as they are (their one copy is
+    into the request) and a bytes result left in the reply buffer (StoredBytes)."""
+    _codec.check_lengths(name, args)
+    pieces: List[Buffer] = []
+    for arg in args:
+        if _large_bytes(arg):
+            pieces += (_bin_header(len(arg)), arg)
+            continue
+        try:
+            pieces.append(_codec.pack(arg))
+        except (TypeError, ValueError, OverflowError):
+            # Arrays and values the codec refuses: the ordinary path packs them or
+            # raises the ArgumentError naming the position.
+            return stored(golang_local_run_task(name, *args))
+    encoded = name.encode("utf-8")
+    payload = b"".join([pack_u64(len(encoded)), encoded,
+                        pack_u64(sum(len(piece) for piece in pieces)), *pieces])
+    del pieces
+    library = _ffi.loaded_library()
+    command = Py2Native.RUN_TASK_FOR_PYTHON if library is not None and library.arrays else Py2Native.RUN_TASK
+    reply = _execute(int(command), name, payload)
+    del payload
+    start = _one_bin(reply)
+    if start:
+        return StoredBytes(reply[start:])
+    return stored(_codec.unpack_result_block(reply, name))
+
+
+def _one_bin(reply: memoryview) -> int:
+    """Where the data starts when `reply` is one large msgpack bin and nothing else;
+    0 otherwise."""
+    if len(reply) < LARGE_BYTES:
+        return 0
+    marker = reply[0]
+    width = {0xc4: 1, 0xc5: 2, 0xc6: 4}.get(marker, 0)
+    if not width:
+        return 0
+    size = int.from_bytes(reply[1:1 + width], "big")
+    return 1 + width if 1 + width + size == len(reply) else 0
+
+
+def _bytes_from_store(buffer: Any) -> bytes:
+    return bytes(buffer)
+
+
+class StoredBytes:
+    """A large bytes result on its way to a Python reader: out of band, so Ray
+    copies it into its store straight from the buffer it is in (the library's
+    reply); the reader gets bytes (one copy, as for a plain Ray bytes value)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: Buffer) -> None:
+        self.data = data
+
+    def __reduce_ex__(self, protocol: Any) -> Tuple[Any, ...]:
+        if isinstance(protocol, int) and protocol >= 5:
+            return (_bytes_from_store, (pickle.PickleBuffer(self.data),))
+        return (bytes, (bytes(self.data),))
+
+
+def stored(result: Any) -> Any:
+    """A result as a Ray task returns it: large bytes out of band (Ray would copy
+    them in band first, then into its store)."""
+    if type(result) is bytes and len(result) >= LARGE_BYTES:
+        return StoredBytes(result)
+    return result
 
 
 _prepared: Dict[Tuple[str, str], Any] = {}
@@ -200,7 +380,7 @@ def _plain_native_task(name: str) -> Callable[[bytes], Any]:
     """The body of native task `name` called with no refs among its arguments, the
     common case: one Ray function per task, so only the argument block travels with
     each call (half the submission cost of the general form)."""
-    def task(args_block: bytes = b"") -> Any:  # left out when empty
+    def task(args_block: Buffer = b"") -> Any:  # left out when empty
         return run_native_task(name, args_block, ())
     task.__name__ = task.__qualname__ = f"GolangTask.{name}"
     return task
@@ -209,19 +389,20 @@ def _plain_native_task(name: str) -> Callable[[bytes], Any]:
 _plain_native_tasks: Dict[str, Any] = {}
 
 
-def submit_native_task(name: str, options: Dict[str, Any], args_block: bytes,
+def submit_native_task(name: str, options: Dict[str, Any], args_block: Buffer,
                        positions: Tuple[int, ...], refs: Sequence[Any]) -> Any:
     """Submits a native task; returns its ray.ObjectRef."""
+    block = travelling(args_block)
     if refs:
         options = {"name": f"GolangTask.{name}", **options}
-        return prepared(_native_task, "native", options).remote(name, args_block, positions, *refs)
+        return prepared(_native_task, "native", options).remote(name, block, positions, *refs)
     with _classes_lock:
         base = _plain_native_tasks.get(name)
         if base is None:
             base = _plain_native_tasks[name] = ray.remote(name=f"GolangTask.{name}")(  # type: ignore[call-overload]
                 _plain_native_task(name))
     remote = prepared(base, f"native-plain:{name}", options) if options else base
-    return remote.remote(args_block) if args_block else remote.remote()
+    return remote.remote(block) if args_block else remote.remote()
 
 
 # ---------------------------------------------------------------------------
@@ -232,27 +413,30 @@ class _NativeActorBase:
 
     _goray_type: str = ""
 
-    def __init__(self, args_block: bytes, positions: Tuple[int, ...], *resolved: Any) -> None:
+    def __init__(self, args_block: Buffer, positions: Tuple[int, ...], *resolved: Any) -> None:
         name = self._goray_type
-        reply = _execute(int(Py2Native.NEW_ACTOR), name, _call_units(name, args_block, positions, resolved))
+        keep: List[Any] = []
+        reply = _execute(int(Py2Native.NEW_ACTOR), name,
+                         _call_units(name, args_block, positions, resolved, keep))
         try:
-            self._goray_index = int(reply.decode("ascii"))
+            self._goray_index = int(bytes(reply).decode("ascii"))
         except ValueError:
-            raise GorayError(f"NewActor {name}: the library replied {reply[:64]!r}") from None
+            raise GorayError(f"NewActor {name}: the library replied {bytes(reply[:64])!r}") from None
         # Calls with Python values go through LocalActor (packed on the fast path).
         self._goray_local = LocalActor(name, self._goray_index, _ready_library())
 
-    def _goray_call(self, method: str, args_block: bytes, positions: Tuple[int, ...],
+    def _goray_call(self, method: str, args_block: Buffer, positions: Tuple[int, ...],
                     resolved: Sequence[Any]) -> Any:
         callee = f"{self._goray_type}.{method}"
+        keep: List[Any] = []
         reply = _execute(int(Py2Native.ACTOR_METHOD_CALL), callee,
-                         _call_units(method, args_block, positions, resolved), self._goray_index)
+                         _call_units(method, args_block, positions, resolved, keep), self._goray_index)
         return NativeBlock(reply)
 
 
 def _plain_method(method: str) -> Callable[..., Any]:
     def call(self: _NativeActorBase, *args: Any) -> Any:
-        return self._goray_local.call(method, *args)
+        return stored(self._goray_local.call(method, *args))
     call.__name__ = call.__qualname__ = method
     return call
 
@@ -260,7 +444,7 @@ def _plain_method(method: str) -> Callable[..., Any]:
 def _encoded_method(method: str) -> Callable[..., Any]:
     # Callers leave out `positions` when no refs are among the arguments (the common
     # case), and the block too when it is empty: less for Ray to serialize per call.
-    def call(self: _NativeActorBase, args_block: bytes = b"", positions: Tuple[int, ...] = (),
+    def call(self: _NativeActorBase, args_block: Buffer = b"", positions: Tuple[int, ...] = (),
              *resolved: Any) -> Any:
         return self._goray_call(method, args_block, positions, resolved)
     call.__name__ = call.__qualname__ = method + "__"
@@ -350,7 +534,7 @@ def _list_methods_on_unknown_attribute() -> None:
 _list_methods_on_unknown_attribute()
 
 
-def check_actor_args(type_name: str, args_block: bytes, has_refs: bool) -> None:
+def check_actor_args(type_name: str, args_block: Buffer, has_refs: bool) -> None:
     """Checks a native actor's constructor arguments in this process, before its
     creation is submitted, so that wrong ones raise ArgumentError here rather than
     kill the actor in its worker (ActorDiedError). Skipped when refs are among the

@@ -38,3 +38,10 @@ class Storage:
 def store_sizes():
     from goray import _stores
     return [len(_stores.objects), len(_stores.actors)]
+
+
+@goray.remote
+def py_kind(value):
+    """The type a task receives (bytes, memoryview, ndarray) and whether it is writable."""
+    view = memoryview(value) if not isinstance(value, (int, float, str, list, dict)) else None
+    return [type(value).__name__, None if view is None else not view.readonly]

@@ -1,0 +1,84 @@
+"""How native bytes travel through Ray: NativeBlocks, args blocks and large bytes go
+out of band (pickle protocol 5), so Ray writes them into its object store once and a
+reader gets a view of the store, not a copy; small ones stay in band (plain bytes)."""
+import pickle
+
+import msgpack
+import pytest
+import ray
+
+import goray
+from goray import _ray_native
+from goray._ray_native import NativeBlock, StoredBytes, Travelling
+
+BIG = 1 << 20
+
+
+def dumps(value):
+    buffers = []
+    data = pickle.dumps(value, protocol=5, buffer_callback=buffers.append)
+    return data, buffers
+
+
+@pytest.mark.parametrize("make", [NativeBlock, Travelling, StoredBytes])
+def test_large_blocks_pickle_out_of_band_and_load_without_a_copy(make):
+    source = bytearray(msgpack.packb(b"x" * BIG))
+    in_band, buffers = dumps(make(source))
+    assert len(buffers) == 1 and len(in_band) < 200
+    loaded = pickle.loads(in_band, buffers=buffers)
+    if make is StoredBytes:  # the reader gets bytes: its one copy
+        assert loaded == bytes(source)
+        return
+    data = loaded.data if make is NativeBlock else loaded
+    assert isinstance(data, memoryview)
+    source[-1] = ord("y")  # the loaded value is a view of the buffer, not a copy
+    assert bytes(data[-1:]) == b"y"
+
+
+@pytest.mark.parametrize("make", [NativeBlock, Travelling])
+def test_small_blocks_stay_in_band_as_bytes(make):
+    in_band, buffers = dumps(make(memoryview(b"\x01\x02")))
+    assert buffers == []
+    loaded = pickle.loads(in_band)
+    assert (loaded.data if make is NativeBlock else loaded) == b"\x01\x02"
+
+
+def test_call_units_frame_each_form_of_a_resolved_block():
+    # One value as is, none as nil, several as an array: joined once into the request.
+    units = _ray_native._call_units("T", memoryview(b"\x07"), (1, 2, 3),
+                                    [NativeBlock(b"\x05"), NativeBlock(b""), NativeBlock(b"\x01\x02")], [])
+    assert units == goray._protocol.pack_units(b"T", b"\x07", b"\x01" + bytes(7) + b"\x05",
+                                               b"\x02" + bytes(7) + b"\xc0",
+                                               b"\x03" + bytes(7) + b"\x92\x01\x02")
+
+
+def test_a_native_block_read_from_ray_is_a_view_of_the_store(lib):
+    block = NativeBlock(msgpack.packb(b"z" * (4 * BIG)))
+    got = ray.get(ray.put(block))
+    assert type(got) is NativeBlock and isinstance(got.data, memoryview) and got.data.readonly
+    assert got.to_python() == b"z" * (4 * BIG)
+
+
+def test_large_bytes_reach_a_task_as_a_view_of_the_store(lib, defs):
+    assert ray.get(defs.py_kind.remote(Travelling(b"q" * (4 * BIG)))) == ["memoryview", False]
+    assert ray.get(defs.py_kind.remote(Travelling(b"q" * 10))) == ["bytes", False]
+
+
+def test_a_large_bytes_result_is_left_in_the_reply_buffer(lib):
+    # In the worker: the argument framed as it is, the reply not copied (a view).
+    data = bytes(range(256)) * (4 * BIG // 256)
+    result = _ray_native.run_with_views("EchoBytes", [memoryview(data)])
+    assert type(result) is StoredBytes and isinstance(result.data, memoryview)
+    assert result.data == data
+    pattern = bytes((i * 7 + 3) & 255 for i in range(256)) * (BIG // 256)
+    assert _ray_native.run_with_views("CheckBytes", [pattern]) == BIG  # other results: decoded
+
+
+def test_large_bytes_through_a_cpp_task_from_python(lib):
+    data = bytes(range(256)) * (4 * BIG // 256)
+    back = ray.get(goray.golang_task("EchoBytes").remote(data))
+    assert type(back) is bytes and back == data
+    back = ray.get(goray.golang_task("EchoBytes").remote(memoryview(bytearray(data))))
+    assert back == data
+    made = ray.get(goray.golang_task("MakeBytes").remote(4 * BIG))
+    assert type(made) is bytes and len(made) == 4 * BIG
