@@ -275,13 +275,46 @@ def pack_args(task: str, args: Sequence[Any], arrays: Optional[str] = None,
     when the loaded library speaks arrays, else nested lists). With
     ``_arrays.BORROWED``, `keep` (a list) receives the copies the bytes point to:
     hold it until the Execute call returns."""
-    pieces: List[bytes] = []
+    pieces = pack_args_pieces(task, args, arrays, keep)
+    if len(pieces) == 1 and isinstance(pieces[0], bytes):
+        return pieces[0]
+    return b"".join(pieces)
+
+
+#: Top-level bytes arguments from this size on are not copied into a packer: their
+#: bin header is written here and the bytes joined once into the request.
+_DIRECT_BYTES = 1 << 16
+
+
+def _bin_header(size: int) -> bytes:
+    if size < 256:
+        return bytes((0xc4, size))
+    if size < 65536:
+        return b"\xc5" + size.to_bytes(2, "big")
+    return b"\xc6" + size.to_bytes(4, "big")
+
+
+def pack_args_pieces(task: str, args: Sequence[Any], arrays: Optional[str] = None,
+                     keep: Optional[List[Any]] = None) -> List[Buffer]:
+    """As :func:`pack_args`, as pieces to concatenate (large bytes, bytearray and
+    byte memoryviews are pieces of their own, not copied)."""
+    pieces: List[Buffer] = []
     offset = 0
     mode = arrays
     for position, arg in enumerate(args):
+        kind = type(arg)
+        if (kind is bytes or kind is bytearray or (kind is memoryview and arg.format in ("B", "b", "c")
+                                                   and arg.c_contiguous)):
+            size = arg.nbytes if kind is memoryview else len(arg)
+            if _DIRECT_BYTES <= size <= MAX_LENGTH:
+                header = _bin_header(size)
+                pieces.append(header)
+                pieces.append(arg)
+                offset += len(header) + size
+                continue
         try:
             try:
-                if isinstance(arg, memoryview) and arg.format not in ("B", "b", "c"):
+                if kind is memoryview and arg.format not in ("B", "b", "c"):
                     raise _ArrayMet  # a numeric memoryview: an array, not bin
                 piece = _pack_plain(arg)
             except _ArrayMet:
@@ -306,9 +339,7 @@ def pack_args(task: str, args: Sequence[Any], arrays: Optional[str] = None,
             raise ArgumentError(task, position, _expected_for(culprit, error), received) from error
         pieces.append(piece)
         offset += len(piece)
-    if len(pieces) == 1:
-        return pieces[0]
-    return b"".join(pieces)
+    return pieces
 
 
 def _array_path(value: Any, described: str, depth: int = 0) -> str:

@@ -571,6 +571,56 @@ PyObject *fast_execute(PyObject *, PyObject *const *args, Py_ssize_t nargs) {
   return Py_BuildValue("(LN)", code, data);
 }
 
+// execute_decoded(request, payload, decode) -> (code, value): as execute, but on code 0
+// the value is decode(memoryview of the library's output), read before FreeMemory, so
+// a large reply is never copied whole (decode must keep no reference to the view).
+// On another code the value is a copy of the output (bytes).
+PyObject *fast_execute_decoded(PyObject *, PyObject *const *args, Py_ssize_t nargs) {
+  if (nargs != 3) {
+    PyErr_SetString(PyExc_TypeError, "execute_decoded(request, payload, decode)");
+    return nullptr;
+  }
+  if (g_execute == nullptr) {
+    PyErr_SetString(PyExc_RuntimeError, "goray._fastpath: no library bound");
+    return nullptr;
+  }
+  long long request = PyLong_AsLongLong(args[0]);
+  if (request == -1 && PyErr_Occurred()) return nullptr;
+  Py_buffer payload;
+  if (PyObject_GetBuffer(args[1], &payload, PyBUF_SIMPLE) != 0) return nullptr;
+  void *in_data = payload.len > 0 ? payload.buf : static_cast<void *>(g_empty_input);
+  long long out_len = 0;
+  long long code = 0;
+  void *out;
+  Py_BEGIN_ALLOW_THREADS
+  out = g_execute(request, in_data, static_cast<long long>(payload.len), &out_len, &code);
+  Py_END_ALLOW_THREADS
+  PyBuffer_Release(&payload);
+  if (out == nullptr && out_len != 0) {
+    PyErr_Format(PyExc_RuntimeError, "Execute returned NULL with length %lld", out_len);
+    return nullptr;
+  }
+  char *reply = out != nullptr ? static_cast<char *>(out) : g_empty_input;
+  Py_ssize_t size = out != nullptr && out_len > 0 ? static_cast<Py_ssize_t>(out_len) : 0;
+  PyObject *value;
+  if (code != 0) {
+    value = PyBytes_FromStringAndSize(reply, size);
+  } else {
+    PyObject *view = PyMemoryView_FromMemory(reply, size, PyBUF_READ);
+    value = view != nullptr ? PyObject_CallOneArg(args[2], view) : nullptr;
+    if (view != nullptr) {
+      // A view that escaped would point at freed memory: cut it off first.
+      PyObject *released = PyObject_CallMethod(view, "release", nullptr);
+      if (released == nullptr && value != nullptr) Py_CLEAR(value);
+      Py_XDECREF(released);
+      Py_DECREF(view);
+    }
+  }
+  if (out != nullptr) g_free(out);
+  if (value == nullptr) return nullptr;
+  return Py_BuildValue("(LN)", code, value);
+}
+
 // Frames units(name, args block) in `buffer`. False when an argument is not packed
 // here exactly like goray._codec.pack_args would (no exception set).
 bool frame_call(Buffer &buffer, PyObject *name, PyObject *const *args, Py_ssize_t nargs) {
@@ -1470,6 +1520,11 @@ PyMethodDef kMethods[] = {
      "bind(execute_address, free_address): the library's Execute and FreeMemory."},
     {"execute", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(fast_execute)),
      METH_FASTCALL, "execute(request, payload) -> (code, bytes): Execute with the GIL released."},
+    {"execute_decoded",
+     reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(fast_execute_decoded)),
+     METH_FASTCALL,
+     "execute_decoded(request, payload, decode) -> (code, value): value = decode(view of the "
+     "output) on code 0, read before the output is freed; else a copy of the output."},
     {"golang_local_run_task",
      reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(fast_run_task)),
      METH_FASTCALL | METH_KEYWORDS,

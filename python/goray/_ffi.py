@@ -13,7 +13,7 @@ import os
 import sys
 import threading
 import weakref
-from typing import Any, Optional, Tuple
+from typing import Any, Callable, Optional, Tuple
 
 from . import _arrays, _handlers
 from ._protocol import ARRAYS_VERSION, COMMAND_BITS, Py2Native, pack_u64
@@ -248,6 +248,40 @@ class Library:
         owner = (ctypes.c_char * size).from_address(pointer)
         weakref.finalize(owner, self._free, pointer).atexit = False
         return code.value, memoryview(owner).cast("B").toreadonly()
+
+    def execute_decoded(self, cmd: int, payload: Any, index: int,
+                        decode: Callable[[memoryview], Any]) -> Tuple[int, Any]:
+        """As :meth:`execute`, but on code 0 returns ``decode(view)`` of the output,
+        read in place before it is freed (no copy of a large reply); `decode` must
+        keep no reference to the view. On another code: a copy of the output."""
+        request = cmd | (index << COMMAND_BITS) if index else cmd
+        if request >= (1 << 63):
+            request -= 1 << 64
+        fast = self._fast
+        if fast is not None:
+            result: Tuple[int, Any] = fast.execute_decoded(request, payload, decode)
+            return result
+        if not isinstance(payload, bytes):
+            payload = bytes(payload)
+        out_len = ctypes.c_longlong(0)
+        code = ctypes.c_longlong(0)
+        pointer = self._execute(request, payload, len(payload), ctypes.byref(out_len),
+                                ctypes.byref(code))
+        size = out_len.value
+        if not pointer:
+            if size:
+                raise GorayError(f"Execute(cmd {cmd}) returned NULL with length {size}")
+            return code.value, (decode(memoryview(b"")) if code.value == 0 else b"")
+        try:
+            if code.value:
+                return code.value, ctypes.string_at(pointer, size)
+            view = _memory_view(pointer, size, _PyBUF_READ)
+            try:
+                return 0, decode(view)
+            finally:
+                view.release()  # nothing may read the freed output
+        finally:
+            self._free(pointer)
 
     @property
     def handle(self) -> int:

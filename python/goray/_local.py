@@ -14,7 +14,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, Callable, Optional, Tuple
 
 from . import _arrays, _codec, _ffi
-from ._protocol import Py2Native, pack_units
+from ._protocol import Py2Native, pack_call
 from .errors import ArgumentError, GorayError, error_from_reply
 
 __all__ = ["golang_local_run_task", "golang_local_new_actor", "LocalActor"]
@@ -27,12 +27,34 @@ _RUN_TASK_FOR_PYTHON = int(Py2Native.RUN_TASK_FOR_PYTHON)
 _ACTOR_METHOD_CALL_FOR_PYTHON = int(Py2Native.ACTOR_METHOD_CALL_FOR_PYTHON)
 
 
-def _args_block(library: "_ffi.Library", name: str, args: Any, keep: list) -> bytes:
-    """The args block of an in-process call: arrays by address (ext 72, borrowed
-    for the call; copies go to `keep`) when the library speaks arrays, else as
-    nested lists."""
+def _args_pieces(library: "_ffi.Library", name: str, args: Any, keep: list) -> list:
+    """The args block of an in-process call, as pieces (large bytes uncopied):
+    arrays by address (ext 72, borrowed for the call; copies go to `keep`) when
+    the library speaks arrays, else as nested lists."""
     mode = _arrays.BORROWED if library.arrays else _arrays.NESTED
-    return _codec.pack_args(name, args, mode, keep)
+    return _codec.pack_args_pieces(name, args, mode, keep)
+
+
+def _call(library: "_ffi.Library", command: int, index: int, name: str, what: str,
+          args: Any, callee: str) -> Any:
+    """One in-process call whose result Python reads: the request built with one
+    copy of large arguments, the reply decoded in place (no copy of it)."""
+    keep: list = []  # what borrowed arrays point to, alive until Execute returns
+    try:
+        pieces = _args_pieces(library, name, args, keep)
+    except ArgumentError as error:
+        if callee != name:  # an actor method: name the actor type too
+            error.task = callee
+            error.message = error.message.replace(f"(task {name})", f"(task {callee})")
+        raise
+    payload = pack_call(_encode_name(name, what), pieces)
+    del pieces
+    code, value = library.execute_decoded(
+        command, payload, index, lambda reply: _codec.unpack_result_block(reply, callee))
+    del keep
+    if code:
+        raise error_from_reply(code, value, callee)
+    return value
 
 
 def _encode_name(name: str, what: str) -> bytes:
@@ -45,13 +67,8 @@ def _golang_local_run_task(name: str, *args: Any) -> Any:
     """Runs a native task in this process and returns its result: None for no
     value, the value for one, a list for several."""
     library = _ffi.get_library()
-    keep: list = []  # what borrowed arrays point to, alive until Execute returns
-    payload = pack_units(_encode_name(name, "task"), _args_block(library, name, args, keep))
-    code, reply = library.execute(_RUN_TASK_FOR_PYTHON if library.arrays else _RUN_TASK, payload)
-    del keep
-    if code:
-        raise error_from_reply(code, reply, name)
-    return _codec.unpack_result_block(reply, name)
+    command = _RUN_TASK_FOR_PYTHON if library.arrays else _RUN_TASK
+    return _call(library, command, 0, name, "task", args, name)
 
 
 _golang_local_run_task.__name__ = _golang_local_run_task.__qualname__ = "golang_local_run_task"
@@ -78,8 +95,8 @@ def golang_local_new_actor(name: str, *args: Any) -> "LocalActor":
     ``close()``, at the end of a ``with`` block, or when garbage-collected."""
     library = _ffi.get_library()
     keep: list = []
-    payload = pack_units(_encode_name(name, "actor type"), _args_block(library, name, args, keep))
-    code, reply = library.execute(_NEW_ACTOR, payload)
+    pieces = _args_pieces(library, name, args, keep)
+    code, reply = library.execute(_NEW_ACTOR, pack_call(_encode_name(name, "actor type"), pieces))
     del keep
     if code:
         raise error_from_reply(code, reply, name)
@@ -138,20 +155,9 @@ class LocalActor:
             if result is not _FALLBACK:
                 return result
         library = self._library
-        keep: list = []
-        try:
-            args_block = _args_block(library, method, args, keep)
-        except ArgumentError as error:
-            error.task = f"{self._type_name}.{method}"
-            error.message = error.message.replace(f"(task {method})", f"(task {error.task})")
-            raise
-        payload = pack_units(_encode_name(method, "method"), args_block)
         command = _ACTOR_METHOD_CALL_FOR_PYTHON if library.arrays else _ACTOR_METHOD_CALL
-        code, reply = library.execute(command, payload, self._index)
-        del keep
-        if code:
-            raise error_from_reply(code, reply, f"{self._type_name}.{method}")
-        return _codec.unpack_result_block(reply, f"{self._type_name}.{method}")
+        return _call(library, command, self._index, method, "method", args,
+                     f"{self._type_name}.{method}")
 
     def __getattr__(self, method: str) -> Callable[..., Any]:
         if method.startswith("_"):  # use call() for such names

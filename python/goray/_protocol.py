@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import struct
-from typing import List, Union
+from typing import List, Sequence, Union
 
 Buffer = Union[bytes, bytearray, memoryview]
 
@@ -119,6 +119,15 @@ def pack_units(*parts: Buffer) -> bytes:
         pieces.append(_U64.pack(len(part)))
         pieces.append(part)
     return b"".join(pieces)
+
+
+def pack_call(name: bytes, pieces: Sequence[Buffer]) -> bytes:
+    """units(name, args block) where the args block is `pieces` concatenated: one
+    join, so a large argument is copied once."""
+    parts: List[Buffer] = [_U64.pack(len(name)), name,
+                           _U64.pack(sum(len(piece) for piece in pieces))]
+    parts.extend(pieces)
+    return b"".join(parts)
 
 
 def unpack_units(data: Buffer) -> List[memoryview]:

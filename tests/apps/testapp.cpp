@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <complex>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -16,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -395,9 +397,124 @@ std::vector<std::string> CheckRoundTrips(std::string fn) {
   return failures;
 }
 
+
+// ---- Arrays (protocol version 2): zero-copy checks, every dtype, structs, actors ----
+#if GORAY_PROTOCOL_VERSION >= 2
+
+struct Grid {
+  std::string name;
+  goray::Array<double> values;
+};
+
+// Arrays whose storage is still alive (MakeTracked): proves adopted buffers are freed.
+std::atomic<std::int64_t> g_tracked_alive{0};
+
+// Where the task sees the caller's data: equal to the ndarray's address when no copy
+// was made on the way in.
+std::uint64_t ViewAddress(goray::ArrayView<double> view) {
+  return reinterpret_cast<std::uintptr_t>(view.data());
+}
+std::uint64_t SpanAddress(std::span<const double> span) {
+  return reinterpret_cast<std::uintptr_t>(span.data());
+}
+std::uint64_t ArrayParamAddress(const goray::Array<double>& array) {
+  return reinterpret_cast<std::uintptr_t>(array.data());
+}
+std::vector<std::int64_t> ViewShape(goray::ArrayView<double> view) { return view.shape(); }
+double ArrayTotal(goray::Array<double> array) {
+  double total = 0;
+  for (double x : array) total += x;
+  return total;
+}
+double VectorTotal(std::vector<double> values) {
+  double total = 0;
+  for (double x : values) total += x;
+  return total;
+}
+
+// An array of `shape` holding 0, 1, 2, ... and the address of its data, as the task saw it.
+std::tuple<goray::Array<double>, std::uint64_t> MakeArray(std::vector<std::int64_t> shape) {
+  auto array = goray::Array<double>::Zeros(shape);
+  for (std::int64_t i = 0; i < array.size(); ++i) array[i] = static_cast<double>(i);
+  auto address = reinterpret_cast<std::uintptr_t>(array.data());
+  return {std::move(array), address};
+}
+
+// `n` doubles whose storage counts itself in g_tracked_alive until freed.
+goray::Array<double> MakeTracked(std::int64_t n) {
+  auto* block = new std::vector<double>(static_cast<std::size_t>(n), 1.5);
+  g_tracked_alive.fetch_add(1);
+  std::shared_ptr<void> owner(block, [](void* pointer) {
+    delete static_cast<std::vector<double>*>(pointer);
+    g_tracked_alive.fetch_sub(1);
+  });
+  double* data = block->data();
+  return goray::Array<double>::FromOwner(std::move(owner), data, {n});
+}
+std::int64_t TrackedAlive() { return g_tracked_alive.load(); }
+
+goray::Array<double> ViewToArray(goray::ArrayView<double> view) {
+  goray::Array<double> out = goray::Array<double>::Zeros(view.shape());
+  for (std::int64_t i = 0; i < view.size(); ++i) out[i] = view[i] * 2;
+  return out;
+}
+
+Grid EchoGrid(Grid grid) { return grid; }
+
+// C++ -> Python -> C++ with an array both ways.
+goray::Array<double> ArrayViaPython(std::string fn, goray::Array<double> array) {
+  return goray::LocalCallPyTask(fn, array).Get<goray::Array<double>>();
+}
+
+class Accumulator {
+ public:
+  explicit Accumulator(std::int64_t n) : total_(goray::Array<double>::Zeros({n})) {}
+  void Add(goray::ArrayView<double> values) {
+    for (std::int64_t i = 0; i < total_.size() && i < values.size(); ++i) total_[i] += values[i];
+  }
+  goray::Array<double> Total() const { return total_; }
+
+ private:
+  goray::Array<double> total_;
+};
+
+#endif  // GORAY_PROTOCOL_VERSION >= 2
+
 int Driver() { return 7; }
 
 }  // namespace testapp
+
+#if GORAY_PROTOCOL_VERSION >= 2
+namespace msgpack {
+MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
+namespace adaptor {
+
+template <>
+struct pack<::testapp::Grid> {
+  goray::codec::Packer& operator()(goray::codec::Packer& packer,
+                                   const ::testapp::Grid& value) const {
+    goray::codec::EncodeStructHeader(packer, 2);
+    goray::codec::EncodeField(packer, "name", value.name);
+    goray::codec::EncodeField(packer, "values", value.values);
+    return packer;
+  }
+};
+
+template <>
+struct convert<::testapp::Grid> {
+  const msgpack::object& operator()(const msgpack::object& object,
+                                    ::testapp::Grid& value) const {
+    goray::codec::StructDecoder decoder(object, value);
+    decoder.Field("name", value.name);
+    decoder.Field("values", value.values);
+    return object;
+  }
+};
+
+}  // namespace adaptor
+}  // MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS)
+}  // namespace msgpack
+#endif
 
 namespace goray {
 
@@ -503,6 +620,38 @@ void RegisterApplication(Registry& r) {
   r.AddTask("Reenter", &Reenter);
   r.AddTask("BigViaPython", &BigViaPython);
   r.AddTask("PyPair", &PyPair);
+
+#if GORAY_PROTOCOL_VERSION >= 2
+  // Arrays.
+  r.AddTask("EchoArrBool", &Echo<goray::Array<bool>>);
+  r.AddTask("EchoArrI8", &Echo<goray::Array<std::int8_t>>);
+  r.AddTask("EchoArrI16", &Echo<goray::Array<std::int16_t>>);
+  r.AddTask("EchoArrI32", &Echo<goray::Array<std::int32_t>>);
+  r.AddTask("EchoArrI64", &Echo<goray::Array<std::int64_t>>);
+  r.AddTask("EchoArrU8", &Echo<goray::Array<std::uint8_t>>);
+  r.AddTask("EchoArrU16", &Echo<goray::Array<std::uint16_t>>);
+  r.AddTask("EchoArrU32", &Echo<goray::Array<std::uint32_t>>);
+  r.AddTask("EchoArrU64", &Echo<goray::Array<std::uint64_t>>);
+  r.AddTask("EchoArrF32", &Echo<goray::Array<float>>);
+  r.AddTask("EchoArrF64", &Echo<goray::Array<double>>);
+  r.AddTask("EchoArrC64", &Echo<goray::Array<std::complex<float>>>);
+  r.AddTask("EchoArrC128", &Echo<goray::Array<std::complex<double>>>);
+  r.AddTask("ViewAddress", &ViewAddress);
+  r.AddTask("SpanAddress", &SpanAddress);
+  r.AddTask("ArrayParamAddress", &ArrayParamAddress);
+  r.AddTask("ViewShape", &ViewShape);
+  r.AddTask("ArrayTotal", &ArrayTotal);
+  r.AddTask("VectorTotal", &VectorTotal);
+  r.AddTask("MakeArray", &MakeArray);
+  r.AddTask("MakeTracked", &MakeTracked);
+  r.AddTask("TrackedAlive", &TrackedAlive);
+  r.AddTask("ViewToArray", &ViewToArray);
+  r.AddTask("EchoGrid", &EchoGrid);
+  r.AddTask("ArrayViaPython", &ArrayViaPython);
+  r.AddActor<Accumulator>("Accumulator", &goray::Constructor<Accumulator, std::int64_t>::Create)
+      .AddMethod("Add", &Accumulator::Add)
+      .AddMethod("Total", &Accumulator::Total);
+#endif
 
   r.SetDriver(&Driver);
   r.SetInitOptions(R"({"num_cpus": 1, "namespace": "testapp"})");

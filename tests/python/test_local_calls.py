@@ -54,9 +54,9 @@ def test_unknown_actor_type(lib):
         new_actor("Nope")
     error = info.value
     assert (error.kind, error.name, error.known) == \
-        ("actor type", "Nope", ["Counter", "PtrCounter", "ValueCounter"])
+        ("actor type", "Nope", ["Accumulator", "Counter", "PtrCounter", "ValueCounter"])
     assert str(error) == \
-        "unknown actor type 'Nope'; known actor types: Counter, PtrCounter, ValueCounter"
+        "unknown actor type 'Nope'; known actor types: Accumulator, Counter, PtrCounter, ValueCounter"
 
 
 def test_unknown_method(lib):
@@ -355,7 +355,7 @@ def test_init_options_and_driver(lib):
     code, listing = lib.execute(2, b"")
     tasks, actors = json.loads(listing)
     assert code == 0 and tasks == sorted(tasks) and "Add" in tasks
-    assert actors == ["Counter", "PtrCounter", "ValueCounter"]
+    assert actors == ["Accumulator", "Counter", "PtrCounter", "ValueCounter"]
     assert lib.execute(3, b"Counter") == (0, b'["Describe","Fail","Get","Incr","Label"]')
     code, text = lib.execute(3, b"Nope")
     assert code == 1 and b"unknown actor type 'Nope'" in text

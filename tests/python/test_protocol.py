@@ -8,7 +8,8 @@ from goray import _protocol as p
 
 
 def test_command_numbers():
-    assert [int(c) for c in p.Py2Native] == list(range(8)) + [32]  # 32: CheckActorArgs (extension)
+    # 32: CheckActorArgs; 33-36: arrays (extensions, protocol version 2)
+    assert [int(c) for c in p.Py2Native] == list(range(8)) + [32, 33, 34, 35, 36]
     assert [int(c) for c in p.Native2Py] == list(range(17)) + [32]  # 32: ReleaseActor (extension)
     assert p.Native2Py.EXE_PYTHON_REMOTE_TASK == 16
     assert [int(c) for c in p.Code] == list(range(6))
