@@ -64,3 +64,13 @@ class PyCounter:
     def __del__(self):
         with _closed_lock:
             closed_counters[self.start] = closed_counters.get(self.start, 0) + 1
+
+
+# What py_array_double received last (ArrayViaPython: C++ -> Python with an array).
+seen_arrays = []
+
+
+@goray.local
+def py_array_double(values):
+    seen_arrays.append(values)
+    return values * 2
