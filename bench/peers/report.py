@@ -167,6 +167,13 @@ def plot(results, labels, systems, sizes, array_sizes, png) -> None:
                 for size in array_sizes]
     panels.append((axes[2], payload, "Payload round trip and 2 * a, GB/s (higher is better)", True))
     for axis, metrics, title, log in panels:
+        # Only the workloads this run measured (an arrays-only run has no latency bars).
+        metrics = [(metric, name) for metric, name in metrics
+                   if any(stats(results[key].get(metric)) for key in systems)]
+        if not metrics:
+            axis.set_title(title + ": not run", fontsize=10)
+            axis.set_axis_off()
+            continue
         width = 0.8 / max(1, len(systems))
         for index, key in enumerate(systems):
             values, errors = [], [[], []]
@@ -182,7 +189,8 @@ def plot(results, labels, systems, sizes, array_sizes, png) -> None:
         axis.set_title(title, fontsize=10)
         if log:
             axis.set_yscale("log")
-    handles, names = axes[0].get_legend_handles_labels()
-    figure.legend(handles, names, loc="lower center", ncol=len(names), fontsize=9)
+    handles, names = next((found for found in (axis.get_legend_handles_labels() for axis in axes)
+                           if found[0]), ([], []))
+    figure.legend(handles, names, loc="lower center", ncol=max(1, len(names)), fontsize=9)
     figure.tight_layout(rect=(0, 0.07, 1, 1))
     figure.savefig(png, dpi=100)
