@@ -196,7 +196,7 @@ def _ext_header_size(length: int) -> int:
     return 6
 
 
-def inline_ext(arr: Any, original: Any, at: int) -> Tuple[int, bytes, bytes]:
+def inline_ext(arr: Any, original: Any, at: int) -> Tuple[int, bytes, Any]:
     """(ext header size, payload header with padding, data source) of ext 71 for a
     C-contiguous checked array whose ext starts `at` bytes into the buffer."""
     kind, itemsize = arr.dtype.kind, arr.dtype.itemsize

@@ -124,7 +124,7 @@ def _pack_with_arrays(value: Any, mode: str, offset: int, keep: Optional[List[An
             return _pack_plain(_arrays.encode(value, mode, offset, keep))
         # A bare array: its ext written directly, the data copied once.
         arr = _arrays.encode_prepare(value, keep)
-        size, head, data = _arrays.inline_ext(arr, value, offset)
+        size, head, _ = _arrays.inline_ext(arr, value, offset)
         return b"".join((_ext_header(size, len(head) + arr.nbytes), head,
                          arr.reshape(-1).view("u1").data))
 
@@ -142,8 +142,8 @@ def _pack_with_arrays(value: Any, mode: str, offset: int, keep: Optional[List[An
 
     packer = msgpack.Packer(use_bin_type=True, datetime=True, default=default, autoreset=False)
     packer.pack(value)
-    data: bytes = packer.bytes()
-    return data
+    packed: bytes = packer.bytes()
+    return packed
 
 
 def _ext_header(size: int, length: int) -> bytes:
