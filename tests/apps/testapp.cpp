@@ -453,6 +453,10 @@ goray::Array<double> MakeTracked(std::int64_t n) {
 }
 std::int64_t TrackedAlive() { return g_tracked_alive.load(); }
 
+// How often it ran: a call the driver retried another way would count twice.
+std::atomic<std::int64_t> g_array_calls{0};
+std::int64_t CountArrayCalls(goray::ArrayView<double>) { return g_array_calls.fetch_add(1) + 1; }
+
 goray::Array<double> ViewToArray(goray::ArrayView<double> view) {
   goray::Array<double> out = goray::Array<double>::Zeros(view.shape());
   for (std::int64_t i = 0; i < view.size(); ++i) out[i] = view[i] * 2;
@@ -645,6 +649,7 @@ void RegisterApplication(Registry& r) {
   r.AddTask("MakeArray", &MakeArray);
   r.AddTask("MakeTracked", &MakeTracked);
   r.AddTask("TrackedAlive", &TrackedAlive);
+  r.AddTask("CountArrayCalls", &CountArrayCalls);
   r.AddTask("ViewToArray", &ViewToArray);
   r.AddTask("EchoGrid", &EchoGrid);
   r.AddTask("ArrayViaPython", &ArrayViaPython);
