@@ -3,6 +3,7 @@
 #   rayapp         design.md's example: a C++ driver calling C++ and Python, and back
 #   python_driven  a Python program using the generated, typed stubs
 #   montecarlo     C++ option pricing fanned out over Ray, analysed in Python
+#   imagetiles     C++ Sobel kernels over NumPy image tiles on Ray, reassembled in NumPy
 #   inprocess      C++ <-> Python in-process, no Ray
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,5 +20,7 @@ cd "$ROOT/examples/python_driven"
 timed "example: python_driven" "$PY" main.py "$BUILD/rayapp/librayapp.so" "$BUILD/rayapp"
 cd "$ROOT/examples/montecarlo"
 timed "example: montecarlo" "$PY" main.py "$BUILD/montecarlo/libpricing.so" "$BUILD/montecarlo"
+cd "$ROOT/examples/imagetiles"
+timed "example: imagetiles" "$PY" main.py "$BUILD/imagetiles/libimagetiles.so" "$BUILD/imagetiles"
 cd "$ROOT/examples/inprocess"
 timed "example: inprocess" "$PY" main.py "$BUILD/inprocess/libinprocess.so"

@@ -187,7 +187,7 @@ RULES = [
          "a cluster of nodes with custom resources, as the fixture starts them (on 127.0.0.1)"),
     # The project's own scripts: the suite and CI run them.
     Rule(r"bash scripts/run-example\.sh", COVERED, "scripts/run-tests.sh::scripts/run-example.sh",
-         "starts Ray for four examples: a stage of the suite"),
+         "starts Ray for five examples: a stage of the suite"),
     Rule(r"bash scripts/run-tests\.sh", COVERED, ".ci/run::bash scripts/run-tests.sh",
          "the whole suite (this test is part of it): CI runs it"),
     Rule(r"bash scripts/test-interop\.sh", COVERED, "scripts/run-tests.sh::scripts/test-interop.sh",
@@ -211,6 +211,8 @@ RULES = [
     # Benchmarks: minutes to an hour each.
     Rule(r"bash scripts/bench\.sh peers( --\w+ \S+)*", COVERED, "scripts/bench.sh::peers",
          "a benchmark (about 30 minutes)"),
+    Rule(r"bash scripts/bench\.sh arrays( --\w+ \S+)*", COVERED, "scripts/bench.sh::bench/arrays.py",
+         "a benchmark (minutes: arrays of 64 and 256 MiB on Ray)"),
     Rule(r"\.venv/bin/python bench/scan_bench\.py", COVERED, "bench/scan_bench.py",
          "a benchmark"),
     Rule(r"\.venv/bin/python bench/soak\.py( --[\w-]+( \d+| \w+)?)*", COVERED, "bench/soak.py",

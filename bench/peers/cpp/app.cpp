@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <iostream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,11 @@ double Square(double x) { return x * x; }
 void Noop() {}
 std::vector<std::uint8_t> EchoBytes(std::vector<std::uint8_t> data) { return data; }
 std::vector<double> EchoFloats(std::vector<double> values) { return values; }
+goray::Array<double> Scale2(goray::ArrayView<double> a) {
+  auto out = goray::Array<double>::Zeros(a.shape());
+  for (int64_t i = 0; i < a.size(); ++i) out[i] = 2.0 * a[i];
+  return out;
+}
 
 struct Sink {
   void Noop() {}
@@ -49,6 +55,25 @@ double ThroughputRound(int64_t count, Submit submit) {
   return static_cast<double>(count) / SecondsSince(start);
 }
 
+// GB/s of 2 * a on `mib` MiB of float64: the Array built first, then submitted and
+// its result in hand; a warm-up round first.
+std::vector<double> ScaleRounds(int64_t rounds, int64_t mib) {
+  const int64_t count = mib * (int64_t{1} << 20) / 8;
+  auto a = goray::Array<double>::Zeros({count});
+  for (int64_t i = 0; i < count; ++i) a[i] = static_cast<double>(i % 1000);
+  std::vector<double> samples;
+  for (int64_t r = 0; r <= rounds; ++r) {
+    auto start = Clock::now();
+    auto result = goray::Get<goray::Array<double>>(goray::RemoteCall("Scale2", a));
+    double seconds = SecondsSince(start);
+    if (result.size() != count || result[count - 1] != 2.0 * a[count - 1]) {
+      throw std::runtime_error("Scale2 returned a wrong array");
+    }
+    if (r) samples.push_back(static_cast<double>(count * 8) / 1e9 / seconds);
+  }
+  return samples;
+}
+
 int Driver() {
   auto [name, rounds, count] =
       goray::LocalCallPyTask("bench_scenario").Get<std::string, int64_t, int64_t>();
@@ -67,6 +92,8 @@ int Driver() {
     ThroughputRound(count, submit);
     for (int64_t r = 0; r < rounds; ++r) samples.push_back(ThroughputRound(count, submit));
     sink.Kill();
+  } else if (name == "array") {  // count: MiB
+    samples = ScaleRounds(rounds, count);
   } else {
     std::cerr << "unknown scenario " << name << std::endl;
     return 2;
@@ -86,6 +113,7 @@ void goray::RegisterApplication(goray::Registry& registry) {
   registry.AddTask("Noop", &Noop);
   registry.AddTask("EchoBytes", &EchoBytes);
   registry.AddTask("EchoFloats", &EchoFloats);
+  registry.AddTask("Scale2", &Scale2);
   registry.AddActor<Sink>("Sink", [] { return Sink{}; }).AddMethod("Noop", &Sink::Noop);
   registry.SetDriver(&Driver);
 }
