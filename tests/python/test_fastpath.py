@@ -73,7 +73,7 @@ def test_process_exits_cleanly_after_native_threads(lib_path):
 def test_library_tests_pass_without_fastpath(lib_path):
     env = dict(os.environ, GORAY_NO_FASTPATH="1", GORAY_TEST_LIB=str(lib_path))
     files = ["test_values.py", "test_local_calls.py", "test_ffi.py", "test_fastpath.py",
-             "test_fastpath_py2native.py", "test_handlers.py"]
+             "test_fastpath_py2native.py", "test_handlers.py", "test_arrays.py"]
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                              *files], cwd=HERE, env=env, capture_output=True, text=True,
                             timeout=600)
