@@ -73,15 +73,90 @@ def _call_units(name: str, args_block: Buffer, positions: Sequence[int],
     Arrays in Python values go by address (their memory, or copies put in `keep`,
     must outlive the Execute call)."""
     encoded_name = name.encode("utf-8")
+    block = _by_address(args_block)
     pieces: List[Buffer] = [pack_u64(len(encoded_name)), encoded_name,
-                            pack_u64(len(args_block)), args_block]
+                            pack_u64(sum(len(piece) for piece in block)), *block]
     for position, value in zip(positions, resolved):
         if type(value) is NativeBlock:
             head, body = value.argument_parts()
+            parts = [head, *(_by_address(body) if body else ())]
         else:
-            head, body = b"", _pack_in_process(name, value, keep)
-        pieces += (pack_u64(8 + len(head) + len(body)), pack_u64(position), head, body)
+            parts = [_pack_in_process(name, value, keep)]
+        pieces += (pack_u64(8 + sum(len(part) for part in parts)), pack_u64(position), *parts)
     return b"".join(pieces)
+
+
+_EXT_HEADERS = {0xc7: 1, 0xc8: 2, 0xc9: 4}  # ext 8/16/32: bytes of the length
+_FIXED = {0xc0: 0, 0xc2: 0, 0xc3: 0, 0xca: 4, 0xcb: 8, 0xcc: 1, 0xcd: 2, 0xce: 4, 0xcf: 8,
+          0xd0: 1, 0xd1: 2, 0xd2: 4, 0xd3: 8, 0xd4: 2, 0xd5: 3, 0xd6: 5, 0xd7: 9, 0xd8: 17}
+_SIZED = {0xc4: 1, 0xc5: 2, 0xc6: 4, 0xd9: 1, 0xda: 2, 0xdb: 4}  # bin and str
+
+
+def _by_address(block: Buffer) -> List[Buffer]:
+    """`block` (msgpack values back to back, a view of the object store) as pieces
+    of the request, each top-level ext 71 array replaced by an ext 72 pointing at its
+    data in place: the callee reads the store, and the request holds no copy. The
+    values are walked by their headers up to the first array or map (the rest is
+    copied as it is). In the worker, the array's memory outlives the call."""
+    view = memoryview(block)
+    pieces: List[Buffer] = []
+    done = at = 0
+    size = len(view)
+    base = -1
+    while at < size:
+        marker = view[at]
+        if marker <= 0x7f or marker >= 0xe0:
+            at += 1
+        elif 0xa0 <= marker <= 0xbf:
+            at += 1 + (marker & 0x1f)
+        elif marker in _FIXED:
+            at += 1 + _FIXED[marker]
+        elif marker in _SIZED:
+            width = _SIZED[marker]
+            at += 1 + width + int.from_bytes(view[at + 1:at + 1 + width], "big")
+        elif marker in _EXT_HEADERS:
+            width = _EXT_HEADERS[marker]
+            length = int.from_bytes(view[at + 1:at + 1 + width], "big")
+            start = at + 2 + width
+            if view[start - 1] == _arrays.EXT_INLINE and length >= OUT_OF_BAND_FROM:
+                if base < 0:
+                    base = _address_of(view)
+                    if base < 0:
+                        break
+                pointer = _pointer_ext(view[start:start + length], base + start)
+                if pointer is not None:
+                    pieces += (view[done:at], pointer)
+                    done = start + length
+            at = start + length
+        else:  # an array or a map: its size needs a parse
+            break
+    if not pieces:
+        return [block]
+    pieces.append(view[done:])
+    return pieces
+
+
+def _address_of(view: memoryview) -> int:
+    """Where `view`'s memory starts (-1 without NumPy: the block is copied as it is)."""
+    try:
+        import numpy
+    except ImportError:
+        return -1
+    address: int = numpy.frombuffer(view, dtype=numpy.uint8).ctypes.data
+    return address
+
+
+def _pointer_ext(payload: memoryview, address: int) -> Optional[bytes]:
+    """The ext 72 (borrowed) of an ext 71 payload at `address`; None when its data
+    is misaligned for its type (it then stays inline, and C++ copies it)."""
+    itemsize, ndim, pad = payload[1], payload[2], payload[3]
+    fixed = 4 + 8 * ndim
+    data = address + fixed + pad
+    if itemsize == 0 or data % min(itemsize, 16) or len(payload) < fixed + pad:
+        return None
+    head = bytes(payload[:fixed])
+    body = head[:3] + b"\x00" + head[4:] + struct.pack("<QQ", data, 0)
+    return b"\xc7" + bytes((len(body), _arrays.EXT_ADDRESS)) + body
 
 
 def _pack_in_process(name: str, value: Any, keep: List[Any]) -> bytes:

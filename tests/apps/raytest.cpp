@@ -196,6 +196,68 @@ std::string_view HugeView() {
   return {static_cast<const char*>(memory), kSize};
 }
 
+// Arrays (tests/ray/test_arrays.py): where an argument's data lives, and arithmetic.
+
+// The mapping of /proc/self/maps that holds `address`: its path ("/dev/shm/plasma...
+// (deleted)" for Ray's object store, "[heap]"), or "[anonymous]"; "" if none does.
+std::string MappingOf(const void* address) {
+  const auto at = reinterpret_cast<std::uintptr_t>(address);
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    std::istringstream fields(line);
+    std::string range, perms, offset, device, inode, path;
+    fields >> range >> perms >> offset >> device >> inode;
+    std::getline(fields >> std::ws, path);
+    const auto dash = range.find('-');
+    const auto begin = std::stoull(range.substr(0, dash), nullptr, 16);
+    const auto end = std::stoull(range.substr(dash + 1), nullptr, 16);
+    if (at >= begin && at < end) return path.empty() ? "[anonymous]" : path;
+  }
+  return "";
+}
+
+std::string ArrayMapping(goray::ArrayView<double> view) { return MappingOf(view.data()); }
+
+goray::Array<double> Twice(goray::ArrayView<double> a) {
+  auto out = goray::Array<double>::Zeros(a.shape());
+  for (int64_t i = 0; i < a.size(); ++i) out[i] = 2 * a[i];
+  return out;
+}
+
+// rows x cols of int32: value i at flat position i.
+goray::Array<int32_t> Iota2D(int64_t rows, int64_t cols) {
+  auto out = goray::Array<int32_t>::Zeros({rows, cols});
+  for (int64_t i = 0; i < out.size(); ++i) out[i] = static_cast<int32_t>(i);
+  return out;
+}
+
+// A C++ task submitting a C++ task with an array: native to native from a worker.
+goray::Array<double> TwiceRemote(goray::Array<double> a) {
+  return goray::RemoteCall("Twice", a).Get<goray::Array<double>>();
+}
+
+// The array and its sum: an array inside a tuple result.
+std::tuple<goray::Array<float>, double> WithSum(goray::ArrayView<float> a) {
+  double sum = 0;
+  for (float x : a) sum += x;
+  return {goray::Array<float>(std::vector<float>(a.begin(), a.end()), a.shape()), sum};
+}
+
+class Scaler {
+ public:
+  explicit Scaler(double factor) : factor_(factor) {}
+  goray::Array<double> Scale(goray::ArrayView<double> a) const {
+    auto out = goray::Array<double>::Zeros(a.shape());
+    for (int64_t i = 0; i < a.size(); ++i) out[i] = factor_ * a[i];
+    return out;
+  }
+  std::string Mapping(goray::ArrayView<double> a) const { return MappingOf(a.data()); }
+
+ private:
+  double factor_;
+};
+
 class Counter {
  public:
   explicit Counter(int64_t start) : value_(start) {}
@@ -599,6 +661,44 @@ int LargeScenario(Checker& c, const std::vector<std::string>& args) {
   return c.failures;
 }
 
+bool Equal(const goray::Array<double>& a, const goray::Array<double>& b, double scale) {
+  if (a.shape() != b.shape()) return false;
+  for (int64_t i = 0; i < a.size(); ++i) {
+    if (b[i] != scale * a[i]) return false;
+  }
+  return true;
+}
+
+int ArraysScenario(Checker& c) {
+  // 4 MiB: over Ray's inline limit, so the arrays go through the object store.
+  auto a = goray::Array<double>::Zeros({512, 1024});
+  for (int64_t i = 0; i < a.size(); ++i) a[i] = static_cast<double>(i) * 0.5;
+  goray::ObjectRef put = goray::Put(a);
+  c.Expect(Equal(a, put.Get<goray::Array<double>>(), 1), "Put then Get of an array");
+  c.Expect(Equal(a, goray::RemoteCall("Twice", a).Get<goray::Array<double>>(), 2), "task, array by value");
+  c.Expect(Equal(a, goray::RemoteCall("Twice", put).Get<goray::Array<double>>(), 2), "task, array by ref");
+  goray::ObjectRef twice = goray::RemoteCall("Twice", put);
+  c.Expect(Equal(a, goray::RemoteCall("Twice", twice).Get<goray::Array<double>>(), 4),
+           "a task's array result as another task's argument");
+  c.Expect(Equal(a, goray::RemoteCall("TwiceRemote", put).Get<goray::Array<double>>(), 2),
+           "a C++ task submitting a C++ task with an array");
+  c.Expect(Equal(a, goray::RemoteCallPyTask("py_identity", twice).Get<goray::Array<double>>(), 2),
+           "a C++ task's array through a Python task");
+  c.Expect(goray::RemoteCall("ArrayMapping", put).Get<std::string>().find("plasma") != std::string::npos,
+           "a C++ task reads a ref's array in Ray's store");
+  c.Expect(goray::RemoteCall("ArrayMapping", a).Get<std::string>().find("plasma") != std::string::npos,
+           "a C++ task reads an array argument in Ray's store");
+  c.Expect(goray::RemoteCall("ArrayMapping", twice).Get<std::string>().find("plasma") != std::string::npos,
+           "a C++ task reads another task's array result in Ray's store");
+  auto iota = goray::RemoteCall("Iota2D", int64_t{3}, int64_t{4}).Get<goray::Array<int32_t>>();
+  c.Expect(iota.shape() == std::vector<int64_t>{3, 4} && iota[11] == 11, "int32 2-D result");
+  goray::ActorHandle scaler = goray::NewActor("Scaler", 3.0);
+  c.Expect(Equal(a, scaler.RemoteCall("Scale", put).Get<goray::Array<double>>(), 3), "actor method, by ref");
+  c.Expect(Equal(a, scaler.RemoteCall("Scale", a).Get<goray::Array<double>>(), 3), "actor method, by value");
+  scaler.Kill();
+  return c.failures;
+}
+
 int LimitsScenario(Checker& c) {
   // Values over msgpack's 4 GiB - 1: an error naming the call, the argument and the sizes.
   const std::string_view huge = HugeView();
@@ -672,6 +772,7 @@ int Driver(const std::vector<std::string>& args) {
     if (scenario == "reschedule") return RescheduleScenario(checker, args);
     if (scenario == "large") return LargeScenario(checker, args);
     if (scenario == "limits") return LimitsScenario(checker);
+    if (scenario == "arrays") return ArraysScenario(checker);
     if (scenario == "clash") return ClashScenario(checker);
     if (scenario == "constructor_args") return ConstructorArgsScenario(checker);
     if (scenario == "exit") return args.size() > 1 ? std::stoi(args[1]) : 0;
@@ -718,6 +819,14 @@ void goray::RegisterApplication(goray::Registry& registry) {
   registry.AddTask("HeldTask", &HeldTask);
   registry.AddTask("EchoBytes", &EchoBytes);
   registry.AddTask("HugeView", &HugeView);
+  registry.AddTask("ArrayMapping", &ArrayMapping);
+  registry.AddTask("Twice", &Twice);
+  registry.AddTask("Iota2D", &Iota2D);
+  registry.AddTask("TwiceRemote", &TwiceRemote);
+  registry.AddTask("WithSum", &WithSum);
+  registry.AddActor<Scaler>("Scaler", &goray::Constructor<Scaler, double>::Create)
+      .AddMethod("Scale", &Scaler::Scale)
+      .AddMethod("Mapping", &Scaler::Mapping);
   registry.AddActor<Counter>("Counter", &goray::Constructor<Counter, int64_t>::Create)
       .AddMethod("Incr", &Counter::Incr)
       .AddMethod("Get", &Counter::Get)
