@@ -5,6 +5,7 @@
 #include <clang/AST/TemplateBase.h>
 #include <llvm/ADT/APSInt.h>
 
+#include "array_elements.h"
 #include "doc_comments.h"
 #include "naming.h"
 
@@ -17,8 +18,8 @@ constexpr const char* kSupportedTypes =
     "use bool, an integer type, float, double, std::string, std::vector, std::array, "
     "std::list, std::deque, std::set, std::unordered_set, std::pair, std::map, "
     "std::unordered_map, std::optional, "
-    "std::chrono::system_clock::time_point, goray::Value, an enum or a struct with public "
-    "fields";
+    "std::chrono::system_clock::time_point, goray::Value, goray::Array (goray::ArrayView or "
+    "std::span<const T> for a parameter), an enum or a struct with public fields";
 
 // "geo::Point" for messages, from the IDL's "::geo::Point".
 std::string Display(const std::string& qualified) {
@@ -180,8 +181,14 @@ std::optional<json> TypeMapper::Parameter(const clang::ParmVarDecl& parameter, u
 
   bool is_const = value.isConstQualified();
   clang::QualType plain = value.getUnqualifiedType();
-  std::optional<json> type = Map(plain, use, plain, /*allow_tuple=*/false);
+  std::optional<json> type = Map(plain, use, plain, Site::kParameter);
   if (!type) return std::nullopt;
+  if ((*type)["kind"] == "ndarray" && (*type)["form"] != "array" &&
+      passing == "rvalue_reference") {
+    tu_.reporter.Error(use.location, use.what + " is an rvalue reference ('" + Print(declared) +
+                                         "'); take a view by value or by const reference");
+    return std::nullopt;
+  }
   std::string spelled = (is_const ? "const " : "") + (*type)["spelling"].get<std::string>() +
                         reference_suffix;
   return json{{"name", name}, {"declared", spelled}, {"passing", passing}, {"type", *type}};
@@ -212,16 +219,16 @@ std::optional<json> TypeMapper::Result(const clang::FunctionDecl& function,
     return std::nullopt;
   }
   clang::QualType plain = result.getUnqualifiedType();
-  return Map(plain, use, plain, /*allow_tuple=*/true);
+  return Map(plain, use, plain, Site::kResult);
 }
 
 std::optional<json> TypeMapper::Value(clang::QualType type, const TypeUse& use) {
   clang::QualType plain = type.getUnqualifiedType();
-  return Map(plain, use, plain, /*allow_tuple=*/false);
+  return Map(plain, use, plain, Site::kValue);
 }
 
 std::optional<json> TypeMapper::Map(clang::QualType type, const TypeUse& use,
-                                    clang::QualType outer, bool allow_tuple) {
+                                    clang::QualType outer, Site site) {
   clang::QualType canonical = type.getCanonicalType().getUnqualifiedType();
   std::optional<std::string> alias = AliasSpelling(type, tu_.ast);
   json object = json::object();
@@ -295,13 +302,22 @@ std::optional<json> TypeMapper::Map(clang::QualType type, const TypeUse& use,
         return std::nullopt;
       }
       if (alias) object["spelling"] = *alias;
-      return MapStandard(*spec, type, object, use, outer, allow_tuple);
+      return MapStandard(*spec, type, object, use, outer, site);
     }
     if (IsUnderNamespace(*record, "goray")) {
       if (IsInNamespace(*record, "goray") && record->getName() == "Value") {
         object["kind"] = "value";
         object["spelling"] = alias.value_or("goray::Value");
         return object;
+      }
+      const auto* spec = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(record);
+      if (spec != nullptr && IsInNamespace(*record, "goray") &&
+          (record->getName() == "Array" || record->getName() == "ArrayView") &&
+          spec->getTemplateArgs().size() == 1 &&
+          spec->getTemplateArgs()[0].getKind() == clang::TemplateArgument::Type) {
+        return MapArray(record->getName() == "Array" ? "array" : "view",
+                        SugaredArguments(type, *spec)[0].getAsType(), type, object, use, outer,
+                        site);
       }
       Unsupported(use, type, outer,
                   record->getName() == "ObjectRef"
@@ -334,7 +350,7 @@ std::optional<json> TypeMapper::Map(clang::QualType type, const TypeUse& use,
 std::optional<json> TypeMapper::MapStandard(const clang::ClassTemplateSpecializationDecl& spec,
                                             clang::QualType written, json& object,
                                             const TypeUse& use, clang::QualType outer,
-                                            bool allow_tuple) {
+                                            Site site) {
   llvm::StringRef name = spec.getName();
   std::vector<clang::TemplateArgument> arguments = SugaredArguments(written, spec);
   auto type_argument = [&](std::size_t i) -> clang::QualType {
@@ -356,7 +372,7 @@ std::optional<json> TypeMapper::MapStandard(const clang::ClassTemplateSpecializa
       Unsupported(use, written, outer);
       return std::nullopt;
     }
-    std::optional<json> mapped = Map(argument, use, outer, /*allow_tuple=*/false);
+    std::optional<json> mapped = Map(argument, use, outer, Site::kValue);
     if (!mapped) return std::nullopt;
     std::string spelling = (*mapped)["spelling"];
     object[key] = std::move(*mapped);
@@ -459,7 +475,7 @@ std::optional<json> TypeMapper::MapStandard(const clang::ClassTemplateSpecializa
     return object;
   }
   if (name == "pair" || name == "tuple") {
-    if (name == "tuple" && !allow_tuple) {
+    if (name == "tuple" && site != Site::kResult) {
       Unsupported(use, written, outer,
                   "std::tuple is only a result type (a function's several results); use "
                   "std::pair or a struct");
@@ -474,7 +490,7 @@ std::optional<json> TypeMapper::MapStandard(const clang::ClassTemplateSpecializa
         Unsupported(use, written, outer);
         return std::nullopt;
       }
-      std::optional<json> mapped = Map(argument, use, outer, /*allow_tuple=*/false);
+      std::optional<json> mapped = Map(argument, use, outer, Site::kValue);
       if (!mapped) return std::nullopt;
       spellings.push_back((*mapped)["spelling"]);
       elements.push_back(std::move(*mapped));
@@ -506,12 +522,72 @@ std::optional<json> TypeMapper::MapStandard(const clang::ClassTemplateSpecializa
     spell("std::" + name.str(), {*key_spelling, *value_spelling});
     return object;
   }
+  if (name == "span") {
+    const clang::TemplateArgument& extent = spec.getTemplateArgs()[1];
+    if (extent.getKind() != clang::TemplateArgument::Integral ||
+        !extent.getAsIntegral().isAllOnes()) {
+      std::string item = Print(type_argument(0).getLocalUnqualifiedType());
+      Unsupported(use, written, outer,
+                  "a std::span parameter must have a dynamic extent: take std::span<const " +
+                      item + "> and check its size in the task");
+      return std::nullopt;
+    }
+    return MapArray("span", type_argument(0), written, object, use, outer, site);
+  }
   if (name == "unique_ptr" || name == "shared_ptr" || name == "weak_ptr") {
     Unsupported(use, written, outer, "pass the value itself, not a smart pointer");
     return std::nullopt;
   }
   Unsupported(use, written, outer);
   return std::nullopt;
+}
+
+std::optional<json> TypeMapper::MapArray(const std::string& form, clang::QualType element,
+                                         clang::QualType written, json& object,
+                                         const TypeUse& use, clang::QualType outer, Site site) {
+  clang::QualType canonical = element.getCanonicalType();
+  std::optional<ArrayElement> mapped =
+      ArrayElementOf(canonical.getUnqualifiedType(), tu_.ast);
+  // The element as written, for messages (its aliases seen through by the IDL only).
+  std::string shown = Print(element.getLocalUnqualifiedType());
+  std::string owning = "goray::Array<" + (mapped ? mapped->spelling : shown) + ">";
+  if (form != "array" && site != Site::kParameter) {
+    Unsupported(use, written, outer,
+                "goray::ArrayView and std::span borrow the caller's memory for one call, so "
+                "only a parameter may be one: use " + owning);
+    return std::nullopt;
+  }
+  if (form == "span" && !canonical.isConstQualified()) {
+    Unsupported(use, written, outer,
+                "arguments are read-only: take std::span<const " + shown + "> (or " + owning +
+                    " to own a copy you may change)");
+    return std::nullopt;
+  }
+  if (form != "span" && canonical.hasQualifiers()) {
+    Unsupported(use, written, outer,
+                "the element type must not be const or volatile: use " +
+                    std::string(form == "array" ? "goray::Array<" : "goray::ArrayView<") +
+                    shown + ">");
+    return std::nullopt;
+  }
+  if (!mapped || canonical.isVolatileQualified()) {
+    Unsupported(use, written, outer,
+                "an array's element type must be " + std::string(kArrayElements) + ", not '" +
+                    shown + "'");
+    return std::nullopt;
+  }
+  object["kind"] = "ndarray";
+  object["form"] = form;
+  object["element"] = mapped->spelling;
+  object["dtype"] = mapped->dtype;
+  if (form == "array") {
+    object["spelling"] = owning;
+  } else if (form == "view") {
+    object["spelling"] = "goray::ArrayView<" + mapped->spelling + ">";
+  } else {
+    object["spelling"] = "std::span<const " + mapped->spelling + ">";
+  }
+  return object;
 }
 
 std::optional<std::string> TypeMapper::Struct(const clang::CXXRecordDecl& declared,

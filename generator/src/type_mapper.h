@@ -23,6 +23,10 @@ struct TypeUse {
   clang::SourceLocation location;
 };
 
+// Where a type stands: only a parameter itself may be a borrowed array view, only a
+// result a std::tuple (several results); anything inside them is a value.
+enum class Site { kValue, kParameter, kResult };
+
 class TypeMapper {
  public:
   explicit TypeMapper(TuContext& tu) : tu_(tu) {}
@@ -38,11 +42,16 @@ class TypeMapper {
 
  private:
   std::optional<nlohmann::json> Map(clang::QualType type, const TypeUse& use,
-                                    clang::QualType outer, bool allow_tuple);
+                                    clang::QualType outer, Site site);
   std::optional<nlohmann::json> MapStandard(const clang::ClassTemplateSpecializationDecl& spec,
                                             clang::QualType written, nlohmann::json& object,
                                             const TypeUse& use, clang::QualType outer,
-                                            bool allow_tuple);
+                                            Site site);
+  // goray::Array<T> ("array"), goray::ArrayView<T> ("view"), std::span<const T> ("span"):
+  // `element` is T as written (const included for a span).
+  std::optional<nlohmann::json> MapArray(const std::string& form, clang::QualType element,
+                                         clang::QualType written, nlohmann::json& object,
+                                         const TypeUse& use, clang::QualType outer, Site site);
   std::optional<std::string> Struct(const clang::CXXRecordDecl& record, const TypeUse& use);
   bool Fields(const clang::CXXRecordDecl& record, const std::string& struct_name,
               nlohmann::json& fields, std::set<std::string>& field_names,

@@ -51,7 +51,8 @@ INSTANTIATE_TEST_SUITE_P(
                       GoldenCase{"actors", {"actors/actors.h"}},
                       GoldenCase{"driver", {"driver/driver.cpp"}},
                       GoldenCase{"docs", {"docs/docs.h"}},
-                      GoldenCase{"project", {"project"}}),
+                      GoldenCase{"project", {"project"}},
+                      GoldenCase{"arrays", {"arrays/arrays.h"}}),
     [](const ::testing::TestParamInfo<GoldenCase>& param) { return param.param.name; });
 
 // design.md's one-file app with the runtime's real <goray/goray.h>, once it exists.

@@ -39,7 +39,7 @@ TEST(AppExample, HasTheDesignsTasksActorDriverAndOptions) {
   ScanResult result = ScanApp();
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
   const json& idl = result.idl;
-  EXPECT_EQ(idl["idl_version"], 1);
+  EXPECT_EQ(idl["idl_version"], kIdlVersion);
   EXPECT_EQ(idl["generator"], json({{"name", "goray-scan"}, {"version", "0.1.0"}}));
   EXPECT_EQ(idl["sources"], json({"app.cpp"}));
   EXPECT_EQ(Names(idl["tasks"]), (std::vector<std::string>{"Square", "Divide"}));

@@ -37,7 +37,8 @@ TEST_P(GoldenSchemaTest, GoldenFileConforms) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Golden, GoldenSchemaTest,
-                         ::testing::Values("app", "types", "actors", "driver", "docs", "project"));
+                         ::testing::Values("app", "types", "actors", "driver", "docs", "project",
+                                           "arrays"));
 
 TEST(Schema, RejectsMissingKeysWrongKindsAndExtras) {
   json schema = Schema();
@@ -61,8 +62,40 @@ TEST(Schema, RejectsMissingKeysWrongKindsAndExtras) {
   EXPECT_FALSE(SchemaErrors(schema, tuple_param).empty()) << "a tuple is a result type only";
 
   json version = idl;
-  version["idl_version"] = 2;
+  version["idl_version"] = kIdlVersion + 1;
   EXPECT_FALSE(SchemaErrors(schema, version).empty());
+}
+
+// A goray::ArrayView or std::span borrows for one call: the schema allows one only as a
+// parameter's own type, never as a result, a field or an element.
+TEST(Schema, BorrowedArraysAreParametersOnly) {
+  json schema = Schema();
+  json idl = json::parse(ReadFile(GoldenPath("arrays")));
+  ASSERT_TRUE(SchemaErrors(schema, idl).empty());
+  const json& scale = idl["tasks"][0];
+  ASSERT_EQ(scale["name"], "Scale");
+  const json& view = scale["params"][0]["type"];
+  ASSERT_EQ(view["form"], "view");
+
+  json view_result = idl;
+  view_result["tasks"][0]["result"] = view;
+  EXPECT_FALSE(SchemaErrors(schema, view_result).empty());
+
+  json view_field = idl;
+  view_field["structs"][0]["fields"][0]["type"] = view;
+  EXPECT_FALSE(SchemaErrors(schema, view_field).empty());
+
+  json view_element = idl;
+  view_element["tasks"][0]["params"][0]["type"] = {
+      {"spelling", "std::optional<goray::ArrayView<double>>"},
+      {"canonical", "std::optional<goray::ArrayView<double>>"},
+      {"kind", "optional"},
+      {"element", view}};
+  EXPECT_FALSE(SchemaErrors(schema, view_element).empty());
+
+  json bad_dtype = idl;
+  bad_dtype["tasks"][0]["result"]["dtype"] = "float16";
+  EXPECT_FALSE(SchemaErrors(schema, bad_dtype).empty());
 }
 
 }  // namespace

@@ -11,7 +11,7 @@ from typing import Any, Dict, Iterator, Mapping
 
 __all__ = ["IDL_VERSION", "IdlError", "parse_idl", "load_idl", "type_refs"]
 
-IDL_VERSION = 1
+IDL_VERSION = 2
 
 Idl = Dict[str, Any]
 

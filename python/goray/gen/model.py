@@ -36,6 +36,13 @@ class CppParam:
     tparam: str         # its template parameter (deduced argument type)
     type: str           # the value type, spelled for generated code
     has_default: bool = False
+    # What the typed wrapper takes: the value type, but goray::Array<T> for every array
+    # parameter (ArrayView<T>, std::span<const T>): an Array, a view, or a Future of an
+    # Array from another task.
+    wrapper_type: str = ""
+
+    def __post_init__(self) -> None:
+        self.wrapper_type = self.wrapper_type or self.type
 
 
 @dataclass
@@ -224,6 +231,10 @@ class PyModel:
     local_attr: str
     local_cls: str
     exported: List[str]
+    # Whether the .pyi names NumPy types (only then does it import numpy), and whether
+    # the .py's TypedDicts do (it imports numpy for type checkers only).
+    uses_numpy: bool = False
+    structs_use_numpy: bool = False
 
 
 @dataclass
@@ -353,6 +364,14 @@ def cpp_type(type_: Type) -> str:
     return qualify_std(type_["spelling"])
 
 
+def cpp_wrapper_type(type_: Type) -> str:
+    """What a typed wrapper takes for a parameter of this type: an array parameter of any
+    form as ``goray::Array<T>`` (see goray.h.j2's ValueFor: a view converts too)."""
+    if type_["kind"] == "ndarray":
+        return f"::goray::Array<{qualify_std(type_['element'])}>"
+    return cpp_type(type_)
+
+
 def cpp_future(result: Type) -> str:
     kind = result["kind"]
     if kind == "void":
@@ -360,6 +379,21 @@ def cpp_future(result: Type) -> str:
     if kind == "tuple":
         return "::goray::Future<" + ", ".join(cpp_type(e) for e in result["elements"]) + ">"
     return "::goray::Future<" + cpp_type(result) + ">"
+
+
+# NumPy's scalar type of each dtype the IDL names.
+NUMPY_SCALARS = {"bool": "bool_", "int8": "int8", "int16": "int16", "int32": "int32",
+                 "int64": "int64", "uint8": "uint8", "uint16": "uint16", "uint32": "uint32",
+                 "uint64": "uint64", "float32": "float32", "float64": "float64",
+                 "complex64": "complex64", "complex128": "complex128"}
+
+
+def uses_arrays(type_: Type) -> bool:
+    """Whether the type is or holds an array (through containers, not struct fields)."""
+    if type_["kind"] == "ndarray":
+        return True
+    inner = [type_[key] for key in ("element", "key", "value") if isinstance(type_.get(key), dict)]
+    return any(uses_arrays(t) for t in inner + list(type_.get("elements", [])))
 
 
 class PyTypes:
@@ -412,6 +446,16 @@ class PyTypes:
             return f"_list[{elements[0]}]" if len(set(elements)) == 1 else "_list[_Any]"
         if kind == "void":
             return "None"
+        if kind == "ndarray":
+            array = f"_npt.NDArray[_numpy.{NUMPY_SCALARS[type_['dtype']]}]"
+            if not incoming:
+                return array
+            # What goray accepts too: a 1-D buffer (array.array, memoryview) and (nested)
+            # lists of numbers. Not any buffer: an ndarray of another dtype is one.
+            dtype = type_["dtype"]
+            buffers = ["_array[_int]"] if dtype.startswith(("int", "uint")) else \
+                ["_array[_float]"] if dtype.startswith("float") else []
+            return " | ".join([array, *buffers, "_memoryview", "_list[_Any]"])
         raise ValueError(f"unknown IDL type kind {kind!r}")
 
     def remote_arg(self, type_: Type) -> str:
@@ -424,7 +468,8 @@ class PyTypes:
 # Names the generated Python modules bind themselves (imports and helpers).
 PY_RESERVED = ("_bool", "_bytes", "_dict", "_float", "_int", "_list", "_str", "_tuple",
                "_datetime", "_IntEnum", "_NativeEnum", "_Any", "_TypedDict", "_ray", "_goray",
-               "_Task", "_ActorClass", "annotations")
+               "_Task", "_ActorClass", "annotations", "_numpy", "_npt", "_array",
+               "_memoryview", "_TYPE_CHECKING")
 # Attributes of goray.LocalActor: a method with one of these names is reached
 # through actor.call(name, ...) only.
 LOCAL_ACTOR_ATTRIBUTES = ("call", "close", "closed", "type_name", "index")
@@ -510,7 +555,8 @@ class _Builder:
         idents = [scope.claim(param["name"]) for param in params]
         tparams = [scope.claim(f"A{index}") for index in range(len(params))]
         return [CppParam(ident, tparam, cpp_type(param["type"]),
-                         bool(param.get("has_default", False)))
+                         bool(param.get("has_default", False)),
+                         cpp_wrapper_type(param["type"]))
                 for ident, tparam, param in zip(idents, tparams, params)]
 
     def _cpp_callable(self, declaration: Mapping[str, Any], wire_name: str, ident: str,
@@ -664,6 +710,15 @@ class _Builder:
                 refs.append(declaration["name"])
         return refs
 
+    def _signatures(self) -> Iterable[Type]:
+        """Every parameter and result type of the tasks, actor types and methods."""
+        for task in self.idl["tasks"]:
+            yield from _signature_types(task)
+        for actor in self.idl["actors"]:
+            yield from (param["type"] for param in actor["params"])
+            for method in actor["methods"]:
+                yield from _signature_types(method)
+
     def _all_types(self) -> Iterable[Type]:
         for task in self.idl["tasks"]:
             yield from _signature_types(task)
@@ -755,7 +810,12 @@ class _Builder:
 
         exported = (task_attrs + actor_attrs + [local_attr] + list(struct_names.values()) +
                     list(enum_names.values()))
-        return PyModel(tasks, actors, structs, enums, local_attr, local_cls, exported)
+        structs_use_numpy = any(uses_arrays(f["type"]) for struct in idl["structs"]
+                                for f in struct["fields"])
+        signatures_use_numpy = any(uses_arrays(type_) for type_ in self._signatures())
+        return PyModel(tasks, actors, structs, enums, local_attr, local_cls, exported,
+                       uses_numpy=structs_use_numpy or signatures_use_numpy,
+                       structs_use_numpy=structs_use_numpy)
 
 
 class NamespaceClash(ValueError):

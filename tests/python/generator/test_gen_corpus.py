@@ -3,7 +3,7 @@
 aliases (one declared only in a .cpp), nested and inline namespaces, structs declared
 in .cpp files, templates instantiated in signatures, default arguments, enums in
 namespaces, user names equal to the generator's own, two sources with same-named
-internal helpers. Each is generated, then every generated translation unit compiled
+internal helpers, every form of NumPy array. Each is generated, then every generated translation unit compiled
 (-fsyntax-only, two at a time); one case is linked and called. A refusal must be a
 clang-style error naming the declaration, with nothing written."""
 
@@ -39,6 +39,9 @@ CASES: Dict[str, tuple] = {
     "factory_class": ("factory_class", None),  # an actor class with inherited methods
     "optional_tuple": ("optional_tuple", "optional_tuple/optional_tuple.cpp:10:3: error: "
                                          "the result of task 'Nested'"),
+    # Every array form (Array, ArrayView, span<const T>), every place an Array may be, and
+    # a C++ caller passing Arrays, views, rvalues and Futures to the typed wrappers.
+    "arrays": ("arrays_app", None),
 }
 
 
@@ -148,3 +151,56 @@ def test_a_global_declaration_named_like_the_outputs_is_refused(scanner, tmp_pat
     assert "--name Point_app" in result.stderr and "NAME Point_app" in result.stderr
     assert result.stderr.rstrip().endswith("or rename it")
     assert not outdir.exists() or not any(outdir.iterdir())
+
+
+ARRAY_WRAPPERS = """\
+#include "arrays_app.goray.h"
+
+#include <string>
+#include <type_traits>
+
+template <class... A>
+constexpr bool kSum = requires(A... a) { arrays_app::Sum(a...).Remote(); };
+template <class... A>
+constexpr bool kEcho = requires(A... a) { arrays_app::Echo(a...).Remote(); };
+using arrays_app::goray_detail::Stored;
+
+// A span<const double> parameter takes an Array, a view, or a Future of an Array...
+static_assert(kSum<goray::Array<double>>);
+static_assert(kSum<const goray::Array<double>&>);
+static_assert(kSum<goray::ArrayView<double>>);
+static_assert(kSum<goray::Future<goray::Array<double>>>);
+static_assert(kEcho<goray::ArrayView<double>>);  // so does an Array parameter
+// ...of its element type only.
+static_assert(!kSum<goray::Array<float>>);
+static_assert(!kSum<goray::ArrayView<int64_t>>);
+static_assert(!kSum<goray::Future<goray::Array<float>>>);
+static_assert(!kSum<std::string>);
+static_assert(!kEcho<goray::Array<int32_t>>);
+// An array is never copied into the call: an lvalue is kept as a view, an rvalue moved.
+static_assert(std::is_same_v<Stored<goray::Array<double>, goray::Array<double>&>,
+                             goray::ArrayView<double>>);
+static_assert(std::is_same_v<Stored<goray::Array<double>, const goray::Array<double>&>,
+                             goray::ArrayView<double>>);
+static_assert(std::is_same_v<Stored<goray::Array<double>, goray::Array<double>>,
+                             goray::Array<double>>);
+static_assert(std::is_same_v<Stored<goray::Array<double>, goray::ArrayView<double>&>,
+                             goray::ArrayView<double>>);
+static_assert(std::is_same_v<Stored<goray::Array<double>, goray::Future<goray::Array<double>>&>,
+                             goray::ObjectRef>);
+// Results are owning arrays.
+static_assert(std::is_same_v<decltype(arrays_app::Scale(goray::Array<double>()).Remote()),
+                             goray::Future<goray::Array<double>>>);
+"""
+
+
+def test_array_wrappers_take_arrays_and_views_of_their_element_without_copies(scanner,
+                                                                                tmp_path):
+    """The typed C++ wrappers of array parameters (goray::Array, goray::ArrayView,
+    std::span<const T> in the task): what they accept, and what a call keeps."""
+    outdir = tmp_path / "gen"
+    assert generate_case("arrays", outdir).returncode == 0
+    check = tmp_path / "check.cpp"
+    check.write_text(ARRAY_WRAPPERS)
+    failures = compile_units([check], outdir)
+    assert not failures, "\n".join(failures)

@@ -25,9 +25,12 @@ PYRIGHT = ROOT / ".tools" / "pyright" / "node_modules" / ".bin" / "pyright"
 GOOD = textwrap.dedent("""\
     # pyright: strict
     import goray
+    import numpy as np
+    import numpy.typing as npt
     import ray
 
     import app
+    import arrays
 
     library = goray.load_library("./libapp.so")
     x: float = app.local.Square(2.0)
@@ -35,16 +38,20 @@ GOOD = textwrap.dedent("""\
     several: list[int] = ray.get(app.Divide.remote(16, 5))
     with app.local.Counter(5) as counter:
         n: int = counter.Incr(1)
-    print(library.path, x, ref, several, n)
+    samples: npt.NDArray[np.float64] = np.arange(4.0)
+    scaled: npt.NDArray[np.float64] = arrays.local.Scale(samples, 2.0)
+    print(library.path, x, ref, several, n, scaled)
     """)
 
 BAD = textwrap.dedent("""\
     import goray
 
     import app
+    import arrays
 
     goray.load_library(3)
     app.local.Square("two")
+    arrays.local.Scale("abc", 2.0)
     """)
 
 
@@ -59,6 +66,7 @@ def user_dir(tmp_path_factory) -> pathlib.Path:
     work = tmp_path_factory.mktemp("user")
     for suffix in (".py", ".pyi"):
         shutil.copy(GOLDEN / "app" / f"app{suffix}", work / f"app{suffix}")
+        shutil.copy(GOLDEN / "arrays" / f"arrays{suffix}", work / f"arrays{suffix}")
         # "types" would shadow the standard library's module.
         shutil.copy(GOLDEN / "types" / f"types{suffix}", work / f"types_{suffix}")
     (work / "use.py").write_text(GOOD)
@@ -95,11 +103,15 @@ def test_mypy_sees_gorays_and_the_stubs_types(user_dir):
     assert 'Argument 1 to "load_library" has incompatible type "int"' in result.stdout
     assert ('Argument 1 to "Square" of "_Local" has incompatible type "str"; expected "float"'
             in result.stdout)
+    assert ('Argument 1 to "Scale" of "_Local" has incompatible type "str"; expected '
+            '"ndarray[tuple[Any, ...], dtype[float64]] | array[float] | memoryview[int] | '
+            'list[Any]"') in result.stdout
     assert "import-not-found" not in result.stdout
 
 
 def test_pyright_passes_with_no_extra_settings(user_dir):
-    result = pyright(user_dir, "use.py", "app.py", "app.pyi", "types_.py", "types_.pyi")
+    result = pyright(user_dir, "use.py", "app.py", "app.pyi", "types_.py", "types_.pyi",
+                     "arrays.py", "arrays.pyi")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 errors" in result.stdout
 
@@ -111,4 +123,7 @@ def test_pyright_sees_gorays_and_the_stubs_types(user_dir):
             '"PathLike[str] | str | None" in function "load_library"') in result.stdout
     assert ('"Literal[\'two\']" cannot be assigned to parameter "x" of type "float" in '
             'function "Square"') in result.stdout
+    assert ('"Literal[\'abc\']" cannot be assigned to parameter "a" of type '
+            '"NDArray[float64] | array[float] | memoryview[int] | list[Any]" in function '
+            '"Scale"') in result.stdout
     assert "could not be resolved" not in result.stdout

@@ -12,7 +12,7 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from conftest import GOLDEN, INPUTS, MORE_INPUTS, update_golden
+from conftest import GOLDEN, INPUTS, MORE_INPUTS, PYTHON, run, update_golden
 
 # case -> its inputs (files or directories), as a user passes them to goray-gen.
 CASES: Dict[str, List[pathlib.Path]] = {
@@ -29,6 +29,7 @@ CASES: Dict[str, List[pathlib.Path]] = {
     "inherited": [INPUTS / "rules" / "skipped.h"],  # inherited tasks, skipped members
     "naming": [MORE_INPUTS / "naming" / "naming.h"],  # keywords and collisions
     "defaults": [MORE_INPUTS / "defaults" / "defaults.cpp"],  # default arguments
+    "arrays": [INPUTS / "arrays" / "arrays.h"],     # NumPy arrays: every form and dtype
 }
 SUFFIXES = [".idl.json", ".goray.h", ".goray.cpp", ".py", ".pyi"]
 
@@ -160,3 +161,20 @@ def test_messages_name_an_inherited_task_whole(generated):
     assert "// Task Inherited: ::Tasks::Inherited." in header
     assert '"task Inherited (::Tasks::Inherited) changed since' in table
     assert "(:goray" not in table and ": :goray" not in header
+
+
+def test_a_stub_with_arrays_imports_without_numpy():
+    """NumPy is needed only by applications that pass arrays, and only when they do: the
+    .py stub of an application with array tasks and array fields imports and builds its
+    tasks, actor types and TypedDicts with NumPy unavailable (only its .pyi names it)."""
+    code = ("import sys; sys.modules['numpy'] = None\n"  # import numpy raises ImportError
+            f"sys.path.insert(0, {str(GOLDEN / 'arrays')!r})\n"
+            "import arrays\n"
+            "tile: arrays.Tile = {'source': 's'}\n"
+            "print(arrays.Scale, arrays.Histogram, arrays.local.Scale.__doc__, tile)\n")
+    result = run([PYTHON, "-c", code])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("<goray native task Scale> <goray native actor type "
+                                    "Histogram> 2 * a, in a new array."), result.stdout
+    assert "import numpy" not in (GOLDEN / "arrays" / "arrays.py").read_text().split(
+        "if _TYPE_CHECKING:")[0]

@@ -96,7 +96,7 @@ def test_what_the_generated_header_can_see():
     assert header_visible_types(project) == {"::geo::Point", "::geo::Shape",
                                              "::geo::Shape::Meta", "::geo::Tree",
                                              "::geo::Color", "::geo::Plain"}
-    onefile = {"idl_version": 1, "generator": {"name": "goray-scan", "version": "0.1.0"},
+    onefile = {"idl_version": 2, "generator": {"name": "goray-scan", "version": "0.1.0"},
                "sources": ["app.cpp"], "driver": None, "init_options": None, "actors": [],
                "enums": [],
                "structs": [{"name": "::Summary", "doc": "", "fields": [],

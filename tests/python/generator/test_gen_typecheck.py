@@ -16,7 +16,8 @@ import pytest
 
 from conftest import GOLDEN, ROOT, run
 
-CASES = ["app", "types", "actors", "docs", "driver", "project", "shared", "naming", "defaults"]
+CASES = ["app", "types", "actors", "docs", "driver", "project", "shared", "naming", "defaults",
+         "arrays"]
 
 GOOD = """\
 from typing import Any
@@ -55,6 +56,20 @@ full: ray.ObjectRef[int] = defaults.Add.remote(1, 2)
 greeting: str = defaults.local.Greet()
 box = defaults.Box.remote("b")
 described: ray.ObjectRef[str] = box.Describe.remote()
+
+import array                                                     # NumPy arrays
+import numpy as np
+import numpy.typing as npt
+import arrays
+samples: npt.NDArray[np.float64] = np.arange(4.0)
+scaled: npt.NDArray[np.float64] = arrays.local.Scale(samples, 2.0)   # an ArrayView<double>
+scaled_ref: ray.ObjectRef[npt.NDArray[np.float64]] = arrays.Scale.remote(samples, 2.0)
+total: ray.ObjectRef[float] = arrays.Sum.remote(scaled_ref)      # a span<const double>
+summed: float = arrays.local.Sum(array.array("d", [1.0])) + arrays.local.Sum([1.0, 2.0])
+viewed: float = arrays.local.Sum(memoryview(array.array("d", [2.0])))
+chunks: list[npt.NDArray[np.int64]] = arrays.local.Chunks(np.zeros(3, np.uint64), 2)
+tile: arrays.Tile = {"pixels": np.zeros((2, 2), np.uint8), "source": "s", "mask": None}
+counts: npt.NDArray[np.uint64] = arrays.local.Histogram(samples).Counts()
 """
 
 BAD = {
@@ -78,6 +93,20 @@ BAD = {
     "wrong_result": ("import app\nimport ray\ns: str = ray.get(app.Square.remote(1.0))\n",
                      'Incompatible types in assignment (expression has type "float", '
                      'variable has type "str")'),
+    "str_for_array": ("import arrays\narrays.local.Scale('abc', 2.0)\n",
+                      'Argument 1 to "Scale" of "_Local" has incompatible type "str"; '
+                      'expected "ndarray[tuple[Any, ...], dtype[float64]] | array[float] | '
+                      'memoryview[int] | list[Any]"'),
+    "wrong_dtype": ("import arrays\nimport numpy as np\nimport numpy.typing as npt\n"
+                    "a: npt.NDArray[np.int32] = np.zeros(3, np.int32)\n"
+                    "arrays.Scale.remote(a, 2.0)\n",
+                    'Argument 1 to "remote" of "_Task_Scale" has incompatible type '
+                    '"ndarray[tuple[Any, ...], dtype[signedinteger[_32Bit]]]"'),
+    "wrong_array_result": ("import arrays\nimport numpy as np\nimport numpy.typing as npt\n"
+                           "r: npt.NDArray[np.float32] = arrays.local.Scale(np.zeros(2), 1.0)\n",
+                           'Incompatible types in assignment (expression has type '
+                           '"ndarray[tuple[Any, ...], dtype[float64]]", variable has type '
+                           '"ndarray[tuple[Any, ...], dtype[floating[_32Bit]]]")'),
     "wrong_field": ("import types_ as types\np: types.Point = {'x': 'one'}\n",
                     'Incompatible types (expression has type "str", TypedDict item "x" has '
                     'type "float")'),
