@@ -143,6 +143,8 @@ std::string ReceivedDescription(const msgpack::object& object) {
     case msgpack::type::EXT:
       if (object.via.ext.type() == kTimestampType) {
         text = "timestamp";
+      } else if (std::string array = detail::DescribeArrayExt(object); !array.empty()) {
+        text = std::move(array);
       } else {
         text += ' ';
         AppendNumber(text, static_cast<int>(object.via.ext.type()));

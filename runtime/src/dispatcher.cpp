@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "array_handoff.h"
+#include "framing.h"
 #include "incoming_call.h"
 
 namespace goray::detail {
@@ -50,6 +52,16 @@ std::vector<std::string> ParseDriverArgs(std::string_view payload) {
 Reply Dispatcher::Handle(long long request, std::string_view payload) {
   const long long command = request & 0x3ff;
   const auto index = static_cast<std::uint64_t>(request) >> 10;
+  // Every command gets its own scope, so a call nested in a ForPython call
+  // (on this thread) does not hand its results over, and the reverse.
+  codec::detail::HandoffResults handoff(command == kServeRunTaskForPython ||
+                                        command == kServeActorMethodCallForPython);
+  Reply reply = HandleCommand(command, index, payload);
+  if (reply.code == kSuccess) handoff.Commit();
+  return reply;
+}
+
+Reply Dispatcher::HandleCommand(long long command, std::uint64_t index, std::string_view payload) {
   try {
     switch (command) {
       case kServeInitOptions:
@@ -70,12 +82,33 @@ Reply Dispatcher::Handle(long long request, std::string_view payload) {
         return CloseActor(index);
       case kServeCheckActorArgs:
         return CheckActorArgs(payload);
+      case kServeEnableArrays:
+        codec::detail::SetArraysEnabled(true);
+        return Reply{};
+      case kServeRunTaskForPython:
+        return RunTask(payload);
+      case kServeActorMethodCallForPython:
+        return CallMethod(index, payload);
+      case kServeReleaseArray:
+        return ReleaseArray(payload);
       default:
         return TextReply(kFailed, "goray: unknown command " + std::to_string(command));
     }
   } catch (...) {
     return PanicReplyForCurrentException({});
   }
+}
+
+Reply Dispatcher::ReleaseArray(std::string_view payload) {
+  if (payload.size() != 8) {
+    return TextReply(kFailed, "goray: ReleaseArray expects an 8-byte token, received " +
+                                  std::to_string(payload.size()) + " bytes");
+  }
+  const std::uint64_t token = ReadU64(payload.data());
+  if (!codec::detail::ReleaseHandoff(token)) {
+    return TextReply(kFailed, "goray: unknown array token " + std::to_string(token));
+  }
+  return Reply{};
 }
 
 Reply Dispatcher::StartDriver(std::string_view payload) {

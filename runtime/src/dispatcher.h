@@ -1,4 +1,5 @@
-// Serves the Py2Native commands 0-7 (protocol.md 3) from an application's registry.
+// Serves the Py2Native commands 0-7 (protocol.md 3) and goray's extensions 32-36
+// (protocol.md 7, docs/protocol-notes.md) from an application's registry.
 #pragma once
 
 #include <string_view>
@@ -21,6 +22,13 @@ enum Py2NativeCommand : long long {
   kServeCloseActor = 7,
   // Extension (protocol.md 7): do these constructor arguments fit the actor type?
   kServeCheckActorArgs = 32,
+  // Arrays: from now on write arrays as ext 71 (empty payload).
+  kServeEnableArrays = 33,
+  // As RunTask / ActorMethodCall, with array results handed over as ext 72 owned.
+  kServeRunTaskForPython = 34,
+  kServeActorMethodCallForPython = 35,
+  // Payload u64 LE token: the driver is done with a handed-over array.
+  kServeReleaseArray = 36,
 };
 
 class Dispatcher {
@@ -33,7 +41,9 @@ class Dispatcher {
   const ActorInstances& instances() const noexcept { return instances_; }
 
  private:
+  Reply HandleCommand(long long command, std::uint64_t index, std::string_view payload);
   Reply StartDriver(std::string_view payload);
+  static Reply ReleaseArray(std::string_view payload);
   Reply TaskActorList() const;
   Reply ActorMethods(std::string_view type_name) const;
   Reply RunTask(std::string_view payload);

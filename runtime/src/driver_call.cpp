@@ -206,6 +206,12 @@ std::uint64_t ParseId(std::string_view reply, std::string_view callee) {
   return ReadU64(reply.data());
 }
 
+namespace {
+// Strings, bytes and exts point into the payload instead of being copied into
+// the zone: the payload outlives the decoding, and values can be large.
+bool ReferenceEverything(msgpack::type::object_type, std::size_t, void*) { return true; }
+}  // namespace
+
 std::vector<msgpack::object> UnpackAll(msgpack::zone& zone, std::string_view payload,
                                        std::string_view callee) {
   std::vector<msgpack::object> values;
@@ -213,7 +219,8 @@ std::vector<msgpack::object> UnpackAll(msgpack::zone& zone, std::string_view pay
     for (std::size_t offset = 0; offset < payload.size();) {
       bool referenced = false;
       values.push_back(msgpack::unpack(zone, payload.data(), payload.size(), offset, referenced,
-                                       nullptr, nullptr, codec::UnpackLimitFor(payload.size())));
+                                       &ReferenceEverything, nullptr,
+                                       codec::UnpackLimitFor(payload.size())));
     }
   } catch (const msgpack::unpack_error& error) {
     throw ProtocolError("goray::ProtocolError", std::string("malformed msgpack value: ") + error.what(),

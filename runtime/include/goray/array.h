@@ -49,14 +49,17 @@ inline constexpr bool kIsArrayElement =
 // negative extent or when the byte size of `element_size` elements overflows.
 inline std::int64_t ShapeElementCount(const std::vector<std::int64_t>& shape,
                                       std::size_t element_size) {
+  bool empty = false;
+  for (std::int64_t extent : shape) {
+    if (extent < 0) throw std::invalid_argument("goray::Array: negative extent in shape");
+    if (extent == 0) empty = true;
+  }
+  if (empty) return 0;  // any other extent is fine: there is no data
   std::int64_t count = 1;
   const std::int64_t limit =
       std::numeric_limits<std::int64_t>::max() / static_cast<std::int64_t>(element_size);
   for (std::int64_t extent : shape) {
-    if (extent < 0) throw std::invalid_argument("goray::Array: negative extent in shape");
-    if (extent != 0 && count > limit / extent) {
-      throw std::invalid_argument("goray::Array: shape too large");
-    }
+    if (count > limit / extent) throw std::invalid_argument("goray::Array: shape too large");
     count *= extent;
   }
   return count;

@@ -61,6 +61,7 @@ std::string ReceivedDescription(const msgpack::object& object);
 #include "goray/detail/encode.h"
 #include "goray/detail/decode.h"
 #include "goray/detail/struct_adaptor.h"
+#include "goray/detail/array_codec.h"
 #include "goray/value.h"  // goray::Value, which Encode and Decode take like any type
 // After these:
 //   template <class T> std::string goray::codec::TypeName();

@@ -30,19 +30,19 @@ constexpr void CheckLocalArguments() {
 }
 }  // namespace detail
 
-// A Python value returned in-process: exactly one msgpack value.
-// Move-only: it owns the driver's reply buffer.
+// A Python value returned in-process: exactly one msgpack value. It owns the
+// driver's reply buffer (copies share it; so do Arrays decoded from it).
 class LocalResult {
  public:
   LocalResult(std::string callee, detail::DriverBytes payload)
-      : callee_(std::move(callee)), payload_(std::move(payload)) {}
+      : callee_(std::move(callee)), bytes_(payload.view()), owner_(std::move(payload).Share()) {}
 
   // Decodes the value as T; with several types, destructures a Python sequence
   // of that length into a std::tuple. A mismatch throws ResultTypeError.
   template <class... T>
   auto Get() const {
     static_assert(sizeof...(T) >= 1, "goray: Get needs at least one type");
-    return detail::DecodeObject<T...>(callee_, payload_.view());
+    return detail::DecodeObject<T...>(callee_, bytes_, owner_);  // Arrays share the bytes
   }
   // Decodes into existing variables: result.GetInto(&a, &b).
   template <class... T>
@@ -55,11 +55,12 @@ class LocalResult {
   }
 
   // The raw msgpack bytes of the value.
-  std::string_view payload() const noexcept { return payload_.view(); }
+  std::string_view payload() const noexcept { return bytes_; }
 
  private:
   std::string callee_;
-  detail::DriverBytes payload_;
+  std::string_view bytes_;
+  std::shared_ptr<void> owner_;  // the driver's reply buffer, freed with the last user
 };
 
 // Calls a Python function in this process.

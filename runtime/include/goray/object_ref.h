@@ -36,8 +36,10 @@ DriverBytes GetObjectPayload(std::uint64_t id, double timeout_seconds, std::stri
 
 // Decodes an object's payload as T...: a native result holds 0..N concatenated
 // values; a Python result or a Put holds one value, which several types destructure.
+// `owner`, if given, owns `payload`: Arrays decoded from it share it (no copy).
 template <class... T>
-auto DecodeObject(std::string_view what, std::string_view payload);
+auto DecodeObject(std::string_view what, std::string_view payload,
+                  std::shared_ptr<void> owner = nullptr);
 
 }  // namespace detail
 
@@ -53,11 +55,11 @@ class ObjectRef {
   // Waits and decodes: one type gives a T, several a std::tuple.
   template <class... T>
   auto Get() const {
-    return detail::DecodeObject<T...>(Describe(), Fetch(detail::kForever).view());
+    return FetchAndDecode<T...>(detail::kForever);
   }
   template <class... T, class Rep, class Period>
   auto Get(std::chrono::duration<Rep, Period> timeout) const {
-    return detail::DecodeObject<T...>(Describe(), Fetch(detail::ToSeconds(timeout)).view());
+    return FetchAndDecode<T...>(detail::ToSeconds(timeout));
   }
   // Decodes into existing variables: ref.GetInto(&a, &b).
   template <class... T>
@@ -87,6 +89,13 @@ class ObjectRef {
  private:
   struct State;
   detail::DriverBytes Fetch(double timeout_seconds) const;
+  // Decoded Arrays share the reply buffer instead of copying it.
+  template <class... T>
+  auto FetchAndDecode(double timeout_seconds) const {
+    detail::DriverBytes bytes = Fetch(timeout_seconds);
+    const std::string_view payload = bytes.view();
+    return detail::DecodeObject<T...>(Describe(), payload, std::move(bytes).Share());
+  }
   void CancelWith(const std::vector<Option>& options) const;
   std::string Describe() const;
 
@@ -106,6 +115,7 @@ auto Get(const ObjectRef& ref, std::chrono::duration<Rep, Period> timeout) {
 template <class T>
 ObjectRef Put(const T& value) {
   codec::Buffer buffer(256);
+  codec::detail::EncodeTargetScope arrays(buffer);
   codec::Packer packer(buffer);
   try {
     codec::Encode(packer, value);
@@ -133,8 +143,10 @@ std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> Wait(
 }
 
 template <class... T>
-auto detail::DecodeObject(std::string_view what, std::string_view payload) {
+auto detail::DecodeObject(std::string_view what, std::string_view payload,
+                          std::shared_ptr<void> owner) {
   static_assert(sizeof...(T) >= 1, "goray: Get needs at least one type (or use Wait())");
+  codec::detail::SourceBufferScope source(std::move(owner), payload);
   msgpack::zone zone(512);
   std::vector<msgpack::object> values = UnpackAll(zone, payload, what);
   auto decode = [&](const msgpack::object& object, auto* type_tag, std::string_view where) {

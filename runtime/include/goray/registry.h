@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -67,11 +68,22 @@ C& SharedInstance() {
   return *instance;
 }
 
+// What a parameter of type P is decoded into and kept as while the call runs: a
+// std::span<const T> borrows a view, which may own a copy (nested-list input).
+template <class P>
+struct ArgumentStorage {
+  using type = P;
+};
+template <class T>
+struct ArgumentStorage<std::span<const T>> {
+  using type = codec::detail::SpanArgument<T>;
+};
+
 template <class Tuple>
 struct DecayedTuple;
 template <class... P>
 struct DecayedTuple<std::tuple<P...>> {
-  using type = std::tuple<std::remove_cvref_t<P>...>;
+  using type = std::tuple<typename ArgumentStorage<std::remove_cvref_t<P>>::type...>;
 };
 
 template <class Tuple>
@@ -103,6 +115,7 @@ auto DecodeArgs(const ArgList& args) {
 // each element for a std::tuple, else one value.
 template <class R>
 void EncodeResults(codec::Buffer& out, R&& result) {
+  codec::detail::ResultEncodingScope arrays(out);
   codec::Packer packer(out);
   using Plain = std::remove_cvref_t<R>;
   try {

@@ -7,5 +7,6 @@
 #define GORAY_VERSION_PATCH 0
 #define GORAY_VERSION_STRING "0.1.0"
 
-// The GoRay FFI protocol version this runtime speaks (protocol.md).
-#define GORAY_PROTOCOL_VERSION 1
+// The GoRay FFI protocol version this runtime speaks (protocol.md): 2 adds
+// arrays (ext 71/72 and commands 33-36, docs/protocol-notes.md).
+#define GORAY_PROTOCOL_VERSION 2

@@ -51,6 +51,7 @@ class CallBuilder {
       extras_.ref_positions.emplace_back(position_++, value.id());
       held_.push_back(value);  // alive until the driver has taken it
     } else {
+      codec::detail::EncodeTargetScope arrays(buffer_);  // ext 71 aligns within buffer_
       codec::Encode(packer_, value);
       ++position_;
     }

@@ -29,6 +29,12 @@
 //                        times the clock cannot hold (beyond about 1677..2262
 //                        with nanosecond ticks) are errors
 //   goray::Value         anything
+//   goray::Array<T>, goray::ArrayView<T>
+//                        ext 71, ext 72 (after EnableArrays), or rectangular
+//                        nested arrays (a number is 0-d; complex: [re, im]);
+//                        the dtype must be T's (goray/detail/array_codec.h)
+//   SpanArgument<T>      (a std::span<const T> parameter) as ArrayView, 1-D
+//   std::vector<T> of arithmetic T also from a 1-D array ext of T's dtype
 //   user structs         through their msgpack-c adaptor (struct_adaptor.h);
 //                        a msgpack::type_error from a hand-written adaptor
 //                        becomes a DecodeError naming the struct
@@ -57,6 +63,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "goray/array.h"
+
 namespace goray::codec {
 
 template <class T>
@@ -82,6 +90,17 @@ bool ReadTimestamp(const msgpack::object& object, std::int64_t& seconds,
 bool TimestampToTimePoint(std::int64_t seconds, std::uint32_t nanoseconds, TimePoint& out);
 // Defined in value.cpp.
 void DecodeValue(const msgpack::object& object, goray::Value& out);
+// Defined in goray/detail/array_codec.h and codec_arrays.cpp.
+bool IsArrayExt(const msgpack::object& object) noexcept;
+template <class T>
+void DecodeArray(const msgpack::object& object, goray::Array<T>& out);
+template <class T>
+void DecodeArrayView(const msgpack::object& object, goray::ArrayView<T>& out,
+                     const std::string& expected);
+template <class T>
+void DecodeSpanArgument(const msgpack::object& object, SpanArgument<T>& out);
+template <class Vector>
+void DecodeVectorFromArrayExt(const msgpack::object& object, Vector& out);
 
 template <class T>
 [[noreturn, gnu::cold, gnu::noinline]] void ThrowMismatch(const msgpack::object& received) {
@@ -200,6 +219,13 @@ inline void DecodeElement(const msgpack::object& element, T& out, std::size_t in
 template <class Container>
 void DecodeSequence(const msgpack::object& object, Container& out) {
   using Element = typename Container::value_type;
+  if constexpr (IsVector<Container>::value && goray::detail::kIsArrayElement<Element> &&
+                !std::is_same_v<Element, bool>) {
+    if (IsArrayExt(object)) {
+      DecodeVectorFromArrayExt(object, out);
+      return;
+    }
+  }
   if (object.type != msgpack::type::ARRAY) ThrowMismatch<Container>(object);
   const msgpack::object_array& array = object.via.array;
   if constexpr (IsVector<Container>::value && !std::is_same_v<Element, bool>) {
@@ -324,6 +350,15 @@ void DecodeInto(const msgpack::object& object, T& out) {
     detail::DecodeTimePoint(object, out);
   } else if constexpr (std::is_same_v<T, goray::Value>) {
     detail::DecodeValue(object, out);
+  } else if constexpr (detail::IsArray<T>::value) {
+    detail::DecodeArray(object, out);
+  } else if constexpr (detail::IsArrayView<T>::value) {
+    detail::DecodeArrayView(object, out, TypeName<T>());
+  } else if constexpr (detail::IsSpanArgument<T>::value) {
+    detail::DecodeSpanArgument(object, out);
+  } else if constexpr (detail::IsConstSpan<T>::value) {
+    static_assert(detail::kAlwaysFalse<T>,
+                  "goray: std::span<const T> is a parameter type only; decode a goray::ArrayView<T>");
   } else if constexpr (std::is_class_v<T> && !std::is_const_v<T>) {
     // A user struct: its msgpack-c adaptor (struct_adaptor.h).
     try {

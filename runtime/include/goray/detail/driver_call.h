@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <initializer_list>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -56,6 +57,14 @@ class DriverBytes {
   DriverBytes(const DriverBytes&) = delete;
   DriverBytes& operator=(const DriverBytes&) = delete;
   ~DriverBytes() { std::free(data_); }
+
+  // The bytes as a shared owner (freed with the last copy); this becomes empty.
+  std::shared_ptr<void> Share() && {
+    void* data = std::exchange(data_, nullptr);
+    size_ = 0;
+    if (data == nullptr) return nullptr;
+    return std::shared_ptr<void>(data, [](void* pointer) { std::free(pointer); });
+  }
 
   std::string_view view() const noexcept {
     return size_ == 0 ? std::string_view() : std::string_view(static_cast<const char*>(data_), size_);
@@ -116,6 +125,7 @@ DriverBytes CallDriverWithArgs(long long command, std::initializer_list<MetaFiel
                                std::string_view callee, const Args&... args) {
   codec::Buffer buffer(256);
   BeginArgsUnit(buffer);
+  codec::detail::EncodeTargetScope arrays(buffer);
   codec::Packer packer(buffer);
   std::size_t position = 0;
   try {
@@ -131,7 +141,8 @@ DriverBytes CallDriverWithArgs(long long command, std::initializer_list<MetaFiel
 std::uint64_t ParseId(std::string_view reply, std::string_view callee);
 
 
-// Parses every msgpack value of `payload` (a native return block) into `zone`.
+// Parses every msgpack value of `payload` (a native return block) into `zone`;
+// strings, bytes and exts reference `payload`, which must outlive the values.
 std::vector<msgpack::object> UnpackAll(msgpack::zone& zone, std::string_view payload,
                                        std::string_view callee);
 

@@ -21,6 +21,8 @@
 //   std::chrono::system_clock::time_point   timestamp ext -1, the smallest
 //                               exact form (32-, 64- or 96-bit)
 //   goray::Value                what it holds
+//   goray::Array<T>, goray::ArrayView<T>   nested arrays, ext 71 or ext 72
+//                               (goray/detail/array_codec.h says when)
 // Not `#pragma once`: included on its own, this header includes goray/codec.h,
 // which includes it back after its declarations, in order with its siblings.
 #ifndef GORAY_CODEC_H_DECLARATIONS_DONE
@@ -40,6 +42,8 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+
+#include "goray/array.h"
 #include <variant>
 
 namespace goray::codec {
@@ -51,6 +55,9 @@ inline constexpr bool kAlwaysFalse = false;
 
 // Defined in value.cpp.
 void EncodeValue(Packer& packer, const goray::Value& value);
+// Defined in goray/detail/array_codec.h.
+template <class A>
+void EncodeArrayValue(Packer& packer, const A& array);
 // Defined in codec.cpp. A timestamp ext -1 in its smallest exact form;
 // 0 <= nanoseconds < 1e9.
 void EncodeTimestamp(Packer& packer, std::int64_t seconds, std::uint32_t nanoseconds);
@@ -185,6 +192,8 @@ void Encode(Packer& packer, const T& value) {
     detail::EncodeTimePoint(packer, value);
   } else if constexpr (std::is_same_v<T, goray::Value>) {
     detail::EncodeValue(packer, value);
+  } else if constexpr (detail::IsArray<T>::value || detail::IsArrayView<T>::value) {
+    detail::EncodeArrayValue(packer, value);
   } else if constexpr (std::is_class_v<T>) {
     // A user struct: its msgpack-c adaptor (struct_adaptor.h).
     packer.pack(value);

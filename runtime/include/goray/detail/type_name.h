@@ -24,6 +24,7 @@
 
 #include <array>
 #include <chrono>
+#include <complex>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -31,6 +32,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -42,6 +44,10 @@
 
 namespace goray {
 class Value;
+template <class T>
+class Array;
+template <class T>
+class ArrayView;
 }  // namespace goray
 
 namespace goray::codec {
@@ -107,6 +113,36 @@ template <class T>
 struct IsOptional<std::optional<T>> : std::true_type {};
 
 using TimePoint = std::chrono::system_clock::time_point;
+
+template <class T>
+struct IsComplex : std::false_type {};
+template <class T>
+struct IsComplex<std::complex<T>> : std::true_type {};
+
+// goray::Array<T>, goray::ArrayView<T> (goray/array.h), and the argument that
+// stands for a std::span<const T> parameter while a call runs: the view it
+// borrows (which may own a copy), converting to the span the callee takes.
+template <class T>
+struct IsArray : std::false_type {};
+template <class T>
+struct IsArray<goray::Array<T>> : std::true_type {};
+template <class T>
+struct IsArrayView : std::false_type {};
+template <class T>
+struct IsArrayView<goray::ArrayView<T>> : std::true_type {};
+template <class T>
+struct SpanArgument {
+  goray::ArrayView<T> view;
+  operator std::span<const T>() const noexcept { return view.span(); }  // NOLINT: by design
+};
+template <class T>
+struct IsSpanArgument : std::false_type {};
+template <class T>
+struct IsSpanArgument<SpanArgument<T>> : std::true_type {};
+template <class T>
+struct IsConstSpan : std::false_type {};
+template <class T>
+struct IsConstSpan<std::span<const T>> : std::true_type {};
 
 // std::vector<std::byte> and std::vector<uint8_t>: msgpack bin.
 template <class T>
@@ -248,6 +284,10 @@ struct TypeNamer<std::map<K, V, C, A>> {
 template <class K, class V, class H, class E, class A>
 struct TypeNamer<std::unordered_map<K, V, H, E, A>> {
   static std::string Get() { return "std::unordered_map<" + JoinTypeNames<K, V>() + ">"; }
+};
+template <class T>
+struct TypeNamer<SpanArgument<T>> {
+  static std::string Get() { return "std::span<const " + TypeName<T>() + ">"; }
 };
 template <class T>
 struct TypeNamer<std::optional<T>> {

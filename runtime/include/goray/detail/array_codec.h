@@ -1,0 +1,407 @@
+// Encoding and decoding of goray::Array<T> / goray::ArrayView<T> /
+// std::span<const T> (and std::vector<T> from an array ext). Included by
+// goray/codec.h; the wire forms are in docs/protocol-notes.md ("Arrays"):
+//
+//   ext 71  array inline:     kind u8 | itemsize u8 | ndim u8 | pad u8 |
+//                             shape ndim x i64 LE | pad zero bytes | data
+//   ext 72  array by address: kind u8 | itemsize u8 | ndim u8 | flags u8 |
+//                             shape ndim x i64 LE | address u64 LE | token u64 LE
+//
+// How an array is written depends on the thread and the process:
+//   - before EnableArrays (GoRay's driver never sends it): nested msgpack
+//     arrays by shape (0-d: the scalar; complex: [re, im]), no ext at all;
+//   - after it: ext 71, its data 64-byte aligned in the buffer being written;
+//   - while the results of a RunTaskForPython / ActorMethodCallForPython call
+//     are encoded: ext 72 owned, the buffer handed over without a copy.
+// Decoding accepts ext 71, ext 72 (only after EnableArrays: its address is
+// trusted like FreeMemory's pointer) and rectangular nested arrays.
+// Not `#pragma once`: included on its own, this header includes goray/codec.h,
+// which includes it back after its declarations, in order with its siblings.
+#ifndef GORAY_CODEC_H_DECLARATIONS_DONE
+#include "goray/codec.h"
+#elif !defined(GORAY_DETAIL_ARRAY_CODEC_H_)
+#define GORAY_DETAIL_ARRAY_CODEC_H_
+
+#include <bit>
+#include <complex>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "goray/array.h"
+
+static_assert(std::endian::native == std::endian::little,
+              "goray: arrays are written little-endian, as the host stores them");
+
+namespace goray::codec {
+
+namespace detail {
+
+inline constexpr std::int8_t kArrayInlineExt = 71;
+inline constexpr std::int8_t kArrayAddressExt = 72;
+inline constexpr std::size_t kMaxArrayDims = 32;
+
+// numpy's dtype.kind and dtype.itemsize of an element type.
+template <class T>
+struct ArrayDtype {
+  static constexpr char kind = std::is_same_v<T, bool>       ? 'b'
+                               : std::is_floating_point_v<T> ? 'f'
+                               : std::is_signed_v<T>         ? 'i'
+                                                             : 'u';
+  static constexpr std::uint8_t itemsize = sizeof(T);
+};
+template <class F>
+struct ArrayDtype<std::complex<F>> {
+  static constexpr char kind = 'c';
+  static constexpr std::uint8_t itemsize = sizeof(std::complex<F>);
+};
+
+// An array ext as read from the wire (bounds already checked).
+struct ArrayHeader {
+  char kind = 0;
+  std::uint8_t itemsize = 0;
+  std::vector<std::int64_t> shape;
+  std::uint64_t count = 0;      // elements
+  const char* data = nullptr;   // prod(shape) * itemsize bytes
+  bool by_address = false;      // ext 72
+};
+
+// "int32", "float64", ...; "dtype 'f2'" for a pair numpy has but goray does not.
+std::string NumpyDtypeName(char kind, std::uint8_t itemsize);
+// "ndarray of int32 (2, 3)".
+std::string DescribeNdarray(char kind, std::uint8_t itemsize, const std::vector<std::int64_t>& shape);
+// "ndarray of int32 (2, 3)" for a well-formed ext 71/72, else "".
+std::string DescribeArrayExt(const msgpack::object& object);
+// Whether `object` is ext 71 or 72.
+bool IsArrayExt(const msgpack::object& object) noexcept;
+// Reads ext 71/72 into `header`; throws DecodeError(expected, what is wrong)
+// for a malformed one, or an ext 72 before EnableArrays.
+void ReadArrayExt(const msgpack::object& object, ArrayHeader& header, const std::string& expected);
+// Copies `bytes` bytes into a fresh block (calloc'ed, aligned like malloc).
+std::shared_ptr<void> CopyBlock(const void* data, std::size_t bytes);
+// The owner of the buffer being decoded if it holds [data, data + bytes)
+// (set by Get on a driver reply, so a decoded Array shares it), else null.
+std::shared_ptr<void> SourceOwnerFor(const void* data, std::size_t bytes);
+
+// How Encode writes an array on this thread now (see the top of this file).
+enum class ArrayEncoding { kNestedLists, kInline, kHandoff };
+ArrayEncoding CurrentArrayEncoding() noexcept;
+// ext 71 with its data 64-byte aligned in the buffer being written (if known).
+void EncodeArrayInline(Packer& packer, char kind, std::uint8_t itemsize,
+                       const std::vector<std::int64_t>& shape, const void* data, std::size_t bytes);
+// ext 72 owned: `owner` (or a copy when null) is kept until ReleaseArray.
+void EncodeArrayHandoff(Packer& packer, char kind, std::uint8_t itemsize,
+                        const std::vector<std::int64_t>& shape, const void* data, std::size_t bytes,
+                        std::shared_ptr<void> owner);
+
+// Process-wide: set by the EnableArrays command (33); tests may reset it.
+bool ArraysEnabled() noexcept;
+void SetArraysEnabled(bool enabled) noexcept;
+// Arrays handed over as ext 72 owned and not yet released (ReleaseArray).
+std::size_t LiveArrayHandoffs();
+
+// The buffer Encode writes into on this thread while the scope lives, so that
+// ext 71 can align its data within it.
+class EncodeTargetScope {
+ public:
+  explicit EncodeTargetScope(const Buffer& buffer) noexcept;
+  ~EncodeTargetScope();
+  EncodeTargetScope(const EncodeTargetScope&) = delete;
+  EncodeTargetScope& operator=(const EncodeTargetScope&) = delete;
+
+ private:
+  const Buffer* previous_;
+};
+
+// While a call's results are encoded into `out`: `out` is the target, and the
+// results of a RunTaskForPython / ActorMethodCallForPython call are handed
+// over as ext 72 owned. Only results: arrays the callee encodes while it runs
+// (Put, calls it makes) stay inline.
+class ResultEncodingScope {
+ public:
+  explicit ResultEncodingScope(const Buffer& out) noexcept;
+  ~ResultEncodingScope();
+  ResultEncodingScope(const ResultEncodingScope&) = delete;
+  ResultEncodingScope& operator=(const ResultEncodingScope&) = delete;
+
+ private:
+  EncodeTargetScope target_;
+  void* previous_;
+};
+
+// While a buffer this process owns (a driver reply) is decoded on this thread:
+// an Array<T> decoded from aligned ext 71 data inside it shares the buffer
+// instead of copying it.
+class SourceBufferScope {
+ public:
+  SourceBufferScope(std::shared_ptr<void> owner, std::string_view bytes) noexcept;
+  ~SourceBufferScope();
+  SourceBufferScope(const SourceBufferScope&) = delete;
+  SourceBufferScope& operator=(const SourceBufferScope&) = delete;
+
+ private:
+  std::shared_ptr<void> owner_;
+  std::string_view bytes_;
+  const SourceBufferScope* previous_;
+  friend std::shared_ptr<void> SourceOwnerFor(const void* data, std::size_t bytes);
+};
+
+// ---- Encoding ------------------------------------------------------------------
+
+template <class T>
+void EncodeNestedScalar(Packer& packer, const T& value) {
+  if constexpr (IsComplex<T>::value) {
+    packer.pack_array(2);
+    Encode(packer, value.real());
+    Encode(packer, value.imag());
+  } else {
+    Encode(packer, value);
+  }
+}
+
+template <class T>
+void EncodeNestedLevel(Packer& packer, const T*& cursor, const std::int64_t* dims,
+                       std::size_t ndim) {
+  if (ndim == 0) {
+    EncodeNestedScalar(packer, *cursor++);
+    return;
+  }
+  const std::uint32_t length = CheckedLength(static_cast<std::size_t>(dims[0]), "array dimension",
+                                             "elements");
+  packer.pack_array(length);
+  for (std::uint32_t i = 0; i < length; ++i) EncodeNestedLevel(packer, cursor, dims + 1, ndim - 1);
+}
+
+template <class T>
+void EncodeArrayData(Packer& packer, const T* data, const std::vector<std::int64_t>& shape,
+                     std::int64_t size, const std::shared_ptr<void>& owner) {
+  const std::size_t bytes = static_cast<std::size_t>(size) * sizeof(T);
+  switch (CurrentArrayEncoding()) {
+    case ArrayEncoding::kNestedLists:
+      EncodeNestedLevel(packer, data, shape.data(), shape.size());
+      return;
+    case ArrayEncoding::kInline:
+      EncodeArrayInline(packer, ArrayDtype<T>::kind, ArrayDtype<T>::itemsize, shape, data, bytes);
+      return;
+    case ArrayEncoding::kHandoff:
+      EncodeArrayHandoff(packer, ArrayDtype<T>::kind, ArrayDtype<T>::itemsize, shape, data, bytes,
+                         owner);
+      return;
+  }
+}
+
+template <class A>
+void EncodeArrayValue(Packer& packer, const A& array) {
+  if constexpr (IsArray<A>::value) {
+    EncodeArrayData(packer, array.data(), array.shape(), array.size(), array.owner());
+  } else {
+    EncodeArrayData(packer, array.data(), array.shape(), array.size(), nullptr);
+  }
+}
+
+// ---- Decoding ------------------------------------------------------------------
+
+[[noreturn, gnu::cold]] inline void ThrowNdarrayMismatch(const std::string& expected,
+                                                         const ArrayHeader& header) {
+  throw DecodeError(expected, DescribeNdarray(header.kind, header.itemsize, header.shape));
+}
+
+// The header of an array ext whose dtype is T's, else DecodeError naming both.
+template <class T>
+void ReadArrayExtOf(const msgpack::object& object, ArrayHeader& header,
+                    const std::string& expected) {
+  ReadArrayExt(object, header, expected);
+  if (header.kind != ArrayDtype<T>::kind || header.itemsize != ArrayDtype<T>::itemsize) {
+    ThrowNdarrayMismatch(expected, header);
+  }
+  if constexpr (std::is_same_v<T, bool>) {
+    // Only 0 and 1 are bools; anything else read as bool is undefined behaviour.
+    const auto* bytes = reinterpret_cast<const unsigned char*>(header.data);
+    for (std::uint64_t i = 0; i < header.count; ++i) {
+      if (bytes[i] > 1) {
+        throw DecodeError(expected, "ndarray of bool holding the byte " +
+                                        std::to_string(bytes[i]) + " at [" + std::to_string(i) + "]");
+      }
+    }
+  }
+}
+
+// Whether `object` is one element of a nested array of T (not a deeper level).
+template <class T>
+bool IsNestedElement(const msgpack::object& object) {
+  if constexpr (IsComplex<T>::value) {
+    return object.type != msgpack::type::ARRAY ||
+           (object.via.array.size == 2 && object.via.array.ptr[0].type != msgpack::type::ARRAY);
+  } else {
+    return object.type != msgpack::type::ARRAY;
+  }
+}
+
+// The shape of a nested array of T, read down its first elements.
+template <class T>
+std::vector<std::int64_t> NestedShape(const msgpack::object& object, const std::string& expected) {
+  std::vector<std::int64_t> shape;
+  const msgpack::object* level = &object;
+  while (!IsNestedElement<T>(*level)) {
+    if (shape.size() == kMaxArrayDims) {
+      throw DecodeError(expected, "nested arrays deeper than " + std::to_string(kMaxArrayDims));
+    }
+    shape.push_back(level->via.array.size);
+    if (level->via.array.size == 0) break;
+    level = &level->via.array.ptr[0];
+  }
+  return shape;
+}
+
+// Checks that every level has the shape's length (so the element count is
+// what the input holds, never more).
+template <class T>
+void CheckNestedShape(const msgpack::object& object, const std::int64_t* dims, std::size_t ndim,
+                      const std::string& expected) {
+  if (ndim == 0) {
+    if (!IsNestedElement<T>(object)) {
+      throw DecodeError(expected, "a nested array that is not rectangular");
+    }
+    return;
+  }
+  if (object.type != msgpack::type::ARRAY ||
+      object.via.array.size != static_cast<std::uint64_t>(dims[0])) {
+    throw DecodeError(expected, "a nested array that is not rectangular");
+  }
+  for (std::uint32_t i = 0; i < object.via.array.size; ++i) {
+    CheckNestedShape<T>(object.via.array.ptr[i], dims + 1, ndim - 1, expected);
+  }
+}
+
+template <class T>
+void DecodeNestedScalar(const msgpack::object& object, T& out) {
+  if constexpr (IsComplex<T>::value) {
+    typename T::value_type parts[2]{};
+    if (object.type == msgpack::type::ARRAY) {
+      for (std::uint32_t i = 0; i < 2; ++i) {
+        try {
+          DecodeInto(object.via.array.ptr[i], parts[i]);
+        } catch (const DecodeError& error) {
+          RethrowAtIndex(error, i);
+        }
+      }
+    } else {
+      DecodeInto(object, parts[0]);  // a real number
+    }
+    out = T(parts[0], parts[1]);
+  } else {
+    DecodeInto(object, out);
+  }
+}
+
+template <class T>
+void DecodeNestedLevel(const msgpack::object& object, T*& cursor, std::size_t ndim) {
+  if (ndim == 0) {
+    DecodeNestedScalar(object, *cursor++);
+    return;
+  }
+  for (std::uint32_t i = 0; i < object.via.array.size; ++i) {
+    try {
+      DecodeNestedLevel(object.via.array.ptr[i], cursor, ndim - 1);
+    } catch (const DecodeError& error) {
+      RethrowAtIndex(error, i);
+    }
+  }
+}
+
+// A nested-array (or scalar) input as a fresh Array<T>.
+template <class T>
+goray::Array<T> DecodeNestedArray(const msgpack::object& object, const std::string& expected) {
+  if (object.type == msgpack::type::NIL || object.type == msgpack::type::MAP ||
+      object.type == msgpack::type::STR || object.type == msgpack::type::BIN ||
+      object.type == msgpack::type::EXT) {
+    throw DecodeError(expected, ReceivedDescription(object));
+  }
+  std::vector<std::int64_t> shape = NestedShape<T>(object, expected);
+  CheckNestedShape<T>(object, shape.data(), shape.size(), expected);
+  goray::Array<T> array = goray::Array<T>::Zeros(std::move(shape));
+  T* cursor = array.data();
+  DecodeNestedLevel(object, cursor, array.shape().size());
+  return array;
+}
+
+template <class T>
+void DecodeArray(const msgpack::object& object, goray::Array<T>& out) {
+  if (!IsArrayExt(object)) {
+    out = DecodeNestedArray<T>(object, TypeName<goray::Array<T>>());
+    return;
+  }
+  ArrayHeader header;
+  ReadArrayExtOf<T>(object, header, TypeName<goray::Array<T>>());
+  const std::size_t bytes = header.count * sizeof(T);
+  if (reinterpret_cast<std::uintptr_t>(header.data) % alignof(T) == 0 && !header.by_address) {
+    if (std::shared_ptr<void> owner = SourceOwnerFor(header.data, bytes)) {
+      // The bytes are a driver reply this process owns: share them.
+      T* data = reinterpret_cast<T*>(const_cast<char*>(header.data));
+      out = goray::Array<T>::FromOwner(std::move(owner), data, std::move(header.shape));
+      return;
+    }
+  }
+  std::shared_ptr<void> copy = CopyBlock(header.data, bytes);
+  T* data = static_cast<T*>(copy.get());
+  out = goray::Array<T>::FromOwner(std::move(copy), data, std::move(header.shape));
+}
+
+template <class T>
+void DecodeArrayView(const msgpack::object& object, goray::ArrayView<T>& out,
+                     const std::string& expected) {
+  if (!IsArrayExt(object)) {
+    goray::Array<T> array = DecodeNestedArray<T>(object, expected);
+    const T* data = array.data();
+    std::vector<std::int64_t> shape = array.shape();
+    auto holder = std::make_shared<goray::Array<T>>(std::move(array));
+    out = goray::ArrayView<T>(data, std::move(shape), std::move(holder));
+    return;
+  }
+  ArrayHeader header;
+  ReadArrayExtOf<T>(object, header, expected);
+  if (reinterpret_cast<std::uintptr_t>(header.data) % alignof(T) == 0) {
+    out = goray::ArrayView<T>(reinterpret_cast<const T*>(header.data), std::move(header.shape));
+    return;
+  }
+  // Misaligned inline data: views are always aligned, so copy.
+  std::shared_ptr<void> copy = CopyBlock(header.data, header.count * sizeof(T));
+  const T* data = static_cast<const T*>(copy.get());
+  out = goray::ArrayView<T>(data, std::move(header.shape), std::move(copy));
+}
+
+template <class T>
+void DecodeSpanArgument(const msgpack::object& object, SpanArgument<T>& out) {
+  const std::string expected = TypeName<std::span<const T>>();
+  DecodeArrayView(object, out.view, expected);
+  if (out.view.ndim() != 1) {
+    throw DecodeError(expected, IsArrayExt(object)
+                                    ? DescribeNdarray(ArrayDtype<T>::kind, ArrayDtype<T>::itemsize,
+                                                      out.view.shape())
+                                    : "a nested array of " + std::to_string(out.view.ndim()) +
+                                          " dimensions");
+  }
+}
+
+// std::vector<T> from a 1-D array ext of T's dtype: one memcpy.
+template <class Vector>
+void DecodeVectorFromArrayExt(const msgpack::object& object, Vector& out) {
+  using T = typename Vector::value_type;
+  const std::string expected = TypeName<Vector>();
+  ArrayHeader header;
+  ReadArrayExtOf<T>(object, header, expected);
+  if (header.shape.size() != 1) ThrowNdarrayMismatch(expected, header);
+  out.resize(header.count);
+  if (header.count != 0) std::memcpy(out.data(), header.data, header.count * sizeof(T));
+}
+
+}  // namespace detail
+}  // namespace goray::codec
+
+#endif  // GORAY_DETAIL_ARRAY_CODEC_H_
