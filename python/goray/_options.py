@@ -16,7 +16,8 @@ from typing import Any, Dict, Iterable, Optional
 from ._worker import PY_DEFS_ENV
 from .errors import GorayError
 
-__all__ = ["META_KEYS", "split_options", "with_goray_env", "decode_scheduling_strategy"]
+__all__ = ["META_KEYS", "split_options", "with_goray_env", "decode_scheduling_strategy",
+           "malloc_tuning"]
 
 #: Keys of the call JSON that are the protocol's, not Ray's.
 META_KEYS = frozenset({
@@ -106,11 +107,26 @@ def with_goray_env(options: Dict[str, Any]) -> Dict[str, Any]:
     return merge_goray_env(options)
 
 
+#: Set to 0 to leave glibc's malloc in goray's workers as it is (see malloc_tuning).
+MALLOC_HUGEPAGES_ENV = "GORAY_MALLOC_HUGEPAGES"
+
+
+def malloc_tuning() -> Dict[str, str]:
+    """GLIBC_TUNABLES for the processes of goray's jobs: glibc's malloc backs large
+    blocks with transparent huge pages (as NumPy does for its own arrays), so a fresh
+    64 MiB C++ result or request takes 32 page faults instead of 16384 (3-4 times
+    faster to fill). Nothing when the driver's environment sets GLIBC_TUNABLES (the
+    workers inherit it) or GORAY_MALLOC_HUGEPAGES=0; a caller's env_vars win."""
+    if os.environ.get(MALLOC_HUGEPAGES_ENV, "1") == "0" or "GLIBC_TUNABLES" in os.environ:
+        return {}
+    return {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}
+
+
 def merge_goray_env(options: Dict[str, Any]) -> Dict[str, Any]:
     """A copy of `options` whose runtime_env.env_vars hold goray's variables (which
-    win over the caller's of the same name)."""
+    win over the caller's of the same name) and the malloc tuning (which does not)."""
     merged = dict(options)
     runtime_env = dict(merged.get("runtime_env") or {})
-    runtime_env["env_vars"] = {**(runtime_env.get("env_vars") or {}), **goray_env()}
+    runtime_env["env_vars"] = {**malloc_tuning(), **(runtime_env.get("env_vars") or {}), **goray_env()}
     merged["runtime_env"] = runtime_env
     return merged

@@ -116,3 +116,22 @@ def test_cpp_driver_values_over_the_limit(lib):
     # RemoteCall, RemoteCallPyTask, LocalCallPyTask, Put, an actor method, a task
     # result, and a Python result on its way to C++ (tests/apps/raytest.cpp).
     assert _driver.run_driver(lib, ["limits"]) == 0
+
+
+def test_workers_back_large_mallocs_with_huge_pages(lib, monkeypatch):
+    # glibc's malloc in goray's workers uses transparent huge pages for large blocks
+    # (fresh 64 MiB results fill 3-4 times faster); the job's runtime_env carries it.
+    from goray import _options
+
+    @ray.remote
+    def tunables():
+        return os.environ.get("GLIBC_TUNABLES")
+
+    assert ray.get(tunables.remote()) == "glibc.malloc.hugetlb=1"
+    merged = _options.merge_goray_env({"runtime_env": {"env_vars": {"GLIBC_TUNABLES": "mine"}}})
+    assert merged["runtime_env"]["env_vars"]["GLIBC_TUNABLES"] == "mine"  # the caller's wins
+    monkeypatch.setenv("GORAY_MALLOC_HUGEPAGES", "0")
+    assert "GLIBC_TUNABLES" not in _options.merge_goray_env({})["runtime_env"]["env_vars"]
+    monkeypatch.setenv("GORAY_MALLOC_HUGEPAGES", "1")
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")  # the workers inherit it
+    assert "GLIBC_TUNABLES" not in _options.merge_goray_env({})["runtime_env"]["env_vars"]
