@@ -1,6 +1,8 @@
 """docs/types.md's table against the tools: every C++ type it lists works as a task's
 parameter and result through goray-gen, a built application and Python, or, for the rows
-the table marks "codec only", is covered by the C++ codec test named here.
+the table marks "codec only", is covered by the C++ codec test named here. The Arrays
+section's element table too: each element type's echo task returns an ndarray of the
+dtype the row names, and the generated .pyi types it as the row says.
 
 A row of the table with no entry in ROWS fails test_every_row_is_checked."""
 from __future__ import annotations
@@ -19,6 +21,8 @@ APP = r"""
 
 #include <array>
 #include <chrono>
+#include <complex>
+#include <span>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -77,8 +81,31 @@ struct GORAY_TASKS Types {
   doc::Point Struct(doc::Point v) { return v; }
   std::tuple<int64_t, std::string> Results(int64_t a, std::string b) { return {a, b}; }
   float Reads(doc::Reading r) { return r.value; }
+  goray::Array<double> NdArray(goray::Array<double> v) { return v; }
+  double ViewSum(goray::ArrayView<double> v) {
+    double sum = 0;
+    for (double x : v) sum += x;
+    return sum;
+  }
+  double SpanSum(std::span<const double> v) {
+    double sum = 0;
+    for (double x : v) sum += x;
+    return sum;
+  }
 };
 """
+
+# The element table of docs/types.md's Arrays section, as this test expects it:
+# C++ element -> NumPy dtype. Each gets an echo task Echo_<dtype>.
+ELEMENTS: Dict[str, str] = {
+    "bool": "bool", "int8_t": "int8", "int16_t": "int16", "int32_t": "int32",
+    "int64_t": "int64", "uint8_t": "uint8", "uint16_t": "uint16", "uint32_t": "uint32",
+    "uint64_t": "uint64", "float": "float32", "double": "float64",
+    "std::complex<float>": "complex64", "std::complex<double>": "complex128",
+}
+APP += "\nstruct GORAY_TASKS ArrayTypes {\n" + "".join(
+    f"  goray::Array<{element}> Echo_{dtype}(goray::Array<{element}> v) {{ return v; }}\n"
+    for element, dtype in ELEMENTS.items()) + "};\n"
 
 CMAKE = """\
 cmake_minimum_required(VERSION 3.25)
@@ -117,7 +144,17 @@ CALLS: Dict[str, tuple] = {
     "Any": ("{'k': [1, 'x', None, 2.5]}", "{'k': [1, 'x', None, 2.5]}"),
     "Struct": ("{'x': 3, 'tags': ['t']}", "{'x': 3, 'tags': ['t']}"),
     "Results": ("5, 'r'", "[5, 'r']"),
+    "NdArray": ("_np.arange(6.0).reshape(2, 3)", "_np.arange(6.0).reshape(2, 3)"),
+    "ViewSum": ("_np.arange(5.0)[::2]", "6.0"),              # non-contiguous: copied once
+    "SpanSum": ("_array.array('d', [1.0, 2.5])", "3.5"),     # a buffer-protocol object
+    "VecFromArray": ("_np.array([4, -5], dtype=_np.int64)", "[4, -5]"),
+    "ListToArray": ("[[1.0, 2.0], [3.0, 4.0]]", "_np.array([[1.0, 2.0], [3.0, 4.0]])"),
 }
+# Tasks called under another name (the same C++ task with other arguments).
+TASK_OF = {"VecFromArray": "Vec", "ListToArray": "NdArray"}
+CALLS.update({f"Echo_{dtype}": (f"_np.array([1, 0, 1], dtype={dtype!r})",
+                                f"_np.array([1, 0, 1], dtype={dtype!r})")
+              for dtype in ELEMENTS.values()})
 
 CODEC = "tests/cpp/codec_test.cpp"
 # Each row of the table, by its first cell: the tasks above that carry it, or for a
@@ -145,7 +182,12 @@ ROWS: Dict[str, List[str]] = {
     "`std::nullptr_t`, `std::nullopt_t`, `std::monostate` (codec only)":
         [f"{CODEC}::TEST(Codec, Optional)"],
     "`std::tuple<...>` as a result": ["Results"],
+    "`goray::Array<T>` (T an [array element](#element-types))":
+        ["NdArray", "ListToArray"] + [f"Echo_{dtype}" for dtype in ELEMENTS.values()],
+    "`goray::ArrayView<T>`, `std::span<const T>` (parameters only)": ["ViewSum", "SpanSum"],
 }
+ROWS["`std::vector<T>`, `std::list<T>`, `std::deque<T>`, `std::set<T>`, "
+     "`std::unordered_set<T>`"].append("VecFromArray")
 
 
 def table_rows() -> List[str]:
@@ -174,7 +216,7 @@ def test_codec_only_rows_have_their_codec_test():
             path, _, needle = check.partition("::")
             assert needle in (REPO / path).read_text(encoding="utf-8"), check
         for task in (check for check in checks if "::" not in check):
-            assert task in CALLS and f" {task}(" in APP, task
+            assert task in CALLS and f" {TASK_OF.get(task, task)}(" in APP, task
 
 
 @pytest.fixture(scope="module")
@@ -188,14 +230,17 @@ def types_library(installed_package, tmp_path_factory) -> Path:
 
 
 def test_every_type_round_trips_through_goray_gen_and_python(types_library):
-    lines = ["import datetime as _dt", "result = {}", "def _plain(v):",
+    lines = ["import array as _array", "import datetime as _dt", "import numpy as _np",
+             "result = {}", "def _plain(v):",
+             "    if isinstance(v, _np.ndarray):",
+             "        return ['ndarray', str(v.dtype), list(v.shape), [str(x) for x in v.ravel()]]",
              "    if isinstance(v, (bytes, bytearray)): return 'bytes:' + v.hex()",
              "    if isinstance(v, _dt.datetime): return 'time:' + v.isoformat()",
              "    if isinstance(v, (list, tuple)): return [_plain(x) for x in v]",
              "    if isinstance(v, dict): return {str(k): _plain(x) for k, x in v.items()}",
              "    return v"]
     for task, (args, expected) in CALLS.items():
-        got = f"goray.golang_local_run_task({task!r}, {args})"
+        got = f"goray.golang_local_run_task({TASK_OF.get(task, task)!r}, {args})"
         if task == "USet":
             got = f"sorted({got})"
         lines.append(f"result[{task!r}] = [_plain({got}), _plain({expected})]")
@@ -250,3 +295,27 @@ def test_floats_within_range_nan_and_inf_pass(types_library):
         code.append(f"result[{call!r}] = repr(goray.golang_local_run_task({name!r}, {args[:-1]}))")
     results = run_with_library(types_library, "\n".join(code))
     assert results == {call: eval(expected) for call, expected in ACCEPTED.items()}
+
+
+def element_rows() -> List[List[str]]:
+    """The rows of the Arrays section's element table: [C++ element, dtype, stub type]."""
+    text = (REPO / "docs" / "types.md").read_text(encoding="utf-8")
+    table = re.search(r"^\| C\+\+ element `T` \|.*?\n\|[-| ]+\|\n((?:\|.*\n)+)", text, re.M)
+    assert table, "docs/types.md's array element table was not found"
+    return [[cell.strip().strip("`") for cell in line.strip("|\n").split("|")]
+            for line in table.group(1).splitlines()]
+
+
+def test_the_element_table_is_the_one_checked():
+    assert {element: dtype for element, dtype, _ in element_rows()} == ELEMENTS
+
+
+def test_the_stub_types_each_element_as_the_table_says(types_library):
+    """Each row's stub type is what goray-gen writes for an Array of that element (the
+    .pyi's ``_npt``/``_numpy`` are ``numpy.typing``/``numpy``), and the echo task of the
+    row returned an ndarray of the row's dtype (test_every_type_round_trips_...)."""
+    stub = (types_library.parent / "doctypes.pyi").read_text(encoding="utf-8")
+    for element, dtype, stub_type in element_rows():
+        spelled = stub_type.replace("numpy.typing.", "_npt.").replace("numpy.", "_numpy.")
+        assert f"def Echo_{dtype}(self, v: {spelled} | " in stub, (element, stub_type)
+        assert f"/) -> {spelled}:" in stub.split(f"def Echo_{dtype}(")[-1].split("\n")[0]
