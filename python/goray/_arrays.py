@@ -34,7 +34,6 @@ import array as _array
 import struct
 import sys
 import threading
-import weakref
 from typing import Any, Callable, List, Optional, Tuple
 
 __all__ = [
@@ -304,12 +303,18 @@ def numpy_missing_text(value: Any) -> str:
 
 class _Adopted:
     """Owns a native buffer handed over by ext 72: NumPy arrays made from it keep
-    it as their base; when the last one goes, the finalizer releases the token."""
+    it as their base (views too); when the last one goes, so does this, and the
+    token is released (no release at interpreter exit: the process frees all)."""
 
-    __slots__ = ("__array_interface__", "__weakref__")
+    __slots__ = ("__array_interface__", "token")
 
-    def __init__(self, interface: dict) -> None:
+    def __init__(self, interface: dict, token: int) -> None:
         self.__array_interface__ = interface
+        self.token = token
+
+    def __del__(self) -> None:
+        if not sys.is_finalizing():
+            _release(self.token)
 
 
 def _release(token: int) -> None:
@@ -319,19 +324,30 @@ def _release(token: int) -> None:
         release(token)
 
 
-def _parse_head(data: bytes, code: int) -> Tuple[str, int, Tuple[int, ...], int, int]:
-    from ._codec import CodecError
+def _codec_error(text: str) -> Exception:
+    from ._codec import CodecError  # (goray._codec imports this module)
+    return CodecError(text)
 
+
+# Per ndim, the struct of a shape; and the dtypes by their two header bytes.
+_SHAPES = [struct.Struct(f"<{ndim}q") for ndim in range(256)]
+_KINDS = {(ord(kind), size): kind for kind, size in DTYPE_NAMES}
+_U64_PAIR = struct.Struct("<QQ")
+
+
+def _parse_head(data: bytes, code: int) -> Tuple[str, int, Tuple[int, ...], int, int]:
+    """(kind, itemsize, shape, 4th header byte, end of the shape) of an array ext."""
     if len(data) < 4:
-        raise CodecError(f"ext {code}: {len(data)} bytes, too short for an array header")
-    kind = chr(data[0])
+        raise _codec_error(f"ext {code}: {len(data)} bytes, too short for an array header")
     itemsize, ndim, fourth = data[1], data[2], data[3]
+    kind = _KINDS.get((data[0], itemsize))
     end = 4 + 8 * ndim
     if len(data) < end:
-        raise CodecError(f"ext {code}: {len(data)} bytes, too short for {ndim} dimensions")
-    shape = struct.unpack_from(f"<{ndim}q", data, 4)
-    if (kind, itemsize) not in DTYPE_NAMES or any(n < 0 for n in shape):
-        raise CodecError(f"ext {code}: not an array (dtype {kind!r}{itemsize}, shape {shape})")
+        raise _codec_error(f"ext {code}: {len(data)} bytes, too short for {ndim} dimensions")
+    shape = _SHAPES[ndim].unpack_from(data, 4)
+    if kind is None or ndim > 32 or min(shape, default=0) < 0:
+        raise _codec_error(f"ext {code}: not an array (dtype {chr(data[0])!r}{itemsize}, "
+                           f"shape {shape})")
     return kind, itemsize, shape, fourth, end
 
 
@@ -345,13 +361,11 @@ def _count(shape: Tuple[int, ...]) -> int:
 def decode_inline(data: Any) -> Any:
     """The ndarray of an ext 71 payload (bytes or any buffer): a read-only view
     over `data` when the data is aligned, else a read-only copy."""
-    from ._codec import CodecError
-
     kind, itemsize, shape, pad, end = _parse_head(bytes(data[:4 + 8 * 32]), EXT_INLINE)
     start = end + pad
     nbytes = _count(shape) * itemsize
     if len(data) != start + nbytes:
-        raise CodecError(f"ext 71: {len(data)} bytes, expected {start + nbytes} for "
+        raise _codec_error(f"ext 71: {len(data)} bytes, expected {start + nbytes} for "
                          f"{DTYPE_NAMES[(kind, itemsize)]} {_shape_text(shape)}")
     numpy = _numpy()
     dtype = numpy.dtype(DTYPE_NAMES[(kind, itemsize)])
@@ -362,15 +376,16 @@ def decode_inline(data: Any) -> Any:
     return arr.reshape(shape)
 
 
+# numpy typestrs by (kind, itemsize): NumPy needs no dtype object to adopt a buffer.
+_TYPESTRS = {key: ("|" if key[1] == 1 else "<") + key[0] + str(key[1]) for key in DTYPE_NAMES}
+
+
 def _adopt(kind: str, itemsize: int, shape: Tuple[int, ...], address: int, token: int) -> Any:
-    numpy = _numpy()
-    dtype = numpy.dtype(DTYPE_NAMES[(kind, itemsize)])
-    owner = _Adopted({"version": 3, "shape": shape, "typestr": dtype.str,
-                      "data": (address or 0, False)})
-    arr = numpy.asarray(owner)
+    numpy = sys.modules.get("numpy") or _numpy()
+    owner = _Adopted({"version": 3, "shape": shape, "typestr": _TYPESTRS[(kind, itemsize)],
+                      "data": (address or 0, False)}, token)
     _state.adopted += 1
-    weakref.finalize(owner, _release, token).atexit = False
-    return arr
+    return numpy.asarray(owner)
 
 
 def ext_hook(code: int, data: bytes) -> Any:
@@ -387,22 +402,16 @@ def ext_hook(code: int, data: bytes) -> Any:
 
 
 def _address(data: bytes) -> Any:
-    from ._codec import CodecError
-
     kind, itemsize, shape, flags, end = _parse_head(data, EXT_ADDRESS)
     if len(data) != end + 16:
-        raise CodecError(f"ext 72: {len(data)} bytes, expected {end + 16}")
-    address, token = struct.unpack_from("<QQ", data, end)
+        raise _codec_error(f"ext 72: {len(data)} bytes, expected {end + 16}")
+    address, token = _U64_PAIR.unpack_from(data, end)
     if not flags & 1:
-        raise CodecError("ext 72: a borrowed array in a reply (only owned ones may come back)")
-    if _numpy_or_none() is None:
+        raise _codec_error("ext 72: a borrowed array in a reply (only owned ones may come back)")
+    if sys.modules.get("numpy") is None and _numpy_or_none() is None:
         _release(token)
         return _missing(kind, itemsize, shape)
-    try:
-        return _adopt(kind, itemsize, shape, address, token)
-    except BaseException:
-        _release(token)
-        raise
+    return _adopt(kind, itemsize, shape, address, token)  # a failure: __del__ releases
 
 
 def _missing(kind: str, itemsize: int, shape: Tuple[int, ...]) -> _MissingArray:

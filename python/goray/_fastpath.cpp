@@ -46,6 +46,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <new>
 #include <stdexcept>
@@ -194,11 +195,71 @@ void pack_float64(Buffer &buffer, double value) {
   buffer.write(bytes, sizeof bytes);
 }
 
+// ---- Arrays by address (ext 72, borrowed) ------------------------------------------
+
+// True once the library speaks arrays (set_commands): exact numpy.ndarray arguments of
+// in-process calls are then sent by address, like goray._arrays in BORROWED mode.
+bool g_arrays_enabled = false;
+
+// The buffers of the arrays a call's request points to: held (and the arrays with
+// them) until the call returns; released with the GIL held.
+class ArrayPins {
+ public:
+  ArrayPins() = default;
+  ArrayPins(const ArrayPins &) = delete;
+  ArrayPins &operator=(const ArrayPins &) = delete;
+  ~ArrayPins() {
+    for (Py_buffer &view : views_) PyBuffer_Release(&view);
+  }
+  Py_buffer *add() {  // a slot for PyObject_GetBuffer; throws std::bad_alloc
+    views_.emplace_back();
+    return &views_.back();
+  }
+  void drop_last() { views_.pop_back(); }  // the slot was not filled
+
+ private:
+  std::deque<Py_buffer> views_;  // stable addresses: exporters may keep them
+};
+
+// numpy's dtype (kind, itemsize) of a buffer format, or kind 0 when unsupported
+// (big-endian, float16, structured, ...: the Python code decides).
+char array_kind(const char *format, Py_ssize_t itemsize) {
+  if (format == nullptr) return 0;
+  if (*format == '@' || *format == '=' || *format == '<') ++format;
+  char kind = 0;
+  Py_ssize_t size = 0;
+  switch (format[0]) {
+    case '?': kind = 'b', size = 1; break;
+    case 'b': kind = 'i', size = 1; break;
+    case 'B': kind = 'u', size = 1; break;
+    case 'h': kind = 'i', size = 2; break;
+    case 'H': kind = 'u', size = 2; break;
+    case 'i': kind = 'i', size = 4; break;
+    case 'I': kind = 'u', size = 4; break;
+    case 'l': case 'q': kind = 'i', size = 8; break;
+    case 'L': case 'Q': kind = 'u', size = 8; break;
+    case 'f': kind = 'f', size = 4; break;
+    case 'd': kind = 'f', size = 8; break;
+    case 'Z':
+      if (format[1] == 'f' && format[2] == '\0') return itemsize == 8 ? 'c' : 0;
+      if (format[1] == 'd' && format[2] == '\0') return itemsize == 16 ? 'c' : 0;
+      return 0;
+    default: return 0;
+  }
+  return format[1] == '\0' && size == itemsize ? kind : 0;
+}
+
+// Packs an exact numpy.ndarray that is C-contiguous, aligned and of a supported dtype
+// as ext 72 borrowed, pinning its buffer in `pins`. False (nothing written, no
+// exception set) for any other array.
+bool pack_borrowed_array(Packer &packer, PyObject *value, ArrayPins &pins);
+
 // Packs `value` like goray._codec.pack when it is made only of exact None, bool, int
 // (64 bits), float, str, bytes, bytearray, list, tuple and dict. Returns false, with
 // no exception set, for anything else (the caller falls back to the Python code).
 // May throw std::bad_alloc.
-bool pack_object(Packer &packer, Buffer &buffer, PyObject *value, int depth) {
+bool pack_object(Packer &packer, Buffer &buffer, PyObject *value, int depth,
+                 ArrayPins *pins = nullptr) {
   if (value == Py_None) {
     packer.pack_nil();
     return true;
@@ -275,7 +336,7 @@ bool pack_object(Packer &packer, Buffer &buffer, PyObject *value, int depth) {
                                             : reinterpret_cast<PyTupleObject *>(value)->ob_item;
     packer.pack_array(static_cast<uint32_t>(size));
     for (Py_ssize_t i = 0; i < size; ++i) {
-      if (!pack_object(packer, buffer, items[i], depth + 1)) return false;
+      if (!pack_object(packer, buffer, items[i], depth + 1, pins)) return false;
     }
     return true;
   }
@@ -287,12 +348,47 @@ bool pack_object(Packer &packer, Buffer &buffer, PyObject *value, int depth) {
     PyObject *key;
     PyObject *item;
     while (PyDict_Next(value, &position, &key, &item)) {
-      if (!pack_object(packer, buffer, key, depth + 1)) return false;
-      if (!pack_object(packer, buffer, item, depth + 1)) return false;
+      if (!pack_object(packer, buffer, key, depth + 1, pins)) return false;
+      if (!pack_object(packer, buffer, item, depth + 1, pins)) return false;
     }
     return true;
   }
+  if (pins != nullptr && g_arrays_enabled && std::strcmp(type->tp_name, "numpy.ndarray") == 0) {
+    return pack_borrowed_array(packer, value, *pins);
+  }
   return false;  // subclasses, datetime, memoryview, sets, ...: the Python code decides
+}
+
+bool pack_borrowed_array(Packer &packer, PyObject *value, ArrayPins &pins) {
+  Py_buffer *view = pins.add();
+  if (PyObject_GetBuffer(value, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) != 0) {
+    pins.drop_last();
+    PyErr_Clear();  // not C-contiguous: the Python code copies it once
+    return false;
+  }
+  const char kind = array_kind(view->format, view->itemsize);
+  const size_t align = kind == 'c' ? static_cast<size_t>(view->itemsize / 2)
+                                   : static_cast<size_t>(view->itemsize);
+  if (kind == 0 || view->ndim > 32 ||
+      reinterpret_cast<uintptr_t>(view->buf) % (align == 0 ? 1 : align) != 0) {
+    return false;  // the pin is released with the others
+  }
+  char payload[4 + 8 * 32 + 16];
+  const int ndim = view->ndim;
+  payload[0] = kind;
+  payload[1] = static_cast<char>(view->itemsize);
+  payload[2] = static_cast<char>(ndim);
+  payload[3] = 0;  // borrowed
+  size_t at = 4;
+  auto put = [&](uint64_t number) {
+    for (int i = 0; i < 8; ++i) payload[at++] = static_cast<char>((number >> (8 * i)) & 0xff);
+  };
+  for (int i = 0; i < ndim; ++i) put(static_cast<uint64_t>(view->shape[i]));
+  put(reinterpret_cast<uintptr_t>(view->buf));
+  put(0);  // token
+  packer.pack_ext(at, 72);
+  packer.pack_ext_body(payload, static_cast<uint32_t>(at));
+  return true;
 }
 
 // ---- msgpack -> Python ------------------------------------------------------------
@@ -623,7 +719,8 @@ PyObject *fast_execute_decoded(PyObject *, PyObject *const *args, Py_ssize_t nar
 
 // Frames units(name, args block) in `buffer`. False when an argument is not packed
 // here exactly like goray._codec.pack_args would (no exception set).
-bool frame_call(Buffer &buffer, PyObject *name, PyObject *const *args, Py_ssize_t nargs) {
+bool frame_call(Buffer &buffer, PyObject *name, PyObject *const *args, Py_ssize_t nargs,
+                ArrayPins &pins) {
   Py_ssize_t name_size = 0;
   const char *name_bytes = PyUnicode_AsUTF8AndSize(name, &name_size);
   if (name_bytes == nullptr) {
@@ -637,7 +734,7 @@ bool frame_call(Buffer &buffer, PyObject *name, PyObject *const *args, Py_ssize_
     buffer.put_u64(0);
     Packer packer(buffer);
     for (Py_ssize_t i = 0; i < nargs; ++i) {
-      if (!pack_object(packer, buffer, args[i], 0)) return false;
+      if (!pack_object(packer, buffer, args[i], 0, &pins)) return false;
     }
     buffer.patch_u64(length_at, static_cast<uint64_t>(buffer.size() - length_at - 8));
   } catch (...) {
@@ -730,8 +827,9 @@ PyObject *fast_run_task(PyObject *, PyObject *const *args, Py_ssize_t nargs, PyO
     return nullptr;
   }
   if (kwnames == nullptr && nargs >= 1 && PyUnicode_CheckExact(args[0]) && py2native_ready()) {
+    ArrayPins pins;  // outlives the call: borrowed arrays point into these buffers
     Buffer buffer;
-    if (frame_call(buffer, args[0], args + 1, nargs - 1)) {
+    if (frame_call(buffer, args[0], args + 1, nargs - 1, pins)) {
       ++g_counters.py2native_fast;
       PyObject *name = args[0];
       return execute_call(g_run_task_command, buffer, [name] { return Py_NewRef(name); });
@@ -763,9 +861,11 @@ PyObject *fast_actor_call(PyObject *, PyObject *const *args, Py_ssize_t nargs) {
     ++g_counters.py2native_fallback;
     return Py_NewRef(g_fallback);
   }
+  ArrayPins pins;  // outlives the call: borrowed arrays point into these buffers
   Buffer buffer;
   PyObject *call_args = args[2];
-  if (!frame_call(buffer, method, &PyTuple_GET_ITEM(call_args, 0), PyTuple_GET_SIZE(call_args))) {
+  if (!frame_call(buffer, method, &PyTuple_GET_ITEM(call_args, 0), PyTuple_GET_SIZE(call_args),
+                  pins)) {
     ++g_counters.py2native_fallback;
     return Py_NewRef(g_fallback);
   }
@@ -1432,13 +1532,15 @@ PyObject *fast_set_native2py(PyObject *, PyObject *args, PyObject *kwargs) {
 
 PyObject *fast_set_commands(PyObject *, PyObject *args) {
   long long run_task, actor_call;
-  if (!PyArg_ParseTuple(args, "LL:set_commands", &run_task, &actor_call)) return nullptr;
+  int arrays = 0;
+  if (!PyArg_ParseTuple(args, "LL|p:set_commands", &run_task, &actor_call, &arrays)) return nullptr;
   if (run_task < 0 || run_task >= 1024 || actor_call < 0 || actor_call >= 1024) {
     PyErr_SetString(PyExc_ValueError, "set_commands: commands are 0..1023");
     return nullptr;
   }
   g_run_task_command = run_task;
   g_actor_call_command = static_cast<unsigned long long>(actor_call);
+  g_arrays_enabled = arrays != 0;
   Py_RETURN_NONE;
 }
 
@@ -1543,8 +1645,9 @@ PyMethodDef kMethods[] = {
      "set_native2py(handlers, stock, resolve, functions, imported, instances, pack_result,\n"
      "run_py_code): the tables and helpers of the Native2Py commands served in C."},
     {"set_commands", fast_set_commands, METH_VARARGS,
-     "set_commands(run_task, actor_call): the Py2Native commands of golang_local_run_task "
-     "and actor_call (4 and 6, or 34 and 35 once the library speaks arrays)."},
+     "set_commands(run_task, actor_call, arrays=False): the Py2Native commands of "
+     "golang_local_run_task and actor_call (4 and 6, or 34 and 35 once the library speaks "
+     "arrays), and whether ndarray arguments go by address (ext 72)."},
     {"set_py2native", fast_set_py2native, METH_VARARGS,
      "set_py2native(run_task, error_from_reply, unpack_result_block): the Python code the\n"
      "Py2Native entry points fall back to."},

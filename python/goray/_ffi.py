@@ -172,7 +172,7 @@ class Library:
         _arrays.enable(self.release_array)
         if self._fast is not None:
             self._fast.set_commands(int(Py2Native.RUN_TASK_FOR_PYTHON),
-                                    int(Py2Native.ACTOR_METHOD_CALL_FOR_PYTHON))
+                                    int(Py2Native.ACTOR_METHOD_CALL_FOR_PYTHON), True)
 
     def release_array(self, token: int) -> None:
         """ReleaseArray: the native buffer of an adopted array is freed. Runs from

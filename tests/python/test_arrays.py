@@ -179,16 +179,24 @@ def test_cpp_to_python_to_cpp_with_arrays():
     assert not seen.flags.writeable  # an inline array: a read-only view (docs/interop.md)
 
 
-def test_task_calls_run_once_and_plain_calls_stay_fast(lib):
+def test_fast_path_sends_contiguous_arrays_and_leaves_the_rest_to_python(lib):
     fast = lib.fastpath
     if fast is None:
         pytest.skip("the ctypes run (GORAY_NO_FASTPATH): no fast path counters")
     before = fast.counters()
     assert run("Add", 1, 2) == 3
+    arr = np.arange(3.0)
+    first = run("CountArrayCalls", arr)  # C-contiguous ndarray: sent by the fast path
+    assert run("ViewAddress", arr) == arr.ctypes.data
     after = fast.counters()
-    assert after["py2native_fast"] == before["py2native_fast"] + 1
-    first = run("CountArrayCalls", np.arange(3.0))
-    assert run("CountArrayCalls", [1.0]) == first + 1  # the array call ran once
+    assert after["py2native_fast"] == before["py2native_fast"] + 3
+    assert after["py2native_fallback"] == before["py2native_fallback"]
+    # What it does not send (a buffer, a non-contiguous array, a big-endian one) goes
+    # the Python way, before anything is sent: each call runs once.
+    assert run("CountArrayCalls", array.array("d", [1.0])) == first + 1
+    assert run("CountArrayCalls", np.arange(6.0)[::2]) == first + 2
+    with pytest.raises(goray.ArgumentError):
+        run("CountArrayCalls", np.arange(2.0).astype(">f8"))
+    assert run("CountArrayCalls", [1.0]) == first + 3
     again = fast.counters()
-    assert again["py2native_fallback"] == after["py2native_fallback"] + 1
-    assert again["py2native_fast"] == after["py2native_fast"] + 1
+    assert again["py2native_fallback"] == after["py2native_fallback"] + 3
