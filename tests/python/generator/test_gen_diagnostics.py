@@ -45,6 +45,14 @@ CASES = {
     "reserved_goray_method.h": ("reserved_goray_method.h:4:8", "starts with '_goray'"),
     "reserved_ray_method.h": ("reserved_ray_method.h:5:11", "an attribute of Ray's actor handles"),
     "missing_include_dir": ("driver.cpp:2:10", "'no_such_header.h' file not found"),
+    "array_span_mutable.h": ("array_span_mutable.h:3:31", "take std::span<const double>"),
+    "array_span_fixed.h": ("array_span_fixed.h:3:42", "must have a dynamic extent"),
+    "array_view_result.h": ("array_view_result.h:3:3", "use goray::Array<double>"),
+    "array_view_field.h": ("array_view_field.h:4:26", "field 'points' of struct 'geo::Batch'"),
+    "array_view_element.h": ("array_view_element.h:4:54",
+                             "'goray::ArrayView<double>' is not supported"),
+    "array_element.h": ("array_element.h:4:50", "not 'std::string'"),
+    "array_view_rvalue.h": ("array_view_rvalue.h:3:41", "take a view by value or by const"),
 }
 
 ERROR_LINE = re.compile(
