@@ -12,7 +12,10 @@
 //       native return block decoded here. Arguments this code does not pack exactly
 //       like goray._codec go to the Python implementation (the whole call); a
 //       non-zero code goes to goray.errors.error_from_reply; a reply this code does
-//       not decode exactly like goray._codec goes to _codec.unpack_result_block.
+//       not decode exactly like goray._codec goes to _codec.unpack_result_block
+//       (arrays in replies: ext 71/72 are adopted there). Once the library speaks
+//       arrays (set_commands), exact C-contiguous numpy.ndarray arguments are sent
+//       here by address (ext 72 borrowed, their buffers held until Execute returns).
 //   the callback
 //       takes the GIL from any thread. Native2Py commands 0 (ExePythonLocalTask) and
 //       3 (LocalMethodCall) are served here when the call is an ordinary one (see
