@@ -200,3 +200,13 @@ def test_fast_path_sends_contiguous_arrays_and_leaves_the_rest_to_python(lib):
     assert run("CountArrayCalls", [1.0]) == first + 3
     again = fast.counters()
     assert again["py2native_fallback"] == after["py2native_fallback"] + 3
+
+
+def test_arrays_over_4_gib_go_by_address_and_are_refused_inline():
+    # np.zeros is calloc: untouched pages cost no memory, so this runs everywhere.
+    huge = np.zeros((1 << 29) + 8)  # 4 GiB + 64 bytes of float64
+    assert huge.nbytes > (1 << 32)
+    assert run("ViewAddress", huge) == huge.ctypes.data  # ext 72 has no size limit
+    assert run("ViewShape", huge) == [(1 << 29) + 8]
+    with pytest.raises(_arrays.BadArray, match=r"under 4 GiB .* of 4294967360 bytes"):
+        _arrays.inline_ext(huge, huge, 0)
