@@ -257,6 +257,11 @@ char array_kind(const char *format, Py_ssize_t itemsize) {
 // exception set) for any other array.
 bool pack_borrowed_array(Packer &packer, PyObject *value, ArrayPins &pins);
 
+// Packs an exact C-contiguous numpy.ndarray of a supported dtype as ext 71 inline, its
+// data 64-byte aligned from the start of `buffer` (goray._arrays' INLINE mode, so the
+// bytes equal goray._codec.pack's). False (nothing written, no exception) otherwise.
+bool pack_inline_array(Packer &packer, Buffer &buffer, PyObject *value);
+
 // Packs `value` like goray._codec.pack when it is made only of exact None, bool, int
 // (64 bits), float, str, bytes, bytearray, list, tuple and dict. Returns false, with
 // no exception set, for anything else (the caller falls back to the Python code).
@@ -356,10 +361,59 @@ bool pack_object(Packer &packer, Buffer &buffer, PyObject *value, int depth,
     }
     return true;
   }
-  if (pins != nullptr && g_arrays_enabled && std::strcmp(type->tp_name, "numpy.ndarray") == 0) {
-    return pack_borrowed_array(packer, value, *pins);
+  if (g_arrays_enabled && std::strcmp(type->tp_name, "numpy.ndarray") == 0) {
+    return pins != nullptr ? pack_borrowed_array(packer, value, *pins)
+                           : pack_inline_array(packer, buffer, value);
   }
   return false;  // subclasses, datetime, memoryview, sets, ...: the Python code decides
+}
+
+// msgpack's ext header size for a payload of `length` bytes.
+size_t ext_header_size(uint64_t length) {
+  if (length == 1 || length == 2 || length == 4 || length == 8 || length == 16) return 2;
+  if (length < 256) return 3;
+  if (length < 65536) return 4;
+  return 6;
+}
+
+bool pack_inline_array(Packer &packer, Buffer &buffer, PyObject *value) {
+  Py_buffer view;
+  if (PyObject_GetBuffer(value, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) != 0) {
+    PyErr_Clear();
+    return false;
+  }
+  struct Release {
+    Py_buffer *view;
+    ~Release() { PyBuffer_Release(view); }
+  } release{&view};
+  const char kind = array_kind(view.format, view.itemsize);
+  if (kind == 0 || view.ndim > 32) return false;
+  const uint64_t head = 4 + 8 * static_cast<uint64_t>(view.ndim);
+  const uint64_t nbytes = static_cast<uint64_t>(view.len);
+  uint64_t pad = 0;
+  size_t header = 0;
+  for (int i = 0; i < 4; ++i) {
+    header = ext_header_size(head + pad + nbytes);
+    pad = (64 - (buffer.size() + header + head) % 64) % 64;
+    if (ext_header_size(head + pad + nbytes) == header) break;
+  }
+  const uint64_t length = head + pad + nbytes;
+  if (length > UINT32_MAX) return false;  // the Python code names the limit
+  buffer.reserve(header + static_cast<size_t>(length));
+  packer.pack_ext(static_cast<size_t>(length), 71);
+  char bytes[4 + 8 * 32 + 64] = {};
+  bytes[0] = kind;
+  bytes[1] = static_cast<char>(view.itemsize);
+  bytes[2] = static_cast<char>(view.ndim);
+  bytes[3] = static_cast<char>(pad);
+  size_t at = 4;
+  for (int i = 0; i < view.ndim; ++i) {
+    const uint64_t extent = static_cast<uint64_t>(view.shape[i]);
+    for (int b = 0; b < 8; ++b) bytes[at++] = static_cast<char>((extent >> (8 * b)) & 0xff);
+  }
+  buffer.write(bytes, static_cast<size_t>(head + pad));  // the pad bytes are zero
+  if (nbytes > 0) buffer.write(static_cast<const char *>(view.buf), static_cast<size_t>(nbytes));
+  return true;
 }
 
 bool pack_borrowed_array(Packer &packer, PyObject *value, ArrayPins &pins) {
