@@ -450,12 +450,35 @@ bool pack_borrowed_array(Packer &packer, PyObject *value, ArrayPins &pins) {
 
 // ---- msgpack -> Python ------------------------------------------------------------
 
+// goray._arrays.decode_inline (set_inline_decoder), once the library speaks arrays.
+PyObject *g_decode_inline = nullptr;
+
+// Ext 71 is decoded here only while NumPy is imported: then decode_inline cannot meet
+// a missing NumPy (the Python code reports that, naming the callee and position).
+bool numpy_loaded() {
+  if (g_decode_inline == nullptr) return false;
+  static PyObject *name = PyUnicode_InternFromString("numpy");
+  if (name == nullptr) {
+    PyErr_Clear();
+    return false;
+  }
+  PyObject *module = PyImport_GetModule(name);
+  if (module == nullptr) {
+    PyErr_Clear();
+    return false;
+  }
+  bool loaded = module != Py_None;
+  Py_DECREF(module);
+  return loaded;
+}
+
 // A msgpack-c parse visitor that builds the Python objects goray._codec's unpacker
 // builds. Any doubt (ext types, invalid UTF-8, unhashable keys, deep nesting, an
 // allocation failure) stops the parse with failed() set and no exception pending.
 class Builder {
  public:
-  explicit Builder(size_t input_size) : input_size_(input_size) {}
+  Builder(size_t input_size, bool inline_arrays)
+      : input_size_(input_size), inline_arrays_(inline_arrays) {}
   Builder(const Builder &) = delete;
   Builder &operator=(const Builder &) = delete;
   ~Builder() {
@@ -491,7 +514,16 @@ class Builder {
   bool visit_bin(const char *data, uint32_t size) {
     return add(PyBytes_FromStringAndSize(data, size));
   }
-  bool visit_ext(const char *, uint32_t) { return fail(); }  // timestamps, ExtType
+  // Ext 71 (an inline array) through goray._arrays.decode_inline when `inline_arrays`;
+  // anything else (timestamps, ext 72, other codes) is left to the Python code.
+  bool visit_ext(const char *data, uint32_t size) {
+    if (!inline_arrays_ || size < 1 || static_cast<signed char>(data[0]) != 71) return fail();
+    PyObject *payload = PyBytes_FromStringAndSize(data + 1, static_cast<Py_ssize_t>(size - 1));
+    if (payload == nullptr) return fail();
+    PyObject *array = PyObject_CallOneArg(g_decode_inline, payload);
+    Py_DECREF(payload);
+    return add(array);
+  }
   bool start_array(uint32_t size) {
     // Each element takes at least a byte: a larger count is not msgpack we accept.
     if (stack_.size() >= kMaxDepth || size > input_size_) return fail();
@@ -578,6 +610,7 @@ class Builder {
   }
 
   size_t input_size_;
+  bool inline_arrays_;
   std::vector<Frame> stack_;
   PyObject *result_ = nullptr;
   bool failed_ = false;
@@ -633,6 +666,7 @@ class ObjectList {
 bool decode_block(const char *data, size_t size, ObjectList &values) {
   size_t before = values.size();
   size_t offset = 0;
+  const bool inline_arrays = numpy_loaded();
   try {
     while (offset < size) {
       // The one-byte values (fixints, nil, booleans, most arguments) without a parse.
@@ -650,7 +684,7 @@ bool decode_block(const char *data, size_t size, ObjectList &values) {
         values.push(value);
         continue;
       }
-      Builder builder(size);
+      Builder builder(size, inline_arrays);
       bool parsed = msgpack::parse(data, size, offset, builder);
       value = builder.take();
       if (!parsed || builder.failed() || value == nullptr) {
@@ -1601,6 +1635,15 @@ PyObject *fast_set_commands(PyObject *, PyObject *args) {
   Py_RETURN_NONE;
 }
 
+PyObject *fast_set_inline_decoder(PyObject *, PyObject *decoder) {
+  if (!PyCallable_Check(decoder)) {
+    PyErr_SetString(PyExc_TypeError, "set_inline_decoder(decode_inline): a callable");
+    return nullptr;
+  }
+  Py_XSETREF(g_decode_inline, Py_NewRef(decoder));
+  Py_RETURN_NONE;
+}
+
 PyObject *fast_set_py2native(PyObject *, PyObject *args) {
   PyObject *run_task, *error_from_reply, *unpack_result;
   if (!PyArg_ParseTuple(args, "OOO:set_py2native", &run_task, &error_from_reply, &unpack_result)) {
@@ -1705,6 +1748,9 @@ PyMethodDef kMethods[] = {
      "set_commands(run_task, actor_call, arrays=False): the Py2Native commands of "
      "golang_local_run_task and actor_call (4 and 6, or 34 and 35 once the library speaks "
      "arrays), and whether ndarray arguments go by address (ext 72)."},
+    {"set_inline_decoder", fast_set_inline_decoder, METH_O,
+     "set_inline_decoder(decode_inline): ext 71 payload -> ndarray, for the values decoded "
+     "here (while NumPy is imported)."},
     {"set_py2native", fast_set_py2native, METH_VARARGS,
      "set_py2native(run_task, error_from_reply, unpack_result_block): the Python code the\n"
      "Py2Native entry points fall back to."},

@@ -173,6 +173,7 @@ class Library:
         if self._fast is not None:
             self._fast.set_commands(int(Py2Native.RUN_TASK_FOR_PYTHON),
                                     int(Py2Native.ACTOR_METHOD_CALL_FOR_PYTHON), True)
+            self._fast.set_inline_decoder(_arrays.decode_inline)
 
     def release_array(self, token: int) -> None:
         """ReleaseArray: the native buffer of an adopted array is freed. Runs from

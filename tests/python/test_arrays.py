@@ -223,3 +223,17 @@ def test_fast_path_packs_inline_arrays_like_the_codec(lib, value):
         pytest.skip("the ctypes run (GORAY_NO_FASTPATH)")
     assert fast.pack(value) == goray._codec.pack(value, _arrays.INLINE)
     assert fast.pack(np.arange(4.0)[::2]) is None  # not contiguous: the codec copies it
+
+
+def test_fast_path_serves_native_calls_with_inline_arrays(lib):
+    fast = lib.fastpath
+    if fast is None:
+        pytest.skip("the ctypes run (GORAY_NO_FASTPATH)")
+    before = fast.counters()
+    back = run("ArrayViaPython", "py_array_double", np.arange(3.0))
+    after = fast.counters()
+    assert back.tolist() == [0.0, 2.0, 4.0]
+    # The ext 71 argument decoded and the ndarray result packed in C.
+    assert after["native2py_fast"] == before["native2py_fast"] + 1
+    assert after["native2py_fallback"] == before["native2py_fallback"]
+    assert after["native2py_result_fallback"] == before["native2py_result_fallback"]
