@@ -40,6 +40,7 @@ def test_array_tasks_called_through_the_stub_return_the_right_arrays(arrays_app,
     assert report["Scale"] == array("float64", [2, 3], [0.0, 2.0, 4.0, 6.0, 8.0, 10.0])
     assert report["Scale_strided"] == array("float64", [2, 2], [0.0, 20.0, 30.0, 50.0])
     assert (report["Sum"], report["Sum_buffer"], report["Sum_list"]) == (3.5, 6.0, 9.0)
+    assert report["Sum_start"] == 11.0
     assert report["Count"] == 2
     assert report["Conjugate"] == array("complex128", [2], [1 - 2j, 2 + 3j])
     assert report["Split"] == [array("int32", [2], [-1, 7]),

@@ -25,8 +25,9 @@ struct GORAY_TASKS Tasks {
     for (int64_t i = 0; i < a.size(); ++i) result[i] = a[i] * factor;
     return result;
   }
-  double Sum(std::span<const double> values) {
-    double sum = 0;
+  // A default after a span: the shorter call takes the span alone.
+  double Sum(std::span<const double> values, double start = 0) {
+    double sum = start;
     for (double value : values) sum += value;
     return sum;
   }
