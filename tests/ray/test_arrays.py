@@ -60,6 +60,16 @@ def test_native_actor_methods_take_and_return_arrays(lib, a):
     ray.kill(scaler)
 
 
+def test_a_python_made_ref_reaches_a_native_callee_by_address(lib, a):
+    # What native code submits with a ref Python made (a Python value, an ndarray):
+    # the worker packs it by address, so the C++ task reads the store.
+    from goray import _ray_native
+    ref = _ray_native.submit_native_task("ArrayMapping", {}, b"", (0,), [ray.put(a)])
+    assert in_object_store(ray.get(ref).to_python())
+    ref = _ray_native.submit_native_task("Twice", {}, b"", (0,), [ray.put(a)])
+    np.testing.assert_array_equal(ray.get(ref).to_python(), 2 * a)
+
+
 def test_native_code_with_arrays_on_ray(lib):
     # Put/Get, tasks by value and by ref, a task's result passed on, a C++ task
     # submitting a C++ task, a Python task in between, an actor (tests/apps/raytest.cpp).
