@@ -477,8 +477,7 @@ bool numpy_loaded() {
 // allocation failure) stops the parse with failed() set and no exception pending.
 class Builder {
  public:
-  Builder(size_t input_size, bool inline_arrays)
-      : input_size_(input_size), inline_arrays_(inline_arrays) {}
+  explicit Builder(size_t input_size) : input_size_(input_size) {}
   Builder(const Builder &) = delete;
   Builder &operator=(const Builder &) = delete;
   ~Builder() {
@@ -514,10 +513,10 @@ class Builder {
   bool visit_bin(const char *data, uint32_t size) {
     return add(PyBytes_FromStringAndSize(data, size));
   }
-  // Ext 71 (an inline array) through goray._arrays.decode_inline when `inline_arrays`;
+  // Ext 71 (an inline array) through goray._arrays.decode_inline while NumPy is imported;
   // anything else (timestamps, ext 72, other codes) is left to the Python code.
   bool visit_ext(const char *data, uint32_t size) {
-    if (!inline_arrays_ || size < 1 || static_cast<signed char>(data[0]) != 71) return fail();
+    if (size < 1 || static_cast<signed char>(data[0]) != 71 || !numpy_loaded()) return fail();
     PyObject *payload = PyBytes_FromStringAndSize(data + 1, static_cast<Py_ssize_t>(size - 1));
     if (payload == nullptr) return fail();
     PyObject *array = PyObject_CallOneArg(g_decode_inline, payload);
@@ -610,7 +609,6 @@ class Builder {
   }
 
   size_t input_size_;
-  bool inline_arrays_;
   std::vector<Frame> stack_;
   PyObject *result_ = nullptr;
   bool failed_ = false;
@@ -666,7 +664,6 @@ class ObjectList {
 bool decode_block(const char *data, size_t size, ObjectList &values) {
   size_t before = values.size();
   size_t offset = 0;
-  const bool inline_arrays = numpy_loaded();
   try {
     while (offset < size) {
       // The one-byte values (fixints, nil, booleans, most arguments) without a parse.
@@ -684,7 +681,7 @@ bool decode_block(const char *data, size_t size, ObjectList &values) {
         values.push(value);
         continue;
       }
-      Builder builder(size, inline_arrays);
+      Builder builder(size);
       bool parsed = msgpack::parse(data, size, offset, builder);
       value = builder.take();
       if (!parsed || builder.failed() || value == nullptr) {
