@@ -49,7 +49,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
+#include <list>
 #include <memory>
 #include <new>
 #include <stdexcept>
@@ -221,7 +221,7 @@ class ArrayPins {
   void drop_last() { views_.pop_back(); }  // the slot was not filled
 
  private:
-  std::deque<Py_buffer> views_;  // stable addresses: exporters may keep them
+  std::list<Py_buffer> views_;  // stable addresses; empty costs no allocation
 };
 
 // numpy's dtype (kind, itemsize) of a buffer format, or kind 0 when unsupported
