@@ -237,3 +237,28 @@ def test_fast_path_serves_native_calls_with_inline_arrays(lib):
     assert after["native2py_fast"] == before["native2py_fast"] + 1
     assert after["native2py_fallback"] == before["native2py_fallback"]
     assert after["native2py_result_fallback"] == before["native2py_result_fallback"]
+
+
+def test_concurrent_array_calls_from_threads():
+    import threading
+
+    errors = []
+
+    def work(seed):
+        try:
+            arr = np.full(1000, float(seed))
+            for _ in range(200):
+                assert run("ViewAddress", arr) == arr.ctypes.data
+                assert run("EchoArrF64", arr)[-1] == seed
+                assert run("MakeTracked", 100).sum() == 150.0
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    gc.collect()
+    assert run("TrackedAlive") == 0
