@@ -62,6 +62,10 @@ def test_a_native_block_read_from_ray_is_a_view_of_the_store(lib):
 def test_large_bytes_reach_a_task_as_a_view_of_the_store(lib, defs):
     assert ray.get(defs.py_kind.remote(Travelling(b"q" * (4 * BIG)))) == ["memoryview", False]
     assert ray.get(defs.py_kind.remote(Travelling(b"q" * 10))) == ["bytes", False]
+    # Between the out-of-band threshold and Ray's limit for inline objects.
+    middle = b"m" * (80 << 10)
+    assert ray.get(defs.py_kind.remote(Travelling(middle)))[0] == "memoryview"
+    assert ray.get(ray.put(NativeBlock(middle))).data == middle
 
 
 def test_a_large_bytes_result_is_left_in_the_reply_buffer(lib):
