@@ -118,6 +118,8 @@ def _by_address(block: Buffer) -> List[Buffer]:
             width = _EXT_HEADERS[marker]
             length = int.from_bytes(view[at + 1:at + 1 + width], "big")
             start = at + 2 + width
+            if start + length > size:  # not whole values: left to the callee's decoder
+                break
             if view[start - 1] == _arrays.EXT_INLINE and length >= OUT_OF_BAND_FROM:
                 if base < 0:
                     base = _address_of(view)

@@ -105,6 +105,8 @@ def test_native_blocks_hand_their_arrays_to_cpp_by_address(lib, tmp_path):
     assert len(pieces) == 3 and bytes(pieces[0]) == _codec.pack_args("T", [1, "s"])
     assert msgpack.unpackb(pieces[1], ext_hook=lambda code, data: code) == 72
     assert msgpack.unpackb(pieces[2]) == 2.5
+    truncated = memoryview(b"\xc9\x00\x10\x00\x00\x47" + bytes(100))  # claims 1 MiB
+    assert _ray_native._by_address(truncated) == [truncated]  # the callee's decoder says why
     del view, twice
     memory.close()
 
