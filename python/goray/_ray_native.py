@@ -162,7 +162,7 @@ def _pointer_ext(payload: memoryview, address: int) -> Optional[bytes]:
 
 
 def _pack_in_process(name: str, value: Any, keep: List[Any]) -> bytes:
-    library = _ffi.loaded_library()
+    library = _ready_library()  # loaded first: it decides how arrays are written
     if library is not None and library.arrays:
         return _codec.pack_args(name, [value], _arrays.BORROWED, keep)
     return _codec.pack(value)
@@ -383,7 +383,7 @@ def run_with_views(name: str, args: Sequence[Any]) -> Any:
     payload = b"".join([pack_u64(len(encoded)), encoded,
                         pack_u64(sum(len(piece) for piece in pieces)), *pieces])
     del pieces
-    library = _ffi.loaded_library()
+    library = _ready_library()
     command = Py2Native.RUN_TASK_FOR_PYTHON if library is not None and library.arrays else Py2Native.RUN_TASK
     reply = _execute(int(command), name, payload)
     del payload

@@ -63,8 +63,11 @@ def test_native_actor_methods_take_and_return_arrays(lib, a):
 def test_a_python_made_ref_reaches_a_native_callee_by_address(lib, a):
     # What native code submits with a ref Python made (a Python value, an ndarray):
     # the worker packs it by address, so the C++ task reads the store.
-    from goray import _ray_native
-    ref = _ray_native.submit_native_task("ArrayMapping", {}, b"", (0,), [ray.put(a)])
+    # A runtime_env of its own: a fresh worker, whose library is loaded by this call.
+    import uuid
+    from goray import _options, _ray_native
+    fresh = _options.with_goray_env({"runtime_env": {"env_vars": {"RAYTEST_FRESH": uuid.uuid4().hex}}})
+    ref = _ray_native.submit_native_task("ArrayMapping", fresh, b"", (0,), [ray.put(a)])
     assert in_object_store(ray.get(ref).to_python())
     ref = _ray_native.submit_native_task("Twice", {}, b"", (0,), [ray.put(a)])
     np.testing.assert_array_equal(ray.get(ref).to_python(), 2 * a)
