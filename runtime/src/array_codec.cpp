@@ -199,6 +199,19 @@ std::shared_ptr<void> CopyBlock(const void* data, std::size_t bytes) {
   return std::shared_ptr<void>(block, [](void* pointer) { std::free(pointer); });
 }
 
+void CheckNestedListCount(const std::vector<std::int64_t>& shape) {
+  constexpr std::uint64_t kMaxLists = std::uint64_t{1} << 16;
+  std::uint64_t lists = 1;
+  for (std::int64_t extent : shape) {
+    if (extent == 0) return;
+    if (static_cast<std::uint64_t>(extent) > kMaxLists / lists) {
+      throw std::length_error("goray: the nested-list form of an empty array of shape " +
+                              ShapeText(shape) + " is over the limit of 65536 lists");
+    }
+    lists *= static_cast<std::uint64_t>(extent);
+  }
+}
+
 ArrayEncoding CurrentArrayEncoding() noexcept {
   if (ActiveHandoff() != nullptr) return ArrayEncoding::kHandoff;
   return ArraysEnabled() ? ArrayEncoding::kInline : ArrayEncoding::kNestedLists;

@@ -123,6 +123,22 @@ TEST_F(ArrayCodec, NestedListsBeforeEnableArrays) {
             EncodeToString(std::vector<std::vector<float>>{{}, {}}));
 }
 
+TEST_F(ArrayCodec, EmptyArraysWithHugeExtentsHaveNoNestedForm) {
+  const std::string bytes = Ext32(71, Ext71Payload('u', 1, {int64_t{1} << 32, 0}, ""));
+  Array<uint8_t> empty = DecodeFromString<Array<uint8_t>>(bytes);  // fine: no data
+  EXPECT_EQ(empty.size(), 0);
+  EXPECT_EQ(EncodeToString(empty)[5], 71);  // inline: compact
+  detail::SetArraysEnabled(false);
+  try {
+    EncodeToString(empty);
+    ADD_FAILURE() << "encoded";
+  } catch (const std::length_error& error) {
+    EXPECT_STREQ(error.what(), "goray: the nested-list form of an empty array of shape "
+                               "(4294967296, 0) is over the limit of 65536 lists");
+  }
+  EXPECT_EQ(EncodeToString(Array<uint8_t>::Zeros({1000, 0})).size(), 3u + 1000u);
+}
+
 TEST_F(ArrayCodec, NestedListsDecode) {
   Array<int64_t> array =
       DecodeFromString<Array<int64_t>>(EncodeToString(std::vector<std::vector<int>>{{1, 2}, {3, 4}}));

@@ -1,14 +1,17 @@
 // libFuzzer target: the value codec. Arbitrary bytes are unpacked with the
 // runtime's limits, then decoded as many C++ types and as goray::Value; every
 // failure must be a goray::codec::DecodeError (or msgpack's own unpack error),
-// and whatever decodes must encode again and decode to the same value.
+// and whatever decodes must encode again and decode to the same value (arrays
+// included: ext 71 and nested lists).
 #include <array>
+#include <complex>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -24,10 +27,31 @@ constexpr bool kUnordered = false;
 template <class K, class V>
 constexpr bool kUnordered<std::unordered_map<K, V>> = true;
 
+// Float arrays decoded from ext 71 keep signaling NaNs bit for bit; their
+// nested-list form goes through msgpack-c's float32 -> double, which quiets
+// them. One pass through the nested form normalizes that before comparing.
+template <class T>
+constexpr bool kFloatArray = false;
+template <class E>
+constexpr bool kFloatArray<goray::Array<E>> = !std::is_integral_v<E>;
+
+template <class T>
+T Normalized(T value) {
+  if constexpr (kFloatArray<T>) {
+    goray::codec::Buffer buffer;
+    goray::codec::Packer packer(buffer);
+    goray::codec::Encode(packer, value);
+    msgpack::object_handle again = msgpack::unpack(buffer.data(), buffer.size());
+    return goray::codec::Decode<T>(again.get());
+  } else {
+    return value;
+  }
+}
+
 template <class T>
 void TryDecode(const msgpack::object& object) {
   try {
-    T value = goray::codec::Decode<T>(object);
+    T value = Normalized(goray::codec::Decode<T>(object));
     goray::codec::Buffer buffer;
     goray::codec::Packer packer(buffer);
     goray::codec::Encode(packer, value);
@@ -49,6 +73,13 @@ void TryDecode(const msgpack::object& object) {
   } catch (const goray::codec::DecodeError& error) {
     if (error.expected().empty() || error.received().empty()) std::abort();
     (void)error.what();
+  } catch (const std::length_error& error) {
+    // Encode's documented refusal of a size over a limit: an empty array of
+    // shape (2**40, 0) decodes from ext 71 but has no nested-list form of a
+    // sane size (arrays are not enabled here).
+    if (std::string_view(error.what()).find("over ") == std::string_view::npos) {
+      std::abort();
+    }
   }
 }
 
@@ -97,5 +128,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   TryDecode<std::tuple<int64_t, std::string>>(object);
   TryDecode<std::array<int8_t, 3>>(object);
   TryDecode<goray::Value>(object);
+  // Arrays: ext 71 inline data and nested lists. Arrays are never enabled in
+  // this process, so ext 72 (an address) is always refused, never followed.
+  TryDecode<goray::Array<double>>(object);
+  TryDecode<goray::Array<int32_t>>(object);
+  TryDecode<goray::Array<bool>>(object);
+  TryDecode<goray::Array<std::complex<float>>>(object);
+  TryDecode<goray::ArrayView<uint8_t>>(object);
+  TryDecode<goray::ArrayView<int64_t>>(object);
+  TryDecode<std::vector<double>>(object);
+  TryDecode<std::vector<float>>(object);
+  if (goray::codec::detail::ArraysEnabled()) std::abort();
   return 0;
 }

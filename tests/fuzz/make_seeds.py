@@ -19,6 +19,18 @@ def call(name, *args, resolved=()):
     return out
 
 
+def ext71(kind, itemsize, shape, data, pad=0):
+    """The payload of an array ext 71 (docs/protocol-notes.md)."""
+    head = kind.encode() + bytes([itemsize, len(shape), pad]) + struct.pack("<%dq" % len(shape), *shape)
+    return head + b"\0" * pad + data
+
+
+def ext72(kind, itemsize, shape, address, token=0):
+    """The payload of an array ext 72 (refused by the fuzzed library: never enabled)."""
+    head = kind.encode() + bytes([itemsize, len(shape), 0]) + struct.pack("<%dq" % len(shape), *shape)
+    return head + struct.pack("<QQ", address, token)
+
+
 def write(target, name, data):
     path = os.path.join(HERE, "corpus", target)
     os.makedirs(path, exist_ok=True)
@@ -45,6 +57,12 @@ seeds = {
     "close": bytes([7]),
     "close1": bytes([7 | (1 << 3)]),
     "unknown": bytes([0xF9]),
+    "scale": bytes([4]) + call("Scale", msgpack.ExtType(71, ext71("f", 8, [2, 2], struct.pack("<4d", 1, 2, 3, 4))), 2.0),
+    "scale_nested": bytes([4]) + call("Scale", [[1.0, 2.0], [3.0, 4.0]], 0.5),
+    "sum_span": bytes([4]) + call("SumSpan", msgpack.ExtType(71, ext71("i", 4, [3], struct.pack("<3i", 1, 2, 3), pad=5))),
+    "conj": bytes([4]) + call("Conj", msgpack.ExtType(71, ext71("c", 8, [1], struct.pack("<2f", 1, 2)))),
+    "floats": bytes([4]) + call("Floats", msgpack.ExtType(71, ext71("f", 4, [2], struct.pack("<2f", 1, 2)))),
+    "by_address": bytes([4]) + call("SumSpan", msgpack.ExtType(72, ext72("i", 4, [1], 4096))),
 }
 for name, data in seeds.items():
     write("execute", name, data)
@@ -58,3 +76,10 @@ for name, value in values.items():
     write("codec", name, msgpack.packb(value, use_bin_type=True))
 write("codec", "ext", msgpack.packb(msgpack.ExtType(5, b"abc")))
 write("codec", "timestamp", msgpack.packb(msgpack.Timestamp(1, 2), datetime=False))
+write("codec", "array_f8", msgpack.packb(msgpack.ExtType(71, ext71("f", 8, [2, 3], struct.pack("<6d", *range(6)), pad=2))))
+write("codec", "array_i4", msgpack.packb(msgpack.ExtType(71, ext71("i", 4, [3], struct.pack("<3i", 1, -2, 3)))))
+write("codec", "array_b1", msgpack.packb(msgpack.ExtType(71, ext71("b", 1, [2], b"\x01\x00"))))
+write("codec", "array_c8", msgpack.packb(msgpack.ExtType(71, ext71("c", 8, [], struct.pack("<2f", 1, 2)))))
+write("codec", "array_u1_0d", msgpack.packb(msgpack.ExtType(71, ext71("u", 1, [0, 4], b""))))
+write("codec", "array_by_address", msgpack.packb(msgpack.ExtType(72, ext72("f", 8, [1], 4096))))
+write("codec", "complex_nested", msgpack.packb([[1.0, 2.0], [3.0, 4.0]]))

@@ -172,11 +172,17 @@ void EncodeNestedLevel(Packer& packer, const T*& cursor, const std::int64_t* dim
     EncodeNestedScalar(packer, *cursor++);
     return;
   }
-  const std::uint32_t length = CheckedLength(static_cast<std::size_t>(dims[0]), "array dimension",
-                                             "elements");
+  const std::uint32_t length = CheckedLength(static_cast<std::size_t>(dims[0]),
+                                             "dimension of a nested-list array", "elements");
   packer.pack_array(length);
   for (std::uint32_t i = 0; i < length; ++i) EncodeNestedLevel(packer, cursor, dims + 1, ndim - 1);
 }
+
+// An empty array's nested-list form is one list per element of the extents
+// before its first 0: throws std::length_error when that is over 65536 lists
+// (a forged (2**40, 0) header must not turn into gigabytes of empty lists;
+// after EnableArrays, ext 71 writes any empty shape in a few bytes).
+void CheckNestedListCount(const std::vector<std::int64_t>& shape);
 
 template <class T>
 void EncodeArrayData(Packer& packer, const T* data, const std::vector<std::int64_t>& shape,
@@ -184,6 +190,7 @@ void EncodeArrayData(Packer& packer, const T* data, const std::vector<std::int64
   const std::size_t bytes = static_cast<std::size_t>(size) * sizeof(T);
   switch (CurrentArrayEncoding()) {
     case ArrayEncoding::kNestedLists:
+      if (size == 0) CheckNestedListCount(shape);
       EncodeNestedLevel(packer, data, shape.data(), shape.size());
       return;
     case ArrayEncoding::kInline:
