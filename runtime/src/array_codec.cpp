@@ -232,7 +232,7 @@ void EncodeArrayInline(Packer& packer, char kind, std::uint8_t itemsize,
   const std::size_t pad = (64 - (offset + kExt32HeaderSize + fixed) % 64) % 64;
   const std::size_t payload = fixed + pad + bytes;
   if (bytes > std::numeric_limits<std::uint32_t>::max() - fixed - pad) {
-    ThrowTooLarge(bytes, "inline array", "bytes");
+    ThrowTooLarge(bytes, "typed array (ext 71)", "bytes");
   }
   char head[kExt32HeaderSize + 4 + 8 * kMaxArrayDims + 64] = {};
   head[0] = static_cast<char>(0xc9);
