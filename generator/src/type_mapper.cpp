@@ -548,13 +548,16 @@ std::optional<json> TypeMapper::MapArray(const std::string& form, clang::QualTyp
   clang::QualType canonical = element.getCanonicalType();
   std::optional<ArrayElement> mapped =
       ArrayElementOf(canonical.getUnqualifiedType(), tu_.ast);
-  // The element as written, for messages (its aliases seen through by the IDL only).
+  // The element as the source wrote it, for messages; the IDL spells the canonical type.
   std::string shown = Print(element.getLocalUnqualifiedType());
-  std::string owning = "goray::Array<" + (mapped ? mapped->spelling : shown) + ">";
+  std::string item = mapped ? mapped->spelling : shown;
+  std::string owning = "goray::Array<" + item + ">";
   if (form != "array" && site != Site::kParameter) {
+    std::string borrowed =
+        form == "view" ? "goray::ArrayView<" + item + ">" : "std::span<const " + item + ">";
     Unsupported(use, written, outer,
-                "goray::ArrayView and std::span borrow the caller's memory for one call, so "
-                "only a parameter may be one: use " + owning);
+                "'" + borrowed + "' borrows the caller's memory for one call, so only a "
+                "parameter may be one: use " + owning);
     return std::nullopt;
   }
   if (form == "span" && !canonical.isConstQualified()) {

@@ -53,6 +53,8 @@ CASES = {
                              "'goray::ArrayView<double>' is not supported"),
     "array_element.h": ("array_element.h:4:50", "not 'std::string'"),
     "array_view_rvalue.h": ("array_view_rvalue.h:3:41", "take a view by value or by const"),
+    "array_alias_result.h": ("array_alias_result.h:6:3",
+                             "'std::span<const double>' borrows the caller's memory"),
 }
 
 ERROR_LINE = re.compile(
