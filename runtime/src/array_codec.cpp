@@ -261,6 +261,8 @@ SourceBufferScope::SourceBufferScope(std::shared_ptr<void> owner, std::string_vi
 }
 SourceBufferScope::~SourceBufferScope() { t_source = previous_; }
 
+bool InSourceBufferScope() noexcept { return t_source != nullptr; }
+
 std::shared_ptr<void> SourceOwnerFor(const void* data, std::size_t bytes) {
   for (const SourceBufferScope* scope = t_source; scope != nullptr; scope = scope->previous_) {
     if (!scope->owner_) continue;

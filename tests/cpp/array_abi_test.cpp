@@ -100,6 +100,12 @@ void goray::RegisterApplication(goray::Registry& registry) {
     const char* data = reinterpret_cast<const char*>(array.data());
     return std::tuple<bool, double>{data > reply && data < reply + 256, array[2]};
   });
+  registry.AddTask("GetViewInReply", [] {
+    ArrayView<double> view = goray::ObjectRef(9).Get<ArrayView<double>>();
+    const char* reply = static_cast<const char*>(g_get_reply.load());
+    const char* data = reinterpret_cast<const char*>(view.data());
+    return std::tuple<bool, double>{data > reply && data < reply + 256, view[2]};  // still alive
+  });
   registry.AddTask("CallPython", [](const Array<double>& a) {
     return goray::LocalCallPyTask("py_sum", ArrayView<double>(a), a).Get<double>();
   });
@@ -366,11 +372,13 @@ TEST_F(ArrayAbi, GetSharesTheReplyBuffer) {
   g_driver = [&](long long command, std::string_view) {
     return std::tuple<long long, std::string>{0, command == 6 ? stored : ""};
   };
-  Result result = Call(4, CallPayload("GetArrayInReply", ""));
-  ASSERT_EQ(result.code, 0) << result.body;
-  auto decoded = Values(result.body);
-  EXPECT_TRUE(decoded[0].get().as<bool>());  // the Array's data lies in the reply: zero copies
-  EXPECT_EQ(decoded[1].get().as<double>(), 3.0);
+  for (const char* task : {"GetArrayInReply", "GetViewInReply"}) {
+    Result result = Call(4, CallPayload(task, ""));
+    ASSERT_EQ(result.code, 0) << result.body;
+    auto decoded = Values(result.body);
+    EXPECT_TRUE(decoded[0].get().as<bool>()) << task;  // data in the reply: zero copies
+    EXPECT_EQ(decoded[1].get().as<double>(), 3.0);  // and kept alive (ASan checks)
+  }
 }
 
 TEST_F(ArrayAbi, TypedCallsEncodeArraysAndViews) {

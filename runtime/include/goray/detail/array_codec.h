@@ -88,6 +88,9 @@ std::shared_ptr<void> CopyBlock(const void* data, std::size_t bytes);
 // The owner of the buffer being decoded if it holds [data, data + bytes)
 // (set by Get on a driver reply, so a decoded Array shares it), else null.
 std::shared_ptr<void> SourceOwnerFor(const void* data, std::size_t bytes);
+// Whether a driver reply is being decoded on this thread (its ext 72 memory,
+// if any, is not known to outlive the decoding, so views copy it).
+bool InSourceBufferScope() noexcept;
 
 // How Encode writes an array on this thread now (see the top of this file).
 enum class ArrayEncoding { kNestedLists, kInline, kHandoff };
@@ -150,6 +153,9 @@ class SourceBufferScope {
   std::string_view bytes_;
   const SourceBufferScope* previous_;
   friend std::shared_ptr<void> SourceOwnerFor(const void* data, std::size_t bytes);
+// Whether a driver reply is being decoded on this thread (its ext 72 memory,
+// if any, is not known to outlive the decoding, so views copy it).
+bool InSourceBufferScope() noexcept;
 };
 
 // ---- Encoding ------------------------------------------------------------------
@@ -374,10 +380,20 @@ void DecodeArrayView(const msgpack::object& object, goray::ArrayView<T>& out,
   ArrayHeader header;
   ReadArrayExtOf<T>(object, header, expected);
   if (reinterpret_cast<std::uintptr_t>(header.data) % alignof(T) == 0) {
-    out = goray::ArrayView<T>(reinterpret_cast<const T*>(header.data), std::move(header.shape));
-    return;
+    const auto* data = reinterpret_cast<const T*>(header.data);
+    if (!header.by_address) {
+      // Inline: a view of the request (valid for the call), or of a driver
+      // reply it keeps alive (Get<ArrayView<T>>).
+      std::shared_ptr<void> owner = SourceOwnerFor(header.data, header.count * sizeof(T));
+      out = goray::ArrayView<T>(data, std::move(header.shape), std::move(owner));
+      return;
+    }
+    if (!InSourceBufferScope()) {  // an argument: the memory is valid for the call
+      out = goray::ArrayView<T>(data, std::move(header.shape));
+      return;
+    }
   }
-  // Misaligned inline data: views are always aligned, so copy.
+  // Misaligned data (views are always aligned), or an address in a reply: copy.
   std::shared_ptr<void> copy = CopyBlock(header.data, header.count * sizeof(T));
   const T* data = static_cast<const T*>(copy.get());
   out = goray::ArrayView<T>(data, std::move(header.shape), std::move(copy));
