@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
@@ -89,6 +90,10 @@ void goray::RegisterApplication(goray::Registry& registry) {
   registry.AddTask("HalfEncodable", [] {
     return std::tuple<Array<double>, Array<double>>{
         Make(3), Array<double>::Zeros(std::vector<int64_t>(33, 1))};
+  });
+  registry.AddTask("Many", [] {
+    return std::map<std::string, std::vector<Array<int64_t>>>{
+        {"a", {Array<int64_t>(std::vector<int64_t>{1}), Array<int64_t>(std::vector<int64_t>{2, 3})}}};
   });
   registry.AddTask("PutArray", [] {
     goray::ObjectRef ref = goray::Put(Make(4));
@@ -291,6 +296,21 @@ TEST_F(ArrayAbi, TupleResultsAndActorMethodsHandOver) {
   Result inline_data = Call(6, CallPayload("Data", ""), index);
   EXPECT_EQ(inline_data.body[5], 71);
   EXPECT_EQ(Call(7, "", index).code, 0);
+}
+
+TEST_F(ArrayAbi, ArraysInsideContainersHandOver) {
+  ASSERT_EQ(Call(33, "").code, 0);
+  Result result = Call(34, CallPayload("Many", ""));
+  ASSERT_EQ(result.code, 0) << result.body;
+  msgpack::object_handle value = std::move(Values(result.body)[0]);
+  const msgpack::object& list = value.get().via.map.ptr[0].val;
+  ASSERT_EQ(list.via.array.size, 2u);
+  EXPECT_EQ(detail::LiveArrayHandoffs(), 2u);
+  for (uint32_t i = 0; i < 2; ++i) {
+    Handoff handoff = ReadHandoff(list.via.array.ptr[i]);
+    EXPECT_EQ(static_cast<const int64_t*>(handoff.address)[0], i == 0 ? 1 : 2);
+    EXPECT_EQ(Call(36, TokenPayload(handoff.token)).code, 0);
+  }
 }
 
 TEST_F(ArrayAbi, FailedResultsReleaseTheirTokens) {

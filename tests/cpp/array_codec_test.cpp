@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstring>
 #include <map>
+#include <new>
+#include <stdexcept>
 #include <span>
 #include <string>
 #include <tuple>
@@ -325,6 +327,22 @@ TEST_F(ArrayCodec, InsideStructsTuplesAndContainers) {
   buffer.write(ext.data(), ext.size());
   EXPECT_EQ(DecodeErrorText<shapes::Tile>(std::string(buffer.data(), buffer.size())),
             "expected goray::Array<double>, received ndarray of int32 (2,) (at .pixels)");
+}
+
+TEST_F(ArrayCodec, InlineOverFourGiBIsALengthError) {
+  Array<uint8_t> big;
+  try {
+    big = Array<uint8_t>::Zeros({int64_t{1} << 32});  // calloc: untouched zero pages
+  } catch (const std::bad_alloc&) {
+    GTEST_SKIP() << "4 GiB of address space is not available here";
+  }
+  try {
+    EncodeToString(big);
+    ADD_FAILURE() << "encoded";
+  } catch (const std::length_error& error) {
+    EXPECT_STREQ(error.what(), "goray: a typed array (ext 71) of 4294967296 bytes is over "
+                               "msgpack's limit of 4294967295 (2^32 - 1)");
+  }
 }
 
 TEST_F(ArrayCodec, ArrayViewEncodesLikeArray) {
