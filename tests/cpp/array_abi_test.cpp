@@ -114,6 +114,9 @@ void goray::RegisterApplication(goray::Registry& registry) {
   registry.AddTask("CallPython", [](const Array<double>& a) {
     return goray::LocalCallPyTask("py_sum", ArrayView<double>(a), a).Get<double>();
   });
+  registry.AddTask("Submit", [](const Array<double>& a) {
+    return goray::RemoteCall("Scale", ArrayView<double>(a), 2.0).id();
+  });
   registry.AddActor<Store>("Store", &goray::Constructor<Store>::Create).AddMethod("Data", &Store::Data);
 }
 
@@ -405,9 +408,14 @@ TEST_F(ArrayAbi, TypedCallsEncodeArraysAndViews) {
   ASSERT_EQ(Call(33, "").code, 0);
   std::string args_unit;
   g_driver = [&](long long command, std::string_view input) {
-    if (command == 0) {
+    if (command == 0 || command == 5) {
       const uint64_t length = LoadLittle(input.data());
       args_unit = std::string(input.substr(0, 8 + length));
+    }
+    if (command == 5) {
+      std::string id;
+      AppendLittle(id, 77);
+      return std::tuple<long long, std::string>{0, id};
     }
     return std::tuple<long long, std::string>{0, array_test::EncodeToString(6.0)};
   };
@@ -425,6 +433,14 @@ TEST_F(ArrayAbi, TypedCallsEncodeArraysAndViews) {
     offset += 6 + 12 + pad + 24;
   }
   EXPECT_EQ(offset, args_unit.size());
+  // A remote call (CallBuilder): the view argument is ext 71 too, then the double.
+  Result submitted = Call(4, CallPayload("Submit", argument));
+  ASSERT_EQ(submitted.code, 0) << submitted.body;
+  EXPECT_EQ(Values(submitted.body)[0].get().as<uint64_t>(), 77u);
+  ASSERT_EQ(args_unit[8 + 5], 71);
+  const std::size_t pad = static_cast<uint8_t>(args_unit[8 + 9]);
+  EXPECT_EQ((8 + 6 + 12 + pad) % 64, 0u);
+  EXPECT_EQ(args_unit.size(), 8 + 6 + 12 + pad + 24 + 9);  // + float64 2.0
 }
 
 TEST_F(ArrayAbi, ConcurrentHandoffsAndReleases) {
