@@ -186,9 +186,15 @@ class Described {
 class Counter : public Described {
  public:
   explicit Counter(std::int64_t start) : n_(start) { g_counters_alive.fetch_add(1); }
-  Counter(const Counter& other) : Described(other), n_(other.n_) { g_counters_alive.fetch_add(1); }
-  Counter(Counter&& other) noexcept : n_(other.n_) { g_counters_alive.fetch_add(1); }
-  Counter& operator=(const Counter&) = default;
+  Counter(const Counter& other) : Described(other), n_(other.n_.load()) {
+    g_counters_alive.fetch_add(1);
+  }
+  Counter(Counter&& other) noexcept : n_(other.n_.load()) { g_counters_alive.fetch_add(1); }
+  Counter& operator=(const Counter& other) {
+    Described::operator=(other);
+    n_ = other.n_.load();
+    return *this;
+  }
   ~Counter() override { g_counters_alive.fetch_sub(1); }
 
   std::int64_t Incr(std::int64_t by) { return n_ += by; }
@@ -200,7 +206,9 @@ class Counter : public Described {
   std::int64_t Value() const override { return n_; }
 
  private:
-  std::int64_t n_;
+  // Atomic: in-process callers may share one instance across threads, and the
+  // runtime does not serialise their calls (the fast path releases the GIL).
+  std::atomic<std::int64_t> n_;
 };
 
 std::int64_t CountersAlive() { return g_counters_alive.load(); }
