@@ -11,6 +11,7 @@
 
 #include "array_handoff.h"
 #include "goray/codec.h"
+#include "goray/detail/big_block.h"
 
 namespace goray::codec::detail {
 namespace {
@@ -193,10 +194,7 @@ void ReadArrayExt(const msgpack::object& object, ArrayHeader& header, const std:
 }
 
 std::shared_ptr<void> CopyBlock(const void* data, std::size_t bytes) {
-  void* block = std::malloc(bytes == 0 ? 1 : bytes);
-  if (block == nullptr) throw std::bad_alloc();
-  if (bytes != 0) std::memcpy(block, data, bytes);
-  return std::shared_ptr<void>(block, [](void* pointer) { std::free(pointer); });
+  return goray::detail::CopiedBlock(data, bytes);  // huge pages from 4 MiB
 }
 
 void CheckNestedListCount(const std::vector<std::int64_t>& shape) {

@@ -6,8 +6,8 @@
 // double, std::complex<float>, std::complex<double>. C order, little-endian.
 //
 // Storage is a shared_ptr<void> owner plus a T* into it, so an Array can hold
-// a calloc'ed block, a moved-in std::vector or a runtime buffer without
-// copying. Copying an Array copies the elements; moving it is cheap.
+// a zero-filled block (huge pages from 4 MiB), a moved-in std::vector or a
+// runtime buffer without copying. Copying an Array copies the elements; moving it is cheap.
 #pragma once
 
 #include <complex>
@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "goray/detail/big_block.h"
 #include "goray/detail/type_name.h"
 
 namespace goray {
@@ -66,13 +67,9 @@ inline std::int64_t ShapeElementCount(const std::vector<std::int64_t>& shape,
 }
 
 // A zero-filled block of `bytes` bytes (at least 1, so data() is never null),
-// aligned like malloc (16 bytes on 64-bit Linux). calloc: large blocks come
-// from fresh zero pages, with no memset pass.
-inline std::shared_ptr<void> CallocBlock(std::size_t bytes) {
-  void* block = std::calloc(bytes == 0 ? 1 : bytes, 1);
-  if (block == nullptr) throw std::bad_alloc();
-  return std::shared_ptr<void>(block, [](void* pointer) { std::free(pointer); });
-}
+// aligned to at least 16 bytes, from fresh zero pages (no memset pass); blocks
+// of 4 MiB or more are backed by huge pages (detail/big_block.h).
+inline std::shared_ptr<void> CallocBlock(std::size_t bytes) { return ZeroedBlock(bytes); }
 
 }  // namespace detail
 

@@ -11,9 +11,10 @@
 #include <string>
 #include <string_view>
 
+#include "goray/detail/buffer.h"  // Buffer: malloc-backed, released straight into replies
+
 namespace goray::codec {
 
-using Buffer = msgpack::sbuffer;  // malloc-backed: released straight into replies
 using Packer = msgpack::packer<Buffer>;
 
 // A value that does not decode as the requested C++ type.

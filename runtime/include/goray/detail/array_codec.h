@@ -83,7 +83,7 @@ bool IsArrayExt(const msgpack::object& object) noexcept;
 // Reads ext 71/72 into `header`; throws DecodeError(expected, what is wrong)
 // for a malformed one, or an ext 72 before EnableArrays.
 void ReadArrayExt(const msgpack::object& object, ArrayHeader& header, const std::string& expected);
-// Copies `bytes` bytes into a fresh block (calloc'ed, aligned like malloc).
+// Copies `bytes` bytes into a fresh block (detail/big_block.h: huge pages from 4 MiB).
 std::shared_ptr<void> CopyBlock(const void* data, std::size_t bytes);
 // The owner of the buffer being decoded if it holds [data, data + bytes)
 // (set by Get on a driver reply, so a decoded Array shares it), else null.
