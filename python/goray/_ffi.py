@@ -197,16 +197,9 @@ class Library:
         """The goray._fastpath module this library is bound to, or None (ctypes)."""
         return self._fast
 
-    def execute(self, cmd: int, payload: bytes = b"", index: int = 0) -> Tuple[int, bytes]:
-        """Calls ``Execute``; returns (return code, a copy of the output). The GIL is
-        released during the call."""
-        request = cmd | (index << COMMAND_BITS) if index else cmd
-        if request >= (1 << 63):
-            request -= 1 << 64
-        fast = self._fast
-        if fast is not None:
-            result: Tuple[int, bytes] = fast.execute(request, payload)
-            return result
+    def _call_execute(self, cmd: int, request: int, payload: Any) -> Tuple[int, int, int]:
+        """Calls ``Execute`` through ctypes: (return code, output pointer, output length).
+        The caller reads the output and frees it (FreeMemory)."""
         if not isinstance(payload, bytes):
             payload = bytes(payload)
         out_len = ctypes.c_longlong(0)
@@ -214,12 +207,23 @@ class Library:
         pointer = self._execute(request, payload, len(payload), ctypes.byref(out_len),
                                 ctypes.byref(code))
         size = out_len.value
+        if not pointer and size:
+            raise GorayError(f"Execute(cmd {cmd}) returned NULL with length {size}")
+        return code.value, pointer, size
+
+    def execute(self, cmd: int, payload: bytes = b"", index: int = 0) -> Tuple[int, bytes]:
+        """Calls ``Execute``; returns (return code, a copy of the output). The GIL is
+        released during the call."""
+        request = _request_word(cmd, index)
+        fast = self._fast
+        if fast is not None:
+            result: Tuple[int, bytes] = fast.execute(request, payload)
+            return result
+        code, pointer, size = self._call_execute(cmd, request, payload)
         if not pointer:
-            if size:
-                raise GorayError(f"Execute(cmd {cmd}) returned NULL with length {size}")
-            return code.value, b""
+            return code, b""
         try:
-            return code.value, ctypes.string_at(pointer, size)
+            return code, ctypes.string_at(pointer, size)
         finally:
             self._free(pointer)
 
@@ -227,55 +231,35 @@ class Library:
         """As :meth:`execute`, but a large output is not copied: the result is a
         read-only view of the library's buffer, freed (FreeMemory) when the last
         view of it is collected. For replies that are stored as they are."""
-        request = cmd | (index << COMMAND_BITS) if index else cmd
-        if request >= (1 << 63):
-            request -= 1 << 64
-        if not isinstance(payload, bytes):
-            payload = bytes(payload)
-        out_len = ctypes.c_longlong(0)
-        code = ctypes.c_longlong(0)
-        pointer = self._execute(request, payload, len(payload), ctypes.byref(out_len),
-                                ctypes.byref(code))
-        size = out_len.value
+        request = _request_word(cmd, index)
+        code, pointer, size = self._call_execute(cmd, request, payload)
         if not pointer:
-            if size:
-                raise GorayError(f"Execute(cmd {cmd}) returned NULL with length {size}")
-            return code.value, _EMPTY
+            return code, _EMPTY
         if size < _COPY_BELOW:
             try:
-                return code.value, memoryview(ctypes.string_at(pointer, size))
+                return code, memoryview(ctypes.string_at(pointer, size))
             finally:
                 self._free(pointer)
         owner = (ctypes.c_char * size).from_address(pointer)
         weakref.finalize(owner, self._free, pointer).atexit = False
-        return code.value, memoryview(owner).cast("B").toreadonly()
+        return code, memoryview(owner).cast("B").toreadonly()
 
     def execute_decoded(self, cmd: int, payload: Any, index: int,
                         decode: Callable[[memoryview], Any]) -> Tuple[int, Any]:
         """As :meth:`execute`, but on code 0 returns ``decode(view)`` of the output,
         read in place before it is freed (no copy of a large reply); `decode` must
         keep no reference to the view. On another code: a copy of the output."""
-        request = cmd | (index << COMMAND_BITS) if index else cmd
-        if request >= (1 << 63):
-            request -= 1 << 64
+        request = _request_word(cmd, index)
         fast = self._fast
         if fast is not None:
             result: Tuple[int, Any] = fast.execute_decoded(request, payload, decode)
             return result
-        if not isinstance(payload, bytes):
-            payload = bytes(payload)
-        out_len = ctypes.c_longlong(0)
-        code = ctypes.c_longlong(0)
-        pointer = self._execute(request, payload, len(payload), ctypes.byref(out_len),
-                                ctypes.byref(code))
-        size = out_len.value
+        code, pointer, size = self._call_execute(cmd, request, payload)
         if not pointer:
-            if size:
-                raise GorayError(f"Execute(cmd {cmd}) returned NULL with length {size}")
-            return code.value, (decode(memoryview(b"")) if code.value == 0 else b"")
+            return code, (decode(memoryview(b"")) if code == 0 else b"")
         try:
-            if code.value:
-                return code.value, ctypes.string_at(pointer, size)
+            if code:
+                return code, ctypes.string_at(pointer, size)
             view = _memory_view(pointer, size, _PyBUF_READ)
             try:
                 return 0, decode(view)
@@ -295,6 +279,13 @@ class Library:
 
     def __repr__(self) -> str:
         return f"<goray.Library {self.path!r}>"
+
+
+def _request_word(cmd: int, index: int) -> int:
+    """Execute's request word (protocol.md 1): the command in the low bits, the
+    actor instance index above them, as the signed 64-bit integer ctypes passes."""
+    request = cmd | (index << COMMAND_BITS) if index else cmd
+    return request - (1 << 64) if request >= (1 << 63) else request
 
 
 _lock = threading.Lock()
