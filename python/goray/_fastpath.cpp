@@ -720,33 +720,43 @@ PyObject *fast_bind(PyObject *, PyObject *args) {
   Py_RETURN_NONE;
 }
 
+// Calls Execute(request, payload) with the GIL released: the output pointer (NULL only
+// with length 0), its length and the return code. False with a Python error set.
+bool call_execute(PyObject *request_object, PyObject *payload_object, void **out,
+                  long long *out_len, long long *code) {
+  if (g_execute == nullptr) {
+    PyErr_SetString(PyExc_RuntimeError, "goray._fastpath: no library bound");
+    return false;
+  }
+  long long request = PyLong_AsLongLong(request_object);
+  if (request == -1 && PyErr_Occurred()) return false;
+  Py_buffer payload;
+  if (PyObject_GetBuffer(payload_object, &payload, PyBUF_SIMPLE) != 0) return false;
+  void *in_data = payload.len > 0 ? payload.buf : static_cast<void *>(g_empty_input);
+  *out_len = 0;
+  *code = 0;
+  Py_BEGIN_ALLOW_THREADS
+  *out = g_execute(request, in_data, static_cast<long long>(payload.len), out_len, code);
+  Py_END_ALLOW_THREADS
+  PyBuffer_Release(&payload);
+  if (*out == nullptr && *out_len != 0) {
+    PyErr_Format(PyExc_RuntimeError, "Execute returned NULL with length %lld", *out_len);
+    return false;
+  }
+  return true;
+}
+
 PyObject *fast_execute(PyObject *, PyObject *const *args, Py_ssize_t nargs) {
   if (nargs != 2) {
     PyErr_SetString(PyExc_TypeError, "execute(request, payload)");
     return nullptr;
   }
-  if (g_execute == nullptr) {
-    PyErr_SetString(PyExc_RuntimeError, "goray._fastpath: no library bound");
-    return nullptr;
-  }
-  long long request = PyLong_AsLongLong(args[0]);
-  if (request == -1 && PyErr_Occurred()) return nullptr;
-  Py_buffer payload;
-  if (PyObject_GetBuffer(args[1], &payload, PyBUF_SIMPLE) != 0) return nullptr;
-  void *in_data = payload.len > 0 ? payload.buf : static_cast<void *>(g_empty_input);
-  long long out_len = 0;
-  long long code = 0;
   void *out;
-  Py_BEGIN_ALLOW_THREADS
-  out = g_execute(request, in_data, static_cast<long long>(payload.len), &out_len, &code);
-  Py_END_ALLOW_THREADS
-  PyBuffer_Release(&payload);
+  long long out_len;
+  long long code;
+  if (!call_execute(args[0], args[1], &out, &out_len, &code)) return nullptr;
   PyObject *data;
   if (out == nullptr) {
-    if (out_len != 0) {
-      PyErr_Format(PyExc_RuntimeError, "Execute returned NULL with length %lld", out_len);
-      return nullptr;
-    }
     data = PyBytes_FromStringAndSize(nullptr, 0);
   } else {
     data = out_len > 0 ? PyBytes_FromStringAndSize(static_cast<const char *>(out),
@@ -767,26 +777,10 @@ PyObject *fast_execute_decoded(PyObject *, PyObject *const *args, Py_ssize_t nar
     PyErr_SetString(PyExc_TypeError, "execute_decoded(request, payload, decode)");
     return nullptr;
   }
-  if (g_execute == nullptr) {
-    PyErr_SetString(PyExc_RuntimeError, "goray._fastpath: no library bound");
-    return nullptr;
-  }
-  long long request = PyLong_AsLongLong(args[0]);
-  if (request == -1 && PyErr_Occurred()) return nullptr;
-  Py_buffer payload;
-  if (PyObject_GetBuffer(args[1], &payload, PyBUF_SIMPLE) != 0) return nullptr;
-  void *in_data = payload.len > 0 ? payload.buf : static_cast<void *>(g_empty_input);
-  long long out_len = 0;
-  long long code = 0;
   void *out;
-  Py_BEGIN_ALLOW_THREADS
-  out = g_execute(request, in_data, static_cast<long long>(payload.len), &out_len, &code);
-  Py_END_ALLOW_THREADS
-  PyBuffer_Release(&payload);
-  if (out == nullptr && out_len != 0) {
-    PyErr_Format(PyExc_RuntimeError, "Execute returned NULL with length %lld", out_len);
-    return nullptr;
-  }
+  long long out_len;
+  long long code;
+  if (!call_execute(args[0], args[1], &out, &out_len, &code)) return nullptr;
   char *reply = out != nullptr ? static_cast<char *>(out) : g_empty_input;
   Py_ssize_t size = out != nullptr && out_len > 0 ? static_cast<Py_ssize_t>(out_len) : 0;
   PyObject *value;
