@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any, Dict, List, NamedTuple, Tuple, cast
 
 import ray
@@ -280,7 +281,25 @@ def _kill_actor(data: memoryview) -> Reply:
     request = json.loads(bytes(data))
     entry: _ray_native.ActorEntry = _stores.actors.get(int(request.pop("goray_py_local_actor_id")))  # type: ignore[assignment]
     ray.kill(entry.handle, **request)
+    if request.get("no_restart", True):
+        _await_actor_death(entry.handle)
     return _OK_EMPTY
+
+
+def _await_actor_death(handle: Any, deadline_seconds: float = 30.0) -> None:
+    """ray.kill only asks the GCS to end the actor; a call made before the driver
+    learns of the death still runs. Kill promises that later calls fail, so probe
+    the actor until this driver sees it dead (or give up after the deadline)."""
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        try:
+            ray.get(handle.__ray_ready__.remote(), timeout=5)
+        except ray.exceptions.ActorDiedError:
+            return
+        except (ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError):
+            pass  # unavailable for now: the death has not been published yet
+        time.sleep(0.02)
+    _log.warning("goray: the killed actor still answered after %.0f s", deadline_seconds)
 
 
 def _get_actor(data: memoryview) -> Reply:
