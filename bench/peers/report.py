@@ -9,8 +9,9 @@ REMOTE = [("task_py", "task, from Python"), ("task_native", "task, from the nati
           ("actor_py", "actor, from Python"), ("actor_native", "actor, from the native driver")]
 KINDS = [("bytes", "bytes"), ("floats", "vector<double> / list[float]")]
 ARRAYS = [("arrays", "from Python"), ("arrays_native", "from the native driver")]
-# The systems the targets compare (issue 5): ours against GoRay and plain Python.
-OURS, GORAY, PYTHON = "ours", "goray", "python"
+# The systems the targets compare: ours against GoRay and plain Python (issue 5), our
+# C++ driver against our Python driver and Ray's C++ API's driver (issue 12).
+OURS, GORAY, PYTHON, RAYCPP = "ours", "goray", "python", "raycpp"
 
 
 def stats(result):
@@ -65,6 +66,13 @@ def targets(results, sizes, array_sizes, groups) -> list:
         rows.append([f"{title}: ≥ 0.9× plain Python",
                      ratio_text(median(results, OURS, metric),
                                 median(results, PYTHON, python_metric), 0.9)])
+        if metric.endswith("_native"):  # issue 12: the same C++ work from our Python driver, and Ray's C++ driver
+            rows.append([f"{title}: ≥ 1.0× our Python driver on the same C++ work",
+                         ratio_text(median(results, OURS, metric), median(results, OURS, python_metric), 1)])
+            rows.append([f"{title}: ≥ 1.0× Ray's C++ API's driver" if metric == "actor_native"
+                         else f"{title}: ÷ Ray's C++ API's driver",
+                         ratio_text(median(results, OURS, metric), median(results, RAYCPP, metric),
+                                    1 if metric == "actor_native" else None)])
     for kind, title in KINDS if "payload" in groups else []:
         for size in sizes:
             metric = f"payload/{kind}/{size}"
@@ -95,7 +103,7 @@ def write(results, labels, options, path, png, seconds) -> None:
         "(q1..q3; min..max) over rounds. Every system runs in its own process with its own "
         "local Ray (2 CPUs, 127.0.0.1), one after the other in the same run. Load average "
         f"at the start and the end: {options.load_before:.1f}, {os.getloadavg()[0]:.1f}.", "",
-        f"![chart]({png.name})", "", "## Targets (issues 5 and 11)", ""]
+        f"![chart]({png.name})", "", "## Targets (issues 5, 11 and 12)", ""]
     groups = set(options.metrics.split(","))  # sections only for the workloads run
     lines += targets(results, sizes, array_sizes, groups)
     if "local" in groups:
