@@ -30,6 +30,8 @@ class Py2Native(enum.IntEnum):
     RUN_TASK_FOR_PYTHON = 34  # as RUN_TASK; array results by address (ext 72 owned)
     ACTOR_METHOD_CALL_FOR_PYTHON = 35  # as ACTOR_METHOD_CALL, results as 34
     RELEASE_ARRAY = 36  # u64 LE token of an ext 72 owned buffer the driver is done with
+    # Protocol version 3 (docs/protocol-notes.md "Pipelined submissions and batches"):
+    ENABLE_FEATURES = 37  # u64 LE bitmask asked; reply: u64 LE bitmask turned on
 
 
 class Native2Py(enum.IntEnum):
@@ -53,6 +55,10 @@ class Native2Py(enum.IntEnum):
     GET_ACTOR = 15
     EXE_PYTHON_REMOTE_TASK = 16
     RELEASE_ACTOR = 32  # extension (protocol.md 7): native code dropped its last handle
+    # Protocol version 3, once the library turned the features on (EnableFeatures):
+    SUBMIT_BATCH = 33  # records: option sets, submissions, releases (pipelined)
+    GET_OBJECTS = 34  # several objects in one ray.get
+    DESCRIBE_ACTOR = 35  # type name and nativeness of an actor id (handles inside values)
 
 
 class Code(enum.IntEnum):
@@ -81,6 +87,25 @@ META_ARG_POS_TO_OBJECT = "go_ray_arg_pos_to_object"
 
 #: GorayProtocolVersion() from which a library speaks arrays (commands 33-36).
 ARRAYS_VERSION = 2
+#: GorayProtocolVersion() from which a library knows EnableFeatures (37).
+FEATURES_VERSION = 3
+
+
+class Feature(enum.IntFlag):
+    """EnableFeatures bits."""
+
+    PIPELINED = 1  # queued submissions sent as SubmitBatch; GetObjects; Wait all-ready
+    REFS_IN_VALUES = 2  # ObjectRefs and actor handles inside values (ext 73/74)
+
+
+#: SubmitBatch record kinds.
+class Record(enum.IntEnum):
+    DEFINE_OPTIONS = 1
+    TASK = 2
+    PY_TASK = 3
+    ACTOR_CALL = 4
+    RELEASE_OBJECT = 5
+    RELEASE_ACTOR = 6
 
 _U64 = struct.Struct("<Q")
 

@@ -1,27 +1,35 @@
-"""Native2Py commands 5-16 and 32 (protocol.md 3): native code using Ray through
-the driver. Installed into goray._handlers by goray.init() and in workers.
+"""Native2Py commands 5-16 and 32-34 (protocol.md 3, docs/protocol-notes.md): native
+code using Ray through the driver. Installed into goray._handlers by goray.init() and
+in workers, where the loaded library is then asked for protocol version 3's features
+(EnableFeatures).
 
 Every failure of a task or actor is a real Ray failure; GetObject reports it as
 code 5 with {"Message": "<type>: <message> (task <name>)", "Traceback": ...},
-and timeouts, cancellation and unknown ids with codes 2, 3 and 4.
+and timeouts, cancellation and unknown ids with codes 2, 3 and 4. A pipelined
+submission (SubmitBatch) that fails leaves a failure entry under its result id:
+GetObject(s) answer it with code 1 and the text the synchronous command would
+have answered.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import struct
+import threading
 import time
-from typing import Any, Dict, List, NamedTuple, Tuple, cast
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple, Union, cast
 
 import ray
 import ray.exceptions
 
 from . import _codec, _handlers, _ray_native, _stores
 from ._options import split_options, with_goray_env
-from ._protocol import Native2Py, pack_u64, unpack_u64, unpack_units
+from ._protocol import (FEATURES_VERSION, Feature, FramingError, Native2Py, Py2Native, Record,
+                        pack_u64, unpack_u64, unpack_units)
 from .errors import ArgumentError, GorayError, NativeError, UnknownNameError
 
-__all__ = ["install", "failure_reply"]
+__all__ = ["install", "failure_reply", "enable_features", "features", "FailedSubmission"]
 
 _log = logging.getLogger("goray")
 Reply = Tuple[int, bytes]
@@ -36,8 +44,40 @@ class StoredObject(NamedTuple):
     native: bool = False
 
 
-def _object(object_id: int) -> StoredObject:
+class FailedSubmission:
+    """What a pipelined submission that failed leaves under its result id: the
+    callee and the code-1 text its synchronous command would have answered.
+    GetObject(s) answer it; Wait counts it ready; releasing it unread logs it."""
+
+    __slots__ = ("label", "text", "read")
+
+    def __init__(self, label: str, text: bytes) -> None:
+        self.label = label
+        self.text = text
+        self.read = False
+
+    def reply(self) -> Reply:
+        self.read = True
+        return 1, self.text
+
+
+Entry = Union[StoredObject, FailedSubmission]
+
+
+def _entry(object_id: int) -> Entry:
     return _stores.objects.get(object_id)  # type: ignore[return-value]
+
+
+def _object(object_id: int) -> StoredObject:
+    """The stored object of an id used as an argument or waited on; a failed
+    submission's id raises its error (what used it fails the same way)."""
+    stored = _stores.objects.get(object_id)
+    if type(stored) is FailedSubmission:
+        stored.read = True
+        first = stored.text.decode("utf-8", errors="replace").split("\n", 1)[0]
+        raise GorayError(f"object {object_id} is the result of a submission of {stored.label} "
+                         f"that failed: {first}")
+    return stored  # type: ignore[return-value]
 
 
 def _call(data: memoryview) -> Tuple[memoryview, Dict[str, Any], Dict[int, StoredObject]]:
@@ -100,24 +140,69 @@ def _unknown_id(code: int, error: KeyError) -> Reply:
     return code, str(error).strip("'\"").encode()
 
 
-def _new_object(ref: Any, label: str, native: bool = False) -> Reply:
-    return 0, pack_u64(_stores.objects.add(StoredObject(ref, label, native)))
+def _new_object(stored: StoredObject) -> Reply:
+    return 0, pack_u64(_stores.objects.add(stored))
+
+
+# Submissions: one function per kind, used by the synchronous commands (5, 13, 16)
+# and by SubmitBatch's records alike. `key` names the option set for the submitter
+# caches (None: the options' JSON).
+
+def _submit_native_task(name: str, options: Dict[str, Any], key: Any, args_block: memoryview,
+                        refs: Dict[int, StoredObject]) -> StoredObject:
+    positions, ordered = _ref_parts(_native_refs(refs))
+    ref = _ray_native.submit_native_task(name, options, args_block, positions, ordered, key)
+    return StoredObject(ref, name, True)
+
+
+def _submit_python_task(name: str, options: Dict[str, Any], key: Any, args_block: memoryview,
+                        refs: Dict[int, StoredObject]) -> StoredObject:
+    task = _ray_native.python_task(name, options, key)
+    return StoredObject(task.remote(name, *_python_args(args_block, _native_refs(refs))), name)
+
+
+def _method_of(actor_id: int, entry: "_ray_native.ActorEntry", method: str, options: Dict[str, Any],
+               key: Any) -> Any:
+    """The submitter of an actor's method; UnknownNameError for a method it lacks."""
+    attribute = method + "__" if entry.is_native else method
+    if key is not None:
+        submitter = _ray_native.cached_method_submitter(actor_id, attribute, key)
+        if submitter is not None:
+            return submitter
+    if entry.is_native:
+        if getattr(entry.handle, attribute, None) is None:
+            native = _ray_native.native_methods_of(entry.handle)
+            raise UnknownNameError("method", method, native[1] if native else [])
+    elif getattr(entry.handle, method, None) is None or method.startswith("_"):
+        known = sorted(name for name in dir(entry.handle) if not name.startswith("_"))
+        raise UnknownNameError("method", method, known)
+    return _ray_native.method_submitter(actor_id, entry.handle, attribute, options, key)
+
+
+def _submit_actor_call(actor_id: int, method: str, options: Dict[str, Any], key: Any,
+                       args_block: memoryview, refs: Dict[int, StoredObject]) -> StoredObject:
+    entry: _ray_native.ActorEntry = _stores.actors.get(actor_id)  # type: ignore[assignment]
+    submitter = _method_of(actor_id, entry, method, options, key)
+    if entry.is_native:
+        positions, ordered = _ref_parts(_native_refs(refs))
+        block = _ray_native.travelling(args_block)
+        args = (block, positions, *ordered) if ordered else (block,) if args_block else ()
+        ref = submitter.remote(*args)
+    else:
+        ref = submitter.remote(*_python_args(args_block, _python_refs(refs)))
+    return StoredObject(ref, f"{entry.type_name}.{method}", entry.is_native)
 
 
 def _exe_remote_task(data: memoryview) -> Reply:
     args_block, meta, refs = _call(data)
-    name = meta["goray_task_name"]
-    positions, ordered = _ref_parts(_native_refs(refs))
     options = with_goray_env(split_options(meta))
-    ref = _ray_native.submit_native_task(name, options, args_block, positions, ordered)
-    return _new_object(ref, name, native=True)
+    return _new_object(_submit_native_task(meta["goray_task_name"], options, None, args_block, refs))
 
 
 def _exe_python_remote_task(data: memoryview) -> Reply:
     args_block, meta, refs = _call(data)
-    name = meta["task_name"]
-    task = _ray_native.python_task(name, with_goray_env(split_options(meta)))
-    return _new_object(task.remote(name, *_python_args(args_block, _native_refs(refs))), name)
+    options = with_goray_env(split_options(meta))
+    return _new_object(_submit_python_task(meta["task_name"], options, None, args_block, refs))
 
 
 def _new_actor(data: memoryview) -> Reply:
@@ -146,26 +231,8 @@ def _new_python_actor(data: memoryview) -> Reply:
 
 def _actor_method_call(data: memoryview) -> Reply:
     args_block, meta, refs = _call(data)
-    entry: _ray_native.ActorEntry = _stores.actors.get(int(meta["goray_py_local_actor_id"]))  # type: ignore[assignment]
-    method = meta["goray_task_name"]
-    options = split_options(meta)
-    if entry.is_native:
-        positions, ordered = _ref_parts(_native_refs(refs))
-        remote_method = getattr(entry.handle, method + "__", None)
-        if remote_method is None:
-            native = _ray_native.native_methods_of(entry.handle)
-            raise UnknownNameError("method", method, native[1] if native else [])
-        block = _ray_native.travelling(args_block)
-        args = (block, positions, *ordered) if ordered else (block,) if args_block else ()
-        ref = remote_method.options(**options).remote(*args) if options else remote_method.remote(*args)
-    else:
-        remote_method = getattr(entry.handle, method, None)
-        if remote_method is None or method.startswith("_"):
-            known = sorted(name for name in dir(entry.handle) if not name.startswith("_"))
-            raise UnknownNameError("method", method, known)
-        values = _python_args(args_block, _python_refs(refs))
-        ref = remote_method.options(**options).remote(*values) if options else remote_method.remote(*values)
-    return _new_object(ref, f"{entry.type_name}.{method}", native=entry.is_native)
+    return _new_object(_submit_actor_call(int(meta["goray_py_local_actor_id"]), meta["goray_task_name"],
+                                          split_options(meta), None, args_block, refs))
 
 
 def failure_reply(error: BaseException, what: str, task: str = "") -> Reply:
@@ -203,15 +270,24 @@ def failure_reply(error: BaseException, what: str, task: str = "") -> Reply:
     raise error
 
 
+def _timeout(value: Any) -> Optional[float]:
+    return None if value is None or value < 0 else value
+
+
 def _get_object(data: memoryview) -> Reply:
     request = json.loads(bytes(data))
     object_id, timeout, auto_release = int(request[0]), request[1], bool(request[2])
     try:
-        stored = _object(object_id)
+        stored = _entry(object_id)
     except KeyError as error:
         return _unknown_id(4, error)
+    if isinstance(stored, FailedSubmission):
+        reply = stored.reply()
+        if auto_release:
+            _release(object_id)
+        return reply
     try:
-        value = ray.get(stored.ref, timeout=None if timeout is None or timeout < 0 else timeout)
+        value = ray.get(stored.ref, timeout=_timeout(timeout))
     except (ray.exceptions.GetTimeoutError, ray.exceptions.TaskCancelledError) as error:
         return failure_reply(error, f"object {object_id}", stored.label)
     except ray.exceptions.RayError as error:
@@ -220,6 +296,11 @@ def _get_object(data: memoryview) -> Reply:
         return failure_reply(error, f"object {object_id}", stored.label)
     if auto_release:
         _release(object_id)
+    return _value_reply(object_id, value)
+
+
+def _value_reply(object_id: int, value: Any) -> Reply:
+    """GetObject's reply for a value Ray returned."""
     if type(value) is _ray_native.NativeBlock:  # a native producer's bytes, verbatim
         # A view of the object store: the reply is read through the buffer protocol.
         return 0, cast(bytes, value.data)
@@ -230,31 +311,113 @@ def _get_object(data: memoryview) -> Reply:
                         f"{_codec.pack_failure(value, error)}") from None
 
 
+_GET_OBJECTS_HEAD = struct.Struct("<dI")
+_ENTRY_HEAD = struct.Struct("<IQ")
+
+
+def _get_objects(data: memoryview) -> Reply:
+    """GetObjects (34): `f64 timeout, u32 count, count x u64 id` -> per id `u32 code,
+    u64 len, bytes`, each what GetObject answers for it, from one ray.get."""
+    if len(data) < _GET_OBJECTS_HEAD.size:
+        raise FramingError(f"GetObjects: a payload of {len(data)} bytes, the header alone is 12")
+    timeout, count = _GET_OBJECTS_HEAD.unpack_from(data)
+    if len(data) != 12 + 8 * count:
+        raise FramingError(f"GetObjects: {count} ids need {12 + 8 * count} bytes, got {len(data)}")
+    ids = struct.unpack_from(f"<{count}Q", data, 12)
+    try:
+        entries = [_entry(object_id) for object_id in ids]
+    except KeyError as error:
+        return _unknown_id(4, error)
+    pending = [entry.ref for entry in entries if type(entry) is StoredObject]
+    values: List[Any] = []
+    failed = False
+    try:
+        values = ray.get(pending, timeout=_timeout(timeout))
+    except ray.exceptions.GetTimeoutError as error:
+        return 2, f"timed out waiting for {len(pending)} objects: {error}".encode()
+    except ray.exceptions.RayError:
+        failed = True  # all are done: each one's own reply below
+    pieces: List[Any] = []
+    next_value = iter(values)
+    for object_id, entry in zip(ids, entries):
+        if isinstance(entry, FailedSubmission):
+            code, payload = entry.reply()
+        elif failed:
+            code, payload = _entry_reply(object_id, entry)
+        else:
+            code, payload = _guarded(object_id, next(next_value))
+        pieces += (_ENTRY_HEAD.pack(code, len(payload)), payload)
+    return 0, b"".join(pieces)
+
+
+def _entry_reply(object_id: int, stored: StoredObject) -> Reply:
+    """One object's GetObject reply after a ray.get of several failed."""
+    try:
+        value = ray.get(stored.ref)
+    except ray.exceptions.RayError as error:
+        return failure_reply(error, f"object {object_id}", stored.label)
+    return _guarded(object_id, value)
+
+
+def _guarded(object_id: int, value: Any) -> Reply:
+    try:
+        return _value_reply(object_id, value)
+    except TypeError as error:
+        return 1, _handlers.error_text(error)
+
+
 def _release(object_id: int) -> None:
     try:
-        _stores.objects.pop(object_id)
+        entry = _stores.objects.pop(object_id)
     except KeyError:
-        pass
+        return
+    _released(object_id, entry)
+
+
+def _released(object_id: int, entry: Any) -> None:
+    """A failed submission released before anything read it is logged, not lost."""
+    if type(entry) is FailedSubmission and not entry.read:
+        first = entry.text.decode("utf-8", errors="replace").split("\n", 1)[0]
+        _log.warning("goray: the submission of %s (object %d) failed and its result was "
+                     "released unread: %s", entry.label, object_id, first)
 
 
 def _put_object(data: memoryview) -> Reply:
     # Kept as the native bytes (GoRay returns them verbatim); Python readers decode.
     # Ray copies the view into its store before ray.put returns (once: out of band).
-    return _new_object(ray.put(_ray_native.NativeBlock(data)), "", native=True)
+    return _new_object(StoredObject(ray.put(_ray_native.NativeBlock(data)), "", True))
 
 
 def _wait_object(data: memoryview) -> Reply:
+    """WaitObject (8); with "goray_all_ready", the reply lists every ref ready once
+    num_returns are (a failed submission counts as ready)."""
     request = json.loads(bytes(data))
     ids = [int(i) for i in request.pop("object_ref_local_ids")]
+    all_ready = bool(request.pop("goray_all_ready", False))
     try:
-        refs = [_object(i).ref for i in ids]
+        entries = [_entry(i) for i in ids]
     except KeyError as error:
         return _unknown_id(4, error)
     num_returns = int(request.pop("num_returns", 1))
-    ready, _pending = ray.wait(refs, num_returns=num_returns, **request)
+    failed = [i for i, entry in enumerate(entries) if type(entry) is FailedSubmission]
+    refs = [entry.ref for entry in entries if type(entry) is StoredObject]
+    needed = num_returns - len(failed)
+    ready: List[Any] = []
+    if needed > 0:
+        ready, rest = ray.wait(refs, num_returns=needed, **request)
+    else:
+        rest = refs
+    if all_ready and rest:
+        request["timeout"] = 0
+        more, _ = ray.wait(rest, num_returns=len(rest), **request)
+        ready += more
     ready_set = {id(ref) for ref in ready}
-    ready_indices = [i for i, ref in enumerate(refs) if id(ref) in ready_set]
-    pending_indices = [i for i, ref in enumerate(refs) if id(ref) not in ready_set]
+    ready_indices = [i for i, entry in enumerate(entries)
+                     if isinstance(entry, FailedSubmission) or id(entry.ref) in ready_set]
+    if not all_ready and len(ready_indices) > num_returns:
+        ready_indices = ready_indices[:num_returns]  # as ray.wait: num_returns, no more
+    chosen = set(ready_indices)
+    pending_indices = [i for i in range(len(entries)) if i not in chosen]
     return 0, json.dumps([ready_indices, pending_indices]).encode()
 
 
@@ -262,18 +425,21 @@ def _cancel_object(data: memoryview) -> Reply:
     request = json.loads(bytes(data))
     object_id = int(request.pop("object_ref_local_id"))
     try:
-        ref = _object(object_id).ref
+        entry = _entry(object_id)
     except KeyError as error:
         return _unknown_id(4, error)
-    ray.cancel(ref, **request)
+    if type(entry) is StoredObject:  # a failed submission has nothing to cancel
+        ray.cancel(entry.ref, **request)
     return _OK_EMPTY
 
 
 def _release_object(data: memoryview) -> Reply:
+    object_id = unpack_u64(data)
     try:
-        _stores.objects.pop(unpack_u64(data))
+        entry = _stores.objects.pop(object_id)
     except KeyError as error:
         return _unknown_id(4, error)
+    _released(object_id, entry)
     return _OK_EMPTY
 
 
@@ -312,12 +478,180 @@ def _get_actor(data: memoryview) -> Reply:
                           "is_golang_actor": is_native}).encode()
 
 
-def _release_actor(data: memoryview) -> Reply:
+def _describe_actor(data: memoryview) -> Reply:
+    """DescribeActor (35): what GetActor says of an actor id, for a handle decoded
+    from a value."""
     try:
-        _stores.actors.pop(unpack_u64(data))
+        entry: _ray_native.ActorEntry = _stores.actors.get(unpack_u64(data))  # type: ignore[assignment]
     except KeyError as error:
         return _unknown_id(1, error)
+    return 0, json.dumps({"actor_type_name": entry.type_name,
+                          "is_golang_actor": entry.is_native}).encode()
+
+
+def _release_actor(data: memoryview) -> Reply:
+    actor_id = unpack_u64(data)
+    try:
+        _stores.actors.pop(actor_id)
+    except KeyError as error:
+        return _unknown_id(1, error)
+    _ray_native.forget_actor(actor_id)
     return _OK_EMPTY
+
+
+# ---------------------------------------------------------------------------
+# SubmitBatch (33): records back to back (docs/protocol-notes.md "Pipelined
+# submissions and batches"). Integers little-endian; strings u32 length + UTF-8.
+
+class _Options(NamedTuple):
+    """A defined option set: for tasks (with goray's environment), for actor methods;
+    or the error its definition raised (every record using it fails with it)."""
+    task: Dict[str, Any]
+    method: Dict[str, Any]
+    error: Optional[BaseException]
+
+
+_options_lock = threading.Lock()
+_defined: Dict[int, _Options] = {}
+
+_U32 = struct.Struct("<I")
+_U64 = struct.Struct("<Q")
+_TASK_HEAD = struct.Struct("<QII")  # result_id, options_id, name length
+_CALL_HEAD = struct.Struct("<QQII")  # result_id, actor_id, options_id, method length
+_REF = struct.Struct("<IQ")
+_DEFINE_HEAD = struct.Struct("<II")  # options_id, JSON length
+# Record kinds as plain ints (compared once per record).
+_DEFINE, _TASK, _PY_TASK, _ACTOR_CALL, _RELEASE_OBJECT, _RELEASE_ACTOR = (
+    int(Record.DEFINE_OPTIONS), int(Record.TASK), int(Record.PY_TASK), int(Record.ACTOR_CALL),
+    int(Record.RELEASE_OBJECT), int(Record.RELEASE_ACTOR))
+
+
+def _define_options(options_id: int, text: str) -> None:
+    try:
+        meta = json.loads(text)
+        if not isinstance(meta, dict):
+            raise GorayError(f"options {options_id} are not a JSON object: {text[:200]!r}")
+        method = split_options(meta)
+        defined = _Options(with_goray_env(method), method, None)
+    except Exception as error:  # noqa: BLE001 - reported by each record using it
+        defined = _Options({}, {}, error)
+    with _options_lock:
+        _defined[options_id] = defined
+
+
+def _options(options_id: int) -> _Options:
+    defined = _defined.get(options_id)
+    if defined is None:
+        if options_id:
+            raise GorayError(f"options {options_id} were never defined (a DefineOptions record "
+                             "comes before the first record using them)")
+        defined = _defined[0] = _Options(with_goray_env({}), {}, None)
+    if defined.error is not None:
+        raise defined.error
+    return defined
+
+
+class _Reader:
+    """A cursor over a SubmitBatch payload; running past its end is a FramingError."""
+
+    __slots__ = ("data", "at", "size")
+
+    def __init__(self, data: memoryview) -> None:
+        self.data = data
+        self.at = 0
+        self.size = len(data)
+
+    def need(self, count: int, what: str) -> int:
+        start = self.at
+        if start + count > self.size:
+            raise FramingError(f"SubmitBatch: {what} at byte {start} needs {count} bytes, "
+                               f"{self.size - start} left")
+        self.at = start + count
+        return start
+
+    def text(self, length: int, what: str) -> str:
+        start = self.need(length, what)
+        return str(self.data[start:self.at], "utf-8")
+
+    def refs(self) -> List[Tuple[int, int]]:
+        (count,) = _U32.unpack_from(self.data, self.need(4, "the ref count"))
+        start = self.need(12 * count, f"{count} refs")
+        return [_REF.unpack_from(self.data, start + 12 * i) for i in range(count)]
+
+    def block(self) -> memoryview:
+        (length,) = _U64.unpack_from(self.data, self.need(8, "the block length"))
+        start = self.need(length, "the args block")
+        return self.data[start:self.at]
+
+
+def _resolve_refs(pairs: List[Tuple[int, int]]) -> Dict[int, StoredObject]:
+    return {position: _object(object_id) for position, object_id in pairs}
+
+
+def _submit_batch(data: memoryview) -> Reply:
+    reader = _Reader(data)
+    objects = _stores.objects
+    unpack_task = _TASK_HEAD.unpack_from
+    unpack_call = _CALL_HEAD.unpack_from
+    while reader.at < reader.size:
+        kind = data[reader.at]
+        reader.at += 1
+        if kind == _TASK or kind == _PY_TASK:
+            result_id, options_id, length = unpack_task(data, reader.need(16, "a task record"))
+            name = reader.text(length, "the task name")
+            pairs = reader.refs()
+            block = reader.block()
+            try:
+                defined = _options(options_id)
+                refs = _resolve_refs(pairs) if pairs else {}
+                if kind == _TASK:
+                    stored: Entry = _submit_native_task(name, defined.task, options_id, block, refs)
+                else:
+                    stored = _submit_python_task(name, defined.task, options_id, block, refs)
+            except Exception as error:  # noqa: BLE001 - the record fails, not the batch
+                stored = FailedSubmission(name, _handlers.error_text(error))
+            objects.put(result_id, stored)
+        elif kind == _ACTOR_CALL:
+            result_id, actor_id, options_id, length = unpack_call(data, reader.need(24, "an actor call record"))
+            method = reader.text(length, "the method name")
+            pairs = reader.refs()
+            block = reader.block()
+            try:
+                defined = _options(options_id)
+                refs = _resolve_refs(pairs) if pairs else {}
+                stored = _submit_actor_call(actor_id, method, defined.method, options_id, block, refs)
+            except Exception as error:  # noqa: BLE001
+                stored = FailedSubmission(_callee(actor_id, method), _handlers.error_text(error))
+            objects.put(result_id, stored)
+        elif kind == _DEFINE:
+            options_id, length = _DEFINE_HEAD.unpack_from(data, reader.need(8, "a DefineOptions record"))
+            _define_options(options_id, reader.text(length, "the options JSON"))
+        elif kind == _RELEASE_OBJECT:
+            (object_id,) = _U64.unpack_from(data, reader.need(8, "a ReleaseObject record"))
+            try:
+                _released(object_id, objects.pop(object_id))
+            except KeyError as error:
+                _log.warning("goray: SubmitBatch released %s", str(error).strip("'\""))
+        elif kind == _RELEASE_ACTOR:
+            (actor_id,) = _U64.unpack_from(data, reader.need(8, "a ReleaseActor record"))
+            try:
+                _stores.actors.pop(actor_id)
+            except KeyError as error:
+                _log.warning("goray: SubmitBatch released %s", str(error).strip("'\""))
+            _ray_native.forget_actor(actor_id)
+        else:
+            raise FramingError(f"SubmitBatch: unknown record kind {kind} at byte {reader.at - 1}")
+    return _OK_EMPTY
+
+
+def _callee(actor_id: int, method: str) -> str:
+    """Type.method of an actor call, for a failure entry (the method alone when the
+    actor id is unknown)."""
+    try:
+        entry: _ray_native.ActorEntry = _stores.actors.get(actor_id)  # type: ignore[assignment]
+    except KeyError:
+        return method
+    return f"{entry.type_name}.{method}"
 
 
 _HANDLERS = {
@@ -334,6 +668,9 @@ _HANDLERS = {
     Native2Py.GET_ACTOR: _get_actor,
     Native2Py.EXE_PYTHON_REMOTE_TASK: _exe_python_remote_task,
     Native2Py.RELEASE_ACTOR: _release_actor,
+    Native2Py.SUBMIT_BATCH: _submit_batch,
+    Native2Py.GET_OBJECTS: _get_objects,
+    Native2Py.DESCRIBE_ACTOR: _describe_actor,
 }
 
 
@@ -346,9 +683,49 @@ def _logged(command: Native2Py, handler: Any) -> Any:
     return logged
 
 
+#: The features asked of a library of protocol version 3 or later.
+WANTED_FEATURES = int(Feature.PIPELINED | Feature.REFS_IN_VALUES)
+_features_lock = threading.Lock()
+_features: Dict[int, int] = {}  # id(library) -> the bits it turned on
+
+
+def enable_features(library: Any) -> int:
+    """EnableFeatures (37) to `library`, once: the bits it turned on (0 for a library
+    before version 3, or one that refuses the command: it then works as in version 2)."""
+    with _features_lock:
+        known = _features.get(id(library))
+        if known is not None:
+            return known
+        turned_on = 0
+        if getattr(library, "protocol_version", 1) >= FEATURES_VERSION:
+            code, reply = library.execute(int(Py2Native.ENABLE_FEATURES), pack_u64(WANTED_FEATURES))
+            if code == 0 and len(reply) == 8:
+                turned_on = unpack_u64(reply) & WANTED_FEATURES
+            else:
+                _log.warning("goray: %s refused EnableFeatures (code %d): %s; its submissions stay "
+                             "synchronous", getattr(library, "path", library), code,
+                             bytes(reply[:200]).decode("utf-8", errors="replace"))
+        _features[id(library)] = turned_on
+        return turned_on
+
+
+def features(library: Any = None) -> int:
+    """The feature bits the library (default: the loaded one) turned on; 0 before
+    EnableFeatures was sent (no Ray commands served in this process)."""
+    if library is None:
+        from . import _ffi
+        library = _ffi.loaded_library()
+    return _features.get(id(library), 0) if library is not None else 0
+
+
 def install() -> None:
-    """Serves the Ray commands in this process (idempotent). With GORAY_DEBUG_LOGGING
+    """Serves the Ray commands in this process (idempotent), then turns the loaded
+    library's version-3 features on (EnableFeatures, once). With GORAY_DEBUG_LOGGING
     set, each request is logged."""
     debug = _log.isEnabledFor(logging.DEBUG)
     for command, handler in _HANDLERS.items():
         _handlers.register_handler(int(command), _logged(command, handler) if debug else handler)
+    from . import _ffi
+    library = _ffi.loaded_library()
+    if library is not None:
+        enable_features(library)

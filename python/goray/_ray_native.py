@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tu
 
 import ray
 
-from . import _arrays, _codec, _ffi, _registry, _worker
+from . import _arrays, _codec, _ffi, _ray_internals, _registry, _worker
 from ._local import LocalActor, golang_local_run_task
 from ._protocol import Buffer, Py2Native, pack_u64, pack_units
 from .errors import GorayError, error_from_reply
@@ -434,23 +434,27 @@ def stored(result: Any) -> Any:
     return result
 
 
-_prepared: Dict[Tuple[str, str], Any] = {}
-_PREPARED_LIMIT = 1024
+_submitters: Dict[Tuple[str, Any], Any] = {}
+_SUBMITTERS_LIMIT = 4096
 
 
-def prepared(base: Any, kind: str, options: Dict[str, Any]) -> Any:
-    """``base.options(**options)``, cached by the options' JSON: Ray's .options()
-    is a large part of a submission's cost, and call sites repeat their options."""
-    try:
-        key = (kind, json.dumps(options, sort_keys=True))
-    except TypeError:  # options holding Python objects (scheduling strategies)
-        return base.options(**options)
-    remote = _prepared.get(key)
-    if remote is None:
-        if len(_prepared) >= _PREPARED_LIMIT:
-            _prepared.clear()
-        remote = _prepared[key] = base.options(**options)
-    return remote
+def prepared(base: Any, kind: str, options: Dict[str, Any], key: Any = None) -> Any:
+    """A submitter of remote function `base` with `options` (``.remote(*args)``, as
+    ``base.options(**options).remote``), cached by `kind` and `key` (default: the
+    options' JSON): Ray's option processing is a large part of a submission's cost,
+    and call sites repeat their options. See goray._ray_internals."""
+    if key is None:
+        try:
+            key = json.dumps(options, sort_keys=True)
+        except TypeError:  # options holding Python objects (scheduling strategies)
+            return _ray_internals.task_submitter(base, options)
+    submitter = _submitters.get((kind, key))
+    if submitter is None:
+        submitter = _ray_internals.task_submitter(base, options)
+        if len(_submitters) >= _SUBMITTERS_LIMIT:
+            _submitters.clear()
+        _submitters[(kind, key)] = submitter
+    return submitter
 
 
 def _plain_native_task(name: str) -> Callable[[bytes], Any]:
@@ -466,20 +470,66 @@ def _plain_native_task(name: str) -> Callable[[bytes], Any]:
 _plain_native_tasks: Dict[str, Any] = {}
 
 
+def _plain_base(name: str) -> Any:
+    base = _plain_native_tasks.get(name)
+    if base is None:
+        with _classes_lock:
+            base = _plain_native_tasks.get(name)
+            if base is None:
+                base = _plain_native_tasks[name] = ray.remote(name=f"GolangTask.{name}")(  # type: ignore[call-overload]
+                    _plain_native_task(name))
+    return base
+
+
 def submit_native_task(name: str, options: Dict[str, Any], args_block: Buffer,
-                       positions: Tuple[int, ...], refs: Sequence[Any]) -> Any:
-    """Submits a native task; returns its ray.ObjectRef."""
+                       positions: Tuple[int, ...], refs: Sequence[Any], key: Any = None) -> Any:
+    """Submits a native task; returns its ray.ObjectRef. `key` names the option set
+    for the submitter cache (default: the options' JSON)."""
     block = travelling(args_block)
     if refs:
-        options = {"name": f"GolangTask.{name}", **options}
-        return prepared(_native_task, "native", options).remote(name, block, positions, *refs)
-    with _classes_lock:
-        base = _plain_native_tasks.get(name)
-        if base is None:
-            base = _plain_native_tasks[name] = ray.remote(name=f"GolangTask.{name}")(  # type: ignore[call-overload]
-                _plain_native_task(name))
-    remote = prepared(base, f"native-plain:{name}", options) if options else base
-    return remote.remote(block) if args_block else remote.remote()
+        submitter = _submitters.get((f"native:{name}", key)) if key is not None else None
+        if submitter is None:
+            submitter = prepared(_native_task, f"native:{name}",
+                                 {"name": f"GolangTask.{name}", **options}, key)
+        return submitter.remote(name, block, positions, *refs)
+    submitter = _submitters.get((f"native-plain:{name}", key)) if key is not None else None
+    if submitter is None:
+        submitter = prepared(_plain_base(name), f"native-plain:{name}", options, key)
+    return submitter.remote(block) if args_block else submitter.remote()
+
+
+#: Per actor id (in the id store): its method submitters by (method, options key).
+_method_submitters: Dict[int, Dict[Tuple[str, Any], Any]] = {}
+
+
+def method_submitter(actor_id: int, handle: Any, method: str, options: Dict[str, Any],
+                     key: Any = None) -> Any:
+    """A submitter of `handle`.`method` with `options` (see goray._ray_internals),
+    cached per actor id until :func:`forget_actor`. `key` names the option set
+    (default: the options' JSON)."""
+    if key is None:
+        try:
+            key = json.dumps(options, sort_keys=True)
+        except TypeError:
+            return _ray_internals.method_submitter(handle, method, options)
+    methods = _method_submitters.get(actor_id)
+    if methods is None:
+        methods = _method_submitters.setdefault(actor_id, {})
+    submitter = methods.get((method, key))
+    if submitter is None:
+        submitter = methods[(method, key)] = _ray_internals.method_submitter(handle, method, options)
+    return submitter
+
+
+def cached_method_submitter(actor_id: int, method: str, key: Any) -> Any:
+    """The submitter :func:`method_submitter` made for these, or None."""
+    methods = _method_submitters.get(actor_id)
+    return methods.get((method, key)) if methods is not None else None
+
+
+def forget_actor(actor_id: int) -> None:
+    """Drops the submitters of a released actor id (they hold its handle)."""
+    _method_submitters.pop(actor_id, None)
 
 
 # ---------------------------------------------------------------------------
@@ -672,13 +722,19 @@ def python_view(ref: Any) -> Any:
     return _python_value.remote(ref)
 
 
-def python_task(name: str, options: Dict[str, Any]) -> Any:
-    """The Ray remote function to submit for Python task `name`, with the options of
-    its @goray.remote declaration under the caller's."""
+def python_task(name: str, options: Dict[str, Any], key: Any = None) -> Any:
+    """The submitter for Python task `name`, with the options of its @goray.remote
+    declaration under the caller's. `key` names the caller's option set (default:
+    the merged options' JSON)."""
+    kind = f"python:{name}"
+    if key is not None:
+        submitter = _submitters.get((kind, key))
+        if submitter is not None:
+            return submitter
     function = _registry.find_function(name)  # fails early, in the caller, for unknown names
     merged = {"name": f"py.{getattr(function, '__name__', name)}", **_registry.declared_options(name),
               **options}
-    return prepared(_python_task, "python", merged)
+    return prepared(_python_task, kind, merged, key)
 
 
 _python_classes: Dict[int, Any] = {}

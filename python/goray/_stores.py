@@ -1,6 +1,10 @@
 """The driver's id stores (protocol.md section 2): object refs, actors, each
 numbered from 0 in this process. Entries leave when native code releases them,
-so the stores stay flat however long a program runs. No Ray here."""
+so the stores stay flat however long a program runs. No Ray here.
+
+Pipelined submissions (protocol version 3) carry ids the runtime assigned,
+``(1 << 63) | counter``: :meth:`IdStore.put` files a value under such an id. The
+two ranges never meet (the store's own counter would need 2**63 ids)."""
 
 from __future__ import annotations
 
@@ -27,6 +31,14 @@ class IdStore(Generic[T]):
             key = next(self._ids)
             self._items[key] = value
             return key
+
+    def put(self, key: int, value: T) -> None:
+        """Files `value` under a key the caller assigned (runtime-assigned ids);
+        a key already held is a ValueError (ids are never reused)."""
+        with self._lock:
+            if key in self._items:
+                raise ValueError(f"{self._what} id {key} is already in use")
+            self._items[key] = value
 
     def get(self, key: int) -> T:
         """The value, or KeyError naming the store and the id."""
