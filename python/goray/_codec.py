@@ -18,11 +18,18 @@
   in-process Execute calls). Values without arrays pack exactly as before: arrays
   are looked for only when msgpack meets a type it does not know. Unpacking turns
   ext 71/72 into ndarrays (NumPy imported then).
+- ObjectRefs and actor handles inside values (with Ray, :mod:`goray._nested`): a
+  ``ray.ObjectRef`` packs as fixext 8 type 73 and a Ray actor handle as type 74; the
+  u64 is an id in this process's stores (registered by the packing, for the native
+  code that reads the bytes). Unpacking turns them back into the ref and the handle.
+  :func:`find_ref_exts` finds them in packed bytes without decoding.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import os
+import re
 import sys
 import threading
 from typing import Any, List, Optional, Sequence, Tuple
@@ -44,6 +51,11 @@ __all__ = [
     "CodecError",
     "MAX_LENGTH",
     "pack_failure",
+    "EXT_OBJECT_REF",
+    "EXT_ACTOR_HANDLE",
+    "find_ref_exts",
+    "pack_args_stored",
+    "unpack_result_block_with",
 ]
 
 #: msgpack's largest str, bin, array or map (32-bit lengths): the largest value that
@@ -53,6 +65,147 @@ MAX_LENGTH = (1 << 32) - 1
 
 class CodecError(ValueError):
     """Bytes that are not the msgpack expected."""
+
+
+# ---------------------------------------------------------------------------
+# ObjectRefs and actor handles inside values: fixext 8 (d7 49 / d7 4a + u64 LE).
+
+EXT_OBJECT_REF = 73
+EXT_ACTOR_HANDLE = 74
+
+#: goray._nested once Ray is used: kind(value) -> 73/74/0, decode(code, key, lists),
+#: to_native_many(pieces, refs, actors) -> pieces with ids registered.
+ref_hooks: Any = None
+
+
+class _RefState(threading.local):
+    # While packing: the refs and handles met, by index (the u64 written until the
+    # outermost pack registers them). While decoding a stored block: its lists.
+    collected: Optional["_Collected"] = None
+    lists: Optional[Tuple[Sequence[Any], Sequence[Any], bytes]] = None
+
+
+_refs_tls = _RefState()
+
+
+class _Collected:
+    """Refs and handles met while packing one value or args block; the same object
+    twice gets one index."""
+
+    __slots__ = ("refs", "actors", "_seen")
+
+    def __init__(self) -> None:
+        self.refs: List[Any] = []
+        self.actors: List[Any] = []
+        self._seen: dict = {}
+
+    def index(self, code: int, value: Any) -> int:
+        key = (code, id(value))
+        index = self._seen.get(key)
+        if index is None:
+            items = self.refs if code == EXT_OBJECT_REF else self.actors
+            index = self._seen[key] = len(items)
+            items.append(value)
+        return index
+
+
+def _ref_ext(value: Any) -> Any:
+    """The ext of an ObjectRef or actor handle met while packing (None for other
+    types): the index among the value's refs, made an id by the outermost pack."""
+    hooks = ref_hooks
+    if hooks is None:
+        if "ray" not in sys.modules:
+            return None
+        from . import _nested  # noqa: F401  (installs ref_hooks)
+        hooks = ref_hooks
+        if hooks is None:
+            return None
+    code = hooks.kind(value)
+    if not code:
+        return None
+    collected = _refs_tls.collected
+    if collected is None:
+        collected = _refs_tls.collected = _Collected()
+    return msgpack.ExtType(code, collected.index(code, value).to_bytes(8, "little"))
+
+
+def _ext_hook(code: int, data: bytes) -> Any:
+    if (code == EXT_OBJECT_REF or code == EXT_ACTOR_HANDLE) and ref_hooks is not None:
+        if len(data) != 8:
+            raise CodecError(f"ext {code}: {len(data)} bytes, expected 8 (an id)")
+        return ref_hooks.decode(code, int.from_bytes(data, "little"), _refs_tls.lists)
+    return _arrays.ext_hook(code, data)
+
+
+# A byte size under which the pre-check (a substring search) runs before the walk;
+# larger blocks are walked by their headers at once (a walk is as long as the number
+# of items, a search as long as the bytes: arrays' data is never read).
+_PRECHECK_BELOW = 1 << 16
+_REF_MARK = re.compile(rb"\xd7[\x49\x4a]")
+
+
+def _fast_finder() -> Any:
+    if os.environ.get("GORAY_NO_FASTPATH"):
+        return None
+    try:
+        from . import _fastpath  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return getattr(_fastpath, "find_ref_exts", None)
+
+
+_fast_find_ref_exts = _fast_finder()
+
+
+def find_ref_exts(data: Buffer) -> List[Tuple[int, int]]:
+    """[(offset, type)]: where the 8-byte payloads of the ext 73 (ObjectRef) and 74
+    (actor handle) fixext 8 items of concatenated msgpack values start. Payloads of
+    str, bin and ext are skipped by length (look-alike bytes in them are never taken
+    for an ext); the walk stops at the first invalid or truncated item."""
+    fast = _fast_find_ref_exts
+    if fast is None or len(data) < _PRECHECK_BELOW:
+        if type(data) is bytes:
+            if b"\xd7\x49" not in data and b"\xd7\x4a" not in data:
+                return []
+        elif _REF_MARK.search(data) is None:
+            return []
+    if fast is not None:
+        found: List[Tuple[int, int]] = fast(data)
+        return found
+    return _walk_ref_exts(data)
+
+
+_EXT_LENGTH = {0xc7: 1, 0xc8: 2, 0xc9: 4}  # ext 8/16/32: bytes of the length
+_SIZED_LENGTH = {0xc4: 1, 0xc5: 2, 0xc6: 4, 0xd9: 1, 0xda: 2, 0xdb: 4}  # bin, str
+_FIXED_REST = {0xc0: 0, 0xc2: 0, 0xc3: 0, 0xca: 4, 0xcb: 8, 0xcc: 1, 0xcd: 2, 0xce: 4, 0xcf: 8,
+               0xd0: 1, 0xd1: 2, 0xd2: 4, 0xd3: 8, 0xd4: 2, 0xd5: 3, 0xd6: 5, 0xd7: 9, 0xd8: 17,
+               0xdc: 2, 0xdd: 4, 0xde: 2, 0xdf: 4}
+
+
+def _walk_ref_exts(data: Buffer) -> List[Tuple[int, int]]:
+    """find_ref_exts without goray._fastpath (the same walk, item by item): a
+    container's header is stepped over and its elements follow as items."""
+    view = memoryview(data).cast("B") if not isinstance(data, bytes) else data
+    size = len(view)
+    found: List[Tuple[int, int]] = []
+    at = 0
+    while at < size:
+        marker = view[at]
+        if marker <= 0xbf or marker >= 0xe0:
+            rest = marker & 0x1f if 0xa0 <= marker <= 0xbf else 0
+        elif marker in _FIXED_REST:
+            rest = _FIXED_REST[marker]
+        else:
+            width = _SIZED_LENGTH.get(marker) or _EXT_LENGTH.get(marker)
+            if width is None or size - at < 1 + width:  # 0xc1, or a cut length
+                break
+            rest = width + int.from_bytes(view[at + 1:at + 1 + width], "big") + (marker in _EXT_LENGTH)
+        if rest >= size - at:
+            break
+        if marker == 0xd7 and view[at + 1] in (EXT_OBJECT_REF, EXT_ACTOR_HANDLE):
+            found.append((at + 2, view[at + 1]))
+        at += 1 + rest
+    return found
 
 
 # Packers and unpackers are costly to create (about 1 us) and cheap to reuse, so each
@@ -86,6 +239,9 @@ def _plain_default(value: Any) -> Any:
         raise _ArrayMet
     if isinstance(value, int):  # msgpack asks default about ints beyond 64 bits
         raise OverflowError("Integer value out of range")
+    ext = _ref_ext(value)
+    if ext is not None:
+        return ext
     raise TypeError(f"can not serialize {type(value).__name__!r} object")
 
 
@@ -96,7 +252,7 @@ def _new_packer() -> "msgpack.Packer":
 def _new_unpacker(size: int) -> "msgpack.Unpacker":
     # Every limit (max_str_len, max_bin_len, ...) derives from max_buffer_size.
     return msgpack.Unpacker(None, raw=False, strict_map_key=False, timestamp=3,
-                            ext_hook=_arrays.ext_hook, max_buffer_size=max(size, 1))
+                            ext_hook=_ext_hook, max_buffer_size=max(size, 1))
 
 
 def _pack_plain(value: Any) -> bytes:
@@ -138,6 +294,9 @@ def _pack_with_arrays(value: Any, mode: str, offset: int, keep: Optional[List[An
             return item.item()
         if isinstance(item, int):
             raise OverflowError("Integer value out of range")
+        ext = _ref_ext(item)
+        if ext is not None:
+            return ext
         raise TypeError(f"can not serialize {type(item).__name__!r} object")
 
     packer = msgpack.Packer(use_bin_type=True, datetime=True, default=default, autoreset=False)
@@ -161,7 +320,32 @@ def pack(value: Any, arrays: Optional[str] = None) -> bytes:
     """One msgpack value. Arrays in it are written as `arrays` says (an
     :mod:`goray._arrays` mode; default: ext 71 when the loaded library speaks
     arrays, else nested lists). Raises :class:`goray._arrays.BadArray` (a
-    TypeError) for an array that cannot be sent."""
+    TypeError) for an array that cannot be sent. ObjectRefs and actor handles in
+    it are registered in this process's stores for the native code that reads it."""
+    outer = _refs_tls.collected
+    _refs_tls.collected = None
+    try:
+        data = _pack_value(value, arrays)
+        collected = _refs_tls.collected
+    finally:
+        _refs_tls.collected = outer
+    if collected is None:
+        return data
+    registered: bytes = ref_hooks.to_native_many([data], collected.refs, collected.actors)[0]
+    return registered
+
+
+def _pack_unregistered(value: Any) -> bytes:
+    """pack(value) with its refs and handles left as indexes (to see if it packs)."""
+    outer = _refs_tls.collected
+    _refs_tls.collected = None
+    try:
+        return _pack_value(value, None)
+    finally:
+        _refs_tls.collected = outer
+
+
+def _pack_value(value: Any, arrays: Optional[str]) -> bytes:
     try:
         return _pack_plain(value)
     except _ArrayMet:
@@ -248,7 +432,7 @@ def _find_culprit_at(value: Any, depth: int = 0) -> Tuple[Any, str]:
             children.append((f"[{_path_key(key)}]", child))
     for step, child in children:
         try:
-            pack(child)
+            _pack_unregistered(child)
         except Exception:
             culprit, rest = _find_culprit_at(child, depth + 1)
             return culprit, step + rest
@@ -297,8 +481,45 @@ def _bin_header(size: int) -> bytes:
 def pack_args_pieces(task: str, args: Sequence[Any], arrays: Optional[str] = None,
                      keep: Optional[List[Any]] = None) -> List[Buffer]:
     """As :func:`pack_args`, as pieces to concatenate (large bytes, bytearray and
-    byte memoryviews are pieces of their own, not copied)."""
+    byte memoryviews are pieces of their own, not copied). ObjectRefs and actor
+    handles in the arguments are registered in this process's stores."""
+    pieces, packed, collected = _pack_args_collecting(task, args, arrays, keep)
+    if collected is None:
+        return pieces
+    chosen = [pieces[i] for i in packed]
+    for i, piece in zip(packed, ref_hooks.to_native_many(chosen, collected.refs, collected.actors)):
+        pieces[i] = piece
+    return pieces
+
+
+def pack_args_stored(task: str, args: Sequence[Any]) -> Tuple[bytes, List[Any], List[Any]]:
+    """(args block, refs, actor handles): as :func:`pack_args` for bytes that go
+    into Ray's object store (arrays inline), each ObjectRef and actor handle
+    written as its index in the lists returned (nothing is registered)."""
+    pieces, _, collected = _pack_args_collecting(task, args, _arrays.INLINE, None)
+    block = b"".join(pieces)
+    if collected is None:
+        return block, [], []
+    return block, collected.refs, collected.actors
+
+
+def _pack_args_collecting(task: str, args: Sequence[Any], arrays: Optional[str],
+                          keep: Optional[List[Any]]) -> Tuple[List[Buffer], List[int], Optional[_Collected]]:
+    """(pieces, positions of the pieces msgpack wrote, the refs and handles met)."""
+    outer = _refs_tls.collected
+    _refs_tls.collected = None
+    try:
+        pieces, packed = _pack_args_pieces(task, args, arrays, keep)
+        collected = _refs_tls.collected
+    finally:
+        _refs_tls.collected = outer
+    return pieces, packed, collected
+
+
+def _pack_args_pieces(task: str, args: Sequence[Any], arrays: Optional[str],
+                      keep: Optional[List[Any]]) -> Tuple[List[Buffer], List[int]]:
     pieces: List[Buffer] = []
+    packed: List[int] = []
     offset = 0
     mode = arrays
     for position, arg in enumerate(args):
@@ -337,9 +558,10 @@ def pack_args_pieces(task: str, args: Sequence[Any], arrays: Optional[str] = Non
             if culprit is not arg:
                 received = f"{type(arg).__name__} holding {received} (at {path})"
             raise ArgumentError(task, position, _expected_for(culprit, error), received) from error
+        packed.append(len(pieces))
         pieces.append(piece)
         offset += len(piece)
-    return pieces
+    return pieces, packed
 
 
 def _array_path(value: Any, described: str, depth: int = 0) -> str:
@@ -387,7 +609,7 @@ def unpack(data: Buffer) -> Any:
     before = _arrays.missing_count()
     try:
         value = msgpack.unpackb(data, raw=False, strict_map_key=False, timestamp=3,
-                                ext_hook=_arrays.ext_hook)
+                                ext_hook=_ext_hook)
     except msgpack.ExtraData as error:
         raise CodecError(f"expected one msgpack value, found more ({len(error.extra)} "
                          "bytes left over)") from None
@@ -445,7 +667,7 @@ def unpack_first_values(data: Buffer, what: str = "result") -> List[Any]:
     before = _arrays.missing_count()
     try:
         values = [msgpack.unpackb(data, raw=False, strict_map_key=False, timestamp=3,
-                                  ext_hook=_arrays.ext_hook)]
+                                  ext_hook=_ext_hook)]
     except msgpack.ExtraData as more:
         # The first value came out; the rest follow in the same stream.
         values = [more.unpacked, *_unpack_stream(more.extra)]
@@ -482,6 +704,18 @@ def count_values(data: Buffer) -> int:
 def array_header(count: int) -> bytes:
     """The msgpack array header for `count` elements (the values follow it)."""
     return msgpack.Packer().pack_array_header(count)  # type: ignore[no-any-return]
+
+
+def unpack_result_block_with(data: Buffer, lists: Tuple[Sequence[Any], Sequence[Any], bytes]) -> Any:
+    """As :func:`unpack_result_block` for a block whose ext 73/74 hold indexes into
+    `lists` (refs, actor handles, per-ref flags: 1 when its value is a native
+    producer's bytes) instead of ids of this process's stores."""
+    outer = _refs_tls.lists
+    _refs_tls.lists = lists
+    try:
+        return unpack_result_block(data)
+    finally:
+        _refs_tls.lists = outer
 
 
 def unpack_result_block(data: Buffer, callee: str = "") -> Any:
