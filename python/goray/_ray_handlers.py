@@ -303,7 +303,7 @@ def _value_reply(object_id: int, value: Any) -> Reply:
     """GetObject's reply for a value Ray returned."""
     if type(value) is _ray_native.NativeBlock:  # a native producer's bytes, verbatim
         # A view of the object store: the reply is read through the buffer protocol.
-        return 0, cast(bytes, value.data)
+        return 0, cast(bytes, value.native_data())  # refs inside registered here
     try:
         return 0, _codec.pack(value)
     except (TypeError, ValueError, OverflowError) as error:

@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tu
 
 import ray
 
-from . import _arrays, _codec, _ffi, _ray_internals, _registry, _worker
+from . import _arrays, _codec, _ffi, _nested, _ray_internals, _registry, _worker
 from ._local import LocalActor, golang_local_run_task
 from ._protocol import Buffer, Py2Native, pack_u64, pack_units
 from .errors import GorayError, error_from_reply
@@ -51,9 +51,11 @@ class ActorEntry(NamedTuple):
     is_native: bool
 
 
-def pack_call(task: str, args: Sequence[Any]) -> Tuple[bytes, Tuple[int, ...], List[Any]]:
+def pack_call(task: str, args: Sequence[Any]) -> Tuple[Any, Tuple[int, ...], List[Any]]:
     """Splits Python arguments into (args block of the values, positions of the
-    ObjectRefs, the ObjectRefs): Ray resolves the refs, the worker packs them."""
+    ObjectRefs, the ObjectRefs): Ray resolves the refs, the worker packs them.
+    Refs and actor handles inside the values make the block a NativeBlock (Ray
+    carries them; the worker registers them for the callee)."""
     values: List[Any] = []
     positions: List[int] = []
     refs: List[Any] = []
@@ -63,7 +65,10 @@ def pack_call(task: str, args: Sequence[Any]) -> Tuple[bytes, Tuple[int, ...], L
             refs.append(arg)
         else:
             values.append(arg)
-    return _codec.pack_args(task, values), tuple(positions), refs
+    block, inside, actors = _codec.pack_args_stored(task, values)
+    if inside or actors:
+        return NativeBlock.stored(block, inside, actors), tuple(positions), refs
+    return block, tuple(positions), refs
 
 
 def _call_units(name: str, args_block: Buffer, positions: Sequence[int],
@@ -196,8 +201,17 @@ class Travelling:
 
 
 def travelling(data: Buffer) -> Any:
-    """`data` as a task argument: wrapped when it is large enough to go out of band."""
+    """`data` (an args block native code wrote) as a task argument: a NativeBlock
+    when refs or handles are inside (Ray then tracks them with the task); else
+    wrapped when it is large enough to go out of band."""
+    block = NativeBlock(data)
+    if block.refs or block.actors:
+        return block
     return Travelling(data) if len(data) >= OUT_OF_BAND_FROM else data
+
+
+#: The one conversion every submission of a native args block goes through.
+outbound_block = travelling
 
 
 _ready: Any = None
@@ -233,13 +247,38 @@ class NativeBlock:
     value) and how many values it holds. Stored in Ray as is, out of band when
     large (so Ray copies it into the object store once, and a reader's block is a
     view of the store); never decoded on its way from a native producer to a native
-    consumer."""
+    consumer.
 
-    __slots__ = ("data", "_count")
+    ObjectRefs and actor handles inside the values (ext 73/74, goray._nested) are
+    held in `refs` and `actors`, pickled in band so that Ray counts the refs as
+    contained in this object; the exts in `data` hold indexes into those lists.
+    ``NativeBlock(data)`` takes bytes as native code wrote them (ids of this
+    process's stores); :meth:`native_data` gives them back for native code here."""
+
+    __slots__ = ("data", "_count", "refs", "actors", "_native")
 
     def __init__(self, data: Buffer) -> None:
-        self.data = data
         self._count = -1
+        moved = _nested.from_native(data)
+        if moved is None:
+            self.data = data
+            self.refs: Sequence[Any] = ()
+            self.actors: Sequence[Any] = ()
+            self._native = b""
+        else:
+            self.data, self.refs, self.actors, self._native = moved
+
+    @classmethod
+    def stored(cls, data: Buffer, refs: Sequence[Any] = (), actors: Sequence[Any] = (),
+               native: bytes = b"") -> "NativeBlock":
+        """A block already in the object-store form (indexes into `refs`/`actors`)."""
+        block = cls.__new__(cls)
+        block.data = data
+        block._count = -1
+        block.refs = refs
+        block.actors = actors
+        block._native = native
+        return block
 
     @property
     def count(self) -> int:
@@ -249,15 +288,23 @@ class NativeBlock:
             self._count = _codec.count_values(self.data)
         return self._count
 
+    def native_data(self) -> Buffer:
+        """The bytes for native code in this process: each ref and handle inside is
+        registered in the stores (a new id the library adopts) and its id written in
+        a copy; without any, `data` itself. Call once per delivery."""
+        if not self.refs and not self.actors:
+            return self.data
+        return _nested.to_native_many([self.data], self.refs, self.actors, self._native)[0]
+
     def argument_parts(self) -> Tuple[bytes, Buffer]:
         """(prefix, block): what a native callee receives for a ref holding this
         block is prefix + block, one msgpack value: the value itself; nil for none;
-        an array of several."""
+        an array of several. Refs and handles inside are registered (native_data)."""
         if self.count == 1:
-            return b"", self.data
+            return b"", self.native_data()
         if self.count == 0:
             return b"\xc0", b""
-        return _codec.array_header(self.count), self.data
+        return _codec.array_header(self.count), self.native_data()
 
     def as_argument(self) -> bytes:
         """The one msgpack value a native callee receives (argument_parts joined)."""
@@ -265,19 +312,29 @@ class NativeBlock:
 
     def to_python(self) -> Any:
         """The Python value: None (no value), the value, or a list of several."""
+        if self.refs or self.actors:
+            return _codec.unpack_result_block_with(self.data, (self.refs, self.actors, self._native))
         return _codec.unpack_result_block(self.data)
 
     def __reduce_ex__(self, protocol: Any) -> Tuple[Any, ...]:
-        if isinstance(protocol, int) and protocol >= 5 and len(self.data) >= OUT_OF_BAND_FROM:
-            return (_native_block, (pickle.PickleBuffer(self.data),))
-        return (NativeBlock, (bytes(self.data),))
+        large = isinstance(protocol, int) and protocol >= 5 and len(self.data) >= OUT_OF_BAND_FROM
+        data = pickle.PickleBuffer(self.data) if large else bytes(self.data)
+        if self.refs or self.actors:
+            return (_stored_block, (data, list(self.refs), list(self.actors), self._native))
+        return (_native_block, (data,))
 
     def __repr__(self) -> str:
-        return f"<goray NativeBlock of {len(self.data)} bytes>"
+        inside = f", {len(self.refs)} refs, {len(self.actors)} actors" if self.refs or self.actors else ""
+        return f"<goray NativeBlock of {len(self.data)} bytes{inside}>"
 
 
 def _native_block(buffer: Any) -> NativeBlock:
-    return NativeBlock(memoryview(buffer))
+    return NativeBlock.stored(buffer if type(buffer) is bytes else memoryview(buffer))
+
+
+def _stored_block(buffer: Any, refs: List[Any], actors: List[Any], native: bytes) -> NativeBlock:
+    return NativeBlock.stored(buffer if type(buffer) is bytes else memoryview(buffer),
+                              refs, actors, native)
 
 
 def to_python(value: Any) -> Any:
@@ -665,11 +722,11 @@ def check_actor_args(type_name: str, args_block: Buffer, has_refs: bool) -> None
     """Checks a native actor's constructor arguments in this process, before its
     creation is submitted, so that wrong ones raise ArgumentError here rather than
     kill the actor in its worker (ActorDiedError). Skipped when refs are among the
-    arguments (their values are not here yet), and for libraries that do not know
+    arguments (their values are not here yet) or inside them, and for libraries that do not know
     the command (GoRay's Go libraries answer code 1: unknown command)."""
     library = _ffi.loaded_library()
-    if library is None or has_refs:
-        return
+    if library is None or has_refs or type(args_block) is NativeBlock or _codec.find_ref_exts(args_block):
+        return  # (inside: the library would adopt the ids, which are the caller's)
     payload = pack_units(type_name.encode("utf-8"), args_block)
     code, reply = library.execute(int(Py2Native.CHECK_ACTOR_ARGS), payload)
     if code == 5:

@@ -45,3 +45,17 @@ def py_kind(value):
     """The type a task receives (bytes, memoryview, ndarray) and whether it is writable."""
     view = memoryview(value) if not isinstance(value, (int, float, str, list, dict)) else None
     return [type(value).__name__, None if view is None else not view.readonly]
+
+
+@goray.remote
+def py_call_actor(handle, method, *args):
+    """Calls an actor handle received as an argument (a value native code sent)."""
+    import ray
+    return ray.get(getattr(handle, method).remote(*args))
+
+
+@goray.remote
+def py_get_all(refs):
+    """The values of the refs received inside a list (not resolved by Ray)."""
+    import ray
+    return ray.get(list(refs))
