@@ -67,6 +67,11 @@ class CodecError(ValueError):
     """Bytes that are not the msgpack expected."""
 
 
+class RefsUnavailable(TypeError):
+    """An ObjectRef or actor handle inside a value for a library (or process) where
+    refs in values are not turned on; the message says what is needed."""
+
+
 # ---------------------------------------------------------------------------
 # ObjectRefs and actor handles inside values: fixext 8 (d7 49 / d7 4a + u64 LE).
 
@@ -399,6 +404,8 @@ def pack_failure(value: Any, error: Exception) -> str:
 
 
 def _expected_for(value: Any, error: Exception) -> str:
+    if isinstance(error, RefsUnavailable):
+        return str(error)
     if _is_too_large(error) and _length(value) is not None:
         return f"a value within {_LIMIT_TEXT}"
     if isinstance(error, OverflowError):

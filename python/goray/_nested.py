@@ -43,12 +43,25 @@ INSIDE_LABEL = "a ref inside a value"
 
 def kind(value: Any) -> int:
     """The ext type `value` packs as: 73 for a ray.ObjectRef, 74 for an actor handle,
-    0 for anything else."""
+    0 for anything else. A ref or handle for a library that did not turn refs in
+    values on (EnableFeatures bit 2) is a RefsUnavailable error."""
     if isinstance(value, ray.ObjectRef):
-        return _REF
-    if isinstance(value, ActorHandle):
-        return _ACTOR
-    return 0
+        code, what = _REF, "an ObjectRef"
+    elif isinstance(value, ActorHandle):
+        code, what = _ACTOR, "an actor handle"
+    else:
+        return 0
+    if not _refs_enabled():
+        raise _codec.RefsUnavailable(
+            f"{what} inside a value needs a goray library of protocol version 3 with refs in "
+            "values turned on, on Ray (a top-level ObjectRef argument works everywhere)")
+    return code
+
+
+def _refs_enabled() -> bool:
+    from ._protocol import Feature
+    from ._ray_handlers import features
+    return bool(features() & Feature.REFS_IN_VALUES)
 
 
 class Moved(NamedTuple):

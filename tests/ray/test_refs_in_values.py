@@ -18,6 +18,16 @@ from goray._ray_handlers import StoredObject
 from goray._ray_native import NativeBlock, to_python
 
 
+@pytest.fixture(autouse=True)
+def refs_on(lib, monkeypatch):
+    """Native code is played here: the library's own EnableFeatures answer does not
+    matter, the driver acts as with a library that turned refs in values on."""
+    from goray import _ray_handlers
+    from goray._protocol import Feature
+    bits = _ray_handlers.features(lib) | Feature.REFS_IN_VALUES
+    monkeypatch.setitem(_ray_handlers._features, id(lib), int(bits))
+
+
 def call(command, data):
     code, reply = _handlers.dispatch(int(command), memoryview(data))
     assert code == 0, bytes(reply).decode(errors="replace")
@@ -238,3 +248,18 @@ def test_native_blocks_with_refs_pickle_in_band_and_out_of_band(lib):
         back = ray.get(ray.put(block))
         assert list(back.refs) == [x] and bytes(back.data) == data
         assert to_python(back) == [x, b"\x00" * size]
+
+
+def test_python_values_with_refs_for_a_library_without_the_feature_are_refused(lib, monkeypatch):
+    import goray
+    from goray import _ray_handlers
+    monkeypatch.setitem(_ray_handlers._features, id(lib), 0)
+    with pytest.raises(goray.ArgumentError) as info:
+        goray.golang_local_run_task("Concat", [ray.put(1)], "x")
+    text = str(info.value)
+    assert "position 0" in text and "ObjectRef" in text and "protocol version 3" in text
+    before = len(_stores.objects)
+    x = ray.put(2)
+    with pytest.raises(TypeError, match="protocol version 3"):
+        _codec.pack({"input": x})
+    assert len(_stores.objects) == before  # nothing registered
