@@ -69,7 +69,12 @@ class CodecError(ValueError):
 
 class RefsUnavailable(TypeError):
     """An ObjectRef or actor handle inside a value for a library (or process) where
-    refs in values are not turned on; the message says what is needed."""
+    refs in values are not turned on; the message says what is needed, `expected`
+    is the ArgumentError's expectation."""
+
+    def __init__(self, message: str, expected: str) -> None:
+        super().__init__(message)
+        self.expected = expected
 
 
 # ---------------------------------------------------------------------------
@@ -405,7 +410,7 @@ def pack_failure(value: Any, error: Exception) -> str:
 
 def _expected_for(value: Any, error: Exception) -> str:
     if isinstance(error, RefsUnavailable):
-        return str(error)
+        return error.expected
     if _is_too_large(error) and _length(value) is not None:
         return f"a value within {_LIMIT_TEXT}"
     if isinstance(error, OverflowError):

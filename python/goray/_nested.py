@@ -54,7 +54,9 @@ def kind(value: Any) -> int:
     if not _refs_enabled():
         raise _codec.RefsUnavailable(
             f"{what} inside a value needs a goray library of protocol version 3 with refs in "
-            "values turned on, on Ray (a top-level ObjectRef argument works everywhere)")
+            "values turned on, on Ray (a top-level ObjectRef argument works everywhere)",
+            "a value without ObjectRefs or actor handles (inside values they need a goray "
+            "library of protocol version 3, on Ray)")
     return code
 
 
