@@ -147,10 +147,9 @@ def _ext_hook(code: int, data: bytes) -> Any:
     return _arrays.ext_hook(code, data)
 
 
-# A byte size under which the pre-check (a substring search) runs before the walk;
-# larger blocks are walked by their headers at once (a walk is as long as the number
-# of items, a search as long as the bytes: arrays' data is never read).
-_PRECHECK_BELOW = 1 << 16
+# The pure-Python walk is skipped when neither ext header occurs anywhere (a
+# substring search); the compiled walk is cheaper than that search (it reads only
+# the items' headers, never an array's data), so it runs at once.
 _REF_MARK = re.compile(rb"\xd7[\x49\x4a]")
 
 
@@ -173,15 +172,14 @@ def find_ref_exts(data: Buffer) -> List[Tuple[int, int]]:
     str, bin and ext are skipped by length (look-alike bytes in them are never taken
     for an ext); the walk stops at the first invalid or truncated item."""
     fast = _fast_find_ref_exts
-    if fast is None or len(data) < _PRECHECK_BELOW:
-        if type(data) is bytes:
-            if b"\xd7\x49" not in data and b"\xd7\x4a" not in data:
-                return []
-        elif _REF_MARK.search(data) is None:
-            return []
     if fast is not None:
         found: List[Tuple[int, int]] = fast(data)
         return found
+    if type(data) is bytes:
+        if b"\xd7\x49" not in data and b"\xd7\x4a" not in data:
+            return []
+    elif _REF_MARK.search(data) is None:
+        return []
     return _walk_ref_exts(data)
 
 

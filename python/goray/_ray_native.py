@@ -204,9 +204,9 @@ def travelling(data: Buffer) -> Any:
     """`data` (an args block native code wrote) as a task argument: a NativeBlock
     when refs or handles are inside (Ray then tracks them with the task); else
     wrapped when it is large enough to go out of band."""
-    block = NativeBlock(data)
-    if block.refs or block.actors:
-        return block
+    moved = _nested.from_native(data)
+    if moved is not None:
+        return NativeBlock.stored(*moved)
     return Travelling(data) if len(data) >= OUT_OF_BAND_FROM else data
 
 

@@ -20,9 +20,15 @@ LOOK_ALIKE = b"\xd7\x49" + bytes(8) + b"\xd7\x4a" + bytes(8)
 
 
 def implementations(data):
-    """What every implementation finds (the public function with and without its
-    pre-check, the Python walk, the compiled walk)."""
+    """What every implementation finds (the public function, the Python walk with
+    and without its pre-check, the compiled walk)."""
     found = [_codec.find_ref_exts(data), _codec._walk_ref_exts(data)]
+    fast = _codec._fast_find_ref_exts
+    _codec._fast_find_ref_exts = None  # the pre-check, then the Python walk
+    try:
+        found += [_codec.find_ref_exts(data), _codec.find_ref_exts(memoryview(data))]
+    finally:
+        _codec._fast_find_ref_exts = fast
     if _fastpath is not None:
         found.append(_fastpath.find_ref_exts(data))
     return found
