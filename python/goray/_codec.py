@@ -32,7 +32,7 @@ import os
 import re
 import sys
 import threading
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import msgpack  # type: ignore[import-untyped]
 
@@ -107,7 +107,7 @@ class _Collected:
     def __init__(self) -> None:
         self.refs: List[Any] = []
         self.actors: List[Any] = []
-        self._seen: dict = {}
+        self._seen: Dict[Tuple[int, int], int] = {}
 
     def index(self, code: int, value: Any) -> int:
         key = (code, id(value))

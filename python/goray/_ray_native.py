@@ -718,7 +718,7 @@ def _list_methods_on_unknown_attribute() -> None:
 _list_methods_on_unknown_attribute()
 
 
-def check_actor_args(type_name: str, args_block: Buffer, has_refs: bool) -> None:
+def check_actor_args(type_name: str, args_block: Any, has_refs: bool) -> None:
     """Checks a native actor's constructor arguments in this process, before its
     creation is submitted, so that wrong ones raise ArgumentError here rather than
     kill the actor in its worker (ActorDiedError). Skipped when refs are among the
