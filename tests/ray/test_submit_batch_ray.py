@@ -1,0 +1,173 @@
+"""Pipelined submissions and batches on Ray (Native2Py 33 SubmitBatch, 34 GetObjects,
+WaitObject's goray_all_ready), the runtime's part played from Python: records run
+as the synchronous commands do, failures answer Get as the synchronous commands
+answered, and GetObjects answers each id as GetObject would."""
+import json
+import logging
+import struct
+
+import msgpack
+import pytest
+
+from batch_records import (actor_call, define, get_objects_entries, get_objects_payload,
+                           release_actor, release_object, result_id, task)
+from goray import _ffi, _handlers, _ray_internals, _ray_native, _stores
+from goray._protocol import Native2Py, Py2Native, pack_u64, pack_units, unpack_u64
+
+
+def dispatch(command, data):
+    code, reply = _handlers.dispatch(int(command), memoryview(data))
+    return code, bytes(reply)
+
+
+def ok(command, data):
+    code, reply = dispatch(command, data)
+    assert code == 0, reply.decode(errors="replace")
+    return reply
+
+
+def block(*values):
+    return b"".join(msgpack.packb(v) for v in values)
+
+
+def sync_payload(args, **meta):
+    meta.setdefault("go_ray_arg_pos_to_object", {})
+    return pack_units(block(*args), json.dumps(meta).encode())
+
+
+def new_counter(start):
+    return unpack_u64(ok(Native2Py.NEW_ACTOR, sync_payload(
+        [start], goray_actor_type_name="Counter", goray_actor_methods=["Get", "Incr"])))
+
+
+def get_all(ids, timeout=-1.0):
+    return get_objects_entries(ok(Native2Py.GET_OBJECTS, get_objects_payload(ids, timeout)))
+
+
+def run_in_process(name, *args):
+    code, reply = _ffi.get_library().execute(int(Py2Native.RUN_TASK), pack_units(name.encode(), block(*args)))
+    assert code == 0
+    return bytes(reply)
+
+
+def test_records_run_and_get_objects_fetches_them_in_one_request(lib):
+    counter = new_counter(7)
+    ids = [result_id() for _ in range(4)]
+    ok(Native2Py.SUBMIT_BATCH, define(101, {"num_cpus": 1}) + task(ids[0], "Square", block(3.0), 101)
+       + task(ids[1], "py_square", block(4), python=True) + actor_call(ids[2], counter, "Incr", block(5))
+       + task(ids[3], "Divide", block(17, 5), 101))
+    entries = get_all(ids)
+    assert entries == [(0, run_in_process("Square", 3.0)), (0, msgpack.packb(16)), (0, msgpack.packb(12)),
+                       (0, run_in_process("Divide", 17, 5))]
+    ok(Native2Py.SUBMIT_BATCH, b"".join(release_object(i) for i in ids) + release_actor(counter))
+    assert all(i not in _stores.objects._items for i in ids)
+    assert counter not in _stores.actors._items
+
+
+def test_a_ref_argument_of_a_record_is_resolved_by_ray(lib):
+    put = unpack_u64(ok(Native2Py.PUT_OBJECT, msgpack.packb(2.5)))
+    first, second = result_id(), result_id()
+    ok(Native2Py.SUBMIT_BATCH, task(first, "Square", refs=[(0, put)])
+       + task(second, "py_square", refs=[(0, first)], python=True))
+    assert get_all([first, second]) == [(0, msgpack.packb(6.25)), (0, msgpack.packb(6.25 ** 2))]
+    ok(Native2Py.SUBMIT_BATCH, release_object(put) + release_object(first) + release_object(second))
+
+
+def _first_line(text):
+    return text.split(b"\n", 1)[0]
+
+
+@pytest.mark.parametrize("case", ["options Ray refuses", "unknown method", "unknown Python task",
+                                  "unsupported num_returns"])
+def test_a_failed_record_answers_get_as_its_synchronous_command_answered(lib, case):
+    counter = new_counter(1)
+    if case == "options Ray refuses":
+        sync = (Native2Py.EXE_REMOTE_TASK, sync_payload([2.0], goray_task_name="Square", num_cpus=-1))
+        record = define(201, {"num_cpus": -1}) + task(result_id(), "Square", block(2.0), 201)
+    elif case == "unknown method":
+        sync = (Native2Py.ACTOR_METHOD_CALL, sync_payload([], goray_task_name="Nope",
+                                                          goray_py_local_actor_id=counter))
+        record = actor_call(result_id(), counter, "Nope")
+    elif case == "unknown Python task":
+        sync = (Native2Py.EXE_PYTHON_REMOTE_TASK, sync_payload([], task_name="no_such_py_task"))
+        record = task(result_id(), "no_such_py_task", python=True)
+    else:
+        sync = (Native2Py.EXE_REMOTE_TASK, sync_payload([], goray_task_name="Noop", num_returns=2))
+        record = define(202, {"num_returns": 2}) + task(result_id(), "Noop", options_id=202)
+    sync_code, sync_text = dispatch(*sync)
+    assert sync_code == 1
+    ok(Native2Py.SUBMIT_BATCH, record)
+    failed = _last_result_id(record)
+    code, text = dispatch(Native2Py.GET_OBJECT, json.dumps([failed, -1, False]).encode())
+    assert (code, _first_line(text)) == (1, _first_line(sync_text))
+    assert get_all([failed]) == [(1, text)]
+    code, wait = dispatch(Native2Py.WAIT_OBJECT, json.dumps({"object_ref_local_ids": [failed]}).encode())
+    assert json.loads(wait) == [[0], []]
+    ok(Native2Py.RELEASE_OBJECT, pack_u64(failed))
+    ok(Native2Py.RELEASE_ACTOR, pack_u64(counter))
+
+
+def _last_result_id(records):
+    """The result id of the last submission record in `records`."""
+    at, last = 0, None
+    while at < len(records):
+        kind = records[at]
+        if kind == 1:
+            (length,) = struct.unpack_from("<I", records, at + 5)
+            at += 9 + length
+            continue
+        head = 1 + (8 + 4 if kind in (2, 3) else 8 + 8 + 4)
+        (last,) = struct.unpack_from("<Q", records, at + 1)
+        (name_length,) = struct.unpack_from("<I", records, at + head)
+        at += head + 4 + name_length
+        (refs,) = struct.unpack_from("<I", records, at)
+        at += 4 + 12 * refs
+        (block_length,) = struct.unpack_from("<Q", records, at)
+        at += 8 + block_length
+    return last
+
+
+def test_an_unread_failure_released_by_a_batch_is_logged(lib, caplog):
+    failed = result_id()
+    ok(Native2Py.SUBMIT_BATCH, task(failed, "no_such_py_task", python=True))
+    with caplog.at_level(logging.WARNING, logger="goray"):
+        ok(Native2Py.SUBMIT_BATCH, release_object(failed))
+    assert "no_such_py_task" in caplog.text and "released unread" in caplog.text
+
+
+def test_get_objects_entries_carry_task_failures_and_timeouts_cover_the_request(lib):
+    good, bad = result_id(), result_id()
+    ok(Native2Py.SUBMIT_BATCH, task(good, "Square", block(5.0)) + task(bad, "Fail", block("boom")))
+    entries = get_all([good, bad])
+    code, single = dispatch(Native2Py.GET_OBJECT, json.dumps([bad, -1, False]).encode())
+    assert entries == [(0, run_in_process("Square", 5.0)), (code, single)]
+    assert code == 5 and b"boom" in single
+    slow = result_id()
+    ok(Native2Py.SUBMIT_BATCH, task(slow, "SleepMs", block(3000)))
+    code, text = dispatch(Native2Py.GET_OBJECTS, get_objects_payload([good, slow], 0.2))
+    assert code == 2 and b"timed out" in text
+    code, text = dispatch(Native2Py.GET_OBJECTS, get_objects_payload([good, (1 << 63) | 12345]))
+    assert code == 4 and str((1 << 63) | 12345).encode() in text
+    ok(Native2Py.SUBMIT_BATCH, release_object(good) + release_object(bad) + release_object(slow))
+
+
+def test_wait_all_ready_lists_every_ready_ref(lib):
+    ids = [result_id() for _ in range(3)]
+    ok(Native2Py.SUBMIT_BATCH, b"".join(task(i, "Noop") for i in ids))
+    get_all(ids)  # all done
+    request = {"object_ref_local_ids": ids, "num_returns": 1}
+    ready, pending = json.loads(ok(Native2Py.WAIT_OBJECT, json.dumps(request).encode()))
+    assert len(ready) == 1 and sorted(ready + pending) == [0, 1, 2]
+    request["goray_all_ready"] = True
+    assert json.loads(ok(Native2Py.WAIT_OBJECT, json.dumps(request).encode())) == [[0, 1, 2], []]
+    ok(Native2Py.SUBMIT_BATCH, b"".join(release_object(i) for i in ids))
+
+
+def test_records_and_synchronous_calls_use_prepared_submitters(lib):
+    ids = [result_id() for _ in range(3)]
+    ok(Native2Py.SUBMIT_BATCH, define(301, {"max_retries": 2}) + b"".join(
+        task(i, "Square", block(float(n)), 301) for n, i in enumerate(ids)))
+    assert [entry[0] for entry in get_all(ids)] == [0, 0, 0]
+    submitter = _ray_native._submitters[("native-plain:Square", 301)]
+    assert _ray_internals.describe(submitter) == ("internal" if _ray_internals.enabled() else "public")
+    ok(Native2Py.SUBMIT_BATCH, b"".join(release_object(i) for i in ids))
