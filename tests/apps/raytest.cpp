@@ -31,6 +31,13 @@ struct Point {
   std::string label;
 };
 
+// A job whose input is a ref inside a struct (Python: a dict with an ObjectRef field).
+struct RefJob {
+  goray::ObjectRef input;
+  int64_t scale = 1;
+  std::string label;
+};
+
 }  // namespace raytest
 
 namespace msgpack {
@@ -52,6 +59,26 @@ MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
       goray::codec::StructDecoder decoder(object, value);
       decoder.Field("x", value.x);
       decoder.Field("y", value.y);
+      decoder.Field("label", value.label);
+      return object;
+    }
+  };
+  template <>
+  struct pack<raytest::RefJob> {
+    goray::codec::Packer& operator()(goray::codec::Packer& out, const raytest::RefJob& value) const {
+      goray::codec::EncodeStructHeader(out, 3);
+      goray::codec::EncodeField(out, "input", value.input);
+      goray::codec::EncodeField(out, "scale", value.scale);
+      goray::codec::EncodeField(out, "label", value.label);
+      return out;
+    }
+  };
+  template <>
+  struct convert<raytest::RefJob> {
+    const msgpack::object& operator()(const msgpack::object& object, raytest::RefJob& value) const {
+      goray::codec::StructDecoder decoder(object, value);
+      decoder.Field("input", value.input);
+      decoder.Field("scale", value.scale);
       decoder.Field("label", value.label);
       return object;
     }
@@ -285,6 +312,43 @@ class Clash {
   int64_t Get() const { return 1; }
   int64_t Get__() const { return 2; }
 };
+
+// ---------------------------------------------------------------------------
+// Refs and actor handles inside values, for Python callers (tests/ray/test_refs_in_values_cpp.py).
+
+// The refs of a list, read here (Python passed them unresolved).
+double RefsSum(std::vector<goray::ObjectRef> refs) {
+  double sum = 0;
+  for (const auto& ref : refs) sum += ref.Get<double>();
+  return sum;
+}
+std::vector<goray::ObjectRef> RefsEcho(std::vector<goray::ObjectRef> refs) { return refs; }
+double JobRun(RefJob job) { return job.input.Get<double>() * static_cast<double>(job.scale); }
+RefJob JobEcho(RefJob job) { return job; }
+// Refs this task made (a Put and a task each): Python reads their Python values.
+std::vector<goray::ObjectRef> RefsMake(int64_t n) {
+  std::vector<goray::ObjectRef> refs;
+  for (int64_t i = 0; i < n; ++i) {
+    refs.push_back(i % 2 == 0 ? goray::Put(static_cast<double>(i))
+                              : goray::RemoteCall("Square", static_cast<double>(i)));
+  }
+  return refs;
+}
+goray::ActorHandle CounterMake(int64_t start) { return goray::NewActor("Counter", start); }
+// Calls a handle it was given (a C++ Counter's Incr, or a Python actor's method).
+int64_t CounterCall(goray::ActorHandle counter, int64_t by) {
+  return counter.RemoteCall("Incr", by).Get<int64_t>();
+}
+std::string StorageCall(goray::ActorHandle storage, std::string key, std::string value) {
+  storage.RemoteCall("put", key, value).Wait();
+  return storage.RemoteCall("get", key).Get<std::string>() + "|" + storage.type_name() + "|" +
+         (storage.is_native() ? "native" : "python");
+}
+// Hands a C++ actor to a Python task, which calls it.
+int64_t HandToPython(int64_t start, int64_t by) {
+  goray::ActorHandle counter = goray::NewActor("Counter", start);
+  return goray::RemoteCallPyTask("py_call_actor", counter, std::string("Incr"), by).Get<int64_t>();
+}
 
 // ---------------------------------------------------------------------------
 // Driver scenarios.
@@ -824,6 +888,15 @@ void goray::RegisterApplication(goray::Registry& registry) {
   registry.AddTask("Iota2D", &Iota2D);
   registry.AddTask("TwiceRemote", &TwiceRemote);
   registry.AddTask("WithSum", &WithSum);
+  registry.AddTask("RefsSum", &RefsSum);
+  registry.AddTask("RefsEcho", &RefsEcho);
+  registry.AddTask("JobRun", &JobRun);
+  registry.AddTask("JobEcho", &JobEcho);
+  registry.AddTask("RefsMake", &RefsMake);
+  registry.AddTask("CounterMake", &CounterMake);
+  registry.AddTask("CounterCall", &CounterCall);
+  registry.AddTask("StorageCall", &StorageCall);
+  registry.AddTask("HandToPython", &HandToPython);
   registry.AddActor<Scaler>("Scaler", &goray::Constructor<Scaler, double>::Create)
       .AddMethod("Scale", &Scaler::Scale)
       .AddMethod("Mapping", &Scaler::Mapping);
