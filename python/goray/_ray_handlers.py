@@ -80,18 +80,31 @@ def _object(object_id: int) -> StoredObject:
     return stored  # type: ignore[return-value]
 
 
-def _call(data: memoryview) -> Tuple[memoryview, Dict[str, Any], Dict[int, StoredObject]]:
-    """(args block, options JSON, {position: stored object}) of a call payload. The
-    block is a view of the request (valid during the command: Ray serializes task
-    arguments in .remote(), so no copy is kept beyond it). Ids
-    marked auto_release are released once every position is resolved: the same ref
-    may fill several positions."""
+_metas: Dict[bytes, Dict[str, Any]] = {}
+
+
+def _call(data: memoryview) -> Tuple[memoryview, Dict[str, Any], Dict[int, StoredObject], Optional[bytes]]:
+    """(args block, options JSON, {position: stored object}, the JSON's bytes when it
+    names no refs (a key for caches), else None) of a call payload. The block is a
+    view of the request (valid during the command: Ray serializes task arguments at
+    submission, so no copy is kept beyond it). Ids marked auto_release are released
+    once every position is resolved: the same ref may fill several positions."""
     units = unpack_units(data)
     if len(units) != 2:
         raise GorayError(f"a call payload has 2 units, this one {len(units)}")
-    meta = json.loads(bytes(units[1]))
+    key: Optional[bytes] = bytes(units[1])
+    meta = _metas.get(key)  # type: ignore[arg-type]
+    if meta is not None:
+        return units[0], meta, {}, key
+    meta = json.loads(key)  # type: ignore[arg-type]
     if not isinstance(meta, dict):
         raise GorayError("the call's options are not a JSON object")
+    if not meta.get("go_ray_arg_pos_to_object"):
+        if len(_metas) >= _SYNC_OPTIONS_LIMIT:
+            _metas.clear()
+        _metas[key] = meta  # type: ignore[index]
+        return units[0], meta, {}, key
+    key = None
     refs: Dict[int, StoredObject] = {}
     released = set()
     try:
@@ -103,7 +116,7 @@ def _call(data: memoryview) -> Tuple[memoryview, Dict[str, Any], Dict[int, Store
     finally:  # an unknown id later in the list still releases the ones before it
         for object_id in released:
             _release(object_id)
-    return units[0], meta, refs
+    return units[0], meta, refs, key
 
 
 def _native_refs(refs: Dict[int, StoredObject]) -> Dict[int, Any]:
@@ -193,20 +206,50 @@ def _submit_actor_call(actor_id: int, method: str, options: Dict[str, Any], key:
     return StoredObject(ref, f"{entry.type_name}.{method}", entry.is_native)
 
 
+class _SyncOptions(NamedTuple):
+    """The options of a synchronous call's JSON, worked out once per distinct JSON
+    without refs (call sites repeat theirs): for tasks (with goray's environment) and
+    for actor methods; `key` names them for the submitter caches."""
+    task: Dict[str, Any]
+    method: Dict[str, Any]
+    key: Any
+
+
+_sync_options: Dict[bytes, _SyncOptions] = {}
+_SYNC_OPTIONS_LIMIT = 4096
+
+
+def _options_of(meta: Dict[str, Any], key: Optional[bytes]) -> _SyncOptions:
+    """The options of a call's JSON; cached by its bytes when `key` is given."""
+    if key is not None:
+        known = _sync_options.get(key)
+        if known is not None:
+            return known
+    method = split_options(meta)
+    options = _SyncOptions(with_goray_env(method), method, key)
+    if key is not None:
+        if len(_sync_options) >= _SYNC_OPTIONS_LIMIT:
+            _sync_options.clear()
+        _sync_options[key] = options
+    return options
+
+
 def _exe_remote_task(data: memoryview) -> Reply:
-    args_block, meta, refs = _call(data)
-    options = with_goray_env(split_options(meta))
-    return _new_object(_submit_native_task(meta["goray_task_name"], options, None, args_block, refs))
+    args_block, meta, refs, key = _call(data)
+    options = _options_of(meta, key)
+    return _new_object(_submit_native_task(meta["goray_task_name"], options.task, options.key,
+                                           args_block, refs))
 
 
 def _exe_python_remote_task(data: memoryview) -> Reply:
-    args_block, meta, refs = _call(data)
-    options = with_goray_env(split_options(meta))
-    return _new_object(_submit_python_task(meta["task_name"], options, None, args_block, refs))
+    args_block, meta, refs, key = _call(data)
+    options = _options_of(meta, key)
+    return _new_object(_submit_python_task(meta["task_name"], options.task, options.key,
+                                           args_block, refs))
 
 
 def _new_actor(data: memoryview) -> Reply:
-    args_block, meta, refs = _call(data)
+    args_block, meta, refs, _ = _call(data)
     type_name = meta["goray_actor_type_name"]
     methods = meta.get("goray_actor_methods") or _ray_native.native_actor_methods(type_name)
     cls = _ray_native.native_actor_class(type_name, methods)
@@ -219,7 +262,7 @@ def _new_actor(data: memoryview) -> Reply:
 
 
 def _new_python_actor(data: memoryview) -> Reply:
-    args_block, meta, refs = _call(data)
+    args_block, meta, refs, _ = _call(data)
     name = meta["goray_actor_type_name"]
     cls = _ray_native.python_actor_class(name)
     from . import _registry
@@ -230,9 +273,10 @@ def _new_python_actor(data: memoryview) -> Reply:
 
 
 def _actor_method_call(data: memoryview) -> Reply:
-    args_block, meta, refs = _call(data)
+    args_block, meta, refs, key = _call(data)
+    options = _options_of(meta, key)
     return _new_object(_submit_actor_call(int(meta["goray_py_local_actor_id"]), meta["goray_task_name"],
-                                          split_options(meta), None, args_block, refs))
+                                          options.method, options.key, args_block, refs))
 
 
 def failure_reply(error: BaseException, what: str, task: str = "") -> Reply:
