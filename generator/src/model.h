@@ -38,6 +38,13 @@ struct ModelEntry {
   bool definition = true;  // false: a declaration (the driver may be declared in headers)
 };
 
+// Where a goray::ActorHandleOf<Actor> is first used, for the error when no actor type
+// builds Actor.
+struct HandleUse {
+  Position position;
+  std::string what;  // "parameter 'c' of task 'Use'"
+};
+
 struct Model {
   std::map<std::string, ModelEntry> tasks;   // by task name
   std::map<std::string, ModelEntry> actors;  // by actor type name
@@ -45,6 +52,8 @@ struct Model {
   std::optional<ModelEntry> init_options;
   std::map<std::string, nlohmann::json> structs;  // by qualified name ("::geo::Point")
   std::map<std::string, nlohmann::json> enums;    // by qualified name
+  // The classes of goray::ActorHandleOf<Actor> uses ("::Counter"), each with its first use.
+  std::map<std::string, HandleUse> handle_uses;
   // Types already reported as unusable, so that each is reported once.
   std::set<std::string> rejected_types;
 

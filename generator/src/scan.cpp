@@ -19,6 +19,7 @@
 #include <llvm/Support/VirtualFileSystem.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include "actor_handles.h"
 #include "diagnostics.h"
 #include "model.h"
 #include "scan_action.h"
@@ -144,9 +145,21 @@ ScanResult Scan(const std::vector<std::string>& sources, const ScanOptions& opti
     }
     parse(file);
   }
+  // Typed actor handles name the actor type building their class: known only now.
+  nlohmann::json idl;
+  std::vector<Diagnostic> late;
+  std::string late_rendered;
+  if (!failed && diagnostics.error_count() == 0) {
+    std::vector<std::string> relative_sources = scanned.added();
+    for (const SourceFile& file : source_set->files) relative_sources.push_back(file.relative);
+    std::sort(relative_sources.begin(), relative_sources.end());
+    idl = model.ToIdl(relative_sources);
+    ResolveActorHandles(idl, model, late, late_rendered);
+    rendered << late_rendered;
+  }
   // As clang counts them: "1 warning and 2 errors generated."
   unsigned warnings = diagnostics.warning_count();
-  unsigned errors = diagnostics.error_count();
+  unsigned errors = diagnostics.error_count() + static_cast<unsigned>(late.size());
   if (warnings > 0) rendered << warnings << (warnings == 1 ? " warning" : " warnings");
   if (warnings > 0 && errors > 0) rendered << " and ";
   if (errors > 0) rendered << errors << (errors == 1 ? " error" : " errors");
@@ -154,13 +167,11 @@ ScanResult Scan(const std::vector<std::string>& sources, const ScanOptions& opti
   rendered.flush();
 
   std::vector<Diagnostic> collected = diagnostics.diagnostics();
+  collected.insert(collected.end(), late.begin(), late.end());
   result.diagnostics.insert(result.diagnostics.begin(), collected.begin(), collected.end());
-  if (failed || diagnostics.error_count() > 0) return result;
+  if (failed || errors > 0) return result;
 
-  std::vector<std::string> relative_sources = scanned.added();
-  for (const SourceFile& file : source_set->files) relative_sources.push_back(file.relative);
-  std::sort(relative_sources.begin(), relative_sources.end());
-  result.idl = model.ToIdl(relative_sources);
+  result.idl = std::move(idl);
   result.ok = true;
   return result;
 }

@@ -19,7 +19,8 @@ constexpr const char* kSupportedTypes =
     "std::list, std::deque, std::set, std::unordered_set, std::pair, std::map, "
     "std::unordered_map, std::optional, "
     "std::chrono::system_clock::time_point, goray::Value, goray::Array (goray::ArrayView or "
-    "std::span<const T> for a parameter), an enum or a struct with public fields";
+    "std::span<const T> for a parameter), goray::ObjectRef, goray::Future, "
+    "goray::ActorHandle, goray::ActorHandleOf, an enum or a struct with public fields";
 
 // "geo::Point" for messages, from the IDL's "::geo::Point".
 std::string Display(const std::string& qualified) {
@@ -319,11 +320,13 @@ std::optional<json> TypeMapper::Map(clang::QualType type, const TypeUse& use,
                         SugaredArguments(type, *spec)[0].getAsType(), type, object, use, outer,
                         site);
       }
-      Unsupported(use, type, outer,
-                  record->getName() == "ObjectRef"
-                      ? "declare the value's type: an ObjectRef argument reaches the task "
-                        "as its value, resolved by Ray"
-                      : std::string(kSupportedTypes));
+      if (IsInNamespace(*record, "goray")) {
+        if (std::optional<json> mapped = MapReference(*record, type, object, use, outer)) {
+          return mapped;
+        }
+        if (object.contains("kind")) return std::nullopt;  // reported
+      }
+      Unsupported(use, type, outer);
       return std::nullopt;
     }
     std::optional<std::string> name = Struct(*record, use);
@@ -540,6 +543,90 @@ std::optional<json> TypeMapper::MapStandard(const clang::ClassTemplateSpecializa
   }
   Unsupported(use, written, outer);
   return std::nullopt;
+}
+
+std::optional<json> TypeMapper::MapReference(const clang::CXXRecordDecl& record,
+                                             clang::QualType written, json& object,
+                                             const TypeUse& use, clang::QualType outer) {
+  llvm::StringRef name = record.getName();
+  const auto* spec = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(&record);
+  if (name == "ObjectRef" && spec == nullptr) {
+    object["kind"] = "object_ref";
+    object["value"] = nullptr;
+    object["spelling"] = "goray::ObjectRef";
+    return object;
+  }
+  if (name == "ActorHandle" && spec == nullptr) {
+    object["kind"] = "actor_handle";
+    object["class"] = nullptr;
+    object["actor"] = nullptr;
+    object["spelling"] = "goray::ActorHandle";
+    return object;
+  }
+  if (spec == nullptr || (name != "Future" && name != "ActorHandleOf")) return std::nullopt;
+  std::vector<clang::TemplateArgument> arguments = SugaredArguments(written, *spec);
+  if (name == "Future") {
+    // The value the ref holds, as a result would be: none, one, or several (a tuple).
+    json elements = json::array();
+    std::vector<std::string> spellings;
+    for (const clang::TemplateArgument& argument : arguments) {
+      std::optional<json> mapped = Map(argument.getAsType(), use, outer, Site::kValue);
+      if (!mapped) {
+        object["kind"] = "object_ref";
+        return std::nullopt;
+      }
+      spellings.push_back((*mapped)["spelling"]);
+      elements.push_back(std::move(*mapped));
+    }
+    std::string joined;
+    for (std::size_t i = 0; i < spellings.size(); ++i) joined += (i ? ", " : "") + spellings[i];
+    json value;
+    if (elements.empty()) {
+      value = {{"spelling", "void"}, {"canonical", "void"}, {"kind", "void"}};
+    } else if (elements.size() == 1) {
+      value = std::move(elements[0]);
+    } else {
+      std::string canonical;
+      for (std::size_t i = 0; i < elements.size(); ++i) {
+        canonical += (i ? ", " : "") + elements[i]["canonical"].get<std::string>();
+      }
+      value = {{"spelling", "std::tuple<" + joined + ">"},
+               {"canonical", "std::tuple<" + canonical + ">"},
+               {"kind", "tuple"},
+               {"elements", std::move(elements)}};
+    }
+    object["kind"] = "object_ref";
+    object["value"] = std::move(value);
+    object["spelling"] = "goray::Future<" + joined + ">";
+    return object;
+  }
+  // goray::ActorHandleOf<Actor>: Actor is the class an actor type builds (which one is
+  // resolved when every file is scanned: the factory may be in another).
+  object["kind"] = "actor_handle";
+  clang::QualType actor =
+      arguments.empty() ? clang::QualType() : arguments[0].getAsType().getCanonicalType();
+  const clang::CXXRecordDecl* actor_class =
+      actor.isNull() ? nullptr : actor->getAsCXXRecordDecl();
+  if (actor_class == nullptr || actor.hasQualifiers() ||
+      IsUnderNamespace(*actor_class, "std") || IsUnderNamespace(*actor_class, "goray")) {
+    Unsupported(use, written, outer,
+                "goray::ActorHandleOf takes the C++ class of an actor type "
+                "(goray::ActorHandleOf<Counter> for an actor type building a Counter)");
+    return std::nullopt;
+  }
+  if (std::optional<std::string> why = UnnameableReason(*actor_class)) {
+    Unsupported(use, written, outer,
+                "generated code cannot name '" + Print(actor) + "' (" + *why +
+                    "): declare it in a named namespace");
+    return std::nullopt;
+  }
+  std::string class_name = QualifiedTypeName(*actor_class, tu_.ast);
+  object["class"] = class_name;
+  object["actor"] = nullptr;  // set by ResolveActorHandles
+  object["spelling"] = "goray::ActorHandleOf<" + class_name + ">";
+  tu_.model.handle_uses.emplace(class_name,
+                                HandleUse{tu_.locator.Describe(use.location), use.what});
+  return object;
 }
 
 std::optional<json> TypeMapper::MapArray(const std::string& form, clang::QualType element,

@@ -52,6 +52,12 @@ class TypeMapper {
   std::optional<nlohmann::json> MapArray(const std::string& form, clang::QualType element,
                                          clang::QualType written, nlohmann::json& object,
                                          const TypeUse& use, clang::QualType outer, Site site);
+  // goray::ObjectRef and goray::Future<T...> ("object_ref"), goray::ActorHandle and
+  // goray::ActorHandleOf<Actor> ("actor_handle"); nullopt with object["kind"] unset when
+  // `record` is none of them, set when it is but could not be mapped (reported).
+  std::optional<nlohmann::json> MapReference(const clang::CXXRecordDecl& record,
+                                             clang::QualType written, nlohmann::json& object,
+                                             const TypeUse& use, clang::QualType outer);
   std::optional<std::string> Struct(const clang::CXXRecordDecl& record, const TypeUse& use);
   bool Fields(const clang::CXXRecordDecl& record, const std::string& struct_name,
               nlohmann::json& fields, std::set<std::string>& field_names,

@@ -52,7 +52,8 @@ INSTANTIATE_TEST_SUITE_P(
                       GoldenCase{"driver", {"driver/driver.cpp"}},
                       GoldenCase{"docs", {"docs/docs.h"}},
                       GoldenCase{"project", {"project"}},
-                      GoldenCase{"arrays", {"arrays/arrays.h"}}),
+                      GoldenCase{"arrays", {"arrays/arrays.h"}},
+                      GoldenCase{"refs", {"refs/refs.h"}}),
     [](const ::testing::TestParamInfo<GoldenCase>& param) { return param.param.name; });
 
 // design.md's one-file app with the runtime's real <goray/goray.h>, once it exists.

@@ -38,7 +38,7 @@ TEST_P(GoldenSchemaTest, GoldenFileConforms) {
 
 INSTANTIATE_TEST_SUITE_P(Golden, GoldenSchemaTest,
                          ::testing::Values("app", "types", "actors", "driver", "docs", "project",
-                                           "arrays"));
+                                           "arrays", "refs"));
 
 TEST(Schema, RejectsMissingKeysWrongKindsAndExtras) {
   json schema = Schema();
@@ -96,6 +96,46 @@ TEST(Schema, BorrowedArraysAreParametersOnly) {
   json bad_dtype = idl;
   bad_dtype["tasks"][0]["result"]["dtype"] = "float16";
   EXPECT_FALSE(SchemaErrors(schema, bad_dtype).empty());
+}
+
+// A ref's value is a result type or null; a typed handle names a qualified class.
+TEST(Schema, RefsAndHandles) {
+  json schema = Schema();
+  json idl = json::parse(ReadFile(GoldenPath("refs")));
+  ASSERT_TRUE(SchemaErrors(schema, idl).empty());
+  json bump;
+  for (const json& task : idl["tasks"]) {
+    if (task["name"] == "Bump") bump = task;
+  }
+  ASSERT_FALSE(bump.is_null());
+  const json& handle = bump["params"][0]["type"];
+  ASSERT_EQ(handle["kind"], "actor_handle");
+  ASSERT_EQ(handle["class"], "::jobs::Counter");
+
+  json unqualified = idl;
+  for (json& task : unqualified["tasks"]) {
+    if (task["name"] == "Bump") task["params"][0]["type"]["class"] = "jobs::Counter";
+  }
+  EXPECT_FALSE(SchemaErrors(schema, unqualified).empty());
+
+  json no_actor_key = idl;
+  for (json& task : no_actor_key["tasks"]) {
+    if (task["name"] == "Bump") task["params"][0]["type"].erase("actor");
+  }
+  EXPECT_FALSE(SchemaErrors(schema, no_actor_key).empty());
+
+  json ref_of_view = idl;
+  for (json& task : ref_of_view["tasks"]) {
+    if (task["name"] == "Forward") {
+      task["params"][0]["type"]["value"] = {{"spelling", "goray::ArrayView<double>"},
+                                            {"canonical", "goray::ArrayView<double>"},
+                                            {"kind", "ndarray"},
+                                            {"form", "view"},
+                                            {"element", "double"},
+                                            {"dtype", "float64"}};
+    }
+  }
+  EXPECT_FALSE(SchemaErrors(schema, ref_of_view).empty());
 }
 
 }  // namespace

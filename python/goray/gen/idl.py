@@ -9,9 +9,13 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Iterator, Mapping
 
-__all__ = ["IDL_VERSION", "IdlError", "parse_idl", "load_idl", "type_refs"]
+__all__ = ["IDL_VERSION", "READABLE_VERSIONS", "IdlError", "parse_idl", "load_idl",
+           "type_refs"]
 
-IDL_VERSION = 2
+# The version goray-scan writes. Version 3 added the kinds object_ref and actor_handle;
+# an IDL of version 2 has neither and renders the same.
+IDL_VERSION = 3
+READABLE_VERSIONS = (2, 3)
 
 Idl = Dict[str, Any]
 
@@ -32,9 +36,10 @@ def parse_idl(text: str, origin: str = "the IDL") -> Idl:
     if not isinstance(document, dict):
         raise IdlError(f"{origin} is not a JSON object")
     version = document.get("idl_version")
-    if version != IDL_VERSION:
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
         raise IdlError(f"{origin} has idl_version {version!r}; this goray-gen renders "
-                       f"version {IDL_VERSION}: use the goray-scan of the same release")
+                       f"versions {' and '.join(map(str, READABLE_VERSIONS))}: use the "
+                       f"goray-scan of the same release")
     missing = [key for key in _TOP_LEVEL_KEYS if key not in document]
     if missing:
         raise IdlError(f"{origin} lacks {', '.join(missing)}")

@@ -8,7 +8,7 @@ generated header can see, C++ and Python spellings of types. Templates only lay 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set
 
 from . import version
 from .idl import Idl, type_refs
@@ -40,6 +40,8 @@ class CppParam:
     # parameter (ArrayView<T>, std::span<const T>): an Array, a view, or a Future of an
     # Array from another task.
     wrapper_type: str = ""
+    # A goray::ObjectRef or goray::Future parameter: the wrapper passes a ref unresolved.
+    takes_ref: bool = False
 
     def __post_init__(self) -> None:
         self.wrapper_type = self.wrapper_type or self.type
@@ -146,6 +148,8 @@ class CppModel:
     table_tasks: List[CppCallable] = field(default_factory=list)
     table_actors: List["CppActor"] = field(default_factory=list)
     table_driver: Optional[str] = None
+    # Whether a signature names a typed handle (the header declares the handles first).
+    uses_handles: bool = False
 
 
 # ---- Python ---------------------------------------------------------------------------
@@ -196,6 +200,11 @@ class PyField:
     key: str
     type: str
     doc: str
+    # The type in the .py, where the .pyi's actor handle classes do not exist (Any).
+    runtime_type: str = ""
+
+    def __post_init__(self) -> None:
+        self.runtime_type = self.runtime_type or self.type
 
 
 @dataclass
@@ -235,6 +244,8 @@ class PyModel:
     # the .py's TypedDicts do (it imports numpy for type checkers only).
     uses_numpy: bool = False
     structs_use_numpy: bool = False
+    # Whether the .py's TypedDicts name ray.ObjectRef (it imports ray for type checkers).
+    structs_use_ray: bool = False
 
 
 @dataclass
@@ -364,21 +375,45 @@ def cpp_type(type_: Type) -> str:
     return qualify_std(type_["spelling"])
 
 
-def cpp_wrapper_type(type_: Type) -> str:
+def _handle_classes(type_: Type) -> Iterable[Type]:
+    """The typed actor handles (goray::ActorHandleOf<Actor>) in a type."""
+    if type_["kind"] == "actor_handle" and type_["actor"] is not None:
+        yield type_
+    for key in ("element", "key", "value"):
+        inner = type_.get(key)
+        if isinstance(inner, dict):
+            yield from _handle_classes(inner)
+    for inner in type_.get("elements", []):
+        yield from _handle_classes(inner)
+
+
+def cpp_header_type(type_: Type, handles: Mapping[str, str]) -> str:
+    """The type as the generated header spells it: a typed actor handle
+    (goray::ActorHandleOf<Actor>) as the generated handle class of its actor type, so
+    the header need not see Actor (it may be declared in a .cpp). ``handles``: actor
+    type name -> the handle class, qualified."""
+    spelling = cpp_type(type_)
+    for handle in _handle_classes(type_):
+        spelling = spelling.replace(cpp_type(handle), handles[handle["actor"]])
+    return spelling
+
+
+def cpp_wrapper_type(type_: Type, handles: Mapping[str, str]) -> str:
     """What a typed wrapper takes for a parameter of this type: an array parameter of any
     form as ``goray::Array<T>`` (see goray.h.j2's ValueFor: a view converts too)."""
     if type_["kind"] == "ndarray":
         return f"::goray::Array<{qualify_std(type_['element'])}>"
-    return cpp_type(type_)
+    return cpp_header_type(type_, handles)
 
 
-def cpp_future(result: Type) -> str:
+def cpp_future(result: Type, handles: Mapping[str, str]) -> str:
     kind = result["kind"]
     if kind == "void":
         return "::goray::Future<>"
     if kind == "tuple":
-        return "::goray::Future<" + ", ".join(cpp_type(e) for e in result["elements"]) + ">"
-    return "::goray::Future<" + cpp_type(result) + ">"
+        return "::goray::Future<" + ", ".join(cpp_header_type(e, handles)
+                                             for e in result["elements"]) + ">"
+    return "::goray::Future<" + cpp_header_type(result, handles) + ">"
 
 
 # NumPy's scalar type of each dtype the IDL names.
@@ -396,11 +431,22 @@ def uses_arrays(type_: Type) -> bool:
     return any(uses_arrays(t) for t in inner + list(type_.get("elements", [])))
 
 
+def uses_refs(type_: Type) -> bool:
+    """Whether the type is or holds an ObjectRef (through containers, not struct fields)."""
+    if type_["kind"] == "object_ref":
+        return True
+    inner = [type_[key] for key in ("element", "key", "value") if isinstance(type_.get(key), dict)]
+    return any(uses_refs(t) for t in inner + list(type_.get("elements", [])))
+
+
 class PyTypes:
     """Python spellings of IDL types, through the stub's ``_``-aliased imports."""
 
-    def __init__(self, struct_names: Mapping[str, str]) -> None:
+    def __init__(self, struct_names: Mapping[str, str],
+                 handle_names: Optional[Callable[[str], str]] = None) -> None:
         self.struct_names = struct_names
+        # Actor type name -> the .pyi class of its handles; None: handles are Any (the .py).
+        self.handle_names = handle_names
 
     def value(self, type_: Type, incoming: bool = False) -> str:
         """A value of the type: as Python receives it, or (``incoming``) what a
@@ -446,6 +492,14 @@ class PyTypes:
             return f"_list[{elements[0]}]" if len(set(elements)) == 1 else "_list[_Any]"
         if kind == "void":
             return "None"
+        if kind == "object_ref":
+            # A ref is never resolved inside a value: Python holds the ray.ObjectRef.
+            held = "_Any" if type_["value"] is None else self.value(type_["value"])
+            return f"_ray.ObjectRef[{held}]"
+        if kind == "actor_handle":
+            if type_["actor"] is None or self.handle_names is None:
+                return "_Any"
+            return self.handle_names(type_["actor"])
         if kind == "ndarray":
             array = f"_npt.NDArray[_numpy.{NUMPY_SCALARS[type_['dtype']]}]"
             if not incoming:
@@ -459,7 +513,11 @@ class PyTypes:
         raise ValueError(f"unknown IDL type kind {kind!r}")
 
     def remote_arg(self, type_: Type) -> str:
-        """A remote call's argument: the value or a ray.ObjectRef holding one."""
+        """A remote call's argument: the value or a ray.ObjectRef holding one. Ray
+        resolves a ref given at the top level, so a ref parameter (goray::ObjectRef,
+        goray::Future) takes a ray.ObjectRef whose value is the ref."""
+        if type_["kind"] == "object_ref":
+            return f"_ray.ObjectRef[{self.value(type_)}]"
         return f"{self.value(type_, incoming=True)} | _ray.ObjectRef[{self.value(type_)}]"
 
 
@@ -536,6 +594,7 @@ class _Builder:
         self.name = name
         self.unscanned = list(unscanned)
         self.visible = header_visible_types(idl)
+        self.handles: Dict[str, str] = {}  # actor type name -> its generated C++ handle
 
     # -- C++ --
 
@@ -556,7 +615,8 @@ class _Builder:
         tparams = [scope.claim(f"A{index}") for index in range(len(params))]
         return [CppParam(ident, tparam, cpp_type(param["type"]),
                          bool(param.get("has_default", False)),
-                         cpp_wrapper_type(param["type"]))
+                         cpp_wrapper_type(param["type"], self.handles),
+                         param["type"]["kind"] == "object_ref")
                 for ident, tparam, param in zip(idents, tparams, params)]
 
     def _cpp_callable(self, declaration: Mapping[str, Any], wire_name: str, ident: str,
@@ -574,7 +634,7 @@ class _Builder:
         missing = self._invisible(types)
         return CppCallable(
             name=wire_name, ident=ident, params=params,
-            future=cpp_future(result) if result is not None else "",
+            future=cpp_future(result, self.handles) if result is not None else "",
             doc=_doc_lines(doc),
             check_params=True,
             checked_params=[cpp_type(param["type"]) for param in declaration["params"]],
@@ -596,6 +656,8 @@ class _Builder:
         task_idents = [namespace.claim(task["name"]) for task in idl["tasks"]]
         actor_idents = [namespace.claim(actor["name"]) for actor in idl["actors"]]
         handle_idents = [namespace.claim(ident + "Handle") for ident in actor_idents]
+        self.handles = {actor["name"]: f"::{cpp_identifier(self.name)}::{handle}"
+                        for actor, handle in zip(idl["actors"], handle_idents)}
 
         tasks = []
         for task, ident in zip(idl["tasks"], task_idents):
@@ -688,7 +750,9 @@ class _Builder:
             table_tasks=[task for task in tasks if id(task) not in in_units],
             table_actors=[actor for actor in actors if id(actor) not in in_units],
             table_driver=driver["name"] if driver and _location_file(driver) not in sources
-            else None)
+            else None,
+            uses_handles=any(True for type_ in self._signatures()
+                             for _ in _handle_classes(type_)))
 
     def _unit_refs(self, source: str) -> List[str]:
         """The structs and enums the registrations of one source file reach directly,
@@ -754,7 +818,17 @@ class _Builder:
 
         struct_names = {s["name"]: type_name(s["name"]) for s in idl["structs"]}
         enum_names = {e["name"]: type_name(e["name"]) for e in idl["enums"]}
-        types = PyTypes(struct_names)
+        actor_attr_of = {actor["name"]: attr for actor, attr in zip(idl["actors"], actor_attrs)}
+        handle_classes: Dict[str, str] = {}
+
+        def handle_class(actor_name: str) -> str:
+            # Claimed when first named (by a signature, or by the actor type itself below).
+            if actor_name not in handle_classes:
+                handle_classes[actor_name] = module.claim(f"_Handle_{actor_attr_of[actor_name]}")
+            return handle_classes[actor_name]
+
+        types = PyTypes(struct_names, handle_class)
+        runtime_types = PyTypes(struct_names)  # the .py: no handle classes there
 
         tasks = []
         for task, attr in zip(idl["tasks"], task_attrs):
@@ -764,7 +838,7 @@ class _Builder:
         actors = []
         for actor, attr in zip(idl["actors"], actor_attrs):
             cls = module.claim(f"_ActorClass_{attr}")
-            handle_cls = module.claim(f"_Handle_{attr}")
+            handle_cls = handle_class(actor["name"])
             local_cls = module.claim(f"_LocalActor_{attr}")
             handle_scope = Scope(PYTHON)
             local_scope = Scope(PYTHON)
@@ -788,7 +862,8 @@ class _Builder:
 
         structs = []
         for struct in idl["structs"]:
-            fields = [PyField(f["name"], types.value(f["type"]), f["doc"])
+            fields = [PyField(f["name"], types.value(f["type"]), f["doc"],
+                              runtime_types.value(f["type"]))
                       for f in struct["fields"]]
             class_syntax = all(PYTHON.is_identifier(f.key) and not f.key.startswith("_")
                                for f in fields)
@@ -813,9 +888,11 @@ class _Builder:
         structs_use_numpy = any(uses_arrays(f["type"]) for struct in idl["structs"]
                                 for f in struct["fields"])
         signatures_use_numpy = any(uses_arrays(type_) for type_ in self._signatures())
+        structs_use_ray = any(uses_refs(f["type"]) for struct in idl["structs"]
+                              for f in struct["fields"])
         return PyModel(tasks, actors, structs, enums, local_attr, local_cls, exported,
                        uses_numpy=structs_use_numpy or signatures_use_numpy,
-                       structs_use_numpy=structs_use_numpy)
+                       structs_use_numpy=structs_use_numpy, structs_use_ray=structs_use_ray)
 
 
 class NamespaceClash(ValueError):

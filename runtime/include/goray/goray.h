@@ -2,6 +2,7 @@
 #pragma once
 
 #include "goray/actor_handle.h"
+#include "goray/actor_handle_of.h"
 #include "goray/annotations.h"
 #include "goray/array.h"
 #include "goray/codec.h"
@@ -12,5 +13,6 @@
 #include "goray/options.h"
 #include "goray/registry.h"
 #include "goray/remote.h"
+#include "goray/unresolved.h"
 #include "goray/value.h"
 #include "goray/version.h"

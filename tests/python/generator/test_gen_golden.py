@@ -30,6 +30,7 @@ CASES: Dict[str, List[pathlib.Path]] = {
     "naming": [MORE_INPUTS / "naming" / "naming.h"],  # keywords and collisions
     "defaults": [MORE_INPUTS / "defaults" / "defaults.cpp"],  # default arguments
     "arrays": [INPUTS / "arrays" / "arrays.h"],     # NumPy arrays: every form and dtype
+    "refs": [INPUTS / "refs" / "refs.h"],           # ObjectRefs, Futures, actor handles
 }
 SUFFIXES = [".idl.json", ".goray.h", ".goray.cpp", ".py", ".pyi"]
 
