@@ -227,15 +227,18 @@ class Library:
         finally:
             self._free(pointer)
 
-    def execute_view(self, cmd: int, payload: bytes = b"", index: int = 0) -> Tuple[int, memoryview]:
-        """As :meth:`execute`, but a large output is not copied: the result is a
-        read-only view of the library's buffer, freed (FreeMemory) when the last
-        view of it is collected. For replies that are stored as they are."""
+    def execute_view(self, cmd: int, payload: bytes = b"", index: int = 0,
+                     copy_below: int = _COPY_BELOW) -> Tuple[int, memoryview]:
+        """As :meth:`execute`, but an output of `copy_below` bytes or more is not
+        copied: the result is a read-only view of the library's buffer, freed
+        (FreeMemory) when the last view of it is collected. For replies that are
+        stored as they are (and read before FreeMemory: what the library keeps
+        alive for a reply, such as the refs it names, lives until then)."""
         request = _request_word(cmd, index)
         code, pointer, size = self._call_execute(cmd, request, payload)
         if not pointer:
             return code, _EMPTY
-        if size < _COPY_BELOW:
+        if size < copy_below:
             try:
                 return code, memoryview(ctypes.string_at(pointer, size))
             finally:

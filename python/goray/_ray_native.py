@@ -78,6 +78,8 @@ def _call_units(name: str, args_block: Buffer, positions: Sequence[int],
     Arrays in Python values go by address (their memory, or copies put in `keep`,
     must outlive the Execute call)."""
     encoded_name = name.encode("utf-8")
+    if type(args_block) is NativeBlock:  # refs or handles inside: registered here
+        args_block = args_block.native_data()
     block = _by_address(args_block)
     pieces: List[Buffer] = [pack_u64(len(encoded_name)), encoded_name,
                             pack_u64(sum(len(piece) for piece in block)), *block]
@@ -230,12 +232,14 @@ def _ready_library() -> Any:
     return library
 
 
-def _execute(command: int, name: str, payload: bytes, index: int = 0) -> memoryview:
-    """The reply of `command`: a view of the library's buffer (no copy) for large ones."""
+def _execute(command: int, name: str, payload: bytes, index: int = 0,
+             copy_below: int = OUT_OF_BAND_FROM) -> memoryview:
+    """The reply of `command`: a view of the library's buffer (no copy) for large ones
+    (from `copy_below` bytes on)."""
     library = _ready_library()
     if library is None:
         raise GorayError("no goray library in this worker: GORAY_BIN_PATH is not set")
-    code, reply = library.execute_view(command, payload, index)
+    code, reply = library.execute_view(command, payload, index, copy_below)
     if code:
         raise error_from_reply(code, bytes(reply), name)
     return reply
@@ -347,7 +351,9 @@ def run_native_task(name: str, args_block: Buffer, positions: Tuple[int, ...], *
     worker; the result stays the native return block."""
     keep: List[Any] = []
     payload = _call_units(name, args_block, positions, resolved, keep)
-    reply = _execute(int(Py2Native.RUN_TASK), name, payload)
+    # The reply stays the library's until converted: the refs and handles it names
+    # live until FreeMemory.
+    reply = _execute(int(Py2Native.RUN_TASK), name, payload, copy_below=0)
     return NativeBlock(reply)
 
 
@@ -442,7 +448,7 @@ def run_with_views(name: str, args: Sequence[Any]) -> Any:
     del pieces
     library = _ready_library()
     command = Py2Native.RUN_TASK_FOR_PYTHON if library is not None and library.arrays else Py2Native.RUN_TASK
-    reply = _execute(int(command), name, payload)
+    reply = _execute(int(command), name, payload, copy_below=0)  # read before FreeMemory
     del payload
     start = _one_bin(reply)
     if start:
@@ -614,7 +620,8 @@ class _NativeActorBase:
         callee = f"{self._goray_type}.{method}"
         keep: List[Any] = []
         reply = _execute(int(Py2Native.ACTOR_METHOD_CALL), callee,
-                         _call_units(method, args_block, positions, resolved, keep), self._goray_index)
+                         _call_units(method, args_block, positions, resolved, keep), self._goray_index,
+                         copy_below=0)  # (as in run_native_task)
         return NativeBlock(reply)
 
 

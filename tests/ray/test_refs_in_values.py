@@ -263,3 +263,56 @@ def test_python_values_with_refs_for_a_library_without_the_feature_are_refused(l
     with pytest.raises(TypeError, match="protocol version 3"):
         _codec.pack({"input": x})
     assert len(_stores.objects) == before  # nothing registered
+
+
+def remote_task(name, block):
+    return unpack_u64(call(Native2Py.EXE_REMOTE_TASK, call_payload(block, goray_task_name=name)))
+
+
+def test_native_callees_get_the_refs_and_handles_of_native_submissions(lib):
+    # ExeRemoteTask: the args block travels as a NativeBlock; the worker registers the
+    # refs for the C++ task, which reads them (RefsSum) or calls the handle (CounterCall).
+    a, b = ray.put(2.0), ray.put(3.0)
+    aid, bid = register(a), register(b)
+    summed = remote_task("RefsSum", b"\x92" + ref_ext(aid) + ref_ext(bid))
+    assert msgpack.unpackb(get_object(summed, auto_release=True)) == 5.0
+    counter = unpack_u64(call(Native2Py.NEW_ACTOR, call_payload(
+        msgpack.packb(7), goray_actor_type_name="Counter", goray_actor_methods=["Get", "Incr"])))
+    called = remote_task("CounterCall", actor_ext(counter) + msgpack.packb(3))
+    assert msgpack.unpackb(get_object(called, auto_release=True)) == 10
+    # The echoed refs come back as new ids of the same refs (the worker's ids converted
+    # on the way out, the driver's on the way in).
+    echoed = get_object(remote_task("RefsEcho", b"\x92" + ref_ext(aid) + ref_ext(aid)), True)
+    ids = exts_in(echoed)
+    assert len(ids) == 2 and ids[0] == ids[1] and ids[0][1] not in (aid, bid)
+    assert _stores.objects.get(ids[0][1]).ref == a
+    for object_id in (aid, bid, ids[0][1]):
+        release(object_id)
+    release_actor(counter)
+
+
+def test_batched_submissions_carry_refs_and_handles_inside_values(lib):
+    from batch_records import actor_call, result_id, task
+    a = ray.put(4.0)
+    aid = register(a)
+    counter = unpack_u64(call(Native2Py.NEW_ACTOR, call_payload(
+        msgpack.packb(1), goray_actor_type_name="Counter", goray_actor_methods=["Get", "Incr"])))
+    store = unpack_u64(call(Native2Py.NEW_PYTHON_ACTOR, call_payload(b"", goray_actor_type_name="Storage")))
+    summed, called, stored, got = result_id(), result_id(), result_id(), result_id()
+    records = b"".join([
+        task(summed, "RefsSum", b"\x91" + ref_ext(aid)),
+        task(called, "CounterCall", actor_ext(counter) + msgpack.packb(2)),
+        actor_call(stored, store, "put", msgpack.packb("k") + b"\x91" + ref_ext(aid)),
+        actor_call(got, store, "get", msgpack.packb("k")),
+    ])
+    call(Native2Py.SUBMIT_BATCH, records)
+    assert msgpack.unpackb(get_object(summed, True)) == 4.0
+    assert msgpack.unpackb(get_object(called, True)) == 3
+    get_object(stored, True)
+    # The Python actor kept [ref] in its state; reading it gives a new id of the same ref.
+    (code, inner), = exts_in(get_object(got, True))
+    assert code == 73 and _stores.objects.get(inner).ref == a
+    for object_id in (aid, inner):
+        release(object_id)
+    for key in (counter, store):
+        release_actor(key)
