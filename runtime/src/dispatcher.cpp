@@ -47,6 +47,22 @@ std::vector<std::string> ParseDriverArgs(std::string_view payload) {
   return result;
 }
 
+// Adopts the refs and handles among a call's arguments (they belong to this
+// library now) and makes them what the arguments decode from while it lives;
+// the ones the callee did not keep are released with it.
+class ReceivedArgs {
+ public:
+  ReceivedArgs(const IncomingCall& call, std::string_view payload) {
+    if (codec::detail::ReceivedRefs::MayHold(payload)) {
+      refs_.Adopt(call.args.data(), call.args.size(), "the arguments of " + std::string(call.name));
+    }
+  }
+
+ private:
+  codec::detail::ReceivedRefs refs_;
+  codec::detail::ReceivedRefsScope scope_{&refs_};
+};
+
 }  // namespace
 
 Reply Dispatcher::Handle(long long request, std::string_view payload) {
@@ -56,8 +72,17 @@ Reply Dispatcher::Handle(long long request, std::string_view payload) {
   // (on this thread) does not hand its results over, and the reverse.
   codec::detail::HandoffResults handoff(command == kServeRunTaskForPython ||
                                         command == kServeActorMethodCallForPython);
-  Reply reply = HandleCommand(command, index, payload);
-  if (reply.code == kSuccess) handoff.Commit();
+  // Refs and handles the results name stay alive until the driver frees the reply.
+  Pins pins;
+  Reply reply;
+  {
+    PinScope pin_scope(pins);
+    reply = HandleCommand(command, index, payload);
+  }
+  if (reply.code == kSuccess) {
+    handoff.Commit();
+    reply.pins = std::move(pins);
+  }
   return reply;
 }
 
@@ -140,6 +165,7 @@ Reply Dispatcher::ActorMethods(std::string_view type_name) const {
 Reply Dispatcher::RunTask(std::string_view payload) {
   IncomingCall call = ParseIncomingCall(payload);
   try {
+    ReceivedArgs received(call, payload);
     const TaskInvoker* task = registry_.FindTask(call.name);
     if (task == nullptr) {
       throw UnknownNameError("task", std::string(call.name), JoinNames(registry_.TaskNames()));
@@ -155,6 +181,7 @@ Reply Dispatcher::RunTask(std::string_view payload) {
 Reply Dispatcher::NewActor(std::string_view payload) {
   IncomingCall call = ParseIncomingCall(payload);
   try {
+    ReceivedArgs received(call, payload);
     const ActorType* type = &registry_.ActorTypeOrThrow(call.name);
     ActorInstance instance{type->factory(ArgList(call.name, std::move(call.args))), type};
     return TextReply(kSuccess, std::to_string(instances_.Add(std::move(instance))));
@@ -168,6 +195,12 @@ Reply Dispatcher::CheckActorArgs(std::string_view payload) const {
   try {
     const ActorType* type = &registry_.ActorTypeOrThrow(call.name);
     if (!type->checks_arguments) return TextReply(kSuccess, "unchecked");
+    // The driver lends this block (its ids stay the caller's): refs and handles
+    // in it are not adopted, so arguments holding them are not checked here.
+    if (codec::detail::ReceivedRefs::MayHold(payload) &&
+        codec::detail::ReceivedRefs::Holds(call.args.data(), call.args.size())) {
+      return TextReply(kSuccess, "unchecked");
+    }
     try {
       type->factory(ArgList(call.name, std::move(call.args), /*dry_run=*/true));
     } catch (const ArgumentsFit&) {
@@ -199,6 +232,7 @@ Reply Dispatcher::CallMethod(std::uint64_t index, std::string_view payload) {
   }
   const std::string callee = instance.type->name + "." + std::string(call.name);
   try {
+    ReceivedArgs received(call, payload);
     auto method = instance.type->methods.find(call.name);
     if (method == instance.type->methods.end()) {
       throw UnknownNameError("method", std::string(call.name),

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "goray/codec.h"
+#include "goray/detail/pins.h"
 
 namespace goray::detail {
 
@@ -20,6 +21,8 @@ enum ReturnCode : long long {
 struct Reply {
   long long code = kSuccess;
   codec::Buffer body{256};
+  // The states of the refs and handles `body` names: kept until FreeMemory(body).
+  Pins pins;
 };
 
 Reply TextReply(long long code, std::string_view text);

@@ -59,6 +59,7 @@ std::string ReceivedDescription(const msgpack::object& object);
 // their own, they include this header, which includes them back here.
 #define GORAY_CODEC_H_DECLARATIONS_DONE
 #include "goray/detail/type_name.h"
+#include "goray/detail/ref_codec.h"  // ObjectRef, Future, ActorHandle: ext 73 / 74
 #include "goray/detail/encode.h"
 #include "goray/detail/decode.h"
 #include "goray/detail/struct_adaptor.h"

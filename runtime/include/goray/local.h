@@ -35,14 +35,24 @@ constexpr void CheckLocalArguments() {
 class LocalResult {
  public:
   LocalResult(std::string callee, detail::DriverBytes payload)
-      : callee_(std::move(callee)), bytes_(payload.view()), owner_(std::move(payload).Share()) {}
+      : callee_(std::move(callee)), bytes_(payload.view()), owner_(std::move(payload).Share()) {
+    // Refs and handles in the value belong to this process: adopted once, as
+    // Get may decode the bytes several times.
+    if (codec::detail::ReceivedRefs::MayHold(bytes_)) {
+      auto refs = std::make_shared<codec::detail::ReceivedRefs>();
+      refs->AdoptBlock(bytes_, callee_);
+      refs_ = std::move(refs);
+    }
+  }
 
   // Decodes the value as T; with several types, destructures a Python sequence
   // of that length into a std::tuple. A mismatch throws ResultTypeError.
   template <class... T>
   auto Get() const {
     static_assert(sizeof...(T) >= 1, "goray: Get needs at least one type");
-    return detail::DecodeObject<T...>(callee_, bytes_, owner_);  // Arrays share the bytes
+    static const codec::detail::ReceivedRefs kNone;
+    return detail::DecodeObject<T...>(callee_, bytes_, owner_,  // Arrays share the bytes
+                                      refs_ ? refs_.get() : &kNone);
   }
   // Decodes into existing variables: result.GetInto(&a, &b).
   template <class... T>
@@ -61,6 +71,7 @@ class LocalResult {
   std::string callee_;
   std::string_view bytes_;
   std::shared_ptr<void> owner_;  // the driver's reply buffer, freed with the last user
+  std::shared_ptr<const codec::detail::ReceivedRefs> refs_;  // adopted from the value
 };
 
 // Calls a Python function in this process.

@@ -35,6 +35,9 @@
 //                        the dtype must be T's (goray/detail/array_codec.h)
 //   SpanArgument<T>      (a std::span<const T> parameter) as ArrayView, 1-D
 //   std::vector<T> of arithmetic T also from a 1-D array ext of T's dtype
+//   goray::ObjectRef, goray::Future<T...>   ext 73; goray::ActorHandle and
+//                        typed handles: ext 74; each a copy of the state the
+//                        received block adopted (goray/detail/ref_codec.h)
 //   user structs         through their msgpack-c adaptor (struct_adaptor.h);
 //                        a msgpack::type_error from a hand-written adaptor
 //                        becomes a DecodeError naming the struct
@@ -359,6 +362,10 @@ void DecodeInto(const msgpack::object& object, T& out) {
   } else if constexpr (detail::IsConstSpan<T>::value) {
     static_assert(detail::kAlwaysFalse<T>,
                   "goray: std::span<const T> is a parameter type only; decode a goray::ArrayView<T>");
+  } else if constexpr (detail::kIsRefType<T>) {
+    detail::DecodeObjectRef(object, out, TypeName<T>());
+  } else if constexpr (detail::kIsHandleType<T>) {
+    detail::DecodeActorHandle(object, out, TypeName<T>());
   } else if constexpr (std::is_class_v<T> && !std::is_const_v<T>) {
     // A user struct: its msgpack-c adaptor (struct_adaptor.h).
     try {

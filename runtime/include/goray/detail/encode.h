@@ -23,6 +23,8 @@
 //   goray::Value                what it holds
 //   goray::Array<T>, goray::ArrayView<T>   nested arrays, ext 71 or ext 72
 //                               (goray/detail/array_codec.h says when)
+//   goray::ObjectRef, goray::Future<T...>   ext 73; goray::ActorHandle and
+//                               typed handles: ext 74 (goray/detail/ref_codec.h)
 // Not `#pragma once`: included on its own, this header includes goray/codec.h,
 // which includes it back after its declarations, in order with its siblings.
 #ifndef GORAY_CODEC_H_DECLARATIONS_DONE
@@ -194,6 +196,10 @@ void Encode(Packer& packer, const T& value) {
     detail::EncodeValue(packer, value);
   } else if constexpr (detail::IsArray<T>::value || detail::IsArrayView<T>::value) {
     detail::EncodeArrayValue(packer, value);
+  } else if constexpr (detail::kIsRefType<T>) {
+    detail::EncodeObjectRef(packer, value);
+  } else if constexpr (detail::kIsHandleType<T>) {
+    detail::EncodeActorHandle(packer, value);
   } else if constexpr (std::is_class_v<T>) {
     // A user struct: its msgpack-c adaptor (struct_adaptor.h).
     packer.pack(value);
