@@ -228,6 +228,8 @@ def test_a_native_actor_handle_inside_a_value_is_called_by_a_python_task(lib, de
     assert code == 74 and (entry.type_name, entry.is_native) == ("Counter", True)
     describe = call(Native2Py.DESCRIBE_ACTOR, again.to_bytes(8, "little"))
     assert json.loads(bytes(describe)) == {"actor_type_name": "Counter", "is_golang_actor": True}
+    code, reply = _handlers.dispatch(int(Native2Py.DESCRIBE_ACTOR), memoryview((1 << 40).to_bytes(8, "little")))
+    assert code == 1 and b"unknown actor id 1099511627776" in bytes(reply)
     for key in (counter, again):
         release_actor(key)
 
