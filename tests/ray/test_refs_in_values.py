@@ -318,3 +318,12 @@ def test_batched_submissions_carry_refs_and_handles_inside_values(lib):
         release(object_id)
     for key in (counter, store):
         release_actor(key)
+
+
+def test_refs_to_native_bytes_inside_a_stored_block_reach_python_as_python_values(lib, defs):
+    # RefsMake's refs are a Put and a task of the C++ task (native bytes); its result,
+    # stored as a NativeBlock, reaches a Python task as a top-level ref argument.
+    made = remote_task("RefsMake", msgpack.packb(4))
+    task = call_payload(b"", {0: (made, True)}, task_name="py_get_all")
+    result = unpack_u64(call(Native2Py.EXE_PYTHON_REMOTE_TASK, task))
+    assert msgpack.unpackb(get_object(result, auto_release=True)) == [0.0, 1.0, 2.0, 9.0]
