@@ -110,6 +110,9 @@ class CppActor:
     doc: List[str]
     wrapped: bool
     not_wrapped_because: str
+    # Whether a signature names goray::ActorHandleOf<class_name> and the header can name
+    # the class: the handle then converts to and from it.
+    converts_to_handle_of: bool = False
 
 
 @dataclass
@@ -704,7 +707,9 @@ class _Builder:
                 name=actor["name"], ident=ident, handle=handle, class_name=actor["class"],
                 registration=registration, construction=builder, methods=methods,
                 doc=_doc_lines(actor["doc"]), wrapped=builder.wrapped,
-                not_wrapped_because=builder.not_wrapped_because))
+                not_wrapped_because=builder.not_wrapped_because,
+                converts_to_handle_of=(actor["class"] in self._handle_of_classes() and
+                                       self._class_in_header(actor))))
 
         structs_h: List[CppStruct] = []
         structs_cpp: List[CppStruct] = []
@@ -753,6 +758,24 @@ class _Builder:
             else None,
             uses_handles=any(True for type_ in self._signatures()
                              for _ in _handle_classes(type_)))
+
+    def _handle_of_classes(self) -> Set[str]:
+        """The classes some goray::ActorHandleOf<Actor> names (in signatures or fields)."""
+        classes: Set[str] = set()
+        types = list(self._signatures())
+        types += [f["type"] for struct in self.idl["structs"] for f in struct["fields"]]
+        for type_ in types:
+            classes.update(handle["class"] for handle in _handle_classes(type_))
+        return classes
+
+    def _class_in_header(self, actor: Mapping[str, Any]) -> bool:
+        """Whether the generated header sees the actor type's class: a GORAY_ACTOR class
+        declared in a scanned header, or a class one of whose own methods is."""
+        headers = {source for source in self.idl["sources"] if is_header(source)}
+        if actor["construction"]["kind"] == "constructor":
+            return _location_file(actor) in headers
+        return any(method.get("declaring_class") == actor["class"] and
+                   _location_file(method) in headers for method in actor["methods"])
 
     def _unit_refs(self, source: str) -> List[str]:
         """The structs and enums the registrations of one source file reach directly,

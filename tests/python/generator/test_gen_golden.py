@@ -179,3 +179,99 @@ def test_a_stub_with_arrays_imports_without_numpy():
                                     "Histogram> 2 * a, in a new array."), result.stdout
     assert "import numpy" not in (GOLDEN / "arrays" / "arrays.py").read_text().split(
         "if _TYPE_CHECKING:")[0]
+
+
+# Uses of the refs case's typed wrappers: what compiles, and (as requires-expressions that
+# must be false) what must not.
+REFS_USE = r"""
+#include "refs.goray.h"
+
+#include <type_traits>
+#include <vector>
+
+template <class... A>
+concept CanBump = requires(A... a) { refs::Bump(a...); };
+template <class A>
+concept CanForward = requires(A a) { refs::Forward(a); };
+template <class A>
+concept CanLater = requires(A a) { refs::Later(a); };
+template <class A>
+concept CanSum = requires(A a) { refs::Sum(a); };
+
+// A typed handle parameter takes the generated handle, not an untyped one; an untyped
+// handle parameter takes any.
+static_assert(CanBump<refs::CounterHandle, goray::ActorHandle>);
+static_assert(CanBump<refs::CounterHandle, refs::CounterHandle>);
+static_assert(!CanBump<goray::ActorHandle, goray::ActorHandle>);
+static_assert(!CanBump<int, goray::ActorHandle>);
+// The type C++ signatures name the actor by converts both ways (the header sees the class).
+static_assert(CanBump<goray::ActorHandleOf<jobs::Counter>, goray::ActorHandle>);
+static_assert(std::is_convertible_v<refs::CounterHandle, goray::ActorHandleOf<jobs::Counter>>);
+// A ref parameter takes refs: any ObjectRef, or a Future of its type; never a value.
+static_assert(CanForward<goray::ObjectRef> && CanForward<goray::Future<double>>);
+static_assert(!CanForward<double>);
+static_assert(CanLater<goray::Future<jobs::Point>> && CanLater<goray::ObjectRef>);
+static_assert(!CanLater<goray::Future<double>> && !CanLater<jobs::Point>);
+// A vector of futures takes a vector of futures of that type.
+static_assert(CanSum<std::vector<goray::Future<double>>>);
+static_assert(!CanSum<std::vector<goray::Future<int64_t>>> && !CanSum<std::vector<double>>);
+
+// Results: futures of the generated handle, of refs.
+using Spawned = decltype(refs::Spawn(1).Remote());
+static_assert(std::is_same_v<Spawned, goray::Future<refs::CounterHandle>>);
+static_assert(std::is_same_v<decltype(std::declval<Spawned>().Get()), refs::CounterHandle>);
+static_assert(std::is_same_v<decltype(refs::Later(std::declval<goray::Future<jobs::Point>>())
+                                          .Remote()
+                                          .Get()),
+                             goray::Future<jobs::Point>>);
+static_assert(std::is_base_of_v<goray::ActorHandle, refs::CounterHandle>);
+
+// Everything instantiated: the calls compile down to RemoteCall / NewActor / RemoteCall on
+// the handle, with refs and handles encoded through goray's codec.
+void Use(refs::CounterHandle counter, goray::ActorHandle any, goray::Future<double> part,
+         goray::Future<jobs::Point> point, goray::ObjectRef ref) {
+  refs::Sum(std::vector<goray::Future<double>>{part, part}).Remote();
+  refs::Forward(ref).Remote(goray::Option("num_cpus", 1));
+  refs::Forward(part).Remote();
+  refs::Later(point).Remote();
+  refs::Both(goray::Future<>(ref)).Remote();
+  refs::Index({ref, 2}).Remote();
+  jobs::Job job;
+  job.input = ref;
+  job.parts = {part};
+  job.progress = counter;
+  job.logger = any;
+  refs::Plan(job).Remote();
+  refs::Bump(counter, any).Remote();
+  refs::Bump(counter, counter).Remote();
+  refs::CounterHandle spawned = refs::Spawn(3).Remote().Get();
+  std::vector<refs::CounterHandle> all = refs::Spawned(std::optional<goray::ActorHandle>(any))
+                                             .Remote()
+                                             .Get();
+  spawned.Absorb(counter).Remote();
+  refs::Counter(1).Remote().Absorb(all.front()).Remote();
+}
+"""
+
+
+def test_refs_wrappers_take_refs_and_handles(tmp_path):
+    """The refs case's wrappers, used: a typed-handle parameter takes the generated handle
+    (not an untyped one), a ref parameter a ref of its type (never a value), a vector of
+    futures a vector of futures; results are futures of the generated handle. Every call is
+    instantiated (RemoteCall with goray::Unresolved, handles and refs in values), with
+    -Wall -Wextra and no warnings."""
+    import os
+    import shutil
+    import subprocess
+
+    from conftest import ROOT
+
+    compiler = os.environ.get("CXX") or shutil.which("c++") or "g++"
+    use = tmp_path / "use.cpp"
+    use.write_text(REFS_USE)
+    result = subprocess.run(
+        [compiler, "-std=c++20", "-fsyntax-only", "-Wall", "-Wextra", "-Werror",
+         "-DMSGPACK_NO_BOOST", f"-I{INPUTS / 'refs'}", f"-I{GOLDEN / 'refs'}",
+         f"-I{ROOT / 'runtime' / 'include'}", str(use)],
+        stderr=subprocess.PIPE, text=True)
+    assert result.returncode == 0, result.stderr

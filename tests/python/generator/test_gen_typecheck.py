@@ -17,7 +17,7 @@ import pytest
 from conftest import GOLDEN, ROOT, run
 
 CASES = ["app", "types", "actors", "docs", "driver", "project", "shared", "naming", "defaults",
-         "arrays"]
+         "arrays", "refs"]
 
 GOOD = """\
 from typing import Any
@@ -70,6 +70,20 @@ viewed: float = arrays.local.Sum(memoryview(array.array("d", [2.0])))
 chunks: list[npt.NDArray[np.int64]] = arrays.local.Chunks(np.zeros(3, np.uint64), 2)
 tile: arrays.Tile = {"pixels": np.zeros((2, 2), np.uint8), "source": "s", "mask": None}
 counts: npt.NDArray[np.uint64] = arrays.local.Histogram(samples).Counts()
+
+import refs                                                      # refs and handles as values
+parts: list[ray.ObjectRef[float]] = [ray.put(1.0), ray.put(2.5)]
+summed_ref: ray.ObjectRef[float] = refs.Sum.remote(parts)        # a vector<Future<double>>
+point_ref: ray.ObjectRef[refs.Point] = ray.put({"x": 1.0})
+def chain(held: ray.ObjectRef[ray.ObjectRef[refs.Point]]) -> ray.ObjectRef[ray.ObjectRef[refs.Point]]:
+    return refs.Later.remote(refs.Later.remote(held))           # a ref whose value is a ref
+job: refs.Job = {"input": ray.put(b"data"), "origin": point_ref, "parts": parts}
+planned: refs.Job = ray.get(refs.Plan.remote(job))
+first: ray.ObjectRef[float] = ray.get(refs.Plan.remote(job))["parts"][0]
+spawned = ray.get(refs.Spawn.remote(1))                          # the generated handle
+bumped: ray.ObjectRef[int] = refs.Bump.remote(spawned, refs.Counter.remote(0))
+absorbed: ray.ObjectRef[int] = spawned.Absorb.remote(refs.Counter.remote(2))
+tracked: refs.Job = {"progress": spawned, "logger": object()}   # untyped handles: Any
 """
 
 BAD = {
@@ -107,6 +121,29 @@ BAD = {
                            'Incompatible types in assignment (expression has type '
                            '"ndarray[tuple[Any, ...], dtype[float64]]", variable has type '
                            '"ndarray[tuple[Any, ...], dtype[floating[_32Bit]]]")'),
+    "value_for_ref_list": ("import refs\nrefs.Sum.remote([1.0, 2.0])\n",
+                           'List item 0 has incompatible type "float"; expected '
+                           '"ObjectRef[float]"'),
+    "wrong_ref_type": ("import ray\nimport refs\nr: ray.ObjectRef[int] = ray.put(1)\n"
+                       "refs.Sum.remote([r])\n",
+                       'List item 0 has incompatible type "ObjectRef[int]"; expected '
+                       '"ObjectRef[float]"'),
+    "ref_field_value": ("import refs\nj: refs.Job = {'origin': {'x': 1.0}}\n",
+                        'Incompatible types (expression has type "dict[str, float]", '
+                        'TypedDict item "origin" has type "ObjectRef[Point]")'),
+    "untyped_for_typed_handle": ("import refs\nimport ray\n"
+                                 "refs.Bump.remote(ray.get_actor('c'), None)\n",
+                                 'Argument 1 to "remote" of "_Task_Bump" has incompatible type '
+                                 '"ActorHandle[Any]"'),
+    "wrong_handle": ("import refs\nimport app\n"
+                     "refs.Bump.remote(app.Counter.remote(1), None)\n",
+                     'Argument 1 to "remote" of "_Task_Bump" has incompatible type '
+                     '"app._Handle_Counter"'),
+    "top_level_ref_resolved": ("import ray\nimport refs\n"
+                               "r: ray.ObjectRef[refs.Point] = ray.put({'x': 1.0})\n"
+                               "refs.Later.remote(r)\n",
+                               'Argument 1 to "remote" of "_Task_Later" has incompatible '
+                               'type "ObjectRef[Point]"; expected "ObjectRef[ObjectRef[Point]]"'),
     "wrong_field": ("import types_ as types\np: types.Point = {'x': 'one'}\n",
                     'Incompatible types (expression has type "str", TypedDict item "x" has '
                     'type "float")'),

@@ -335,6 +335,12 @@ class CounterHandle : public ::goray::ActorHandle {
   // Empty, where goray::ActorHandle can be (a container or field being decoded).
   CounterHandle() = default;
   explicit CounterHandle(::goray::ActorHandle actor) : ::goray::ActorHandle(::std::move(actor)) {}
+  // To and from the type C++ signatures name this actor type by.
+  CounterHandle(::goray::ActorHandleOf<::jobs::Counter> actor)
+      : ::goray::ActorHandle(::std::move(actor)) {}
+  operator ::goray::ActorHandleOf<::jobs::Counter>() const {
+    return ::goray::ActorHandleOf<::jobs::Counter>(*this);
+  }
 
   template <class A0 = int64_t>
     requires ::refs::goray_detail::ArgFor<int64_t, A0>
