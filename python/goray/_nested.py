@@ -29,7 +29,7 @@ import ray
 from ray.actor import ActorHandle
 
 from . import _codec, _stores
-from ._protocol import Buffer
+from ._protocol import Buffer, Feature
 from .errors import GorayError
 
 __all__ = ["kind", "from_native", "to_native_many", "decode", "Moved"]
@@ -61,9 +61,14 @@ def kind(value: Any) -> int:
 
 
 def _refs_enabled() -> bool:
-    from ._protocol import Feature
+    """Whether this process's library turned refs in values on (EnableFeatures bit
+    2): before that (GoRay's libraries, a library before version 3, no Ray commands
+    served here) no ext 73/74 is sent to it, and none it writes is read as a ref."""
     from ._ray_handlers import features
-    return bool(features() & Feature.REFS_IN_VALUES)
+    return bool(features() & _REFS_IN_VALUES)
+
+
+_REFS_IN_VALUES = int(Feature.REFS_IN_VALUES)
 
 
 class Moved(NamedTuple):
@@ -101,7 +106,7 @@ def from_native(data: Buffer) -> Optional[Moved]:
     or None when it holds no ref or handle. The ids stay registered (their owner,
     native code, releases them)."""
     sites = _codec.find_ref_exts(data)
-    if not sites:
+    if not sites or not _refs_enabled():
         return None
     out = bytearray(data)
     refs: List[Any] = []

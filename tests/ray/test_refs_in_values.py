@@ -327,3 +327,14 @@ def test_refs_to_native_bytes_inside_a_stored_block_reach_python_as_python_value
     task = call_payload(b"", {0: (made, True)}, task_name="py_get_all")
     result = unpack_u64(call(Native2Py.EXE_PYTHON_REMOTE_TASK, task))
     assert msgpack.unpackb(get_object(result, auto_release=True)) == [0.0, 1.0, 2.0, 9.0]
+
+
+def test_a_library_without_the_feature_has_its_exts_left_as_they_are(lib, monkeypatch):
+    # A GoRay library (or one before version 3) never meant ext 73 as a ref: its bytes
+    # are stored and returned verbatim, never looked up.
+    from goray import _ray_handlers
+    monkeypatch.setitem(_ray_handlers._features, id(lib), 0)
+    block = b"\x91" + ref_ext(1 << 40)
+    put = put_object(block)
+    assert not ray.get(_stores.objects.get(put).ref).refs
+    assert get_object(put, auto_release=True) == block
