@@ -375,29 +375,42 @@ def _get_objects(data: memoryview) -> Reply:
     pending = [entry.ref for entry in entries if type(entry) is StoredObject]
     values: List[Any] = []
     failed = False
+    wait = _timeout(timeout)
+    deadline = None if wait is None else time.monotonic() + wait
     try:
-        values = ray.get(pending, timeout=_timeout(timeout))
+        values = ray.get(pending, timeout=wait)
     except ray.exceptions.GetTimeoutError as error:
-        return 2, f"timed out waiting for {len(pending)} objects: {error}".encode()
+        return _objects_timeout(len(pending), error)
     except ray.exceptions.RayError:
-        failed = True  # all are done: each one's own reply below
+        failed = True  # Ray stops at a failure: each one is read on its own below
     pieces: List[Any] = []
     next_value = iter(values)
     for object_id, entry in zip(ids, entries):
         if isinstance(entry, FailedSubmission):
             code, payload = entry.reply()
         elif failed:
-            code, payload = _entry_reply(object_id, entry)
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                code, payload = _entry_reply(object_id, entry, left)
+            except ray.exceptions.GetTimeoutError as error:
+                return _objects_timeout(len(pending), error)
         else:
             code, payload = _guarded(object_id, next(next_value))
         pieces += (_ENTRY_HEAD.pack(code, len(payload)), payload)
     return 0, b"".join(pieces)
 
 
-def _entry_reply(object_id: int, stored: StoredObject) -> Reply:
-    """One object's GetObject reply after a ray.get of several failed."""
+def _objects_timeout(count: int, error: BaseException) -> Reply:
+    return 2, f"timed out waiting for {count} objects: {error}".encode()
+
+
+def _entry_reply(object_id: int, stored: StoredObject, timeout: Optional[float]) -> Reply:
+    """One object's GetObject reply after a ray.get of several failed (a timeout
+    raises: it answers for the whole request)."""
     try:
-        value = ray.get(stored.ref)
+        value = ray.get(stored.ref, timeout=timeout)
+    except ray.exceptions.GetTimeoutError:
+        raise
     except ray.exceptions.RayError as error:
         return failure_reply(error, f"object {object_id}", stored.label)
     return _guarded(object_id, value)

@@ -320,3 +320,24 @@ def test_arity_matches_rays_validation_of_positional_calls():
         pass
     assert _ray_internals._arity(list(inspect.signature(f).parameters.values())) == (1, float("inf"))
     assert _ray_internals._arity(list(inspect.signature(g).parameters.values())) == (1, 0.0)
+
+
+def test_a_synchronous_call_json_without_refs_is_parsed_once(served, monkeypatch):
+    import goray._ray_handlers as handlers
+    monkeypatch.setattr(handlers, "_metas", {})
+    monkeypatch.setattr(handlers, "_sync_options", {})
+    parsed = []
+    real_loads = json.loads
+    monkeypatch.setattr(handlers.json, "loads", lambda text: parsed.append(text) or real_loads(text))
+    meta = json.dumps({"goray_task_name": "Square", "num_cpus": 2, "go_ray_arg_pos_to_object": {}}).encode()
+    for value in (b"\x01", b"\x02"):
+        assert dispatch(Native2Py.EXE_REMOTE_TASK, pack_units(value, meta))[0] == 0
+    assert len(parsed) == 1
+    assert [entry[2] for entry in served] == [{"num_cpus": 2}] * 2 and [entry[3] for entry in served] == [b"\x01", b"\x02"]
+    assert served[0][6] == served[1][6] == meta  # one submitter key
+    put = _stores.objects.add(_ray_handlers.StoredObject(FakeRef("put"), "", True))
+    with_ref = json.dumps({"goray_task_name": "Square", "go_ray_arg_pos_to_object": {
+        "0": {"id": put, "auto_release": True}}}).encode()
+    assert dispatch(Native2Py.EXE_REMOTE_TASK, pack_units(b"", with_ref))[0] == 0
+    assert dispatch(Native2Py.EXE_REMOTE_TASK, pack_units(b"", with_ref))[0] == 1  # released: not cached
+    assert with_ref not in handlers._metas and served[2][6] is None

@@ -171,3 +171,16 @@ def test_records_and_synchronous_calls_use_prepared_submitters(lib):
     submitter = _ray_native._submitters[("native-plain:Square", 301)]
     assert _ray_internals.describe(submitter) == ("internal" if _ray_internals.enabled() else "public")
     ok(Native2Py.SUBMIT_BATCH, b"".join(release_object(i) for i in ids))
+
+
+def test_get_objects_with_a_failure_still_waits_for_the_others_within_the_timeout(lib):
+    bad, slow = result_id(), result_id()
+    ok(Native2Py.SUBMIT_BATCH, task(bad, "Fail", block("early")) + task(slow, "SleepMs", block(400)))
+    entries = get_all([bad, slow])
+    assert entries[0][0] == 5 and b"early" in entries[0][1]
+    assert entries[1] == (0, run_in_process("SleepMs", 400))
+    later, slower = result_id(), result_id()
+    ok(Native2Py.SUBMIT_BATCH, task(later, "Fail", block("early")) + task(slower, "SleepMs", block(3000)))
+    code, text = dispatch(Native2Py.GET_OBJECTS, get_objects_payload([later, slower], 0.5))
+    assert code == 2 and b"timed out waiting for 2 objects" in text
+    ok(Native2Py.SUBMIT_BATCH, b"".join(release_object(i) for i in (bad, slow, later, slower)))
