@@ -38,6 +38,12 @@ struct RefJob {
   std::string label;
 };
 
+// An actor handle inside a struct: the counter to call and by how much.
+struct Crew {
+  goray::ActorHandle counter;
+  int64_t by = 1;
+};
+
 }  // namespace raytest
 
 namespace msgpack {
@@ -80,6 +86,24 @@ MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
       decoder.Field("input", value.input);
       decoder.Field("scale", value.scale);
       decoder.Field("label", value.label);
+      return object;
+    }
+  };
+  template <>
+  struct pack<raytest::Crew> {
+    goray::codec::Packer& operator()(goray::codec::Packer& out, const raytest::Crew& value) const {
+      goray::codec::EncodeStructHeader(out, 2);
+      goray::codec::EncodeField(out, "counter", value.counter);
+      goray::codec::EncodeField(out, "by", value.by);
+      return out;
+    }
+  };
+  template <>
+  struct convert<raytest::Crew> {
+    const msgpack::object& operator()(const msgpack::object& object, raytest::Crew& value) const {
+      goray::codec::StructDecoder decoder(object, value);
+      decoder.Field("counter", value.counter);
+      decoder.Field("by", value.by);
       return object;
     }
   };
@@ -349,6 +373,28 @@ int64_t HandToPython(int64_t start, int64_t by) {
   goray::ActorHandle counter = goray::NewActor("Counter", start);
   return goray::RemoteCallPyTask("py_call_actor", counter, std::string("Incr"), by).Get<int64_t>();
 }
+
+int64_t CrewRun(Crew crew) { return crew.counter.RemoteCall("Incr", crew.by).Get<int64_t>(); }
+Crew CrewEcho(Crew crew) { return crew; }
+
+// An actor keeping refs it is given (in its constructor and in calls), read later.
+class Keeper {
+ public:
+  explicit Keeper(std::vector<goray::ObjectRef> refs) : refs_(std::move(refs)) {}
+  int64_t Add(std::vector<goray::ObjectRef> refs) {
+    for (auto& ref : refs) refs_.push_back(std::move(ref));
+    return static_cast<int64_t>(refs_.size());
+  }
+  double Sum() const {
+    double sum = 0;
+    for (const auto& ref : refs_) sum += ref.Get<double>();
+    return sum;
+  }
+  std::vector<goray::ObjectRef> Refs() const { return refs_; }
+
+ private:
+  std::vector<goray::ObjectRef> refs_;
+};
 
 // ---------------------------------------------------------------------------
 // Driver scenarios.
@@ -821,6 +867,66 @@ int ClashScenario(Checker& c) {
   return c.failures;
 }
 
+// Refs and actor handles inside values, from the C++ driver (tests/ray/test_refs_in_values_cpp.py).
+int NestedScenario(Checker& c) {
+  using goray::ObjectRef;
+  // Refs in a std::vector reach a task unresolved; it reads them.
+  std::vector<ObjectRef> refs = {goray::Put(1.0), goray::Put(2.0), goray::RemoteCall("Square", 3.0)};
+  c.Expect(goray::RemoteCall("RefsSum", refs).Get<double>() == 12.0, "RefsSum of a vector of refs");
+  // ... and come back as refs to the same objects.
+  std::vector<ObjectRef> echoed = goray::RemoteCall("RefsEcho", refs).Get<std::vector<ObjectRef>>();
+  c.Expect(echoed.size() == 3 && echoed[0].Get<double>() == 1.0 && echoed[2].Get<double>() == 9.0,
+           "RefsEcho returns the refs");
+  // A ref in a struct field, both ways.
+  RefJob job{goray::Put(4.0), 3, "job"};
+  c.Expect(goray::RemoteCall("JobRun", job).Get<double>() == 12.0, "JobRun reads a struct's ref");
+  RefJob back = goray::RemoteCall("JobEcho", job).Get<RefJob>();
+  c.Expect(back.input.Get<double>() == 4.0 && back.scale == 3 && back.label == "job",
+           "JobEcho returns the struct with its ref");
+  // Refs a task made (a Put and a task each) outlive it.
+  std::vector<ObjectRef> made = goray::RemoteCall("RefsMake", int64_t{4}).Get<std::vector<ObjectRef>>();
+  std::vector<double> values;
+  for (const auto& ref : made) values.push_back(ref.Get<double>());
+  c.Expect(values == std::vector<double>{0.0, 1.0, 2.0, 9.0}, "refs made in a task");
+  // A value holding a ref, Put and read back: the inner object lives while the outer does.
+  ObjectRef outer = goray::Put(std::vector<ObjectRef>{goray::Put(7.0)});
+  c.Expect(outer.Get<std::vector<ObjectRef>>().at(0).Get<double>() == 7.0, "a Put value holding a ref");
+  // An actor keeping refs from its constructor and from calls.
+  goray::ActorHandle keeper = goray::NewActor("Keeper", std::vector<ObjectRef>{goray::Put(5.0)});
+  c.Expect(keeper.RemoteCall("Add", std::vector<ObjectRef>{goray::Put(6.0)}).Get<int64_t>() == 2,
+           "Keeper.Add");
+  c.Expect(keeper.RemoteCall("Sum").Get<double>() == 11.0, "Keeper.Sum reads the refs it kept");
+  std::vector<ObjectRef> kept = keeper.RemoteCall("Refs").Get<std::vector<ObjectRef>>();
+  c.Expect(kept.size() == 2 && kept[1].Get<double>() == 6.0, "Keeper.Refs returns them");
+
+  // An actor handle passed to a task, which calls it.
+  goray::ActorHandle counter = goray::NewActor("Counter", int64_t{10});
+  c.Expect(goray::RemoteCall("CounterCall", counter, int64_t{5}).Get<int64_t>() == 15,
+           "CounterCall calls the handle it was given");
+  // ... stored in a struct, and returned inside one.
+  Crew crew{counter, 2};
+  c.Expect(goray::RemoteCall("CrewRun", crew).Get<int64_t>() == 17, "CrewRun calls a struct's handle");
+  Crew crew_back = goray::RemoteCall("CrewEcho", crew).Get<Crew>();
+  c.Expect(crew_back.counter.type_name() == "Counter" && crew_back.counter.is_native(),
+           "a returned handle knows its type");
+  c.Expect(crew_back.counter.RemoteCall("Incr", int64_t{1}).Get<int64_t>() == 18,
+           "a returned handle calls the same actor");
+  // A handle a task created and returned.
+  goray::ActorHandle made_counter = goray::RemoteCall("CounterMake", int64_t{100}).Get<goray::ActorHandle>();
+  c.Expect(made_counter.RemoteCall("Incr", int64_t{1}).Get<int64_t>() == 101,
+           "a handle made in a task");
+  // A handle handed to a Python task, which calls it.
+  c.Expect(goray::RemoteCall("HandToPython", int64_t{10}, int64_t{4}).Get<int64_t>() == 14,
+           "HandToPython");
+  // Many round trips of a struct holding a ref (releases keep up; nothing is lost).
+  for (int i = 0; i < 100; ++i) {
+    RefJob again = goray::RemoteCall("JobEcho", job).Get<RefJob>();
+    if (again.input.id() == 0) c.Expect(false, "JobEcho round trip");
+  }
+  c.Expect(job.input.Get<double>() == 4.0, "the original ref still reads after the round trips");
+  return c.failures;
+}
+
 int Driver(const std::vector<std::string>& args) {
   const std::string scenario = args.empty() ? "tasks" : args[0];
   Checker checker{scenario};
@@ -839,6 +945,7 @@ int Driver(const std::vector<std::string>& args) {
     if (scenario == "arrays") return ArraysScenario(checker);
     if (scenario == "clash") return ClashScenario(checker);
     if (scenario == "constructor_args") return ConstructorArgsScenario(checker);
+    if (scenario == "nested") return NestedScenario(checker);
     if (scenario == "exit") return args.size() > 1 ? std::stoi(args[1]) : 0;
     if (scenario == "sleep") {
       std::cout << "SLEEPING" << std::endl;
@@ -897,6 +1004,12 @@ void goray::RegisterApplication(goray::Registry& registry) {
   registry.AddTask("CounterCall", &CounterCall);
   registry.AddTask("StorageCall", &StorageCall);
   registry.AddTask("HandToPython", &HandToPython);
+  registry.AddTask("CrewRun", &CrewRun);
+  registry.AddTask("CrewEcho", &CrewEcho);
+  registry.AddActor<Keeper>("Keeper", &goray::Constructor<Keeper, std::vector<goray::ObjectRef>>::Create)
+      .AddMethod("Add", &Keeper::Add)
+      .AddMethod("Sum", &Keeper::Sum)
+      .AddMethod("Refs", &Keeper::Refs);
   registry.AddActor<Scaler>("Scaler", &goray::Constructor<Scaler, double>::Create)
       .AddMethod("Scale", &Scaler::Scale)
       .AddMethod("Mapping", &Scaler::Mapping);
