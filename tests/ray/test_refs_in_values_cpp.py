@@ -138,3 +138,18 @@ def test_round_trips_through_ray_stay_flat(lib):
 def test_nested_scenario_of_the_cpp_driver(lib):
     # Refs and handles inside values from the C++ driver (tests/apps/raytest.cpp).
     assert _driver.run_driver(lib, ["nested"]) == 0
+
+
+def test_a_cpp_actor_built_from_refs_keeps_them(lib):
+    a, b = ray.put(2.0), ray.put(3.0)
+    keys = {a.hex(), b.hex()}
+    holder = goray.golang_actor_class("Keeper").remote([a, b])  # (raytest's nested scenario uses it too)
+    assert ray.get(holder.Sum.remote()) == 5.0
+    assert ray.get(holder.Refs.remote()) == [a, b]
+    del a, b
+    gc.collect()
+    assert ray.get(holder.Sum.remote()) == 5.0  # the actor's ObjectRefs hold them
+    assert keys <= set(reference_counts())
+    ray.kill(holder)
+    del holder
+    wait_until(lambda: not keys & set(reference_counts()), "the refs freed with their holder")
