@@ -10,7 +10,10 @@
 #include "callback_slot.h"
 #include "dispatcher.h"
 #include "goray/abi.h"
+#include "framing.h"
 #include "goray/actor_handle.h"
+#include "goray/detail/features.h"
+#include "goray/detail/submission.h"
 #include "goray/registry.h"
 #include "goray/version.h"
 
@@ -52,6 +55,19 @@ class Application {
   std::string registration_error_;
 };
 
+// Py2Native 37 EnableFeatures: payload u64 LE bits asked for; reply u64 LE bits on.
+constexpr long long kServeEnableFeatures = 37;
+
+Reply EnableFeatures(std::string_view payload) {
+  if (payload.size() != 8) {
+    return TextReply(kFailed, "goray: EnableFeatures expects an 8-byte feature mask, received " +
+                                  std::to_string(payload.size()) + " bytes");
+  }
+  std::string enabled;
+  AppendU64(enabled, SetFeatures(ReadU64(payload.data())));
+  return TextReply(kSuccess, enabled);
+}
+
 }  // namespace
 
 void InstallCallback(DriverCallback callback) {
@@ -82,10 +98,17 @@ GORAY_ABI void* Execute(long long request, void* in_data, long long in_len, long
   try {
     std::string_view payload(static_cast<const char*>(in_data),
                              in_data == nullptr || in_len < 0 ? 0 : static_cast<std::size_t>(in_len));
-    reply = Application::Get().Handle(request, payload);
+    if ((request & 0x3ff) == kServeEnableFeatures) {
+      reply = EnableFeatures(payload);
+    } else {
+      reply = Application::Get().Handle(request, payload);
+    }
   } catch (...) {
     reply = TextReply(kFailed, "goray: internal error while handling the request");
   }
+  // What this call submitted reaches the driver before it returns: a task's
+  // submissions are in Ray when the task ends, a driver's when Driver() returns.
+  FlushSubmissions();
   *ret_code = reply.code;
   *out_len = static_cast<long long>(reply.body.size());
   if (reply.body.size() == 0) return nullptr;

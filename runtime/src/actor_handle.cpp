@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "framing.h"
+#include "goray/detail/features.h"
+#include "goray/detail/submission.h"
 
 namespace goray {
 
@@ -13,6 +15,10 @@ struct ActorHandle::State {
   std::string type_name;
   bool is_native = false;
   ~State() {
+    if (detail::FeatureOn(detail::kFeaturePipelined)) {
+      detail::EnqueueRelease(detail::kRecordReleaseActor, id);  // after calls that used it
+      return;
+    }
     try {
       std::string payload;
       detail::AppendU64(payload, id);

@@ -8,6 +8,7 @@
 
 #include "callback_slot.h"
 #include "framing.h"
+#include "goray/detail/submission.h"
 #include "goray/options.h"
 
 namespace goray::detail {
@@ -77,6 +78,11 @@ void CheckJson(std::string_view text, std::string_view what) {
 }
 
 DriverReply CallDriver(long long command, std::string_view payload) {
+  if (command != kSubmitBatch) FlushSubmissions();
+  return SendToDriver(command, payload);
+}
+
+DriverReply SendToDriver(long long command, std::string_view payload) {
   DriverCallback callback = InstalledCallback();
   if (callback == nullptr) {
     throw Error("goray::Error",
@@ -95,9 +101,13 @@ DriverReply CallDriver(long long command, std::string_view payload) {
 }
 
 void ThrowDriverFailure(const DriverReply& reply, std::string_view callee) {
+  ThrowDriverFailure(reply.code, reply.data.view(), callee);
+}
+
+void ThrowDriverFailure(long long code, std::string_view reply_text, std::string_view callee) {
   const std::string task(callee);
-  const std::string text(reply.data.view());
-  switch (reply.code) {
+  const std::string text(reply_text);
+  switch (code) {
     case 1:
       throw ParsePythonFailure(text, callee);
     case 2:
@@ -140,7 +150,7 @@ void ThrowDriverFailure(const DriverReply& reply, std::string_view callee) {
     }
     default:
       throw Error("goray::Error",
-                  "the driver answered with unknown code " + std::to_string(reply.code) + ": " +
+                  "the driver answered with unknown code " + std::to_string(code) + ": " +
                       text,
                   task);
   }

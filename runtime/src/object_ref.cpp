@@ -5,12 +5,20 @@
 #include <nlohmann/json.hpp>
 
 #include "framing.h"
+#include "goray/batch.h"
+#include "submission_queue.h"
+#include "goray/detail/features.h"
+#include "goray/detail/submission.h"
 
 namespace goray {
 
 struct ObjectRef::State {
   std::uint64_t id = 0;
   ~State() {
+    if (detail::FeatureOn(detail::kFeaturePipelined)) {
+      detail::EnqueueRelease(detail::kRecordReleaseObject, id);  // after what used it
+      return;
+    }
     try {
       std::string payload;
       detail::AppendU64(payload, id);
@@ -50,6 +58,9 @@ void ObjectRef::CancelWith(const std::vector<Option>& options) const {
 
 detail::DriverBytes detail::GetObjectPayload(std::uint64_t id, double timeout_seconds,
                                              std::string_view what) {
+  if (std::optional<LostSubmission> lost = FindLostSubmission(id)) {
+    ThrowDriverFailure(lost->code, lost->text, lost->callee);
+  }
   std::string json = "[" + std::to_string(id) + ",";
   if (timeout_seconds < 0) {
     json += "-1";
@@ -71,20 +82,11 @@ std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> WaitFor(const std::vec
     throw std::invalid_argument("goray::Wait: num_returns " + std::to_string(num_returns) +
                                 " is larger than the " + std::to_string(refs.size()) + " refs given");
   }
-  nlohmann::json request = {{"num_returns", num_returns}};
-  std::vector<std::uint64_t> ids;
-  for (const ObjectRef& ref : refs) ids.push_back(ref.id());
-  request["object_ref_local_ids"] = ids;
-  if (timeout_seconds >= 0) request["timeout"] = timeout_seconds;
-  detail::DriverReply reply = detail::CallDriver(detail::kWaitObject, request.dump());
-  if (reply.code != 0) detail::ThrowDriverFailure(reply, "Wait");
-  nlohmann::json answer = nlohmann::json::parse(reply.data.view(), nullptr, false);
-  if (!answer.is_array() || answer.size() != 2) {
-    throw ProtocolError("goray::ProtocolError", "WaitObject reply is not [[ready], [pending]]", "Wait");
-  }
+  auto [ready, pending] = detail::WaitIndices(detail::IdsOf(refs), num_returns, timeout_seconds,
+                                             /*all_ready=*/false);
   std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> result;
-  for (const auto& index : answer[0]) result.first.push_back(refs.at(index.get<std::size_t>()));
-  for (const auto& index : answer[1]) result.second.push_back(refs.at(index.get<std::size_t>()));
+  for (std::size_t index : ready) result.first.push_back(refs.at(index));
+  for (std::size_t index : pending) result.second.push_back(refs.at(index));
   return result;
 }
 

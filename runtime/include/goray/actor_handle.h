@@ -23,9 +23,7 @@ class ActorHandle {
   template <class... Args>
   ObjectRef RemoteCall(std::string_view method, const Args&... args) const {
     const std::string callee = type_name() + "." + std::string(method);
-    return ObjectRef(detail::SubmitForId(
-        detail::kActorMethodCall,
-        {{"goray_task_name", method}, {"goray_py_local_actor_id", id()}}, callee, args...));
+    return ObjectRef(detail::SubmitActorCall(*this, method, callee, args...));
   }
 
   // Ends the actor now (Option("no_restart", false) lets Ray restart it).

@@ -5,6 +5,7 @@
 #include "goray/actor_handle_of.h"
 #include "goray/annotations.h"
 #include "goray/array.h"
+#include "goray/batch.h"
 #include "goray/codec.h"
 #include "goray/errors.h"
 #include "goray/future.h"

@@ -15,6 +15,7 @@
 
 #include "goray/codec.h"
 #include "goray/detail/driver_call.h"
+#include "goray/detail/pins.h"
 #include "goray/options.h"
 
 namespace goray {
@@ -115,9 +116,11 @@ auto Get(const ObjectRef& ref, std::chrono::duration<Rep, Period> timeout) {
 template <class T>
 ObjectRef Put(const T& value) {
   codec::Buffer buffer(256);
-  codec::detail::EncodeTargetScope arrays(buffer);
+  detail::Pins pins;  // refs inside the value live until the driver has it
   codec::Packer packer(buffer);
   try {
+    detail::PinScope pinning(pins);
+    codec::detail::EncodeTargetScope arrays(buffer);
     codec::Encode(packer, value);
   } catch (const std::length_error& error) {  // a value over msgpack's 32-bit lengths
     codec::detail::ThrowTooLargeIn("the value of Put", error);

@@ -14,15 +14,13 @@ namespace goray {
 
 template <class... Args>
 ObjectRef RemoteCall(std::string_view task, const Args&... args) {
-  return ObjectRef(
-      detail::SubmitForId(detail::kExeRemoteTask, {{"goray_task_name", task}}, task, args...));
+  return ObjectRef(detail::SubmitTask(detail::kExeRemoteTask, task, args...));
 }
 
 // A Python task: a @goray.remote function or any importable function by dotted name.
 template <class... Args>
 ObjectRef RemoteCallPyTask(std::string_view name, const Args&... args) {
-  return ObjectRef(
-      detail::SubmitForId(detail::kExePythonRemoteTask, {{"task_name", name}}, name, args...));
+  return ObjectRef(detail::SubmitTask(detail::kExePythonRemoteTask, name, args...));
 }
 
 // Where the calling code runs: ids as Ray reports them ("" outside a task or actor).

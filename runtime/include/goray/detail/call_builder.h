@@ -12,6 +12,9 @@
 
 #include "goray/codec.h"
 #include "goray/detail/driver_call.h"
+#include "goray/detail/features.h"
+#include "goray/detail/pins.h"
+#include "goray/detail/submission.h"
 #include "goray/errors.h"
 #include "goray/object_ref.h"
 #include "goray/options.h"
@@ -49,12 +52,19 @@ class CallBuilder {
       extras_.option_members += value.json();
     } else if constexpr (kIsRef<T>) {
       extras_.ref_positions.emplace_back(position_++, value.id());
-      held_.push_back(value);  // alive until the driver has taken it
+      Keep(ObjectRef(value));  // alive until the driver has taken it
     } else {
+      PinScope pins(pins_);  // refs inside the value, likewise
       codec::detail::EncodeTargetScope arrays(buffer_);  // ext 71 aligns within buffer_
       codec::Encode(packer_, value);
       ++position_;
     }
+  }
+
+  // Keeps `object` alive as long as the call's bytes are not with the driver.
+  template <class T>
+  void Keep(T object) {
+    pins_.push_back(std::make_shared<T>(std::move(object)));
   }
 
   std::size_t position() const noexcept { return position_; }
@@ -63,28 +73,78 @@ class CallBuilder {
     return FinishAndSendCall(buffer_, command, meta, callee, &extras_);
   }
 
+  // Queues the call as a SubmitBatch record (pipelining on): its result id.
+  std::uint64_t Enqueue(RecordKind kind, std::uint64_t actor_id, std::string_view name,
+                        std::string_view callee) {
+    QueuedCall call;
+    call.kind = kind;
+    call.actor_id = actor_id;
+    call.name = name;
+    call.option_members = extras_.option_members;
+    call.refs = &extras_.ref_positions;
+    call.args = &buffer_;
+    call.args_offset = 8;  // after unit0's length placeholder
+    call.pins = &pins_;
+    call.callee = callee;
+    return EnqueueCall(std::move(call));
+  }
+
  private:
   codec::Buffer buffer_;
   codec::Packer packer_;
   CallExtras extras_;
-  std::vector<ObjectRef> held_;
+  Pins pins_;
   std::size_t position_ = 0;
 };
 
-// Builds and sends a call whose reply is an object or actor id.
 template <class... Args>
-std::uint64_t SubmitForId(long long command, std::initializer_list<MetaField> meta,
-                          std::string_view callee, const Args&... args) {
+void AddArguments(CallBuilder& builder, std::string_view callee, const Args&... args) {
   static_assert(OptionsFollowArguments<Args...>(),
                 "goray: options (goray::Option) must come after the call's arguments");
-  CallBuilder builder;
   try {
     (builder.Add(args), ...);
   } catch (const std::length_error& error) {  // a value over msgpack's 32-bit lengths
     codec::detail::ThrowTooLargeIn(
         "argument " + std::to_string(builder.position()) + " of " + std::string(callee), error);
   }
+}
+
+// Builds and sends a call whose reply is an object or actor id.
+template <class... Args>
+std::uint64_t SubmitForId(long long command, std::initializer_list<MetaField> meta,
+                          std::string_view callee, const Args&... args) {
+  CallBuilder builder;
+  AddArguments(builder, callee, args...);
   DriverBytes reply = builder.Send(command, meta, callee);
+  return ParseId(reply.view(), callee);
+}
+
+// A C++ task (kExeRemoteTask) or Python task (kExePythonRemoteTask): queued when
+// pipelining is on, else submitted at once. The id of its result.
+template <class... Args>
+std::uint64_t SubmitTask(long long command, std::string_view name, const Args&... args) {
+  CallBuilder builder;
+  AddArguments(builder, name, args...);
+  if (FeatureOn(kFeaturePipelined)) {
+    return builder.Enqueue(command == kExeRemoteTask ? kRecordTask : kRecordPyTask, 0, name, name);
+  }
+  const std::string_view key = command == kExeRemoteTask ? "goray_task_name" : "task_name";
+  DriverBytes reply = builder.Send(command, {{key, name}}, name);
+  return ParseId(reply.view(), name);
+}
+
+// An actor method call; `handle` (an ActorHandle) is kept until the call is sent.
+template <class Handle, class... Args>
+std::uint64_t SubmitActorCall(const Handle& handle, std::string_view method, std::string_view callee,
+                              const Args&... args) {
+  CallBuilder builder;
+  AddArguments(builder, callee, args...);
+  if (FeatureOn(kFeaturePipelined)) {
+    builder.Keep(handle);
+    return builder.Enqueue(kRecordActorCall, handle.id(), method, callee);
+  }
+  DriverBytes reply = builder.Send(
+      kActorMethodCall, {{"goray_task_name", method}, {"goray_py_local_actor_id", handle.id()}}, callee);
   return ParseId(reply.view(), callee);
 }
 

@@ -39,7 +39,9 @@ enum Native2PyCommand : long long {
   kKillActor = 14,
   kGetActor = 15,
   kExePythonRemoteTask = 16,
-  kReleaseActor = 32,  // extension (protocol.md section 7)
+  kReleaseActor = 32,  // extensions (protocol.md section 7, docs/protocol-notes.md)
+  kSubmitBatch = 33,
+  kGetObjects = 34,
 };
 
 // Bytes the driver malloc'ed for a reply: owned here, released with free().
@@ -99,12 +101,16 @@ struct CallExtras {
   std::vector<std::pair<std::size_t, std::uint64_t>> ref_positions;  // position, object id
 };
 
-// Sends one request through the callback. Throws goray::Error when no driver
-// registered a callback (the library was loaded outside goray).
+// Sends one request through the callback, after any queued submissions (so the
+// driver knows every id the request may name). Throws goray::Error when no
+// driver registered a callback (the library was loaded outside goray).
 DriverReply CallDriver(long long command, std::string_view payload);
+// As CallDriver, without sending the queued submissions first.
+DriverReply SendToDriver(long long command, std::string_view payload);
 
 // Throws the exception a non-zero driver reply stands for.
 [[noreturn]] void ThrowDriverFailure(const DriverReply& reply, std::string_view callee);
+[[noreturn]] void ThrowDriverFailure(long long code, std::string_view text, std::string_view callee);
 
 // A call payload under construction: unit0 (the args block) is packed straight
 // into `buffer` after an 8-byte length placeholder.

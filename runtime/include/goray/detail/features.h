@@ -1,0 +1,27 @@
+// Protocol features the driver turned on with Py2Native 37 EnableFeatures
+// (docs/protocol-notes.md). Process-wide; all off until a driver asks, so a
+// library under GoRay's driver or used in-process only behaves as in version 2.
+#pragma once
+
+#include <cstdint>
+
+namespace goray::detail {
+
+// Pipelined submissions and batch commands (Native2Py 33 SubmitBatch, 34 GetObjects,
+// WaitObject "goray_all_ready").
+inline constexpr std::uint64_t kFeaturePipelined = 1;
+// ObjectRefs and ActorHandles inside values (ext 73/74, Native2Py 35).
+inline constexpr std::uint64_t kFeatureRefsInValues = 2;
+
+// The features this runtime implements: EnableFeatures turns on at most these.
+inline constexpr std::uint64_t kSupportedFeatures = kFeaturePipelined | kFeatureRefsInValues;
+
+// The features turned on now (a relaxed atomic load).
+std::uint64_t Features() noexcept;
+inline bool FeatureOn(std::uint64_t bit) noexcept { return (Features() & bit) != 0; }
+
+// Turns on exactly `requested & kSupportedFeatures` (queued submissions are sent
+// first when pipelining goes off) and returns those bits.
+std::uint64_t SetFeatures(std::uint64_t requested);
+
+}  // namespace goray::detail

@@ -1,0 +1,230 @@
+// Batches: GetObjects (Native2Py 34) with a one-GetObject-per-id fallback, Wait
+// with "goray_all_ready", and AsCompleted on top of both.
+#include "goray/batch.h"
+
+#include <algorithm>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "framing.h"
+#include "goray/detail/features.h"
+#include "submission_queue.h"
+
+namespace goray {
+namespace detail {
+namespace {
+
+std::string Describe(std::uint64_t id) { return "object " + std::to_string(id); }
+
+// The entry of a submission whose batch never reached the driver, if `id` is one.
+bool LostReply(std::uint64_t id, ObjectReply* reply) {
+  std::optional<LostSubmission> lost = FindLostSubmission(id);
+  if (!lost) return false;
+  auto text = std::make_shared<std::string>(std::move(lost->text));
+  reply->code = lost->code;
+  reply->payload = *text;
+  reply->owner = text;
+  reply->what = lost->callee;
+  return true;
+}
+
+void AppendF64(std::string& out, double value) {
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &value, 8);
+  AppendU64(out, bits);
+}
+
+std::uint32_t ReadU32(const char* bytes) {
+  std::uint32_t value = 0;
+  for (int i = 3; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  return value;
+}
+
+[[noreturn]] void ThrowMalformed(const std::string& why) {
+  throw ProtocolError("goray::ProtocolError", "malformed GetObjects reply: " + why, "Get");
+}
+
+// One GetObjects round trip for ids the driver knows; fills `replies` at `slots`.
+void GetObjectsBatch(const std::vector<std::uint64_t>& ids, const std::vector<std::size_t>& slots,
+                     double timeout_seconds, std::vector<ObjectReply>& replies) {
+  std::string request;
+  request.reserve(12 + 8 * ids.size());
+  AppendF64(request, timeout_seconds < 0 ? -1.0 : timeout_seconds);
+  const auto count = static_cast<std::uint32_t>(ids.size());
+  for (int i = 0; i < 4; ++i) request.push_back(static_cast<char>((count >> (8 * i)) & 0xff));
+  for (std::uint64_t id : ids) AppendU64(request, id);
+  DriverReply reply = CallDriver(kGetObjects, request);
+  if (reply.code != 0) ThrowDriverFailure(reply, "Get of " + std::to_string(ids.size()) + " objects");
+  const std::string_view body = reply.data.view();
+  std::shared_ptr<void> owner = std::move(reply.data).Share();
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (body.size() - at < 12) ThrowMalformed("entry " + std::to_string(i) + " is truncated");
+    const std::uint32_t code = ReadU32(body.data() + at);
+    const std::uint64_t length = ReadU64(body.data() + at + 4);
+    at += 12;
+    if (length > body.size() - at) ThrowMalformed("entry " + std::to_string(i) + " is past the end");
+    ObjectReply& entry = replies[slots[i]];
+    entry.code = code;
+    entry.payload = body.substr(at, length);
+    entry.owner = owner;
+    entry.what = Describe(ids[i]);
+    at += length;
+  }
+  if (at != body.size()) ThrowMalformed(std::to_string(body.size() - at) + " bytes after the entries");
+}
+
+}  // namespace
+
+std::vector<std::uint64_t> IdsOf(const std::vector<ObjectRef>& refs) {
+  std::vector<std::uint64_t> ids;
+  ids.reserve(refs.size());
+  for (const ObjectRef& ref : refs) ids.push_back(ref.id());
+  return ids;
+}
+
+std::vector<ObjectReply> FetchObjects(const std::vector<std::uint64_t>& ids, double timeout_seconds) {
+  std::vector<ObjectReply> replies(ids.size());
+  std::vector<std::uint64_t> asked;
+  std::vector<std::size_t> slots;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (!LostReply(ids[i], &replies[i])) {
+      asked.push_back(ids[i]);
+      slots.push_back(i);
+    }
+  }
+  if (asked.empty()) return replies;
+  if (FeatureOn(kFeaturePipelined)) {
+    GetObjectsBatch(asked, slots, timeout_seconds, replies);
+    return replies;
+  }
+  // A driver without GetObjects: one GetObject each, within one deadline.
+  const auto start = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < asked.size(); ++i) {
+    double left = timeout_seconds;
+    if (timeout_seconds >= 0) {
+      left = std::max(0.0, timeout_seconds - ToSeconds(std::chrono::steady_clock::now() - start));
+    }
+    std::string request = "[" + std::to_string(asked[i]) + ",";
+    if (left < 0) {
+      request += "-1";
+    } else {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.9g", left);
+      request += text;
+    }
+    request += ",false]";
+    DriverReply reply = CallDriver(kGetObject, request);
+    ObjectReply& entry = replies[slots[i]];
+    entry.what = Describe(asked[i]);
+    // Whole-request failures, as GetObjects answers them.
+    if (reply.code == 2 || reply.code == 4) ThrowDriverFailure(reply, entry.what);
+    entry.code = reply.code;
+    entry.payload = reply.data.view();
+    entry.owner = std::move(reply.data).Share();
+    if (entry.code != 0) break;  // the first failure in order is what Get throws
+  }
+  return replies;
+}
+
+std::pair<std::vector<std::size_t>, std::vector<std::size_t>> WaitIndices(
+    const std::vector<std::uint64_t>& ids, std::size_t num_returns, double timeout_seconds,
+    bool all_ready) {
+  std::pair<std::vector<std::size_t>, std::vector<std::size_t>> result;
+  // A lost submission is ready (its failure is its value); the driver never had it.
+  std::vector<std::uint64_t> asked;
+  std::vector<std::size_t> slots;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    ObjectReply lost;
+    if (LostReply(ids[i], &lost)) {
+      result.first.push_back(i);
+    } else {
+      asked.push_back(ids[i]);
+      slots.push_back(i);
+    }
+  }
+  const std::size_t still = num_returns > result.first.size() ? num_returns - result.first.size() : 0;
+  if (asked.empty() || still == 0) {
+    for (std::size_t slot : slots) result.second.push_back(slot);
+    return result;
+  }
+  nlohmann::json request = {{"num_returns", still}};
+  request["object_ref_local_ids"] = asked;
+  if (timeout_seconds >= 0) request["timeout"] = timeout_seconds;
+  if (all_ready && FeatureOn(kFeaturePipelined)) request["goray_all_ready"] = true;
+  DriverReply reply = CallDriver(kWaitObject, request.dump());
+  if (reply.code != 0) ThrowDriverFailure(reply, "Wait");
+  nlohmann::json answer = nlohmann::json::parse(reply.data.view(), nullptr, false);
+  if (!answer.is_array() || answer.size() != 2 || !answer[0].is_array() || !answer[1].is_array()) {
+    throw ProtocolError("goray::ProtocolError", "WaitObject reply is not [[ready], [pending]]", "Wait");
+  }
+  for (const auto& index : answer[0]) result.first.push_back(slots.at(index.get<std::size_t>()));
+  for (const auto& index : answer[1]) result.second.push_back(slots.at(index.get<std::size_t>()));
+  std::sort(result.first.begin(), result.first.end());
+  return result;
+}
+
+}  // namespace detail
+
+CompletionStream::CompletionStream(std::vector<ObjectRef> refs, double timeout_seconds)
+    : refs_(std::move(refs)), timeout_seconds_(timeout_seconds) {
+  pending_.reserve(refs_.size());
+  for (std::size_t i = 0; i < refs_.size(); ++i) {
+    refs_[i].id();  // a moved-from ref fails here, not mid-iteration
+    pending_.push_back(i);
+  }
+  if (timeout_seconds_ >= 0) {
+    deadline_ = std::chrono::steady_clock::now() +
+                std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                    std::chrono::duration<double>(timeout_seconds_));
+  }
+}
+
+bool CompletionStream::Next() {
+  if (started_ && !ready_.empty()) ready_.pop_front();
+  started_ = true;
+  if (ready_.empty() && !pending_.empty()) FetchReadyGroup();
+  return !ready_.empty();
+}
+
+void CompletionStream::FetchReadyGroup() {
+  double left = detail::kForever;
+  if (timeout_seconds_ >= 0) {
+    left = std::max(0.0, detail::ToSeconds(deadline_ - std::chrono::steady_clock::now()));
+  }
+  std::vector<std::uint64_t> ids;
+  ids.reserve(pending_.size());
+  for (std::size_t index : pending_) ids.push_back(refs_[index].id());
+  // Pipelining on: every ref ready now comes back at once; off: one at a time.
+  auto [ready, rest] = detail::WaitIndices(ids, 1, left, /*all_ready=*/true);
+  if (ready.empty()) {
+    throw TimeoutError("goray::TimeoutError",
+                       std::to_string(pending_.size()) + " of " + std::to_string(refs_.size()) +
+                           " refs not ready within the timeout",
+                       "AsCompleted");
+  }
+  std::vector<std::uint64_t> ready_ids;
+  ready_ids.reserve(ready.size());
+  for (std::size_t position : ready) ready_ids.push_back(ids[position]);
+  std::vector<detail::ObjectReply> replies;
+  if (detail::FeatureOn(detail::kFeaturePipelined)) {
+    replies = detail::FetchObjects(ready_ids, detail::kForever);
+  } else {
+    // GetObject each, keeping every failure in its own item (FetchObjects' fallback
+    // stops at the first, as Get wants).
+    for (std::uint64_t id : ready_ids) {
+      std::vector<detail::ObjectReply> one = detail::FetchObjects({id}, detail::kForever);
+      replies.push_back(std::move(one.front()));
+    }
+  }
+  std::vector<std::size_t> still;
+  still.reserve(rest.size());
+  for (std::size_t position : rest) still.push_back(pending_[position]);
+  for (std::size_t i = 0; i < ready.size(); ++i) {
+    const std::size_t index = pending_[ready[i]];
+    ready_.emplace_back(index, refs_[index], std::move(replies[i]));
+  }
+  pending_ = std::move(still);
+}
+
+}  // namespace goray

@@ -1,0 +1,318 @@
+// Pipelined submissions: records queued by any thread, sent in order as one
+// SubmitBatch (Native2Py 33) per flush by a lazily started flusher thread or by
+// the caller (backpressure, or a command that needs them sent first).
+//
+// Order: records are taken from the queue and sent under one send mutex, so
+// batches reach the driver in the order their records were queued. The mutex
+// is recursive: a driver that calls back into this library while a batch is
+// being sent (an Execute on the sending thread) may flush again.
+#include "submission_queue.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "framing.h"
+#include "goray/detail/driver_call.h"
+#include "goray/detail/features.h"
+#include "goray/detail/submission.h"
+
+namespace goray::detail {
+namespace {
+
+// Past either, the caller sends the queue itself instead of waiting for the flusher.
+constexpr std::size_t kMaxQueuedRecords = 4096;
+constexpr std::size_t kMaxQueuedBytes = std::size_t{8} << 20;
+
+void AppendU32(std::string& out, std::uint32_t value) {
+  char bytes[4];
+  for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>((value >> (8 * i)) & 0xff);
+  out.append(bytes, 4);
+}
+
+// Writes `value` little-endian over out[at, at + bytes).
+void PatchLe(std::string& out, std::size_t at, std::uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i) out[at + i] = static_cast<char>((value >> (8 * i)) & 0xff);
+}
+
+void AppendString(std::string& out, std::string_view text) {
+  AppendU32(out, static_cast<std::uint32_t>(text.size()));
+  out.append(text);
+}
+
+struct Record {
+  std::string head;
+  codec::Buffer args{0};
+  std::size_t args_offset = 0;
+  Pins pins;
+  std::uint64_t result_id = 0;  // 0: a definition or a release
+  std::string callee;
+
+  std::size_t size() const noexcept { return head.size() + args.size() - args_offset; }
+};
+
+class SubmissionQueue {
+ public:
+  // Never destroyed: the flusher may still be inside the driver at process exit.
+  static SubmissionQueue& Instance() {
+    static auto* queue = new SubmissionQueue;
+    return *queue;
+  }
+
+  std::uint64_t Enqueue(Record record, std::string_view option_members, std::size_t options_id_at);
+  void EnqueueRelease(RecordKind kind, std::uint64_t id);
+  void Flush();
+  void ShutDown();
+  std::optional<LostSubmission> FindLost(std::uint64_t id);
+
+ private:
+  void Push(Record&& record);  // holds mu_
+  void SendQueued();
+  void FlusherLoop();
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::vector<Record> records_;
+  std::size_t queued_bytes_ = 0;
+  std::unordered_map<std::string, std::uint32_t> option_sets_;
+  std::uint32_t next_options_id_ = 1;
+  std::thread* flusher_ = nullptr;
+  bool flusher_busy_ = false;
+  bool stopping_ = false;
+  std::unordered_map<std::uint64_t, LostSubmission> lost_;
+
+  std::recursive_mutex send_mu_;
+  // Records queued and not yet sent (or being sent): Flush's fast path.
+  std::atomic<std::size_t> unsent_{0};
+  std::atomic<bool> any_lost_{false};
+  std::atomic<std::uint64_t> next_result_{0};
+};
+
+std::uint64_t SubmissionQueue::Enqueue(Record record, std::string_view option_members,
+                                       std::size_t options_id_at) {
+  const std::uint64_t id =
+      kRuntimeIdBit | (next_result_.fetch_add(1, std::memory_order_relaxed) + 1);
+  record.result_id = id;
+  PatchLe(record.head, 1, id, 8);
+  bool over = false;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return id;  // exiting: nothing reaches the driver any more
+    std::uint32_t options_id = 0;
+    if (!option_members.empty()) {
+      // The set as a JSON object: the members without their leading comma.
+      std::string json = "{";
+      json.append(option_members.substr(1));
+      json += '}';
+      auto [at, inserted] = option_sets_.try_emplace(std::move(json), next_options_id_);
+      if (inserted) {
+        ++next_options_id_;
+        Record define;
+        define.head.push_back(static_cast<char>(kRecordDefineOptions));
+        AppendU32(define.head, at->second);
+        AppendString(define.head, at->first);
+        Push(std::move(define));
+      }
+      options_id = at->second;
+    }
+    PatchLe(record.head, options_id_at, options_id, 4);
+    Push(std::move(record));
+    over = records_.size() > kMaxQueuedRecords || queued_bytes_ > kMaxQueuedBytes;
+    if (!over) wake_.notify_one();
+  }
+  if (over) Flush();  // backpressure: this caller sends
+  return id;
+}
+
+void SubmissionQueue::Push(Record&& record) {
+  queued_bytes_ += record.size();
+  records_.push_back(std::move(record));
+  unsent_.fetch_add(1, std::memory_order_acq_rel);
+  if (flusher_ == nullptr) flusher_ = new std::thread([this] { FlusherLoop(); });
+}
+
+void SubmissionQueue::EnqueueRelease(RecordKind kind, std::uint64_t id) {
+  Record record;
+  record.head.push_back(static_cast<char>(kind));
+  AppendU64(record.head, id);
+  bool over = false;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    if (kind == kRecordReleaseObject && any_lost_.load(std::memory_order_relaxed) &&
+        lost_.erase(id) != 0) {
+      return;  // the driver never had it
+    }
+    Push(std::move(record));
+    over = records_.size() > kMaxQueuedRecords || queued_bytes_ > kMaxQueuedBytes;
+    if (!over) wake_.notify_one();
+  }
+  if (over) Flush();
+}
+
+void SubmissionQueue::Flush() {
+  if (unsent_.load(std::memory_order_acquire) == 0) return;
+  SendQueued();
+}
+
+void SubmissionQueue::SendQueued() {
+  std::lock_guard send(send_mu_);
+  std::vector<Record> batch;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    batch.swap(records_);
+    queued_bytes_ = 0;
+  }
+  if (batch.empty()) return;
+  std::size_t total = 0;
+  for (const Record& record : batch) total += record.size();
+  std::string payload;
+  payload.reserve(total);
+  for (const Record& record : batch) {
+    payload += record.head;
+    payload.append(record.args.data() + record.args_offset, record.args.size() - record.args_offset);
+  }
+  LostSubmission failure;
+  try {
+    DriverReply reply = SendToDriver(kSubmitBatch, payload);
+    if (reply.code != 0) {
+      failure.code = reply.code;
+      failure.text = std::string(reply.data.view());
+    } else {
+      failure.code = 0;
+    }
+  } catch (const std::exception& error) {  // nothing else: a thread cancellation passes
+    failure.text = error.what();
+  }
+  if (failure.code != 0 || !failure.text.empty()) {
+    std::fprintf(stderr, "goray: sending %zu queued submissions failed: %s\n", batch.size(),
+                 failure.text.c_str());
+    std::lock_guard lock(mu_);
+    option_sets_.clear();  // the driver may not have the definitions: define them again
+    for (const Record& record : batch) {
+      if (record.result_id == 0) continue;
+      LostSubmission lost = failure;
+      if (lost.code == 0) lost.code = 1;
+      lost.callee = record.callee;
+      lost_[record.result_id] = std::move(lost);
+    }
+    any_lost_.store(true, std::memory_order_relaxed);
+  }
+  const std::size_t sent = batch.size();
+  batch.clear();  // drops pins: may queue releases (mu_ only)
+  unsent_.fetch_sub(sent, std::memory_order_acq_rel);
+}
+
+void SubmissionQueue::FlusherLoop() {
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      flusher_busy_ = false;
+      wake_.wait(lock, [this] { return stopping_ || !records_.empty(); });
+      if (stopping_) return;
+      flusher_busy_ = true;
+    }
+    SendQueued();
+  }
+}
+
+void SubmissionQueue::ShutDown() {
+  std::thread* flusher = nullptr;
+  bool busy = false;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    busy = flusher_busy_;
+    flusher = flusher_;
+    wake_.notify_all();
+  }
+  if (flusher == nullptr) return;
+  // An idle flusher ends now; one inside the driver (Python exiting under it) is
+  // left parked: joining it could wait forever.
+  if (busy) {
+    flusher->detach();
+  } else {
+    flusher->join();
+  }
+}
+
+std::optional<LostSubmission> SubmissionQueue::FindLost(std::uint64_t id) {
+  if (!any_lost_.load(std::memory_order_relaxed)) return std::nullopt;
+  std::lock_guard lock(mu_);
+  auto at = lost_.find(id);
+  if (at == lost_.end()) return std::nullopt;
+  return at->second;
+}
+
+// Stops the flusher when the library is unloaded or the process exits.
+struct ShutDownAtExit {
+  ~ShutDownAtExit() { ShutDownSubmissions(); }
+} g_shut_down_at_exit;
+
+}  // namespace
+
+std::uint64_t EnqueueCall(QueuedCall&& call) {
+  Record record;
+  std::string& head = record.head;
+  head.reserve(64 + call.name.size() + (call.refs ? call.refs->size() * 12 : 0));
+  head.push_back(static_cast<char>(call.kind));
+  AppendU64(head, 0);  // result id, set when queued
+  if (call.kind == kRecordActorCall) AppendU64(head, call.actor_id);
+  const std::size_t options_id_at = head.size();
+  AppendU32(head, 0);
+  AppendString(head, call.name);
+  const std::size_t nrefs = call.refs ? call.refs->size() : 0;
+  AppendU32(head, static_cast<std::uint32_t>(nrefs));
+  for (std::size_t i = 0; i < nrefs; ++i) {
+    AppendU32(head, static_cast<std::uint32_t>((*call.refs)[i].first));
+    AppendU64(head, (*call.refs)[i].second);
+  }
+  const std::size_t block = call.args ? call.args->size() - call.args_offset : 0;
+  AppendU64(head, block);
+  if (call.args != nullptr) {
+    record.args = std::move(*call.args);
+    record.args_offset = call.args_offset;
+  }
+  if (call.pins != nullptr) record.pins = std::move(*call.pins);
+  record.callee = std::string(call.callee);
+  return SubmissionQueue::Instance().Enqueue(std::move(record), call.option_members, options_id_at);
+}
+
+void EnqueueRelease(RecordKind kind, std::uint64_t id) {
+  try {
+    SubmissionQueue::Instance().EnqueueRelease(kind, id);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "goray: queueing the release of %llu failed: %s\n",
+                 static_cast<unsigned long long>(id), error.what());
+  }
+}
+
+void FlushSubmissions() {
+  try {
+    SubmissionQueue::Instance().Flush();
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "goray: sending queued submissions failed: %s\n", error.what());
+  }
+}
+
+std::optional<LostSubmission> FindLostSubmission(std::uint64_t id) {
+  return SubmissionQueue::Instance().FindLost(id);
+}
+
+void ShutDownSubmissions() noexcept {
+  try {
+    SubmissionQueue::Instance().ShutDown();
+  } catch (...) {
+  }
+}
+
+}  // namespace goray::detail

@@ -1,0 +1,26 @@
+// The runtime side of pipelined submissions that other runtime files use:
+// failures of batches that never reached the driver, kept per result id.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace goray::detail {
+
+// A queued submission whose SubmitBatch failed as a whole (the driver answered a
+// non-zero code or could not be called): Get, GetObjects and Wait of its result
+// id throw this instead of asking the driver about an id it never saw.
+struct LostSubmission {
+  long long code = 1;
+  std::string text;
+  std::string callee;
+};
+
+std::optional<LostSubmission> FindLostSubmission(std::uint64_t id);
+
+// Stops the flusher for good (process exit or unload): nothing queued afterwards
+// is sent. Runs from a static destructor.
+void ShutDownSubmissions() noexcept;
+
+}  // namespace goray::detail
