@@ -112,10 +112,15 @@ GORAY_ABI void* Execute(long long request, void* in_data, long long in_len, long
   *ret_code = reply.code;
   *out_len = static_cast<long long>(reply.body.size());
   if (reply.body.size() == 0) return nullptr;
-  return reply.body.release();
+  void* out = reply.body.release();
+  goray::codec::detail::KeepUntilFreed(out, std::move(reply.pins));  // refs the reply names
+  return out;
 }
 
-GORAY_ABI void FreeMemory(void* ptr) { std::free(ptr); }
+GORAY_ABI void FreeMemory(void* ptr) {
+  goray::codec::detail::ReleaseKeptFor(ptr);
+  std::free(ptr);
+}
 
 GORAY_ABI void RegisterCallback(GorayDriverCallback callback) {
   goray::detail::InstallCallback(callback);

@@ -18,6 +18,8 @@ namespace goray {
 class ActorHandle {
  public:
   ActorHandle(std::uint64_t id, std::string type_name, bool is_native);
+  // An empty handle (a field or element before it is decoded into); id() throws.
+  ActorHandle() = default;
 
   // Calls a method; the result is a ref to its value. Options follow the arguments.
   template <class... Args>
@@ -39,6 +41,7 @@ class ActorHandle {
  private:
   struct State;
   void KillWith(const std::vector<Option>& options) const;
+  friend struct codec::detail::RefAccess;  // encoding pins the state
 
   std::shared_ptr<State> state_;
 };

@@ -14,6 +14,7 @@ template <class... T>
 class Future : public ObjectRef {
  public:
   explicit Future(ObjectRef ref) : ObjectRef(std::move(ref)) {}
+  Future() = default;  // empty, as ObjectRef()
 
   // T for one type, std::tuple<T...> for several, nothing for a void result.
   auto Get() const {

@@ -38,9 +38,12 @@ DriverBytes GetObjectPayload(std::uint64_t id, double timeout_seconds, std::stri
 // Decodes an object's payload as T...: a native result holds 0..N concatenated
 // values; a Python result or a Put holds one value, which several types destructure.
 // `owner`, if given, owns `payload`: Arrays decoded from it share it (no copy).
+// Refs and handles in it are adopted, or taken from `adopted` when the caller
+// adopted them already (bytes decoded more than once).
 template <class... T>
 auto DecodeObject(std::string_view what, std::string_view payload,
-                  std::shared_ptr<void> owner = nullptr);
+                  std::shared_ptr<void> owner = nullptr,
+                  const codec::detail::ReceivedRefs* adopted = nullptr);
 
 }  // namespace detail
 
@@ -48,6 +51,8 @@ class ObjectRef {
  public:
   // Adopts a driver id (from a submit or Put reply).
   explicit ObjectRef(std::uint64_t id);
+  // An empty ref (a field or element before it is decoded into); id() throws.
+  ObjectRef() = default;
   ObjectRef(const ObjectRef&) = default;
   ObjectRef(ObjectRef&&) noexcept = default;
   ObjectRef& operator=(const ObjectRef&) = default;
@@ -99,6 +104,7 @@ class ObjectRef {
   }
   void CancelWith(const std::vector<Option>& options) const;
   std::string Describe() const;
+  friend struct codec::detail::RefAccess;  // encoding pins the state
 
   std::shared_ptr<State> state_;
 };
@@ -147,11 +153,17 @@ std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> Wait(
 
 template <class... T>
 auto detail::DecodeObject(std::string_view what, std::string_view payload,
-                          std::shared_ptr<void> owner) {
+                          std::shared_ptr<void> owner, const codec::detail::ReceivedRefs* adopted) {
   static_assert(sizeof...(T) >= 1, "goray: Get needs at least one type (or use Wait())");
   codec::detail::SourceBufferScope source(std::move(owner), payload);
   msgpack::zone zone(512);
   std::vector<msgpack::object> values = UnpackAll(zone, payload, what);
+  // Ids in a reply belong to this process now; unused ones are released on return.
+  codec::detail::ReceivedRefs adopted_here;
+  if (adopted == nullptr && codec::detail::ReceivedRefs::MayHold(payload)) {
+    adopted_here.Adopt(values.data(), values.size(), what);
+  }
+  codec::detail::ReceivedRefsScope refs(adopted != nullptr ? adopted : &adopted_here);
   auto decode = [&](const msgpack::object& object, auto* type_tag, std::string_view where) {
     using Wanted = std::remove_pointer_t<decltype(type_tag)>;
     try {
