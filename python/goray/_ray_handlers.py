@@ -608,37 +608,38 @@ def _options(options_id: int) -> _Options:
     return defined
 
 
-class _Reader:
-    """A cursor over a SubmitBatch payload; running past its end is a FramingError."""
+def _short(what: str, at: int, need: int, size: int) -> FramingError:
+    return FramingError(f"SubmitBatch: {what} at byte {at} needs {need} bytes, {max(0, size - at)} left")
 
-    __slots__ = ("data", "at", "size")
 
-    def __init__(self, data: memoryview) -> None:
-        self.data = data
-        self.at = 0
-        self.size = len(data)
-
-    def need(self, count: int, what: str) -> int:
-        start = self.at
-        if start + count > self.size:
-            raise FramingError(f"SubmitBatch: {what} at byte {start} needs {count} bytes, "
-                               f"{self.size - start} left")
-        self.at = start + count
-        return start
-
-    def text(self, length: int, what: str) -> str:
-        start = self.need(length, what)
-        return str(self.data[start:self.at], "utf-8")
-
-    def refs(self) -> List[Tuple[int, int]]:
-        (count,) = _U32.unpack_from(self.data, self.need(4, "the ref count"))
-        start = self.need(12 * count, f"{count} refs")
-        return [_REF.unpack_from(self.data, start + 12 * i) for i in range(count)]
-
-    def block(self) -> memoryview:
-        (length,) = _U64.unpack_from(self.data, self.need(8, "the block length"))
-        start = self.need(length, "the args block")
-        return self.data[start:self.at]
+def _read_call(data: memoryview, at: int, head: struct.Struct, what: str) -> Tuple[
+        Tuple[int, ...], str, List[Tuple[int, int]], memoryview, int]:
+    """A submission record after its kind byte: (head fields, callee name, [(position,
+    object id)], args block, where the next record starts)."""
+    size = len(data)
+    end = at + head.size
+    if end > size:
+        raise _short(what, at, head.size, size)
+    fields = head.unpack_from(data, at)
+    name_end = end + fields[-1]
+    if name_end + 4 > size:
+        raise _short(f"the callee name of {what}", end, fields[-1] + 4, size)
+    name = str(data[end:name_end], "utf-8")
+    (count,) = _U32.unpack_from(data, name_end)
+    at = name_end + 4
+    pairs: List[Tuple[int, int]] = []
+    if count:
+        if at + 12 * count > size:
+            raise _short(f"the {count} refs of {what}", at, 12 * count, size)
+        pairs = [_REF.unpack_from(data, at + 12 * i) for i in range(count)]
+        at += 12 * count
+    if at + 8 > size:
+        raise _short(f"the block length of {what}", at, 8, size)
+    (length,) = _U64.unpack_from(data, at)
+    at += 8
+    if at + length > size:
+        raise _short(f"the args block of {what}", at, length, size)
+    return fields, name, pairs, data[at:at + length], at + length
 
 
 def _resolve_refs(pairs: List[Tuple[int, int]]) -> Dict[int, StoredObject]:
@@ -646,18 +647,15 @@ def _resolve_refs(pairs: List[Tuple[int, int]]) -> Dict[int, StoredObject]:
 
 
 def _submit_batch(data: memoryview) -> Reply:
-    reader = _Reader(data)
     objects = _stores.objects
-    unpack_task = _TASK_HEAD.unpack_from
-    unpack_call = _CALL_HEAD.unpack_from
-    while reader.at < reader.size:
-        kind = data[reader.at]
-        reader.at += 1
+    size = len(data)
+    at = 0
+    while at < size:
+        kind = data[at]
+        at += 1
         if kind == _TASK or kind == _PY_TASK:
-            result_id, options_id, length = unpack_task(data, reader.need(16, "a task record"))
-            name = reader.text(length, "the task name")
-            pairs = reader.refs()
-            block = reader.block()
+            (result_id, options_id, _), name, pairs, block, at = _read_call(
+                data, at, _TASK_HEAD, "a task record")
             try:
                 defined = _options(options_id)
                 refs = _resolve_refs(pairs) if pairs else {}
@@ -669,10 +667,8 @@ def _submit_batch(data: memoryview) -> Reply:
                 stored = FailedSubmission(name, _handlers.error_text(error))
             objects.put(result_id, stored)
         elif kind == _ACTOR_CALL:
-            result_id, actor_id, options_id, length = unpack_call(data, reader.need(24, "an actor call record"))
-            method = reader.text(length, "the method name")
-            pairs = reader.refs()
-            block = reader.block()
+            (result_id, actor_id, options_id, _), method, pairs, block, at = _read_call(
+                data, at, _CALL_HEAD, "an actor call record")
             try:
                 defined = _options(options_id)
                 refs = _resolve_refs(pairs) if pairs else {}
@@ -681,23 +677,28 @@ def _submit_batch(data: memoryview) -> Reply:
                 stored = FailedSubmission(_callee(actor_id, method), _handlers.error_text(error))
             objects.put(result_id, stored)
         elif kind == _DEFINE:
-            options_id, length = _DEFINE_HEAD.unpack_from(data, reader.need(8, "a DefineOptions record"))
-            _define_options(options_id, reader.text(length, "the options JSON"))
-        elif kind == _RELEASE_OBJECT:
-            (object_id,) = _U64.unpack_from(data, reader.need(8, "a ReleaseObject record"))
+            if at + 8 > size:
+                raise _short("a DefineOptions record", at, 8, size)
+            options_id, length = _DEFINE_HEAD.unpack_from(data, at)
+            if at + 8 + length > size:
+                raise _short("the options JSON", at + 8, length, size)
+            _define_options(options_id, str(data[at + 8:at + 8 + length], "utf-8"))
+            at += 8 + length
+        elif kind == _RELEASE_OBJECT or kind == _RELEASE_ACTOR:
+            if at + 8 > size:
+                raise _short("a release record", at, 8, size)
+            (released,) = _U64.unpack_from(data, at)
+            at += 8
             try:
-                _released(object_id, objects.pop(object_id))
+                if kind == _RELEASE_OBJECT:
+                    _released(released, objects.pop(released))
+                else:
+                    _stores.actors.pop(released)
+                    _ray_native.forget_actor(released)
             except KeyError as error:
                 _log.warning("goray: SubmitBatch released %s", str(error).strip("'\""))
-        elif kind == _RELEASE_ACTOR:
-            (actor_id,) = _U64.unpack_from(data, reader.need(8, "a ReleaseActor record"))
-            try:
-                _stores.actors.pop(actor_id)
-            except KeyError as error:
-                _log.warning("goray: SubmitBatch released %s", str(error).strip("'\""))
-            _ray_native.forget_actor(actor_id)
         else:
-            raise FramingError(f"SubmitBatch: unknown record kind {kind} at byte {reader.at - 1}")
+            raise FramingError(f"SubmitBatch: unknown record kind {kind} at byte {at - 1}")
     return _OK_EMPTY
 
 

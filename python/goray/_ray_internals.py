@@ -105,7 +105,7 @@ class PublicTask:
 class _Task:
     """A remote function with options, submitted with core_worker.submit_task."""
 
-    __slots__ = ("_function", "_public", "_fixed", "_capture", "_least", "_most")
+    __slots__ = ("_function", "_public", "_fixed", "_capture", "_least", "_most", "_exported_for")
     internal = True
 
     def __init__(self, function: Any, public: Any, fixed: Tuple[Any, ...],
@@ -117,15 +117,22 @@ class _Task:
         # (None: the caller's context decides, per call).
         self._capture = capture
         self._least, self._most = _arity(list(inspect.signature(function._function).parameters.values()))
+        # (core worker, node) ids for which the function was seen exported: a new job
+        # (ray.init again) has new ones, and Ray exports the function again. Ids, not
+        # the objects: a submitter must not keep a shut down worker alive.
+        self._exported_for: Any = None
 
     def remote(self, *args: Any) -> Any:
         assert _RAY is not None
         worker = _RAY["worker"].global_worker
         function = self._function
-        if (function._last_export_cluster_and_job != worker.current_cluster_and_job
-                or not self._least <= len(args) <= self._most or _public_path()):
-            # Ray exports the function first; or raises its TypeError for the arguments.
-            return self._public.remote(*args)
+        connection = (id(worker.core_worker), id(worker.node))
+        if connection != self._exported_for:
+            if function._last_export_cluster_and_job != worker.current_cluster_and_job:
+                return self._public.remote(*args)  # Ray exports the function first
+            self._exported_for = connection
+        if not self._least <= len(args) <= self._most or _public_path():
+            return self._public.remote(*args)  # Ray's TypeError for the arguments, ...
         (name, num_returns, resources, max_retries, retry_exceptions, allowlist, strategy,
          runtime_env_info, backpressure, per_yield, task_events, labels, label_selector,
          fallback) = self._fixed
