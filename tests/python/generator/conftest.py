@@ -98,6 +98,8 @@ def built_apps(cmake_dir, tmp_path_factory) -> Dict[str, pathlib.Path]:
         "onefile": build / "libonefile.so",
         "onefile_gen": build / "onefile_goray",
         "onefile_stubs": build / "stubs",
+        "refsapp": build / "librefsapp.so",
+        "refsapp_gen": build / "refsapp_goray",
         "defaultsapp": build / "libdefaultsapp.so",
         "defaultsapp_gen": build / "defaultsapp_goray",
         "defaultsapp_stubs": build,

@@ -339,7 +339,7 @@ class CounterHandle : public ::goray::ActorHandle {
   CounterHandle(::goray::ActorHandleOf<::jobs::Counter> actor)
       : ::goray::ActorHandle(::std::move(actor)) {}
   operator ::goray::ActorHandleOf<::jobs::Counter>() const {
-    return ::goray::ActorHandleOf<::jobs::Counter>(*this);
+    return ::goray::ActorHandleOf<::jobs::Counter>(static_cast<const ::goray::ActorHandle&>(*this));
   }
 
   template <class A0 = int64_t>
