@@ -768,6 +768,71 @@ PyObject *fast_execute(PyObject *, PyObject *const *args, Py_ssize_t nargs) {
   return Py_BuildValue("(LN)", code, data);
 }
 
+// A library output kept where it is: exports it as a read-only buffer and frees it
+// (FreeMemory, with the GIL held, as execute does) when the last view is collected.
+struct OwnedOutput {
+  PyObject_HEAD
+  void *data;
+  Py_ssize_t size;
+};
+
+int owned_output_getbuffer(PyObject *self, Py_buffer *view, int flags) {
+  auto *owned = reinterpret_cast<OwnedOutput *>(self);
+  void *data = owned->data != nullptr ? owned->data : static_cast<void *>(g_empty_input);
+  return PyBuffer_FillInfo(view, self, data, owned->size, 1, flags);
+}
+
+void owned_output_dealloc(PyObject *self) {
+  auto *owned = reinterpret_cast<OwnedOutput *>(self);
+  if (owned->data != nullptr && g_free != nullptr) g_free(owned->data);
+  PyTypeObject *type = Py_TYPE(self);
+  type->tp_free(self);
+  Py_DECREF(type);
+}
+
+PyType_Slot kOwnedOutputSlots[] = {
+    {Py_bf_getbuffer, reinterpret_cast<void *>(owned_output_getbuffer)},
+    {Py_tp_dealloc, reinterpret_cast<void *>(owned_output_dealloc)},
+    {0, nullptr},
+};
+PyType_Spec kOwnedOutputSpec = {"goray._fastpath.OwnedOutput", sizeof(OwnedOutput), 0,
+                                Py_TPFLAGS_DEFAULT, kOwnedOutputSlots};
+PyObject *g_owned_output_type = nullptr;
+
+// execute_view(request, payload, copy_below) -> (code, memoryview): as execute, but an
+// output of copy_below bytes or more stays in the library's buffer (a read-only view
+// of it, freed when the last view goes); smaller ones are copied and freed at once.
+PyObject *fast_execute_view(PyObject *, PyObject *const *args, Py_ssize_t nargs) {
+  if (nargs != 3) {
+    PyErr_SetString(PyExc_TypeError, "execute_view(request, payload, copy_below)");
+    return nullptr;
+  }
+  Py_ssize_t copy_below = PyLong_AsSsize_t(args[2]);
+  if (copy_below == -1 && PyErr_Occurred()) return nullptr;
+  void *out;
+  long long out_len;
+  long long code;
+  if (!call_execute(args[0], args[1], &out, &out_len, &code)) return nullptr;
+  PyObject *owner;
+  if (out == nullptr || out_len < copy_below) {
+    owner = PyBytes_FromStringAndSize(static_cast<const char *>(out), static_cast<Py_ssize_t>(out_len));
+    if (out != nullptr) g_free(out);
+  } else {
+    owner = PyType_GenericAlloc(reinterpret_cast<PyTypeObject *>(g_owned_output_type), 0);
+    if (owner == nullptr) {
+      g_free(out);
+      return nullptr;
+    }
+    reinterpret_cast<OwnedOutput *>(owner)->data = out;
+    reinterpret_cast<OwnedOutput *>(owner)->size = static_cast<Py_ssize_t>(out_len);
+  }
+  if (owner == nullptr) return nullptr;
+  PyObject *view = PyMemoryView_FromObject(owner);
+  Py_DECREF(owner);
+  if (view == nullptr) return nullptr;
+  return Py_BuildValue("(LN)", code, view);
+}
+
 // execute_decoded(request, payload, decode) -> (code, value): as execute, but on code 0
 // the value is decode(memoryview of the library's output), read before FreeMemory, so
 // a large reply is never copied whole (decode must keep no reference to the view).
@@ -1815,6 +1880,11 @@ PyMethodDef kMethods[] = {
      METH_FASTCALL,
      "execute_decoded(request, payload, decode) -> (code, value): value = decode(view of the "
      "output) on code 0, read before the output is freed; else a copy of the output."},
+    {"execute_view",
+     reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(fast_execute_view)),
+     METH_FASTCALL,
+     "execute_view(request, payload, copy_below) -> (code, memoryview): an output of\n"
+     "copy_below bytes or more stays in the library's buffer (freed with its last view)."},
     {"golang_local_run_task",
      reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(fast_run_task)),
      METH_FASTCALL | METH_KEYWORDS,
@@ -1887,6 +1957,10 @@ PyMODINIT_FUNC PyInit__fastpath(void) {
       g_command_keys[cmd] = PyLong_FromLong(cmd);
       if (g_command_keys[cmd] == nullptr) return nullptr;
     }
+  }
+  if (g_owned_output_type == nullptr) {
+    g_owned_output_type = PyType_FromSpec(&kOwnedOutputSpec);
+    if (g_owned_output_type == nullptr) return nullptr;
   }
   PyObject *module = PyModule_Create(&kModule);
   if (module == nullptr) return nullptr;

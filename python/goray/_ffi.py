@@ -235,6 +235,10 @@ class Library:
         stored as they are (and read before FreeMemory: what the library keeps
         alive for a reply, such as the refs it names, lives until then)."""
         request = _request_word(cmd, index)
+        fast_view = getattr(self._fast, "execute_view", None)
+        if fast_view is not None:
+            result: Tuple[int, memoryview] = fast_view(request, payload, copy_below)
+            return result
         code, pointer, size = self._call_execute(cmd, request, payload)
         if not pointer:
             return code, _EMPTY
