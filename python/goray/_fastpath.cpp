@@ -7,6 +7,11 @@
 //
 //   execute(request, payload) -> (code, bytes)
 //       Execute with the GIL released; the output is copied, then FreeMemory'd.
+//   execute_view(request, payload, copy_below) -> (code, memoryview)
+//       As execute, but an output of copy_below bytes or more stays in the library's
+//       buffer, FreeMemory'd when its last view is collected.
+//   find_ref_exts(data) -> [(offset, type)]
+//       Where the ext 73/74 (ObjectRef / ActorHandle) payloads of msgpack values are.
 //   golang_local_run_task(name, *args), actor_call(index, method, args, type_name)
 //       Py2Native RunTask / ActorMethodCall: the args are packed, the units framed, the
 //       native return block decoded here. Arguments this code does not pack exactly
