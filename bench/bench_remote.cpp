@@ -17,11 +17,6 @@ struct Sink {
   void Noop() {}
 };
 
-// Fetches every result (the no-ops return nothing: waiting surfaces a failure).
-void FetchAll(const std::vector<goray::ObjectRef>& refs) {
-  for (const auto& ref : refs) ref.Wait();
-}
-
 // args: "task"|"actor" COUNT. Submits COUNT no-op C++ tasks (or calls of the named
 // actor "bench_sink", the one the Python driver calls too), then fetches them all.
 int Driver(const std::vector<std::string>& args) {
@@ -30,12 +25,12 @@ int Driver(const std::vector<std::string>& args) {
   std::optional<goray::ActorHandle> sink;
   if (kind == "actor") sink = goray::GetActor("bench_sink");  // not timed, as in Python
   auto start = std::chrono::steady_clock::now();
-  std::vector<goray::ObjectRef> refs;
+  std::vector<goray::Future<>> refs;  // void results
   refs.reserve(static_cast<std::size_t>(count));
   for (int64_t i = 0; i < count; ++i) {
-    refs.push_back(sink ? sink->RemoteCall("Noop") : goray::RemoteCall("Noop"));
+    refs.emplace_back(sink ? sink->RemoteCall("Noop") : goray::RemoteCall("Noop"));
   }
-  FetchAll(refs);
+  goray::Get(refs);  // one round trip (one ray.get of the list); throws a failure
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   goray::LocalCallPyTask("record_time", kind, seconds);
   return 0;
