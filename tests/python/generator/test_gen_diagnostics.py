@@ -55,6 +55,10 @@ CASES = {
     "array_view_rvalue.h": ("array_view_rvalue.h:3:41", "take a view by value or by const"),
     "array_alias_result.h": ("array_alias_result.h:6:3",
                              "'std::span<const double>' borrows the caller's memory"),
+    "handle_not_actor.h": ("handle_not_actor.h:6:47", "no actor type builds a 'jobs::Logger'"),
+    "handle_of_int.h": ("handle_of_int.h:3:51", "takes the C++ class of an actor type"),
+    "ref_nonconst.h": ("ref_nonconst.h:3:31", "non-const reference"),
+    "future_of_view.h": ("future_of_view.h:3:54", "use goray::Array<double>"),
 }
 
 ERROR_LINE = re.compile(
