@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -163,6 +164,17 @@ std::map<std::string, std::string> Where() {
 // Nested: a task that submits tasks (C++ and Python) from its worker.
 double NestedSquare(double x) { return goray::RemoteCall("Square", x).Get<double>(); }
 int64_t NestedPython(int64_t x) { return goray::RemoteCallPyTask("py_square", x).Get<int64_t>(); }
+
+// Batches inside a task: n squares fetched in one Get, and again in completion order.
+double BatchSquares(int64_t n) {
+  std::vector<goray::Future<double>> futures;
+  for (int64_t i = 0; i < n; ++i) futures.emplace_back(goray::RemoteCall("Square", static_cast<double>(i)));
+  double total = 0;
+  for (double value : goray::Get(futures)) total += value;
+  double again = 0;
+  for (const goray::Completed& done : goray::AsCompleted(futures)) again += done.Get<double>();
+  return total == again ? total : -1;
+}
 // A task that takes a ref produced elsewhere, resolved by Ray.
 double AddPoint(const Point& p) { return p.x + p.y; }
 
@@ -490,7 +502,8 @@ int TasksScenario(Checker& c) {
                                          "Get with the wrong type");
   c.ExpectThrows<goray::WorkerDiedError>(
       [&] { goray::RemoteCall("Crash", goray::Option("max_retries", 0)).Get<int64_t>(); }, "worker crash");
-  c.ExpectThrows<goray::Error>([&] { goray::RemoteCall("Square", 1.0, goray::Option("num_cpus", -1)); },
+  // Where submissions are pipelined the option error surfaces at Get, else at the call.
+  c.ExpectThrows<goray::Error>([&] { goray::RemoteCall("Square", 1.0, goray::Option("num_cpus", -1)).Get<double>(); },
                                "bad option");
 
   // Values over 100 MiB both ways through the object store.
@@ -602,12 +615,17 @@ int OptionsScenario(Checker& c, const std::vector<std::string>& args) {
                    .Get<double>() == 9.0,
            "plain options");
   c.ExpectThrows<goray::Error>(
-      [&] { goray::RemoteCall("Square", 3.0, goray::Option("scheduling_strategy", goray::RawJson{R"({"type": "x"})"})); },
+      [&] {
+        goray::RemoteCall("Square", 3.0, goray::Option("scheduling_strategy", goray::RawJson{R"({"type": "x"})"}))
+            .Get<double>();
+      },
       "unknown scheduling strategy", "unknown scheduling_strategy type 'x'");
-  c.ExpectThrows<goray::Error>([&] { goray::RemoteCall("Square", 3.0, goray::Option("no_such_option", 1)); },
-                               "unknown option", "no_such_option");
-  c.ExpectThrows<goray::Error>([&] { goray::RemoteCall("Square", 3.0, goray::Option("num_returns", 2)); },
-                               "num_returns", "num_returns");
+  c.ExpectThrows<goray::Error>(
+      [&] { goray::RemoteCall("Square", 3.0, goray::Option("no_such_option", 1)).Get<double>(); }, "unknown option",
+      "no_such_option");
+  c.ExpectThrows<goray::Error>(
+      [&] { goray::RemoteCall("Square", 3.0, goray::Option("num_returns", 2)).Get<double>(); }, "num_returns",
+      "num_returns");
   return c.failures;
 }
 
@@ -861,6 +879,104 @@ int ConstructorArgsScenario(Checker& c) {
   return c.failures;
 }
 
+int BatchesScenario(Checker& c) {
+  // Get of a vector: one round trip, values in the refs' order.
+  std::vector<goray::ObjectRef> refs;
+  for (int i = 0; i < 200; ++i) refs.push_back(goray::RemoteCall("Square", static_cast<double>(i)));
+  std::vector<double> squares = goray::Get<double>(refs);
+  bool right = squares.size() == refs.size();
+  for (std::size_t i = 0; right && i < squares.size(); ++i) right = squares[i] == static_cast<double>(i * i);
+  c.Expect(right, "Get of 200 refs in order");
+  std::vector<goray::Future<double>> futures;
+  for (int i = 0; i < 5; ++i) futures.emplace_back(goray::RemoteCall("Square", static_cast<double>(i)));
+  c.Expect(goray::Get(futures) == std::vector<double>{0, 1, 4, 9, 16}, "Get of futures");
+  auto pairs = goray::Get<int64_t, int64_t>(
+      std::vector<goray::ObjectRef>{goray::RemoteCall("Divide", int64_t{17}, int64_t{5}),
+                                    goray::RemoteCall("Divide", int64_t{9}, int64_t{2})});
+  c.Expect(pairs.size() == 2 && pairs[0] == std::tuple<int64_t, int64_t>{3, 2} &&
+               pairs[1] == std::tuple<int64_t, int64_t>{4, 1},
+           "Get of multi-return refs gives tuples");
+  // Python results, Puts and C++ results together.
+  auto mixed = goray::Get<int64_t>(std::vector<goray::ObjectRef>{
+      goray::RemoteCallPyTask("py_square", int64_t{7}), goray::Put(int64_t{5}),
+      goray::RemoteCall("SleepMs", int64_t{1})});
+  c.Expect(mixed == std::vector<int64_t>{49, 5, 1}, "mixed Get");
+  // The first failure in the refs' order, typed as single Get throws it.
+  std::vector<goray::ObjectRef> failing = {goray::RemoteCall("Square", 2.0), goray::RemoteCall("Fail", std::string("first")),
+                                           goray::RemoteCallPyTask("py_fail", std::string("second"))};
+  try {
+    goray::Get<double>(failing);
+    c.Expect(false, "Get of a failing batch: no exception");
+  } catch (const goray::TaskError& error) {
+    c.Expect(error.message() == "first" && error.task() == "Fail", std::string("first failure: ") + error.what());
+  }
+  c.ExpectThrows<goray::TimeoutError>(
+      [&] {
+        goray::Get<int64_t>(std::vector<goray::ObjectRef>{goray::RemoteCall("SleepMs", int64_t{3000})},
+                            std::chrono::milliseconds(100));
+      },
+      "Get of a vector with a timeout");
+  // In a task too.
+  c.Expect(goray::RemoteCall("BatchSquares", int64_t{20}).Get<double>() == 2470.0, "batches inside a task");
+  return c.failures;
+}
+
+int AsCompletedScenario(Checker& c) {
+  std::vector<goray::ObjectRef> refs = {goray::RemoteCall("SleepMs", int64_t{4000}),
+                                        goray::RemoteCall("SleepMs", int64_t{1}),
+                                        goray::RemoteCall("Fail", std::string("late"))};
+  std::vector<std::size_t> order;
+  for (const goray::Completed& done : goray::AsCompleted(refs, std::chrono::seconds(60))) {
+    order.push_back(done.index);
+    c.Expect(done.ref.id() == refs[done.index].id(), "the ref of an item");
+    if (done.index == 2) {
+      c.ExpectThrows<goray::TaskError>([&] { done.Get<int64_t>(); }, "a failed item throws at Get", "late");
+    } else {
+      c.Expect(done.Get<int64_t>() == (done.index == 0 ? 4000 : 1), "an item's value");
+    }
+  }
+  c.Expect(order.size() == 3 && order.back() == 0, "the 4 s task comes last");
+  c.ExpectThrows<goray::TimeoutError>(
+      [&] {
+        for (const goray::Completed& done : goray::AsCompleted({goray::RemoteCall("SleepMs", int64_t{3000})},
+                                                               std::chrono::milliseconds(100))) {
+          (void)done;
+        }
+      },
+      "AsCompleted past its timeout");
+  return c.failures;
+}
+
+int PipelinedScenario(Checker& c) {
+  // Submissions return at once; errors that the driver finds surface at Get.
+  goray::ObjectRef bad_option = goray::RemoteCall("Square", 1.0, goray::Option("no_such_option", 1));
+  goray::ObjectRef bad_py = goray::RemoteCallPyTask("no_such_module.f", int64_t{1});
+  goray::ActorHandle counter = goray::NewActor("Counter", int64_t{0});
+  goray::ObjectRef bad_method = counter.RemoteCall("Nope");
+  c.ExpectThrows<goray::Error>([&] { bad_option.Get<double>(); }, "option error at Get", "no_such_option");
+  c.ExpectThrows<goray::Error>([&] { bad_py.Get<int64_t>(); }, "unknown Python task at Get", "no_such_module");
+  c.ExpectThrows<goray::Error>([&] { bad_method.Get<int64_t>(); }, "unknown method at Get", "Nope");
+  // Order kept: 500 calls on one actor add up in order; their refs were dropped at once.
+  for (int i = 0; i < 500; ++i) counter.RemoteCall("Incr", int64_t{1});
+  c.Expect(counter.RemoteCall("Get").Get<int64_t>() == 500, "500 pipelined actor calls in order");
+  // Threads submitting at once.
+  std::vector<std::thread> threads;
+  std::vector<int> ok(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<goray::ObjectRef> mine;
+      for (int i = 0; i < 100; ++i) mine.push_back(goray::RemoteCall("Square", static_cast<double>(t)));
+      std::vector<double> values = goray::Get<double>(mine);
+      ok[static_cast<std::size_t>(t)] =
+          std::all_of(values.begin(), values.end(), [&](double v) { return v == t * t; }) ? 1 : 0;
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  c.Expect(std::count(ok.begin(), ok.end(), 1) == 4, "four threads submitting and fetching");
+  counter.Kill();
+  return c.failures;
+}
+
 int ClashScenario(Checker& c) {
   c.ExpectThrows<goray::PythonError>([&] { goray::NewActor("Clash"); }, "methods Get and Get__",
                                      "methods 'Get' and 'Get__' both need the Ray method 'Get__'");
@@ -944,6 +1060,9 @@ int Driver(const std::vector<std::string>& args) {
     if (scenario == "limits") return LimitsScenario(checker);
     if (scenario == "arrays") return ArraysScenario(checker);
     if (scenario == "clash") return ClashScenario(checker);
+    if (scenario == "batches") return BatchesScenario(checker);
+    if (scenario == "as_completed") return AsCompletedScenario(checker);
+    if (scenario == "pipelined") return PipelinedScenario(checker);
     if (scenario == "constructor_args") return ConstructorArgsScenario(checker);
     if (scenario == "nested") return NestedScenario(checker);
     if (scenario == "exit") return args.size() > 1 ? std::stoi(args[1]) : 0;
@@ -984,6 +1103,7 @@ void goray::RegisterApplication(goray::Registry& registry) {
   registry.AddTask("Where", &Where);
   registry.AddTask("NestedSquare", &NestedSquare);
   registry.AddTask("NestedPython", &NestedPython);
+  registry.AddTask("BatchSquares", &BatchSquares);
   registry.AddTask("AddPoint", &AddPoint);
   registry.AddTask("Flaky", &Flaky);
   registry.AddTask("CrashyTask", &CrashyTask);
