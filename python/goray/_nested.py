@@ -37,8 +37,9 @@ __all__ = ["kind", "from_native", "to_native_many", "decode", "Moved"]
 _U64 = struct.Struct("<Q")
 _REF = _codec.EXT_OBJECT_REF
 _ACTOR = _codec.EXT_ACTOR_HANDLE
-#: The label of an object ref registered from inside a value (GetObject errors name it).
-INSIDE_LABEL = "a ref inside a value"
+#: The label of an object ref registered from inside a value: none, so that a failure
+#: GetObject reports names the task from Ray's error (failure_reply).
+INSIDE_LABEL = ""
 
 
 def kind(value: Any) -> int:

@@ -338,3 +338,13 @@ def test_a_library_without_the_feature_has_its_exts_left_as_they_are(lib, monkey
     put = put_object(block)
     assert not ray.get(_stores.objects.get(put).ref).refs
     assert get_object(put, auto_release=True) == block
+
+
+def test_a_failed_task_read_through_a_ref_inside_a_value_names_the_task(lib):
+    failed = remote_task("Fail", msgpack.packb("boom"))
+    put = put_object(b"\x91" + ref_ext(failed))
+    (_, inner), = exts_in(get_object(put, auto_release=True))
+    code, reply = _handlers.dispatch(int(Native2Py.GET_OBJECT), memoryview(json.dumps([inner, -1, True]).encode()))
+    assert code == 5
+    assert json.loads(bytes(reply))["Message"] == "std::runtime_error: boom (task Fail)"
+    release(failed)
