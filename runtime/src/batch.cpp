@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <nlohmann/json.hpp>
 
 #include "framing.h"
 #include "goray/detail/features.h"
+#include "goray/detail/submission.h"
 #include "submission_queue.h"
 
 namespace goray {
@@ -83,7 +85,36 @@ std::vector<std::uint64_t> IdsOf(const std::vector<ObjectRef>& refs) {
   return ids;
 }
 
+// The replies as they came (their refs not adopted yet).
+std::vector<ObjectReply> FetchEntries(const std::vector<std::uint64_t>& ids, double timeout_seconds);
+
+// Adopts the refs and handles of every successful entry at once, so that none is
+// left unowned when an earlier entry's failure is thrown. The first adoption
+// error is thrown after all the others are owned.
+void AdoptAll(std::vector<ObjectReply>& replies) {
+  std::exception_ptr first_error;
+  for (ObjectReply& reply : replies) {
+    if (reply.code != 0 || !codec::detail::ReceivedRefs::MayHold(reply.payload)) continue;
+    auto refs = std::make_shared<codec::detail::ReceivedRefs>();
+    try {
+      refs->AdoptBlock(reply.payload, reply.what);
+    } catch (...) {
+      if (!first_error) first_error = std::current_exception();
+      continue;
+    }
+    reply.refs = std::move(refs);
+  }
+  if (first_error) std::rethrow_exception(first_error);
+}
+
 std::vector<ObjectReply> FetchObjects(const std::vector<std::uint64_t>& ids, double timeout_seconds) {
+  std::vector<ObjectReply> replies = FetchEntries(ids, timeout_seconds);
+  AdoptAll(replies);
+  return replies;
+}
+
+std::vector<ObjectReply> FetchEntries(const std::vector<std::uint64_t>& ids, double timeout_seconds) {
+  FlushSubmissions();  // a batch failing now is one these must report
   std::vector<ObjectReply> replies(ids.size());
   std::vector<std::uint64_t> asked;
   std::vector<std::size_t> slots;
@@ -132,6 +163,7 @@ std::pair<std::vector<std::size_t>, std::vector<std::size_t>> WaitIndices(
     bool all_ready) {
   std::pair<std::vector<std::size_t>, std::vector<std::size_t>> result;
   // A lost submission is ready (its failure is its value); the driver never had it.
+  FlushSubmissions();
   std::vector<std::uint64_t> asked;
   std::vector<std::size_t> slots;
   for (std::size_t i = 0; i < ids.size(); ++i) {

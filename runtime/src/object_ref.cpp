@@ -58,6 +58,7 @@ void ObjectRef::CancelWith(const std::vector<Option>& options) const {
 
 detail::DriverBytes detail::GetObjectPayload(std::uint64_t id, double timeout_seconds,
                                              std::string_view what) {
+  FlushSubmissions();  // a batch failing now is one this Get must report
   if (std::optional<LostSubmission> lost = FindLostSubmission(id)) {
     ThrowDriverFailure(lost->code, lost->text, lost->callee);
   }

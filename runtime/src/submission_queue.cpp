@@ -143,19 +143,16 @@ void SubmissionQueue::EnqueueRelease(RecordKind kind, std::uint64_t id) {
   Record record;
   record.head.push_back(static_cast<char>(kind));
   AppendU64(record.head, id);
-  bool over = false;
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_) return;
-    if (kind == kRecordReleaseObject && any_lost_.load(std::memory_order_relaxed) &&
-        lost_.erase(id) != 0) {
-      return;  // the driver never had it
-    }
-    Push(std::move(record));
-    over = records_.size() > kMaxQueuedRecords || queued_bytes_ > kMaxQueuedBytes;
-    if (!over) wake_.notify_one();
+  std::lock_guard lock(mu_);
+  if (stopping_) return;
+  if (kind == kRecordReleaseObject && any_lost_.load(std::memory_order_relaxed) &&
+      lost_.erase(id) != 0) {
+    return;  // the driver never had it
   }
-  if (over) Flush();
+  // No backpressure here: a release runs in destructors, also on threads that hold
+  // Python's GIL (a reply freed by Python), which must never wait for a batch.
+  Push(std::move(record));
+  wake_.notify_one();
 }
 
 void SubmissionQueue::Flush() {
