@@ -27,6 +27,9 @@ struct ObjectReply {
   std::string_view payload;
   std::shared_ptr<void> owner;
   std::string what;  // names the object (or the lost submission) in errors
+  // The refs and handles inside `payload`, adopted once when it arrived (it may be
+  // decoded several times, or never).
+  std::shared_ptr<const codec::detail::ReceivedRefs> refs;
 };
 
 // The replies for `ids`, in order: GetObjects (Native2Py 34) when pipelining is on,
@@ -49,7 +52,9 @@ auto DecodeReply(const ObjectReply& reply) {
   if constexpr (sizeof...(T) == 0) {
     return;
   } else {
-    return DecodeObject<T...>(reply.what, reply.payload, reply.owner);
+    static const codec::detail::ReceivedRefs kNoRefs;
+    return DecodeObject<T...>(reply.what, reply.payload, reply.owner,
+                              reply.refs ? reply.refs.get() : &kNoRefs);
   }
 }
 
