@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -92,6 +93,7 @@ struct Request {
   std::string payload;
 };
 
+std::mutex g_mutex;  // the pipeline's flusher thread calls the driver too
 std::vector<Request> g_requests;
 std::function<std::tuple<long long, std::string>(const Request&)> g_answer;
 
@@ -110,6 +112,7 @@ uint64_t ReadId(const std::string& bytes) {
 void* FakeDriver(long long request, void* in_data, long long in_len, long long* out_len,
                  long long* ret_code) {
   Request seen{request, std::string(static_cast<char*>(in_data), in_data ? in_len : 0)};
+  std::lock_guard<std::mutex> lock(g_mutex);
   g_requests.push_back(seen);
   std::tuple<long long, std::string> answer{0LL, std::string()};
   if (request == 35) {  // DescribeActor
@@ -132,6 +135,7 @@ void* FakeDriver(long long request, void* in_data, long long in_len, long long* 
 
 // Ids released so far (ReleaseObject 10 / ReleaseActor 32), in order.
 std::vector<uint64_t> Released(long long command = 10) {
+  std::lock_guard<std::mutex> lock(g_mutex);
   std::vector<uint64_t> ids;
   for (const Request& request : g_requests) {
     if (request.command == command) ids.push_back(ReadId(request.payload));
@@ -416,6 +420,56 @@ TEST_F(RefCodecTest, AnActorKeepsTheRefsItWasBuiltWith) {
   FreeMemory(closed.data);
   EXPECT_EQ(Count(Released(), 120), 1u);
   EXPECT_EQ(Count(Released(), 121), 1u);
+}
+
+// One GetObjects (34) entry: u32 code, u64 length, bytes.
+std::string Entry(uint32_t code, const std::string& bytes) {
+  std::string entry;
+  for (int i = 0; i < 4; ++i) entry.push_back(static_cast<char>((code >> (8 * i)) & 0xff));
+  return entry + Id(bytes.size()) + bytes;
+}
+
+TEST_F(RefCodecTest, ABatchedGetAdoptsEveryEntryBeforeThrowingTheFirstFailure) {
+  goray::detail::SetFeatures(goray::detail::kFeaturePipelined | goray::detail::kFeatureRefsInValues);
+  g_answer = [](const Request& request) {
+    if (request.command == 34) {
+      return std::make_tuple(0LL, Entry(1, "ValueError: boom") + Entry(0, "\x91" + RefExt(130)));
+    }
+    return std::make_tuple(0LL, std::string());
+  };
+  {
+    std::vector<goray::ObjectRef> refs = {goray::ObjectRef(1), goray::ObjectRef(2)};
+    EXPECT_THROW(goray::Get<std::vector<goray::ObjectRef>>(refs), goray::PythonError);
+  }
+  goray::detail::FlushSubmissions();
+  // The second entry's ref was adopted, then released (a ReleaseObject record, kind 5).
+  std::lock_guard<std::mutex> lock(g_mutex);
+  bool released = false;
+  for (const Request& request : g_requests) {
+    if (request.command == 33 && request.payload.find("\x05" + Id(130)) != std::string::npos) {
+      released = true;
+    }
+  }
+  EXPECT_TRUE(released);
+}
+
+TEST_F(RefCodecTest, ACompletedResultDecodedTwiceAdoptedOnce) {
+  g_answer = [](const Request& request) {
+    if (request.command == 8) return std::make_tuple(0LL, std::string("[[0], []]"));
+    if (request.command == 6) return std::make_tuple(0LL, RefExt(140));
+    return std::make_tuple(0LL, std::string());
+  };
+  {
+    std::vector<goray::ObjectRef> refs = {goray::ObjectRef(1)};
+    goray::CompletionStream stream = goray::AsCompleted(refs);
+    for (const goray::Completed& done : stream) {
+      goray::ObjectRef first = done.Get<goray::ObjectRef>();
+      goray::ObjectRef second = done.Get<goray::ObjectRef>();
+      EXPECT_EQ(first.id(), 140u);
+      EXPECT_EQ(second.id(), 140u);
+    }
+  }
+  EXPECT_EQ(Count(Released(), 140), 1u);  // one state for both decodings, released once
 }
 
 TEST_F(RefCodecTest, ReceivedRefsPrecheckAndWalk) {
