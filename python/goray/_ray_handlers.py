@@ -566,6 +566,7 @@ class _Options(NamedTuple):
     task: Dict[str, Any]
     method: Dict[str, Any]
     error: Optional[BaseException]
+    text: str = ""
 
 
 _options_lock = threading.Lock()
@@ -589,11 +590,14 @@ def _define_options(options_id: int, text: str) -> None:
         if not isinstance(meta, dict):
             raise GorayError(f"options {options_id} are not a JSON object: {text[:200]!r}")
         method = split_options(meta)
-        defined = _Options(with_goray_env(method), method, None)
+        defined = _Options(with_goray_env(method), method, None, text)
     except Exception as error:  # noqa: BLE001 - reported by each record using it
-        defined = _Options({}, {}, error)
+        defined = _Options({}, {}, error, text)
     with _options_lock:
+        before = _defined.get(options_id)
         _defined[options_id] = defined
+    if before is not None and before.text != text:
+        _ray_native.forget_options(options_id)  # an id defined again means other options
 
 
 def _options(options_id: int) -> _Options:

@@ -259,7 +259,7 @@ class NativeBlock:
     ``NativeBlock(data)`` takes bytes as native code wrote them (ids of this
     process's stores); :meth:`native_data` gives them back for native code here."""
 
-    __slots__ = ("data", "_count", "refs", "actors", "_native")
+    __slots__ = ("data", "_count", "refs", "actors", "_native", "_labels")
 
     def __init__(self, data: Buffer) -> None:
         self._count = -1
@@ -269,12 +269,13 @@ class NativeBlock:
             self.refs: Sequence[Any] = ()
             self.actors: Sequence[Any] = ()
             self._native = b""
+            self._labels: Sequence[str] = ()
         else:
-            self.data, self.refs, self.actors, self._native = moved
+            self.data, self.refs, self.actors, self._native, self._labels = moved
 
     @classmethod
     def stored(cls, data: Buffer, refs: Sequence[Any] = (), actors: Sequence[Any] = (),
-               native: bytes = b"") -> "NativeBlock":
+               native: bytes = b"", labels: Sequence[str] = ()) -> "NativeBlock":
         """A block already in the object-store form (indexes into `refs`/`actors`)."""
         block = cls.__new__(cls)
         block.data = data
@@ -282,6 +283,7 @@ class NativeBlock:
         block.refs = refs
         block.actors = actors
         block._native = native
+        block._labels = labels
         return block
 
     @property
@@ -298,7 +300,7 @@ class NativeBlock:
         a copy; without any, `data` itself. Call once per delivery."""
         if not self.refs and not self.actors:
             return self.data
-        return _nested.to_native_many([self.data], self.refs, self.actors, self._native)[0]
+        return _nested.to_native_many([self.data], self.refs, self.actors, self._native, self._labels)[0]
 
     def argument_parts(self) -> Tuple[bytes, Buffer]:
         """(prefix, block): what a native callee receives for a ref holding this
@@ -324,7 +326,8 @@ class NativeBlock:
         large = isinstance(protocol, int) and protocol >= 5 and len(self.data) >= OUT_OF_BAND_FROM
         data = pickle.PickleBuffer(self.data) if large else bytes(self.data)
         if self.refs or self.actors:
-            return (_stored_block, (data, list(self.refs), list(self.actors), self._native))
+            return (_stored_block, (data, list(self.refs), list(self.actors), self._native,
+                                    tuple(self._labels)))
         return (_native_block, (data,))
 
     def __repr__(self) -> str:
@@ -336,9 +339,10 @@ def _native_block(buffer: Any) -> NativeBlock:
     return NativeBlock.stored(buffer if type(buffer) is bytes else memoryview(buffer))
 
 
-def _stored_block(buffer: Any, refs: List[Any], actors: List[Any], native: bytes) -> NativeBlock:
+def _stored_block(buffer: Any, refs: List[Any], actors: List[Any], native: bytes,
+                  labels: Tuple[str, ...] = ()) -> NativeBlock:
     return NativeBlock.stored(buffer if type(buffer) is bytes else memoryview(buffer),
-                              refs, actors, native)
+                              refs, actors, native, labels)
 
 
 def to_python(value: Any) -> Any:
@@ -593,6 +597,15 @@ def cached_method_submitter(actor_id: int, method: str, key: Any) -> Any:
 def forget_actor(actor_id: int) -> None:
     """Drops the submitters of a released actor id (they hold its handle)."""
     _method_submitters.pop(actor_id, None)
+
+
+def forget_options(key: Any) -> None:
+    """Drops the submitters made for option set `key` (defined again, differently)."""
+    for cache_key in [k for k in _submitters if k[1] == key]:
+        _submitters.pop(cache_key, None)
+    for methods in _method_submitters.values():
+        for cache_key in [k for k in methods if k[1] == key]:
+            methods.pop(cache_key, None)
 
 
 # ---------------------------------------------------------------------------

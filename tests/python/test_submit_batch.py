@@ -341,3 +341,20 @@ def test_a_synchronous_call_json_without_refs_is_parsed_once(served, monkeypatch
     assert dispatch(Native2Py.EXE_REMOTE_TASK, pack_units(b"", with_ref))[0] == 0
     assert dispatch(Native2Py.EXE_REMOTE_TASK, pack_units(b"", with_ref))[0] == 1  # released: not cached
     assert with_ref not in handlers._metas and served[2][6] is None
+
+
+def test_an_options_id_defined_again_differently_gets_new_submitters(served, monkeypatch):
+    forgotten = []
+    monkeypatch.setattr(_ray_native, "forget_options", forgotten.append)
+    dispatch(Native2Py.SUBMIT_BATCH, define(7, {"num_cpus": 1}) + task(rid(90), "A", options_id=7)
+             + define(7, {"num_cpus": 1}) + define(7, {"num_cpus": 2}) + task(rid(91), "A", options_id=7))
+    assert forgotten == [7]
+    assert [entry[2] for entry in served] == [{"num_cpus": 1}, {"num_cpus": 2}]
+
+
+def test_forget_options_drops_the_submitters_of_that_key(monkeypatch):
+    monkeypatch.setattr(_ray_native, "_submitters", {("native-plain:A", 7): 1, ("native-plain:A", 8): 2})
+    monkeypatch.setattr(_ray_native, "_method_submitters", {0: {("Incr__", 7): 3, ("Incr__", "json"): 4}})
+    _ray_native.forget_options(7)
+    assert _ray_native._submitters == {("native-plain:A", 8): 2}
+    assert _ray_native._method_submitters == {0: {("Incr__", "json"): 4}}
