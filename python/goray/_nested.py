@@ -37,8 +37,8 @@ __all__ = ["kind", "from_native", "to_native_many", "decode", "Moved"]
 _U64 = struct.Struct("<Q")
 _REF = _codec.EXT_OBJECT_REF
 _ACTOR = _codec.EXT_ACTOR_HANDLE
-#: The label of an object ref registered from inside a value: none, so that a failure
-#: GetObject reports names the task from Ray's error (failure_reply).
+#: The label of an object ref registered from inside a value when what produced it is
+#: not known (made by Python): none, as for any ref Python made.
 INSIDE_LABEL = ""
 
 
@@ -78,6 +78,7 @@ class Moved(NamedTuple):
     refs: List[Any]
     actors: List[Any]
     native: bytes  # per ref: 1 when its value is a native producer's bytes ("" : none)
+    labels: Tuple[str, ...]  # per ref: what produced it, for error texts (() : none known)
 
 
 def _stored_object(object_id: int) -> Any:
@@ -113,6 +114,7 @@ def from_native(data: Buffer) -> Optional[Moved]:
     refs: List[Any] = []
     actors: List[Any] = []
     native = bytearray()
+    labels: List[str] = []
     ref_index: Dict[int, int] = {}
     actor_index: Dict[int, int] = {}
     for offset, code in sites:
@@ -124,17 +126,19 @@ def from_native(data: Buffer) -> Optional[Moved]:
                 index = ref_index[key] = len(refs)
                 refs.append(stored.ref)
                 native.append(1 if stored.native else 0)
+                labels.append(stored.label)
         else:
             index = actor_index.get(key)
             if index is None:
                 index = actor_index[key] = len(actors)
                 actors.append(_actor_entry(key).handle)
         _U64.pack_into(out, offset, index)
-    return Moved(bytes(out), refs, actors, bytes(native) if any(native) else b"")
+    return Moved(bytes(out), refs, actors, bytes(native) if any(native) else b"",
+                 tuple(labels) if any(labels) else ())
 
 
 def to_native_many(pieces: Sequence[Buffer], refs: Sequence[Any], actors: Sequence[Any],
-                   native: bytes = b"") -> List[Buffer]:
+                   native: bytes = b"", labels: Sequence[str] = ()) -> List[Buffer]:
     """`pieces` (object-store form: indexes into `refs` and `actors`) with each
     distinct ref and handle registered once in this process's stores and its id
     written in place of the index (pieces without exts are returned as they are).
@@ -160,8 +164,8 @@ def to_native_many(pieces: Sequence[Buffer], refs: Sequence[Any], actors: Sequen
                             raise GorayError(f"ext 73 at byte {offset - 2}: index {index}, the "
                                              f"block holds {len(refs)} refs")
                         flag = bool(native) and native[index] == 1
-                        key = ref_ids[index] = _stores.objects.add(
-                            StoredObject(refs[index], INSIDE_LABEL, flag))
+                        label = labels[index] if index < len(labels) else INSIDE_LABEL
+                        key = ref_ids[index] = _stores.objects.add(StoredObject(refs[index], label, flag))
                 else:
                     key = actor_ids.get(index)
                     if key is None:

@@ -71,7 +71,7 @@ def pack_call(task: str, args: Sequence[Any]) -> Tuple[Any, Tuple[int, ...], Lis
     return block, tuple(positions), refs
 
 
-def _call_units(name: str, args_block: Buffer, positions: Sequence[int],
+def _call_units(name: str, args_block: Any, positions: Sequence[int],
                 resolved: Sequence[Any], keep: List[Any]) -> bytes:
     """units(name, args block, position + value per resolved ref), joined once: the
     blocks (views of the object store) are copied into the request and nowhere else.

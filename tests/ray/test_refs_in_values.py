@@ -348,3 +348,13 @@ def test_a_failed_task_read_through_a_ref_inside_a_value_names_the_task(lib):
     assert code == 5
     assert json.loads(bytes(reply))["Message"] == "std::runtime_error: boom (task Fail)"
     release(failed)
+
+
+def test_a_failed_python_task_read_through_a_ref_inside_a_value_names_it(lib, defs):
+    failed = python_task("py_fail", msgpack.packb("bad"))
+    put = put_object(b"\x91" + ref_ext(failed))
+    (_, inner), = exts_in(get_object(put, auto_release=True))
+    code, reply = _handlers.dispatch(int(Native2Py.GET_OBJECT), memoryview(json.dumps([inner, -1, True]).encode()))
+    message = json.loads(bytes(reply))["Message"]
+    assert code == 5 and message.startswith("ValueError: bad (task ") and "py_fail" in message
+    release(failed)
