@@ -42,6 +42,9 @@ CASES: Dict[str, tuple] = {
     # Every array form (Array, ArrayView, span<const T>), every place an Array may be, and
     # a C++ caller passing Arrays, views, rvalues and Futures to the typed wrappers.
     "arrays": ("arrays_app", None),
+    # Typed handles to an actor class and refs in a struct, all declared in a .cpp that
+    # also calls the wrappers (the header names the generated handle, never the class).
+    "refs_in_cpp": ("refs_app", None),
 }
 
 
