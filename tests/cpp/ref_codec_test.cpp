@@ -358,6 +358,19 @@ TEST_F(RefCodecTest, LocalResultsAdoptOnceAndDecodeManyTimes) {
   EXPECT_EQ(Count(Released(), 81), 1u);
 }
 
+TEST_F(RefCodecTest, InProcessCallArgumentsArePinnedForTheCallOnly) {
+  g_answer = [](const Request&) { return std::make_tuple(0LL, std::string("\xc0")); };
+  goray::detail::Pins outer;
+  {
+    goray::detail::PinScope scope(outer);  // e.g. a driver's command: it must not collect them
+    goray::LocalCallPyTask("take", std::vector<goray::ObjectRef>{goray::ObjectRef(150)});
+  }
+  EXPECT_TRUE(outer.empty());
+  EXPECT_EQ(Released(), std::vector<uint64_t>{150});
+  ASSERT_FALSE(g_requests.empty());
+  EXPECT_NE(g_requests.front().payload.find("\x91" + RefExt(150)), std::string::npos);
+}
+
 TEST_F(RefCodecTest, TaskArgumentsAreAdoptedAndResultsPinnedUntilFreeMemory) {
   std::string args = "\x93" + RefExt(90) + RefExt(91) + RefExt(90);
   ExecuteReply reply = ExecuteCommand(4, Units({"First", args}));

@@ -131,6 +131,8 @@ DriverBytes CallDriverWithArgs(long long command, std::initializer_list<MetaFiel
                                std::string_view callee, const Args&... args) {
   codec::Buffer buffer(256);
   BeginArgsUnit(buffer);
+  Pins pins;  // refs and handles inside the arguments: alive until the call returns
+  PinScope pinning(pins);
   codec::detail::EncodeTargetScope arrays(buffer);
   codec::Packer packer(buffer);
   std::size_t position = 0;
