@@ -28,6 +28,7 @@ if _os.environ.get("GORAY_DEBUG_LOGGING"):  # protocol.md 4: Python debug logs
     _logging.getLogger("goray").addHandler(_handler)
     _logging.getLogger("goray").setLevel(_logging.DEBUG)
 
+from ._codec import Unresolved
 from ._driver import init, start
 from ._ffi import load_library
 from ._golang import golang_actor_class, golang_task
@@ -52,4 +53,5 @@ __all__ = [
     "start",
     "golang_task",
     "golang_actor_class",
+    "Unresolved",
 ]

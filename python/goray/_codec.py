@@ -56,6 +56,7 @@ __all__ = [
     "find_ref_exts",
     "pack_args_stored",
     "unpack_result_block_with",
+    "Unresolved",
 ]
 
 #: msgpack's largest str, bin, array or map (32-bit lengths): the largest value that
@@ -86,6 +87,28 @@ EXT_ACTOR_HANDLE = 74
 #: goray._nested once Ray is used: kind(value) -> 73/74/0, decode(code, key, lists),
 #: to_native_many(pieces, refs, actors) -> pieces with ids registered.
 ref_hooks: Any = None
+
+
+class Unresolved:
+    """A ``ray.ObjectRef`` passed as the ref itself where Ray would resolve it: a
+    top-level argument of ``golang_task(name).remote(...)`` (or of a native actor's
+    method or constructor) for a C++ parameter of type ``goray::ObjectRef`` or
+    ``goray::Future<T>``, which receives the ref. Refs inside values (a list, a dict)
+    are never resolved and need no wrapping. Like C++'s ``goray::Unresolved``."""
+
+    __slots__ = ("ref",)
+
+    def __init__(self, ref: Any) -> None:
+        ray = sys.modules.get("ray")
+        if ray is None or not isinstance(ref, ray.ObjectRef):
+            raise TypeError(f"goray.Unresolved takes a ray.ObjectRef, got {type(ref).__name__}")
+        self.ref = ref
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (Unresolved, (self.ref,))  # the ref inside: Ray does not resolve it
+
+    def __repr__(self) -> str:
+        return f"goray.Unresolved({self.ref!r})"
 
 
 class _RefState(threading.local):
@@ -130,6 +153,8 @@ def _ref_ext(value: Any) -> Any:
         hooks = ref_hooks
         if hooks is None:
             return None
+    if type(value) is Unresolved:
+        value = value.ref
     code = hooks.kind(value)
     if not code:
         return None

@@ -359,6 +359,10 @@ double RefsSum(std::vector<goray::ObjectRef> refs) {
   return sum;
 }
 std::vector<goray::ObjectRef> RefsEcho(std::vector<goray::ObjectRef> refs) { return refs; }
+// A top-level ObjectRef parameter: the caller passes the ref unresolved
+// (goray.Unresolved(ref) from Python, goray::Unresolved(ref) from C++).
+double RefValue(goray::ObjectRef ref) { return ref.Get<double>(); }
+goray::ObjectRef RefForward(goray::ObjectRef ref) { return ref; }
 double JobRun(RefJob job) { return job.input.Get<double>() * static_cast<double>(job.scale); }
 RefJob JobEcho(RefJob job) { return job; }
 // Refs this task made (a Put and a task each): Python reads their Python values.
@@ -1117,6 +1121,8 @@ void goray::RegisterApplication(goray::Registry& registry) {
   registry.AddTask("WithSum", &WithSum);
   registry.AddTask("RefsSum", &RefsSum);
   registry.AddTask("RefsEcho", &RefsEcho);
+  registry.AddTask("RefValue", &RefValue);
+  registry.AddTask("RefForward", &RefForward);
   registry.AddTask("JobRun", &JobRun);
   registry.AddTask("JobEcho", &JobEcho);
   registry.AddTask("RefsMake", &RefsMake);

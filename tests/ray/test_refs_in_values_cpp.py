@@ -153,3 +153,18 @@ def test_a_cpp_actor_built_from_refs_keeps_them(lib):
     ray.kill(holder)
     del holder
     wait_until(lambda: not keys & set(reference_counts()), "the refs freed with their holder")
+
+
+def test_a_top_level_object_ref_parameter_takes_an_unresolved_ref(lib):
+    a = ray.put(2.0)
+    assert ray.get(goray.golang_task("RefValue").remote(goray.Unresolved(a))) == 2.0
+    assert ray.get(goray.golang_task("RefForward").remote(goray.Unresolved(a))) == a
+    # Unwrapped, Ray resolves it (as for any top-level ref): the C++ parameter gets a
+    # number where it takes a ref.
+    with pytest.raises(goray.ArgumentError, match="position 0"):
+        ray.get(goray.golang_task("RefValue").remote(a))
+    # In-process, a top-level ref is never resolved: wrapped or not, C++ gets the ref.
+    assert goray.golang_local_run_task("RefValue", a) == 2.0
+    assert goray.golang_local_run_task("RefValue", goray.Unresolved(a)) == 2.0
+    with pytest.raises(TypeError, match="takes a ray.ObjectRef"):
+        goray.Unresolved(2.0)
