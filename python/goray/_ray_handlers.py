@@ -340,11 +340,13 @@ def _get_object(data: memoryview) -> Reply:
         return failure_reply(error, f"object {object_id}", stored.label)
     if auto_release:
         _release(object_id)
-    return _value_reply(object_id, value)
+    return _value_reply(object_id, value, stored.native)
 
 
-def _value_reply(object_id: int, value: Any) -> Reply:
-    """GetObject's reply for a value Ray returned."""
+def _value_reply(object_id: int, value: Any, native: bool) -> Reply:
+    """GetObject's reply for a value Ray returned (`native`: a native producer's)."""
+    if value is None and native:  # a native producer's empty block (EMPTY_NATIVE_RESULT)
+        return _OK_EMPTY
     if type(value) is _ray_native.NativeBlock:  # a native producer's bytes, verbatim
         # A view of the object store: the reply is read through the buffer protocol.
         return 0, cast(bytes, value.native_data())  # refs inside registered here
@@ -395,7 +397,7 @@ def _get_objects(data: memoryview) -> Reply:
             except ray.exceptions.GetTimeoutError as error:
                 return _objects_timeout(len(pending), error)
         else:
-            code, payload = _guarded(object_id, next(next_value))
+            code, payload = _guarded(object_id, next(next_value), entry.native)
         pieces += (_ENTRY_HEAD.pack(code, len(payload)), payload)
     return 0, b"".join(pieces)
 
@@ -413,12 +415,12 @@ def _entry_reply(object_id: int, stored: StoredObject, timeout: Optional[float])
         raise
     except ray.exceptions.RayError as error:
         return failure_reply(error, f"object {object_id}", stored.label)
-    return _guarded(object_id, value)
+    return _guarded(object_id, value, stored.native)
 
 
-def _guarded(object_id: int, value: Any) -> Reply:
+def _guarded(object_id: int, value: Any, native: bool) -> Reply:
     try:
-        return _value_reply(object_id, value)
+        return _value_reply(object_id, value, native)
     except TypeError as error:
         return 1, _handlers.error_text(error)
 

@@ -184,3 +184,24 @@ def test_get_objects_with_a_failure_still_waits_for_the_others_within_the_timeou
     code, text = dispatch(Native2Py.GET_OBJECTS, get_objects_payload([later, slower], 0.5))
     assert code == 2 and b"timed out waiting for 2 objects" in text
     ok(Native2Py.SUBMIT_BATCH, b"".join(release_object(i) for i in (bad, slow, later, slower)))
+
+
+def test_a_void_native_result_is_stored_as_none_and_read_as_the_empty_block(lib):
+    import ray
+    counter = new_counter(3)
+    task_result, python_reader, identity = result_id(), result_id(), result_id()
+    ok(Native2Py.SUBMIT_BATCH, task(task_result, "Noop") + task(python_reader, "py_identity", refs=[(0, task_result)],
+                                                                 python=True))
+    # Ray stores None (no pickled object); native readers get the empty block.
+    assert ray.get(_stores.objects.get(task_result).ref) is None
+    assert get_all([task_result, python_reader]) == [(0, b""), (0, msgpack.packb(None))]
+    code, single = dispatch(Native2Py.GET_OBJECT, json.dumps([task_result, -1, False]).encode())
+    assert (code, single) == (0, b"")
+    # A native callee taking it as an argument gets nil, as from an empty block.
+    ok(Native2Py.SUBMIT_BATCH, task(identity, "Concat", block("a"), refs=[(1, task_result)]))
+    assert get_all([identity])[0][0] == 5  # Concat(string, string) refuses nil, naming position 1
+    method_result = result_id()
+    ok(Native2Py.SUBMIT_BATCH, actor_call(method_result, counter, "Incr", block(0)))
+    assert get_all([method_result]) == [(0, msgpack.packb(3))]
+    ok(Native2Py.SUBMIT_BATCH, b"".join(release_object(i) for i in (task_result, python_reader, identity,
+                                                                     method_result)) + release_actor(counter))
