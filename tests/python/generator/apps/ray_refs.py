@@ -34,6 +34,12 @@ def main() -> int:
         expect("a list of refs", ray.get(app.Sum.remote(parts)), 3.5)
         later = app.Later.remote(4.0)   # a ref whose value is a ref: Ray resolves to the ref
         expect("a ref to a top-level ref parameter", ray.get(app.Deref.remote(later)), 4.0)
+        try:
+            ray.get(app.Deref.remote(ray.put(4.0)))  # a bare ref: Ray resolves it to 4.0
+            failures.append("a bare ref to a top-level ref parameter was accepted")
+        except Exception as error:  # noqa: BLE001 (Ray wraps the task's error)
+            expect("the refusal names the parameter's type",
+                   "goray::Future<double>" in str(error), True)
         inner = ray.get(later)
         expect("a Future result is a ray.ObjectRef", isinstance(inner, ray.ObjectRef), True)
         expect("its value", ray.get(inner), 4.0)

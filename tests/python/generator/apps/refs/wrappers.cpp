@@ -2,6 +2,7 @@
 // from a task on Ray (compiled on its own: no GORAY_ marker here).
 #include "refsapp.goray.h"
 
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,15 @@ std::string RefTasks::Orchestrate() {
   goray::Future<double> nine = refsapp::Square(3.0).Remote();
   Expect(failures, refsapp::Deref(nine).Remote().Get() == 9.0,
          "a Future to a top-level Future parameter arrives unresolved");
+  Expect(failures, goray::RemoteCall("Deref", goray::Unresolved(nine)).Get<double>() == 9.0,
+         "goray::Unresolved passes a ref unresolved through the untyped API");
+  try {
+    goray::RemoteCall("Deref", nine).Get<double>();  // resolved by Ray: a double, not a ref
+    Expect(failures, false, "a bare ref to a ref parameter is refused");
+  } catch (const std::exception& error) {
+    Expect(failures, std::string(error.what()).find("goray::Future<double>") != std::string::npos,
+           std::string("the refusal names the parameter's type: ") + error.what());
+  }
   goray::Future<double> later = refsapp::Later(4.0).Remote().Get();
   Expect(failures, later.Get() == 4.0, "a Future result holds a ref");
 
