@@ -3,7 +3,9 @@ goray_add_app; from Python through the typed stubs (a list of refs, a ref to a t
 ref parameter, a Future result, a typed handle returned and passed back, a TypedDict of
 refs and a handle), and from a C++ task through the typed C++ wrappers (a vector of
 futures, a Future passed unresolved, typed handles as arguments and results, a struct
-holding refs and a handle). Runs in its own process (this one must not start Ray)."""
+holding refs and a handle); goray::Unresolved through the untyped API, and a bare ref to a
+ref parameter refused naming its type (C++ and Python). Runs in its own process (this one
+must not start Ray)."""
 
 from __future__ import annotations
 
