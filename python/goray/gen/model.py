@@ -249,6 +249,8 @@ class PyModel:
     structs_use_numpy: bool = False
     # Whether the .py's TypedDicts name ray.ObjectRef (it imports ray for type checkers).
     structs_use_ray: bool = False
+    # Whether a parameter is a ref (its .remote() takes a goray.Unresolved).
+    takes_unresolved: bool = False
 
 
 @dataclass
@@ -518,9 +520,10 @@ class PyTypes:
     def remote_arg(self, type_: Type) -> str:
         """A remote call's argument: the value or a ray.ObjectRef holding one. Ray
         resolves a ref given at the top level, so a ref parameter (goray::ObjectRef,
-        goray::Future) takes a ray.ObjectRef whose value is the ref."""
+        goray::Future) takes the ref wrapped in goray.Unresolved, or a ray.ObjectRef whose
+        value is the ref."""
         if type_["kind"] == "object_ref":
-            return f"_ray.ObjectRef[{self.value(type_)}]"
+            return f"_goray.Unresolved | _ray.ObjectRef[{self.value(type_)}]"
         return f"{self.value(type_, incoming=True)} | _ray.ObjectRef[{self.value(type_)}]"
 
 
@@ -915,7 +918,12 @@ class _Builder:
                               for f in struct["fields"])
         return PyModel(tasks, actors, structs, enums, local_attr, local_cls, exported,
                        uses_numpy=structs_use_numpy or signatures_use_numpy,
-                       structs_use_numpy=structs_use_numpy, structs_use_ray=structs_use_ray)
+                       structs_use_numpy=structs_use_numpy, structs_use_ray=structs_use_ray,
+                       takes_unresolved=any(
+                           param["type"]["kind"] == "object_ref"
+                           for callable_ in idl["tasks"] + idl["actors"] +
+                           [m for a in idl["actors"] for m in a["methods"]]
+                           for param in callable_["params"]))
 
 
 class NamespaceClash(ValueError):

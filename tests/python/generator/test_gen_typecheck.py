@@ -71,12 +71,14 @@ chunks: list[npt.NDArray[np.int64]] = arrays.local.Chunks(np.zeros(3, np.uint64)
 tile: arrays.Tile = {"pixels": np.zeros((2, 2), np.uint8), "source": "s", "mask": None}
 counts: npt.NDArray[np.uint64] = arrays.local.Histogram(samples).Counts()
 
+import goray
 import refs                                                      # refs and handles as values
 parts: list[ray.ObjectRef[float]] = [ray.put(1.0), ray.put(2.5)]
 summed_ref: ray.ObjectRef[float] = refs.Sum.remote(parts)        # a vector<Future<double>>
 point_ref: ray.ObjectRef[refs.Point] = ray.put({"x": 1.0})
 def chain(held: ray.ObjectRef[ray.ObjectRef[refs.Point]]) -> ray.ObjectRef[ray.ObjectRef[refs.Point]]:
     return refs.Later.remote(refs.Later.remote(held))           # a ref whose value is a ref
+later = refs.Later.remote(goray.Unresolved(point_ref))          # the ref itself
 job: refs.Job = {"input": ray.put(b"data"), "origin": point_ref, "parts": parts}
 planned: refs.Job = ray.get(refs.Plan.remote(job))
 first: ray.ObjectRef[float] = ray.get(refs.Plan.remote(job))["parts"][0]
@@ -143,7 +145,8 @@ BAD = {
                                "r: ray.ObjectRef[refs.Point] = ray.put({'x': 1.0})\n"
                                "refs.Later.remote(r)\n",
                                'Argument 1 to "remote" of "_Task_Later" has incompatible '
-                               'type "ObjectRef[Point]"; expected "ObjectRef[ObjectRef[Point]]"'),
+                               'type "ObjectRef[Point]"; expected "Unresolved | '
+                               'ObjectRef[ObjectRef[Point]]"'),
     "wrong_field": ("import types_ as types\np: types.Point = {'x': 'one'}\n",
                     'Incompatible types (expression has type "str", TypedDict item "x" has '
                     'type "float")'),

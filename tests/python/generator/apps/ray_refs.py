@@ -40,6 +40,8 @@ def main() -> int:
         except Exception as error:  # noqa: BLE001 (Ray wraps the task's error)
             expect("the refusal names the parameter's type",
                    "goray::Future<double>" in str(error), True)
+        expect("goray.Unresolved to a top-level ref parameter",
+               ray.get(app.Deref.remote(goray.Unresolved(ray.put(4.5)))), 4.5)
         inner = ray.get(later)
         expect("a Future result is a ray.ObjectRef", isinstance(inner, ray.ObjectRef), True)
         expect("its value", ray.get(inner), 4.0)

@@ -12,6 +12,8 @@ from typing import Any as _Any, TypedDict as _TypedDict
 
 import ray as _ray
 
+import goray as _goray
+
 __all__ = [
     "Sum",
     "Forward",
@@ -67,7 +69,7 @@ Sum: _Task_Sum
 class _Task_Forward:
     """The native task Forward."""
 
-    def remote(self, ref: _ray.ObjectRef[_ray.ObjectRef[_Any]], /) -> _ray.ObjectRef[_ray.ObjectRef[_Any]]:
+    def remote(self, ref: _goray.Unresolved | _ray.ObjectRef[_ray.ObjectRef[_Any]], /) -> _ray.ObjectRef[_ray.ObjectRef[_Any]]:
         """Submits Forward."""
 
     def options(self, **options: _Any) -> _Task_Forward: ...
@@ -79,7 +81,7 @@ Forward: _Task_Forward
 class _Task_Later:
     """The native task Later."""
 
-    def remote(self, point: _ray.ObjectRef[_ray.ObjectRef[Point]], /) -> _ray.ObjectRef[_ray.ObjectRef[Point]]:
+    def remote(self, point: _goray.Unresolved | _ray.ObjectRef[_ray.ObjectRef[Point]], /) -> _ray.ObjectRef[_ray.ObjectRef[Point]]:
         """Submits Later."""
 
     def options(self, **options: _Any) -> _Task_Later: ...
@@ -91,7 +93,7 @@ Later: _Task_Later
 class _Task_Both:
     """The native task Both."""
 
-    def remote(self, done: _ray.ObjectRef[_ray.ObjectRef[None]], /) -> _ray.ObjectRef[_ray.ObjectRef[_list[_Any]]]:
+    def remote(self, done: _goray.Unresolved | _ray.ObjectRef[_ray.ObjectRef[None]], /) -> _ray.ObjectRef[_ray.ObjectRef[_list[_Any]]]:
         """Submits Both."""
 
     def options(self, **options: _Any) -> _Task_Both: ...
