@@ -9,6 +9,7 @@
 #include "submission_queue.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -18,6 +19,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "framing.h"
@@ -72,6 +74,10 @@ class SubmissionQueue {
   void Flush();
   void ShutDown();
   std::optional<LostSubmission> FindLost(std::uint64_t id);
+  SubmissionStats Stats() {
+    std::lock_guard lock(mu_);
+    return {records_.size(), inline_sends_};
+  }
 
  private:
   void Push(Record&& record);  // holds mu_
@@ -85,7 +91,9 @@ class SubmissionQueue {
   std::unordered_map<std::string, std::uint32_t> option_sets_;
   std::uint32_t next_options_id_ = 1;
   std::thread* flusher_ = nullptr;
-  bool flusher_busy_ = false;
+  bool flusher_done_ = false;
+  std::size_t inline_sends_ = 0;
+  std::condition_variable flusher_ended_;
   bool stopping_ = false;
   std::unordered_map<std::uint64_t, LostSubmission> lost_;
 
@@ -126,7 +134,11 @@ std::uint64_t SubmissionQueue::Enqueue(Record record, std::string_view option_me
     PatchLe(record.head, options_id_at, options_id, 4);
     Push(std::move(record));
     over = records_.size() > kMaxQueuedRecords || queued_bytes_ > kMaxQueuedBytes;
-    if (!over) wake_.notify_one();
+    if (over) {
+      ++inline_sends_;
+    } else {
+      wake_.notify_one();
+    }
   }
   if (over) Flush();  // backpressure: this caller sends
   return id;
@@ -213,10 +225,12 @@ void SubmissionQueue::FlusherLoop() {
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      flusher_busy_ = false;
       wake_.wait(lock, [this] { return stopping_ || !records_.empty(); });
-      if (stopping_) return;
-      flusher_busy_ = true;
+      if (stopping_) {
+        flusher_done_ = true;
+        flusher_ended_.notify_all();
+        return;
+      }
     }
     SendQueued();
   }
@@ -224,21 +238,22 @@ void SubmissionQueue::FlusherLoop() {
 
 void SubmissionQueue::ShutDown() {
   std::thread* flusher = nullptr;
-  bool busy = false;
+  bool done = false;
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     stopping_ = true;
-    busy = flusher_busy_;
-    flusher = flusher_;
+    flusher = std::exchange(flusher_, nullptr);
     wake_.notify_all();
+    if (flusher == nullptr) return;
+    // An idle flusher ends at once, a busy one when its batch is sent. One still
+    // inside the driver after that (Python exiting under it) is left parked:
+    // joining it could wait forever.
+    done = flusher_ended_.wait_for(lock, std::chrono::seconds(2), [this] { return flusher_done_; });
   }
-  if (flusher == nullptr) return;
-  // An idle flusher ends now; one inside the driver (Python exiting under it) is
-  // left parked: joining it could wait forever.
-  if (busy) {
-    flusher->detach();
-  } else {
+  if (done) {
     flusher->join();
+  } else {
+    flusher->detach();
   }
 }
 
@@ -304,6 +319,8 @@ void FlushSubmissions() {
 std::optional<LostSubmission> FindLostSubmission(std::uint64_t id) {
   return SubmissionQueue::Instance().FindLost(id);
 }
+
+SubmissionStats GetSubmissionStats() { return SubmissionQueue::Instance().Stats(); }
 
 void ShutDownSubmissions() noexcept {
   try {

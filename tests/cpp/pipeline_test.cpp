@@ -137,14 +137,19 @@ struct Entry {
   Bytes payload;
 };
 
-std::mutex g_mu;
-std::vector<Event> g_events;
-std::vector<std::pair<size_t, std::thread::id>> g_batches;  // records per SubmitBatch, sender
-std::map<uint64_t, Entry> g_store;
-std::map<uint32_t, std::string> g_options;
+// Never destroyed, like a real driver's state: the flusher may still be calling the
+// fake while the process exits (PipelineExit).
+std::mutex& g_mu = *new std::mutex;
+std::vector<Event>& g_events = *new std::vector<Event>;
+auto& g_batches = *new std::vector<std::pair<size_t, std::thread::id>>;  // records per batch, sender
+std::map<uint64_t, Entry>& g_store = *new std::map<uint64_t, Entry>;
+std::map<uint32_t, std::string>& g_options = *new std::map<uint32_t, std::string>;
 uint64_t g_next_put = 1;
-long long g_batch_code = 0;                       // what SubmitBatch answers
-std::chrono::milliseconds g_first_batch_delay{0};  // makes the first batch slow
+long long g_batch_code = 0;  // what SubmitBatch answers
+// While set, the first SubmitBatch waits until the test opens the gate.
+bool g_hold_first_batch = false;
+bool g_gate_open = false;
+std::condition_variable& g_gate = *new std::condition_variable;
 
 Entry Evaluate(const Record& record) {
   if (record.options_id != 0 && g_options[record.options_id].find("bad") != std::string::npos) {
@@ -173,12 +178,7 @@ void* FakeDriver(long long command, void* in_data, long long in_len, long long* 
   std::unique_lock lock(g_mu);
   const auto thread = std::this_thread::get_id();
   if (command == 33) {
-    if (g_first_batch_delay.count() > 0) {
-      auto delay = std::exchange(g_first_batch_delay, std::chrono::milliseconds(0));
-      lock.unlock();
-      std::this_thread::sleep_for(delay);
-      lock.lock();
-    }
+    if (std::exchange(g_hold_first_batch, false)) g_gate.wait(lock, [] { return g_gate_open; });
     std::vector<Record> records = ParseRecords(payload);
     g_batches.emplace_back(records.size(), thread);
     if (g_batch_code != 0) return Reply(g_batch_code, "RuntimeError: the batch went nowhere", out_len, ret_code);
@@ -504,20 +504,30 @@ TEST_F(PipelineTest, ThreadsSubmittingConcurrently) {
 TEST_F(PipelineTest, BackpressureSendsInlinePastTheLimit) {
   {
     std::lock_guard lock(g_mu);
-    g_first_batch_delay = std::chrono::milliseconds(300);  // the flusher is stuck in the driver
+    g_hold_first_batch = true;  // the flusher gets stuck in the driver
+    g_gate_open = false;
   }
-  const auto caller = std::this_thread::get_id();
-  for (int i = 0; i < 12000; ++i) goray::RemoteCall("Square", 1.0);  // two records each
+  std::atomic<bool> done{false};
+  const size_t inline_before = goray::detail::GetSubmissionStats().inline_sends;
+  std::thread caller([&] {
+    for (int i = 0; i < 12000; ++i) goray::RemoteCall("Square", 1.0);  // two records each
+    done = true;
+  });
+  // The gate opens once the caller sends inline (or, without backpressure, finished).
+  while (!done && goray::detail::GetSubmissionStats().inline_sends == inline_before) std::this_thread::yield();
+  const bool blocked = !done;
+  {
+    std::lock_guard lock(g_mu);
+    g_gate_open = true;
+  }
+  g_gate.notify_all();
+  caller.join();
   Flush();
+  EXPECT_TRUE(blocked);
   std::lock_guard lock(g_mu);
   size_t largest = 0;
-  bool inline_send = false;
-  for (const auto& [records, thread] : g_batches) {
-    largest = std::max(largest, records);
-    inline_send = inline_send || thread == caller;
-  }
-  EXPECT_LE(largest, 4097u + 1);
-  EXPECT_TRUE(inline_send);
+  for (const auto& batch : g_batches) largest = std::max(largest, batch.first);
+  EXPECT_LE(largest, 4097u + 1);  // the queue never grew past the limit
 }
 
 TEST_F(PipelineTest, GetOfAVectorIsOneRoundTrip) {

@@ -49,4 +49,11 @@ void EnqueueRelease(RecordKind kind, std::uint64_t id);
 // is queued. Failures are kept per result id (Get throws them), never thrown here.
 void FlushSubmissions();
 
+// Counters of the queue (for tests and diagnostics).
+struct SubmissionStats {
+  std::size_t queued_records = 0;   // queued now, not yet taken for sending
+  std::size_t inline_sends = 0;     // times a caller past the limit sent the queue itself
+};
+SubmissionStats GetSubmissionStats();
+
 }  // namespace goray::detail
