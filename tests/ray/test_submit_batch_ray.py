@@ -205,3 +205,18 @@ def test_a_void_native_result_is_stored_as_none_and_read_as_the_empty_block(lib)
     assert get_all([method_result]) == [(0, msgpack.packb(3))]
     ok(Native2Py.SUBMIT_BATCH, b"".join(release_object(i) for i in (task_result, python_reader, identity,
                                                                      method_result)) + release_actor(counter))
+
+
+def test_the_driver_and_every_worker_turn_the_libraries_features_on(lib):
+    import ray
+    from goray import _ray_handlers
+
+    @ray.remote
+    def worker_features():
+        from goray import _ray_handlers as handlers, _ray_native as native
+        native._ready_library()  # what any goray task or actor does first
+        return handlers.features()
+
+    assert lib.protocol_version >= 3
+    assert _ray_handlers.features(lib) == 3
+    assert ray.get(worker_features.remote()) == 3
