@@ -609,10 +609,10 @@ def forget_actor(actor_id: int) -> None:
 
 def forget_options(key: Any) -> None:
     """Drops the submitters made for option set `key` (defined again, differently)."""
-    for cache_key in [k for k in _submitters if k[1] == key]:
+    for cache_key in [k for k in list(_submitters) if k[1] == key]:  # (copies: other threads add)
         _submitters.pop(cache_key, None)
-    for methods in _method_submitters.values():
-        for cache_key in [k for k in methods if k[1] == key]:
+    for methods in list(_method_submitters.values()):
+        for cache_key in [k for k in list(methods) if k[1] == key]:
             methods.pop(cache_key, None)
 
 
