@@ -3,6 +3,7 @@
 #include "dispatcher.h"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -216,6 +217,14 @@ Reply Dispatcher::CheckActorArgs(std::string_view payload) const {
 
 Reply Dispatcher::CallMethod(std::uint64_t index, std::string_view payload) {
   IncomingCall call = ParseIncomingCall(payload);
+  // Adopted before the instance is looked up: a call to a closed or unknown
+  // instance still releases the refs and handles it brought.
+  std::optional<ReceivedArgs> received;
+  try {
+    received.emplace(call, payload);
+  } catch (...) {
+    return PanicReplyForCurrentException(call.name);
+  }
   ActorInstance instance;
   switch (instances_.Find(index, &instance)) {
     case ActorInstances::Lookup::kClosed:
@@ -232,7 +241,6 @@ Reply Dispatcher::CallMethod(std::uint64_t index, std::string_view payload) {
   }
   const std::string callee = instance.type->name + "." + std::string(call.name);
   try {
-    ReceivedArgs received(call, payload);
     auto method = instance.type->methods.find(call.name);
     if (method == instance.type->methods.end()) {
       throw UnknownNameError("method", std::string(call.name),

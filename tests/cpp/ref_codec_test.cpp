@@ -492,6 +492,13 @@ TEST_F(RefCodecTest, ACompletedResultDecodedTwiceAdoptedOnce) {
   EXPECT_EQ(Count(Released(), 140), 1u);  // one state for both decodings, released once
 }
 
+TEST_F(RefCodecTest, ACallToAnUnknownActorInstanceReleasesItsArguments) {
+  ExecuteReply reply = ExecuteCommand(6 | (999999LL << 10), Units({"Count", "\x91" + RefExt(160)}));
+  EXPECT_EQ(reply.code, 5) << reply.bytes;
+  FreeMemory(reply.data);
+  EXPECT_EQ(Released(), std::vector<uint64_t>{160});
+}
+
 TEST_F(RefCodecTest, ReceivedRefsPrecheckAndWalk) {
   using goray::codec::detail::ReceivedRefs;
   EXPECT_FALSE(ReceivedRefs::MayHold(""));
