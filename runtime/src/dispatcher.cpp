@@ -53,10 +53,8 @@ std::vector<std::string> ParseDriverArgs(std::string_view payload) {
 // the ones the callee did not keep are released with it.
 class ReceivedArgs {
  public:
-  ReceivedArgs(const IncomingCall& call, std::string_view payload) {
-    if (codec::detail::ReceivedRefs::MayHold(payload)) {
-      refs_.Adopt(call.args.data(), call.args.size(), "the arguments of " + std::string(call.name));
-    }
+  explicit ReceivedArgs(const IncomingCall& call) {
+    refs_.Adopt(call.args.data(), call.args.size(), call.name);
   }
 
  private:
@@ -166,7 +164,7 @@ Reply Dispatcher::ActorMethods(std::string_view type_name) const {
 Reply Dispatcher::RunTask(std::string_view payload) {
   IncomingCall call = ParseIncomingCall(payload);
   try {
-    ReceivedArgs received(call, payload);
+    ReceivedArgs received(call);
     const TaskInvoker* task = registry_.FindTask(call.name);
     if (task == nullptr) {
       throw UnknownNameError("task", std::string(call.name), JoinNames(registry_.TaskNames()));
@@ -182,7 +180,7 @@ Reply Dispatcher::RunTask(std::string_view payload) {
 Reply Dispatcher::NewActor(std::string_view payload) {
   IncomingCall call = ParseIncomingCall(payload);
   try {
-    ReceivedArgs received(call, payload);
+    ReceivedArgs received(call);
     const ActorType* type = &registry_.ActorTypeOrThrow(call.name);
     ActorInstance instance{type->factory(ArgList(call.name, std::move(call.args))), type};
     return TextReply(kSuccess, std::to_string(instances_.Add(std::move(instance))));
@@ -198,8 +196,7 @@ Reply Dispatcher::CheckActorArgs(std::string_view payload) const {
     if (!type->checks_arguments) return TextReply(kSuccess, "unchecked");
     // The driver lends this block (its ids stay the caller's): refs and handles
     // in it are not adopted, so arguments holding them are not checked here.
-    if (codec::detail::ReceivedRefs::MayHold(payload) &&
-        codec::detail::ReceivedRefs::Holds(call.args.data(), call.args.size())) {
+    if (codec::detail::ReceivedRefs::Holds(call.args.data(), call.args.size())) {
       return TextReply(kSuccess, "unchecked");
     }
     try {
@@ -221,7 +218,7 @@ Reply Dispatcher::CallMethod(std::uint64_t index, std::string_view payload) {
   // instance still releases the refs and handles it brought.
   std::optional<ReceivedArgs> received;
   try {
-    received.emplace(call, payload);
+    received.emplace(call);
   } catch (...) {
     return PanicReplyForCurrentException(call.name);
   }

@@ -141,9 +141,9 @@ bool ReceivedRefs::Holds(const msgpack::object* values, std::size_t count) {
 }
 
 void ReceivedRefs::Adopt(const msgpack::object* values, std::size_t count, std::string_view what) {
-  if (!table_) table_ = std::make_unique<Table>();
   std::vector<std::uint64_t> new_handles;
   auto adopt = [&](const msgpack::object& ext) {
+    if (!table_) table_ = std::make_unique<Table>();  // only blocks holding one pay for it
     const std::uint64_t id = ExtId(ext);
     if (ext.via.ext.type() == kObjectRefExt) {
       if (!table_->refs.contains(id)) table_->refs.emplace(id, goray::ObjectRef(id));
@@ -154,6 +154,7 @@ void ReceivedRefs::Adopt(const msgpack::object* values, std::size_t count, std::
     return false;
   };
   for (std::size_t i = 0; i < count; ++i) VisitRefExts(values[i], adopt);
+  if (new_handles.empty()) return;
   // A handle needs its type: asked of the driver (DescribeActor). Every id is
   // owned afterwards even if that fails, so that the failure releases them all
   // rather than leaving some in the driver's stores.

@@ -160,9 +160,7 @@ auto detail::DecodeObject(std::string_view what, std::string_view payload,
   std::vector<msgpack::object> values = UnpackAll(zone, payload, what);
   // Ids in a reply belong to this process now; unused ones are released on return.
   codec::detail::ReceivedRefs adopted_here;
-  if (adopted == nullptr && codec::detail::ReceivedRefs::MayHold(payload)) {
-    adopted_here.Adopt(values.data(), values.size(), what);
-  }
+  if (adopted == nullptr) adopted_here.Adopt(values.data(), values.size(), what);
   codec::detail::ReceivedRefsScope refs(adopted != nullptr ? adopted : &adopted_here);
   auto decode = [&](const msgpack::object& object, auto* type_tag, std::string_view where) {
     using Wanted = std::remove_pointer_t<decltype(type_tag)>;

@@ -70,7 +70,9 @@ class ReceivedRefs {
   static bool MayHold(std::string_view bytes) noexcept;
   // Whether any of the values holds an ext 73/74 (walks them).
   static bool Holds(const msgpack::object* values, std::size_t count);
-  // Adopts every ext 73/74 in the values. A handle's type is asked of the driver
+  // Adopts every ext 73/74 in the values (a walk over the decoded items, whose
+  // cost follows their count, not the bytes of strings, bins and arrays: cheaper
+  // than MayHold on large blocks). A handle's type is asked of the driver
   // (DescribeActor); if that fails, what was adopted so far is released and the
   // error thrown. `what` names the block in errors.
   void Adopt(const msgpack::object* values, std::size_t count, std::string_view what);
