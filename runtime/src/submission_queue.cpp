@@ -255,6 +255,7 @@ void SubmissionQueue::ShutDown() {
   } else {
     flusher->detach();
   }
+  delete flusher;  // no longer joinable either way
 }
 
 std::optional<LostSubmission> SubmissionQueue::FindLost(std::uint64_t id) {
