@@ -33,6 +33,11 @@ namespace {
 // Past either, the caller sends the queue itself instead of waiting for the flusher.
 constexpr std::size_t kMaxQueuedRecords = 4096;
 constexpr std::size_t kMaxQueuedBytes = std::size_t{8} << 20;
+// Releases alone wait for company: a trip into Python per dropped ref would cost
+// more than the release. They go with the next submissions or command, or once
+// this many are queued, or after kReleaseDelay.
+constexpr std::size_t kReleaseBatch = 256;
+constexpr auto kReleaseDelay = std::chrono::milliseconds(20);
 
 void AppendU32(std::string& out, std::uint32_t value) {
   char bytes[4];
@@ -87,6 +92,7 @@ class SubmissionQueue {
   std::mutex mu_;
   std::condition_variable wake_;
   std::vector<Record> records_;
+  std::size_t submissions_queued_ = 0;  // records_ that are not releases
   std::size_t queued_bytes_ = 0;
   std::unordered_map<std::string, std::uint32_t> option_sets_;
   std::uint32_t next_options_id_ = 1;
@@ -133,6 +139,7 @@ std::uint64_t SubmissionQueue::Enqueue(Record record, std::string_view option_me
     }
     PatchLe(record.head, options_id_at, options_id, 4);
     Push(std::move(record));
+    ++submissions_queued_;
     over = records_.size() > kMaxQueuedRecords || queued_bytes_ > kMaxQueuedBytes;
     if (over) {
       ++inline_sends_;
@@ -164,7 +171,7 @@ void SubmissionQueue::EnqueueRelease(RecordKind kind, std::uint64_t id) {
   // No backpressure here: a release runs in destructors, also on threads that hold
   // Python's GIL (a reply freed by Python), which must never wait for a batch.
   Push(std::move(record));
-  wake_.notify_one();
+  if (records_.size() == 1 || records_.size() >= kReleaseBatch) wake_.notify_one();
 }
 
 void SubmissionQueue::Flush() {
@@ -180,6 +187,7 @@ void SubmissionQueue::SendQueued() {
     if (stopping_) return;
     batch.swap(records_);
     queued_bytes_ = 0;
+    submissions_queued_ = 0;
   }
   if (batch.empty()) return;
   std::size_t total = 0;
@@ -226,6 +234,11 @@ void SubmissionQueue::FlusherLoop() {
     {
       std::unique_lock lock(mu_);
       wake_.wait(lock, [this] { return stopping_ || !records_.empty(); });
+      if (!stopping_ && submissions_queued_ == 0 && records_.size() < kReleaseBatch) {
+        wake_.wait_for(lock, kReleaseDelay, [this] {
+          return stopping_ || submissions_queued_ > 0 || records_.size() >= kReleaseBatch;
+        });
+      }
       if (stopping_) {
         flusher_done_ = true;
         flusher_ended_.notify_all();

@@ -399,6 +399,25 @@ TEST_F(PipelineTest, ReleasesFollowTheSubmissionsThatUseTheRef) {
   EXPECT_EQ(Position(events, [](const Event& e) { return e.command == 10; }), -1);
 }
 
+TEST_F(PipelineTest, ALoneReleaseReachesTheDriverWithoutAnotherCommand) {
+  uint64_t id = 0;
+  {
+    goray::ObjectRef ref = goray::RemoteCall("Square", 2.0);
+    id = ref.id();
+    Flush();  // the call goes out; the release that follows waits for company
+  }
+  auto released = [&] {
+    std::vector<Event> events = Events();
+    return Position(events, [&](const Event& e) { return e.command == 33 && e.record.kind == 5 && e.record.id == id; }) >= 0;
+  };
+  // The flusher sends it on its own after a short delay (bounded here generously).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!released() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_TRUE(released());
+}
+
 TEST_F(PipelineTest, OtherCommandsFromAnyThreadFlushFirst) {
   goray::ObjectRef queued = goray::RemoteCall("Square", 4.0);
   std::thread([] { goray::Put(1); }).join();  // another thread's Put
