@@ -6,7 +6,6 @@ Native code is played here through goray._handlers.dispatch, as the library's
 callback calls it (the C++ side of the same paths: test_refs_in_values_cpp.py)."""
 import gc
 import json
-import time
 
 import msgpack
 import pytest
@@ -16,6 +15,7 @@ from goray import _codec, _handlers, _stores
 from goray._protocol import Native2Py, pack_units, unpack_u64
 from goray._ray_handlers import StoredObject
 from goray._ray_native import NativeBlock, to_python
+from ref_table import reference_counts, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -82,24 +82,6 @@ def exts_in(reply):
     """[(type, id)] of the exts in a reply, and the reply decoded with them as ExtType."""
     sites = _codec.find_ref_exts(reply)
     return [(code, int.from_bytes(reply[at:at + 8], "little")) for at, code in sites]
-
-
-def reference_counts():
-    """This driver's core worker reference table: {hex id: counts}. An object
-    contained in another (a ref inside a stored value) stays in it while that does."""
-    worker = ray._private.worker.global_worker
-    counts = worker.core_worker.get_all_reference_counts()
-    return {(key.decode() if isinstance(key, bytes) else key): value for key, value in counts.items()}
-
-
-def wait_until(condition, what, seconds=30.0):
-    """Ray frees asynchronously: poll `condition` (no timing is asserted)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"still not true after {seconds:.0f} s: {what}")
-        gc.collect()
-        time.sleep(0.05)
 
 
 def test_a_put_value_holding_a_ref_stores_the_ref_and_get_gives_a_new_id(lib):

@@ -6,45 +6,18 @@ Python task; the referenced objects live while a holder does, and stores stay fl
 The C++ side is tests/apps/raytest.cpp (RefsSum ... HandToPython, scenario
 "nested")."""
 import gc
-import time
 
 import pytest
 import ray
 
 import goray
 from goray import _driver, _stores
-
-
-def reference_counts():
-    worker = ray._private.worker.global_worker
-    counts = worker.core_worker.get_all_reference_counts()
-    return {(key.decode() if isinstance(key, bytes) else key): value for key, value in counts.items()}
-
-
-def wait_until(condition, what, seconds=30.0):
-    """Ray frees asynchronously: poll `condition` (no timing is asserted)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"still not true after {seconds:.0f} s: {what}")
-        gc.collect()
-        time.sleep(0.05)
+from ref_table import reference_counts, wait_until
 
 
 @pytest.fixture(scope="module")
-def storage(lib):
-    @ray.remote
-    class Storage:
-        def __init__(self):
-            self.kv = {}
-
-        def put(self, key, value):
-            self.kv[key] = value
-
-        def get(self, key):
-            return self.kv.get(key)
-
-    handle = Storage.remote()
+def storage(defs):
+    handle = defs.Storage.remote()
     yield handle
     ray.kill(handle)
 
