@@ -13,45 +13,13 @@
 #include <typeinfo>
 #include <vector>
 
+#include "ref_job.h"
+
 namespace clusterapp {
 
 // A job whose input is a ref: read where the job runs.
-struct Job {
-  goray::ObjectRef input;
-  int64_t scale = 1;
-  std::string label;
-};
+using Job = testapps::RefJob;
 
-}  // namespace clusterapp
-
-namespace msgpack {
-MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
-  namespace adaptor {
-  template <>
-  struct pack<clusterapp::Job> {
-    goray::codec::Packer& operator()(goray::codec::Packer& out, const clusterapp::Job& value) const {
-      goray::codec::EncodeStructHeader(out, 3);
-      goray::codec::EncodeField(out, "input", value.input);
-      goray::codec::EncodeField(out, "scale", value.scale);
-      goray::codec::EncodeField(out, "label", value.label);
-      return out;
-    }
-  };
-  template <>
-  struct convert<clusterapp::Job> {
-    const msgpack::object& operator()(const msgpack::object& object, clusterapp::Job& value) const {
-      goray::codec::StructDecoder decoder(object, value);
-      decoder.Field("input", value.input);
-      decoder.Field("scale", value.scale);
-      decoder.Field("label", value.label);
-      return object;
-    }
-  };
-  }  // namespace adaptor
-}
-}  // namespace msgpack
-
-namespace clusterapp {
 namespace {
 
 using Seen = std::map<std::string, std::string>;

@@ -24,6 +24,8 @@
 #include <tuple>
 #include <vector>
 
+#include "ref_job.h"
+
 namespace raytest {
 
 struct Point {
@@ -32,12 +34,7 @@ struct Point {
   std::string label;
 };
 
-// A job whose input is a ref inside a struct (Python: a dict with an ObjectRef field).
-struct RefJob {
-  goray::ObjectRef input;
-  int64_t scale = 1;
-  std::string label;
-};
+using testapps::RefJob;
 
 // An actor handle inside a struct: the counter to call and by how much.
 struct Crew {
@@ -66,26 +63,6 @@ MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
       goray::codec::StructDecoder decoder(object, value);
       decoder.Field("x", value.x);
       decoder.Field("y", value.y);
-      decoder.Field("label", value.label);
-      return object;
-    }
-  };
-  template <>
-  struct pack<raytest::RefJob> {
-    goray::codec::Packer& operator()(goray::codec::Packer& out, const raytest::RefJob& value) const {
-      goray::codec::EncodeStructHeader(out, 3);
-      goray::codec::EncodeField(out, "input", value.input);
-      goray::codec::EncodeField(out, "scale", value.scale);
-      goray::codec::EncodeField(out, "label", value.label);
-      return out;
-    }
-  };
-  template <>
-  struct convert<raytest::RefJob> {
-    const msgpack::object& operator()(const msgpack::object& object, raytest::RefJob& value) const {
-      goray::codec::StructDecoder decoder(object, value);
-      decoder.Field("input", value.input);
-      decoder.Field("scale", value.scale);
       decoder.Field("label", value.label);
       return object;
     }
