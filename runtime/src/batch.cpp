@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "framing.h"
+#include "get_object_request.h"
 #include "goray/detail/features.h"
 #include "goray/detail/submission.h"
 #include "submission_queue.h"
@@ -136,16 +137,7 @@ std::vector<ObjectReply> FetchEntries(const std::vector<std::uint64_t>& ids, dou
     if (timeout_seconds >= 0) {
       left = std::max(0.0, timeout_seconds - ToSeconds(std::chrono::steady_clock::now() - start));
     }
-    std::string request = "[" + std::to_string(asked[i]) + ",";
-    if (left < 0) {
-      request += "-1";
-    } else {
-      char text[32];
-      std::snprintf(text, sizeof text, "%.9g", left);
-      request += text;
-    }
-    request += ",false]";
-    DriverReply reply = CallDriver(kGetObject, request);
+    DriverReply reply = CallDriver(kGetObject, GetObjectRequest(asked[i], left));
     ObjectReply& entry = replies[slots[i]];
     entry.what = Describe(asked[i]);
     // Whole-request failures, as GetObjects answers them.

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "framing.h"
+#include "get_object_request.h"
 #include "goray/batch.h"
 #include "submission_queue.h"
 #include "goray/detail/features.h"
@@ -62,6 +63,12 @@ detail::DriverBytes detail::GetObjectPayload(std::uint64_t id, double timeout_se
   if (std::optional<LostSubmission> lost = FindLostSubmission(id)) {
     ThrowDriverFailure(lost->code, lost->text, lost->callee);
   }
+  DriverReply reply = CallDriver(kGetObject, GetObjectRequest(id, timeout_seconds));
+  if (reply.code != 0) ThrowDriverFailure(reply, what);
+  return std::move(reply.data);
+}
+
+std::string detail::GetObjectRequest(std::uint64_t id, double timeout_seconds) {
   std::string json = "[" + std::to_string(id) + ",";
   if (timeout_seconds < 0) {
     json += "-1";
@@ -71,9 +78,7 @@ detail::DriverBytes detail::GetObjectPayload(std::uint64_t id, double timeout_se
     json += text;
   }
   json += ",false]";
-  DriverReply reply = CallDriver(kGetObject, json);
-  if (reply.code != 0) ThrowDriverFailure(reply, what);
-  return std::move(reply.data);
+  return json;
 }
 
 std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> WaitFor(const std::vector<ObjectRef>& refs,
