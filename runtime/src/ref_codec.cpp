@@ -207,19 +207,26 @@ void EncodeActorHandle(Packer& packer, const goray::ActorHandle& handle) {
   goray::detail::Pin(std::move(state));
 }
 
+namespace {
+
+// What the ext for `id` stands for in the received value's table (null outside one).
+template <class Table>
+const typename Table::mapped_type& FindAdopted(const Table* table, std::uint64_t id, const std::string& ext,
+                                               const std::string& expected) {
+  if (table == nullptr) throw DecodeError(expected, ext + " outside a value received from the driver");
+  auto found = table->find(id);
+  if (found == table->end()) throw DecodeError(expected, ext + " not adopted");
+  return found->second;
+}
+
+}  // namespace
+
 void DecodeObjectRef(const msgpack::object& object, goray::ObjectRef& out, const std::string& expected) {
   if (!IsRefExt(object, kObjectRefExt)) ThrowDecodeError(expected, object);
   const std::uint64_t id = ExtId(object);
   const ReceivedRefs* received = t_received;
-  if (received == nullptr || !received->table_) {
-    throw DecodeError(expected, "ext 73 (object " + std::to_string(id) +
-                                    ") outside a value received from the driver");
-  }
-  auto found = received->table_->refs.find(id);
-  if (found == received->table_->refs.end()) {
-    throw DecodeError(expected, "ext 73 (object " + std::to_string(id) + ") not adopted");
-  }
-  out = found->second;
+  out = FindAdopted(received && received->table_ ? &received->table_->refs : nullptr, id,
+                    "ext 73 (object " + std::to_string(id) + ")", expected);
 }
 
 void DecodeActorHandle(const msgpack::object& object, goray::ActorHandle& out,
@@ -227,15 +234,9 @@ void DecodeActorHandle(const msgpack::object& object, goray::ActorHandle& out,
   if (!IsRefExt(object, kActorHandleExt)) ThrowDecodeError(expected, object);
   const std::uint64_t id = ExtId(object);
   const ReceivedRefs* received = t_received;
-  if (received == nullptr || !received->table_) {
-    throw DecodeError(expected, "ext 74 (actor " + std::to_string(id) +
-                                    ") outside a value received from the driver");
-  }
-  auto found = received->table_->handles.find(id);
-  if (found == received->table_->handles.end()) {
-    throw DecodeError(expected, "ext 74 (actor " + std::to_string(id) + ") not adopted");
-  }
-  out = found->second;  // a typed handle keeps its own class: only the handle part is assigned
+  // A typed handle keeps its own class: only the handle part is assigned.
+  out = FindAdopted(received && received->table_ ? &received->table_->handles : nullptr, id,
+                    "ext 74 (actor " + std::to_string(id) + ")", expected);
 }
 
 void KeepUntilFreed(const void* reply, goray::detail::Pins pins) {

@@ -348,6 +348,24 @@ TEST_F(RefCodecTest, DecodingOutsideAReceivedValueIsAnError) {
   EXPECT_TRUE(Released().empty());  // nothing adopted, nothing released
 }
 
+TEST_F(RefCodecTest, DecodingOutsideAReceivedValueNamesTheExtAndId) {
+  auto message = [](const std::string& bytes, auto decode) {
+    msgpack::object_handle handle = msgpack::unpack(bytes.data(), bytes.size());
+    try {
+      decode(handle.get());
+    } catch (const goray::codec::DecodeError& error) {
+      return std::string(error.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message(RefExt(70), [](const msgpack::object& o) { goray::codec::Decode<goray::ObjectRef>(o); })
+                .find("ext 73 (object 70) outside a value received from the driver"),
+            std::string::npos);
+  EXPECT_NE(message(HandleExt(71), [](const msgpack::object& o) { goray::codec::Decode<goray::ActorHandle>(o); })
+                .find("ext 74 (actor 71) outside a value received from the driver"),
+            std::string::npos);
+}
+
 TEST_F(RefCodecTest, LocalResultsAdoptOnceAndDecodeManyTimes) {
   g_answer = [](const Request& request) {
     if (request.command == 0) return std::make_tuple(0LL, "\x92" + RefExt(80) + RefExt(81));
