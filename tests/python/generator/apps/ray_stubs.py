@@ -7,45 +7,27 @@ Prints one JSON object: {"failures": [...]}.
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import Any, List
 
-failures: List[str] = []
-
-
-def expect(what: str, actual: Any, expected: Any) -> None:
-    if actual != expected:
-        failures.append(f"{what}: {actual!r}, expected {expected!r}")
+from ray_check import expect, run
 
 
-def main() -> int:
-    library, stubs_dir = sys.argv[1:3]
-    sys.path.insert(0, stubs_dir)
-    import goray
+def checks(app) -> None:
     import ray
 
-    goray.init(library, num_cpus=2, include_dashboard=False)
-    try:
-        import typesapp as app
-
-        expect("task", ray.get(app.F64.remote(2.5)), 2.5)
-        expect("several results", ray.get(app.Divide.remote(16, 5)), [3, 1])
-        expect("struct", ray.get(app.Move.remote({"points": [{"x": 1.0}]}, {"x": 1.0, "y": 2.0}))
-               ["points"], [{"x": 2.0, "y": 2.0}])
-        expect("ref argument", ray.get(app.F64.remote(app.F64.remote(4.0))), 4.0)
-        expect("options", ray.get(app.F64.options(num_cpus=1).remote(1.0)), 1.0)
-        counter = app.Counter.remote(5)
-        expect("actor", ray.get(counter.Incr.remote(2)), 7)
-        named = app.Accumulator.options(name="gen-acc").remote(1.0, "acc")
-        expect("named actor", ray.get(named.Add.remote(2.0)), 3.0)
-        expect("struct result", ray.get(named.Where.remote()), {"x": 3.0, "y": -3.0})
-        expect("by name", ray.get(ray.get_actor("gen-acc").Name.remote()), "acc")
-    finally:
-        ray.shutdown()
-    print(json.dumps({"failures": failures}))
-    return 0
+    expect("task", ray.get(app.F64.remote(2.5)), 2.5)
+    expect("several results", ray.get(app.Divide.remote(16, 5)), [3, 1])
+    expect("struct", ray.get(app.Move.remote({"points": [{"x": 1.0}]}, {"x": 1.0, "y": 2.0}))
+           ["points"], [{"x": 2.0, "y": 2.0}])
+    expect("ref argument", ray.get(app.F64.remote(app.F64.remote(4.0))), 4.0)
+    expect("options", ray.get(app.F64.options(num_cpus=1).remote(1.0)), 1.0)
+    counter = app.Counter.remote(5)
+    expect("actor", ray.get(counter.Incr.remote(2)), 7)
+    named = app.Accumulator.options(name="gen-acc").remote(1.0, "acc")
+    expect("named actor", ray.get(named.Add.remote(2.0)), 3.0)
+    expect("struct result", ray.get(named.Where.remote()), {"x": 3.0, "y": -3.0})
+    expect("by name", ray.get(ray.get_actor("gen-acc").Name.remote()), "acc")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run("typesapp", checks))

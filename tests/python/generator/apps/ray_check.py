@@ -1,0 +1,33 @@
+"""What the Ray scripts here share (ray_stubs.py, ray_refs.py): the arguments, goray.init
+on the built library, the stub module, and the failures printed as one JSON object."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from typing import Any, Callable, List
+
+failures: List[str] = []
+
+
+def expect(what: str, actual: Any, expected: Any) -> None:
+    if actual != expected:
+        failures.append(f"{what}: {actual!r}, expected {expected!r}")
+
+
+def run(module: str, checks: Callable[[Any], None]) -> int:
+    """python SCRIPT LIBRARY STUBS_DIR: checks(the stub module) on Ray; prints
+    {"failures": [...]}."""
+    library, stubs_dir = sys.argv[1:3]
+    sys.path.insert(0, stubs_dir)
+    import goray
+    import ray
+
+    goray.init(library, num_cpus=2, include_dashboard=False)
+    try:
+        checks(importlib.import_module(module))
+    finally:
+        ray.shutdown()
+    print(json.dumps({"failures": failures}))
+    return 0
