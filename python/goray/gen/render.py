@@ -1,9 +1,7 @@
 """Rendering: one Jinja2 template per output, each a pure function of the view model.
 
-The templates live in the repository's top-level ``templates/``; the package reaches
-them through ``goray/gen/templates``, a symbolic link to that directory (an editable
-install uses the link; a built wheel holds a copy as package data). GORAY_GEN_TEMPLATES
-or ``--templates`` points elsewhere.
+The templates live next to this module, in ``goray/gen/templates`` (package data of
+``goray.gen``). GORAY_GEN_TEMPLATES or ``--templates`` points elsewhere.
 """
 
 from __future__ import annotations
