@@ -1,5 +1,5 @@
 # goray's CMake package, from goray's own build (the top-level CMakeLists.txt includes
-# this after runtime/ and generator/):
+# this after runtime/ and scanner/):
 #   - goray_add_app() for this tree's examples and tests (in-tree tools: the goray-scan
 #     target, the repository's python/);
 #   - a package config for this build tree, ${PROJECT_BINARY_DIR}/goray-config, for
