@@ -1,4 +1,4 @@
-"""The peer benchmark (issue 5): goray for C++ (ours) against GoRay (its Go library
+"""The peer benchmark (docs/benchmarks.md): goray for C++ (ours) against GoRay (its Go library
 under its own driver), plain Python on Ray, and Ray's own C++ API, side by side in
 one run. Also the two mixed pairs (our driver with GoRay's Go library, GoRay's
 driver with our C++ library), which show where a difference comes from.

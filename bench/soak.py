@@ -1,4 +1,4 @@
-"""Soak test (issue 6): many in-process calls both ways, many threads at once, and
+"""Soak test (docs/reliability.md): many in-process calls both ways, many threads at once, and
 optionally many remote tasks, with the process's RSS and the driver's id-store
 sizes (goray._stores.objects / actors) before and after each phase.
 

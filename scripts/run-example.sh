@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up, builds, and runs the examples on a local Ray (127.0.0.1):
-#   rayapp         design.md's example: a C++ driver calling C++ and Python, and back
+#   rayapp         the README's example: a C++ driver calling C++ and Python, and back
 #   python_driven  a Python program using the generated, typed stubs
 #   montecarlo     C++ option pricing fanned out over Ray, analysed in Python
 #   imagetiles     C++ Sobel kernels over NumPy image tiles on Ray, reassembled in NumPy

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The short reliability checks for CI (issue 6), each stage timed:
+# The short reliability checks for CI (docs/reliability.md), each stage timed:
 #   1. compile-fail tests of the C++ API (tests/fuzz/compile_fail/run.sh)
 #   2. fuzzing: both libFuzzer targets, 60 s each, after replaying the regression inputs
 #   3. sanitizers: the runtime and codec tests (tests/cpp) under ASan+UBSan and under TSan

@@ -9,8 +9,8 @@ REMOTE = [("task_py", "task, from Python"), ("task_native", "task, from the nati
           ("actor_py", "actor, from Python"), ("actor_native", "actor, from the native driver")]
 KINDS = [("bytes", "bytes"), ("floats", "vector<double> / list[float]")]
 ARRAYS = [("arrays", "from Python"), ("arrays_native", "from the native driver")]
-# The systems the targets compare: ours against GoRay and plain Python (issue 5), our
-# C++ driver against our Python driver and Ray's C++ API's driver (issue 12).
+# The systems the targets compare: ours against GoRay and plain Python, our
+# C++ driver against our Python driver and Ray's C++ API's driver (docs/benchmarks.md).
 OURS, GORAY, PYTHON, RAYCPP = "ours", "goray", "python", "raycpp"
 
 
@@ -66,7 +66,7 @@ def targets(results, sizes, array_sizes, groups) -> list:
         rows.append([f"{title}: ≥ 0.9× plain Python",
                      ratio_text(median(results, OURS, metric),
                                 median(results, PYTHON, python_metric), 0.9)])
-        if metric.endswith("_native"):  # issue 12: the same C++ work from our Python driver, and Ray's C++ driver
+        if metric.endswith("_native"):  # the same C++ work from our Python driver, and Ray's C++ driver
             rows.append([f"{title}: ≥ 1.0× our Python driver on the same C++ work",
                          ratio_text(median(results, OURS, metric), median(results, OURS, python_metric), 1)])
             rows.append([f"{title}: ≥ 1.0× Ray's C++ API's driver" if metric == "actor_native"
@@ -82,7 +82,7 @@ def targets(results, sizes, array_sizes, groups) -> list:
                         ratio_text(median(results, OURS, metric), median(results, GORAY, metric), 1))
             rows.append([f"payload {title}, {size} MiB: ≥ GoRay", measured])
     for size in array_sizes if "arrays" in groups else []:
-        for metric, title in ARRAYS:  # issue 11: the plain Python reference is Python's driver
+        for metric, title in ARRAYS:  # the plain Python reference is Python's driver
             rows.append([f"2 * a, {size} MiB, {title}: ≥ 0.9× plain Python with NumPy",
                          ratio_text(median(results, OURS, f"{metric}/{size}"),
                                     median(results, PYTHON, f"arrays/{size}"), 0.9)])
@@ -103,7 +103,7 @@ def write(results, labels, options, path, png, seconds) -> None:
         "(q1..q3; min..max) over rounds. Every system runs in its own process with its own "
         "local Ray (2 CPUs, 127.0.0.1), one after the other in the same run. Load average "
         f"at the start and the end: {options.load_before:.1f}, {os.getloadavg()[0]:.1f}.", "",
-        f"![chart]({png.name})", "", "## Targets (issues 5, 11 and 12)", ""]
+        f"![chart]({png.name})", "", "## Targets", ""]
     groups = set(options.metrics.split(","))  # sections only for the workloads run
     lines += targets(results, sizes, array_sizes, groups)
     if "local" in groups:

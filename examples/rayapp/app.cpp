@@ -1,4 +1,4 @@
-// The example of design.md: C++ tasks and an actor, a C++ driver that calls
+// The README's example: C++ tasks and an actor, a C++ driver that calls
 // C++ and Python through Ray and in-process. Built with goray_add_app: no
 // registration code and no generated include here.
 #include <goray/goray.h>

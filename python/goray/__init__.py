@@ -22,7 +22,7 @@ With Ray (imported only then):
 import logging as _logging
 import os as _os
 
-if _os.environ.get("GORAY_DEBUG_LOGGING"):  # protocol.md 4: Python debug logs
+if _os.environ.get("GORAY_DEBUG_LOGGING"):  # docs/protocol.md §4: Python debug logs
     _handler = _logging.StreamHandler()
     _handler.setFormatter(_logging.Formatter("%(asctime)s goray %(levelname)s %(message)s"))
     _logging.getLogger("goray").addHandler(_handler)

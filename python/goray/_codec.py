@@ -1,4 +1,4 @@
-"""msgpack exactly as the driver must speak it (protocol.md section 5).
+"""msgpack exactly as the driver must speak it (docs/protocol.md §5).
 
 - pack: ``use_bin_type=True``, ``datetime=True``: a timezone-aware ``datetime`` goes
   out as timestamp ext -1 (its instant; any zone). A *naive* datetime is refused

@@ -1,6 +1,6 @@
 """goray.init and goray.start: the library plus Ray, and the native driver.
 
-Order in the driver process (protocol.md 1): load the library (which registers
+Order in the driver process (docs/protocol.md §1): load the library (which registers
 the callback) → import the py-defs file → GetInitOptions → ray.init → StartDriver.
 Every Ray this starts binds 127.0.0.1 with usage stats off and no dashboard,
 unless the caller says otherwise.
@@ -95,10 +95,9 @@ def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
         options.setdefault("address", "local")
         options.setdefault("_node_ip_address", LOOPBACK)
         options.setdefault("include_dashboard", False)
-    from ._options import merge_goray_env
-    options = merge_goray_env(options)  # the job's runtime_env: every task and actor inherits it
-
     from . import _options, _ray_handlers
+    options = _options.merge_goray_env(options)  # the job's runtime_env: every task and actor inherits it
+
     _ray_handlers.install()
     if ray.is_initialized():
         # Started without goray's variables in the job's runtime_env: every task

@@ -1,4 +1,4 @@
-// goray._fastpath: the C ABI of protocol.md section 1 without ctypes' per-call cost,
+// goray._fastpath: the C ABI of docs/protocol.md §1 without ctypes' per-call cost,
 // and the in-process hot paths done in C++.
 //
 // _ffi.py loads the library with ctypes (dlopen, symbol lookup) and, when this module
@@ -710,7 +710,7 @@ bool decode_block(const char *data, size_t size, ObjectList &values) {
 
 // ---- Py2Native ----------------------------------------------------------------------
 
-// Non-NULL even when empty (protocol.md section 1).
+// Non-NULL even when empty (docs/protocol.md §1).
 char g_empty_input[1];
 
 PyObject *fast_bind(PyObject *, PyObject *args) {

@@ -1,4 +1,4 @@
-"""Loading a goray application library and speaking its C ABI (protocol.md section 1).
+"""Loading a goray application library and speaking its C ABI (docs/protocol.md §1).
 
 One library per process. Loading binds ``Execute``, ``FreeMemory`` and
 ``RegisterCallback`` with exactly the protocol's ctypes signatures and registers one
@@ -289,7 +289,7 @@ class Library:
 
 
 def _request_word(cmd: int, index: int) -> int:
-    """Execute's request word (protocol.md 1): the command in the low bits, the
+    """Execute's request word (docs/protocol.md §1): the command in the low bits, the
     actor instance index above them, as the signed 64-bit integer ctypes passes."""
     request = cmd | (index << COMMAND_BITS) if index else cmd
     return request - (1 << 64) if request >= (1 << 63) else request

@@ -1,6 +1,6 @@
 """Native2Py command handlers: what the driver does when native code calls it.
 
-This module serves the in-process commands 0-4 (protocol.md section 3). The Ray
+This module serves the in-process commands 0-4 (docs/protocol.md §3). The Ray
 commands (5-16) answer code 1 until a Ray-aware module installs handlers for them
 with :func:`register_handler`. A handler takes the request bytes (a view valid only
 during the call) and returns ``(code, reply)``; an exception becomes code 1 with

@@ -1,4 +1,4 @@
-"""Ray options from native callers: the JSON of a call payload (protocol.md 2)
+"""Ray options from native callers: the JSON of a call payload (docs/protocol.md §2)
 turned into keyword arguments for Ray, with the JSON forms of options that are
 Python objects in Ray, and the environment every task and actor needs.
 

@@ -1,4 +1,4 @@
-"""The GoRay FFI protocol's numbers and framing (protocol.md sections 1-3).
+"""The GoRay FFI protocol's numbers and framing (docs/protocol.md §1-3).
 
 Framing only: no Ray, no ctypes. A *unit* is ``u64 LE length || bytes``; a *units
 message* is units back to back; the Py2Native request word is ``cmd | index << 10``.
@@ -24,7 +24,7 @@ class Py2Native(enum.IntEnum):
     NEW_ACTOR = 5
     ACTOR_METHOD_CALL = 6
     CLOSE_ACTOR = 7
-    CHECK_ACTOR_ARGS = 32  # extension (protocol.md 7): do constructor arguments fit?
+    CHECK_ACTOR_ARGS = 32  # extension (docs/protocol.md §7): do constructor arguments fit?
     # Extensions for arrays (protocol version 2, docs/protocol-notes.md "Arrays"):
     ENABLE_ARRAYS = 33  # the driver reads ext 71/72: write arrays as ext from now on
     RUN_TASK_FOR_PYTHON = 34  # as RUN_TASK; array results by address (ext 72 owned)
@@ -54,7 +54,7 @@ class Native2Py(enum.IntEnum):
     KILL_ACTOR = 14
     GET_ACTOR = 15
     EXE_PYTHON_REMOTE_TASK = 16
-    RELEASE_ACTOR = 32  # extension (protocol.md 7): native code dropped its last handle
+    RELEASE_ACTOR = 32  # extension (docs/protocol.md §7): native code dropped its last handle
     # Protocol version 3, once the library turned the features on (EnableFeatures):
     SUBMIT_BATCH = 33  # records: option sets, submissions, releases (pipelined)
     GET_OBJECTS = 34  # several objects in one ray.get
@@ -111,7 +111,7 @@ _U64 = struct.Struct("<Q")
 
 
 class FramingError(ValueError):
-    """A units message or id that does not follow protocol.md section 2."""
+    """A units message or id that does not follow docs/protocol.md §2."""
 
 
 def request_word(cmd: int, index: int = 0) -> int:

@@ -1,4 +1,4 @@
-"""Native2Py commands 5-16 and 32-34 (protocol.md 3, docs/protocol-notes.md): native
+"""Native2Py commands 5-16 and 32-34 (docs/protocol.md §3, docs/protocol-notes.md): native
 code using Ray through the driver. Installed into goray._handlers by goray.init() and
 in workers, where the loaded library is then asked for protocol version 3's features
 (EnableFeatures).

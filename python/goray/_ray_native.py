@@ -12,7 +12,7 @@ converted by a small Ray task. Refs made by Python callers hold Python values:
 None (no value), the value (one) or a list (several). Failures are real Ray task
 failures (Ray retries them per max_retries / retry_exceptions).
 
-Ray names (protocol.md 4): GolangTask.<name>, py.<name>, Go.<type>, PY.<class>.
+Ray names (docs/protocol.md §4): GolangTask.<name>, py.<name>, Go.<type>, PY.<class>.
 A native actor class has, per method m, `m` (Python values) and `m__` (an
 encoded args block, for native callers).
 """

@@ -1,4 +1,4 @@
-"""The driver's id stores (protocol.md section 2): object refs, actors, each
+"""The driver's id stores (docs/protocol.md §2): object refs, actors, each
 numbered from 0 in this process. Entries leave when native code releases them,
 so the stores stay flat however long a program runs. No Ray here.
 

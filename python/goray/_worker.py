@@ -47,7 +47,7 @@ def _on_sys_path(folder: str) -> Iterator[None]:
 def import_py_defs(path: str) -> ModuleType:
     """Runs the py-defs file once per process as a module that is NOT in
     sys.modules: cloudpickle then pickles the plain @ray.remote functions and
-    classes defined there by value, so they work in any worker (protocol.md 4).
+    classes defined there by value, so they work in any worker (docs/protocol.md §4).
     The file's folder is on sys.path while it runs, so it can import the modules
     beside it (``import helpers``), in the driver and in every worker."""
     absolute = os.path.abspath(path)

@@ -1,6 +1,6 @@
 """The exceptions goray raises, and the mapping of native failure replies onto them.
 
-Native failures arrive as Execute return codes (protocol.md section 1). Code 5 carries
+Native failures arrive as Execute return codes (docs/protocol.md §1). Code 5 carries
 JSON ``{"Message": ..., "Traceback": ...}`` whose Message our C++ runtime writes as
 ``"<C++ type>: <message> (task <name>)"``; :func:`error_from_reply` turns such a
 reply into the most specific exception below.

@@ -1,4 +1,4 @@
-// The exported C ABI (protocol.md 1): Execute, FreeMemory, RegisterCallback.
+// The exported C ABI (docs/protocol.md §1): Execute, FreeMemory, RegisterCallback.
 // The application's registry is built on the first Execute; concurrent early
 // calls wait for it (a function-local static).
 #include <atomic>

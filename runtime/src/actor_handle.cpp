@@ -22,7 +22,7 @@ struct ActorHandle::State {
     try {
       std::string payload;
       detail::AppendU64(payload, id);
-      // An extension (protocol.md 7): a driver that does not know it answers code 1,
+      // An extension (docs/protocol.md §7): a driver that does not know it answers code 1,
       // and holds the actor until the job ends, as GoRay does.
       detail::CallDriver(detail::kReleaseActor, payload);
     } catch (const std::exception& error) {

@@ -1,4 +1,4 @@
-// The driver's callback, registered once through RegisterCallback (protocol.md 1).
+// The driver's callback, registered once through RegisterCallback (docs/protocol.md §1).
 #pragma once
 
 #include "goray/abi.h"

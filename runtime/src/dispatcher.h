@@ -1,5 +1,5 @@
-// Serves the Py2Native commands 0-7 (protocol.md 3) and goray's extensions 32-36
-// (protocol.md 7, docs/protocol-notes.md) from an application's registry.
+// Serves the Py2Native commands 0-7 (docs/protocol.md §3) and goray's extensions 32-36
+// (docs/protocol.md §7, docs/protocol-notes.md) from an application's registry.
 #pragma once
 
 #include <string_view>
@@ -20,7 +20,7 @@ enum Py2NativeCommand : long long {
   kServeNewActor = 5,
   kServeActorMethodCall = 6,
   kServeCloseActor = 7,
-  // Extension (protocol.md 7): do these constructor arguments fit the actor type?
+  // Extension (docs/protocol.md §7): do these constructor arguments fit the actor type?
   kServeCheckActorArgs = 32,
   // Arrays: from now on write arrays as ext 71 (empty payload).
   kServeEnableArrays = 33,

@@ -1,5 +1,5 @@
 // Native2Py calls: framing the request, invoking the driver's callback with the
-// memory rules of protocol.md 1, and turning failures into C++ exceptions.
+// memory rules of docs/protocol.md §1, and turning failures into C++ exceptions.
 #include "goray/detail/driver_call.h"
 
 #include <cstdlib>
@@ -166,7 +166,7 @@ DriverBytes FinishAndSendCall(codec::Buffer& buffer, long long command,
   std::memcpy(buffer.data(), length.data(), 8);
 
   // User options first, then the meta keys: a duplicate key's last value wins
-  // in the driver's JSON parser, so meta keys win (protocol.md 2).
+  // in the driver's JSON parser, so meta keys win (docs/protocol.md §2).
   std::string json = "{";
   if (extras != nullptr && !extras->option_members.empty()) {
     json.append(extras->option_members, 1);  // drop the leading comma

@@ -1,4 +1,4 @@
-// Units (u64 little-endian length || bytes) and request words (protocol.md 2).
+// Units (u64 little-endian length || bytes) and request words (docs/protocol.md §2).
 #pragma once
 
 #include <cstdint>

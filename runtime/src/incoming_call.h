@@ -1,4 +1,4 @@
-// A Py2Native call payload (protocol.md 2): the callee's name, the args block and
+// A Py2Native call payload (docs/protocol.md §2): the callee's name, the args block and
 // the ObjectRef arguments Ray resolved, merged into one positional list.
 #pragma once
 

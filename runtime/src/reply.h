@@ -8,7 +8,7 @@
 
 namespace goray::detail {
 
-// Return codes (protocol.md 1).
+// Return codes (docs/protocol.md §1).
 enum ReturnCode : long long {
   kSuccess = 0,
   kFailed = 1,

@@ -1,4 +1,4 @@
-// The type mapping of protocol.md section 5, from clang's types to IDL type objects.
+// The type mapping of docs/protocol.md §5, from clang's types to IDL type objects.
 #include "type_mapper.h"
 
 #include <clang/AST/ASTContext.h>

@@ -1,4 +1,4 @@
-// C++ types -> IDL type objects (protocol.md section 5): parameters, results, and the
+// C++ types -> IDL type objects (docs/protocol.md §5): parameters, results, and the
 // user structs and enums reachable from them (recorded in the model). Anything the
 // mapping does not cover is reported as an error at the declaration that uses it.
 #pragma once

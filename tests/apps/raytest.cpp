@@ -318,7 +318,7 @@ class Counter {
   int64_t value_;
 };
 
-// Methods m and m__: through Ray both need the Ray method m__ (protocol.md 4), so
+// Methods m and m__: through Ray both need the Ray method m__ (docs/protocol.md §4), so
 // the driver refuses to build the actor rather than run the wrong one.
 class Clash {
  public:

@@ -1,4 +1,4 @@
-// The soak application (bench/soak.py, issue 6): C++ tasks that call Python many
+// The soak application (bench/soak.py, docs/reliability.md): C++ tasks that call Python many
 // times, from many threads at once, and submit many remote tasks; each checks
 // every result and returns how many were wrong (0 = all right).
 #include <goray/goray.h>

@@ -1,5 +1,5 @@
 // The application library the Python tests (tests/python) load: registered by hand
-// through goray::Registry, no generator. It echoes every value type of protocol.md
+// through goray::Registry, no generator. It echoes every value type of docs/protocol.md
 // section 5, fails in every way a task can, hosts actors built three ways, and calls
 // back into Python in-process (functions, code, instances, errors, threads, re-entry).
 #include <goray/goray.h>

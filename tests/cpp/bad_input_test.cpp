@@ -1,4 +1,4 @@
-// The bad-input catalogue through the C ABI (issue 6): every malformed request
+// The bad-input catalogue through the C ABI (docs/reliability.md): every malformed request
 // the driver could send, each answered with its exact error text, and the
 // library keeps serving afterwards. abi_test.cpp covers the basic cases (one
 // truncation sweep, unknown task/method, arity); this file covers the rest.

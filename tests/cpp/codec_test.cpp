@@ -1,4 +1,4 @@
-// The value codec (goray/codec.h): every row of protocol.md section 5 both
+// The value codec (goray/codec.h): every row of docs/protocol.md §5 both
 // ways, with limits, error messages and paths, and user struct adaptors.
 #include <gtest/gtest.h>
 

@@ -56,7 +56,7 @@ INSTANTIATE_TEST_SUITE_P(
                       GoldenCase{"refs", {"refs/refs.h"}}),
     [](const ::testing::TestParamInfo<GoldenCase>& param) { return param.param.name; });
 
-// design.md's one-file app with the runtime's real <goray/goray.h>, once it exists.
+// the README's one-file application with the runtime's real <goray/goray.h>, once it exists.
 TEST(GoldenWithRuntime, AppExample) {
   if (!FileExists(RuntimeInclude() + "/goray/goray.h")) {
     GTEST_SKIP() << "runtime/include/goray/goray.h does not exist yet";

@@ -4,7 +4,7 @@ driver (goray==1.2.1 from PyPI, in .venv-goray). Run with .venv-goray's Python.
 The driver scenario (C++ -> C++, C++ -> Python, in-process both ways, refs as
 arguments, Put/Wait/Cancel/GetActor) runs through GoRay's CLI; the Python ->
 C++ calls run here through GoRay's Python API. Where GoRay's driver has a bug
-that protocol.md section 6 names, the test shows it (test_cpp_under_ours.py
+that docs/protocol.md §6 names, the test shows it (test_cpp_under_ours.py
 shows our driver doing better with the same library and py-defs)."""
 import os
 

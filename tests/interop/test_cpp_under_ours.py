@@ -1,6 +1,6 @@
 """The C++ interop app and py-defs that test_cpp_under_goray.py runs under GoRay's
 driver, under ours: the same checks pass, and where GoRay's driver fails
-(protocol.md section 6) ours does not. Run with .venv's Python."""
+(docs/protocol.md §6) ours does not. Run with .venv's Python."""
 from interop_common import CPP_CHECKS, CPP_LIB, DEFS, OURS_PYTHON, assert_checks, require, run_driver
 
 

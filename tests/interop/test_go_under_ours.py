@@ -20,7 +20,7 @@ GO_CHECKS = ["go_task", "go_task_multi", "nested_go_task", "put_ref_arg", "go_re
              "py_ref_arg", "py_actor", "get_actor_py", "go_actor", "get_actor_go", "actor_ref_arg",
              "kill", "wait", "get_timeout", "cancel_call", "cancel", "failure", "local_py_task",
              "local_py_instance", "local_py_close", "py_code", "local_py_calls_go",
-             # where GoRay's own driver fails (protocol.md section 6): ours passes
+             # where GoRay's own driver fails (docs/protocol.md §6): ours passes
              "retry_exceptions", "plain_python_named_actor", "big_local_arg",
              # native results read by native code: the producer's bytes (no values: an
              # empty block); a ref twice in one call; a Go panic's message

@@ -1,4 +1,4 @@
-"""The bad-input catalogue through the Python API (issue 6): wrong names, arity,
+"""The bad-input catalogue through the Python API (docs/reliability.md): wrong names, arity,
 types, integer ranges and None, each a clear goray error with its exact text, and
 the library keeps serving afterwards. test_errors.py and test_local_calls.py cover
 the error classes themselves and the first cases of each kind; this is the sweep."""

@@ -1,4 +1,4 @@
-"""The driver's msgpack (protocol.md section 5), without a library."""
+"""The driver's msgpack (docs/protocol.md §5), without a library."""
 
 import datetime as dt
 import math

@@ -1,4 +1,4 @@
-"""Loading libraries and the C ABI rules (protocol.md section 1). Whatever needs a
+"""Loading libraries and the C ABI rules (docs/protocol.md §1). Whatever needs a
 fresh process (one library per process) runs in a subprocess."""
 
 import os

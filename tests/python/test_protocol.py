@@ -1,4 +1,4 @@
-"""Framing and numbers of the GoRay protocol (protocol.md sections 1-3): no library."""
+"""Framing and numbers of the GoRay protocol (docs/protocol.md §1-3): no library."""
 
 import struct
 

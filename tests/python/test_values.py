@@ -1,4 +1,4 @@
-"""Every value type of protocol.md section 5 through the test library, both ways:
+"""Every value type of docs/protocol.md §5 through the test library, both ways:
 Python -> C++ -> Python (Echo*) and C++ -> Python -> C++ (ViaPy*, CheckRoundTrips)."""
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""The bad-input catalogue for remote calls (issue 6): bad Ray options for
+"""The bad-input catalogue for remote calls (docs/reliability.md): bad Ray options for
 golang_task / golang_actor_class fail at submission with Ray's or goray's message;
 bad arguments and unknown names fail the task with the goray error (a RayTaskError
 that is also the goray class), and the driver keeps working.

@@ -1,4 +1,4 @@
-"""Faults injected under C++ tasks and actors on Ray (issue 6): worker and actor
+"""Faults injected under C++ tasks and actors on Ray (docs/reliability.md): worker and actor
 processes SIGKILLed mid-call (the way the OOM killer or an operator would, not
 through goray), from Python and from the C++ driver (tests/apps/raytest.cpp,
 scenarios task_faults and actor_faults).

@@ -1,4 +1,4 @@
-"""Large values between Python and C++ (issue 6): round trips through Ray in both
+"""Large values between Python and C++ (docs/reliability.md): round trips through Ray in both
 directions, checked byte for byte, and values over the limit (msgpack's 32-bit
 lengths: 4294967295 bytes or elements per str, bin, array or map), which must fail
 with an error naming the call, the argument, the size and the limit.

@@ -1,4 +1,4 @@
-// The C ABI every goray library exports (protocol.md section 1): what a driver
+// The C ABI every goray library exports (docs/protocol.md §1): what a driver
 // (ours, GoRay's, or a test) calls. Defined in runtime/src/abi.cpp.
 #pragma once
 

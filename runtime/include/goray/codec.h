@@ -1,4 +1,4 @@
-// The value codec: C++ values <-> msgpack, as protocol.md section 5 maps them.
+// The value codec: C++ values <-> msgpack, as docs/protocol.md §5 maps them.
 // Encode/Decode are the only entry points the runtime and generated code use.
 #pragma once
 

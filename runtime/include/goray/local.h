@@ -19,7 +19,7 @@
 namespace goray {
 
 namespace detail {
-// In-process calls take values only (protocol.md 2): no refs, no Ray options.
+// In-process calls take values only (docs/protocol.md §2): no refs, no Ray options.
 template <class... Args>
 constexpr void CheckLocalArguments() {
   static_assert(!(std::is_base_of_v<ObjectRef, std::remove_cvref_t<Args>> || ...),

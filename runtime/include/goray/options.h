@@ -1,5 +1,5 @@
 // Ray options for remote calls and actors: goray::Option("num_cpus", 1).
-// Each becomes one key of the call's JSON options (protocol.md section 2),
+// Each becomes one key of the call's JSON options (docs/protocol.md §2),
 // passed by the driver straight to Ray as a keyword argument.
 #pragma once
 

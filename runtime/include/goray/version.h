@@ -7,7 +7,7 @@
 #define GORAY_VERSION_PATCH 0
 #define GORAY_VERSION_STRING "0.1.0"
 
-// The GoRay FFI protocol version this runtime speaks (protocol.md): 2 adds
+// The GoRay FFI protocol version this runtime speaks (docs/protocol.md): 2 adds
 // arrays (ext 71/72 and commands 33-36, docs/protocol-notes.md); 3 adds
 // EnableFeatures (37): pipelined submissions, batches, refs inside values.
 #define GORAY_PROTOCOL_VERSION 3

@@ -1,4 +1,4 @@
-// Misuses of the C++ API that must not compile (issue 6). run.sh compiles this file
+// Misuses of the C++ API that must not compile (docs/reliability.md). run.sh compiles this file
 // once per case with -DCASE=<n> and expects the compiler to fail with the case's
 // message; -DCASE=0 must compile (the control).
 // The expected diagnostics are listed in run.sh.

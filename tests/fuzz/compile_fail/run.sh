@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Compile-fail tests of the C++ API (issue 6): each case of cases.cpp must fail to
+# Compile-fail tests of the C++ API (docs/reliability.md): each case of cases.cpp must fail to
 # compile with its message; case 0 must compile. Usage: bash run.sh [CXX]
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

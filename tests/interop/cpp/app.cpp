@@ -186,7 +186,7 @@ void Common() {
   });
 }
 
-// Where GoRay's driver and ours differ (protocol.md section 6): printed, judged by the tests.
+// Where GoRay's driver and ours differ (docs/protocol.md §6): printed, judged by the tests.
 void Differences() {
   Observe("retry_exceptions", [] {
     // A task that fails once, with retries: a real Ray failure is retried.

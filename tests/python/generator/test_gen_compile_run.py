@@ -1,6 +1,6 @@
 """Generated code compiled and run: apps/ built with find_package(goray) + goray_add_app,
 every task called in-process (golang_local_run_task and the typed stub module), values
-of every type of protocol.md section 5 checked on the way back; the library exports only
+of every type of docs/protocol.md §5 checked on the way back; the library exports only
 the C ABI; the stubs delegate to goray's Ray API lazily."""
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from conftest import GOLDEN, INPUTS, MORE_INPUTS, PYTHON, run, update_golden
 
 # case -> its inputs (files or directories), as a user passes them to goray-gen.
 CASES: Dict[str, List[pathlib.Path]] = {
-    "app": [INPUTS / "app" / "app.cpp"],            # design.md's one-file application
+    "app": [INPUTS / "app" / "app.cpp"],            # the README's one-file application
     "types": [INPUTS / "types" / "types.h"],        # every type, structs, enums
     "actors": [INPUTS / "actors" / "actors.h"],     # factories, GORAY_ACTOR, bases
     "docs": [INPUTS / "docs" / "docs.h"],           # doc comments -> docstrings, ///

@@ -1,4 +1,4 @@
-// Decoding msgpack into C++ values (protocol.md section 5). Included by goray/codec.h.
+// Decoding msgpack into C++ values (docs/protocol.md §5). Included by goray/codec.h.
 //
 //   template <class T> void goray::codec::DecodeInto(const msgpack::object&, T&);
 //   template <class T> T goray::codec::Decode(const msgpack::object&);
@@ -375,7 +375,7 @@ void DecodeInto(const msgpack::object& object, T& out) {
     }
   } else {
     static_assert(detail::kAlwaysFalse<T>,
-                  "goray: this type has no msgpack mapping (protocol.md section 5)");
+                  "goray: this type has no msgpack mapping (docs/protocol.md §5)");
   }
 }
 

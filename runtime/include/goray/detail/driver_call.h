@@ -1,5 +1,5 @@
 // Calls from native code into the Python driver through the registered callback
-// (Native2Py, protocol.md sections 1-3), and decoding of the values it returns.
+// (Native2Py, docs/protocol.md §1-3), and decoding of the values it returns.
 #pragma once
 
 #include <cstddef>
@@ -20,7 +20,7 @@
 
 namespace goray::detail {
 
-// Native2Py command numbers (protocol.md section 3).
+// Native2Py command numbers (docs/protocol.md §3).
 enum Native2PyCommand : long long {
   kExePythonLocalTask = 0,
   kExePyCode = 1,
@@ -39,7 +39,7 @@ enum Native2PyCommand : long long {
   kKillActor = 14,
   kGetActor = 15,
   kExePythonRemoteTask = 16,
-  kReleaseActor = 32,  // extensions (protocol.md section 7, docs/protocol-notes.md)
+  kReleaseActor = 32,  // extensions (docs/protocol.md §7, docs/protocol-notes.md)
   kSubmitBatch = 33,
   kGetObjects = 34,
 };

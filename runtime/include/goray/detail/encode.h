@@ -1,4 +1,4 @@
-// Encoding C++ values as msgpack (protocol.md section 5). Included by goray/codec.h.
+// Encoding C++ values as msgpack (docs/protocol.md §5). Included by goray/codec.h.
 //
 //   template <class T> void goray::codec::Encode(Packer&, const T&);
 //
@@ -205,7 +205,7 @@ void Encode(Packer& packer, const T& value) {
     packer.pack(value);
   } else {
     static_assert(detail::kAlwaysFalse<T>,
-                  "goray: this type has no msgpack mapping (protocol.md section 5)");
+                  "goray: this type has no msgpack mapping (docs/protocol.md §5)");
   }
 }
 

@@ -48,7 +48,7 @@
 // The adaptors must be declared before the first Encode/Decode of the struct
 // in a translation unit (the generated header puts them right after the
 // includes). Fields are encoded and decoded with goray's own Encode/DecodeInto,
-// so every type of protocol.md section 5 may be a field, nested structs too.
+// so every type of docs/protocol.md §5 may be a field, nested structs too.
 // A field that fails to decode throws DecodeError with ".name" prepended to its
 // path ("inner.x" fails as ".inner.x"); a value that is not a map fails naming
 // the struct (TypeName<geo::Point>() is "geo::Point").

@@ -1,5 +1,5 @@
 // app.cpp — a whole application in one file
-// (design.md's example; the ';' after GORAY_INIT_OPTIONS is needed by the current
+// (the README's example; the ';' after GORAY_INIT_OPTIONS is needed by the current
 // <goray/annotations.h>, whose macro does not end the declaration itself)
 #include <goray/goray.h>
 

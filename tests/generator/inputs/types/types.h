@@ -1,4 +1,4 @@
-// Every type of protocol.md section 5 as a task parameter and result, user structs
+// Every type of docs/protocol.md §5 as a task parameter and result, user structs
 // (bases, nesting, recursion, namespaces) and enums.
 #pragma once
 

@@ -1,4 +1,4 @@
-// design.md's one-file application, with a struct and an enum defined here: it includes
+// the README's one-file application, with a struct and an enum defined here: it includes
 // no generated header; goray_add_app compiles it through onefile.goray.cpp.
 #include <goray/goray.h>
 
