@@ -1,6 +1,6 @@
 """NumPy arrays on the wire: msgpack ext 71 (inline) and ext 72 (by address).
 
-Formats: docs/protocol-notes.md ("Arrays"). NumPy is imported only when an array is
+Formats: docs/protocol.md §10. NumPy is imported only when an array is
 met; without it an array result or argument is a clear error (``pip install numpy``).
 
 How arrays are written, by *mode*:

@@ -25,12 +25,12 @@ class Py2Native(enum.IntEnum):
     ACTOR_METHOD_CALL = 6
     CLOSE_ACTOR = 7
     CHECK_ACTOR_ARGS = 32  # extension (docs/protocol.md §7): do constructor arguments fit?
-    # Extensions for arrays (protocol version 2, docs/protocol-notes.md "Arrays"):
+    # Extensions for arrays (protocol version 2, docs/protocol.md §10):
     ENABLE_ARRAYS = 33  # the driver reads ext 71/72: write arrays as ext from now on
     RUN_TASK_FOR_PYTHON = 34  # as RUN_TASK; array results by address (ext 72 owned)
     ACTOR_METHOD_CALL_FOR_PYTHON = 35  # as ACTOR_METHOD_CALL, results as 34
     RELEASE_ARRAY = 36  # u64 LE token of an ext 72 owned buffer the driver is done with
-    # Protocol version 3 (docs/protocol-notes.md "Pipelined submissions and batches"):
+    # Protocol version 3 (docs/protocol.md §11):
     ENABLE_FEATURES = 37  # u64 LE bitmask asked; reply: u64 LE bitmask turned on
 
 

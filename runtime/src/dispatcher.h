@@ -1,5 +1,5 @@
 // Serves the Py2Native commands 0-7 (docs/protocol.md §3) and goray's extensions 32-36
-// (docs/protocol.md §7, docs/protocol-notes.md) from an application's registry.
+// (docs/protocol.md §7, §10) from an application's registry.
 #pragma once
 
 #include <string_view>

@@ -20,7 +20,7 @@ def call(name, *args, resolved=()):
 
 
 def ext71(kind, itemsize, shape, data, pad=0):
-    """The payload of an array ext 71 (docs/protocol-notes.md)."""
+    """The payload of an array ext 71 (docs/protocol.md §10)."""
     head = kind.encode() + bytes([itemsize, len(shape), pad]) + struct.pack("<%dq" % len(shape), *shape)
     return head + b"\0" * pad + data
 

@@ -1,5 +1,5 @@
-"""The array wire formats of goray._codec / goray._arrays (docs/protocol-notes.md,
-"Arrays"), without a library: ext 71 and 72 layouts, alignment, nested lists for
+"""The array wire formats of goray._codec / goray._arrays (docs/protocol.md
+§10), without a library: ext 71 and 72 layouts, alignment, nested lists for
 version-1 libraries, errors, and values without arrays packed exactly as before."""
 
 import array

@@ -1,4 +1,4 @@
-"""Py2Native 32 CheckActorArgs (our extension, protocol-notes.md): a dry run of a
+"""Py2Native 32 CheckActorArgs (our extension, docs/protocol.md §7): a dry run of a
 native actor's constructor arguments that builds nothing."""
 import msgpack
 import pytest

@@ -8,6 +8,6 @@
 #define GORAY_VERSION_STRING "0.1.0"
 
 // The GoRay FFI protocol version this runtime speaks (docs/protocol.md): 2 adds
-// arrays (ext 71/72 and commands 33-36, docs/protocol-notes.md); 3 adds
+// arrays (ext 71/72 and commands 33-36, docs/protocol.md §10); 3 adds
 // EnableFeatures (37): pipelined submissions, batches, refs inside values.
 #define GORAY_PROTOCOL_VERSION 3

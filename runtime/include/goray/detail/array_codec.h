@@ -1,6 +1,6 @@
 // Encoding and decoding of goray::Array<T> / goray::ArrayView<T> /
 // std::span<const T> (and std::vector<T> from an array ext). Included by
-// goray/codec.h; the wire forms are in docs/protocol-notes.md ("Arrays"):
+// goray/codec.h; the wire forms are in docs/protocol.md §10:
 //
 //   ext 71  array inline:     kind u8 | itemsize u8 | ndim u8 | pad u8 |
 //                             shape ndim x i64 LE | pad zero bytes | data

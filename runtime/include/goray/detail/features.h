@@ -1,5 +1,5 @@
 // Protocol features the driver turned on with Py2Native 37 EnableFeatures
-// (docs/protocol-notes.md). Process-wide; all off until a driver asks, so a
+// (docs/protocol.md §11). Process-wide; all off until a driver asks, so a
 // library under GoRay's driver or used in-process only behaves as in version 2.
 #pragma once
 

@@ -1,5 +1,4 @@
-// ObjectRefs and ActorHandles inside values (docs/protocol-notes.md, "References
-// and handles inside values"). Included by goray/codec.h.
+// ObjectRefs and ActorHandles inside values (docs/protocol.md §12). Included by goray/codec.h.
 //
 //   goray::ObjectRef, goray::Future<T...>   fixext 8 type 73: u64 LE object id
 //   goray::ActorHandle and classes derived from it (typed handles)

@@ -1,4 +1,4 @@
-// Pipelined submissions (feature 1, docs/protocol-notes.md): remote calls and
+// Pipelined submissions (feature 1, docs/protocol.md §11): remote calls and
 // releases are queued as SubmitBatch records and sent by a flusher thread, or by
 // the next command that needs the driver to have them.
 #pragma once
