@@ -1,6 +1,7 @@
 // goray::ActorHandleOf<Actor> names a C++ class; the IDL also names the actor type that
 // builds it ("actor"), known only once every translation unit is scanned (a factory may
-// be in another file than the signature using the handle).
+// be in another file than the signature using the handle). A class no actor type builds
+// is an error (docs/scanner-rules.md, "Errors").
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
 // The element types of goray::Array<T>, goray::ArrayView<T> and std::span<const T>
 // parameters: how the IDL spells each (integers by their fixed-width name) and its
-// NumPy dtype.
+// NumPy dtype. Other element types are refused (docs/scanner-rules.md, "Errors").
 #pragma once
 
 #include <optional>

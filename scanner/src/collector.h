@@ -58,6 +58,8 @@ class Collector {
   Subobject BaseSubobject(const Subobject& derived, const clang::CXXBaseSpecifier& base,
                           const clang::CXXRecordDecl& base_record) const;
 
+  // One per marker: what each exports (docs/scanner-rules.md, "What each annotation
+  // exports") and the errors it reports ("Errors").
   void Tasks(const clang::CXXRecordDecl& record);
   // The tasks `record` (reached as `subobject`) declares and those of its public bases;
   // names in `hidden` are declared by a derived class (which hides them).
@@ -85,7 +87,8 @@ class Collector {
   // Warns about each member function of `record` (in a scanned file) the rules skip though
   // a user may have meant it to be exported as a `what` ("task"): an operator or
   // conversion, a non-public one (`non_public`), a static one (`is_static`). `role` names
-  // the class for messages ("GORAY_TASKS struct 'Tasks'").
+  // the class for messages ("GORAY_TASKS struct 'Tasks'"). docs/scanner-rules.md,
+  // "Skipped, with a warning".
   void WarnSkipped(const clang::CXXRecordDecl& record, const std::string& role,
                    const std::string& what, const std::set<std::string>& hidden,
                    bool non_public, bool is_static);

@@ -1,6 +1,7 @@
 // Doc comments: the text of the comment directly above a declaration (`///`, `/** */`,
 // or a plain `//` / `/* */`), or of a trailing `///<` / same-line `//` comment on a field
-// or enumerator; comment markers stripped.
+// or enumerator; comment markers stripped (docs/scanner-rules.md, "What each annotation
+// exports").
 #pragma once
 
 #include <string>

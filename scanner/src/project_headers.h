@@ -1,8 +1,9 @@
-// Project headers: the headers a scanned file includes that belong to the application
-// (inside the sources' root; not system headers, not goray's own, not goray-gen's
-// outputs). They are scanned like the inputs, so that the markers and structs they
-// declare are found and the generated header includes them: a header left out of
-// goray_add_app's SOURCES must not make wrappers vanish.
+// Project headers (docs/scanner-rules.md, "Which files are scanned"): the headers a
+// scanned file includes that belong to the application (inside the sources' root; not
+// system headers, not goray's own, not goray-gen's outputs). They are scanned like the
+// inputs, so that the markers and structs they declare are found and the generated
+// header includes them: a header left out of goray_add_app's SOURCES must not make
+// wrappers vanish.
 #pragma once
 
 #include <string>

@@ -1,5 +1,6 @@
 // The scanner's inputs: files and directories expanded to the set of source files whose
-// declarations are scanned, and the root directory that IDL paths are relative to.
+// declarations are scanned, and the root directory that IDL paths are relative to
+// (docs/scanner-rules.md, "Which files are scanned").
 #pragma once
 
 #include <optional>

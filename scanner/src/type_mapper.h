@@ -1,6 +1,7 @@
 // C++ types -> IDL type objects (docs/protocol.md §5): parameters, results, and the
 // user structs and enums reachable from them (recorded in the model). Anything the
-// mapping does not cover is reported as an error at the declaration that uses it.
+// mapping does not cover is reported as an error at the declaration that uses it
+// (docs/scanner-rules.md, "Errors"; the types allowed: docs/types.md).
 #pragma once
 
 #include <optional>
