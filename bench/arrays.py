@@ -26,7 +26,8 @@ import numpy
 import ray
 
 import goray
-from goray import _driver, _worker
+from goray import _worker
+from goray._ray import driver
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFS = os.path.join(HERE, "arrays_defs.py")
@@ -74,7 +75,7 @@ def remote_pairs(library, sizes, rounds: int) -> dict:
         return seconds
 
     def ours_cpp(size: int) -> float:
-        assert _driver.run_driver(library, [str(size)]) == 0
+        assert driver.run_driver(library, [str(size)]) == 0
         return defs.times[-1]
 
     def reference(size: int) -> float:

@@ -23,7 +23,8 @@ import time
 import ray
 
 import goray
-from goray import _driver, _worker
+from goray import _worker
+from goray._ray import driver
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -64,7 +65,7 @@ def main() -> None:
     def cpp_driver(kind: str) -> float:
         """One round timed inside the C++ driver (bench/bench_remote.cpp)."""
         before = len(defs.times.get(kind, []))
-        assert _driver.run_driver(library, [kind, str(calls)]) == 0
+        assert driver.run_driver(library, [kind, str(calls)]) == 0
         return defs.times[kind][before]
 
     def cpp_tasks() -> float:

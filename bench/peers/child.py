@@ -183,7 +183,7 @@ class System:
         os.environ.update(BENCH_SCENARIO=scenario, BENCH_ROUNDS=str(rounds), BENCH_COUNT=str(count))
         try:
             if self.name == "ours":
-                from goray._driver import run_driver
+                from goray._ray.driver import run_driver
                 code = run_driver(self.loaded)
             else:
                 from goray import common

@@ -29,7 +29,7 @@ if _os.environ.get("GORAY_DEBUG_LOGGING"):  # docs/protocol.md §4: Python debug
     _logging.getLogger("goray").setLevel(_logging.DEBUG)
 
 from ._codec import Unresolved
-from ._driver import init, start
+from ._ray.driver import init, start
 from ._ffi import load_library
 from ._golang import golang_actor_class, golang_task
 from ._local import LocalActor, golang_local_new_actor, golang_local_run_task

@@ -18,7 +18,7 @@
   in-process Execute calls). Values without arrays pack exactly as before: arrays
   are looked for only when msgpack meets a type it does not know. Unpacking turns
   ext 71/72 into ndarrays (NumPy imported then).
-- ObjectRefs and actor handles inside values (with Ray, :mod:`goray._nested`): a
+- ObjectRefs and actor handles inside values (with Ray, :mod:`goray._ray.nested`): a
   ``ray.ObjectRef`` packs as fixext 8 type 73 and a Ray actor handle as type 74; the
   u64 is an id in this process's stores (registered by the packing, for the native
   code that reads the bytes). Unpacking turns them back into the ref and the handle.
@@ -84,7 +84,7 @@ class RefsUnavailable(TypeError):
 EXT_OBJECT_REF = 73
 EXT_ACTOR_HANDLE = 74
 
-#: goray._nested once Ray is used: kind(value) -> 73/74/0, decode(code, key, lists),
+#: goray._ray.nested once Ray is used: kind(value) -> 73/74/0, decode(code, key, lists),
 #: to_native_many(pieces, refs, actors) -> pieces with ids registered.
 ref_hooks: Any = None
 
@@ -149,7 +149,7 @@ def _ref_ext(value: Any) -> Any:
     if hooks is None:
         if "ray" not in sys.modules:
             return None
-        from . import _nested  # noqa: F401  (installs ref_hooks)
+        from ._ray import nested  # noqa: F401  (installs ref_hooks)
         hooks = ref_hooks
         if hooks is None:
             return None

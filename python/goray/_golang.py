@@ -15,8 +15,8 @@ def _require_ray() -> Any:
     import ray
     if not ray.is_initialized():
         raise RuntimeError("Ray is not initialized: call goray.init(library, ...) first")
-    from . import _ray_native
-    return _ray_native
+    from ._ray import bodies, py2native
+    return bodies, py2native
 
 
 class NativeTask:
@@ -43,8 +43,8 @@ class NativeTask:
         values for C++ (an ArgumentError arrives with ray.get)."""
         remote = self._remote
         if remote is None:
-            native = _require_ray()
-            from ._options import split_options, with_goray_env
+            _, native = _require_ray()
+            from ._ray.options import split_options, with_goray_env
             remote = native.native_task_for_python(self._name, with_goray_env(split_options(self._options)))
             self._remote = remote
         _codec.check_lengths(self._name, args)
@@ -72,9 +72,9 @@ class NativeActorClass:
         return NativeActorClass(self._name, {**self._options, **options})
 
     def remote(self, *args: Any) -> Any:
-        native = _require_ray()
-        from ._options import split_options, with_goray_env
-        cls = native.native_actor_class(self._name, native.native_actor_methods(self._name))
+        bodies, native = _require_ray()
+        from ._ray.options import split_options, with_goray_env
+        cls = bodies.native_actor_class(self._name, native.native_actor_methods(self._name))
         args_block, positions, refs = native.pack_call(self._name, args)
         native.check_actor_args(self._name, args_block, bool(refs))
         return cls.options(**with_goray_env(split_options(self._options))).remote(

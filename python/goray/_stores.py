@@ -65,5 +65,5 @@ class IdStore(Generic[T]):
 
 #: ObjectRefs handed to native code (values: ray.ObjectRef).
 objects: "IdStore[object]" = IdStore("object ref")
-#: Actor handles handed to native code (values: _ray_native.ActorEntry).
+#: Actor handles handed to native code (values: goray._ray.objects.ActorEntry).
 actors: "IdStore[object]" = IdStore("actor")

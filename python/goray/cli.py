@@ -62,7 +62,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if problem:
         return _fail(problem)
 
-    from . import _driver
+    from ._ray import driver as _driver
     from .errors import GorayError
 
     ray_args = {}

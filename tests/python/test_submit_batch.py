@@ -10,7 +10,8 @@ import struct
 import pytest
 import ray
 
-from goray import _handlers, _ray_handlers, _ray_internals, _ray_native, _stores
+from goray import _handlers, _stores
+from goray._ray import bodies, native2py, objects, submit
 from goray._protocol import Native2Py, Py2Native, pack_u64, pack_units
 
 
@@ -55,9 +56,9 @@ def served(monkeypatch):
     """Ray's handlers installed into a copy of the handler table (restored after),
     with no library loaded; submissions faked: each returns a FakeRef."""
     monkeypatch.setattr(_handlers, "_handlers", dict(_handlers._handlers))
-    monkeypatch.setattr(_ray_handlers, "_defined", {})
+    monkeypatch.setattr(native2py, "_defined", {})
     monkeypatch.setattr("goray._ffi._library", None)
-    _ray_handlers.install()
+    native2py.install()
     submitted = []
 
     def native(name, options, block, positions, refs, key=None):
@@ -77,9 +78,9 @@ def served(monkeypatch):
             raise KeyError(f"unknown Python task {name!r}")
         return Task(name, options)
 
-    monkeypatch.setattr(_ray_native, "submit_native_task", native)
-    monkeypatch.setattr(_ray_native, "python_task", python_task)
-    monkeypatch.setattr(_ray_handlers, "_python_args", lambda block, refs: [bytes(block)])
+    monkeypatch.setattr(native2py, "submit_native_task", native)
+    monkeypatch.setattr(native2py, "python_task", python_task)
+    monkeypatch.setattr(native2py, "_python_args", lambda block, refs: [bytes(block)])
     yield submitted
     for key in [k for k in _stores.objects._items if k >= 1 << 63]:
         _stores.objects._items.pop(key, None)
@@ -106,38 +107,38 @@ class FakeLibrary:
 
 
 def test_enable_features_is_sent_once_with_both_bits_to_a_version_3_library(monkeypatch):
-    monkeypatch.setattr(_ray_handlers, "_features", {})
+    monkeypatch.setattr(native2py, "_features", {})
     library = FakeLibrary(3)
-    assert _ray_handlers.enable_features(library) == 3
-    assert _ray_handlers.enable_features(library) == 3
+    assert native2py.enable_features(library) == 3
+    assert native2py.enable_features(library) == 3
     assert library.sent == [(int(Py2Native.ENABLE_FEATURES), pack_u64(1 | 2))]
-    assert _ray_handlers.features(library) == 3
+    assert native2py.features(library) == 3
 
 
 def test_enable_features_is_not_sent_to_a_library_before_version_3(monkeypatch):
-    monkeypatch.setattr(_ray_handlers, "_features", {})
+    monkeypatch.setattr(native2py, "_features", {})
     library = FakeLibrary(2)
-    assert _ray_handlers.enable_features(library) == 0
+    assert native2py.enable_features(library) == 0
     assert library.sent == []
 
 
 def test_a_library_that_refuses_enable_features_keeps_them_off(monkeypatch, caplog):
-    monkeypatch.setattr(_ray_handlers, "_features", {})
+    monkeypatch.setattr(native2py, "_features", {})
     library = FakeLibrary(3, reply=(1, b"goray: unknown command 37"))
     with caplog.at_level(logging.WARNING, logger="goray"):
-        assert _ray_handlers.enable_features(library) == 0
+        assert native2py.enable_features(library) == 0
     assert "refused EnableFeatures" in caplog.text and "unknown command 37" in caplog.text
 
 
 def test_install_turns_the_loaded_librarys_features_on(monkeypatch):
     monkeypatch.setattr(_handlers, "_handlers", dict(_handlers._handlers))
-    monkeypatch.setattr(_ray_handlers, "_features", {})
+    monkeypatch.setattr(native2py, "_features", {})
     library = FakeLibrary(3, reply=(0, pack_u64(1)))
     monkeypatch.setattr("goray._ffi._library", library)
-    _ray_handlers.install()
-    _ray_handlers.install()
+    native2py.install()
+    native2py.install()
     assert [cmd for cmd, _ in library.sent] == [int(Py2Native.ENABLE_FEATURES)]
-    assert _ray_handlers.features() == 1
+    assert native2py.features() == 1
 
 
 # ---------------------------------------------------------------------------
@@ -157,7 +158,7 @@ def test_records_are_submitted_under_their_result_ids(served):
 
 
 def test_a_ref_argument_is_resolved_from_the_store(served):
-    first = _stores.objects.add(_ray_handlers.StoredObject(FakeRef("put"), "", True))
+    first = _stores.objects.add(native2py.StoredObject(FakeRef("put"), "", True))
     try:
         dispatch(Native2Py.SUBMIT_BATCH, task(rid(10), "Square", refs=[(0, first)]))
         assert served[0][4] == (0,) and served[0][5][0].value == "put"
@@ -228,7 +229,7 @@ def test_get_objects_answers_each_id_as_get_object_would(served, monkeypatch):
 
     def fake_get(refs, timeout=None):
         gets.append(len(refs))
-        return [_ray_native.NativeBlock(b"\x01") if values[r.value] == 1 else values[r.value] for r in refs]
+        return [objects.NativeBlock(b"\x01") if values[r.value] == 1 else values[r.value] for r in refs]
 
     monkeypatch.setattr(ray, "get", fake_get)
     payload = struct.pack("<dI", -1.0, 3) + struct.pack("<3Q", rid(70), rid(71), rid(72))
@@ -291,25 +292,25 @@ class FakeRemoteFunction:
 
 @pytest.mark.parametrize("version", ["2.59.0", "2.61.0", "3.0.0", "2.6.0"])
 def test_another_ray_version_takes_the_public_path(monkeypatch, version):
-    assert not _ray_internals.supported(version)
+    assert not submit.supported(version)
     monkeypatch.setattr(ray, "__version__", version)
-    monkeypatch.setattr(_ray_internals, "_RAY", _ray_internals._load())
-    assert _ray_internals._RAY is None and not _ray_internals.enabled()
+    monkeypatch.setattr(submit, "_RAY", submit._load())
+    assert submit._RAY is None and not submit.enabled()
     function = FakeRemoteFunction()
-    submitter = _ray_internals.task_submitter(function, {"num_cpus": 1})
-    assert _ray_internals.describe(submitter) == "public"
+    submitter = submit.task_submitter(function, {"num_cpus": 1})
+    assert submit.describe(submitter) == "public"
     assert submitter.remote(1, 2) == "ref" and function.calls == [({"num_cpus": 1}, (1, 2))]
 
 
 def test_the_supported_version_loads_the_internals_unless_switched_off(monkeypatch):
-    assert _ray_internals.supported(ray.__version__) == ray.__version__.startswith("2.60.")
-    assert _ray_internals.supported("2.60.3")
+    assert submit.supported(ray.__version__) == ray.__version__.startswith("2.60.")
+    assert submit.supported("2.60.3")
     monkeypatch.setattr(ray, "__version__", "2.60.1")
-    assert _ray_internals._load() is not None
-    monkeypatch.setattr(_ray_internals, "_RAY", _ray_internals._load())
-    monkeypatch.setenv(_ray_internals.ENV, "0")
-    assert not _ray_internals.enabled()
-    assert _ray_internals.describe(_ray_internals.task_submitter(FakeRemoteFunction(), {})) == "public"
+    assert submit._load() is not None
+    monkeypatch.setattr(submit, "_RAY", submit._load())
+    monkeypatch.setenv(submit.ENV, "0")
+    assert not submit.enabled()
+    assert submit.describe(submit.task_submitter(FakeRemoteFunction(), {})) == "public"
 
 
 def test_arity_matches_rays_validation_of_positional_calls():
@@ -318,12 +319,12 @@ def test_arity_matches_rays_validation_of_positional_calls():
 
     def g(a, *, must):
         pass
-    assert _ray_internals._arity(list(inspect.signature(f).parameters.values())) == (1, float("inf"))
-    assert _ray_internals._arity(list(inspect.signature(g).parameters.values())) == (1, 0.0)
+    assert submit._arity(list(inspect.signature(f).parameters.values())) == (1, float("inf"))
+    assert submit._arity(list(inspect.signature(g).parameters.values())) == (1, 0.0)
 
 
 def test_a_synchronous_call_json_without_refs_is_parsed_once(served, monkeypatch):
-    import goray._ray_handlers as handlers
+    import goray._ray.native2py as handlers
     monkeypatch.setattr(handlers, "_metas", {})
     monkeypatch.setattr(handlers, "_sync_options", {})
     parsed = []
@@ -335,7 +336,7 @@ def test_a_synchronous_call_json_without_refs_is_parsed_once(served, monkeypatch
     assert len(parsed) == 1
     assert [entry[2] for entry in served] == [{"num_cpus": 2}] * 2 and [entry[3] for entry in served] == [b"\x01", b"\x02"]
     assert served[0][6] == served[1][6] == meta  # one submitter key
-    put = _stores.objects.add(_ray_handlers.StoredObject(FakeRef("put"), "", True))
+    put = _stores.objects.add(native2py.StoredObject(FakeRef("put"), "", True))
     with_ref = json.dumps({"goray_task_name": "Square", "go_ray_arg_pos_to_object": {
         "0": {"id": put, "auto_release": True}}}).encode()
     assert dispatch(Native2Py.EXE_REMOTE_TASK, pack_units(b"", with_ref))[0] == 0
@@ -345,7 +346,7 @@ def test_a_synchronous_call_json_without_refs_is_parsed_once(served, monkeypatch
 
 def test_an_options_id_defined_again_differently_gets_new_submitters(served, monkeypatch):
     forgotten = []
-    monkeypatch.setattr(_ray_native, "forget_options", forgotten.append)
+    monkeypatch.setattr(submit, "forget_options", forgotten.append)
     dispatch(Native2Py.SUBMIT_BATCH, define(7, {"num_cpus": 1}) + task(rid(90), "A", options_id=7)
              + define(7, {"num_cpus": 1}) + define(7, {"num_cpus": 2}) + task(rid(91), "A", options_id=7))
     assert forgotten == [7]
@@ -353,8 +354,8 @@ def test_an_options_id_defined_again_differently_gets_new_submitters(served, mon
 
 
 def test_forget_options_drops_the_submitters_of_that_key(monkeypatch):
-    monkeypatch.setattr(_ray_native, "_submitters", {("native-plain:A", 7): 1, ("native-plain:A", 8): 2})
-    monkeypatch.setattr(_ray_native, "_method_submitters", {0: {("Incr__", 7): 3, ("Incr__", "json"): 4}})
-    _ray_native.forget_options(7)
-    assert _ray_native._submitters == {("native-plain:A", 8): 2}
-    assert _ray_native._method_submitters == {0: {("Incr__", "json"): 4}}
+    monkeypatch.setattr(submit, "_submitters", {("native-plain:A", 7): 1, ("native-plain:A", 8): 2})
+    monkeypatch.setattr(submit, "_method_submitters", {0: {("Incr__", 7): 3, ("Incr__", "json"): 4}})
+    submit.forget_options(7)
+    assert submit._submitters == {("native-plain:A", 8): 2}
+    assert submit._method_submitters == {0: {("Incr__", "json"): 4}}

@@ -4,8 +4,8 @@ import pytest
 import ray
 
 import goray
-from goray import _driver
-from goray._ray_native import native_actor_class
+from goray._ray import driver
+from goray._ray.bodies import native_actor_class
 
 
 def test_methods_m_and_m__are_refused_from_python(lib):
@@ -15,7 +15,7 @@ def test_methods_m_and_m__are_refused_from_python(lib):
 
 
 def test_methods_m_and_m__are_refused_from_cpp(lib):
-    assert _driver.run_driver(lib, ["clash"]) == 0
+    assert driver.run_driver(lib, ["clash"]) == 0
 
 
 def test_names_the_actor_class_uses_are_refused():
@@ -61,4 +61,4 @@ def test_wrong_constructor_arguments_are_argument_errors_from_python(lib):
 
 
 def test_wrong_constructor_arguments_are_argument_errors_from_cpp(lib):
-    assert _driver.run_driver(lib, ["constructor_args"]) == 0
+    assert driver.run_driver(lib, ["constructor_args"]) == 0

@@ -13,8 +13,8 @@ import pytest
 import ray
 
 import goray
-from goray import _driver
-from goray._ray_native import NativeBlock
+from goray._ray import driver
+from goray._ray.objects import NativeBlock
 
 # 8 MiB: over Ray's limit for objects kept inline, so arrays live in the object store.
 N = 1 << 20
@@ -65,18 +65,18 @@ def test_a_python_made_ref_reaches_a_native_callee_by_address(lib, a):
     # the worker packs it by address, so the C++ task reads the store.
     # A runtime_env of its own: a fresh worker, whose library is loaded by this call.
     import uuid
-    from goray import _options, _ray_native
-    fresh = _options.with_goray_env({"runtime_env": {"env_vars": {"RAYTEST_FRESH": uuid.uuid4().hex}}})
-    ref = _ray_native.submit_native_task("ArrayMapping", fresh, b"", (0,), [ray.put(a)])
+    from goray._ray import native2py, options
+    fresh = options.with_goray_env({"runtime_env": {"env_vars": {"RAYTEST_FRESH": uuid.uuid4().hex}}})
+    ref = native2py.submit_native_task("ArrayMapping", fresh, b"", (0,), [ray.put(a)])
     assert in_object_store(ray.get(ref).to_python())
-    ref = _ray_native.submit_native_task("Twice", {}, b"", (0,), [ray.put(a)])
+    ref = native2py.submit_native_task("Twice", {}, b"", (0,), [ray.put(a)])
     np.testing.assert_array_equal(ray.get(ref).to_python(), 2 * a)
 
 
 def test_native_code_with_arrays_on_ray(lib):
     # Put/Get, tasks by value and by ref, a task's result passed on, a C++ task
     # submitting a C++ task, a Python task in between, an actor (tests/apps/raytest.cpp).
-    assert _driver.run_driver(lib, ["arrays"]) == 0
+    assert driver.run_driver(lib, ["arrays"]) == 0
 
 
 def test_python_readers_of_a_native_block_get_ndarrays(lib):
@@ -92,7 +92,8 @@ def test_python_readers_of_a_native_block_get_ndarrays(lib):
 def test_native_blocks_hand_their_arrays_to_cpp_by_address(lib, tmp_path):
     # A block holding ext 71 arrays among other values, in a file's memory: the
     # C++ task reads the array where the block is (the file), not in a copy.
-    from goray import _codec, _arrays, _ray_native
+    from goray import _codec, _arrays
+    from goray._ray import bodies
     arr = np.arange(N, dtype=np.float64)
     block = _codec.pack_args("ArrayMapping", [arr], _arrays.INLINE)
     path = tmp_path / "block"
@@ -100,16 +101,16 @@ def test_native_blocks_hand_their_arrays_to_cpp_by_address(lib, tmp_path):
     with open(path, "rb") as file:
         memory = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
     view = memoryview(memory)
-    assert _ray_native.run_native_task("ArrayMapping", view, ()).to_python() == str(path)
+    assert bodies.run_native_task("ArrayMapping", view, ()).to_python() == str(path)
     # Values before it are framed as they are; a ref's block too.
-    twice = _ray_native.run_native_task("Twice", view, ())
+    twice = bodies.run_native_task("Twice", view, ())
     np.testing.assert_array_equal(twice.to_python(), 2 * arr)
-    pieces = _ray_native._by_address(memoryview(_codec.pack_args("T", [1, "s", arr, 2.5], _arrays.INLINE)))
+    pieces = bodies._by_address(memoryview(_codec.pack_args("T", [1, "s", arr, 2.5], _arrays.INLINE)))
     assert len(pieces) == 3 and bytes(pieces[0]) == _codec.pack_args("T", [1, "s"])
     assert msgpack.unpackb(pieces[1], ext_hook=lambda code, data: code) == 72
     assert msgpack.unpackb(pieces[2]) == 2.5
     truncated = memoryview(b"\xc9\x00\x10\x00\x00\x47" + bytes(100))  # claims 1 MiB
-    assert _ray_native._by_address(truncated) == [truncated]  # the callee's decoder says why
+    assert bodies._by_address(truncated) == [truncated]  # the callee's decoder says why
     del view, twice
     memory.close()
 

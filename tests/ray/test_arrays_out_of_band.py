@@ -8,8 +8,8 @@ import pytest
 import ray
 
 import goray
-from goray import _ray_native
-from goray._ray_native import NativeBlock, StoredBytes, Travelling
+from goray._ray import bodies
+from goray._ray.objects import NativeBlock, StoredBytes, Travelling
 
 BIG = 1 << 20
 
@@ -45,7 +45,7 @@ def test_small_blocks_stay_in_band_as_bytes(make):
 
 def test_call_units_frame_each_form_of_a_resolved_block():
     # One value as is, none as nil, several as an array: joined once into the request.
-    units = _ray_native._call_units("T", memoryview(b"\x07"), (1, 2, 3),
+    units = bodies._call_units("T", memoryview(b"\x07"), (1, 2, 3),
                                     [NativeBlock(b"\x05"), NativeBlock(b""), NativeBlock(b"\x01\x02")], [])
     assert units == goray._protocol.pack_units(b"T", b"\x07", b"\x01" + bytes(7) + b"\x05",
                                                b"\x02" + bytes(7) + b"\xc0",
@@ -71,11 +71,11 @@ def test_large_bytes_reach_a_task_as_a_view_of_the_store(lib, defs):
 def test_a_large_bytes_result_is_left_in_the_reply_buffer(lib):
     # In the worker: the argument framed as it is, the reply not copied (a view).
     data = bytes(range(256)) * (4 * BIG // 256)
-    result = _ray_native.run_with_views("EchoBytes", [memoryview(data)])
+    result = bodies.run_with_views("EchoBytes", [memoryview(data)])
     assert type(result) is StoredBytes and isinstance(result.data, memoryview)
     assert result.data == data
     pattern = bytes((i * 7 + 3) & 255 for i in range(256)) * (BIG // 256)
-    assert _ray_native.run_with_views("CheckBytes", [pattern]) == BIG  # other results: decoded
+    assert bodies.run_with_views("CheckBytes", [pattern]) == BIG  # other results: decoded
 
 
 def test_large_bytes_through_a_cpp_task_from_python(lib):
@@ -102,9 +102,9 @@ def test_reply_buffers_left_in_place_are_freed(lib):
     data = memoryview(bytes(4 * BIG))
 
     def round_trip():
-        result = _ray_native.run_native_task("Twice", memoryview(block), ())
+        result = bodies.run_native_task("Twice", memoryview(block), ())
         assert result.to_python()[3] == 6.0 and isinstance(result.data, memoryview)
-        assert len(_ray_native.run_with_views("EchoBytes", [data]).data) == 4 * BIG
+        assert len(bodies.run_with_views("EchoBytes", [data]).data) == 4 * BIG
 
     round_trip()
     before = rss_mib()

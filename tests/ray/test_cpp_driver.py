@@ -4,7 +4,7 @@ import pytest
 import ray
 
 import goray
-from goray import _driver
+from goray._ray import driver
 
 
 @pytest.fixture(scope="module")
@@ -20,20 +20,20 @@ def plain_actor(lib):
 
 
 def test_tasks_scenario(lib):
-    assert _driver.run_driver(lib, ["tasks"]) == 0
+    assert driver.run_driver(lib, ["tasks"]) == 0
 
 
 def test_actors_scenario(lib, plain_actor):
-    assert _driver.run_driver(lib, ["actors"]) == 0
+    assert driver.run_driver(lib, ["actors"]) == 0
 
 
 def test_lifetimes_scenario_keeps_stores_flat(lib):
-    assert _driver.run_driver(lib, ["lifetimes"]) == 0
+    assert driver.run_driver(lib, ["lifetimes"]) == 0
 
 
 def test_driver_exit_code_and_runtime_context(lib):
-    assert _driver.run_driver(lib, ["exit", "7"]) == 7
-    assert _driver.run_driver(lib, ["context"]) == 0
+    assert driver.run_driver(lib, ["exit", "7"]) == 7
+    assert driver.run_driver(lib, ["context"]) == 0
 
 
 def test_named_actor_created_in_python_is_reachable_from_cpp_and_back(lib):
@@ -45,14 +45,14 @@ def test_named_actor_created_in_python_is_reachable_from_cpp_and_back(lib):
 
 
 def test_named_actors_both_ways(lib):
-    assert _driver.run_driver(lib, ["named", "make", "cpp_named"]) == 0
+    assert driver.run_driver(lib, ["named", "make", "cpp_named"]) == 0
     fetched = ray.get_actor("cpp_named", namespace="raytest")  # created in C++, detached
     assert ray.get(fetched.Incr.remote(1)) == 102
     ray.kill(fetched)
 
     made = goray.golang_actor_class("Counter").options(name="py_named", namespace="raytest").remote(5)
     assert ray.get(made.Incr.remote(1)) == 6
-    assert _driver.run_driver(lib, ["named", "use", "py_named", "7"]) == 0
+    assert driver.run_driver(lib, ["named", "use", "py_named", "7"]) == 0
     ray.kill(made)
 
 
@@ -61,6 +61,6 @@ def test_options_and_their_json_forms(lib):
     group = placement_group([{"CPU": 1}], name="raytest_pg")
     ray.get(group.ready())
     try:
-        assert _driver.run_driver(lib, ["options", ray.get_runtime_context().get_node_id()]) == 0
+        assert driver.run_driver(lib, ["options", ray.get_runtime_context().get_node_id()]) == 0
     finally:
         remove_placement_group(group)

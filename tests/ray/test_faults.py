@@ -14,7 +14,7 @@ import pytest
 import ray
 
 import goray
-from goray import _driver
+from goray._ray import driver
 
 
 def wait_for_file(path) -> None:
@@ -134,8 +134,8 @@ def test_actor_killed_without_task_retries_loses_the_call_then_restarts(lib, tmp
 # The same faults seen by the C++ driver (goray::WorkerDiedError, goray::ActorDiedError).
 
 def test_cpp_driver_task_faults(lib, tmp_path):
-    assert _driver.run_driver(lib, ["task_faults", str(tmp_path)]) == 0
+    assert driver.run_driver(lib, ["task_faults", str(tmp_path)]) == 0
 
 
 def test_cpp_driver_actor_faults(lib, tmp_path):
-    assert _driver.run_driver(lib, ["actor_faults", str(tmp_path)]) == 0
+    assert driver.run_driver(lib, ["actor_faults", str(tmp_path)]) == 0

@@ -17,7 +17,8 @@ import pytest
 import ray
 
 import goray
-from goray import _driver, golang_local_run_task
+from goray import golang_local_run_task
+from goray._ray import driver
 
 SIZE = int(os.environ.get("GORAY_TEST_LARGE_BYTES", str(256 << 20)))
 OVER = (1 << 32) + 1
@@ -56,7 +57,7 @@ def test_python_bytes_through_a_cpp_task_and_back(lib, defs, data):
 
 
 def test_cpp_driver_bytes_through_a_python_task_and_back(lib, capfd):
-    assert _driver.run_driver(lib, ["large", str(SIZE)]) == 0
+    assert driver.run_driver(lib, ["large", str(SIZE)]) == 0
     out = capfd.readouterr().out
     assert re.search(rf"LARGE_ROUND_TRIP bytes={SIZE} ", out)
     with capfd.disabled():
@@ -115,23 +116,23 @@ def test_cpp_result_over_the_limit_fails_the_task(lib):
 def test_cpp_driver_values_over_the_limit(lib):
     # RemoteCall, RemoteCallPyTask, LocalCallPyTask, Put, an actor method, a task
     # result, and a Python result on its way to C++ (tests/apps/raytest.cpp).
-    assert _driver.run_driver(lib, ["limits"]) == 0
+    assert driver.run_driver(lib, ["limits"]) == 0
 
 
 def test_workers_back_large_mallocs_with_huge_pages(lib, monkeypatch):
     # glibc's malloc in goray's workers uses transparent huge pages for large blocks
     # (fresh 64 MiB results fill 3-4 times faster); the job's runtime_env carries it.
-    from goray import _options
+    from goray._ray import options
 
     @ray.remote
     def tunables():
         return os.environ.get("GLIBC_TUNABLES")
 
     assert ray.get(tunables.remote()) == "glibc.malloc.hugetlb=1"
-    merged = _options.merge_goray_env({"runtime_env": {"env_vars": {"GLIBC_TUNABLES": "mine"}}})
+    merged = options.merge_goray_env({"runtime_env": {"env_vars": {"GLIBC_TUNABLES": "mine"}}})
     assert merged["runtime_env"]["env_vars"]["GLIBC_TUNABLES"] == "mine"  # the caller's wins
     monkeypatch.setenv("GORAY_MALLOC_HUGEPAGES", "0")
-    assert "GLIBC_TUNABLES" not in _options.merge_goray_env({})["runtime_env"]["env_vars"]
+    assert "GLIBC_TUNABLES" not in options.merge_goray_env({})["runtime_env"]["env_vars"]
     monkeypatch.setenv("GORAY_MALLOC_HUGEPAGES", "1")
     monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")  # the workers inherit it
-    assert "GLIBC_TUNABLES" not in _options.merge_goray_env({})["runtime_env"]["env_vars"]
+    assert "GLIBC_TUNABLES" not in options.merge_goray_env({})["runtime_env"]["env_vars"]

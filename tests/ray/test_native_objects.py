@@ -10,7 +10,7 @@ import ray
 
 from goray import _codec, _ffi, _handlers, _stores
 from goray._protocol import Native2Py, Py2Native, pack_units, unpack_u64
-from goray._ray_native import NativeBlock
+from goray._ray.objects import NativeBlock
 
 
 def call(command, data):
@@ -117,7 +117,7 @@ def test_native_block_as_an_argument():
 
 def test_a_failure_without_a_type_reads_without_a_stray_colon():
     # Every Go panic: a message and no type.
-    from goray._ray_handlers import failure_reply
+    from goray._ray.native2py import failure_reply
     from goray.errors import NativeError
     error = ray.exceptions.RayTaskError("Fail", "", NativeError("Fail", "", "this is a test panic"))
     code, payload = failure_reply(error, "object 3")

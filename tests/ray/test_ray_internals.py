@@ -1,4 +1,4 @@
-"""goray._ray_internals: the same submissions through the prepared path (Ray 2.60.x
+"""goray.submit: the same submissions through the prepared path (Ray 2.60.x
 internals) and through Ray's public API give the same results and the same effects
 of their options; what cannot be mirrored takes the public path."""
 import os
@@ -9,28 +9,28 @@ import ray
 from ray.util.placement_group import placement_group, remove_placement_group
 from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
 
-from goray import _ray_internals, _ray_native
+from goray._ray import native2py, submit
 
-pytestmark = pytest.mark.skipif(not _ray_internals.supported(ray.__version__),
+pytestmark = pytest.mark.skipif(not submit.supported(ray.__version__),
                                 reason="this Ray is not one the internals were written for: "
                                        "only the public path runs (tests/python covers that)")
 
 
 @pytest.fixture
 def internals(monkeypatch):
-    monkeypatch.delenv(_ray_internals.ENV, raising=False)
-    assert _ray_internals.enabled()
+    monkeypatch.delenv(submit.ENV, raising=False)
+    assert submit.enabled()
 
 
 def both(function, options, *args):
     """The results of one call through each path (internal first), and the paths."""
-    internal = _ray_internals.task_submitter(function, options)
-    public = _ray_internals.PublicTask(function, options)
+    internal = submit.task_submitter(function, options)
+    public = submit.PublicTask(function, options)
     results = []
     for submitter in (internal, public):
         refs = submitter.remote(*args)
         results.append(ray.get(refs) if isinstance(refs, list) else ray.get(refs))
-    return results, _ray_internals.describe(internal)
+    return results, submit.describe(internal)
 
 
 @ray.remote
@@ -87,13 +87,13 @@ def test_max_retries_and_retry_exceptions_through_both_paths(lib, internals, tmp
     for kind, options in (("crash", {"max_retries": 1}),
                           ("raise", {"max_retries": 1, "retry_exceptions": [ValueError]})):
         outcomes = []
-        for name, submitter in (("internal", _ray_internals.task_submitter(flaky, options)),
-                                ("public", _ray_internals.PublicTask(flaky, options))):
+        for name, submitter in (("internal", submit.task_submitter(flaky, options)),
+                                ("public", submit.PublicTask(flaky, options))):
             outcomes.append(ray.get(submitter.remote(str(tmp_path / f"{kind}-{name}"), kind), timeout=120))
         assert outcomes == ["second attempt", "second attempt"]
     failures = []
-    for name, submitter in (("internal", _ray_internals.task_submitter(flaky, {"max_retries": 0})),
-                            ("public", _ray_internals.PublicTask(flaky, {"max_retries": 0}))):
+    for name, submitter in (("internal", submit.task_submitter(flaky, {"max_retries": 0})),
+                            ("public", submit.PublicTask(flaky, {"max_retries": 0}))):
         with pytest.raises(ray.exceptions.RayError) as caught:
             ray.get(submitter.remote(str(tmp_path / f"none-{name}"), "crash"), timeout=120)
         failures.append(type(caught.value))
@@ -102,7 +102,7 @@ def test_max_retries_and_retry_exceptions_through_both_paths(lib, internals, tmp
 
 def test_options_ray_refuses_raise_the_same_error_when_prepared(lib, internals):
     errors = []
-    for make in (_ray_internals.task_submitter, _ray_internals.PublicTask):
+    for make in (submit.task_submitter, submit.PublicTask):
         with pytest.raises(Exception) as caught:
             make(probe, {"num_cpus": -1})
         errors.append((type(caught.value), str(caught.value)))
@@ -111,8 +111,8 @@ def test_options_ray_refuses_raise_the_same_error_when_prepared(lib, internals):
 
 def test_wrong_argument_counts_take_rays_path_and_its_error(lib, internals):
     ray.get(pair.remote(0))
-    submitter = _ray_internals.task_submitter(pair, {})
-    assert _ray_internals.describe(submitter) == "internal"
+    submitter = submit.task_submitter(pair, {})
+    assert submit.describe(submitter) == "internal"
     with pytest.raises(TypeError, match="missing a required argument"):
         submitter.remote()
 
@@ -122,16 +122,16 @@ def test_what_cannot_be_mirrored_takes_the_public_path(lib, internals, monkeypat
     ray.get(group.ready(), timeout=60)
     try:
         strategy = PlacementGroupSchedulingStrategy(placement_group=group)
-        submitter = _ray_internals.task_submitter(probe, {"scheduling_strategy": strategy})
-        assert _ray_internals.describe(submitter) == "public"
+        submitter = submit.task_submitter(probe, {"scheduling_strategy": strategy})
+        assert submit.describe(submitter) == "public"
         assert ray.get(submitter.remote(3))[2] == (3,)
     finally:
         remove_placement_group(group)
     env = {"runtime_env": {"env_vars": {"GORAY_PROBE": "1"}}}
-    assert _ray_internals.describe(_ray_internals.task_submitter(probe, env)) == "public"
-    assert _ray_internals.describe(_ray_internals.task_submitter(numbers, {})) == "public"
-    monkeypatch.setenv(_ray_internals.ENV, "0")
-    assert _ray_internals.describe(_ray_internals.task_submitter(probe, {})) == "public"
+    assert submit.describe(submit.task_submitter(probe, env)) == "public"
+    assert submit.describe(submit.task_submitter(numbers, {})) == "public"
+    monkeypatch.setenv(submit.ENV, "0")
+    assert submit.describe(submit.task_submitter(probe, {})) == "public"
 
 
 @ray.remote
@@ -153,15 +153,15 @@ class Probe:
 ])
 def test_an_actor_method_has_the_same_effects_through_both_paths(lib, internals, method, options, args):
     actor = Probe.remote()
-    internal = _ray_internals.method_submitter(actor, method, options)
-    public = _ray_internals.PublicMethod(actor, method, options)
-    assert _ray_internals.describe(internal) == "internal"
+    internal = submit.method_submitter(actor, method, options)
+    public = submit.PublicMethod(actor, method, options)
+    assert submit.describe(internal) == "internal"
     results = [ray.get(s.remote(*args)) for s in (internal, public)]
     assert results[0] == results[1]
     if "name" in options:
         assert results[0][0] == options["name"]
     with pytest.raises(TypeError):  # Ray's own argument check, through the public path
-        internal.remote(*args, 1, 2, 3) if method != "where" else _ray_internals.method_submitter(
+        internal.remote(*args, 1, 2, 3) if method != "where" else submit.method_submitter(
             actor, "count", {}).remote(1)
     ray.kill(actor)
 
@@ -169,11 +169,11 @@ def test_an_actor_method_has_the_same_effects_through_both_paths(lib, internals,
 def test_goray_submissions_give_the_same_results_through_both_paths(lib, monkeypatch):
     results = {}
     for mode in ("1", "0"):
-        monkeypatch.setenv(_ray_internals.ENV, mode)
-        monkeypatch.setattr(_ray_native, "_submitters", {})
-        native = _ray_native.submit_native_task("Square", {"num_cpus": 1}, msgpack.packb(3.0), (), [])
-        python = _ray_native.python_task("py_square", {"max_retries": 1}).remote("py_square", 6)
+        monkeypatch.setenv(submit.ENV, mode)
+        monkeypatch.setattr(submit, "_submitters", {})
+        native = native2py.submit_native_task("Square", {"num_cpus": 1}, msgpack.packb(3.0), (), [])
+        python = native2py.python_task("py_square", {"max_retries": 1}).remote("py_square", 6)
         results[mode] = (bytes(ray.get(native).data), ray.get(python))
-        paths = {_ray_internals.describe(s) for s in _ray_native._submitters.values()}
+        paths = {submit.describe(s) for s in submit._submitters.values()}
         assert paths == {"internal" if mode == "1" else "public"}
     assert results["1"] == results["0"] == (msgpack.packb(9.0), 36)

@@ -11,7 +11,8 @@ import pytest
 import ray
 
 import goray
-from goray import _driver, _stores
+from goray import _stores
+from goray._ray import driver
 from ref_table import reference_counts, wait_until
 
 
@@ -110,7 +111,7 @@ def test_round_trips_through_ray_stay_flat(lib):
 
 def test_nested_scenario_of_the_cpp_driver(lib):
     # Refs and handles inside values from the C++ driver (tests/apps/raytest.cpp).
-    assert _driver.run_driver(lib, ["nested"]) == 0
+    assert driver.run_driver(lib, ["nested"]) == 0
 
 
 def test_a_cpp_actor_built_from_refs_keeps_them(lib):

@@ -47,14 +47,14 @@ def test_ray_init_before_goray_init_works(tmp_path):
         import ray
         ray.init(address="local", num_cpus=4, include_dashboard=False, _node_ip_address="127.0.0.1")
         import goray
-        from goray import _driver
+        from goray._ray import driver
         library = goray.init(sys.argv[1], py_defs_path={str(DEFS)!r})
         assert ray.get(goray.golang_task("Square").remote(3.0)) == 9.0
         counter = goray.golang_actor_class("Counter").remote(1)
         assert ray.get(counter.Incr.remote(1)) == 2
         assert call_python_task("py_square", 7) == (0, 49)
         # The C++ driver: C++ and Python tasks, nested ones, refs, failures.
-        print("DRIVER", _driver.run_driver(library, ["tasks"]))
+        print("DRIVER", driver.run_driver(library, ["tasks"]))
     """)
     assert "DRIVER 0" in output
 

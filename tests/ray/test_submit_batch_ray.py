@@ -11,7 +11,8 @@ import pytest
 
 from batch_records import (actor_call, define, get_objects_entries, get_objects_payload,
                            release_actor, release_object, result_id, task)
-from goray import _ffi, _handlers, _ray_internals, _ray_native, _stores
+from goray import _ffi, _handlers, _stores
+from goray._ray import submit
 from goray._protocol import Native2Py, Py2Native, pack_u64, pack_units, unpack_u64
 
 
@@ -168,8 +169,8 @@ def test_records_and_synchronous_calls_use_prepared_submitters(lib):
     ok(Native2Py.SUBMIT_BATCH, define(301, {"max_retries": 2}) + b"".join(
         task(i, "Square", block(float(n)), 301) for n, i in enumerate(ids)))
     assert [entry[0] for entry in get_all(ids)] == [0, 0, 0]
-    submitter = _ray_native._submitters[("native-plain:Square", 301)]
-    assert _ray_internals.describe(submitter) == ("internal" if _ray_internals.enabled() else "public")
+    submitter = submit._submitters[("native-plain:Square", 301)]
+    assert submit.describe(submitter) == ("internal" if submit.enabled() else "public")
     ok(Native2Py.SUBMIT_BATCH, b"".join(release_object(i) for i in ids))
 
 
@@ -209,14 +210,14 @@ def test_a_void_native_result_is_stored_as_none_and_read_as_the_empty_block(lib)
 
 def test_the_driver_and_every_worker_turn_the_libraries_features_on(lib):
     import ray
-    from goray import _ray_handlers
+    from goray._ray import native2py
 
     @ray.remote
     def worker_features():
-        from goray import _ray_handlers as handlers, _ray_native as native
-        native._ready_library()  # what any goray task or actor does first
+        from goray._ray import bodies, native2py as handlers
+        bodies.ready_library()  # what any goray task or actor does first
         return handlers.features()
 
     assert lib.protocol_version >= 3
-    assert _ray_handlers.features(lib) == 3
+    assert native2py.features(lib) == 3
     assert ray.get(worker_features.remote()) == 3

@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Iterable, Optional
 
-from ._worker import PY_DEFS_ENV
-from .errors import GorayError
+from .._worker import PY_DEFS_ENV
+from ..errors import GorayError
 
 __all__ = ["META_KEYS", "split_options", "with_goray_env", "decode_scheduling_strategy",
            "malloc_tuning"]

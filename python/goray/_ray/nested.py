@@ -28,9 +28,9 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 import ray
 from ray.actor import ActorHandle
 
-from . import _codec, _stores
-from ._protocol import Buffer, Feature
-from .errors import GorayError
+from .. import _codec, _stores
+from .._protocol import Buffer, Feature
+from ..errors import GorayError
 
 __all__ = ["kind", "from_native", "to_native_many", "decode", "Moved"]
 
@@ -65,7 +65,7 @@ def _refs_enabled() -> bool:
     """Whether this process's library turned refs in values on (EnableFeatures bit
     2): before that (GoRay's libraries, a library before version 3, no Ray commands
     served here) no ext 73/74 is sent to it, and none it writes is read as a ref."""
-    from ._ray_handlers import features
+    from .native2py import features
     return bool(features() & _REFS_IN_VALUES)
 
 
@@ -143,8 +143,9 @@ def to_native_many(pieces: Sequence[Buffer], refs: Sequence[Any], actors: Sequen
     distinct ref and handle registered once in this process's stores and its id
     written in place of the index (pieces without exts are returned as they are).
     On a bad index nothing stays registered."""
-    from ._ray_handlers import StoredObject
-    from ._ray_native import ActorEntry, describe_actor
+    from .native2py import StoredObject
+    from .bodies import describe_actor
+    from .objects import ActorEntry
     ref_ids: Dict[int, int] = {}
     actor_ids: Dict[int, int] = {}
     out: List[Buffer] = []
@@ -209,7 +210,7 @@ def decode(code: int, key: int, lists: Optional[Tuple[Sequence[Any], Sequence[An
 def _python_ref(ref: Any, native: bool) -> Any:
     if not native:
         return ref
-    from ._ray_native import python_view
+    from .bodies import python_view
     return python_view(ref)
 
 

@@ -18,16 +18,17 @@ import logging
 import struct
 import threading
 import time
-from typing import Any, Dict, List, NamedTuple, Optional, Tuple, Union, cast
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union, cast
 
 import ray
 import ray.exceptions
 
-from . import _codec, _handlers, _ray_native, _stores
-from ._options import split_options, with_goray_env
-from ._protocol import (FEATURES_VERSION, Feature, FramingError, Native2Py, Py2Native, Record,
-                        pack_u64, unpack_u64, unpack_units)
-from .errors import ArgumentError, GorayError, NativeError, UnknownNameError
+from .. import _codec, _handlers, _registry, _stores
+from .._protocol import (FEATURES_VERSION, Feature, FramingError, Native2Py, Py2Native, Record,
+                        Buffer, pack_u64, unpack_u64, unpack_units)
+from ..errors import ArgumentError, GorayError, NativeError, UnknownNameError
+from . import bodies, objects, py2native, submit
+from .options import split_options, with_goray_env
 
 __all__ = ["install", "failure_reply", "enable_features", "features", "FailedSubmission"]
 
@@ -128,7 +129,7 @@ def _native_refs(refs: Dict[int, StoredObject]) -> Dict[int, Any]:
 def _python_refs(refs: Dict[int, StoredObject]) -> Dict[int, Any]:
     """The refs for a consumer that sees only Python values (any Python actor's
     methods): refs holding native bytes are converted first."""
-    return {position: _ray_native.python_view(stored.ref) if stored.native else stored.ref
+    return {position: bodies.python_view(stored.ref) if stored.native else stored.ref
             for position, stored in refs.items()}
 
 
@@ -157,6 +158,41 @@ def _new_object(stored: StoredObject) -> Reply:
     return 0, pack_u64(_stores.objects.add(stored))
 
 
+# Ray submissions for native callers: a native task (one Ray function per task),
+# a Python task (found by name in the worker).
+
+def submit_native_task(name: str, options: Dict[str, Any], args_block: Buffer,
+                       positions: Tuple[int, ...], refs: Sequence[Any], key: Any = None) -> Any:
+    """Submits a native task; returns its ray.ObjectRef. `key` names the option set
+    for the submitter cache (default: the options' JSON)."""
+    block = objects.travelling(args_block)
+    if refs:
+        submitter = submit.cached(f"native:{name}", key) if key is not None else None
+        if submitter is None:
+            submitter = submit.prepared(bodies.native_task, f"native:{name}",
+                                 {"name": f"GolangTask.{name}", **options}, key)
+        return submitter.remote(name, block, positions, *refs)
+    submitter = submit.cached(f"native-plain:{name}", key) if key is not None else None
+    if submitter is None:
+        submitter = submit.prepared(bodies.plain_base(name), f"native-plain:{name}", options, key)
+    return submitter.remote(block) if args_block else submitter.remote()
+
+
+def python_task(name: str, options: Dict[str, Any], key: Any = None) -> Any:
+    """The submitter for Python task `name`, with the options of its @goray.remote
+    declaration under the caller's. `key` names the caller's option set (default:
+    the merged options' JSON)."""
+    kind = f"python:{name}"
+    if key is not None:
+        submitter = submit.cached(kind, key)
+        if submitter is not None:
+            return submitter
+    function = _registry.find_function(name)  # fails early, in the caller, for unknown names
+    merged = {"name": f"py.{getattr(function, '__name__', name)}", **_registry.declared_options(name),
+              **options}
+    return submit.prepared(bodies.python_task_base, kind, merged, key)
+
+
 # Submissions: one function per kind, used by the synchronous commands (5, 13, 16)
 # and by SubmitBatch's records alike. `key` names the option set for the submitter
 # caches (None: the options' JSON).
@@ -164,41 +200,41 @@ def _new_object(stored: StoredObject) -> Reply:
 def _submit_native_task(name: str, options: Dict[str, Any], key: Any, args_block: memoryview,
                         refs: Dict[int, StoredObject]) -> StoredObject:
     positions, ordered = _ref_parts(_native_refs(refs))
-    ref = _ray_native.submit_native_task(name, options, args_block, positions, ordered, key)
+    ref = submit_native_task(name, options, args_block, positions, ordered, key)
     return StoredObject(ref, name, True)
 
 
 def _submit_python_task(name: str, options: Dict[str, Any], key: Any, args_block: memoryview,
                         refs: Dict[int, StoredObject]) -> StoredObject:
-    task = _ray_native.python_task(name, options, key)
+    task = python_task(name, options, key)
     return StoredObject(task.remote(name, *_python_args(args_block, _native_refs(refs))), name)
 
 
-def _method_of(actor_id: int, entry: "_ray_native.ActorEntry", method: str, options: Dict[str, Any],
+def _method_of(actor_id: int, entry: "objects.ActorEntry", method: str, options: Dict[str, Any],
                key: Any) -> Any:
     """The submitter of an actor's method; UnknownNameError for a method it lacks."""
     attribute = method + "__" if entry.is_native else method
     if key is not None:
-        submitter = _ray_native.cached_method_submitter(actor_id, attribute, key)
+        submitter = submit.cached_actor_method(actor_id, attribute, key)
         if submitter is not None:
             return submitter
     if entry.is_native:
         if getattr(entry.handle, attribute, None) is None:
-            native = _ray_native.native_methods_of(entry.handle)
+            native = bodies.native_methods_of(entry.handle)
             raise UnknownNameError("method", method, native[1] if native else [])
     elif getattr(entry.handle, method, None) is None or method.startswith("_"):
         known = sorted(name for name in dir(entry.handle) if not name.startswith("_"))
         raise UnknownNameError("method", method, known)
-    return _ray_native.method_submitter(actor_id, entry.handle, attribute, options, key)
+    return submit.actor_method(actor_id, entry.handle, attribute, options, key)
 
 
 def _submit_actor_call(actor_id: int, method: str, options: Dict[str, Any], key: Any,
                        args_block: memoryview, refs: Dict[int, StoredObject]) -> StoredObject:
-    entry: _ray_native.ActorEntry = _stores.actors.get(actor_id)  # type: ignore[assignment]
+    entry: objects.ActorEntry = _stores.actors.get(actor_id)  # type: ignore[assignment]
     submitter = _method_of(actor_id, entry, method, options, key)
     if entry.is_native:
         positions, ordered = _ref_parts(_native_refs(refs))
-        block = _ray_native.travelling(args_block)
+        block = objects.travelling(args_block)
         args = (block, positions, *ordered) if ordered else (block,) if args_block else ()
         ref = submitter.remote(*args)
     else:
@@ -251,24 +287,23 @@ def _exe_python_remote_task(data: memoryview) -> Reply:
 def _new_actor(data: memoryview) -> Reply:
     args_block, meta, refs, _ = _call(data)
     type_name = meta["goray_actor_type_name"]
-    methods = meta.get("goray_actor_methods") or _ray_native.native_actor_methods(type_name)
-    cls = _ray_native.native_actor_class(type_name, methods)
-    _ray_native.check_actor_args(type_name, args_block, bool(refs))
+    methods = meta.get("goray_actor_methods") or py2native.native_actor_methods(type_name)
+    cls = bodies.native_actor_class(type_name, methods)
+    py2native.check_actor_args(type_name, args_block, bool(refs))
     positions, ordered = _ref_parts(_native_refs(refs))
     handle = cls.options(**with_goray_env(split_options(meta))).remote(
-        _ray_native.travelling(args_block), positions, *ordered)
-    entry = _ray_native.ActorEntry(handle, type_name, True)
+        objects.travelling(args_block), positions, *ordered)
+    entry = objects.ActorEntry(handle, type_name, True)
     return 0, pack_u64(_stores.actors.add(entry))
 
 
 def _new_python_actor(data: memoryview) -> Reply:
     args_block, meta, refs, _ = _call(data)
     name = meta["goray_actor_type_name"]
-    cls = _ray_native.python_actor_class(name)
-    from . import _registry
+    cls = bodies.python_actor_class(name)
     options = {**_registry.declared_options(name), **split_options(meta)}
     handle = cls.options(**with_goray_env(options)).remote(*_python_args(args_block, _native_refs(refs)))
-    entry = _ray_native.ActorEntry(handle, name, False)
+    entry = objects.ActorEntry(handle, name, False)
     return 0, pack_u64(_stores.actors.add(entry))
 
 
@@ -347,7 +382,7 @@ def _value_reply(object_id: int, value: Any, native: bool) -> Reply:
     """GetObject's reply for a value Ray returned (`native`: a native producer's)."""
     if value is None and native:  # a native producer's empty block (EMPTY_NATIVE_RESULT)
         return _OK_EMPTY
-    if type(value) is _ray_native.NativeBlock:  # a native producer's bytes, verbatim
+    if type(value) is objects.NativeBlock:  # a native producer's bytes, verbatim
         # A view of the object store: the reply is read through the buffer protocol.
         return 0, cast(bytes, value.native_data())  # refs inside registered here
     try:
@@ -444,7 +479,7 @@ def _released(object_id: int, entry: Any) -> None:
 def _put_object(data: memoryview) -> Reply:
     # Kept as the native bytes (GoRay returns them verbatim); Python readers decode.
     # Ray copies the view into its store before ray.put returns (once: out of band).
-    return _new_object(StoredObject(ray.put(_ray_native.NativeBlock(data)), "", True))
+    return _new_object(StoredObject(ray.put(objects.NativeBlock(data)), "", True))
 
 
 def _wait_object(data: memoryview) -> Reply:
@@ -504,7 +539,7 @@ def _release_object(data: memoryview) -> Reply:
 
 def _kill_actor(data: memoryview) -> Reply:
     request = json.loads(bytes(data))
-    entry: _ray_native.ActorEntry = _stores.actors.get(int(request.pop("goray_py_local_actor_id")))  # type: ignore[assignment]
+    entry: objects.ActorEntry = _stores.actors.get(int(request.pop("goray_py_local_actor_id")))  # type: ignore[assignment]
     ray.kill(entry.handle, **request)
     if request.get("no_restart", True):
         _await_actor_death(entry.handle)
@@ -531,8 +566,8 @@ def _get_actor(data: memoryview) -> Reply:
     request = json.loads(bytes(data))
     name = request.pop("name")
     handle = ray.get_actor(name, **request)
-    type_name, is_native = _ray_native.describe_actor(handle)
-    actor_id = _stores.actors.add(_ray_native.ActorEntry(handle, type_name, is_native))
+    type_name, is_native = bodies.describe_actor(handle)
+    actor_id = _stores.actors.add(objects.ActorEntry(handle, type_name, is_native))
     return 0, json.dumps({"py_local_id": actor_id, "actor_type_name": type_name,
                           "is_golang_actor": is_native}).encode()
 
@@ -541,7 +576,7 @@ def _describe_actor(data: memoryview) -> Reply:
     """DescribeActor (35): what GetActor says of an actor id, for a handle decoded
     from a value."""
     try:
-        entry: _ray_native.ActorEntry = _stores.actors.get(unpack_u64(data))  # type: ignore[assignment]
+        entry: objects.ActorEntry = _stores.actors.get(unpack_u64(data))  # type: ignore[assignment]
     except KeyError as error:
         return _unknown_id(1, error)
     return 0, json.dumps({"actor_type_name": entry.type_name,
@@ -554,7 +589,7 @@ def _release_actor(data: memoryview) -> Reply:
         _stores.actors.pop(actor_id)
     except KeyError as error:
         return _unknown_id(1, error)
-    _ray_native.forget_actor(actor_id)
+    submit.forget_actor(actor_id)
     return _OK_EMPTY
 
 
@@ -599,7 +634,7 @@ def _define_options(options_id: int, text: str) -> None:
         before = _defined.get(options_id)
         _defined[options_id] = defined
     if before is not None and before.text != text:
-        _ray_native.forget_options(options_id)  # an id defined again means other options
+        submit.forget_options(options_id)  # an id defined again means other options
 
 
 def _options(options_id: int) -> _Options:
@@ -700,7 +735,7 @@ def _submit_batch(data: memoryview) -> Reply:
                     _released(released, objects.pop(released))
                 else:
                     _stores.actors.pop(released)
-                    _ray_native.forget_actor(released)
+                    submit.forget_actor(released)
             except KeyError as error:
                 _log.warning("goray: SubmitBatch released %s", str(error).strip("'\""))
         else:
@@ -712,7 +747,7 @@ def _callee(actor_id: int, method: str) -> str:
     """Type.method of an actor call, for a failure entry (the method alone when the
     actor id is unknown)."""
     try:
-        entry: _ray_native.ActorEntry = _stores.actors.get(actor_id)  # type: ignore[assignment]
+        entry: objects.ActorEntry = _stores.actors.get(actor_id)  # type: ignore[assignment]
     except KeyError:
         return method
     return f"{entry.type_name}.{method}"
@@ -777,7 +812,7 @@ def features(library: Any = None) -> int:
     """The feature bits the library (default: the loaded one) turned on; 0 before
     EnableFeatures was sent (no Ray commands served in this process)."""
     if library is None:
-        from . import _ffi
+        from .. import _ffi
         library = _ffi.loaded_library()
     return _features.get(id(library), 0) if library is not None else 0
 
@@ -789,7 +824,7 @@ def install() -> None:
     debug = _log.isEnabledFor(logging.DEBUG)
     for command, handler in _HANDLERS.items():
         _handlers.register_handler(int(command), _logged(command, handler) if debug else handler)
-    from . import _ffi
+    from .. import _ffi
     library = _ffi.loaded_library()
     if library is not None:
         enable_features(library)

@@ -13,9 +13,9 @@ import logging
 import os
 from typing import Any, Dict, Sequence
 
-from . import _ffi, _worker
-from ._protocol import Py2Native
-from .errors import GorayError, error_from_reply
+from .. import _ffi, _worker
+from .._protocol import Py2Native
+from ..errors import GorayError, error_from_reply
 
 __all__ = ["init", "start", "run_driver", "init_options"]
 
@@ -95,10 +95,10 @@ def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
         options.setdefault("address", "local")
         options.setdefault("_node_ip_address", LOOPBACK)
         options.setdefault("include_dashboard", False)
-    from . import _options, _ray_handlers
+    from . import native2py, options as _options
     options = _options.merge_goray_env(options)  # the job's runtime_env: every task and actor inherits it
 
-    _ray_handlers.install()
+    native2py.install()
     if ray.is_initialized():
         # Started without goray's variables in the job's runtime_env: every task
         # and actor gets them itself.

@@ -17,13 +17,15 @@ GORAY_RAY_INTERNALS=0, every submitter is the public path.
 from __future__ import annotations
 
 import inspect
+import json
 import os
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import ray
 
 __all__ = ["ENV", "SUPPORTED_VERSIONS", "supported", "enabled", "task_submitter",
-           "method_submitter", "PublicTask", "PublicMethod"]
+           "method_submitter", "PublicTask", "PublicMethod", "prepared", "cached", "actor_method",
+           "cached_actor_method", "forget_actor", "forget_options"]
 
 #: Set to 0 to submit through Ray's public API only.
 ENV = "GORAY_RAY_INTERNALS"
@@ -335,3 +337,79 @@ def describe(submitter: Any) -> str:
     """"internal" or "public": which path a submitter takes (for tests and logs)."""
     return "internal" if getattr(submitter, "internal", False) else "public"
 
+
+
+# ---------------------------------------------------------------------------
+# Caches of prepared submitters, per remote function or actor method and option set.
+
+_submitters: Dict[Tuple[str, Any], Any] = {}
+
+
+_SUBMITTERS_LIMIT = 4096
+
+
+def cached(kind: str, key: Any) -> Any:
+    """The submitter :func:`prepared` made for `kind` and option set `key`, or None."""
+    return _submitters.get((kind, key))
+
+
+def prepared(base: Any, kind: str, options: Dict[str, Any], key: Any = None) -> Any:
+    """A submitter of remote function `base` with `options` (``.remote(*args)``, as
+    ``base.options(**options).remote``), cached by `kind` and `key` (default: the
+    options' JSON): Ray's option processing is a large part of a submission's cost,
+    and call sites repeat their options. See above."""
+    if key is None:
+        try:
+            key = json.dumps(options, sort_keys=True)
+        except TypeError:  # options holding Python objects (scheduling strategies)
+            return task_submitter(base, options)
+    submitter = _submitters.get((kind, key))
+    if submitter is None:
+        submitter = task_submitter(base, options)
+        if len(_submitters) >= _SUBMITTERS_LIMIT:
+            _submitters.clear()
+        _submitters[(kind, key)] = submitter
+    return submitter
+
+
+#: Per actor id (in the id store): its method submitters by (method, options key).
+_method_submitters: Dict[int, Dict[Tuple[str, Any], Any]] = {}
+
+
+def actor_method(actor_id: int, handle: Any, method: str, options: Dict[str, Any],
+                     key: Any = None) -> Any:
+    """A submitter of `handle`.`method` with `options` (see above),
+    cached per actor id until :func:`forget_actor`. `key` names the option set
+    (default: the options' JSON)."""
+    if key is None:
+        try:
+            key = json.dumps(options, sort_keys=True)
+        except TypeError:
+            return method_submitter(handle, method, options)
+    methods = _method_submitters.get(actor_id)
+    if methods is None:
+        methods = _method_submitters.setdefault(actor_id, {})
+    submitter = methods.get((method, key))
+    if submitter is None:
+        submitter = methods[(method, key)] = method_submitter(handle, method, options)
+    return submitter
+
+
+def cached_actor_method(actor_id: int, method: str, key: Any) -> Any:
+    """The submitter :func:`actor_method` made for these, or None."""
+    methods = _method_submitters.get(actor_id)
+    return methods.get((method, key)) if methods is not None else None
+
+
+def forget_actor(actor_id: int) -> None:
+    """Drops the submitters of a released actor id (they hold its handle)."""
+    _method_submitters.pop(actor_id, None)
+
+
+def forget_options(key: Any) -> None:
+    """Drops the submitters made for option set `key` (defined again, differently)."""
+    for cache_key in [k for k in list(_submitters) if k[1] == key]:  # (copies: other threads add)
+        _submitters.pop(cache_key, None)
+    for methods in list(_method_submitters.values()):
+        for cache_key in [k for k in list(methods) if k[1] == key]:
+            methods.pop(cache_key, None)

@@ -1,0 +1,473 @@
+"""The Ray task and actor bodies: what runs in a Ray worker for a native task or
+actor (RunTask, NewActor, ActorMethodCall to the library loaded there), and for a
+Python task or actor that native code started. Failures are real Ray task
+failures (Ray retries them per max_retries / retry_exceptions).
+
+Ray names (docs/protocol.md §4): GolangTask.<name>, py.<name>, Go.<type>, PY.<class>.
+A native actor class has, per method m, `m` (Python values) and `m__` (an
+encoded args block, for native callers).
+"""
+
+from __future__ import annotations
+
+import struct
+import threading
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+import ray
+
+from .. import _arrays, _codec, _registry, _worker
+from .._local import LocalActor, golang_local_run_task
+from .._protocol import Buffer, Py2Native, pack_u64
+from ..errors import GorayError, error_from_reply
+from .objects import (LARGE_BYTES, OUT_OF_BAND_FROM, NativeBlock, StoredBytes, large_bytes, stored,
+                      to_python)
+
+__all__ = [
+    "NATIVE_CLASS_PREFIX", "PYTHON_CLASS_PREFIX", "ready_library", "run_native_task",
+    "values_base", "plain_base", "native_task", "run_with_views", "native_actor_class",
+    "native_methods_of", "run_python_task", "python_task_base", "python_view",
+    "python_actor_class", "describe_actor",
+]
+
+
+_classes_lock = threading.Lock()  # guards the caches of remote functions and classes
+
+
+NATIVE_CLASS_PREFIX = "Go."
+
+
+PYTHON_CLASS_PREFIX = "PY."
+
+
+def _call_units(name: str, args_block: Any, positions: Sequence[int],
+                resolved: Sequence[Any], keep: List[Any]) -> bytes:
+    """units(name, args block, position + value per resolved ref), joined once: the
+    blocks (views of the object store) are copied into the request and nowhere else.
+    Arrays in Python values go by address (their memory, or copies put in `keep`,
+    must outlive the Execute call)."""
+    encoded_name = name.encode("utf-8")
+    if type(args_block) is NativeBlock:  # refs or handles inside: registered here
+        args_block = args_block.native_data()
+    block = _by_address(args_block)
+    pieces: List[Buffer] = [pack_u64(len(encoded_name)), encoded_name,
+                            pack_u64(sum(len(piece) for piece in block)), *block]
+    for position, value in zip(positions, resolved):
+        if type(value) is NativeBlock:
+            head, body = value.argument_parts()
+            parts = [head, *(_by_address(body) if body else ())]
+        else:
+            parts = [_pack_in_process(name, value, keep)]
+        pieces += (pack_u64(8 + sum(len(part) for part in parts)), pack_u64(position), *parts)
+    return b"".join(pieces)
+
+
+_EXT_HEADERS = {0xc7: 1, 0xc8: 2, 0xc9: 4}  # ext 8/16/32: bytes of the length
+
+
+_FIXED = {0xc0: 0, 0xc2: 0, 0xc3: 0, 0xca: 4, 0xcb: 8, 0xcc: 1, 0xcd: 2, 0xce: 4, 0xcf: 8,
+          0xd0: 1, 0xd1: 2, 0xd2: 4, 0xd3: 8, 0xd4: 2, 0xd5: 3, 0xd6: 5, 0xd7: 9, 0xd8: 17}
+
+
+_SIZED = {0xc4: 1, 0xc5: 2, 0xc6: 4, 0xd9: 1, 0xda: 2, 0xdb: 4}  # bin and str
+
+
+def _by_address(block: Buffer) -> List[Buffer]:
+    """`block` (msgpack values back to back, a view of the object store) as pieces
+    of the request, each top-level ext 71 array replaced by an ext 72 pointing at its
+    data in place: the callee reads the store, and the request holds no copy. The
+    values are walked by their headers up to the first array or map (the rest is
+    copied as it is). In the worker, the array's memory outlives the call."""
+    view = memoryview(block)
+    pieces: List[Buffer] = []
+    done = at = 0
+    size = len(view)
+    base = -1
+    while at < size:
+        marker = view[at]
+        if marker <= 0x7f or marker >= 0xe0:
+            at += 1
+        elif 0xa0 <= marker <= 0xbf:
+            at += 1 + (marker & 0x1f)
+        elif marker in _FIXED:
+            at += 1 + _FIXED[marker]
+        elif marker in _SIZED:
+            width = _SIZED[marker]
+            at += 1 + width + int.from_bytes(view[at + 1:at + 1 + width], "big")
+        elif marker in _EXT_HEADERS:
+            width = _EXT_HEADERS[marker]
+            length = int.from_bytes(view[at + 1:at + 1 + width], "big")
+            start = at + 2 + width
+            if start + length > size:  # not whole values: left to the callee's decoder
+                break
+            if view[start - 1] == _arrays.EXT_INLINE and length >= OUT_OF_BAND_FROM:
+                if base < 0:
+                    base = _address_of(view)
+                    if base < 0:
+                        break
+                pointer = _pointer_ext(view[start:start + length], base + start)
+                if pointer is not None:
+                    pieces += (view[done:at], pointer)
+                    done = start + length
+            at = start + length
+        else:  # an array or a map: its size needs a parse
+            break
+    if not pieces:
+        return [block]
+    pieces.append(view[done:])
+    return pieces
+
+
+def _address_of(view: memoryview) -> int:
+    """Where `view`'s memory starts (-1 without NumPy: the block is copied as it is)."""
+    try:
+        import numpy
+    except ImportError:
+        return -1
+    address: int = numpy.frombuffer(view, dtype=numpy.uint8).ctypes.data
+    return address
+
+
+def _pointer_ext(payload: memoryview, address: int) -> Optional[bytes]:
+    """The ext 72 (borrowed) of an ext 71 payload at `address`; None when its data
+    is misaligned for its type (it then stays inline, and C++ copies it)."""
+    itemsize, ndim, pad = payload[1], payload[2], payload[3]
+    fixed = 4 + 8 * ndim
+    data = address + fixed + pad
+    if itemsize == 0 or data % min(itemsize, 16) or len(payload) < fixed + pad:
+        return None
+    head = bytes(payload[:fixed])
+    body = head[:3] + b"\x00" + head[4:] + struct.pack("<QQ", data, 0)
+    return b"\xc7" + bytes((len(body), _arrays.EXT_ADDRESS)) + body
+
+
+def _pack_in_process(name: str, value: Any, keep: List[Any]) -> bytes:
+    library = ready_library()  # loaded first: it decides how arrays are written
+    if library is not None and library.arrays:
+        return _codec.pack_args(name, [value], _arrays.BORROWED, keep)
+    return _codec.pack(value)
+
+
+_ready: Any = None
+
+
+def ready_library() -> Any:
+    """The library in this worker (loaded once, with its py-defs file), with the
+    Ray commands served for nested calls."""
+    global _ready
+    library = _ready
+    if library is None:
+        library = _worker.ensure_ready()
+        from . import native2py  # imports this module: installed lazily
+        native2py.install()
+        _ready = library
+    return library
+
+
+def _execute(command: int, name: str, payload: bytes, index: int = 0,
+             copy_below: int = OUT_OF_BAND_FROM) -> memoryview:
+    """The reply of `command`: a view of the library's buffer (no copy) for large ones
+    (from `copy_below` bytes on)."""
+    library = ready_library()
+    if library is None:
+        raise GorayError("no goray library in this worker: GORAY_BIN_PATH is not set")
+    code, reply = library.execute_view(command, payload, index, copy_below)
+    if code:
+        raise error_from_reply(code, bytes(reply), name)
+    return reply
+
+
+def run_native_task(name: str, args_block: Buffer, positions: Tuple[int, ...], *resolved: Any) -> Any:
+    """The body of every native task that native code submitted: RunTask in this
+    worker; the result stays the native return block."""
+    keep: List[Any] = []
+    payload = _call_units(name, args_block, positions, resolved, keep)
+    # The reply stays the library's until converted: the refs and handles it names
+    # live until FreeMemory.
+    reply = _execute(int(Py2Native.RUN_TASK), name, payload, copy_below=0)
+    return NativeBlock(reply) if len(reply) else None  # None: see EMPTY_NATIVE_RESULT
+
+
+native_task = ray.remote(run_native_task)
+
+
+def _values_task(name: str) -> Callable[..., Any]:
+    """The body of native task `name` for Python callers: the arguments arrive as
+    Python values (Ray resolved any refs) and are packed in the worker, on the fast
+    path (large bytes: framed as they are). One function per task, so no name travels
+    with each call."""
+    def task(*args: Any) -> Any:
+        ready_library()
+        if any(large_bytes(arg) for arg in args) and not any(_arrays.is_array(arg) for arg in args):
+            return run_with_views(name, args)
+        return stored(golang_local_run_task(name, *args))
+    task.__name__ = task.__qualname__ = f"GolangTask.{name}"
+    return task
+
+
+_values_tasks: Dict[str, Any] = {}
+
+
+def values_base(name: str) -> Any:
+    """The Ray remote function of native task `name` for Python callers (made once)."""
+    with _classes_lock:
+        base = _values_tasks.get(name)
+        if base is None:
+            base = _values_tasks[name] = ray.remote(_values_task(name))
+    return base
+
+
+def _bin_header(size: int) -> bytes:
+    if size < 1 << 8:
+        return b"\xc4" + size.to_bytes(1, "big")
+    if size < 1 << 16:
+        return b"\xc5" + size.to_bytes(2, "big")
+    return b"\xc6" + size.to_bytes(4, "big")
+
+
+def run_with_views(name: str, args: Sequence[Any]) -> Any:
+    """RunTask with the large bytes arguments framed as they are (their one copy is
+    into the request) and a bytes result left in the reply buffer (StoredBytes)."""
+    _codec.check_lengths(name, args)
+    pieces: List[Buffer] = []
+    for arg in args:
+        if large_bytes(arg):
+            pieces += (_bin_header(len(arg)), arg)
+            continue
+        try:
+            pieces.append(_codec.pack(arg))
+        except (TypeError, ValueError, OverflowError):
+            # Arrays and values the codec refuses: the ordinary path packs them or
+            # raises the ArgumentError naming the position.
+            return stored(golang_local_run_task(name, *args))
+    encoded = name.encode("utf-8")
+    payload = b"".join([pack_u64(len(encoded)), encoded,
+                        pack_u64(sum(len(piece) for piece in pieces)), *pieces])
+    del pieces
+    library = ready_library()
+    command = Py2Native.RUN_TASK_FOR_PYTHON if library is not None and library.arrays else Py2Native.RUN_TASK
+    reply = _execute(int(command), name, payload, copy_below=0)  # read before FreeMemory
+    del payload
+    start = _one_bin(reply)
+    if start:
+        return StoredBytes(reply[start:])
+    return stored(_codec.unpack_result_block(reply, name))
+
+
+def _one_bin(reply: memoryview) -> int:
+    """Where the data starts when `reply` is one large msgpack bin and nothing else;
+    0 otherwise."""
+    if len(reply) < LARGE_BYTES:
+        return 0
+    marker = reply[0]
+    width = {0xc4: 1, 0xc5: 2, 0xc6: 4}.get(marker, 0)
+    if not width:
+        return 0
+    size = int.from_bytes(reply[1:1 + width], "big")
+    return 1 + width if 1 + width + size == len(reply) else 0
+
+
+def _plain_native_task(name: str) -> Callable[[bytes], Any]:
+    """The body of native task `name` called with no refs among its arguments, the
+    common case: one Ray function per task, so only the argument block travels with
+    each call (half the submission cost of the general form)."""
+    def task(args_block: Buffer = b"") -> Any:  # left out when empty
+        return run_native_task(name, args_block, ())
+    task.__name__ = task.__qualname__ = f"GolangTask.{name}"
+    return task
+
+
+_plain_native_tasks: Dict[str, Any] = {}
+
+
+def plain_base(name: str) -> Any:
+    base = _plain_native_tasks.get(name)
+    if base is None:
+        with _classes_lock:
+            base = _plain_native_tasks.get(name)
+            if base is None:
+                base = _plain_native_tasks[name] = ray.remote(name=f"GolangTask.{name}")(  # type: ignore[call-overload]
+                    _plain_native_task(name))
+    return base
+
+
+class _NativeActorBase:
+    """The body of every native actor: an instance of the native type in this worker."""
+
+    _goray_type: str = ""
+
+    def __init__(self, args_block: Buffer, positions: Tuple[int, ...], *resolved: Any) -> None:
+        name = self._goray_type
+        keep: List[Any] = []
+        reply = _execute(int(Py2Native.NEW_ACTOR), name,
+                         _call_units(name, args_block, positions, resolved, keep))
+        try:
+            self._goray_index = int(bytes(reply).decode("ascii"))
+        except ValueError:
+            raise GorayError(f"NewActor {name}: the library replied {bytes(reply[:64])!r}") from None
+        # Calls with Python values go through LocalActor (packed on the fast path).
+        self._goray_local = LocalActor(name, self._goray_index, ready_library())
+
+    def _goray_call(self, method: str, args_block: Buffer, positions: Tuple[int, ...],
+                    resolved: Sequence[Any]) -> Any:
+        callee = f"{self._goray_type}.{method}"
+        keep: List[Any] = []
+        reply = _execute(int(Py2Native.ACTOR_METHOD_CALL), callee,
+                         _call_units(method, args_block, positions, resolved, keep), self._goray_index,
+                         copy_below=0)  # (as in run_native_task)
+        return NativeBlock(reply) if len(reply) else None  # None: see EMPTY_NATIVE_RESULT
+
+
+def _plain_method(method: str) -> Callable[..., Any]:
+    def call(self: _NativeActorBase, *args: Any) -> Any:
+        return stored(self._goray_local.call(method, *args))
+    call.__name__ = call.__qualname__ = method
+    return call
+
+
+def _encoded_method(method: str) -> Callable[..., Any]:
+    # Callers leave out `positions` when no refs are among the arguments (the common
+    # case), and the block too when it is empty: less for Ray to serialize per call.
+    def call(self: _NativeActorBase, args_block: Buffer = b"", positions: Tuple[int, ...] = (),
+             *resolved: Any) -> Any:
+        return self._goray_call(method, args_block, positions, resolved)
+    call.__name__ = call.__qualname__ = method + "__"
+    return call
+
+
+_native_classes: Dict[Tuple[str, Tuple[str, ...]], Any] = {}
+
+
+def _ray_members(type_name: str, methods: Sequence[str]) -> Dict[str, Any]:
+    """The Ray class members of a native actor: per method m, `m` and `m__`. Refuses
+    names that would reach one dispatch entry from two methods (`Get` and `Get__`),
+    or that the class itself uses, rather than routing a call to the wrong method."""
+    members: Dict[str, Any] = {}
+    owner: Dict[str, str] = {}
+    reserved = set(dir(_NativeActorBase))
+    for method in methods:
+        for name, body in ((method, _plain_method(method)), (method + "__", _encoded_method(method))):
+            if name in owner:
+                raise GorayError(
+                    f"native actor type {type_name}: methods {owner[name]!r} and {method!r} both "
+                    f"need the Ray method {name!r} (each method m is served as m and m__, for "
+                    "native callers): rename one of them")
+            if name in reserved or name.startswith("__"):
+                raise GorayError(f"native actor type {type_name}: method {method!r} cannot be "
+                                 f"served through Ray: {name!r} is a name Ray or goray uses")
+            owner[name] = method
+            members[name] = body
+    return members
+
+
+def native_actor_class(type_name: str, methods: Sequence[str]) -> Any:
+    """The Ray actor class of a native actor type (cached per type and methods)."""
+    key = (type_name, tuple(sorted(methods)))
+    with _classes_lock:
+        cls = _native_classes.get(key)
+        if cls is None:
+            members = _ray_members(type_name, key[1])
+            members.update({"_goray_type": type_name, "__module__": __name__})
+            qualname = NATIVE_CLASS_PREFIX + type_name
+            body = type(qualname, (_NativeActorBase,), members)
+            body.__qualname__ = qualname
+            cls = ray.remote(body)
+            _native_classes[key] = cls
+        return cls
+
+
+def native_methods_of(handle: Any) -> Optional[Tuple[str, List[str]]]:
+    """(type, methods) of a native actor's handle, read without attribute lookups
+    that could re-enter ActorHandle.__getattr__; None for other handles."""
+    state = vars(handle)
+    descriptor = state.get("_ray_actor_creation_function_descriptor")
+    class_name = str(getattr(descriptor, "class_name", "") or "")
+    if not class_name.startswith(NATIVE_CLASS_PREFIX):
+        return None
+    shells = state.get("_method_shells") or {}
+    methods = sorted(name for name in shells if not name.startswith("_") and name + "__" in shells)
+    return class_name[len(NATIVE_CLASS_PREFIX):], methods
+
+
+def _list_methods_on_unknown_attribute() -> None:
+    """Makes a missing method of a native actor's handle name the actor's methods
+    (Ray's own message names neither). Installed once, for every ActorHandle."""
+    from ray.actor import ActorHandle
+    original = getattr(ActorHandle, "__getattr__", None)
+    if original is None or getattr(original, "_goray_lists_methods", False):
+        return  # a Ray whose handles have no __getattr__ keeps its own message
+
+    def __getattr__(self: Any, item: str) -> Any:
+        try:
+            return original(self, item)
+        except AttributeError:
+            if item.startswith("_"):
+                raise
+            native = native_methods_of(self)
+            if native is None:
+                raise
+            type_name, methods = native
+            listed = ", ".join(methods) if methods else "(none)"
+            raise AttributeError(f"native actor {type_name} has no method {item!r}; "
+                                 f"its methods: {listed}") from None
+
+    __getattr__._goray_lists_methods = True  # type: ignore[attr-defined]
+    ActorHandle.__getattr__ = __getattr__  # type: ignore[method-assign]
+
+
+_list_methods_on_unknown_attribute()
+
+
+def run_python_task(name: str, *args: Any) -> Any:
+    """The body of a Python task native code started: found by name in the worker
+    (after its py-defs file is imported), so nothing user-defined is pickled."""
+    ready_library()
+    return _registry.find_function(name)(*[to_python(arg) for arg in args])
+
+
+python_task_base = ray.remote(run_python_task)
+
+
+@ray.remote
+def _python_value(value: Any) -> Any:
+    """A ref's value as Python sees it: passed instead of a ref holding a NativeBlock
+    to consumers whose bodies are not ours (Python actor methods)."""
+    return to_python(value)
+
+
+def python_view(ref: Any) -> Any:
+    """A ref whose value is the Python value of `ref` (which holds a NativeBlock)."""
+    return _python_value.remote(ref)
+
+
+_python_classes: Dict[int, Any] = {}
+
+
+def python_actor_class(name: str) -> Any:
+    """The Ray actor class for Python class `name` (registered or importable): a
+    subclass that loads the library and py-defs in its worker before the user's
+    __init__, so the actor can call native code in-process."""
+    cls = _registry.find_class(name)
+    with _classes_lock:
+        actor_class = _python_classes.get(id(cls))
+        if actor_class is None:
+            def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+                ready_library()
+                cls.__init__(self, *[to_python(arg) for arg in args], **kwargs)  # type: ignore[misc]  # cls is the user's class itself
+            qualname = PYTHON_CLASS_PREFIX + name
+            body = type(qualname, (cls,), {"__init__": __init__, "__module__": cls.__module__})
+            body.__qualname__ = qualname
+            actor_class = ray.remote(body)
+            _python_classes[id(cls)] = actor_class
+        return actor_class
+
+
+def describe_actor(handle: Any) -> Tuple[str, bool]:
+    """(type name, is native) of any actor handle, ours or plain Ray's."""
+    descriptor = getattr(handle, "_ray_actor_creation_function_descriptor", None)
+    class_name = str(getattr(descriptor, "class_name", "") or "")
+    if class_name.startswith(NATIVE_CLASS_PREFIX):
+        return class_name[len(NATIVE_CLASS_PREFIX):], True
+    if class_name.startswith(PYTHON_CLASS_PREFIX):
+        return class_name[len(PYTHON_CLASS_PREFIX):], False
+    return class_name.rsplit(".", 1)[-1] or "actor", False

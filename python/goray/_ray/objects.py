@@ -1,0 +1,227 @@
+"""The object model of goray on Ray: what native code produces for native code
+stays the producer's bytes. A native task or actor method that native code
+submitted, and a native PutObject, store a NativeBlock (the native return block
+and its value count): GetObject returns the bytes verbatim and a native task or
+method taking the ref as an argument gets them without a decode/re-encode.
+Python consumers see Python values (:func:`to_python`). Refs made by Python
+callers hold Python values: None (no value), the value (one) or a list (several).
+
+Also here: how bytes travel through Ray (:class:`Travelling`, :class:`StoredBytes`:
+out of band when large) and what the actor store holds (:class:`ActorEntry`).
+"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any, List, NamedTuple, Sequence, Tuple
+
+from .. import _codec
+from .._protocol import Buffer
+from . import nested
+
+__all__ = ["ActorEntry", "NativeBlock", "EMPTY_NATIVE_RESULT", "to_python", "OUT_OF_BAND_FROM",
+           "Travelling", "travelling", "outbound_block", "LARGE_BYTES", "large_bytes",
+           "StoredBytes", "stored"]
+
+
+class ActorEntry(NamedTuple):
+    """An actor handed to native code."""
+    handle: Any  # ray.actor.ActorHandle
+    type_name: str
+    is_native: bool
+
+
+#: Blocks from this size on travel out-of-band (pickle protocol 5): Ray writes them
+#: into its object store once and readers get a view of it, without a copy. Smaller
+#: ones are copied in-band, which costs Ray less than a buffer of their own.
+OUT_OF_BAND_FROM = 1 << 16
+
+
+def _view(buffer: Any) -> memoryview:
+    return memoryview(buffer)
+
+
+class Travelling:
+    """Bytes on their way through Ray (an args block, a large bytes argument): out of
+    band from OUT_OF_BAND_FROM on, so the receiving task gets a memoryview of the
+    object store (no copy); smaller, plain bytes. The sender may wrap a view of a
+    buffer that lives only for the call: Ray serializes arguments in .remote()."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: Buffer) -> None:
+        self.data = data
+
+    def __reduce_ex__(self, protocol: Any) -> Tuple[Any, ...]:
+        if isinstance(protocol, int) and protocol >= 5 and len(self.data) >= OUT_OF_BAND_FROM:
+            return (_view, (pickle.PickleBuffer(self.data),))
+        return (bytes, (bytes(self.data),))
+
+
+def travelling(data: Buffer) -> Any:
+    """`data` (an args block native code wrote) as a task argument: a NativeBlock
+    when refs or handles are inside (Ray then tracks them with the task); else
+    wrapped when it is large enough to go out of band."""
+    moved = nested.from_native(data)
+    if moved is not None:
+        return NativeBlock.stored(*moved)
+    return Travelling(data) if len(data) >= OUT_OF_BAND_FROM else data
+
+
+#: The one conversion every submission of a native args block goes through.
+outbound_block = travelling
+
+
+class NativeBlock:
+    """What native code produced for native readers, as GoRay's driver stores it:
+    the native return block (0..N msgpack values back to back, or PutObject's one
+    value) and how many values it holds. Stored in Ray as is, out of band when
+    large (so Ray copies it into the object store once, and a reader's block is a
+    view of the store); never decoded on its way from a native producer to a native
+    consumer.
+
+    ObjectRefs and actor handles inside the values (ext 73/74, goray._ray.nested) are
+    held in `refs` and `actors`, pickled in band so that Ray counts the refs as
+    contained in this object; the exts in `data` hold indexes into those lists.
+    ``NativeBlock(data)`` takes bytes as native code wrote them (ids of this
+    process's stores); :meth:`native_data` gives them back for native code here."""
+
+    __slots__ = ("data", "_count", "refs", "actors", "_native", "_labels")
+
+    def __init__(self, data: Buffer) -> None:
+        self._count = -1
+        moved = nested.from_native(data)
+        if moved is None:
+            self.data = data
+            self.refs: Sequence[Any] = ()
+            self.actors: Sequence[Any] = ()
+            self._native = b""
+            self._labels: Sequence[str] = ()
+        else:
+            self.data, self.refs, self.actors, self._native, self._labels = moved
+
+    @classmethod
+    def stored(cls, data: Buffer, refs: Sequence[Any] = (), actors: Sequence[Any] = (),
+               native: bytes = b"", labels: Sequence[str] = ()) -> "NativeBlock":
+        """A block already in the object-store form (indexes into `refs`/`actors`)."""
+        block = cls.__new__(cls)
+        block.data = data
+        block._count = -1
+        block.refs = refs
+        block.actors = actors
+        block._native = native
+        block._labels = labels
+        return block
+
+    @property
+    def count(self) -> int:
+        """How many values the block holds: counted (skipped over, no Python objects)
+        only when a native callee takes it as an argument; GetObject never needs it."""
+        if self._count < 0:
+            self._count = _codec.count_values(self.data)
+        return self._count
+
+    def native_data(self) -> Buffer:
+        """The bytes for native code in this process: each ref and handle inside is
+        registered in the stores (a new id the library adopts) and its id written in
+        a copy; without any, `data` itself. Call once per delivery."""
+        if not self.refs and not self.actors:
+            return self.data
+        return nested.to_native_many([self.data], self.refs, self.actors, self._native, self._labels)[0]
+
+    def argument_parts(self) -> Tuple[bytes, Buffer]:
+        """(prefix, block): what a native callee receives for a ref holding this
+        block is prefix + block, one msgpack value: the value itself; nil for none;
+        an array of several. Refs and handles inside are registered (native_data)."""
+        if self.count == 1:
+            return b"", self.native_data()
+        if self.count == 0:
+            return b"\xc0", b""
+        return _codec.array_header(self.count), self.native_data()
+
+    def as_argument(self) -> bytes:
+        """The one msgpack value a native callee receives (argument_parts joined)."""
+        return b"".join(self.argument_parts())
+
+    def to_python(self) -> Any:
+        """The Python value: None (no value), the value, or a list of several."""
+        if self.refs or self.actors:
+            return _codec.unpack_result_block_with(self.data, (self.refs, self.actors, self._native))
+        return _codec.unpack_result_block(self.data)
+
+    def __reduce_ex__(self, protocol: Any) -> Tuple[Any, ...]:
+        large = isinstance(protocol, int) and protocol >= 5 and len(self.data) >= OUT_OF_BAND_FROM
+        data = pickle.PickleBuffer(self.data) if large else bytes(self.data)
+        if self.refs or self.actors:
+            return (_stored_block, (data, list(self.refs), list(self.actors), self._native,
+                                    tuple(self._labels)))
+        return (_native_block, (data,))
+
+    def __repr__(self) -> str:
+        inside = f", {len(self.refs)} refs, {len(self.actors)} actors" if self.refs or self.actors else ""
+        return f"<goray NativeBlock of {len(self.data)} bytes{inside}>"
+
+
+def _native_block(buffer: Any) -> NativeBlock:
+    return NativeBlock.stored(buffer if type(buffer) is bytes else memoryview(buffer))
+
+
+def _stored_block(buffer: Any, refs: List[Any], actors: List[Any], native: bytes,
+                  labels: Tuple[str, ...] = ()) -> NativeBlock:
+    return NativeBlock.stored(buffer if type(buffer) is bytes else memoryview(buffer),
+                              refs, actors, native, labels)
+
+
+#: What a native task or method that produced no values stores: None rather than an
+#: empty NativeBlock, because Ray stores None without pickling (a pickled object costs
+#: Ray ~70-100 us more CPU per call, in the worker and in the reader). Read back as
+#: the empty block by GetObject(s) of a native producer's ref; a native callee gets nil
+#: for it and a Python reader None, exactly what the empty NativeBlock gives.
+EMPTY_NATIVE_RESULT = None
+
+
+def to_python(value: Any) -> Any:
+    """`value` as Python code sees it (a NativeBlock decoded)."""
+    return value.to_python() if type(value) is NativeBlock else value
+
+
+#: Bytes values from this size on take the paths below.
+LARGE_BYTES = 1 << 20
+
+
+_BYTE_FORMATS = ("B", "b", "c")
+
+
+def large_bytes(value: Any) -> bool:
+    if isinstance(value, (bytes, bytearray)):
+        return len(value) >= LARGE_BYTES
+    return (isinstance(value, memoryview) and value.format in _BYTE_FORMATS and value.ndim == 1
+            and value.contiguous and value.nbytes >= LARGE_BYTES)
+
+
+def _bytes_from_store(buffer: Any) -> bytes:
+    return bytes(buffer)
+
+
+class StoredBytes:
+    """A large bytes result on its way to a Python reader: out of band, so Ray
+    copies it into its store straight from the buffer it is in (the library's
+    reply); the reader gets bytes (one copy, as for a plain Ray bytes value)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: Buffer) -> None:
+        self.data = data
+
+    def __reduce_ex__(self, protocol: Any) -> Tuple[Any, ...]:
+        if isinstance(protocol, int) and protocol >= 5:
+            return (_bytes_from_store, (pickle.PickleBuffer(self.data),))
+        return (bytes, (bytes(self.data),))
+
+
+def stored(result: Any) -> Any:
+    """A result as a Ray task returns it: large bytes out of band (Ray would copy
+    them in band first, then into its store)."""
+    if type(result) is bytes and len(result) >= LARGE_BYTES:
+        return StoredBytes(result)
+    return result
