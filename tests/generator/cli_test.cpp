@@ -26,7 +26,7 @@ ScanRun RunScan(const std::string& arguments, const std::string& directory) {
 
 TEST(Cli, WritesThePrettyIdlOnSuccess) {
   std::string out = MakeTempDirectory("cli_ok");
-  ScanRun run = RunScan("'" + InputPath("driver/driver.cpp") + "' -o '" + out + "/driver.idl.json'",
+  ScanRun run = RunScan("'" + CasePath("driver/driver.cpp") + "' -o '" + out + "/driver.idl.json'",
                     out);
   EXPECT_EQ(run.status, 0) << run.err;
   EXPECT_EQ(run.err, "");
@@ -68,7 +68,7 @@ TEST(Cli, ClangErrorsExitOne) {
 
 TEST(Cli, UsageErrorsExitTwo) {
   std::string out = MakeTempDirectory("cli_usage");
-  EXPECT_EQ(RunScan("'" + InputPath("driver/driver.cpp") + "'", out).status, 2) << "no -o";
+  EXPECT_EQ(RunScan("'" + CasePath("driver/driver.cpp") + "'", out).status, 2) << "no -o";
   EXPECT_EQ(RunScan("-o x.json", out).status, 2) << "no source";
   EXPECT_EQ(RunScan("--frobnicate -o x.json a.cpp", out).status, 2);
   EXPECT_EQ(RunScan("--help", out).status, 0);

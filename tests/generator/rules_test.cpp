@@ -32,7 +32,7 @@ ScanResult ScanApp() {
   ScanOptions options;
   options.goray_include = StubInclude();
   options.extra_args = {"-I" + RuntimeInclude()};
-  return ScanInputs({"app/app.cpp"}, options);
+  return ScanCases({"app/app.cpp"}, options);
 }
 
 TEST(AppExample, HasTheDesignsTasksActorDriverAndOptions) {
@@ -86,7 +86,7 @@ TEST(AppExample, ScanIsDeterministic) {
 }
 
 TEST(Tasks, PublicMemberFunctionsOnlyNoOperators) {
-  ScanResult result = ScanInputs({"types/types.h"});
+  ScanResult result = ScanCases({"types/types.h"});
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
   std::vector<std::string> names = Names(result.idl["tasks"]);
   EXPECT_EQ(std::count(names.begin(), names.end(), "Hidden"), 0);
@@ -108,7 +108,7 @@ std::vector<std::string> Warnings(const ScanResult& result) {
 }
 
 TEST(Tasks, PublicBasesTasksAreInheritedAndNamesAreHidden) {
-  ScanResult result = ScanInputs({"rules/skipped.h"});
+  ScanResult result = ScanCases({"inherited/skipped.h"});
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
   const json& tasks = result.idl["tasks"];
   EXPECT_EQ(Names(tasks),
@@ -132,7 +132,7 @@ TEST(Tasks, AVirtualBaseReachedTwiceIsOneSubobject) {
 }
 
 TEST(Rules, EverySkippedMemberIsAWarningSayingWhy) {
-  ScanResult result = ScanInputs({"rules/skipped.h"});
+  ScanResult result = ScanCases({"inherited/skipped.h"});
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
   std::vector<std::string> warnings = Warnings(result);
   std::vector<std::string> expected = {
@@ -158,7 +158,7 @@ TEST(Rules, EverySkippedMemberIsAWarningSayingWhy) {
 }
 
 TEST(Types, UserAliasesAreSpelledThroughEvenInACppFile) {
-  ScanResult result = ScanInputs({"alias/app.cpp"});
+  ScanResult result = ScanCases({"alias/app.cpp"});
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
   const json& tasks = result.idl["tasks"];
   EXPECT_EQ(Named(tasks, "Split")["result"]["spelling"], "std::vector<std::string>");
@@ -172,7 +172,7 @@ TEST(Types, UserAliasesAreSpelledThroughEvenInACppFile) {
 }
 
 TEST(Types, ParametersRecordDeclaredSpellingAndValueType) {
-  ScanResult result = ScanInputs({"types/types.h"});
+  ScanResult result = ScanCases({"types/types.h"});
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
   const json& tasks = result.idl["tasks"];
   const json& str = Named(tasks, "Str")["params"][0];
@@ -190,7 +190,7 @@ TEST(Types, ParametersRecordDeclaredSpellingAndValueType) {
 }
 
 TEST(Types, EveryKindOfTheMapping) {
-  ScanResult result = ScanInputs({"types/types.h"});
+  ScanResult result = ScanCases({"types/types.h"});
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
   const json& tasks = result.idl["tasks"];
   auto result_of = [&](const std::string& task) { return Named(tasks, task)["result"]; };
@@ -230,7 +230,7 @@ TEST(Types, EveryKindOfTheMapping) {
 }
 
 TEST(Structs, PublicFieldsBasesFirstNestedRecursiveAndEnums) {
-  ScanResult result = ScanInputs({"types/types.h"});
+  ScanResult result = ScanCases({"types/types.h"});
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
   const json& structs = result.idl["structs"];
   EXPECT_EQ(Names(structs), (std::vector<std::string>{"::geo::Point", "::geo::Shape",
@@ -252,7 +252,7 @@ TEST(Structs, PublicFieldsBasesFirstNestedRecursiveAndEnums) {
 }
 
 TEST(Actors, FactoriesConstructorsAndInheritedMethods) {
-  ScanResult result = ScanInputs({"actors/actors.h"});
+  ScanResult result = ScanCases({"actors/actors.h"});
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
   const json& actors = result.idl["actors"];
   EXPECT_EQ(Names(actors),
@@ -288,7 +288,7 @@ TEST(Actors, FactoriesConstructorsAndInheritedMethods) {
 }
 
 TEST(Driver, TakesArgsAndKeepsTheDefinitionsLocationAndDeclarationsDoc) {
-  ScanResult result = ScanInputs({"driver/driver.cpp"});
+  ScanResult result = ScanCases({"driver/driver.cpp"});
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
   const json& driver = result.idl["driver"];
   EXPECT_EQ(driver["name"], "::app::Main");
@@ -299,7 +299,7 @@ TEST(Driver, TakesArgsAndKeepsTheDefinitionsLocationAndDeclarationsDoc) {
 }
 
 TEST(Docs, DirectlyAboveOrTrailingOnly) {
-  ScanResult result = ScanInputs({"docs/docs.h"});
+  ScanResult result = ScanCases({"docs/docs.h"});
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
   const json& tasks = result.idl["tasks"];
   EXPECT_EQ(Named(tasks, "First")["doc"], "");
@@ -316,7 +316,7 @@ TEST(Docs, DirectlyAboveOrTrailingOnly) {
 }
 
 TEST(Inputs, DirectoriesAreSearchedAndUnincludedHeadersParsed) {
-  ScanResult result = ScanInputs({"project"});
+  ScanResult result = ScanCases({"project"});
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
   EXPECT_EQ(result.idl["sources"], json({"api.h", "extra/standalone.hpp", "main.cpp"}))
       << "hidden directories, goray-gen outputs and other files are not scanned";
@@ -326,7 +326,7 @@ TEST(Inputs, DirectoriesAreSearchedAndUnincludedHeadersParsed) {
 }
 
 TEST(Inputs, AHeaderSeveralSourcesIncludeIsReadOnce) {
-  ScanResult result = ScanInputs({"shared"});
+  ScanResult result = ScanCases({"shared"});
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
   EXPECT_EQ(result.idl["sources"], json({"a.cpp", "b.cpp", "service.h"}));
   EXPECT_EQ(Names(result.idl["tasks"]), (std::vector<std::string>{"Echo", "Answer"}));
@@ -338,7 +338,7 @@ TEST(Inputs, AHeaderSeveralSourcesIncludeIsReadOnce) {
 }
 
 TEST(Inputs, ProjectHeadersTheSourcesIncludeAreScanned) {
-  ScanResult result = ScanInputs({"headers/tasks.cpp", "headers/driver.cpp"});
+  ScanResult result = ScanCases({"headers/tasks.cpp", "headers/driver.cpp"});
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
   EXPECT_EQ(result.idl["sources"], json({"driver.cpp", "shapes.h", "tasks.cpp"}));
   EXPECT_EQ(Named(result.idl["structs"], "::Point")["location"]["file"], "shapes.h");
@@ -371,15 +371,15 @@ TEST(Inputs, AStructInAHeaderOutsideTheRootIsAWarningSayingWhatToAdd) {
 
 TEST(Inputs, RootOptionMakesPathsRelativeToIt) {
   ScanOptions options;
-  options.root = InputPath("");
-  ScanResult result = ScanInputs({"driver/driver.cpp"}, options);
+  options.root = CasePath("");
+  ScanResult result = ScanCases({"driver/driver.cpp"}, options);
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
   EXPECT_EQ(result.idl["sources"], json({"driver/driver.cpp"}));
   EXPECT_EQ(result.idl["driver"]["location"]["file"], "driver/driver.cpp");
 }
 
 TEST(Inputs, DefaultRootIsTheCommonDirectory) {
-  ScanResult result = ScanInputs({"driver/driver.cpp", "project/api.h"});
+  ScanResult result = ScanCases({"driver/driver.cpp", "project/api.h"});
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
   EXPECT_EQ(result.idl["sources"], json({"driver/driver.cpp", "project/api.h"}));
 }

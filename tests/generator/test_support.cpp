@@ -12,9 +12,11 @@ std::string InputPath(const std::string& relative) {
   return std::string(GORAY_TEST_DIR) + "/inputs/" + relative;
 }
 
-std::string GoldenPath(const std::string& name) {
-  return std::string(GORAY_TEST_DIR) + "/golden/" + name + ".idl.json";
+std::string CasePath(const std::string& relative) {
+  return std::string(GORAY_TEST_GOLDEN_DIR) + "/" + relative;
 }
+
+std::string GoldenPath(const std::string& name) { return CasePath(name + "/" + name + ".idl.json"); }
 
 std::string StubInclude() { return std::string(GORAY_TEST_DIR) + "/stub_include"; }
 std::string RuntimeInclude() { return GORAY_TEST_RUNTIME_INCLUDE; }
@@ -48,6 +50,12 @@ std::string MakeTempDirectory(const std::string& name) {
 ScanResult ScanInputs(const std::vector<std::string>& relative, ScanOptions options) {
   std::vector<std::string> paths;
   for (const std::string& input : relative) paths.push_back(InputPath(input));
+  return Scan(paths, options);
+}
+
+ScanResult ScanCases(const std::vector<std::string>& relative, ScanOptions options) {
+  std::vector<std::string> paths;
+  for (const std::string& input : relative) paths.push_back(CasePath(input));
   return Scan(paths, options);
 }
 

@@ -9,9 +9,11 @@
 
 namespace goray::scan::testing {
 
-// tests/generator/inputs/<relative>
+// the scanner's own inputs: tests/generator/inputs/<relative>
 std::string InputPath(const std::string& relative);
-// tests/generator/golden/<name>.idl.json
+// a golden case's inputs: tests/golden/<relative> (relative starts with the case's name)
+std::string CasePath(const std::string& relative);
+// a golden case's IDL: tests/golden/<name>/<name>.idl.json
 std::string GoldenPath(const std::string& name);
 // tests/generator/stub_include: a <goray/goray.h> with only the markers and std headers.
 std::string StubInclude();
@@ -27,6 +29,8 @@ std::string MakeTempDirectory(const std::string& name);
 
 // Scans inputs/<relative>... with `options`.
 ScanResult ScanInputs(const std::vector<std::string>& relative, ScanOptions options = {});
+// Scans the golden cases' tests/golden/<relative>... with `options`.
+ScanResult ScanCases(const std::vector<std::string>& relative, ScanOptions options = {});
 
 // All diagnostics, one per line, for failure messages.
 std::string Describe(const ScanResult& result);

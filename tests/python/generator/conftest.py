@@ -21,9 +21,8 @@ import pytest
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
-INPUTS = ROOT / "tests" / "generator" / "inputs"     # the scanner's test inputs
-MORE_INPUTS = HERE / "inputs"                         # this suite's own
-GOLDEN = ROOT / "tests" / "generator" / "golden" / "gen"
+INPUTS = ROOT / "tests" / "generator" / "inputs"     # the scanner's own test inputs
+GOLDEN = ROOT / "tests" / "golden"                    # each case's inputs and outputs
 APPS = HERE / "apps"
 PYTHON = sys.executable
 

@@ -11,10 +11,10 @@ import textwrap
 
 import pytest
 
-from conftest import INPUTS, ROOT, gen_command, run
+from conftest import GOLDEN, INPUTS, ROOT, gen_command, run
 
-APP = INPUTS / "app" / "app.cpp"             # includes <goray/goray.h>: a real scan
-ACTORS = INPUTS / "actors" / "actors.h"      # includes only the markers: a quick scan
+APP = GOLDEN / "app" / "app.cpp"             # includes <goray/goray.h>: a real scan
+ACTORS = GOLDEN / "actors" / "actors.h"      # includes only the markers: a quick scan
 OUTPUTS = ["app.idl.json", "app.goray.h", "app.goray.cpp", "app.py", "app.pyi"]
 ACTORS_OUTPUTS = [name.replace("app.", "actors.") for name in OUTPUTS]  # a header: no unit
 
@@ -65,7 +65,7 @@ def test_a_changed_output_is_rewritten(scanner, tmp_path):
 def test_outputs_do_not_depend_on_the_output_directory_or_the_working_directory(scanner,
                                                                                  tmp_path):
     copy = tmp_path / "src"
-    shutil.copytree(INPUTS / "project", copy)
+    shutil.copytree(GOLDEN / "project", copy)
     first = goray_gen(str(copy), "-o", str(tmp_path / "a"))
     second = goray_gen("src", "-o", "deep/er/b", cwd=tmp_path)
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
@@ -153,10 +153,12 @@ def test_print_deps_lists_the_renderer_and_templates():
     result = run(gen_command("--print-deps"))
     assert result.returncode == 0, result.stderr
     listed = {pathlib.Path(line) for line in result.stdout.splitlines()}
-    templates = ROOT / "templates"
-    for template in templates.glob("*.j2"):
+    gen = ROOT / "python" / "goray" / "gen"
+    templates = sorted((gen / "templates").glob("*.j2"))
+    assert templates, f"no templates in {gen / 'templates'}"
+    for template in templates:
         assert template.resolve() in listed
-    assert (ROOT / "python" / "goray" / "gen" / "model.py").resolve() in listed
+    assert (gen / "model.py").resolve() in listed
 
 
 def test_version_and_module_entry_point():
@@ -166,7 +168,7 @@ def test_version_and_module_entry_point():
 
 def test_depfile_and_stamp(scanner, tmp_path):
     out = tmp_path / "out"
-    result = goray_gen(str(INPUTS / "project"), "-o", str(out), "--depfile",
+    result = goray_gen(str(GOLDEN / "project"), "-o", str(out), "--depfile",
                        str(out / "project.d"), "--stamp", str(out / "project.stamp"))
     assert result.returncode == 0, result.stderr
     depfile = (out / "project.d").read_text()

@@ -1,4 +1,4 @@
-"""Default arguments end to end (tests/python/generator/inputs/defaults/defaults.cpp):
+"""Default arguments end to end (tests/golden/defaults/defaults.cpp):
 the scan records which parameters have one; dispatch accepts every count from the
 required ones to all, the defaults evaluated by C++ where they were written; the typed
 C++ wrappers accept the shorter calls; the stubs show the parameters as optional; a count
@@ -35,7 +35,7 @@ def test_the_scan_records_which_parameters_have_a_default(built_apps):
     assert defaults_of(methods["Describe"]["params"]) == [True]
     # Only whether there is one: no default expression is copied out of its context.
     assert "kStep" not in json.dumps(document) and "Factor" not in json.dumps(document)
-    schema = json.loads((ROOT / "generator" / "idl.schema.json").read_text())
+    schema = json.loads((ROOT / "scanner" / "idl.schema.json").read_text())
     jsonschema.validate(document, schema)
 
 

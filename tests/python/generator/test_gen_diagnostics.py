@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import INPUTS, gen_command, run
+from conftest import GOLDEN, INPUTS, gen_command, run
 
 ERRORS = INPUTS / "errors"
 
@@ -115,7 +115,7 @@ WARNING_LINE = re.compile(
 
 def test_skipped_members_are_clang_style_warnings_and_the_outputs_are_written(scanner, tmp_path):
     out = tmp_path / "out"
-    result = run(gen_command(str(INPUTS / "rules" / "skipped.h"), "-o", str(out)))
+    result = run(gen_command(str(GOLDEN / "inherited" / "skipped.h"), "-o", str(out)))
     assert result.returncode == 0, result.stderr
     warnings = {(m["line"], m["message"].split(" (")[0])
                 for m in WARNING_LINE.finditer(result.stderr)}

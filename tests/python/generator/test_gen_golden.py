@@ -1,6 +1,7 @@
-"""Golden files: each input scans and renders to exactly its golden outputs, byte for byte
-(tests/generator/golden/gen/<case>/<case>.{idl.json,goray.h,goray.cpp,py,pyi}, and
-<case>.<source>.goray.cpp for each source file).
+"""Golden files: each case's inputs (in tests/golden/<case>/) scan and render to exactly
+its golden outputs beside them, byte for byte (tests/golden/<case>/<case>.{idl.json,
+goray.h,goray.cpp,py,pyi}, and <case>.<source>.goray.cpp for each source file). The
+scanner's golden test (tests/generator/golden_test.cpp) checks the same <case>.idl.json.
 
 GORAY_UPDATE_GOLDEN=1 rewrites them instead of comparing.
 """
@@ -12,25 +13,25 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from conftest import GOLDEN, INPUTS, MORE_INPUTS, PYTHON, run, update_golden
+from conftest import GOLDEN, PYTHON, run, update_golden
 
 # case -> its inputs (files or directories), as a user passes them to goray-gen.
 CASES: Dict[str, List[pathlib.Path]] = {
-    "app": [INPUTS / "app" / "app.cpp"],            # the README's one-file application
-    "types": [INPUTS / "types" / "types.h"],        # every type, structs, enums
-    "actors": [INPUTS / "actors" / "actors.h"],     # factories, GORAY_ACTOR, bases
-    "docs": [INPUTS / "docs" / "docs.h"],           # doc comments -> docstrings, ///
-    "driver": [INPUTS / "driver" / "driver.cpp"],   # a driver with args, init options
-    "project": [INPUTS / "project"],                # a directory: headers and a .cpp
-    "shared": [INPUTS / "shared"],                  # a header two sources include
-    "alias": [INPUTS / "alias" / "app.cpp"],        # aliases declared only in a .cpp
-    "headers": [INPUTS / "headers" / "tasks.cpp",   # project headers the inputs omit
-                INPUTS / "headers" / "driver.cpp"],
-    "inherited": [INPUTS / "rules" / "skipped.h"],  # inherited tasks, skipped members
-    "naming": [MORE_INPUTS / "naming" / "naming.h"],  # keywords and collisions
-    "defaults": [MORE_INPUTS / "defaults" / "defaults.cpp"],  # default arguments
-    "arrays": [INPUTS / "arrays" / "arrays.h"],     # NumPy arrays: every form and dtype
-    "refs": [INPUTS / "refs" / "refs.h"],           # ObjectRefs, Futures, actor handles
+    "app": [GOLDEN / "app" / "app.cpp"],            # the README's one-file application
+    "types": [GOLDEN / "types" / "types.h"],        # every type, structs, enums
+    "actors": [GOLDEN / "actors" / "actors.h"],     # factories, GORAY_ACTOR, bases
+    "docs": [GOLDEN / "docs" / "docs.h"],           # doc comments -> docstrings, ///
+    "driver": [GOLDEN / "driver" / "driver.cpp"],   # a driver with args, init options
+    "project": [GOLDEN / "project"],                # a directory: headers and a .cpp
+    "shared": [GOLDEN / "shared"],                  # a header two sources include
+    "alias": [GOLDEN / "alias" / "app.cpp"],        # aliases declared only in a .cpp
+    "headers": [GOLDEN / "headers" / "tasks.cpp",   # project headers the inputs omit
+                GOLDEN / "headers" / "driver.cpp"],
+    "inherited": [GOLDEN / "inherited" / "skipped.h"],  # inherited tasks, skipped members
+    "naming": [GOLDEN / "naming" / "naming.h"],  # keywords and collisions
+    "defaults": [GOLDEN / "defaults" / "defaults.cpp"],  # default arguments
+    "arrays": [GOLDEN / "arrays" / "arrays.h"],     # NumPy arrays: every form and dtype
+    "refs": [GOLDEN / "refs" / "refs.h"],           # ObjectRefs, Futures, actor handles
 }
 SUFFIXES = [".idl.json", ".goray.h", ".goray.cpp", ".py", ".pyi"]
 
@@ -94,15 +95,6 @@ def test_source_units_match_golden(generated):
                 f"{case}{suffix} differs from its golden file (GORAY_UPDATE_GOLDEN=1)"
 
 
-def test_golden_idl_agrees_with_the_scanners_golden(generated):
-    """goray-gen scans as the scanner's own golden test does."""
-    scanner_golden = GOLDEN.parent
-    for case in CASES:
-        path = scanner_golden / f"{case}.idl.json"
-        if path.is_file():
-            assert generated[case][".idl.json"] == path.read_text(encoding="utf-8"), case
-
-
 def test_rendering_is_a_pure_function_of_the_idl(generated, tmp_path):
     """Rendering the golden IDL alone (no scan) gives the same outputs."""
     from goray.gen.generate import GenerateOptions, generate
@@ -137,9 +129,9 @@ def test_golden_cpp_compiles_without_warnings_of_its_own():
     jobs = [(case, unit) for case in COMPILED
             for unit in sorted((GOLDEN / case).glob(f"{case}*.goray.cpp"))]
     for index, (case, unit) in enumerate(jobs):
-        source_root = CASES[case][0] if CASES[case][0].is_dir() else CASES[case][0].parent
+        # The case's folder holds its sources and its outputs: one -I for both.
         command = [compiler, "-std=c++20", "-fsyntax-only", "-Wall", "-Wextra",
-                   "-DMSGPACK_NO_BOOST", f"-I{source_root}", f"-I{GOLDEN / case}",
+                   "-DMSGPACK_NO_BOOST", f"-I{GOLDEN / case}",
                    f"-I{ROOT / 'runtime' / 'include'}", str(unit)]
         running.append((unit.name, subprocess.Popen(command, stderr=subprocess.PIPE, text=True)))
         if len(running) == 2 or index == len(jobs) - 1:
@@ -271,7 +263,7 @@ def test_refs_wrappers_take_refs_and_handles(tmp_path):
     use.write_text(REFS_USE)
     result = subprocess.run(
         [compiler, "-std=c++20", "-fsyntax-only", "-Wall", "-Wextra", "-Werror",
-         "-DMSGPACK_NO_BOOST", f"-I{INPUTS / 'refs'}", f"-I{GOLDEN / 'refs'}",
+         "-DMSGPACK_NO_BOOST", f"-I{GOLDEN / 'refs'}",
          f"-I{ROOT / 'runtime' / 'include'}", str(use)],
         stderr=subprocess.PIPE, text=True)
     assert result.returncode == 0, result.stderr

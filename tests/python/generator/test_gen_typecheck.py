@@ -1,6 +1,6 @@
 """mypy over the generated stubs: the stubs themselves check clean under --strict, a correct
 use passes, and a wrong argument type, an unknown task and an unknown method each fail
-with mypy's message. Uses the golden stubs (tests/generator/golden/gen/), so no build."""
+with mypy's message. Uses the golden stubs (tests/golden/<case>/), so no build."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Default arguments of tests/python/generator/inputs/defaults/defaults.cpp, called with
+"""Default arguments of tests/golden/defaults/defaults.cpp, called with
 every accepted argument count and with too few and too many (run by test_gen_defaults.py
 in its own process). Prints one JSON object: {"failures": [...]}.
 
@@ -73,7 +73,7 @@ def local(library: str) -> None:
 def on_ray(library: str) -> None:
     import goray
     import ray
-    from goray._driver import run_driver
+    from goray._ray.driver import run_driver
 
     loaded = goray.init(library, num_cpus=2, include_dashboard=False)
     try:

@@ -1,4 +1,4 @@
-// The typed C++ wrappers of ../../inputs/defaults/defaults.cpp called with and without
+// The typed C++ wrappers of tests/golden/defaults/defaults.cpp called with and without
 // their defaulted arguments, on Ray (run by apps/defaults_check.py through run_driver).
 // Returns the number of failures; each is printed.
 #include <goray/goray.h>
