@@ -19,6 +19,7 @@ import itertools
 import json
 import linecache
 import os
+import sys
 import threading
 import traceback as _traceback
 from types import CodeType, ModuleType, TracebackType
@@ -26,6 +27,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import _codec, _registry
 from ._protocol import (
+    ACTOR_NAME,
     META_ACTOR_TYPE_NAME,
     META_ARG_POS_TO_OBJECT,
     META_FUNC_CODE,
@@ -300,7 +302,7 @@ _RAY_REQUESTS: Dict[Native2Py, Tuple[str, Optional[str]]] = {
     Native2Py.ACTOR_METHOD_CALL: ("calling actor method {name} through Ray (handle.RemoteCall)",
                                   META_TASK_NAME),
     Native2Py.KILL_ACTOR: ("killing an actor (Kill)", None),
-    Native2Py.GET_ACTOR: ("looking up named actor {name} (GetActor)", "name"),
+    Native2Py.GET_ACTOR: ("looking up named actor {name} (GetActor)", ACTOR_NAME),
     Native2Py.EXE_PYTHON_REMOTE_TASK: ("calling Python task {name} through Ray (RemoteCallPyTask)",
                                        META_PY_TASK_NAME),
     Native2Py.RELEASE_ACTOR: ("releasing an actor handle", None),
@@ -320,10 +322,25 @@ def _requested_name(command: Native2Py, data: memoryview, key: str) -> str:
         return ""
 
 
+def _ray_started() -> bool:
+    ray = sys.modules.get("ray")  # never imported here: goray alone imports no Ray
+    return ray is not None and bool(ray.is_initialized())
+
+
 def _needs_ray(command: Native2Py) -> Handler:
+    """The handler of a Ray command before goray._ray.native2py serves it: in a
+    process where Ray runs (a Ray worker, a driver that called ray.init itself), the
+    first Ray command installs those handlers and is served by them; elsewhere it
+    fails, saying how to start Ray."""
     text, key = _RAY_REQUESTS.get(command, (f"Native2Py command {int(command)} ({command.name})", None))
 
     def handler(data: memoryview) -> Reply:
+        if _ray_started():
+            from ._ray import native2py  # imports this module: not imported at the top
+            native2py.install()
+            served = _handlers.get(int(command))
+            if served is not None and served is not handler:
+                return served(data)
         what = text.format(name=_requested_name(command, data, key) if key else "")
         what = " ".join(what.split())  # no double space when the name is unknown
         raise GorayError(f"{what} needs Ray, which this process has not started: run the "

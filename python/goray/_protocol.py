@@ -84,6 +84,31 @@ META_LOCAL_ACTOR_ID = "goray_py_local_actor_id"
 META_ACTOR_METHODS = "goray_actor_methods"
 META_PY_TASK_NAME = "task_name"
 META_ARG_POS_TO_OBJECT = "go_ray_arg_pos_to_object"
+#: The meta keys: the protocol's, not Ray options.
+META_KEYS = frozenset({
+    META_TASK_NAME, META_FUNC_CODE, META_ACTOR_TYPE_NAME, META_LOCAL_ACTOR_ID, META_ACTOR_METHODS,
+    META_PY_TASK_NAME, META_ARG_POS_TO_OBJECT,
+})
+# An entry of META_ARG_POS_TO_OBJECT: {"id": object id, "auto_release": bool}.
+ARG_OBJECT_ID = "id"
+ARG_AUTO_RELEASE = "auto_release"
+
+# Keys of the other Native2Py JSON requests and replies (the rest of a request is
+# Ray's keyword arguments).
+WAIT_OBJECT_IDS = "object_ref_local_ids"  # WaitObject
+WAIT_ALL_READY = "goray_all_ready"  # WaitObject, version 3: report every ready ref
+WAIT_NUM_RETURNS = "num_returns"
+CANCEL_OBJECT_ID = "object_ref_local_id"  # CancelObject
+ACTOR_NAME = "name"  # GetActor
+ACTOR_LOCAL_ID = "py_local_id"  # GetActor's reply
+ACTOR_TYPE_NAME = "actor_type_name"  # GetActor's and DescribeActor's replies
+ACTOR_IS_NATIVE = "is_golang_actor"
+
+# Ray names of what the driver submits (docs/protocol.md §4).
+NATIVE_TASK_PREFIX = "GolangTask."
+PYTHON_TASK_PREFIX = "py."
+NATIVE_CLASS_PREFIX = "Go."
+PYTHON_CLASS_PREFIX = "PY."
 
 #: GorayProtocolVersion() from which a library speaks arrays (commands 33-36).
 ARRAYS_VERSION = 2

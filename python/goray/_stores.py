@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import itertools
 import threading
-from typing import Dict, Generic, Iterator, TypeVar
+from typing import Any, Dict, Generic, Iterator, NamedTuple, Tuple, TypeVar
 
-__all__ = ["IdStore", "objects", "actors"]
+from ._protocol import NATIVE_CLASS_PREFIX, PYTHON_CLASS_PREFIX
+
+__all__ = ["IdStore", "objects", "actors", "StoredObject", "ActorEntry", "describe_actor"]
 
 T = TypeVar("T")
 
@@ -63,7 +65,35 @@ class IdStore(Generic[T]):
         return len(self._items)
 
 
-#: ObjectRefs handed to native code (values: ray.ObjectRef).
+class StoredObject(NamedTuple):
+    """An object ref handed to native code, with what produced it (for messages) and
+    whether its value is a NativeBlock (the bytes of a native producer)."""
+    ref: Any
+    label: str
+    native: bool = False
+
+
+class ActorEntry(NamedTuple):
+    """An actor handed to native code."""
+    handle: Any  # ray.actor.ActorHandle
+    type_name: str
+    is_native: bool
+
+
+def describe_actor(handle: Any) -> Tuple[str, bool]:
+    """(type name, is native) of any actor handle, ours or plain Ray's, from the
+    class name Ray keeps (docs/protocol.md §4: Go.<type>, PY.<class>)."""
+    descriptor = getattr(handle, "_ray_actor_creation_function_descriptor", None)
+    class_name = str(getattr(descriptor, "class_name", "") or "")
+    if class_name.startswith(NATIVE_CLASS_PREFIX):
+        return class_name[len(NATIVE_CLASS_PREFIX):], True
+    if class_name.startswith(PYTHON_CLASS_PREFIX):
+        return class_name[len(PYTHON_CLASS_PREFIX):], False
+    return class_name.rsplit(".", 1)[-1] or "actor", False
+
+
+#: ObjectRefs handed to native code (values: StoredObject, or goray._ray.native2py's
+#: FailedSubmission for a pipelined submission that failed).
 objects: "IdStore[object]" = IdStore("object ref")
-#: Actor handles handed to native code (values: goray._ray.objects.ActorEntry).
+#: Actor handles handed to native code (values: ActorEntry).
 actors: "IdStore[object]" = IdStore("actor")

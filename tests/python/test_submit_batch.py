@@ -11,7 +11,7 @@ import pytest
 import ray
 
 from goray import _handlers, _stores
-from goray._ray import bodies, native2py, objects, submit
+from goray._ray import bodies, features, native2py, objects, submit
 from goray._protocol import Native2Py, Py2Native, pack_u64, pack_units
 
 
@@ -107,38 +107,38 @@ class FakeLibrary:
 
 
 def test_enable_features_is_sent_once_with_both_bits_to_a_version_3_library(monkeypatch):
-    monkeypatch.setattr(native2py, "_features", {})
+    monkeypatch.setattr(features, "_features", {})
     library = FakeLibrary(3)
-    assert native2py.enable_features(library) == 3
-    assert native2py.enable_features(library) == 3
+    assert features.enable_features(library) == 3
+    assert features.enable_features(library) == 3
     assert library.sent == [(int(Py2Native.ENABLE_FEATURES), pack_u64(1 | 2))]
-    assert native2py.features(library) == 3
+    assert features.features(library) == 3
 
 
 def test_enable_features_is_not_sent_to_a_library_before_version_3(monkeypatch):
-    monkeypatch.setattr(native2py, "_features", {})
+    monkeypatch.setattr(features, "_features", {})
     library = FakeLibrary(2)
-    assert native2py.enable_features(library) == 0
+    assert features.enable_features(library) == 0
     assert library.sent == []
 
 
 def test_a_library_that_refuses_enable_features_keeps_them_off(monkeypatch, caplog):
-    monkeypatch.setattr(native2py, "_features", {})
+    monkeypatch.setattr(features, "_features", {})
     library = FakeLibrary(3, reply=(1, b"goray: unknown command 37"))
     with caplog.at_level(logging.WARNING, logger="goray"):
-        assert native2py.enable_features(library) == 0
+        assert features.enable_features(library) == 0
     assert "refused EnableFeatures" in caplog.text and "unknown command 37" in caplog.text
 
 
 def test_install_turns_the_loaded_librarys_features_on(monkeypatch):
     monkeypatch.setattr(_handlers, "_handlers", dict(_handlers._handlers))
-    monkeypatch.setattr(native2py, "_features", {})
+    monkeypatch.setattr(features, "_features", {})
     library = FakeLibrary(3, reply=(0, pack_u64(1)))
     monkeypatch.setattr("goray._ffi._library", library)
     native2py.install()
     native2py.install()
     assert [cmd for cmd, _ in library.sent] == [int(Py2Native.ENABLE_FEATURES)]
-    assert native2py.features() == 1
+    assert features.features() == 1
 
 
 # ---------------------------------------------------------------------------
@@ -158,7 +158,7 @@ def test_records_are_submitted_under_their_result_ids(served):
 
 
 def test_a_ref_argument_is_resolved_from_the_store(served):
-    first = _stores.objects.add(native2py.StoredObject(FakeRef("put"), "", True))
+    first = _stores.objects.add(_stores.StoredObject(FakeRef("put"), "", True))
     try:
         dispatch(Native2Py.SUBMIT_BATCH, task(rid(10), "Square", refs=[(0, first)]))
         assert served[0][4] == (0,) and served[0][5][0].value == "put"
@@ -336,7 +336,7 @@ def test_a_synchronous_call_json_without_refs_is_parsed_once(served, monkeypatch
     assert len(parsed) == 1
     assert [entry[2] for entry in served] == [{"num_cpus": 2}] * 2 and [entry[3] for entry in served] == [b"\x01", b"\x02"]
     assert served[0][6] == served[1][6] == meta  # one submitter key
-    put = _stores.objects.add(native2py.StoredObject(FakeRef("put"), "", True))
+    put = _stores.objects.add(_stores.StoredObject(FakeRef("put"), "", True))
     with_ref = json.dumps({"goray_task_name": "Square", "go_ray_arg_pos_to_object": {
         "0": {"id": put, "auto_release": True}}}).encode()
     assert dispatch(Native2Py.EXE_REMOTE_TASK, pack_units(b"", with_ref))[0] == 0
@@ -354,8 +354,8 @@ def test_an_options_id_defined_again_differently_gets_new_submitters(served, mon
 
 
 def test_forget_options_drops_the_submitters_of_that_key(monkeypatch):
-    monkeypatch.setattr(submit, "_submitters", {("native-plain:A", 7): 1, ("native-plain:A", 8): 2})
+    monkeypatch.setattr(submit, "_submitters", {("native:A", 7): 1, ("native:A", 8): 2})
     monkeypatch.setattr(submit, "_method_submitters", {0: {("Incr__", 7): 3, ("Incr__", "json"): 4}})
     submit.forget_options(7)
-    assert submit._submitters == {("native-plain:A", 8): 2}
+    assert submit._submitters == {("native:A", 8): 2}
     assert submit._method_submitters == {0: {("Incr__", "json"): 4}}

@@ -1,12 +1,12 @@
 """Pipelined submissions and batches from the C++ driver on a live Ray: the raytest
 driver's 'batches', 'as_completed' and 'pipelined' scenarios (each returns 0 when
 every check passed, printing what failed otherwise)."""
-from goray._ray import driver, native2py
+from goray._ray import driver, features
 from goray._protocol import Feature
 
 
 def test_the_library_turned_pipelining_on(lib):
-    assert native2py.features(lib) & int(Feature.PIPELINED)
+    assert features.features(lib) & int(Feature.PIPELINED)
 
 
 def test_get_of_a_vector_in_one_round_trip(lib):

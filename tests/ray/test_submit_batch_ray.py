@@ -169,7 +169,7 @@ def test_records_and_synchronous_calls_use_prepared_submitters(lib):
     ok(Native2Py.SUBMIT_BATCH, define(301, {"max_retries": 2}) + b"".join(
         task(i, "Square", block(float(n)), 301) for n, i in enumerate(ids)))
     assert [entry[0] for entry in get_all(ids)] == [0, 0, 0]
-    submitter = submit._submitters[("native-plain:Square", 301)]
+    submitter = submit._submitters[("native:Square", 301)]
     assert submit.describe(submitter) == ("internal" if submit.enabled() else "public")
     ok(Native2Py.SUBMIT_BATCH, b"".join(release_object(i) for i in ids))
 
@@ -210,14 +210,14 @@ def test_a_void_native_result_is_stored_as_none_and_read_as_the_empty_block(lib)
 
 def test_the_driver_and_every_worker_turn_the_libraries_features_on(lib):
     import ray
-    from goray._ray import native2py
+    from goray._ray import features
 
     @ray.remote
     def worker_features():
-        from goray._ray import bodies, native2py as handlers
+        from goray._ray import bodies, features
         bodies.ready_library()  # what any goray task or actor does first
-        return handlers.features()
+        return features.features()
 
     assert lib.protocol_version >= 3
-    assert native2py.features(lib) == 3
+    assert features.features(lib) == 3
     assert ray.get(worker_features.remote()) == 3

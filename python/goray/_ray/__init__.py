@@ -9,6 +9,7 @@ package imports no Ray; its modules do:
 - :mod:`.objects`: what Ray stores for goray (NativeBlock) and how bytes travel;
 - :mod:`.nested`: ObjectRefs and actor handles inside values;
 - :mod:`.submit`: prepared Ray submissions and their caches;
+- :mod:`.features`: EnableFeatures, the version-3 features turned on in the library;
 - :mod:`.options`: Ray options from the call JSON, goray's environment;
 - :mod:`.driver`: goray.init / goray.start.
 """

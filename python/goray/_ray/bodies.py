@@ -18,26 +18,21 @@ import ray
 
 from .. import _arrays, _codec, _registry, _worker
 from .._local import LocalActor, golang_local_run_task
-from .._protocol import Buffer, Py2Native, pack_u64
+from .._protocol import (NATIVE_CLASS_PREFIX, NATIVE_TASK_PREFIX, PYTHON_CLASS_PREFIX, Buffer,
+                         Py2Native, pack_u64)
 from ..errors import GorayError, error_from_reply
+from . import features
 from .objects import (LARGE_BYTES, OUT_OF_BAND_FROM, NativeBlock, StoredBytes, large_bytes, stored,
                       to_python)
 
 __all__ = [
-    "NATIVE_CLASS_PREFIX", "PYTHON_CLASS_PREFIX", "ready_library", "run_native_task",
-    "values_base", "plain_base", "native_task", "run_with_views", "native_actor_class",
-    "native_methods_of", "run_python_task", "python_task_base", "python_view",
-    "python_actor_class", "describe_actor",
+    "PYTHON_CALL", "PYTHON_FIRST", "ready_library", "run_native_task", "native_task",
+    "run_with_views", "native_actor_class", "native_methods_of", "run_python_task",
+    "python_task_base", "python_actor_class",
 ]
 
 
 _classes_lock = threading.Lock()  # guards the caches of remote functions and classes
-
-
-NATIVE_CLASS_PREFIX = "Go."
-
-
-PYTHON_CLASS_PREFIX = "PY."
 
 
 def _call_units(name: str, args_block: Any, positions: Sequence[int],
@@ -152,14 +147,15 @@ _ready: Any = None
 
 
 def ready_library() -> Any:
-    """The library in this worker (loaded once, with its py-defs file), with the
-    Ray commands served for nested calls."""
+    """The library in this worker (loaded once, with its py-defs file), its
+    version-3 features turned on. The Ray commands it sends are served from the
+    first one on (goray._handlers installs goray._ray.native2py then)."""
     global _ready
     library = _ready
     if library is None:
         library = _worker.ensure_ready()
-        from . import native2py  # imports this module: installed lazily
-        native2py.install()
+        if library is not None:
+            features.enable_features(library)
         _ready = library
     return library
 
@@ -178,8 +174,8 @@ def _execute(command: int, name: str, payload: bytes, index: int = 0,
 
 
 def run_native_task(name: str, args_block: Buffer, positions: Tuple[int, ...], *resolved: Any) -> Any:
-    """The body of every native task that native code submitted: RunTask in this
-    worker; the result stays the native return block."""
+    """RunTask in this worker for a native caller: the args block with the resolved
+    refs at their positions; the result stays the native return block."""
     keep: List[Any] = []
     payload = _call_units(name, args_block, positions, resolved, keep)
     # The reply stays the library's until converted: the refs and handles it names
@@ -188,32 +184,57 @@ def run_native_task(name: str, args_block: Buffer, positions: Tuple[int, ...], *
     return NativeBlock(reply) if len(reply) else None  # None: see EMPTY_NATIVE_RESULT
 
 
-native_task = ray.remote(run_native_task)
+#: The first argument a Python caller sends before its values when they could read
+#: as a native caller's form: unless the first value is of a PYTHON_FIRST type.
+PYTHON_CALL = None
+#: Types of a first value that no native caller sends (it sends bytes, a view of
+#: the object store or a NativeBlock first).
+PYTHON_FIRST = frozenset({int, float, bool, str, list, dict, tuple})
 
 
-def _values_task(name: str) -> Callable[..., Any]:
-    """The body of native task `name` for Python callers: the arguments arrive as
-    Python values (Ray resolved any refs) and are packed in the worker, on the fast
-    path (large bytes: framed as they are). One function per task, so no name travels
-    with each call."""
+def _native_task(name: str) -> Callable[..., Any]:
+    """The body of native task `name`: RunTask in this worker, for every caller.
+
+    Native callers send the args block (bytes, a view of the object store when it
+    travelled out of band, or a NativeBlock) and keep the native return block:
+    ``()`` (an empty block), ``(block)`` (no refs among the arguments: only the
+    block travels), ``(block, positions, *refs)`` (Ray resolves the refs).
+    Python callers (goray.golang_task) send Python values, ``(*values)`` or
+    ``(PYTHON_CALL, *values)`` (see PYTHON_FIRST), packed here on the fast path
+    (large bytes framed as they are), and get Python values back."""
     def task(*args: Any) -> Any:
-        ready_library()
-        if any(large_bytes(arg) for arg in args) and not any(_arrays.is_array(arg) for arg in args):
-            return run_with_views(name, args)
-        return stored(golang_local_run_task(name, *args))
-    task.__name__ = task.__qualname__ = f"GolangTask.{name}"
+        if not args:
+            return run_native_task(name, b"", ())
+        first = args[0]
+        if first is PYTHON_CALL:
+            return _run_for_python(name, args[1:])
+        if type(first) in PYTHON_FIRST:
+            return _run_for_python(name, args)
+        return run_native_task(name, first, args[1] if len(args) > 1 else (), *args[2:])
+    task.__name__ = task.__qualname__ = NATIVE_TASK_PREFIX + name
     return task
 
 
-_values_tasks: Dict[str, Any] = {}
+def _run_for_python(name: str, args: Sequence[Any]) -> Any:
+    ready_library()
+    if any(large_bytes(arg) for arg in args) and not any(_arrays.is_array(arg) for arg in args):
+        return run_with_views(name, args)
+    return stored(golang_local_run_task(name, *args))
 
 
-def values_base(name: str) -> Any:
-    """The Ray remote function of native task `name` for Python callers (made once)."""
-    with _classes_lock:
-        base = _values_tasks.get(name)
-        if base is None:
-            base = _values_tasks[name] = ray.remote(_values_task(name))
+_native_tasks: Dict[str, Any] = {}
+
+
+def native_task(name: str) -> Any:
+    """The one Ray remote function of native task `name` (made once), named
+    GolangTask.<name>: native and Python callers submit through it alike."""
+    base = _native_tasks.get(name)
+    if base is None:
+        with _classes_lock:
+            base = _native_tasks.get(name)
+            if base is None:
+                base = _native_tasks[name] = ray.remote(name=NATIVE_TASK_PREFIX + name)(  # type: ignore[call-overload]
+                    _native_task(name))
     return base
 
 
@@ -265,30 +286,6 @@ def _one_bin(reply: memoryview) -> int:
         return 0
     size = int.from_bytes(reply[1:1 + width], "big")
     return 1 + width if 1 + width + size == len(reply) else 0
-
-
-def _plain_native_task(name: str) -> Callable[[bytes], Any]:
-    """The body of native task `name` called with no refs among its arguments, the
-    common case: one Ray function per task, so only the argument block travels with
-    each call (half the submission cost of the general form)."""
-    def task(args_block: Buffer = b"") -> Any:  # left out when empty
-        return run_native_task(name, args_block, ())
-    task.__name__ = task.__qualname__ = f"GolangTask.{name}"
-    return task
-
-
-_plain_native_tasks: Dict[str, Any] = {}
-
-
-def plain_base(name: str) -> Any:
-    base = _plain_native_tasks.get(name)
-    if base is None:
-        with _classes_lock:
-            base = _plain_native_tasks.get(name)
-            if base is None:
-                base = _plain_native_tasks[name] = ray.remote(name=f"GolangTask.{name}")(  # type: ignore[call-overload]
-                    _plain_native_task(name))
-    return base
 
 
 class _NativeActorBase:
@@ -428,18 +425,6 @@ def run_python_task(name: str, *args: Any) -> Any:
 python_task_base = ray.remote(run_python_task)
 
 
-@ray.remote
-def _python_value(value: Any) -> Any:
-    """A ref's value as Python sees it: passed instead of a ref holding a NativeBlock
-    to consumers whose bodies are not ours (Python actor methods)."""
-    return to_python(value)
-
-
-def python_view(ref: Any) -> Any:
-    """A ref whose value is the Python value of `ref` (which holds a NativeBlock)."""
-    return _python_value.remote(ref)
-
-
 _python_classes: Dict[int, Any] = {}
 
 
@@ -460,14 +445,3 @@ def python_actor_class(name: str) -> Any:
             actor_class = ray.remote(body)
             _python_classes[id(cls)] = actor_class
         return actor_class
-
-
-def describe_actor(handle: Any) -> Tuple[str, bool]:
-    """(type name, is native) of any actor handle, ours or plain Ray's."""
-    descriptor = getattr(handle, "_ray_actor_creation_function_descriptor", None)
-    class_name = str(getattr(descriptor, "class_name", "") or "")
-    if class_name.startswith(NATIVE_CLASS_PREFIX):
-        return class_name[len(NATIVE_CLASS_PREFIX):], True
-    if class_name.startswith(PYTHON_CLASS_PREFIX):
-        return class_name[len(PYTHON_CLASS_PREFIX):], False
-    return class_name.rsplit(".", 1)[-1] or "actor", False

@@ -1,7 +1,8 @@
-"""Native2Py commands 5-16 and 32-34 (docs/protocol.md §3, docs/protocol-notes.md): native
-code using Ray through the driver. Installed into goray._handlers by goray.init() and
-in workers, where the loaded library is then asked for protocol version 3's features
-(EnableFeatures).
+"""Native2Py commands 5-16 and 32-35 (docs/protocol.md §3, §11, §12): native
+code using Ray through the driver. Installed into goray._handlers by goray.init() in
+the driver, and by the first Ray command a process receives (goray._handlers serves
+it then), e.g. in a Ray worker; the loaded library is then asked for protocol
+version 3's features (goray._ray.features).
 
 Every failure of a task or actor is a real Ray failure; GetObject reports it as
 code 5 with {"Message": "<type>: <message> (task <name>)", "Traceback": ...},
@@ -23,26 +24,23 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 import ray
 import ray.exceptions
 
-from .. import _codec, _handlers, _registry, _stores
-from .._protocol import (FEATURES_VERSION, Feature, FramingError, Native2Py, Py2Native, Record,
-                        Buffer, pack_u64, unpack_u64, unpack_units)
+from .. import _codec, _ffi, _handlers, _registry, _stores
+from .._protocol import (ACTOR_IS_NATIVE, ACTOR_LOCAL_ID, ACTOR_NAME, ACTOR_TYPE_NAME,
+                         ARG_AUTO_RELEASE, ARG_OBJECT_ID, CANCEL_OBJECT_ID, META_ACTOR_METHODS,
+                         META_ACTOR_TYPE_NAME, META_ARG_POS_TO_OBJECT, META_LOCAL_ACTOR_ID,
+                         META_PY_TASK_NAME, META_TASK_NAME, PYTHON_TASK_PREFIX,
+                         WAIT_ALL_READY, WAIT_NUM_RETURNS, WAIT_OBJECT_IDS, Buffer, FramingError,
+                         Native2Py, Record, pack_u64, unpack_u64, unpack_units)
 from ..errors import ArgumentError, GorayError, NativeError, UnknownNameError
-from . import bodies, objects, py2native, submit
+from .._stores import ActorEntry, StoredObject, describe_actor
+from . import bodies, features, nested, objects, py2native, submit
 from .options import split_options, with_goray_env
 
-__all__ = ["install", "failure_reply", "enable_features", "features", "FailedSubmission"]
+__all__ = ["install", "failure_reply", "FailedSubmission", "submit_native_task", "python_task"]
 
 _log = logging.getLogger("goray")
 Reply = Tuple[int, bytes]
 _OK_EMPTY: Reply = (0, b"")
-
-
-class StoredObject(NamedTuple):
-    """An object ref handed to native code, with what produced it (for messages) and
-    whether its value is a NativeBlock (the bytes of a native producer)."""
-    ref: Any
-    label: str
-    native: bool = False
 
 
 class FailedSubmission:
@@ -100,7 +98,7 @@ def _call(data: memoryview) -> Tuple[memoryview, Dict[str, Any], Dict[int, Store
     meta = json.loads(key)  # type: ignore[arg-type]
     if not isinstance(meta, dict):
         raise GorayError("the call's options are not a JSON object")
-    if not meta.get("go_ray_arg_pos_to_object"):
+    if not meta.get(META_ARG_POS_TO_OBJECT):
         if len(_metas) >= _SYNC_OPTIONS_LIMIT:
             _metas.clear()
         _metas[key] = meta  # type: ignore[index]
@@ -109,10 +107,10 @@ def _call(data: memoryview) -> Tuple[memoryview, Dict[str, Any], Dict[int, Store
     refs: Dict[int, StoredObject] = {}
     released = set()
     try:
-        for position, spec in (meta.get("go_ray_arg_pos_to_object") or {}).items():
-            object_id = int(spec["id"])
+        for position, spec in (meta.get(META_ARG_POS_TO_OBJECT) or {}).items():
+            object_id = int(spec[ARG_OBJECT_ID])
             refs[int(position)] = _object(object_id)
-            if spec.get("auto_release"):
+            if spec.get(ARG_AUTO_RELEASE):
                 released.add(object_id)
     finally:  # an unknown id later in the list still releases the ones before it
         for object_id in released:
@@ -129,7 +127,7 @@ def _native_refs(refs: Dict[int, StoredObject]) -> Dict[int, Any]:
 def _python_refs(refs: Dict[int, StoredObject]) -> Dict[int, Any]:
     """The refs for a consumer that sees only Python values (any Python actor's
     methods): refs holding native bytes are converted first."""
-    return {position: bodies.python_view(stored.ref) if stored.native else stored.ref
+    return {position: nested.python_view(stored.ref) if stored.native else stored.ref
             for position, stored in refs.items()}
 
 
@@ -163,18 +161,16 @@ def _new_object(stored: StoredObject) -> Reply:
 
 def submit_native_task(name: str, options: Dict[str, Any], args_block: Buffer,
                        positions: Tuple[int, ...], refs: Sequence[Any], key: Any = None) -> Any:
-    """Submits a native task; returns its ray.ObjectRef. `key` names the option set
-    for the submitter cache (default: the options' JSON)."""
+    """Submits native task `name` (its one Ray function, goray._ray.bodies.native_task);
+    returns its ray.ObjectRef. `key` names the option set for the submitter cache
+    (default: the options' JSON)."""
     block = objects.travelling(args_block)
-    if refs:
-        submitter = submit.cached(f"native:{name}", key) if key is not None else None
-        if submitter is None:
-            submitter = submit.prepared(bodies.native_task, f"native:{name}",
-                                 {"name": f"GolangTask.{name}", **options}, key)
-        return submitter.remote(name, block, positions, *refs)
-    submitter = submit.cached(f"native-plain:{name}", key) if key is not None else None
+    kind = f"native:{name}"
+    submitter = submit.cached(kind, key) if key is not None else None
     if submitter is None:
-        submitter = submit.prepared(bodies.plain_base(name), f"native-plain:{name}", options, key)
+        submitter = submit.prepared(bodies.native_task(name), kind, options, key)
+    if refs:
+        return submitter.remote(block, positions, *refs)
     return submitter.remote(block) if args_block else submitter.remote()
 
 
@@ -188,8 +184,8 @@ def python_task(name: str, options: Dict[str, Any], key: Any = None) -> Any:
         if submitter is not None:
             return submitter
     function = _registry.find_function(name)  # fails early, in the caller, for unknown names
-    merged = {"name": f"py.{getattr(function, '__name__', name)}", **_registry.declared_options(name),
-              **options}
+    merged = {"name": PYTHON_TASK_PREFIX + getattr(function, "__name__", name),
+              **_registry.declared_options(name), **options}
     return submit.prepared(bodies.python_task_base, kind, merged, key)
 
 
@@ -210,7 +206,7 @@ def _submit_python_task(name: str, options: Dict[str, Any], key: Any, args_block
     return StoredObject(task.remote(name, *_python_args(args_block, _native_refs(refs))), name)
 
 
-def _method_of(actor_id: int, entry: "objects.ActorEntry", method: str, options: Dict[str, Any],
+def _method_of(actor_id: int, entry: "ActorEntry", method: str, options: Dict[str, Any],
                key: Any) -> Any:
     """The submitter of an actor's method; UnknownNameError for a method it lacks."""
     attribute = method + "__" if entry.is_native else method
@@ -230,7 +226,7 @@ def _method_of(actor_id: int, entry: "objects.ActorEntry", method: str, options:
 
 def _submit_actor_call(actor_id: int, method: str, options: Dict[str, Any], key: Any,
                        args_block: memoryview, refs: Dict[int, StoredObject]) -> StoredObject:
-    entry: objects.ActorEntry = _stores.actors.get(actor_id)  # type: ignore[assignment]
+    entry: ActorEntry = _stores.actors.get(actor_id)  # type: ignore[assignment]
     submitter = _method_of(actor_id, entry, method, options, key)
     if entry.is_native:
         positions, ordered = _ref_parts(_native_refs(refs))
@@ -273,44 +269,44 @@ def _options_of(meta: Dict[str, Any], key: Optional[bytes]) -> _SyncOptions:
 def _exe_remote_task(data: memoryview) -> Reply:
     args_block, meta, refs, key = _call(data)
     options = _options_of(meta, key)
-    return _new_object(_submit_native_task(meta["goray_task_name"], options.task, options.key,
+    return _new_object(_submit_native_task(meta[META_TASK_NAME], options.task, options.key,
                                            args_block, refs))
 
 
 def _exe_python_remote_task(data: memoryview) -> Reply:
     args_block, meta, refs, key = _call(data)
     options = _options_of(meta, key)
-    return _new_object(_submit_python_task(meta["task_name"], options.task, options.key,
+    return _new_object(_submit_python_task(meta[META_PY_TASK_NAME], options.task, options.key,
                                            args_block, refs))
 
 
 def _new_actor(data: memoryview) -> Reply:
     args_block, meta, refs, _ = _call(data)
-    type_name = meta["goray_actor_type_name"]
-    methods = meta.get("goray_actor_methods") or py2native.native_actor_methods(type_name)
+    type_name = meta[META_ACTOR_TYPE_NAME]
+    methods = meta.get(META_ACTOR_METHODS) or py2native.native_actor_methods(type_name)
     cls = bodies.native_actor_class(type_name, methods)
     py2native.check_actor_args(type_name, args_block, bool(refs))
     positions, ordered = _ref_parts(_native_refs(refs))
     handle = cls.options(**with_goray_env(split_options(meta))).remote(
         objects.travelling(args_block), positions, *ordered)
-    entry = objects.ActorEntry(handle, type_name, True)
+    entry = ActorEntry(handle, type_name, True)
     return 0, pack_u64(_stores.actors.add(entry))
 
 
 def _new_python_actor(data: memoryview) -> Reply:
     args_block, meta, refs, _ = _call(data)
-    name = meta["goray_actor_type_name"]
+    name = meta[META_ACTOR_TYPE_NAME]
     cls = bodies.python_actor_class(name)
     options = {**_registry.declared_options(name), **split_options(meta)}
     handle = cls.options(**with_goray_env(options)).remote(*_python_args(args_block, _native_refs(refs)))
-    entry = objects.ActorEntry(handle, name, False)
+    entry = ActorEntry(handle, name, False)
     return 0, pack_u64(_stores.actors.add(entry))
 
 
 def _actor_method_call(data: memoryview) -> Reply:
     args_block, meta, refs, key = _call(data)
     options = _options_of(meta, key)
-    return _new_object(_submit_actor_call(int(meta["goray_py_local_actor_id"]), meta["goray_task_name"],
+    return _new_object(_submit_actor_call(int(meta[META_LOCAL_ACTOR_ID]), meta[META_TASK_NAME],
                                           options.method, options.key, args_block, refs))
 
 
@@ -483,16 +479,16 @@ def _put_object(data: memoryview) -> Reply:
 
 
 def _wait_object(data: memoryview) -> Reply:
-    """WaitObject (8); with "goray_all_ready", the reply lists every ref ready once
+    """WaitObject (8); with WAIT_ALL_READY, the reply lists every ref ready once
     num_returns are (a failed submission counts as ready)."""
     request = json.loads(bytes(data))
-    ids = [int(i) for i in request.pop("object_ref_local_ids")]
-    all_ready = bool(request.pop("goray_all_ready", False))
+    ids = [int(i) for i in request.pop(WAIT_OBJECT_IDS)]
+    all_ready = bool(request.pop(WAIT_ALL_READY, False))
     try:
         entries = [_entry(i) for i in ids]
     except KeyError as error:
         return _unknown_id(4, error)
-    num_returns = int(request.pop("num_returns", 1))
+    num_returns = int(request.pop(WAIT_NUM_RETURNS, 1))
     failed = [i for i, entry in enumerate(entries) if type(entry) is FailedSubmission]
     refs = [entry.ref for entry in entries if type(entry) is StoredObject]
     needed = num_returns - len(failed)
@@ -517,7 +513,7 @@ def _wait_object(data: memoryview) -> Reply:
 
 def _cancel_object(data: memoryview) -> Reply:
     request = json.loads(bytes(data))
-    object_id = int(request.pop("object_ref_local_id"))
+    object_id = int(request.pop(CANCEL_OBJECT_ID))
     try:
         entry = _entry(object_id)
     except KeyError as error:
@@ -539,7 +535,7 @@ def _release_object(data: memoryview) -> Reply:
 
 def _kill_actor(data: memoryview) -> Reply:
     request = json.loads(bytes(data))
-    entry: objects.ActorEntry = _stores.actors.get(int(request.pop("goray_py_local_actor_id")))  # type: ignore[assignment]
+    entry: ActorEntry = _stores.actors.get(int(request.pop(META_LOCAL_ACTOR_ID)))  # type: ignore[assignment]
     ray.kill(entry.handle, **request)
     if request.get("no_restart", True):
         _await_actor_death(entry.handle)
@@ -564,23 +560,23 @@ def _await_actor_death(handle: Any, deadline_seconds: float = 30.0) -> None:
 
 def _get_actor(data: memoryview) -> Reply:
     request = json.loads(bytes(data))
-    name = request.pop("name")
+    name = request.pop(ACTOR_NAME)
     handle = ray.get_actor(name, **request)
-    type_name, is_native = bodies.describe_actor(handle)
-    actor_id = _stores.actors.add(objects.ActorEntry(handle, type_name, is_native))
-    return 0, json.dumps({"py_local_id": actor_id, "actor_type_name": type_name,
-                          "is_golang_actor": is_native}).encode()
+    type_name, is_native = describe_actor(handle)
+    actor_id = _stores.actors.add(ActorEntry(handle, type_name, is_native))
+    return 0, json.dumps({ACTOR_LOCAL_ID: actor_id, ACTOR_TYPE_NAME: type_name,
+                          ACTOR_IS_NATIVE: is_native}).encode()
 
 
 def _describe_actor(data: memoryview) -> Reply:
     """DescribeActor (35): what GetActor says of an actor id, for a handle decoded
     from a value."""
     try:
-        entry: objects.ActorEntry = _stores.actors.get(unpack_u64(data))  # type: ignore[assignment]
+        entry: ActorEntry = _stores.actors.get(unpack_u64(data))  # type: ignore[assignment]
     except KeyError as error:
         return _unknown_id(1, error)
-    return 0, json.dumps({"actor_type_name": entry.type_name,
-                          "is_golang_actor": entry.is_native}).encode()
+    return 0, json.dumps({ACTOR_TYPE_NAME: entry.type_name,
+                          ACTOR_IS_NATIVE: entry.is_native}).encode()
 
 
 def _release_actor(data: memoryview) -> Reply:
@@ -594,8 +590,8 @@ def _release_actor(data: memoryview) -> Reply:
 
 
 # ---------------------------------------------------------------------------
-# SubmitBatch (33): records back to back (docs/protocol-notes.md "Pipelined
-# submissions and batches"). Integers little-endian; strings u32 length + UTF-8.
+# SubmitBatch (33): records back to back (docs/protocol.md §11, "SubmitBatch
+# (Native2Py 33): the records"). Integers little-endian; strings u32 length + UTF-8.
 
 class _Options(NamedTuple):
     """A defined option set: for tasks (with goray's environment), for actor methods;
@@ -747,7 +743,7 @@ def _callee(actor_id: int, method: str) -> str:
     """Type.method of an actor call, for a failure entry (the method alone when the
     actor id is unknown)."""
     try:
-        entry: objects.ActorEntry = _stores.actors.get(actor_id)  # type: ignore[assignment]
+        entry: ActorEntry = _stores.actors.get(actor_id)  # type: ignore[assignment]
     except KeyError:
         return method
     return f"{entry.type_name}.{method}"
@@ -782,41 +778,6 @@ def _logged(command: Native2Py, handler: Any) -> Any:
     return logged
 
 
-#: The features asked of a library of protocol version 3 or later.
-WANTED_FEATURES = int(Feature.PIPELINED | Feature.REFS_IN_VALUES)
-_features_lock = threading.Lock()
-_features: Dict[int, int] = {}  # id(library) -> the bits it turned on
-
-
-def enable_features(library: Any) -> int:
-    """EnableFeatures (37) to `library`, once: the bits it turned on (0 for a library
-    before version 3, or one that refuses the command: it then works as in version 2)."""
-    with _features_lock:
-        known = _features.get(id(library))
-        if known is not None:
-            return known
-        turned_on = 0
-        if getattr(library, "protocol_version", 1) >= FEATURES_VERSION:
-            code, reply = library.execute(int(Py2Native.ENABLE_FEATURES), pack_u64(WANTED_FEATURES))
-            if code == 0 and len(reply) == 8:
-                turned_on = unpack_u64(reply) & WANTED_FEATURES
-            else:
-                _log.warning("goray: %s refused EnableFeatures (code %d): %s; its submissions stay "
-                             "synchronous", getattr(library, "path", library), code,
-                             bytes(reply[:200]).decode("utf-8", errors="replace"))
-        _features[id(library)] = turned_on
-        return turned_on
-
-
-def features(library: Any = None) -> int:
-    """The feature bits the library (default: the loaded one) turned on; 0 before
-    EnableFeatures was sent (no Ray commands served in this process)."""
-    if library is None:
-        from .. import _ffi
-        library = _ffi.loaded_library()
-    return _features.get(id(library), 0) if library is not None else 0
-
-
 def install() -> None:
     """Serves the Ray commands in this process (idempotent), then turns the loaded
     library's version-3 features on (EnableFeatures, once). With GORAY_DEBUG_LOGGING
@@ -824,7 +785,6 @@ def install() -> None:
     debug = _log.isEnabledFor(logging.DEBUG)
     for command, handler in _HANDLERS.items():
         _handlers.register_handler(int(command), _logged(command, handler) if debug else handler)
-    from .. import _ffi
     library = _ffi.loaded_library()
     if library is not None:
-        enable_features(library)
+        features.enable_features(library)

@@ -1,6 +1,6 @@
 """ObjectRefs and actor handles inside values (ext 73 / 74), on Ray.
 
-Two forms of the same msgpack bytes (docs/protocol-notes.md, "References and
+Two forms of the same msgpack bytes (docs/protocol.md §12, "References and
 handles inside values"):
 
 - native memory (what a library reads and writes): fixext 8 type 73 holds the id
@@ -29,10 +29,12 @@ import ray
 from ray.actor import ActorHandle
 
 from .. import _codec, _stores
+from .._stores import ActorEntry, StoredObject, describe_actor
 from .._protocol import Buffer, Feature
 from ..errors import GorayError
+from . import features
 
-__all__ = ["kind", "from_native", "to_native_many", "decode", "Moved"]
+__all__ = ["kind", "from_native", "to_native_many", "decode", "Moved", "python_view"]
 
 _U64 = struct.Struct("<Q")
 _REF = _codec.EXT_OBJECT_REF
@@ -65,8 +67,7 @@ def _refs_enabled() -> bool:
     """Whether this process's library turned refs in values on (EnableFeatures bit
     2): before that (GoRay's libraries, a library before version 3, no Ray commands
     served here) no ext 73/74 is sent to it, and none it writes is read as a ref."""
-    from .native2py import features
-    return bool(features() & _REFS_IN_VALUES)
+    return bool(features.features() & _REFS_IN_VALUES)
 
 
 _REFS_IN_VALUES = int(Feature.REFS_IN_VALUES)
@@ -143,9 +144,6 @@ def to_native_many(pieces: Sequence[Buffer], refs: Sequence[Any], actors: Sequen
     distinct ref and handle registered once in this process's stores and its id
     written in place of the index (pieces without exts are returned as they are).
     On a bad index nothing stays registered."""
-    from .native2py import StoredObject
-    from .bodies import describe_actor
-    from .objects import ActorEntry
     ref_ids: Dict[int, int] = {}
     actor_ids: Dict[int, int] = {}
     out: List[Buffer] = []
@@ -208,10 +206,22 @@ def decode(code: int, key: int, lists: Optional[Tuple[Sequence[Any], Sequence[An
 
 
 def _python_ref(ref: Any, native: bool) -> Any:
-    if not native:
-        return ref
-    from .bodies import python_view
-    return python_view(ref)
+    return python_view(ref) if native else ref
+
+
+@ray.remote
+def _python_value(value: Any) -> Any:
+    """A ref's value as Python sees it: a NativeBlock (goray._ray.objects, which
+    imports this module) decodes itself; any other value is one already."""
+    to_python = getattr(value, "to_python", None)
+    return value if to_python is None else to_python()
+
+
+def python_view(ref: Any) -> Any:
+    """A ref whose value is the Python value of `ref` (which holds a NativeBlock): what
+    consumers get whose bodies are not ours (Python actor methods, Python readers of
+    a ref inside a value)."""
+    return _python_value.remote(ref)
 
 
 _codec.ref_hooks = sys.modules[__name__]

@@ -7,28 +7,21 @@ Python consumers see Python values (:func:`to_python`). Refs made by Python
 callers hold Python values: None (no value), the value (one) or a list (several).
 
 Also here: how bytes travel through Ray (:class:`Travelling`, :class:`StoredBytes`:
-out of band when large) and what the actor store holds (:class:`ActorEntry`).
+out of band when large).
 """
 
 from __future__ import annotations
 
 import pickle
-from typing import Any, List, NamedTuple, Sequence, Tuple
+from typing import Any, List, Sequence, Tuple
 
 from .. import _codec
 from .._protocol import Buffer
 from . import nested
 
-__all__ = ["ActorEntry", "NativeBlock", "EMPTY_NATIVE_RESULT", "to_python", "OUT_OF_BAND_FROM",
+__all__ = ["NativeBlock", "EMPTY_NATIVE_RESULT", "to_python", "OUT_OF_BAND_FROM",
            "Travelling", "travelling", "outbound_block", "LARGE_BYTES", "large_bytes",
            "StoredBytes", "stored"]
-
-
-class ActorEntry(NamedTuple):
-    """An actor handed to native code."""
-    handle: Any  # ray.actor.ActorHandle
-    type_name: str
-    is_native: bool
 
 
 #: Blocks from this size on travel out-of-band (pickle protocol 5): Ray writes them

@@ -13,17 +13,13 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Iterable, Optional
 
+from .._protocol import META_KEYS
 from .._worker import PY_DEFS_ENV
 from ..errors import GorayError
 
 __all__ = ["META_KEYS", "split_options", "with_goray_env", "decode_scheduling_strategy",
            "malloc_tuning"]
 
-#: Keys of the call JSON that are the protocol's, not Ray's.
-META_KEYS = frozenset({
-    "go_ray_arg_pos_to_object", "goray_task_name", "goray_actor_type_name",
-    "goray_actor_methods", "goray_py_local_actor_id", "func_code", "task_name",
-})
 
 
 def split_options(meta: Dict[str, Any]) -> Dict[str, Any]:

@@ -14,9 +14,9 @@ import ray
 from .. import _codec, _ffi
 from .._protocol import Py2Native, pack_units
 from ..errors import GorayError, UnknownNameError, error_from_reply
-from .bodies import ready_library, values_base
+from . import submit
+from .bodies import PYTHON_CALL, PYTHON_FIRST, native_task, ready_library
 from .objects import NativeBlock, Travelling, large_bytes
-from .submit import prepared
 
 __all__ = ["pack_call", "native_task_for_python", "check_actor_args", "native_actor_methods"]
 
@@ -53,13 +53,16 @@ class _PythonCallerTask:
     def remote(self, *args: Any) -> Any:
         if any(large_bytes(arg) for arg in args):
             args = tuple(Travelling(arg) if large_bytes(arg) else arg for arg in args)
+        if not args or type(args[0]) not in PYTHON_FIRST:  # could read as a native caller's
+            args = (PYTHON_CALL, *args)
         return self._remote.remote(*args)
 
 
 def native_task_for_python(name: str, options: Dict[str, Any]) -> Any:
-    """The prepared Ray remote function a golang_task(name) submits through."""
-    base = values_base(name)
-    return _PythonCallerTask(prepared(base, f"native-values:{name}", options) if options else base)
+    """What a golang_task(name) submits through: the task's one Ray remote function
+    (goray._ray.bodies.native_task), prepared with `options`."""
+    base = native_task(name)
+    return _PythonCallerTask(submit.prepared(base, f"native-values:{name}", options) if options else base)
 
 
 def check_actor_args(type_name: str, args_block: Any, has_refs: bool) -> None:

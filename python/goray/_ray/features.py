@@ -1,0 +1,50 @@
+"""EnableFeatures (Py2Native 37, docs/protocol.md §11): the version-3 features the
+driver turns on in a library before serving it on Ray (pipelined submissions,
+refs in values), once per library. Sent by goray.init in the driver and by every
+Ray task or actor body before its first call into the library."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Dict
+
+from .. import _ffi
+from .._protocol import FEATURES_VERSION, Feature, Py2Native, pack_u64, unpack_u64
+
+__all__ = ["WANTED_FEATURES", "enable_features", "features"]
+
+_log = logging.getLogger("goray")
+
+#: The features asked of a library of protocol version 3 or later.
+WANTED_FEATURES = int(Feature.PIPELINED | Feature.REFS_IN_VALUES)
+_features_lock = threading.Lock()
+_features: Dict[int, int] = {}  # id(library) -> the bits it turned on
+
+
+def enable_features(library: Any) -> int:
+    """EnableFeatures (37) to `library`, once: the bits it turned on (0 for a library
+    before version 3, or one that refuses the command: it then works as in version 2)."""
+    with _features_lock:
+        known = _features.get(id(library))
+        if known is not None:
+            return known
+        turned_on = 0
+        if getattr(library, "protocol_version", 1) >= FEATURES_VERSION:
+            code, reply = library.execute(int(Py2Native.ENABLE_FEATURES), pack_u64(WANTED_FEATURES))
+            if code == 0 and len(reply) == 8:
+                turned_on = unpack_u64(reply) & WANTED_FEATURES
+            else:
+                _log.warning("goray: %s refused EnableFeatures (code %d): %s; its submissions stay "
+                             "synchronous", getattr(library, "path", library), code,
+                             bytes(reply[:200]).decode("utf-8", errors="replace"))
+        _features[id(library)] = turned_on
+        return turned_on
+
+
+def features(library: Any = None) -> int:
+    """The feature bits the library (default: the loaded one) turned on; 0 before
+    EnableFeatures was sent (no Ray commands served in this process)."""
+    if library is None:
+        library = _ffi.loaded_library()
+    return _features.get(id(library), 0) if library is not None else 0
