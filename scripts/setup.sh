@@ -29,7 +29,7 @@ GORAY_EDITABLE=(--config-settings editable_mode=compat -e "$ROOT/python")
 install_python_packages() {
   local venv="$ROOT/.venv" stamp="$ROOT/.venv/.goray-requirements"
   local wanted
-  wanted="$({ cat "$ROOT/python/requirements-dev.txt" "$ROOT/python/pyproject.toml" "$ROOT"/python/goray/*.cpp; echo "${GORAY_EDITABLE[@]}"; } | sha256sum | cut -d' ' -f1)"
+  wanted="$({ cat "$ROOT/python/requirements-dev.txt" "$ROOT/python/pyproject.toml" "$ROOT"/python/goray/_fastpath_src/*; echo "${GORAY_EDITABLE[@]}"; } | sha256sum | cut -d' ' -f1)"
   if [ ! -x "$venv/bin/python" ]; then
     log "creating the virtualenv .venv/"
     python3 -m venv "$venv"

@@ -98,7 +98,8 @@ NO_ARRAYS_ENV = "GORAY_NO_ARRAYS"
 
 def fastpath_module() -> Any:
     """goray._fastpath (the C ABI without ctypes' per-call cost, and the in-process
-    hot paths in C++), or None when it is not built or GORAY_NO_FASTPATH is set."""
+    hot paths in C++, built from goray/_fastpath_src/), or None when it is not built
+    or GORAY_NO_FASTPATH is set."""
     if os.environ.get(NO_FASTPATH_ENV):
         return None
     try:
@@ -106,9 +107,6 @@ def fastpath_module() -> Any:
     except ImportError:
         return None
     return _fastpath
-
-
-_fastpath_module = fastpath_module  # the former name
 
 
 class Library:

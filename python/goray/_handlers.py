@@ -385,7 +385,7 @@ def _fast_target(command: int, key: bytes) -> Optional[Tuple[Any, ...]]:
         return None
     if command == Native2Py.EXE_PYTHON_LOCAL_TASK:
         name = meta.get(META_TASK_NAME)
-        return (name, (name, False)) if type(name) is str else None
+        return (name, _registry.imported_key(name)) if type(name) is str else None
     if command == Native2Py.EXE_PY_CODE:
         source = meta.get(META_FUNC_CODE)
         return (source,) if type(source) is str else None
@@ -399,7 +399,10 @@ def _fast_target(command: int, key: bytes) -> Optional[Tuple[Any, ...]]:
 
 def install_fastpath(fast: ModuleType) -> None:
     """Hands the compiled fast path the dispatcher, and the tables and helpers of the
-    commands it serves itself."""
+    commands it serves itself. It reads (never writes) the live dicts: ``_handlers``
+    (a replaced stock handler gets every call), ``_instances``, and the registry's
+    :func:`_registry.function_tables`; goray/_fastpath_src/tables.h lists them."""
+    tables = _registry.function_tables()
     fast.set_dispatcher(dispatch, error_text)
     fast.set_native2py(
         handlers=_handlers,
@@ -407,8 +410,8 @@ def install_fastpath(fast: ModuleType) -> None:
                int(Native2Py.EXE_PY_CODE): _exe_py_code,
                int(Native2Py.LOCAL_METHOD_CALL): _local_method_call},
         resolve=_fast_target,
-        functions=_registry._functions,
-        imported=_registry._imported,
+        functions=tables.functions,
+        imported=tables.imported,
         instances=_instances,
         pack_result=_pack_result,
         run_py_code=_run_py_code)

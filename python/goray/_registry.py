@@ -19,7 +19,7 @@ import os
 import sys
 import threading
 import warnings
-from typing import Any, Callable, Dict, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, TypeVar
 
 from .errors import UnknownNameError
 
@@ -33,8 +33,33 @@ _functions: Dict[str, Callable[..., Any]] = {}
 _classes: Dict[str, type] = {}
 # Ray options declared with @goray.remote(...), by registered name.
 _declared: Dict[str, Dict[str, Any]] = {}
-# Dotted names resolved by import: (name, want_class) -> object.
+# Dotted names resolved by import: imported_key(name, want_class) -> object.
 _imported: Dict[Tuple[str, bool], Any] = {}
+
+
+def imported_key(name: str, want_class: bool = False) -> Tuple[str, bool]:
+    """The key of `name` in the table of names resolved by import."""
+    return (name, want_class)
+
+
+class FunctionTables(NamedTuple):
+    """The live tables :func:`find_function` reads, for goray._fastpath, which looks
+    a task up in them itself (with the GIL held, never writing):
+
+    functions: {name: callable}, what ``@goray.local`` and ``@goray.remote`` registered.
+    imported: {imported_key(name): callable}, what find_function resolved by import.
+
+    find_function(name) is ``functions[name]``, else ``imported[imported_key(name)]``,
+    else an import (recorded in ``imported``). Both are updated in place, never
+    replaced, so the tables handed out stay the ones find_function reads."""
+
+    functions: Dict[str, Callable[..., Any]]
+    imported: Dict[Tuple[str, bool], Any]
+
+
+def function_tables() -> FunctionTables:
+    """The tables find_function reads (see :class:`FunctionTables`)."""
+    return FunctionTables(_functions, _imported)
 
 
 def _origin(obj: Any) -> str:
@@ -228,7 +253,7 @@ def _find(name: str, table: Dict[str, Any], want_class: bool, kind: str) -> Any:
     obj = table.get(name)
     if obj is not None:
         return obj
-    key = (name, want_class)
+    key = imported_key(name, want_class)
     obj = _imported.get(key)
     if obj is not None:
         return obj

@@ -372,16 +372,39 @@ def test_registration_changes_between_calls():
         goray.local(second)  # the last registration wins
     assert _codec.unpack(same(0, task("fpn_changing", 2), how="c")[1]) == ["second", 2]
     # Direct changes of the table are seen too.
-    _registry._functions["fpn_changing"] = first
+    functions = _registry.function_tables().functions
+    functions["fpn_changing"] = first
     assert _codec.unpack(same(0, task("fpn_changing", 3), how="c")[1]) == ["first", 3]
-    del _registry._functions["fpn_changing"]
+    del functions["fpn_changing"]
     code, reply = same(0, task("fpn_changing", 4), how="dispatch")
     assert reply.startswith(b"goray.UnknownNameError: unknown Python function 'fpn_changing'")
-    _registry._functions["fpn_changing"] = lambda x: ("lambda", x)
+    functions["fpn_changing"] = lambda x: ("lambda", x)
     assert _codec.unpack(same(0, task("fpn_changing", 5), how="c")[1]) == ["lambda", 5]
-    _registry._functions["fpn_changing"] = abs  # a builtin: the dispatcher
+    functions["fpn_changing"] = abs  # a builtin: the dispatcher
     assert _codec.unpack(same(0, task("fpn_changing", -5), how="dispatch")[1]) == 5
-    del _registry._functions["fpn_changing"]
+    del functions["fpn_changing"]
+
+
+def test_function_tables_are_the_tables_find_function_reads():
+    # The fast path reads the registry through _registry.function_tables() only: the
+    # live dicts (the same ones on every call), the imported one keyed by imported_key.
+    tables = _registry.function_tables()
+    assert tables.functions is _registry.function_tables().functions
+    assert tables.imported is _registry.function_tables().imported
+
+    def fpn_tables_probe(x):
+        return ("probe", x)
+
+    goray.local(fpn_tables_probe)
+    try:
+        assert tables.functions["fpn_tables_probe"] is fpn_tables_probe
+        assert _codec.unpack(same(0, task("fpn_tables_probe", 1), how="c")[1]) == ["probe", 1]
+    finally:
+        del tables.functions["fpn_tables_probe"]
+    import os.path
+    assert _registry.find_function("os.path.basename") is os.path.basename
+    assert tables.imported[_registry.imported_key("os.path.basename")] is os.path.basename
+    assert same(0, task("os.path.basename", "a/b"), how="c")[1] == _codec.pack("b")
 
 
 def test_many_distinct_options_and_cache_limit():
@@ -600,8 +623,9 @@ def test_reentry_through_the_c_callback():
 def test_reinstalled_hooks_are_seen():
     assert served(0, task("fpn_echo1", 1))[1] == "c"
     stock = {0: lambda data: (0, b""), 1: _handlers._exe_py_code, 3: _handlers._local_method_call}
+    tables = _registry.function_tables()
     fast.set_native2py(handlers=_handlers._handlers, stock=stock, resolve=_handlers._fast_target,
-                       functions=_registry._functions, imported=_registry._imported,
+                       functions=tables.functions, imported=tables.imported,
                        instances=_handlers._instances, pack_result=_handlers._pack_result,
                        run_py_code=_handlers._run_py_code)
     try:

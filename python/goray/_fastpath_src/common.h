@@ -1,0 +1,35 @@
+// What every part of goray._fastpath includes first: Python.h, msgpack-c configured
+// the same way in every translation unit, and the limits and helpers the parts share.
+#pragma once
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#define MSGPACK_NO_BOOST
+// msgpack-c's parse context reserves its container stack on the heap for every value
+// parsed (32 entries by default); values here are mostly scalars: grow it on demand.
+#define MSGPACK_EMBED_STACK_SIZE 0
+#include <msgpack.hpp>
+
+#include <cstdint>
+
+namespace goray::fastpath {
+
+// Nesting beyond this is left to the Python code (msgpack-python refuses deeper than
+// about 1024 levels on unpack and ~511 on pack: its own errors, its own texts).
+constexpr int kMaxDepth = 200;
+
+// Dict versions (PEP 509, CPython <= 3.11): a dict's ma_version_tag changes on every
+// change of its contents, so "same tag" means "same lookup result". Later versions
+// deprecate the field: there every call looks up again.
+#if PY_VERSION_HEX < 0x030C0000
+#define GORAY_DICT_VERSIONS 1
+inline uint64_t dict_version(PyObject *dict) {
+  return reinterpret_cast<PyDictObject *>(dict)->ma_version_tag;
+}
+#endif
+
+// Drops what `*slot` held and keeps a new reference to `value` (may be NULL).
+inline void replace(PyObject **slot, PyObject *value) { Py_XSETREF(*slot, Py_XNewRef(value)); }
+
+}  // namespace goray::fastpath

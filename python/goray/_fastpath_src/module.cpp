@@ -1,0 +1,127 @@
+// goray._fastpath: the C ABI of docs/protocol.md §1 without ctypes' per-call cost, and
+// the in-process hot paths done in C++. This file holds the module's method table and
+// its init only; each part is a .h/.cpp pair:
+//
+//   abi          Execute/FreeMemory called directly: bind, execute, execute_view,
+//                execute_decoded
+//   py2native    golang_local_run_task and actor_call (Py2Native RunTask and
+//                ActorMethodCall in C, falling back to the Python code)
+//   native2py    the callback the library calls; Native2Py commands 0, 1, 3 served in C,
+//                reading the tables of tables.h through the cache of targets.h;
+//                replies.h builds its replies, thread_states.h takes the GIL
+//   pack/unpack  Python <-> msgpack with goray._codec's semantics (buffer.h,
+//                object_list.h); arrays.h: NumPy arrays in values (ext 71/72)
+//   ref_exts     find_ref_exts: the ObjectRefs and handles inside values
+//   counters     which calls went the C way and which fell back
+//
+// _ffi.py loads the library with ctypes (dlopen, symbol lookup) and, when this module
+// is importable and GORAY_NO_FASTPATH is unset, hands it the addresses of Execute and
+// FreeMemory (bind) and registers callback_address() instead of a ctypes callback;
+// _handlers.install_fastpath hands it the dispatcher and the tables it reads.
+//
+// msgpack is parsed with msgpack-c's visitor API straight into Python objects and packed
+// with msgpack-c's packer, with the semantics of goray._codec (use_bin_type=True,
+// raw=False, strict_map_key=False; str keys interned like msgpack-python). Values
+// outside the exactly-handled set (ext types such as timestamps, invalid UTF-8,
+// unhashable keys, ints beyond 64 bits, subclasses, deep nesting) are never guessed
+// at: the caller falls back to the Python code.
+#include "abi.h"
+#include "arrays.h"
+#include "common.h"
+#include "counters.h"
+#include "native2py.h"
+#include "pack.h"
+#include "py2native.h"
+#include "ref_exts.h"
+#include "replies.h"
+#include "tables.h"
+#include "targets.h"
+#include "thread_states.h"
+#include "unpack.h"
+
+namespace goray::fastpath {
+namespace {
+
+template <class Function>
+PyCFunction method(Function function) {
+  return reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(function));
+}
+
+PyMethodDef kMethods[] = {
+    {"bind", fast_bind, METH_VARARGS,
+     "bind(execute_address, free_address): the library's Execute and FreeMemory."},
+    {"execute", method(fast_execute), METH_FASTCALL,
+     "execute(request, payload) -> (code, bytes): Execute with the GIL released."},
+    {"execute_decoded", method(fast_execute_decoded), METH_FASTCALL,
+     "execute_decoded(request, payload, decode) -> (code, value): value = decode(view of the "
+     "output) on code 0, read before the output is freed; else a copy of the output."},
+    {"execute_view", method(fast_execute_view), METH_FASTCALL,
+     "execute_view(request, payload, copy_below) -> (code, memoryview): an output of\n"
+     "copy_below bytes or more stays in the library's buffer (freed with its last view)."},
+    {"golang_local_run_task", method(fast_run_task), METH_FASTCALL | METH_KEYWORDS,
+     "golang_local_run_task($module, name, /, *args)\n--\n\n"
+     "Runs a native task in this process and returns its result: None for no\n"
+     "value, the value for one, a list for several."},
+    {"actor_call", method(fast_actor_call), METH_FASTCALL,
+     "actor_call(index, method, args, type_name) -> the result, or FALLBACK: the call\n"
+     "goes the Python way (nothing was sent)."},
+    {"set_dispatcher", fast_set_dispatcher, METH_VARARGS,
+     "set_dispatcher(dispatch, error_text): what the callback calls."},
+    {"set_native2py", method(fast_set_native2py), METH_VARARGS | METH_KEYWORDS,
+     "set_native2py(handlers, stock, resolve, functions, imported, instances, pack_result,\n"
+     "run_py_code): the tables and helpers of the Native2Py commands served in C."},
+    {"set_commands", fast_set_commands, METH_VARARGS,
+     "set_commands(run_task, actor_call, arrays=False): the Py2Native commands of "
+     "golang_local_run_task and actor_call (4 and 6, or 34 and 35 once the library speaks "
+     "arrays), and whether ndarray arguments go by address (ext 72)."},
+    {"set_inline_decoder", fast_set_inline_decoder, METH_O,
+     "set_inline_decoder(decode_inline): ext 71 payload -> ndarray, for the values decoded "
+     "here (while NumPy is imported)."},
+    {"set_py2native", fast_set_py2native, METH_VARARGS,
+     "set_py2native(run_task, error_from_reply, unpack_result_block): the Python code the\n"
+     "Py2Native entry points fall back to."},
+    {"callback_address", fast_callback_address, METH_NOARGS,
+     "callback_address() -> int: the C callback to pass to RegisterCallback."},
+    {"counters", fast_counters, METH_NOARGS,
+     "counters() -> dict: how many calls went the C way and how many fell back."},
+    {"cache_info", fast_cache_info, METH_NOARGS,
+     "cache_info() -> dict: entries of the call target cache per command."},
+    {"cache_clear", fast_cache_clear, METH_NOARGS, "cache_clear(): empties the call target cache."},
+    {"pack", fast_pack, METH_O,
+     "pack(value) -> bytes or None: the C packer (None: left to goray._codec)."},
+    {"find_ref_exts", fast_find_ref_exts, METH_O,
+     "find_ref_exts(data) -> [(offset, type)]: the payloads of the ext 73/74 (fixext 8)\n"
+     "items of concatenated msgpack values, up to the first invalid or truncated item."},
+    {"unpack_values", fast_unpack_values, METH_O,
+     "unpack_values(data) -> list or None: the C parser (None: left to goray._codec)."},
+    {nullptr, nullptr, 0, nullptr},
+};
+
+PyModuleDef kModule = {
+    PyModuleDef_HEAD_INIT,
+    "goray._fastpath",
+    "The goray C ABI without ctypes' per-call cost, and the in-process hot paths in C++ "
+    "(see goray._ffi).",
+    -1,
+    kMethods,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+};
+
+}  // namespace
+}  // namespace goray::fastpath
+
+PyMODINIT_FUNC PyInit__fastpath(void) {
+  using namespace goray::fastpath;
+  thread_states_init();
+  if (!replies_init() || !tables_init() || !abi_init()) return nullptr;
+  PyObject *module = PyModule_Create(&kModule);
+  if (module == nullptr) return nullptr;
+  if (!py2native_init(module)) {
+    Py_DECREF(module);
+    return nullptr;
+  }
+  return module;
+}

@@ -1,0 +1,227 @@
+// Py2Native calls done in C (see py2native.h).
+#include "py2native.h"
+
+#include "abi.h"
+#include "arrays.h"
+#include "buffer.h"
+#include "counters.h"
+#include "object_list.h"
+#include "pack.h"
+#include "unpack.h"
+
+namespace goray::fastpath {
+namespace {
+
+PyObject *g_fallback = nullptr;          // the FALLBACK sentinel of actor_call
+PyObject *g_run_task_python = nullptr;   // the Python golang_local_run_task
+PyObject *g_error_from_reply = nullptr;  // errors.error_from_reply(code, reply, callee)
+PyObject *g_unpack_result = nullptr;     // _codec.unpack_result_block(reply, callee)
+// The commands of golang_local_run_task and actor_call: RunTask/ActorMethodCall (4/6),
+// or RunTaskForPython/ActorMethodCallForPython (34/35) once the library speaks arrays.
+long long g_run_task_command = 4;
+unsigned long long g_actor_call_command = 6;
+
+// Frames units(name, args block) in `buffer`. False when an argument is not packed
+// here exactly like goray._codec.pack_args would (no exception set).
+bool frame_call(Buffer &buffer, PyObject *name, PyObject *const *args, Py_ssize_t nargs,
+                ArrayPins &pins) {
+  Py_ssize_t name_size = 0;
+  const char *name_bytes = PyUnicode_AsUTF8AndSize(name, &name_size);
+  if (name_bytes == nullptr) {
+    PyErr_Clear();
+    return false;
+  }
+  try {
+    buffer.put_u64(static_cast<uint64_t>(name_size));
+    buffer.write(name_bytes, static_cast<size_t>(name_size));
+    size_t length_at = buffer.size();
+    buffer.put_u64(0);
+    Packer packer(buffer);
+    for (Py_ssize_t i = 0; i < nargs; ++i) {
+      if (!pack_object(packer, buffer, args[i], 0, &pins)) return false;
+    }
+    buffer.patch_u64(length_at, static_cast<uint64_t>(buffer.size() - length_at - 8));
+  } catch (...) {
+    PyErr_Clear();
+    return false;
+  }
+  return true;
+}
+
+// Runs Execute on a framed call and returns what a Python caller gets: the decoded
+// native return block, or the exception error_from_reply(code, reply, callee) raised.
+// `callee` is built on failure only.
+template <class Callee>
+PyObject *execute_call(long long request, Buffer &buffer, Callee callee) {
+  long long out_len = 0;
+  long long code = 0;
+  void *out;
+  void *in_data = buffer.data();  // never empty: the name unit's header at least
+  Py_BEGIN_ALLOW_THREADS
+  out = g_execute(request, in_data, static_cast<long long>(buffer.size()), &out_len, &code);
+  Py_END_ALLOW_THREADS
+  if (out == nullptr && out_len != 0) {
+    PyErr_Format(PyExc_RuntimeError, "Execute returned NULL with length %lld", out_len);
+    return nullptr;
+  }
+  const char *reply = out != nullptr ? static_cast<const char *>(out) : "";
+  size_t reply_size = out != nullptr && out_len > 0 ? static_cast<size_t>(out_len) : 0;
+  PyObject *result = nullptr;
+  if (code != 0) {
+    PyObject *bytes = PyBytes_FromStringAndSize(reply, static_cast<Py_ssize_t>(reply_size));
+    PyObject *name = bytes != nullptr ? callee() : nullptr;
+    PyObject *error = nullptr;
+    if (name != nullptr) {
+      PyObject *code_object = PyLong_FromLongLong(code);
+      if (code_object != nullptr) {
+        PyObject *call_args[3] = {code_object, bytes, name};
+        error = PyObject_Vectorcall(g_error_from_reply, call_args, 3, nullptr);
+        Py_DECREF(code_object);
+      }
+    }
+    Py_XDECREF(bytes);
+    Py_XDECREF(name);
+    if (error != nullptr) {
+      // `raise error_from_reply(...)`
+      PyErr_SetObject(reinterpret_cast<PyObject *>(Py_TYPE(error)), error);
+      Py_DECREF(error);
+    }
+  } else {
+    ObjectList values;
+    if (decode_block(reply, reply_size, values)) {
+      if (values.size() == 0) {
+        result = Py_NewRef(Py_None);
+      } else if (values.size() == 1) {
+        result = Py_NewRef(values[0]);
+      } else {
+        result = PyList_New(static_cast<Py_ssize_t>(values.size()));
+        if (result != nullptr) {
+          for (size_t i = 0; i < values.size(); ++i) {
+            PyList_SET_ITEM(result, static_cast<Py_ssize_t>(i), Py_NewRef(values[i]));
+          }
+        }
+      }
+    } else {
+      // Arrays (ext 71/72), timestamps, ...: decoded by the Python codec, which also
+      // adopts (or releases) every ext 72 buffer of the reply.
+      ++g_counters.py2native_result_fallback;
+      PyObject *bytes = PyBytes_FromStringAndSize(reply, static_cast<Py_ssize_t>(reply_size));
+      PyObject *name = bytes != nullptr ? callee() : nullptr;
+      if (name != nullptr) {
+        PyObject *call_args[2] = {bytes, name};
+        result = PyObject_Vectorcall(g_unpack_result, call_args, 2, nullptr);
+      }
+      Py_XDECREF(bytes);
+      Py_XDECREF(name);
+    }
+  }
+  if (out != nullptr) g_free(out);
+  return result;
+}
+
+bool py2native_ready() {
+  return g_execute != nullptr && g_run_task_python != nullptr && g_error_from_reply != nullptr &&
+         g_unpack_result != nullptr;
+}
+
+}  // namespace
+
+bool py2native_init(PyObject *module) {
+  if (g_fallback == nullptr) {
+    // A unique object: `actor_call(...) is FALLBACK`.
+    g_fallback = PyObject_CallNoArgs(reinterpret_cast<PyObject *>(&PyBaseObject_Type));
+    if (g_fallback == nullptr) return false;
+  }
+  if (PyModule_AddObject(module, "FALLBACK", Py_NewRef(g_fallback)) != 0) {
+    Py_DECREF(g_fallback);
+    return false;
+  }
+  return true;
+}
+
+PyObject *fast_run_task(PyObject *, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+  if (g_run_task_python == nullptr) {
+    PyErr_SetString(PyExc_RuntimeError, "goray._fastpath: set_py2native was not called");
+    return nullptr;
+  }
+  if (kwnames == nullptr && nargs >= 1 && PyUnicode_CheckExact(args[0]) && py2native_ready()) {
+    ArrayPins pins;  // outlives the call: borrowed arrays point into these buffers
+    Buffer buffer;
+    if (frame_call(buffer, args[0], args + 1, nargs - 1, pins)) {
+      ++g_counters.py2native_fast;
+      PyObject *name = args[0];
+      return execute_call(g_run_task_command, buffer, [name] { return Py_NewRef(name); });
+    }
+  }
+  // Whatever the C code does not handle exactly: the Python implementation, all of it.
+  ++g_counters.py2native_fallback;
+  return PyObject_Vectorcall(g_run_task_python, args, static_cast<size_t>(nargs), kwnames);
+}
+
+PyObject *fast_actor_call(PyObject *, PyObject *const *args, Py_ssize_t nargs) {
+  if (nargs != 4 || !PyTuple_CheckExact(args[2])) {
+    PyErr_SetString(PyExc_TypeError, "actor_call(index, method, args: tuple, type_name)");
+    return nullptr;
+  }
+  PyObject *method = args[1];
+  PyObject *type_name = args[3];
+  if (!py2native_ready() || !PyLong_CheckExact(args[0]) || !PyUnicode_CheckExact(method) ||
+      !PyUnicode_CheckExact(type_name)) {
+    ++g_counters.py2native_fallback;
+    return Py_NewRef(g_fallback);
+  }
+  unsigned long long index = PyLong_AsUnsignedLongLong(args[0]);
+  if ((index == static_cast<unsigned long long>(-1) && PyErr_Occurred()) ||
+      index >= (1ULL << 54)) {
+    PyErr_Clear();
+    ++g_counters.py2native_fallback;
+    return Py_NewRef(g_fallback);
+  }
+  ArrayPins pins;  // outlives the call: borrowed arrays point into these buffers
+  Buffer buffer;
+  PyObject *call_args = args[2];
+  if (!frame_call(buffer, method, &PyTuple_GET_ITEM(call_args, 0), PyTuple_GET_SIZE(call_args),
+                  pins)) {
+    ++g_counters.py2native_fallback;
+    return Py_NewRef(g_fallback);
+  }
+  ++g_counters.py2native_fast;
+  // request = the command | index << 10, as a signed 64-bit word.
+  long long request = static_cast<long long>(g_actor_call_command | (index << 10));
+  return execute_call(request, buffer, [type_name, method] {
+    return PyUnicode_FromFormat("%U.%U", type_name, method);
+  });
+}
+
+PyObject *fast_set_py2native(PyObject *, PyObject *args) {
+  PyObject *run_task, *error_from_reply, *unpack_result;
+  if (!PyArg_ParseTuple(args, "OOO:set_py2native", &run_task, &error_from_reply, &unpack_result)) {
+    return nullptr;
+  }
+  if (!PyCallable_Check(run_task) || !PyCallable_Check(error_from_reply) ||
+      !PyCallable_Check(unpack_result)) {
+    PyErr_SetString(PyExc_TypeError, "set_py2native(run_task, error_from_reply, "
+                                     "unpack_result_block): callables");
+    return nullptr;
+  }
+  replace(&g_run_task_python, run_task);
+  replace(&g_error_from_reply, error_from_reply);
+  replace(&g_unpack_result, unpack_result);
+  Py_RETURN_NONE;
+}
+
+PyObject *fast_set_commands(PyObject *, PyObject *args) {
+  long long run_task, actor_call;
+  int arrays = 0;
+  if (!PyArg_ParseTuple(args, "LL|p:set_commands", &run_task, &actor_call, &arrays)) return nullptr;
+  if (run_task < 0 || run_task >= 1024 || actor_call < 0 || actor_call >= 1024) {
+    PyErr_SetString(PyExc_ValueError, "set_commands: commands are 0..1023");
+    return nullptr;
+  }
+  g_run_task_command = run_task;
+  g_actor_call_command = static_cast<unsigned long long>(actor_call);
+  g_arrays_enabled = arrays != 0;
+  Py_RETURN_NONE;
+}
+
+}  // namespace goray::fastpath

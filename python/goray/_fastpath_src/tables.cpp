@@ -1,0 +1,122 @@
+// The Python tables the Native2Py fast path reads (see tables.h).
+#include "tables.h"
+
+#include "targets.h"
+
+namespace goray::fastpath {
+namespace {
+
+PyObject *g_handler_table = nullptr;  // _handlers._handlers: command -> handler
+PyObject *g_stock[4] = {};            // the stock handlers of commands 0, 1, 3
+PyObject *g_command_keys[4] = {};     // the ints 0..3
+PyObject *g_functions = nullptr;      // _registry.function_tables().functions
+PyObject *g_imported = nullptr;       // _registry.function_tables().imported
+PyObject *g_instances = nullptr;      // _handlers._instances
+
+bool lookup_stock_handler(int cmd) {
+  PyObject *handler = PyDict_GetItemWithError(g_handler_table, g_command_keys[cmd]);
+  if (handler == nullptr) PyErr_Clear();
+  return handler != nullptr && handler == g_stock[cmd];
+}
+
+#ifdef GORAY_DICT_VERSIONS
+struct {
+  bool valid = false;
+  uint64_t version = 0;
+  bool stock[4] = {};
+} g_stock_seen;  // the handler table at a version of its
+#endif
+
+}  // namespace
+
+bool tables_init() {
+  for (int cmd = 0; cmd < 4; ++cmd) {
+    if (g_command_keys[cmd] == nullptr) {
+      g_command_keys[cmd] = PyLong_FromLong(cmd);
+      if (g_command_keys[cmd] == nullptr) return false;
+    }
+  }
+  return true;
+}
+
+bool set_tables(PyObject *handlers, PyObject *stock, PyObject *functions, PyObject *imported,
+                PyObject *instances) {
+  PyObject *stock_handlers[4] = {};
+  for (int cmd : {0, 1, 3}) {
+    PyObject *handler = PyDict_GetItemWithError(stock, g_command_keys[cmd]);
+    if (handler == nullptr) {
+      if (!PyErr_Occurred()) PyErr_Format(PyExc_KeyError, "stock handler of command %d", cmd);
+      return false;
+    }
+    stock_handlers[cmd] = handler;
+  }
+  for (int cmd : {0, 1, 3}) replace(&g_stock[cmd], stock_handlers[cmd]);
+  replace(&g_handler_table, handlers);
+  replace(&g_functions, functions);
+  replace(&g_imported, imported);
+  replace(&g_instances, instances);
+#ifdef GORAY_DICT_VERSIONS
+  g_stock_seen.valid = false;  // the stock handlers may have changed, not the table
+#endif
+  return true;
+}
+
+void forget_handler_table() { Py_CLEAR(g_handler_table); }
+
+bool tables_set() {
+  return g_handler_table != nullptr && g_functions != nullptr && g_imported != nullptr &&
+         g_instances != nullptr;
+}
+
+bool stock_handler(int cmd) {
+#ifdef GORAY_DICT_VERSIONS
+  uint64_t version = dict_version(g_handler_table);
+  if (!g_stock_seen.valid || g_stock_seen.version != version) {
+    for (int command : {0, 1, 3}) g_stock_seen.stock[command] = lookup_stock_handler(command);
+    g_stock_seen.version = version;
+    g_stock_seen.valid = true;
+  }
+  return g_stock_seen.stock[cmd];
+#else
+  return lookup_stock_handler(cmd);
+#endif
+}
+
+PyObject *registered_function(const CallTarget &target) {
+#ifdef GORAY_DICT_VERSIONS
+  Target *cached = target.current();
+  uint64_t functions_version = dict_version(g_functions);
+  uint64_t imported_version = dict_version(g_imported);
+  if (cached != nullptr && cached->function != nullptr &&
+      cached->functions_version == functions_version &&
+      cached->imported_version == imported_version) {
+    return Py_NewRef(cached->function);
+  }
+#endif
+  PyObject *function = PyDict_GetItemWithError(g_functions, target.text);
+  if (function == nullptr) {
+    if (PyErr_Occurred()) PyErr_Clear();
+    function = PyDict_GetItemWithError(g_imported, target.imported_key);
+    if (function == nullptr) {
+      PyErr_Clear();
+      return nullptr;  // unknown or not imported yet: the Python way
+    }
+  }
+  if (!PyFunction_Check(function)) return nullptr;
+#ifdef GORAY_DICT_VERSIONS
+  if (cached != nullptr) {
+    Py_XSETREF(cached->function, Py_NewRef(function));
+    cached->functions_version = functions_version;
+    cached->imported_version = imported_version;
+  }
+#endif
+  return Py_NewRef(function);
+}
+
+PyObject *local_instance(PyObject *instance_id) {
+  PyObject *instance = PyDict_GetItemWithError(g_instances, instance_id);
+  if (instance == nullptr) PyErr_Clear();
+  return instance;
+}
+
+}  // namespace goray::fastpath
