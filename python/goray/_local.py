@@ -45,7 +45,6 @@ def _call(library: "_ffi.Library", command: int, index: int, name: str, what: st
     except ArgumentError as error:
         if callee != name:  # an actor method: name the actor type too
             error.task = callee
-            error.message = error.message.replace(f"(task {name})", f"(task {callee})")
         raise
     payload = pack_call(_encode_name(name, what), pieces)
     del pieces

@@ -1,15 +1,14 @@
 """The exceptions goray raises, and the mapping of native failure replies onto them.
 
 Native failures arrive as Execute return codes (docs/protocol.md §1). Code 5 carries
-JSON ``{"Message": ..., "Traceback": ...}`` whose Message our C++ runtime writes as
-``"<C++ type>: <message> (task <name>)"``; :func:`error_from_reply` turns such a
-reply into the most specific exception below.
+JSON ``{"Message": ..., "Traceback": ..., "Error": {...}}``: GoRay's two members for
+people, and the failure as structure for programs (docs/protocol.md §9);
+:func:`error_from_reply` turns such a reply into the most specific exception below.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Optional, Sequence, Tuple
 
 __all__ = [
@@ -18,6 +17,7 @@ __all__ = [
     "UnknownNameError",
     "ArgumentError",
     "error_from_reply",
+    "failure_payload",
 ]
 
 
@@ -88,7 +88,8 @@ class ArgumentError(GorayError, TypeError):
     """A call's arguments do not fit the callee: wrong count, wrong type, out of range.
 
     ``position`` is the 0-based argument position, or None for a wrong count.
-    ``expected`` and ``received`` name the types (for a wrong count: "2 arguments")."""
+    ``expected`` and ``received`` name the types (for a wrong count: "2 arguments").
+    ``message`` is the text without the task; ``str()`` adds "(task <task>)"."""
 
     def __init__(self, task: str, position: Optional[int], expected: str, received: str,
                  message: Optional[str] = None) -> None:
@@ -99,13 +100,11 @@ class ArgumentError(GorayError, TypeError):
         if message is None:
             where = f"position {position}: " if position is not None else ""
             message = f"{where}expected {expected}, received {received}"
-            if task:
-                message += f" (task {task})"
         self.message = message
         super().__init__(message)
 
     def __str__(self) -> str:
-        return self.message
+        return f"{self.message} (task {self.task})" if self.task else self.message
 
     def __reduce__(self) -> Tuple[Any, ...]:
         return (type(self), (self.task, self.position, self.expected, self.received,
@@ -121,26 +120,43 @@ def _plural(kind: str) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Native failure replies.
+# Failure payloads (docs/protocol.md §9): GoRay's {"Message", "Traceback"} plus our
+# structured member "Error": {"type", "message", "task", ...the fields of the type}.
 
-
-def _count(number: str) -> str:
-    return f"{number} argument" if number == "1" else f"{number} arguments"
-
-_POSITION = re.compile(
-    r"\Aposition (?P<pos>\d+): expected (?P<expected>.*?), received (?P<received>.*)\Z", re.S)
-_ARITY = re.compile(r"\Aexpected (?P<expected>\d+) arguments?, received (?P<received>\d+)\Z")
-_UNKNOWN = re.compile(
-    r"\Aunknown (?P<kind>.+?) '(?P<name>.*)'; known [^:]*: (?P<known>.*)\Z", re.S)
-
-#: The C++ types whose messages are mapped onto our Python classes.
+#: The C++ types mapped onto our Python classes.
 ARGUMENT_ERROR_TYPE = "goray::ArgumentError"
 UNKNOWN_NAME_ERROR_TYPE = "goray::UnknownNameError"
 
 
-def parse_panic_payload(payload: bytes) -> tuple[str, str]:
-    """Returns (Message, Traceback) of a code-5 payload: JSON, or text that wraps
-    such JSON, or plain text (then the whole text is the message)."""
+def compose_message(type_: str, message: str, task: str) -> str:
+    """GoRay's Message: "<type>: <message> (task <task>)", without the parts that are empty."""
+    text = f"{type_}: {message}" if type_ else message
+    return f"{text} (task {task})" if task else text
+
+
+def failure_payload(type_: str, message: str, task: str, traceback: str = "",
+                    **fields: Any) -> bytes:
+    """A code-5 payload: Message and Traceback for GoRay's readers, and the same failure
+    as structure (``fields``: what the type adds, e.g. position/expected/received)."""
+    member = {"type": type_, "message": message, "task": task, **fields}
+    return json.dumps({"Message": compose_message(type_, message, task), "Traceback": traceback,
+                       "Error": member}).encode()
+
+
+def error_fields(error: BaseException) -> dict:
+    """The fields an exception's type adds to the structured member."""
+    if isinstance(error, ArgumentError):
+        return {"position": error.position, "expected": error.expected,
+                "received": error.received}
+    if isinstance(error, UnknownNameError):
+        return {"kind": error.kind, "name": error.name, "known": list(error.known)}
+    return {}
+
+
+def read_failure(payload: bytes) -> Tuple[str, str, Optional[dict]]:
+    """(Message, Traceback, the structured member or None) of a code-5 payload: JSON,
+    or text that wraps such JSON (docs/protocol.md §1), or plain text (then the whole
+    text is the message)."""
     text = payload.decode("utf-8", errors="replace")
     start = text.find("{")
     if start >= 0:
@@ -150,53 +166,45 @@ def parse_panic_payload(payload: bytes) -> tuple[str, str]:
             except ValueError:
                 continue
             if isinstance(obj, dict) and "Message" in obj:
-                return str(obj.get("Message") or ""), str(obj.get("Traceback") or "")
-    return text, ""
+                member = obj.get("Error")
+                return (str(obj.get("Message") or ""), str(obj.get("Traceback") or ""),
+                        member if isinstance(member, dict) else None)
+    return text, "", None
 
 
-def split_native_message(message: str) -> tuple[str, str, str]:
-    """Splits ``"<type>: <message> (task <name>)"`` into (type, message, task).
-    Parts that are absent come back empty."""
-    task = ""
-    stripped = message.rstrip()
-    cut = stripped.rfind(" (task ")
-    if cut >= 0 and stripped.endswith(")") and "\n" not in stripped[cut:]:
-        task = stripped[cut + len(" (task "):-1]
-        message = stripped[:cut]
-    type_, sep, rest = message.partition(": ")
-    if not sep or not type_.strip() or "\n" in type_ or len(type_) > 300:
-        return "", message, task
-    return type_, rest, task
+def _text(member: dict, key: str, default: str = "") -> str:
+    value = member.get(key)
+    return value if isinstance(value, str) else default
 
 
-def native_error(message: str, traceback: str = "", callee: str = "") -> GorayError:
-    """The exception for a native failure Message (code 5)."""
-    type_, text, task = split_native_message(message)
-    task = task or callee
+def error_from_failure(message: str, traceback: str = "", member: Optional[dict] = None,
+                       callee: str = "") -> GorayError:
+    """The exception for a native failure. Without the structured member (a Go panic,
+    or a producer that writes only GoRay's members) the Message is the text, untyped."""
+    if member is None:
+        return NativeError(callee, "", message, traceback)
+    type_ = _text(member, "type")
+    text = _text(member, "message", message)
+    task = _text(member, "task") or callee
     if type_ == ARGUMENT_ERROR_TYPE:
-        m = _POSITION.match(text)
-        if m:
-            return ArgumentError(task, int(m.group("pos")), m.group("expected"),
-                                 m.group("received"), message=f"{text} (task {task})")
-        m = _ARITY.match(text)
-        if m:
-            return ArgumentError(task, None, _count(m.group("expected")),
-                                 _count(m.group("received")), message=f"{text} (task {task})")
-    elif type_ == UNKNOWN_NAME_ERROR_TYPE:
-        m = _UNKNOWN.match(text)
-        if m:
-            listed = m.group("known").strip()
-            known = [] if listed in ("", "(none)") else [n.strip() for n in listed.split(", ")]
-            return UnknownNameError(m.group("kind"), m.group("name"), known, message=text)
+        position = member.get("position")
+        if not isinstance(position, int) or isinstance(position, bool):
+            position = None
+        return ArgumentError(task, position, _text(member, "expected"),
+                             _text(member, "received"), message=text)
+    if type_ == UNKNOWN_NAME_ERROR_TYPE:
+        known = member.get("known")
+        names = [str(name) for name in known] if isinstance(known, list) else []
+        return UnknownNameError(_text(member, "kind"), _text(member, "name"), names,
+                                message=text)
     return NativeError(task, type_, text, traceback)
 
 
 def error_from_reply(code: int, payload: bytes, callee: str = "") -> GorayError:
     """The exception for a non-zero Execute reply. ``callee`` names the task or
-    method called, used when the message does not name one."""
+    method called, used when the failure does not name one."""
     if code == 5:
-        message, traceback = parse_panic_payload(payload)
-        error = native_error(message, traceback, callee)
+        error = error_from_failure(*read_failure(payload), callee=callee)
     else:
         error = GorayError(payload.decode("utf-8", errors="replace"))
     error.code = code

@@ -167,7 +167,7 @@ Reply Dispatcher::RunTask(std::string_view payload) {
     ReceivedArgs received(call);
     const TaskInvoker* task = registry_.FindTask(call.name);
     if (task == nullptr) {
-      throw UnknownNameError("task", std::string(call.name), JoinNames(registry_.TaskNames()));
+      throw UnknownNameError("task", std::string(call.name), registry_.TaskNames());
     }
     Reply reply;
     (*task)(ArgList(call.name, std::move(call.args)), reply.body);
@@ -228,11 +228,13 @@ Reply Dispatcher::CallMethod(std::uint64_t index, std::string_view payload) {
       return TextReply(kFailed, "goray: actor instance " + std::to_string(index) +
                                     " is closed (method " + std::string(call.name) + ")");
     case ActorInstances::Lookup::kUnknown:
-      return TextReply(kPanic, nlohmann::json{{"Message", "goray::UnknownNameError: unknown actor "
-                                                          "instance " + std::to_string(index) +
-                                                          " (task " + std::string(call.name) + ")"},
-                                              {"Traceback", ""}}
-                                   .dump());
+      // Live instances are not listed: `known` stays empty.
+      return TextReply(kPanic, FailurePayload("goray::UnknownNameError",
+                                              "unknown actor instance " + std::to_string(index),
+                                              call.name, "",
+                                              {{"kind", "actor instance"},
+                                               {"name", std::to_string(index)},
+                                               {"known", nlohmann::json::array()}}));
     case ActorInstances::Lookup::kLive:
       break;
   }
@@ -240,8 +242,7 @@ Reply Dispatcher::CallMethod(std::uint64_t index, std::string_view payload) {
   try {
     auto method = instance.type->methods.find(call.name);
     if (method == instance.type->methods.end()) {
-      throw UnknownNameError("method", std::string(call.name),
-                             JoinNames(KeysOf(instance.type->methods)));
+      throw UnknownNameError("method", std::string(call.name), KeysOf(instance.type->methods));
     }
     Reply reply;
     method->second(instance.object.get(), ArgList(callee, std::move(call.args)), reply.body);

@@ -39,6 +39,53 @@ PythonError ParsePythonFailure(std::string_view text, std::string_view callee) {
                      std::move(traceback));
 }
 
+// A string member of `object`, or `fallback` when it is absent or not a string.
+std::string StringMember(const nlohmann::json& object, const char* key, std::string fallback = {}) {
+  auto found = object.find(key);
+  return found != object.end() && found->is_string() ? found->get<std::string>() : std::move(fallback);
+}
+
+// The Ray error classes (the last part of a type such as "ray.exceptions.ActorDiedError")
+// that mean the worker or the actor is gone.
+enum class Loss { kNone, kWorker, kActor };
+Loss LossOf(std::string_view type) {
+  const std::size_t dot = type.rfind('.');
+  const std::string_view name = dot == std::string_view::npos ? type : type.substr(dot + 1);
+  if (name == "WorkerCrashedError" || name == "WorkerDiedError") return Loss::kWorker;
+  if (name == "ActorDiedError" || name == "ActorUnavailableError") return Loss::kActor;
+  return Loss::kNone;
+}
+
+// Code 5: {"Message", "Traceback", "Error": {"type", "message", "task", ...}}
+// (docs/protocol.md, "Failure payloads"). A payload without the structured member
+// (not JSON, or from a producer that does not write it) is an untyped message.
+[[noreturn]] void ThrowTaskFailure(const std::string& text, const std::string& callee) {
+  const nlohmann::json panic = nlohmann::json::parse(text, nullptr, false);
+  std::string type;
+  std::string message = text;
+  std::string task = callee;
+  std::string traceback;
+  if (panic.is_object()) {
+    message = StringMember(panic, "Message", std::move(message));
+    traceback = StringMember(panic, "Traceback");
+    if (auto error = panic.find("Error"); error != panic.end() && error->is_object()) {
+      type = StringMember(*error, "type");
+      message = StringMember(*error, "message", std::move(message));
+      task = StringMember(*error, "task");
+      if (task.empty()) task = callee;
+    }
+  }
+  switch (LossOf(type)) {
+    case Loss::kWorker:
+      throw WorkerDiedError(std::move(type), std::move(message), std::move(task), std::move(traceback));
+    case Loss::kActor:
+      throw ActorDiedError(std::move(type), std::move(message), std::move(task), std::move(traceback));
+    case Loss::kNone:
+      break;
+  }
+  throw TaskError(std::move(type), std::move(message), std::move(task), std::move(traceback));
+}
+
 }  // namespace
 
 // Appends `text` as a JSON string. Plain ASCII is copied as is; anything with
@@ -116,38 +163,8 @@ void ThrowDriverFailure(long long code, std::string_view reply_text, std::string
       throw CancelledError("goray::CancelledError", text, task);
     case 4:
       throw ObjectRefNotFoundError("goray::ObjectRefNotFoundError", text, task);
-    case 5: {
-      // {"Message": "<type>: <message>", "Traceback": ...}, or text wrapping it.
-      nlohmann::json panic = nlohmann::json::parse(text, nullptr, false);
-      std::string message = text;
-      std::string traceback;
-      if (panic.is_object() && panic.contains("Message") && panic["Message"].is_string()) {
-        message = panic["Message"].get<std::string>();
-        if (panic.contains("Traceback") && panic["Traceback"].is_string()) {
-          traceback = panic["Traceback"].get<std::string>();
-        }
-      }
-      std::string type = "TaskError";
-      if (std::size_t colon = message.find(": "); colon != std::string::npos) {
-        type = message.substr(0, colon);
-        message.erase(0, colon + 2);
-      }
-      // "<message> (task <name>)": the failing task names itself.
-      std::string failed_task = task;
-      if (std::size_t at = message.rfind(" (task "); at != std::string::npos && message.ends_with(')')) {
-        failed_task = message.substr(at + 7, message.size() - at - 8);
-        message.erase(at);
-      }
-      if (type.find("WorkerCrashedError") != std::string::npos ||
-          type.find("WorkerDiedError") != std::string::npos) {
-        throw WorkerDiedError(std::move(type), std::move(message), failed_task, std::move(traceback));
-      }
-      if (type.find("ActorDiedError") != std::string::npos ||
-          type.find("ActorUnavailableError") != std::string::npos) {
-        throw ActorDiedError(std::move(type), std::move(message), failed_task, std::move(traceback));
-      }
-      throw TaskError(std::move(type), std::move(message), failed_task, std::move(traceback));
-    }
+    case 5:
+      ThrowTaskFailure(text, task);
     default:
       throw Error("goray::Error",
                   "the driver answered with unknown code " + std::to_string(code) + ": " +

@@ -21,6 +21,25 @@ std::string ComposeWhat(std::string_view type, std::string_view message, std::st
 
 }  // namespace detail
 
+namespace {
+
+std::string JoinedOrNone(const std::vector<std::string>& names) {
+  if (names.empty()) return "(none)";
+  std::string joined;
+  for (const std::string& name : names) {
+    if (!joined.empty()) joined += ", ";
+    joined += name;
+  }
+  return joined;
+}
+
+// "1 argument", "2 arguments", "1 to 3 arguments".
+std::string Arguments(std::string count, std::size_t number) {
+  return count + (number == 1 ? " argument" : " arguments");
+}
+
+}  // namespace
+
 Error::Error(std::string type, std::string message, std::string task, std::string traceback)
     : std::runtime_error(detail::ComposeWhat(type, message, task)),
       type_(std::move(type)),
@@ -51,24 +70,24 @@ ArgumentError::ArgumentError(std::string task, std::size_t position, std::string
       expected_(std::move(expected)),
       received_(std::move(received)) {}
 
+// The message keeps the bare received count: "expected 2 arguments, received 3".
 ArgumentError::ArgumentError(std::string task, std::size_t expected_count,
                              std::size_t received_count)
-    : Error("goray::ArgumentError",
-            "expected " + std::to_string(expected_count) +
-                (expected_count == 1 ? " argument" : " arguments") + ", received " +
-                std::to_string(received_count),
-            std::move(task)),
-      expected_(std::to_string(expected_count)),
-      received_(std::to_string(received_count)) {}
+    : ArgumentError(std::move(task), Arguments(std::to_string(expected_count), expected_count),
+                    received_count) {}
 
 ArgumentError::ArgumentError(std::string task, std::size_t fewest_count, std::size_t most_count,
                              std::size_t received_count)
+    : ArgumentError(std::move(task),
+                    Arguments(std::to_string(fewest_count) + " to " + std::to_string(most_count), 2),
+                    received_count) {}
+
+ArgumentError::ArgumentError(std::string task, std::string expected, std::size_t received_count)
     : Error("goray::ArgumentError",
-            "expected " + std::to_string(fewest_count) + " to " + std::to_string(most_count) +
-                " arguments, received " + std::to_string(received_count),
+            "expected " + expected + ", received " + std::to_string(received_count),
             std::move(task)),
-      expected_(std::to_string(fewest_count) + " to " + std::to_string(most_count)),
-      received_(std::to_string(received_count)) {}
+      expected_(std::move(expected)),
+      received_(Arguments(std::to_string(received_count), received_count)) {}
 
 ResultTypeError::ResultTypeError(std::string callee, std::string expected, std::string received)
     : Error("goray::ResultTypeError", "expected " + expected + ", received " + received,
@@ -77,10 +96,13 @@ ResultTypeError::ResultTypeError(std::string callee, std::string expected, std::
 ProtocolError::ProtocolError(std::string message)
     : Error("goray::ProtocolError", std::move(message)) {}
 
-UnknownNameError::UnknownNameError(std::string kind, std::string name, std::string known_names)
+UnknownNameError::UnknownNameError(std::string kind, std::string name,
+                                   std::vector<std::string> known)
     : Error("goray::UnknownNameError",
-            "unknown " + kind + " '" + name + "'; known " + kind + "s: " +
-                (known_names.empty() ? std::string("(none)") : known_names),
-            name) {}
+            "unknown " + kind + " '" + name + "'; known " + kind + "s: " + JoinedOrNone(known),
+            name),
+      kind_(std::move(kind)),
+      name_(std::move(name)),
+      known_(std::move(known)) {}
 
 }  // namespace goray

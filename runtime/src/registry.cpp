@@ -55,9 +55,7 @@ const ActorType* Registry::FindActorType(std::string_view name) const {
 const ActorType& Registry::ActorTypeOrThrow(std::string_view name) const {
   const ActorType* type = FindActorType(name);
   if (type == nullptr) {
-    std::string known;
-    for (const auto& entry : actor_types_) known += (known.empty() ? "" : ", ") + entry.first;
-    throw UnknownNameError("actor type", std::string(name), known);
+    throw UnknownNameError("actor type", std::string(name), ActorTypeNames());
   }
   return *type;
 }

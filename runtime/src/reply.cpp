@@ -1,4 +1,5 @@
-// Building replies, including the code-5 report of an exception.
+// Building replies, including the code-5 report of an exception (docs/protocol.md,
+// "Failure payloads").
 #include "reply.h"
 
 #include <cxxabi.h>
@@ -39,11 +40,24 @@ struct ExceptionParts {
   std::string type;
   std::string message;
   std::string traceback;
+  // The members the exception's class adds to the structured failure.
+  nlohmann::json fields = nlohmann::json::object();
 };
+
+nlohmann::json ArgumentFields(const ArgumentError& error) {
+  nlohmann::json position = nullptr;  // null: a wrong count
+  if (error.position() != ArgumentError::kNoPosition) position = error.position();
+  return {{"position", position}, {"expected", error.expected()}, {"received", error.received()}};
+}
 
 ExceptionParts DescribeCurrentException() {
   try {
     throw;
+  } catch (const ArgumentError& error) {
+    return {error.type(), error.message(), error.traceback(), ArgumentFields(error)};
+  } catch (const UnknownNameError& error) {
+    return {error.type(), error.message(), error.traceback(),
+            {{"kind", error.kind()}, {"name", error.name()}, {"known", error.known()}}};
   } catch (const goray::Error& error) {
     return {error.type(), error.message(), error.traceback()};
   } catch (const std::exception& error) {
@@ -63,11 +77,21 @@ Reply TextReply(long long code, std::string_view text) {
   return reply;
 }
 
+std::string FailurePayload(std::string_view type, std::string_view message, std::string_view task,
+                           std::string_view traceback, nlohmann::json fields) {
+  fields["type"] = type;
+  fields["message"] = message;
+  fields["task"] = task;
+  nlohmann::json payload = {{"Message", ComposeWhat(type, message, task)},
+                            {"Traceback", traceback},
+                            {"Error", std::move(fields)}};
+  return payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 Reply PanicReplyForCurrentException(std::string_view callee) {
   ExceptionParts parts = DescribeCurrentException();
-  nlohmann::json panic = {{"Message", ComposeWhat(parts.type, parts.message, callee)},
-                          {"Traceback", parts.traceback}};
-  return TextReply(kPanic, panic.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return TextReply(kPanic, FailurePayload(parts.type, parts.message, callee, parts.traceback,
+                                          std::move(parts.fields)));
 }
 
 }  // namespace goray::detail

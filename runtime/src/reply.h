@@ -1,6 +1,8 @@
 // A Py2Native reply: a return code and a malloc-backed body handed to the driver.
 #pragma once
 
+#include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
 
 #include "goray/codec.h"
@@ -27,8 +29,14 @@ struct Reply {
 
 Reply TextReply(long long code, std::string_view text);
 
-// Code 5 for the exception being handled: {"Message": "<type>: <message> (task
-// <callee>)", "Traceback": ...}. Call only inside a catch block.
+// A code-5 payload: {"Message": "<type>: <message> (task <task>)", "Traceback": ...,
+// "Error": {"type", "message", "task", ...fields}} (docs/protocol.md, "Failure payloads").
+// `fields` (a JSON object) holds what the error's class adds.
+std::string FailurePayload(std::string_view type, std::string_view message, std::string_view task,
+                           std::string_view traceback, nlohmann::json fields);
+
+// Code 5 for the exception being handled, named after `callee`. Call only inside a
+// catch block.
 Reply PanicReplyForCurrentException(std::string_view callee);
 
 }  // namespace goray::detail

@@ -187,7 +187,8 @@ TEST_F(RemoteApiTest, GetMapsCodesToExceptions) {
   EXPECT_THROW(ref.Get<double>(), goray::CancelledError);
   code = 4, body = "unknown ref";
   EXPECT_THROW(ref.Get<double>(), goray::ObjectRefNotFoundError);
-  code = 5, body = R"x({"Message": "std::domain_error: divide by zero (task Divide)", "Traceback": "tb"})x";
+  code = 5, body = R"x({"Message": "std::domain_error: divide by zero (task Divide)", "Traceback": "tb",
+      "Error": {"type": "std::domain_error", "message": "divide by zero", "task": "Divide"}})x";
   try {
     ref.Get<double>();
     FAIL();

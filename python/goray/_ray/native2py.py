@@ -31,7 +31,8 @@ from .._protocol import (ACTOR_IS_NATIVE, ACTOR_LOCAL_ID, ACTOR_NAME, ACTOR_TYPE
                          META_PY_TASK_NAME, META_TASK_NAME, PYTHON_TASK_PREFIX,
                          WAIT_ALL_READY, WAIT_NUM_RETURNS, WAIT_OBJECT_IDS, Buffer, FramingError,
                          Native2Py, Record, pack_u64, unpack_u64, unpack_units)
-from ..errors import ArgumentError, GorayError, NativeError, UnknownNameError
+from ..errors import (ArgumentError, GorayError, NativeError, UnknownNameError, error_fields,
+                      failure_payload)
 from .._stores import ActorEntry, StoredObject, describe_actor
 from . import bodies, features, nested, objects, py2native, submit
 from .options import split_options, with_goray_env
@@ -317,31 +318,27 @@ def failure_reply(error: BaseException, what: str, task: str = "") -> Reply:
         return 2, f"timed out waiting for {what}: {error}".encode()
     if isinstance(error, ray.exceptions.TaskCancelledError):
         return 3, f"{what} was cancelled: {error}".encode()
+    # Code 5 in the native side's own form (docs/protocol.md §9): GoRay's Message and
+    # Traceback, and the structured member the C++ runtime reads.
     if isinstance(error, ray.exceptions.RayTaskError):
         cause = getattr(error, "cause", None)
-        traceback = ""
         if isinstance(cause, NativeError):
             # A Go panic has no type: its message alone, with no stray ": ".
-            message = cause.summary
-            task = cause.task or task
-            traceback = cause.traceback
-        elif isinstance(cause, (ArgumentError, UnknownNameError)):
+            return 5, failure_payload(cause.type, cause.message, cause.task or task,
+                                      cause.traceback)
+        if isinstance(cause, (ArgumentError, UnknownNameError)):
             # Reported by the native side: its own C++ type name again.
-            message = f"goray::{type(cause).__name__}: {cause}"
-            if message.endswith(")") and " (task " in message:
-                task = ""  # the text names the task already
-        elif cause is not None:
-            message = f"{_handlers.error_type_name(cause)}: {cause}"
-            task = task or getattr(error, "function_name", None) or what
-            traceback = str(error)
-        else:
-            message, task = f"ray.exceptions.RayTaskError: {error}", task or what
-        if task:
-            message += f" (task {task})"
-        return 5, json.dumps({"Message": message, "Traceback": traceback}).encode()
+            return 5, failure_payload(f"goray::{type(cause).__name__}", cause.message,
+                                      getattr(cause, "task", "") or task, "",
+                                      **error_fields(cause))
+        if cause is not None:
+            return 5, failure_payload(_handlers.error_type_name(cause), str(cause),
+                                      task or getattr(error, "function_name", None) or what,
+                                      str(error))
+        return 5, failure_payload("ray.exceptions.RayTaskError", str(error), task or what)
     if isinstance(error, ray.exceptions.RayError):
-        message = f"ray.exceptions.{type(error).__name__}: {error} (task {task or what})"
-        return 5, json.dumps({"Message": message, "Traceback": ""}).encode()
+        return 5, failure_payload(f"ray.exceptions.{type(error).__name__}", str(error),
+                                  task or what)
     raise error
 
 

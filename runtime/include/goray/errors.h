@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace goray {
 
@@ -88,11 +89,15 @@ class ArgumentError : public Error {
   ArgumentError(std::string task, std::size_t fewest_count, std::size_t most_count,
                 std::size_t received_count);
 
+  // The 0-based position, or kNoPosition for a wrong count.
   std::size_t position() const noexcept { return position_; }
+  // Type names; for a wrong count the counts ("2 arguments", "1 to 3 arguments").
   const std::string& expected() const noexcept { return expected_; }
   const std::string& received() const noexcept { return received_; }
 
  private:
+  ArgumentError(std::string task, std::string expected, std::size_t received_count);
+
   std::size_t position_ = kNoPosition;
   std::string expected_;
   std::string received_;
@@ -115,7 +120,18 @@ class ProtocolError : public Error {
 // A name (task, actor type, method, Python function) nobody registered.
 class UnknownNameError : public Error {
  public:
-  UnknownNameError(std::string kind, std::string name, std::string known_names);
+  // `kind` says what was looked up ("task", "actor type", "method"); `known` lists
+  // the names that exist.
+  UnknownNameError(std::string kind, std::string name, std::vector<std::string> known);
+
+  const std::string& kind() const noexcept { return kind_; }
+  const std::string& name() const noexcept { return name_; }
+  const std::vector<std::string>& known() const noexcept { return known_; }
+
+ private:
+  std::string kind_;
+  std::string name_;
+  std::vector<std::string> known_;
 };
 
 }  // namespace goray

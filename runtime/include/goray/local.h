@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "goray/codec.h"
+#include "goray/detail/call_builder.h"
 #include "goray/detail/driver_call.h"
 #include "goray/errors.h"
 #include "goray/object_ref.h"
@@ -79,7 +80,7 @@ template <class... Args>
 LocalResult LocalCallPyTask(std::string_view name, const Args&... args) {
   detail::CheckLocalArguments<Args...>();
   detail::DriverBytes reply =
-      detail::CallDriverWithArgs(detail::kExePythonLocalTask, {{"goray_task_name", name}}, name, args...);
+      detail::SendCall(detail::kExePythonLocalTask, {{"goray_task_name", name}}, name, args...);
   return LocalResult(std::string(name), std::move(reply));
 }
 
@@ -89,7 +90,7 @@ template <class... Args>
 LocalResult CallPythonCode(std::string_view source, const Args&... args) {
   detail::CheckLocalArguments<Args...>();
   detail::DriverBytes reply =
-      detail::CallDriverWithArgs(detail::kExePyCode, {{"func_code", source}}, "python code", args...);
+      detail::SendCall(detail::kExePyCode, {{"func_code", source}}, "python code", args...);
   return LocalResult("python code", std::move(reply));
 }
 
@@ -104,7 +105,7 @@ class PyLocalInstance {
     detail::CheckLocalArguments<Args...>();
     RequireOpen(method);
     std::string callee = state_->class_name + "." + std::string(method);
-    detail::DriverBytes reply = detail::CallDriverWithArgs(
+    detail::DriverBytes reply = detail::SendCall(
         detail::kLocalMethodCall,
         {{"goray_task_name", method}, {"goray_py_local_actor_id", state_->id}}, callee, args...);
     return LocalResult(std::move(callee), std::move(reply));
@@ -134,7 +135,7 @@ class PyLocalInstance {
 template <class... Args>
 PyLocalInstance NewPyLocalInstance(std::string_view class_name, const Args&... args) {
   detail::CheckLocalArguments<Args...>();
-  detail::DriverBytes reply = detail::CallDriverWithArgs(
+  detail::DriverBytes reply = detail::SendCall(
       detail::kNewClassInstance, {{"goray_actor_type_name", class_name}}, class_name, args...);
   return PyLocalInstance(std::string(class_name), detail::ParseId(reply.view(), class_name));
 }

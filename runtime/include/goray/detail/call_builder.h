@@ -109,13 +109,20 @@ void AddArguments(CallBuilder& builder, std::string_view callee, const Args&... 
   }
 }
 
+// Builds and sends a call at once (never queued): the driver's success payload.
+template <class... Args>
+DriverBytes SendCall(long long command, std::initializer_list<MetaField> meta,
+                     std::string_view callee, const Args&... args) {
+  CallBuilder builder;
+  AddArguments(builder, callee, args...);
+  return builder.Send(command, meta, callee);
+}
+
 // Builds and sends a call whose reply is an object or actor id.
 template <class... Args>
 std::uint64_t SubmitForId(long long command, std::initializer_list<MetaField> meta,
                           std::string_view callee, const Args&... args) {
-  CallBuilder builder;
-  AddArguments(builder, callee, args...);
-  DriverBytes reply = builder.Send(command, meta, callee);
+  DriverBytes reply = SendCall(command, meta, callee, args...);
   return ParseId(reply.view(), callee);
 }
 

@@ -39,7 +39,7 @@ enum Native2PyCommand : long long {
   kKillActor = 14,
   kGetActor = 15,
   kExePythonRemoteTask = 16,
-  kReleaseActor = 32,  // extensions (docs/protocol.md §7, docs/protocol-notes.md)
+  kReleaseActor = 32,  // extensions (docs/protocol.md §7, §11, §12)
   kSubmitBatch = 33,
   kGetObjects = 34,
 };
@@ -117,33 +117,10 @@ DriverReply SendToDriver(long long command, std::string_view payload);
 void BeginArgsUnit(codec::Buffer& buffer);
 // Patches unit0's length, appends unit1 (JSON of the meta keys), sends it, and
 // returns the success payload; a failure is thrown (PythonError for code 1).
+// CallBuilder (call_builder.h) packs the arguments and calls this.
 DriverBytes FinishAndSendCall(codec::Buffer& buffer, long long command,
                               std::initializer_list<MetaField> meta, std::string_view callee,
                               const CallExtras* extras = nullptr);
-
-template <class T>
-void EncodeCallArgument(codec::Packer& packer, const T& value) {
-  codec::Encode(packer, value);
-}
-
-template <class... Args>
-DriverBytes CallDriverWithArgs(long long command, std::initializer_list<MetaField> meta,
-                               std::string_view callee, const Args&... args) {
-  codec::Buffer buffer(256);
-  BeginArgsUnit(buffer);
-  Pins pins;  // refs and handles inside the arguments: alive until the call returns
-  PinScope pinning(pins);
-  codec::detail::EncodeTargetScope arrays(buffer);
-  codec::Packer packer(buffer);
-  std::size_t position = 0;
-  try {
-    ((EncodeCallArgument(packer, args), ++position), ...);
-  } catch (const std::length_error& error) {  // a value over msgpack's 32-bit lengths
-    codec::detail::ThrowTooLargeIn("argument " + std::to_string(position) + " of " + std::string(callee),
-                                   error);
-  }
-  return FinishAndSendCall(buffer, command, meta, callee);
-}
 
 // A u64 little-endian id reply (exactly 8 bytes).
 std::uint64_t ParseId(std::string_view reply, std::string_view callee);
