@@ -89,3 +89,22 @@ def test_goray_bug_big_native_result_lost(goray_ray):
     except Exception as error:  # noqa: BLE001  any failure shows the bug
         result = error
     assert not (isinstance(result, bytes) and len(result) == size), type(result)
+
+
+def test_gorays_driver_reads_the_structured_failure_payload(goray_ray):
+    # goray's code-5 payloads carry an "Error" member beside Message and Traceback
+    # (docs/protocol.md §9); GoRay's driver reads only those two and words the failure
+    # as it always did.
+    text = ("golang panic: goray::ArgumentError: position 0: expected double, received str "
+            "(task Square)\n\n")
+    with pytest.raises(RuntimeError) as info:
+        goray.golang_local_run_task("Square", "two")
+    assert str(info.value) == text
+    with pytest.raises(RuntimeError) as info:
+        goray.golang_local_run_task("Nope")
+    assert str(info.value).startswith(
+        "golang panic: goray::UnknownNameError: unknown task 'Nope'; known tasks: ")
+    # Through Ray: the same text inside the RayTaskError.
+    with pytest.raises(ray.exceptions.RayTaskError) as info:
+        ray.get(goray.golang_task("Square").remote("two"))
+    assert text.rstrip() in str(info.value)
