@@ -1,24 +1,82 @@
 #!/usr/bin/env bash
-# Sets up, builds, and runs every test: GoogleTest (ctest) and pytest.
+# Sets up and builds the tree once, then runs the test stages named on the command line
+# (all of them, in this order, when none is named: what CI runs).
+#
+#   cpp          GoogleTest of the runtime and codec (ctest, without the scanner's tests)
+#   python       the Python driver in-process (pytest tests/python)
+#   ray          the driver on a loopback Ray (pytest tests/ray)
+#   gen          goray-scan (its gtest binary) and goray-gen's renderers (pytest tests/renderers)
+#   docs         every command in the docs' shell blocks (pytest tests/docs)
+#   examples     the examples, built and run (scripts/run-example.sh)
+#   interop      with GoRay's driver and libraries (scripts/test-interop.sh)
+#   reliability  compile-fail cases, fuzzing, sanitizer builds (scripts/test-reliability.sh)
+#
+# Every named stage runs even when an earlier one fails; the exit status is 1 if any
+# failed, 2 for an unknown stage name. -n (--dry-run) prints the stages it would run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
+STAGES=(cpp python ray gen docs examples interop reliability)
+
+usage() {
+  echo "usage: bash scripts/run-tests.sh [-n|--dry-run] [STAGE...]"
+  echo "  stages: ${STAGES[*]} (none: all of them, in this order)"
+}
+
+is_stage() {
+  local stage
+  for stage in "${STAGES[@]}"; do [ "$stage" = "$1" ] && return 0; done
+  return 1
+}
+
+chosen=()
+dry_run=0
+for argument in "$@"; do
+  case "$argument" in
+    -h|--help) usage; exit 0 ;;
+    -n|--dry-run) dry_run=1; continue ;;
+  esac
+  if ! is_stage "$argument"; then
+    echo "run-tests.sh: unknown stage '$argument'" >&2
+    usage >&2
+    exit 2
+  fi
+  chosen+=("$argument")
+done
+[ ${#chosen[@]} -gt 0 ] || chosen=("${STAGES[@]}")
+if [ "$dry_run" -eq 1 ]; then
+  printf '%s\n' "${chosen[@]}"
+  exit 0
+fi
+
+PYTEST=("$ROOT/.venv/bin/python" -m pytest -q)
+ctest_in_build() { (cd "$ROOT/build" && ctest --output-on-failure -j "$(nproc)" "$@"); }
+
+# One function per stage. Each process of in-process and Ray tests loads its own
+# application library (one per process), and the Ray one starts one Ray: separate pytests.
+stage_cpp() { ctest_in_build -LE scanner; }
+stage_python() { "${PYTEST[@]}" "$ROOT/tests/python"; }
+stage_ray() { "${PYTEST[@]}" "$ROOT/tests/ray"; }
+# The scanner's tests (ctest label "scanner") in one process: one ctest process per test
+# would parse the standard headers again at each start, several times slower.
+stage_gen() {
+  "$ROOT/build/tests/scanner/goray_scanner_test" --gtest_brief=1 &&
+    "${PYTEST[@]}" "$ROOT/tests/renderers"
+}
+stage_docs() { "${PYTEST[@]}" "$ROOT/tests/docs"; }
+stage_examples() { bash "$ROOT/scripts/run-example.sh"; }
+stage_interop() { bash "$ROOT/scripts/test-interop.sh"; }
+stage_reliability() { bash "$ROOT/scripts/test-reliability.sh"; }
+
 bash "$ROOT/scripts/setup.sh"
 
-run_ctest() { (cd "$ROOT/build" && ctest --output-on-failure -j "$(nproc)"); }
-# In-process tests and Ray tests run as separate pytest processes: each loads its
-# own application library (one per process) and the Ray one starts one Ray.
-run_pytest() { "$ROOT/.venv/bin/python" -m pytest -q "$ROOT/tests/python"; }
-run_ray_pytest() { "$ROOT/.venv/bin/python" -m pytest -q "$ROOT/tests/ray"; }
-
-timed "tests: C++ (ctest)" run_ctest
-timed "tests: Python in-process (pytest)" run_pytest
-timed "tests: Ray (pytest)" run_ray_pytest
-# Every command in the docs' shell blocks: run, or mapped to the test that runs it.
-timed "tests: the docs' commands (pytest tests/docs)" "$ROOT/.venv/bin/python" -m pytest -q "$ROOT/tests/docs"
-timed "tests: the examples (scripts/run-example.sh)" bash "$ROOT/scripts/run-example.sh"
-timed "tests: interop with GoRay (scripts/test-interop.sh)" bash "$ROOT/scripts/test-interop.sh"
-# Short runs of the heavy checks: compile-fail cases, fuzzing (60 s a target),
-# sanitizer builds of the runtime and codec tests (docs/reliability.md).
-timed "tests: reliability (scripts/test-reliability.sh)" bash "$ROOT/scripts/test-reliability.sh"
+failed=()
+for stage in "${chosen[@]}"; do
+  timed "tests: $stage" "stage_$stage" || failed+=("$stage")
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  log "failed stages: ${failed[*]}"
+  exit 1
+fi
+log "passed stages: ${chosen[*]}"

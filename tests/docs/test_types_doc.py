@@ -190,13 +190,13 @@ ROWS: Dict[str, List[str]] = {
     "`goray::ObjectRef`, `goray::Future<T...>` (on Ray)": [
         "tests/ray/test_refs_in_values_cpp.py::def test_a_list_of_refs_reaches_a_cpp_task_unresolved",
         "tests/ray/test_refs_in_values_cpp.py::def test_a_dict_with_a_ref_field_is_a_struct_with_an_object_ref",
-        "tests/python/generator/test_gen_golden.py::def test_refs_wrappers_take_refs_and_handles",
-        "tests/python/generator/test_gen_typecheck.py::refs.Sum.remote(parts)"],
+        "tests/renderers/test_gen_golden.py::def test_refs_wrappers_take_refs_and_handles",
+        "tests/renderers/test_gen_typecheck.py::refs.Sum.remote(parts)"],
     "`goray::ActorHandle`, `goray::ActorHandleOf<Actor>` (on Ray)": [
         "tests/ray/test_refs_in_values_cpp.py::def test_a_python_actor_handle_is_called_by_a_cpp_task",
         "tests/ray/test_refs_in_values_cpp.py::def test_a_cpp_actor_handle_returned_to_python_and_passed_back",
-        "tests/python/generator/test_gen_golden.py::static_assert(!CanBump<goray::ActorHandle, goray::ActorHandle>)",
-        "tests/python/generator/test_gen_typecheck.py::refs.Bump.remote(spawned, refs.Counter.remote(0))"],
+        "tests/renderers/test_gen_golden.py::static_assert(!CanBump<goray::ActorHandle, goray::ActorHandle>)",
+        "tests/renderers/test_gen_typecheck.py::refs.Bump.remote(spawned, refs.Counter.remote(0))"],
 }
 ROWS["`std::vector<T>`, `std::list<T>`, `std::deque<T>`, `std::set<T>`, "
      "`std::unordered_set<T>`"].append("VecFromArray")

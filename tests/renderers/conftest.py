@@ -20,8 +20,8 @@ from typing import Dict, List
 import pytest
 
 HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parents[2]
-INPUTS = ROOT / "tests" / "generator" / "inputs"     # the scanner's own test inputs
+ROOT = HERE.parents[1]
+INPUTS = ROOT / "tests" / "scanner" / "inputs"     # the scanner's own test inputs
 GOLDEN = ROOT / "tests" / "golden"                    # each case's inputs and outputs
 APPS = HERE / "apps"
 PYTHON = sys.executable
@@ -87,7 +87,7 @@ def built_apps(cmake_dir, tmp_path_factory) -> Dict[str, pathlib.Path]:
     # an unset build type is checked by test_gen_cmake.py.
     result = build_apps(APPS, build, cmake_dir, "-DCMAKE_BUILD_TYPE=None")
     if result.returncode != 0:
-        pytest.fail(f"building tests/python/generator/apps failed:\n{result.stdout}\n"
+        pytest.fail(f"building tests/renderers/apps failed:\n{result.stdout}\n"
                     f"{result.stderr}", pytrace=False)
     return {
         "build": build,

@@ -1,7 +1,7 @@
 """Golden files: each case's inputs (in tests/golden/<case>/) scan and render to exactly
 its golden outputs beside them, byte for byte (tests/golden/<case>/<case>.{idl.json,
 goray.h,goray.cpp,py,pyi}, and <case>.<source>.goray.cpp for each source file). The
-scanner's golden test (tests/generator/golden_test.cpp) checks the same <case>.idl.json.
+scanner's golden test (tests/scanner/golden_test.cpp) checks the same <case>.idl.json.
 
 GORAY_UPDATE_GOLDEN=1 rewrites them instead of comparing.
 """

@@ -12,8 +12,8 @@ from conftest import GOLDEN, INPUTS, gen_command, run
 
 ERRORS = INPUTS / "errors"
 
-# input under tests/generator/inputs/errors -> (file:line:col of the first error, a part
-# of its message). Mirrors tests/generator/diagnostics_test.cpp, through the tool.
+# input under tests/scanner/inputs/errors -> (file:line:col of the first error, a part
+# of its message). Mirrors tests/scanner/diagnostics_test.cpp, through the tool.
 CASES = {
     "pointer_param.h": ("pointer_param.h:3:18", "is a pointer"),
     "nonconst_ref.h": ("nonconst_ref.h:4:28", "non-const reference"),

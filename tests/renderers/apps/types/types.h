@@ -1,5 +1,5 @@
 // Every value type of docs/protocol.md §5 as a task parameter and result: the
-// generator test app (tests/python/generator/test_gen_compile_run.py calls each task
+// generator test app (tests/renderers/test_gen_compile_run.py calls each task
 // in-process and checks the value comes back).
 #pragma once
 

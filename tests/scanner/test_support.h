@@ -9,13 +9,13 @@
 
 namespace goray::scan::testing {
 
-// the scanner's own inputs: tests/generator/inputs/<relative>
+// the scanner's own inputs: tests/scanner/inputs/<relative>
 std::string InputPath(const std::string& relative);
 // a golden case's inputs: tests/golden/<relative> (relative starts with the case's name)
 std::string CasePath(const std::string& relative);
 // a golden case's IDL: tests/golden/<name>/<name>.idl.json
 std::string GoldenPath(const std::string& name);
-// tests/generator/stub_include: a <goray/goray.h> with only the markers and std headers.
+// tests/scanner/stub_include: a <goray/goray.h> with only the markers and std headers.
 std::string StubInclude();
 std::string RuntimeInclude();
 std::string SchemaPath();

@@ -1,5 +1,5 @@
 """The rule: if goray-gen exits 0, every output compiles. A corpus of tricky inputs
-(tests/python/generator/corpus/<case>/): the namespace equal to the outputs' name,
+(tests/renderers/corpus/<case>/): the namespace equal to the outputs' name,
 aliases (one declared only in a .cpp), nested and inline namespaces, structs declared
 in .cpp files, templates instantiated in signatures, default arguments, enums in
 namespaces, user names equal to the generator's own, two sources with same-named
@@ -166,7 +166,7 @@ template <class... A>
 constexpr bool kSum = requires(A... a) { arrays_app::Sum(a...).Remote(); };
 template <class... A>
 constexpr bool kEcho = requires(A... a) { arrays_app::Echo(a...).Remote(); };
-using arrays_app::goray_detail::Stored;
+using goray::detail::Stored;
 
 // A span<const double> parameter takes an Array, a view, or a Future of an Array...
 static_assert(kSum<goray::Array<double>>);

@@ -102,5 +102,5 @@ def test_the_typed_wrappers_accept_exactly_the_accepted_counts(built_apps, tmp_p
     source.write_text(DEFAULTS_REQUIREMENTS)
     result = run([compiler, "-std=c++20", "-fsyntax-only", "-DMSGPACK_NO_BOOST",
                   f"-I{built_apps['defaultsapp_gen']}", f"-I{ROOT / 'runtime' / 'include'}",
-                  f"-I{ROOT / 'tests' / 'python' / 'generator'}", str(source)])
+                  f"-I{ROOT / 'tests'}", str(source)])
     assert result.returncode == 0, result.stderr

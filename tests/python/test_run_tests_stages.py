@@ -1,0 +1,62 @@
+"""scripts/run-tests.sh runs the stages named on its command line (all of them when none
+is, as CI runs it) and refuses a name that is not a stage before building anything."""
+
+import pathlib
+import re
+import subprocess
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "run-tests.sh"
+STAGES = ["cpp", "python", "ray", "gen", "docs", "examples", "interop", "reliability"]
+
+
+def run_tests(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", str(SCRIPT), *arguments], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, timeout=60)
+
+
+def test_no_stage_means_every_stage_in_order():
+    result = run_tests("--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == STAGES
+
+
+def test_named_stages_run_in_the_order_given():
+    result = run_tests("-n", "gen", "cpp", "python")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["gen", "cpp", "python"]
+
+
+def test_an_unknown_stage_is_a_usage_error_before_any_set_up():
+    result = run_tests("cpp", "generator")
+    assert result.returncode == 2
+    assert "unknown stage 'generator'" in result.stderr
+    assert "stages: " + " ".join(STAGES) in result.stderr
+    assert "set-up" not in result.stderr and result.stdout == ""
+
+
+def test_help_lists_the_stages():
+    result = run_tests("--help")
+    assert result.returncode == 0
+    assert "stages: " + " ".join(STAGES) in result.stdout
+
+
+def test_every_stage_has_a_function_and_a_row_in_the_docs():
+    script = SCRIPT.read_text()
+    assert re.findall(r"^stage_(\w+)\(\)", script, re.MULTILINE) == STAGES
+    table = (ROOT / "docs" / "testing.md").read_text()
+    assert re.findall(r"^\| `(\w+)` \|", table, re.MULTILINE) == STAGES
+
+
+def test_ci_runs_every_stage():
+    assert "bash scripts/run-tests.sh\n" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_scanner_tests_run_in_gen_not_in_cpp():
+    """cpp runs ctest -LE scanner and gen the scanner's test binary: the label must be on
+    every scanner test."""
+    cmake = (ROOT / "tests" / "scanner" / "CMakeLists.txt").read_text()
+    assert re.search(r"gtest_discover_tests\(goray_scanner_test[^)]*LABELS scanner", cmake)
+    script = SCRIPT.read_text()
+    assert "stage_cpp() { ctest_in_build -LE scanner; }" in script
+    assert "build/tests/scanner/goray_scanner_test" in script
