@@ -16,65 +16,65 @@
 // compile time from the function the table gives it. These checks make a declaration
 // that changed since the scan a compile error that says so.
 
-static_assert(::actors::goray_detail::kParamsAre<decltype(&::Accumulator::Add), double> &&
-              ::actors::goray_detail::kResultIs<decltype(&::Accumulator::Add), double>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Accumulator::Add), double> &&
+              ::goray::detail::kResultIs<decltype(&::Accumulator::Add), double>,
               "method Accumulator.Add (::Accumulator::Add) changed since actors.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::actors::goray_detail::kParamsAre<decltype(&::Accumulator::Total)> &&
-              ::actors::goray_detail::kResultIs<decltype(&::Accumulator::Total), double>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Accumulator::Total)> &&
+              ::goray::detail::kResultIs<decltype(&::Accumulator::Total), double>,
               "method Accumulator.Total (::Accumulator::Total) changed since actors.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::actors::goray_detail::kParamsAre<decltype(&::Pinger::Ping)> &&
-              ::actors::goray_detail::kResultIs<decltype(&::Pinger::Ping), void>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Pinger::Ping)> &&
+              ::goray::detail::kResultIs<decltype(&::Pinger::Ping), void>,
               "method Pinger.Ping (::Pinger::Ping) changed since actors.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::actors::goray_detail::kParamsAre<decltype(&::Zoo::Dog), ::std::string>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Zoo::Dog), ::std::string>,
               "the factory of actor type Dog (::Zoo::Dog) changed since actors.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::actors::goray_detail::kParamsAre<decltype(&::zoo::Animal::Speak)> &&
-              ::actors::goray_detail::kResultIs<decltype(&::zoo::Animal::Speak), ::std::string>,
+static_assert(::goray::detail::kParamsAre<decltype(&::zoo::Animal::Speak)> &&
+              ::goray::detail::kResultIs<decltype(&::zoo::Animal::Speak), ::std::string>,
               "method Dog.Speak (::zoo::Animal::Speak) changed since actors.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::actors::goray_detail::kParamsAre<decltype(&::zoo::Animal::Rename), ::std::string> &&
-              ::actors::goray_detail::kResultIs<decltype(&::zoo::Animal::Rename), void>,
+static_assert(::goray::detail::kParamsAre<decltype(&::zoo::Animal::Rename), ::std::string> &&
+              ::goray::detail::kResultIs<decltype(&::zoo::Animal::Rename), void>,
               "method Dog.Rename (::zoo::Animal::Rename) changed since actors.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::actors::goray_detail::kParamsAre<decltype(&::zoo::Animal::Name)> &&
-              ::actors::goray_detail::kResultIs<decltype(&::zoo::Animal::Name), ::std::string>,
+static_assert(::goray::detail::kParamsAre<decltype(&::zoo::Animal::Name)> &&
+              ::goray::detail::kResultIs<decltype(&::zoo::Animal::Name), ::std::string>,
               "method Dog.Name (::zoo::Animal::Name) changed since actors.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::actors::goray_detail::kParamsAre<decltype(&::Zoo::Cat)>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Zoo::Cat)>,
               "the factory of actor type Cat (::Zoo::Cat) changed since actors.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::actors::goray_detail::kParamsAre<decltype(&::zoo::Animal::Speak)> &&
-              ::actors::goray_detail::kResultIs<decltype(&::zoo::Animal::Speak), ::std::string>,
+static_assert(::goray::detail::kParamsAre<decltype(&::zoo::Animal::Speak)> &&
+              ::goray::detail::kResultIs<decltype(&::zoo::Animal::Speak), ::std::string>,
               "method Cat.Speak (::zoo::Animal::Speak) changed since actors.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::actors::goray_detail::kParamsAre<decltype(&::zoo::Animal::Rename), ::std::string> &&
-              ::actors::goray_detail::kResultIs<decltype(&::zoo::Animal::Rename), void>,
+static_assert(::goray::detail::kParamsAre<decltype(&::zoo::Animal::Rename), ::std::string> &&
+              ::goray::detail::kResultIs<decltype(&::zoo::Animal::Rename), void>,
               "method Cat.Rename (::zoo::Animal::Rename) changed since actors.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::actors::goray_detail::kParamsAre<decltype(&::zoo::Animal::Name)> &&
-              ::actors::goray_detail::kResultIs<decltype(&::zoo::Animal::Name), ::std::string>,
+static_assert(::goray::detail::kParamsAre<decltype(&::zoo::Animal::Name)> &&
+              ::goray::detail::kResultIs<decltype(&::zoo::Animal::Name), ::std::string>,
               "method Cat.Name (::zoo::Animal::Name) changed since actors.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::actors::goray_detail::kParamsAre<decltype(&::Zoo::Tally), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Zoo::Tally), int64_t>,
               "the factory of actor type Tally (::Zoo::Tally) changed since actors.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::actors::goray_detail::kParamsAre<decltype(&::zoo::Counter::Count)> &&
-              ::actors::goray_detail::kResultIs<decltype(&::zoo::Counter::Count), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::zoo::Counter::Count)> &&
+              ::goray::detail::kResultIs<decltype(&::zoo::Counter::Count), int64_t>,
               "method Tally.Count (::zoo::Counter::Count) changed since actors.goray.cpp was generated: "
               "run goray-gen again");
 

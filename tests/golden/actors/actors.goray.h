@@ -20,11 +20,9 @@
 
 // ---- includes --------------------------------------------------------------------------
 #include <goray/goray.h>
+#include <goray/detail/typed_call.h>  // the call objects and constraints the wrappers use
 
-#include <concepts>
 #include <string_view>
-#include <tuple>
-#include <type_traits>
 #include <utility>
 
 // The annotated headers, by path from the sources' root (compile with -I<root>).
@@ -40,146 +38,6 @@ static_assert(GORAY_VERSION_MAJOR == 0 && GORAY_VERSION_MINOR >= 1,
 
 // ---- wrappers --------------------------------------------------------------------------
 namespace actors {
-namespace goray_detail {
-
-// True for goray::ObjectRef and goray::Future<T...>.
-template <class A>
-inline constexpr bool kIsRef = ::std::is_base_of_v<::goray::ObjectRef, ::std::remove_cvref_t<A>>;
-
-// Whether T is a goray::Array: what the wrappers take for an array parameter of any form
-// (goray::Array, goray::ArrayView, std::span<const T>).
-template <class T>
-inline constexpr bool kIsArray = false;
-template <class E>
-inline constexpr bool kIsArray<::goray::Array<E>> = true;
-
-// An argument for a parameter of type T: a value converting to T, or a reference to a
-// T in the object store (a goray::ObjectRef, or a goray::Future<T>). For an array
-// parameter, a goray::ArrayView converts too.
-template <class T, class A>
-concept ValueFor =
-    !kIsRef<A> && (::std::is_convertible_v<A, T> ||
-                   (kIsArray<T> && ::std::is_convertible_v<A, ::goray::ArrayView<typename T::value_type>>));
-template <class T, class A>
-concept RefFor = ::std::is_same_v<::std::remove_cvref_t<A>, ::goray::ObjectRef> ||
-                 ::std::is_same_v<::std::remove_cvref_t<A>, ::goray::Future<T>>;
-template <class T, class A>
-concept ArgFor = ValueFor<T, A> || RefFor<T, A>;
-
-// An argument for a goray::ObjectRef or goray::Future<T> parameter, which receives the
-// ref itself: a goray::Future<T>, or any goray::ObjectRef.
-template <class T, class A>
-concept UnresolvedFor = kIsRef<A> && (::std::is_convertible_v<A, T> ||
-                                      ::std::is_same_v<::std::remove_cvref_t<A>, ::goray::ObjectRef>);
-
-// What a call keeps of an argument: the value converted to T, or the reference. An
-// array is not copied: an rvalue goray::Array is moved in, anything else is kept as a
-// goray::ArrayView of the caller's array, which must outlive the call to Remote().
-template <class T, class A>
-struct StoredFor {
-  using type = ::std::conditional_t<kIsRef<A>, ::goray::ObjectRef, T>;
-};
-template <class E, class A>
-struct StoredFor<::goray::Array<E>, A> {
-  using type = ::std::conditional_t<
-      kIsRef<A>, ::goray::ObjectRef,
-      ::std::conditional_t<::std::is_same_v<A, ::goray::Array<E>>, ::goray::Array<E>,
-                           ::goray::ArrayView<E>>>;
-};
-template <class T, class A>
-using Stored = typename StoredFor<T, A>::type;
-
-template <class... Options>
-concept OnlyOptions = (::std::is_same_v<::std::remove_cvref_t<Options>, ::goray::Option> && ...);
-
-// For the generated units' checks that a registered function still has the parameters
-// (without const and references) and result the scan saw.
-template <class Tuple>
-struct Decayed;
-template <class... P>
-struct Decayed<::std::tuple<P...>> {
-  using type = ::std::tuple<::std::remove_cvref_t<P>...>;
-};
-template <class Function, class... Params>
-inline constexpr bool kParamsAre = ::std::is_same_v<
-    typename Decayed<typename ::goray::detail::CallableTraits<Function>::ParamTuple>::type,
-    ::std::tuple<Params...>>;
-
-template <class Function, class Result>
-inline constexpr bool kResultIs = ::std::is_same_v<
-    ::std::remove_cvref_t<typename ::goray::detail::CallableTraits<Function>::Result>, Result>;
-
-// A task call, submitted by Remote(goray::Option...).
-template <class Result, class... Kept>
-class TaskCall {
- public:
-  template <class... A>
-  explicit TaskCall(const char* task, A&&... args)
-      : task_(task), args_(::std::forward<A>(args)...) {}
-
-  template <class... Options>
-    requires OnlyOptions<Options...>
-  Result Remote(const Options&... options) const {
-    return ::std::apply(
-        [&](const Kept&... args) {
-          return Result(::goray::RemoteCall(task_, args..., options...));
-        },
-        args_);
-  }
-
- private:
-  const char* task_;
-  ::std::tuple<Kept...> args_;
-};
-
-// An actor's creation, submitted by Remote(goray::Option...).
-template <class Handle, class... Kept>
-class ActorCall {
- public:
-  template <class... A>
-  explicit ActorCall(const char* type, A&&... args)
-      : type_(type), args_(::std::forward<A>(args)...) {}
-
-  template <class... Options>
-    requires OnlyOptions<Options...>
-  Handle Remote(const Options&... options) const {
-    return ::std::apply(
-        [&](const Kept&... args) {
-          return Handle(::goray::NewActor(type_, args..., options...));
-        },
-        args_);
-  }
-
- private:
-  const char* type_;
-  ::std::tuple<Kept...> args_;
-};
-
-// An actor method call, submitted by Remote(goray::Option...).
-template <class Result, class... Kept>
-class MethodCall {
- public:
-  template <class... A>
-  MethodCall(const ::goray::ActorHandle& actor, const char* method, A&&... args)
-      : actor_(actor), method_(method), args_(::std::forward<A>(args)...) {}
-
-  template <class... Options>
-    requires OnlyOptions<Options...>
-  Result Remote(const Options&... options) const {
-    return ::std::apply(
-        [&](const Kept&... args) {
-          return Result(actor_.RemoteCall(method_, args..., options...));
-        },
-        args_);
-  }
-
- private:
-  ::goray::ActorHandle actor_;
-  const char* method_;
-  ::std::tuple<Kept...> args_;
-};
-
-}  // namespace goray_detail
 
 /// Sums numbers.
 // A handle to an actor of type Accumulator (::Accumulator); from actors::Accumulator(...).Remote(),
@@ -191,14 +49,14 @@ class AccumulatorHandle : public ::goray::ActorHandle {
   explicit AccumulatorHandle(::goray::ActorHandle actor) : ::goray::ActorHandle(::std::move(actor)) {}
 
   template <class A0 = double>
-    requires ::actors::goray_detail::ArgFor<double, A0>
+    requires ::goray::detail::ArgFor<double, A0>
   [[nodiscard]] auto Add(A0&& x) const {
-    return ::actors::goray_detail::MethodCall<::goray::Future<double>, ::actors::goray_detail::Stored<double, A0>>(
+    return ::goray::detail::MethodCall<::goray::Future<double>, ::goray::detail::Stored<double, A0>>(
         *this, "Add", ::std::forward<A0>(x));
   }
 
   [[nodiscard]] auto Total() const {
-    return ::actors::goray_detail::MethodCall<::goray::Future<double>>(
+    return ::goray::detail::MethodCall<::goray::Future<double>>(
         *this, "Total");
   }
 };
@@ -206,9 +64,9 @@ class AccumulatorHandle : public ::goray::ActorHandle {
 /// Sums numbers.
 // Actor type Accumulator: creates a ::Accumulator.
 template <class A0 = double, class A1 = ::std::string>
-  requires ::actors::goray_detail::ArgFor<double, A0> && ::actors::goray_detail::ArgFor<::std::string, A1>
+  requires ::goray::detail::ArgFor<double, A0> && ::goray::detail::ArgFor<::std::string, A1>
 [[nodiscard]] auto Accumulator(A0&& start, A1&& name) {
-  return ::actors::goray_detail::ActorCall<::actors::AccumulatorHandle, ::actors::goray_detail::Stored<double, A0>, ::actors::goray_detail::Stored<::std::string, A1>>(
+  return ::goray::detail::ActorCall<::actors::AccumulatorHandle, ::goray::detail::Stored<double, A0>, ::goray::detail::Stored<::std::string, A1>>(
       "Accumulator", ::std::forward<A0>(start), ::std::forward<A1>(name));
 }
 
@@ -221,14 +79,14 @@ class PingerHandle : public ::goray::ActorHandle {
   explicit PingerHandle(::goray::ActorHandle actor) : ::goray::ActorHandle(::std::move(actor)) {}
 
   [[nodiscard]] auto Ping() const {
-    return ::actors::goray_detail::MethodCall<::goray::Future<>>(
+    return ::goray::detail::MethodCall<::goray::Future<>>(
         *this, "Ping");
   }
 };
 
 // Actor type Pinger: creates a ::Pinger.
 [[nodiscard]] inline auto Pinger() {
-  return ::actors::goray_detail::ActorCall<::actors::PingerHandle>(
+  return ::goray::detail::ActorCall<::actors::PingerHandle>(
       "Pinger");
 }
 
@@ -243,19 +101,19 @@ class DogHandle : public ::goray::ActorHandle {
 
   /// Speaks once.
   [[nodiscard]] auto Speak() const {
-    return ::actors::goray_detail::MethodCall<::goray::Future<::std::string>>(
+    return ::goray::detail::MethodCall<::goray::Future<::std::string>>(
         *this, "Speak");
   }
 
   template <class A0 = ::std::string>
-    requires ::actors::goray_detail::ArgFor<::std::string, A0>
+    requires ::goray::detail::ArgFor<::std::string, A0>
   [[nodiscard]] auto Rename(A0&& name) const {
-    return ::actors::goray_detail::MethodCall<::goray::Future<>, ::actors::goray_detail::Stored<::std::string, A0>>(
+    return ::goray::detail::MethodCall<::goray::Future<>, ::goray::detail::Stored<::std::string, A0>>(
         *this, "Rename", ::std::forward<A0>(name));
   }
 
   [[nodiscard]] auto Name() const {
-    return ::actors::goray_detail::MethodCall<::goray::Future<::std::string>>(
+    return ::goray::detail::MethodCall<::goray::Future<::std::string>>(
         *this, "Name");
   }
 };
@@ -263,9 +121,9 @@ class DogHandle : public ::goray::ActorHandle {
 /// A dog.
 // Actor type Dog: creates a ::zoo::Animal.
 template <class A0 = ::std::string>
-  requires ::actors::goray_detail::ArgFor<::std::string, A0>
+  requires ::goray::detail::ArgFor<::std::string, A0>
 [[nodiscard]] auto Dog(A0&& sound) {
-  return ::actors::goray_detail::ActorCall<::actors::DogHandle, ::actors::goray_detail::Stored<::std::string, A0>>(
+  return ::goray::detail::ActorCall<::actors::DogHandle, ::goray::detail::Stored<::std::string, A0>>(
       "Dog", ::std::forward<A0>(sound));
 }
 
@@ -280,19 +138,19 @@ class CatHandle : public ::goray::ActorHandle {
 
   /// Speaks once.
   [[nodiscard]] auto Speak() const {
-    return ::actors::goray_detail::MethodCall<::goray::Future<::std::string>>(
+    return ::goray::detail::MethodCall<::goray::Future<::std::string>>(
         *this, "Speak");
   }
 
   template <class A0 = ::std::string>
-    requires ::actors::goray_detail::ArgFor<::std::string, A0>
+    requires ::goray::detail::ArgFor<::std::string, A0>
   [[nodiscard]] auto Rename(A0&& name) const {
-    return ::actors::goray_detail::MethodCall<::goray::Future<>, ::actors::goray_detail::Stored<::std::string, A0>>(
+    return ::goray::detail::MethodCall<::goray::Future<>, ::goray::detail::Stored<::std::string, A0>>(
         *this, "Rename", ::std::forward<A0>(name));
   }
 
   [[nodiscard]] auto Name() const {
-    return ::actors::goray_detail::MethodCall<::goray::Future<::std::string>>(
+    return ::goray::detail::MethodCall<::goray::Future<::std::string>>(
         *this, "Name");
   }
 };
@@ -300,7 +158,7 @@ class CatHandle : public ::goray::ActorHandle {
 /// An animal that speaks.
 // Actor type Cat: creates a ::zoo::Animal.
 [[nodiscard]] inline auto Cat() {
-  return ::actors::goray_detail::ActorCall<::actors::CatHandle>(
+  return ::goray::detail::ActorCall<::actors::CatHandle>(
       "Cat");
 }
 
@@ -313,16 +171,16 @@ class TallyHandle : public ::goray::ActorHandle {
   explicit TallyHandle(::goray::ActorHandle actor) : ::goray::ActorHandle(::std::move(actor)) {}
 
   [[nodiscard]] auto Count() const {
-    return ::actors::goray_detail::MethodCall<::goray::Future<int64_t>>(
+    return ::goray::detail::MethodCall<::goray::Future<int64_t>>(
         *this, "Count");
   }
 };
 
 // Actor type Tally: creates a ::zoo::Counter.
 template <class A0 = int64_t>
-  requires ::actors::goray_detail::ArgFor<int64_t, A0>
+  requires ::goray::detail::ArgFor<int64_t, A0>
 [[nodiscard]] auto Tally(A0&& start) {
-  return ::actors::goray_detail::ActorCall<::actors::TallyHandle, ::actors::goray_detail::Stored<int64_t, A0>>(
+  return ::goray::detail::ActorCall<::actors::TallyHandle, ::goray::detail::Stored<int64_t, A0>>(
       "Tally", ::std::forward<A0>(start));
 }
 

@@ -57,18 +57,18 @@ struct TypeNameOverride<::text::Stats> {
 // compile time from the function the table gives it. These checks make a declaration
 // that changed since the scan a compile error that says so.
 
-static_assert(::alias::goray_detail::kParamsAre<decltype(&::Tasks::Split), ::std::string> &&
-              ::alias::goray_detail::kResultIs<decltype(&::Tasks::Split), ::std::vector<::std::string>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Tasks::Split), ::std::string> &&
+              ::goray::detail::kResultIs<decltype(&::Tasks::Split), ::std::vector<::std::string>>,
               "task Split (::Tasks::Split) changed since alias.app_cpp.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::alias::goray_detail::kParamsAre<decltype(&::Tasks::Count), ::std::vector<::std::string>> &&
-              ::alias::goray_detail::kResultIs<decltype(&::Tasks::Count), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Tasks::Count), ::std::vector<::std::string>> &&
+              ::goray::detail::kResultIs<decltype(&::Tasks::Count), int64_t>,
               "task Count (::Tasks::Count) changed since alias.app_cpp.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::alias::goray_detail::kParamsAre<decltype(&::Tasks::All), ::std::vector<::text::Stats>> &&
-              ::alias::goray_detail::kResultIs<decltype(&::Tasks::All), ::std::vector<::text::Stats>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Tasks::All), ::std::vector<::text::Stats>> &&
+              ::goray::detail::kResultIs<decltype(&::Tasks::All), ::std::vector<::text::Stats>>,
               "task All (::Tasks::All) changed since alias.app_cpp.goray.cpp was generated: "
               "run goray-gen again");
 // ---- registration ----------------------------------------------------------------------

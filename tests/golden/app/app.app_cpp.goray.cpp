@@ -20,22 +20,22 @@
 // compile time from the function the table gives it. These checks make a declaration
 // that changed since the scan a compile error that says so.
 
-static_assert(::app::goray_detail::kParamsAre<decltype(&::Tasks::Square), double> &&
-              ::app::goray_detail::kResultIs<decltype(&::Tasks::Square), double>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Tasks::Square), double> &&
+              ::goray::detail::kResultIs<decltype(&::Tasks::Square), double>,
               "task Square (::Tasks::Square) changed since app.app_cpp.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::app::goray_detail::kParamsAre<decltype(&::Tasks::Divide), int64_t, int64_t> &&
-              ::app::goray_detail::kResultIs<decltype(&::Tasks::Divide), ::std::tuple<int64_t, int64_t>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Tasks::Divide), int64_t, int64_t> &&
+              ::goray::detail::kResultIs<decltype(&::Tasks::Divide), ::std::tuple<int64_t, int64_t>>,
               "task Divide (::Tasks::Divide) changed since app.app_cpp.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::app::goray_detail::kParamsAre<decltype(&::Actors::Counter), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Actors::Counter), int64_t>,
               "the factory of actor type Counter (::Actors::Counter) changed since app.app_cpp.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::app::goray_detail::kParamsAre<decltype(&::Counter::Incr), int64_t> &&
-              ::app::goray_detail::kResultIs<decltype(&::Counter::Incr), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Counter::Incr), int64_t> &&
+              ::goray::detail::kResultIs<decltype(&::Counter::Incr), int64_t>,
               "method Counter.Incr (::Counter::Incr) changed since app.app_cpp.goray.cpp was generated: "
               "run goray-gen again");
 // ---- registration ----------------------------------------------------------------------

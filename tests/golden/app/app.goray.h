@@ -20,11 +20,9 @@
 
 // ---- includes --------------------------------------------------------------------------
 #include <goray/goray.h>
+#include <goray/detail/typed_call.h>  // the call objects and constraints the wrappers use
 
-#include <concepts>
 #include <string_view>
-#include <tuple>
-#include <type_traits>
 #include <utility>
 
 static_assert(GORAY_VERSION_MAJOR == 0 && GORAY_VERSION_MINOR >= 1,
@@ -37,160 +35,20 @@ static_assert(GORAY_VERSION_MAJOR == 0 && GORAY_VERSION_MINOR >= 1,
 
 // ---- wrappers --------------------------------------------------------------------------
 namespace app {
-namespace goray_detail {
-
-// True for goray::ObjectRef and goray::Future<T...>.
-template <class A>
-inline constexpr bool kIsRef = ::std::is_base_of_v<::goray::ObjectRef, ::std::remove_cvref_t<A>>;
-
-// Whether T is a goray::Array: what the wrappers take for an array parameter of any form
-// (goray::Array, goray::ArrayView, std::span<const T>).
-template <class T>
-inline constexpr bool kIsArray = false;
-template <class E>
-inline constexpr bool kIsArray<::goray::Array<E>> = true;
-
-// An argument for a parameter of type T: a value converting to T, or a reference to a
-// T in the object store (a goray::ObjectRef, or a goray::Future<T>). For an array
-// parameter, a goray::ArrayView converts too.
-template <class T, class A>
-concept ValueFor =
-    !kIsRef<A> && (::std::is_convertible_v<A, T> ||
-                   (kIsArray<T> && ::std::is_convertible_v<A, ::goray::ArrayView<typename T::value_type>>));
-template <class T, class A>
-concept RefFor = ::std::is_same_v<::std::remove_cvref_t<A>, ::goray::ObjectRef> ||
-                 ::std::is_same_v<::std::remove_cvref_t<A>, ::goray::Future<T>>;
-template <class T, class A>
-concept ArgFor = ValueFor<T, A> || RefFor<T, A>;
-
-// An argument for a goray::ObjectRef or goray::Future<T> parameter, which receives the
-// ref itself: a goray::Future<T>, or any goray::ObjectRef.
-template <class T, class A>
-concept UnresolvedFor = kIsRef<A> && (::std::is_convertible_v<A, T> ||
-                                      ::std::is_same_v<::std::remove_cvref_t<A>, ::goray::ObjectRef>);
-
-// What a call keeps of an argument: the value converted to T, or the reference. An
-// array is not copied: an rvalue goray::Array is moved in, anything else is kept as a
-// goray::ArrayView of the caller's array, which must outlive the call to Remote().
-template <class T, class A>
-struct StoredFor {
-  using type = ::std::conditional_t<kIsRef<A>, ::goray::ObjectRef, T>;
-};
-template <class E, class A>
-struct StoredFor<::goray::Array<E>, A> {
-  using type = ::std::conditional_t<
-      kIsRef<A>, ::goray::ObjectRef,
-      ::std::conditional_t<::std::is_same_v<A, ::goray::Array<E>>, ::goray::Array<E>,
-                           ::goray::ArrayView<E>>>;
-};
-template <class T, class A>
-using Stored = typename StoredFor<T, A>::type;
-
-template <class... Options>
-concept OnlyOptions = (::std::is_same_v<::std::remove_cvref_t<Options>, ::goray::Option> && ...);
-
-// For the generated units' checks that a registered function still has the parameters
-// (without const and references) and result the scan saw.
-template <class Tuple>
-struct Decayed;
-template <class... P>
-struct Decayed<::std::tuple<P...>> {
-  using type = ::std::tuple<::std::remove_cvref_t<P>...>;
-};
-template <class Function, class... Params>
-inline constexpr bool kParamsAre = ::std::is_same_v<
-    typename Decayed<typename ::goray::detail::CallableTraits<Function>::ParamTuple>::type,
-    ::std::tuple<Params...>>;
-
-template <class Function, class Result>
-inline constexpr bool kResultIs = ::std::is_same_v<
-    ::std::remove_cvref_t<typename ::goray::detail::CallableTraits<Function>::Result>, Result>;
-
-// A task call, submitted by Remote(goray::Option...).
-template <class Result, class... Kept>
-class TaskCall {
- public:
-  template <class... A>
-  explicit TaskCall(const char* task, A&&... args)
-      : task_(task), args_(::std::forward<A>(args)...) {}
-
-  template <class... Options>
-    requires OnlyOptions<Options...>
-  Result Remote(const Options&... options) const {
-    return ::std::apply(
-        [&](const Kept&... args) {
-          return Result(::goray::RemoteCall(task_, args..., options...));
-        },
-        args_);
-  }
-
- private:
-  const char* task_;
-  ::std::tuple<Kept...> args_;
-};
-
-// An actor's creation, submitted by Remote(goray::Option...).
-template <class Handle, class... Kept>
-class ActorCall {
- public:
-  template <class... A>
-  explicit ActorCall(const char* type, A&&... args)
-      : type_(type), args_(::std::forward<A>(args)...) {}
-
-  template <class... Options>
-    requires OnlyOptions<Options...>
-  Handle Remote(const Options&... options) const {
-    return ::std::apply(
-        [&](const Kept&... args) {
-          return Handle(::goray::NewActor(type_, args..., options...));
-        },
-        args_);
-  }
-
- private:
-  const char* type_;
-  ::std::tuple<Kept...> args_;
-};
-
-// An actor method call, submitted by Remote(goray::Option...).
-template <class Result, class... Kept>
-class MethodCall {
- public:
-  template <class... A>
-  MethodCall(const ::goray::ActorHandle& actor, const char* method, A&&... args)
-      : actor_(actor), method_(method), args_(::std::forward<A>(args)...) {}
-
-  template <class... Options>
-    requires OnlyOptions<Options...>
-  Result Remote(const Options&... options) const {
-    return ::std::apply(
-        [&](const Kept&... args) {
-          return Result(actor_.RemoteCall(method_, args..., options...));
-        },
-        args_);
-  }
-
- private:
-  ::goray::ActorHandle actor_;
-  const char* method_;
-  ::std::tuple<Kept...> args_;
-};
-
-}  // namespace goray_detail
 
 // Task Square: ::Tasks::Square.
 template <class A0 = double>
-  requires ::app::goray_detail::ArgFor<double, A0>
+  requires ::goray::detail::ArgFor<double, A0>
 [[nodiscard]] auto Square(A0&& x) {
-  return ::app::goray_detail::TaskCall<::goray::Future<double>, ::app::goray_detail::Stored<double, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<double>, ::goray::detail::Stored<double, A0>>(
       "Square", ::std::forward<A0>(x));
 }
 
 // Task Divide: ::Tasks::Divide.
 template <class A0 = int64_t, class A1 = int64_t>
-  requires ::app::goray_detail::ArgFor<int64_t, A0> && ::app::goray_detail::ArgFor<int64_t, A1>
+  requires ::goray::detail::ArgFor<int64_t, A0> && ::goray::detail::ArgFor<int64_t, A1>
 [[nodiscard]] auto Divide(A0&& a, A1&& b) {
-  return ::app::goray_detail::TaskCall<::goray::Future<int64_t, int64_t>, ::app::goray_detail::Stored<int64_t, A0>, ::app::goray_detail::Stored<int64_t, A1>>(
+  return ::goray::detail::TaskCall<::goray::Future<int64_t, int64_t>, ::goray::detail::Stored<int64_t, A0>, ::goray::detail::Stored<int64_t, A1>>(
       "Divide", ::std::forward<A0>(a), ::std::forward<A1>(b));
 }
 
@@ -203,18 +61,18 @@ class CounterHandle : public ::goray::ActorHandle {
   explicit CounterHandle(::goray::ActorHandle actor) : ::goray::ActorHandle(::std::move(actor)) {}
 
   template <class A0 = int64_t>
-    requires ::app::goray_detail::ArgFor<int64_t, A0>
+    requires ::goray::detail::ArgFor<int64_t, A0>
   [[nodiscard]] auto Incr(A0&& by) const {
-    return ::app::goray_detail::MethodCall<::goray::Future<int64_t>, ::app::goray_detail::Stored<int64_t, A0>>(
+    return ::goray::detail::MethodCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
         *this, "Incr", ::std::forward<A0>(by));
   }
 };
 
 // Actor type Counter: creates a ::Counter.
 template <class A0 = int64_t>
-  requires ::app::goray_detail::ArgFor<int64_t, A0>
+  requires ::goray::detail::ArgFor<int64_t, A0>
 [[nodiscard]] auto Counter(A0&& n) {
-  return ::app::goray_detail::ActorCall<::app::CounterHandle, ::app::goray_detail::Stored<int64_t, A0>>(
+  return ::goray::detail::ActorCall<::app::CounterHandle, ::goray::detail::Stored<int64_t, A0>>(
       "Counter", ::std::forward<A0>(n));
 }
 

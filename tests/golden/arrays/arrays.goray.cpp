@@ -16,58 +16,58 @@
 // compile time from the function the table gives it. These checks make a declaration
 // that changed since the scan a compile error that says so.
 
-static_assert(::arrays::goray_detail::kParamsAre<decltype(&::ArrayTasks::Scale), ::goray::ArrayView<double>, double> &&
-              ::arrays::goray_detail::kResultIs<decltype(&::ArrayTasks::Scale), ::goray::Array<double>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::ArrayTasks::Scale), ::goray::ArrayView<double>, double> &&
+              ::goray::detail::kResultIs<decltype(&::ArrayTasks::Scale), ::goray::Array<double>>,
               "task Scale (::ArrayTasks::Scale) changed since arrays.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::arrays::goray_detail::kParamsAre<decltype(&::ArrayTasks::Sum), ::std::span<const double>> &&
-              ::arrays::goray_detail::kResultIs<decltype(&::ArrayTasks::Sum), double>,
+static_assert(::goray::detail::kParamsAre<decltype(&::ArrayTasks::Sum), ::std::span<const double>> &&
+              ::goray::detail::kResultIs<decltype(&::ArrayTasks::Sum), double>,
               "task Sum (::ArrayTasks::Sum) changed since arrays.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::arrays::goray_detail::kParamsAre<decltype(&::ArrayTasks::Count), ::goray::ArrayView<bool>> &&
-              ::arrays::goray_detail::kResultIs<decltype(&::ArrayTasks::Count), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::ArrayTasks::Count), ::goray::ArrayView<bool>> &&
+              ::goray::detail::kResultIs<decltype(&::ArrayTasks::Count), int64_t>,
               "task Count (::ArrayTasks::Count) changed since arrays.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::arrays::goray_detail::kParamsAre<decltype(&::ArrayTasks::Fft), ::goray::Array<::std::complex<float>>> &&
-              ::arrays::goray_detail::kResultIs<decltype(&::ArrayTasks::Fft), ::goray::Array<::std::complex<double>>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::ArrayTasks::Fft), ::goray::Array<::std::complex<float>>> &&
+              ::goray::detail::kResultIs<decltype(&::ArrayTasks::Fft), ::goray::Array<::std::complex<double>>>,
               "task Fft (::ArrayTasks::Fft) changed since arrays.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::arrays::goray_detail::kParamsAre<decltype(&::ArrayTasks::Blur), ::img::Tile, ::std::span<const float>> &&
-              ::arrays::goray_detail::kResultIs<decltype(&::ArrayTasks::Blur), ::img::Tile>,
+static_assert(::goray::detail::kParamsAre<decltype(&::ArrayTasks::Blur), ::img::Tile, ::std::span<const float>> &&
+              ::goray::detail::kResultIs<decltype(&::ArrayTasks::Blur), ::img::Tile>,
               "task Blur (::ArrayTasks::Blur) changed since arrays.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::arrays::goray_detail::kParamsAre<decltype(&::ArrayTasks::Split), ::goray::Array<int32_t>> &&
-              ::arrays::goray_detail::kResultIs<decltype(&::ArrayTasks::Split), ::std::tuple<::goray::Array<int8_t>, ::goray::Array<uint16_t>>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::ArrayTasks::Split), ::goray::Array<int32_t>> &&
+              ::goray::detail::kResultIs<decltype(&::ArrayTasks::Split), ::std::tuple<::goray::Array<int8_t>, ::goray::Array<uint16_t>>>,
               "task Split (::ArrayTasks::Split) changed since arrays.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::arrays::goray_detail::kParamsAre<decltype(&::ArrayTasks::Chunks), ::goray::ArrayView<uint64_t>, int64_t> &&
-              ::arrays::goray_detail::kResultIs<decltype(&::ArrayTasks::Chunks), ::std::vector<::goray::Array<int64_t>>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::ArrayTasks::Chunks), ::goray::ArrayView<uint64_t>, int64_t> &&
+              ::goray::detail::kResultIs<decltype(&::ArrayTasks::Chunks), ::std::vector<::goray::Array<int64_t>>>,
               "task Chunks (::ArrayTasks::Chunks) changed since arrays.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::arrays::goray_detail::kParamsAre<decltype(&::ArrayTasks::Named), ::goray::Array<int16_t>> &&
-              ::arrays::goray_detail::kResultIs<decltype(&::ArrayTasks::Named), ::std::map<::std::string, ::goray::Array<uint32_t>>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::ArrayTasks::Named), ::goray::Array<int16_t>> &&
+              ::goray::detail::kResultIs<decltype(&::ArrayTasks::Named), ::std::map<::std::string, ::goray::Array<uint32_t>>>,
               "task Named (::ArrayTasks::Named) changed since arrays.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::arrays::goray_detail::kParamsAre<decltype(&::ArrayTasks::Widen), ::std::span<const long long>> &&
-              ::arrays::goray_detail::kResultIs<decltype(&::ArrayTasks::Widen), ::goray::Array<long long>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::ArrayTasks::Widen), ::std::span<const long long>> &&
+              ::goray::detail::kResultIs<decltype(&::ArrayTasks::Widen), ::goray::Array<long long>>,
               "task Widen (::ArrayTasks::Widen) changed since arrays.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::arrays::goray_detail::kParamsAre<decltype(&::Histogram::Add), ::std::span<const double>> &&
-              ::arrays::goray_detail::kResultIs<decltype(&::Histogram::Add), void>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Histogram::Add), ::std::span<const double>> &&
+              ::goray::detail::kResultIs<decltype(&::Histogram::Add), void>,
               "method Histogram.Add (::Histogram::Add) changed since arrays.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::arrays::goray_detail::kParamsAre<decltype(&::Histogram::Counts)> &&
-              ::arrays::goray_detail::kResultIs<decltype(&::Histogram::Counts), ::goray::Array<uint64_t>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Histogram::Counts)> &&
+              ::goray::detail::kResultIs<decltype(&::Histogram::Counts), ::goray::Array<uint64_t>>,
               "method Histogram.Counts (::Histogram::Counts) changed since arrays.goray.cpp was generated: "
               "run goray-gen again");
 

@@ -20,11 +20,9 @@
 
 // ---- includes --------------------------------------------------------------------------
 #include <goray/goray.h>
+#include <goray/detail/typed_call.h>  // the call objects and constraints the wrappers use
 
-#include <concepts>
 #include <string_view>
-#include <tuple>
-#include <type_traits>
 #include <utility>
 
 // The annotated headers, by path from the sources' root (compile with -I<root>).
@@ -79,217 +77,77 @@ struct TypeNameOverride<::img::Tile> {
 
 // ---- wrappers --------------------------------------------------------------------------
 namespace arrays {
-namespace goray_detail {
-
-// True for goray::ObjectRef and goray::Future<T...>.
-template <class A>
-inline constexpr bool kIsRef = ::std::is_base_of_v<::goray::ObjectRef, ::std::remove_cvref_t<A>>;
-
-// Whether T is a goray::Array: what the wrappers take for an array parameter of any form
-// (goray::Array, goray::ArrayView, std::span<const T>).
-template <class T>
-inline constexpr bool kIsArray = false;
-template <class E>
-inline constexpr bool kIsArray<::goray::Array<E>> = true;
-
-// An argument for a parameter of type T: a value converting to T, or a reference to a
-// T in the object store (a goray::ObjectRef, or a goray::Future<T>). For an array
-// parameter, a goray::ArrayView converts too.
-template <class T, class A>
-concept ValueFor =
-    !kIsRef<A> && (::std::is_convertible_v<A, T> ||
-                   (kIsArray<T> && ::std::is_convertible_v<A, ::goray::ArrayView<typename T::value_type>>));
-template <class T, class A>
-concept RefFor = ::std::is_same_v<::std::remove_cvref_t<A>, ::goray::ObjectRef> ||
-                 ::std::is_same_v<::std::remove_cvref_t<A>, ::goray::Future<T>>;
-template <class T, class A>
-concept ArgFor = ValueFor<T, A> || RefFor<T, A>;
-
-// An argument for a goray::ObjectRef or goray::Future<T> parameter, which receives the
-// ref itself: a goray::Future<T>, or any goray::ObjectRef.
-template <class T, class A>
-concept UnresolvedFor = kIsRef<A> && (::std::is_convertible_v<A, T> ||
-                                      ::std::is_same_v<::std::remove_cvref_t<A>, ::goray::ObjectRef>);
-
-// What a call keeps of an argument: the value converted to T, or the reference. An
-// array is not copied: an rvalue goray::Array is moved in, anything else is kept as a
-// goray::ArrayView of the caller's array, which must outlive the call to Remote().
-template <class T, class A>
-struct StoredFor {
-  using type = ::std::conditional_t<kIsRef<A>, ::goray::ObjectRef, T>;
-};
-template <class E, class A>
-struct StoredFor<::goray::Array<E>, A> {
-  using type = ::std::conditional_t<
-      kIsRef<A>, ::goray::ObjectRef,
-      ::std::conditional_t<::std::is_same_v<A, ::goray::Array<E>>, ::goray::Array<E>,
-                           ::goray::ArrayView<E>>>;
-};
-template <class T, class A>
-using Stored = typename StoredFor<T, A>::type;
-
-template <class... Options>
-concept OnlyOptions = (::std::is_same_v<::std::remove_cvref_t<Options>, ::goray::Option> && ...);
-
-// For the generated units' checks that a registered function still has the parameters
-// (without const and references) and result the scan saw.
-template <class Tuple>
-struct Decayed;
-template <class... P>
-struct Decayed<::std::tuple<P...>> {
-  using type = ::std::tuple<::std::remove_cvref_t<P>...>;
-};
-template <class Function, class... Params>
-inline constexpr bool kParamsAre = ::std::is_same_v<
-    typename Decayed<typename ::goray::detail::CallableTraits<Function>::ParamTuple>::type,
-    ::std::tuple<Params...>>;
-
-template <class Function, class Result>
-inline constexpr bool kResultIs = ::std::is_same_v<
-    ::std::remove_cvref_t<typename ::goray::detail::CallableTraits<Function>::Result>, Result>;
-
-// A task call, submitted by Remote(goray::Option...).
-template <class Result, class... Kept>
-class TaskCall {
- public:
-  template <class... A>
-  explicit TaskCall(const char* task, A&&... args)
-      : task_(task), args_(::std::forward<A>(args)...) {}
-
-  template <class... Options>
-    requires OnlyOptions<Options...>
-  Result Remote(const Options&... options) const {
-    return ::std::apply(
-        [&](const Kept&... args) {
-          return Result(::goray::RemoteCall(task_, args..., options...));
-        },
-        args_);
-  }
-
- private:
-  const char* task_;
-  ::std::tuple<Kept...> args_;
-};
-
-// An actor's creation, submitted by Remote(goray::Option...).
-template <class Handle, class... Kept>
-class ActorCall {
- public:
-  template <class... A>
-  explicit ActorCall(const char* type, A&&... args)
-      : type_(type), args_(::std::forward<A>(args)...) {}
-
-  template <class... Options>
-    requires OnlyOptions<Options...>
-  Handle Remote(const Options&... options) const {
-    return ::std::apply(
-        [&](const Kept&... args) {
-          return Handle(::goray::NewActor(type_, args..., options...));
-        },
-        args_);
-  }
-
- private:
-  const char* type_;
-  ::std::tuple<Kept...> args_;
-};
-
-// An actor method call, submitted by Remote(goray::Option...).
-template <class Result, class... Kept>
-class MethodCall {
- public:
-  template <class... A>
-  MethodCall(const ::goray::ActorHandle& actor, const char* method, A&&... args)
-      : actor_(actor), method_(method), args_(::std::forward<A>(args)...) {}
-
-  template <class... Options>
-    requires OnlyOptions<Options...>
-  Result Remote(const Options&... options) const {
-    return ::std::apply(
-        [&](const Kept&... args) {
-          return Result(actor_.RemoteCall(method_, args..., options...));
-        },
-        args_);
-  }
-
- private:
-  ::goray::ActorHandle actor_;
-  const char* method_;
-  ::std::tuple<Kept...> args_;
-};
-
-}  // namespace goray_detail
 
 /// 2 * a, in a new array.
 // Task Scale: ::ArrayTasks::Scale.
 template <class A0 = ::goray::Array<double>, class A1 = double>
-  requires ::arrays::goray_detail::ArgFor<::goray::Array<double>, A0> && ::arrays::goray_detail::ArgFor<double, A1>
+  requires ::goray::detail::ArgFor<::goray::Array<double>, A0> && ::goray::detail::ArgFor<double, A1>
 [[nodiscard]] auto Scale(A0&& a, A1&& factor) {
-  return ::arrays::goray_detail::TaskCall<::goray::Future<::goray::Array<double>>, ::arrays::goray_detail::Stored<::goray::Array<double>, A0>, ::arrays::goray_detail::Stored<double, A1>>(
+  return ::goray::detail::TaskCall<::goray::Future<::goray::Array<double>>, ::goray::detail::Stored<::goray::Array<double>, A0>, ::goray::detail::Stored<double, A1>>(
       "Scale", ::std::forward<A0>(a), ::std::forward<A1>(factor));
 }
 
 // Task Sum: ::ArrayTasks::Sum.
 template <class A0 = ::goray::Array<double>>
-  requires ::arrays::goray_detail::ArgFor<::goray::Array<double>, A0>
+  requires ::goray::detail::ArgFor<::goray::Array<double>, A0>
 [[nodiscard]] auto Sum(A0&& values) {
-  return ::arrays::goray_detail::TaskCall<::goray::Future<double>, ::arrays::goray_detail::Stored<::goray::Array<double>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<double>, ::goray::detail::Stored<::goray::Array<double>, A0>>(
       "Sum", ::std::forward<A0>(values));
 }
 
 // Task Count: ::ArrayTasks::Count.
 template <class A0 = ::goray::Array<bool>>
-  requires ::arrays::goray_detail::ArgFor<::goray::Array<bool>, A0>
+  requires ::goray::detail::ArgFor<::goray::Array<bool>, A0>
 [[nodiscard]] auto Count(A0&& mask) {
-  return ::arrays::goray_detail::TaskCall<::goray::Future<int64_t>, ::arrays::goray_detail::Stored<::goray::Array<bool>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<int64_t>, ::goray::detail::Stored<::goray::Array<bool>, A0>>(
       "Count", ::std::forward<A0>(mask));
 }
 
 // Task Fft: ::ArrayTasks::Fft.
 template <class A0 = ::goray::Array<::std::complex<float>>>
-  requires ::arrays::goray_detail::ArgFor<::goray::Array<::std::complex<float>>, A0>
+  requires ::goray::detail::ArgFor<::goray::Array<::std::complex<float>>, A0>
 [[nodiscard]] auto Fft(A0&& signal) {
-  return ::arrays::goray_detail::TaskCall<::goray::Future<::goray::Array<::std::complex<double>>>, ::arrays::goray_detail::Stored<::goray::Array<::std::complex<float>>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::goray::Array<::std::complex<double>>>, ::goray::detail::Stored<::goray::Array<::std::complex<float>>, A0>>(
       "Fft", ::std::forward<A0>(signal));
 }
 
 // Task Blur: ::ArrayTasks::Blur.
 template <class A0 = ::img::Tile, class A1 = ::goray::Array<float>>
-  requires ::arrays::goray_detail::ArgFor<::img::Tile, A0> && ::arrays::goray_detail::ArgFor<::goray::Array<float>, A1>
+  requires ::goray::detail::ArgFor<::img::Tile, A0> && ::goray::detail::ArgFor<::goray::Array<float>, A1>
 [[nodiscard]] auto Blur(A0&& tile, A1&& kernel) {
-  return ::arrays::goray_detail::TaskCall<::goray::Future<::img::Tile>, ::arrays::goray_detail::Stored<::img::Tile, A0>, ::arrays::goray_detail::Stored<::goray::Array<float>, A1>>(
+  return ::goray::detail::TaskCall<::goray::Future<::img::Tile>, ::goray::detail::Stored<::img::Tile, A0>, ::goray::detail::Stored<::goray::Array<float>, A1>>(
       "Blur", ::std::forward<A0>(tile), ::std::forward<A1>(kernel));
 }
 
 // Task Split: ::ArrayTasks::Split.
 template <class A0 = ::goray::Array<int32_t>>
-  requires ::arrays::goray_detail::ArgFor<::goray::Array<int32_t>, A0>
+  requires ::goray::detail::ArgFor<::goray::Array<int32_t>, A0>
 [[nodiscard]] auto Split(A0&& values) {
-  return ::arrays::goray_detail::TaskCall<::goray::Future<::goray::Array<int8_t>, ::goray::Array<uint16_t>>, ::arrays::goray_detail::Stored<::goray::Array<int32_t>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::goray::Array<int8_t>, ::goray::Array<uint16_t>>, ::goray::detail::Stored<::goray::Array<int32_t>, A0>>(
       "Split", ::std::forward<A0>(values));
 }
 
 // Task Chunks: ::ArrayTasks::Chunks.
 template <class A0 = ::goray::Array<uint64_t>, class A1 = int64_t>
-  requires ::arrays::goray_detail::ArgFor<::goray::Array<uint64_t>, A0> && ::arrays::goray_detail::ArgFor<int64_t, A1>
+  requires ::goray::detail::ArgFor<::goray::Array<uint64_t>, A0> && ::goray::detail::ArgFor<int64_t, A1>
 [[nodiscard]] auto Chunks(A0&& values, A1&& size) {
-  return ::arrays::goray_detail::TaskCall<::goray::Future<::std::vector<::goray::Array<int64_t>>>, ::arrays::goray_detail::Stored<::goray::Array<uint64_t>, A0>, ::arrays::goray_detail::Stored<int64_t, A1>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::vector<::goray::Array<int64_t>>>, ::goray::detail::Stored<::goray::Array<uint64_t>, A0>, ::goray::detail::Stored<int64_t, A1>>(
       "Chunks", ::std::forward<A0>(values), ::std::forward<A1>(size));
 }
 
 // Task Named: ::ArrayTasks::Named.
 template <class A0 = ::goray::Array<int16_t>>
-  requires ::arrays::goray_detail::ArgFor<::goray::Array<int16_t>, A0>
+  requires ::goray::detail::ArgFor<::goray::Array<int16_t>, A0>
 [[nodiscard]] auto Named(A0&& codes) {
-  return ::arrays::goray_detail::TaskCall<::goray::Future<::std::map<::std::string, ::goray::Array<uint32_t>>>, ::arrays::goray_detail::Stored<::goray::Array<int16_t>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::map<::std::string, ::goray::Array<uint32_t>>>, ::goray::detail::Stored<::goray::Array<int16_t>, A0>>(
       "Named", ::std::forward<A0>(codes));
 }
 
 // Task Widen: ::ArrayTasks::Widen.
 template <class A0 = ::goray::Array<long long>>
-  requires ::arrays::goray_detail::ArgFor<::goray::Array<long long>, A0>
+  requires ::goray::detail::ArgFor<::goray::Array<long long>, A0>
 [[nodiscard]] auto Widen(A0&& values) {
-  return ::arrays::goray_detail::TaskCall<::goray::Future<::goray::Array<long long>>, ::arrays::goray_detail::Stored<::goray::Array<long long>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::goray::Array<long long>>, ::goray::detail::Stored<::goray::Array<long long>, A0>>(
       "Widen", ::std::forward<A0>(values));
 }
 
@@ -303,14 +161,14 @@ class HistogramHandle : public ::goray::ActorHandle {
   explicit HistogramHandle(::goray::ActorHandle actor) : ::goray::ActorHandle(::std::move(actor)) {}
 
   template <class A0 = ::goray::Array<double>>
-    requires ::arrays::goray_detail::ArgFor<::goray::Array<double>, A0>
+    requires ::goray::detail::ArgFor<::goray::Array<double>, A0>
   [[nodiscard]] auto Add(A0&& values) const {
-    return ::arrays::goray_detail::MethodCall<::goray::Future<>, ::arrays::goray_detail::Stored<::goray::Array<double>, A0>>(
+    return ::goray::detail::MethodCall<::goray::Future<>, ::goray::detail::Stored<::goray::Array<double>, A0>>(
         *this, "Add", ::std::forward<A0>(values));
   }
 
   [[nodiscard]] auto Counts() const {
-    return ::arrays::goray_detail::MethodCall<::goray::Future<::goray::Array<uint64_t>>>(
+    return ::goray::detail::MethodCall<::goray::Future<::goray::Array<uint64_t>>>(
         *this, "Counts");
   }
 };
@@ -318,9 +176,9 @@ class HistogramHandle : public ::goray::ActorHandle {
 /// A running histogram.
 // Actor type Histogram: creates a ::Histogram.
 template <class A0 = ::goray::Array<double>>
-  requires ::arrays::goray_detail::ArgFor<::goray::Array<double>, A0>
+  requires ::goray::detail::ArgFor<::goray::Array<double>, A0>
 [[nodiscard]] auto Histogram(A0&& edges) {
-  return ::arrays::goray_detail::ActorCall<::arrays::HistogramHandle, ::arrays::goray_detail::Stored<::goray::Array<double>, A0>>(
+  return ::goray::detail::ActorCall<::arrays::HistogramHandle, ::goray::detail::Stored<::goray::Array<double>, A0>>(
       "Histogram", ::std::forward<A0>(edges));
 }
 

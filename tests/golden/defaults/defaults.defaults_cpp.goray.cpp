@@ -20,32 +20,32 @@
 // compile time from the function the table gives it. These checks make a declaration
 // that changed since the scan a compile error that says so.
 
-static_assert(::defaults::goray_detail::kParamsAre<decltype(&::Tasks::Add), int64_t, int64_t> &&
-              ::defaults::goray_detail::kResultIs<decltype(&::Tasks::Add), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Tasks::Add), int64_t, int64_t> &&
+              ::goray::detail::kResultIs<decltype(&::Tasks::Add), int64_t>,
               "task Add (::Tasks::Add) changed since defaults.defaults_cpp.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::defaults::goray_detail::kParamsAre<decltype(&::Tasks::Greet), ::std::string, int64_t> &&
-              ::defaults::goray_detail::kResultIs<decltype(&::Tasks::Greet), ::std::string>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Tasks::Greet), ::std::string, int64_t> &&
+              ::goray::detail::kResultIs<decltype(&::Tasks::Greet), ::std::string>,
               "task Greet (::Tasks::Greet) changed since defaults.defaults_cpp.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::defaults::goray_detail::kParamsAre<decltype(&::Tasks::Fill), int64_t, ::std::vector<int64_t>> &&
-              ::defaults::goray_detail::kResultIs<decltype(&::Tasks::Fill), ::std::vector<int64_t>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Tasks::Fill), int64_t, ::std::vector<int64_t>> &&
+              ::goray::detail::kResultIs<decltype(&::Tasks::Fill), ::std::vector<int64_t>>,
               "task Fill (::Tasks::Fill) changed since defaults.defaults_cpp.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::defaults::goray_detail::kParamsAre<decltype(&::Box::Describe), ::std::string> &&
-              ::defaults::goray_detail::kResultIs<decltype(&::Box::Describe), ::std::string>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Box::Describe), ::std::string> &&
+              ::goray::detail::kResultIs<decltype(&::Box::Describe), ::std::string>,
               "method Box.Describe (::Box::Describe) changed since defaults.defaults_cpp.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::defaults::goray_detail::kParamsAre<decltype(&::Actors::Counter), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Actors::Counter), int64_t>,
               "the factory of actor type Counter (::Actors::Counter) changed since defaults.defaults_cpp.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::defaults::goray_detail::kParamsAre<decltype(&::Counter::Incr), int64_t> &&
-              ::defaults::goray_detail::kResultIs<decltype(&::Counter::Incr), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Counter::Incr), int64_t> &&
+              ::goray::detail::kResultIs<decltype(&::Counter::Incr), int64_t>,
               "method Counter.Incr (::Counter::Incr) changed since defaults.defaults_cpp.goray.cpp was generated: "
               "run goray-gen again");
 // ---- registration ----------------------------------------------------------------------

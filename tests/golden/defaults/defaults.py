@@ -27,6 +27,7 @@ from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
 
 import goray as _goray
+from goray._stubs import ActorClass as _ActorClass, Task as _Task
 
 __all__ = [
     "Add",
@@ -36,55 +37,6 @@ __all__ = [
     "Counter",
     "local",
 ]
-
-
-class _Task:
-    """A native task, like goray.golang_task(name): .remote(*args), .options(**options)."""
-
-    def __init__(self, name: _str, doc: _str) -> None:
-        self._name = name
-        self._task: _Any = None
-        self.__doc__ = doc or f"The native task {name}."
-
-    def _golang(self) -> _Any:
-        task = self._task
-        if task is None:
-            task = self._task = _goray.golang_task(self._name)
-        return task
-
-    def remote(self, *args: _Any) -> _Any:
-        return self._golang().remote(*args)
-
-    def options(self, **options: _Any) -> _Any:
-        return self._golang().options(**options)
-
-    def __repr__(self) -> _str:
-        return f"<goray native task {self._name}>"
-
-
-class _ActorClass:
-    """A native actor type, like goray.golang_actor_class(name): .remote(*args) creates an
-    actor and returns its handle; .options(**options)."""
-
-    def __init__(self, name: _str, doc: _str) -> None:
-        self._name = name
-        self._class: _Any = None
-        self.__doc__ = doc or f"The native actor type {name}."
-
-    def _golang(self) -> _Any:
-        actor_class = self._class
-        if actor_class is None:
-            actor_class = self._class = _goray.golang_actor_class(self._name)
-        return actor_class
-
-    def remote(self, *args: _Any) -> _Any:
-        return self._golang().remote(*args)
-
-    def options(self, **options: _Any) -> _Any:
-        return self._golang().options(**options)
-
-    def __repr__(self) -> _str:
-        return f"<goray native actor type {self._name}>"
 
 
 Add = _Task("Add", "")

@@ -16,28 +16,28 @@
 // compile time from the function the table gives it. These checks make a declaration
 // that changed since the scan a compile error that says so.
 
-static_assert(::docs::goray_detail::kParamsAre<decltype(&::Documented::First), double> &&
-              ::docs::goray_detail::kResultIs<decltype(&::Documented::First), double>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Documented::First), double> &&
+              ::goray::detail::kResultIs<decltype(&::Documented::First), double>,
               "task First (::Documented::First) changed since docs.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::docs::goray_detail::kParamsAre<decltype(&::Documented::Second), double> &&
-              ::docs::goray_detail::kResultIs<decltype(&::Documented::Second), double>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Documented::Second), double> &&
+              ::goray::detail::kResultIs<decltype(&::Documented::Second), double>,
               "task Second (::Documented::Second) changed since docs.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::docs::goray_detail::kParamsAre<decltype(&::Documented::Third), double> &&
-              ::docs::goray_detail::kResultIs<decltype(&::Documented::Third), double>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Documented::Third), double> &&
+              ::goray::detail::kResultIs<decltype(&::Documented::Third), double>,
               "task Third (::Documented::Third) changed since docs.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::docs::goray_detail::kParamsAre<decltype(&::Documented::Fourth), ::Options> &&
-              ::docs::goray_detail::kResultIs<decltype(&::Documented::Fourth), double>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Documented::Fourth), ::Options> &&
+              ::goray::detail::kResultIs<decltype(&::Documented::Fourth), double>,
               "task Fourth (::Documented::Fourth) changed since docs.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::docs::goray_detail::kParamsAre<decltype(&::Documented::Fifth), double> &&
-              ::docs::goray_detail::kResultIs<decltype(&::Documented::Fifth), double>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Documented::Fifth), double> &&
+              ::goray::detail::kResultIs<decltype(&::Documented::Fifth), double>,
               "task Fifth (::Documented::Fifth) changed since docs.goray.cpp was generated: "
               "run goray-gen again");
 

@@ -59,13 +59,13 @@ struct TypeNameOverride<::Loose> {
 // compile time from the function the table gives it. These checks make a declaration
 // that changed since the scan a compile error that says so.
 
-static_assert(::headers::goray_detail::kParamsAre<decltype(&::Tasks::Mirror), ::Point> &&
-              ::headers::goray_detail::kResultIs<decltype(&::Tasks::Mirror), ::Point>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Tasks::Mirror), ::Point> &&
+              ::goray::detail::kResultIs<decltype(&::Tasks::Mirror), ::Point>,
               "task Mirror (::Tasks::Mirror) changed since headers.tasks_cpp.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::headers::goray_detail::kParamsAre<decltype(&::Tasks::Same), ::Loose> &&
-              ::headers::goray_detail::kResultIs<decltype(&::Tasks::Same), ::Loose>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Tasks::Same), ::Loose> &&
+              ::goray::detail::kResultIs<decltype(&::Tasks::Same), ::Loose>,
               "task Same (::Tasks::Same) changed since headers.tasks_cpp.goray.cpp was generated: "
               "run goray-gen again");
 // ---- registration ----------------------------------------------------------------------

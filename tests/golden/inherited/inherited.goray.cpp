@@ -16,32 +16,32 @@
 // compile time from the function the table gives it. These checks make a declaration
 // that changed since the scan a compile error that says so.
 
-static_assert(::inherited::goray_detail::kParamsAre<decltype(::goray::detail::MemberOf<::Tasks>(&::Tasks::Inherited)), int64_t> &&
-              ::inherited::goray_detail::kResultIs<decltype(::goray::detail::MemberOf<::Tasks>(&::Tasks::Inherited)), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(::goray::detail::MemberOf<::Tasks>(&::Tasks::Inherited)), int64_t> &&
+              ::goray::detail::kResultIs<decltype(::goray::detail::MemberOf<::Tasks>(&::Tasks::Inherited)), int64_t>,
               "task Inherited (::Tasks::Inherited) changed since inherited.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::inherited::goray_detail::kParamsAre<decltype(&::Tasks::StaticInherited), int64_t> &&
-              ::inherited::goray_detail::kResultIs<decltype(&::Tasks::StaticInherited), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Tasks::StaticInherited), int64_t> &&
+              ::goray::detail::kResultIs<decltype(&::Tasks::StaticInherited), int64_t>,
               "task StaticInherited (::Tasks::StaticInherited) changed since inherited.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::inherited::goray_detail::kParamsAre<decltype(&::Tasks::Static), int64_t> &&
-              ::inherited::goray_detail::kResultIs<decltype(&::Tasks::Static), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Tasks::Static), int64_t> &&
+              ::goray::detail::kResultIs<decltype(&::Tasks::Static), int64_t>,
               "task Static (::Tasks::Static) changed since inherited.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::inherited::goray_detail::kParamsAre<decltype(&::Tasks::Hidden), int64_t> &&
-              ::inherited::goray_detail::kResultIs<decltype(&::Tasks::Hidden), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Tasks::Hidden), int64_t> &&
+              ::goray::detail::kResultIs<decltype(&::Tasks::Hidden), int64_t>,
               "task Hidden (::Tasks::Hidden) changed since inherited.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::inherited::goray_detail::kParamsAre<decltype(&::Actors::Store)>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Actors::Store)>,
               "the factory of actor type Store (::Actors::Store) changed since inherited.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::inherited::goray_detail::kParamsAre<decltype(&::Store::Get)> &&
-              ::inherited::goray_detail::kResultIs<decltype(&::Store::Get), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Store::Get)> &&
+              ::goray::detail::kResultIs<decltype(&::Store::Get), int64_t>,
               "method Store.Get (::Store::Get) changed since inherited.goray.cpp was generated: "
               "run goray-gen again");
 

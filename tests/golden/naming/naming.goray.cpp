@@ -16,61 +16,61 @@
 // compile time from the function the table gives it. These checks make a declaration
 // that changed since the scan a compile error that says so.
 
-static_assert(::naming::goray_detail::kParamsAre<decltype(&::Keywords::lambda), int64_t, int64_t> &&
-              ::naming::goray_detail::kResultIs<decltype(&::Keywords::lambda), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Keywords::lambda), int64_t, int64_t> &&
+              ::goray::detail::kResultIs<decltype(&::Keywords::lambda), int64_t>,
               "task lambda (::Keywords::lambda) changed since naming.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::naming::goray_detail::kParamsAre<decltype(&::Keywords::local), ::std::string, int, int> &&
-              ::naming::goray_detail::kResultIs<decltype(&::Keywords::local), void>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Keywords::local), ::std::string, int, int> &&
+              ::goray::detail::kResultIs<decltype(&::Keywords::local), void>,
               "task local (::Keywords::local) changed since naming.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::naming::goray_detail::kParamsAre<decltype(&::Keywords::_ray), ::a::Item> &&
-              ::naming::goray_detail::kResultIs<decltype(&::Keywords::_ray), ::a::Item>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Keywords::_ray), ::a::Item> &&
+              ::goray::detail::kResultIs<decltype(&::Keywords::_ray), ::a::Item>,
               "task _ray (::Keywords::_ray) changed since naming.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::naming::goray_detail::kParamsAre<decltype(&::Keywords::Both), ::b::Item, ::b::Mode> &&
-              ::naming::goray_detail::kResultIs<decltype(&::Keywords::Both), ::b::Item>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Keywords::Both), ::b::Item, ::b::Mode> &&
+              ::goray::detail::kResultIs<decltype(&::Keywords::Both), ::b::Item>,
               "task Both (::Keywords::Both) changed since naming.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::naming::goray_detail::kParamsAre<decltype(&::Keywords::Thing)> &&
-              ::naming::goray_detail::kResultIs<decltype(&::Keywords::Thing), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Keywords::Thing)> &&
+              ::goray::detail::kResultIs<decltype(&::Keywords::Thing), int64_t>,
               "task Thing (::Keywords::Thing) changed since naming.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::naming::goray_detail::kParamsAre<decltype(&::Keywords::CounterHandle)> &&
-              ::naming::goray_detail::kResultIs<decltype(&::Keywords::CounterHandle), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Keywords::CounterHandle)> &&
+              ::goray::detail::kResultIs<decltype(&::Keywords::CounterHandle), int64_t>,
               "task CounterHandle (::Keywords::CounterHandle) changed since naming.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::naming::goray_detail::kParamsAre<decltype(&::Factories::Counter)>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Factories::Counter)>,
               "the factory of actor type Counter (::Factories::Counter) changed since naming.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::naming::goray_detail::kParamsAre<decltype(&::Counter::close)> &&
-              ::naming::goray_detail::kResultIs<decltype(&::Counter::close), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Counter::close)> &&
+              ::goray::detail::kResultIs<decltype(&::Counter::close), int64_t>,
               "method Counter.close (::Counter::close) changed since naming.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::naming::goray_detail::kParamsAre<decltype(&::Counter::from), int64_t> &&
-              ::naming::goray_detail::kResultIs<decltype(&::Counter::from), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Counter::from), int64_t> &&
+              ::goray::detail::kResultIs<decltype(&::Counter::from), int64_t>,
               "method Counter.from (::Counter::from) changed since naming.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::naming::goray_detail::kParamsAre<decltype(&::Counter::Incr), int64_t> &&
-              ::naming::goray_detail::kResultIs<decltype(&::Counter::Incr), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Counter::Incr), int64_t> &&
+              ::goray::detail::kResultIs<decltype(&::Counter::Incr), int64_t>,
               "method Counter.Incr (::Counter::Incr) changed since naming.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::naming::goray_detail::kParamsAre<decltype(&::Factories::Thing)>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Factories::Thing)>,
               "the factory of actor type Thing (::Factories::Thing) changed since naming.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::naming::goray_detail::kParamsAre<decltype(&::Thing::Get)> &&
-              ::naming::goray_detail::kResultIs<decltype(&::Thing::Get), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Thing::Get)> &&
+              ::goray::detail::kResultIs<decltype(&::Thing::Get), int64_t>,
               "method Thing.Get (::Thing::Get) changed since naming.goray.cpp was generated: "
               "run goray-gen again");
 

@@ -18,13 +18,13 @@
 // compile time from the function the table gives it. These checks make a declaration
 // that changed since the scan a compile error that says so.
 
-static_assert(::project::goray_detail::kParamsAre<decltype(&::Api::Hello), ::std::string> &&
-              ::project::goray_detail::kResultIs<decltype(&::Api::Hello), ::std::string>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Api::Hello), ::std::string> &&
+              ::goray::detail::kResultIs<decltype(&::Api::Hello), ::std::string>,
               "task Hello (::Api::Hello) changed since project.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::project::goray_detail::kParamsAre<decltype(&::Clock::Tick)> &&
-              ::project::goray_detail::kResultIs<decltype(&::Clock::Tick), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Clock::Tick)> &&
+              ::goray::detail::kResultIs<decltype(&::Clock::Tick), int64_t>,
               "method Clock.Tick (::Clock::Tick) changed since project.goray.cpp was generated: "
               "run goray-gen again");
 

@@ -16,62 +16,62 @@
 // compile time from the function the table gives it. These checks make a declaration
 // that changed since the scan a compile error that says so.
 
-static_assert(::refs::goray_detail::kParamsAre<decltype(&::RefTasks::Sum), ::std::vector<::goray::Future<double>>> &&
-              ::refs::goray_detail::kResultIs<decltype(&::RefTasks::Sum), double>,
+static_assert(::goray::detail::kParamsAre<decltype(&::RefTasks::Sum), ::std::vector<::goray::Future<double>>> &&
+              ::goray::detail::kResultIs<decltype(&::RefTasks::Sum), double>,
               "task Sum (::RefTasks::Sum) changed since refs.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::refs::goray_detail::kParamsAre<decltype(&::RefTasks::Forward), ::goray::ObjectRef> &&
-              ::refs::goray_detail::kResultIs<decltype(&::RefTasks::Forward), ::goray::ObjectRef>,
+static_assert(::goray::detail::kParamsAre<decltype(&::RefTasks::Forward), ::goray::ObjectRef> &&
+              ::goray::detail::kResultIs<decltype(&::RefTasks::Forward), ::goray::ObjectRef>,
               "task Forward (::RefTasks::Forward) changed since refs.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::refs::goray_detail::kParamsAre<decltype(&::RefTasks::Later), ::goray::Future<::jobs::Point>> &&
-              ::refs::goray_detail::kResultIs<decltype(&::RefTasks::Later), ::goray::Future<::jobs::Point>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::RefTasks::Later), ::goray::Future<::jobs::Point>> &&
+              ::goray::detail::kResultIs<decltype(&::RefTasks::Later), ::goray::Future<::jobs::Point>>,
               "task Later (::RefTasks::Later) changed since refs.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::refs::goray_detail::kParamsAre<decltype(&::RefTasks::Both), ::goray::Future<>> &&
-              ::refs::goray_detail::kResultIs<decltype(&::RefTasks::Both), ::goray::Future<int64_t, ::std::string>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::RefTasks::Both), ::goray::Future<>> &&
+              ::goray::detail::kResultIs<decltype(&::RefTasks::Both), ::goray::Future<int64_t, ::std::string>>,
               "task Both (::RefTasks::Both) changed since refs.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::refs::goray_detail::kParamsAre<decltype(&::RefTasks::Index), ::std::pair<::goray::ObjectRef, int64_t>> &&
-              ::refs::goray_detail::kResultIs<decltype(&::RefTasks::Index), ::std::map<::std::string, ::goray::ObjectRef>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::RefTasks::Index), ::std::pair<::goray::ObjectRef, int64_t>> &&
+              ::goray::detail::kResultIs<decltype(&::RefTasks::Index), ::std::map<::std::string, ::goray::ObjectRef>>,
               "task Index (::RefTasks::Index) changed since refs.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::refs::goray_detail::kParamsAre<decltype(&::RefTasks::Plan), ::jobs::Job> &&
-              ::refs::goray_detail::kResultIs<decltype(&::RefTasks::Plan), ::jobs::Job>,
+static_assert(::goray::detail::kParamsAre<decltype(&::RefTasks::Plan), ::jobs::Job> &&
+              ::goray::detail::kResultIs<decltype(&::RefTasks::Plan), ::jobs::Job>,
               "task Plan (::RefTasks::Plan) changed since refs.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::refs::goray_detail::kParamsAre<decltype(&::RefTasks::Bump), ::goray::ActorHandleOf<::jobs::Counter>, ::goray::ActorHandle> &&
-              ::refs::goray_detail::kResultIs<decltype(&::RefTasks::Bump), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::RefTasks::Bump), ::goray::ActorHandleOf<::jobs::Counter>, ::goray::ActorHandle> &&
+              ::goray::detail::kResultIs<decltype(&::RefTasks::Bump), int64_t>,
               "task Bump (::RefTasks::Bump) changed since refs.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::refs::goray_detail::kParamsAre<decltype(&::RefTasks::Spawn), int64_t> &&
-              ::refs::goray_detail::kResultIs<decltype(&::RefTasks::Spawn), ::goray::ActorHandleOf<::jobs::Counter>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::RefTasks::Spawn), int64_t> &&
+              ::goray::detail::kResultIs<decltype(&::RefTasks::Spawn), ::goray::ActorHandleOf<::jobs::Counter>>,
               "task Spawn (::RefTasks::Spawn) changed since refs.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::refs::goray_detail::kParamsAre<decltype(&::RefTasks::Spawned), ::std::optional<::goray::ActorHandle>> &&
-              ::refs::goray_detail::kResultIs<decltype(&::RefTasks::Spawned), ::std::vector<::goray::ActorHandleOf<::jobs::Counter>>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::RefTasks::Spawned), ::std::optional<::goray::ActorHandle>> &&
+              ::goray::detail::kResultIs<decltype(&::RefTasks::Spawned), ::std::vector<::goray::ActorHandleOf<::jobs::Counter>>>,
               "task Spawned (::RefTasks::Spawned) changed since refs.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::refs::goray_detail::kParamsAre<decltype(&::RefActors::Counter), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::RefActors::Counter), int64_t>,
               "the factory of actor type Counter (::RefActors::Counter) changed since refs.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::refs::goray_detail::kParamsAre<decltype(&::jobs::Counter::Incr), int64_t> &&
-              ::refs::goray_detail::kResultIs<decltype(&::jobs::Counter::Incr), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::jobs::Counter::Incr), int64_t> &&
+              ::goray::detail::kResultIs<decltype(&::jobs::Counter::Incr), int64_t>,
               "method Counter.Incr (::jobs::Counter::Incr) changed since refs.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::refs::goray_detail::kParamsAre<decltype(&::jobs::Counter::Absorb), ::goray::ActorHandleOf<::jobs::Counter>> &&
-              ::refs::goray_detail::kResultIs<decltype(&::jobs::Counter::Absorb), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::jobs::Counter::Absorb), ::goray::ActorHandleOf<::jobs::Counter>> &&
+              ::goray::detail::kResultIs<decltype(&::jobs::Counter::Absorb), int64_t>,
               "method Counter.Absorb (::jobs::Counter::Absorb) changed since refs.goray.cpp was generated: "
               "run goray-gen again");
 

@@ -20,11 +20,9 @@
 
 // ---- includes --------------------------------------------------------------------------
 #include <goray/goray.h>
+#include <goray/detail/typed_call.h>  // the call objects and constraints the wrappers use
 
-#include <concepts>
 #include <string_view>
-#include <tuple>
-#include <type_traits>
 #include <utility>
 
 // The annotated headers, by path from the sources' root (compile with -I<root>).
@@ -110,146 +108,6 @@ struct TypeNameOverride<::jobs::Point> {
 
 // ---- wrappers --------------------------------------------------------------------------
 namespace refs {
-namespace goray_detail {
-
-// True for goray::ObjectRef and goray::Future<T...>.
-template <class A>
-inline constexpr bool kIsRef = ::std::is_base_of_v<::goray::ObjectRef, ::std::remove_cvref_t<A>>;
-
-// Whether T is a goray::Array: what the wrappers take for an array parameter of any form
-// (goray::Array, goray::ArrayView, std::span<const T>).
-template <class T>
-inline constexpr bool kIsArray = false;
-template <class E>
-inline constexpr bool kIsArray<::goray::Array<E>> = true;
-
-// An argument for a parameter of type T: a value converting to T, or a reference to a
-// T in the object store (a goray::ObjectRef, or a goray::Future<T>). For an array
-// parameter, a goray::ArrayView converts too.
-template <class T, class A>
-concept ValueFor =
-    !kIsRef<A> && (::std::is_convertible_v<A, T> ||
-                   (kIsArray<T> && ::std::is_convertible_v<A, ::goray::ArrayView<typename T::value_type>>));
-template <class T, class A>
-concept RefFor = ::std::is_same_v<::std::remove_cvref_t<A>, ::goray::ObjectRef> ||
-                 ::std::is_same_v<::std::remove_cvref_t<A>, ::goray::Future<T>>;
-template <class T, class A>
-concept ArgFor = ValueFor<T, A> || RefFor<T, A>;
-
-// An argument for a goray::ObjectRef or goray::Future<T> parameter, which receives the
-// ref itself: a goray::Future<T>, or any goray::ObjectRef.
-template <class T, class A>
-concept UnresolvedFor = kIsRef<A> && (::std::is_convertible_v<A, T> ||
-                                      ::std::is_same_v<::std::remove_cvref_t<A>, ::goray::ObjectRef>);
-
-// What a call keeps of an argument: the value converted to T, or the reference. An
-// array is not copied: an rvalue goray::Array is moved in, anything else is kept as a
-// goray::ArrayView of the caller's array, which must outlive the call to Remote().
-template <class T, class A>
-struct StoredFor {
-  using type = ::std::conditional_t<kIsRef<A>, ::goray::ObjectRef, T>;
-};
-template <class E, class A>
-struct StoredFor<::goray::Array<E>, A> {
-  using type = ::std::conditional_t<
-      kIsRef<A>, ::goray::ObjectRef,
-      ::std::conditional_t<::std::is_same_v<A, ::goray::Array<E>>, ::goray::Array<E>,
-                           ::goray::ArrayView<E>>>;
-};
-template <class T, class A>
-using Stored = typename StoredFor<T, A>::type;
-
-template <class... Options>
-concept OnlyOptions = (::std::is_same_v<::std::remove_cvref_t<Options>, ::goray::Option> && ...);
-
-// For the generated units' checks that a registered function still has the parameters
-// (without const and references) and result the scan saw.
-template <class Tuple>
-struct Decayed;
-template <class... P>
-struct Decayed<::std::tuple<P...>> {
-  using type = ::std::tuple<::std::remove_cvref_t<P>...>;
-};
-template <class Function, class... Params>
-inline constexpr bool kParamsAre = ::std::is_same_v<
-    typename Decayed<typename ::goray::detail::CallableTraits<Function>::ParamTuple>::type,
-    ::std::tuple<Params...>>;
-
-template <class Function, class Result>
-inline constexpr bool kResultIs = ::std::is_same_v<
-    ::std::remove_cvref_t<typename ::goray::detail::CallableTraits<Function>::Result>, Result>;
-
-// A task call, submitted by Remote(goray::Option...).
-template <class Result, class... Kept>
-class TaskCall {
- public:
-  template <class... A>
-  explicit TaskCall(const char* task, A&&... args)
-      : task_(task), args_(::std::forward<A>(args)...) {}
-
-  template <class... Options>
-    requires OnlyOptions<Options...>
-  Result Remote(const Options&... options) const {
-    return ::std::apply(
-        [&](const Kept&... args) {
-          return Result(::goray::RemoteCall(task_, args..., options...));
-        },
-        args_);
-  }
-
- private:
-  const char* task_;
-  ::std::tuple<Kept...> args_;
-};
-
-// An actor's creation, submitted by Remote(goray::Option...).
-template <class Handle, class... Kept>
-class ActorCall {
- public:
-  template <class... A>
-  explicit ActorCall(const char* type, A&&... args)
-      : type_(type), args_(::std::forward<A>(args)...) {}
-
-  template <class... Options>
-    requires OnlyOptions<Options...>
-  Handle Remote(const Options&... options) const {
-    return ::std::apply(
-        [&](const Kept&... args) {
-          return Handle(::goray::NewActor(type_, args..., options...));
-        },
-        args_);
-  }
-
- private:
-  const char* type_;
-  ::std::tuple<Kept...> args_;
-};
-
-// An actor method call, submitted by Remote(goray::Option...).
-template <class Result, class... Kept>
-class MethodCall {
- public:
-  template <class... A>
-  MethodCall(const ::goray::ActorHandle& actor, const char* method, A&&... args)
-      : actor_(actor), method_(method), args_(::std::forward<A>(args)...) {}
-
-  template <class... Options>
-    requires OnlyOptions<Options...>
-  Result Remote(const Options&... options) const {
-    return ::std::apply(
-        [&](const Kept&... args) {
-          return Result(actor_.RemoteCall(method_, args..., options...));
-        },
-        args_);
-  }
-
- private:
-  ::goray::ActorHandle actor_;
-  const char* method_;
-  ::std::tuple<Kept...> args_;
-};
-
-}  // namespace goray_detail
 
 // The typed handles, which signatures below name before their definitions.
 class CounterHandle;
@@ -257,73 +115,73 @@ class CounterHandle;
 /// The sum of values still in the object store.
 // Task Sum: ::RefTasks::Sum.
 template <class A0 = ::std::vector<::goray::Future<double>>>
-  requires ::refs::goray_detail::ArgFor<::std::vector<::goray::Future<double>>, A0>
+  requires ::goray::detail::ArgFor<::std::vector<::goray::Future<double>>, A0>
 [[nodiscard]] auto Sum(A0&& parts) {
-  return ::refs::goray_detail::TaskCall<::goray::Future<double>, ::refs::goray_detail::Stored<::std::vector<::goray::Future<double>>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<double>, ::goray::detail::Stored<::std::vector<::goray::Future<double>>, A0>>(
       "Sum", ::std::forward<A0>(parts));
 }
 
 // Task Forward: ::RefTasks::Forward.
 template <class A0 = ::goray::ObjectRef>
-  requires ::refs::goray_detail::UnresolvedFor<::goray::ObjectRef, A0>
+  requires ::goray::detail::UnresolvedFor<::goray::ObjectRef, A0>
 [[nodiscard]] auto Forward(A0&& ref) {
-  return ::refs::goray_detail::TaskCall<::goray::Future<::goray::ObjectRef>, ::goray::Unresolved>(
+  return ::goray::detail::TaskCall<::goray::Future<::goray::ObjectRef>, ::goray::Unresolved>(
       "Forward", ::std::forward<A0>(ref));
 }
 
 // Task Later: ::RefTasks::Later.
 template <class A0 = ::goray::Future<::jobs::Point>>
-  requires ::refs::goray_detail::UnresolvedFor<::goray::Future<::jobs::Point>, A0>
+  requires ::goray::detail::UnresolvedFor<::goray::Future<::jobs::Point>, A0>
 [[nodiscard]] auto Later(A0&& point) {
-  return ::refs::goray_detail::TaskCall<::goray::Future<::goray::Future<::jobs::Point>>, ::goray::Unresolved>(
+  return ::goray::detail::TaskCall<::goray::Future<::goray::Future<::jobs::Point>>, ::goray::Unresolved>(
       "Later", ::std::forward<A0>(point));
 }
 
 // Task Both: ::RefTasks::Both.
 template <class A0 = ::goray::Future<>>
-  requires ::refs::goray_detail::UnresolvedFor<::goray::Future<>, A0>
+  requires ::goray::detail::UnresolvedFor<::goray::Future<>, A0>
 [[nodiscard]] auto Both(A0&& done) {
-  return ::refs::goray_detail::TaskCall<::goray::Future<::goray::Future<int64_t, ::std::string>>, ::goray::Unresolved>(
+  return ::goray::detail::TaskCall<::goray::Future<::goray::Future<int64_t, ::std::string>>, ::goray::Unresolved>(
       "Both", ::std::forward<A0>(done));
 }
 
 // Task Index: ::RefTasks::Index.
 template <class A0 = ::std::pair<::goray::ObjectRef, int64_t>>
-  requires ::refs::goray_detail::ArgFor<::std::pair<::goray::ObjectRef, int64_t>, A0>
+  requires ::goray::detail::ArgFor<::std::pair<::goray::ObjectRef, int64_t>, A0>
 [[nodiscard]] auto Index(A0&& first) {
-  return ::refs::goray_detail::TaskCall<::goray::Future<::std::map<::std::string, ::goray::ObjectRef>>, ::refs::goray_detail::Stored<::std::pair<::goray::ObjectRef, int64_t>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::map<::std::string, ::goray::ObjectRef>>, ::goray::detail::Stored<::std::pair<::goray::ObjectRef, int64_t>, A0>>(
       "Index", ::std::forward<A0>(first));
 }
 
 // Task Plan: ::RefTasks::Plan.
 template <class A0 = ::jobs::Job>
-  requires ::refs::goray_detail::ArgFor<::jobs::Job, A0>
+  requires ::goray::detail::ArgFor<::jobs::Job, A0>
 [[nodiscard]] auto Plan(A0&& job) {
-  return ::refs::goray_detail::TaskCall<::goray::Future<::jobs::Job>, ::refs::goray_detail::Stored<::jobs::Job, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::jobs::Job>, ::goray::detail::Stored<::jobs::Job, A0>>(
       "Plan", ::std::forward<A0>(job));
 }
 
 // Task Bump: ::RefTasks::Bump.
 template <class A0 = ::refs::CounterHandle, class A1 = ::goray::ActorHandle>
-  requires ::refs::goray_detail::ArgFor<::refs::CounterHandle, A0> && ::refs::goray_detail::ArgFor<::goray::ActorHandle, A1>
+  requires ::goray::detail::ArgFor<::refs::CounterHandle, A0> && ::goray::detail::ArgFor<::goray::ActorHandle, A1>
 [[nodiscard]] auto Bump(A0&& counter, A1&& any) {
-  return ::refs::goray_detail::TaskCall<::goray::Future<int64_t>, ::refs::goray_detail::Stored<::refs::CounterHandle, A0>, ::refs::goray_detail::Stored<::goray::ActorHandle, A1>>(
+  return ::goray::detail::TaskCall<::goray::Future<int64_t>, ::goray::detail::Stored<::refs::CounterHandle, A0>, ::goray::detail::Stored<::goray::ActorHandle, A1>>(
       "Bump", ::std::forward<A0>(counter), ::std::forward<A1>(any));
 }
 
 // Task Spawn: ::RefTasks::Spawn.
 template <class A0 = int64_t>
-  requires ::refs::goray_detail::ArgFor<int64_t, A0>
+  requires ::goray::detail::ArgFor<int64_t, A0>
 [[nodiscard]] auto Spawn(A0&& start) {
-  return ::refs::goray_detail::TaskCall<::goray::Future<::refs::CounterHandle>, ::refs::goray_detail::Stored<int64_t, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::refs::CounterHandle>, ::goray::detail::Stored<int64_t, A0>>(
       "Spawn", ::std::forward<A0>(start));
 }
 
 // Task Spawned: ::RefTasks::Spawned.
 template <class A0 = ::std::optional<::goray::ActorHandle>>
-  requires ::refs::goray_detail::ArgFor<::std::optional<::goray::ActorHandle>, A0>
+  requires ::goray::detail::ArgFor<::std::optional<::goray::ActorHandle>, A0>
 [[nodiscard]] auto Spawned(A0&& maybe) {
-  return ::refs::goray_detail::TaskCall<::goray::Future<::std::vector<::refs::CounterHandle>>, ::refs::goray_detail::Stored<::std::optional<::goray::ActorHandle>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::vector<::refs::CounterHandle>>, ::goray::detail::Stored<::std::optional<::goray::ActorHandle>, A0>>(
       "Spawned", ::std::forward<A0>(maybe));
 }
 
@@ -343,17 +201,17 @@ class CounterHandle : public ::goray::ActorHandle {
   }
 
   template <class A0 = int64_t>
-    requires ::refs::goray_detail::ArgFor<int64_t, A0>
+    requires ::goray::detail::ArgFor<int64_t, A0>
   [[nodiscard]] auto Incr(A0&& by) const {
-    return ::refs::goray_detail::MethodCall<::goray::Future<int64_t>, ::refs::goray_detail::Stored<int64_t, A0>>(
+    return ::goray::detail::MethodCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
         *this, "Incr", ::std::forward<A0>(by));
   }
 
   /// Adds what another counter holds.
   template <class A0 = ::refs::CounterHandle>
-    requires ::refs::goray_detail::ArgFor<::refs::CounterHandle, A0>
+    requires ::goray::detail::ArgFor<::refs::CounterHandle, A0>
   [[nodiscard]] auto Absorb(A0&& other) const {
-    return ::refs::goray_detail::MethodCall<::goray::Future<int64_t>, ::refs::goray_detail::Stored<::refs::CounterHandle, A0>>(
+    return ::goray::detail::MethodCall<::goray::Future<int64_t>, ::goray::detail::Stored<::refs::CounterHandle, A0>>(
         *this, "Absorb", ::std::forward<A0>(other));
   }
 };
@@ -361,9 +219,9 @@ class CounterHandle : public ::goray::ActorHandle {
 /// A counter that other tasks are handed.
 // Actor type Counter: creates a ::jobs::Counter.
 template <class A0 = int64_t>
-  requires ::refs::goray_detail::ArgFor<int64_t, A0>
+  requires ::goray::detail::ArgFor<int64_t, A0>
 [[nodiscard]] auto Counter(A0&& start) {
-  return ::refs::goray_detail::ActorCall<::refs::CounterHandle, ::refs::goray_detail::Stored<int64_t, A0>>(
+  return ::goray::detail::ActorCall<::refs::CounterHandle, ::goray::detail::Stored<int64_t, A0>>(
       "Counter", ::std::forward<A0>(start));
 }
 

@@ -28,6 +28,7 @@ from typing import Any as _Any, TypedDict as _TypedDict
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 import goray as _goray
+from goray._stubs import ActorClass as _ActorClass, Task as _Task
 
 if _TYPE_CHECKING:  # for the TypedDicts: importing this module needs no Ray
     import ray as _ray
@@ -67,55 +68,6 @@ class Point(_TypedDict, total=False):
     """C++ struct jobs::Point."""
     x: _float
     y: _float
-
-
-class _Task:
-    """A native task, like goray.golang_task(name): .remote(*args), .options(**options)."""
-
-    def __init__(self, name: _str, doc: _str) -> None:
-        self._name = name
-        self._task: _Any = None
-        self.__doc__ = doc or f"The native task {name}."
-
-    def _golang(self) -> _Any:
-        task = self._task
-        if task is None:
-            task = self._task = _goray.golang_task(self._name)
-        return task
-
-    def remote(self, *args: _Any) -> _Any:
-        return self._golang().remote(*args)
-
-    def options(self, **options: _Any) -> _Any:
-        return self._golang().options(**options)
-
-    def __repr__(self) -> _str:
-        return f"<goray native task {self._name}>"
-
-
-class _ActorClass:
-    """A native actor type, like goray.golang_actor_class(name): .remote(*args) creates an
-    actor and returns its handle; .options(**options)."""
-
-    def __init__(self, name: _str, doc: _str) -> None:
-        self._name = name
-        self._class: _Any = None
-        self.__doc__ = doc or f"The native actor type {name}."
-
-    def _golang(self) -> _Any:
-        actor_class = self._class
-        if actor_class is None:
-            actor_class = self._class = _goray.golang_actor_class(self._name)
-        return actor_class
-
-    def remote(self, *args: _Any) -> _Any:
-        return self._golang().remote(*args)
-
-    def options(self, **options: _Any) -> _Any:
-        return self._golang().options(**options)
-
-    def __repr__(self) -> _str:
-        return f"<goray native actor type {self._name}>"
 
 
 Sum = _Task("Sum", """The sum of values still in the object store.""")

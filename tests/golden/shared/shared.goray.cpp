@@ -18,13 +18,13 @@
 // compile time from the function the table gives it. These checks make a declaration
 // that changed since the scan a compile error that says so.
 
-static_assert(::shared::goray_detail::kParamsAre<decltype(&::svc::Service::Echo), ::std::string> &&
-              ::shared::goray_detail::kResultIs<decltype(&::svc::Service::Echo), ::std::string>,
+static_assert(::goray::detail::kParamsAre<decltype(&::svc::Service::Echo), ::std::string> &&
+              ::goray::detail::kResultIs<decltype(&::svc::Service::Echo), ::std::string>,
               "task Echo (::svc::Service::Echo) changed since shared.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::shared::goray_detail::kParamsAre<decltype(&::svc::Service::Answer), ::std::string> &&
-              ::shared::goray_detail::kResultIs<decltype(&::svc::Service::Answer), ::svc::Service::Reply>,
+static_assert(::goray::detail::kParamsAre<decltype(&::svc::Service::Answer), ::std::string> &&
+              ::goray::detail::kResultIs<decltype(&::svc::Service::Answer), ::svc::Service::Reply>,
               "task Answer (::svc::Service::Answer) changed since shared.goray.cpp was generated: "
               "run goray-gen again");
 

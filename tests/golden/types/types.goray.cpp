@@ -16,203 +16,203 @@
 // compile time from the function the table gives it. These checks make a declaration
 // that changed since the scan a compile error that says so.
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Flag), bool> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Flag), bool>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Flag), bool> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Flag), bool>,
               "task Flag (::Types::Flag) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::I8), int8_t> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::I8), int8_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::I8), int8_t> &&
+              ::goray::detail::kResultIs<decltype(&::Types::I8), int8_t>,
               "task I8 (::Types::I8) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::U8), uint8_t> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::U8), uint8_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::U8), uint8_t> &&
+              ::goray::detail::kResultIs<decltype(&::Types::U8), uint8_t>,
               "task U8 (::Types::U8) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::I16), int16_t> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::I16), int16_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::I16), int16_t> &&
+              ::goray::detail::kResultIs<decltype(&::Types::I16), int16_t>,
               "task I16 (::Types::I16) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::U16), uint16_t> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::U16), uint16_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::U16), uint16_t> &&
+              ::goray::detail::kResultIs<decltype(&::Types::U16), uint16_t>,
               "task U16 (::Types::U16) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::I32), int32_t> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::I32), int32_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::I32), int32_t> &&
+              ::goray::detail::kResultIs<decltype(&::Types::I32), int32_t>,
               "task I32 (::Types::I32) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::U32), uint32_t> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::U32), uint32_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::U32), uint32_t> &&
+              ::goray::detail::kResultIs<decltype(&::Types::U32), uint32_t>,
               "task U32 (::Types::U32) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::I64), int64_t> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::I64), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::I64), int64_t> &&
+              ::goray::detail::kResultIs<decltype(&::Types::I64), int64_t>,
               "task I64 (::Types::I64) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::U64), uint64_t> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::U64), uint64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::U64), uint64_t> &&
+              ::goray::detail::kResultIs<decltype(&::Types::U64), uint64_t>,
               "task U64 (::Types::U64) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Size), ::std::size_t> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Size), ::std::size_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Size), ::std::size_t> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Size), ::std::size_t>,
               "task Size (::Types::Size) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::StdI32), ::std::int32_t> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::StdI32), ::std::int32_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::StdI32), ::std::int32_t> &&
+              ::goray::detail::kResultIs<decltype(&::Types::StdI32), ::std::int32_t>,
               "task StdI32 (::Types::StdI32) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::LongLong), unsigned short> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::LongLong), long long>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::LongLong), unsigned short> &&
+              ::goray::detail::kResultIs<decltype(&::Types::LongLong), long long>,
               "task LongLong (::Types::LongLong) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::F32), float> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::F32), float>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::F32), float> &&
+              ::goray::detail::kResultIs<decltype(&::Types::F32), float>,
               "task F32 (::Types::F32) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::F64), double> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::F64), double>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::F64), double> &&
+              ::goray::detail::kResultIs<decltype(&::Types::F64), double>,
               "task F64 (::Types::F64) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Str), ::std::string> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Str), ::std::string>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Str), ::std::string> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Str), ::std::string>,
               "task Str (::Types::Str) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Bytes), ::std::vector<uint8_t>> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Bytes), ::std::vector<uint8_t>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Bytes), ::std::vector<uint8_t>> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Bytes), ::std::vector<uint8_t>>,
               "task Bytes (::Types::Bytes) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::RawBytes), ::std::vector<::std::byte>> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::RawBytes), ::std::vector<::std::byte>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::RawBytes), ::std::vector<::std::byte>> &&
+              ::goray::detail::kResultIs<decltype(&::Types::RawBytes), ::std::vector<::std::byte>>,
               "task RawBytes (::Types::RawBytes) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Vec), ::std::vector<int32_t>> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Vec), ::std::vector<int32_t>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Vec), ::std::vector<int32_t>> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Vec), ::std::vector<int32_t>>,
               "task Vec (::Types::Vec) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Arr), ::std::array<double, 3>> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Arr), ::std::array<double, 3>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Arr), ::std::array<double, 3>> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Arr), ::std::array<double, 3>>,
               "task Arr (::Types::Arr) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::List), ::std::list<::std::string>> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::List), ::std::list<::std::string>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::List), ::std::list<::std::string>> &&
+              ::goray::detail::kResultIs<decltype(&::Types::List), ::std::list<::std::string>>,
               "task List (::Types::List) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Set), ::std::set<int64_t>> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Set), ::std::set<int64_t>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Set), ::std::set<int64_t>> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Set), ::std::set<int64_t>>,
               "task Set (::Types::Set) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Deque), ::std::deque<::std::string>> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Deque), ::std::deque<::std::string>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Deque), ::std::deque<::std::string>> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Deque), ::std::deque<::std::string>>,
               "task Deque (::Types::Deque) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::USet), ::std::unordered_set<int64_t>> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::USet), ::std::unordered_set<int64_t>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::USet), ::std::unordered_set<int64_t>> &&
+              ::goray::detail::kResultIs<decltype(&::Types::USet), ::std::unordered_set<int64_t>>,
               "task USet (::Types::USet) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Pair), ::std::pair<::std::string, double>> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Pair), ::std::pair<::std::string, double>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Pair), ::std::pair<::std::string, double>> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Pair), ::std::pair<::std::string, double>>,
               "task Pair (::Types::Pair) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Map), ::std::map<::std::string, ::std::vector<double>>> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Map), ::std::map<::std::string, ::std::vector<double>>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Map), ::std::map<::std::string, ::std::vector<double>>> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Map), ::std::map<::std::string, ::std::vector<double>>>,
               "task Map (::Types::Map) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::UMap), ::std::unordered_map<int64_t, ::std::string>> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::UMap), ::std::unordered_map<int64_t, ::std::string>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::UMap), ::std::unordered_map<int64_t, ::std::string>> &&
+              ::goray::detail::kResultIs<decltype(&::Types::UMap), ::std::unordered_map<int64_t, ::std::string>>,
               "task UMap (::Types::UMap) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Opt), ::std::optional<::std::string>> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Opt), ::std::optional<::std::string>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Opt), ::std::optional<::std::string>> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Opt), ::std::optional<::std::string>>,
               "task Opt (::Types::Opt) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::When), ::std::chrono::system_clock::time_point> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::When), ::std::chrono::system_clock::time_point>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::When), ::std::chrono::system_clock::time_point> &&
+              ::goray::detail::kResultIs<decltype(&::Types::When), ::std::chrono::system_clock::time_point>,
               "task When (::Types::When) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Any), ::goray::Value> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Any), ::goray::Value>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Any), ::goray::Value> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Any), ::goray::Value>,
               "task Any (::Types::Any) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Paint), ::geo::Color, ::geo::Plain> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Paint), ::geo::Color>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Paint), ::geo::Color, ::geo::Plain> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Paint), ::geo::Color>,
               "task Paint (::Types::Paint) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Move), ::geo::Shape, ::geo::Point> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Move), ::geo::Shape>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Move), ::geo::Shape, ::geo::Point> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Move), ::geo::Shape>,
               "task Move (::Types::Move) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Grow), ::geo::Tree> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Grow), ::geo::Tree>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Grow), ::geo::Tree> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Grow), ::geo::Tree>,
               "task Grow (::Types::Grow) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Next), int64_t> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Next), int64_t>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Next), int64_t> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Next), int64_t>,
               "task Next (::Types::Next) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Many), ::std::vector<::geo::Point>> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Many), ::std::vector<::geo::Point>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Many), ::std::vector<::geo::Point>> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Many), ::std::vector<::geo::Point>>,
               "task Many (::Types::Many) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Nested), ::std::vector<::std::vector<::geo::Point>>> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Nested), ::std::vector<::std::vector<::geo::Point>>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Nested), ::std::vector<::std::vector<::geo::Point>>> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Nested), ::std::vector<::std::vector<::geo::Point>>>,
               "task Nested (::Types::Nested) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Several)> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Several), ::std::tuple<int64_t, ::std::string, ::geo::Point>>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Several)> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Several), ::std::tuple<int64_t, ::std::string, ::geo::Point>>,
               "task Several (::Types::Several) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Ref)> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Ref), ::std::string>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Ref)> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Ref), ::std::string>,
               "task Ref (::Types::Ref) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Nothing)> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Nothing), void>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Nothing)> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Nothing), void>,
               "task Nothing (::Types::Nothing) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Static), int> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Static), int>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Static), int> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Static), int>,
               "task Static (::Types::Static) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 
-static_assert(::types::goray_detail::kParamsAre<decltype(&::Types::Unnamed), int, double> &&
-              ::types::goray_detail::kResultIs<decltype(&::Types::Unnamed), void>,
+static_assert(::goray::detail::kParamsAre<decltype(&::Types::Unnamed), int, double> &&
+              ::goray::detail::kResultIs<decltype(&::Types::Unnamed), void>,
               "task Unnamed (::Types::Unnamed) changed since types.goray.cpp was generated: "
               "run goray-gen again");
 

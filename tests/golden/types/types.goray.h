@@ -20,11 +20,9 @@
 
 // ---- includes --------------------------------------------------------------------------
 #include <goray/goray.h>
+#include <goray/detail/typed_call.h>  // the call objects and constraints the wrappers use
 
-#include <concepts>
 #include <string_view>
-#include <tuple>
-#include <type_traits>
 #include <utility>
 
 // The annotated headers, by path from the sources' root (compile with -I<root>).
@@ -170,458 +168,318 @@ struct TypeNameOverride<::geo::Plain> {
 
 // ---- wrappers --------------------------------------------------------------------------
 namespace types {
-namespace goray_detail {
-
-// True for goray::ObjectRef and goray::Future<T...>.
-template <class A>
-inline constexpr bool kIsRef = ::std::is_base_of_v<::goray::ObjectRef, ::std::remove_cvref_t<A>>;
-
-// Whether T is a goray::Array: what the wrappers take for an array parameter of any form
-// (goray::Array, goray::ArrayView, std::span<const T>).
-template <class T>
-inline constexpr bool kIsArray = false;
-template <class E>
-inline constexpr bool kIsArray<::goray::Array<E>> = true;
-
-// An argument for a parameter of type T: a value converting to T, or a reference to a
-// T in the object store (a goray::ObjectRef, or a goray::Future<T>). For an array
-// parameter, a goray::ArrayView converts too.
-template <class T, class A>
-concept ValueFor =
-    !kIsRef<A> && (::std::is_convertible_v<A, T> ||
-                   (kIsArray<T> && ::std::is_convertible_v<A, ::goray::ArrayView<typename T::value_type>>));
-template <class T, class A>
-concept RefFor = ::std::is_same_v<::std::remove_cvref_t<A>, ::goray::ObjectRef> ||
-                 ::std::is_same_v<::std::remove_cvref_t<A>, ::goray::Future<T>>;
-template <class T, class A>
-concept ArgFor = ValueFor<T, A> || RefFor<T, A>;
-
-// An argument for a goray::ObjectRef or goray::Future<T> parameter, which receives the
-// ref itself: a goray::Future<T>, or any goray::ObjectRef.
-template <class T, class A>
-concept UnresolvedFor = kIsRef<A> && (::std::is_convertible_v<A, T> ||
-                                      ::std::is_same_v<::std::remove_cvref_t<A>, ::goray::ObjectRef>);
-
-// What a call keeps of an argument: the value converted to T, or the reference. An
-// array is not copied: an rvalue goray::Array is moved in, anything else is kept as a
-// goray::ArrayView of the caller's array, which must outlive the call to Remote().
-template <class T, class A>
-struct StoredFor {
-  using type = ::std::conditional_t<kIsRef<A>, ::goray::ObjectRef, T>;
-};
-template <class E, class A>
-struct StoredFor<::goray::Array<E>, A> {
-  using type = ::std::conditional_t<
-      kIsRef<A>, ::goray::ObjectRef,
-      ::std::conditional_t<::std::is_same_v<A, ::goray::Array<E>>, ::goray::Array<E>,
-                           ::goray::ArrayView<E>>>;
-};
-template <class T, class A>
-using Stored = typename StoredFor<T, A>::type;
-
-template <class... Options>
-concept OnlyOptions = (::std::is_same_v<::std::remove_cvref_t<Options>, ::goray::Option> && ...);
-
-// For the generated units' checks that a registered function still has the parameters
-// (without const and references) and result the scan saw.
-template <class Tuple>
-struct Decayed;
-template <class... P>
-struct Decayed<::std::tuple<P...>> {
-  using type = ::std::tuple<::std::remove_cvref_t<P>...>;
-};
-template <class Function, class... Params>
-inline constexpr bool kParamsAre = ::std::is_same_v<
-    typename Decayed<typename ::goray::detail::CallableTraits<Function>::ParamTuple>::type,
-    ::std::tuple<Params...>>;
-
-template <class Function, class Result>
-inline constexpr bool kResultIs = ::std::is_same_v<
-    ::std::remove_cvref_t<typename ::goray::detail::CallableTraits<Function>::Result>, Result>;
-
-// A task call, submitted by Remote(goray::Option...).
-template <class Result, class... Kept>
-class TaskCall {
- public:
-  template <class... A>
-  explicit TaskCall(const char* task, A&&... args)
-      : task_(task), args_(::std::forward<A>(args)...) {}
-
-  template <class... Options>
-    requires OnlyOptions<Options...>
-  Result Remote(const Options&... options) const {
-    return ::std::apply(
-        [&](const Kept&... args) {
-          return Result(::goray::RemoteCall(task_, args..., options...));
-        },
-        args_);
-  }
-
- private:
-  const char* task_;
-  ::std::tuple<Kept...> args_;
-};
-
-// An actor's creation, submitted by Remote(goray::Option...).
-template <class Handle, class... Kept>
-class ActorCall {
- public:
-  template <class... A>
-  explicit ActorCall(const char* type, A&&... args)
-      : type_(type), args_(::std::forward<A>(args)...) {}
-
-  template <class... Options>
-    requires OnlyOptions<Options...>
-  Handle Remote(const Options&... options) const {
-    return ::std::apply(
-        [&](const Kept&... args) {
-          return Handle(::goray::NewActor(type_, args..., options...));
-        },
-        args_);
-  }
-
- private:
-  const char* type_;
-  ::std::tuple<Kept...> args_;
-};
-
-// An actor method call, submitted by Remote(goray::Option...).
-template <class Result, class... Kept>
-class MethodCall {
- public:
-  template <class... A>
-  MethodCall(const ::goray::ActorHandle& actor, const char* method, A&&... args)
-      : actor_(actor), method_(method), args_(::std::forward<A>(args)...) {}
-
-  template <class... Options>
-    requires OnlyOptions<Options...>
-  Result Remote(const Options&... options) const {
-    return ::std::apply(
-        [&](const Kept&... args) {
-          return Result(actor_.RemoteCall(method_, args..., options...));
-        },
-        args_);
-  }
-
- private:
-  ::goray::ActorHandle actor_;
-  const char* method_;
-  ::std::tuple<Kept...> args_;
-};
-
-}  // namespace goray_detail
 
 // Task Flag: ::Types::Flag.
 template <class A0 = bool>
-  requires ::types::goray_detail::ArgFor<bool, A0>
+  requires ::goray::detail::ArgFor<bool, A0>
 [[nodiscard]] auto Flag(A0&& b) {
-  return ::types::goray_detail::TaskCall<::goray::Future<bool>, ::types::goray_detail::Stored<bool, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<bool>, ::goray::detail::Stored<bool, A0>>(
       "Flag", ::std::forward<A0>(b));
 }
 
 // Task I8: ::Types::I8.
 template <class A0 = int8_t>
-  requires ::types::goray_detail::ArgFor<int8_t, A0>
+  requires ::goray::detail::ArgFor<int8_t, A0>
 [[nodiscard]] auto I8(A0&& v) {
-  return ::types::goray_detail::TaskCall<::goray::Future<int8_t>, ::types::goray_detail::Stored<int8_t, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<int8_t>, ::goray::detail::Stored<int8_t, A0>>(
       "I8", ::std::forward<A0>(v));
 }
 
 // Task U8: ::Types::U8.
 template <class A0 = uint8_t>
-  requires ::types::goray_detail::ArgFor<uint8_t, A0>
+  requires ::goray::detail::ArgFor<uint8_t, A0>
 [[nodiscard]] auto U8(A0&& v) {
-  return ::types::goray_detail::TaskCall<::goray::Future<uint8_t>, ::types::goray_detail::Stored<uint8_t, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<uint8_t>, ::goray::detail::Stored<uint8_t, A0>>(
       "U8", ::std::forward<A0>(v));
 }
 
 // Task I16: ::Types::I16.
 template <class A0 = int16_t>
-  requires ::types::goray_detail::ArgFor<int16_t, A0>
+  requires ::goray::detail::ArgFor<int16_t, A0>
 [[nodiscard]] auto I16(A0&& v) {
-  return ::types::goray_detail::TaskCall<::goray::Future<int16_t>, ::types::goray_detail::Stored<int16_t, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<int16_t>, ::goray::detail::Stored<int16_t, A0>>(
       "I16", ::std::forward<A0>(v));
 }
 
 // Task U16: ::Types::U16.
 template <class A0 = uint16_t>
-  requires ::types::goray_detail::ArgFor<uint16_t, A0>
+  requires ::goray::detail::ArgFor<uint16_t, A0>
 [[nodiscard]] auto U16(A0&& v) {
-  return ::types::goray_detail::TaskCall<::goray::Future<uint16_t>, ::types::goray_detail::Stored<uint16_t, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<uint16_t>, ::goray::detail::Stored<uint16_t, A0>>(
       "U16", ::std::forward<A0>(v));
 }
 
 // Task I32: ::Types::I32.
 template <class A0 = int32_t>
-  requires ::types::goray_detail::ArgFor<int32_t, A0>
+  requires ::goray::detail::ArgFor<int32_t, A0>
 [[nodiscard]] auto I32(A0&& v) {
-  return ::types::goray_detail::TaskCall<::goray::Future<int32_t>, ::types::goray_detail::Stored<int32_t, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<int32_t>, ::goray::detail::Stored<int32_t, A0>>(
       "I32", ::std::forward<A0>(v));
 }
 
 // Task U32: ::Types::U32.
 template <class A0 = uint32_t>
-  requires ::types::goray_detail::ArgFor<uint32_t, A0>
+  requires ::goray::detail::ArgFor<uint32_t, A0>
 [[nodiscard]] auto U32(A0&& v) {
-  return ::types::goray_detail::TaskCall<::goray::Future<uint32_t>, ::types::goray_detail::Stored<uint32_t, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<uint32_t>, ::goray::detail::Stored<uint32_t, A0>>(
       "U32", ::std::forward<A0>(v));
 }
 
 // Task I64: ::Types::I64.
 template <class A0 = int64_t>
-  requires ::types::goray_detail::ArgFor<int64_t, A0>
+  requires ::goray::detail::ArgFor<int64_t, A0>
 [[nodiscard]] auto I64(A0&& v) {
-  return ::types::goray_detail::TaskCall<::goray::Future<int64_t>, ::types::goray_detail::Stored<int64_t, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
       "I64", ::std::forward<A0>(v));
 }
 
 // Task U64: ::Types::U64.
 template <class A0 = uint64_t>
-  requires ::types::goray_detail::ArgFor<uint64_t, A0>
+  requires ::goray::detail::ArgFor<uint64_t, A0>
 [[nodiscard]] auto U64(A0&& v) {
-  return ::types::goray_detail::TaskCall<::goray::Future<uint64_t>, ::types::goray_detail::Stored<uint64_t, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<uint64_t>, ::goray::detail::Stored<uint64_t, A0>>(
       "U64", ::std::forward<A0>(v));
 }
 
 // Task Size: ::Types::Size.
 template <class A0 = ::std::size_t>
-  requires ::types::goray_detail::ArgFor<::std::size_t, A0>
+  requires ::goray::detail::ArgFor<::std::size_t, A0>
 [[nodiscard]] auto Size(A0&& n) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::std::size_t>, ::types::goray_detail::Stored<::std::size_t, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::size_t>, ::goray::detail::Stored<::std::size_t, A0>>(
       "Size", ::std::forward<A0>(n));
 }
 
 // Task StdI32: ::Types::StdI32.
 template <class A0 = ::std::int32_t>
-  requires ::types::goray_detail::ArgFor<::std::int32_t, A0>
+  requires ::goray::detail::ArgFor<::std::int32_t, A0>
 [[nodiscard]] auto StdI32(A0&& v) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::std::int32_t>, ::types::goray_detail::Stored<::std::int32_t, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::int32_t>, ::goray::detail::Stored<::std::int32_t, A0>>(
       "StdI32", ::std::forward<A0>(v));
 }
 
 // Task LongLong: ::Types::LongLong.
 template <class A0 = unsigned short>
-  requires ::types::goray_detail::ArgFor<unsigned short, A0>
+  requires ::goray::detail::ArgFor<unsigned short, A0>
 [[nodiscard]] auto LongLong(A0&& v) {
-  return ::types::goray_detail::TaskCall<::goray::Future<long long>, ::types::goray_detail::Stored<unsigned short, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<long long>, ::goray::detail::Stored<unsigned short, A0>>(
       "LongLong", ::std::forward<A0>(v));
 }
 
 // Task F32: ::Types::F32.
 template <class A0 = float>
-  requires ::types::goray_detail::ArgFor<float, A0>
+  requires ::goray::detail::ArgFor<float, A0>
 [[nodiscard]] auto F32(A0&& v) {
-  return ::types::goray_detail::TaskCall<::goray::Future<float>, ::types::goray_detail::Stored<float, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<float>, ::goray::detail::Stored<float, A0>>(
       "F32", ::std::forward<A0>(v));
 }
 
 // Task F64: ::Types::F64.
 template <class A0 = double>
-  requires ::types::goray_detail::ArgFor<double, A0>
+  requires ::goray::detail::ArgFor<double, A0>
 [[nodiscard]] auto F64(A0&& v) {
-  return ::types::goray_detail::TaskCall<::goray::Future<double>, ::types::goray_detail::Stored<double, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<double>, ::goray::detail::Stored<double, A0>>(
       "F64", ::std::forward<A0>(v));
 }
 
 // Task Str: ::Types::Str.
 template <class A0 = ::std::string>
-  requires ::types::goray_detail::ArgFor<::std::string, A0>
+  requires ::goray::detail::ArgFor<::std::string, A0>
 [[nodiscard]] auto Str(A0&& s) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::std::string>, ::types::goray_detail::Stored<::std::string, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::string>, ::goray::detail::Stored<::std::string, A0>>(
       "Str", ::std::forward<A0>(s));
 }
 
 // Task Bytes: ::Types::Bytes.
 template <class A0 = ::std::vector<uint8_t>>
-  requires ::types::goray_detail::ArgFor<::std::vector<uint8_t>, A0>
+  requires ::goray::detail::ArgFor<::std::vector<uint8_t>, A0>
 [[nodiscard]] auto Bytes(A0&& b) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::std::vector<uint8_t>>, ::types::goray_detail::Stored<::std::vector<uint8_t>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::vector<uint8_t>>, ::goray::detail::Stored<::std::vector<uint8_t>, A0>>(
       "Bytes", ::std::forward<A0>(b));
 }
 
 // Task RawBytes: ::Types::RawBytes.
 template <class A0 = ::std::vector<::std::byte>>
-  requires ::types::goray_detail::ArgFor<::std::vector<::std::byte>, A0>
+  requires ::goray::detail::ArgFor<::std::vector<::std::byte>, A0>
 [[nodiscard]] auto RawBytes(A0&& b) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::std::vector<::std::byte>>, ::types::goray_detail::Stored<::std::vector<::std::byte>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::vector<::std::byte>>, ::goray::detail::Stored<::std::vector<::std::byte>, A0>>(
       "RawBytes", ::std::forward<A0>(b));
 }
 
 // Task Vec: ::Types::Vec.
 template <class A0 = ::std::vector<int32_t>>
-  requires ::types::goray_detail::ArgFor<::std::vector<int32_t>, A0>
+  requires ::goray::detail::ArgFor<::std::vector<int32_t>, A0>
 [[nodiscard]] auto Vec(A0&& v) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::std::vector<int32_t>>, ::types::goray_detail::Stored<::std::vector<int32_t>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::vector<int32_t>>, ::goray::detail::Stored<::std::vector<int32_t>, A0>>(
       "Vec", ::std::forward<A0>(v));
 }
 
 // Task Arr: ::Types::Arr.
 template <class A0 = ::std::array<double, 3>>
-  requires ::types::goray_detail::ArgFor<::std::array<double, 3>, A0>
+  requires ::goray::detail::ArgFor<::std::array<double, 3>, A0>
 [[nodiscard]] auto Arr(A0&& a) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::std::array<double, 3>>, ::types::goray_detail::Stored<::std::array<double, 3>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::array<double, 3>>, ::goray::detail::Stored<::std::array<double, 3>, A0>>(
       "Arr", ::std::forward<A0>(a));
 }
 
 // Task List: ::Types::List.
 template <class A0 = ::std::list<::std::string>>
-  requires ::types::goray_detail::ArgFor<::std::list<::std::string>, A0>
+  requires ::goray::detail::ArgFor<::std::list<::std::string>, A0>
 [[nodiscard]] auto List(A0&& l) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::std::list<::std::string>>, ::types::goray_detail::Stored<::std::list<::std::string>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::list<::std::string>>, ::goray::detail::Stored<::std::list<::std::string>, A0>>(
       "List", ::std::forward<A0>(l));
 }
 
 // Task Set: ::Types::Set.
 template <class A0 = ::std::set<int64_t>>
-  requires ::types::goray_detail::ArgFor<::std::set<int64_t>, A0>
+  requires ::goray::detail::ArgFor<::std::set<int64_t>, A0>
 [[nodiscard]] auto Set(A0&& s) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::std::set<int64_t>>, ::types::goray_detail::Stored<::std::set<int64_t>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::set<int64_t>>, ::goray::detail::Stored<::std::set<int64_t>, A0>>(
       "Set", ::std::forward<A0>(s));
 }
 
 // Task Deque: ::Types::Deque.
 template <class A0 = ::std::deque<::std::string>>
-  requires ::types::goray_detail::ArgFor<::std::deque<::std::string>, A0>
+  requires ::goray::detail::ArgFor<::std::deque<::std::string>, A0>
 [[nodiscard]] auto Deque(A0&& d) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::std::deque<::std::string>>, ::types::goray_detail::Stored<::std::deque<::std::string>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::deque<::std::string>>, ::goray::detail::Stored<::std::deque<::std::string>, A0>>(
       "Deque", ::std::forward<A0>(d));
 }
 
 // Task USet: ::Types::USet.
 template <class A0 = ::std::unordered_set<int64_t>>
-  requires ::types::goray_detail::ArgFor<::std::unordered_set<int64_t>, A0>
+  requires ::goray::detail::ArgFor<::std::unordered_set<int64_t>, A0>
 [[nodiscard]] auto USet(A0&& s) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::std::unordered_set<int64_t>>, ::types::goray_detail::Stored<::std::unordered_set<int64_t>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::unordered_set<int64_t>>, ::goray::detail::Stored<::std::unordered_set<int64_t>, A0>>(
       "USet", ::std::forward<A0>(s));
 }
 
 // Task Pair: ::Types::Pair.
 template <class A0 = ::std::pair<::std::string, double>>
-  requires ::types::goray_detail::ArgFor<::std::pair<::std::string, double>, A0>
+  requires ::goray::detail::ArgFor<::std::pair<::std::string, double>, A0>
 [[nodiscard]] auto Pair(A0&& p) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::std::pair<::std::string, double>>, ::types::goray_detail::Stored<::std::pair<::std::string, double>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::pair<::std::string, double>>, ::goray::detail::Stored<::std::pair<::std::string, double>, A0>>(
       "Pair", ::std::forward<A0>(p));
 }
 
 // Task Map: ::Types::Map.
 template <class A0 = ::std::map<::std::string, ::std::vector<double>>>
-  requires ::types::goray_detail::ArgFor<::std::map<::std::string, ::std::vector<double>>, A0>
+  requires ::goray::detail::ArgFor<::std::map<::std::string, ::std::vector<double>>, A0>
 [[nodiscard]] auto Map(A0&& m) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::std::map<::std::string, ::std::vector<double>>>, ::types::goray_detail::Stored<::std::map<::std::string, ::std::vector<double>>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::map<::std::string, ::std::vector<double>>>, ::goray::detail::Stored<::std::map<::std::string, ::std::vector<double>>, A0>>(
       "Map", ::std::forward<A0>(m));
 }
 
 // Task UMap: ::Types::UMap.
 template <class A0 = ::std::unordered_map<int64_t, ::std::string>>
-  requires ::types::goray_detail::ArgFor<::std::unordered_map<int64_t, ::std::string>, A0>
+  requires ::goray::detail::ArgFor<::std::unordered_map<int64_t, ::std::string>, A0>
 [[nodiscard]] auto UMap(A0&& m) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::std::unordered_map<int64_t, ::std::string>>, ::types::goray_detail::Stored<::std::unordered_map<int64_t, ::std::string>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::unordered_map<int64_t, ::std::string>>, ::goray::detail::Stored<::std::unordered_map<int64_t, ::std::string>, A0>>(
       "UMap", ::std::forward<A0>(m));
 }
 
 // Task Opt: ::Types::Opt.
 template <class A0 = ::std::optional<::std::string>>
-  requires ::types::goray_detail::ArgFor<::std::optional<::std::string>, A0>
+  requires ::goray::detail::ArgFor<::std::optional<::std::string>, A0>
 [[nodiscard]] auto Opt(A0&& o) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::std::optional<::std::string>>, ::types::goray_detail::Stored<::std::optional<::std::string>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::optional<::std::string>>, ::goray::detail::Stored<::std::optional<::std::string>, A0>>(
       "Opt", ::std::forward<A0>(o));
 }
 
 // Task When: ::Types::When.
 template <class A0 = ::std::chrono::system_clock::time_point>
-  requires ::types::goray_detail::ArgFor<::std::chrono::system_clock::time_point, A0>
+  requires ::goray::detail::ArgFor<::std::chrono::system_clock::time_point, A0>
 [[nodiscard]] auto When(A0&& t) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::std::chrono::system_clock::time_point>, ::types::goray_detail::Stored<::std::chrono::system_clock::time_point, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::chrono::system_clock::time_point>, ::goray::detail::Stored<::std::chrono::system_clock::time_point, A0>>(
       "When", ::std::forward<A0>(t));
 }
 
 // Task Any: ::Types::Any.
 template <class A0 = ::goray::Value>
-  requires ::types::goray_detail::ArgFor<::goray::Value, A0>
+  requires ::goray::detail::ArgFor<::goray::Value, A0>
 [[nodiscard]] auto Any(A0&& v) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::goray::Value>, ::types::goray_detail::Stored<::goray::Value, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::goray::Value>, ::goray::detail::Stored<::goray::Value, A0>>(
       "Any", ::std::forward<A0>(v));
 }
 
 // Task Paint: ::Types::Paint.
 template <class A0 = ::geo::Color, class A1 = ::geo::Plain>
-  requires ::types::goray_detail::ArgFor<::geo::Color, A0> && ::types::goray_detail::ArgFor<::geo::Plain, A1>
+  requires ::goray::detail::ArgFor<::geo::Color, A0> && ::goray::detail::ArgFor<::geo::Plain, A1>
 [[nodiscard]] auto Paint(A0&& c, A1&& p) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::geo::Color>, ::types::goray_detail::Stored<::geo::Color, A0>, ::types::goray_detail::Stored<::geo::Plain, A1>>(
+  return ::goray::detail::TaskCall<::goray::Future<::geo::Color>, ::goray::detail::Stored<::geo::Color, A0>, ::goray::detail::Stored<::geo::Plain, A1>>(
       "Paint", ::std::forward<A0>(c), ::std::forward<A1>(p));
 }
 
 // Task Move: ::Types::Move.
 template <class A0 = ::geo::Shape, class A1 = ::geo::Point>
-  requires ::types::goray_detail::ArgFor<::geo::Shape, A0> && ::types::goray_detail::ArgFor<::geo::Point, A1>
+  requires ::goray::detail::ArgFor<::geo::Shape, A0> && ::goray::detail::ArgFor<::geo::Point, A1>
 [[nodiscard]] auto Move(A0&& s, A1&& by) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::geo::Shape>, ::types::goray_detail::Stored<::geo::Shape, A0>, ::types::goray_detail::Stored<::geo::Point, A1>>(
+  return ::goray::detail::TaskCall<::goray::Future<::geo::Shape>, ::goray::detail::Stored<::geo::Shape, A0>, ::goray::detail::Stored<::geo::Point, A1>>(
       "Move", ::std::forward<A0>(s), ::std::forward<A1>(by));
 }
 
 // Task Grow: ::Types::Grow.
 template <class A0 = ::geo::Tree>
-  requires ::types::goray_detail::ArgFor<::geo::Tree, A0>
+  requires ::goray::detail::ArgFor<::geo::Tree, A0>
 [[nodiscard]] auto Grow(A0&& t) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::geo::Tree>, ::types::goray_detail::Stored<::geo::Tree, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::geo::Tree>, ::goray::detail::Stored<::geo::Tree, A0>>(
       "Grow", ::std::forward<A0>(t));
 }
 
 // Task Next: ::Types::Next.
 template <class A0 = int64_t>
-  requires ::types::goray_detail::ArgFor<int64_t, A0>
+  requires ::goray::detail::ArgFor<int64_t, A0>
 [[nodiscard]] auto Next(A0&& id) {
-  return ::types::goray_detail::TaskCall<::goray::Future<int64_t>, ::types::goray_detail::Stored<int64_t, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
       "Next", ::std::forward<A0>(id));
 }
 
 // Task Many: ::Types::Many.
 template <class A0 = ::std::vector<::geo::Point>>
-  requires ::types::goray_detail::ArgFor<::std::vector<::geo::Point>, A0>
+  requires ::goray::detail::ArgFor<::std::vector<::geo::Point>, A0>
 [[nodiscard]] auto Many(A0&& points) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::std::vector<::geo::Point>>, ::types::goray_detail::Stored<::std::vector<::geo::Point>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::vector<::geo::Point>>, ::goray::detail::Stored<::std::vector<::geo::Point>, A0>>(
       "Many", ::std::forward<A0>(points));
 }
 
 // Task Nested: ::Types::Nested.
 template <class A0 = ::std::vector<::std::vector<::geo::Point>>>
-  requires ::types::goray_detail::ArgFor<::std::vector<::std::vector<::geo::Point>>, A0>
+  requires ::goray::detail::ArgFor<::std::vector<::std::vector<::geo::Point>>, A0>
 [[nodiscard]] auto Nested(A0&& grid) {
-  return ::types::goray_detail::TaskCall<::goray::Future<::std::vector<::std::vector<::geo::Point>>>, ::types::goray_detail::Stored<::std::vector<::std::vector<::geo::Point>>, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::vector<::std::vector<::geo::Point>>>, ::goray::detail::Stored<::std::vector<::std::vector<::geo::Point>>, A0>>(
       "Nested", ::std::forward<A0>(grid));
 }
 
 // Task Several: ::Types::Several.
 [[nodiscard]] inline auto Several() {
-  return ::types::goray_detail::TaskCall<::goray::Future<int64_t, ::std::string, ::geo::Point>>(
+  return ::goray::detail::TaskCall<::goray::Future<int64_t, ::std::string, ::geo::Point>>(
       "Several");
 }
 
 // Task Ref: ::Types::Ref.
 [[nodiscard]] inline auto Ref() {
-  return ::types::goray_detail::TaskCall<::goray::Future<::std::string>>(
+  return ::goray::detail::TaskCall<::goray::Future<::std::string>>(
       "Ref");
 }
 
 // Task Nothing: ::Types::Nothing.
 [[nodiscard]] inline auto Nothing() {
-  return ::types::goray_detail::TaskCall<::goray::Future<>>(
+  return ::goray::detail::TaskCall<::goray::Future<>>(
       "Nothing");
 }
 
 // Task Static: ::Types::Static.
 template <class A0 = int>
-  requires ::types::goray_detail::ArgFor<int, A0>
+  requires ::goray::detail::ArgFor<int, A0>
 [[nodiscard]] auto Static(A0&& v) {
-  return ::types::goray_detail::TaskCall<::goray::Future<int>, ::types::goray_detail::Stored<int, A0>>(
+  return ::goray::detail::TaskCall<::goray::Future<int>, ::goray::detail::Stored<int, A0>>(
       "Static", ::std::forward<A0>(v));
 }
 
 // Task Unnamed: ::Types::Unnamed.
 template <class A0 = int, class A1 = double>
-  requires ::types::goray_detail::ArgFor<int, A0> && ::types::goray_detail::ArgFor<double, A1>
+  requires ::goray::detail::ArgFor<int, A0> && ::goray::detail::ArgFor<double, A1>
 [[nodiscard]] auto Unnamed(A0&& arg0, A1&& arg1) {
-  return ::types::goray_detail::TaskCall<::goray::Future<>, ::types::goray_detail::Stored<int, A0>, ::types::goray_detail::Stored<double, A1>>(
+  return ::goray::detail::TaskCall<::goray::Future<>, ::goray::detail::Stored<int, A0>, ::goray::detail::Stored<double, A1>>(
       "Unnamed", ::std::forward<A0>(arg0), ::std::forward<A1>(arg1));
 }
 
