@@ -23,8 +23,10 @@ install_debian_packages() {
 }
 
 # goray is installed editable in "compat" mode: a .pth path entry (python/), which mypy
-# and pyright follow; the default mode's import hook is invisible to type checkers.
-GORAY_EDITABLE=(--config-settings editable_mode=compat -e "$ROOT/python")
+# and pyright follow; the default mode's import hook is invisible to type checkers. With
+# its extras gen (Jinja2, for goray-gen) and test, whose pinned versions
+# requirements-dev.txt installs first (hence --no-deps).
+GORAY_EDITABLE=(--config-settings editable_mode=compat -e "$ROOT/python[gen,test]")
 
 install_python_packages() {
   local venv="$ROOT/.venv" stamp="$ROOT/.venv/.goray-requirements"

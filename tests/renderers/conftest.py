@@ -59,7 +59,7 @@ def scanner() -> str:
 
 @pytest.fixture(scope="session")
 def cmake_dir() -> pathlib.Path:
-    from goray.gen.cmake_dir import candidates, find_cmake_dir
+    from goray.cmake_dir import candidates, find_cmake_dir
 
     found = find_cmake_dir()
     if found is None:

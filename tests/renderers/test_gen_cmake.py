@@ -101,7 +101,7 @@ def test_cmake_dir_option(cmake_dir, monkeypatch):
 
 
 def test_cmake_dir_not_found_is_one_line_and_exit_1(monkeypatch, capsys, tmp_path):
-    from goray.gen import cmake_dir
+    from goray import cmake_dir
 
     monkeypatch.setattr(cmake_dir, "candidates", lambda: [tmp_path / "nothing"])
     assert cmake_dir.main(["--cmake-dir"]) == 1

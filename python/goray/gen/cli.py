@@ -70,8 +70,14 @@ def parser() -> argparse.ArgumentParser:
 def _print_deps(templates: Optional[str]) -> int:
     from pathlib import Path
 
+    from .jinja import MissingJinja2, load_jinja2
     from .render import template_files, templates_dir
 
+    try:  # CMake's find_package runs this to check that this Python can run goray-gen
+        load_jinja2()
+    except MissingJinja2 as error:
+        print(error, file=sys.stderr)
+        return 2
     package = Path(__file__).resolve().parent
     for path in sorted(package.glob("*.py")) + template_files(templates_dir(templates)):
         print(path)

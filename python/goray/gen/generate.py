@@ -20,6 +20,7 @@ from .idl import IdlError, parse_idl
 from .marked import reaches_marker
 from .model import CppUnit, NamespaceClash, build_model, check_namespace, is_header
 from .output import touch, write_depfile, write_outputs
+from .jinja import MissingJinja2, load_jinja2
 from .render import render_all, templates_dir
 from .naming import unit_file
 from .scanner import ScanError, ScanRequest, run_scan
@@ -147,6 +148,10 @@ def _dependencies(idl: Dict[str, Any], root: Path) -> List[str]:
 
 def generate(options: GenerateOptions) -> GenerateResult:
     name = _check_inputs(options)
+    try:  # before the scan: without Jinja2 nothing could be written
+        load_jinja2()
+    except MissingJinja2 as error:
+        raise GenerateError(str(error), exit_code=2) from None
     unscanned: List[str] = []  # source files without annotations, from the root
     if options.idl:
         try:

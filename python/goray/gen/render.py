@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from .jinja import load_jinja2
 from .model import Model
 from .naming import cpp_comment_lines, cpp_string_literal, python_docstring
 
@@ -50,10 +51,7 @@ def _cpp_doc(text_lines: List[str], indent: str = "") -> str:
 
 
 def _environment(directory: Path) -> Any:  # a jinja2.Environment (imported lazily)
-    try:
-        import jinja2
-    except ImportError:  # pragma: no cover - depends on the installation
-        raise RuntimeError("goray-gen needs Jinja2: pip install Jinja2") from None
+    jinja2 = load_jinja2()
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(directory)),
         undefined=jinja2.StrictUndefined,

@@ -1,4 +1,5 @@
-"""``python -m goray --cmake-dir``: the directory to give CMake as goray_DIR.
+"""``python -m goray --cmake-dir``: the directory to give CMake as goray_DIR. Part of the
+runtime package (the CMake package ships the runtime), so it needs no goray-gen.
 
 Looked for, first match wins:
   1. $GORAY_CMAKE_DIR;
@@ -28,8 +29,8 @@ def candidates() -> List[Path]:
     if from_env:
         found.append(Path(from_env))
     found.append(Path(sys.prefix) / "lib" / "cmake" / "goray")
-    # python/goray/gen/cmake_dir.py -> the repository is three levels above goray/.
-    found.append(Path(__file__).resolve().parents[3] / "build" / "goray-config")
+    # python/goray/cmake_dir.py -> the repository is two levels above goray/.
+    found.append(Path(__file__).resolve().parents[2] / "build" / "goray-config")
     return found
 
 

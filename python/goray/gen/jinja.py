@@ -1,0 +1,25 @@
+"""Jinja2, goray-gen's one dependency beyond goray: an extra (``pip install 'goray[gen]'``),
+so the goray package that Ray workers import never needs it. Imported only when rendering."""
+
+from __future__ import annotations
+
+import sys
+from types import ModuleType
+
+__all__ = ["INSTALL_HINT", "MissingJinja2", "load_jinja2"]
+
+INSTALL_HINT = "pip install 'goray[gen]'"
+
+
+class MissingJinja2(RuntimeError):
+    """goray-gen cannot render: Jinja2 is not importable in this Python."""
+
+
+def load_jinja2() -> ModuleType:
+    try:
+        import jinja2
+    except ImportError as error:
+        raise MissingJinja2(
+            f"goray-gen: error: goray-gen renders with Jinja2, which {sys.executable} cannot "
+            f"import ({error}): {INSTALL_HINT}") from None
+    return jinja2
