@@ -64,7 +64,7 @@ def _native_callback(request: int, in_data: Optional[int], in_len: int,
             data = _memory_view(in_data, in_len, _PyBUF_READ)
         code, reply = _handlers.dispatch(request, data)
     except BaseException as error:  # noqa: BLE001 - nothing may propagate into C
-        code, reply = 1, _handlers.error_text(error)
+        code, reply = 1, _handlers.error_reply(error)
     try:
         size = len(reply)
         if size == 0:

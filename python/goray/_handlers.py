@@ -4,9 +4,8 @@ This module serves the in-process commands 0-4 (docs/protocol.md §3). The Ray
 commands (5-16) answer code 1 until a Ray-aware module installs handlers for them
 with :func:`register_handler`. A handler takes the request bytes (a view valid only
 during the call) and returns ``(code, reply)``; an exception becomes code 1 with
-:func:`error_text`, which native code parses:
-
-    "<Type>: <message>\\n\\n<traceback>"     (or "<Type>: <message>" without a traceback)
+:func:`error_reply`: the failure as structure for goray's runtime, GoRay's text for
+other libraries (docs/protocol.md §9).
 """
 
 from __future__ import annotations
@@ -34,14 +33,15 @@ from ._protocol import (
     META_LOCAL_ACTOR_ID,
     META_PY_TASK_NAME,
     META_TASK_NAME,
+    STRUCTURED_FAILURES_VERSION,
     Native2Py,
     pack_u64,
     unpack_units,
     FramingError,
 )
-from .errors import ArgumentError, GorayError, NativeError, UnknownNameError
+from .errors import ArgumentError, GorayError, NativeError, UnknownNameError, error_fields
 
-__all__ = ["dispatch", "register_handler", "error_text", "local_instances", "install_fastpath"]
+__all__ = ["dispatch", "register_handler", "error_text", "error_reply", "local_instances", "install_fastpath"]
 
 Reply = Tuple[int, bytes]
 Handler = Callable[[memoryview], Reply]
@@ -100,24 +100,55 @@ def _without_entry_points(tb: TracebackType) -> TracebackType:
     return rebuilt
 
 
-def error_text(error: BaseException) -> bytes:
-    """The code-1 reply for an exception, UTF-8. Never raises."""
+def _error_parts(error: BaseException) -> Tuple[str, str, str]:
+    """(type, message, formatted traceback or "") of an exception. Never raises."""
     try:
         message = str(error)
     except Exception:  # noqa: BLE001 - a broken __str__
         message = f"<{type(error).__name__} whose str() failed>"
-    head = f"{error_type_name(error)}: {message}"
     tb = error.__traceback__
     if tb is None:
-        return head.encode("utf-8", errors="replace")
+        return error_type_name(error), message, ""
     try:
         user_tb = _user_traceback(tb)
         if user_tb is not None:
             user_tb = _without_entry_points(user_tb)
         formatted = "".join(_traceback.format_exception(type(error), error, user_tb))
     except Exception:  # noqa: BLE001
-        return head.encode("utf-8", errors="replace")
-    return f"{head}\n\n{formatted.rstrip()}".encode("utf-8", errors="replace")
+        formatted = ""
+    return error_type_name(error), message, formatted.rstrip()
+
+
+def error_text(error: BaseException) -> bytes:
+    """An exception as GoRay's code-1 text, UTF-8: "<Type>: <message>" and the
+    traceback after a blank line. Never raises."""
+    type_, message, traceback = _error_parts(error)
+    text = f"{type_}: {message}"
+    if traceback:
+        text += f"\n\n{traceback}"
+    return text.encode("utf-8", errors="replace")
+
+
+def _reads_structured_failures() -> bool:
+    from . import _ffi  # here: _ffi imports this module
+    library = _ffi.loaded_library()
+    return getattr(library, "protocol_version", 1) >= STRUCTURED_FAILURES_VERSION
+
+
+def error_reply(error: BaseException) -> bytes:
+    """The code-1 reply for an exception. A library of protocol version 4 or later
+    reads it as structure (docs/protocol.md §9): JSON {"Message", "Traceback",
+    "Error": {"type", "message", "task", ...}}; any other library (GoRay's) gets
+    :func:`error_text`. Never raises."""
+    if not _reads_structured_failures():
+        return error_text(error)
+    type_, message, traceback = _error_parts(error)
+    task = getattr(error, "task", "")
+    member = {"type": type_, "message": message, "task": task if isinstance(task, str) else "",
+              **error_fields(error)}
+    payload = {"Message": f"{type_}: {message}", "Traceback": traceback, "Error": member}
+    # Lone surrogates become "?": the JSON stays valid UTF-8 for the native parser.
+    return json.dumps(payload, ensure_ascii=False).encode("utf-8", errors="replace")
 
 
 # ---------------------------------------------------------------------------
@@ -403,7 +434,7 @@ def install_fastpath(fast: ModuleType) -> None:
     (a replaced stock handler gets every call), ``_instances``, and the registry's
     :func:`_registry.function_tables`; goray/_fastpath_src/tables.h lists them."""
     tables = _registry.function_tables()
-    fast.set_dispatcher(dispatch, error_text)
+    fast.set_dispatcher(dispatch, error_reply)
     fast.set_native2py(
         handlers=_handlers,
         stock={int(Native2Py.EXE_PYTHON_LOCAL_TASK): _exe_python_local_task,
@@ -425,4 +456,4 @@ def dispatch(command: int, data: memoryview) -> Reply:
     try:
         return handler(data)
     except BaseException as error:  # noqa: BLE001 - reported to native code as code 1
-        return 1, error_text(error)
+        return 1, error_reply(error)

@@ -114,6 +114,9 @@ PYTHON_CLASS_PREFIX = "PY."
 ARRAYS_VERSION = 2
 #: GorayProtocolVersion() from which a library knows EnableFeatures (37).
 FEATURES_VERSION = 3
+#: GorayProtocolVersion() from which a library reads code-1 failures as structure
+#: (docs/protocol.md §9).
+STRUCTURED_FAILURES_VERSION = 4
 
 
 class Feature(enum.IntFlag):

@@ -139,8 +139,10 @@ def failure_payload(type_: str, message: str, task: str, traceback: str = "",
     """A code-5 payload: Message and Traceback for GoRay's readers, and the same failure
     as structure (``fields``: what the type adds, e.g. position/expected/received)."""
     member = {"type": type_, "message": message, "task": task, **fields}
-    return json.dumps({"Message": compose_message(type_, message, task), "Traceback": traceback,
-                       "Error": member}).encode()
+    payload = {"Message": compose_message(type_, message, task), "Traceback": traceback,
+               "Error": member}
+    # Lone surrogates become "?": the JSON stays valid UTF-8 for the native parser.
+    return json.dumps(payload, ensure_ascii=False).encode("utf-8", errors="replace")
 
 
 def error_fields(error: BaseException) -> dict:

@@ -14,31 +14,6 @@
 namespace goray::detail {
 namespace {
 
-constexpr std::string_view kTracebackMarker = "\n\nTraceback (most recent call last):";
-
-// "<Type>: <message>\n\n<traceback>", as our driver words a Python failure.
-PythonError ParsePythonFailure(std::string_view text, std::string_view callee) {
-  std::string_view head = text;
-  std::string traceback;
-  if (std::size_t at = text.find(kTracebackMarker); at != std::string_view::npos) {
-    head = text.substr(0, at);
-    traceback = std::string(text.substr(at + 2));
-  }
-  std::string type = "PythonError";
-  std::string message(head);
-  if (std::size_t colon = head.find(": "); colon != std::string_view::npos &&
-                                            head.substr(0, colon).find(' ') == std::string_view::npos) {
-    type = std::string(head.substr(0, colon));
-    message = std::string(head.substr(colon + 2));
-  } else if (!head.empty() && head.find(' ') == std::string_view::npos &&
-             head.find(':') == head.size() - 1) {
-    type = std::string(head.substr(0, head.size() - 1));  // "ValueError:" with no message
-    message.clear();
-  }
-  return PythonError(std::move(type), std::move(message), std::string(callee),
-                     std::move(traceback));
-}
-
 // A string member of `object`, or `fallback` when it is absent or not a string.
 std::string StringMember(const nlohmann::json& object, const char* key, std::string fallback = {}) {
   auto found = object.find(key);
@@ -57,7 +32,7 @@ Loss LossOf(std::string_view type) {
 }
 
 // Code 5: {"Message", "Traceback", "Error": {"type", "message", "task", ...}}
-// (docs/protocol.md, "Failure payloads"). A payload without the structured member
+// (docs/protocol.md §9). A payload without the structured member
 // (not JSON, or from a producer that does not write it) is an untyped message.
 [[noreturn]] void ThrowTaskFailure(const std::string& text, const std::string& callee) {
   const nlohmann::json panic = nlohmann::json::parse(text, nullptr, false);
@@ -84,6 +59,20 @@ Loss LossOf(std::string_view type) {
       break;
   }
   throw TaskError(std::move(type), std::move(message), std::move(task), std::move(traceback));
+}
+
+// Code 1 from the driver: ours answers {"Message", "Traceback", "Error": {"type",
+// "message", ...}} to a library of protocol version 4 (docs/protocol.md §9); any other
+// text (GoRay's driver, or a reply no handler wrote) is the message, untyped.
+PythonError PythonFailure(std::string_view text, std::string_view callee) {
+  const nlohmann::json failure = nlohmann::json::parse(text, nullptr, false);
+  if (failure.is_object()) {
+    if (auto error = failure.find("Error"); error != failure.end() && error->is_object()) {
+      return PythonError(StringMember(*error, "type"), StringMember(*error, "message"),
+                         std::string(callee), StringMember(failure, "Traceback"));
+    }
+  }
+  return PythonError("PythonError", std::string(text), std::string(callee));
 }
 
 }  // namespace
@@ -156,7 +145,7 @@ void ThrowDriverFailure(long long code, std::string_view reply_text, std::string
   const std::string text(reply_text);
   switch (code) {
     case 1:
-      throw ParsePythonFailure(text, callee);
+      throw PythonFailure(text, callee);
     case 2:
       throw TimeoutError("goray::TimeoutError", text, task);
     case 3:

@@ -1,5 +1,4 @@
-// Building replies, including the code-5 report of an exception (docs/protocol.md,
-// "Failure payloads").
+// Building replies, including the code-5 report of an exception (docs/protocol.md §9).
 #include "reply.h"
 
 #include <cxxabi.h>

@@ -30,7 +30,7 @@ struct Reply {
 Reply TextReply(long long code, std::string_view text);
 
 // A code-5 payload: {"Message": "<type>: <message> (task <task>)", "Traceback": ...,
-// "Error": {"type", "message", "task", ...fields}} (docs/protocol.md, "Failure payloads").
+// "Error": {"type", "message", "task", ...fields}} (docs/protocol.md §9).
 // `fields` (a JSON object) holds what the error's class adds.
 std::string FailurePayload(std::string_view type, std::string_view message, std::string_view task,
                            std::string_view traceback, nlohmann::json fields);

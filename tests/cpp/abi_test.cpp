@@ -359,8 +359,9 @@ TEST_F(AbiTest, LocalCallSendsTheProtocolPayload) {
 
 TEST_F(AbiTest, PythonFailuresBecomePythonError) {
   g_driver = [](long long, std::string_view) {
-    return std::make_tuple(
-        1LL, std::string("ValueError: boom\n\nTraceback (most recent call last):\n  File x\n"));
+    return std::make_tuple(1LL, std::string(R"j({"Message": "ValueError: boom",
+        "Traceback": "Traceback (most recent call last):\n  File x\n",
+        "Error": {"type": "ValueError", "message": "boom", "task": ""}})j"));
   };
   try {
     AskPython(1);

@@ -517,7 +517,8 @@ TEST_F(CppApiTest, MovedFromActorHandle) {
 
 TEST_F(CppApiTest, DriverErrorsOnSubmission) {
   g_answer = [](long long, std::string_view) {
-    return std::make_tuple(1LL, std::string("ValueError: Invalid option keyword bogus\n\nTraceback (most recent call last):\n  x"));
+    return std::make_tuple(1LL, std::string(R"j({"Message": "ValueError: Invalid option keyword bogus",
+        "Traceback": "", "Error": {"type": "ValueError", "message": "Invalid option keyword bogus", "task": ""}})j"));
   };
   EXPECT_EQ(ErrorOf([] { goray::RemoteCall("Square", 1.0, goray::Option("bogus", 1)); }),
             "ValueError: Invalid option keyword bogus (Square)");

@@ -1,4 +1,4 @@
-// Failures as structure (docs/protocol.md, "Failure payloads"): every code-5 reply
+// Failures as structure (docs/protocol.md §9): every code-5 reply
 // carries an "Error" member beside GoRay's Message and Traceback, and the runtime
 // builds its exceptions from that member, never from the Message text.
 #include <gtest/gtest.h>
@@ -190,3 +190,24 @@ TEST(FailurePayload, APayloadWithoutTheMemberIsAnUntypedMessage) {
 }
 
 }  // namespace
+
+// Code 1 from the driver (Native2Py): a library of protocol version 4 reads the member.
+TEST(FailurePayload, APythonFailureIsReadFromTheMember) {
+  EXPECT_GE(GorayProtocolVersion(), 4);
+  auto error = Thrown<goray::PythonError>(1, R"x({"Message": "x: y", "Traceback": "Traceback ...",
+      "Error": {"type": "goray.ArgumentError", "message": "position 0: expected int, received str: (task f)",
+                "task": "f", "position": 0, "expected": "int", "received": "str"}})x", "py_f");
+  EXPECT_EQ(error.type(), "goray.ArgumentError");
+  EXPECT_EQ(error.message(), "position 0: expected int, received str: (task f)");
+  EXPECT_EQ(error.task(), "py_f");
+  EXPECT_EQ(error.traceback(), "Traceback ...");
+}
+
+TEST(FailurePayload, PythonTextIsTheMessageUntouched) {
+  // GoRay's driver answers text; nothing in it is taken apart.
+  auto error = Thrown<goray::PythonError>(
+      1, "[goray error] python run task error: ValueError: x\n\nTraceback (most recent call last):", "f");
+  EXPECT_EQ(error.type(), "PythonError");
+  EXPECT_EQ(error.message(), "[goray error] python run task error: ValueError: x\n\nTraceback (most recent call last):");
+  EXPECT_EQ(error.traceback(), "");
+}

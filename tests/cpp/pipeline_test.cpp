@@ -153,7 +153,8 @@ std::condition_variable& g_gate = *new std::condition_variable;
 
 Entry Evaluate(const Record& record) {
   if (record.options_id != 0 && g_options[record.options_id].find("bad") != std::string::npos) {
-    return {1, "ValueError: bad option\n\nTraceback (most recent call last):\n  x"};
+    return {1, R"j({"Message": "ValueError: bad option", "Traceback": "Traceback (most recent call last):\n  x",
+                   "Error": {"type": "ValueError", "message": "bad option", "task": ""}})j"};
   }
   if (record.text == "Square") {
     msgpack::object_handle handle = msgpack::unpack(record.block.data(), record.block.size());
@@ -161,7 +162,8 @@ Entry Evaluate(const Record& record) {
     return {0, Packed(x * x)};
   }
   if (record.text == "Fail") return {5, R"j({"Message": "std::runtime_error: boom (task Fail)", "Traceback": ""})j"};
-  return {1, "goray.UnknownNameError: unknown task '" + record.text + "'"};
+  return {1, R"j({"Message": "goray.UnknownNameError: unknown task", "Traceback": "",
+              "Error": {"type": "goray.UnknownNameError", "message": "unknown task", "task": ""}})j"};
 }
 
 void* Reply(long long code, const Bytes& body, long long* out_len, long long* ret_code) {
@@ -181,7 +183,11 @@ void* FakeDriver(long long command, void* in_data, long long in_len, long long* 
     if (std::exchange(g_hold_first_batch, false)) g_gate.wait(lock, [] { return g_gate_open; });
     std::vector<Record> records = ParseRecords(payload);
     g_batches.emplace_back(records.size(), thread);
-    if (g_batch_code != 0) return Reply(g_batch_code, "RuntimeError: the batch went nowhere", out_len, ret_code);
+    if (g_batch_code != 0) {
+      return Reply(g_batch_code, R"j({"Message": "RuntimeError: the batch went nowhere", "Traceback": "",
+          "Error": {"type": "RuntimeError", "message": "the batch went nowhere", "task": ""}})j",
+                   out_len, ret_code);
+    }
     for (const Record& record : records) {
       g_events.push_back({33, record, {}, thread});
       if (record.kind == 1) g_options[static_cast<uint32_t>(record.id)] = record.text;
@@ -294,7 +300,7 @@ class PipelineTest : public testing::Test {
 };
 
 TEST_F(PipelineTest, HandshakeAnswersTheBitsTurnedOn) {
-  EXPECT_EQ(GorayProtocolVersion(), 3);
+  EXPECT_EQ(GorayProtocolVersion(), 4);
   // Bit 2 (refs inside values) only where the runtime has it; unknown bits never.
   const uint64_t on = EnableFeatures(1 | 2 | 8);
   EXPECT_EQ(on, goray::detail::kSupportedFeatures);

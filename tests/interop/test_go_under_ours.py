@@ -25,7 +25,9 @@ GO_CHECKS = ["go_task", "go_task_multi", "nested_go_task", "put_ref_arg", "go_re
              # native results read by native code: the producer's bytes (no values: an
              # empty block); a ref twice in one call; a Go panic's message
              "no_values", "no_values_method", "no_values_get0", "native_bytes", "native_bytes_put",
-             "same_ref_twice", "panic_message"]
+             "same_ref_twice", "panic_message",
+             # a Python failure reaches a Go library as text (docs/protocol.md §9)
+             "python_failure_text"]
 
 
 def test_this_is_our_package():

@@ -170,3 +170,23 @@ def test_a_native_failure_without_a_type_has_no_stray_colon(lib):
     assert str(info.value) == "untyped failure (task FailUntyped)"
     assert (info.value.type, info.value.message) == ("", "untyped failure")
     assert goray.golang_local_run_task("UntypedWhat") == "m (task t)"
+
+
+def test_code_1_replies_are_structure_for_goray_libraries(lib, monkeypatch):
+    from goray import _ffi, _handlers
+    try:
+        raise goray.ArgumentError("f", 0, "int", "str")
+    except goray.ArgumentError as raised:
+        error = raised
+    assert lib.protocol_version >= 4
+    reply = json.loads(_handlers.error_reply(error))
+    assert reply["Error"] == {"type": "goray.ArgumentError", "task": "f", "position": 0,
+                              "expected": "int", "received": "str",
+                              "message": "position 0: expected int, received str (task f)"}
+    assert reply["Message"] == "goray.ArgumentError: position 0: expected int, received str (task f)"
+    assert reply["Traceback"].startswith("Traceback (most recent call last):")
+    assert json.loads(_handlers.error_reply(ValueError("\ud800")))["Error"]["message"] == "?"
+    # GoRay's libraries (no GorayProtocolVersion, or below 4) get GoRay's text.
+    monkeypatch.setattr(_ffi, "loaded_library", lambda: None)
+    assert _handlers.error_reply(error) == _handlers.error_text(error)
+    assert _handlers.error_reply(error).startswith(b"goray.ArgumentError: position 0: ")

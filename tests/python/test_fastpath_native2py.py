@@ -21,6 +21,14 @@ import goray
 from goray import _codec, _ffi, _handlers, _registry
 from goray._protocol import pack_units
 
+
+@pytest.fixture(autouse=True)
+def gorays_text_replies(monkeypatch):
+    """Code-1 replies as GoRay's text, whichever library the session loaded: these tests
+    read the texts (test_errors.py covers the structured form a goray library reads)."""
+    monkeypatch.setattr(_handlers, "_reads_structured_failures", lambda: False)
+
+
 fast = _ffi.fastpath_module()
 pytestmark = pytest.mark.skipif(fast is None, reason="goray._fastpath not built or disabled")
 

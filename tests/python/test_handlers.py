@@ -11,6 +11,13 @@ from goray import _codec, _handlers
 from goray._protocol import pack_units
 
 
+@pytest.fixture(autouse=True)
+def gorays_text_replies(monkeypatch):
+    """Code-1 replies as GoRay's text, whichever library the session loaded: these tests
+    read the texts (test_errors.py covers the structured form a goray library reads)."""
+    monkeypatch.setattr(_handlers, "_reads_structured_failures", lambda: False)
+
+
 def call_payload(args, **meta):
     meta.setdefault("go_ray_arg_pos_to_object", {})
     return pack_units(b"".join(_codec.pack(a) for a in args), json.dumps(meta).encode())

@@ -450,7 +450,7 @@ def _guarded(object_id: int, value: Any, native: bool) -> Reply:
     try:
         return _value_reply(object_id, value, native)
     except TypeError as error:
-        return 1, _handlers.error_text(error)
+        return 1, _handlers.error_reply(error)
 
 
 def _release(object_id: int) -> None:
@@ -698,7 +698,7 @@ def _submit_batch(data: memoryview) -> Reply:
                 else:
                     stored = _submit_python_task(name, defined.task, options_id, block, refs)
             except Exception as error:  # noqa: BLE001 - the record fails, not the batch
-                stored = FailedSubmission(name, _handlers.error_text(error))
+                stored = FailedSubmission(name, _handlers.error_reply(error))
             objects.put(result_id, stored)
         elif kind == _ACTOR_CALL:
             (result_id, actor_id, options_id, _), method, pairs, block, at = _read_call(
@@ -708,7 +708,7 @@ def _submit_batch(data: memoryview) -> Reply:
                 refs = _resolve_refs(pairs) if pairs else {}
                 stored = _submit_actor_call(actor_id, method, defined.method, options_id, block, refs)
             except Exception as error:  # noqa: BLE001
-                stored = FailedSubmission(_callee(actor_id, method), _handlers.error_text(error))
+                stored = FailedSubmission(_callee(actor_id, method), _handlers.error_reply(error))
             objects.put(result_id, stored)
         elif kind == _DEFINE:
             if at + 8 > size:

@@ -177,6 +177,14 @@ func common() {
 		v, err := ray.Get1[int64](ray.LocalCallPyTask("py_local_add", 2, 3))
 		check("local_py_task", err == nil && v == 5, v, err)
 	})
+	try("python_failure_text", func() {
+		// A Go library has no GorayProtocolVersion: a Python failure reaches it as
+		// GoRay's text, not as goray's JSON (docs/protocol.md §9).
+		_, err := ray.Get1[int64](ray.LocalCallPyTask("no_such_py_function", 1))
+		check("python_failure_text", err != nil &&
+			contains(err.Error(), "goray.UnknownNameError: unknown Python function 'no_such_py_function'") &&
+			!contains(err.Error(), `"Message"`), err)
+	})
 	try("local_py_instance", func() {
 		acc := ray.NewPyLocalInstance("LocalAcc", 1)
 		v, err := ray.Get1[int64](acc.MethodCall("add", 2))
