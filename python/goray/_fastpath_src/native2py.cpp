@@ -16,11 +16,9 @@ namespace {
 
 PyObject *g_pack_result = nullptr;  // _handlers._pack_result(value, callee) -> bytes
 PyObject *g_run_py_code = nullptr;  // _handlers._run_py_code(source, args) -> bytes
-
-bool native2py_ready() {
-  return tables_set() && resolver_set() && g_pack_result != nullptr && g_run_py_code != nullptr &&
-         error_text_set();
-}
+// set_native2py came after set_dispatcher: the tables and helpers are those of the
+// installed dispatcher's handlers. One flag, read on every call.
+bool g_ready = false;
 
 // Splits a call payload: the first two units (args block, JSON). Every unit must be
 // well formed, as _protocol.unpack_units requires. False: not a call payload.
@@ -244,7 +242,7 @@ Served serve_call(int cmd, const char *in_data, size_t in_len, long long *out_le
 void *handle(long long request, void *in_data, long long in_len, long long *out_len,
              long long *ret_code) {
   if (request == 0 || request == 1 || request == 3) {
-    if (in_len > 0 && in_data != nullptr && native2py_ready()) {
+    if (in_len > 0 && in_data != nullptr && g_ready) {
       void *out = nullptr;
       Served served;
       try {
@@ -289,6 +287,7 @@ PyObject *fast_set_dispatcher(PyObject *, PyObject *args) {
   set_python_replies(dispatch, error_text);
   // The C-served commands stand for this dispatcher's handlers only once
   // set_native2py says which: until then every call goes to `dispatch`.
+  g_ready = false;
   forget_handler_table();
   Py_RETURN_NONE;
 }
@@ -315,6 +314,7 @@ PyObject *fast_set_native2py(PyObject *, PyObject *args, PyObject *kwargs) {
   replace(&g_pack_result, pack_result);
   replace(&g_run_py_code, run_py_code);
   clear_targets();
+  g_ready = error_text_set();
   Py_RETURN_NONE;
 }
 

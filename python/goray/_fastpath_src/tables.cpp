@@ -63,11 +63,6 @@ bool set_tables(PyObject *handlers, PyObject *stock, PyObject *functions, PyObje
 
 void forget_handler_table() { Py_CLEAR(g_handler_table); }
 
-bool tables_set() {
-  return g_handler_table != nullptr && g_functions != nullptr && g_imported != nullptr &&
-         g_instances != nullptr;
-}
-
 bool stock_handler(int cmd) {
 #ifdef GORAY_DICT_VERSIONS
   uint64_t version = dict_version(g_handler_table);

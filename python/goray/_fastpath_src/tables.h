@@ -36,10 +36,9 @@ bool tables_init();
 // error set, and nothing replaced, when a stock handler is missing.
 bool set_tables(PyObject *handlers, PyObject *stock, PyObject *functions, PyObject *imported,
                 PyObject *instances);
-// Until set_tables again, no call is served here (set_dispatcher installed a new
+// Drops the reference to the handler table (set_dispatcher installed a new
 // dispatcher whose handlers are not known yet).
 void forget_handler_table();
-bool tables_set();
 
 // The stock handler of `cmd` (0, 1 or 3) is installed.
 bool stock_handler(int cmd);

@@ -18,19 +18,12 @@ constexpr size_t kTargetLimit = 4096;
 // The target each command used last (the same JSON repeats call after call): one
 // memcmp instead of hashing the key. Reset whenever a table is cleared.
 Target *g_last_target[4] = {};
-// Bumped whenever the tables are cleared: a Target* kept across Python code (which may
-// clear them) is used only while the generation is unchanged.
-uint64_t g_targets_generation = 0;
 
 }  // namespace
 
-Target *CallTarget::current() const {
-  return generation == g_targets_generation ? cached : nullptr;
-}
+uint64_t g_targets_generation = 0;
 
 void set_resolver(PyObject *resolve) { replace(&g_resolve, resolve); }
-
-bool resolver_set() { return g_resolve != nullptr; }
 
 void clear_targets() {
   ++g_targets_generation;

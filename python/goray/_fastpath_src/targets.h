@@ -51,9 +51,16 @@ struct CallTarget {
   Target *current() const;
 };
 
+// Bumped whenever the cache is cleared: a Target* kept across Python code (which may
+// clear it) is used only while the generation is unchanged.
+extern uint64_t g_targets_generation;
+
+inline Target *CallTarget::current() const {
+  return generation == g_targets_generation ? cached : nullptr;
+}
+
 // set_native2py's resolve: _handlers._fast_target(command, json bytes) -> spec.
 void set_resolver(PyObject *resolve);
-bool resolver_set();
 
 // Fills `call` from the cached target of `json` for command `cmd`, parsing it on first
 // sight. False: the call goes to the dispatcher.
