@@ -146,7 +146,17 @@ def test_native_and_python_callers_submit_through_the_tasks_one_ray_function(rec
     assert base._default_options["name"] == "GolangTask.Square"
     assert base._function.__name__ == "GolangTask.Square"
     assert [made.calls for made in recorded] == [[(block,)], [(block, (0,), "ref")], [(2.0,)]]
+    assert "name" not in recorded[0].options and recorded[2].options["name"] == "GolangTask.Square/py"
     assert bodies.native_task("Cube") is not base
+
+
+def test_python_callers_submit_under_their_own_task_name_without_a_marker(recorded):
+    py2native.native_task_for_python("Echo", {}).remote()
+    py2native.native_task_for_python("Echo", {"num_cpus": 1}).remote(b"raw", 2)
+    assert [made.options for made in recorded] == [{"name": "GolangTask.Echo/py"},
+                                                   {"num_cpus": 1, "name": "GolangTask.Echo/py"}]
+    assert [made.calls for made in recorded] == [[()], [(b"raw", 2)]]
+    assert bodies.python_caller_name("Echo") == "GolangTask.Echo/py"
 
 
 @pytest.mark.parametrize("args, expected", [
@@ -156,22 +166,29 @@ def test_native_and_python_callers_submit_through_the_tasks_one_ray_function(rec
     ((None, 1), (bodies.PYTHON_CALL, None, 1)),
     ((bytearray(b"a"),), (bodies.PYTHON_CALL, bytearray(b"a"))),
 ])
-def test_python_callers_mark_values_that_could_read_as_a_native_block(recorded, args, expected):
-    py2native.native_task_for_python("Echo", {"num_cpus": 1}).remote(*args)
+def test_python_callers_that_name_the_task_mark_values_that_could_read_as_a_block(recorded, args, expected):
+    py2native.native_task_for_python("Echo", {"name": "mine"}).remote(*args)
+    assert recorded[0].options == {"name": "mine"}
     assert recorded[0].calls == [expected]
 
 
-@pytest.mark.parametrize("args, form", [
-    ((), ("native", b"", ())),
-    ((b"blk",), ("native", b"blk", ())),
-    ((memoryview(b"blk"),), ("native", b"blk", ())),
-    ((b"blk", (1,), 7), ("native", b"blk", (1,), 7)),
-    ((bodies.PYTHON_CALL, b"raw"), ("python", b"raw")),
-    ((bodies.PYTHON_CALL,), ("python",)),
-    ((2.0, [1]), ("python", 2.0, [1])),
+@pytest.mark.parametrize("task_name, args, form", [
+    ("GolangTask.Echo", (), ("native", b"", ())),
+    ("GolangTask.Echo", (b"blk",), ("native", b"blk", ())),
+    ("GolangTask.Echo", (memoryview(b"blk"),), ("native", b"blk", ())),
+    ("GolangTask.Echo", (b"blk", (1,), 7), ("native", b"blk", (1,), 7)),
+    ("GolangTask.Echo", (2.0, [1]), ("python", 2.0, [1])),
+    ("native's own name", (b"blk",), ("native", b"blk", ())),
+    ("GolangTask.Echo/py", (), ("python",)),
+    ("GolangTask.Echo/py", (b"raw",), ("python", b"raw")),
+    ("GolangTask.Echo/py", (None, 1), ("python", None, 1)),
+    ("GolangTask.Echo/py", (2.0, [1]), ("python", 2.0, [1])),
+    ("mine", (bodies.PYTHON_CALL, b"raw"), ("python", b"raw")),
+    ("mine", (bodies.PYTHON_CALL,), ("python",)),
 ])
-def test_the_body_tells_the_call_forms_apart(monkeypatch, args, form):
+def test_the_body_tells_the_call_forms_apart(monkeypatch, task_name, args, form):
     seen = []
+    monkeypatch.setattr(bodies, "_task_name", lambda: task_name)
     monkeypatch.setattr(bodies, "run_native_task",
                         lambda name, block, positions, *refs: seen.append(
                             ("native", bytes(block), positions, *refs)))

@@ -9,7 +9,7 @@ import ray
 
 import goray
 from goray._ray import bodies, native2py
-from goray._ray.objects import to_python
+from goray._ray.objects import NativeBlock, to_python
 from goray._ray.options import with_goray_env
 
 
@@ -25,11 +25,29 @@ def test_native_and_python_callers_of_a_task_share_its_ray_function(lib):
 
 
 def test_python_values_that_look_like_a_block_stay_values(lib):
-    # Small bytes first, an empty call, None first: Python values, not an args block.
+    # Small bytes first, an empty call, None first: Python values, not an args block
+    # (the body knows a Python caller's call by its Ray task name).
     assert ray.get(goray.golang_task("EchoBytes").remote(b"abc")) == b"abc"
     assert ray.get(goray.golang_task("EchoBytes").remote(bytearray(b"xy"))) == b"xy"
     assert ray.get(goray.golang_task("Noop").remote()) is None
     assert ray.get(goray.golang_task("EchoBytes").remote(ray.put(b"by ref"))) == b"by ref"
+    where = ray.get(goray.golang_task("Where").remote())
+    assert type(where) is dict and where["pid"]
+
+
+def test_native_callers_empty_and_bytes_blocks_stay_native(lib):
+    empty = ray.get(native2py.submit_native_task("Where", {}, b"", (), []))
+    block = ray.get(native2py.submit_native_task("EchoBytes", {}, msgpack.packb(b"abc"), (), []))
+    assert type(empty) is NativeBlock and type(block) is NativeBlock
+    assert type(to_python(empty)) is dict and to_python(block) == b"abc"
+
+
+def test_a_task_name_the_caller_chooses_keeps_the_call_forms_apart(lib):
+    named = goray.golang_task("Where").options(name="python-named")
+    assert type(ray.get(named.remote())) is dict
+    assert ray.get(goray.golang_task("EchoBytes").options(name="python-named").remote(b"ab")) == b"ab"
+    native = ray.get(native2py.submit_native_task("Where", {"name": "native-named"}, b"", (), []))
+    assert type(native) is NativeBlock and type(to_python(native)) is dict
 
 
 def test_a_worker_serves_native_code_s_ray_commands_from_the_first_one(lib):

@@ -26,7 +26,8 @@ from .objects import (LARGE_BYTES, OUT_OF_BAND_FROM, NativeBlock, StoredBytes, l
                       to_python)
 
 __all__ = [
-    "PYTHON_CALL", "PYTHON_FIRST", "ready_library", "run_native_task", "native_task",
+    "PYTHON_CALL", "PYTHON_FIRST", "PYTHON_CALLER_SUFFIX", "python_caller_name",
+    "ready_library", "run_native_task", "native_task",
     "run_with_views", "native_actor_class", "native_methods_of", "run_python_task",
     "python_task_base", "python_actor_class",
 ]
@@ -184,14 +185,30 @@ def run_native_task(name: str, args_block: Buffer, positions: Tuple[int, ...], *
     return NativeBlock(reply) if len(reply) else None  # None: see EMPTY_NATIVE_RESULT
 
 
-#: The first argument a Python caller sends before its values when they could read
-#: as a native caller's form: unless the first value is of a PYTHON_FIRST type. It
-#: costs what any argument costs Ray (tens of microseconds per call): a zero-argument
-#: call from Python pays it, so that native callers' empty blocks travel as nothing.
+#: What Python callers' submissions are named, after GolangTask.<name>: the body tells
+#: a Python caller's call from a native caller's by the Ray task name when their
+#: arguments alone cannot (a call with no arguments, or a first value a native caller
+#: could send). Native callers use GolangTask.<name> (docs/protocol.md §4); "/" is in
+#: no C++ name, so no other task's name ends with it.
+PYTHON_CALLER_SUFFIX = "/py"
+#: The first argument a Python caller sends before its values when it names its
+#: submissions itself (a `name` option) and the values could read as a native caller's
+#: form: only then, as an argument costs tens of microseconds per call.
 PYTHON_CALL = None
 #: Types of a first value that no native caller sends (it sends bytes, a view of
-#: the object store or a NativeBlock first).
+#: the object store or a NativeBlock first, or nothing).
 PYTHON_FIRST = frozenset({int, float, bool, str, list, dict, tuple})
+
+
+def python_caller_name(name: str) -> str:
+    """The Ray task name of Python callers' submissions of native task `name`."""
+    return NATIVE_TASK_PREFIX + name + PYTHON_CALLER_SUFFIX
+
+
+def _task_name() -> Optional[str]:
+    """The Ray task name of the running task (1-2 µs, measured: asked only when
+    the arguments do not tell the call forms apart)."""
+    return ray.get_runtime_context().get_task_name()
 
 
 def _native_task(name: str) -> Callable[..., Any]:
@@ -201,17 +218,22 @@ def _native_task(name: str) -> Callable[..., Any]:
     travelled out of band, or a NativeBlock) and keep the native return block:
     ``()`` (an empty block), ``(block)`` (no refs among the arguments: only the
     block travels), ``(block, positions, *refs)`` (Ray resolves the refs).
-    Python callers (goray.golang_task) send Python values, ``(*values)`` or
-    ``(PYTHON_CALL, *values)`` (see PYTHON_FIRST), packed here on the fast path
-    (large bytes framed as they are), and get Python values back."""
+    Python callers (goray.golang_task) send Python values, ``(*values)``, packed here
+    on the fast path (large bytes framed as they are), and get Python values back.
+    A first value of a PYTHON_FIRST type says "Python"; otherwise the task's Ray name
+    does (python_caller_name), or, under a name the caller chose, a PYTHON_CALL first."""
+    from_python = python_caller_name(name)
+
     def task(*args: Any) -> Any:
+        if args and type(args[0]) in PYTHON_FIRST:
+            return _run_for_python(name, args)
+        if _task_name() == from_python:
+            return _run_for_python(name, args)
         if not args:
             return run_native_task(name, b"", ())
         first = args[0]
         if first is PYTHON_CALL:
             return _run_for_python(name, args[1:])
-        if type(first) in PYTHON_FIRST:
-            return _run_for_python(name, args)
         return run_native_task(name, first, args[1] if len(args) > 1 else (), *args[2:])
     task.__name__ = task.__qualname__ = NATIVE_TASK_PREFIX + name
     return task

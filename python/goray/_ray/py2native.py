@@ -15,7 +15,7 @@ from .. import _codec, _ffi
 from .._protocol import Py2Native, pack_units
 from ..errors import GorayError, UnknownNameError, error_from_reply
 from . import submit
-from .bodies import PYTHON_CALL, PYTHON_FIRST, native_task, ready_library
+from .bodies import PYTHON_CALL, PYTHON_FIRST, native_task, python_caller_name, ready_library
 from .objects import NativeBlock, Travelling, large_bytes
 
 __all__ = ["pack_call", "native_task_for_python", "check_actor_args", "native_actor_methods"]
@@ -43,26 +43,36 @@ def pack_call(task: str, args: Sequence[Any]) -> Tuple[Any, Tuple[int, ...], Lis
 
 class _PythonCallerTask:
     """What golang_task(name).remote submits through: large bytes arguments go out of
-    band (Ray writes them into its store once; the task reads them in place)."""
+    band (Ray writes them into its store once; the task reads them in place). Under
+    the Ray task name bodies.python_caller_name(name) the body knows a Python call by
+    its name; under a name the caller chose, values that could read as a native
+    caller's form (none, or a first value that is not of a PYTHON_FIRST type) go
+    after a PYTHON_CALL argument."""
 
-    __slots__ = ("_remote",)
+    __slots__ = ("_remote", "_marked")
 
-    def __init__(self, remote: Any) -> None:
+    def __init__(self, remote: Any, marked: bool) -> None:
         self._remote = remote
+        self._marked = marked
 
     def remote(self, *args: Any) -> Any:
         if any(large_bytes(arg) for arg in args):
             args = tuple(Travelling(arg) if large_bytes(arg) else arg for arg in args)
-        if not args or type(args[0]) not in PYTHON_FIRST:  # could read as a native caller's
+        if self._marked and (not args or type(args[0]) not in PYTHON_FIRST):
             args = (PYTHON_CALL, *args)
         return self._remote.remote(*args)
 
 
 def native_task_for_python(name: str, options: Dict[str, Any]) -> Any:
     """What a golang_task(name) submits through: the task's one Ray remote function
-    (goray._ray.bodies.native_task), prepared with `options`."""
+    (goray._ray.bodies.native_task), prepared with `options` and, unless they name
+    the task, the Ray task name of Python callers (bodies.python_caller_name)."""
     base = native_task(name)
-    return _PythonCallerTask(submit.prepared(base, f"native-values:{name}", options) if options else base)
+    own_name = python_caller_name(name)
+    marked = options.get("name") not in (None, own_name)
+    if not marked:
+        options = {**options, "name": own_name}
+    return _PythonCallerTask(submit.prepared(base, f"native-values:{name}", options), marked)
 
 
 def check_actor_args(type_name: str, args_block: Any, has_refs: bool) -> None:
