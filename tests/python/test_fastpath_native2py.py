@@ -650,7 +650,7 @@ def test_a_new_dispatcher_alone_gets_every_call():
         seen.append(command)
         return _handlers.dispatch(command, data)
 
-    fast.set_dispatcher(dispatcher, _handlers.error_text)
+    fast.set_dispatcher(dispatcher, _handlers.error_reply)
     try:
         assert served(0, task("fpn_echo1", 1)) == ((0, b"\x01"), "dispatch")
         assert seen == [0]

@@ -66,7 +66,7 @@ PyMethodDef kMethods[] = {
      "actor_call(index, method, args, type_name) -> the result, or FALLBACK: the call\n"
      "goes the Python way (nothing was sent)."},
     {"set_dispatcher", fast_set_dispatcher, METH_VARARGS,
-     "set_dispatcher(dispatch, error_text): what the callback calls."},
+     "set_dispatcher(dispatch, error_reply): what the callback calls."},
     {"set_native2py", method(fast_set_native2py), METH_VARARGS | METH_KEYWORDS,
      "set_native2py(handlers, stock, resolve, functions, imported, instances, pack_result,\n"
      "run_py_code): the tables and helpers of the Native2Py commands served in C."},

@@ -278,13 +278,13 @@ PyObject *fast_callback_address(PyObject *, PyObject *) {
 }
 
 PyObject *fast_set_dispatcher(PyObject *, PyObject *args) {
-  PyObject *dispatch, *error_text;
-  if (!PyArg_ParseTuple(args, "OO", &dispatch, &error_text)) return nullptr;
-  if (!PyCallable_Check(dispatch) || !PyCallable_Check(error_text)) {
-    PyErr_SetString(PyExc_TypeError, "set_dispatcher(dispatch, error_text): callables");
+  PyObject *dispatch, *error_reply;
+  if (!PyArg_ParseTuple(args, "OO", &dispatch, &error_reply)) return nullptr;
+  if (!PyCallable_Check(dispatch) || !PyCallable_Check(error_reply)) {
+    PyErr_SetString(PyExc_TypeError, "set_dispatcher(dispatch, error_reply): callables");
     return nullptr;
   }
-  set_python_replies(dispatch, error_text);
+  set_python_replies(dispatch, error_reply);
   // The C-served commands stand for this dispatcher's handlers only once
   // set_native2py says which: until then every call goes to `dispatch`.
   g_ready = false;
@@ -314,7 +314,7 @@ PyObject *fast_set_native2py(PyObject *, PyObject *args, PyObject *kwargs) {
   replace(&g_pack_result, pack_result);
   replace(&g_run_py_code, run_py_code);
   clear_targets();
-  g_ready = error_text_set();
+  g_ready = python_replies_set();
   Py_RETURN_NONE;
 }
 

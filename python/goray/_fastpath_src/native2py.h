@@ -14,7 +14,7 @@ namespace goray::fastpath {
 
 // callback_address() -> int: the C callback to pass to RegisterCallback.
 PyObject *fast_callback_address(PyObject *, PyObject *);
-// set_dispatcher(dispatch, error_text): what the callback calls. The C-served commands
+// set_dispatcher(dispatch, error_reply): what the callback calls. The C-served commands
 // stand for this dispatcher's handlers only once set_native2py says which.
 PyObject *fast_set_dispatcher(PyObject *, PyObject *args);
 // set_native2py(handlers, stock, resolve, functions, imported, instances, pack_result,

@@ -11,9 +11,9 @@
 namespace goray::fastpath {
 namespace {
 
-PyObject *g_dispatch = nullptr;    // dispatch(request, data) -> (code, bytes)
-PyObject *g_error_text = nullptr;  // error_text(exception) -> bytes
-PyObject *g_empty = nullptr;       // b"": the input when there is none
+PyObject *g_dispatch = nullptr;     // dispatch(request, data) -> (code, bytes)
+PyObject *g_error_reply = nullptr;  // _handlers.error_reply(exception) -> bytes
+PyObject *g_empty = nullptr;        // b"": the input when there is none
 
 const char kFallbackError[] = "goray: the Python callback failed";
 
@@ -67,12 +67,12 @@ bool replies_init() {
   return true;
 }
 
-void set_python_replies(PyObject *dispatch, PyObject *error_text) {
+void set_python_replies(PyObject *dispatch, PyObject *error_reply) {
   replace(&g_dispatch, dispatch);
-  replace(&g_error_text, error_text);
+  replace(&g_error_reply, error_reply);
 }
 
-bool error_text_set() { return g_error_text != nullptr; }
+bool python_replies_set() { return g_dispatch != nullptr && g_error_reply != nullptr; }
 
 PyObject *take_exception() {
 #if PY_VERSION_HEX >= 0x030C0000
@@ -107,8 +107,8 @@ void *text_reply(const char *text, size_t size, long long code, long long *out_l
 void *error_reply(PyObject *exception, long long *out_len, long long *ret_code) {
   void *out = nullptr;
   bool done = false;
-  if (exception != nullptr && g_error_text != nullptr) {
-    PyObject *text = PyObject_CallOneArg(g_error_text, exception);
+  if (exception != nullptr && g_error_reply != nullptr) {
+    PyObject *text = PyObject_CallOneArg(g_error_reply, exception);
     if (text != nullptr && PyBytes_Check(text)) {
       out = text_reply(PyBytes_AS_STRING(text), static_cast<size_t>(PyBytes_GET_SIZE(text)), 1,
                        out_len, ret_code);
