@@ -3,6 +3,7 @@
 
 #include <clang/AST/DeclTemplate.h>
 
+#include "integer_kinds.h"
 #include "naming.h"
 
 namespace goray::scan {
@@ -26,6 +27,13 @@ std::optional<ArrayElement> ArrayElementOf(clang::QualType element,
   clang::QualType canonical = element.getCanonicalType();
   if (canonical.hasQualifiers()) return std::nullopt;
   if (const auto* builtin = llvm::dyn_cast<clang::BuiltinType>(canonical.getTypePtr())) {
+    if (IsStandardInteger(builtin->getKind(), /*plain_char=*/false)) {
+      auto bits = static_cast<unsigned>(ast.getTypeSize(canonical));
+      if (bits != 8 && bits != 16 && bits != 32 && bits != 64) return std::nullopt;
+      bool is_signed = canonical->isSignedIntegerType();
+      return ArrayElement{IntegerSpelling(canonical, bits, is_signed, ast),
+                          (is_signed ? "int" : "uint") + std::to_string(bits)};
+    }
     switch (builtin->getKind()) {
       case clang::BuiltinType::Bool:
         return ArrayElement{"bool", "bool"};
@@ -33,23 +41,6 @@ std::optional<ArrayElement> ArrayElementOf(clang::QualType element,
         return ArrayElement{"float", "float32"};
       case clang::BuiltinType::Double:
         return ArrayElement{"double", "float64"};
-      // Not char: NumPy has no char dtype, and its signedness varies by target.
-      case clang::BuiltinType::SChar:
-      case clang::BuiltinType::UChar:
-      case clang::BuiltinType::Short:
-      case clang::BuiltinType::UShort:
-      case clang::BuiltinType::Int:
-      case clang::BuiltinType::UInt:
-      case clang::BuiltinType::Long:
-      case clang::BuiltinType::ULong:
-      case clang::BuiltinType::LongLong:
-      case clang::BuiltinType::ULongLong: {
-        auto bits = static_cast<unsigned>(ast.getTypeSize(canonical));
-        if (bits != 8 && bits != 16 && bits != 32 && bits != 64) return std::nullopt;
-        bool is_signed = canonical->isSignedIntegerType();
-        return ArrayElement{IntegerSpelling(canonical, bits, is_signed, ast),
-                            (is_signed ? "int" : "uint") + std::to_string(bits)};
-      }
       default:
         return std::nullopt;
     }

@@ -7,6 +7,7 @@
 
 #include "array_elements.h"
 #include "doc_comments.h"
+#include "integer_kinds.h"
 #include "naming.h"
 
 namespace goray::scan {
@@ -237,40 +238,30 @@ std::optional<json> TypeMapper::Map(clang::QualType type, const TypeUse& use,
   const clang::Type* node = canonical.getTypePtr();
 
   if (const auto* builtin = llvm::dyn_cast<clang::BuiltinType>(node)) {
-    switch (builtin->getKind()) {
-      case clang::BuiltinType::Bool:
-        object["kind"] = "bool";
-        break;
-      case clang::BuiltinType::Char_S:
-      case clang::BuiltinType::Char_U:
-      case clang::BuiltinType::SChar:
-      case clang::BuiltinType::UChar:
-      case clang::BuiltinType::Short:
-      case clang::BuiltinType::UShort:
-      case clang::BuiltinType::Int:
-      case clang::BuiltinType::UInt:
-      case clang::BuiltinType::Long:
-      case clang::BuiltinType::ULong:
-      case clang::BuiltinType::LongLong:
-      case clang::BuiltinType::ULongLong:
-        object["kind"] = "int";
-        object["bits"] = tu_.ast.getTypeSize(canonical);
-        object["signed"] = canonical->isSignedIntegerType();
-        break;
-      case clang::BuiltinType::Float:
-        object["kind"] = "float";
-        object["bits"] = 32;
-        break;
-      case clang::BuiltinType::Double:
-        object["kind"] = "float";
-        object["bits"] = 64;
-        break;
-      case clang::BuiltinType::Void:
-        Unsupported(use, type, outer, "void is only a result type");
-        return std::nullopt;
-      default:
-        Unsupported(use, type, outer);
-        return std::nullopt;
+    if (IsStandardInteger(builtin->getKind(), /*plain_char=*/true)) {
+      object["kind"] = "int";
+      object["bits"] = tu_.ast.getTypeSize(canonical);
+      object["signed"] = canonical->isSignedIntegerType();
+    } else {
+      switch (builtin->getKind()) {
+        case clang::BuiltinType::Bool:
+          object["kind"] = "bool";
+          break;
+        case clang::BuiltinType::Float:
+          object["kind"] = "float";
+          object["bits"] = 32;
+          break;
+        case clang::BuiltinType::Double:
+          object["kind"] = "float";
+          object["bits"] = 64;
+          break;
+        case clang::BuiltinType::Void:
+          Unsupported(use, type, outer, "void is only a result type");
+          return std::nullopt;
+        default:
+          Unsupported(use, type, outer);
+          return std::nullopt;
+      }
     }
     object["spelling"] = alias.value_or(builtin->getName(tu_.message_policy).str());
     return object;
@@ -368,14 +359,18 @@ std::optional<json> TypeMapper::MapStandard(const clang::ClassTemplateSpecializa
                 "use the default comparator, hash and allocator of 'std::" + name.str() + "'");
     return false;
   };
-  // Maps argument i into object[key]; returns its spelling.
-  auto element = [&](std::size_t i, const char* key) -> std::optional<std::string> {
+  // Argument i mapped as a value (nullopt: reported).
+  auto map_argument = [&](std::size_t i) -> std::optional<json> {
     clang::QualType argument = type_argument(i);
     if (argument.isNull()) {
       Unsupported(use, written, outer);
       return std::nullopt;
     }
-    std::optional<json> mapped = Map(argument, use, outer, Site::kValue);
+    return Map(argument, use, outer, Site::kValue);
+  };
+  // Maps argument i into object[key]; returns its spelling.
+  auto element = [&](std::size_t i, const char* key) -> std::optional<std::string> {
+    std::optional<json> mapped = map_argument(i);
     if (!mapped) return std::nullopt;
     std::string spelling = (*mapped)["spelling"];
     object[key] = std::move(*mapped);
@@ -488,12 +483,7 @@ std::optional<json> TypeMapper::MapStandard(const clang::ClassTemplateSpecializa
     json elements = json::array();
     std::vector<std::string> spellings;
     for (std::size_t i = 0; i < arguments.size(); ++i) {
-      clang::QualType argument = type_argument(i);
-      if (argument.isNull()) {
-        Unsupported(use, written, outer);
-        return std::nullopt;
-      }
-      std::optional<json> mapped = Map(argument, use, outer, Site::kValue);
+      std::optional<json> mapped = map_argument(i);
       if (!mapped) return std::nullopt;
       spellings.push_back((*mapped)["spelling"]);
       elements.push_back(std::move(*mapped));
