@@ -29,19 +29,24 @@ class NativeEnum(IntEnum):
         return int, (int(self),)
 
 
-class Task:
-    """A native task, like goray.golang_task(name): .remote(*args), .options(**options)."""
+class _Native:
+    """What Task and ActorClass share: goray's object for the name, made on first use."""
+
+    _kind = ""
 
     def __init__(self, name: str, doc: str) -> None:
         self._name = name
-        self._task: Any = None
-        self.__doc__ = doc or f"The native task {name}."
+        self._made: Any = None
+        self.__doc__ = doc or f"The native {self._kind} {name}."
+
+    def _make(self) -> Any:
+        raise NotImplementedError
 
     def _golang(self) -> Any:
-        task = self._task
-        if task is None:
-            task = self._task = goray.golang_task(self._name)
-        return task
+        made = self._made
+        if made is None:
+            made = self._made = self._make()
+        return made
 
     def remote(self, *args: Any) -> Any:
         return self._golang().remote(*args)
@@ -50,29 +55,23 @@ class Task:
         return self._golang().options(**options)
 
     def __repr__(self) -> str:
-        return f"<goray native task {self._name}>"
+        return f"<goray native {self._kind} {self._name}>"
 
 
-class ActorClass:
+class Task(_Native):
+    """A native task, like goray.golang_task(name): .remote(*args), .options(**options)."""
+
+    _kind = "task"
+
+    def _make(self) -> Any:
+        return goray.golang_task(self._name)
+
+
+class ActorClass(_Native):
     """A native actor type, like goray.golang_actor_class(name): .remote(*args) creates an
     actor and returns its handle; .options(**options)."""
 
-    def __init__(self, name: str, doc: str) -> None:
-        self._name = name
-        self._class: Any = None
-        self.__doc__ = doc or f"The native actor type {name}."
+    _kind = "actor type"
 
-    def _golang(self) -> Any:
-        actor_class = self._class
-        if actor_class is None:
-            actor_class = self._class = goray.golang_actor_class(self._name)
-        return actor_class
-
-    def remote(self, *args: Any) -> Any:
-        return self._golang().remote(*args)
-
-    def options(self, **options: Any) -> Any:
-        return self._golang().options(**options)
-
-    def __repr__(self) -> str:
-        return f"<goray native actor type {self._name}>"
+    def _make(self) -> Any:
+        return goray.golang_actor_class(self._name)

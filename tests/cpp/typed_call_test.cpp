@@ -156,14 +156,6 @@ void* FakeDriver(long long request, void* in_data, long long in_len, long long* 
   return out;
 }
 
-template <class... Args>
-std::string Packed(const Args&... args) {
-  msgpack::sbuffer buffer;
-  msgpack::packer<msgpack::sbuffer> packer(buffer);
-  (packer.pack(args), ...);
-  return std::string(buffer.data(), buffer.size());
-}
-
 // The one value of an args block.
 msgpack::object_handle Unpacked(const std::string& args) { return msgpack::unpack(args.data(), args.size()); }
 
@@ -239,16 +231,16 @@ TEST_F(TypedCallTest, ActorCallCreatesATypedHandleAndMethodCallCallsIt) {
   ASSERT_EQ(g_requests.size(), 1u);
   EXPECT_EQ(g_requests[0].command, 11);
   auto [args, json] = Units(g_requests[0].payload);
-  EXPECT_EQ(args, Packed(int64_t{5}));
+  EXPECT_EQ(Unpacked(args).get().as<int64_t>(), 5);
   EXPECT_EQ(json["goray_actor_type_name"], "Counter");
   EXPECT_EQ(json["goray_actor_methods"], nlohmann::json::parse(R"(["Incr"])"));
   EXPECT_EQ(json["name"], "c");
 
-  Future<int64_t> n = goray::detail::MethodCall<Future<int64_t>, int64_t>(counter, "Incr", 3).Remote();
+  Future<int64_t> n = goray::detail::MethodCall<Future<int64_t>, int64_t>({counter, "Incr"}, 3).Remote();
   EXPECT_EQ(n.id(), 40u);
   EXPECT_EQ(g_requests[1].command, 13);
   auto [method_args, method_json] = Units(g_requests[1].payload);
-  EXPECT_EQ(method_args, Packed(int64_t{3}));
+  EXPECT_EQ(Unpacked(method_args).get().as<int64_t>(), 3);
   EXPECT_EQ(method_json["goray_task_name"], "Incr");
   EXPECT_EQ(method_json["goray_py_local_actor_id"], 2);
 }

@@ -52,12 +52,12 @@ class AccumulatorHandle : public ::goray::ActorHandle {
     requires ::goray::detail::ArgFor<double, A0>
   [[nodiscard]] auto Add(A0&& x) const {
     return ::goray::detail::MethodCall<::goray::Future<double>, ::goray::detail::Stored<double, A0>>(
-        *this, "Add", ::std::forward<A0>(x));
+        {*this, "Add"}, ::std::forward<A0>(x));
   }
 
   [[nodiscard]] auto Total() const {
     return ::goray::detail::MethodCall<::goray::Future<double>>(
-        *this, "Total");
+        {*this, "Total"});
   }
 };
 
@@ -80,7 +80,7 @@ class PingerHandle : public ::goray::ActorHandle {
 
   [[nodiscard]] auto Ping() const {
     return ::goray::detail::MethodCall<::goray::Future<>>(
-        *this, "Ping");
+        {*this, "Ping"});
   }
 };
 
@@ -102,19 +102,19 @@ class DogHandle : public ::goray::ActorHandle {
   /// Speaks once.
   [[nodiscard]] auto Speak() const {
     return ::goray::detail::MethodCall<::goray::Future<::std::string>>(
-        *this, "Speak");
+        {*this, "Speak"});
   }
 
   template <class A0 = ::std::string>
     requires ::goray::detail::ArgFor<::std::string, A0>
   [[nodiscard]] auto Rename(A0&& name) const {
     return ::goray::detail::MethodCall<::goray::Future<>, ::goray::detail::Stored<::std::string, A0>>(
-        *this, "Rename", ::std::forward<A0>(name));
+        {*this, "Rename"}, ::std::forward<A0>(name));
   }
 
   [[nodiscard]] auto Name() const {
     return ::goray::detail::MethodCall<::goray::Future<::std::string>>(
-        *this, "Name");
+        {*this, "Name"});
   }
 };
 
@@ -139,19 +139,19 @@ class CatHandle : public ::goray::ActorHandle {
   /// Speaks once.
   [[nodiscard]] auto Speak() const {
     return ::goray::detail::MethodCall<::goray::Future<::std::string>>(
-        *this, "Speak");
+        {*this, "Speak"});
   }
 
   template <class A0 = ::std::string>
     requires ::goray::detail::ArgFor<::std::string, A0>
   [[nodiscard]] auto Rename(A0&& name) const {
     return ::goray::detail::MethodCall<::goray::Future<>, ::goray::detail::Stored<::std::string, A0>>(
-        *this, "Rename", ::std::forward<A0>(name));
+        {*this, "Rename"}, ::std::forward<A0>(name));
   }
 
   [[nodiscard]] auto Name() const {
     return ::goray::detail::MethodCall<::goray::Future<::std::string>>(
-        *this, "Name");
+        {*this, "Name"});
   }
 };
 
@@ -172,7 +172,7 @@ class TallyHandle : public ::goray::ActorHandle {
 
   [[nodiscard]] auto Count() const {
     return ::goray::detail::MethodCall<::goray::Future<int64_t>>(
-        *this, "Count");
+        {*this, "Count"});
   }
 };
 

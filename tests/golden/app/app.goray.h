@@ -64,7 +64,7 @@ class CounterHandle : public ::goray::ActorHandle {
     requires ::goray::detail::ArgFor<int64_t, A0>
   [[nodiscard]] auto Incr(A0&& by) const {
     return ::goray::detail::MethodCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
-        *this, "Incr", ::std::forward<A0>(by));
+        {*this, "Incr"}, ::std::forward<A0>(by));
   }
 };
 

@@ -164,12 +164,12 @@ class HistogramHandle : public ::goray::ActorHandle {
     requires ::goray::detail::ArgFor<::goray::Array<double>, A0>
   [[nodiscard]] auto Add(A0&& values) const {
     return ::goray::detail::MethodCall<::goray::Future<>, ::goray::detail::Stored<::goray::Array<double>, A0>>(
-        *this, "Add", ::std::forward<A0>(values));
+        {*this, "Add"}, ::std::forward<A0>(values));
   }
 
   [[nodiscard]] auto Counts() const {
     return ::goray::detail::MethodCall<::goray::Future<::goray::Array<uint64_t>>>(
-        *this, "Counts");
+        {*this, "Counts"});
   }
 };
 

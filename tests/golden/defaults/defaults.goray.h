@@ -92,13 +92,13 @@ class BoxHandle : public ::goray::ActorHandle {
 
   [[nodiscard]] auto Describe() const {
     return ::goray::detail::MethodCall<::goray::Future<::std::string>>(
-        *this, "Describe");
+        {*this, "Describe"});
   }
   template <class A0 = ::std::string>
     requires ::goray::detail::ArgFor<::std::string, A0>
   [[nodiscard]] auto Describe(A0&& prefix) const {
     return ::goray::detail::MethodCall<::goray::Future<::std::string>, ::goray::detail::Stored<::std::string, A0>>(
-        *this, "Describe", ::std::forward<A0>(prefix));
+        {*this, "Describe"}, ::std::forward<A0>(prefix));
   }
 };
 
@@ -126,13 +126,13 @@ class CounterHandle : public ::goray::ActorHandle {
 
   [[nodiscard]] auto Incr() const {
     return ::goray::detail::MethodCall<::goray::Future<int64_t>>(
-        *this, "Incr");
+        {*this, "Incr"});
   }
   template <class A0 = int64_t>
     requires ::goray::detail::ArgFor<int64_t, A0>
   [[nodiscard]] auto Incr(A0&& by) const {
     return ::goray::detail::MethodCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
-        *this, "Incr", ::std::forward<A0>(by));
+        {*this, "Incr"}, ::std::forward<A0>(by));
   }
 };
 

@@ -81,7 +81,7 @@ class StoreHandle : public ::goray::ActorHandle {
 
   [[nodiscard]] auto Get() const {
     return ::goray::detail::MethodCall<::goray::Future<int64_t>>(
-        *this, "Get");
+        {*this, "Get"});
   }
 };
 

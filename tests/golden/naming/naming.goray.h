@@ -164,21 +164,21 @@ class CounterHandle_ : public ::goray::ActorHandle {
 
   [[nodiscard]] auto close() const {
     return ::goray::detail::MethodCall<::goray::Future<int64_t>>(
-        *this, "close");
+        {*this, "close"});
   }
 
   template <class A0 = int64_t>
     requires ::goray::detail::ArgFor<int64_t, A0>
   [[nodiscard]] auto from(A0&& in) const {
     return ::goray::detail::MethodCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
-        *this, "from", ::std::forward<A0>(in));
+        {*this, "from"}, ::std::forward<A0>(in));
   }
 
   template <class A0 = int64_t>
     requires ::goray::detail::ArgFor<int64_t, A0>
   [[nodiscard]] auto Incr(A0&& by) const {
     return ::goray::detail::MethodCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
-        *this, "Incr", ::std::forward<A0>(by));
+        {*this, "Incr"}, ::std::forward<A0>(by));
   }
 };
 
@@ -198,7 +198,7 @@ class Thing_Handle : public ::goray::ActorHandle {
 
   [[nodiscard]] auto Get() const {
     return ::goray::detail::MethodCall<::goray::Future<int64_t>>(
-        *this, "Get");
+        {*this, "Get"});
   }
 };
 

@@ -60,7 +60,7 @@ class ClockHandle : public ::goray::ActorHandle {
 
   [[nodiscard]] auto Tick() const {
     return ::goray::detail::MethodCall<::goray::Future<int64_t>>(
-        *this, "Tick");
+        {*this, "Tick"});
   }
 };
 

@@ -204,7 +204,7 @@ class CounterHandle : public ::goray::ActorHandle {
     requires ::goray::detail::ArgFor<int64_t, A0>
   [[nodiscard]] auto Incr(A0&& by) const {
     return ::goray::detail::MethodCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
-        *this, "Incr", ::std::forward<A0>(by));
+        {*this, "Incr"}, ::std::forward<A0>(by));
   }
 
   /// Adds what another counter holds.
@@ -212,7 +212,7 @@ class CounterHandle : public ::goray::ActorHandle {
     requires ::goray::detail::ArgFor<::refs::CounterHandle, A0>
   [[nodiscard]] auto Absorb(A0&& other) const {
     return ::goray::detail::MethodCall<::goray::Future<int64_t>, ::goray::detail::Stored<::refs::CounterHandle, A0>>(
-        *this, "Absorb", ::std::forward<A0>(other));
+        {*this, "Absorb"}, ::std::forward<A0>(other));
   }
 };
 

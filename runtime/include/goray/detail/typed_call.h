@@ -90,67 +90,62 @@ template <class Function, class Result>
 inline constexpr bool kResultIs =
     std::is_same_v<std::remove_cvref_t<typename CallableTraits<Function>::Result>, Result>;
 
-// A task call, submitted by Remote(goray::Option...).
-template <class Result, class... Kept>
-class TaskCall {
+// What Remote() submits, given the kept arguments and the options: a task or an actor's
+// creation by name (built from the name implicitly: TaskCall<...>("Task", args...)), or
+// a method call on a handle.
+enum class Submits { kTask, kActor };
+template <Submits kWhat>
+struct ByName {
+  ByName(const char* callee) : name(callee) {}
+  template <class... A>
+  auto operator()(const A&... args) const {
+    if constexpr (kWhat == Submits::kActor) {
+      return goray::NewActor(name, args...);
+    } else {
+      return goray::RemoteCall(name, args...);
+    }
+  }
+  const char* name;
+};
+struct CallsMethod {
+  template <class... A>
+  ObjectRef operator()(const A&... args) const {
+    return actor.RemoteCall(method, args...);
+  }
+  ActorHandle actor;
+  const char* method;
+};
+
+// A call that Remote(goray::Option...) submits, keeping its arguments until then (and
+// after: it can be submitted again). Result is built from what Submitter returns.
+template <class Result, class Submitter, class... Kept>
+class Call {
  public:
   template <class... A>
-  explicit TaskCall(const char* task, A&&... args) : task_(task), args_(std::forward<A>(args)...) {}
+  explicit Call(Submitter submitter, A&&... args)
+      : submitter_(std::move(submitter)), args_(std::forward<A>(args)...) {}
 
   template <class... Options>
     requires OnlyOptions<Options...>
   Result Remote(const Options&... options) const {
-    return std::apply(
-        [&](const Kept&... args) { return Result(goray::RemoteCall(task_, args..., options...)); },
-        args_);
+    return std::apply([&](const Kept&... args) { return Result(submitter_(args..., options...)); },
+                      args_);
   }
 
  private:
-  const char* task_;
+  Submitter submitter_;
   std::tuple<Kept...> args_;
 };
 
-// An actor's creation, submitted by Remote(goray::Option...); Handle is the generated
-// typed handle, built from the goray::ActorHandle.
+// A task call, TaskCall<Future<R>, Kept...>("Task", args...): Remote() returns the Future.
+template <class Result, class... Kept>
+using TaskCall = Call<Result, ByName<Submits::kTask>, Kept...>;
+// An actor's creation, ActorCall<Handle, Kept...>("Type", args...): Remote() returns Handle,
+// the generated typed handle, built from the goray::ActorHandle.
 template <class Handle, class... Kept>
-class ActorCall {
- public:
-  template <class... A>
-  explicit ActorCall(const char* type, A&&... args) : type_(type), args_(std::forward<A>(args)...) {}
-
-  template <class... Options>
-    requires OnlyOptions<Options...>
-  Handle Remote(const Options&... options) const {
-    return std::apply(
-        [&](const Kept&... args) { return Handle(goray::NewActor(type_, args..., options...)); },
-        args_);
-  }
-
- private:
-  const char* type_;
-  std::tuple<Kept...> args_;
-};
-
-// An actor method call, submitted by Remote(goray::Option...).
+using ActorCall = Call<Handle, ByName<Submits::kActor>, Kept...>;
+// A method call, MethodCall<Future<R>, Kept...>({handle, "Method"}, args...).
 template <class Result, class... Kept>
-class MethodCall {
- public:
-  template <class... A>
-  MethodCall(const ActorHandle& actor, const char* method, A&&... args)
-      : actor_(actor), method_(method), args_(std::forward<A>(args)...) {}
-
-  template <class... Options>
-    requires OnlyOptions<Options...>
-  Result Remote(const Options&... options) const {
-    return std::apply(
-        [&](const Kept&... args) { return Result(actor_.RemoteCall(method_, args..., options...)); },
-        args_);
-  }
-
- private:
-  ActorHandle actor_;
-  const char* method_;
-  std::tuple<Kept...> args_;
-};
+using MethodCall = Call<Result, CallsMethod, Kept...>;
 
 }  // namespace goray::detail
