@@ -394,6 +394,20 @@ TEST_F(AbiTest, LocalResultTypeMismatchIsAClearError) {
   }
 }
 
+TEST_F(AbiTest, LocalResultGetIntoAssignsOneOrSeveralTargets) {
+  std::string block;
+  g_driver = [&](long long, std::string_view) { return std::make_tuple(0LL, block); };
+  block = ArgsBlock(std::string("one"));
+  std::string text;
+  goray::LocalCallPyTask("py_text").GetInto(&text);
+  EXPECT_EQ(text, "one");
+  block = ArgsBlock(std::int64_t{3}, std::string("two"));
+  std::int64_t number = 0;
+  goray::LocalCallPyTask("py_pair").GetInto(&number, &text);
+  EXPECT_EQ(number, 3);
+  EXPECT_EQ(text, "two");
+}
+
 TEST_F(AbiTest, PyLocalInstanceClosesExactlyOnce) {
   std::vector<long long> commands;
   std::string close_payload;

@@ -148,6 +148,10 @@ TEST_F(RemoteApiTest, GetDecodesNativeBlocksAndPythonValues) {
   int64_t x = 0, y = 0;
   ref.GetInto(&x, &y);
   EXPECT_EQ(x, 5);
+  EXPECT_EQ(y, 6);
+  std::vector<int64_t> whole;
+  ref.GetInto(&whole);  // one target: the value itself
+  EXPECT_EQ(whole, (std::vector<int64_t>{5, 6}));
 
   nlohmann::json get_request = nlohmann::json::parse(g_requests.back().payload);
   EXPECT_EQ(get_request, nlohmann::json::parse("[4, -1, false]"));

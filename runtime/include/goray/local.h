@@ -58,11 +58,7 @@ class LocalResult {
   // Decodes into existing variables: result.GetInto(&a, &b).
   template <class... T>
   void GetInto(T*... targets) const {
-    if constexpr (sizeof...(T) == 1) {
-      ((*targets = Get<T>()), ...);
-    } else {
-      std::tie(*targets...) = Get<T...>();
-    }
+    detail::AssignDecoded(Get<T...>(), targets...);
   }
 
   // The raw msgpack bytes of the value.

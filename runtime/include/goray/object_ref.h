@@ -45,6 +45,17 @@ auto DecodeObject(std::string_view what, std::string_view payload,
                   std::shared_ptr<void> owner = nullptr,
                   const codec::detail::ReceivedRefs* adopted = nullptr);
 
+// GetInto's assignment: one decoded value (Get<T>() gives a T) to its target, or a
+// tuple's elements (Get<T...>() of several types) to theirs.
+template <class Decoded, class... T>
+void AssignDecoded(Decoded&& decoded, T*... targets) {
+  if constexpr (sizeof...(T) == 1) {
+    ((*targets = std::forward<Decoded>(decoded)), ...);
+  } else {
+    std::tie(*targets...) = std::forward<Decoded>(decoded);
+  }
+}
+
 }  // namespace detail
 
 class ObjectRef {
@@ -70,11 +81,7 @@ class ObjectRef {
   // Decodes into existing variables: ref.GetInto(&a, &b).
   template <class... T>
   void GetInto(T*... targets) const {
-    if constexpr (sizeof...(T) == 1) {
-      ((*targets = Get<T>()), ...);
-    } else {
-      std::tie(*targets...) = Get<T...>();
-    }
+    detail::AssignDecoded(Get<T...>(), targets...);
   }
   // Waits for the task to finish and throws its failure, ignoring its value.
   void Wait() const { Fetch(detail::kForever); }
