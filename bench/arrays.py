@@ -66,27 +66,22 @@ def remote_pairs(library, sizes, rounds: int) -> dict:
     scale2 = goray.golang_task("Scale2")
     arrays = {size: numpy.arange(size * MIB // 8, dtype=numpy.float64) % 1000 for size in sizes}
 
-    def ours_py(size: int) -> float:
-        a = arrays[size]
-        start = time.perf_counter()
-        result = ray.get(scale2.remote(a))
-        seconds = time.perf_counter() - start
-        checked(result, a)
-        return seconds
+    def from_python(remote_function):
+        """Times remote_function.remote(a) from this driver: Scale2 or the reference."""
+        def timed(size: int) -> float:
+            a = arrays[size]
+            start = time.perf_counter()
+            result = ray.get(remote_function.remote(a))
+            seconds = time.perf_counter() - start
+            checked(result, a)
+            return seconds
+        return timed
 
     def ours_cpp(size: int) -> float:
         assert driver.run_driver(library, [str(size)]) == 0
         return defs.times[-1]
 
-    def reference(size: int) -> float:
-        a = arrays[size]
-        start = time.perf_counter()
-        result = ray.get(scale.remote(a))
-        seconds = time.perf_counter() - start
-        checked(result, a)
-        return seconds
-
-    kinds = {"py": ours_py, "cpp": ours_cpp, "ref": reference}
+    kinds = {"py": from_python(scale2), "cpp": ours_cpp, "ref": from_python(scale)}
     for function in kinds.values():  # warm-up: workers started, libraries loaded
         function(sizes[0])
     samples = {size: {kind: [] for kind in kinds} for size in sizes}
