@@ -17,12 +17,8 @@ BUILD="$ROOT/build-fuzz"
 JOBS="${GORAY_JOBS:-2}"
 
 build() {
-  if [ ! -f "$BUILD/build.ninja" ]; then
-    cmake -S "$ROOT/tests/fuzz" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
-      -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
-      >/dev/null
-  fi
+  configure_clang "$ROOT/tests/fuzz" "$BUILD" \
+    -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
   cmake --build "$BUILD" -j "$JOBS"
 }
 

@@ -35,3 +35,12 @@ ensure_virtualenv() {
     echo "$wanted" > "$stamp"
   fi
 }
+
+# configure_clang SOURCE DIR CMAKE-ARGUMENT...: configures DIR, once, as a RelWithDebInfo
+# Ninja build with clang-19 (the sanitizer and fuzzer builds need its runtimes).
+configure_clang() {
+  local source="$1" dir="$2"; shift 2
+  [ -f "$dir/build.ninja" ] && return 0
+  cmake -S "$source" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 "$@" >/dev/null
+}

@@ -23,17 +23,14 @@ for source in "$ROOT"/tests/cpp/*_test.cpp; do CPP_TESTS+=("$(basename "$source"
 
 configure() {  # configure DIR FLAGS
   local dir="$1" flags="$2"
-  if [ ! -f "$dir/build.ninja" ]; then
-    # -shared-libsan: one sanitizer runtime (a shared object) for the test executables
-    # and for libtestapp.so, which the ASan pytest run loads into Python.
-    cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
-      -DGORAY_BUILD_SCANNER=OFF -DGORAY_BUILD_EXAMPLES=OFF \
-      -DPython3_EXECUTABLE="$ROOT/.venv/bin/python" \
-      -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer -shared-libsan" \
-      -DCMAKE_EXE_LINKER_FLAGS="$flags -shared-libsan -Wl,-rpath,$CLANG_RT" \
-      -DCMAKE_SHARED_LINKER_FLAGS="$flags -shared-libsan -Wl,-rpath,$CLANG_RT" >/dev/null
-  fi
+  # -shared-libsan: one sanitizer runtime (a shared object) for the test executables
+  # and for libtestapp.so, which the ASan pytest run loads into Python.
+  configure_clang "$ROOT" "$dir" \
+    -DGORAY_BUILD_SCANNER=OFF -DGORAY_BUILD_EXAMPLES=OFF \
+    -DPython3_EXECUTABLE="$ROOT/.venv/bin/python" \
+    -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer -shared-libsan" \
+    -DCMAKE_EXE_LINKER_FLAGS="$flags -shared-libsan -Wl,-rpath,$CLANG_RT" \
+    -DCMAKE_SHARED_LINKER_FLAGS="$flags -shared-libsan -Wl,-rpath,$CLANG_RT"
 }
 
 run_ctest() {  # run_ctest DIR
