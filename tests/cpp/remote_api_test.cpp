@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "goray/goray.h"
@@ -289,6 +290,13 @@ TEST_F(RemoteApiTest, FuturesAreTypedRefs) {
   };
   goray::Future<double> future(goray::RemoteCall("Square", 2.0));
   EXPECT_EQ(future.Get(), 4.0);
+  // goray::Get deduces a Future's types, as goray::Get(futures) does.
+  static_assert(std::is_same_v<decltype(goray::Get(future)), double>);
+  EXPECT_EQ(goray::Get(future), 4.0);
+  EXPECT_EQ(goray::Get(future, std::chrono::seconds(5)), 4.0);
+  EXPECT_EQ(goray::Get<double>(future), 4.0);  // naming the type still works
+  goray::Future<std::string, int64_t> pair(goray::RemoteCall("Pair"));
+  static_assert(std::is_same_v<decltype(goray::Get(pair)), std::tuple<std::string, int64_t>>);
   std::vector<goray::ObjectRef> refs = {future};
   EXPECT_EQ(refs[0].id(), 12u);
   goray::ObjectRef squared = goray::RemoteCall("Square", future);  // a Future passes as a ref

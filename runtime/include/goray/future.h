@@ -34,4 +34,15 @@ class Future : public ObjectRef {
   }
 };
 
+// goray::Get(future) as future.Get(): the types come from the Future, as they do for
+// goray::Get(futures) (batch.h). Chosen over Get(const ObjectRef&), which needs them.
+template <class... T>
+auto Get(const Future<T...>& future) {
+  return future.Get();
+}
+template <class... T, class Rep, class Period>
+auto Get(const Future<T...>& future, std::chrono::duration<Rep, Period> timeout) {
+  return future.Get(timeout);
+}
+
 }  // namespace goray
