@@ -51,15 +51,21 @@ def load_idl(path: str) -> Idl:
         return parse_idl(stream.read(), path)
 
 
+def inner_types(type_: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """The types a container type holds directly: its element, key and value, then a
+    pair's or tuple's elements."""
+    for key in ("element", "key", "value"):
+        inner = type_.get(key)
+        if isinstance(inner, dict):
+            yield inner
+    yield from type_.get("elements", [])
+
+
 def type_refs(type_: Mapping[str, Any]) -> Iterator[str]:
     """The qualified names of the structs and enums a type reaches directly (through
     containers, not through struct fields)."""
     kind = type_["kind"]
     if kind in ("struct", "enum"):
         yield type_["ref"]
-    for key in ("element", "key", "value"):
-        inner = type_.get(key)
-        if isinstance(inner, dict):
-            yield from type_refs(inner)
-    for inner in type_.get("elements", []):
+    for inner in inner_types(type_):
         yield from type_refs(inner)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set
 
 from . import version
-from .idl import Idl, type_refs
+from .idl import Idl, inner_types, type_refs
 from .naming import (CPP, PYTHON, Scope, cpp_identifier, qualify_std, unit_file,
                      unit_key, unqualified_identifiers)
 
@@ -384,11 +384,7 @@ def _handle_classes(type_: Type) -> Iterable[Type]:
     """The typed actor handles (goray::ActorHandleOf<Actor>) in a type."""
     if type_["kind"] == "actor_handle" and type_["actor"] is not None:
         yield type_
-    for key in ("element", "key", "value"):
-        inner = type_.get(key)
-        if isinstance(inner, dict):
-            yield from _handle_classes(inner)
-    for inner in type_.get("elements", []):
+    for inner in inner_types(type_):
         yield from _handle_classes(inner)
 
 
