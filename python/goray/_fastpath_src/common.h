@@ -29,6 +29,19 @@ inline uint64_t dict_version(PyObject *dict) {
 }
 #endif
 
+// callable(first, second), releasing both arguments. Either may be NULL (its
+// constructor failed, its error pending): then nothing is called and the result is NULL.
+inline PyObject *call_owned(PyObject *callable, PyObject *first, PyObject *second) {
+  PyObject *result = nullptr;
+  if (first != nullptr && second != nullptr) {
+    PyObject *call_args[2] = {first, second};
+    result = PyObject_Vectorcall(callable, call_args, 2, nullptr);
+  }
+  Py_XDECREF(first);
+  Py_XDECREF(second);
+  return result;
+}
+
 // Drops what `*slot` held and keeps a new reference to `value` (may be NULL).
 inline void replace(PyObject **slot, PyObject *value) { Py_XSETREF(*slot, Py_XNewRef(value)); }
 

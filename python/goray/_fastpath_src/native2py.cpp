@@ -78,25 +78,8 @@ void *result_reply(PyObject *result, Callee callee, long long *out_len, long lon
     return out;
   }
   ++g_counters.native2py_result_fallback;
-  PyObject *name = callee();
-  if (name == nullptr) {
-    Py_DECREF(result);
-    return exception_reply(out_len, ret_code);
-  }
-  PyObject *call_args[2] = {result, name};
-  PyObject *bytes = PyObject_Vectorcall(g_pack_result, call_args, 2, nullptr);
-  Py_DECREF(result);
-  Py_DECREF(name);
-  if (bytes == nullptr) return exception_reply(out_len, ret_code);
-  if (!PyBytes_Check(bytes)) {
-    Py_DECREF(bytes);
-    PyErr_SetString(PyExc_TypeError, "_pack_result must return bytes");
-    return exception_reply(out_len, ret_code);
-  }
-  void *out = text_reply(PyBytes_AS_STRING(bytes), static_cast<size_t>(PyBytes_GET_SIZE(bytes)), 0,
-                         out_len, ret_code);
-  Py_DECREF(bytes);
-  return out;
+  PyObject *bytes = call_owned(g_pack_result, result, callee());
+  return bytes_reply(bytes, "_pack_result", out_len, ret_code);
 }
 
 // Commands 0 and 3 for an ordinary call: the target is a plain Python function (or a
@@ -137,20 +120,8 @@ Served serve_call(int cmd, const char *in_data, size_t in_len, long long *out_le
       PyList_SET_ITEM(list, static_cast<Py_ssize_t>(i), Py_NewRef(args[i + 1]));
     }
     ++g_counters.native2py_code;
-    PyObject *call_args[2] = {target.text, list};
-    PyObject *bytes = PyObject_Vectorcall(g_run_py_code, call_args, 2, nullptr);
-    Py_DECREF(list);
-    if (bytes == nullptr) {
-      *out = exception_reply(out_len, ret_code);
-    } else if (!PyBytes_Check(bytes)) {
-      Py_DECREF(bytes);
-      PyErr_SetString(PyExc_TypeError, "_run_py_code must return bytes");
-      *out = exception_reply(out_len, ret_code);
-    } else {
-      *out = text_reply(PyBytes_AS_STRING(bytes), static_cast<size_t>(PyBytes_GET_SIZE(bytes)), 0,
-                        out_len, ret_code);
-      Py_DECREF(bytes);
-    }
+    PyObject *bytes = call_owned(g_run_py_code, Py_NewRef(target.text), list);
+    *out = bytes_reply(bytes, "_run_py_code", out_len, ret_code);
     return Served::kReply;
   }
 

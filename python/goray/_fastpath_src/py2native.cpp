@@ -106,13 +106,7 @@ PyObject *execute_call(long long request, Buffer &buffer, Callee callee) {
       // adopts (or releases) every ext 72 buffer of the reply.
       ++g_counters.py2native_result_fallback;
       PyObject *bytes = PyBytes_FromStringAndSize(reply, static_cast<Py_ssize_t>(reply_size));
-      PyObject *name = bytes != nullptr ? callee() : nullptr;
-      if (name != nullptr) {
-        PyObject *call_args[2] = {bytes, name};
-        result = PyObject_Vectorcall(g_unpack_result, call_args, 2, nullptr);
-      }
-      Py_XDECREF(bytes);
-      Py_XDECREF(name);
+      result = call_owned(g_unpack_result, bytes, bytes != nullptr ? callee() : nullptr);
     }
   }
   if (out != nullptr) g_free(out);

@@ -126,6 +126,19 @@ void *exception_reply(long long *out_len, long long *ret_code) {
   return error_reply(take_exception(), out_len, ret_code);
 }
 
+void *bytes_reply(PyObject *bytes, const char *helper, long long *out_len, long long *ret_code) {
+  if (bytes == nullptr) return exception_reply(out_len, ret_code);
+  if (!PyBytes_Check(bytes)) {
+    Py_DECREF(bytes);
+    PyErr_Format(PyExc_TypeError, "%s must return bytes", helper);
+    return exception_reply(out_len, ret_code);
+  }
+  void *out = text_reply(PyBytes_AS_STRING(bytes), static_cast<size_t>(PyBytes_GET_SIZE(bytes)), 0,
+                         out_len, ret_code);
+  Py_DECREF(bytes);
+  return out;
+}
+
 void *dispatch_reply(long long request, void *in_data, long long in_len, long long *out_len,
                      long long *ret_code) {
   if (g_dispatch == nullptr) {
@@ -141,15 +154,7 @@ void *dispatch_reply(long long request, void *in_data, long long in_len, long lo
     data = Py_NewRef(g_empty);
   }
   if (data == nullptr) return exception_reply(out_len, ret_code);
-  PyObject *request_object = PyLong_FromLongLong(request);
-  if (request_object == nullptr) {
-    Py_DECREF(data);
-    return exception_reply(out_len, ret_code);
-  }
-  PyObject *call_args[2] = {request_object, data};
-  PyObject *result = PyObject_Vectorcall(g_dispatch, call_args, 2, nullptr);
-  Py_DECREF(request_object);
-  Py_DECREF(data);
+  PyObject *result = call_owned(g_dispatch, PyLong_FromLongLong(request), data);
   return python_reply(result, out_len, ret_code);
 }
 

@@ -24,6 +24,10 @@ void *text_reply(const char *text, size_t size, long long code, long long *out_l
                  long long *ret_code);
 // The reply for an exception: code 1 with error_reply(exception). Steals `exception`.
 void *error_reply(PyObject *exception, long long *out_len, long long *ret_code);
+// The code-0 reply holding the bytes a Python helper (`helper`, named in the error)
+// returned; NULL (its exception pending) or anything but bytes is a code-1 reply.
+// Steals `bytes`.
+void *bytes_reply(PyObject *bytes, const char *helper, long long *out_len, long long *ret_code);
 // The pending Python exception as a code-1 reply (clears it).
 void *exception_reply(long long *out_len, long long *ret_code);
 // The Python dispatcher's reply: every command, and every call the C code declines.
