@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "ref_job.h"
+#include "raytest/parts.h"
 
 namespace raytest {
 
@@ -1070,6 +1071,9 @@ int Driver(const std::vector<std::string>& args) {
 
 void goray::RegisterApplication(goray::Registry& registry) {
   using namespace raytest;
+  RegisterStreams(registry);
+  RegisterStreamConsumers(registry);
+  RegisterThreaded(registry);
   registry.AddTask("Square", &Square);
   registry.AddTask("Divide", &Divide);
   registry.AddTask("Noop", &Noop);

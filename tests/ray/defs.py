@@ -1,6 +1,9 @@
 """py-defs for the Ray tests: imported by the driver and by every worker."""
 import goray
 
+from async_defs import *  # noqa: F401,F403  (Python async actors C++ calls)
+from stream_defs import *  # noqa: F401,F403  (Python generator tasks C++ consumes)
+
 
 @goray.remote
 def py_square(x):

@@ -23,3 +23,16 @@
 #define GORAY_INIT_OPTIONS(json_literal)                                          \
   [[maybe_unused]] GORAY_ANNOTATE_("goray::init_options") static constexpr const \
       char* goray_init_options_ = json_literal;
+
+// class GORAY_ACTOR GORAY_THREADSAFE Counter { ... };  the actor's methods may run at once
+// on several threads (Ray's max_concurrency > 1, concurrency groups). Without it the
+// driver refuses both. Goes on the actor's class, whichever way the actor is built.
+#define GORAY_THREADSAFE GORAY_ANNOTATE_("goray::threadsafe")
+// class GORAY_ACTOR GORAY_THREADSAFE GORAY_CONCURRENCY_GROUP("io", 2) Fetcher { ... };
+// declares a Ray concurrency group of the actor: its name and its size (an integer
+// literal, the group's threads). Repeat it for more groups; needs GORAY_THREADSAFE.
+#define GORAY_CONCURRENCY_GROUP(name, size) \
+  GORAY_ANNOTATE_("goray::concurrency_group:" name ":" #size)
+// GORAY_IN_GROUP("io") std::string Fetch(std::string url);  the method runs in that
+// concurrency group of its actor (others run in Ray's default group).
+#define GORAY_IN_GROUP(name) GORAY_ANNOTATE_("goray::in_group:" name)

@@ -1,0 +1,2 @@
+"""py-defs part for the streaming tests (imported by defs.py): Python generator tasks."""
+import goray  # noqa: F401
