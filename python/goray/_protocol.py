@@ -32,6 +32,12 @@ class Py2Native(enum.IntEnum):
     RELEASE_ARRAY = 36  # u64 LE token of an ext 72 owned buffer the driver is done with
     # Protocol version 3 (docs/protocol.md §11):
     ENABLE_FEATURES = 37  # u64 LE bitmask asked; reply: u64 LE bitmask turned on
+    # Protocol version 5 (docs/protocol.md §13): traits and streaming generators.
+    DESCRIBE_APPLICATION = 38  # JSON: tasks' and actors' traits (stream, thread_safe, groups)
+    START_TASK_STREAM = 39  # payload as RUN_TASK; reply: u64 LE stream id
+    START_METHOD_STREAM = 40  # index = instance, payload as ACTOR_METHOD_CALL; reply: stream id
+    NEXT_STREAM_ITEM = 41  # u64 LE stream id; index 0: as RUN_TASK results, 1: as 34/35
+    CLOSE_STREAM = 42  # u64 LE stream id: destroy the generator
 
 
 class Native2Py(enum.IntEnum):
@@ -59,6 +65,8 @@ class Native2Py(enum.IntEnum):
     SUBMIT_BATCH = 33  # records: option sets, submissions, releases (pipelined)
     GET_OBJECTS = 34  # several objects in one ray.get
     DESCRIBE_ACTOR = 35  # type name and nativeness of an actor id (handles inside values)
+    # Protocol version 5 (docs/protocol.md §13):
+    NEXT_STREAM_REF = 36  # u64 LE stream id, f64 LE timeout: the next item's object id
 
 
 class Code(enum.IntEnum):
@@ -117,6 +125,12 @@ FEATURES_VERSION = 3
 #: GorayProtocolVersion() from which a library reads code-1 failures as structure
 #: (docs/protocol.md §9).
 STRUCTURED_FAILURES_VERSION = 4
+#: GorayProtocolVersion() from which a library describes its traits and streams
+#: (DescribeApplication 38, streams 39-42; docs/protocol.md §13).
+STREAMS_VERSION = 5
+#: NextStreamItem's reply tag byte: an item follows / the generator finished.
+STREAM_ITEM = 1
+STREAM_END = 0
 
 
 class Feature(enum.IntFlag):
