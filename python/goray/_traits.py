@@ -1,0 +1,157 @@
+"""What a library says about its tasks and actor types beyond their signatures
+(DescribeApplication, Py2Native 38, protocol version 5: docs/protocol.md §13):
+which tasks and methods stream, which actor types are thread-safe, their
+concurrency groups and which group each method runs in.
+
+Asked once per library object and cached. A library below version 5, or one that
+answers code 1 (a Go library), has no traits: nothing streams, no actor type is
+thread-safe, no groups.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, Mapping
+
+from .errors import GorayError
+
+__all__ = ["ActorTraits", "AppTraits", "DESCRIBE_APPLICATION", "TRAITS_VERSION",
+           "app_traits", "actor_traits", "task_streams", "parse_traits"]
+
+#: Py2Native DescribeApplication.
+DESCRIBE_APPLICATION = 38
+#: GorayProtocolVersion() from which a library answers DescribeApplication.
+TRAITS_VERSION = 5
+
+
+@dataclass(frozen=True)
+class ActorTraits:
+    """One actor type's traits. `groups` maps a method to its concurrency group."""
+
+    thread_safe: bool = False
+    concurrency_groups: Dict[str, int] = field(default_factory=dict)
+    streams: FrozenSet[str] = frozenset()
+    groups: Dict[str, str] = field(default_factory=dict)
+
+    def key(self) -> tuple:
+        """A hashable summary (for caches keyed by traits)."""
+        return (self.thread_safe, tuple(sorted(self.concurrency_groups.items())),
+                tuple(sorted(self.streams)), tuple(sorted(self.groups.items())))
+
+
+@dataclass(frozen=True)
+class AppTraits:
+    streaming_tasks: FrozenSet[str] = frozenset()
+    actors: Dict[str, ActorTraits] = field(default_factory=dict)
+
+
+_NO_TRAITS = AppTraits()
+_DEFAULT_ACTOR = ActorTraits()
+
+_lock = threading.Lock()
+_ATTRIBUTE = "_goray_app_traits"
+
+
+def app_traits(library: Any) -> AppTraits:
+    """The library's traits, asked once (DescribeApplication) and kept on the library
+    object. `library` has ``execute(cmd, payload=b"", index=0) -> (code, bytes)`` and
+    ``protocol_version``."""
+    cached = getattr(library, _ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    with _lock:
+        cached = getattr(library, _ATTRIBUTE, None)
+        if cached is None:
+            cached = _describe(library)
+            setattr(library, _ATTRIBUTE, cached)
+    return cached
+
+
+def actor_traits(library: Any, type_name: str) -> ActorTraits:
+    """The traits of actor type `type_name` (defaults for a type the library does not
+    list)."""
+    return app_traits(library).actors.get(type_name, _DEFAULT_ACTOR)
+
+
+def task_streams(library: Any, name: str) -> bool:
+    """True when task `name` is a generator (its result is goray::Generator<T>)."""
+    return name in app_traits(library).streaming_tasks
+
+
+def _describe(library: Any) -> AppTraits:
+    if int(getattr(library, "protocol_version", 1)) < TRAITS_VERSION:
+        return _NO_TRAITS
+    code, reply = library.execute(DESCRIBE_APPLICATION)
+    if code == 1:  # a library that does not know the command
+        return _NO_TRAITS
+    where = getattr(library, "path", repr(library))
+    if code != 0:
+        raise GorayError(f"{where}: DescribeApplication failed (code {code}): "
+                         f"{bytes(reply).decode('utf-8', errors='replace')}")
+    return parse_traits(reply, where)
+
+
+def parse_traits(reply: Any, where: str = "library") -> AppTraits:
+    """DescribeApplication's reply (JSON) as AppTraits; a reply that is not the
+    documented shape raises GorayError naming `where` and the offending key."""
+    try:
+        document = json.loads(bytes(reply).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise GorayError(f"{where}: DescribeApplication replied with invalid JSON: "
+                         f"{error}") from None
+    top = _mapping(document, f"{where}: DescribeApplication reply")
+    tasks = _mapping(top.get("tasks", {}), f"{where}: DescribeApplication \"tasks\"")
+    streaming = frozenset(name for name, task in tasks.items()
+                          if _stream_flag(task, f"{where}: task {name}"))
+    actors_doc = _mapping(top.get("actors", {}), f"{where}: DescribeApplication \"actors\"")
+    actors = {name: _actor(body, f"{where}: actor type {name}")
+              for name, body in actors_doc.items()}
+    return AppTraits(streaming_tasks=streaming, actors=actors)
+
+
+def _actor(body: Any, what: str) -> ActorTraits:
+    body = _mapping(body, what)
+    thread_safe = body.get("thread_safe", False)
+    if not isinstance(thread_safe, bool):
+        raise GorayError(f"{what}: \"thread_safe\" must be a boolean, got "
+                         f"{type(thread_safe).__name__} {thread_safe!r}")
+    declared = _mapping(body.get("concurrency_groups", {}), f"{what}: \"concurrency_groups\"")
+    groups_sizes: Dict[str, int] = {}
+    for group, size in declared.items():
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise GorayError(f"{what}: concurrency group {group!r} size must be a "
+                             f"positive integer, got {size!r}")
+        groups_sizes[group] = size
+    methods = _mapping(body.get("methods", {}), f"{what}: \"methods\"")
+    streams = set()
+    method_groups: Dict[str, str] = {}
+    for method, traits in methods.items():
+        where = f"{what} method {method}"
+        if _stream_flag(traits, where):
+            streams.add(method)
+        group = traits.get("concurrency_group")
+        if group is None:
+            continue
+        if not isinstance(group, str) or group not in groups_sizes:
+            raise GorayError(f"{where}: \"concurrency_group\" {group!r} is not one of "
+                             f"the type's groups {sorted(groups_sizes)}")
+        method_groups[method] = group
+    return ActorTraits(thread_safe=thread_safe, concurrency_groups=groups_sizes,
+                       streams=frozenset(streams), groups=method_groups)
+
+
+def _stream_flag(body: Any, what: str) -> bool:
+    body = _mapping(body, what)
+    flag = body.get("stream", False)
+    if not isinstance(flag, bool):
+        raise GorayError(f"{what}: \"stream\" must be a boolean, got "
+                         f"{type(flag).__name__} {flag!r}")
+    return flag
+
+
+def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise GorayError(f"{what} must be a JSON object, got {type(value).__name__}")
+    return value

@@ -1,0 +1,122 @@
+"""goray._traits: DescribeApplication (Py2Native 38) parsed into AppTraits, defaults
+for libraries without traits, caching, and clear errors for a malformed reply."""
+
+import json
+import threading
+
+import pytest
+
+from goray import _traits
+from goray.errors import GorayError
+
+REPLY = {
+    "tasks": {"CountUp": {"stream": True}, "Square": {"stream": False}},
+    "actors": {
+        "Fetcher": {"thread_safe": True, "concurrency_groups": {"io": 2},
+                    "methods": {"Fetch": {"stream": False, "concurrency_group": "io"},
+                                "Range": {"stream": True}}},
+        "Serial": {"thread_safe": False, "concurrency_groups": {},
+                   "methods": {"Incr": {"stream": False}}},
+    },
+}
+
+
+class FakeLibrary:
+    def __init__(self, reply=REPLY, code=0, version=5):
+        self.protocol_version = version
+        self.path = "/fake/libapp.so"
+        self.code = code
+        self.reply = reply if isinstance(reply, bytes) else json.dumps(reply).encode()
+        self.calls = []
+
+    def execute(self, cmd, payload=b"", index=0):
+        self.calls.append(cmd)
+        return self.code, self.reply
+
+
+def test_parses_tasks_and_actor_types():
+    traits = _traits.app_traits(FakeLibrary())
+    assert traits.streaming_tasks == frozenset({"CountUp"})
+    fetcher = traits.actors["Fetcher"]
+    assert fetcher.thread_safe is True
+    assert fetcher.concurrency_groups == {"io": 2}
+    assert fetcher.streams == frozenset({"Range"})
+    assert fetcher.groups == {"Fetch": "io"}
+    assert traits.actors["Serial"] == _traits.ActorTraits()
+
+
+def test_lookups_and_defaults_for_unknown_names():
+    library = FakeLibrary()
+    assert _traits.task_streams(library, "CountUp") is True
+    assert _traits.task_streams(library, "Square") is False
+    assert _traits.task_streams(library, "Nope") is False
+    unknown = _traits.actor_traits(library, "Nope")
+    assert unknown == _traits.ActorTraits(thread_safe=False, concurrency_groups={},
+                                          streams=frozenset(), groups={})
+
+
+def test_asked_once_per_library_even_from_several_threads():
+    library = FakeLibrary()
+    barrier = threading.Barrier(8)
+    results = []
+
+    def ask():
+        barrier.wait()
+        results.append(_traits.app_traits(library))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert library.calls == [_traits.DESCRIBE_APPLICATION]
+    assert all(result is results[0] for result in results)
+    other = FakeLibrary(reply={"tasks": {}, "actors": {}})
+    assert _traits.app_traits(other).streaming_tasks == frozenset()
+
+
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
+def test_libraries_below_version_5_have_no_traits_and_are_not_asked(version):
+    library = FakeLibrary(version=version)
+    assert _traits.app_traits(library) == _traits.AppTraits()
+    assert library.calls == []
+
+
+def test_code_1_means_no_traits():
+    library = FakeLibrary(reply=b"unknown command 38", code=1)
+    assert _traits.app_traits(library) == _traits.AppTraits()
+    assert _traits.actor_traits(library, "Fetcher").thread_safe is False
+
+
+def test_other_codes_are_errors():
+    with pytest.raises(GorayError, match=r"/fake/libapp.so: DescribeApplication failed "
+                                         r"\(code 5\): boom"):
+        _traits.app_traits(FakeLibrary(reply=b"boom", code=5))
+
+
+@pytest.mark.parametrize("reply, message", [
+    (b"{not json", r"/fake/libapp.so: DescribeApplication replied with invalid JSON"),
+    (b"[1, 2]", r"DescribeApplication reply must be a JSON object, got list"),
+    (b"\xff", r"invalid JSON"),
+    ({"tasks": {"T": {"stream": "yes"}}}, r"task T: \"stream\" must be a boolean, got str"),
+    ({"tasks": []}, r"\"tasks\" must be a JSON object, got list"),
+    ({"actors": {"A": {"thread_safe": 1}}},
+     r"actor type A: \"thread_safe\" must be a boolean, got int 1"),
+    ({"actors": {"A": {"thread_safe": True, "concurrency_groups": {"io": 0}}}},
+     r"actor type A: concurrency group 'io' size must be a positive integer, got 0"),
+    ({"actors": {"A": {"thread_safe": True, "concurrency_groups": {"io": 1},
+                       "methods": {"M": {"concurrency_group": "db"}}}}},
+     r"actor type A method M: \"concurrency_group\" 'db' is not one of the type's "
+     r"groups \['io'\]"),
+    ({"actors": {"A": {"methods": {"M": 3}}}},
+     r"actor type A method M must be a JSON object, got int"),
+])
+def test_malformed_replies_name_what_is_wrong(reply, message):
+    with pytest.raises(GorayError, match=message):
+        _traits.app_traits(FakeLibrary(reply=reply))
+
+
+def test_traits_key_is_hashable_and_tells_types_apart():
+    traits = _traits.app_traits(FakeLibrary())
+    keys = {traits.actors["Fetcher"].key(), traits.actors["Serial"].key()}
+    assert len(keys) == 2
