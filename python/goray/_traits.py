@@ -15,15 +15,16 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Mapping
 
+from ._protocol import STREAMS_VERSION, Py2Native
 from .errors import GorayError
 
 __all__ = ["ActorTraits", "AppTraits", "DESCRIBE_APPLICATION", "TRAITS_VERSION",
            "app_traits", "actor_traits", "task_streams", "parse_traits"]
 
 #: Py2Native DescribeApplication.
-DESCRIBE_APPLICATION = 38
+DESCRIBE_APPLICATION = int(Py2Native.DESCRIBE_APPLICATION)
 #: GorayProtocolVersion() from which a library answers DescribeApplication.
-TRAITS_VERSION = 5
+TRAITS_VERSION = STREAMS_VERSION
 
 
 @dataclass(frozen=True)
