@@ -74,11 +74,14 @@ class NativeActorClass:
     def remote(self, *args: Any) -> Any:
         bodies, native = _require_ray()
         from ._ray.options import split_options, with_goray_env
-        cls = bodies.native_actor_class(self._name, native.native_actor_methods(self._name))
+        from ._traits import checked_actor_options
+        methods = native.native_actor_methods(self._name)  # (loads the library)
+        groups, options = checked_actor_options(bodies.ready_library(), self._name,
+                                                split_options(self._options))
+        cls = bodies.native_actor_class(self._name, methods, groups)
         args_block, positions, refs = native.pack_call(self._name, args)
         native.check_actor_args(self._name, args_block, bool(refs))
-        return cls.options(**with_goray_env(split_options(self._options))).remote(
-            args_block, positions, *refs)
+        return cls.options(**with_goray_env(options)).remote(args_block, positions, *refs)
 
     def __repr__(self) -> str:
         return f"<goray.golang_actor_class {self._name!r}>"

@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Mapping
+from typing import Any, Dict, FrozenSet, Mapping, Tuple
 
 from ._protocol import STREAMS_VERSION, Py2Native
 from .errors import GorayError
 
 __all__ = ["ActorTraits", "AppTraits", "DESCRIBE_APPLICATION", "TRAITS_VERSION",
-           "app_traits", "actor_traits", "task_streams", "parse_traits"]
+           "app_traits", "actor_traits", "task_streams", "parse_traits",
+           "checked_actor_options"]
 
 #: Py2Native DescribeApplication.
 DESCRIBE_APPLICATION = int(Py2Native.DESCRIBE_APPLICATION)
@@ -44,8 +45,13 @@ class ActorTraits:
 
 @dataclass(frozen=True)
 class AppTraits:
+    """`described` is False for a library without traits (below version 5, or code 1):
+    its actor types were never asked to declare thread safety, so nothing is refused
+    for them (GoRay's Go libraries keep their behaviour)."""
+
     streaming_tasks: FrozenSet[str] = frozenset()
     actors: Dict[str, ActorTraits] = field(default_factory=dict)
+    described: bool = False
 
 
 _NO_TRAITS = AppTraits()
@@ -81,6 +87,37 @@ def task_streams(library: Any, name: str) -> bool:
     return name in app_traits(library).streaming_tasks
 
 
+def checked_actor_options(library: Any, type_name: str,
+                          options: Mapping[str, Any]) -> Tuple[Dict[str, int], Dict[str, Any]]:
+    """The creation options of a native actor of `type_name`, checked against its
+    traits: (the caller's concurrency groups, the other options). Ray takes
+    concurrency groups only where the class is made, so they go there (merged over
+    the declared ones) and not to ``.options()``. An actor type that is not
+    thread-safe is refused max_concurrency > 1 and concurrency groups with a
+    GorayError naming the type, the option and the fix (Python's and C++'s
+    NewActor both come here)."""
+    rest = dict(options)
+    groups = rest.pop("concurrency_groups", None) or {}
+    if not isinstance(groups, dict) or not all(
+            isinstance(name, str) and isinstance(size, int) and not isinstance(size, bool)
+            and size >= 1 for name, size in groups.items()):
+        raise GorayError(f"actor type {type_name}: concurrency_groups must map group names "
+                         f"to positive sizes, e.g. {{\"io\": 2}}; got {groups!r}")
+    traits = app_traits(library)
+    if not traits.described or actor_traits(library, type_name).thread_safe:
+        return groups, rest
+    fix = (f"mark the class GORAY_THREADSAFE (or registry ThreadSafe()) if its methods "
+           "may run concurrently")
+    threads = rest.get("max_concurrency")
+    if isinstance(threads, (int, float)) and not isinstance(threads, bool) and threads > 1:
+        raise GorayError(f"actor type {type_name} is not thread-safe: max_concurrency="
+                         f"{threads} would run its methods on {threads} threads at once; {fix}")
+    if groups:
+        raise GorayError(f"actor type {type_name} is not thread-safe: concurrency_groups="
+                         f"{groups!r} would run its methods on several threads at once; {fix}")
+    return groups, rest
+
+
 def _describe(library: Any) -> AppTraits:
     if int(getattr(library, "protocol_version", 1)) < TRAITS_VERSION:
         return _NO_TRAITS
@@ -109,7 +146,7 @@ def parse_traits(reply: Any, where: str = "library") -> AppTraits:
     actors_doc = _mapping(top.get("actors", {}), f"{where}: DescribeApplication \"actors\"")
     actors = {name: _actor(body, f"{where}: actor type {name}")
               for name, body in actors_doc.items()}
-    return AppTraits(streaming_tasks=streaming, actors=actors)
+    return AppTraits(streaming_tasks=streaming, actors=actors, described=True)
 
 
 def _actor(body: Any, what: str) -> ActorTraits:

@@ -120,3 +120,50 @@ def test_traits_key_is_hashable_and_tells_types_apart():
     traits = _traits.app_traits(FakeLibrary())
     keys = {traits.actors["Fetcher"].key(), traits.actors["Serial"].key()}
     assert len(keys) == 2
+
+
+REFUSAL = (r"actor type Serial is not thread-safe: max_concurrency=4 would run its methods "
+           r"on 4 threads at once; mark the class GORAY_THREADSAFE \(or registry "
+           r"ThreadSafe\(\)\) if its methods may run concurrently")
+
+
+def test_not_thread_safe_types_are_refused_max_concurrency_above_1():
+    library = FakeLibrary()
+    with pytest.raises(GorayError, match=REFUSAL):
+        _traits.checked_actor_options(library, "Serial", {"max_concurrency": 4})
+    # Unknown types of a library that describes itself are not thread-safe either.
+    with pytest.raises(GorayError, match="actor type Nope is not thread-safe"):
+        _traits.checked_actor_options(library, "Nope", {"max_concurrency": 2})
+    assert _traits.checked_actor_options(library, "Serial", {"max_concurrency": 1,
+                                                             "num_cpus": 0}) == (
+        {}, {"max_concurrency": 1, "num_cpus": 0})
+
+
+def test_not_thread_safe_types_are_refused_concurrency_groups():
+    with pytest.raises(GorayError, match=r"actor type Serial is not thread-safe: "
+                                         r"concurrency_groups=\{'io': 2\} would run its "
+                                         r"methods on several threads at once; mark the class "
+                                         r"GORAY_THREADSAFE"):
+        _traits.checked_actor_options(FakeLibrary(), "Serial", {"concurrency_groups": {"io": 2}})
+
+
+def test_thread_safe_types_keep_their_options_and_groups_go_apart():
+    options = {"max_concurrency": 8, "concurrency_groups": {"db": 3}, "name": "f"}
+    groups, rest = _traits.checked_actor_options(FakeLibrary(), "Fetcher", options)
+    assert groups == {"db": 3}
+    assert rest == {"max_concurrency": 8, "name": "f"}
+    assert "concurrency_groups" in options  # the caller's dict is not changed
+
+
+@pytest.mark.parametrize("library", [FakeLibrary(version=4), FakeLibrary(code=1)])
+def test_libraries_without_traits_are_not_refused(library):
+    # GoRay's Go libraries (code 1) and older ones cannot declare thread safety.
+    assert _traits.checked_actor_options(library, "Serial", {"max_concurrency": 4}) == (
+        {}, {"max_concurrency": 4})
+
+
+@pytest.mark.parametrize("groups", [["io"], {"io": 0}, {"io": "2"}, {"io": True}])
+def test_malformed_concurrency_groups_are_refused(groups):
+    with pytest.raises(GorayError, match=r"actor type Fetcher: concurrency_groups must map "
+                                         r"group names to positive sizes"):
+        _traits.checked_actor_options(FakeLibrary(), "Fetcher", {"concurrency_groups": groups})

@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import ray
 
-from .. import _arrays, _codec, _registry, _worker
+from .. import _arrays, _codec, _registry, _traits, _worker
 from .._local import LocalActor, golang_local_run_task
 from .._protocol import (NATIVE_CLASS_PREFIX, NATIVE_TASK_PREFIX, PYTHON_CLASS_PREFIX, Buffer,
                          Py2Native, pack_u64)
@@ -356,7 +356,7 @@ def _encoded_method(method: str) -> Callable[..., Any]:
     return call
 
 
-_native_classes: Dict[Tuple[str, Tuple[str, ...]], Any] = {}
+_native_classes: Dict[Tuple[Any, ...], Any] = {}
 
 
 def _ray_members(type_name: str, methods: Sequence[str]) -> Dict[str, Any]:
@@ -381,18 +381,29 @@ def _ray_members(type_name: str, methods: Sequence[str]) -> Dict[str, Any]:
     return members
 
 
-def native_actor_class(type_name: str, methods: Sequence[str]) -> Any:
-    """The Ray actor class of a native actor type (cached per type and methods)."""
-    key = (type_name, tuple(sorted(methods)))
+def native_actor_class(type_name: str, methods: Sequence[str],
+                       concurrency_groups: Optional[Dict[str, int]] = None) -> Any:
+    """The Ray actor class of a native actor type, with its traits (goray._traits):
+    the type's concurrency groups with the caller's `concurrency_groups` merged over
+    them (Ray takes groups only where the class is made), and each grouped method's
+    m and m__ in its group. Cached per type, methods, traits and groups."""
+    library = ready_library()
+    traits = _traits.actor_traits(library, type_name) if library is not None else _traits.ActorTraits()
+    groups = {**traits.concurrency_groups, **(concurrency_groups or {})}
+    key = (type_name, tuple(sorted(methods)), traits.key(), tuple(sorted(groups.items())))
     with _classes_lock:
         cls = _native_classes.get(key)
         if cls is None:
             members = _ray_members(type_name, key[1])
+            for method, group in traits.groups.items():
+                for name in (method, method + "__"):
+                    if name in members:
+                        members[name] = ray.method(concurrency_group=group)(members[name])
             members.update({"_goray_type": type_name, "__module__": __name__})
             qualname = NATIVE_CLASS_PREFIX + type_name
             body = type(qualname, (_NativeActorBase,), members)
             body.__qualname__ = qualname
-            cls = ray.remote(body)
+            cls = ray.remote(concurrency_groups=groups)(body) if groups else ray.remote(body)
             _native_classes[key] = cls
         return cls
 

@@ -34,6 +34,7 @@ from .._protocol import (ACTOR_IS_NATIVE, ACTOR_LOCAL_ID, ACTOR_NAME, ACTOR_TYPE
 from ..errors import (ArgumentError, GorayError, NativeError, UnknownNameError, error_fields,
                       failure_payload)
 from .._stores import ActorEntry, StoredObject, describe_actor
+from .._traits import checked_actor_options
 from . import bodies, features, nested, objects, py2native, submit
 from .options import split_options, with_goray_env
 
@@ -285,10 +286,11 @@ def _new_actor(data: memoryview) -> Reply:
     args_block, meta, refs, _ = _call(data)
     type_name = meta[META_ACTOR_TYPE_NAME]
     methods = meta.get(META_ACTOR_METHODS) or py2native.native_actor_methods(type_name)
-    cls = bodies.native_actor_class(type_name, methods)
+    groups, options = checked_actor_options(bodies.ready_library(), type_name, split_options(meta))
+    cls = bodies.native_actor_class(type_name, methods, groups)
     py2native.check_actor_args(type_name, args_block, bool(refs))
     positions, ordered = _ref_parts(_native_refs(refs))
-    handle = cls.options(**with_goray_env(split_options(meta))).remote(
+    handle = cls.options(**with_goray_env(options)).remote(
         objects.travelling(args_block), positions, *ordered)
     entry = ActorEntry(handle, type_name, True)
     return 0, pack_u64(_stores.actors.add(entry))
