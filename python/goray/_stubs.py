@@ -14,7 +14,7 @@ generated module imports goray, never Ray.
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Any
+from typing import Any, Dict, Optional
 
 import goray  # looked up on each first use: goray.golang_task, as a user calls it
 
@@ -69,9 +69,20 @@ class Task(_Native):
 
 class ActorClass(_Native):
     """A native actor type, like goray.golang_actor_class(name): .remote(*args) creates an
-    actor and returns its handle; .options(**options)."""
+    actor and returns its handle; .options(**options). What the C++ class declares, as
+    goray-gen read it: thread_safe (GORAY_THREADSAFE), concurrency_groups (name -> size,
+    GORAY_CONCURRENCY_GROUP) and method_groups (method -> group, GORAY_IN_GROUP), for
+    reading only: the driver takes them from the library when it creates an actor."""
 
     _kind = "actor type"
+
+    def __init__(self, name: str, doc: str, *, thread_safe: bool = False,
+                 concurrency_groups: Optional[Dict[str, int]] = None,
+                 method_groups: Optional[Dict[str, str]] = None) -> None:
+        super().__init__(name, doc)
+        self.thread_safe = thread_safe
+        self.concurrency_groups: Dict[str, int] = dict(concurrency_groups or {})
+        self.method_groups: Dict[str, str] = dict(method_groups or {})
 
     def _make(self) -> Any:
         return goray.golang_actor_class(self._name)

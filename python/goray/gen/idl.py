@@ -13,9 +13,11 @@ __all__ = ["IDL_VERSION", "READABLE_VERSIONS", "IdlError", "parse_idl", "load_id
            "type_refs"]
 
 # The version goray-scan writes. Version 3 added the kinds object_ref and actor_handle;
-# an IDL of version 2 has neither and renders the same.
-IDL_VERSION = 3
-READABLE_VERSIONS = (2, 3)
+# version 4 the kind generator and an actor type's thread_safe, concurrency_groups and a
+# method's concurrency_group. An older IDL has none of them and renders as before (not
+# thread-safe, no groups, no generators).
+IDL_VERSION = 4
+READABLE_VERSIONS = (2, 3, 4)
 
 Idl = Dict[str, Any]
 
@@ -38,7 +40,7 @@ def parse_idl(text: str, origin: str = "the IDL") -> Idl:
     version = document.get("idl_version")
     if version not in READABLE_VERSIONS or isinstance(version, bool):
         raise IdlError(f"{origin} has idl_version {version!r}; this goray-gen renders "
-                       f"versions {' and '.join(map(str, READABLE_VERSIONS))}: use the "
+                       f"versions {', '.join(map(str, READABLE_VERSIONS))}: use the "
                        f"goray-scan of the same release")
     missing = [key for key in _TOP_LEVEL_KEYS if key not in document]
     if missing:

@@ -8,7 +8,10 @@ generated header can see, C++ and Python spellings of types. Templates only lay 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set
+import re
+import textwrap
+from typing import (Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set,
+                    Tuple)
 
 from . import version
 from .idl import Idl, inner_types, type_refs
@@ -86,6 +89,10 @@ class CppCallable:
     # its own context, so C++ evaluates the defaults as written.
     shorter: List[str] = field(default_factory=list)
     source: Optional[str] = None  # the file that declares it (from the sources' root)
+    # A goray::Generator<T> result: the wrapper's call streams (Remote() gives a
+    # goray::Stream of `future`, the future of one item).
+    stream: bool = False
+    concurrency_group: Optional[str] = None  # a method's GORAY_IN_GROUP
 
     @property
     def required(self) -> int:
@@ -113,6 +120,13 @@ class CppActor:
     # Whether a signature names goray::ActorHandleOf<class_name> and the header can name
     # the class: the handle then converts to and from it.
     converts_to_handle_of: bool = False
+    # GORAY_THREADSAFE and GORAY_CONCURRENCY_GROUP(name, size), in declaration order.
+    thread_safe: bool = False
+    concurrency_groups: List[Tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def grouped_methods(self) -> List[CppCallable]:
+        return [method for method in self.methods if method.concurrency_group is not None]
 
 
 @dataclass
@@ -157,6 +171,19 @@ class CppModel:
 
 # ---- Python ---------------------------------------------------------------------------
 
+def _stream_note(item: Optional[str]) -> str:
+    if item is None:
+        return ""
+    return (f"A streaming generator: .remote() returns a ray.ObjectRefGenerator of refs of "
+            f"{item}, one per item as it is produced; a local call, an iterator of {item}.")
+
+
+def _paragraph(text: str) -> str:
+    """A docstring paragraph after the first line (wrapped for an indented class body),
+    or nothing."""
+    return "\n\n" + textwrap.fill(text, 80) if text else ""
+
+
 @dataclass
 class PyParam:
     name: str
@@ -171,8 +198,16 @@ class PyTask:
     attr: str           # the module attribute
     cls: str            # the .pyi class of the attribute
     params: List[PyParam]
-    result: str
+    result: str         # what a local call returns
     doc: str
+    remote_result: str = ""  # what .remote() returns
+    # A streaming generator: the type of one item, as a docstring names it.
+    item: Optional[str] = None
+
+    @property
+    def note(self) -> str:
+        """What the .pyi class's docstring adds after its first line."""
+        return _paragraph(_stream_note(self.item))
 
 
 @dataclass
@@ -184,6 +219,15 @@ class PyMethod:
     result: str
     doc: str
     local_attr: Optional[str]   # None: not reachable as an attribute of a LocalActor
+    remote_result: str = ""
+    item: Optional[str] = None
+    concurrency_group: Optional[str] = None
+
+    @property
+    def note(self) -> str:
+        group = (f"It runs in the concurrency group {self.concurrency_group!r}."
+                 if self.concurrency_group is not None else "")
+        return _paragraph(" ".join(filter(None, [_stream_note(self.item), group])))
 
 
 @dataclass
@@ -196,6 +240,29 @@ class PyActor:
     params: List[PyParam]
     methods: List[PyMethod]
     doc: str
+    thread_safe: bool = False
+    concurrency_groups: List[Tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def method_groups(self) -> Dict[str, str]:
+        """Method (wire name) -> its concurrency group."""
+        return {method.name: method.concurrency_group for method in self.methods
+                if method.concurrency_group is not None}
+
+    @property
+    def note(self) -> str:
+        if not self.thread_safe:
+            return _paragraph("Not thread-safe: one method at a time (max_concurrency > 1 "
+                              "is refused).")
+        text = ("Thread-safe (GORAY_THREADSAFE): an actor may run its methods "
+                "concurrently (max_concurrency > 1).")
+        if self.concurrency_groups:
+            text += " Concurrency groups: " + ", ".join(
+                f"{name!r} ({size} at once)" for name, size in self.concurrency_groups) + "."
+        if self.method_groups:
+            text += " " + "; ".join(f"{method} runs in {group!r}"
+                                    for method, group in self.method_groups.items()) + "."
+        return _paragraph(text)
 
 
 @dataclass
@@ -251,6 +318,8 @@ class PyModel:
     structs_use_ray: bool = False
     # Whether a parameter is a ref (its .remote() takes a goray.Unresolved).
     takes_unresolved: bool = False
+    # Whether a task or method streams (the .pyi imports Iterator for local calls).
+    streams: bool = False
 
 
 @dataclass
@@ -408,7 +477,10 @@ def cpp_wrapper_type(type_: Type, handles: Mapping[str, str]) -> str:
 
 
 def cpp_future(result: Type, handles: Mapping[str, str]) -> str:
+    """The future of a call's results; of one item for a goray::Generator<T>."""
     kind = result["kind"]
+    if kind == "generator":
+        return "::goray::Future<" + cpp_header_type(result["element"], handles) + ">"
     if kind == "void":
         return "::goray::Future<>"
     if kind == "tuple":
@@ -493,6 +565,9 @@ class PyTypes:
             return f"_list[{elements[0]}]" if len(set(elements)) == 1 else "_list[_Any]"
         if kind == "void":
             return "None"
+        if kind == "generator":
+            # A local call's result: the items, one by one.
+            return f"_Iterator[{self.value(type_['element'])}]"
         if kind == "object_ref":
             # A ref is never resolved inside a value: Python holds the ray.ObjectRef.
             held = "_Any" if type_["value"] is None else self.value(type_["value"])
@@ -529,11 +604,36 @@ class PyTypes:
 PY_RESERVED = ("_bool", "_bytes", "_dict", "_float", "_int", "_list", "_str", "_tuple",
                "_datetime", "_IntEnum", "_NativeEnum", "_Any", "_TypedDict", "_ray", "_goray",
                "_Task", "_ActorClass", "annotations", "_numpy", "_npt", "_array",
-               "_memoryview", "_TYPE_CHECKING")
+               "_memoryview", "_TYPE_CHECKING", "_Iterator")
 # Attributes of goray.LocalActor: a method with one of these names is reached
 # through actor.call(name, ...) only.
 LOCAL_ACTOR_ATTRIBUTES = ("call", "close", "closed", "type_name", "index")
 CPP_DETAIL = "goray_detail"
+# What every typed handle class declares besides the method wrappers.
+HANDLE_MEMBERS = ("kThreadSafe", "kConcurrencyGroups", "ConcurrencyGroupOf")
+# The stubs' import aliases, as a docstring names a type (``_list[_int]`` -> ``list[int]``).
+_ALIAS = re.compile(r"\b_(bool|bytes|dict|float|int|list|str|tuple|datetime|Any|numpy|npt|"
+                    r"ray|array|memoryview|Iterator)\b")
+
+
+def py_display(type_: str) -> str:
+    """A stub's type spelled for a docstring, without the ``_`` import aliases."""
+    return _ALIAS.sub(r"\1", type_)
+
+
+def _is_generator(type_: Optional[Type]) -> bool:
+    return type_ is not None and type_["kind"] == "generator"
+
+
+def _groups(actor: Mapping[str, Any]) -> List[Tuple[str, int]]:
+    """An actor type's concurrency groups (none before IDL version 4)."""
+    return [(group["name"], group["size"]) for group in actor.get("concurrency_groups", [])]
+
+
+def _remote_result(result: Type, local: str) -> str:
+    """What a stub's .remote() returns: a ref of the local call's result, or for a
+    generator Ray's ObjectRefGenerator (not generic: the item type is in the docstring)."""
+    return "_ray.ObjectRefGenerator" if _is_generator(result) else f"_ray.ObjectRef[{local}]"
 
 
 def _doc_lines(text: str) -> List[str]:
@@ -647,7 +747,9 @@ class _Builder:
             not_wrapped_because=(", ".join(missing) + " cannot be named from a header: "
                                  "declare it in a header the scan reads") if missing else "",
             shorter=_shorter_calls(params, call, self_type) if call else [],
-            source=_location_file(declaration))
+            source=_location_file(declaration),
+            stream=_is_generator(result),
+            concurrency_group=declaration.get("concurrency_group"))
 
     def cpp(self) -> CppModel:
         idl = self.idl
@@ -690,7 +792,7 @@ class _Builder:
                 builder.shorter = [constructor(count) for count in
                                    range(builder.required, len(actor["params"]))]
             class_scope = Scope(CPP)
-            class_scope.reserve(handle, CPP_DETAIL)
+            class_scope.reserve(handle, CPP_DETAIL, *HANDLE_MEMBERS)
             for method in actor["methods"]:
                 for type_ in _signature_types(method):
                     class_scope.reserve_all(unqualified_identifiers(cpp_type(type_)))
@@ -708,7 +810,9 @@ class _Builder:
                 doc=_doc_lines(actor["doc"]), wrapped=builder.wrapped,
                 not_wrapped_because=builder.not_wrapped_because,
                 converts_to_handle_of=(actor["class"] in self._handle_of_classes() and
-                                       self._class_in_header(actor))))
+                                       self._class_in_header(actor)),
+                thread_safe=bool(actor.get("thread_safe", False)),
+                concurrency_groups=_groups(actor)))
 
         structs_h: List[CppStruct] = []
         structs_cpp: List[CppStruct] = []
@@ -852,11 +956,16 @@ class _Builder:
         types = PyTypes(struct_names, handle_class)
         runtime_types = PyTypes(struct_names)  # the .py: no handle classes there
 
+        def item(result: Type) -> Optional[str]:
+            return py_display(types.value(result["element"])) if _is_generator(result) else None
+
         tasks = []
         for task, attr in zip(idl["tasks"], task_attrs):
+            result = types.value(task["result"])
             tasks.append(PyTask(task["name"], attr, module.claim(f"_Task_{attr}"),
                                 self._py_params(task["params"], types),
-                                types.value(task["result"]), task["doc"]))
+                                result, task["doc"], _remote_result(task["result"], result),
+                                item(task["result"])))
         actors = []
         for actor, attr in zip(idl["actors"], actor_attrs):
             cls = module.claim(f"_ActorClass_{attr}")
@@ -871,15 +980,19 @@ class _Builder:
                 reachable = (PYTHON.is_identifier(method["name"]) and
                              not method["name"].startswith("_") and
                              method["name"] not in LOCAL_ACTOR_ATTRIBUTES)
+                result = types.value(method["result"])
                 methods.append(PyMethod(
                     method["name"], method_attr,
                     module.claim(f"_Method_{attr}_{method_attr}"),
                     self._py_params(method["params"], types),
-                    types.value(method["result"]), method["doc"],
-                    local_scope.claim(method["name"]) if reachable else None))
+                    result, method["doc"],
+                    local_scope.claim(method["name"]) if reachable else None,
+                    _remote_result(method["result"], result), item(method["result"]),
+                    method.get("concurrency_group")))
             actors.append(PyActor(actor["name"], attr, cls, handle_cls, local_cls,
                                   self._py_params(actor["params"], types), methods,
-                                  actor["doc"]))
+                                  actor["doc"], bool(actor.get("thread_safe", False)),
+                                  _groups(actor)))
         local_cls = module.claim("_Local")
 
         structs = []
@@ -912,7 +1025,10 @@ class _Builder:
         signatures_use_numpy = any(uses_arrays(type_) for type_ in self._signatures())
         structs_use_ray = any(uses_refs(f["type"]) for struct in idl["structs"]
                               for f in struct["fields"])
+        streams = any(task.item is not None for task in tasks) or any(
+            method.item is not None for actor in actors for method in actor.methods)
         return PyModel(tasks, actors, structs, enums, local_attr, local_cls, exported,
+                       streams=streams,
                        uses_numpy=structs_use_numpy or signatures_use_numpy,
                        structs_use_numpy=structs_use_numpy, structs_use_ray=structs_use_ray,
                        takes_unresolved=any(

@@ -52,7 +52,16 @@ class _ActorClass_Accumulator:
     """Sums numbers.
 
     The native actor type Accumulator.
+
+    Not thread-safe: one method at a time (max_concurrency > 1 is refused).
     """
+
+    thread_safe: _bool
+    """Whether its methods may run concurrently (GORAY_THREADSAFE)."""
+    concurrency_groups: _dict[_str, _int]
+    """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
+    method_groups: _dict[_str, _str]
+    """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
     def remote(self, start: _float | _ray.ObjectRef[_float], name: _str | _ray.ObjectRef[_str], /) -> _Handle_Accumulator:
         """Creates a Accumulator actor and returns its handle."""
@@ -108,7 +117,17 @@ class _Handle_Pinger:
 
 
 class _ActorClass_Pinger:
-    """The native actor type Pinger."""
+    """The native actor type Pinger.
+
+    Not thread-safe: one method at a time (max_concurrency > 1 is refused).
+    """
+
+    thread_safe: _bool
+    """Whether its methods may run concurrently (GORAY_THREADSAFE)."""
+    concurrency_groups: _dict[_str, _int]
+    """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
+    method_groups: _dict[_str, _str]
+    """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
     def remote(self) -> _Handle_Pinger:
         """Creates a Pinger actor and returns its handle."""
@@ -190,7 +209,16 @@ class _ActorClass_Dog:
     """A dog.
 
     The native actor type Dog.
+
+    Not thread-safe: one method at a time (max_concurrency > 1 is refused).
     """
+
+    thread_safe: _bool
+    """Whether its methods may run concurrently (GORAY_THREADSAFE)."""
+    concurrency_groups: _dict[_str, _int]
+    """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
+    method_groups: _dict[_str, _str]
+    """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
     def remote(self, sound: _str | _ray.ObjectRef[_str], /) -> _Handle_Dog:
         """Creates a Dog actor and returns its handle."""
@@ -278,7 +306,16 @@ class _ActorClass_Cat:
     """An animal that speaks.
 
     The native actor type Cat.
+
+    Not thread-safe: one method at a time (max_concurrency > 1 is refused).
     """
+
+    thread_safe: _bool
+    """Whether its methods may run concurrently (GORAY_THREADSAFE)."""
+    concurrency_groups: _dict[_str, _int]
+    """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
+    method_groups: _dict[_str, _str]
+    """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
     def remote(self) -> _Handle_Cat:
         """Creates a Cat actor and returns its handle."""
@@ -337,7 +374,17 @@ class _Handle_Tally:
 
 
 class _ActorClass_Tally:
-    """The native actor type Tally."""
+    """The native actor type Tally.
+
+    Not thread-safe: one method at a time (max_concurrency > 1 is refused).
+    """
+
+    thread_safe: _bool
+    """Whether its methods may run concurrently (GORAY_THREADSAFE)."""
+    concurrency_groups: _dict[_str, _int]
+    """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
+    method_groups: _dict[_str, _str]
+    """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
     def remote(self, start: _int | _ray.ObjectRef[_int], /) -> _Handle_Tally:
         """Creates a Tally actor and returns its handle."""

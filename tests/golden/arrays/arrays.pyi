@@ -184,7 +184,16 @@ class _ActorClass_Histogram:
     """A running histogram.
 
     The native actor type Histogram.
+
+    Not thread-safe: one method at a time (max_concurrency > 1 is refused).
     """
+
+    thread_safe: _bool
+    """Whether its methods may run concurrently (GORAY_THREADSAFE)."""
+    concurrency_groups: _dict[_str, _int]
+    """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
+    method_groups: _dict[_str, _str]
+    """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
     def remote(self, edges: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]], /) -> _Handle_Histogram:
         """Creates a Histogram actor and returns its handle."""

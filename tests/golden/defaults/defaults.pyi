@@ -74,7 +74,17 @@ class _Handle_Box:
 
 
 class _ActorClass_Box:
-    """The native actor type Box."""
+    """The native actor type Box.
+
+    Not thread-safe: one method at a time (max_concurrency > 1 is refused).
+    """
+
+    thread_safe: _bool
+    """Whether its methods may run concurrently (GORAY_THREADSAFE)."""
+    concurrency_groups: _dict[_str, _int]
+    """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
+    method_groups: _dict[_str, _str]
+    """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
     def remote(self, label: _str | _ray.ObjectRef[_str], size: _int | _ray.ObjectRef[_int] = ..., /) -> _Handle_Box:
         """Creates a Box actor and returns its handle."""
@@ -127,7 +137,17 @@ class _Handle_Counter:
 
 
 class _ActorClass_Counter:
-    """The native actor type Counter."""
+    """The native actor type Counter.
+
+    Not thread-safe: one method at a time (max_concurrency > 1 is refused).
+    """
+
+    thread_safe: _bool
+    """Whether its methods may run concurrently (GORAY_THREADSAFE)."""
+    concurrency_groups: _dict[_str, _int]
+    """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
+    method_groups: _dict[_str, _str]
+    """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
     def remote(self, n: _int | _ray.ObjectRef[_int] = ..., /) -> _Handle_Counter:
         """Creates a Counter actor and returns its handle."""

@@ -86,7 +86,17 @@ class _Handle_Store:
 
 
 class _ActorClass_Store:
-    """The native actor type Store."""
+    """The native actor type Store.
+
+    Not thread-safe: one method at a time (max_concurrency > 1 is refused).
+    """
+
+    thread_safe: _bool
+    """Whether its methods may run concurrently (GORAY_THREADSAFE)."""
+    concurrency_groups: _dict[_str, _int]
+    """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
+    method_groups: _dict[_str, _str]
+    """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
     def remote(self) -> _Handle_Store:
         """Creates a Store actor and returns its handle."""

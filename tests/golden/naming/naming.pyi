@@ -166,7 +166,17 @@ class _Handle_Counter:
 
 
 class _ActorClass_Counter:
-    """The native actor type Counter."""
+    """The native actor type Counter.
+
+    Not thread-safe: one method at a time (max_concurrency > 1 is refused).
+    """
+
+    thread_safe: _bool
+    """Whether its methods may run concurrently (GORAY_THREADSAFE)."""
+    concurrency_groups: _dict[_str, _int]
+    """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
+    method_groups: _dict[_str, _str]
+    """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
     def remote(self) -> _Handle_Counter:
         """Creates a Counter actor and returns its handle."""
@@ -219,7 +229,17 @@ class _Handle_Thing_:
 
 
 class _ActorClass_Thing_:
-    """The native actor type Thing."""
+    """The native actor type Thing.
+
+    Not thread-safe: one method at a time (max_concurrency > 1 is refused).
+    """
+
+    thread_safe: _bool
+    """Whether its methods may run concurrently (GORAY_THREADSAFE)."""
+    concurrency_groups: _dict[_str, _int]
+    """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
+    method_groups: _dict[_str, _str]
+    """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
     def remote(self) -> _Handle_Thing_:
         """Creates a Thing actor and returns its handle."""

@@ -49,7 +49,17 @@ class _Handle_Clock:
 
 
 class _ActorClass_Clock:
-    """The native actor type Clock."""
+    """The native actor type Clock.
+
+    Not thread-safe: one method at a time (max_concurrency > 1 is refused).
+    """
+
+    thread_safe: _bool
+    """Whether its methods may run concurrently (GORAY_THREADSAFE)."""
+    concurrency_groups: _dict[_str, _int]
+    """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
+    method_groups: _dict[_str, _str]
+    """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
     def remote(self) -> _Handle_Clock:
         """Creates a Clock actor and returns its handle."""

@@ -6,6 +6,13 @@
 //   refs::Type(args...).Remote(goray::Option...)       -> refs::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
 //
+// A task or method whose result is goray::Generator<T> streams: its wrapper's
+// Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they
+// are produced. Each TypeHandle says what its actor type declared: kThreadSafe
+// (GORAY_THREADSAFE: it may run with max_concurrency > 1), kConcurrencyGroups
+// (GORAY_CONCURRENCY_GROUP: name and size) and ConcurrencyGroupOf("Method")
+// (GORAY_IN_GROUP, or "" for Ray's default group).
+//
 // An argument is a value of the parameter's type (or one converting to it), or a
 // goray::ObjectRef or goray::Future of that type (passed by reference: Ray resolves it).
 // A goray::ObjectRef or goray::Future<T> parameter takes a ref and receives it
@@ -22,6 +29,7 @@
 #include <goray/goray.h>
 #include <goray/detail/typed_call.h>  // the call objects and constraints the wrappers use
 
+#include <array>
 #include <string_view>
 #include <utility>
 
@@ -199,6 +207,13 @@ class CounterHandle : public ::goray::ActorHandle {
   operator ::goray::ActorHandleOf<::jobs::Counter>() const {
     return ::goray::ActorHandleOf<::jobs::Counter>(static_cast<const ::goray::ActorHandle&>(*this));
   }
+
+  // Not thread-safe: an actor runs one method at a time (no max_concurrency > 1).
+  static constexpr bool kThreadSafe = false;
+  // The concurrency groups (name, size) the actor is created with.
+  static constexpr ::std::array<::std::pair<::std::string_view, int>, 0> kConcurrencyGroups{};
+  // The concurrency group a method runs in, or "" (Ray's default group).
+  static constexpr ::std::string_view ConcurrencyGroupOf(::std::string_view) { return {}; }
 
   template <class A0 = int64_t>
     requires ::goray::detail::ArgFor<int64_t, A0>

@@ -6,6 +6,13 @@
 //   types::Type(args...).Remote(goray::Option...)       -> types::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
 //
+// A task or method whose result is goray::Generator<T> streams: its wrapper's
+// Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they
+// are produced. Each TypeHandle says what its actor type declared: kThreadSafe
+// (GORAY_THREADSAFE: it may run with max_concurrency > 1), kConcurrencyGroups
+// (GORAY_CONCURRENCY_GROUP: name and size) and ConcurrencyGroupOf("Method")
+// (GORAY_IN_GROUP, or "" for Ray's default group).
+//
 // An argument is a value of the parameter's type (or one converting to it), or a
 // goray::ObjectRef or goray::Future of that type (passed by reference: Ray resolves it).
 // A goray::ObjectRef or goray::Future<T> parameter takes a ref and receives it
@@ -22,6 +29,7 @@
 #include <goray/goray.h>
 #include <goray/detail/typed_call.h>  // the call objects and constraints the wrappers use
 
+#include <array>
 #include <string_view>
 #include <utility>
 
