@@ -21,7 +21,9 @@ def _require_ray() -> Any:
 
 class NativeTask:
     """A native task as a Ray remote function: ``.remote(*args)`` → ``ray.ObjectRef``
-    of its result (None, the value, or a list for several results)."""
+    of its result (None, the value, or a list for several results); for a generator
+    task (its result is ``goray::Generator<T>``) a ``ray.ObjectRefGenerator`` of its
+    items, each a Python value."""
 
     def __init__(self, name: str, options: Dict[str, Any]) -> None:
         if not isinstance(name, str) or not name:
@@ -44,8 +46,14 @@ class NativeTask:
         remote = self._remote
         if remote is None:
             _, native = _require_ray()
-            from ._ray.options import split_options, with_goray_env
-            remote = native.native_task_for_python(self._name, with_goray_env(split_options(self._options)))
+            from ._ray.options import STREAMING, split_options, with_goray_env
+            streaming = self._options.get("num_returns") == STREAMING
+            if streaming:  # accepted for a generator task (which streams without it too)
+                from ._ray import streams
+                if not streams.task_streams(self._name):
+                    raise streams.not_a_generator("task", self._name)
+            options = split_options(self._options, streaming=streaming)
+            remote = native.native_task_for_python(self._name, with_goray_env(options))
             self._remote = remote
         _codec.check_lengths(self._name, args)
         return remote.remote(*args)

@@ -11,9 +11,9 @@ falls back to for anything it does not handle exactly like them.
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING, Any, Callable, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, FrozenSet, Optional, Tuple
 
-from . import _arrays, _codec, _ffi
+from . import _arrays, _codec, _ffi, _streams_local
 from ._protocol import Py2Native, pack_call
 from .errors import ArgumentError, GorayError, error_from_reply
 
@@ -80,12 +80,35 @@ else:
     _FALLBACK = None
 
 if TYPE_CHECKING:
-    golang_local_run_task = _golang_local_run_task
+    _run_task = _golang_local_run_task
 else:
     # The compiled one uses the library once it is bound to the fast path, and
     # _golang_local_run_task until then and for what it does not handle itself.
-    golang_local_run_task = (_golang_local_run_task if _fast is None
-                             else _fast.golang_local_run_task)
+    _run_task = (_golang_local_run_task if _fast is None else _fast.golang_local_run_task)
+
+# (library, names of its generator tasks): asked once per library (DescribeApplication).
+_streaming: Tuple[Any, FrozenSet[str]] = (None, frozenset())
+
+
+def _streaming_tasks() -> FrozenSet[str]:
+    global _streaming
+    library = _ffi.get_library()
+    names = _streams_local.streaming_tasks(library)
+    _streaming = (library, names)
+    return names
+
+
+def golang_local_run_task(name: str, *args: Any) -> Any:
+    """Runs a native task in this process and returns its result: None for no
+    value, the value for one, a list for several. A generator task (its result is
+    goray::Generator<T>) returns an iterator of its items instead (a LocalStream:
+    each next() runs the task up to its next item; close it to stop early)."""
+    library, streaming = _streaming
+    if library is None or library is not _ffi._library:
+        streaming = _streaming_tasks()
+    if name in streaming:
+        return _streams_local.task_stream(name, args, library)
+    return _run_task(name, *args)
 
 
 def golang_local_new_actor(name: str, *args: Any) -> "LocalActor":
@@ -116,7 +139,7 @@ class LocalActor:
     concurrently, and the instance is closed exactly once (weakref.finalize detaches
     atomically)."""
 
-    __slots__ = ("_type_name", "_index", "_library", "_finalizer", "_fast_call",
+    __slots__ = ("_type_name", "_index", "_library", "_finalizer", "_fast_call", "_streams",
                  "__weakref__")
 
     def __init__(self, type_name: str, index: int, library: "_ffi.Library") -> None:
@@ -126,6 +149,8 @@ class LocalActor:
         fast = library.fastpath
         self._fast_call: Optional[Callable[..., Any]] = \
             fast.actor_call if fast is not None else None
+        # Generator methods return a LocalStream (StartMethodStream), never the fast path's call.
+        self._streams = _streams_local.streaming_methods(library, type_name)
         # Closes the native instance exactly once: close(), `with` exit, or GC.
         self._finalizer = weakref.finalize(self, _close_native, library, index)
         self._finalizer.atexit = False  # no calls into the library at interpreter exit
@@ -148,6 +173,9 @@ class LocalActor:
         """Calls a method by name (also for names this class uses itself)."""
         if not self._finalizer.alive:
             raise GorayError(f"{self!r} is closed: cannot call {method}")
+        if method in self._streams:
+            return _streams_local.method_stream(self._library, self._index, self._type_name,
+                                                method, args)
         fast = self._fast_call
         if fast is not None:
             result = fast(self._index, method, args, self._type_name)

@@ -35,6 +35,10 @@ __all__ = [
 
 _classes_lock = threading.Lock()  # guards the caches of remote functions and classes
 
+#: goray._ray.streams once imported (py2native and native2py import it): the bodies of
+#: generator tasks and methods. It imports this module, so it registers itself here.
+streams: Any = None
+
 
 def _call_units(name: str, args_block: Any, positions: Sequence[int],
                 resolved: Sequence[Any], keep: List[Any]) -> bytes:
@@ -254,11 +258,14 @@ def native_task(name: str) -> Any:
     GolangTask.<name>: native and Python callers submit through it alike."""
     base = _native_tasks.get(name)
     if base is None:
+        generators = streams  # a generator task's body is a generator function: Ray streams it
+        body = (generators.task_body(name) if generators is not None and generators.task_streams(name)
+                else _native_task(name))
         with _classes_lock:
             base = _native_tasks.get(name)
             if base is None:
                 base = _native_tasks[name] = ray.remote(name=NATIVE_TASK_PREFIX + name)(  # type: ignore[call-overload]
-                    _native_task(name))
+                    body)
     return base
 
 
@@ -366,8 +373,12 @@ def _ray_members(type_name: str, methods: Sequence[str]) -> Dict[str, Any]:
     members: Dict[str, Any] = {}
     owner: Dict[str, str] = {}
     reserved = set(dir(_NativeActorBase))
+    generators = streams.streaming_methods(type_name) if streams is not None else ()
     for method in methods:
-        for name, body in ((method, _plain_method(method)), (method + "__", _encoded_method(method))):
+        # A generator method's m and m__ are generator methods (goray._ray.streams).
+        plain, encoded = ((streams.plain_method, streams.encoded_method) if method in generators
+                          else (_plain_method, _encoded_method))
+        for name, body in ((method, plain(method)), (method + "__", encoded(method))):
             if name in owner:
                 raise GorayError(
                     f"native actor type {type_name}: methods {owner[name]!r} and {method!r} both "

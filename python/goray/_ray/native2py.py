@@ -35,7 +35,7 @@ from ..errors import (ArgumentError, GorayError, NativeError, UnknownNameError, 
                       failure_payload)
 from .._stores import ActorEntry, StoredObject, describe_actor
 from .._traits import checked_actor_options
-from . import bodies, features, nested, objects, py2native, submit
+from . import bodies, features, nested, objects, py2native, streams, submit
 from .options import split_options, with_goray_env
 
 __all__ = ["install", "failure_reply", "FailedSubmission", "submit_native_task", "python_task"]
@@ -73,6 +73,8 @@ def _object(object_id: int) -> StoredObject:
     """The stored object of an id used as an argument or waited on; a failed
     submission's id raises its error (what used it fails the same way)."""
     stored = _stores.objects.get(object_id)
+    if type(stored) is streams.StoredStream:
+        raise GorayError(streams.stream_error(object_id))
     if type(stored) is FailedSubmission:
         stored.read = True
         first = stored.text.decode("utf-8", errors="replace").split("\n", 1)[0]
@@ -170,7 +172,10 @@ def submit_native_task(name: str, options: Dict[str, Any], args_block: Buffer,
     kind = f"native:{name}"
     submitter = submit.cached(kind, key) if key is not None else None
     if submitter is None:
-        submitter = submit.prepared(bodies.native_task(name), kind, options, key)
+        base = bodies.native_task(name)
+        if base._is_generator:  # its items need a stream (num_returns="streaming")
+            raise streams.refuse_generator("task", name)
+        submitter = submit.prepared(base, kind, options, key)
     if refs:
         return submitter.remote(block, positions, *refs)
     return submitter.remote(block) if args_block else submitter.remote()
@@ -186,6 +191,8 @@ def python_task(name: str, options: Dict[str, Any], key: Any = None) -> Any:
         if submitter is not None:
             return submitter
     function = _registry.find_function(name)  # fails early, in the caller, for unknown names
+    if streams.is_generator_function(function):
+        raise streams.refuse_generator("Python function", name)
     merged = {"name": PYTHON_TASK_PREFIX + getattr(function, "__name__", name),
               **_registry.declared_options(name), **options}
     return submit.prepared(bodies.python_task_base, kind, merged, key)
@@ -209,8 +216,9 @@ def _submit_python_task(name: str, options: Dict[str, Any], key: Any, args_block
 
 
 def _method_of(actor_id: int, entry: "ActorEntry", method: str, options: Dict[str, Any],
-               key: Any) -> Any:
-    """The submitter of an actor's method; UnknownNameError for a method it lacks."""
+               key: Any, stream: bool = False) -> Any:
+    """The submitter of an actor's method; UnknownNameError for a method it lacks,
+    GorayError for a generator method called without `stream` or the reverse."""
     attribute = method + "__" if entry.is_native else method
     if key is not None:
         submitter = submit.cached_actor_method(actor_id, attribute, key)
@@ -223,6 +231,9 @@ def _method_of(actor_id: int, entry: "ActorEntry", method: str, options: Dict[st
     elif getattr(entry.handle, method, None) is None or method.startswith("_"):
         known = sorted(name for name in dir(entry.handle) if not name.startswith("_"))
         raise UnknownNameError("method", method, known)
+    if getattr(getattr(entry.handle, attribute), "_is_generator", False) != stream:
+        raise (streams.refuse_generator("method", f"{entry.type_name}.{method}") if not stream
+               else streams.not_a_generator("method", f"{entry.type_name}.{method}"))
     return submit.actor_method(actor_id, entry.handle, attribute, options, key)
 
 
@@ -270,6 +281,10 @@ def _options_of(meta: Dict[str, Any], key: Optional[bytes]) -> _SyncOptions:
 
 def _exe_remote_task(data: memoryview) -> Reply:
     args_block, meta, refs, key = _call(data)
+    if meta.get(streams.NUM_RETURNS) == streams.STREAMING:
+        positions, ordered = _ref_parts(_native_refs(refs))
+        return _new_object(streams.submit_task(meta[META_TASK_NAME], _stream_options(meta),
+                                               args_block, positions, ordered))
     options = _options_of(meta, key)
     return _new_object(_submit_native_task(meta[META_TASK_NAME], options.task, options.key,
                                            args_block, refs))
@@ -277,6 +292,9 @@ def _exe_remote_task(data: memoryview) -> Reply:
 
 def _exe_python_remote_task(data: memoryview) -> Reply:
     args_block, meta, refs, key = _call(data)
+    if meta.get(streams.NUM_RETURNS) == streams.STREAMING:
+        return _new_object(streams.submit_python(meta[META_PY_TASK_NAME], _stream_options(meta),
+                                                 _python_args(args_block, _native_refs(refs))))
     options = _options_of(meta, key)
     return _new_object(_submit_python_task(meta[META_PY_TASK_NAME], options.task, options.key,
                                            args_block, refs))
@@ -306,8 +324,26 @@ def _new_python_actor(data: memoryview) -> Reply:
     return 0, pack_u64(_stores.actors.add(entry))
 
 
+def _stream_options(meta: Dict[str, Any]) -> Dict[str, Any]:
+    """The Ray options of a streaming submission (num_returns="streaming" is taken:
+    Ray streams a generator by default)."""
+    return split_options(meta, streaming=True)
+
+
 def _actor_method_call(data: memoryview) -> Reply:
     args_block, meta, refs, key = _call(data)
+    if meta.get(streams.NUM_RETURNS) == streams.STREAMING:
+        actor_id, method = int(meta[META_LOCAL_ACTOR_ID]), meta[META_TASK_NAME]
+        entry: ActorEntry = _stores.actors.get(actor_id)  # type: ignore[assignment]
+        submitter = _method_of(actor_id, entry, method, _stream_options(meta), None, stream=True)
+        if entry.is_native:
+            positions, ordered = _ref_parts(_native_refs(refs))
+            block = objects.travelling(args_block)
+            args = (block, positions, *ordered) if ordered else (block,) if args_block else ()
+        else:
+            args = tuple(_python_args(args_block, _python_refs(refs)))
+        return _new_object(streams.StoredStream(submitter.remote(*args),
+                                                f"{entry.type_name}.{method}", entry.is_native))
     options = _options_of(meta, key)
     return _new_object(_submit_actor_call(int(meta[META_LOCAL_ACTOR_ID]), meta[META_TASK_NAME],
                                           options.method, options.key, args_block, refs))
@@ -360,6 +396,8 @@ def _get_object(data: memoryview) -> Reply:
         if auto_release:
             _release(object_id)
         return reply
+    if type(stored) is streams.StoredStream:
+        return 1, streams.stream_error(object_id).encode()
     try:
         value = ray.get(stored.ref, timeout=_timeout(timeout))
     except (ray.exceptions.GetTimeoutError, ray.exceptions.TaskCancelledError) as error:
@@ -420,6 +458,8 @@ def _get_objects(data: memoryview) -> Reply:
     for object_id, entry in zip(ids, entries):
         if isinstance(entry, FailedSubmission):
             code, payload = entry.reply()
+        elif type(entry) is streams.StoredStream:
+            code, payload = 1, streams.stream_error(object_id).encode()
         elif failed:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
@@ -487,6 +527,9 @@ def _wait_object(data: memoryview) -> Reply:
         entries = [_entry(i) for i in ids]
     except KeyError as error:
         return _unknown_id(4, error)
+    for object_id, entry in zip(ids, entries):
+        if type(entry) is streams.StoredStream:
+            return 1, streams.stream_error(object_id).encode()
     num_returns = int(request.pop(WAIT_NUM_RETURNS, 1))
     failed = [i for i, entry in enumerate(entries) if type(entry) is FailedSubmission]
     refs = [entry.ref for entry in entries if type(entry) is StoredObject]
@@ -519,6 +562,8 @@ def _cancel_object(data: memoryview) -> Reply:
         return _unknown_id(4, error)
     if type(entry) is StoredObject:  # a failed submission has nothing to cancel
         ray.cancel(entry.ref, **request)
+    elif type(entry) is streams.StoredStream:  # the generator task, as ray.cancel(gen)
+        ray.cancel(entry.generator, **request)
     return _OK_EMPTY
 
 
@@ -765,6 +810,7 @@ _HANDLERS = {
     Native2Py.SUBMIT_BATCH: _submit_batch,
     Native2Py.GET_OBJECTS: _get_objects,
     Native2Py.DESCRIBE_ACTOR: _describe_actor,
+    Native2Py.NEXT_STREAM_REF: streams.next_stream_ref,
 }
 
 

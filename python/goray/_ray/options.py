@@ -22,16 +22,28 @@ __all__ = ["META_KEYS", "split_options", "with_goray_env", "decode_scheduling_st
 
 
 
-def split_options(meta: Dict[str, Any]) -> Dict[str, Any]:
+#: num_returns of a streaming call (Ray's value): only for generators.
+STREAMING = "streaming"
+
+
+def split_options(meta: Dict[str, Any], streaming: bool = False) -> Dict[str, Any]:
     """The user's Ray options of a call JSON: everything but the meta keys, with
-    JSON forms decoded."""
+    JSON forms decoded. num_returns is taken out: 1 (or none) for every call, and
+    "streaming" only where `streaming` says the call is a generator's (Ray streams
+    a generator function by default)."""
     options = {key: value for key, value in meta.items() if key not in META_KEYS}
     if "scheduling_strategy" in options:
         options["scheduling_strategy"] = decode_scheduling_strategy(options["scheduling_strategy"])
     num_returns = options.get("num_returns", 1)
-    if num_returns != 1 and num_returns is not None:
+    if num_returns == STREAMING and not streaming:
+        raise GorayError("num_returns=\"streaming\" is only for a streaming call of a generator "
+                         "(a task or method whose result is goray::Generator<T>, or a Python "
+                         "generator function), and not in a pipelined submission or an actor "
+                         "creation")
+    if num_returns not in (1, None, STREAMING):
         raise GorayError(f"num_returns={num_returns!r} is not supported: a goray task returns one "
-                         "object (several C++ results arrive as one list)")
+                         "object (several C++ results arrive as one list; a generator's items "
+                         "arrive with num_returns=\"streaming\")")
     options.pop("num_returns", None)
     return options
 

@@ -14,7 +14,7 @@ import ray
 from .. import _codec, _ffi
 from .._protocol import Py2Native, pack_units
 from ..errors import GorayError, UnknownNameError, error_from_reply
-from . import submit
+from . import streams, submit  # noqa: F401  (streams registers the generator bodies in bodies)
 from .bodies import PYTHON_CALL, PYTHON_FIRST, native_task, python_caller_name, ready_library
 from .objects import NativeBlock, Travelling, large_bytes
 

@@ -1,0 +1,269 @@
+"""Streaming generators on Ray (docs/protocol.md §13): both directions.
+
+Producer side: a native task whose result is ``goray::Generator<T>`` runs as the
+Ray generator function GolangTask.<name> (Ray streams a generator function by
+default), and a native actor's generator method m as generator methods m and
+m__. Each body starts the stream in its worker (StartTaskStream 39 /
+StartMethodStream 40), yields one item per NextStreamItem 41 and closes it
+(CloseStream 42) when Ray stops early: cancellation, the consumer gone, an error.
+Items are Python values for Python callers and NativeBlocks (one value) for
+native callers, by the caller forms bodies.py documents; a C++ exception mid-stream
+is raised here, so Ray delivers it as the next item.
+
+Consumer side (Native2Py): ExeRemoteTask 5, ExePythonRemoteTask 16 and
+ActorMethodCall 13 with ``"num_returns": "streaming"`` keep the call's
+ray.ObjectRefGenerator in the objects store (a StoredStream); NextStreamRef 36
+turns its next ref into an object id. A Python generator task native code
+streams runs as :func:`run_python_generator`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import struct
+import sys
+import threading
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
+
+import ray
+import ray.exceptions
+
+from .. import _registry, _stores, _traits
+from .._protocol import PYTHON_TASK_PREFIX, Buffer, Py2Native, pack_u64
+from .._streams_local import iterate_native, method_stream, not_a_generator, task_stream
+from ..errors import GorayError
+from . import bodies, objects
+from .objects import NativeBlock, stored, to_python
+
+__all__ = ["STREAMING", "StoredStream", "task_streams", "streaming_methods", "task_body",
+           "plain_method", "encoded_method", "run_python_generator", "python_generator_base",
+           "python_generator", "refuse_generator", "next_stream_ref", "not_a_generator"]
+
+#: The option, and its value, of a streaming submission (Ray's own).
+NUM_RETURNS = "num_returns"
+STREAMING = "streaming"
+
+_START_TASK_STREAM = int(Py2Native.START_TASK_STREAM)
+_START_METHOD_STREAM = int(Py2Native.START_METHOD_STREAM)
+
+
+# ---------------------------------------------------------------------------
+# Producer side: the Ray bodies of native generators.
+
+def task_streams(name: str) -> bool:
+    """True when native task `name` of this worker's library is a generator."""
+    library = bodies.ready_library()
+    return library is not None and _traits.task_streams(library, name)
+
+
+def streaming_methods(type_name: str) -> FrozenSet[str]:
+    """The generator methods of native actor type `type_name`."""
+    library = bodies.ready_library()
+    if library is None:
+        return frozenset()
+    return _traits.actor_traits(library, type_name).streams
+
+
+def _cancelled() -> bool:
+    """True once ray.cancel reached the running task: Ray interrupts a task's main
+    thread but only flags an actor's (checked between items)."""
+    try:
+        return bool(ray.get_runtime_context().is_canceled())
+    except RuntimeError:  # an async actor or a driver: nothing to ask
+        return False
+
+
+def _python_items(stream: Any) -> Iterator[Any]:
+    """A LocalStream's items for a Python caller, closed when Ray stops early."""
+    with stream:
+        for item in stream:
+            yield stored(item)
+            if _cancelled():
+                raise ray.exceptions.TaskCancelledError()
+
+
+def _native_items(library: Any, command: int, index: int, payload: bytes, callee: str,
+                  keep: List[Any]) -> Iterator[Any]:
+    """The items for a native caller: each the native block of one value (refs and
+    handles inside read while the reply is alive, before FreeMemory)."""
+    items = iterate_native(library, command, index, payload, callee, NativeBlock)
+    try:
+        for item in items:
+            yield item
+            if _cancelled():
+                raise ray.exceptions.TaskCancelledError()
+    finally:
+        items.close()  # CloseStream before `keep` goes: borrowed arrays point into it
+        del keep
+
+
+def _library() -> Any:
+    library = bodies.ready_library()
+    if library is None:
+        raise GorayError("no goray library in this worker: GORAY_BIN_PATH is not set")
+    return library
+
+
+def task_body(name: str) -> Callable[..., Iterator[Any]]:
+    """The Ray body of native generator task `name`: a generator function, with the
+    caller forms of bodies._native_task."""
+    from_python = bodies.python_caller_name(name)
+
+    def task(*args: Any) -> Iterator[Any]:
+        if args and type(args[0]) in bodies.PYTHON_FIRST:
+            values: Optional[Sequence[Any]] = args
+        elif bodies._task_name() == from_python:
+            values = args
+        elif args and args[0] is bodies.PYTHON_CALL:
+            values = args[1:]
+        else:
+            values = None
+        library = _library()
+        if values is not None:
+            yield from _python_items(task_stream(name, [to_python(v) for v in values], library))
+            return
+        block, positions, resolved = (args[0], args[1] if len(args) > 1 else (), args[2:]) \
+            if args else (b"", (), ())
+        keep: List[Any] = []
+        payload = bodies._call_units(name, block, positions, resolved, keep)
+        yield from _native_items(library, _START_TASK_STREAM, 0, payload, name, keep)
+
+    task.__name__ = task.__qualname__ = bodies.NATIVE_TASK_PREFIX + name
+    return task
+
+
+def plain_method(method: str) -> Callable[..., Iterator[Any]]:
+    """Generator method `method` of a native actor for Python callers."""
+    def call(self: Any, *args: Any) -> Iterator[Any]:
+        library = _library()
+        yield from _python_items(method_stream(library, self._goray_index, self._goray_type,
+                                               method, args))
+    call.__name__ = call.__qualname__ = method
+    return call
+
+
+def encoded_method(method: str) -> Callable[..., Iterator[Any]]:
+    """Generator method `method` of a native actor for native callers (m__)."""
+    def call(self: Any, args_block: Buffer = b"", positions: Tuple[int, ...] = (),
+             *resolved: Any) -> Iterator[Any]:
+        library = _library()
+        keep: List[Any] = []
+        payload = bodies._call_units(method, args_block, positions, resolved, keep)
+        yield from _native_items(library, _START_METHOD_STREAM, self._goray_index, payload,
+                                 f"{self._goray_type}.{method}", keep)
+    call.__name__ = call.__qualname__ = method + "__"
+    return call
+
+
+# ---------------------------------------------------------------------------
+# Python generator tasks that native code streams.
+
+def run_python_generator(name: str, *args: Any) -> Iterator[Any]:
+    """The body of a Python generator task native code streams: found by name in the
+    worker, as bodies.run_python_task, yielding its values."""
+    bodies.ready_library()
+    yield from _registry.find_function(name)(*[to_python(arg) for arg in args])
+
+
+python_generator_base = ray.remote(run_python_generator)
+
+
+def is_generator_function(function: Any) -> bool:
+    """True for a (registered) Python generator function."""
+    return inspect.isgeneratorfunction(getattr(function, "_goray_original", function))
+
+
+def python_generator(name: str) -> Any:
+    """Python function `name`, checked to be a generator function (for a streaming
+    submission)."""
+    function = _registry.find_function(name)
+    if not is_generator_function(function):
+        raise GorayError(f"Python function {name} is not a generator function: a streaming "
+                         "call needs one (def ...: yield ...)")
+    return function
+
+
+def submit_task(name: str, options: Dict[str, Any], args_block: Buffer,
+                positions: Tuple[int, ...], refs: Sequence[Any]) -> "StoredStream":
+    """A native caller's streaming call of native task `name` (its one Ray function,
+    a generator function for a generator task)."""
+    base = bodies.native_task(name)
+    if not base._is_generator:
+        raise not_a_generator("task", name)
+    block = objects.travelling(args_block)
+    args = (block, positions, *refs) if refs else (block,) if args_block else ()
+    remote = base.options(**options) if options else base
+    return StoredStream(remote.remote(*args), name, True)
+
+
+def submit_python(name: str, options: Dict[str, Any], values: Sequence[Any]) -> "StoredStream":
+    """A native caller's streaming call of Python generator function `name`, with the
+    options of its @goray.remote declaration under the caller's."""
+    function = python_generator(name)
+    merged = {"name": PYTHON_TASK_PREFIX + getattr(function, "__name__", name),
+              **_registry.declared_options(name), **options}
+    return StoredStream(python_generator_base.options(**merged).remote(name, *values), name, False)
+
+
+def refuse_generator(what: str, name: str) -> GorayError:
+    """The error for a call of a generator that did not ask to stream."""
+    return GorayError(f"{what} {name} is a generator (it yields items one by one): call it "
+                      "as a stream (goray::RemoteStream, ActorHandle::RemoteStream, or the "
+                      "option num_returns=\"streaming\")")
+
+
+# ---------------------------------------------------------------------------
+# Consumer side: a stream in the driver's objects store.
+
+class StoredStream:
+    """A streaming call native code made: its ray.ObjectRefGenerator (not
+    thread-safe in Ray: one NextStreamRef at a time), what it calls (for
+    messages), and whether its items are a native producer's bytes."""
+
+    __slots__ = ("generator", "label", "native", "lock")
+
+    def __init__(self, generator: Any, label: str, native: bool) -> None:
+        self.generator = generator
+        self.label = label
+        self.native = native
+        self.lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<goray stream of {self.label}>"
+
+
+def stream_error(object_id: int) -> str:
+    """What GetObject (and arguments, Wait) answer for a stream's id."""
+    return f"object {object_id} is a stream (a generator's ObjectRefGenerator): iterate it"
+
+
+_NEXT = struct.Struct("<Qd")
+
+
+def next_stream_ref(data: memoryview) -> Tuple[int, bytes]:
+    """NextStreamRef (Native2Py 36): `u64 stream id, f64 timeout (< 0: forever)` ->
+    the next item's new object id (8 bytes), or nothing at the end of the stream;
+    code 2 on timeout, 4 for an unknown id, 1 for an id that is no stream."""
+    if len(data) != _NEXT.size:
+        return 1, (f"NextStreamRef: a request is 16 bytes (u64 stream id, f64 timeout), "
+                   f"got {len(data)}").encode()
+    stream_id, timeout = _NEXT.unpack_from(data)
+    try:
+        entry = _stores.objects.get(stream_id)
+    except KeyError as error:
+        return 4, str(error).strip("'\"").encode()
+    if type(entry) is not StoredStream:
+        return 1, f"object {stream_id} is not a stream (NextStreamRef iterates streams)".encode()
+    with entry.lock:
+        try:
+            ref = entry.generator._next_sync(None if timeout < 0 else timeout)
+        except StopIteration:
+            return 0, b""
+    if ref.is_nil():
+        return 2, (f"timed out after {timeout:g} s waiting for the next item of stream "
+                   f"{stream_id} ({entry.label})").encode()
+    item = _stores.StoredObject(ref, entry.label, entry.native)
+    return 0, pack_u64(_stores.objects.add(item))
+
+
+bodies.streams = sys.modules[__name__]  # native_task and native actor classes use these bodies

@@ -1,0 +1,208 @@
+"""Streaming generators in-process (docs/protocol.md §13): a native task or actor
+method whose result is ``goray::Generator<T>`` as a Python iterator of its items.
+No Ray.
+
+StartTaskStream 39 / StartMethodStream 40 decode the arguments and make the
+generator (argument errors raise at the call, not at the first item); each
+``next()`` is one NextStreamItem 41 (the C++ body runs up to its next ``co_yield``);
+closing the iterator early (``close()``, a ``with`` block, garbage collection)
+sends CloseStream 42, which destroys the coroutine frame, so its RAII cleanup
+runs. An exception the generator throws ends the stream and is raised by the
+``next()`` that reached it.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable, Iterator, List, Sequence, Tuple
+
+from . import _codec, _ffi, _traits
+from ._protocol import STREAM_END, Py2Native, pack_call, pack_u64, unpack_u64
+from .errors import ArgumentError, GorayError, error_from_reply
+
+__all__ = ["LocalStream", "start_stream", "task_stream", "method_stream", "streaming_tasks",
+           "streaming_methods", "close_stream", "iterate_native", "not_a_generator"]
+
+_START_TASK_STREAM = int(Py2Native.START_TASK_STREAM)
+_START_METHOD_STREAM = int(Py2Native.START_METHOD_STREAM)
+_NEXT_STREAM_ITEM = int(Py2Native.NEXT_STREAM_ITEM)
+_CLOSE_STREAM = int(Py2Native.CLOSE_STREAM)
+
+#: NextStreamItem's request word index: the item as RunTask writes results (0: ext 71
+#: inline, for stores and native readers) or as RunTaskForPython (1: ext 72 owned).
+AS_NATIVE = 0
+AS_PYTHON = 1
+
+_ENDED = object()  # what an item decoder returns for the end tag
+
+
+def streaming_tasks(library: Any) -> frozenset:
+    """The names of the library's generator tasks (DescribeApplication, asked once)."""
+    return _traits.app_traits(library).streaming_tasks
+
+
+def streaming_methods(library: Any, type_name: str) -> frozenset:
+    """The generator methods of native actor type `type_name`."""
+    return _traits.actor_traits(library, type_name).streams
+
+
+def start_stream(library: Any, command: int, index: int, payload: bytes, callee: str) -> int:
+    """StartTaskStream / StartMethodStream: the new stream's id; the callee's
+    argument errors (and 'not a generator') raise here."""
+    code, reply = library.execute(command, payload, index)
+    if code:
+        raise error_from_reply(code, reply, callee)
+    return unpack_u64(reply)
+
+
+def close_stream(library: Any, stream_id: int) -> None:
+    """CloseStream: the generator is destroyed (its frame's destructors run). An id
+    the library no longer knows (the stream ended meanwhile) is not an error.
+    Runs from finalizers too, so it never raises."""
+    try:
+        library.execute(_CLOSE_STREAM, pack_u64(stream_id))
+    except Exception:  # noqa: BLE001 - a finalizer must not raise
+        pass
+
+
+def _python_item(callee: str) -> Callable[[memoryview], Any]:
+    def decode(view: memoryview) -> Any:
+        if not len(view) or view[0] == STREAM_END:
+            return _ENDED
+        return _codec.unpack_result_block(view[1:], callee)
+    return decode
+
+
+def next_python_item(library: Any, stream_id: int,
+                     decode: Callable[[memoryview], Any]) -> Tuple[int, Any]:
+    """One NextStreamItem whose item Python reads (arrays adopted as ext 72 owned
+    when the library speaks arrays): (0, the value or _ENDED), or (code, the reply)
+    when the generator failed (the library closed the stream)."""
+    index = AS_PYTHON if library.arrays else AS_NATIVE
+    result: Tuple[int, Any] = library.execute_decoded(
+        _NEXT_STREAM_ITEM, pack_u64(stream_id), index, decode)
+    return result
+
+
+class LocalStream:
+    """The items of a native generator running in this process, one per ``next()``.
+
+    An iterator (``for item in stream``) that also closes like a generator:
+    ``close()``, the end of a ``with`` block or garbage collection send CloseStream
+    once, unless the stream already ended (its last item, or an error). Use it from
+    one thread at a time (the library serializes concurrent resumes of one stream)."""
+
+    __slots__ = ("_library", "_id", "_callee", "_finalizer", "_decode", "_keep", "__weakref__")
+
+    def __init__(self, library: Any, stream_id: int, callee: str, keep: Any = None) -> None:
+        self._library = library
+        self._id = stream_id
+        self._callee = callee
+        self._decode = _python_item(callee)
+        # What borrowed arrays of the arguments point to: alive while the stream is.
+        self._keep = keep
+        self._finalizer = weakref.finalize(self, close_stream, library, stream_id)
+        self._finalizer.atexit = False  # no calls into the library at interpreter exit
+
+    @property
+    def stream_id(self) -> int:
+        """The library's stream id."""
+        return self._id
+
+    @property
+    def closed(self) -> bool:
+        """True once the stream ended or was closed."""
+        return not self._finalizer.alive
+
+    def __iter__(self) -> "LocalStream":
+        return self
+
+    def __next__(self) -> Any:
+        if not self._finalizer.alive:
+            raise StopIteration
+        code, item = next_python_item(self._library, self._id, self._decode)
+        if code:  # the generator threw: the library closed the stream
+            self._finalizer.detach()
+            self._keep = None
+            raise error_from_reply(code, item, self._callee)
+        if item is _ENDED:
+            self._finalizer.detach()  # ended: the library forgot the id
+            self._keep = None
+            raise StopIteration
+        return item
+
+    def close(self) -> None:
+        """Destroys the native generator now (CloseStream); later ``next()`` calls
+        raise StopIteration. A second close does nothing."""
+        self._finalizer()
+        self._keep = None
+
+    def __enter__(self) -> "LocalStream":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = " closed" if self.closed else ""
+        return f"<goray.LocalStream {self._callee} #{self._id}{state}>"
+
+
+def _pieces(library: Any, name: str, args: Sequence[Any], keep: List[Any]) -> List[Any]:
+    from ._arrays import BORROWED, NESTED
+    return _codec.pack_args_pieces(name, args, BORROWED if library.arrays else NESTED, keep)
+
+
+def task_stream(name: str, args: Sequence[Any], library: Any = None) -> LocalStream:
+    """Starts native generator task `name` in this process (StartTaskStream)."""
+    library = library if library is not None else _ffi.get_library()
+    keep: List[Any] = []
+    payload = pack_call(name.encode("utf-8"), _pieces(library, name, args, keep))
+    stream_id = start_stream(library, _START_TASK_STREAM, 0, payload, name)
+    return LocalStream(library, stream_id, name, (keep, payload) if keep else None)
+
+
+def method_stream(library: Any, index: int, type_name: str, method: str,
+                  args: Sequence[Any]) -> LocalStream:
+    """Starts generator method `method` of native instance `index` (StartMethodStream)."""
+    callee = f"{type_name}.{method}"
+    keep: List[Any] = []
+    try:
+        pieces = _pieces(library, method, args, keep)
+    except ArgumentError as error:
+        error.task = callee  # name the actor type too, as method calls do
+        raise
+    payload = pack_call(method.encode("utf-8"), pieces)
+    stream_id = start_stream(library, _START_METHOD_STREAM, index, payload, callee)
+    return LocalStream(library, stream_id, callee, (keep, payload) if keep else None)
+
+
+def iterate_native(library: Any, command: int, index: int, payload: bytes, callee: str,
+                   item: Callable[[memoryview], Any]) -> Iterator[Any]:
+    """A generator over the items of a stream started with `command` (39 or 40),
+    each read as the native return block of one value (NextStreamItem index 0) and
+    turned into what `item` makes of the reply's view (which stays the library's until
+    collected). The stream is closed when the generator is closed, collected or
+    interrupted before the end. For Ray bodies serving native callers."""
+    stream_id = start_stream(library, command, index, payload, callee)
+    ended = False
+    try:
+        request = pack_u64(stream_id)
+        while True:
+            code, reply = library.execute_view(_NEXT_STREAM_ITEM, request, AS_NATIVE, 0)
+            if code:
+                ended = True  # the library closed the stream (or never knew it)
+                raise error_from_reply(code, bytes(reply), callee)
+            if not len(reply) or reply[0] == STREAM_END:
+                ended = True
+                return
+            yield item(reply[1:])
+    finally:
+        if not ended:
+            close_stream(library, stream_id)
+
+
+def not_a_generator(what: str, name: str) -> GorayError:
+    """The error for a streaming call of a callee that does not stream."""
+    return GorayError(f"{what} {name} is not a generator (its result is not goray::Generator<T>)")
+
