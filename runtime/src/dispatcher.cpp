@@ -70,7 +70,8 @@ Reply Dispatcher::Handle(long long request, std::string_view payload) {
   // Every command gets its own scope, so a call nested in a ForPython call
   // (on this thread) does not hand its results over, and the reverse.
   codec::detail::HandoffResults handoff(command == kServeRunTaskForPython ||
-                                        command == kServeActorMethodCallForPython);
+                                        command == kServeActorMethodCallForPython ||
+                                        (command == kServeNextStreamItem && index == 1));
   // Refs and handles the results name stay alive until the driver frees the reply.
   Pins pins;
   Reply reply;
@@ -115,6 +116,16 @@ Reply Dispatcher::HandleCommand(long long command, std::uint64_t index, std::str
         return CallMethod(index, payload);
       case kServeReleaseArray:
         return ReleaseArray(payload);
+      case kServeDescribeApplication:
+        return DescribeApplication();
+      case kServeStartTaskStream:
+        return StartTaskStream(payload);
+      case kServeStartMethodStream:
+        return StartMethodStream(index, payload);
+      case kServeNextStreamItem:
+        return NextStreamItem(index, payload);
+      case kServeCloseStream:
+        return CloseStream(payload);
       default:
         return TextReply(kFailed, "goray: unknown command " + std::to_string(command));
     }
@@ -212,6 +223,32 @@ Reply Dispatcher::CheckActorArgs(std::string_view payload) const {
   }
 }
 
+template <class Call>
+Reply Dispatcher::WithInstance(std::uint64_t index, std::string_view method, Call&& call) {
+  ActorInstance instance;
+  switch (instances_.Find(index, &instance)) {
+    case ActorInstances::Lookup::kClosed:
+      return TextReply(kFailed, "goray: actor instance " + std::to_string(index) +
+                                    " is closed (method " + std::string(method) + ")");
+    case ActorInstances::Lookup::kUnknown:
+      // Live instances are not listed: `known` stays empty.
+      return TextReply(kPanic, FailurePayload("goray::UnknownNameError",
+                                              "unknown actor instance " + std::to_string(index),
+                                              method, "",
+                                              {{"kind", "actor instance"},
+                                               {"name", std::to_string(index)},
+                                               {"known", nlohmann::json::array()}}));
+    case ActorInstances::Lookup::kLive:
+      break;
+  }
+  const std::string callee = instance.type->name + "." + std::string(method);
+  try {
+    return call(instance, callee);
+  } catch (...) {
+    return PanicReplyForCurrentException(callee);
+  }
+}
+
 Reply Dispatcher::CallMethod(std::uint64_t index, std::string_view payload) {
   IncomingCall call = ParseIncomingCall(payload);
   // Adopted before the instance is looked up: a call to a closed or unknown
@@ -222,24 +259,8 @@ Reply Dispatcher::CallMethod(std::uint64_t index, std::string_view payload) {
   } catch (...) {
     return PanicReplyForCurrentException(call.name);
   }
-  ActorInstance instance;
-  switch (instances_.Find(index, &instance)) {
-    case ActorInstances::Lookup::kClosed:
-      return TextReply(kFailed, "goray: actor instance " + std::to_string(index) +
-                                    " is closed (method " + std::string(call.name) + ")");
-    case ActorInstances::Lookup::kUnknown:
-      // Live instances are not listed: `known` stays empty.
-      return TextReply(kPanic, FailurePayload("goray::UnknownNameError",
-                                              "unknown actor instance " + std::to_string(index),
-                                              call.name, "",
-                                              {{"kind", "actor instance"},
-                                               {"name", std::to_string(index)},
-                                               {"known", nlohmann::json::array()}}));
-    case ActorInstances::Lookup::kLive:
-      break;
-  }
-  const std::string callee = instance.type->name + "." + std::string(call.name);
-  try {
+  return WithInstance(index, call.name, [&](const ActorInstance& instance,
+                                            const std::string& callee) {
     auto method = instance.type->methods.find(call.name);
     if (method == instance.type->methods.end()) {
       throw UnknownNameError("method", std::string(call.name), KeysOf(instance.type->methods));
@@ -247,9 +268,117 @@ Reply Dispatcher::CallMethod(std::uint64_t index, std::string_view payload) {
     Reply reply;
     method->second(instance.object.get(), ArgList(callee, std::move(call.args)), reply.body);
     return reply;
-  } catch (...) {
-    return PanicReplyForCurrentException(callee);
+  });
+}
+
+Reply Dispatcher::DescribeApplication() const {
+  nlohmann::json tasks = nlohmann::json::object();
+  for (const std::string& name : registry_.TaskNames()) {
+    tasks[name] = {{"stream", registry_.FindTaskStream(name) != nullptr}};
   }
+  nlohmann::json actors = nlohmann::json::object();
+  for (const std::string& name : registry_.ActorTypeNames()) {
+    const ActorType& type = registry_.ActorTypeOrThrow(name);
+    nlohmann::json groups = nlohmann::json::object();
+    for (const auto& [group, size] : type.concurrency_groups) groups[group] = size;
+    nlohmann::json methods = nlohmann::json::object();
+    for (const auto& entry : type.methods) {
+      nlohmann::json method = {{"stream", type.streams.count(entry.first) != 0}};
+      auto group = type.method_groups.find(entry.first);
+      if (group != type.method_groups.end()) method["concurrency_group"] = group->second;
+      methods[entry.first] = std::move(method);
+    }
+    actors[name] = {{"thread_safe", type.thread_safe},
+                    {"concurrency_groups", std::move(groups)},
+                    {"methods", std::move(methods)}};
+  }
+  return JsonReply({{"actors", std::move(actors)}, {"tasks", std::move(tasks)}});
+}
+
+namespace {
+
+Reply StreamIdReply(std::uint64_t id) {
+  std::string bytes;
+  AppendU64(bytes, id);
+  return TextReply(kSuccess, bytes);
+}
+
+// The stream id a NextStreamItem / CloseStream payload holds, or null with `reply` set.
+bool ReadStreamId(std::string_view payload, std::string_view command, std::uint64_t* id,
+                  Reply* reply) {
+  if (payload.size() != 8) {
+    *reply = TextReply(kFailed, "goray: " + std::string(command) +
+                                    " expects an 8-byte stream id, received " +
+                                    std::to_string(payload.size()) + " bytes");
+    return false;
+  }
+  *id = ReadU64(payload.data());
+  return true;
+}
+
+}  // namespace
+
+Reply Dispatcher::StartTaskStream(std::string_view payload) {
+  IncomingCall call = ParseIncomingCall(payload);
+  try {
+    ReceivedArgs received(call);
+    if (registry_.FindTask(call.name) == nullptr) {
+      throw UnknownNameError("task", std::string(call.name), registry_.TaskNames());
+    }
+    const StreamStarter* starter = registry_.FindTaskStream(call.name);
+    if (starter == nullptr) {
+      return TextReply(kFailed, "goray: task " + std::string(call.name) +
+                                    " is not a generator (its result is not goray::Generator<T>)");
+    }
+    std::unique_ptr<ItemStream> items = (*starter)(ArgList(call.name, std::move(call.args)));
+    return StreamIdReply(streams_.Add(std::move(items), std::string(call.name)));
+  } catch (...) {
+    return PanicReplyForCurrentException(call.name);
+  }
+}
+
+Reply Dispatcher::StartMethodStream(std::uint64_t index, std::string_view payload) {
+  IncomingCall call = ParseIncomingCall(payload);
+  std::optional<ReceivedArgs> received;
+  try {
+    received.emplace(call);
+  } catch (...) {
+    return PanicReplyForCurrentException(call.name);
+  }
+  return WithInstance(index, call.name, [&](const ActorInstance& instance,
+                                            const std::string& callee) {
+    const ActorType& type = *instance.type;
+    if (type.methods.find(call.name) == type.methods.end()) {
+      throw UnknownNameError("method", std::string(call.name), KeysOf(type.methods));
+    }
+    auto starter = type.streams.find(call.name);
+    if (starter == type.streams.end()) {
+      return TextReply(kFailed, "goray: method " + callee +
+                                    " is not a generator (its result is not goray::Generator<T>)");
+    }
+    std::unique_ptr<ItemStream> items =
+        starter->second(instance.object, ArgList(callee, std::move(call.args)));
+    return StreamIdReply(streams_.Add(std::move(items), callee));
+  });
+}
+
+Reply Dispatcher::NextStreamItem(std::uint64_t index, std::string_view payload) {
+  std::uint64_t id = 0;
+  Reply reply;
+  if (!ReadStreamId(payload, "NextStreamItem", &id, &reply)) return reply;
+  if (index > 1) {
+    return TextReply(kFailed, "goray: NextStreamItem's request word index is 0 (items as "
+                              "RunTask) or 1 (as RunTaskForPython), received " +
+                                  std::to_string(index));
+  }
+  return streams_.Next(id);
+}
+
+Reply Dispatcher::CloseStream(std::string_view payload) {
+  std::uint64_t id = 0;
+  Reply reply;
+  if (!ReadStreamId(payload, "CloseStream", &id, &reply)) return reply;
+  return streams_.Close(id);
 }
 
 Reply Dispatcher::CloseActor(std::uint64_t index) {

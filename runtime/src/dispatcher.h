@@ -1,5 +1,5 @@
 // Serves the Py2Native commands 0-7 (docs/protocol.md §3) and goray's extensions 32-36
-// (docs/protocol.md §7, §10) from an application's registry.
+// and 38-42 (docs/protocol.md §7, §10, §13) from an application's registry.
 #pragma once
 
 #include <string_view>
@@ -7,6 +7,7 @@
 #include "actor_instances.h"
 #include "goray/registry.h"
 #include "reply.h"
+#include "streams.h"
 
 namespace goray::detail {
 
@@ -29,6 +30,14 @@ enum Py2NativeCommand : long long {
   kServeActorMethodCallForPython = 35,
   // Payload u64 LE token: the driver is done with a handed-over array.
   kServeReleaseArray = 36,
+  // Streams (docs/protocol.md §13): the traits of every task and actor type; start a
+  // generator task / method (payload as 4 / 6); the next item of a stream (request word
+  // index 1: encoded as 34/35 do); destroy a stream.
+  kServeDescribeApplication = 38,
+  kServeStartTaskStream = 39,
+  kServeStartMethodStream = 40,
+  kServeNextStreamItem = 41,
+  kServeCloseStream = 42,
 };
 
 class Dispatcher {
@@ -39,6 +48,7 @@ class Dispatcher {
   Reply Handle(long long request, std::string_view payload);
 
   const ActorInstances& instances() const noexcept { return instances_; }
+  const StreamTable& streams() const noexcept { return streams_; }
 
  private:
   Reply HandleCommand(long long command, std::uint64_t index, std::string_view payload);
@@ -51,9 +61,19 @@ class Dispatcher {
   Reply CallMethod(std::uint64_t index, std::string_view payload);
   Reply CloseActor(std::uint64_t index);
   Reply CheckActorArgs(std::string_view payload) const;
+  Reply DescribeApplication() const;
+  Reply StartTaskStream(std::string_view payload);
+  Reply StartMethodStream(std::uint64_t index, std::string_view payload);
+  Reply NextStreamItem(std::uint64_t index, std::string_view payload);
+  Reply CloseStream(std::string_view payload);
+  // Runs `call(instance, callee)` on live instance `index` for method `method`, or
+  // answers as ActorMethodCall does for a closed or unknown instance.
+  template <class Call>
+  Reply WithInstance(std::uint64_t index, std::string_view method, Call&& call);
 
   const Registry& registry_;
   ActorInstances instances_;
+  StreamTable streams_;
 };
 
 }  // namespace goray::detail

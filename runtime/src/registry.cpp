@@ -1,5 +1,9 @@
-// The registry's non-template parts: storage, lookups, driver and init options.
+// The registry's non-template parts: storage, lookups, driver and init options,
+// streaming callables and actor traits.
 #include "goray/registry.h"
+
+#include <cstring>
+#include <limits>
 
 #include "goray/errors.h"
 
@@ -12,6 +16,19 @@ void Registry::AddTaskInvoker(std::string name, TaskInvoker invoker) {
   if (!tasks_.emplace(name, std::move(invoker)).second) {
     throw std::logic_error("goray: task " + name + " registered twice");
   }
+}
+
+void Registry::AddTaskStream(std::string name, StreamStarter starter) {
+  AddTaskInvoker(name, [starter](const ArgList& args, codec::Buffer& out) {
+    std::unique_ptr<ItemStream> stream = starter(args);
+    detail::DrainAsList(*stream, out);
+  });
+  task_streams_.emplace(std::move(name), std::move(starter));
+}
+
+const StreamStarter* Registry::FindTaskStream(std::string_view name) const {
+  auto found = task_streams_.find(name);
+  return found == task_streams_.end() ? nullptr : &found->second;
 }
 
 ActorType& Registry::AddActorType(std::string name, ActorFactory factory) {
@@ -71,5 +88,68 @@ std::vector<std::string> Registry::ActorTypeNames() const {
   for (const auto& entry : actor_types_) names.push_back(entry.first);
   return names;
 }
+
+namespace detail {
+
+void DrainAsList(ItemStream& stream, codec::Buffer& out) {
+  // An array32 header whose count is written once the items are: each item is encoded
+  // straight into `out`, so its arrays stay aligned where they land.
+  const std::size_t header = out.size();
+  const char placeholder[5] = {static_cast<char>(0xdd), 0, 0, 0, 0};
+  out.write(placeholder, sizeof placeholder);
+  std::uint64_t count = 0;
+  while (stream.Next(out)) ++count;
+  if (count > std::numeric_limits<std::uint32_t>::max()) {
+    throw std::length_error("goray: a stream of " + std::to_string(count) +
+                            " items does not fit one msgpack array");
+  }
+  for (int i = 0; i < 4; ++i) {
+    out.data()[header + 1 + static_cast<std::size_t>(i)] =
+        static_cast<char>((count >> (8 * (3 - i))) & 0xff);
+  }
+}
+
+void AddMethodStream(ActorType& type, std::string name, MethodStreamStarter starter) {
+  type.methods.emplace(name, [starter](void* self, const ArgList& args, codec::Buffer& out) {
+    // The call holds the instance while it runs: an alias that owns nothing.
+    std::unique_ptr<ItemStream> stream = starter(std::shared_ptr<void>(std::shared_ptr<void>(), self), args);
+    DrainAsList(*stream, out);
+  });
+  type.streams.emplace(std::move(name), std::move(starter));
+}
+
+void DeclareConcurrencyGroup(ActorType& type, std::string name, int size) {
+  const std::string where = "goray: actor type " + type.name + ": concurrency group ";
+  if (name.empty()) throw std::invalid_argument(where + "needs a name");
+  if (size < 1) {
+    throw std::invalid_argument(where + name + " has size " + std::to_string(size) +
+                                "; a group runs at least 1 thread");
+  }
+  if (!type.thread_safe) {
+    throw std::logic_error(where + name + " needs a thread-safe actor type (call ThreadSafe() "
+                           "first): a group runs its methods beside the others");
+  }
+  for (const auto& [declared, declared_size] : type.concurrency_groups) {
+    if (declared == name) throw std::logic_error(where + name + " declared twice");
+  }
+  type.concurrency_groups.emplace_back(std::move(name), size);
+}
+
+void AssignMethodGroup(ActorType& type, std::string method, std::string group) {
+  const std::string where = "goray: actor type " + type.name + ": MethodGroup(" + method + ", " +
+                            group + "): ";
+  if (type.methods.count(method) == 0) {
+    throw std::logic_error(where + "no method " + method + " was added before");
+  }
+  bool declared = false;
+  for (const auto& entry : type.concurrency_groups) declared = declared || entry.first == group;
+  if (!declared) throw std::logic_error(where + "no concurrency group " + group + " was declared before");
+  auto [entry, added] = type.method_groups.try_emplace(std::move(method), group);
+  if (!added && entry->second != group) {
+    throw std::logic_error(where + "the method is already in group " + entry->second);
+  }
+}
+
+}  // namespace detail
 
 }  // namespace goray

@@ -300,7 +300,7 @@ class PipelineTest : public testing::Test {
 };
 
 TEST_F(PipelineTest, HandshakeAnswersTheBitsTurnedOn) {
-  EXPECT_EQ(GorayProtocolVersion(), 4);
+  EXPECT_EQ(GorayProtocolVersion(), 5);
   // Bit 2 (refs inside values) only where the runtime has it; unknown bits never.
   const uint64_t on = EnableFeatures(1 | 2 | 8);
   EXPECT_EQ(on, goray::detail::kSupportedFeatures);

@@ -9,6 +9,7 @@
 #include "goray/codec.h"
 #include "goray/errors.h"
 #include "goray/future.h"
+#include "goray/generator.h"
 #include "goray/local.h"
 #include "goray/object_ref.h"
 #include "goray/options.h"

@@ -26,6 +26,8 @@
 #include "goray/codec.h"
 #include "goray/detail/arg_list.h"
 #include "goray/detail/callable_traits.h"
+#include "goray/detail/generator_call.h"
+#include "goray/generator.h"
 
 namespace goray {
 
@@ -40,7 +42,15 @@ using MethodInvoker = std::function<void(void* self, const ArgList& args, codec:
 struct ActorType {
   std::string name;
   ActorFactory factory;
+  // Every method; one that streams runs to its end here and answers a list of its items.
   std::map<std::string, MethodInvoker, std::less<>> methods;
+  // The methods that return goray::Generator<T>, started item by item (docs/protocol.md §13).
+  std::map<std::string, MethodStreamStarter, std::less<>> streams;
+  // Its methods may run on several threads at once (ThreadSafe()).
+  bool thread_safe = false;
+  // Ray concurrency groups, name and size, in declaration order; and method -> group.
+  std::vector<std::pair<std::string, int>> concurrency_groups;
+  std::map<std::string, std::string, std::less<>> method_groups;
   // True for AddActor's types: their factory decodes with DecodeArgs before anything
   // else, so a dry run checks the arguments and builds nothing.
   bool checks_arguments = false;
@@ -151,6 +161,45 @@ bool ApplyIfArity(const ArgList& args, bool only, Call&& call) {
   return true;
 }
 
+// As ApplyIfArity, for a callable returning Generator<T>: decodes the arguments into a
+// new stream and creates the generator from them, or returns null for another count.
+template <class ParamTuple, class T, class Call>
+std::unique_ptr<ItemStream> StartIfArity(const ArgList& args, bool only, std::shared_ptr<void> self,
+                                         Call&& call) {
+  if (!only && args.size() != std::tuple_size_v<ParamTuple>) return nullptr;
+  auto values = DecodeArgs<ParamTuple>(args);
+  auto stream = std::make_unique<GeneratorStream<decltype(values), T>>(std::move(self),
+                                                                       std::move(values));
+  stream->template Start<ParamTuple>(call);
+  return stream;
+}
+
+// The item type of a generator callable; checks its parameters and that every shorter
+// form (`Shorter`) returns the same.
+template <class Fn, class... Shorter>
+struct GeneratorForms {
+  using Result = typename CallableTraits<Fn>::Result;
+  using Item = typename GeneratorResult<Result>::Item;
+  static constexpr bool kSameResults =
+      (std::is_same_v<typename CallableTraits<Shorter>::Result, Result> && ...);
+  static_assert(kSameResults,
+                "goray: every shorter form of a generator returns the same goray::Generator<T>");
+  static constexpr bool kChecked = [] {
+    CheckGeneratorParameters<typename CallableTraits<Fn>::ParamTuple>();
+    (CheckGeneratorParameters<typename CallableTraits<Shorter>::ParamTuple>(), ...);
+    return true;
+  }();
+};
+
+template <class R>
+constexpr bool kIsGenerator = GeneratorResult<R>::value;
+
+// Registers `starter` as a streaming method of `type`, and as a method that runs it
+// to its end (registry.cpp).
+void AddMethodStream(ActorType& type, std::string name, MethodStreamStarter starter);
+void DeclareConcurrencyGroup(ActorType& type, std::string name, int size);
+void AssignMethodGroup(ActorType& type, std::string method, std::string group);
+
 // Calls a callable with decoded arguments; a member function runs on the
 // shared instance of its class.
 template <class Fn>
@@ -233,6 +282,39 @@ class ActorTypeBuilder {
       throw std::logic_error("goray: method " + name + " of actor type " + type_->name +
                              " registered twice");
     }
+    if constexpr (detail::kIsGenerator<typename Traits::Result>) {
+      AddStreamingMethod(std::move(name), method, shorter...);
+    } else {
+      AddPlainMethod(std::move(name), method, shorter...);
+    }
+    return *this;
+  }
+
+  // Its methods may run on several threads at once: the driver then allows
+  // max_concurrency > 1 and concurrency groups.
+  ActorTypeBuilder& ThreadSafe() {
+    type_->thread_safe = true;
+    return *this;
+  }
+
+  // A Ray concurrency group of `size` threads (size >= 1, else std::invalid_argument; a
+  // name declared twice, or a type not ThreadSafe() first: std::logic_error).
+  ActorTypeBuilder& ConcurrencyGroup(std::string name, int size) {
+    detail::DeclareConcurrencyGroup(*type_, std::move(name), size);
+    return *this;
+  }
+
+  // Runs `method` (added before) in the concurrency group `group` (declared before);
+  // std::logic_error otherwise.
+  ActorTypeBuilder& MethodGroup(std::string method, std::string group) {
+    detail::AssignMethodGroup(*type_, std::move(method), std::move(group));
+    return *this;
+  }
+
+ private:
+  template <class Method, class... Shorter>
+  void AddPlainMethod(std::string name, Method method, Shorter... shorter) {
+    using Traits = detail::CallableTraits<Method>;
     type_->methods.emplace(std::move(name), [method, shorter...](
                                                 void* self, const ArgList& args,
                                                 codec::Buffer& out) mutable {
@@ -248,10 +330,45 @@ class ActorTypeBuilder {
             args, {Traits::kArity, (detail::CallableTraits<Shorter>::kArity - 1)...});
       }
     });
-    return *this;
   }
 
- private:
+  template <class Method, class... Shorter>
+  void AddStreamingMethod(std::string name, Method method, Shorter... shorter) {
+    using Traits = detail::CallableTraits<Method>;
+    using Forms = detail::GeneratorForms<Method, Shorter...>;
+    static_assert(Forms::kChecked);
+    using Item = typename Forms::Item;
+    detail::AddMethodStream(
+        *type_, std::move(name),
+        [method, shorter...](std::shared_ptr<void> self,
+                             const ArgList& args) mutable -> std::unique_ptr<ItemStream> {
+          T& object = *static_cast<T*>(self.get());
+          std::unique_ptr<ItemStream> stream =
+              detail::StartIfArity<typename Traits::ParamTuple, Item>(
+                  args, sizeof...(Shorter) == 0, self, [&](auto&&... values) {
+                    return std::invoke(method, object, std::forward<decltype(values)>(values)...);
+                  });
+          if (!stream) {
+            (void)((stream = StartShorter<Item>(object, self, args, shorter)) || ...);
+          }
+          if (!stream) {
+            detail::ThrowArgumentCount(
+                args, {Traits::kArity, (detail::CallableTraits<Shorter>::kArity - 1)...});
+          }
+          return stream;
+        });
+  }
+
+  template <class Item, class Shorter>
+  static std::unique_ptr<ItemStream> StartShorter(T& object, const std::shared_ptr<void>& self,
+                                                  const ArgList& args, Shorter& call) {
+    using Params =
+        typename detail::DropFirst<typename detail::CallableTraits<Shorter>::ParamTuple>::type;
+    return detail::StartIfArity<Params, Item>(args, /*only=*/false, self, [&](auto&&... values) {
+      return call(object, std::forward<decltype(values)>(values)...);
+    });
+  }
+
   template <class Shorter>
   static bool InvokeShorter(T& object, const ArgList& args, codec::Buffer& out,
                             Shorter& call) {
@@ -279,14 +396,18 @@ class Registry {
   void AddTask(std::string name, Fn fn, Shorter... shorter) {
     using Traits = detail::CallableTraits<Fn>;
     detail::CheckParameterKinds<typename Traits::ParamTuple>();
-    AddTaskInvoker(std::move(name), [fn, shorter...](const ArgList& args,
-                                                     codec::Buffer& out) mutable {
-      if (!(detail::InvokeIfArity(args, out, sizeof...(Shorter) == 0, fn) || ... ||
-            detail::InvokeIfArity(args, out, /*only=*/false, shorter))) {
-        detail::ThrowArgumentCount(
-            args, {Traits::kArity, detail::CallableTraits<Shorter>::kArity...});
-      }
-    });
+    if constexpr (detail::kIsGenerator<typename Traits::Result>) {
+      AddStreamingTask(std::move(name), fn, shorter...);
+    } else {
+      AddTaskInvoker(std::move(name), [fn, shorter...](const ArgList& args,
+                                                       codec::Buffer& out) mutable {
+        if (!(detail::InvokeIfArity(args, out, sizeof...(Shorter) == 0, fn) || ... ||
+              detail::InvokeIfArity(args, out, /*only=*/false, shorter))) {
+          detail::ThrowArgumentCount(
+              args, {Traits::kArity, detail::CallableTraits<Shorter>::kArity...});
+        }
+      });
+    }
   }
 
   // An actor type of class T built by `factory` (returning T, std::unique_ptr<T>
@@ -324,9 +445,14 @@ class Registry {
 
   // Raw registration, for invokers built elsewhere. Duplicate names throw std::logic_error.
   void AddTaskInvoker(std::string name, TaskInvoker invoker);
+  // A task that streams: `starter` starts it item by item, and its TaskInvoker runs it to
+  // its end, answering a list of its items.
+  void AddTaskStream(std::string name, StreamStarter starter);
   ActorType& AddActorType(std::string name, ActorFactory factory);
 
   const TaskInvoker* FindTask(std::string_view name) const;
+  // The task's starter if it streams (returns goray::Generator<T>), else null.
+  const StreamStarter* FindTaskStream(std::string_view name) const;
   const ActorType* FindActorType(std::string_view name) const;
   // The actor type, or goray::UnknownNameError listing the known ones.
   const ActorType& ActorTypeOrThrow(std::string_view name) const;
@@ -336,7 +462,33 @@ class Registry {
   std::vector<std::string> ActorTypeNames() const;  // sorted
 
  private:
+  template <class Fn, class... Shorter>
+  void AddStreamingTask(std::string name, Fn fn, Shorter... shorter) {
+    using Traits = detail::CallableTraits<Fn>;
+    using Forms = detail::GeneratorForms<Fn, Shorter...>;
+    static_assert(Forms::kChecked);
+    using Item = typename Forms::Item;
+    AddTaskStream(std::move(name), [fn, shorter...](
+                                       const ArgList& args) mutable -> std::unique_ptr<ItemStream> {
+      auto start = [&](auto& form, bool only) {
+        using Params = typename detail::CallableTraits<
+            std::remove_reference_t<decltype(form)>>::ParamTuple;
+        return detail::StartIfArity<Params, Item>(args, only, nullptr, [&](auto&&... values) {
+          return detail::CallWith(form, std::forward<decltype(values)>(values)...);
+        });
+      };
+      std::unique_ptr<ItemStream> stream = start(fn, sizeof...(Shorter) == 0);
+      if (!stream) (void)((stream = start(shorter, false)) || ...);
+      if (!stream) {
+        detail::ThrowArgumentCount(
+            args, {Traits::kArity, detail::CallableTraits<Shorter>::kArity...});
+      }
+      return stream;
+    });
+  }
+
   std::map<std::string, TaskInvoker, std::less<>> tasks_;
+  std::map<std::string, StreamStarter, std::less<>> task_streams_;
   // std::map keeps ActorType addresses stable for the builders handed out.
   std::map<std::string, ActorType, std::less<>> actor_types_;
   std::optional<Driver> driver_;

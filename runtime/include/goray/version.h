@@ -10,5 +10,7 @@
 // The GoRay FFI protocol version this runtime speaks (docs/protocol.md): 2 adds
 // arrays (ext 71/72 and commands 33-36, docs/protocol.md §10); 3 adds
 // EnableFeatures (37): pipelined submissions, batches, refs inside values; 4 reads
-// the driver's code-1 failures as structure (docs/protocol.md §9).
-#define GORAY_PROTOCOL_VERSION 4
+// the driver's code-1 failures as structure (docs/protocol.md §9); 5 adds
+// DescribeApplication (38) and streams of generator tasks and methods (39-42,
+// docs/protocol.md §13).
+#define GORAY_PROTOCOL_VERSION 5

@@ -1,8 +1,101 @@
-// raytest part: generator tasks and actor methods (goray::Generator<T>).
+// raytest part: generator tasks and actor methods (goray::Generator<T>), the producers
+// the streaming tests consume from Python and from C++.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
 #include "parts.h"
 
 namespace raytest {
+namespace {
 
-void RegisterStreams(goray::Registry& registry) { (void)registry; }
+// Generator frames alive in this process: every generator below holds one Alive for
+// its whole body, so StreamsAlive() shows that closing or cancelling a stream
+// destroyed its frame.
+std::atomic<int64_t> g_alive{0};
+
+class Alive {
+ public:
+  Alive() { ++g_alive; }
+  ~Alive() { --g_alive; }
+  Alive(const Alive&) = delete;
+  Alive& operator=(const Alive&) = delete;
+};
+
+goray::Generator<int64_t> CountUp(int64_t n) {
+  Alive alive;
+  for (int64_t i = 0; i < n; ++i) co_yield i;
+}
+
+goray::Generator<int64_t> FailAfter(int64_t n) {
+  Alive alive;
+  for (int64_t i = 0; i < n; ++i) co_yield i;
+  throw std::runtime_error("stream broke after " + std::to_string(n) + " items");
+}
+
+goray::Generator<int64_t> SlowCount(int64_t n, int64_t ms) {
+  Alive alive;
+  for (int64_t i = 0; i < n; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    co_yield i;
+  }
+}
+
+int64_t StreamsAlive() { return g_alive.load(); }
+
+// The node this item was produced on, n times (the 2-node cluster test).
+goray::Generator<std::string> NodeItems(int64_t n) {
+  Alive alive;
+  for (int64_t i = 0; i < n; ++i) co_yield goray::GetRuntimeContext().node_id;
+}
+
+// n arrays of `size` doubles, item i filled with i.
+goray::Generator<goray::Array<double>> ArrayItems(int64_t n, int64_t size) {
+  Alive alive;
+  for (int64_t i = 0; i < n; ++i) {
+    goray::Array<double> item = goray::Array<double>::Zeros({size});
+    for (int64_t k = 0; k < size; ++k) item.data()[k] = static_cast<double>(i);
+    co_yield std::move(item);
+  }
+}
+
+// An actor whose Range streams: prefix + i for i in 0..n-1. Count() is how many items
+// its streams yielded so far.
+class Streamer {
+ public:
+  explicit Streamer(std::string prefix) : prefix_(std::move(prefix)) {}
+
+  goray::Generator<std::string> Range(int64_t n) {
+    Alive alive;
+    for (int64_t i = 0; i < n; ++i) {
+      ++count_;
+      co_yield prefix_ + std::to_string(i);
+    }
+  }
+
+  int64_t Count() const { return count_.load(); }
+
+ private:
+  std::string prefix_;
+  std::atomic<int64_t> count_{0};
+};
+
+}  // namespace
+
+void RegisterStreams(goray::Registry& registry) {
+  registry.AddTask("CountUp", &CountUp);
+  registry.AddTask("FailAfter", &FailAfter);
+  registry.AddTask("SlowCount", &SlowCount);
+  registry.AddTask("StreamsAlive", &StreamsAlive);
+  registry.AddTask("NodeItems", &NodeItems);
+  registry.AddTask("ArrayItems", &ArrayItems);
+  registry.AddActor<Streamer>("Streamer", &goray::Constructor<Streamer, std::string>::Create)
+      .AddMethod("Range", &Streamer::Range)
+      .AddMethod("Count", &Streamer::Count);
+}
 
 }  // namespace raytest
