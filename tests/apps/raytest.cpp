@@ -587,7 +587,7 @@ int OptionsScenario(Checker& c, const std::vector<std::string>& args) {
            "placement group");
   goray::ActorHandle pinned = goray::NewActor("Counter", int64_t{0},
                                               goray::Option("scheduling_strategy", goray::RawJson{group}),
-                                              goray::Option("num_cpus", 1), goray::Option("max_concurrency", 4),
+                                              goray::Option("num_cpus", 1), goray::Option("max_concurrency", 1),
                                               goray::Option("max_restarts", 1), goray::Option("max_task_retries", 1));
   c.Expect(pinned.RemoteCall("Incr", int64_t{2}).Get<int64_t>() == 2, "actor with options");
   pinned.Kill();
@@ -1047,6 +1047,7 @@ int Driver(const std::vector<std::string>& args) {
     if (scenario == "pipelined") return PipelinedScenario(checker);
     if (scenario == "constructor_args") return ConstructorArgsScenario(checker);
     if (scenario == "nested") return NestedScenario(checker);
+    if (scenario == "threaded") return ThreadedScenario(args);
     if (scenario == "exit") return args.size() > 1 ? std::stoi(args[1]) : 0;
     if (scenario == "sleep") {
       std::cout << "SLEEPING" << std::endl;

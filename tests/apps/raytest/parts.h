@@ -4,10 +4,14 @@
 
 #include <goray/goray.h>
 
+#include <string>
+#include <vector>
+
 namespace raytest {
 
 void RegisterStreams(goray::Registry& registry);          // streams.cpp: generator tasks and methods
 void RegisterStreamConsumers(goray::Registry& registry);  // stream_consumers.cpp: C++ consuming streams
 void RegisterThreaded(goray::Registry& registry);         // threaded.cpp: threaded actors, groups, async
+int ThreadedScenario(const std::vector<std::string>& args);  // threaded.cpp: the driver's "threaded" scenario
 
 }  // namespace raytest
