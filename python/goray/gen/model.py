@@ -604,7 +604,8 @@ class PyTypes:
 PY_RESERVED = ("_bool", "_bytes", "_dict", "_float", "_int", "_list", "_str", "_tuple",
                "_datetime", "_IntEnum", "_NativeEnum", "_Any", "_TypedDict", "_ray", "_goray",
                "_Task", "_ActorClass", "annotations", "_numpy", "_npt", "_array",
-               "_memoryview", "_TYPE_CHECKING", "_Iterator")
+               "_memoryview", "_TYPE_CHECKING", "_Iterator", "_Generic", "_TypeVar", "_T",
+               "_RayObjectRefGenerator", "_ObjectRefGenerator")
 # Attributes of goray.LocalActor: a method with one of these names is reached
 # through actor.call(name, ...) only.
 LOCAL_ACTOR_ATTRIBUTES = ("call", "close", "closed", "type_name", "index")
@@ -630,10 +631,13 @@ def _groups(actor: Mapping[str, Any]) -> List[Tuple[str, int]]:
     return [(group["name"], group["size"]) for group in actor.get("concurrency_groups", [])]
 
 
-def _remote_result(result: Type, local: str) -> str:
+def _remote_result(result: Type, types: "PyTypes") -> str:
     """What a stub's .remote() returns: a ref of the local call's result, or for a
-    generator Ray's ObjectRefGenerator (not generic: the item type is in the docstring)."""
-    return "_ray.ObjectRefGenerator" if _is_generator(result) else f"_ray.ObjectRef[{local}]"
+    generator a ray.ObjectRefGenerator, as the .pyi's generic subclass of it whose items
+    are typed refs (Ray's class is not generic)."""
+    if _is_generator(result):
+        return f"_ObjectRefGenerator[{types.value(result['element'])}]"
+    return f"_ray.ObjectRef[{types.value(result)}]"
 
 
 def _doc_lines(text: str) -> List[str]:
@@ -964,7 +968,7 @@ class _Builder:
             result = types.value(task["result"])
             tasks.append(PyTask(task["name"], attr, module.claim(f"_Task_{attr}"),
                                 self._py_params(task["params"], types),
-                                result, task["doc"], _remote_result(task["result"], result),
+                                result, task["doc"], _remote_result(task["result"], types),
                                 item(task["result"])))
         actors = []
         for actor, attr in zip(idl["actors"], actor_attrs):
@@ -987,7 +991,7 @@ class _Builder:
                     self._py_params(method["params"], types),
                     result, method["doc"],
                     local_scope.claim(method["name"]) if reachable else None,
-                    _remote_result(method["result"], result), item(method["result"]),
+                    _remote_result(method["result"], types), item(method["result"]),
                     method.get("concurrency_group")))
             actors.append(PyActor(actor["name"], attr, cls, handle_cls, local_cls,
                                   self._py_params(actor["params"], types), methods,
