@@ -1,0 +1,254 @@
+"""Native generators (goray::Generator<T>) iterated in-process, no Ray: a generator
+task or actor method called through goray.golang_local_run_task / a LocalActor
+returns a LocalStream of its items (StartTaskStream/StartMethodStream, NextStreamItem,
+CloseStream); closing it early, collecting it or an error runs the C++ cleanup
+(StreamsAlive counts the test generators' frames). Also the Ray bodies of
+generator tasks driven by hand (the stream closes when Ray interrupts or drops them).
+
+The test generators are in the Ray test library (tests/apps/raytest/streams.cpp), and
+a process loads one library: the cases run in one child process per mode (the
+compiled fast path, and ctypes with GORAY_NO_FASTPATH=1), each reporting
+"CASE <name> ok" or its traceback; each test reads its case's report."""
+import os
+import pathlib
+import subprocess
+import sys
+import traceback
+
+import pytest
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+RAYTEST = pathlib.Path(os.environ.get("GORAY_RAYTEST_LIB",
+                                      ROOT / "build" / "tests" / "apps" / "libraytest.so"))
+
+
+# ---------------------------------------------------------------------------
+# The cases, run in the child process (the library is loaded there).
+
+def _run(name, *args):
+    import goray
+    return goray.golang_local_run_task(name, *args)
+
+
+def _alive():
+    return _run("StreamsAlive")
+
+
+def case_items_in_order():
+    from goray._streams_local import LocalStream
+    stream = _run("CountUp", 5)
+    assert isinstance(stream, LocalStream), type(stream)
+    assert list(stream) == [0, 1, 2, 3, 4]
+    assert stream.closed
+    assert list(stream) == []  # ended: stays ended
+    assert list(_run("CountUp", 0)) == []
+
+
+def case_items_arrive_one_by_one():
+    base = _alive()
+    stream = _run("CountUp", 1000)
+    assert _alive() == base  # the body runs on the first next()
+    assert next(stream) == 0 and next(stream) == 1
+    assert _alive() == base + 1
+    stream.close()
+    assert _alive() == base  # CloseStream destroyed the frame: its guard ran
+    assert stream.closed
+    with pytest.raises(StopIteration):
+        next(stream)
+    stream.close()  # twice: nothing
+
+
+def case_collected_or_abandoned_streams_are_closed():
+    import gc
+    base = _alive()
+    stream = _run("CountUp", 100)
+    next(stream)
+    assert _alive() == base + 1
+    del stream
+    gc.collect()
+    assert _alive() == base
+    for item in _run("CountUp", 100):  # a loop left early drops its iterator
+        if item == 3:
+            break
+    gc.collect()
+    assert _alive() == base
+    with pytest.raises(KeyError):
+        with _run("CountUp", 100) as stream:
+            next(stream)
+            raise KeyError("consumer failed")
+    assert _alive() == base
+
+
+def case_error_mid_stream():
+    import goray
+    base = _alive()
+    stream = _run("FailAfter", 2)
+    assert next(stream) == 0 and next(stream) == 1
+    with pytest.raises(goray.NativeError) as failure:
+        next(stream)
+    assert "stream broke after 2 items" in str(failure.value)
+    assert failure.value.task == "FailAfter"
+    assert stream.closed
+    with pytest.raises(StopIteration):
+        next(stream)
+    assert _alive() == base
+
+
+def case_argument_errors_raise_at_the_call():
+    import goray
+    with pytest.raises(goray.ArgumentError) as failure:
+        _run("CountUp", "three")
+    assert failure.value.task == "CountUp"
+    with pytest.raises(goray.GorayError):
+        _run("CountUp")  # too few
+
+
+def case_array_items():
+    import numpy
+    items = list(_run("ArrayItems", 3, 4))
+    assert len(items) == 3
+    for index, item in enumerate(items):
+        assert isinstance(item, numpy.ndarray) and item.dtype == numpy.float64, repr(item)
+        assert item.tolist() == [float(index)] * 4
+
+
+def case_actor_generator_method():
+    import goray
+    base = _alive()
+    with goray.golang_local_new_actor("Streamer", "p") as actor:
+        assert list(actor.Range(3)) == ["p0", "p1", "p2"]
+        stream = actor.Range(100)
+        assert next(stream) == "p0"
+        assert isinstance(actor.Count(), int)  # a plain method beside it
+        stream.close()
+        assert list(actor.call("Range", 2)) == ["p0", "p1"]
+    assert _alive() == base
+
+
+def case_plain_tasks_are_unchanged():
+    assert _run("Square", 3.0) == 9.0
+
+
+def case_ray_body_for_python_callers_closes_when_interrupted():
+    # What a Ray worker runs for goray.golang_task("CountUp").remote(n): driven by
+    # hand here. Ray interrupts a cancelled task (KeyboardInterrupt) or drops the
+    # generator: either way the stream closes.
+    from goray._ray import py2native  # noqa: F401  (registers the generator bodies)
+    from goray._ray import streams
+    base = _alive()
+    body = streams.task_body("CountUp")
+    assert list(body(4)) == [0, 1, 2, 3]
+    running = body(1000)
+    assert next(running) == 0
+    assert _alive() == base + 1
+    with pytest.raises(KeyboardInterrupt):
+        running.throw(KeyboardInterrupt)
+    assert _alive() == base
+    running = body(1000)
+    next(running)
+    running.close()
+    assert _alive() == base
+
+
+def case_ray_body_for_native_callers_yields_native_blocks():
+    import goray
+    from goray import _codec
+    from goray._ray import py2native  # noqa: F401
+    from goray._ray import streams
+    from goray._ray.objects import NativeBlock
+    base = _alive()
+    body = streams.task_body("CountUp")
+    items = list(body(_codec.pack(3)))  # a native caller's args block (bytes first)
+    assert all(type(item) is NativeBlock for item in items), items
+    assert [item.to_python() for item in items] == [0, 1, 2]
+    assert [item.as_argument() for item in items] == [_codec.pack(i) for i in range(3)]
+    running = body(_codec.pack(1000))
+    next(running)
+    running.close()
+    assert _alive() == base
+    failing = streams.task_body("FailAfter")(_codec.pack(1))
+    assert next(failing).to_python() == 0
+    with pytest.raises(goray.NativeError) as failure:
+        next(failing)
+    assert "stream broke after 1 items" in str(failure.value), repr(failure.value)
+
+
+def case_ray_actor_methods_stream():
+    from goray import _codec
+    from goray._ray import bodies, py2native  # noqa: F401
+    from goray._ray import streams
+    from goray._ray.objects import NativeBlock
+    assert streams.streaming_methods("Streamer") == {"Range"}
+    members = bodies._ray_members("Streamer", ["Count", "Range"])
+    import inspect
+    assert inspect.isgeneratorfunction(members["Range"])
+    assert inspect.isgeneratorfunction(members["Range__"])
+    assert not inspect.isgeneratorfunction(members["Count"])
+
+    class Host:  # the instance state the generator methods read
+        _goray_type = "Streamer"
+
+    import goray
+    actor = goray.golang_local_new_actor("Streamer", "q")
+    host = Host()
+    host._goray_index = actor.index
+    assert list(members["Range"](host, 2)) == ["q0", "q1"]
+    blocks = list(members["Range__"](host, _codec.pack(2)))
+    assert all(type(block) is NativeBlock for block in blocks)
+    assert [block.to_python() for block in blocks] == ["q0", "q1"]
+    actor.close()
+
+
+CASES = {name[len("case_"):]: function for name, function in sorted(globals().items())
+         if name.startswith("case_")}
+
+
+def _child_main() -> None:
+    import goray
+    os.environ["GORAY_BIN_PATH"] = str(RAYTEST)  # the Ray bodies load it from there
+    goray.load_library(str(RAYTEST))
+    for name, case in CASES.items():
+        try:
+            case()
+        except BaseException:  # noqa: BLE001 - reported to the parent
+            text = traceback.format_exc().replace("\n", "\n| ")
+            print(f"CASE {name} failed\n| {text}", flush=True)
+        else:
+            print(f"CASE {name} ok", flush=True)
+
+
+# ---------------------------------------------------------------------------
+# The tests (parent process).
+
+@pytest.fixture(scope="module", params=["fastpath", "ctypes"])
+def reports(request):
+    if not RAYTEST.is_file():
+        pytest.fail(f"the Ray test library {RAYTEST} is not built: run bash scripts/run-tests.sh "
+                    "(or set GORAY_RAYTEST_LIB)", pytrace=False)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
+    env.pop("GORAY_NO_FASTPATH", None)
+    env["RAY_ENABLE_AUTO_CONNECT"] = "0"  # the Ray bodies ask Ray's context: no Ray here
+    if request.param == "ctypes":
+        env["GORAY_NO_FASTPATH"] = "1"
+    result = subprocess.run([sys.executable, "-c", "import test_streams_local as t; t._child_main()"],
+                            cwd=HERE, env=env, capture_output=True, text=True, timeout=300)
+    found = {}
+    current = None
+    for line in result.stdout.splitlines():
+        if line.startswith("CASE "):
+            _, name, verdict = line.split(" ", 2)
+            current = name
+            found[name] = [verdict]
+        elif line.startswith("| ") and current:
+            found[current].append(line[2:])
+    return found, result
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_case(reports, case):
+    found, result = reports
+    assert case in found, (f"the child process did not report {case} (exit {result.returncode}):\n"
+                           f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    verdict, *details = found[case]
+    assert verdict == "ok", "\n".join(details)

@@ -1,0 +1,126 @@
+"""Native generators (goray::Generator<T>) streamed to Python callers on Ray: a
+generator task's or method's .remote() is a ray.ObjectRefGenerator whose items are
+Python values, each available as it is produced; an error mid-stream arrives as the
+next item, then the stream ends; ray.cancel stops the C++ generator (its cleanup
+runs). Also native callers' items (NativeBlocks) passed on to C++ tasks, and the
+options a streaming call accepts. The test generators: tests/apps/raytest/streams.cpp."""
+import numpy
+import pytest
+import ray
+
+import goray
+from goray import _codec
+from goray._ray import bodies
+from ref_table import wait_until
+
+
+def items(generator):
+    return [ray.get(ref) for ref in generator]
+
+
+def test_count_up_streams_its_items_in_order(lib):
+    generator = goray.golang_task("CountUp").remote(5)
+    assert isinstance(generator, ray.ObjectRefGenerator)
+    assert items(generator) == [0, 1, 2, 3, 4]
+    assert items(goray.golang_task("CountUp").remote(0)) == []
+
+
+def test_the_first_item_is_there_while_the_task_still_runs(lib):
+    # 50 items, 100 ms apart: the first is read long before the task ends.
+    generator = goray.golang_task("SlowCount").remote(50, 100)
+    first = next(generator)
+    assert ray.get(first) == 0
+    done, _ = ray.wait([generator.completed()], timeout=0)
+    assert not done  # the generator task is still running
+    ray.cancel(generator)
+
+
+def test_an_error_mid_stream_is_the_next_item_then_the_stream_ends(lib):
+    generator = goray.golang_task("FailAfter").remote(2)
+    assert ray.get(next(generator)) == 0
+    assert ray.get(next(generator)) == 1
+    with pytest.raises(goray.NativeError) as failure:
+        ray.get(next(generator))
+    assert "stream broke after 2 items" in str(failure.value)
+    with pytest.raises(StopIteration):
+        next(generator)
+
+
+def test_cancel_mid_stream_raises_task_cancelled_error(lib):
+    generator = goray.golang_task("SlowCount").remote(1000, 20)
+    assert ray.get(next(generator)) == 0
+    ray.cancel(generator)
+    received = 1
+    with pytest.raises(ray.exceptions.TaskCancelledError):
+        for ref in generator:
+            ray.get(ref)
+            received += 1
+    assert received < 1000
+
+
+@ray.remote(max_concurrency=2)
+class StreamHost:
+    """Runs the Ray body of a generator task as its own generator method, so the
+    C++ frames live in this actor's process, where StreamsAlive counts them."""
+
+    def stream(self, name, *args):
+        from goray._ray import py2native, streams  # noqa: F401  (the generator bodies)
+        yield from streams.task_body(name)(*args)
+
+    def alive(self):
+        bodies.ready_library()
+        return goray.golang_local_run_task("StreamsAlive")
+
+
+def test_cancel_runs_the_cpp_cleanup_in_the_worker(lib):
+    host = StreamHost.remote()
+    try:
+        base = ray.get(host.alive.remote())
+        generator = host.stream.remote("SlowCount", 1000, 20)
+        assert ray.get(next(generator)) == 0
+        assert ray.get(host.alive.remote()) == base + 1
+        ray.cancel(generator)
+        with pytest.raises(ray.exceptions.TaskCancelledError):
+            for ref in generator:
+                ray.get(ref)
+        # The body saw the flag between items and closed the stream (CloseStream).
+        wait_until(lambda: ray.get(host.alive.remote()) == base,
+                   "the cancelled generator's frame destroyed in the actor's process")
+    finally:
+        ray.kill(host)
+
+
+def test_actor_generator_method_streams(lib):
+    streamer = goray.golang_actor_class("Streamer").remote("p")
+    try:
+        generator = streamer.Range.remote(3)
+        assert isinstance(generator, ray.ObjectRefGenerator)
+        assert items(generator) == ["p0", "p1", "p2"]
+        assert isinstance(ray.get(streamer.Count.remote()), int)
+    finally:
+        ray.kill(streamer)
+
+
+def test_array_items_are_numpy_arrays(lib):
+    received = items(goray.golang_task("ArrayItems").remote(3, 4))
+    assert len(received) == 3
+    for index, item in enumerate(received):
+        assert isinstance(item, numpy.ndarray) and item.dtype == numpy.float64
+        assert item.tolist() == [float(index)] * 4
+
+
+def test_native_callers_items_pass_on_to_a_cpp_task(lib):
+    # A native caller's form (an args block first, the Ray task name native callers
+    # use): the items are NativeBlocks, handed to Square as they are.
+    native = bodies.native_task("CountUp").options(name="GolangTask.CountUp")
+    refs = list(native.remote(_codec.pack(4)))
+    squares = [goray.golang_task("Square").remote(ref) for ref in refs]
+    assert ray.get(squares) == [0.0, 1.0, 4.0, 9.0]
+
+
+def test_streaming_option_only_for_generators(lib):
+    assert items(goray.golang_task("CountUp", num_returns="streaming").remote(2)) == [0, 1]
+    with pytest.raises(goray.GorayError, match="task Square is not a generator"):
+        goray.golang_task("Square").options(num_returns="streaming").remote(2.0)
+    with pytest.raises(goray.GorayError, match="num_returns=2 is not supported"):
+        goray.golang_task("Square", num_returns=2).remote(2.0)
