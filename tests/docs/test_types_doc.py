@@ -197,6 +197,11 @@ ROWS: Dict[str, List[str]] = {
         "tests/ray/test_refs_in_values_cpp.py::def test_a_cpp_actor_handle_returned_to_python_and_passed_back",
         "tests/renderers/test_gen_golden.py::static_assert(!CanBump<goray::ActorHandle, goray::ActorHandle>)",
         "tests/renderers/test_gen_typecheck.py::refs.Bump.remote(spawned, refs.Counter.remote(0))"],
+    # A result that streams: the generated wrappers and stubs, and the streams on Ray.
+    "`goray::Generator<T>` (results only)": [
+        "tests/renderers/test_gen_concurrency.py::def test_a_generator_task_wrapper_returns_a_stream_call",
+        "tests/renderers/test_gen_concurrency.py::def test_the_stubs_type_a_stream_as_an_object_ref_generator",
+        "tests/ray/test_streams.py::def test_count_up_streams_its_items_in_order"],
 }
 ROWS["`std::vector<T>`, `std::list<T>`, `std::deque<T>`, `std::set<T>`, "
      "`std::unordered_set<T>`"].append("VecFromArray")
