@@ -7,6 +7,9 @@
 #   bash scripts/bench.sh arrays [bench/arrays.py options]
 #                                    # 2 * a over NumPy arrays: C++ tasks vs plain Ray
 #                                    # with NumPy, and in-process views vs a memcpy (~5 min)
+#   bash scripts/bench.sh concurrency [bench/concurrency.py options]
+#                                    # a threaded C++ actor's Spin at max_concurrency 2 vs 1,
+#                                    # C++ -> Python async actor calls in flight vs one by one
 #   bash scripts/bench.sh peers [bench/peers.py options]
 #                                    # ours vs GoRay vs plain Python vs Ray's C++ API:
 #                                    # writes bench/report.md and bench/peers.png (~30 min)
@@ -38,6 +41,10 @@ fi
 if [ "$what" = arrays ]; then  # not in "all": 64 and 256 MiB arrays, several minutes
   timed "bench: arrays" "$ROOT/.venv/bin/python" "$ROOT/bench/arrays.py" \
     "$ROOT/build-release/bench/libbench_arrays.so" "${@:2}"
+fi
+if [ "$what" = concurrency ]; then  # not in "all": raytest's actors (build/, by setup.sh)
+  timed "bench: concurrency" "$ROOT/.venv/bin/python" "$ROOT/bench/concurrency.py" \
+    "$ROOT/build/tests/apps/libraytest.so" "${@:2}"
 fi
 if [ "$what" = peers ]; then  # not in "all": it takes about 30 minutes
   timed "bench: GoRay's virtualenv" setup_goray_venv
