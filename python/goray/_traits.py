@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Mapping, Tuple
+from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
 from ._protocol import STREAMS_VERSION, Py2Native
 from .errors import GorayError
@@ -37,7 +37,7 @@ class ActorTraits:
     streams: FrozenSet[str] = frozenset()
     groups: Dict[str, str] = field(default_factory=dict)
 
-    def key(self) -> tuple:
+    def key(self) -> Tuple[Any, ...]:
         """A hashable summary (for caches keyed by traits)."""
         return (self.thread_safe, tuple(sorted(self.concurrency_groups.items())),
                 tuple(sorted(self.streams)), tuple(sorted(self.groups.items())))
@@ -65,7 +65,7 @@ def app_traits(library: Any) -> AppTraits:
     """The library's traits, asked once (DescribeApplication) and kept on the library
     object. `library` has ``execute(cmd, payload=b"", index=0) -> (code, bytes)`` and
     ``protocol_version``."""
-    cached = getattr(library, _ATTRIBUTE, None)
+    cached: Optional[AppTraits] = getattr(library, _ATTRIBUTE, None)
     if cached is not None:
         return cached
     with _lock:

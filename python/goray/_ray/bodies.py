@@ -414,7 +414,7 @@ def native_actor_class(type_name: str, methods: Sequence[str],
             qualname = NATIVE_CLASS_PREFIX + type_name
             body = type(qualname, (_NativeActorBase,), members)
             body.__qualname__ = qualname
-            cls = ray.remote(concurrency_groups=groups)(body) if groups else ray.remote(body)
+            cls = ray.remote(concurrency_groups=groups)(body) if groups else ray.remote(body)  # type: ignore[call-overload]
             _native_classes[key] = cls
         return cls
 
