@@ -79,9 +79,12 @@ def next_python_item(library: Any, stream_id: int,
     when the library speaks arrays): (0, the value or _ENDED), or (code, the reply)
     when the generator failed (the library closed the stream)."""
     index = AS_PYTHON if library.arrays else AS_NATIVE
-    result: Tuple[int, Any] = library.execute_decoded(
-        _NEXT_STREAM_ITEM, pack_u64(stream_id), index, decode)
-    return result
+    # The reply as a view, decoded here rather than in a callback of the Execute call:
+    # an interrupt (Ray's cancellation) then reaches the caller as KeyboardInterrupt.
+    code, reply = library.execute_view(_NEXT_STREAM_ITEM, pack_u64(stream_id), index)
+    if code:
+        return code, bytes(reply)
+    return 0, decode(reply)
 
 
 class LocalStream:

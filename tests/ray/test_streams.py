@@ -11,6 +11,7 @@ import ray
 import goray
 from goray import _codec
 from goray._ray import bodies
+from goray._ray.objects import NativeBlock, to_python
 from ref_table import wait_until
 
 
@@ -114,8 +115,10 @@ def test_native_callers_items_pass_on_to_a_cpp_task(lib):
     # use): the items are NativeBlocks, handed to Square as they are.
     native = bodies.native_task("CountUp").options(name="GolangTask.CountUp")
     refs = list(native.remote(_codec.pack(4)))
-    squares = [goray.golang_task("Square").remote(ref) for ref in refs]
-    assert ray.get(squares) == [0.0, 1.0, 4.0, 9.0]
+    assert all(type(ray.get(ref)) is NativeBlock for ref in refs)
+    square = bodies.native_task("Square").options(name="GolangTask.Square")
+    squares = [square.remote(b"", (0,), ref) for ref in refs]  # the ref resolved at position 0
+    assert [to_python(block) for block in ray.get(squares)] == [0.0, 1.0, 4.0, 9.0]
 
 
 def test_streaming_option_only_for_generators(lib):
