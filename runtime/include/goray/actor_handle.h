@@ -12,6 +12,7 @@
 #include "goray/detail/call_builder.h"
 #include "goray/object_ref.h"
 #include "goray/options.h"
+#include "goray/stream.h"
 
 namespace goray {
 
@@ -26,6 +27,14 @@ class ActorHandle {
   ObjectRef RemoteCall(std::string_view method, const Args&... args) const {
     const std::string callee = type_name() + "." + std::string(method);
     return ObjectRef(detail::SubmitActorCall(*this, method, callee, args...));
+  }
+
+  // Calls a streaming method (a C++ method whose result is goray::Generator<T>, or a
+  // Python generator method): its items as they are yielded, as goray::RemoteStream.
+  template <class... Args>
+  Stream<ObjectRef> RemoteStream(std::string_view method, const Args&... args) const {
+    const std::string callee = type_name() + "." + std::string(method);
+    return Stream<ObjectRef>(detail::SubmitActorStream(*this, method, callee, args...));
   }
 
   // Ends the actor now (Option("no_restart", false) lets Ray restart it).

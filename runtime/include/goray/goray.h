@@ -15,6 +15,7 @@
 #include "goray/options.h"
 #include "goray/registry.h"
 #include "goray/remote.h"
+#include "goray/stream.h"
 #include "goray/unresolved.h"
 #include "goray/value.h"
 #include "goray/version.h"

@@ -1,5 +1,6 @@
 // Remote calls: C++ tasks (RemoteCall) and Python tasks (RemoteCallPyTask) on
-// Ray, returning ObjectRefs. An ObjectRef argument is passed by reference and
+// Ray, returning ObjectRefs; streaming generators (RemoteStream, RemoteStreamPyTask)
+// returning a goray::Stream. An ObjectRef argument is passed by reference and
 // resolved by Ray; goray::Options follow the arguments.
 #pragma once
 
@@ -9,6 +10,7 @@
 #include "goray/actor_handle.h"
 #include "goray/detail/call_builder.h"
 #include "goray/object_ref.h"
+#include "goray/stream.h"
 
 namespace goray {
 
@@ -21,6 +23,22 @@ ObjectRef RemoteCall(std::string_view task, const Args&... args) {
 template <class... Args>
 ObjectRef RemoteCallPyTask(std::string_view name, const Args&... args) {
   return ObjectRef(detail::SubmitTask(detail::kExePythonRemoteTask, name, args...));
+}
+
+// A C++ task whose result is goray::Generator<T>, as a Ray streaming generator: its
+// items as they are yielded. Submitted at once (never queued), with the option
+// num_returns="streaming"; a num_returns option of the caller's throws
+// std::invalid_argument.
+template <class... Args>
+Stream<ObjectRef> RemoteStream(std::string_view task, const Args&... args) {
+  return Stream<ObjectRef>(detail::SubmitTaskStream(detail::kExeRemoteTask, task, args...));
+}
+
+// A Python generator task (a @goray.remote generator function, or any importable one
+// by dotted name), as RemoteStream.
+template <class... Args>
+Stream<ObjectRef> RemoteStreamPyTask(std::string_view function, const Args&... args) {
+  return Stream<ObjectRef>(detail::SubmitTaskStream(detail::kExePythonRemoteTask, function, args...));
 }
 
 // Where the calling code runs: ids as Ray reports them ("" outside a task or actor).

@@ -69,6 +69,10 @@ class CallBuilder {
 
   std::size_t position() const noexcept { return position_; }
 
+  // Makes the call a streaming one: Ray's option num_returns="streaming" (after the
+  // user's options, which RejectNumReturns checked have none).
+  void AddStreamingOption() { extras_.option_members += R"(,"num_returns":"streaming")"; }
+
   DriverBytes Send(long long command, std::initializer_list<MetaField> meta, std::string_view callee) {
     return FinishAndSendCall(buffer_, command, meta, callee, &extras_);
   }
@@ -153,6 +157,52 @@ std::uint64_t SubmitActorCall(const Handle& handle, std::string_view method, std
   DriverBytes reply = builder.Send(
       kActorMethodCall, {{"goray_task_name", method}, {"goray_py_local_actor_id", handle.id()}}, callee);
   return ParseId(reply.view(), callee);
+}
+
+// A streaming call sets num_returns itself: the user's num_returns is refused
+// (std::invalid_argument) rather than silently replaced.
+template <class... Args>
+void RejectNumReturns(std::string_view callee, const Args&... args) {
+  auto check = [&](const auto& arg) {
+    if constexpr (kIsOption<decltype(arg)>) {
+      if (arg.key() == "num_returns") {
+        throw std::invalid_argument("goray: the stream of " + std::string(callee) +
+                                    " sets num_returns (\"streaming\") itself: remove the option "
+                                    "num_returns (" + arg.json() + ")");
+      }
+    }
+  };
+  (check(args), ...);
+}
+
+// Submits a streaming call (options num_returns="streaming") at once, never queued:
+// the driver's reply is the stream id (a ray.ObjectRefGenerator in its objects
+// store). The queued submissions are sent first, as for every synchronous command.
+template <class... Args>
+std::uint64_t SubmitStream(long long command, std::initializer_list<MetaField> meta,
+                           std::string_view callee, const Args&... args) {
+  RejectNumReturns(callee, args...);
+  CallBuilder builder;
+  AddArguments(builder, callee, args...);
+  builder.AddStreamingOption();
+  DriverBytes reply = builder.Send(command, meta, callee);
+  return ParseId(reply.view(), callee);
+}
+
+// A streaming C++ task (kExeRemoteTask) or Python generator task (kExePythonRemoteTask).
+template <class... Args>
+std::uint64_t SubmitTaskStream(long long command, std::string_view name, const Args&... args) {
+  const std::string_view key = command == kExeRemoteTask ? "goray_task_name" : "task_name";
+  return SubmitStream(command, {{key, name}}, name, args...);
+}
+
+// A streaming actor method call; `handle` is alive throughout (the call is sent now).
+template <class Handle, class... Args>
+std::uint64_t SubmitActorStream(const Handle& handle, std::string_view method,
+                                std::string_view callee, const Args&... args) {
+  return SubmitStream(kActorMethodCall,
+                      {{"goray_task_name", method}, {"goray_py_local_actor_id", handle.id()}},
+                      callee, args...);
 }
 
 }  // namespace goray::detail

@@ -42,6 +42,7 @@ enum Native2PyCommand : long long {
   kReleaseActor = 32,  // extensions (docs/protocol.md §7, §11, §12)
   kSubmitBatch = 33,
   kGetObjects = 34,
+  kNextStreamRef = 36,  // protocol version 5 (docs/protocol.md §13)
 };
 
 // Bytes the driver malloc'ed for a reply: owned here, released with free().

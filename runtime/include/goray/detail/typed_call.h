@@ -10,6 +10,8 @@
 //         "Square", std::forward<A0>(x));
 //   }
 //
+// A generator task or method (result goray::Generator<T>) has StreamTaskCall /
+// StreamMethodCall, whose Remote() returns a goray::Stream<goray::Future<T>>.
 // The generated units' compile-time checks (kParamsAre, kResultIs) are here too.
 #pragma once
 
@@ -25,6 +27,7 @@
 #include "goray/object_ref.h"
 #include "goray/options.h"
 #include "goray/remote.h"
+#include "goray/stream.h"
 
 namespace goray::detail {
 
@@ -93,7 +96,7 @@ inline constexpr bool kResultIs =
 // What Remote() submits, given the kept arguments and the options: a task or an actor's
 // creation by name (built from the name implicitly: TaskCall<...>("Task", args...)), or
 // a method call on a handle.
-enum class Submits { kTask, kActor };
+enum class Submits { kTask, kActor, kTaskStream };
 template <Submits kWhat>
 struct ByName {
   ByName(const char* callee) : name(callee) {}
@@ -101,6 +104,8 @@ struct ByName {
   auto operator()(const A&... args) const {
     if constexpr (kWhat == Submits::kActor) {
       return goray::NewActor(name, args...);
+    } else if constexpr (kWhat == Submits::kTaskStream) {
+      return goray::RemoteStream(name, args...);
     } else {
       return goray::RemoteCall(name, args...);
     }
@@ -111,6 +116,14 @@ struct CallsMethod {
   template <class... A>
   ObjectRef operator()(const A&... args) const {
     return actor.RemoteCall(method, args...);
+  }
+  ActorHandle actor;
+  const char* method;
+};
+struct CallsStreamMethod {
+  template <class... A>
+  Stream<ObjectRef> operator()(const A&... args) const {
+    return actor.RemoteStream(method, args...);
   }
   ActorHandle actor;
   const char* method;
@@ -147,5 +160,12 @@ using ActorCall = Call<Handle, ByName<Submits::kActor>, Kept...>;
 // A method call, MethodCall<Future<R>, Kept...>({handle, "Method"}, args...).
 template <class Result, class... Kept>
 using MethodCall = Call<Result, CallsMethod, Kept...>;
+// A generator task's call, StreamTaskCall<Future<T>, Kept...>("Task", args...):
+// Remote() returns a goray::Stream<Future<T>> (Item may also be goray::ObjectRef).
+template <class Item, class... Kept>
+using StreamTaskCall = Call<Stream<Item>, ByName<Submits::kTaskStream>, Kept...>;
+// A generator method's call, StreamMethodCall<Future<T>, Kept...>({handle, "Method"}, args...).
+template <class Item, class... Kept>
+using StreamMethodCall = Call<Stream<Item>, CallsStreamMethod, Kept...>;
 
 }  // namespace goray::detail
