@@ -1,8 +1,86 @@
-// raytest part: tasks that consume streams from C++ (goray::Stream).
+// raytest part: tasks that consume streams from C++ (goray::Stream): streams.cpp's
+// generator tasks and actor, and stream_defs.py's Python generator task.
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 #include "parts.h"
 
 namespace raytest {
+namespace {
 
-void RegisterStreamConsumers(goray::Registry& registry) { (void)registry; }
+// The items of CountUp(n), summed as they arrive.
+int64_t SumStream(int64_t n) {
+  goray::Stream<goray::Future<int64_t>> stream(goray::RemoteStream("CountUp", n));
+  int64_t total = 0;
+  for (goray::Future<int64_t> item : stream) total += item.Get();
+  return total;
+}
+
+// The items of the Python generator task py_count(n), summed.
+int64_t SumPyStream(int64_t n) {
+  goray::Stream<goray::Future<int64_t>> stream(goray::RemoteStreamPyTask("py_count", n));
+  int64_t total = 0;
+  for (goray::Future<int64_t> item : stream) total += item.Get();
+  return total;
+}
+
+// FailAfter(n)'s items as text, then the error its next item raised (what()); the
+// stream must end right after it.
+std::vector<std::string> StreamUntilError(int64_t n) {
+  goray::Stream<goray::Future<int64_t>> stream(goray::RemoteStream("FailAfter", n));
+  std::vector<std::string> seen;
+  while (std::optional<goray::Future<int64_t>> item = stream.Next()) {
+    try {
+      seen.push_back(std::to_string(item->Get()));
+    } catch (const goray::Error& error) {
+      seen.push_back(error.what());
+    }
+  }
+  return seen;
+}
+
+// The items of a Streamer actor's Range(n): prefix + i.
+std::vector<std::string> RangeOfActor(std::string prefix, int64_t n) {
+  goray::ActorHandle streamer = goray::NewActor("Streamer", prefix);
+  goray::Stream<goray::Future<std::string>> stream(streamer.RemoteStream("Range", n));
+  std::vector<std::string> items;
+  for (goray::Future<std::string> item : stream) items.push_back(item.Get());
+  return items;
+}
+
+// SlowCount(1000, 20): two items, then Cancel(); how many items still arrive with a
+// value before the stream ends or an item raises (Ray's TaskCancelledError).
+int64_t CancelMidStream() {
+  goray::Stream<goray::Future<int64_t>> stream(goray::RemoteStream("SlowCount", int64_t{1000}, int64_t{20}));
+  for (int taken = 0; taken < 2; ++taken) {
+    std::optional<goray::Future<int64_t>> item = stream.Next();
+    if (!item) throw std::runtime_error("SlowCount ended before its second item");
+    item->Get();
+  }
+  stream.Cancel();
+  int64_t after = 0;
+  try {
+    while (std::optional<goray::Future<int64_t>> item = stream.Next()) {
+      item->Get();
+      ++after;
+    }
+  } catch (const goray::Error&) {
+    // the cancelled task's error: the stream is over
+  }
+  return after;
+}
+
+}  // namespace
+
+void RegisterStreamConsumers(goray::Registry& registry) {
+  registry.AddTask("SumStream", &SumStream);
+  registry.AddTask("SumPyStream", &SumPyStream);
+  registry.AddTask("StreamUntilError", &StreamUntilError);
+  registry.AddTask("RangeOfActor", &RangeOfActor);
+  registry.AddTask("CancelMidStream", &CancelMidStream);
+}
 
 }  // namespace raytest
