@@ -32,6 +32,8 @@ CASES: Dict[str, List[pathlib.Path]] = {
     "defaults": [GOLDEN / "defaults" / "defaults.cpp"],  # default arguments
     "arrays": [GOLDEN / "arrays" / "arrays.h"],     # NumPy arrays: every form and dtype
     "refs": [GOLDEN / "refs" / "refs.h"],           # ObjectRefs, Futures, actor handles
+    # Thread-safe actors, concurrency groups, generator tasks and methods.
+    "concurrency": [GOLDEN / "concurrency" / "concurrency.h"],
 }
 SUFFIXES = [".idl.json", ".goray.h", ".goray.cpp", ".py", ".pyi"]
 

@@ -17,7 +17,7 @@ import pytest
 from conftest import GOLDEN, ROOT, run
 
 CASES = ["app", "types", "actors", "docs", "driver", "project", "shared", "naming", "defaults",
-         "arrays", "refs"]
+         "arrays", "refs", "concurrency"]
 
 GOOD = """\
 from typing import Any
