@@ -1,0 +1,128 @@
+"""C++ callers consuming streams on Ray (goray::Stream, tests/apps/raytest/
+stream_consumers.cpp): a C++ task iterates a C++ generator task, a Python generator
+task (stream_defs.py's py_count) and a C++ actor's generator method item by item; an
+error mid-stream is the next item's Get, then the stream ends; Cancel() stops the
+generator. The driver's side: Native2Py 5/16/13 with num_returns="streaming" and
+NextStreamRef 36 (goray._ray.streams)."""
+import ray
+
+import goray
+
+
+def run(name, *args):
+    return ray.get(goray.golang_task(name).remote(*args))
+
+
+def test_a_cpp_task_sums_a_cpp_generator(lib):
+    assert run("SumStream", 10) == sum(range(10))
+    assert run("SumStream", 0) == 0
+
+
+def test_a_cpp_task_sums_a_python_generator(lib):
+    assert run("SumPyStream", 10) == sum(range(10))
+
+
+def test_an_error_mid_stream_then_the_end(lib):
+    seen = run("StreamUntilError", 3)
+    assert seen[:3] == ["0", "1", "2"]
+    assert len(seen) == 4, seen  # the error's item, then nothing
+    assert "stream broke after 3 items" in seen[3]
+
+
+def test_a_cpp_actor_generator_method(lib):
+    assert run("RangeOfActor", "x", 3) == ["x0", "x1", "x2"]
+
+
+def test_cancel_mid_stream_stops_the_generator(lib):
+    assert run("CancelMidStream") < 998  # nowhere near the 1000 items SlowCount makes
+
+
+# The driver's commands, sent here as the C++ runtime sends them.
+
+import json  # noqa: E402
+import struct  # noqa: E402
+
+from goray import _codec, _handlers, _stores  # noqa: E402
+from goray._protocol import Native2Py, pack_u64, pack_units, unpack_u64  # noqa: E402
+
+
+def command(number, data):
+    """What the driver answers the library (goray._handlers.dispatch)."""
+    return _handlers.dispatch(int(number), memoryview(data))
+
+
+def submit(number, args, **meta):
+    block = b"".join(_codec.pack(arg) for arg in args)
+    return command(number, pack_units(block, json.dumps(meta).encode()))
+
+
+def stream_of(name, *args):
+    code, reply = submit(Native2Py.EXE_REMOTE_TASK, args, goray_task_name=name,
+                         num_returns="streaming")
+    assert code == 0, reply
+    return unpack_u64(reply)
+
+
+def next_ref(stream_id, timeout=-1.0):
+    return command(Native2Py.NEXT_STREAM_REF, struct.pack("<Qd", stream_id, timeout))
+
+
+def get(object_id):
+    return command(Native2Py.GET_OBJECT, json.dumps([object_id, -1, True]).encode())
+
+
+def release(object_id):
+    return command(Native2Py.RELEASE_OBJECT, pack_u64(object_id))
+
+
+def test_next_stream_ref_gives_each_item_then_the_end(lib):
+    stream_id = stream_of("CountUp", 3)
+    values = []
+    while True:
+        code, reply = next_ref(stream_id)
+        assert code == 0, reply
+        if not reply:
+            break
+        code, value = get(unpack_u64(reply))
+        assert code == 0, value
+        values.append(_codec.unpack(value))
+    assert values == [0, 1, 2]
+    assert next_ref(stream_id) == (0, b"")  # ended: stays ended
+    assert release(stream_id) == (0, b"")
+    assert next_ref(stream_id)[0] == 4  # released: unknown
+
+
+def test_a_stream_id_is_not_an_object(lib):
+    stream_id = stream_of("SlowCount", 1000, 20)
+    try:
+        code, text = get(stream_id)
+        assert code == 1 and b"is a stream" in text and b"iterate it" in text
+        code, text = next_ref(stream_id, 0.0)
+        assert code in (0, 2), text  # nothing yet is a timeout, not an error
+        code, text = submit(Native2Py.EXE_REMOTE_TASK, [], goray_task_name="Square",
+                            go_ray_arg_pos_to_object={"0": {"id": stream_id, "auto_release": False}})
+        assert code == 1 and b"is a stream" in text, text
+    finally:
+        assert command(Native2Py.CANCEL_OBJECT,
+                       json.dumps({"object_ref_local_id": stream_id}).encode()) == (0, b"")
+        release(stream_id)
+    plain = _stores.objects.add(_stores.StoredObject(ray.put(1), "", False))
+    assert next_ref(plain)[0] == 1
+    release(plain)
+    assert next_ref(10**12)[0] == 4
+
+
+def test_streaming_calls_of_what_does_not_stream_are_refused(lib):
+    code, text = submit(Native2Py.EXE_REMOTE_TASK, [2.0], goray_task_name="Square",
+                        num_returns="streaming")
+    assert code == 1 and b"task Square is not a generator" in text, text
+    code, text = submit(Native2Py.EXE_PYTHON_REMOTE_TASK, ["x"], task_name="py_text",
+                        num_returns="streaming")
+    assert code == 1 and b"Python function py_text is not a generator function" in text, text
+
+
+def test_plain_calls_of_generators_are_refused(lib):
+    code, text = submit(Native2Py.EXE_REMOTE_TASK, [3], goray_task_name="CountUp")
+    assert code == 1 and b"task CountUp is a generator" in text, text
+    code, text = submit(Native2Py.EXE_PYTHON_REMOTE_TASK, [3], task_name="py_count")
+    assert code == 1 and b"Python function py_count is a generator" in text, text
