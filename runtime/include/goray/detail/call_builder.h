@@ -163,7 +163,8 @@ std::uint64_t SubmitActorCall(const Handle& handle, std::string_view method, std
 // (std::invalid_argument) rather than silently replaced.
 template <class... Args>
 void RejectNumReturns(std::string_view callee, const Args&... args) {
-  auto check = [&](const auto& arg) {
+  // Unused when a call has no arguments (GCC's -Wunused-but-set-variable).
+  [[maybe_unused]] auto check = [&](const auto& arg) {
     if constexpr (kIsOption<decltype(arg)>) {
       if (arg.key() == "num_returns") {
         throw std::invalid_argument("goray: the stream of " + std::string(callee) +
