@@ -1,0 +1,622 @@
+// Streams through the C ABI (docs/protocol.md §13): DescribeApplication, starting
+// generator tasks and methods, their items (encoded as RunTask's or as
+// RunTaskForPython's), the end, failures mid-stream, closing early, unknown ids,
+// argument errors at the start, the list a driver that does not stream gets, and
+// arguments that live as long as the generator. Also the registry's actor traits.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "goray/abi.h"
+#include "goray/goray.h"
+
+namespace {
+
+using goray::Generator;
+
+std::atomic<int> g_alive{0};  // generator frames alive (each holds one Alive)
+struct Alive {
+  Alive() { ++g_alive; }
+  ~Alive() { --g_alive; }
+};
+
+Generator<int64_t> CountUp(int64_t n) {
+  Alive alive;
+  for (int64_t i = 0; i < n; ++i) co_yield i;
+}
+
+Generator<int64_t> FailAfter(int64_t n) {
+  Alive alive;
+  for (int64_t i = 0; i < n; ++i) co_yield i;
+  throw std::runtime_error("stream broke after " + std::to_string(n) + " items");
+}
+
+// Uses its reference parameters after the start returned (the request is gone then).
+Generator<std::string> Repeat(const std::string& text, const std::vector<std::string>& tails,
+                              int64_t times) {
+  Alive alive;
+  for (int64_t i = 0; i < times; ++i) {
+    for (const std::string& tail : tails) co_yield text + tail;
+  }
+}
+
+Generator<goray::Array<double>> ArrayItems(int64_t n, int64_t size) {
+  for (int64_t i = 0; i < n; ++i) {
+    goray::Array<double> item = goray::Array<double>::Zeros({size});
+    for (int64_t k = 0; k < size; ++k) item.data()[k] = static_cast<double>(i);
+    co_yield std::move(item);
+  }
+}
+
+Generator<int64_t> Stepped(int64_t n, int64_t step) {
+  for (int64_t i = 0; i < n; ++i) co_yield i * step;
+}
+
+Generator<std::tuple<int64_t, std::string>> Pairs(int64_t n) {
+  for (int64_t i = 0; i < n; ++i) co_yield std::tuple<int64_t, std::string>{i, std::to_string(i)};
+}
+
+double Square(double x) { return x * x; }
+
+class Streamer {
+ public:
+  explicit Streamer(std::string prefix) : prefix_(std::move(prefix)) {}
+  ~Streamer() { ++destroyed; }
+  Generator<std::string> Range(int64_t n) {
+    Alive alive;
+    for (int64_t i = 0; i < n; ++i) co_yield prefix_ + std::to_string(i);
+  }
+  Generator<int64_t> Evens(int64_t n, int64_t from) {
+    for (int64_t i = 0; i < n; ++i) co_yield from + 2 * i;
+  }
+  Generator<int64_t> Broken() {
+    co_yield 1;
+    throw std::invalid_argument("no second item");
+  }
+  int64_t Count() const { return 1; }
+  static inline std::atomic<int> destroyed{0};
+
+ private:
+  std::string prefix_;
+};
+
+class Fetcher {
+ public:
+  int64_t Fetch(int64_t x) { return x; }
+  Generator<int64_t> Range(int64_t n) {
+    for (int64_t i = 0; i < n; ++i) co_yield i;
+  }
+};
+
+}  // namespace
+
+void goray::RegisterApplication(goray::Registry& registry) {
+  registry.AddTask("CountUp", &CountUp);
+  registry.AddTask("FailAfter", &FailAfter);
+  registry.AddTask("Repeat", &Repeat);
+  registry.AddTask("ArrayItems", &ArrayItems);
+  registry.AddTask("Pairs", &Pairs);
+  registry.AddTask("Square", &Square);
+  // A default argument: Stepped(n) means Stepped(n, 1).
+  registry.AddTask("Stepped", &Stepped, [](int64_t n) { return Stepped(n, 1); });
+  registry.AddTask("Lambda", [](int64_t n) -> Generator<std::string> {
+    for (int64_t i = 0; i < n; ++i) co_yield std::string(static_cast<std::size_t>(i), 'x');
+  });
+  registry.AddActor<Streamer>("Streamer", &goray::Constructor<Streamer, std::string>::Create)
+      .AddMethod("Range", &Streamer::Range)
+      .AddMethod("Evens", &Streamer::Evens,
+                 [](Streamer& self, int64_t n) { return self.Evens(n, 0); })
+      .AddMethod("Broken", &Streamer::Broken)
+      .AddMethod("Count", &Streamer::Count);
+  registry.AddActor<Fetcher>("Fetcher", [] { return Fetcher{}; })
+      .ThreadSafe()
+      .ConcurrencyGroup("io", 2)
+      .ConcurrencyGroup("compute", 1)
+      .AddMethod("Fetch", &Fetcher::Fetch)
+      .AddMethod("Range", &Fetcher::Range)
+      .MethodGroup("Fetch", "io");
+}
+
+namespace {
+
+struct Result {
+  long long code;
+  std::string body;
+};
+
+Result Call(long long command, std::string payload, uint64_t index = 0) {
+  long long out_len = -1;
+  long long ret_code = -1;
+  void* out = Execute(command | static_cast<long long>(index << 10), payload.data(),
+                      static_cast<long long>(payload.size()), &out_len, &ret_code);
+  // The request is gone once Execute returned: scribble over it, so anything that
+  // still pointed into it reads garbage (and ASan reports the freed buffer).
+  std::memset(payload.data(), 0x5a, payload.size());
+  payload.clear();
+  payload.shrink_to_fit();
+  Result result{ret_code, {}};
+  if (out != nullptr) {
+    result.body.assign(static_cast<char*>(out), static_cast<size_t>(out_len));
+    FreeMemory(out);
+  }
+  return result;
+}
+
+void AppendUnit(std::string& out, std::string_view unit) {
+  uint64_t length = unit.size();
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((length >> (8 * i)) & 0xff));
+  out.append(unit);
+}
+
+template <class... Args>
+std::string CallPayload(std::string_view name, const Args&... args) {
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> packer(buffer);
+  (packer.pack(args), ...);
+  std::string payload;
+  AppendUnit(payload, name);
+  AppendUnit(payload, std::string_view(buffer.data(), buffer.size()));
+  return payload;
+}
+
+std::string U64(uint64_t value) {
+  std::string out;
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+  return out;
+}
+
+uint64_t ReadU64(const std::string& bytes) {
+  EXPECT_EQ(bytes.size(), 8u);
+  uint64_t value = 0;
+  for (int i = 7; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  return value;
+}
+
+uint64_t StartTask(const std::string& payload) {
+  Result started = Call(39, payload);
+  EXPECT_EQ(started.code, 0) << started.body;
+  return started.code == 0 ? ReadU64(started.body) : 0;
+}
+
+// One NextStreamItem: the tag and the item's bytes.
+struct Item {
+  long long code;
+  std::string body;
+  bool has_item() const { return code == 0 && !body.empty() && body[0] == '\x01'; }
+  bool ended() const { return code == 0 && body == std::string(1, '\0'); }
+  msgpack::object_handle value() const {
+    std::size_t offset = 1;
+    msgpack::object_handle handle = msgpack::unpack(body.data(), body.size(), offset);
+    EXPECT_EQ(offset, body.size()) << "one value after the tag";
+    return handle;
+  }
+};
+
+Item Next(uint64_t id, uint64_t index = 0) {
+  Result result = Call(41, U64(id), index);
+  return {result.code, result.body};
+}
+
+template <class T>
+std::vector<T> Drain(uint64_t id) {
+  std::vector<T> items;
+  for (;;) {
+    Item item = Next(id);
+    if (item.ended()) return items;
+    if (!item.has_item()) {
+      ADD_FAILURE() << "code " << item.code << ": " << item.body;
+      return items;
+    }
+    items.push_back(item.value().get().as<T>());
+  }
+}
+
+nlohmann::json Failure(const Result& result) {
+  EXPECT_EQ(result.code, 5) << result.body;
+  return nlohmann::json::parse(result.body, nullptr, false);
+}
+
+uint64_t NewStreamer(const std::string& prefix) {
+  Result made = Call(5, CallPayload("Streamer", prefix));
+  EXPECT_EQ(made.code, 0) << made.body;
+  return std::stoull(made.body);
+}
+
+class StreamsAbi : public testing::Test {
+ protected:
+  void SetUp() override { g_alive = 0; }
+  void TearDown() override { EXPECT_EQ(g_alive, 0) << "a generator frame outlived its stream"; }
+};
+
+TEST_F(StreamsAbi, ProtocolVersionIsFive) { EXPECT_EQ(GorayProtocolVersion(), 5); }
+
+TEST_F(StreamsAbi, DescribeApplicationListsEveryTaskAndActorWithTraits) {
+  Result described = Call(38, "");
+  ASSERT_EQ(described.code, 0) << described.body;
+  nlohmann::json expected = nlohmann::json::parse(R"({
+    "tasks": {"ArrayItems": {"stream": true}, "CountUp": {"stream": true},
+              "FailAfter": {"stream": true}, "Lambda": {"stream": true},
+              "Pairs": {"stream": true}, "Repeat": {"stream": true},
+              "Square": {"stream": false}, "Stepped": {"stream": true}},
+    "actors": {
+      "Fetcher": {"thread_safe": true, "concurrency_groups": {"io": 2, "compute": 1},
+                  "methods": {"Fetch": {"stream": false, "concurrency_group": "io"},
+                              "Range": {"stream": true}}},
+      "Streamer": {"thread_safe": false, "concurrency_groups": {},
+                   "methods": {"Broken": {"stream": true}, "Count": {"stream": false}, "Evens": {"stream": true},
+                               "Range": {"stream": true}}}}})");
+  EXPECT_EQ(nlohmann::json::parse(described.body), expected);
+  // Keys sorted, no spaces: the exact text a driver may cache.
+  EXPECT_EQ(described.body.rfind(R"({"actors":{"Fetcher":{"concurrency_groups":{"compute":1,"io":2},)", 0),
+            0u)
+      << described.body;
+}
+
+TEST_F(StreamsAbi, TaskStreamYieldsItemsThenEndsAndForgetsItsId) {
+  uint64_t id = StartTask(CallPayload("CountUp", int64_t{3}));
+  ASSERT_NE(id, 0u);
+  EXPECT_EQ(g_alive, 0);  // lazy: the body runs on the first NextStreamItem
+  EXPECT_EQ(Drain<int64_t>(id), (std::vector<int64_t>{0, 1, 2}));
+  EXPECT_EQ(g_alive, 0);
+  Item after = Next(id);
+  EXPECT_EQ(after.code, 1);
+  EXPECT_EQ(after.body, "goray: no open stream " + std::to_string(id) +
+                            " (never started, finished, failed or closed)");
+  EXPECT_EQ(Call(42, U64(id)).code, 1);
+}
+
+TEST_F(StreamsAbi, StreamIdsStartAtOneAndAreNeverReused) {
+  uint64_t first = StartTask(CallPayload("CountUp", int64_t{0}));
+  EXPECT_GE(first, 1u);
+  EXPECT_TRUE(Next(first).ended());
+  uint64_t second = StartTask(CallPayload("CountUp", int64_t{1}));
+  EXPECT_GT(second, first);
+  EXPECT_EQ(Call(42, U64(second)).code, 0);
+  uint64_t third = StartTask(CallPayload("CountUp", int64_t{1}));
+  EXPECT_GT(third, second);
+  EXPECT_EQ(Call(42, U64(third)).code, 0);
+}
+
+TEST_F(StreamsAbi, ItemsOfSeveralStreamsInterleave) {
+  uint64_t a = StartTask(CallPayload("CountUp", int64_t{2}));
+  uint64_t b = StartTask(CallPayload("Stepped", int64_t{3}, int64_t{10}));
+  EXPECT_EQ(Next(a).value().get().as<int64_t>(), 0);
+  EXPECT_EQ(Next(b).value().get().as<int64_t>(), 0);
+  EXPECT_EQ(Next(b).value().get().as<int64_t>(), 10);
+  EXPECT_EQ(Next(a).value().get().as<int64_t>(), 1);
+  EXPECT_TRUE(Next(a).ended());
+  EXPECT_EQ(Next(b).value().get().as<int64_t>(), 20);
+  EXPECT_TRUE(Next(b).ended());
+}
+
+TEST_F(StreamsAbi, ShorterFormsForDefaultArguments) {
+  EXPECT_EQ(Drain<int64_t>(StartTask(CallPayload("Stepped", int64_t{3}))),
+            (std::vector<int64_t>{0, 1, 2}));
+  EXPECT_EQ(Drain<int64_t>(StartTask(CallPayload("Stepped", int64_t{3}, int64_t{5}))),
+            (std::vector<int64_t>{0, 5, 10}));
+  uint64_t instance = NewStreamer("s");
+  Result started = Call(40, CallPayload("Evens", int64_t{2}), instance);
+  ASSERT_EQ(started.code, 0) << started.body;
+  EXPECT_EQ(Drain<int64_t>(ReadU64(started.body)), (std::vector<int64_t>{0, 2}));
+  started = Call(40, CallPayload("Evens", int64_t{2}, int64_t{7}), instance);
+  ASSERT_EQ(started.code, 0) << started.body;
+  EXPECT_EQ(Drain<int64_t>(ReadU64(started.body)), (std::vector<int64_t>{7, 9}));
+  Result wrong = Call(40, CallPayload("Evens"), instance);
+  EXPECT_EQ(Failure(wrong)["Error"]["type"], "goray::ArgumentError");
+  EXPECT_EQ(Failure(wrong)["Message"],
+            "goray::ArgumentError: expected 1 to 2 arguments, received 0 (task Streamer.Evens)");
+  EXPECT_EQ(Call(7, "", instance).code, 0);
+}
+
+TEST_F(StreamsAbi, LambdaGeneratorTask) {
+  EXPECT_EQ(Drain<std::string>(StartTask(CallPayload("Lambda", int64_t{3}))),
+            (std::vector<std::string>{"", "x", "xx"}));
+}
+
+TEST_F(StreamsAbi, TupleItemsAreOneValueEach) {
+  uint64_t id = StartTask(CallPayload("Pairs", int64_t{2}));
+  Item first = Next(id);
+  ASSERT_TRUE(first.has_item());
+  auto pair = first.value().get().as<std::tuple<int64_t, std::string>>();
+  EXPECT_EQ(pair, (std::tuple<int64_t, std::string>{0, "0"}));
+  EXPECT_EQ(Call(42, U64(id)).code, 0);
+}
+
+TEST_F(StreamsAbi, ReferenceParametersStayValidAfterTheStart) {
+  // The request's bytes are overwritten and freed when Call returns (above); the
+  // generator reads its const std::string& and const std::vector& parameters later.
+  std::string text(200, 'a');  // beyond the small-string buffer: a heap block
+  uint64_t id = StartTask(
+      CallPayload("Repeat", text, std::vector<std::string>{"-1", "-2"}, int64_t{2}));
+  std::vector<std::string> items = Drain<std::string>(id);
+  EXPECT_EQ(items, (std::vector<std::string>{text + "-1", text + "-2", text + "-1", text + "-2"}));
+}
+
+TEST_F(StreamsAbi, FailureMidStreamIsCodeFiveThenTheIdIsGone) {
+  uint64_t id = StartTask(CallPayload("FailAfter", int64_t{2}));
+  EXPECT_EQ(Next(id).value().get().as<int64_t>(), 0);
+  EXPECT_EQ(Next(id).value().get().as<int64_t>(), 1);
+  Result failed = Call(41, U64(id));
+  nlohmann::json failure = Failure(failed);
+  EXPECT_EQ(failure["Message"], "std::runtime_error: stream broke after 2 items (task FailAfter)");
+  EXPECT_EQ(failure["Error"]["type"], "std::runtime_error");
+  EXPECT_EQ(failure["Error"]["message"], "stream broke after 2 items");
+  EXPECT_EQ(failure["Error"]["task"], "FailAfter");
+  EXPECT_EQ(g_alive, 0);  // the frame is gone with the failure
+  EXPECT_EQ(Next(id).code, 1);
+}
+
+TEST_F(StreamsAbi, ClosingEarlyRunsTheFrameDestructors) {
+  uint64_t id = StartTask(CallPayload("CountUp", int64_t{1000}));
+  EXPECT_EQ(Next(id).value().get().as<int64_t>(), 0);
+  EXPECT_EQ(g_alive, 1);
+  Result closed = Call(42, U64(id));
+  EXPECT_EQ(closed.code, 0);
+  EXPECT_EQ(closed.body, "");
+  EXPECT_EQ(g_alive, 0);
+  EXPECT_EQ(Next(id).code, 1);
+  EXPECT_EQ(Call(42, U64(id)).code, 1);
+  // Closed before its body ever ran: nothing to clean but the frame.
+  uint64_t unstarted = StartTask(CallPayload("CountUp", int64_t{5}));
+  EXPECT_EQ(Call(42, U64(unstarted)).code, 0);
+}
+
+TEST_F(StreamsAbi, UnknownIdsAndMalformedRequestsAreCodeOne) {
+  Item unknown = Next(987654321);
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_EQ(unknown.body, "goray: no open stream 987654321 (never started, finished, failed or closed)");
+  Result close_unknown = Call(42, U64(987654321));
+  EXPECT_EQ(close_unknown.code, 1);
+  EXPECT_EQ(close_unknown.body, unknown.body);
+  EXPECT_EQ(Call(41, "abc").body, "goray: NextStreamItem expects an 8-byte stream id, received 3 bytes");
+  EXPECT_EQ(Call(42, "").body, "goray: CloseStream expects an 8-byte stream id, received 0 bytes");
+  uint64_t id = StartTask(CallPayload("CountUp", int64_t{1}));
+  Result bad_index = Call(41, U64(id), 2);
+  EXPECT_EQ(bad_index.code, 1);
+  EXPECT_EQ(bad_index.body, "goray: NextStreamItem's request word index is 0 (items as RunTask) "
+                            "or 1 (as RunTaskForPython), received 2");
+  EXPECT_EQ(Call(42, U64(id)).code, 0);
+}
+
+TEST_F(StreamsAbi, ArgumentErrorsAreReportedAtTheStart) {
+  nlohmann::json count = Failure(Call(39, CallPayload("CountUp")));
+  EXPECT_EQ(count["Message"],
+            "goray::ArgumentError: expected 1 argument, received 0 (task CountUp)");
+  nlohmann::json type = Failure(Call(39, CallPayload("CountUp", "three")));
+  EXPECT_EQ(type["Error"]["position"], 0);
+  EXPECT_EQ(type["Error"]["expected"], "int64_t");
+  EXPECT_EQ(type["Error"]["received"], "str");
+  EXPECT_EQ(type["Error"]["task"], "CountUp");
+  nlohmann::json unknown = Failure(Call(39, CallPayload("NoSuchTask")));
+  EXPECT_EQ(unknown["Error"]["type"], "goray::UnknownNameError");
+  EXPECT_EQ(unknown["Error"]["kind"], "task");
+  EXPECT_EQ(unknown["Error"]["name"], "NoSuchTask");
+  Result not_generator = Call(39, CallPayload("Square", 2.0));
+  EXPECT_EQ(not_generator.code, 1);
+  EXPECT_EQ(not_generator.body,
+            "goray: task Square is not a generator (its result is not goray::Generator<T>)");
+  EXPECT_EQ(g_alive, 0);
+}
+
+TEST_F(StreamsAbi, MethodStreamsAndTheirErrors) {
+  uint64_t instance = NewStreamer("item-");
+  Result started = Call(40, CallPayload("Range", int64_t{2}), instance);
+  ASSERT_EQ(started.code, 0) << started.body;
+  uint64_t id = ReadU64(started.body);
+  EXPECT_EQ(Next(id).value().get().as<std::string>(), "item-0");
+
+  Result not_generator = Call(40, CallPayload("Count"), instance);
+  EXPECT_EQ(not_generator.code, 1);
+  EXPECT_EQ(not_generator.body, "goray: method Streamer.Count is not a generator (its result is "
+                                "not goray::Generator<T>)");
+  nlohmann::json unknown_method = Failure(Call(40, CallPayload("Nope"), instance));
+  EXPECT_EQ(unknown_method["Error"]["kind"], "method");
+  EXPECT_EQ(unknown_method["Error"]["task"], "Streamer.Nope");
+  nlohmann::json bad_arg = Failure(Call(40, CallPayload("Range", "two"), instance));
+  EXPECT_EQ(bad_arg["Error"]["task"], "Streamer.Range");
+  EXPECT_EQ(bad_arg["Error"]["position"], 0);
+
+  // The stream keeps its instance alive after CloseActor; the instance is gone for calls.
+  const int destroyed = Streamer::destroyed.load();
+  ASSERT_EQ(Call(7, "", instance).code, 0);
+  EXPECT_EQ(Streamer::destroyed.load(), destroyed);
+  EXPECT_EQ(Next(id).value().get().as<std::string>(), "item-1");
+  EXPECT_TRUE(Next(id).ended());
+  EXPECT_EQ(Streamer::destroyed.load(), destroyed + 1);
+  Result closed = Call(40, CallPayload("Range", int64_t{1}), instance);
+  EXPECT_EQ(closed.code, 1);
+  EXPECT_EQ(closed.body, "goray: actor instance " + std::to_string(instance) +
+                             " is closed (method Range)");
+  nlohmann::json never = Failure(Call(40, CallPayload("Range", int64_t{1}), 1u << 30));
+  EXPECT_EQ(never["Error"]["kind"], "actor instance");
+}
+
+TEST_F(StreamsAbi, MethodFailureNamesTypeAndMethod) {
+  uint64_t instance = NewStreamer("p");
+  Result started = Call(40, CallPayload("Broken"), instance);
+  ASSERT_EQ(started.code, 0) << started.body;
+  uint64_t id = ReadU64(started.body);
+  EXPECT_EQ(Next(id).value().get().as<int64_t>(), 1);
+  nlohmann::json failure = Failure(Call(41, U64(id)));
+  EXPECT_EQ(failure["Message"], "std::invalid_argument: no second item (task Streamer.Broken)");
+  EXPECT_EQ(failure["Error"]["task"], "Streamer.Broken");
+  EXPECT_EQ(Next(id).code, 1);
+  EXPECT_EQ(Call(7, "", instance).code, 0);
+}
+
+TEST_F(StreamsAbi, RunTaskAndMethodCallOnAGeneratorAnswerAListOfAllItems) {
+  Result all = Call(4, CallPayload("CountUp", int64_t{4}));
+  ASSERT_EQ(all.code, 0) << all.body;
+  std::size_t offset = 0;
+  msgpack::object_handle list = msgpack::unpack(all.body.data(), all.body.size(), offset);
+  EXPECT_EQ(offset, all.body.size());  // one value: the list
+  EXPECT_EQ(list.get().as<std::vector<int64_t>>(), (std::vector<int64_t>{0, 1, 2, 3}));
+  Result none = Call(4, CallPayload("CountUp", int64_t{0}));
+  ASSERT_EQ(none.code, 0);
+  EXPECT_EQ(msgpack::unpack(none.body.data(), none.body.size()).get().as<std::vector<int64_t>>(),
+            std::vector<int64_t>{});
+  nlohmann::json failed = Failure(Call(4, CallPayload("FailAfter", int64_t{3})));
+  EXPECT_EQ(failed["Message"], "std::runtime_error: stream broke after 3 items (task FailAfter)");
+
+  uint64_t instance = NewStreamer("m");
+  Result method = Call(6, CallPayload("Range", int64_t{2}), instance);
+  ASSERT_EQ(method.code, 0) << method.body;
+  EXPECT_EQ(msgpack::unpack(method.body.data(), method.body.size()).get().as<std::vector<std::string>>(),
+            (std::vector<std::string>{"m0", "m1"}));
+  Result for_python = Call(35, CallPayload("Range", int64_t{1}), instance);
+  ASSERT_EQ(for_python.code, 0) << for_python.body;
+  EXPECT_EQ(msgpack::unpack(for_python.body.data(), for_python.body.size())
+                .get()
+                .as<std::vector<std::string>>(),
+            (std::vector<std::string>{"m0"}));
+  EXPECT_EQ(Call(7, "", instance).code, 0);
+}
+
+class StreamArrays : public StreamsAbi {
+ protected:
+  void SetUp() override {
+    StreamsAbi::SetUp();
+    ASSERT_EQ(Call(33, "").code, 0);  // EnableArrays
+  }
+  void TearDown() override {
+    goray::codec::detail::SetArraysEnabled(false);
+    EXPECT_EQ(goray::codec::detail::LiveArrayHandoffs(), 0u);
+    StreamsAbi::TearDown();
+  }
+};
+
+uint64_t LoadLittle(const char* bytes) {
+  uint64_t value = 0;
+  for (int i = 7; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  return value;
+}
+
+TEST_F(StreamArrays, IndexZeroEncodesItemsInlineAligned) {
+  uint64_t id = StartTask(CallPayload("ArrayItems", int64_t{2}, int64_t{3}));
+  Item first = Next(id, 0);
+  ASSERT_TRUE(first.has_item()) << first.body;
+  // tag, ext32 header (6 bytes), ext 71 header (4) and shape (8), pad, 3 doubles
+  EXPECT_EQ(first.body[1], '\xc9');
+  EXPECT_EQ(first.body[6], 71);
+  const std::size_t pad = static_cast<uint8_t>(first.body[7 + 3]);
+  EXPECT_EQ((1 + 6 + 4 + 8 + pad) % 64, 0u);  // data 64-byte aligned in the reply
+  ASSERT_EQ(first.body.size(), 1 + 6 + 4 + 8 + pad + 24);
+  double values[3];
+  std::memcpy(values, first.body.data() + 1 + 6 + 4 + 8 + pad, sizeof values);
+  EXPECT_EQ(values[2], 0.0);
+  EXPECT_EQ(goray::codec::detail::LiveArrayHandoffs(), 0u);
+  EXPECT_EQ(Call(42, U64(id)).code, 0);
+}
+
+TEST_F(StreamArrays, IndexOneHandsItemsOverAsExt72Owned) {
+  uint64_t id = StartTask(CallPayload("ArrayItems", int64_t{2}, int64_t{1000}));
+  for (int i = 0; i < 2; ++i) {
+    Item item = Next(id, 1);
+    ASSERT_TRUE(item.has_item()) << item.body;
+    msgpack::object_handle value = item.value();
+    ASSERT_EQ(value.get().type, msgpack::type::EXT);
+    ASSERT_EQ(value.get().via.ext.type(), 72);
+    const char* payload = value.get().via.ext.data();
+    EXPECT_EQ(payload[0], 'f');
+    EXPECT_EQ(payload[3], 1);  // owned
+    const int ndim = payload[2];
+    ASSERT_EQ(ndim, 1);
+    const auto* data = reinterpret_cast<const double*>(LoadLittle(payload + 4 + 8 * ndim));
+    const uint64_t token = LoadLittle(payload + 12 + 8 * ndim);
+    EXPECT_NE(token, 0u);
+    EXPECT_EQ(goray::codec::detail::LiveArrayHandoffs(), 1u);
+    EXPECT_EQ(data[999], static_cast<double>(i));  // alive until ReleaseArray
+    EXPECT_EQ(Call(36, U64(token)).code, 0);
+  }
+  EXPECT_TRUE(Next(id, 1).ended());
+}
+
+TEST_F(StreamArrays, RunTaskForPythonOnAGeneratorHandsEachItemOver) {
+  Result all = Call(34, CallPayload("ArrayItems", int64_t{2}, int64_t{4}));
+  ASSERT_EQ(all.code, 0) << all.body;
+  msgpack::object_handle list = msgpack::unpack(all.body.data(), all.body.size());
+  ASSERT_EQ(list.get().type, msgpack::type::ARRAY);
+  ASSERT_EQ(list.get().via.array.size, 2u);
+  for (const msgpack::object& item : list.get().via.array) {
+    ASSERT_EQ(item.via.ext.type(), 72);
+    const char* payload = item.via.ext.data();
+    EXPECT_EQ(Call(36, U64(LoadLittle(payload + 12 + 8 * payload[2]))).code, 0);
+  }
+  // RunTask (4) on the same generator: inline ext 71 items, nothing handed over.
+  Result inline_items = Call(4, CallPayload("ArrayItems", int64_t{2}, int64_t{4}));
+  ASSERT_EQ(inline_items.code, 0);
+  msgpack::object_handle inline_list =
+      msgpack::unpack(inline_items.body.data(), inline_items.body.size());
+  EXPECT_EQ(inline_list.get().via.array.ptr[1].via.ext.type(), 71);
+}
+
+// The registry refuses bad uses of the actor traits with clear exceptions.
+struct Plain {
+  int64_t Get() { return 0; }
+};
+
+TEST(RegistryTraits, ConcurrencyGroupsAndMethodGroupsAreChecked) {
+  goray::Registry registry;
+  auto plain = registry.AddActor<Plain>("Plain", [] { return Plain{}; });
+  plain.AddMethod("Get", &Plain::Get);
+  try {
+    plain.ConcurrencyGroup("io", 2);
+    FAIL() << "a group on a type that is not thread-safe";
+  } catch (const std::logic_error& error) {
+    EXPECT_STREQ(error.what(), "goray: actor type Plain: concurrency group io needs a thread-safe "
+                               "actor type (call ThreadSafe() first): a group runs its methods "
+                               "beside the others");
+  }
+  plain.ThreadSafe();
+  EXPECT_THROW(plain.ConcurrencyGroup("io", 0), std::invalid_argument);
+  EXPECT_THROW(plain.ConcurrencyGroup("", 1), std::invalid_argument);
+  plain.ConcurrencyGroup("io", 2);
+  EXPECT_THROW(plain.ConcurrencyGroup("io", 3), std::logic_error);
+  try {
+    plain.MethodGroup("Put", "io");
+    FAIL() << "a method not added";
+  } catch (const std::logic_error& error) {
+    EXPECT_STREQ(error.what(),
+                 "goray: actor type Plain: MethodGroup(Put, io): no method Put was added before");
+  }
+  try {
+    plain.MethodGroup("Get", "db");
+    FAIL() << "a group not declared";
+  } catch (const std::logic_error& error) {
+    EXPECT_STREQ(error.what(), "goray: actor type Plain: MethodGroup(Get, db): no concurrency "
+                               "group db was declared before");
+  }
+  plain.MethodGroup("Get", "io");
+  plain.MethodGroup("Get", "io");  // the same again is harmless
+  plain.ConcurrencyGroup("cpu", 1);
+  EXPECT_THROW(plain.MethodGroup("Get", "cpu"), std::logic_error);
+  const goray::ActorType* type = registry.FindActorType("Plain");
+  ASSERT_NE(type, nullptr);
+  EXPECT_TRUE(type->thread_safe);
+  EXPECT_EQ(type->concurrency_groups,
+            (std::vector<std::pair<std::string, int>>{{"io", 2}, {"cpu", 1}}));
+  EXPECT_EQ(type->method_groups.at("Get"), "io");
+  EXPECT_TRUE(type->streams.empty());
+}
+
+TEST(RegistryTraits, GeneratorsAreRecordedAsStreams) {
+  goray::Registry registry;
+  registry.AddTask("CountUp", &CountUp);
+  registry.AddTask("Square", &Square);
+  EXPECT_NE(registry.FindTaskStream("CountUp"), nullptr);
+  EXPECT_NE(registry.FindTask("CountUp"), nullptr);  // runs to its end for RunTask
+  EXPECT_EQ(registry.FindTaskStream("Square"), nullptr);
+  EXPECT_EQ(registry.FindTaskStream("Nope"), nullptr);
+  EXPECT_THROW(registry.AddTask("CountUp", &CountUp), std::logic_error);
+}
+
+}  // namespace
