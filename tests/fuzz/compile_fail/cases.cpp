@@ -33,4 +33,17 @@ void Use() {
 void goray::RegisterApplication(goray::Registry& r) { r.AddTask("P", [](int* p) { return *p; }); }
 #elif CASE == 9  // a non-const reference parameter
 void goray::RegisterApplication(goray::Registry& r) { r.AddTask("R", [](int& x) { return x; }); }
+#elif CASE == 10  // a generator borrowing the request (std::string_view)
+void goray::RegisterApplication(goray::Registry& r) {
+  r.AddTask("G", [](std::string_view s) -> goray::Generator<int> { co_yield static_cast<int>(s.size()); });
+}
+#elif CASE == 11  // a generator method borrowing the request (std::span)
+struct Spans {
+  goray::Generator<double> Each(std::span<const double> xs) { for (double x : xs) co_yield x; }
+};
+void goray::RegisterApplication(goray::Registry& r) {
+  r.AddActor<Spans>("Spans", [] { return Spans{}; }).AddMethod("Each", &Spans::Each);
+}
+#elif CASE == 12  // a generator of nothing
+void goray::RegisterApplication(goray::Registry&) { goray::Generator<void> g; }
 #endif

@@ -17,6 +17,9 @@ EXPECT=(
   "options (goray::Option) must come after the call's arguments"      # 7
   "a task parameter cannot be a pointer"                               # 8
   "a task parameter cannot be a non-const reference"                   # 9
+  "a generator's parameter cannot be std::span, goray::ArrayView or std::string_view"  # 10
+  "a generator's parameter cannot be std::span, goray::ArrayView or std::string_view"  # 11
+  "Generator<T> yields values: T is an object type"                    # 12
 )
 failures=0
 for case in "${!EXPECT[@]}"; do
