@@ -1,6 +1,7 @@
 // raytest part: tasks that consume streams from C++ (goray::Stream): streams.cpp's
 // generator tasks and actor, and stream_defs.py's Python generator task.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -73,6 +74,17 @@ int64_t CancelMidStream() {
   return after;
 }
 
+// NodeItems(n) pinned to the node holding `resource` (the 2-node cluster test): the node
+// each item was produced on, as it arrives here.
+std::vector<std::string> NodesOfStream(int64_t n, std::string resource) {
+  std::map<std::string, double> resources{{resource, 0.01}};
+  goray::Stream<goray::Future<std::string>> stream(
+      goray::RemoteStream("NodeItems", n, goray::Option("resources", resources)));
+  std::vector<std::string> nodes;
+  for (goray::Future<std::string> item : stream) nodes.push_back(item.Get());
+  return nodes;
+}
+
 }  // namespace
 
 void RegisterStreamConsumers(goray::Registry& registry) {
@@ -81,6 +93,7 @@ void RegisterStreamConsumers(goray::Registry& registry) {
   registry.AddTask("StreamUntilError", &StreamUntilError);
   registry.AddTask("RangeOfActor", &RangeOfActor);
   registry.AddTask("CancelMidStream", &CancelMidStream);
+  registry.AddTask("NodesOfStream", &NodesOfStream);
 }
 
 }  // namespace raytest
