@@ -10,6 +10,9 @@
 #   bash scripts/bench.sh concurrency [bench/concurrency.py options]
 #                                    # a threaded C++ actor's Spin at max_concurrency 2 vs 1,
 #                                    # C++ -> Python async actor calls in flight vs one by one
+#   bash scripts/bench.sh streaming [bench/streaming.py options]
+#                                    # C++ generator tasks streamed to Python (first item,
+#                                    # items/s) and to a C++ consumer vs plain-Python generators
 #   bash scripts/bench.sh peers [bench/peers.py options]
 #                                    # ours vs GoRay vs plain Python vs Ray's C++ API:
 #                                    # writes bench/report.md and bench/peers.png (~30 min)
@@ -44,6 +47,10 @@ if [ "$what" = arrays ]; then  # not in "all": 64 and 256 MiB arrays, several mi
 fi
 if [ "$what" = concurrency ]; then  # not in "all": raytest's actors (build/, by setup.sh)
   timed "bench: concurrency" "$ROOT/.venv/bin/python" "$ROOT/bench/concurrency.py" \
+    "$ROOT/build/tests/apps/libraytest.so" "${@:2}"
+fi
+if [ "$what" = streaming ]; then  # not in "all": raytest's generators (build/, by setup.sh)
+  timed "bench: streaming" "$ROOT/.venv/bin/python" "$ROOT/bench/streaming.py" \
     "$ROOT/build/tests/apps/libraytest.so" "${@:2}"
 fi
 if [ "$what" = peers ]; then  # not in "all": it takes about 30 minutes

@@ -1,0 +1,144 @@
+"""Streaming generators on one local Ray: C++ generator tasks (goray::Generator<T>)
+against plain-Python streaming generators doing the same, interleaved rounds, medians.
+
+  first:  .remote() to the first item's value in this driver: CountUp(--items) (C++)
+          vs a Python generator yielding range(n); ratio = C++ time / Python time
+          (lower is better).
+  items:  items/s of the whole stream consumed here (each item ray.get as it comes):
+          CountUp vs the Python generator; ratio = C++ rate / Python rate (higher is
+          better).
+  slow:   SlowCount(--slow-items, --ms) (a sleep before each item) vs a Python generator
+          sleeping as long: time to the first item, ratio as for `first`.
+  cpp:    a consumer task: C++'s SumStream(n) (goray::Stream over CountUp, in its worker)
+          vs a Python task summing the Python generator's items; ratio = C++ rate /
+          Python rate.
+Last line: streaming ratio first=W items=X slow=Y cpp=Z
+
+Usage: python bench/streaming.py [path/to/libraytest.so] [--rounds N] [--items N]
+       [--slow-items N] [--ms N]
+"""
+import argparse
+import os
+import statistics
+import time
+
+import ray
+
+import goray
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DEFS = os.path.join(ROOT, "tests", "ray", "defs.py")
+
+
+@ray.remote
+def py_count_up(n):
+    for i in range(n):
+        yield i
+
+
+@ray.remote
+def py_slow_count(n, ms):
+    for i in range(n):
+        time.sleep(ms / 1000)
+        yield i
+
+
+@ray.remote
+def py_sum_stream(n):
+    return sum(ray.get(ref) for ref in py_count_up.remote(n))
+
+
+def first_item(submit):
+    def run():
+        start = time.perf_counter()
+        generator = submit()
+        assert ray.get(next(generator)) == 0
+        elapsed = time.perf_counter() - start
+        for ref in generator:  # drained: the next round starts on an idle worker
+            ray.get(ref)
+        return elapsed
+    return run
+
+
+def whole_stream(submit, count):
+    def run():
+        start = time.perf_counter()
+        received = sum(1 for ref in submit() if ray.get(ref) is not None)
+        elapsed = time.perf_counter() - start
+        assert received == count
+        return elapsed
+    return run
+
+
+def consumer(submit, expected):
+    def run():
+        start = time.perf_counter()
+        assert ray.get(submit()) == expected
+        return time.perf_counter() - start
+    return run
+
+
+def interleaved(pair, rounds):
+    """(ours, reference) samples, alternating which runs first each round."""
+    ours, theirs = [], []
+    for index in range(rounds):
+        order = [(ours, pair[0]), (theirs, pair[1])]
+        for samples, function in (order if index % 2 == 0 else order[::-1]):
+            samples.append(function())
+    return ours, theirs
+
+
+def spread(ours, theirs, rate):
+    per_round = sorted((t / o) if rate else (o / t) for o, t in zip(ours, theirs))
+    return f"spread {per_round[0]:.2f}..{per_round[-1]:.2f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("library", nargs="?", default=os.path.join(ROOT, "build", "tests", "apps", "libraytest.so"))
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--items", type=int, default=2000, help="items of CountUp per round")
+    parser.add_argument("--slow-items", type=int, default=5, help="items of SlowCount per round")
+    parser.add_argument("--ms", type=int, default=20, help="SlowCount's sleep before each item")
+    options = parser.parse_args()
+
+    goray.init(options.library, py_defs_path=DEFS, num_cpus=2, log_to_driver=False)
+    n, slow_n, ms = options.items, options.slow_items, options.ms
+    count_up, slow_count = goray.golang_task("CountUp"), goray.golang_task("SlowCount")
+    sum_stream = goray.golang_task("SumStream")
+    expected = n * (n - 1) // 2
+
+    cases = {
+        "first": (first_item(lambda: count_up.remote(n)), first_item(lambda: py_count_up.remote(n)), False),
+        "items": (whole_stream(lambda: count_up.remote(n), n),
+                  whole_stream(lambda: py_count_up.remote(n), n), True),
+        "slow": (first_item(lambda: slow_count.remote(slow_n, ms)),
+                 first_item(lambda: py_slow_count.remote(slow_n, ms)), False),
+        "cpp": (consumer(lambda: sum_stream.remote(n), expected),
+                consumer(lambda: py_sum_stream.remote(n), expected), True),
+    }
+    for ours, theirs, _ in cases.values():  # warm-up: workers started, code loaded
+        ours(), theirs()
+
+    ratios = {}
+    print(f"(medians of {options.rounds} rounds; {os.cpu_count()} cores; {n} items, "
+          f"SlowCount {slow_n} x {ms} ms)")
+    for name, (ours_run, theirs_run, rate) in cases.items():
+        ours, theirs = interleaved((ours_run, theirs_run), options.rounds)
+        mine, plain = statistics.median(ours), statistics.median(theirs)
+        if rate:
+            count = n
+            ratios[name] = (count / mine) / (count / plain)
+            print(f"{name:6} C++ {count / mine:10.0f} items/s   Python {count / plain:10.0f} items/s   "
+                  f"ratio {ratios[name]:.2f}  {spread(ours, theirs, True)}")
+        else:
+            ratios[name] = mine / plain
+            print(f"{name:6} C++ {mine * 1e3:8.2f} ms to the first item   Python {plain * 1e3:8.2f} ms   "
+                  f"ratio {ratios[name]:.2f}  {spread(ours, theirs, False)}")
+    ray.shutdown()
+    print("streaming ratio " + " ".join(f"{name}={value:.2f}" for name, value in ratios.items()))
+
+
+if __name__ == "__main__":
+    main()
