@@ -1,5 +1,16 @@
-"""py-defs part for the streaming tests (imported by defs.py): Python generator tasks."""
+"""py-defs part for the streaming tests (imported by defs.py): Python generator tasks
+and a Python actor with a generator method, for C++ consumers."""
+import sys
+
+import ray.cloudpickle
+
 import goray
+
+# Ray pickles Python actor classes; this module is importable in the driver only (it is
+# beside the py-defs file, which workers load after unpickling), so by value.
+ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+__all__ = ["py_count", "py_fail_after", "PyRange"]
 
 
 @goray.remote
@@ -15,3 +26,18 @@ def py_fail_after(n):
     for i in range(n):
         yield i
     raise ValueError(f"py stream broke after {n} items")
+
+
+@goray.remote
+class PyRange:
+    """A Python actor with a generator method (C++ streams it with RemoteStream)."""
+
+    def __init__(self, prefix):
+        self.prefix = prefix
+
+    def items(self, n):
+        for i in range(n):
+            yield f"{self.prefix}{i}"
+
+    def plain(self):
+        return self.prefix

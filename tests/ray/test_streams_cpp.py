@@ -126,3 +126,46 @@ def test_plain_calls_of_generators_are_refused(lib):
     assert code == 1 and b"task CountUp is a generator" in text, text
     code, text = submit(Native2Py.EXE_PYTHON_REMOTE_TASK, [3], task_name="py_count")
     assert code == 1 and b"Python function py_count is a generator" in text, text
+
+
+def stream_items(stream_id):
+    values = []
+    while True:
+        code, reply = next_ref(stream_id)
+        assert code == 0, reply
+        if not reply:
+            return values
+        code, value = get(unpack_u64(reply))
+        assert code == 0, value
+        values.append(_codec.unpack(value))
+
+
+def test_a_python_actors_generator_method_streams_to_native_code(lib):
+    code, reply = submit(Native2Py.NEW_PYTHON_ACTOR, ["r"], goray_actor_type_name="PyRange")
+    assert code == 0, reply
+    actor_id = unpack_u64(reply)
+    try:
+        code, reply = submit(Native2Py.ACTOR_METHOD_CALL, [3], goray_py_local_actor_id=actor_id,
+                             goray_task_name="items", num_returns="streaming")
+        assert code == 0, reply
+        stream_id = unpack_u64(reply)
+        assert stream_items(stream_id) == ["r0", "r1", "r2"]
+        release(stream_id)
+        code, text = submit(Native2Py.ACTOR_METHOD_CALL, [], goray_py_local_actor_id=actor_id,
+                            goray_task_name="plain", num_returns="streaming")
+        assert code == 1 and b"method PyRange.plain is not a generator" in text, text
+        code, text = submit(Native2Py.ACTOR_METHOD_CALL, [3], goray_py_local_actor_id=actor_id,
+                            goray_task_name="items")
+        assert code == 1 and b"method PyRange.items is a generator" in text, text
+    finally:
+        command(Native2Py.RELEASE_ACTOR, pack_u64(actor_id))
+
+
+def test_a_streaming_option_set_fails_its_pipelined_records(lib):
+    from goray._ray import native2py
+    native2py._define_options(990001, json.dumps({"num_returns": "streaming"}))
+    try:
+        with __import__("pytest").raises(goray.GorayError, match="only for a streaming call"):
+            native2py._options(990001)
+    finally:
+        native2py._defined.pop(990001, None)
