@@ -252,3 +252,14 @@ def test_case(reports, case):
                            f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     verdict, *details = found[case]
     assert verdict == "ok", "\n".join(details)
+
+
+def test_num_returns_streaming_only_where_a_call_streams():
+    from goray.errors import GorayError
+    from goray._ray.options import split_options
+    assert split_options({"num_returns": "streaming", "num_cpus": 1}, streaming=True) == {"num_cpus": 1}
+    with pytest.raises(GorayError, match="only for a streaming call of a generator"):
+        split_options({"num_returns": "streaming"})
+    with pytest.raises(GorayError, match="num_returns=2 is not supported"):
+        split_options({"num_returns": 2}, streaming=True)
+    assert split_options({"num_returns": 1}) == {}
