@@ -86,15 +86,15 @@ else:
     # _golang_local_run_task until then and for what it does not handle itself.
     _run_task = (_golang_local_run_task if _fast is None else _fast.golang_local_run_task)
 
-# (library, names of its generator tasks): asked once per library (DescribeApplication).
-_streaming: Tuple[Any, FrozenSet[str]] = (None, frozenset())
+# The names of the library's generator tasks, asked once (DescribeApplication; one
+# library per process).
+_streaming: Optional[FrozenSet[str]] = None
 
 
 def _streaming_tasks() -> FrozenSet[str]:
     global _streaming
-    library = _ffi.get_library()
-    names = _streams_local.streaming_tasks(library)
-    _streaming = (library, names)
+    names = _streams_local.streaming_tasks(_ffi.get_library())
+    _streaming = names
     return names
 
 
@@ -103,11 +103,11 @@ def golang_local_run_task(name: str, *args: Any) -> Any:
     value, the value for one, a list for several. A generator task (its result is
     goray::Generator<T>) returns an iterator of its items instead (a LocalStream:
     each next() runs the task up to its next item; close it to stop early)."""
-    library, streaming = _streaming
-    if library is None or library is not _ffi._library:
+    streaming = _streaming
+    if streaming is None:
         streaming = _streaming_tasks()
     if name in streaming:
-        return _streams_local.task_stream(name, args, library)
+        return _streams_local.task_stream(name, args)
     return _run_task(name, *args)
 
 
