@@ -283,7 +283,8 @@ def _exe_remote_task(data: memoryview) -> Reply:
     args_block, meta, refs, key = _call(data)
     if meta.get(streams.NUM_RETURNS) == streams.STREAMING:
         positions, ordered = _ref_parts(_native_refs(refs))
-        return _new_object(streams.submit_task(meta[META_TASK_NAME], _stream_options(meta),
+        return _new_object(streams.submit_task(meta[META_TASK_NAME],
+                                               with_goray_env(_stream_options(meta)),
                                                args_block, positions, ordered))
     options = _options_of(meta, key)
     return _new_object(_submit_native_task(meta[META_TASK_NAME], options.task, options.key,
@@ -293,7 +294,8 @@ def _exe_remote_task(data: memoryview) -> Reply:
 def _exe_python_remote_task(data: memoryview) -> Reply:
     args_block, meta, refs, key = _call(data)
     if meta.get(streams.NUM_RETURNS) == streams.STREAMING:
-        return _new_object(streams.submit_python(meta[META_PY_TASK_NAME], _stream_options(meta),
+        return _new_object(streams.submit_python(meta[META_PY_TASK_NAME],
+                                                 with_goray_env(_stream_options(meta)),
                                                  _python_args(args_block, _native_refs(refs))))
     options = _options_of(meta, key)
     return _new_object(_submit_python_task(meta[META_PY_TASK_NAME], options.task, options.key,

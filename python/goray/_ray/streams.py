@@ -32,7 +32,7 @@ from .. import _registry, _stores, _traits
 from .._protocol import PYTHON_TASK_PREFIX, Buffer, Py2Native, pack_u64
 from .._streams_local import iterate_native, method_stream, not_a_generator, task_stream
 from ..errors import GorayError
-from . import bodies, objects
+from . import bodies, objects, submit
 from .objects import NativeBlock, stored, to_python
 
 __all__ = ["STREAMING", "StoredStream", "task_streams", "streaming_methods", "task_body",
@@ -192,8 +192,9 @@ def submit_task(name: str, options: Dict[str, Any], args_block: Buffer,
         raise not_a_generator("task", name)
     block = objects.travelling(args_block)
     args = (block, positions, *refs) if refs else (block,) if args_block else ()
-    remote = base.options(**options) if options else base
-    return StoredStream(remote.remote(*args), name, True)
+    # (Ray's public path: submit.py does not mirror generators; the options are kept.)
+    submitter = submit.prepared(base, f"stream:{name}", options)
+    return StoredStream(submitter.remote(*args), name, True)
 
 
 def submit_python(name: str, options: Dict[str, Any], values: Sequence[Any]) -> "StoredStream":
@@ -202,7 +203,8 @@ def submit_python(name: str, options: Dict[str, Any], values: Sequence[Any]) -> 
     function = python_generator(name)
     merged = {"name": PYTHON_TASK_PREFIX + getattr(function, "__name__", name),
               **_registry.declared_options(name), **options}
-    return StoredStream(python_generator_base.options(**merged).remote(name, *values), name, False)
+    submitter = submit.prepared(python_generator_base, f"python-stream:{name}", merged)
+    return StoredStream(submitter.remote(name, *values), name, False)
 
 
 def refuse_generator(what: str, name: str) -> GorayError:
