@@ -134,6 +134,19 @@ class LocalStream:
             raise StopIteration
         return item
 
+    def send(self, value: Any) -> Any:
+        """As a generator's: the next item (the value sent is ignored, as a
+        ``for ... yield`` loop ignores it), so ``yield from`` a LocalStream works in a
+        generator whose caller sends (Ray's streaming executor sends its statistics)."""
+        return self.__next__()
+
+    def throw(self, error: Any, value: Any = None, traceback: Any = None) -> Any:
+        """As a generator's: the stream is closed, then the error raised here."""
+        self.close()
+        if value is None:
+            value = error() if isinstance(error, type) else error
+        raise value.with_traceback(traceback) if traceback is not None else value
+
     def close(self) -> None:
         """Destroys the native generator now (CloseStream); later ``next()`` calls
         raise StopIteration. A second close does nothing."""

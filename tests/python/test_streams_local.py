@@ -80,6 +80,20 @@ def case_collected_or_abandoned_streams_are_closed():
     assert _alive() == base
 
 
+def case_delegated_to_with_yield_from():
+    base = _alive()
+
+    def outer():
+        yield from _run("CountUp", 100)
+
+    running = outer()
+    assert running.send(None) == 0 and running.send(None) == 1
+    with pytest.raises(KeyError):
+        running.throw(KeyError("stop"))  # reaches the stream: closed, then raised
+    assert _alive() == base
+    assert _run("CountUp", 3).send("ignored") == 0
+
+
 def case_error_mid_stream():
     import goray
     base = _alive()
