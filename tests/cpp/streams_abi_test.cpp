@@ -67,6 +67,31 @@ Generator<std::tuple<int64_t, std::string>> Pairs(int64_t n) {
 
 double Square(double x) { return x * x; }
 
+// Re-enters Execute from inside its own body (as a callback into the driver could): asks
+// for its own next item, then closes itself. What each answered is kept for the test.
+std::atomic<uint64_t> g_self_id{0};
+std::atomic<long long> g_self_next_code{-1};
+std::atomic<long long> g_self_close_code{-1};
+long long ExecuteCode(long long command, uint64_t id) {
+  std::string payload(8, '\0');
+  for (int i = 0; i < 8; ++i) {
+    payload[static_cast<size_t>(i)] = static_cast<char>((id >> (8 * i)) & 0xff);
+  }
+  long long out_len = 0;
+  long long code = -1;
+  void* out = Execute(command, payload.data(), 8, &out_len, &code);
+  FreeMemory(out);
+  return code;
+}
+Generator<int64_t> SelfClosing() {
+  Alive alive;
+  co_yield 1;
+  g_self_next_code = ExecuteCode(41, g_self_id);
+  g_self_close_code = ExecuteCode(42, g_self_id);
+  co_yield 2;
+  co_yield 3;  // never asked for: the stream closed itself
+}
+
 class Streamer {
  public:
   explicit Streamer(std::string prefix) : prefix_(std::move(prefix)) {}
@@ -106,6 +131,7 @@ void goray::RegisterApplication(goray::Registry& registry) {
   registry.AddTask("ArrayItems", &ArrayItems);
   registry.AddTask("Pairs", &Pairs);
   registry.AddTask("Square", &Square);
+  registry.AddTask("SelfClosing", &SelfClosing);
   // A default argument: Stepped(n) means Stepped(n, 1).
   registry.AddTask("Stepped", &Stepped, [](int64_t n) { return Stepped(n, 1); });
   registry.AddTask("Lambda", [](int64_t n) -> Generator<std::string> {
@@ -245,7 +271,7 @@ TEST_F(StreamsAbi, DescribeApplicationListsEveryTaskAndActorWithTraits) {
   nlohmann::json expected = nlohmann::json::parse(R"({
     "tasks": {"ArrayItems": {"stream": true}, "CountUp": {"stream": true},
               "FailAfter": {"stream": true}, "Lambda": {"stream": true},
-              "Pairs": {"stream": true}, "Repeat": {"stream": true},
+              "Pairs": {"stream": true}, "Repeat": {"stream": true}, "SelfClosing": {"stream": true},
               "Square": {"stream": false}, "Stepped": {"stream": true}},
     "actors": {
       "Fetcher": {"thread_safe": true, "concurrency_groups": {"io": 2, "compute": 1},
@@ -368,6 +394,19 @@ TEST_F(StreamsAbi, ClosingEarlyRunsTheFrameDestructors) {
   // Closed before its body ever ran: nothing to clean but the frame.
   uint64_t unstarted = StartTask(CallPayload("CountUp", int64_t{5}));
   EXPECT_EQ(Call(42, U64(unstarted)).code, 0);
+}
+
+TEST_F(StreamsAbi, InsideItsOwnGeneratorNextIsRefusedAndCloseEndsItAfterTheItem) {
+  uint64_t id = StartTask(CallPayload("SelfClosing"));
+  g_self_id = id;
+  EXPECT_EQ(Next(id).value().get().as<int64_t>(), 1);
+  Item second = Next(id);  // runs the body's calls into Execute
+  EXPECT_EQ(g_self_next_code.load(), 1);
+  EXPECT_EQ(g_self_close_code.load(), 0);
+  ASSERT_TRUE(second.has_item()) << second.body;
+  EXPECT_EQ(second.value().get().as<int64_t>(), 2);
+  EXPECT_EQ(g_alive, 0);  // destroyed once the item was produced
+  EXPECT_EQ(Next(id).code, 1);
 }
 
 TEST_F(StreamsAbi, UnknownIdsAndMalformedRequestsAreCodeOne) {
