@@ -45,6 +45,9 @@ CASES: Dict[str, tuple] = {
     # Typed handles to an actor class and refs in a struct, all declared in a .cpp that
     # also calls the wrappers (the header names the generated handle, never the class).
     "refs_in_cpp": ("refs_app", None),
+    # Generators with defaults and const-reference parameters, a thread-safe actor with a
+    # group, and a C++ caller of the stream wrappers.
+    "streams": ("streams", None),
 }
 
 
@@ -141,6 +144,44 @@ def test_two_sources_link_and_run(scanner, tmp_path):
     assert called.returncode == 0, called.stderr
     assert called.stdout.split("\n")[0] == \
         "{'x': 2.0, 'y': 4.0} {'x': 3.0, 'y': 6.0}", called.stdout
+
+
+def link_case(case: str, tmp_path: pathlib.Path) -> pathlib.Path:
+    """The case generated and linked into an application library, as goray_add_app does."""
+    archive = runtime_archive()
+    assert archive is not None, "build goray first (cmake --build build)"
+    outdir = tmp_path / "gen"
+    assert generate_case(case, outdir).returncode == 0
+    library = tmp_path / f"lib{case}.so"
+    command = [CXX, "-std=c++20", "-shared", "-fPIC", "-fvisibility=hidden", "-DMSGPACK_NO_BOOST",
+               f"-I{CORPUS}", f"-I{outdir}", f"-I{ROOT / 'runtime' / 'include'}",
+               *map(str, sorted(outdir.glob("*.goray.cpp"))), str(archive), "-pthread", "-ldl",
+               f"-Wl,--version-script={ROOT / 'runtime' / 'exports.map'}", "-Wl,--no-undefined",
+               "-Wl,-u,Execute,-u,FreeMemory,-u,RegisterCallback,-u,GorayProtocolVersion",
+               "-o", str(library)]
+    linked = run(command)
+    assert linked.returncode == 0, linked.stderr
+    return library
+
+
+def test_generators_with_defaults_keep_their_reference_arguments(scanner, tmp_path):
+    """A generator taking `const std::string&` and called with fewer arguments (the
+    registry's shorter form, a generated lambda) refers to the arguments the stream keeps,
+    not to the lambda's own parameters, gone once it returned the generator: every item
+    carries the whole argument (long strings, so a dangling one would be freed memory)."""
+    library = link_case("streams", tmp_path)
+    word, prefix = "w" * 64, "p" * 48
+    check = ("import goray, sys; goray.load_library(sys.argv[1])\n"
+             f"print(list(goray.golang_local_run_task('Repeat', {word!r})))\n"
+             f"print(list(goray.golang_local_run_task('Repeat', {word!r}, 2)))\n"
+             f"print(list(goray.golang_local_run_task('Repeat', {word!r}, 1, '?')))\n"
+             "with goray.golang_local_new_actor('Tagger') as tagger:\n"
+             f"    print(list(tagger.Tag({prefix!r})))\n")
+    called = run([PYTHON, "-c", check, str(library)])
+    assert called.returncode == 0, called.stderr
+    assert called.stdout.splitlines()[:4] == [
+        str([word + "!"] * 3), str([word + "!"] * 2), str([word + "?"]), str([prefix + "t"] * 2)
+    ], called.stdout
 
 
 def test_a_global_declaration_named_like_the_outputs_is_refused(scanner, tmp_path):

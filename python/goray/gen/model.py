@@ -660,15 +660,19 @@ def _short_names(qualified_names: List[str]) -> Dict[str, str]:
 
 
 def _shorter_calls(params: List[CppParam], call: str,
-                   self_type: Optional[str] = None) -> List[str]:
+                   self_type: Optional[str] = None, stream: bool = False) -> List[str]:
     """For each argument count a call may stop at (before the last parameter), a
     lambda taking that many decoded arguments that calls the function with them, so the
-    compiler fills in the rest from the declaration's defaults."""
+    compiler fills in the rest from the declaration's defaults. A generator's lambda
+    takes the arguments by reference: the stream keeps the decoded values for the
+    generator's life, and a generator taking a const reference must refer to those, not
+    to the lambda's own parameters (gone when it returns the generator)."""
     required = len(params) - sum(1 for p in params if p.has_default)
     lambdas = []
+    passing = "& " if stream else " "
     for count in range(required, len(params)):
         declared = [f"{self_type}& goray_self"] if self_type else []
-        declared += [f"{p.type} goray_a{i}" for i, p in enumerate(params[:count])]
+        declared += [f"{p.type}{passing}goray_a{i}" for i, p in enumerate(params[:count])]
         arguments = ", ".join(f"::std::move(goray_a{i})" for i in range(count))
         target = f"goray_self.{call}" if self_type else call
         lambdas.append(f"[]({', '.join(declared)}) -> decltype(auto) "
@@ -750,7 +754,8 @@ class _Builder:
             wrapped=not missing,
             not_wrapped_because=(", ".join(missing) + " cannot be named from a header: "
                                  "declare it in a header the scan reads") if missing else "",
-            shorter=_shorter_calls(params, call, self_type) if call else [],
+            shorter=(_shorter_calls(params, call, self_type, _is_generator(result))
+                     if call else []),
             source=_location_file(declaration),
             stream=_is_generator(result),
             concurrency_group=declaration.get("concurrency_group"))
