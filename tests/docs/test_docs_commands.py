@@ -218,6 +218,8 @@ RULES = [
          "a benchmark (about 30 minutes)"),
     Rule(r"bash scripts/bench\.sh arrays( --\w+ \S+)*", COVERED, "scripts/bench.sh::bench/arrays.py",
          "a benchmark (minutes: arrays of 64 and 256 MiB on Ray)"),
+    Rule(r"bash scripts/bench\.sh concurrency( --\w+ \S+)*", COVERED,
+         "scripts/bench.sh::bench/concurrency.py", "a benchmark (a minute on Ray)"),
     Rule(r"\.venv/bin/python bench/scan_bench\.py", COVERED, "bench/scan_bench.py",
          "a benchmark"),
     Rule(r"\.venv/bin/python bench/soak\.py( --[\w-]+( \d+| \w+)?)*", COVERED, "bench/soak.py",
