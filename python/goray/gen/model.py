@@ -260,8 +260,11 @@ class PyActor:
             text += " Concurrency groups: " + ", ".join(
                 f"{name!r} ({size} at once)" for name, size in self.concurrency_groups) + "."
         if self.method_groups:
-            text += " " + "; ".join(f"{method} runs in {group!r}"
-                                    for method, group in self.method_groups.items()) + "."
+            members: Dict[str, List[str]] = {}
+            for method, group in self.method_groups.items():
+                members.setdefault(group, []).append(method)
+            text += " In " + "; in ".join(f"{group!r}: {', '.join(methods)}"
+                                          for group, methods in members.items()) + "."
         return _paragraph(text)
 
 

@@ -53,12 +53,14 @@ class Item(_TypedDict, total=False):
 CountUp = _Task("CountUp", """0, 1, ..., n - 1.""")
 Words = _Task("Words", """Each word of the text.""")
 Square = _Task("Square", "")
-Fetcher = _ActorClass("Fetcher", """Fetches pages on two io threads and scores them on one compute thread.""", thread_safe=True,
-                       concurrency_groups={"io": 2, "compute": 1},
-                       method_groups={"Fetch": "io", "Score": "compute", "Lines": "io", "Page": "io"})
-Pool = _ActorClass("Pool", """Runs its methods on any number of threads at once.""", thread_safe=True,
-                    concurrency_groups={},
-                    method_groups={})
+Fetcher = _ActorClass(
+    "Fetcher", """Fetches pages on two io threads and scores them on one compute thread.""",
+    thread_safe=True, concurrency_groups={"io": 2, "compute": 1},
+    method_groups={"Fetch": "io", "Score": "compute", "Lines": "io", "Page": "io"})
+Pool = _ActorClass(
+    "Pool", """Runs its methods on any number of threads at once.""",
+    thread_safe=True, concurrency_groups={},
+    method_groups={})
 Tally = _ActorClass("Tally", """Counts without locks: not thread-safe.""")
 
 

@@ -204,8 +204,7 @@ class _ActorClass_Fetcher:
 
     Thread-safe (GORAY_THREADSAFE): an actor may run its methods concurrently
     (max_concurrency > 1). Concurrency groups: 'io' (2 at once), 'compute' (1 at
-    once). Fetch runs in 'io'; Score runs in 'compute'; Lines runs in 'io'; Page
-    runs in 'io'.
+    once). In 'io': Fetch, Lines, Page; in 'compute': Score.
     """
 
     thread_safe: _bool
