@@ -5,6 +5,7 @@
 #include <clang/AST/DeclTemplate.h>
 #include <clang/AST/Expr.h>
 
+#include "concurrency.h"
 #include "doc_comments.h"
 #include "naming.h"
 
@@ -26,6 +27,9 @@ std::string MacroOf(llvm::StringRef marker) {
   if (marker == kActor) return "GORAY_ACTOR";
   if (marker == kDriver) return "GORAY_DRIVER";
   if (marker == kInitOptions) return "GORAY_INIT_OPTIONS";
+  if (marker == kThreadSafe) return "GORAY_THREADSAFE";
+  if (marker.starts_with(kConcurrencyGroupPrefix)) return "GORAY_CONCURRENCY_GROUP";
+  if (IsInGroupMarker(marker)) return "GORAY_IN_GROUP";
   return marker.str();
 }
 
@@ -72,6 +76,11 @@ bool IsStdStringVector(clang::QualType type, const clang::PrintingPolicy& canoni
   return canonical == "std::vector<std::basic_string<char>>";
 }
 
+// "class 'jobs::Fetcher'": a class in the messages of the concurrency markers.
+std::string ClassLabel(const clang::CXXRecordDecl& record, const clang::ASTContext& ast) {
+  return "class '" + Display(QualifiedTypeName(record, ast)) + "'";
+}
+
 // "a task", "an actor type".
 std::string Article(const std::string& noun) {
   return (std::string("aeiou").find(noun[0]) == std::string::npos ? "a " : "an ") + noun;
@@ -94,6 +103,10 @@ void Collector::Misplaced(const clang::Decl& decl, const std::string& marker) {
     where = "a non-template function";
   } else if (marker == kInitOptions) {
     where = "its own variable (write GORAY_INIT_OPTIONS(R\"({...})\") at namespace scope)";
+  } else if (IsClassConcurrencyMarker(marker)) {
+    where = "the class of an actor type";
+  } else if (IsInGroupMarker(marker)) {
+    where = "a public method of an actor type's class";
   } else {
     tu_.reporter.Error(decl.getLocation(), "unknown goray marker '" + marker +
                                                "'; use the macros of <goray/goray.h>");
@@ -133,8 +146,11 @@ void Collector::Visit(const clang::Decl& decl) {
   }
   if (const auto* record = llvm::dyn_cast<clang::CXXRecordDecl>(&decl)) {
     if (!record->isThisDeclarationADefinition()) return;
+    bool concurrency_marked = false;
     for (const std::string& marker : markers) {
-      if (marker == kTasks && !record->isUnion()) {
+      if (IsClassConcurrencyMarker(marker) && !record->isUnion()) {
+        concurrency_marked = true;
+      } else if (marker == kTasks && !record->isUnion()) {
         Tasks(*record);
       } else if (marker == kActors && !record->isUnion()) {
         Actors(*record);
@@ -144,6 +160,7 @@ void Collector::Visit(const clang::Decl& decl) {
         Misplaced(decl, marker);
       }
     }
+    if (concurrency_marked) ConcurrencyClass(*record);
     Walk(*record);
     return;
   }
@@ -151,6 +168,8 @@ void Collector::Visit(const clang::Decl& decl) {
     for (const std::string& marker : markers) {
       if (marker == kDriver) {
         Driver(*function);
+      } else if (IsInGroupMarker(marker)) {
+        InGroup(*function, marker);
       } else {
         Misplaced(decl, marker);
       }
@@ -326,6 +345,9 @@ std::optional<json> Collector::Signature(const clang::FunctionDecl& function,
   if (with_result) {
     std::optional<json> result = types_.Result(function, owner);
     if (result) {
+      if ((*result)["kind"] == "generator" && !BorrowFreeGenerator(function, owner, signature)) {
+        ok = false;
+      }
       signature["result"] = std::move(*result);
     } else {
       ok = false;
@@ -333,6 +355,24 @@ std::optional<json> Collector::Signature(const clang::FunctionDecl& function,
   }
   if (!ok) return std::nullopt;
   return signature;
+}
+
+bool Collector::BorrowFreeGenerator(const clang::FunctionDecl& function, const std::string& owner,
+                                    const json& signature) {
+  bool ok = true;
+  const json& params = signature["params"];
+  for (unsigned i = 0; i < params.size() && i < function.getNumParams(); ++i) {
+    const json& type = params[i]["type"];
+    if (type["kind"] != "ndarray" || type["form"] == "array") continue;
+    tu_.reporter.Error(function.getParamDecl(i)->getLocation(),
+                       "parameter '" + params[i]["name"].get<std::string>() + "' of " + owner +
+                           " borrows the caller's memory ('" +
+                           type["spelling"].get<std::string>() + "'), but " + owner +
+                           " is a generator, whose body runs after the call has returned; "
+                           "take goray::Array<" + type["element"].get<std::string>() + ">");
+    ok = false;
+  }
+  return ok;
 }
 
 void Collector::AddUnique(std::map<std::string, ModelEntry>& entries, const std::string& key,
@@ -481,7 +521,8 @@ void Collector::Actors(const clang::CXXRecordDecl& record) {
         returns = "value";
       }
     }
-    if (actor_class == nullptr || actor_class->isUnion() || IsInNamespace(*actor_class, "std")) {
+    if (actor_class == nullptr || actor_class->isUnion() || IsInNamespace(*actor_class, "std") ||
+        IsInNamespace(*actor_class, "goray")) {
       clang::SourceLocation location = method->getReturnTypeSourceRange().getBegin();
       tu_.reporter.Error(location.isValid() ? location : method->getLocation(),
                          "the factory of " + what + " returns '" +
@@ -583,11 +624,18 @@ void Collector::AddActor(const std::string& name, const clang::CXXRecordDecl& de
                        class_label + " is abstract; goray must build it: use a concrete class");
     return;
   }
+  ClassConcurrency concurrency =
+      ReadClassConcurrency(*actor_class, ClassLabel(*actor_class, tu_.ast), tu_);
+  if (!concurrency.ok) return;
   std::string class_name = QualifiedTypeName(*actor_class, tu_.ast);
   json methods = json::array();
   std::map<std::string, Declarer> declared_by;
   Subobject whole{class_name, Display(class_name)};
-  if (!ActorMethods(*actor_class, name, whole, {}, methods, declared_by)) return;
+  if (!ActorMethods(*actor_class, name, whole, {}, methods, declared_by, concurrency)) return;
+  json groups = json::array();
+  for (const ConcurrencyGroup& group : concurrency.groups) {
+    groups.push_back({{"name", group.name}, {"size", group.size}});
+  }
   if (doc.empty()) doc = DocComment(*actor_class, tu_.ast);
   Position position = tu_.locator.Describe(declaration.getLocation());
   json actor = {{"name", name},
@@ -595,6 +643,8 @@ void Collector::AddActor(const std::string& name, const clang::CXXRecordDecl& de
                 {"construction", std::move(construction)},
                 {"params", std::move(params)},
                 {"methods", std::move(methods)},
+                {"thread_safe", concurrency.thread_safe},
+                {"concurrency_groups", std::move(groups)},
                 {"doc", doc},
                 {"location", position.ToJson()}};
   AddUnique(tu_.model.actors, name, ModelEntry{std::move(actor), position}, "actor type",
@@ -604,7 +654,7 @@ void Collector::AddActor(const std::string& name, const clang::CXXRecordDecl& de
 bool Collector::ActorMethods(const clang::CXXRecordDecl& record, const std::string& actor,
                              const Subobject& subobject, const std::set<std::string>& hidden,
                              json& methods, std::map<std::string, Declarer>& declared_by,
-                             bool is_base) {
+                             const ClassConcurrency& concurrency, bool is_base) {
   bool ok = true;
   std::string class_name = QualifiedTypeName(record, tu_.ast);
   std::string role = !is_base
@@ -653,6 +703,11 @@ bool Collector::ActorMethods(const clang::CXXRecordDecl& record, const std::stri
       ok = false;
       continue;
     }
+    std::optional<std::string> group;
+    if (!MethodGroup(*method, what, concurrency, group)) {
+      ok = false;
+      continue;
+    }
     declared_by.emplace(name, Declarer{class_name, subobject});
     json entry = {{"name", name},
                   {"declaring_class", class_name},
@@ -660,6 +715,10 @@ bool Collector::ActorMethods(const clang::CXXRecordDecl& record, const std::stri
                   {"params", (*signature)["params"]},
                   {"result", (*signature)["result"]},
                   {"doc", DocComment(*method, tu_.ast)}};
+    if (group) {
+      entry["concurrency_group"] = *group;
+      tu_.model.exported_grouped_methods.insert(class_name + "::" + name);
+    }
     if (std::optional<Position> position = tu_.locator.PositionOf(method->getLocation())) {
       entry["location"] = position->ToJson();
     }
@@ -671,10 +730,79 @@ bool Collector::ActorMethods(const clang::CXXRecordDecl& record, const std::stri
     if (base_record == nullptr || base_record->getDefinition() == nullptr) continue;
     const clang::CXXRecordDecl& definition = *base_record->getDefinition();
     ok = ActorMethods(definition, actor, BaseSubobject(subobject, base, definition),
-                      hidden_below, methods, declared_by, /*is_base=*/true) &&
+                      hidden_below, methods, declared_by, concurrency, /*is_base=*/true) &&
          ok;
   }
   return ok;
+}
+
+void Collector::ConcurrencyClass(const clang::CXXRecordDecl& record) {
+  std::string label = ClassLabel(record, tu_.ast);
+  ClassConcurrency concurrency = ReadClassConcurrency(record, label, tu_);
+  std::string markers = concurrency.thread_safe ? "GORAY_THREADSAFE" : "";
+  if (!concurrency.groups.empty() || !concurrency.ok) {
+    markers += std::string(markers.empty() ? "" : " and ") + "GORAY_CONCURRENCY_GROUP";
+  }
+  tu_.model.concurrency_classes.emplace(
+      QualifiedTypeName(record, tu_.ast),
+      MarkedDeclaration{tu_.locator.Describe(record.getLocation()),
+                        label + " is marked " + markers});
+}
+
+void Collector::InGroup(const clang::FunctionDecl& function, const std::string& marker) {
+  const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
+  if (method == nullptr) {
+    Misplaced(function, marker);
+    return;
+  }
+  // Once per method: its out-of-line definition inherits the marker.
+  if (!handled_.insert(method->getCanonicalDecl()).second) return;
+  std::string key = QualifiedTypeName(*method->getParent(), tu_.ast) + "::" + method->getNameAsString();
+  std::string shown = "'" + Display(key) + "'";
+  if (method->isStatic()) {
+    tu_.reporter.Error(method->getLocation(),
+                       "GORAY_IN_GROUP on static member function " + shown +
+                           ", which is not a method (goray calls methods on an actor "
+                           "instance); make it non-static, or remove GORAY_IN_GROUP");
+    return;
+  }
+  if (method->getAccess() != clang::AS_public) {
+    tu_.reporter.Error(method->getLocation(),
+                       std::string("GORAY_IN_GROUP on ") +
+                           (method->getAccess() == clang::AS_protected ? "protected" : "private") +
+                           " member function " + shown +
+                           ", which is not a method (only public member functions are); make it "
+                           "public, or remove GORAY_IN_GROUP");
+    return;
+  }
+  tu_.model.grouped_methods.emplace(
+      key, MarkedDeclaration{tu_.locator.Describe(method->getLocation()), shown});
+}
+
+bool Collector::MethodGroup(const clang::CXXMethodDecl& method, const std::string& what,
+                            const ClassConcurrency& concurrency,
+                            std::optional<std::string>& group) {
+  std::vector<InGroupMarker> markers = InGroupMarkers(method, tu_.sources);
+  if (markers.empty()) return true;
+  if (markers.size() > 1) {
+    tu_.reporter.Error(markers[1].location,
+                       what + " is in concurrency groups '" + markers[0].group + "' and '" +
+                           markers[1].group +
+                           "'; a method runs in one group: keep one GORAY_IN_GROUP");
+    return false;
+  }
+  const std::string& name = markers[0].group;
+  if (!concurrency.Declares(name)) {
+    tu_.reporter.Error(markers[0].location,
+                       what + " is in concurrency group '" + name + "', which its " +
+                           concurrency.label +
+                           " does not declare; declare it on that class with "
+                           "GORAY_CONCURRENCY_GROUP(\"" + name +
+                           "\", <threads>) (the class must be GORAY_THREADSAFE)");
+    return false;
+  }
+  group = name;
+  return true;
 }
 
 void Collector::Driver(const clang::FunctionDecl& declared) {

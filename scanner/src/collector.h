@@ -15,6 +15,7 @@
 #include <clang/AST/DeclCXX.h>
 #include <nlohmann/json.hpp>
 
+#include "concurrency.h"
 #include "reserved_names.h"
 #include "tu_context.h"
 #include "type_mapper.h"
@@ -78,7 +79,16 @@ class Collector {
   bool ActorMethods(const clang::CXXRecordDecl& record, const std::string& actor,
                     const Subobject& subobject, const std::set<std::string>& hidden,
                     nlohmann::json& methods, std::map<std::string, Declarer>& declared_by,
-                    bool is_base = false);
+                    const ClassConcurrency& concurrency, bool is_base = false);
+  // The concurrency markers (concurrency.h): a marked class, a GORAY_IN_GROUP function
+  // (`marker`), both recorded for the checks once every file is scanned.
+  void ConcurrencyClass(const clang::CXXRecordDecl& record);
+  void InGroup(const clang::FunctionDecl& function, const std::string& marker);
+  // The concurrency group of actor method `method` (`what`: "method 'M' of actor type
+  // 'A'") into `group` (unset: none); false when its GORAY_IN_GROUP is broken (reported):
+  // several groups, or one the actor's class does not declare.
+  bool MethodGroup(const clang::CXXMethodDecl& method, const std::string& what,
+                   const ClassConcurrency& concurrency, std::optional<std::string>& group);
   // The public, non-deleted member functions of `record` named by identifiers; overloads
   // and templates are reported (`what` is like "task", "actor type").
   std::vector<const clang::CXXMethodDecl*> PublicFunctions(
@@ -102,13 +112,18 @@ class Collector {
   // {"params", "result"} of a task, factory or method; `owner` is like "task 'Square'".
   std::optional<nlohmann::json> Signature(const clang::FunctionDecl& function,
                                           const std::string& owner, bool with_result = true);
+  // A generator's body runs after its call returns: its mapped parameters (`signature`)
+  // must not borrow the caller's memory (goray::ArrayView, std::span); reports those that do.
+  bool BorrowFreeGenerator(const clang::FunctionDecl& function, const std::string& owner,
+                           const nlohmann::json& signature);
   void AddUnique(std::map<std::string, ModelEntry>& entries, const std::string& key,
                  ModelEntry entry, const std::string& kind, clang::SourceLocation location);
   bool CheckNameable(const clang::NamedDecl& decl, const std::string& what);
 
   TuContext& tu_;
   TypeMapper types_;
-  std::set<const clang::Decl*> handled_;  // canonical declarations of drivers, init options
+  // canonical declarations of drivers, init options, GORAY_IN_GROUP methods
+  std::set<const clang::Decl*> handled_;
 };
 
 }  // namespace goray::scan

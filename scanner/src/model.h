@@ -45,6 +45,13 @@ struct HandleUse {
   std::string what;  // "parameter 'c' of task 'Use'"
 };
 
+// A declaration carrying a concurrency marker (GORAY_THREADSAFE, GORAY_CONCURRENCY_GROUP,
+// GORAY_IN_GROUP), checked once every file is scanned: does an actor type use it?
+struct MarkedDeclaration {
+  Position position;
+  std::string what;  // "class 'Fetcher' is marked GORAY_THREADSAFE", "'Helper::Fetch'"
+};
+
 struct Model {
   std::map<std::string, ModelEntry> tasks;   // by task name
   std::map<std::string, ModelEntry> actors;  // by actor type name
@@ -54,6 +61,11 @@ struct Model {
   std::map<std::string, nlohmann::json> enums;    // by qualified name
   // The classes of goray::ActorHandleOf<Actor> uses ("::Counter"), each with its first use.
   std::map<std::string, HandleUse> handle_uses;
+  // Classes with concurrency markers ("::Fetcher"), methods with GORAY_IN_GROUP
+  // ("::Fetcher::Fetch"), and the grouped methods some actor type exports.
+  std::map<std::string, MarkedDeclaration> concurrency_classes;
+  std::map<std::string, MarkedDeclaration> grouped_methods;
+  std::set<std::string> exported_grouped_methods;
   // Types already reported as unusable, so that each is reported once.
   std::set<std::string> rejected_types;
 

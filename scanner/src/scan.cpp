@@ -20,6 +20,7 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include "actor_handles.h"
+#include "concurrency.h"
 #include "diagnostics.h"
 #include "model.h"
 #include "scan_action.h"
@@ -145,7 +146,8 @@ ScanResult Scan(const std::vector<std::string>& sources, const ScanOptions& opti
     }
     parse(file);
   }
-  // Typed actor handles name the actor type building their class: known only now.
+  // Typed actor handles name the actor type building their class, and a concurrency
+  // marker belongs to an actor type or not: known only now.
   nlohmann::json idl;
   std::vector<Diagnostic> late;
   std::string late_rendered;
@@ -155,11 +157,16 @@ ScanResult Scan(const std::vector<std::string>& sources, const ScanOptions& opti
     std::sort(relative_sources.begin(), relative_sources.end());
     idl = model.ToIdl(relative_sources);
     ResolveActorHandles(idl, model, late, late_rendered);
+    CheckConcurrencyMarkers(model, late, late_rendered);
     rendered << late_rendered;
   }
   // As clang counts them: "1 warning and 2 errors generated."
-  unsigned warnings = diagnostics.warning_count();
-  unsigned errors = diagnostics.error_count() + static_cast<unsigned>(late.size());
+  auto late_count = [&](const char* severity) {
+    return static_cast<unsigned>(std::count_if(
+        late.begin(), late.end(), [&](const Diagnostic& d) { return d.severity == severity; }));
+  };
+  unsigned warnings = diagnostics.warning_count() + late_count("warning");
+  unsigned errors = diagnostics.error_count() + late_count("error");
   if (warnings > 0) rendered << warnings << (warnings == 1 ? " warning" : " warnings");
   if (warnings > 0 && errors > 0) rendered << " and ";
   if (errors > 0) rendered << errors << (errors == 1 ? " error" : " errors");

@@ -21,7 +21,8 @@ constexpr const char* kSupportedTypes =
     "std::unordered_map, std::optional, "
     "std::chrono::system_clock::time_point, goray::Value, goray::Array (goray::ArrayView or "
     "std::span<const T> for a parameter), goray::ObjectRef, goray::Future, "
-    "goray::ActorHandle, goray::ActorHandleOf, an enum or a struct with public fields";
+    "goray::ActorHandle, goray::ActorHandleOf, an enum or a struct with public fields (and "
+    "goray::Generator<T> as the result of a task or method)";
 
 // "geo::Point" for messages, from the IDL's "::geo::Point".
 std::string Display(const std::string& qualified) {
@@ -310,6 +311,12 @@ std::optional<json> TypeMapper::Map(clang::QualType type, const TypeUse& use,
         return MapArray(record->getName() == "Array" ? "array" : "view",
                         SugaredArguments(type, *spec)[0].getAsType(), type, object, use, outer,
                         site);
+      }
+      if (spec != nullptr && IsInNamespace(*record, "goray") && record->getName() == "Generator" &&
+          spec->getTemplateArgs().size() == 1 &&
+          spec->getTemplateArgs()[0].getKind() == clang::TemplateArgument::Type) {
+        return MapGenerator(SugaredArguments(type, *spec)[0].getAsType(), type, object, use,
+                            outer, site);
       }
       if (IsInNamespace(*record, "goray")) {
         if (std::optional<json> mapped = MapReference(*record, type, object, use, outer)) {
@@ -616,6 +623,29 @@ std::optional<json> TypeMapper::MapReference(const clang::CXXRecordDecl& record,
   object["spelling"] = "goray::ActorHandleOf<" + class_name + ">";
   tu_.model.handle_uses.emplace(class_name,
                                 HandleUse{tu_.locator.Describe(use.location), use.what});
+  return object;
+}
+
+std::optional<json> TypeMapper::MapGenerator(clang::QualType item, clang::QualType written,
+                                             json& object, const TypeUse& use,
+                                             clang::QualType outer, Site site) {
+  if (site != Site::kResult) {
+    Unsupported(use, written, outer,
+                "goray::Generator<T> is only the result of a task or an actor method (its items "
+                "stream to the caller one by one); pass the items as a std::vector instead");
+    return std::nullopt;
+  }
+  if (item->isVoidType()) {
+    Unsupported(use, written, outer,
+                "a generator yields values: goray::Generator<void> yields none; return void, or "
+                "a goray::Generator of a value type");
+    return std::nullopt;
+  }
+  std::optional<json> element = Map(item, use, outer, Site::kValue);
+  if (!element) return std::nullopt;
+  object["kind"] = "generator";
+  object["spelling"] = "goray::Generator<" + (*element)["spelling"].get<std::string>() + ">";
+  object["element"] = std::move(*element);
   return object;
 }
 

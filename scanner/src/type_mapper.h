@@ -25,7 +25,8 @@ struct TypeUse {
 };
 
 // Where a type stands: only a parameter itself may be a borrowed array view, only a
-// result a std::tuple (several results); anything inside them is a value.
+// result a std::tuple (several results) or a goray::Generator (a task's or method's: an
+// actor factory's result is not mapped); anything inside them is a value.
 enum class Site { kValue, kParameter, kResult };
 
 class TypeMapper {
@@ -53,6 +54,10 @@ class TypeMapper {
   std::optional<nlohmann::json> MapArray(const std::string& form, clang::QualType element,
                                          clang::QualType written, nlohmann::json& object,
                                          const TypeUse& use, clang::QualType outer, Site site);
+  // goray::Generator<T> ("generator"), a task's or method's result only: `item` is T.
+  std::optional<nlohmann::json> MapGenerator(clang::QualType item, clang::QualType written,
+                                             nlohmann::json& object, const TypeUse& use,
+                                             clang::QualType outer, Site site);
   // goray::ObjectRef and goray::Future<T...> ("object_ref"), goray::ActorHandle and
   // goray::ActorHandleOf<Actor> ("actor_handle"); nullopt with object["kind"] unset when
   // `record` is none of them, set when it is but could not be mapped (reported).

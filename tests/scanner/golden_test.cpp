@@ -55,7 +55,8 @@ INSTANTIATE_TEST_SUITE_P(
                       GoldenCase{"docs", {"docs/docs.h"}},
                       GoldenCase{"project", {"project"}},
                       GoldenCase{"arrays", {"arrays/arrays.h"}},
-                      GoldenCase{"refs", {"refs/refs.h"}}),
+                      GoldenCase{"refs", {"refs/refs.h"}},
+                      GoldenCase{"concurrency", {"concurrency/concurrency.h"}}),
     [](const ::testing::TestParamInfo<GoldenCase>& param) { return param.param.name; });
 
 // the README's one-file application with the runtime's real <goray/goray.h>.

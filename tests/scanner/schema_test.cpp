@@ -38,7 +38,7 @@ TEST_P(GoldenSchemaTest, GoldenFileConforms) {
 
 INSTANTIATE_TEST_SUITE_P(Golden, GoldenSchemaTest,
                          ::testing::Values("app", "types", "actors", "driver", "docs", "project",
-                                           "arrays", "refs"));
+                                           "arrays", "refs", "concurrency"));
 
 TEST(Schema, RejectsMissingKeysWrongKindsAndExtras) {
   json schema = Schema();
@@ -136,6 +136,49 @@ TEST(Schema, RefsAndHandles) {
     }
   }
   EXPECT_FALSE(SchemaErrors(schema, ref_of_view).empty());
+}
+
+// A generator is a task's or method's result only; every actor type says whether it is
+// thread-safe and lists its groups; a method's group is optional.
+TEST(Schema, GeneratorsAreResultsOnlyAndActorsCarryTheirConcurrency) {
+  json schema = Schema();
+  json idl = json::parse(ReadFile(GoldenPath("concurrency")));
+  ASSERT_TRUE(SchemaErrors(schema, idl).empty());
+  json generator;
+  for (const json& task : idl["tasks"]) {
+    if (task["name"] == "CountUp") generator = task["result"];
+  }
+  ASSERT_EQ(generator["kind"], "generator");
+
+  json parameter = idl;
+  parameter["tasks"][0]["params"][0]["type"] = generator;
+  EXPECT_FALSE(SchemaErrors(schema, parameter).empty());
+
+  json element = idl;
+  element["structs"][0]["fields"][0]["type"] = generator;
+  EXPECT_FALSE(SchemaErrors(schema, element).empty());
+
+  json nested = idl;
+  for (json& task : nested["tasks"]) {
+    if (task["name"] == "CountUp") task["result"]["element"] = generator;
+  }
+  EXPECT_FALSE(SchemaErrors(schema, nested).empty());
+
+  json no_thread_safe = idl;
+  no_thread_safe["actors"][0].erase("thread_safe");
+  EXPECT_FALSE(SchemaErrors(schema, no_thread_safe).empty());
+
+  json no_groups = idl;
+  no_groups["actors"][0].erase("concurrency_groups");
+  EXPECT_FALSE(SchemaErrors(schema, no_groups).empty());
+
+  json empty_group = idl;
+  empty_group["actors"][0]["concurrency_groups"][0]["size"] = 0;
+  EXPECT_FALSE(SchemaErrors(schema, empty_group).empty());
+
+  json ungrouped = idl;
+  for (json& method : ungrouped["actors"][0]["methods"]) method.erase("concurrency_group");
+  EXPECT_TRUE(SchemaErrors(schema, ungrouped).empty());
 }
 
 }  // namespace

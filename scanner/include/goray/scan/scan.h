@@ -11,7 +11,7 @@
 namespace goray::scan {
 
 // The IDL version this scanner writes ("idl_version") and the generator it names.
-inline constexpr int kIdlVersion = 3;
+inline constexpr int kIdlVersion = 4;
 inline constexpr const char* kGeneratorName = "goray-scan";
 inline constexpr const char* kGeneratorVersion = "0.1.0";
 

@@ -1,0 +1,6 @@
+#include <cstdint>
+#include <vector>
+#include <goray/goray.h>
+struct GORAY_TASKS Tasks {
+  std::vector<goray::Generator<int64_t>> Split(int64_t parts);
+};

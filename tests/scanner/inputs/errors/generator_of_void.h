@@ -1,0 +1,4 @@
+#include <goray/goray.h>
+struct GORAY_TASKS Tasks {
+  goray::Generator<void> Ticks();
+};

@@ -1,0 +1,5 @@
+#include <cstdint>
+#include <goray/goray.h>
+struct GORAY_TASKS Tasks {
+  int64_t Sum(goray::Generator<int64_t> numbers);
+};

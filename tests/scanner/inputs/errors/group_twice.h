@@ -1,0 +1,7 @@
+#include <cstdint>
+#include <goray/annotations.h>
+class GORAY_ACTOR GORAY_THREADSAFE GORAY_CONCURRENCY_GROUP("io", 2)
+    GORAY_CONCURRENCY_GROUP("io", 4) Fetcher {
+ public:
+  int64_t Fetch(int64_t page);
+};
