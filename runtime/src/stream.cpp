@@ -12,10 +12,13 @@ namespace {
 
 std::string Describe(std::uint64_t stream_id) { return "stream " + std::to_string(stream_id); }
 
-// Whether a code-1 reply is the structured failure goray's driver writes
-// (docs/protocol.md §9). Other text comes from a driver that does not know the
-// command at all: GoRay's, or goray's before protocol version 5.
-bool IsStructuredFailure(std::string_view text) {
+// Whether a code-1 reply to NextStreamRef comes from a driver that knows streams:
+// a structured failure (docs/protocol.md §9) or its answer for an id that is no
+// stream. Any other text is a driver's "unknown command" (GoRay's, or goray's
+// before protocol version 5), which only ever gets here through a stream that
+// driver created without knowing it.
+bool KnowsStreams(std::string_view text) {
+  if (text.find("is not a stream") != std::string_view::npos) return true;
   const nlohmann::json failure = nlohmann::json::parse(text, nullptr, false);
   return failure.is_object() && failure.contains("Error");
 }
@@ -28,7 +31,7 @@ std::optional<std::uint64_t> NextStreamRef(std::uint64_t stream_id, double timeo
   AppendU64(request, std::bit_cast<std::uint64_t>(timeout_seconds < 0 ? kForever : timeout_seconds));
   DriverReply reply = CallDriver(kNextStreamRef, request);
   const std::string what = Describe(stream_id);
-  if (reply.code == 1 && !IsStructuredFailure(reply.data.view())) {
+  if (reply.code == 1 && !KnowsStreams(reply.data.view())) {
     throw PythonError("goray::Error",
                       "this driver does not know streams (it answered NextStreamRef, Native2Py 36, "
                       "with: " + std::string(reply.data.view()) +

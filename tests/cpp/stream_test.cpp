@@ -309,6 +309,20 @@ TEST_F(StreamTest, DriverWithoutStreamsIsNamed) {
   }
 }
 
+TEST_F(StreamTest, IdThatIsNoStreamIsTheDriversWord) {
+  {
+    std::lock_guard lock(g_mu);
+    g_next = {{1, "object 7 is not a stream (NextStreamRef iterates streams)"}};
+  }
+  goray::Stream<> stream(7);
+  try {
+    stream.Next();
+    FAIL() << "expected goray::PythonError";
+  } catch (const goray::PythonError& error) {
+    EXPECT_EQ(error.message(), "object 7 is not a stream (NextStreamRef iterates streams)");
+  }
+}
+
 TEST_F(StreamTest, DriverFailureOfNextIsItsOwn) {
   {
     std::lock_guard lock(g_mu);
