@@ -64,13 +64,23 @@ def _encode_name(name: str, what: str) -> bytes:
 
 def _golang_local_run_task(name: str, *args: Any) -> Any:
     """Runs a native task in this process and returns its result: None for no
-    value, the value for one, a list for several."""
+    value, the value for one, a list for several. A generator task (its result is
+    goray::Generator<T>) returns an iterator of its items instead (a LocalStream:
+    each next() runs the task up to its next item; close it to stop early)."""
     library = _ffi.get_library()
+    if name in _streams_local.streaming_tasks(library):
+        return _streams_local.task_stream(name, args, library)
     command = _RUN_TASK_FOR_PYTHON if library.arrays else _RUN_TASK
     return _call(library, command, 0, name, "task", args, name)
 
 
 _golang_local_run_task.__name__ = _golang_local_run_task.__qualname__ = "golang_local_run_task"
+
+
+def _generator_tasks() -> FrozenSet[str]:
+    """The loaded library's generator tasks (DescribeApplication, asked once)."""
+    return _streams_local.streaming_tasks(_ffi.get_library())
+
 
 _fast = _ffi.fastpath_module()
 if _fast is not None:
@@ -79,36 +89,29 @@ if _fast is not None:
 else:
     _FALLBACK = None
 
-if TYPE_CHECKING:
-    _run_task = _golang_local_run_task
-else:
-    # The compiled one uses the library once it is bound to the fast path, and
-    # _golang_local_run_task until then and for what it does not handle itself.
-    _run_task = (_golang_local_run_task if _fast is None else _fast.golang_local_run_task)
 
-# The names of the library's generator tasks, asked once (DescribeApplication; one
-# library per process).
-_streaming: Optional[FrozenSet[str]] = None
-
-
-def _streaming_tasks() -> FrozenSet[str]:
-    global _streaming
-    names = _streams_local.streaming_tasks(_ffi.get_library())
-    _streaming = names
-    return names
-
-
-def golang_local_run_task(name: str, *args: Any) -> Any:
-    """Runs a native task in this process and returns its result: None for no
-    value, the value for one, a list for several. A generator task (its result is
-    goray::Generator<T>) returns an iterator of its items instead (a LocalStream:
-    each next() runs the task up to its next item; close it to stop early)."""
-    streaming = _streaming
-    if streaming is None:
-        streaming = _streaming_tasks()
-    if name in streaming:
+def _routed(name: str, *args: Any) -> Any:
+    """golang_local_run_task for a compiled fast path that cannot leave generator
+    tasks to Python itself (one built before set_python_tasks): routes them here."""
+    if name in _generator_tasks():
         return _streams_local.task_stream(name, args)
-    return _run_task(name, *args)
+    return _fast.golang_local_run_task(name, *args)
+
+
+_routed.__name__ = _routed.__qualname__ = "golang_local_run_task"
+
+if TYPE_CHECKING:
+    golang_local_run_task = _golang_local_run_task
+elif _fast is None:
+    golang_local_run_task = _golang_local_run_task
+elif hasattr(_fast, "set_python_tasks"):
+    # The compiled one uses the library once it is bound to the fast path, and
+    # _golang_local_run_task until then, for generator tasks (it asks which they are on
+    # its first call) and for what it does not handle itself.
+    _fast.set_python_tasks(_generator_tasks)
+    golang_local_run_task = _fast.golang_local_run_task
+else:
+    golang_local_run_task = _routed
 
 
 def golang_local_new_actor(name: str, *args: Any) -> "LocalActor":

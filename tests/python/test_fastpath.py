@@ -20,11 +20,9 @@ def test_mode_matches_environment(lib):
     expected = FASTPATH_BUILT and not os.environ.get("GORAY_NO_FASTPATH")
     assert lib.uses_fastpath == expected
     assert goray._ffi.fastpath_active() == expected
-    # In fast mode the public entry point calls the compiled one (after routing
-    # generator tasks to their streams).
-    compiled = type(goray._local._run_task).__name__ == "builtin_function_or_method"
+    # In fast mode the public entry point is the compiled one.
+    compiled = type(goray.golang_local_run_task).__name__ == "builtin_function_or_method"
     assert compiled == expected
-    assert goray._local._run_task.__name__ == "golang_local_run_task"
     assert goray.golang_local_run_task.__name__ == "golang_local_run_task"
 
 

@@ -77,6 +77,9 @@ PyMethodDef kMethods[] = {
     {"set_inline_decoder", fast_set_inline_decoder, METH_O,
      "set_inline_decoder(decode_inline): ext 71 payload -> ndarray, for the values decoded "
      "here (while NumPy is imported)."},
+    {"set_python_tasks", fast_set_python_tasks, METH_O,
+     "set_python_tasks(names_of): names_of() -> frozenset of the tasks golang_local_run_task\n"
+     "hands to the Python implementation (generator tasks), asked on its first call; None: none."},
     {"set_py2native", fast_set_py2native, METH_VARARGS,
      "set_py2native(run_task, error_from_reply, unpack_result_block): the Python code the\n"
      "Py2Native entry points fall back to."},

@@ -20,6 +20,10 @@ PyObject *g_unpack_result = nullptr;     // _codec.unpack_result_block(reply, ca
 // or RunTaskForPython/ActorMethodCallForPython (34/35) once the library speaks arrays.
 long long g_run_task_command = 4;
 unsigned long long g_actor_call_command = 6;
+// () -> frozenset: the tasks golang_local_run_task leaves to the Python implementation
+// (generator tasks, whose result is an iterator); asked once, on the first call.
+PyObject *g_python_tasks_of = nullptr;
+PyObject *g_python_tasks = nullptr;  // its answer
 
 // Frames units(name, args block) in `buffer`. False when an argument is not packed
 // here exactly like goray._codec.pack_args would (no exception set).
@@ -118,6 +122,32 @@ bool py2native_ready() {
          g_unpack_result != nullptr;
 }
 
+// True when task `name` goes to the Python implementation (set_python_tasks). When the
+// names cannot be had, the Python implementation reports why.
+bool served_by_python(PyObject *name) {
+  if (g_python_tasks_of == nullptr) return false;
+  if (g_python_tasks == nullptr) {
+    PyObject *names = PyObject_CallNoArgs(g_python_tasks_of);
+    if (names == nullptr || !PyAnySet_Check(names)) {
+      Py_XDECREF(names);
+      PyErr_Clear();
+      return true;
+    }
+    if (g_python_tasks == nullptr) {
+      g_python_tasks = names;
+    } else {
+      Py_DECREF(names);  // another thread asked meanwhile (the call released the GIL)
+    }
+  }
+  if (PySet_GET_SIZE(g_python_tasks) == 0) return false;
+  int found = PySet_Contains(g_python_tasks, name);
+  if (found < 0) {
+    PyErr_Clear();
+    return true;
+  }
+  return found == 1;
+}
+
 }  // namespace
 
 bool py2native_init(PyObject *module) {
@@ -138,7 +168,8 @@ PyObject *fast_run_task(PyObject *, PyObject *const *args, Py_ssize_t nargs, PyO
     PyErr_SetString(PyExc_RuntimeError, "goray._fastpath: set_py2native was not called");
     return nullptr;
   }
-  if (kwnames == nullptr && nargs >= 1 && PyUnicode_CheckExact(args[0]) && py2native_ready()) {
+  if (kwnames == nullptr && nargs >= 1 && PyUnicode_CheckExact(args[0]) && py2native_ready() &&
+      !served_by_python(args[0])) {
     ArrayPins pins;  // outlives the call: borrowed arrays point into these buffers
     Buffer buffer;
     if (frame_call(buffer, args[0], args + 1, nargs - 1, pins)) {
@@ -201,6 +232,16 @@ PyObject *fast_set_py2native(PyObject *, PyObject *args) {
   replace(&g_run_task_python, run_task);
   replace(&g_error_from_reply, error_from_reply);
   replace(&g_unpack_result, unpack_result);
+  Py_RETURN_NONE;
+}
+
+PyObject *fast_set_python_tasks(PyObject *, PyObject *names_of) {
+  if (names_of != Py_None && !PyCallable_Check(names_of)) {
+    PyErr_SetString(PyExc_TypeError, "set_python_tasks(names_of): a callable or None");
+    return nullptr;
+  }
+  replace(&g_python_tasks_of, names_of == Py_None ? nullptr : names_of);
+  Py_CLEAR(g_python_tasks);  // asked again on the next call
   Py_RETURN_NONE;
 }
 

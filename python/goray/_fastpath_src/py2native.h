@@ -24,6 +24,10 @@ PyObject *fast_actor_call(PyObject *, PyObject *const *args, Py_ssize_t nargs);
 // set_py2native(run_task, error_from_reply, unpack_result_block): the Python code the
 // entry points fall back to.
 PyObject *fast_set_py2native(PyObject *, PyObject *args);
+// set_python_tasks(names_of): names_of() -> frozenset of the tasks golang_local_run_task
+// hands to the Python implementation (generator tasks), asked on its first call; None:
+// none.
+PyObject *fast_set_python_tasks(PyObject *, PyObject *names_of);
 // set_commands(run_task, actor_call, arrays=False): the commands of the entry points
 // (RunTask/ActorMethodCall 4/6, or RunTaskForPython/ActorMethodCallForPython 34/35
 // once the library speaks arrays), and whether ndarray arguments go by address.
