@@ -64,3 +64,9 @@ def test_callers_groups_merge_over_the_declared_ones(lib):
     assert _meets(widened, group="extra") == [True, True]
     ray.kill(narrowed)
     ray.kill(widened)
+
+
+def test_callers_groups_from_cpp(lib):
+    # NewActor("Grouped", Option("concurrency_groups", {"io": n})): io resized to n.
+    assert ray.get(goray.golang_task("GroupedMeetsWithIo").remote(2)) is True
+    assert ray.get(goray.golang_task("GroupedMeetsWithIo").remote(1)) is False

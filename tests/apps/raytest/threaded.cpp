@@ -151,6 +151,18 @@ bool GroupedMeetsIn(std::string group) {
   return met;
 }
 
+// A Grouped created from C++ with Option("concurrency_groups", {{"io", io_size}}) (merged
+// over the declared groups): do two Meet(2) calls, in io, meet?
+bool GroupedMeetsWithIo(int64_t io_size) {
+  goray::ActorHandle grouped = goray::NewActor(
+      "Grouped", goray::Option("concurrency_groups", std::map<std::string, int64_t>{{"io", io_size}}));
+  goray::ObjectRef first = grouped.RemoteCall("Meet", int64_t{2}, 1.0);
+  goray::ObjectRef second = grouped.RemoteCall("Meet", int64_t{2}, 1.0);
+  bool met = first.Get<bool>() && second.Get<bool>();
+  grouped.Kill();
+  return met;
+}
+
 // The error NewActor("Serial", <option>) throws: "PythonError: <message>", or "created".
 std::string SerialRefusal(std::string option) {
   try {
@@ -206,6 +218,7 @@ void RegisterThreaded(goray::Registry& registry) {
   registry.AddTask("AsyncPauses", &AsyncPauses);
   registry.AddTask("SpinnerMeets", &SpinnerMeets);
   registry.AddTask("GroupedMeetsIn", &GroupedMeetsIn);
+  registry.AddTask("GroupedMeetsWithIo", &GroupedMeetsWithIo);
   registry.AddTask("SerialRefusal", &SerialRefusal);
 }
 
