@@ -82,3 +82,18 @@ def test_from_the_cpp_driver(lib):
     # Spinner with Option("max_concurrency", 2) and 1, the refusal as goray::PythonError,
     # Grouped's io group, AsyncFanOut(20) from the driver's thread.
     assert driver.run_driver(lib, ["threaded", "20"]) == 0
+
+
+def test_in_process_calls_from_two_python_threads_run_at_once(lib):
+    # The GIL is released around Execute in this process too (LocalActor's fast path).
+    import threading
+    spinner = goray.golang_local_new_actor("Spinner")
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(spinner.Rendezvous(2, 5.0)))
+               for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [True, True]
+    spinner.close()
