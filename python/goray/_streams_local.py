@@ -14,7 +14,7 @@ runs. An exception the generator throws ends the stream and is raised by the
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable, Iterator, List, Sequence, Tuple
+from typing import Any, Callable, FrozenSet, Generator, List, Sequence, Tuple
 
 from . import _codec, _ffi, _traits
 from ._protocol import STREAM_END, Py2Native, pack_call, pack_u64, unpack_u64
@@ -36,12 +36,12 @@ AS_PYTHON = 1
 _ENDED = object()  # what an item decoder returns for the end tag
 
 
-def streaming_tasks(library: Any) -> frozenset:
+def streaming_tasks(library: Any) -> FrozenSet[str]:
     """The names of the library's generator tasks (DescribeApplication, asked once)."""
     return _traits.app_traits(library).streaming_tasks
 
 
-def streaming_methods(library: Any, type_name: str) -> frozenset:
+def streaming_methods(library: Any, type_name: str) -> FrozenSet[str]:
     """The generator methods of native actor type `type_name`."""
     return _traits.actor_traits(library, type_name).streams
 
@@ -194,7 +194,7 @@ def method_stream(library: Any, index: int, type_name: str, method: str,
 
 
 def iterate_native(library: Any, command: int, index: int, payload: bytes, callee: str,
-                   item: Callable[[memoryview], Any]) -> Iterator[Any]:
+                   item: Callable[[memoryview], Any]) -> Generator[Any, None, None]:
     """A generator over the items of a stream started with `command` (39 or 40),
     each read as the native return block of one value (NextStreamItem index 0) and
     turned into what `item` makes of the reply's view (which stays the library's until

@@ -156,7 +156,7 @@ def _unknown_id(code: int, error: KeyError) -> Reply:
     return code, str(error).strip("'\"").encode()
 
 
-def _new_object(stored: StoredObject) -> Reply:
+def _new_object(stored: Union[StoredObject, "streams.StoredStream"]) -> Reply:
     return 0, pack_u64(_stores.objects.add(stored))
 
 

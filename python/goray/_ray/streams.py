@@ -29,15 +29,17 @@ import ray
 import ray.exceptions
 
 from .. import _registry, _stores, _traits
-from .._protocol import PYTHON_TASK_PREFIX, Buffer, Py2Native, pack_u64
+from .._protocol import NATIVE_TASK_PREFIX, PYTHON_TASK_PREFIX, Buffer, Py2Native, pack_u64
 from .._streams_local import iterate_native, method_stream, not_a_generator, task_stream
 from ..errors import GorayError
 from . import bodies, objects, submit
 from .objects import NativeBlock, stored, to_python
 
-__all__ = ["STREAMING", "StoredStream", "task_streams", "streaming_methods", "task_body",
-           "plain_method", "encoded_method", "run_python_generator", "python_generator_base",
-           "python_generator", "refuse_generator", "next_stream_ref", "not_a_generator"]
+__all__ = ["NUM_RETURNS", "STREAMING", "StoredStream", "task_streams", "streaming_methods",
+           "task_body", "plain_method", "encoded_method", "run_python_generator",
+           "python_generator_base", "python_generator", "is_generator_function", "submit_task",
+           "submit_python", "refuse_generator", "not_a_generator", "stream_error",
+           "next_stream_ref"]
 
 #: The option, and its value, of a streaming submission (Ray's own).
 NUM_RETURNS = "num_returns"
@@ -128,7 +130,7 @@ def task_body(name: str) -> Callable[..., Iterator[Any]]:
         payload = bodies._call_units(name, block, positions, resolved, keep)
         yield from _native_items(library, _START_TASK_STREAM, 0, payload, name, keep)
 
-    task.__name__ = task.__qualname__ = bodies.NATIVE_TASK_PREFIX + name
+    task.__name__ = task.__qualname__ = NATIVE_TASK_PREFIX + name
     return task
 
 
