@@ -5,6 +5,8 @@
 #   montecarlo     C++ option pricing fanned out over Ray, analysed in Python
 #   imagetiles     C++ Sobel kernels over NumPy image tiles on Ray, reassembled in NumPy
 #   inprocess      C++ <-> Python in-process, no Ray
+#   concurrency    C++ streaming generators and a threaded actor with concurrency groups,
+#                  from a C++ driver and from Python through the generated stubs
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
@@ -24,3 +26,8 @@ cd "$ROOT/examples/imagetiles"
 timed "example: imagetiles" "$PY" main.py "$BUILD/imagetiles/libimagetiles.so" "$BUILD/imagetiles"
 cd "$ROOT/examples/inprocess"
 timed "example: inprocess" "$PY" main.py "$BUILD/inprocess/libinprocess.so"
+cd "$ROOT/examples/concurrency"
+timed "example: concurrency (goray CLI)" "$ROOT/.venv/bin/goray" --py-defs app.py \
+  "$BUILD/concurrency/libconcurrency.so"
+timed "example: concurrency (stubs)" "$PY" main.py "$BUILD/concurrency/libconcurrency.so" \
+  "$BUILD/concurrency"
