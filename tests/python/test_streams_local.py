@@ -94,6 +94,23 @@ def case_delegated_to_with_yield_from():
     assert _run("CountUp", 3).send("ignored") == 0
 
 
+def case_an_interrupt_while_an_item_is_read_stays_an_interrupt():
+    # Ray cancels a task by interrupting it; the interrupt often lands while an item is
+    # decoded. It must leave as KeyboardInterrupt (Ray then reports TaskCancelledError),
+    # not as another error (the fast path's decode callback turned it into SystemError).
+    from goray import _ffi, _streams_local
+    base = _alive()
+    stream = _run("CountUp", 10)
+
+    def interrupted(view):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _streams_local.next_python_item(_ffi.get_library(), stream.stream_id, interrupted)
+    stream.close()
+    assert _alive() == base
+
+
 def case_error_mid_stream():
     import goray
     base = _alive()
