@@ -42,8 +42,8 @@ def split_options(meta: Dict[str, Any], streaming: bool = False) -> Dict[str, An
                          "creation")
     if num_returns not in (1, None, STREAMING):
         raise GorayError(f"num_returns={num_returns!r} is not supported: a goray task returns one "
-                         "object (several C++ results arrive as one list; a generator's items "
-                         "arrive with num_returns=\"streaming\")")
+                         "object (several C++ results arrive as one list); a generator's items "
+                         "arrive with num_returns=\"streaming\"")
     options.pop("num_returns", None)
     return options
 
