@@ -757,7 +757,8 @@ void Collector::InGroup(const clang::FunctionDecl& function, const std::string& 
   }
   // Once per method: its out-of-line definition inherits the marker.
   if (!handled_.insert(method->getCanonicalDecl()).second) return;
-  std::string key = QualifiedTypeName(*method->getParent(), tu_.ast) + "::" + method->getNameAsString();
+  std::string key =
+      QualifiedTypeName(*method->getParent(), tu_.ast) + "::" + method->getNameAsString();
   std::string shown = "'" + Display(key) + "'";
   if (method->isStatic()) {
     tu_.reporter.Error(method->getLocation(),

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <climits>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -54,19 +55,18 @@ ClassConcurrency ReadClassConcurrency(const clang::CXXRecordDecl& record, const 
   for (const auto* attribute : record.specific_attrs<clang::AnnotateAttr>()) {
     llvm::StringRef annotation = attribute->getAnnotation();
     if (annotation == kThreadSafe) {
-      concurrency.marked = true;
       concurrency.thread_safe = true;
       continue;
     }
     if (!annotation.starts_with(kConcurrencyGroupPrefix)) continue;
-    concurrency.marked = true;
     clang::SourceLocation location = MarkerLocation(*attribute, tu.sources);
     llvm::StringRef rest = annotation.drop_front(kConcurrencyGroupPrefix.size());
     auto [name_ref, size_text] = rest.rsplit(':');
     std::string name = name_ref.str();
     // A redeclaration's copy of a marker the class already has (the same name and size)
     // is the same declaration, not a second one.
-    auto [earlier, first] = seen.emplace(std::tuple(name, size_text.str()), attribute->isInherited());
+    auto [earlier, first] =
+        seen.emplace(std::tuple(name, size_text.str()), attribute->isInherited());
     if (!first && (earlier->second || attribute->isInherited())) continue;
     if (first_group.isInvalid()) first_group = location;
     std::string written = "GORAY_CONCURRENCY_GROUP(\"" + name + "\", " + size_text.str() + ")";

@@ -35,7 +35,6 @@ struct ConcurrencyGroup {
 // What a class declares: whether its methods may run at once, and its groups in
 // declaration order.
 struct ClassConcurrency {
-  bool marked = false;  // any of the class markers
   bool thread_safe = false;
   std::vector<ConcurrencyGroup> groups;
   bool ok = true;  // false: a broken marker was reported
