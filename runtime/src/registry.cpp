@@ -112,7 +112,8 @@ void DrainAsList(ItemStream& stream, codec::Buffer& out) {
 void AddMethodStream(ActorType& type, std::string name, MethodStreamStarter starter) {
   type.methods.emplace(name, [starter](void* self, const ArgList& args, codec::Buffer& out) {
     // The call holds the instance while it runs: an alias that owns nothing.
-    std::unique_ptr<ItemStream> stream = starter(std::shared_ptr<void>(std::shared_ptr<void>(), self), args);
+    std::shared_ptr<void> unowned(std::shared_ptr<void>(), self);
+    std::unique_ptr<ItemStream> stream = starter(std::move(unowned), args);
     DrainAsList(*stream, out);
   });
   type.streams.emplace(std::move(name), std::move(starter));
@@ -143,7 +144,9 @@ void AssignMethodGroup(ActorType& type, std::string method, std::string group) {
   }
   bool declared = false;
   for (const auto& entry : type.concurrency_groups) declared = declared || entry.first == group;
-  if (!declared) throw std::logic_error(where + "no concurrency group " + group + " was declared before");
+  if (!declared) {
+    throw std::logic_error(where + "no concurrency group " + group + " was declared before");
+  }
   auto [entry, added] = type.method_groups.try_emplace(std::move(method), group);
   if (!added && entry->second != group) {
     throw std::logic_error(where + "the method is already in group " + entry->second);

@@ -271,19 +271,21 @@ TEST_F(StreamsAbi, DescribeApplicationListsEveryTaskAndActorWithTraits) {
   nlohmann::json expected = nlohmann::json::parse(R"({
     "tasks": {"ArrayItems": {"stream": true}, "CountUp": {"stream": true},
               "FailAfter": {"stream": true}, "Lambda": {"stream": true},
-              "Pairs": {"stream": true}, "Repeat": {"stream": true}, "SelfClosing": {"stream": true},
+              "Pairs": {"stream": true}, "Repeat": {"stream": true},
+              "SelfClosing": {"stream": true},
               "Square": {"stream": false}, "Stepped": {"stream": true}},
     "actors": {
       "Fetcher": {"thread_safe": true, "concurrency_groups": {"io": 2, "compute": 1},
                   "methods": {"Fetch": {"stream": false, "concurrency_group": "io"},
                               "Range": {"stream": true}}},
       "Streamer": {"thread_safe": false, "concurrency_groups": {},
-                   "methods": {"Broken": {"stream": true}, "Count": {"stream": false}, "Evens": {"stream": true},
+                   "methods": {"Broken": {"stream": true}, "Count": {"stream": false},
+                               "Evens": {"stream": true},
                                "Range": {"stream": true}}}}})");
   EXPECT_EQ(nlohmann::json::parse(described.body), expected);
   // Keys sorted, no spaces: the exact text a driver may cache.
-  EXPECT_EQ(described.body.rfind(R"({"actors":{"Fetcher":{"concurrency_groups":{"compute":1,"io":2},)", 0),
-            0u)
+  const std::string start = R"({"actors":{"Fetcher":{"concurrency_groups":{"compute":1,"io":2},)";
+  EXPECT_EQ(described.body.rfind(start, 0), 0u)
       << described.body;
 }
 
@@ -412,11 +414,13 @@ TEST_F(StreamsAbi, InsideItsOwnGeneratorNextIsRefusedAndCloseEndsItAfterTheItem)
 TEST_F(StreamsAbi, UnknownIdsAndMalformedRequestsAreCodeOne) {
   Item unknown = Next(987654321);
   EXPECT_EQ(unknown.code, 1);
-  EXPECT_EQ(unknown.body, "goray: no open stream 987654321 (never started, finished, failed or closed)");
+  EXPECT_EQ(unknown.body,
+            "goray: no open stream 987654321 (never started, finished, failed or closed)");
   Result close_unknown = Call(42, U64(987654321));
   EXPECT_EQ(close_unknown.code, 1);
   EXPECT_EQ(close_unknown.body, unknown.body);
-  EXPECT_EQ(Call(41, "abc").body, "goray: NextStreamItem expects an 8-byte stream id, received 3 bytes");
+  EXPECT_EQ(Call(41, "abc").body,
+            "goray: NextStreamItem expects an 8-byte stream id, received 3 bytes");
   EXPECT_EQ(Call(42, "").body, "goray: CloseStream expects an 8-byte stream id, received 0 bytes");
   uint64_t id = StartTask(CallPayload("CountUp", int64_t{1}));
   Result bad_index = Call(41, U64(id), 2);
@@ -509,7 +513,9 @@ TEST_F(StreamsAbi, RunTaskAndMethodCallOnAGeneratorAnswerAListOfAllItems) {
   uint64_t instance = NewStreamer("m");
   Result method = Call(6, CallPayload("Range", int64_t{2}), instance);
   ASSERT_EQ(method.code, 0) << method.body;
-  EXPECT_EQ(msgpack::unpack(method.body.data(), method.body.size()).get().as<std::vector<std::string>>(),
+  EXPECT_EQ(msgpack::unpack(method.body.data(), method.body.size())
+                .get()
+                .as<std::vector<std::string>>(),
             (std::vector<std::string>{"m0", "m1"}));
   Result for_python = Call(35, CallPayload("Range", int64_t{1}), instance);
   ASSERT_EQ(for_python.code, 0) << for_python.body;

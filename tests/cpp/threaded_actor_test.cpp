@@ -197,9 +197,8 @@ TEST_F(ThreadedActor, MethodCallsRunConcurrentlyOnOneInstance) {
   std::atomic<int> met{0};
   OnThreads([&](int) {
     Result result = Call(6, CallPayload("Meet", int64_t{kThreads}), instance_);
-    if (result.code == 0 && msgpack::unpack(result.body.data(), result.body.size()).get().as<bool>()) {
-      ++met;
-    }
+    if (result.code != 0) return;
+    if (msgpack::unpack(result.body.data(), result.body.size()).get().as<bool>()) ++met;
   });
   EXPECT_EQ(met.load(), kThreads);  // all were inside Meet at once
 }
