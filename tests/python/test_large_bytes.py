@@ -41,6 +41,18 @@ def test_reply_is_decoded_from_a_view_released_before_free(lib):
         view[0]
 
 
+@pytest.mark.parametrize("raised", [KeyboardInterrupt, ValueError])
+def test_an_error_of_the_decode_leaves_as_itself(lib, raised):
+    # The fast path releases the view while the decode's exception is pending: that
+    # exception must come out, not a SystemError (Ray's cancel is a KeyboardInterrupt).
+    def decode(view):
+        raise raised("from decode")
+
+    payload = _protocol.pack_call(b"EchoBytes", _codec.pack_args_pieces("EchoBytes", [b"x"]))
+    with pytest.raises(raised, match="from decode"):
+        lib.execute_decoded(4, payload, 0, decode)
+
+
 def test_large_bytes_echo(lib):
     data = os.urandom(8 * BIG)
     assert goray.golang_local_run_task("EchoBytes", data) == data

@@ -159,11 +159,19 @@ PyObject *fast_execute_decoded(PyObject *, PyObject *const *args, Py_ssize_t nar
     PyObject *view = PyMemoryView_FromMemory(reply, size, PyBUF_READ);
     value = view != nullptr ? PyObject_CallOneArg(args[2], view) : nullptr;
     if (view != nullptr) {
-      // A view that escaped would point at freed memory: cut it off first.
+      // A view that escaped would point at freed memory: cut it off first. The decode's
+      // own exception (a KeyboardInterrupt, say) is set aside meanwhile, so it leaves as
+      // itself rather than as the SystemError of a call made with an exception set.
+      PyObject *type, *error, *traceback;
+      PyErr_Fetch(&type, &error, &traceback);
       PyObject *released = PyObject_CallMethod(view, "release", nullptr);
       if (released == nullptr && value != nullptr) Py_CLEAR(value);
       Py_XDECREF(released);
       Py_DECREF(view);
+      if (type != nullptr) {
+        if (released == nullptr) PyErr_Clear();  // the decode's error is the one to report
+        PyErr_Restore(type, error, traceback);
+      }
     }
   }
   if (out != nullptr) g_free(out);
