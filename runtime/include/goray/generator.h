@@ -15,6 +15,9 @@
 //   destructors of the body's locals run (RAII cleanup on close or cancellation).
 // - `co_await` is not allowed in the body (no scheduler resumes it).
 // - Plain C++ can iterate it as an input range: `for (const T& item : CountUp(3))`.
+// - With g++ 12, yield a named struct (`Row row{...}; co_yield row;`), not a braced
+//   temporary (`co_yield Row{a + b, 1};`): g++ 12 destroys such a temporary's members
+//   twice (a compiler bug; clang is fine).
 #pragma once
 
 #include <coroutine>
