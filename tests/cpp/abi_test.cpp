@@ -14,6 +14,7 @@
 #include <tuple>
 #include <vector>
 
+#include "abi_call.h"
 #include "goray/abi.h"
 #include "goray/goray.h"
 
@@ -84,47 +85,11 @@ void goray::RegisterApplication(goray::Registry& registry) {
 
 namespace {
 
-struct Result {
-  long long code;
-  std::string body;
-  bool null_pointer;
-};
-
-Result Call(long long command, const std::string& payload, uint64_t index = 0) {
-  long long out_len = -1;
-  long long ret_code = -1;
-  std::string copy = payload;  // non-NULL even when empty, like the driver
-  void* out = Execute(command | static_cast<long long>(index << 10), copy.data(),
-                      static_cast<long long>(copy.size()), &out_len, &ret_code);
-  Result result{ret_code, {}, out == nullptr};
-  if (out != nullptr) {
-    result.body.assign(static_cast<char*>(out), static_cast<size_t>(out_len));
-    FreeMemory(out);
-  }
-  return result;
-}
-
-void AppendUnit(std::string& out, std::string_view unit) {
-  uint64_t length = unit.size();
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((length >> (8 * i)) & 0xff));
-  out.append(unit);
-}
-
-template <class... Args>
-std::string ArgsBlock(const Args&... args) {
-  msgpack::sbuffer buffer;
-  msgpack::packer<msgpack::sbuffer> packer(buffer);
-  (packer.pack(args), ...);
-  return std::string(buffer.data(), buffer.size());
-}
-
-template <class... Args>
-std::string CallPayload(std::string_view name, const Args&... args) {
-  std::string payload;
-  AppendUnit(payload, name);
-  AppendUnit(payload, ArgsBlock(args...));
-  return payload;
-}
+using abi_call::AppendUnit;
+using abi_call::ArgsBlock;
+using abi_call::Call;
+using abi_call::CallPayload;
+using abi_call::Result;
 
 std::vector<msgpack::object_handle> Values(const std::string& block) {
   std::vector<msgpack::object_handle> values;

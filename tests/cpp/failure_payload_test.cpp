@@ -9,8 +9,10 @@
 #include <string>
 #include <string_view>
 #include <typeinfo>
+#include <utility>
 #include <vector>
 
+#include "abi_call.h"
 #include "goray/abi.h"
 #include "goray/detail/driver_call.h"
 #include "goray/goray.h"
@@ -44,44 +46,21 @@ void goray::RegisterApplication(goray::Registry& registry) {
 
 namespace {
 
-void AppendUnit(std::string& out, std::string_view unit) {
-  uint64_t length = unit.size();
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((length >> (8 * i)) & 0xff));
-  out.append(unit);
-}
-
-template <class... Args>
-std::string CallPayload(std::string_view name, const Args&... args) {
-  msgpack::sbuffer buffer;
-  msgpack::packer<msgpack::sbuffer> packer(buffer);
-  (packer.pack(args), ...);
-  std::string payload;
-  AppendUnit(payload, name);
-  AppendUnit(payload, std::string_view(buffer.data(), buffer.size()));
-  return payload;
-}
+using abi_call::Call;
+using abi_call::CallPayload;
+using abi_call::Result;
 
 // Execute's reply to a failing command, which must be code 5: the parsed payload.
 nlohmann::json Failure(long long command, std::string payload, uint64_t index = 0) {
-  long long out_len = -1;
-  long long code = -1;
-  void* out = Execute(command | static_cast<long long>(index << 10), payload.data(),
-                      static_cast<long long>(payload.size()), &out_len, &code);
-  std::string body(static_cast<char*>(out), static_cast<size_t>(out_len));
-  FreeMemory(out);
-  EXPECT_EQ(code, 5) << body;
-  return nlohmann::json::parse(body);
+  Result result = Call(command, std::move(payload), index);
+  EXPECT_EQ(result.code, 5) << result.body;
+  return nlohmann::json::parse(result.body);
 }
 
 uint64_t NewCounter() {
-  std::string payload = CallPayload("Counter", int64_t{0});
-  long long out_len = -1;
-  long long code = -1;
-  void* out = Execute(5, payload.data(), static_cast<long long>(payload.size()), &out_len, &code);
-  std::string body(static_cast<char*>(out), static_cast<size_t>(out_len));
-  FreeMemory(out);
-  EXPECT_EQ(code, 0) << body;
-  return std::stoull(body);
+  Result made = Call(5, CallPayload("Counter", int64_t{0}));
+  EXPECT_EQ(made.code, 0) << made.body;
+  return std::stoull(made.body);
 }
 
 TEST(FailurePayload, AnArgumentErrorCarriesTaskPositionAndTypes) {

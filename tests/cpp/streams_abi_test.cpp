@@ -16,6 +16,7 @@
 #include <tuple>
 #include <vector>
 
+#include "abi_call.h"
 #include "goray/abi.h"
 #include "goray/goray.h"
 
@@ -73,15 +74,7 @@ std::atomic<uint64_t> g_self_id{0};
 std::atomic<long long> g_self_next_code{-1};
 std::atomic<long long> g_self_close_code{-1};
 long long ExecuteCode(long long command, uint64_t id) {
-  std::string payload(8, '\0');
-  for (int i = 0; i < 8; ++i) {
-    payload[static_cast<size_t>(i)] = static_cast<char>((id >> (8 * i)) & 0xff);
-  }
-  long long out_len = 0;
-  long long code = -1;
-  void* out = Execute(command, payload.data(), 8, &out_len, &code);
-  FreeMemory(out);
-  return code;
+  return abi_call::Call(command, abi_call::U64(id)).code;
 }
 Generator<int64_t> SelfClosing() {
   Alive alive;
@@ -154,58 +147,11 @@ void goray::RegisterApplication(goray::Registry& registry) {
 
 namespace {
 
-struct Result {
-  long long code;
-  std::string body;
-};
-
-Result Call(long long command, std::string payload, uint64_t index = 0) {
-  long long out_len = -1;
-  long long ret_code = -1;
-  void* out = Execute(command | static_cast<long long>(index << 10), payload.data(),
-                      static_cast<long long>(payload.size()), &out_len, &ret_code);
-  // The request is gone once Execute returned: scribble over it, so anything that
-  // still pointed into it reads garbage (and ASan reports the freed buffer).
-  std::memset(payload.data(), 0x5a, payload.size());
-  payload.clear();
-  payload.shrink_to_fit();
-  Result result{ret_code, {}};
-  if (out != nullptr) {
-    result.body.assign(static_cast<char*>(out), static_cast<size_t>(out_len));
-    FreeMemory(out);
-  }
-  return result;
-}
-
-void AppendUnit(std::string& out, std::string_view unit) {
-  uint64_t length = unit.size();
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((length >> (8 * i)) & 0xff));
-  out.append(unit);
-}
-
-template <class... Args>
-std::string CallPayload(std::string_view name, const Args&... args) {
-  msgpack::sbuffer buffer;
-  msgpack::packer<msgpack::sbuffer> packer(buffer);
-  (packer.pack(args), ...);
-  std::string payload;
-  AppendUnit(payload, name);
-  AppendUnit(payload, std::string_view(buffer.data(), buffer.size()));
-  return payload;
-}
-
-std::string U64(uint64_t value) {
-  std::string out;
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-  return out;
-}
-
-uint64_t ReadU64(const std::string& bytes) {
-  EXPECT_EQ(bytes.size(), 8u);
-  uint64_t value = 0;
-  for (int i = 7; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  return value;
-}
+using abi_call::Call;
+using abi_call::CallPayload;
+using abi_call::ReadU64;
+using abi_call::Result;
+using abi_call::U64;
 
 uint64_t StartTask(const std::string& payload) {
   Result started = Call(39, payload);

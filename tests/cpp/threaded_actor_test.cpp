@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "abi_call.h"
 #include "goray/abi.h"
 #include "goray/goray.h"
 
@@ -87,57 +88,12 @@ void goray::RegisterApplication(goray::Registry& registry) {
 
 namespace {
 
-struct Result {
-  long long code;
-  std::string body;
-};
-
-Result Call(long long command, std::string payload, uint64_t index = 0) {
-  long long out_len = -1;
-  long long ret_code = -1;
-  void* out = Execute(command | static_cast<long long>(index << 10), payload.data(),
-                      static_cast<long long>(payload.size()), &out_len, &ret_code);
-  Result result{ret_code, {}};
-  if (out != nullptr) {
-    result.body.assign(static_cast<char*>(out), static_cast<size_t>(out_len));
-    FreeMemory(out);
-  }
-  return result;
-}
-
-void AppendUnit(std::string& out, std::string_view unit) {
-  uint64_t length = unit.size();
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((length >> (8 * i)) & 0xff));
-  out.append(unit);
-}
-
-template <class... Args>
-std::string ArgsBlock(const Args&... args) {
-  msgpack::sbuffer buffer;
-  msgpack::packer<msgpack::sbuffer> packer(buffer);
-  (packer.pack(args), ...);
-  return std::string(buffer.data(), buffer.size());
-}
-
-template <class... Args>
-std::string CallPayload(std::string_view name, const Args&... args) {
-  std::string payload;
-  AppendUnit(payload, name);
-  AppendUnit(payload, ArgsBlock(args...));
-  return payload;
-}
-
-std::string U64(uint64_t value) {
-  std::string out;
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-  return out;
-}
-
-uint64_t ReadU64(const std::string& bytes) {
-  uint64_t value = 0;
-  for (int i = 7; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  return value;
-}
+using abi_call::ArgsBlock;
+using abi_call::Call;
+using abi_call::CallPayload;
+using abi_call::ReadU64;
+using abi_call::Result;
+using abi_call::U64;
 
 int64_t Int(const std::string& block, std::size_t offset = 0) {
   return msgpack::unpack(block.data(), block.size(), offset).get().as<int64_t>();
@@ -150,8 +106,7 @@ std::atomic<uint64_t> g_instance{0};
 void* FakeDriver(long long, void* in_data, long long in_len, long long* out_len,
                  long long* ret_code) {
   std::string input(static_cast<char*>(in_data), static_cast<size_t>(in_len));
-  uint64_t length = 0;
-  for (int i = 7; i >= 0; --i) length = (length << 8) | static_cast<unsigned char>(input[i]);
+  const uint64_t length = ReadU64(input.substr(0, 8));
   const int64_t x = Int(input.substr(8, length));
   Result nested = Call(6, CallPayload("Add", int64_t{0}), g_instance.load());
   std::string body = nested.code == 0 && Int(nested.body) == 0 ? ArgsBlock(2 * x)
