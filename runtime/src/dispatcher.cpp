@@ -223,8 +223,18 @@ Reply Dispatcher::CheckActorArgs(std::string_view payload) const {
   }
 }
 
-template <class Call>
-Reply Dispatcher::WithInstance(std::uint64_t index, std::string_view method, Call&& call) {
+template <class Body>
+Reply Dispatcher::OnMethodCall(std::uint64_t index, std::string_view payload, Body&& body) {
+  IncomingCall call = ParseIncomingCall(payload);
+  // Adopted before the instance is looked up: a call to a closed or unknown
+  // instance still releases the refs and handles it brought.
+  std::optional<ReceivedArgs> received;
+  try {
+    received.emplace(call);
+  } catch (...) {
+    return PanicReplyForCurrentException(call.name);
+  }
+  const std::string_view method = call.name;
   ActorInstance instance;
   switch (instances_.Find(index, &instance)) {
     case ActorInstances::Lookup::kClosed:
@@ -243,32 +253,23 @@ Reply Dispatcher::WithInstance(std::uint64_t index, std::string_view method, Cal
   }
   const std::string callee = instance.type->name + "." + std::string(method);
   try {
-    return call(instance, callee);
+    auto found = instance.type->methods.find(method);
+    if (found == instance.type->methods.end()) {
+      throw UnknownNameError("method", std::string(method), KeysOf(instance.type->methods));
+    }
+    return body(instance, *found, ArgList(callee, std::move(call.args)));
   } catch (...) {
     return PanicReplyForCurrentException(callee);
   }
 }
 
 Reply Dispatcher::CallMethod(std::uint64_t index, std::string_view payload) {
-  IncomingCall call = ParseIncomingCall(payload);
-  // Adopted before the instance is looked up: a call to a closed or unknown
-  // instance still releases the refs and handles it brought.
-  std::optional<ReceivedArgs> received;
-  try {
-    received.emplace(call);
-  } catch (...) {
-    return PanicReplyForCurrentException(call.name);
-  }
-  return WithInstance(index, call.name, [&](const ActorInstance& instance,
-                                            const std::string& callee) {
-    auto method = instance.type->methods.find(call.name);
-    if (method == instance.type->methods.end()) {
-      throw UnknownNameError("method", std::string(call.name), KeysOf(instance.type->methods));
-    }
-    Reply reply;
-    method->second(instance.object.get(), ArgList(callee, std::move(call.args)), reply.body);
-    return reply;
-  });
+  return OnMethodCall(index, payload,
+                      [](const ActorInstance& instance, const auto& method, const ArgList& args) {
+                        Reply reply;
+                        method.second(instance.object.get(), args, reply.body);
+                        return reply;
+                      });
 }
 
 Reply Dispatcher::DescribeApplication() const {
@@ -338,26 +339,15 @@ Reply Dispatcher::StartTaskStream(std::string_view payload) {
 }
 
 Reply Dispatcher::StartMethodStream(std::uint64_t index, std::string_view payload) {
-  IncomingCall call = ParseIncomingCall(payload);
-  std::optional<ReceivedArgs> received;
-  try {
-    received.emplace(call);
-  } catch (...) {
-    return PanicReplyForCurrentException(call.name);
-  }
-  return WithInstance(index, call.name, [&](const ActorInstance& instance,
-                                            const std::string& callee) {
-    const ActorType& type = *instance.type;
-    if (type.methods.find(call.name) == type.methods.end()) {
-      throw UnknownNameError("method", std::string(call.name), KeysOf(type.methods));
-    }
-    auto starter = type.streams.find(call.name);
-    if (starter == type.streams.end()) {
+  return OnMethodCall(index, payload, [this](const ActorInstance& instance, const auto& method,
+                                             const ArgList& args) {
+    const std::string callee(args.callee());
+    auto starter = instance.type->streams.find(method.first);
+    if (starter == instance.type->streams.end()) {
       return TextReply(kFailed, "goray: method " + callee +
                                     " is not a generator (its result is not goray::Generator<T>)");
     }
-    std::unique_ptr<ItemStream> items =
-        starter->second(instance.object, ArgList(callee, std::move(call.args)));
+    std::unique_ptr<ItemStream> items = starter->second(instance.object, args);
     return StreamIdReply(streams_.Add(std::move(items), callee));
   });
 }

@@ -66,10 +66,12 @@ class Dispatcher {
   Reply StartMethodStream(std::uint64_t index, std::string_view payload);
   Reply NextStreamItem(std::uint64_t index, std::string_view payload);
   Reply CloseStream(std::string_view payload);
-  // Runs `call(instance, callee)` on live instance `index` for method `method`, or
-  // answers as ActorMethodCall does for a closed or unknown instance.
-  template <class Call>
-  Reply WithInstance(std::uint64_t index, std::string_view method, Call&& call);
+  // The method commands' common part (ActorMethodCall's answers for a closed or unknown
+  // instance or method): runs `body(instance, method, args)` for the call in `payload`
+  // on live instance `index`, `method` its entry in the type's methods; what it throws
+  // is the reply.
+  template <class Body>
+  Reply OnMethodCall(std::uint64_t index, std::string_view payload, Body&& body);
 
   const Registry& registry_;
   ActorInstances instances_;
