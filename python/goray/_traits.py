@@ -151,10 +151,7 @@ def parse_traits(reply: Any, where: str = "library") -> AppTraits:
 
 def _actor(body: Any, what: str) -> ActorTraits:
     body = _mapping(body, what)
-    thread_safe = body.get("thread_safe", False)
-    if not isinstance(thread_safe, bool):
-        raise GorayError(f"{what}: \"thread_safe\" must be a boolean, got "
-                         f"{type(thread_safe).__name__} {thread_safe!r}")
+    thread_safe = _flag(body, "thread_safe", what)
     declared = _mapping(body.get("concurrency_groups", {}), f"{what}: \"concurrency_groups\"")
     groups_sizes: Dict[str, int] = {}
     for group, size in declared.items():
@@ -181,10 +178,14 @@ def _actor(body: Any, what: str) -> ActorTraits:
 
 
 def _stream_flag(body: Any, what: str) -> bool:
-    body = _mapping(body, what)
-    flag = body.get("stream", False)
+    return _flag(_mapping(body, what), "stream", what)
+
+
+def _flag(body: Mapping[str, Any], key: str, what: str) -> bool:
+    """body[key], False when absent; anything but a boolean raises GorayError."""
+    flag = body.get(key, False)
     if not isinstance(flag, bool):
-        raise GorayError(f"{what}: \"stream\" must be a boolean, got "
+        raise GorayError(f"{what}: \"{key}\" must be a boolean, got "
                          f"{type(flag).__name__} {flag!r}")
     return flag
 
