@@ -9,7 +9,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
-#include <cstring>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -19,6 +18,7 @@
 #include <tuple>
 #include <vector>
 
+#include "fake_driver.h"
 #include "goray/abi.h"
 #include "goray/goray.h"
 
@@ -166,13 +166,7 @@ Entry Evaluate(const Record& record) {
               "Error": {"type": "goray.UnknownNameError", "message": "unknown task", "task": ""}})j"};
 }
 
-void* Reply(long long code, const Bytes& body, long long* out_len, long long* ret_code) {
-  *ret_code = code;
-  *out_len = static_cast<long long>(body.size());
-  void* out = std::malloc(body.size() + 1);
-  std::memcpy(out, body.data(), body.size());
-  return out;
-}
+using fake_driver::Reply;
 
 void* FakeDriver(long long command, void* in_data, long long in_len, long long* out_len,
                  long long* ret_code) {

@@ -3,8 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdlib>
-#include <cstring>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -12,6 +10,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "fake_driver.h"
 #include "goray/goray.h"
 
 extern "C" void RegisterCallback(void* (*cb)(long long, void*, long long, long long*, long long*));
@@ -48,11 +47,7 @@ void* FakeDriver(long long request, void* in_data, long long in_len, long long* 
   Request seen{request, std::string(static_cast<char*>(in_data), in_data ? in_len : 0)};
   g_requests.push_back(seen);
   auto [code, body] = g_answer ? g_answer(seen) : std::make_tuple(0LL, std::string());
-  *ret_code = code;
-  *out_len = static_cast<long long>(body.size());
-  void* out = std::malloc(body.size() + 1);
-  std::memcpy(out, body.data(), body.size());
-  return out;
+  return fake_driver::Reply(code, body, out_len, ret_code);
 }
 
 std::string Id(uint64_t id) {
@@ -69,18 +64,7 @@ std::string Packed(const Args&... args) {
   return std::string(buffer.data(), buffer.size());
 }
 
-// Splits a call payload into (args block, parsed JSON).
-std::pair<std::string, nlohmann::json> Units(const std::string& payload) {
-  auto length_at = [&](size_t offset) {
-    uint64_t length = 0;
-    for (int i = 7; i >= 0; --i) length = (length << 8) | static_cast<unsigned char>(payload[offset + i]);
-    return length;
-  };
-  uint64_t first = length_at(0);
-  std::string args = payload.substr(8, first);
-  uint64_t second = length_at(8 + first);
-  return {args, nlohmann::json::parse(payload.substr(16 + first, second))};
-}
+using fake_driver::Units;
 
 class RemoteApiTest : public testing::Test {
  protected:

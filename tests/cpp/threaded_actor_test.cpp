@@ -10,14 +10,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "abi_call.h"
+#include "fake_driver.h"
 #include "goray/abi.h"
 #include "goray/goray.h"
 
@@ -111,11 +110,7 @@ void* FakeDriver(long long, void* in_data, long long in_len, long long* out_len,
   Result nested = Call(6, CallPayload("Add", int64_t{0}), g_instance.load());
   std::string body = nested.code == 0 && Int(nested.body) == 0 ? ArgsBlock(2 * x)
                                                                  : ArgsBlock(std::string("bad"));
-  *ret_code = 0;
-  *out_len = static_cast<long long>(body.size());
-  void* out = std::malloc(body.size());
-  std::memcpy(out, body.data(), body.size());
-  return out;
+  return fake_driver::Reply(0, body, out_len, ret_code);
 }
 
 class ThreadedActor : public testing::Test {

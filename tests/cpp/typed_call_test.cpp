@@ -3,14 +3,13 @@
 // sends the task, actor creation or method call a fake driver sees.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
 
+#include "fake_driver.h"
 #include "goray/detail/typed_call.h"
 #include "goray/goray.h"
 
@@ -149,27 +148,13 @@ void* FakeDriver(long long request, void* in_data, long long in_len, long long* 
     g_requests.push_back({request, std::string(static_cast<char*>(in_data), in_data ? in_len : 0)});
     body = Id(request == 11 ? 2 : g_next_id++);
   }
-  *ret_code = 0;
-  *out_len = static_cast<long long>(body.size());
-  void* out = std::malloc(body.size() + 1);
-  std::memcpy(out, body.data(), body.size());
-  return out;
+  return fake_driver::Reply(0, body, out_len, ret_code);
 }
 
 // The one value of an args block.
 msgpack::object_handle Unpacked(const std::string& args) { return msgpack::unpack(args.data(), args.size()); }
 
-// A call payload's (args block, JSON) units.
-std::pair<std::string, nlohmann::json> Units(const std::string& payload) {
-  auto length_at = [&](size_t offset) {
-    uint64_t length = 0;
-    for (int i = 7; i >= 0; --i) length = (length << 8) | static_cast<unsigned char>(payload[offset + i]);
-    return length;
-  };
-  const uint64_t first = length_at(0);
-  const uint64_t second = length_at(8 + first);
-  return {payload.substr(8, first), nlohmann::json::parse(payload.substr(16 + first, second))};
-}
+using fake_driver::Units;
 
 class TypedCallTest : public testing::Test {
  protected:
