@@ -6,6 +6,7 @@
 
 #include "framing.h"
 #include "get_object_request.h"
+#include "prefetched.h"
 #include "goray/batch.h"
 #include "submission_queue.h"
 #include "goray/detail/features.h"
@@ -16,6 +17,7 @@ namespace goray {
 struct ObjectRef::State {
   std::uint64_t id = 0;
   ~State() {
+    detail::DropPrefetched(id);  // a value sent ahead that nobody read
     if (detail::FeatureOn(detail::kFeaturePipelined)) {
       detail::EnqueueRelease(detail::kRecordReleaseObject, id);  // after what used it
       return;
@@ -47,6 +49,9 @@ std::uint64_t ObjectRef::id() const {
 std::string ObjectRef::Describe() const { return "object " + std::to_string(id()); }
 
 detail::DriverBytes ObjectRef::Fetch(double timeout_seconds) const {
+  if (std::optional<detail::DriverBytes> ahead = detail::TakePrefetched(id())) {
+    return std::move(*ahead);
+  }
   return detail::GetObjectPayload(id(), timeout_seconds, Describe());
 }
 

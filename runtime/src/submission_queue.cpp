@@ -79,6 +79,10 @@ class SubmissionQueue {
   void Flush();
   void ShutDown();
   std::optional<LostSubmission> FindLost(std::uint64_t id);
+  bool SubmissionsQueued() {
+    std::lock_guard lock(mu_);
+    return submissions_queued_ > 0;
+  }
   SubmissionStats Stats() {
     std::lock_guard lock(mu_);
     return {records_.size(), inline_sends_};
@@ -329,6 +333,8 @@ void FlushSubmissions() {
     std::fprintf(stderr, "goray: sending queued submissions failed: %s\n", error.what());
   }
 }
+
+bool SubmissionsQueued() { return SubmissionQueue::Instance().SubmissionsQueued(); }
 
 std::optional<LostSubmission> FindLostSubmission(std::uint64_t id) {
   return SubmissionQueue::Instance().FindLost(id);

@@ -19,6 +19,9 @@ struct LostSubmission {
 
 std::optional<LostSubmission> FindLostSubmission(std::uint64_t id);
 
+// Whether records other than releases are queued (releases alone wait for company).
+bool SubmissionsQueued();
+
 // Stops the flusher for good (process exit or unload): nothing queued afterwards
 // is sent. Runs from a static destructor.
 void ShutDownSubmissions() noexcept;

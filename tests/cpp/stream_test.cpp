@@ -16,6 +16,7 @@
 #include <ranges>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <type_traits>
 #include <vector>
@@ -42,6 +43,7 @@ static_assert(std::is_same_v<decltype(goray::RemoteStream("CountUp", 1)), goray:
 struct Request {
   long long command;
   Bytes payload;
+  std::thread::id thread = std::this_thread::get_id();  // the flusher's, or the caller's
 };
 
 // Never destroyed: the flusher thread (pipelining on) may call the fake at exit.
@@ -112,11 +114,12 @@ std::pair<Bytes, nlohmann::json> Units(const Bytes& payload) {
   return {payload.substr(8, first), nlohmann::json::parse(payload.substr(16 + first, second))};
 }
 
+// Requests of `command` (-1: all) in order.
 std::vector<Request> Requests(long long command) {
   std::lock_guard lock(g_mu);
   std::vector<Request> found;
   for (const Request& request : g_requests) {
-    if (request.command == command) found.push_back(request);
+    if (command == -1 || request.command == command) found.push_back(request);
   }
   return found;
 }
@@ -254,8 +257,8 @@ TEST_F(StreamTest, NextGivesItemsThenTheEnd) {
   EXPECT_EQ(asked, 4u);
   EXPECT_FALSE(stream.Next());  // ended: the driver is not asked again
   EXPECT_EQ(Requests(36).size(), asked);
-  // Each request: u64 stream id, f64 timeout (< 0: forever).
-  EXPECT_EQ(Requests(36)[0].payload, U64(7) + F64(-1.0));
+  // Each request: u64 stream id, f64 timeout (< 0: forever), u64 flags (1: the value inline).
+  EXPECT_EQ(Requests(36)[0].payload, U64(7) + F64(-1.0) + U64(1));
   // Each item was released with its last copy; the generator is still held.
   std::vector<Request> releases = Requests(10);
   ASSERT_EQ(releases.size(), 3u);
@@ -270,7 +273,7 @@ TEST_F(StreamTest, NextWithTimeout) {
   }
   goray::Stream<> stream = goray::RemoteStream("SlowCount", int64_t{1}, int64_t{500});
   EXPECT_THROW(stream.Next(std::chrono::milliseconds(1500)), goray::TimeoutError);
-  EXPECT_EQ(Requests(36)[0].payload, U64(7) + F64(1.5));
+  EXPECT_EQ(Requests(36)[0].payload, U64(7) + F64(1.5) + U64(1));
   // The stream is unchanged by a timeout: the next call gets the item.
   std::optional<goray::ObjectRef> item = stream.Next(std::chrono::seconds(2));
   ASSERT_TRUE(item);
@@ -440,3 +443,86 @@ TEST_F(StreamTest, TypedTaskAndMethodCalls) {
 }
 
 }  // namespace
+
+// An item whose value the driver sent inline: its first Get reads it, with no GetObject;
+// a second Get asks the driver as any ref's does. An item without one is read as before.
+TEST_F(StreamTest, InlineValueIsReadWithoutGetObject) {
+  {
+    std::lock_guard lock(g_mu);
+    g_next = {{0, U64(11) + "\x01" + Packed(int64_t{42})}, {0, U64(12)}};
+  }
+  goray::Stream<goray::Future<int64_t>> stream(goray::RemoteStream("CountUp", int64_t{2}));
+  std::optional<goray::Future<int64_t>> first = stream.Next();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->id(), 11u);
+  EXPECT_EQ(first->Get(), 42);
+  EXPECT_TRUE(Requests(6).empty());
+  EXPECT_EQ(first->Get(), 110);  // the fake driver's value of object 11
+  std::optional<goray::Future<int64_t>> second = stream.Next();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->Get(), 120);
+  EXPECT_EQ(Requests(6).size(), 2u);
+}
+
+// A value sent ahead that nobody read goes with its ref: a later ref of the same id
+// (the driver never reuses one; here by hand) asks the driver.
+TEST_F(StreamTest, UnreadInlineValueGoesWithItsRef) {
+  {
+    std::lock_guard lock(g_mu);
+    g_next = {{0, U64(11) + "\x01" + Packed(int64_t{42})}};
+  }
+  goray::Stream<goray::Future<int64_t>> stream(goray::RemoteStream("CountUp", int64_t{1}));
+  ASSERT_TRUE(stream.Next());  // dropped unread
+  EXPECT_EQ(goray::ObjectRef(11).Get<int64_t>(), 110);
+  EXPECT_EQ(Requests(6).size(), 1u);
+}
+
+// With pipelining, an item dropped before the next is asked for leaves a queued release
+// that does not cost a SubmitBatch of its own before each NextStreamRef (releases wait for
+// company); a queued submission still goes first.
+TEST_F(StreamTest, NextLeavesLoneReleasesQueued) {
+  ASSERT_EQ(EnableFeatures(1), 1u);
+  ThreeItems();
+  {
+    goray::Stream<> stream = goray::RemoteStream("CountUp", int64_t{3});
+    EXPECT_EQ(stream.Next()->id(), 11u);  // dropped at once: its release is queued
+    EXPECT_EQ(stream.Next()->id(), 12u);
+    goray::ObjectRef queued = goray::RemoteCall("Square", 2.0);  // a SubmitBatch record
+    EXPECT_EQ(stream.Next()->id(), 13u);
+    // This thread's commands (the flusher may send the releases after its delay).
+    std::vector<long long> commands;
+    for (const Request& request : Requests(-1)) {
+      if (request.thread == std::this_thread::get_id()) commands.push_back(request.command);
+    }
+    // 5, 36, 36 (no SubmitBatch for the lone release), then the submission's batch
+    // (here or by the flusher, which submissions wake), then 36.
+    ASSERT_GE(commands.size(), 4u);
+    EXPECT_EQ(commands[0], 5);
+    EXPECT_EQ(commands[1], 36);
+    EXPECT_EQ(commands[2], 36);
+    EXPECT_EQ(commands.back(), 36);
+    EXPECT_EQ(Requests(36).size(), 3u);
+  }
+  EXPECT_EQ(EnableFeatures(0), 0u);  // sends the queue
+}
+
+// A driver that refuses the flags (goray's of version 5 before them) gets the 16-byte
+// form, then always. Last in this file: the choice is kept for the process.
+TEST_F(StreamTest, DriverRefusingFlagsGetsTheShortForm) {
+  {
+    std::lock_guard lock(g_mu);
+    g_next = {{1, "NextStreamRef: a request is 16 bytes (u64 stream id, f64 timeout), got 24"},
+              {0, U64(11)},
+              {0, U64(12)}};
+  }
+  goray::Stream<goray::Future<int64_t>> stream(goray::RemoteStream("CountUp", int64_t{2}));
+  std::optional<goray::Future<int64_t>> first = stream.Next();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->Get(), 110);
+  ASSERT_TRUE(stream.Next());
+  std::vector<Request> asked = Requests(36);
+  ASSERT_EQ(asked.size(), 3u);
+  EXPECT_EQ(asked[0].payload, U64(7) + F64(-1.0) + U64(1));
+  EXPECT_EQ(asked[1].payload, U64(7) + F64(-1.0));
+  EXPECT_EQ(asked[2].payload, U64(7) + F64(-1.0));
+}

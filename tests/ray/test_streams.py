@@ -94,6 +94,33 @@ def test_cancel_runs_the_cpp_cleanup_in_the_worker(lib):
         ray.kill(host)
 
 
+@ray.remote
+def _cancel_check_in_a_task():
+    from goray._ray import streams
+    check = streams.cancel_check()
+    return check is not streams._never, check()
+
+
+@ray.remote
+class _AsyncHost:
+    async def check(self):
+        from goray._ray import streams
+        return streams.cancel_check() is streams._never
+
+
+def test_cancel_check_reads_the_workers_flag(lib):
+    from goray._ray import streams
+    # In a task: the core worker's flag (not cancelled); in the driver and an async
+    # actor (where Ray has no flag to read) never cancelled, as the public call says.
+    assert ray.get(_cancel_check_in_a_task.remote()) == (True, False)
+    assert streams.cancel_check()() is False
+    host = _AsyncHost.remote()
+    try:
+        assert ray.get(host.check.remote()) is True
+    finally:
+        ray.kill(host)
+
+
 def test_actor_generator_method_streams(lib):
     streamer = goray.golang_actor_class("Streamer").remote("p")
     try:

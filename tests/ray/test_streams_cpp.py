@@ -92,6 +92,31 @@ def test_next_stream_ref_gives_each_item_then_the_end(lib):
     assert next_ref(stream_id)[0] == 4  # released: unknown
 
 
+def test_next_stream_ref_with_the_value_flag_sends_small_values_inline(lib):
+    # Flag 1: the item's id, then 01 and its value as GetObject would reply it (the ref
+    # stays an object: GetObject still reads it); an error item is the id alone.
+    stream_id = stream_of("FailAfter", 2)
+    for expected in (0, 1):
+        code, reply = command(Native2Py.NEXT_STREAM_REF, struct.pack("<QdQ", stream_id, -1.0, 1))
+        assert code == 0, reply
+        assert reply[8:9] == b"\x01" and _codec.unpack(reply[9:]) == expected
+        object_id = unpack_u64(reply[:8])
+        code, value = get(object_id)
+        assert code == 0 and _codec.unpack(value) == expected
+    code, reply = command(Native2Py.NEXT_STREAM_REF, struct.pack("<QdQ", stream_id, -1.0, 1))
+    assert code == 0 and len(reply) == 8, reply
+    code, text = get(unpack_u64(reply))
+    assert code == 5 and b"stream broke after 2 items" in text
+    release(stream_id)
+    # A value over 64 KiB (10000 doubles) is left to GetObject.
+    stream_id = stream_of("ArrayItems", 1, 10000)
+    code, reply = command(Native2Py.NEXT_STREAM_REF, struct.pack("<QdQ", stream_id, -1.0, 1))
+    assert code == 0 and len(reply) == 8, reply
+    release(unpack_u64(reply))
+    release(stream_id)
+    assert command(Native2Py.NEXT_STREAM_REF, b"\0" * 20)[0] == 1  # neither 16 nor 24 bytes
+
+
 def test_a_stream_id_is_not_an_object(lib):
     stream_id = stream_of("SlowCount", 1000, 20)
     try:
