@@ -6,8 +6,6 @@
 
 #include <bit>
 #include <chrono>
-#include <cstdlib>
-#include <cstring>
 #include <deque>
 #include <functional>
 #include <iterator>
@@ -21,6 +19,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "abi_call.h"
+#include "fake_driver.h"
 #include "goray/abi.h"
 #include "goray/detail/typed_call.h"
 #include "goray/goray.h"
@@ -54,28 +54,12 @@ std::deque<std::tuple<long long, Bytes>>& g_next = *new std::deque<std::tuple<lo
 // What a submission answers: code and body (the stream id).
 std::tuple<long long, Bytes> g_submit{0, Bytes()};
 
-Bytes U64(uint64_t value) {
-  Bytes out;
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-  return out;
-}
+using abi_call::ArgsBlock;
+using abi_call::U64;
+using fake_driver::Reply;
+using fake_driver::Units;
+
 Bytes F64(double value) { return U64(std::bit_cast<uint64_t>(value)); }
-
-template <class... Args>
-Bytes Packed(const Args&... args) {
-  msgpack::sbuffer buffer;
-  msgpack::packer<msgpack::sbuffer> packer(buffer);
-  (packer.pack(args), ...);
-  return Bytes(buffer.data(), buffer.size());
-}
-
-void* Reply(long long code, const Bytes& body, long long* out_len, long long* ret_code) {
-  *ret_code = code;
-  *out_len = static_cast<long long>(body.size());
-  void* out = std::malloc(body.size() + 1);
-  std::memcpy(out, body.data(), body.size());
-  return out;
-}
 
 void* FakeDriver(long long command, void* in_data, long long in_len, long long* out_len,
                  long long* ret_code) {
@@ -95,23 +79,11 @@ void* FakeDriver(long long command, void* in_data, long long in_len, long long* 
     }
     case 6: {  // GetObject [id, timeout, false]: item N holds N * 10
       const uint64_t id = nlohmann::json::parse(payload)[0].get<uint64_t>();
-      return Reply(0, Packed(static_cast<int64_t>(id * 10)), out_len, ret_code);
+      return Reply(0, ArgsBlock(static_cast<int64_t>(id * 10)), out_len, ret_code);
     }
     default:
       return Reply(0, "", out_len, ret_code);
   }
-}
-
-// Splits a call payload into (args block, parsed JSON).
-std::pair<Bytes, nlohmann::json> Units(const Bytes& payload) {
-  auto length_at = [&](size_t offset) {
-    uint64_t length = 0;
-    for (int i = 7; i >= 0; --i) length = (length << 8) | static_cast<unsigned char>(payload[offset + i]);
-    return length;
-  };
-  const uint64_t first = length_at(0);
-  const uint64_t second = length_at(8 + first);
-  return {payload.substr(8, first), nlohmann::json::parse(payload.substr(16 + first, second))};
 }
 
 // Requests of `command` (-1: all) in order.
@@ -137,15 +109,9 @@ void ThreeItems() {
 }
 
 uint64_t EnableFeatures(uint64_t mask) {
-  long long out_len = 0;
-  long long code = -1;
-  const Bytes request = U64(mask);
-  void* out = ::Execute(37, const_cast<char*>(request.data()), 8, &out_len, &code);
-  EXPECT_EQ(code, 0);
-  uint64_t on = 0;
-  if (out_len == 8) std::memcpy(&on, out, 8);
-  FreeMemory(out);
-  return on;
+  abi_call::Result result = abi_call::Call(37, U64(mask));
+  EXPECT_EQ(result.code, 0);
+  return result.body.size() == 8 ? abi_call::ReadU64(result.body) : 0;
 }
 
 class StreamTest : public testing::Test {
@@ -168,7 +134,7 @@ TEST_F(StreamTest, RemoteStreamSubmitsWithStreamingOption) {
   std::vector<Request> submits = Requests(5);
   ASSERT_EQ(submits.size(), 1u);
   auto [args, json] = Units(submits[0].payload);
-  EXPECT_EQ(args, Packed(int64_t{3}));
+  EXPECT_EQ(args, ArgsBlock(int64_t{3}));
   EXPECT_EQ(json, nlohmann::json::parse(R"({"num_cpus": 1, "num_returns": "streaming",
       "go_ray_arg_pos_to_object": {}, "goray_task_name": "CountUp"})"));
 }
@@ -426,7 +392,7 @@ TEST_F(StreamTest, TypedTaskAndMethodCalls) {
   for (goray::Future<int64_t> item : stream) values.push_back(goray::Get(item));
   EXPECT_EQ(values, (std::vector<int64_t>{110, 120, 130}));
   auto [args, json] = Units(Requests(5).at(0).payload);
-  EXPECT_EQ(args, Packed(int64_t{3}));
+  EXPECT_EQ(args, ArgsBlock(int64_t{3}));
   EXPECT_EQ(json["num_returns"], "streaming");
   EXPECT_EQ(json["num_cpus"], 2);
 
@@ -436,7 +402,7 @@ TEST_F(StreamTest, TypedTaskAndMethodCalls) {
   goray::Stream<goray::Future<std::string>> range = method.Remote();
   EXPECT_EQ(range.id(), 7u);
   auto [method_args, method_json] = Units(Requests(13).at(0).payload);
-  EXPECT_EQ(method_args, Packed(int64_t{2}));
+  EXPECT_EQ(method_args, ArgsBlock(int64_t{2}));
   EXPECT_EQ(method_json["goray_task_name"], "Range");
   EXPECT_EQ(method_json["goray_py_local_actor_id"], 21);
   EXPECT_EQ(method_json["num_returns"], "streaming");
@@ -449,7 +415,7 @@ TEST_F(StreamTest, TypedTaskAndMethodCalls) {
 TEST_F(StreamTest, InlineValueIsReadWithoutGetObject) {
   {
     std::lock_guard lock(g_mu);
-    g_next = {{0, U64(11) + "\x01" + Packed(int64_t{42})}, {0, U64(12)}};
+    g_next = {{0, U64(11) + "\x01" + ArgsBlock(int64_t{42})}, {0, U64(12)}};
   }
   goray::Stream<goray::Future<int64_t>> stream(goray::RemoteStream("CountUp", int64_t{2}));
   std::optional<goray::Future<int64_t>> first = stream.Next();
@@ -469,7 +435,7 @@ TEST_F(StreamTest, InlineValueIsReadWithoutGetObject) {
 TEST_F(StreamTest, UnreadInlineValueGoesWithItsRef) {
   {
     std::lock_guard lock(g_mu);
-    g_next = {{0, U64(11) + "\x01" + Packed(int64_t{42})}};
+    g_next = {{0, U64(11) + "\x01" + ArgsBlock(int64_t{42})}};
   }
   goray::Stream<goray::Future<int64_t>> stream(goray::RemoteStream("CountUp", int64_t{1}));
   ASSERT_TRUE(stream.Next());  // dropped unread
