@@ -13,6 +13,7 @@ runs. An exception the generator throws ends the stream and is raised by the
 
 from __future__ import annotations
 
+import functools
 import weakref
 from typing import Any, Callable, FrozenSet, Generator, List, Sequence, Tuple
 
@@ -66,11 +67,33 @@ def close_stream(library: Any, stream_id: int) -> None:
 
 
 def _python_item(callee: str) -> Callable[[memoryview], Any]:
+    """What a NextStreamItem reply holds for a Python reader: the value (or None / a
+    list, as unpack_result_block), or _ENDED for the end tag."""
+    what = f"result of {callee}: position" if callee else "result"
+    unpack = _codec.unpack_first_values
+
     def decode(view: memoryview) -> Any:
         if not len(view) or view[0] == STREAM_END:
             return _ENDED
-        return _codec.unpack_result_block(view[1:], callee)
+        values = unpack(view[1:], what)
+        if len(values) == 1:
+            return values[0]
+        return values if values else None
     return decode
+
+
+def _item_call(library: Any, stream_id: int) -> Callable[[], Tuple[int, memoryview]]:
+    """NextStreamItem of one stream as a call without arguments: the request made once,
+    and the compiled fast path called directly when the library has it (the per-item
+    cost of a stream on Ray is mostly Python calls). Arrays adopted as ext 72 owned when
+    the library speaks arrays."""
+    index = AS_PYTHON if library.arrays else AS_NATIVE
+    payload = pack_u64(stream_id)
+    fast_view = getattr(getattr(library, "_fast", None), "execute_view", None)
+    if fast_view is not None and isinstance(library, _ffi.Library):
+        request = _ffi._request_word(_NEXT_STREAM_ITEM, index)
+        return functools.partial(fast_view, request, payload, _ffi._COPY_BELOW)
+    return functools.partial(library.execute_view, _NEXT_STREAM_ITEM, payload, index)
 
 
 def next_python_item(library: Any, stream_id: int,
@@ -95,13 +118,16 @@ class LocalStream:
     once, unless the stream already ended (its last item, or an error). Use it from
     one thread at a time (the library serializes concurrent resumes of one stream)."""
 
-    __slots__ = ("_library", "_id", "_callee", "_finalizer", "_decode", "_keep", "__weakref__")
+    __slots__ = ("_library", "_id", "_callee", "_finalizer", "_decode", "_keep", "_next_call",
+                 "_open", "__weakref__")
 
     def __init__(self, library: Any, stream_id: int, callee: str, keep: Any = None) -> None:
         self._library = library
         self._id = stream_id
         self._callee = callee
         self._decode = _python_item(callee)
+        self._next_call = _item_call(library, stream_id)
+        self._open = True  # the finalizer's `alive`, read per item without a Python call
         # What borrowed arrays of the arguments point to: alive while the stream is.
         self._keep = keep
         self._finalizer = weakref.finalize(self, close_stream, library, stream_id)
@@ -121,18 +147,24 @@ class LocalStream:
         return self
 
     def __next__(self) -> Any:
-        if not self._finalizer.alive:
+        if not self._open:
             raise StopIteration
-        code, item = next_python_item(self._library, self._id, self._decode)
+        # The reply as a view, decoded here rather than in a callback of the Execute call:
+        # an interrupt (Ray's cancellation) then reaches the caller as KeyboardInterrupt.
+        code, reply = self._next_call()
         if code:  # the generator threw: the library closed the stream
-            self._finalizer.detach()
-            self._keep = None
-            raise error_from_reply(code, item, self._callee)
-        if item is _ENDED:
-            self._finalizer.detach()  # ended: the library forgot the id
-            self._keep = None
+            self._ended()
+            raise error_from_reply(code, bytes(reply), self._callee)
+        item = self._decode(reply)
+        if item is _ENDED:  # ended: the library forgot the id
+            self._ended()
             raise StopIteration
         return item
+
+    def _ended(self) -> None:
+        self._finalizer.detach()
+        self._keep = None
+        self._open = False
 
     def send(self, value: Any) -> Any:
         """As a generator's: the next item (the value sent is ignored, as a
@@ -152,6 +184,7 @@ class LocalStream:
         raise StopIteration. A second close does nothing."""
         self._finalizer()
         self._keep = None
+        self._open = False
 
     def __enter__(self) -> "LocalStream":
         return self

@@ -111,6 +111,26 @@ def case_an_interrupt_while_an_item_is_read_stays_an_interrupt():
     assert _alive() == base
 
 
+def case_an_interrupt_in_next_stays_an_interrupt():
+    # The same through the iterator (its per-item call is made once, the decode after
+    # the Execute returns): the interrupt leaves as itself, the stream still closes.
+    base = _alive()
+    stream = _run("CountUp", 10)
+    assert next(stream) == 0
+
+    def interrupted(view):
+        raise KeyboardInterrupt
+
+    stream._decode = interrupted
+    with pytest.raises(KeyboardInterrupt):
+        next(stream)
+    assert not stream.closed
+    stream.close()
+    assert stream.closed and _alive() == base
+    with pytest.raises(StopIteration):
+        next(stream)
+
+
 def case_error_mid_stream():
     import goray
     base = _alive()
