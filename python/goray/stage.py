@@ -46,7 +46,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("library")
     parser.add_argument("--py-defs", default="")
     parser.add_argument("extra", nargs="*")
-    options = parser.parse_args(argv)
+    options = parser.parse_intermixed_args(argv)  # extra files also after --py-defs
     try:
         for path in stage(options.directory, options.library, options.py_defs, options.extra):
             print(path)
