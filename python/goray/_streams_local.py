@@ -82,18 +82,20 @@ def _python_item(callee: str) -> Callable[[memoryview], Any]:
     return decode
 
 
-def _item_call(library: Any, stream_id: int) -> Callable[[], Tuple[int, memoryview]]:
+def _item_call(library: Any, stream_id: int, index: int = -1,
+               copy_below: int = _ffi._COPY_BELOW) -> Callable[[], Tuple[int, memoryview]]:
     """NextStreamItem of one stream as a call without arguments: the request made once,
     and the compiled fast path called directly when the library has it (the per-item
-    cost of a stream on Ray is mostly Python calls). Arrays adopted as ext 72 owned when
-    the library speaks arrays."""
-    index = AS_PYTHON if library.arrays else AS_NATIVE
+    cost of a stream on Ray is mostly Python calls). Index -1: arrays adopted as ext 72
+    owned when the library speaks arrays (a Python reader)."""
+    if index < 0:
+        index = AS_PYTHON if library.arrays else AS_NATIVE
     payload = pack_u64(stream_id)
     fast_view = getattr(getattr(library, "_fast", None), "execute_view", None)
     if fast_view is not None and isinstance(library, _ffi.Library):
         request = _ffi._request_word(_NEXT_STREAM_ITEM, index)
-        return functools.partial(fast_view, request, payload, _ffi._COPY_BELOW)
-    return functools.partial(library.execute_view, _NEXT_STREAM_ITEM, payload, index)
+        return functools.partial(fast_view, request, payload, copy_below)
+    return functools.partial(library.execute_view, _NEXT_STREAM_ITEM, payload, index, copy_below)
 
 
 def next_python_item(library: Any, stream_id: int,
@@ -236,9 +238,9 @@ def iterate_native(library: Any, command: int, index: int, payload: bytes, calle
     stream_id = start_stream(library, command, index, payload, callee)
     ended = False
     try:
-        request = pack_u64(stream_id)
+        next_item = _item_call(library, stream_id, AS_NATIVE, 0)
         while True:
-            code, reply = library.execute_view(_NEXT_STREAM_ITEM, request, AS_NATIVE, 0)
+            code, reply = next_item()
             if code:
                 ended = True  # the library closed the stream (or never knew it)
                 raise error_from_reply(code, bytes(reply), callee)
