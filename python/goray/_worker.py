@@ -23,6 +23,10 @@ PY_DEFS_ENV = "GORAY_PY_MUDULE_PATH"
 
 _lock = threading.RLock()
 _py_defs: Dict[str, ModuleType] = {}
+# The same modules by the path as given: a relative path imported once is not resolved
+# again, so a process whose working directory went away (a Ray job's driver, whose
+# working_dir package Ray may remove) still finds it.
+_py_defs_given: Dict[str, ModuleType] = {}
 
 
 @contextmanager
@@ -50,10 +54,14 @@ def import_py_defs(path: str) -> ModuleType:
     classes defined there by value, so they work in any worker (docs/protocol.md §4).
     The file's folder is on sys.path while it runs, so it can import the modules
     beside it (``import helpers``), in the driver and in every worker."""
-    absolute = os.path.abspath(path)
     with _lock:
+        module = _py_defs_given.get(path)
+        if module is not None:
+            return module
+        absolute = os.path.abspath(path)
         module = _py_defs.get(absolute)
         if module is not None:
+            _py_defs_given[path] = module
             return module
         if not os.path.isfile(absolute):
             raise GorayError(f"py-defs file {path!r} not found ({absolute})")
@@ -69,6 +77,7 @@ def import_py_defs(path: str) -> ModuleType:
         except BaseException:
             del _py_defs[absolute]
             raise
+        _py_defs_given[path] = module
         return module
 
 

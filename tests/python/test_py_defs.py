@@ -24,3 +24,17 @@ def test_a_folder_already_on_sys_path_stays(tmp_path, monkeypatch):
     before = list(sys.path)
     _worker.import_py_defs(str(defs))
     assert sys.path == before
+
+
+def test_a_relative_path_imported_once_survives_a_removed_working_directory(tmp_path, monkeypatch):
+    # A Ray job's driver imports "defs.py" relative to the job's working_dir, which Ray
+    # may remove while the driver runs; asking for it again (the driver's traits lookups
+    # go through ensure_ready) must not resolve it again (os.getcwd() fails there).
+    work = tmp_path / "job"
+    work.mkdir()
+    (work / "pd_relative_defs.py").write_text("VALUE = 7\n")
+    monkeypatch.chdir(work)
+    module = _worker.import_py_defs("pd_relative_defs.py")
+    (work / "pd_relative_defs.py").unlink()
+    work.rmdir()  # the working directory is gone: os.getcwd() raises FileNotFoundError
+    assert _worker.import_py_defs("pd_relative_defs.py") is module
