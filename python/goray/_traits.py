@@ -62,16 +62,22 @@ _ATTRIBUTE = "_goray_app_traits"
 
 
 def app_traits(library: Any) -> AppTraits:
-    """The library's traits, asked once (DescribeApplication) and kept on the library
-    object. `library` has ``execute(cmd, payload=b"", index=0) -> (code, bytes)`` and
-    ``protocol_version``."""
+    """The library's traits (DescribeApplication), kept on the library object: every
+    caller gets the first answer kept. `library` has ``execute(cmd, payload=b"",
+    index=0) -> (code, bytes)`` and ``protocol_version``.
+
+    No lock is held while the library is asked: the command is an Execute, whose end
+    sends the library's queued submissions and so may wait for another thread's batch,
+    whose handler may be here too (a second thread asking as well costs one more
+    DescribeApplication, not a deadlock)."""
     cached: Optional[AppTraits] = getattr(library, _ATTRIBUTE, None)
     if cached is not None:
         return cached
+    described = _describe(library)
     with _lock:
         cached = getattr(library, _ATTRIBUTE, None)
         if cached is None:
-            cached = _describe(library)
+            cached = described
             setattr(library, _ATTRIBUTE, cached)
     return cached
 
