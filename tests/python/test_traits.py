@@ -69,6 +69,26 @@ def test_no_lock_is_held_while_the_library_is_asked():
     assert held == [False]
 
 
+def test_a_lookup_re_entered_from_the_ask_returns():
+    # What the C++ driver's batch scenario hung on: the first lookup's Execute sends the
+    # submissions queued meanwhile, whose handler (same thread) looks the traits up again.
+    class ReEntering(FakeLibrary):
+        def execute(self, command, payload=b"", index=0):
+            reply = super().execute(command, payload, index)
+            if len(self.calls) == 1:
+                inner.append(_traits.app_traits(self))
+            return reply
+
+    inner = []
+    library = ReEntering()
+    outcome = []
+    thread = threading.Thread(target=lambda: outcome.append(_traits.app_traits(library)), daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "app_traits deadlocked when re-entered from its own ask"
+    assert outcome and inner and outcome[0] is inner[0]
+
+
 def test_every_thread_gets_the_first_answer_kept():
     library = FakeLibrary()
     barrier = threading.Barrier(8)
