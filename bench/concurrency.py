@@ -23,6 +23,8 @@ import ray
 import goray
 from goray import _worker
 
+from rounds import interleaved, spread  # bench/rounds.py, beside this script
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DEFS = os.path.join(ROOT, "tests", "ray", "defs.py")
@@ -32,22 +34,6 @@ def timed(function) -> float:
     start = time.perf_counter()
     function()
     return time.perf_counter() - start
-
-
-def interleaved(pair, rounds):
-    """(ours, reference) samples of a pair of timed functions, alternating which runs
-    first each round."""
-    ours, theirs = [], []
-    for index in range(rounds):
-        order = [(ours, pair[0]), (theirs, pair[1])]
-        for samples, function in (order if index % 2 == 0 else order[::-1]):
-            samples.append(function())
-    return ours, theirs
-
-
-def spread(ours, theirs):
-    per_round = sorted(t / o for o, t in zip(ours, theirs))
-    return f"spread {per_round[0]:.2f}..{per_round[-1]:.2f}"
 
 
 def main() -> None:
