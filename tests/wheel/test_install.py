@@ -1,0 +1,303 @@
+"""The wheel from a user's side: a throwaway venv with `pip install <wheel>` and nothing of
+the checkout (conftest.py), then what README.md and docs/install.md say a user does.
+
+Everything runs in subprocesses with the venv's tools; the test process never imports
+the installed goray."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+from conftest import REPO, WheelVenv, run
+
+README = REPO / "README.md"
+VERSION_RE = r"(\d+)\.(\d+)\.(\d+)"
+
+
+def readme_block(language: str) -> str:
+    """The first ```language block of README.md (the application's app.cpp and app.py)."""
+    text = README.read_text(encoding="utf-8")
+    return re.findall(rf"^```{language}\n(.*?)^```", text, re.S | re.M)[0]
+
+
+def cmake_generator() -> List[str]:
+    return ["-G", "Ninja"] if shutil.which("ninja") else []
+
+
+def configure_and_build(venv: WheelVenv, project: Path) -> subprocess.CompletedProcess:
+    """`cmake -S . -B build -Dgoray_DIR="$(python -m goray --cmake-dir)"` and a build, as
+    docs/install.md says; returns the configure run (its messages)."""
+    configured = venv.run(["cmake", "-S", ".", "-B", "build", *cmake_generator(),
+                           f"-Dgoray_DIR={cmake_dir_of(venv)}"], cwd=project)
+    venv.run(["cmake", "--build", "build"], cwd=project)
+    return configured
+
+
+def cmake_dir_of(venv: WheelVenv) -> Path:
+    return Path(venv.run([venv.python, "-m", "goray", "--cmake-dir"]).stdout.strip())
+
+
+def hand_compile(venv: WheelVenv, include: Path, sources: List[Path], output: Path,
+                 cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    """The generated code compiled into a shared library against `include` and the wheel's
+    runtime library, as docs/generator.md compiles it by hand."""
+    package = venv.package_dir
+    command = ["c++", "-std=c++20", "-O1", "-fPIC", "-shared", "-fvisibility=hidden",
+               "-DMSGPACK_NO_BOOST", "-I.", "-Igen", f"-I{include}", *sources,
+               package / "lib" / "libgoray_runtime.a", "-pthread", "-ldl",
+               f"-Wl,--version-script={package / 'lib' / 'cmake' / 'goray' / 'exports.map'}",
+               "-Wl,--no-undefined", "-o", output]
+    return venv.run(command, cwd=cwd, check=check)
+
+
+def write_readme_project(project: Path, with_cmake: bool) -> None:
+    project.mkdir(parents=True, exist_ok=True)
+    (project / "app.cpp").write_text(readme_block("cpp"))
+    (project / "app.py").write_text(readme_block("python"))
+    if with_cmake:
+        (project / "CMakeLists.txt").write_text(
+            "cmake_minimum_required(VERSION 3.25)\n"
+            "project(rayapp LANGUAGES CXX)\n"
+            "find_package(goray CONFIG REQUIRED)\n"
+            "goray_add_app(rayapp SOURCES app.cpp)\n")
+
+
+# ---- (f) what the wheel holds ------------------------------------------------------------
+
+def test_wheel_holds_the_package_runtime_cmake_package_and_scanner(wheel_path: Path):
+    names = zipfile.ZipFile(wheel_path).namelist()
+    size = wheel_path.stat().st_size
+    installed = sum(info.file_size for info in zipfile.ZipFile(wheel_path).infolist())
+    print(f"\nwheel {wheel_path.name}: {size / 2**20:.1f} MiB "
+          f"({installed / 2**20:.1f} MiB installed, {len(names)} files)")
+    assert re.fullmatch(r"goray_cpp-\d+\.\d+\.\d+-cp311-cp311-linux_x86_64\.whl",
+                        wheel_path.name), wheel_path.name
+    assert not [n for n in names if "_fastpath_src" in n], "the fast path's sources are shipped"
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    required = {
+        "the compiled fast path": r"goray/_fastpath\.cpython-311-x86_64-linux-gnu\.so",
+        "the scanner": r"goray/bin/goray-scan",
+        "the CMake package": r"goray/lib/cmake/goray/gorayConfig\.cmake",
+        "its version file": r"goray/lib/cmake/goray/gorayConfigVersion\.cmake",
+        "the runtime's headers": r"goray/include/goray/goray\.h",
+        "the runtime library": r"goray/lib/libgoray_runtime\.a",
+        "clang's builtin headers": r"goray/lib/clang/\d+/include/stddef\.h",
+        "the driver": r"goray/cli\.py",
+        "goray-gen's templates": r"goray/gen/templates/.+\.j2",
+    }
+    missing = [what for what, pattern in required.items()
+               if not any(re.fullmatch(pattern, n) for n in names)]
+    assert not missing, f"the wheel lacks {missing}; it holds:\n" + "\n".join(sorted(names))
+    # Only the one compiled module: no dev build's .so of another Python or a stale copy.
+    extensions = [n for n in names if n.startswith("goray/") and n.endswith(".so")]
+    assert extensions == ["goray/_fastpath.cpython-311-x86_64-linux-gnu.so"], extensions
+    # A generous bound: static LLVM makes the scanner big, not hundreds of MiB.
+    assert size < 300 * 2**20, f"{size} bytes"
+
+
+# ---- (c) one version everywhere --------------------------------------------------------
+
+def test_versions_agree(wheel_path: Path, wheel_venv: WheelVenv, tmp_path: Path):
+    found: Dict[str, str] = {}
+    found["wheel file name"] = wheel_path.name.split("-")[1]
+    found["distribution metadata"] = wheel_venv.run_python(
+        "import importlib.metadata as m; print(m.version('goray-cpp'))")
+    found["goray.__version__"] = wheel_venv.run_python("import goray; print(goray.__version__)")
+    cli = wheel_venv.run([wheel_venv.bin("goray"), "--version"]).stdout.strip()
+    match = re.fullmatch(rf"goray-cpp ({VERSION_RE}) \(protocol \d+\)", cli)
+    assert match, cli
+    found["goray --version"] = match.group(1)
+
+    # The installed header's GORAY_VERSION_STRING.
+    include = wheel_venv.package_dir / "include"
+    (tmp_path / "version.cpp").write_text(
+        "#include <goray/version.h>\n#include <cstdio>\n"
+        "int main() { std::puts(GORAY_VERSION_STRING); }\n")
+    wheel_venv.run(["c++", f"-I{include}", "version.cpp", "-o", "version"], cwd=tmp_path)
+    found["GORAY_VERSION_STRING"] = wheel_venv.run([tmp_path / "version"]).stdout.strip()
+
+    # The CMake package: the version find_package matched and the config's GORAY_VERSION.
+    project = tmp_path / "cmake-version"
+    project.mkdir()
+    (project / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.25)\n"
+        "project(versions LANGUAGES CXX)\n"
+        "find_package(goray CONFIG REQUIRED)\n"
+        'message(STATUS "goray_VERSION=${goray_VERSION}")\n'
+        'message(STATUS "GORAY_VERSION=${GORAY_VERSION}")\n'
+        'message(STATUS "GORAY_PYTHON=${GORAY_PYTHON}")\n')
+    configured = wheel_venv.run(["cmake", "-S", ".", "-B", "build",
+                                 f"-Dgoray_DIR={cmake_dir_of(wheel_venv)}"], cwd=project)
+    messages = dict(re.findall(r"^-- (goray_VERSION|GORAY_VERSION|GORAY_PYTHON)=(.*)$",
+                               configured.stdout, re.M))
+    found["find_package's goray_VERSION"] = messages.get("goray_VERSION", "")
+    found["gorayConfig's GORAY_VERSION"] = messages.get("GORAY_VERSION", "")
+
+    print("\n" + "\n".join(f"{what}: {value}" for what, value in found.items()))
+    assert all(re.fullmatch(VERSION_RE, value) for value in found.values()), found
+    assert len(set(found.values())) == 1, f"the versions differ: {found}"
+    # The package runs goray-gen with the venv's own Python (not the isolated build's).
+    python = Path(messages.get("GORAY_PYTHON", ""))
+    assert python.resolve() == wheel_venv.python.resolve() or \
+        python.parent.resolve() == wheel_venv.python.parent.resolve(), messages
+
+    # find_package with a version: this one and its minor are accepted, the next major not.
+    major, minor, _ = found["goray.__version__"].split(".")
+    for requested, accepted in ((f"{major}.{minor}", True), (f"{int(major) + 1}.0", False)):
+        (project / "CMakeLists.txt").write_text(
+            "cmake_minimum_required(VERSION 3.25)\nproject(versions LANGUAGES CXX)\n"
+            f"find_package(goray {requested} CONFIG REQUIRED)\n")
+        shutil.rmtree(project / "build")
+        result = wheel_venv.run(["cmake", "-S", ".", "-B", "build",
+                                 f"-Dgoray_DIR={cmake_dir_of(wheel_venv)}"],
+                                cwd=project, check=False)
+        assert (result.returncode == 0) == accepted, (requested, result.stderr[-2000:])
+
+
+# ---- (a) the README's application, built with find_package and run with Ray ---------------
+
+def test_readme_application_builds_with_find_package_and_runs(wheel_venv: WheelVenv,
+                                                              tmp_path: Path):
+    cmake_dir = cmake_dir_of(wheel_venv)
+    # The wheel's own CMake package, not the checkout's (build tree or .venv install).
+    assert cmake_dir == wheel_venv.package_dir / "lib" / "cmake" / "goray", cmake_dir
+    assert (cmake_dir / "gorayConfig.cmake").is_file()
+
+    project = tmp_path / "rayapp"
+    write_readme_project(project, with_cmake=True)
+    configure_and_build(wheel_venv, project)
+    library = project / "build" / "librayapp.so"
+    assert library.is_file()
+    assert (project / "build" / "rayapp.pyi").is_file()
+
+    # As the README runs it; the debug log shows the ray.init options goray used.
+    environment = dict(wheel_venv.env, GORAY_DEBUG_LOGGING="1")
+    result = run([wheel_venv.bin("goray"), "--py-defs", "app.py", "build/librayapp.so"],
+                 env=environment, cwd=project, timeout=600)
+    # report(sq, py) prints Square(2.0), square(8) and Square(3.0) from Python.
+    assert "4.0 64 9.0" in result.stdout.splitlines(), (result.stdout, result.stderr[-3000:])
+    # A local Ray on the loopback address only.
+    assert "'_node_ip_address': '127.0.0.1'" in result.stderr, result.stderr[-3000:]
+
+
+# ---- (b) goray-gen standalone -----------------------------------------------------------
+
+def test_goray_gen_standalone_writes_code_that_compiles(wheel_venv: WheelVenv, tmp_path: Path):
+    write_readme_project(tmp_path / "src", with_cmake=False)
+    wheel_venv.run([wheel_venv.bin("goray-gen"), "src/", "-o", "gen/"], cwd=tmp_path)
+    gen = tmp_path / "gen"
+    written = sorted(p.name for p in gen.iterdir())
+    units = sorted(gen.glob("app*.goray.cpp"))
+    assert {"app.idl.json", "app.goray.h", "app.goray.cpp", "app.py", "app.pyi"} <= set(written), \
+        written
+    assert len(units) == 2, written  # the table and app.cpp's own unit
+    hand_compile(wheel_venv, wheel_venv.package_dir / "include", units,
+                 tmp_path / "librayapp.so", cwd=tmp_path)
+    symbols = run(["nm", "-D", "--defined-only", tmp_path / "librayapp.so"],
+                  env=wheel_venv.env).stdout
+    assert {"Execute", "FreeMemory", "RegisterCallback", "GorayProtocolVersion"} <= \
+        {line.split()[-1] for line in symbols.splitlines() if line.strip()}
+    assert "Square" in (gen / "app.pyi").read_text()
+
+
+# ---- (d) generated code refuses a runtime it was not generated for -------------------------
+
+def _runtime_copy(include: Path, destination: Path, macro: str, change) -> Path:
+    copy = destination / "include"
+    shutil.copytree(include, copy)
+    header = copy / "goray" / "version.h"
+    text = header.read_text()
+    number = int(re.search(rf"^#define {macro} (\d+)$", text, re.M).group(1))
+    header.write_text(re.sub(rf"^#define {macro} \d+$", f"#define {macro} {change(number)}",
+                             text, flags=re.M))
+    return copy
+
+
+@pytest.mark.parametrize("macro, change, what", [
+    ("GORAY_VERSION_MINOR", lambda n: n - 1, "an older minor"),
+    ("GORAY_VERSION_MAJOR", lambda n: n + 1, "another major"),
+], ids=["older-minor", "other-major"])
+def test_generated_code_refuses_a_runtime_it_was_not_generated_for(
+        wheel_venv: WheelVenv, tmp_path: Path, macro: str, change, what: str):
+    write_readme_project(tmp_path / "src", with_cmake=False)
+    wheel_venv.run([wheel_venv.bin("goray-gen"), "src/", "-o", "gen/"], cwd=tmp_path)
+    include = wheel_venv.package_dir / "include"
+    if macro == "GORAY_VERSION_MINOR" and \
+            re.search(r"^#define GORAY_VERSION_MINOR 0$",
+                      (include / "goray" / "version.h").read_text(), re.M):
+        pytest.skip("the runtime's minor is 0: there is no older minor to refuse")
+    other = _runtime_copy(include, tmp_path / "other", macro, change)
+    result = hand_compile(wheel_venv, other, [tmp_path / "gen" / "app.goray.cpp"],
+                          tmp_path / "libapp.so", cwd=tmp_path, check=False)
+    assert result.returncode != 0, f"compiled against {what}"
+    assert "regenerate it with the goray-gen of this runtime" in result.stderr, \
+        result.stderr[-3000:]
+    assert "static assertion failed" in result.stderr or "static_assert" in result.stderr
+
+
+# ---- (e) goray-scan runs without Debian's clang packages ------------------------------------
+
+def test_scanner_needs_no_clang_or_llvm_library(wheel_venv: WheelVenv):
+    scanner = wheel_venv.package_dir / "bin" / "goray-scan"
+    dynamic = run(["readelf", "-d", "--wide", scanner], env=wheel_venv.env).stdout
+    needed = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", dynamic)
+    print(f"\ngoray-scan NEEDED: {needed}")
+    assert needed, dynamic  # dynamic, linked against the system's libc
+    assert not [lib for lib in needed if re.match(r"lib(clang|LLVM)", lib)], needed
+    # Only base system libraries (libstdc++ and libgcc are linked statically).
+    system = r"(libc|libm|libz|libzstd|libtinfo|libpthread|libdl|librt)\.so\.\d+|ld-linux.*"
+    assert not [lib for lib in needed if not re.fullmatch(system, lib)], needed
+
+
+HIDE_LLVM = r"""
+set -euo pipefail
+# Debian's LLVM/Clang 19 (libraries, clang's resource dir) and every libclang/libLLVM file.
+mount -t tmpfs none /usr/lib/llvm-19
+empty="$(mktemp)"
+for file in /usr/lib/x86_64-linux-gnu/libclang*.so* /usr/lib/x86_64-linux-gnu/libLLVM*.so*; do
+  if [ -f "$file" ] && [ ! -L "$file" ]; then mount --bind "$empty" "$file"; fi
+done
+# The checkout too: nothing of it may stand in for the wheel.
+mount -t tmpfs none "$GORAY_HIDE_CHECKOUT"
+test ! -e /usr/lib/llvm-19/lib/clang
+exec "$@"
+"""
+
+
+def _unshare_permitted() -> str:
+    if not shutil.which("unshare"):
+        return "unshare is not installed"
+    probe = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
+                            "mount -t tmpfs none /mnt"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        return f"unshare -m with a tmpfs mount is not permitted here: {probe.stderr.strip()}"
+    return ""
+
+
+def test_scan_and_generation_run_with_debian_llvm_hidden(wheel_venv: WheelVenv, tmp_path: Path):
+    reason = _unshare_permitted()
+    if reason:
+        pytest.skip(reason)
+    write_readme_project(tmp_path / "src", with_cmake=False)
+    environment = dict(wheel_venv.env, GORAY_HIDE_CHECKOUT=str(REPO))
+    hidden = ["unshare", "-m", "--propagation", "private", "bash", "-c", HIDE_LLVM, "bash"]
+    # The checkout's build tree is hidden: the shared LLVM cannot be loaded even if wanted.
+    probe = run(hidden + ["bash", "-c", "ls /usr/lib/llvm-19 | wc -l; ls " + str(REPO)],
+                env=environment, cwd=tmp_path)
+    assert probe.stdout.split() == ["0"], probe.stdout
+    scanner = wheel_venv.package_dir / "bin" / "goray-scan"
+    run(hidden + [scanner, "src/app.cpp", "-o", "app.idl.json"], env=environment, cwd=tmp_path)
+    assert '"Square"' in (tmp_path / "app.idl.json").read_text()
+    run(hidden + [wheel_venv.bin("goray-gen"), "src/", "-o", "gen/"], env=environment,
+        cwd=tmp_path)
+    # Compiled outside (the compiler may be clang): the generated code is complete.
+    units = sorted((tmp_path / "gen").glob("app*.goray.cpp"))
+    assert len(units) == 2, units
+    hand_compile(wheel_venv, wheel_venv.package_dir / "include", units,
+                 tmp_path / "librayapp.so", cwd=tmp_path)
