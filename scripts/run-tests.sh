@@ -8,6 +8,8 @@
 #   gen          goray-scan (its gtest binary) and goray-gen's renderers (pytest tests/renderers)
 #   docs         every command in the docs' shell blocks (pytest tests/docs)
 #   examples     the examples, built and run (scripts/run-example.sh)
+#   wheel        the pip wheel: built (scripts/build-wheel.sh), installed into a throwaway
+#                venv, the README's application built and run with it (pytest tests/wheel)
 #   interop      with GoRay's driver and libraries (scripts/test-interop.sh)
 #   reliability  compile-fail cases, fuzzing, sanitizer builds (scripts/test-reliability.sh)
 #
@@ -17,7 +19,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
-STAGES=(cpp python ray gen docs examples interop reliability)
+STAGES=(cpp python ray gen docs examples wheel interop reliability)
 
 usage() {
   echo "usage: bash scripts/run-tests.sh [-n|--dry-run] [STAGE...]"
@@ -66,6 +68,7 @@ stage_gen() {
 }
 stage_docs() { "${PYTEST[@]}" "$ROOT/tests/docs"; }
 stage_examples() { bash "$ROOT/scripts/run-example.sh"; }
+stage_wheel() { "${PYTEST[@]}" "$ROOT/tests/wheel"; }
 stage_interop() { bash "$ROOT/scripts/test-interop.sh"; }
 stage_reliability() { bash "$ROOT/scripts/test-reliability.sh"; }
 

@@ -7,7 +7,7 @@ import subprocess
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "run-tests.sh"
-STAGES = ["cpp", "python", "ray", "gen", "docs", "examples", "interop", "reliability"]
+STAGES = ["cpp", "python", "ray", "gen", "docs", "examples", "wheel", "interop", "reliability"]
 
 
 def run_tests(*arguments: str) -> subprocess.CompletedProcess:
