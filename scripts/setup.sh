@@ -26,7 +26,9 @@ install_debian_packages() {
 # and pyright follow; the default mode's import hook is invisible to type checkers. With
 # its extras gen (Jinja2, for goray-gen) and test, whose pinned versions
 # requirements-dev.txt installs first (hence --no-deps).
-GORAY_EDITABLE=(--config-settings editable_mode=compat -e "$ROOT/python[gen,test]")
+# Without build isolation: the version comes from goray/_version.py (dynamic metadata), and
+# setuptools is already in .venv (requirements-dev.txt).
+GORAY_EDITABLE=(--no-build-isolation --config-settings editable_mode=compat -e "$ROOT/python[gen,test]")
 
 install_python_packages() {
   local venv="$ROOT/.venv" stamp="$ROOT/.venv/.goray-requirements"
@@ -39,6 +41,10 @@ install_python_packages() {
   if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     log "installing PyPI packages into .venv/"
     "$venv/bin/pip" install -q --disable-pip-version-check -r "$ROOT/python/requirements-dev.txt"
+    # The distribution was called goray before it became goray-cpp (PyPI's goray is GoRay's).
+    if "$venv/bin/pip" show -q goray >/dev/null 2>&1; then
+      "$venv/bin/pip" uninstall -q -y --disable-pip-version-check goray
+    fi
     "$venv/bin/pip" install -q --disable-pip-version-check --no-deps "${GORAY_EDITABLE[@]}"
     echo "$wanted" > "$stamp"
   fi

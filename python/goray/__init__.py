@@ -36,7 +36,7 @@ from ._local import LocalActor, golang_local_new_actor, golang_local_run_task
 from ._registry import local, remote
 from .errors import ArgumentError, GorayError, NativeError, UnknownNameError
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "remote",

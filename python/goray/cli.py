@@ -1,6 +1,7 @@
 """The goray command: run a native application's driver on Ray.
 
     goray [--cluster] [--node-ip-address IP] [--py-defs FILE] LIBRARY [-- ARGS...]
+    goray --version        # goray-cpp <version> (protocol <GoRay FFI protocol>)
 
 Locally it starts Ray on 127.0.0.1; with --cluster it joins the running cluster
 (address="auto"). Exit status: the driver's; 2 for bad input (one line on
@@ -22,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="goray", description="Run a goray application library's driver on Ray.",
         epilog="Arguments after -- go to the native driver.")
+    from ._version import PROTOCOL_VERSION, __version__
+    parser.add_argument("--version", action="version",
+                        version=f"goray-cpp {__version__} (protocol {PROTOCOL_VERSION})")
     parser.add_argument("--cluster", action="store_true",
                         help="join the running Ray cluster (address=auto) instead of starting one")
     parser.add_argument("--node-ip-address", metavar="IP",

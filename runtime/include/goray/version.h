@@ -1,11 +1,21 @@
 // The runtime's version. Generated code checks it at compile time: same major,
 // runtime minor at least the one the generator targeted.
+//
+// The one place goray's version is written: the top-level CMakeLists.txt, the
+// wheel's metadata (pyproject.toml) and goray.__version__ (goray/_version.py) read
+// the three numbers below, so they stay plain `#define NAME <digits>` lines.
 #pragma once
 
 #define GORAY_VERSION_MAJOR 0
 #define GORAY_VERSION_MINOR 1
 #define GORAY_VERSION_PATCH 0
-#define GORAY_VERSION_STRING "0.1.0"
+
+#define GORAY_VERSION_STRINGIZE_(x) #x
+#define GORAY_VERSION_STRINGIZE(x) GORAY_VERSION_STRINGIZE_(x)
+// "MAJOR.MINOR.PATCH", from the numbers above.
+#define GORAY_VERSION_STRING                                              \
+  GORAY_VERSION_STRINGIZE(GORAY_VERSION_MAJOR) "." GORAY_VERSION_STRINGIZE( \
+      GORAY_VERSION_MINOR) "." GORAY_VERSION_STRINGIZE(GORAY_VERSION_PATCH)
 
 // The GoRay FFI protocol version this runtime speaks (docs/protocol.md): 2 adds
 // arrays (ext 71/72 and commands 33-36, docs/protocol.md §10); 3 adds

@@ -1,0 +1,53 @@
+"""goray's version, read from the one place it is written: the runtime's
+``goray/version.h`` (GORAY_VERSION_MAJOR/MINOR/PATCH and GORAY_PROTOCOL_VERSION).
+
+The header is looked for in the installed package first (a wheel ships it as
+``goray/include/goray/version.h``), then in the repository this package sits in
+(``runtime/include/goray/version.h``, for the editable install of python/).
+This module imports nothing of goray's, so python/pyproject.toml can read
+``goray._version.__version__`` while the package is being installed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Dict, List
+
+__all__ = ["__version__", "PROTOCOL_VERSION", "header_candidates", "read_header"]
+
+_PACKAGE = Path(__file__).resolve().parent
+_DEFINE = re.compile(r"^#define (GORAY_VERSION_MAJOR|GORAY_VERSION_MINOR|GORAY_VERSION_PATCH|"
+                     r"GORAY_PROTOCOL_VERSION) +([0-9]+)\s*$", re.MULTILINE)
+
+
+def header_candidates() -> List[Path]:
+    return [_PACKAGE / "include" / "goray" / "version.h",
+            # python/goray/_version.py -> the repository is two levels above goray/.
+            _PACKAGE.parents[1] / "runtime" / "include" / "goray" / "version.h"]
+
+
+def read_header(path: Path) -> Dict[str, int]:
+    """The numbers version.h defines, by macro name; ValueError if one is missing."""
+    found = {name: int(value) for name, value in _DEFINE.findall(path.read_text())}
+    missing = [name for name in ("GORAY_VERSION_MAJOR", "GORAY_VERSION_MINOR",
+                                 "GORAY_VERSION_PATCH", "GORAY_PROTOCOL_VERSION")
+               if name not in found]
+    if missing:
+        raise ValueError(f"{path}: no '#define {missing[0]} <number>' line")
+    return found
+
+
+def _find() -> Dict[str, int]:
+    for path in header_candidates():
+        if path.is_file():
+            return read_header(path)
+    looked = ", ".join(str(path) for path in header_candidates())
+    raise ImportError(f"goray: cannot find goray/version.h (looked in {looked}): "
+                      "the package is incomplete; reinstall goray-cpp")
+
+
+_numbers = _find()
+__version__ = "{GORAY_VERSION_MAJOR}.{GORAY_VERSION_MINOR}.{GORAY_VERSION_PATCH}".format(**_numbers)
+#: The GoRay FFI protocol version of the runtime headers shipped with this package.
+PROTOCOL_VERSION = _numbers["GORAY_PROTOCOL_VERSION"]

@@ -1,0 +1,72 @@
+"""goray's version is written once, in runtime/include/goray/version.h: the Python
+package, its installed metadata, the CMake package and `goray --version` all read it."""
+
+import importlib.metadata
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+
+import goray
+from goray import _version
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+HEADER = ROOT / "runtime" / "include" / "goray" / "version.h"
+CONFIG_VERSION = ROOT / "build" / "goray-config" / "gorayConfigVersion.cmake"
+
+
+def _header_version() -> str:
+    text = HEADER.read_text()
+    parts = [re.search(rf"^#define GORAY_VERSION_{name} +([0-9]+)$", text, re.MULTILINE)
+             for name in ("MAJOR", "MINOR", "PATCH")]
+    assert all(parts), f"{HEADER} lacks a GORAY_VERSION_MAJOR/MINOR/PATCH line"
+    return ".".join(part.group(1) for part in parts)  # type: ignore[union-attr]
+
+
+def test_the_header_writes_the_version_once():
+    # GORAY_VERSION_STRING is derived from the three numbers, not a second literal.
+    text = HEADER.read_text()
+    assert not re.search(r'"[0-9]+\.[0-9]+\.[0-9]+"', text), text
+
+
+def test_the_package_version_is_the_headers():
+    assert goray.__version__ == _header_version()
+
+
+def test_the_installed_metadata_is_the_headers():
+    assert importlib.metadata.version("goray-cpp") == _header_version()
+
+
+@pytest.mark.skipif(not CONFIG_VERSION.is_file(), reason="needs the built tree (build/)")
+def test_the_cmake_package_version_is_the_headers():
+    match = re.search(r'set\(PACKAGE_VERSION "([^"]+)"\)', CONFIG_VERSION.read_text())
+    assert match, CONFIG_VERSION.read_text()
+    assert match.group(1) == _header_version()
+
+
+def test_the_header_string_is_stringized_from_the_numbers(tmp_path):
+    # What C++ sees as GORAY_VERSION_STRING: preprocess a use of it.
+    source = tmp_path / "v.cpp"
+    source.write_text('#include "goray/version.h"\nconst char* v = GORAY_VERSION_STRING;\n')
+    result = subprocess.run(["c++", "-E", "-P", "-I", str(HEADER.parents[1]), str(source)],
+                            capture_output=True, text=True, check=True)
+    (line,) = [line for line in result.stdout.splitlines() if "const char* v" in line]
+    # Adjacent literals are one string: join them.
+    assert "".join(re.findall(r'"([^"]*)"', line)) == _header_version(), line
+
+
+def test_the_goray_command_prints_the_version():
+    result = subprocess.run([sys.executable, "-m", "goray", "--version"], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (f"goray-cpp {_header_version()} "
+                             f"(protocol {_version.PROTOCOL_VERSION})\n")
+
+
+def test_a_header_without_a_number_is_a_clear_error(tmp_path):
+    header = tmp_path / "version.h"
+    header.write_text("#define GORAY_VERSION_MAJOR 1\n#define GORAY_VERSION_MINOR 2\n")
+    with pytest.raises(ValueError, match="GORAY_VERSION_PATCH"):
+        _version.read_header(header)
