@@ -148,6 +148,25 @@ RULES = [
     Rule(r'cmake -S \. -B build -G Ninja -Dgoray_DIR="\$\(\.venv/bin/python -m goray --cmake-dir\)"',
          RUN, "test_cmake_package_builds_a_small_application"),
     Rule(r"cmake --build build", RUN, "test_cmake_package_builds_a_small_application"),
+    # README.md and docs/install.md: the pip wheel. The wheel stage (tests/wheel) builds it
+    # once, installs it into a throwaway virtualenv (pip fetches Ray) and runs install.md's
+    # blocks as written in a project whose .venv is that virtualenv.
+    Rule(r"bash scripts/build-wheel\.sh", COVERED, "tests/wheel/conftest.py::def wheel_path(",
+         "builds the wheel (minutes: LLVM linked statically); the wheel stage's fixture runs it"),
+    Rule(r"python3 -m venv \.venv", COVERED, "tests/wheel/conftest.py::def wheel_venv(",
+         "a virtualenv with the wheel, which the wheel stage makes (pip downloads Ray)"),
+    Rule(r"\.venv/bin/pip install /path/to/goray/dist/goray_cpp-\*\.whl", COVERED,
+         "tests/wheel/conftest.py::def wheel_venv(",
+         "installs the wheel and Ray into a throwaway virtualenv in the wheel stage"),
+    Rule(r'cmake -S \. -B build -Dgoray_DIR="\$\(\.venv/bin/python -m goray --cmake-dir\)"',
+         COVERED, "tests/wheel/test_install.py::def test_readme_application_builds_with_find_package",
+         "needs the wheel installed: the wheel stage runs install.md's block as written"),
+    Rule(r"\.venv/bin/goray --py-defs app\.py \./build/librayapp\.so", COVERED,
+         "tests/wheel/test_install.py::def test_readme_application_builds_with_find_package",
+         "starts a local Ray with the wheel's goray: the wheel stage runs install.md's block"),
+    Rule(r"\.venv/bin/goray-gen src/ -o gen/", COVERED,
+         "tests/wheel/test_install.py::def test_goray_gen_standalone_writes_code_that_compiles",
+         "the wheel's goray-gen: the wheel stage runs install.md's block as written"),
     # docs/guide.md: the hand build.
     Rule(r"GORAY=\.venv", RUN, "test_guide_hand_build_exports_the_c_abi"),
     Rule(r"c\+\+ .*-I\"\$GORAY/include\" .* -o libapp\.so", RUN,

@@ -10,33 +10,49 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import pytest
 
 from conftest import REPO, WheelVenv, run
 
-README = REPO / "README.md"
 VERSION_RE = r"(\d+)\.(\d+)\.(\d+)"
+
+
+def doc_blocks(file: str, language: str) -> List[str]:
+    """The ```language blocks of a file of the checkout, in order."""
+    text = (REPO / file).read_text(encoding="utf-8")
+    return re.findall(rf"^```{language}\n(.*?)^```", text, re.S | re.M)
 
 
 def readme_block(language: str) -> str:
     """The first ```language block of README.md (the application's app.cpp and app.py)."""
-    text = README.read_text(encoding="utf-8")
-    return re.findall(rf"^```{language}\n(.*?)^```", text, re.S | re.M)[0]
+    return doc_blocks("README.md", language)[0]
+
+
+def shell_commands(file: str, containing: str) -> List[str]:
+    """The commands of the one ```sh block of `file` that contains `containing`."""
+    blocks = [b for b in doc_blocks(file, "sh") if containing in b]
+    assert len(blocks) == 1, f"{file}: {len(blocks)} sh blocks contain {containing!r}"
+    return [line for line in blocks[0].splitlines() if line.strip()]
+
+
+def run_commands(venv: WheelVenv, commands: List[str], cwd: Path,
+                 prefix: Optional[List[str]] = None, **env: str) -> subprocess.CompletedProcess:
+    """The docs' commands in one bash, in the venv's environment (nothing activated)."""
+    script = "set -euo pipefail\n" + "\n".join(commands) + "\n"
+    return run([*(prefix or []), "bash", "-c", script], env=dict(venv.env, **env), cwd=cwd)
+
+
+def user_project(venv: WheelVenv, project: Path) -> Path:
+    """A project directory whose .venv is the test's venv (docs/install.md's layout)."""
+    project.mkdir(parents=True, exist_ok=True)
+    (project / ".venv").symlink_to(venv.root, target_is_directory=True)
+    return project
 
 
 def cmake_generator() -> List[str]:
     return ["-G", "Ninja"] if shutil.which("ninja") else []
-
-
-def configure_and_build(venv: WheelVenv, project: Path) -> subprocess.CompletedProcess:
-    """`cmake -S . -B build -Dgoray_DIR="$(python -m goray --cmake-dir)"` and a build, as
-    docs/install.md says; returns the configure run (its messages)."""
-    configured = venv.run(["cmake", "-S", ".", "-B", "build", *cmake_generator(),
-                           f"-Dgoray_DIR={cmake_dir_of(venv)}"], cwd=project)
-    venv.run(["cmake", "--build", "build"], cwd=project)
-    return configured
 
 
 def cmake_dir_of(venv: WheelVenv) -> Path:
@@ -44,7 +60,8 @@ def cmake_dir_of(venv: WheelVenv) -> Path:
 
 
 def hand_compile(venv: WheelVenv, include: Path, sources: List[Path], output: Path,
-                 cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+                 cwd: Path, check: bool = True,
+                 prefix: Optional[List[str]] = None) -> subprocess.CompletedProcess:
     """The generated code compiled into a shared library against `include` and the wheel's
     runtime library, as docs/generator.md compiles it by hand."""
     package = venv.package_dir
@@ -53,19 +70,27 @@ def hand_compile(venv: WheelVenv, include: Path, sources: List[Path], output: Pa
                package / "lib" / "libgoray_runtime.a", "-pthread", "-ldl",
                f"-Wl,--version-script={package / 'lib' / 'cmake' / 'goray' / 'exports.map'}",
                "-Wl,--no-undefined", "-o", output]
-    return venv.run(command, cwd=cwd, check=check)
+    return venv.run([*(prefix or []), *command], cwd=cwd, check=check)
 
 
 def write_readme_project(project: Path, with_cmake: bool) -> None:
+    """The README's app.cpp and app.py; with_cmake: and docs/install.md's CMakeLists.txt."""
     project.mkdir(parents=True, exist_ok=True)
     (project / "app.cpp").write_text(readme_block("cpp"))
     (project / "app.py").write_text(readme_block("python"))
     if with_cmake:
-        (project / "CMakeLists.txt").write_text(
-            "cmake_minimum_required(VERSION 3.25)\n"
-            "project(rayapp LANGUAGES CXX)\n"
-            "find_package(goray CONFIG REQUIRED)\n"
-            "goray_add_app(rayapp SOURCES app.cpp)\n")
+        (project / "CMakeLists.txt").write_text(doc_blocks("docs/install.md", "cmake")[0])
+
+
+# ---- The docs say the same thing ---------------------------------------------------------
+
+def test_readme_section_is_install_md():
+    # The README's "Use it in your project" is install.md's, which the tests below run.
+    assert readme_block("cmake") == doc_blocks("docs/install.md", "cmake")[0]
+    readme = shell_commands("README.md", "--cmake-dir")
+    documented = (shell_commands("docs/install.md", "pip install")
+                  + shell_commands("docs/install.md", "--cmake-dir"))
+    assert readme == documented
 
 
 # ---- (f) what the wheel holds ------------------------------------------------------------
@@ -164,22 +189,26 @@ def test_versions_agree(wheel_path: Path, wheel_venv: WheelVenv, tmp_path: Path)
 
 def test_readme_application_builds_with_find_package_and_runs(wheel_venv: WheelVenv,
                                                               tmp_path: Path):
+    # docs/install.md's commands as written, in a project whose .venv has only the wheel;
+    # where a mount namespace is permitted, with Debian's LLVM, msgpack-c's headers and
+    # the checkout hidden (a machine with the wheel, a compiler and CMake).
     cmake_dir = cmake_dir_of(wheel_venv)
     # The wheel's own CMake package, not the checkout's (build tree or .venv install).
     assert cmake_dir == wheel_venv.package_dir / "lib" / "cmake" / "goray", cmake_dir
     assert (cmake_dir / "gorayConfig.cmake").is_file()
 
-    project = tmp_path / "rayapp"
+    project = user_project(wheel_venv, tmp_path / "rayapp")
     write_readme_project(project, with_cmake=True)
-    configure_and_build(wheel_venv, project)
-    library = project / "build" / "librayapp.so"
-    assert library.is_file()
+    commands = shell_commands("docs/install.md", "--cmake-dir")
+    assert commands[-1].startswith(".venv/bin/goray --py-defs app.py"), commands
+    prefix = hidden_system_prefix() if not unshare_refused() else []
+    print(f"\nbuilt and run {'with' if prefix else 'WITHOUT'} Debian's LLVM, msgpack-c "
+          f"and the checkout hidden: {unshare_refused() or 'unshare -m permitted'}")
+    # The debug log shows the ray.init options goray used.
+    result = run_commands(wheel_venv, commands, cwd=project, prefix=prefix,
+                          GORAY_DEBUG_LOGGING="1")
+    assert (project / "build" / "librayapp.so").is_file()
     assert (project / "build" / "rayapp.pyi").is_file()
-
-    # As the README runs it; the debug log shows the ray.init options goray used.
-    environment = dict(wheel_venv.env, GORAY_DEBUG_LOGGING="1")
-    result = run([wheel_venv.bin("goray"), "--py-defs", "app.py", "build/librayapp.so"],
-                 env=environment, cwd=project, timeout=600)
     # report(sq, py) prints Square(2.0), square(8) and Square(3.0) from Python.
     assert "4.0 64 9.0" in result.stdout.splitlines(), (result.stdout, result.stderr[-3000:])
     # A local Ray on the loopback address only.
@@ -190,7 +219,9 @@ def test_readme_application_builds_with_find_package_and_runs(wheel_venv: WheelV
 
 def test_goray_gen_standalone_writes_code_that_compiles(wheel_venv: WheelVenv, tmp_path: Path):
     write_readme_project(tmp_path / "src", with_cmake=False)
-    wheel_venv.run([wheel_venv.bin("goray-gen"), "src/", "-o", "gen/"], cwd=tmp_path)
+    commands = shell_commands("docs/install.md", "goray-gen")
+    assert commands == [".venv/bin/goray-gen src/ -o gen/"], commands
+    run_commands(wheel_venv, commands, cwd=user_project(wheel_venv, tmp_path))
     gen = tmp_path / "gen"
     written = sorted(p.name for p in gen.iterdir())
     units = sorted(gen.glob("app*.goray.cpp"))
@@ -255,22 +286,25 @@ def test_scanner_needs_no_clang_or_llvm_library(wheel_venv: WheelVenv):
     assert not [lib for lib in needed if not re.fullmatch(system, lib)], needed
 
 
-HIDE_LLVM = r"""
+HIDE_SYSTEM = r"""
 set -euo pipefail
 # Debian's LLVM/Clang 19 (libraries, clang's resource dir) and every libclang/libLLVM file.
 mount -t tmpfs none /usr/lib/llvm-19
 empty="$(mktemp)"
-for file in /usr/lib/x86_64-linux-gnu/libclang*.so* /usr/lib/x86_64-linux-gnu/libLLVM*.so*; do
+for file in /usr/lib/x86_64-linux-gnu/libclang*.so* /usr/lib/x86_64-linux-gnu/libLLVM*.so* \
+            /usr/include/msgpack.hpp; do
   if [ -f "$file" ] && [ ! -L "$file" ]; then mount --bind "$empty" "$file"; fi
 done
+# msgpack-c's headers (Debian's libmsgpack-cxx-dev): the wheel's runtime must bring its own.
+if [ -d /usr/include/msgpack ]; then mount -t tmpfs none /usr/include/msgpack; fi
 # The checkout too: nothing of it may stand in for the wheel.
 mount -t tmpfs none "$GORAY_HIDE_CHECKOUT"
-test ! -e /usr/lib/llvm-19/lib/clang
 exec "$@"
 """
 
 
-def _unshare_permitted() -> str:
+def unshare_refused() -> str:
+    """Why a private mount namespace cannot be made here ('' when it can)."""
     if not shutil.which("unshare"):
         return "unshare is not installed"
     probe = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
@@ -280,24 +314,32 @@ def _unshare_permitted() -> str:
     return ""
 
 
+def hidden_system_prefix() -> List[str]:
+    """A command prefix: the command runs where Debian's LLVM and Clang, msgpack-c's
+    headers and the checkout are hidden (tmpfs and empty files mounted over them)."""
+    return ["env", f"GORAY_HIDE_CHECKOUT={REPO}", "unshare", "-m", "--propagation",
+            "private", "bash", "-c", HIDE_SYSTEM, "bash"]
+
+
 def test_scan_and_generation_run_with_debian_llvm_hidden(wheel_venv: WheelVenv, tmp_path: Path):
-    reason = _unshare_permitted()
+    reason = unshare_refused()
     if reason:
         pytest.skip(reason)
+    hidden = hidden_system_prefix()
+    probe = run(hidden + ["bash", "-c", f"ls -A /usr/lib/llvm-19 /usr/include/msgpack {REPO} "
+                          "| grep -v : | grep . || echo hidden"],
+                env=wheel_venv.env, cwd=tmp_path)
+    assert probe.stdout.split()[0] == "hidden", probe.stdout
     write_readme_project(tmp_path / "src", with_cmake=False)
-    environment = dict(wheel_venv.env, GORAY_HIDE_CHECKOUT=str(REPO))
-    hidden = ["unshare", "-m", "--propagation", "private", "bash", "-c", HIDE_LLVM, "bash"]
-    # The checkout's build tree is hidden: the shared LLVM cannot be loaded even if wanted.
-    probe = run(hidden + ["bash", "-c", "ls /usr/lib/llvm-19 | wc -l; ls " + str(REPO)],
-                env=environment, cwd=tmp_path)
-    assert probe.stdout.split() == ["0"], probe.stdout
     scanner = wheel_venv.package_dir / "bin" / "goray-scan"
-    run(hidden + [scanner, "src/app.cpp", "-o", "app.idl.json"], env=environment, cwd=tmp_path)
-    assert '"Square"' in (tmp_path / "app.idl.json").read_text()
-    run(hidden + [wheel_venv.bin("goray-gen"), "src/", "-o", "gen/"], env=environment,
+    run(hidden + [scanner, "src/app.cpp", "-o", "app.idl.json"], env=wheel_venv.env,
         cwd=tmp_path)
-    # Compiled outside (the compiler may be clang): the generated code is complete.
+    assert '"Square"' in (tmp_path / "app.idl.json").read_text()
+    run(hidden + [wheel_venv.bin("goray-gen"), "src/", "-o", "gen/"], env=wheel_venv.env,
+        cwd=tmp_path)
     units = sorted((tmp_path / "gen").glob("app*.goray.cpp"))
     assert len(units) == 2, units
+    # Compiled there too (the compiler is the system's c++): the runtime's headers are
+    # complete without the system's msgpack-c.
     hand_compile(wheel_venv, wheel_venv.package_dir / "include", units,
-                 tmp_path / "librayapp.so", cwd=tmp_path)
+                 tmp_path / "librayapp.so", cwd=tmp_path, prefix=hidden)
