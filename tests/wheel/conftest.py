@@ -18,9 +18,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 DEV_VENV_BIN = REPO / ".venv" / "bin"
-# The variables that would let the checkout (or another environment) stand in for the wheel.
+# The variables that would let the checkout (or another environment) stand in for the wheel;
+# every GORAY_* too (GORAY_CMAKE_DIR, GORAY_SCAN, ...): a test sets the ones it needs.
 LEAKY_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP",
-                   "PIP_REQUIRE_VIRTUALENV", "GORAY_BIN_PATH", "CONDA_PREFIX")
+                   "PIP_REQUIRE_VIRTUALENV", "CONDA_PREFIX")
 
 
 def clean_path(path: str, first: Optional[Path] = None) -> str:
@@ -32,7 +33,7 @@ def clean_path(path: str, first: Optional[Path] = None) -> str:
 
 def clean_environment(first_on_path: Optional[Path] = None) -> Dict[str, str]:
     environment = {key: value for key, value in os.environ.items()
-                   if key not in LEAKY_VARIABLES}
+                   if key not in LEAKY_VARIABLES and not key.startswith("GORAY_")}
     environment["PATH"] = clean_path(os.environ.get("PATH", ""), first_on_path)
     environment["RAY_USAGE_STATS_ENABLED"] = "0"
     environment["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
