@@ -1,7 +1,8 @@
 // goray-scan: reads C++ sources with goray markers and writes the IDL (JSON).
 //
-//   goray-scan SRC... -o FILE.json [--root DIR] [--goray-include DIR] [-p BUILD_DIR]
-//              [-- CLANG_ARGS...]
+//   goray-scan SRC... -o FILE.json [--root DIR] [--goray-include DIR] [--resource-dir DIR]
+//              [-p BUILD_DIR] [-- CLANG_ARGS...]
+//   goray-scan --print-paths [--goray-include DIR] [--resource-dir DIR]
 //
 // Exit status: 0 written; 1 bad input (clang-style diagnostics on stderr, nothing
 // written); 2 bad command line. The work is done by goray::scan::Scan().
@@ -12,18 +13,24 @@
 #include <string_view>
 #include <vector>
 
+#include "goray/scan/install_paths.h"
 #include "goray/scan/scan.h"
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: goray-scan SRC... -o FILE.json [--root DIR] [--goray-include DIR]\n"
-    "                  [-p BUILD_DIR] [-- CLANG_ARGS...]\n"
+    "                  [--resource-dir DIR] [-p BUILD_DIR] [-- CLANG_ARGS...]\n"
+    "       goray-scan --print-paths [--goray-include DIR] [--resource-dir DIR]\n"
     "  SRC                files or directories (searched for *.h *.hpp *.hh *.cpp *.cc *.cxx)\n"
     "  -o FILE            where to write the IDL ('-': stdout); written only on success\n"
     "  --root DIR         IDL source paths are relative to DIR (default: the inputs'\n"
     "                     common directory)\n"
-    "  --goray-include DIR  the directory holding <goray/goray.h>\n"
+    "  --goray-include DIR  the directory holding <goray/goray.h> (default: <prefix>/include\n"
+    "                     for <prefix>/bin/goray-scan when it is there, else the built-in one)\n"
+    "  --resource-dir DIR clang's resource directory, the builtin headers (default:\n"
+    "                     <prefix>/lib/clang/<LLVM major> when it is there, else the built-in one)\n"
+    "  --print-paths      print the executable and the directories used, then exit\n"
     "  -p BUILD_DIR       take compile flags from BUILD_DIR/compile_commands.json\n"
     "  -- CLANG_ARGS      extra clang arguments (default language: -std=c++20)\n";
 
@@ -31,11 +38,26 @@ struct CommandLine {
   std::vector<std::string> sources;
   std::string output;
   goray::scan::ScanOptions options;
+  bool print_paths = false;
 };
 
 int UsageError(const std::string& message) {
   std::cerr << "goray-scan: error: " << message << "\n" << kUsage;
   return 2;
+}
+
+// --print-paths: what a scan with these options would use, one "name: value" a line.
+int PrintPaths(const goray::scan::ScanOptions& options) {
+  auto chosen = [](const std::string& option, const goray::scan::ChosenPath& fallback) {
+    return option.empty() ? fallback.path + " (" + fallback.origin + ")"
+                          : option + " (option)";
+  };
+  std::cout << "executable: " << goray::scan::ExecutablePath() << "\n"
+            << "goray-include: "
+            << chosen(options.goray_include, goray::scan::DefaultGorayIncludePath()) << "\n"
+            << "resource-dir: "
+            << chosen(options.resource_dir, goray::scan::DefaultResourceDirPath()) << "\n";
+  return 0;
 }
 
 // Parses `argv`; returns -1 to go on, else the exit status.
@@ -77,6 +99,11 @@ int Parse(int argc, char** argv, CommandLine& line) {
       ok = value("--root", line.options.root);
     } else if (matches("--goray-include", false)) {
       ok = value("--goray-include", line.options.goray_include);
+    } else if (matches("--resource-dir", false)) {
+      ok = value("--resource-dir", line.options.resource_dir);
+    } else if (arg == "--print-paths") {
+      line.print_paths = true;
+      continue;
     } else if (matches("-p", true)) {
       ok = value("-p", line.options.build_dir);
     } else if (arg.size() > 1 && arg[0] == '-') {
@@ -87,6 +114,7 @@ int Parse(int argc, char** argv, CommandLine& line) {
     }
     if (!ok) return UsageError("option '" + std::string(arg) + "' needs a value");
   }
+  if (line.print_paths) return PrintPaths(line.options);
   if (line.sources.empty()) return UsageError("no source files given");
   if (line.output.empty()) return UsageError("no output file given (-o FILE.json)");
   return -1;

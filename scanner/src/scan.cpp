@@ -4,6 +4,7 @@
 // that is not a header), then every header that no earlier translation unit included
 // (so each header is parsed once, and a header-only input is still read).
 #include "goray/scan/scan.h"
+#include "goray/scan/install_paths.h"
 
 #include <algorithm>
 #include <memory>
@@ -27,17 +28,10 @@
 #include "scanned_files.h"
 #include "source_files.h"
 
-#ifndef GORAY_SCAN_DEFAULT_INCLUDE
-#error "GORAY_SCAN_DEFAULT_INCLUDE (the runtime's include directory) must be defined"
-#endif
-#ifndef GORAY_SCAN_RESOURCE_DIR
-#error "GORAY_SCAN_RESOURCE_DIR (clang's resource directory) must be defined"
-#endif
-
 namespace goray::scan {
 
-std::string DefaultGorayInclude() { return GORAY_SCAN_DEFAULT_INCLUDE; }
-std::string DefaultResourceDir() { return GORAY_SCAN_RESOURCE_DIR; }
+std::string DefaultGorayInclude() { return DefaultGorayIncludePath().path; }
+std::string DefaultResourceDir() { return DefaultResourceDirPath().path; }
 
 namespace {
 

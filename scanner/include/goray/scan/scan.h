@@ -19,14 +19,14 @@ struct ScanOptions {
   // Directory that IDL source paths are relative to. Empty: the deepest directory
   // containing every input (a file counts by its parent directory).
   std::string root;
-  // Directory holding <goray/goray.h>. Empty: the runtime/include baked in at build time.
+  // Directory holding <goray/goray.h>. Empty: DefaultGorayInclude().
   std::string goray_include;
   // A directory with compile_commands.json (-p). Empty: no compilation database;
   // every file is parsed with the default flags (-std=c++20).
   std::string build_dir;
   // Extra clang arguments (after `--` on the command line), appended to every command.
   std::vector<std::string> extra_args;
-  // Clang's resource directory (builtin headers). Empty: the one baked in at build time.
+  // Clang's resource directory (builtin headers). Empty: DefaultResourceDir().
   std::string resource_dir;
 };
 
@@ -57,7 +57,8 @@ ScanResult Scan(const std::vector<std::string>& sources, const ScanOptions& opti
 // (invalid UTF-8 in comments replaced by U+FFFD).
 std::string FormatIdl(const nlohmann::json& idl);
 
-// The baked-in defaults (compile definitions of the goray_scanner library).
+// The directories used when the options name none: next to the executable when it is
+// installed with them, else the ones baked in at build time (install_paths.h).
 std::string DefaultGorayInclude();
 std::string DefaultResourceDir();
 
