@@ -33,7 +33,7 @@ GORAY_EDITABLE=(--no-build-isolation --config-settings editable_mode=compat -e "
 install_python_packages() {
   local venv="$ROOT/.venv" stamp="$ROOT/.venv/.goray-requirements"
   local wanted
-  wanted="$({ cat "$ROOT/python/requirements-dev.txt" "$ROOT/python/pyproject.toml" "$ROOT"/python/goray/_fastpath_src/*; echo "${GORAY_EDITABLE[@]}"; } | sha256sum | cut -d' ' -f1)"
+  wanted="$({ cat "$ROOT/python/requirements-dev.txt" "$ROOT/python/pyproject.toml"; echo "${GORAY_EDITABLE[@]}"; } | sha256sum | cut -d' ' -f1)"
   if [ ! -x "$venv/bin/python" ]; then
     log "creating the virtualenv .venv/"
     python3 -m venv "$venv"
@@ -56,6 +56,7 @@ build_tree() {
   cmake -S "$ROOT" -B "$ROOT/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DGORAY_BUILD_SCANNER=ON -DGORAY_BUILD_TESTS=ON -DGORAY_BUILD_EXAMPLES=ON \
     -DPython3_EXECUTABLE="$ROOT/.venv/bin/python" >/dev/null
+  # This also (re)builds goray._fastpath into python/goray/ when its sources change.
   cmake --build "$ROOT/build" -j "$(nproc)"
   # The CMake package (headers, runtime, goray-scan, lib/cmake/goray) into .venv,
   # where `python -m goray --cmake-dir` finds it.

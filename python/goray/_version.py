@@ -3,7 +3,8 @@
 
 The header is looked for in the installed package first (a wheel ships it as
 ``goray/include/goray/version.h``), then in the repository this package sits in
-(``runtime/include/goray/version.h``, for the editable install of python/).
+(``runtime/include/goray/version.h``, for the editable install of python/). A package
+directory copied on its own has neither: its version is then the installed metadata's.
 This module imports nothing of goray's, so python/pyproject.toml can read
 ``goray._version.__version__`` while the package is being installed.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 __all__ = ["__version__", "PROTOCOL_VERSION", "header_candidates", "read_header"]
 
@@ -38,16 +39,29 @@ def read_header(path: Path) -> Dict[str, int]:
     return found
 
 
-def _find() -> Dict[str, int]:
+def _find() -> Optional[Dict[str, int]]:
     for path in header_candidates():
         if path.is_file():
             return read_header(path)
-    looked = ", ".join(str(path) for path in header_candidates())
-    raise ImportError(f"goray: cannot find goray/version.h (looked in {looked}): "
-                      "the package is incomplete; reinstall goray-cpp")
+    return None
+
+
+def _installed_version() -> str:
+    # The package directory copied on its own (Ray's py_modules with python/goray): no
+    # header beside it. Workers need no version; the installed metadata's, if any.
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+        return version("goray-cpp")
+    except (ImportError, PackageNotFoundError):
+        return "0.0.0+unknown"
 
 
 _numbers = _find()
-__version__ = "{GORAY_VERSION_MAJOR}.{GORAY_VERSION_MINOR}.{GORAY_VERSION_PATCH}".format(**_numbers)
-#: The GoRay FFI protocol version of the runtime headers shipped with this package.
-PROTOCOL_VERSION = _numbers["GORAY_PROTOCOL_VERSION"]
+if _numbers is not None:
+    __version__ = "{GORAY_VERSION_MAJOR}.{GORAY_VERSION_MINOR}.{GORAY_VERSION_PATCH}".format(
+        **_numbers)
+else:
+    __version__ = _installed_version()
+#: The GoRay FFI protocol version of the runtime headers shipped with this package
+#: (None when the package was copied without them).
+PROTOCOL_VERSION: Optional[int] = None if _numbers is None else _numbers["GORAY_PROTOCOL_VERSION"]

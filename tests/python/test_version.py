@@ -70,3 +70,22 @@ def test_a_header_without_a_number_is_a_clear_error(tmp_path):
     header.write_text("#define GORAY_VERSION_MAJOR 1\n#define GORAY_VERSION_MINOR 2\n")
     with pytest.raises(ValueError, match="GORAY_VERSION_PATCH"):
         _version.read_header(header)
+
+
+def test_a_package_copied_without_the_header_still_imports(tmp_path):
+    # Ray's py_modules may ship python/goray on its own: no version.h beside it.
+    import shutil
+    shutil.copytree(ROOT / "python" / "goray", tmp_path / "goray",
+                    ignore=shutil.ignore_patterns("*.so", "__pycache__", "_fastpath_src"))
+    # Without site-packages (-S): no goray-cpp metadata either. _version imports nothing
+    # of goray's, so it loads on its own.
+    code = ("import importlib.util as u, sys\n"
+            "spec = u.spec_from_file_location('v', sys.argv[1])\n"
+            "v = u.module_from_spec(spec); spec.loader.exec_module(v)\n"
+            "print(v.__version__, v.PROTOCOL_VERSION)\n")
+    result = subprocess.run([sys.executable, "-S", "-c", code,
+                             str(tmp_path / "goray" / "_version.py")],
+                            env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0.0.0+unknown", "None"]
