@@ -1,0 +1,316 @@
+"""The wheel reaches a cluster's workers the Ray way: a 2-node cluster on 127.0.0.1 whose
+nodes have Ray but no goray runs `ray job submit --runtime-env-json ... -- python -m goray
+--cluster ...` (docs/cluster.md, "Getting goray onto the workers") with the wheel in the
+job's runtime_env, once as `py_modules` and once as `pip`, and the C++ tasks pinned to
+node b run in workers that imported the wheel's goray from Ray's runtime_resources.
+
+The nodes: each is `ray start --block` run by its own virtualenv (node a's and node b's,
+so no virtualenv is shared between the nodes' workers), each with its own --temp-dir (so
+its own runtime_resources). Neither venv has goray: both reach a goray-free view of the
+checkout's installed packages (a directory of symlinks to .venv's site-packages entries,
+less goray's editable install and metadata), the way a node image's system packages
+would, so the test needs no download: Ray, msgpack and Jinja2 are there, goray is not
+(checked before the cluster starts). The nodes are stopped by their own process ids.
+
+py_modules: Ray installs the wheel with `pip install <wheel> --target=<dir>` (the pip on
+the node's PATH), which ignores what the node has installed and would fetch every
+dependency of the wheel again (Ray itself included) from the package index; the nodes run
+with PIP_NO_DEPS=1 here, as docs/cluster.md tells users to. pip: Ray clones the node's
+virtualenv per runtime_env and runs pip in the clone, which finds Ray, msgpack and Jinja2
+installed and adds only goray-cpp from the wheel shipped in the working directory.
+
+Each process that imports the job's py-defs file (the driver and every worker that runs a
+C++ task) writes where its goray came from into a directory the test reads."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+import venv
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+import pytest
+
+from conftest import REPO, clean_environment
+
+DEV_SITE = Path(sysconfig.get_paths()["purelib"])  # the checkout's .venv: Ray and goray
+DEV_RAY = REPO / ".venv" / "bin" / "ray"  # the submitting client (any Ray CLI would do)
+LIBRARY = Path(os.environ.get("GORAY_RAYTEST_LIB", REPO / "build" / "tests" / "apps" / "libraytest.so"))
+
+# Written into the job's working directory as its py-defs file.
+PROBE_DEFS = '''"""Records where this process's goray came from (GORAY_PROBE_DIR/<pid>.json)."""
+import json
+import os
+import sys
+
+import goray
+import ray
+
+
+def _record():
+    node = ray.get_runtime_context().get_node_id() if ray.is_initialized() else ""
+    path = os.path.join(os.environ["GORAY_PROBE_DIR"], f"{os.getpid()}.json")
+    with open(path, "w") as out:
+        json.dump({"goray": goray.__file__, "node": node, "python": sys.executable,
+                   "version": getattr(goray, "__version__", None)}, out)
+
+
+_record()
+'''
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def goray_free_view(view: Path) -> Path:
+    """A directory of symlinks to every entry of .venv's site-packages except goray's."""
+    view.mkdir()
+    for entry in DEV_SITE.iterdir():
+        name = entry.name.lower()
+        if "goray" in name or name.startswith("__editable__") or name == "__pycache__":
+            continue
+        (view / entry.name).symlink_to(entry)
+    return view
+
+
+def node_venv(root: Path, view: Path) -> Path:
+    """A venv of its own whose site-packages adds the goray-free view, with a `pip`
+    command (Ray's py_modules runs the `pip` on PATH). Returns its python."""
+    venv.EnvBuilder(with_pip=False, clear=True, symlinks=True).create(root)
+    python = root / "bin" / "python"
+    site = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+    (site / "node_packages.pth").write_text(f"import site; site.addsitedir({str(view)!r})\n")
+    pip = root / "bin" / "pip"
+    pip.write_text(f"#!{python}\nimport sys\nfrom pip._internal.cli.main import main\nsys.exit(main())\n")
+    pip.chmod(0o755)
+    return python
+
+
+def descendants(pid: int) -> List[int]:
+    """The ids of a process's descendants, from /proc."""
+    found: List[int] = []
+    pending = [pid]
+    while pending:
+        parent = pending.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = [int(child) for child in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found.extend(children)
+            pending.extend(children)
+    return found
+
+
+def stop_node(process: subprocess.Popen) -> None:
+    """SIGTERM to `ray start --block` (it stops the node's processes); whatever of its
+    process tree is left after that is killed by id."""
+    tree = descendants(process.pid)
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in tree):
+        time.sleep(0.5)
+    for pid in tree:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+@pytest.fixture(scope="module")
+def nodes(tmp_path_factory) -> Iterator[Dict]:
+    if not LIBRARY.is_file():
+        pytest.fail(f"the Ray test library {LIBRARY} is not built: run bash scripts/run-tests.sh "
+                    "(or set GORAY_RAYTEST_LIB)", pytrace=False)
+    tmp = tmp_path_factory.mktemp("cluster-wheel")
+    view = goray_free_view(tmp / "node-packages")
+    pythons = {name: node_venv(tmp / f"venv-{name}", view) for name in ("a", "b")}
+    for python in pythons.values():
+        check = subprocess.run([python, "-c", "import ray, msgpack, jinja2; print(ray.__version__)\n"
+                                "try:\n import goray\nexcept ImportError:\n pass\n"
+                                "else:\n raise SystemExit('goray importable: ' + goray.__file__)"],
+                               capture_output=True, text=True, cwd=tmp)
+        assert check.returncode == 0, f"{python}: {check.stdout}{check.stderr}"
+    gcs, dashboard = free_port(), free_port()
+    # Short temp dirs: Ray's socket paths must fit in 107 bytes.
+    temp = {name: tempfile.mkdtemp(prefix=f"gw{name}", dir="/tmp") for name in ("a", "b")}
+    common = ["--block", "--node-ip-address=127.0.0.1", "--num-cpus=2", "--disable-usage-stats"]
+    commands = {
+        "a": ["--head", f"--port={gcs}", '--resources={"node_a": 1}', "--include-dashboard=true",
+              "--dashboard-host=127.0.0.1", f"--dashboard-port={dashboard}"],
+        "b": [f"--address=127.0.0.1:{gcs}", '--resources={"node_b": 1}'],
+    }
+    started: Dict[str, subprocess.Popen] = {}
+    environments: Dict[str, Dict[str, str]] = {}
+    logs = {name: open(tmp / f"node-{name}.log", "w") for name in ("a", "b")}
+    try:
+        for name in ("a", "b"):
+            env = clean_environment(first_on_path=pythons[name].parent)
+            # RAY_AUTH_MODE: `ray start` turns token authentication on by default; this
+            # cluster listens on 127.0.0.1 only, as the other cluster tests' do.
+            env.update(RAY_AUTH_MODE="disabled", PIP_NO_DEPS="1",
+                       VIRTUAL_ENV=str(pythons[name].parents[1]))
+            environments[name] = env
+            started[name] = subprocess.Popen(
+                [pythons[name], "-m", "ray.scripts.scripts", "start", *common, *commands[name],
+                 f"--temp-dir={temp[name]}", f"--dashboard-agent-listen-port={free_port()}"],
+                env=env, stdout=logs[name], stderr=subprocess.STDOUT, cwd=tmp)
+            if name == "a":
+                wait_for_nodes(pythons["a"], environments["a"], gcs, 1, started, tmp)
+        node_ids = wait_for_nodes(pythons["a"], environments["a"], gcs, 2, started, tmp)
+        yield {"dashboard": f"http://127.0.0.1:{dashboard}", "tmp": tmp, "node_ids": node_ids,
+               "env": environments["a"], "pythons": pythons, "temp": temp}
+    finally:
+        for name in ("b", "a"):
+            if name in started:
+                stop_node(started[name])
+            logs[name].close()
+        for name, directory in temp.items():  # the nodes' logs stay with the test's tmp
+            shutil.copytree(Path(directory) / "session_latest" / "logs", tmp / f"logs-{name}",
+                            ignore_dangling_symlinks=True, dirs_exist_ok=True)
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def wait_for_nodes(python: Path, env: Dict[str, str], gcs: int, count: int,
+                   started: Dict[str, subprocess.Popen], tmp: Path) -> Dict[str, str]:
+    """Waits until `count` nodes are alive; returns their ids by custom resource."""
+    code = (f"import json, time, ray\nray.init(address='127.0.0.1:{gcs}', logging_level='ERROR')\n"
+            "for _ in range(240):\n"
+            "    alive = [n for n in ray.nodes() if n['Alive']]\n"
+            f"    if len(alive) >= {count}: break\n"
+            "    time.sleep(0.5)\n"
+            "print(json.dumps({r: n['NodeID'] for n in alive for r in n['Resources'] if r.startswith('node_')}))")
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        dead = [name for name, process in started.items() if process.poll() is not None]
+        if dead:
+            pytest.fail(f"ray start for node {dead} exited:\n" + "\n".join(
+                (tmp / f"node-{name}.log").read_text()[-3000:] for name in dead), pytrace=False)
+        result = subprocess.run([python, "-c", code], env=env, capture_output=True, text=True,
+                                cwd=tmp, timeout=180)
+        if result.returncode == 0:
+            ids = json.loads(result.stdout.strip().splitlines()[-1])
+            if len(ids) >= count:
+                return ids
+        time.sleep(1)
+    pytest.fail(f"the cluster did not reach {count} nodes:\n{result.stderr[-3000:]}", pytrace=False)
+
+
+def stage(directory: Path, extra: List[Path]) -> Path:
+    """python -m goray.stage: the library, the probe py-defs file and `extra`."""
+    defs = directory.parent / f"{directory.name}-defs" / "probe_defs.py"
+    defs.parent.mkdir()
+    defs.write_text(PROBE_DEFS)
+    subprocess.run([sys.executable, "-m", "goray.stage", str(directory), str(LIBRARY),
+                    "--py-defs", str(defs), *map(str, extra)], check=True, capture_output=True)
+    return directory
+
+
+def submit(nodes: Dict, staged: Path, runtime_env: Dict) -> subprocess.CompletedProcess:
+    command = [str(DEV_RAY), "job", "submit", "--address", nodes["dashboard"],
+               "--working-dir", str(staged), "--runtime-env-json", json.dumps(runtime_env), "--",
+               "python", "-m", "goray", "--cluster", "--py-defs", "probe_defs.py",
+               f"./{LIBRARY.name}", "--", "where", "node_a", "node_b"]
+    for _ in range(12):  # the job agent may still be starting: Ray answers "try again later"
+        result = subprocess.run(command, env=nodes["env"], capture_output=True, text=True, timeout=600)
+        if "No available agent to submit job" not in result.stdout + result.stderr:
+            break
+        time.sleep(5)
+    return result
+
+
+def records(directory: Path) -> List[Dict]:
+    return [json.loads(path.read_text()) for path in sorted(directory.glob("*.json"))]
+
+
+def unpacked_package(wheel: Path, directory: Path) -> Path:
+    """The wheel's goray package, unpacked (python -m zipfile -e WHEEL DIR)."""
+    subprocess.run([sys.executable, "-m", "zipfile", "-e", str(wheel), str(directory)], check=True)
+    return directory / "goray"
+
+
+# Each way: the runtime_env (less env_vars) for the wheel, the files to stage with the
+# job, and the part of the workers' goray path that says which plugin installed it.
+WAYS = {
+    # The wheel, uploaded by the client, installed on each node with pip --target
+    # (without its dependencies: the nodes run with PIP_NO_DEPS=1).
+    "py_modules": lambda wheel, tmp: ({"py_modules": [str(wheel)]}, [], "py_modules_files"),
+    # The wheel's package directory, unpacked: uploaded as a zip, no pip on the nodes.
+    "py_modules_dir": lambda wheel, tmp: ({"py_modules": [str(unpacked_package(wheel, tmp / "unpacked"))]},
+                                          [], "py_modules_files"),
+    # The wheel, shipped in the working directory, pip-installed into a virtualenv Ray
+    # clones from the node's; with dependencies (PIP_NO_DEPS=0 for pip's run only), which
+    # the node already has.
+    "pip": lambda wheel, tmp: ({"pip": ["${RAY_RUNTIME_ENV_CREATE_WORKING_DIR}/" + wheel.name]},
+                               [wheel], os.sep + "pip" + os.sep),
+}
+
+
+def setup_seconds(nodes: Dict, marker: str) -> Dict[str, float]:
+    """How long each node's runtime env agent took to make the job's runtime env (the
+    first one whose JSON holds `marker`), from its log."""
+    found = {}
+    for name, directory in nodes["temp"].items():
+        log = Path(directory) / "session_latest" / "logs" / "runtime_env_agent.log"
+        began = None
+        for line in log.read_text(errors="replace").splitlines() if log.exists() else []:
+            if marker not in line:
+                continue
+            stamp = time.mktime(time.strptime(line[:19], "%Y-%m-%d %H:%M:%S")) + int(line[20:23]) / 1000
+            if "Creating runtime env" in line and began is None:
+                began = stamp
+            elif "Successfully created runtime env" in line and began is not None:
+                found[name] = round(stamp - began, 2)
+                break
+    return found
+
+
+@pytest.mark.parametrize("way", list(WAYS))
+def test_cpp_tasks_on_node_b_run_with_the_wheels_goray(nodes, wheel_path, tmp_path, way):
+    runtime_env, extra, marker = WAYS[way](wheel_path, tmp_path)
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    runtime_env["env_vars"] = {"GORAY_PROBE_DIR": str(probe)}
+    if way == "pip":
+        runtime_env["env_vars"]["PIP_NO_DEPS"] = "0"
+    staged = stage(tmp_path / "job", extra)
+    began = time.monotonic()
+    result = submit(nodes, staged, runtime_env)
+    took = time.monotonic() - began
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    where = dict(re.findall(r"WHERE (\w+) task (\w+) actor \w+", result.stdout))
+    assert where == {"node_a": nodes["node_ids"]["node_a"], "node_b": nodes["node_ids"]["node_b"]}, output[-3000:]
+
+    seen = records(probe)
+    on_b = [record for record in seen if record["node"] == nodes["node_ids"]["node_b"]]
+    drivers = [record for record in seen if record["node"] == ""]
+    assert on_b and drivers, seen
+    for record in seen:  # the driver's and every worker's: the wheel's, as Ray installed it
+        assert "runtime_resources" in record["goray"] and marker in record["goray"], record
+        assert not record["goray"].startswith(str(REPO)), record
+    if way == "pip":  # workers run the virtualenv Ray made, not the node's own python,
+        assert all("runtime_resources" in record["python"] for record in on_b), on_b
+        # and pip added goray-cpp to it, not a second Ray (the node's is found installed)
+        site = Path(on_b[0]["goray"]).parents[1]
+        assert not (site / "ray").exists(), sorted(path.name for path in site.iterdir())
+    print(f"{way}: job took {took:.1f} s; runtime env made in {setup_seconds(nodes, str(probe))} s; "
+          f"node b's workers imported {on_b[0]['goray']}")
