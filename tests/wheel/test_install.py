@@ -63,10 +63,11 @@ def hand_compile(venv: WheelVenv, include: Path, sources: List[Path], output: Pa
                  cwd: Path, check: bool = True,
                  prefix: Optional[List[str]] = None) -> subprocess.CompletedProcess:
     """The generated code compiled into a shared library against `include` and the wheel's
-    runtime library, as docs/generator.md compiles it by hand."""
+    runtime library, as docs/generator.md compiles it by hand (the sources are in src/:
+    each unit #includes its source)."""
     package = venv.package_dir
     command = ["c++", "-std=c++20", "-O1", "-fPIC", "-shared", "-fvisibility=hidden",
-               "-DMSGPACK_NO_BOOST", "-I.", "-Igen", f"-I{include}", *sources,
+               "-DMSGPACK_NO_BOOST", "-Isrc", "-Igen", f"-I{include}", *sources,
                package / "lib" / "libgoray_runtime.a", "-pthread", "-ldl",
                f"-Wl,--version-script={package / 'lib' / 'cmake' / 'goray' / 'exports.map'}",
                "-Wl,--no-undefined", "-o", output]
