@@ -26,12 +26,16 @@ if(NOT GORAY_PYTHON)
   endif()
   set(GORAY_PYTHON "${_goray_python}" CACHE FILEPATH "The Python that runs goray-gen")
 endif()
-execute_process(COMMAND "${CMAKE_COMMAND}" -E env "PYTHONPATH=${GORAY_REPO_DIR}/python"
-                        "${GORAY_PYTHON}" -c "import jinja2, msgpack"
-                RESULT_VARIABLE _goray_python_status OUTPUT_QUIET ERROR_QUIET)
-if(NOT _goray_python_status EQUAL 0)
-  message(WARNING "goray: ${GORAY_PYTHON} cannot run goray-gen (it needs Jinja2 and msgpack: "
-                  "run scripts/setup.sh, or pass -DGORAY_PYTHON=<a Python that has them>)")
+# A wheel build (scikit-build-core) runs in an isolated environment and generates nothing
+# with this Python: only in-tree goray_add_app (examples, tests) needs it to run goray-gen.
+if(NOT SKBUILD)
+  execute_process(COMMAND "${CMAKE_COMMAND}" -E env "PYTHONPATH=${GORAY_REPO_DIR}/python"
+                          "${GORAY_PYTHON}" -c "import jinja2, msgpack"
+                  RESULT_VARIABLE _goray_python_status OUTPUT_QUIET ERROR_QUIET)
+  if(NOT _goray_python_status EQUAL 0)
+    message(WARNING "goray: ${GORAY_PYTHON} cannot run goray-gen (it needs Jinja2 and msgpack: "
+                    "run scripts/setup.sh, or pass -DGORAY_PYTHON=<a Python that has them>)")
+  endif()
 endif()
 
 include("${GORAY_CMAKE_DIR}/goray_add_app.cmake")
@@ -79,11 +83,12 @@ write_basic_package_version_file("${_goray_build_config}/gorayConfigVersion.cmak
 
 # ---- Installation ----------------------------------------------------------------------
 # Paths relative to the config's own directory (<prefix>/lib/cmake/goray), so
-# `cmake --install --prefix` may choose the prefix; goray-gen's Python is recorded as is.
+# `cmake --install --prefix` may choose the prefix. goray-gen's Python is not recorded (a
+# wheel's build Python is a throwaway environment): it is chosen when the package is found.
 set(GORAY_CONFIG_LOCATIONS "# Installed files, found from this file's directory.
 get_filename_component(_goray_prefix \"\${CMAKE_CURRENT_LIST_DIR}/../../..\" ABSOLUTE)
-set(GORAY_PYTHON \"${GORAY_PYTHON}\")
-set(GORAY_PYTHONPATH \"\")
+include(\"\${CMAKE_CURRENT_LIST_DIR}/goray_python.cmake\")
+_goray_find_python(\"\${_goray_prefix}\" GORAY_PYTHON GORAY_PYTHONPATH)
 set(GORAY_SCAN \"\${_goray_prefix}/bin/goray-scan\")
 set(GORAY_INCLUDE_DIR \"\${_goray_prefix}/include\")
 set(GORAY_RUNTIME_LIBRARY \"\${_goray_prefix}/lib/libgoray_runtime.a\")
@@ -104,5 +109,6 @@ endif()
 install(FILES "${PROJECT_BINARY_DIR}/goray-install-config/gorayConfig.cmake"
               "${_goray_build_config}/gorayConfigVersion.cmake"
               "${GORAY_CMAKE_DIR}/goray_add_app.cmake"
+              "${GORAY_CMAKE_DIR}/goray_python.cmake"
               "${GORAY_EXPORTS_MAP}"
         DESTINATION lib/cmake/goray COMPONENT goray)

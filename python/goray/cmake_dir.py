@@ -3,9 +3,10 @@ runtime package (the CMake package ships the runtime), so it needs no goray-gen.
 
 Looked for, first match wins:
   1. $GORAY_CMAKE_DIR;
-  2. ``<sys.prefix>/lib/cmake/goray``: the package installed into this Python's prefix
+  2. ``<goray package>/lib/cmake/goray``: the goray-cpp wheel's own CMake package;
+  3. ``<sys.prefix>/lib/cmake/goray``: the package installed into this Python's prefix
      (a virtualenv), by ``cmake --install build --component goray --prefix .venv``;
-  3. ``<repo>/build/goray-config``: the build tree's package (an editable install of
+  4. ``<repo>/build/goray-config``: the build tree's package (an editable install of
      the repository's python/).
 """
 
@@ -28,9 +29,11 @@ def candidates() -> List[Path]:
     from_env = os.environ.get(CMAKE_DIR_ENV)
     if from_env:
         found.append(Path(from_env))
+    package = Path(__file__).resolve().parent
+    found.append(package / "lib" / "cmake" / "goray")
     found.append(Path(sys.prefix) / "lib" / "cmake" / "goray")
     # python/goray/cmake_dir.py -> the repository is two levels above goray/.
-    found.append(Path(__file__).resolve().parents[2] / "build" / "goray-config")
+    found.append(package.parents[1] / "build" / "goray-config")
     return found
 
 

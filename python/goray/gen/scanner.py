@@ -3,10 +3,11 @@
 Where goray-scan is found, first match wins:
   1. ``--scanner PATH`` (goray_add_app passes the one its package recorded);
   2. $GORAY_SCAN;
-  3. next to the Python executable (a virtualenv's bin/, where the CMake install
+  3. the goray package's own, ``<goray package>/bin/goray-scan`` (the goray-cpp wheel);
+  4. next to the Python executable (a virtualenv's bin/, where the CMake install
      step puts it);
-  4. on $PATH;
-  5. the repository's build tree, ``<repo>/build/bin/goray-scan`` (an editable install).
+  5. on $PATH;
+  6. the repository's build tree, ``<repo>/build/bin/goray-scan`` (an editable install).
 
 During the scan, ``#include "NAME.goray.h"`` finds an empty stand-in (an ``-iquote``
 directory, searched before every ``-I`` one), so sources that include the generated
@@ -51,6 +52,12 @@ class ScanRequest:
     scanner: Optional[str] = None
 
 
+def _package_scanner() -> Optional[Path]:
+    # python/goray/gen/scanner.py -> the goray package is one level above gen/.
+    candidate = Path(__file__).resolve().parents[1] / "bin" / SCANNER_NAME
+    return candidate if candidate.is_file() and os.access(candidate, os.X_OK) else None
+
+
 def _repo_build_scanner() -> Optional[Path]:
     # python/goray/gen/scanner.py -> the repository root is three levels above goray/.
     repo = Path(__file__).resolve().parents[3]
@@ -65,6 +72,9 @@ def find_scanner(explicit: Optional[str] = None) -> str:
     from_env = os.environ.get(SCANNER_ENV)
     if from_env:
         return from_env
+    in_package = _package_scanner()
+    if in_package is not None:
+        return str(in_package)
     beside_python = Path(sys.executable).parent / SCANNER_NAME
     if beside_python.is_file() and os.access(beside_python, os.X_OK):
         return str(beside_python)
