@@ -11,7 +11,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
 DEBIAN_PACKAGES=(clang-19 llvm-19-dev libclang-19-dev libclang-rt-19-dev libmsgpack-cxx-dev nlohmann-json3-dev
-                 libgtest-dev ninja-build cmake g++ python3-dev)
+                 libgtest-dev ninja-build cmake g++ python3-dev zlib1g-dev libzstd-dev)
 
 install_debian_packages() {
   local missing=()
