@@ -198,6 +198,17 @@ RULES = [
     Rule(r"ray job submit --address http://HEAD:8265 --working-dir deploy/ -- python -m goray "
          r"--cluster --py-defs app\.py \./librayapp\.so -- input\.csv", COVERED,
          f"{CLUSTER}::def test_ray_job_submit_with_a_staged_working_dir", "needs a Ray cluster"),
+    # docs/cluster.md: the wheel onto the workers (runtime_env py_modules / pip).
+    Rule(r"ray job submit --address http://HEAD:8265 --working-dir deploy/ --runtime-env-json "
+         r"'\{.*\}' -- python -m goray --cluster --py-defs app\.py \./librayapp\.so -- input\.csv",
+         COVERED, "tests/wheel/test_cluster_wheel.py::def documented_runtime_envs(",
+         "needs a Ray cluster and the wheel: the wheel stage submits each documented runtime_env"),
+    Rule(r"python -m zipfile -e dist/goray_cpp-[\w.-]+\.whl wheel/", COVERED,
+         "tests/wheel/test_cluster_wheel.py::\"zipfile\", \"-e\"",
+         "unpacks the wheel, which the wheel stage builds, for the py_modules job there"),
+    Rule(r"python -m goray\.stage deploy/ build/librayapp\.so --py-defs app\.py "
+         r"dist/goray_cpp-[\w.-]+\.whl", COVERED, "tests/wheel/test_cluster_wheel.py::def stage(",
+         "stages the wheel, which the wheel stage builds, for the pip job there"),
     Rule(r"ray start --head --resources='\{\"node_a\": 1\}'", COVERED,
          f"{CLUSTER}::def cluster(",
          "a cluster of nodes with custom resources, as the fixture starts them (on 127.0.0.1)"),

@@ -1,8 +1,9 @@
 """The wheel reaches a cluster's workers the Ray way: a 2-node cluster on 127.0.0.1 whose
 nodes have Ray but no goray runs `ray job submit --runtime-env-json ... -- python -m goray
---cluster ...` (docs/cluster.md, "Getting goray onto the workers") with the wheel in the
-job's runtime_env, once as `py_modules` and once as `pip`, and the C++ tasks pinned to
-node b run in workers that imported the wheel's goray from Ray's runtime_resources.
+--cluster ...` with each runtime_env of docs/cluster.md's "Getting goray onto the
+workers" (py_modules with the wheel, py_modules with its unpacked package, pip with the
+wheel), and the C++ tasks pinned to node b run in workers that imported the wheel's goray
+from node b's runtime_resources.
 
 The nodes: each is `ray start --block` run by its own virtualenv (node a's and node b's,
 so no virtualenv is shared between the nodes' workers), each with its own --temp-dir (so
@@ -12,15 +13,17 @@ less goray's editable install and metadata), the way a node image's system packa
 would, so the test needs no download: Ray, msgpack and Jinja2 are there, goray is not
 (checked before the cluster starts). The nodes are stopped by their own process ids.
 
-py_modules: Ray installs the wheel with `pip install <wheel> --target=<dir>` (the pip on
-the node's PATH), which ignores what the node has installed and would fetch every
+py_modules with the wheel: Ray installs it with `pip install <wheel> --target=<dir>` (the
+pip on the node's PATH), which ignores what the node has installed and would fetch every
 dependency of the wheel again (Ray itself included) from the package index; the nodes run
-with PIP_NO_DEPS=1 here, as docs/cluster.md tells users to. pip: Ray clones the node's
-virtualenv per runtime_env and runs pip in the clone, which finds Ray, msgpack and Jinja2
-installed and adds only goray-cpp from the wheel shipped in the working directory.
+with PIP_NO_DEPS=1, as docs/cluster.md says. pip: Ray clones the node's virtualenv per
+runtime_env and runs pip in the clone (with dependencies: PIP_NO_DEPS=0 in the job's
+env_vars), which finds Ray, msgpack and Jinja2 installed and adds only goray-cpp from the
+wheel shipped in the working directory.
 
 Each process that imports the job's py-defs file (the driver and every worker that runs a
-C++ task) writes where its goray came from into a directory the test reads."""
+C++ task) writes where its goray came from into a directory the test reads. The test
+prints each job's time and how long each node took to make its runtime env."""
 from __future__ import annotations
 
 import json
@@ -241,27 +244,42 @@ def records(directory: Path) -> List[Dict]:
     return [json.loads(path.read_text()) for path in sorted(directory.glob("*.json"))]
 
 
-def unpacked_package(wheel: Path, directory: Path) -> Path:
-    """The wheel's goray package, unpacked (python -m zipfile -e WHEEL DIR)."""
-    subprocess.run([sys.executable, "-m", "zipfile", "-e", str(wheel), str(directory)], check=True)
-    return directory / "goray"
+DOCS = REPO / "docs" / "cluster.md"
 
 
-# Each way: the runtime_env (less env_vars) for the wheel, the files to stage with the
-# job, and the part of the workers' goray path that says which plugin installed it.
-WAYS = {
-    # The wheel, uploaded by the client, installed on each node with pip --target
-    # (without its dependencies: the nodes run with PIP_NO_DEPS=1).
-    "py_modules": lambda wheel, tmp: ({"py_modules": [str(wheel)]}, [], "py_modules_files"),
-    # The wheel's package directory, unpacked: uploaded as a zip, no pip on the nodes.
-    "py_modules_dir": lambda wheel, tmp: ({"py_modules": [str(unpacked_package(wheel, tmp / "unpacked"))]},
-                                          [], "py_modules_files"),
-    # The wheel, shipped in the working directory, pip-installed into a virtualenv Ray
-    # clones from the node's; with dependencies (PIP_NO_DEPS=0 for pip's run only), which
-    # the node already has.
-    "pip": lambda wheel, tmp: ({"pip": ["${RAY_RUNTIME_ENV_CREATE_WORKING_DIR}/" + wheel.name]},
-                               [wheel], os.sep + "pip" + os.sep),
-}
+def documented_runtime_envs() -> Dict[str, Dict]:
+    """The --runtime-env-json values of docs/cluster.md's "Getting goray onto the
+    workers", by way: py_modules (the wheel), py_modules_dir (its package) and pip."""
+    found: Dict[str, Dict] = {}
+    for text in re.findall(r"--runtime-env-json '([^']*)'", DOCS.read_text(encoding="utf-8")):
+        runtime_env = json.loads(text)
+        if "pip" in runtime_env:
+            found["pip"] = runtime_env
+        elif runtime_env["py_modules"][0].endswith(".whl"):
+            found["py_modules"] = runtime_env
+        else:
+            found["py_modules_dir"] = runtime_env
+    assert set(found) == {"py_modules", "py_modules_dir", "pip"}, found
+    return found
+
+
+def for_this_wheel(way: str, wheel: Path, tmp: Path) -> tuple:
+    """The documented runtime_env with this wheel's name and paths put in; the files to
+    stage with the job; the part of the workers' goray path that says which plugin
+    installed it."""
+    runtime_env = documented_runtime_envs()[way]
+    if way == "py_modules":  # uploaded by the client, pip --target on each node
+        assert re.fullmatch(r"dist/goray_cpp-[^/]+\.whl", runtime_env["py_modules"][0]), runtime_env
+        return {"py_modules": [str(wheel)]}, [], "py_modules_files"
+    if way == "py_modules_dir":  # the unpacked package, zipped and uploaded: no pip
+        assert runtime_env["py_modules"] == ["wheel/goray"], runtime_env
+        subprocess.run([sys.executable, "-m", "zipfile", "-e", str(wheel), str(tmp / "wheel")], check=True)
+        return {"py_modules": [str(tmp / "wheel" / "goray")]}, [], "py_modules_files"
+    # pip: the wheel shipped in the working directory, installed into a virtualenv
+    [entry] = runtime_env["pip"]
+    prefix = "${RAY_RUNTIME_ENV_CREATE_WORKING_DIR}/"
+    assert entry.startswith(prefix) and re.fullmatch(r"goray_cpp-[^/]+\.whl", entry[len(prefix):]), entry
+    return {"pip": [prefix + wheel.name]}, [wheel], os.sep + "pip" + os.sep
 
 
 def setup_seconds(nodes: Dict, marker: str) -> Dict[str, float]:
@@ -283,13 +301,13 @@ def setup_seconds(nodes: Dict, marker: str) -> Dict[str, float]:
     return found
 
 
-@pytest.mark.parametrize("way", list(WAYS))
+@pytest.mark.parametrize("way", ["py_modules", "py_modules_dir", "pip"])
 def test_cpp_tasks_on_node_b_run_with_the_wheels_goray(nodes, wheel_path, tmp_path, way):
-    runtime_env, extra, marker = WAYS[way](wheel_path, tmp_path)
+    runtime_env, extra, marker = for_this_wheel(way, wheel_path, tmp_path)
     probe = tmp_path / "probe"
     probe.mkdir()
     runtime_env["env_vars"] = {"GORAY_PROBE_DIR": str(probe)}
-    if way == "pip":
+    if way == "pip":  # pip with the wheel's dependencies, which the node has: no download
         runtime_env["env_vars"]["PIP_NO_DEPS"] = "0"
     staged = stage(tmp_path / "job", extra)
     began = time.monotonic()
