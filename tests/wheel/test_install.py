@@ -203,8 +203,8 @@ def test_readme_application_builds_with_find_package_and_runs(wheel_venv: WheelV
     commands = shell_commands("docs/install.md", "--cmake-dir")
     assert commands[-1].startswith(".venv/bin/goray --py-defs app.py"), commands
     prefix = hidden_system_prefix() if not unshare_refused() else []
-    print(f"\nbuilt and run {'with' if prefix else 'WITHOUT'} Debian's LLVM, msgpack-c "
-          f"and the checkout hidden: {unshare_refused() or 'unshare -m permitted'}")
+    print("\nbuilt and run " + ("with Debian's LLVM, msgpack-c and the checkout hidden"
+                                 if prefix else f"with the system as it is ({unshare_refused()})"))
     # The debug log shows the ray.init options goray used.
     result = run_commands(wheel_venv, commands, cwd=project, prefix=prefix,
                           GORAY_DEBUG_LOGGING="1")
@@ -292,12 +292,14 @@ set -euo pipefail
 # Debian's LLVM/Clang 19 (libraries, clang's resource dir) and every libclang/libLLVM file.
 mount -t tmpfs none /usr/lib/llvm-19
 empty="$(mktemp)"
-for file in /usr/lib/x86_64-linux-gnu/libclang*.so* /usr/lib/x86_64-linux-gnu/libLLVM*.so* \
-            /usr/include/msgpack.hpp; do
+for file in /usr/lib/x86_64-linux-gnu/libclang*.so* /usr/lib/x86_64-linux-gnu/libLLVM*.so*; do
   if [ -f "$file" ] && [ ! -L "$file" ]; then mount --bind "$empty" "$file"; fi
 done
 # msgpack-c's headers (Debian's libmsgpack-cxx-dev): the wheel's runtime must bring its own.
-if [ -d /usr/include/msgpack ]; then mount -t tmpfs none /usr/include/msgpack; fi
+if [ "$GORAY_HIDE_MSGPACK" = 1 ]; then
+  if [ -f /usr/include/msgpack.hpp ]; then mount --bind "$empty" /usr/include/msgpack.hpp; fi
+  if [ -d /usr/include/msgpack ]; then mount -t tmpfs none /usr/include/msgpack; fi
+fi
 # The checkout too: nothing of it may stand in for the wheel.
 mount -t tmpfs none "$GORAY_HIDE_CHECKOUT"
 exec "$@"
@@ -315,22 +317,21 @@ def unshare_refused() -> str:
     return ""
 
 
-def hidden_system_prefix() -> List[str]:
-    """A command prefix: the command runs where Debian's LLVM and Clang, msgpack-c's
-    headers and the checkout are hidden (tmpfs and empty files mounted over them)."""
-    return ["env", f"GORAY_HIDE_CHECKOUT={REPO}", "unshare", "-m", "--propagation",
-            "private", "bash", "-c", HIDE_SYSTEM, "bash"]
+def hidden_system_prefix(msgpack: bool = True) -> List[str]:
+    """A command prefix: the command runs where Debian's LLVM and Clang, the checkout and
+    (with `msgpack`) msgpack-c's headers are hidden (tmpfs and empty files mounted over)."""
+    return ["env", f"GORAY_HIDE_CHECKOUT={REPO}", f"GORAY_HIDE_MSGPACK={int(msgpack)}",
+            "unshare", "-m", "--propagation", "private", "bash", "-c", HIDE_SYSTEM, "bash"]
 
 
 def test_scan_and_generation_run_with_debian_llvm_hidden(wheel_venv: WheelVenv, tmp_path: Path):
     reason = unshare_refused()
     if reason:
         pytest.skip(reason)
-    hidden = hidden_system_prefix()
-    probe = run(hidden + ["bash", "-c", f"ls -A /usr/lib/llvm-19 /usr/include/msgpack {REPO} "
-                          "| grep -v : | grep . || echo hidden"],
-                env=wheel_venv.env, cwd=tmp_path)
-    assert probe.stdout.split()[0] == "hidden", probe.stdout
+    hidden = hidden_system_prefix(msgpack=False)
+    probe = run(hidden + ["bash", "-c", f"ls -A /usr/lib/llvm-19 {REPO} | grep -v : | grep . "
+                          "|| echo hidden"], env=wheel_venv.env, cwd=tmp_path)
+    assert probe.stdout.split() == ["hidden"], probe.stdout
     write_readme_project(tmp_path / "src", with_cmake=False)
     scanner = wheel_venv.package_dir / "bin" / "goray-scan"
     run(hidden + [scanner, "src/app.cpp", "-o", "app.idl.json"], env=wheel_venv.env,
@@ -338,9 +339,22 @@ def test_scan_and_generation_run_with_debian_llvm_hidden(wheel_venv: WheelVenv, 
     assert '"Square"' in (tmp_path / "app.idl.json").read_text()
     run(hidden + [wheel_venv.bin("goray-gen"), "src/", "-o", "gen/"], env=wheel_venv.env,
         cwd=tmp_path)
+    assert len(sorted((tmp_path / "gen").glob("app*.goray.cpp"))) == 2
+
+
+def test_the_wheels_headers_need_no_system_msgpack(wheel_venv: WheelVenv, tmp_path: Path):
+    # The runtime's headers include <msgpack.hpp>: a machine with only the wheel, a
+    # compiler and CMake has no msgpack-c of its own, so the wheel must carry it.
+    reason = unshare_refused()
+    if reason:
+        pytest.skip(reason)
+    hidden = hidden_system_prefix(msgpack=True)
+    probe = run(hidden + ["bash", "-c", "ls -A /usr/include/msgpack | grep . || echo hidden; "
+                          "wc -c < /usr/include/msgpack.hpp"], env=wheel_venv.env, cwd=tmp_path)
+    assert probe.stdout.split() == ["hidden", "0"], probe.stdout
+    write_readme_project(tmp_path / "src", with_cmake=False)
+    run(hidden + [wheel_venv.bin("goray-gen"), "src/", "-o", "gen/"], env=wheel_venv.env,
+        cwd=tmp_path)
     units = sorted((tmp_path / "gen").glob("app*.goray.cpp"))
-    assert len(units) == 2, units
-    # Compiled there too (the compiler is the system's c++): the runtime's headers are
-    # complete without the system's msgpack-c.
     hand_compile(wheel_venv, wheel_venv.package_dir / "include", units,
                  tmp_path / "librayapp.so", cwd=tmp_path, prefix=hidden)
