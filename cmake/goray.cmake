@@ -99,6 +99,25 @@ configure_file("${GORAY_CMAKE_DIR}/gorayConfig.cmake.in"
 unset(GORAY_CONFIG_LOCATIONS)
 
 install(DIRECTORY "${GORAY_REPO_DIR}/runtime/include/" DESTINATION include COMPONENT goray)
+# The runtime's headers include msgpack-c's (header-only with MSGPACK_NO_BOOST): the wheel
+# ships them beside its own so an application builds without libmsgpack-cxx-dev.
+option(GORAY_BUNDLE_MSGPACK "Install msgpack-c's C++ headers with the runtime's" OFF)
+if(GORAY_BUNDLE_MSGPACK)
+  find_path(GORAY_MSGPACK_INCLUDE_DIR msgpack.hpp DOC "msgpack-c's C++ headers")
+  if(NOT GORAY_MSGPACK_INCLUDE_DIR)
+    message(FATAL_ERROR "goray: GORAY_BUNDLE_MSGPACK is on but msgpack.hpp is not found "
+                        "(install libmsgpack-cxx-dev or set -DGORAY_MSGPACK_INCLUDE_DIR=<dir>)")
+  endif()
+  install(FILES "${GORAY_MSGPACK_INCLUDE_DIR}/msgpack.hpp" DESTINATION include COMPONENT goray)
+  install(DIRECTORY "${GORAY_MSGPACK_INCLUDE_DIR}/msgpack" DESTINATION include COMPONENT goray)
+  # Its licence (Boost Software License 1.0), from the Debian package when it is there.
+  set(GORAY_MSGPACK_LICENSE "/usr/share/doc/libmsgpack-cxx-dev/copyright" CACHE FILEPATH
+      "msgpack-c's copyright and licence file, installed with its headers")
+  if(EXISTS "${GORAY_MSGPACK_LICENSE}")
+    install(FILES "${GORAY_MSGPACK_LICENSE}" DESTINATION share/doc/msgpack-cxx
+            RENAME copyright COMPONENT goray)
+  endif()
+endif()
 # The packaged runtime (runtime/CMakeLists.txt): without debug info unless asked for.
 install(FILES "${GORAY_PACKAGE_RUNTIME}" DESTINATION lib COMPONENT goray)
 if(TARGET goray-scan)
