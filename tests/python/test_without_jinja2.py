@@ -1,5 +1,5 @@
 """The goray package (what Ray workers import) needs no Jinja2: that is goray-gen's, an
-extra (pip install 'goray[gen]'). In a fresh interpreter where importing jinja2 fails,
+extra (pip install 'goray-cpp[gen]'). In a fresh interpreter where importing jinja2 fails,
 every module of goray but goray.gen imports and an application runs in-process; Ray
 workers are checked by tests/ray/test_without_jinja2_ray.py."""
 

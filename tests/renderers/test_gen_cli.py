@@ -236,7 +236,7 @@ def test_help_describes_the_per_source_units():
 
 @pytest.mark.parametrize("arguments", [["ACTORS", "-o", "OUT"], ["--print-deps"]])
 def test_without_jinja2_goray_gen_says_how_to_install_it(scanner, tmp_path, arguments):
-    """Jinja2 is the extra goray[gen]: without it goray-gen (and --print-deps, which
+    """Jinja2 is the extra goray-cpp[gen]: without it goray-gen (and --print-deps, which
     CMake's find_package runs to check that a Python can run goray-gen) exits 2 saying
     what to install, before scanning and with nothing written."""
     arguments = [str(ACTORS) if a == "ACTORS" else str(tmp_path / "out") if a == "OUT" else a
@@ -247,5 +247,5 @@ def test_without_jinja2_goray_gen_says_how_to_install_it(scanner, tmp_path, argu
     result = run([__import__("sys").executable, "-c", code])
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("goray-gen: error: goray-gen renders with Jinja2")
-    assert result.stderr.rstrip().endswith("pip install 'goray[gen]'")
+    assert result.stderr.rstrip().endswith("pip install 'goray-cpp[gen]'")
     assert not (tmp_path / "out").exists()

@@ -1,4 +1,4 @@
-"""Jinja2, goray-gen's one dependency beyond goray: an extra (``pip install 'goray[gen]'``),
+"""Jinja2, goray-gen's one dependency beyond goray: an extra (``pip install 'goray-cpp[gen]'``),
 so the goray package that Ray workers import never needs it. Imported only when rendering."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from types import ModuleType
 
 __all__ = ["INSTALL_HINT", "MissingJinja2", "load_jinja2"]
 
-INSTALL_HINT = "pip install 'goray[gen]'"
+INSTALL_HINT = "pip install 'goray-cpp[gen]'"
 
 
 class MissingJinja2(RuntimeError):
