@@ -158,7 +158,8 @@ def nodes(tmp_path_factory) -> Iterator[Dict]:
     common = ["--block", "--node-ip-address=127.0.0.1", "--num-cpus=2", "--disable-usage-stats"]
     commands = {
         "a": ["--head", f"--port={gcs}", '--resources={"node_a": 1}', "--include-dashboard=true",
-              "--dashboard-host=127.0.0.1", f"--dashboard-port={dashboard}"],
+              "--dashboard-host=127.0.0.1", f"--dashboard-port={dashboard}",
+              f"--ray-client-server-port={free_port()}"],  # not 10001, which another Ray may hold
         "b": [f"--address=127.0.0.1:{gcs}", '--resources={"node_b": 1}'],
     }
     started: Dict[str, subprocess.Popen] = {}
@@ -187,8 +188,11 @@ def nodes(tmp_path_factory) -> Iterator[Dict]:
                 stop_node(started[name])
             logs[name].close()
         for name, directory in temp.items():  # the nodes' logs stay with the test's tmp
-            shutil.copytree(Path(directory) / "session_latest" / "logs", tmp / f"logs-{name}",
-                            ignore_dangling_symlinks=True, dirs_exist_ok=True)
+            try:
+                shutil.copytree(Path(directory) / "session_latest" / "logs", tmp / f"logs-{name}",
+                                ignore_dangling_symlinks=True, dirs_exist_ok=True)
+            except (OSError, shutil.Error):
+                pass  # a node that never started has none
             shutil.rmtree(directory, ignore_errors=True)
 
 
@@ -332,3 +336,13 @@ def test_cpp_tasks_on_node_b_run_with_the_wheels_goray(nodes, wheel_path, tmp_pa
         assert not (site / "ray").exists(), sorted(path.name for path in site.iterdir())
     print(f"{way}: job took {took:.1f} s; runtime env made in {setup_seconds(nodes, str(probe))} s; "
           f"node b's workers imported {on_b[0]['goray']}")
+
+
+def test_without_the_wheel_the_job_cannot_import_goray(nodes, tmp_path):
+    # The control: with no runtime_env bringing goray, the nodes' Python has none.
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    result = submit(nodes, stage(tmp_path / "job", []), {"env_vars": {"GORAY_PROBE_DIR": str(probe)}})
+    assert result.returncode != 0
+    assert "No module named goray" in result.stdout + result.stderr, (result.stdout + result.stderr)[-3000:]
+    assert not records(probe)
