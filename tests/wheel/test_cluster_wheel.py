@@ -59,11 +59,19 @@ import goray
 import ray
 
 
+def _fastpath():
+    try:
+        from goray import _fastpath  # noqa: F401  (the wheel's compiled fast path)
+    except ImportError as error:
+        return str(error)
+    return "loaded"
+
+
 def _record():
     node = ray.get_runtime_context().get_node_id() if ray.is_initialized() else ""
     path = os.path.join(os.environ["GORAY_PROBE_DIR"], f"{os.getpid()}.json")
     with open(path, "w") as out:
-        json.dump({"goray": goray.__file__, "node": node, "python": sys.executable,
+        json.dump({"goray": goray.__file__, "node": node, "python": sys.executable, "fastpath": _fastpath(),
                    "version": getattr(goray, "__version__", None)}, out)
 
 
@@ -329,6 +337,7 @@ def test_cpp_tasks_on_node_b_run_with_the_wheels_goray(nodes, wheel_path, tmp_pa
     for record in seen:  # the driver's and every worker's: the wheel's, as Ray installed it
         assert "runtime_resources" in record["goray"] and marker in record["goray"], record
         assert not record["goray"].startswith(str(REPO)), record
+        assert record["fastpath"] == "loaded", record  # the nodes' Python is the wheel's (cp311)
     if way == "pip":  # workers run the virtualenv Ray made, not the node's own python,
         assert all("runtime_resources" in record["python"] for record in on_b), on_b
         # and pip added goray-cpp to it, not a second Ray (the node's is found installed)
