@@ -189,7 +189,7 @@ def nodes(tmp_path_factory) -> Iterator[Dict]:
                 wait_for_nodes(pythons["a"], environments["a"], gcs, 1, started, tmp)
         node_ids = wait_for_nodes(pythons["a"], environments["a"], gcs, 2, started, tmp)
         yield {"dashboard": f"http://127.0.0.1:{dashboard}", "tmp": tmp, "node_ids": node_ids,
-               "env": environments["a"], "pythons": pythons, "temp": temp}
+               "env": environments["a"], "pythons": pythons, "temp": temp, "address": f"127.0.0.1:{gcs}"}
     finally:
         for name in ("b", "a"):
             if name in started:
@@ -355,3 +355,32 @@ def test_without_the_wheel_the_job_cannot_import_goray(nodes, tmp_path):
     assert result.returncode != 0
     assert "No module named goray" in result.stdout + result.stderr, (result.stdout + result.stderr)[-3000:]
     assert not records(probe)
+
+
+def test_goray_start_gives_its_runtime_env_to_the_workers(nodes, wheel_path, tmp_path):
+    # A Python driver that has goray (the checkout's) joins the cluster itself, no job
+    # submission: goray.start(..., runtime_env=...) merges goray's env_vars into the
+    # caller's runtime_env, whose py_modules bring the wheel to the workers.
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    staged = stage(tmp_path / "job", [])
+    runtime_env = {"py_modules": [str(wheel_path)], "env_vars": {"GORAY_PROBE_DIR": str(probe)}}
+    code = ("import json, sys, goray\n"
+            "code = goray.start(sys.argv[1], sys.argv[2], ['where', 'node_a', 'node_b'], cluster=True,\n"
+            "                   address=sys.argv[3], runtime_env=json.loads(sys.argv[4]))\n"
+            "sys.exit(code)")
+    env = {**nodes["env"], "GORAY_PROBE_DIR": str(probe)}  # the driver's own record
+    result = subprocess.run([sys.executable, "-c", code, str(staged / LIBRARY.name), str(staged / "probe_defs.py"),
+                             nodes["address"], json.dumps(runtime_env)],
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    where = dict(re.findall(r"WHERE (\w+) task (\w+) actor \w+", result.stdout))
+    assert where == {"node_a": nodes["node_ids"]["node_a"], "node_b": nodes["node_ids"]["node_b"]}
+    seen = records(probe)
+    [driver] = [record for record in seen if record["node"] == ""]
+    assert driver["goray"].startswith(str(REPO)), driver  # the driver runs the checkout's goray
+    on_b = [record for record in seen if record["node"] == nodes["node_ids"]["node_b"]]
+    assert on_b, seen
+    for record in seen:
+        if record is not driver:
+            assert "runtime_resources" in record["goray"] and "py_modules_files" in record["goray"], record
