@@ -89,3 +89,13 @@ def test_a_package_copied_without_the_header_still_imports(tmp_path):
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["0.0.0+unknown", "None"]
+
+
+@pytest.mark.skipif(not (ROOT / "build" / "bin" / "goray-scan").is_file(),
+                    reason="needs the built scanner (build/bin/goray-scan)")
+def test_the_scanner_reports_the_headers_version():
+    scan_h = (ROOT / "scanner" / "include" / "goray" / "scan" / "scan.h").read_text()
+    assert not re.search(r'kGeneratorVersion = "', scan_h), "a second version literal"
+    result = subprocess.run([str(ROOT / "build" / "bin" / "goray-scan"), "--version"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout.startswith(f"goray-scan {_header_version()} "), result.stdout

@@ -13,7 +13,8 @@ namespace goray::scan {
 // The IDL version this scanner writes ("idl_version") and the generator it names.
 inline constexpr int kIdlVersion = 4;
 inline constexpr const char* kGeneratorName = "goray-scan";
-inline constexpr const char* kGeneratorVersion = "0.1.0";
+// goray's version (runtime/include/goray/version.h, through CMake's project()).
+inline constexpr const char* kGeneratorVersion = GORAY_SCAN_VERSION;
 
 struct ScanOptions {
   // Directory that IDL source paths are relative to. Empty: the deepest directory
