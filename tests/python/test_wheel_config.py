@@ -1,0 +1,63 @@
+"""The wheel's build configuration (the top-level pyproject.toml, scikit-build-core) reads
+the version from version.h, names commands that exist and builds what the wheel ships.
+The wheel itself is tested in tests/wheel/ (it takes minutes to build)."""
+
+import importlib
+import pathlib
+import re
+
+import pytest
+
+import goray
+
+tomllib = pytest.importorskip("tomllib", reason="tomllib is in Python 3.11 and later")
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+SKBUILD = PROJECT["tool"]["scikit-build"]
+
+
+def test_the_regex_provider_reads_the_headers_version():
+    # What scikit-build-core's regex provider does: re.search(regex, text, MULTILINE),
+    # then result.format(*groups, **named groups).
+    settings = SKBUILD["metadata"]["version"]
+    assert settings["provider"] == "scikit_build_core.metadata.regex"
+    text = (ROOT / settings["input"]).read_text()
+    match = re.search(settings["regex"], text, re.MULTILINE)
+    assert match, f"{settings['regex']!r} does not match {settings['input']}"
+    assert settings["result"].format(*match.groups(), **match.groupdict()) == goray.__version__
+    assert PROJECT["project"]["dynamic"] == ["version"]
+
+
+def test_both_projects_are_the_same_distribution():
+    dev = tomllib.loads((ROOT / "python" / "pyproject.toml").read_text())
+    assert PROJECT["project"]["name"] == dev["project"]["name"] == "goray-cpp"
+
+
+def test_every_command_names_a_function():
+    for command, target in PROJECT["project"]["scripts"].items():
+        module, _, function = target.partition(":")
+        assert callable(getattr(importlib.import_module(module), function)), command
+    assert set(PROJECT["project"]["scripts"]) == {"goray", "goray-gen", "goray-scan"}
+
+
+def test_the_wheel_builds_the_package_parts_and_no_tests():
+    define = SKBUILD["cmake"]["define"]
+    for off in ("GORAY_BUILD_TESTS", "GORAY_BUILD_EXAMPLES", "GORAY_BUILD_BENCH"):
+        assert define[off] == "OFF", off
+    for on in ("GORAY_BUILD_FASTPATH", "GORAY_SCAN_STATIC_LLVM", "GORAY_SCAN_BUNDLE_RESOURCES",
+               "GORAY_BUNDLE_MSGPACK"):
+        assert define[on] == "ON", on
+    # The fast path is installed by component only: the wheel names both.
+    assert set(SKBUILD["install"]["components"]) == {"goray", "python"}
+    assert SKBUILD["wheel"]["install-dir"] == "goray"
+    assert SKBUILD["wheel"]["packages"] == ["python/goray"]
+    assert "_fastpath_src/" in SKBUILD["wheel"]["exclude"]
+
+
+def test_every_cmake_option_the_wheel_sets_exists():
+    options = set()
+    for path in [ROOT / "CMakeLists.txt", ROOT / "cmake" / "goray.cmake",
+                 ROOT / "scanner" / "CMakeLists.txt"]:
+        options |= set(re.findall(r"^\s*option\((\w+)", path.read_text(), re.MULTILINE))
+    assert set(SKBUILD["cmake"]["define"]) <= options, set(SKBUILD["cmake"]["define"]) - options
