@@ -112,6 +112,7 @@ def test_wheel_holds_the_package_runtime_cmake_package_and_scanner(wheel_path: P
         "the CMake package": r"goray/lib/cmake/goray/gorayConfig\.cmake",
         "its version file": r"goray/lib/cmake/goray/gorayConfigVersion\.cmake",
         "the runtime's headers": r"goray/include/goray/goray\.h",
+        "msgpack-c's headers, which they include": r"goray/include/msgpack\.hpp",
         "the runtime library": r"goray/lib/libgoray_runtime\.a",
         "clang's builtin headers": r"goray/lib/clang/\d+/include/stddef\.h",
         "the driver": r"goray/cli\.py",
