@@ -334,9 +334,17 @@ def test_scan_and_generation_run_with_debian_llvm_hidden(wheel_venv: WheelVenv, 
                           "|| echo hidden"], env=wheel_venv.env, cwd=tmp_path)
     assert probe.stdout.split() == ["hidden"], probe.stdout
     write_readme_project(tmp_path / "src", with_cmake=False)
-    scanner = wheel_venv.package_dir / "bin" / "goray-scan"
-    run(hidden + [scanner, "src/app.cpp", "-o", "app.idl.json"], env=wheel_venv.env,
-        cwd=tmp_path)
+    # The venv's goray-scan command runs the package's scanner, which takes the headers
+    # and Clang's resource directory from beside itself.
+    package = wheel_venv.package_dir
+    paths = run(hidden + [wheel_venv.bin("goray-scan"), "--print-paths"], env=wheel_venv.env,
+                cwd=tmp_path).stdout
+    assert f"executable: {package / 'bin' / 'goray-scan'}\n" in paths, paths
+    assert f"goray-include: {package / 'include'} (executable)" in paths, paths
+    assert re.search(rf"resource-dir: {re.escape(str(package))}/lib/clang/\d+ \(executable\)",
+                     paths), paths
+    run(hidden + [wheel_venv.bin("goray-scan"), "src/app.cpp", "-o", "app.idl.json"],
+        env=wheel_venv.env, cwd=tmp_path)
     assert '"Square"' in (tmp_path / "app.idl.json").read_text()
     run(hidden + [wheel_venv.bin("goray-gen"), "src/", "-o", "gen/"], env=wheel_venv.env,
         cwd=tmp_path)
