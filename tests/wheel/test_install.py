@@ -51,10 +51,6 @@ def user_project(venv: WheelVenv, project: Path) -> Path:
     return project
 
 
-def cmake_generator() -> List[str]:
-    return ["-G", "Ninja"] if shutil.which("ninja") else []
-
-
 def cmake_dir_of(venv: WheelVenv) -> Path:
     return Path(venv.run([venv.python, "-m", "goray", "--cmake-dir"]).stdout.strip())
 
@@ -94,7 +90,7 @@ def test_readme_section_is_install_md():
     assert readme == documented
 
 
-# ---- (f) what the wheel holds ------------------------------------------------------------
+# ---- What the wheel holds ------------------------------------------------------------
 
 def test_wheel_holds_the_package_runtime_cmake_package_and_scanner(wheel_path: Path):
     names = zipfile.ZipFile(wheel_path).namelist()
@@ -128,7 +124,7 @@ def test_wheel_holds_the_package_runtime_cmake_package_and_scanner(wheel_path: P
     assert size < 300 * 2**20, f"{size} bytes"
 
 
-# ---- (c) one version everywhere --------------------------------------------------------
+# ---- One version everywhere --------------------------------------------------------
 
 def test_versions_agree(wheel_path: Path, wheel_venv: WheelVenv, tmp_path: Path):
     found: Dict[str, str] = {}
@@ -187,7 +183,7 @@ def test_versions_agree(wheel_path: Path, wheel_venv: WheelVenv, tmp_path: Path)
         assert (result.returncode == 0) == accepted, (requested, result.stderr[-2000:])
 
 
-# ---- (a) the README's application, built with find_package and run with Ray ---------------
+# ---- The README's application, built with find_package and run with Ray ---------------
 
 def test_readme_application_builds_with_find_package_and_runs(wheel_venv: WheelVenv,
                                                               tmp_path: Path):
@@ -217,7 +213,7 @@ def test_readme_application_builds_with_find_package_and_runs(wheel_venv: WheelV
     assert "'_node_ip_address': '127.0.0.1'" in result.stderr, result.stderr[-3000:]
 
 
-# ---- (b) goray-gen standalone -----------------------------------------------------------
+# ---- Goray-gen standalone -----------------------------------------------------------
 
 def test_goray_gen_standalone_writes_code_that_compiles(wheel_venv: WheelVenv, tmp_path: Path):
     write_readme_project(tmp_path / "src", with_cmake=False)
@@ -239,7 +235,7 @@ def test_goray_gen_standalone_writes_code_that_compiles(wheel_venv: WheelVenv, t
     assert "Square" in (gen / "app.pyi").read_text()
 
 
-# ---- (d) generated code refuses a runtime it was not generated for -------------------------
+# ---- Generated code refuses a runtime it was not generated for -------------------------
 
 def _runtime_copy(include: Path, destination: Path, macro: str, change) -> Path:
     copy = destination / "include"
@@ -274,7 +270,7 @@ def test_generated_code_refuses_a_runtime_it_was_not_generated_for(
     assert "static assertion failed" in result.stderr or "static_assert" in result.stderr
 
 
-# ---- (e) goray-scan runs without Debian's clang packages ------------------------------------
+# ---- Goray-scan runs without Debian's clang packages ------------------------------------
 
 def test_scanner_needs_no_clang_or_llvm_library(wheel_venv: WheelVenv):
     scanner = wheel_venv.package_dir / "bin" / "goray-scan"
