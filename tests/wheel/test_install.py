@@ -213,7 +213,7 @@ def test_readme_application_builds_with_find_package_and_runs(wheel_venv: WheelV
     assert "'_node_ip_address': '127.0.0.1'" in result.stderr, result.stderr[-3000:]
 
 
-# ---- Goray-gen standalone -----------------------------------------------------------
+# ---- goray-gen standalone -----------------------------------------------------------
 
 def test_goray_gen_standalone_writes_code_that_compiles(wheel_venv: WheelVenv, tmp_path: Path):
     write_readme_project(tmp_path / "src", with_cmake=False)
@@ -270,7 +270,7 @@ def test_generated_code_refuses_a_runtime_it_was_not_generated_for(
     assert "static assertion failed" in result.stderr or "static_assert" in result.stderr
 
 
-# ---- Goray-scan runs without Debian's clang packages ------------------------------------
+# ---- goray-scan runs without Debian's clang packages ------------------------------------
 
 def test_scanner_needs_no_clang_or_llvm_library(wheel_venv: WheelVenv):
     scanner = wheel_venv.package_dir / "bin" / "goray-scan"
