@@ -77,15 +77,9 @@ class WheelVenv:
         return Path(self.run_python("import goray, os; print(os.path.dirname(goray.__file__))"))
 
 
-@pytest.fixture(scope="session")
-def wheel_path() -> Path:
-    """The wheel scripts/build-wheel.sh builds (its last stdout line is the wheel's path)."""
-    given = os.environ.get("GORAY_TEST_WHEEL")
-    if given:
-        path = Path(given).resolve()
-        assert path.is_file(), f"GORAY_TEST_WHEEL={given}: no such file"
-        return path
-    script = REPO / "scripts" / "build-wheel.sh"
+def build_wheel(script: Path) -> Path:
+    """Runs the wheel's build script; its last stdout line must be the wheel's path. A
+    failure shows the script's output."""
     result = subprocess.run(["bash", str(script)], cwd=REPO, env=clean_environment(),
                             text=True, capture_output=True, timeout=3 * 3600)
     lines = result.stdout.strip().splitlines()
@@ -98,6 +92,17 @@ def wheel_path() -> Path:
         pytest.fail(f"bash {script}: its last stdout line {lines[-1]!r} is not a wheel file; "
                     f"stdout:\n{result.stdout[-4000:]}", pytrace=False)
     return path
+
+
+@pytest.fixture(scope="session")
+def wheel_path() -> Path:
+    """The wheel scripts/build-wheel.sh builds, or $GORAY_TEST_WHEEL's."""
+    given = os.environ.get("GORAY_TEST_WHEEL")
+    if given:
+        path = Path(given).resolve()
+        assert path.is_file(), f"GORAY_TEST_WHEEL={given}: no such file"
+        return path
+    return build_wheel(REPO / "scripts" / "build-wheel.sh")
 
 
 @pytest.fixture(scope="session")
