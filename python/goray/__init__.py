@@ -34,6 +34,7 @@ from ._ffi import load_library
 from ._golang import golang_actor_class, golang_task
 from ._local import LocalActor, golang_local_new_actor, golang_local_run_task
 from ._registry import local, remote
+from ._streams_local import LocalStream
 from .errors import ArgumentError, GorayError, NativeError, UnknownNameError
 
 from ._version import __version__
@@ -45,6 +46,7 @@ __all__ = [
     "golang_local_run_task",
     "golang_local_new_actor",
     "LocalActor",
+    "LocalStream",
     "GorayError",
     "NativeError",
     "UnknownNameError",

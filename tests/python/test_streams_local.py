@@ -36,9 +36,12 @@ def _alive():
 
 
 def case_items_in_order():
-    from goray._streams_local import LocalStream
+    import goray
+    from goray import _streams_local
+    assert goray.LocalStream is _streams_local.LocalStream  # the public name
+    assert "LocalStream" in goray.__all__
     stream = _run("CountUp", 5)
-    assert isinstance(stream, LocalStream), type(stream)
+    assert isinstance(stream, goray.LocalStream), type(stream)
     assert list(stream) == [0, 1, 2, 3, 4]
     assert stream.closed
     assert list(stream) == []  # ended: stays ended
