@@ -16,24 +16,17 @@ Usage: python bench/concurrency.py [path/to/libraytest.so] [--rounds N] [--calls
 import argparse
 import os
 import statistics
-import time
 
 import ray
 
 import goray
 from goray import _worker
 
-from rounds import interleaved, spread  # bench/rounds.py, beside this script
+from rounds import interleaved, spread, timed  # bench/rounds.py, beside this script
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DEFS = os.path.join(ROOT, "tests", "ray", "defs.py")
-
-
-def timed(function) -> float:
-    start = time.perf_counter()
-    function()
-    return time.perf_counter() - start
 
 
 def main() -> None:

@@ -18,7 +18,6 @@ Usage: python bench/remote_calls.py path/to/libbench_remote.so [--rounds N] [--c
 import argparse
 import os
 import statistics
-import time
 
 import ray
 
@@ -26,13 +25,9 @@ import goray
 from goray import _worker
 from goray._ray import driver
 
+from rounds import timed  # bench/rounds.py, beside this script
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def timed(function) -> float:
-    start = time.perf_counter()
-    function()
-    return time.perf_counter() - start
 
 
 def main() -> None:

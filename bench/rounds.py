@@ -1,6 +1,15 @@
-"""What the Ray benchmarks share: rounds of a timed pair, interleaved (these 2-core
-machines are noisy, so ours and the reference run side by side), and the per-round
-spread of their ratio."""
+"""What the Ray benchmarks share: one timed call, rounds of a timed pair, interleaved
+(these 2-core machines are noisy, so ours and the reference run side by side), and
+the per-round spread of their ratio."""
+
+import time
+
+
+def timed(function) -> float:
+    """Seconds one call of `function` takes."""
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
 
 
 def interleaved(pair, rounds):
