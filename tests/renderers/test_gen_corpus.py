@@ -121,31 +121,6 @@ def runtime_archive() -> Optional[pathlib.Path]:
     return None
 
 
-def test_two_sources_link_and_run(scanner, tmp_path):
-    """Same-named internal helpers in two sources and one unscanned struct with an adaptor
-    in both units: the units link together, and each source's tasks are registered."""
-    archive = runtime_archive()
-    assert archive is not None, "build goray first (cmake --build build)"
-    outdir = tmp_path / "gen"
-    assert generate_case("two_sources", outdir).returncode == 0
-    library = tmp_path / "libtwo.so"
-    command = [CXX, "-std=c++20", "-shared", "-fPIC", "-fvisibility=hidden", "-DMSGPACK_NO_BOOST",
-               f"-I{CORPUS}", f"-I{outdir}", f"-I{ROOT / 'runtime' / 'include'}",
-               *map(str, sorted(outdir.glob("*.goray.cpp"))), str(archive), "-pthread", "-ldl",
-               f"-Wl,--version-script={ROOT / 'runtime' / 'exports.map'}", "-Wl,--no-undefined",
-               "-Wl,-u,Execute,-u,FreeMemory,-u,RegisterCallback,-u,GorayProtocolVersion",
-               "-o", str(library)]
-    linked = run(command)
-    assert linked.returncode == 0, linked.stderr
-    check = ("import goray, sys; goray.load_library(sys.argv[1]); "
-             "print(goray.golang_local_run_task('Double', {'x': 1.0, 'y': 2.0}), "
-             "goray.golang_local_run_task('Triple', {'x': 1.0, 'y': 2.0}))")
-    called = run([PYTHON, "-c", check, str(library)])
-    assert called.returncode == 0, called.stderr
-    assert called.stdout.split("\n")[0] == \
-        "{'x': 2.0, 'y': 4.0} {'x': 3.0, 'y': 6.0}", called.stdout
-
-
 def link_case(case: str, tmp_path: pathlib.Path) -> pathlib.Path:
     """The case generated and linked into an application library, as goray_add_app does."""
     archive = runtime_archive()
@@ -162,6 +137,19 @@ def link_case(case: str, tmp_path: pathlib.Path) -> pathlib.Path:
     linked = run(command)
     assert linked.returncode == 0, linked.stderr
     return library
+
+
+def test_two_sources_link_and_run(scanner, tmp_path):
+    """Same-named internal helpers in two sources and one unscanned struct with an adaptor
+    in both units: the units link together, and each source's tasks are registered."""
+    library = link_case("two_sources", tmp_path)
+    check = ("import goray, sys; goray.load_library(sys.argv[1]); "
+             "print(goray.golang_local_run_task('Double', {'x': 1.0, 'y': 2.0}), "
+             "goray.golang_local_run_task('Triple', {'x': 1.0, 'y': 2.0}))")
+    called = run([PYTHON, "-c", check, str(library)])
+    assert called.returncode == 0, called.stderr
+    assert called.stdout.split("\n")[0] == \
+        "{'x': 2.0, 'y': 4.0} {'x': 3.0, 'y': 6.0}", called.stdout
 
 
 def test_generators_with_defaults_keep_their_reference_arguments(scanner, tmp_path):
