@@ -153,6 +153,9 @@ RULES = [
     # blocks as written in a project whose .venv is that virtualenv.
     Rule(r"bash scripts/build-wheel\.sh", COVERED, "tests/wheel/conftest.py::def wheel_path(",
          "builds the wheel (minutes: LLVM linked statically); the wheel stage's fixture runs it"),
+    Rule(r"\.venv/bin/python -m build --sdist", COVERED, "tests/wheel/test_sdist.py::def sdist(",
+         "builds the source distribution (pip fetches scikit-build-core): the wheel stage's "
+         "test_sdist builds it, checks its files and configures it"),
     Rule(r"python3 -m venv \.venv", COVERED, "tests/wheel/conftest.py::def wheel_venv(",
          "a virtualenv with the wheel, which the wheel stage makes (pip downloads Ray)"),
     Rule(r"\.venv/bin/pip install /path/to/goray/dist/goray_cpp-\*\.whl", COVERED,

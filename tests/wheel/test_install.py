@@ -98,8 +98,12 @@ def test_wheel_holds_the_package_runtime_cmake_package_and_scanner(wheel_path: P
     installed = sum(info.file_size for info in zipfile.ZipFile(wheel_path).infolist())
     print(f"\nwheel {wheel_path.name}: {size / 2**20:.1f} MiB "
           f"({installed / 2**20:.1f} MiB installed, {len(names)} files)")
-    assert re.fullmatch(r"goray_cpp-\d+\.\d+\.\d+-cp311-cp311-linux_x86_64\.whl",
+    # auditwheel's manylinux tag (PyPI takes no linux_x86_64), in the name and in WHEEL.
+    assert re.fullmatch(r"goray_cpp-\d+\.\d+\.\d+-cp311-cp311-manylinux_2_\d+_x86_64\.whl",
                         wheel_path.name), wheel_path.name
+    wheel_info = next(n for n in names if n.endswith(".dist-info/WHEEL"))
+    tags = re.findall(r"(?m)^Tag: (\S+)$", zipfile.ZipFile(wheel_path).read(wheel_info).decode())
+    assert tags == [wheel_path.name.split("-", 2)[2].removesuffix(".whl")], tags
     assert not [n for n in names if "_fastpath_src" in n], "the fast path's sources are shipped"
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     required = {
