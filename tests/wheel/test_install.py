@@ -104,6 +104,9 @@ def test_wheel_holds_the_package_runtime_cmake_package_and_scanner(wheel_path: P
     wheel_info = next(n for n in names if n.endswith(".dist-info/WHEEL"))
     tags = re.findall(r"(?m)^Tag: (\S+)$", zipfile.ZipFile(wheel_path).read(wheel_info).decode())
     assert tags == [wheel_path.name.split("-", 2)[2].removesuffix(".whl")], tags
+    # build-wheel.sh leaves one wheel of a version beside it (pip install dist/goray_cpp-*.whl).
+    version = wheel_path.name.split("-")[1]
+    assert sorted(wheel_path.parent.glob(f"goray_cpp-{version}-*.whl")) == [wheel_path]
     assert not [n for n in names if "_fastpath_src" in n], "the fast path's sources are shipped"
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     required = {
