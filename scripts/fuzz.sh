@@ -12,7 +12,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 SECONDS_PER_TARGET="${1:-60}"
-TARGETS="${FUZZ_TARGETS:-execute_fuzz codec_fuzz}"
+TARGETS="${FUZZ_TARGETS:-execute_fuzz codec_fuzz stream_fuzz}"
 BUILD="$ROOT/build-fuzz"
 JOBS="${GORAY_JOBS:-2}"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The short reliability checks for CI (docs/reliability.md), each stage timed:
 #   1. compile-fail tests of the C++ API (tests/fuzz/compile_fail/run.sh)
-#   2. fuzzing: both libFuzzer targets, 60 s each, after replaying the regression inputs
+#   2. fuzzing: the three libFuzzer targets, 60 s each, after replaying the regression inputs
 #   3. sanitizers: the runtime and codec tests (tests/cpp) under ASan+UBSan and under TSan
 # No soak (bench/soak.py) here. Needs clang-19 and libclang-rt-19-dev (scripts/setup.sh
 # installs them) and the .venv; installs nothing itself.

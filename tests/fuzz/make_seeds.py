@@ -83,3 +83,22 @@ write("codec", "array_c8", msgpack.packb(msgpack.ExtType(71, ext71("c", 8, [], s
 write("codec", "array_u1_0d", msgpack.packb(msgpack.ExtType(71, ext71("u", 1, [0, 4], b""))))
 write("codec", "array_by_address", msgpack.packb(msgpack.ExtType(72, ext72("f", 8, [1], 4096))))
 write("codec", "complex_nested", msgpack.packb([[1.0, 2.0], [3.0, 4.0]]))
+
+# stream: programs of stream_fuzz.cpp's harness (one op byte, then its own bytes: see
+# Harness::Step; kTasks/kMethods indices pick the callee).
+COUNT, WORDS, FAIL, REENTER = 0, 1, 2, 8
+streams = {
+    "count_drain": bytes([0, COUNT, 3, 0, 7, 0]) + bytes(6),
+    "words_next_close": bytes([0, WORDS, 5]) + b"hello" + bytes([4, 0, 2, 0, 0, 3, 0, 0]),
+    "actor_range": bytes([4, 0, 3]) + b"abc" + bytes([1, 0, 0, 4, 0, 7, 0]) + bytes(6) + bytes([5, 0]),
+    "actor_closed_first": bytes([4, 0, 1]) + b"p" + bytes([1, 0, 0, 4, 0, 5, 0, 7, 0]) + bytes(6),
+    "fail": bytes([0, FAIL, 2, 0, 7, 0]) + bytes(4),
+    "reenter_self": bytes([0, REENTER, 0, 2, 0, 7, 0]) + bytes(4),
+    "reenter_close": bytes([0, REENTER, 1, 3, 0, 2, 0, 0, 2, 0, 0]),
+    "reenter_nested": bytes([0, REENTER, 2, 2, 0, 7, 0]) + bytes(4),
+    "plain_run": bytes([8, 1, COUNT, 3, 0]),
+    "raw_next": bytes([0, COUNT, 2, 0, 6, 2, 0, 8]) + struct.pack("<Q", 1),
+    "describe": bytes([9]),
+}
+for name, data in streams.items():
+    write("stream", name, data)
