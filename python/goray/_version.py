@@ -18,8 +18,9 @@ from typing import Dict, List, Optional
 __all__ = ["__version__", "PROTOCOL_VERSION", "header_candidates", "read_header"]
 
 _PACKAGE = Path(__file__).resolve().parent
-_DEFINE = re.compile(r"^#define (GORAY_VERSION_MAJOR|GORAY_VERSION_MINOR|GORAY_VERSION_PATCH|"
-                     r"GORAY_PROTOCOL_VERSION) +([0-9]+)\s*$", re.MULTILINE)
+_NAMES = ("GORAY_VERSION_MAJOR", "GORAY_VERSION_MINOR", "GORAY_VERSION_PATCH",
+          "GORAY_PROTOCOL_VERSION")
+_DEFINE = re.compile(r"^#define (" + "|".join(_NAMES) + r") +([0-9]+)\s*$", re.MULTILINE)
 
 
 def header_candidates() -> List[Path]:
@@ -31,9 +32,7 @@ def header_candidates() -> List[Path]:
 def read_header(path: Path) -> Dict[str, int]:
     """The numbers version.h defines, by macro name; ValueError if one is missing."""
     found = {name: int(value) for name, value in _DEFINE.findall(path.read_text())}
-    missing = [name for name in ("GORAY_VERSION_MAJOR", "GORAY_VERSION_MINOR",
-                                 "GORAY_VERSION_PATCH", "GORAY_PROTOCOL_VERSION")
-               if name not in found]
+    missing = [name for name in _NAMES if name not in found]
     if missing:
         raise ValueError(f"{path}: no '#define {missing[0]} <number>' line")
     return found

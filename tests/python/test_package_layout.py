@@ -94,7 +94,8 @@ def test_the_packages_own_cmake_dir_comes_first_after_the_environment(monkeypatc
 def test_goray_gen_prefers_the_packages_own_scanner(tmp_path, monkeypatch):
     monkeypatch.delenv(scanner.SCANNER_ENV, raising=False)
     fake = _executable(tmp_path / "goray" / "bin" / "goray-scan")
-    monkeypatch.setattr(scanner, "__file__", str(tmp_path / "goray" / "gen" / "scanner.py"))
+    # goray-gen asks the goray-scan command's module where the package's scanner is.
+    monkeypatch.setattr(_scan_tool, "__file__", str(tmp_path / "goray" / "_scan_tool.py"))
     assert scanner.find_scanner() == str(fake)
 
 

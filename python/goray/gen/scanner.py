@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional, Sequence
 
+from .._scan_tool import scanner_path
+
 __all__ = ["SCANNER_ENV", "ScanError", "ScanRequest", "find_scanner", "run_scan"]
 
 SCANNER_ENV = "GORAY_SCAN"
@@ -53,8 +55,7 @@ class ScanRequest:
 
 
 def _package_scanner() -> Optional[Path]:
-    # python/goray/gen/scanner.py -> the goray package is one level above gen/.
-    candidate = Path(__file__).resolve().parents[1] / "bin" / SCANNER_NAME
+    candidate = scanner_path()  # the one the goray-scan command runs
     return candidate if candidate.is_file() and os.access(candidate, os.X_OK) else None
 
 
