@@ -24,8 +24,10 @@ MATPLOTLIB="matplotlib==3.9.2"
 
 bash "$ROOT/scripts/setup.sh"
 if [ ! -f "$ROOT/build-release/build.ninja" ]; then
+  # No fast path: the benchmarks import the one build/ writes into python/goray/.
   cmake -S "$ROOT" -B "$ROOT/build-release" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DGORAY_BUILD_TESTS=OFF -DGORAY_BUILD_EXAMPLES=OFF -DGORAY_BUILD_SCANNER=OFF >/dev/null
+    -DGORAY_BUILD_TESTS=OFF -DGORAY_BUILD_EXAMPLES=OFF -DGORAY_BUILD_SCANNER=OFF \
+    -DGORAY_BUILD_FASTPATH=OFF >/dev/null
 fi
 cmake --build "$ROOT/build-release" -j "$(nproc)"
 

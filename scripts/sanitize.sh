@@ -25,8 +25,9 @@ configure() {  # configure DIR FLAGS
   local dir="$1" flags="$2"
   # -shared-libsan: one sanitizer runtime (a shared object) for the test executables
   # and for libtestapp.so, which the ASan pytest run loads into Python.
+  # No fast path: only the tree's own build/ writes goray._fastpath into python/goray/.
   configure_clang "$ROOT" "$dir" \
-    -DGORAY_BUILD_SCANNER=OFF -DGORAY_BUILD_EXAMPLES=OFF \
+    -DGORAY_BUILD_SCANNER=OFF -DGORAY_BUILD_EXAMPLES=OFF -DGORAY_BUILD_FASTPATH=OFF \
     -DPython3_EXECUTABLE="$ROOT/.venv/bin/python" \
     -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer -shared-libsan" \
     -DCMAKE_EXE_LINKER_FLAGS="$flags -shared-libsan -Wl,-rpath,$CLANG_RT" \
