@@ -108,6 +108,11 @@ class SubmissionQueue {
   std::unordered_map<std::uint64_t, LostSubmission> lost_;
 
   std::recursive_mutex send_mu_;
+  // The DefineOptions records of the batches being sent, outermost first (send_mu_).
+  // A batch sent re-entrantly, while the driver handles an outer one, is handled
+  // before the rest of it: it repeats these first, as the driver may not have read
+  // them yet (an id defined again with the same text changes nothing).
+  std::vector<std::string> defines_in_flight_;
   // Records queued and not yet sent (or being sent): Flush's fast path.
   std::atomic<std::size_t> unsent_{0};
   std::atomic<bool> any_lost_{false};
@@ -195,13 +200,24 @@ void SubmissionQueue::SendQueued() {
   }
   if (batch.empty()) return;
   std::size_t total = 0;
+  for (const std::string& define : defines_in_flight_) total += define.size();
   for (const Record& record : batch) total += record.size();
   std::string payload;
   payload.reserve(total);
+  for (const std::string& define : defines_in_flight_) payload += define;
+  const std::size_t outer_defines = defines_in_flight_.size();
   for (const Record& record : batch) {
     payload += record.head;
     payload.append(record.args.data() + record.args_offset, record.args.size() - record.args_offset);
+    if (static_cast<unsigned char>(record.head[0]) == kRecordDefineOptions) {
+      defines_in_flight_.push_back(record.head);  // a definition is its head alone
+    }
   }
+  struct DefinesHandled {  // this batch's definitions, once the driver has it all
+    std::vector<std::string>& defines;
+    std::size_t outer;
+    ~DefinesHandled() { defines.resize(outer); }
+  } defines_handled{defines_in_flight_, outer_defines};
   LostSubmission failure;
   try {
     DriverReply reply = SendToDriver(kSubmitBatch, payload);

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -150,6 +151,9 @@ long long g_batch_code = 0;  // what SubmitBatch answers
 bool g_hold_first_batch = false;
 bool g_gate_open = false;
 std::condition_variable& g_gate = *new std::condition_variable;
+// Called (without g_mu) when the next SubmitBatch arrives, before its records are handled:
+// a driver calling back into the library mid-batch, as Python's may with an Execute.
+std::function<void()>& g_before_next_batch = *new std::function<void()>;
 
 Entry Evaluate(const Record& record) {
   if (record.options_id != 0 && g_options[record.options_id].find("bad") != std::string::npos) {
@@ -175,6 +179,11 @@ void* FakeDriver(long long command, void* in_data, long long in_len, long long* 
   const auto thread = std::this_thread::get_id();
   if (command == 33) {
     if (std::exchange(g_hold_first_batch, false)) g_gate.wait(lock, [] { return g_gate_open; });
+    if (std::function<void()> hook = std::exchange(g_before_next_batch, nullptr)) {
+      lock.unlock();
+      hook();
+      lock.lock();
+    }
     std::vector<Record> records = ParseRecords(payload);
     g_batches.emplace_back(records.size(), thread);
     if (g_batch_code != 0) {
@@ -376,6 +385,36 @@ TEST_F(PipelineTest, EachOptionSetIsDefinedOnce) {
     long used = Position(events, [&](const Event& e) { return e.command == 33 && e.record.kind == 2 && e.record.options_id == define.id; });
     EXPECT_LT(defined, used);
   }
+}
+
+// The driver, handling batch 1 (a definition and a task), calls back into the library
+// before that batch's records, and the callback sends batch 2 (re-entrantly, on the
+// same thread) with a task using the same options: batch 2 is handled first, so it must
+// carry the definition itself.
+TEST_F(PipelineTest, ABatchSentWhileAnotherIsHandledRepeatsTheDefinitionsInFlight) {
+  {
+    std::lock_guard lock(g_mu);
+    g_before_next_batch = [] {
+      goray::RemoteCall("Square", 2.0, goray::Option("num_cpus", 7));
+      Flush();
+    };
+  }
+  goray::ObjectRef first = goray::RemoteCall("Square", 1.0, goray::Option("num_cpus", 7));
+  Flush();
+  std::vector<Event> events = Events();
+  int tasks = 0;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const Record& task = events[i].record;
+    if (events[i].command != 33 || task.kind != 2 || task.options_id == 0) continue;
+    ++tasks;
+    long defined = Position(events, [&](const Event& e) {
+      return e.command == 33 && e.record.kind == 1 && e.record.id == task.options_id;
+    });
+    EXPECT_GE(defined, 0) << "options " << task.options_id << " never defined";
+    EXPECT_LT(defined, static_cast<long>(i)) << "options " << task.options_id << " used before defined";
+  }
+  EXPECT_EQ(tasks, 2);
+  EXPECT_EQ(goray::Get<double>(first), 1.0);
 }
 
 TEST_F(PipelineTest, ReleasesFollowTheSubmissionsThatUseTheRef) {
