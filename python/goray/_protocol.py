@@ -38,6 +38,9 @@ class Py2Native(enum.IntEnum):
     START_METHOD_STREAM = 40  # index = instance, payload as ACTOR_METHOD_CALL; reply: stream id
     NEXT_STREAM_ITEM = 41  # u64 LE stream id; index 0: as RUN_TASK results, 1: as 34/35
     CLOSE_STREAM = 42  # u64 LE stream id: destroy the generator
+    # Protocol version 6, with Feature.ARRAYS_OUT_OF_BAND on (docs/protocol.md §10):
+    RUN_TASK_OUT_OF_BAND = 43  # as RUN_TASK; reply: large array results scattered, handed over
+    ACTOR_METHOD_CALL_OUT_OF_BAND = 44  # as ACTOR_METHOD_CALL, reply as 43
 
 
 class Native2Py(enum.IntEnum):
@@ -128,6 +131,9 @@ STRUCTURED_FAILURES_VERSION = 4
 #: GorayProtocolVersion() from which a library describes its traits and streams
 #: (DescribeApplication 38, streams 39-42; docs/protocol.md §13).
 STREAMS_VERSION = 5
+#: GorayProtocolVersion() from which a library moves arrays out of band on Ray
+#: (Feature.ARRAYS_OUT_OF_BAND: commands 43/44, scattered calls, lent GetObject replies).
+OUT_OF_BAND_VERSION = 6
 #: NextStreamItem's reply tag byte: an item follows / the generator finished.
 STREAM_ITEM = 1
 STREAM_END = 0
@@ -138,6 +144,15 @@ class Feature(enum.IntFlag):
 
     PIPELINED = 1  # queued submissions sent as SubmitBatch; GetObjects; Wait all-ready
     REFS_IN_VALUES = 2  # ObjectRefs and actor handles inside values (ext 73/74)
+    ARRAYS_OUT_OF_BAND = 4  # large arrays scattered (calls, 43/44 results) and lent (GetObject)
+
+
+# The flags byte of an ext 72 (the 4th header byte): 0 borrowed (the reader may use the
+# memory during the call only), owned (the reader adopts it and releases its token with
+# ReleaseArray), lent (the driver keeps it alive until the reply's lent id is released).
+ADDRESS_BORROWED = 0
+ADDRESS_OWNED = 1
+ADDRESS_LENT = 2
 
 
 #: SubmitBatch record kinds.

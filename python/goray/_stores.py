@@ -14,7 +14,7 @@ from typing import Any, Dict, Generic, Iterator, NamedTuple, Tuple, TypeVar
 
 from ._protocol import NATIVE_CLASS_PREFIX, PYTHON_CLASS_PREFIX
 
-__all__ = ["IdStore", "objects", "actors", "StoredObject", "ActorEntry", "describe_actor"]
+__all__ = ["IdStore", "objects", "actors", "StoredObject", "LentBuffers", "ActorEntry", "describe_actor"]
 
 T = TypeVar("T")
 
@@ -73,6 +73,19 @@ class StoredObject(NamedTuple):
     native: bool = False
 
 
+class LentBuffers(NamedTuple):
+    """Memory a GetObject reply lent to native code (ext 72 lent, docs/protocol.md §10):
+    `holds` keeps it alive (the value read from the object store, whose buffers pin
+    Ray's) until native code releases the reply's lent id. Not an object: any other
+    use of the id is an error (:meth:`error`)."""
+    holds: Any
+    source: int  # the object id whose GetObject reply lent it
+
+    def error(self, key: int) -> str:
+        return (f"object {key} is no object: it holds the memory GetObject of object "
+                f"{self.source} lent (only ReleaseObject takes it)")
+
+
 class ActorEntry(NamedTuple):
     """An actor handed to native code."""
     handle: Any  # ray.actor.ActorHandle
@@ -93,7 +106,7 @@ def describe_actor(handle: Any) -> Tuple[str, bool]:
 
 
 #: ObjectRefs handed to native code (values: StoredObject, or goray._ray.native2py's
-#: FailedSubmission for a pipelined submission that failed).
+#: FailedSubmission for a pipelined submission that failed, or LentBuffers).
 objects: "IdStore[object]" = IdStore("object ref")
 #: Actor handles handed to native code (values: ActorEntry).
 actors: "IdStore[object]" = IdStore("actor")

@@ -18,12 +18,12 @@ import ray
 
 from .. import _arrays, _codec, _registry, _traits, _worker
 from .._local import LocalActor, golang_local_run_task
-from .._protocol import (NATIVE_CLASS_PREFIX, NATIVE_TASK_PREFIX, PYTHON_CLASS_PREFIX, Buffer,
-                         Py2Native, pack_u64)
+from .._protocol import (ADDRESS_BORROWED, NATIVE_CLASS_PREFIX, NATIVE_TASK_PREFIX,
+                         PYTHON_CLASS_PREFIX, Buffer, Feature, Py2Native, pack_u64)
 from ..errors import GorayError, error_from_reply
-from . import features
-from .objects import (LARGE_BYTES, OUT_OF_BAND_FROM, NativeBlock, StoredBytes, large_bytes, stored,
-                      to_python)
+from . import features, scatter
+from .objects import (LARGE_BYTES, OUT_OF_BAND_FROM, NativeBlock, Scattered, StoredBytes,
+                      large_bytes, stored, to_python)
 
 __all__ = [
     "PYTHON_CALL", "PYTHON_FIRST", "PYTHON_CALLER_SUFFIX", "python_caller_name",
@@ -43,102 +43,43 @@ streams: Any = None
 def _call_units(name: str, args_block: Any, positions: Sequence[int],
                 resolved: Sequence[Any], keep: List[Any]) -> bytes:
     """units(name, args block, position + value per resolved ref), joined once: the
-    blocks (views of the object store) are copied into the request and nowhere else.
+    blocks (views of the object store) are copied into the request and nowhere else,
+    and their large arrays not even there: an ext 72 borrowed points at each one's
+    data in the store (scattered blocks, and top-level arrays of contiguous ones).
     Arrays in Python values go by address (their memory, or copies put in `keep`,
     must outlive the Execute call)."""
     encoded_name = name.encode("utf-8")
-    if type(args_block) is NativeBlock:  # refs or handles inside: registered here
-        args_block = args_block.native_data()
-    block = _by_address(args_block)
+    if type(args_block) is Scattered:
+        block, _ = scatter.pieces(args_block.segments, args_block.datas, ADDRESS_BORROWED)
+    else:
+        if type(args_block) is NativeBlock:  # refs or handles inside: registered here
+            args_block = args_block.native_data()
+        block = _by_address(args_block)
     pieces: List[Buffer] = [pack_u64(len(encoded_name)), encoded_name,
                             pack_u64(sum(len(piece) for piece in block)), *block]
     for position, value in zip(positions, resolved):
         if type(value) is NativeBlock:
-            head, body = value.argument_parts()
-            parts = [head, *(_by_address(body) if body else ())]
+            parts = _block_parts(value)
         else:
             parts = [_pack_in_process(name, value, keep)]
         pieces += (pack_u64(8 + sum(len(part) for part in parts)), pack_u64(position), *parts)
     return b"".join(pieces)
 
 
-_EXT_HEADERS = {0xc7: 1, 0xc8: 2, 0xc9: 4}  # ext 8/16/32: bytes of the length
-
-
-_FIXED = {0xc0: 0, 0xc2: 0, 0xc3: 0, 0xca: 4, 0xcb: 8, 0xcc: 1, 0xcd: 2, 0xce: 4, 0xcf: 8,
-          0xd0: 1, 0xd1: 2, 0xd2: 4, 0xd3: 8, 0xd4: 2, 0xd5: 3, 0xd6: 5, 0xd7: 9, 0xd8: 17}
-
-
-_SIZED = {0xc4: 1, 0xc5: 2, 0xc6: 4, 0xd9: 1, 0xda: 2, 0xdb: 4}  # bin and str
+def _block_parts(value: NativeBlock) -> List[Buffer]:
+    """A resolved ref's block as request pieces: one msgpack value, arrays by address."""
+    if value.segments is not None:  # scattered: never joined here
+        pieces, _ = scatter.pieces(value.segments, value.datas, ADDRESS_BORROWED)
+        return [value.value_prefix(), *pieces]
+    head, body = value.argument_parts()
+    return [head, *(_by_address(body) if body else ())]
 
 
 def _by_address(block: Buffer) -> List[Buffer]:
-    """`block` (msgpack values back to back, a view of the object store) as pieces
-    of the request, each top-level ext 71 array replaced by an ext 72 pointing at its
-    data in place: the callee reads the store, and the request holds no copy. The
-    values are walked by their headers up to the first array or map (the rest is
-    copied as it is). In the worker, the array's memory outlives the call."""
-    view = memoryview(block)
-    pieces: List[Buffer] = []
-    done = at = 0
-    size = len(view)
-    base = -1
-    while at < size:
-        marker = view[at]
-        if marker <= 0x7f or marker >= 0xe0:
-            at += 1
-        elif 0xa0 <= marker <= 0xbf:
-            at += 1 + (marker & 0x1f)
-        elif marker in _FIXED:
-            at += 1 + _FIXED[marker]
-        elif marker in _SIZED:
-            width = _SIZED[marker]
-            at += 1 + width + int.from_bytes(view[at + 1:at + 1 + width], "big")
-        elif marker in _EXT_HEADERS:
-            width = _EXT_HEADERS[marker]
-            length = int.from_bytes(view[at + 1:at + 1 + width], "big")
-            start = at + 2 + width
-            if start + length > size:  # not whole values: left to the callee's decoder
-                break
-            if view[start - 1] == _arrays.EXT_INLINE and length >= OUT_OF_BAND_FROM:
-                if base < 0:
-                    base = _address_of(view)
-                    if base < 0:
-                        break
-                pointer = _pointer_ext(view[start:start + length], base + start)
-                if pointer is not None:
-                    pieces += (view[done:at], pointer)
-                    done = start + length
-            at = start + length
-        else:  # an array or a map: its size needs a parse
-            break
-    if not pieces:
-        return [block]
-    pieces.append(view[done:])
-    return pieces
-
-
-def _address_of(view: memoryview) -> int:
-    """Where `view`'s memory starts (-1 without NumPy: the block is copied as it is)."""
-    try:
-        import numpy
-    except ImportError:
-        return -1
-    address: int = numpy.frombuffer(view, dtype=numpy.uint8).ctypes.data
-    return address
-
-
-def _pointer_ext(payload: memoryview, address: int) -> Optional[bytes]:
-    """The ext 72 (borrowed) of an ext 71 payload at `address`; None when its data
-    is misaligned for its type (it then stays inline, and C++ copies it)."""
-    itemsize, ndim, pad = payload[1], payload[2], payload[3]
-    fixed = 4 + 8 * ndim
-    data = address + fixed + pad
-    if itemsize == 0 or data % min(itemsize, 16) or len(payload) < fixed + pad:
-        return None
-    head = bytes(payload[:fixed])
-    body = head[:3] + b"\x00" + head[4:] + struct.pack("<QQ", data, 0)
-    return b"\xc7" + bytes((len(body), _arrays.EXT_ADDRESS)) + body
+    """`block` as request pieces, its large top-level ext 71 arrays as ext 72
+    borrowed at their data in place (goray._ray.scatter.by_address). In the worker,
+    the array's memory outlives the call."""
+    return scatter.by_address(block, ADDRESS_BORROWED)
 
 
 def _pack_in_process(name: str, value: Any, keep: List[Any]) -> bytes:
@@ -185,8 +126,27 @@ def run_native_task(name: str, args_block: Buffer, positions: Tuple[int, ...], *
     payload = _call_units(name, args_block, positions, resolved, keep)
     # The reply stays the library's until converted: the refs and handles it names
     # live until FreeMemory.
+    if features.features() & _OUT_OF_BAND:
+        return result_block(_execute(_RUN_TASK_OUT_OF_BAND, name, payload, copy_below=0))
     reply = _execute(int(Py2Native.RUN_TASK), name, payload, copy_below=0)
     return NativeBlock(reply) if len(reply) else None  # None: see EMPTY_NATIVE_RESULT
+
+
+_OUT_OF_BAND = int(Feature.ARRAYS_OUT_OF_BAND)
+_RUN_TASK_OUT_OF_BAND = int(Py2Native.RUN_TASK_OUT_OF_BAND)
+_ACTOR_METHOD_CALL_OUT_OF_BAND = int(Py2Native.ACTOR_METHOD_CALL_OUT_OF_BAND)
+
+
+def result_block(reply: memoryview) -> Optional[NativeBlock]:
+    """The stored result of a 43/44 reply: its large arrays' buffers (handed over)
+    kept apart, pickled out of band and released once Ray copied them; None for no
+    values (EMPTY_NATIVE_RESULT)."""
+    count, segments, datas = scatter.parse_result(reply)
+    if datas:
+        return NativeBlock.scattered(segments, datas, count)
+    if not count:
+        return None
+    return NativeBlock(segments[0], count)  # refs or handles inside are moved here
 
 
 #: What Python callers' submissions are named, after GolangTask.<name>: the body tells
@@ -277,14 +237,30 @@ def _bin_header(size: int) -> bytes:
     return b"\xc6" + size.to_bytes(4, "big")
 
 
+def _bytes_by_address(data: Buffer) -> Optional[bytes]:
+    """A large bytes argument as an ext 72 borrowed at its memory (1-D uint8: the
+    library reads bytes-like parameters from it); None without NumPy."""
+    address = scatter.address_of(data)
+    if address < 0:
+        return None
+    head = struct.pack("<cBBBq", b"u", 1, 1, ADDRESS_BORROWED, len(data))
+    return scatter.address_ext(head, address, ADDRESS_BORROWED)
+
+
 def run_with_views(name: str, args: Sequence[Any]) -> Any:
     """RunTask with the large bytes arguments framed as they are (their one copy is
-    into the request) and a bytes result left in the reply buffer (StoredBytes)."""
+    into the request; none when the library takes arrays out of band: an ext 72
+    borrowed points at the bytes, a view of the object store) and a bytes result
+    left in the reply buffer (StoredBytes)."""
     _codec.check_lengths(name, args)
+    library = ready_library()
+    by_address = (library is not None and library.arrays
+                  and bool(features.features(library) & _OUT_OF_BAND))
     pieces: List[Buffer] = []
     for arg in args:
         if large_bytes(arg):
-            pieces += (_bin_header(len(arg)), arg)
+            ext = _bytes_by_address(arg) if by_address else None
+            pieces += (ext,) if ext is not None else (_bin_header(len(arg)), arg)
             continue
         try:
             pieces.append(_codec.pack(arg))
@@ -296,7 +272,6 @@ def run_with_views(name: str, args: Sequence[Any]) -> Any:
     payload = b"".join([pack_u64(len(encoded)), encoded,
                         pack_u64(sum(len(piece) for piece in pieces)), *pieces])
     del pieces
-    library = ready_library()
     command = Py2Native.RUN_TASK_FOR_PYTHON if library is not None and library.arrays else Py2Native.RUN_TASK
     reply = _execute(int(command), name, payload, copy_below=0)  # read before FreeMemory
     del payload
@@ -340,8 +315,11 @@ class _NativeActorBase:
                     resolved: Sequence[Any]) -> Any:
         callee = f"{self._goray_type}.{method}"
         keep: List[Any] = []
-        reply = _execute(int(Py2Native.ACTOR_METHOD_CALL), callee,
-                         _call_units(method, args_block, positions, resolved, keep), self._goray_index,
+        payload = _call_units(method, args_block, positions, resolved, keep)
+        if features.features() & _OUT_OF_BAND:
+            return result_block(_execute(_ACTOR_METHOD_CALL_OUT_OF_BAND, callee, payload,
+                                         self._goray_index, copy_below=0))
+        reply = _execute(int(Py2Native.ACTOR_METHOD_CALL), callee, payload, self._goray_index,
                          copy_below=0)  # (as in run_native_task)
         return NativeBlock(reply) if len(reply) else None  # None: see EMPTY_NATIVE_RESULT
 

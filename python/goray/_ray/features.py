@@ -1,6 +1,6 @@
-"""EnableFeatures (Py2Native 37, docs/protocol.md §11): the version-3 features the
-driver turns on in a library before serving it on Ray (pipelined submissions,
-refs in values), once per library. Sent by goray.init in the driver and by every
+"""EnableFeatures (Py2Native 37, docs/protocol.md §11): the features the driver
+turns on in a library before serving it on Ray (pipelined submissions, refs in
+values; from version 6, arrays out of band), once per library. Sent by goray.init in the driver and by every
 Ray task or actor body before its first call into the library."""
 
 from __future__ import annotations
@@ -16,8 +16,11 @@ __all__ = ["WANTED_FEATURES", "enable_features", "features"]
 
 _log = logging.getLogger("goray")
 
-#: The features asked of a library of protocol version 3 or later.
-WANTED_FEATURES = int(Feature.PIPELINED | Feature.REFS_IN_VALUES)
+#: The features asked of a library of protocol version 3 or later (one that does
+#: not know a bit leaves it off in its answer).
+WANTED_FEATURES = int(Feature.PIPELINED | Feature.REFS_IN_VALUES | Feature.ARRAYS_OUT_OF_BAND)
+#: Arrays out of band need the library to write arrays as ext (EnableArrays).
+_NEEDS_ARRAYS = int(Feature.ARRAYS_OUT_OF_BAND)
 _features_lock = threading.Lock()
 _features: Dict[int, int] = {}  # id(library) -> the bits it turned on
 
@@ -31,9 +34,10 @@ def enable_features(library: Any) -> int:
             return known
         turned_on = 0
         if getattr(library, "protocol_version", 1) >= FEATURES_VERSION:
-            code, reply = library.execute(int(Py2Native.ENABLE_FEATURES), pack_u64(WANTED_FEATURES))
+            wanted = WANTED_FEATURES if getattr(library, "arrays", False) else WANTED_FEATURES & ~_NEEDS_ARRAYS
+            code, reply = library.execute(int(Py2Native.ENABLE_FEATURES), pack_u64(wanted))
             if code == 0 and len(reply) == 8:
-                turned_on = unpack_u64(reply) & WANTED_FEATURES
+                turned_on = unpack_u64(reply) & wanted
             else:
                 _log.warning("goray: %s refused EnableFeatures (code %d): %s; its submissions stay "
                              "synchronous", getattr(library, "path", library), code,

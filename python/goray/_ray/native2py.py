@@ -25,7 +25,7 @@ import ray
 import ray.exceptions
 
 from .. import _codec, _ffi, _handlers, _registry, _stores
-from .._protocol import (ACTOR_IS_NATIVE, ACTOR_LOCAL_ID, ACTOR_NAME, ACTOR_TYPE_NAME,
+from .._protocol import (ADDRESS_LENT, ACTOR_IS_NATIVE, ACTOR_LOCAL_ID, ACTOR_NAME, ACTOR_TYPE_NAME,
                          ARG_AUTO_RELEASE, ARG_OBJECT_ID, CANCEL_OBJECT_ID, META_ACTOR_METHODS,
                          META_ACTOR_TYPE_NAME, META_ARG_POS_TO_OBJECT, META_LOCAL_ACTOR_ID,
                          META_PY_TASK_NAME, META_TASK_NAME, PYTHON_TASK_PREFIX,
@@ -33,9 +33,9 @@ from .._protocol import (ACTOR_IS_NATIVE, ACTOR_LOCAL_ID, ACTOR_NAME, ACTOR_TYPE
                          Native2Py, Record, pack_u64, unpack_u64, unpack_units)
 from ..errors import (ArgumentError, GorayError, NativeError, UnknownNameError, error_fields,
                       failure_payload)
-from .._stores import ActorEntry, StoredObject, describe_actor
+from .._stores import ActorEntry, LentBuffers, StoredObject, describe_actor
 from .._traits import checked_actor_options
-from . import bodies, features, nested, objects, py2native, streams, submit
+from . import bodies, features, nested, objects, py2native, scatter, streams, submit
 from .options import split_options, with_goray_env
 
 __all__ = ["install", "failure_reply", "FailedSubmission", "submit_native_task", "python_task"]
@@ -73,8 +73,9 @@ def _object(object_id: int) -> StoredObject:
     """The stored object of an id used as an argument or waited on; a failed
     submission's id raises its error (what used it fails the same way)."""
     stored = _stores.objects.get(object_id)
-    if type(stored) is streams.StoredStream:
-        raise GorayError(streams.stream_error(object_id))
+    not_object = _not_an_object(object_id, stored)
+    if not_object is not None:
+        raise GorayError(not_object)
     if type(stored) is FailedSubmission:
         stored.read = True
         first = stored.text.decode("utf-8", errors="replace").split("\n", 1)[0]
@@ -83,22 +84,42 @@ def _object(object_id: int) -> StoredObject:
     return stored  # type: ignore[return-value]
 
 
+def _not_an_object(object_id: int, entry: Any) -> Optional[str]:
+    """Why an entry of the objects store cannot be read or used as an object (a
+    stream, lent memory), or None."""
+    if type(entry) is streams.StoredStream:
+        return streams.stream_error(object_id)
+    if type(entry) is LentBuffers:
+        return entry.error(object_id)
+    return None
+
+
 _metas: Dict[bytes, Dict[str, Any]] = {}
 
+#: An args block: a view of the request, or a scattered block (large arrays apart).
+Block = Union[memoryview, objects.Scattered]
 
-def _call(data: memoryview) -> Tuple[memoryview, Dict[str, Any], Dict[int, StoredObject], Optional[bytes]]:
+
+def _call(data: memoryview) -> Tuple[Block, Dict[str, Any], Dict[int, StoredObject], Optional[bytes]]:
     """(args block, options JSON, {position: stored object}, the JSON's bytes when it
     names no refs (a key for caches), else None) of a call payload. The block is a
     view of the request (valid during the command: Ray serializes task arguments at
-    submission, so no copy is kept beyond it). Ids marked auto_release are released
+    submission, so no copy is kept beyond it); a payload of 3 units gives a
+    Scattered block, its datas views of the library's memory (the table's
+    addresses, valid during the command too). Ids marked auto_release are released
     once every position is resolved: the same ref may fill several positions."""
     units = unpack_units(data)
-    if len(units) != 2:
-        raise GorayError(f"a call payload has 2 units, this one {len(units)}")
+    if len(units) == 3:
+        block: Block = objects.Scattered(*scatter.library_views(units[0], units[2]))
+    elif len(units) == 2:
+        block = units[0]
+    else:
+        raise GorayError(f"a call payload has 2 units (3 with a scattered block), this one "
+                         f"{len(units)}")
     key: Optional[bytes] = bytes(units[1])
     meta = _metas.get(key)  # type: ignore[arg-type]
     if meta is not None:
-        return units[0], meta, {}, key
+        return block, meta, {}, key
     meta = json.loads(key)  # type: ignore[arg-type]
     if not isinstance(meta, dict):
         raise GorayError("the call's options are not a JSON object")
@@ -106,7 +127,7 @@ def _call(data: memoryview) -> Tuple[memoryview, Dict[str, Any], Dict[int, Store
         if len(_metas) >= _SYNC_OPTIONS_LIMIT:
             _metas.clear()
         _metas[key] = meta  # type: ignore[index]
-        return units[0], meta, {}, key
+        return block, meta, {}, key
     key = None
     refs: Dict[int, StoredObject] = {}
     released = set()
@@ -119,7 +140,7 @@ def _call(data: memoryview) -> Tuple[memoryview, Dict[str, Any], Dict[int, Store
     finally:  # an unknown id later in the list still releases the ones before it
         for object_id in released:
             _release(object_id)
-    return units[0], meta, refs, key
+    return block, meta, refs, key
 
 
 def _native_refs(refs: Dict[int, StoredObject]) -> Dict[int, Any]:
@@ -135,9 +156,10 @@ def _python_refs(refs: Dict[int, StoredObject]) -> Dict[int, Any]:
             for position, stored in refs.items()}
 
 
-def _python_args(args_block: memoryview, refs: Dict[int, Any]) -> List[Any]:
-    """Decoded values with the refs at their positions (Ray resolves top-level refs)."""
-    values = _codec.unpack_values(args_block)
+def _python_args(args_block: Block, refs: Dict[int, Any]) -> List[Any]:
+    """Decoded values with the refs at their positions (Ray resolves top-level refs).
+    A scattered block is joined first (one copy: the values' arrays are views of it)."""
+    values = _codec.unpack_values(objects.contiguous(args_block))
     total = len(values) + len(refs)
     merged: List[Any] = []
     plain = iter(values)
@@ -163,7 +185,7 @@ def _new_object(stored: Union[StoredObject, "streams.StoredStream"]) -> Reply:
 # Ray submissions for native callers: a native task (one Ray function per task),
 # a Python task (found by name in the worker).
 
-def submit_native_task(name: str, options: Dict[str, Any], args_block: Buffer,
+def submit_native_task(name: str, options: Dict[str, Any], args_block: Any,
                        positions: Tuple[int, ...], refs: Sequence[Any], key: Any = None) -> Any:
     """Submits native task `name` (its one Ray function, goray._ray.bodies.native_task);
     returns its ray.ObjectRef. `key` names the option set for the submitter cache
@@ -202,14 +224,14 @@ def python_task(name: str, options: Dict[str, Any], key: Any = None) -> Any:
 # and by SubmitBatch's records alike. `key` names the option set for the submitter
 # caches (None: the options' JSON).
 
-def _submit_native_task(name: str, options: Dict[str, Any], key: Any, args_block: memoryview,
+def _submit_native_task(name: str, options: Dict[str, Any], key: Any, args_block: Block,
                         refs: Dict[int, StoredObject]) -> StoredObject:
     positions, ordered = _ref_parts(_native_refs(refs))
     ref = submit_native_task(name, options, args_block, positions, ordered, key)
     return StoredObject(ref, name, True)
 
 
-def _submit_python_task(name: str, options: Dict[str, Any], key: Any, args_block: memoryview,
+def _submit_python_task(name: str, options: Dict[str, Any], key: Any, args_block: Block,
                         refs: Dict[int, StoredObject]) -> StoredObject:
     task = python_task(name, options, key)
     return StoredObject(task.remote(name, *_python_args(args_block, _native_refs(refs))), name)
@@ -238,7 +260,7 @@ def _method_of(actor_id: int, entry: "ActorEntry", method: str, options: Dict[st
 
 
 def _submit_actor_call(actor_id: int, method: str, options: Dict[str, Any], key: Any,
-                       args_block: memoryview, refs: Dict[int, StoredObject]) -> StoredObject:
+                       args_block: Block, refs: Dict[int, StoredObject]) -> StoredObject:
     entry: ActorEntry = _stores.actors.get(actor_id)  # type: ignore[assignment]
     submitter = _method_of(actor_id, entry, method, options, key)
     if entry.is_native:
@@ -308,10 +330,11 @@ def _new_actor(data: memoryview) -> Reply:
     methods = meta.get(META_ACTOR_METHODS) or py2native.native_actor_methods(type_name)
     groups, options = checked_actor_options(bodies.ready_library(), type_name, split_options(meta))
     cls = bodies.native_actor_class(type_name, methods, groups)
-    py2native.check_actor_args(type_name, args_block, bool(refs))
+    contiguous = objects.contiguous(args_block)
+    py2native.check_actor_args(type_name, contiguous, bool(refs))
     positions, ordered = _ref_parts(_native_refs(refs))
     handle = cls.options(**with_goray_env(options)).remote(
-        objects.travelling(args_block), positions, *ordered)
+        objects.travelling(contiguous), positions, *ordered)
     entry = ActorEntry(handle, type_name, True)
     return 0, pack_u64(_stores.actors.add(entry))
 
@@ -387,8 +410,11 @@ def _timeout(value: Any) -> Optional[float]:
 
 
 def _get_object(data: memoryview) -> Reply:
+    """GetObject (6): JSON ``[id, timeout, auto_release]``, with a 4th element 1 to
+    ask for the value's large arrays lent (_lent_reply)."""
     request = json.loads(bytes(data))
     object_id, timeout, auto_release = int(request[0]), request[1], bool(request[2])
+    lend = len(request) > 3 and request[3] == 1
     try:
         stored = _entry(object_id)
     except KeyError as error:
@@ -398,8 +424,9 @@ def _get_object(data: memoryview) -> Reply:
         if auto_release:
             _release(object_id)
         return reply
-    if type(stored) is streams.StoredStream:
-        return 1, streams.stream_error(object_id).encode()
+    not_object = _not_an_object(object_id, stored)
+    if not_object is not None:
+        return 1, not_object.encode()
     try:
         value = ray.get(stored.ref, timeout=_timeout(timeout))
     except (ray.exceptions.GetTimeoutError, ray.exceptions.TaskCancelledError) as error:
@@ -410,7 +437,36 @@ def _get_object(data: memoryview) -> Reply:
         return failure_reply(error, f"object {object_id}", stored.label)
     if auto_release:
         _release(object_id)
+    if lend:
+        return _lent_reply(object_id, value, stored.native)
     return _value_reply(object_id, value, stored.native)
+
+
+_NOTHING_LENT = pack_u64(0)
+
+
+def _lent_reply(object_id: int, value: Any, native: bool) -> Reply:
+    """GetObject's reply to a lend request: ``u64 lent id`` + the value's block. A
+    native block's large arrays (scattered, or top-level ext 71 of a contiguous one)
+    are ext 72 lent at their data in the object store, kept alive by a new entry of
+    the objects store (the lent id) until native code releases it: the reply holds
+    no copy of them. Nothing to lend (no such array, refs inside, a Python value):
+    lent id 0 and the reply GetObject gives without lending."""
+    if type(value) is objects.NativeBlock and not value.refs and not value.actors:
+        if value.segments is not None:
+            pieces, lent = scatter.pieces(value.segments, value.datas, ADDRESS_LENT)
+        else:
+            pieces = scatter.by_address(value.data, ADDRESS_LENT)
+            lent = len(pieces) > 1
+        if lent:
+            held = LentBuffers(value, object_id)
+            lent_id = _stores.objects.add(held)
+            if lent_id == 0:  # 0 says "nothing lent" (pipelined ids leave the store's first one free)
+                lent_id = _stores.objects.add(held)
+                _stores.objects.pop(0)
+            return 0, b"".join((pack_u64(lent_id), *pieces))
+    code, payload = _guarded(object_id, value, native)
+    return (code, b"".join((_NOTHING_LENT, payload))) if code == 0 else (code, payload)
 
 
 def _value_reply(object_id: int, value: Any, native: bool) -> Reply:
@@ -460,8 +516,8 @@ def _get_objects(data: memoryview) -> Reply:
     for object_id, entry in zip(ids, entries):
         if isinstance(entry, FailedSubmission):
             code, payload = entry.reply()
-        elif type(entry) is streams.StoredStream:
-            code, payload = 1, streams.stream_error(object_id).encode()
+        elif type(entry) is not StoredObject:
+            code, payload = 1, (_not_an_object(object_id, entry) or "").encode()
         elif failed:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
@@ -530,8 +586,9 @@ def _wait_object(data: memoryview) -> Reply:
     except KeyError as error:
         return _unknown_id(4, error)
     for object_id, entry in zip(ids, entries):
-        if type(entry) is streams.StoredStream:
-            return 1, streams.stream_error(object_id).encode()
+        not_object = _not_an_object(object_id, entry)
+        if not_object is not None:
+            return 1, not_object.encode()
     num_returns = int(request.pop(WAIT_NUM_RETURNS, 1))
     failed = [i for i, entry in enumerate(entries) if type(entry) is FailedSubmission]
     refs = [entry.ref for entry in entries if type(entry) is StoredObject]
@@ -559,13 +616,15 @@ def _cancel_object(data: memoryview) -> Reply:
     request = json.loads(bytes(data))
     object_id = int(request.pop(CANCEL_OBJECT_ID))
     try:
-        entry = _entry(object_id)
+        entry: Any = _entry(object_id)
     except KeyError as error:
         return _unknown_id(4, error)
     if type(entry) is StoredObject:  # a failed submission has nothing to cancel
         ray.cancel(entry.ref, **request)
     elif type(entry) is streams.StoredStream:  # the generator task, as ray.cancel(gen)
         ray.cancel(entry.generator, **request)
+    elif type(entry) is LentBuffers:
+        return 1, entry.error(object_id).encode()
     return _OK_EMPTY
 
 

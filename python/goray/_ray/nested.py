@@ -88,6 +88,8 @@ def _stored_object(object_id: int) -> Any:
     except KeyError as error:
         raise GorayError(f"a value holds an ObjectRef this process does not know: "
                          f"{str(error).strip(chr(39))}") from None
+    if type(stored) is _stores.LentBuffers:
+        raise GorayError(f"a value holds an ObjectRef with id {object_id}, but {stored.error(object_id)}")
     if not isinstance(getattr(stored, "ref", None), ray.ObjectRef):
         # A pipelined submission that failed: what holds its ref fails the same way.
         text = bytes(getattr(stored, "text", b"")).decode("utf-8", errors="replace")

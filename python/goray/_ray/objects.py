@@ -13,14 +13,14 @@ out of band when large).
 from __future__ import annotations
 
 import pickle
-from typing import Any, List, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from .. import _codec
 from .._protocol import Buffer
-from . import nested
+from . import nested, scatter
 
 __all__ = ["NativeBlock", "EMPTY_NATIVE_RESULT", "to_python", "OUT_OF_BAND_FROM",
-           "Travelling", "travelling", "outbound_block", "LARGE_BYTES", "large_bytes",
+           "Travelling", "Scattered", "contiguous", "travelling", "outbound_block", "LARGE_BYTES", "large_bytes",
            "StoredBytes", "stored"]
 
 
@@ -51,10 +51,52 @@ class Travelling:
         return (bytes, (bytes(self.data),))
 
 
-def travelling(data: Buffer) -> Any:
+class Scattered:
+    """A scattered args block in transit (goray._ray.scatter): the compact block's
+    `segments` (len(datas) + 1) and the large arrays' `datas`. Pickled with the
+    segments in band and each data out of band (Ray copies it into its object store
+    once, from wherever it is: the library's memory in the driver); the receiving
+    task's datas are views of the store."""
+
+    __slots__ = ("segments", "datas")
+
+    def __init__(self, segments: Sequence[Buffer], datas: Sequence[Buffer]) -> None:
+        self.segments = segments
+        self.datas = datas
+
+    def __len__(self) -> int:
+        return sum(len(piece) for piece in self.segments) + sum(len(data) for data in self.datas)
+
+    def join(self) -> bytes:
+        """The ordinary args block (one copy), for consumers that decode it."""
+        return scatter.join(self.segments, self.datas)
+
+    def __reduce_ex__(self, protocol: Any) -> Tuple[Any, ...]:
+        if isinstance(protocol, int) and protocol >= 5:
+            return (_scattered, (tuple(bytes(piece) for piece in self.segments),
+                                 *(pickle.PickleBuffer(data) for data in self.datas)))
+        return (bytes, (self.join(),))
+
+    def __repr__(self) -> str:
+        return f"<goray Scattered block of {len(self)} bytes, {len(self.datas)} out of band>"
+
+
+def _scattered(segments: Tuple[bytes, ...], *datas: Any) -> Scattered:
+    return Scattered(segments, [memoryview(data) for data in datas])
+
+
+def contiguous(block: Any) -> Buffer:
+    """An args block as one buffer (a Scattered one joined)."""
+    return block.join() if type(block) is Scattered else block
+
+
+def travelling(data: Any) -> Any:
     """`data` (an args block native code wrote) as a task argument: a NativeBlock
     when refs or handles are inside (Ray then tracks them with the task); else
-    wrapped when it is large enough to go out of band."""
+    wrapped when it is large enough to go out of band. A Scattered block (never
+    holding refs) travels as it is."""
+    if type(data) is Scattered:
+        return data
     moved = nested.from_native(data)
     if moved is not None:
         return NativeBlock.stored(*moved)
@@ -77,34 +119,69 @@ class NativeBlock:
     held in `refs` and `actors`, pickled in band so that Ray counts the refs as
     contained in this object; the exts in `data` hold indexes into those lists.
     ``NativeBlock(data)`` takes bytes as native code wrote them (ids of this
-    process's stores); :meth:`native_data` gives them back for native code here."""
+    process's stores); :meth:`native_data` gives them back for native code here.
 
-    __slots__ = ("data", "_count", "refs", "actors", "_native", "_labels")
+    A *scattered* block (:meth:`scattered`: a 43/44 result, no refs inside) holds its
+    large arrays' data apart: `segments` (the compact block's pieces) and `datas`
+    (each pickled out of band, so Ray copies it into its store from where it is).
+    The paths to native readers (callee arguments, GetObject) use the pieces as they
+    are; `data` joins them (once, cached) for readers that need one buffer."""
 
-    def __init__(self, data: Buffer) -> None:
-        self._count = -1
+    __slots__ = ("_data", "_count", "refs", "actors", "_native", "_labels", "segments", "datas")
+
+    def __init__(self, data: Buffer, count: int = -1) -> None:
+        self._count = count  # -1: counted when needed
+        self.segments: Optional[Sequence[Buffer]] = None
+        self.datas: Sequence[Buffer] = ()
         moved = nested.from_native(data)
         if moved is None:
-            self.data = data
+            self._data: Optional[Buffer] = data
             self.refs: Sequence[Any] = ()
             self.actors: Sequence[Any] = ()
             self._native = b""
             self._labels: Sequence[str] = ()
         else:
-            self.data, self.refs, self.actors, self._native, self._labels = moved
+            self._data, self.refs, self.actors, self._native, self._labels = moved
 
     @classmethod
     def stored(cls, data: Buffer, refs: Sequence[Any] = (), actors: Sequence[Any] = (),
                native: bytes = b"", labels: Sequence[str] = ()) -> "NativeBlock":
         """A block already in the object-store form (indexes into `refs`/`actors`)."""
         block = cls.__new__(cls)
-        block.data = data
+        block._data = data
         block._count = -1
         block.refs = refs
         block.actors = actors
         block._native = native
         block._labels = labels
+        block.segments = None
+        block.datas = ()
         return block
+
+    @classmethod
+    def scattered(cls, segments: Sequence[Buffer], datas: Sequence[Buffer], count: int) -> "NativeBlock":
+        """A scattered block of `count` values (no refs or handles inside)."""
+        block = cls.stored(b"")
+        block._data = None
+        block._count = count
+        block.segments = segments
+        block.datas = datas
+        return block
+
+    @property
+    def data(self) -> Buffer:
+        """The block as one buffer (a scattered one joined: one copy, kept)."""
+        data = self._data
+        if data is None:
+            data = self._data = scatter.join(self.segments or (b"",), self.datas)
+        return data
+
+    @property
+    def size(self) -> int:
+        """The block's length in bytes (a scattered one is not joined for it)."""
+        if self._data is None:
+            return sum(len(piece) for piece in self.segments or ()) + sum(len(d) for d in self.datas)
+        return len(self._data)
 
     @property
     def count(self) -> int:
@@ -122,15 +199,21 @@ class NativeBlock:
             return self.data
         return nested.to_native_many([self.data], self.refs, self.actors, self._native, self._labels)[0]
 
+    def value_prefix(self) -> bytes:
+        """What goes before the block so that a native callee receives one msgpack
+        value: nothing for one value, nil for none, an array header for several."""
+        if self.count == 1:
+            return b""
+        if self.count == 0:
+            return b"\xc0"
+        return _codec.array_header(self.count)
+
     def argument_parts(self) -> Tuple[bytes, Buffer]:
         """(prefix, block): what a native callee receives for a ref holding this
         block is prefix + block, one msgpack value: the value itself; nil for none;
         an array of several. Refs and handles inside are registered (native_data)."""
-        if self.count == 1:
-            return b"", self.native_data()
-        if self.count == 0:
-            return b"\xc0", b""
-        return _codec.array_header(self.count), self.native_data()
+        prefix = self.value_prefix()
+        return prefix, (self.native_data() if self.count else b"")
 
     def as_argument(self) -> bytes:
         """The one msgpack value a native callee receives (argument_parts joined)."""
@@ -143,7 +226,11 @@ class NativeBlock:
         return _codec.unpack_result_block(self.data)
 
     def __reduce_ex__(self, protocol: Any) -> Tuple[Any, ...]:
-        large = isinstance(protocol, int) and protocol >= 5 and len(self.data) >= OUT_OF_BAND_FROM
+        out_of_band = isinstance(protocol, int) and protocol >= 5
+        if self._data is None and out_of_band:
+            return (_scattered_block, (tuple(bytes(piece) for piece in self.segments or ()),
+                                       self.count, *(pickle.PickleBuffer(d) for d in self.datas)))
+        large = out_of_band and len(self.data) >= OUT_OF_BAND_FROM
         data = pickle.PickleBuffer(self.data) if large else bytes(self.data)
         if self.refs or self.actors:
             return (_stored_block, (data, list(self.refs), list(self.actors), self._native,
@@ -152,7 +239,8 @@ class NativeBlock:
 
     def __repr__(self) -> str:
         inside = f", {len(self.refs)} refs, {len(self.actors)} actors" if self.refs or self.actors else ""
-        return f"<goray NativeBlock of {len(self.data)} bytes{inside}>"
+        apart = f", {len(self.datas)} arrays apart" if self._data is None else ""
+        return f"<goray NativeBlock of {self.size} bytes{inside}{apart}>"
 
 
 def _native_block(buffer: Any) -> NativeBlock:
@@ -163,6 +251,10 @@ def _stored_block(buffer: Any, refs: List[Any], actors: List[Any], native: bytes
                   labels: Tuple[str, ...] = ()) -> NativeBlock:
     return NativeBlock.stored(buffer if type(buffer) is bytes else memoryview(buffer),
                               refs, actors, native, labels)
+
+
+def _scattered_block(segments: Tuple[bytes, ...], count: int, *datas: Any) -> NativeBlock:
+    return NativeBlock.scattered(segments, [memoryview(data) for data in datas], count)
 
 
 #: What a native task or method that produced no values stores: None rather than an

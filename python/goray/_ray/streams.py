@@ -212,7 +212,7 @@ def python_generator(name: str) -> Any:
     return function
 
 
-def submit_task(name: str, options: Dict[str, Any], args_block: Buffer,
+def submit_task(name: str, options: Dict[str, Any], args_block: Any,
                 positions: Tuple[int, ...], refs: Sequence[Any]) -> "StoredStream":
     """A native caller's streaming call of native task `name` (its one Ray function,
     a generator function for a generator task)."""
@@ -290,7 +290,7 @@ def _inline_value(ref: Any, native: bool) -> Optional[Buffer]:
     if value is None and native:  # a native producer's empty block: GetObject's own reply
         return None
     if type(value) is NativeBlock:
-        if value.refs or value.actors or len(value.data) > INLINE_UP_TO or not len(value.data):
+        if value.refs or value.actors or value.size > INLINE_UP_TO or not value.size:
             return None
         return value.data
     if type(value) not in _PLAIN or (type(value) in (str, bytes) and len(value) > INLINE_UP_TO):
