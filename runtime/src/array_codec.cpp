@@ -12,12 +12,15 @@
 #include "array_handoff.h"
 #include "goray/codec.h"
 #include "goray/detail/big_block.h"
+#include "goray/detail/pins.h"
 
 namespace goray::codec::detail {
 namespace {
 
 std::atomic<bool> g_arrays_enabled{false};
 thread_local const Buffer* t_target = nullptr;
+thread_local std::uint64_t t_target_pins = 0;  // PinCalls() when t_target became the target
+thread_local ScatterScope* t_scatter = nullptr;
 thread_local const SourceBufferScope* t_source = nullptr;
 
 constexpr std::size_t kExt32HeaderSize = 6;  // 0xc9, u32 BE length, type
@@ -217,16 +220,21 @@ ArrayEncoding CurrentArrayEncoding() noexcept {
 
 void EncodeArrayInline(Packer& packer, char kind, std::uint8_t itemsize,
                        const std::vector<std::int64_t>& shape, const void* data,
-                       std::size_t bytes) {
+                       std::size_t bytes, const std::shared_ptr<const void>& owner) {
   if (shape.size() > kMaxArrayDims) {
     throw std::invalid_argument("goray: an array of " + std::to_string(shape.size()) +
                                 " dimensions is over the limit of " +
                                 std::to_string(kMaxArrayDims));
   }
   const std::size_t fixed = 4 + 8 * shape.size();
+  // A scatter scope of the target leaves large data out (unless the block names refs).
+  ScatterScope* scatter = t_scatter != nullptr && t_scatter->buffer_ == t_target ? t_scatter : nullptr;
+  const bool leave_out = scatter != nullptr && bytes >= kOutOfBandFrom && !scatter->pinned();
   // Always the ext32 form (6 header bytes), so the data offset is known before
-  // the length is; `pad` puts the data at a multiple of 64 in the target buffer.
-  const std::size_t offset = t_target != nullptr ? t_target->size() : 0;
+  // the length is; `pad` puts the data at a multiple of 64 in the target buffer
+  // (in the joined block, when data was left out before).
+  const std::size_t offset =
+      t_target != nullptr ? t_target->size() + (scatter != nullptr ? scatter->left_out_ : 0) : 0;
   const std::size_t pad = (64 - (offset + kExt32HeaderSize + fixed) % 64) % 64;
   const std::size_t payload = fixed + pad + bytes;
   if (bytes > std::numeric_limits<std::uint32_t>::max() - fixed - pad) {
@@ -244,22 +252,79 @@ void EncodeArrayInline(Packer& packer, char kind, std::uint8_t itemsize,
   for (std::size_t i = 0; i < shape.size(); ++i) {
     StoreInt64(prefix + 4 + 8 * i, static_cast<std::uint64_t>(shape[i]));
   }
+  if (!leave_out) {
+    AppendRaw(packer, head, static_cast<std::uint32_t>(kExt32HeaderSize + fixed + pad));
+    if (bytes != 0) AppendRaw(packer, static_cast<const char*>(data), static_cast<std::uint32_t>(bytes));
+    return;
+  }
+  ScatteredData left;
+  left.length = bytes;
+  left.address = data;
+  left.owner = owner;
+  if (!left.owner && scatter->unowned_ == ScatterScope::Unowned::kCopy) {
+    left.owner = CopyBlock(data, bytes);  // the data must outlive the value
+    left.address = left.owner.get();
+  }
+  scatter->datas_.reserve(scatter->datas_.size() + 1);  // nothing throws once the header is out
   AppendRaw(packer, head, static_cast<std::uint32_t>(kExt32HeaderSize + fixed + pad));
-  if (bytes != 0) AppendRaw(packer, static_cast<const char*>(data), static_cast<std::uint32_t>(bytes));
+  left.offset = t_target->size() - scatter->block_start_;
+  scatter->datas_.push_back(std::move(left));
+  scatter->left_out_ += bytes;
 }
 
-EncodeTargetScope::EncodeTargetScope(const Buffer& buffer) noexcept : previous_(t_target) {
+EncodeTargetScope::EncodeTargetScope(const Buffer& buffer) noexcept
+    : previous_(t_target), previous_pins_(t_target_pins) {
   t_target = &buffer;
+  t_target_pins = goray::detail::PinCalls();
 }
-EncodeTargetScope::~EncodeTargetScope() { t_target = previous_; }
+EncodeTargetScope::~EncodeTargetScope() {
+  // Ids written into a scattered buffer count for its scope once the target ends.
+  if (t_scatter != nullptr && t_scatter->buffer_ == t_target) {
+    t_scatter->pins_ += goray::detail::PinCalls() - t_target_pins;
+  }
+  t_target = previous_;
+  t_target_pins = previous_pins_;
+}
 
-SourceBufferScope::SourceBufferScope(std::shared_ptr<void> owner, std::string_view bytes) noexcept
-    : owner_(std::move(owner)), bytes_(bytes), previous_(t_source) {
+ScatterScope::ScatterScope(const Buffer& buffer, std::size_t block_start, Unowned unowned) noexcept
+    : buffer_(&buffer), block_start_(block_start), unowned_(unowned), previous_(t_scatter) {
+  t_scatter = this;
+}
+ScatterScope::~ScatterScope() { t_scatter = previous_; }
+
+bool ScatterScope::pinned() const noexcept {
+  if (pins_ != 0) return true;
+  return t_target == buffer_ && goray::detail::PinCalls() != t_target_pins;
+}
+
+void JoinScattered(std::string_view compact, const std::vector<ScatteredData>& datas, Buffer& out) {
+  std::size_t at = 0;
+  for (const ScatteredData& data : datas) {
+    if (data.offset < at || data.offset > compact.size()) {
+      throw std::invalid_argument("goray: scattered data at offset " + std::to_string(data.offset) +
+                                  " is out of order or past the compact block of " +
+                                  std::to_string(compact.size()) + " bytes");
+    }
+    out.write(compact.data() + at, data.offset - at);
+    out.write(static_cast<const char*>(data.address), data.length);
+    at = data.offset;
+  }
+  out.write(compact.data() + at, compact.size() - at);
+}
+
+SourceBufferScope::SourceBufferScope(std::shared_ptr<void> owner, std::string_view bytes,
+                                     bool lent) noexcept
+    : owner_(std::move(owner)), bytes_(bytes), lent_(lent), previous_(t_source) {
   t_source = this;
 }
 SourceBufferScope::~SourceBufferScope() { t_source = previous_; }
 
 bool InSourceBufferScope() noexcept { return t_source != nullptr; }
+
+std::shared_ptr<void> LentSourceOwner() noexcept {
+  // Only the innermost: an ext 72 being decoded belongs to the reply decoded now.
+  return t_source != nullptr && t_source->lent_ ? t_source->owner_ : nullptr;
+}
 
 std::shared_ptr<void> SourceOwnerFor(const void* data, std::size_t bytes) {
   for (const SourceBufferScope* scope = t_source; scope != nullptr; scope = scope->previous_) {
@@ -272,6 +337,79 @@ std::shared_ptr<void> SourceOwnerFor(const void* data, std::size_t bytes) {
     }
   }
   return nullptr;
+}
+
+std::size_t CountScatteredValues(std::string_view compact, const std::vector<ScatteredData>& datas) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(compact.data());
+  const std::size_t end = compact.size();
+  std::size_t at = 0;
+  std::size_t next_data = 0;
+  auto malformed = [&](const char* why) {
+    throw std::invalid_argument("goray: malformed scattered block at byte " + std::to_string(at) +
+                                ": " + why);
+  };
+  auto take = [&](std::size_t count) {  // `count` bytes of the block, none of them left out
+    if (count > end - at) malformed("truncated");
+    at += count;
+  };
+  auto big_endian = [&](std::size_t width) {
+    if (width > end - at) malformed("truncated");
+    std::uint64_t value = 0;
+    for (std::size_t i = 0; i < width; ++i) value = (value << 8) | bytes[at + i];
+    at += width;
+    return value;
+  };
+  auto payload = [&](std::uint64_t length) {  // a str/bin/ext body, counting left-out data
+    while (next_data < datas.size() && datas[next_data].offset >= at &&
+           datas[next_data].offset - at < length) {
+      const ScatteredData& data = datas[next_data++];
+      const std::size_t before = data.offset - at;
+      take(before);
+      if (data.length > length - before) malformed("left-out data longer than its value");
+      length -= before + data.length;
+    }
+    take(static_cast<std::size_t>(length));
+  };
+  std::size_t values = 0;
+  std::uint64_t pending = 0;  // elements of open containers still to read
+  while (at < end) {
+    if (pending > 0) {
+      --pending;
+    } else {
+      ++values;
+    }
+    const unsigned char type = bytes[at++];
+    if (type <= 0x7f || type >= 0xe0 || type == 0xc0 || type == 0xc2 || type == 0xc3) continue;
+    if (type <= 0x8f) {
+      pending += 2 * (type & 0x0f);
+    } else if (type <= 0x9f) {
+      pending += type & 0x0f;
+    } else if (type <= 0xbf) {
+      payload(type & 0x1f);
+    } else if (type >= 0xc4 && type <= 0xc6) {
+      payload(big_endian(std::size_t{1} << (type - 0xc4)));
+    } else if (type >= 0xc7 && type <= 0xc9) {
+      const std::uint64_t length = big_endian(std::size_t{1} << (type - 0xc7));
+      take(1);
+      payload(length);
+    } else if (type >= 0xca && type <= 0xd3) {
+      static constexpr std::size_t kWidths[] = {4, 8, 1, 2, 4, 8, 1, 2, 4, 8};
+      take(kWidths[type - 0xca]);
+    } else if (type >= 0xd4 && type <= 0xd8) {
+      take(1 + (std::size_t{1} << (type - 0xd4)));
+    } else if (type >= 0xd9 && type <= 0xdb) {
+      payload(big_endian(std::size_t{1} << (type - 0xd9)));
+    } else if (type == 0xdc || type == 0xdd) {
+      pending += big_endian(type == 0xdc ? 2 : 4);
+    } else if (type == 0xde || type == 0xdf) {
+      pending += 2 * big_endian(type == 0xde ? 2 : 4);
+    } else {
+      malformed("the reserved byte 0xc1");
+    }
+  }
+  if (pending != 0) malformed("a container with elements missing");
+  if (next_data != datas.size()) malformed("left-out data outside any value");
+  return values;
 }
 
 }  // namespace goray::codec::detail

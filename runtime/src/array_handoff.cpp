@@ -84,7 +84,7 @@ ResultEncodingScope::~ResultEncodingScope() { t_active = static_cast<HandoffResu
 
 void EncodeArrayHandoff(Packer& packer, char kind, std::uint8_t itemsize,
                         const std::vector<std::int64_t>& shape, const void* data,
-                        std::size_t bytes, std::shared_ptr<void> owner) {
+                        std::size_t bytes, std::shared_ptr<const void> owner) {
   if (shape.size() > kMaxArrayDims) {
     throw std::invalid_argument("goray: an array of " + std::to_string(shape.size()) +
                                 " dimensions is over the limit of " +
@@ -96,7 +96,7 @@ void EncodeArrayHandoff(Packer& packer, char kind, std::uint8_t itemsize,
     data = owner.get();
   }
   HandoffResults* results = ActiveHandoff();
-  const std::uint64_t token = RegisterHandoff(std::move(owner));
+  const std::uint64_t token = RegisterHandoff(std::const_pointer_cast<void>(std::move(owner)));
   try {
     results->Add(token);
   } catch (...) {

@@ -303,10 +303,12 @@ class PipelineTest : public testing::Test {
 };
 
 TEST_F(PipelineTest, HandshakeAnswersTheBitsTurnedOn) {
-  EXPECT_EQ(GorayProtocolVersion(), 5);
-  // Bit 2 (refs inside values) only where the runtime has it; unknown bits never.
-  const uint64_t on = EnableFeatures(1 | 2 | 8);
+  EXPECT_EQ(GorayProtocolVersion(), 6);
+  // Bits 2 (refs inside values) and 4 (arrays out of band) only where the runtime has
+  // them; unknown bits never.
+  const uint64_t on = EnableFeatures(1 | 2 | 4 | 8);
   EXPECT_EQ(on, goray::detail::kSupportedFeatures);
+  EXPECT_EQ(on, 1u | 2u | 4u);
   EXPECT_EQ(goray::detail::Features(), on);
   ExecuteResult bad = Execute(37, "abc");
   EXPECT_EQ(bad.code, 1);

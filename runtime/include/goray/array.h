@@ -228,6 +228,8 @@ class ArrayView {
   const T& operator[](std::int64_t index) const noexcept { return data_[index]; }
   const T* begin() const noexcept { return data_; }
   const T* end() const noexcept { return data_ + size_; }
+  // What keeps the data alive, if the view holds it (null: borrowed memory).
+  const std::shared_ptr<const void>& owner() const noexcept { return owner_; }
 
  private:
   std::vector<std::int64_t> shape_{0};

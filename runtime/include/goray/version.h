@@ -22,5 +22,7 @@
 // EnableFeatures (37): pipelined submissions, batches, refs inside values; 4 reads
 // the driver's code-1 failures as structure (docs/protocol.md §9); 5 adds
 // DescribeApplication (38) and streams of generator tasks and methods (39-42,
-// docs/protocol.md §13).
-#define GORAY_PROTOCOL_VERSION 5
+// docs/protocol.md §13); 6 adds large arrays out of band (feature bit 4: scattered
+// blocks, RunTaskOutOfBand 43 and ActorMethodCallOutOfBand 44, lent GetObject replies,
+// docs/protocol.md §10.3-§10.5).
+#define GORAY_PROTOCOL_VERSION 6

@@ -12,7 +12,10 @@
 //     arrays by shape (0-d: the scalar; complex: [re, im]), no ext at all;
 //   - after it: ext 71, its data 64-byte aligned in the buffer being written;
 //   - while the results of a RunTaskForPython / ActorMethodCallForPython call
-//     are encoded: ext 72 owned, the buffer handed over without a copy.
+//     are encoded: ext 72 owned, the buffer handed over without a copy;
+//   - inside a ScatterScope (below), into its buffer: an array of at least
+//     kOutOfBandFrom bytes as its ext 71 header only, its data left out and
+//     recorded (a scattered block, docs/protocol.md §10.3).
 // Decoding accepts ext 71, ext 72 (only after EnableArrays: its address is
 // trusted like FreeMemory's pointer) and rectangular nested arrays.
 // Not `#pragma once`: included on its own, this header includes goray/codec.h,
@@ -91,17 +94,23 @@ std::shared_ptr<void> SourceOwnerFor(const void* data, std::size_t bytes);
 // Whether a driver reply is being decoded on this thread (its ext 72 memory,
 // if any, is not known to outlive the decoding, so views copy it).
 bool InSourceBufferScope() noexcept;
+// The owner of the reply being decoded if it is lent (its ext 72 memory lives
+// as long as that owner), else null.
+std::shared_ptr<void> LentSourceOwner() noexcept;
 
 // How Encode writes an array on this thread now (see the top of this file).
 enum class ArrayEncoding { kNestedLists, kInline, kHandoff };
 ArrayEncoding CurrentArrayEncoding() noexcept;
-// ext 71 with its data 64-byte aligned in the buffer being written (if known).
+// ext 71 with its data 64-byte aligned in the buffer being written (if known);
+// inside a ScatterScope of that buffer, a large array's header only (`owner`,
+// if any, is what keeps `data` alive; the scope records it).
 void EncodeArrayInline(Packer& packer, char kind, std::uint8_t itemsize,
-                       const std::vector<std::int64_t>& shape, const void* data, std::size_t bytes);
+                       const std::vector<std::int64_t>& shape, const void* data, std::size_t bytes,
+                       const std::shared_ptr<const void>& owner);
 // ext 72 owned: `owner` (or a copy when null) is kept until ReleaseArray.
 void EncodeArrayHandoff(Packer& packer, char kind, std::uint8_t itemsize,
                         const std::vector<std::int64_t>& shape, const void* data, std::size_t bytes,
-                        std::shared_ptr<void> owner);
+                        std::shared_ptr<const void> owner);
 
 // Process-wide: set by the EnableArrays command (33); tests may reset it.
 bool ArraysEnabled() noexcept;
@@ -120,7 +129,77 @@ class EncodeTargetScope {
 
  private:
   const Buffer* previous_;
+  std::uint64_t previous_pins_;  // PinCalls() when the previous target began
 };
+
+// Arrays whose data has at least this many bytes leave a scattered block
+// (Python's OUT_OF_BAND_FROM).
+inline constexpr std::size_t kOutOfBandFrom = 65536;
+
+// One array's data left out of a scattered block (docs/protocol.md §10.3).
+struct ScatteredData {
+  std::size_t offset = 0;  // in the compact block: just after the array's ext 71 header
+  std::size_t length = 0;  // bytes
+  const void* address = nullptr;
+  std::shared_ptr<const void> owner;  // keeps the data alive; null: borrowed memory
+};
+
+// While it lives on this thread, what is encoded into `buffer` (while `buffer`
+// is the encode target: an EncodeTargetScope or ResultEncodingScope on it, opened
+// inside or outside this scope) is a *scattered block*: every Array, ArrayView or
+// span of at least kOutOfBandFrom bytes, at any depth (tuples, struct fields,
+// containers), is written as its whole ext 71 header (the length field counts
+// the data; the pad is what the inline block would have) and its data is left
+// out and recorded in datas(), in block order. Joining the compact block
+// (`buffer` from `block_start`) with the datas at their offsets (JoinScattered)
+// gives byte for byte what the encoding without the scope writes. Smaller arrays
+// are written inline as usual; arrays encoded into another buffer (Put, nested
+// calls, Value::From) are not affected.
+//   - owner: the Array's owner, or the ArrayView's (null for borrowed memory);
+//     with Unowned::kCopy a null owner's data is copied when recorded, so every
+//     recorded data outlives the encoding (results handed to the driver);
+//     with kBorrow it is only valid as long as the encoded value is.
+//   - pinned(): whether an ObjectRef or ActorHandle was written (Pin was called,
+//     goray/detail/pins.h) into `buffer` while the scope lived. Such a block is
+//     never sent scattered (docs/protocol.md §10.3); once anything is pinned,
+//     the arrays after it are written inline, and the caller joins the block.
+// Scopes nest (the innermost applies).
+class ScatterScope {
+ public:
+  enum class Unowned { kBorrow, kCopy };
+  explicit ScatterScope(const Buffer& buffer, std::size_t block_start = 0,
+                        Unowned unowned = Unowned::kBorrow) noexcept;
+  ~ScatterScope();
+  ScatterScope(const ScatterScope&) = delete;
+  ScatterScope& operator=(const ScatterScope&) = delete;
+
+  const std::vector<ScatteredData>& datas() const noexcept { return datas_; }
+  std::vector<ScatteredData>& datas() noexcept { return datas_; }
+  // Bytes left out so far (the sum of the datas' lengths).
+  std::size_t left_out() const noexcept { return left_out_; }
+  bool pinned() const noexcept;
+
+ private:
+  friend void EncodeArrayInline(Packer&, char, std::uint8_t, const std::vector<std::int64_t>&,
+                                const void*, std::size_t, const std::shared_ptr<const void>&);
+  friend class EncodeTargetScope;
+
+  const Buffer* buffer_;
+  std::size_t block_start_;
+  Unowned unowned_;
+  std::size_t left_out_ = 0;
+  std::uint64_t pins_ = 0;  // Pin calls counted into `buffer` by target scopes that ended
+  std::vector<ScatteredData> datas_;
+  ScatterScope* previous_;
+};
+
+// Appends to `out` the ordinary block a scattered one stands for: `compact` with
+// each data put back at its offset. Throws std::invalid_argument for offsets out
+// of order or past the compact block.
+void JoinScattered(std::string_view compact, const std::vector<ScatteredData>& datas, Buffer& out);
+// The number of top-level msgpack values in a compact block (each data is
+// skipped as if present). Throws std::invalid_argument for a malformed block.
+std::size_t CountScatteredValues(std::string_view compact, const std::vector<ScatteredData>& datas);
 
 // While a call's results are encoded into `out`: `out` is the target, and the
 // results of a RunTaskForPython / ActorMethodCallForPython call are handed
@@ -140,10 +219,14 @@ class ResultEncodingScope {
 
 // While a buffer this process owns (a driver reply) is decoded on this thread:
 // an Array<T> decoded from aligned ext 71 data inside it shares the buffer
-// instead of copying it.
+// instead of copying it. With `lent` (a GetObject reply with a lent id,
+// docs/protocol.md §10.5), the ext 72 in it point into memory the driver keeps
+// alive until `owner` is gone: ArrayView<T> and std::span<const T> view it and
+// keep `owner` (no copy); Array<T> (owning, writable) and std::vector<T> copy.
+// Without `lent`, ext 72 in a reply is copied by every type.
 class SourceBufferScope {
  public:
-  SourceBufferScope(std::shared_ptr<void> owner, std::string_view bytes) noexcept;
+  SourceBufferScope(std::shared_ptr<void> owner, std::string_view bytes, bool lent = false) noexcept;
   ~SourceBufferScope();
   SourceBufferScope(const SourceBufferScope&) = delete;
   SourceBufferScope& operator=(const SourceBufferScope&) = delete;
@@ -151,11 +234,10 @@ class SourceBufferScope {
  private:
   std::shared_ptr<void> owner_;
   std::string_view bytes_;
+  bool lent_;
   const SourceBufferScope* previous_;
   friend std::shared_ptr<void> SourceOwnerFor(const void* data, std::size_t bytes);
-// Whether a driver reply is being decoded on this thread (its ext 72 memory,
-// if any, is not known to outlive the decoding, so views copy it).
-bool InSourceBufferScope() noexcept;
+  friend std::shared_ptr<void> LentSourceOwner() noexcept;
 };
 
 // ---- Encoding ------------------------------------------------------------------
@@ -192,7 +274,7 @@ void CheckNestedListCount(const std::vector<std::int64_t>& shape);
 
 template <class T>
 void EncodeArrayData(Packer& packer, const T* data, const std::vector<std::int64_t>& shape,
-                     std::int64_t size, const std::shared_ptr<void>& owner) {
+                     std::int64_t size, const std::shared_ptr<const void>& owner) {
   const std::size_t bytes = static_cast<std::size_t>(size) * sizeof(T);
   switch (CurrentArrayEncoding()) {
     case ArrayEncoding::kNestedLists:
@@ -200,7 +282,8 @@ void EncodeArrayData(Packer& packer, const T* data, const std::vector<std::int64
       EncodeNestedLevel(packer, data, shape.data(), shape.size());
       return;
     case ArrayEncoding::kInline:
-      EncodeArrayInline(packer, ArrayDtype<T>::kind, ArrayDtype<T>::itemsize, shape, data, bytes);
+      EncodeArrayInline(packer, ArrayDtype<T>::kind, ArrayDtype<T>::itemsize, shape, data, bytes,
+                        owner);
       return;
     case ArrayEncoding::kHandoff:
       EncodeArrayHandoff(packer, ArrayDtype<T>::kind, ArrayDtype<T>::itemsize, shape, data, bytes,
@@ -211,11 +294,9 @@ void EncodeArrayData(Packer& packer, const T* data, const std::vector<std::int64
 
 template <class A>
 void EncodeArrayValue(Packer& packer, const A& array) {
-  if constexpr (IsArray<A>::value) {
-    EncodeArrayData(packer, array.data(), array.shape(), array.size(), array.owner());
-  } else {
-    EncodeArrayData(packer, array.data(), array.shape(), array.size(), nullptr);
-  }
+  // An ArrayView's owner, if any, keeps its data alive as an Array's does.
+  EncodeArrayData(packer, array.data(), array.shape(), array.size(),
+                  std::shared_ptr<const void>(array.owner()));
 }
 
 // ---- Decoding ------------------------------------------------------------------
@@ -392,8 +473,13 @@ void DecodeArrayView(const msgpack::object& object, goray::ArrayView<T>& out,
       out = goray::ArrayView<T>(data, std::move(header.shape));
       return;
     }
+    if (std::shared_ptr<void> lender = LentSourceOwner()) {
+      // A lent reply: the driver keeps the memory until the reply's owner is gone.
+      out = goray::ArrayView<T>(data, std::move(header.shape), std::move(lender));
+      return;
+    }
   }
-  // Misaligned data (views are always aligned), or an address in a reply: copy.
+  // Misaligned data (views are always aligned), or an address in a reply not lent: copy.
   std::shared_ptr<void> copy = CopyBlock(header.data, header.count * sizeof(T));
   const T* data = static_cast<const T*>(copy.get());
   out = goray::ArrayView<T>(data, std::move(header.shape), std::move(copy));

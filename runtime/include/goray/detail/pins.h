@@ -4,6 +4,7 @@
 // the collected states until the driver has consumed them.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -27,5 +28,9 @@ class PinScope {
 // Adds `state` to the innermost PinScope of this thread. False when no scope is
 // open (the caller then keeps the state alive itself or refuses).
 bool Pin(std::shared_ptr<void> state);
+
+// How many times Pin was called on this thread (an encoder wrote an id): a
+// scatter scope compares it to tell whether a block names refs or handles.
+std::uint64_t PinCalls() noexcept;
 
 }  // namespace goray::detail
