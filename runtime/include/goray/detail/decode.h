@@ -17,6 +17,13 @@
 //   std::string          str or bin, any bytes (NULs included)
 //   bytes (std::vector<std::byte>, std::vector<uint8_t>)
 //                        bin, str, or an array of ints 0..255 (as Go does)
+//   std::vector<char>, std::vector<int8_t>
+//                        bin, str, or an array of ints of the element's range
+//   byte arrays          std::string, the bytes above, std::vector<char|int8_t>
+//                        and std::array<std::byte|uint8_t, N> also take a 1-D
+//                        array ext of itemsize 1 (uint8 or int8; ext 72 only
+//                        after EnableArrays): how a large Python bytes argument
+//                        may arrive (copied once, as a bin is)
 //   std::vector, std::list, std::deque, std::set, std::unordered_set
 //                        array (duplicates collapse in sets)
 //   std::array<T, N>     array of exactly N elements (for byte elements also a
@@ -33,7 +40,8 @@
 //                        ext 71, ext 72 (after EnableArrays), or rectangular
 //                        nested arrays (a number is 0-d; complex: [re, im]);
 //                        the dtype must be T's (goray/detail/array_codec.h)
-//   SpanArgument<T>      (a std::span<const T> parameter) as ArrayView, 1-D
+//   SpanArgument<T>      (a std::span<const T> parameter) as ArrayView, 1-D;
+//                        a span of uint8_t or int8_t also a bin (no copy)
 //   std::vector<T> of arithmetic T also from a 1-D array ext of T's dtype
 //   goray::ObjectRef, goray::Future<T...>   ext 73; goray::ActorHandle and
 //                        typed handles: ext 74; each a copy of the state the
@@ -104,6 +112,11 @@ template <class T>
 void DecodeSpanArgument(const msgpack::object& object, SpanArgument<T>& out);
 template <class Vector>
 void DecodeVectorFromArrayExt(const msgpack::object& object, Vector& out);
+// Defined in byte_array_ext.cpp. The data of a 1-D array ext of itemsize 1
+// (uint8 or int8), else false (any other dtype or shape). A malformed ext, or
+// ext 72 before EnableArrays, throws DecodeError(expected, ...).
+bool ByteArrayExtBytes(const msgpack::object& object, const std::string& expected,
+                       const char*& data, std::size_t& size);
 
 template <class T>
 [[noreturn, gnu::cold, gnu::noinline]] void ThrowMismatch(const msgpack::object& received) {
@@ -158,16 +171,6 @@ inline void DecodeFloat(const msgpack::object& object, F& out) {
   }
 }
 
-inline void DecodeString(const msgpack::object& object, std::string& out) {
-  if (object.type == msgpack::type::STR) {
-    out.assign(object.via.str.ptr, object.via.str.size);
-  } else if (object.type == msgpack::type::BIN) {
-    out.assign(object.via.bin.ptr, object.via.bin.size);
-  } else {
-    ThrowMismatch<std::string>(object);
-  }
-}
-
 // The raw bytes of a str or bin, else false.
 inline bool RawBytes(const msgpack::object& object, const char*& data, std::size_t& size) {
   if (object.type == msgpack::type::BIN) {
@@ -181,6 +184,21 @@ inline bool RawBytes(const msgpack::object& object, const char*& data, std::size
     return true;
   }
   return false;
+}
+
+// The bytes of a str, a bin or a 1-D itemsize-1 array ext, else false; errors
+// about a malformed ext name `Named`.
+template <class Named>
+inline bool BytesLike(const msgpack::object& object, const char*& data, std::size_t& size) {
+  if (RawBytes(object, data, size)) return true;
+  return IsArrayExt(object) && ByteArrayExtBytes(object, TypeName<Named>(), data, size);
+}
+
+inline void DecodeString(const msgpack::object& object, std::string& out) {
+  const char* data = nullptr;
+  std::size_t size = 0;
+  if (!BytesLike<std::string>(object, data, size)) ThrowMismatch<std::string>(object);
+  out.assign(data, size);
 }
 
 // One byte of a byte array given as an array of ints.
@@ -197,7 +215,7 @@ void DecodeBytes(const msgpack::object& object, Bytes& out) {
   using Byte = typename Bytes::value_type;
   const char* data = nullptr;
   std::size_t size = 0;
-  if (RawBytes(object, data, size)) {
+  if (BytesLike<Bytes>(object, data, size)) {
     const Byte* begin = reinterpret_cast<const Byte*>(data);
     out.assign(begin, begin + size);
   } else if (object.type == msgpack::type::ARRAY) {
@@ -222,6 +240,17 @@ inline void DecodeElement(const msgpack::object& element, T& out, std::size_t in
 template <class Container>
 void DecodeSequence(const msgpack::object& object, Container& out) {
   using Element = typename Container::value_type;
+  if constexpr (IsVector<Container>::value &&
+                (std::is_same_v<Element, char> || std::is_same_v<Element, std::int8_t>)) {
+    // Bytes as such (a uint8 or int8 array ext too); an array of ints below.
+    const char* data = nullptr;
+    std::size_t size = 0;
+    if (BytesLike<Container>(object, data, size)) {
+      const Element* begin = reinterpret_cast<const Element*>(data);
+      out.assign(begin, begin + size);
+      return;
+    }
+  }
   if constexpr (IsVector<Container>::value && goray::detail::kIsArrayElement<Element> &&
                 !std::is_same_v<Element, bool>) {
     if (IsArrayExt(object)) {
@@ -263,7 +292,7 @@ void DecodeStdArray(const msgpack::object& object, std::array<T, N>& out) {
   if constexpr (std::is_same_v<T, std::byte> || std::is_same_v<T, std::uint8_t>) {
     const char* data = nullptr;
     std::size_t size = 0;
-    if (RawBytes(object, data, size)) {
+    if (BytesLike<std::array<T, N>>(object, data, size)) {
       if (size != N) ThrowLengthMismatch(TypeName<std::array<T, N>>(), size);
       for (std::size_t i = 0; i < N; ++i) out[i] = static_cast<T>(data[i]);
       return;
@@ -358,6 +387,15 @@ void DecodeInto(const msgpack::object& object, T& out) {
   } else if constexpr (detail::IsArrayView<T>::value) {
     detail::DecodeArrayView(object, out, TypeName<T>());
   } else if constexpr (detail::IsSpanArgument<T>::value) {
+    using Element = std::remove_cv_t<typename decltype(out.view)::value_type>;
+    if constexpr (std::is_same_v<Element, std::uint8_t> || std::is_same_v<Element, std::int8_t>) {
+      if (object.type == msgpack::type::BIN) {
+        // Python bytes: a view of the request, valid for the call like the span.
+        out.view = goray::ArrayView<Element>(reinterpret_cast<const Element*>(object.via.bin.ptr),
+                                             {static_cast<std::int64_t>(object.via.bin.size)});
+        return;
+      }
+    }
     detail::DecodeSpanArgument(object, out);
   } else if constexpr (detail::IsConstSpan<T>::value) {
     static_assert(detail::kAlwaysFalse<T>,
