@@ -1075,6 +1075,7 @@ void goray::RegisterApplication(goray::Registry& registry) {
   RegisterStreams(registry);
   RegisterStreamConsumers(registry);
   RegisterThreaded(registry);
+  RegisterArraysOutOfBand(registry);
   registry.AddTask("Square", &Square);
   registry.AddTask("Divide", &Divide);
   registry.AddTask("Noop", &Noop);

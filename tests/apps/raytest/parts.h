@@ -12,6 +12,7 @@ namespace raytest {
 void RegisterStreams(goray::Registry& registry);          // streams.cpp: generator tasks and methods
 void RegisterStreamConsumers(goray::Registry& registry);  // stream_consumers.cpp: C++ consuming streams
 void RegisterThreaded(goray::Registry& registry);         // threaded.cpp: threaded actors, groups, async
+void RegisterArraysOutOfBand(goray::Registry& registry);  // arrays_out_of_band.cpp: arrays on Ray, driver side
 int ThreadedScenario(const std::vector<std::string>& args);  // threaded.cpp: the driver's "threaded" scenario
 
 }  // namespace raytest

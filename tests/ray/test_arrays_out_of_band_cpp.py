@@ -1,0 +1,72 @@
+"""Arrays out of band on Ray from C++ (docs/remote.md, "Arrays on Ray"): the driver's
+C++ code (tests/apps/raytest/arrays_out_of_band.cpp, run in this process) sends large
+arrays as scattered calls, workers hand their array results over (43/44), and Get of
+an ArrayView reads the object store itself (GetObject lends it)."""
+import numpy as np
+import pytest
+import ray
+
+import goray
+from goray import _stores
+from goray._protocol import Feature
+from goray._ray import features
+
+ROWS = 1024  # 1024 x 1024 doubles: 8 MiB, over Ray's limit for objects kept inline
+
+
+@pytest.fixture(scope="module")
+def out_of_band(lib):
+    if not features.features() & int(Feature.ARRAYS_OUT_OF_BAND):
+        pytest.fail("the raytest library did not turn arrays out of band on (EnableFeatures bit 4)")
+    return lib
+
+
+def mapping_of(address):
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            fields = line.split(maxsplit=5)
+            begin, end = (int(bound, 16) for bound in fields[0].split("-"))
+            if begin <= address < end:
+                return fields[5].strip() if len(fields) > 5 else "[anonymous]"
+    return ""
+
+
+def test_large_arrays_round_trip_from_the_cpp_driver(out_of_band):
+    # Tasks by value and by ref, a tuple of two arrays, an actor method (its worker keeps
+    # no handed-over buffer), a Python task receiving a scattered argument.
+    assert goray.golang_local_run_task("OobRoundTrips", ROWS) == []
+
+
+def test_a_view_of_a_result_reads_the_object_store_until_it_goes(out_of_band):
+    address, right, during, after = goray.golang_local_run_task("OobView", ROWS)
+    assert right
+    assert "plasma" in mapping_of(address), mapping_of(address)
+    assert during == after + 1  # the lent entry, released with the view
+
+
+def test_small_arrays_stay_inline(out_of_band):
+    # 2 x 1024 doubles per row block is 16 KiB: under the out-of-band size, nothing lent.
+    address, right, during, after = goray.golang_local_run_task("OobView", 2)
+    assert right and during == after
+    assert "plasma" not in mapping_of(address)
+
+
+def test_a_large_bytes_argument_from_python_goes_by_address(out_of_band):
+    data = bytes(range(256)) * (4 << 12)  # 4 MiB
+    assert ray.get(goray.golang_task("ByteSum").remote(data)) == [len(data), sum(range(256)) * (4 << 12)]
+
+
+def test_python_readers_of_handed_over_results(out_of_band):
+    # A C++ actor's scattered result read by Python, and passed on to a C++ task.
+    scaler = goray.golang_actor_class("OobScaler").remote(2.0)
+    a = np.arange(ROWS * 1024, dtype=np.float64).reshape(ROWS, 1024)
+    from goray._ray import native2py
+    ref = native2py.submit_native_task("TwoScales", {}, b"", (0,), [ray.put(a)])
+    two, size, three = ray.get(ref).to_python()
+    np.testing.assert_array_equal(two, 2 * a)
+    np.testing.assert_array_equal(three, 3 * a)
+    assert size == a.size
+    np.testing.assert_array_equal(ray.get(scaler.Scale.remote(a)), 2 * a)
+    assert ray.get(scaler.Handoffs.remote()) == 0
+    ray.kill(scaler)
+    assert len(_stores.objects) >= 0
