@@ -2,8 +2,10 @@
 // answers with a code: exceptions never cross the C ABI.
 #include "dispatcher.h"
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -62,6 +64,70 @@ class ReceivedArgs {
   codec::detail::ReceivedRefsScope scope_{&refs_};
 };
 
+void AppendLittle(codec::Buffer& out, std::uint64_t value, int bytes) {
+  char little[8];
+  for (int i = 0; i < bytes; ++i) little[i] = static_cast<char>((value >> (8 * i)) & 0xff);
+  out.write(little, static_cast<std::size_t>(bytes));
+}
+
+// A RunTaskOutOfBand / ActorMethodCallOutOfBand answer (docs/protocol.md §10.4) for the
+// results `scatter` left out of `results`: u32 value count, u32 n, n x (u64 offset, length,
+// address, token), the compact block. Results naming refs or handles are never scattered:
+// n = 0 and the ordinary block. The tokens are released again if this throws.
+Reply OutOfBandReply(const codec::Buffer& results, codec::detail::ScatterScope& scatter) {
+  std::vector<codec::detail::ScatteredData>& datas = scatter.datas();
+  const std::string_view block(results.data(), results.size());
+  const std::size_t count = codec::detail::CountScatteredValues(block, datas);
+  if (count > UINT32_MAX) throw std::length_error("goray: over 2^32 results");
+  Reply reply;
+  if (scatter.pinned() && !datas.empty()) {
+    codec::Buffer joined(block.size() + scatter.left_out() + 8);
+    AppendLittle(joined, count, 4);
+    AppendLittle(joined, 0, 4);
+    codec::detail::JoinScattered(block, datas, joined);
+    reply.body = std::move(joined);
+    return reply;
+  }
+  std::vector<std::uint64_t> tokens;
+  tokens.reserve(datas.size());
+  try {
+    reply.body = codec::Buffer(8 + 32 * datas.size() + block.size());
+    AppendLittle(reply.body, count, 4);
+    AppendLittle(reply.body, datas.size(), 4);
+    for (codec::detail::ScatteredData& data : datas) {
+      // The scope copied unowned data (Unowned::kCopy): every owner is set.
+      tokens.push_back(
+          codec::detail::RegisterHandoff(std::const_pointer_cast<void>(std::move(data.owner))));
+      AppendLittle(reply.body, data.offset, 8);
+      AppendLittle(reply.body, data.length, 8);
+      AppendLittle(reply.body, reinterpret_cast<std::uintptr_t>(data.address), 8);
+      AppendLittle(reply.body, tokens.back(), 8);
+    }
+    reply.body.write(block.data(), block.size());
+  } catch (...) {
+    for (std::uint64_t token : tokens) codec::detail::ReleaseHandoff(token);
+    throw;
+  }
+  return reply;
+}
+
+// The reply of a call whose results `run(out)` encodes into `out`: the ordinary block,
+// or with `out_of_band` the scattered answer of 43/44. What `run` throws propagates
+// (the data recorded so far is dropped, no token made).
+template <class Run>
+Reply ResultsReply(bool out_of_band, Run&& run) {
+  Reply reply;
+  if (!out_of_band) {
+    run(reply.body);
+    return reply;
+  }
+  // Only what is encoded into reply.body scatters: the results, not arrays the callee
+  // sends elsewhere while it runs. Owners keep the data alive until ReleaseArray.
+  codec::detail::ScatterScope scatter(reply.body, 0, codec::detail::ScatterScope::Unowned::kCopy);
+  run(reply.body);
+  return OutOfBandReply(reply.body, scatter);
+}
+
 }  // namespace
 
 Reply Dispatcher::Handle(long long request, std::string_view payload) {
@@ -98,11 +164,11 @@ Reply Dispatcher::HandleCommand(long long command, std::uint64_t index, std::str
       case kServeActorMethods:
         return ActorMethods(payload);
       case kServeRunTask:
-        return RunTask(payload);
+        return RunTask(payload, false);
       case kServeNewActor:
         return NewActor(payload);
       case kServeActorMethodCall:
-        return CallMethod(index, payload);
+        return CallMethod(index, payload, false);
       case kServeCloseActor:
         return CloseActor(index);
       case kServeCheckActorArgs:
@@ -111,9 +177,13 @@ Reply Dispatcher::HandleCommand(long long command, std::uint64_t index, std::str
         codec::detail::SetArraysEnabled(true);
         return Reply{};
       case kServeRunTaskForPython:
-        return RunTask(payload);
+        return RunTask(payload, false);
       case kServeActorMethodCallForPython:
-        return CallMethod(index, payload);
+        return CallMethod(index, payload, false);
+      case kServeRunTaskOutOfBand:
+        return RunTask(payload, true);
+      case kServeActorMethodCallOutOfBand:
+        return CallMethod(index, payload, true);
       case kServeReleaseArray:
         return ReleaseArray(payload);
       case kServeDescribeApplication:
@@ -172,7 +242,7 @@ Reply Dispatcher::ActorMethods(std::string_view type_name) const {
   return JsonReply(KeysOf(type->methods));
 }
 
-Reply Dispatcher::RunTask(std::string_view payload) {
+Reply Dispatcher::RunTask(std::string_view payload, bool out_of_band) {
   IncomingCall call = ParseIncomingCall(payload);
   try {
     ReceivedArgs received(call);
@@ -180,9 +250,9 @@ Reply Dispatcher::RunTask(std::string_view payload) {
     if (task == nullptr) {
       throw UnknownNameError("task", std::string(call.name), registry_.TaskNames());
     }
-    Reply reply;
-    (*task)(ArgList(call.name, std::move(call.args)), reply.body);
-    return reply;
+    return ResultsReply(out_of_band, [&](codec::Buffer& out) {
+      (*task)(ArgList(call.name, std::move(call.args)), out);
+    });
   } catch (...) {
     return PanicReplyForCurrentException(call.name);
   }
@@ -263,13 +333,13 @@ Reply Dispatcher::OnMethodCall(std::uint64_t index, std::string_view payload, Bo
   }
 }
 
-Reply Dispatcher::CallMethod(std::uint64_t index, std::string_view payload) {
-  return OnMethodCall(index, payload,
-                      [](const ActorInstance& instance, const auto& method, const ArgList& args) {
-                        Reply reply;
-                        method.second(instance.object.get(), args, reply.body);
-                        return reply;
-                      });
+Reply Dispatcher::CallMethod(std::uint64_t index, std::string_view payload, bool out_of_band) {
+  return OnMethodCall(index, payload, [out_of_band](const ActorInstance& instance,
+                                                    const auto& method, const ArgList& args) {
+    return ResultsReply(out_of_band, [&](codec::Buffer& out) {
+      method.second(instance.object.get(), args, out);
+    });
+  });
 }
 
 Reply Dispatcher::DescribeApplication() const {

@@ -1,5 +1,5 @@
 // Serves the Py2Native commands 0-7 (docs/protocol.md §3) and goray's extensions 32-36
-// and 38-42 (docs/protocol.md §7, §10, §13) from an application's registry.
+// and 38-44 (docs/protocol.md §7, §10, §13) from an application's registry.
 #pragma once
 
 #include <string_view>
@@ -38,6 +38,10 @@ enum Py2NativeCommand : long long {
   kServeStartMethodStream = 40,
   kServeNextStreamItem = 41,
   kServeCloseStream = 42,
+  // As RunTask / ActorMethodCall, the results as a scattered block: each large array's
+  // data handed over by address under a ReleaseArray token (docs/protocol.md §10.4).
+  kServeRunTaskOutOfBand = 43,
+  kServeActorMethodCallOutOfBand = 44,
 };
 
 class Dispatcher {
@@ -56,9 +60,9 @@ class Dispatcher {
   static Reply ReleaseArray(std::string_view payload);
   Reply TaskActorList() const;
   Reply ActorMethods(std::string_view type_name) const;
-  Reply RunTask(std::string_view payload);
+  Reply RunTask(std::string_view payload, bool out_of_band);
   Reply NewActor(std::string_view payload);
-  Reply CallMethod(std::uint64_t index, std::string_view payload);
+  Reply CallMethod(std::uint64_t index, std::string_view payload, bool out_of_band);
   Reply CloseActor(std::uint64_t index);
   Reply CheckActorArgs(std::string_view payload) const;
   Reply DescribeApplication() const;
