@@ -5,14 +5,19 @@ on one local Ray (127.0.0.1, no dashboard), interleaved rounds, medians.
           Array<double> out) vs ray.get(scale.remote(a)) with
           `@ray.remote def scale(a): return a * 2.0`, from this Python driver
   cpp:    the C++ driver (bench/bench_arrays.cpp) builds the array, then times
-          RemoteCall("Scale2", a) and Get<Array<double>>; against the same Python reference
+          RemoteCall("Scale2", a) and Get<ArrayView<double>> (read-only, as ray.get's
+          ndarray is); against the same Python reference
+  bytes:  ray.get(golang_task("EchoBytes").remote(b)) on 64 MiB of bytes (C++:
+          std::vector<uint8_t> in and out) vs ray.get(echo.remote(b)) with
+          `@ray.remote def echo(b): return b`, in the same rounds
   inproc: golang_local_run_task("Ends", a) on 64 MiB (an O(1) task over a view) vs one
           copy of the same 64 MiB (numpy.copyto into a touched array): time ÷ time
   scale:  golang_local_run_task("Scale2", a) (the Array adopted by NumPy) vs a * 2.0,
           in-process, 64 MiB (reported, not in the last line)
 py and cpp are GB/s ratios (ours ÷ plain Python; geometric mean over the sizes; higher is
-better); inproc is a time ratio (lower is better; 0.05 or less means no copy).
-Last line: array ratio py=X cpp=Y inproc=Z
+better); inproc is a time ratio (lower is better; 0.05 or less means no copy); bytes is a
+GB/s ratio (ours ÷ plain Python, medians; higher is better).
+Last line: array ratio py=X cpp=Y inproc=Z bytes=R
 
 Usage: python bench/arrays.py path/to/libbench_arrays.so [--rounds N] [--sizes 64,256]
 """
@@ -32,11 +37,17 @@ from goray._ray import driver
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFS = os.path.join(HERE, "arrays_defs.py")
 MIB = 1 << 20
+BYTES_MIB = 64
 
 
 @ray.remote
 def scale(a):
     return a * 2.0
+
+
+@ray.remote
+def echo(b):
+    return b
 
 
 def seconds_of(function) -> float:
@@ -56,15 +67,24 @@ def checked(result, a) -> None:
         raise SystemExit("Scale2 returned wrong values")
 
 
+def checked_bytes(result, b: bytes) -> None:
+    if type(result) is not bytes or result != b:
+        raise SystemExit(f"the echo returned {type(result).__name__} of "
+                         f"{len(result) if hasattr(result, '__len__') else '?'} bytes, "
+                         f"expected the {len(b)} bytes sent")
+
+
 def geometric_mean(values) -> float:
     return math.exp(sum(math.log(value) for value in values) / len(values))
 
 
 def remote_pairs(library, sizes, rounds: int) -> dict:
-    """{size: {"py": [s], "cpp": [s], "ref": [s]}}: seconds per call, interleaved."""
+    """{size: {"py": [s], "cpp": [s], "ref": [s]}, "bytes": {"ours": [s], "plain": [s]}}:
+    seconds per call, interleaved (the bytes pair after the sizes of each round)."""
     defs = _worker.import_py_defs(DEFS)
     scale2 = goray.golang_task("Scale2")
     arrays = {size: numpy.arange(size * MIB // 8, dtype=numpy.float64) % 1000 for size in sizes}
+    payload = numpy.resize(numpy.arange(251, dtype=numpy.uint8), BYTES_MIB * MIB).tobytes()
 
     def from_python(remote_function):
         """Times remote_function.remote(a) from this driver: Scale2 or the reference."""
@@ -81,10 +101,24 @@ def remote_pairs(library, sizes, rounds: int) -> dict:
         assert driver.run_driver(library, [str(size)]) == 0
         return defs.times[-1]
 
+    def echoed(remote_function):
+        """Times remote_function.remote(payload): EchoBytes or the reference echo."""
+        def timed() -> float:
+            start = time.perf_counter()
+            result = ray.get(remote_function.remote(payload))
+            seconds = time.perf_counter() - start
+            checked_bytes(result, payload)
+            return seconds
+        return timed
+
     kinds = {"py": from_python(scale2), "cpp": ours_cpp, "ref": from_python(scale)}
+    echoes = {"ours": echoed(goray.golang_task("EchoBytes")), "plain": echoed(echo)}
     for function in kinds.values():  # warm-up: workers started, libraries loaded
         function(sizes[0])
+    for function in echoes.values():
+        function()
     samples = {size: {kind: [] for kind in kinds} for size in sizes}
+    samples["bytes"] = {kind: [] for kind in echoes}
     for round_index in range(rounds):
         for size in sizes:
             order = list(kinds.items())
@@ -92,6 +126,11 @@ def remote_pairs(library, sizes, rounds: int) -> dict:
                 order.reverse()
             for kind, function in order:
                 samples[size][kind].append(function(size))
+        order = list(echoes.items())
+        if round_index % 2:
+            order.reverse()
+        for kind, function in order:
+            samples["bytes"][kind].append(function())
     return samples
 
 
@@ -153,7 +192,14 @@ def main() -> None:
     print(f"in-process, 64 MiB: Scale2 {ours_scale * 1e3:.1f} ms ({64 * MIB / 1e9 / ours_scale:.2f} GB/s), "
           f"a * 2.0 {numpy_scale * 1e3:.1f} ms ({64 * MIB / 1e9 / numpy_scale:.2f} GB/s) "
           f"-> scale ratio {numpy_scale / ours_scale:.3f} (ours ÷ NumPy, GB/s)")
-    print(f"array ratio py={ratio_py:.3f} cpp={ratio_cpp:.3f} inproc={ends / copy:.4f}")
+    ours_bytes, plain_bytes = (BYTES_MIB * MIB / 1e9 / statistics.median(remote["bytes"][kind])
+                               for kind in ("ours", "plain"))
+    bytes_spread = sorted(p / o for o, p in zip(remote["bytes"]["ours"], remote["bytes"]["plain"]))
+    ratio_bytes = ours_bytes / plain_bytes
+    print(f"bytes {BYTES_MIB} MiB echo: ours {ours_bytes:.3f} GB/s, plain {plain_bytes:.3f} GB/s "
+          f"-> ratio {ratio_bytes:.3f} (per-round {bytes_spread[0]:.2f}..{bytes_spread[-1]:.2f})")
+    print(f"array ratio py={ratio_py:.3f} cpp={ratio_cpp:.3f} inproc={ends / copy:.4f} "
+          f"bytes={ratio_bytes:.3f}")
 
 
 if __name__ == "__main__":
