@@ -222,6 +222,6 @@ def test_the_driver_and_every_worker_turn_the_libraries_features_on(lib):
         bodies.ready_library()  # what any goray task or actor does first
         return features.features()
 
-    assert lib.protocol_version >= 3
-    assert features.features(lib) == 3
-    assert ray.get(worker_features.remote()) == 3
+    assert lib.protocol_version >= 6
+    assert features.features(lib) == 7  # pipelined, refs in values, arrays out of band
+    assert ray.get(worker_features.remote()) == 7
