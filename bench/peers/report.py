@@ -143,8 +143,9 @@ def write(results, labels, options, path, png, seconds) -> None:
                   "float64 arrays; from the call with the input in hand to the result in the "
                   "driver; GB/s = size / time. Plain Python: `@ray.remote def scale(a): return "
                   "a * 2.0` on a NumPy array. Ours: `Scale2(goray::ArrayView<double>)` returning "
-                  "`goray::Array<double>`, NumPy in and out from Python, `Array<double>` from the "
-                  "C++ driver. GoRay: a Python list of floats to a Go `[]float64` and back (GoRay's "
+                  "`goray::Array<double>`, NumPy in and out from Python; from the C++ driver an "
+                  "`Array<double>` in and the result read as `Get<ArrayView<double>>`, a read-only "
+                  "view of the object store as ray.get's ndarray is. GoRay: a Python list of floats to a Go `[]float64` and back (GoRay's "
                   "driver has no array type). Ray's C++ API: `std::vector<double>` from its C++ "
                   "driver.", ""]
         columns = [(metric, size) for metric, _ in ARRAYS for size in array_sizes]
