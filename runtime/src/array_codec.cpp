@@ -228,7 +228,8 @@ void EncodeArrayInline(Packer& packer, char kind, std::uint8_t itemsize,
   }
   const std::size_t fixed = 4 + 8 * shape.size();
   // A scatter scope of the target leaves large data out (unless the block names refs).
-  ScatterScope* scatter = t_scatter != nullptr && t_scatter->buffer_ == t_target ? t_scatter : nullptr;
+  ScatterScope* scatter =
+      t_scatter != nullptr && t_scatter->buffer_ == t_target ? t_scatter : nullptr;
   const bool leave_out = scatter != nullptr && bytes >= kOutOfBandFrom && !scatter->pinned();
   // Always the ext32 form (6 header bytes), so the data offset is known before
   // the length is; `pad` puts the data at a multiple of 64 in the target buffer
@@ -254,7 +255,9 @@ void EncodeArrayInline(Packer& packer, char kind, std::uint8_t itemsize,
   }
   if (!leave_out) {
     AppendRaw(packer, head, static_cast<std::uint32_t>(kExt32HeaderSize + fixed + pad));
-    if (bytes != 0) AppendRaw(packer, static_cast<const char*>(data), static_cast<std::uint32_t>(bytes));
+    if (bytes != 0) {
+      AppendRaw(packer, static_cast<const char*>(data), static_cast<std::uint32_t>(bytes));
+    }
     return;
   }
   ScatteredData left;
@@ -339,7 +342,8 @@ std::shared_ptr<void> SourceOwnerFor(const void* data, std::size_t bytes) {
   return nullptr;
 }
 
-std::size_t CountScatteredValues(std::string_view compact, const std::vector<ScatteredData>& datas) {
+std::size_t CountScatteredValues(std::string_view compact,
+                                 const std::vector<ScatteredData>& datas) {
   const auto* bytes = reinterpret_cast<const unsigned char*>(compact.data());
   const std::size_t end = compact.size();
   std::size_t at = 0;

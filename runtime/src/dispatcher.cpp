@@ -70,10 +70,11 @@ void AppendLittle(codec::Buffer& out, std::uint64_t value, int bytes) {
   out.write(little, static_cast<std::size_t>(bytes));
 }
 
-// A RunTaskOutOfBand / ActorMethodCallOutOfBand answer (docs/protocol.md §10.4) for the
-// results `scatter` left out of `results`: u32 value count, u32 n, n x (u64 offset, length,
-// address, token), the compact block. Results naming refs or handles are never scattered:
-// n = 0 and the ordinary block. The tokens are released again if this throws.
+// A RunTaskOutOfBand / ActorMethodCallOutOfBand answer (docs/protocol.md §10, "Arrays out
+// of band") for the results `scatter` left out of `results`: u32 value count, u32 n, n x
+// (u64 offset, length, address, token), the compact block. Results naming refs or handles
+// are never scattered: n = 0 and the ordinary block. The tokens are released again if this
+// throws.
 Reply OutOfBandReply(const codec::Buffer& results, codec::detail::ScatterScope& scatter) {
   std::vector<codec::detail::ScatteredData>& datas = scatter.datas();
   const std::string_view block(results.data(), results.size());

@@ -39,7 +39,8 @@ enum Py2NativeCommand : long long {
   kServeNextStreamItem = 41,
   kServeCloseStream = 42,
   // As RunTask / ActorMethodCall, the results as a scattered block: each large array's
-  // data handed over by address under a ReleaseArray token (docs/protocol.md §10.4).
+  // data handed over by address under a ReleaseArray token (docs/protocol.md §10,
+  // "Arrays out of band").
   kServeRunTaskOutOfBand = 43,
   kServeActorMethodCallOutOfBand = 44,
 };

@@ -1,7 +1,7 @@
-// Decoding a lent reply (docs/protocol.md §10.5): inside a SourceBufferScope with
-// `lent`, an ext 72 points into memory the driver keeps alive as long as the scope's
-// owner: ArrayView<T> and std::span<const T> view it and keep the owner; Array<T>
-// and std::vector<T> copy. Without `lent` every type copies, as before.
+// Decoding a lent reply (docs/protocol.md §10, "Arrays out of band"): inside a
+// SourceBufferScope with `lent`, an ext 72 points into memory the driver keeps alive as
+// long as the scope's owner: ArrayView<T> and std::span<const T> view it and keep the
+// owner; Array<T> and std::vector<T> copy. Without `lent` every type copies, as before.
 #include <gtest/gtest.h>
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Results out of band through the C ABI (docs/protocol.md §10.4): Py2Native 43
+// Results out of band through the C ABI (docs/protocol.md §10, "Arrays out of band"): Py2Native 43
 // RunTaskOutOfBand and 44 ActorMethodCallOutOfBand answer a value count, a table of
 // (offset, length, address, token) and the compact block; joined, it is what 4 / 6
 // answer; the tokens are the handoff tokens ReleaseArray (36) frees.
@@ -120,8 +120,8 @@ OutOfBand Parse(const std::string& body) {
   EXPECT_GE(body.size(), 8 + 32 * n);
   for (std::uint64_t i = 0; i < n; ++i) {
     const std::size_t at = 8 + 32 * i;
-    reply.entries.push_back(
-        {Little(body, at, 8), Little(body, at + 8, 8), Little(body, at + 16, 8), Little(body, at + 24, 8)});
+    reply.entries.push_back({Little(body, at, 8), Little(body, at + 8, 8),
+                             Little(body, at + 16, 8), Little(body, at + 24, 8)});
   }
   reply.compact = body.substr(8 + 32 * n);
   std::size_t from = 0;

@@ -1,4 +1,4 @@
-// Scattered blocks (docs/protocol.md §10.3): under a ScatterScope the encoder
+// Scattered blocks (docs/protocol.md §10, "Arrays out of band"): under a ScatterScope the encoder
 // writes each large array as its ext 71 header only and records its data; the
 // compact block joined with the datas is byte for byte the inline encoding,
 // wherever the arrays sit (top level, tuples, struct fields, containers).

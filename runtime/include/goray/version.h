@@ -24,5 +24,5 @@
 // DescribeApplication (38) and streams of generator tasks and methods (39-42,
 // docs/protocol.md §13); 6 adds large arrays out of band (feature bit 4: scattered
 // blocks, RunTaskOutOfBand 43 and ActorMethodCallOutOfBand 44, lent GetObject replies,
-// docs/protocol.md §10.3-§10.5).
+// docs/protocol.md §10, "Arrays out of band").
 #define GORAY_PROTOCOL_VERSION 6

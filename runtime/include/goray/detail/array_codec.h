@@ -15,7 +15,7 @@
 //     are encoded: ext 72 owned, the buffer handed over without a copy;
 //   - inside a ScatterScope (below), into its buffer: an array of at least
 //     kOutOfBandFrom bytes as its ext 71 header only, its data left out and
-//     recorded (a scattered block, docs/protocol.md §10.3).
+//     recorded (a scattered block, docs/protocol.md §10, "Arrays out of band").
 // Decoding accepts ext 71, ext 72 (only after EnableArrays: its address is
 // trusted like FreeMemory's pointer) and rectangular nested arrays.
 // Not `#pragma once`: included on its own, this header includes goray/codec.h,
@@ -136,7 +136,7 @@ class EncodeTargetScope {
 // (Python's OUT_OF_BAND_FROM).
 inline constexpr std::size_t kOutOfBandFrom = 65536;
 
-// One array's data left out of a scattered block (docs/protocol.md §10.3).
+// One array's data left out of a scattered block (docs/protocol.md §10, "Arrays out of band").
 struct ScatteredData {
   std::size_t offset = 0;  // in the compact block: just after the array's ext 71 header
   std::size_t length = 0;  // bytes
@@ -161,7 +161,7 @@ struct ScatteredData {
 //     with kBorrow it is only valid as long as the encoded value is.
 //   - pinned(): whether an ObjectRef or ActorHandle was written (Pin was called,
 //     goray/detail/pins.h) into `buffer` while the scope lived. Such a block is
-//     never sent scattered (docs/protocol.md §10.3); once anything is pinned,
+//     never sent scattered (docs/protocol.md §10, "Arrays out of band"); once anything is pinned,
 //     the arrays after it are written inline, and the caller joins the block.
 // Scopes nest (the innermost applies).
 class ScatterScope {
@@ -220,13 +220,14 @@ class ResultEncodingScope {
 // While a buffer this process owns (a driver reply) is decoded on this thread:
 // an Array<T> decoded from aligned ext 71 data inside it shares the buffer
 // instead of copying it. With `lent` (a GetObject reply with a lent id,
-// docs/protocol.md §10.5), the ext 72 in it point into memory the driver keeps
+// docs/protocol.md §10, "Arrays out of band"), the ext 72 in it point into memory the driver keeps
 // alive until `owner` is gone: ArrayView<T> and std::span<const T> view it and
 // keep `owner` (no copy); Array<T> (owning, writable) and std::vector<T> copy.
 // Without `lent`, ext 72 in a reply is copied by every type.
 class SourceBufferScope {
  public:
-  SourceBufferScope(std::shared_ptr<void> owner, std::string_view bytes, bool lent = false) noexcept;
+  SourceBufferScope(std::shared_ptr<void> owner, std::string_view bytes,
+                    bool lent = false) noexcept;
   ~SourceBufferScope();
   SourceBufferScope(const SourceBufferScope&) = delete;
   SourceBufferScope& operator=(const SourceBufferScope&) = delete;

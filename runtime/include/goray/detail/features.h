@@ -13,9 +13,9 @@ inline constexpr std::uint64_t kFeaturePipelined = 1;
 // ObjectRefs and ActorHandles inside values (ext 73/74, Native2Py 35).
 inline constexpr std::uint64_t kFeatureRefsInValues = 2;
 
-// Large arrays out of band (docs/protocol.md §10.3): scattered call arguments (Native2Py
-// 5, 13, 16 with a table), worker results by token (Py2Native 43, 44), GetObject
-// lending the object store's memory. Meaningful only after EnableArrays (33).
+// Large arrays out of band (docs/protocol.md §10, "Arrays out of band"): scattered call
+// arguments (Native2Py 5, 13, 16 with a table), worker results by token (Py2Native 43, 44),
+// GetObject lending the object store's memory. Meaningful only after EnableArrays (33).
 inline constexpr std::uint64_t kFeatureArraysOutOfBand = 4;
 
 // The features this runtime implements: EnableFeatures turns on at most these.
