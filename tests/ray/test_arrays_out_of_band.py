@@ -1,6 +1,7 @@
 """How native bytes travel through Ray: NativeBlocks, args blocks and large bytes go
 out of band (pickle protocol 5), so Ray writes them into its object store once and a
 reader gets a view of the store, not a copy; small ones stay in band (plain bytes)."""
+import gc
 import pickle
 
 import msgpack
@@ -110,7 +111,12 @@ def test_reply_buffers_left_in_place_are_freed(lib):
         assert len(bodies.run_with_views("EchoBytes", [data]).data) == 4 * BIG
 
     round_trip()
+    adopted, released = _arrays.stats()
     before = rss_mib()
     for _ in range(40):
         round_trip()
     assert rss_mib() - before < 100
+    gc.collect()
+    now_adopted, now_released = _arrays.stats()
+    assert now_adopted - adopted >= 40 and now_adopted - now_released == adopted - released
+    assert goray.golang_local_run_task("LiveHandoffs") == 0  # every token released

@@ -58,6 +58,9 @@ class OobScaler {
   double factor_;
 };
 
+// Buffers handed over to the driver in this process and not released yet.
+int64_t LiveHandoffs() { return static_cast<int64_t>(goray::codec::detail::LiveArrayHandoffs()); }
+
 void Check(std::vector<std::string>& failures, bool ok, const std::string& what) {
   if (!ok) failures.push_back(what);
 }
@@ -127,6 +130,7 @@ void RegisterArraysOutOfBand(goray::Registry& registry) {
   registry.AddTask("OobRoundTrips", &OobRoundTrips);
   registry.AddTask("OobView", &OobView);
   registry.AddTask("ByteSum", &ByteSum);
+  registry.AddTask("LiveHandoffs", &LiveHandoffs);
   registry.AddActor<OobScaler>("OobScaler", &goray::Constructor<OobScaler, double>::Create)
       .AddMethod("Scale", &OobScaler::Scale)
       .AddMethod("Handoffs", &OobScaler::Handoffs);
