@@ -76,6 +76,27 @@ void PrintQuoted(std::ostream& out, const char* data, std::size_t size, bool bin
   out << '"';
 }
 
+// An array by address (ext 72) points at memory that may be gone once decoding
+// ends, so a Value copies it: a 1-D uint8 array as bytes (how a large Python bytes
+// argument travels), any other as the same array inline (ext 71).
+Value::Bytes ArrayByAddressCopy(const msgpack::object& object, bool& is_bytes) {
+  codec::detail::ArrayHeader header;
+  codec::detail::ReadArrayExt(object, header, "goray::Value");
+  const auto* data = reinterpret_cast<const std::byte*>(header.data);
+  const std::size_t bytes = static_cast<std::size_t>(header.count) * header.itemsize;
+  is_bytes = header.kind == 'u' && header.itemsize == 1 && header.shape.size() == 1;
+  if (is_bytes) return Value::Bytes(data, data + bytes);
+  Value::Bytes payload{std::byte(header.kind), std::byte(header.itemsize),
+                       std::byte(header.shape.size()), std::byte(0)};  // no pad
+  for (std::int64_t extent : header.shape) {
+    for (int i = 0; i < 8; ++i) {
+      payload.push_back(std::byte((static_cast<std::uint64_t>(extent) >> (8 * i)) & 0xff));
+    }
+  }
+  payload.insert(payload.end(), data, data + bytes);
+  return payload;
+}
+
 }  // namespace
 
 namespace codec::detail {
@@ -206,6 +227,14 @@ void Value::Assign(const msgpack::object& object) {
       Value::Timestamp timestamp;
       if (codec::detail::ReadTimestamp(object, timestamp.seconds, timestamp.nanoseconds)) {
         data.emplace<Value::Timestamp>(timestamp);
+      } else if (object.via.ext.type() == codec::detail::kArrayAddressExt) {
+        bool is_bytes = false;
+        Value::Bytes copy = ArrayByAddressCopy(object, is_bytes);
+        if (is_bytes) {
+          data.emplace<Value::Bytes>(std::move(copy));
+        } else {
+          data.emplace<Value::Ext>(Value::Ext{codec::detail::kArrayInlineExt, std::move(copy)});
+        }
       } else {
         const auto* begin = reinterpret_cast<const std::byte*>(object.via.ext.data());
         data.emplace<Value::Ext>(

@@ -2,7 +2,8 @@
 // may arrive: ext 72 uint8 at the object store's address, or ext 71 inline):
 // std::string, std::vector<std::byte|char|uint8_t|int8_t> and std::array<uint8_t, N>
 // copy once; a std::span<const uint8_t> points at it (and at a bin); other dtypes and
-// shapes keep their errors. Through the codec and through Execute (RunTask).
+// shapes keep their errors; a goray::Value copies an array by address. Through the
+// codec and through Execute (RunTask).
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -143,6 +144,31 @@ TEST_F(BytesFromArray, CharAndInt8VectorsTakeBinAndStrToo) {
   EXPECT_EQ(DecodeErrorText<std::vector<std::int8_t>>(
                 array_test::EncodeToString(std::vector<int64_t>{200})),
             "expected int8_t, received int 200 (at [0])");
+}
+
+TEST_F(BytesFromArray, ValueCopiesAnArrayByAddressUint8AsBytes) {
+  std::string data(1000, 'v');
+  const goray::Value bytes = DecodeFromString<goray::Value>(ByAddress(data));
+  ASSERT_EQ(bytes.kind(), goray::Value::Kind::kBin);
+  EXPECT_EQ(bytes.As<std::string>(), data);
+  // int8 or another dtype or shape: the same array inline (ext 71), self-contained.
+  const std::vector<double> doubles{1.5, 2.5, 3.5, 4.5};
+  const std::string by_address = Ext32(72, Ext72Payload('f', 8, {2, 2}, doubles.data()));
+  const goray::Value array = DecodeFromString<goray::Value>(by_address);
+  ASSERT_EQ(array.kind(), goray::Value::Kind::kExt);
+  EXPECT_EQ(array.as_ext().type, 71);
+  const auto back = DecodeFromString<goray::Array<double>>(array_test::EncodeToString(array));
+  EXPECT_EQ(back.shape(), (std::vector<int64_t>{2, 2}));
+  EXPECT_EQ(std::vector<double>(back.begin(), back.end()), doubles);
+  EXPECT_EQ(DecodeFromString<goray::Value>(ByAddress(data, 'i')).kind(), goray::Value::Kind::kExt);
+  // Inline arrays stay as they came.
+  const goray::Value kept = DecodeFromString<goray::Value>(Inline("ab"));
+  EXPECT_EQ(kept.as_ext().type, 71);
+  EXPECT_EQ(kept.as_ext().data.size(), Ext71Payload('u', 1, {2}, "ab").size());
+  detail::SetArraysEnabled(false);
+  EXPECT_EQ(DecodeErrorText<goray::Value>(ByAddress(data)),
+            "expected goray::Value, received ext 72 (an array by address), which is accepted "
+            "only after EnableArrays");
 }
 
 // ---- Through Execute, as the driver calls a task -------------------------------

@@ -1,7 +1,8 @@
 """Bytes-like C++ parameters (std::string, std::vector<std::byte>, std::vector<uint8_t>)
 take a 1-D uint8 or int8 ndarray in-process (tests/apps/testapp.cpp's echoes): the form a
 large Python bytes argument may take on Ray (a uint8 array by address in the object
-store). Other dtypes and shapes are ArgumentErrors naming both sides."""
+store). Other dtypes and shapes are ArgumentErrors naming both sides. A goray::Value
+parameter copies an array by address (a 1-D uint8 one as bytes)."""
 
 import numpy as np
 import pytest
@@ -48,3 +49,14 @@ def test_other_shapes_and_dtypes_name_expected_and_received():
     with pytest.raises(goray.ArgumentError, match=r"expected std::vector<uint8_t>, received "
                                                   r"ndarray of uint16 \(3,\) \(task EchoU8Bytes\)"):
         run("EchoU8Bytes", np.zeros(3, dtype=np.uint16))
+
+
+def test_a_value_parameter_copies_an_array_by_address():
+    # In-process ndarrays go by address: a goray::Value keeps a copy (a 1-D uint8 array
+    # as bytes, as a large bytes argument on Ray arrives), never the borrowed address.
+    assert run("EchoValue", np.frombuffer(DATA, dtype=np.uint8)) == DATA
+    grid = np.arange(6.0).reshape(2, 3)
+    back = run("EchoValue", grid)
+    assert isinstance(back, np.ndarray) and back.dtype == np.float64
+    assert back.tolist() == grid.tolist()
+    assert run("EchoValue", b"abc") == b"abc"
