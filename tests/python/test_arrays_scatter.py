@@ -283,6 +283,9 @@ def test_a_scattered_value_is_lent_and_held_until_released(lent_ids):
     assert code == 1 and b"is no object" in text and b"object 5" in text
     with pytest.raises(Exception, match="is no object"):
         native2py._object(lent_id)
+    waited = native2py._wait_object(memoryview(json.dumps({"object_ref_local_ids": [lent_id]}).encode()))
+    cancelled = native2py._cancel_object(memoryview(json.dumps({"object_ref_local_id": lent_id}).encode()))
+    assert waited[0] == cancelled[0] == 1 and b"is no object" in waited[1] + cancelled[1]
     assert native2py._release_object(memoryview(pack_u64(lent_id))) == (0, b"")
     assert lent_id not in _stores.objects._items
 
