@@ -39,6 +39,15 @@ const std::vector<double>& Static() {
   return values;
 }
 
+// Each item a fresh large array, moved into the stream.
+goray::Generator<Array<double>> Items(std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) {
+    Array<double> item = Array<double>::Zeros({kLargeDoubles});
+    for (std::int64_t k = 0; k < kLargeDoubles; ++k) item[k] = static_cast<double>(i + k);
+    co_yield std::move(item);
+  }
+}
+
 struct Holder {
   Array<double> Data(std::int64_t n) const { return Make(n); }
 };
@@ -63,6 +72,7 @@ void goray::RegisterApplication(goray::Registry& registry) {
     return ArrayView<double>(Static().data(), {static_cast<std::int64_t>(Static().size())});
   });
   registry.AddTask("Nothing", [] {});
+  registry.AddTask("Items", &Items);
   registry.AddTask("Fails", [](std::int64_t n) -> Array<double> {
     Make(n);
     throw std::runtime_error("no array today");
@@ -198,6 +208,20 @@ TEST_F(OutOfBandAbi, NoResultsIsACountOfZero) {
   abi_call::Result result = Call(43, NoArgs("Nothing"));
   ASSERT_EQ(result.code, 0) << result.body;
   EXPECT_EQ(result.body, std::string(8, '\0'));
+}
+
+// A generator answers the list of its items, as 4 does; each item's data stays alive under
+// its token after the stream moved on.
+TEST_F(OutOfBandAbi, AGeneratorsItemsScatterInItsList) {
+  abi_call::Result plain = Call(4, TaskPayload("Items", 3));
+  ASSERT_EQ(plain.code, 0) << plain.body;
+  abi_call::Result result = Call(43, TaskPayload("Items", 3));
+  ASSERT_EQ(result.code, 0) << result.body;
+  OutOfBand reply = Parse(result.body);
+  EXPECT_EQ(reply.count, 1u);
+  EXPECT_EQ(reply.entries.size(), 3u);
+  EXPECT_EQ(reply.joined, plain.body);
+  Release(reply);
 }
 
 TEST_F(OutOfBandAbi, AViewWithoutAnOwnerIsHandedOverAsACopy) {
