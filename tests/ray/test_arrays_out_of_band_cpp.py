@@ -53,8 +53,11 @@ def test_large_arrays_round_trip_from_the_cpp_driver(out_of_band, scattered_call
     assert scattered_calls and set(scattered_calls) == {24}, scattered_calls
 
 
-def test_a_view_of_a_result_reads_the_object_store_until_it_goes(out_of_band):
-    address, right, during, after = goray.golang_local_run_task("OobView", ROWS)
+@pytest.mark.parametrize("put", [False, True], ids=["task result", "Put"])
+def test_a_view_of_a_result_reads_the_object_store_until_it_goes(out_of_band, put):
+    # A task's result (stored scattered) or a Put value (an ordinary block whose
+    # top-level array GetObject lends in place).
+    address, right, during, after = goray.golang_local_run_task("OobView", ROWS, put)
     assert right
     assert "plasma" in mapping_of(address), mapping_of(address)
     assert during == after + 1  # the lent entry, released with the view
@@ -62,7 +65,7 @@ def test_a_view_of_a_result_reads_the_object_store_until_it_goes(out_of_band):
 
 def test_small_arrays_stay_inline(out_of_band):
     # 2 x 1024 doubles per row block is 16 KiB: under the out-of-band size, nothing lent.
-    address, right, during, after = goray.golang_local_run_task("OobView", 2)
+    address, right, during, after = goray.golang_local_run_task("OobView", 2, False)
     assert right and during == after
 
 

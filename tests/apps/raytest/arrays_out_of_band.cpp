@@ -99,10 +99,11 @@ int64_t ObjectsInStore() {
   return objects;
 }
 
-// A Get<ArrayView<double>> of Twice(a): (the view's address, whether it holds 2a, the
-// driver's objects store size while the view lives, after it is gone).
-std::tuple<int64_t, bool, int64_t, int64_t> OobView(int64_t rows) {
-  goray::ObjectRef ref = goray::RemoteCall("Twice", Ramp(rows, 1));
+// A Get<ArrayView<double>> of Twice(a), or of Put(2a) with `put`: (the view's address,
+// whether it holds 2a, the driver's objects store size while the view lives, after it
+// is gone).
+std::tuple<int64_t, bool, int64_t, int64_t> OobView(int64_t rows, bool put) {
+  goray::ObjectRef ref = put ? goray::Put(Ramp(rows, 2)) : goray::RemoteCall("Twice", Ramp(rows, 1));
   int64_t address = 0;
   bool right = false;
   int64_t during = 0;
