@@ -166,7 +166,8 @@ void BeginArgsUnit(codec::Buffer& buffer) { buffer.write("\0\0\0\0\0\0\0\0", 8);
 
 DriverBytes FinishAndSendCall(codec::Buffer& buffer, long long command,
                               std::initializer_list<MetaField> meta, std::string_view callee,
-                              const CallExtras* extras) {
+                              const CallExtras* extras,
+                              const std::vector<codec::detail::ScatteredData>* scattered) {
   std::string length;
   AppendU64(length, buffer.size() - 8);
   std::memcpy(buffer.data(), length.data(), 8);
@@ -206,6 +207,16 @@ DriverBytes FinishAndSendCall(codec::Buffer& buffer, long long command,
   AppendU64(json_length, json.size());
   buffer.write(json_length.data(), 8);
   buffer.write(json.data(), json.size());
+  if (scattered != nullptr) {
+    std::string table;
+    AppendU64(table, 24 * scattered->size());
+    for (const codec::detail::ScatteredData& data : *scattered) {
+      AppendU64(table, data.offset);
+      AppendU64(table, data.length);
+      AppendU64(table, reinterpret_cast<std::uintptr_t>(data.address));
+    }
+    buffer.write(table.data(), table.size());
+  }
 
   DriverReply reply = CallDriver(command, std::string_view(buffer.data(), buffer.size()));
   if (reply.code != 0) ThrowDriverFailure(reply, callee);

@@ -22,6 +22,7 @@ struct ObjectRef::State {
       detail::EnqueueRelease(detail::kRecordReleaseObject, id);  // after what used it
       return;
     }
+    if (detail::SubmissionsShutDown()) return;  // exiting: Python may be gone
     try {
       std::string payload;
       detail::AppendU64(payload, id);
@@ -48,9 +49,48 @@ std::uint64_t ObjectRef::id() const {
 
 std::string ObjectRef::Describe() const { return "object " + std::to_string(id()); }
 
-detail::DriverBytes ObjectRef::Fetch(double timeout_seconds) const {
+namespace {
+
+// A reply as the owner of its payload.
+detail::FetchedObject Owned(detail::DriverBytes bytes, std::size_t skip = 0) {
+  detail::FetchedObject fetched;
+  fetched.payload = bytes.view().substr(skip);
+  fetched.owner = std::move(bytes).Share();
+  return fetched;
+}
+
+// The owner of a reply that lent the object store's memory: the reply is freed,
+// then the lent id released as the last copy of an ObjectRef releases its id
+// (members are destroyed in reverse order).
+struct LentReply {
+  ObjectRef lent;
+  detail::DriverBytes bytes;
+};
+
+// A code-0 reply to a lend request: u64 LE lent id (0: nothing lent), then the
+// payload (docs/protocol.md §3, GetObject).
+detail::FetchedObject AdoptLendReply(detail::DriverBytes bytes, std::string_view what) {
+  const std::string_view body = bytes.view();
+  if (body.size() < 8) {
+    throw ProtocolError("goray::ProtocolError",
+                        "a GetObject reply to a lend request starts with an 8-byte lent id, "
+                        "received " + std::to_string(body.size()) + " bytes",
+                        std::string(what));
+  }
+  const std::uint64_t lent = detail::ReadU64(body.data());
+  if (lent == 0) return Owned(std::move(bytes), 8);
+  detail::FetchedObject fetched;
+  fetched.payload = body.substr(8);
+  fetched.owner = std::make_shared<LentReply>(LentReply{ObjectRef(lent), std::move(bytes)});
+  fetched.lent = true;
+  return fetched;
+}
+
+}  // namespace
+
+detail::FetchedObject ObjectRef::Fetch(double timeout_seconds) const {
   if (std::optional<detail::DriverBytes> ahead = detail::TakePrefetched(id())) {
-    return std::move(*ahead);
+    return Owned(std::move(*ahead));
   }
   return detail::GetObjectPayload(id(), timeout_seconds, Describe());
 }
@@ -62,18 +102,20 @@ void ObjectRef::CancelWith(const std::vector<Option>& options) const {
   if (reply.code != 0) detail::ThrowDriverFailure(reply, Describe());
 }
 
-detail::DriverBytes detail::GetObjectPayload(std::uint64_t id, double timeout_seconds,
-                                             std::string_view what) {
+detail::FetchedObject detail::GetObjectPayload(std::uint64_t id, double timeout_seconds,
+                                               std::string_view what) {
   FlushSubmissions();  // a batch failing now is one this Get must report
   if (std::optional<LostSubmission> lost = FindLostSubmission(id)) {
     ThrowDriverFailure(lost->code, lost->text, lost->callee);
   }
-  DriverReply reply = CallDriver(kGetObject, GetObjectRequest(id, timeout_seconds));
-  if (reply.code != 0) ThrowDriverFailure(reply, what);
-  return std::move(reply.data);
+  const bool lend = FeatureOn(kFeatureArraysOutOfBand);
+  DriverReply reply = CallDriver(kGetObject, GetObjectRequest(id, timeout_seconds, lend));
+  if (reply.code != 0) ThrowDriverFailure(reply, what);  // failures have no prefix
+  if (lend) return AdoptLendReply(std::move(reply.data), what);
+  return Owned(std::move(reply.data));
 }
 
-std::string detail::GetObjectRequest(std::uint64_t id, double timeout_seconds) {
+std::string detail::GetObjectRequest(std::uint64_t id, double timeout_seconds, bool lend) {
   std::string json = "[" + std::to_string(id) + ",";
   if (timeout_seconds < 0) {
     json += "-1";
@@ -82,7 +124,7 @@ std::string detail::GetObjectRequest(std::uint64_t id, double timeout_seconds) {
     std::snprintf(text, sizeof text, "%.9g", timeout_seconds);
     json += text;
   }
-  json += ",false]";
+  json += lend ? ",false,1]" : ",false]";
   return json;
 }
 

@@ -299,6 +299,8 @@ std::optional<LostSubmission> SubmissionQueue::FindLost(std::uint64_t id) {
   return at->second;
 }
 
+std::atomic<bool> g_shut_down{false};
+
 // Stops the flusher when the library is unloaded or the process exits.
 struct ShutDownAtExit {
   ~ShutDownAtExit() { ShutDownSubmissions(); }
@@ -358,7 +360,10 @@ std::optional<LostSubmission> FindLostSubmission(std::uint64_t id) {
 
 SubmissionStats GetSubmissionStats() { return SubmissionQueue::Instance().Stats(); }
 
+bool SubmissionsShutDown() noexcept { return g_shut_down.load(std::memory_order_acquire); }
+
 void ShutDownSubmissions() noexcept {
+  g_shut_down.store(true, std::memory_order_release);
   try {
     SubmissionQueue::Instance().ShutDown();
   } catch (...) {

@@ -25,5 +25,8 @@ bool SubmissionsQueued();
 // Stops the flusher for good (process exit or unload): nothing queued afterwards
 // is sent. Runs from a static destructor.
 void ShutDownSubmissions() noexcept;
+// Whether ShutDownSubmissions ran: the process is exiting (or the library unloading),
+// so no release may call the driver any more.
+bool SubmissionsShutDown() noexcept;
 
 }  // namespace goray::detail

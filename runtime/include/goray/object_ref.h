@@ -32,18 +32,28 @@ double ToSeconds(const Duration& timeout) {
   return std::chrono::duration<double>(timeout).count();
 }
 
+// An object's value as GetObject answered it: `payload` is kept alive by `owner`.
+// `lent`: the driver lent the memory its ext 72 point at (docs/protocol.md §3,
+// GetObject with bit 4); `owner` holds the lent id, released with its last copy.
+struct FetchedObject {
+  std::string_view payload;
+  std::shared_ptr<void> owner;
+  bool lent = false;
+};
+
 // GetObject (command 6): the object's payload; failures are thrown.
-DriverBytes GetObjectPayload(std::uint64_t id, double timeout_seconds, std::string_view what);
+FetchedObject GetObjectPayload(std::uint64_t id, double timeout_seconds, std::string_view what);
 
 // Decodes an object's payload as T...: a native result holds 0..N concatenated
 // values; a Python result or a Put holds one value, which several types destructure.
 // `owner`, if given, owns `payload`: Arrays decoded from it share it (no copy).
 // Refs and handles in it are adopted, or taken from `adopted` when the caller
-// adopted them already (bytes decoded more than once).
+// adopted them already (bytes decoded more than once). `lent`: its ext 72 point
+// into memory `owner` keeps lent (views point at it; Arrays copy it).
 template <class... T>
 auto DecodeObject(std::string_view what, std::string_view payload,
                   std::shared_ptr<void> owner = nullptr,
-                  const codec::detail::ReceivedRefs* adopted = nullptr);
+                  const codec::detail::ReceivedRefs* adopted = nullptr, bool lent = false);
 
 // GetInto's assignment: one decoded value (Get<T>() gives a T) to its target, or a
 // tuple's elements (Get<T...>() of several types) to theirs.
@@ -101,13 +111,13 @@ class ObjectRef {
 
  private:
   struct State;
-  detail::DriverBytes Fetch(double timeout_seconds) const;
-  // Decoded Arrays share the reply buffer instead of copying it.
+  detail::FetchedObject Fetch(double timeout_seconds) const;
+  // Decoded Arrays share the reply buffer instead of copying it (views share lent memory).
   template <class... T>
   auto FetchAndDecode(double timeout_seconds) const {
-    detail::DriverBytes bytes = Fetch(timeout_seconds);
-    const std::string_view payload = bytes.view();
-    return detail::DecodeObject<T...>(Describe(), payload, std::move(bytes).Share());
+    detail::FetchedObject fetched = Fetch(timeout_seconds);
+    return detail::DecodeObject<T...>(Describe(), fetched.payload, std::move(fetched.owner),
+                                      nullptr, fetched.lent);
   }
   void CancelWith(const std::vector<Option>& options) const;
   std::string Describe() const;
@@ -160,9 +170,10 @@ std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> Wait(
 
 template <class... T>
 auto detail::DecodeObject(std::string_view what, std::string_view payload,
-                          std::shared_ptr<void> owner, const codec::detail::ReceivedRefs* adopted) {
+                          std::shared_ptr<void> owner, const codec::detail::ReceivedRefs* adopted,
+                          bool lent) {
   static_assert(sizeof...(T) >= 1, "goray: Get needs at least one type (or use Wait())");
-  codec::detail::SourceBufferScope source(std::move(owner), payload);
+  codec::detail::SourceBufferScope source(std::move(owner), payload, lent);
   msgpack::zone zone(512);
   std::vector<msgpack::object> values = UnpackAll(zone, payload, what);
   // Ids in a reply belong to this process now; unused ones are released on return.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -41,7 +42,13 @@ inline constexpr bool kHasRefs = (kIsRef<Args> || ...);
 
 class CallBuilder {
  public:
-  CallBuilder() : buffer_(256), packer_(buffer_) { BeginArgsUnit(buffer_); }
+  // `scatter`: a remote call (ExeRemoteTask, ExePythonRemoteTask, ActorMethodCall)
+  // whose large arrays may leave the args block when the driver turned on bit 4
+  // (docs/protocol.md §11, scattered call arguments).
+  explicit CallBuilder(bool scatter = false) : buffer_(256), packer_(buffer_) {
+    BeginArgsUnit(buffer_);
+    if (scatter && FeatureOn(kFeatureArraysOutOfBand)) scatter_.emplace(buffer_, 8);
+  }
 
   template <class T>
   void Add(const T& value) {
@@ -73,13 +80,33 @@ class CallBuilder {
   // user's options, which RejectNumReturns checked have none).
   void AddStreamingOption() { extras_.option_members += R"(,"num_returns":"streaming")"; }
 
+  // Whether the call goes scattered: arrays were left out of the block and nothing
+  // in it is pinned. A block with refs or handles inside gets its data back here
+  // (the driver must parse a real block) and goes as an ordinary call.
+  bool Scattered() {
+    if (!scatter_ || scatter_->datas().empty()) return false;
+    if (!scatter_->pinned()) return true;
+    codec::Buffer joined(buffer_.size() + scatter_->left_out());
+    BeginArgsUnit(joined);
+    codec::detail::JoinScattered(std::string_view(buffer_.data() + 8, buffer_.size() - 8),
+                                 scatter_->datas(), joined);
+    scatter_.reset();
+    buffer_ = std::move(joined);
+    return false;
+  }
+
+  // Sends the call at once; a scattered one with its table as unit2. The arrays'
+  // owners stay alive until the driver answered (they are the builder's).
   DriverBytes Send(long long command, std::initializer_list<MetaField> meta, std::string_view callee) {
-    return FinishAndSendCall(buffer_, command, meta, callee, &extras_);
+    const std::vector<codec::detail::ScatteredData>* scattered =
+        Scattered() ? &scatter_->datas() : nullptr;
+    return FinishAndSendCall(buffer_, command, meta, callee, &extras_, scattered);
   }
 
   // Queues the call as a SubmitBatch record (pipelining on): its result id.
   std::uint64_t Enqueue(RecordKind kind, std::uint64_t actor_id, std::string_view name,
                         std::string_view callee) {
+    if (Scattered()) throw std::logic_error("goray: a scattered call cannot be queued");
     QueuedCall call;
     call.kind = kind;
     call.actor_id = actor_id;
@@ -99,6 +126,9 @@ class CallBuilder {
   CallExtras extras_;
   Pins pins_;
   std::size_t position_ = 0;
+  // While it lives, large arrays encoded into buffer_ are left out (and their
+  // owners kept); declared after buffer_, so it ends first.
+  std::optional<codec::detail::ScatterScope> scatter_;
 };
 
 template <class... Args>
@@ -132,11 +162,13 @@ std::uint64_t SubmitForId(long long command, std::initializer_list<MetaField> me
 
 // A C++ task (kExeRemoteTask) or Python task (kExePythonRemoteTask): queued when
 // pipelining is on, else submitted at once. The id of its result.
+// With bit 4, a call holding large arrays is sent at once, scattered, after what is
+// queued (CallDriver sends that first), never queued.
 template <class... Args>
 std::uint64_t SubmitTask(long long command, std::string_view name, const Args&... args) {
-  CallBuilder builder;
+  CallBuilder builder(/*scatter=*/true);
   AddArguments(builder, name, args...);
-  if (FeatureOn(kFeaturePipelined)) {
+  if (FeatureOn(kFeaturePipelined) && !builder.Scattered()) {
     return builder.Enqueue(command == kExeRemoteTask ? kRecordTask : kRecordPyTask, 0, name, name);
   }
   const std::string_view key = command == kExeRemoteTask ? "goray_task_name" : "task_name";
@@ -148,9 +180,9 @@ std::uint64_t SubmitTask(long long command, std::string_view name, const Args&..
 template <class Handle, class... Args>
 std::uint64_t SubmitActorCall(const Handle& handle, std::string_view method, std::string_view callee,
                               const Args&... args) {
-  CallBuilder builder;
+  CallBuilder builder(/*scatter=*/true);
   AddArguments(builder, callee, args...);
-  if (FeatureOn(kFeaturePipelined)) {
+  if (FeatureOn(kFeaturePipelined) && !builder.Scattered()) {
     builder.Keep(handle);
     return builder.Enqueue(kRecordActorCall, handle.id(), method, callee);
   }
@@ -179,6 +211,7 @@ void RejectNumReturns(std::string_view callee, const Args&... args) {
 // Submits a streaming call (options num_returns="streaming") at once, never queued:
 // the driver's reply is the stream id (a ray.ObjectRefGenerator in its objects
 // store). The queued submissions are sent first, as for every synchronous command.
+// Its arguments are always inline (never scattered).
 template <class... Args>
 std::uint64_t SubmitStream(long long command, std::initializer_list<MetaField> meta,
                            std::string_view callee, const Args&... args) {

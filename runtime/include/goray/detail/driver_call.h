@@ -118,10 +118,13 @@ DriverReply SendToDriver(long long command, std::string_view payload);
 void BeginArgsUnit(codec::Buffer& buffer);
 // Patches unit0's length, appends unit1 (JSON of the meta keys), sends it, and
 // returns the success payload; a failure is thrown (PythonError for code 1).
-// CallBuilder (call_builder.h) packs the arguments and calls this.
+// CallBuilder (call_builder.h) packs the arguments and calls this. `scattered`,
+// when given, are the arrays left out of unit0 (then the compact block): their
+// table is unit2, n x (u64 LE offset, length, address) (docs/protocol.md §11).
 DriverBytes FinishAndSendCall(codec::Buffer& buffer, long long command,
                               std::initializer_list<MetaField> meta, std::string_view callee,
-                              const CallExtras* extras = nullptr);
+                              const CallExtras* extras = nullptr,
+                              const std::vector<codec::detail::ScatteredData>* scattered = nullptr);
 
 // A u64 little-endian id reply (exactly 8 bytes).
 std::uint64_t ParseId(std::string_view reply, std::string_view callee);

@@ -1,0 +1,188 @@
+// GetObject lending (feature bit 4, docs/protocol.md §3): the request asks to lend
+// only with the bit; a lent reply's views point at the driver's memory, and the lent
+// id is released once, when the last user of the reply is gone.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "goray/goray.h"
+#include "recording_driver.h"
+
+void goray::RegisterApplication(goray::Registry&) {}
+
+namespace {
+
+using recording_driver::Events;
+using recording_driver::Releases;
+using recording_driver::U64;
+
+constexpr std::uint64_t kObject = 5;
+constexpr std::uint64_t kLent = 900;
+
+template <class... Args>
+std::string Packed(const Args&... args) {
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> packer(buffer);
+  (packer.pack(args), ...);
+  return std::string(buffer.data(), buffer.size());
+}
+
+// ext 72 with flags bit 1 (lent), token 0: a 1-D float64 array at `data`.
+std::string LentArray(const std::vector<double>& data) {
+  std::string body = "f";
+  body += static_cast<char>(8);  // itemsize
+  body += static_cast<char>(1);  // ndim
+  body += static_cast<char>(2);  // flags: lent
+  body += U64(data.size());
+  body += U64(reinterpret_cast<std::uintptr_t>(data.data()));
+  body += U64(0);
+  return std::string("\xc7", 1) + static_cast<char>(body.size()) + static_cast<char>(72) + body;
+}
+
+// The JSON of every GetObject request so far.
+std::vector<nlohmann::json> GetRequests() {
+  std::vector<nlohmann::json> requests;
+  for (const auto& event : Events()) {
+    if (event.command == 6) requests.push_back(nlohmann::json::parse(event.payload));
+  }
+  return requests;
+}
+
+class GetLend : public testing::Test {
+ protected:
+  static void SetUpTestSuite() { RegisterCallback(&recording_driver::Callback); }
+  void SetUp() override {
+    goray::codec::detail::SetArraysEnabled(true);
+    recording_driver::Clear();
+    // The object store's memory: what a lent reply points at.
+    plasma_.assign(8192, 0.0);
+    for (std::size_t i = 0; i < plasma_.size(); ++i) plasma_[i] = 0.5 * static_cast<double>(i);
+    std::lock_guard lock(recording_driver::Driver().mu);
+    recording_driver::Driver().answer = [this](long long command, const std::string& payload) {
+      if (command != 6) return std::make_tuple(0LL, std::string());
+      const nlohmann::json request = nlohmann::json::parse(payload);
+      const bool lend = request.size() == 4 && request[3] == 1;
+      return std::make_tuple(0LL, lend ? U64(kLent) + LentArray(plasma_) : Packed(2.5));
+    };
+  }
+  void TearDown() override {
+    goray::detail::FlushSubmissions();
+    recording_driver::EnableFeatures(0);
+    std::lock_guard lock(recording_driver::Driver().mu);
+    recording_driver::Driver().answer = nullptr;
+  }
+  void Answer(long long code, std::string body) {
+    std::lock_guard lock(recording_driver::Driver().mu);
+    recording_driver::Driver().answer = [code, body](long long command, const std::string&) {
+      return command == 6 ? std::make_tuple(code, body) : std::make_tuple(0LL, std::string());
+    };
+  }
+
+  std::vector<double> plasma_;
+};
+
+TEST_F(GetLend, TheRequestAsksToLendOnlyWithBit4) {
+  ASSERT_EQ(recording_driver::EnableFeatures(1 | 2), 3u);
+  EXPECT_EQ(goray::ObjectRef(kObject).Get<double>(), 2.5);
+  ASSERT_EQ(recording_driver::EnableFeatures(1 | 2 | 4), 7u);
+  Answer(0, U64(0) + Packed(3.5));  // nothing lent: the payload as without the bit
+  EXPECT_EQ(goray::ObjectRef(kObject).Get<double>(), 3.5);
+  const std::vector<nlohmann::json> requests = GetRequests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].dump(), "[5,-1,false]");
+  EXPECT_EQ(requests[1].dump(), "[5,-1,false,1]");
+  goray::detail::FlushSubmissions();
+  EXPECT_EQ(Releases(0), 0);  // lent id 0 names nothing
+}
+
+// Pipelining on (release records) and off (ReleaseObject 10): the same lifetime.
+class GetLendBoth : public GetLend, public testing::WithParamInterface<std::uint64_t> {};
+
+TEST_P(GetLendBoth, AViewOutlivesTheRefAndTheReplyAndReleasesTheLentIdOnce) {
+  ASSERT_EQ(recording_driver::EnableFeatures(GetParam()), GetParam());
+  std::optional<goray::ArrayView<double>> view;
+  {
+    goray::ObjectRef ref(kObject);
+    view = ref.Get<goray::ArrayView<double>>();
+  }
+  ASSERT_EQ(view->size(), 8192);
+  EXPECT_EQ(view->data(), plasma_.data());  // no copy
+  EXPECT_EQ((*view)[3], 1.5);
+  goray::detail::FlushSubmissions();
+  EXPECT_EQ(Releases(kObject), 1);
+  EXPECT_EQ(Releases(kLent), 0);  // the view still uses it
+  std::optional<goray::ArrayView<double>> second = *view;
+  view.reset();
+  goray::detail::FlushSubmissions();
+  EXPECT_EQ(Releases(kLent), 0);
+  second.reset();
+  goray::detail::FlushSubmissions();
+  EXPECT_EQ(Releases(kLent), 1);
+}
+
+TEST_P(GetLendBoth, AnArrayIsACopyAndTheLentIdIsReleasedAtOnce) {
+  ASSERT_EQ(recording_driver::EnableFeatures(GetParam()), GetParam());
+  goray::Array<double> array = goray::ObjectRef(kObject).Get<goray::Array<double>>();
+  EXPECT_NE(array.data(), plasma_.data());
+  EXPECT_EQ(std::vector<double>(array.begin(), array.end()), plasma_);
+  goray::detail::FlushSubmissions();
+  EXPECT_EQ(Releases(kLent), 1);
+}
+
+TEST_P(GetLendBoth, SeveralValuesShareTheLentReply) {
+  ASSERT_EQ(recording_driver::EnableFeatures(GetParam()), GetParam());
+  Answer(0, U64(kLent) + LentArray(plasma_) + Packed(7) + LentArray(plasma_));
+  auto [first, n, second] =
+      goray::ObjectRef(kObject).Get<goray::ArrayView<double>, int, goray::Array<double>>();
+  EXPECT_EQ(first.data(), plasma_.data());
+  EXPECT_EQ(n, 7);
+  EXPECT_NE(second.data(), plasma_.data());
+  goray::detail::FlushSubmissions();
+  EXPECT_EQ(Releases(kLent), 0);
+  first = goray::ArrayView<double>();
+  goray::detail::FlushSubmissions();
+  EXPECT_EQ(Releases(kLent), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Features, GetLendBoth, testing::Values(1 | 2 | 4, 4),
+                         [](const testing::TestParamInfo<std::uint64_t>& info) {
+                           return info.param == 4 ? std::string("Synchronous")
+                                                  : std::string("Pipelined");
+                         });
+
+TEST_F(GetLend, AFailureHasNoPrefix) {
+  ASSERT_EQ(recording_driver::EnableFeatures(1 | 2 | 4), 7u);
+  Answer(5, R"({"Message": "ValueError: bad", "Traceback": ""})");
+  try {
+    goray::ObjectRef(kObject).Get<double>();
+    FAIL() << "no TaskError";
+  } catch (const goray::TaskError& error) {
+    EXPECT_NE(std::string(error.what()).find("ValueError: bad"), std::string::npos) << error.what();
+  }
+}
+
+TEST_F(GetLend, AReplyShorterThanTheLentIdIsAProtocolError) {
+  ASSERT_EQ(recording_driver::EnableFeatures(1 | 2 | 4), 7u);
+  Answer(0, "abc");
+  try {
+    goray::ObjectRef(kObject).Get<double>();
+    FAIL() << "no ProtocolError";
+  } catch (const goray::ProtocolError& error) {
+    EXPECT_NE(std::string(error.what()).find("8-byte lent id, received 3 bytes"), std::string::npos)
+        << error.what();
+  }
+}
+
+TEST_F(GetLend, WaitReleasesTheLentIdAtOnce) {
+  ASSERT_EQ(recording_driver::EnableFeatures(1 | 2 | 4), 7u);
+  goray::ObjectRef(kObject).Wait();
+  goray::detail::FlushSubmissions();
+  EXPECT_EQ(Releases(kLent), 1);
+}
+
+}  // namespace
