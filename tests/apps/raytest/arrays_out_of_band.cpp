@@ -90,6 +90,11 @@ std::vector<std::string> OobRoundTrips(int64_t rows) {
   Check(failures, kind == "ndarray", "Python task: received " + kind);
   Check(failures, IsRamp(goray::RemoteCallPyTask("py_identity", a).Get<goray::Array<double>>(), rows, 1),
         "Python task: the array's values");
+  goray::ActorHandle storage = goray::NewPyActor("Storage");
+  storage.RemoteCall("put", std::string("a"), a).Wait();
+  Check(failures, IsRamp(storage.RemoteCall("get", std::string("a")).Get<goray::Array<double>>(), rows, 1),
+        "Python actor: a scattered argument kept and read back");
+  storage.Kill();
   return failures;
 }
 
