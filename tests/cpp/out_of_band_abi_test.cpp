@@ -245,6 +245,12 @@ TEST_F(OutOfBandAbi, AFailingCallAnswersAs4AndKeepsNoToken) {
   EXPECT_NE(half.body.find("33 dimensions"), std::string::npos) << half.body;
   abi_call::Result unknown = Call(43, TaskPayload("NoSuchTask", 1));
   EXPECT_EQ(unknown.code, 5);
+  for (long long command : {43LL, 44LL}) {  // a malformed request, as 4 / 6 answer it
+    abi_call::Result malformed = Call(command, "");
+    abi_call::Result as_plain = Call(command == 43 ? 4 : 6, "");
+    EXPECT_EQ(malformed.code, as_plain.code);
+    EXPECT_EQ(malformed.body, as_plain.body);
+  }
   EXPECT_EQ(detail::LiveArrayHandoffs(), 0u);
 }
 
