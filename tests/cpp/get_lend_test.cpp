@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -14,6 +15,10 @@
 #include "recording_driver.h"
 
 void goray::RegisterApplication(goray::Registry&) {}
+
+namespace goray::detail {
+void ShutDownSubmissions() noexcept;  // runtime/src/submission_queue.h: what exiting runs
+}  // namespace goray::detail
 
 namespace {
 
@@ -150,8 +155,8 @@ TEST_P(GetLendBoth, SeveralValuesShareTheLentReply) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Features, GetLendBoth, testing::Values(1 | 2 | 4, 4),
-                         [](const testing::TestParamInfo<std::uint64_t>& info) {
-                           return info.param == 4 ? std::string("Synchronous")
+                         [](const testing::TestParamInfo<std::uint64_t>& param) {
+                           return param.param == 4 ? std::string("Synchronous")
                                                   : std::string("Pipelined");
                          });
 
@@ -183,6 +188,19 @@ TEST_F(GetLend, WaitReleasesTheLentIdAtOnce) {
   goray::ObjectRef(kObject).Wait();
   goray::detail::FlushSubmissions();
   EXPECT_EQ(Releases(kLent), 1);
+}
+
+TEST_F(GetLend, AViewDroppedWhileTheProcessExitsReleasesNothing) {
+  testing::GTEST_FLAG(death_test_style) = "threadsafe";
+  EXPECT_EXIT(
+      {
+        recording_driver::EnableFeatures(4);  // synchronous releases: ReleaseObject 10
+        auto view = goray::ObjectRef(kObject).Get<goray::ArrayView<double>>();
+        goray::detail::ShutDownSubmissions();  // the static destructors began
+        view = goray::ArrayView<double>();
+        std::_Exit(Releases(kObject) == 1 && Releases(kLent) == 0 ? 0 : 1);
+      },
+      testing::ExitedWithCode(0), "");
 }
 
 }  // namespace
