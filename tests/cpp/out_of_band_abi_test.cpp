@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -48,6 +49,12 @@ goray::Generator<Array<double>> Items(std::int64_t n) {
   }
 }
 
+// An array kept alive by whoever holds this pointer (the owner of the views made of it).
+const std::shared_ptr<Array<double>>& Kept() {
+  static const auto kept = std::make_shared<Array<double>>(Make(kLargeDoubles));
+  return kept;
+}
+
 struct Holder {
   Array<double> Data(std::int64_t n) const { return Make(n); }
 };
@@ -73,6 +80,9 @@ void goray::RegisterApplication(goray::Registry& registry) {
   });
   registry.AddTask("Nothing", [] {});
   registry.AddTask("Items", &Items);
+  registry.AddTask("OwnedView", [] {
+    return ArrayView<double>(Kept()->data(), Kept()->shape(), Kept());
+  });
   registry.AddTask("Fails", [](std::int64_t n) -> Array<double> {
     Make(n);
     throw std::runtime_error("no array today");
@@ -222,6 +232,27 @@ TEST_F(OutOfBandAbi, AGeneratorsItemsScatterInItsList) {
   EXPECT_EQ(reply.entries.size(), 3u);
   EXPECT_EQ(reply.joined, plain.body);
   Release(reply);
+}
+
+// A view that keeps its memory alive (e.g. one decoded from a lent reply) is handed over
+// without a copy, by 43 as by 34 (ext 72 owned).
+TEST_F(OutOfBandAbi, AViewWithAnOwnerIsHandedOverWithoutACopy) {
+  abi_call::Result result = Call(43, NoArgs("OwnedView"));
+  ASSERT_EQ(result.code, 0) << result.body;
+  OutOfBand reply = Parse(result.body);
+  ASSERT_EQ(reply.entries.size(), 1u);
+  EXPECT_EQ(reinterpret_cast<const void*>(reply.entries[0].address), Kept()->data());
+  Release(reply);
+  abi_call::Result handed = Call(34, NoArgs("OwnedView"));
+  ASSERT_EQ(handed.code, 0) << handed.body;
+  msgpack::object_handle value = msgpack::unpack(handed.body.data(), handed.body.size());
+  ASSERT_EQ(value.get().type, msgpack::type::EXT);
+  ASSERT_EQ(value.get().via.ext.type(), 72);
+  const char* ext = value.get().via.ext.data();
+  EXPECT_EQ(Little(std::string(ext, 4 + 8 + 16), 12, 8),
+            reinterpret_cast<std::uintptr_t>(Kept()->data()));  // after kind..flags, shape
+  const std::uint64_t token = Little(std::string(ext, 4 + 8 + 16), 20, 8);
+  EXPECT_EQ(Call(36, U64(token)).code, 0);
 }
 
 TEST_F(OutOfBandAbi, AViewWithoutAnOwnerIsHandedOverAsACopy) {
