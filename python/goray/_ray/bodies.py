@@ -179,7 +179,8 @@ def _native_task(name: str) -> Callable[..., Any]:
     """The body of native task `name`: RunTask in this worker, for every caller.
 
     Native callers send the args block (bytes, a view of the object store when it
-    travelled out of band, or a NativeBlock) and keep the native return block:
+    travelled out of band, a Scattered block, or a NativeBlock) and keep the native
+    return block (scattered with arrays out of band, bodies.result_block):
     ``()`` (an empty block), ``(block)`` (no refs among the arguments: only the
     block travels), ``(block, positions, *refs)`` (Ray resolves the refs).
     Python callers (goray.golang_task) send Python values, ``(*values)``, packed here

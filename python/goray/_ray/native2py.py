@@ -1,5 +1,6 @@
-"""Native2Py commands 5-16 and 32-35 (docs/protocol.md §3, §11, §12): native
-code using Ray through the driver. Installed into goray._handlers by goray.init() in
+"""Native2Py commands 5-16 and 32-36 (docs/protocol.md §3, §10, §11, §12): native
+code using Ray through the driver (with arrays out of band, §10: scattered calls
+and GetObject's lend). Installed into goray._handlers by goray.init() in
 the driver, and by the first Ray command a process receives (goray._handlers serves
 it then), e.g. in a Ray worker; the loaded library is then asked for protocol
 version 3's features (goray._ray.features).

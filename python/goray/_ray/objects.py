@@ -7,7 +7,8 @@ Python consumers see Python values (:func:`to_python`). Refs made by Python
 callers hold Python values: None (no value), the value (one) or a list (several).
 
 Also here: how bytes travel through Ray (:class:`Travelling`, :class:`StoredBytes`:
-out of band when large).
+out of band when large; :class:`Scattered`: an args block whose large arrays' data
+goes out of band apart from it).
 """
 
 from __future__ import annotations
