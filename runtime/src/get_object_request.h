@@ -8,7 +8,7 @@
 namespace goray::detail {
 
 // "[id, timeout, false]": a negative timeout waits without a limit. `lend` adds the
-// 4th element 1: the driver may lend the object store's memory (docs/protocol.md §3).
+// 4th element 1: the driver may lend the object store's memory (docs/protocol.md §10).
 std::string GetObjectRequest(std::uint64_t id, double timeout_seconds, bool lend = false);
 
 }  // namespace goray::detail

@@ -68,7 +68,7 @@ struct LentReply {
 };
 
 // A code-0 reply to a lend request: u64 LE lent id (0: nothing lent), then the
-// payload (docs/protocol.md §3, GetObject).
+// payload (docs/protocol.md §10, "GetObject lends").
 detail::FetchedObject AdoptLendReply(detail::DriverBytes bytes, std::string_view what) {
   const std::string_view body = bytes.view();
   if (body.size() < 8) {

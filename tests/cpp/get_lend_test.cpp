@@ -1,4 +1,4 @@
-// GetObject lending (feature bit 4, docs/protocol.md §3): the request asks to lend
+// GetObject lending (feature bit 4, docs/protocol.md §10): the request asks to lend
 // only with the bit; a lent reply's views point at the driver's memory, and the lent
 // id is released once, when the last user of the reply is gone.
 #include <gtest/gtest.h>

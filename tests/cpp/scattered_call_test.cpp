@@ -1,4 +1,4 @@
-// Scattered call arguments (feature bit 4, docs/protocol.md §11): a remote call whose
+// Scattered call arguments (feature bit 4, docs/protocol.md §10): a remote call whose
 // args hold a large array and nothing pinned is sent at once as a 3-unit payload
 // (compact block, JSON, table) after what is queued; everything else is as before.
 #include <gtest/gtest.h>

@@ -33,7 +33,7 @@ double ToSeconds(const Duration& timeout) {
 }
 
 // An object's value as GetObject answered it: `payload` is kept alive by `owner`.
-// `lent`: the driver lent the memory its ext 72 point at (docs/protocol.md §3,
+// `lent`: the driver lent the memory its ext 72 point at (docs/protocol.md §10,
 // GetObject with bit 4); `owner` holds the lent id, released with its last copy.
 struct FetchedObject {
   std::string_view payload;

@@ -44,7 +44,7 @@ class CallBuilder {
  public:
   // `scatter`: a remote call (ExeRemoteTask, ExePythonRemoteTask, ActorMethodCall)
   // whose large arrays may leave the args block when the driver turned on bit 4
-  // (docs/protocol.md §11, scattered call arguments).
+  // (docs/protocol.md §10, "Scattered call arguments").
   explicit CallBuilder(bool scatter = false) : buffer_(256), packer_(buffer_) {
     BeginArgsUnit(buffer_);
     if (scatter && FeatureOn(kFeatureArraysOutOfBand)) scatter_.emplace(buffer_, 8);

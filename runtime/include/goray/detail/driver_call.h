@@ -120,7 +120,8 @@ void BeginArgsUnit(codec::Buffer& buffer);
 // returns the success payload; a failure is thrown (PythonError for code 1).
 // CallBuilder (call_builder.h) packs the arguments and calls this. `scattered`,
 // when given, are the arrays left out of unit0 (then the compact block): their
-// table is unit2, n x (u64 LE offset, length, address) (docs/protocol.md §11).
+// table is unit2, n x (u64 LE offset, length, address) (docs/protocol.md §10,
+// "Scattered call arguments").
 DriverBytes FinishAndSendCall(codec::Buffer& buffer, long long command,
                               std::initializer_list<MetaField> meta, std::string_view callee,
                               const CallExtras* extras = nullptr,
