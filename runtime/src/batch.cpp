@@ -47,15 +47,32 @@ std::uint32_t ReadU32(const char* bytes) {
   throw ProtocolError("goray::ProtocolError", "malformed GetObjects reply: " + why, "Get");
 }
 
+// A code-0 answer (`body`, kept by `owner`) as `entry`; one to a lend request starts
+// with its lent id (docs/protocol.md §10).
+void FillEntry(ObjectReply& entry, std::string_view body, std::shared_ptr<void> owner, bool lend,
+               std::string_view reply) {
+  if (!lend) {
+    entry.payload = body;
+    entry.owner = std::move(owner);
+    return;
+  }
+  FetchedObject fetched = AdoptLent(body, std::move(owner), reply, entry.what);
+  entry.payload = fetched.payload;
+  entry.owner = std::move(fetched.owner);
+  entry.lent = fetched.lent;
+}
+
 // One GetObjects round trip for ids the driver knows; fills `replies` at `slots`.
+// `lend`: a trailing flags byte 1 asks for each entry's arrays lent.
 void GetObjectsBatch(const std::vector<std::uint64_t>& ids, const std::vector<std::size_t>& slots,
-                     double timeout_seconds, std::vector<ObjectReply>& replies) {
+                     double timeout_seconds, bool lend, std::vector<ObjectReply>& replies) {
   std::string request;
-  request.reserve(12 + 8 * ids.size());
+  request.reserve(13 + 8 * ids.size());
   AppendF64(request, timeout_seconds < 0 ? -1.0 : timeout_seconds);
   const auto count = static_cast<std::uint32_t>(ids.size());
   for (int i = 0; i < 4; ++i) request.push_back(static_cast<char>((count >> (8 * i)) & 0xff));
   for (std::uint64_t id : ids) AppendU64(request, id);
+  if (lend) request.push_back(1);
   DriverReply reply = CallDriver(kGetObjects, request);
   if (reply.code != 0) ThrowDriverFailure(reply, "Get of " + std::to_string(ids.size()) + " objects");
   const std::string_view body = reply.data.view();
@@ -69,9 +86,9 @@ void GetObjectsBatch(const std::vector<std::uint64_t>& ids, const std::vector<st
     if (length > body.size() - at) ThrowMalformed("entry " + std::to_string(i) + " is past the end");
     ObjectReply& entry = replies[slots[i]];
     entry.code = code;
-    entry.payload = body.substr(at, length);
-    entry.owner = owner;
     entry.what = Describe(ids[i]);
+    // Failures have no prefix.
+    FillEntry(entry, body.substr(at, length), owner, lend && code == 0, "a GetObjects entry");
     at += length;
   }
   if (at != body.size()) ThrowMalformed(std::to_string(body.size() - at) + " bytes after the entries");
@@ -126,8 +143,9 @@ std::vector<ObjectReply> FetchEntries(const std::vector<std::uint64_t>& ids, dou
     }
   }
   if (asked.empty()) return replies;
+  const bool lend = FeatureOn(kFeatureArraysOutOfBand);
   if (FeatureOn(kFeaturePipelined)) {
-    GetObjectsBatch(asked, slots, timeout_seconds, replies);
+    GetObjectsBatch(asked, slots, timeout_seconds, lend, replies);
     return replies;
   }
   // A driver without GetObjects: one GetObject each, within one deadline.
@@ -137,14 +155,15 @@ std::vector<ObjectReply> FetchEntries(const std::vector<std::uint64_t>& ids, dou
     if (timeout_seconds >= 0) {
       left = std::max(0.0, timeout_seconds - ToSeconds(std::chrono::steady_clock::now() - start));
     }
-    DriverReply reply = CallDriver(kGetObject, GetObjectRequest(asked[i], left));
+    DriverReply reply = CallDriver(kGetObject, GetObjectRequest(asked[i], left, lend));
     ObjectReply& entry = replies[slots[i]];
     entry.what = Describe(asked[i]);
     // Whole-request failures, as GetObjects answers them.
     if (reply.code == 2 || reply.code == 4) ThrowDriverFailure(reply, entry.what);
     entry.code = reply.code;
-    entry.payload = reply.data.view();
-    entry.owner = std::move(reply.data).Share();
+    const std::string_view body = reply.data.view();
+    FillEntry(entry, body, std::move(reply.data).Share(), lend && entry.code == 0,
+              "a GetObject reply");
     if (entry.code != 0) break;  // the first failure in order is what Get throws
   }
   return replies;

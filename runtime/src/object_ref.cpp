@@ -52,39 +52,20 @@ std::string ObjectRef::Describe() const { return "object " + std::to_string(id()
 namespace {
 
 // A reply as the owner of its payload.
-detail::FetchedObject Owned(detail::DriverBytes bytes, std::size_t skip = 0) {
+detail::FetchedObject Owned(detail::DriverBytes bytes) {
   detail::FetchedObject fetched;
-  fetched.payload = bytes.view().substr(skip);
+  fetched.payload = bytes.view();
   fetched.owner = std::move(bytes).Share();
   return fetched;
 }
 
-// The owner of a reply that lent the object store's memory: the reply is freed,
-// then the lent id released as the last copy of an ObjectRef releases its id
-// (members are destroyed in reverse order).
+// The owner of an answer that lent the object store's memory: the answer's bytes
+// are freed (or their share dropped), then the lent id released as the last copy
+// of an ObjectRef releases its id (members are destroyed in reverse order).
 struct LentReply {
   ObjectRef lent;
-  detail::DriverBytes bytes;
+  std::shared_ptr<void> bytes;
 };
-
-// A code-0 reply to a lend request: u64 LE lent id (0: nothing lent), then the
-// payload (docs/protocol.md §10, "GetObject lends").
-detail::FetchedObject AdoptLendReply(detail::DriverBytes bytes, std::string_view what) {
-  const std::string_view body = bytes.view();
-  if (body.size() < 8) {
-    throw ProtocolError("goray::ProtocolError",
-                        "a GetObject reply to a lend request starts with an 8-byte lent id, "
-                        "received " + std::to_string(body.size()) + " bytes",
-                        std::string(what));
-  }
-  const std::uint64_t lent = detail::ReadU64(body.data());
-  if (lent == 0) return Owned(std::move(bytes), 8);
-  detail::FetchedObject fetched;
-  fetched.payload = body.substr(8);
-  fetched.owner = std::make_shared<LentReply>(LentReply{ObjectRef(lent), std::move(bytes)});
-  fetched.lent = true;
-  return fetched;
-}
 
 }  // namespace
 
@@ -111,8 +92,29 @@ detail::FetchedObject detail::GetObjectPayload(std::uint64_t id, double timeout_
   const bool lend = FeatureOn(kFeatureArraysOutOfBand);
   DriverReply reply = CallDriver(kGetObject, GetObjectRequest(id, timeout_seconds, lend));
   if (reply.code != 0) ThrowDriverFailure(reply, what);  // failures have no prefix
-  if (lend) return AdoptLendReply(std::move(reply.data), what);
-  return Owned(std::move(reply.data));
+  if (!lend) return Owned(std::move(reply.data));
+  const std::string_view body = reply.data.view();
+  return AdoptLent(body, std::move(reply.data).Share(), "a GetObject reply", what);
+}
+
+detail::FetchedObject detail::AdoptLent(std::string_view body, std::shared_ptr<void> owner,
+                                        std::string_view reply, std::string_view what) {
+  if (body.size() < 8) {
+    throw ProtocolError("goray::ProtocolError",
+                        std::string(reply) + " to a lend request starts with an 8-byte lent id, "
+                        "received " + std::to_string(body.size()) + " bytes",
+                        std::string(what));
+  }
+  const std::uint64_t lent = ReadU64(body.data());
+  FetchedObject fetched;
+  fetched.payload = body.substr(8);
+  if (lent == 0) {
+    fetched.owner = std::move(owner);
+    return fetched;
+  }
+  fetched.owner = std::make_shared<LentReply>(LentReply{ObjectRef(lent), std::move(owner)});
+  fetched.lent = true;
+  return fetched;
 }
 
 std::string detail::GetObjectRequest(std::uint64_t id, double timeout_seconds, bool lend) {

@@ -489,13 +489,17 @@ _ENTRY_HEAD = struct.Struct("<IQ")
 
 
 def _get_objects(data: memoryview) -> Reply:
-    """GetObjects (34): `f64 timeout, u32 count, count x u64 id` -> per id `u32 code,
-    u64 len, bytes`, each what GetObject answers for it, from one ray.get."""
+    """GetObjects (34): `f64 timeout, u32 count, count x u64 id [, u8 flags]` -> per id
+    `u32 code, u64 len, bytes`, each what GetObject answers for it, from one ray.get.
+    Flags bit 0 asks to lend (docs/protocol.md §10): each code-0 entry is then what
+    GetObject answers a lend request (_lent_reply: its own lent id first)."""
     if len(data) < _GET_OBJECTS_HEAD.size:
         raise FramingError(f"GetObjects: a payload of {len(data)} bytes, the header alone is 12")
     timeout, count = _GET_OBJECTS_HEAD.unpack_from(data)
-    if len(data) != 12 + 8 * count:
-        raise FramingError(f"GetObjects: {count} ids need {12 + 8 * count} bytes, got {len(data)}")
+    if len(data) not in (12 + 8 * count, 13 + 8 * count):
+        raise FramingError(f"GetObjects: {count} ids need {12 + 8 * count} bytes, got "
+                           f"{len(data)} (one more: the flags byte)")
+    lend = len(data) == 13 + 8 * count and bool(data[-1] & 1)
     ids = struct.unpack_from(f"<{count}Q", data, 12)
     try:
         entries = [_entry(object_id) for object_id in ids]
@@ -525,6 +529,10 @@ def _get_objects(data: memoryview) -> Reply:
                 code, payload = _entry_reply(object_id, entry, left)
             except ray.exceptions.GetTimeoutError as error:
                 return _objects_timeout(len(pending), error)
+            if lend and code == 0:  # read on its own: lends nothing
+                payload = _NOTHING_LENT + payload
+        elif lend:
+            code, payload = _lent_reply(object_id, next(next_value), entry.native)
         else:
             code, payload = _guarded(object_id, next(next_value), entry.native)
         pieces += (_ENTRY_HEAD.pack(code, len(payload)), payload)

@@ -21,11 +21,13 @@ namespace goray {
 namespace detail {
 
 // One object's reply as GetObject would give it: code 0 and the payload, or a
-// failure code and its text. `owner` keeps `payload` alive.
+// failure code and its text. `owner` keeps `payload` alive. `lent`: its ext 72
+// point into the driver's memory, lent until `owner`'s last copy goes.
 struct ObjectReply {
   long long code = 0;
   std::string_view payload;
   std::shared_ptr<void> owner;
+  bool lent = false;
   std::string what;  // names the object (or the lost submission) in errors
   // The refs and handles inside `payload`, adopted once when it arrived (it may be
   // decoded several times, or never).
@@ -33,8 +35,9 @@ struct ObjectReply {
 };
 
 // The replies for `ids`, in order: GetObjects (Native2Py 34) when pipelining is on,
-// else one GetObject per id. A timeout (code 2) or an unknown id (code 4) for the
-// request as a whole is thrown; failures of single objects are in their entries.
+// else one GetObject per id; with bit 4 both ask to lend (docs/protocol.md §10). A
+// timeout (code 2) or an unknown id (code 4) for the request as a whole is thrown;
+// failures of single objects are in their entries.
 std::vector<ObjectReply> FetchObjects(const std::vector<std::uint64_t>& ids, double timeout_seconds);
 
 std::vector<std::uint64_t> IdsOf(const std::vector<ObjectRef>& refs);
@@ -54,7 +57,7 @@ auto DecodeReply(const ObjectReply& reply) {
   } else {
     static const codec::detail::ReceivedRefs kNoRefs;
     return DecodeObject<T...>(reply.what, reply.payload, reply.owner,
-                              reply.refs ? reply.refs.get() : &kNoRefs);
+                              reply.refs ? reply.refs.get() : &kNoRefs, reply.lent);
   }
 }
 
