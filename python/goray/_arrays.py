@@ -408,10 +408,29 @@ def _address(data: bytes) -> Any:
     address, token = _U64_PAIR.unpack_from(data, end)
     if not flags & 1:
         raise _codec_error("ext 72: a borrowed array in a reply (only owned ones may come back)")
+    if flags & BYTES_FLAG:
+        return adopted_bytes(shape, address, token)
     if sys.modules.get("numpy") is None and _numpy_or_none() is None:
         _release(token)
         return _missing(kind, itemsize, shape)
     return _adopt(kind, itemsize, shape, address, token)  # a failure: __del__ releases
+
+
+#: ext 72 flags bit 2: a large bytes result handed over (docs/protocol.md §10).
+BYTES_FLAG = 4
+
+
+def adopted_bytes(shape: Tuple[int, ...], address: int, token: int) -> bytes:
+    """The bytes a library handed over (ext 72 owned, bytes flag): copied, then
+    released at once."""
+    _state.adopted += 1
+    try:
+        if len(shape) != 1:
+            raise _codec_error(f"ext 72: bytes of shape {_shape_text(shape)} (expected 1-D)")
+        import ctypes  # noqa: PLC0415 - only for handed-over bytes
+        return ctypes.string_at(address, shape[0]) if shape[0] else b""
+    finally:
+        _release(token)
 
 
 def _missing(kind: str, itemsize: int, shape: Tuple[int, ...]) -> _MissingArray:

@@ -18,8 +18,9 @@ import ray
 
 from .. import _arrays, _codec, _registry, _traits, _worker
 from .._local import LocalActor, golang_local_run_task
-from .._protocol import (ADDRESS_BORROWED, NATIVE_CLASS_PREFIX, NATIVE_TASK_PREFIX,
-                         PYTHON_CLASS_PREFIX, Buffer, Feature, Py2Native, pack_u64)
+from .._protocol import (ADDRESS_BORROWED, ADDRESS_OWNED, NATIVE_CLASS_PREFIX,
+                         NATIVE_TASK_PREFIX, PYTHON_CLASS_PREFIX, Buffer, Feature, Py2Native,
+                         pack_u64)
 from ..errors import GorayError, error_from_reply
 from . import features, scatter
 from .objects import (LARGE_BYTES, OUT_OF_BAND_FROM, NativeBlock, Scattered, StoredBytes,
@@ -279,7 +280,30 @@ def run_with_views(name: str, args: Sequence[Any]) -> Any:
     start = _one_bin(reply)
     if start:
         return StoredBytes(reply[start:])
+    handed = _one_handed_bytes(reply)
+    if handed is not None:
+        return StoredBytes(handed)
     return stored(_codec.unpack_result_block(reply, name))
+
+
+# The reply a large bytes result handed over makes (ext 72 owned with the bytes
+# flag, docs/protocol.md §10): ext 8 marker, length, type, kind, itemsize, ndim,
+# flags, shape (n,), address, token.
+_HANDED_BYTES = struct.Struct("<BBBBBBBqQQ")
+
+
+def _one_handed_bytes(reply: memoryview) -> Optional[memoryview]:
+    """When `reply` is one large bytes result handed over and nothing else: its
+    memory, adopted (released with ReleaseArray once Ray copied it and the view is
+    gone; no copy here). None otherwise, or without NumPy (the decode copies)."""
+    if len(reply) != _HANDED_BYTES.size:
+        return None
+    marker, length, code, kind, itemsize, ndim, flags, size, address, token = (
+        _HANDED_BYTES.unpack_from(reply))
+    if ((marker, length, code, kind, itemsize, ndim) != (0xc7, 28, _arrays.EXT_ADDRESS, 0x75, 1, 1)
+            or flags != ADDRESS_OWNED | _arrays.BYTES_FLAG or _arrays._numpy_or_none() is None):
+        return None
+    return scatter.adopted_views([(0, size, address, token)])[0]
 
 
 def _one_bin(reply: memoryview) -> int:

@@ -292,7 +292,9 @@ def _bytes_from_store(buffer: Any) -> bytes:
 class StoredBytes:
     """A large bytes result on its way to a Python reader: out of band, so Ray
     copies it into its store straight from the buffer it is in (the library's
-    reply); the reader gets bytes (one copy, as for a plain Ray bytes value)."""
+    reply, or a byte vector the library handed over: adopted, released with
+    ReleaseArray when this goes); the reader gets bytes (one copy, as for a plain
+    Ray bytes value)."""
 
     __slots__ = ("data",)
 

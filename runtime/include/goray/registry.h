@@ -121,6 +121,27 @@ auto DecodeArgs(const ArgList& args) {
   return values;
 }
 
+// One result value (a callable's result, or an element of its tuple). A large
+// byte vector a handoff command (34/35) returns moves into its owner and is
+// handed over: the driver reads the vector's own memory, no copy into the reply
+// (docs/protocol.md §10, "Arrays out of band").
+template <class V>
+void EncodeResult(codec::Packer& packer, V&& value) {
+  using Plain = std::remove_cvref_t<V>;
+  if constexpr (codec::detail::kIsBytes<Plain> && !std::is_lvalue_reference_v<V> &&
+                !std::is_const_v<std::remove_reference_t<V>>) {
+    if (value.size() >= codec::detail::kHandoffBytesFrom &&
+        codec::detail::CurrentArrayEncoding() == codec::detail::ArrayEncoding::kHandoff) {
+      auto owner = std::make_shared<Plain>(std::move(value));
+      const void* data = owner->data();
+      const std::size_t size = owner->size();
+      codec::detail::EncodeBytesHandoff(packer, data, size, std::move(owner));
+      return;
+    }
+  }
+  codec::Encode(packer, value);
+}
+
 // Appends a function's results as a native return block: nothing for void,
 // each element for a std::tuple, else one value.
 template <class R>
@@ -130,9 +151,13 @@ void EncodeResults(codec::Buffer& out, R&& result) {
   using Plain = std::remove_cvref_t<R>;
   try {
     if constexpr (IsTuple<Plain>::value) {
-      std::apply([&](const auto&... element) { (codec::Encode(packer, element), ...); }, result);
+      std::apply(
+          [&](auto&&... element) {
+            (EncodeResult(packer, std::forward<decltype(element)>(element)), ...);
+          },
+          std::forward<R>(result));
     } else {
-      codec::Encode(packer, result);
+      EncodeResult(packer, std::forward<R>(result));
     }
   } catch (const std::length_error& error) {  // a value over msgpack's 32-bit lengths
     codec::detail::ThrowTooLargeIn("the result", error);

@@ -111,6 +111,14 @@ void EncodeArrayInline(Packer& packer, char kind, std::uint8_t itemsize,
 void EncodeArrayHandoff(Packer& packer, char kind, std::uint8_t itemsize,
                         const std::vector<std::int64_t>& shape, const void* data, std::size_t bytes,
                         std::shared_ptr<const void> owner);
+// A byte-vector result (bin) of at least this many bytes is handed over as well
+// (Python's LARGE_BYTES).
+inline constexpr std::size_t kHandoffBytesFrom = std::size_t{1} << 20;
+// ext 72 owned with flag bit 2 (bytes: the driver reads it back as bytes, not
+// an array), kind 'u', itemsize 1, shape (bytes,): `owner` holds `data` until
+// ReleaseArray. Only while CurrentArrayEncoding() is kHandoff.
+void EncodeBytesHandoff(Packer& packer, const void* data, std::size_t bytes,
+                        std::shared_ptr<const void> owner);
 
 // Process-wide: set by the EnableArrays command (33); tests may reset it.
 bool ArraysEnabled() noexcept;
