@@ -1076,6 +1076,7 @@ void goray::RegisterApplication(goray::Registry& registry) {
   RegisterStreamConsumers(registry);
   RegisterThreaded(registry);
   RegisterArraysOutOfBand(registry);
+  RegisterBatchLend(registry);
   registry.AddTask("Square", &Square);
   registry.AddTask("Divide", &Divide);
   registry.AddTask("Noop", &Noop);

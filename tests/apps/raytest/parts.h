@@ -13,6 +13,7 @@ void RegisterStreams(goray::Registry& registry);          // streams.cpp: genera
 void RegisterStreamConsumers(goray::Registry& registry);  // stream_consumers.cpp: C++ consuming streams
 void RegisterThreaded(goray::Registry& registry);         // threaded.cpp: threaded actors, groups, async
 void RegisterArraysOutOfBand(goray::Registry& registry);  // arrays_out_of_band.cpp: arrays on Ray, driver side
+void RegisterBatchLend(goray::Registry& registry);        // batch_lend.cpp: a batch Get of views
 int ThreadedScenario(const std::vector<std::string>& args);  // threaded.cpp: the driver's "threaded" scenario
 
 }  // namespace raytest
