@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <limits>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -237,13 +238,26 @@ TEST_F(ThreadedActor, OneStreamResumedByAllThreadsYieldsEachItemOnce) {
 
 TEST_F(ThreadedActor, CloseRacesNextOnOtherThreads) {
   for (int round = 0; round < 20; ++round) {
-    uint64_t id = StartRange(1000000);
-    std::atomic<int> wrong{0};
+    // Endless: however long the scheduler keeps thread 0 from closing, the readers cannot
+    // reach the end (a finished stream is forgotten, so Close would answer code 1).
+    uint64_t id = StartRange(std::numeric_limits<int64_t>::max());
+    std::mutex mutex;
+    std::string wrong;  // what went wrong, for the failure message
+    auto note = [&](const std::string& what, const Result& result) {
+      std::lock_guard<std::mutex> lock(mutex);
+      wrong += what + ": code " + std::to_string(result.code) + ", body size " +
+               std::to_string(result.body.size()) +
+               (result.body.empty() ? "" : ", tag " + std::to_string(result.body[0])) + "; ";
+    };
     std::atomic<bool> closed{false};
+    std::atomic<int64_t> items{0};
     OnThreads([&](int t) {
       if (t == 0) {
         for (int i = 0; i < round; ++i) std::this_thread::yield();
-        if (Call(42, U64(id)).code != 0) ++wrong;
+        Result close = Call(42, U64(id));
+        if (close.code != 0) {
+          note("CloseStream after " + std::to_string(items.load()) + " items", close);
+        }
         closed = true;
         return;
       }
@@ -251,18 +265,19 @@ TEST_F(ThreadedActor, CloseRacesNextOnOtherThreads) {
         Result item = Call(41, U64(id));
         if (item.code == 1) return;  // closed
         if (item.code != 0 || item.body[0] != '\x01') {
-          ++wrong;
+          note("NextStreamItem after " + std::to_string(items.load()) + " items", item);
           return;
         }
+        ++items;
         if (closed.load()) {
           // Closed: at most the calls already past the lookup still get an item.
           Result after = Call(41, U64(id));
-          if (after.code != 1) ++wrong;
+          if (after.code != 1) note("NextStreamItem after CloseStream returned", after);
           return;
         }
       }
     });
-    EXPECT_EQ(wrong.load(), 0);
+    EXPECT_EQ(wrong, "") << "round " << round;
     EXPECT_EQ(g_alive.load(), 0);  // Close destroyed the frame
   }
 }
