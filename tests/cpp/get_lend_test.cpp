@@ -23,31 +23,13 @@ void ShutDownSubmissions() noexcept;  // runtime/src/submission_queue.h: what ex
 namespace {
 
 using recording_driver::Events;
+using recording_driver::LentArray;
+using recording_driver::Packed;
 using recording_driver::Releases;
 using recording_driver::U64;
 
 constexpr std::uint64_t kObject = 5;
 constexpr std::uint64_t kLent = 900;
-
-template <class... Args>
-std::string Packed(const Args&... args) {
-  msgpack::sbuffer buffer;
-  msgpack::packer<msgpack::sbuffer> packer(buffer);
-  (packer.pack(args), ...);
-  return std::string(buffer.data(), buffer.size());
-}
-
-// ext 72 with flags bit 1 (lent), token 0: a 1-D float64 array at `data`.
-std::string LentArray(const std::vector<double>& data) {
-  std::string body = "f";
-  body += static_cast<char>(8);  // itemsize
-  body += static_cast<char>(1);  // ndim
-  body += static_cast<char>(2);  // flags: lent
-  body += U64(data.size());
-  body += U64(reinterpret_cast<std::uintptr_t>(data.data()));
-  body += U64(0);
-  return std::string("\xc7", 1) + static_cast<char>(body.size()) + static_cast<char>(72) + body;
-}
 
 // The JSON of every GetObject request so far.
 std::vector<nlohmann::json> GetRequests() {

@@ -21,6 +21,8 @@ namespace {
 
 using recording_driver::Events;
 using recording_driver::Le;
+using recording_driver::LentArray;
+using recording_driver::Packed;
 using recording_driver::Releases;
 using recording_driver::U64;
 
@@ -28,26 +30,6 @@ constexpr std::uint64_t kFirst = 5;
 constexpr std::uint64_t kSecond = 6;
 constexpr std::uint64_t kFirstLent = 901;
 constexpr std::uint64_t kSecondLent = 902;
-
-template <class... Args>
-std::string Packed(const Args&... args) {
-  msgpack::sbuffer buffer;
-  msgpack::packer<msgpack::sbuffer> packer(buffer);
-  (packer.pack(args), ...);
-  return std::string(buffer.data(), buffer.size());
-}
-
-// ext 72 with flags bit 1 (lent), token 0: a 1-D float64 array at `data`.
-std::string LentArray(const std::vector<double>& data) {
-  std::string body = "f";
-  body += static_cast<char>(8);  // itemsize
-  body += static_cast<char>(1);  // ndim
-  body += static_cast<char>(2);  // flags: lent
-  body += U64(data.size());
-  body += U64(reinterpret_cast<std::uintptr_t>(data.data()));
-  body += U64(0);
-  return std::string("\xc7", 1) + static_cast<char>(body.size()) + static_cast<char>(72) + body;
-}
 
 // What the driver answers for one object: a code, and for code 0 the lent id (sent
 // only to a lend request) and the block.

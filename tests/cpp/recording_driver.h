@@ -12,6 +12,8 @@
 #include <tuple>
 #include <vector>
 
+#include <msgpack.hpp>
+
 #include "fake_driver.h"
 #include "goray/abi.h"
 
@@ -27,6 +29,28 @@ inline std::string U64(std::uint64_t value) {
   std::string out;
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
   return out;
+}
+
+// The msgpack values `args`, back to back.
+template <class... Args>
+std::string Packed(const Args&... args) {
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> packer(buffer);
+  (packer.pack(args), ...);
+  return std::string(buffer.data(), buffer.size());
+}
+
+// ext 72 with flags bit 1 (lent), token 0: a 1-D float64 array at `data`, as a lend
+// reply holds it.
+inline std::string LentArray(const std::vector<double>& data) {
+  std::string body = "f";
+  body += static_cast<char>(8);  // itemsize
+  body += static_cast<char>(1);  // ndim
+  body += static_cast<char>(2);  // flags: lent
+  body += U64(data.size());
+  body += U64(reinterpret_cast<std::uintptr_t>(data.data()));
+  body += U64(0);
+  return std::string("\xc7", 1) + static_cast<char>(body.size()) + static_cast<char>(72) + body;
 }
 
 // One SubmitBatch record (docs/protocol.md §11): its kind, the id it carries (result

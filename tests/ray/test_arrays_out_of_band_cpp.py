@@ -1,13 +1,15 @@
 """Arrays out of band on Ray from C++ (docs/remote.md, "Arrays on Ray"): the driver's
 C++ code (tests/apps/raytest/arrays_out_of_band.cpp, run in this process) sends large
 arrays as scattered calls, workers hand their array results over (43/44), and Get of
-an ArrayView reads the object store itself (GetObject lends it)."""
+an ArrayView reads the object store itself (GetObject lends it; a batch Get, GetObjects
+with its flags byte, lends each result on its own)."""
 import numpy as np
 import pytest
 import ray
 
 import goray
-from goray._protocol import Feature
+from goray import _handlers
+from goray._protocol import Feature, Native2Py
 from goray._ray import features, scatter
 
 ROWS = 1024  # 1024 x 1024 doubles: 8 MiB, over Ray's limit for objects kept inline
@@ -89,3 +91,31 @@ def test_python_readers_of_handed_over_results(out_of_band):
     np.testing.assert_array_equal(ray.get(scaler.Scale.remote(a)), 2 * a)
     assert ray.get(scaler.Handoffs.remote()) == 0
     ray.kill(scaler)
+
+
+@pytest.fixture
+def batch_requests(monkeypatch):
+    """The trailing flags byte of each GetObjects request (None: no flags byte)."""
+    seen = []
+    real = _handlers._handlers[int(Native2Py.GET_OBJECTS)]
+
+    def spy(data):
+        count = int.from_bytes(bytes(data[8:12]), "little")
+        seen.append(data[-1] if len(data) == 13 + 8 * count else None)
+        return real(data)
+
+    monkeypatch.setitem(_handlers._handlers, int(Native2Py.GET_OBJECTS), spy)
+    return seen
+
+
+def test_a_batch_get_of_views_reads_the_object_store_until_each_goes(out_of_band, batch_requests):
+    first, second, right, before, during, one_left, after = goray.golang_local_run_task(
+        "OobBatchView", ROWS)
+    assert right
+    assert first != second
+    assert "plasma" in mapping_of(first), mapping_of(first)
+    assert "plasma" in mapping_of(second), mapping_of(second)
+    assert during == before + 2  # one lent entry per result
+    assert one_left == before + 1  # released with its own view
+    assert after == before
+    assert batch_requests == [1]  # one GetObjects, asking to lend

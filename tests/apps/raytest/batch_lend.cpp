@@ -1,4 +1,4 @@
-// raytest part: batch reads lend the object store's memory (tests/ray/test_batch_lend_cpp.py).
+// raytest part: batch reads lend the object store's memory (tests/ray/test_arrays_out_of_band_cpp.py).
 // The task runs in the driver process (Python calls it in-process) and reads two task
 // results with one goray::Get of a vector (GetObjects 34 lending each entry).
 #include <cstdint>
