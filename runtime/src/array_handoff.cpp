@@ -82,6 +82,35 @@ ResultEncodingScope::ResultEncodingScope(const Buffer& out) noexcept
 
 ResultEncodingScope::~ResultEncodingScope() { t_active = static_cast<HandoffResults*>(previous_); }
 
+void EncodeOwnedAddressExt(Packer& packer, char kind, std::uint8_t itemsize,
+                           const std::vector<std::int64_t>& shape, const void* data,
+                           std::shared_ptr<const void> owner, char flags) {
+  HandoffResults* results = ActiveHandoff();
+  if (results == nullptr || !owner) {
+    throw std::logic_error("goray: a buffer handed over outside a handoff result encoding");
+  }
+  const std::uint64_t token = RegisterHandoff(std::const_pointer_cast<void>(std::move(owner)));
+  try {
+    results->Add(token);
+  } catch (...) {
+    ReleaseHandoff(token);
+    throw;
+  }
+  const std::size_t size = kExt72FixedSize + 8 * shape.size();
+  char payload[kExt72FixedSize + 8 * kMaxArrayDims];
+  payload[0] = kind;
+  payload[1] = static_cast<char>(itemsize);
+  payload[2] = static_cast<char>(shape.size());
+  payload[3] = flags;
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    StoreLittle(payload + 4 + 8 * i, static_cast<std::uint64_t>(shape[i]));
+  }
+  StoreLittle(payload + 4 + 8 * shape.size(), reinterpret_cast<std::uintptr_t>(data));
+  StoreLittle(payload + 12 + 8 * shape.size(), token);
+  packer.pack_ext(size, kArrayAddressExt);
+  packer.pack_ext_body(payload, static_cast<std::uint32_t>(size));
+}
+
 void EncodeArrayHandoff(Packer& packer, char kind, std::uint8_t itemsize,
                         const std::vector<std::int64_t>& shape, const void* data,
                         std::size_t bytes, std::shared_ptr<const void> owner) {
@@ -95,27 +124,7 @@ void EncodeArrayHandoff(Packer& packer, char kind, std::uint8_t itemsize,
     owner = CopyBlock(data, bytes);
     data = owner.get();
   }
-  HandoffResults* results = ActiveHandoff();
-  const std::uint64_t token = RegisterHandoff(std::const_pointer_cast<void>(std::move(owner)));
-  try {
-    results->Add(token);
-  } catch (...) {
-    ReleaseHandoff(token);
-    throw;
-  }
-  const std::size_t size = kExt72FixedSize + 8 * shape.size();
-  char payload[kExt72FixedSize + 8 * kMaxArrayDims];
-  payload[0] = kind;
-  payload[1] = static_cast<char>(itemsize);
-  payload[2] = static_cast<char>(shape.size());
-  payload[3] = 1;  // flags: owned
-  for (std::size_t i = 0; i < shape.size(); ++i) {
-    StoreLittle(payload + 4 + 8 * i, static_cast<std::uint64_t>(shape[i]));
-  }
-  StoreLittle(payload + 4 + 8 * shape.size(), reinterpret_cast<std::uintptr_t>(data));
-  StoreLittle(payload + 12 + 8 * shape.size(), token);
-  packer.pack_ext(size, kArrayAddressExt);
-  packer.pack_ext_body(payload, static_cast<std::uint32_t>(size));
+  EncodeOwnedAddressExt(packer, kind, itemsize, shape, data, std::move(owner), 1);  // flags: owned
 }
 
 }  // namespace goray::codec::detail

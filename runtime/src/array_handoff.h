@@ -7,6 +7,8 @@
 #include <memory>
 #include <vector>
 
+#include "goray/codec.h"
+
 namespace goray::codec::detail {
 
 // Set around one Py2Native command on the calling thread. With `for_python`,
@@ -38,5 +40,11 @@ HandoffResults* ActiveHandoff() noexcept;
 std::uint64_t RegisterHandoff(std::shared_ptr<void> owner);
 // Drops the token's owner; false for a token that is not live.
 bool ReleaseHandoff(std::uint64_t token);
+
+// Writes ext 72 for `data` (kind, itemsize, shape, `flags`) and hands `owner` over
+// under a new token added to ActiveHandoff(); throws std::logic_error without one.
+void EncodeOwnedAddressExt(Packer& packer, char kind, std::uint8_t itemsize,
+                           const std::vector<std::int64_t>& shape, const void* data,
+                           std::shared_ptr<const void> owner, char flags);
 
 }  // namespace goray::codec::detail
