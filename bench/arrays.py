@@ -9,7 +9,7 @@ on one local Ray (127.0.0.1, no dashboard), interleaved rounds, medians.
           ndarray is); against the same Python reference
   bytes:  ray.get(golang_task("EchoBytes").remote(b)) on 64 MiB of bytes (C++:
           std::vector<uint8_t> in and out) vs ray.get(echo.remote(b)) with
-          `@ray.remote def echo(b): return b`, in the same rounds
+          `@ray.remote def echo(b): return b`, in the same rounds (--echo-pairs pairs each)
   inproc: golang_local_run_task("Ends", a) on 64 MiB (an O(1) task over a view) vs one
           copy of the same 64 MiB (numpy.copyto into a touched array): time ÷ time
   scale:  golang_local_run_task("Scale2", a) (the Array adopted by NumPy) vs a * 2.0,
@@ -19,7 +19,7 @@ better); inproc is a time ratio (lower is better; 0.05 or less means no copy); b
 GB/s ratio (ours ÷ plain Python, medians; higher is better).
 Last line: array ratio py=X cpp=Y inproc=Z bytes=R
 
-Usage: python bench/arrays.py path/to/libbench_arrays.so [--rounds N] [--sizes 64,256]
+Usage: python bench/arrays.py path/to/libbench_arrays.so [--rounds N] [--sizes 64,256] [--warmup N] [--echo-pairs N]
 """
 import argparse
 import math
@@ -78,9 +78,9 @@ def geometric_mean(values) -> float:
     return math.exp(sum(math.log(value) for value in values) / len(values))
 
 
-def remote_pairs(library, sizes, rounds: int) -> dict:
+def remote_pairs(library, sizes, rounds: int, echo_pairs: int, warmup_rounds: int) -> dict:
     """{size: {"py": [s], "cpp": [s], "ref": [s]}, "bytes": {"ours": [s], "plain": [s]}}:
-    seconds per call, interleaved (the bytes pair after the sizes of each round)."""
+    seconds per call, interleaved (the bytes pairs after the sizes of each round)."""
     defs = _worker.import_py_defs(DEFS)
     scale2 = goray.golang_task("Scale2")
     arrays = {size: numpy.arange(size * MIB // 8, dtype=numpy.float64) % 1000 for size in sizes}
@@ -113,10 +113,17 @@ def remote_pairs(library, sizes, rounds: int) -> dict:
 
     kinds = {"py": from_python(scale2), "cpp": ours_cpp, "ref": from_python(scale)}
     echoes = {"ours": echoed(goray.golang_task("EchoBytes")), "plain": echoed(echo)}
-    for function in kinds.values():  # warm-up: workers started, libraries loaded
-        function(sizes[0])
-    for function in echoes.values():
-        function()
+    # Warm-up, untimed: workers started, libraries loaded, and the object store's memory
+    # touched. Ray places new objects in parts of its store no object used yet; on this
+    # kind of VM a first touch costs up to ten times a copy (measured: a 256 MiB call
+    # from the C++ driver took 0.2-1.5 s in its first 8 calls, 80 ms after), which
+    # would decide medians by whichever system met fresh memory.
+    for _ in range(warmup_rounds):
+        for size in sizes:
+            for function in kinds.values():
+                function(size)
+        for function in echoes.values():
+            function()
     samples = {size: {kind: [] for kind in kinds} for size in sizes}
     samples["bytes"] = {kind: [] for kind in echoes}
     for round_index in range(rounds):
@@ -126,11 +133,12 @@ def remote_pairs(library, sizes, rounds: int) -> dict:
                 order.reverse()
             for kind, function in order:
                 samples[size][kind].append(function(size))
-        order = list(echoes.items())
-        if round_index % 2:
-            order.reverse()
-        for kind, function in order:
-            samples["bytes"][kind].append(function())
+        for pair in range(echo_pairs):  # a 64 MiB echo is short: several pairs per round
+            order = list(echoes.items())
+            if (round_index + pair) % 2:
+                order.reverse()
+            for kind, function in order:
+                samples["bytes"][kind].append(function())
     return samples
 
 
@@ -162,11 +170,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--sizes", default="64,256", help="array sizes in MiB")
     parser.add_argument("--calls", type=int, default=200, help="in-process O(1) calls per round")
+    parser.add_argument("--warmup", type=int, default=4,
+                        help="untimed rounds first (every call of a round, at every size)")
+    parser.add_argument("--echo-pairs", type=int, default=5,
+                        help="bytes echo pairs (ours, plain) per round")
     options = parser.parse_args()
     sizes = [int(size) for size in options.sizes.split(",")]
 
     library = goray.init(options.library, py_defs_path=DEFS, num_cpus=2, log_to_driver=False)
-    remote = remote_pairs(library, sizes, options.rounds)
+    remote = remote_pairs(library, sizes, options.rounds, options.echo_pairs, options.warmup)
     local = in_process(options.rounds, options.calls)
     ray.shutdown()
 
