@@ -4,7 +4,7 @@ on one local Ray (127.0.0.1, no dashboard), interleaved rounds, medians.
   py:     ray.get(golang_task("Scale2").remote(a)) (C++: ArrayView<double> in,
           Array<double> out) vs ray.get(scale.remote(a)) with
           `@ray.remote def scale(a): return a * 2.0`, from this Python driver
-  cpp:    the C++ driver (bench/bench_arrays.cpp) builds the array, then times
+  cpp:    the C++ driver (bench/bench_arrays.cpp) builds the array once per size, then times
           RemoteCall("Scale2", a) and Get<ArrayView<double>> (read-only, as ray.get's
           ndarray is); against the same Python reference
   bytes:  ray.get(golang_task("EchoBytes").remote(b)) on 64 MiB of bytes (C++:

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -32,13 +33,26 @@ double Ends(goray::ArrayView<double> a) {
 // as a uint8 array by address: both decode into the vector).
 std::vector<std::uint8_t> EchoBytes(std::vector<std::uint8_t> data) { return data; }
 
-// args: MIB. Builds a float64 array of MIB MiB (outside the timing), then times
-// RemoteCall("Scale2", a) and Get<ArrayView<double>> (read-only, as ray.get's ndarray
-// of a plasma object is) and checks the result.
+// The float64 input of `count` elements, built on the first call of its size and kept
+// for the process, as the Python side keeps its NumPy inputs: every timed call starts
+// with the input in hand in warm memory.
+const goray::Array<double>& InputOf(int64_t count) {
+  static std::map<int64_t, goray::Array<double>> inputs;
+  auto found = inputs.find(count);
+  if (found == inputs.end()) {
+    auto a = goray::Array<double>::Zeros({count});
+    for (int64_t i = 0; i < count; ++i) a[i] = static_cast<double>(i % 1000);
+    found = inputs.emplace(count, std::move(a)).first;
+  }
+  return found->second;
+}
+
+// args: MIB. Times RemoteCall("Scale2", a) and Get<ArrayView<double>> (read-only, as
+// ray.get's ndarray of a plasma object is) on a float64 array of MIB MiB and checks
+// the result.
 int Driver(const std::vector<std::string>& args) {
   const int64_t count = std::stoll(args.at(0)) * (int64_t{1} << 20) / 8;
-  auto a = goray::Array<double>::Zeros({count});
-  for (int64_t i = 0; i < count; ++i) a[i] = static_cast<double>(i % 1000);
+  const goray::Array<double>& a = InputOf(count);
   auto start = std::chrono::steady_clock::now();
   auto result = goray::Get<goray::ArrayView<double>>(goray::RemoteCall("Scale2", a));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
