@@ -64,12 +64,6 @@ class ReceivedArgs {
   codec::detail::ReceivedRefsScope scope_{&refs_};
 };
 
-void AppendLittle(codec::Buffer& out, std::uint64_t value, int bytes) {
-  char little[8];
-  for (int i = 0; i < bytes; ++i) little[i] = static_cast<char>((value >> (8 * i)) & 0xff);
-  out.write(little, static_cast<std::size_t>(bytes));
-}
-
 // A RunTaskOutOfBand / ActorMethodCallOutOfBand answer (docs/protocol.md §10, "Arrays out
 // of band") for the results `scatter` left out of `results`: u32 value count, u32 n, n x
 // (u64 offset, length, address, token), the compact block. Results naming refs or handles
@@ -81,29 +75,31 @@ Reply OutOfBandReply(const codec::Buffer& results, codec::detail::ScatterScope& 
   const std::size_t count = codec::detail::CountScatteredValues(block, datas);
   if (count > UINT32_MAX) throw std::length_error("goray: over 2^32 results");
   Reply reply;
+  std::string head;
+  AppendU32(head, static_cast<std::uint32_t>(count));
   if (scatter.pinned() && !datas.empty()) {
-    codec::Buffer joined(block.size() + scatter.left_out() + 8);
-    AppendLittle(joined, count, 4);
-    AppendLittle(joined, 0, 4);
+    AppendU32(head, 0);
+    codec::Buffer joined(head.size() + block.size() + scatter.left_out());
+    joined.write(head.data(), head.size());
     codec::detail::JoinScattered(block, datas, joined);
     reply.body = std::move(joined);
     return reply;
   }
+  AppendU32(head, static_cast<std::uint32_t>(datas.size()));
   std::vector<std::uint64_t> tokens;
   tokens.reserve(datas.size());
   try {
-    reply.body = codec::Buffer(8 + 32 * datas.size() + block.size());
-    AppendLittle(reply.body, count, 4);
-    AppendLittle(reply.body, datas.size(), 4);
     for (codec::detail::ScatteredData& data : datas) {
       // The scope copied unowned data (Unowned::kCopy): every owner is set.
       tokens.push_back(
           codec::detail::RegisterHandoff(std::const_pointer_cast<void>(std::move(data.owner))));
-      AppendLittle(reply.body, data.offset, 8);
-      AppendLittle(reply.body, data.length, 8);
-      AppendLittle(reply.body, reinterpret_cast<std::uintptr_t>(data.address), 8);
-      AppendLittle(reply.body, tokens.back(), 8);
+      AppendU64(head, data.offset);
+      AppendU64(head, data.length);
+      AppendU64(head, reinterpret_cast<std::uintptr_t>(data.address));
+      AppendU64(head, tokens.back());
     }
+    reply.body = codec::Buffer(head.size() + block.size());
+    reply.body.write(head.data(), head.size());
     reply.body.write(block.data(), block.size());
   } catch (...) {
     for (std::uint64_t token : tokens) codec::detail::ReleaseHandoff(token);

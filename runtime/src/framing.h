@@ -18,6 +18,12 @@ inline void AppendU64(std::string& out, std::uint64_t value) {
   out.append(bytes, 8);
 }
 
+inline void AppendU32(std::string& out, std::uint32_t value) {
+  char bytes[4];
+  for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>((value >> (8 * i)) & 0xff);
+  out.append(bytes, 4);
+}
+
 inline std::uint64_t ReadU64(const char* bytes) {
   std::uint64_t value = 0;
   for (int i = 7; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);

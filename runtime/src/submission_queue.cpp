@@ -39,12 +39,6 @@ constexpr std::size_t kMaxQueuedBytes = std::size_t{8} << 20;
 constexpr std::size_t kReleaseBatch = 256;
 constexpr auto kReleaseDelay = std::chrono::milliseconds(20);
 
-void AppendU32(std::string& out, std::uint32_t value) {
-  char bytes[4];
-  for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>((value >> (8 * i)) & 0xff);
-  out.append(bytes, 4);
-}
-
 // Writes `value` little-endian over out[at, at + bytes).
 void PatchLe(std::string& out, std::size_t at, std::uint64_t value, int bytes) {
   for (int i = 0; i < bytes; ++i) out[at + i] = static_cast<char>((value >> (8 * i)) & 0xff);
