@@ -27,8 +27,9 @@ __all__ = ["NativeBlock", "EMPTY_NATIVE_RESULT", "to_python", "OUT_OF_BAND_FROM"
 
 #: Blocks from this size on travel out-of-band (pickle protocol 5): Ray writes them
 #: into its object store once and readers get a view of it, without a copy. Smaller
-#: ones are copied in-band, which costs Ray less than a buffer of their own.
-OUT_OF_BAND_FROM = 1 << 16
+#: ones are copied in-band, which costs Ray less than a buffer of their own. One
+#: threshold with the arrays that go by address (goray._ray.scatter).
+OUT_OF_BAND_FROM = scatter.OUT_OF_BAND_FROM
 
 
 def _view(buffer: Any) -> memoryview:

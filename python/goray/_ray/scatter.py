@@ -19,7 +19,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 from .. import _arrays
 from .._protocol import ADDRESS_OWNED, Buffer, FramingError
 
-__all__ = ["CALL_ENTRY", "RESULT_ENTRY", "RESULT_HEAD", "split", "library_views", "adopted_views",
+__all__ = ["OUT_OF_BAND_FROM", "CALL_ENTRY", "RESULT_ENTRY", "RESULT_HEAD", "split", "library_views", "adopted_views",
            "parse_result", "header_start", "address_ext", "address_of", "pieces", "by_address",
            "join"]
 
@@ -29,6 +29,11 @@ CALL_ENTRY = struct.Struct("<QQQ")
 RESULT_ENTRY = struct.Struct("<QQQQ")
 #: A 43/44 reply's head: value count, table entries.
 RESULT_HEAD = struct.Struct("<II")
+
+#: Blocks, and arrays inside blocks, from this size on travel out of band (pickle
+#: protocol 5; goray._ray.objects) and go by address to a reader in the process;
+#: smaller ones are copied, which costs less than the bookkeeping.
+OUT_OF_BAND_FROM = 1 << 16
 
 _EXT_WIDTHS = {0xc7: 1, 0xc8: 2, 0xc9: 4}  # ext 8/16/32: bytes of the length
 _MAX_HEAD = 4 + 8 * 32 + 63  # an array ext's payload header: 32 dimensions, pad < 64
@@ -202,7 +207,7 @@ def by_address(block: Buffer, flags: int = 0) -> List[Buffer]:
             start = at + 2 + width
             if start + length > size:  # not whole values: left to the reader's decoder
                 break
-            if view[start - 1] == _arrays.EXT_INLINE and length >= _LARGE and length >= 4:
+            if view[start - 1] == _arrays.EXT_INLINE and length >= OUT_OF_BAND_FROM:
                 if base < 0:
                     base = address_of(view)
                     if base < 0:
@@ -219,9 +224,6 @@ def by_address(block: Buffer, flags: int = 0) -> List[Buffer]:
     out.append(view[done:])
     return out
 
-
-#: Arrays from this size on go by address (goray._ray.objects.OUT_OF_BAND_FROM).
-_LARGE = 1 << 16
 
 
 def _inline_to_address(payload: memoryview, address: int, flags: int) -> Optional[bytes]:
