@@ -30,7 +30,8 @@ replay() {
     [ -d "$dir" ] && mapfile -t inputs < <(find "$dir" -type f ! -name '*.md' | sort)
     if [ ${#inputs[@]} -gt 0 ]; then
       log "$target: replaying ${#inputs[@]} regression inputs"
-      "$BUILD/$target" "${inputs[@]}" 2>&1 | tail -n 2
+      # The same limits as fuzzing: an input that once hung must not hang again.
+      "$BUILD/$target" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 "${inputs[@]}" 2>&1 | tail -n 2
     fi
   done
 }
