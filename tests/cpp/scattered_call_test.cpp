@@ -301,8 +301,40 @@ TEST_F(DriverScatteredCall, ABlockWithARefInsideIsARecordWithItsDataInline) {
   EXPECT_TRUE(SameBlock(calls[0].block, inline_block));
 }
 
-TEST_F(DriverScatteredCall, StreamsStayInline) {
+TEST_F(DriverScatteredCall, StreamsScatterTooWithTheirStreamingOption) {
+  const goray::Array<double> big = Ramp(8192);
+  goray::ActorHandle actor(7, "Worker", true);
+  const std::string inline_block = InlineBlock([&] { goray::RemoteStream("Chunks", big, 4); });
   ASSERT_EQ(recording_driver::EnableFeatures(1 | 2 | 4), 7u);
+  goray::ObjectRef queued = goray::RemoteCall("Square", 1.5);
+  { goray::RemoteStream("Chunks", big, 4); }
+  { actor.RemoteStream("Rows", big); }
+  EXPECT_EQ(Calls().size(), 1u);  // only Square was a record, sent before the streams
+
+  const std::vector<Event> tasks = Commands(5);
+  ASSERT_EQ(tasks.size(), 1u);
+  std::vector<std::string> units = SplitUnits(tasks[0].payload);
+  ASSERT_EQ(units.size(), 3u);
+  nlohmann::json meta = nlohmann::json::parse(units[1]);
+  EXPECT_EQ(meta["goray_task_name"], "Chunks");
+  EXPECT_EQ(meta["num_returns"], "streaming");
+  std::vector<TableEntry> table = Table(units[2]);
+  ASSERT_EQ(table.size(), 1u);
+  EXPECT_EQ(table[0].address, reinterpret_cast<std::uintptr_t>(big.data()));  // no copy
+
+  const std::vector<Event> methods = Commands(13);
+  ASSERT_EQ(methods.size(), 1u);
+  units = SplitUnits(methods[0].payload);
+  ASSERT_EQ(units.size(), 3u);
+  meta = nlohmann::json::parse(units[1]);
+  EXPECT_EQ(meta["goray_task_name"], "Rows");
+  EXPECT_EQ(meta["num_returns"], "streaming");
+  ASSERT_EQ(joined_.size(), 2u);
+  EXPECT_TRUE(SameBlock(joined_[0], inline_block));
+}
+
+TEST_F(DriverScatteredCall, AStreamWithoutBit4IsInline) {
+  ASSERT_EQ(recording_driver::EnableFeatures(1 | 2), 3u);
   const goray::Array<double> big = Ramp(8192);
   { goray::RemoteStream("Chunks", big); }
   const std::vector<Event> calls = Commands(5);

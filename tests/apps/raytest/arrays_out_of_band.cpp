@@ -2,6 +2,7 @@
 // The Oob* tasks run in the driver process (Python calls them in-process) and use
 // the C++ API against Ray from there: large arguments scattered, results handed
 // over by the workers (43/44) and lent by GetObject.
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -42,6 +43,19 @@ std::tuple<goray::Array<double>, int64_t, goray::Array<double>> TwoScales(goray:
   return {twice, a.size(), thrice};
 }
 
+// A stream over `a` in `parts` parts: how many values of each part are the ramp's
+// (a generator's large argument goes scattered too; generators take no views).
+goray::Generator<int64_t> OobRampParts(goray::Array<double> a, int64_t parts) {
+  const int64_t step = (a.size() + parts - 1) / parts;
+  for (int64_t begin = 0; begin < a.size(); begin += step) {
+    int64_t right = 0;
+    for (int64_t i = begin; i < std::min(a.size(), begin + step); ++i) {
+      right += a[i] == static_cast<double>(i) * 0.5 ? 1 : 0;
+    }
+    co_yield right;
+  }
+}
+
 // An actor whose methods hand arrays over, and that counts what its worker still holds.
 class OobScaler {
  public:
@@ -50,6 +64,15 @@ class OobScaler {
     auto out = goray::Array<double>::Zeros(a.shape());
     for (int64_t i = 0; i < a.size(); ++i) out[i] = factor_ * a[i];
     return out;
+  }
+  // `a` scaled, in `parts` flat parts, one item each.
+  goray::Generator<goray::Array<double>> ScaleParts(goray::Array<double> a, int64_t parts) const {
+    const int64_t step = (a.size() + parts - 1) / parts;
+    for (int64_t begin = 0; begin < a.size(); begin += step) {
+      auto part = goray::Array<double>::Zeros({std::min(step, a.size() - begin)});
+      for (int64_t i = 0; i < part.size(); ++i) part[i] = factor_ * a[begin + i];
+      co_yield part;
+    }
   }
   // Buffers handed over to the driver in this worker and not released yet.
   int64_t Handoffs() const { return static_cast<int64_t>(goray::codec::detail::LiveArrayHandoffs()); }
@@ -85,6 +108,23 @@ std::vector<std::string> OobRoundTrips(int64_t rows) {
         "actor method: a view of the result");
   Check(failures, scaler.RemoteCall("Handoffs").Get<int64_t>() == 0,
         "actor worker: every handed-over buffer released");
+  int64_t right = 0;
+  for (goray::Future<int64_t> part :
+       goray::Stream<goray::Future<int64_t>>(goray::RemoteStream("OobRampParts", a, int64_t{4}))) {
+    right += part.Get();
+  }
+  Check(failures, right == rows * 1024, "task stream: a large array argument");
+  auto scaled = goray::Array<double>::Zeros({rows * 1024});
+  int64_t filled = 0;
+  for (goray::Future<goray::Array<double>> part : goray::Stream<goray::Future<goray::Array<double>>>(
+           scaler.RemoteStream("ScaleParts", a, int64_t{3}))) {
+    const goray::Array<double> values = part.Get();
+    if (filled + values.size() > scaled.size()) break;
+    std::copy(values.begin(), values.end(), scaled.begin() + filled);
+    filled += values.size();
+  }
+  Check(failures, filled == scaled.size() && IsRamp(scaled, rows, 3),
+        "actor stream: a large array argument, array items");
   scaler.Kill();
   auto [kind, writable] = goray::RemoteCallPyTask("py_kind", a).Get<std::string, bool>();
   Check(failures, kind == "ndarray", "Python task: received " + kind);
@@ -137,8 +177,10 @@ void RegisterArraysOutOfBand(goray::Registry& registry) {
   registry.AddTask("OobView", &OobView);
   registry.AddTask("ByteSum", &ByteSum);
   registry.AddTask("LiveHandoffs", &LiveHandoffs);
+  registry.AddTask("OobRampParts", &OobRampParts);
   registry.AddActor<OobScaler>("OobScaler", &goray::Constructor<OobScaler, double>::Create)
       .AddMethod("Scale", &OobScaler::Scale)
+      .AddMethod("ScaleParts", &OobScaler::ScaleParts)
       .AddMethod("Handoffs", &OobScaler::Handoffs);
 }
 

@@ -211,12 +211,12 @@ void RejectNumReturns(std::string_view callee, const Args&... args) {
 // Submits a streaming call (options num_returns="streaming") at once, never queued:
 // the driver's reply is the stream id (a ray.ObjectRefGenerator in its objects
 // store). The queued submissions are sent first, as for every synchronous command.
-// Its arguments are always inline (never scattered).
+// With bit 4, its large arrays go out of band (scattered), as a RemoteCall's do.
 template <class... Args>
 std::uint64_t SubmitStream(long long command, std::initializer_list<MetaField> meta,
                            std::string_view callee, const Args&... args) {
   RejectNumReturns(callee, args...);
-  CallBuilder builder;
+  CallBuilder builder(/*scatter=*/true);
   AddArguments(builder, callee, args...);
   builder.AddStreamingOption();
   DriverBytes reply = builder.Send(command, meta, callee);
