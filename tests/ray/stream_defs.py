@@ -10,7 +10,7 @@ import goray
 # beside the py-defs file, which workers load after unpickling), so by value.
 ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
-__all__ = ["py_count", "py_fail_after", "PyRange"]
+__all__ = ["py_count", "py_fail_after", "py_array_parts", "PyRange"]
 
 
 @goray.remote
@@ -26,6 +26,15 @@ def py_fail_after(n):
     for i in range(n):
         yield i
     raise ValueError(f"py stream broke after {n} items")
+
+
+@goray.remote
+def py_array_parts(a, parts):
+    """A flat array (a large one reaches the task out of band) in `parts` ndarray items."""
+    flat = a.reshape(-1)
+    step = -(-flat.size // parts)
+    for begin in range(0, flat.size, step):
+        yield flat[begin:begin + step]
 
 
 @goray.remote

@@ -126,6 +126,16 @@ std::vector<std::string> OobRoundTrips(int64_t rows) {
   Check(failures, filled == scaled.size() && IsRamp(scaled, rows, 3),
         "actor stream: a large array argument, array items");
   scaler.Kill();
+  filled = 0;
+  for (goray::Future<goray::Array<double>> part : goray::Stream<goray::Future<goray::Array<double>>>(
+           goray::RemoteStreamPyTask("py_array_parts", a, int64_t{2}))) {
+    const goray::Array<double> values = part.Get();
+    if (filled + values.size() > scaled.size()) break;
+    std::copy(values.begin(), values.end(), scaled.begin() + filled);
+    filled += values.size();
+  }
+  Check(failures, filled == scaled.size() && IsRamp(scaled, rows, 1),
+        "Python generator task: a large array argument");
   auto [kind, writable] = goray::RemoteCallPyTask("py_kind", a).Get<std::string, bool>();
   Check(failures, kind == "ndarray", "Python task: received " + kind);
   Check(failures, IsRamp(goray::RemoteCallPyTask("py_identity", a).Get<goray::Array<double>>(), rows, 1),
