@@ -526,11 +526,9 @@ def _get_objects(data: memoryview) -> Reply:
         elif failed:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
-                code, payload = _entry_reply(object_id, entry, left)
+                code, payload = _entry_reply(object_id, entry, left, lend)
             except ray.exceptions.GetTimeoutError as error:
                 return _objects_timeout(len(pending), error)
-            if lend and code == 0:  # read on its own: lends nothing
-                payload = _NOTHING_LENT + payload
         elif lend:
             code, payload = _lent_reply(object_id, next(next_value), entry.native)
         else:
@@ -543,15 +541,18 @@ def _objects_timeout(count: int, error: BaseException) -> Reply:
     return 2, f"timed out waiting for {count} objects: {error}".encode()
 
 
-def _entry_reply(object_id: int, stored: StoredObject, timeout: Optional[float]) -> Reply:
+def _entry_reply(object_id: int, stored: StoredObject, timeout: Optional[float],
+                 lend: bool) -> Reply:
     """One object's GetObject reply after a ray.get of several failed (a timeout
-    raises: it answers for the whole request)."""
+    raises: it answers for the whole request); lent as GetObject lends with `lend`."""
     try:
         value = ray.get(stored.ref, timeout=timeout)
     except ray.exceptions.GetTimeoutError:
         raise
     except ray.exceptions.RayError as error:
         return failure_reply(error, f"object {object_id}", stored.label)
+    if lend:
+        return _lent_reply(object_id, value, stored.native)
     return _guarded(object_id, value, stored.native)
 
 
