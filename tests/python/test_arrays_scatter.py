@@ -326,7 +326,50 @@ def test_large_bytes_go_as_a_borrowed_1d_uint8_array():
     data = bytes(range(256)) * 4096
     ext = bodies._bytes_by_address(data)
     (found,) = ext72s(ext)
-    assert found == ("u", 1, (len(data),), ADDRESS_BORROWED, scatter.address_of(data), 0)
+    assert found == ("u", 1, (len(data),), ADDRESS_BORROWED | _arrays.BYTES_FLAG,
+                     scatter.address_of(data), 0)
+
+
+def test_large_top_level_bins_go_by_address_only_when_asked():
+    data = bytes(range(256)) * 256  # 64 KiB: large
+    block = msgpack.packb(1) + msgpack.packb(data) + msgpack.packb(b"small") + msgpack.packb("s" * BIG)
+    assert scatter.by_address(block, ADDRESS_BORROWED) == [block]  # a GoRay library's reader
+    pieces = scatter.by_address(block, ADDRESS_BORROWED, bins=True)
+    assert len(pieces) == 3
+    assert bytes(pieces[0]) == msgpack.packb(1)
+    (found,) = ext72s(pieces[1])
+    start = block.index(data)
+    assert found == ("u", 1, (len(data),), ADDRESS_BORROWED | _arrays.BYTES_FLAG,
+                     scatter.address_of(block) + start, 0)
+    # A small bin, and a str (a std::string result reads as str), stay as they are.
+    assert bytes(pieces[2]) == msgpack.packb(b"small") + msgpack.packb("s" * BIG)
+    below = msgpack.packb(data[:-1])
+    assert scatter.by_address(below, ADDRESS_BORROWED, bins=True) == [below]
+
+
+def test_a_contiguous_blocks_large_bytes_are_lent_in_place(lent_ids):
+    data = bytes(range(256)) * 1024
+    block = msgpack.packb(data) + msgpack.packb(7)
+    value = NativeBlock(memoryview(block))
+    code, reply = native2py._lent_reply(3, value, True)
+    (lent_id,) = struct.unpack_from("<Q", reply)
+    assert code == 0 and _stores.objects.get(lent_id).holds is value
+    assert len(reply) < 100
+    (found,) = ext72s(b"\x92" + reply[8:])
+    assert found == ("u", 1, (len(data),), ADDRESS_LENT | _arrays.BYTES_FLAG,
+                     scatter.address_of(block) + block.index(data), 0)
+
+
+def test_worker_requests_point_at_large_bins_only_with_arrays_out_of_band(monkeypatch):
+    data = bytes(range(256)) * 1024
+    block = msgpack.packb(data)
+    for arrays, bits, by_address in [(True, int(Feature.ARRAYS_OUT_OF_BAND), True),
+                                     (True, 0, False), (False, 0, False)]:
+        library = FakeLibrary(arrays)
+        monkeypatch.setattr(bodies, "ready_library", lambda library=library: library)
+        monkeypatch.setattr(features, "_features", {id(library): bits})
+        payload = bodies._call_units("Sum", memoryview(block), (), (), [])
+        assert (len(payload) < 1000) == by_address, (arrays, bits)
 
 
 class FakeLibrary:

@@ -3,6 +3,8 @@ C++ code (tests/apps/raytest/arrays_out_of_band.cpp, run in this process) sends 
 arrays as scattered calls, workers hand their array results over (43/44), and Get of
 an ArrayView reads the object store itself (GetObject lends it; a batch Get, GetObjects
 with its flags byte, lends each result on its own)."""
+import json
+
 import numpy as np
 import pytest
 import ray
@@ -75,6 +77,30 @@ def test_small_arrays_stay_inline(out_of_band):
 def test_a_large_bytes_argument_from_python_goes_by_address(out_of_band):
     data = bytes(range(256)) * (4 << 12)  # 4 MiB
     assert ray.get(goray.golang_task("ByteSum").remote(data)) == [len(data), sum(range(256)) * (4 << 12)]
+
+
+@pytest.fixture
+def lends(monkeypatch):
+    """(lent id, reply size) of each GetObject lend request this process's driver answers."""
+    seen = []
+    real = _handlers._handlers[int(Native2Py.GET_OBJECT)]
+
+    def spy(data):
+        code, reply = real(data)
+        if code == 0 and json.loads(bytes(data))[3:] == [1]:
+            seen.append((int.from_bytes(bytes(reply[:8]), "little"), len(reply)))
+        return code, reply
+
+    monkeypatch.setitem(_handlers._handlers, int(Native2Py.GET_OBJECT), spy)
+    return seen
+
+
+def test_large_bytes_between_cpp_callers_and_tasks_go_by_address(out_of_band, lends):
+    assert goray.golang_local_run_task("OobBytesRoundTrips", 4) == []
+    # Each Get of the 4 MiB result (a byte vector, a Value, a string) was lent: a small
+    # reply naming a lent id, the bytes read from the object store.
+    big = [size for lent_id, size in lends if lent_id != 0]
+    assert len(big) >= 3 and max(big) < 1024, lends
 
 
 def test_python_readers_of_handed_over_results(out_of_band):

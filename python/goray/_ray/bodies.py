@@ -78,9 +78,16 @@ def _block_parts(value: NativeBlock) -> List[Buffer]:
 
 def _by_address(block: Buffer) -> List[Buffer]:
     """`block` as request pieces, its large top-level ext 71 arrays as ext 72
-    borrowed at their data in place (goray._ray.scatter.by_address). In the worker,
-    the array's memory outlives the call."""
-    return scatter.by_address(block, ADDRESS_BORROWED)
+    borrowed at their data in place (goray._ray.scatter.by_address), and its large
+    top-level bins too when the library takes arrays out of band (its bytes-like
+    types read them; a GoRay library never meets an ext 72). In the worker, the
+    block's memory outlives the call."""
+    return scatter.by_address(block, ADDRESS_BORROWED, bins=_bins_by_address())
+
+
+def _bins_by_address() -> bool:
+    library = ready_library()
+    return library is not None and library.arrays and bool(features.features(library) & _OUT_OF_BAND)
 
 
 def _pack_in_process(name: str, value: Any, keep: List[Any]) -> bytes:
@@ -245,8 +252,7 @@ def _bytes_by_address(data: Buffer) -> Optional[bytes]:
     address = scatter.address_of(data)
     if address < 0:
         return None
-    head = struct.pack("<cBBBq", b"u", 1, 1, ADDRESS_BORROWED, len(data))
-    return scatter.address_ext(head, address, ADDRESS_BORROWED)
+    return scatter.bytes_ext(address, len(data), ADDRESS_BORROWED)
 
 
 def run_with_views(name: str, args: Sequence[Any]) -> Any:
@@ -256,8 +262,7 @@ def run_with_views(name: str, args: Sequence[Any]) -> Any:
     left in the reply buffer (StoredBytes)."""
     _codec.check_lengths(name, args)
     library = ready_library()
-    by_address = (library is not None and library.arrays
-                  and bool(features.features(library) & _OUT_OF_BAND))
+    by_address = _bins_by_address()
     pieces: List[Buffer] = []
     for arg in args:
         if large_bytes(arg):

@@ -457,7 +457,7 @@ def _lent_reply(object_id: int, value: Any, native: bool) -> Reply:
         if value.segments is not None:
             pieces, lent = scatter.pieces(value.segments, value.datas, ADDRESS_LENT)
         else:
-            pieces = scatter.by_address(value.data, ADDRESS_LENT)
+            pieces = scatter.by_address(value.data, ADDRESS_LENT, bins=True)
             lent = len(pieces) > 1
         if lent:
             held = LentBuffers(value, object_id)

@@ -21,7 +21,7 @@ from .._protocol import ADDRESS_OWNED, Buffer, FramingError
 
 __all__ = ["OUT_OF_BAND_FROM", "CALL_ENTRY", "RESULT_ENTRY", "RESULT_HEAD", "split", "library_views", "adopted_views",
            "parse_result", "header_start", "address_ext", "address_of", "pieces", "by_address",
-           "join"]
+           "bytes_ext", "join"]
 
 #: A scattered call's table entry: offset in the compact block, length, address.
 CALL_ENTRY = struct.Struct("<QQQ")
@@ -179,12 +179,23 @@ _FIXED = {0xc0: 0, 0xc2: 0, 0xc3: 0, 0xca: 4, 0xcb: 8, 0xcc: 1, 0xcd: 2, 0xce: 4
 _SIZED = {0xc4: 1, 0xc5: 2, 0xc6: 4, 0xd9: 1, 0xda: 2, 0xdb: 4}  # bin and str
 
 
-def by_address(block: Buffer, flags: int = 0) -> List[Buffer]:
+def bytes_ext(address: int, length: int, flags: int) -> bytes:
+    """The ext 72 of `length` bytes at `address`: a 1-D uint8 array with the bytes
+    flag (the library's bytes-like types and goray::Value read it as bytes)."""
+    head = struct.pack("<cBBBq", b"u", 1, 1, 0, length)
+    return address_ext(head, address, flags | _arrays.BYTES_FLAG)  # type: ignore[return-value]
+
+
+_BINS = (0xc4, 0xc5, 0xc6)
+
+
+def by_address(block: Buffer, flags: int = 0, bins: bool = False) -> List[Buffer]:
     """`block` (msgpack values back to back, e.g. a view of the object store) as
     pieces, each large top-level ext 71 array replaced by an ext 72 (`flags`) pointing
     at its data in place: the reader reads the store, and the pieces hold no copy.
-    The values are walked by their headers up to the first array or map (the rest is
-    copied as it is). The block's memory must outlive the reader's use."""
+    With `bins` (a reader of ours with arrays out of band), each large top-level bin
+    too (bytes_ext). The values are walked by their headers up to the first array or
+    map (the rest is copied as it is). The block's memory must outlive the reader's use."""
     view = memoryview(block)
     out: List[Buffer] = []
     done = at = 0
@@ -200,7 +211,16 @@ def by_address(block: Buffer, flags: int = 0) -> List[Buffer]:
             at += 1 + _FIXED[marker]
         elif marker in _SIZED:
             width = _SIZED[marker]
-            at += 1 + width + int.from_bytes(view[at + 1:at + 1 + width], "big")
+            length = int.from_bytes(view[at + 1:at + 1 + width], "big")
+            start = at + 1 + width
+            if bins and marker in _BINS and length >= OUT_OF_BAND_FROM and start + length <= size:
+                if base < 0:
+                    base = address_of(view)
+                    if base < 0:
+                        break
+                out += (view[done:at], bytes_ext(base + start, length, flags))
+                done = start + length
+            at = start + length
         elif marker in _EXT_WIDTHS:
             width = _EXT_WIDTHS[marker]
             length = int.from_bytes(view[at + 1:at + 1 + width], "big")

@@ -179,6 +179,31 @@ std::tuple<int64_t, int64_t> ByteSum(std::vector<uint8_t> bytes) {
   return {static_cast<int64_t>(bytes.size()), sum};
 }
 
+// Large bytes between the C++ driver and C++ tasks (`mib` MiB): a byte vector inline in
+// the args block reaches the worker by address, and a bytes result is lent to Get.
+// What failed (empty: all passed).
+std::vector<std::string> OobBytesRoundTrips(int64_t mib) {
+  std::vector<std::string> failures;
+  std::vector<uint8_t> data(static_cast<std::size_t>(mib) << 20);
+  int64_t sum = 0;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    data[i] = static_cast<uint8_t>(i % 251);
+    sum += data[i];
+  }
+  const auto size = static_cast<int64_t>(data.size());
+  goray::ObjectRef echoed = goray::RemoteCall("EchoBytes", data);
+  Check(failures, echoed.Get<std::vector<uint8_t>>() == data, "a bytes result as a byte vector");
+  const goray::Value value = echoed.Get<goray::Value>();
+  Check(failures, value.is_bin() && value.as_bin().size() == data.size(),
+        "a bytes result as goray::Value: bin");
+  Check(failures, echoed.Get<std::string>().size() == data.size(), "a bytes result as std::string");
+  Check(failures, goray::RemoteCall("ByteSum", data).Get<int64_t, int64_t>() == std::tuple{size, sum},
+        "a byte vector argument");
+  Check(failures, goray::RemoteCall("ByteSum", echoed).Get<int64_t, int64_t>() == std::tuple{size, sum},
+        "a bytes result by ref");
+  return failures;
+}
+
 }  // namespace
 
 void RegisterArraysOutOfBand(goray::Registry& registry) {
@@ -188,6 +213,7 @@ void RegisterArraysOutOfBand(goray::Registry& registry) {
   registry.AddTask("ByteSum", &ByteSum);
   registry.AddTask("LiveHandoffs", &LiveHandoffs);
   registry.AddTask("OobRampParts", &OobRampParts);
+  registry.AddTask("OobBytesRoundTrips", &OobBytesRoundTrips);
   registry.AddActor<OobScaler>("OobScaler", &goray::Constructor<OobScaler, double>::Create)
       .AddMethod("Scale", &OobScaler::Scale)
       .AddMethod("ScaleParts", &OobScaler::ScaleParts)
