@@ -150,15 +150,21 @@ def test_without_the_flag_the_entries_are_todays_bytes(stored):
     assert len(_stores.objects) == before  # nothing lent
 
 
-def test_entries_read_one_by_one_after_a_failure_still_lend(stored, monkeypatch):
-    # Ray stops a batch ray.get at its first failure; each entry is then read on its
-    # own, and lent as in a batch that did not fail.
+@pytest.fixture
+def batch_fails(stored, monkeypatch):
+    """ray.get of a list fails (Ray stops at a failure); one ref at a time answers."""
     def failing_get(refs, timeout=None):
         if isinstance(refs, list):
             raise ray.exceptions.RaySystemError("boom")
         return {"first": stored["first"][1], "python": 42}[refs]
 
     monkeypatch.setattr(ray, "get", failing_get)
+    return stored
+
+
+def test_entries_read_one_by_one_after_a_failure_still_lend(batch_fails):
+    # Each entry is read on its own, and lent as in a batch that did not fail.
+    stored = batch_fails
     code, reply = native2py._get_objects(request([FIRST, PYTHON], flags=1))
     assert code == 0
     (c1, e1), (c2, e2) = entries_of(reply)
@@ -170,14 +176,8 @@ def test_entries_read_one_by_one_after_a_failure_still_lend(stored, monkeypatch)
     assert e2 == pack_u64(0) + msgpack.packb(42)  # a Python value: nothing to lend
 
 
-def test_without_the_flag_entries_read_after_a_failure_are_todays_bytes(stored, monkeypatch):
-    def failing_get(refs, timeout=None):
-        if isinstance(refs, list):
-            raise ray.exceptions.RaySystemError("boom")
-        return {"first": stored["first"][1], "python": 42}[refs]
-
-    monkeypatch.setattr(ray, "get", failing_get)
-    before = len(_stores.objects)
+def test_without_the_flag_entries_read_after_a_failure_are_todays_bytes(batch_fails):
+    stored, before = batch_fails, len(_stores.objects)
     code, reply = native2py._get_objects(request([FIRST, PYTHON]))
     assert code == 0
     assert entries_of(reply) == [(0, stored["first"][0]), (0, msgpack.packb(42))]

@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include <goray/goray.h>
@@ -88,6 +89,20 @@ void Check(std::vector<std::string>& failures, bool ok, const std::string& what)
   if (!ok) failures.push_back(what);
 }
 
+// A stream's array items one after the other, as `rows` x 1024 doubles (empty when
+// they do not add up to that).
+goray::Array<double> Joined(goray::Stream<goray::ObjectRef> refs, int64_t rows) {
+  auto joined = goray::Array<double>::Zeros({rows * 1024});
+  int64_t filled = 0;
+  for (goray::Future<goray::Array<double>> part : goray::Stream<goray::Future<goray::Array<double>>>(std::move(refs))) {
+    const goray::Array<double> values = part.Get();
+    if (filled + values.size() > joined.size()) return goray::Array<double>::Zeros({0});
+    std::copy(values.begin(), values.end(), joined.begin() + filled);
+    filled += values.size();
+  }
+  return filled == joined.size() ? joined : goray::Array<double>::Zeros({0});
+}
+
 // Round trips of `rows` x 1024 doubles from the driver: what failed (empty: all passed).
 std::vector<std::string> OobRoundTrips(int64_t rows) {
   std::vector<std::string> failures;
@@ -114,27 +129,10 @@ std::vector<std::string> OobRoundTrips(int64_t rows) {
     right += part.Get();
   }
   Check(failures, right == rows * 1024, "task stream: a large array argument");
-  auto scaled = goray::Array<double>::Zeros({rows * 1024});
-  int64_t filled = 0;
-  for (goray::Future<goray::Array<double>> part : goray::Stream<goray::Future<goray::Array<double>>>(
-           scaler.RemoteStream("ScaleParts", a, int64_t{3}))) {
-    const goray::Array<double> values = part.Get();
-    if (filled + values.size() > scaled.size()) break;
-    std::copy(values.begin(), values.end(), scaled.begin() + filled);
-    filled += values.size();
-  }
-  Check(failures, filled == scaled.size() && IsRamp(scaled, rows, 3),
+  Check(failures, IsRamp(Joined(scaler.RemoteStream("ScaleParts", a, int64_t{3}), rows), rows, 3),
         "actor stream: a large array argument, array items");
   scaler.Kill();
-  filled = 0;
-  for (goray::Future<goray::Array<double>> part : goray::Stream<goray::Future<goray::Array<double>>>(
-           goray::RemoteStreamPyTask("py_array_parts", a, int64_t{2}))) {
-    const goray::Array<double> values = part.Get();
-    if (filled + values.size() > scaled.size()) break;
-    std::copy(values.begin(), values.end(), scaled.begin() + filled);
-    filled += values.size();
-  }
-  Check(failures, filled == scaled.size() && IsRamp(scaled, rows, 1),
+  Check(failures, IsRamp(Joined(goray::RemoteStreamPyTask("py_array_parts", a, int64_t{2}), rows), rows, 1),
         "Python generator task: a large array argument");
   auto [kind, writable] = goray::RemoteCallPyTask("py_kind", a).Get<std::string, bool>();
   Check(failures, kind == "ndarray", "Python task: received " + kind);
