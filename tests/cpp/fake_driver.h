@@ -11,6 +11,8 @@
 #include <string_view>
 #include <utility>
 
+#include <msgpack.hpp>
+
 namespace fake_driver {
 
 // A reply as the driver gives one: code and length through the out-parameters, the
@@ -36,6 +38,15 @@ inline std::pair<std::string, nlohmann::json> Units(const std::string& payload) 
   const uint64_t first = length_at(0);
   const uint64_t second = length_at(8 + first);
   return {payload.substr(8, first), nlohmann::json::parse(payload.substr(16 + first, second))};
+}
+
+// The msgpack values `args`, back to back (an args block, or a GetObject answer).
+template <class... Args>
+std::string Packed(const Args&... args) {
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> packer(buffer);
+  (packer.pack(args), ...);
+  return std::string(buffer.data(), buffer.size());
 }
 
 }  // namespace fake_driver

@@ -56,13 +56,7 @@ Bytes Str(const std::string& text) {
   PutLe(out, text.size(), 4);
   return out + text;
 }
-template <class... Args>
-Bytes Packed(const Args&... args) {
-  msgpack::sbuffer buffer;
-  msgpack::packer<msgpack::sbuffer> packer(buffer);
-  (packer.pack(args), ...);
-  return Bytes(buffer.data(), buffer.size());
-}
+using fake_driver::Packed;
 
 // One parsed SubmitBatch record.
 struct Record {

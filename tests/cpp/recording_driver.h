@@ -31,14 +31,7 @@ inline std::string U64(std::uint64_t value) {
   return out;
 }
 
-// The msgpack values `args`, back to back.
-template <class... Args>
-std::string Packed(const Args&... args) {
-  msgpack::sbuffer buffer;
-  msgpack::packer<msgpack::sbuffer> packer(buffer);
-  (packer.pack(args), ...);
-  return std::string(buffer.data(), buffer.size());
-}
+using fake_driver::Packed;
 
 // ext 72 with flags bit 1 (lent), token 0: a 1-D float64 array at `data`, as a lend
 // reply holds it.

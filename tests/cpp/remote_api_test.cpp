@@ -56,13 +56,7 @@ std::string Id(uint64_t id) {
   return bytes;
 }
 
-template <class... Args>
-std::string Packed(const Args&... args) {
-  msgpack::sbuffer buffer;
-  msgpack::packer<msgpack::sbuffer> packer(buffer);
-  (packer.pack(args), ...);
-  return std::string(buffer.data(), buffer.size());
-}
+using fake_driver::Packed;
 
 using fake_driver::Units;
 
