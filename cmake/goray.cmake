@@ -64,6 +64,24 @@ _goray_set_tools(
   EXPORTS_MAP "${GORAY_EXPORTS_MAP}"
   GEN_DEPENDS ${_goray_gen_depends})
 
+# What the prebuilt runtime archive is compiled against: libstdc++'s release and string
+# ABI under this tree's compiler and flags. The package's goray::runtime carries them as
+# definitions that goray/detail/toolchain_check.h compares with an application's own.
+string(TOUPPER "${CMAKE_BUILD_TYPE}" _goray_config)
+separate_arguments(_goray_cxx_flags UNIX_COMMAND "${CMAKE_CXX_FLAGS} ${CMAKE_CXX_FLAGS_${_goray_config}}")
+file(WRITE "${PROJECT_BINARY_DIR}/goray-package/stdlib_macros.cpp" "#include <cstddef>\n")
+execute_process(COMMAND "${CMAKE_CXX_COMPILER}" ${_goray_cxx_flags} -std=c++20 -dM -E
+                        "${PROJECT_BINARY_DIR}/goray-package/stdlib_macros.cpp"
+                OUTPUT_VARIABLE _goray_stdlib_macros ERROR_QUIET)
+set(GORAY_RUNTIME_GLIBCXX_RELEASE 0)   # 0: not libstdc++ (the header checks nothing of it)
+set(GORAY_RUNTIME_CXX11_ABI 1)
+if(_goray_stdlib_macros MATCHES "#define _GLIBCXX_RELEASE ([0-9]+)")
+  set(GORAY_RUNTIME_GLIBCXX_RELEASE "${CMAKE_MATCH_1}")
+endif()
+if(_goray_stdlib_macros MATCHES "#define _GLIBCXX_USE_CXX11_ABI ([01])")
+  set(GORAY_RUNTIME_CXX11_ABI "${CMAKE_MATCH_1}")
+endif()
+
 # ---- The package config of this build tree -------------------------------------------
 set(_goray_build_config "${PROJECT_BINARY_DIR}/goray-config")
 set(GORAY_CONFIG_LOCATIONS "# This build tree's files.
@@ -73,7 +91,8 @@ set(GORAY_SCAN \"${_goray_scanner}\")
 set(GORAY_INCLUDE_DIR \"${GORAY_REPO_DIR}/runtime/include\")
 set(GORAY_RUNTIME_LIBRARY \"${GORAY_PACKAGE_RUNTIME}\")
 set(GORAY_EXPORTS_MAP \"${GORAY_EXPORTS_MAP}\")
-set(GORAY_ADD_APP_FILE \"${GORAY_CMAKE_DIR}/goray_add_app.cmake\")")
+set(GORAY_ADD_APP_FILE \"${GORAY_CMAKE_DIR}/goray_add_app.cmake\")
+set(GORAY_RUNTIME_SOURCE_DIR \"${GORAY_REPO_DIR}/runtime\")")
 configure_file("${GORAY_CMAKE_DIR}/gorayConfig.cmake.in"
                "${PROJECT_BINARY_DIR}/goray-config.in/gorayConfig.cmake" @ONLY)
 file(GENERATE OUTPUT "${_goray_build_config}/gorayConfig.cmake"
@@ -93,7 +112,8 @@ set(GORAY_SCAN \"\${_goray_prefix}/bin/goray-scan\")
 set(GORAY_INCLUDE_DIR \"\${_goray_prefix}/include\")
 set(GORAY_RUNTIME_LIBRARY \"\${_goray_prefix}/lib/libgoray_runtime.a\")
 set(GORAY_EXPORTS_MAP \"\${CMAKE_CURRENT_LIST_DIR}/exports.map\")
-set(GORAY_ADD_APP_FILE \"\${CMAKE_CURRENT_LIST_DIR}/goray_add_app.cmake\")")
+set(GORAY_ADD_APP_FILE \"\${CMAKE_CURRENT_LIST_DIR}/goray_add_app.cmake\")
+set(GORAY_RUNTIME_SOURCE_DIR \"\${_goray_prefix}/share/goray/runtime\")")
 configure_file("${GORAY_CMAKE_DIR}/gorayConfig.cmake.in"
                "${PROJECT_BINARY_DIR}/goray-install-config/gorayConfig.cmake" @ONLY)
 unset(GORAY_CONFIG_LOCATIONS)
@@ -101,7 +121,10 @@ unset(GORAY_CONFIG_LOCATIONS)
 install(DIRECTORY "${GORAY_REPO_DIR}/runtime/include/" DESTINATION include COMPONENT goray)
 # The runtime's headers include msgpack-c's (header-only with MSGPACK_NO_BOOST): the wheel
 # ships them beside its own so an application builds without libmsgpack-cxx-dev.
-option(GORAY_BUNDLE_MSGPACK "Install msgpack-c's C++ headers with the runtime's" OFF)
+# With them, nlohmann/json's, which only the runtime's sources include: beside those
+# sources (share/goray/runtime/include), off the application's include path.
+option(GORAY_BUNDLE_MSGPACK
+       "Install msgpack-c's C++ headers with the runtime's, and nlohmann/json's with its sources" OFF)
 if(GORAY_BUNDLE_MSGPACK)
   find_path(GORAY_MSGPACK_INCLUDE_DIR msgpack.hpp DOC "msgpack-c's C++ headers")
   if(NOT GORAY_MSGPACK_INCLUDE_DIR)
@@ -118,6 +141,22 @@ if(GORAY_BUNDLE_MSGPACK)
             RENAME copyright COMPONENT goray)
   endif()
 endif()
+if(GORAY_BUNDLE_MSGPACK)
+  find_path(GORAY_NLOHMANN_INCLUDE_DIR nlohmann/json.hpp DOC "nlohmann/json's headers")
+  if(NOT GORAY_NLOHMANN_INCLUDE_DIR)
+    message(FATAL_ERROR "goray: GORAY_BUNDLE_MSGPACK is on but nlohmann/json.hpp is not found "
+                        "(install nlohmann-json3-dev or set -DGORAY_NLOHMANN_INCLUDE_DIR=<dir>)")
+  endif()
+  install(DIRECTORY "${GORAY_NLOHMANN_INCLUDE_DIR}/nlohmann"
+          DESTINATION share/goray/runtime/include COMPONENT goray)
+  # Its licence (MIT), from the Debian package when it is there.
+  set(GORAY_NLOHMANN_LICENSE "/usr/share/doc/nlohmann-json3-dev/copyright" CACHE FILEPATH
+      "nlohmann/json's copyright and licence file, installed with its headers")
+  if(EXISTS "${GORAY_NLOHMANN_LICENSE}")
+    install(FILES "${GORAY_NLOHMANN_LICENSE}" DESTINATION share/doc/nlohmann-json
+            RENAME copyright COMPONENT goray)
+  endif()
+endif()
 # The packaged runtime (runtime/CMakeLists.txt): without debug info unless asked for.
 install(FILES "${GORAY_PACKAGE_RUNTIME}" DESTINATION lib COMPONENT goray)
 if(TARGET goray-scan)
@@ -128,6 +167,7 @@ endif()
 install(FILES "${PROJECT_BINARY_DIR}/goray-install-config/gorayConfig.cmake"
               "${_goray_build_config}/gorayConfigVersion.cmake"
               "${GORAY_CMAKE_DIR}/goray_add_app.cmake"
+              "${GORAY_CMAKE_DIR}/goray_runtime.cmake"
               "${GORAY_CMAKE_DIR}/goray_python.cmake"
               "${GORAY_EXPORTS_MAP}"
         DESTINATION lib/cmake/goray COMPONENT goray)

@@ -15,6 +15,7 @@
 # generation), and <name>.goray.cpp is the table calling the units' registrations. The
 # sources are not read at configure time. See docs/cmake.md.
 include_guard(GLOBAL)
+include("${CMAKE_CURRENT_LIST_DIR}/goray_runtime.cmake")
 
 # Records the tools goray_add_app uses (global properties, so any directory sees them).
 #   PYTHON      the Python that runs goray-gen (absolute)
@@ -25,10 +26,15 @@ include_guard(GLOBAL)
 #   RUNTIME     the runtime library target to link
 #   EXPORTS_MAP the linker version script exporting only the C ABI
 #   GEN_DEPENDS goray-gen's own files (its modules and templates): a change regenerates
+#   RUNTIME_SOURCE_DIR  the package only: the runtime's sources (src/, and include/ with
+#               their private third-party headers when bundled), compiled in the user's
+#               build when RUNTIME, the prebuilt archive, does not fit (goray_runtime.cmake)
 function(_goray_set_tools)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "" "PYTHON;PYTHONPATH;SCANNER;SCANNER_TARGET;INCLUDE_DIR;RUNTIME;EXPORTS_MAP"
+  cmake_parse_arguments(PARSE_ARGV 0 arg ""
+                        "PYTHON;PYTHONPATH;SCANNER;SCANNER_TARGET;INCLUDE_DIR;RUNTIME;EXPORTS_MAP;RUNTIME_SOURCE_DIR"
                         "GEN_DEPENDS")
-  foreach(key PYTHON PYTHONPATH SCANNER SCANNER_TARGET INCLUDE_DIR RUNTIME EXPORTS_MAP GEN_DEPENDS)
+  foreach(key PYTHON PYTHONPATH SCANNER SCANNER_TARGET INCLUDE_DIR RUNTIME EXPORTS_MAP GEN_DEPENDS
+              RUNTIME_SOURCE_DIR)
     set_property(GLOBAL PROPERTY GORAY_TOOL_${key} "${arg_${key}}")
   endforeach()
 endfunction()
@@ -101,6 +107,7 @@ function(goray_add_app target)
   _goray_tool(RUNTIME runtime)
   _goray_tool(EXPORTS_MAP exports_map)
   _goray_tool(GEN_DEPENDS gen_depends)
+  _goray_tool(RUNTIME_SOURCE_DIR runtime_source_dir)
 
   # goray-gen scans every header and C++ source file. Each source file is compiled
   # through its own generated unit (<name>.<source as identifier>.goray.cpp, which
@@ -188,6 +195,11 @@ function(goray_add_app target)
   add_library(${target} SHARED ${library_sources} "${generated_cpp}" "${generated_h}" ${units})
   target_include_directories(${target} PRIVATE "${root}" "${gen_dir}")
   target_compile_features(${target} PRIVATE cxx_std_20)
+  if(NOT runtime_source_dir STREQUAL "")
+    # The package: the prebuilt archive, or the runtime compiled here with this target's
+    # compiler and flags when the archive cannot fit them (goray_runtime.cmake).
+    _goray_choose_runtime(${target} "${runtime}" "${runtime_source_dir}" "${include_dir}" runtime)
+  endif()
   target_link_libraries(${target} PRIVATE ${runtime})
   set_target_properties(${target} PROPERTIES
     PREFIX "lib"

@@ -1,6 +1,7 @@
 // goray for C++: the one header an application includes.
 #pragma once
 
+#include "goray/detail/toolchain_check.h"  // first: refuses flags the prebuilt runtime cannot share
 #include "goray/actor_handle.h"
 #include "goray/actor_handle_of.h"
 #include "goray/annotations.h"
