@@ -6,7 +6,7 @@ after configuring.
 
 Each run starts a local Ray (~10 s), and the runtime's from-source build compiles ~27
 files: every test builds its own small project once and runs `goray` once (the ASan test
-twice, the first run failing before Ray starts).
+twice per compiler, the first run failing before Ray starts).
 
 For development without a wheel, GORAY_TOOLCHAIN_TEST_PREFIX=<cmake --install prefix>
 uses that installed package with the checkout's .venv (its goray and goray-gen) instead."""
@@ -26,7 +26,8 @@ from conftest import DEV_VENV_BIN, WheelVenv, clean_environment, run
 
 # One application for every test. Greet passes std::string through the runtime (what the
 # string ABI changes); Asan says whether AddressSanitizer watches the worker it runs in;
-# the driver's "overflow" argument writes past a heap block in the goray process itself.
+# the driver's "overflow" argument writes past a heap block in the goray process itself,
+# then has the task Fill do so in a worker.
 APP_CPP = r"""// app.cpp
 #include <goray/goray.h>
 
@@ -59,6 +60,14 @@ struct GORAY_TASKS Tasks {
     return false;
 #endif
   }
+  // Writes n bytes into an 8-byte block: n = 9 is a heap-buffer-overflow, in a worker.
+  int64_t Fill(int64_t n) {
+    char* block = new char[8];
+    volatile char* bytes = block;
+    for (int64_t i = 0; i < n; ++i) bytes[i] = 1;
+    delete[] block;
+    return n;
+  }
 };
 
 GORAY_DRIVER int Driver(const std::vector<std::string>& args) {
@@ -67,6 +76,8 @@ GORAY_DRIVER int Driver(const std::vector<std::string>& args) {
     volatile char* past = block;
     past[8] = 1;  // a deliberate heap-buffer-overflow, for ASan to report
     delete[] block;
+    std::printf("filled: %lld\n",
+                static_cast<long long>(goray::Get<int64_t>(goray::RemoteCall("Fill", int64_t{9}))));
   }
   double sq = goray::Get<double>(goray::RemoteCall("Square", 2.0));
   std::string greeting = goray::Get<std::string>(goray::RemoteCall("Greet", std::string("ray")));
@@ -171,31 +182,49 @@ def test_clang_builds_with_the_prebuilt_runtime_and_runs(tools: Tools, tmp_path:
 
 # ---- AddressSanitizer ------------------------------------------------------------------
 
-def test_gcc_address_sanitizer_end_to_end(tools: Tools, tmp_path: Path):
-    # -fsanitize=address: the prebuilt (uninstrumented) runtime fits; the app's library
-    # needs libasan, and Python, not built with ASan, must load it first: LD_PRELOAD.
-    project = write_project(tmp_path / "asan")
-    configure(tools, project, "-DCMAKE_CXX_COMPILER=g++",
-              "-DCMAKE_CXX_FLAGS=-fsanitize=address -fsanitize-recover=address "
-              "-fno-omit-frame-pointer")
-    build(tools, project)
-    needed = run(["readelf", "-d", "build/librayapp.so"], env=tools.env, cwd=project).stdout
-    assert "libasan.so" in needed, needed
+ASAN_RUNTIMES = {"g++": "libasan.so", "clang++": "libclang_rt.asan-x86_64.so"}
 
-    # Without the preload, the library does not load: ASan says why.
+
+@pytest.mark.parametrize("compiler", ["g++", "clang++"])
+def test_address_sanitizer_end_to_end(tools: Tools, tmp_path: Path, compiler: str):
+    # -fsanitize=address: the prebuilt (uninstrumented) runtime fits; the app's library
+    # needs ASan's runtime, and Python, not built with ASan, must load it first: LD_PRELOAD.
+    path = shutil.which(compiler) or shutil.which(f"{compiler}-19")
+    if not path:
+        pytest.skip(f"no {compiler}")
+    project = write_project(tmp_path / "asan")
+    options = [f"-DCMAKE_CXX_COMPILER={path}",
+               "-DCMAKE_CXX_FLAGS=-fsanitize=address -fsanitize-recover=address "
+               "-fno-omit-frame-pointer"]
+    if compiler == "clang++":
+        # clang links ASan's runtime into executables only; --no-undefined needs it here.
+        options.append("-DCMAKE_SHARED_LINKER_FLAGS=-shared-libsan")
+    configure(tools, project, *options)
+    build(tools, project)
+    runtime = ASAN_RUNTIMES[compiler]
+    needed = run(["readelf", "-d", "build/librayapp.so"], env=tools.env, cwd=project).stdout
+    assert runtime in needed, needed
+
+    # Without the preload, the library does not load (before Ray starts): ASan says why
+    # (g++), or clang's runtime, outside the loader's path, is not found.
     refused = run_app(tools, project, check=False, ASAN_OPTIONS="detect_leaks=0")
     assert refused.returncode != 0
-    assert "ASan runtime does not come first" in refused.stderr, refused.stderr[-3000:]
+    why = {"g++": "ASan runtime does not come first",
+           "clang++": f"{runtime}: cannot open shared object file"}[compiler]
+    assert why in refused.stderr, refused.stderr[-3000:]
 
-    # With it (inherited by Ray's processes, so the workers load it too), the deliberate
-    # overflow in the driver is reported, and halt_on_error=0 (with -fsanitize-recover)
-    # lets the run finish and shut Ray down.
-    libasan = run(["g++", "-print-file-name=libasan.so"], env=tools.env).stdout.strip()
-    result = run_app(tools, project, "overflow", LD_PRELOAD=libasan,
+    # With it (inherited by the Ray processes goray starts, so the workers load it too),
+    # both deliberate overflows are reported: the driver's in the goray process, Fill's in
+    # a worker (Ray forwards its stderr). halt_on_error=0, with -fsanitize-recover, lets
+    # the run go on to its end and shut Ray down.
+    preload = run([path, f"-print-file-name={runtime}"], env=tools.env).stdout.strip()
+    result = run_app(tools, project, "overflow", LD_PRELOAD=preload,
                      ASAN_OPTIONS="detect_leaks=0:halt_on_error=0")
-    assert "ERROR: AddressSanitizer: heap-buffer-overflow" in result.stderr, \
-        result.stderr[-3000:]
+    reports = result.stderr.count("ERROR: AddressSanitizer: heap-buffer-overflow")
+    print(f"\n{compiler}: {reports} heap-buffer-overflow reports")
     assert re.search(r"#\d+ .* in Driver\b", result.stderr), result.stderr[-3000:]
+    assert re.search(r"#\d+ .* in Tasks::Fill\b", result.stderr), result.stderr[-3000:]
+    assert "filled: 9" in result.stdout, (result.stdout, result.stderr[-3000:])
     # The tasks ran on Ray workers under ASan (Asan() found the poisoned byte there).
     assert f"{RESULT} asan=1" in result.stdout, (result.stdout, result.stderr[-3000:])
 
