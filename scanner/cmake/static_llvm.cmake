@@ -6,7 +6,8 @@
 # name the shared libLLVM in their interface, so the closure of clangTooling's clang and
 # LLVM dependencies is walked here and each static archive is linked by its path, all in
 # one rescanned group (the archives depend on each other in cycles). zlib and zstd are
-# linked statically when their archives exist; libstdc++ and libgcc too.
+# linked statically when their archives exist; libstdc++ too (libgcc stays shared: the
+# glibc floor below).
 add_library(goray_scan_llvm INTERFACE)
 
 if(NOT GORAY_SCAN_STATIC_LLVM)
@@ -78,8 +79,19 @@ target_link_libraries(goray_scan_llvm INTERFACE
 # Unused sections are dropped (LLVM's archives are built with -ffunction-sections);
 # --as-needed keeps libraries nothing references (libz3, libxml2) out of NEEDED.
 target_link_options(goray_scan_llvm INTERFACE
-  -static-libstdc++ -static-libgcc LINKER:--gc-sections LINKER:--as-needed)
+  -static-libstdc++ LINKER:--gc-sections LINKER:--as-needed)
 target_compile_options(goray_scan_llvm INTERFACE -ffunction-sections -fdata-sections)
+
+# The glibc floor (manylinux_2_34, docs/install.md "The platform tag"): the two symbols
+# newer than glibc 2.34 that the static link would take.
+#   arc4random (2.36), from LLVM's Support: wrapped to src/glibc_floor.cpp, whose object
+#     file goes on the executable's link line whatever the archives' order.
+#   _dl_find_object (2.35), from libgcc's static unwinder (libgcc_eh): libgcc is linked
+#     as the shared libgcc_s.so.1 instead (no -static-libgcc), which every manylinux
+#     system has and which looks the symbol up itself.
+add_library(goray_scan_glibc_floor OBJECT ${CMAKE_CURRENT_SOURCE_DIR}/src/glibc_floor.cpp)
+target_link_libraries(goray_scan_llvm INTERFACE $<TARGET_OBJECTS:goray_scan_glibc_floor>)
+target_link_options(goray_scan_llvm INTERFACE LINKER:--wrap=arc4random)
 
 # gold links the archives faster and in less memory than bfd, and folds identical
 # functions whose address is not taken (--icf=safe: 41 -> 37 MB stripped).
