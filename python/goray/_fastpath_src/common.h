@@ -19,16 +19,6 @@ namespace goray::fastpath {
 // about 1024 levels on unpack and ~511 on pack: its own errors, its own texts).
 constexpr int kMaxDepth = 200;
 
-// Dict versions (PEP 509, CPython <= 3.11): a dict's ma_version_tag changes on every
-// change of its contents, so "same tag" means "same lookup result". Later versions
-// deprecate the field: there every call looks up again.
-#if PY_VERSION_HEX < 0x030C0000
-#define GORAY_DICT_VERSIONS 1
-inline uint64_t dict_version(PyObject *dict) {
-  return reinterpret_cast<PyDictObject *>(dict)->ma_version_tag;
-}
-#endif
-
 // callable(first, second), releasing both arguments. Either may be NULL (its
 // constructor failed, its error pending): then nothing is called and the result is NULL.
 inline PyObject *call_owned(PyObject *callable, PyObject *first, PyObject *second) {

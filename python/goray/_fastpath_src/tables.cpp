@@ -1,6 +1,7 @@
 // The Python tables the Native2Py fast path reads (see tables.h).
 #include "tables.h"
 
+#include "dict_versions.h"
 #include "targets.h"
 
 namespace goray::fastpath {
@@ -19,13 +20,11 @@ bool lookup_stock_handler(int cmd) {
   return handler != nullptr && handler == g_stock[cmd];
 }
 
-#ifdef GORAY_DICT_VERSIONS
 struct {
   bool valid = false;
   uint64_t version = 0;
   bool stock[4] = {};
 } g_stock_seen;  // the handler table at a version of its
-#endif
 
 }  // namespace
 
@@ -36,7 +35,7 @@ bool tables_init() {
       if (g_command_keys[cmd] == nullptr) return false;
     }
   }
-  return true;
+  return dict_versions_init();
 }
 
 bool set_tables(PyObject *handlers, PyObject *stock, PyObject *functions, PyObject *imported,
@@ -55,16 +54,16 @@ bool set_tables(PyObject *handlers, PyObject *stock, PyObject *functions, PyObje
   replace(&g_functions, functions);
   replace(&g_imported, imported);
   replace(&g_instances, instances);
-#ifdef GORAY_DICT_VERSIONS
+  // The tables whose tags decide what is kept (the instances are looked up every call).
+  // Tables replaced here stay watched: their changes only cost a lookup.
+  for (PyObject *table : {handlers, functions, imported}) watch_dict(table);
   g_stock_seen.valid = false;  // the stock handlers may have changed, not the table
-#endif
   return true;
 }
 
 void forget_handler_table() { Py_CLEAR(g_handler_table); }
 
 bool stock_handler(int cmd) {
-#ifdef GORAY_DICT_VERSIONS
   uint64_t version = dict_version(g_handler_table);
   if (!g_stock_seen.valid || g_stock_seen.version != version) {
     for (int command : {0, 1, 3}) g_stock_seen.stock[command] = lookup_stock_handler(command);
@@ -72,13 +71,9 @@ bool stock_handler(int cmd) {
     g_stock_seen.valid = true;
   }
   return g_stock_seen.stock[cmd];
-#else
-  return lookup_stock_handler(cmd);
-#endif
 }
 
 PyObject *registered_function(const CallTarget &target) {
-#ifdef GORAY_DICT_VERSIONS
   Target *cached = target.current();
   uint64_t functions_version = dict_version(g_functions);
   uint64_t imported_version = dict_version(g_imported);
@@ -87,7 +82,6 @@ PyObject *registered_function(const CallTarget &target) {
       cached->imported_version == imported_version) {
     return Py_NewRef(cached->function);
   }
-#endif
   PyObject *function = PyDict_GetItemWithError(g_functions, target.text);
   if (function == nullptr) {
     if (PyErr_Occurred()) PyErr_Clear();
@@ -98,13 +92,11 @@ PyObject *registered_function(const CallTarget &target) {
     }
   }
   if (!PyFunction_Check(function)) return nullptr;
-#ifdef GORAY_DICT_VERSIONS
   if (cached != nullptr) {
     Py_XSETREF(cached->function, Py_NewRef(function));
     cached->functions_version = functions_version;
     cached->imported_version = imported_version;
   }
-#endif
   return Py_NewRef(function);
 }
 

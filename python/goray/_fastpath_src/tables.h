@@ -18,9 +18,10 @@
 //              CreateLocalClassInstance (command 2) that LocalMethodCall (3) calls.
 //
 // Only plain Python functions found there are called here; anything else (a builtin,
-// a callable object, a missing name) goes to the Python handler. On CPython <= 3.11 a
-// task's function is remembered per dict version of `functions` and `imported`, so any
-// change to either is seen on the next call.
+// a callable object, a missing name) goes to the Python handler. A task's function is
+// remembered per dict version (dict_versions.h) of `functions` and `imported`, and the
+// stock-handler check per version of `handlers`, so any change to one is seen on the
+// next call.
 #pragma once
 
 #include "common.h"

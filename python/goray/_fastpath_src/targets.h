@@ -18,19 +18,16 @@ struct Target {
   PyObject *text = nullptr;   // cmd 0: function name; 1: source; 3: method name
   PyObject *imported_key = nullptr;  // cmd 0: (name, False), the imported-table key
   PyObject *instance_id = nullptr;   // cmd 3
-#ifdef GORAY_DICT_VERSIONS
-  // cmd 0: the function the registry tables gave at these versions of theirs.
+  // cmd 0: the function the registry tables gave at these versions of theirs
+  // (dict_versions.h).
   PyObject *function = nullptr;
   uint64_t functions_version = 0;
   uint64_t imported_version = 0;
-#endif
   ~Target() {
     Py_XDECREF(text);
     Py_XDECREF(imported_key);
     Py_XDECREF(instance_id);
-#ifdef GORAY_DICT_VERSIONS
     Py_XDECREF(function);
-#endif
   }
 };
 
