@@ -13,6 +13,9 @@
 #   bash scripts/bench.sh streaming [bench/streaming.py options]
 #                                    # C++ generator tasks streamed to Python (first item,
 #                                    # items/s) and to a C++ consumer vs plain-Python generators
+#   bash scripts/bench.sh local-pythons [bench/local_pythons.py options]
+#                                    # the local calls under CPython 3.10 to 3.13, each with
+#                                    # its own fast path (built in build-fastpath-py3.X)
 #   bash scripts/bench.sh peers [bench/peers.py options]
 #                                    # ours vs GoRay vs plain Python vs Ray's C++ API:
 #                                    # writes bench/report.md and bench/peers.png (~30 min)
@@ -35,6 +38,10 @@ what="${1:-all}"
 if [ "$what" = all ] || [ "$what" = local ]; then
   timed "bench: local calls" "$ROOT/.venv/bin/python" "$ROOT/bench/local_calls.py" \
     "$ROOT/build-release/bench/libbench_local.so"
+fi
+if [ "$what" = local-pythons ]; then  # not in "all": a few minutes, and four Pythons
+  timed "bench: local calls per Python" "$ROOT/.venv/bin/python" "$ROOT/bench/local_pythons.py" \
+    --library "$ROOT/build-release/bench/libbench_local.so" "${@:2}"
 fi
 if [ "$what" = all ] || [ "$what" = scan ]; then
   timed "bench: scanner" "$ROOT/.venv/bin/python" "$ROOT/bench/scan_bench.py"
