@@ -148,6 +148,15 @@ RULES = [
     Rule(r'cmake -S \. -B build -G Ninja -Dgoray_DIR="\$\(\.venv/bin/python -m goray --cmake-dir\)"',
          RUN, "test_cmake_package_builds_a_small_application"),
     Rule(r"cmake --build build", RUN, "test_cmake_package_builds_a_small_application"),
+    # docs/cmake.md, "AddressSanitizer": the wheel stage builds and runs it (g++ and clang++).
+    Rule(r'cmake -S \. -B build -G Ninja -Dgoray_DIR="\$\(\.venv/bin/python -m goray --cmake-dir\)" '
+         r'-DCMAKE_CXX_FLAGS="-fsanitize=address -fno-omit-frame-pointer"', COVERED,
+         "tests/wheel/test_toolchains.py::def test_address_sanitizer_end_to_end(",
+         "an ASan build against the wheel's package (there with -fsanitize-recover too)"),
+    Rule(r'LD_PRELOAD="\$\(g\+\+ -print-file-name=libasan\.so\)" ASAN_OPTIONS=detect_leaks=0 '
+         r'\.venv/bin/goray --py-defs app\.py \./build/librayapp\.so', COVERED,
+         "tests/wheel/test_toolchains.py::def test_address_sanitizer_end_to_end(",
+         "starts a local Ray with ASan preloaded: the wheel stage runs an ASan build so"),
     # README.md and docs/install.md: the pip wheel. The wheel stage (tests/wheel) builds it
     # once, installs it into a throwaway virtualenv (pip fetches Ray) and runs install.md's
     # blocks as written in a project whose .venv is that virtualenv.
