@@ -129,7 +129,7 @@ def main():
     options = parser.parse_args()
 
     library = Path(options.library) if options.library else bench_library()
-    pythons = {}
+    pythons, full_versions = {}, {}
     for version in options.pythons.split(","):
         python = venv_python(version)
         if python is None:
@@ -138,6 +138,7 @@ def main():
         module = fastpath(python, version)
         print(f"Python {version}: {python} with {module.name}", file=sys.stderr)
         pythons[version] = python
+        full_versions[version] = probe(python, "import platform; print(platform.python_version())")
 
     samples = {version: [] for version in pythons}
     for index in range(options.passes):
@@ -147,7 +148,7 @@ def main():
 
     print(f"library {library}; {options.passes} passes x {options.rounds} rounds x {options.calls} calls;"
           " figures: median over passes of each pass's median; spread: per-pass ratios")
-    print(f"{'python':7} {'fast path':9} {'direction':9} {'ours µs':>8} {'floor µs':>9} {'ratio':>6}  spread")
+    print(f"{'python':8} {'fast path':9} {'direction':9} {'ours µs':>8} {'floor µs':>9} {'ratio':>6}  spread")
     last = {"py->cpp": [], "cpp->py": []}
     for version, runs in samples.items():
         loaded = "yes" if all(on for _, on in runs) else "NO"
@@ -157,7 +158,7 @@ def main():
             floor = statistics.median(row[1] for row in rows)
             ratios = [row[2] for row in rows]
             ratio = statistics.median(ratios)
-            print(f"{version:7} {loaded:9} {direction:9} {ours:8.3f} {floor:9.3f} {ratio:6.3f}"
+            print(f"{full_versions[version]:8} {loaded:9} {direction:9} {ours:8.3f} {floor:9.3f} {ratio:6.3f}"
                   f"  {min(ratios):.3f}..{max(ratios):.3f}")
             last[direction].append(f"{version}={ratio:.3f}")
     print("local-call pythons " + " ".join(f"{d} {' '.join(v)}" for d, v in last.items()))
