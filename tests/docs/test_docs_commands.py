@@ -160,16 +160,17 @@ RULES = [
     # README.md and docs/install.md: the pip wheel. The wheel stage (tests/wheel) builds it
     # once, installs it into a throwaway virtualenv (pip fetches Ray) and runs install.md's
     # blocks as written in a project whose .venv is that virtualenv.
-    Rule(r"bash scripts/build-wheel\.sh", COVERED, "tests/wheel/conftest.py::def wheel_path(",
-         "builds the wheel (minutes: LLVM linked statically); the wheel stage's fixture runs it"),
+    Rule(r"bash scripts/build-wheel\.sh", COVERED, "tests/wheel/conftest.py::def wheels(",
+         "builds the wheels (minutes: LLVM linked statically); the wheel stage's fixture runs it"),
     Rule(r"\.venv/bin/python -m build --sdist", COVERED, "tests/wheel/test_sdist.py::def sdist(",
          "builds the source distribution (pip fetches scikit-build-core): the wheel stage's "
          "test_sdist builds it, checks its files and configures it"),
-    Rule(r"python3 -m venv \.venv", COVERED, "tests/wheel/conftest.py::def wheel_venv(",
+    Rule(r"python3 -m venv \.venv", COVERED, "tests/wheel/conftest.py::def make_wheel_venv(",
          "a virtualenv with the wheel, which the wheel stage makes (pip downloads Ray)"),
-    Rule(r"\.venv/bin/pip install /path/to/goray/dist/goray_cpp-\*\.whl", COVERED,
-         "tests/wheel/conftest.py::def wheel_venv(",
-         "installs the wheel and Ray into a throwaway virtualenv in the wheel stage"),
+    Rule(r"\.venv/bin/pip install --find-links /path/to/goray/dist 'goray-cpp\[numpy\]'", COVERED,
+         "tests/wheel/conftest.py::def make_wheel_venv(",
+         "pip picks the wheel of the venv's Python from dist/; the wheel stage runs this line "
+         "as written, per CPython, with the dist directory's path put in"),
     Rule(r'cmake -S \. -B build -Dgoray_DIR="\$\(\.venv/bin/python -m goray --cmake-dir\)"',
          COVERED, "tests/wheel/test_install.py::def test_readme_application_builds_with_find_package",
          "needs the wheel installed: the wheel stage runs install.md's block as written"),
@@ -262,6 +263,10 @@ RULES = [
          "a benchmark (minutes: arrays of 64 and 256 MiB on Ray)"),
     Rule(r"bash scripts/bench\.sh concurrency( --\w+ \S+)*", COVERED,
          "scripts/bench.sh::bench/concurrency.py", "a benchmark (a minute on Ray)"),
+    Rule(r"bash scripts/bench\.sh local-pythons", COVERED, "scripts/bench.sh::local-pythons",
+         "a benchmark (minutes: local calls under each CPython, building fast paths)"),
+    Rule(r"python bench/local_pythons\.py( --[\w-]+ \S+)*", COVERED, "bench/local_pythons.py",
+         "a benchmark (minutes: local calls under each CPython)"),
     Rule(r"\.venv/bin/python bench/scan_bench\.py", COVERED, "bench/scan_bench.py",
          "a benchmark"),
     Rule(r"\.venv/bin/python bench/soak\.py( --[\w-]+( \d+| \w+)?)*", COVERED, "bench/soak.py",

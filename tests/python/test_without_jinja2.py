@@ -8,6 +8,8 @@ import pathlib
 import subprocess
 import sys
 
+import pytest
+
 from conftest import test_library_path
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -52,8 +54,7 @@ def test_cmake_dir_needs_no_goray_gen():
 
 
 def test_jinja2_is_the_gen_extra_and_setup_installs_it():
-    import tomllib
-
+    tomllib = pytest.importorskip("tomllib", reason="tomllib is in Python 3.11 and later")
     project = tomllib.loads((ROOT / "python" / "pyproject.toml").read_text())["project"]
     assert not any(dep.lower().startswith("jinja2") for dep in project["dependencies"])
     assert any(dep.startswith("Jinja2") for dep in project["optional-dependencies"]["gen"])
