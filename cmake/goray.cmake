@@ -125,37 +125,38 @@ install(DIRECTORY "${GORAY_REPO_DIR}/runtime/include/" DESTINATION include COMPO
 # sources (share/goray/runtime/include), off the application's include path.
 option(GORAY_BUNDLE_MSGPACK
        "Install msgpack-c's C++ headers with the runtime's, and nlohmann/json's with its sources" OFF)
+# _goray_bundle_headers(<var> <header> <debian package> <destination> <doc name> <items>...):
+# installs the <items> (files or directories) of the directory holding <header> into
+# <destination>, and the library's copyright file (by default its Debian package's), when
+# there, into share/doc/<doc name>/copyright.
+function(_goray_bundle_headers variable header debian_package destination doc_name)
+  find_path(${variable} "${header}" DOC "${doc_name}'s headers")
+  if(NOT ${variable})
+    message(FATAL_ERROR "goray: GORAY_BUNDLE_MSGPACK is on but ${header} is not found "
+                        "(install ${debian_package} or set -D${variable}=<dir>)")
+  endif()
+  foreach(item IN LISTS ARGN)
+    if(IS_DIRECTORY "${${variable}}/${item}")
+      install(DIRECTORY "${${variable}}/${item}" DESTINATION "${destination}" COMPONENT goray)
+    else()
+      install(FILES "${${variable}}/${item}" DESTINATION "${destination}" COMPONENT goray)
+    endif()
+  endforeach()
+  # GORAY_MSGPACK_LICENSE, GORAY_NLOHMANN_LICENSE: where a machine without Debian's has it.
+  string(REPLACE "_INCLUDE_DIR" "_LICENSE" license "${variable}")
+  set(${license} "/usr/share/doc/${debian_package}/copyright" CACHE FILEPATH
+      "${doc_name}'s copyright and licence file, installed with its headers")
+  if(EXISTS "${${license}}")
+    install(FILES "${${license}}" DESTINATION "share/doc/${doc_name}" RENAME copyright
+            COMPONENT goray)
+  endif()
+endfunction()
 if(GORAY_BUNDLE_MSGPACK)
-  find_path(GORAY_MSGPACK_INCLUDE_DIR msgpack.hpp DOC "msgpack-c's C++ headers")
-  if(NOT GORAY_MSGPACK_INCLUDE_DIR)
-    message(FATAL_ERROR "goray: GORAY_BUNDLE_MSGPACK is on but msgpack.hpp is not found "
-                        "(install libmsgpack-cxx-dev or set -DGORAY_MSGPACK_INCLUDE_DIR=<dir>)")
-  endif()
-  install(FILES "${GORAY_MSGPACK_INCLUDE_DIR}/msgpack.hpp" DESTINATION include COMPONENT goray)
-  install(DIRECTORY "${GORAY_MSGPACK_INCLUDE_DIR}/msgpack" DESTINATION include COMPONENT goray)
-  # Its licence (Boost Software License 1.0), from the Debian package when it is there.
-  set(GORAY_MSGPACK_LICENSE "/usr/share/doc/libmsgpack-cxx-dev/copyright" CACHE FILEPATH
-      "msgpack-c's copyright and licence file, installed with its headers")
-  if(EXISTS "${GORAY_MSGPACK_LICENSE}")
-    install(FILES "${GORAY_MSGPACK_LICENSE}" DESTINATION share/doc/msgpack-cxx
-            RENAME copyright COMPONENT goray)
-  endif()
-endif()
-if(GORAY_BUNDLE_MSGPACK)
-  find_path(GORAY_NLOHMANN_INCLUDE_DIR nlohmann/json.hpp DOC "nlohmann/json's headers")
-  if(NOT GORAY_NLOHMANN_INCLUDE_DIR)
-    message(FATAL_ERROR "goray: GORAY_BUNDLE_MSGPACK is on but nlohmann/json.hpp is not found "
-                        "(install nlohmann-json3-dev or set -DGORAY_NLOHMANN_INCLUDE_DIR=<dir>)")
-  endif()
-  install(DIRECTORY "${GORAY_NLOHMANN_INCLUDE_DIR}/nlohmann"
-          DESTINATION share/goray/runtime/include COMPONENT goray)
-  # Its licence (MIT), from the Debian package when it is there.
-  set(GORAY_NLOHMANN_LICENSE "/usr/share/doc/nlohmann-json3-dev/copyright" CACHE FILEPATH
-      "nlohmann/json's copyright and licence file, installed with its headers")
-  if(EXISTS "${GORAY_NLOHMANN_LICENSE}")
-    install(FILES "${GORAY_NLOHMANN_LICENSE}" DESTINATION share/doc/nlohmann-json
-            RENAME copyright COMPONENT goray)
-  endif()
+  # msgpack-c: Boost Software License 1.0; nlohmann/json: MIT.
+  _goray_bundle_headers(GORAY_MSGPACK_INCLUDE_DIR msgpack.hpp libmsgpack-cxx-dev include
+                        msgpack-cxx msgpack.hpp msgpack)
+  _goray_bundle_headers(GORAY_NLOHMANN_INCLUDE_DIR nlohmann/json.hpp nlohmann-json3-dev
+                        share/goray/runtime/include nlohmann-json nlohmann)
 endif()
 # The packaged runtime (runtime/CMakeLists.txt): without debug info unless asked for.
 install(FILES "${GORAY_PACKAGE_RUNTIME}" DESTINATION lib COMPONENT goray)
