@@ -80,6 +80,8 @@ class WheelVenv:
 
 # The CPython versions the wheels are built for (scripts/build-wheel.sh's SUPPORTED).
 SUPPORTED_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+# The platform tag docs/install.md promises (scripts/build-wheel.sh's --plat).
+PLATFORM_TAG = "manylinux_2_34_x86_64"
 THIS_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 WHEEL_NAME = re.compile(r"goray_cpp-[^-]+-cp3(\d+)-[^-]+-[^-]+\.whl")
 

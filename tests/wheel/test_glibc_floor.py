@@ -18,14 +18,13 @@ import re
 import subprocess
 import zipfile
 from pathlib import Path
-from typing import Dict, Iterator, List, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from conftest import SUPPORTED_PYTHONS
+from conftest import PLATFORM_TAG, SUPPORTED_PYTHONS
 
-PROMISED_TAG = "manylinux_2_34_x86_64"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "install.md"
 # The libraries a symbol of the static runtime may come from, as a user's link finds them.
 SYSTEM_LIBRARIES = ("libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1")
@@ -66,28 +65,32 @@ def needed_versions(data: bytes) -> Set[str]:
     return {aux.name for _, auxiliaries in section.iter_versions() for aux in auxiliaries}
 
 
+def family_and_number(version: str) -> Optional[Tuple[str, Version]]:
+    """GLIBC_2.34 -> ("GLIBC", (2, 34)); None for a name that is no numbered version
+    (GLIBC_PRIVATE never occurs in a linked binary; ABI tags are not versions)."""
+    match = re.fullmatch(r"([A-Z]+)_([\d.]+)", version)
+    return (match.group(1), parse_version(match.group(2))) if match else None
+
+
 def too_new(versions: Set[str], allowed: Dict[str, Version]) -> List[str]:
     """The versions beyond the policy's newest of their family (unknown families too)."""
     found = []
     for version in sorted(versions):
-        match = re.fullmatch(r"([A-Z]+)_([\d.]+)", version)
-        if not match:
-            continue  # e.g. GLIBC_PRIVATE never occurs in a linked binary; ABI tags are not versions
-        family, number = match.groups()
-        if family not in allowed or parse_version(number) > allowed[family]:
+        parsed = family_and_number(version)
+        if parsed and (parsed[0] not in allowed or parsed[1] > allowed[parsed[0]]):
             found.append(version)
     return found
 
 
 @pytest.fixture(scope="module")
 def allowed() -> Dict[str, Version]:
-    return allowed_versions(PROMISED_TAG)
+    return allowed_versions(PLATFORM_TAG)
 
 
 def test_the_policy_is_the_one_the_docs_promise(allowed: Dict[str, Version]):
     assert allowed["GLIBC"] == (2, 34) and allowed["GLIBCXX"] == (3, 4, 29), allowed
     text = DOCS.read_text(encoding="utf-8")
-    assert PROMISED_TAG.removesuffix("_x86_64") in text and "GLIBCXX_3.4.29" in text
+    assert PLATFORM_TAG.removesuffix("_x86_64") in text and "GLIBCXX_3.4.29" in text
 
 
 @pytest.mark.parametrize("python", SUPPORTED_PYTHONS)
@@ -96,7 +99,7 @@ def test_every_binary_of_the_wheel_is_within_its_tags_floor(wheels: Dict[str, Pa
     if python not in wheels:
         pytest.skip(f"no wheel for CPython {python} (test_install checks that each is built)")
     wheel = wheels[python]
-    assert wheel.name.endswith(f"-{PROMISED_TAG}.whl"), wheel.name
+    assert wheel.name.endswith(f"-{PLATFORM_TAG}.whl"), wheel.name
     report = {}
     offenders = {}
     for name, data in elf_members(wheel):
@@ -104,11 +107,9 @@ def test_every_binary_of_the_wheel_is_within_its_tags_floor(wheels: Dict[str, Pa
         if elf["e_type"] == "ET_REL":
             continue  # an object file has no version needs (the archives are ar, not ELF)
         versions = needed_versions(data)
-        newest = {}
-        for version in versions:
-            family, _, number = version.partition("_")
-            if re.fullmatch(r"[\d.]+", number) and parse_version(number) > newest.get(family, ()):
-                newest[family] = parse_version(number)
+        newest: Dict[str, Version] = {}
+        for family, number in filter(None, map(family_and_number, versions)):
+            newest[family] = max(number, newest.get(family, ()))
         report[name] = {family: ".".join(map(str, v)) for family, v in sorted(newest.items())}
         bad = too_new(versions, allowed)
         if bad:
@@ -117,7 +118,7 @@ def test_every_binary_of_the_wheel_is_within_its_tags_floor(wheels: Dict[str, Pa
           + json.dumps(report, indent=1))
     assert len(report) >= 2, f"expected goray-scan and the fast path among {sorted(report)}"
     assert any(name.endswith("bin/goray-scan") for name in report)
-    assert not offenders, f"binaries needing more than {PROMISED_TAG} allows: {offenders}"
+    assert not offenders, f"binaries needing more than {PLATFORM_TAG} allows: {offenders}"
 
 
 def oldest_symbol_versions(library: str) -> Dict[str, str]:
@@ -163,4 +164,4 @@ def test_the_static_runtime_needs_nothing_newer_from_the_system(wheels: Dict[str
     offenders = {symbol: version for symbol, version in bound.items()
                  if too_new({version}, allowed)}
     assert not offenders, (f"the runtime library calls system symbols newer than "
-                           f"{PROMISED_TAG} allows: {offenders}")
+                           f"{PLATFORM_TAG} allows: {offenders}")

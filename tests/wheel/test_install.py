@@ -14,7 +14,7 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from conftest import REPO, SUPPORTED_PYTHONS, WheelVenv, require_python, run
+from conftest import PLATFORM_TAG, REPO, SUPPORTED_PYTHONS, WheelVenv, require_python, run
 
 VERSION_RE = r"(\d+)\.(\d+)\.(\d+)"
 
@@ -91,10 +91,6 @@ def test_readme_section_is_install_md():
 
 
 # ---- What the wheel holds ------------------------------------------------------------
-
-# The tag docs/install.md promises (scripts/build-wheel.sh's --plat): glibc 2.34 or later.
-PLATFORM_TAG = "manylinux_2_34_x86_64"
-
 
 @pytest.mark.parametrize("python", SUPPORTED_PYTHONS)
 def test_wheel_holds_the_package_runtime_cmake_package_and_scanner(wheels: Dict[str, Path],

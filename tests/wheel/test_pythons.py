@@ -16,7 +16,7 @@ from typing import Callable, Dict
 
 import pytest
 
-from conftest import SUPPORTED_PYTHONS, THIS_PYTHON, WheelVenv, run
+from conftest import PLATFORM_TAG, SUPPORTED_PYTHONS, THIS_PYTHON, WheelVenv, run
 from test_install import run_commands, shell_commands, user_project, write_readme_project
 
 # The user's compilers: the C++ compiler CMake picks from $CXX at its first configure.
@@ -47,7 +47,7 @@ def test_pip_picked_this_pythons_wheel_and_its_fast_path_loads(pyvenv: WheelVenv
         "module = ffi.fastpath_module()\n"
         "print(module.__file__ if module else None)\n").splitlines()
     assert found[0] == python, found
-    assert found[1] == f"['{cp}-{cp}-manylinux_2_34_x86_64']", found
+    assert found[1] == f"['{cp}-{cp}-{PLATFORM_TAG}']", found
     assert found[2].endswith(f"/goray/_fastpath.cpython-{cp[2:]}-x86_64-linux-gnu.so"), found
 
 
