@@ -58,7 +58,14 @@ ctest_in_build() { (cd "$ROOT/build" && ctest --output-on-failure -j "$(nproc)" 
 # One function per stage. Each process of in-process and Ray tests loads its own
 # application library (one per process), and the Ray one starts one Ray: separate pytests.
 stage_cpp() { ctest_in_build -LE scanner; }
-stage_python() { "${PYTEST[@]}" "$ROOT/tests/python"; }
+# The package's import layers (lint-imports, the contracts in .importlinter), then pytest:
+# both run, and the stage fails if either fails.
+stage_python() {
+  local status=0
+  "$ROOT/.venv/bin/lint-imports" --config "$ROOT/.importlinter" --no-logo --no-cache || status=1
+  "${PYTEST[@]}" "$ROOT/tests/python" || status=1
+  return "$status"
+}
 stage_ray() { "${PYTEST[@]}" "$ROOT/tests/ray"; }
 # The scanner's tests (ctest label "scanner") in one process: one ctest process per test
 # would parse the standard headers again at each start, several times slower.

@@ -36,6 +36,8 @@ import sys
 import threading
 from typing import Any, Callable, List, Optional, Tuple
 
+from ._protocol import CodecError
+
 __all__ = [
     "EXT_INLINE", "EXT_ADDRESS", "NESTED", "INLINE", "BORROWED", "DTYPE_NAMES",
     "wire_mode", "enable", "is_array", "describe", "BadArray", "ArraysNeedNumpy",
@@ -324,11 +326,6 @@ def _release(token: int) -> None:
         release(token)
 
 
-def _codec_error(text: str) -> Exception:
-    from ._codec import CodecError  # (goray._codec imports this module)
-    return CodecError(text)
-
-
 # Per ndim, the struct of a shape; and the dtypes by their two header bytes.
 _SHAPES = [struct.Struct(f"<{ndim}q") for ndim in range(256)]
 _KINDS = {(ord(kind), size): kind for kind, size in DTYPE_NAMES}
@@ -338,15 +335,15 @@ _U64_PAIR = struct.Struct("<QQ")
 def _parse_head(data: bytes, code: int) -> Tuple[str, int, Tuple[int, ...], int, int]:
     """(kind, itemsize, shape, 4th header byte, end of the shape) of an array ext."""
     if len(data) < 4:
-        raise _codec_error(f"ext {code}: {len(data)} bytes, too short for an array header")
+        raise CodecError(f"ext {code}: {len(data)} bytes, too short for an array header")
     itemsize, ndim, fourth = data[1], data[2], data[3]
     kind = _KINDS.get((data[0], itemsize))
     end = 4 + 8 * ndim
     if len(data) < end:
-        raise _codec_error(f"ext {code}: {len(data)} bytes, too short for {ndim} dimensions")
+        raise CodecError(f"ext {code}: {len(data)} bytes, too short for {ndim} dimensions")
     shape = _SHAPES[ndim].unpack_from(data, 4)
     if kind is None or ndim > 32 or min(shape, default=0) < 0:
-        raise _codec_error(f"ext {code}: not an array (dtype {chr(data[0])!r}{itemsize}, "
+        raise CodecError(f"ext {code}: not an array (dtype {chr(data[0])!r}{itemsize}, "
                            f"shape {shape})")
     return kind, itemsize, shape, fourth, end
 
@@ -365,7 +362,7 @@ def decode_inline(data: Any) -> Any:
     start = end + pad
     nbytes = _count(shape) * itemsize
     if len(data) != start + nbytes:
-        raise _codec_error(f"ext 71: {len(data)} bytes, expected {start + nbytes} for "
+        raise CodecError(f"ext 71: {len(data)} bytes, expected {start + nbytes} for "
                          f"{DTYPE_NAMES[(kind, itemsize)]} {_shape_text(shape)}")
     numpy = _numpy()
     dtype = numpy.dtype(DTYPE_NAMES[(kind, itemsize)])
@@ -404,10 +401,10 @@ def ext_hook(code: int, data: bytes) -> Any:
 def _address(data: bytes) -> Any:
     kind, itemsize, shape, flags, end = _parse_head(data, EXT_ADDRESS)
     if len(data) != end + 16:
-        raise _codec_error(f"ext 72: {len(data)} bytes, expected {end + 16}")
+        raise CodecError(f"ext 72: {len(data)} bytes, expected {end + 16}")
     address, token = _U64_PAIR.unpack_from(data, end)
     if not flags & 1:
-        raise _codec_error("ext 72: a borrowed array in a reply (only owned ones may come back)")
+        raise CodecError("ext 72: a borrowed array in a reply (only owned ones may come back)")
     if flags & BYTES_FLAG:
         return adopted_bytes(shape, address, token)
     if sys.modules.get("numpy") is None and _numpy_or_none() is None:
@@ -426,7 +423,7 @@ def adopted_bytes(shape: Tuple[int, ...], address: int, token: int) -> bytes:
     _state.adopted += 1
     try:
         if len(shape) != 1:
-            raise _codec_error(f"ext 72: bytes of shape {_shape_text(shape)} (expected 1-D)")
+            raise CodecError(f"ext 72: bytes of shape {_shape_text(shape)} (expected 1-D)")
         import ctypes  # noqa: PLC0415 - only for handed-over bytes
         return ctypes.string_at(address, shape[0]) if shape[0] else b""
     finally:

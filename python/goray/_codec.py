@@ -28,16 +28,17 @@
 from __future__ import annotations
 
 import datetime as _dt
+import importlib
 import os
 import re
 import sys
 import threading
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import msgpack  # type: ignore[import-untyped]
 
 from . import _arrays
-from ._protocol import Buffer
+from ._protocol import Buffer, CodecError
 from .errors import ArgumentError, GorayError
 
 __all__ = [
@@ -64,10 +65,6 @@ __all__ = [
 MAX_LENGTH = (1 << 32) - 1
 
 
-class CodecError(ValueError):
-    """Bytes that are not the msgpack expected."""
-
-
 class RefsUnavailable(TypeError):
     """An ObjectRef or actor handle inside a value for a library (or process) where
     refs in values are not turned on; the message says what is needed, `expected`
@@ -87,6 +84,16 @@ EXT_ACTOR_HANDLE = 74
 #: goray._ray.nested once Ray is used: kind(value) -> 73/74/0, decode(code, key, lists),
 #: to_native_many(pieces, refs, actors) -> pieces with ids registered.
 ref_hooks: Any = None
+#: What sets ref_hooks when a value of a type msgpack does not know is packed in a
+#: process that imported Ray before goray._ray.nested was: goray._ray registers it
+#: at import (this module never imports the Ray layer).
+_ref_hooks_loader: Optional[Callable[[], None]] = None
+
+
+def set_ref_hooks_loader(loader: Callable[[], None]) -> None:
+    """Registers what loads the ref hooks (goray._ray, at import)."""
+    global _ref_hooks_loader
+    _ref_hooks_loader = loader
 
 
 class Unresolved:
@@ -147,9 +154,10 @@ def _ref_ext(value: Any) -> Any:
     types): the index among the value's refs, made an id by the outermost pack."""
     hooks = ref_hooks
     if hooks is None:
-        if "ray" not in sys.modules:
+        loader = _ref_hooks_loader
+        if loader is None or "ray" not in sys.modules:
             return None
-        from ._ray import nested  # noqa: F401  (installs ref_hooks)
+        loader()
         hooks = ref_hooks
         if hooks is None:
             return None
@@ -182,10 +190,12 @@ def _fast_finder() -> Any:
     if os.environ.get("GORAY_NO_FASTPATH"):
         return None
     try:
-        from . import _fastpath  # type: ignore[attr-defined]
+        # By name: import graphs (tests/python/test_layers.py, lint-imports) see no
+        # compiled module, and would take `from . import _fastpath` for the package.
+        fastpath = importlib.import_module("._fastpath", __package__)
     except ImportError:
         return None
-    return getattr(_fastpath, "find_ref_exts", None)
+    return getattr(fastpath, "find_ref_exts", None)
 
 
 _fast_find_ref_exts = _fast_finder()

@@ -9,6 +9,7 @@ callback, kept alive for the life of the process, that hands Native2Py commands 
 from __future__ import annotations
 
 import ctypes
+import importlib
 import os
 import sys
 import threading
@@ -16,7 +17,7 @@ import weakref
 from typing import Any, Callable, Optional, Tuple
 
 from . import _arrays, _handlers
-from ._protocol import ARRAYS_VERSION, COMMAND_BITS, Py2Native, pack_u64
+from ._protocol import ARRAYS_VERSION, COMMAND_BITS, Code, Py2Native, pack_u64
 from .errors import GorayError
 
 __all__ = ["Library", "load_library", "loaded_library", "get_library", "fastpath_active",
@@ -64,7 +65,7 @@ def _native_callback(request: int, in_data: Optional[int], in_len: int,
             data = _memory_view(in_data, in_len, _PyBUF_READ)
         code, reply = _handlers.dispatch(request, data)
     except BaseException as error:  # noqa: BLE001 - nothing may propagate into C
-        code, reply = 1, _handlers.error_reply(error)
+        code, reply = Code.FAILED, _handlers.error_reply(error)
     try:
         size = len(reply)
         if size == 0:
@@ -74,7 +75,7 @@ def _native_callback(request: int, in_data: Optional[int], in_len: int,
         pointer: Optional[int] = _malloc(size)
         if not pointer:
             out_len[0] = 0
-            ret_code[0] = 1
+            ret_code[0] = Code.FAILED
             return None
         if not isinstance(reply, bytes):  # a view (a stored block): ctypes takes bytes
             reply = bytes(reply)
@@ -103,10 +104,11 @@ def fastpath_module() -> Any:
     if os.environ.get(NO_FASTPATH_ENV):
         return None
     try:
-        from . import _fastpath  # type: ignore[attr-defined]
+        # By name: import graphs (tests/python/test_layers.py, lint-imports) see no
+        # compiled module, and would take `from . import _fastpath` for the package.
+        return importlib.import_module("._fastpath", __package__)
     except ImportError:
         return None
-    return _fastpath
 
 
 class Library:
@@ -180,7 +182,7 @@ class Library:
         try:
             code, reply = self.execute(int(Py2Native.RELEASE_ARRAY), pack_u64(token))
         except Exception as error:  # noqa: BLE001 - a finalizer must not raise
-            code, reply = 1, str(error).encode()
+            code, reply = Code.FAILED, str(error).encode()
         if code:
             print(f"goray: ReleaseArray({token}) failed (code {code}): "
                   f"{reply.decode('utf-8', errors='replace')}", file=sys.stderr)
@@ -261,13 +263,13 @@ class Library:
             return result
         code, pointer, size = self._call_execute(cmd, request, payload)
         if not pointer:
-            return code, (decode(memoryview(b"")) if code == 0 else b"")
+            return code, (decode(memoryview(b"")) if code == Code.SUCCESS else b"")
         try:
             if code:
                 return code, ctypes.string_at(pointer, size)
             view = _memory_view(pointer, size, _PyBUF_READ)
             try:
-                return 0, decode(view)
+                return Code.SUCCESS, decode(view)
             finally:
                 view.release()  # nothing may read the freed output
         finally:
@@ -353,6 +355,16 @@ def fastpath_active() -> bool:
     """True when the loaded library goes through the compiled fast path."""
     library = _library
     return library is not None and library.uses_fastpath
+
+
+def _loaded_protocol_version() -> int:
+    """The loaded library's protocol version; 1 when none is loaded."""
+    return int(getattr(loaded_library(), "protocol_version", 1))
+
+
+# The dispatcher below asks this module (which it never imports) what the loaded
+# library speaks, for its failure replies.
+_handlers.set_library_version(_loaded_protocol_version)
 
 
 def get_library() -> Library:

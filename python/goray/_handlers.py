@@ -1,11 +1,17 @@
 """Native2Py command handlers: what the driver does when native code calls it.
 
 This module serves the in-process commands 0-4 (docs/protocol.md §3). The Ray
-commands (5-16) answer code 1 until a Ray-aware module installs handlers for them
-with :func:`register_handler`. A handler takes the request bytes (a view valid only
-during the call) and returns ``(code, reply)``; an exception becomes code 1 with
-:func:`error_reply`: the failure as structure for goray's runtime, GoRay's text for
-other libraries (docs/protocol.md §9).
+commands (5-16 and the extensions) answer code 1 until a Ray-aware module installs
+handlers for them with :func:`register_handler`. A handler takes the request bytes
+(a view valid only during the call) and returns ``(code, reply)``; an exception
+becomes code 1 with :func:`error_reply`: the failure as structure for goray's
+runtime, GoRay's text for other libraries (docs/protocol.md §9).
+
+The dispatcher sits below the library loader and the Ray layer, and imports
+neither: each registers itself here when imported. goray._ffi says which protocol
+version the loaded library speaks (:func:`set_library_version`); goray._ray says
+how to serve the Ray commands in a process where Ray runs
+(:func:`set_ray_commands_loader`).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from ._protocol import (
     META_PY_TASK_NAME,
     META_TASK_NAME,
     STRUCTURED_FAILURES_VERSION,
+    Code,
     Native2Py,
     pack_u64,
     unpack_units,
@@ -41,7 +48,8 @@ from ._protocol import (
 )
 from .errors import ArgumentError, GorayError, NativeError, UnknownNameError, error_fields
 
-__all__ = ["dispatch", "register_handler", "error_text", "error_reply", "local_instances", "install_fastpath"]
+__all__ = ["dispatch", "register_handler", "error_text", "error_reply", "local_instances", "install_fastpath",
+           "set_library_version", "set_ray_commands_loader", "Reply", "Handler"]
 
 Reply = Tuple[int, bytes]
 Handler = Callable[[memoryview], Reply]
@@ -129,10 +137,24 @@ def error_text(error: BaseException) -> bytes:
     return text.encode("utf-8", errors="replace")
 
 
+def _no_library() -> int:
+    return 1
+
+
+#: The loaded library's GorayProtocolVersion() (1 when none is loaded): goray._ffi
+#: registers its answer at import.
+_library_version: Callable[[], int] = _no_library
+
+
+def set_library_version(version: Callable[[], int]) -> None:
+    """Registers what says which protocol version the loaded library speaks
+    (goray._ffi, at import; called for each failure reply)."""
+    global _library_version
+    _library_version = version
+
+
 def _reads_structured_failures() -> bool:
-    from . import _ffi  # here: _ffi imports this module
-    library = _ffi.loaded_library()
-    return getattr(library, "protocol_version", 1) >= STRUCTURED_FAILURES_VERSION
+    return _library_version() >= STRUCTURED_FAILURES_VERSION
 
 
 def error_reply(error: BaseException) -> bytes:
@@ -212,7 +234,7 @@ def _exe_python_local_task(data: memoryview) -> Reply:
     args, meta = _call_payload(data)
     name = _meta(meta, META_TASK_NAME, "ExePythonLocalTask")
     function = _registry.find_function(name)
-    return 0, _pack_result(function(*args), name)
+    return Code.SUCCESS, _pack_result(function(*args), name)
 
 
 # ---------------------------------------------------------------------------
@@ -239,7 +261,7 @@ def _exe_py_code(data: memoryview) -> Reply:
     source = _meta(meta, META_FUNC_CODE, "ExePyCode")
     if not isinstance(source, str):
         raise FramingError("ExePyCode: func_code is not a string")
-    return 0, _run_py_code(source, args)
+    return Code.SUCCESS, _run_py_code(source, args)
 
 
 def _run_py_code(source: str, args: List[Any]) -> bytes:
@@ -274,7 +296,7 @@ def _new_class_instance(data: memoryview) -> Reply:
     with _instances_lock:
         instance_id = next(_instance_ids)
         _instances[instance_id] = instance
-    return 0, pack_u64(instance_id)
+    return Code.SUCCESS, pack_u64(instance_id)
 
 
 def _instance_id(value: Any) -> int:
@@ -300,7 +322,7 @@ def _local_method_call(data: memoryview) -> Reply:
             "method", method_name, known,
             message=f"unknown method {method_name!r} of Python class {cls}; known methods: "
                     f"{', '.join(known) if known else '(none)'}")
-    return 0, _pack_result(method(*args), f"{type(instance).__name__}.{method_name}")
+    return Code.SUCCESS, _pack_result(method(*args), f"{type(instance).__name__}.{method_name}")
 
 
 def _close_class_instance(data: memoryview) -> Reply:
@@ -314,7 +336,7 @@ def _close_class_instance(data: memoryview) -> Reply:
         raise GorayError(f"Python local instance {instance_id} is not open "
                          "(never created or already closed)")
     del instance  # the last reference: the object goes now, not under the lock
-    return 0, b""
+    return Code.SUCCESS, b""
 
 
 # ---------------------------------------------------------------------------
@@ -358,17 +380,29 @@ def _ray_started() -> bool:
     return ray is not None and bool(ray.is_initialized())
 
 
+#: Installs the Ray commands' handlers (goray._ray.native2py's), registered by
+#: goray._ray at import; None where it is not imported.
+_ray_commands_loader: Optional[Callable[[], None]] = None
+
+
+def set_ray_commands_loader(loader: Callable[[], None]) -> None:
+    """Registers what installs the handlers of the Ray commands (with
+    :func:`register_handler`) in a process where Ray runs: goray._ray, at import."""
+    global _ray_commands_loader
+    _ray_commands_loader = loader
+
+
 def _needs_ray(command: Native2Py) -> Handler:
     """The handler of a Ray command before goray._ray.native2py serves it: in a
     process where Ray runs (a Ray worker, a driver that called ray.init itself), the
-    first Ray command installs those handlers and is served by them; elsewhere it
-    fails, saying how to start Ray."""
+    first Ray command installs those handlers (the loader goray._ray registered) and
+    is served by them; elsewhere it fails, saying how to start Ray."""
     text, key = _RAY_REQUESTS.get(command, (f"Native2Py command {int(command)} ({command.name})", None))
 
     def handler(data: memoryview) -> Reply:
-        if _ray_started():
-            from ._ray import native2py  # imports this module: not imported at the top
-            native2py.install()
+        loader = _ray_commands_loader
+        if loader is not None and _ray_started():
+            loader()
             served = _handlers.get(int(command))
             if served is not None and served is not handler:
                 return served(data)
@@ -452,8 +486,8 @@ def dispatch(command: int, data: memoryview) -> Reply:
     """Runs the handler of a Native2Py command; failures become code 1 with text."""
     handler = _handlers.get(command)
     if handler is None:
-        return 1, f"unknown command {command}".encode()
+        return Code.FAILED, f"unknown command {command}".encode()
     try:
         return handler(data)
     except BaseException as error:  # noqa: BLE001 - reported to native code as code 1
-        return 1, error_reply(error)
+        return Code.FAILED, error_reply(error)

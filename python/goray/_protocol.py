@@ -1,7 +1,8 @@
 """The GoRay FFI protocol's numbers and framing (docs/protocol.md §1-3).
 
-Framing only: no Ray, no ctypes. A *unit* is ``u64 LE length || bytes``; a *units
-message* is units back to back; the Py2Native request word is ``cmd | index << 10``.
+Framing only: no Ray, no ctypes, and no other goray module (the package's bottom
+layer). A *unit* is ``u64 LE length || bytes``; a *units message* is units back to
+back; the Py2Native request word is ``cmd | index << 10``.
 """
 
 from __future__ import annotations
@@ -115,6 +116,11 @@ ACTOR_LOCAL_ID = "py_local_id"  # GetActor's reply
 ACTOR_TYPE_NAME = "actor_type_name"  # GetActor's and DescribeActor's replies
 ACTOR_IS_NATIVE = "is_golang_actor"
 
+#: The py-defs file's path, for every process of a job (docs/protocol.md §4; misspelt
+#: in the protocol, kept for GoRay compatibility). The library's is GORAY_BIN_PATH
+#: (goray._ffi.BIN_PATH_ENV).
+PY_DEFS_ENV = "GORAY_PY_MUDULE_PATH"
+
 # Ray names of what the driver submits (docs/protocol.md §4).
 NATIVE_TASK_PREFIX = "GolangTask."
 PYTHON_TASK_PREFIX = "py."
@@ -169,6 +175,16 @@ _U64 = struct.Struct("<Q")
 
 class FramingError(ValueError):
     """A units message or id that does not follow docs/protocol.md §2."""
+
+
+class CodecError(ValueError):
+    """Bytes that are not the msgpack expected (docs/protocol.md §5). Defined here,
+    below goray._arrays and goray._codec, which both raise it; named after
+    goray._codec, which exports it (error texts and pickles say
+    goray._codec.CodecError)."""
+
+
+CodecError.__module__ = "goray._codec"
 
 
 def request_word(cmd: int, index: int = 0) -> int:

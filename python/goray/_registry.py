@@ -21,6 +21,7 @@ import threading
 import warnings
 from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, TypeVar
 
+from ._protocol import PY_DEFS_ENV
 from .errors import UnknownNameError
 
 __all__ = ["local", "remote", "find_function", "find_class", "RemoteFunction",
@@ -270,7 +271,6 @@ def _find(name: str, table: Dict[str, Any], want_class: bool, kind: str) -> Any:
 
 def _no_py_defs_hint() -> str:
     """Why a name may be missing when this process was given no py-defs file."""
-    from ._worker import PY_DEFS_ENV
     if os.environ.get(PY_DEFS_ENV):
         return ""
     return (". No py-defs file was given, so only what this program registered is known: "

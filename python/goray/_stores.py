@@ -105,8 +105,9 @@ def describe_actor(handle: Any) -> Tuple[str, bool]:
     return class_name.rsplit(".", 1)[-1] or "actor", False
 
 
-#: ObjectRefs handed to native code (values: StoredObject, or goray._ray.native2py's
-#: FailedSubmission for a pipelined submission that failed, or LentBuffers).
+#: ObjectRefs handed to native code (values: StoredObject, or
+#: goray._ray.native2py_failures' FailedSubmission for a pipelined submission that
+#: failed, a stream (goray._ray.streams' StoredStream), or LentBuffers).
 objects: "IdStore[object]" = IdStore("object ref")
 #: Actor handles handed to native code (values: ActorEntry).
 actors: "IdStore[object]" = IdStore("actor")

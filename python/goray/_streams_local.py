@@ -18,7 +18,7 @@ import weakref
 from typing import Any, Callable, FrozenSet, Generator, List, Sequence, Tuple
 
 from . import _codec, _ffi, _traits
-from ._protocol import STREAM_END, Py2Native, pack_call, pack_u64, unpack_u64
+from ._protocol import STREAM_END, Code, Py2Native, pack_call, pack_u64, unpack_u64
 from .errors import ArgumentError, GorayError, error_from_reply
 
 __all__ = ["LocalStream", "start_stream", "task_stream", "method_stream", "streaming_tasks",
@@ -109,7 +109,7 @@ def next_python_item(library: Any, stream_id: int,
     code, reply = library.execute_view(_NEXT_STREAM_ITEM, pack_u64(stream_id), index)
     if code:
         return code, bytes(reply)
-    return 0, decode(reply)
+    return Code.SUCCESS, decode(reply)
 
 
 class LocalStream:

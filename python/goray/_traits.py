@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
-from ._protocol import STREAMS_VERSION, Py2Native
+from ._protocol import STREAMS_VERSION, Code, Py2Native
 from .errors import GorayError
 
 __all__ = ["ActorTraits", "AppTraits", "DESCRIBE_APPLICATION", "TRAITS_VERSION",
@@ -128,10 +128,10 @@ def _describe(library: Any) -> AppTraits:
     if int(getattr(library, "protocol_version", 1)) < TRAITS_VERSION:
         return _NO_TRAITS
     code, reply = library.execute(DESCRIBE_APPLICATION)
-    if code == 1:  # a library that does not know the command
+    if code == Code.FAILED:  # a library that does not know the command
         return _NO_TRAITS
     where = getattr(library, "path", repr(library))
-    if code != 0:
+    if code != Code.SUCCESS:
         raise GorayError(f"{where}: DescribeApplication failed (code {code}): "
                          f"{bytes(reply).decode('utf-8', errors='replace')}")
     return parse_traits(reply, where)

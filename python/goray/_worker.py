@@ -14,12 +14,10 @@ from types import ModuleType
 from typing import Dict, Iterator, Optional
 
 from . import _ffi
+from ._protocol import PY_DEFS_ENV
 from .errors import GorayError
 
 __all__ = ["PY_DEFS_ENV", "import_py_defs", "ensure_ready"]
-
-#: The py-defs file's path (misspelt in the protocol; kept for GoRay compatibility).
-PY_DEFS_ENV = "GORAY_PY_MUDULE_PATH"
 
 _lock = threading.RLock()
 _py_defs: Dict[str, ModuleType] = {}

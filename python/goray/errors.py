@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any, Optional, Sequence, Tuple
 
+from ._protocol import Code
+
 __all__ = [
     "GorayError",
     "NativeError",
@@ -38,7 +40,7 @@ class NativeError(GorayError, RuntimeError):
         self.type = type
         self.message = message
         self.traceback = traceback
-        self.code = 5
+        self.code = int(Code.PANIC)
         super().__init__(task, type, message, traceback)
 
     @property
@@ -205,7 +207,7 @@ def error_from_failure(message: str, traceback: str = "", member: Optional[dict]
 def error_from_reply(code: int, payload: bytes, callee: str = "") -> GorayError:
     """The exception for a non-zero Execute reply. ``callee`` names the task or
     method called, used when the failure does not name one."""
-    if code == 5:
+    if code == Code.PANIC:
         error = error_from_failure(*read_failure(payload), callee=callee)
     else:
         error = GorayError(payload.decode("utf-8", errors="replace"))

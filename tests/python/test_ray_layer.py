@@ -51,7 +51,8 @@ def test_the_ray_modules_import_each_other_without_a_circle():
 
     for name in sorted(graph):
         visit(name, [])
-    assert "native2py" not in graph["bodies"] | graph["py2native"] | graph["nested"]
+    lower = graph["bodies"] | graph["py2native"] | graph["nested"]
+    assert not {name for name in lower if name.startswith("native2py")}
 
 
 @pytest.mark.parametrize("first, second", [("native2py", "py2native"), ("py2native", "native2py")])

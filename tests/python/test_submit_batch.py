@@ -11,7 +11,7 @@ import pytest
 import ray
 
 from goray import _handlers, _stores
-from goray._ray import bodies, features, native2py, objects, submit
+from goray._ray import bodies, features, native2py, native2py_batch, native2py_calls, objects, submit
 from goray._protocol import Native2Py, Py2Native, pack_u64, pack_units
 
 
@@ -56,7 +56,7 @@ def served(monkeypatch):
     """Ray's handlers installed into a copy of the handler table (restored after),
     with no library loaded; submissions faked: each returns a FakeRef."""
     monkeypatch.setattr(_handlers, "_handlers", dict(_handlers._handlers))
-    monkeypatch.setattr(native2py, "_defined", {})
+    monkeypatch.setattr(native2py_batch, "_defined", {})
     monkeypatch.setattr("goray._ffi._library", None)
     native2py.install()
     submitted = []
@@ -78,9 +78,9 @@ def served(monkeypatch):
             raise KeyError(f"unknown Python task {name!r}")
         return Task(name, options)
 
-    monkeypatch.setattr(native2py, "submit_native_task", native)
-    monkeypatch.setattr(native2py, "python_task", python_task)
-    monkeypatch.setattr(native2py, "_python_args", lambda block, refs: [bytes(block)])
+    monkeypatch.setattr(native2py_calls, "submit_native_task", native)
+    monkeypatch.setattr(native2py_calls, "python_task", python_task)
+    monkeypatch.setattr(native2py_calls, "python_args", lambda block, refs: [bytes(block)])
     yield submitted
     for key in [k for k in _stores.objects._items if k >= 1 << 63]:
         _stores.objects._items.pop(key, None)
@@ -324,7 +324,7 @@ def test_arity_matches_rays_validation_of_positional_calls():
 
 
 def test_a_synchronous_call_json_without_refs_is_parsed_once(served, monkeypatch):
-    import goray._ray.native2py as handlers
+    handlers = native2py_calls
     monkeypatch.setattr(handlers, "_metas", {})
     monkeypatch.setattr(handlers, "_sync_options", {})
     parsed = []

@@ -36,8 +36,9 @@ __all__ = [
 
 _classes_lock = threading.Lock()  # guards the caches of remote functions and classes
 
-#: goray._ray.streams once imported (py2native and native2py import it): the bodies of
-#: generator tasks and methods. It imports this module, so it registers itself here.
+#: goray._ray.streams once imported (py2native and the native2py modules import it):
+#: the bodies of generator tasks and methods. It imports this module, so it registers
+#: itself here.
 streams: Any = None
 
 

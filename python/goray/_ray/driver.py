@@ -14,7 +14,7 @@ import os
 from typing import Any, Dict, Sequence
 
 from .. import _ffi, _worker
-from .._protocol import Py2Native
+from .._protocol import PY_DEFS_ENV, Py2Native
 from ..errors import GorayError, error_from_reply
 
 __all__ = ["init", "start", "run_driver", "init_options"]
@@ -77,7 +77,7 @@ def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
     bin_path = _library_path_for_workers(library, cluster)
     os.environ[_ffi.BIN_PATH_ENV] = bin_path
     if py_defs_path:
-        os.environ[_worker.PY_DEFS_ENV] = _library_path_for_workers(py_defs_path, cluster)
+        os.environ[PY_DEFS_ENV] = _library_path_for_workers(py_defs_path, cluster)
         _worker.import_py_defs(py_defs_path)
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 

@@ -10,7 +10,7 @@ import threading
 from typing import Any, Dict
 
 from .. import _ffi
-from .._protocol import FEATURES_VERSION, Feature, Py2Native, pack_u64, unpack_u64
+from .._protocol import FEATURES_VERSION, Code, Feature, Py2Native, pack_u64, unpack_u64
 
 __all__ = ["WANTED_FEATURES", "enable_features", "features"]
 
@@ -36,7 +36,7 @@ def enable_features(library: Any) -> int:
         if getattr(library, "protocol_version", 1) >= FEATURES_VERSION:
             wanted = WANTED_FEATURES if getattr(library, "arrays", False) else WANTED_FEATURES & ~_NEEDS_ARRAYS
             code, reply = library.execute(int(Py2Native.ENABLE_FEATURES), pack_u64(wanted))
-            if code == 0 and len(reply) == 8:
+            if code == Code.SUCCESS and len(reply) == 8:
                 turned_on = unpack_u64(reply) & wanted
             else:
                 _log.warning("goray: %s refused EnableFeatures (code %d): %s; its submissions stay "

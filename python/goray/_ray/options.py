@@ -13,8 +13,7 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Iterable, Optional
 
-from .._protocol import META_KEYS
-from .._worker import PY_DEFS_ENV
+from .._protocol import META_KEYS, PY_DEFS_ENV
 from ..errors import GorayError
 
 __all__ = ["META_KEYS", "split_options", "with_goray_env", "decode_scheduling_strategy",

@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 import ray
 
 from .. import _codec, _ffi
-from .._protocol import Py2Native, pack_units
+from .._protocol import Code, Py2Native, pack_units
 from ..errors import GorayError, UnknownNameError, error_from_reply
 from . import streams, submit  # noqa: F401  (streams registers the generator bodies in bodies)
 from .bodies import PYTHON_CALL, PYTHON_FIRST, native_task, python_caller_name, ready_library
@@ -86,7 +86,7 @@ def check_actor_args(type_name: str, args_block: Any, has_refs: bool) -> None:
         return  # (inside: the library would adopt the ids, which are the caller's)
     payload = pack_units(type_name.encode("utf-8"), args_block)
     code, reply = library.execute(int(Py2Native.CHECK_ACTOR_ARGS), payload)
-    if code == 5:
+    if code == Code.PANIC:
         raise error_from_reply(code, reply, type_name)
 
 

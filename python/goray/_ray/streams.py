@@ -29,7 +29,8 @@ import ray
 import ray.exceptions
 
 from .. import _codec, _registry, _stores, _traits
-from .._protocol import NATIVE_TASK_PREFIX, PYTHON_TASK_PREFIX, Buffer, Py2Native, pack_u64
+from .._handlers import Reply
+from .._protocol import NATIVE_TASK_PREFIX, PYTHON_TASK_PREFIX, Buffer, Code, Py2Native, pack_u64
 from .._streams_local import iterate_native, method_stream, not_a_generator, task_stream
 from ..errors import GorayError
 from . import bodies, objects, submit
@@ -298,7 +299,7 @@ def _inline_value(ref: Any, native: bool) -> Optional[Buffer]:
     return _codec.pack(value)
 
 
-def next_stream_ref(data: memoryview) -> Tuple[int, Buffer]:
+def next_stream_ref(data: memoryview) -> Reply:
     """NextStreamRef (Native2Py 36): `u64 stream id, f64 timeout (< 0: forever)` and
     optionally `u64 flags` -> the next item's new object id (8 bytes), with the
     item's value after a tag byte 01 when the flags asked for it (WITH_VALUE) and it
@@ -310,29 +311,29 @@ def next_stream_ref(data: memoryview) -> Tuple[int, Buffer]:
     elif len(data) == _NEXT_FLAGS.size:
         stream_id, timeout, flags = _NEXT_FLAGS.unpack_from(data)
     else:
-        return 1, (f"NextStreamRef: a request is 16 bytes (u64 stream id, f64 timeout) or 24 "
-                   f"(and u64 flags), got {len(data)}").encode()
+        return Code.FAILED, (f"NextStreamRef: a request is 16 bytes (u64 stream id, f64 timeout) "
+                             f"or 24 (and u64 flags), got {len(data)}").encode()
     try:
         entry = _stores.objects.get(stream_id)
     except KeyError as error:
-        return 4, str(error).strip("'\"").encode()
+        return Code.OBJECT_REF_NOT_FOUND, str(error).strip("'\"").encode()
     if type(entry) is not StoredStream:
-        return 1, f"object {stream_id} is not a stream (NextStreamRef iterates streams)".encode()
+        return Code.FAILED, f"object {stream_id} is not a stream (NextStreamRef iterates streams)".encode()
     with entry.lock:
         try:
             ref = entry.generator._next_sync(None if timeout < 0 else timeout)
         except StopIteration:
-            return 0, b""
+            return Code.SUCCESS, b""
     if ref.is_nil():
-        return 2, (f"timed out after {timeout:g} s waiting for the next item of stream "
-                   f"{stream_id} ({entry.label})").encode()
+        return Code.TIMEOUT, (f"timed out after {timeout:g} s waiting for the next item of "
+                              f"stream {stream_id} ({entry.label})").encode()
     item = _stores.StoredObject(ref, entry.label, entry.native)
     reply = pack_u64(_stores.objects.add(item))
     if flags & WITH_VALUE:
         value = _inline_value(ref, entry.native)
         if value is not None:
-            return 0, b"".join((reply, _INLINE_TAG, value))
-    return 0, reply
+            return Code.SUCCESS, b"".join((reply, _INLINE_TAG, value))
+    return Code.SUCCESS, reply
 
 
 bodies.streams = sys.modules[__name__]  # native_task and native actor classes use these bodies
