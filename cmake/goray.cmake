@@ -1,5 +1,5 @@
 # goray's CMake package, from goray's own build (the top-level CMakeLists.txt includes
-# this after runtime/ and scanner/):
+# this after runtime/ and generator/):
 #   - goray_add_app() for this tree's examples and tests (in-tree tools: the goray-scan
 #     target, the repository's python/);
 #   - a package config for this build tree, ${PROJECT_BINARY_DIR}/goray-config, for
@@ -40,7 +40,7 @@ endif()
 
 include("${GORAY_CMAKE_DIR}/goray_add_app.cmake")
 file(GLOB _goray_gen_depends CONFIGURE_DEPENDS
-     "${GORAY_REPO_DIR}/python/goray/gen/*.py" "${GORAY_REPO_DIR}/python/goray/gen/templates/*.j2")
+     "${GORAY_REPO_DIR}/python/goray/gen/*.py" "${GORAY_REPO_DIR}/templates/*.j2")
 if(TARGET goray-scan)
   set(_goray_scanner "$<TARGET_FILE:goray-scan>")
   set(_goray_scanner_target goray-scan)

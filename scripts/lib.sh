@@ -36,6 +36,28 @@ ensure_virtualenv() {
   fi
 }
 
+# Every compile of every tree (build/, the sanitizer, fuzzer and wheel builds, and the
+# CMake projects tests configure) goes through ccache, when installed (setup.sh installs
+# it). CMake reads these variables when it first configures a tree. Paths under the
+# checkout are hashed relative to it, so a fresh clone elsewhere reuses the cache.
+enable_compile_cache() {
+  command -v ccache >/dev/null || return 0
+  export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
+  export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=true
+  # A fresh clone's files and goray-gen's outputs are newer than ccache's direct mode
+  # trusts by default; their contents are hashed all the same.
+  export CCACHE_SLOPPINESS=include_file_mtime,include_file_ctime,pch_defines,time_macros
+  : "${CCACHE_MAXSIZE:=10G}"; export CCACHE_MAXSIZE
+}
+enable_compile_cache
+
+# compile_cache_arguments: the -D options that put ccache in front of the compilers of a
+# tree configured before (the environment only counts at a tree's first configure).
+compile_cache_arguments() {
+  command -v ccache >/dev/null || return 0
+  echo "-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
+}
+
 # configure_clang SOURCE DIR CMAKE-ARGUMENT...: configures DIR, once, as a RelWithDebInfo
 # Ninja build with clang-19 (the sanitizer and fuzzer builds need its runtimes).
 configure_clang() {

@@ -52,7 +52,12 @@ if [ "$dry_run" -eq 1 ]; then
   exit 0
 fi
 
-PYTEST=("$ROOT/.venv/bin/python" -m pytest -q)
+# pytest's temporary folders are under build/pytest/<stage>/ (emptied at each start), not
+# /tmp: the CMake projects the tests build there then have the same paths relative to the
+# checkout in every run and every clone, so ccache (scripts/lib.sh) finds their compiles.
+# Each stage's slowest tests are listed after its summary (--durations).
+PYTEST=("$ROOT/.venv/bin/python" -m pytest -q --durations=15)
+pytest_in() { local stage="$1"; shift; "${PYTEST[@]}" --basetemp="$ROOT/build/pytest/$stage" "$@"; }
 ctest_in_build() { (cd "$ROOT/build" && ctest --output-on-failure -j "$(nproc)" "$@"); }
 
 # One function per stage. Each process of in-process and Ray tests loads its own
@@ -63,19 +68,19 @@ stage_cpp() { ctest_in_build -LE scanner; }
 stage_python() {
   local status=0
   "$ROOT/.venv/bin/lint-imports" --config "$ROOT/.importlinter" --no-logo --no-cache || status=1
-  "${PYTEST[@]}" "$ROOT/tests/python" || status=1
+  pytest_in python "$ROOT/tests/python" || status=1
   return "$status"
 }
-stage_ray() { "${PYTEST[@]}" "$ROOT/tests/ray"; }
+stage_ray() { pytest_in ray "$ROOT/tests/ray"; }
 # The scanner's tests (ctest label "scanner") in one process: one ctest process per test
 # would parse the standard headers again at each start, several times slower.
 stage_gen() {
   "$ROOT/build/tests/scanner/goray_scanner_test" --gtest_brief=1 &&
-    "${PYTEST[@]}" "$ROOT/tests/renderers"
+    pytest_in gen "$ROOT/tests/renderers"
 }
-stage_docs() { "${PYTEST[@]}" "$ROOT/tests/docs"; }
+stage_docs() { pytest_in docs "$ROOT/tests/docs"; }
 stage_examples() { bash "$ROOT/scripts/run-example.sh"; }
-stage_wheel() { "${PYTEST[@]}" "$ROOT/tests/wheel"; }
+stage_wheel() { pytest_in wheel "$ROOT/tests/wheel"; }
 stage_interop() { bash "$ROOT/scripts/test-interop.sh"; }
 stage_reliability() { bash "$ROOT/scripts/test-reliability.sh"; }
 

@@ -11,7 +11,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
 DEBIAN_PACKAGES=(clang-19 llvm-19-dev libclang-19-dev libclang-rt-19-dev libmsgpack-cxx-dev nlohmann-json3-dev
-                 libgtest-dev ninja-build cmake g++ python3-dev zlib1g-dev libzstd-dev)
+                 libgtest-dev ninja-build cmake g++ python3-dev zlib1g-dev libzstd-dev ccache)
 
 install_debian_packages() {
   local missing=()
@@ -55,7 +55,7 @@ build_tree() {
   # build/ configured differently by hand is put back to what the scripts expect.
   cmake -S "$ROOT" -B "$ROOT/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DGORAY_BUILD_SCANNER=ON -DGORAY_BUILD_TESTS=ON -DGORAY_BUILD_EXAMPLES=ON \
-    -DPython3_EXECUTABLE="$ROOT/.venv/bin/python" >/dev/null
+    -DPython3_EXECUTABLE="$ROOT/.venv/bin/python" $(compile_cache_arguments) >/dev/null
   # This also (re)builds goray._fastpath into python/goray/ when its sources change.
   cmake --build "$ROOT/build" -j "$(nproc)"
   # The CMake package (headers, runtime, goray-scan, lib/cmake/goray) into .venv,

@@ -98,7 +98,7 @@ GORAY_ABI void* Execute(long long request, void* in_data, long long in_len, long
   try {
     std::string_view payload(static_cast<const char*>(in_data),
                              in_data == nullptr || in_len < 0 ? 0 : static_cast<std::size_t>(in_len));
-    if ((request & 0x3ff) == kServeEnableFeatures) {
+    if (RequestCommand(request) == kServeEnableFeatures) {
       reply = EnableFeatures(payload);
     } else {
       reply = Application::Get().Handle(request, payload);

@@ -128,8 +128,8 @@ Reply ResultsReply(bool out_of_band, Run&& run) {
 }  // namespace
 
 Reply Dispatcher::Handle(long long request, std::string_view payload) {
-  const long long command = request & 0x3ff;
-  const auto index = static_cast<std::uint64_t>(request) >> 10;
+  const long long command = RequestCommand(request);
+  const auto index = RequestIndex(request);
   // Every command gets its own scope, so a call nested in a ForPython call
   // (on this thread) does not hand its results over, and the reverse.
   codec::detail::HandoffResults handoff(command == kServeRunTaskForPython ||

@@ -2,6 +2,7 @@
 // and 38-44 (docs/protocol.md §7, §10, §13) from an application's registry.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "actor_instances.h"
@@ -10,6 +11,16 @@
 #include "streams.h"
 
 namespace goray::detail {
+
+// The Py2Native request word is `command | index << kRequestIndexShift` (docs/protocol.md
+// §3): the low bits name the command, the high bits index a task, actor type or method.
+constexpr int kRequestIndexShift = 10;
+constexpr long long kRequestCommandMask = (1LL << kRequestIndexShift) - 1;
+
+inline long long RequestCommand(long long request) { return request & kRequestCommandMask; }
+inline std::uint64_t RequestIndex(long long request) {
+  return static_cast<std::uint64_t>(request) >> kRequestIndexShift;
+}
 
 // Py2Native command numbers (the commands this library serves).
 enum Py2NativeCommand : long long {

@@ -94,7 +94,7 @@ def test_a_package_copied_without_the_header_still_imports(tmp_path):
 @pytest.mark.skipif(not (ROOT / "build" / "bin" / "goray-scan").is_file(),
                     reason="needs the built scanner (build/bin/goray-scan)")
 def test_the_scanner_reports_the_headers_version():
-    scan_h = (ROOT / "scanner" / "include" / "goray" / "scan" / "scan.h").read_text()
+    scan_h = (ROOT / "generator" / "scanner" / "include" / "goray" / "scan" / "scan.h").read_text()
     assert not re.search(r'kGeneratorVersion = "', scan_h), "a second version literal"
     result = subprocess.run([str(ROOT / "build" / "bin" / "goray-scan"), "--version"],
                             capture_output=True, text=True, timeout=60)

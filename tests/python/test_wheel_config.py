@@ -58,6 +58,6 @@ def test_the_wheel_builds_the_package_parts_and_no_tests():
 def test_every_cmake_option_the_wheel_sets_exists():
     options = set()
     for path in [ROOT / "CMakeLists.txt", ROOT / "cmake" / "goray.cmake",
-                 ROOT / "scanner" / "CMakeLists.txt"]:
+                 ROOT / "generator" / "scanner" / "CMakeLists.txt"]:
         options |= set(re.findall(r"^\s*option\((\w+)", path.read_text(), re.MULTILINE))
     assert set(SKBUILD["cmake"]["define"]) <= options, set(SKBUILD["cmake"]["define"]) - options

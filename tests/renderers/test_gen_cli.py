@@ -154,8 +154,8 @@ def test_print_deps_lists_the_renderer_and_templates():
     assert result.returncode == 0, result.stderr
     listed = {pathlib.Path(line) for line in result.stdout.splitlines()}
     gen = ROOT / "python" / "goray" / "gen"
-    templates = sorted((gen / "templates").glob("*.j2"))
-    assert templates, f"no templates in {gen / 'templates'}"
+    templates = sorted((ROOT / "templates").glob("*.j2"))
+    assert templates, f"no templates in {ROOT / 'templates'}"
     for template in templates:
         assert template.resolve() in listed
     assert (gen / "model.py").resolve() in listed

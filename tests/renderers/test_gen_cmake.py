@@ -55,7 +55,9 @@ def test_generation_depends_on_sources_scanner_renderer_and_templates(built_apps
     inputs = rule.split("CUSTOM_COMMAND", 1)[1]
     for dependency in [APPS / "types" / "types.h", APPS / "types" / "types.cpp"]:
         assert str(dependency) in inputs
-    for template in (ROOT / "templates").glob("*.j2"):
+    templates = sorted((ROOT / "templates").glob("*.j2"))
+    assert len(templates) >= 6, f"the templates are not in {ROOT / 'templates'}"
+    for template in templates:
         assert str(template.resolve()) in inputs, template.name
     assert str((ROOT / "python" / "goray" / "gen" / "model.py").resolve()) in inputs
     assert "goray-scan" in inputs

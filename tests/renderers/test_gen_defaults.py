@@ -35,7 +35,7 @@ def test_the_scan_records_which_parameters_have_a_default(built_apps):
     assert defaults_of(methods["Describe"]["params"]) == [True]
     # Only whether there is one: no default expression is copied out of its context.
     assert "kStep" not in json.dumps(document) and "Factor" not in json.dumps(document)
-    schema = json.loads((ROOT / "scanner" / "idl.schema.json").read_text())
+    schema = json.loads((ROOT / "generator" / "idl" / "idl.schema.json").read_text())
     jsonschema.validate(document, schema)
 
 

@@ -1,4 +1,4 @@
-// The IDL's JSON Schema (scanner/idl.schema.json): every golden file and the design's
+// The IDL's JSON Schema (generator/idl/idl.schema.json): every golden file and the design's
 // app conform to it, and the checker rejects what the schema forbids.
 #include <string>
 #include <vector>

@@ -18,8 +18,8 @@ import pytest
 from conftest import REPO, clean_environment, run
 
 # The parts of the tree the wheel's CMake build reads: every tracked file under them ships.
-BUILD_INPUTS = ("CMakeLists.txt", "pyproject.toml", "cmake", "runtime", "scanner",
-                "python/goray")
+BUILD_INPUTS = ("CMakeLists.txt", "pyproject.toml", "cmake", "runtime", "generator",
+                "templates", "python/goray")
 # Build output and local state that must stay out (first path component, or any component).
 LEFT_OUT_TOP = re.compile(r"^(build|build-.+|dist|\.venv.*|\.git|\.tools|python/build)$")
 LEFT_OUT_ANYWHERE = re.compile(r"^(__pycache__|\.pytest_cache|\.mypy_cache|.+\.egg-info)$")
@@ -64,7 +64,8 @@ def test_sdist_holds_every_file_the_cmake_build_reads(sdist: Path):
     missing = [path for path in tracked if path not in files]
     assert not missing, f"{sdist.name} lacks {missing}"
     for needed in ("python/goray/_fastpath_src/CMakeLists.txt", "runtime/include/goray/version.h",
-                   "scanner/CMakeLists.txt", "cmake/gorayConfig.cmake.in", "README.md",
+                   "generator/scanner/CMakeLists.txt", "templates/goray.h.j2",
+                   "cmake/gorayConfig.cmake.in", "README.md",
                    "docs/install.md"):
         assert needed in files, f"{sdist.name} lacks {needed}"
     # The version of the sdist's metadata is version.h's (the regex provider).

@@ -1,4 +1,4 @@
-"""Reading the IDL that goray-scan writes (docs/idl.md, scanner/idl.schema.json).
+"""Reading the IDL that goray-scan writes (docs/idl.md, generator/idl/idl.schema.json).
 
 The renderers see only this document. A version this generator does not know is
 refused, so a newer scanner never produces silently wrong code.

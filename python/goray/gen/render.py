@@ -1,7 +1,8 @@
 """Rendering: one Jinja2 template per output, each a pure function of the view model.
 
-The templates live next to this module, in ``goray/gen/templates`` (package data of
-``goray.gen``). GORAY_GEN_TEMPLATES or ``--templates`` points elsewhere.
+The templates are the repository's top-level ``templates/``: the wheel installs them next
+to this module (``goray/gen/templates``), and the development tree's editable install reads
+them where they are. GORAY_GEN_TEMPLATES or ``--templates`` points elsewhere.
 """
 
 from __future__ import annotations
@@ -29,11 +30,14 @@ UNIT_TEMPLATE = "unit.cpp.j2"
 
 
 def templates_dir(override: Optional[str] = None) -> Path:
-    """Where the templates are: ``override``, $GORAY_GEN_TEMPLATES, else the package's."""
+    """Where the templates are: ``override``, $GORAY_GEN_TEMPLATES, else the installed
+    package's, else the source tree's (python/goray/gen -> templates/)."""
     chosen = override or os.environ.get(TEMPLATES_ENV)
     if chosen:
         return Path(chosen)
-    return Path(__file__).resolve().parent / "templates"
+    here = Path(__file__).resolve().parent
+    installed = here / "templates"
+    return installed if installed.is_dir() else here.parents[2] / "templates"
 
 
 def template_files(directory: Path) -> List[Path]:

@@ -1,4 +1,4 @@
-"""Running goray-scan, the Clang LibTooling scanner (scanner/), for goray-gen.
+"""Running goray-scan, the Clang LibTooling scanner (generator/scanner/), for goray-gen.
 
 Where goray-scan is found, first match wins:
   1. ``--scanner PATH`` (goray_add_app passes the one its package recorded);

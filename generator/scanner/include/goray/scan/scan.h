@@ -1,5 +1,5 @@
 // The scanner's library interface: C++ sources in, the IDL (versioned semantic JSON,
-// scanner/idl.schema.json, docs/idl.md) or clang-style diagnostics out.
+// generator/idl/idl.schema.json, docs/idl.md) or clang-style diagnostics out.
 // goray-scan's main and the tests call Scan(); nothing here exposes Clang types.
 #pragma once
 
