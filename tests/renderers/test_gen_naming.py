@@ -11,7 +11,8 @@ import pytest
 
 from conftest import GOLDEN
 
-from goray.gen.model import build_model, header_visible_types
+from goray.gen.model import build_model
+from goray.gen.model_cpp import header_visible_types
 from goray.gen.naming import (CPP, PYTHON, Scope, cpp_comment_lines, cpp_identifier,
                               cpp_string_literal, python_docstring, qualify_std,
                               unqualified_identifiers)

@@ -1,0 +1,451 @@
+"""The Python view model: what stub.py.j2 (NAME.py) and stub.pyi.j2 (NAME.pyi) render.
+
+From the IDL it decides the stub modules' names (module attributes, stub classes, struct
+and enum names, each through goray.gen.naming's scopes so no name hides another or the
+stubs' own ``_`` imports), the Python type of every value, and the docstrings' notes.
+It needs nothing from the C++ view model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import re
+import textwrap
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+
+from .idl import Idl
+from .model_shared import Type, concurrency_groups, idl_signatures, is_generator, type_name
+from .naming import PYTHON, Scope
+
+__all__ = ["PyParam", "PyTask", "PyMethod", "PyActor", "PyField", "PyStruct", "PyMember",
+           "PyEnum", "PyModel", "PyTypes", "build_python_model", "py_display"]
+
+
+# ---- The records the templates read ----------------------------------------------------
+
+def _stream_note(item: Optional[str]) -> str:
+    if item is None:
+        return ""
+    return (f"A streaming generator: .remote() returns a ray.ObjectRefGenerator of refs of "
+            f"{item}, one per item as it is produced; a local call, an iterator of {item}.")
+
+
+def _paragraph(text: str) -> str:
+    """A docstring paragraph after the first line (wrapped for an indented class body),
+    or nothing."""
+    return "\n\n" + textwrap.fill(text, 80) if text else ""
+
+
+@dataclass
+class PyParam:
+    name: str
+    type: str           # the value (local calls)
+    remote_type: str    # the value or a ray.ObjectRef of it (remote calls)
+    optional: bool = False  # the C++ parameter has a default argument
+
+
+@dataclass
+class PyTask:
+    name: str           # the wire name
+    attr: str           # the module attribute
+    cls: str            # the .pyi class of the attribute
+    params: List[PyParam]
+    result: str         # what a local call returns
+    doc: str
+    remote_result: str = ""  # what .remote() returns
+    # A streaming generator: the type of one item, as a docstring names it.
+    item: Optional[str] = None
+
+    @property
+    def note(self) -> str:
+        """What the .pyi class's docstring adds after its first line."""
+        return _paragraph(_stream_note(self.item))
+
+
+@dataclass
+class PyMethod:
+    name: str
+    attr: str
+    cls: str
+    params: List[PyParam]
+    result: str
+    doc: str
+    local_attr: Optional[str]   # None: not reachable as an attribute of a LocalActor
+    remote_result: str = ""
+    item: Optional[str] = None
+    concurrency_group: Optional[str] = None
+
+    @property
+    def note(self) -> str:
+        group = (f"It runs in the concurrency group {self.concurrency_group!r}."
+                 if self.concurrency_group is not None else "")
+        return _paragraph(" ".join(filter(None, [_stream_note(self.item), group])))
+
+
+@dataclass
+class PyActor:
+    name: str
+    attr: str
+    cls: str            # the actor class (module attribute's type)
+    handle_cls: str     # what .remote() returns
+    local_cls: str      # what local.<name>() returns
+    params: List[PyParam]
+    methods: List[PyMethod]
+    doc: str
+    thread_safe: bool = False
+    concurrency_groups: List[Tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def method_groups(self) -> Dict[str, str]:
+        """Method (wire name) -> its concurrency group."""
+        return {method.name: method.concurrency_group for method in self.methods
+                if method.concurrency_group is not None}
+
+    @property
+    def note(self) -> str:
+        if not self.thread_safe:
+            return _paragraph("Not thread-safe: one method at a time (max_concurrency > 1 "
+                              "is refused).")
+        text = ("Thread-safe (GORAY_THREADSAFE): an actor may run its methods "
+                "concurrently (max_concurrency > 1).")
+        if self.concurrency_groups:
+            text += " Concurrency groups: " + ", ".join(
+                f"{name!r} ({size} at once)" for name, size in self.concurrency_groups) + "."
+        if self.method_groups:
+            members: Dict[str, List[str]] = {}
+            for method, group in self.method_groups.items():
+                members.setdefault(group, []).append(method)
+            text += " In " + "; in ".join(f"{group!r}: {', '.join(methods)}"
+                                          for group, methods in members.items()) + "."
+        return _paragraph(text)
+
+
+@dataclass
+class PyField:
+    key: str
+    type: str
+    doc: str
+    # The type in the .py, where the .pyi's actor handle classes do not exist (Any).
+    runtime_type: str = ""
+
+    def __post_init__(self) -> None:
+        self.runtime_type = self.runtime_type or self.type
+
+
+@dataclass
+class PyStruct:
+    name: str
+    cpp_name: str
+    fields: List[PyField]
+    class_syntax: bool   # False: a field name needs TypedDict's functional form
+    doc: str
+
+
+@dataclass
+class PyMember:
+    name: str
+    value: int
+    doc: str
+
+
+@dataclass
+class PyEnum:
+    name: str
+    cpp_name: str
+    members: List[PyMember]
+    doc: str
+
+
+@dataclass
+class PyModel:
+    tasks: List[PyTask]
+    actors: List[PyActor]
+    structs: List[PyStruct]
+    enums: List[PyEnum]
+    local_attr: str
+    local_cls: str
+    exported: List[str]
+    # Whether the .pyi names NumPy types (only then does it import numpy), and whether
+    # the .py's TypedDicts do (it imports numpy for type checkers only).
+    uses_numpy: bool = False
+    structs_use_numpy: bool = False
+    # Whether the .py's TypedDicts name ray.ObjectRef (it imports ray for type checkers).
+    structs_use_ray: bool = False
+    # Whether a parameter is a ref (its .remote() takes a goray.Unresolved).
+    takes_unresolved: bool = False
+    # Whether a task or method streams (the .pyi imports Iterator for local calls).
+    streams: bool = False
+
+
+# ---- Types ------------------------------------------------------------------------------
+
+# NumPy's scalar type of each dtype the IDL names.
+NUMPY_SCALARS = {"bool": "bool_", "int8": "int8", "int16": "int16", "int32": "int32",
+                 "int64": "int64", "uint8": "uint8", "uint16": "uint16", "uint32": "uint32",
+                 "uint64": "uint64", "float32": "float32", "float64": "float64",
+                 "complex64": "complex64", "complex128": "complex128"}
+
+
+def uses_arrays(type_: Type) -> bool:
+    """Whether the type is or holds an array (through containers, not struct fields)."""
+    if type_["kind"] == "ndarray":
+        return True
+    inner = [type_[key] for key in ("element", "key", "value") if isinstance(type_.get(key), dict)]
+    return any(uses_arrays(t) for t in inner + list(type_.get("elements", [])))
+
+
+def uses_refs(type_: Type) -> bool:
+    """Whether the type is or holds an ObjectRef (through containers, not struct fields)."""
+    if type_["kind"] == "object_ref":
+        return True
+    inner = [type_[key] for key in ("element", "key", "value") if isinstance(type_.get(key), dict)]
+    return any(uses_refs(t) for t in inner + list(type_.get("elements", [])))
+
+
+class PyTypes:
+    """Python spellings of IDL types, through the stub's ``_``-aliased imports."""
+
+    def __init__(self, struct_names: Mapping[str, str],
+                 handle_names: Optional[Callable[[str], str]] = None) -> None:
+        self.struct_names = struct_names
+        # Actor type name -> the .pyi class of its handles; None: handles are Any (the .py).
+        self.handle_names = handle_names
+
+    def value(self, type_: Type, incoming: bool = False) -> str:
+        """A value of the type: as Python receives it, or (``incoming``) what a
+        Python caller may pass."""
+        kind = type_["kind"]
+        if kind == "bool":
+            return "_bool"
+        if kind in ("int", "enum"):
+            return "_int"
+        if kind == "float":
+            return "_float"
+        if kind == "string":
+            return "_str"
+        if kind == "bytes":
+            return "_bytes"
+        if kind in ("vector", "array", "list", "deque", "set", "unordered_set"):
+            return f"_list[{self.value(type_['element'], incoming)}]"
+        if kind == "pair":
+            first, second = (self.value(e, incoming) for e in type_["elements"])
+            either = first if first == second else f"{first} | {second}"
+            if incoming:
+                return f"_tuple[{first}, {second}] | _list[{either}]"
+            return f"_list[{either}]"
+        if kind in ("map", "unordered_map"):
+            return f"_dict[{self.value(type_['key'], incoming)}, " \
+                   f"{self.value(type_['value'], incoming)}]"
+        if kind == "optional":
+            return f"{self.value(type_['element'], incoming)} | None"
+        if kind == "time_point":
+            return "_datetime"
+        if kind == "value":
+            return "_Any"
+        if kind == "struct":
+            return self.struct_names[type_["ref"]]
+        if kind == "tuple":
+            # A result: no value is None, one value is itself, several arrive as a list
+            # (list[T] when they share a type).
+            elements = [self.value(e, incoming) for e in type_["elements"]]
+            if not elements:
+                return "None"
+            if len(elements) == 1:
+                return elements[0]
+            return f"_list[{elements[0]}]" if len(set(elements)) == 1 else "_list[_Any]"
+        if kind == "void":
+            return "None"
+        if kind == "generator":
+            # A local call's result: the items, one by one.
+            return f"_Iterator[{self.value(type_['element'])}]"
+        if kind == "object_ref":
+            # A ref is never resolved inside a value: Python holds the ray.ObjectRef.
+            held = "_Any" if type_["value"] is None else self.value(type_["value"])
+            return f"_ray.ObjectRef[{held}]"
+        if kind == "actor_handle":
+            if type_["actor"] is None or self.handle_names is None:
+                return "_Any"
+            return self.handle_names(type_["actor"])
+        if kind == "ndarray":
+            array = f"_npt.NDArray[_numpy.{NUMPY_SCALARS[type_['dtype']]}]"
+            if not incoming:
+                return array
+            # What goray accepts too: a 1-D buffer (array.array, memoryview) and (nested)
+            # lists of numbers. Not any buffer: an ndarray of another dtype is one.
+            dtype = type_["dtype"]
+            buffers = ["_array[_int]"] if dtype.startswith(("int", "uint")) else \
+                ["_array[_float]"] if dtype.startswith("float") else []
+            return " | ".join([array, *buffers, "_memoryview", "_list[_Any]"])
+        raise ValueError(f"unknown IDL type kind {kind!r}")
+
+    def remote_arg(self, type_: Type) -> str:
+        """A remote call's argument: the value or a ray.ObjectRef holding one. Ray
+        resolves a ref given at the top level, so a ref parameter (goray::ObjectRef,
+        goray::Future) takes the ref wrapped in goray.Unresolved, or a ray.ObjectRef whose
+        value is the ref."""
+        if type_["kind"] == "object_ref":
+            return f"_goray.Unresolved | _ray.ObjectRef[{self.value(type_)}]"
+        return f"{self.value(type_, incoming=True)} | _ray.ObjectRef[{self.value(type_)}]"
+
+
+# ---- Building --------------------------------------------------------------------------
+
+# Names the generated Python modules bind themselves (imports and helpers).
+PY_RESERVED = ("_bool", "_bytes", "_dict", "_float", "_int", "_list", "_str", "_tuple",
+               "_datetime", "_IntEnum", "_NativeEnum", "_Any", "_TypedDict", "_ray", "_goray",
+               "_Task", "_ActorClass", "annotations", "_numpy", "_npt", "_array",
+               "_memoryview", "_TYPE_CHECKING", "_Iterator", "_Generic", "_TypeVar", "_T",
+               "_RayObjectRefGenerator", "_ObjectRefGenerator")
+# Attributes of goray.LocalActor: a method with one of these names is reached
+# through actor.call(name, ...) only.
+LOCAL_ACTOR_ATTRIBUTES = ("call", "close", "closed", "type_name", "index")
+# The stubs' import aliases, as a docstring names a type (``_list[_int]`` -> ``list[int]``).
+_ALIAS = re.compile(r"\b_(bool|bytes|dict|float|int|list|str|tuple|datetime|Any|numpy|npt|"
+                    r"ray|array|memoryview|Iterator)\b")
+
+
+def py_display(type_: str) -> str:
+    """A stub's type spelled for a docstring, without the ``_`` import aliases."""
+    return _ALIAS.sub(r"\1", type_)
+
+
+def _remote_result(result: Type, types: "PyTypes") -> str:
+    """What a stub's .remote() returns: a ref of the local call's result, or for a
+    generator a ray.ObjectRefGenerator, as the .pyi's generic subclass of it whose items
+    are typed refs (Ray's class is not generic)."""
+    if is_generator(result):
+        return f"_ObjectRefGenerator[{types.value(result['element'])}]"
+    return f"_ray.ObjectRef[{types.value(result)}]"
+
+
+def _short_names(qualified_names: List[str]) -> Dict[str, str]:
+    """The last component of each name where unambiguous, else the whole name joined
+    with ``_`` (``::geo::Point`` -> ``Point`` or ``geo_Point``)."""
+    last = {name: type_name(name).split("::")[-1] for name in qualified_names}
+    counts: Dict[str, int] = {}
+    for short in last.values():
+        counts[short] = counts.get(short, 0) + 1
+    return {name: (short if counts[short] == 1 else type_name(name).replace("::", "_"))
+            for name, short in last.items()}
+
+
+def _stub_params(params: List[Mapping[str, Any]], types: PyTypes) -> List[PyParam]:
+    """Parameters of a stub method (after ``self``), positional-only."""
+    scope = Scope(PYTHON)
+    scope.reserve("self")
+    return [PyParam(scope.claim(param["name"]), types.value(param["type"], incoming=True),
+                    types.remote_arg(param["type"]), bool(param.get("has_default", False)))
+            for param in params]
+
+
+def build_python_model(idl: Idl) -> PyModel:
+    """The Python view model of ``idl``: the stubs' names, types and docstrings."""
+    module = Scope(PYTHON)
+    module.reserve(*PY_RESERVED)
+    task_attrs = [module.claim(task["name"]) for task in idl["tasks"]]
+    actor_attrs = [module.claim(actor["name"]) for actor in idl["actors"]]
+    local_attr = module.claim("local")
+    short = _short_names([s["name"] for s in idl["structs"]] +
+                         [e["name"] for e in idl["enums"]])
+
+    def stub_type_name(qualified: str) -> str:
+        # The short name; if a task or actor took it, the qualified one (geo_Point).
+        wanted = short[qualified]
+        if PYTHON.escape(wanted) in module.taken:
+            wanted = type_name(qualified).replace("::", "_")
+        return module.claim(wanted)
+
+    struct_names = {s["name"]: stub_type_name(s["name"]) for s in idl["structs"]}
+    enum_names = {e["name"]: stub_type_name(e["name"]) for e in idl["enums"]}
+    actor_attr_of = {actor["name"]: attr for actor, attr in zip(idl["actors"], actor_attrs)}
+    handle_classes: Dict[str, str] = {}
+
+    def handle_class(actor_name: str) -> str:
+        # Claimed when first named (by a signature, or by the actor type itself below).
+        if actor_name not in handle_classes:
+            handle_classes[actor_name] = module.claim(f"_Handle_{actor_attr_of[actor_name]}")
+        return handle_classes[actor_name]
+
+    types = PyTypes(struct_names, handle_class)
+    runtime_types = PyTypes(struct_names)  # the .py: no handle classes there
+
+    def item(result: Type) -> Optional[str]:
+        return py_display(types.value(result["element"])) if is_generator(result) else None
+
+    tasks = []
+    for task, attr in zip(idl["tasks"], task_attrs):
+        result = types.value(task["result"])
+        tasks.append(PyTask(task["name"], attr, module.claim(f"_Task_{attr}"),
+                            _stub_params(task["params"], types),
+                            result, task["doc"], _remote_result(task["result"], types),
+                            item(task["result"])))
+    actors = []
+    for actor, attr in zip(idl["actors"], actor_attrs):
+        cls = module.claim(f"_ActorClass_{attr}")
+        handle_cls = handle_class(actor["name"])
+        local_cls = module.claim(f"_LocalActor_{attr}")
+        handle_scope = Scope(PYTHON)
+        local_scope = Scope(PYTHON)
+        local_scope.reserve(*LOCAL_ACTOR_ATTRIBUTES)
+        methods = []
+        for method in actor["methods"]:
+            method_attr = handle_scope.claim(method["name"])
+            reachable = (PYTHON.is_identifier(method["name"]) and
+                         not method["name"].startswith("_") and
+                         method["name"] not in LOCAL_ACTOR_ATTRIBUTES)
+            result = types.value(method["result"])
+            methods.append(PyMethod(
+                method["name"], method_attr,
+                module.claim(f"_Method_{attr}_{method_attr}"),
+                _stub_params(method["params"], types),
+                result, method["doc"],
+                local_scope.claim(method["name"]) if reachable else None,
+                _remote_result(method["result"], types), item(method["result"]),
+                method.get("concurrency_group")))
+        actors.append(PyActor(actor["name"], attr, cls, handle_cls, local_cls,
+                              _stub_params(actor["params"], types), methods,
+                              actor["doc"], bool(actor.get("thread_safe", False)),
+                              concurrency_groups(actor)))
+    local_cls = module.claim("_Local")
+
+    structs = []
+    for struct in idl["structs"]:
+        fields = [PyField(f["name"], types.value(f["type"]), f["doc"],
+                          runtime_types.value(f["type"]))
+                  for f in struct["fields"]]
+        class_syntax = all(PYTHON.is_identifier(f.key) and not f.key.startswith("_")
+                           for f in fields)
+        structs.append(PyStruct(struct_names[struct["name"]], type_name(struct["name"]),
+                                fields, class_syntax, struct["doc"]))
+    enums = []
+    for enum in idl["enums"]:
+        member_scope = Scope(PYTHON)
+        member_scope.reserve("name", "value")
+        members = []
+        for enumerator in enum["enumerators"]:
+            wanted = enumerator["name"]
+            if wanted.startswith("_"):
+                wanted = "m" + wanted
+            members.append(PyMember(member_scope.claim(wanted), enumerator["value"],
+                                    enumerator["doc"]))
+        enums.append(PyEnum(enum_names[enum["name"]], type_name(enum["name"]), members,
+                            enum["doc"]))
+
+    exported = (task_attrs + actor_attrs + [local_attr] + list(struct_names.values()) +
+                list(enum_names.values()))
+    structs_use_numpy = any(uses_arrays(f["type"]) for struct in idl["structs"]
+                            for f in struct["fields"])
+    signatures_use_numpy = any(uses_arrays(type_) for type_ in idl_signatures(idl))
+    structs_use_ray = any(uses_refs(f["type"]) for struct in idl["structs"]
+                          for f in struct["fields"])
+    streams = any(task.item is not None for task in tasks) or any(
+        method.item is not None for actor in actors for method in actor.methods)
+    return PyModel(tasks, actors, structs, enums, local_attr, local_cls, exported,
+                   streams=streams,
+                   uses_numpy=structs_use_numpy or signatures_use_numpy,
+                   structs_use_numpy=structs_use_numpy, structs_use_ray=structs_use_ray,
+                   takes_unresolved=any(
+                       param["type"]["kind"] == "object_ref"
+                       for callable_ in idl["tasks"] + idl["actors"] +
+                       [m for a in idl["actors"] for m in a["methods"]]
+                       for param in callable_["params"]))
