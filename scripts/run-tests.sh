@@ -57,7 +57,11 @@ fi
 # checkout in every run and every clone, so ccache (scripts/lib.sh) finds their compiles.
 # Each stage's slowest tests are listed after its summary (--durations).
 PYTEST=("$ROOT/.venv/bin/python" -m pytest -q --durations=15)
-pytest_in() { local stage="$1"; shift; "${PYTEST[@]}" --basetemp="$ROOT/build/pytest/$stage" "$@"; }
+pytest_in() {
+  local stage="$1"; shift
+  mkdir -p "$ROOT/build/pytest"  # pytest makes only the last folder of --basetemp
+  "${PYTEST[@]}" --basetemp="$ROOT/build/pytest/$stage" "$@"
+}
 ctest_in_build() { (cd "$ROOT/build" && ctest --output-on-failure -j "$(nproc)" "$@"); }
 
 # One function per stage. Each process of in-process and Ray tests loads its own
