@@ -3,7 +3,8 @@
 # (all of them, in this order, when none is named: what CI runs).
 #
 #   cpp          GoogleTest of the runtime and codec (ctest, without the scanner's tests)
-#   python       the Python driver in-process (pytest tests/python)
+#   python       the layers of python/goray (lint-imports, .importlinter), then the Python
+#                driver in-process (pytest tests/python)
 #   ray          the driver on a loopback Ray (pytest tests/ray)
 #   gen          goray-scan (its gtest binary) and goray-gen's renderers (pytest tests/renderers)
 #   docs         every command in the docs' shell blocks (pytest tests/docs)

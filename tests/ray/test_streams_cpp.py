@@ -187,10 +187,10 @@ def test_a_python_actors_generator_method_streams_to_native_code(lib):
 
 
 def test_a_streaming_option_set_fails_its_pipelined_records(lib):
-    from goray._ray import native2py
-    native2py._define_options(990001, json.dumps({"num_returns": "streaming"}))
+    from goray._ray import native2py_batch
+    native2py_batch._define_options(990001, json.dumps({"num_returns": "streaming"}))
     try:
         with __import__("pytest").raises(goray.GorayError, match="only for a streaming call"):
-            native2py._options(990001)
+            native2py_batch._options(990001)
     finally:
-        native2py._defined.pop(990001, None)
+        native2py_batch._defined.pop(990001, None)

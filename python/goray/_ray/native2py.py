@@ -41,11 +41,6 @@ __all__ = ["install", "failure_reply", "FailedSubmission", "submit_native_task",
 
 _log = logging.getLogger("goray")
 
-# SubmitBatch's option sets, by id (tests/ray/test_streams_cpp.py defines one).
-_define_options = native2py_batch._define_options
-_options = native2py_batch._options
-_defined = native2py_batch._defined
-
 _HANDLERS: Dict[Native2Py, Handler] = {
     **native2py_calls.HANDLERS,
     **native2py_objects.HANDLERS,
