@@ -23,10 +23,11 @@ CALL_PYTHON_TASK = textwrap.dedent("""
                              json.dumps({"task_name": name, "go_ray_arg_pos_to_object": {}}).encode())
         code, reply = _handlers.dispatch(int(Native2Py.EXE_PYTHON_REMOTE_TASK), memoryview(payload))
         if code:
-            return code, reply.decode()
+            return int(code), reply.decode()
         request = json.dumps([unpack_u64(reply), -1, True]).encode()
         code, reply = _handlers.dispatch(int(Native2Py.GET_OBJECT), memoryview(request))
-        return code, msgpack.unpackb(reply) if code == 0 else reply.decode()
+        # The handlers' codes are _protocol.Code members: printed as the numbers C sees.
+        return int(code), msgpack.unpackb(reply) if code == 0 else reply.decode()
 """)
 
 
