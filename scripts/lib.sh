@@ -20,8 +20,37 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# uv (PyPI) installs the PyPI packages of the project's virtualenvs: from its cache it
+# links them in seconds, where pip unpacks Ray alone for a minute. It lives in its own
+# small virtualenv, .tools/uv/; GORAY_UV=pip makes the scripts use pip instead.
+UV_VERSION=0.13.9
+
+# uv_path: prints the uv to use (installing it once), or nothing when GORAY_UV=pip.
+uv_path() {
+  [ "${GORAY_UV:-uv}" != pip ] || return 0
+  local prefix="$ROOT/.tools/uv"
+  if [ "$("$prefix/bin/uv" --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION" ]; then
+    log "installing uv $UV_VERSION into .tools/uv"
+    python3 -m venv "$prefix" >&2
+    "$prefix/bin/pip" install -q --disable-pip-version-check "uv==$UV_VERSION" >&2
+  fi
+  echo "$prefix/bin/uv"
+}
+
+# pip_install VENV ARGUMENT...: `pip install ARGUMENT...` into VENV, done by uv when there.
+pip_install() {
+  local venv="$1"; shift
+  local uv
+  uv="$(uv_path)"
+  if [ -n "$uv" ]; then
+    "$uv" pip install -q --python "$venv/bin/python" "$@"
+  else
+    "$venv/bin/pip" install -q --disable-pip-version-check "$@"
+  fi
+}
+
 # ensure_virtualenv DIR REQUIREMENT...: DIR as a virtualenv holding these PyPI
-# requirements; pip runs only when the list differs from the last install's.
+# requirements; installs only when the list differs from the last install's.
 ensure_virtualenv() {
   local venv="$1"; shift
   local stamp="$venv/.pip-requirements" wanted="$*"
@@ -31,7 +60,7 @@ ensure_virtualenv() {
   fi
   if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     log "installing $* into $venv"
-    "$venv/bin/pip" install -q --disable-pip-version-check "$@"
+    pip_install "$venv" "$@"
     echo "$wanted" > "$stamp"
   fi
 }

@@ -2,7 +2,8 @@
 # Installs what goray needs on a fresh Debian bookworm machine and builds the
 # tree. Idempotent and quick when everything is already there.
 #   Debian packages: apt-get (only the missing ones).
-#   PyPI packages:   the project-local virtualenv .venv/ (only when requirements change).
+#   PyPI packages:   the project-local virtualenv .venv/ (only when requirements change),
+#                    installed by uv (.tools/uv/, scripts/lib.sh); goray itself by pip.
 #   npm packages:    pyright in .tools/pyright/ (only when its version changes).
 #   Build:           CMake + Ninja in build/ (incremental).
 set -euo pipefail
@@ -40,7 +41,7 @@ install_python_packages() {
   fi
   if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     log "installing PyPI packages into .venv/"
-    "$venv/bin/pip" install -q --disable-pip-version-check -r "$ROOT/python/requirements-dev.txt"
+    pip_install "$venv" -r "$ROOT/python/requirements-dev.txt"
     # The distribution was called goray before it became goray-cpp (PyPI's goray is GoRay's).
     if "$venv/bin/pip" show -q goray >/dev/null 2>&1; then
       "$venv/bin/pip" uninstall -q -y --disable-pip-version-check goray

@@ -16,7 +16,7 @@ from typing import Callable, Dict
 
 import pytest
 
-from conftest import PLATFORM_TAG, SUPPORTED_PYTHONS, THIS_PYTHON, WheelVenv, run
+from conftest import PLATFORM_TAG, SUPPORTED_PYTHONS, THIS_PYTHON, WheelVenv, install_with_uv, run
 from test_install import run_commands, shell_commands, user_project, write_readme_project
 
 # The user's compilers: the C++ compiler CMake picks from $CXX at its first configure.
@@ -109,6 +109,7 @@ def test_goray_gen_writes_the_same_files_under_every_python(
 
 def test_stubs_type_check_with_mypy_under_this_python(pyvenv: WheelVenv, python: str,
                                                       generated: Callable[[WheelVenv], Path]):
+    install_with_uv(pyvenv, [MYPY])
     pyvenv.run([pyvenv.python, "-m", "pip", "install", "--disable-pip-version-check", "--quiet",
                 MYPY], timeout=900)
     gen = generated(pyvenv)
