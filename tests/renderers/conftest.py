@@ -1,11 +1,21 @@
 """Fixtures of goray-gen's tests: where things are, the scanner, goray's CMake package,
-and the test applications (apps/) built once per session with goray_add_app.
+and what the tree's build made for them.
+
+Everything these tests compile is built once by goray's own build, not here
+(tests/renderers/CMakeLists.txt): the applications (apps/, arrays_app/, results_app/),
+the corpus's accepted cases and the golden cases, generated and compiled, under
+build/tests/renderers/. `built()` fails a test whose targets are missing or out of date
+(build the tree first: cmake --build build). Only the tests of goray_add_app from a
+user's side configure CMake projects of their own: `user_apps_build` (apps/ configured
+with find_package(goray), its code generated, nothing compiled: built_apps["build"]),
+test_gen_compile_run.py's copy of one application in tmp_path, test_gen_cmake.py's.
 
 Environment:
   GORAY_SCAN              the goray-scan to use (else goray-gen's own search)
   GORAY_CMAKE_DIR         goray's package config (else `python -m goray --cmake-dir`'s)
   GORAY_UPDATE_GOLDEN=1   rewrite the golden files instead of comparing
-  GORAY_GEN_TEST_BUILD    build the apps there (kept between runs) instead of a temp dir
+  GORAY_GEN_TEST_BUILD    the goray build tree (Ninja) whose tests/renderers/ outputs to
+                          test (default: build/)
 """
 
 from __future__ import annotations
@@ -15,7 +25,8 @@ import pathlib
 import shutil
 import subprocess
 import sys
-from typing import Dict, List
+import tempfile
+from typing import Callable, Dict, List, Sequence, Set
 
 import pytest
 
@@ -25,6 +36,8 @@ INPUTS = ROOT / "tests" / "scanner" / "inputs"     # the scanner's own test inpu
 GOLDEN = ROOT / "tests" / "golden"                    # each case's inputs and outputs
 APPS = HERE / "apps"
 PYTHON = sys.executable
+BUILD_TREE = pathlib.Path(os.environ.get("GORAY_GEN_TEST_BUILD") or ROOT / "build")
+BUILT = BUILD_TREE / "tests" / "renderers"          # what the build made for these tests
 
 
 def update_golden() -> bool:
@@ -69,37 +82,96 @@ def cmake_dir() -> pathlib.Path:
     return found
 
 
+_UP_TO_DATE: Set[str] = set()
+
+
+def built(*targets: str) -> pathlib.Path:
+    """BUILT (build/tests/renderers), once these targets of the build tree are there and
+    up to date; else the test fails, saying to build the tree. Checked once per target
+    and session, by `ninja -n` through a manifest that includes build.ninja: on
+    build.ninja itself a dry run always reports that CMake must run again (the tree's
+    CONFIGURE_DEPENDS globs are checked only by running), so a change that needs CMake
+    again goes unseen; any other change to what the targets are made of is seen."""
+    wanted = [target for target in targets if target not in _UP_TO_DATE]
+    if not wanted:
+        return BUILT
+    if not (BUILD_TREE / "build.ninja").is_file():
+        pytest.fail(f"{BUILD_TREE} is not a configured Ninja build of goray: run "
+                    f"bash scripts/setup.sh (or set GORAY_GEN_TEST_BUILD to one)", pytrace=False)
+    with tempfile.TemporaryDirectory() as scratch:
+        manifest = pathlib.Path(scratch) / "check.ninja"
+        escaped = str(BUILD_TREE / "build.ninja").replace("$", "$$").replace(" ", "$ ")
+        manifest.write_text(f"include {escaped}\n")
+        dry = run(["ninja", "-C", str(BUILD_TREE), "-f", str(manifest), "-n", *wanted])
+    if dry.returncode != 0 or "ninja: no work to do." not in dry.stdout:
+        pytest.fail(f"{BUILD_TREE} has not built {' '.join(wanted)}, or not since they "
+                    f"changed: build the tree first (cmake --build {BUILD_TREE} -j2)\n"
+                    f"{dry.stdout[-2000:]}{dry.stderr[-2000:]}", pytrace=False)
+    _UP_TO_DATE.update(wanted)
+    return BUILT
+
+
 def build_apps(source: pathlib.Path, build: pathlib.Path, cmake_dir: pathlib.Path,
-               *extra: str) -> subprocess.CompletedProcess:
+               *extra: str, targets: Sequence[str] = ()) -> subprocess.CompletedProcess:
+    """Configures `source` with find_package(goray), as a user does, and builds it (only
+    `targets`, when given)."""
     configure = run(["cmake", "-S", str(source), "-B", str(build), "-G", "Ninja",
                      f"-Dgoray_DIR={cmake_dir}", *extra])
     if configure.returncode != 0:
         return configure
-    return run(["cmake", "--build", str(build), "-j", "2"])
+    chosen = ["--target", *targets] if targets else []
+    return run(["cmake", "--build", str(build), "-j", "2", *chosen])
+
+
+APP_TARGETS = ["typesapp", "onefile", "unlisted", "defaultsapp", "refsapp"]
+
+
+def user_apps_build(cmake_dir: pathlib.Path, build: pathlib.Path) -> pathlib.Path:
+    """apps/ configured as a user does (find_package(goray), unoptimized) in `build`, each
+    application's code generated, nothing compiled: for the tests of goray_add_app
+    itself (its build.ninja, its generation)."""
+    stamps = [f"{target}_goray/{target}.stamp" for target in APP_TARGETS]
+    result = build_apps(APPS, build, cmake_dir, "-DCMAKE_BUILD_TYPE=None", targets=stamps)
+    if result.returncode != 0:
+        pytest.fail(f"configuring tests/renderers/apps failed:\n{result.stdout}\n"
+                    f"{result.stderr}", pytrace=False)
+    return build
+
+
+class AppPaths(dict):
+    """built_apps: paths in the tree's build; "build" alone is apps/ configured by a
+    user (user_apps_build, in a directory of its own: test_gen_cmake.py reads its
+    build.ninja and runs ninja there), made on first use."""
+
+    def __init__(self, paths: Dict[str, pathlib.Path],
+                 user_build: Callable[[], pathlib.Path]) -> None:
+        super().__init__(paths)
+        self._user_build = user_build
+
+    def __missing__(self, key: str) -> pathlib.Path:
+        if key != "build":
+            raise KeyError(key)
+        self["build"] = self._user_build()
+        return self["build"]
 
 
 @pytest.fixture(scope="session")
 def built_apps(cmake_dir, tmp_path_factory) -> Dict[str, pathlib.Path]:
-    """apps/ built with goray_add_app: paths of the libraries and generated files."""
-    chosen = os.environ.get("GORAY_GEN_TEST_BUILD")
-    build = pathlib.Path(chosen) if chosen else tmp_path_factory.mktemp("apps-build")
-    # Unoptimized (a set build type, no flags): compiles three times faster. The -O2 of
-    # an unset build type is checked by test_gen_cmake.py.
-    result = build_apps(APPS, build, cmake_dir, "-DCMAKE_BUILD_TYPE=None")
-    if result.returncode != 0:
-        pytest.fail(f"building tests/renderers/apps failed:\n{result.stdout}\n"
-                    f"{result.stderr}", pytrace=False)
-    return {
-        "build": build,
-        "typesapp": build / "libtypesapp.so",
-        "typesapp_gen": build / "typesapp_goray",
-        "typesapp_stubs": build,
-        "onefile": build / "libonefile.so",
-        "onefile_gen": build / "onefile_goray",
-        "onefile_stubs": build / "stubs",
-        "refsapp": build / "librefsapp.so",
-        "refsapp_gen": build / "refsapp_goray",
-        "defaultsapp": build / "libdefaultsapp.so",
-        "defaultsapp_gen": build / "defaultsapp_goray",
-        "defaultsapp_stubs": build,
-    }
+    """apps/ built with goray_add_app by the tree (build/tests/renderers/apps): paths of
+    the libraries, generated files and stubs."""
+    apps = built(*APP_TARGETS) / "apps"
+    return AppPaths({
+        "typesapp": apps / "libtypesapp.so",
+        "typesapp_gen": apps / "typesapp_goray",
+        "typesapp_stubs": apps,
+        "onefile": apps / "libonefile.so",
+        "onefile_gen": apps / "onefile_goray",
+        "onefile_stubs": apps / "stubs",
+        "unlisted_gen": apps / "unlisted_goray",
+        "refsapp": apps / "librefsapp.so",
+        "refsapp_gen": apps / "refsapp_goray",
+        "refsapp_stubs": apps,
+        "defaultsapp": apps / "libdefaultsapp.so",
+        "defaultsapp_gen": apps / "defaultsapp_goray",
+        "defaultsapp_stubs": apps,
+    }, lambda: user_apps_build(cmake_dir, tmp_path_factory.mktemp("apps-user-build")))

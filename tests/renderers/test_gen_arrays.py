@@ -1,31 +1,25 @@
 """NumPy arrays through goray-gen's outputs, in this process: arraysapp (arrays_app/,
-built with goray_add_app) is called through its generated stub module (arraysapp.local)
-with ndarrays, a strided view, array.array and lists, and every value that comes back
-is checked: dtype, shape and elements; the stub types each as NDArray of that dtype."""
+built with goray_add_app by the tree's build) is called through its generated stub
+module (arraysapp.local) with ndarrays, a strided view, array.array and lists, and every
+value that comes back is checked: dtype, shape and elements; the stub types each as
+NDArray of that dtype."""
 
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 
 import pytest
 
-from conftest import HERE, PYTHON, build_apps, run
+from conftest import HERE, PYTHON, built, run
 
 APP = HERE / "arrays_app"
 
 
 @pytest.fixture(scope="module")
-def arrays_app(cmake_dir, tmp_path_factory) -> pathlib.Path:
-    """The build directory: libarraysapp.so and arraysapp.py/.pyi."""
-    chosen = os.environ.get("GORAY_GEN_TEST_BUILD")
-    build = (pathlib.Path(chosen) / "arrays" if chosen
-             else tmp_path_factory.mktemp("arrays-build"))
-    result = build_apps(APP, build, cmake_dir, "-DCMAKE_BUILD_TYPE=None")
-    if result.returncode != 0:
-        pytest.fail(f"building {APP} failed:\n{result.stdout}\n{result.stderr}", pytrace=False)
-    return build
+def arrays_app() -> pathlib.Path:
+    """Its build directory in the tree's build (libarraysapp.so and arraysapp.py/.pyi)."""
+    return built("arraysapp") / "arrays_app"
 
 
 def array(dtype: str, shape: list, values: list) -> dict:

@@ -1,18 +1,18 @@
 """Wrong use of the typed C++ wrappers does not compile: a wrong argument count, a type
 that does not convert, a goray::Future of the wrong type, something other than a
-goray::Option in Remote(). Checked two ways against the generated typesapp.goray.h:
-one translation unit of `requires` expressions (each misuse must be ill-formed, each
-correct use well-formed), and real failing compiles whose errors name the wrapper."""
+goray::Option in Remote(). Checked two ways against the generated typesapp.goray.h (of
+the tree's build): one translation unit of `requires` expressions (each misuse must be
+ill-formed, each correct use well-formed: tests/renderers/checks/typesapp_requirements.cpp,
+compiled by the build), and real failing compiles here whose errors name the wrapper."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import textwrap
 
 import pytest
 
-from conftest import APPS, ROOT, run
+from conftest import APPS, ROOT, built, run
 
 CXX = os.environ.get("CXX") or shutil.which("c++") or shutil.which("g++") or "clang++-19"
 
@@ -23,68 +23,6 @@ def compile_command(built_apps, source) -> list:
             f"-I{ROOT / 'runtime' / 'include'}", str(source)]
 
 
-REQUIREMENTS = textwrap.dedent("""\
-    #include "typesapp.goray.h"
-
-    #include <string>
-    #include <type_traits>
-
-    // Whether a call with arguments of types A... is well-formed (a template, so a
-    // failure is an answer, not an error).
-    template <class... A>
-    constexpr bool kF64 = requires(A... a) { typesapp::F64(a...).Remote(); };
-    template <class... A>
-    constexpr bool kStr = requires(A... a) { typesapp::Str(a...).Remote(); };
-    template <class... A>
-    constexpr bool kDivide = requires(A... a) { typesapp::Divide(a...).Remote(); };
-    template <class... A>
-    constexpr bool kPoint = requires(A... a) { typesapp::Point(a...).Remote(); };
-    template <class... A>
-    constexpr bool kAccumulator = requires(A... a) { typesapp::Accumulator(a...).Remote(); };
-    template <class Handle, class... A>
-    constexpr bool kIncr = requires(Handle h, A... a) { h.Incr(a...).Remote(); };
-    template <class Handle, class... A>
-    constexpr bool kDecr = requires(Handle h, A... a) { h.Decr(a...).Remote(); };
-    template <class... Options>
-    constexpr bool kRemoteWith = requires(Options... o) { typesapp::F64(1.0).Remote(o...); };
-    using Counter = typesapp::CounterHandle;
-
-    // Correct uses are well-formed...
-    static_assert(kF64<double>);
-    static_assert(kF64<int>);                                   // converts
-    static_assert(kF64<goray::Future<double>>);                 // by reference
-    static_assert(kF64<goray::ObjectRef>);
-    static_assert(kStr<const char*>);
-    static_assert(kDivide<int, long>);
-    static_assert(kPoint<shapes::Point>);
-    static_assert(kAccumulator<double, std::string>);
-    static_assert(kIncr<Counter, int>);
-    static_assert(kRemoteWith<goray::Option, goray::Option>);
-    // ...and misuses are not: a wrong argument count,
-    static_assert(!kF64<>);
-    static_assert(!kF64<double, double>);
-    static_assert(!kDivide<int>);
-    static_assert(!kAccumulator<double>);
-    static_assert(!kIncr<Counter>);
-    // a type that does not convert,
-    static_assert(!kF64<const char*>);
-    static_assert(!kStr<double>);
-    static_assert(!kPoint<std::string>);
-    static_assert(!kIncr<Counter, const char*>);
-    // a reference to a value of another type,
-    static_assert(!kF64<goray::Future<std::string>>);
-    static_assert(!kF64<goray::Future<int64_t>>);
-    // an unknown method, options that are not goray::Option.
-    static_assert(!kDecr<Counter, int>);
-    static_assert(!kRemoteWith<int>);
-    // Each result is the typed future or handle.
-    static_assert(std::is_same_v<decltype(typesapp::Divide(1, 2).Remote()),
-                                 goray::Future<int64_t, int64_t>>);
-    static_assert(std::is_same_v<decltype(typesapp::Nothing().Remote()), goray::Future<>>);
-    static_assert(std::is_same_v<decltype(typesapp::Counter(1).Remote()), Counter>);
-    static_assert(std::is_base_of_v<goray::ActorHandle, Counter>);
-    """)
-
 FAILING = {
     "wrong_arity": ("void f() { auto future = typesapp::Divide(1).Remote(); }", "Divide"),
     "non_converting": ('void f() { auto future = typesapp::F64("two").Remote(); }', "F64"),
@@ -93,11 +31,9 @@ FAILING = {
 }
 
 
-def test_misuse_is_ill_formed_and_correct_use_well_formed(built_apps, tmp_path):
-    source = tmp_path / "requirements.cpp"
-    source.write_text(REQUIREMENTS)
-    result = run(compile_command(built_apps, source))
-    assert result.returncode == 0, result.stderr
+def test_misuse_is_ill_formed_and_correct_use_well_formed():
+    """checks/typesapp_requirements.cpp's static_asserts, compiled by the build."""
+    built("gen_check_typesapp")
 
 
 @pytest.mark.parametrize("name", sorted(FAILING))

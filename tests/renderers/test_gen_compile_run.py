@@ -1,17 +1,21 @@
-"""Generated code compiled and run: apps/ built with find_package(goray) + goray_add_app,
-every task called in-process (golang_local_run_task and the typed stub module), values
-of every type of docs/protocol.md §5 checked on the way back; the library exports only
-the C ABI; the stubs delegate to goray's Ray API lazily."""
+"""Generated code compiled and run: apps/ built with goray_add_app (by the tree's build,
+build/tests/renderers/apps), every task called in-process (golang_local_run_task and the
+typed stub module), values of every type of docs/protocol.md §5 checked on the way back;
+the library exports only the C ABI; the stubs delegate to goray's Ray API lazily. And
+goray_add_app's incremental build from a user's side: a copy of one application, built
+with find_package(goray) in tmp_path."""
 
 from __future__ import annotations
 
 import json
 import os
+import pathlib
+import shutil
 import sys
 
 import pytest
 
-from conftest import APPS, PYTHON, run
+from conftest import APPS, PYTHON, build_apps, run
 
 
 def roundtrip(which: str, library, stubs) -> dict:
@@ -116,28 +120,43 @@ def test_stub_attributes_delegate_to_golang_task_and_golang_actor_class(built_ap
     sys.modules.pop("typesapp", None)
 
 
-def test_a_second_build_does_nothing(built_apps):
-    result = run(["cmake", "--build", str(built_apps["build"])])
+USER_PROJECT = """\
+cmake_minimum_required(VERSION 3.25)
+project(onefile_user LANGUAGES CXX)
+find_package(goray CONFIG REQUIRED)
+goray_add_app(onefile SOURCES app.cpp)
+"""
+
+
+@pytest.fixture(scope="module")
+def user_app(cmake_dir, tmp_path_factory) -> pathlib.Path:
+    """apps/onefile copied into a project of its own (source/), configured and built as a
+    user does (build/): the tests below change it, never the tree's sources or build."""
+    work = tmp_path_factory.mktemp("onefile-user")
+    shutil.copytree(APPS / "onefile", work / "source")
+    (work / "source" / "CMakeLists.txt").write_text(USER_PROJECT)
+    result = build_apps(work / "source", work / "build", cmake_dir, "-DCMAKE_BUILD_TYPE=None")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return work
+
+
+def test_a_second_build_does_nothing(user_app):
+    result = run(["cmake", "--build", str(user_app / "build")])
     assert result.returncode == 0, result.stderr
     assert "no work to do" in result.stdout
 
 
-def test_a_changed_source_regenerates_and_unchanged_outputs_keep_their_mtime(built_apps):
+def test_a_changed_source_regenerates_and_unchanged_outputs_keep_their_mtime(user_app):
     """A scanned source newer than the outputs reruns goray-gen; outputs that come out the
     same keep their mtime (Ninja restats them), so what includes them is not rebuilt on
     their account."""
-    build, generated = built_apps["build"], built_apps["typesapp_gen"]
-    header = generated / "typesapp.goray.h"
+    build = user_app / "build"
+    header = build / "onefile_goray" / "onefile.goray.h"
     before = header.stat().st_mtime_ns
-    source = APPS / "types" / "types.h"
-    times = source.stat()
-    try:
-        os.utime(source)  # now: newer than every output
-        regen = run(["ninja", "-C", str(build), "typesapp_goray/typesapp.stamp"])
-        assert regen.returncode == 0, regen.stdout + regen.stderr
-        assert "goray-gen: scanning the sources of typesapp" in regen.stdout
-        assert header.stat().st_mtime_ns == before
-        again = run(["ninja", "-C", str(build), "typesapp_goray/typesapp.stamp"])
-        assert "no work to do" in again.stdout
-    finally:
-        os.utime(source, ns=(times.st_atime_ns, times.st_mtime_ns))
+    os.utime(user_app / "source" / "app.cpp")  # now: newer than every output
+    regen = run(["ninja", "-C", str(build), "onefile_goray/onefile.stamp"])
+    assert regen.returncode == 0, regen.stdout + regen.stderr
+    assert "goray-gen: scanning the sources of onefile" in regen.stdout
+    assert header.stat().st_mtime_ns == before
+    again = run(["ninja", "-C", str(build), "onefile_goray/onefile.stamp"])
+    assert "no work to do" in again.stdout

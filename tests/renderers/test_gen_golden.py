@@ -3,62 +3,77 @@ its golden outputs beside them, byte for byte (tests/golden/<case>/<case>.{idl.j
 goray.h,goray.cpp,py,pyi}, and <case>.<source>.goray.cpp for each source file). The
 scanner's golden test (tests/scanner/golden_test.cpp) checks the same <case>.idl.json.
 
-GORAY_UPDATE_GOLDEN=1 rewrites them instead of comparing.
+The cases and their inputs are tests/golden/cases.json. The tree's build generates each
+(build/tests/renderers/golden/<case>/, as goray-gen's CLI: the inputs, --name <case>) and
+compiles its C++ (tests/renderers/CMakeLists.txt); these tests compare what it wrote.
+
+GORAY_UPDATE_GOLDEN=1 rewrites the golden files instead of comparing: it generates every
+case here, in-process (no build needed, nor used).
 """
 
 from __future__ import annotations
 
+import json
 import pathlib
 from typing import Dict, List, Tuple
 
 import pytest
 
-from conftest import GOLDEN, PYTHON, run, update_golden
+from conftest import GOLDEN, PYTHON, built, run, update_golden
 
-# case -> its inputs (files or directories), as a user passes them to goray-gen.
-CASES: Dict[str, List[pathlib.Path]] = {
-    "app": [GOLDEN / "app" / "app.cpp"],            # the README's one-file application
-    "types": [GOLDEN / "types" / "types.h"],        # every type, structs, enums
-    "actors": [GOLDEN / "actors" / "actors.h"],     # factories, GORAY_ACTOR, bases
-    "docs": [GOLDEN / "docs" / "docs.h"],           # doc comments -> docstrings, ///
-    "driver": [GOLDEN / "driver" / "driver.cpp"],   # a driver with args, init options
-    "project": [GOLDEN / "project"],                # a directory: headers and a .cpp
-    "shared": [GOLDEN / "shared"],                  # a header two sources include
-    "alias": [GOLDEN / "alias" / "app.cpp"],        # aliases declared only in a .cpp
-    "headers": [GOLDEN / "headers" / "tasks.cpp",   # project headers the inputs omit
-                GOLDEN / "headers" / "driver.cpp"],
-    "inherited": [GOLDEN / "inherited" / "skipped.h"],  # inherited tasks, skipped members
-    "naming": [GOLDEN / "naming" / "naming.h"],  # keywords and collisions
-    "defaults": [GOLDEN / "defaults" / "defaults.cpp"],  # default arguments
-    "arrays": [GOLDEN / "arrays" / "arrays.h"],     # NumPy arrays: every form and dtype
-    "refs": [GOLDEN / "refs" / "refs.h"],           # ObjectRefs, Futures, actor handles
-    # Thread-safe actors, concurrency groups, generator tasks and methods.
-    "concurrency": [GOLDEN / "concurrency" / "concurrency.h"],
-}
+# case -> {"inputs": files or directories under tests/golden/, as a user passes them to
+# goray-gen; "compiled": false if its C++ is not compiled; "what": what it is about}
+CASES: Dict[str, dict] = json.loads((GOLDEN / "cases.json").read_text(encoding="utf-8"))
 SUFFIXES = [".idl.json", ".goray.h", ".goray.cpp", ".py", ".pyi"]
+# Cases whose golden C++ compiles against the real runtime ("types" declares a stand-in
+# goray::Value of its own).
+COMPILED = [case for case in CASES if CASES[case].get("compiled", True)]
+
+
+def inputs(case: str) -> List[str]:
+    return [str(GOLDEN / path) for path in CASES[case]["inputs"]]
+
+
+def read_outputs(case: str, outdir: pathlib.Path, units: List[str]) -> Dict[str, str]:
+    """suffix -> text of the case's outputs in `outdir`; `units` its source units' names."""
+    outputs = {suffix: (outdir / f"{case}{suffix}").read_text(encoding="utf-8")
+               for suffix in SUFFIXES}
+    assert all(name.startswith(f"{case}.") and name.endswith(".goray.cpp")
+               for name in units), units
+    outputs.update({name[len(case):]: (outdir / name).read_text(encoding="utf-8")
+                    for name in units})
+    return outputs
 
 
 @pytest.fixture(scope="session")
-def generated(scanner, tmp_path_factory) -> Dict[str, Dict[str, str]]:
-    """Every case generated once: case -> output suffix -> text."""
+def generated(request, tmp_path_factory) -> Dict[str, Dict[str, str]]:
+    """Every case's outputs: case -> output suffix -> text. The build's; with
+    GORAY_UPDATE_GOLDEN=1, generated here."""
+    if not update_golden():
+        root = built(*(f"gen_golden_{case}" for case in CASES)) / "golden"
+        return {case: read_outputs(case, root / case,
+                                   sorted(path.name for path in (root / case).glob(
+                                       f"{case}.*.goray.cpp"))) for case in CASES}
     from goray.gen.generate import GenerateError, GenerateOptions, generate
 
+    scanner = request.getfixturevalue("scanner")
     outputs: Dict[str, Dict[str, str]] = {}
-    for case, inputs in CASES.items():
+    for case in CASES:
         outdir = tmp_path_factory.mktemp(f"golden-{case}")
         try:
-            result = generate(GenerateOptions(sources=[str(p) for p in inputs],
-                                              outdir=str(outdir), name=case, scanner=scanner))
+            result = generate(GenerateOptions(sources=inputs(case), outdir=str(outdir),
+                                              name=case, scanner=scanner))
         except GenerateError as error:
             pytest.fail(f"goray-gen failed on {case}:\n{error.message}", pytrace=False)
-        outputs[case] = {suffix: (outdir / f"{case}{suffix}").read_text(encoding="utf-8")
-                         for suffix in SUFFIXES}
         units = {path.name for path in result.files} - {f"{case}{s}" for s in SUFFIXES}
-        assert all(name.startswith(f"{case}.") and name.endswith(".goray.cpp")
-                   for name in units), units
-        outputs[case].update({name[len(case):]: (outdir / name).read_text(encoding="utf-8")
-                              for name in units})
+        outputs[case] = read_outputs(case, outdir, sorted(units))
     return outputs
+
+
+def test_every_case_is_a_directory_of_goldens():
+    assert sorted(CASES) == sorted(path.name for path in GOLDEN.iterdir() if path.is_dir())
+    for case in CASES:
+        assert all(pathlib.Path(path).exists() for path in inputs(case)), case
 
 
 PARAMS: List[Tuple[str, str]] = [(case, suffix) for case in CASES for suffix in SUFFIXES]
@@ -111,40 +126,13 @@ def test_rendering_is_a_pure_function_of_the_idl(generated, tmp_path):
                 generated[case][suffix], f"{case}{suffix}"
 
 
-# Cases whose golden C++ compiles against the real runtime ("types" declares a stand-in
-# goray::Value of its own).
-COMPILED = [case for case in CASES if case != "types"]
-
-
 def test_golden_cpp_compiles_without_warnings_of_its_own():
-    """Every golden NAME.goray.cpp and source unit (and so NAME.goray.h) is valid C++20
-    with -Wall -Wextra: -fsyntax-only, two compilers at a time."""
-    import os
-    import shutil
-    import subprocess
-
-    from conftest import ROOT
-
-    compiler = os.environ.get("CXX") or shutil.which("c++") or "g++"
-    running = []
-    failures = []
-    jobs = [(case, unit) for case in COMPILED
-            for unit in sorted((GOLDEN / case).glob(f"{case}*.goray.cpp"))]
-    for index, (case, unit) in enumerate(jobs):
-        # The case's folder holds its sources and its outputs: one -I for both.
-        command = [compiler, "-std=c++20", "-fsyntax-only", "-Wall", "-Wextra",
-                   "-DMSGPACK_NO_BOOST", f"-I{GOLDEN / case}",
-                   f"-I{ROOT / 'runtime' / 'include'}", str(unit)]
-        running.append((unit.name, subprocess.Popen(command, stderr=subprocess.PIPE, text=True)))
-        if len(running) == 2 or index == len(jobs) - 1:
-            for name, process in running:
-                _, errors = process.communicate()
-                own = [line for line in errors.splitlines()
-                       if ".goray." in line and ("warning" in line or "error" in line)]
-                if process.returncode != 0 or own:
-                    failures.append(f"{name}:\n{errors}")
-            running = []
-    assert not failures, "\n".join(failures)
+    """Every case's NAME.goray.cpp and source unit (and so NAME.goray.h), as generated, is
+    valid C++20 with -Wall -Wextra: compiled by the build with -Werror (the case's own
+    files a SYSTEM include), equal to the golden files by the tests above."""
+    if update_golden():
+        pytest.skip("GORAY_UPDATE_GOLDEN: the build compiles the new outputs")
+    built(*(f"gen_golden_{case}" for case in COMPILED))
 
 
 def test_messages_name_an_inherited_task_whole(generated):

@@ -4,32 +4,26 @@ call and by a Ray call matches the annotation of the generated .pyi (checked at 
 with typeguard); the generated IntEnums cross Ray and pickle as plain ints where the stub
 module cannot be imported.
 
-resultsapp (results_app/) is built once for this module with goray_add_app."""
+resultsapp (results_app/) is built with goray_add_app by the tree's build
+(build/tests/renderers/results_app)."""
 
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import textwrap
 
 import pytest
 
-from conftest import HERE, PYTHON, build_apps, run
+from conftest import HERE, PYTHON, built, run
 
 APP = HERE / "results_app"
 
 
 @pytest.fixture(scope="module")
-def results_app(cmake_dir, tmp_path_factory) -> pathlib.Path:
-    """The build directory: libresultsapp.so, resultsapp.py/.pyi, resultsapp_goray/."""
-    chosen = os.environ.get("GORAY_GEN_TEST_BUILD")
-    build = (pathlib.Path(chosen) / "results" if chosen
-             else tmp_path_factory.mktemp("results-build"))
-    result = build_apps(APP, build, cmake_dir, "-DCMAKE_BUILD_TYPE=None")
-    if result.returncode != 0:
-        pytest.fail(f"building {APP} failed:\n{result.stdout}\n{result.stderr}", pytrace=False)
-    return build
+def results_app() -> pathlib.Path:
+    """Its build directory in the tree's build (libresultsapp.so, resultsapp.py/.pyi, resultsapp_goray/)."""
+    return built("resultsapp") / "results_app"
 
 
 def every_callable(build: pathlib.Path) -> set:

@@ -1,0 +1,64 @@
+// Uses of typesapp's typed C++ wrappers (tests/renderers/apps/types): each misuse
+// ill-formed, each correct use well-formed. Compiled against the generated
+// typesapp.goray.h (tests/renderers/CMakeLists.txt); test_gen_compile_fail.py has the
+// failing compiles and their errors.
+
+#include "typesapp.goray.h"
+
+#include <string>
+#include <type_traits>
+
+// Whether a call with arguments of types A... is well-formed (a template, so a
+// failure is an answer, not an error).
+template <class... A>
+constexpr bool kF64 = requires(A... a) { typesapp::F64(a...).Remote(); };
+template <class... A>
+constexpr bool kStr = requires(A... a) { typesapp::Str(a...).Remote(); };
+template <class... A>
+constexpr bool kDivide = requires(A... a) { typesapp::Divide(a...).Remote(); };
+template <class... A>
+constexpr bool kPoint = requires(A... a) { typesapp::Point(a...).Remote(); };
+template <class... A>
+constexpr bool kAccumulator = requires(A... a) { typesapp::Accumulator(a...).Remote(); };
+template <class Handle, class... A>
+constexpr bool kIncr = requires(Handle h, A... a) { h.Incr(a...).Remote(); };
+template <class Handle, class... A>
+constexpr bool kDecr = requires(Handle h, A... a) { h.Decr(a...).Remote(); };
+template <class... Options>
+constexpr bool kRemoteWith = requires(Options... o) { typesapp::F64(1.0).Remote(o...); };
+using Counter = typesapp::CounterHandle;
+
+// Correct uses are well-formed...
+static_assert(kF64<double>);
+static_assert(kF64<int>);                                   // converts
+static_assert(kF64<goray::Future<double>>);                 // by reference
+static_assert(kF64<goray::ObjectRef>);
+static_assert(kStr<const char*>);
+static_assert(kDivide<int, long>);
+static_assert(kPoint<shapes::Point>);
+static_assert(kAccumulator<double, std::string>);
+static_assert(kIncr<Counter, int>);
+static_assert(kRemoteWith<goray::Option, goray::Option>);
+// ...and misuses are not: a wrong argument count,
+static_assert(!kF64<>);
+static_assert(!kF64<double, double>);
+static_assert(!kDivide<int>);
+static_assert(!kAccumulator<double>);
+static_assert(!kIncr<Counter>);
+// a type that does not convert,
+static_assert(!kF64<const char*>);
+static_assert(!kStr<double>);
+static_assert(!kPoint<std::string>);
+static_assert(!kIncr<Counter, const char*>);
+// a reference to a value of another type,
+static_assert(!kF64<goray::Future<std::string>>);
+static_assert(!kF64<goray::Future<int64_t>>);
+// an unknown method, options that are not goray::Option.
+static_assert(!kDecr<Counter, int>);
+static_assert(!kRemoteWith<int>);
+// Each result is the typed future or handle.
+static_assert(std::is_same_v<decltype(typesapp::Divide(1, 2).Remote()),
+                             goray::Future<int64_t, int64_t>>);
+static_assert(std::is_same_v<decltype(typesapp::Nothing().Remote()), goray::Future<>>);
+static_assert(std::is_same_v<decltype(typesapp::Counter(1).Remote()), Counter>);
+static_assert(std::is_base_of_v<goray::ActorHandle, Counter>);
