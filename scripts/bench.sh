@@ -16,6 +16,9 @@
 #   bash scripts/bench.sh local-pythons [bench/local_pythons.py options]
 #                                    # the local calls under CPython 3.10 to 3.13, each with
 #                                    # its own fast path (built in build-fastpath-py3.X)
+#   bash scripts/bench.sh edit-loop [bench/edit_build_loop.py options]
+#                                    # a user's edit-build loop: cmake --build after a task's
+#                                    # body is edited, Unix Makefiles and Ninja (~5 min)
 #   bash scripts/bench.sh peers [bench/peers.py options]
 #                                    # ours vs GoRay vs plain Python vs Ray's C++ API:
 #                                    # writes bench/report.md and bench/peers.png (~30 min)
@@ -61,6 +64,9 @@ fi
 if [ "$what" = streaming ]; then  # not in "all": raytest's generators (build/, by setup.sh)
   timed "bench: streaming" "$ROOT/.venv/bin/python" "$ROOT/bench/streaming.py" \
     "$ROOT/build/tests/apps/libraytest.so" "${@:2}"
+fi
+if [ "$what" = edit-loop ]; then  # not in "all": builds the application 6 times (~5 min)
+  timed "bench: edit-build loop" "$ROOT/.venv/bin/python" "$ROOT/bench/edit_build_loop.py" "${@:2}"
 fi
 if [ "$what" = peers ]; then  # not in "all": it takes about 30 minutes
   timed "bench: GoRay's virtualenv" setup_goray_venv

@@ -177,6 +177,7 @@ def test_editing_one_source_recompiles_only_its_unit_and_never_reconfigures(cmak
     first = run(["cmake", "--build", str(build), "-j", "2"])
     assert first.returncode == 0, first.stdout + first.stderr
     assert compiled_objects(first.stdout) == [
+        "CMakeFiles/two.dir/cmake_pch.hxx.gch",  # <goray/goray.h>, precompiled
         "CMakeFiles/two.dir/two_goray/two.a_cpp.goray.cpp.o",
         "CMakeFiles/two.dir/two_goray/two.b_cpp.goray.cpp.o",
         "CMakeFiles/two.dir/two_goray/two.goray.cpp.o",

@@ -61,6 +61,9 @@ def parser() -> argparse.ArgumentParser:
                          help="also write a Makefile-syntax depfile of the scanned files")
     command.add_argument("--stamp", metavar="FILE",
                          help="touch FILE after every successful run (for build systems)")
+    command.add_argument("--scan-cache", metavar="FILE",
+                         help="record the scan in FILE and reuse it while only the bodies "
+                              "of functions change (for build systems)")
     command.add_argument("--print-deps", action="store_true",
                          help="print the renderer's own files (modules, templates) and exit")
     command.add_argument("--version", action="version", version=f"goray-gen {VERSION}")
@@ -109,7 +112,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             stubs_dir=options.stubs_dir, root=options.root, build_dir=options.build_dir,
             goray_include=options.goray_include, scanner=options.scanner,
             clang_args=clang_args, templates=options.templates, idl=options.idl,
-            depfile=options.depfile, stamp=options.stamp))
+            depfile=options.depfile, stamp=options.stamp, scan_cache=options.scan_cache))
     except GenerateError as error:
         print(error.message, file=sys.stderr)
         return error.exit_code
