@@ -285,19 +285,22 @@ def ninja_steps(build: pathlib.Path, before: List[str]) -> Dict[str, float]:
     (Ninja may have compacted the log first, keeping each output's last line)."""
     steps: Dict[str, float] = {}
     known = set(before)
-    for line in ninja_log(build):
+    edges = set()  # an edge's outputs share its line's times and hash (and CMake lists
+    for line in ninja_log(build):  # some under two spellings): count each edge once
         if line in known:
             continue
         fields = line.split("\t")
-        if len(fields) < 4 or line.startswith("#"):
+        if len(fields) < 5 or line.startswith("#"):
             continue
-        seconds = (int(fields[1]) - int(fields[0])) / 1000
         output = fields[3]
         step = ("goray-gen" if output.endswith(".stamp") else
                 "link" if output.endswith(".so") else
                 "compile" if output.endswith(".o") else None)
-        if step:
-            steps[step] = steps.get(step, 0.0) + seconds
+        edge = (fields[0], fields[1], fields[4])
+        if step is None or edge in edges:
+            continue
+        edges.add(edge)
+        steps[step] = steps.get(step, 0.0) + (int(fields[1]) - int(fields[0])) / 1000
     return steps
 
 
