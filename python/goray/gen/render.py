@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional
 from .jinja import load_jinja2
 from .model import Model
 from .naming import cpp_comment_lines, cpp_string_literal, python_docstring
+from .template_cache import bytecode_cache
 
 __all__ = ["OUTPUTS", "TEMPLATES_ENV", "templates_dir", "template_files", "render_all"]
 
@@ -58,6 +59,7 @@ def _environment(directory: Path) -> Any:  # a jinja2.Environment (imported lazi
     jinja2 = load_jinja2()
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(directory)),
+        bytecode_cache=bytecode_cache(jinja2),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
