@@ -56,12 +56,13 @@ fi
 # pytest's temporary folders are under build/pytest/<stage>/ (emptied at each start), not
 # /tmp: the CMake projects the tests build there then have the same paths relative to the
 # checkout in every run and every clone, so ccache (scripts/lib.sh) finds their compiles.
-# Each stage's slowest tests are listed after its summary (--durations).
+# Each stage's slowest tests are listed after its summary (--durations), and every test's
+# time is in build/pytest/<stage>.xml (JUnit XML) for a closer look.
 PYTEST=("$ROOT/.venv/bin/python" -m pytest -q --durations=15)
 pytest_in() {
   local stage="$1"; shift
   mkdir -p "$ROOT/build/pytest"  # pytest makes only the last folder of --basetemp
-  "${PYTEST[@]}" --basetemp="$ROOT/build/pytest/$stage" "$@"
+  "${PYTEST[@]}" --basetemp="$ROOT/build/pytest/$stage" --junitxml="$ROOT/build/pytest/$stage.xml" "$@"
 }
 ctest_in_build() { (cd "$ROOT/build" && ctest --output-on-failure -j "$(nproc)" "$@"); }
 
@@ -92,7 +93,8 @@ stage_wheel() {
   local base
   base="${TMPDIR:-/tmp}/goray-tests-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
   mkdir -p "$base"
-  CCACHE_BASEDIR="$base" "${PYTEST[@]}" --basetemp="$base/wheel" "$ROOT/tests/wheel"
+  CCACHE_BASEDIR="$base" "${PYTEST[@]}" --basetemp="$base/wheel" \
+    --junitxml="$ROOT/build/pytest/wheel.xml" "$ROOT/tests/wheel"
 }
 stage_interop() { bash "$ROOT/scripts/test-interop.sh"; }
 stage_reliability() { bash "$ROOT/scripts/test-reliability.sh"; }

@@ -256,6 +256,8 @@ RULES = [
          "rewrites the IDL goldens: the suite runs the same test comparing them"),
     Rule(r"(\w+=\d+ )?\.venv/bin/python -m pytest (tests/ray/\w+\.py)( -\w+| -k \w+)*", COVERED,
          "scripts/run-tests.sh::tests/ray", "Ray tests, part of the suite (the env. vars: sizes)"),
+    Rule(r"python3 scripts/test-times\.py", COVERED, "tests/docs/test_test_times.py",
+         "reads the reports of a test run: its test feeds it one"),
     # Benchmarks: minutes to an hour each.
     Rule(r"bash scripts/bench\.sh peers( --\w+ \S+)*", COVERED, "scripts/bench.sh::peers",
          "a benchmark (about 30 minutes)"),
