@@ -16,6 +16,8 @@ Environment:
   GORAY_UPDATE_GOLDEN=1   rewrite the golden files instead of comparing
   GORAY_GEN_TEST_BUILD    the goray build tree (Ninja) whose tests/renderers/ outputs to
                           test (default: build/)
+
+The scripts that call stubs on Ray join one Ray of the session (`ray_env`, shared_ray.py).
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from typing import Callable, Dict, List, Sequence, Set
+from typing import Callable, Dict, Iterator, List, Sequence, Set
 
 import pytest
+
+from shared_ray import ADDRESS_ENV, SharedRay, ray_environment
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -68,6 +72,17 @@ def scanner() -> str:
         pytest.fail(f"goray-scan {path} does not exist", pytrace=False)
     os.environ.setdefault("GORAY_SCAN", path)  # for goray-gen subprocesses
     return path
+
+
+@pytest.fixture(scope="session")
+def ray_env(tmp_path_factory) -> Iterator[Dict[str, str]]:
+    """The environment for a script that calls stubs on Ray: it joins the session's Ray
+    ($GORAY_TEST_RAY_ADDRESS), started at first use and stopped at the session's end."""
+    head = SharedRay(tmp_path_factory.mktemp("shared-ray") / "ray-start.log")
+    try:
+        yield {**ray_environment(), ADDRESS_ENV: head.address}
+    finally:
+        head.stop()
 
 
 @pytest.fixture(scope="session")

@@ -45,11 +45,11 @@ def test_the_one_file_application_works_with_no_generated_include(built_apps):
     assert set(report["called"]) == tasks | actors
 
 
-def test_the_stub_module_through_ray(built_apps):
-    """rayapp.Task.remote / .options / actors / handles on a real local Ray (its own
-    process: this one must not start Ray)."""
+def test_the_stub_module_through_ray(built_apps, ray_env):
+    """rayapp.Task.remote / .options / actors / handles on a real Ray (the session's, from
+    a process of its own: this one must not start Ray)."""
     result = run([PYTHON, str(APPS / "ray_stubs.py"), str(built_apps["typesapp"]),
-                  str(built_apps["typesapp_stubs"])], timeout=300)
+                  str(built_apps["typesapp_stubs"])], timeout=300, env=ray_env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert json.loads(result.stdout.splitlines()[-1])["failures"] == []
 

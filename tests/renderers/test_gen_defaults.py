@@ -46,10 +46,10 @@ def test_defaults_in_process(built_apps):
     assert json.loads(result.stdout.splitlines()[-1])["failures"] == []
 
 
-def test_defaults_on_ray_from_python_and_from_the_cpp_typed_wrappers(built_apps):
+def test_defaults_on_ray_from_python_and_from_the_cpp_typed_wrappers(built_apps, ray_env):
     result = run([PYTHON, str(APPS / "defaults_check.py"), "ray",
                   str(built_apps["defaultsapp"]), str(built_apps["defaultsapp_stubs"])],
-                 timeout=300)
+                 timeout=300, env=ray_env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads(result.stdout.splitlines()[-1])
     assert report["failures"] == [], result.stderr[-3000:]

@@ -14,11 +14,11 @@ import json
 from conftest import APPS, PYTHON, run
 
 
-def test_refs_and_handles_through_ray(built_apps):
+def test_refs_and_handles_through_ray(built_apps, ray_env):
     idl = json.loads((built_apps["refsapp_gen"] / "refsapp.idl.json").read_text())
     bump = next(task for task in idl["tasks"] if task["name"] == "Bump")
     assert bump["params"][0]["type"]["actor"] == "Counter"
     result = run([PYTHON, str(APPS / "ray_refs.py"), str(built_apps["refsapp"]),
-                  str(built_apps["refsapp_stubs"])], timeout=300)
+                  str(built_apps["refsapp_stubs"])], timeout=300, env=ray_env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert json.loads(result.stdout.splitlines()[-1])["failures"] == []

@@ -35,11 +35,11 @@ def every_callable(build: pathlib.Path) -> set:
     return names
 
 
-def check_values(how: str, build: pathlib.Path, cwd: pathlib.Path) -> dict:
+def check_values(how: str, build: pathlib.Path, cwd: pathlib.Path, env=None) -> dict:
     # cwd is neither the stubs' directory nor the script's: Ray puts both of those on
     # its workers' sys.path, which would hide a value that needs the stub module there.
     result = run([PYTHON, str(APP / "check_values.py"), how, str(build / "libresultsapp.so"),
-                  str(build)], cwd=cwd, timeout=600)
+                  str(build)], cwd=cwd, timeout=600, env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return json.loads(result.stdout.splitlines()[-1])
 
@@ -50,8 +50,8 @@ def test_local_results_match_the_stub_annotations(results_app, tmp_path):
     assert set(report["called"]) == every_callable(results_app), "a callable was not checked"
 
 
-def test_ray_results_match_the_stub_annotations_and_enums_cross_ray(results_app, tmp_path):
-    report = check_values("ray", results_app, tmp_path)
+def test_ray_results_match_the_stub_annotations_and_enums_cross_ray(results_app, tmp_path, ray_env):
+    report = check_values("ray", results_app, tmp_path, env=ray_env)
     assert report["failures"] == []
     assert set(report["called"]) == every_callable(results_app), "a callable was not checked"
 

@@ -75,7 +75,9 @@ def on_ray(library: str) -> None:
     import ray
     from goray._ray.driver import run_driver
 
-    loaded = goray.init(library, num_cpus=2, include_dashboard=False)
+    from ray_check import ray_init_args  # beside this script
+
+    loaded = goray.init(library, **ray_init_args())
     try:
         import defaultsapp as app
 

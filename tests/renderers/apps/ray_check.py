@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
-from typing import Any, Callable, List
+from typing import Any, Callable, Dict, List
 
 failures: List[str] = []
 
@@ -14,6 +15,13 @@ failures: List[str] = []
 def expect(what: str, actual: Any, expected: Any) -> None:
     if actual != expected:
         failures.append(f"{what}: {actual!r}, expected {expected!r}")
+
+
+def ray_init_args() -> Dict[str, Any]:
+    """goray.init's Ray options: join the test session's Ray when it gave its address
+    ($GORAY_TEST_RAY_ADDRESS, tests/renderers/shared_ray.py), else start a small one."""
+    address = os.environ.get("GORAY_TEST_RAY_ADDRESS")
+    return {"address": address} if address else {"num_cpus": 2, "include_dashboard": False}
 
 
 def run(module: str, checks: Callable[[Any], None]) -> int:
@@ -24,7 +32,7 @@ def run(module: str, checks: Callable[[Any], None]) -> int:
     import goray
     import ray
 
-    goray.init(library, num_cpus=2, include_dashboard=False)
+    goray.init(library, **ray_init_args())
     try:
         checks(importlib.import_module(module))
     finally:

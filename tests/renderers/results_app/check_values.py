@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import __future__
 import json
+import os
 import sys
 import typing
 from types import ModuleType
@@ -160,7 +161,10 @@ def main() -> int:
     else:
         import ray
 
-        goray.init(library, num_cpus=2, include_dashboard=False)
+        # The test session's Ray when it gave its address (tests/renderers/shared_ray.py).
+        address = os.environ.get("GORAY_TEST_RAY_ADDRESS")
+        goray.init(library, **({"address": address} if address else
+                               {"num_cpus": 2, "include_dashboard": False}))
         try:
             run_ray(resultsapp, pyi)
         finally:

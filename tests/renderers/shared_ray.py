@@ -1,0 +1,109 @@
+"""One Ray for the gen stage: the scripts that call generated stubs on Ray (apps/ray_stubs.py,
+apps/ray_refs.py, apps/defaults_check.py ray, results_app/check_values.py ray) join it as
+drivers of their own jobs instead of each starting and stopping a Ray.
+
+`ray start --head --block` on 127.0.0.1, every port it listens on chosen free (another Ray
+may run on this machine), token authentication off as on the other test clusters, its
+temp dir its own; stopped by its own process id and its process tree's ids, never `ray
+stop`. The scripts find it in $GORAY_TEST_RAY_ADDRESS (`join_args()`); without it they
+start a Ray of their own, as when run by hand."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List
+
+ADDRESS_ENV = "GORAY_TEST_RAY_ADDRESS"
+READY = "Ray runtime started"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def ray_environment() -> Dict[str, str]:
+    """The environment of the head and of the drivers that join it."""
+    return {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled"}
+
+
+def _descendants(pid: int) -> List[int]:
+    found: List[int] = []
+    pending = [pid]
+    while pending:
+        parent = pending.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = [int(child) for child in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found.extend(children)
+            pending.extend(children)
+    return found
+
+
+class SharedRay:
+    """A running head; `address` for ray.init, `stop()` ends it and its processes."""
+
+    def __init__(self, log_path: Path, num_cpus: int = 4) -> None:
+        # A short temp dir: Ray's socket paths must fit in 107 bytes.
+        self.temp_dir = tempfile.mkdtemp(prefix="grgen", dir="/tmp")
+        self.port = free_port()
+        self.log_path = log_path
+        self._log = open(log_path, "w")
+        command = [sys.executable, "-m", "ray.scripts.scripts", "start", "--head", "--block",
+                   "--node-ip-address=127.0.0.1", f"--port={self.port}", f"--num-cpus={num_cpus}",
+                   "--include-dashboard=false", "--disable-usage-stats",
+                   f"--ray-client-server-port={free_port()}",
+                   f"--dashboard-agent-listen-port={free_port()}",
+                   f"--temp-dir={self.temp_dir}"]
+        self.process = subprocess.Popen(command, env=ray_environment(), stdout=self._log,
+                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self._wait_ready(timeout=180)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if READY in self.log_path.read_text(errors="replace"):
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.3)
+        log = self.log_path.read_text(errors="replace")[-3000:]
+        self.stop()
+        raise RuntimeError(f"the gen stage's Ray did not start (exit {self.process.returncode}):\n{log}")
+
+    def stop(self) -> None:
+        """SIGTERM to `ray start --block` (it stops the node's processes), then whatever of
+        its process tree is left, by id."""
+        tree = _descendants(self.process.pid)
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in tree):
+            time.sleep(0.3)
+        for pid in tree:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._log.close()
+        shutil.rmtree(self.temp_dir, ignore_errors=True)
