@@ -44,6 +44,16 @@ BUILD_TREE = pathlib.Path(os.environ.get("GORAY_GEN_TEST_BUILD") or ROOT / "buil
 BUILT = BUILD_TREE / "tests" / "renderers"          # what the build made for these tests
 
 
+def mypy_cache_args(settings: str = "default") -> List[str]:
+    """mypy's cache shared by the session's mypy runs of the same settings
+    (build/.mypy_cache/<settings>: mypy drops a cache written under other options): the
+    first run reads Ray's, NumPy's and the standard library's types, the others reuse them.
+    mypy checks each cached module against its source's hash, so stubs of the same module
+    name from different folders never stand in for each other."""
+    cache = ROOT / "build" / ".mypy_cache" / settings
+    return ["--cache-dir", str(cache)] if cache.parents[1].is_dir() else ["--no-incremental"]
+
+
 def update_golden() -> bool:
     return bool(os.environ.get("GORAY_UPDATE_GOLDEN"))
 

@@ -231,7 +231,9 @@ def test_the_rendered_stubs_check_clean_under_mypy(outputs, tmp_path):
         "wrong: ray.ObjectRef[str] = next(app.CountUp.remote(3))\n")
     mypy = shutil.which("mypy", path=os.path.dirname(sys.executable))
     assert mypy is not None
-    result = subprocess.run([mypy, "--strict", "--no-error-summary", "--no-incremental",
+    from conftest import mypy_cache_args
+
+    result = subprocess.run([mypy, "--strict", "--no-error-summary", *mypy_cache_args(),
                              "app.pyi", "use.py"], cwd=tmp_path, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     errors = [line for line in result.stdout.splitlines() if ": error:" in line]

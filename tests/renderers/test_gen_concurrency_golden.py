@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 
-from conftest import GOLDEN, ROOT, run
+from conftest import GOLDEN, ROOT, mypy_cache_args, run
 
 CASE = GOLDEN / "concurrency"
 
@@ -164,9 +164,9 @@ def test_the_stubs_type_check_under_mypy(tmp_path):
     work = user_dir(tmp_path)
     mypy = shutil.which("mypy", path=os.path.dirname(sys.executable))
     assert mypy is not None, "mypy is not installed next to this Python"
-    good = run([mypy, "--strict", "--no-incremental", "concurrency.pyi", "use.py"], cwd=work)
+    good = run([mypy, "--strict", *mypy_cache_args(), "concurrency.pyi", "use.py"], cwd=work)
     assert good.returncode == 0, good.stdout + good.stderr
-    bad = run([mypy, "--strict", "--no-incremental", "bad.py"], cwd=work)
+    bad = run([mypy, "--strict", *mypy_cache_args(), "bad.py"], cwd=work)
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert 'expected "SupportsNext[ObjectRef[str]]"' in bad.stdout, bad.stdout
 

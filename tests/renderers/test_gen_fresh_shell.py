@@ -17,7 +17,7 @@ from typing import Dict, List
 
 import pytest
 
-from conftest import GOLDEN, ROOT, run
+from conftest import GOLDEN, ROOT, mypy_cache_args, run
 
 VENV_BIN = ROOT / ".venv" / "bin"
 PYRIGHT = ROOT / ".tools" / "pyright" / "node_modules" / ".bin" / "pyright"
@@ -75,7 +75,7 @@ def user_dir(tmp_path_factory) -> pathlib.Path:
 
 
 def mypy(user_dir: pathlib.Path, file: str):
-    return run([str(VENV_BIN / "mypy"), "--strict", "--no-incremental", file], cwd=user_dir,
+    return run([str(VENV_BIN / "mypy"), "--strict", *mypy_cache_args(), file], cwd=user_dir,
                env=fresh_env(user_dir, ["/usr/bin", "/bin"]))
 
 

@@ -14,7 +14,7 @@ from typing import Dict, List
 
 import pytest
 
-from conftest import GOLDEN, ROOT, run
+from conftest import GOLDEN, ROOT, mypy_cache_args, run
 
 CASES = ["app", "types", "actors", "docs", "driver", "project", "shared", "naming", "defaults",
          "arrays", "refs", "concurrency"]
@@ -175,13 +175,12 @@ def mypy_run(tmp_path_factory) -> Dict[str, List[str]]:
     (uses / "good.py").write_text(GOOD)
     for name, (code, _) in BAD.items():
         (uses / f"{name}.py").write_text(code)
-    cache = ROOT / "build" / ".mypy_cache" if (ROOT / "build").is_dir() else work / "cache"
     errors: Dict[str, List[str]] = {}
     # The stubs and their users; then the runtime modules on their own.
     for files, path in ((sorted(stubs.iterdir()) + sorted(uses.iterdir()), stubs),
                         (sorted(runtime.iterdir()), runtime)):
         result = run([mypy, "--strict", "--no-error-summary", "--follow-imports=silent",
-                      "--cache-dir", str(cache), *map(str, files)], cwd=work,
+                      *mypy_cache_args("typecheck"), *map(str, files)], cwd=work,
                      env={**os.environ, "MYPYPATH": f"{path}{os.pathsep}{ROOT / 'python'}"})
         assert result.returncode in (0, 1), result.stdout + result.stderr
         for match in ERROR.finditer(result.stdout):
