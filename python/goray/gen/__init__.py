@@ -4,9 +4,17 @@
 
 writes NAME.idl.json, NAME.goray.h (typed C++ wrappers), NAME.goray.cpp (the
 dispatch table and msgpack adaptors), NAME.py and NAME.pyi (typed Python stubs).
-See docs/generator.md. Modules: cli (options only), generate (the pipeline),
-scanner (running goray-scan), idl, model (the view model), naming, render
-(templates), output (writing files).
+See docs/generator.md. Modules, in the pipeline's order:
+
+  cli             the command line (options only); app_name: the default NAME
+  generate        the pipeline, and the scan cache that serves body-only edits
+  marked          which sources carry goray's markers (the ones worth scanning)
+  scanner         running goray-scan; idl: reading and checking its IDL
+  model           the view model: model_cpp (C++ outputs), model_python (the stubs),
+                  model_shared (what both read); naming: names in generated code
+  render          the Jinja2 templates (jinja: importing Jinja2; template_cache:
+                  compiled templates kept between runs)
+  output          writing the files; version: the generator's version
 
 Importing this package imports neither Jinja2 nor Ray.
 """
