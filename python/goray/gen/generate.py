@@ -27,6 +27,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from . import app_name
 from .idl import IdlError, parse_idl
+from .includes import reached_files
 from .marked import reaches_marker
 from .model import CppUnit, NamespaceClash, build_model, check_namespace, is_header
 from .output import touch, write_depfile, write_if_changed, write_outputs
@@ -276,8 +277,6 @@ _AFTER_PARAMETERS = frozenset({"const", "volatile", "&", "&&", "noexcept", "over
 _IN_INITIALIZERS = frozenset({"::", "<", ">", ",", "...", "*", "&"})
 _LABELS = frozenset({"public", "private", "protected"})
 _MACRO_LIKE = re.compile(r"[A-Z0-9_]*[A-Z][A-Z0-9_]*")
-_INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include(?:_next)?[ \t]*([<"])([^>"\n]+)[>"]',
-                      re.MULTILINE)
 
 
 def _tokens(text: str) -> Optional[Tuple[List[Tuple[str, int, int]], List[int]]]:
@@ -516,30 +515,9 @@ def _include_directories(clang_args: Sequence[str]) -> List[str]:
 
 
 def _reached_files(sources: Iterable[str], directories: Sequence[str]) -> Set[str]:
-    """Every file the sources reach through #include directives resolved in their own
-    directory (quoted ones) and ``directories`` (real paths; system headers, which no
-    directory given holds, are not followed)."""
-    pending = [os.path.realpath(source) for source in sources]
-    seen: Set[str] = set()
-    while pending:
-        path = pending.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        try:
-            with open(path, "rb") as stream:
-                text = stream.read()
-        except OSError:
-            continue
-        for match in _INCLUDE.finditer(text):
-            name = match.group(2).decode("utf-8", "surrogateescape")
-            bases = ([os.path.dirname(path)] if match.group(1) == b'"' else []) + list(directories)
-            for base in bases:
-                candidate = os.path.join(base, name)
-                if os.path.isfile(candidate):
-                    pending.append(os.path.realpath(candidate))
-                    break
-    return seen
+    """Every file the sources reach through #include directives (includes.py: quoted ones
+    in their own directory, then ``directories``; system headers are not followed)."""
+    return {path for path, _ in reached_files(sources, directories)}
 
 
 def _stat(path: str) -> Optional[List[int]]:

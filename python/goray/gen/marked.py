@@ -9,48 +9,18 @@ then in the root. ``<...>`` includes are system or library headers, never follow
 
 from __future__ import annotations
 
-import os
-import re
-from typing import Optional, Set
+from typing import Optional
 
 from .app_name import MARKER
+from .includes import reached_files
 
 __all__ = ["reaches_marker"]
-
-QUOTED_INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"', re.MULTILINE)
-
-
-def _resolve(name: str, directory: str, root: Optional[str]) -> Optional[str]:
-    for base in (directory, root):
-        if base is None:
-            continue
-        candidate = os.path.join(base, name)
-        if os.path.isfile(candidate):
-            return os.path.realpath(candidate)
-    return None
 
 
 def reaches_marker(source: str, root: Optional[str] = None) -> bool:
     """True when ``source`` or a project header it reaches through quoted includes uses a
     marker; an unreadable file counts as marked (the scanner reports it)."""
-    pending = [os.path.realpath(source)]
-    seen: Set[str] = set()
-    while pending:
-        path = pending.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        try:
-            with open(path, "rb") as stream:
-                text = stream.read()
-        except OSError:
+    for _, text in reached_files([source], [root] if root else [], angled=False):
+        if text is None or MARKER.search(text):
             return True
-        if MARKER.search(text):
-            return True
-        directory = os.path.dirname(path)
-        for match in QUOTED_INCLUDE.finditer(text):
-            name = match.group(1).decode("utf-8", "surrogateescape")
-            found = _resolve(name, directory, root)
-            if found is not None:
-                pending.append(found)
     return False
