@@ -237,7 +237,7 @@ def test_the_scan_cache_serves_body_edits_and_nothing_else(scanner, tmp_path):
     "struct S { int f() { return 1; } int g() { return 2; } };",
 ])
 def test_bodies_the_scan_may_read_are_not_skipped(text):
-    from goray.gen.generate import _skipped_bodies
+    from goray.gen.scan_cache import skipped_bodies as _skipped_bodies
 
     bodies = _skipped_bodies(text)
     assert bodies is not None
@@ -257,7 +257,7 @@ def test_bodies_the_scan_may_read_are_not_skipped(text):
     "namespace a { extern \"C\" { inline int f() { return 1; } } }",
 ])
 def test_what_the_lexer_sees_as_a_skipped_body(text):
-    from goray.gen.generate import _skipped_bodies
+    from goray.gen.scan_cache import skipped_bodies as _skipped_bodies
 
     bodies = _skipped_bodies(text)
     assert bodies, text
@@ -266,7 +266,7 @@ def test_what_the_lexer_sees_as_a_skipped_body(text):
 
 
 def test_text_the_lexer_cannot_follow_is_never_served():
-    from goray.gen.generate import _skipped_bodies
+    from goray.gen.scan_cache import skipped_bodies as _skipped_bodies
 
     for text in ["void f() { ", "void f() { \"unterminated }", "void f() <% %>",
                  "void f() { }\\\n"]:

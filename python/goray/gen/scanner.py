@@ -28,7 +28,8 @@ from typing import List, Optional, Sequence
 
 from .._scan_tool import scanner_path
 
-__all__ = ["SCANNER_ENV", "ScanError", "ScanRequest", "find_scanner", "run_scan"]
+__all__ = ["SCANNER_ENV", "ScanError", "ScanRequest", "find_scanner", "relative_source", "run_scan",
+           "sources_root"]
 
 SCANNER_ENV = "GORAY_SCAN"
 SCANNER_NAME = "goray-scan"
@@ -87,6 +88,18 @@ def find_scanner(explicit: Optional[str] = None) -> str:
         return str(in_repo)
     raise ScanError(f"goray-gen: error: cannot find {SCANNER_NAME}: set {SCANNER_ENV}, pass "
                     f"--scanner, or install it (cmake --install build --prefix .venv)", 2)
+
+
+def sources_root(sources: Sequence[str]) -> Path:
+    """The deepest directory containing every input (goray-scan's default root)."""
+    directories = [str(Path(s).resolve() if Path(s).is_dir() else Path(s).resolve().parent)
+                   for s in sources]
+    return Path(os.path.commonpath(directories))
+
+
+def relative_source(source: str, root: str) -> str:
+    """A source's path from the root, as the scanner spells it (real paths, ``/``)."""
+    return Path(os.path.relpath(os.path.realpath(source), os.path.realpath(root))).as_posix()
 
 
 def scan_command(request: ScanRequest, output: str, stand_in_dir: str) -> List[str]:

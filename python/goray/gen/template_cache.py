@@ -25,7 +25,7 @@ def bytecode_cache(jinja2: Any) -> Optional[Any]:
     if chosen.lower() == "off":
         return None
 
-    class _Tolerant(jinja2.FileSystemBytecodeCache):  # type: ignore[misc, name-defined]
+    class _Tolerant(jinja2.FileSystemBytecodeCache):  # type: ignore[misc]
         """Unreadable or unwritable entries are compiled instead, never an error."""
 
         def load_bytecode(self, bucket: Any) -> None:
