@@ -7,9 +7,11 @@ dispatch table and msgpack adaptors), NAME.py and NAME.pyi (typed Python stubs).
 See docs/generator.md. Modules, in the pipeline's order:
 
   cli             the command line (options only); app_name: the default NAME
-  generate        the pipeline, and the scan cache that serves body-only edits
-  marked          which sources carry goray's markers (the ones worth scanning)
-  scanner         running goray-scan; idl: reading and checking its IDL
+  generate        the pipeline
+  marked          which sources carry goray's markers (the ones worth scanning);
+                  includes: following #include directives through the project
+  scanner         running goray-scan; scan_cache: reusing the last scan after
+                  body-only edits; idl: reading and checking the IDL
   model           the view model: model_cpp (C++ outputs), model_python (the stubs),
                   model_shared (what both read); naming: names in generated code
   render          the Jinja2 templates (jinja: importing Jinja2; template_cache:
