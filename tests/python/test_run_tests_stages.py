@@ -49,7 +49,9 @@ def test_every_stage_has_a_function_and_a_row_in_the_docs():
 
 
 def test_ci_runs_every_stage():
-    assert "bash scripts/run-tests.sh\n" in (ROOT / ".ci" / "run").read_text()
+    """CI calls the README's test command with no stage arguments, so every stage runs."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^bash scripts/run-tests\.sh(\s*$|\s*\|\|)", ci, re.MULTILINE), ci
 
 
 def test_the_scanner_tests_run_in_gen_not_in_cpp():
