@@ -16,14 +16,25 @@
 #
 # Every named stage runs even when an earlier one fails; the exit status is 1 if any
 # failed, 2 for an unknown stage name. -n (--dry-run) prints the stages it would run.
+#
+# With no stage named and two or more cores, cpp and python run first, then the rest in
+# two lanes side by side (LANES below), each lane's stages in order; --serial (or
+# GORAY_TEST_SERIAL=1) runs every stage one after the other instead.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
 STAGES=(cpp python ray gen docs examples wheel interop reliability)
 
+# The Ray stages keep about one of two cores busy (their processes wait on Ray's start-up
+# and on each other), so two lanes fill the machine: the ray stage beside gen, each lane
+# about the same length. Stages that build in the same tree share a lane (examples and
+# interop both run ninja in build/), and every stage writes only its own folders.
+FIRST=(cpp python)
+LANES=("ray examples interop" "gen docs wheel reliability")
+
 usage() {
-  echo "usage: bash scripts/run-tests.sh [-n|--dry-run] [STAGE...]"
+  echo "usage: bash scripts/run-tests.sh [-n|--dry-run] [--serial] [STAGE...]"
   echo "  stages: ${STAGES[*]} (none: all of them, in this order)"
 }
 
@@ -35,10 +46,12 @@ is_stage() {
 
 chosen=()
 dry_run=0
+serial="${GORAY_TEST_SERIAL:-0}"
 for argument in "$@"; do
   case "$argument" in
     -h|--help) usage; exit 0 ;;
     -n|--dry-run) dry_run=1; continue ;;
+    --serial) serial=1; continue ;;
   esac
   if ! is_stage "$argument"; then
     echo "run-tests.sh: unknown stage '$argument'" >&2
@@ -47,9 +60,18 @@ for argument in "$@"; do
   fi
   chosen+=("$argument")
 done
-[ ${#chosen[@]} -gt 0 ] || chosen=("${STAGES[@]}")
+lanes=0
+if [ ${#chosen[@]} -eq 0 ]; then
+  chosen=("${STAGES[@]}")
+  [ "$serial" = 1 ] || [ "$(nproc)" -lt 2 ] || lanes=1
+fi
 if [ "$dry_run" -eq 1 ]; then
-  printf '%s\n' "${chosen[@]}"
+  if [ "$lanes" -eq 1 ]; then
+    printf '%s\n' "${FIRST[@]}"
+    printf 'lane: %s\n' "${LANES[@]}"
+  else
+    printf '%s\n' "${chosen[@]}"
+  fi
   exit 0
 fi
 
@@ -102,9 +124,47 @@ stage_reliability() { bash "$ROOT/scripts/test-reliability.sh"; }
 bash "$ROOT/scripts/setup.sh"
 
 failed=()
-for stage in "${chosen[@]}"; do
-  timed "tests: $stage" "stage_$stage" || failed+=("$stage")
-done
+run_stages() {
+  local stage
+  for stage in "$@"; do
+    timed "tests: $stage" "stage_$stage" || failed+=("$stage")
+  done
+}
+
+# run_lanes: the first lane's output goes to build/pytest/lane-1.log, printed when it
+# ends (its stages' lines would interleave with the other lane's); the second lane prints
+# as it goes. A lane's failed stages come back through its file.
+run_lanes() {
+  local log="$ROOT/build/pytest/lane-1.log" failures="$ROOT/build/pytest/lane-1.failed"
+  mkdir -p "$ROOT/build/pytest"
+  : > "$failures"
+  log "lane 1 (${LANES[0]}) runs beside lane 2 (${LANES[1]}); its output: $log"
+  # Job control puts the lane in a process group of its own with SIGINT's default
+  # disposition (a script's background jobs otherwise ignore it); Ctrl-C or a TERM to
+  # this script stops the lane's group too.
+  set -m
+  # shellcheck disable=SC2086  # a lane is a list of stage names
+  ( failed=(); run_stages ${LANES[0]}; printf '%s\n' "${failed[@]}" > "$failures" ) > "$log" 2>&1 &
+  local lane_pid=$!
+  set +m
+  # shellcheck disable=SC2064  # the pid is known now
+  trap "kill -TERM -- -$lane_pid 2>/dev/null; exit 130" INT TERM
+  # shellcheck disable=SC2086
+  run_stages ${LANES[1]}
+  wait "$lane_pid" || true
+  trap - INT TERM
+  log "lane 1's output (${LANES[0]}):"
+  cat "$log" >&2
+  local stage
+  while read -r stage; do [ -z "$stage" ] || failed+=("$stage"); done < "$failures"
+}
+
+if [ "$lanes" -eq 1 ]; then
+  run_stages "${FIRST[@]}"
+  run_lanes
+else
+  run_stages "${chosen[@]}"
+fi
 if [ ${#failed[@]} -gt 0 ]; then
   log "failed stages: ${failed[*]}"
   exit 1

@@ -1,6 +1,8 @@
 """scripts/run-tests.sh runs the stages named on its command line (all of them when none
-is, as CI runs it) and refuses a name that is not a stage before building anything."""
+is, as CI runs it: in two lanes side by side unless --serial) and refuses a name that is
+not a stage before building anything."""
 
+import os
 import pathlib
 import re
 import subprocess
@@ -10,15 +12,35 @@ SCRIPT = ROOT / "scripts" / "run-tests.sh"
 STAGES = ["cpp", "python", "ray", "gen", "docs", "examples", "wheel", "interop", "reliability"]
 
 
-def run_tests(*arguments: str) -> subprocess.CompletedProcess:
+def run_tests(*arguments: str, env_extra=None) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key != "GORAY_TEST_SERIAL"}
     return subprocess.run(["bash", str(SCRIPT), *arguments], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, timeout=60)
+                          stderr=subprocess.PIPE, text=True, timeout=60,
+                          env={**env, **(env_extra or {})})
 
 
-def test_no_stage_means_every_stage_in_order():
+def test_no_stage_with_serial_means_every_stage_in_order():
+    for result in (run_tests("--dry-run", "--serial"),
+                   run_tests("--dry-run", env_extra={"GORAY_TEST_SERIAL": "1"})):
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == STAGES
+
+
+def test_no_stage_runs_cpp_and_python_then_two_lanes_holding_every_other_stage_once():
     result = run_tests("--dry-run")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == STAGES
+    if os.cpu_count() < 2:
+        assert result.stdout.split() == STAGES
+        return
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["cpp", "python"]
+    lanes = [line.removeprefix("lane: ").split() for line in lines[2:]]
+    assert len(lanes) == 2 and all(lines[2:][i].startswith("lane: ") for i in range(2))
+    assert sorted(sum(lanes, [])) == sorted(STAGES[2:])
+    for lane in lanes:  # each lane keeps the stages' order
+        assert lane == sorted(lane, key=STAGES.index)
+    # examples and interop both run ninja in build/: never side by side.
+    assert any({"examples", "interop"} <= set(lane) for lane in lanes)
 
 
 def test_named_stages_run_in_the_order_given():
