@@ -78,6 +78,13 @@ install_pyright() {
   npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "pyright@$PYRIGHT_VERSION" >/dev/null
 }
 
+# One set-up at a time per checkout: run-tests.sh's two lanes each call this script (the
+# examples, the docs, the wheel...), and two CMake configures or ninjas in build/ at once
+# could write the same files. The second waits, then finds nothing to do.
+mkdir -p "$ROOT/build"
+exec {setup_lock}> "$ROOT/build/.setup.lock"
+flock "$setup_lock"
+
 timed "set-up: Debian packages" install_debian_packages
 timed "set-up: Python packages" install_python_packages
 timed "set-up: pyright" install_pyright

@@ -1025,7 +1025,26 @@ int NestedScenario(Checker& c) {
   return c.failures;
 }
 
+int RunScenario(const std::vector<std::string>& args);
+
+// "each A B ...": the scenarios A, B, ... (without arguments) in one run, so a test that
+// needs a Ray of its own checks them all in one start; the failures add up.
+int RunEach(const std::vector<std::string>& args) {
+  int failures = 0;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const int result = RunScenario({args[i]});
+    std::cout << "SCENARIO " << args[i] << " " << result << std::endl;
+    failures += result;
+  }
+  return failures;
+}
+
 int Driver(const std::vector<std::string>& args) {
+  if (!args.empty() && args[0] == "each") return RunEach(args);
+  return RunScenario(args);
+}
+
+int RunScenario(const std::vector<std::string>& args) {
   const std::string scenario = args.empty() ? "tasks" : args[0];
   Checker checker{scenario};
   try {

@@ -17,6 +17,7 @@
 #include "abi_call.h"
 #include "goray/abi.h"
 #include "goray/goray.h"
+#include "test_application.h"
 
 namespace {
 
@@ -64,7 +65,7 @@ int RunDriver(const std::vector<std::string>& args) { return static_cast<int>(ar
 
 }  // namespace
 
-void goray::RegisterApplication(goray::Registry& registry) {
+GORAY_TEST_APPLICATION(registry) {
   registry.AddTask("Add", [](int64_t a, int64_t b) { return a + b; });
   registry.AddTask("Divide", &Divide);
   registry.AddTask("Touch", &Touch);

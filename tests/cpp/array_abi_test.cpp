@@ -16,6 +16,7 @@
 
 #include "array_test_util.h"
 #include "goray/abi.h"
+#include "test_application.h"
 
 namespace {
 
@@ -62,7 +63,7 @@ void* FakeCallback(long long request, void* in_data, long long in_len, long long
 
 }  // namespace
 
-void goray::RegisterApplication(goray::Registry& registry) {
+GORAY_TEST_APPLICATION(registry) {
   registry.AddTask("Make", &Make);
   registry.AddTask("Scale", [](ArrayView<double> a, double k) {
     Array<double> out = Array<double>::Zeros(a.shape());

@@ -14,16 +14,19 @@
 #include <vector>
 
 #include "array_test_util.h"
+#include "test_application.h"
 
+namespace {
 namespace shapes {
 struct Tile {
   std::string name;
   goray::Array<double> pixels;
 };
 }  // namespace shapes
+}  // namespace
 
-// DecodeObject links the runtime's driver side, which needs an application.
-void goray::RegisterApplication(goray::Registry&) {}
+// An application with no tasks: this file's tests call none.
+GORAY_TEST_APPLICATION(registry) {}
 
 namespace msgpack {
 MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {

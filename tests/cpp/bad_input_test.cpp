@@ -21,6 +21,7 @@
 
 #include "goray/abi.h"
 #include "goray/goray.h"
+#include "test_application.h"
 
 namespace {
 
@@ -46,7 +47,7 @@ std::shared_ptr<void> RawFactory(const goray::ArgList&) {
 
 }  // namespace
 
-void goray::RegisterApplication(goray::Registry& registry) {
+GORAY_TEST_APPLICATION(registry) {
   registry.AddTask("Mixed", &Mixed);
   registry.AddTask("U8", [](uint8_t x) { return x; });
   registry.AddTask("I8", [](int8_t x) { return x; });
@@ -449,8 +450,6 @@ TEST_F(BadInputTest, ANullCallbackIsIgnoredAndASecondOneKeepsTheFirst) {
   EXPECT_EQ(Message(Call(4, Payload("AskPython", Pack(2)))), "PythonError:  (task AskPython)");
 }
 
-}  // namespace
-
 // Found by tests/fuzz/codec_fuzz: Value::FromMsgpack had no unpack limits, so a
 // 12-byte map32 header claiming 2^31 entries made msgpack allocate 128 GiB.
 TEST(BadValueInput, ForgedContainerHeadersAreErrorsNotAllocations) {
@@ -527,3 +526,5 @@ TEST_F(CppApiTest, DriverErrorsOnSubmission) {
   EXPECT_EQ(ErrorOf([] { goray::RemoteCall("Square", 1.0); }),  // an id of 3 bytes
             "goray::ProtocolError: expected an 8-byte id from the driver, received 3 bytes (task Square)");
 }
+
+}  // namespace

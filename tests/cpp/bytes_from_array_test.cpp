@@ -16,6 +16,7 @@
 
 #include "array_test_util.h"
 #include "goray/abi.h"
+#include "test_application.h"
 
 namespace {
 
@@ -30,7 +31,7 @@ const void* g_seen = nullptr;  // the data() a task last saw
 
 }  // namespace
 
-void goray::RegisterApplication(goray::Registry& registry) {
+GORAY_TEST_APPLICATION(registry) {
   registry.AddTask("StringSize", [](const std::string& s) {
     g_seen = s.data();
     return std::string(s.data(), s.size() < 5 ? s.size() : 5) + "/" + std::to_string(s.size());

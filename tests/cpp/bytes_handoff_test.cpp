@@ -13,6 +13,7 @@
 #include "abi_call.h"
 #include "goray/abi.h"
 #include "goray/goray.h"
+#include "test_application.h"
 
 namespace {
 
@@ -56,7 +57,7 @@ void* QuietDriver(long long, void*, long long, long long* out_len, long long* re
 
 }  // namespace
 
-void goray::RegisterApplication(goray::Registry& registry) {
+GORAY_TEST_APPLICATION(registry) {
   registry.AddTask("Bytes", &Bytes);
   registry.AddTask("Bytes2", &Bytes2);
   registry.AddTask("Pair", [](std::int64_t n) {

@@ -28,6 +28,9 @@
 
 // ---- A user struct with a hand-written adaptor (the shape goray-gen emits) --
 
+// Not in the anonymous namespace: the tests check the names the compiler gives these
+// types ("geo::Shape"). No other test file may define a namespace geo
+// (check_test_symbols.py).
 namespace geo {
 
 enum class Color : std::uint8_t { kRed = 1, kGreen = 2, kBlue = 200 };
@@ -56,11 +59,13 @@ struct Legacy {
 
 }  // namespace geo
 
+namespace {
 namespace renamed {
 struct Thing {
   int value = 0;
 };
 }  // namespace renamed
+}  // namespace
 
 template <>
 struct goray::codec::TypeNameOverride<renamed::Thing> {

@@ -16,6 +16,7 @@
 #include "goray/abi.h"
 #include "goray/detail/driver_call.h"
 #include "goray/goray.h"
+#include "test_application.h"
 
 namespace {
 
@@ -34,7 +35,7 @@ int64_t Untyped() { throw goray::Error("", "untyped failure"); }
 
 }  // namespace
 
-void goray::RegisterApplication(goray::Registry& registry) {
+GORAY_TEST_APPLICATION(registry) {
   registry.AddTask("Add", &Add);
   registry.AddTask("AddSome", &AddSome, [](int64_t a) { return AddSome(a); });
   registry.AddTask("Fail", &Fail);
@@ -168,8 +169,6 @@ TEST(FailurePayload, APayloadWithoutTheMemberIsAnUntypedMessage) {
   EXPECT_EQ(text.type(), "");
 }
 
-}  // namespace
-
 // Code 1 from the driver (Native2Py): a library of protocol version 4 reads the member.
 TEST(FailurePayload, APythonFailureIsReadFromTheMember) {
   EXPECT_GE(GorayProtocolVersion(), 4);
@@ -190,3 +189,5 @@ TEST(FailurePayload, PythonTextIsTheMessageUntouched) {
   EXPECT_EQ(error.message(), "[goray error] python run task error: ValueError: x\n\nTraceback (most recent call last):");
   EXPECT_EQ(error.traceback(), "");
 }
+
+}  // namespace

@@ -9,8 +9,9 @@
 #include <vector>
 
 #include "goray/goray.h"
+#include "test_application.h"
 
-void goray::RegisterApplication(goray::Registry&) {}
+GORAY_TEST_APPLICATION(registry) {}
 
 namespace {
 

@@ -13,8 +13,9 @@
 
 #include "goray/goray.h"
 #include "recording_driver.h"
+#include "test_application.h"
 
-void goray::RegisterApplication(goray::Registry&) {}
+GORAY_TEST_APPLICATION(registry) {}
 
 namespace goray::detail {
 void ShutDownSubmissions() noexcept;  // runtime/src/submission_queue.h: what exiting runs

@@ -15,6 +15,7 @@
 #include "abi_call.h"
 #include "goray/abi.h"
 #include "goray/goray.h"
+#include "test_application.h"
 
 namespace {
 
@@ -67,7 +68,7 @@ void* QuietDriver(long long, void*, long long, long long* out_len, long long* re
 
 }  // namespace
 
-void goray::RegisterApplication(goray::Registry& registry) {
+GORAY_TEST_APPLICATION(registry) {
   registry.AddTask("Make", &Make);
   registry.AddTask("Two", [](std::int64_t n) {
     Array<std::int32_t> second = Array<std::int32_t>::Zeros({n, 2});

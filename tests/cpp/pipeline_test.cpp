@@ -22,6 +22,7 @@
 #include "fake_driver.h"
 #include "goray/abi.h"
 #include "goray/goray.h"
+#include "test_application.h"
 
 namespace {
 
@@ -30,7 +31,7 @@ void SubmitSquare(double x) { goray::RemoteCall("Square", x); }
 
 }  // namespace
 
-void goray::RegisterApplication(goray::Registry& registry) {
+GORAY_TEST_APPLICATION(registry) {
   registry.AddTask("SubmitSquare", &SubmitSquare);
 }
 

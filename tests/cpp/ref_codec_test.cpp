@@ -15,6 +15,7 @@
 
 #include "goray/detail/features.h"
 #include "goray/goray.h"
+#include "test_application.h"
 
 extern "C" {
 void RegisterCallback(void* (*cb)(long long, void*, long long, long long*, long long*));
@@ -23,6 +24,9 @@ void* Execute(long long request, void* in_data, long long in_len, long long* out
 void FreeMemory(void* ptr);
 }
 
+// Not in the anonymous namespace: a test checks the name the compiler gives Job
+// ("refs_test::Job"). No other test file may define a namespace refs_test
+// (check_test_symbols.py).
 namespace refs_test {
 
 struct Job {
@@ -76,7 +80,7 @@ struct convert<::refs_test::Job> {
 }  // MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS)
 }  // namespace msgpack
 
-void goray::RegisterApplication(goray::Registry& registry) {
+GORAY_TEST_APPLICATION(registry) {
   // Returns the first ref it was given; the others are released when it returns.
   registry.AddTask("First", [](const std::vector<goray::ObjectRef>& refs) { return refs.at(0); });
   registry.AddTask("Name", [](const refs_test::Job& job) { return job.name; });

@@ -12,6 +12,7 @@
 
 #include "fake_driver.h"
 #include "goray/goray.h"
+#include "test_application.h"
 
 extern "C" void RegisterCallback(void* (*cb)(long long, void*, long long, long long*, long long*));
 
@@ -25,7 +26,7 @@ struct Counter {
 
 }  // namespace
 
-void goray::RegisterApplication(goray::Registry& registry) {
+GORAY_TEST_APPLICATION(registry) {
   registry.AddTask("Square", [](double x) { return x * x; });
   registry.AddActor<Counter>("Counter", [] { return Counter{}; })
       .AddMethod("Incr", &Counter::Incr)

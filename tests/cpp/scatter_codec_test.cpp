@@ -15,6 +15,7 @@
 #include "goray/detail/pins.h"
 #include "goray/goray.h"
 
+namespace {
 namespace scatter_test {
 struct Frame {
   std::string name;
@@ -22,6 +23,7 @@ struct Frame {
   std::int64_t id = 0;
 };
 }  // namespace scatter_test
+}  // namespace
 
 namespace msgpack {
 MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {

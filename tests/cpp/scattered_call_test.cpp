@@ -15,8 +15,9 @@
 
 #include "goray/goray.h"
 #include "recording_driver.h"
+#include "test_application.h"
 
-void goray::RegisterApplication(goray::Registry&) {}
+GORAY_TEST_APPLICATION(registry) {}
 
 namespace {
 

@@ -24,8 +24,9 @@
 #include "goray/abi.h"
 #include "goray/detail/typed_call.h"
 #include "goray/goray.h"
+#include "test_application.h"
 
-void goray::RegisterApplication(goray::Registry&) {}
+GORAY_TEST_APPLICATION(registry) {}
 
 namespace {
 
@@ -408,8 +409,6 @@ TEST_F(StreamTest, TypedTaskAndMethodCalls) {
   EXPECT_EQ(method_json["num_returns"], "streaming");
 }
 
-}  // namespace
-
 // An item whose value the driver sent inline: its first Get reads it, with no GetObject;
 // a second Get asks the driver as any ref's does. An item without one is read as before.
 TEST_F(StreamTest, InlineValueIsReadWithoutGetObject) {
@@ -492,3 +491,5 @@ TEST_F(StreamTest, DriverRefusingFlagsGetsTheShortForm) {
   EXPECT_EQ(asked[1].payload, U64(7) + F64(-1.0));
   EXPECT_EQ(asked[2].payload, U64(7) + F64(-1.0));
 }
+
+}  // namespace

@@ -19,6 +19,7 @@
 #include "abi_call.h"
 #include "goray/abi.h"
 #include "goray/goray.h"
+#include "test_application.h"
 
 namespace {
 
@@ -117,7 +118,7 @@ class Fetcher {
 
 }  // namespace
 
-void goray::RegisterApplication(goray::Registry& registry) {
+GORAY_TEST_APPLICATION(registry) {
   registry.AddTask("CountUp", &CountUp);
   registry.AddTask("FailAfter", &FailAfter);
   registry.AddTask("Repeat", &Repeat);

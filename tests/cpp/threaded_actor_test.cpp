@@ -20,6 +20,7 @@
 #include "fake_driver.h"
 #include "goray/abi.h"
 #include "goray/goray.h"
+#include "test_application.h"
 
 namespace {
 
@@ -76,7 +77,7 @@ class Tally {
 
 }  // namespace
 
-void goray::RegisterApplication(goray::Registry& registry) {
+GORAY_TEST_APPLICATION(registry) {
   registry.AddActor<Tally>("Tally", [] { return std::make_unique<Tally>(); })
       .ThreadSafe()
       .AddMethod("Add", &Tally::Add)

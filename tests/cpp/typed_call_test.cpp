@@ -12,6 +12,7 @@
 #include "fake_driver.h"
 #include "goray/detail/typed_call.h"
 #include "goray/goray.h"
+#include "test_application.h"
 
 extern "C" void RegisterCallback(void* (*cb)(long long, void*, long long, long long*, long long*));
 
@@ -35,7 +36,7 @@ class CounterHandle : public goray::ActorHandle {
 
 }  // namespace
 
-void goray::RegisterApplication(goray::Registry& registry) {
+GORAY_TEST_APPLICATION(registry) {
   registry.AddTask("Square", &Square);
   registry.AddActor<Counter>("Counter", [](int64_t n) { return Counter{n}; })
       .AddMethod("Incr", &Counter::Incr);

@@ -20,6 +20,7 @@
 #include "goray/codec.h"
 #include "goray/value.h"
 
+namespace {
 namespace app {
 struct Item {
   std::string name;
@@ -28,6 +29,7 @@ struct Item {
   friend bool operator==(const Item&, const Item&) = default;
 };
 }  // namespace app
+}  // namespace
 
 namespace msgpack {
 MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {

@@ -7,8 +7,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from conftest import DEFS, library_path
 
 # Blocks jinja2 in each Python process that starts with it on its path; logs the
@@ -40,17 +38,20 @@ _log("STARTED " + " ".join(sys.argv))
 '''
 
 
-@pytest.mark.parametrize("scenario", ["tasks", "nested"])
-def test_ray_workers_run_goray_without_jinja2(scenario, tmp_path):
+def test_ray_workers_run_goray_without_jinja2(tmp_path):
+    # One run of the goray command (one Ray start) checks both scenarios: the tasks, and
+    # the nested ones (tasks calling tasks in workers).
     (tmp_path / "sitecustomize.py").write_text(SITECUSTOMIZE)
     log = tmp_path / "jinja2.log"
     env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "GORAY_TEST_JINJA2_LOG": str(log),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path),
                                                        os.environ.get("PYTHONPATH")]))}
     result = subprocess.run([sys.executable, "-m", "goray", "--py-defs", str(DEFS),
-                             library_path(), "--", scenario],
+                             library_path(), "--", "each", "tasks", "nested"],
                             capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "SCENARIO tasks 0" in result.stdout and "SCENARIO nested 0" in result.stdout, \
+        result.stdout[-3000:]
     text = log.read_text()
     assert "IMPORT" not in text, text
     workers = [line for line in text.splitlines()
