@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Dict, List
 
+import psutil
+
 ADDRESS_ENV = "GORAY_TEST_RAY_ADDRESS"
 READY = "Ray runtime started"
 
@@ -37,18 +39,11 @@ def ray_environment() -> Dict[str, str]:
 
 
 def _descendants(pid: int) -> List[int]:
-    found: List[int] = []
-    pending = [pid]
-    while pending:
-        parent = pending.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*"):
-            try:
-                children = [int(child) for child in (task / "children").read_text().split()]
-            except OSError:
-                continue
-            found.extend(children)
-            pending.extend(children)
-    return found
+    """The ids of a process's descendants (none once it is gone)."""
+    try:
+        return [child.pid for child in psutil.Process(pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
 
 
 class SharedRay:

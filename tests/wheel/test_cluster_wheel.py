@@ -41,6 +41,7 @@ import venv
 from pathlib import Path
 from typing import Dict, Iterator, List
 
+import psutil
 import pytest
 
 from conftest import REPO, clean_environment
@@ -111,19 +112,11 @@ def node_venv(root: Path, view: Path) -> Path:
 
 
 def descendants(pid: int) -> List[int]:
-    """The ids of a process's descendants, from /proc."""
-    found: List[int] = []
-    pending = [pid]
-    while pending:
-        parent = pending.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*"):
-            try:
-                children = [int(child) for child in (task / "children").read_text().split()]
-            except OSError:
-                continue
-            found.extend(children)
-            pending.extend(children)
-    return found
+    """The ids of a process's descendants (none once it is gone)."""
+    try:
+        return [child.pid for child in psutil.Process(pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
 
 
 def stop_node(process: subprocess.Popen) -> None:
