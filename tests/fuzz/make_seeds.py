@@ -1,5 +1,6 @@
 """Writes the seed corpora (tests/fuzz/corpus/<target>/): small valid inputs.
 Run once by hand; the files are committed. Needs the msgpack package (.venv)."""
+import json
 import os
 import struct
 
@@ -102,3 +103,27 @@ streams = {
 }
 for name, data in streams.items():
     write("stream", name, data)
+
+# native2py: requests to the Python driver's in-process handlers (byte 0 the Native2Py
+# command, then its payload; tests/python/test_fuzz_native2py.py mutates them).
+def native2py_call(args, **options):
+    options.setdefault("go_ray_arg_pos_to_object", {})
+    block = b"".join(msgpack.packb(a, use_bin_type=True) for a in args)
+    return unit(block) + unit(json.dumps(options).encode())
+
+
+native2py = {
+    "task": bytes([0]) + native2py_call([1, "a"], goray_task_name="fuzz_echo"),
+    "task_fails": bytes([0]) + native2py_call([], goray_task_name="fuzz_fail"),
+    "task_unknown": bytes([0]) + native2py_call([], goray_task_name="no_such_function"),
+    "code": bytes([1]) + native2py_call([2], func_code="def f(x):\n    return x\n"),
+    "code_two_defs": bytes([1]) + native2py_call([], func_code="def a(): pass\ndef b(): pass\n"),
+    "new": bytes([2]) + native2py_call([7], goray_actor_type_name="FuzzBox"),
+    "method": bytes([3]) + native2py_call([1], goray_py_local_actor_id=0, goray_task_name="get"),
+    "method_with_ref": bytes([3]) + native2py_call(
+        [], goray_py_local_actor_id=0, goray_task_name="get",
+        go_ray_arg_pos_to_object={"0": {"id": 1, "auto_release": True}}),
+    "close": bytes([4]) + json.dumps({"goray_py_local_actor_id": 0}).encode(),
+}
+for name, data in native2py.items():
+    write("native2py", name, data)
