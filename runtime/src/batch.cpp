@@ -96,6 +96,10 @@ void GetObjectsBatch(const std::vector<std::uint64_t>& ids, const std::vector<st
 
 }  // namespace
 
+void NameReply(ObjectReply& reply, const ObjectRef& ref) {
+  if (!ref.origin().empty()) reply.what = ref.origin() + ", " + reply.what;
+}
+
 std::vector<std::uint64_t> IdsOf(const std::vector<ObjectRef>& refs) {
   std::vector<std::uint64_t> ids;
   ids.reserve(refs.size());
@@ -265,6 +269,7 @@ void CompletionStream::FetchReadyGroup() {
   for (std::size_t position : rest) still.push_back(pending_[position]);
   for (std::size_t i = 0; i < ready.size(); ++i) {
     const std::size_t index = pending_[ready[i]];
+    detail::NameReply(replies[i], refs_[index]);
     ready_.emplace_back(index, refs_[index], std::move(replies[i]));
   }
   pending_ = std::move(still);

@@ -16,6 +16,7 @@ namespace goray {
 
 struct ObjectRef::State {
   std::uint64_t id = 0;
+  std::string origin;
   ~State() {
     detail::DropPrefetched(id);  // a value sent ahead that nobody read
     if (detail::FeatureOn(detail::kFeaturePipelined)) {
@@ -40,14 +41,27 @@ struct ObjectRef::State {
   }
 };
 
-ObjectRef::ObjectRef(std::uint64_t id) : state_(std::make_shared<State>()) { state_->id = id; }
+ObjectRef::ObjectRef(std::uint64_t id, std::string origin) : state_(std::make_shared<State>()) {
+  state_->id = id;
+  state_->origin = std::move(origin);
+}
 
 std::uint64_t ObjectRef::id() const {
   if (!state_) throw Error("goray::Error", "use of a moved-from ObjectRef");
   return state_->id;
 }
 
-std::string ObjectRef::Describe() const { return "object " + std::to_string(id()); }
+const std::string& ObjectRef::origin() const {
+  static const std::string kNone;
+  return state_ ? state_->origin : kNone;
+}
+
+// Errors name the task first ("(task Square, object 4)"): the id alone means nothing to
+// the user; it stays for matching with the driver's logs.
+std::string ObjectRef::Describe() const {
+  const std::string object = "object " + std::to_string(id());
+  return state_->origin.empty() ? object : state_->origin + ", " + object;
+}
 
 namespace {
 

@@ -14,6 +14,8 @@ constexpr const char* kContextCode = R"(def runtime_context():
     if ray is None or not ray.is_initialized():
         return {"node_id": "", "job_id": "", "task_id": "", "actor_id": ""}
     context = ray.get_runtime_context()
+    # A driver has no task or actor id, and Ray logs a warning at each get_task_id there.
+    in_worker = context.worker.mode == ray.WORKER_MODE
     def text(get):
         try:
             value = get()
@@ -23,8 +25,8 @@ constexpr const char* kContextCode = R"(def runtime_context():
     return {
         "node_id": text(context.get_node_id),
         "job_id": text(context.get_job_id),
-        "task_id": text(context.get_task_id),
-        "actor_id": text(context.get_actor_id),
+        "task_id": text(context.get_task_id) if in_worker else "",
+        "actor_id": text(context.get_actor_id) if in_worker else "",
     }
 )";
 

@@ -492,18 +492,18 @@ TEST_F(CppApiTest, GetWithTheWrongCount) {
   goray::ObjectRef ref = goray::RemoteCall("Divide", 7, 2);
   stored = Pack(1, 2, 3);  // three values (a native block)
   EXPECT_EQ(ErrorOf([&] { ref.Get<int64_t, int64_t>(); }),
-            "goray::ResultTypeError: expected 2 values, received 3 values (task object 4)");
+            "goray::ResultTypeError: expected 2 values, received 3 values (task Divide, object 4)");
   EXPECT_EQ(ErrorOf([&] { ref.Get<int64_t>(); }),
-            "goray::ResultTypeError: expected 1 value, received 3 values (task object 4)");
+            "goray::ResultTypeError: expected 1 value, received 3 values (task Divide, object 4)");
   stored = "";  // a void task: no value
   EXPECT_EQ(ErrorOf([&] { ref.Get<int64_t>(); }),
-            "goray::ResultTypeError: expected 1 value, received 0 values (task object 4)");
+            "goray::ResultTypeError: expected 1 value, received 0 values (task Divide, object 4)");
   stored = Pack(std::vector<int64_t>{1});  // one list of the wrong length
   EXPECT_EQ(ErrorOf([&] { ref.Get<int64_t, int64_t>(); }),
-            "goray::ResultTypeError: expected 2 values, received 1 value (task object 4)");
+            "goray::ResultTypeError: expected 2 values, received 1 value (task Divide, object 4)");
   stored = std::string("\xc1", 1);  // not msgpack
   EXPECT_EQ(ErrorOf([&] { ref.Get<int64_t>(); }),
-            "goray::ProtocolError: malformed msgpack value: parse error (task object 4)");
+            "goray::ProtocolError: malformed msgpack value: parse error (task Divide, object 4)");
 }
 
 TEST_F(CppApiTest, MovedFromActorHandle) {

@@ -143,7 +143,7 @@ TEST_F(RemoteApiTest, GetDecodesNativeBlocksAndPythonValues) {
     ref.Get<int64_t>();
     FAIL();
   } catch (const goray::ResultTypeError& error) {
-    EXPECT_STREQ(error.what(), "goray::ResultTypeError: expected int64_t, received str (task object 4)");
+    EXPECT_STREQ(error.what(), "goray::ResultTypeError: expected int64_t, received str (task Divide, object 4)");
   }
   stored = Packed(1e40);
   try {
@@ -151,10 +151,60 @@ TEST_F(RemoteApiTest, GetDecodesNativeBlocksAndPythonValues) {
     FAIL();
   } catch (const goray::ResultTypeError& error) {
     EXPECT_STREQ(error.what(),
-                 "goray::ResultTypeError: expected float, received float64 1e+40 (task object 4)");
+                 "goray::ResultTypeError: expected float, received float64 1e+40 (task Divide, object 4)");
   }
   stored = Packed(1, 2, 3);
   EXPECT_THROW((ref.Get<int64_t, int64_t>()), goray::ResultTypeError);
+}
+
+// A result that does not decode names the task or method it came from, not only its id.
+TEST_F(RemoteApiTest, ResultErrorsNameTheTaskOrMethodTheRefCameFrom) {
+  g_answer = [](const Request& request) {
+    if (request.command == 6) return std::make_tuple(0LL, Packed(std::string("text")));
+    if (request.command == 13) return std::make_tuple(0LL, Id(31));
+    return std::make_tuple(0LL, Id(request.command == 7 ? 3 : 2));
+  };
+  auto error_of = [](const goray::ObjectRef& ref) -> std::string {
+    try {
+      ref.Get<int64_t>();
+    } catch (const goray::ResultTypeError& error) {
+      return error.what();
+    }
+    return "<no ResultTypeError>";
+  };
+  goray::ObjectRef task = goray::RemoteCall("Divide", 7, 2);
+  EXPECT_EQ(task.origin(), "Divide");
+  EXPECT_EQ(error_of(task), "goray::ResultTypeError: expected int64_t, received str (task Divide, object 2)");
+  goray::ObjectRef python = goray::RemoteCallPyTask("math.fsum", std::vector<double>{1, 2});
+  EXPECT_EQ(error_of(python),
+            "goray::ResultTypeError: expected int64_t, received str (task math.fsum, object 2)");
+  goray::ActorHandle counter = goray::NewActor("Counter");
+  goray::ObjectRef method = counter.RemoteCall("Incr", 2);
+  EXPECT_EQ(error_of(method),
+            "goray::ResultTypeError: expected int64_t, received str (task Counter.Incr, object 31)");
+  goray::Future<int64_t> future(method);  // a Future keeps it
+  EXPECT_EQ(future.origin(), "Counter.Incr");
+  goray::ObjectRef copy = task;
+  EXPECT_EQ(copy.origin(), "Divide");
+  // A Put is no task's result: its id alone.
+  goray::ObjectRef put = goray::Put(std::string("x"));
+  EXPECT_EQ(put.origin(), "");
+  EXPECT_EQ(error_of(put), "goray::ResultTypeError: expected int64_t, received str (task object 3)");
+  // Getting several at once names the one that failed.
+  try {
+    goray::Get<std::string>(std::vector<goray::ObjectRef>{put, method});
+    goray::Get<int64_t>(std::vector<goray::ObjectRef>{put, method});
+    FAIL();
+  } catch (const goray::ResultTypeError& error) {
+    EXPECT_STREQ(error.what(), "goray::ResultTypeError: expected int64_t, received str (task object 3)");
+  }
+  try {
+    goray::Get<int64_t>(std::vector<goray::ObjectRef>{method, put});
+    FAIL();
+  } catch (const goray::ResultTypeError& error) {
+    EXPECT_STREQ(error.what(),
+                 "goray::ResultTypeError: expected int64_t, received str (task Counter.Incr, object 31)");
+  }
 }
 
 TEST_F(RemoteApiTest, GetMapsCodesToExceptions) {

@@ -217,7 +217,10 @@ TEST_F(StreamTest, NextGivesItemsThenTheEnd) {
   ThreeItems();
   goray::Stream<> stream = goray::RemoteStream("CountUp", int64_t{3});
   std::vector<uint64_t> ids;
-  while (std::optional<goray::ObjectRef> item = stream.Next()) ids.push_back(item->id());
+  while (std::optional<goray::ObjectRef> item = stream.Next()) {
+    ids.push_back(item->id());
+    EXPECT_EQ(item->origin(), "CountUp");  // named in the item's errors
+  }
   EXPECT_EQ(ids, (std::vector<uint64_t>{11, 12, 13}));
   EXPECT_TRUE(stream.finished());
   const size_t asked = Requests(36).size();

@@ -20,8 +20,12 @@ SKBUILD = PROJECT["tool"]["scikit-build"]
 def test_the_regex_provider_reads_the_headers_version():
     # What scikit-build-core's regex provider does: re.search(regex, text, MULTILINE),
     # then result.format(*groups, **named groups).
-    settings = SKBUILD["metadata"]["version"]
+    # The standard [[tool.dynamic-metadata]] table (tool.scikit-build.metadata is
+    # deprecated since scikit-build-core 1.0), holding the version's one entry.
+    assert "metadata" not in SKBUILD
+    (settings,) = PROJECT["tool"]["dynamic-metadata"]
     assert settings["provider"] == "scikit_build_core.metadata.regex"
+    assert settings["field"] == "version"
     text = (ROOT / settings["input"]).read_text()
     match = re.search(settings["regex"], text, re.MULTILINE)
     assert match, f"{settings['regex']!r} does not match {settings['input']}"

@@ -61,10 +61,17 @@ def placements(output: str):
 
 
 def test_cli_joins_the_cluster_and_places_work_on_both_nodes(cluster):
-    env = {**cluster["env"], "RAY_ADDRESS": cluster["address"]}
+    # As from a shell: a relative py-defs path (workers start elsewhere: goray makes it
+    # absolute), and no loopback switch in the environment (goray sees the cluster is on
+    # 127.0.0.1 and keeps the driver there; without it Ray would wait for a raylet on the
+    # machine's outward address for ever).
+    env = {key: value for key, value in cluster["env"].items()
+           if key != "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"}
+    env["RAY_ADDRESS"] = cluster["address"]
     result = subprocess.run(
-        [sys.executable, "-m", "goray", "--cluster", "--py-defs", str(DEFS), library_path(),
-         "--", "where", "node_a", "node_b"], env=env, capture_output=True, text=True, timeout=300)
+        [sys.executable, "-m", "goray", "--cluster", "--py-defs", os.path.basename(DEFS),
+         library_path(), "--", "where", "node_a", "node_b"], env=env, cwd=os.path.dirname(DEFS),
+        capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     where = placements(result.stdout)
     assert set(where) == {"node_a", "node_b"}

@@ -1,5 +1,7 @@
 """The C++ API against a live Ray: the raytest driver's scenarios (each returns 0
 when every check passed, printing what failed otherwise)."""
+import logging
+
 import pytest
 import ray
 
@@ -34,6 +36,24 @@ def test_lifetimes_scenario_keeps_stores_flat(lib):
 def test_driver_exit_code_and_runtime_context(lib):
     assert driver.run_driver(lib, ["exit", "7"]) == 7
     assert driver.run_driver(lib, ["context"]) == 0
+
+
+def test_the_runtime_context_in_the_driver_logs_no_warning(lib):
+    # Ray's get_task_id warns when called outside a worker; the driver asks it no more.
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("ray.runtime_context")
+    logger.addHandler(handler)
+    try:
+        for _ in range(3):
+            assert driver.run_driver(lib, ["context"]) == 0
+        # The logger is the one Ray warns through (the check could fail).
+        ray.get_runtime_context().get_task_id()
+    finally:
+        logger.removeHandler(handler)
+    warnings = [record.getMessage() for record in records if record.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "only available when the process is a worker" in warnings[0], warnings
 
 
 def test_named_actor_created_in_python_is_reachable_from_cpp_and_back(lib):

@@ -11,6 +11,7 @@ start a Ray of their own, as when run by hand."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -35,7 +36,10 @@ def free_port() -> int:
 
 def ray_environment() -> Dict[str, str]:
     """The environment of the head and of the drivers that join it."""
-    return {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled"}
+    # RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0: without it `ray start` replaces
+    # --node-ip-address=127.0.0.1 by the machine's outward address.
+    return {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled",
+            "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
 
 
 def _descendants(pid: int) -> List[int]:
@@ -72,7 +76,13 @@ class SharedRay:
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if READY in self.log_path.read_text(errors="replace"):
+            log = self.log_path.read_text(errors="replace")
+            if READY in log:
+                plain = re.sub(r"\x1b\[[0-9;]*m", "", log)  # `ray start` colours its output
+                node_ip = re.search(r"Local node IP: *([0-9.]+)", plain)
+                if node_ip and node_ip.group(1) != "127.0.0.1":
+                    self.stop()
+                    raise RuntimeError(f"the gen stage's Ray bound {node_ip.group(1)}, not 127.0.0.1")
                 return
             if self.process.poll() is not None:
                 break

@@ -38,6 +38,9 @@ def clean_environment(first_on_path: Optional[Path] = None) -> Dict[str, str]:
                    if key not in LEAKY_VARIABLES and not key.startswith("GORAY_")}
     environment["PATH"] = clean_path(os.environ.get("PATH", ""), first_on_path)
     environment["RAY_USAGE_STATS_ENABLED"] = "0"
+    # Every Ray these tests start stays on 127.0.0.1 (`ray start` otherwise replaces
+    # --node-ip-address=127.0.0.1 by the machine's outward address).
+    environment["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
     environment["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     return environment
 

@@ -205,6 +205,8 @@ def wait_for_nodes(python: Path, env: Dict[str, str], gcs: int, count: int,
             "    alive = [n for n in ray.nodes() if n['Alive']]\n"
             f"    if len(alive) >= {count}: break\n"
             "    time.sleep(0.5)\n"
+            "outward = [n['NodeManagerAddress'] for n in alive if n['NodeManagerAddress'] != '127.0.0.1']\n"
+            "assert not outward, f'nodes bound {outward}, not 127.0.0.1'\n"
             "print(json.dumps({r: n['NodeID'] for n in alive for r in n['Resources'] if r.startswith('node_')}))")
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -214,6 +216,8 @@ def wait_for_nodes(python: Path, env: Dict[str, str], gcs: int, count: int,
                 (tmp / f"node-{name}.log").read_text()[-3000:] for name in dead), pytrace=False)
         result = subprocess.run([python, "-c", code], env=env, capture_output=True, text=True,
                                 cwd=tmp, timeout=180)
+        if "not 127.0.0.1" in result.stderr:
+            pytest.fail(result.stderr[-2000:], pytrace=False)
         if result.returncode == 0:
             ids = json.loads(result.stdout.strip().splitlines()[-1])
             if len(ids) >= count:

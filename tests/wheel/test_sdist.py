@@ -11,7 +11,7 @@ import sys
 import tarfile
 import tomllib
 from pathlib import Path, PurePosixPath
-from typing import Dict
+from typing import Dict, Tuple
 
 import pytest
 
@@ -29,14 +29,27 @@ LARGEST_FILE = 512 * 1024
 
 
 @pytest.fixture(scope="module")
-def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sdist, built with build isolation (build-system.requires only) into tmp."""
+def sdist_build(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Path, str]:
+    """The sdist, built with build isolation (build-system.requires only) into tmp, and
+    what the build printed."""
     out = tmp_path_factory.mktemp("sdist")
-    run([sys.executable, "-m", "build", "--sdist", "--outdir", out, REPO],
-        env=clean_environment(), timeout=600)
+    result = run([sys.executable, "-m", "build", "--sdist", "--outdir", out, REPO],
+                 env=clean_environment(), timeout=600)
     built = sorted(out.glob("goray_cpp-*.tar.gz"))
     assert len(built) == 1, built
-    return built[0]
+    return built[0], result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def sdist(sdist_build: Tuple[Path, str]) -> Path:
+    return sdist_build[0]
+
+
+def test_the_sdist_builds_without_warnings(sdist_build: Tuple[Path, str]):
+    # scikit-build-core 1.0 deprecated tool.scikit-build.metadata ([[tool.dynamic-metadata]]).
+    warnings = [line for line in sdist_build[1].splitlines()
+                if "warning" in line.lower() or "deprecat" in line.lower()]
+    assert not warnings, "\n".join(warnings)
 
 
 def members(sdist: Path) -> Dict[str, tarfile.TarInfo]:

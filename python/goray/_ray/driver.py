@@ -8,10 +8,11 @@ unless the caller says otherwise.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
-from typing import Any, Dict, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 from .. import _ffi, _worker
 from .._protocol import PY_DEFS_ENV, Py2Native
@@ -53,12 +54,32 @@ def init_options(library: "_ffi.Library") -> Dict[str, Any]:
 
 
 def _library_path_for_workers(path: str, cluster: bool) -> str:
-    """What GORAY_BIN_PATH (or the py-defs variable) says: absolute locally; on a
-    cluster a relative path stays relative, resolved in each worker's working
-    directory (the job's)."""
+    """What GORAY_BIN_PATH says: absolute locally; on a cluster a relative path stays
+    relative, resolved in each worker's working directory (the job's)."""
     if cluster and not os.path.isabs(path):
         return path
     return os.path.abspath(path)
+
+
+def _address_to_join(address: Optional[str]) -> Optional[str]:
+    """The cluster address a join will use, as Ray finds it before rewriting a loopback
+    host (RAY_ADDRESS, an explicit address, else `ray start`'s record for "auto"); None
+    when it cannot tell."""
+    try:
+        from ray._private.services import get_ray_address_from_environment
+        return get_ray_address_from_environment(address or "auto", None)
+    except Exception:  # noqa: BLE001 - no cluster found, or Ray's internals moved: ray.init says
+        return None
+
+
+def _is_loopback_address(address: str) -> bool:
+    host = address.split("://", 1)[-1].rsplit(":", 1)[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
@@ -71,13 +92,20 @@ def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
     node_ip = ray_init_args.get("_node_ip_address", LOOPBACK)
     if local and node_ip == LOOPBACK:
         keep_ray_on_loopback()
+    elif cluster and "_node_ip_address" not in ray_init_args:
+        # Joining a cluster on 127.0.0.1: Ray would rewrite this node's address to the
+        # machine's outward one, find no raylet there and wait for ever.
+        address = _address_to_join(ray_init_args.get("address"))
+        if address and _is_loopback_address(address):
+            keep_ray_on_loopback()
     import ray
 
     loaded = _ffi.load_library(library)
     bin_path = _library_path_for_workers(library, cluster)
     os.environ[_ffi.BIN_PATH_ENV] = bin_path
     if py_defs_path:
-        os.environ[PY_DEFS_ENV] = _library_path_for_workers(py_defs_path, cluster)
+        # Absolute: workers start in other directories (the job's, or Ray's own).
+        os.environ[PY_DEFS_ENV] = os.path.abspath(py_defs_path)
         _worker.import_py_defs(py_defs_path)
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 

@@ -26,7 +26,7 @@ class ActorHandle {
   template <class... Args>
   ObjectRef RemoteCall(std::string_view method, const Args&... args) const {
     const std::string callee = type_name() + "." + std::string(method);
-    return ObjectRef(detail::SubmitActorCall(*this, method, callee, args...));
+    return ObjectRef(detail::SubmitActorCall(*this, method, callee, args...), callee);
   }
 
   // Calls a streaming method (a C++ method whose result is goray::Generator<T>, or a
@@ -34,7 +34,7 @@ class ActorHandle {
   template <class... Args>
   Stream<ObjectRef> RemoteStream(std::string_view method, const Args&... args) const {
     const std::string callee = type_name() + "." + std::string(method);
-    return Stream<ObjectRef>(detail::SubmitActorStream(*this, method, callee, args...));
+    return Stream<ObjectRef>(detail::SubmitActorStream(*this, method, callee, args...), callee);
   }
 
   // Ends the actor now (Option("no_restart", false) lets Ray restart it).

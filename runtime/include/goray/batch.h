@@ -41,6 +41,9 @@ struct ObjectReply {
 std::vector<ObjectReply> FetchObjects(const std::vector<std::uint64_t>& ids, double timeout_seconds);
 
 std::vector<std::uint64_t> IdsOf(const std::vector<ObjectRef>& refs);
+// Puts the task or method `ref` came from before the reply's "object N", which its
+// errors name.
+void NameReply(ObjectReply& reply, const ObjectRef& ref);
 
 // WaitObject: indexes into `ids` of {ready, pending}, ready ascending. With
 // `all_ready` (and pipelining on) the ready ones are every id ready by the time
@@ -64,6 +67,7 @@ auto DecodeReply(const ObjectReply& reply) {
 template <class... T>
 auto GetAll(const std::vector<ObjectRef>& refs, double timeout_seconds) {
   std::vector<ObjectReply> replies = FetchObjects(IdsOf(refs), timeout_seconds);
+  for (std::size_t i = 0; i < replies.size(); ++i) NameReply(replies[i], refs[i]);
   if constexpr (sizeof...(T) == 0) {
     for (const ObjectReply& reply : replies) DecodeReply<>(reply);
   } else {

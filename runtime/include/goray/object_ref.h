@@ -70,8 +70,9 @@ void AssignDecoded(Decoded&& decoded, T*... targets) {
 
 class ObjectRef {
  public:
-  // Adopts a driver id (from a submit or Put reply).
-  explicit ObjectRef(std::uint64_t id);
+  // Adopts a driver id (from a submit or Put reply). `origin` names the task or method
+  // whose result it is ("Square", "Counter.Incr"), for error messages; empty if unknown.
+  explicit ObjectRef(std::uint64_t id, std::string origin = {});
   // An empty ref (a field or element before it is decoded into); id() throws.
   ObjectRef() = default;
   ObjectRef(const ObjectRef&) = default;
@@ -108,6 +109,9 @@ class ObjectRef {
 
   // The driver's id of this ref. Throws if moved from.
   std::uint64_t id() const;
+  // The task or method whose result this is, as given when it was made; empty for a
+  // Put, a ref decoded from a value, or an empty ref.
+  const std::string& origin() const;
 
  private:
   struct State;

@@ -16,13 +16,13 @@ namespace goray {
 
 template <class... Args>
 ObjectRef RemoteCall(std::string_view task, const Args&... args) {
-  return ObjectRef(detail::SubmitTask(detail::kExeRemoteTask, task, args...));
+  return ObjectRef(detail::SubmitTask(detail::kExeRemoteTask, task, args...), std::string(task));
 }
 
 // A Python task: a @goray.remote function or any importable function by dotted name.
 template <class... Args>
 ObjectRef RemoteCallPyTask(std::string_view name, const Args&... args) {
-  return ObjectRef(detail::SubmitTask(detail::kExePythonRemoteTask, name, args...));
+  return ObjectRef(detail::SubmitTask(detail::kExePythonRemoteTask, name, args...), std::string(name));
 }
 
 // A C++ task whose result is goray::Generator<T>, as a Ray streaming generator: its
@@ -31,14 +31,16 @@ ObjectRef RemoteCallPyTask(std::string_view name, const Args&... args) {
 // std::invalid_argument.
 template <class... Args>
 Stream<ObjectRef> RemoteStream(std::string_view task, const Args&... args) {
-  return Stream<ObjectRef>(detail::SubmitTaskStream(detail::kExeRemoteTask, task, args...));
+  return Stream<ObjectRef>(detail::SubmitTaskStream(detail::kExeRemoteTask, task, args...),
+                           std::string(task));
 }
 
 // A Python generator task (a @goray.remote generator function, or any importable one
 // by dotted name), as RemoteStream.
 template <class... Args>
 Stream<ObjectRef> RemoteStreamPyTask(std::string_view function, const Args&... args) {
-  return Stream<ObjectRef>(detail::SubmitTaskStream(detail::kExePythonRemoteTask, function, args...));
+  return Stream<ObjectRef>(detail::SubmitTaskStream(detail::kExePythonRemoteTask, function, args...),
+                           std::string(function));
 }
 
 // Where the calling code runs: ids as Ray reports them ("" outside a task or actor).

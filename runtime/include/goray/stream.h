@@ -52,7 +52,9 @@ class Stream {
 
  public:
   // Adopts a driver stream id (the reply of a streaming submission).
-  explicit Stream(std::uint64_t id) : generator_(id) {}
+  // `origin`: the generator task or method, named in its items' errors.
+  explicit Stream(std::uint64_t id, std::string origin = {})
+      : generator_(std::in_place, id, std::move(origin)) {}
   // An empty stream (moved from): Next() and Cancel() throw.
   Stream() = default;
   Stream(Stream&& other) noexcept
@@ -159,7 +161,7 @@ class Stream {
       finished_ = true;
       return std::nullopt;
     }
-    return Item(ObjectRef(*next));
+    return Item(ObjectRef(*next, generator_->origin()));
   }
   void Advance() {
     current_.reset();
