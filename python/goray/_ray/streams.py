@@ -109,6 +109,9 @@ def _python_items(stream: Any) -> Iterator[Any]:
             yield stored(item)
             if cancelled():
                 raise ray.exceptions.TaskCancelledError()
+    # A stream that ended while ray.cancel reached the task still ends as cancelled.
+    if cancelled():
+        raise ray.exceptions.TaskCancelledError()
 
 
 def _native_items(library: Any, command: int, index: int, payload: bytes, callee: str,
@@ -122,6 +125,8 @@ def _native_items(library: Any, command: int, index: int, payload: bytes, callee
             yield item
             if cancelled():
                 raise ray.exceptions.TaskCancelledError()
+        if cancelled():  # ended while ray.cancel reached the task: still cancelled
+            raise ray.exceptions.TaskCancelledError()
     finally:
         items.close()  # CloseStream before `keep` goes: borrowed arrays point into it
         del keep
