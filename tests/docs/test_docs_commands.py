@@ -181,7 +181,8 @@ RULES = [
          "tests/wheel/test_install.py::def test_goray_gen_standalone_writes_code_that_compiles",
          "the wheel's goray-gen: the wheel stage runs install.md's block as written"),
     # docs/guide.md: the hand build.
-    Rule(r"GORAY=\.venv", RUN, "test_guide_hand_build_exports_the_c_abi"),
+    Rule(r'GORAY="\$\(\.venv/bin/python -m goray --cmake-dir\)/\.\./\.\./\.\."', RUN,
+         "test_guide_hand_build_exports_the_c_abi"),
     Rule(r"c\+\+ .*-I\"\$GORAY/include\" .* -o libapp\.so", RUN,
          "test_guide_hand_build_exports_the_c_abi"),
     # docs/generator.md: goray-gen by hand.

@@ -250,6 +250,21 @@ def test_goray_gen_standalone_writes_code_that_compiles(wheel_venv: WheelVenv, t
     assert "Square" in (gen / "app.pyi").read_text()
 
 
+def test_the_guides_hand_build_works_with_the_wheel(wheel_venv: WheelVenv, tmp_path: Path):
+    """docs/guide.md's build without CMake, as written, against the wheel's package: its
+    prefix comes from `python -m goray --cmake-dir` (the wheel's is site-packages/goray)."""
+    (tmp_path / "app.cpp").write_text(
+        "// Tasks only, no driver: nothing in it references the C ABI (the -u flags pull it in).\n"
+        "#include <goray/goray.h>\n#include <cstdint>\n"
+        "void goray::RegisterApplication(goray::Registry& registry) {\n"
+        "  registry.AddTask(\"Negate\", [](int64_t x) { return -x; });\n}\n")
+    commands = shell_commands("docs/guide.md", "GORAY=")
+    run_commands(wheel_venv, commands, cwd=user_project(wheel_venv, tmp_path))
+    symbols = run(["nm", "-D", "--defined-only", tmp_path / "libapp.so"], env=wheel_venv.env).stdout
+    assert {line.split()[-1] for line in symbols.splitlines() if line.strip()} == \
+        {"Execute", "FreeMemory", "RegisterCallback", "GorayProtocolVersion"}
+
+
 # ---- Generated code refuses a runtime it was not generated for -------------------------
 
 def _runtime_copy(include: Path, destination: Path, macro: str, change) -> Path:
