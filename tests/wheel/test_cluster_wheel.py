@@ -11,7 +11,9 @@ its own runtime_resources). Neither venv has goray: both reach a goray-free view
 checkout's installed packages (a directory of symlinks to .venv's site-packages entries,
 less goray's editable install and metadata), the way a node image's system packages
 would, so the test needs no download: Ray, msgpack and Jinja2 are there, goray is not
-(checked before the cluster starts). The nodes are stopped by their own process ids.
+(checked before the cluster starts). Both stay on 127.0.0.1: they run with Ray's
+loopback switch, and node b's `ray start` through ray_start_loopback.py (under the switch
+Ray refuses a non-head node). The nodes are stopped by their own process ids.
 
 py_modules with the wheel: Ray installs it with `pip install <wheel> --target=<dir>` (the
 pip on the node's PATH), which ignores what the node has installed and would fetch every
@@ -48,6 +50,7 @@ from conftest import REPO, clean_environment
 
 DEV_SITE = Path(sysconfig.get_paths()["purelib"])  # the checkout's .venv: Ray and goray
 DEV_RAY = REPO / ".venv" / "bin" / "ray"  # the submitting client (any Ray CLI would do)
+LOOPBACK_START = Path(__file__).resolve().parent / "ray_start_loopback.py"
 LIBRARY = Path(os.environ.get("GORAY_RAYTEST_LIB", REPO / "build" / "tests" / "apps" / "libraytest.so"))
 
 # Written into the job's working directory as its py-defs file.
@@ -174,8 +177,11 @@ def nodes(tmp_path_factory) -> Iterator[Dict]:
             env.update(RAY_AUTH_MODE="disabled", PIP_NO_DEPS="1",
                        VIRTUAL_ENV=str(pythons[name].parents[1]))
             environments[name] = env
+            # Node a: `ray start`; node b through a launcher that gets past Ray's refusal of
+            # a non-head node under the loopback switch (ray_start_loopback.py).
+            launcher = ["-m", "ray.scripts.scripts", "start"] if name == "a" else [str(LOOPBACK_START)]
             started[name] = subprocess.Popen(
-                [pythons[name], "-m", "ray.scripts.scripts", "start", *common, *commands[name],
+                [pythons[name], *launcher, *common, *commands[name],
                  f"--temp-dir={temp[name]}", f"--dashboard-agent-listen-port={free_port()}"],
                 env=env, stdout=logs[name], stderr=subprocess.STDOUT, cwd=tmp)
             if name == "a":
