@@ -140,6 +140,7 @@ class Rule:
 
 RUN, COVERED, SYNOPSIS = "run", "covered", "synopsis"
 CLUSTER = "tests/ray/test_cluster.py"
+ONE_MACHINE = "tests/ray/test_cluster_doc.py"
 
 RULES = [
     # docs/cmake.md: install the package, then build an application with it.
@@ -223,6 +224,20 @@ RULES = [
     Rule(r"python -m goray\.stage deploy/ build/librayapp\.so --py-defs app\.py "
          r"dist/goray_cpp-[\w.-]+\.whl", COVERED, "tests/wheel/test_cluster_wheel.py::def stage(",
          "stages the wheel, which the wheel stage builds, for the pip job there"),
+    # docs/cluster.md: "Trying it on one machine", run as written by one test.
+    Rule(r"export RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0", COVERED, f"{ONE_MACHINE}::def one_machine_block(",
+         "the one-machine block's first line: that test runs the block"),
+    Rule(r"export RAY_AUTH_MODE=token", COVERED, f"{ONE_MACHINE}::def one_machine_block(",
+         "the one-machine block: that test runs it"),
+    Rule(r"ray get-auth-token --generate > /dev/null", COVERED, f"{ONE_MACHINE}::def one_machine_block(",
+         "the one-machine block: that test runs it, with a home directory of its own"),
+    Rule(r"ray start --head --node-ip-address=127\.0\.0\.1 --port=6379 .*", COVERED,
+         f"{ONE_MACHINE}::def one_machine_block(", "the one-machine block: that test runs it (free ports)"),
+    Rule(r"ray job submit --address http://127\.0\.0\.1:8265 --working-dir deploy/ -- python -m goray "
+         r"--cluster --py-defs app\.py \./librayapp\.so", COVERED, f"{ONE_MACHINE}::def one_machine_block(",
+         "the one-machine block: that test runs it"),
+    Rule(r"ray stop", COVERED, f"{ONE_MACHINE}::instead of `ray stop`",
+         "stops every Ray of the machine: the test stops its node by process ids instead"),
     Rule(r"ray start --head --resources='\{\"node_a\": 1\}'", COVERED,
          f"{CLUSTER}::def cluster(",
          "a cluster of nodes with custom resources, as the fixture starts them (on 127.0.0.1)"),
