@@ -22,7 +22,7 @@ from .._protocol import (ADDRESS_BORROWED, ADDRESS_OWNED, NATIVE_CLASS_PREFIX,
                          NATIVE_TASK_PREFIX, PYTHON_CLASS_PREFIX, Buffer, Feature, Py2Native,
                          pack_u64)
 from ..errors import GorayError, error_from_reply
-from . import features, scatter
+from . import crashes, features, scatter
 from .objects import (LARGE_BYTES, OUT_OF_BAND_FROM, NativeBlock, Scattered, StoredBytes,
                       large_bytes, stored, to_python)
 
@@ -111,6 +111,7 @@ def ready_library() -> Any:
         library = _worker.ensure_ready()
         if library is not None:
             features.enable_features(library)
+            crashes.install()
         _ready = library
     return library
 
@@ -199,6 +200,7 @@ def _native_task(name: str) -> Callable[..., Any]:
     from_python = python_caller_name(name)
 
     def task(*args: Any) -> Any:
+        crashes.name_report_file(ready_library())
         if args and type(args[0]) in PYTHON_FIRST:
             return _run_for_python(name, args)
         if _task_name() == from_python:
@@ -228,6 +230,7 @@ def native_task(name: str) -> Any:
     GolangTask.<name>: native and Python callers submit through it alike."""
     base = _native_tasks.get(name)
     if base is None:
+        crashes.install()  # this process's ray.get of it attaches crash reports
         generators = streams  # a generator task's body is a generator function: Ray streams it
         body = (generators.task_body(name) if generators is not None and generators.task_streams(name)
                 else _native_task(name))
@@ -332,6 +335,7 @@ class _NativeActorBase:
 
     def __init__(self, args_block: Buffer, positions: Tuple[int, ...], *resolved: Any) -> None:
         name = self._goray_type
+        crashes.name_report_file(ready_library())
         keep: List[Any] = []
         reply = _execute(int(Py2Native.NEW_ACTOR), name,
                          _call_units(name, args_block, positions, resolved, keep))
@@ -357,6 +361,7 @@ class _NativeActorBase:
 
 def _plain_method(method: str) -> Callable[..., Any]:
     def call(self: _NativeActorBase, *args: Any) -> Any:
+        crashes.name_report_file(self._goray_local._library)
         return stored(self._goray_local.call(method, *args))
     call.__name__ = call.__qualname__ = method
     return call
@@ -367,6 +372,7 @@ def _encoded_method(method: str) -> Callable[..., Any]:
     # case), and the block too when it is empty: less for Ray to serialize per call.
     def call(self: _NativeActorBase, args_block: Buffer = b"", positions: Tuple[int, ...] = (),
              *resolved: Any) -> Any:
+        crashes.name_report_file(self._goray_local._library)
         return self._goray_call(method, args_block, positions, resolved)
     call.__name__ = call.__qualname__ = method + "__"
     return call
@@ -408,6 +414,7 @@ def native_actor_class(type_name: str, methods: Sequence[str],
     them (Ray takes groups only where the class is made), and each grouped method's
     m and m__ in its group. Cached per type, methods, traits and groups."""
     library = ready_library()
+    crashes.install()
     traits = _traits.actor_traits(library, type_name) if library is not None else _traits.ActorTraits()
     groups = {**traits.concurrency_groups, **(concurrency_groups or {})}
     key = (type_name, tuple(sorted(methods)), traits.key(), tuple(sorted(groups.items())))
