@@ -1,5 +1,5 @@
 // The exported C ABI (docs/protocol.md §1): Execute, FreeMemory, RegisterCallback, and our
-// extensions GorayProtocolVersion and GoraySetCrashReport (§15).
+// extensions GorayProtocolVersion and GoraySetCrashReport (§14).
 // The application's registry is built on the first Execute; concurrent early
 // calls wait for it (a function-local static).
 #include <atomic>

@@ -19,7 +19,7 @@ void Install();
 void PrepareThread();
 
 // This thread's report file for the calls it runs from now on ("" or null: none). The
-// driver names it per call on Ray (GoraySetCrashReport, docs/protocol.md §15).
+// driver names it per call on Ray (GoraySetCrashReport, docs/protocol.md §14).
 void SetReportFile(const char* path);
 
 // While alive, a crash on this thread names `kind` ("task", "method", ...) and `name`

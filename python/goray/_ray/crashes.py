@@ -1,7 +1,7 @@
 """Native crash reports on Ray (docs/remote.md, "Errors"; docs/reliability.md).
 
 Worker side: before each native call a Ray body makes, :func:`name_report_file` tells
-the library (GoraySetCrashReport, our optional extension, docs/protocol.md §15) which
+the library (GoraySetCrashReport, our optional extension, docs/protocol.md §14) which
 file its crash handler writes the report to: ``<dir>/<task id>.txt``, where ``<dir>`` is
 ``goray-crashes/`` in this node's Ray session directory.
 

@@ -19,6 +19,7 @@ namespace raytest {
 namespace {
 
 volatile int g_zero = 0;
+volatile int g_ten = 10;  // not a constant: 1 / x compiles to a comparison, no division
 int* volatile g_null = nullptr;
 
 // Each crash in a function of its own, never inlined: the reports must name it and the
@@ -28,7 +29,7 @@ int* volatile g_null = nullptr;
 }
 
 [[gnu::noinline]] int CrashFpe() {
-  return 1 / g_zero;  // crash line: fpe
+  return g_ten / g_zero;  // crash line: fpe
 }
 
 [[gnu::noinline]] void CrashIll() {
