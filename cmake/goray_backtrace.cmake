@@ -1,6 +1,8 @@
 # Finds GCC's libbacktrace (libbacktrace.a and backtrace.h, in GCC's own library
-# directory), which goray's crash reports symbolize with. Sets <library> and <include_dir>
-# to their paths, or to "" when this toolchain has none.
+# directory), which goray's crash reports symbolize with. Sets <library> to the archive and
+# <include_dir> to a directory of this build holding only a copy of backtrace.h (GCC's own
+# include directory also holds its builtin headers, which must not shadow another
+# compiler's), or both to "" when this toolchain has none.
 include_guard(GLOBAL)
 
 function(goray_find_libbacktrace library include_dir)
@@ -23,7 +25,8 @@ function(goray_find_libbacktrace library include_dir)
       cmake_path(GET archive PARENT_PATH directory)
       if(EXISTS "${directory}/include/backtrace.h")
         set(found_library "${archive}")
-        set(found_include "${directory}/include")
+        set(found_include "${CMAKE_BINARY_DIR}/goray-backtrace-include")
+        file(COPY "${directory}/include/backtrace.h" DESTINATION "${found_include}")
         break()
       endif()
     endif()

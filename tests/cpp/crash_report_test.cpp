@@ -30,7 +30,10 @@ int64_t SegvTask() {
   return 0;
 }
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wterminate"  // the point: std::terminate
 [[gnu::noinline]] void ThrowThroughNoexcept() noexcept { throw std::length_error("too long"); }
+#pragma GCC diagnostic pop
 
 int64_t TerminateTask() {
   ThrowThroughNoexcept();
@@ -72,8 +75,9 @@ TEST_F(CrashReport, SegvNamesSignalAddressTaskAndFrame) {
               "goray: native crash: SIGSEGV \\(segmentation fault\\) at address 0x0\n"
               "goray: in task SegvTask, pid [0-9]+, thread [0-9]+\n"
               "goray: native backtrace, most recent call first:\n"
-              "  #0  crash_report_test::\\(anonymous namespace\\)::WriteThroughNull\\(\\) at "
-              "[^\n]*crash_report_test.cpp:[0-9]+\n");
+              // The DWARF name: short (WriteThroughNull) or qualified, as the compiler wrote it.
+              "  #0  [^\n]*WriteThroughNull[^\n]* at [^\n]*crash_report_test.cpp:[0-9]+\n"
+              "  #1  [^\n]*SegvTask[^\n]* at [^\n]*crash_report_test.cpp:[0-9]+\n");
 }
 
 TEST_F(CrashReport, TerminateNamesTheExceptionAndTheThrowingFunction) {
@@ -82,7 +86,7 @@ TEST_F(CrashReport, TerminateNamesTheExceptionAndTheThrowingFunction) {
               "goray: in task TerminateTask, [^\n]*\n"
               "goray: std::terminate: uncaught exception of type std::length_error: too long\n"
               "(.|\n)*frames above not shown(.|\n)*"
-              "ThrowThroughNoexcept\\(\\) at [^\n]*crash_report_test.cpp");
+              "ThrowThroughNoexcept[^\n]* at [^\n]*crash_report_test.cpp");
 }
 
 TEST_F(CrashReport, TheReportFileHoldsTheSameReport) {
@@ -96,7 +100,7 @@ TEST_F(CrashReport, TheReportFileHoldsTheSameReport) {
       ::testing::KilledBySignal(SIGSEGV), "in task SegvTask");
   const std::string report = ReadFile(path);
   EXPECT_NE(report.find("goray: native crash: SIGSEGV"), std::string::npos) << report;
-  EXPECT_NE(report.find("WriteThroughNull()"), std::string::npos) << report;
+  EXPECT_NE(report.find("WriteThroughNull"), std::string::npos) << report;
   EXPECT_NE(report.find("crash_report_test.cpp:"), std::string::npos) << report;
   std::remove(path.c_str());
 }

@@ -22,7 +22,7 @@ import logging
 import os
 import tempfile
 import threading
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple, Type
 
 import ray
 import ray.exceptions
@@ -46,14 +46,15 @@ class NativeActorCrash(NativeCrash, ray.exceptions.ActorDiedError):
     """The actor's process crashed in a native method, and left this report."""
 
 
-_CRASH_CLASSES: Tuple[Tuple[type, type], ...] = (
+_CRASH_CLASSES: Tuple[Tuple[Type[BaseException], Type[NativeCrash]], ...] = (
     (ray.exceptions.ActorDiedError, NativeActorCrash),
     (ray.exceptions.WorkerCrashedError, NativeWorkerCrash),
 )
 
 
-def _restore(cls: type, state: Dict[str, Any], args: Tuple[Any, ...]) -> BaseException:
-    error: BaseException = cls.__new__(cls)
+def _restore(cls: Type[BaseException], state: Dict[str, Any],
+             args: Tuple[Any, ...]) -> BaseException:
+    error = cls.__new__(cls)
     error.args = args
     error.__dict__.update(state)
     return error
@@ -103,10 +104,10 @@ def attach(error: BaseException, task_id: str) -> BaseException:
             report = file.read()
     except OSError:
         return error
-    crash: BaseException = crash_class.__new__(crash_class)
+    crash = crash_class.__new__(crash_class)
     crash.args = error.args
     crash.__dict__.update(error.__dict__)
-    NativeCrash.adopt(crash, report, task_id, str(error))  # type: ignore[arg-type]
+    crash.adopt(report, task_id, str(error))
     return crash
 
 
@@ -141,7 +142,7 @@ def install() -> bool:
                 return value
         return value
 
-    context._deserialize_object = deserialize
+    context._deserialize_object = deserialize  # type: ignore[method-assign]
     _installed = True
     return True
 
