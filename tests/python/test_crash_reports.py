@@ -100,3 +100,52 @@ def test_gorays_handler_can_be_turned_off(raytest_lib):
     result = run_child(IN_PROCESS, raytest_lib, "segv", env_extra={"GORAY_CRASH_HANDLER": "0"})
     assert result.returncode == -signal.SIGSEGV, result.stderr
     assert "goray: native crash" not in result.stderr, result.stderr
+
+
+# ---------------------------------------------------------------------------
+# goray.NativeCrash and the report's attachment to Ray's errors (no Ray started).
+
+REPORT = """
+goray: native crash: SIGBUS (bus error) at address 0x7f00
+goray: in method Crasher.Crash, pid 12, thread 13
+goray: native backtrace, most recent call first:
+  #0  CrashBus at /src/crashes.cpp:52
+  #1  CrashWith at /src/crashes.cpp:66
+  (40 more frames of the goray runtime, Python or libc not shown; GORAY_CRASH_FRAMES=all lists every frame)
+"""
+
+
+def test_native_crash_reads_the_signal_and_frames_of_its_report():
+    import pickle
+
+    import goray
+    error = goray.NativeCrash(REPORT, "ab12")
+    assert (error.signal, error.task_id) == ("SIGBUS", "ab12")
+    assert error.frames == ["#0  CrashBus at /src/crashes.cpp:52", "#1  CrashWith at /src/crashes.cpp:66"]
+    assert str(error) == REPORT.strip("\n")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.report, copy.task_id, str(copy)) == (error.report, "ab12", str(error))
+
+
+def test_rays_errors_get_the_report_their_task_left(tmp_path, monkeypatch):
+    import pickle
+
+    import ray.exceptions
+
+    import goray
+    from goray._ray import crashes
+    monkeypatch.setattr(crashes, "_dir", str(tmp_path))
+    (tmp_path / "ab12.txt").write_text(REPORT)
+    plain = ray.exceptions.WorkerCrashedError()
+    crash = crashes.attach(plain, "ab12")
+    assert isinstance(crash, goray.NativeCrash) and isinstance(crash, ray.exceptions.WorkerCrashedError)
+    assert str(crash) == f"{plain}\n\n{REPORT.strip()}"
+    assert crash.signal == "SIGBUS"
+    copy = pickle.loads(pickle.dumps(crash))  # Ray ships errors between processes
+    assert type(copy) is type(crash) and str(copy) == str(crash)
+    died = crashes.attach(ray.exceptions.ActorDiedError(), "ab12")
+    assert isinstance(died, crashes.NativeActorCrash) and isinstance(died, ray.exceptions.ActorDiedError)
+    # No report for the task, or not a crash: the error as it was.
+    assert crashes.attach(plain, "cd34") is plain
+    other = ray.exceptions.GetTimeoutError()
+    assert crashes.attach(other, "ab12") is other
