@@ -174,6 +174,12 @@ def name_report_file(library: Any) -> None:
     setter = _setter(library)
     if setter is None:
         return
-    task_id = ray.get_runtime_context().get_task_id()
+    global _context
+    if _context is None:  # it reads the worker's current task at each call: made once
+        _context = ray.get_runtime_context()
+    task_id = _context.get_task_id()
     if task_id:
         setter(f"{report_dir()}/{task_id}.txt".encode())
+
+
+_context: Any = None
