@@ -123,6 +123,7 @@ def _execute(command: int, name: str, payload: bytes, index: int = 0,
     library = ready_library()
     if library is None:
         raise GorayError("no goray library in this worker: GORAY_BIN_PATH is not set")
+    crashes.name_report_file(library)  # a crash's report goes where this task's caller looks
     code, reply = library.execute_view(command, payload, index, copy_below)
     if code:
         raise error_from_reply(code, bytes(reply), name)
@@ -200,7 +201,6 @@ def _native_task(name: str) -> Callable[..., Any]:
     from_python = python_caller_name(name)
 
     def task(*args: Any) -> Any:
-        crashes.name_report_file(ready_library())
         if args and type(args[0]) in PYTHON_FIRST:
             return _run_for_python(name, args)
         if _task_name() == from_python:
@@ -216,7 +216,7 @@ def _native_task(name: str) -> Callable[..., Any]:
 
 
 def _run_for_python(name: str, args: Sequence[Any]) -> Any:
-    ready_library()
+    crashes.name_report_file(ready_library())
     if any(large_bytes(arg) for arg in args) and not any(_arrays.is_array(arg) for arg in args):
         return run_with_views(name, args)
     return stored(golang_local_run_task(name, *args))
@@ -335,7 +335,6 @@ class _NativeActorBase:
 
     def __init__(self, args_block: Buffer, positions: Tuple[int, ...], *resolved: Any) -> None:
         name = self._goray_type
-        crashes.name_report_file(ready_library())
         keep: List[Any] = []
         reply = _execute(int(Py2Native.NEW_ACTOR), name,
                          _call_units(name, args_block, positions, resolved, keep))
@@ -372,7 +371,6 @@ def _encoded_method(method: str) -> Callable[..., Any]:
     # case), and the block too when it is empty: less for Ray to serialize per call.
     def call(self: _NativeActorBase, args_block: Buffer = b"", positions: Tuple[int, ...] = (),
              *resolved: Any) -> Any:
-        crashes.name_report_file(self._goray_local._library)
         return self._goray_call(method, args_block, positions, resolved)
     call.__name__ = call.__qualname__ = method + "__"
     return call
