@@ -2,7 +2,8 @@
 crashes"): a C++ task or actor method that dies of a signal fails in the caller's
 ray.get as goray.NativeCrash, still Ray's WorkerCrashedError / ActorDiedError, with the
 worker's report (signal, task, the user's function and source line); Ray's retries still
-happen; two actors crashing each give their caller their own report; the C++ driver's
+happen; two actors crashing each give their caller their own report, an actor whose
+constructor crashed gives every caller the constructor's; the C++ driver's
 WorkerDiedError / ActorDiedError carry the report too. Crashing code:
 tests/apps/raytest/crashes.cpp. (Every signal, in-process: tests/python/test_crash_reports.py.)"""
 import pathlib
@@ -85,6 +86,16 @@ def test_two_actors_crash_and_each_caller_gets_its_own_report(lib):
     with pytest.raises(ray.exceptions.RayActorError) as later:
         ray.get(first.Id.remote())
     assert not isinstance(later.value, goray.NativeCrash)
+
+
+def test_a_crash_in_an_actors_constructor_reaches_its_callers(lib):
+    broken = goray.golang_actor_class("Crasher").remote(-1)  # the constructor crashes
+    for _ in range(2):  # every call: the constructor's report
+        with pytest.raises(goray.NativeCrash) as caught:
+            ray.get(broken.Id.remote())
+        assert isinstance(caught.value, ray.exceptions.ActorDiedError)
+        assert "in the constructor of actor Crasher" in caught.value.report
+        check_crash(caught.value, "segv")
 
 
 def test_the_cpp_driver_sees_the_report_in_its_errors(lib):

@@ -98,17 +98,39 @@ def attach(error: BaseException, task_id: str) -> BaseException:
     crash_class = next((ours for base, ours in _CRASH_CLASSES if isinstance(error, base)), None)
     if crash_class is None or not task_id:
         return error
-    try:
-        with open(os.path.join(report_dir(), f"{task_id}.txt"), encoding="utf-8",
-                  errors="replace") as file:
-            report = file.read()
-    except OSError:
+    report = _read_report(task_id)
+    if report is None and isinstance(error, ray.exceptions.ActorDiedError):
+        # Every call to an actor whose constructor crashed: the constructor's report.
+        creation = _creation_task_id(getattr(error, "actor_id", None))
+        report = _read_report(creation) if creation else None
+        task_id = creation or task_id
+    if report is None:
         return error
     crash = crash_class.__new__(crash_class)
     crash.args = error.args
     crash.__dict__.update(error.__dict__)
     crash.adopt(report, task_id, str(error))
     return crash
+
+
+def _read_report(task_id: str) -> Optional[str]:
+    try:
+        with open(os.path.join(report_dir(), f"{task_id}.txt"), encoding="utf-8",
+                  errors="replace") as file:
+            return file.read()
+    except OSError:
+        return None
+
+
+def _creation_task_id(actor_id: Optional[str]) -> Optional[str]:
+    """The id (hex) of the task that created actor `actor_id` (hex), or None."""
+    if not actor_id:
+        return None
+    try:
+        from ray._raylet import ActorID, TaskID
+        return str(TaskID.for_actor_creation_task(ActorID.from_hex(actor_id)).hex())
+    except Exception:  # noqa: BLE001 - Ray's ids moved: no constructor report
+        return None
 
 
 _installed = False

@@ -88,7 +88,10 @@ int64_t CrashOnce(std::string marker) {
 }
 
 struct Crasher {
-  explicit Crasher(int64_t number) : id(number) {}
+  // A negative number crashes the constructor.
+  explicit Crasher(int64_t number) : id(number) {
+    if (number < 0) CrashSegv();
+  }
   int64_t Crash(std::string kind) {
     CrashWith(kind);
     return id;
