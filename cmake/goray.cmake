@@ -169,6 +169,7 @@ install(FILES "${PROJECT_BINARY_DIR}/goray-install-config/gorayConfig.cmake"
               "${_goray_build_config}/gorayConfigVersion.cmake"
               "${GORAY_CMAKE_DIR}/goray_add_app.cmake"
               "${GORAY_CMAKE_DIR}/goray_runtime.cmake"
+              "${GORAY_CMAKE_DIR}/goray_backtrace.cmake"
               "${GORAY_CMAKE_DIR}/goray_python.cmake"
               "${GORAY_EXPORTS_MAP}"
         DESTINATION lib/cmake/goray COMPONENT goray)

@@ -14,6 +14,7 @@
 # includes, with the prebuilt archive's definitions and the flags the target will get at
 # configure time; flags added to the target afterwards meet the same header at build time.
 include_guard(GLOBAL)
+include("${CMAKE_CURRENT_LIST_DIR}/goray_backtrace.cmake")
 
 # Sets `out` to why `prebuilt` cannot be linked by code compiled in this directory with
 # the current flags, or to "" when it can. Cached per compiler and flags: one try_compile
@@ -93,6 +94,13 @@ function(_goray_add_runtime_from_source target source_dir include_dir out)
   # -w: the runtime's warnings are goray's business, not the user's (nor their -Werror's).
   target_compile_options(${runtime} PRIVATE "$<TARGET_PROPERTY:${target},COMPILE_OPTIONS>" -w)
   target_link_libraries(${runtime} PUBLIC Threads::Threads ${CMAKE_DL_LIBS})
+  # Crash reports: this toolchain's libbacktrace when it has one (else glibc's backtrace()).
+  goray_find_libbacktrace(backtrace_library backtrace_include)
+  if(backtrace_library)
+    target_compile_definitions(${runtime} PRIVATE GORAY_HAVE_LIBBACKTRACE=1)
+    target_include_directories(${runtime} SYSTEM PRIVATE "${backtrace_include}")
+    target_link_libraries(${runtime} PUBLIC "${backtrace_library}")
+  endif()
   set_target_properties(${runtime} PROPERTIES POSITION_INDEPENDENT_CODE ON CXX_EXTENSIONS OFF)
   set(${out} ${runtime} PARENT_SCOPE)
 endfunction()

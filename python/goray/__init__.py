@@ -35,7 +35,7 @@ from ._golang import golang_actor_class, golang_task
 from ._local import LocalActor, golang_local_new_actor, golang_local_run_task
 from ._registry import local, remote
 from ._streams_local import LocalStream
-from .errors import ArgumentError, GorayError, NativeError, UnknownNameError
+from .errors import ArgumentError, GorayError, NativeCrash, NativeError, UnknownNameError
 
 from ._version import __version__
 
@@ -49,6 +49,7 @@ __all__ = [
     "LocalStream",
     "GorayError",
     "NativeError",
+    "NativeCrash",
     "UnknownNameError",
     "ArgumentError",
     "init",

@@ -9,7 +9,7 @@ people, and the failure as structure for programs (docs/protocol.md §9);
 from __future__ import annotations
 
 import json
-from typing import Any, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from ._protocol import Code
 
@@ -18,6 +18,7 @@ __all__ = [
     "NativeError",
     "UnknownNameError",
     "ArgumentError",
+    "NativeCrash",
     "error_from_reply",
     "failure_payload",
 ]
@@ -111,6 +112,53 @@ class ArgumentError(GorayError, TypeError):
     def __reduce__(self) -> Tuple[Any, ...]:
         return (type(self), (self.task, self.position, self.expected, self.received,
                              self.message))
+
+
+class NativeCrash(GorayError):
+    """Native code crashed: a fatal signal (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) or
+    std::terminate in a task, method or driver, reported by goray's crash handler.
+
+    On Ray the instances are also Ray's own error (``NativeWorkerCrash`` is a
+    ``ray.exceptions.WorkerCrashedError``, ``NativeActorCrash`` an ``ActorDiedError``),
+    so ``except`` clauses written for Ray keep working. ``report`` is the handler's text
+    (signal, task, pid/thread, backtrace), ``signal`` the signal's name ("SIGSEGV"),
+    ``frames`` the backtrace's lines, ``task_id`` the Ray task's id (hex)."""
+
+    report: str = ""
+    task_id: str = ""
+    ray_message: str = ""
+
+    def __init__(self, report: str, task_id: str = "", ray_message: str = "") -> None:
+        super().__init__(report)
+        self.adopt(report, task_id, ray_message)
+
+    def adopt(self, report: str, task_id: str = "", ray_message: str = "") -> None:
+        """Attaches a report (for instances made from Ray's error, without __init__)."""
+        self.report = report.strip("\n")
+        self.task_id = task_id
+        self.ray_message = ray_message
+
+    @property
+    def signal(self) -> str:
+        """The signal's name, e.g. "SIGSEGV"; "" when the report does not say."""
+        marker = "native crash: "
+        start = self.report.find(marker)
+        if start < 0:
+            return ""
+        return self.report[start + len(marker):].split(" ", 1)[0].strip()
+
+    @property
+    def frames(self) -> List[str]:
+        """The backtrace's frame lines ("#0  function at file:line"), top first."""
+        return [line.strip() for line in self.report.splitlines()
+                if line.lstrip().startswith("#")]
+
+    def __str__(self) -> str:
+        head = f"{self.ray_message}\n\n" if self.ray_message else ""
+        return f"{head}{self.report}"
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (type(self), (self.report, self.task_id, self.ray_message))
 
 
 def _plural(kind: str) -> str:

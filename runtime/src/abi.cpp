@@ -1,4 +1,5 @@
-// The exported C ABI (docs/protocol.md §1): Execute, FreeMemory, RegisterCallback.
+// The exported C ABI (docs/protocol.md §1): Execute, FreeMemory, RegisterCallback, and our
+// extensions GorayProtocolVersion and GoraySetCrashReport (§14).
 // The application's registry is built on the first Execute; concurrent early
 // calls wait for it (a function-local static).
 #include <atomic>
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "callback_slot.h"
+#include "crash_report.h"
 #include "dispatcher.h"
 #include "goray/abi.h"
 #include "framing.h"
@@ -94,6 +96,11 @@ std::string NativeActorMethodsJson(std::string_view type_name) {
 GORAY_ABI void* Execute(long long request, void* in_data, long long in_len, long long* out_len,
                            long long* ret_code) {
   using namespace goray::detail;
+  // Every process that calls in has the crash handlers (a driver that never registered a
+  // callback too), and every thread calling in an alternate stack for them.
+  static const bool crash_handlers = (crash::Install(), true);
+  (void)crash_handlers;
+  crash::PrepareThread();
   Reply reply;
   try {
     std::string_view payload(static_cast<const char*>(in_data),
@@ -123,7 +130,10 @@ GORAY_ABI void FreeMemory(void* ptr) {
 }
 
 GORAY_ABI void RegisterCallback(GorayDriverCallback callback) {
+  goray::detail::crash::Install();  // as the library is loaded: drivers register first
   goray::detail::InstallCallback(callback);
 }
 
 GORAY_ABI long long GorayProtocolVersion() { return GORAY_PROTOCOL_VERSION; }
+
+GORAY_ABI void GoraySetCrashReport(const char* path) { goray::detail::crash::SetReportFile(path); }

@@ -11,6 +11,7 @@
 
 #include "array_handoff.h"
 #include "framing.h"
+#include "crash_report.h"
 #include "incoming_call.h"
 
 namespace goray::detail {
@@ -219,6 +220,7 @@ Reply Dispatcher::StartDriver(std::string_view payload) {
     return TextReply(kFailed, "goray: the application has no driver (declare one with GORAY_DRIVER)");
   }
   try {
+    crash::CallScope crash_scope("the driver", "Driver()");
     int code = (*driver)(ParseDriverArgs(payload));
     return TextReply(kSuccess, std::to_string(code));
   } catch (...) {
@@ -241,6 +243,7 @@ Reply Dispatcher::ActorMethods(std::string_view type_name) const {
 
 Reply Dispatcher::RunTask(std::string_view payload, bool out_of_band) {
   IncomingCall call = ParseIncomingCall(payload);
+  crash::CallScope crash_scope("task", call.name);
   try {
     ReceivedArgs received(call);
     const TaskInvoker* task = registry_.FindTask(call.name);
@@ -257,6 +260,7 @@ Reply Dispatcher::RunTask(std::string_view payload, bool out_of_band) {
 
 Reply Dispatcher::NewActor(std::string_view payload) {
   IncomingCall call = ParseIncomingCall(payload);
+  crash::CallScope crash_scope("the constructor of actor", call.name);
   try {
     ReceivedArgs received(call);
     const ActorType* type = &registry_.ActorTypeOrThrow(call.name);
@@ -319,6 +323,7 @@ Reply Dispatcher::OnMethodCall(std::uint64_t index, std::string_view payload, Bo
       break;
   }
   const std::string callee = instance.type->name + "." + std::string(method);
+  crash::CallScope crash_scope("method", callee);
   try {
     auto found = instance.type->methods.find(method);
     if (found == instance.type->methods.end()) {
@@ -388,6 +393,7 @@ bool ReadStreamId(std::string_view payload, std::string_view command, std::uint6
 
 Reply Dispatcher::StartTaskStream(std::string_view payload) {
   IncomingCall call = ParseIncomingCall(payload);
+  crash::CallScope crash_scope("task", call.name);
   try {
     ReceivedArgs received(call);
     if (registry_.FindTask(call.name) == nullptr) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "crash_report.h"
+
 namespace goray::detail {
 
 std::uint64_t StreamTable::Add(std::unique_ptr<ItemStream> items, std::string callee) {
@@ -52,6 +54,7 @@ Reply StreamTable::Next(std::uint64_t id) {
   Reply reply;
   bool more = false;
   try {
+    crash::CallScope crash_scope("stream of", open->callee);
     reply.body.write("\x01", 1);  // the tag first: the item's arrays align where they land
     more = open->items->Next(reply.body);
   } catch (...) {

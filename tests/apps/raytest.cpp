@@ -1067,6 +1067,8 @@ int RunScenario(const std::vector<std::string>& args) {
     if (scenario == "constructor_args") return ConstructorArgsScenario(checker);
     if (scenario == "nested") return NestedScenario(checker);
     if (scenario == "threaded") return ThreadedScenario(args);
+    if (scenario == "crash") return CrashScenario(args);
+    if (scenario == "crash_reports") return CrashReportsScenario();
     if (scenario == "exit") return args.size() > 1 ? std::stoi(args[1]) : 0;
     if (scenario == "sleep") {
       std::cout << "SLEEPING" << std::endl;
@@ -1096,6 +1098,7 @@ void goray::RegisterApplication(goray::Registry& registry) {
   RegisterThreaded(registry);
   RegisterArraysOutOfBand(registry);
   RegisterBatchLend(registry);
+  RegisterCrashes(registry);
   registry.AddTask("Square", &Square);
   registry.AddTask("Divide", &Divide);
   registry.AddTask("Noop", &Noop);

@@ -14,7 +14,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 VENV = REPO / ".venv"
-C_ABI = {"Execute", "FreeMemory", "RegisterCallback", "GorayProtocolVersion"}
+C_ABI = {"Execute", "FreeMemory", "RegisterCallback", "GorayProtocolVersion", "GoraySetCrashReport"}
 
 
 def run_shell(commands: List[str], cwd: Path, env: Optional[Dict[str, str]] = None,

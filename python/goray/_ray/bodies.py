@@ -22,7 +22,7 @@ from .._protocol import (ADDRESS_BORROWED, ADDRESS_OWNED, NATIVE_CLASS_PREFIX,
                          NATIVE_TASK_PREFIX, PYTHON_CLASS_PREFIX, Buffer, Feature, Py2Native,
                          pack_u64)
 from ..errors import GorayError, error_from_reply
-from . import features, scatter
+from . import crashes, features, scatter
 from .objects import (LARGE_BYTES, OUT_OF_BAND_FROM, NativeBlock, Scattered, StoredBytes,
                       large_bytes, stored, to_python)
 
@@ -111,6 +111,7 @@ def ready_library() -> Any:
         library = _worker.ensure_ready()
         if library is not None:
             features.enable_features(library)
+            crashes.install()
         _ready = library
     return library
 
@@ -122,6 +123,7 @@ def _execute(command: int, name: str, payload: bytes, index: int = 0,
     library = ready_library()
     if library is None:
         raise GorayError("no goray library in this worker: GORAY_BIN_PATH is not set")
+    crashes.name_report_file(library)  # a crash's report goes where this task's caller looks
     code, reply = library.execute_view(command, payload, index, copy_below)
     if code:
         raise error_from_reply(code, bytes(reply), name)
@@ -214,7 +216,7 @@ def _native_task(name: str) -> Callable[..., Any]:
 
 
 def _run_for_python(name: str, args: Sequence[Any]) -> Any:
-    ready_library()
+    crashes.name_report_file(ready_library())
     if any(large_bytes(arg) for arg in args) and not any(_arrays.is_array(arg) for arg in args):
         return run_with_views(name, args)
     return stored(golang_local_run_task(name, *args))
@@ -228,6 +230,7 @@ def native_task(name: str) -> Any:
     GolangTask.<name>: native and Python callers submit through it alike."""
     base = _native_tasks.get(name)
     if base is None:
+        crashes.install()  # this process's ray.get of it attaches crash reports
         generators = streams  # a generator task's body is a generator function: Ray streams it
         body = (generators.task_body(name) if generators is not None and generators.task_streams(name)
                 else _native_task(name))
@@ -357,6 +360,7 @@ class _NativeActorBase:
 
 def _plain_method(method: str) -> Callable[..., Any]:
     def call(self: _NativeActorBase, *args: Any) -> Any:
+        crashes.name_report_file(self._goray_local._library)
         return stored(self._goray_local.call(method, *args))
     call.__name__ = call.__qualname__ = method
     return call
@@ -408,6 +412,7 @@ def native_actor_class(type_name: str, methods: Sequence[str],
     them (Ray takes groups only where the class is made), and each grouped method's
     m and m__ in its group. Cached per type, methods, traits and groups."""
     library = ready_library()
+    crashes.install()
     traits = _traits.actor_traits(library, type_name) if library is not None else _traits.ActorTraits()
     groups = {**traits.concurrency_groups, **(concurrency_groups or {})}
     key = (type_name, tuple(sorted(methods)), traits.key(), tuple(sorted(groups.items())))

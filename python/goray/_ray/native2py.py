@@ -33,7 +33,7 @@ from typing import Dict
 from .. import _ffi, _handlers
 from .._handlers import Handler, Reply
 from .._protocol import Native2Py
-from . import features, native2py_actors, native2py_batch, native2py_calls, native2py_objects, streams
+from . import crashes, features, native2py_actors, native2py_batch, native2py_calls, native2py_objects, streams
 from .native2py_calls import python_task, submit_native_task
 from .native2py_failures import FailedSubmission, failure_reply
 
@@ -64,6 +64,7 @@ def install() -> None:
     library's version-3 features on (EnableFeatures, once). With GORAY_DEBUG_LOGGING
     set, each request is logged."""
     debug = _log.isEnabledFor(logging.DEBUG)
+    crashes.install()  # Get failures of crashed native calls carry their reports
     for command, handler in _HANDLERS.items():
         _handlers.register_handler(int(command), _logged(command, handler) if debug else handler)
     library = _ffi.loaded_library()

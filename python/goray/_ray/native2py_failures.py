@@ -12,6 +12,7 @@ import ray
 import ray.exceptions
 
 from .. import _handlers
+from . import crashes
 from .._handlers import Reply
 from .._protocol import Code
 from ..errors import ArgumentError, NativeError, UnknownNameError, error_fields, failure_payload
@@ -62,6 +63,12 @@ def failure_reply(error: BaseException, what: str, task: str = "") -> Reply:
                                                str(error))
         return Code.PANIC, failure_payload("ray.exceptions.RayTaskError", str(error), task or what)
     if isinstance(error, ray.exceptions.RayError):
-        return Code.PANIC, failure_payload(f"ray.exceptions.{type(error).__name__}", str(error),
-                                           task or what)
+        # A crash report attached (goray._ray.crashes): still Ray's class by name, which
+        # the runtime maps onto WorkerDiedError / ActorDiedError; the report in the text.
+        name = type(error).__name__
+        if isinstance(error, crashes.NativeWorkerCrash):
+            name = "WorkerCrashedError"
+        elif isinstance(error, crashes.NativeActorCrash):
+            name = "ActorDiedError"
+        return Code.PANIC, failure_payload(f"ray.exceptions.{name}", str(error), task or what)
     raise error

@@ -33,7 +33,7 @@ from .._handlers import Reply
 from .._protocol import NATIVE_TASK_PREFIX, PYTHON_TASK_PREFIX, Buffer, Code, Py2Native, pack_u64
 from .._streams_local import iterate_native, method_stream, not_a_generator, task_stream
 from ..errors import GorayError
-from . import bodies, objects, submit
+from . import bodies, crashes, objects, submit
 from .objects import NativeBlock, stored, to_python
 
 __all__ = ["NUM_RETURNS", "STREAMING", "StoredStream", "task_streams", "streaming_methods",
@@ -154,6 +154,7 @@ def task_body(name: str) -> Callable[..., Iterator[Any]]:
         else:
             values = None
         library = _library()
+        crashes.name_report_file(library)
         if values is not None:
             yield from _python_items(task_stream(name, [to_python(v) for v in values], library))
             return
@@ -171,6 +172,7 @@ def plain_method(method: str) -> Callable[..., Iterator[Any]]:
     """Generator method `method` of a native actor for Python callers."""
     def call(self: Any, *args: Any) -> Iterator[Any]:
         library = _library()
+        crashes.name_report_file(library)
         yield from _python_items(method_stream(library, self._goray_index, self._goray_type,
                                                method, args))
     call.__name__ = call.__qualname__ = method
@@ -182,6 +184,7 @@ def encoded_method(method: str) -> Callable[..., Iterator[Any]]:
     def call(self: Any, args_block: Buffer = b"", positions: Tuple[int, ...] = (),
              *resolved: Any) -> Iterator[Any]:
         library = _library()
+        crashes.name_report_file(library)
         keep: List[Any] = []
         payload = bodies._call_units(method, args_block, positions, resolved, keep)
         yield from _native_items(library, _START_METHOD_STREAM, self._goray_index, payload,

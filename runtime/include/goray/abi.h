@@ -14,3 +14,6 @@ GORAY_ABI void FreeMemory(void* ptr);
 GORAY_ABI void RegisterCallback(GorayDriverCallback callback);
 // Not part of GoRay's ABI: our driver may ask; others need not.
 GORAY_ABI long long GorayProtocolVersion();
+// Not part of GoRay's ABI either (docs/protocol.md §14): the file this thread's crash
+// report goes to, for the calls it runs from now on ("" or NULL: stderr only).
+GORAY_ABI void GoraySetCrashReport(const char* path);

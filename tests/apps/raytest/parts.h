@@ -15,5 +15,8 @@ void RegisterThreaded(goray::Registry& registry);         // threaded.cpp: threa
 void RegisterArraysOutOfBand(goray::Registry& registry);  // arrays_out_of_band.cpp: arrays on Ray, driver side
 void RegisterBatchLend(goray::Registry& registry);        // batch_lend.cpp: a batch Get of views
 int ThreadedScenario(const std::vector<std::string>& args);  // threaded.cpp: the driver's "threaded" scenario
+void RegisterCrashes(goray::Registry& registry);          // crashes.cpp: tasks, a method, the driver crashing
+int CrashScenario(const std::vector<std::string>& args);  // crashes.cpp: the driver's "crash KIND" scenario
+int CrashReportsScenario();                               // crashes.cpp: the driver's "crash_reports" scenario
 
 }  // namespace raytest

@@ -1,0 +1,253 @@
+// Unwinds and symbolizes the crashing thread. Unwinding and symbol lookup are
+// libbacktrace's (async-signal-safe once its state exists: it reads debug info with
+// open/mmap, never malloc). Demangling is not: abi::__cxa_demangle mallocs, so it runs
+// per frame after that frame's raw part is known, and each line is flushed as it is
+// written (a heap too broken to demangle leaves the lines before it).
+#include "crash_backtrace.h"
+
+#include <cxxabi.h>
+#include <link.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#if defined(GORAY_HAVE_LIBBACKTRACE)
+#include <backtrace.h>
+#else
+#include <dlfcn.h>
+#include <execinfo.h>
+#endif
+
+namespace goray::detail::crash {
+namespace {
+
+constexpr int kMaxFrames = 128;
+// Frames listed after the user's last (the rest, goray's and Python's, are counted).
+constexpr int kFramesAfterApplication = 0;
+// Demangled C++ names can be pages long (templates): cut at this many bytes.
+constexpr std::size_t kMaxNameLength = 300;
+
+struct Frame {
+  std::uintptr_t pc;
+  const char* function;  // mangled when it has a linkage name; null when unknown
+  const char* file;      // null without debug info
+  int line;
+};
+
+// One report at a time (the handler lets one thread in), so static, not on the small
+// alternate stack.
+Frame g_frames[kMaxFrames];
+int g_count = 0;
+std::uintptr_t g_application_begin = 0;
+std::uintptr_t g_application_end = 0;
+bool g_all_frames = false;
+
+#if defined(GORAY_HAVE_LIBBACKTRACE)
+backtrace_state* g_state = nullptr;
+
+void IgnoreError(void*, const char*, int) {}  // a frame without symbols shows its address
+
+int AddFrame(void*, std::uintptr_t pc, const char* file, int line, const char* function) {
+  if (g_count >= kMaxFrames) return 1;
+  g_frames[g_count++] = Frame{pc, function, file, line};
+  return 0;
+}
+
+void SetSymbol(void* data, std::uintptr_t, const char* name, std::uintptr_t, std::uintptr_t) {
+  if (name != nullptr) *static_cast<const char**>(data) = name;
+}
+
+void Collect() {
+  g_count = 0;
+  if (g_state == nullptr) return;
+  backtrace_full(g_state, 0, AddFrame, IgnoreError, nullptr);
+  for (int i = 0; i < g_count; ++i) {  // no debug info: the symbol table's name
+    if (g_frames[i].function == nullptr) {
+      backtrace_syminfo(g_state, g_frames[i].pc, SetSymbol, IgnoreError, &g_frames[i].function);
+    }
+  }
+}
+#else
+// Without libbacktrace: glibc's backtrace() and dladdr (names from the dynamic symbol
+// table only, no file:line; dladdr takes the loader's lock, so this is best-effort).
+void Collect() {
+  void* pcs[kMaxFrames];
+  g_count = ::backtrace(pcs, kMaxFrames);
+  for (int i = 0; i < g_count; ++i) {
+    Dl_info info{};
+    const char* name = ::dladdr(pcs[i], &info) != 0 ? info.dli_sname : nullptr;
+    g_frames[i] = Frame{reinterpret_cast<std::uintptr_t>(pcs[i]), name, nullptr, 0};
+  }
+}
+#endif
+
+bool StartsWith(const char* text, const char* prefix) {
+  return std::strncmp(text, prefix, std::strlen(prefix)) == 0;
+}
+
+bool Contains(const char* text, const char* part) { return std::strstr(text, part) != nullptr; }
+
+bool EndsWith(const char* text, const char* suffix) {
+  std::size_t length = std::strlen(text);
+  std::size_t suffix_length = std::strlen(suffix);
+  return length >= suffix_length && std::strcmp(text + length - suffix_length, suffix) == 0;
+}
+
+// This file's directory's parent: the runtime's source tree as compiled (runtime/ in
+// goray's tree, share/goray/runtime/ of a package).
+std::size_t RuntimeRootLength() {
+  static const char kThisFile[] = __FILE__;
+  const char* end = std::strstr(kThisFile, "src/crash_backtrace.cpp");
+  return end == nullptr ? 0 : static_cast<std::size_t>(end - kThisFile);
+}
+
+// Source files of goray's runtime, its generated adaptors and the standard library: code
+// compiled into the application library that is not the user's.
+bool IsRuntimeFile(const char* file) {
+  std::size_t root = RuntimeRootLength();
+  if (root > 0 && std::strncmp(file, __FILE__, root) == 0) return true;
+  return Contains(file, "/include/goray/") || Contains(file, "/share/goray/runtime/") ||
+         Contains(file, "/include/c++/") || StartsWith(file, "/usr/include/") ||
+         EndsWith(file, ".goray.cpp") || EndsWith(file, ".goray.h");
+}
+
+// The same told by (mangled) name, for frames without debug info.
+bool IsRuntimeName(const char* name) {
+  static const char* const kPrefixes[] = {
+      "_ZN5goray", "_ZNK5goray", "_ZZN5goray", "_ZZNK5goray", "_ZZZN5goray", "_ZNSt",
+      "_ZNKSt", "_ZSt", "_ZZNSt", "_ZN9__gnu_cxx", "_ZNK9__gnu_cxx", "_ZN10__cxxabiv1",
+      "_ZN6nlohmann", "_ZNK6nlohmann", "_ZN7msgpack", "_ZNK7msgpack", "Execute", "__"};
+  for (const char* prefix : kPrefixes) {
+    if (StartsWith(name, prefix)) return true;
+  }
+  return false;
+}
+
+bool InApplication(const Frame& frame) {
+  return frame.pc >= g_application_begin && frame.pc < g_application_end;
+}
+
+bool IsUserFrame(const Frame& frame) {
+  if (!InApplication(frame)) return false;
+  if (frame.file != nullptr) return !IsRuntimeFile(frame.file);
+  return frame.function == nullptr || !IsRuntimeName(frame.function);
+}
+
+void WriteName(Writer& out, const char* name) {
+  if (name == nullptr) {
+    out.Text("??");
+    return;
+  }
+  const char* text = name;
+  char* demangled = nullptr;
+  if (StartsWith(name, "_Z")) {
+    int status = 0;
+    demangled = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+    if (status == 0 && demangled != nullptr) text = demangled;
+  }
+  std::size_t length = std::strlen(text);
+  out.Bytes(text, length > kMaxNameLength ? kMaxNameLength : length);
+  if (length > kMaxNameLength) out.Text("...");
+  std::free(demangled);
+}
+
+void WriteFrame(Writer& out, int number, const Frame& frame) {
+  out.Text("  #").Decimal(number).Text("  ");
+  out.Flush();  // the raw part first: demangling mallocs
+  WriteName(out, frame.function);
+  if (frame.file != nullptr) {
+    out.Text(" at ").Text(frame.file).Text(":").Decimal(frame.line);
+  } else {
+    out.Text(" (").Hex(frame.pc).Text(")");
+  }
+  if (!InApplication(frame)) {
+    out.Text("  [outside the application]");
+  } else if (!IsUserFrame(frame)) {
+    out.Text("  [goray runtime]");
+  }
+  out.Text("\n").Flush();
+}
+
+int FindFault(std::uintptr_t fault_pc) {
+  if (fault_pc == 0) return -1;
+  for (int i = 0; i < g_count; ++i) {
+    if (g_frames[i].pc == fault_pc || g_frames[i].pc + 1 == fault_pc) return i;
+  }
+  return -1;
+}
+
+int FindApplicationObject(dl_phdr_info* info, std::size_t, void* data) {
+  auto address = *static_cast<std::uintptr_t*>(data);
+  std::uintptr_t begin = UINTPTR_MAX;
+  std::uintptr_t end = 0;
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& header = info->dlpi_phdr[i];
+    if (header.p_type != PT_LOAD) continue;
+    std::uintptr_t start = info->dlpi_addr + header.p_vaddr;
+    if (start < begin) begin = start;
+    if (start + header.p_memsz > end) end = start + header.p_memsz;
+  }
+  if (address < begin || address >= end) return 0;
+  g_application_begin = begin;
+  g_application_end = end;
+  return 1;
+}
+
+}  // namespace
+
+void PrepareBacktrace() {
+  const char* frames = std::getenv("GORAY_CRASH_FRAMES");
+  g_all_frames = frames != nullptr && std::strcmp(frames, "all") == 0;
+  // The object this code is linked into: the application library (or a test binary).
+  auto self = reinterpret_cast<std::uintptr_t>(&PrepareBacktrace);
+  dl_iterate_phdr(FindApplicationObject, &self);
+#if defined(GORAY_HAVE_LIBBACKTRACE)
+  // threaded=1: any thread may crash. Debug info is read at the first report.
+  g_state = backtrace_create_state(nullptr, /*threaded=*/1, IgnoreError, nullptr);
+#else
+  void* warm_up[1];
+  ::backtrace(warm_up, 1);  // loads libgcc's unwinder now, not inside the handler
+#endif
+}
+
+void WriteBacktrace(Writer& out, std::uintptr_t fault_pc, bool skip_leading_runtime) {
+  Collect();
+  // The frame the signal interrupted; the ones above it are the handler's own.
+  int start = FindFault(fault_pc);
+  if (start < 0) {
+    start = 0;  // not found: the handler's frames are counted with the leading ones
+    skip_leading_runtime = true;
+  }
+  int first = -1;
+  int last = -1;
+  for (int i = start; i < g_count; ++i) {
+    if (!IsUserFrame(g_frames[i])) continue;
+    if (first < 0) first = i;
+    last = i;
+  }
+  out.Text("goray: native backtrace, most recent call first");
+  if (g_count == 0) {
+    out.Text(": unavailable\n").Flush();
+    return;
+  }
+  out.Text(":\n");
+  int from = start;
+  int to = g_count - 1;
+  if (!g_all_frames && first >= 0) {
+    if (skip_leading_runtime && first > start) {
+      out.Text("  (").Decimal(first - start)
+          .Text(" frames above not shown: libc and the C++ library raising the signal)\n");
+      from = first;
+    }
+    to = last + kFramesAfterApplication < to ? last + kFramesAfterApplication : to;
+  }
+  for (int i = from; i <= to; ++i) WriteFrame(out, i - start, g_frames[i]);
+  if (to < g_count - 1) {
+    out.Text("  (").Decimal(g_count - 1 - to)
+        .Text(" more frames of the goray runtime, Python or libc not shown; "
+              "GORAY_CRASH_FRAMES=all lists every frame)\n");
+  }
+  out.Flush();
+}
+
+}  // namespace goray::detail::crash

@@ -1,0 +1,151 @@
+"""Native crash reports in-process (runtime/src/crash_report.cpp, docs/reliability.md
+"Native crashes"): a C++ task called in-process, or the C++ driver, dies of each signal
+(tests/apps/raytest/crashes.cpp, no Ray started) and stderr names the signal, the task,
+the function and its source line; the process still dies of the same signal, Python's
+faulthandler (a previous handler) still runs, and GORAY_CRASH_HANDLER=0 turns it off.
+Each crash runs in a child Python."""
+import json
+import os
+import pathlib
+import re
+import signal
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SOURCE = ROOT / "tests" / "apps" / "raytest" / "crashes.cpp"
+
+# kind -> (signal, the function that crashes, its "crash line" marker in crashes.cpp)
+KINDS = {
+    "segv": (signal.SIGSEGV, "CrashSegv", "segv"),
+    "bus": (signal.SIGBUS, "CrashBus", "bus"),
+    "fpe": (signal.SIGFPE, "CrashFpe", "fpe"),
+    "ill": (signal.SIGILL, "CrashIll", "ill"),
+    "abort": (signal.SIGABRT, "CrashAbort", "abort"),
+    "terminate": (signal.SIGABRT, "ThrowFromNoexcept", "terminate"),
+    "thread": (signal.SIGSEGV, "CrashSegv", "segv"),
+}
+
+
+def crash_line(marker: str) -> int:
+    for number, line in enumerate(SOURCE.read_text().splitlines(), start=1):
+        if line.rstrip().endswith(f"// crash line: {marker}"):
+            return number
+    raise AssertionError(f"no '// crash line: {marker}' in {SOURCE}")
+
+
+@pytest.fixture(scope="module")
+def raytest_lib() -> str:
+    path = os.environ.get("GORAY_RAYTEST_LIB", str(ROOT / "build" / "tests" / "apps" / "libraytest.so"))
+    if not os.path.isfile(path):
+        pytest.fail(f"{path} is not built (ninja -C build raytest)", pytrace=False)
+    return path
+
+
+def run_child(code: str, *args: str, env_extra=None, python_flags=()) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env.pop("GORAY_CRASH_HANDLER", None)
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, *python_flags, "-c", code, *args], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+IN_PROCESS = "import sys, goray; goray.load_library(sys.argv[1]); goray.golang_local_run_task('CrashTask', sys.argv[2])"
+DRIVER = ("import json, sys, goray; from goray._protocol import Py2Native; "
+          "lib = goray.load_library(sys.argv[1]); "
+          "lib.execute(int(Py2Native.START_DRIVER), json.dumps(['crash', sys.argv[2]]).encode())")
+
+
+def check_report(stderr: str, kind: str, where: str) -> None:
+    signum, function, marker = KINDS[kind]
+    name = signal.Signals(signum).name
+    assert f"goray: native crash: {name} (" in stderr, stderr
+    assert where in stderr, stderr
+    assert re.search(r"pid \d+, thread \d+", stderr), stderr
+    frames = [line for line in stderr.splitlines() if line.startswith("  #")]
+    assert frames, stderr
+    # The user's frame first, with its source line (the app is built with -g).
+    assert function in frames[0], stderr
+    assert f"crashes.cpp:{crash_line(marker)}" in frames[0], stderr
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_each_signal_in_an_in_process_call_is_reported(raytest_lib, kind):
+    result = run_child(IN_PROCESS, raytest_lib, kind)
+    assert result.returncode == -KINDS[kind][0], result.stderr
+    where = "on a thread running no goray call" if kind == "thread" else "in task CrashTask"
+    check_report(result.stderr, kind, where)
+    if kind == "terminate":
+        assert ("goray: std::terminate: uncaught exception of type std::runtime_error: "
+                "raytest: thrown through noexcept") in result.stderr
+
+
+def test_the_cpp_driver_crashing_is_reported(raytest_lib):
+    result = run_child(DRIVER, raytest_lib, "fpe")
+    assert result.returncode == -signal.SIGFPE, result.stderr
+    check_report(result.stderr, "fpe", "in the driver Driver()")
+
+
+def test_pythons_faulthandler_still_runs_after_the_report(raytest_lib):
+    result = run_child(IN_PROCESS, raytest_lib, "segv", python_flags=("-X", "faulthandler"))
+    assert result.returncode == -signal.SIGSEGV, result.stderr
+    report = result.stderr.find("goray: native crash: SIGSEGV")
+    python = result.stderr.find("Fatal Python error: Segmentation fault")
+    assert 0 <= report < python, result.stderr
+
+
+def test_gorays_handler_can_be_turned_off(raytest_lib):
+    result = run_child(IN_PROCESS, raytest_lib, "segv", env_extra={"GORAY_CRASH_HANDLER": "0"})
+    assert result.returncode == -signal.SIGSEGV, result.stderr
+    assert "goray: native crash" not in result.stderr, result.stderr
+
+
+# ---------------------------------------------------------------------------
+# goray.NativeCrash and the report's attachment to Ray's errors (no Ray started).
+
+REPORT = """
+goray: native crash: SIGBUS (bus error) at address 0x7f00
+goray: in method Crasher.Crash, pid 12, thread 13
+goray: native backtrace, most recent call first:
+  #0  CrashBus at /src/crashes.cpp:52
+  #1  CrashWith at /src/crashes.cpp:66
+  (40 more frames of the goray runtime, Python or libc not shown; GORAY_CRASH_FRAMES=all lists every frame)
+"""
+
+
+def test_native_crash_reads_the_signal_and_frames_of_its_report():
+    import pickle
+
+    import goray
+    error = goray.NativeCrash(REPORT, "ab12")
+    assert (error.signal, error.task_id) == ("SIGBUS", "ab12")
+    assert error.frames == ["#0  CrashBus at /src/crashes.cpp:52", "#1  CrashWith at /src/crashes.cpp:66"]
+    assert str(error) == REPORT.strip("\n")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.report, copy.task_id, str(copy)) == (error.report, "ab12", str(error))
+
+
+def test_rays_errors_get_the_report_their_task_left(tmp_path, monkeypatch):
+    import pickle
+
+    import ray.exceptions
+
+    import goray
+    from goray._ray import crashes
+    monkeypatch.setattr(crashes, "_dir", str(tmp_path))
+    (tmp_path / "ab12.txt").write_text(REPORT)
+    plain = ray.exceptions.WorkerCrashedError()
+    crash = crashes.attach(plain, "ab12")
+    assert isinstance(crash, goray.NativeCrash) and isinstance(crash, ray.exceptions.WorkerCrashedError)
+    assert str(crash) == f"{plain}\n\n{REPORT.strip()}"
+    assert crash.signal == "SIGBUS"
+    copy = pickle.loads(pickle.dumps(crash))  # Ray ships errors between processes
+    assert type(copy) is type(crash) and str(copy) == str(crash)
+    died = crashes.attach(ray.exceptions.ActorDiedError(), "ab12")
+    assert isinstance(died, crashes.NativeActorCrash) and isinstance(died, ray.exceptions.ActorDiedError)
+    # No report for the task, or not a crash: the error as it was.
+    assert crashes.attach(plain, "cd34") is plain
+    other = ray.exceptions.GetTimeoutError()
+    assert crashes.attach(other, "ab12") is other

@@ -1,0 +1,102 @@
+"""Native crash reports on Ray (docs/remote.md "Errors", docs/reliability.md "Native
+crashes"): a C++ task or actor method that dies of a signal fails in the caller's
+ray.get as goray.NativeCrash, still Ray's WorkerCrashedError / ActorDiedError, with the
+worker's report (signal, task, the user's function and source line); Ray's retries still
+happen; two actors crashing each give their caller their own report, an actor whose
+constructor crashed gives every caller the constructor's; the C++ driver's
+WorkerDiedError / ActorDiedError carry the report too. Crashing code:
+tests/apps/raytest/crashes.cpp. (Every signal, in-process: tests/python/test_crash_reports.py.)"""
+import pathlib
+
+import pytest
+import ray
+
+import goray
+from goray._ray import driver
+
+SOURCE = pathlib.Path(__file__).resolve().parents[1] / "apps" / "raytest" / "crashes.cpp"
+
+# kind -> (signal name, the function that crashes, its "crash line" marker)
+KINDS = {
+    "segv": ("SIGSEGV", "CrashSegv", "segv"),
+    "bus": ("SIGBUS", "CrashBus", "bus"),
+    "fpe": ("SIGFPE", "CrashFpe", "fpe"),
+    "ill": ("SIGILL", "CrashIll", "ill"),
+    "abort": ("SIGABRT", "CrashAbort", "abort"),
+    "terminate": ("SIGABRT", "ThrowFromNoexcept", "terminate"),
+    "thread": ("SIGSEGV", "CrashSegv", "segv"),
+}
+
+
+def crash_line(marker: str) -> int:
+    for number, line in enumerate(SOURCE.read_text().splitlines(), start=1):
+        if line.rstrip().endswith(f"// crash line: {marker}"):
+            return number
+    raise AssertionError(f"no '// crash line: {marker}' in {SOURCE}")
+
+
+def check_crash(error: goray.NativeCrash, kind: str) -> None:
+    name, function, marker = KINDS[kind]
+    assert error.signal == name, error.report
+    assert function in error.frames[0], error.report
+    assert f"crashes.cpp:{crash_line(marker)}" in error.frames[0], error.report
+    assert error.report in str(error)
+
+
+def test_each_signal_in_a_task_reaches_the_caller_with_its_report(lib):
+    task = goray.golang_task("CrashTask").options(max_retries=0)
+    refs = {kind: task.remote(kind) for kind in KINDS}
+    for kind, ref in refs.items():
+        with pytest.raises(goray.NativeCrash) as caught:
+            ray.get(ref)
+        error = caught.value
+        assert isinstance(error, ray.exceptions.WorkerCrashedError)  # Ray's except clauses
+        assert "The worker died unexpectedly" in str(error)
+        assert error.task_id == ref.task_id().hex()
+        check_crash(error, kind)
+        where = "on a thread running no goray call" if kind == "thread" else "in task CrashTask"
+        assert where in error.report, error.report
+    assert ray.get(goray.golang_task("Square").remote(3.0)) == 9.0
+
+
+def test_retries_still_happen_and_the_last_crash_is_reported(lib, tmp_path):
+    assert ray.get(goray.golang_task("CrashOnce").options(max_retries=1).remote(str(tmp_path / "m"))) == 42
+    with pytest.raises(ray.exceptions.WorkerCrashedError) as caught:  # crashes twice
+        ray.get(goray.golang_task("CrashTask").options(max_retries=1).remote("abort"))
+    assert isinstance(caught.value, goray.NativeCrash)
+    check_crash(caught.value, "abort")
+
+
+def test_two_actors_crash_and_each_caller_gets_its_own_report(lib):
+    crasher = goray.golang_actor_class("Crasher")
+    first, second = crasher.remote(1), crasher.remote(2)
+    assert ray.get([first.Id.remote(), second.Id.remote()]) == [1, 2]
+    refs = [first.Crash.remote("segv"), second.Crash.remote("fpe")]
+    errors = []
+    for ref in refs:
+        with pytest.raises(goray.NativeCrash) as caught:
+            ray.get(ref)
+        errors.append(caught.value)
+    for error, kind in zip(errors, ("segv", "fpe")):
+        assert isinstance(error, ray.exceptions.ActorDiedError)
+        assert "in method Crasher.Crash" in error.report
+        check_crash(error, kind)
+    assert errors[0].task_id != errors[1].task_id
+    # A later call to the dead actor is Ray's error alone: it crashed nothing itself.
+    with pytest.raises(ray.exceptions.RayActorError) as later:
+        ray.get(first.Id.remote())
+    assert not isinstance(later.value, goray.NativeCrash)
+
+
+def test_a_crash_in_an_actors_constructor_reaches_its_callers(lib):
+    broken = goray.golang_actor_class("Crasher").remote(-1)  # the constructor crashes
+    for _ in range(2):  # every call: the constructor's report
+        with pytest.raises(goray.NativeCrash) as caught:
+            ray.get(broken.Id.remote())
+        assert isinstance(caught.value, ray.exceptions.ActorDiedError)
+        assert "in the constructor of actor Crasher" in caught.value.report
+        check_crash(caught.value, "segv")
+
+
+def test_the_cpp_driver_sees_the_report_in_its_errors(lib):
+    assert driver.run_driver(lib, ["crash_reports"]) == 0
