@@ -356,8 +356,9 @@ class _NativeActorBase:
 
 
 def _plain_method(method: str) -> Callable[..., Any]:
-    def call(self: _NativeActorBase, *args: Any) -> Any:
-        return stored(self._goray_local.call(method, *args))
+    def call(self: _NativeActorBase, *args: Any, **kwargs: Any) -> Any:
+        # Keywords are resolved in the worker, which has the library (LocalActor.call).
+        return stored(self._goray_local.call(method, *args, **kwargs))
     call.__name__ = call.__qualname__ = method
     return call
 
