@@ -83,6 +83,11 @@ def resolve(callee: str, params: Optional[Sequence[Param]], args: Tuple[Any, ...
             raise ArgumentError(callee, None, "a parameter's name", repr(name),
                                 message=f"unknown keyword argument {name!r}; "
                                         f"the parameters: {signature}")
+        if sum(1 for param in params if param.name == name) > 1:  # ("arg1": unnamed, and named so)
+            raise ArgumentError(callee, None, "a name one parameter has", repr(name),
+                                message=f"keyword argument {name!r} names more than one "
+                                        f"parameter: pass it by position; the parameters: "
+                                        f"{signature}")
         if index < len(args):
             raise ArgumentError(callee, index, "one value", "two",
                                 message=f"argument {name!r} (position {index}) given by "
