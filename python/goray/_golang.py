@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from . import _codec
+from . import _codec, _keywords, _traits
 
 __all__ = ["golang_task", "golang_actor_class", "NativeTask", "NativeActorClass"]
 
@@ -40,9 +40,14 @@ class NativeTask:
         """A copy with more Ray options (num_cpus, max_retries, ...)."""
         return NativeTask(self._name, {**self._options, **options})
 
-    def remote(self, *args: Any) -> Any:
+    def remote(self, /, *args: Any, **kwargs: Any) -> Any:
         """Submits the task: Ray resolves ObjectRef arguments; the worker packs the
-        values for C++ (an ArgumentError arrives with ray.get)."""
+        values for C++ (an ArgumentError arrives with ray.get). Keyword arguments
+        name the C++ parameters (resolved to positions here: _keywords)."""
+        if kwargs:
+            bodies, _ = _require_ray()
+            args = _keywords.resolve(self._name, _params(bodies, _traits.task_params,
+                                                         self._name), args, kwargs)
         remote = self._remote
         if remote is None:
             _, native = _require_ray()
@@ -79,8 +84,12 @@ class NativeActorClass:
     def options(self, **options: Any) -> "NativeActorClass":
         return NativeActorClass(self._name, {**self._options, **options})
 
-    def remote(self, *args: Any) -> Any:
+    def remote(self, /, *args: Any, **kwargs: Any) -> Any:
+        """Creates an actor (keyword arguments name the constructor's parameters)."""
         bodies, native = _require_ray()
+        if kwargs:
+            args = _keywords.resolve(self._name, _params(bodies, _traits.actor_params,
+                                                         self._name), args, kwargs)
         from ._ray.options import split_options, with_goray_env
         from ._traits import checked_actor_options
         methods = native.native_actor_methods(self._name)  # (loads the library)
@@ -93,6 +102,12 @@ class NativeActorClass:
 
     def __repr__(self) -> str:
         return f"<goray.golang_actor_class {self._name!r}>"
+
+
+def _params(bodies: Any, lookup: Any, name: str) -> Any:
+    """lookup(library, name): parameters the driver's library names (None: none)."""
+    library = bodies.ready_library()
+    return None if library is None else lookup(library, name)
 
 
 def golang_task(name: str, /, **options: Any) -> NativeTask:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, FrozenSet, Optional, Tuple
 
-from . import _arrays, _codec, _ffi, _streams_local
+from . import _arrays, _codec, _ffi, _keywords, _streams_local, _traits
 from ._protocol import Py2Native, pack_call
 from .errors import ArgumentError, GorayError, error_from_reply
 
@@ -62,12 +62,15 @@ def _encode_name(name: str, what: str) -> bytes:
     return name.encode("utf-8")
 
 
-def _golang_local_run_task(name: str, *args: Any) -> Any:
+def _golang_local_run_task(name: str, /, *args: Any, **kwargs: Any) -> Any:
     """Runs a native task in this process and returns its result: None for no
     value, the value for one, a list for several. A generator task (its result is
     goray::Generator<T>) returns an iterator of its items instead (a LocalStream:
-    each next() runs the task up to its next item; close it to stop early)."""
+    each next() runs the task up to its next item; close it to stop early).
+    Keyword arguments name the C++ parameters."""
     library = _ffi.get_library()
+    if kwargs:  # (the compiled fast path hands every call with keywords to here)
+        args = _keywords.resolve(name, _traits.task_params(library, name), args, kwargs)
     if name in _streams_local.streaming_tasks(library):
         return _streams_local.task_stream(name, args, library)
     command = _RUN_TASK_FOR_PYTHON if library.arrays else _RUN_TASK
@@ -90,9 +93,11 @@ else:
     _FALLBACK = None
 
 
-def _routed(name: str, *args: Any) -> Any:
+def _routed(name: str, /, *args: Any, **kwargs: Any) -> Any:
     """golang_local_run_task for a compiled fast path that cannot leave generator
     tasks to Python itself (one built before set_python_tasks): routes them here."""
+    if kwargs:
+        return _golang_local_run_task(name, *args, **kwargs)
     if name in _generator_tasks():
         return _streams_local.task_stream(name, args)
     return _fast.golang_local_run_task(name, *args)
@@ -114,11 +119,14 @@ else:
     golang_local_run_task = _routed
 
 
-def golang_local_new_actor(name: str, *args: Any) -> "LocalActor":
+def golang_local_new_actor(name: str, /, *args: Any, **kwargs: Any) -> "LocalActor":
     """Creates a native actor in this process. Its methods are called as attributes
-    (``actor.Incr(1)``) and return like :func:`golang_local_run_task`. Closed by
-    ``close()``, at the end of a ``with`` block, or when garbage-collected."""
+    (``actor.Incr(1)``, ``actor.Incr(by=1)``) and return like
+    :func:`golang_local_run_task`. Closed by ``close()``, at the end of a ``with``
+    block, or when garbage-collected."""
     library = _ffi.get_library()
+    if kwargs:
+        args = _keywords.resolve(name, _traits.actor_params(library, name), args, kwargs)
     keep: list = []
     pieces = _args_pieces(library, name, args, keep)
     code, reply = library.execute(_NEW_ACTOR, pack_call(_encode_name(name, "actor type"), pieces))
@@ -172,10 +180,13 @@ class LocalActor:
     def closed(self) -> bool:
         return not self._finalizer.alive
 
-    def call(self, method: str, *args: Any) -> Any:
+    def call(self, method: str, /, *args: Any, **kwargs: Any) -> Any:
         """Calls a method by name (also for names this class uses itself)."""
         if not self._finalizer.alive:
             raise GorayError(f"{self!r} is closed: cannot call {method}")
+        if kwargs:
+            params = _traits.method_params(self._library, self._type_name, method)
+            args = _keywords.resolve(f"{self._type_name}.{method}", params, args, kwargs)
         if method in self._streams:
             return _streams_local.method_stream(self._library, self._index, self._type_name,
                                                 method, args)
@@ -193,8 +204,8 @@ class LocalActor:
         if method.startswith("_"):  # use call() for such names
             raise AttributeError(method)
 
-        def bound(*args: Any) -> Any:
-            return self.call(method, *args)
+        def bound(*args: Any, **kwargs: Any) -> Any:
+            return self.call(method, *args, **kwargs)
 
         bound.__name__ = method
         bound.__qualname__ = f"{self._type_name}.{method}"

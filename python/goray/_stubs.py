@@ -48,8 +48,8 @@ class _Native:
             made = self._made = self._make()
         return made
 
-    def remote(self, *args: Any) -> Any:
-        return self._golang().remote(*args)
+    def remote(self, /, *args: Any, **kwargs: Any) -> Any:
+        return self._golang().remote(*args, **kwargs)
 
     def options(self, **options: Any) -> Any:
         return self._golang().options(**options)
@@ -59,7 +59,8 @@ class _Native:
 
 
 class Task(_Native):
-    """A native task, like goray.golang_task(name): .remote(*args), .options(**options)."""
+    """A native task, like goray.golang_task(name): .remote(*args, **kwargs),
+    .options(**options)."""
 
     _kind = "task"
 

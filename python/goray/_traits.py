@@ -1,7 +1,8 @@
 """What a library says about its tasks and actor types beyond their signatures
 (DescribeApplication, Py2Native 38, protocol version 5: docs/protocol.md §13):
 which tasks and methods stream, which actor types are thread-safe, their
-concurrency groups and which group each method runs in.
+concurrency groups and which group each method runs in; and the names and
+constant defaults of every callable's parameters (for keyword arguments, _keywords).
 
 Asked once per library object and cached. A library below version 5, or one that
 answers code 1 (a Go library), has no traits: nothing streams, no actor type is
@@ -15,12 +16,16 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
+from ._keywords import NOT_CONSTANT, Param
 from ._protocol import STREAMS_VERSION, Code, Py2Native
 from .errors import GorayError
 
 __all__ = ["ActorTraits", "AppTraits", "DESCRIBE_APPLICATION", "TRAITS_VERSION",
            "app_traits", "actor_traits", "task_streams", "parse_traits",
-           "checked_actor_options"]
+           "checked_actor_options", "Params", "task_params", "actor_params", "method_params"]
+
+#: A callable's parameters, as DescribeApplication names them.
+Params = Tuple[Param, ...]
 
 #: Py2Native DescribeApplication.
 DESCRIBE_APPLICATION = int(Py2Native.DESCRIBE_APPLICATION)
@@ -36,6 +41,9 @@ class ActorTraits:
     concurrency_groups: Dict[str, int] = field(default_factory=dict)
     streams: FrozenSet[str] = frozenset()
     groups: Dict[str, str] = field(default_factory=dict)
+    # The parameters of its constructor (or factory) and of each method, when known.
+    params: Optional[Params] = None
+    method_params: Dict[str, Params] = field(default_factory=dict)
 
     def key(self) -> Tuple[Any, ...]:
         """A hashable summary (for caches keyed by traits)."""
@@ -52,6 +60,7 @@ class AppTraits:
     streaming_tasks: FrozenSet[str] = frozenset()
     actors: Dict[str, ActorTraits] = field(default_factory=dict)
     described: bool = False
+    task_params: Dict[str, Params] = field(default_factory=dict)
 
 
 _NO_TRAITS = AppTraits()
@@ -91,6 +100,21 @@ def actor_traits(library: Any, type_name: str) -> ActorTraits:
 def task_streams(library: Any, name: str) -> bool:
     """True when task `name` is a generator (its result is goray::Generator<T>)."""
     return name in app_traits(library).streaming_tasks
+
+
+def task_params(library: Any, name: str) -> Optional[Params]:
+    """The parameters of task `name`, or None when the library does not name them."""
+    return app_traits(library).task_params.get(name)
+
+
+def actor_params(library: Any, type_name: str) -> Optional[Params]:
+    """The parameters of actor type `type_name`'s constructor or factory, or None."""
+    return actor_traits(library, type_name).params
+
+
+def method_params(library: Any, type_name: str, method: str) -> Optional[Params]:
+    """The parameters of method `type_name.method`, or None."""
+    return actor_traits(library, type_name).method_params.get(method)
 
 
 def checked_actor_options(library: Any, type_name: str,
@@ -149,10 +173,13 @@ def parse_traits(reply: Any, where: str = "library") -> AppTraits:
     tasks = _mapping(top.get("tasks", {}), f"{where}: DescribeApplication \"tasks\"")
     streaming = frozenset(name for name, task in tasks.items()
                           if _stream_flag(task, f"{where}: task {name}"))
+    params = {name: _params(task, f"{where}: task {name}") for name, task in tasks.items()}
     actors_doc = _mapping(top.get("actors", {}), f"{where}: DescribeApplication \"actors\"")
     actors = {name: _actor(body, f"{where}: actor type {name}")
               for name, body in actors_doc.items()}
-    return AppTraits(streaming_tasks=streaming, actors=actors, described=True)
+    return AppTraits(streaming_tasks=streaming, actors=actors, described=True,
+                     task_params={name: found for name, found in params.items()
+                                  if found is not None})
 
 
 def _actor(body: Any, what: str) -> ActorTraits:
@@ -168,8 +195,12 @@ def _actor(body: Any, what: str) -> ActorTraits:
     methods = _mapping(body.get("methods", {}), f"{what}: \"methods\"")
     streams = set()
     method_groups: Dict[str, str] = {}
+    method_params: Dict[str, Params] = {}
     for method, traits in methods.items():
         where = f"{what} method {method}"
+        found = _params(traits, where)
+        if found is not None:
+            method_params[method] = found
         if _stream_flag(traits, where):
             streams.add(method)
         group = traits.get("concurrency_group")
@@ -180,7 +211,30 @@ def _actor(body: Any, what: str) -> ActorTraits:
                              f"the type's groups {sorted(groups_sizes)}")
         method_groups[method] = group
     return ActorTraits(thread_safe=thread_safe, concurrency_groups=groups_sizes,
-                       streams=frozenset(streams), groups=method_groups)
+                       streams=frozenset(streams), groups=method_groups,
+                       params=_params(body, what), method_params=method_params)
+
+
+def _params(body: Any, what: str) -> Optional[Params]:
+    """body["params"] as Params; None when absent (a registration goray-gen did not
+    write, or one from before keyword arguments)."""
+    listed = _mapping(body, what).get("params")
+    if listed is None:
+        return None
+    if not isinstance(listed, list):
+        raise GorayError(f"{what}: \"params\" must be a JSON array, got "
+                         f"{type(listed).__name__}")
+    params = []
+    for index, entry in enumerate(listed):
+        entry = _mapping(entry, f"{what} parameter {index}")
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            raise GorayError(f"{what} parameter {index}: \"name\" must be a non-empty "
+                             f"string, got {name!r}")
+        has_default = _flag(entry, "has_default", f"{what} parameter {name}")
+        default = entry.get("default", NOT_CONSTANT) if has_default else NOT_CONSTANT
+        params.append(Param(name, has_default, default))
+    return tuple(params)
 
 
 def _stream_flag(body: Any, what: str) -> bool:

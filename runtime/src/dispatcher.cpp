@@ -344,26 +344,54 @@ Reply Dispatcher::CallMethod(std::uint64_t index, std::string_view payload, bool
   });
 }
 
+namespace {
+
+// entry["params"] = the parameters SetParameters gave for `name` in `table`, if any.
+void AddParams(nlohmann::json& entry, const nlohmann::json& table, const std::string& name) {
+  if (!table.is_object()) return;
+  auto found = table.find(name);
+  if (found == table.end()) return;
+  const nlohmann::json& params = found->is_object() ? found->value("params", nlohmann::json())
+                                                    : *found;
+  if (params.is_array()) entry["params"] = params;
+}
+
+}  // namespace
+
 Reply Dispatcher::DescribeApplication() const {
+  // Parameter names and constant defaults, as goray-gen read them (keyword arguments).
+  const nlohmann::json parameters = nlohmann::json::parse(registry_.parameters());
+  const nlohmann::json no_table = nlohmann::json::object();
+  const nlohmann::json& task_params = parameters.is_object() && parameters.contains("tasks")
+                                          ? parameters["tasks"] : no_table;
+  const nlohmann::json& actor_params = parameters.is_object() && parameters.contains("actors")
+                                           ? parameters["actors"] : no_table;
   nlohmann::json tasks = nlohmann::json::object();
   for (const std::string& name : registry_.TaskNames()) {
     tasks[name] = {{"stream", registry_.FindTaskStream(name) != nullptr}};
+    AddParams(tasks[name], task_params, name);
   }
   nlohmann::json actors = nlohmann::json::object();
   for (const std::string& name : registry_.ActorTypeNames()) {
     const ActorType& type = registry_.ActorTypeOrThrow(name);
     nlohmann::json groups = nlohmann::json::object();
     for (const auto& [group, size] : type.concurrency_groups) groups[group] = size;
+    const nlohmann::json& declared =
+        actor_params.is_object() && actor_params.contains(name) ? actor_params[name] : no_table;
+    const nlohmann::json& method_params =
+        declared.is_object() && declared.contains("methods") ? declared["methods"] : no_table;
     nlohmann::json methods = nlohmann::json::object();
     for (const auto& entry : type.methods) {
       nlohmann::json method = {{"stream", type.streams.count(entry.first) != 0}};
       auto group = type.method_groups.find(entry.first);
       if (group != type.method_groups.end()) method["concurrency_group"] = group->second;
+      AddParams(method, method_params, entry.first);
       methods[entry.first] = std::move(method);
     }
     actors[name] = {{"thread_safe", type.thread_safe},
                     {"concurrency_groups", std::move(groups)},
                     {"methods", std::move(methods)}};
+    AddParams(actors[name], actor_params, name);
   }
   return JsonReply({{"actors", std::move(actors)}, {"tasks", std::move(tasks)}});
 }

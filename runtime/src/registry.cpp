@@ -59,6 +59,15 @@ void Registry::SetInitOptions(std::string_view json) {
   init_options_ = std::string(json);
 }
 
+void Registry::SetParameters(std::string_view json) {
+  nlohmann::json parsed = nlohmann::json::parse(json, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    throw std::invalid_argument("goray: parameters must be a JSON object, got: " +
+                                std::string(json));
+  }
+  parameters_ = std::string(json);
+}
+
 const TaskInvoker* Registry::FindTask(std::string_view name) const {
   auto found = tasks_.find(name);
   return found == tasks_.end() ? nullptr : &found->second;

@@ -144,6 +144,12 @@ GORAY_TEST_APPLICATION(registry) {
       .AddMethod("Fetch", &Fetcher::Fetch)
       .AddMethod("Range", &Fetcher::Range)
       .MethodGroup("Fetch", "io");
+  // What goray-gen's tables give for keyword arguments; a name no registration has is
+  // ignored.
+  registry.SetParameters(
+      R"({"tasks": {"Stepped": [{"name": "n"}, {"name": "step", "has_default": true, "default": 1}],)"
+      R"( "Nope": [{"name": "x"}]},)"
+      R"( "actors": {"Fetcher": {"params": [], "methods": {"Fetch": [{"name": "x"}]}}}})");
 }
 
 namespace {
@@ -220,10 +226,14 @@ TEST_F(StreamsAbi, DescribeApplicationListsEveryTaskAndActorWithTraits) {
               "FailAfter": {"stream": true}, "Lambda": {"stream": true},
               "Pairs": {"stream": true}, "Repeat": {"stream": true},
               "SelfClosing": {"stream": true},
-              "Square": {"stream": false}, "Stepped": {"stream": true}},
+              "Square": {"stream": false},
+              "Stepped": {"stream": true, "params": [
+                  {"name": "n"}, {"name": "step", "has_default": true, "default": 1}]}},
     "actors": {
       "Fetcher": {"thread_safe": true, "concurrency_groups": {"io": 2, "compute": 1},
-                  "methods": {"Fetch": {"stream": false, "concurrency_group": "io"},
+                  "params": [],
+                  "methods": {"Fetch": {"stream": false, "concurrency_group": "io",
+                                        "params": [{"name": "x"}]},
                               "Range": {"stream": true}}},
       "Streamer": {"thread_safe": false, "concurrency_groups": {},
                    "methods": {"Broken": {"stream": true}, "Count": {"stream": false},
@@ -598,6 +608,15 @@ TEST(RegistryTraits, ConcurrencyGroupsAndMethodGroupsAreChecked) {
             (std::vector<std::pair<std::string, int>>{{"io", 2}, {"cpu", 1}}));
   EXPECT_EQ(type->method_groups.at("Get"), "io");
   EXPECT_TRUE(type->streams.empty());
+}
+
+TEST(RegistryTraits, ParametersMustBeAJsonObject) {
+  goray::Registry registry;
+  EXPECT_THROW(registry.SetParameters("[1]"), std::invalid_argument);
+  EXPECT_THROW(registry.SetParameters("{"), std::invalid_argument);
+  EXPECT_EQ(registry.parameters(), "{}");
+  registry.SetParameters(R"({"tasks": {}})");
+  EXPECT_EQ(registry.parameters(), R"({"tasks": {}})");
 }
 
 TEST(RegistryTraits, GeneratorsAreRecordedAsStreams) {

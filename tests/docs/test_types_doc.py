@@ -335,4 +335,4 @@ def test_the_stub_types_each_element_as_the_table_says(types_library):
     for element, dtype, stub_type in element_rows():
         spelled = stub_type.replace("numpy.typing.", "_npt.").replace("numpy.", "_numpy.")
         assert f"def Echo_{dtype}(self, v: {spelled} | " in stub, (element, stub_type)
-        assert f"/) -> {spelled}:" in stub.split(f"def Echo_{dtype}(")[-1].split("\n")[0]
+        assert f"_list[_Any]) -> {spelled}:" in stub.split(f"def Echo_{dtype}(")[-1].split("\n")[0]

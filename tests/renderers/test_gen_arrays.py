@@ -49,9 +49,9 @@ def test_array_tasks_called_through_the_stub_return_the_right_arrays(arrays_app,
 def test_the_stub_types_each_array_by_its_dtype(arrays_app):
     stub = (arrays_app / "arraysapp.pyi").read_text()
     assert ("def Scale(self, a: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | "
-            "_list[_Any], factor: _float, /) -> _npt.NDArray[_numpy.float64]:") in stub
+            "_list[_Any], factor: _float) -> _npt.NDArray[_numpy.float64]:") in stub
     assert ("def Split(self, values: _npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | "
-            "_list[_Any], /) -> _list[_Any]:") in stub
+            "_list[_Any]) -> _list[_Any]:") in stub
     assert "    pixels: _npt.NDArray[_numpy.uint8]\n" in stub
     assert "    weights: _npt.NDArray[_numpy.float32] | None\n" in stub
     assert "def Total(self) -> _npt.NDArray[_numpy.float32]:" in stub

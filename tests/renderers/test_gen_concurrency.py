@@ -157,16 +157,16 @@ def test_the_stubs_type_a_stream_as_an_object_ref_generator(outputs):
     """.remote() returns Ray's ObjectRefGenerator, typed by a subclass the .pyi declares
     whose items are refs of the item type (Ray's class is not generic)."""
     pyi = outputs["app.pyi"]
-    assert ("    def remote(self, n: _int | _ray.ObjectRef[_int], /) -> "
+    assert ("    def remote(self, n: _int | _ray.ObjectRef[_int]) -> "
             "_ObjectRefGenerator[_int]:") in pyi
-    assert ("    def remote(self, by: _int | _ray.ObjectRef[_int], /) -> "
+    assert ("    def remote(self, by: _int | _ray.ObjectRef[_int]) -> "
             "_ObjectRefGenerator[_str]:") in pyi
     assert ("class _ObjectRefGenerator(_RayObjectRefGenerator, _Generic[_T]):") in pyi
     assert ("from ray._private.object_ref_generator import ObjectRefGenerator as "
             "_RayObjectRefGenerator\n") in pyi
     assert "ray.ObjectRefGenerator of refs of int" in words(pyi)  # the item type, in words
-    assert "def CountUp(self, n: _int, /) -> _Iterator[_int]:" in pyi   # local: the items
-    assert "def Range(self, by: _int, /) -> _Iterator[_str]:" in pyi
+    assert "def CountUp(self, n: _int) -> _Iterator[_int]:" in pyi   # local: the items
+    assert "def Range(self, by: _int) -> _Iterator[_str]:" in pyi
     assert "from collections.abc import Iterator as _Iterator\n" in pyi
 
 

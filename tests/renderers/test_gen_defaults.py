@@ -33,7 +33,7 @@ def test_the_scan_records_which_parameters_have_a_default(built_apps):
     methods = {m["name"]: m for a in document["actors"] for m in a["methods"]}
     assert defaults_of(methods["Incr"]["params"]) == [True]
     assert defaults_of(methods["Describe"]["params"]) == [True]
-    # Only whether there is one: no default expression is copied out of its context.
+    # No default expression is copied out of its context (constants are values).
     assert "kStep" not in json.dumps(document) and "Factor" not in json.dumps(document)
     schema = json.loads((ROOT / "generator" / "idl" / "idl.schema.json").read_text())
     jsonschema.validate(document, schema)
@@ -56,13 +56,32 @@ def test_defaults_on_ray_from_python_and_from_the_cpp_typed_wrappers(built_apps,
 
 
 def test_the_stub_shows_defaulted_parameters_as_optional(built_apps):
+    """By position or keyword; a constant default shows its value, another `...`; a name
+    that is not the C++ one (`with` -> `with_`) is positional-only, with those before it."""
     stub = (built_apps["defaultsapp_stubs"] / "defaultsapp.pyi").read_text()
-    assert "def Add(self, a: _int, b: _int = ..., /) -> _int:" in stub
-    assert "def Greet(self, who: _str = ..., times: _int = ..., /) -> _str:" in stub
-    assert "def Box(self, label: _str, size: _int = ..., /)" in stub
-    assert "def Incr(self, by: _int = ..., /) -> _int:" in stub
+    assert "def Add(self, a: _int, b: _int = 2) -> _int:" in stub
+    assert "def Greet(self, who: _str = 'world', times: _int = ...) -> _str:" in stub
+    assert "def Box(self, label: _str, size: _int = ...)" in stub
+    assert "def Incr(self, by: _int = 2) -> _int:" in stub
+    assert ("def Line(self, text: _str, width: _int = 3, scale: _float = 1.5, "
+            "upper: _bool = False, end: _str = '!') -> _str:") in stub
+    assert "def Fill(self, n: _int, with_: _list[_int] = ..., /) -> _list[_int]:" in stub
     assert ("def remote(self, a: _int | _ray.ObjectRef[_int], "
-            "b: _int | _ray.ObjectRef[_int] = ..., /)") in stub
+            "b: _int | _ray.ObjectRef[_int] = 2)") in stub
+
+
+def test_the_scan_records_constant_defaults_only(built_apps):
+    """The IDL's "default": what Clang evaluates to a constant of the parameter's kind."""
+    tasks = {task["name"]: task for task in idl(built_apps)["tasks"]}
+
+    def recorded(task):
+        return [param.get("default", "-") if param.get("has_default") else None
+                for param in tasks[task]["params"]]
+
+    assert recorded("Line") == [None, 3, 1.5, False, "!"]  # kStep + 1, "!" for a const&
+    assert recorded("Pad") == [None, "-", 4]               # Scale::Factor() is a call
+    assert recorded("Fill") == [None, "-"]                 # a braced vector
+    assert recorded("Greet") == ["world", "-"]
 
 
 def test_the_typed_wrappers_have_one_overload_per_accepted_count(built_apps):

@@ -61,7 +61,7 @@ def test_tuple_results_are_typed_as_they_arrive(results_app):
     assert "def NoValues(self) -> None:" in stub
     assert "def OneValue(self) -> _int:" in stub
     assert "def OneStruct(self) -> Item:" in stub
-    assert "def OneOptional(self, some: _bool, /) -> _str | None:" in stub
+    assert "def OneOptional(self, some: _bool) -> _str | None:" in stub
     assert "def SameTypes(self) -> _list[_int]:" in stub
     assert "def MixedTypes(self) -> _list[_Any]:" in stub
     assert "def Single(self) -> _int:" in stub

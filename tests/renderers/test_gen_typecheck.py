@@ -96,9 +96,12 @@ BAD = {
                          'Argument 1 to "Square" of "_Local" has incompatible type "str"; '
                          'expected "float"'),
     "wrong_arity": ("import app\napp.Divide.remote(1)\n",
-                    'Too few arguments for "remote" of "_Task_Divide"'),
+                    'Missing positional argument "b" in call to "remote" of "_Task_Divide"'),
     "too_few_with_defaults": ("import defaults\ndefaults.Add.remote()\n",
-                              'Too few arguments for "remote" of "_Task_Add"'),
+                              'Missing positional argument "a" in call to "remote" of '
+                              '"_Task_Add"'),
+    "unknown_keyword": ("import defaults\ndefaults.Add.remote(1, c=2)\n",
+                        'Unexpected keyword argument "c" for "remote" of "_Task_Add"'),
     "too_many_with_defaults": ("import defaults\ndefaults.local.Add(1, 2, 3)\n",
                                'Too many arguments for "Add" of "_Local"'),
     "unknown_task": ("import app\napp.Cube.remote(2.0)\n", 'Module has no attribute "Cube"'),

@@ -189,6 +189,23 @@ TEST(Types, ParametersRecordDeclaredSpellingAndValueType) {
   EXPECT_EQ(many["type"]["element"]["ref"], "::geo::Point");
 }
 
+TEST(Types, ConstantDefaultsAreRecordedOthersOnlyFlagged) {
+  ScanResult result = ScanCases({"defaults/defaults.cpp"});
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  const json& tasks = result.idl["tasks"];
+  const json& line = Named(tasks, "Line")["params"];
+  EXPECT_FALSE(line[0].contains("has_default"));
+  EXPECT_EQ(line[1]["default"], 3);      // kStep + 1, a file-local constexpr
+  EXPECT_EQ(line[2]["default"], 1.5);
+  EXPECT_EQ(line[3]["default"], false);
+  EXPECT_EQ(line[4]["default"], "!");    // a const std::string& from a literal
+  const json& pad = Named(tasks, "Pad")["params"];
+  EXPECT_EQ(pad[1]["has_default"], true);  // Scale::Factor(): not a constant
+  EXPECT_FALSE(pad[1].contains("default"));
+  EXPECT_EQ(pad[2]["default"], 4);
+  EXPECT_FALSE(Named(tasks, "Fill")["params"][1].contains("default"));  // {1, 2}
+}
+
 TEST(Types, EveryKindOfTheMapping) {
   ScanResult result = ScanCases({"types/types.h"});
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;

@@ -6,6 +6,7 @@
 #include <clang/AST/Expr.h>
 
 #include "concurrency.h"
+#include "default_values.h"
 #include "doc_comments.h"
 #include "naming.h"
 
@@ -333,9 +334,16 @@ std::optional<json> Collector::Signature(const clang::FunctionDecl& function,
   for (unsigned i = 0; i < function.getNumParams(); ++i) {
     std::optional<json> parameter = types_.Parameter(*function.getParamDecl(i), i, owner);
     if (parameter) {
-      // Only whether it has one: generated code calls with fewer arguments, so the
-      // default is evaluated where the user wrote it.
-      if (function.getParamDecl(i)->hasDefaultArg()) (*parameter)["has_default"] = true;
+      // Generated code calls with fewer arguments, so C++ evaluates a default where the
+      // user wrote it; a constant one is also recorded, for Python to fill a skipped
+      // parameter with when a later one is given by keyword.
+      const clang::ParmVarDecl& declared = *function.getParamDecl(i);
+      if (declared.hasDefaultArg()) {
+        (*parameter)["has_default"] = true;
+        std::optional<json> value =
+            ConstantDefault(declared, (*parameter)["type"].value("kind", ""), tu_.ast);
+        if (value) (*parameter)["default"] = std::move(*value);
+      }
       params.push_back(std::move(*parameter));
     } else {
       ok = false;

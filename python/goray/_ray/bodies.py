@@ -359,9 +359,10 @@ class _NativeActorBase:
 
 
 def _plain_method(method: str) -> Callable[..., Any]:
-    def call(self: _NativeActorBase, *args: Any) -> Any:
+    def call(self: _NativeActorBase, *args: Any, **kwargs: Any) -> Any:
         crashes.name_report_file(self._goray_local._library)
-        return stored(self._goray_local.call(method, *args))
+        # Keywords are resolved in the worker, which has the library (LocalActor.call).
+        return stored(self._goray_local.call(method, *args, **kwargs))
     call.__name__ = call.__qualname__ = method
     return call
 

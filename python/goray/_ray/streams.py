@@ -28,7 +28,7 @@ from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Seq
 import ray
 import ray.exceptions
 
-from .. import _codec, _registry, _stores, _traits
+from .. import _codec, _keywords, _registry, _stores, _traits
 from .._handlers import Reply
 from .._protocol import NATIVE_TASK_PREFIX, PYTHON_TASK_PREFIX, Buffer, Code, Py2Native, pack_u64
 from .._streams_local import iterate_native, method_stream, not_a_generator, task_stream
@@ -170,9 +170,13 @@ def task_body(name: str) -> Callable[..., Iterator[Any]]:
 
 def plain_method(method: str) -> Callable[..., Iterator[Any]]:
     """Generator method `method` of a native actor for Python callers."""
-    def call(self: Any, *args: Any) -> Iterator[Any]:
+    def call(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
         library = _library()
         crashes.name_report_file(library)
+        if kwargs:
+            callee = f"{self._goray_type}.{method}"
+            args = _keywords.resolve(callee, _traits.method_params(library, self._goray_type,
+                                                                    method), args, kwargs)
         yield from _python_items(method_stream(library, self._goray_index, self._goray_type,
                                                method, args))
     call.__name__ = call.__qualname__ = method

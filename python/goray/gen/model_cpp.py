@@ -16,6 +16,7 @@ from .model_shared import (Type, concurrency_groups, idl_signatures, is_generato
                            signature_types, type_name)
 from .naming import CPP, Scope, cpp_identifier, qualify_std, unit_file, unit_key, \
     unqualified_identifiers
+from .parameters import parameter_pieces
 
 __all__ = ["CppParam", "CppField", "CppStruct", "CppEnum", "CppCallable", "CppActor",
            "CppUnit", "CppModel", "build_cpp_model", "header_includes",
@@ -162,6 +163,8 @@ class CppModel:
     table_driver: Optional[str] = None
     # Whether a signature names a typed handle (the header declares the handles first).
     uses_handles: bool = False
+    # The parameters' names and constant defaults as JSON pieces (gen/parameters.py).
+    parameters: List[str] = field(default_factory=list)
 
 
 # ---- Visibility from the generated header ---------------------------------------------
@@ -524,7 +527,8 @@ class _CppBuilder:
             table_driver=driver["name"] if driver and _location_file(driver) not in sources
             else None,
             uses_handles=any(True for type_ in idl_signatures(self.idl)
-                             for _ in _handle_classes(type_)))
+                             for _ in _handle_classes(type_)),
+            parameters=parameter_pieces(idl))
 
     def _handle_of_classes(self) -> Set[str]:
         """The classes some goray::ActorHandleOf<Actor> names (in signatures or fields)."""

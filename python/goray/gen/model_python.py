@@ -42,6 +42,10 @@ class PyParam:
     type: str           # the value (local calls)
     remote_type: str    # the value or a ray.ObjectRef of it (remote calls)
     optional: bool = False  # the C++ parameter has a default argument
+    default: str = "..."    # its value as a Python literal when the IDL records a constant
+    # The last positional-only parameter: this one or a later one has a name that is not
+    # the C++ name (a Python keyword, `self`), so it cannot be given by keyword.
+    slash_after: bool = False
 
 
 @dataclass
@@ -329,13 +333,36 @@ def _short_names(qualified_names: List[str]) -> Dict[str, str]:
             for name, short in last.items()}
 
 
+def _default_literal(param: Mapping[str, Any]) -> str:
+    """A constant default (the IDL's "default") as a Python literal of the parameter's
+    type, else ``...`` (an enum's is an int, which its IntEnum type would not accept)."""
+    kind = param["type"].get("kind")
+    value = param.get("default")
+    if "default" not in param or kind not in ("int", "float", "bool", "string"):
+        return "..."
+    if kind == "float" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(float(value))
+    if (kind == "int" and type(value) is int) or (kind == "bool" and type(value) is bool) or \
+            (kind == "string" and isinstance(value, str)):
+        return repr(value)
+    return "..."
+
+
 def _stub_params(params: List[Mapping[str, Any]], types: PyTypes) -> List[PyParam]:
-    """Parameters of a stub method (after ``self``), positional-only."""
+    """Parameters of a stub method (after ``self``): by position or by their C++ name
+    (goray resolves keywords to positions), positional-only up to the last one whose
+    Python name is not its C++ name (``with`` -> ``with_``)."""
     scope = Scope(PYTHON)
     scope.reserve("self")
-    return [PyParam(scope.claim(param["name"]), types.value(param["type"], incoming=True),
-                    types.remote_arg(param["type"]), bool(param.get("has_default", False)))
+    made = [PyParam(scope.claim(param["name"]), types.value(param["type"], incoming=True),
+                    types.remote_arg(param["type"]), bool(param.get("has_default", False)),
+                    _default_literal(param))
             for param in params]
+    renamed = [index for index, (view, param) in enumerate(zip(made, params))
+               if view.name != param["name"]]
+    if renamed:
+        made[renamed[-1]].slash_after = True
+    return made
 
 
 def build_python_model(idl: Idl) -> PyModel:

@@ -467,6 +467,11 @@ class Registry {
   void SetDriver(int (*driver)(const std::vector<std::string>&));
   // A JSON object of ray.init options; validated here.
   void SetInitOptions(std::string_view json);
+  // The parameters goray-gen read, for keyword arguments from Python (a JSON object:
+  // {"tasks": {name: [param...]}, "actors": {type: {"params": [...], "methods": {m: [...]}}}},
+  // a param {"name": n} with "has_default" and "default" as in the IDL); DescribeApplication
+  // answers them (docs/protocol.md §13). Validated here.
+  void SetParameters(std::string_view json);
 
   // Raw registration, for invokers built elsewhere. Duplicate names throw std::logic_error.
   void AddTaskInvoker(std::string name, TaskInvoker invoker);
@@ -483,6 +488,7 @@ class Registry {
   const ActorType& ActorTypeOrThrow(std::string_view name) const;
   const std::optional<Driver>& driver() const noexcept { return driver_; }
   const std::string& init_options() const noexcept { return init_options_; }
+  const std::string& parameters() const noexcept { return parameters_; }
   std::vector<std::string> TaskNames() const;       // sorted
   std::vector<std::string> ActorTypeNames() const;  // sorted
 
@@ -518,6 +524,7 @@ class Registry {
   std::map<std::string, ActorType, std::less<>> actor_types_;
   std::optional<Driver> driver_;
   std::string init_options_ = "{}";
+  std::string parameters_ = "{}";
 };
 
 // Defined by the application (goray-gen writes it); called once, on first use.

@@ -97,6 +97,16 @@ void RegisterApplication(Registry& registry) {
       .AddMethod("Name", &::zoo::Animal::Name);
   registry.AddActor<::zoo::Counter>("Tally", &::Zoo::Tally)
       .AddMethod("Count", &::zoo::Counter::Count);
+  // The parameters' names and constant defaults: Python's keyword arguments.
+  registry.SetParameters(
+      "{\"actors\":{"
+      "\"Accumulator\":{\"methods\":{\"Add\":[{\"name\":\"x\"}],\"Total\":[]},\"params\":[{\"name\":\"start\"},{\"name\":\"name\"}]},"
+      "\"Pinger\":{\"methods\":{\"Ping\":[]},\"params\":[]},"
+      "\"Dog\":{\"methods\":{\"Name\":[],\"Rename\":[{\"name\":\"name\"}],\"Speak\":[]},\"params\":[{\"name\":\"sound\"}]},"
+      "\"Cat\":{\"methods\":{\"Name\":[],\"Rename\":[{\"name\":\"name\"}],\"Speak\":[]},\"params\":[]},"
+      "\"Tally\":{\"methods\":{\"Count\":[]},\"params\":[{\"name\":\"start\"}]}"
+      "},\"tasks\":{"
+      "}}");
 }
 
 }  // namespace goray

@@ -39,10 +39,15 @@ __all__ = [
 
 
 Accumulator = _ActorClass("Accumulator", """Sums numbers.""")
+"""Sums numbers."""
 Pinger = _ActorClass("Pinger", "")
+"""The native actor type Pinger."""
 Dog = _ActorClass("Dog", """A dog.""")
+"""A dog."""
 Cat = _ActorClass("Cat", """An animal that speaks.""")
+"""An animal that speaks."""
 Tally = _ActorClass("Tally", "")
+"""The native actor type Tally."""
 
 
 class _Local:
@@ -52,25 +57,26 @@ class _Local:
 
     __slots__ = ()
 
-    def Accumulator(self, *args: _Any) -> _Any:
+    def Accumulator(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Sums numbers."""
-        return _goray.golang_local_new_actor("Accumulator", *args)
+        return _goray.golang_local_new_actor("Accumulator", *args, **kwargs)
 
-    def Pinger(self, *args: _Any) -> _Any:
+    def Pinger(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """A Pinger actor in this process (a goray.LocalActor)."""
-        return _goray.golang_local_new_actor("Pinger", *args)
+        return _goray.golang_local_new_actor("Pinger", *args, **kwargs)
 
-    def Dog(self, *args: _Any) -> _Any:
+    def Dog(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """A dog."""
-        return _goray.golang_local_new_actor("Dog", *args)
+        return _goray.golang_local_new_actor("Dog", *args, **kwargs)
 
-    def Cat(self, *args: _Any) -> _Any:
+    def Cat(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """An animal that speaks."""
-        return _goray.golang_local_new_actor("Cat", *args)
+        return _goray.golang_local_new_actor("Cat", *args, **kwargs)
 
-    def Tally(self, *args: _Any) -> _Any:
+    def Tally(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """A Tally actor in this process (a goray.LocalActor)."""
-        return _goray.golang_local_new_actor("Tally", *args)
+        return _goray.golang_local_new_actor("Tally", *args, **kwargs)
 
 
 local = _Local()
+"""In-process calls, no Ray: actors.local.Task(args...)."""

@@ -25,7 +25,7 @@ __all__ = [
 class _Method_Accumulator_Add:
     """The method Accumulator.Add."""
 
-    def remote(self, x: _float | _ray.ObjectRef[_float], /) -> _ray.ObjectRef[_float]:
+    def remote(self, x: _float | _ray.ObjectRef[_float]) -> _ray.ObjectRef[_float]:
         """Calls Accumulator.Add."""
 
     def options(self, **options: _Any) -> _Method_Accumulator_Add: ...
@@ -63,26 +63,27 @@ class _ActorClass_Accumulator:
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
-    def remote(self, start: _float | _ray.ObjectRef[_float], name: _str | _ray.ObjectRef[_str], /) -> _Handle_Accumulator:
+    def remote(self, start: _float | _ray.ObjectRef[_float], name: _str | _ray.ObjectRef[_str]) -> _Handle_Accumulator:
         """Creates a Accumulator actor and returns its handle."""
 
     def options(self, **options: _Any) -> _ActorClass_Accumulator: ...
 
 
 Accumulator: _ActorClass_Accumulator
+"""Sums numbers."""
 
 
 class _LocalActor_Accumulator:
     """A Accumulator actor in this process (a goray.LocalActor): closed by close(), at
     the end of a with block, or when garbage-collected."""
 
-    def Add(self, x: _float, /) -> _float:
+    def Add(self, x: _float) -> _float:
         """Calls Accumulator.Add."""
 
     def Total(self) -> _float:
         """Calls Accumulator.Total."""
 
-    def call(self, method: _str, *args: _Any) -> _Any:
+    def call(self, method: _str, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Calls a method by name."""
 
     def close(self) -> None: ...
@@ -136,6 +137,7 @@ class _ActorClass_Pinger:
 
 
 Pinger: _ActorClass_Pinger
+"""The native actor type Pinger."""
 
 
 class _LocalActor_Pinger:
@@ -145,7 +147,7 @@ class _LocalActor_Pinger:
     def Ping(self) -> None:
         """Calls Pinger.Ping."""
 
-    def call(self, method: _str, *args: _Any) -> _Any:
+    def call(self, method: _str, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Calls a method by name."""
 
     def close(self) -> None: ...
@@ -179,7 +181,7 @@ class _Method_Dog_Speak:
 class _Method_Dog_Rename:
     """The method Dog.Rename."""
 
-    def remote(self, name: _str | _ray.ObjectRef[_str], /) -> _ray.ObjectRef[None]:
+    def remote(self, name: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[None]:
         """Calls Dog.Rename."""
 
     def options(self, **options: _Any) -> _Method_Dog_Rename: ...
@@ -220,13 +222,14 @@ class _ActorClass_Dog:
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
-    def remote(self, sound: _str | _ray.ObjectRef[_str], /) -> _Handle_Dog:
+    def remote(self, sound: _str | _ray.ObjectRef[_str]) -> _Handle_Dog:
         """Creates a Dog actor and returns its handle."""
 
     def options(self, **options: _Any) -> _ActorClass_Dog: ...
 
 
 Dog: _ActorClass_Dog
+"""A dog."""
 
 
 class _LocalActor_Dog:
@@ -236,13 +239,13 @@ class _LocalActor_Dog:
     def Speak(self) -> _str:
         """Speaks once."""
 
-    def Rename(self, name: _str, /) -> None:
+    def Rename(self, name: _str) -> None:
         """Calls Dog.Rename."""
 
     def Name(self) -> _str:
         """Calls Dog.Name."""
 
-    def call(self, method: _str, *args: _Any) -> _Any:
+    def call(self, method: _str, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Calls a method by name."""
 
     def close(self) -> None: ...
@@ -276,7 +279,7 @@ class _Method_Cat_Speak:
 class _Method_Cat_Rename:
     """The method Cat.Rename."""
 
-    def remote(self, name: _str | _ray.ObjectRef[_str], /) -> _ray.ObjectRef[None]:
+    def remote(self, name: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[None]:
         """Calls Cat.Rename."""
 
     def options(self, **options: _Any) -> _Method_Cat_Rename: ...
@@ -324,6 +327,7 @@ class _ActorClass_Cat:
 
 
 Cat: _ActorClass_Cat
+"""An animal that speaks."""
 
 
 class _LocalActor_Cat:
@@ -333,13 +337,13 @@ class _LocalActor_Cat:
     def Speak(self) -> _str:
         """Speaks once."""
 
-    def Rename(self, name: _str, /) -> None:
+    def Rename(self, name: _str) -> None:
         """Calls Cat.Rename."""
 
     def Name(self) -> _str:
         """Calls Cat.Name."""
 
-    def call(self, method: _str, *args: _Any) -> _Any:
+    def call(self, method: _str, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Calls a method by name."""
 
     def close(self) -> None: ...
@@ -386,13 +390,14 @@ class _ActorClass_Tally:
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
-    def remote(self, start: _int | _ray.ObjectRef[_int], /) -> _Handle_Tally:
+    def remote(self, start: _int | _ray.ObjectRef[_int]) -> _Handle_Tally:
         """Creates a Tally actor and returns its handle."""
 
     def options(self, **options: _Any) -> _ActorClass_Tally: ...
 
 
 Tally: _ActorClass_Tally
+"""The native actor type Tally."""
 
 
 class _LocalActor_Tally:
@@ -402,7 +407,7 @@ class _LocalActor_Tally:
     def Count(self) -> _int:
         """Calls Tally.Count."""
 
-    def call(self, method: _str, *args: _Any) -> _Any:
+    def call(self, method: _str, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Calls a method by name."""
 
     def close(self) -> None: ...
@@ -424,20 +429,21 @@ class _LocalActor_Tally:
 class _Local:
     """In-process calls, no Ray."""
 
-    def Accumulator(self, start: _float, name: _str, /) -> _LocalActor_Accumulator:
+    def Accumulator(self, start: _float, name: _str) -> _LocalActor_Accumulator:
         """Sums numbers."""
 
     def Pinger(self) -> _LocalActor_Pinger:
         """Creates a Pinger actor in this process."""
 
-    def Dog(self, sound: _str, /) -> _LocalActor_Dog:
+    def Dog(self, sound: _str) -> _LocalActor_Dog:
         """A dog."""
 
     def Cat(self) -> _LocalActor_Cat:
         """An animal that speaks."""
 
-    def Tally(self, start: _int, /) -> _LocalActor_Tally:
+    def Tally(self, start: _int) -> _LocalActor_Tally:
         """Creates a Tally actor in this process."""
 
 
 local: _Local
+"""In-process calls, no Ray: actors.local.Task(args...)."""

@@ -24,6 +24,14 @@ namespace goray {
 
 void RegisterApplication(Registry& registry) {
   ::alias::goray_detail::Register_app_cpp(registry);
+  // The parameters' names and constant defaults: Python's keyword arguments.
+  registry.SetParameters(
+      "{\"actors\":{"
+      "},\"tasks\":{"
+      "\"Split\":[{\"name\":\"line\"}],"
+      "\"Count\":[{\"name\":\"words\"}],"
+      "\"All\":[{\"name\":\"stats\"}]"
+      "}}");
 }
 
 }  // namespace goray

@@ -43,8 +43,11 @@ class Stats(_TypedDict, total=False):
 
 
 Split = _Task("Split", "")
+"""The native task Split."""
 Count = _Task("Count", "")
+"""The native task Count."""
 All = _Task("All", "")
+"""The native task All."""
 
 
 class _Local:
@@ -54,17 +57,18 @@ class _Local:
 
     __slots__ = ()
 
-    def Split(self, *args: _Any) -> _Any:
+    def Split(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Split, in this process."""
-        return _goray.golang_local_run_task("Split", *args)
+        return _goray.golang_local_run_task("Split", *args, **kwargs)
 
-    def Count(self, *args: _Any) -> _Any:
+    def Count(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Count, in this process."""
-        return _goray.golang_local_run_task("Count", *args)
+        return _goray.golang_local_run_task("Count", *args, **kwargs)
 
-    def All(self, *args: _Any) -> _Any:
+    def All(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task All, in this process."""
-        return _goray.golang_local_run_task("All", *args)
+        return _goray.golang_local_run_task("All", *args, **kwargs)
 
 
 local = _Local()
+"""In-process calls, no Ray: alias.local.Task(args...)."""

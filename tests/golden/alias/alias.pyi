@@ -29,50 +29,54 @@ class Stats(_TypedDict, total=False):
 class _Task_Split:
     """The native task Split."""
 
-    def remote(self, line: _str | _ray.ObjectRef[_str], /) -> _ray.ObjectRef[_list[_str]]:
+    def remote(self, line: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_list[_str]]:
         """Submits Split."""
 
     def options(self, **options: _Any) -> _Task_Split: ...
 
 
 Split: _Task_Split
+"""The native task Split."""
 
 
 class _Task_Count:
     """The native task Count."""
 
-    def remote(self, words: _list[_str] | _ray.ObjectRef[_list[_str]], /) -> _ray.ObjectRef[_int]:
+    def remote(self, words: _list[_str] | _ray.ObjectRef[_list[_str]]) -> _ray.ObjectRef[_int]:
         """Submits Count."""
 
     def options(self, **options: _Any) -> _Task_Count: ...
 
 
 Count: _Task_Count
+"""The native task Count."""
 
 
 class _Task_All:
     """The native task All."""
 
-    def remote(self, stats: _list[Stats] | _ray.ObjectRef[_list[Stats]], /) -> _ray.ObjectRef[_list[Stats]]:
+    def remote(self, stats: _list[Stats] | _ray.ObjectRef[_list[Stats]]) -> _ray.ObjectRef[_list[Stats]]:
         """Submits All."""
 
     def options(self, **options: _Any) -> _Task_All: ...
 
 
 All: _Task_All
+"""The native task All."""
 
 
 class _Local:
     """In-process calls, no Ray."""
 
-    def Split(self, line: _str, /) -> _list[_str]:
+    def Split(self, line: _str) -> _list[_str]:
         """Runs Split in this process."""
 
-    def Count(self, words: _list[_str], /) -> _int:
+    def Count(self, words: _list[_str]) -> _int:
         """Runs Count in this process."""
 
-    def All(self, stats: _list[Stats], /) -> _list[Stats]:
+    def All(self, stats: _list[Stats]) -> _list[Stats]:
         """Runs All in this process."""
 
 
 local: _Local
+"""In-process calls, no Ray: alias.local.Task(args...)."""

@@ -25,6 +25,14 @@ namespace goray {
 void RegisterApplication(Registry& registry) {
   ::app::goray_detail::Register_app_cpp(registry);
   registry.SetInitOptions("{\"num_cpus\": 2}");
+  // The parameters' names and constant defaults: Python's keyword arguments.
+  registry.SetParameters(
+      "{\"actors\":{"
+      "\"Counter\":{\"methods\":{\"Incr\":[{\"name\":\"by\"}]},\"params\":[{\"name\":\"n\"}]}"
+      "},\"tasks\":{"
+      "\"Square\":[{\"name\":\"x\"}],"
+      "\"Divide\":[{\"name\":\"a\"},{\"name\":\"b\"}]"
+      "}}");
 }
 
 }  // namespace goray

@@ -38,8 +38,11 @@ __all__ = [
 
 
 Square = _Task("Square", "")
+"""The native task Square."""
 Divide = _Task("Divide", "")
+"""The native task Divide."""
 Counter = _ActorClass("Counter", "")
+"""The native actor type Counter."""
 
 
 class _Local:
@@ -49,17 +52,18 @@ class _Local:
 
     __slots__ = ()
 
-    def Square(self, *args: _Any) -> _Any:
+    def Square(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Square, in this process."""
-        return _goray.golang_local_run_task("Square", *args)
+        return _goray.golang_local_run_task("Square", *args, **kwargs)
 
-    def Divide(self, *args: _Any) -> _Any:
+    def Divide(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Divide, in this process."""
-        return _goray.golang_local_run_task("Divide", *args)
+        return _goray.golang_local_run_task("Divide", *args, **kwargs)
 
-    def Counter(self, *args: _Any) -> _Any:
+    def Counter(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """A Counter actor in this process (a goray.LocalActor)."""
-        return _goray.golang_local_new_actor("Counter", *args)
+        return _goray.golang_local_new_actor("Counter", *args, **kwargs)
 
 
 local = _Local()
+"""In-process calls, no Ray: app.local.Task(args...)."""

@@ -23,31 +23,33 @@ __all__ = [
 class _Task_Square:
     """The native task Square."""
 
-    def remote(self, x: _float | _ray.ObjectRef[_float], /) -> _ray.ObjectRef[_float]:
+    def remote(self, x: _float | _ray.ObjectRef[_float]) -> _ray.ObjectRef[_float]:
         """Submits Square."""
 
     def options(self, **options: _Any) -> _Task_Square: ...
 
 
 Square: _Task_Square
+"""The native task Square."""
 
 
 class _Task_Divide:
     """The native task Divide."""
 
-    def remote(self, a: _int | _ray.ObjectRef[_int], b: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_list[_int]]:
+    def remote(self, a: _int | _ray.ObjectRef[_int], b: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_list[_int]]:
         """Submits Divide."""
 
     def options(self, **options: _Any) -> _Task_Divide: ...
 
 
 Divide: _Task_Divide
+"""The native task Divide."""
 
 
 class _Method_Counter_Incr:
     """The method Counter.Incr."""
 
-    def remote(self, by: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, by: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Calls Counter.Incr."""
 
     def options(self, **options: _Any) -> _Method_Counter_Incr: ...
@@ -72,23 +74,24 @@ class _ActorClass_Counter:
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
-    def remote(self, n: _int | _ray.ObjectRef[_int], /) -> _Handle_Counter:
+    def remote(self, n: _int | _ray.ObjectRef[_int]) -> _Handle_Counter:
         """Creates a Counter actor and returns its handle."""
 
     def options(self, **options: _Any) -> _ActorClass_Counter: ...
 
 
 Counter: _ActorClass_Counter
+"""The native actor type Counter."""
 
 
 class _LocalActor_Counter:
     """A Counter actor in this process (a goray.LocalActor): closed by close(), at
     the end of a with block, or when garbage-collected."""
 
-    def Incr(self, by: _int, /) -> _int:
+    def Incr(self, by: _int) -> _int:
         """Calls Counter.Incr."""
 
-    def call(self, method: _str, *args: _Any) -> _Any:
+    def call(self, method: _str, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Calls a method by name."""
 
     def close(self) -> None: ...
@@ -110,14 +113,15 @@ class _LocalActor_Counter:
 class _Local:
     """In-process calls, no Ray."""
 
-    def Square(self, x: _float, /) -> _float:
+    def Square(self, x: _float) -> _float:
         """Runs Square in this process."""
 
-    def Divide(self, a: _int, b: _int, /) -> _list[_int]:
+    def Divide(self, a: _int, b: _int) -> _list[_int]:
         """Runs Divide in this process."""
 
-    def Counter(self, n: _int, /) -> _LocalActor_Counter:
+    def Counter(self, n: _int) -> _LocalActor_Counter:
         """Creates a Counter actor in this process."""
 
 
 local: _Local
+"""In-process calls, no Ray: app.local.Task(args...)."""

@@ -87,6 +87,21 @@ void RegisterApplication(Registry& registry) {
   registry.AddActor<::Histogram>("Histogram", &::goray::Constructor<::Histogram, ::goray::ArrayView<double>>::Create)
       .AddMethod("Add", &::Histogram::Add)
       .AddMethod("Counts", &::Histogram::Counts);
+  // The parameters' names and constant defaults: Python's keyword arguments.
+  registry.SetParameters(
+      "{\"actors\":{"
+      "\"Histogram\":{\"methods\":{\"Add\":[{\"name\":\"values\"}],\"Counts\":[]},\"params\":[{\"name\":\"edges\"}]}"
+      "},\"tasks\":{"
+      "\"Scale\":[{\"name\":\"a\"},{\"name\":\"factor\"}],"
+      "\"Sum\":[{\"name\":\"values\"}],"
+      "\"Count\":[{\"name\":\"mask\"}],"
+      "\"Fft\":[{\"name\":\"signal\"}],"
+      "\"Blur\":[{\"name\":\"tile\"},{\"name\":\"kernel\"}],"
+      "\"Split\":[{\"name\":\"values\"}],"
+      "\"Chunks\":[{\"name\":\"values\"},{\"name\":\"size\"}],"
+      "\"Named\":[{\"name\":\"codes\"}],"
+      "\"Widen\":[{\"name\":\"values\"}]"
+      "}}");
 }
 
 }  // namespace goray

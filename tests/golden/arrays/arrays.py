@@ -62,15 +62,25 @@ class Tile(_TypedDict, total=False):
 
 
 Scale = _Task("Scale", """2 * a, in a new array.""")
+"""2 * a, in a new array."""
 Sum = _Task("Sum", "")
+"""The native task Sum."""
 Count = _Task("Count", "")
+"""The native task Count."""
 Fft = _Task("Fft", "")
+"""The native task Fft."""
 Blur = _Task("Blur", "")
+"""The native task Blur."""
 Split = _Task("Split", "")
+"""The native task Split."""
 Chunks = _Task("Chunks", "")
+"""The native task Chunks."""
 Named = _Task("Named", "")
+"""The native task Named."""
 Widen = _Task("Widen", "")
+"""The native task Widen."""
 Histogram = _ActorClass("Histogram", """A running histogram.""")
+"""A running histogram."""
 
 
 class _Local:
@@ -80,45 +90,46 @@ class _Local:
 
     __slots__ = ()
 
-    def Scale(self, *args: _Any) -> _Any:
+    def Scale(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """2 * a, in a new array."""
-        return _goray.golang_local_run_task("Scale", *args)
+        return _goray.golang_local_run_task("Scale", *args, **kwargs)
 
-    def Sum(self, *args: _Any) -> _Any:
+    def Sum(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Sum, in this process."""
-        return _goray.golang_local_run_task("Sum", *args)
+        return _goray.golang_local_run_task("Sum", *args, **kwargs)
 
-    def Count(self, *args: _Any) -> _Any:
+    def Count(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Count, in this process."""
-        return _goray.golang_local_run_task("Count", *args)
+        return _goray.golang_local_run_task("Count", *args, **kwargs)
 
-    def Fft(self, *args: _Any) -> _Any:
+    def Fft(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Fft, in this process."""
-        return _goray.golang_local_run_task("Fft", *args)
+        return _goray.golang_local_run_task("Fft", *args, **kwargs)
 
-    def Blur(self, *args: _Any) -> _Any:
+    def Blur(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Blur, in this process."""
-        return _goray.golang_local_run_task("Blur", *args)
+        return _goray.golang_local_run_task("Blur", *args, **kwargs)
 
-    def Split(self, *args: _Any) -> _Any:
+    def Split(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Split, in this process."""
-        return _goray.golang_local_run_task("Split", *args)
+        return _goray.golang_local_run_task("Split", *args, **kwargs)
 
-    def Chunks(self, *args: _Any) -> _Any:
+    def Chunks(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Chunks, in this process."""
-        return _goray.golang_local_run_task("Chunks", *args)
+        return _goray.golang_local_run_task("Chunks", *args, **kwargs)
 
-    def Named(self, *args: _Any) -> _Any:
+    def Named(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Named, in this process."""
-        return _goray.golang_local_run_task("Named", *args)
+        return _goray.golang_local_run_task("Named", *args, **kwargs)
 
-    def Widen(self, *args: _Any) -> _Any:
+    def Widen(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Widen, in this process."""
-        return _goray.golang_local_run_task("Widen", *args)
+        return _goray.golang_local_run_task("Widen", *args, **kwargs)
 
-    def Histogram(self, *args: _Any) -> _Any:
+    def Histogram(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """A running histogram."""
-        return _goray.golang_local_new_actor("Histogram", *args)
+        return _goray.golang_local_new_actor("Histogram", *args, **kwargs)
 
 
 local = _Local()
+"""In-process calls, no Ray: arrays.local.Task(args...)."""

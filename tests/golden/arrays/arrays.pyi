@@ -49,115 +49,124 @@ class _Task_Scale:
     The native task Scale.
     """
 
-    def remote(self, a: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]], factor: _float | _ray.ObjectRef[_float], /) -> _ray.ObjectRef[_npt.NDArray[_numpy.float64]]:
+    def remote(self, a: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]], factor: _float | _ray.ObjectRef[_float]) -> _ray.ObjectRef[_npt.NDArray[_numpy.float64]]:
         """2 * a, in a new array."""
 
     def options(self, **options: _Any) -> _Task_Scale: ...
 
 
 Scale: _Task_Scale
+"""2 * a, in a new array."""
 
 
 class _Task_Sum:
     """The native task Sum."""
 
-    def remote(self, values: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]], /) -> _ray.ObjectRef[_float]:
+    def remote(self, values: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]]) -> _ray.ObjectRef[_float]:
         """Submits Sum."""
 
     def options(self, **options: _Any) -> _Task_Sum: ...
 
 
 Sum: _Task_Sum
+"""The native task Sum."""
 
 
 class _Task_Count:
     """The native task Count."""
 
-    def remote(self, mask: _npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.bool_]], /) -> _ray.ObjectRef[_int]:
+    def remote(self, mask: _npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.bool_]]) -> _ray.ObjectRef[_int]:
         """Submits Count."""
 
     def options(self, **options: _Any) -> _Task_Count: ...
 
 
 Count: _Task_Count
+"""The native task Count."""
 
 
 class _Task_Fft:
     """The native task Fft."""
 
-    def remote(self, signal: _npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.complex64]], /) -> _ray.ObjectRef[_npt.NDArray[_numpy.complex128]]:
+    def remote(self, signal: _npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.complex64]]) -> _ray.ObjectRef[_npt.NDArray[_numpy.complex128]]:
         """Submits Fft."""
 
     def options(self, **options: _Any) -> _Task_Fft: ...
 
 
 Fft: _Task_Fft
+"""The native task Fft."""
 
 
 class _Task_Blur:
     """The native task Blur."""
 
-    def remote(self, tile: Tile | _ray.ObjectRef[Tile], kernel: _npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float32]], /) -> _ray.ObjectRef[Tile]:
+    def remote(self, tile: Tile | _ray.ObjectRef[Tile], kernel: _npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float32]]) -> _ray.ObjectRef[Tile]:
         """Submits Blur."""
 
     def options(self, **options: _Any) -> _Task_Blur: ...
 
 
 Blur: _Task_Blur
+"""The native task Blur."""
 
 
 class _Task_Split:
     """The native task Split."""
 
-    def remote(self, values: _npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.int32]], /) -> _ray.ObjectRef[_list[_Any]]:
+    def remote(self, values: _npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.int32]]) -> _ray.ObjectRef[_list[_Any]]:
         """Submits Split."""
 
     def options(self, **options: _Any) -> _Task_Split: ...
 
 
 Split: _Task_Split
+"""The native task Split."""
 
 
 class _Task_Chunks:
     """The native task Chunks."""
 
-    def remote(self, values: _npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.uint64]], size: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_list[_npt.NDArray[_numpy.int64]]]:
+    def remote(self, values: _npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.uint64]], size: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_list[_npt.NDArray[_numpy.int64]]]:
         """Submits Chunks."""
 
     def options(self, **options: _Any) -> _Task_Chunks: ...
 
 
 Chunks: _Task_Chunks
+"""The native task Chunks."""
 
 
 class _Task_Named:
     """The native task Named."""
 
-    def remote(self, codes: _npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.int16]], /) -> _ray.ObjectRef[_dict[_str, _npt.NDArray[_numpy.uint32]]]:
+    def remote(self, codes: _npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.int16]]) -> _ray.ObjectRef[_dict[_str, _npt.NDArray[_numpy.uint32]]]:
         """Submits Named."""
 
     def options(self, **options: _Any) -> _Task_Named: ...
 
 
 Named: _Task_Named
+"""The native task Named."""
 
 
 class _Task_Widen:
     """The native task Widen."""
 
-    def remote(self, values: _npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.int64]], /) -> _ray.ObjectRef[_npt.NDArray[_numpy.int64]]:
+    def remote(self, values: _npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.int64]]) -> _ray.ObjectRef[_npt.NDArray[_numpy.int64]]:
         """Submits Widen."""
 
     def options(self, **options: _Any) -> _Task_Widen: ...
 
 
 Widen: _Task_Widen
+"""The native task Widen."""
 
 
 class _Method_Histogram_Add:
     """The method Histogram.Add."""
 
-    def remote(self, values: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]], /) -> _ray.ObjectRef[None]:
+    def remote(self, values: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]]) -> _ray.ObjectRef[None]:
         """Calls Histogram.Add."""
 
     def options(self, **options: _Any) -> _Method_Histogram_Add: ...
@@ -195,26 +204,27 @@ class _ActorClass_Histogram:
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
-    def remote(self, edges: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]], /) -> _Handle_Histogram:
+    def remote(self, edges: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]]) -> _Handle_Histogram:
         """Creates a Histogram actor and returns its handle."""
 
     def options(self, **options: _Any) -> _ActorClass_Histogram: ...
 
 
 Histogram: _ActorClass_Histogram
+"""A running histogram."""
 
 
 class _LocalActor_Histogram:
     """A Histogram actor in this process (a goray.LocalActor): closed by close(), at
     the end of a with block, or when garbage-collected."""
 
-    def Add(self, values: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any], /) -> None:
+    def Add(self, values: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]) -> None:
         """Calls Histogram.Add."""
 
     def Counts(self) -> _npt.NDArray[_numpy.uint64]:
         """Calls Histogram.Counts."""
 
-    def call(self, method: _str, *args: _Any) -> _Any:
+    def call(self, method: _str, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Calls a method by name."""
 
     def close(self) -> None: ...
@@ -236,35 +246,36 @@ class _LocalActor_Histogram:
 class _Local:
     """In-process calls, no Ray."""
 
-    def Scale(self, a: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any], factor: _float, /) -> _npt.NDArray[_numpy.float64]:
+    def Scale(self, a: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any], factor: _float) -> _npt.NDArray[_numpy.float64]:
         """2 * a, in a new array."""
 
-    def Sum(self, values: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any], /) -> _float:
+    def Sum(self, values: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]) -> _float:
         """Runs Sum in this process."""
 
-    def Count(self, mask: _npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any], /) -> _int:
+    def Count(self, mask: _npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]) -> _int:
         """Runs Count in this process."""
 
-    def Fft(self, signal: _npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any], /) -> _npt.NDArray[_numpy.complex128]:
+    def Fft(self, signal: _npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]) -> _npt.NDArray[_numpy.complex128]:
         """Runs Fft in this process."""
 
-    def Blur(self, tile: Tile, kernel: _npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any], /) -> Tile:
+    def Blur(self, tile: Tile, kernel: _npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]) -> Tile:
         """Runs Blur in this process."""
 
-    def Split(self, values: _npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any], /) -> _list[_Any]:
+    def Split(self, values: _npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]) -> _list[_Any]:
         """Runs Split in this process."""
 
-    def Chunks(self, values: _npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any], size: _int, /) -> _list[_npt.NDArray[_numpy.int64]]:
+    def Chunks(self, values: _npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any], size: _int) -> _list[_npt.NDArray[_numpy.int64]]:
         """Runs Chunks in this process."""
 
-    def Named(self, codes: _npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any], /) -> _dict[_str, _npt.NDArray[_numpy.uint32]]:
+    def Named(self, codes: _npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]) -> _dict[_str, _npt.NDArray[_numpy.uint32]]:
         """Runs Named in this process."""
 
-    def Widen(self, values: _npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any], /) -> _npt.NDArray[_numpy.int64]:
+    def Widen(self, values: _npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]) -> _npt.NDArray[_numpy.int64]:
         """Runs Widen in this process."""
 
-    def Histogram(self, edges: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any], /) -> _LocalActor_Histogram:
+    def Histogram(self, edges: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]) -> _LocalActor_Histogram:
         """A running histogram."""
 
 
 local: _Local
+"""In-process calls, no Ray: arrays.local.Task(args...)."""

@@ -111,6 +111,17 @@ void RegisterApplication(Registry& registry) {
   registry.AddActor<::feeds::Tally>("Tally", &::FeedActors::Tally)
       .AddMethod("Add", &::feeds::Tally::Add)
       .AddMethod("History", &::feeds::Tally::History);
+  // The parameters' names and constant defaults: Python's keyword arguments.
+  registry.SetParameters(
+      "{\"actors\":{"
+      "\"Fetcher\":{\"methods\":{\"Fetch\":[{\"name\":\"path\"}],\"Fetched\":[],\"Items\":[{\"name\":\"count\"}],\"Lines\":[{\"name\":\"path\"}],\"Page\":[{\"name\":\"number\"}],\"Score\":[{\"name\":\"text\"}]},\"params\":[{\"name\":\"base_url\"}]},"
+      "\"Pool\":{\"methods\":{\"Work\":[{\"name\":\"iterations\"}]},\"params\":[]},"
+      "\"Tally\":{\"methods\":{\"Add\":[{\"name\":\"n\"}],\"History\":[]},\"params\":[]}"
+      "},\"tasks\":{"
+      "\"CountUp\":[{\"name\":\"n\"}],"
+      "\"Words\":[{\"name\":\"text\"}],"
+      "\"Square\":[{\"name\":\"x\"}]"
+      "}}");
 }
 
 }  // namespace goray

@@ -51,17 +51,23 @@ class Item(_TypedDict, total=False):
 
 
 CountUp = _Task("CountUp", """0, 1, ..., n - 1.""")
+"""0, 1, ..., n - 1."""
 Words = _Task("Words", """Each word of the text.""")
+"""Each word of the text."""
 Square = _Task("Square", "")
+"""The native task Square."""
 Fetcher = _ActorClass(
     "Fetcher", """Fetches pages on two io threads and scores them on one compute thread.""",
     thread_safe=True, concurrency_groups={"io": 2, "compute": 1},
     method_groups={"Fetch": "io", "Score": "compute", "Lines": "io", "Page": "io"})
+"""Fetches pages on two io threads and scores them on one compute thread."""
 Pool = _ActorClass(
     "Pool", """Runs its methods on any number of threads at once.""",
     thread_safe=True, concurrency_groups={},
     method_groups={})
+"""Runs its methods on any number of threads at once."""
 Tally = _ActorClass("Tally", """Counts without locks: not thread-safe.""")
+"""Counts without locks: not thread-safe."""
 
 
 class _Local:
@@ -71,29 +77,30 @@ class _Local:
 
     __slots__ = ()
 
-    def CountUp(self, *args: _Any) -> _Any:
+    def CountUp(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """0, 1, ..., n - 1."""
-        return _goray.golang_local_run_task("CountUp", *args)
+        return _goray.golang_local_run_task("CountUp", *args, **kwargs)
 
-    def Words(self, *args: _Any) -> _Any:
+    def Words(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Each word of the text."""
-        return _goray.golang_local_run_task("Words", *args)
+        return _goray.golang_local_run_task("Words", *args, **kwargs)
 
-    def Square(self, *args: _Any) -> _Any:
+    def Square(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Square, in this process."""
-        return _goray.golang_local_run_task("Square", *args)
+        return _goray.golang_local_run_task("Square", *args, **kwargs)
 
-    def Fetcher(self, *args: _Any) -> _Any:
+    def Fetcher(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Fetches pages on two io threads and scores them on one compute thread."""
-        return _goray.golang_local_new_actor("Fetcher", *args)
+        return _goray.golang_local_new_actor("Fetcher", *args, **kwargs)
 
-    def Pool(self, *args: _Any) -> _Any:
+    def Pool(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Runs its methods on any number of threads at once."""
-        return _goray.golang_local_new_actor("Pool", *args)
+        return _goray.golang_local_new_actor("Pool", *args, **kwargs)
 
-    def Tally(self, *args: _Any) -> _Any:
+    def Tally(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Counts without locks: not thread-safe."""
-        return _goray.golang_local_new_actor("Tally", *args)
+        return _goray.golang_local_new_actor("Tally", *args, **kwargs)
 
 
 local = _Local()
+"""In-process calls, no Ray: concurrency.local.Task(args...)."""

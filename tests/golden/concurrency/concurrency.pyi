@@ -61,13 +61,14 @@ class _Task_CountUp:
     int, one per item as it is produced; a local call, an iterator of int.
     """
 
-    def remote(self, n: _int | _ray.ObjectRef[_int], /) -> _ObjectRefGenerator[_int]:
+    def remote(self, n: _int | _ray.ObjectRef[_int]) -> _ObjectRefGenerator[_int]:
         """0, 1, ..., n - 1."""
 
     def options(self, **options: _Any) -> _Task_CountUp: ...
 
 
 CountUp: _Task_CountUp
+"""0, 1, ..., n - 1."""
 
 
 class _Task_Words:
@@ -79,25 +80,27 @@ class _Task_Words:
     str, one per item as it is produced; a local call, an iterator of str.
     """
 
-    def remote(self, text: _str | _ray.ObjectRef[_str], /) -> _ObjectRefGenerator[_str]:
+    def remote(self, text: _str | _ray.ObjectRef[_str]) -> _ObjectRefGenerator[_str]:
         """Each word of the text."""
 
     def options(self, **options: _Any) -> _Task_Words: ...
 
 
 Words: _Task_Words
+"""Each word of the text."""
 
 
 class _Task_Square:
     """The native task Square."""
 
-    def remote(self, x: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, x: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits Square."""
 
     def options(self, **options: _Any) -> _Task_Square: ...
 
 
 Square: _Task_Square
+"""The native task Square."""
 
 
 class _Method_Fetcher_Fetch:
@@ -106,7 +109,7 @@ class _Method_Fetcher_Fetch:
     It runs in the concurrency group 'io'.
     """
 
-    def remote(self, path: _str | _ray.ObjectRef[_str], /) -> _ray.ObjectRef[_str]:
+    def remote(self, path: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_str]:
         """Calls Fetcher.Fetch."""
 
     def options(self, **options: _Any) -> _Method_Fetcher_Fetch: ...
@@ -118,7 +121,7 @@ class _Method_Fetcher_Score:
     It runs in the concurrency group 'compute'.
     """
 
-    def remote(self, text: _str | _ray.ObjectRef[_str], /) -> _ray.ObjectRef[_float]:
+    def remote(self, text: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_float]:
         """Calls Fetcher.Score."""
 
     def options(self, **options: _Any) -> _Method_Fetcher_Score: ...
@@ -134,7 +137,7 @@ class _Method_Fetcher_Lines:
     in the concurrency group 'io'.
     """
 
-    def remote(self, path: _str | _ray.ObjectRef[_str], /) -> _ObjectRefGenerator[_str]:
+    def remote(self, path: _str | _ray.ObjectRef[_str]) -> _ObjectRefGenerator[_str]:
         """The lines of a page, one by one."""
 
     def options(self, **options: _Any) -> _Method_Fetcher_Lines: ...
@@ -149,7 +152,7 @@ class _Method_Fetcher_Items:
     Item, one per item as it is produced; a local call, an iterator of Item.
     """
 
-    def remote(self, count: _int | _ray.ObjectRef[_int], /) -> _ObjectRefGenerator[Item]:
+    def remote(self, count: _int | _ray.ObjectRef[_int]) -> _ObjectRefGenerator[Item]:
         """The items of a feed, one by one; in Ray's default group."""
 
     def options(self, **options: _Any) -> _Method_Fetcher_Items: ...
@@ -172,7 +175,7 @@ class _Method_Fetcher_Page:
     It runs in the concurrency group 'io'.
     """
 
-    def remote(self, number: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_str]:
+    def remote(self, number: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_str]:
         """Reads one page; runs in the io group of the actor's class."""
 
     def options(self, **options: _Any) -> _Method_Fetcher_Page: ...
@@ -214,38 +217,39 @@ class _ActorClass_Fetcher:
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
-    def remote(self, base_url: _str | _ray.ObjectRef[_str], /) -> _Handle_Fetcher:
+    def remote(self, base_url: _str | _ray.ObjectRef[_str]) -> _Handle_Fetcher:
         """Creates a Fetcher actor and returns its handle."""
 
     def options(self, **options: _Any) -> _ActorClass_Fetcher: ...
 
 
 Fetcher: _ActorClass_Fetcher
+"""Fetches pages on two io threads and scores them on one compute thread."""
 
 
 class _LocalActor_Fetcher:
     """A Fetcher actor in this process (a goray.LocalActor): closed by close(), at
     the end of a with block, or when garbage-collected."""
 
-    def Fetch(self, path: _str, /) -> _str:
+    def Fetch(self, path: _str) -> _str:
         """Calls Fetcher.Fetch."""
 
-    def Score(self, text: _str, /) -> _float:
+    def Score(self, text: _str) -> _float:
         """Calls Fetcher.Score."""
 
-    def Lines(self, path: _str, /) -> _Iterator[_str]:
+    def Lines(self, path: _str) -> _Iterator[_str]:
         """The lines of a page, one by one."""
 
-    def Items(self, count: _int, /) -> _Iterator[Item]:
+    def Items(self, count: _int) -> _Iterator[Item]:
         """The items of a feed, one by one; in Ray's default group."""
 
     def Fetched(self) -> _int:
         """Calls Fetcher.Fetched."""
 
-    def Page(self, number: _int, /) -> _str:
+    def Page(self, number: _int) -> _str:
         """Reads one page; runs in the io group of the actor's class."""
 
-    def call(self, method: _str, *args: _Any) -> _Any:
+    def call(self, method: _str, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Calls a method by name."""
 
     def close(self) -> None: ...
@@ -267,7 +271,7 @@ class _LocalActor_Fetcher:
 class _Method_Pool_Work:
     """The method Pool.Work."""
 
-    def remote(self, iterations: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_float]:
+    def remote(self, iterations: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_float]:
         """Calls Pool.Work."""
 
     def options(self, **options: _Any) -> _Method_Pool_Work: ...
@@ -302,16 +306,17 @@ class _ActorClass_Pool:
 
 
 Pool: _ActorClass_Pool
+"""Runs its methods on any number of threads at once."""
 
 
 class _LocalActor_Pool:
     """A Pool actor in this process (a goray.LocalActor): closed by close(), at
     the end of a with block, or when garbage-collected."""
 
-    def Work(self, iterations: _int, /) -> _float:
+    def Work(self, iterations: _int) -> _float:
         """Calls Pool.Work."""
 
-    def call(self, method: _str, *args: _Any) -> _Any:
+    def call(self, method: _str, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Calls a method by name."""
 
     def close(self) -> None: ...
@@ -333,7 +338,7 @@ class _LocalActor_Pool:
 class _Method_Tally_Add:
     """The method Tally.Add."""
 
-    def remote(self, n: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, n: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Calls Tally.Add."""
 
     def options(self, **options: _Any) -> _Method_Tally_Add: ...
@@ -385,19 +390,20 @@ class _ActorClass_Tally:
 
 
 Tally: _ActorClass_Tally
+"""Counts without locks: not thread-safe."""
 
 
 class _LocalActor_Tally:
     """A Tally actor in this process (a goray.LocalActor): closed by close(), at
     the end of a with block, or when garbage-collected."""
 
-    def Add(self, n: _int, /) -> _int:
+    def Add(self, n: _int) -> _int:
         """Calls Tally.Add."""
 
     def History(self) -> _Iterator[_int]:
         """Every total so far."""
 
-    def call(self, method: _str, *args: _Any) -> _Any:
+    def call(self, method: _str, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Calls a method by name."""
 
     def close(self) -> None: ...
@@ -419,16 +425,16 @@ class _LocalActor_Tally:
 class _Local:
     """In-process calls, no Ray."""
 
-    def CountUp(self, n: _int, /) -> _Iterator[_int]:
+    def CountUp(self, n: _int) -> _Iterator[_int]:
         """0, 1, ..., n - 1."""
 
-    def Words(self, text: _str, /) -> _Iterator[_str]:
+    def Words(self, text: _str) -> _Iterator[_str]:
         """Each word of the text."""
 
-    def Square(self, x: _int, /) -> _int:
+    def Square(self, x: _int) -> _int:
         """Runs Square in this process."""
 
-    def Fetcher(self, base_url: _str, /) -> _LocalActor_Fetcher:
+    def Fetcher(self, base_url: _str) -> _LocalActor_Fetcher:
         """Fetches pages on two io threads and scores them on one compute thread."""
 
     def Pool(self) -> _LocalActor_Pool:
@@ -439,3 +445,4 @@ class _Local:
 
 
 local: _Local
+"""In-process calls, no Ray: concurrency.local.Task(args...)."""

@@ -27,6 +27,17 @@ struct GORAY_TASKS Tasks {
     with.resize(static_cast<std::size_t>(n), 0);
     return with;
   }
+  // Constant defaults (recorded in the IDL): Python fills them in when a later
+  // argument is given by keyword.
+  static std::string Line(std::string text, int64_t width = kStep + 1, double scale = 1.5,
+                          bool upper = false, const std::string& end = "!") {
+    return std::to_string(width) + "|" + std::to_string(static_cast<int64_t>(scale * 10)) +
+           "|" + (upper ? "U" : "l") + "|" + text + end;
+  }
+  // A default that is not a constant, before one that is: it cannot be skipped.
+  static int64_t Pad(int64_t n, int64_t fill = Scale::Factor(), int64_t width = 4) {
+    return n * 100 + fill * 10 + width;
+  }
 };
 
 class Counter {

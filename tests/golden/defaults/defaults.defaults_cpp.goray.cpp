@@ -35,6 +35,16 @@ static_assert(::goray::detail::kParamsAre<decltype(&::Tasks::Fill), int64_t, ::s
               "task Fill (::Tasks::Fill) changed since defaults.defaults_cpp.goray.cpp was generated: "
               "run goray-gen again");
 
+static_assert(::goray::detail::kParamsAre<decltype(&::Tasks::Line), ::std::string, int64_t, double, bool, ::std::string> &&
+              ::goray::detail::kResultIs<decltype(&::Tasks::Line), ::std::string>,
+              "task Line (::Tasks::Line) changed since defaults.defaults_cpp.goray.cpp was generated: "
+              "run goray-gen again");
+
+static_assert(::goray::detail::kParamsAre<decltype(&::Tasks::Pad), int64_t, int64_t, int64_t> &&
+              ::goray::detail::kResultIs<decltype(&::Tasks::Pad), int64_t>,
+              "task Pad (::Tasks::Pad) changed since defaults.defaults_cpp.goray.cpp was generated: "
+              "run goray-gen again");
+
 static_assert(::goray::detail::kParamsAre<decltype(&::Box::Describe), ::std::string> &&
               ::goray::detail::kResultIs<decltype(&::Box::Describe), ::std::string>,
               "method Box.Describe (::Box::Describe) changed since defaults.defaults_cpp.goray.cpp was generated: "
@@ -60,6 +70,14 @@ void Register_defaults_cpp(::goray::Registry& registry) {
                    [](::std::string goray_a0) -> decltype(auto) { return ::Tasks::Greet(::std::move(goray_a0)); });
   registry.AddTask("Fill", &::Tasks::Fill,
                    [](int64_t goray_a0) -> decltype(auto) { return ::goray::detail::SharedInstance<::Tasks>().Fill(::std::move(goray_a0)); });
+  registry.AddTask("Line", &::Tasks::Line,
+                   [](::std::string goray_a0) -> decltype(auto) { return ::Tasks::Line(::std::move(goray_a0)); },
+                   [](::std::string goray_a0, int64_t goray_a1) -> decltype(auto) { return ::Tasks::Line(::std::move(goray_a0), ::std::move(goray_a1)); },
+                   [](::std::string goray_a0, int64_t goray_a1, double goray_a2) -> decltype(auto) { return ::Tasks::Line(::std::move(goray_a0), ::std::move(goray_a1), ::std::move(goray_a2)); },
+                   [](::std::string goray_a0, int64_t goray_a1, double goray_a2, bool goray_a3) -> decltype(auto) { return ::Tasks::Line(::std::move(goray_a0), ::std::move(goray_a1), ::std::move(goray_a2), ::std::move(goray_a3)); });
+  registry.AddTask("Pad", &::Tasks::Pad,
+                   [](int64_t goray_a0) -> decltype(auto) { return ::Tasks::Pad(::std::move(goray_a0)); },
+                   [](int64_t goray_a0, int64_t goray_a1) -> decltype(auto) { return ::Tasks::Pad(::std::move(goray_a0), ::std::move(goray_a1)); });
   registry.AddActor<::Box>("Box", &::goray::Constructor<::Box, ::std::string, int64_t>::Create,
                    &::goray::Constructor<::Box, ::std::string>::Create)
       .AddMethod("Describe", &::Box::Describe,

@@ -24,6 +24,18 @@ namespace goray {
 
 void RegisterApplication(Registry& registry) {
   ::defaults::goray_detail::Register_defaults_cpp(registry);
+  // The parameters' names and constant defaults: Python's keyword arguments.
+  registry.SetParameters(
+      "{\"actors\":{"
+      "\"Box\":{\"methods\":{\"Describe\":[{\"default\":\"box \",\"has_default\":true,\"name\":\"prefix\"}]},\"params\":[{\"name\":\"label\"},{\"has_default\":true,\"name\":\"size\"}]},"
+      "\"Counter\":{\"methods\":{\"Incr\":[{\"default\":2,\"has_default\":true,\"name\":\"by\"}]},\"params\":[{\"default\":5,\"has_default\":true,\"name\":\"n\"}]}"
+      "},\"tasks\":{"
+      "\"Add\":[{\"name\":\"a\"},{\"default\":2,\"has_default\":true,\"name\":\"b\"}],"
+      "\"Greet\":[{\"default\":\"world\",\"has_default\":true,\"name\":\"who\"},{\"has_default\":true,\"name\":\"times\"}],"
+      "\"Fill\":[{\"name\":\"n\"},{\"has_default\":true,\"name\":\"with\"}],"
+      "\"Line\":[{\"name\":\"text\"},{\"default\":3,\"has_default\":true,\"name\":\"width\"},{\"default\":1.5,\"has_default\":true,\"name\":\"scale\"},{\"default\":false,\"has_default\":true,\"name\":\"upper\"},{\"default\":\"!\",\"has_default\":true,\"name\":\"end\"}],"
+      "\"Pad\":[{\"name\":\"n\"},{\"has_default\":true,\"name\":\"fill\"},{\"default\":4,\"has_default\":true,\"name\":\"width\"}]"
+      "}}");
 }
 
 }  // namespace goray

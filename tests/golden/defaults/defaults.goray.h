@@ -90,6 +90,61 @@ template <class A0 = int64_t, class A1 = ::std::vector<int64_t>>
       "Fill", ::std::forward<A0>(n), ::std::forward<A1>(with));
 }
 
+/// Constant defaults (recorded in the IDL): Python fills them in when a later
+/// argument is given by keyword.
+// Task Line: ::Tasks::Line; its last 4 arguments may be left out (C++ defaults).
+template <class A0 = ::std::string>
+  requires ::goray::detail::ArgFor<::std::string, A0>
+[[nodiscard]] auto Line(A0&& text) {
+  return ::goray::detail::TaskCall<::goray::Future<::std::string>, ::goray::detail::Stored<::std::string, A0>>(
+      "Line", ::std::forward<A0>(text));
+}
+template <class A0 = ::std::string, class A1 = int64_t>
+  requires ::goray::detail::ArgFor<::std::string, A0> && ::goray::detail::ArgFor<int64_t, A1>
+[[nodiscard]] auto Line(A0&& text, A1&& width) {
+  return ::goray::detail::TaskCall<::goray::Future<::std::string>, ::goray::detail::Stored<::std::string, A0>, ::goray::detail::Stored<int64_t, A1>>(
+      "Line", ::std::forward<A0>(text), ::std::forward<A1>(width));
+}
+template <class A0 = ::std::string, class A1 = int64_t, class A2 = double>
+  requires ::goray::detail::ArgFor<::std::string, A0> && ::goray::detail::ArgFor<int64_t, A1> && ::goray::detail::ArgFor<double, A2>
+[[nodiscard]] auto Line(A0&& text, A1&& width, A2&& scale) {
+  return ::goray::detail::TaskCall<::goray::Future<::std::string>, ::goray::detail::Stored<::std::string, A0>, ::goray::detail::Stored<int64_t, A1>, ::goray::detail::Stored<double, A2>>(
+      "Line", ::std::forward<A0>(text), ::std::forward<A1>(width), ::std::forward<A2>(scale));
+}
+template <class A0 = ::std::string, class A1 = int64_t, class A2 = double, class A3 = bool>
+  requires ::goray::detail::ArgFor<::std::string, A0> && ::goray::detail::ArgFor<int64_t, A1> && ::goray::detail::ArgFor<double, A2> && ::goray::detail::ArgFor<bool, A3>
+[[nodiscard]] auto Line(A0&& text, A1&& width, A2&& scale, A3&& upper) {
+  return ::goray::detail::TaskCall<::goray::Future<::std::string>, ::goray::detail::Stored<::std::string, A0>, ::goray::detail::Stored<int64_t, A1>, ::goray::detail::Stored<double, A2>, ::goray::detail::Stored<bool, A3>>(
+      "Line", ::std::forward<A0>(text), ::std::forward<A1>(width), ::std::forward<A2>(scale), ::std::forward<A3>(upper));
+}
+template <class A0 = ::std::string, class A1 = int64_t, class A2 = double, class A3 = bool, class A4 = ::std::string>
+  requires ::goray::detail::ArgFor<::std::string, A0> && ::goray::detail::ArgFor<int64_t, A1> && ::goray::detail::ArgFor<double, A2> && ::goray::detail::ArgFor<bool, A3> && ::goray::detail::ArgFor<::std::string, A4>
+[[nodiscard]] auto Line(A0&& text, A1&& width, A2&& scale, A3&& upper, A4&& end) {
+  return ::goray::detail::TaskCall<::goray::Future<::std::string>, ::goray::detail::Stored<::std::string, A0>, ::goray::detail::Stored<int64_t, A1>, ::goray::detail::Stored<double, A2>, ::goray::detail::Stored<bool, A3>, ::goray::detail::Stored<::std::string, A4>>(
+      "Line", ::std::forward<A0>(text), ::std::forward<A1>(width), ::std::forward<A2>(scale), ::std::forward<A3>(upper), ::std::forward<A4>(end));
+}
+
+/// A default that is not a constant, before one that is: it cannot be skipped.
+// Task Pad: ::Tasks::Pad; its last 2 arguments may be left out (C++ defaults).
+template <class A0 = int64_t>
+  requires ::goray::detail::ArgFor<int64_t, A0>
+[[nodiscard]] auto Pad(A0&& n) {
+  return ::goray::detail::TaskCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
+      "Pad", ::std::forward<A0>(n));
+}
+template <class A0 = int64_t, class A1 = int64_t>
+  requires ::goray::detail::ArgFor<int64_t, A0> && ::goray::detail::ArgFor<int64_t, A1>
+[[nodiscard]] auto Pad(A0&& n, A1&& fill) {
+  return ::goray::detail::TaskCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>, ::goray::detail::Stored<int64_t, A1>>(
+      "Pad", ::std::forward<A0>(n), ::std::forward<A1>(fill));
+}
+template <class A0 = int64_t, class A1 = int64_t, class A2 = int64_t>
+  requires ::goray::detail::ArgFor<int64_t, A0> && ::goray::detail::ArgFor<int64_t, A1> && ::goray::detail::ArgFor<int64_t, A2>
+[[nodiscard]] auto Pad(A0&& n, A1&& fill, A2&& width) {
+  return ::goray::detail::TaskCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>, ::goray::detail::Stored<int64_t, A1>, ::goray::detail::Stored<int64_t, A2>>(
+      "Pad", ::std::forward<A0>(n), ::std::forward<A1>(fill), ::std::forward<A2>(width));
+}
+
 // A handle to an actor of type Box (::Box); from defaults::Box(...).Remote(),
 // or from any goray::ActorHandle of that type: defaults::BoxHandle(goray::GetActor("name")).
 class BoxHandle : public ::goray::ActorHandle {

@@ -13,7 +13,7 @@ In this process, without Ray, after goray.load_library(library):
     defaults.local.Task(args...)
     defaults.local.Type(args...).Method(args...)
 
-Tasks: Add, Greet, Fill.
+Tasks: Add, Greet, Fill, Line, Pad.
 Actor types: Box, Counter.
 """
 
@@ -33,6 +33,8 @@ __all__ = [
     "Add",
     "Greet",
     "Fill",
+    "Line",
+    "Pad",
     "Box",
     "Counter",
     "local",
@@ -40,10 +42,23 @@ __all__ = [
 
 
 Add = _Task("Add", "")
+"""The native task Add."""
 Greet = _Task("Greet", "")
+"""The native task Greet."""
 Fill = _Task("Fill", "")
+"""The native task Fill."""
+Line = _Task("Line", """Constant defaults (recorded in the IDL): Python fills them in when a later
+argument is given by keyword.
+""")
+"""Constant defaults (recorded in the IDL): Python fills them in when a later
+argument is given by keyword.
+"""
+Pad = _Task("Pad", """A default that is not a constant, before one that is: it cannot be skipped.""")
+"""A default that is not a constant, before one that is: it cannot be skipped."""
 Box = _ActorClass("Box", "")
+"""The native actor type Box."""
 Counter = _ActorClass("Counter", "")
+"""The native actor type Counter."""
 
 
 class _Local:
@@ -53,25 +68,36 @@ class _Local:
 
     __slots__ = ()
 
-    def Add(self, *args: _Any) -> _Any:
+    def Add(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Add, in this process."""
-        return _goray.golang_local_run_task("Add", *args)
+        return _goray.golang_local_run_task("Add", *args, **kwargs)
 
-    def Greet(self, *args: _Any) -> _Any:
+    def Greet(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Greet, in this process."""
-        return _goray.golang_local_run_task("Greet", *args)
+        return _goray.golang_local_run_task("Greet", *args, **kwargs)
 
-    def Fill(self, *args: _Any) -> _Any:
+    def Fill(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Fill, in this process."""
-        return _goray.golang_local_run_task("Fill", *args)
+        return _goray.golang_local_run_task("Fill", *args, **kwargs)
 
-    def Box(self, *args: _Any) -> _Any:
+    def Line(self, /, *args: _Any, **kwargs: _Any) -> _Any:
+        """Constant defaults (recorded in the IDL): Python fills them in when a later
+        argument is given by keyword.
+        """
+        return _goray.golang_local_run_task("Line", *args, **kwargs)
+
+    def Pad(self, /, *args: _Any, **kwargs: _Any) -> _Any:
+        """A default that is not a constant, before one that is: it cannot be skipped."""
+        return _goray.golang_local_run_task("Pad", *args, **kwargs)
+
+    def Box(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """A Box actor in this process (a goray.LocalActor)."""
-        return _goray.golang_local_new_actor("Box", *args)
+        return _goray.golang_local_new_actor("Box", *args, **kwargs)
 
-    def Counter(self, *args: _Any) -> _Any:
+    def Counter(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """A Counter actor in this process (a goray.LocalActor)."""
-        return _goray.golang_local_new_actor("Counter", *args)
+        return _goray.golang_local_new_actor("Counter", *args, **kwargs)
 
 
 local = _Local()
+"""In-process calls, no Ray: defaults.local.Task(args...)."""

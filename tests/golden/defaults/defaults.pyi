@@ -16,6 +16,8 @@ __all__ = [
     "Add",
     "Greet",
     "Fill",
+    "Line",
+    "Pad",
     "Box",
     "Counter",
     "local",
@@ -25,25 +27,27 @@ __all__ = [
 class _Task_Add:
     """The native task Add."""
 
-    def remote(self, a: _int | _ray.ObjectRef[_int], b: _int | _ray.ObjectRef[_int] = ..., /) -> _ray.ObjectRef[_int]:
+    def remote(self, a: _int | _ray.ObjectRef[_int], b: _int | _ray.ObjectRef[_int] = 2) -> _ray.ObjectRef[_int]:
         """Submits Add."""
 
     def options(self, **options: _Any) -> _Task_Add: ...
 
 
 Add: _Task_Add
+"""The native task Add."""
 
 
 class _Task_Greet:
     """The native task Greet."""
 
-    def remote(self, who: _str | _ray.ObjectRef[_str] = ..., times: _int | _ray.ObjectRef[_int] = ..., /) -> _ray.ObjectRef[_str]:
+    def remote(self, who: _str | _ray.ObjectRef[_str] = 'world', times: _int | _ray.ObjectRef[_int] = ...) -> _ray.ObjectRef[_str]:
         """Submits Greet."""
 
     def options(self, **options: _Any) -> _Task_Greet: ...
 
 
 Greet: _Task_Greet
+"""The native task Greet."""
 
 
 class _Task_Fill:
@@ -56,12 +60,50 @@ class _Task_Fill:
 
 
 Fill: _Task_Fill
+"""The native task Fill."""
+
+
+class _Task_Line:
+    """Constant defaults (recorded in the IDL): Python fills them in when a later
+    argument is given by keyword.
+
+    The native task Line.
+    """
+
+    def remote(self, text: _str | _ray.ObjectRef[_str], width: _int | _ray.ObjectRef[_int] = 3, scale: _float | _ray.ObjectRef[_float] = 1.5, upper: _bool | _ray.ObjectRef[_bool] = False, end: _str | _ray.ObjectRef[_str] = '!') -> _ray.ObjectRef[_str]:
+        """Constant defaults (recorded in the IDL): Python fills them in when a later
+        argument is given by keyword.
+        """
+
+    def options(self, **options: _Any) -> _Task_Line: ...
+
+
+Line: _Task_Line
+"""Constant defaults (recorded in the IDL): Python fills them in when a later
+argument is given by keyword.
+"""
+
+
+class _Task_Pad:
+    """A default that is not a constant, before one that is: it cannot be skipped.
+
+    The native task Pad.
+    """
+
+    def remote(self, n: _int | _ray.ObjectRef[_int], fill: _int | _ray.ObjectRef[_int] = ..., width: _int | _ray.ObjectRef[_int] = 4) -> _ray.ObjectRef[_int]:
+        """A default that is not a constant, before one that is: it cannot be skipped."""
+
+    def options(self, **options: _Any) -> _Task_Pad: ...
+
+
+Pad: _Task_Pad
+"""A default that is not a constant, before one that is: it cannot be skipped."""
 
 
 class _Method_Box_Describe:
     """The method Box.Describe."""
 
-    def remote(self, prefix: _str | _ray.ObjectRef[_str] = ..., /) -> _ray.ObjectRef[_str]:
+    def remote(self, prefix: _str | _ray.ObjectRef[_str] = 'box ') -> _ray.ObjectRef[_str]:
         """Calls Box.Describe."""
 
     def options(self, **options: _Any) -> _Method_Box_Describe: ...
@@ -86,23 +128,24 @@ class _ActorClass_Box:
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
-    def remote(self, label: _str | _ray.ObjectRef[_str], size: _int | _ray.ObjectRef[_int] = ..., /) -> _Handle_Box:
+    def remote(self, label: _str | _ray.ObjectRef[_str], size: _int | _ray.ObjectRef[_int] = ...) -> _Handle_Box:
         """Creates a Box actor and returns its handle."""
 
     def options(self, **options: _Any) -> _ActorClass_Box: ...
 
 
 Box: _ActorClass_Box
+"""The native actor type Box."""
 
 
 class _LocalActor_Box:
     """A Box actor in this process (a goray.LocalActor): closed by close(), at
     the end of a with block, or when garbage-collected."""
 
-    def Describe(self, prefix: _str = ..., /) -> _str:
+    def Describe(self, prefix: _str = 'box ') -> _str:
         """Calls Box.Describe."""
 
-    def call(self, method: _str, *args: _Any) -> _Any:
+    def call(self, method: _str, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Calls a method by name."""
 
     def close(self) -> None: ...
@@ -124,7 +167,7 @@ class _LocalActor_Box:
 class _Method_Counter_Incr:
     """The method Counter.Incr."""
 
-    def remote(self, by: _int | _ray.ObjectRef[_int] = ..., /) -> _ray.ObjectRef[_int]:
+    def remote(self, by: _int | _ray.ObjectRef[_int] = 2) -> _ray.ObjectRef[_int]:
         """Calls Counter.Incr."""
 
     def options(self, **options: _Any) -> _Method_Counter_Incr: ...
@@ -149,23 +192,24 @@ class _ActorClass_Counter:
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
-    def remote(self, n: _int | _ray.ObjectRef[_int] = ..., /) -> _Handle_Counter:
+    def remote(self, n: _int | _ray.ObjectRef[_int] = 5) -> _Handle_Counter:
         """Creates a Counter actor and returns its handle."""
 
     def options(self, **options: _Any) -> _ActorClass_Counter: ...
 
 
 Counter: _ActorClass_Counter
+"""The native actor type Counter."""
 
 
 class _LocalActor_Counter:
     """A Counter actor in this process (a goray.LocalActor): closed by close(), at
     the end of a with block, or when garbage-collected."""
 
-    def Incr(self, by: _int = ..., /) -> _int:
+    def Incr(self, by: _int = 2) -> _int:
         """Calls Counter.Incr."""
 
-    def call(self, method: _str, *args: _Any) -> _Any:
+    def call(self, method: _str, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Calls a method by name."""
 
     def close(self) -> None: ...
@@ -187,20 +231,29 @@ class _LocalActor_Counter:
 class _Local:
     """In-process calls, no Ray."""
 
-    def Add(self, a: _int, b: _int = ..., /) -> _int:
+    def Add(self, a: _int, b: _int = 2) -> _int:
         """Runs Add in this process."""
 
-    def Greet(self, who: _str = ..., times: _int = ..., /) -> _str:
+    def Greet(self, who: _str = 'world', times: _int = ...) -> _str:
         """Runs Greet in this process."""
 
     def Fill(self, n: _int, with_: _list[_int] = ..., /) -> _list[_int]:
         """Runs Fill in this process."""
 
-    def Box(self, label: _str, size: _int = ..., /) -> _LocalActor_Box:
+    def Line(self, text: _str, width: _int = 3, scale: _float = 1.5, upper: _bool = False, end: _str = '!') -> _str:
+        """Constant defaults (recorded in the IDL): Python fills them in when a later
+        argument is given by keyword.
+        """
+
+    def Pad(self, n: _int, fill: _int = ..., width: _int = 4) -> _int:
+        """A default that is not a constant, before one that is: it cannot be skipped."""
+
+    def Box(self, label: _str, size: _int = ...) -> _LocalActor_Box:
         """Creates a Box actor in this process."""
 
-    def Counter(self, n: _int = ..., /) -> _LocalActor_Counter:
+    def Counter(self, n: _int = 5) -> _LocalActor_Counter:
         """Creates a Counter actor in this process."""
 
 
 local: _Local
+"""In-process calls, no Ray: defaults.local.Task(args...)."""

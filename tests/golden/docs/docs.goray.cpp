@@ -50,6 +50,16 @@ void RegisterApplication(Registry& registry) {
   registry.AddTask("Third", &::Documented::Third);
   registry.AddTask("Fourth", &::Documented::Fourth);
   registry.AddTask("Fifth", &::Documented::Fifth);
+  // The parameters' names and constant defaults: Python's keyword arguments.
+  registry.SetParameters(
+      "{\"actors\":{"
+      "},\"tasks\":{"
+      "\"First\":[{\"name\":\"x\"}],"
+      "\"Second\":[{\"name\":\"x\"}],"
+      "\"Third\":[{\"name\":\"x\"}],"
+      "\"Fourth\":[{\"name\":\"options\"}],"
+      "\"Fifth\":[{\"name\":\"x\"}]"
+      "}}");
 }
 
 }  // namespace goray

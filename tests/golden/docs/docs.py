@@ -53,15 +53,25 @@ class Options(_TypedDict, total=False):
 
 
 First = _Task("First", "")
+"""The native task First."""
 Second = _Task("Second", """Three slashes,
 two lines.
 """)
+"""Three slashes,
+two lines.
+"""
 Third = _Task("Third", """A Javadoc block.
 
 With a second paragraph.
 """)
+"""A Javadoc block.
+
+With a second paragraph.
+"""
 Fourth = _Task("Fourth", """Plain slashes.""")
+"""Plain slashes."""
 Fifth = _Task("Fifth", "")
+"""The native task Fifth."""
 
 
 class _Local:
@@ -71,30 +81,31 @@ class _Local:
 
     __slots__ = ()
 
-    def First(self, *args: _Any) -> _Any:
+    def First(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task First, in this process."""
-        return _goray.golang_local_run_task("First", *args)
+        return _goray.golang_local_run_task("First", *args, **kwargs)
 
-    def Second(self, *args: _Any) -> _Any:
+    def Second(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Three slashes,
         two lines.
         """
-        return _goray.golang_local_run_task("Second", *args)
+        return _goray.golang_local_run_task("Second", *args, **kwargs)
 
-    def Third(self, *args: _Any) -> _Any:
+    def Third(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """A Javadoc block.
 
         With a second paragraph.
         """
-        return _goray.golang_local_run_task("Third", *args)
+        return _goray.golang_local_run_task("Third", *args, **kwargs)
 
-    def Fourth(self, *args: _Any) -> _Any:
+    def Fourth(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Plain slashes."""
-        return _goray.golang_local_run_task("Fourth", *args)
+        return _goray.golang_local_run_task("Fourth", *args, **kwargs)
 
-    def Fifth(self, *args: _Any) -> _Any:
+    def Fifth(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Fifth, in this process."""
-        return _goray.golang_local_run_task("Fifth", *args)
+        return _goray.golang_local_run_task("Fifth", *args, **kwargs)
 
 
 local = _Local()
+"""In-process calls, no Ray: docs.local.Task(args...)."""

@@ -39,13 +39,14 @@ class Options(_TypedDict, total=False):
 class _Task_First:
     """The native task First."""
 
-    def remote(self, x: _float | _ray.ObjectRef[_float], /) -> _ray.ObjectRef[_float]:
+    def remote(self, x: _float | _ray.ObjectRef[_float]) -> _ray.ObjectRef[_float]:
         """Submits First."""
 
     def options(self, **options: _Any) -> _Task_First: ...
 
 
 First: _Task_First
+"""The native task First."""
 
 
 class _Task_Second:
@@ -55,7 +56,7 @@ class _Task_Second:
     The native task Second.
     """
 
-    def remote(self, x: _float | _ray.ObjectRef[_float], /) -> _ray.ObjectRef[_float]:
+    def remote(self, x: _float | _ray.ObjectRef[_float]) -> _ray.ObjectRef[_float]:
         """Three slashes,
         two lines.
         """
@@ -64,6 +65,9 @@ class _Task_Second:
 
 
 Second: _Task_Second
+"""Three slashes,
+two lines.
+"""
 
 
 class _Task_Third:
@@ -74,7 +78,7 @@ class _Task_Third:
     The native task Third.
     """
 
-    def remote(self, x: _float | _ray.ObjectRef[_float], /) -> _ray.ObjectRef[_float]:
+    def remote(self, x: _float | _ray.ObjectRef[_float]) -> _ray.ObjectRef[_float]:
         """A Javadoc block.
 
         With a second paragraph.
@@ -84,6 +88,10 @@ class _Task_Third:
 
 
 Third: _Task_Third
+"""A Javadoc block.
+
+With a second paragraph.
+"""
 
 
 class _Task_Fourth:
@@ -92,49 +100,52 @@ class _Task_Fourth:
     The native task Fourth.
     """
 
-    def remote(self, options: Options | _ray.ObjectRef[Options], /) -> _ray.ObjectRef[_float]:
+    def remote(self, options: Options | _ray.ObjectRef[Options]) -> _ray.ObjectRef[_float]:
         """Plain slashes."""
 
     def options(self, **options: _Any) -> _Task_Fourth: ...
 
 
 Fourth: _Task_Fourth
+"""Plain slashes."""
 
 
 class _Task_Fifth:
     """The native task Fifth."""
 
-    def remote(self, x: _float | _ray.ObjectRef[_float], /) -> _ray.ObjectRef[_float]:
+    def remote(self, x: _float | _ray.ObjectRef[_float]) -> _ray.ObjectRef[_float]:
         """Submits Fifth."""
 
     def options(self, **options: _Any) -> _Task_Fifth: ...
 
 
 Fifth: _Task_Fifth
+"""The native task Fifth."""
 
 
 class _Local:
     """In-process calls, no Ray."""
 
-    def First(self, x: _float, /) -> _float:
+    def First(self, x: _float) -> _float:
         """Runs First in this process."""
 
-    def Second(self, x: _float, /) -> _float:
+    def Second(self, x: _float) -> _float:
         """Three slashes,
         two lines.
         """
 
-    def Third(self, x: _float, /) -> _float:
+    def Third(self, x: _float) -> _float:
         """A Javadoc block.
 
         With a second paragraph.
         """
 
-    def Fourth(self, options: Options, /) -> _float:
+    def Fourth(self, options: Options) -> _float:
         """Plain slashes."""
 
-    def Fifth(self, x: _float, /) -> _float:
+    def Fifth(self, x: _float) -> _float:
         """Runs Fifth in this process."""
 
 
 local: _Local
+"""In-process calls, no Ray: docs.local.Task(args...)."""

@@ -39,3 +39,4 @@ class _Local:
 
 
 local = _Local()
+"""In-process calls, no Ray: driver.local.Task(args...)."""

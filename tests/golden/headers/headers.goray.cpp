@@ -28,6 +28,13 @@ namespace goray {
 void RegisterApplication(Registry& registry) {
   ::headers::goray_detail::Register_driver_cpp(registry);
   ::headers::goray_detail::Register_tasks_cpp(registry);
+  // The parameters' names and constant defaults: Python's keyword arguments.
+  registry.SetParameters(
+      "{\"actors\":{"
+      "},\"tasks\":{"
+      "\"Mirror\":[{\"name\":\"p\"}],"
+      "\"Same\":[{\"name\":\"l\"}]"
+      "}}");
 }
 
 }  // namespace goray

@@ -55,7 +55,9 @@ class Point(_TypedDict, total=False):
 
 
 Mirror = _Task("Mirror", "")
+"""The native task Mirror."""
 Same = _Task("Same", "")
+"""The native task Same."""
 
 
 class _Local:
@@ -65,13 +67,14 @@ class _Local:
 
     __slots__ = ()
 
-    def Mirror(self, *args: _Any) -> _Any:
+    def Mirror(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Mirror, in this process."""
-        return _goray.golang_local_run_task("Mirror", *args)
+        return _goray.golang_local_run_task("Mirror", *args, **kwargs)
 
-    def Same(self, *args: _Any) -> _Any:
+    def Same(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Same, in this process."""
-        return _goray.golang_local_run_task("Same", *args)
+        return _goray.golang_local_run_task("Same", *args, **kwargs)
 
 
 local = _Local()
+"""In-process calls, no Ray: headers.local.Task(args...)."""

@@ -41,35 +41,38 @@ class Point(_TypedDict, total=False):
 class _Task_Mirror:
     """The native task Mirror."""
 
-    def remote(self, p: Point | _ray.ObjectRef[Point], /) -> _ray.ObjectRef[Point]:
+    def remote(self, p: Point | _ray.ObjectRef[Point]) -> _ray.ObjectRef[Point]:
         """Submits Mirror."""
 
     def options(self, **options: _Any) -> _Task_Mirror: ...
 
 
 Mirror: _Task_Mirror
+"""The native task Mirror."""
 
 
 class _Task_Same:
     """The native task Same."""
 
-    def remote(self, l: Loose | _ray.ObjectRef[Loose], /) -> _ray.ObjectRef[Loose]:
+    def remote(self, l: Loose | _ray.ObjectRef[Loose]) -> _ray.ObjectRef[Loose]:
         """Submits Same."""
 
     def options(self, **options: _Any) -> _Task_Same: ...
 
 
 Same: _Task_Same
+"""The native task Same."""
 
 
 class _Local:
     """In-process calls, no Ray."""
 
-    def Mirror(self, p: Point, /) -> Point:
+    def Mirror(self, p: Point) -> Point:
         """Runs Mirror in this process."""
 
-    def Same(self, l: Loose, /) -> Loose:
+    def Same(self, l: Loose) -> Loose:
         """Runs Same in this process."""
 
 
 local: _Local
+"""In-process calls, no Ray: headers.local.Task(args...)."""

@@ -55,6 +55,16 @@ void RegisterApplication(Registry& registry) {
   registry.AddTask("Hidden", &::Tasks::Hidden);
   registry.AddActor<::Store>("Store", &::Actors::Store)
       .AddMethod("Get", &::Store::Get);
+  // The parameters' names and constant defaults: Python's keyword arguments.
+  registry.SetParameters(
+      "{\"actors\":{"
+      "\"Store\":{\"methods\":{\"Get\":[]},\"params\":[]}"
+      "},\"tasks\":{"
+      "\"Inherited\":[{\"name\":\"x\"}],"
+      "\"StaticInherited\":[{\"name\":\"x\"}],"
+      "\"Static\":[{\"name\":\"x\"}],"
+      "\"Hidden\":[{\"name\":\"x\"}]"
+      "}}");
 }
 
 }  // namespace goray

@@ -40,10 +40,15 @@ __all__ = [
 
 
 Inherited = _Task("Inherited", "")
+"""The native task Inherited."""
 StaticInherited = _Task("StaticInherited", "")
+"""The native task StaticInherited."""
 Static = _Task("Static", "")
+"""The native task Static."""
 Hidden = _Task("Hidden", "")
+"""The native task Hidden."""
 Store = _ActorClass("Store", "")
+"""The native actor type Store."""
 
 
 class _Local:
@@ -53,25 +58,26 @@ class _Local:
 
     __slots__ = ()
 
-    def Inherited(self, *args: _Any) -> _Any:
+    def Inherited(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Inherited, in this process."""
-        return _goray.golang_local_run_task("Inherited", *args)
+        return _goray.golang_local_run_task("Inherited", *args, **kwargs)
 
-    def StaticInherited(self, *args: _Any) -> _Any:
+    def StaticInherited(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task StaticInherited, in this process."""
-        return _goray.golang_local_run_task("StaticInherited", *args)
+        return _goray.golang_local_run_task("StaticInherited", *args, **kwargs)
 
-    def Static(self, *args: _Any) -> _Any:
+    def Static(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Static, in this process."""
-        return _goray.golang_local_run_task("Static", *args)
+        return _goray.golang_local_run_task("Static", *args, **kwargs)
 
-    def Hidden(self, *args: _Any) -> _Any:
+    def Hidden(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Hidden, in this process."""
-        return _goray.golang_local_run_task("Hidden", *args)
+        return _goray.golang_local_run_task("Hidden", *args, **kwargs)
 
-    def Store(self, *args: _Any) -> _Any:
+    def Store(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """A Store actor in this process (a goray.LocalActor)."""
-        return _goray.golang_local_new_actor("Store", *args)
+        return _goray.golang_local_new_actor("Store", *args, **kwargs)
 
 
 local = _Local()
+"""In-process calls, no Ray: inherited.local.Task(args...)."""

@@ -25,49 +25,53 @@ __all__ = [
 class _Task_Inherited:
     """The native task Inherited."""
 
-    def remote(self, x: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, x: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits Inherited."""
 
     def options(self, **options: _Any) -> _Task_Inherited: ...
 
 
 Inherited: _Task_Inherited
+"""The native task Inherited."""
 
 
 class _Task_StaticInherited:
     """The native task StaticInherited."""
 
-    def remote(self, x: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, x: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits StaticInherited."""
 
     def options(self, **options: _Any) -> _Task_StaticInherited: ...
 
 
 StaticInherited: _Task_StaticInherited
+"""The native task StaticInherited."""
 
 
 class _Task_Static:
     """The native task Static."""
 
-    def remote(self, x: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, x: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits Static."""
 
     def options(self, **options: _Any) -> _Task_Static: ...
 
 
 Static: _Task_Static
+"""The native task Static."""
 
 
 class _Task_Hidden:
     """The native task Hidden."""
 
-    def remote(self, x: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, x: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits Hidden."""
 
     def options(self, **options: _Any) -> _Task_Hidden: ...
 
 
 Hidden: _Task_Hidden
+"""The native task Hidden."""
 
 
 class _Method_Store_Get:
@@ -105,6 +109,7 @@ class _ActorClass_Store:
 
 
 Store: _ActorClass_Store
+"""The native actor type Store."""
 
 
 class _LocalActor_Store:
@@ -114,7 +119,7 @@ class _LocalActor_Store:
     def Get(self) -> _int:
         """Calls Store.Get."""
 
-    def call(self, method: _str, *args: _Any) -> _Any:
+    def call(self, method: _str, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Calls a method by name."""
 
     def close(self) -> None: ...
@@ -136,16 +141,16 @@ class _LocalActor_Store:
 class _Local:
     """In-process calls, no Ray."""
 
-    def Inherited(self, x: _int, /) -> _int:
+    def Inherited(self, x: _int) -> _int:
         """Runs Inherited in this process."""
 
-    def StaticInherited(self, x: _int, /) -> _int:
+    def StaticInherited(self, x: _int) -> _int:
         """Runs StaticInherited in this process."""
 
-    def Static(self, x: _int, /) -> _int:
+    def Static(self, x: _int) -> _int:
         """Runs Static in this process."""
 
-    def Hidden(self, x: _int, /) -> _int:
+    def Hidden(self, x: _int) -> _int:
         """Runs Hidden in this process."""
 
     def Store(self) -> _LocalActor_Store:
@@ -153,3 +158,4 @@ class _Local:
 
 
 local: _Local
+"""In-process calls, no Ray: inherited.local.Task(args...)."""

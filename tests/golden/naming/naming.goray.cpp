@@ -90,6 +90,19 @@ void RegisterApplication(Registry& registry) {
       .AddMethod("Incr", &::Counter::Incr);
   registry.AddActor<::Thing>("Thing", &::Factories::Thing)
       .AddMethod("Get", &::Thing::Get);
+  // The parameters' names and constant defaults: Python's keyword arguments.
+  registry.SetParameters(
+      "{\"actors\":{"
+      "\"Counter\":{\"methods\":{\"Incr\":[{\"name\":\"by\"}],\"close\":[],\"from\":[{\"name\":\"in\"}]},\"params\":[]},"
+      "\"Thing\":{\"methods\":{\"Get\":[]},\"params\":[]}"
+      "},\"tasks\":{"
+      "\"lambda\":[{\"name\":\"from\"},{\"name\":\"self\"}],"
+      "\"local\":[{\"name\":\"A0\"},{\"name\":\"arg1\"},{\"name\":\"arg1\"}],"
+      "\"_ray\":[{\"name\":\"item\"}],"
+      "\"Both\":[{\"name\":\"item\"},{\"name\":\"mode\"}],"
+      "\"Thing\":[],"
+      "\"CounterHandle\":[]"
+      "}}");
 }
 
 }  // namespace goray

@@ -70,13 +70,23 @@ class Mode(_NativeEnum):
 lambda_ = _Task("lambda", """A doc comment with \"\"\"triple quotes\"\"\" and a trailing backslash \\
 /// that must not splice lines.
 """)
+"""A doc comment with \"\"\"triple quotes\"\"\" and a trailing backslash \\
+/// that must not splice lines.
+"""
 local = _Task("local", "")
+"""The native task local."""
 _ray_ = _Task("_ray", "")
+"""The native task _ray."""
 Both = _Task("Both", "")
+"""The native task Both."""
 Thing = _Task("Thing", "")
+"""The native task Thing."""
 CounterHandle = _Task("CounterHandle", "")
+"""The native task CounterHandle."""
 Counter = _ActorClass("Counter", "")
+"""The native actor type Counter."""
 Thing_ = _ActorClass("Thing", "")
+"""The native actor type Thing."""
 
 
 class _Local:
@@ -86,39 +96,40 @@ class _Local:
 
     __slots__ = ()
 
-    def lambda_(self, *args: _Any) -> _Any:
+    def lambda_(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """A doc comment with \"\"\"triple quotes\"\"\" and a trailing backslash \\
         /// that must not splice lines.
         """
-        return _goray.golang_local_run_task("lambda", *args)
+        return _goray.golang_local_run_task("lambda", *args, **kwargs)
 
-    def local(self, *args: _Any) -> _Any:
+    def local(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task local, in this process."""
-        return _goray.golang_local_run_task("local", *args)
+        return _goray.golang_local_run_task("local", *args, **kwargs)
 
-    def _ray_(self, *args: _Any) -> _Any:
+    def _ray_(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task _ray, in this process."""
-        return _goray.golang_local_run_task("_ray", *args)
+        return _goray.golang_local_run_task("_ray", *args, **kwargs)
 
-    def Both(self, *args: _Any) -> _Any:
+    def Both(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Both, in this process."""
-        return _goray.golang_local_run_task("Both", *args)
+        return _goray.golang_local_run_task("Both", *args, **kwargs)
 
-    def Thing(self, *args: _Any) -> _Any:
+    def Thing(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Thing, in this process."""
-        return _goray.golang_local_run_task("Thing", *args)
+        return _goray.golang_local_run_task("Thing", *args, **kwargs)
 
-    def CounterHandle(self, *args: _Any) -> _Any:
+    def CounterHandle(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task CounterHandle, in this process."""
-        return _goray.golang_local_run_task("CounterHandle", *args)
+        return _goray.golang_local_run_task("CounterHandle", *args, **kwargs)
 
-    def Counter(self, *args: _Any) -> _Any:
+    def Counter(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """A Counter actor in this process (a goray.LocalActor)."""
-        return _goray.golang_local_new_actor("Counter", *args)
+        return _goray.golang_local_new_actor("Counter", *args, **kwargs)
 
-    def Thing_(self, *args: _Any) -> _Any:
+    def Thing_(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """A Thing actor in this process (a goray.LocalActor)."""
-        return _goray.golang_local_new_actor("Thing", *args)
+        return _goray.golang_local_new_actor("Thing", *args, **kwargs)
 
 
 local_ = _Local()
+"""In-process calls, no Ray: naming.local_.Task(args...)."""

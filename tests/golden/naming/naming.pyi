@@ -66,6 +66,9 @@ class _Task_lambda_:
 
 
 lambda_: _Task_lambda_
+"""A doc comment with \"\"\"triple quotes\"\"\" and a trailing backslash \\
+/// that must not splice lines.
+"""
 
 
 class _Task_local:
@@ -78,30 +81,33 @@ class _Task_local:
 
 
 local: _Task_local
+"""The native task local."""
 
 
 class _Task__ray_:
     """The native task _ray."""
 
-    def remote(self, item: a_Item | _ray.ObjectRef[a_Item], /) -> _ray.ObjectRef[a_Item]:
+    def remote(self, item: a_Item | _ray.ObjectRef[a_Item]) -> _ray.ObjectRef[a_Item]:
         """Submits _ray."""
 
     def options(self, **options: _Any) -> _Task__ray_: ...
 
 
 _ray_: _Task__ray_
+"""The native task _ray."""
 
 
 class _Task_Both:
     """The native task Both."""
 
-    def remote(self, item: b_Item | _ray.ObjectRef[b_Item], mode: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[b_Item]:
+    def remote(self, item: b_Item | _ray.ObjectRef[b_Item], mode: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[b_Item]:
         """Submits Both."""
 
     def options(self, **options: _Any) -> _Task_Both: ...
 
 
 Both: _Task_Both
+"""The native task Both."""
 
 
 class _Task_Thing:
@@ -114,6 +120,7 @@ class _Task_Thing:
 
 
 Thing: _Task_Thing
+"""The native task Thing."""
 
 
 class _Task_CounterHandle:
@@ -126,6 +133,7 @@ class _Task_CounterHandle:
 
 
 CounterHandle: _Task_CounterHandle
+"""The native task CounterHandle."""
 
 
 class _Method_Counter_close:
@@ -149,7 +157,7 @@ class _Method_Counter_from_:
 class _Method_Counter_Incr:
     """The method Counter.Incr."""
 
-    def remote(self, by: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, by: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Calls Counter.Incr."""
 
     def options(self, **options: _Any) -> _Method_Counter_Incr: ...
@@ -185,16 +193,17 @@ class _ActorClass_Counter:
 
 
 Counter: _ActorClass_Counter
+"""The native actor type Counter."""
 
 
 class _LocalActor_Counter:
     """A Counter actor in this process (a goray.LocalActor): closed by close(), at
     the end of a with block, or when garbage-collected."""
 
-    def Incr(self, by: _int, /) -> _int:
+    def Incr(self, by: _int) -> _int:
         """Calls Counter.Incr."""
 
-    def call(self, method: _str, *args: _Any) -> _Any:
+    def call(self, method: _str, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Calls a method by name."""
 
     def close(self) -> None: ...
@@ -248,6 +257,7 @@ class _ActorClass_Thing_:
 
 
 Thing_: _ActorClass_Thing_
+"""The native actor type Thing."""
 
 
 class _LocalActor_Thing_:
@@ -257,7 +267,7 @@ class _LocalActor_Thing_:
     def Get(self) -> _int:
         """Calls Thing.Get."""
 
-    def call(self, method: _str, *args: _Any) -> _Any:
+    def call(self, method: _str, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Calls a method by name."""
 
     def close(self) -> None: ...
@@ -287,10 +297,10 @@ class _Local:
     def local(self, A0: _str, arg1: _int, arg1_: _int, /) -> None:
         """Runs local in this process."""
 
-    def _ray_(self, item: a_Item, /) -> a_Item:
+    def _ray_(self, item: a_Item) -> a_Item:
         """Runs _ray in this process."""
 
-    def Both(self, item: b_Item, mode: _int, /) -> b_Item:
+    def Both(self, item: b_Item, mode: _int) -> b_Item:
         """Runs Both in this process."""
 
     def Thing(self) -> _int:
@@ -307,3 +317,4 @@ class _Local:
 
 
 local_: _Local
+"""In-process calls, no Ray: naming.local_.Task(args...)."""

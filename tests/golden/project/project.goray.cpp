@@ -41,6 +41,13 @@ void RegisterApplication(Registry& registry) {
   registry.AddActor<::Clock>("Clock", &::goray::Constructor<::Clock>::Create)
       .AddMethod("Tick", &::Clock::Tick);
   ::project::goray_detail::Register_main_cpp(registry);
+  // The parameters' names and constant defaults: Python's keyword arguments.
+  registry.SetParameters(
+      "{\"actors\":{"
+      "\"Clock\":{\"methods\":{\"Tick\":[]},\"params\":[]}"
+      "},\"tasks\":{"
+      "\"Hello\":[{\"name\":\"name\"}]"
+      "}}");
 }
 
 }  // namespace goray

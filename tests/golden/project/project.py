@@ -39,7 +39,9 @@ __all__ = [
 
 
 Hello = _Task("Hello", "")
+"""The native task Hello."""
 Clock = _ActorClass("Clock", "")
+"""The native actor type Clock."""
 
 
 class _Local:
@@ -49,13 +51,14 @@ class _Local:
 
     __slots__ = ()
 
-    def Hello(self, *args: _Any) -> _Any:
+    def Hello(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Hello, in this process."""
-        return _goray.golang_local_run_task("Hello", *args)
+        return _goray.golang_local_run_task("Hello", *args, **kwargs)
 
-    def Clock(self, *args: _Any) -> _Any:
+    def Clock(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """A Clock actor in this process (a goray.LocalActor)."""
-        return _goray.golang_local_new_actor("Clock", *args)
+        return _goray.golang_local_new_actor("Clock", *args, **kwargs)
 
 
 local = _Local()
+"""In-process calls, no Ray: project.local.Task(args...)."""

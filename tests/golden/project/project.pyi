@@ -24,13 +24,14 @@ __all__ = [
 class _Task_Hello:
     """The native task Hello."""
 
-    def remote(self, name: _str | _ray.ObjectRef[_str], /) -> _ray.ObjectRef[_str]:
+    def remote(self, name: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_str]:
         """Submits Hello."""
 
     def options(self, **options: _Any) -> _Task_Hello: ...
 
 
 Hello: _Task_Hello
+"""The native task Hello."""
 
 
 class _Method_Clock_Tick:
@@ -68,6 +69,7 @@ class _ActorClass_Clock:
 
 
 Clock: _ActorClass_Clock
+"""The native actor type Clock."""
 
 
 class _LocalActor_Clock:
@@ -77,7 +79,7 @@ class _LocalActor_Clock:
     def Tick(self) -> _int:
         """Calls Clock.Tick."""
 
-    def call(self, method: _str, *args: _Any) -> _Any:
+    def call(self, method: _str, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Calls a method by name."""
 
     def close(self) -> None: ...
@@ -99,7 +101,7 @@ class _LocalActor_Clock:
 class _Local:
     """In-process calls, no Ray."""
 
-    def Hello(self, name: _str, /) -> _str:
+    def Hello(self, name: _str) -> _str:
         """Runs Hello in this process."""
 
     def Clock(self) -> _LocalActor_Clock:
@@ -107,3 +109,4 @@ class _Local:
 
 
 local: _Local
+"""In-process calls, no Ray: project.local.Task(args...)."""

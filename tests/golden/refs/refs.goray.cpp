@@ -91,6 +91,21 @@ void RegisterApplication(Registry& registry) {
   registry.AddActor<::jobs::Counter>("Counter", &::RefActors::Counter)
       .AddMethod("Incr", &::jobs::Counter::Incr)
       .AddMethod("Absorb", &::jobs::Counter::Absorb);
+  // The parameters' names and constant defaults: Python's keyword arguments.
+  registry.SetParameters(
+      "{\"actors\":{"
+      "\"Counter\":{\"methods\":{\"Absorb\":[{\"name\":\"other\"}],\"Incr\":[{\"name\":\"by\"}]},\"params\":[{\"name\":\"start\"}]}"
+      "},\"tasks\":{"
+      "\"Sum\":[{\"name\":\"parts\"}],"
+      "\"Forward\":[{\"name\":\"ref\"}],"
+      "\"Later\":[{\"name\":\"point\"}],"
+      "\"Both\":[{\"name\":\"done\"}],"
+      "\"Index\":[{\"name\":\"first\"}],"
+      "\"Plan\":[{\"name\":\"job\"}],"
+      "\"Bump\":[{\"name\":\"counter\"},{\"name\":\"any\"}],"
+      "\"Spawn\":[{\"name\":\"start\"}],"
+      "\"Spawned\":[{\"name\":\"maybe\"}]"
+      "}}");
 }
 
 }  // namespace goray

@@ -71,15 +71,25 @@ class Point(_TypedDict, total=False):
 
 
 Sum = _Task("Sum", """The sum of values still in the object store.""")
+"""The sum of values still in the object store."""
 Forward = _Task("Forward", "")
+"""The native task Forward."""
 Later = _Task("Later", "")
+"""The native task Later."""
 Both = _Task("Both", "")
+"""The native task Both."""
 Index = _Task("Index", "")
+"""The native task Index."""
 Plan = _Task("Plan", "")
+"""The native task Plan."""
 Bump = _Task("Bump", "")
+"""The native task Bump."""
 Spawn = _Task("Spawn", "")
+"""The native task Spawn."""
 Spawned = _Task("Spawned", "")
+"""The native task Spawned."""
 Counter = _ActorClass("Counter", """A counter that other tasks are handed.""")
+"""A counter that other tasks are handed."""
 
 
 class _Local:
@@ -89,45 +99,46 @@ class _Local:
 
     __slots__ = ()
 
-    def Sum(self, *args: _Any) -> _Any:
+    def Sum(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The sum of values still in the object store."""
-        return _goray.golang_local_run_task("Sum", *args)
+        return _goray.golang_local_run_task("Sum", *args, **kwargs)
 
-    def Forward(self, *args: _Any) -> _Any:
+    def Forward(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Forward, in this process."""
-        return _goray.golang_local_run_task("Forward", *args)
+        return _goray.golang_local_run_task("Forward", *args, **kwargs)
 
-    def Later(self, *args: _Any) -> _Any:
+    def Later(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Later, in this process."""
-        return _goray.golang_local_run_task("Later", *args)
+        return _goray.golang_local_run_task("Later", *args, **kwargs)
 
-    def Both(self, *args: _Any) -> _Any:
+    def Both(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Both, in this process."""
-        return _goray.golang_local_run_task("Both", *args)
+        return _goray.golang_local_run_task("Both", *args, **kwargs)
 
-    def Index(self, *args: _Any) -> _Any:
+    def Index(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Index, in this process."""
-        return _goray.golang_local_run_task("Index", *args)
+        return _goray.golang_local_run_task("Index", *args, **kwargs)
 
-    def Plan(self, *args: _Any) -> _Any:
+    def Plan(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Plan, in this process."""
-        return _goray.golang_local_run_task("Plan", *args)
+        return _goray.golang_local_run_task("Plan", *args, **kwargs)
 
-    def Bump(self, *args: _Any) -> _Any:
+    def Bump(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Bump, in this process."""
-        return _goray.golang_local_run_task("Bump", *args)
+        return _goray.golang_local_run_task("Bump", *args, **kwargs)
 
-    def Spawn(self, *args: _Any) -> _Any:
+    def Spawn(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Spawn, in this process."""
-        return _goray.golang_local_run_task("Spawn", *args)
+        return _goray.golang_local_run_task("Spawn", *args, **kwargs)
 
-    def Spawned(self, *args: _Any) -> _Any:
+    def Spawned(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Spawned, in this process."""
-        return _goray.golang_local_run_task("Spawned", *args)
+        return _goray.golang_local_run_task("Spawned", *args, **kwargs)
 
-    def Counter(self, *args: _Any) -> _Any:
+    def Counter(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """A counter that other tasks are handed."""
-        return _goray.golang_local_new_actor("Counter", *args)
+        return _goray.golang_local_new_actor("Counter", *args, **kwargs)
 
 
 local = _Local()
+"""In-process calls, no Ray: refs.local.Task(args...)."""

@@ -57,115 +57,124 @@ class _Task_Sum:
     The native task Sum.
     """
 
-    def remote(self, parts: _list[_ray.ObjectRef[_float]] | _ray.ObjectRef[_list[_ray.ObjectRef[_float]]], /) -> _ray.ObjectRef[_float]:
+    def remote(self, parts: _list[_ray.ObjectRef[_float]] | _ray.ObjectRef[_list[_ray.ObjectRef[_float]]]) -> _ray.ObjectRef[_float]:
         """The sum of values still in the object store."""
 
     def options(self, **options: _Any) -> _Task_Sum: ...
 
 
 Sum: _Task_Sum
+"""The sum of values still in the object store."""
 
 
 class _Task_Forward:
     """The native task Forward."""
 
-    def remote(self, ref: _goray.Unresolved | _ray.ObjectRef[_ray.ObjectRef[_Any]], /) -> _ray.ObjectRef[_ray.ObjectRef[_Any]]:
+    def remote(self, ref: _goray.Unresolved | _ray.ObjectRef[_ray.ObjectRef[_Any]]) -> _ray.ObjectRef[_ray.ObjectRef[_Any]]:
         """Submits Forward."""
 
     def options(self, **options: _Any) -> _Task_Forward: ...
 
 
 Forward: _Task_Forward
+"""The native task Forward."""
 
 
 class _Task_Later:
     """The native task Later."""
 
-    def remote(self, point: _goray.Unresolved | _ray.ObjectRef[_ray.ObjectRef[Point]], /) -> _ray.ObjectRef[_ray.ObjectRef[Point]]:
+    def remote(self, point: _goray.Unresolved | _ray.ObjectRef[_ray.ObjectRef[Point]]) -> _ray.ObjectRef[_ray.ObjectRef[Point]]:
         """Submits Later."""
 
     def options(self, **options: _Any) -> _Task_Later: ...
 
 
 Later: _Task_Later
+"""The native task Later."""
 
 
 class _Task_Both:
     """The native task Both."""
 
-    def remote(self, done: _goray.Unresolved | _ray.ObjectRef[_ray.ObjectRef[None]], /) -> _ray.ObjectRef[_ray.ObjectRef[_list[_Any]]]:
+    def remote(self, done: _goray.Unresolved | _ray.ObjectRef[_ray.ObjectRef[None]]) -> _ray.ObjectRef[_ray.ObjectRef[_list[_Any]]]:
         """Submits Both."""
 
     def options(self, **options: _Any) -> _Task_Both: ...
 
 
 Both: _Task_Both
+"""The native task Both."""
 
 
 class _Task_Index:
     """The native task Index."""
 
-    def remote(self, first: _tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int] | _ray.ObjectRef[_list[_ray.ObjectRef[_Any] | _int]], /) -> _ray.ObjectRef[_dict[_str, _ray.ObjectRef[_Any]]]:
+    def remote(self, first: _tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int] | _ray.ObjectRef[_list[_ray.ObjectRef[_Any] | _int]]) -> _ray.ObjectRef[_dict[_str, _ray.ObjectRef[_Any]]]:
         """Submits Index."""
 
     def options(self, **options: _Any) -> _Task_Index: ...
 
 
 Index: _Task_Index
+"""The native task Index."""
 
 
 class _Task_Plan:
     """The native task Plan."""
 
-    def remote(self, job: Job | _ray.ObjectRef[Job], /) -> _ray.ObjectRef[Job]:
+    def remote(self, job: Job | _ray.ObjectRef[Job]) -> _ray.ObjectRef[Job]:
         """Submits Plan."""
 
     def options(self, **options: _Any) -> _Task_Plan: ...
 
 
 Plan: _Task_Plan
+"""The native task Plan."""
 
 
 class _Task_Bump:
     """The native task Bump."""
 
-    def remote(self, counter: _Handle_Counter | _ray.ObjectRef[_Handle_Counter], any: _Any | _ray.ObjectRef[_Any], /) -> _ray.ObjectRef[_int]:
+    def remote(self, counter: _Handle_Counter | _ray.ObjectRef[_Handle_Counter], any: _Any | _ray.ObjectRef[_Any]) -> _ray.ObjectRef[_int]:
         """Submits Bump."""
 
     def options(self, **options: _Any) -> _Task_Bump: ...
 
 
 Bump: _Task_Bump
+"""The native task Bump."""
 
 
 class _Task_Spawn:
     """The native task Spawn."""
 
-    def remote(self, start: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_Handle_Counter]:
+    def remote(self, start: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_Handle_Counter]:
         """Submits Spawn."""
 
     def options(self, **options: _Any) -> _Task_Spawn: ...
 
 
 Spawn: _Task_Spawn
+"""The native task Spawn."""
 
 
 class _Task_Spawned:
     """The native task Spawned."""
 
-    def remote(self, maybe: _Any | None | _ray.ObjectRef[_Any | None], /) -> _ray.ObjectRef[_list[_Handle_Counter]]:
+    def remote(self, maybe: _Any | None | _ray.ObjectRef[_Any | None]) -> _ray.ObjectRef[_list[_Handle_Counter]]:
         """Submits Spawned."""
 
     def options(self, **options: _Any) -> _Task_Spawned: ...
 
 
 Spawned: _Task_Spawned
+"""The native task Spawned."""
 
 
 class _Method_Counter_Incr:
     """The method Counter.Incr."""
 
-    def remote(self, by: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, by: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Calls Counter.Incr."""
 
     def options(self, **options: _Any) -> _Method_Counter_Incr: ...
@@ -177,7 +186,7 @@ class _Method_Counter_Absorb:
     The method Counter.Absorb.
     """
 
-    def remote(self, other: _Handle_Counter | _ray.ObjectRef[_Handle_Counter], /) -> _ray.ObjectRef[_int]:
+    def remote(self, other: _Handle_Counter | _ray.ObjectRef[_Handle_Counter]) -> _ray.ObjectRef[_int]:
         """Adds what another counter holds."""
 
     def options(self, **options: _Any) -> _Method_Counter_Absorb: ...
@@ -207,26 +216,27 @@ class _ActorClass_Counter:
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
 
-    def remote(self, start: _int | _ray.ObjectRef[_int], /) -> _Handle_Counter:
+    def remote(self, start: _int | _ray.ObjectRef[_int]) -> _Handle_Counter:
         """Creates a Counter actor and returns its handle."""
 
     def options(self, **options: _Any) -> _ActorClass_Counter: ...
 
 
 Counter: _ActorClass_Counter
+"""A counter that other tasks are handed."""
 
 
 class _LocalActor_Counter:
     """A Counter actor in this process (a goray.LocalActor): closed by close(), at
     the end of a with block, or when garbage-collected."""
 
-    def Incr(self, by: _int, /) -> _int:
+    def Incr(self, by: _int) -> _int:
         """Calls Counter.Incr."""
 
-    def Absorb(self, other: _Handle_Counter, /) -> _int:
+    def Absorb(self, other: _Handle_Counter) -> _int:
         """Adds what another counter holds."""
 
-    def call(self, method: _str, *args: _Any) -> _Any:
+    def call(self, method: _str, /, *args: _Any, **kwargs: _Any) -> _Any:
         """Calls a method by name."""
 
     def close(self) -> None: ...
@@ -248,35 +258,36 @@ class _LocalActor_Counter:
 class _Local:
     """In-process calls, no Ray."""
 
-    def Sum(self, parts: _list[_ray.ObjectRef[_float]], /) -> _float:
+    def Sum(self, parts: _list[_ray.ObjectRef[_float]]) -> _float:
         """The sum of values still in the object store."""
 
-    def Forward(self, ref: _ray.ObjectRef[_Any], /) -> _ray.ObjectRef[_Any]:
+    def Forward(self, ref: _ray.ObjectRef[_Any]) -> _ray.ObjectRef[_Any]:
         """Runs Forward in this process."""
 
-    def Later(self, point: _ray.ObjectRef[Point], /) -> _ray.ObjectRef[Point]:
+    def Later(self, point: _ray.ObjectRef[Point]) -> _ray.ObjectRef[Point]:
         """Runs Later in this process."""
 
-    def Both(self, done: _ray.ObjectRef[None], /) -> _ray.ObjectRef[_list[_Any]]:
+    def Both(self, done: _ray.ObjectRef[None]) -> _ray.ObjectRef[_list[_Any]]:
         """Runs Both in this process."""
 
-    def Index(self, first: _tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int], /) -> _dict[_str, _ray.ObjectRef[_Any]]:
+    def Index(self, first: _tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]) -> _dict[_str, _ray.ObjectRef[_Any]]:
         """Runs Index in this process."""
 
-    def Plan(self, job: Job, /) -> Job:
+    def Plan(self, job: Job) -> Job:
         """Runs Plan in this process."""
 
-    def Bump(self, counter: _Handle_Counter, any: _Any, /) -> _int:
+    def Bump(self, counter: _Handle_Counter, any: _Any) -> _int:
         """Runs Bump in this process."""
 
-    def Spawn(self, start: _int, /) -> _Handle_Counter:
+    def Spawn(self, start: _int) -> _Handle_Counter:
         """Runs Spawn in this process."""
 
-    def Spawned(self, maybe: _Any | None, /) -> _list[_Handle_Counter]:
+    def Spawned(self, maybe: _Any | None) -> _list[_Handle_Counter]:
         """Runs Spawned in this process."""
 
-    def Counter(self, start: _int, /) -> _LocalActor_Counter:
+    def Counter(self, start: _int) -> _LocalActor_Counter:
         """A counter that other tasks are handed."""
 
 
 local: _Local
+"""In-process calls, no Ray: refs.local.Task(args...)."""

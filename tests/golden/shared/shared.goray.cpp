@@ -41,6 +41,13 @@ void RegisterApplication(Registry& registry) {
   registry.AddTask("Answer", &::svc::Service::Answer);
   ::shared::goray_detail::Register_b_cpp(registry);
   registry.SetInitOptions("{\"num_cpus\": 1}");
+  // The parameters' names and constant defaults: Python's keyword arguments.
+  registry.SetParameters(
+      "{\"actors\":{"
+      "},\"tasks\":{"
+      "\"Echo\":[{\"name\":\"s\"}],"
+      "\"Answer\":[{\"name\":\"question\"}]"
+      "}}");
 }
 
 }  // namespace goray

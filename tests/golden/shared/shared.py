@@ -44,7 +44,9 @@ class Reply(_TypedDict, total=False):
 
 
 Echo = _Task("Echo", "")
+"""The native task Echo."""
 Answer = _Task("Answer", "")
+"""The native task Answer."""
 
 
 class _Local:
@@ -54,13 +56,14 @@ class _Local:
 
     __slots__ = ()
 
-    def Echo(self, *args: _Any) -> _Any:
+    def Echo(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Echo, in this process."""
-        return _goray.golang_local_run_task("Echo", *args)
+        return _goray.golang_local_run_task("Echo", *args, **kwargs)
 
-    def Answer(self, *args: _Any) -> _Any:
+    def Answer(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Answer, in this process."""
-        return _goray.golang_local_run_task("Answer", *args)
+        return _goray.golang_local_run_task("Answer", *args, **kwargs)
 
 
 local = _Local()
+"""In-process calls, no Ray: shared.local.Task(args...)."""

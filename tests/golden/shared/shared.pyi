@@ -30,35 +30,38 @@ class Reply(_TypedDict, total=False):
 class _Task_Echo:
     """The native task Echo."""
 
-    def remote(self, s: _str | _ray.ObjectRef[_str], /) -> _ray.ObjectRef[_str]:
+    def remote(self, s: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_str]:
         """Submits Echo."""
 
     def options(self, **options: _Any) -> _Task_Echo: ...
 
 
 Echo: _Task_Echo
+"""The native task Echo."""
 
 
 class _Task_Answer:
     """The native task Answer."""
 
-    def remote(self, question: _str | _ray.ObjectRef[_str], /) -> _ray.ObjectRef[Reply]:
+    def remote(self, question: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[Reply]:
         """Submits Answer."""
 
     def options(self, **options: _Any) -> _Task_Answer: ...
 
 
 Answer: _Task_Answer
+"""The native task Answer."""
 
 
 class _Local:
     """In-process calls, no Ray."""
 
-    def Echo(self, s: _str, /) -> _str:
+    def Echo(self, s: _str) -> _str:
         """Runs Echo in this process."""
 
-    def Answer(self, question: _str, /) -> Reply:
+    def Answer(self, question: _str) -> Reply:
         """Runs Answer in this process."""
 
 
 local: _Local
+"""In-process calls, no Ray: shared.local.Task(args...)."""

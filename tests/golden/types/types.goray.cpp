@@ -260,6 +260,51 @@ void RegisterApplication(Registry& registry) {
   registry.AddTask("Nothing", &::Types::Nothing);
   registry.AddTask("Static", &::Types::Static);
   registry.AddTask("Unnamed", &::Types::Unnamed);
+  // The parameters' names and constant defaults: Python's keyword arguments.
+  registry.SetParameters(
+      "{\"actors\":{"
+      "},\"tasks\":{"
+      "\"Flag\":[{\"name\":\"b\"}],"
+      "\"I8\":[{\"name\":\"v\"}],"
+      "\"U8\":[{\"name\":\"v\"}],"
+      "\"I16\":[{\"name\":\"v\"}],"
+      "\"U16\":[{\"name\":\"v\"}],"
+      "\"I32\":[{\"name\":\"v\"}],"
+      "\"U32\":[{\"name\":\"v\"}],"
+      "\"I64\":[{\"name\":\"v\"}],"
+      "\"U64\":[{\"name\":\"v\"}],"
+      "\"Size\":[{\"name\":\"n\"}],"
+      "\"StdI32\":[{\"name\":\"v\"}],"
+      "\"LongLong\":[{\"name\":\"v\"}],"
+      "\"F32\":[{\"name\":\"v\"}],"
+      "\"F64\":[{\"name\":\"v\"}],"
+      "\"Str\":[{\"name\":\"s\"}],"
+      "\"Bytes\":[{\"name\":\"b\"}],"
+      "\"RawBytes\":[{\"name\":\"b\"}],"
+      "\"Vec\":[{\"name\":\"v\"}],"
+      "\"Arr\":[{\"name\":\"a\"}],"
+      "\"List\":[{\"name\":\"l\"}],"
+      "\"Set\":[{\"name\":\"s\"}],"
+      "\"Deque\":[{\"name\":\"d\"}],"
+      "\"USet\":[{\"name\":\"s\"}],"
+      "\"Pair\":[{\"name\":\"p\"}],"
+      "\"Map\":[{\"name\":\"m\"}],"
+      "\"UMap\":[{\"name\":\"m\"}],"
+      "\"Opt\":[{\"name\":\"o\"}],"
+      "\"When\":[{\"name\":\"t\"}],"
+      "\"Any\":[{\"name\":\"v\"}],"
+      "\"Paint\":[{\"name\":\"c\"},{\"name\":\"p\"}],"
+      "\"Move\":[{\"name\":\"s\"},{\"name\":\"by\"}],"
+      "\"Grow\":[{\"name\":\"t\"}],"
+      "\"Next\":[{\"name\":\"id\"}],"
+      "\"Many\":[{\"name\":\"points\"}],"
+      "\"Nested\":[{\"name\":\"grid\"}],"
+      "\"Several\":[],"
+      "\"Ref\":[],"
+      "\"Nothing\":[],"
+      "\"Static\":[{\"name\":\"v\"}],"
+      "\"Unnamed\":[{\"name\":\"arg0\"},{\"name\":\"arg1\"}]"
+      "}}");
 }
 
 }  // namespace goray

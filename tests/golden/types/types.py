@@ -133,45 +133,85 @@ class Plain(_NativeEnum):
 
 
 Flag = _Task("Flag", "")
+"""The native task Flag."""
 I8 = _Task("I8", "")
+"""The native task I8."""
 U8 = _Task("U8", "")
+"""The native task U8."""
 I16 = _Task("I16", "")
+"""The native task I16."""
 U16 = _Task("U16", "")
+"""The native task U16."""
 I32 = _Task("I32", "")
+"""The native task I32."""
 U32 = _Task("U32", "")
+"""The native task U32."""
 I64 = _Task("I64", "")
+"""The native task I64."""
 U64 = _Task("U64", "")
+"""The native task U64."""
 Size = _Task("Size", "")
+"""The native task Size."""
 StdI32 = _Task("StdI32", "")
+"""The native task StdI32."""
 LongLong = _Task("LongLong", "")
+"""The native task LongLong."""
 F32 = _Task("F32", "")
+"""The native task F32."""
 F64 = _Task("F64", "")
+"""The native task F64."""
 Str = _Task("Str", "")
+"""The native task Str."""
 Bytes = _Task("Bytes", "")
+"""The native task Bytes."""
 RawBytes = _Task("RawBytes", "")
+"""The native task RawBytes."""
 Vec = _Task("Vec", "")
+"""The native task Vec."""
 Arr = _Task("Arr", "")
+"""The native task Arr."""
 List = _Task("List", "")
+"""The native task List."""
 Set = _Task("Set", "")
+"""The native task Set."""
 Deque = _Task("Deque", "")
+"""The native task Deque."""
 USet = _Task("USet", "")
+"""The native task USet."""
 Pair = _Task("Pair", "")
+"""The native task Pair."""
 Map = _Task("Map", "")
+"""The native task Map."""
 UMap = _Task("UMap", "")
+"""The native task UMap."""
 Opt = _Task("Opt", "")
+"""The native task Opt."""
 When = _Task("When", "")
+"""The native task When."""
 Any = _Task("Any", "")
+"""The native task Any."""
 Paint = _Task("Paint", "")
+"""The native task Paint."""
 Move = _Task("Move", "")
+"""The native task Move."""
 Grow = _Task("Grow", "")
+"""The native task Grow."""
 Next = _Task("Next", "")
+"""The native task Next."""
 Many = _Task("Many", "")
+"""The native task Many."""
 Nested = _Task("Nested", "")
+"""The native task Nested."""
 Several = _Task("Several", "")
+"""The native task Several."""
 Ref = _Task("Ref", "")
+"""The native task Ref."""
 Nothing = _Task("Nothing", "")
+"""The native task Nothing."""
 Static = _Task("Static", "")
+"""The native task Static."""
 Unnamed = _Task("Unnamed", "")
+"""The native task Unnamed."""
 
 
 class _Local:
@@ -181,165 +221,166 @@ class _Local:
 
     __slots__ = ()
 
-    def Flag(self, *args: _Any) -> _Any:
+    def Flag(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Flag, in this process."""
-        return _goray.golang_local_run_task("Flag", *args)
+        return _goray.golang_local_run_task("Flag", *args, **kwargs)
 
-    def I8(self, *args: _Any) -> _Any:
+    def I8(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task I8, in this process."""
-        return _goray.golang_local_run_task("I8", *args)
+        return _goray.golang_local_run_task("I8", *args, **kwargs)
 
-    def U8(self, *args: _Any) -> _Any:
+    def U8(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task U8, in this process."""
-        return _goray.golang_local_run_task("U8", *args)
+        return _goray.golang_local_run_task("U8", *args, **kwargs)
 
-    def I16(self, *args: _Any) -> _Any:
+    def I16(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task I16, in this process."""
-        return _goray.golang_local_run_task("I16", *args)
+        return _goray.golang_local_run_task("I16", *args, **kwargs)
 
-    def U16(self, *args: _Any) -> _Any:
+    def U16(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task U16, in this process."""
-        return _goray.golang_local_run_task("U16", *args)
+        return _goray.golang_local_run_task("U16", *args, **kwargs)
 
-    def I32(self, *args: _Any) -> _Any:
+    def I32(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task I32, in this process."""
-        return _goray.golang_local_run_task("I32", *args)
+        return _goray.golang_local_run_task("I32", *args, **kwargs)
 
-    def U32(self, *args: _Any) -> _Any:
+    def U32(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task U32, in this process."""
-        return _goray.golang_local_run_task("U32", *args)
+        return _goray.golang_local_run_task("U32", *args, **kwargs)
 
-    def I64(self, *args: _Any) -> _Any:
+    def I64(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task I64, in this process."""
-        return _goray.golang_local_run_task("I64", *args)
+        return _goray.golang_local_run_task("I64", *args, **kwargs)
 
-    def U64(self, *args: _Any) -> _Any:
+    def U64(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task U64, in this process."""
-        return _goray.golang_local_run_task("U64", *args)
+        return _goray.golang_local_run_task("U64", *args, **kwargs)
 
-    def Size(self, *args: _Any) -> _Any:
+    def Size(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Size, in this process."""
-        return _goray.golang_local_run_task("Size", *args)
+        return _goray.golang_local_run_task("Size", *args, **kwargs)
 
-    def StdI32(self, *args: _Any) -> _Any:
+    def StdI32(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task StdI32, in this process."""
-        return _goray.golang_local_run_task("StdI32", *args)
+        return _goray.golang_local_run_task("StdI32", *args, **kwargs)
 
-    def LongLong(self, *args: _Any) -> _Any:
+    def LongLong(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task LongLong, in this process."""
-        return _goray.golang_local_run_task("LongLong", *args)
+        return _goray.golang_local_run_task("LongLong", *args, **kwargs)
 
-    def F32(self, *args: _Any) -> _Any:
+    def F32(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task F32, in this process."""
-        return _goray.golang_local_run_task("F32", *args)
+        return _goray.golang_local_run_task("F32", *args, **kwargs)
 
-    def F64(self, *args: _Any) -> _Any:
+    def F64(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task F64, in this process."""
-        return _goray.golang_local_run_task("F64", *args)
+        return _goray.golang_local_run_task("F64", *args, **kwargs)
 
-    def Str(self, *args: _Any) -> _Any:
+    def Str(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Str, in this process."""
-        return _goray.golang_local_run_task("Str", *args)
+        return _goray.golang_local_run_task("Str", *args, **kwargs)
 
-    def Bytes(self, *args: _Any) -> _Any:
+    def Bytes(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Bytes, in this process."""
-        return _goray.golang_local_run_task("Bytes", *args)
+        return _goray.golang_local_run_task("Bytes", *args, **kwargs)
 
-    def RawBytes(self, *args: _Any) -> _Any:
+    def RawBytes(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task RawBytes, in this process."""
-        return _goray.golang_local_run_task("RawBytes", *args)
+        return _goray.golang_local_run_task("RawBytes", *args, **kwargs)
 
-    def Vec(self, *args: _Any) -> _Any:
+    def Vec(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Vec, in this process."""
-        return _goray.golang_local_run_task("Vec", *args)
+        return _goray.golang_local_run_task("Vec", *args, **kwargs)
 
-    def Arr(self, *args: _Any) -> _Any:
+    def Arr(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Arr, in this process."""
-        return _goray.golang_local_run_task("Arr", *args)
+        return _goray.golang_local_run_task("Arr", *args, **kwargs)
 
-    def List(self, *args: _Any) -> _Any:
+    def List(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task List, in this process."""
-        return _goray.golang_local_run_task("List", *args)
+        return _goray.golang_local_run_task("List", *args, **kwargs)
 
-    def Set(self, *args: _Any) -> _Any:
+    def Set(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Set, in this process."""
-        return _goray.golang_local_run_task("Set", *args)
+        return _goray.golang_local_run_task("Set", *args, **kwargs)
 
-    def Deque(self, *args: _Any) -> _Any:
+    def Deque(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Deque, in this process."""
-        return _goray.golang_local_run_task("Deque", *args)
+        return _goray.golang_local_run_task("Deque", *args, **kwargs)
 
-    def USet(self, *args: _Any) -> _Any:
+    def USet(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task USet, in this process."""
-        return _goray.golang_local_run_task("USet", *args)
+        return _goray.golang_local_run_task("USet", *args, **kwargs)
 
-    def Pair(self, *args: _Any) -> _Any:
+    def Pair(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Pair, in this process."""
-        return _goray.golang_local_run_task("Pair", *args)
+        return _goray.golang_local_run_task("Pair", *args, **kwargs)
 
-    def Map(self, *args: _Any) -> _Any:
+    def Map(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Map, in this process."""
-        return _goray.golang_local_run_task("Map", *args)
+        return _goray.golang_local_run_task("Map", *args, **kwargs)
 
-    def UMap(self, *args: _Any) -> _Any:
+    def UMap(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task UMap, in this process."""
-        return _goray.golang_local_run_task("UMap", *args)
+        return _goray.golang_local_run_task("UMap", *args, **kwargs)
 
-    def Opt(self, *args: _Any) -> _Any:
+    def Opt(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Opt, in this process."""
-        return _goray.golang_local_run_task("Opt", *args)
+        return _goray.golang_local_run_task("Opt", *args, **kwargs)
 
-    def When(self, *args: _Any) -> _Any:
+    def When(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task When, in this process."""
-        return _goray.golang_local_run_task("When", *args)
+        return _goray.golang_local_run_task("When", *args, **kwargs)
 
-    def Any(self, *args: _Any) -> _Any:
+    def Any(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Any, in this process."""
-        return _goray.golang_local_run_task("Any", *args)
+        return _goray.golang_local_run_task("Any", *args, **kwargs)
 
-    def Paint(self, *args: _Any) -> _Any:
+    def Paint(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Paint, in this process."""
-        return _goray.golang_local_run_task("Paint", *args)
+        return _goray.golang_local_run_task("Paint", *args, **kwargs)
 
-    def Move(self, *args: _Any) -> _Any:
+    def Move(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Move, in this process."""
-        return _goray.golang_local_run_task("Move", *args)
+        return _goray.golang_local_run_task("Move", *args, **kwargs)
 
-    def Grow(self, *args: _Any) -> _Any:
+    def Grow(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Grow, in this process."""
-        return _goray.golang_local_run_task("Grow", *args)
+        return _goray.golang_local_run_task("Grow", *args, **kwargs)
 
-    def Next(self, *args: _Any) -> _Any:
+    def Next(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Next, in this process."""
-        return _goray.golang_local_run_task("Next", *args)
+        return _goray.golang_local_run_task("Next", *args, **kwargs)
 
-    def Many(self, *args: _Any) -> _Any:
+    def Many(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Many, in this process."""
-        return _goray.golang_local_run_task("Many", *args)
+        return _goray.golang_local_run_task("Many", *args, **kwargs)
 
-    def Nested(self, *args: _Any) -> _Any:
+    def Nested(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Nested, in this process."""
-        return _goray.golang_local_run_task("Nested", *args)
+        return _goray.golang_local_run_task("Nested", *args, **kwargs)
 
-    def Several(self, *args: _Any) -> _Any:
+    def Several(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Several, in this process."""
-        return _goray.golang_local_run_task("Several", *args)
+        return _goray.golang_local_run_task("Several", *args, **kwargs)
 
-    def Ref(self, *args: _Any) -> _Any:
+    def Ref(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Ref, in this process."""
-        return _goray.golang_local_run_task("Ref", *args)
+        return _goray.golang_local_run_task("Ref", *args, **kwargs)
 
-    def Nothing(self, *args: _Any) -> _Any:
+    def Nothing(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Nothing, in this process."""
-        return _goray.golang_local_run_task("Nothing", *args)
+        return _goray.golang_local_run_task("Nothing", *args, **kwargs)
 
-    def Static(self, *args: _Any) -> _Any:
+    def Static(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Static, in this process."""
-        return _goray.golang_local_run_task("Static", *args)
+        return _goray.golang_local_run_task("Static", *args, **kwargs)
 
-    def Unnamed(self, *args: _Any) -> _Any:
+    def Unnamed(self, /, *args: _Any, **kwargs: _Any) -> _Any:
         """The native task Unnamed, in this process."""
-        return _goray.golang_local_run_task("Unnamed", *args)
+        return _goray.golang_local_run_task("Unnamed", *args, **kwargs)
 
 
 local = _Local()
+"""In-process calls, no Ray: types.local.Task(args...)."""

@@ -119,421 +119,456 @@ class Plain(_IntEnum):
 class _Task_Flag:
     """The native task Flag."""
 
-    def remote(self, b: _bool | _ray.ObjectRef[_bool], /) -> _ray.ObjectRef[_bool]:
+    def remote(self, b: _bool | _ray.ObjectRef[_bool]) -> _ray.ObjectRef[_bool]:
         """Submits Flag."""
 
     def options(self, **options: _Any) -> _Task_Flag: ...
 
 
 Flag: _Task_Flag
+"""The native task Flag."""
 
 
 class _Task_I8:
     """The native task I8."""
 
-    def remote(self, v: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits I8."""
 
     def options(self, **options: _Any) -> _Task_I8: ...
 
 
 I8: _Task_I8
+"""The native task I8."""
 
 
 class _Task_U8:
     """The native task U8."""
 
-    def remote(self, v: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits U8."""
 
     def options(self, **options: _Any) -> _Task_U8: ...
 
 
 U8: _Task_U8
+"""The native task U8."""
 
 
 class _Task_I16:
     """The native task I16."""
 
-    def remote(self, v: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits I16."""
 
     def options(self, **options: _Any) -> _Task_I16: ...
 
 
 I16: _Task_I16
+"""The native task I16."""
 
 
 class _Task_U16:
     """The native task U16."""
 
-    def remote(self, v: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits U16."""
 
     def options(self, **options: _Any) -> _Task_U16: ...
 
 
 U16: _Task_U16
+"""The native task U16."""
 
 
 class _Task_I32:
     """The native task I32."""
 
-    def remote(self, v: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits I32."""
 
     def options(self, **options: _Any) -> _Task_I32: ...
 
 
 I32: _Task_I32
+"""The native task I32."""
 
 
 class _Task_U32:
     """The native task U32."""
 
-    def remote(self, v: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits U32."""
 
     def options(self, **options: _Any) -> _Task_U32: ...
 
 
 U32: _Task_U32
+"""The native task U32."""
 
 
 class _Task_I64:
     """The native task I64."""
 
-    def remote(self, v: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits I64."""
 
     def options(self, **options: _Any) -> _Task_I64: ...
 
 
 I64: _Task_I64
+"""The native task I64."""
 
 
 class _Task_U64:
     """The native task U64."""
 
-    def remote(self, v: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits U64."""
 
     def options(self, **options: _Any) -> _Task_U64: ...
 
 
 U64: _Task_U64
+"""The native task U64."""
 
 
 class _Task_Size:
     """The native task Size."""
 
-    def remote(self, n: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, n: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits Size."""
 
     def options(self, **options: _Any) -> _Task_Size: ...
 
 
 Size: _Task_Size
+"""The native task Size."""
 
 
 class _Task_StdI32:
     """The native task StdI32."""
 
-    def remote(self, v: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits StdI32."""
 
     def options(self, **options: _Any) -> _Task_StdI32: ...
 
 
 StdI32: _Task_StdI32
+"""The native task StdI32."""
 
 
 class _Task_LongLong:
     """The native task LongLong."""
 
-    def remote(self, v: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits LongLong."""
 
     def options(self, **options: _Any) -> _Task_LongLong: ...
 
 
 LongLong: _Task_LongLong
+"""The native task LongLong."""
 
 
 class _Task_F32:
     """The native task F32."""
 
-    def remote(self, v: _float | _ray.ObjectRef[_float], /) -> _ray.ObjectRef[_float]:
+    def remote(self, v: _float | _ray.ObjectRef[_float]) -> _ray.ObjectRef[_float]:
         """Submits F32."""
 
     def options(self, **options: _Any) -> _Task_F32: ...
 
 
 F32: _Task_F32
+"""The native task F32."""
 
 
 class _Task_F64:
     """The native task F64."""
 
-    def remote(self, v: _float | _ray.ObjectRef[_float], /) -> _ray.ObjectRef[_float]:
+    def remote(self, v: _float | _ray.ObjectRef[_float]) -> _ray.ObjectRef[_float]:
         """Submits F64."""
 
     def options(self, **options: _Any) -> _Task_F64: ...
 
 
 F64: _Task_F64
+"""The native task F64."""
 
 
 class _Task_Str:
     """The native task Str."""
 
-    def remote(self, s: _str | _ray.ObjectRef[_str], /) -> _ray.ObjectRef[_str]:
+    def remote(self, s: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_str]:
         """Submits Str."""
 
     def options(self, **options: _Any) -> _Task_Str: ...
 
 
 Str: _Task_Str
+"""The native task Str."""
 
 
 class _Task_Bytes:
     """The native task Bytes."""
 
-    def remote(self, b: _bytes | _ray.ObjectRef[_bytes], /) -> _ray.ObjectRef[_bytes]:
+    def remote(self, b: _bytes | _ray.ObjectRef[_bytes]) -> _ray.ObjectRef[_bytes]:
         """Submits Bytes."""
 
     def options(self, **options: _Any) -> _Task_Bytes: ...
 
 
 Bytes: _Task_Bytes
+"""The native task Bytes."""
 
 
 class _Task_RawBytes:
     """The native task RawBytes."""
 
-    def remote(self, b: _bytes | _ray.ObjectRef[_bytes], /) -> _ray.ObjectRef[_bytes]:
+    def remote(self, b: _bytes | _ray.ObjectRef[_bytes]) -> _ray.ObjectRef[_bytes]:
         """Submits RawBytes."""
 
     def options(self, **options: _Any) -> _Task_RawBytes: ...
 
 
 RawBytes: _Task_RawBytes
+"""The native task RawBytes."""
 
 
 class _Task_Vec:
     """The native task Vec."""
 
-    def remote(self, v: _list[_int] | _ray.ObjectRef[_list[_int]], /) -> _ray.ObjectRef[_list[_int]]:
+    def remote(self, v: _list[_int] | _ray.ObjectRef[_list[_int]]) -> _ray.ObjectRef[_list[_int]]:
         """Submits Vec."""
 
     def options(self, **options: _Any) -> _Task_Vec: ...
 
 
 Vec: _Task_Vec
+"""The native task Vec."""
 
 
 class _Task_Arr:
     """The native task Arr."""
 
-    def remote(self, a: _list[_float] | _ray.ObjectRef[_list[_float]], /) -> _ray.ObjectRef[_list[_float]]:
+    def remote(self, a: _list[_float] | _ray.ObjectRef[_list[_float]]) -> _ray.ObjectRef[_list[_float]]:
         """Submits Arr."""
 
     def options(self, **options: _Any) -> _Task_Arr: ...
 
 
 Arr: _Task_Arr
+"""The native task Arr."""
 
 
 class _Task_List:
     """The native task List."""
 
-    def remote(self, l: _list[_str] | _ray.ObjectRef[_list[_str]], /) -> _ray.ObjectRef[_list[_str]]:
+    def remote(self, l: _list[_str] | _ray.ObjectRef[_list[_str]]) -> _ray.ObjectRef[_list[_str]]:
         """Submits List."""
 
     def options(self, **options: _Any) -> _Task_List: ...
 
 
 List: _Task_List
+"""The native task List."""
 
 
 class _Task_Set:
     """The native task Set."""
 
-    def remote(self, s: _list[_int] | _ray.ObjectRef[_list[_int]], /) -> _ray.ObjectRef[_list[_int]]:
+    def remote(self, s: _list[_int] | _ray.ObjectRef[_list[_int]]) -> _ray.ObjectRef[_list[_int]]:
         """Submits Set."""
 
     def options(self, **options: _Any) -> _Task_Set: ...
 
 
 Set: _Task_Set
+"""The native task Set."""
 
 
 class _Task_Deque:
     """The native task Deque."""
 
-    def remote(self, d: _list[_str] | _ray.ObjectRef[_list[_str]], /) -> _ray.ObjectRef[_list[_str]]:
+    def remote(self, d: _list[_str] | _ray.ObjectRef[_list[_str]]) -> _ray.ObjectRef[_list[_str]]:
         """Submits Deque."""
 
     def options(self, **options: _Any) -> _Task_Deque: ...
 
 
 Deque: _Task_Deque
+"""The native task Deque."""
 
 
 class _Task_USet:
     """The native task USet."""
 
-    def remote(self, s: _list[_int] | _ray.ObjectRef[_list[_int]], /) -> _ray.ObjectRef[_list[_int]]:
+    def remote(self, s: _list[_int] | _ray.ObjectRef[_list[_int]]) -> _ray.ObjectRef[_list[_int]]:
         """Submits USet."""
 
     def options(self, **options: _Any) -> _Task_USet: ...
 
 
 USet: _Task_USet
+"""The native task USet."""
 
 
 class _Task_Pair:
     """The native task Pair."""
 
-    def remote(self, p: _tuple[_str, _float] | _list[_str | _float] | _ray.ObjectRef[_list[_str | _float]], /) -> _ray.ObjectRef[_list[_str | _float]]:
+    def remote(self, p: _tuple[_str, _float] | _list[_str | _float] | _ray.ObjectRef[_list[_str | _float]]) -> _ray.ObjectRef[_list[_str | _float]]:
         """Submits Pair."""
 
     def options(self, **options: _Any) -> _Task_Pair: ...
 
 
 Pair: _Task_Pair
+"""The native task Pair."""
 
 
 class _Task_Map:
     """The native task Map."""
 
-    def remote(self, m: _dict[_str, _list[_float]] | _ray.ObjectRef[_dict[_str, _list[_float]]], /) -> _ray.ObjectRef[_dict[_str, _list[_float]]]:
+    def remote(self, m: _dict[_str, _list[_float]] | _ray.ObjectRef[_dict[_str, _list[_float]]]) -> _ray.ObjectRef[_dict[_str, _list[_float]]]:
         """Submits Map."""
 
     def options(self, **options: _Any) -> _Task_Map: ...
 
 
 Map: _Task_Map
+"""The native task Map."""
 
 
 class _Task_UMap:
     """The native task UMap."""
 
-    def remote(self, m: _dict[_int, _str] | _ray.ObjectRef[_dict[_int, _str]], /) -> _ray.ObjectRef[_dict[_int, _str]]:
+    def remote(self, m: _dict[_int, _str] | _ray.ObjectRef[_dict[_int, _str]]) -> _ray.ObjectRef[_dict[_int, _str]]:
         """Submits UMap."""
 
     def options(self, **options: _Any) -> _Task_UMap: ...
 
 
 UMap: _Task_UMap
+"""The native task UMap."""
 
 
 class _Task_Opt:
     """The native task Opt."""
 
-    def remote(self, o: _str | None | _ray.ObjectRef[_str | None], /) -> _ray.ObjectRef[_str | None]:
+    def remote(self, o: _str | None | _ray.ObjectRef[_str | None]) -> _ray.ObjectRef[_str | None]:
         """Submits Opt."""
 
     def options(self, **options: _Any) -> _Task_Opt: ...
 
 
 Opt: _Task_Opt
+"""The native task Opt."""
 
 
 class _Task_When:
     """The native task When."""
 
-    def remote(self, t: _datetime | _ray.ObjectRef[_datetime], /) -> _ray.ObjectRef[_datetime]:
+    def remote(self, t: _datetime | _ray.ObjectRef[_datetime]) -> _ray.ObjectRef[_datetime]:
         """Submits When."""
 
     def options(self, **options: _Any) -> _Task_When: ...
 
 
 When: _Task_When
+"""The native task When."""
 
 
 class _Task_Any:
     """The native task Any."""
 
-    def remote(self, v: _Any | _ray.ObjectRef[_Any], /) -> _ray.ObjectRef[_Any]:
+    def remote(self, v: _Any | _ray.ObjectRef[_Any]) -> _ray.ObjectRef[_Any]:
         """Submits Any."""
 
     def options(self, **options: _Any) -> _Task_Any: ...
 
 
 Any: _Task_Any
+"""The native task Any."""
 
 
 class _Task_Paint:
     """The native task Paint."""
 
-    def remote(self, c: _int | _ray.ObjectRef[_int], p: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, c: _int | _ray.ObjectRef[_int], p: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits Paint."""
 
     def options(self, **options: _Any) -> _Task_Paint: ...
 
 
 Paint: _Task_Paint
+"""The native task Paint."""
 
 
 class _Task_Move:
     """The native task Move."""
 
-    def remote(self, s: Shape | _ray.ObjectRef[Shape], by: Point | _ray.ObjectRef[Point], /) -> _ray.ObjectRef[Shape]:
+    def remote(self, s: Shape | _ray.ObjectRef[Shape], by: Point | _ray.ObjectRef[Point]) -> _ray.ObjectRef[Shape]:
         """Submits Move."""
 
     def options(self, **options: _Any) -> _Task_Move: ...
 
 
 Move: _Task_Move
+"""The native task Move."""
 
 
 class _Task_Grow:
     """The native task Grow."""
 
-    def remote(self, t: Tree | _ray.ObjectRef[Tree], /) -> _ray.ObjectRef[Tree]:
+    def remote(self, t: Tree | _ray.ObjectRef[Tree]) -> _ray.ObjectRef[Tree]:
         """Submits Grow."""
 
     def options(self, **options: _Any) -> _Task_Grow: ...
 
 
 Grow: _Task_Grow
+"""The native task Grow."""
 
 
 class _Task_Next:
     """The native task Next."""
 
-    def remote(self, id: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, id: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits Next."""
 
     def options(self, **options: _Any) -> _Task_Next: ...
 
 
 Next: _Task_Next
+"""The native task Next."""
 
 
 class _Task_Many:
     """The native task Many."""
 
-    def remote(self, points: _list[Point] | _ray.ObjectRef[_list[Point]], /) -> _ray.ObjectRef[_list[Point]]:
+    def remote(self, points: _list[Point] | _ray.ObjectRef[_list[Point]]) -> _ray.ObjectRef[_list[Point]]:
         """Submits Many."""
 
     def options(self, **options: _Any) -> _Task_Many: ...
 
 
 Many: _Task_Many
+"""The native task Many."""
 
 
 class _Task_Nested:
     """The native task Nested."""
 
-    def remote(self, grid: _list[_list[Point]] | _ray.ObjectRef[_list[_list[Point]]], /) -> _ray.ObjectRef[_list[_list[Point]]]:
+    def remote(self, grid: _list[_list[Point]] | _ray.ObjectRef[_list[_list[Point]]]) -> _ray.ObjectRef[_list[_list[Point]]]:
         """Submits Nested."""
 
     def options(self, **options: _Any) -> _Task_Nested: ...
 
 
 Nested: _Task_Nested
+"""The native task Nested."""
 
 
 class _Task_Several:
@@ -546,6 +581,7 @@ class _Task_Several:
 
 
 Several: _Task_Several
+"""The native task Several."""
 
 
 class _Task_Ref:
@@ -558,6 +594,7 @@ class _Task_Ref:
 
 
 Ref: _Task_Ref
+"""The native task Ref."""
 
 
 class _Task_Nothing:
@@ -570,138 +607,141 @@ class _Task_Nothing:
 
 
 Nothing: _Task_Nothing
+"""The native task Nothing."""
 
 
 class _Task_Static:
     """The native task Static."""
 
-    def remote(self, v: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
+    def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits Static."""
 
     def options(self, **options: _Any) -> _Task_Static: ...
 
 
 Static: _Task_Static
+"""The native task Static."""
 
 
 class _Task_Unnamed:
     """The native task Unnamed."""
 
-    def remote(self, arg0: _int | _ray.ObjectRef[_int], arg1: _float | _ray.ObjectRef[_float], /) -> _ray.ObjectRef[None]:
+    def remote(self, arg0: _int | _ray.ObjectRef[_int], arg1: _float | _ray.ObjectRef[_float]) -> _ray.ObjectRef[None]:
         """Submits Unnamed."""
 
     def options(self, **options: _Any) -> _Task_Unnamed: ...
 
 
 Unnamed: _Task_Unnamed
+"""The native task Unnamed."""
 
 
 class _Local:
     """In-process calls, no Ray."""
 
-    def Flag(self, b: _bool, /) -> _bool:
+    def Flag(self, b: _bool) -> _bool:
         """Runs Flag in this process."""
 
-    def I8(self, v: _int, /) -> _int:
+    def I8(self, v: _int) -> _int:
         """Runs I8 in this process."""
 
-    def U8(self, v: _int, /) -> _int:
+    def U8(self, v: _int) -> _int:
         """Runs U8 in this process."""
 
-    def I16(self, v: _int, /) -> _int:
+    def I16(self, v: _int) -> _int:
         """Runs I16 in this process."""
 
-    def U16(self, v: _int, /) -> _int:
+    def U16(self, v: _int) -> _int:
         """Runs U16 in this process."""
 
-    def I32(self, v: _int, /) -> _int:
+    def I32(self, v: _int) -> _int:
         """Runs I32 in this process."""
 
-    def U32(self, v: _int, /) -> _int:
+    def U32(self, v: _int) -> _int:
         """Runs U32 in this process."""
 
-    def I64(self, v: _int, /) -> _int:
+    def I64(self, v: _int) -> _int:
         """Runs I64 in this process."""
 
-    def U64(self, v: _int, /) -> _int:
+    def U64(self, v: _int) -> _int:
         """Runs U64 in this process."""
 
-    def Size(self, n: _int, /) -> _int:
+    def Size(self, n: _int) -> _int:
         """Runs Size in this process."""
 
-    def StdI32(self, v: _int, /) -> _int:
+    def StdI32(self, v: _int) -> _int:
         """Runs StdI32 in this process."""
 
-    def LongLong(self, v: _int, /) -> _int:
+    def LongLong(self, v: _int) -> _int:
         """Runs LongLong in this process."""
 
-    def F32(self, v: _float, /) -> _float:
+    def F32(self, v: _float) -> _float:
         """Runs F32 in this process."""
 
-    def F64(self, v: _float, /) -> _float:
+    def F64(self, v: _float) -> _float:
         """Runs F64 in this process."""
 
-    def Str(self, s: _str, /) -> _str:
+    def Str(self, s: _str) -> _str:
         """Runs Str in this process."""
 
-    def Bytes(self, b: _bytes, /) -> _bytes:
+    def Bytes(self, b: _bytes) -> _bytes:
         """Runs Bytes in this process."""
 
-    def RawBytes(self, b: _bytes, /) -> _bytes:
+    def RawBytes(self, b: _bytes) -> _bytes:
         """Runs RawBytes in this process."""
 
-    def Vec(self, v: _list[_int], /) -> _list[_int]:
+    def Vec(self, v: _list[_int]) -> _list[_int]:
         """Runs Vec in this process."""
 
-    def Arr(self, a: _list[_float], /) -> _list[_float]:
+    def Arr(self, a: _list[_float]) -> _list[_float]:
         """Runs Arr in this process."""
 
-    def List(self, l: _list[_str], /) -> _list[_str]:
+    def List(self, l: _list[_str]) -> _list[_str]:
         """Runs List in this process."""
 
-    def Set(self, s: _list[_int], /) -> _list[_int]:
+    def Set(self, s: _list[_int]) -> _list[_int]:
         """Runs Set in this process."""
 
-    def Deque(self, d: _list[_str], /) -> _list[_str]:
+    def Deque(self, d: _list[_str]) -> _list[_str]:
         """Runs Deque in this process."""
 
-    def USet(self, s: _list[_int], /) -> _list[_int]:
+    def USet(self, s: _list[_int]) -> _list[_int]:
         """Runs USet in this process."""
 
-    def Pair(self, p: _tuple[_str, _float] | _list[_str | _float], /) -> _list[_str | _float]:
+    def Pair(self, p: _tuple[_str, _float] | _list[_str | _float]) -> _list[_str | _float]:
         """Runs Pair in this process."""
 
-    def Map(self, m: _dict[_str, _list[_float]], /) -> _dict[_str, _list[_float]]:
+    def Map(self, m: _dict[_str, _list[_float]]) -> _dict[_str, _list[_float]]:
         """Runs Map in this process."""
 
-    def UMap(self, m: _dict[_int, _str], /) -> _dict[_int, _str]:
+    def UMap(self, m: _dict[_int, _str]) -> _dict[_int, _str]:
         """Runs UMap in this process."""
 
-    def Opt(self, o: _str | None, /) -> _str | None:
+    def Opt(self, o: _str | None) -> _str | None:
         """Runs Opt in this process."""
 
-    def When(self, t: _datetime, /) -> _datetime:
+    def When(self, t: _datetime) -> _datetime:
         """Runs When in this process."""
 
-    def Any(self, v: _Any, /) -> _Any:
+    def Any(self, v: _Any) -> _Any:
         """Runs Any in this process."""
 
-    def Paint(self, c: _int, p: _int, /) -> _int:
+    def Paint(self, c: _int, p: _int) -> _int:
         """Runs Paint in this process."""
 
-    def Move(self, s: Shape, by: Point, /) -> Shape:
+    def Move(self, s: Shape, by: Point) -> Shape:
         """Runs Move in this process."""
 
-    def Grow(self, t: Tree, /) -> Tree:
+    def Grow(self, t: Tree) -> Tree:
         """Runs Grow in this process."""
 
-    def Next(self, id: _int, /) -> _int:
+    def Next(self, id: _int) -> _int:
         """Runs Next in this process."""
 
-    def Many(self, points: _list[Point], /) -> _list[Point]:
+    def Many(self, points: _list[Point]) -> _list[Point]:
         """Runs Many in this process."""
 
-    def Nested(self, grid: _list[_list[Point]], /) -> _list[_list[Point]]:
+    def Nested(self, grid: _list[_list[Point]]) -> _list[_list[Point]]:
         """Runs Nested in this process."""
 
     def Several(self) -> _list[_Any]:
@@ -713,11 +753,12 @@ class _Local:
     def Nothing(self) -> None:
         """Runs Nothing in this process."""
 
-    def Static(self, v: _int, /) -> _int:
+    def Static(self, v: _int) -> _int:
         """Runs Static in this process."""
 
-    def Unnamed(self, arg0: _int, arg1: _float, /) -> None:
+    def Unnamed(self, arg0: _int, arg1: _float) -> None:
         """Runs Unnamed in this process."""
 
 
 local: _Local
+"""In-process calls, no Ray: types.local.Task(args...)."""

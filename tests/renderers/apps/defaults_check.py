@@ -68,6 +68,40 @@ def local(library: str) -> None:
                  "expected 1 to 2 arguments, received 0")
     expect_error("Greet(a, 1, 2)", lambda: goray.golang_local_run_task("Greet", "a", 1, 2),
                  "expected 0 to 2 arguments, received 3 (task Greet)")
+    local_keywords(goray, run)
+
+
+#: What a keyword call gets wrong, and the message (str of the ArgumentError).
+PAD = "the parameters: Pad(n, fill=<C++ default>, width=4) (task Pad)"
+KEYWORD_ERRORS = [
+    ("Pad(1, width=2)", "Pad", (1,), {"width": 2},
+     "argument 'fill' (position 1) has a C++ default that is not a constant, so it cannot "
+     f"be left out to give 'width' by keyword: pass 'fill' too; {PAD}"),
+    ("Pad(1, widht=2)", "Pad", (1,), {"widht": 2}, f"unknown keyword argument 'widht'; {PAD}"),
+    ("Pad(1, n=2)", "Pad", (1,), {"n": 2},
+     f"argument 'n' (position 0) given by position and by keyword; {PAD}"),
+    ("Pad(fill=2)", "Pad", (), {"fill": 2}, f"missing argument 'n' (position 0); {PAD}"),
+]
+
+
+def local_keywords(goray: Any, run: Any) -> None:
+    """Keyword arguments in-process: by the C++ names, constant defaults filled in."""
+    expect("Add(1, b=5)", lambda: run.Add(1, b=5), 6)
+    expect("Add(a=1)", lambda: run.Add(a=1), 3)
+    expect("Line(a, end=?)", lambda: run.Line("a", end="?"), "3|15|l|a?")
+    expect("Line(text=b, upper=True)", lambda: run.Line(text="b", upper=True), "3|15|U|b!")
+    expect("Pad(1, fill=3)", lambda: run.Pad(1, fill=3), 134)
+    expect("golang_local_run_task(Line, x, scale=2.0)",
+           lambda: goray.golang_local_run_task("Line", "x", scale=2.0), "3|20|l|x!")
+    for what, task, args, kwargs, message in KEYWORD_ERRORS:
+        expect_error(what, lambda: goray.golang_local_run_task(task, *args, **kwargs), message)
+    with run.Counter(n=100) as counter:
+        expect("Counter(n=100).Incr(by=3)", lambda: counter.Incr(by=3), 103)
+        expect_error("Counter.Incr(bx=1)", lambda: counter.Incr(bx=1),
+                     "unknown keyword argument 'bx'; the parameters: Counter.Incr(by=2) "
+                     "(task Counter.Incr)")
+    with goray.golang_local_new_actor("Box", label="q") as box:
+        expect("Box(label=q).Describe(prefix=>)", lambda: box.Describe(prefix=">"), ">q10")
 
 
 def on_ray(library: str) -> None:
@@ -91,6 +125,21 @@ def on_ray(library: str) -> None:
                "box b10")
         expect_error("Add.remote(1, 2, 3)", lambda: ray.get(app.Add.remote(1, 2, 3)),
                      "expected 1 to 2 arguments, received 3")
+        # Keyword arguments: resolved here for tasks and actor creation, in the actor's
+        # worker for methods (their errors arrive with ray.get).
+        expect("Line.remote(a, end=?)", lambda: ray.get(app.Line.remote("a", end="?")),
+               "3|15|l|a?")
+        expect("golang_task(Add).remote(a=1, b=4)",
+               lambda: ray.get(goray.golang_task("Add").remote(a=1, b=4)), 5)
+        for what, task, args, kwargs, message in KEYWORD_ERRORS:
+            expect_error(what, lambda: goray.golang_task(task).remote(*args, **kwargs), message)
+        counter = goray.golang_actor_class("Counter").remote(n=10)
+        expect("Counter(n=10).Incr.remote(by=3)", lambda: ray.get(counter.Incr.remote(by=3)), 13)
+        expect_error("Counter.Incr.remote(bx=1)", lambda: ray.get(counter.Incr.remote(bx=1)),
+                     "unknown keyword argument 'bx'; the parameters: Counter.Incr(by=2)")
+        box = app.Box.remote(label="q")
+        expect("Box(label=q).Describe.remote(prefix=>)",
+               lambda: ray.get(box.Describe.remote(prefix=">")), ">q10")
         expect("the C++ driver's failures", lambda: run_driver(loaded), 0)
     finally:
         ray.shutdown()

@@ -1,0 +1,22 @@
+// A parameter's C++ default argument as a value the IDL can carry (docs/idl.md,
+// "default"): Python fills a skipped parameter with it when a later one is given by
+// keyword. Only what Clang evaluates to a constant of the parameter's kind: an integer
+// or enum, a bool, a finite float, a std::string from a string literal.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <clang/AST/ASTContext.h>
+#include <clang/AST/Decl.h>
+#include <nlohmann/json.hpp>
+
+namespace goray::scan {
+
+// The default of `param` as JSON, or nothing when it has none or it is not such a
+// constant. `kind` is the IDL kind of the parameter's value type ("int", "string", ...).
+std::optional<nlohmann::json> ConstantDefault(const clang::ParmVarDecl& param,
+                                              const std::string& kind,
+                                              const clang::ASTContext& context);
+
+}  // namespace goray::scan
