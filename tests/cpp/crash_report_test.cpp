@@ -58,9 +58,35 @@ std::string ReadFile(const std::string& path) {
   return text.str();
 }
 
+// Under the sanitizers the fault is theirs to report: UBSan stops at the null store before
+// any signal (exit 1), ASan and TSan install their own SIGSEGV handlers. scripts/sanitize.sh
+// builds with clang; GCC's macros are checked too.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define GORAY_TEST_UNDER_SANITIZER 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define GORAY_TEST_UNDER_SANITIZER 1
+#endif
+#ifdef GORAY_TEST_UNDER_SANITIZER
+constexpr bool kUnderSanitizer = true;
+#else
+constexpr bool kUnderSanitizer = false;
+#endif
+
 class CrashReport : public ::testing::Test {
  protected:
   void SetUp() override { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
+};
+
+// The cases whose task writes through a null pointer.
+class CrashReportSegv : public CrashReport {
+ protected:
+  void SetUp() override {
+    if (kUnderSanitizer) GTEST_SKIP() << "a sanitizer build reports the null store itself";
+    CrashReport::SetUp();
+  }
 };
 
 }  // namespace
@@ -70,7 +96,7 @@ GORAY_TEST_APPLICATION(registry) {
   registry.AddTask("TerminateTask", &TerminateTask);
 }
 
-TEST_F(CrashReport, SegvNamesSignalAddressTaskAndFrame) {
+TEST_F(CrashReportSegv, SegvNamesSignalAddressTaskAndFrame) {
   EXPECT_EXIT(RunTask("SegvTask"), ::testing::KilledBySignal(SIGSEGV),
               "goray: native crash: SIGSEGV \\(segmentation fault\\) at address 0x0\n"
               "goray: in task SegvTask, pid [0-9]+, thread [0-9]+\n"
@@ -89,7 +115,7 @@ TEST_F(CrashReport, TerminateNamesTheExceptionAndTheThrowingFunction) {
               "ThrowThroughNoexcept[^\n]* at [^\n]*crash_report_test.cpp");
 }
 
-TEST_F(CrashReport, TheReportFileHoldsTheSameReport) {
+TEST_F(CrashReportSegv, TheReportFileHoldsTheSameReport) {
   const std::string path = ::testing::TempDir() + "crash_report_test_report.txt";
   std::remove(path.c_str());
   EXPECT_EXIT(
@@ -105,7 +131,7 @@ TEST_F(CrashReport, TheReportFileHoldsTheSameReport) {
   std::remove(path.c_str());
 }
 
-TEST_F(CrashReport, ThePreviousHandlerStillRuns) {
+TEST_F(CrashReportSegv, ThePreviousHandlerStillRuns) {
   EXPECT_EXIT(
       {
         signal(SIGSEGV, PreviousHandler);
@@ -114,7 +140,7 @@ TEST_F(CrashReport, ThePreviousHandlerStillRuns) {
       ::testing::ExitedWithCode(3), "goray: native crash: SIGSEGV(.|\n)*previous SIGSEGV handler ran");
 }
 
-TEST_F(CrashReport, DisabledByTheEnvironmentNoReport) {
+TEST_F(CrashReportSegv, DisabledByTheEnvironmentNoReport) {
   const std::string path = ::testing::TempDir() + "crash_report_test_disabled.txt";
   std::remove(path.c_str());
   EXPECT_EXIT(
