@@ -50,22 +50,24 @@ void Registry::SetDriver(int (*driver_function)(const std::vector<std::string>&)
   driver_ = driver_function;
 }
 
-void Registry::SetInitOptions(std::string_view json) {
+namespace {
+// `json` as a string when it is a JSON object; otherwise invalid_argument naming `what`.
+std::string RequireJsonObject(std::string_view json, const char* what) {
   nlohmann::json parsed = nlohmann::json::parse(json, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) {
-    throw std::invalid_argument("goray: init options must be a JSON object, got: " +
+    throw std::invalid_argument(std::string("goray: ") + what + " must be a JSON object, got: " +
                                 std::string(json));
   }
-  init_options_ = std::string(json);
+  return std::string(json);
+}
+}  // namespace
+
+void Registry::SetInitOptions(std::string_view json) {
+  init_options_ = RequireJsonObject(json, "init options");
 }
 
 void Registry::SetParameters(std::string_view json) {
-  nlohmann::json parsed = nlohmann::json::parse(json, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    throw std::invalid_argument("goray: parameters must be a JSON object, got: " +
-                                std::string(json));
-  }
-  parameters_ = std::string(json);
+  parameters_ = RequireJsonObject(json, "parameters");
 }
 
 const TaskInvoker* Registry::FindTask(std::string_view name) const {
