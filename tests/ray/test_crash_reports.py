@@ -100,3 +100,18 @@ def test_a_crash_in_an_actors_constructor_reaches_its_callers(lib):
 
 def test_the_cpp_driver_sees_the_report_in_its_errors(lib):
     assert driver.run_driver(lib, ["crash_reports"]) == 0
+
+
+def test_a_crash_between_a_streams_items_reaches_the_consumer_after_its_items(lib):
+    # A C++ generator dies between its third and fourth item: the consumer reads the
+    # three items, then the next one is the crash, report attached (the item's ref
+    # belongs to the generator's task, whose report the worker filed).
+    stream = goray.golang_task("CrashMidStream").options(max_retries=0).remote(3, "abort")
+    received = []
+    with pytest.raises(goray.NativeCrash) as caught:
+        for ref in stream:
+            received.append(ray.get(ref))
+    assert received == [0, 1, 2]
+    assert isinstance(caught.value, ray.exceptions.WorkerCrashedError)
+    check_crash(caught.value, "abort")
+    assert "in stream of CrashMidStream" in caught.value.report, caught.value.report

@@ -87,6 +87,13 @@ int64_t CrashOnce(std::string marker) {
   return 42;
 }
 
+// A stream that yields `items` items, then dies of `kind` between two items: the
+// consumer gets the items, then the crash with its report.
+goray::Generator<int64_t> CrashMidStream(int64_t items, std::string kind) {
+  for (int64_t i = 0; i < items; ++i) co_yield i;
+  CrashWith(kind);
+}
+
 struct Crasher {
   // A negative number crashes the constructor.
   explicit Crasher(int64_t number) : id(number) {
@@ -144,6 +151,7 @@ int CrashReportsScenario() {
 void RegisterCrashes(goray::Registry& registry) {
   registry.AddTask("CrashTask", &CrashTask);
   registry.AddTask("CrashOnce", &CrashOnce);
+  registry.AddTask("CrashMidStream", &CrashMidStream);
   registry.AddActor<Crasher>("Crasher", &goray::Constructor<Crasher, int64_t>::Create)
       .AddMethod("Crash", &Crasher::Crash)
       .AddMethod("Id", &Crasher::Id);
