@@ -1,0 +1,57 @@
+// Order pricing over a Ray Data dataset: each batch (a dict of NumPy columns) is a
+// struct of arrays in C++, one field per column, and the result is a struct of
+// arrays too, the batch's new columns (goray.data, docs/data.md).
+#include <goray/goray.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+/// One batch of orders: the columns Python's goray.data.task_udf declares.
+struct Orders {
+  goray::Array<double> price;      ///< unit price
+  goray::Array<int64_t> quantity;  ///< units ordered
+};
+
+/// The columns a batch gains.
+struct Priced {
+  goray::Array<double> total;  ///< price * quantity, less the bulk discount
+  goray::Array<bool> bulk;     ///< quantity >= the bulk threshold
+};
+
+namespace {
+
+Priced PriceOrders(const Orders& orders, double discount, int64_t threshold) {
+  const int64_t rows = orders.price.size();
+  if (orders.quantity.size() != rows) {
+    throw std::invalid_argument("price has " + std::to_string(rows) + " rows, quantity " +
+                                std::to_string(orders.quantity.size()));
+  }
+  // Zeros: calloc'ed, and handed to NumPy as they are (no copy on the way back).
+  Priced out{goray::Array<double>::Zeros({rows}), goray::Array<bool>::Zeros({rows})};
+  for (int64_t i = 0; i < rows; ++i) {
+    const bool bulk = orders.quantity[i] >= threshold;
+    out.total[i] = orders.price[i] * static_cast<double>(orders.quantity[i]) * (bulk ? 1 - discount : 1);
+    out.bulk[i] = bulk;
+  }
+  return out;
+}
+
+}  // namespace
+
+struct GORAY_TASKS OrderTasks {
+  /// Prices a batch with a 10% discount from 5 units on.
+  Priced Price(const Orders& orders) { return PriceOrders(orders, 0.10, 5); }
+};
+
+/// A pricer whose terms are set once per actor: Ray Data's actor pool builds one per
+/// actor (goray.data.actor_udf) and calls Apply on each batch.
+class GORAY_ACTOR Pricer {
+ public:
+  Pricer(double discount, int64_t threshold) : discount_(discount), threshold_(threshold) {}
+  Priced Apply(const Orders& orders) { return PriceOrders(orders, discount_, threshold_); }
+
+ private:
+  double discount_;
+  int64_t threshold_;
+};

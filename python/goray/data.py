@@ -1,0 +1,203 @@
+"""Ray Data UDFs made of native tasks and actors (docs/data.md).
+
+A batch in ``map_batches(..., batch_format="numpy")`` is a dict of NumPy columns; a
+native task or method taking a struct of arrays (one field per column) reads it in
+place and returns a struct of arrays, a dict of columns again::
+
+    import goray.data
+    total = goray.data.task_udf("Total", columns={"price": "float64", "quantity": "int64"})
+    ds.map_batches(total, batch_format="numpy")                        # Ray tasks
+    Pricer = goray.data.actor_udf("Pricer", "Apply", columns={...}, args=(1.2,))
+    ds.map_batches(Pricer, batch_format="numpy", concurrency=2)        # an actor pool
+
+The call runs in the process that holds the batch (Ray Data's worker), in-process,
+through ``goray.golang_local_run_task``: the library is loaded there from the job's
+``GORAY_BIN_PATH``, which ``goray.init`` sets. The declared columns are checked first,
+so a missing column or a wrong dtype is a :class:`ColumnError` naming the column, both
+dtypes and the task. Only the declared columns are sent. Needs neither Ray nor NumPy
+to import (NumPy is imported at the first batch).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+
+from . import _ffi, _worker
+from ._arrays import DTYPE_NAMES
+from ._local import LocalActor, golang_local_new_actor, golang_local_run_task
+from .errors import GorayError
+
+__all__ = ["task_udf", "actor_udf", "TaskUDF", "ActorUDF", "ColumnError"]
+
+_DTYPES = tuple(DTYPE_NAMES.values())
+
+
+class ColumnError(GorayError, TypeError):
+    """A batch's column that the native task cannot take: missing, or of another dtype.
+    ``task`` names the task (or ``Type.Method``), ``column`` the column, ``expected``
+    the dtype the task declared, ``received`` what the batch held ("no such column"
+    when missing)."""
+
+    def __init__(self, task: str, column: str, expected: str, received: str,
+                 columns: Sequence[str] = ()) -> None:
+        self.task = task
+        self.column = column
+        self.expected = expected
+        self.received = received
+        self.columns = list(columns)
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        if self.received == "no such column":
+            listed = ", ".join(repr(name) for name in self.columns) or "none"
+            return (f"the batch has no column {self.column!r} (expected {self.expected}; "
+                    f"its columns: {listed}) (task {self.task})")
+        return f"column {self.column!r}: expected {self.expected}, received {self.received} (task {self.task})"
+
+    def __reduce__(self) -> Tuple[Any, ...]:  # keeps the parts through pickling (Ray ships errors)
+        return (type(self), (self.task, self.column, self.expected, self.received, self.columns))
+
+
+def _dtype_name(what: str, column: Any, dtype: Any) -> str:
+    """The NumPy dtype name of one declared column, checked when the UDF is made."""
+    if not isinstance(column, str):
+        raise GorayError(f"{what}: a column name must be a str, got {type(column).__name__} {column!r}")
+    if isinstance(dtype, str):
+        name = dtype
+    elif isinstance(dtype, type):  # numpy.float64 and friends
+        name = getattr(dtype, "__name__", None)
+    else:  # a numpy.dtype
+        name = getattr(dtype, "name", None)
+    if name not in _DTYPES:
+        raise GorayError(f"{what}: column {column!r}: {dtype!r} is not a dtype goray carries "
+                         f"(one of {', '.join(_DTYPES)})")
+    return name
+
+
+def _checked_columns(what: str, columns: Any) -> Dict[str, str]:
+    if not isinstance(columns, Mapping) or not columns:
+        raise GorayError(f"{what}: columns must be a non-empty dict of column name to NumPy dtype "
+                         f"(the C++ struct's fields), got {type(columns).__name__}")
+    return {column: _dtype_name(what, column, dtype) for column, dtype in columns.items()}
+
+
+def _received(value: Any) -> str:
+    dtype = getattr(value, "dtype", None)
+    if dtype is None:
+        return type(value).__name__
+    shape = getattr(value, "shape", None)
+    return f"{dtype.name} {tuple(shape)!r}" if shape is not None else dtype.name
+
+
+class _BatchCall:
+    """What a task UDF and an actor UDF share: the declared columns, the check of a
+    batch against them, and the merge of the result."""
+
+    def __init__(self, callee: str, columns: Dict[str, str], keep_columns: bool) -> None:
+        self._callee = callee
+        self._columns = columns
+        self._keep_columns = keep_columns
+
+    def _struct(self, batch: Any) -> Dict[str, Any]:
+        """The declared columns of `batch`, as they are (no copy), after checking them."""
+        if not isinstance(batch, Mapping):
+            raise GorayError(f"expected a batch of NumPy columns (a dict: map_batches(..., "
+                             f"batch_format=\"numpy\")), received {type(batch).__name__} "
+                             f"(task {self._callee})")
+        struct = {}
+        for column, dtype in self._columns.items():
+            if column not in batch:
+                raise ColumnError(self._callee, column, dtype, "no such column", list(batch))
+            value = batch[column]
+            if getattr(getattr(value, "dtype", None), "name", None) != dtype:
+                raise ColumnError(self._callee, column, dtype, _received(value))
+            struct[column] = value
+        return struct
+
+    def _columns_out(self, batch: Mapping[str, Any], result: Any) -> Dict[str, Any]:
+        if not isinstance(result, dict):
+            raise GorayError(f"expected the native result to be a struct of arrays (a dict of "
+                             f"columns), received {type(result).__name__} (task {self._callee})")
+        if not self._keep_columns:
+            return result
+        merged = dict(batch)
+        merged.update(result)
+        return merged
+
+
+def _ready() -> None:
+    """The library (and py-defs) this process needs, from the job's environment."""
+    if _worker.ensure_ready() is None and _ffi.loaded_library() is None:
+        raise GorayError(f"no goray library in this process: start Ray with goray.init(library), "
+                         f"which gives Ray Data's workers {_ffi.BIN_PATH_ENV}, or set it")
+
+
+class TaskUDF(_BatchCall):
+    """A ``map_batches`` function calling one native task per batch (:func:`task_udf`)."""
+
+    def __init__(self, task: str, columns: Dict[str, str], keep_columns: bool) -> None:
+        super().__init__(task, columns, keep_columns)
+        self._task = task
+
+    def __call__(self, batch: Mapping[str, Any]) -> Dict[str, Any]:
+        struct = self._struct(batch)
+        _ready()
+        return self._columns_out(batch, golang_local_run_task(self._task, struct))
+
+    def __repr__(self) -> str:
+        return f"goray.data.task_udf({self._task!r}, columns={self._columns!r})"
+
+
+def task_udf(task: str, columns: Mapping[str, Any], *, keep_columns: bool = False) -> TaskUDF:
+    """A function for ``Dataset.map_batches(fn, batch_format="numpy")`` that runs the
+    native task `task` on each batch, in the worker holding it.
+
+    The task takes one struct whose fields are arrays, `columns` its fields: column
+    name to NumPy dtype (``"float64"``, ``numpy.float64`` or ``numpy.dtype(...)``), and
+    returns a struct of arrays, the batch's new columns. With `keep_columns`, the
+    input batch's columns are kept beside them (a result column replaces one of the
+    same name)."""
+    if not isinstance(task, str) or not task:
+        raise GorayError(f"goray.data.task_udf: the task name must be a non-empty str, got {task!r}")
+    return TaskUDF(task, _checked_columns(f"goray.data.task_udf({task!r})", columns), bool(keep_columns))
+
+
+class ActorUDF(_BatchCall):
+    """Base of the classes :func:`actor_udf` makes: Ray Data builds one per actor of
+    its pool, which creates the native actor in that process and calls its method
+    on each batch."""
+
+    _type_name = ""
+    _method = ""
+    _args: Tuple[Any, ...] = ()
+    _declared: Dict[str, str] = {}
+    _keep: bool = False
+
+    def __init__(self) -> None:
+        super().__init__(f"{self._type_name}.{self._method}", self._declared, self._keep)
+        _ready()
+        self._actor: Optional[LocalActor] = golang_local_new_actor(self._type_name, *self._args)
+        self._call = getattr(self._actor, self._method)
+
+    def __call__(self, batch: Mapping[str, Any]) -> Dict[str, Any]:
+        return self._columns_out(batch, self._call(self._struct(batch)))
+
+
+def actor_udf(actor_type: str, method: str, columns: Mapping[str, Any], *,
+              args: Sequence[Any] = (), keep_columns: bool = False) -> type:
+    """A class for ``Dataset.map_batches(cls, batch_format="numpy", concurrency=N)``:
+    each actor of Ray Data's pool creates the native actor `actor_type` with `args`
+    in its own process and calls its `method` on each batch, with `columns` and
+    `keep_columns` as in :func:`task_udf`. For state kept across batches (a model,
+    a table) that the native constructor builds once per actor."""
+    what = f"goray.data.actor_udf({actor_type!r}, {method!r})"
+    for name, value in (("actor type", actor_type), ("method", method)):
+        if not isinstance(value, str) or not value:
+            raise GorayError(f"{what}: the {name} must be a non-empty str, got {value!r}")
+    if isinstance(args, (str, bytes)) or not isinstance(args, Sequence):
+        raise GorayError(f"{what}: args must be a tuple or list of the constructor's arguments, "
+                         f"got {type(args).__name__}")
+    attributes = {"_type_name": actor_type, "_method": method, "_args": tuple(args),
+                  "_declared": _checked_columns(what, columns), "_keep": bool(keep_columns),
+                  "__module__": __name__}
+    return type(f"{actor_type}_{method}_UDF", (ActorUDF,), attributes)
