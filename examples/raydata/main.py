@@ -56,7 +56,8 @@ def main() -> int:
     # A C++ actor per Ray Data actor: its terms (15% from 3 units) set once.
     start = time.perf_counter()
     Pricer = goray.data.actor_udf("Pricer", "Apply", ORDERS, args=(0.15, 3), keep_columns=True)
-    rows = orders.map_batches(Pricer, batch_format="numpy", concurrency=1).take_all()
+    pool = ray.data.ActorPoolStrategy(size=1)
+    rows = orders.map_batches(Pricer, batch_format="numpy", compute=pool).take_all()
     ok = check("actor Pricer", rows, 0.15, 3, time.perf_counter() - start) and ok
 
     # A batch whose quantity is int32: refused before C++ runs, naming the column.

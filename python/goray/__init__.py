@@ -38,7 +38,6 @@ from ._streams_local import LocalStream
 from .errors import ArgumentError, GorayError, NativeCrash, NativeError, UnknownNameError
 
 from ._version import __version__
-from . import data  # goray.data: Ray Data UDFs (imports neither Ray nor NumPy)
 
 __all__ = [
     "remote",
@@ -58,5 +57,4 @@ __all__ = [
     "golang_task",
     "golang_actor_class",
     "Unresolved",
-    "data",
 ]

@@ -8,10 +8,11 @@ place and returns a struct of arrays, a dict of columns again::
     total = goray.data.task_udf("Total", columns={"price": "float64", "quantity": "int64"})
     ds.map_batches(total, batch_format="numpy")                        # Ray tasks
     Pricer = goray.data.actor_udf("Pricer", "Apply", columns={...}, args=(1.2,))
-    ds.map_batches(Pricer, batch_format="numpy", concurrency=2)        # an actor pool
+    ds.map_batches(Pricer, batch_format="numpy", compute=ray.data.ActorPoolStrategy(size=2))
 
 The call runs in the process that holds the batch (Ray Data's worker), in-process,
-through ``goray.golang_local_run_task``: the library is loaded there from the job's
+through ``goray.golang_local_run_task`` (a task whose parameters are the columns,
+one array each, takes ``columns_as="parameters"``): the library is loaded there from the job's
 ``GORAY_BIN_PATH``, which ``goray.init`` sets. The declared columns are checked first,
 so a missing column or a wrong dtype is a :class:`ColumnError` naming the column, both
 dtypes and the task. Only the declared columns are sent. Needs neither Ray nor NumPy
@@ -89,13 +90,25 @@ def _received(value: Any) -> str:
     return f"{dtype.name} {tuple(shape)!r}" if shape is not None else dtype.name
 
 
+_COLUMNS_AS = ("struct", "parameters")
+
+
+def _checked_columns_as(what: str, columns_as: Any) -> str:
+    if columns_as not in _COLUMNS_AS:
+        raise GorayError(f"{what}: columns_as must be \"struct\" (the native callable takes one "
+                         f"struct of arrays) or \"parameters\" (one parameter per column, by name), "
+                         f"got {columns_as!r}")
+    return columns_as
+
+
 class _BatchCall:
     """What a task UDF and an actor UDF share: the declared columns, the check of a
-    batch against them, and the merge of the result."""
+    batch against them, how they are passed, and the merge of the result."""
 
-    def __init__(self, callee: str, columns: Dict[str, str], keep_columns: bool) -> None:
+    def __init__(self, callee: str, columns: Dict[str, str], columns_as: str, keep_columns: bool) -> None:
         self._callee = callee
         self._columns = columns
+        self._by_name = columns_as == "parameters"
         self._keep_columns = keep_columns
 
     def _struct(self, batch: Any) -> Dict[str, Any]:
@@ -113,6 +126,12 @@ class _BatchCall:
                 raise ColumnError(self._callee, column, dtype, _received(value))
             struct[column] = value
         return struct
+
+    def _run(self, call: Any, batch: Any) -> Dict[str, Any]:
+        """`call` on the batch's declared columns (no copy here), its result as columns."""
+        struct = self._struct(batch)
+        result = call(**struct) if self._by_name else call(struct)
+        return self._columns_out(batch, result)
 
     def _columns_out(self, batch: Mapping[str, Any], result: Any) -> Dict[str, Any]:
         if not isinstance(result, dict):
@@ -135,31 +154,39 @@ def _ready() -> None:
 class TaskUDF(_BatchCall):
     """A ``map_batches`` function calling one native task per batch (:func:`task_udf`)."""
 
-    def __init__(self, task: str, columns: Dict[str, str], keep_columns: bool) -> None:
-        super().__init__(task, columns, keep_columns)
+    def __init__(self, task: str, columns: Dict[str, str], columns_as: str, keep_columns: bool) -> None:
+        super().__init__(task, columns, columns_as, keep_columns)
         self._task = task
 
     def __call__(self, batch: Mapping[str, Any]) -> Dict[str, Any]:
-        struct = self._struct(batch)
         _ready()
-        return self._columns_out(batch, golang_local_run_task(self._task, struct))
+        return self._run(self._native, batch)
+
+    def _native(self, *args: Any, **kwargs: Any) -> Any:
+        return golang_local_run_task(self._task, *args, **kwargs)
 
     def __repr__(self) -> str:
-        return f"goray.data.task_udf({self._task!r}, columns={self._columns!r})"
+        passed = ", columns_as='parameters'" if self._by_name else ""
+        return f"goray.data.task_udf({self._task!r}, columns={self._columns!r}{passed})"
 
 
-def task_udf(task: str, columns: Mapping[str, Any], *, keep_columns: bool = False) -> TaskUDF:
+def task_udf(task: str, columns: Mapping[str, Any], *, columns_as: str = "struct",
+             keep_columns: bool = False) -> TaskUDF:
     """A function for ``Dataset.map_batches(fn, batch_format="numpy")`` that runs the
     native task `task` on each batch, in the worker holding it.
 
     The task takes one struct whose fields are arrays, `columns` its fields: column
     name to NumPy dtype (``"float64"``, ``numpy.float64`` or ``numpy.dtype(...)``), and
-    returns a struct of arrays, the batch's new columns. With `keep_columns`, the
-    input batch's columns are kept beside them (a result column replaces one of the
-    same name)."""
+    returns a struct of arrays, the batch's new columns. With
+    ``columns_as="parameters"`` the task takes one parameter per column instead,
+    passed by name (the library must name its parameters: goray-gen's tables do).
+    With `keep_columns`, the input batch's columns are kept beside the result's (a
+    result column replaces one of the same name)."""
     if not isinstance(task, str) or not task:
         raise GorayError(f"goray.data.task_udf: the task name must be a non-empty str, got {task!r}")
-    return TaskUDF(task, _checked_columns(f"goray.data.task_udf({task!r})", columns), bool(keep_columns))
+    what = f"goray.data.task_udf({task!r})"
+    return TaskUDF(task, _checked_columns(what, columns), _checked_columns_as(what, columns_as),
+                   bool(keep_columns))
 
 
 class ActorUDF(_BatchCall):
@@ -171,24 +198,26 @@ class ActorUDF(_BatchCall):
     _method = ""
     _args: Tuple[Any, ...] = ()
     _declared: Dict[str, str] = {}
+    _columns_as = "struct"
     _keep: bool = False
 
     def __init__(self) -> None:
-        super().__init__(f"{self._type_name}.{self._method}", self._declared, self._keep)
+        super().__init__(f"{self._type_name}.{self._method}", self._declared, self._columns_as, self._keep)
         _ready()
         self._actor: Optional[LocalActor] = golang_local_new_actor(self._type_name, *self._args)
         self._call = getattr(self._actor, self._method)
 
     def __call__(self, batch: Mapping[str, Any]) -> Dict[str, Any]:
-        return self._columns_out(batch, self._call(self._struct(batch)))
+        return self._run(self._call, batch)
 
 
 def actor_udf(actor_type: str, method: str, columns: Mapping[str, Any], *,
-              args: Sequence[Any] = (), keep_columns: bool = False) -> type:
-    """A class for ``Dataset.map_batches(cls, batch_format="numpy", concurrency=N)``:
-    each actor of Ray Data's pool creates the native actor `actor_type` with `args`
-    in its own process and calls its `method` on each batch, with `columns` and
-    `keep_columns` as in :func:`task_udf`. For state kept across batches (a model,
+              args: Sequence[Any] = (), columns_as: str = "struct", keep_columns: bool = False) -> type:
+    """A class for ``Dataset.map_batches(cls, batch_format="numpy",
+    compute=ray.data.ActorPoolStrategy(size=N))``: each actor of Ray Data's pool
+    creates the native actor `actor_type` with `args` in its own process and calls
+    its `method` on each batch, with `columns`, `columns_as` and `keep_columns` as
+    in :func:`task_udf`. For state kept across batches (a model,
     a table) that the native constructor builds once per actor."""
     what = f"goray.data.actor_udf({actor_type!r}, {method!r})"
     for name, value in (("actor type", actor_type), ("method", method)):
@@ -198,6 +227,7 @@ def actor_udf(actor_type: str, method: str, columns: Mapping[str, Any], *,
         raise GorayError(f"{what}: args must be a tuple or list of the constructor's arguments, "
                          f"got {type(args).__name__}")
     attributes = {"_type_name": actor_type, "_method": method, "_args": tuple(args),
-                  "_declared": _checked_columns(what, columns), "_keep": bool(keep_columns),
+                  "_declared": _checked_columns(what, columns),
+                  "_columns_as": _checked_columns_as(what, columns_as), "_keep": bool(keep_columns),
                   "__module__": __name__}
     return type(f"{actor_type}_{method}_UDF", (ActorUDF,), attributes)

@@ -127,6 +127,11 @@ ColumnAddresses DataAddresses(const OrderColumns& batch) {
           goray::Array<int64_t>(std::vector<int64_t>{AddressOf(batch.quantity.data())})};
 }
 
+// The same, with the columns as parameters (goray.data's columns_as="parameters").
+ColumnAddresses DataAddressesOf(goray::ArrayView<double> price, goray::ArrayView<int64_t> quantity) {
+  return DataAddresses({price, quantity});
+}
+
 int64_t DataLastTotalAddress() { return last_total_address; }
 
 // A class-based UDF's state: a factor fixed when the actor pool's actor starts.
@@ -144,7 +149,11 @@ class DataPricer {
 void RegisterDataBatches(goray::Registry& registry) {
   registry.AddTask("DataTotal", &DataTotal);
   registry.AddTask("DataAddresses", &DataAddresses);
+  registry.AddTask("DataAddressesOf", &DataAddressesOf);
   registry.AddTask("DataLastTotalAddress", &DataLastTotalAddress);
+  // The parameters' names, as goray-gen's tables give them: goray.data passes the columns
+  // to them by keyword. (The only SetParameters of raytest: a second would replace it.)
+  registry.SetParameters(R"({"tasks": {"DataAddressesOf": [{"name": "price"}, {"name": "quantity"}]}})");
   registry.AddActor<DataPricer>("DataPricer", &goray::Constructor<DataPricer, double>::Create)
       .AddMethod("Apply", &DataPricer::Apply);
 }
