@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
-from . import _ffi, _worker
+from . import _ffi, _keywords, _traits, _worker
 from ._arrays import DTYPE_NAMES
 from ._local import LocalActor, golang_local_new_actor, golang_local_run_task
 from .errors import GorayError
@@ -63,13 +63,12 @@ def _dtype_name(what: str, column: Any, dtype: Any) -> str:
     """The NumPy dtype name of one declared column, checked when the UDF is made."""
     if not isinstance(column, str):
         raise GorayError(f"{what}: a column name must be a str, got {type(column).__name__} {column!r}")
-    if isinstance(dtype, str):
-        name = dtype
-    elif isinstance(dtype, type):  # numpy.float64 and friends
+    name: Any = dtype
+    if isinstance(dtype, type):  # numpy.float64 and friends
         name = getattr(dtype, "__name__", None)
-    else:  # a numpy.dtype
+    elif not isinstance(dtype, str):  # a numpy.dtype
         name = getattr(dtype, "name", None)
-    if name not in _DTYPES:
+    if not isinstance(name, str) or name not in _DTYPES:
         raise GorayError(f"{what}: column {column!r}: {dtype!r} is not a dtype goray carries "
                          f"(one of {', '.join(_DTYPES)})")
     return name
@@ -98,7 +97,16 @@ def _checked_columns_as(what: str, columns_as: Any) -> str:
         raise GorayError(f"{what}: columns_as must be \"struct\" (the native callable takes one "
                          f"struct of arrays) or \"parameters\" (one parameter per column, by name), "
                          f"got {columns_as!r}")
-    return columns_as
+    return str(columns_as)
+
+
+class _Column:
+    """A column's place among a call's positional arguments."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
 
 class _BatchCall:
@@ -110,6 +118,15 @@ class _BatchCall:
         self._columns = columns
         self._by_name = columns_as == "parameters"
         self._keep_columns = keep_columns
+        self._layout: Optional[Tuple[Any, ...]] = None  # by_name: the positions, once per process
+
+    def __getstate__(self) -> Dict[str, Any]:  # the layout is this process's library's
+        state = dict(self.__dict__)
+        state["_layout"] = None
+        return state
+
+    def _params(self) -> Optional[_traits.Params]:  # overridden: a task's, a method's
+        raise NotImplementedError
 
     def _struct(self, batch: Any) -> Dict[str, Any]:
         """The declared columns of `batch`, as they are (no copy), after checking them."""
@@ -130,8 +147,15 @@ class _BatchCall:
     def _run(self, call: Any, batch: Any) -> Dict[str, Any]:
         """`call` on the batch's declared columns (no copy here), its result as columns."""
         struct = self._struct(batch)
-        result = call(**struct) if self._by_name else call(struct)
-        return self._columns_out(batch, result)
+        if not self._by_name:
+            return self._columns_out(batch, call(struct))
+        if self._layout is None:
+            # Each column to the parameter of its name, resolved once (calls by keyword
+            # take the slow path), with the constant defaults of parameters in between.
+            self._layout = _keywords.resolve(self._callee, self._params(), (),
+                                             {column: _Column(column) for column in self._columns})
+        args = [struct[x.name] if isinstance(x, _Column) else x for x in self._layout]
+        return self._columns_out(batch, call(*args))
 
     def _columns_out(self, batch: Mapping[str, Any], result: Any) -> Dict[str, Any]:
         if not isinstance(result, dict):
@@ -144,11 +168,18 @@ class _BatchCall:
         return merged
 
 
+_is_ready = False
+
+
 def _ready() -> None:
     """The library (and py-defs) this process needs, from the job's environment."""
+    global _is_ready
+    if _is_ready:
+        return
     if _worker.ensure_ready() is None and _ffi.loaded_library() is None:
         raise GorayError(f"no goray library in this process: start Ray with goray.init(library), "
                          f"which gives Ray Data's workers {_ffi.BIN_PATH_ENV}, or set it")
+    _is_ready = True
 
 
 class TaskUDF(_BatchCall):
@@ -162,8 +193,11 @@ class TaskUDF(_BatchCall):
         _ready()
         return self._run(self._native, batch)
 
-    def _native(self, *args: Any, **kwargs: Any) -> Any:
-        return golang_local_run_task(self._task, *args, **kwargs)
+    def _native(self, *args: Any) -> Any:
+        return golang_local_run_task(self._task, *args)
+
+    def _params(self) -> Optional[_traits.Params]:
+        return _traits.task_params(_ffi.get_library(), self._task)
 
     def __repr__(self) -> str:
         passed = ", columns_as='parameters'" if self._by_name else ""
@@ -209,6 +243,9 @@ class ActorUDF(_BatchCall):
 
     def __call__(self, batch: Mapping[str, Any]) -> Dict[str, Any]:
         return self._run(self._call, batch)
+
+    def _params(self) -> Optional[_traits.Params]:
+        return _traits.method_params(_ffi.get_library(), self._type_name, self._method)
 
 
 def actor_udf(actor_type: str, method: str, columns: Mapping[str, Any], *,

@@ -6,6 +6,8 @@ two array views (price float64, quantity int64) and returns a struct of two arra
 The in-process tests need no Ray Data; the others run tiny datasets (Ray Data's
 start-up is what they cost).
 """
+import pickle
+
 import numpy as np
 import pytest
 import ray
@@ -48,6 +50,8 @@ def test_columns_as_parameters_passes_each_column_to_its_parameter_by_name(lib):
                               columns_as="parameters")
     seen = udf({"price": price, "quantity": quantity})
     assert (seen["price"][0], seen["quantity"][0]) == (address(price), address(quantity))
+    again = pickle.loads(pickle.dumps(udf))  # as Ray ships it: the positions are found anew
+    assert again({"quantity": quantity, "price": price})["price"][0] == address(price)
     # A task whose library does not name its parameters cannot take them by name.
     with pytest.raises(goray.ArgumentError, match="the library does not name DataTotal's parameters"):
         goray.data.task_udf("DataTotal", ORDERS, columns_as="parameters")({"price": price, "quantity": quantity})
@@ -98,7 +102,6 @@ def test_bad_declarations_are_refused_when_the_udf_is_made():
 
 
 def test_errors_keep_their_parts_through_pickling():
-    import pickle
     error = goray.data.ColumnError("DataTotal", "price", "float64", "int32 (3,)")
     again = pickle.loads(pickle.dumps(error))
     assert str(again) == str(error) and again.column == "price"
