@@ -6,7 +6,10 @@ two array views (price float64, quantity int64) and returns a struct of two arra
 The in-process tests need no Ray Data; the others run tiny datasets (Ray Data's
 start-up is what they cost).
 """
+import os
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -82,6 +85,9 @@ def test_a_missing_column_or_a_wrong_dtype_names_the_column(lib):
         udf({"price": price, "quantity": [1, 2, 3]})
     with pytest.raises(goray.GorayError, match=r'batch_format="numpy"\)\), received list \(task DataTotal\)'):
         udf([price, quantity])
+    with pytest.raises(goray.GorayError, match=r"expected the native result to be a struct of arrays "
+                                               r"\(a dict of columns\), received int \(task DataRows\)"):
+        goray.data.task_udf("DataRows", ORDERS)({"price": price, "quantity": quantity})
     # A declaration the C++ struct disagrees with: C++ names the field.
     with pytest.raises(goray.ArgumentError, match=r"at \.price: expected goray::ArrayView<double>, "
                                                   r"received ndarray of int64 \(3,\)"):
@@ -99,6 +105,17 @@ def test_bad_declarations_are_refused_when_the_udf_is_made():
         goray.data.task_udf("DataTotal", ORDERS, columns_as="fields")
     with pytest.raises(goray.GorayError, match="args must be a tuple or list"):
         goray.data.actor_udf("DataPricer", "Apply", ORDERS, args=2.0)
+
+
+def test_a_process_without_the_library_is_told_how_to_get_it():
+    code = ("import numpy, goray.data\n"
+            "goray.data.task_udf('DataTotal', {'price': 'float64'})({'price': numpy.ones(2)})")
+    env = {k: v for k, v in os.environ.items() if k not in ("GORAY_BIN_PATH", "GORAY_PY_MUDULE_PATH")}
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines()[-1] == (
+        "goray.errors.GorayError: no goray library in this process: start Ray with goray.init(library), "
+        "which gives Ray Data's workers GORAY_BIN_PATH, or set it")
 
 
 def test_errors_keep_their_parts_through_pickling():
@@ -130,7 +147,6 @@ def ray_data(lib):
     pytest.importorskip("pyarrow", reason="Ray Data needs pyarrow: bash scripts/setup.sh installs it")
     pytest.importorskip("pandas", reason="Ray Data needs pandas: bash scripts/setup.sh installs it")
     import ray.data
-    import sys
     # This module's UDFs run in Ray Data's workers, where it is not importable: by value.
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
     context = ray.data.DataContext.get_current()

@@ -134,6 +134,9 @@ ColumnAddresses DataAddressesOf(goray::ArrayView<double> price, goray::ArrayView
 
 int64_t DataLastTotalAddress() { return last_total_address; }
 
+// Not a map UDF: a reduction (goray.data refuses a result that is not a struct of arrays).
+int64_t DataRows(const OrderColumns& batch) { return batch.price.size(); }
+
 // A class-based UDF's state: a factor fixed when the actor pool's actor starts.
 class DataPricer {
  public:
@@ -151,6 +154,7 @@ void RegisterDataBatches(goray::Registry& registry) {
   registry.AddTask("DataAddresses", &DataAddresses);
   registry.AddTask("DataAddressesOf", &DataAddressesOf);
   registry.AddTask("DataLastTotalAddress", &DataLastTotalAddress);
+  registry.AddTask("DataRows", &DataRows);
   // The parameters' names, as goray-gen's tables give them: goray.data passes the columns
   // to them by keyword. (The only SetParameters of raytest: a second would replace it.)
   registry.SetParameters(R"({"tasks": {"DataAddressesOf": [{"name": "price"}, {"name": "quantity"}]}})");
