@@ -60,6 +60,17 @@ def test_columns_as_parameters_passes_each_column_to_its_parameter_by_name(lib):
         goray.data.task_udf("DataTotal", ORDERS, columns_as="parameters")({"price": price, "quantity": quantity})
 
 
+def test_an_actor_udf_creates_its_cpp_actor_and_calls_the_method_per_batch(lib):
+    price, quantity = orders(10)
+    for method, columns_as in (("Apply", "struct"), ("ApplyOf", "parameters")):
+        Pricer = goray.data.actor_udf("DataPricer", method, ORDERS, args=(3.0,), columns_as=columns_as)
+        udf = Pricer()  # as Ray Data's actor does
+        np.testing.assert_array_equal(udf({"quantity": quantity, "price": price})["total"], price * quantity * 3)
+        with pytest.raises(goray.data.ColumnError,
+                           match=rf"^the batch has no column 'price' .* \(task DataPricer\.{method}\)$"):
+            udf({"quantity": quantity})
+
+
 def test_keep_columns_keeps_the_input_beside_the_result(lib):
     price, quantity = orders(5)
     batch = {"price": price, "quantity": quantity, "note": np.array(list("abcde"))}

@@ -142,6 +142,10 @@ class DataPricer {
  public:
   explicit DataPricer(double factor) : factor_(factor) {}
   TotalColumns Apply(const OrderColumns& batch) { return TotalTimes(batch, factor_); }
+  // The columns as parameters (goray.data's columns_as="parameters").
+  TotalColumns ApplyOf(goray::ArrayView<double> price, goray::ArrayView<int64_t> quantity) {
+    return TotalTimes({price, quantity}, factor_);
+  }
 
  private:
   double factor_;
@@ -157,9 +161,12 @@ void RegisterDataBatches(goray::Registry& registry) {
   registry.AddTask("DataRows", &DataRows);
   // The parameters' names, as goray-gen's tables give them: goray.data passes the columns
   // to them by keyword. (The only SetParameters of raytest: a second would replace it.)
-  registry.SetParameters(R"({"tasks": {"DataAddressesOf": [{"name": "price"}, {"name": "quantity"}]}})");
+  registry.SetParameters(R"({"tasks": {"DataAddressesOf": [{"name": "price"}, {"name": "quantity"}]},
+      "actors": {"DataPricer": {"params": [{"name": "factor"}],
+                                "methods": {"ApplyOf": [{"name": "price"}, {"name": "quantity"}]}}}})");
   registry.AddActor<DataPricer>("DataPricer", &goray::Constructor<DataPricer, double>::Create)
-      .AddMethod("Apply", &DataPricer::Apply);
+      .AddMethod("Apply", &DataPricer::Apply)
+      .AddMethod("ApplyOf", &DataPricer::ApplyOf);
 }
 
 }  // namespace raytest
