@@ -11,12 +11,12 @@ place and returns a struct of arrays, a dict of columns again::
     ds.map_batches(Pricer, batch_format="numpy", compute=ray.data.ActorPoolStrategy(size=2))
 
 The call runs in the process that holds the batch (Ray Data's worker), in-process,
-through ``goray.golang_local_run_task`` (a task whose parameters are the columns,
-one array each, takes ``columns_as="parameters"``): the library is loaded there from the job's
-``GORAY_BIN_PATH``, which ``goray.init`` sets. The declared columns are checked first,
-so a missing column or a wrong dtype is a :class:`ColumnError` naming the column, both
-dtypes and the task. Only the declared columns are sent. Needs neither Ray nor NumPy
-to import (NumPy is imported at the first batch).
+through ``goray.golang_local_run_task`` (a task taking one array parameter per column
+takes them with ``columns_as="parameters"``): the library is loaded there from the
+job's ``GORAY_BIN_PATH``, which ``goray.init`` sets. The declared columns are checked
+first, so a missing column or a wrong dtype is a :class:`ColumnError` naming the
+column, both dtypes and the task. Only the declared columns are sent. Importing this
+module needs neither Ray nor NumPy, and ``import goray`` does not import it.
 """
 
 from __future__ import annotations
@@ -254,8 +254,8 @@ def actor_udf(actor_type: str, method: str, columns: Mapping[str, Any], *,
     compute=ray.data.ActorPoolStrategy(size=N))``: each actor of Ray Data's pool
     creates the native actor `actor_type` with `args` in its own process and calls
     its `method` on each batch, with `columns`, `columns_as` and `keep_columns` as
-    in :func:`task_udf`. For state kept across batches (a model,
-    a table) that the native constructor builds once per actor."""
+    in :func:`task_udf`. For state kept across batches (a model, a table) that the
+    native constructor builds once per actor."""
     what = f"goray.data.actor_udf({actor_type!r}, {method!r})"
     for name, value in (("actor type", actor_type), ("method", method)):
         if not isinstance(value, str) or not value:
