@@ -7,6 +7,7 @@
 #   inprocess      C++ <-> Python in-process, no Ray
 #   concurrency    C++ streaming generators and a threaded actor with concurrency groups,
 #                  from a C++ driver and from Python through the generated stubs
+#   raydata        a C++ task and a C++ actor as Ray Data map_batches UDFs (goray.data)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
@@ -31,3 +32,5 @@ timed "example: concurrency (goray CLI)" "$ROOT/.venv/bin/goray" --py-defs app.p
   "$BUILD/concurrency/libconcurrency.so"
 timed "example: concurrency (stubs)" "$PY" main.py "$BUILD/concurrency/libconcurrency.so" \
   "$BUILD/concurrency"
+cd "$ROOT/examples/raydata"
+timed "example: raydata" "$PY" main.py "$BUILD/raydata/liborders.so"

@@ -1098,6 +1098,7 @@ void goray::RegisterApplication(goray::Registry& registry) {
   RegisterThreaded(registry);
   RegisterArraysOutOfBand(registry);
   RegisterBatchLend(registry);
+  RegisterDataBatches(registry);
   RegisterCrashes(registry);
   registry.AddTask("Square", &Square);
   registry.AddTask("Divide", &Divide);

@@ -245,6 +245,9 @@ RULES = [
          f"{CLUSTER}::def cluster(",
          "a cluster of nodes with custom resources, as the fixture starts them (on 127.0.0.1)"),
     # The project's own scripts: the suite and CI run them.
+    Rule(r"\.venv/bin/python examples/raydata/main\.py build/examples/raydata/liborders\.so", COVERED,
+         "scripts/run-example.sh::examples/raydata",
+         "starts a local Ray and Ray Data: run-example.sh (a stage of the suite) runs the example"),
     Rule(r"bash scripts/run-example\.sh", COVERED, "scripts/run-tests.sh::scripts/run-example.sh",
          "starts Ray for five examples: a stage of the suite"),
     Rule(r"bash scripts/run-tests\.sh", COVERED, ".ci/run::bash scripts/run-tests.sh",
