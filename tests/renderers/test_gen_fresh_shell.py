@@ -17,7 +17,7 @@ from typing import Dict, List
 
 import pytest
 
-from conftest import GOLDEN, ROOT, mypy_cache_args, run
+from conftest import GOLDEN, ROOT, copy_stubs, mypy_cache_args, run, stub_files
 
 VENV_BIN = ROOT / ".venv" / "bin"
 PYRIGHT = ROOT / ".tools" / "pyright" / "node_modules" / ".bin" / "pyright"
@@ -64,11 +64,10 @@ def fresh_env(home: pathlib.Path, path: List[str]) -> Dict[str, str]:
 def user_dir(tmp_path_factory) -> pathlib.Path:
     """A new user's folder: their code and the stub module goray-gen wrote next to it."""
     work = tmp_path_factory.mktemp("user")
-    for suffix in (".py", ".pyi"):
-        shutil.copy(GOLDEN / "app" / f"app{suffix}", work / f"app{suffix}")
-        shutil.copy(GOLDEN / "arrays" / f"arrays{suffix}", work / f"arrays{suffix}")
-        # "types" would shadow the standard library's module.
-        shutil.copy(GOLDEN / "types" / f"types{suffix}", work / f"types_{suffix}")
+    copy_stubs(GOLDEN / "app", "app", work)
+    copy_stubs(GOLDEN / "arrays", "arrays", work)
+    # "types" would shadow the standard library's module.
+    copy_stubs(GOLDEN / "types", "types", work, "types_")
     (work / "use.py").write_text(GOOD)
     (work / "bad.py").write_text(BAD)
     return work
@@ -110,8 +109,8 @@ def test_mypy_sees_gorays_and_the_stubs_types(user_dir):
 
 
 def test_pyright_passes_with_no_extra_settings(user_dir):
-    result = pyright(user_dir, "use.py", "app.py", "app.pyi", "types_.py", "types_.pyi",
-                     "arrays.py", "arrays.pyi")
+    result = pyright(user_dir, "use.py", *stub_files("app"), "types_.py", "types_.pyi",
+                     "_types_types.pyi", *stub_files("arrays"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 errors" in result.stdout
 

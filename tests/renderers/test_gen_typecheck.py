@@ -142,8 +142,10 @@ BAD = {
                                  '"ActorHandle[Any]"'),
     "wrong_handle": ("import refs\nimport app\n"
                      "refs.Bump.remote(app.Counter.remote(1), None)\n",
+                     # (mypy names each handle class by its module: the companion's)
                      'Argument 1 to "remote" of "_Task_Bump" has incompatible type '
-                     '"app._Handle_Counter"'),
+                     '"_app_types._Handle_Counter"; expected '
+                     '"_refs_types._Handle_Counter | ObjectRef[_refs_types._Handle_Counter]"'),
     "top_level_ref_resolved": ("import ray\nimport refs\n"
                                "r: ray.ObjectRef[refs.Point] = ray.put({'x': 1.0})\n"
                                "refs.Later.remote(r)\n",
@@ -174,6 +176,7 @@ def mypy_run(tmp_path_factory) -> Dict[str, List[str]]:
         # "types" would shadow the standard library's module: import it as types_.
         module = "types_" if case == "types" else case
         shutil.copy(GOLDEN / case / f"{case}.pyi", stubs / f"{module}.pyi")
+        shutil.copy(GOLDEN / case / f"_{case}_types.pyi", stubs / f"_{case}_types.pyi")
         shutil.copy(GOLDEN / case / f"{case}.py", runtime / f"{module}.py")
     (uses / "good.py").write_text(GOOD)
     for name, (code, _) in BAD.items():
@@ -197,6 +200,7 @@ def mypy_run(tmp_path_factory) -> Dict[str, List[str]]:
 def test_generated_stubs_check_clean_under_strict(mypy_run, case):
     module = "types_" if case == "types" else case
     assert mypy_run.get(f"stubs/{module}.pyi", []) == []
+    assert mypy_run.get(f"stubs/_{case}_types.pyi", []) == []
     assert mypy_run.get(f"runtime/{module}.py", []) == []
 
 

@@ -1,4 +1,5 @@
-"""The Python view model: what stub.py.j2 (NAME.py) and stub.pyi.j2 (NAME.pyi) render.
+"""The Python view model: what stub.py.j2 (NAME.py), stub.pyi.j2 (NAME.pyi) and
+stub_types.pyi.j2 (_NAME_types.pyi, the stub's private companion) render.
 
 From the IDL it decides the stub modules' names (module attributes, stub classes, struct
 and enum names, each through goray.gen.naming's scopes so no name hides another or the
@@ -15,7 +16,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from .idl import Idl
 from .model_shared import Type, concurrency_groups, idl_signatures, is_generator, type_name
-from .naming import PYTHON, Scope
+from .naming import PYTHON, Scope, stub_types_module
 
 __all__ = ["PyParam", "PyTask", "PyMethod", "PyActor", "PyField", "PyStruct", "PyMember",
            "PyEnum", "PyModel", "PyTypes", "build_python_model", "py_display"]
@@ -169,6 +170,10 @@ class PyModel:
     local_attr: str
     local_cls: str
     exported: List[str]
+    # The private companion stub NAME.pyi imports its helper classes and types from
+    # (naming.stub_types_module): a stub's own classes are offered by pyright's
+    # completion on the module, names it imports without re-exporting are not.
+    types_module: str = ""
     # Whether the .pyi names NumPy types (only then does it import numpy), and whether
     # the .py's TypedDicts do (it imports numpy for type checkers only).
     uses_numpy: bool = False
@@ -365,8 +370,9 @@ def _stub_params(params: List[Mapping[str, Any]], types: PyTypes) -> List[PyPara
     return made
 
 
-def build_python_model(idl: Idl) -> PyModel:
-    """The Python view model of ``idl``: the stubs' names, types and docstrings."""
+def build_python_model(idl: Idl, name: str) -> PyModel:
+    """The Python view model of ``idl`` for the stub module ``name``: the stubs' names,
+    types and docstrings."""
     module = Scope(PYTHON)
     module.reserve(*PY_RESERVED)
     task_attrs = [module.claim(task["name"]) for task in idl["tasks"]]
@@ -468,7 +474,7 @@ def build_python_model(idl: Idl) -> PyModel:
     streams = any(task.item is not None for task in tasks) or any(
         method.item is not None for actor in actors for method in actor.methods)
     return PyModel(tasks, actors, structs, enums, local_attr, local_cls, exported,
-                   streams=streams,
+                   types_module=stub_types_module(name), streams=streams,
                    uses_numpy=structs_use_numpy or signatures_use_numpy,
                    structs_use_numpy=structs_use_numpy, structs_use_ray=structs_use_ray,
                    takes_unresolved=any(
