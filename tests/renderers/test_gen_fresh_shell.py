@@ -41,6 +41,12 @@ GOOD = textwrap.dedent("""\
     samples: npt.NDArray[np.float64] = np.arange(4.0)
     scaled: npt.NDArray[np.float64] = arrays.local.Scale(samples, 2.0)
     print(library.path, x, ref, several, n, scaled)
+
+    from ray.dag import ClassMethodNode, InputNode
+    handle = app.Counter.remote(1)
+    with InputNode() as inp:
+        node: ClassMethodNode = handle.Incr.bind(handle.Incr.options(name="i").bind(inp))
+    print(node)  # (Ray leaves what experimental_compile returns untyped: pyright strict refuses it)
     """)
 
 BAD = textwrap.dedent("""\
@@ -52,6 +58,7 @@ BAD = textwrap.dedent("""\
     goray.load_library(3)
     app.local.Square("two")
     arrays.local.Scale("abc", 2.0)
+    app.Counter.remote(1).Incr.bind("two")
     """)
 
 
@@ -105,6 +112,8 @@ def test_mypy_sees_gorays_and_the_stubs_types(user_dir):
     assert ('Argument 1 to "Scale" of "_Local" has incompatible type "str"; expected '
             '"ndarray[tuple[Any, ...], dtype[float64]] | array[float] | memoryview[int] | '
             'list[Any]"') in result.stdout
+    assert ('Argument 1 to "bind" of "_Method_Counter_Incr" has incompatible type "str"; '
+            'expected "int | ObjectRef[int] | DAGNode"') in result.stdout
     assert "import-not-found" not in result.stdout
 
 
@@ -125,4 +134,6 @@ def test_pyright_sees_gorays_and_the_stubs_types(user_dir):
     assert ('"Literal[\'abc\']" cannot be assigned to parameter "a" of type '
             '"NDArray[float64] | array[float] | memoryview[int] | list[Any]" in function '
             '"Scale"') in result.stdout
+    assert ('"Literal[\'two\']" cannot be assigned to parameter "by" of type '
+            '"int | ObjectRef[int] | DAGNode" in function "bind"') in result.stdout
     assert "could not be resolved" not in result.stdout

@@ -86,6 +86,16 @@ spawned = ray.get(refs.Spawn.remote(1))                          # the generated
 bumped: ray.ObjectRef[int] = refs.Bump.remote(spawned, refs.Counter.remote(0))
 absorbed: ray.ObjectRef[int] = spawned.Absorb.remote(refs.Counter.remote(2))
 tracked: refs.Job = {"progress": spawned, "logger": object()}   # untyped handles: Any
+
+from ray.dag import ClassMethodNode, InputNode                   # Ray DAGs: a method's .bind
+with InputNode() as inp:
+    node: ClassMethodNode = counter.Incr.bind(inp)
+    chained_node: ClassMethodNode = counter.Incr.bind(counter.Incr.bind(inp))
+    valued: ClassMethodNode = counter.Incr.options(name="i").bind(2)
+    by_keyword: ClassMethodNode = box.Describe.bind(prefix=inp[0])
+    by_ref: ClassMethodNode = counter.Incr.bind(n)
+    fetched: ClassMethodNode = spawned.Absorb.bind(refs.Counter.remote(2))
+compiled = node.experimental_compile()
 """
 
 BAD = {
@@ -105,6 +115,18 @@ BAD = {
     "too_many_with_defaults": ("import defaults\ndefaults.local.Add(1, 2, 3)\n",
                                'Too many arguments for "Add" of "_Local"'),
     "unknown_task": ("import app\napp.Cube.remote(2.0)\n", 'Module has no attribute "Cube"'),
+    "wrong_bind_type": ("import app\napp.Counter.remote(1).Incr.bind('two')\n",
+                        'Argument 1 to "bind" of "_Method_Counter_Incr" has incompatible type '
+                        '"str"; expected "int | ObjectRef[int] | DAGNode"'),
+    "bind_unknown_keyword": ("import defaults\ndefaults.Box.remote('b').Describe.bind(pre='>')\n",
+                             'Unexpected keyword argument "pre" for "bind" of '
+                             '"_Method_Box_Describe"'),
+    # goray's task objects have no .bind (Ray's remote functions do), nor do streaming
+    # methods (Ray's .bind refuses num_returns="streaming").
+    "task_bind": ("import app\napp.Square.bind(2.0)\n",
+                  '"_Task_Square" has no attribute "bind"'),
+    "stream_bind": ("import concurrency\nconcurrency.Fetcher.remote('u').Lines.bind('p')\n",
+                    '"_Method_Fetcher_Lines" has no attribute "bind"'),
     "unknown_method": ("import app\napp.Counter.remote(1).Decr.remote(1)\n",
                        '"_Handle_Counter" has no attribute "Decr"'),
     "unknown_local_method": ("import app\napp.local.Counter(1).Decr(1)\n",

@@ -42,6 +42,7 @@ class PyParam:
     name: str
     type: str           # the value (local calls)
     remote_type: str    # the value or a ray.ObjectRef of it (remote calls)
+    bind_type: str      # that or a Ray DAG node (an actor method's .bind, for ray.dag)
     optional: bool = False  # the C++ parameter has a default argument
     default: str = "..."    # its value as a Python literal when the IDL records a constant
     # The last positional-only parameter: this one or a later one has a name that is not
@@ -79,6 +80,12 @@ class PyMethod:
     remote_result: str = ""
     item: Optional[str] = None
     concurrency_group: Optional[str] = None
+
+    @property
+    def binds(self) -> bool:
+        """Whether the stub types Ray's .bind() (ray.dag): not for a streaming method,
+        whose .bind Ray refuses (its num_returns is "streaming")."""
+        return self.item is None
 
     @property
     def note(self) -> str:
@@ -184,6 +191,8 @@ class PyModel:
     takes_unresolved: bool = False
     # Whether a task or method streams (the .pyi imports Iterator for local calls).
     streams: bool = False
+    # Whether a method has .bind() (the companion imports ray.dag's node types).
+    binds: bool = False
 
 
 # ---- Types ------------------------------------------------------------------------------
@@ -304,7 +313,7 @@ PY_RESERVED = ("_bool", "_bytes", "_dict", "_float", "_int", "_list", "_str", "_
                "_datetime", "_IntEnum", "_NativeEnum", "_Any", "_TypedDict", "_ray", "_goray",
                "_Task", "_ActorClass", "annotations", "_numpy", "_npt", "_array",
                "_memoryview", "_TYPE_CHECKING", "_Iterator", "_Generic", "_TypeVar", "_T",
-               "_RayObjectRefGenerator", "_ObjectRefGenerator")
+               "_RayObjectRefGenerator", "_ObjectRefGenerator", "_ClassMethodNode", "_DAGNode")
 # Attributes of goray.LocalActor: a method with one of these names is reached
 # through actor.call(name, ...) only.
 LOCAL_ACTOR_ATTRIBUTES = ("call", "close", "closed", "type_name", "index")
@@ -360,7 +369,8 @@ def _stub_params(params: List[Mapping[str, Any]], types: PyTypes) -> List[PyPara
     scope = Scope(PYTHON)
     scope.reserve("self")
     made = [PyParam(scope.claim(param["name"]), types.value(param["type"], incoming=True),
-                    types.remote_arg(param["type"]), bool(param.get("has_default", False)),
+                    types.remote_arg(param["type"]), types.remote_arg(param["type"]) +
+                    " | _DAGNode", bool(param.get("has_default", False)),
                     _default_literal(param))
             for param in params]
     renamed = [index for index, (view, param) in enumerate(zip(made, params))
@@ -475,6 +485,7 @@ def build_python_model(idl: Idl, name: str) -> PyModel:
         method.item is not None for actor in actors for method in actor.methods)
     return PyModel(tasks, actors, structs, enums, local_attr, local_cls, exported,
                    types_module=stub_types_module(name), streams=streams,
+                   binds=any(method.binds for actor in actors for method in actor.methods),
                    uses_numpy=structs_use_numpy or signatures_use_numpy,
                    structs_use_numpy=structs_use_numpy, structs_use_ray=structs_use_ray,
                    takes_unresolved=any(

@@ -12,6 +12,7 @@ from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
 
 import ray as _ray
+from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 
 
 class _Method_Accumulator_Add:
@@ -19,6 +20,10 @@ class _Method_Accumulator_Add:
 
     def remote(self, x: _float | _ray.ObjectRef[_float]) -> _ray.ObjectRef[_float]:
         """Calls Accumulator.Add."""
+
+    def bind(self, x: _float | _ray.ObjectRef[_float] | _DAGNode) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Accumulator.Add: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Accumulator_Add: ...
 
@@ -28,6 +33,10 @@ class _Method_Accumulator_Total:
 
     def remote(self) -> _ray.ObjectRef[_float]:
         """Calls Accumulator.Total."""
+
+    def bind(self) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Accumulator.Total: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Accumulator_Total: ...
 
@@ -96,6 +105,10 @@ class _Method_Pinger_Ping:
     def remote(self) -> _ray.ObjectRef[None]:
         """Calls Pinger.Ping."""
 
+    def bind(self) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Pinger.Ping: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
+
     def options(self, **options: _Any) -> _Method_Pinger_Ping: ...
 
 
@@ -159,6 +172,10 @@ class _Method_Dog_Speak:
     def remote(self) -> _ray.ObjectRef[_str]:
         """Speaks once."""
 
+    def bind(self) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Dog.Speak: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
+
     def options(self, **options: _Any) -> _Method_Dog_Speak: ...
 
 
@@ -168,6 +185,10 @@ class _Method_Dog_Rename:
     def remote(self, name: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[None]:
         """Calls Dog.Rename."""
 
+    def bind(self, name: _str | _ray.ObjectRef[_str] | _DAGNode) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Dog.Rename: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
+
     def options(self, **options: _Any) -> _Method_Dog_Rename: ...
 
 
@@ -176,6 +197,10 @@ class _Method_Dog_Name:
 
     def remote(self) -> _ray.ObjectRef[_str]:
         """Calls Dog.Name."""
+
+    def bind(self) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Dog.Name: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Dog_Name: ...
 
@@ -253,6 +278,10 @@ class _Method_Cat_Speak:
     def remote(self) -> _ray.ObjectRef[_str]:
         """Speaks once."""
 
+    def bind(self) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Cat.Speak: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
+
     def options(self, **options: _Any) -> _Method_Cat_Speak: ...
 
 
@@ -262,6 +291,10 @@ class _Method_Cat_Rename:
     def remote(self, name: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[None]:
         """Calls Cat.Rename."""
 
+    def bind(self, name: _str | _ray.ObjectRef[_str] | _DAGNode) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Cat.Rename: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
+
     def options(self, **options: _Any) -> _Method_Cat_Rename: ...
 
 
@@ -270,6 +303,10 @@ class _Method_Cat_Name:
 
     def remote(self) -> _ray.ObjectRef[_str]:
         """Calls Cat.Name."""
+
+    def bind(self) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Cat.Name: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Cat_Name: ...
 
@@ -343,6 +380,10 @@ class _Method_Tally_Count:
 
     def remote(self) -> _ray.ObjectRef[_int]:
         """Calls Tally.Count."""
+
+    def bind(self) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Tally.Count: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Tally_Count: ...
 

@@ -12,6 +12,7 @@ from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
 
 import ray as _ray
+from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 
 
 class _Task_Square:
@@ -37,6 +38,10 @@ class _Method_Counter_Incr:
 
     def remote(self, by: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Calls Counter.Incr."""
+
+    def bind(self, by: _int | _ray.ObjectRef[_int] | _DAGNode) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Counter.Incr: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Counter_Incr: ...
 

@@ -16,6 +16,7 @@ from builtins import memoryview as _memoryview
 import numpy as _numpy
 import numpy.typing as _npt
 import ray as _ray
+from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 
 
 class Tile(_TypedDict, total=False):
@@ -119,6 +120,10 @@ class _Method_Histogram_Add:
     def remote(self, values: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]]) -> _ray.ObjectRef[None]:
         """Calls Histogram.Add."""
 
+    def bind(self, values: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]] | _DAGNode) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Histogram.Add: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
+
     def options(self, **options: _Any) -> _Method_Histogram_Add: ...
 
 
@@ -127,6 +132,10 @@ class _Method_Histogram_Counts:
 
     def remote(self) -> _ray.ObjectRef[_npt.NDArray[_numpy.uint64]]:
         """Calls Histogram.Counts."""
+
+    def bind(self) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Histogram.Counts: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Histogram_Counts: ...
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator as _Iterator
 from typing import Generic as _Generic, TypeVar as _TypeVar
 
 import ray as _ray
+from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 from ray._private.object_ref_generator import ObjectRefGenerator as _RayObjectRefGenerator
 
 _T = _TypeVar("_T")
@@ -90,6 +91,10 @@ class _Method_Fetcher_Fetch:
     def remote(self, path: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_str]:
         """Calls Fetcher.Fetch."""
 
+    def bind(self, path: _str | _ray.ObjectRef[_str] | _DAGNode) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Fetcher.Fetch: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
+
     def options(self, **options: _Any) -> _Method_Fetcher_Fetch: ...
 
 
@@ -101,6 +106,10 @@ class _Method_Fetcher_Score:
 
     def remote(self, text: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_float]:
         """Calls Fetcher.Score."""
+
+    def bind(self, text: _str | _ray.ObjectRef[_str] | _DAGNode) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Fetcher.Score: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Fetcher_Score: ...
 
@@ -142,6 +151,10 @@ class _Method_Fetcher_Fetched:
     def remote(self) -> _ray.ObjectRef[_int]:
         """Calls Fetcher.Fetched."""
 
+    def bind(self) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Fetcher.Fetched: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
+
     def options(self, **options: _Any) -> _Method_Fetcher_Fetched: ...
 
 
@@ -155,6 +168,10 @@ class _Method_Fetcher_Page:
 
     def remote(self, number: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_str]:
         """Reads one page; runs in the io group of the actor's class."""
+
+    def bind(self, number: _int | _ray.ObjectRef[_int] | _DAGNode) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Fetcher.Page: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Fetcher_Page: ...
 
@@ -248,6 +265,10 @@ class _Method_Pool_Work:
     def remote(self, iterations: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_float]:
         """Calls Pool.Work."""
 
+    def bind(self, iterations: _int | _ray.ObjectRef[_int] | _DAGNode) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Pool.Work: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
+
     def options(self, **options: _Any) -> _Method_Pool_Work: ...
 
 
@@ -310,6 +331,10 @@ class _Method_Tally_Add:
 
     def remote(self, n: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Calls Tally.Add."""
+
+    def bind(self, n: _int | _ray.ObjectRef[_int] | _DAGNode) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Tally.Add: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Tally_Add: ...
 

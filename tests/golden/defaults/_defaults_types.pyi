@@ -12,6 +12,7 @@ from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
 
 import ray as _ray
+from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 
 
 class _Task_Add:
@@ -74,6 +75,10 @@ class _Method_Box_Describe:
     def remote(self, prefix: _str | _ray.ObjectRef[_str] = 'box ') -> _ray.ObjectRef[_str]:
         """Calls Box.Describe."""
 
+    def bind(self, prefix: _str | _ray.ObjectRef[_str] | _DAGNode = 'box ') -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Box.Describe: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
+
     def options(self, **options: _Any) -> _Method_Box_Describe: ...
 
 
@@ -133,6 +138,10 @@ class _Method_Counter_Incr:
 
     def remote(self, by: _int | _ray.ObjectRef[_int] = 2) -> _ray.ObjectRef[_int]:
         """Calls Counter.Incr."""
+
+    def bind(self, by: _int | _ray.ObjectRef[_int] | _DAGNode = 2) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Counter.Incr: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Counter_Incr: ...
 

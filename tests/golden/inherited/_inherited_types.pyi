@@ -12,6 +12,7 @@ from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
 
 import ray as _ray
+from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 
 
 class _Task_Inherited:
@@ -55,6 +56,10 @@ class _Method_Store_Get:
 
     def remote(self) -> _ray.ObjectRef[_int]:
         """Calls Store.Get."""
+
+    def bind(self) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Store.Get: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Store_Get: ...
 

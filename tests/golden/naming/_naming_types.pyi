@@ -12,6 +12,7 @@ from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
 
 import ray as _ray
+from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 
 
 # C++ struct a::Item.
@@ -102,6 +103,10 @@ class _Method_Counter_close:
     def remote(self) -> _ray.ObjectRef[_int]:
         """Calls Counter.close."""
 
+    def bind(self) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Counter.close: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
+
     def options(self, **options: _Any) -> _Method_Counter_close: ...
 
 
@@ -111,6 +116,10 @@ class _Method_Counter_from_:
     def remote(self, in_: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
         """Calls Counter.from."""
 
+    def bind(self, in_: _int | _ray.ObjectRef[_int] | _DAGNode, /) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Counter.from: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
+
     def options(self, **options: _Any) -> _Method_Counter_from_: ...
 
 
@@ -119,6 +128,10 @@ class _Method_Counter_Incr:
 
     def remote(self, by: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Calls Counter.Incr."""
+
+    def bind(self, by: _int | _ray.ObjectRef[_int] | _DAGNode) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Counter.Incr: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Counter_Incr: ...
 
@@ -183,6 +196,10 @@ class _Method_Thing__Get:
 
     def remote(self) -> _ray.ObjectRef[_int]:
         """Calls Thing.Get."""
+
+    def bind(self) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Thing.Get: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Thing__Get: ...
 

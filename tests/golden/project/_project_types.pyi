@@ -14,6 +14,7 @@ from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
 
 import ray as _ray
+from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 
 
 class _Task_Hello:
@@ -30,6 +31,10 @@ class _Method_Clock_Tick:
 
     def remote(self) -> _ray.ObjectRef[_int]:
         """Calls Clock.Tick."""
+
+    def bind(self) -> _ClassMethodNode:
+        """A node of a Ray DAG (ray.dag) calling Clock.Tick: each argument a
+        value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Clock_Tick: ...
 
