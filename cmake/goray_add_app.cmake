@@ -4,7 +4,8 @@
 #
 #   goray_add_app(<target> SOURCES <file>...
 #                 [NAME <name>]           # generated files' name (default: <target>)
-#                 [STUBS_DIR <dir>]       # where <name>.py/.pyi go (default: the binary dir)
+#                 [STUBS_DIR <dir>]       # where the stubs go: <name>.py, <name>.pyi,
+#                                         # _<name>_types.pyi (default: the binary dir)
 #                 [ROOT <dir>]            # the sources' root (default: their common directory)
 #                 [CLANG_ARGS <arg>...]   # extra flags for the scan only
 #                 [NO_PRECOMPILED_HEADER]) # no precompiled <goray/goray.h>
@@ -167,7 +168,8 @@ function(goray_add_app target)
     list(APPEND units "${gen_dir}/${name}.${key}.goray.cpp")
   endforeach()
   set(outputs "${generated_h}" "${generated_cpp}" ${units} "${gen_dir}/${name}.idl.json"
-              "${stubs_dir}/${name}.py" "${stubs_dir}/${name}.pyi")
+              "${stubs_dir}/${name}.py" "${stubs_dir}/${name}.pyi"
+              "${stubs_dir}/_${name}_types.pyi")  # the stub's private companion
   # goray-gen's own record of its last scan: an edit inside function bodies reuses it
   # instead of scanning again (docs/generator.md, "The scan cache").
   set(scan_cache "${gen_dir}/${name}.scan-cache.json")

@@ -362,6 +362,7 @@ def test_cmake_package_builds_a_small_application(installed_package, project):
     library = project / "build" / "librayapp.so"
     assert exported_symbols(library) == C_ABI
     assert (project / "build" / "rayapp.pyi").is_file()
+    assert (project / "build" / "_rayapp_types.pyi").is_file()
     # The packaged runtime carries no debug info (docs/cmake.md, "Size"): was 12.4 MB.
     assert debug_sections(library) == []
     assert call_in_process(library, "Square", 3.0) == 9.0

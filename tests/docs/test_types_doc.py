@@ -331,7 +331,7 @@ def test_the_stub_types_each_element_as_the_table_says(types_library):
     """Each row's stub type is what goray-gen writes for an Array of that element (the
     .pyi's ``_npt``/``_numpy`` are ``numpy.typing``/``numpy``), and the echo task of the
     row returned an ndarray of the row's dtype (test_every_type_round_trips_...)."""
-    stub = (types_library.parent / "doctypes.pyi").read_text(encoding="utf-8")
+    stub = (types_library.parent / "_doctypes_types.pyi").read_text(encoding="utf-8")
     for element, dtype, stub_type in element_rows():
         spelled = stub_type.replace("numpy.typing.", "_npt.").replace("numpy.", "_numpy.")
         assert f"def Echo_{dtype}(self, v: {spelled} | " in stub, (element, stub_type)

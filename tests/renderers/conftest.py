@@ -54,6 +54,24 @@ def mypy_cache_args(settings: str = "default") -> List[str]:
     return ["--cache-dir", str(cache)] if cache.parents[1].is_dir() else ["--no-incremental"]
 
 
+def stub_files(name: str) -> List[str]:
+    """A stub module's files as goray-gen writes them: NAME.py, NAME.pyi and the .pyi's
+    private companion _NAME_types.pyi (its classes, which NAME.pyi imports)."""
+    return [f"{name}.py", f"{name}.pyi", f"_{name}_types.pyi"]
+
+
+def copy_stubs(source: pathlib.Path, name: str, destination: pathlib.Path,
+               module: str = "") -> None:
+    """Copies the stub module `name` from `source` into `destination`, as `module` when
+    given ("types" would shadow the standard library's module: tests import it as
+    types_); the companion keeps its name, which the .pyi imports."""
+    for file_name in stub_files(name):
+        renamed = file_name
+        if module and not file_name.startswith("_"):
+            renamed = module + file_name[len(name):]
+        shutil.copy(source / file_name, destination / renamed)
+
+
 def update_golden() -> bool:
     return bool(os.environ.get("GORAY_UPDATE_GOLDEN"))
 

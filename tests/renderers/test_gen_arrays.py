@@ -47,7 +47,7 @@ def test_array_tasks_called_through_the_stub_return_the_right_arrays(arrays_app,
 
 
 def test_the_stub_types_each_array_by_its_dtype(arrays_app):
-    stub = (arrays_app / "arraysapp.pyi").read_text()
+    stub = (arrays_app / "_arraysapp_types.pyi").read_text()  # the .pyi's classes
     assert ("def Scale(self, a: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | "
             "_list[_Any], factor: _float) -> _npt.NDArray[_numpy.float64]:") in stub
     assert ("def Split(self, values: _npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | "

@@ -15,8 +15,10 @@ from conftest import GOLDEN, INPUTS, ROOT, gen_command, run
 
 APP = GOLDEN / "app" / "app.cpp"             # includes <goray/goray.h>: a real scan
 ACTORS = GOLDEN / "actors" / "actors.h"      # includes only the markers: a quick scan
-OUTPUTS = ["app.idl.json", "app.goray.h", "app.goray.cpp", "app.py", "app.pyi"]
-ACTORS_OUTPUTS = [name.replace("app.", "actors.") for name in OUTPUTS]  # a header: no unit
+# The stub's private companion, _app_types.pyi, holds the .pyi's classes.
+OUTPUTS = ["app.idl.json", "app.goray.h", "app.goray.cpp", "app.py", "app.pyi",
+           "_app_types.pyi"]
+ACTORS_OUTPUTS = [name.replace("app", "actors", 1) for name in OUTPUTS]  # a header: no unit
 
 
 def goray_gen(*arguments: str, cwd: pathlib.Path | None = None) -> subprocess.CompletedProcess:
@@ -24,7 +26,7 @@ def goray_gen(*arguments: str, cwd: pathlib.Path | None = None) -> subprocess.Co
 
 
 def test_writes_the_outputs_named_after_the_first_source(scanner, tmp_path):
-    """The five outputs, and one translation unit per source file (app.cpp's)."""
+    """The six outputs, and one translation unit per source file (app.cpp's)."""
     result = goray_gen(str(APP), "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     assert sorted(os.listdir(tmp_path / "out")) == sorted(OUTPUTS + ["app.app_cpp.goray.cpp"])
@@ -36,7 +38,8 @@ def test_name_option_and_stubs_dir(scanner, tmp_path):
     assert result.returncode == 0, result.stderr
     assert sorted(os.listdir(tmp_path / "gen")) == [
         "rayapp.goray.cpp", "rayapp.goray.h", "rayapp.idl.json"]
-    assert sorted(os.listdir(tmp_path / "stubs")) == ["rayapp.py", "rayapp.pyi"]
+    assert sorted(os.listdir(tmp_path / "stubs")) == [
+        "_rayapp_types.pyi", "rayapp.py", "rayapp.pyi"]
     header = (tmp_path / "gen" / "rayapp.goray.h").read_text()
     assert "namespace rayapp {" in header
 
@@ -70,7 +73,8 @@ def test_outputs_do_not_depend_on_the_output_directory_or_the_working_directory(
     second = goray_gen("src", "-o", "deep/er/b", cwd=tmp_path)
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
     # Named after src/'s first annotated source, api.h.
-    for name in ["api.idl.json", "api.goray.h", "api.goray.cpp", "api.py", "api.pyi"]:
+    for name in ["api.idl.json", "api.goray.h", "api.goray.cpp", "api.py", "api.pyi",
+                 "_api_types.pyi"]:
         assert (tmp_path / "a" / name).read_bytes() == \
             (tmp_path / "deep" / "er" / "b" / name).read_bytes(), name
     assert str(tmp_path) not in (tmp_path / "a" / "api.goray.cpp").read_text()

@@ -66,6 +66,7 @@ def test_only_the_c_abi_is_exported(built_apps, library):
 def test_stubs_are_written_to_stubs_dir_and_generated_code_to_the_binary_dir(built_apps):
     assert (built_apps["onefile_stubs"] / "onefile.py").is_file()
     assert (built_apps["onefile_stubs"] / "onefile.pyi").is_file()
+    assert (built_apps["onefile_stubs"] / "_onefile_types.pyi").is_file()  # its companion
     assert not (built_apps["onefile_gen"] / "onefile.py").exists()
     for name in ["typesapp.idl.json", "typesapp.goray.h", "typesapp.goray.cpp"]:
         assert (built_apps["typesapp_gen"] / name).is_file()

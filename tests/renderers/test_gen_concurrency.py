@@ -156,7 +156,7 @@ def words(text: str) -> str:
 def test_the_stubs_type_a_stream_as_an_object_ref_generator(outputs):
     """.remote() returns Ray's ObjectRefGenerator, typed by a subclass the .pyi declares
     whose items are refs of the item type (Ray's class is not generic)."""
-    pyi = outputs["app.pyi"]
+    pyi = outputs["_app_types.pyi"]   # the .pyi's classes are in its companion
     assert ("    def remote(self, n: _int | _ray.ObjectRef[_int]) -> "
             "_ObjectRefGenerator[_int]:") in pyi
     assert ("    def remote(self, by: _int | _ray.ObjectRef[_int]) -> "
@@ -171,7 +171,7 @@ def test_the_stubs_type_a_stream_as_an_object_ref_generator(outputs):
 
 
 def test_the_stubs_show_thread_safety_and_groups(outputs):
-    pyi = outputs["app.pyi"]
+    pyi = outputs["_app_types.pyi"]
     start = pyi.index("class _ActorClass_Counter:")
     actor_class = pyi[start:pyi.index("\n\n\n", start)]
     assert "Thread-safe (GORAY_THREADSAFE)" in actor_class
@@ -218,7 +218,8 @@ def test_the_rendered_stubs_check_clean_under_mypy(outputs, tmp_path):
     import shutil
     import sys
 
-    (tmp_path / "app.pyi").write_text(outputs["app.pyi"])
+    for file_name in ("app.pyi", "_app_types.pyi"):
+        (tmp_path / file_name).write_text(outputs[file_name])
     (tmp_path / "use.py").write_text(
         "import ray\nimport app\n"
         "gen: ray.ObjectRefGenerator = app.CountUp.remote(3)\n"
@@ -234,7 +235,7 @@ def test_the_rendered_stubs_check_clean_under_mypy(outputs, tmp_path):
     from conftest import mypy_cache_args
 
     result = subprocess.run([mypy, "--strict", "--no-error-summary", *mypy_cache_args(),
-                             "app.pyi", "use.py"], cwd=tmp_path, stdout=subprocess.PIPE,
+                             "app.pyi", "_app_types.pyi", "use.py"], cwd=tmp_path, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     errors = [line for line in result.stdout.splitlines() if ": error:" in line]
     assert len(errors) == 1, result.stdout
@@ -246,8 +247,8 @@ def test_the_rendered_stubs_check_clean_under_pyright(outputs, tmp_path):
     """The same under pyright, strict for the user's file: items are typed refs."""
     from test_gen_fresh_shell import pyright
 
-    (tmp_path / "app.pyi").write_text(outputs["app.pyi"])
-    (tmp_path / "app.py").write_text(outputs["app.py"])
+    for file_name in ("app.py", "app.pyi", "_app_types.pyi"):
+        (tmp_path / file_name).write_text(outputs[file_name])
     (tmp_path / "use.py").write_text(
         "# pyright: strict\n"
         "import ray\nimport app\n"
@@ -261,7 +262,7 @@ def test_the_rendered_stubs_check_clean_under_pyright(outputs, tmp_path):
         "print(total, items, page, groups, app.Counter.method_groups['Incr'])\n")
     (tmp_path / "bad.py").write_text(
         "import app\nimport ray\nwrong: ray.ObjectRef[str] = next(app.CountUp.remote(3))\n")
-    result = pyright(tmp_path, "use.py", "app.py", "app.pyi")
+    result = pyright(tmp_path, "use.py", "app.py", "app.pyi", "_app_types.pyi")
     assert result.returncode == 0 and "0 errors" in result.stdout, result.stdout
     result = pyright(tmp_path, "bad.py")
     assert result.returncode == 1, result.stdout

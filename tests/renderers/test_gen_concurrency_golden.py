@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 
-from conftest import GOLDEN, ROOT, mypy_cache_args, run
+from conftest import GOLDEN, ROOT, copy_stubs, mypy_cache_args, run, stub_files
 
 CASE = GOLDEN / "concurrency"
 
@@ -151,8 +151,7 @@ wrong: ray.ObjectRef[str] = next(concurrency.CountUp.remote(3))
 
 
 def user_dir(tmp_path):
-    for suffix in (".py", ".pyi"):
-        shutil.copy(CASE / f"concurrency{suffix}", tmp_path / f"concurrency{suffix}")
+    copy_stubs(CASE, "concurrency", tmp_path)
     (tmp_path / "use.py").write_text(USE_PY)
     (tmp_path / "bad.py").write_text(BAD_PY)
     return tmp_path
@@ -164,7 +163,8 @@ def test_the_stubs_type_check_under_mypy(tmp_path):
     work = user_dir(tmp_path)
     mypy = shutil.which("mypy", path=os.path.dirname(sys.executable))
     assert mypy is not None, "mypy is not installed next to this Python"
-    good = run([mypy, "--strict", *mypy_cache_args(), "concurrency.pyi", "use.py"], cwd=work)
+    good = run([mypy, "--strict", *mypy_cache_args(), "concurrency.pyi", "_concurrency_types.pyi",
+                "use.py"], cwd=work)
     assert good.returncode == 0, good.stdout + good.stderr
     bad = run([mypy, "--strict", *mypy_cache_args(), "bad.py"], cwd=work)
     assert bad.returncode == 1, bad.stdout + bad.stderr
@@ -177,7 +177,7 @@ def test_the_stubs_type_check_under_pyright(tmp_path):
 
     work = user_dir(tmp_path)
     (work / "use.py").write_text("# pyright: strict\n" + USE_PY)
-    good = pyright(work, "use.py", "concurrency.py", "concurrency.pyi")
+    good = pyright(work, "use.py", *stub_files("concurrency"))
     assert good.returncode == 0 and "0 errors" in good.stdout, good.stdout
     bad = pyright(work, "bad.py")
     assert bad.returncode == 1, bad.stdout

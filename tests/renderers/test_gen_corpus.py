@@ -61,7 +61,8 @@ def test_goray_gen_succeeds_and_every_output_compiles(case):
                                      for source in sources(case) if source.endswith(".cpp")}
     written = {path.name for path in outdir.iterdir()}
     assert units <= written, sorted(units - written)
-    assert {f"{name}{suffix}" for suffix in (".idl.json", ".goray.h", ".py", ".pyi")} <= written
+    assert {f"{name}{suffix}" for suffix in (".idl.json", ".goray.h", ".py", ".pyi")} | \
+        {f"_{name}_types.pyi"} <= written
     assert {path.name for path in outdir.glob("*.goray.cpp")} == units
 
 

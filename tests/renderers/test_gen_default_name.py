@@ -41,8 +41,8 @@ def test_a_directory_is_named_after_its_first_annotated_source(scanner, tmp_path
     assert result.returncode == 0, result.stderr
     outputs = os.listdir(tmp_path / "gen")
     assert {"rayapp.goray.cpp", "rayapp.goray.h", "rayapp.idl.json", "rayapp.py",
-            "rayapp.pyi"} <= set(outputs)
-    assert all(name.startswith("rayapp.") for name in outputs), outputs
+            "rayapp.pyi", "_rayapp_types.pyi"} <= set(outputs)
+    assert all(name.startswith(("rayapp.", "_rayapp_types.")) for name in outputs), outputs
     assert "namespace rayapp {" in (tmp_path / "gen" / "rayapp.goray.h").read_text()
     note = f"goray-gen: note: the outputs are named 'rayapp' (the stem of " \
            f"{pathlib.Path('src', 'rayapp.cpp')}); --name NAME names them otherwise\n"
@@ -64,6 +64,7 @@ def test_no_note_when_the_name_is_given(scanner, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert (tmp_path / "gen" / "mine.pyi").is_file()
+    assert (tmp_path / "gen" / "_mine_types.pyi").is_file()
 
 
 def test_the_help_says_how_the_default_is_chosen():

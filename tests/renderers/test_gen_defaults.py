@@ -58,7 +58,7 @@ def test_defaults_on_ray_from_python_and_from_the_cpp_typed_wrappers(built_apps,
 def test_the_stub_shows_defaulted_parameters_as_optional(built_apps):
     """By position or keyword; a constant default shows its value, another `...`; a name
     that is not the C++ one (`with` -> `with_`) is positional-only, with those before it."""
-    stub = (built_apps["defaultsapp_stubs"] / "defaultsapp.pyi").read_text()
+    stub = (built_apps["defaultsapp_stubs"] / "_defaultsapp_types.pyi").read_text()
     assert "def Add(self, a: _int, b: _int = 2) -> _int:" in stub
     assert "def Greet(self, who: _str = 'world', times: _int = ...) -> _str:" in stub
     assert "def Box(self, label: _str, size: _int = ...)" in stub

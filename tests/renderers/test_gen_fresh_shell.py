@@ -17,7 +17,7 @@ from typing import Dict, List
 
 import pytest
 
-from conftest import GOLDEN, ROOT, mypy_cache_args, run
+from conftest import GOLDEN, ROOT, copy_stubs, mypy_cache_args, run, stub_files
 
 VENV_BIN = ROOT / ".venv" / "bin"
 PYRIGHT = ROOT / ".tools" / "pyright" / "node_modules" / ".bin" / "pyright"
@@ -41,6 +41,12 @@ GOOD = textwrap.dedent("""\
     samples: npt.NDArray[np.float64] = np.arange(4.0)
     scaled: npt.NDArray[np.float64] = arrays.local.Scale(samples, 2.0)
     print(library.path, x, ref, several, n, scaled)
+
+    from ray.dag import ClassMethodNode, InputNode
+    handle = app.Counter.remote(1)
+    with InputNode() as inp:
+        node: ClassMethodNode = handle.Incr.bind(handle.Incr.options(name="i").bind(inp))
+    print(node)  # (Ray leaves what experimental_compile returns untyped: pyright strict refuses it)
     """)
 
 BAD = textwrap.dedent("""\
@@ -52,6 +58,7 @@ BAD = textwrap.dedent("""\
     goray.load_library(3)
     app.local.Square("two")
     arrays.local.Scale("abc", 2.0)
+    app.Counter.remote(1).Incr.bind("two")
     """)
 
 
@@ -64,11 +71,10 @@ def fresh_env(home: pathlib.Path, path: List[str]) -> Dict[str, str]:
 def user_dir(tmp_path_factory) -> pathlib.Path:
     """A new user's folder: their code and the stub module goray-gen wrote next to it."""
     work = tmp_path_factory.mktemp("user")
-    for suffix in (".py", ".pyi"):
-        shutil.copy(GOLDEN / "app" / f"app{suffix}", work / f"app{suffix}")
-        shutil.copy(GOLDEN / "arrays" / f"arrays{suffix}", work / f"arrays{suffix}")
-        # "types" would shadow the standard library's module.
-        shutil.copy(GOLDEN / "types" / f"types{suffix}", work / f"types_{suffix}")
+    copy_stubs(GOLDEN / "app", "app", work)
+    copy_stubs(GOLDEN / "arrays", "arrays", work)
+    # "types" would shadow the standard library's module.
+    copy_stubs(GOLDEN / "types", "types", work, "types_")
     (work / "use.py").write_text(GOOD)
     (work / "bad.py").write_text(BAD)
     return work
@@ -106,12 +112,14 @@ def test_mypy_sees_gorays_and_the_stubs_types(user_dir):
     assert ('Argument 1 to "Scale" of "_Local" has incompatible type "str"; expected '
             '"ndarray[tuple[Any, ...], dtype[float64]] | array[float] | memoryview[int] | '
             'list[Any]"') in result.stdout
+    assert ('Argument 1 to "bind" of "_Method_Counter_Incr" has incompatible type "str"; '
+            'expected "int | ObjectRef[int] | DAGNode"') in result.stdout
     assert "import-not-found" not in result.stdout
 
 
 def test_pyright_passes_with_no_extra_settings(user_dir):
-    result = pyright(user_dir, "use.py", "app.py", "app.pyi", "types_.py", "types_.pyi",
-                     "arrays.py", "arrays.pyi")
+    result = pyright(user_dir, "use.py", *stub_files("app"), "types_.py", "types_.pyi",
+                     "_types_types.pyi", *stub_files("arrays"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 errors" in result.stdout
 
@@ -126,4 +134,6 @@ def test_pyright_sees_gorays_and_the_stubs_types(user_dir):
     assert ('"Literal[\'abc\']" cannot be assigned to parameter "a" of type '
             '"NDArray[float64] | array[float] | memoryview[int] | list[Any]" in function '
             '"Scale"') in result.stdout
+    assert ('"Literal[\'two\']" cannot be assigned to parameter "by" of type '
+            '"int | ObjectRef[int] | DAGNode" in function "bind"') in result.stdout
     assert "could not be resolved" not in result.stdout

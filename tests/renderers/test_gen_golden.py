@@ -1,6 +1,7 @@
 """Golden files: each case's inputs (in tests/golden/<case>/) scan and render to exactly
 its golden outputs beside them, byte for byte (tests/golden/<case>/<case>.{idl.json,
-goray.h,goray.cpp,py,pyi}, and <case>.<source>.goray.cpp for each source file). The
+goray.h,goray.cpp,py,pyi}, the stub's companion _<case>_types.pyi, and
+<case>.<source>.goray.cpp for each source file). The
 scanner's golden test (tests/scanner/golden_test.cpp) checks the same <case>.idl.json.
 
 The cases and their inputs are tests/golden/cases.json. The tree's build generates each
@@ -25,6 +26,17 @@ from conftest import GOLDEN, PYTHON, built, run, update_golden
 # goray-gen; "compiled": false if its C++ is not compiled; "what": what it is about}
 CASES: Dict[str, dict] = json.loads((GOLDEN / "cases.json").read_text(encoding="utf-8"))
 SUFFIXES = [".idl.json", ".goray.h", ".goray.cpp", ".py", ".pyi"]
+# The key of the stub's private companion, _<case>_types.pyi, among a case's outputs.
+COMPANION = "_types.pyi"
+
+
+def companion(case: str) -> str:
+    return f"_{case}_types.pyi"
+
+
+def output_file(case: str, key: str) -> str:
+    """The file name of a case's output (a key of `generated`)."""
+    return companion(case) if key == COMPANION else f"{case}{key}"
 # Cases whose golden C++ compiles against the real runtime ("types" declares a stand-in
 # goray::Value of its own).
 COMPILED = [case for case in CASES if CASES[case].get("compiled", True)]
@@ -35,9 +47,11 @@ def inputs(case: str) -> List[str]:
 
 
 def read_outputs(case: str, outdir: pathlib.Path, units: List[str]) -> Dict[str, str]:
-    """suffix -> text of the case's outputs in `outdir`; `units` its source units' names."""
+    """suffix -> text of the case's outputs in `outdir` (the stub's companion
+    _<case>_types.pyi under COMPANION); `units` its source units' names."""
     outputs = {suffix: (outdir / f"{case}{suffix}").read_text(encoding="utf-8")
                for suffix in SUFFIXES}
+    outputs[COMPANION] = (outdir / companion(case)).read_text(encoding="utf-8")
     assert all(name.startswith(f"{case}.") and name.endswith(".goray.cpp")
                for name in units), units
     outputs.update({name[len(case):]: (outdir / name).read_text(encoding="utf-8")
@@ -65,7 +79,8 @@ def generated(request, tmp_path_factory) -> Dict[str, Dict[str, str]]:
                                               name=case, scanner=scanner))
         except GenerateError as error:
             pytest.fail(f"goray-gen failed on {case}:\n{error.message}", pytrace=False)
-        units = {path.name for path in result.files} - {f"{case}{s}" for s in SUFFIXES}
+        units = {path.name for path in result.files} - \
+            {f"{case}{s}" for s in SUFFIXES} - {companion(case)}
         outputs[case] = read_outputs(case, outdir, sorted(units))
     return outputs
 
@@ -76,20 +91,21 @@ def test_every_case_is_a_directory_of_goldens():
         assert all(pathlib.Path(path).exists() for path in inputs(case)), case
 
 
-PARAMS: List[Tuple[str, str]] = [(case, suffix) for case in CASES for suffix in SUFFIXES]
+PARAMS: List[Tuple[str, str]] = [(case, suffix) for case in CASES
+                                  for suffix in SUFFIXES + [COMPANION]]
 
 
-@pytest.mark.parametrize("case,suffix", PARAMS, ids=[f"{c}{s}" for c, s in PARAMS])
+@pytest.mark.parametrize("case,suffix", PARAMS, ids=[output_file(c, s) for c, s in PARAMS])
 def test_output_matches_golden(generated, case, suffix):
     actual = generated[case][suffix]
-    golden = GOLDEN / case / f"{case}{suffix}"
+    golden = GOLDEN / case / output_file(case, suffix)
     if update_golden():
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(actual, encoding="utf-8")
         pytest.skip(f"rewrote {golden}")
     assert golden.is_file(), f"no golden file {golden} (GORAY_UPDATE_GOLDEN=1 writes it)"
     expected = golden.read_text(encoding="utf-8")
-    assert actual == expected, (f"{case}{suffix} differs from {golden}; if the change is "
+    assert actual == expected, (f"{golden.name} differs from {golden}; if the change is "
                                 "intended, rerun with GORAY_UPDATE_GOLDEN=1")
 
 
@@ -97,7 +113,8 @@ def test_source_units_match_golden(generated):
     """Each source file's translation unit (NAME.<source>.goray.cpp) is golden too, and
     the golden directory holds no unit that is no longer generated."""
     for case, outputs in generated.items():
-        units = {suffix: text for suffix, text in outputs.items() if suffix not in SUFFIXES}
+        units = {suffix: text for suffix, text in outputs.items()
+                 if suffix not in SUFFIXES + [COMPANION]}
         directory = GOLDEN / case
         if update_golden():
             for stale in directory.glob(f"{case}.*.goray.cpp"):
@@ -122,8 +139,8 @@ def test_rendering_is_a_pure_function_of_the_idl(generated, tmp_path):
         outdir = tmp_path / case
         generate(GenerateOptions(sources=[], idl=str(idl), outdir=str(outdir), name=case))
         for suffix in generated[case]:
-            assert (outdir / f"{case}{suffix}").read_text(encoding="utf-8") == \
-                generated[case][suffix], f"{case}{suffix}"
+            assert (outdir / output_file(case, suffix)).read_text(encoding="utf-8") == \
+                generated[case][suffix], output_file(case, suffix)
 
 
 def test_golden_cpp_compiles_without_warnings_of_its_own():

@@ -10,7 +10,7 @@ import os
 import shutil
 import sys
 
-from conftest import GOLDEN, mypy_cache_args, run
+from conftest import GOLDEN, copy_stubs, mypy_cache_args, run
 
 CASE = GOLDEN / "defaults"
 
@@ -42,8 +42,7 @@ defaults.local.Fill(1, with_=[2])
 
 
 def user_dir(tmp_path):
-    for suffix in (".py", ".pyi"):
-        shutil.copy(CASE / f"defaults{suffix}", tmp_path / f"defaults{suffix}")
+    copy_stubs(CASE, "defaults", tmp_path)
     (tmp_path / "use.py").write_text(GOOD_PY)
     (tmp_path / "bad.py").write_text(BAD_PY)
     return tmp_path
@@ -55,7 +54,8 @@ def test_keywords_type_check_under_mypy_strict(tmp_path):
     work = user_dir(tmp_path)
     mypy = shutil.which("mypy", path=os.path.dirname(sys.executable))
     assert mypy is not None, "mypy is not installed next to this Python"
-    good = run([mypy, "--strict", *mypy_cache_args(), "defaults.pyi", "use.py"], cwd=work)
+    good = run([mypy, "--strict", *mypy_cache_args(), "defaults.pyi", "_defaults_types.pyi",
+                "use.py"], cwd=work)
     assert good.returncode == 0, good.stdout + good.stderr
     bad = run([mypy, "--strict", *mypy_cache_args(), "bad.py"], cwd=work)
     assert bad.returncode == 1, bad.stdout + bad.stderr

@@ -57,7 +57,7 @@ def test_ray_results_match_the_stub_annotations_and_enums_cross_ray(results_app,
 
 
 def test_tuple_results_are_typed_as_they_arrive(results_app):
-    stub = (results_app / "resultsapp.pyi").read_text()
+    stub = (results_app / "_resultsapp_types.pyi").read_text()  # the .pyi's classes
     assert "def NoValues(self) -> None:" in stub
     assert "def OneValue(self) -> _int:" in stub
     assert "def OneStruct(self) -> Item:" in stub

@@ -86,6 +86,16 @@ spawned = ray.get(refs.Spawn.remote(1))                          # the generated
 bumped: ray.ObjectRef[int] = refs.Bump.remote(spawned, refs.Counter.remote(0))
 absorbed: ray.ObjectRef[int] = spawned.Absorb.remote(refs.Counter.remote(2))
 tracked: refs.Job = {"progress": spawned, "logger": object()}   # untyped handles: Any
+
+from ray.dag import ClassMethodNode, InputNode                   # Ray DAGs: a method's .bind
+with InputNode() as inp:
+    node: ClassMethodNode = counter.Incr.bind(inp)
+    chained_node: ClassMethodNode = counter.Incr.bind(counter.Incr.bind(inp))
+    valued: ClassMethodNode = counter.Incr.options(name="i").bind(2)
+    by_keyword: ClassMethodNode = box.Describe.bind(prefix=inp[0])
+    by_ref: ClassMethodNode = counter.Incr.bind(n)
+    fetched: ClassMethodNode = spawned.Absorb.bind(refs.Counter.remote(2))
+compiled = node.experimental_compile()
 """
 
 BAD = {
@@ -105,6 +115,18 @@ BAD = {
     "too_many_with_defaults": ("import defaults\ndefaults.local.Add(1, 2, 3)\n",
                                'Too many arguments for "Add" of "_Local"'),
     "unknown_task": ("import app\napp.Cube.remote(2.0)\n", 'Module has no attribute "Cube"'),
+    "wrong_bind_type": ("import app\napp.Counter.remote(1).Incr.bind('two')\n",
+                        'Argument 1 to "bind" of "_Method_Counter_Incr" has incompatible type '
+                        '"str"; expected "int | ObjectRef[int] | DAGNode"'),
+    "bind_unknown_keyword": ("import defaults\ndefaults.Box.remote('b').Describe.bind(pre='>')\n",
+                             'Unexpected keyword argument "pre" for "bind" of '
+                             '"_Method_Box_Describe"'),
+    # goray's task objects have no .bind (Ray's remote functions do), nor do streaming
+    # methods (Ray's .bind refuses num_returns="streaming").
+    "task_bind": ("import app\napp.Square.bind(2.0)\n",
+                  '"_Task_Square" has no attribute "bind"'),
+    "stream_bind": ("import concurrency\nconcurrency.Fetcher.remote('u').Lines.bind('p')\n",
+                    '"_Method_Fetcher_Lines" has no attribute "bind"'),
     "unknown_method": ("import app\napp.Counter.remote(1).Decr.remote(1)\n",
                        '"_Handle_Counter" has no attribute "Decr"'),
     "unknown_local_method": ("import app\napp.local.Counter(1).Decr(1)\n",
@@ -142,8 +164,10 @@ BAD = {
                                  '"ActorHandle[Any]"'),
     "wrong_handle": ("import refs\nimport app\n"
                      "refs.Bump.remote(app.Counter.remote(1), None)\n",
+                     # (mypy names each handle class by its module: the companion's)
                      'Argument 1 to "remote" of "_Task_Bump" has incompatible type '
-                     '"app._Handle_Counter"'),
+                     '"_app_types._Handle_Counter"; expected '
+                     '"_refs_types._Handle_Counter | ObjectRef[_refs_types._Handle_Counter]"'),
     "top_level_ref_resolved": ("import ray\nimport refs\n"
                                "r: ray.ObjectRef[refs.Point] = ray.put({'x': 1.0})\n"
                                "refs.Later.remote(r)\n",
@@ -174,6 +198,7 @@ def mypy_run(tmp_path_factory) -> Dict[str, List[str]]:
         # "types" would shadow the standard library's module: import it as types_.
         module = "types_" if case == "types" else case
         shutil.copy(GOLDEN / case / f"{case}.pyi", stubs / f"{module}.pyi")
+        shutil.copy(GOLDEN / case / f"_{case}_types.pyi", stubs / f"_{case}_types.pyi")
         shutil.copy(GOLDEN / case / f"{case}.py", runtime / f"{module}.py")
     (uses / "good.py").write_text(GOOD)
     for name, (code, _) in BAD.items():
@@ -197,6 +222,7 @@ def mypy_run(tmp_path_factory) -> Dict[str, List[str]]:
 def test_generated_stubs_check_clean_under_strict(mypy_run, case):
     module = "types_" if case == "types" else case
     assert mypy_run.get(f"stubs/{module}.pyi", []) == []
+    assert mypy_run.get(f"stubs/_{case}_types.pyi", []) == []
     assert mypy_run.get(f"runtime/{module}.py", []) == []
 
 

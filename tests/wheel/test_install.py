@@ -222,6 +222,7 @@ def test_readme_application_builds_with_find_package_and_runs(wheel_venv: WheelV
                           GORAY_DEBUG_LOGGING="1")
     assert (project / "build" / "librayapp.so").is_file()
     assert (project / "build" / "rayapp.pyi").is_file()
+    assert (project / "build" / "_rayapp_types.pyi").is_file()
     # report(sq, py) prints Square(2.0), square(8) and Square(3.0) from Python.
     assert "4.0 64 9.0" in result.stdout.splitlines(), (result.stdout, result.stderr[-3000:])
     # A local Ray on the loopback address only.
@@ -238,7 +239,8 @@ def test_goray_gen_standalone_writes_code_that_compiles(wheel_venv: WheelVenv, t
     gen = tmp_path / "gen"
     written = sorted(p.name for p in gen.iterdir())
     units = sorted(gen.glob("app*.goray.cpp"))
-    assert {"app.idl.json", "app.goray.h", "app.goray.cpp", "app.py", "app.pyi"} <= set(written), \
+    assert {"app.idl.json", "app.goray.h", "app.goray.cpp", "app.py", "app.pyi",
+            "_app_types.pyi"} <= set(written), \
         written
     assert len(units) == 2, written  # the table and app.cpp's own unit
     hand_compile(wheel_venv, wheel_venv.package_dir / "include", units,

@@ -118,7 +118,8 @@ def test_goray_gen_writes_the_same_files_under_every_python(
     gen = generated(pyvenv)
     reference = generated(wheel_venvs(THIS_PYTHON)) if python != THIS_PYTHON else gen
     names = sorted(path.name for path in gen.iterdir())
-    assert {"app.goray.h", "app.goray.cpp", "app.py", "app.pyi", "app.idl.json"} <= set(names)
+    assert {"app.goray.h", "app.goray.cpp", "app.py", "app.pyi", "_app_types.pyi",
+            "app.idl.json"} <= set(names)
     assert names == sorted(path.name for path in reference.iterdir())
     _, differ, errors = filecmp.cmpfiles(gen, reference, names, shallow=False)
     assert not differ and not errors, f"CPython {python} wrote other files: {differ + errors}"

@@ -3,7 +3,8 @@
     goray-gen SRC... -o OUTDIR [--name NAME] [-p BUILD_DIR] [-- CLANG_ARGS]
 
 writes NAME.idl.json, NAME.goray.h (typed C++ wrappers), NAME.goray.cpp (the
-dispatch table and msgpack adaptors), NAME.py and NAME.pyi (typed Python stubs).
+dispatch table and msgpack adaptors), NAME.py and NAME.pyi (typed Python stubs) and
+_NAME_types.pyi (the classes NAME.pyi imports).
 See docs/generator.md. Modules, in the pipeline's order:
 
   cli             the command line (options only); app_name: the default NAME

@@ -31,7 +31,8 @@ def parser() -> argparse.ArgumentParser:
                     "and calling each unit's registration), one unit NAME.<source>.goray.cpp "
                     "per .cpp source (it #includes that source, adds its structs' adaptors "
                     "and registers what it declares: compile the units instead of the .cpp "
-                    "files, plus NAME.goray.cpp), NAME.py and NAME.pyi (typed Python stubs). "
+                    "files, plus NAME.goray.cpp), NAME.py, NAME.pyi and _NAME_types.pyi "
+                    "(typed Python stubs: the .pyi's classes are in _NAME_types.pyi). "
                     "Unchanged files are not rewritten.",
         epilog="Arguments after -- go to clang (e.g. -I dirs, -D macros); C++20 unless they say "
                "otherwise. See docs/generator.md.")
@@ -47,7 +48,8 @@ def parser() -> argparse.ArgumentParser:
                          help="a build directory holding compile_commands.json")
     command.add_argument("--root", help="the directory output paths are relative to "
                                         "(default: the deepest one holding every source)")
-    command.add_argument("--stubs-dir", help="where NAME.py and NAME.pyi go (default: OUTDIR)")
+    command.add_argument("--stubs-dir", help="where NAME.py, NAME.pyi and _NAME_types.pyi go "
+                                             "(default: OUTDIR)")
     command.add_argument("--goray-include", metavar="DIR",
                          help="the directory holding <goray/goray.h> (default: the scanner's)")
     command.add_argument("--scanner", metavar="PATH",

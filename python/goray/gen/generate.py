@@ -23,7 +23,7 @@ from .marked import reaches_marker
 from .model import CppUnit, NamespaceClash, build_model, check_namespace, is_header
 from .output import touch, write_depfile, write_outputs
 from .jinja import MissingJinja2, load_jinja2
-from .render import render_all, templates_dir
+from .render import OUTPUTS, output_file, render_all, templates_dir
 from .naming import unit_file
 from .scan_cache import ScanCache
 from .scanner import ScanError, ScanRequest, relative_source, run_scan, sources_root
@@ -46,7 +46,7 @@ class GenerateOptions:
     sources: Sequence[str]
     outdir: str
     name: Optional[str] = None
-    stubs_dir: Optional[str] = None          # NAME.py and NAME.pyi (default: outdir)
+    stubs_dir: Optional[str] = None          # NAME.py, NAME.pyi, _NAME_types.pyi (default: outdir)
     root: Optional[str] = None
     build_dir: Optional[str] = None
     goray_include: Optional[str] = None
@@ -76,8 +76,8 @@ def default_name(sources: Sequence[str]) -> str:
 def output_names(name: str, units: Sequence[str] = ()) -> List[str]:
     """The outputs' file names; ``units``: the source files (not headers) scanned, by
     path from the root, each of which gets its own translation unit."""
-    return [f"{name}.idl.json", f"{name}.goray.h", f"{name}.goray.cpp", f"{name}.py",
-            f"{name}.pyi"] + [unit_file(name, source) for source in units]
+    return [f"{name}.idl.json"] + [output_file(pattern, name) for pattern in OUTPUTS] + \
+        [unit_file(name, source) for source in units]
 
 
 def _duplicate_units(units: Sequence[CppUnit]) -> str:

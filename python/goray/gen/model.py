@@ -6,7 +6,8 @@ and templates only lay it out:
 
 - ``model_cpp``: the C++ outputs' (NAME.goray.h, NAME.goray.cpp, the units): names,
   which declarations the generated header can see, C++ spellings of types;
-- ``model_python``: the stubs' (NAME.py, NAME.pyi): names, Python types, docstring notes;
+- ``model_python``: the stubs' (NAME.py, NAME.pyi, _NAME_types.pyi): names, Python
+  types, docstring notes;
 - ``model_shared``: what both read from the IDL the same way.
 
 This module joins them into the ``Model`` every template gets as ``m`` (``m.cpp``,
@@ -63,7 +64,7 @@ def build_model(idl: Idl, name: str, unscanned: Sequence[str] = ()) -> Model:
         idl_version=idl["idl_version"],
         scanner=f"{generator['name']} {generator['version']}",
         sources=list(idl["sources"]), cpp=build_cpp_model(idl, name, unscanned),
-        py=build_python_model(idl),
+        py=build_python_model(idl, name),
         has_driver=idl["driver"] is not None,
         init_options_text=init["text"] if init else None,
         summary={"tasks": len(idl["tasks"]), "actors": len(idl["actors"]),

@@ -1,4 +1,5 @@
-"""The Python view model: what stub.py.j2 (NAME.py) and stub.pyi.j2 (NAME.pyi) render.
+"""The Python view model: what stub.py.j2 (NAME.py), stub.pyi.j2 (NAME.pyi) and
+stub_types.pyi.j2 (_NAME_types.pyi, the stub's private companion) render.
 
 From the IDL it decides the stub modules' names (module attributes, stub classes, struct
 and enum names, each through goray.gen.naming's scopes so no name hides another or the
@@ -15,7 +16,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from .idl import Idl
 from .model_shared import Type, concurrency_groups, idl_signatures, is_generator, type_name
-from .naming import PYTHON, Scope
+from .naming import PYTHON, Scope, stub_types_module
 
 __all__ = ["PyParam", "PyTask", "PyMethod", "PyActor", "PyField", "PyStruct", "PyMember",
            "PyEnum", "PyModel", "PyTypes", "build_python_model", "py_display"]
@@ -41,6 +42,7 @@ class PyParam:
     name: str
     type: str           # the value (local calls)
     remote_type: str    # the value or a ray.ObjectRef of it (remote calls)
+    bind_type: str      # that or a Ray DAG node (an actor method's .bind, for ray.dag)
     optional: bool = False  # the C++ parameter has a default argument
     default: str = "..."    # its value as a Python literal when the IDL records a constant
     # The last positional-only parameter: this one or a later one has a name that is not
@@ -78,6 +80,12 @@ class PyMethod:
     remote_result: str = ""
     item: Optional[str] = None
     concurrency_group: Optional[str] = None
+
+    @property
+    def binds(self) -> bool:
+        """Whether the stub types Ray's .bind() (ray.dag): not for a streaming method,
+        whose .bind Ray refuses (its num_returns is "streaming")."""
+        return self.item is None
 
     @property
     def note(self) -> str:
@@ -169,6 +177,10 @@ class PyModel:
     local_attr: str
     local_cls: str
     exported: List[str]
+    # The private companion stub NAME.pyi imports its helper classes and types from
+    # (naming.stub_types_module): a stub's own classes are offered by pyright's
+    # completion on the module, names it imports without re-exporting are not.
+    types_module: str = ""
     # Whether the .pyi names NumPy types (only then does it import numpy), and whether
     # the .py's TypedDicts do (it imports numpy for type checkers only).
     uses_numpy: bool = False
@@ -179,6 +191,8 @@ class PyModel:
     takes_unresolved: bool = False
     # Whether a task or method streams (the .pyi imports Iterator for local calls).
     streams: bool = False
+    # Whether a method has .bind() (the companion imports ray.dag's node types).
+    binds: bool = False
 
 
 # ---- Types ------------------------------------------------------------------------------
@@ -299,7 +313,7 @@ PY_RESERVED = ("_bool", "_bytes", "_dict", "_float", "_int", "_list", "_str", "_
                "_datetime", "_IntEnum", "_NativeEnum", "_Any", "_TypedDict", "_ray", "_goray",
                "_Task", "_ActorClass", "annotations", "_numpy", "_npt", "_array",
                "_memoryview", "_TYPE_CHECKING", "_Iterator", "_Generic", "_TypeVar", "_T",
-               "_RayObjectRefGenerator", "_ObjectRefGenerator")
+               "_RayObjectRefGenerator", "_ObjectRefGenerator", "_ClassMethodNode", "_DAGNode")
 # Attributes of goray.LocalActor: a method with one of these names is reached
 # through actor.call(name, ...) only.
 LOCAL_ACTOR_ATTRIBUTES = ("call", "close", "closed", "type_name", "index")
@@ -355,7 +369,8 @@ def _stub_params(params: List[Mapping[str, Any]], types: PyTypes) -> List[PyPara
     scope = Scope(PYTHON)
     scope.reserve("self")
     made = [PyParam(scope.claim(param["name"]), types.value(param["type"], incoming=True),
-                    types.remote_arg(param["type"]), bool(param.get("has_default", False)),
+                    types.remote_arg(param["type"]), types.remote_arg(param["type"]) +
+                    " | _DAGNode", bool(param.get("has_default", False)),
                     _default_literal(param))
             for param in params]
     renamed = [index for index, (view, param) in enumerate(zip(made, params))
@@ -365,8 +380,9 @@ def _stub_params(params: List[Mapping[str, Any]], types: PyTypes) -> List[PyPara
     return made
 
 
-def build_python_model(idl: Idl) -> PyModel:
-    """The Python view model of ``idl``: the stubs' names, types and docstrings."""
+def build_python_model(idl: Idl, name: str) -> PyModel:
+    """The Python view model of ``idl`` for the stub module ``name``: the stubs' names,
+    types and docstrings."""
     module = Scope(PYTHON)
     module.reserve(*PY_RESERVED)
     task_attrs = [module.claim(task["name"]) for task in idl["tasks"]]
@@ -468,7 +484,8 @@ def build_python_model(idl: Idl) -> PyModel:
     streams = any(task.item is not None for task in tasks) or any(
         method.item is not None for actor in actors for method in actor.methods)
     return PyModel(tasks, actors, structs, enums, local_attr, local_cls, exported,
-                   streams=streams,
+                   types_module=stub_types_module(name), streams=streams,
+                   binds=any(method.binds for actor in actors for method in actor.methods),
                    uses_numpy=structs_use_numpy or signatures_use_numpy,
                    structs_use_numpy=structs_use_numpy, structs_use_ray=structs_use_ray,
                    takes_unresolved=any(

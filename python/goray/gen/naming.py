@@ -22,7 +22,7 @@ from typing import FrozenSet, Iterable, Set
 
 __all__ = ["Language", "CPP", "PYTHON", "Scope", "cpp_identifier", "cpp_string_literal",
            "cpp_comment_lines", "python_docstring", "unqualified_identifiers",
-           "qualify_std", "unit_key", "unit_file"]
+           "qualify_std", "unit_key", "unit_file", "stub_types_module"]
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -191,3 +191,10 @@ def unit_file(name: str, source: str) -> str:
     """The generated translation unit of one source file: ``NAME.src_app_cpp.goray.cpp``
     (goray_add_app computes the same name)."""
     return f"{name}.{unit_key(source)}.goray.cpp"
+
+
+def stub_types_module(name: str) -> str:
+    """The private companion of the stub NAME.pyi: ``_NAME_types`` (its file
+    ``_NAME_types.pyi``, beside it), which holds the stub's helper classes so that an
+    IDE's completion on the module offers only its public names."""
+    return f"_{name}_types"

@@ -16,18 +16,25 @@ from .model import Model
 from .naming import cpp_comment_lines, cpp_string_literal, python_docstring
 from .template_cache import bytecode_cache
 
-__all__ = ["OUTPUTS", "TEMPLATES_ENV", "templates_dir", "template_files", "render_all"]
+__all__ = ["OUTPUTS", "output_file", "TEMPLATES_ENV", "templates_dir", "template_files", "render_all"]
 
 TEMPLATES_ENV = "GORAY_GEN_TEMPLATES"
 
-# output file suffix -> its template (NAME + suffix is the output's file name).
+# output file name ({name}: the outputs' name) -> its template.
 OUTPUTS: Dict[str, str] = {
-    ".goray.h": "goray.h.j2",
-    ".goray.cpp": "goray.cpp.j2",
-    ".py": "stub.py.j2",
-    ".pyi": "stub.pyi.j2",
+    "{name}.goray.h": "goray.h.j2",
+    "{name}.goray.cpp": "goray.cpp.j2",
+    "{name}.py": "stub.py.j2",
+    "{name}.pyi": "stub.pyi.j2",
+    # The stub's private companion (naming.stub_types_module): its helper classes.
+    "_{name}_types.pyi": "stub_types.pyi.j2",
 }
 UNIT_TEMPLATE = "unit.cpp.j2"
+
+
+def output_file(pattern: str, name: str) -> str:
+    """An OUTPUTS key's file name for the outputs named ``name``."""
+    return pattern.format(name=name)
 
 
 def templates_dir(override: Optional[str] = None) -> Path:
@@ -78,8 +85,9 @@ def render_all(model: Model, directory: Optional[Path] = None) -> Dict[str, str]
     if not (source / "macros.j2").is_file():
         raise RuntimeError(f"goray-gen: no templates in {source} (set {TEMPLATES_ENV})")
     environment = _environment(source)
-    rendered = {model.name + suffix: environment.get_template(template).render(m=model)
-                for suffix, template in OUTPUTS.items()}
+    rendered = {output_file(pattern, model.name):
+                environment.get_template(template).render(m=model)
+                for pattern, template in OUTPUTS.items()}
     # One translation unit per source file (NAME.<source>.goray.cpp), from UNIT_TEMPLATE.
     unit_template = environment.get_template(UNIT_TEMPLATE)
     for unit in model.cpp.units:

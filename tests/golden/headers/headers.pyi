@@ -3,16 +3,18 @@
 #   driver.cpp
 #   shapes.h
 #   tasks.cpp
+# Its classes are in _headers_types.pyi, which must be beside it.
 """The goray application "headers": its native tasks and actor types."""
 
-from builtins import bool as _bool, bytes as _bytes, dict as _dict, float as _float
-from builtins import int as _int, list as _list, property as _property, str as _str
-from builtins import tuple as _tuple
-from datetime import datetime as _datetime
-from enum import IntEnum as _IntEnum
-from typing import Any as _Any, TypedDict as _TypedDict
-
-import ray as _ray
+from _headers_types import (
+    Loose as Loose,
+    Point as Point,
+)
+from _headers_types import (
+    _Task_Mirror,
+    _Task_Same,
+    _Local,
+)
 
 __all__ = [
     "Mirror",
@@ -23,55 +25,12 @@ __all__ = [
 ]
 
 
-class Loose(_TypedDict, total=False):
-    """A project header without an include guard: not scanned (the generated header could
-    not include it a second time), with a warning at its #include.
-
-    C++ struct Loose.
-    """
-    value: _int
-
-
-class Point(_TypedDict, total=False):
-    """C++ struct Point."""
-    x: _float
-    y: _float
-
-
-class _Task_Mirror:
-    """The native task Mirror."""
-
-    def remote(self, p: Point | _ray.ObjectRef[Point]) -> _ray.ObjectRef[Point]:
-        """Submits Mirror."""
-
-    def options(self, **options: _Any) -> _Task_Mirror: ...
-
-
 Mirror: _Task_Mirror
 """The native task Mirror."""
 
 
-class _Task_Same:
-    """The native task Same."""
-
-    def remote(self, l: Loose | _ray.ObjectRef[Loose]) -> _ray.ObjectRef[Loose]:
-        """Submits Same."""
-
-    def options(self, **options: _Any) -> _Task_Same: ...
-
-
 Same: _Task_Same
 """The native task Same."""
-
-
-class _Local:
-    """In-process calls, no Ray."""
-
-    def Mirror(self, p: Point) -> Point:
-        """Runs Mirror in this process."""
-
-    def Same(self, l: Loose) -> Loose:
-        """Runs Same in this process."""
 
 
 local: _Local

@@ -3,16 +3,14 @@
 #   api.h
 #   extra/standalone.hpp
 #   main.cpp
+# Its classes are in _project_types.pyi, which must be beside it.
 """The goray application "project": its native tasks and actor types."""
 
-from builtins import bool as _bool, bytes as _bytes, dict as _dict, float as _float
-from builtins import int as _int, list as _list, property as _property, str as _str
-from builtins import tuple as _tuple
-from datetime import datetime as _datetime
-from enum import IntEnum as _IntEnum
-from typing import Any as _Any, TypedDict as _TypedDict
-
-import ray as _ray
+from _project_types import (
+    _Task_Hello,
+    _ActorClass_Clock,
+    _Local,
+)
 
 __all__ = [
     "Hello",
@@ -21,91 +19,12 @@ __all__ = [
 ]
 
 
-class _Task_Hello:
-    """The native task Hello."""
-
-    def remote(self, name: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_str]:
-        """Submits Hello."""
-
-    def options(self, **options: _Any) -> _Task_Hello: ...
-
-
 Hello: _Task_Hello
 """The native task Hello."""
 
 
-class _Method_Clock_Tick:
-    """The method Clock.Tick."""
-
-    def remote(self) -> _ray.ObjectRef[_int]:
-        """Calls Clock.Tick."""
-
-    def options(self, **options: _Any) -> _Method_Clock_Tick: ...
-
-
-class _Handle_Clock:
-    """A handle to a Clock actor: handle.Method.remote(args...)."""
-
-    Tick: _Method_Clock_Tick
-
-
-class _ActorClass_Clock:
-    """The native actor type Clock.
-
-    Not thread-safe: one method at a time (max_concurrency > 1 is refused).
-    """
-
-    thread_safe: _bool
-    """Whether its methods may run concurrently (GORAY_THREADSAFE)."""
-    concurrency_groups: _dict[_str, _int]
-    """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
-    method_groups: _dict[_str, _str]
-    """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
-
-    def remote(self) -> _Handle_Clock:
-        """Creates a Clock actor and returns its handle."""
-
-    def options(self, **options: _Any) -> _ActorClass_Clock: ...
-
-
 Clock: _ActorClass_Clock
 """The native actor type Clock."""
-
-
-class _LocalActor_Clock:
-    """A Clock actor in this process (a goray.LocalActor): closed by close(), at
-    the end of a with block, or when garbage-collected."""
-
-    def Tick(self) -> _int:
-        """Calls Clock.Tick."""
-
-    def call(self, method: _str, /, *args: _Any, **kwargs: _Any) -> _Any:
-        """Calls a method by name."""
-
-    def close(self) -> None: ...
-
-    @_property
-    def closed(self) -> _bool: ...
-
-    @_property
-    def type_name(self) -> _str: ...
-
-    @_property
-    def index(self) -> _int: ...
-
-    def __enter__(self) -> _LocalActor_Clock: ...
-
-    def __exit__(self, *exc_info: _Any) -> None: ...
-
-
-class _Local:
-    """In-process calls, no Ray."""
-
-    def Hello(self, name: _str) -> _str:
-        """Runs Hello in this process."""
-
-    def Clock(self) -> _LocalActor_Clock:
-        """Creates a Clock actor in this process."""
 
 
 local: _Local

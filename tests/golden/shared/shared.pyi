@@ -3,16 +3,17 @@
 #   a.cpp
 #   b.cpp
 #   service.h
+# Its classes are in _shared_types.pyi, which must be beside it.
 """The goray application "shared": its native tasks and actor types."""
 
-from builtins import bool as _bool, bytes as _bytes, dict as _dict, float as _float
-from builtins import int as _int, list as _list, property as _property, str as _str
-from builtins import tuple as _tuple
-from datetime import datetime as _datetime
-from enum import IntEnum as _IntEnum
-from typing import Any as _Any, TypedDict as _TypedDict
-
-import ray as _ray
+from _shared_types import (
+    Reply as Reply,
+)
+from _shared_types import (
+    _Task_Echo,
+    _Task_Answer,
+    _Local,
+)
 
 __all__ = [
     "Echo",
@@ -22,45 +23,12 @@ __all__ = [
 ]
 
 
-class Reply(_TypedDict, total=False):
-    """C++ struct svc::Service::Reply."""
-    text: _str
-
-
-class _Task_Echo:
-    """The native task Echo."""
-
-    def remote(self, s: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_str]:
-        """Submits Echo."""
-
-    def options(self, **options: _Any) -> _Task_Echo: ...
-
-
 Echo: _Task_Echo
 """The native task Echo."""
 
 
-class _Task_Answer:
-    """The native task Answer."""
-
-    def remote(self, question: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[Reply]:
-        """Submits Answer."""
-
-    def options(self, **options: _Any) -> _Task_Answer: ...
-
-
 Answer: _Task_Answer
 """The native task Answer."""
-
-
-class _Local:
-    """In-process calls, no Ray."""
-
-    def Echo(self, s: _str) -> _str:
-        """Runs Echo in this process."""
-
-    def Answer(self, question: _str) -> Reply:
-        """Runs Answer in this process."""
 
 
 local: _Local

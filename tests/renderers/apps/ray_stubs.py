@@ -1,5 +1,6 @@
 """The typed stub module through Ray (run by test_gen_compile_run.py in its own process):
-tasks, options, ObjectRef arguments, actors with Ray options, typed handles.
+tasks, options, ObjectRef arguments, actors with Ray options, typed handles, a method's
+.bind (Ray DAGs).
 
     python ray_stubs.py LIBRARY STUBS_DIR
 Prints one JSON object: {"failures": [...]}.
@@ -23,6 +24,14 @@ def checks(app) -> None:
     expect("options", ray.get(app.F64.options(num_cpus=1).remote(1.0)), 1.0)
     counter = app.Counter.remote(5)
     expect("actor", ray.get(counter.Incr.remote(2)), 7)
+    # What the stubs type for Ray DAGs: a method's .bind makes a ray.dag.ClassMethodNode
+    # that runs it (here 7 + 1, then 8 + 8); a task object has no .bind.
+    from ray.dag import ClassMethodNode, InputNode
+    with InputNode() as inp:
+        node = counter.Incr.bind(counter.Incr.bind(inp))
+    expect("method .bind", type(node), ClassMethodNode)
+    expect("a bound method runs", ray.get(node.execute(1)), 16)
+    expect("a task has no .bind", hasattr(app.F64, "bind"), False)
     named = app.Accumulator.options(name="gen-acc").remote(1.0, "acc")
     expect("named actor", ray.get(named.Add.remote(2.0)), 3.0)
     expect("struct result", ray.get(named.Where.remote()), {"x": 3.0, "y": -3.0})

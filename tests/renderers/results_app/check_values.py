@@ -39,16 +39,21 @@ METHODS: List[Tuple[str, Tuple[Any, ...]]] = [
 ]
 
 
-def load_pyi(path: str) -> ModuleType:
+def load_pyi(path: str, companion: str) -> ModuleType:
     """The .pyi executed as a module (annotations postponed, as a type checker reads
-    them), so typing.get_type_hints can evaluate its annotations."""
+    them), so typing.get_type_hints can evaluate its annotations; its private companion
+    (the classes it imports) first, as the module the .pyi imports."""
     module = ModuleType("resultsapp_pyi")
     module.__file__ = path
     sys.modules[module.__name__] = module  # where get_type_hints finds a class's globals
-    with open(path, encoding="utf-8") as stub:
-        code = compile(stub.read(), path, "exec", flags=__future__.annotations.compiler_flag,
-                       dont_inherit=True)
-    exec(code, module.__dict__)  # noqa: S102 - the generated stub under test
+    classes = ModuleType("_resultsapp_types")
+    classes.__file__ = companion
+    sys.modules[classes.__name__] = classes
+    for file_name, namespace in ((companion, classes), (path, module)):
+        with open(file_name, encoding="utf-8") as stub:
+            code = compile(stub.read(), file_name, "exec",
+                           flags=__future__.annotations.compiler_flag, dont_inherit=True)
+        exec(code, namespace.__dict__)  # noqa: S102 - the generated stubs under test
     # typeguard evaluates a TypedDict's string annotations in the caller's globals: give
     # it the evaluated ones.
     for value in list(vars(module).values()):
@@ -154,7 +159,7 @@ def main() -> int:
     sys.path.insert(0, stubs_dir)
     import resultsapp
 
-    pyi = load_pyi(f"{stubs_dir}/resultsapp.pyi")
+    pyi = load_pyi(f"{stubs_dir}/resultsapp.pyi", f"{stubs_dir}/_resultsapp_types.pyi")
     if how == "local":
         goray.load_library(library)
         run_local(resultsapp, pyi)
