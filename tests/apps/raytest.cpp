@@ -1099,6 +1099,7 @@ void goray::RegisterApplication(goray::Registry& registry) {
   RegisterArraysOutOfBand(registry);
   RegisterBatchLend(registry);
   RegisterCrashes(registry);
+  RegisterGraphs(registry);
   registry.AddTask("Square", &Square);
   registry.AddTask("Divide", &Divide);
   registry.AddTask("Noop", &Noop);

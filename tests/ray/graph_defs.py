@@ -1,0 +1,26 @@
+"""py-defs part (imported by defs.py): a Python stage for graphs of actor method calls
+beside C++ stages (tests/ray/test_compiled_graphs.py, and the raytest driver's
+"graphs" scenario)."""
+import sys
+
+import ray.cloudpickle
+
+import goray
+
+# Ray pickles Python actor classes; this module is importable in the driver only (it is
+# beside the py-defs file, which workers load after unpickling), so by value.
+ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+__all__ = ["PyGraphStage"]
+
+
+@goray.remote
+class PyGraphStage:
+    def __init__(self, add):
+        self.add = add
+
+    def step(self, x):
+        return x + self.add
+
+    def scale(self, a):
+        return a * self.add
