@@ -4,6 +4,7 @@ array, a C++ exception, teardown with the actors alive (docs/remote.md, "Compile
 graphs (ray.dag)"). The actors are shared by the module: each test tears its compiled
 graphs down before the next compiles on the same actors, as Ray asks."""
 import contextlib
+import pathlib
 import warnings
 
 import numpy as np
@@ -121,3 +122,10 @@ def test_teardown_leaves_the_actors_usable_and_compilable_again(stages):
         dag.experimental_compile()
     with pytest.raises(ray.exceptions.RayChannelError):
         graph.execute(1)                        # Ray's own error after teardown
+
+
+def test_the_example_of_remote_md_runs_as_written(lib):
+    page = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "remote.md").read_text()
+    section = page.split("## Compiled graphs (ray.dag)", 1)[1]
+    block = section.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(block, "docs/remote.md (Compiled graphs)", "exec"), {})  # its asserts check it
