@@ -96,17 +96,24 @@ std::shared_ptr<GraphResultState> ExecuteGraph(const GraphState& graph, codec::B
   return result;
 }
 
-FetchedObject GetGraphResult(const GraphResultState& result, double timeout_seconds) {
-  std::string request = U64Request(result.id);
-  char timeout[8];
-  std::memcpy(timeout, &timeout_seconds, 8);  // f64 LE (every platform goray builds for)
-  request.append(timeout, 8);
-  DriverReply reply = CallDriver(kGraphGet, request);
-  if (reply.code != 0) ThrowGraphFailure(reply, kGraphGet, result.what);
-  FetchedObject fetched;
-  fetched.payload = reply.data.view();
-  fetched.owner = std::move(reply.data).Share();
-  return fetched;
+std::string_view GetGraphResult(GraphResultState& result, double timeout_seconds) {
+  std::lock_guard<std::mutex> lock(result.mutex);
+  if (!result.settled) {
+    std::string request = U64Request(result.id);
+    char timeout[8];
+    std::memcpy(timeout, &timeout_seconds, 8);  // f64 LE (every platform goray builds for)
+    request.append(timeout, 8);
+    DriverReply reply = CallDriver(kGraphGet, request);
+    // The value, or a node's failure: the driver forgot the id. Anything else (a timeout)
+    // leaves the result to be read again.
+    if (reply.code != 0 && reply.code != 5) ThrowGraphFailure(reply, kGraphGet, result.what);
+    result.settled = true;
+    result.code = reply.code;
+    result.payload = reply.data.view();
+    result.owner = std::move(reply.data).Share();
+  }
+  if (result.code != 0) ThrowDriverFailure(result.code, result.payload, result.what);
+  return result.payload;
 }
 
 void TeardownGraph(GraphState& graph) {
@@ -125,6 +132,7 @@ GraphState::~GraphState() {
 }
 
 GraphResultState::~GraphResultState() {
+  if (settled) return;  // the driver forgot it when it answered
   try {
     DriverReply reply = CallDriver(kGraphRelease, U64Request(id));
     (void)reply;  // an unknown id (a graph torn down meanwhile) needs nothing more

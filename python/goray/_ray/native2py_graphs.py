@@ -1,10 +1,11 @@
 """Graphs of actor method calls for native callers (docs/protocol.md §15, a goray
 extension): GraphBuild 48 makes a ray.dag from a description (compiled with
 experimental_compile, or classic), GraphExecute 49 runs it once, GraphGet 50 reads
-an execution's result, GraphRelease 51 forgets one, GraphTeardown 52 tears a graph
-down. Graphs and results are kept here by id, never in the objects store: a
-compiled graph's result (CompiledDAGRef) can be read only once, never waited on
-nor passed to a task, so it is not an object native code could use as one.
+an execution's result once (the runtime keeps it), GraphRelease 51 forgets one never
+read, GraphTeardown 52 tears a graph down. Graphs and results are kept here by id,
+never in the objects store: a compiled graph's result (CompiledDAGRef) can be read
+only once, never waited on nor passed to a task, so it is not an object native code
+could use as one.
 
 Values cross as Python values: the graph's nodes call each actor's Python-value
 methods (a C++ actor's ``m``, not ``m__``), as a Python caller's graph does, so C++
@@ -53,15 +54,13 @@ class _Graph:
 
 
 class _Result:
-    """One execution: its ref (a CompiledDAGRef, an ObjectRef, or a list of either for
-    several outputs) until read, then its value (read once, kept for later reads)."""
+    """One execution not read yet: its ref (a CompiledDAGRef, an ObjectRef, or a list
+    of either for several outputs) and its graph."""
 
-    __slots__ = ("ref", "value", "read", "graph_id", "label")
+    __slots__ = ("ref", "graph_id", "label")
 
     def __init__(self, ref: Any, graph_id: int, label: str) -> None:
         self.ref = ref
-        self.value: Any = None
-        self.read = False
         self.graph_id = graph_id
         self.label = label
 
@@ -80,7 +79,7 @@ def live_graphs() -> int:
 
 
 def live_results() -> int:
-    """How many execution results native code holds (for tests)."""
+    """How many execution results native code holds unread (for tests)."""
     return len(_results)
 
 
@@ -222,30 +221,31 @@ def _ray_timeout(ref: Any, timeout: float) -> Optional[float]:
 
 def _graph_get(data: memoryview) -> Reply:
     """GraphGet (50): u64 result id, f64 timeout (< 0: forever) -> the value packed;
-    failures as GetObject's (code 2 timeout, 5 the task's failure)."""
+    failures as GetObject's (code 2 timeout, 5 a node's failure). The value or the
+    failure settles the result: the id is forgotten (the runtime keeps the answer)."""
     if len(data) != _GET.size:
         raise GorayError(f"GraphGet: a request is 16 bytes (u64 result id, f64 timeout), got {len(data)}")
     result_id, timeout = _GET.unpack(data)
     result = _results.get(result_id)
     if result is None:
         return Code.OBJECT_REF_NOT_FOUND, f"unknown graph result id {result_id}".encode()
-    if not result.read:
-        if result.graph_id not in _graphs:
-            raise GorayError(f"result {result_id} of {result.label}: the graph was torn down "
-                             "before the result was read")
-        try:
-            result.value = ray.get(result.ref, timeout=_ray_timeout(result.ref, timeout))
-        except (ray.exceptions.GetTimeoutError, ray.exceptions.RayChannelTimeoutError) as error:
-            # Ray marks a CompiledDAGRef read before its wait times out; it is still
-            # unread, so the next Get waits again.
-            for ref in _compiled_refs(result.ref):
-                ref._ray_get_called = False
-            return Code.TIMEOUT, f"timed out waiting for result {result_id} of {result.label}: {error}".encode()
-        except ray.exceptions.RayError as error:
-            return failure_reply(error, f"result {result_id} of {result.label}")
-        result.read = True
-        result.ref = None
-    return Code.SUCCESS, _codec.pack(result.value)
+    if result.graph_id not in _graphs:
+        raise GorayError(f"result {result_id} of {result.label}: the graph was torn down "
+                         "before the result was read")
+    what = f"result {result_id} of {result.label}"
+    try:
+        value = ray.get(result.ref, timeout=_ray_timeout(result.ref, timeout))
+    except (ray.exceptions.GetTimeoutError, ray.exceptions.RayChannelTimeoutError) as error:
+        # Ray marks a CompiledDAGRef read before its wait times out; it is still
+        # unread, so the next GraphGet waits again.
+        for ref in _compiled_refs(result.ref):
+            ref._ray_get_called = False
+        return Code.TIMEOUT, f"timed out waiting for {what}: {error}".encode()
+    except ray.exceptions.RayError as error:
+        _results.pop(result_id, None)
+        return failure_reply(error, what)
+    _results.pop(result_id, None)
+    return Code.SUCCESS, _codec.pack(value)
 
 
 def _graph_release(data: memoryview) -> Reply:
@@ -258,7 +258,7 @@ def _graph_release(data: memoryview) -> Reply:
 
 def _graph_teardown(data: memoryview) -> Reply:
     """GraphTeardown (52): u64 graph id. Its results not read by then cannot be read
-    any more (GraphGet says so); those read keep their values."""
+    any more (GraphGet says so, until the runtime releases them)."""
     graph_id = unpack_u64(data)
     graph = _graph(graph_id)
     with _lock:

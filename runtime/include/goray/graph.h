@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -57,10 +58,17 @@ struct GraphState {
   ~GraphState();
 };
 
-// One execution's result id in the driver; released with its last copy.
+// One execution's result: its id in the driver until the driver answered with the value
+// or the failure (and forgot the id), then that answer, kept for every later Get. An id
+// never settled is released with the last copy.
 struct GraphResultState {
   std::uint64_t id = 0;
   std::string what;
+  std::mutex mutex;  // one GraphGet at a time per result
+  bool settled = false;
+  long long code = 0;  // 0: the value; 5: the failure
+  std::shared_ptr<void> owner;  // the driver's reply bytes
+  std::string_view payload;
   ~GraphResultState();
 };
 
@@ -69,8 +77,9 @@ std::shared_ptr<GraphState> BuildGraph(GraphSpec& spec, const std::vector<std::s
                                        bool compiled, const std::vector<Option>& options);
 // GraphExecute (49): `request` is 8 bytes (filled in here: the graph id) then the args block.
 std::shared_ptr<GraphResultState> ExecuteGraph(const GraphState& graph, codec::Buffer& request);
-// GraphGet (50): the result's value (a Python value packed, or the failure thrown).
-FetchedObject GetGraphResult(const GraphResultState& result, double timeout_seconds);
+// GraphGet (50) the first time it answers; the value's bytes (a Python value packed),
+// or the failure thrown, then and at every later call.
+std::string_view GetGraphResult(GraphResultState& result, double timeout_seconds);
 // GraphTeardown (52).
 void TeardownGraph(GraphState& graph);
 
@@ -122,8 +131,9 @@ class GraphRef {
   friend class CompiledGraph;
   explicit GraphRef(std::shared_ptr<detail::GraphResultState> state) : state_(std::move(state)) {}
   auto Fetch(double timeout_seconds) const {
-    detail::FetchedObject fetched = detail::GetGraphResult(*state_, timeout_seconds);
-    return detail::DecodeObject<R...>(state_->what, fetched.payload, std::move(fetched.owner));
+    // No owner: decoded arrays copy, so a caller writing into one leaves the kept bytes
+    // as they were for the next Get.
+    return detail::DecodeObject<R...>(state_->what, detail::GetGraphResult(*state_, timeout_seconds));
   }
   std::shared_ptr<detail::GraphResultState> state_;
 };

@@ -86,8 +86,12 @@ int GraphsScenario() {
   auto v1 = arrays.Call<goray::Array<double>>(second, "Scale", v);
   auto v2 = arrays.Call<goray::Array<double>>(second, "Scale", v1);
   goray::CompiledGraph<goray::Array<double>> scaled = arrays.Compile(v2);
-  goray::Array<double> out = scaled.Execute(goray::Array<double>(std::vector<double>{1, 2, 3})).Get();
+  goray::GraphRef<goray::Array<double>> array_ref =
+      scaled.Execute(goray::Array<double>(std::vector<double>{1, 2, 3}));
+  goray::Array<double> out = array_ref.Get();
   c.Expect(out.size() == 3 && out[0] == 100 && out[2] == 300, "an array through a compiled graph");
+  out[0] = -1;  // a copy: the next Get decodes the value the driver answered
+  c.Expect(array_ref.Get()[0] == 100, "an array read again after the first was written to");
   scaled.Teardown();
 
   // A C++ exception inside a compiled graph: the caller gets it, the graph goes on.
@@ -101,6 +105,15 @@ int GraphsScenario() {
     c.Expect(error.type() == "std::invalid_argument", std::string("the type: ") + error.type());
     c.Expect(error.message() == "negative input -3", std::string("the message: ") + error.message());
     c.Expect(error.task() == "GraphStage.Check", std::string("the task: ") + error.task());
+  }
+  goray::GraphRef<int64_t> failed = checked.Execute(int64_t{-4});
+  for (int read = 0; read < 2; ++read) {  // the failure is kept: the same error each time
+    try {
+      failed.Get();
+      c.Expect(false, "a failed result throws at every Get");
+    } catch (const goray::TaskError& error) {
+      c.Expect(error.message() == "negative input -4", std::string("read again: ") + error.what());
+    }
   }
   c.Expect(checked.Execute(int64_t{3}).Get() == 3, "the graph runs after a failure");
   // A timeout leaves the result readable.
