@@ -1069,7 +1069,7 @@ int RunScenario(const std::vector<std::string>& args) {
     if (scenario == "threaded") return ThreadedScenario(args);
     if (scenario == "crash") return CrashScenario(args);
     if (scenario == "crash_reports") return CrashReportsScenario();
-    if (scenario == "graphs" || scenario == "graph_errors" || scenario == "graph_bench") return GraphScenario(args);
+    if (scenario.rfind("graph", 0) == 0) return GraphScenario(args);
     if (scenario == "exit") return args.size() > 1 ? std::stoi(args[1]) : 0;
     if (scenario == "sleep") {
       std::cout << "SLEEPING" << std::endl;

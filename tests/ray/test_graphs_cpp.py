@@ -24,6 +24,11 @@ def test_bad_graphs_from_cpp_are_clear_errors_and_the_driver_goes_on(lib, capfd)
     assert (native2py_graphs.live_graphs(), native2py_graphs.live_results()) == (0, 0)
 
 
+def test_a_driver_without_the_graph_commands_is_named_so(lib, monkeypatch):
+    monkeypatch.delitem(_handlers._handlers, int(Native2Py.GRAPH_BUILD))  # "unknown command 48"
+    assert driver.run_driver(lib, ["graph_without_driver"]) == 0
+
+
 def _call(command, payload):
     code, reply = _handlers.dispatch(int(command), memoryview(payload))
     return code, bytes(reply)

@@ -200,6 +200,24 @@ int GraphErrorsScenario() {
   return c.failures;
 }
 
+// "graph_without_driver": Compile under a driver that does not know the graph commands
+// (test_graphs_cpp.py takes GraphBuild out of the driver's table) says so.
+int GraphWithoutDriverScenario() {
+  Checks c{"graph_without_driver"};
+  goray::ActorHandle stage = goray::NewActor("GraphStage", int64_t{1});
+  goray::Graph graph;
+  auto step = graph.Call<int64_t>(stage, "Step", graph.Input<int64_t>());
+  try {
+    graph.Compile(step);
+    c.Expect(false, "Compile without the driver's graph commands throws");
+  } catch (const goray::PythonError& error) {
+    const std::string text = error.what();
+    c.Expect(text.find("this driver does not know graphs (it answered Native2Py 48 with: "
+                       "unknown command 48)") != std::string::npos, text);
+  }
+  return c.failures;
+}
+
 // "graph_bench N": the p50 of N round trips (Execute(x).Get()) through a one-node
 // compiled graph on a fresh C++ actor, recorded with graph_defs.py's record_graph_time
 // (bench/compiled_graphs.py reads it).
@@ -229,6 +247,7 @@ int GraphDriver(const std::vector<std::string>& args) {
     if (scenario == "graphs") return GraphsScenario();
     if (scenario == "graph_errors") return GraphErrorsScenario();
     if (scenario == "graph_bench") return GraphBenchScenario(args);
+    if (scenario == "graph_without_driver") return GraphWithoutDriverScenario();
   } catch (const std::exception& error) {
     std::cerr << "[" << scenario << "] uncaught: " << error.what() << std::endl;
     return 100;

@@ -19,6 +19,6 @@ void RegisterCrashes(goray::Registry& registry);          // crashes.cpp: tasks,
 int CrashScenario(const std::vector<std::string>& args);  // crashes.cpp: the driver's "crash KIND" scenario
 int CrashReportsScenario();                               // crashes.cpp: the driver's "crash_reports" scenario
 void RegisterGraphs(goray::Registry& registry);           // graph_stage.cpp: a stage actor for ray.dag graphs
-int GraphScenario(const std::vector<std::string>& args);  // graph_driver.cpp: "graphs", "graph_errors", "graph_bench" (goray::Graph)
+int GraphScenario(const std::vector<std::string>& args);  // graph_driver.cpp: the "graph..." scenarios (goray::Graph)
 
 }  // namespace raytest
