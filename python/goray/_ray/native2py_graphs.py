@@ -19,7 +19,7 @@ import json
 import logging
 import struct
 import threading
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import ray
 import ray.exceptions
@@ -92,8 +92,9 @@ def _graph(graph_id: int) -> _Graph:
     raise GorayError(f"unknown graph id {graph_id} (never built)")
 
 
-def _method(actor_id: int, name: str, node: int) -> Any:
-    """The bindable method `name` of actor `actor_id`, or a GorayError naming the node."""
+def _method(actor_id: int, name: str, node: int) -> Tuple[Any, str]:
+    """(the bindable method `name` of actor `actor_id`, "Type.method"), or a GorayError
+    naming the node."""
     try:
         entry: ActorEntry = _stores.actors.get(actor_id)  # type: ignore[assignment]
     except KeyError as error:
@@ -119,7 +120,7 @@ def _method(actor_id: int, name: str, node: int) -> Any:
     return method, f"{entry.type_name}.{name}"
 
 
-def _build_dag(description: Dict[str, Any], constants: List[Any]) -> Any:
+def _build_dag(description: Dict[str, Any], constants: List[Any]) -> Tuple[Any, List[str]]:
     """(the output node, the methods' names) of a description (docs/protocol.md §15)."""
     from ray.dag import InputNode, MultiOutputNode
 
