@@ -7,12 +7,15 @@ actor doing the same, classic (`.remote()` then `ray.get`) and in a compiled gra
   compiled:  the same methods as one-node compiled graphs, `ray.get(graph.execute(x))`
   driver:    the C++ actor's compiled graph driven from the C++ driver (goray::Graph,
              Execute(x).Get(), timed inside Driver()) vs from Python (as `compiled`)
+  incall:    what the call into C++ costs in a compiled graph: a Python actor whose
+             step calls an in-process C++ GraphStage.Step (the path of a C++ actor's
+             Python-value method) vs the same actor adding in Python
 Each round times --calls round trips one by one and keeps their median (p50); the
 figures are the medians of the rounds' p50s. Each compiled round is a new actor in a
 new graph (compiled and torn down outside the timing), as is the C++ driver's. Ratios are the reference's time / ours
 (higher is better for the C++ actor or driver; 1 is level); `speedup` is the C++ actor's
 classic p50 / its compiled p50.
-Last line: graph ratio classic=X compiled=Y driver=Z speedup=W
+Last line: graph ratio classic=X compiled=Y driver=Z incall=V speedup=W
 
 Usage: python bench/compiled_graphs.py [path/to/libraytest.so] [--rounds N] [--calls N]
 """
@@ -91,6 +94,8 @@ def main() -> None:
                     p50_of(lambda x: ray.get(py_classic.step.remote(x)), calls)),
         "compiled": (cpp_graph, py_graph),
         "driver": (cpp_driver, cpp_graph),
+        "incall": (fresh_graph(lambda: defs.PyGraphStageCallingCpp.remote(1), "step_in_cpp", calls),
+                   fresh_graph(lambda: defs.PyGraphStageCallingCpp.remote(1), "step", calls)),
     }
     for ours, theirs in pairs.values():  # warm-up: workers started, code loaded
         ours(), theirs()

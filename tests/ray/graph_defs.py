@@ -11,7 +11,7 @@ import goray
 # beside the py-defs file, which workers load after unpickling), so by value.
 ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
-__all__ = ["PyGraphStage", "graph_times", "record_graph_time"]
+__all__ = ["PyGraphStage", "PyGraphStageCallingCpp", "graph_times", "record_graph_time"]
 
 # The p50s the C++ driver's "graph_bench" scenario measured (bench/compiled_graphs.py).
 graph_times = []
@@ -32,3 +32,19 @@ class PyGraphStage:
 
     def scale(self, a):
         return a * self.add
+
+
+@goray.remote
+class PyGraphStageCallingCpp:
+    """step(x) as PyGraphStage's; step_in_cpp(x) calls an in-process C++ GraphStage's Step
+    instead: the path a C++ actor's Python-value method takes (bench/compiled_graphs.py)."""
+
+    def __init__(self, add):
+        self.add = add
+        self.local = goray.golang_local_new_actor("GraphStage", add)
+
+    def step(self, x):
+        return x + self.add
+
+    def step_in_cpp(self, x):
+        return self.local.Step(x)
