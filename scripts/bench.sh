@@ -13,6 +13,9 @@
 #   bash scripts/bench.sh streaming [bench/streaming.py options]
 #                                    # C++ generator tasks streamed to Python (first item,
 #                                    # items/s) and to a C++ consumer vs plain-Python generators
+#   bash scripts/bench.sh graphs [bench/compiled_graphs.py options]
+#                                    # round trips through a C++ vs a Python actor method,
+#                                    # classic and in a compiled graph, and from the C++ driver
 #   bash scripts/bench.sh local-pythons [bench/local_pythons.py options]
 #                                    # the local calls under CPython 3.10 to 3.13, each with
 #                                    # its own fast path (built in build-fastpath-py3.X)
@@ -63,6 +66,10 @@ if [ "$what" = concurrency ]; then  # not in "all": raytest's actors (build/, by
 fi
 if [ "$what" = streaming ]; then  # not in "all": raytest's generators (build/, by setup.sh)
   timed "bench: streaming" "$ROOT/.venv/bin/python" "$ROOT/bench/streaming.py" \
+    "$ROOT/build/tests/apps/libraytest.so" "${@:2}"
+fi
+if [ "$what" = graphs ]; then  # not in "all": raytest's GraphStage (build/, by setup.sh)
+  timed "bench: compiled graphs" "$ROOT/.venv/bin/python" "$ROOT/bench/compiled_graphs.py" \
     "$ROOT/build/tests/apps/libraytest.so" "${@:2}"
 fi
 if [ "$what" = edit-loop ]; then  # not in "all": builds the application 6 times (~5 min)

@@ -71,6 +71,12 @@ class Native2Py(enum.IntEnum):
     DESCRIBE_ACTOR = 35  # type name and nativeness of an actor id (handles inside values)
     # Protocol version 5 (docs/protocol.md §13):
     NEXT_STREAM_REF = 36  # u64 LE stream id, f64 LE timeout: the next item's object id
+    # Graphs of actor method calls, a goray extension (docs/protocol.md §15):
+    GRAPH_BUILD = 48  # units (JSON description, constants block): u64 graph id + label
+    GRAPH_EXECUTE = 49  # u64 graph id + args block: u64 result id
+    GRAPH_GET = 50  # u64 result id, f64 timeout: the value
+    GRAPH_RELEASE = 51  # u64 result id
+    GRAPH_TEARDOWN = 52  # u64 graph id
 
 
 class Code(enum.IntEnum):

@@ -1069,6 +1069,7 @@ int RunScenario(const std::vector<std::string>& args) {
     if (scenario == "threaded") return ThreadedScenario(args);
     if (scenario == "crash") return CrashScenario(args);
     if (scenario == "crash_reports") return CrashReportsScenario();
+    if (scenario.rfind("graph", 0) == 0) return GraphScenario(args);
     if (scenario == "exit") return args.size() > 1 ? std::stoi(args[1]) : 0;
     if (scenario == "sleep") {
       std::cout << "SLEEPING" << std::endl;
@@ -1100,6 +1101,7 @@ void goray::RegisterApplication(goray::Registry& registry) {
   RegisterBatchLend(registry);
   RegisterDataBatches(registry);
   RegisterCrashes(registry);
+  RegisterGraphs(registry);
   registry.AddTask("Square", &Square);
   registry.AddTask("Divide", &Divide);
   registry.AddTask("Noop", &Noop);

@@ -287,6 +287,8 @@ RULES = [
          "a benchmark (minutes: arrays of 64 and 256 MiB on Ray)"),
     Rule(r"bash scripts/bench\.sh concurrency( --\w+ \S+)*", COVERED,
          "scripts/bench.sh::bench/concurrency.py", "a benchmark (a minute on Ray)"),
+    Rule(r"bash scripts/bench\.sh graphs( --\w+ \S+)*", COVERED,
+         "scripts/bench.sh::bench/compiled_graphs.py", "a benchmark (minutes: actors and compiled graphs on Ray)"),
     Rule(r"bash scripts/bench\.sh local-pythons", COVERED, "scripts/bench.sh::local-pythons",
          "a benchmark (minutes: local calls under each CPython, building fast paths)"),
     Rule(r"python bench/local_pythons\.py( --[\w-]+ \S+)*", COVERED, "bench/local_pythons.py",

@@ -13,8 +13,8 @@ def test_command_numbers():
     # band (version 6)
     assert [int(c) for c in p.Py2Native] == list(range(8)) + list(range(32, 45))
     # 32: ReleaseActor; 33-35: SubmitBatch, GetObjects, DescribeActor (version 3);
-    # 36: NextStreamRef (version 5)
-    assert [int(c) for c in p.Native2Py] == list(range(17)) + [32, 33, 34, 35, 36]
+    # 36: NextStreamRef (version 5); 48-52: graphs (a goray extension, §15)
+    assert [int(c) for c in p.Native2Py] == list(range(17)) + [32, 33, 34, 35, 36] + list(range(48, 53))
     assert p.STREAMS_VERSION == 5 and (p.STREAM_ITEM, p.STREAM_END) == (1, 0)
     assert [int(f) for f in p.Feature] == [1, 2, 4]
     assert (p.ADDRESS_BORROWED, p.ADDRESS_OWNED, p.ADDRESS_LENT) == (0, 1, 2)

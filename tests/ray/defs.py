@@ -3,6 +3,7 @@ import goray
 
 from async_defs import *  # noqa: F401,F403  (Python async actors C++ calls)
 from stream_defs import *  # noqa: F401,F403  (Python generator tasks C++ consumes)
+from graph_defs import *  # noqa: F401,F403  (a Python stage of graphs)
 
 
 @goray.remote

@@ -82,7 +82,8 @@ def test_ray_job_submit_with_a_staged_working_dir(cluster):
     staged = cluster["tmp"] / "job"
     subprocess.run([sys.executable, "-m", "goray.stage", str(staged), library_path(),
                     "--py-defs", str(DEFS), os.path.join(HERE, "async_defs.py"),
-                    os.path.join(HERE, "stream_defs.py")], check=True)  # modules defs.py imports
+                    os.path.join(HERE, "stream_defs.py"), os.path.join(HERE, "graph_defs.py")],
+                   check=True)  # modules defs.py imports
     library = os.path.basename(library_path())
     command = [os.path.join(BIN, "ray"), "job", "submit", "--address", cluster["dashboard"],
                "--working-dir", str(staged), "--",

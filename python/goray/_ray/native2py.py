@@ -1,4 +1,4 @@
-"""Native2Py commands 5-16 and 32-36 (docs/protocol.md §3, §10, §11, §12, §13):
+"""Native2Py commands 5-16, 32-36 and 48-52 (docs/protocol.md §3, §10-§13, §15):
 native code using Ray through the driver. Installed into goray._handlers by
 goray.init() in the driver, and by the first Ray command a process receives
 (goray._handlers serves it then, through the hook goray._ray registers), e.g. in a
@@ -14,7 +14,9 @@ The commands, by family (each module's ``HANDLERS``):
 - :mod:`.native2py_actors`: NewActor 11, NewPythonActor 12, KillActor 14,
   GetActor 15, ReleaseActor 32, DescribeActor 35;
 - :mod:`.native2py_batch`: SubmitBatch 33 (pipelined submissions);
-- :mod:`.streams`: NextStreamRef 36.
+- :mod:`.streams`: NextStreamRef 36;
+- :mod:`.native2py_graphs`: GraphBuild 48 to GraphTeardown 52 (graphs of actor
+  method calls, compiled or classic: a goray extension, §15).
 
 Every failure of a task or actor is a real Ray failure; GetObject reports it as
 code 5 with {"Message": "<type>: <message> (task <name>)", "Traceback": ...},
@@ -33,7 +35,8 @@ from typing import Dict
 from .. import _ffi, _handlers
 from .._handlers import Handler, Reply
 from .._protocol import Native2Py
-from . import crashes, features, native2py_actors, native2py_batch, native2py_calls, native2py_objects, streams
+from . import (crashes, features, native2py_actors, native2py_batch, native2py_calls, native2py_graphs,
+               native2py_objects, streams)
 from .native2py_calls import python_task, submit_native_task
 from .native2py_failures import FailedSubmission, failure_reply
 
@@ -46,6 +49,7 @@ _HANDLERS: Dict[Native2Py, Handler] = {
     **native2py_objects.HANDLERS,
     **native2py_actors.HANDLERS,
     **native2py_batch.HANDLERS,
+    **native2py_graphs.HANDLERS,
     Native2Py.NEXT_STREAM_REF: streams.next_stream_ref,
 }
 

@@ -19,5 +19,7 @@ int ThreadedScenario(const std::vector<std::string>& args);  // threaded.cpp: th
 void RegisterCrashes(goray::Registry& registry);          // crashes.cpp: tasks, a method, the driver crashing
 int CrashScenario(const std::vector<std::string>& args);  // crashes.cpp: the driver's "crash KIND" scenario
 int CrashReportsScenario();                               // crashes.cpp: the driver's "crash_reports" scenario
+void RegisterGraphs(goray::Registry& registry);           // graph_stage.cpp: a stage actor for ray.dag graphs
+int GraphScenario(const std::vector<std::string>& args);  // graph_driver.cpp: the "graph..." scenarios (goray::Graph)
 
 }  // namespace raytest

@@ -1,0 +1,222 @@
+// goray::Graph against a fake driver: the exact Native2Py requests (GraphBuild 48 to
+// GraphTeardown 52, docs/protocol.md §15), how replies become values and errors, what a
+// GraphRef keeps, and the mistakes refused while a graph is built.
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "abi_call.h"
+#include "fake_driver.h"
+#include "goray/abi.h"
+#include "goray/goray.h"
+#include "goray/graph.h"
+#include "test_application.h"
+
+GORAY_TEST_APPLICATION(registry) {}
+
+namespace {
+
+using Bytes = std::string;
+using abi_call::U64;
+using fake_driver::Packed;
+using fake_driver::Reply;
+
+struct Request {
+  long long command;
+  Bytes payload;
+};
+
+std::mutex& g_mu = *new std::mutex;
+std::vector<Request>& g_requests = *new std::vector<Request>;
+// What GraphGet (50) answers, in order; empty: the value 42.
+std::deque<std::tuple<long long, Bytes>>& g_gets = *new std::deque<std::tuple<long long, Bytes>>;
+std::tuple<long long, Bytes> g_build{0, U64(3) + "compiled graph 3 (Stage.Step)"};
+
+void* FakeDriver(long long command, void* in_data, long long in_len, long long* out_len,
+                 long long* ret_code) {
+  const Bytes payload(static_cast<char*>(in_data), in_data ? static_cast<size_t>(in_len) : 0);
+  std::lock_guard lock(g_mu);
+  g_requests.push_back({command, payload});
+  switch (command) {
+    case 48:
+      return Reply(std::get<0>(g_build), std::get<1>(g_build), out_len, ret_code);
+    case 49:
+      return Reply(0, U64(9), out_len, ret_code);
+    case 50: {
+      if (g_gets.empty()) return Reply(0, Packed(int64_t{42}), out_len, ret_code);
+      auto [code, body] = g_gets.front();
+      g_gets.pop_front();
+      return Reply(code, body, out_len, ret_code);
+    }
+    default:
+      return Reply(0, "", out_len, ret_code);
+  }
+}
+
+std::vector<Request> Requests(long long command) {
+  std::lock_guard lock(g_mu);
+  std::vector<Request> found;
+  for (const Request& request : g_requests) {
+    if (request.command == command) found.push_back(request);
+  }
+  return found;
+}
+
+class GraphTest : public testing::Test {
+ protected:
+  static void SetUpTestSuite() { RegisterCallback(&FakeDriver); }
+  void SetUp() override {
+    std::lock_guard lock(g_mu);
+    g_requests.clear();
+    g_gets.clear();
+    g_build = {0, U64(3) + "compiled graph 3 (Stage.Step)"};
+  }
+};
+
+goray::ActorHandle Stage(std::uint64_t id) { return goray::ActorHandle(id, "Stage", true); }
+
+TEST_F(GraphTest, BuildSendsTheDescriptionAndTheConstants) {
+  goray::ActorHandle first = Stage(5), second = Stage(6);
+  goray::Graph graph;
+  auto in = graph.Input<int64_t>();
+  auto a = graph.Call<int64_t>(first, "Step", in);
+  auto b = graph.Call<int64_t>(second, "Add", a, int64_t{1000}, graph.Input<int64_t>(1));
+  goray::CompiledGraph<int64_t, int64_t> compiled =
+      graph.CompileWith({goray::Option("_max_inflight_executions", 4)}, b, a);
+  EXPECT_EQ(compiled.id(), 3u);
+  EXPECT_TRUE(compiled.compiled());
+  std::vector<Request> builds = Requests(48);
+  ASSERT_EQ(builds.size(), 1u);
+  const Bytes& payload = builds[0].payload;  // units: the JSON description, the constants
+  const std::uint64_t json_length = abi_call::ReadU64(payload.substr(0, 8));
+  const nlohmann::json json = nlohmann::json::parse(payload.substr(8, json_length));
+  EXPECT_EQ(json, nlohmann::json::parse(R"({
+      "options": {"_max_inflight_executions": 4}, "compiled": true,
+      "nodes": [{"actor": 5, "method": "Step", "args": [{"input": null}]},
+                {"actor": 6, "method": "Add", "args": [{"node": 0}, {"const": 0}, {"input": 1}]}],
+      "outputs": [1, 0]})"));
+  EXPECT_EQ(payload.substr(16 + json_length), Packed(int64_t{1000}));
+}
+
+TEST_F(GraphTest, ExecuteThenGetDecodesOnceAndKeepsTheValue) {
+  goray::Graph graph;
+  auto step = graph.Call<int64_t>(Stage(5), "Step", graph.Input<int64_t>());
+  goray::CompiledGraph<int64_t> compiled = graph.Compile(step);
+  {
+    goray::GraphRef<int64_t> ref = compiled.Execute(int64_t{7});
+    EXPECT_EQ(ref.id(), 9u);
+    std::vector<Request> executes = Requests(49);
+    ASSERT_EQ(executes.size(), 1u);
+    EXPECT_EQ(executes[0].payload, U64(3) + Packed(int64_t{7}));  // graph id, then the inputs
+    EXPECT_EQ(ref.Get(), 42);
+    EXPECT_EQ(goray::Get(ref), 42);
+    std::vector<Request> gets = Requests(50);
+    ASSERT_EQ(gets.size(), 1u);  // the second Get asked nothing
+    EXPECT_EQ(gets[0].payload, U64(9) + U64(std::bit_cast<std::uint64_t>(-1.0)));
+  }
+  EXPECT_TRUE(Requests(51).empty());  // read: the driver forgot it already
+  { goray::GraphRef<int64_t> unread = compiled.Execute(int64_t{8}); }
+  std::vector<Request> releases = Requests(51);
+  ASSERT_EQ(releases.size(), 1u);
+  EXPECT_EQ(releases[0].payload, U64(9));
+}
+
+TEST_F(GraphTest, SeveralOutputsAreATuple) {
+  goray::Graph graph;
+  auto a = graph.Call<int64_t>(Stage(5), "Step", graph.Input<int64_t>());
+  auto b = graph.Call<std::string>(Stage(6), "Name", a);
+  goray::CompiledGraph<int64_t, std::string> compiled = graph.Compile(a, b);
+  g_gets.push_back({0, Packed(std::make_tuple(int64_t{1}, std::string("x")))});
+  auto [number, text] = compiled.Execute(int64_t{0}).Get();
+  EXPECT_EQ(number, 1);
+  EXPECT_EQ(text, "x");
+}
+
+TEST_F(GraphTest, AFailureIsKeptAndATimeoutIsNot) {
+  goray::Graph graph;
+  auto step = graph.Call<int64_t>(Stage(5), "Check", graph.Input<int64_t>());
+  goray::CompiledGraph<int64_t> compiled = graph.Compile(step);
+  goray::GraphRef<int64_t> late = compiled.Execute(int64_t{1});
+  g_gets.push_back({2, "timed out waiting for result 9"});
+  EXPECT_THROW(late.Get(std::chrono::milliseconds(10)), goray::TimeoutError);
+  EXPECT_EQ(late.Get(), 42);  // asked again
+  EXPECT_EQ(Requests(50).size(), 2u);
+
+  goray::GraphRef<int64_t> failed = compiled.Execute(int64_t{-1});
+  g_gets.push_back({5, R"({"Message": "std::invalid_argument: negative input -1", "Traceback": "",
+      "Error": {"type": "std::invalid_argument", "message": "negative input -1", "task": "Stage.Check"}})"});
+  for (int read = 0; read < 2; ++read) {
+    try {
+      failed.Get();
+      ADD_FAILURE() << "a failed result throws";
+    } catch (const goray::TaskError& error) {
+      EXPECT_EQ(error.type(), "std::invalid_argument");
+      EXPECT_EQ(error.task(), "Stage.Check");
+    }
+  }
+  EXPECT_EQ(Requests(50).size(), 3u);  // one GraphGet for both reads of the failure
+}
+
+TEST_F(GraphTest, TeardownOnceAndByTheLastCopy) {
+  goray::Graph graph;
+  auto step = graph.Call<int64_t>(Stage(5), "Step", graph.Input<int64_t>());
+  {
+    goray::CompiledGraph<int64_t> compiled = graph.Compile(step);
+    compiled.Teardown();
+    compiled.Teardown();
+    EXPECT_TRUE(compiled.torn_down());
+  }
+  ASSERT_EQ(Requests(52).size(), 1u);
+  EXPECT_EQ(Requests(52)[0].payload, U64(3));
+  {
+    goray::CompiledGraph<int64_t> first = graph.Classic(step);
+    goray::CompiledGraph<int64_t> copy = first;
+    EXPECT_FALSE(copy.compiled());
+  }
+  EXPECT_EQ(Requests(52).size(), 2u);  // the last copy tore it down
+}
+
+TEST_F(GraphTest, ADriverWithoutGraphsIsNamed) {
+  g_build = {1, "unknown command 48"};
+  goray::Graph graph;
+  auto step = graph.Call<int64_t>(Stage(5), "Step", graph.Input<int64_t>());
+  try {
+    graph.Compile(step);
+    ADD_FAILURE() << "Compile throws";
+  } catch (const goray::PythonError& error) {
+    EXPECT_NE(std::string(error.what()).find("this driver does not know graphs (it answered "
+                                             "Native2Py 48 with: unknown command 48)"),
+              std::string::npos)
+        << error.what();
+  }
+  // The driver's own failure (JSON with "Error") is its error, as it is.
+  g_build = {1, R"({"Message": "goray.GorayError: graph node 0: unknown actor id 5", "Traceback": "",
+      "Error": {"type": "goray.GorayError", "message": "graph node 0: unknown actor id 5", "task": ""}})"};
+  try {
+    graph.Compile(step);
+    ADD_FAILURE() << "Compile throws";
+  } catch (const goray::PythonError& error) {
+    EXPECT_NE(std::string(error.what()).find("graph node 0: unknown actor id 5"), std::string::npos)
+        << error.what();
+  }
+}
+
+TEST_F(GraphTest, MistakesWhileBuildingAreRefusedBeforeAnythingIsSent) {
+  goray::Graph graph, other;
+  auto step = graph.Call<int64_t>(Stage(5), "Step", graph.Input<int64_t>());
+  EXPECT_THROW(other.Call<int64_t>(Stage(5), "Step", step), std::invalid_argument);
+  EXPECT_THROW(other.Compile(step), std::invalid_argument);
+  EXPECT_THROW(graph.Compile(graph.Input<int64_t>()), std::invalid_argument);
+  EXPECT_TRUE(Requests(48).empty());
+}
+
+}  // namespace
