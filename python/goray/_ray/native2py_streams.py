@@ -3,6 +3,8 @@
 with flag 1 the item's value comes inline when it is already here and small, and
 with flag 2 (a goray extension of 36) every item the generator produced after it
 comes in the same reply, so a consumer that fell behind catches up in one trip.
+Ray's ObjectRefGenerator is read with its own _next_sync, and asked whether more is
+there through its core worker's stream (_ready_after).
 """
 
 from __future__ import annotations
@@ -89,16 +91,29 @@ def _parse(data: memoryview) -> Tuple[int, float, int]:
 
 def _ready_after(entry: StoredStream) -> Tuple[List[Any], bool]:
     """The refs of the items already produced (up to BATCH_ITEMS - 1, taken from the
-    generator), and whether the stream ended after them. Holds entry.lock."""
-    refs: List[Any] = []
+    generator), and whether the stream ended after them. Holds entry.lock.
+
+    Whether the next item is there is asked of the core worker's stream (Ray's own
+    ObjectRefGenerator.next_ready does the same, then a ray.wait that costs over
+    100 us when nothing is there; a batch ends with that question). A Ray whose
+    internals differ gets one item per reply."""
     generator = entry.generator
+    try:
+        stream = generator._generator_ref
+        peek = generator.worker.core_worker.peek_object_ref_stream
+        finished = generator.worker.core_worker.is_object_ref_stream_finished
+    except AttributeError:
+        return [], False
+    refs: List[Any] = []
     while len(refs) < BATCH_ITEMS - 1:
-        try:
+        if not peek(stream)[1] and not finished(stream):
+            return refs, False  # the next item is not produced yet
+        try:  # ready: at once; at the end: StopIteration, or the task's error once
             ref = generator._next_sync(0)
         except StopIteration:
             return refs, True
         if ref.is_nil():
-            break
+            return refs, False
         refs.append(ref)
     return refs, False
 
