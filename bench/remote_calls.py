@@ -96,13 +96,13 @@ def main() -> None:
             for slot, function in order:
                 samples[name][slot].append(function())
 
-    print(f"{'pair':12} {'ours calls/s':>12} {'reference':>10} {'ratio':>7}  (median of {options.rounds} rounds x {calls})")
+    print(f"{'pair':17} {'ours calls/s':>12} {'reference':>10} {'ratio':>7}  (median of {options.rounds} rounds x {calls})")
     ratios = {}
     for name, (ours, theirs) in samples.items():
         ours_rate, theirs_rate = calls / statistics.median(ours), calls / statistics.median(theirs)
         per_round = sorted(t / o for o, t in zip(ours, theirs))
         ratios[name] = ours_rate / theirs_rate
-        print(f"{name:12} {ours_rate:12.0f} {theirs_rate:10.0f} {ratios[name]:7.3f}  "
+        print(f"{name:17} {ours_rate:12.0f} {theirs_rate:10.0f} {ratios[name]:7.3f}  "
               f"spread {per_round[0]:.3f}..{per_round[-1]:.3f}")
     ray.shutdown()
     print("remote ratio " + " ".join(f"{name}={ratio:.3f}" for name, ratio in ratios.items()))

@@ -256,6 +256,20 @@ def test_next_stream_ref_gives_every_ready_item_in_one_reply(lib):
     release(stream_id)
 
 
+def test_a_batch_request_of_what_is_no_stream_or_not_ready(lib):
+    assert batch(10**12)[0] == 4  # an unknown id
+    plain = _stores.objects.add(_stores.StoredObject(ray.put(1), "", False))
+    assert batch(plain)[0] == 1  # an object, not a stream
+    release(plain)
+    stream_id = stream_of("SlowCount", 1000, 20)
+    try:
+        code, items, _ = batch(stream_id, timeout=0.0)
+        assert code in (0, 2)  # nothing yet is a timeout, not an error
+    finally:
+        command(Native2Py.CANCEL_OBJECT, json.dumps({"object_ref_local_id": stream_id}).encode())
+        release(stream_id)
+
+
 def test_a_batch_holds_the_error_item_without_a_value(lib):
     stream_id = stream_of("FailAfter", 2)
     finished(stream_id)
