@@ -148,8 +148,10 @@ def _run_native(name: str, payload: bytes) -> Any:
 
 
 _OUT_OF_BAND = int(Feature.ARRAYS_OUT_OF_BAND)
-# A 43/44 reply's table size (after the u32 value count) when nothing was handed over.
+# A 43/44 reply's table size (after the u32 value count) when nothing was handed over,
+# and the whole reply of a call without values.
 _NO_TABLE = bytes(4)
+_NO_VALUES = bytes(8)
 _RUN_TASK_OUT_OF_BAND = int(Py2Native.RUN_TASK_OUT_OF_BAND)
 _ACTOR_METHOD_CALL_OUT_OF_BAND = int(Py2Native.ACTOR_METHOD_CALL_OUT_OF_BAND)
 
@@ -158,9 +160,10 @@ def result_block(reply: memoryview) -> Optional[NativeBlock]:
     """The stored result of a 43/44 reply: its large arrays' buffers (handed over)
     kept apart, pickled out of band and released once Ray copied them; None for no
     values (EMPTY_NATIVE_RESULT)."""
-    if len(reply) >= 8 and reply[4:8] == _NO_TABLE:  # nothing handed over: no table to read
-        count = int.from_bytes(reply[:4], "little")
-        return NativeBlock(reply[8:], count) if count else None
+    if len(reply) == 8 and reply == _NO_VALUES:  # a void result: the head alone
+        return None
+    if len(reply) > 8 and reply[4:8] == _NO_TABLE:  # nothing handed over: no table to read
+        return NativeBlock(reply[8:], int.from_bytes(reply[:4], "little"))
     count, segments, datas = scatter.parse_result(reply)
     if datas:
         return NativeBlock.scattered(segments, datas, count)
@@ -358,16 +361,20 @@ class _NativeActorBase:
     def _goray_call(self, method: str, args_block: Buffer, positions: Tuple[int, ...],
                     resolved: Sequence[Any]) -> Any:
         keep: List[Any] = []
-        return self._goray_run(method, _call_units(method, args_block, positions, resolved, keep))
+        return _run_method(self, method, _call_units(method, args_block, positions, resolved, keep))
 
-    def _goray_run(self, method: str, payload: bytes) -> Any:
-        callee = f"{self._goray_type}.{method}"
-        if features.features() & _OUT_OF_BAND:
-            return result_block(_execute(_ACTOR_METHOD_CALL_OUT_OF_BAND, callee, payload,
-                                         self._goray_index, copy_below=0))
-        reply = _execute(int(Py2Native.ACTOR_METHOD_CALL), callee, payload, self._goray_index,
-                         copy_below=0)  # (as in run_native_task)
-        return NativeBlock(reply) if len(reply) else None  # None: see EMPTY_NATIVE_RESULT
+
+def _run_method(actor: _NativeActorBase, method: str, payload: bytes) -> Any:
+    """ActorMethodCall (44 with arrays out of band) of a prepared request, for a
+    native caller. A function, not a method: Ray wraps every method of an actor
+    class in its tracing shim, a frame per call."""
+    callee = f"{actor._goray_type}.{method}"
+    if features.features() & _OUT_OF_BAND:
+        return result_block(_execute(_ACTOR_METHOD_CALL_OUT_OF_BAND, callee, payload,
+                                     actor._goray_index, copy_below=0))
+    reply = _execute(int(Py2Native.ACTOR_METHOD_CALL), callee, payload, actor._goray_index,
+                     copy_below=0)  # (as in run_native_task)
+    return NativeBlock(reply) if len(reply) else None  # None: see EMPTY_NATIVE_RESULT
 
 
 def _plain_method(method: str) -> Callable[..., Any]:
@@ -395,8 +402,9 @@ def _encoded_method(method: str) -> Callable[..., Any]:
     def call(self: _NativeActorBase, args_block: Buffer = b"", positions: Tuple[int, ...] = (),
              *resolved: Any) -> Any:
         if not positions and type(args_block) is bytes and not args_block:
-            return self._goray_run(method, empty)
-        return self._goray_call(method, args_block, positions, resolved)
+            return _run_method(self, method, empty)
+        keep: List[Any] = []  # alive until the call returns
+        return _run_method(self, method, _call_units(method, args_block, positions, resolved, keep))
     call.__name__ = call.__qualname__ = method + "__"
     return call
 
