@@ -9,9 +9,12 @@
   driver_actor: 2000 calls of one C++ actor's no-op from the C++ driver
                 (handle.RemoteCall("Noop")) vs from the Python driver
                 (actor.Noop.remote()), the same actor
+  driver_task_each, driver_actor_each: the same two, each result fetched on its own
+                after all are submitted (goray::Get per ref vs ray.get per ref)
 Ratios are our throughput / the reference's (task, actor: target >= 0.9; driver_*:
 target >= 1.0), medians of rounds; the spread is the lowest..highest per-round ratio.
-Last line: remote ratio task=X actor=Y driver_task=Z driver_actor=W
+Last line: remote ratio task=X actor=Y driver_task=Z driver_actor=W driver_task_each=U
+driver_actor_each=V
 
 Usage: python bench/remote_calls.py path/to/libbench_remote.so [--rounds N] [--calls N]
 """
@@ -69,11 +72,19 @@ def main() -> None:
     def cpp_actor_calls() -> float:
         return timed(lambda: ray.get([cpp_actor.Noop.remote() for _ in range(calls)]))
 
+    def each(submit) -> float:
+        def run() -> None:
+            for ref in [submit() for _ in range(calls)]:
+                ray.get(ref)
+        return timed(run)
+
     pairs = {
         "task": (cpp_tasks, lambda: timed(lambda: ray.get([python_noop.remote() for _ in range(calls)]))),
         "actor": (cpp_actor_calls, lambda: timed(lambda: ray.get([py_actor.Noop.remote() for _ in range(calls)]))),
         "driver_task": (lambda: cpp_driver("task"), cpp_tasks),
         "driver_actor": (lambda: cpp_driver("actor"), cpp_actor_calls),
+        "driver_task_each": (lambda: cpp_driver("task_each"), lambda: each(cpp_task.remote)),
+        "driver_actor_each": (lambda: cpp_driver("actor_each"), lambda: each(cpp_actor.Noop.remote)),
     }
     for ours, theirs in pairs.values():  # warm-up: workers started, code loaded
         ours()
@@ -85,17 +96,16 @@ def main() -> None:
             for slot, function in order:
                 samples[name][slot].append(function())
 
-    print(f"{'pair':12} {'ours calls/s':>12} {'reference':>10} {'ratio':>7}  (median of {options.rounds} rounds x {calls})")
+    print(f"{'pair':17} {'ours calls/s':>12} {'reference':>10} {'ratio':>7}  (median of {options.rounds} rounds x {calls})")
     ratios = {}
     for name, (ours, theirs) in samples.items():
         ours_rate, theirs_rate = calls / statistics.median(ours), calls / statistics.median(theirs)
         per_round = sorted(t / o for o, t in zip(ours, theirs))
         ratios[name] = ours_rate / theirs_rate
-        print(f"{name:12} {ours_rate:12.0f} {theirs_rate:10.0f} {ratios[name]:7.3f}  "
+        print(f"{name:17} {ours_rate:12.0f} {theirs_rate:10.0f} {ratios[name]:7.3f}  "
               f"spread {per_round[0]:.3f}..{per_round[-1]:.3f}")
     ray.shutdown()
-    print(f"remote ratio task={ratios['task']:.3f} actor={ratios['actor']:.3f} "
-          f"driver_task={ratios['driver_task']:.3f} driver_actor={ratios['driver_actor']:.3f}")
+    print("remote ratio " + " ".join(f"{name}={ratio:.3f}" for name, ratio in ratios.items()))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,10 @@ against plain-Python streaming generators doing the same, interleaved rounds, me
   cpp:    a consumer task: C++'s SumStream(n) (goray::Stream over CountUp, in its worker)
           vs a Python task summing the Python generator's items; ratio = C++ rate /
           Python rate.
-Last line: streaming ratio first=W items=X slow=Y cpp=Z
+  cpp_py: the consumers alone, over the same producer: C++'s SumPyStream(n)
+          (goray::Stream over the Python generator py_count, tests/ray/stream_defs.py)
+          vs the Python task summing a Python generator's items; ratio as for `cpp`.
+Last line: streaming ratio first=W items=X slow=Y cpp=Z cpp_py=V
 
 Usage: python bench/streaming.py [path/to/libraytest.so] [--rounds N] [--items N]
        [--slow-items N] [--ms N]
@@ -94,6 +97,7 @@ def main() -> None:
     n, slow_n, ms = options.items, options.slow_items, options.ms
     count_up, slow_count = goray.golang_task("CountUp"), goray.golang_task("SlowCount")
     sum_stream = goray.golang_task("SumStream")
+    sum_py_stream = goray.golang_task("SumPyStream")
     expected = n * (n - 1) // 2
 
     cases = {
@@ -104,6 +108,8 @@ def main() -> None:
                  first_item(lambda: py_slow_count.remote(slow_n, ms)), False),
         "cpp": (consumer(lambda: sum_stream.remote(n), expected),
                 consumer(lambda: py_sum_stream.remote(n), expected), True),
+        "cpp_py": (consumer(lambda: sum_py_stream.remote(n), expected),
+                   consumer(lambda: py_sum_stream.remote(n), expected), True),
     }
     for ours, theirs, _ in cases.values():  # warm-up: workers started, code loaded
         ours(), theirs()
@@ -117,11 +123,11 @@ def main() -> None:
         if rate:
             count = n
             ratios[name] = (count / mine) / (count / plain)
-            print(f"{name:6} C++ {count / mine:10.0f} items/s   Python {count / plain:10.0f} items/s   "
+            print(f"{name:7} C++ {count / mine:10.0f} items/s   Python {count / plain:10.0f} items/s   "
                   f"ratio {ratios[name]:.2f}  {spread(ours, theirs, True)}")
         else:
             ratios[name] = mine / plain
-            print(f"{name:6} C++ {mine * 1e3:8.2f} ms to the first item   Python {plain * 1e3:8.2f} ms   "
+            print(f"{name:7} C++ {mine * 1e3:8.2f} ms to the first item   Python {plain * 1e3:8.2f} ms   "
                   f"ratio {ratios[name]:.2f}  {spread(ours, theirs, False)}")
     ray.shutdown()
     print("streaming ratio " + " ".join(f"{name}={value:.2f}" for name, value in ratios.items()))

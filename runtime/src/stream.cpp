@@ -1,6 +1,6 @@
-// goray::Stream's driver commands: NextStreamRef (Native2Py 36, asking for the item's
-// value inline, kept for its ref's first Fetch) and the cancel of a stream (CancelObject 9),
-// docs/protocol.md §13.
+// goray::Stream's driver commands: NextStreamRef (Native2Py 36, asking for the items'
+// values inline, kept for their refs' first Fetch, and for every item already produced
+// in one reply) and the cancel of a stream (CancelObject 9), docs/protocol.md §13.
 #include "goray/stream.h"
 
 #include <algorithm>
@@ -34,8 +34,12 @@ bool KnowsStreams(std::string_view text) {
   return failure.is_object() && failure.contains("Error");
 }
 
-// NextStreamRef's flag asking for the item's value inline (docs/protocol.md §13).
+// NextStreamRef's flags (docs/protocol.md §13): the item's value inline, and every item
+// already produced after it (the batch form, tag 02; a driver that does not know it
+// ignores it and replies one item).
 constexpr std::uint64_t kWithValue = 1;
+constexpr std::uint64_t kAllReady = 2;
+constexpr char kBatchTag = '\x02';
 // Set when the driver refused the 24-byte request (a driver of protocol version 5
 // from before the flags): every later request is the 16-byte form.
 std::atomic<bool> g_flags_refused{false};
@@ -56,18 +60,65 @@ PrefetchTable& Prefetched() {
   return *table;
 }
 
+// Keeps a value the driver sent with item `id` for that ref's first Fetch.
+void KeepValue(std::uint64_t id, std::string_view value) {
+  void* copy = std::malloc(value.size());
+  if (copy == nullptr) throw std::bad_alloc();
+  std::memcpy(copy, value.data(), value.size());
+  KeepPrefetched(id, DriverBytes(copy, value.size()));
+}
+
 // The item's id, and its value after the tag byte 01 when the driver inlined it.
 std::uint64_t AdoptItem(const DriverReply& reply, const std::string& what) {
   const std::string_view data = reply.data.view();
   const std::uint64_t id = ParseId(data.substr(0, std::min<std::size_t>(data.size(), 8)), what);
-  if (data.size() > 9 && data[8] == '\x01') {
-    const std::string_view value = data.substr(9);
-    void* copy = std::malloc(value.size());
-    if (copy == nullptr) throw std::bad_alloc();
-    std::memcpy(copy, value.data(), value.size());
-    KeepPrefetched(id, DriverBytes(copy, value.size()));
-  }
+  if (data.size() > 9 && data[8] == '\x01') KeepValue(id, data.substr(9));
   return id;
+}
+
+std::uint32_t ReadU32(const char* bytes) {
+  std::uint32_t value = 0;
+  for (int i = 3; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  return value;
+}
+
+// The batch form: u64 first id, 02, u32 count (>= 1), u8 ended, then count entries of
+// (u64 id, u32 value length (0: none), value). Checked whole before any value is kept;
+// a malformed reply throws ProtocolError (its ids stay the driver's).
+StreamItems AdoptBatch(std::string_view data, const std::string& what) {
+  auto malformed = [&](const std::string& why) {
+    return ProtocolError("NextStreamRef of " + what + ": a malformed batch reply (" + why + ", " +
+                         std::to_string(data.size()) + " bytes)");
+  };
+  constexpr std::size_t kHead = 8 + 1 + 4 + 1;
+  constexpr std::size_t kEntryHead = 8 + 4;
+  if (data.size() < kHead) throw malformed("shorter than its head");
+  const std::uint32_t count = ReadU32(data.data() + 9);
+  const unsigned char ended = static_cast<unsigned char>(data[13]);
+  if (count == 0 || ended > 1) throw malformed("a count of 0 or an ended byte over 1");
+  std::size_t at = kHead;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    if (data.size() - at < kEntryHead) throw malformed("item " + std::to_string(i) + " is cut short");
+    const std::uint32_t length = ReadU32(data.data() + at + 8);
+    at += kEntryHead;
+    if (data.size() - at < length) throw malformed("the value of item " + std::to_string(i) + " is cut short");
+    at += length;
+  }
+  if (at != data.size()) throw malformed("bytes after the last item");
+  if (ReadU64(data.data()) != ReadU64(data.data() + kHead)) throw malformed("the first id differs from the first item's");
+  StreamItems items;
+  items.ids.reserve(count);
+  items.ended = ended == 1;
+  at = kHead;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const std::uint64_t id = ReadU64(data.data() + at);
+    const std::uint32_t length = ReadU32(data.data() + at + 8);
+    at += kEntryHead;
+    if (length != 0) KeepValue(id, data.substr(at, length));
+    at += length;
+    items.ids.push_back(id);
+  }
+  return items;
 }
 
 // As CallDriver, but queued releases alone are left to the flusher (which sends them
@@ -101,7 +152,7 @@ std::optional<DriverBytes> TakePrefetched(std::uint64_t id) {
 
 void DropPrefetched(std::uint64_t id) { TakePrefetched(id); }
 
-std::optional<std::uint64_t> NextStreamRef(std::uint64_t stream_id, double timeout_seconds) {
+StreamItems NextStreamRefs(std::uint64_t stream_id, double timeout_seconds) {
   std::string request;
   AppendU64(request, stream_id);
   AppendU64(request, std::bit_cast<std::uint64_t>(timeout_seconds < 0 ? kForever : timeout_seconds));
@@ -109,7 +160,7 @@ std::optional<std::uint64_t> NextStreamRef(std::uint64_t stream_id, double timeo
   bool asked = false;
   if (!g_flags_refused.load(std::memory_order_relaxed)) {
     std::string with_flags = request;
-    AppendU64(with_flags, kWithValue);
+    AppendU64(with_flags, kWithValue | kAllReady);
     reply = CallNext(with_flags);
     asked = true;
     if (RefusedFlags(reply)) {
@@ -127,8 +178,10 @@ std::optional<std::uint64_t> NextStreamRef(std::uint64_t stream_id, double timeo
                       what);
   }
   if (reply.code != 0) ThrowDriverFailure(reply, what);
-  if (reply.data.view().empty()) return std::nullopt;  // the generator finished
-  return AdoptItem(reply, what);
+  const std::string_view data = reply.data.view();
+  if (data.empty()) return StreamItems{{}, true};  // the generator finished
+  if (data.size() > 8 && data[8] == kBatchTag) return AdoptBatch(data, what);
+  return StreamItems{{AdoptItem(reply, what)}, false};
 }
 
 void CancelStream(std::uint64_t stream_id, bool force) {

@@ -4,6 +4,7 @@
 // become items, the end, and errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <chrono>
 #include <deque>
@@ -17,6 +18,7 @@
 #include <thread>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "abi_call.h"
@@ -227,8 +229,10 @@ TEST_F(StreamTest, NextGivesItemsThenTheEnd) {
   EXPECT_EQ(asked, 4u);
   EXPECT_FALSE(stream.Next());  // ended: the driver is not asked again
   EXPECT_EQ(Requests(36).size(), asked);
-  // Each request: u64 stream id, f64 timeout (< 0: forever), u64 flags (1: the value inline).
-  EXPECT_EQ(Requests(36)[0].payload, U64(7) + F64(-1.0) + U64(1));
+  // Each request: u64 stream id, f64 timeout (< 0: forever), u64 flags (1: the value
+  // inline, 2: every item already produced). A driver that replies one item (it does not
+  // know flag 2, as here) is read as before.
+  EXPECT_EQ(Requests(36)[0].payload, U64(7) + F64(-1.0) + U64(3));
   // Each item was released with its last copy; the generator is still held.
   std::vector<Request> releases = Requests(10);
   ASSERT_EQ(releases.size(), 3u);
@@ -243,7 +247,7 @@ TEST_F(StreamTest, NextWithTimeout) {
   }
   goray::Stream<> stream = goray::RemoteStream("SlowCount", int64_t{1}, int64_t{500});
   EXPECT_THROW(stream.Next(std::chrono::milliseconds(1500)), goray::TimeoutError);
-  EXPECT_EQ(Requests(36)[0].payload, U64(7) + F64(1.5) + U64(1));
+  EXPECT_EQ(Requests(36)[0].payload, U64(7) + F64(1.5) + U64(3));
   // The stream is unchanged by a timeout: the next call gets the item.
   std::optional<goray::ObjectRef> item = stream.Next(std::chrono::seconds(2));
   ASSERT_TRUE(item);
@@ -474,6 +478,100 @@ TEST_F(StreamTest, NextLeavesLoneReleasesQueued) {
   EXPECT_EQ(EnableFeatures(0), 0u);  // sends the queue
 }
 
+// NextStreamRef's batch form (flag 2): u64 first id, 02, u32 count, u8 ended, then per
+// item u64 id, u32 value length (0: none), value.
+Bytes Batch(const std::vector<std::pair<uint64_t, Bytes>>& items, bool ended) {
+  auto u32 = [](uint32_t value) { return U64(value).substr(0, 4); };
+  Bytes reply = U64(items.empty() ? 0 : items.front().first) + "\x02" +
+                u32(static_cast<uint32_t>(items.size())) + (ended ? "\x01" : Bytes(1, '\0'));
+  for (const auto& [id, value] : items) reply += U64(id) + u32(static_cast<uint32_t>(value.size())) + value;
+  return reply;
+}
+
+// Every item the driver had in one reply: Next() hands them out in order without asking
+// again, their inline values read with no GetObject (an item without one asks for it).
+TEST_F(StreamTest, BatchReplyGivesItsItemsInOneTrip) {
+  {
+    std::lock_guard lock(g_mu);
+    g_next = {{0, Batch({{11, ArgsBlock(int64_t{1})}, {12, ""}, {13, ArgsBlock(int64_t{3})}}, false)},
+              {0, U64(14)}};
+  }
+  goray::Stream<goray::Future<int64_t>> stream(goray::RemoteStream("CountUp", int64_t{4}));
+  std::vector<int64_t> values;
+  for (goray::Future<int64_t> item : stream) {
+    values.push_back(item.Get());
+    if (values.size() < 3) {
+      EXPECT_EQ(Requests(36).size(), 1u);
+    }
+  }
+  EXPECT_EQ(values, (std::vector<int64_t>{1, 120, 3, 140}));
+  std::vector<Request> gets = Requests(6);
+  ASSERT_EQ(gets.size(), 2u);  // item 12 (no value sent) and item 14 (a one-item reply)
+  EXPECT_EQ(nlohmann::json::parse(gets[0].payload)[0], 12);
+  EXPECT_EQ(Requests(36).size(), 3u);  // the batch, 14, the end
+  EXPECT_EQ(Requests(10).size(), 4u);  // each item released with its last copy
+}
+
+// A batch that says the stream ended after it: no request for the end.
+TEST_F(StreamTest, BatchThatEndsTheStreamAsksNoMore) {
+  {
+    std::lock_guard lock(g_mu);
+    g_next = {{0, Batch({{11, ArgsBlock(int64_t{5})}, {12, ArgsBlock(int64_t{6})}}, true)}};
+  }
+  goray::Stream<goray::Future<int64_t>> stream(goray::RemoteStream("CountUp", int64_t{2}));
+  int64_t total = 0;
+  for (goray::Future<int64_t> item : stream) total += item.Get();
+  EXPECT_EQ(total, 11);
+  EXPECT_TRUE(stream.finished());
+  EXPECT_FALSE(stream.Next());
+  EXPECT_EQ(Requests(36).size(), 1u);
+  EXPECT_TRUE(Requests(6).empty());
+}
+
+// Items of a batch nobody took are released with the Stream, their values dropped; a
+// moved stream keeps them.
+TEST_F(StreamTest, UntakenBatchItemsGoWithTheStream) {
+  {
+    std::lock_guard lock(g_mu);
+    g_next = {{0, Batch({{11, ""}, {12, ArgsBlock(int64_t{2})}, {13, ""}}, false)}};
+  }
+  {
+    goray::Stream<> first = goray::RemoteStream("CountUp", int64_t{3});
+    EXPECT_EQ(first.Next()->id(), 11u);
+    goray::Stream<goray::Future<int64_t>> moved(std::move(first));
+    std::optional<goray::Future<int64_t>> second = moved.Next();
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->id(), 12u);
+  }
+  std::vector<uint64_t> released;
+  for (const Request& request : Requests(10)) released.push_back(abi_call::ReadU64(request.payload));
+  std::sort(released.begin(), released.end());
+  EXPECT_EQ(released, (std::vector<uint64_t>{7, 11, 12, 13}));
+  EXPECT_EQ(goray::ObjectRef(12).Get<int64_t>(), 120);  // its unread value went with it
+}
+
+// A malformed batch reply throws ProtocolError and keeps nothing of it.
+TEST_F(StreamTest, MalformedBatchReplyIsAProtocolError) {
+  const Bytes good = Batch({{11, ArgsBlock(int64_t{1})}, {12, ""}}, false);
+  const std::vector<Bytes> bad = {
+      good.substr(0, 12),                              // the head cut short
+      good.substr(0, good.size() - 1),                 // a value cut short
+      good + "x",                                      // bytes after the last item
+      Batch({}, false),                                // no items
+      U64(99) + good.substr(8),                        // the head's id is not the first item's
+      good.substr(0, 13) + "\x02" + good.substr(14),  // an ended byte over 1
+  };
+  for (const Bytes& reply : bad) {
+    {
+      std::lock_guard lock(g_mu);
+      g_next = {{0, reply}};
+    }
+    goray::Stream<goray::Future<int64_t>> stream(goray::RemoteStream("CountUp", int64_t{2}));
+    EXPECT_THROW(stream.Next(), goray::ProtocolError) << testing::PrintToString(reply);
+  }
+  EXPECT_EQ(goray::ObjectRef(11).Get<int64_t>(), 110);  // no value of item 11 was kept
+}
+
 // A driver that refuses the flags (goray's of version 5 before them) gets the 16-byte
 // form, then always. Last in this file: the choice is kept for the process.
 TEST_F(StreamTest, DriverRefusingFlagsGetsTheShortForm) {
@@ -490,7 +588,7 @@ TEST_F(StreamTest, DriverRefusingFlagsGetsTheShortForm) {
   ASSERT_TRUE(stream.Next());
   std::vector<Request> asked = Requests(36);
   ASSERT_EQ(asked.size(), 3u);
-  EXPECT_EQ(asked[0].payload, U64(7) + F64(-1.0) + U64(1));
+  EXPECT_EQ(asked[0].payload, U64(7) + F64(-1.0) + U64(3));
   EXPECT_EQ(asked[1].payload, U64(7) + F64(-1.0));
   EXPECT_EQ(asked[2].payload, U64(7) + F64(-1.0));
 }

@@ -194,3 +194,108 @@ def test_a_streaming_option_set_fails_its_pipelined_records(lib):
             native2py_batch._options(990001)
     finally:
         native2py_batch._defined.pop(990001, None)
+
+
+def batch(stream_id, flags=3, timeout=-1.0):
+    """NextStreamRef with flag 2 (every item already produced): (code, [(id, value or
+    None)], ended) from its batch reply; an end with no items is ([], True)."""
+    code, reply = command(Native2Py.NEXT_STREAM_REF, struct.pack("<QdQ", stream_id, timeout, flags))
+    if code or not reply:
+        return code, [], not code
+    assert reply[8:9] == b"\x02", reply
+    count, ended = struct.unpack_from("<IB", reply, 9)
+    items, at = [], 14
+    for _ in range(count):
+        object_id, length = struct.unpack_from("<QI", reply, at)
+        at += 12
+        items.append((object_id, _codec.unpack(reply[at:at + length]) if length else None))
+        at += length
+    assert at == len(reply) and unpack_u64(reply[:8]) == items[0][0]
+    return code, items, bool(ended)
+
+
+def finished(stream_id):
+    """Waits for the generator task behind a stream to end (Ray's own signal; its
+    items' reports may still be on their way, so callers read until the end)."""
+    ray.get(_stores.objects.get(stream_id).generator.completed())
+
+
+def drain(stream_id, flags=3):
+    """Every batch reply's items until the end: [[(id, value or None)], ...]."""
+    batches = []
+    while True:
+        code, items, ended = batch(stream_id, flags)
+        assert code == 0, items
+        if items:
+            batches.append(items)
+        if ended:
+            return batches
+
+
+def test_next_stream_ref_gives_every_ready_item_in_one_reply(lib):
+    # Flag 2: the next item and every one produced after it, in order, with the end
+    # once the generator finished; each is an object GetObject reads.
+    stream_id = stream_of("CountUp", 5)
+    finished(stream_id)
+    batches = drain(stream_id)
+    assert len(batches[0]) > 1  # the items produced meanwhile came in one reply
+    items = [item for items in batches for item in items]
+    assert [value for _, value in items] == [0, 1, 2, 3, 4]
+    assert len({object_id for object_id, _ in items}) == 5
+    for object_id, value in items:
+        code, payload = get(object_id)
+        assert code == 0 and _codec.unpack(payload) == value
+    assert batch(stream_id) == (0, [], True)  # ended: stays ended
+    release(stream_id)
+    # Without flag 1 the items come without values.
+    stream_id = stream_of("CountUp", 3)
+    finished(stream_id)
+    items = [item for items in drain(stream_id, flags=2) for item in items]
+    assert [value for _, value in items] == [None] * 3
+    assert [_codec.unpack(get(object_id)[1]) for object_id, _ in items] == [0, 1, 2]
+    release(stream_id)
+
+
+def test_a_batch_request_of_what_is_no_stream_or_not_ready(lib):
+    assert batch(10**12)[0] == 4  # an unknown id
+    plain = _stores.objects.add(_stores.StoredObject(ray.put(1), "", False))
+    assert batch(plain)[0] == 1  # an object, not a stream
+    release(plain)
+    stream_id = stream_of("SlowCount", 1000, 20)
+    try:
+        code, items, _ = batch(stream_id, timeout=0.0)
+        assert code in (0, 2)  # nothing yet is a timeout, not an error
+    finally:
+        command(Native2Py.CANCEL_OBJECT, json.dumps({"object_ref_local_id": stream_id}).encode())
+        release(stream_id)
+
+
+def test_a_batch_holds_the_error_item_without_a_value(lib):
+    stream_id = stream_of("FailAfter", 2)
+    finished(stream_id)
+    items = [item for items in drain(stream_id) for item in items]
+    assert [value for _, value in items] == [0, 1, None]
+    code, text = get(items[2][0])
+    assert code == 5 and b"stream broke after 2 items" in text
+    release(stream_id)
+
+
+def test_a_batch_stops_at_its_size_limits(lib, monkeypatch):
+    from goray._ray import native2py_streams
+    monkeypatch.setattr(native2py_streams, "BATCH_ITEMS", 3)
+    stream_id = stream_of("CountUp", 7)
+    finished(stream_id)
+    batches = drain(stream_id)
+    assert max(len(items) for items in batches) == 3
+    assert [value for items in batches for _, value in items] == list(range(7))
+    release(stream_id)
+    # Values past BATCH_BYTES come without theirs (GetObject reads them).
+    monkeypatch.setattr(native2py_streams, "BATCH_BYTES", 1)
+    stream_id = stream_of("CountUp", 4)
+    finished(stream_id)
+    batches = drain(stream_id)
+    for items in batches:  # each reply: the first value (1 byte) only
+        assert items[0][1] is not None and all(value is None for _, value in items[1:])
+    items = [item for items in batches for item in items]
+    assert [_codec.unpack(get(object_id)[1]) for object_id, _ in items] == [0, 1, 2, 3]
+    release(stream_id)

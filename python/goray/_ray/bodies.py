@@ -133,8 +133,12 @@ def _execute(command: int, name: str, payload: bytes, index: int = 0,
 def run_native_task(name: str, args_block: Buffer, positions: Tuple[int, ...], *resolved: Any) -> Any:
     """RunTask in this worker for a native caller: the args block with the resolved
     refs at their positions; the result stays the native return block."""
-    keep: List[Any] = []
-    payload = _call_units(name, args_block, positions, resolved, keep)
+    keep: List[Any] = []  # alive until the call returns
+    return _run_native(name, _call_units(name, args_block, positions, resolved, keep))
+
+
+def _run_native(name: str, payload: bytes) -> Any:
+    """RunTask (43 with arrays out of band) of a prepared request, for a native caller."""
     # The reply stays the library's until converted: the refs and handles it names
     # live until FreeMemory.
     if features.features() & _OUT_OF_BAND:
@@ -144,6 +148,10 @@ def run_native_task(name: str, args_block: Buffer, positions: Tuple[int, ...], *
 
 
 _OUT_OF_BAND = int(Feature.ARRAYS_OUT_OF_BAND)
+# A 43/44 reply's table size (after the u32 value count) when nothing was handed over,
+# and the whole reply of a call without values.
+_NO_TABLE = bytes(4)
+_NO_VALUES = bytes(8)
 _RUN_TASK_OUT_OF_BAND = int(Py2Native.RUN_TASK_OUT_OF_BAND)
 _ACTOR_METHOD_CALL_OUT_OF_BAND = int(Py2Native.ACTOR_METHOD_CALL_OUT_OF_BAND)
 
@@ -152,6 +160,10 @@ def result_block(reply: memoryview) -> Optional[NativeBlock]:
     """The stored result of a 43/44 reply: its large arrays' buffers (handed over)
     kept apart, pickled out of band and released once Ray copied them; None for no
     values (EMPTY_NATIVE_RESULT)."""
+    if len(reply) == 8 and reply == _NO_VALUES:  # a void result: the head alone
+        return None
+    if len(reply) > 8 and reply[4:8] == _NO_TABLE:  # nothing handed over: no table to read
+        return NativeBlock(reply[8:], int.from_bytes(reply[:4], "little"))
     count, segments, datas = scatter.parse_result(reply)
     if datas:
         return NativeBlock.scattered(segments, datas, count)
@@ -199,6 +211,7 @@ def _native_task(name: str) -> Callable[..., Any]:
     A first value of a PYTHON_FIRST type says "Python"; otherwise the task's Ray name
     does (python_caller_name), or, under a name the caller chose, a PYTHON_CALL first."""
     from_python = python_caller_name(name)
+    empty = _empty_call(name)  # the request of a native call without arguments, made once
 
     def task(*args: Any) -> Any:
         if args and type(args[0]) in PYTHON_FIRST:
@@ -206,7 +219,7 @@ def _native_task(name: str) -> Callable[..., Any]:
         if _task_name() == from_python:
             return _run_for_python(name, args)
         if not args:
-            return run_native_task(name, b"", ())
+            return _run_native(name, empty)
         first = args[0]
         if first is PYTHON_CALL:
             return _run_for_python(name, args[1:])
@@ -347,15 +360,21 @@ class _NativeActorBase:
 
     def _goray_call(self, method: str, args_block: Buffer, positions: Tuple[int, ...],
                     resolved: Sequence[Any]) -> Any:
-        callee = f"{self._goray_type}.{method}"
         keep: List[Any] = []
-        payload = _call_units(method, args_block, positions, resolved, keep)
-        if features.features() & _OUT_OF_BAND:
-            return result_block(_execute(_ACTOR_METHOD_CALL_OUT_OF_BAND, callee, payload,
-                                         self._goray_index, copy_below=0))
-        reply = _execute(int(Py2Native.ACTOR_METHOD_CALL), callee, payload, self._goray_index,
-                         copy_below=0)  # (as in run_native_task)
-        return NativeBlock(reply) if len(reply) else None  # None: see EMPTY_NATIVE_RESULT
+        return _run_method(self, method, _call_units(method, args_block, positions, resolved, keep))
+
+
+def _run_method(actor: _NativeActorBase, method: str, payload: bytes) -> Any:
+    """ActorMethodCall (44 with arrays out of band) of a prepared request, for a
+    native caller. A function, not a method: Ray wraps every method of an actor
+    class in its tracing shim, a frame per call."""
+    callee = f"{actor._goray_type}.{method}"
+    if features.features() & _OUT_OF_BAND:
+        return result_block(_execute(_ACTOR_METHOD_CALL_OUT_OF_BAND, callee, payload,
+                                     actor._goray_index, copy_below=0))
+    reply = _execute(int(Py2Native.ACTOR_METHOD_CALL), callee, payload, actor._goray_index,
+                     copy_below=0)  # (as in run_native_task)
+    return NativeBlock(reply) if len(reply) else None  # None: see EMPTY_NATIVE_RESULT
 
 
 def _plain_method(method: str) -> Callable[..., Any]:
@@ -367,12 +386,25 @@ def _plain_method(method: str) -> Callable[..., Any]:
     return call
 
 
+def _empty_call(name: str) -> bytes:
+    """units(name, empty args block): what _call_units makes for a call without
+    arguments."""
+    encoded = name.encode("utf-8")
+    return b"".join((pack_u64(len(encoded)), encoded, pack_u64(0)))
+
+
 def _encoded_method(method: str) -> Callable[..., Any]:
     # Callers leave out `positions` when no refs are among the arguments (the common
     # case), and the block too when it is empty: less for Ray to serialize per call.
+    # A call without arguments sends one request made here once.
+    empty = _empty_call(method)
+
     def call(self: _NativeActorBase, args_block: Buffer = b"", positions: Tuple[int, ...] = (),
              *resolved: Any) -> Any:
-        return self._goray_call(method, args_block, positions, resolved)
+        if not positions and type(args_block) is bytes and not args_block:
+            return _run_method(self, method, empty)
+        keep: List[Any] = []  # alive until the call returns
+        return _run_method(self, method, _call_units(method, args_block, positions, resolved, keep))
     call.__name__ = call.__qualname__ = method + "__"
     return call
 

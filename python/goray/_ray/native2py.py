@@ -14,7 +14,7 @@ The commands, by family (each module's ``HANDLERS``):
 - :mod:`.native2py_actors`: NewActor 11, NewPythonActor 12, KillActor 14,
   GetActor 15, ReleaseActor 32, DescribeActor 35;
 - :mod:`.native2py_batch`: SubmitBatch 33 (pipelined submissions);
-- :mod:`.streams`: NextStreamRef 36;
+- :mod:`.native2py_streams`: NextStreamRef 36;
 - :mod:`.native2py_graphs`: GraphBuild 48 to GraphTeardown 52 (graphs of actor
   method calls, compiled or classic: a goray extension, §15).
 
@@ -35,8 +35,8 @@ from typing import Dict
 from .. import _ffi, _handlers
 from .._handlers import Handler, Reply
 from .._protocol import Native2Py
-from . import (crashes, features, native2py_actors, native2py_batch, native2py_calls, native2py_graphs,
-               native2py_objects, streams)
+from . import (crashes, features, native2py_actors, native2py_batch, native2py_calls,
+               native2py_graphs, native2py_objects, native2py_streams)
 from .native2py_calls import python_task, submit_native_task
 from .native2py_failures import FailedSubmission, failure_reply
 
@@ -50,7 +50,7 @@ _HANDLERS: Dict[Native2Py, Handler] = {
     **native2py_actors.HANDLERS,
     **native2py_batch.HANDLERS,
     **native2py_graphs.HANDLERS,
-    Native2Py.NEXT_STREAM_REF: streams.next_stream_ref,
+    **native2py_streams.HANDLERS,
 }
 
 

@@ -12,15 +12,14 @@ is raised here, so Ray delivers it as the next item.
 
 Consumer side (Native2Py): ExeRemoteTask 5, ExePythonRemoteTask 16 and
 ActorMethodCall 13 with ``"num_returns": "streaming"`` keep the call's
-ray.ObjectRefGenerator in the objects store (a StoredStream); NextStreamRef 36
-turns its next ref into an object id. A Python generator task native code
+ray.ObjectRefGenerator in the objects store (a StoredStream), whose items
+NextStreamRef 36 (goray._ray.native2py_streams) hands out. A Python generator task native code
 streams runs as :func:`run_python_generator`.
 """
 
 from __future__ import annotations
 
 import inspect
-import struct
 import sys
 import threading
 from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
@@ -28,9 +27,8 @@ from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Seq
 import ray
 import ray.exceptions
 
-from .. import _codec, _keywords, _registry, _stores, _traits
-from .._handlers import Reply
-from .._protocol import NATIVE_TASK_PREFIX, PYTHON_TASK_PREFIX, Buffer, Code, Py2Native, pack_u64
+from .. import _keywords, _registry, _traits
+from .._protocol import NATIVE_TASK_PREFIX, PYTHON_TASK_PREFIX, Buffer, Py2Native
 from .._streams_local import iterate_native, method_stream, not_a_generator, task_stream
 from ..errors import GorayError
 from . import bodies, crashes, objects, submit
@@ -40,7 +38,7 @@ __all__ = ["NUM_RETURNS", "STREAMING", "StoredStream", "task_streams", "streamin
            "task_body", "plain_method", "encoded_method", "run_python_generator",
            "python_generator_base", "python_generator", "is_generator_function", "submit_task",
            "submit_python", "refuse_generator", "not_a_generator", "stream_error",
-           "next_stream_ref", "cancel_check"]
+           "cancel_check"]
 
 #: The option, and its value, of a streaming submission (Ray's own).
 NUM_RETURNS = "num_returns"
@@ -279,73 +277,6 @@ class StoredStream:
 def stream_error(object_id: int) -> str:
     """What GetObject (and arguments, Wait) answer for a stream's id."""
     return f"object {object_id} is a stream (a generator's ObjectRefGenerator): iterate it"
-
-
-_NEXT = struct.Struct("<Qd")
-_NEXT_FLAGS = struct.Struct("<QdQ")
-
-#: NextStreamRef's flag asking for the item's value in the reply when it is ready.
-WITH_VALUE = 1
-#: The largest value sent inline (a larger one is read with GetObject, as before).
-INLINE_UP_TO = 64 * 1024
-_INLINE_TAG = b"\x01"
-_PLAIN = (int, float, bool, str, bytes, type(None))
-
-
-def _inline_value(ref: Any, native: bool) -> Optional[Buffer]:
-    """The item's value as GetObject would reply it, when it is already here, small,
-    and holds no refs or actor handles (whose ids would be registered for a value the
-    caller may never read); None otherwise: the caller asks GetObject."""
-    try:
-        value = ray.get(ref, timeout=0)
-    except Exception:  # noqa: BLE001 - not ready, or the item is an error: GetObject says
-        return None
-    if value is None and native:  # a native producer's empty block: GetObject's own reply
-        return None
-    if type(value) is NativeBlock:
-        if value.refs or value.actors or value.size > INLINE_UP_TO or not value.size:
-            return None
-        return value.data
-    if type(value) not in _PLAIN or (type(value) in (str, bytes) and len(value) > INLINE_UP_TO):
-        return None
-    return _codec.pack(value)
-
-
-def next_stream_ref(data: memoryview) -> Reply:
-    """NextStreamRef (Native2Py 36): `u64 stream id, f64 timeout (< 0: forever)` and
-    optionally `u64 flags` -> the next item's new object id (8 bytes), with the
-    item's value after a tag byte 01 when the flags asked for it (WITH_VALUE) and it
-    could be inlined; nothing at the end of the stream. Code 2 on timeout, 4 for an
-    unknown id, 1 for an id that is no stream."""
-    if len(data) == _NEXT.size:
-        stream_id, timeout = _NEXT.unpack_from(data)
-        flags = 0
-    elif len(data) == _NEXT_FLAGS.size:
-        stream_id, timeout, flags = _NEXT_FLAGS.unpack_from(data)
-    else:
-        return Code.FAILED, (f"NextStreamRef: a request is 16 bytes (u64 stream id, f64 timeout) "
-                             f"or 24 (and u64 flags), got {len(data)}").encode()
-    try:
-        entry = _stores.objects.get(stream_id)
-    except KeyError as error:
-        return Code.OBJECT_REF_NOT_FOUND, str(error).strip("'\"").encode()
-    if type(entry) is not StoredStream:
-        return Code.FAILED, f"object {stream_id} is not a stream (NextStreamRef iterates streams)".encode()
-    with entry.lock:
-        try:
-            ref = entry.generator._next_sync(None if timeout < 0 else timeout)
-        except StopIteration:
-            return Code.SUCCESS, b""
-    if ref.is_nil():
-        return Code.TIMEOUT, (f"timed out after {timeout:g} s waiting for the next item of "
-                              f"stream {stream_id} ({entry.label})").encode()
-    item = _stores.StoredObject(ref, entry.label, entry.native)
-    reply = pack_u64(_stores.objects.add(item))
-    if flags & WITH_VALUE:
-        value = _inline_value(ref, entry.native)
-        if value is not None:
-            return Code.SUCCESS, b"".join((reply, _INLINE_TAG, value))
-    return Code.SUCCESS, reply
 
 
 bodies.streams = sys.modules[__name__]  # native_task and native actor classes use these bodies

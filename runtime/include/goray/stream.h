@@ -8,7 +8,9 @@
 // Item is goray::ObjectRef or goray::Future<T...>. The driver's generator is
 // released (ReleaseObject) with the Stream; each item is an ordinary ObjectRef,
 // released with its last copy. Items, in order, come from NextStreamRef
-// (Native2Py 36, docs/protocol.md §13).
+// (Native2Py 36, docs/protocol.md §13): each request takes every item the
+// generator has produced so far, so a consumer that fell behind catches up in
+// one trip into the driver.
 #pragma once
 
 #include <algorithm>
@@ -20,6 +22,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "goray/errors.h"
 #include "goray/future.h"
@@ -34,11 +37,19 @@ inline constexpr bool kIsStreamItem = std::is_same_v<Item, ObjectRef>;
 template <class... T>
 inline constexpr bool kIsStreamItem<Future<T...>> = true;
 
-// NextStreamRef (Native2Py 36): the id of the stream's next item, or nothing at its
+// The items one NextStreamRef gave, in order (each id an object the caller now owns),
+// and whether the stream ended right after them.
+struct StreamItems {
+  std::vector<std::uint64_t> ids;
+  bool ended = false;
+};
+
+// NextStreamRef (Native2Py 36): the stream's next item and every item already
+// produced after it (one item from a driver that does not batch), or no ids at its
 // end. Code 2 throws TimeoutError, code 4 ObjectRefNotFoundError; a driver that does
 // not know the command (GoRay's, or goray's before protocol version 5) a PythonError
 // saying so.
-std::optional<std::uint64_t> NextStreamRef(std::uint64_t stream_id, double timeout_seconds);
+StreamItems NextStreamRefs(std::uint64_t stream_id, double timeout_seconds);
 
 // CancelObject (Native2Py 9) of the stream: Ray cancels the generator's task.
 void CancelStream(std::uint64_t stream_id, bool force);
@@ -60,12 +71,18 @@ class Stream {
   Stream(Stream&& other) noexcept
       : generator_(std::exchange(other.generator_, std::nullopt)),
         finished_(other.finished_),
+        ending_(other.ending_),
+        ahead_(std::move(other.ahead_)),
         current_(std::exchange(other.current_, std::nullopt)),
-        seen_(other.seen_) {}
+        seen_(other.seen_) {
+    other.ahead_.clear();
+  }
   Stream& operator=(Stream&& other) noexcept {
     Stream taken(std::move(other));  // this stream's generator is released with `taken`
     std::swap(generator_, taken.generator_);
     std::swap(finished_, taken.finished_);
+    std::swap(ending_, taken.ending_);
+    std::swap(ahead_, taken.ahead_);
     std::swap(current_, taken.current_);
     std::swap(seen_, taken.seen_);
     return *this;
@@ -80,7 +97,10 @@ class Stream {
   explicit Stream(Stream<Other>&& other)
       : generator_(std::exchange(other.generator_, std::nullopt)),
         finished_(other.finished_),
+        ending_(other.ending_),
+        ahead_(std::move(other.ahead_)),
         seen_(other.seen_) {
+    other.ahead_.clear();
     if (other.current_) current_.emplace(ObjectRef(std::move(*other.current_)));
     other.current_.reset();
   }
@@ -155,13 +175,25 @@ class Stream {
     if (current_ && !std::exchange(seen_, false)) return std::exchange(current_, std::nullopt);
     current_.reset();
     const std::uint64_t stream_id = id();
-    if (finished_) return std::nullopt;
-    std::optional<std::uint64_t> next = detail::NextStreamRef(stream_id, timeout_seconds);
-    if (!next) {
-      finished_ = true;
-      return std::nullopt;
+    if (ahead_.empty()) {
+      if (finished_ || ending_) {
+        finished_ = true;
+        return std::nullopt;
+      }
+      detail::StreamItems items = detail::NextStreamRefs(stream_id, timeout_seconds);
+      ahead_.reserve(items.ids.size());
+      for (auto it = items.ids.rbegin(); it != items.ids.rend(); ++it) {
+        ahead_.emplace_back(*it, generator_->origin());
+      }
+      ending_ = items.ended;
+      if (ahead_.empty()) {
+        finished_ = true;
+        return std::nullopt;
+      }
     }
-    return Item(ObjectRef(*next, generator_->origin()));
+    ObjectRef next = std::move(ahead_.back());
+    ahead_.pop_back();
+    return Item(std::move(next));
   }
   void Advance() {
     current_.reset();
@@ -173,6 +205,10 @@ class Stream {
   // pipelining is on) like any ref when the Stream goes away.
   std::optional<ObjectRef> generator_;
   bool finished_ = false;
+  bool ending_ = false;  // the driver said the stream ends after the items in ahead_
+  // Items the driver gave that Next() has not returned yet, last first (so the next
+  // is at the back): released with the Stream if nobody takes them.
+  std::vector<ObjectRef> ahead_;
   std::optional<Item> current_;  // the item the iterator points at
   bool seen_ = false;            // whether the iterator showed current_ (then it is consumed)
 };

@@ -1,0 +1,182 @@
+"""NextStreamRef (Native2Py 36, docs/protocol.md §13): a native caller's stream
+(a StoredStream in the objects store) gives its next item's ref as a new object id;
+with flag 1 the item's value comes inline when it is already here and small, and
+with flag 2 (a goray extension of 36) every item the generator produced after it
+comes in the same reply, so a consumer that fell behind catches up in one trip.
+Ray's ObjectRefGenerator is read with its own _next_sync, and asked whether more is
+there through its core worker's stream (_ready_after).
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any, Dict, List, Optional, Tuple
+
+import ray
+
+from .. import _codec, _stores
+from .._handlers import Handler, Reply
+from .._protocol import Buffer, Code, Native2Py, pack_u64
+from .objects import NativeBlock
+from .streams import StoredStream
+
+__all__ = ["HANDLERS", "WITH_VALUE", "ALL_READY", "INLINE_UP_TO", "BATCH_ITEMS", "BATCH_BYTES",
+           "next_stream_ref"]
+
+_NEXT = struct.Struct("<Qd")
+_NEXT_FLAGS = struct.Struct("<QdQ")
+
+#: NextStreamRef's flag asking for the item's value in the reply when it is ready.
+WITH_VALUE = 1
+#: NextStreamRef's flag asking for every item already produced after the next one
+#: (the batch form of the reply).
+ALL_READY = 2
+#: The largest value sent inline (a larger one is read with GetObject, as before).
+INLINE_UP_TO = 64 * 1024
+#: A batch reply stops at this many items, or once its inline values reach
+#: BATCH_BYTES; the rest wait for the next request.
+BATCH_ITEMS = 1024
+BATCH_BYTES = 1024 * 1024
+
+_INLINE_TAG = b"\x01"
+_BATCH_TAG = b"\x02"
+_BATCH_HEAD = struct.Struct("<IB")  # item count, ended
+_ENTRY_HEAD = struct.Struct("<QI")  # object id, inline value length (0: none)
+_PLAIN = (int, float, bool, str, bytes, type(None))
+
+
+def _inline_form(value: Any, native: bool) -> Optional[Buffer]:
+    """A value already read as GetObject would reply it, when it is small and holds
+    no refs or actor handles (whose ids would be registered for a value the caller
+    may never read); None otherwise: the caller asks GetObject."""
+    if value is None and native:  # a native producer's empty block: GetObject's own reply
+        return None
+    if type(value) is NativeBlock:
+        if value.refs or value.actors or value.size > INLINE_UP_TO or not value.size:
+            return None
+        return value.data
+    if type(value) not in _PLAIN or (type(value) in (str, bytes) and len(value) > INLINE_UP_TO):
+        return None
+    return _codec.pack(value)
+
+
+def _inline_value(ref: Any, native: bool) -> Optional[Buffer]:
+    """The item's inline form when its value is already in this process."""
+    try:
+        value = ray.get(ref, timeout=0)
+    except Exception:  # noqa: BLE001 - not ready, or the item is an error: GetObject says
+        return None
+    return _inline_form(value, native)
+
+
+def _inline_values(refs: List[Any], native: bool) -> List[Optional[Buffer]]:
+    """The inline forms of several items: one ray.get when every value is here,
+    else item by item (an error item, or one not ready, has none)."""
+    try:
+        values = ray.get(refs, timeout=0)
+    except Exception:  # noqa: BLE001 - one is an error or not ready: each on its own
+        return [_inline_value(ref, native) for ref in refs]
+    return [_inline_form(value, native) for value in values]
+
+
+def _parse(data: memoryview) -> Tuple[int, float, int]:
+    if len(data) == _NEXT.size:
+        stream_id, timeout = _NEXT.unpack_from(data)
+        return stream_id, timeout, 0
+    if len(data) == _NEXT_FLAGS.size:
+        return _NEXT_FLAGS.unpack_from(data)  # type: ignore[return-value]
+    raise ValueError(f"NextStreamRef: a request is 16 bytes (u64 stream id, f64 timeout) "
+                     f"or 24 (and u64 flags), got {len(data)}")
+
+
+def _ready_after(entry: StoredStream) -> Tuple[List[Any], bool]:
+    """The refs of the items already produced (up to BATCH_ITEMS - 1, taken from the
+    generator), and whether the stream ended after them. Holds entry.lock.
+
+    Whether the next item is there is asked of the core worker's stream (Ray's own
+    ObjectRefGenerator.next_ready does the same, then a ray.wait that costs over
+    100 us when nothing is there; a batch ends with that question). A Ray whose
+    internals differ gets one item per reply."""
+    generator = entry.generator
+    try:
+        stream = generator._generator_ref
+        peek = generator.worker.core_worker.peek_object_ref_stream
+        finished = generator.worker.core_worker.is_object_ref_stream_finished
+    except AttributeError:
+        return [], False
+    refs: List[Any] = []
+    while len(refs) < BATCH_ITEMS - 1:
+        if not peek(stream)[1] and not finished(stream):
+            return refs, False  # the next item is not produced yet
+        try:  # ready: at once; at the end: StopIteration, or the task's error once
+            ref = generator._next_sync(0)
+        except StopIteration:
+            return refs, True
+        if ref.is_nil():
+            return refs, False
+        refs.append(ref)
+    return refs, False
+
+
+def _batch_reply(entry: StoredStream, refs: List[Any], ended: bool, with_value: bool) -> bytes:
+    """`id0, 02, u32 count, u8 ended`, then per item `u64 id, u32 value length (0:
+    none), value`. Items past BATCH_BYTES of values go in without theirs."""
+    values: List[Optional[Buffer]] = (_inline_values(refs, entry.native) if with_value
+                                      else [None] * len(refs))
+    objects = _stores.objects
+    pieces: List[Buffer] = []
+    budget = BATCH_BYTES
+    first = 0
+    for ref, value in zip(refs, values):
+        object_id = objects.add(_stores.StoredObject(ref, entry.label, entry.native))
+        if not first:
+            first = object_id
+        if value is not None and len(value) <= budget:
+            budget -= len(value)
+            pieces += (_ENTRY_HEAD.pack(object_id, len(value)), value)
+        else:
+            pieces.append(_ENTRY_HEAD.pack(object_id, 0))
+    head = (pack_u64(first), _BATCH_TAG, _BATCH_HEAD.pack(len(refs), int(ended)))
+    return b"".join((*head, *pieces))
+
+
+def next_stream_ref(data: memoryview) -> Reply:
+    """NextStreamRef (Native2Py 36): `u64 stream id, f64 timeout (< 0: forever)` and
+    optionally `u64 flags` -> the next item's new object id (8 bytes), with the
+    item's value after a tag byte 01 when the flags asked for it (WITH_VALUE) and it
+    could be inlined; with ALL_READY, the batch form (tag 02) holding that item and
+    every one produced after it; nothing at the end of the stream. Code 2 on timeout,
+    4 for an unknown id, 1 for an id that is no stream."""
+    try:
+        stream_id, timeout, flags = _parse(data)
+    except ValueError as error:
+        return Code.FAILED, str(error).encode()
+    try:
+        entry = _stores.objects.get(stream_id)
+    except KeyError as error:
+        return Code.OBJECT_REF_NOT_FOUND, str(error).strip("'\"").encode()
+    if type(entry) is not StoredStream:
+        return Code.FAILED, f"object {stream_id} is not a stream (NextStreamRef iterates streams)".encode()
+    with entry.lock:
+        try:
+            ref = entry.generator._next_sync(None if timeout < 0 else timeout)
+        except StopIteration:
+            return Code.SUCCESS, b""
+        if ref.is_nil():
+            return Code.TIMEOUT, (f"timed out after {timeout:g} s waiting for the next item of "
+                                  f"stream {stream_id} ({entry.label})").encode()
+        if flags & ALL_READY:
+            more, ended = _ready_after(entry)
+            return Code.SUCCESS, _batch_reply(entry, [ref, *more], ended, bool(flags & WITH_VALUE))
+    reply = pack_u64(_stores.objects.add(_stores.StoredObject(ref, entry.label, entry.native)))
+    if flags & WITH_VALUE:
+        value = _inline_value(ref, entry.native)
+        if value is not None:
+            return Code.SUCCESS, b"".join((reply, _INLINE_TAG, value))
+    return Code.SUCCESS, reply
+
+
+#: The commands this module serves.
+HANDLERS: Dict[Native2Py, Handler] = {
+    Native2Py.NEXT_STREAM_REF: next_stream_ref,
+}
