@@ -387,10 +387,8 @@ def _plain_method(method: str) -> Callable[..., Any]:
 
 
 def _empty_call(name: str) -> bytes:
-    """units(name, empty args block): what _call_units makes for a call without
-    arguments."""
-    encoded = name.encode("utf-8")
-    return b"".join((pack_u64(len(encoded)), encoded, pack_u64(0)))
+    """The request of a call of `name` without arguments (made once per task or method)."""
+    return _call_units(name, b"", (), (), [])
 
 
 def _encoded_method(method: str) -> Callable[..., Any]:
