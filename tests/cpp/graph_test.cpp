@@ -12,11 +12,14 @@
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "abi_call.h"
 #include "fake_driver.h"
 #include "goray/abi.h"
+#include "goray/detail/typed_call.h"
 #include "goray/goray.h"
 #include "goray/graph.h"
 #include "test_application.h"
@@ -210,12 +213,51 @@ TEST_F(GraphTest, ADriverWithoutGraphsIsNamed) {
   }
 }
 
+// What goray-gen's typed handle.Method(args...) returns for a method taking int64_t
+// parameters and returning an int64_t (NAME.goray.h builds the same call object).
+template <class... A>
+auto TypedCall(const goray::ActorHandle& handle, const char* method, A&&... args) {
+  return goray::detail::MethodCall<goray::Future<int64_t>, goray::detail::Stored<int64_t, A>...>(
+      {handle, method}, std::forward<A>(args)...);
+}
+
+template <class Call>
+constexpr bool kSubmits = requires(Call call) { call.Remote(); };
+template <class Call>
+constexpr bool kBinds = requires(Call call, goray::Graph& graph) { call.Bind(graph); };
+
+TEST_F(GraphTest, ATypedMethodCallBindsAsTheSameNode) {
+  auto build = [](auto add_nodes) {
+    goray::Graph graph;
+    auto output = add_nodes(graph);
+    static_assert(std::is_same_v<decltype(output), goray::GraphNode<int64_t>>);
+    graph.Compile(output);
+    std::vector<Request> builds = Requests(48);
+    return builds.back().payload;
+  };
+  const Bytes named = build([](goray::Graph& graph) {
+    auto a = graph.Call<int64_t>(Stage(5), "Step", graph.Input<int64_t>());
+    return graph.Call<int64_t>(Stage(6), "Add", a, int64_t{1000});
+  });
+  const Bytes typed = build([](goray::Graph& graph) {
+    auto in = graph.Input<int64_t>();
+    auto a = TypedCall(Stage(5), "Step", in).Bind(graph);
+    return TypedCall(Stage(6), "Add", a, 1000).Bind(graph);  // an int converts, as for Remote
+  });
+  EXPECT_EQ(typed, named);
+  // A bound call can be bound again (into this graph: a second node) but not submitted.
+  using Bound = decltype(TypedCall(Stage(5), "Step", std::declval<goray::GraphNode<int64_t>&>()));
+  static_assert(!kSubmits<Bound> && kBinds<Bound>);
+  static_assert(kSubmits<decltype(TypedCall(Stage(5), "Step", 1))>);
+}
+
 TEST_F(GraphTest, MistakesWhileBuildingAreRefusedBeforeAnythingIsSent) {
   goray::Graph graph, other;
   auto step = graph.Call<int64_t>(Stage(5), "Step", graph.Input<int64_t>());
   EXPECT_THROW(other.Call<int64_t>(Stage(5), "Step", step), std::invalid_argument);
   EXPECT_THROW(other.Compile(step), std::invalid_argument);
   EXPECT_THROW(graph.Compile(graph.Input<int64_t>()), std::invalid_argument);
+  EXPECT_THROW(TypedCall(Stage(5), "Step", step).Bind(other), std::invalid_argument);
   EXPECT_TRUE(Requests(48).empty());
 }
 

@@ -1,7 +1,8 @@
 """Wrong use of the typed C++ wrappers does not compile: a wrong argument count, a type
 that does not convert, a goray::Future of the wrong type, something other than a
 goray::Option in Remote(). Checked two ways against the generated typesapp.goray.h (of
-the tree's build): one translation unit of `requires` expressions (each misuse must be
+the tree's build), and binding one into a goray::Graph with a node of the wrong type:
+one translation unit of `requires` expressions (each misuse must be
 ill-formed, each correct use well-formed: tests/renderers/checks/typesapp_requirements.cpp,
 compiled by the build), and real failing compiles here whose errors name the wrapper."""
 
@@ -28,6 +29,11 @@ FAILING = {
     "non_converting": ('void f() { auto future = typesapp::F64("two").Remote(); }', "F64"),
     "wrong_method_arity": ("void f(typesapp::CounterHandle c) { auto future = c.Incr(); }",
                            "Incr"),
+    # A graph node of another type than the parameter's, and a bound call submitted.
+    "wrong_node_type": ("void f(typesapp::CounterHandle c, goray::Graph& g) "
+                        "{ auto node = c.Incr(g.Input<double>()).Bind(g); }", "Incr"),
+    "node_submitted": ("void f(typesapp::CounterHandle c, goray::Graph& g) "
+                       "{ auto future = c.Incr(g.Input<int64_t>()).Remote(); }", "Remote"),
 }
 
 
@@ -40,7 +46,7 @@ def test_misuse_is_ill_formed_and_correct_use_well_formed():
 def test_misuse_fails_to_compile_naming_the_wrapper(built_apps, tmp_path, name):
     code, wrapper = FAILING[name]
     source = tmp_path / f"{name}.cpp"
-    source.write_text(f'#include "typesapp.goray.h"\n\n{code}\n')
+    source.write_text(f'#include "typesapp.goray.h"\n#include <goray/graph.h>\n{code}\n')
     result = run(compile_command(built_apps, source))
     assert result.returncode != 0, f"{name} compiled"
     assert f"{name}.cpp:3" in result.stderr and "error" in result.stderr, result.stderr

@@ -5,8 +5,11 @@
 
 #include "typesapp.goray.h"
 
+#include <goray/graph.h>
+
 #include <string>
 #include <type_traits>
+#include <utility>
 
 // Whether a call with arguments of types A... is well-formed (a template, so a
 // failure is an answer, not an error).
@@ -24,6 +27,13 @@ template <class Handle, class... A>
 constexpr bool kIncr = requires(Handle h, A... a) { h.Incr(a...).Remote(); };
 template <class Handle, class... A>
 constexpr bool kDecr = requires(Handle h, A... a) { h.Decr(a...).Remote(); };
+// Whether handle.Incr(a...) (or Add) binds into a goray::Graph as a node.
+template <class Handle, class... A>
+constexpr bool kBindIncr = requires(Handle h, goray::Graph& g, A... a) { h.Incr(a...).Bind(g); };
+template <class Handle, class... A>
+constexpr bool kBindAdd = requires(Handle h, goray::Graph& g, A... a) { h.Add(a...).Bind(g); };
+template <class... A>
+constexpr bool kBindTask = requires(goray::Graph& g, A... a) { typesapp::I64(a...).Bind(g); };
 template <class... Options>
 constexpr bool kRemoteWith = requires(Options... o) { typesapp::F64(1.0).Remote(o...); };
 using Counter = typesapp::CounterHandle;
@@ -56,6 +66,22 @@ static_assert(!kF64<goray::Future<int64_t>>);
 // an unknown method, options that are not goray::Option.
 static_assert(!kDecr<Counter, int>);
 static_assert(!kRemoteWith<int>);
+// A typed method call binds into a graph: a node of the parameter's exact type, or a
+// value (a constant); the node is typed by the method's result. A call holding a node
+// is not submitted; a ref, a node of another type, a task or a method with no result
+// is no graph node.
+using AccumulatorRef = typesapp::AccumulatorHandle;
+static_assert(kBindIncr<Counter, goray::GraphNode<int64_t>>);
+static_assert(kBindIncr<Counter, int>);
+static_assert(kBindAdd<AccumulatorRef, goray::GraphNode<double>>);
+static_assert(std::is_same_v<decltype(std::declval<Counter>().Incr(std::declval<goray::GraphNode<int64_t>&>())
+                                          .Bind(std::declval<goray::Graph&>())),
+                             goray::GraphNode<int64_t>>);
+static_assert(!kIncr<Counter, goray::GraphNode<int64_t>>);
+static_assert(!kBindIncr<Counter, goray::GraphNode<double>>);
+static_assert(!kBindIncr<Counter, goray::GraphNode<std::string>>);
+static_assert(!kBindIncr<Counter, goray::Future<int64_t>>);
+static_assert(!kBindTask<goray::GraphNode<int64_t>>);
 // Each result is the typed future or handle.
 static_assert(std::is_same_v<decltype(typesapp::Divide(1, 2).Remote()),
                              goray::Future<int64_t, int64_t>>);

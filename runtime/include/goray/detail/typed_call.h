@@ -12,6 +12,8 @@
 //
 // A generator task or method (result goray::Generator<T>) has StreamTaskCall /
 // StreamMethodCall, whose Remote() returns a goray::Stream<goray::Future<T>>.
+// A method call whose arguments include goray::GraphNodes is a node of that graph:
+// handle.Method(node, ...).Bind(graph) (<goray/graph.h>), never submitted.
 // The generated units' compile-time checks (kParamsAre, kResultIs) are here too.
 #pragma once
 
@@ -28,6 +30,12 @@
 #include "goray/options.h"
 #include "goray/remote.h"
 #include "goray/stream.h"
+#include "goray/unresolved.h"
+
+namespace goray {
+template <class R>
+class GraphNode;  // <goray/graph.h>, which a caller of Bind includes
+}  // namespace goray
 
 namespace goray::detail {
 
@@ -48,8 +56,17 @@ concept ValueFor =
 template <class T, class A>
 concept RefFor = std::is_same_v<std::remove_cvref_t<A>, ObjectRef> ||
                  std::is_same_v<std::remove_cvref_t<A>, Future<T>>;
+// A node of a goray::Graph whose result is a T: the argument of a call bound into that
+// graph (Bind). Exactly T: a graph passes Python values between its nodes, and a
+// conversion C++ would make (double to int64_t) is one the callee's decoding refuses.
+template <class A>
+inline constexpr bool kIsGraphNode = false;
+template <class R>
+inline constexpr bool kIsGraphNode<GraphNode<R>> = true;
 template <class T, class A>
-concept ArgFor = ValueFor<T, A> || RefFor<T, A>;
+concept GraphNodeFor = std::is_same_v<std::remove_cvref_t<A>, GraphNode<T>>;
+template <class T, class A>
+concept ArgFor = ValueFor<T, A> || RefFor<T, A> || GraphNodeFor<T, A>;
 
 // An argument for a goray::ObjectRef or goray::Future<T> parameter, which receives the
 // ref itself: a goray::Future<T>, or any goray::ObjectRef.
@@ -60,6 +77,7 @@ concept UnresolvedFor =
 // What a call keeps of an argument: the value converted to T, or the reference. An
 // array is not copied: an rvalue goray::Array is moved in, anything else is kept as a
 // goray::ArrayView of the caller's array, which must outlive the call to Remote().
+// A graph node is kept as itself.
 template <class T, class A>
 struct StoredFor {
   using type = std::conditional_t<kIsRef<A>, ObjectRef, T>;
@@ -69,6 +87,16 @@ struct StoredFor<Array<E>, A> {
   using type = std::conditional_t<
       kIsRef<A>, ObjectRef,
       std::conditional_t<std::is_same_v<A, Array<E>>, Array<E>, ArrayView<E>>>;
+};
+template <class T, class A>
+  requires kIsGraphNode<std::remove_cvref_t<A>>
+struct StoredFor<T, A> {
+  using type = std::remove_cvref_t<A>;
+};
+template <class E, class A>
+  requires kIsGraphNode<std::remove_cvref_t<A>>
+struct StoredFor<Array<E>, A> {
+  using type = std::remove_cvref_t<A>;
 };
 template <class T, class A>
 using Stored = typename StoredFor<T, A>::type;
@@ -129,8 +157,17 @@ struct CallsStreamMethod {
   const char* method;
 };
 
+// The one result type R of a Future<R>, for the node a bound method call makes.
+template <class Result>
+struct NodeResult {};
+template <class R>
+struct NodeResult<Future<R>> {
+  using type = R;
+};
+
 // A call that Remote(goray::Option...) submits, keeping its arguments until then (and
 // after: it can be submitted again). Result is built from what Submitter returns.
+// With graph nodes among its arguments, a method call is Bind(graph)'s instead.
 template <class Result, class Submitter, class... Kept>
 class Call {
  public:
@@ -139,10 +176,27 @@ class Call {
       : submitter_(std::move(submitter)), args_(std::forward<A>(args)...) {}
 
   template <class... Options>
-    requires OnlyOptions<Options...>
+    requires OnlyOptions<Options...> && (!kIsGraphNode<Kept> && ...)
   Result Remote(const Options&... options) const {
     return std::apply([&](const Kept&... args) { return Result(submitter_(args..., options...)); },
                       args_);
+  }
+
+  // This method call as a node of `graph` (a goray::Graph), typed by the method's one
+  // result: graph.Call<R>(handle, "Method", args...) with the types checked here. Its
+  // graph-node arguments must be `graph`'s (std::invalid_argument otherwise); the others
+  // are values (constants of every execution), not refs.
+  template <class Graph>
+    requires std::is_same_v<Submitter, CallsMethod> &&
+             ((!kIsRef<Kept> && !std::is_same_v<Kept, Unresolved>) && ...) &&
+             requires { typename NodeResult<Result>::type; }
+  auto Bind(Graph& graph) const {
+    using R = typename NodeResult<Result>::type;
+    return std::apply(
+        [&](const Kept&... args) {
+          return graph.template Call<R>(submitter_.actor, submitter_.method, args...);
+        },
+        args_);
   }
 
  private:
