@@ -10,6 +10,8 @@ import sys
 from typing import Any, Callable, Dict, List
 
 failures: List[str] = []
+#: The library goray.init loaded (for a script that runs its C++ driver).
+library: Any = None
 
 
 def expect(what: str, actual: Any, expected: Any) -> None:
@@ -27,12 +29,13 @@ def ray_init_args() -> Dict[str, Any]:
 def run(module: str, checks: Callable[[Any], None]) -> int:
     """python SCRIPT LIBRARY STUBS_DIR: checks(the stub module) on Ray; prints
     {"failures": [...]}."""
-    library, stubs_dir = sys.argv[1:3]
+    library_path, stubs_dir = sys.argv[1:3]
     sys.path.insert(0, stubs_dir)
     import goray
     import ray
 
-    goray.init(library, **ray_init_args())
+    global library
+    library = goray.init(library_path, **ray_init_args())
     try:
         checks(importlib.import_module(module))
     finally:

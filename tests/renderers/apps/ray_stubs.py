@@ -1,6 +1,6 @@
 """The typed stub module through Ray (run by test_gen_compile_run.py in its own process):
 tasks, options, ObjectRef arguments, actors with Ray options, typed handles, a method's
-.bind (Ray DAGs).
+.bind (Ray DAGs), and the C++ driver's graph built with the typed wrappers' Bind.
 
     python ray_stubs.py LIBRARY STUBS_DIR
 Prints one JSON object: {"failures": [...]}.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 
+import ray_check
 from ray_check import expect, run
 
 
@@ -36,6 +37,10 @@ def checks(app) -> None:
     expect("named actor", ray.get(named.Add.remote(2.0)), 3.0)
     expect("struct result", ray.get(named.Where.remote()), {"x": 3.0, "y": -3.0})
     expect("by name", ray.get(ray.get_actor("gen-acc").Name.remote()), "acc")
+    # The C++ driver's typed graph (wrappers.cpp RunTypedGraph): Bind on typed handles,
+    # compiled and classic; its exit code is the number of failed checks.
+    from goray._ray import driver
+    expect("the typed C++ graph's failed checks", driver.run_driver(ray_check.library, ["graph"]), 0)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,14 @@
 // Uses the typed C++ wrappers of typesapp.goray.h (compiled on its own: no GORAY_
-// marker here). Only compiled: running them needs Ray. The typed-wrapper compile-fail
+// marker here). UseWrappers is only compiled; RunTypedGraph is the driver's "graph"
+// run (types.cpp), which ray_stubs.py runs on Ray. The typed-wrapper compile-fail
 // test checks the wrong uses.
 #include "typesapp.goray.h"
 
+#include <goray/graph.h>
+
 #include <chrono>
 #include <cstdint>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -37,3 +41,30 @@ namespace {
 }
 
 }  // namespace
+
+// A compiled graph of two Counter actors built with the typed wrappers' Bind, executed
+// twice, then the same graph classic, then an ordinary call after the teardown. Returns
+// the number of failed checks (each named on stderr).
+int RunTypedGraph() {
+  int failures = 0;
+  auto expect = [&failures](int64_t got, int64_t expected, const char* what) {
+    if (got != expected) {
+      ++failures;
+      std::cerr << "typed graph: " << what << " = " << got << ", expected " << expected << std::endl;
+    }
+  };
+  typesapp::CounterHandle first = typesapp::Counter(int64_t{5}).Remote();
+  typesapp::CounterHandle second = typesapp::Counter(int64_t{100}).Remote();
+  goray::Graph graph;
+  auto in = graph.Input<int64_t>();
+  goray::GraphNode<int64_t> a = first.Incr(in).Bind(graph);
+  goray::GraphNode<int64_t> b = second.Incr(a).Bind(graph);
+  goray::CompiledGraph<int64_t> compiled = graph.Compile(b);
+  expect(compiled.Execute(int64_t{1}).Get(), 106, "compiled execution 1");  // 5+1, 100+6
+  expect(compiled.Execute(int64_t{1}).Get(), 113, "compiled execution 2");  // 6+1, 106+7
+  compiled.Teardown();
+  goray::CompiledGraph<int64_t> classic = graph.Classic(b);
+  expect(classic.Execute(int64_t{2}).Get(), 122, "classic execution");  // 7+2, 113+9
+  expect(first.Incr(0).Remote().Get(), 9, "an ordinary call after the teardown");
+  return failures;
+}
