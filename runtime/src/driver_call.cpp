@@ -136,6 +136,11 @@ DriverReply SendToDriver(long long command, std::string_view payload) {
   return reply;
 }
 
+bool IsStructuredFailure(std::string_view text) {
+  const nlohmann::json failure = nlohmann::json::parse(text, nullptr, false);
+  return failure.is_object() && failure.contains("Error");
+}
+
 void ThrowDriverFailure(const DriverReply& reply, std::string_view callee) {
   ThrowDriverFailure(reply.code, reply.data.view(), callee);
 }

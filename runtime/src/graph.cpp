@@ -7,7 +7,6 @@
 #include <iostream>
 #include <string>
 
-#include <nlohmann/json.hpp>
 
 #include "framing.h"
 #include "goray/detail/driver_call.h"
@@ -22,16 +21,10 @@ constexpr long long kGraphGet = 50;
 constexpr long long kGraphRelease = 51;
 constexpr long long kGraphTeardown = 52;
 
-// Our driver's failures are JSON with an "Error" member (docs/protocol.md §9); any
-// other code-1 text (GoRay's driver, or ours before graphs: "unknown command 48") is
-// a driver that does not know graphs.
-bool KnowsGraphs(std::string_view text) {
-  const nlohmann::json failure = nlohmann::json::parse(text, nullptr, false);
-  return failure.is_object() && failure.contains("Error");
-}
-
 [[noreturn]] void ThrowGraphFailure(const DriverReply& reply, long long command, std::string_view what) {
-  if (reply.code == 1 && !KnowsGraphs(reply.data.view())) {
+  // A code-1 reply that is not our structured failure: a driver that does not know graphs
+  // (GoRay's, or ours before them: "unknown command 48").
+  if (reply.code == 1 && !IsStructuredFailure(reply.data.view())) {
     throw PythonError("goray::Error",
                       "this driver does not know graphs (it answered Native2Py " +
                           std::to_string(command) + " with: " + std::string(reply.data.view()) +

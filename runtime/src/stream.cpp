@@ -10,7 +10,6 @@
 #include <cstring>
 #include <mutex>
 #include <new>
-#include <nlohmann/json.hpp>
 #include <unordered_map>
 
 #include "framing.h"
@@ -24,14 +23,11 @@ namespace {
 std::string Describe(std::uint64_t stream_id) { return "stream " + std::to_string(stream_id); }
 
 // Whether a code-1 reply to NextStreamRef comes from a driver that knows streams:
-// a structured failure (docs/protocol.md §9) or its answer for an id that is no
-// stream. Any other text is a driver's "unknown command" (GoRay's, or goray's
-// before protocol version 5), which only ever gets here through a stream that
-// driver created without knowing it.
+// a structured failure or its answer for an id that is no stream. Any other text is a
+// driver's "unknown command" (GoRay's, or goray's before protocol version 5), which only
+// ever gets here through a stream that driver created without knowing it.
 bool KnowsStreams(std::string_view text) {
-  if (text.find("is not a stream") != std::string_view::npos) return true;
-  const nlohmann::json failure = nlohmann::json::parse(text, nullptr, false);
-  return failure.is_object() && failure.contains("Error");
+  return text.find("is not a stream") != std::string_view::npos || IsStructuredFailure(text);
 }
 
 // NextStreamRef's flags (docs/protocol.md §13): the item's value inline, and every item

@@ -109,6 +109,11 @@ DriverReply CallDriver(long long command, std::string_view payload);
 // As CallDriver, without sending the queued submissions first.
 DriverReply SendToDriver(long long command, std::string_view payload);
 
+// Whether a code-1 reply's text is goray's structured failure (JSON with an "Error"
+// member, docs/protocol.md §9). Any other text is a driver's "unknown command": GoRay's,
+// or goray's from before the command, which the goray extensions name.
+bool IsStructuredFailure(std::string_view text);
+
 // Throws the exception a non-zero driver reply stands for.
 [[noreturn]] void ThrowDriverFailure(const DriverReply& reply, std::string_view callee);
 [[noreturn]] void ThrowDriverFailure(long long code, std::string_view text, std::string_view callee);
