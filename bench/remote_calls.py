@@ -13,8 +13,10 @@
                 after all are submitted (goray::Get per ref vs ray.get per ref)
 Ratios are our throughput / the reference's (task, actor: target >= 0.9; driver_*:
 target >= 1.0), medians of rounds; the spread is the lowest..highest per-round ratio.
-Last line: remote ratio task=X actor=Y driver_task=Z driver_actor=W driver_task_each=U
-driver_actor_each=V
+Then the CPU each call cost, medians: the driver process's (Python, the C++ driver and
+Ray's core-worker threads) and the whole local Ray session's; ratio = reference / ours.
+Last lines: remote ratio task=X actor=Y driver_task=Z driver_actor=W driver_task_each=U
+driver_actor_each=V, then remote driver cpu ratio (the same pairs)
 
 Usage: python bench/remote_calls.py path/to/libbench_remote.so [--rounds N] [--calls N]
 """
@@ -28,7 +30,7 @@ import goray
 from goray import _worker
 from goray._ray import driver
 
-from rounds import timed  # bench/rounds.py, beside this script
+from rounds import CpuMeter, timed  # bench/rounds.py, beside this script
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -90,11 +92,17 @@ def main() -> None:
         ours()
         theirs()
     samples = {name: ([], []) for name in pairs}
+    driver_cpu = {name: ([], []) for name in pairs}  # CPU seconds per round, this process
+    session_cpu = {name: ([], []) for name in pairs}  # and the whole local Ray
+    meter = CpuMeter()
     for round_index in range(options.rounds):
         for name, (ours, theirs) in pairs.items():
             order = [(0, ours), (1, theirs)] if round_index % 2 == 0 else [(1, theirs), (0, ours)]
             for slot, function in order:
-                samples[name][slot].append(function())
+                elapsed, own, total = meter.measured(function)
+                samples[name][slot].append(elapsed)
+                driver_cpu[name][slot].append(own)
+                session_cpu[name][slot].append(total)
 
     print(f"{'pair':17} {'ours calls/s':>12} {'reference':>10} {'ratio':>7}  (median of {options.rounds} rounds x {calls})")
     ratios = {}
@@ -104,8 +112,19 @@ def main() -> None:
         ratios[name] = ours_rate / theirs_rate
         print(f"{name:17} {ours_rate:12.0f} {theirs_rate:10.0f} {ratios[name]:7.3f}  "
               f"spread {per_round[0]:.3f}..{per_round[-1]:.3f}")
+    print(f"\nCPU per call, medians (us): the driver process (all its threads), then the whole "
+          f"local Ray session; ratio = reference / ours (above 1: ours costs less)")
+    cpu_ratios = {}
+    for name in pairs:
+        mine, plain = (statistics.median(driver_cpu[name][slot]) / calls * 1e6 for slot in (0, 1))
+        all_mine, all_plain = (statistics.median(session_cpu[name][slot]) / calls * 1e6
+                               for slot in (0, 1))
+        cpu_ratios[name] = plain / mine
+        print(f"{name:17} driver {mine:6.0f} vs {plain:6.0f}  ratio {plain / mine:5.2f}   "
+              f"session {all_mine:6.0f} vs {all_plain:6.0f}  ratio {all_plain / all_mine:5.2f}")
     ray.shutdown()
     print("remote ratio " + " ".join(f"{name}={ratio:.3f}" for name, ratio in ratios.items()))
+    print("remote driver cpu ratio " + " ".join(f"{name}={ratio:.2f}" for name, ratio in cpu_ratios.items()))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,10 @@ against plain-Python streaming generators doing the same, interleaved rounds, me
   cpp_py: the consumers alone, over the same producer: C++'s SumPyStream(n)
           (goray::Stream over the Python generator py_count, tests/ray/stream_defs.py)
           vs the Python task summing a Python generator's items; ratio as for `cpp`.
-Last line: streaming ratio first=W items=X slow=Y cpp=Z cpp_py=V
+The rate cases also give the CPU seconds per item of the whole local Ray session
+(driver, GCS, raylet, workers), ratio Python / C++ (above 1: ours costs less).
+Last lines: streaming ratio first=W items=X slow=Y cpp=Z cpp_py=V, then streaming cpu
+ratio items=... cpp=... cpp_py=...
 
 Usage: python bench/streaming.py [path/to/libraytest.so] [--rounds N] [--items N]
        [--slow-items N] [--ms N]
@@ -29,7 +32,7 @@ import ray
 
 import goray
 
-from rounds import interleaved, spread  # bench/rounds.py, beside this script
+from rounds import CpuMeter, interleaved, spread  # bench/rounds.py, beside this script
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -115,22 +118,40 @@ def main() -> None:
         ours(), theirs()
 
     ratios = {}
+    cpu_ratios = {}
+    meter = CpuMeter()
+
+    def metered(run, cpu):
+        """run, with the whole local Ray session's CPU seconds of each call kept in cpu."""
+        def call():
+            elapsed, _, session = meter.measured(run)
+            cpu.append(session)
+            return elapsed
+        return call
+
     print(f"(medians of {options.rounds} rounds; {os.cpu_count()} cores; {n} items, "
-          f"SlowCount {slow_n} x {ms} ms)")
+          f"SlowCount {slow_n} x {ms} ms; CPU: the whole local Ray session's per item, "
+          f"ratio Python / C++)")
     for name, (ours_run, theirs_run, rate) in cases.items():
-        ours, theirs = interleaved((ours_run, theirs_run), options.rounds)
+        ours_cpu, theirs_cpu = [], []
+        ours, theirs = interleaved((metered(ours_run, ours_cpu), metered(theirs_run, theirs_cpu)),
+                                   options.rounds)
         mine, plain = statistics.median(ours), statistics.median(theirs)
         if rate:
             count = n
             ratios[name] = (count / mine) / (count / plain)
+            cpu_mine, cpu_plain = statistics.median(ours_cpu) / count, statistics.median(theirs_cpu) / count
+            cpu_ratios[name] = cpu_plain / cpu_mine
             print(f"{name:7} C++ {count / mine:10.0f} items/s   Python {count / plain:10.0f} items/s   "
-                  f"ratio {ratios[name]:.2f}  {spread(ours, theirs, True)}")
+                  f"ratio {ratios[name]:.2f}  {spread(ours, theirs, True)}   "
+                  f"CPU {cpu_mine * 1e6:5.0f} vs {cpu_plain * 1e6:5.0f} us/item ({cpu_ratios[name]:.2f})")
         else:
             ratios[name] = mine / plain
             print(f"{name:7} C++ {mine * 1e3:8.2f} ms to the first item   Python {plain * 1e3:8.2f} ms   "
                   f"ratio {ratios[name]:.2f}  {spread(ours, theirs, False)}")
     ray.shutdown()
     print("streaming ratio " + " ".join(f"{name}={value:.2f}" for name, value in ratios.items()))
+    print("streaming cpu ratio " + " ".join(f"{name}={value:.2f}" for name, value in cpu_ratios.items()))
 
 
 if __name__ == "__main__":
