@@ -45,3 +45,35 @@ def test_the_benchmarks_share_timed():
     result = subprocess.run([sys.executable, "-c", code], cwd=BENCH, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_cpu_meter_counts_this_process_and_its_descendants_apart():
+    """A child process spinning 0.3 s of CPU shows in the session's seconds and not in
+    this process's; this process spinning shows in both."""
+    import time
+
+    import psutil
+
+    meter = rounds.CpuMeter()
+    spin = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n"
+    before = meter.read()
+    # The child spins, then waits on stdin: read while it is alive (an exited child's
+    # time goes with it).
+    child = subprocess.Popen([sys.executable, "-c", spin + "import sys; sys.stdin.read()"],
+                             stdin=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            times = psutil.Process(child.pid).cpu_times()
+            if times.user + times.system >= 0.3:
+                break
+            time.sleep(0.05)
+        after = meter.read()
+    finally:
+        child.communicate(b"")
+    own, session = after[0] - before[0], after[1] - before[1]
+    assert session >= 0.25 + own, (own, session)
+
+    result, own, session = meter.measured(lambda: exec(spin) or "done")
+    assert result == "done"
+    assert own >= 0.25 and session >= own - 0.02, (own, session)
