@@ -9,20 +9,29 @@ closing the iterator early (``close()``, a ``with`` block, garbage collection)
 sends CloseStream 42, which destroys the coroutine frame, so its RAII cleanup
 runs. An exception the generator throws ends the stream and is raised by the
 ``next()`` that reached it.
+
+Ray's bodies read ahead (``ahead=True``): each NextStreamItem takes, in its batch form,
+every item the generator makes within a small budget (AHEAD_ITEMS, AHEAD_BUDGET_US,
+AHEAD_BYTES; the first item waited for however long it takes), so the native call is
+made once per batch instead of once per item. A library that does not know the batch
+form gets the single form.
 """
 
 from __future__ import annotations
 
+import collections
 import functools
+import struct
 import weakref
-from typing import Any, Callable, FrozenSet, Generator, List, Sequence, Tuple
+from typing import Any, Callable, Deque, FrozenSet, Generator, List, Optional, Sequence, Tuple
 
 from . import _codec, _ffi, _traits
 from ._protocol import STREAM_END, Code, Py2Native, pack_call, pack_u64, unpack_u64
 from .errors import ArgumentError, GorayError, error_from_reply
 
 __all__ = ["LocalStream", "start_stream", "task_stream", "method_stream", "streaming_tasks",
-           "streaming_methods", "close_stream", "iterate_native", "not_a_generator"]
+           "streaming_methods", "close_stream", "iterate_native", "not_a_generator",
+           "AHEAD_ITEMS", "AHEAD_BUDGET_US", "AHEAD_BYTES"]
 
 _START_TASK_STREAM = int(Py2Native.START_TASK_STREAM)
 _START_METHOD_STREAM = int(Py2Native.START_METHOD_STREAM)
@@ -35,6 +44,20 @@ AS_NATIVE = 0
 AS_PYTHON = 1
 
 _ENDED = object()  # what an item decoder returns for the end tag
+
+#: A read-ahead batch (NextStreamItem's batch form, docs/protocol.md §13) stops at this
+#: many items, once this many microseconds passed since the call began, or once its
+#: items reach this many bytes, whichever comes first; it always holds the first item.
+#: Small enough that a slow generator's items are not held back, and that a batch of
+#: large items is one item.
+AHEAD_ITEMS = 256
+AHEAD_BUDGET_US = 200
+AHEAD_BYTES = 1 << 20
+
+_BATCH_TAG = 2
+_BATCH_HEAD = struct.Struct("<BBI")  # tag, ended, count
+_LENGTH = struct.Struct("<I")
+_BATCH_REFUSED = "expects an 8-byte stream id"  # a library from before the batch form
 
 
 def streaming_tasks(library: Any) -> FrozenSet[str]:
@@ -66,19 +89,29 @@ def close_stream(library: Any, stream_id: int) -> None:
         pass
 
 
-def _python_item(callee: str) -> Callable[[memoryview], Any]:
-    """What a NextStreamItem reply holds for a Python reader: the value (or None / a
-    list, as unpack_result_block), or _ENDED for the end tag."""
+def _python_value(callee: str) -> Callable[[memoryview], Any]:
+    """An item's bytes (one value) for a Python reader: the value (or None / a list, as
+    unpack_result_block)."""
     what = f"result of {callee}: position" if callee else "result"
     unpack = _codec.unpack_first_values
+
+    def value(view: memoryview) -> Any:
+        values = unpack(view, what)
+        if len(values) == 1:
+            return values[0]
+        return values if values else None
+    return value
+
+
+def _python_item(callee: str) -> Callable[[memoryview], Any]:
+    """What a NextStreamItem reply holds for a Python reader: the value, or _ENDED for
+    the end tag."""
+    value = _python_value(callee)
 
     def decode(view: memoryview) -> Any:
         if not len(view) or view[0] == STREAM_END:
             return _ENDED
-        values = unpack(view[1:], what)
-        if len(values) == 1:
-            return values[0]
-        return values if values else None
+        return value(view[1:])
     return decode
 
 
@@ -96,6 +129,39 @@ def _item_call(library: Any, stream_id: int, index: int = -1,
         request = _ffi._request_word(_NEXT_STREAM_ITEM, index)
         return functools.partial(fast_view, request, payload, copy_below)
     return functools.partial(library.execute_view, _NEXT_STREAM_ITEM, payload, index, copy_below)
+
+
+def _batch_call(library: Any, stream_id: int, index: int) -> Callable[[], Tuple[int, memoryview]]:
+    """NextStreamItem's batch form for one stream, as _item_call."""
+    payload = pack_u64(stream_id) + struct.pack("<III", AHEAD_ITEMS, AHEAD_BUDGET_US, AHEAD_BYTES)
+    fast_view = getattr(getattr(library, "_fast", None), "execute_view", None)
+    if fast_view is not None and isinstance(library, _ffi.Library):
+        request = _ffi._request_word(_NEXT_STREAM_ITEM, index)
+        return functools.partial(fast_view, request, payload, 0)
+    return functools.partial(library.execute_view, _NEXT_STREAM_ITEM, payload, index, 0)
+
+
+def _batch_refused(code: int, reply: memoryview) -> bool:
+    """Whether the library answered the batch form as a library from before it does."""
+    return code == Code.FAILED and _BATCH_REFUSED in bytes(reply[:200]).decode("utf-8", "replace")
+
+
+def _split_batch(reply: memoryview, callee: str) -> Tuple[List[memoryview], bool]:
+    """A batch reply's items (a view each: one value) and whether the stream ended."""
+    if len(reply) < _BATCH_HEAD.size or reply[0] != _BATCH_TAG:
+        raise GorayError(f"NextStreamItem of {callee}: a malformed batch reply ({len(reply)} bytes)")
+    _, ended, count = _BATCH_HEAD.unpack_from(reply)
+    items = []
+    at = _BATCH_HEAD.size
+    for _ in range(count):
+        (length,) = _LENGTH.unpack_from(reply, at)
+        at += _LENGTH.size
+        items.append(reply[at:at + length])
+        at += length
+    if at != len(reply):
+        raise GorayError(f"NextStreamItem of {callee}: a malformed batch reply ({len(reply)} bytes, "
+                         f"{count} items end at {at})")
+    return items, bool(ended)
 
 
 def next_python_item(library: Any, stream_id: int,
@@ -121,14 +187,21 @@ class LocalStream:
     one thread at a time (the library serializes concurrent resumes of one stream)."""
 
     __slots__ = ("_library", "_id", "_callee", "_finalizer", "_decode", "_keep", "_next_call",
-                 "_open", "__weakref__")
+                 "_open", "_ahead", "_batch_call", "_ended_after", "_value", "__weakref__")
 
-    def __init__(self, library: Any, stream_id: int, callee: str, keep: Any = None) -> None:
+    def __init__(self, library: Any, stream_id: int, callee: str, keep: Any = None,
+                 ahead: bool = False) -> None:
         self._library = library
         self._id = stream_id
         self._callee = callee
         self._decode = _python_item(callee)
+        self._value = _python_value(callee)
         self._next_call = _item_call(library, stream_id)
+        # Read ahead (Ray's bodies): the items of the last batch not yet handed out.
+        self._ahead: Optional[Deque[Any]] = collections.deque() if ahead else None
+        self._batch_call = (_batch_call(library, stream_id, AS_PYTHON if library.arrays else AS_NATIVE)
+                            if ahead else None)
+        self._ended_after = False  # the last batch said the stream ended after its items
         self._open = True  # the finalizer's `alive`, read per item without a Python call
         # What borrowed arrays of the arguments point to: alive while the stream is.
         self._keep = keep
@@ -149,6 +222,16 @@ class LocalStream:
         return self
 
     def __next__(self) -> Any:
+        ahead = self._ahead
+        if ahead is not None:
+            if ahead:
+                return ahead.popleft()
+            if self._ended_after:
+                self._ended()
+            if not self._open:
+                raise StopIteration
+            if self._read_ahead():
+                return ahead.popleft()
         if not self._open:
             raise StopIteration
         # The reply as a view, decoded here rather than in a callback of the Execute call:
@@ -162,6 +245,26 @@ class LocalStream:
             self._ended()
             raise StopIteration
         return item
+
+    def _read_ahead(self) -> bool:
+        """One batch into the read-ahead queue: True with items there; False when the
+        library does not know the batch form (this stream then reads one by one).
+        Raises the generator's error (its items before it were handed out already)."""
+        code, reply = self._batch_call()  # type: ignore[misc]
+        if code:
+            if _batch_refused(code, reply):
+                self._ahead = None
+                return False
+            self._ended()  # the generator threw: the library closed the stream
+            raise error_from_reply(code, bytes(reply), self._callee)
+        views, ended = _split_batch(reply, self._callee)
+        value = self._value
+        self._ahead.extend(value(view) for view in views)  # type: ignore[union-attr]
+        self._ended_after = ended
+        if not views:  # ended with no item
+            self._ended()
+            raise StopIteration
+        return True
 
     def _ended(self) -> None:
         self._finalizer.detach()
@@ -187,6 +290,8 @@ class LocalStream:
         self._finalizer()
         self._keep = None
         self._open = False
+        if self._ahead:
+            self._ahead.clear()  # items read ahead are not handed out after a close
 
     def __enter__(self) -> "LocalStream":
         return self
@@ -204,18 +309,21 @@ def _pieces(library: Any, name: str, args: Sequence[Any], keep: List[Any]) -> Li
     return _codec.pack_args_pieces(name, args, BORROWED if library.arrays else NESTED, keep)
 
 
-def task_stream(name: str, args: Sequence[Any], library: Any = None) -> LocalStream:
-    """Starts native generator task `name` in this process (StartTaskStream)."""
+def task_stream(name: str, args: Sequence[Any], library: Any = None,
+                ahead: bool = False) -> LocalStream:
+    """Starts native generator task `name` in this process (StartTaskStream); `ahead`:
+    read ahead in batches (Ray's bodies)."""
     library = library if library is not None else _ffi.get_library()
     keep: List[Any] = []
     payload = pack_call(name.encode("utf-8"), _pieces(library, name, args, keep))
     stream_id = start_stream(library, _START_TASK_STREAM, 0, payload, name)
-    return LocalStream(library, stream_id, name, (keep, payload) if keep else None)
+    return LocalStream(library, stream_id, name, (keep, payload) if keep else None, ahead)
 
 
 def method_stream(library: Any, index: int, type_name: str, method: str,
-                  args: Sequence[Any]) -> LocalStream:
-    """Starts generator method `method` of native instance `index` (StartMethodStream)."""
+                  args: Sequence[Any], ahead: bool = False) -> LocalStream:
+    """Starts generator method `method` of native instance `index` (StartMethodStream);
+    `ahead` as for task_stream."""
     callee = f"{type_name}.{method}"
     keep: List[Any] = []
     try:
@@ -225,19 +333,33 @@ def method_stream(library: Any, index: int, type_name: str, method: str,
         raise
     payload = pack_call(method.encode("utf-8"), pieces)
     stream_id = start_stream(library, _START_METHOD_STREAM, index, payload, callee)
-    return LocalStream(library, stream_id, callee, (keep, payload) if keep else None)
+    return LocalStream(library, stream_id, callee, (keep, payload) if keep else None, ahead)
 
 
 def iterate_native(library: Any, command: int, index: int, payload: bytes, callee: str,
                    item: Callable[[memoryview], Any]) -> Generator[Any, None, None]:
     """A generator over the items of a stream started with `command` (39 or 40),
-    each read as the native return block of one value (NextStreamItem index 0) and
-    turned into what `item` makes of the reply's view (which stays the library's until
-    collected). The stream is closed when the generator is closed, collected or
-    interrupted before the end. For Ray bodies serving native callers."""
+    each read as the native return block of one value (NextStreamItem index 0, read
+    ahead in batches) and turned into what `item` makes of its view of the reply (which
+    stays the library's until collected). The stream is closed when the generator is
+    closed, collected or interrupted before the end. For Ray bodies serving native
+    callers."""
     stream_id = start_stream(library, command, index, payload, callee)
     ended = False
     try:
+        next_batch = _batch_call(library, stream_id, AS_NATIVE)
+        while True:  # read ahead in batches, as LocalStream(ahead=True)
+            code, reply = next_batch()
+            if code:
+                if _batch_refused(code, reply):
+                    break  # a library from before the batch form: one by one below
+                ended = True  # the library closed the stream (or never knew it)
+                raise error_from_reply(code, bytes(reply), callee)
+            views, ended = _split_batch(reply, callee)
+            for view in views:
+                yield item(view)
+            if ended:
+                return
         next_item = _item_call(library, stream_id, AS_NATIVE, 0)
         while True:
             code, reply = next_item()

@@ -2,6 +2,7 @@
 // answers with a code: exceptions never cross the C ABI.
 #include "dispatcher.h"
 
+#include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -454,14 +455,26 @@ Reply Dispatcher::StartMethodStream(std::uint64_t index, std::string_view payloa
 }
 
 Reply Dispatcher::NextStreamItem(std::uint64_t index, std::string_view payload) {
-  std::uint64_t id = 0;
-  Reply reply;
-  if (!ReadStreamId(payload, "NextStreamItem", &id, &reply)) return reply;
   if (index > 1) {
     return TextReply(kFailed, "goray: NextStreamItem's request word index is 0 (items as "
                               "RunTask) or 1 (as RunTaskForPython), received " +
                                   std::to_string(index));
   }
+  // The batch form: u64 stream id, u32 max items, u32 budget (us), u32 max bytes.
+  constexpr std::size_t kBatchRequest = 8 + 4 + 4 + 4;
+  if (payload.size() == kBatchRequest) {
+    StreamTable::BatchLimits limits;
+    limits.max_items = ReadU32(payload.data() + 8);
+    limits.budget = std::chrono::microseconds(ReadU32(payload.data() + 12));
+    limits.max_bytes = ReadU32(payload.data() + 16);
+    if (limits.max_items == 0) {
+      return TextReply(kFailed, "goray: NextStreamItem's batch form asks for at least 1 item, received 0");
+    }
+    return streams_.NextBatch(ReadU64(payload.data()), limits);
+  }
+  std::uint64_t id = 0;
+  Reply reply;
+  if (!ReadStreamId(payload, "NextStreamItem", &id, &reply)) return reply;
   return streams_.Next(id);
 }
 

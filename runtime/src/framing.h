@@ -30,6 +30,12 @@ inline std::uint64_t ReadU64(const char* bytes) {
   return value;
 }
 
+inline std::uint32_t ReadU32(const char* bytes) {
+  std::uint32_t value = 0;
+  for (int i = 3; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  return value;
+}
+
 inline void AppendUnit(std::string& out, std::string_view unit) {
   AppendU64(out, unit.size());
   out.append(unit);

@@ -72,12 +72,6 @@ std::uint64_t AdoptItem(const DriverReply& reply, const std::string& what) {
   return id;
 }
 
-std::uint32_t ReadU32(const char* bytes) {
-  std::uint32_t value = 0;
-  for (int i = 3; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  return value;
-}
-
 // The batch form: u64 first id, 02, u32 count (>= 1), u8 ended, then count entries of
 // (u64 id, u32 value length (0: none), value). Checked whole before any value is kept;
 // a malformed reply throws ProtocolError (its ids stay the driver's).

@@ -3,6 +3,7 @@
 // to look up, add or remove (docs/protocol.md §13).
 #include "streams.h"
 
+#include <chrono>
 #include <string>
 #include <utility>
 
@@ -40,18 +41,45 @@ Reply StreamTable::Unknown(std::uint64_t id) {
                                 " (never started, finished, failed or closed)");
 }
 
-Reply StreamTable::Next(std::uint64_t id) {
+std::shared_ptr<StreamTable::Open> StreamTable::Lock(std::uint64_t id, std::unique_lock<std::mutex>& lock,
+                                                     Reply& refusal) {
   std::shared_ptr<Open> open = Find(id);
-  if (!open) return Unknown(id);
+  if (!open) {
+    refusal = Unknown(id);
+    return nullptr;
+  }
   if (open->resuming.load() == std::this_thread::get_id()) {
     // Its own body asked for its next item: a running coroutine cannot be resumed.
-    return TextReply(kFailed, "goray: stream " + std::to_string(id) + " (" + open->callee +
-                                  ") asked for its own next item from inside its generator");
+    refusal = TextReply(kFailed, "goray: stream " + std::to_string(id) + " (" + open->callee +
+                                     ") asked for its own next item from inside its generator");
+    return nullptr;
   }
-  std::unique_lock<std::mutex> lock(open->mutex);
-  if (!open->items) return Unknown(id);  // closed or ended while this call waited
-  open->resuming = std::this_thread::get_id();
+  lock = std::unique_lock<std::mutex>(open->mutex);
+  if (!open->items) {  // closed or ended while this call waited
+    refusal = Unknown(id);
+    return nullptr;
+  }
+  return open;
+}
+
+void StreamTable::Finish(std::uint64_t id, Open& open, std::unique_lock<std::mutex>& lock) {
+  std::unique_ptr<ItemStream> finished = std::move(open.items);
+  lock.unlock();
+  Take(id);
+  finished.reset();  // its frame and arguments go here, on this thread
+}
+
+Reply StreamTable::Next(std::uint64_t id) {
+  std::unique_lock<std::mutex> lock;
   Reply reply;
+  std::shared_ptr<Open> open = Lock(id, lock, reply);
+  if (!open) return reply;
+  if (open->failure) {  // a batch's generator threw after its items
+    reply = std::move(*open->failure);
+    Finish(id, *open, lock);
+    return reply;
+  }
+  open->resuming = std::this_thread::get_id();
   bool more = false;
   try {
     crash::CallScope crash_scope("stream of", open->callee);
@@ -65,13 +93,73 @@ Reply StreamTable::Next(std::uint64_t id) {
     reply = Reply{};
     reply.body.write("\x00", 1);
   }
-  std::unique_ptr<ItemStream> finished;
-  if (!more || open->closed_in_body) {  // ended, failed, or its own body closed it
-    finished = std::move(open->items);
-    lock.unlock();
-    Take(id);
+  if (!more || open->closed_in_body) Finish(id, *open, lock);  // ended, failed or closed itself
+  return reply;
+}
+
+namespace {
+
+void PatchU32(codec::Buffer& body, std::size_t at, std::uint32_t value) {
+  for (int i = 0; i < 4; ++i) body.data()[at + i] = static_cast<char>((value >> (8 * i)) & 0xff);
+}
+
+// `body` cut to its first `size` bytes (a copy: the buffer has no truncation; offsets,
+// and so the arrays' alignment within it, stay as they were). Only at a batch's end.
+void CutTo(codec::Buffer& body, std::size_t size) {
+  codec::Buffer cut(size);
+  cut.write(body.data(), size);
+  body = std::move(cut);
+}
+
+}  // namespace
+
+Reply StreamTable::NextBatch(std::uint64_t id, const BatchLimits& limits) {
+  std::unique_lock<std::mutex> lock;
+  Reply reply;
+  std::shared_ptr<Open> open = Lock(id, lock, reply);
+  if (!open) return reply;
+  if (open->failure) {
+    reply = std::move(*open->failure);
+    Finish(id, *open, lock);
+    return reply;
   }
-  return reply;  // `finished` (its frame and arguments) goes first, on this thread
+  const auto start = std::chrono::steady_clock::now();
+  reply.body.write("\x02\x00\x00\x00\x00\x00", 6);  // tag, ended, u32 count (patched)
+  std::uint32_t count = 0;
+  std::size_t items_end = reply.body.size();  // the end of the last whole item
+  bool more = true;
+  open->resuming = std::this_thread::get_id();
+  try {
+    crash::CallScope crash_scope("stream of", open->callee);
+    while (true) {
+      reply.body.write("\x00\x00\x00\x00", 4);  // its length, patched once it is written
+      more = open->items->Next(reply.body);
+      if (!more) break;
+      PatchU32(reply.body, items_end, static_cast<std::uint32_t>(reply.body.size() - items_end - 4));
+      items_end = reply.body.size();
+      ++count;
+      if (count >= limits.max_items || items_end >= limits.max_bytes || open->closed_in_body ||
+          std::chrono::steady_clock::now() - start >= limits.budget) {
+        break;
+      }
+    }
+  } catch (...) {
+    Reply failure = PanicReplyForCurrentException(open->callee);
+    if (count == 0) {
+      reply = std::move(failure);
+    } else {  // these items first; the failure answers the next call
+      open->failure = std::move(failure);
+    }
+    more = count != 0;
+  }
+  open->resuming = std::thread::id();
+  if (reply.code == kSuccess) {
+    if (reply.body.size() != items_end) CutTo(reply.body, items_end);  // no item after all
+    if (!more) reply.body.data()[1] = 1;  // ended
+    PatchU32(reply.body, 2, count);
+  }
+  if (!more || open->closed_in_body) Finish(id, *open, lock);
+  return reply;
 }
 
 Reply StreamTable::Close(std::uint64_t id) {

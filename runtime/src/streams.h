@@ -4,9 +4,11 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -28,6 +30,21 @@ class StreamTable {
   // is forgotten when it finished or failed.
   Reply Next(std::uint64_t id);
 
+  // How much one NextBatch takes: at most `max_items` items, and no further item once
+  // `budget` has passed since the call began or the items reach `max_bytes` (the first
+  // item is always waited for, however long it takes).
+  struct BatchLimits {
+    std::uint32_t max_items = 1;
+    std::chrono::microseconds budget{0};
+    std::size_t max_bytes = 0;
+  };
+
+  // Resumes stream `id` on this thread for several items (docs/protocol.md §13, the
+  // batch form of 41): code 0 with `02`, u8 ended, u32 count, then per item u32 length
+  // and the item. A generator that throws after some items ends this batch with them;
+  // the next call answers the failure (code 5). Otherwise as Next.
+  Reply NextBatch(std::uint64_t id, const BatchLimits& limits);
+
   // Forgets stream `id` and destroys its generator on this thread (once a Next running
   // on another thread returned): code 0, or code 1 for an id that is not open.
   Reply Close(std::uint64_t id);
@@ -41,7 +58,14 @@ class StreamTable {
     std::string callee;
     std::atomic<std::thread::id> resuming{};  // the thread inside Next, if any
     std::atomic<bool> closed_in_body{false};  // its own generator called Close
+    std::optional<Reply> failure;  // thrown after a batch's first items: the next answer
   };
+
+  // The open stream `id`, locked for this thread to resume, or the reply refusing it.
+  std::shared_ptr<Open> Lock(std::uint64_t id, std::unique_lock<std::mutex>& lock, Reply& refusal);
+  // Forgets stream `id` once its generator ended, failed or closed itself: the
+  // generator (frame and arguments) is destroyed on this thread, after `lock`.
+  void Finish(std::uint64_t id, Open& open, std::unique_lock<std::mutex>& lock);
 
   std::shared_ptr<Open> Find(std::uint64_t id) const;
   std::shared_ptr<Open> Take(std::uint64_t id);

@@ -340,6 +340,112 @@ TEST_F(StreamsAbi, FailureMidStreamIsCodeFiveThenTheIdIsGone) {
   EXPECT_EQ(Next(id).code, 1);
 }
 
+// The batch form of NextStreamItem: u64 id, u32 max items, u32 budget (us), u32 max bytes
+// -> 02, u8 ended, u32 count, then per item u32 length and the item.
+struct Batch {
+  long long code = 0;
+  std::string body;
+  bool ended = false;
+  std::vector<std::string> items;  // each one msgpack value
+};
+
+std::string U32(uint32_t value) {
+  std::string bytes(4, '\0');
+  for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>((value >> (8 * i)) & 0xff);
+  return bytes;
+}
+
+uint32_t ReadU32At(const std::string& bytes, std::size_t at) {
+  uint32_t value = 0;
+  for (int i = 3; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(bytes[at + i]);
+  return value;
+}
+
+Batch NextBatch(uint64_t id, uint32_t max_items, uint32_t budget_us = 1000000,
+                uint32_t max_bytes = 1u << 20, uint64_t index = 0) {
+  Result result = Call(41, U64(id) + U32(max_items) + U32(budget_us) + U32(max_bytes), index);
+  Batch batch{result.code, result.body};
+  if (result.code != 0) return batch;
+  EXPECT_GE(result.body.size(), 6u);
+  EXPECT_EQ(result.body[0], '\x02');
+  batch.ended = result.body[1] == 1;
+  const uint32_t count = ReadU32At(result.body, 2);
+  std::size_t at = 6;
+  for (uint32_t i = 0; i < count; ++i) {
+    const uint32_t length = ReadU32At(result.body, at);
+    batch.items.push_back(result.body.substr(at + 4, length));
+    at += 4 + length;
+  }
+  EXPECT_EQ(at, result.body.size()) << "nothing after the last item";
+  return batch;
+}
+
+std::vector<int64_t> Ints(const Batch& batch) {
+  std::vector<int64_t> values;
+  for (const std::string& item : batch.items) {
+    std::size_t offset = 0;
+    msgpack::object_handle handle = msgpack::unpack(item.data(), item.size(), offset);
+    EXPECT_EQ(offset, item.size()) << "one value per item";
+    values.push_back(handle.get().as<int64_t>());
+  }
+  return values;
+}
+
+TEST_F(StreamsAbi, BatchTakesUpToItsCountThenSaysTheStreamEnded) {
+  uint64_t id = StartTask(CallPayload("CountUp", int64_t{10}));
+  Batch first = NextBatch(id, 4);
+  EXPECT_EQ(Ints(first), (std::vector<int64_t>{0, 1, 2, 3}));
+  EXPECT_FALSE(first.ended);
+  EXPECT_EQ(Next(id).value().get().as<int64_t>(), 4);  // the single form in between
+  Batch second = NextBatch(id, 100);
+  EXPECT_EQ(Ints(second), (std::vector<int64_t>{5, 6, 7, 8, 9}));
+  EXPECT_TRUE(second.ended);  // ended in the same reply: no trip for the end
+  EXPECT_EQ(g_alive, 0);
+  EXPECT_EQ(NextBatch(id, 4).code, 1);  // forgotten
+  uint64_t empty = StartTask(CallPayload("CountUp", int64_t{0}));
+  Batch none = NextBatch(empty, 4);
+  EXPECT_TRUE(none.ended);
+  EXPECT_TRUE(none.items.empty());
+}
+
+TEST_F(StreamsAbi, BatchStopsAtItsBudgetAndItsBytesAfterTheFirstItem) {
+  uint64_t id = StartTask(CallPayload("CountUp", int64_t{5}));
+  EXPECT_EQ(Ints(NextBatch(id, 100, 0)), (std::vector<int64_t>{0}));  // budget spent: one
+  EXPECT_EQ(Ints(NextBatch(id, 100, 1000000, 1)), (std::vector<int64_t>{1}));  // bytes: one
+  Batch rest = NextBatch(id, 100);
+  EXPECT_EQ(Ints(rest), (std::vector<int64_t>{2, 3, 4}));
+  EXPECT_TRUE(rest.ended);
+}
+
+TEST_F(StreamsAbi, BatchFailureAfterItemsComesWithTheNextCall) {
+  uint64_t id = StartTask(CallPayload("FailAfter", int64_t{3}));
+  Batch items = NextBatch(id, 100);
+  EXPECT_EQ(Ints(items), (std::vector<int64_t>{0, 1, 2}));  // none lost to the failure
+  EXPECT_FALSE(items.ended);
+  Result failed = Call(41, U64(id) + U32(100) + U32(1000000) + U32(1u << 20));
+  EXPECT_EQ(Failure(failed)["Message"], "std::runtime_error: stream broke after 3 items (task FailAfter)");
+  EXPECT_EQ(g_alive, 0);
+  EXPECT_EQ(NextBatch(id, 100).code, 1);
+  // A failure before any item is the reply itself; the single form answers a kept one too.
+  uint64_t at_once = StartTask(CallPayload("FailAfter", int64_t{0}));
+  EXPECT_EQ(Failure(Call(41, U64(at_once) + U32(4) + U32(0) + U32(64)))["Error"]["message"],
+            "stream broke after 0 items");
+  uint64_t later = StartTask(CallPayload("FailAfter", int64_t{1}));
+  EXPECT_EQ(Ints(NextBatch(later, 10)), (std::vector<int64_t>{0}));
+  EXPECT_EQ(Failure(Call(41, U64(later)))["Error"]["message"], "stream broke after 1 items");
+}
+
+TEST_F(StreamsAbi, BatchRequestsAreChecked) {
+  uint64_t id = StartTask(CallPayload("CountUp", int64_t{3}));
+  Result zero = Call(41, U64(id) + U32(0) + U32(0) + U32(0));
+  EXPECT_EQ(zero.code, 1);
+  EXPECT_NE(zero.body.find("at least 1 item"), std::string::npos) << zero.body;
+  Result odd = Call(41, U64(id) + U32(1));
+  EXPECT_EQ(odd.code, 1);
+  EXPECT_NE(odd.body.find("expects an 8-byte stream id"), std::string::npos) << odd.body;
+  EXPECT_EQ(Call(42, U64(id)).code, 0);
+}
+
 TEST_F(StreamsAbi, ClosingEarlyRunsTheFrameDestructors) {
   uint64_t id = StartTask(CallPayload("CountUp", int64_t{1000}));
   EXPECT_EQ(Next(id).value().get().as<int64_t>(), 0);
@@ -540,6 +646,24 @@ TEST_F(StreamArrays, IndexOneHandsItemsOverAsExt72Owned) {
     EXPECT_EQ(Call(36, U64(token)).code, 0);
   }
   EXPECT_TRUE(Next(id, 1).ended());
+}
+
+TEST_F(StreamArrays, ABatchHandsEveryArrayItemOver) {
+  uint64_t id = StartTask(CallPayload("ArrayItems", int64_t{3}, int64_t{1000}));
+  Batch batch = NextBatch(id, 10, 1000000, 1u << 20, 1);
+  ASSERT_EQ(batch.code, 0) << batch.body;
+  ASSERT_EQ(batch.items.size(), 3u);
+  EXPECT_TRUE(batch.ended);
+  EXPECT_EQ(goray::codec::detail::LiveArrayHandoffs(), 3u);  // one per item, all alive
+  for (std::size_t i = 0; i < batch.items.size(); ++i) {
+    msgpack::object_handle value = msgpack::unpack(batch.items[i].data(), batch.items[i].size());
+    ASSERT_EQ(value.get().via.ext.type(), 72);
+    const char* payload = value.get().via.ext.data();
+    const auto* data = reinterpret_cast<const double*>(LoadLittle(payload + 12));
+    EXPECT_EQ(data[999], static_cast<double>(i));
+    EXPECT_EQ(Call(36, U64(LoadLittle(payload + 20))).code, 0);
+  }
+  EXPECT_EQ(goray::codec::detail::LiveArrayHandoffs(), 0u);
 }
 
 TEST_F(StreamArrays, RunTaskForPythonOnAGeneratorHandsEachItemOver) {

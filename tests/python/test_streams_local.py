@@ -228,6 +228,69 @@ def case_ray_body_for_native_callers_yields_native_blocks():
     assert "stream broke after 1 items" in str(failure.value), repr(failure.value)
 
 
+def _ahead(name, *args):
+    """The stream Ray's bodies read: ahead, in batches (NextStreamItem's batch form)."""
+    from goray import _ffi, _streams_local
+    return _streams_local.task_stream(name, list(args), _ffi.get_library(), ahead=True)
+
+
+def case_ray_bodies_read_ahead_in_batches():
+    from goray import _streams_local
+    base = _alive()
+    stream = _ahead("CountUp", 1000)
+    assert next(stream) == 0
+    # One call took a batch: the rest of it waits in the stream, the generator alive.
+    assert len(stream._ahead) == _streams_local.AHEAD_ITEMS - 1
+    assert _alive() == base + 1
+    assert list(stream) == list(range(1, 1000))
+    assert stream.closed and _alive() == base
+    # Closed mid-batch: what was read ahead is not handed out, the frame is destroyed.
+    stream = _ahead("CountUp", 1000)
+    next(stream)
+    stream.close()
+    assert list(stream) == [] and _alive() == base
+    # A slow generator's first item is not held back for more: the budget ran out.
+    slow = _ahead("SlowCount", 3, 30)
+    assert next(slow) == 0 and len(slow._ahead) == 0
+    assert list(slow) == [1, 2]
+
+
+def case_read_ahead_error_after_items():
+    import goray
+    base = _alive()
+    stream = _ahead("FailAfter", 3)
+    assert [next(stream) for _ in range(3)] == [0, 1, 2]  # all before the error
+    with pytest.raises(goray.NativeError) as failure:
+        next(stream)
+    assert "stream broke after 3 items" in str(failure.value)
+    assert stream.closed and _alive() == base
+    with pytest.raises(StopIteration):
+        next(stream)
+
+
+def case_read_ahead_falls_back_for_a_library_without_batches():
+    from goray import _ffi, _streams_local
+    library = _ffi.get_library()
+    asked = []
+
+    class OlderLibrary:  # answers the 20-byte form as a library from before it did
+        arrays = library.arrays
+
+        def execute_view(self, command, payload, index=0, copy_below=0):
+            asked.append(len(payload))
+            if len(payload) == 20:
+                return 1, memoryview(b"goray: NextStreamItem expects an 8-byte stream id, "
+                                     b"received 20 bytes")
+            return library.execute_view(command, payload, index, copy_below)
+
+    stream_id = _streams_local.start_stream(library, int(_streams_local._START_TASK_STREAM), 0,
+                                            _streams_local.pack_call(b"CountUp", [b"\x03"]),
+                                            "CountUp")
+    stream = _streams_local.LocalStream(OlderLibrary(), stream_id, "CountUp", ahead=True)
+    assert list(stream) == [0, 1, 2]
+    assert asked[0] == 20 and set(asked[1:]) == {8}, asked  # refused once, then one by one
+
+
 def case_ray_actor_methods_stream():
     from goray import _codec
     from goray._ray import bodies, py2native  # noqa: F401

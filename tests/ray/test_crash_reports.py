@@ -103,15 +103,25 @@ def test_the_cpp_driver_sees_the_report_in_its_errors(lib):
 
 
 def test_a_crash_between_a_streams_items_reaches_the_consumer_after_its_items(lib):
-    # A C++ generator dies between its third and fourth item: the consumer reads the
-    # three items, then the next one is the crash, report attached (the item's ref
-    # belongs to the generator's task, whose report the worker filed).
-    stream = goray.golang_task("CrashMidStream").options(max_retries=0).remote(3, "abort")
+    # A C++ generator dies between its third and fourth item, its items 10 ms apart (more
+    # than the worker's read-ahead budget, so each was handed to Ray on its own): the
+    # consumer reads the three items, then the next one is the crash, report attached
+    # (the item's ref belongs to the generator's task, whose report the worker filed).
+    crash_mid_stream = goray.golang_task("CrashMidStream").options(max_retries=0)
     received = []
     with pytest.raises(goray.NativeCrash) as caught:
-        for ref in stream:
+        for ref in crash_mid_stream.remote(3, "abort", 10):
             received.append(ray.get(ref))
     assert received == [0, 1, 2]
     assert isinstance(caught.value, ray.exceptions.WorkerCrashedError)
     check_crash(caught.value, "abort")
     assert "in stream of CrashMidStream" in caught.value.report, caught.value.report
+    # With no time between them, the items made in the same read-ahead batch as the
+    # crash die with the process (remote.md, "Streaming generators"): a prefix arrives,
+    # then the same crash.
+    received = []
+    with pytest.raises(goray.NativeCrash) as caught:
+        for ref in crash_mid_stream.remote(3, "abort", 0):
+            received.append(ray.get(ref))
+    assert received == [0, 1, 2][:len(received)]
+    check_crash(caught.value, "abort")

@@ -154,7 +154,8 @@ def task_body(name: str) -> Callable[..., Iterator[Any]]:
         library = _library()
         crashes.name_report_file(library)
         if values is not None:
-            yield from _python_items(task_stream(name, [to_python(v) for v in values], library))
+            yield from _python_items(task_stream(name, [to_python(v) for v in values], library,
+                                                 ahead=True))
             return
         block, positions, resolved = (args[0], args[1] if len(args) > 1 else (), args[2:]) \
             if args else (b"", (), ())
@@ -176,7 +177,7 @@ def plain_method(method: str) -> Callable[..., Iterator[Any]]:
             args = _keywords.resolve(callee, _traits.method_params(library, self._goray_type,
                                                                     method), args, kwargs)
         yield from _python_items(method_stream(library, self._goray_index, self._goray_type,
-                                               method, args))
+                                               method, args, ahead=True))
     call.__name__ = call.__qualname__ = method
     return call
 

@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -87,10 +88,15 @@ int64_t CrashOnce(std::string marker) {
   return 42;
 }
 
-// A stream that yields `items` items, then dies of `kind` between two items: the
-// consumer gets the items, then the crash with its report.
-goray::Generator<int64_t> CrashMidStream(int64_t items, std::string kind) {
-  for (int64_t i = 0; i < items; ++i) co_yield i;
+// A stream that yields `items` items, each `ms` milliseconds after the last, then dies of
+// `kind` between two items: the consumer gets the items Ray was given, then the crash
+// with its report (items made less than the read-ahead budget before the crash, with
+// `ms` 0, go with the process).
+goray::Generator<int64_t> CrashMidStream(int64_t items, std::string kind, int64_t ms) {
+  for (int64_t i = 0; i < items; ++i) {
+    if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    co_yield i;
+  }
   CrashWith(kind);
 }
 
