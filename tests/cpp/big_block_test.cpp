@@ -128,9 +128,10 @@ TEST(BigBlock, BufferGrowsPastTheThresholdAdvisedAndReleasesFreeableMemory) {
 }
 
 TEST(BigBlock, SmallBufferReleasesFreeableMemoryAndIsReusable) {
+  // (Not whether its mapping is advised: a small block lands in the heap, whose mapping
+  // an earlier test's large block may have advised, when the tests share a process.)
   goray::codec::Buffer buffer(256);
   buffer.write("abc", 3);
-  EXPECT_FALSE(MappingOf(buffer.data()).Advised());
   char* released = buffer.release();
   ASSERT_NE(released, nullptr);
   EXPECT_EQ(std::memcmp(released, "abc", 3), 0);
