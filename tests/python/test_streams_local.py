@@ -291,6 +291,34 @@ def case_read_ahead_falls_back_for_a_library_without_batches():
     assert asked[0] == 20 and set(asked[1:]) == {8}, asked  # refused once, then one by one
 
 
+def case_ray_body_asks_about_cancellation_at_most_every_interval():
+    # The cancellation question between items costs more than an item read ahead: it is
+    # asked after the first item, then at most every CANCEL_CHECK_EVERY seconds, and at
+    # the end; once the answer is yes, the next item raises.
+    import ray
+    from goray._ray import py2native  # noqa: F401
+    from goray._ray import streams
+    asked = []
+    answer = [False]
+    saved = streams.cancel_check, streams.CANCEL_CHECK_EVERY
+    streams.cancel_check = lambda: (lambda: asked.append(1) or answer[0])
+    try:
+        streams.CANCEL_CHECK_EVERY = 3600.0
+        assert list(streams.task_body("CountUp")(100)) == list(range(100))
+        assert len(asked) == 2, asked  # after the first item, and at the end
+        asked.clear()
+        streams.CANCEL_CHECK_EVERY = 0.0
+        assert list(streams.task_body("CountUp")(100)) == list(range(100))
+        assert len(asked) == 101  # after every item, and at the end
+        running = streams.task_body("CountUp")(100)
+        assert next(running) == 0 and next(running) == 1
+        answer[0] = True
+        with pytest.raises(ray.exceptions.TaskCancelledError):
+            next(running)
+    finally:
+        streams.cancel_check, streams.CANCEL_CHECK_EVERY = saved
+
+
 def case_ray_actor_methods_stream():
     from goray import _codec
     from goray._ray import bodies, py2native  # noqa: F401
