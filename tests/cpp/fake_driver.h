@@ -6,10 +6,13 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include <msgpack.hpp>
 
@@ -48,5 +51,47 @@ std::string Packed(const Args&... args) {
   (packer.pack(args), ...);
   return std::string(buffer.data(), buffer.size());
 }
+
+// One request a fake driver received, and the thread it came from (the flusher's, or
+// the caller's).
+struct Request {
+  long long command;
+  std::string payload;
+  std::thread::id thread = std::this_thread::get_id();
+};
+
+// What a fake driver received, in order, under one mutex that the fake's own state may
+// share (hold mutex() while reading or changing it). Make it never destroyed
+// (`*new RequestLog`): a flusher thread may call the fake at exit.
+class RequestLog {
+ public:
+  std::mutex& mutex() { return mutex_; }
+  // Records a request; the caller holds mutex().
+  void AddLocked(long long command, std::string payload) {
+    requests_.push_back({command, std::move(payload)});
+  }
+  // Forgets every request; the caller holds mutex().
+  void ClearLocked() { requests_.clear(); }
+  // The requests of `command` (-1: all), in order.
+  std::vector<Request> Of(long long command) {
+    std::lock_guard lock(mutex_);
+    std::vector<Request> found;
+    for (const Request& request : requests_) {
+      if (command == -1 || request.command == command) found.push_back(request);
+    }
+    return found;
+  }
+  // Every request's command, in order.
+  std::vector<long long> Commands() {
+    std::lock_guard lock(mutex_);
+    std::vector<long long> commands;
+    for (const Request& request : requests_) commands.push_back(request.command);
+    return commands;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<Request> requests_;
+};
 
 }  // namespace fake_driver

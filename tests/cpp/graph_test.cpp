@@ -33,13 +33,9 @@ using abi_call::U64;
 using fake_driver::Packed;
 using fake_driver::Reply;
 
-struct Request {
-  long long command;
-  Bytes payload;
-};
-
-std::mutex& g_mu = *new std::mutex;
-std::vector<Request>& g_requests = *new std::vector<Request>;
+// Never destroyed: the flusher thread (pipelining on) may call the fake at exit.
+fake_driver::RequestLog& g_log = *new fake_driver::RequestLog;
+std::mutex& g_mu = g_log.mutex();  // the fake's own state below shares it
 // What GraphGet (50) answers, in order; empty: the value 42.
 std::deque<std::tuple<long long, Bytes>>& g_gets = *new std::deque<std::tuple<long long, Bytes>>;
 std::tuple<long long, Bytes> g_build{0, U64(3) + "compiled graph 3 (Stage.Step)"};
@@ -48,7 +44,7 @@ void* FakeDriver(long long command, void* in_data, long long in_len, long long* 
                  long long* ret_code) {
   const Bytes payload(static_cast<char*>(in_data), in_data ? static_cast<size_t>(in_len) : 0);
   std::lock_guard lock(g_mu);
-  g_requests.push_back({command, payload});
+  g_log.AddLocked(command, payload);
   switch (command) {
     case 48:
       return Reply(std::get<0>(g_build), std::get<1>(g_build), out_len, ret_code);
@@ -65,21 +61,15 @@ void* FakeDriver(long long command, void* in_data, long long in_len, long long* 
   }
 }
 
-std::vector<Request> Requests(long long command) {
-  std::lock_guard lock(g_mu);
-  std::vector<Request> found;
-  for (const Request& request : g_requests) {
-    if (request.command == command) found.push_back(request);
-  }
-  return found;
-}
+using fake_driver::Request;
+std::vector<Request> Requests(long long command) { return g_log.Of(command); }
 
 class GraphTest : public testing::Test {
  protected:
   static void SetUpTestSuite() { RegisterCallback(&FakeDriver); }
   void SetUp() override {
     std::lock_guard lock(g_mu);
-    g_requests.clear();
+    g_log.ClearLocked();
     g_gets.clear();
     g_build = {0, U64(3) + "compiled graph 3 (Stage.Step)"};
   }

@@ -43,15 +43,9 @@ static_assert(std::is_constructible_v<goray::Stream<goray::Future<int64_t>>, gor
 static_assert(!std::is_convertible_v<goray::Stream<goray::ObjectRef>&&, goray::Stream<goray::Future<int64_t>>>);
 static_assert(std::is_same_v<decltype(goray::RemoteStream("CountUp", 1)), goray::Stream<goray::ObjectRef>>);
 
-struct Request {
-  long long command;
-  Bytes payload;
-  std::thread::id thread = std::this_thread::get_id();  // the flusher's, or the caller's
-};
-
 // Never destroyed: the flusher thread (pipelining on) may call the fake at exit.
-std::mutex& g_mu = *new std::mutex;
-std::vector<Request>& g_requests = *new std::vector<Request>;
+fake_driver::RequestLog& g_log = *new fake_driver::RequestLog;
+std::mutex& g_mu = g_log.mutex();  // the fake's own state below shares it
 // What NextStreamRef (36) answers, in order; empty: the end (code 0, no bytes).
 std::deque<std::tuple<long long, Bytes>>& g_next = *new std::deque<std::tuple<long long, Bytes>>;
 // What a submission answers: code and body (the stream id).
@@ -68,7 +62,7 @@ void* FakeDriver(long long command, void* in_data, long long in_len, long long* 
                  long long* ret_code) {
   const Bytes payload(static_cast<char*>(in_data), in_data ? static_cast<size_t>(in_len) : 0);
   std::lock_guard lock(g_mu);
-  g_requests.push_back({command, payload});
+  g_log.AddLocked(command, payload);
   switch (command) {
     case 5:
     case 13:
@@ -89,21 +83,10 @@ void* FakeDriver(long long command, void* in_data, long long in_len, long long* 
   }
 }
 
-// Requests of `command` (-1: all) in order.
-std::vector<Request> Requests(long long command) {
-  std::lock_guard lock(g_mu);
-  std::vector<Request> found;
-  for (const Request& request : g_requests) {
-    if (command == -1 || request.command == command) found.push_back(request);
-  }
-  return found;
-}
-std::vector<long long> Commands() {
-  std::lock_guard lock(g_mu);
-  std::vector<long long> commands;
-  for (const Request& request : g_requests) commands.push_back(request.command);
-  return commands;
-}
+using fake_driver::Request;
+// Requests of `command` (-1: all) in order, and every request's command.
+std::vector<Request> Requests(long long command) { return g_log.Of(command); }
+std::vector<long long> Commands() { return g_log.Commands(); }
 
 // Item ids 11, 12, 13, then the end.
 void ThreeItems() {
@@ -122,7 +105,7 @@ class StreamTest : public testing::Test {
   static void SetUpTestSuite() { RegisterCallback(&FakeDriver); }
   void SetUp() override {
     std::lock_guard lock(g_mu);
-    g_requests.clear();
+    g_log.ClearLocked();
     g_next.clear();
     g_submit = {0, U64(7)};
   }
