@@ -56,6 +56,7 @@ std::shared_ptr<StreamTable::Open> StreamTable::Lock(std::uint64_t id, std::uniq
   }
   lock = std::unique_lock<std::mutex>(open->mutex);
   if (!open->items) {  // closed or ended while this call waited
+    lock = std::unique_lock<std::mutex>();  // unlocked while `open` still holds the mutex
     refusal = Unknown(id);
     return nullptr;
   }
@@ -70,9 +71,11 @@ void StreamTable::Finish(std::uint64_t id, Open& open, std::unique_lock<std::mut
 }
 
 Reply StreamTable::Next(std::uint64_t id) {
+  // `open` before `lock`: the lock is released before the stream it locks can go.
+  std::shared_ptr<Open> open;
   std::unique_lock<std::mutex> lock;
   Reply reply;
-  std::shared_ptr<Open> open = Lock(id, lock, reply);
+  open = Lock(id, lock, reply);
   if (!open) return reply;
   if (open->failure) {  // a batch's generator threw after its items
     reply = std::move(*open->failure);
@@ -114,9 +117,11 @@ void CutTo(codec::Buffer& body, std::size_t size) {
 }  // namespace
 
 Reply StreamTable::NextBatch(std::uint64_t id, const BatchLimits& limits) {
+  // `open` before `lock`: the lock is released before the stream it locks can go.
+  std::shared_ptr<Open> open;
   std::unique_lock<std::mutex> lock;
   Reply reply;
-  std::shared_ptr<Open> open = Lock(id, lock, reply);
+  open = Lock(id, lock, reply);
   if (!open) return reply;
   if (open->failure) {
     reply = std::move(*open->failure);
