@@ -1,7 +1,8 @@
 // libFuzzer target: streams through the C ABI (docs/protocol.md §13). Real
 // goray::Generator tasks and actor methods are registered; each input is a program of
-// StartTaskStream 39, StartMethodStream 40, NextStreamItem 41 and CloseStream 42 (well
-// formed or raw), NewActor 5 / CloseActor 7, and the plain 4/6 calls of a generator.
+// StartTaskStream 39, StartMethodStream 40, NextStreamItem 41 (one item, or its batch
+// form) and CloseStream 42 (well formed or raw), NewActor 5 / CloseActor 7, and the
+// plain 4/6 calls of a generator.
 // Nothing may crash; every reply must be well formed and follow §13 (ids never reused, a
 // finished or closed stream is code 1); after each input the harness closes what is left
 // and checks that every coroutine frame and actor instance is gone (no leaked stream).
@@ -62,6 +63,18 @@ std::string U64(uint64_t value) {
   std::string bytes(8, '\0');
   for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(value >> (8 * i));
   return bytes;
+}
+
+std::string U32(uint32_t value) {
+  std::string bytes(4, '\0');
+  for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>((value >> (8 * i)) & 0xff);
+  return bytes;
+}
+
+uint32_t ReadU32(const char* bytes) {
+  uint32_t value = 0;
+  for (int i = 3; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  return value;
 }
 
 uint64_t ReadU64(const std::string& bytes) {
@@ -301,13 +314,15 @@ class Harness {
         long long index = in_.Byte() % 8;
         std::string payload = in_.Bytes(in_.Byte() % 64);
         bool one_id = payload.size() == 8 && (command == 42 || (command == 41 && index <= 1));
-        g_resuming = one_id && command == 41 ? ReadU64(payload) : 0;
+        bool batch = payload.size() == 20 && command == 41 && index <= 1;
+        g_resuming = (one_id && command == 41) || batch ? ReadU64(payload) : 0;
         g_closed_itself = false;
         Reply reply = Call(command, index, payload);
         g_resuming = 0;
         if (command <= 40) Started(reply);
         if (one_id) Observe(ReadU64(payload), command, reply);
-        if (command >= 41 && !one_id && reply.code != 1) std::abort();  // a malformed request
+        if (batch) ObserveBatch(ReadU64(payload), ReadU32(payload.data() + 8), reply);
+        if (command >= 41 && !one_id && !batch && reply.code != 1) std::abort();  // malformed
         break;
       }
       case 7: {  // a stream to its end
@@ -357,9 +372,20 @@ class Harness {
     streams_[id] = Stream{};
   }
 
-  // One 41 (sometimes with a bad index or length); true while items come.
+  // One 41 (sometimes with a bad index or length, sometimes the batch form); true while
+  // items come.
   bool Next(uint64_t id) {
     uint8_t variant = in_.Byte();
+    if (variant >= 128 && variant < 240) {  // the batch form: small limits, mostly
+      uint8_t limits = in_.Byte();
+      std::string payload = U64(id) + U32(limits % 9) + U32(limits & 0x80 ? 1000000 : 0) +
+                            U32(limits & 0x40 ? (1u << 20) : 16);
+      g_resuming = id;
+      g_closed_itself = false;
+      Reply reply = Call(41, variant & 1, payload);
+      g_resuming = 0;
+      return ObserveBatch(id, limits % 9, reply);
+    }
     long long index = variant < 240 ? (variant & 1) : (variant % 4 == 0 ? 7 : variant % 4);
     std::string payload = U64(id);
     if (variant >= 252) payload.pop_back();
@@ -387,6 +413,43 @@ class Harness {
       return;
     }
     Observe(id, 42, reply);
+  }
+
+  // What a batch-form 41 reply says (docs/protocol.md §13): code 1 for a max of 0 items;
+  // otherwise as Observe, the body `02, ended, u32 count, count x (u32 length, item)`,
+  // at least one item unless ended. True while the stream is open.
+  bool ObserveBatch(uint64_t id, uint32_t max_items, const Reply& reply) {
+    if (max_items == 0) {
+      if (reply.code != 1) std::abort();
+      g_closed_itself = false;
+      return false;
+    }
+    bool ended = false;
+    if (reply.code == 0) {
+      const std::string& body = reply.body;
+      if (body.size() < 6 || body[0] != '\x02' || static_cast<unsigned char>(body[1]) > 1) std::abort();
+      ended = body[1] == 1;
+      const uint32_t count = ReadU32(body.data() + 2);
+      if (count > max_items || (count == 0 && !ended)) std::abort();
+      std::size_t at = 6;
+      for (uint32_t i = 0; i < count; ++i) {
+        if (body.size() - at < 4) std::abort();
+        const uint32_t length = ReadU32(body.data() + at);
+        at += 4;
+        if (length == 0 || body.size() - at < length) std::abort();
+        at += length;
+      }
+      if (at != body.size()) std::abort();
+    }
+    bool closed_itself = std::exchange(g_closed_itself, false);
+    auto it = streams_.find(id);
+    if (it == streams_.end() || !it->second.open) {
+      if (reply.code != 1) std::abort();  // never started, ended or closed: code 1
+      return false;
+    }
+    if (reply.code != 0 && reply.code != 5) std::abort();
+    if (reply.code == 5 || ended || closed_itself) it->second.open = false;
+    return it->second.open;
   }
 
   // What a well-formed 41 or 42 reply says about a stream, checked against what we know
