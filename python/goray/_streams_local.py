@@ -55,6 +55,7 @@ AHEAD_BUDGET_US = 200
 AHEAD_BYTES = 1 << 20
 
 _BATCH_TAG = 2
+_BATCH_LIMITS = struct.Struct("<III")  # max items, budget (us), max bytes
 _BATCH_HEAD = struct.Struct("<BBI")  # tag, ended, count
 _LENGTH = struct.Struct("<I")
 _BATCH_REFUSED = "expects an 8-byte stream id"  # a library from before the batch form
@@ -116,29 +117,23 @@ def _python_item(callee: str) -> Callable[[memoryview], Any]:
 
 
 def _item_call(library: Any, stream_id: int, index: int = -1,
-               copy_below: int = _ffi._COPY_BELOW) -> Callable[[], Tuple[int, memoryview]]:
-    """NextStreamItem of one stream as a call without arguments: the request made once,
-    and the compiled fast path called directly when the library has it (the per-item
-    cost of a stream on Ray is mostly Python calls). Index -1: arrays adopted as ext 72
-    owned when the library speaks arrays (a Python reader)."""
+               copy_below: int = _ffi._COPY_BELOW,
+               batch: bool = False) -> Callable[[], Tuple[int, memoryview]]:
+    """NextStreamItem of one stream as a call without arguments: the request made once
+    (`batch`: its batch form, AHEAD_ITEMS / AHEAD_BUDGET_US / AHEAD_BYTES), and the
+    compiled fast path called directly when the library has it (the per-item cost of a
+    stream on Ray is mostly Python calls). Index -1: arrays adopted as ext 72 owned when
+    the library speaks arrays (a Python reader)."""
     if index < 0:
         index = AS_PYTHON if library.arrays else AS_NATIVE
     payload = pack_u64(stream_id)
+    if batch:
+        payload += _BATCH_LIMITS.pack(AHEAD_ITEMS, AHEAD_BUDGET_US, AHEAD_BYTES)
     fast_view = getattr(getattr(library, "_fast", None), "execute_view", None)
     if fast_view is not None and isinstance(library, _ffi.Library):
         request = _ffi._request_word(_NEXT_STREAM_ITEM, index)
         return functools.partial(fast_view, request, payload, copy_below)
     return functools.partial(library.execute_view, _NEXT_STREAM_ITEM, payload, index, copy_below)
-
-
-def _batch_call(library: Any, stream_id: int, index: int) -> Callable[[], Tuple[int, memoryview]]:
-    """NextStreamItem's batch form for one stream, as _item_call."""
-    payload = pack_u64(stream_id) + struct.pack("<III", AHEAD_ITEMS, AHEAD_BUDGET_US, AHEAD_BYTES)
-    fast_view = getattr(getattr(library, "_fast", None), "execute_view", None)
-    if fast_view is not None and isinstance(library, _ffi.Library):
-        request = _ffi._request_word(_NEXT_STREAM_ITEM, index)
-        return functools.partial(fast_view, request, payload, 0)
-    return functools.partial(library.execute_view, _NEXT_STREAM_ITEM, payload, index, 0)
 
 
 def _batch_refused(code: int, reply: memoryview) -> bool:
@@ -187,7 +182,7 @@ class LocalStream:
     one thread at a time (the library serializes concurrent resumes of one stream)."""
 
     __slots__ = ("_library", "_id", "_callee", "_finalizer", "_decode", "_keep", "_next_call",
-                 "_open", "_ahead", "_batch_call", "_ended_after", "_value", "__weakref__")
+                 "_open", "_ahead", "_batch_call", "_value", "__weakref__")
 
     def __init__(self, library: Any, stream_id: int, callee: str, keep: Any = None,
                  ahead: bool = False) -> None:
@@ -199,9 +194,7 @@ class LocalStream:
         self._next_call = _item_call(library, stream_id)
         # Read ahead (Ray's bodies): the items of the last batch not yet handed out.
         self._ahead: Optional[Deque[Any]] = collections.deque() if ahead else None
-        self._batch_call = (_batch_call(library, stream_id, AS_PYTHON if library.arrays else AS_NATIVE)
-                            if ahead else None)
-        self._ended_after = False  # the last batch said the stream ended after its items
+        self._batch_call = _item_call(library, stream_id, copy_below=0, batch=True) if ahead else None
         self._open = True  # the finalizer's `alive`, read per item without a Python call
         # What borrowed arrays of the arguments point to: alive while the stream is.
         self._keep = keep
@@ -223,15 +216,10 @@ class LocalStream:
 
     def __next__(self) -> Any:
         ahead = self._ahead
-        if ahead is not None:
-            if ahead:
-                return ahead.popleft()
-            if self._ended_after:
-                self._ended()
-            if not self._open:
-                raise StopIteration
-            if self._read_ahead():
-                return ahead.popleft()
+        if ahead:  # items an ended stream read ahead still come out
+            return ahead.popleft()
+        if ahead is not None and self._open and self._read_ahead():
+            return ahead.popleft()
         if not self._open:
             raise StopIteration
         # The reply as a view, decoded here rather than in a callback of the Execute call:
@@ -249,7 +237,8 @@ class LocalStream:
     def _read_ahead(self) -> bool:
         """One batch into the read-ahead queue: True with items there; False when the
         library does not know the batch form (this stream then reads one by one).
-        Raises the generator's error (its items before it were handed out already)."""
+        Raises the generator's error (its items before it were handed out already), or
+        StopIteration when it ended with no further item."""
         code, reply = self._batch_call()  # type: ignore[misc]
         if code:
             if _batch_refused(code, reply):
@@ -260,9 +249,9 @@ class LocalStream:
         views, ended = _split_batch(reply, self._callee)
         value = self._value
         self._ahead.extend(value(view) for view in views)  # type: ignore[union-attr]
-        self._ended_after = ended
-        if not views:  # ended with no item
+        if ended:  # the library forgot the id; the items above still come out
             self._ended()
+        if not views:
             raise StopIteration
         return True
 
@@ -347,7 +336,7 @@ def iterate_native(library: Any, command: int, index: int, payload: bytes, calle
     stream_id = start_stream(library, command, index, payload, callee)
     ended = False
     try:
-        next_batch = _batch_call(library, stream_id, AS_NATIVE)
+        next_batch = _item_call(library, stream_id, AS_NATIVE, 0, batch=True)
         while True:  # read ahead in batches, as LocalStream(ahead=True)
             code, reply = next_batch()
             if code:

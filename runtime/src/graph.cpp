@@ -7,7 +7,6 @@
 #include <iostream>
 #include <string>
 
-
 #include "framing.h"
 #include "goray/detail/driver_call.h"
 #include "goray/errors.h"

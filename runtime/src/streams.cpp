@@ -42,22 +42,27 @@ Reply StreamTable::Unknown(std::uint64_t id) {
 }
 
 std::shared_ptr<StreamTable::Open> StreamTable::Lock(std::uint64_t id, std::unique_lock<std::mutex>& lock,
-                                                     Reply& refusal) {
+                                                     Reply& instead) {
   std::shared_ptr<Open> open = Find(id);
   if (!open) {
-    refusal = Unknown(id);
+    instead = Unknown(id);
     return nullptr;
   }
   if (open->resuming.load() == std::this_thread::get_id()) {
     // Its own body asked for its next item: a running coroutine cannot be resumed.
-    refusal = TextReply(kFailed, "goray: stream " + std::to_string(id) + " (" + open->callee +
+    instead = TextReply(kFailed, "goray: stream " + std::to_string(id) + " (" + open->callee +
                                      ") asked for its own next item from inside its generator");
     return nullptr;
   }
   lock = std::unique_lock<std::mutex>(open->mutex);
   if (!open->items) {  // closed or ended while this call waited
     lock = std::unique_lock<std::mutex>();  // unlocked while `open` still holds the mutex
-    refusal = Unknown(id);
+    instead = Unknown(id);
+    return nullptr;
+  }
+  if (open->failure) {  // a batch's generator threw after its items: this call answers it
+    instead = std::move(*open->failure);
+    Finish(id, *open, lock);
     return nullptr;
   }
   return open;
@@ -77,11 +82,6 @@ Reply StreamTable::Next(std::uint64_t id) {
   Reply reply;
   open = Lock(id, lock, reply);
   if (!open) return reply;
-  if (open->failure) {  // a batch's generator threw after its items
-    reply = std::move(*open->failure);
-    Finish(id, *open, lock);
-    return reply;
-  }
   open->resuming = std::this_thread::get_id();
   bool more = false;
   try {
@@ -123,11 +123,6 @@ Reply StreamTable::NextBatch(std::uint64_t id, const BatchLimits& limits) {
   Reply reply;
   open = Lock(id, lock, reply);
   if (!open) return reply;
-  if (open->failure) {
-    reply = std::move(*open->failure);
-    Finish(id, *open, lock);
-    return reply;
-  }
   const auto start = std::chrono::steady_clock::now();
   reply.body.write("\x02\x00\x00\x00\x00\x00", 6);  // tag, ended, u32 count (patched)
   std::uint32_t count = 0;

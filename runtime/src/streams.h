@@ -61,8 +61,9 @@ class StreamTable {
     std::optional<Reply> failure;  // thrown after a batch's first items: the next answer
   };
 
-  // The open stream `id`, locked for this thread to resume, or the reply refusing it.
-  std::shared_ptr<Open> Lock(std::uint64_t id, std::unique_lock<std::mutex>& lock, Reply& refusal);
+  // The open stream `id`, locked for this thread to resume; or null, with the reply to
+  // give instead: a refusal, or the failure a batch kept (the stream then forgotten).
+  std::shared_ptr<Open> Lock(std::uint64_t id, std::unique_lock<std::mutex>& lock, Reply& instead);
   // Forgets stream `id` once its generator ended, failed or closed itself: the
   // generator (frame and arguments) is destroyed on this thread, after `lock`.
   void Finish(std::uint64_t id, Open& open, std::unique_lock<std::mutex>& lock);

@@ -441,35 +441,32 @@ class Harness {
       }
       if (at != body.size()) std::abort();
     }
-    bool closed_itself = std::exchange(g_closed_itself, false);
-    auto it = streams_.find(id);
-    if (it == streams_.end() || !it->second.open) {
-      if (reply.code != 1) std::abort();  // never started, ended or closed: code 1
-      return false;
-    }
-    if (reply.code != 0 && reply.code != 5) std::abort();
-    if (reply.code == 5 || ended || closed_itself) it->second.open = false;
-    return it->second.open;
+    return Settle(id, 41, reply.code, reply.code != 0 || ended);
   }
 
   // What a well-formed 41 or 42 reply says about a stream, checked against what we know
   // of it. True for an item of a stream still open.
   bool Observe(uint64_t id, long long command, const Reply& reply) {
+    return Settle(id, command, reply.code, !(reply.code == 0 && reply.body.size() > 1));
+  }
+
+  // A well-formed 41 or 42 reply's code against what we know of stream `id`; `ends`: a 41
+  // reply that ended or failed it. True while the stream is open.
+  bool Settle(uint64_t id, long long command, long long code, bool ends) {
     bool closed_itself = std::exchange(g_closed_itself, false);
     auto it = streams_.find(id);
     if (it == streams_.end() || !it->second.open) {
-      if (reply.code != 1) std::abort();  // never started, ended or closed: code 1
+      if (code != 1) std::abort();  // never started, ended or closed: code 1
       return false;
     }
     Stream& stream = it->second;
     if (command == 42) {
-      if (reply.code != 0) std::abort();
+      if (code != 0) std::abort();
       stream.open = false;
       return false;
     }
-    if (reply.code != 0 && reply.code != 5) std::abort();
-    bool item = reply.code == 0 && reply.body.size() > 1;
-    if (!item || closed_itself) stream.open = false;  // ended, failed or closed from inside
+    if (code != 0 && code != 5) std::abort();
+    if (ends || closed_itself) stream.open = false;  // ended, failed or closed from inside
     return stream.open;
   }
 

@@ -106,19 +106,30 @@ def cancel_check() -> Callable[[], bool]:
 CANCEL_CHECK_EVERY = 0.001
 
 
+def _between_items(cancelled: Callable[[], bool]) -> Callable[[], None]:
+    """What a stream's body calls after each item: raises TaskCancelledError once
+    `cancelled` says so, asking it at most every CANCEL_CHECK_EVERY seconds."""
+    clock = time.monotonic
+    next_check = 0.0
+
+    def check() -> None:
+        nonlocal next_check
+        now = clock()
+        if now >= next_check:
+            next_check = now + CANCEL_CHECK_EVERY
+            if cancelled():
+                raise ray.exceptions.TaskCancelledError()
+    return check
+
+
 def _python_items(stream: Any) -> Iterator[Any]:
     """A LocalStream's items for a Python caller, closed when Ray stops early."""
     cancelled = cancel_check()
-    clock = time.monotonic
-    next_check = 0.0
+    between_items = _between_items(cancelled)
     with stream:
         for item in stream:
             yield stored(item)
-            now = clock()
-            if now >= next_check:
-                next_check = now + CANCEL_CHECK_EVERY
-                if cancelled():
-                    raise ray.exceptions.TaskCancelledError()
+            between_items()
     # A stream that ended while ray.cancel reached the task still ends as cancelled.
     if cancelled():
         raise ray.exceptions.TaskCancelledError()
@@ -129,17 +140,12 @@ def _native_items(library: Any, command: int, index: int, payload: bytes, callee
     """The items for a native caller: each the native block of one value (refs and
     handles inside read while the reply is alive, before FreeMemory)."""
     cancelled = cancel_check()
+    between_items = _between_items(cancelled)
     items = iterate_native(library, command, index, payload, callee, NativeBlock)
-    clock = time.monotonic
-    next_check = 0.0
     try:
         for item in items:
             yield item
-            now = clock()
-            if now >= next_check:  # as _python_items
-                next_check = now + CANCEL_CHECK_EVERY
-                if cancelled():
-                    raise ray.exceptions.TaskCancelledError()
+            between_items()
         if cancelled():  # ended while ray.cancel reached the task: still cancelled
             raise ray.exceptions.TaskCancelledError()
     finally:
