@@ -65,6 +65,20 @@ if [ ${#chosen[@]} -eq 0 ]; then
   chosen=("${STAGES[@]}")
   [ "$serial" = 1 ] || [ "$(nproc)" -lt 2 ] || lanes=1
 fi
+# A full run writes about 8 GB (build trees, the wheel's venvs, Ray's logs): say so at
+# the start, rather than as a compiler's "No space left on device" half an hour later.
+NEEDED_GB="${GORAY_TEST_NEEDED_GB:-8}"
+check_free_space() {
+  local folder free_gb
+  for folder in "$ROOT" "${TMPDIR:-/tmp}"; do
+    free_gb=$(( $(df -Pk "$folder" | awk 'NR == 2 { print $4 }') / 1024 / 1024 ))
+    if [ "$free_gb" -lt "$NEEDED_GB" ]; then
+      log "warning: $free_gb GB free under $folder; a full test run needs about $NEEDED_GB GB"
+    fi
+  done
+}
+[ "${#chosen[@]}" -lt "${#STAGES[@]}" ] || check_free_space
+
 if [ "$dry_run" -eq 1 ]; then
   if [ "$lanes" -eq 1 ]; then
     printf '%s\n' "${FIRST[@]}"
@@ -109,17 +123,25 @@ stage_gen() {
 stage_docs() { pytest_in docs "$ROOT/tests/docs"; }
 stage_examples() { bash "$ROOT/scripts/run-example.sh"; }
 # The wheel's tests hide the checkout from some of their commands (test_install.py mounts
-# over it), so their temporary folders are outside it: in a folder named after the
-# checkout, which is ccache's base for their compiles (build-wheel.sh sets its own).
+# over it), so their temporary folders are outside it, in the checkout's scratch folder
+# (below), which is ccache's base for their compiles (build-wheel.sh sets its own).
 stage_wheel() {
-  local base
-  base="${TMPDIR:-/tmp}/goray-tests-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
-  mkdir -p "$base"
-  CCACHE_BASEDIR="$base" "${PYTEST[@]}" --basetemp="$base/wheel" \
+  mkdir -p "$SCRATCH"
+  CCACHE_BASEDIR="$SCRATCH" "${PYTEST[@]}" --basetemp="$SCRATCH/wheel" \
     --junitxml="$ROOT/build/pytest/wheel.xml" "$ROOT/tests/wheel"
 }
 stage_interop() { bash "$ROOT/scripts/test-interop.sh"; }
 stage_reliability() { bash "$ROOT/scripts/test-reliability.sh"; }
+
+# Folders outside the checkout, named after it so that every clone has its own and a run
+# replaces what the last run in the same place left: the wheel's tests' (above) and Ray's
+# (RAY_TMPDIR: every Ray the tests start, and its session logs). Both are removed when
+# every stage passes and kept for a look when one fails. Short: Ray's socket paths must
+# fit in 107 bytes.
+checkout_id="$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+SCRATCH="${TMPDIR:-/tmp}/goray-tests-$checkout_id"
+export RAY_TMPDIR="${TMPDIR:-/tmp}/gr-$checkout_id"
+rm -rf "$RAY_TMPDIR" && mkdir -p "$RAY_TMPDIR"
 
 bash "$ROOT/scripts/setup.sh"
 
@@ -167,6 +189,9 @@ else
 fi
 if [ ${#failed[@]} -gt 0 ]; then
   log "failed stages: ${failed[*]}"
+  log "kept for a look: $SCRATCH (the wheel's tests), $RAY_TMPDIR (Ray's logs)"
+  df -h "$ROOT" "${TMPDIR:-/tmp}" >&2
   exit 1
 fi
+rm -rf "$SCRATCH" "$RAY_TMPDIR"
 log "passed stages: ${chosen[*]}"

@@ -84,3 +84,14 @@ def test_the_scanner_tests_run_in_gen_not_in_cpp():
     script = SCRIPT.read_text()
     assert "stage_cpp() { ctest_in_build -LE scanner; }" in script
     assert "build/tests/scanner/goray_scanner_test" in script
+
+
+def test_a_full_run_warns_at_its_start_when_the_disk_is_short():
+    """A full disk shows as itself before any build, not as a compiler's I/O error."""
+    short = run_tests("--dry-run", env_extra={"GORAY_TEST_NEEDED_GB": "1000000"})
+    assert short.returncode == 0, short.stderr
+    assert f"GB free under {ROOT}; a full test run needs about 1000000 GB" in short.stderr
+    roomy = run_tests("--dry-run", env_extra={"GORAY_TEST_NEEDED_GB": "0"})
+    assert "GB free" not in roomy.stderr
+    named = run_tests("-n", "cpp", env_extra={"GORAY_TEST_NEEDED_GB": "1000000"})
+    assert "GB free" not in named.stderr  # a stage or two needs far less
