@@ -14,7 +14,7 @@ from typing import Any, Dict, Generic, Iterator, NamedTuple, Tuple, TypeVar
 
 from ._protocol import NATIVE_CLASS_PREFIX, PYTHON_CLASS_PREFIX
 
-__all__ = ["IdStore", "objects", "actors", "StoredObject", "LentBuffers", "ActorEntry", "describe_actor"]
+__all__ = ["IdStore", "objects", "actors", "StoredObject", "RAW_ITEMS", "LentBuffers", "ActorEntry", "describe_actor"]
 
 T = TypeVar("T")
 
@@ -42,6 +42,13 @@ class IdStore(Generic[T]):
                 raise ValueError(f"{self._what} id {key} is already in use")
             self._items[key] = value
 
+    def replace(self, key: int, value: T) -> None:
+        """Files `value` under a key already held (KeyError if it is not)."""
+        with self._lock:
+            if key not in self._items:
+                raise KeyError(f"unknown {self._what} id {key} (never issued or already released)")
+            self._items[key] = value
+
     def get(self, key: int) -> T:
         """The value, or KeyError naming the store and the id."""
         try:
@@ -65,12 +72,23 @@ class IdStore(Generic[T]):
         return len(self._items)
 
 
+#: StoredObject.native of a native stream's item (NextStreamRef): its value is a
+#: NativeBlock, or, for a small block without refs or handles inside, the block's bytes
+#: themselves (Ray stores bytes as they are, where it pickles a NativeBlock: about half
+#: of a C++-to-C++ stream's cost per item). Readers that get the value here decode
+#: such bytes as the block (goray._ray.objects.from_raw_item); where the ref itself
+#: leaves for other readers, it is replaced first by one holding the NativeBlock
+#: (goray._ray.objects.escaped).
+RAW_ITEMS = 2
+
+
 class StoredObject(NamedTuple):
     """An object ref handed to native code, with what produced it (for messages) and
-    whether its value is a NativeBlock (the bytes of a native producer)."""
+    whether its value is a NativeBlock (the bytes of a native producer): True, or
+    RAW_ITEMS."""
     ref: Any
     label: str
-    native: bool = False
+    native: int = False
 
 
 class LentBuffers(NamedTuple):

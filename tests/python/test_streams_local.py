@@ -205,24 +205,27 @@ def case_ray_body_for_python_callers_closes_when_interrupted():
     assert _alive() == base
 
 
-def case_ray_body_for_native_callers_yields_native_blocks():
+def case_ray_body_for_native_callers_yields_raw_or_native_blocks():
     import goray
     from goray import _codec
     from goray._ray import py2native  # noqa: F401
     from goray._ray import streams
-    from goray._ray.objects import NativeBlock
+    from goray._ray.objects import OUT_OF_BAND_FROM, NativeBlock
     base = _alive()
     body = streams.task_body("CountUp")
     items = list(body(_codec.pack(3)))  # a native caller's args block (bytes first)
-    assert all(type(item) is NativeBlock for item in items), items
-    assert [item.to_python() for item in items] == [0, 1, 2]
-    assert [item.as_argument() for item in items] == [_codec.pack(i) for i in range(3)]
+    # Small blocks without refs inside come as their bytes (Ray stores bytes unpickled).
+    assert items == [_codec.pack(i) for i in range(3)], items
+    assert all(type(item) is bytes for item in items)
+    large = list(streams.task_body("ArrayItems")(_codec.pack(1) + _codec.pack(OUT_OF_BAND_FROM // 8)))
+    assert [type(item) for item in large] == [NativeBlock]  # out of band: a NativeBlock
+    assert large[0].to_python().size == OUT_OF_BAND_FROM // 8
     running = body(_codec.pack(1000))
     next(running)
     running.close()
     assert _alive() == base
     failing = streams.task_body("FailAfter")(_codec.pack(1))
-    assert next(failing).to_python() == 0
+    assert next(failing) == _codec.pack(0)
     with pytest.raises(goray.NativeError) as failure:
         next(failing)
     assert "stream broke after 1 items" in str(failure.value), repr(failure.value)
@@ -323,7 +326,8 @@ def case_ray_actor_methods_stream():
     from goray import _codec
     from goray._ray import bodies, py2native  # noqa: F401
     from goray._ray import streams
-    from goray._ray.objects import NativeBlock
+    from goray._ray.objects import NativeBlock, from_raw_item
+    from goray._stores import RAW_ITEMS
     assert streams.streaming_methods("Streamer") == {"Range"}
     members = bodies._ray_members("Streamer", ["Count", "Range"])
     import inspect
@@ -340,8 +344,13 @@ def case_ray_actor_methods_stream():
     host._goray_index = actor.index
     assert list(members["Range"](host, 2)) == ["q0", "q1"]
     blocks = list(members["Range__"](host, _codec.pack(2)))
-    assert all(type(block) is NativeBlock for block in blocks)
-    assert [block.to_python() for block in blocks] == ["q0", "q1"]
+    # Small items without refs inside are their blocks' bytes (Ray stores bytes as they
+    # are); readers decode them as NativeBlocks (objects.from_raw_item).
+    assert blocks == [_codec.pack("q0"), _codec.pack("q1")]
+    decoded = [from_raw_item(block, RAW_ITEMS) for block in blocks]
+    assert all(type(block) is NativeBlock for block in decoded)
+    assert [block.to_python() for block in decoded] == ["q0", "q1"]
+    assert from_raw_item(blocks[0], True) is blocks[0]  # bytes of other refs stay bytes
     actor.close()
 
 

@@ -9,8 +9,8 @@ import pytest
 import ray
 
 import goray
-from goray import _codec
-from goray._ray import bodies
+from goray import _codec, _stores
+from goray._ray import bodies, objects
 from goray._ray.objects import NativeBlock, to_python
 from ref_table import wait_until
 
@@ -162,15 +162,35 @@ def test_array_items_are_numpy_arrays(lib):
         assert item.tolist() == [float(index)] * 4
 
 
-def test_native_callers_items_pass_on_to_a_cpp_task(lib):
+def test_native_callers_items_are_raw_blocks_and_pass_on_to_a_cpp_task(lib):
     # A native caller's form (an args block first, the Ray task name native callers
-    # use): the items are NativeBlocks, handed to Square as they are.
+    # use): a small item is its block's bytes, which Ray stores without pickling.
     native = bodies.native_task("CountUp").options(name="GolangTask.CountUp")
     refs = list(native.remote(_codec.pack(4)))
-    assert all(type(ray.get(ref)) is NativeBlock for ref in refs)
-    square = bodies.native_task("Square").options(name="GolangTask.Square")
-    squares = [square.remote(b"", (0,), ref) for ref in refs]  # the ref resolved at position 0
-    assert [to_python(block) for block in ray.get(squares)] == [0.0, 1.0, 4.0, 9.0]
+    assert [ray.get(ref) for ref in refs] == [_codec.pack(i) for i in range(4)]
+    # Where native code hands such a ref on (here as an argument), the objects store
+    # gives a ref holding the NativeBlock instead, as every native producer's ref does.
+    ids = [_stores.objects.add(_stores.StoredObject(ref, "CountUp", _stores.RAW_ITEMS))
+           for ref in refs]
+    try:
+        moved = [objects.escaped(i, _stores.objects.get(i)) for i in ids]
+        assert all(type(ray.get(entry.ref)) is NativeBlock for entry in moved)
+        assert all(_stores.objects.get(i) == entry for i, entry in zip(ids, moved))
+        assert objects.escaped(ids[0], moved[0]) is moved[0]  # once: then an ordinary entry
+        square = bodies.native_task("Square").options(name="GolangTask.Square")
+        squares = [square.remote(b"", (0,), entry.ref) for entry in moved]  # resolved at 0
+        assert [to_python(block) for block in ray.get(squares)] == [0.0, 1.0, 4.0, 9.0]
+    finally:
+        for i in ids:
+            _stores.objects.pop(i)
+
+
+def test_a_native_callers_large_item_stays_a_native_block(lib):
+    # From OUT_OF_BAND_FROM bytes a block stays a NativeBlock (its data out of band).
+    native = bodies.native_task("ArrayItems").options(name="GolangTask.ArrayItems")
+    size = objects.OUT_OF_BAND_FROM // 8 + 16
+    refs = list(native.remote(_codec.pack(2) + _codec.pack(size)))
+    assert [type(ray.get(ref)) for ref in refs] == [NativeBlock, NativeBlock]
 
 
 def test_streaming_option_only_for_generators(lib):

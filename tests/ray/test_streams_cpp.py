@@ -18,6 +18,13 @@ def test_a_cpp_task_sums_a_cpp_generator(lib):
     assert run("SumStream", 0) == 0
 
 
+def test_a_cpp_tasks_stream_items_pass_on_as_arguments_and_inside_values(lib):
+    # Small items of a C++ stream are stored as their blocks' bytes; handed on (to a
+    # C++ task, a Python task, inside a list), each reader still gets the value.
+    total = sum(range(12))
+    assert run("PassStreamItemsOn", 12) == [2 * total, total, total, total]
+
+
 def test_a_cpp_task_sums_a_python_generator(lib):
     assert run("SumPyStream", 10) == sum(range(10))
 

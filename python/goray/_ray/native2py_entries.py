@@ -14,7 +14,7 @@ from .._handlers import Reply
 from .._protocol import Code, pack_u64
 from .._stores import LentBuffers, StoredObject
 from ..errors import GorayError
-from . import streams
+from . import objects, streams
 from .native2py_failures import FailedSubmission
 
 __all__ = ["Entry", "get_entry", "stored_object", "not_an_object", "new_object", "unknown_id",
@@ -31,7 +31,8 @@ def get_entry(object_id: int) -> Entry:
 
 
 def stored_object(object_id: int) -> StoredObject:
-    """The stored object of an id used as an argument or waited on; a failed
+    """The stored object of an id used as an argument or waited on (a native
+    stream's item with a ref that holds its NativeBlock: objects.escaped); a failed
     submission's id raises its error (what used it fails the same way)."""
     stored = _stores.objects.get(object_id)
     not_object = not_an_object(object_id, stored)
@@ -42,7 +43,7 @@ def stored_object(object_id: int) -> StoredObject:
         first = stored.text.decode("utf-8", errors="replace").split("\n", 1)[0]
         raise GorayError(f"object {object_id} is the result of a submission of {stored.label} "
                          f"that failed: {first}")
-    return stored  # type: ignore[return-value]
+    return objects.escaped(object_id, stored)  # type: ignore[arg-type]
 
 
 def not_an_object(object_id: int, entry: Any) -> Optional[str]:

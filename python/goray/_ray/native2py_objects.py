@@ -67,13 +67,14 @@ def _get_object(data: memoryview) -> Reply:
 _NOTHING_LENT = pack_u64(0)
 
 
-def _lent_reply(object_id: int, value: Any, native: bool) -> Reply:
+def _lent_reply(object_id: int, value: Any, native: int) -> Reply:
     """GetObject's reply to a lend request: ``u64 lent id`` + the value's block. A
     native block's large arrays (scattered, or top-level ext 71 of a contiguous one)
     are ext 72 lent at their data in the object store, kept alive by a new entry of
     the objects store (the lent id) until native code releases it: the reply holds
     no copy of them. Nothing to lend (no such array, refs inside, a Python value):
     lent id 0 and the reply GetObject gives without lending."""
+    value = objects.from_raw_item(value, native)
     if type(value) is objects.NativeBlock and not value.refs and not value.actors:
         if value.segments is not None:
             pieces, lent = scatter.pieces(value.segments, value.datas, ADDRESS_LENT)
@@ -93,8 +94,9 @@ def _lent_reply(object_id: int, value: Any, native: bool) -> Reply:
     return code, payload
 
 
-def _value_reply(object_id: int, value: Any, native: bool) -> Reply:
+def _value_reply(object_id: int, value: Any, native: int) -> Reply:
     """GetObject's reply for a value Ray returned (`native`: a native producer's)."""
+    value = objects.from_raw_item(value, native)
     if value is None and native:  # a native producer's empty block (EMPTY_NATIVE_RESULT)
         return Code.SUCCESS, b""
     if type(value) is objects.NativeBlock:  # a native producer's bytes, verbatim
@@ -107,7 +109,7 @@ def _value_reply(object_id: int, value: Any, native: bool) -> Reply:
                         f"{_codec.pack_failure(value, error)}") from None
 
 
-def _guarded(object_id: int, value: Any, native: bool) -> Reply:
+def _guarded(object_id: int, value: Any, native: int) -> Reply:
     """As _value_reply, a value that cannot be sent being a code-1 reply."""
     try:
         return _value_reply(object_id, value, native)

@@ -17,7 +17,8 @@ import ray
 from .. import _codec, _stores
 from .._handlers import Handler, Reply
 from .._protocol import Buffer, Code, Native2Py, pack_u64
-from .objects import NativeBlock
+from .._stores import RAW_ITEMS
+from .objects import NativeBlock, from_raw_item
 from .streams import StoredStream
 
 __all__ = ["HANDLERS", "WITH_VALUE", "ALL_READY", "INLINE_UP_TO", "BATCH_ITEMS", "BATCH_BYTES",
@@ -45,10 +46,16 @@ _ENTRY_HEAD = struct.Struct("<QI")  # object id, inline value length (0: none)
 _PLAIN = (int, float, bool, str, bytes, type(None))
 
 
-def _inline_form(value: Any, native: bool) -> Optional[Buffer]:
+def _item_native(entry: StoredStream) -> int:
+    """StoredObject.native of the stream's items: a native producer's may be bytes."""
+    return RAW_ITEMS if entry.native else False
+
+
+def _inline_form(value: Any, native: int) -> Optional[Buffer]:
     """A value already read as GetObject would reply it, when it is small and holds
     no refs or actor handles (whose ids would be registered for a value the caller
     may never read); None otherwise: the caller asks GetObject."""
+    value = from_raw_item(value, native)
     if value is None and native:  # a native producer's empty block: GetObject's own reply
         return None
     if type(value) is NativeBlock:
@@ -60,7 +67,7 @@ def _inline_form(value: Any, native: bool) -> Optional[Buffer]:
     return _codec.pack(value)
 
 
-def _inline_value(ref: Any, native: bool) -> Optional[Buffer]:
+def _inline_value(ref: Any, native: int) -> Optional[Buffer]:
     """The item's inline form when its value is already in this process."""
     try:
         value = ray.get(ref, timeout=0)
@@ -69,7 +76,7 @@ def _inline_value(ref: Any, native: bool) -> Optional[Buffer]:
     return _inline_form(value, native)
 
 
-def _inline_values(refs: List[Any], native: bool) -> List[Optional[Buffer]]:
+def _inline_values(refs: List[Any], native: int) -> List[Optional[Buffer]]:
     """The inline forms of several items: one ray.get when every value is here,
     else item by item (an error item, or one not ready, has none)."""
     try:
@@ -121,14 +128,15 @@ def _ready_after(entry: StoredStream) -> Tuple[List[Any], bool]:
 def _batch_reply(entry: StoredStream, refs: List[Any], ended: bool, with_value: bool) -> bytes:
     """`id0, 02, u32 count, u8 ended`, then per item `u64 id, u32 value length (0:
     none), value`. Items past BATCH_BYTES of values go in without theirs."""
-    values: List[Optional[Buffer]] = (_inline_values(refs, entry.native) if with_value
+    native = _item_native(entry)
+    values: List[Optional[Buffer]] = (_inline_values(refs, native) if with_value
                                       else [None] * len(refs))
     objects = _stores.objects
     pieces: List[Buffer] = []
     budget = BATCH_BYTES
     first = 0
     for ref, value in zip(refs, values):
-        object_id = objects.add(_stores.StoredObject(ref, entry.label, entry.native))
+        object_id = objects.add(_stores.StoredObject(ref, entry.label, native))
         if not first:
             first = object_id
         if value is not None and len(value) <= budget:
@@ -168,9 +176,10 @@ def next_stream_ref(data: memoryview) -> Reply:
         if flags & ALL_READY:
             more, ended = _ready_after(entry)
             return Code.SUCCESS, _batch_reply(entry, [ref, *more], ended, bool(flags & WITH_VALUE))
-    reply = pack_u64(_stores.objects.add(_stores.StoredObject(ref, entry.label, entry.native)))
+    native = _item_native(entry)
+    reply = pack_u64(_stores.objects.add(_stores.StoredObject(ref, entry.label, native)))
     if flags & WITH_VALUE:
-        value = _inline_value(ref, entry.native)
+        value = _inline_value(ref, native)
         if value is not None:
             return Code.SUCCESS, b"".join((reply, _INLINE_TAG, value))
     return Code.SUCCESS, reply

@@ -14,10 +14,15 @@ goes out of band apart from it).
 from __future__ import annotations
 
 import pickle
+import sys
 from typing import Any, List, Optional, Sequence, Tuple
 
-from .. import _codec
+import ray
+import ray.exceptions
+
+from .. import _codec, _stores
 from .._protocol import Buffer
+from .._stores import RAW_ITEMS, StoredObject
 from . import nested, scatter
 
 __all__ = ["NativeBlock", "EMPTY_NATIVE_RESULT", "to_python", "OUT_OF_BAND_FROM",
@@ -272,6 +277,45 @@ def to_python(value: Any) -> Any:
     return value.to_python() if type(value) is NativeBlock else value
 
 
+def stream_item(view: Buffer) -> Any:
+    """What the body of a native stream for a native caller yields for one item's
+    block: the block's bytes when it is small and holds no refs or handles (Ray stores
+    bytes without pickling them; readers know them by their entry's RAW_ITEMS),
+    else the NativeBlock."""
+    if len(view) < OUT_OF_BAND_FROM and not _codec.find_ref_exts(view):
+        return bytes(view)
+    return NativeBlock(view)
+
+
+def from_raw_item(value: Any, native: int) -> Any:
+    """A value read from a ref whose entry says `native`: a RAW_ITEMS entry's bytes
+    are the NativeBlock of a native stream's item (stream_item); anything else is
+    as read."""
+    if native == RAW_ITEMS and type(value) is bytes:
+        return NativeBlock.stored(value)
+    return value
+
+
+def escaped(object_id: int, stored: StoredObject) -> StoredObject:
+    """The entry of `object_id` for a use that hands its ref on (an argument, a ref
+    inside a value): a RAW_ITEMS entry whose value is bytes is replaced by one whose
+    ref holds the NativeBlock, as every other native producer's ref does, so readers
+    that never see the entry decode it as before. Any other entry is as it was."""
+    if stored.native != RAW_ITEMS:
+        return stored
+    try:
+        value = ray.get(stored.ref)  # an item NextStreamRef handed out: produced already
+    except ray.exceptions.RayError:
+        value = None  # the stream's error: every reader gets it as it is
+    ref = ray.put(NativeBlock.stored(value)) if type(value) is bytes else stored.ref
+    moved = StoredObject(ref, stored.label, True)
+    try:
+        _stores.objects.replace(object_id, moved)
+    except KeyError:
+        pass  # released meanwhile by another thread: this use still has its ref
+    return moved
+
+
 #: Bytes values from this size on take the paths below.
 LARGE_BYTES = 1 << 20
 
@@ -314,3 +358,6 @@ def stored(result: Any) -> Any:
     if type(result) is bytes and len(result) >= LARGE_BYTES:
         return StoredBytes(result)
     return result
+
+
+nested.objects = sys.modules[__name__]  # nested reads escaped entries through it

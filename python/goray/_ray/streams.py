@@ -137,11 +137,12 @@ def _python_items(stream: Any) -> Iterator[Any]:
 
 def _native_items(library: Any, command: int, index: int, payload: bytes, callee: str,
                   keep: List[Any]) -> Iterator[Any]:
-    """The items for a native caller: each the native block of one value (refs and
-    handles inside read while the reply is alive, before FreeMemory)."""
+    """The items for a native caller: each the native block of one value, as bytes
+    when small and without refs or handles (objects.stream_item; refs and handles
+    inside read while the reply is alive, before FreeMemory)."""
     cancelled = cancel_check()
     between_items = _between_items(cancelled)
-    items = iterate_native(library, command, index, payload, callee, NativeBlock)
+    items = iterate_native(library, command, index, payload, callee, objects.stream_item)
     try:
         for item in items:
             yield item

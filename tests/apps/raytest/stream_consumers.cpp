@@ -20,6 +20,28 @@ int64_t SumStream(int64_t n) {
   return total;
 }
 
+// CountUp(n)'s items handed on rather than read here (a small item's ref holds its
+// block's bytes, which the driver replaces with a NativeBlock's ref as the ref leaves):
+// the sums of DoubleOf over each item as an argument, of py_identity over each, of
+// py_get_all over all of them inside a list, and of the items read here afterwards.
+int64_t DoubleOf(int64_t x) { return 2 * x; }
+
+std::vector<int64_t> PassStreamItemsOn(int64_t n) {
+  goray::Stream<goray::Future<int64_t>> stream(goray::RemoteStream("CountUp", n));
+  std::vector<goray::Future<int64_t>> items;
+  for (goray::Future<int64_t> item : stream) items.push_back(item);
+  std::vector<int64_t> sums(4, 0);
+  for (const goray::Future<int64_t>& item : items) {
+    sums[0] += goray::RemoteCall("DoubleOf", item).Get<int64_t>();
+    sums[1] += goray::RemoteCallPyTask("py_identity", item).Get<int64_t>();
+  }
+  for (int64_t value : goray::RemoteCallPyTask("py_get_all", items).Get<std::vector<int64_t>>()) {
+    sums[2] += value;
+  }
+  for (goray::Future<int64_t>& item : items) sums[3] += item.Get();
+  return sums;
+}
+
 // The items of the Python generator task py_count(n), summed.
 int64_t SumPyStream(int64_t n) {
   goray::Stream<goray::Future<int64_t>> stream(goray::RemoteStreamPyTask("py_count", n));
@@ -90,6 +112,8 @@ std::vector<std::string> NodesOfStream(int64_t n, std::string resource) {
 void RegisterStreamConsumers(goray::Registry& registry) {
   registry.AddTask("SumStream", &SumStream);
   registry.AddTask("SumPyStream", &SumPyStream);
+  registry.AddTask("DoubleOf", &DoubleOf);
+  registry.AddTask("PassStreamItemsOn", &PassStreamItemsOn);
   registry.AddTask("StreamUntilError", &StreamUntilError);
   registry.AddTask("RangeOfActor", &RangeOfActor);
   registry.AddTask("CancelMidStream", &CancelMidStream);
