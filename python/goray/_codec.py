@@ -201,6 +201,22 @@ def _fast_finder() -> Any:
 _fast_find_ref_exts = _fast_finder()
 
 
+def _fast_decoder() -> Any:
+    if os.environ.get("GORAY_NO_FASTPATH"):
+        return None
+    try:
+        fastpath = importlib.import_module("._fastpath", __package__)
+    except ImportError:
+        return None
+    return getattr(fastpath, "unpack_values", None)
+
+
+#: The compiled decoder of a block's values, or None: unpack_values(data) -> a list,
+#: or None when it leaves `data` to this module (anything it would not decode exactly
+#: as unpack_values does: exts other than inline arrays, arrays without NumPy, ...).
+fast_unpack_values = _fast_decoder()
+
+
 def find_ref_exts(data: Buffer) -> List[Tuple[int, int]]:
     """[(offset, type)]: where the 8-byte payloads of the ext 73 (ObjectRef) and 74
     (actor handle) fixext 8 items of concatenated msgpack values start. Payloads of

@@ -95,9 +95,12 @@ def _python_value(callee: str) -> Callable[[memoryview], Any]:
     unpack_result_block)."""
     what = f"result of {callee}: position" if callee else "result"
     unpack = _codec.unpack_first_values
+    fast = _codec.fast_unpack_values  # one C call per item on Ray's per-item path
 
     def value(view: memoryview) -> Any:
-        values = unpack(view, what)
+        values = fast(view) if fast is not None else None
+        if values is None:
+            values = unpack(view, what)
         if len(values) == 1:
             return values[0]
         return values if values else None
@@ -233,6 +236,27 @@ class LocalStream:
             self._ended()
             raise StopIteration
         return item
+
+    def next_batch(self) -> List[Any]:
+        """The items read ahead and not handed out yet, reading a batch when there are
+        none; [] once the stream ended. For Ray's bodies, which hand items out from the
+        list (a ``next()`` per item costs them a method call and a deque's pop). Without
+        read-ahead (an older library): one item."""
+        ahead = self._ahead
+        if ahead is not None and not ahead and self._open:
+            try:
+                self._read_ahead()
+            except StopIteration:
+                return []
+            ahead = self._ahead
+        if ahead is None:
+            try:
+                return [self.__next__()]
+            except StopIteration:
+                return []
+        items = list(ahead)
+        ahead.clear()
+        return items
 
     def _read_ahead(self) -> bool:
         """One batch into the read-ahead queue: True with items there; False when the

@@ -258,6 +258,35 @@ def case_ray_bodies_read_ahead_in_batches():
     assert list(slow) == [1, 2]
 
 
+def case_next_batch_hands_out_what_was_read_ahead():
+    # Ray's bodies take the read-ahead items as a list: what next() left, then a batch
+    # per call, then [] at the end.
+    from goray import _streams_local
+    base = _alive()
+    stream = _ahead("CountUp", 600)
+    assert next(stream) == 0
+    first = stream.next_batch()
+    assert first == list(range(1, _streams_local.AHEAD_ITEMS))  # the rest of the first batch
+    rest = []
+    while True:
+        batch = stream.next_batch()
+        if not batch:
+            break
+        assert len(batch) <= _streams_local.AHEAD_ITEMS
+        rest += batch
+    assert rest == list(range(_streams_local.AHEAD_ITEMS, 600))
+    assert stream.next_batch() == [] and stream.closed and _alive() == base
+
+
+def case_next_batch_error_after_items():
+    import goray
+    stream = _ahead("FailAfter", 3)
+    assert stream.next_batch() == [0, 1, 2]  # the items before the error first
+    with pytest.raises(goray.NativeError, match="stream broke after 3 items"):
+        stream.next_batch()
+    assert stream.next_batch() == []
+
+
 def case_read_ahead_error_after_items():
     import goray
     base = _alive()
@@ -292,6 +321,14 @@ def case_read_ahead_falls_back_for_a_library_without_batches():
     stream = _streams_local.LocalStream(OlderLibrary(), stream_id, "CountUp", ahead=True)
     assert list(stream) == [0, 1, 2]
     assert asked[0] == 20 and set(asked[1:]) == {8}, asked  # refused once, then one by one
+    # next_batch (Ray's bodies) too: one item per batch after the refusal.
+    asked.clear()
+    stream_id = _streams_local.start_stream(library, int(_streams_local._START_TASK_STREAM), 0,
+                                            _streams_local.pack_call(b"CountUp", [b"\x02"]),
+                                            "CountUp")
+    stream = _streams_local.LocalStream(OlderLibrary(), stream_id, "CountUp", ahead=True)
+    assert [stream.next_batch() for _ in range(3)] == [[0], [1], []]
+    assert asked[0] == 20 and set(asked[1:]) == {8}, asked
 
 
 def case_ray_body_asks_about_cancellation_at_most_every_interval():

@@ -127,9 +127,13 @@ def _python_items(stream: Any) -> Iterator[Any]:
     cancelled = cancel_check()
     between_items = _between_items(cancelled)
     with stream:
-        for item in stream:
-            yield stored(item)
-            between_items()
+        while True:
+            batch = stream.next_batch()
+            if not batch:
+                break
+            for item in batch:
+                yield stored(item)
+                between_items()
     # A stream that ended while ray.cancel reached the task still ends as cancelled.
     if cancelled():
         raise ray.exceptions.TaskCancelledError()
