@@ -186,7 +186,8 @@ def _ext_hook(code: int, data: bytes) -> Any:
 _REF_MARK = re.compile(rb"\xd7[\x49\x4a]")
 
 
-def _fast_finder() -> Any:
+def _compiled(name: str) -> Any:
+    """Function `name` of the compiled fast path, or None (not built, or turned off)."""
     if os.environ.get("GORAY_NO_FASTPATH"):
         return None
     try:
@@ -195,26 +196,15 @@ def _fast_finder() -> Any:
         fastpath = importlib.import_module("._fastpath", __package__)
     except ImportError:
         return None
-    return getattr(fastpath, "find_ref_exts", None)
+    return getattr(fastpath, name, None)
 
 
-_fast_find_ref_exts = _fast_finder()
-
-
-def _fast_decoder() -> Any:
-    if os.environ.get("GORAY_NO_FASTPATH"):
-        return None
-    try:
-        fastpath = importlib.import_module("._fastpath", __package__)
-    except ImportError:
-        return None
-    return getattr(fastpath, "unpack_values", None)
-
+_fast_find_ref_exts = _compiled("find_ref_exts")
 
 #: The compiled decoder of a block's values, or None: unpack_values(data) -> a list,
 #: or None when it leaves `data` to this module (anything it would not decode exactly
 #: as unpack_values does: exts other than inline arrays, arrays without NumPy, ...).
-fast_unpack_values = _fast_decoder()
+fast_unpack_values = _compiled("unpack_values")
 
 
 def find_ref_exts(data: Buffer) -> List[Tuple[int, int]]:
