@@ -95,7 +95,9 @@ def _stored_object(object_id: int) -> Any:
         text = bytes(getattr(stored, "text", b"")).decode("utf-8", errors="replace")
         raise GorayError(f"a value holds object {object_id}, the result of a submission of "
                          f"{getattr(stored, 'label', '?')} that failed: {text.split(chr(10), 1)[0]}")
-    if stored.native == _stores.RAW_ITEMS:  # a stream's item: its ref leaves in a value
+    # A stream's raw item: its ref leaves in a value (such entries exist only once
+    # NextStreamRef, and so goray._ray.objects, was imported).
+    if stored.native == _stores.RAW_ITEMS:
         return objects.escaped(object_id, stored)
     return stored
 

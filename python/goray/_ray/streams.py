@@ -6,8 +6,9 @@ default), and a native actor's generator method m as generator methods m and
 m__. Each body starts the stream in its worker (StartTaskStream 39 /
 StartMethodStream 40), yields one item per NextStreamItem 41 and closes it
 (CloseStream 42) when Ray stops early: cancellation, the consumer gone, an error.
-Items are Python values for Python callers and NativeBlocks (one value) for
-native callers, by the caller forms bodies.py documents; a C++ exception mid-stream
+Items are Python values for Python callers and one value's native block for
+native callers (its bytes when small, else a NativeBlock: objects.stream_item), by
+the caller forms bodies.py documents; a C++ exception mid-stream
 is raised here, so Ray delivers it as the next item.
 
 Consumer side (Native2Py): ExeRemoteTask 5, ExePythonRemoteTask 16 and
@@ -33,7 +34,7 @@ from .._protocol import NATIVE_TASK_PREFIX, PYTHON_TASK_PREFIX, Buffer, Py2Nativ
 from .._streams_local import iterate_native, method_stream, not_a_generator, task_stream
 from ..errors import GorayError
 from . import bodies, crashes, objects, submit
-from .objects import NativeBlock, stored, to_python
+from .objects import stored, to_python
 
 __all__ = ["NUM_RETURNS", "STREAMING", "StoredStream", "task_streams", "streaming_methods",
            "task_body", "plain_method", "encoded_method", "run_python_generator",
