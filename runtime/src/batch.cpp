@@ -63,9 +63,11 @@ void FillEntry(ObjectReply& entry, std::string_view body, std::shared_ptr<void> 
 }
 
 // One GetObjects round trip for ids the driver knows; fills `replies` at `slots`.
-// `lend`: a trailing flags byte 1 asks for each entry's arrays lent.
+// `lend`: a trailing flags byte 1 asks for each entry's arrays lent. A failure of the
+// request as a whole is thrown naming `what` (default: "Get of N objects").
 void GetObjectsBatch(const std::vector<std::uint64_t>& ids, const std::vector<std::size_t>& slots,
-                     double timeout_seconds, bool lend, std::vector<ObjectReply>& replies) {
+                     double timeout_seconds, bool lend, std::vector<ObjectReply>& replies,
+                     std::string_view what = {}) {
   std::string request;
   request.reserve(13 + 8 * ids.size());
   AppendF64(request, timeout_seconds < 0 ? -1.0 : timeout_seconds);
@@ -74,7 +76,10 @@ void GetObjectsBatch(const std::vector<std::uint64_t>& ids, const std::vector<st
   for (std::uint64_t id : ids) AppendU64(request, id);
   if (lend) request.push_back(1);
   DriverReply reply = CallDriver(kGetObjects, request);
-  if (reply.code != 0) ThrowDriverFailure(reply, "Get of " + std::to_string(ids.size()) + " objects");
+  if (reply.code != 0) {
+    ThrowDriverFailure(reply, what.empty() ? "Get of " + std::to_string(ids.size()) + " objects"
+                                           : std::string(what));
+  }
   const std::string_view body = reply.data.view();
   std::shared_ptr<void> owner = std::move(reply.data).Share();
   std::size_t at = 0;
@@ -127,6 +132,18 @@ void AdoptAll(std::vector<ObjectReply>& replies) {
     reply.refs = std::move(refs);
   }
   if (first_error) std::rethrow_exception(first_error);
+}
+
+FetchedObject GetOneObject(std::uint64_t id, double timeout_seconds, bool lend, std::string_view what) {
+  std::vector<ObjectReply> replies(1);
+  GetObjectsBatch({id}, {0}, timeout_seconds, lend, replies, what);
+  ObjectReply& entry = replies[0];
+  if (entry.code != 0) ThrowDriverFailure(entry.code, entry.payload, what);
+  FetchedObject fetched;
+  fetched.payload = entry.payload;
+  fetched.owner = std::move(entry.owner);
+  fetched.lent = entry.lent;
+  return fetched;
 }
 
 std::vector<ObjectReply> FetchObjects(const std::vector<std::uint64_t>& ids, double timeout_seconds) {

@@ -104,6 +104,8 @@ detail::FetchedObject detail::GetObjectPayload(std::uint64_t id, double timeout_
     ThrowDriverFailure(lost->code, lost->text, lost->callee);
   }
   const bool lend = FeatureOn(kFeatureArraysOutOfBand);
+  // GetObjects of one id where the driver has it: a binary request, no JSON to parse.
+  if (FeatureOn(kFeaturePipelined)) return GetOneObject(id, timeout_seconds, lend, what);
   DriverReply reply = CallDriver(kGetObject, GetObjectRequest(id, timeout_seconds, lend));
   if (reply.code != 0) ThrowDriverFailure(reply, what);  // failures have no prefix
   if (!lend) return Owned(std::move(reply.data));

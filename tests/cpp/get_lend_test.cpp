@@ -41,6 +41,35 @@ std::vector<nlohmann::json> GetRequests() {
   return requests;
 }
 
+// Every GetObjects request so far, as (ids, lend): `f64 timeout, u32 count, ids, [flags]`.
+std::vector<std::pair<std::vector<std::uint64_t>, bool>> GetObjectsRequests() {
+  std::vector<std::pair<std::vector<std::uint64_t>, bool>> requests;
+  for (const auto& event : Events()) {
+    if (event.command != 34) continue;
+    const std::string& payload = event.payload;
+    const auto count = static_cast<std::size_t>(recording_driver::Le(payload, 8, 4));
+    std::vector<std::uint64_t> ids;
+    for (std::size_t i = 0; i < count; ++i) ids.push_back(recording_driver::Le(payload, 12 + 8 * i, 8));
+    const bool lend = payload.size() == 13 + 8 * count && (payload.back() & 1) != 0;
+    requests.emplace_back(std::move(ids), lend);
+  }
+  return requests;
+}
+
+// Does the request of `command` (GetObject 6, or GetObjects 34 of one id) ask to lend?
+bool AsksToLend(long long command, const std::string& payload) {
+  if (command == 34) return payload.size() == 21 && (payload.back() & 1) != 0;
+  const nlohmann::json request = nlohmann::json::parse(payload);
+  return request.size() == 4 && request[3] == 1;
+}
+
+// The driver's answer (code, body) to a single Get: as it is for GetObject, as the
+// one entry of a code-0 reply for GetObjects.
+std::tuple<long long, std::string> AnswerGet(long long command, long long code, const std::string& body) {
+  if (command == 34) return {0LL, recording_driver::GetObjectsEntry(static_cast<std::uint32_t>(code), body)};
+  return {code, body};
+}
+
 class GetLend : public testing::Test {
  protected:
   static void SetUpTestSuite() { RegisterCallback(&recording_driver::Callback); }
@@ -52,10 +81,9 @@ class GetLend : public testing::Test {
     for (std::size_t i = 0; i < plasma_.size(); ++i) plasma_[i] = 0.5 * static_cast<double>(i);
     std::lock_guard lock(recording_driver::Driver().mu);
     recording_driver::Driver().answer = [this](long long command, const std::string& payload) {
-      if (command != 6) return std::make_tuple(0LL, std::string());
-      const nlohmann::json request = nlohmann::json::parse(payload);
-      const bool lend = request.size() == 4 && request[3] == 1;
-      return std::make_tuple(0LL, lend ? U64(kLent) + LentArray(plasma_) : Packed(2.5));
+      if (command != 6 && command != 34) return std::make_tuple(0LL, std::string());
+      return AnswerGet(command, 0,
+                       AsksToLend(command, payload) ? U64(kLent) + LentArray(plasma_) : Packed(2.5));
     };
   }
   void TearDown() override {
@@ -67,7 +95,8 @@ class GetLend : public testing::Test {
   void Answer(long long code, std::string body) {
     std::lock_guard lock(recording_driver::Driver().mu);
     recording_driver::Driver().answer = [code, body](long long command, const std::string&) {
-      return command == 6 ? std::make_tuple(code, body) : std::make_tuple(0LL, std::string());
+      return command == 6 || command == 34 ? AnswerGet(command, code, body)
+                                           : std::make_tuple(0LL, std::string());
     };
   }
 
@@ -75,17 +104,52 @@ class GetLend : public testing::Test {
 };
 
 TEST_F(GetLend, TheRequestAsksToLendOnlyWithBit4) {
-  ASSERT_EQ(recording_driver::EnableFeatures(1 | 2), 3u);
+  // A driver without GetObjects (pipelining off): GetObject's JSON request.
+  ASSERT_EQ(recording_driver::EnableFeatures(0), 0u);
   EXPECT_EQ(goray::ObjectRef(kObject).Get<double>(), 2.5);
-  ASSERT_EQ(recording_driver::EnableFeatures(1 | 2 | 4), 7u);
+  ASSERT_EQ(recording_driver::EnableFeatures(4), 4u);
   Answer(0, U64(0) + Packed(3.5));  // nothing lent: the payload as without the bit
   EXPECT_EQ(goray::ObjectRef(kObject).Get<double>(), 3.5);
   const std::vector<nlohmann::json> requests = GetRequests();
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[0].dump(), "[5,-1,false]");
   EXPECT_EQ(requests[1].dump(), "[5,-1,false,1]");
+  EXPECT_TRUE(GetObjectsRequests().empty());
   goray::detail::FlushSubmissions();
   EXPECT_EQ(Releases(0), 0);  // lent id 0 names nothing
+}
+
+TEST_F(GetLend, APipelinedGetIsGetObjectsOfOneIdWithTheLendFlagOnlyWithBit4) {
+  ASSERT_EQ(recording_driver::EnableFeatures(1 | 2), 3u);
+  EXPECT_EQ(goray::ObjectRef(kObject).Get<double>(), 2.5);
+  ASSERT_EQ(recording_driver::EnableFeatures(1 | 2 | 4), 7u);
+  Answer(0, U64(0) + Packed(3.5));
+  EXPECT_EQ(goray::ObjectRef(kObject).Get<double>(), 3.5);
+  EXPECT_TRUE(GetRequests().empty());  // no JSON to parse
+  const auto requests = GetObjectsRequests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].first, std::vector<std::uint64_t>{kObject});
+  EXPECT_FALSE(requests[0].second);
+  EXPECT_EQ(requests[1].first, std::vector<std::uint64_t>{kObject});
+  EXPECT_TRUE(requests[1].second);
+}
+
+TEST_F(GetLend, APipelinedGetsTimeoutNamesTheObjectAsGetObjectDid) {
+  ASSERT_EQ(recording_driver::EnableFeatures(1 | 2 | 4), 7u);
+  {
+    std::lock_guard lock(recording_driver::Driver().mu);
+    recording_driver::Driver().answer = [](long long command, const std::string&) {
+      // The request as a whole timed out: GetObjects' code 2, as GetObject's.
+      return command == 34 ? std::make_tuple(2LL, std::string("timed out waiting for object 5: late"))
+                           : std::make_tuple(0LL, std::string());
+    };
+  }
+  try {
+    goray::ObjectRef(kObject).Get<double>();
+    FAIL() << "no TimeoutError";
+  } catch (const goray::TimeoutError& error) {
+    EXPECT_NE(std::string(error.what()).find("object 5"), std::string::npos) << error.what();
+  }
 }
 
 // Pipelining on (release records) and off (ReleaseObject 10): the same lifetime.

@@ -31,6 +31,13 @@ inline std::string U64(std::uint64_t value) {
   return out;
 }
 
+// One GetObjects (34) reply entry: u32 code, u64 length, the bytes.
+inline std::string GetObjectsEntry(std::uint32_t code, std::string_view body) {
+  std::string out = U64(code).substr(0, 4) + U64(body.size());
+  out.append(body);
+  return out;
+}
+
 using fake_driver::Packed;
 
 // ext 72 with flags bit 1 (lent), token 0: a 1-D float64 array at `data`, as a lend

@@ -232,6 +232,8 @@ def test_get_objects_answers_each_id_as_get_object_would(served, monkeypatch):
         return [objects.NativeBlock(b"\x01") if values[r.value] == 1 else values[r.value] for r in refs]
 
     monkeypatch.setattr(ray, "get", fake_get)
+
+    monkeypatch.setenv("GORAY_RAY_INTERNALS", "0")  # reads.get_many takes ray.get, faked
     payload = struct.pack("<dI", -1.0, 3) + struct.pack("<3Q", rid(70), rid(71), rid(72))
     code, reply = dispatch(Native2Py.GET_OBJECTS, payload)
     assert code == 0 and gets == [2]  # one ray.get of the two real refs

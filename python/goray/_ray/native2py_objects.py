@@ -20,7 +20,7 @@ from .._handlers import Handler, Reply
 from .._protocol import (ADDRESS_LENT, CANCEL_OBJECT_ID, WAIT_ALL_READY, WAIT_NUM_RETURNS,
                          WAIT_OBJECT_IDS, Code, FramingError, Native2Py, pack_u64, unpack_u64)
 from .._stores import LentBuffers, StoredObject
-from . import objects, scatter, streams
+from . import objects, reads, scatter, streams
 from .native2py_entries import get_entry, new_object, not_an_object, release, released, unknown_id
 from .native2py_failures import FailedSubmission, failure_reply
 
@@ -50,7 +50,7 @@ def _get_object(data: memoryview) -> Reply:
     if not_object is not None:
         return Code.FAILED, not_object.encode()
     try:
-        value = ray.get(stored.ref, timeout=_timeout(timeout))
+        value = reads.get(stored.ref, _timeout(timeout))
     except (ray.exceptions.GetTimeoutError, ray.exceptions.TaskCancelledError) as error:
         return failure_reply(error, f"object {object_id}", stored.label)
     except ray.exceptions.RayError as error:
@@ -144,8 +144,10 @@ def _get_objects(data: memoryview) -> Reply:
     wait = _timeout(timeout)
     deadline = None if wait is None else time.monotonic() + wait
     try:
-        values = ray.get(pending, timeout=wait)
+        values = reads.get_many(pending, wait)
     except ray.exceptions.GetTimeoutError as error:
+        if len(ids) == 1:  # a runtime's single Get: GetObject's answer (its text names the object)
+            return failure_reply(error, f"object {ids[0]}", entries[0].label)
         return _objects_timeout(len(pending), error)
     except ray.exceptions.RayError:
         failed = True  # Ray stops at a failure: each one is read on its own below
@@ -179,7 +181,7 @@ def _entry_reply(object_id: int, stored: StoredObject, timeout: Optional[float],
     """One object's GetObject reply after a ray.get of several failed (a timeout
     raises: it answers for the whole request); lent as GetObject lends with `lend`."""
     try:
-        value = ray.get(stored.ref, timeout=timeout)
+        value = reads.get(stored.ref, timeout)
     except ray.exceptions.GetTimeoutError:
         raise
     except ray.exceptions.RayError as error:

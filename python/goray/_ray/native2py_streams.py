@@ -12,12 +12,11 @@ from __future__ import annotations
 import struct
 from typing import Any, Dict, List, Optional, Tuple
 
-import ray
-
 from .. import _codec, _stores
 from .._handlers import Handler, Reply
 from .._protocol import Buffer, Code, Native2Py, pack_u64
 from .._stores import RAW_ITEMS
+from . import reads
 from .objects import NativeBlock, from_raw_item
 from .streams import StoredStream
 
@@ -70,7 +69,7 @@ def _inline_form(value: Any, native: int) -> Optional[Buffer]:
 def _inline_value(ref: Any, native: int) -> Optional[Buffer]:
     """The item's inline form when its value is already in this process."""
     try:
-        value = ray.get(ref, timeout=0)
+        value = reads.get(ref, 0)
     except Exception:  # noqa: BLE001 - not ready, or the item is an error: GetObject says
         return None
     return _inline_form(value, native)
@@ -80,7 +79,7 @@ def _inline_values(refs: List[Any], native: int) -> List[Optional[Buffer]]:
     """The inline forms of several items: one ray.get when every value is here,
     else item by item (an error item, or one not ready, has none)."""
     try:
-        values = ray.get(refs, timeout=0)
+        values = reads.get_many(refs, 0)
     except Exception:  # noqa: BLE001 - one is an error or not ready: each on its own
         return [_inline_value(ref, native) for ref in refs]
     return [_inline_form(value, native) for value in values]
