@@ -17,7 +17,7 @@ Ray, under Ray Client, or with GORAY_RAY_INTERNALS=0, every read is ray.get.
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, List, Optional, Sequence
+from typing import Any, Callable, List, Optional
 
 import ray
 
@@ -27,6 +27,9 @@ __all__ = ["get", "get_many", "fast_reads"]
 
 _XLANG = b"XLANG"
 _RAW = b"RAW"
+_HEADER = 9  # Ray's kMessagePackOffset
+_NIL = 0xC0
+_NIL_SIZE = _HEADER + 1
 
 
 def _load() -> Optional[Callable[..., Any]]:
@@ -53,6 +56,13 @@ def _load() -> Optional[Callable[..., Any]]:
             return _SLOW
         data = serialized.data
         if metadata == _XLANG:
+            # Ray's layout: a 9-byte header holding the msgpack length as msgpack, then
+            # the msgpack, then pickle5's part. A void result is length 1, nil, nothing
+            # after: read here, as splitting costs more than the rest of the read.
+            if len(data) == _NIL_SIZE:
+                view = memoryview(data)
+                if view[0] == 1 and view[_HEADER] == _NIL:
+                    return None
             msgpack_data, _ = split_buffer(data)
             try:
                 return loads(msgpack_data, no_python_objects)
@@ -74,29 +84,33 @@ def fast_reads() -> bool:
     return _DECODE is not None and os.environ.get(submit.ENV, "1") != "0" and not _client_mode()
 
 
-def get_many(refs: Sequence[Any], timeout: Optional[float]) -> List[Any]:
-    """ray.get(list(refs), timeout=timeout): the same values, the same errors."""
+def get_many(refs: List[Any], timeout: Optional[float]) -> List[Any]:
+    """ray.get(refs, timeout=timeout): the same values, the same errors."""
     if not refs or not fast_reads():
-        return ray.get(list(refs), timeout=timeout)
-    assert _DECODE is not None
-    worker = ray._private.worker.global_worker
-    worker.check_connected()
-    timeout_ms = int(timeout * 1000) if timeout is not None and timeout != -1 else -1
-    # Waits as ray.get waits (GetTimeoutError, with Ray's text, when it runs out).
-    serialized = worker.core_worker.get_objects(list(refs), timeout_ms)  # type: ignore[attr-defined]
-    values = [_DECODE(one) for one in serialized]
-    slow = [index for index, value in enumerate(values) if value is _SLOW]
-    if slow:
-        # Ready now: ray.get only deserializes them. It raises the first error among
-        # them, which is the first of the whole list, as ray.get of it would: errors
-        # are never XLANG or RAW.
-        for index, value in zip(slow, ray.get([refs[index] for index in slow])):
-            values[index] = value
-    return values
+        return ray.get(refs, timeout=timeout)
+    return _read(refs, timeout)
 
 
 def get(ref: Any, timeout: Optional[float]) -> Any:
     """ray.get(ref, timeout=timeout)."""
     if not fast_reads():
         return ray.get(ref, timeout=timeout)
-    return get_many((ref,), timeout)[0]
+    return _read([ref], timeout)[0]
+
+
+def _read(refs: List[Any], timeout: Optional[float]) -> List[Any]:
+    assert _DECODE is not None
+    worker = ray._private.worker.global_worker
+    worker.check_connected()
+    timeout_ms = int(timeout * 1000) if timeout is not None and timeout != -1 else -1
+    # Waits as ray.get waits (GetTimeoutError, with Ray's text, when it runs out).
+    serialized = worker.core_worker.get_objects(refs, timeout_ms)  # type: ignore[attr-defined]
+    values = [_DECODE(one) for one in serialized]
+    if _SLOW in values:
+        slow = [index for index, value in enumerate(values) if value is _SLOW]
+        # Ready now: ray.get only deserializes them. It raises the first error among
+        # them, which is the first of the whole list, as ray.get of it would: errors
+        # are never XLANG or RAW.
+        for index, value in zip(slow, ray.get([refs[index] for index in slow])):
+            values[index] = value
+    return values
