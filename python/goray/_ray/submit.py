@@ -1,4 +1,5 @@
-"""Prepared Ray submissions: the one module of goray that uses Ray below its public API.
+"""Prepared Ray submissions: with goray._ray.reads (native readers' gets), the
+modules of goray that use Ray below its public API.
 
 A submitter is made once per remote function (or actor method) and option set. It
 works out what Ray's ``RemoteFunction._remote`` / ``ActorMethod._remote`` derive from
