@@ -116,17 +116,22 @@ def submit_native_task(name: str, options: Dict[str, Any], args_block: Any,
     """Submits native task `name` (its one Ray function, goray._ray.bodies.native_task);
     returns its ray.ObjectRef. `key` names the option set for the submitter cache
     (default: the options' JSON)."""
-    block = objects.travelling(args_block)
-    kind = f"native:{name}"
+    kind = _NATIVE_KINDS.get(name) or _NATIVE_KINDS.setdefault(name, f"native:{name}")
     submitter = submit.cached(kind, key) if key is not None else None
     if submitter is None:
         base = bodies.native_task(name)
         if base._is_generator:  # its items need a stream (num_returns="streaming")
             raise streams.refuse_generator("task", name)
         submitter = submit.prepared(base, kind, options, key)
+    if not args_block and not refs:  # no arguments: the empty request is made in the worker
+        return submitter.remote()
+    block = objects.travelling(args_block)
     if refs:
         return submitter.remote(block, positions, *refs)
-    return submitter.remote(block) if args_block else submitter.remote()
+    return submitter.remote(block)
+
+
+_NATIVE_KINDS: Dict[str, str] = {}  # submitter cache kinds by task name, made once
 
 
 def python_task(name: str, options: Dict[str, Any], key: Any = None) -> Any:
@@ -152,8 +157,11 @@ def python_task(name: str, options: Dict[str, Any], key: Any = None) -> Any:
 
 def native_task_submission(name: str, options: Dict[str, Any], key: Any, args_block: Block,
                            refs: Dict[int, StoredObject]) -> StoredObject:
-    positions, ordered = ref_parts(native_refs(refs))
-    ref = submit_native_task(name, options, args_block, positions, ordered, key)
+    if refs:
+        positions, ordered = ref_parts(native_refs(refs))
+        ref = submit_native_task(name, options, args_block, positions, ordered, key)
+    else:
+        ref = submit_native_task(name, options, args_block, (), (), key)
     return StoredObject(ref, name, True)
 
 
