@@ -55,6 +55,8 @@ def _load() -> Optional[Callable[..., Any]]:
         if serialized.tensor_transport is not None:
             return _SLOW
         data = serialized.data
+        if data is None:
+            return b"" if metadata == _RAW else _SLOW  # as Ray reads an empty RAW object
         if metadata == _XLANG:
             # Ray's layout: a 9-byte header holding the msgpack length as msgpack, then
             # the msgpack, then pickle5's part. A void result is length 1, nil, nothing
@@ -63,13 +65,13 @@ def _load() -> Optional[Callable[..., Any]]:
                 view = memoryview(data)
                 if view[0] == 1 and view[_HEADER] == _NIL:
                     return None
-            msgpack_data, _ = split_buffer(data)
             try:
+                msgpack_data, _ = split_buffer(data)
                 return loads(msgpack_data, no_python_objects)
             except Exception:  # noqa: BLE001 - ray.get raises Ray's DeserializationError
                 return _SLOW
         if metadata == _RAW:
-            return data.to_pybytes() if data is not None else b""
+            return data.to_pybytes()
         return _SLOW
     return decode
 
