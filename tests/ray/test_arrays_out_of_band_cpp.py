@@ -4,6 +4,7 @@ arrays as scattered calls, workers hand their array results over (43/44), and Ge
 an ArrayView reads the object store itself (GetObject lends it; a batch Get, GetObjects
 with its flags byte, lends each result on its own)."""
 import json
+import struct
 
 import numpy as np
 import pytest
@@ -81,17 +82,29 @@ def test_a_large_bytes_argument_from_python_goes_by_address(out_of_band):
 
 @pytest.fixture
 def lends(monkeypatch):
-    """(lent id, reply size) of each GetObject lend request this process's driver answers."""
+    """(lent id, answer size) of each single Get's lend request this process's driver
+    answers: GetObject's, or GetObjects' of one id (a pipelined runtime's single Get),
+    whose one entry is what GetObject would answer."""
     seen = []
-    real = _handlers._handlers[int(Native2Py.GET_OBJECT)]
+    real_one = _handlers._handlers[int(Native2Py.GET_OBJECT)]
+    real_batch = _handlers._handlers[int(Native2Py.GET_OBJECTS)]
 
-    def spy(data):
-        code, reply = real(data)
+    def one(data):
+        code, reply = real_one(data)
         if code == 0 and json.loads(bytes(data))[3:] == [1]:
             seen.append((int.from_bytes(bytes(reply[:8]), "little"), len(reply)))
         return code, reply
 
-    monkeypatch.setitem(_handlers._handlers, int(Native2Py.GET_OBJECT), spy)
+    def batch(data):
+        code, reply = real_batch(data)
+        if code == 0 and len(data) == 21 and data[-1] & 1:  # one id, asking to lend
+            entry_code, size = struct.unpack_from("<IQ", reply)
+            if entry_code == 0:
+                seen.append((int.from_bytes(bytes(reply[12:20]), "little"), size))
+        return code, reply
+
+    monkeypatch.setitem(_handlers._handlers, int(Native2Py.GET_OBJECT), one)
+    monkeypatch.setitem(_handlers._handlers, int(Native2Py.GET_OBJECTS), batch)
     return seen
 
 
@@ -122,13 +135,15 @@ def test_python_readers_of_handed_over_results(out_of_band):
 
 @pytest.fixture
 def batch_requests(monkeypatch):
-    """The trailing flags byte of each GetObjects request (None: no flags byte)."""
+    """The trailing flags byte of each GetObjects request of several ids (None: no flags
+    byte); one id is a single Get (the lends fixture)."""
     seen = []
     real = _handlers._handlers[int(Native2Py.GET_OBJECTS)]
 
     def spy(data):
         count = int.from_bytes(bytes(data[8:12]), "little")
-        seen.append(data[-1] if len(data) == 13 + 8 * count else None)
+        if count > 1:
+            seen.append(data[-1] if len(data) == 13 + 8 * count else None)
         return real(data)
 
     monkeypatch.setitem(_handlers._handlers, int(Native2Py.GET_OBJECTS), spy)

@@ -191,6 +191,28 @@ def test_get_objects_with_a_failure_still_waits_for_the_others_within_the_timeou
     ok(Native2Py.SUBMIT_BATCH, b"".join(release_object(i) for i in (bad, slow, later, slower)))
 
 
+def test_get_objects_of_one_id_answers_as_get_object_in_its_one_entry(lib):
+    # The runtime's single Get (pipelined) is GetObjects of one id: each outcome must be
+    # GetObject's code and text, as the one entry, or as the request's own failure.
+    value, failed, slow = result_id(), result_id(), result_id()
+    ok(Native2Py.SUBMIT_BATCH, task(value, "Square", block(3.0)) + task(failed, "Fail", block("one"))
+       + task(slow, "SleepMs", block(3000)))
+
+    def get_object(object_id, timeout=-1):
+        return dispatch(Native2Py.GET_OBJECT, json.dumps([object_id, timeout, False]).encode())
+
+    assert get_all([value]) == [get_object(value)] == [(0, block(9.0))]
+    [(code, text)] = get_all([failed])
+    assert (code, text) == get_object(failed) and code == 5 and b"one" in text
+    # A timeout and an unknown id fail the request, naming the object as GetObject does.
+    code, text = dispatch(Native2Py.GET_OBJECTS, get_objects_payload([slow], 0.05))
+    assert code == 2 and text.startswith(b"timed out waiting for object %d" % slow), text
+    assert get_object(slow, 0.05)[0] == 2
+    unknown = result_id()
+    assert dispatch(Native2Py.GET_OBJECTS, get_objects_payload([unknown]))[0] == 4 == get_object(unknown)[0]
+    ok(Native2Py.SUBMIT_BATCH, b"".join(release_object(i) for i in (value, failed, slow)))
+
+
 def test_a_void_native_result_is_stored_as_none_and_read_as_the_empty_block(lib):
     import ray
     counter = new_counter(3)

@@ -37,6 +37,13 @@ def _get_object(data: memoryview) -> Reply:
     request = json.loads(bytes(data))
     object_id, timeout, auto_release = int(request[0]), request[1], bool(request[2])
     lend = len(request) > 3 and request[3] == 1
+    return _read_one(object_id, _timeout(timeout), auto_release, lend, guarded=False)
+
+
+def _read_one(object_id: int, timeout: Optional[float], auto_release: bool, lend: bool,
+              guarded: bool) -> Reply:
+    """GetObject's answer for one id (also GetObjects' for a single id). `guarded`: a
+    value that cannot be sent answers code 1 (GetObjects' entries) instead of raising."""
     try:
         stored = get_entry(object_id)
     except KeyError as error:
@@ -50,7 +57,7 @@ def _get_object(data: memoryview) -> Reply:
     if not_object is not None:
         return Code.FAILED, not_object.encode()
     try:
-        value = reads.get(stored.ref, _timeout(timeout))
+        value = reads.get(stored.ref, timeout)
     except (ray.exceptions.GetTimeoutError, ray.exceptions.TaskCancelledError) as error:
         return failure_reply(error, f"object {object_id}", stored.label)
     except ray.exceptions.RayError as error:
@@ -61,7 +68,7 @@ def _get_object(data: memoryview) -> Reply:
         release(object_id)
     if lend:
         return _lent_reply(object_id, value, stored.native)
-    return _value_reply(object_id, value, stored.native)
+    return (_guarded if guarded else _value_reply)(object_id, value, stored.native)
 
 
 _NOTHING_LENT = pack_u64(0)
@@ -118,6 +125,7 @@ def _guarded(object_id: int, value: Any, native: int) -> Reply:
 
 
 _GET_OBJECTS_HEAD = struct.Struct("<dI")
+_U64 = struct.Struct("<Q")
 _ENTRY_HEAD = struct.Struct("<IQ")
 
 
@@ -133,6 +141,12 @@ def _get_objects(data: memoryview) -> Reply:
         raise FramingError(f"GetObjects: {count} ids need {12 + 8 * count} bytes, got "
                            f"{len(data)} (one more: the flags byte)")
     lend = len(data) == 13 + 8 * count and bool(data[-1] & 1)
+    if count == 1:  # a runtime's single Get: GetObject's reading, framed as the one entry
+        code, payload = _read_one(_U64.unpack_from(data, 12)[0], _timeout(timeout), False, lend,
+                                  guarded=True)
+        if code == Code.TIMEOUT or code == Code.OBJECT_REF_NOT_FOUND:
+            return code, payload  # the request's own failures, as for several ids
+        return Code.SUCCESS, b"".join((_ENTRY_HEAD.pack(code, len(payload)), payload))
     ids = struct.unpack_from(f"<{count}Q", data, 12)
     try:
         entries = [get_entry(object_id) for object_id in ids]
@@ -146,8 +160,6 @@ def _get_objects(data: memoryview) -> Reply:
     try:
         values = reads.get_many(pending, wait)
     except ray.exceptions.GetTimeoutError as error:
-        if len(ids) == 1:  # a runtime's single Get: GetObject's answer (its text names the object)
-            return failure_reply(error, f"object {ids[0]}", entries[0].label)
         return _objects_timeout(len(pending), error)
     except ray.exceptions.RayError:
         failed = True  # Ray stops at a failure: each one is read on its own below
