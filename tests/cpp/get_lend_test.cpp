@@ -41,24 +41,9 @@ std::vector<nlohmann::json> GetRequests() {
   return requests;
 }
 
-// Every GetObjects request so far, as (ids, lend): `f64 timeout, u32 count, ids, [flags]`.
-std::vector<std::pair<std::vector<std::uint64_t>, bool>> GetObjectsRequests() {
-  std::vector<std::pair<std::vector<std::uint64_t>, bool>> requests;
-  for (const auto& event : Events()) {
-    if (event.command != 34) continue;
-    const std::string& payload = event.payload;
-    const auto count = static_cast<std::size_t>(recording_driver::Le(payload, 8, 4));
-    std::vector<std::uint64_t> ids;
-    for (std::size_t i = 0; i < count; ++i) ids.push_back(recording_driver::Le(payload, 12 + 8 * i, 8));
-    const bool lend = payload.size() == 13 + 8 * count && (payload.back() & 1) != 0;
-    requests.emplace_back(std::move(ids), lend);
-  }
-  return requests;
-}
-
 // Does the request of `command` (GetObject 6, or GetObjects 34 of one id) ask to lend?
 bool AsksToLend(long long command, const std::string& payload) {
-  if (command == 34) return payload.size() == 21 && (payload.back() & 1) != 0;
+  if (command == 34) return recording_driver::ParseBatch(payload).lend;
   const nlohmann::json request = nlohmann::json::parse(payload);
   return request.size() == 4 && request[3] == 1;
 }
@@ -114,7 +99,7 @@ TEST_F(GetLend, TheRequestAsksToLendOnlyWithBit4) {
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[0].dump(), "[5,-1,false]");
   EXPECT_EQ(requests[1].dump(), "[5,-1,false,1]");
-  EXPECT_TRUE(GetObjectsRequests().empty());
+  EXPECT_TRUE(recording_driver::BatchRequests().empty());
   goray::detail::FlushSubmissions();
   EXPECT_EQ(Releases(0), 0);  // lent id 0 names nothing
 }
@@ -126,12 +111,12 @@ TEST_F(GetLend, APipelinedGetIsGetObjectsOfOneIdWithTheLendFlagOnlyWithBit4) {
   Answer(0, U64(0) + Packed(3.5));
   EXPECT_EQ(goray::ObjectRef(kObject).Get<double>(), 3.5);
   EXPECT_TRUE(GetRequests().empty());  // no JSON to parse
-  const auto requests = GetObjectsRequests();
+  const auto requests = recording_driver::BatchRequests();
   ASSERT_EQ(requests.size(), 2u);
-  EXPECT_EQ(requests[0].first, std::vector<std::uint64_t>{kObject});
-  EXPECT_FALSE(requests[0].second);
-  EXPECT_EQ(requests[1].first, std::vector<std::uint64_t>{kObject});
-  EXPECT_TRUE(requests[1].second);
+  EXPECT_EQ(requests[0].ids, std::vector<std::uint64_t>{kObject});
+  EXPECT_FALSE(requests[0].lend);
+  EXPECT_EQ(requests[1].ids, std::vector<std::uint64_t>{kObject});
+  EXPECT_TRUE(requests[1].lend);
 }
 
 TEST_F(GetLend, APipelinedGetsTimeoutNamesTheObjectAsGetObjectDid) {

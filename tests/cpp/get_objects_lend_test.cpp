@@ -20,8 +20,9 @@ GORAY_TEST_APPLICATION(registry) {}
 
 namespace {
 
+using recording_driver::BatchRequest;
+using recording_driver::BatchRequests;
 using recording_driver::Events;
-using recording_driver::Le;
 using recording_driver::LentArray;
 using recording_driver::Packed;
 using recording_driver::Releases;
@@ -41,29 +42,6 @@ struct Answer {
 };
 
 // A GetObjects request (docs/protocol.md §11): its ids and whether it asks to lend.
-struct BatchRequest {
-  std::vector<std::uint64_t> ids;
-  bool lend = false;
-  std::size_t size = 0;
-};
-
-BatchRequest ParseBatch(const std::string& payload) {
-  BatchRequest request;
-  request.size = payload.size();
-  const std::size_t count = Le(payload, 8, 4);
-  for (std::size_t i = 0; i < count; ++i) request.ids.push_back(Le(payload, 12 + 8 * i, 8));
-  request.lend = payload.size() == 13 + 8 * count && payload.back() == 1;
-  return request;
-}
-
-std::vector<BatchRequest> BatchRequests() {
-  std::vector<BatchRequest> requests;
-  for (const auto& event : Events()) {
-    if (event.command == 34) requests.push_back(ParseBatch(event.payload));
-  }
-  return requests;
-}
-
 std::vector<nlohmann::json> GetRequests() {
   std::vector<nlohmann::json> requests;
   for (const auto& event : Events()) {
@@ -113,12 +91,12 @@ class GetObjectsLend : public testing::Test {
       return {answer.code, Entry(answer, request.size() == 4 && request[3] == 1)};
     }
     if (command == 34) {
-      const BatchRequest request = ParseBatch(payload);
+      const BatchRequest request = recording_driver::ParseBatch(payload);
       std::string reply;
       for (std::uint64_t id : request.ids) {
         const Answer& answer = answers_.at(id);
         const std::string bytes = Entry(answer, request.lend);
-        reply += U64(static_cast<std::uint64_t>(answer.code)).substr(0, 4) + U64(bytes.size()) + bytes;
+        reply += recording_driver::GetObjectsEntry(static_cast<std::uint32_t>(answer.code), bytes);
       }
       return {0, reply};
     }

@@ -142,6 +142,31 @@ inline void Clear() {
   Driver().events.clear();
 }
 
+// A GetObjects (34) request: `f64 timeout, u32 count, count x u64 id [, u8 flags]`.
+struct BatchRequest {
+  std::vector<std::uint64_t> ids;
+  bool lend = false;  // the flags byte is 1
+  std::size_t size = 0;
+};
+
+inline BatchRequest ParseBatch(const std::string& payload) {
+  BatchRequest request;
+  request.size = payload.size();
+  const std::size_t count = Le(payload, 8, 4);
+  for (std::size_t i = 0; i < count; ++i) request.ids.push_back(Le(payload, 12 + 8 * i, 8));
+  request.lend = payload.size() == 13 + 8 * count && payload.back() == 1;
+  return request;
+}
+
+// Every GetObjects request so far.
+inline std::vector<BatchRequest> BatchRequests() {
+  std::vector<BatchRequest> requests;
+  for (const Event& event : Events()) {
+    if (event.command == 34) requests.push_back(ParseBatch(event.payload));
+  }
+  return requests;
+}
+
 // How many times `id` was released, by ReleaseObject (10) or a release record.
 inline int Releases(std::uint64_t id) {
   int count = 0;

@@ -116,7 +116,7 @@ def submit_native_task(name: str, options: Dict[str, Any], args_block: Any,
     """Submits native task `name` (its one Ray function, goray._ray.bodies.native_task);
     returns its ray.ObjectRef. `key` names the option set for the submitter cache
     (default: the options' JSON)."""
-    kind = _NATIVE_KINDS.get(name) or _NATIVE_KINDS.setdefault(name, f"native:{name}")
+    kind = f"native:{name}"
     submitter = submit.cached(kind, key) if key is not None else None
     if submitter is None:
         base = bodies.native_task(name)
@@ -130,8 +130,6 @@ def submit_native_task(name: str, options: Dict[str, Any], args_block: Any,
         return submitter.remote(block, positions, *refs)
     return submitter.remote(block)
 
-
-_NATIVE_KINDS: Dict[str, str] = {}  # submitter cache kinds by task name, made once
 
 
 def python_task(name: str, options: Dict[str, Any], key: Any = None) -> Any:
@@ -157,11 +155,8 @@ def python_task(name: str, options: Dict[str, Any], key: Any = None) -> Any:
 
 def native_task_submission(name: str, options: Dict[str, Any], key: Any, args_block: Block,
                            refs: Dict[int, StoredObject]) -> StoredObject:
-    if refs:
-        positions, ordered = ref_parts(native_refs(refs))
-        ref = submit_native_task(name, options, args_block, positions, ordered, key)
-    else:
-        ref = submit_native_task(name, options, args_block, (), (), key)
+    positions, ordered = ref_parts(native_refs(refs)) if refs else ((), [])
+    ref = submit_native_task(name, options, args_block, positions, ordered, key)
     return StoredObject(ref, name, True)
 
 
