@@ -12,13 +12,17 @@ against plain-Python streaming generators doing the same, interleaved rounds, me
   cpp:    a consumer task: C++'s SumStream(n) (goray::Stream over CountUp, in its worker)
           vs a Python task summing the Python generator's items; ratio = C++ rate /
           Python rate.
+  cpp_once: as cpp, with the producer run once (max_retries=0 on both sides): C++'s
+          SumStreamOnce(n), whose CountUp sends small items read ahead together as
+          one Ray object (docs/protocol.md §13), vs the Python consumer of the Python
+          generator submitted with max_retries=0.
   cpp_py: the consumers alone, over the same producer: C++'s SumPyStream(n)
           (goray::Stream over the Python generator py_count, tests/ray/stream_defs.py)
           vs the Python task summing a Python generator's items; ratio as for `cpp`.
 The rate cases also give the CPU seconds per item of the whole local Ray session
 (driver, GCS, raylet, workers), ratio Python / C++ (above 1: ours costs less).
-Last lines: streaming ratio first=W items=X slow=Y cpp=Z cpp_py=V, then streaming cpu
-ratio items=... cpp=... cpp_py=...
+Last lines: streaming ratio first=W items=X slow=Y cpp=Z cpp_once=U cpp_py=V, then
+streaming cpu ratio items=... cpp=... cpp_once=... cpp_py=...
 
 Usage: python bench/streaming.py [path/to/libraytest.so] [--rounds N] [--items N]
        [--slow-items N] [--ms N]
@@ -55,6 +59,11 @@ def py_slow_count(n, ms):
 @ray.remote
 def py_sum_stream(n):
     return sum(ray.get(ref) for ref in py_count_up.remote(n))
+
+
+@ray.remote
+def py_sum_stream_once(n):
+    return sum(ray.get(ref) for ref in py_count_up.options(max_retries=0).remote(n))
 
 
 def first_item(submit):
@@ -100,6 +109,7 @@ def main() -> None:
     n, slow_n, ms = options.items, options.slow_items, options.ms
     count_up, slow_count = goray.golang_task("CountUp"), goray.golang_task("SlowCount")
     sum_stream = goray.golang_task("SumStream")
+    sum_stream_once = goray.golang_task("SumStreamOnce")
     sum_py_stream = goray.golang_task("SumPyStream")
     expected = n * (n - 1) // 2
 
@@ -111,6 +121,8 @@ def main() -> None:
                  first_item(lambda: py_slow_count.remote(slow_n, ms)), False),
         "cpp": (consumer(lambda: sum_stream.remote(n), expected),
                 consumer(lambda: py_sum_stream.remote(n), expected), True),
+        "cpp_once": (consumer(lambda: sum_stream_once.remote(n), expected),
+                     consumer(lambda: py_sum_stream_once.remote(n), expected), True),
         "cpp_py": (consumer(lambda: sum_py_stream.remote(n), expected),
                    consumer(lambda: py_sum_stream.remote(n), expected), True),
     }

@@ -14,7 +14,7 @@ from typing import Any, Dict, Generic, Iterator, NamedTuple, Tuple, TypeVar
 
 from ._protocol import NATIVE_CLASS_PREFIX, PYTHON_CLASS_PREFIX
 
-__all__ = ["IdStore", "objects", "actors", "StoredObject", "RAW_ITEMS", "LentBuffers", "ActorEntry", "describe_actor"]
+__all__ = ["IdStore", "objects", "actors", "StoredObject", "RAW_ITEMS", "HELD_ITEM", "LentBuffers", "ActorEntry", "describe_actor"]
 
 T = TypeVar("T")
 
@@ -81,11 +81,20 @@ class IdStore(Generic[T]):
 #: (goray._ray.objects.escaped).
 RAW_ITEMS = 2
 
+#: StoredObject.native of an item a native consumer's NextStreamRef took out of a group
+#: (a native producer's small items that were read ahead together travel as one Ray
+#: object, a list of their blocks' bytes: docs/protocol.md §13). Such an entry has no
+#: ref of its own: its `ref` field holds the item's block bytes, which readers take as
+#: they are; where the item's ref leaves for other readers, one is made for it first
+#: (goray._ray.objects.escaped).
+HELD_ITEM = 3
+
 
 class StoredObject(NamedTuple):
     """An object ref handed to native code, with what produced it (for messages) and
     whether its value is a NativeBlock (the bytes of a native producer): True, or
-    RAW_ITEMS."""
+    RAW_ITEMS; or, with HELD_ITEM, a grouped stream item's block bytes instead of a
+    ref."""
     ref: Any
     label: str
     native: int = False

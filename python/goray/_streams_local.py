@@ -350,13 +350,14 @@ def method_stream(library: Any, index: int, type_name: str, method: str,
 
 
 def iterate_native(library: Any, command: int, index: int, payload: bytes, callee: str,
-                   item: Callable[[memoryview], Any]) -> Generator[Any, None, None]:
+                   item: Callable[[memoryview], Any]) -> Generator[List[Any], None, None]:
     """A generator over the items of a stream started with `command` (39 or 40),
     each read as the native return block of one value (NextStreamItem index 0, read
     ahead in batches) and turned into what `item` makes of its view of the reply (which
-    stays the library's until collected). The stream is closed when the generator is
-    closed, collected or interrupted before the end. For Ray bodies serving native
-    callers."""
+    stays the library's until collected), given batch by batch: a list per
+    read-ahead batch (one item each from a library without the batch form). The
+    stream is closed when the generator is closed, collected or interrupted before the
+    end. For Ray bodies serving native callers."""
     stream_id = start_stream(library, command, index, payload, callee)
     ended = False
     try:
@@ -369,8 +370,8 @@ def iterate_native(library: Any, command: int, index: int, payload: bytes, calle
                 ended = True  # the library closed the stream (or never knew it)
                 raise error_from_reply(code, bytes(reply), callee)
             views, ended = _split_batch(reply, callee)
-            for view in views:
-                yield item(view)
+            if views:
+                yield [item(view) for view in views]
             if ended:
                 return
         next_item = _item_call(library, stream_id, AS_NATIVE, 0)
@@ -382,7 +383,7 @@ def iterate_native(library: Any, command: int, index: int, payload: bytes, calle
             if not len(reply) or reply[0] == STREAM_END:
                 ended = True
                 return
-            yield item(reply[1:])
+            yield [item(reply[1:])]
     finally:
         if not ended:
             close_stream(library, stream_id)

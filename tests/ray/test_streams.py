@@ -10,7 +10,7 @@ import ray
 
 import goray
 from goray import _codec, _stores
-from goray._ray import bodies, objects
+from goray._ray import bodies, objects, streams
 from goray._ray.objects import NativeBlock, to_python
 from ref_table import wait_until
 
@@ -162,21 +162,83 @@ def test_array_items_are_numpy_arrays(lib):
         assert item.tolist() == [float(index)] * 4
 
 
-def test_native_callers_items_are_raw_blocks_and_pass_on_to_a_cpp_task(lib):
+def _flattened(values):
+    """A native caller's stream values with each group (a list) as its items."""
+    return [item for value in values for item in (value if type(value) is list else [value])]
+
+
+def test_native_callers_items_are_raw_blocks_grouped_when_read_ahead_together(lib):
     # A native caller's form (an args block first, the Ray task name native callers
-    # use): a small item is its block's bytes, which Ray stores without pickling.
-    native = bodies.native_task("CountUp").options(name="GolangTask.CountUp")
-    refs = list(native.remote(_codec.pack(4)))
-    assert [ray.get(ref) for ref in refs] == [_codec.pack(i) for i in range(4)]
-    # Where native code hands such a ref on (here as an argument), the objects store
-    # gives a ref holding the NativeBlock instead, as every native producer's ref does.
-    ids = [_stores.objects.add(_stores.StoredObject(ref, "CountUp", _stores.RAW_ITEMS))
-           for ref in refs]
+    # use): a small item is its block's bytes, which Ray stores without pickling, and
+    # items the generator made together travel as one object, a list of them.
+    # Grouped only under the Ray task name of a stream Ray runs once (max_retries=0:
+    # streams.grouped_task_options), since a retry keeps the first run's objects.
+    expected = [_codec.pack(i) for i in range(600)]
+    plain = bodies.native_task("CountUp").options(name="GolangTask.CountUp")
+    assert [ray.get(ref) for ref in plain.remote(_codec.pack(600))] == expected
+    options = streams.grouped_task_options("CountUp", {"max_retries": 0})
+    assert options == {"max_retries": 0, "name": "GolangTask.CountUp" + streams.GROUPED_SUFFIX}
+    assert streams.grouped_task_options("CountUp", {}) == {}
+    assert streams.grouped_task_options("CountUp", {"max_retries": 0, "name": "mine"})["name"] == "mine"
+    native = bodies.native_task("CountUp").options(**options)
+    values = [ray.get(ref) for ref in native.remote(_codec.pack(600))]
+    assert _flattened(values) == expected
+    assert any(type(value) is list for value in values)
+    assert len(values) < 600
+    for value in values:
+        assert type(value) in (list, bytes)
+        if type(value) is list:
+            assert len(value) >= 2 and sum(map(len, value)) <= objects.GROUP_BYTES
+
+
+def test_a_native_actor_method_stream_is_grouped_only_when_not_retried():
+    class Method:
+        def __init__(self, retries):
+            self._max_task_retries = retries
+
+    class Handle:
+        def __init__(self, retries):
+            self.Range__ = Method(retries)
+
+    grouped = {"name": "Streamer.Range" + streams.GROUPED_SUFFIX}
+    assert streams.grouped_method_options(Handle(0), "Range__", "Streamer.Range", {}) == grouped
+    assert streams.grouped_method_options(Handle(None), "Range__", "Streamer.Range", {}) == grouped
+    for retries in (1, -1):  # the actor's, or the call's
+        assert streams.grouped_method_options(Handle(retries), "Range__", "Streamer.Range", {}) == {}
+        assert streams.grouped_method_options(Handle(0), "Range__", "Streamer.Range",
+                                              {"max_task_retries": retries}) == {"max_task_retries": retries}
+    assert streams.grouped_method_options(Handle(0), "Range__", "Streamer.Range",
+                                          {"name": "mine"}) == {"name": "mine"}
+
+
+def test_item_groups_keep_order_and_leave_large_items_alone():
+    block = NativeBlock(b"\x01" * 10)
+    small = [bytes([i]) * 100 for i in range(5)]
+    assert objects.item_groups([small[0]]) == [small[0]]
+    assert objects.item_groups(small[:3]) == [small[:3]]
+    assert objects.item_groups([small[0], block, small[1], small[2], block, small[3]]) == \
+        [small[0], block, small[1:3], block, small[3]]
+    big = b"x" * (objects.GROUP_BYTES // 2 + 1)
+    assert objects.item_groups([big, big, small[0]]) == [big, [big, small[0]]]
+    assert objects.item_groups([]) == []
+
+
+def test_native_callers_item_refs_pass_on_to_a_cpp_task(lib):
+    # Where native code hands a stream item's ref on (here as an argument), the objects
+    # store gives a ref holding the NativeBlock instead, as every native producer's ref
+    # does: for an item with a ref of its own (RAW_ITEMS, its value the block's bytes)
+    # and for one NextStreamRef took out of a group (HELD_ITEM, the bytes themselves).
+    raw = [_stores.objects.add(_stores.StoredObject(ray.put(_codec.pack(i)), "CountUp",
+                                                    _stores.RAW_ITEMS)) for i in range(2)]
+    held = [_stores.objects.add(_stores.StoredObject(_codec.pack(i), "CountUp", _stores.HELD_ITEM))
+            for i in range(2, 4)]
+    ids = raw + held
     try:
         moved = [objects.escaped(i, _stores.objects.get(i)) for i in ids]
-        assert all(type(ray.get(entry.ref)) is NativeBlock for entry in moved)
+        assert all(type(ray.get(entry.ref)) is NativeBlock and entry.native is True for entry in moved)
         assert all(_stores.objects.get(i) == entry for i, entry in zip(ids, moved))
         assert objects.escaped(ids[0], moved[0]) is moved[0]  # once: then an ordinary entry
+        assert objects.escaped(ids[2], moved[2]) is moved[2]
         square = bodies.native_task("Square").options(name="GolangTask.Square")
         squares = [square.remote(b"", (0,), entry.ref) for entry in moved]  # resolved at 0
         assert [to_python(block) for block in ray.get(squares)] == [0.0, 1.0, 4.0, 9.0]

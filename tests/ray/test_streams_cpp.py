@@ -4,6 +4,7 @@ task (stream_defs.py's py_count) and a C++ actor's generator method item by item
 error mid-stream is the next item's Get, then the stream ends; Cancel() stops the
 generator. The driver's side: Native2Py 5/16/13 with num_returns="streaming" and
 NextStreamRef 36 (goray._ray.streams)."""
+import pytest
 import ray
 
 import goray
@@ -23,6 +24,49 @@ def test_a_cpp_tasks_stream_items_pass_on_as_arguments_and_inside_values(lib):
     # C++ task, a Python task, inside a list), each reader still gets the value.
     total = sum(range(12))
     assert run("PassStreamItemsOn", 12) == [2 * total, total, total, total]
+
+
+@pytest.fixture
+def group_sizes(monkeypatch):
+    """The number of items behind each object the driver's NextStreamRef takes from a
+    stream (more than 1: a group), for native consumers run in the driver."""
+    from goray._ray import native2py_streams
+    sizes = []
+    items_of = native2py_streams._items_of
+
+    def spy(entry, ref):
+        items = items_of(entry, ref)
+        sizes.append(len(items))
+        return items
+    monkeypatch.setattr(native2py_streams, "_items_of", spy)
+    return sizes
+
+
+def test_a_stream_ray_runs_once_comes_in_groups_handed_out_item_by_item(lib, group_sizes):
+    # CountUp with max_retries=0, consumed here in the driver (golang_local_run_task):
+    # its small items travel in groups, which NextStreamRef hands out one by one.
+    n = 3000
+    assert goray.golang_local_run_task("SumStreamOnce", n) == sum(range(n))
+    assert sum(group_sizes) == n and max(group_sizes) > 1, group_sizes
+    group_sizes.clear()
+    assert goray.golang_local_run_task("SumStream", n) == sum(range(n))  # retried: one by one
+    assert group_sizes == [1] * n
+
+
+def test_items_taken_out_of_a_group_read_wait_and_pass_on(lib):
+    # Held items (no ref of their own): a second Get and a Wait go to the driver, which
+    # answers from the held bytes; handed on (a C++ task, a Python task, inside a
+    # list), each gets a ref made for it.
+    n = 400
+    total = sum(range(n))
+    assert run("PassGroupedItemsOn", n) == [2 * total, total, total, total, 2 * total]
+
+
+def test_a_cpp_actors_stream_is_grouped(lib, group_sizes):
+    # An actor's methods are not retried unless asked (max_task_retries=0, Ray's default).
+    assert goray.golang_local_run_task("RangeOfActor", "x", 500) == [f"x{i}" for i in range(500)]
+    assert sum(group_sizes) == 500 and max(group_sizes) > 1, group_sizes
+    assert run("RangeOfActor", "y", 300) == [f"y{i}" for i in range(300)]
 
 
 def test_a_cpp_task_sums_a_python_generator(lib):

@@ -263,15 +263,19 @@ def _actor_method_call(data: memoryview) -> Reply:
     if meta.get(streams.NUM_RETURNS) == streams.STREAMING:
         actor_id, method = int(meta[META_LOCAL_ACTOR_ID]), meta[META_TASK_NAME]
         entry: ActorEntry = _stores.actors.get(actor_id)  # type: ignore[assignment]
-        submitter = _method_of(actor_id, entry, method, _stream_options(meta), None, stream=True)
+        plain = grouped = _stream_options(meta)
+        if entry.is_native:
+            grouped = streams.grouped_method_options(entry.handle, method + "__",
+                                                     f"{entry.type_name}.{method}", plain)
+        submitter = _method_of(actor_id, entry, method, grouped, None, stream=True)
         if entry.is_native:
             positions, ordered = ref_parts(native_refs(refs))
             block = objects.travelling(args_block)
             args = (block, positions, *ordered) if ordered else (block,) if args_block else ()
         else:
             args = tuple(python_args(args_block, python_refs(refs)))
-        return new_object(streams.StoredStream(submitter.remote(*args),
-                                               f"{entry.type_name}.{method}", entry.is_native))
+        return new_object(streams.StoredStream(submitter.remote(*args), f"{entry.type_name}.{method}",
+                                               entry.is_native, grouped is not plain))
     options = _options_of(meta, key)
     return new_object(actor_call_submission(int(meta[META_LOCAL_ACTOR_ID]), meta[META_TASK_NAME],
                                             options.method, options.key, args_block, refs))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import struct
 import time
-from typing import Any, Dict, List, Optional, cast
+from typing import Any, Dict, List, Optional, TypeGuard, cast
 
 import ray
 import ray.exceptions
@@ -19,7 +19,7 @@ from .. import _codec, _handlers, _stores
 from .._handlers import Handler, Reply
 from .._protocol import (ADDRESS_LENT, CANCEL_OBJECT_ID, WAIT_ALL_READY, WAIT_NUM_RETURNS,
                          WAIT_OBJECT_IDS, Code, FramingError, Native2Py, pack_u64, unpack_u64)
-from .._stores import LentBuffers, StoredObject
+from .._stores import HELD_ITEM, LentBuffers, StoredObject
 from . import objects, reads, scatter, streams
 from .native2py_entries import get_entry, new_object, not_an_object, release, released, unknown_id
 from .native2py_failures import FailedSubmission, failure_reply
@@ -57,7 +57,7 @@ def _read_one(object_id: int, timeout: Optional[float], auto_release: bool, lend
     if not_object is not None:
         return Code.FAILED, not_object.encode()
     try:
-        value = reads.get(stored.ref, timeout)
+        value = _value_of(stored, timeout)
     except (ray.exceptions.GetTimeoutError, ray.exceptions.TaskCancelledError) as error:
         return failure_reply(error, f"object {object_id}", stored.label)
     except ray.exceptions.RayError as error:
@@ -69,6 +69,20 @@ def _read_one(object_id: int, timeout: Optional[float], auto_release: bool, lend
     if lend:
         return _lent_reply(object_id, value, stored.native)
     return (_guarded if guarded else _value_reply)(object_id, value, stored.native)
+
+
+def _value_of(stored: StoredObject, timeout: Optional[float]) -> Any:
+    """The value of a stored object as Ray gives it (a held stream item's bytes as
+    they are: objects.held_value)."""
+    if stored.native == HELD_ITEM:
+        return objects.held_value(stored)
+    return reads.get(stored.ref, timeout)
+
+
+def _has_ref(entry: Any) -> TypeGuard[StoredObject]:
+    """Whether an entry is an object whose value Ray has to give (not a failed
+    submission, not a held stream item)."""
+    return type(entry) is StoredObject and entry.native != HELD_ITEM
 
 
 _NOTHING_LENT = pack_u64(0)
@@ -152,7 +166,7 @@ def _get_objects(data: memoryview) -> Reply:
         entries = [get_entry(object_id) for object_id in ids]
     except KeyError as error:
         return unknown_id(Code.OBJECT_REF_NOT_FOUND, error)
-    pending = [entry.ref for entry in entries if type(entry) is StoredObject]
+    pending = [entry.ref for entry in entries if _has_ref(entry)]
     values: List[Any] = []
     failed = False
     wait = _timeout(timeout)
@@ -170,6 +184,9 @@ def _get_objects(data: memoryview) -> Reply:
             code, payload = entry.reply()
         elif type(entry) is not StoredObject:
             code, payload = Code.FAILED, (not_an_object(object_id, entry) or "").encode()
+        elif entry.native == HELD_ITEM:
+            held = objects.held_value(entry)
+            code, payload = (_lent_reply if lend else _guarded)(object_id, held, entry.native)
         elif failed:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
@@ -193,7 +210,7 @@ def _entry_reply(object_id: int, stored: StoredObject, timeout: Optional[float],
     """One object's GetObject reply after a ray.get of several failed (a timeout
     raises: it answers for the whole request); lent as GetObject lends with `lend`."""
     try:
-        value = reads.get(stored.ref, timeout)
+        value = _value_of(stored, timeout)
     except ray.exceptions.GetTimeoutError:
         raise
     except ray.exceptions.RayError as error:
@@ -224,8 +241,9 @@ def _wait_object(data: memoryview) -> Reply:
         if not_object is not None:
             return Code.FAILED, not_object.encode()
     num_returns = int(request.pop(WAIT_NUM_RETURNS, 1))
-    failed = [i for i, entry in enumerate(entries) if type(entry) is FailedSubmission]
-    refs = [entry.ref for entry in entries if type(entry) is StoredObject]
+    # Ready at once: a failed submission (its error), a held stream item (its value).
+    failed = [i for i, entry in enumerate(entries) if not _has_ref(entry)]
+    refs = [entry.ref for entry in entries if _has_ref(entry)]
     needed = num_returns - len(failed)
     ready: List[Any] = []
     if needed > 0:
@@ -238,7 +256,7 @@ def _wait_object(data: memoryview) -> Reply:
         ready += more
     ready_set = {id(ref) for ref in ready}
     ready_indices = [i for i, entry in enumerate(entries)
-                     if isinstance(entry, FailedSubmission) or id(entry.ref) in ready_set]
+                     if not _has_ref(entry) or id(entry.ref) in ready_set]
     if not all_ready and len(ready_indices) > num_returns:
         ready_indices = ready_indices[:num_returns]  # as ray.wait: num_returns, no more
     chosen = set(ready_indices)
@@ -253,7 +271,7 @@ def _cancel_object(data: memoryview) -> Reply:
         entry: Any = get_entry(object_id)
     except KeyError as error:
         return unknown_id(Code.OBJECT_REF_NOT_FOUND, error)
-    if type(entry) is StoredObject:  # a failed submission has nothing to cancel
+    if _has_ref(entry):  # a failed submission, a held item: nothing to cancel
         ray.cancel(entry.ref, **request)
     elif type(entry) is streams.StoredStream:  # the generator task, as ray.cancel(gen)
         ray.cancel(entry.generator, **request)

@@ -4,7 +4,9 @@ with flag 1 the item's value comes inline when it is already here and small, and
 with flag 2 (a goray extension of 36) every item the generator produced after it
 comes in the same reply, so a consumer that fell behind catches up in one trip.
 Ray's ObjectRefGenerator is read with its own _next_sync, and asked whether more is
-there through its core worker's stream (_ready_after).
+there through its core worker's stream (_ready_after). A native producer's group of
+small items (one Ray object, objects.item_groups) is handed out item by item, each a
+HELD_ITEM entry; the items not handed out yet wait in the stream's entry.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from .. import _codec, _stores
 from .._handlers import Handler, Reply
 from .._protocol import Buffer, Code, Native2Py, pack_u64
-from .._stores import RAW_ITEMS
+from .._stores import HELD_ITEM, RAW_ITEMS
 from . import reads
 from .objects import NativeBlock, from_raw_item
 from .streams import StoredStream
@@ -75,6 +77,50 @@ def _inline_value(ref: Any, native: int) -> Optional[Buffer]:
     return _inline_form(value, native)
 
 
+class _Read:
+    """A native producer's item whose value was read to see whether it is a group."""
+
+    __slots__ = ("ref", "value")
+
+    def __init__(self, ref: Any, value: Any) -> None:
+        self.ref = ref
+        self.value = value
+
+
+#: What NextStreamRef hands out for one item: a ref, a _Read, or a held item's bytes.
+_Item = Any
+
+
+def _items_of(entry: StoredStream, ref: Any) -> List[_Item]:
+    """The items behind one of the generator's refs: a group of a stream that may have
+    them as its items' bytes (held items), else the ref itself (a _Read once its value
+    was read)."""
+    if not entry.grouped:
+        return [ref]
+    try:
+        value = reads.get(ref, 0)  # a group is always here: Ray sends it inline
+    except Exception:  # noqa: BLE001 - not here yet, or the item is an error: as it is
+        return [ref]
+    if type(value) is list and value:
+        return value
+    return [_Read(ref, value)]
+
+
+def _stored(entry: StoredStream, item: _Item, native: int) -> _stores.StoredObject:
+    if type(item) is bytes:
+        return _stores.StoredObject(item, entry.label, HELD_ITEM)
+    return _stores.StoredObject(item.ref if type(item) is _Read else item, entry.label, native)
+
+
+def _inline_of(item: _Item, native: int) -> Optional[Buffer]:
+    """An item's inline form (see _inline_form)."""
+    if type(item) is bytes:
+        return _inline_form(item, HELD_ITEM)
+    if type(item) is _Read:
+        return _inline_form(item.value, native)
+    return _inline_value(item, native)
+
+
 def _inline_values(refs: List[Any], native: int) -> List[Optional[Buffer]]:
     """The inline forms of several items: one ray.get when every value is here,
     else item by item (an error item, or one not ready, has none)."""
@@ -95,9 +141,9 @@ def _parse(data: memoryview) -> Tuple[int, float, int]:
                      f"or 24 (and u64 flags), got {len(data)}")
 
 
-def _ready_after(entry: StoredStream) -> Tuple[List[Any], bool]:
-    """The refs of the items already produced (up to BATCH_ITEMS - 1, taken from the
-    generator), and whether the stream ended after them. Holds entry.lock.
+def _ready_after(entry: StoredStream) -> Tuple[List[_Item], bool]:
+    """The items already produced (up to BATCH_ITEMS - 1: held ones first, then taken
+    from the generator), and whether the stream ended after them. Holds entry.lock.
 
     Whether the next item is there is asked of the core worker's stream (Ray's own
     ObjectRefGenerator.next_ready does the same, then a ray.wait that costs over
@@ -110,32 +156,43 @@ def _ready_after(entry: StoredStream) -> Tuple[List[Any], bool]:
         finished = generator.worker.core_worker.is_object_ref_stream_finished
     except AttributeError:
         return [], False
-    refs: List[Any] = []
-    while len(refs) < BATCH_ITEMS - 1:
+    held = entry.held
+    items: List[_Item] = []
+    while held and len(items) < BATCH_ITEMS - 1:
+        items.append(held.popleft())
+    while len(items) < BATCH_ITEMS - 1 and not held:
         if not peek(stream)[1] and not finished(stream):
-            return refs, False  # the next item is not produced yet
+            return items, False  # the next item is not produced yet
         try:  # ready: at once; at the end: StopIteration, or the task's error once
             ref = generator._next_sync(0)
         except StopIteration:
-            return refs, True
+            return items, True
         if ref.is_nil():
-            return refs, False
-        refs.append(ref)
-    return refs, False
+            return items, False
+        more = _items_of(entry, ref)
+        room = BATCH_ITEMS - 1 - len(items)
+        items += more[:room]
+        held.extend(more[room:])
+    return items, False
 
 
-def _batch_reply(entry: StoredStream, refs: List[Any], ended: bool, with_value: bool) -> bytes:
+def _batch_reply(entry: StoredStream, items: List[_Item], ended: bool, with_value: bool) -> bytes:
     """`id0, 02, u32 count, u8 ended`, then per item `u64 id, u32 value length (0:
     none), value`. Items past BATCH_BYTES of values go in without theirs."""
     native = _item_native(entry)
-    values: List[Optional[Buffer]] = (_inline_values(refs, native) if with_value
-                                      else [None] * len(refs))
+    values: List[Optional[Buffer]]
+    if not with_value:
+        values = [None] * len(items)
+    elif entry.grouped:
+        values = [_inline_of(item, native) for item in items]
+    else:  # refs only, read with one ray.get
+        values = _inline_values(items, native)
     objects = _stores.objects
     pieces: List[Buffer] = []
     budget = BATCH_BYTES
     first = 0
-    for ref, value in zip(refs, values):
-        object_id = objects.add(_stores.StoredObject(ref, entry.label, native))
+    for item, value in zip(items, values):
+        object_id = objects.add(_stored(entry, item, native))
         if not first:
             first = object_id
         if value is not None and len(value) <= budget:
@@ -143,7 +200,7 @@ def _batch_reply(entry: StoredStream, refs: List[Any], ended: bool, with_value: 
             pieces += (_ENTRY_HEAD.pack(object_id, len(value)), value)
         else:
             pieces.append(_ENTRY_HEAD.pack(object_id, 0))
-    head = (pack_u64(first), _BATCH_TAG, _BATCH_HEAD.pack(len(refs), int(ended)))
+    head = (pack_u64(first), _BATCH_TAG, _BATCH_HEAD.pack(len(items), int(ended)))
     return b"".join((*head, *pieces))
 
 
@@ -165,20 +222,25 @@ def next_stream_ref(data: memoryview) -> Reply:
     if type(entry) is not StoredStream:
         return Code.FAILED, f"object {stream_id} is not a stream (NextStreamRef iterates streams)".encode()
     with entry.lock:
-        try:
-            ref = entry.generator._next_sync(None if timeout < 0 else timeout)
-        except StopIteration:
-            return Code.SUCCESS, b""
-        if ref.is_nil():
-            return Code.TIMEOUT, (f"timed out after {timeout:g} s waiting for the next item of "
-                                  f"stream {stream_id} ({entry.label})").encode()
+        if entry.held:
+            item = entry.held.popleft()
+        else:
+            try:
+                ref = entry.generator._next_sync(None if timeout < 0 else timeout)
+            except StopIteration:
+                return Code.SUCCESS, b""
+            if ref.is_nil():
+                return Code.TIMEOUT, (f"timed out after {timeout:g} s waiting for the next item of "
+                                      f"stream {stream_id} ({entry.label})").encode()
+            item, *rest = _items_of(entry, ref)
+            entry.held.extend(rest)
         if flags & ALL_READY:
             more, ended = _ready_after(entry)
-            return Code.SUCCESS, _batch_reply(entry, [ref, *more], ended, bool(flags & WITH_VALUE))
+            return Code.SUCCESS, _batch_reply(entry, [item, *more], ended, bool(flags & WITH_VALUE))
     native = _item_native(entry)
-    reply = pack_u64(_stores.objects.add(_stores.StoredObject(ref, entry.label, native)))
+    reply = pack_u64(_stores.objects.add(_stored(entry, item, native)))
     if flags & WITH_VALUE:
-        value = _inline_value(ref, native)
+        value = _inline_of(item, native)
         if value is not None:
             return Code.SUCCESS, b"".join((reply, _INLINE_TAG, value))
     return Code.SUCCESS, reply

@@ -90,6 +90,9 @@ def _stored_object(object_id: int) -> Any:
                          f"{str(error).strip(chr(39))}") from None
     if type(stored) is _stores.LentBuffers:
         raise GorayError(f"a value holds an ObjectRef with id {object_id}, but {stored.error(object_id)}")
+    native = getattr(stored, "native", None)
+    if native == _stores.HELD_ITEM:
+        return objects.escaped(object_id, stored)  # a held stream item: a ref made for it
     if not isinstance(getattr(stored, "ref", None), ray.ObjectRef):
         # A pipelined submission that failed: what holds its ref fails the same way.
         text = bytes(getattr(stored, "text", b"")).decode("utf-8", errors="replace")
@@ -97,7 +100,7 @@ def _stored_object(object_id: int) -> Any:
                          f"{getattr(stored, 'label', '?')} that failed: {text.split(chr(10), 1)[0]}")
     # A stream's raw item: its ref leaves in a value (such entries exist only once
     # NextStreamRef, and so goray._ray.objects, was imported).
-    if stored.native == _stores.RAW_ITEMS:
+    if native == _stores.RAW_ITEMS:
         return objects.escaped(object_id, stored)
     return stored
 

@@ -7,8 +7,9 @@ m__. Each body starts the stream in its worker (StartTaskStream 39 /
 StartMethodStream 40), yields one item per NextStreamItem 41 and closes it
 (CloseStream 42) when Ray stops early: cancellation, the consumer gone, an error.
 Items are Python values for Python callers and one value's native block for
-native callers (its bytes when small, else a NativeBlock: objects.stream_item), by
-the caller forms bodies.py documents; a C++ exception mid-stream
+native callers (its bytes when small, else a NativeBlock: objects.stream_item; small
+ones read ahead together in one list when Ray runs the stream once, GROUPED_SUFFIX),
+by the caller forms bodies.py documents; a C++ exception mid-stream
 is raised here, so Ray delivers it as the next item.
 
 Consumer side (Native2Py): ExeRemoteTask 5, ExePythonRemoteTask 16 and
@@ -20,11 +21,12 @@ streams runs as :func:`run_python_generator`.
 
 from __future__ import annotations
 
+import collections
 import inspect
 import sys
 import threading
 import time
-from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Deque, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
 import ray
 import ray.exceptions
@@ -36,7 +38,8 @@ from ..errors import GorayError
 from . import bodies, crashes, objects, submit
 from .objects import stored, to_python
 
-__all__ = ["NUM_RETURNS", "STREAMING", "StoredStream", "task_streams", "streaming_methods",
+__all__ = ["NUM_RETURNS", "STREAMING", "GROUPED_SUFFIX", "grouped_task_options",
+           "grouped_method_options", "StoredStream", "task_streams", "streaming_methods",
            "task_body", "plain_method", "encoded_method", "run_python_generator",
            "python_generator_base", "python_generator", "is_generator_function", "submit_task",
            "submit_python", "refuse_generator", "not_a_generator", "stream_error",
@@ -140,22 +143,56 @@ def _python_items(stream: Any) -> Iterator[Any]:
         raise ray.exceptions.TaskCancelledError()
 
 
+#: The end of the Ray task name of a native caller's stream that Ray runs at most once
+#: (a task with max_retries=0, an actor method with max_task_retries=0): its body may
+#: group small items (objects.item_groups). A run Ray repeats (a retry after a failure,
+#: or a replay for a lost object) keeps the objects of the first run whose indices it
+#: has and takes the rest from the new one, which only agree when each item is an object
+#: of its own: streams Ray may repeat are never grouped.
+GROUPED_SUFFIX = "/grouped"
+
+
+def grouped_task_options(name: str, options: Dict[str, Any]) -> Dict[str, Any]:
+    """A native caller's options for streaming native task `name`, with the Ray task
+    name that lets its body group items when Ray will not run it again (max_retries=0
+    and no name of the caller's)."""
+    if options.get("max_retries") == 0 and "name" not in options:
+        return {**options, "name": NATIVE_TASK_PREFIX + name + GROUPED_SUFFIX}
+    return options
+
+
+def grouped_method_options(handle: Any, attribute: str, label: str,
+                           options: Dict[str, Any]) -> Dict[str, Any]:
+    """As grouped_task_options for native actor method `label` (Type.method) called
+    through `attribute` of `handle`: grouped when neither the call nor the actor
+    retries it (max_task_retries 0, Ray's default)."""
+    retries = options.get("max_task_retries")
+    if retries is None:
+        retries = getattr(getattr(handle, attribute, None), "_max_task_retries", None)
+    if not retries and "name" not in options:
+        return {**options, "name": label + GROUPED_SUFFIX}
+    return options
+
+
 def _native_items(library: Any, command: int, index: int, payload: bytes, callee: str,
-                  keep: List[Any]) -> Iterator[Any]:
+                  keep: List[Any], grouped: bool) -> Iterator[Any]:
     """The items for a native caller: each the native block of one value, as bytes
     when small and without refs or handles (objects.stream_item; refs and handles
-    inside read while the reply is alive, before FreeMemory)."""
+    inside read while the reply is alive, before FreeMemory); with `grouped` (Ray runs
+    this stream once: GROUPED_SUFFIX), small items read ahead together go as one list
+    (objects.item_groups), which the caller's NextStreamRef hands out one by one."""
     cancelled = cancel_check()
     between_items = _between_items(cancelled)
-    items = iterate_native(library, command, index, payload, callee, objects.stream_item)
+    batches = iterate_native(library, command, index, payload, callee, objects.stream_item)
     try:
-        for item in items:
-            yield item
-            between_items()
+        for batch in batches:
+            for item in objects.item_groups(batch) if grouped and len(batch) > 1 else batch:
+                yield item
+                between_items()
         if cancelled():  # ended while ray.cancel reached the task: still cancelled
             raise ray.exceptions.TaskCancelledError()
     finally:
-        items.close()  # CloseStream before `keep` goes: borrowed arrays point into it
+        batches.close()  # CloseStream before `keep` goes: borrowed arrays point into it
         del keep
 
 
@@ -170,6 +207,7 @@ def task_body(name: str) -> Callable[..., Iterator[Any]]:
     """The Ray body of native generator task `name`: a generator function, with the
     caller forms of bodies._native_task."""
     from_python = bodies.python_caller_name(name)
+    grouped_name = NATIVE_TASK_PREFIX + name + GROUPED_SUFFIX
 
     def task(*args: Any) -> Iterator[Any]:
         if args and type(args[0]) in bodies.PYTHON_FIRST:
@@ -190,7 +228,8 @@ def task_body(name: str) -> Callable[..., Iterator[Any]]:
             if args else (b"", (), ())
         keep: List[Any] = []
         payload = bodies._call_units(name, block, positions, resolved, keep)
-        yield from _native_items(library, _START_TASK_STREAM, 0, payload, name, keep)
+        yield from _native_items(library, _START_TASK_STREAM, 0, payload, name, keep,
+                                 bodies._task_name() == grouped_name)
 
     task.__name__ = task.__qualname__ = NATIVE_TASK_PREFIX + name
     return task
@@ -219,8 +258,9 @@ def encoded_method(method: str) -> Callable[..., Iterator[Any]]:
         crashes.name_report_file(library)
         keep: List[Any] = []
         payload = bodies._call_units(method, args_block, positions, resolved, keep)
+        label = f"{self._goray_type}.{method}"
         yield from _native_items(library, _START_METHOD_STREAM, self._goray_index, payload,
-                                 f"{self._goray_type}.{method}", keep)
+                                 label, keep, bodies._task_name() == label + GROUPED_SUFFIX)
     call.__name__ = call.__qualname__ = method + "__"
     return call
 
@@ -260,11 +300,12 @@ def submit_task(name: str, options: Dict[str, Any], args_block: Any,
     base = bodies.native_task(name)
     if not base._is_generator:
         raise not_a_generator("task", name)
+    grouped = grouped_task_options(name, options)
     block = objects.travelling(args_block)
     args = (block, positions, *refs) if refs else (block,) if args_block else ()
     # (Ray's public path: submit.py does not mirror generators; the options are kept.)
-    submitter = submit.prepared(base, f"stream:{name}", options)
-    return StoredStream(submitter.remote(*args), name, True)
+    submitter = submit.prepared(base, f"stream:{name}", grouped)
+    return StoredStream(submitter.remote(*args), name, True, grouped is not options)
 
 
 def submit_python(name: str, options: Dict[str, Any], values: Sequence[Any]) -> "StoredStream":
@@ -290,15 +331,19 @@ def refuse_generator(what: str, name: str) -> GorayError:
 class StoredStream:
     """A streaming call native code made: its ray.ObjectRefGenerator (not
     thread-safe in Ray: one NextStreamRef at a time), what it calls (for
-    messages), and whether its items are a native producer's bytes."""
+    messages), whether its items are a native producer's bytes, whether they may
+    come in groups (objects.item_groups: a native producer Ray runs once), and the
+    items of a group not handed out yet (held under `lock`)."""
 
-    __slots__ = ("generator", "label", "native", "lock")
+    __slots__ = ("generator", "label", "native", "grouped", "lock", "held")
 
-    def __init__(self, generator: Any, label: str, native: bool) -> None:
+    def __init__(self, generator: Any, label: str, native: bool, grouped: bool = False) -> None:
         self.generator = generator
         self.label = label
         self.native = native
+        self.grouped = grouped
         self.lock = threading.Lock()
+        self.held: Deque[Any] = collections.deque()
 
     def __repr__(self) -> str:
         return f"<goray stream of {self.label}>"

@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "parts.h"
@@ -12,12 +13,19 @@
 namespace raytest {
 namespace {
 
-// The items of CountUp(n), summed as they arrive.
-int64_t SumStream(int64_t n) {
-  goray::Stream<goray::Future<int64_t>> stream(goray::RemoteStream("CountUp", n));
+int64_t Sum(goray::Stream<goray::ObjectRef> refs) {
+  goray::Stream<goray::Future<int64_t>> stream(std::move(refs));
   int64_t total = 0;
   for (goray::Future<int64_t> item : stream) total += item.Get();
   return total;
+}
+
+// The items of CountUp(n), summed as they arrive.
+int64_t SumStream(int64_t n) { return Sum(goray::RemoteStream("CountUp", n)); }
+
+// As SumStream, with CountUp run once (max_retries=0): its items come in groups.
+int64_t SumStreamOnce(int64_t n) {
+  return Sum(goray::RemoteStream("CountUp", n, goray::Option("max_retries", 0)));
 }
 
 // CountUp(n)'s items handed on rather than read here (a small item's ref holds its
@@ -26,8 +34,8 @@ int64_t SumStream(int64_t n) {
 // py_get_all over all of them inside a list, and of the items read here afterwards.
 int64_t DoubleOf(int64_t x) { return 2 * x; }
 
-std::vector<int64_t> PassStreamItemsOn(int64_t n) {
-  goray::Stream<goray::Future<int64_t>> stream(goray::RemoteStream("CountUp", n));
+std::vector<int64_t> PassItemsOn(goray::Stream<goray::ObjectRef> refs) {
+  goray::Stream<goray::Future<int64_t>> stream(std::move(refs));
   std::vector<goray::Future<int64_t>> items;
   for (goray::Future<int64_t> item : stream) items.push_back(item);
   std::vector<int64_t> sums(4, 0);
@@ -39,6 +47,25 @@ std::vector<int64_t> PassStreamItemsOn(int64_t n) {
     sums[2] += value;
   }
   for (goray::Future<int64_t>& item : items) sums[3] += item.Get();
+  return sums;
+}
+
+std::vector<int64_t> PassStreamItemsOn(int64_t n) { return PassItemsOn(goray::RemoteStream("CountUp", n)); }
+
+// As PassStreamItemsOn, with CountUp run once (max_retries=0): items taken out of a group
+// (no ref of their own until one is needed), each read twice, waited on, and (a second
+// stream's) handed on; the last sum is the first stream's items read twice.
+std::vector<int64_t> PassGroupedItemsOn(int64_t n) {
+  goray::Stream<goray::Future<int64_t>> stream(goray::RemoteStream("CountUp", n, goray::Option("max_retries", 0)));
+  std::vector<goray::Future<int64_t>> items;
+  for (goray::Future<int64_t> item : stream) items.push_back(item);
+  int64_t twice = 0;  // the first Get reads the value that came with the item, the second asks
+  for (goray::Future<int64_t>& item : items) twice += item.Get() + item.Get();
+  std::vector<goray::ObjectRef> refs(items.begin(), items.end());
+  auto [ready, rest] = goray::WaitFor(refs, refs.size(), 10.0);
+  if (ready.size() != refs.size()) throw std::runtime_error("items taken out of a group were not ready at once");
+  std::vector<int64_t> sums = PassItemsOn(goray::RemoteStream("CountUp", n, goray::Option("max_retries", 0)));
+  sums.push_back(twice);
   return sums;
 }
 
@@ -111,6 +138,8 @@ std::vector<std::string> NodesOfStream(int64_t n, std::string resource) {
 
 void RegisterStreamConsumers(goray::Registry& registry) {
   registry.AddTask("SumStream", &SumStream);
+  registry.AddTask("SumStreamOnce", &SumStreamOnce);
+  registry.AddTask("PassGroupedItemsOn", &PassGroupedItemsOn);
   registry.AddTask("SumPyStream", &SumPyStream);
   registry.AddTask("DoubleOf", &DoubleOf);
   registry.AddTask("PassStreamItemsOn", &PassStreamItemsOn);
