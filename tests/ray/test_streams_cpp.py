@@ -62,6 +62,13 @@ def test_items_taken_out_of_a_group_read_wait_and_pass_on(lib):
     assert run("PassGroupedItemsOn", n) == [2 * total, total, total, total, 2 * total]
 
 
+def test_an_error_after_a_group_then_the_end(lib, group_sizes):
+    seen = goray.golang_local_run_task("StreamUntilErrorOnce", 50)
+    assert seen[:50] == [str(i) for i in range(50)] and len(seen) == 51, seen
+    assert "stream broke after 50 items" in seen[50]
+    assert max(group_sizes) > 1, group_sizes
+
+
 def test_a_cpp_actors_stream_is_grouped(lib, group_sizes):
     # An actor's methods are not retried unless asked (max_task_retries=0, Ray's default).
     assert goray.golang_local_run_task("RangeOfActor", "x", 500) == [f"x{i}" for i in range(500)]

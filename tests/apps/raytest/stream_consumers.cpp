@@ -79,8 +79,8 @@ int64_t SumPyStream(int64_t n) {
 
 // FailAfter(n)'s items as text, then the error its next item raised (what()); the
 // stream must end right after it.
-std::vector<std::string> StreamUntilError(int64_t n) {
-  goray::Stream<goray::Future<int64_t>> stream(goray::RemoteStream("FailAfter", n));
+std::vector<std::string> SeenUntilError(goray::Stream<goray::ObjectRef> refs) {
+  goray::Stream<goray::Future<int64_t>> stream(std::move(refs));
   std::vector<std::string> seen;
   while (std::optional<goray::Future<int64_t>> item = stream.Next()) {
     try {
@@ -90,6 +90,13 @@ std::vector<std::string> StreamUntilError(int64_t n) {
     }
   }
   return seen;
+}
+
+std::vector<std::string> StreamUntilError(int64_t n) { return SeenUntilError(goray::RemoteStream("FailAfter", n)); }
+
+// As StreamUntilError, with FailAfter run once (max_retries=0): its items come in groups.
+std::vector<std::string> StreamUntilErrorOnce(int64_t n) {
+  return SeenUntilError(goray::RemoteStream("FailAfter", n, goray::Option("max_retries", 0)));
 }
 
 // The items of a Streamer actor's Range(n): prefix + i.
@@ -144,6 +151,7 @@ void RegisterStreamConsumers(goray::Registry& registry) {
   registry.AddTask("DoubleOf", &DoubleOf);
   registry.AddTask("PassStreamItemsOn", &PassStreamItemsOn);
   registry.AddTask("StreamUntilError", &StreamUntilError);
+  registry.AddTask("StreamUntilErrorOnce", &StreamUntilErrorOnce);
   registry.AddTask("RangeOfActor", &RangeOfActor);
   registry.AddTask("CancelMidStream", &CancelMidStream);
   registry.AddTask("NodesOfStream", &NodesOfStream);
