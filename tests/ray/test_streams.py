@@ -180,6 +180,9 @@ def test_native_callers_items_are_raw_blocks_grouped_when_read_ahead_together(li
     assert options == {"max_retries": 0, "name": "GolangTask.CountUp" + streams.GROUPED_SUFFIX}
     assert streams.grouped_task_options("CountUp", {}) == {}
     assert streams.grouped_task_options("CountUp", {"max_retries": 0, "name": "mine"})["name"] == "mine"
+    for given in ({"name": "x/grouped"}, {"max_retries": 0, "name": options["name"]}):
+        with pytest.raises(goray.GorayError, match="ends in '/grouped', which goray keeps"):
+            streams.grouped_task_options("CountUp", given)
     native = bodies.native_task("CountUp").options(**options)
     values = [ray.get(ref) for ref in native.remote(_codec.pack(600))]
     assert _flattened(values) == expected
@@ -209,6 +212,8 @@ def test_a_native_actor_method_stream_is_grouped_only_when_not_retried():
                                               {"max_task_retries": retries}) == {"max_task_retries": retries}
     assert streams.grouped_method_options(Handle(0), "Range__", "Streamer.Range",
                                           {"name": "mine"}) == {"name": "mine"}
+    with pytest.raises(goray.GorayError, match="ends in '/grouped'"):
+        streams.grouped_method_options(Handle(1), "Range__", "Streamer.Range", {"name": "Streamer.Range/grouped"})
 
 
 def test_item_groups_keep_order_and_leave_large_items_alone():

@@ -14,6 +14,8 @@ from __future__ import annotations
 import struct
 from typing import Any, Dict, List, Optional, Tuple
 
+import ray.exceptions
+
 from .. import _codec, _stores
 from .._handlers import Handler, Reply
 from .._protocol import Buffer, Code, Native2Py, pack_u64
@@ -98,8 +100,11 @@ def _items_of(entry: StoredStream, ref: Any) -> List[_Item]:
     if not entry.grouped:
         return [ref]
     try:
-        value = reads.get(ref, 0)  # a group is always here: Ray sends it inline
-    except Exception:  # noqa: BLE001 - not here yet, or the item is an error: as it is
+        # Waited for: a group is normally here already (Ray sends it inline with its
+        # report), but never given out as one item (under a smaller inline limit it is
+        # in Ray's store, maybe on another node).
+        value = reads.get(ref, None)
+    except ray.exceptions.RayError:  # the item is an error: as it is
         return [ref]
     if type(value) is list and value:
         return value
@@ -237,8 +242,8 @@ def next_stream_ref(data: memoryview) -> Reply:
         if flags & ALL_READY:
             more, ended = _ready_after(entry)
             return Code.SUCCESS, _batch_reply(entry, [item, *more], ended, bool(flags & WITH_VALUE))
-    native = _item_native(entry)
-    reply = pack_u64(_stores.objects.add(_stored(entry, item, native)))
+        native = _item_native(entry)
+        reply = pack_u64(_stores.objects.add(_stored(entry, item, native)))  # ids in stream order
     if flags & WITH_VALUE:
         value = _inline_of(item, native)
         if value is not None:

@@ -152,11 +152,21 @@ def _python_items(stream: Any) -> Iterator[Any]:
 GROUPED_SUFFIX = "/grouped"
 
 
+def _own_name(options: Dict[str, Any]) -> bool:
+    """Whether the caller named the call; a name ending in GROUPED_SUFFIX is refused
+    (its body would group whether or not Ray may run it again)."""
+    given = options.get("name")
+    if given is not None and str(given).endswith(GROUPED_SUFFIX):
+        raise GorayError(f"the Ray task name {given!r} ends in {GROUPED_SUFFIX!r}, which goray "
+                         "keeps for the streams Ray runs once: choose another name")
+    return given is not None
+
+
 def grouped_task_options(name: str, options: Dict[str, Any]) -> Dict[str, Any]:
     """A native caller's options for streaming native task `name`, with the Ray task
     name that lets its body group items when Ray will not run it again (max_retries=0
     and no name of the caller's)."""
-    if options.get("max_retries") == 0 and "name" not in options:
+    if not _own_name(options) and options.get("max_retries") == 0:
         return {**options, "name": NATIVE_TASK_PREFIX + name + GROUPED_SUFFIX}
     return options
 
@@ -166,10 +176,12 @@ def grouped_method_options(handle: Any, attribute: str, label: str,
     """As grouped_task_options for native actor method `label` (Type.method) called
     through `attribute` of `handle`: grouped when neither the call nor the actor
     retries it (max_task_retries 0, Ray's default)."""
+    if _own_name(options):
+        return options
     retries = options.get("max_task_retries")
     if retries is None:
         retries = getattr(getattr(handle, attribute, None), "_max_task_retries", None)
-    if not retries and "name" not in options:
+    if not retries:
         return {**options, "name": label + GROUPED_SUFFIX}
     return options
 
