@@ -4,6 +4,8 @@ Python values, each available as it is produced; an error mid-stream arrives as 
 next item, then the stream ends; ray.cancel stops the C++ generator (its cleanup
 runs). Also native callers' items (NativeBlocks) passed on to C++ tasks, and the
 options a streaming call accepts. The test generators: tests/apps/raytest/streams.cpp."""
+import types
+
 import numpy
 import pytest
 import ray
@@ -195,13 +197,8 @@ def test_native_callers_items_are_raw_blocks_grouped_when_read_ahead_together(li
 
 
 def test_a_native_actor_method_stream_is_grouped_only_when_not_retried():
-    class Method:
-        def __init__(self, retries):
-            self._max_task_retries = retries
-
-    class Handle:
-        def __init__(self, retries):
-            self.Range__ = Method(retries)
+    def Handle(retries):  # an actor handle as far as grouped_method_options looks
+        return types.SimpleNamespace(Range__=types.SimpleNamespace(_max_task_retries=retries))
 
     grouped = {"name": "Streamer.Range" + streams.GROUPED_SUFFIX}
     assert streams.grouped_method_options(Handle(0), "Range__", "Streamer.Range", {}) == grouped
