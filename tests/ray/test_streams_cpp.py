@@ -62,6 +62,20 @@ def test_items_taken_out_of_a_group_read_wait_and_pass_on(lib):
     assert run("PassGroupedItemsOn", n) == [2 * total, total, total, total, 2 * total]
 
 
+def test_grouped_items_leave_nothing_in_the_objects_store(lib, group_sizes):
+    # Held items, the refs made for those handed on, and the stream: all released with
+    # the C++ consumer's last copies (run in the driver, so its store is this one).
+    from goray import _stores
+    before = len(_stores.objects)
+    for _ in range(3):
+        total = sum(range(300))
+        assert goray.golang_local_run_task("PassGroupedItemsOn", 300) == [2 * total, total, total, total,
+                                                                           2 * total]
+        assert goray.golang_local_run_task("SumStreamOnce", 2000) == sum(range(2000))
+    assert max(group_sizes) > 1
+    assert len(_stores.objects) == before
+
+
 def test_an_error_after_a_group_then_the_end(lib, group_sizes):
     seen = goray.golang_local_run_task("StreamUntilErrorOnce", 50)
     assert seen[:50] == [str(i) for i in range(50)] and len(seen) == 51, seen
