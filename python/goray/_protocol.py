@@ -157,6 +157,7 @@ class Feature(enum.IntFlag):
     PIPELINED = 1  # queued submissions sent as SubmitBatch; GetObjects; Wait all-ready
     REFS_IN_VALUES = 2  # ObjectRefs and actor handles inside values (ext 73/74)
     ARRAYS_OUT_OF_BAND = 4  # large arrays scattered (calls, 43/44 results) and lent (GetObject)
+    GET_AHEAD = 8  # a single Get's GetObjects names live refs to read ahead (flag 2)
 
 
 # The flags byte of an ext 72 (the 4th header byte): 0 borrowed (the reader may use the

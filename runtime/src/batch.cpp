@@ -9,6 +9,8 @@
 
 #include "framing.h"
 #include "get_object_request.h"
+#include "live_refs.h"
+#include "prefetched.h"
 #include "goray/detail/features.h"
 #include "goray/detail/submission.h"
 #include "submission_queue.h"
@@ -18,6 +20,12 @@ namespace detail {
 namespace {
 
 std::string Describe(std::uint64_t id) { return "object " + std::to_string(id); }
+
+// Reading ahead (kFeatureGetAhead): at most this many live refs after a single Get's own
+// ride along, and none while the values kept for first Gets reach this many bytes (refs
+// that are handed on rather than read keep theirs until they go).
+constexpr std::size_t kAheadIds = 63;
+constexpr std::size_t kAheadKeptBytes = std::size_t{8} << 20;
 
 // The entry of a submission whose batch never reached the driver, if `id` is one.
 bool LostReply(std::uint64_t id, ObjectReply* reply) {
@@ -62,19 +70,26 @@ void FillEntry(ObjectReply& entry, std::string_view body, std::shared_ptr<void> 
   entry.lent = fetched.lent;
 }
 
+// Flags byte bits of GetObjects (docs/protocol.md §10, §11).
+constexpr char kLendFlag = 1;
+constexpr char kAheadFlag = 2;
+
 // One GetObjects round trip for ids the driver knows; fills `replies` at `slots`.
-// `lend`: a trailing flags byte 1 asks for each entry's arrays lent. A failure of the
+// `lend`: a trailing flags byte 1 asks for each entry's arrays lent. `ahead`: ids after
+// the first are read ahead (flag 2): their values, never lent, are kept for their first
+// Get when the driver sends them, and `slots` names the first alone. A failure of the
 // request as a whole is thrown naming `what` (default: "Get of N objects").
 void GetObjectsBatch(const std::vector<std::uint64_t>& ids, const std::vector<std::size_t>& slots,
                      double timeout_seconds, bool lend, std::vector<ObjectReply>& replies,
-                     std::string_view what = {}) {
+                     std::string_view what = {}, bool ahead = false) {
   std::string request;
   request.reserve(13 + 8 * ids.size());
   AppendF64(request, timeout_seconds < 0 ? -1.0 : timeout_seconds);
   const auto count = static_cast<std::uint32_t>(ids.size());
   for (int i = 0; i < 4; ++i) request.push_back(static_cast<char>((count >> (8 * i)) & 0xff));
   for (std::uint64_t id : ids) AppendU64(request, id);
-  if (lend) request.push_back(1);
+  const char flags = static_cast<char>((lend ? kLendFlag : 0) | (ahead ? kAheadFlag : 0));
+  if (flags != 0) request.push_back(flags);
   DriverReply reply = CallDriver(kGetObjects, request);
   if (reply.code != 0) {
     ThrowDriverFailure(reply, what.empty() ? "Get of " + std::to_string(ids.size()) + " objects"
@@ -89,6 +104,11 @@ void GetObjectsBatch(const std::vector<std::uint64_t>& ids, const std::vector<st
     const std::uint64_t length = ReadU64(body.data() + at + 4);
     at += 12;
     if (length > body.size() - at) ThrowMalformed("entry " + std::to_string(i) + " is past the end");
+    if (ahead && i > 0) {  // read ahead: kept when sent (code 0), else left for its own Get
+      if (code == 0) KeepPrefetchedCopy(ids[i], body.substr(at, length));
+      at += length;
+      continue;
+    }
     ObjectReply& entry = replies[slots[i]];
     entry.code = code;
     entry.what = Describe(ids[i]);
@@ -136,7 +156,12 @@ void AdoptAll(std::vector<ObjectReply>& replies) {
 
 FetchedObject GetOneObject(std::uint64_t id, double timeout_seconds, bool lend, std::string_view what) {
   std::vector<ObjectReply> replies(1);
-  GetObjectsBatch({id}, {0}, timeout_seconds, lend, replies, what);
+  std::vector<std::uint64_t> ids{id};
+  if (FeatureOn(kFeatureGetAhead) && PrefetchedBytes() < kAheadKeptBytes) {
+    const std::vector<std::uint64_t> after = LiveRefsAfter(id, kAheadIds);
+    ids.insert(ids.end(), after.begin(), after.end());
+  }
+  GetObjectsBatch(ids, {0}, timeout_seconds, lend, replies, what, ids.size() > 1);
   ObjectReply& entry = replies[0];
   if (entry.code != 0) ThrowDriverFailure(entry.code, entry.payload, what);
   FetchedObject fetched;

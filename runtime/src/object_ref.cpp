@@ -6,6 +6,7 @@
 
 #include "framing.h"
 #include "get_object_request.h"
+#include "live_refs.h"
 #include "prefetched.h"
 #include "goray/batch.h"
 #include "submission_queue.h"
@@ -17,7 +18,9 @@ namespace goray {
 struct ObjectRef::State {
   std::uint64_t id = 0;
   std::string origin;
+  bool live = false;  // counted in live_refs (reading ahead was on when it was made)
   ~State() {
+    if (live) detail::DropLiveRef(id);
     detail::DropPrefetched(id);  // a value sent ahead that nobody read
     if (detail::FeatureOn(detail::kFeaturePipelined)) {
       detail::EnqueueRelease(detail::kRecordReleaseObject, id);  // after what used it
@@ -44,6 +47,10 @@ struct ObjectRef::State {
 ObjectRef::ObjectRef(std::uint64_t id, std::string origin) : state_(std::make_shared<State>()) {
   state_->id = id;
   state_->origin = std::move(origin);
+  if (detail::FeatureOn(detail::kFeatureGetAhead)) {
+    detail::AddLiveRef(id);
+    state_->live = true;
+  }
 }
 
 std::uint64_t ObjectRef::id() const {

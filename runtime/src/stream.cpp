@@ -45,30 +45,12 @@ bool RefusedFlags(const DriverReply& reply) {
          reply.data.view().find("a request is 16 bytes") != std::string_view::npos;
 }
 
-// The values the driver sent ahead, by object id.
-struct PrefetchTable {
-  std::mutex mutex;
-  std::unordered_map<std::uint64_t, DriverBytes> values;
-  std::atomic<std::size_t> size{0};  // read without the lock: most refs never had a value
-};
-PrefetchTable& Prefetched() {
-  static PrefetchTable* table = new PrefetchTable;  // never destroyed: refs die at exit too
-  return *table;
-}
-
-// Keeps a value the driver sent with item `id` for that ref's first Fetch.
-void KeepValue(std::uint64_t id, std::string_view value) {
-  void* copy = std::malloc(value.size());
-  if (copy == nullptr) throw std::bad_alloc();
-  std::memcpy(copy, value.data(), value.size());
-  KeepPrefetched(id, DriverBytes(copy, value.size()));
-}
 
 // The item's id, and its value after the tag byte 01 when the driver inlined it.
 std::uint64_t AdoptItem(const DriverReply& reply, const std::string& what) {
   const std::string_view data = reply.data.view();
   const std::uint64_t id = ParseId(data.substr(0, std::min<std::size_t>(data.size(), 8)), what);
-  if (data.size() > 9 && data[8] == '\x01') KeepValue(id, data.substr(9));
+  if (data.size() > 9 && data[8] == '\x01') KeepPrefetchedCopy(id, data.substr(9));
   return id;
 }
 
@@ -104,7 +86,7 @@ StreamItems AdoptBatch(std::string_view data, const std::string& what) {
     const std::uint64_t id = ReadU64(data.data() + at);
     const std::uint32_t length = ReadU32(data.data() + at + 8);
     at += kEntryHead;
-    if (length != 0) KeepValue(id, data.substr(at, length));
+    if (length != 0) KeepPrefetchedCopy(id, data.substr(at, length));
     at += length;
     items.ids.push_back(id);
   }
@@ -120,27 +102,6 @@ DriverReply CallNext(std::string_view request) {
 }
 
 }  // namespace
-
-void KeepPrefetched(std::uint64_t id, DriverBytes value) {
-  PrefetchTable& table = Prefetched();
-  std::lock_guard<std::mutex> lock(table.mutex);
-  table.values.insert_or_assign(id, std::move(value));
-  table.size = table.values.size();
-}
-
-std::optional<DriverBytes> TakePrefetched(std::uint64_t id) {
-  PrefetchTable& table = Prefetched();
-  if (table.size.load(std::memory_order_relaxed) == 0) return std::nullopt;
-  std::lock_guard<std::mutex> lock(table.mutex);
-  auto found = table.values.find(id);
-  if (found == table.values.end()) return std::nullopt;
-  DriverBytes value = std::move(found->second);
-  table.values.erase(found);
-  table.size = table.values.size();
-  return value;
-}
-
-void DropPrefetched(std::uint64_t id) { TakePrefetched(id); }
 
 StreamItems NextStreamRefs(std::uint64_t stream_id, double timeout_seconds) {
   std::string request;

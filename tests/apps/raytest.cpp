@@ -1099,6 +1099,7 @@ void goray::RegisterApplication(goray::Registry& registry) {
   RegisterThreaded(registry);
   RegisterArraysOutOfBand(registry);
   RegisterBatchLend(registry);
+  RegisterGetsInOrder(registry);
   RegisterDataBatches(registry);
   RegisterCrashes(registry);
   RegisterGraphs(registry);

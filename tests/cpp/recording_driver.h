@@ -145,7 +145,8 @@ inline void Clear() {
 // A GetObjects (34) request: `f64 timeout, u32 count, count x u64 id [, u8 flags]`.
 struct BatchRequest {
   std::vector<std::uint64_t> ids;
-  bool lend = false;  // the flags byte is 1
+  bool lend = false;   // flags bit 1
+  bool ahead = false;  // flags bit 2: the ids after the first are read ahead
   std::size_t size = 0;
 };
 
@@ -154,7 +155,9 @@ inline BatchRequest ParseBatch(const std::string& payload) {
   request.size = payload.size();
   const std::size_t count = Le(payload, 8, 4);
   for (std::size_t i = 0; i < count; ++i) request.ids.push_back(Le(payload, 12 + 8 * i, 8));
-  request.lend = payload.size() == 13 + 8 * count && payload.back() == 1;
+  const int flags = payload.size() == 13 + 8 * count ? static_cast<unsigned char>(payload.back()) : 0;
+  request.lend = (flags & 1) != 0;
+  request.ahead = (flags & 2) != 0;
   return request;
 }
 

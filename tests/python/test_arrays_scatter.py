@@ -388,6 +388,6 @@ def test_arrays_out_of_band_is_asked_only_of_a_library_speaking_arrays(monkeypat
     monkeypatch.setattr(features, "_features", {})
     assert features.WANTED_FEATURES & int(Feature.ARRAYS_OUT_OF_BAND)
     with_arrays, without = FakeLibrary(True), FakeLibrary(False)
-    assert features.enable_features(with_arrays) == 7
-    assert features.enable_features(without) == 3
-    assert with_arrays.sent == [7] and without.sent == [3]
+    assert features.enable_features(with_arrays) == 15
+    assert features.enable_features(without) == 11  # all but arrays out of band
+    assert with_arrays.sent == [15] and without.sent == [11]

@@ -213,6 +213,31 @@ def test_get_objects_of_one_id_answers_as_get_object_in_its_one_entry(lib):
     ok(Native2Py.SUBMIT_BATCH, b"".join(release_object(i) for i in (value, failed, slow)))
 
 
+def test_get_objects_reading_ahead_sends_the_small_ready_values_and_leaves_the_rest(lib):
+    # Flag 2 (a single Get of a runtime with feature bit 8): the first id as a one-id
+    # GetObjects; each later id code 0 with GetObject's reply when it is ready here,
+    # small and holds no refs, else code 2 and nothing (left to its own Get).
+    import ray
+    first, void, value, failed, slow, large, refs = (result_id() for _ in range(7))
+    ok(Native2Py.SUBMIT_BATCH, task(first, "Square", block(2.0)) + task(void, "Noop")
+       + task(value, "py_square", block(6), python=True) + task(failed, "Fail", block("two"))
+       + task(slow, "SleepMs", block(3000)) + task(large, "MakeBytes", block(100_000))
+       + task(refs, "RefsMake", block(2)))
+    ray.wait([_stores.objects.get(i).ref for i in (void, value, failed, large, refs)], num_returns=5)
+    unknown = result_id()
+    ids = [first, void, value, failed, slow, large, refs, unknown]
+    reply = ok(Native2Py.GET_OBJECTS, get_objects_payload(ids) + b"\x02")
+    assert get_objects_entries(reply) == [(0, block(4.0)), (0, b""), (0, msgpack.packb(36)), (2, b""),
+                                          (2, b""), (2, b""), (2, b""), (2, b"")]
+    # The first id's failures are the request's, as for one id; the rest never fail it.
+    code, text = dispatch(Native2Py.GET_OBJECTS, get_objects_payload([slow, first], 0.05) + b"\x02")
+    assert code == 2 and text.startswith(b"timed out waiting for object %d" % slow), text
+    [(code, _), (sent, _)] = get_objects_entries(ok(Native2Py.GET_OBJECTS,
+                                                    get_objects_payload([failed, first]) + b"\x02"))
+    assert (code, sent) == (5, 0)
+    ok(Native2Py.SUBMIT_BATCH, b"".join(release_object(i) for i in ids[:-1]))
+
+
 def test_a_void_native_result_is_stored_as_none_and_read_as_the_empty_block(lib):
     import ray
     counter = new_counter(3)
@@ -245,5 +270,25 @@ def test_the_driver_and_every_worker_turn_the_libraries_features_on(lib):
         return features.features()
 
     assert lib.protocol_version >= 6
-    assert features.features(lib) == 7  # pipelined, refs in values, arrays out of band
-    assert ray.get(worker_features.remote()) == 7
+    assert features.features(lib) == 15  # pipelined, refs in values, arrays out of band, Gets ahead
+    assert ray.get(worker_features.remote()) == 15
+
+
+def test_a_program_getting_its_refs_in_order_makes_one_trip_per_64(lib, monkeypatch):
+    # GetEachInOrder runs here in the driver: 200 task results and 200 actor results,
+    # all ready, then each Get in order. With feature bit 8 each trip brings the next 63.
+    import goray
+    from goray._ray import native2py_ahead
+    trips = []
+    entries = native2py_ahead.ahead_entries
+
+    def spy(ids):
+        reply = entries(ids)
+        trips.append((len(ids), len(get_objects_entries(reply)), sum(code == 0 for code, _ in get_objects_entries(reply))))
+        return reply
+    monkeypatch.setattr(native2py_ahead, "ahead_entries", spy)
+    n = 200
+    assert goray.golang_local_run_task("GetEachInOrder", n, True) == sum(i * i for i in range(n)) + sum(range(1, n + 1))
+    assert len(trips) == 8, trips  # ceil(200 / 64) for each of the two kinds
+    assert all(named == listed for named, listed, _ in trips)
+    assert sum(sent for _, _, sent in trips) == 2 * n - 8  # every ref named was sent

@@ -20,7 +20,7 @@ from .._handlers import Handler, Reply
 from .._protocol import (ADDRESS_LENT, CANCEL_OBJECT_ID, WAIT_ALL_READY, WAIT_NUM_RETURNS,
                          WAIT_OBJECT_IDS, Code, FramingError, Native2Py, pack_u64, unpack_u64)
 from .._stores import HELD_ITEM, LentBuffers, StoredObject
-from . import objects, reads, scatter, streams
+from . import native2py_ahead, objects, reads, scatter, streams
 from .native2py_entries import get_entry, new_object, not_an_object, release, released, unknown_id
 from .native2py_failures import FailedSubmission, failure_reply
 
@@ -139,6 +139,9 @@ def _guarded(object_id: int, value: Any, native: int) -> Reply:
 
 
 _GET_OBJECTS_HEAD = struct.Struct("<dI")
+# GetObjects' flags byte: lend arrays (§10); the ids after the first are read ahead (§11).
+_LEND = 1
+_AHEAD = 2
 _U64 = struct.Struct("<Q")
 _ENTRY_HEAD = struct.Struct("<IQ")
 
@@ -154,13 +157,18 @@ def _get_objects(data: memoryview) -> Reply:
     if len(data) not in (12 + 8 * count, 13 + 8 * count):
         raise FramingError(f"GetObjects: {count} ids need {12 + 8 * count} bytes, got "
                            f"{len(data)} (one more: the flags byte)")
-    lend = len(data) == 13 + 8 * count and bool(data[-1] & 1)
-    if count == 1:  # a runtime's single Get: GetObject's reading, framed as the one entry
+    flags = data[-1] if len(data) == 13 + 8 * count else 0
+    lend = bool(flags & _LEND)
+    if count == 1 or flags & _AHEAD:  # a runtime's single Get (and the ids it reads ahead)
         code, payload = _read_one(_U64.unpack_from(data, 12)[0], _timeout(timeout), False, lend,
                                   guarded=True)
         if code == Code.TIMEOUT or code == Code.OBJECT_REF_NOT_FOUND:
             return code, payload  # the request's own failures, as for several ids
-        return Code.SUCCESS, b"".join((_ENTRY_HEAD.pack(code, len(payload)), payload))
+        first = _ENTRY_HEAD.pack(code, len(payload))
+        if count == 1:
+            return Code.SUCCESS, b"".join((first, payload))
+        ahead = native2py_ahead.ahead_entries(struct.unpack_from(f"<{count - 1}Q", data, 20))
+        return Code.SUCCESS, b"".join((first, payload, ahead))
     ids = struct.unpack_from(f"<{count}Q", data, 12)
     try:
         entries = [get_entry(object_id) for object_id in ids]

@@ -16,12 +16,12 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import ray.exceptions
 
-from .. import _codec, _stores
+from .. import _stores
 from .._handlers import Handler, Reply
 from .._protocol import Buffer, Code, Native2Py, pack_u64
 from .._stores import HELD_ITEM, RAW_ITEMS
 from . import reads
-from .objects import NativeBlock, from_raw_item
+from .native2py_ahead import value_form
 from .streams import StoredStream
 
 __all__ = ["HANDLERS", "WITH_VALUE", "ALL_READY", "INLINE_UP_TO", "BATCH_ITEMS", "BATCH_BYTES",
@@ -46,7 +46,6 @@ _INLINE_TAG = b"\x01"
 _BATCH_TAG = b"\x02"
 _BATCH_HEAD = struct.Struct("<IB")  # item count, ended
 _ENTRY_HEAD = struct.Struct("<QI")  # object id, inline value length (0: none)
-_PLAIN = (int, float, bool, str, bytes, type(None))
 
 
 def _item_native(entry: StoredStream) -> int:
@@ -56,18 +55,10 @@ def _item_native(entry: StoredStream) -> int:
 
 def _inline_form(value: Any, native: int) -> Optional[Buffer]:
     """A value already read as GetObject would reply it, when it is small and holds
-    no refs or actor handles (whose ids would be registered for a value the caller
-    may never read); None otherwise: the caller asks GetObject."""
-    value = from_raw_item(value, native)
-    if value is None and native:  # a native producer's empty block: GetObject's own reply
-        return None
-    if type(value) is NativeBlock:
-        if value.refs or value.actors or value.size > INLINE_UP_TO or not value.size:
-            return None
-        return value.data
-    if type(value) not in _PLAIN or (type(value) in (str, bytes) and len(value) > INLINE_UP_TO):
-        return None
-    return _codec.pack(value)
+    no refs or actor handles; None otherwise (and for an empty one: length 0 says
+    "none" in a batch): the caller asks GetObject."""
+    form = value_form(value, native, INLINE_UP_TO)
+    return form if form else None
 
 
 def _inline_value(ref: Any, native: int) -> Optional[Buffer]:

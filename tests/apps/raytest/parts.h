@@ -14,6 +14,7 @@ void RegisterStreamConsumers(goray::Registry& registry);  // stream_consumers.cp
 void RegisterThreaded(goray::Registry& registry);         // threaded.cpp: threaded actors, groups, async
 void RegisterArraysOutOfBand(goray::Registry& registry);  // arrays_out_of_band.cpp: arrays on Ray, driver side
 void RegisterBatchLend(goray::Registry& registry);        // batch_lend.cpp: a batch Get of views
+void RegisterGetsInOrder(goray::Registry& registry);      // gets_in_order.cpp: Gets one by one, read ahead
 void RegisterDataBatches(goray::Registry& registry);      // data_batches.cpp: Ray Data batches (goray.data)
 int ThreadedScenario(const std::vector<std::string>& args);  // threaded.cpp: the driver's "threaded" scenario
 void RegisterCrashes(goray::Registry& registry);          // crashes.cpp: tasks, a method, the driver crashing

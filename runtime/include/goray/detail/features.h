@@ -18,9 +18,14 @@ inline constexpr std::uint64_t kFeatureRefsInValues = 2;
 // GetObject lending the object store's memory. Meaningful only after EnableArrays (33).
 inline constexpr std::uint64_t kFeatureArraysOutOfBand = 4;
 
+// Single Gets read ahead (docs/protocol.md §11, "Reading ahead"): a Get that goes to the
+// driver also names the live refs made after its own (GetObjects flag 2), and keeps the
+// values of those the driver sends for their first Get. Needs kFeaturePipelined.
+inline constexpr std::uint64_t kFeatureGetAhead = 8;
+
 // The features this runtime implements: EnableFeatures turns on at most these.
 inline constexpr std::uint64_t kSupportedFeatures =
-    kFeaturePipelined | kFeatureRefsInValues | kFeatureArraysOutOfBand;
+    kFeaturePipelined | kFeatureRefsInValues | kFeatureArraysOutOfBand | kFeatureGetAhead;
 
 // The features turned on now (a relaxed atomic load).
 std::uint64_t Features() noexcept;
