@@ -3,6 +3,7 @@
 #include "goray/batch.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <exception>
 #include <nlohmann/json.hpp>
@@ -26,6 +27,31 @@ std::string Describe(std::uint64_t id) { return "object " + std::to_string(id); 
 // that are handed on rather than read keep theirs until they go).
 constexpr std::size_t kAheadIds = 63;
 constexpr std::size_t kAheadKeptBytes = std::size_t{8} << 20;
+
+// After a Get read ahead and none of the refs it named was ready (results still running,
+// a loop that caught up with them), the next `g_ahead_skip` single Gets name none: the
+// driver's look costs more than nothing. The pause doubles with each such Get, up to 64,
+// and ends at the first that brings a value. Relaxed: a heuristic shared by threads.
+std::atomic<std::uint32_t> g_ahead_skip{0};
+std::atomic<std::uint32_t> g_ahead_pause{1};
+constexpr std::uint32_t kAheadMaxPause = 64;
+
+bool ReadAheadNow() {
+  std::uint32_t skip = g_ahead_skip.load(std::memory_order_relaxed);
+  if (skip == 0) return true;
+  g_ahead_skip.store(skip - 1, std::memory_order_relaxed);
+  return false;
+}
+
+void AfterReadAhead(std::size_t kept) {
+  if (kept != 0) {
+    g_ahead_pause.store(1, std::memory_order_relaxed);
+    return;
+  }
+  const std::uint32_t pause = g_ahead_pause.load(std::memory_order_relaxed);
+  g_ahead_skip.store(pause, std::memory_order_relaxed);
+  g_ahead_pause.store(std::min(pause * 2, kAheadMaxPause), std::memory_order_relaxed);
+}
 
 // The entry of a submission whose batch never reached the driver, if `id` is one.
 bool LostReply(std::uint64_t id, ObjectReply* reply) {
@@ -81,7 +107,7 @@ constexpr char kAheadFlag = 2;
 // request as a whole is thrown naming `what` (default: "Get of N objects").
 void GetObjectsBatch(const std::vector<std::uint64_t>& ids, const std::vector<std::size_t>& slots,
                      double timeout_seconds, bool lend, std::vector<ObjectReply>& replies,
-                     std::string_view what = {}, bool ahead = false) {
+                     std::string_view what = {}, bool ahead = false, std::size_t* kept = nullptr) {
   std::string request;
   request.reserve(13 + 8 * ids.size());
   AppendF64(request, timeout_seconds < 0 ? -1.0 : timeout_seconds);
@@ -105,7 +131,10 @@ void GetObjectsBatch(const std::vector<std::uint64_t>& ids, const std::vector<st
     at += 12;
     if (length > body.size() - at) ThrowMalformed("entry " + std::to_string(i) + " is past the end");
     if (ahead && i > 0) {  // read ahead: kept when sent (code 0), else left for its own Get
-      if (code == 0) KeepPrefetchedCopy(ids[i], body.substr(at, length));
+      if (code == 0) {
+        KeepPrefetchedCopy(ids[i], body.substr(at, length));
+        if (kept != nullptr) ++*kept;
+      }
       at += length;
       continue;
     }
@@ -157,11 +186,14 @@ void AdoptAll(std::vector<ObjectReply>& replies) {
 FetchedObject GetOneObject(std::uint64_t id, double timeout_seconds, bool lend, std::string_view what) {
   std::vector<ObjectReply> replies(1);
   std::vector<std::uint64_t> ids{id};
-  if (FeatureOn(kFeatureGetAhead) && PrefetchedBytes() < kAheadKeptBytes) {
+  if (FeatureOn(kFeatureGetAhead) && PrefetchedBytes() < kAheadKeptBytes && ReadAheadNow()) {
     const std::vector<std::uint64_t> after = LiveRefsAfter(id, kAheadIds);
     ids.insert(ids.end(), after.begin(), after.end());
   }
-  GetObjectsBatch(ids, {0}, timeout_seconds, lend, replies, what, ids.size() > 1);
+  const bool ahead = ids.size() > 1;
+  std::size_t kept = 0;
+  GetObjectsBatch(ids, {0}, timeout_seconds, lend, replies, what, ahead, &kept);
+  if (ahead) AfterReadAhead(kept);
   ObjectReply& entry = replies[0];
   if (entry.code != 0) ThrowDriverFailure(entry.code, entry.payload, what);
   FetchedObject fetched;

@@ -99,6 +99,30 @@ TEST_F(GetAhead, AValueSentAheadGoesWithItsRef) {
   EXPECT_EQ(recording_driver::BatchRequests().back().ids, (std::vector<std::uint64_t>{30, 32}));
 }
 
+TEST_F(GetAhead, AfterAGetThatBroughtNothingTheNextGetsPauseLongerEachTime) {
+  // (Each test runs in a process of its own under ctest: the pause starts at 1.)
+  ASSERT_EQ(recording_driver::EnableFeatures(1 | 8), 9u);
+  std::vector<goray::ObjectRef> refs;
+  for (std::uint64_t id = 70; id < 77; ++id) refs.emplace_back(id);
+  AnswerAhead({});  // nothing ready
+  for (const goray::ObjectRef& ref : refs) ref.Get<double>();
+  std::vector<std::size_t> named;
+  for (const auto& request : recording_driver::BatchRequests()) named.push_back(request.ids.size());
+  // 70 names all after it and brings nothing: 71 alone; 72 names the rest, nothing again:
+  // 73 and 74 alone; 75 names 76, nothing: 76 alone (the pause is 4 now).
+  EXPECT_EQ(named, (std::vector<std::size_t>{7, 1, 5, 1, 1, 2, 1}));
+  AnswerAhead({{78, 1.0}});
+  goray::ObjectRef more(77);
+  goray::ObjectRef after(78);
+  for (int i = 0; i < 3; ++i) more.Get<double>();  // the rest of the pause
+  more.Get<double>();                              // names 78, which comes: the pause ends
+  EXPECT_EQ(recording_driver::BatchRequests().back().ids, (std::vector<std::uint64_t>{77, 78}));
+  EXPECT_EQ(after.Get<double>(), 1.0);
+  goray::ObjectRef last(79);
+  more.Get<double>();  // no pause: names the live refs after it at once (78 read already, still live)
+  EXPECT_EQ(recording_driver::BatchRequests().back().ids, (std::vector<std::uint64_t>{77, 78, 79}));
+}
+
 TEST_F(GetAhead, WithoutBit8AGetNamesItsOwnIdAlone) {
   ASSERT_EQ(recording_driver::EnableFeatures(1), 1u);
   goray::ObjectRef first(40);

@@ -6,6 +6,7 @@ Ray task or actor body before its first call into the library."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from typing import Any, Dict
 
@@ -36,6 +37,8 @@ def enable_features(library: Any) -> int:
         turned_on = 0
         if getattr(library, "protocol_version", 1) >= FEATURES_VERSION:
             wanted = WANTED_FEATURES if getattr(library, "arrays", False) else WANTED_FEATURES & ~_NEEDS_ARRAYS
+            if os.environ.get("GORAY_GET_AHEAD") == "0":  # docs/cli.md: Gets without reading ahead
+                wanted &= ~int(Feature.GET_AHEAD)
             code, reply = library.execute(int(Py2Native.ENABLE_FEATURES), pack_u64(wanted))
             if code == Code.SUCCESS and len(reply) == 8:
                 turned_on = unpack_u64(reply) & wanted

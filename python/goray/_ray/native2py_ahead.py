@@ -45,45 +45,30 @@ def value_form(value: Any, native: int, up_to: int) -> Optional[Buffer]:
     return _codec.pack(value)
 
 
-def _ready(refs: List[Any]) -> List[Any]:
-    """The refs whose values are in this process now."""
-    if not refs:
-        return []
-    ready, _ = ray.wait(refs, num_returns=len(refs), timeout=0, fetch_local=False)
-    return ready
-
-
 def ahead_entries(ids: Sequence[int]) -> bytes:
     """GetObjects' entries for the ids read ahead: code 0 and GetObject's reply for
     each one sent, code 2 and nothing for each left to its own Get (unknown, not an
-    object, not ready, an error, too large, holding refs)."""
-    entries: List[Optional[StoredObject]] = []
-    for object_id in ids:
+    object, an error, too large, holding refs, not ready). They are read in order and
+    the first one not ready ends the reading (results mostly come in the order they
+    were asked for, and the next Get names the rest again), so a Get whose later refs
+    are still running pays one look, not one per ref."""
+    pieces: List[Buffer] = []
+    budget = AHEAD_BYTES
+    for done, object_id in enumerate(ids):
+        form = None
         try:
             entry = _stores.objects.get(object_id)
         except KeyError:  # released meanwhile, or never the driver's (a lost submission)
             entry = None
-        entries.append(entry if type(entry) is StoredObject and entry.native != HELD_ITEM else None)
-    refs = [entry.ref for entry in entries if entry is not None]
-    ready = {id(ref) for ref in _ready(refs)}
-    wanted = [entry for entry in entries if entry is not None and id(entry.ref) in ready]
-    sent = {}
-    try:
-        sent = {id(entry): value for entry, value in
-                zip(wanted, reads.get_many([entry.ref for entry in wanted], 0))}
-    except ray.exceptions.RayError:  # one is an error (left to its own Get): each on its own
-        for entry in wanted:
+        if type(entry) is StoredObject and entry.native != HELD_ITEM:
             try:
-                sent[id(entry)] = reads.get(entry.ref, 0)
-            except ray.exceptions.RayError:
-                pass
-    pieces: List[Buffer] = []
-    budget = AHEAD_BYTES
-    for entry in entries:
-        form = None
-        if entry is not None and id(entry) in sent:
-            form = value_form(sent[id(entry)], entry.native, AHEAD_UP_TO)
-        if form is None or len(form) > budget:
+                form = value_form(reads.get(entry.ref, 0), entry.native, min(AHEAD_UP_TO, budget))
+            except ray.exceptions.GetTimeoutError:  # not ready: nor, likely, those after it
+                pieces += [_NOT_SENT] * (len(ids) - done)
+                break
+            except ray.exceptions.RayError:  # an error: left to its own Get
+                form = None
+        if form is None:
             pieces.append(_NOT_SENT)
             continue
         budget -= len(form)
