@@ -97,7 +97,9 @@ def lends(monkeypatch):
 
     def batch(data):
         code, reply = real_batch(data)
-        if code == 0 and len(data) == 21 and data[-1] & 1:  # one id, asking to lend
+        count = int.from_bytes(bytes(data[8:12]), "little")
+        single = count == 1 or data[-1] & 2  # one id, or one Get reading others ahead
+        if code == 0 and len(data) == 13 + 8 * count and data[-1] & 1 and single:  # asking to lend
             entry_code, size = struct.unpack_from("<IQ", reply)
             if entry_code == 0:
                 seen.append((int.from_bytes(bytes(reply[12:20]), "little"), size))
@@ -136,14 +138,16 @@ def test_python_readers_of_handed_over_results(out_of_band):
 @pytest.fixture
 def batch_requests(monkeypatch):
     """The trailing flags byte of each GetObjects request of several ids (None: no flags
-    byte); one id is a single Get (the lends fixture)."""
+    byte); one id, or several with flag 2 (reading ahead), is a single Get (the lends
+    fixture)."""
     seen = []
     real = _handlers._handlers[int(Native2Py.GET_OBJECTS)]
 
     def spy(data):
         count = int.from_bytes(bytes(data[8:12]), "little")
-        if count > 1:
-            seen.append(data[-1] if len(data) == 13 + 8 * count else None)
+        flags = data[-1] if len(data) == 13 + 8 * count else None
+        if count > 1 and not (flags or 0) & 2:  # (flag 2: a single Get reading ahead)
+            seen.append(flags)
         return real(data)
 
     monkeypatch.setitem(_handlers._handlers, int(Native2Py.GET_OBJECTS), spy)
