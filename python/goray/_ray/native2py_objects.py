@@ -192,10 +192,7 @@ def _get_objects(data: memoryview) -> Reply:
             code, payload = entry.reply()
         elif type(entry) is not StoredObject:
             code, payload = Code.FAILED, (not_an_object(object_id, entry) or "").encode()
-        elif entry.native == HELD_ITEM:
-            held = objects.held_value(entry)
-            code, payload = (_lent_reply if lend else _guarded)(object_id, held, entry.native)
-        elif failed:
+        elif failed or entry.native == HELD_ITEM:  # read on its own (a held item: its bytes)
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
                 code, payload = _entry_reply(object_id, entry, left, lend)
