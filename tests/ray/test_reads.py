@@ -11,8 +11,10 @@ from goray._ray import reads
 from goray._ray.objects import NativeBlock
 
 # Stored as XLANG (msgpack), RAW (bytes), or pickled (PYTHON: tuples, big ints, objects).
+# The long ones take each length form of the header of Ray's layout (1, 2 and 4 bytes).
 VALUES = [None, 0, -5, 2 ** 63 - 1, 1.5, True, "text", "", b"raw bytes", b"", [1, [2, "x"]],
-          {"a": 1, "b": [None]}, {1: "int key"}, (1, 2), 2 ** 70, NativeBlock(b"\x01")]
+          {"a": 1, "b": [None]}, {1: "int key"}, {1.5: [2.5]}, (1, 2), 2 ** 70, NativeBlock(b"\x01"),
+          "é" * 100, list(range(300)), "y" * 70_000]
 
 
 @pytest.fixture(params=["fast", "ray.get"])

@@ -26,6 +26,14 @@ def test_a_cpp_tasks_stream_items_pass_on_as_arguments_and_inside_values(lib):
     assert run("PassStreamItemsOn", 12) == [2 * total, total, total, total]
 
 
+def test_a_consumer_holding_every_cpu_lets_its_producer_run_while_it_waits(lib):
+    # The consumer task takes all 4 CPUs of the session, so its producer (py_count, 1
+    # CPU) only starts once the consumer's wait tells the raylet it blocked: the wait on
+    # the item's callback (goray._ray.stream_waits) gives way to Ray's own.
+    consumer = goray.golang_task("SumPyStream").options(num_cpus=4)
+    assert ray.get(consumer.remote(50), timeout=20) == sum(range(50))
+
+
 @pytest.fixture
 def group_sizes(monkeypatch):
     """The number of items behind each object the driver's NextStreamRef takes from a

@@ -20,7 +20,7 @@ from .. import _stores
 from .._handlers import Handler, Reply
 from .._protocol import Buffer, Code, Native2Py, pack_u64
 from .._stores import HELD_ITEM, RAW_ITEMS
-from . import reads
+from . import reads, stream_waits
 from .native2py_ahead import value_form
 from .streams import StoredStream
 
@@ -141,15 +141,16 @@ def _ready_after(entry: StoredStream) -> Tuple[List[_Item], bool]:
     """The items already produced (up to BATCH_ITEMS - 1: held ones first, then taken
     from the generator), and whether the stream ended after them. Holds entry.lock.
 
-    Whether the next item is there is asked of the core worker's stream (Ray's own
-    ObjectRefGenerator.next_ready does the same, then a ray.wait that costs over
-    100 us when nothing is there; a batch ends with that question). A Ray whose
-    internals differ gets one item per reply."""
+    Each produced item is read off the core worker's stream with one call, which
+    gives a nil ref when the next item is not there yet (Ray's ObjectRefGenerator
+    asks whether it is there first, and its next_ready then makes a ray.wait that
+    costs over 100 us when it is not); the end of the stream (its last item, the
+    task's error, the end) goes through Ray's own _next_sync. A Ray whose internals
+    differ gets one item per reply."""
     generator = entry.generator
     try:
         stream = generator._generator_ref
-        peek = generator.worker.core_worker.peek_object_ref_stream
-        finished = generator.worker.core_worker.is_object_ref_stream_finished
+        read = generator.worker.core_worker.try_read_next_object_ref_stream
     except AttributeError:
         return [], False
     held = entry.held
@@ -157,19 +158,25 @@ def _ready_after(entry: StoredStream) -> Tuple[List[_Item], bool]:
     while held and len(items) < BATCH_ITEMS - 1:
         items.append(held.popleft())
     while len(items) < BATCH_ITEMS - 1 and not held:
-        if not peek(stream)[1] and not finished(stream):
-            return items, False  # the next item is not produced yet
-        try:  # ready: at once; at the end: StopIteration, or the task's error once
-            ref = generator._next_sync(0)
-        except StopIteration:
-            return items, True
+        try:
+            ref = read(stream)
+        except ray.exceptions.ObjectRefStreamEndOfStreamError:
+            try:  # the end: StopIteration, or the task's error once
+                ref = generator._next_sync(0)
+            except StopIteration:
+                return items, True
         if ref.is_nil():
-            return items, False
-        more = _items_of(entry, ref)
-        room = BATCH_ITEMS - 1 - len(items)
-        items += more[:room]
-        held.extend(more[room:])
+            return items, False  # the next item is not produced yet
+        _add_items(entry, ref, items)
     return items, False
+
+
+def _add_items(entry: StoredStream, ref: Any, items: List[_Item]) -> None:
+    """The items behind `ref` appended to `items` up to BATCH_ITEMS - 1, the rest held."""
+    more = _items_of(entry, ref)
+    room = BATCH_ITEMS - 1 - len(items)
+    items += more[:room]
+    entry.held.extend(more[room:])
 
 
 def _batch_reply(entry: StoredStream, items: List[_Item], ended: bool, with_value: bool) -> bytes:
@@ -222,7 +229,7 @@ def next_stream_ref(data: memoryview) -> Reply:
             item = entry.held.popleft()
         else:
             try:
-                ref = entry.generator._next_sync(None if timeout < 0 else timeout)
+                ref = stream_waits.next_item(entry.generator, timeout)
             except StopIteration:
                 return Code.SUCCESS, b""
             if ref.is_nil():
