@@ -115,11 +115,26 @@ def get(ref: Any, timeout: Optional[float]) -> Any:
     return _read([ref], timeout)[0]
 
 
+#: What the core worker's read raises when a ref is not ready within its timeout.
+_NOT_READY = "Get timed out: some object(s) not ready."
+
+
+def _all_here(core_worker: Any, refs: List[Any]) -> bool:
+    """Whether every ref's object is in this process or its node's store (0.25 us
+    each, asked of the core worker; True when it cannot be asked)."""
+    exists = getattr(core_worker, "object_exists", None)
+    return exists is None or all(exists(ref) for ref in refs)
+
+
 def _read(refs: List[Any], timeout: Optional[float]) -> List[Any]:
     assert _DECODE is not None
     worker = ray._private.worker.global_worker
     worker.check_connected()
     timeout_ms = int(timeout * 1000) if timeout is not None and timeout != -1 else -1
+    if timeout_ms == 0 and not _all_here(worker.core_worker, refs):
+        # Ray's read at timeout 0 costs 90 us to say so (a driver reading ahead asks it
+        # of results mostly still running); its error, as it raises it.
+        raise ray.exceptions.GetTimeoutError(_NOT_READY)
     # Waits as ray.get waits (GetTimeoutError, with Ray's text, when it runs out).
     serialized = worker.core_worker.get_objects(refs, timeout_ms)  # type: ignore[attr-defined]
     values = [_DECODE(one) for one in serialized]
