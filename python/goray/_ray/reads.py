@@ -130,13 +130,14 @@ def _read(refs: List[Any], timeout: Optional[float]) -> List[Any]:
     assert _DECODE is not None
     worker = ray._private.worker.global_worker
     worker.check_connected()
+    core_worker: Any = worker.core_worker  # type: ignore[attr-defined]
     timeout_ms = int(timeout * 1000) if timeout is not None and timeout != -1 else -1
-    if timeout_ms == 0 and not _all_here(worker.core_worker, refs):
+    if timeout_ms == 0 and not _all_here(core_worker, refs):
         # Ray's read at timeout 0 costs 90 us to say so (a driver reading ahead asks it
         # of results mostly still running); its error, as it raises it.
         raise ray.exceptions.GetTimeoutError(_NOT_READY)
     # Waits as ray.get waits (GetTimeoutError, with Ray's text, when it runs out).
-    serialized = worker.core_worker.get_objects(refs, timeout_ms)  # type: ignore[attr-defined]
+    serialized = core_worker.get_objects(refs, timeout_ms)
     values = [_DECODE(one) for one in serialized]
     if _SLOW in values:
         slow = [index for index, value in enumerate(values) if value is _SLOW]
