@@ -4,6 +4,8 @@ the caller's timeout (tests/ray/test_streams_cpp.py runs it on Ray)."""
 import threading
 import time
 
+import ray.exceptions
+
 from goray._ray import stream_waits
 
 
@@ -107,3 +109,22 @@ def test_a_ray_without_callbacks_waits_as_ray_does(monkeypatch):
     generator = Generator()
     stream_waits.next_item(generator, -1)
     assert generator.timeouts == [None]
+
+
+def test_an_item_that_arrived_is_read_off_the_stream_with_one_call():
+    # A Ray with try_read_next_object_ref_stream: the item is taken with it, without
+    # _next_sync's second look; at the end of the stream _next_sync answers.
+    generator = Generator(arrives_in=0.0)
+    reads = []
+
+    def try_read(stream):
+        reads.append(stream)
+        if len(reads) > 1:
+            raise ray.exceptions.ObjectRefStreamEndOfStreamError()
+        return Ref()
+    generator.worker.core_worker.try_read_next_object_ref_stream = try_read
+    assert not stream_waits.next_item(generator, -1).is_nil()
+    assert reads == [generator._generator_ref] and generator.timeouts == []
+    read = stream_waits.produced_reader(generator)
+    read()  # the end: Ray's own reading
+    assert generator.timeouts == [0]

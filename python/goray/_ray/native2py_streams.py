@@ -141,17 +141,12 @@ def _ready_after(entry: StoredStream) -> Tuple[List[_Item], bool]:
     """The items already produced (up to BATCH_ITEMS - 1: held ones first, then taken
     from the generator), and whether the stream ended after them. Holds entry.lock.
 
-    Each produced item is read off the core worker's stream with one call, which
-    gives a nil ref when the next item is not there yet (Ray's ObjectRefGenerator
-    asks whether it is there first, and its next_ready then makes a ray.wait that
-    costs over 100 us when it is not); the end of the stream (its last item, the
-    task's error, the end) goes through Ray's own _next_sync. A Ray whose internals
-    differ gets one item per reply."""
-    generator = entry.generator
-    try:
-        stream = generator._generator_ref
-        read = generator.worker.core_worker.try_read_next_object_ref_stream
-    except AttributeError:
+    Each produced item is read with one call (stream_waits.produced_reader, which
+    gives a nil ref when the next item is not there yet, where Ray's next_ready makes
+    a ray.wait that costs over 100 us); the end of the stream goes through Ray's own
+    _next_sync. A Ray whose internals differ gets one item per reply."""
+    read = stream_waits.produced_reader(entry.generator)
+    if read is None:
         return [], False
     held = entry.held
     items: List[_Item] = []
@@ -159,12 +154,9 @@ def _ready_after(entry: StoredStream) -> Tuple[List[_Item], bool]:
         items.append(held.popleft())
     while len(items) < BATCH_ITEMS - 1 and not held:
         try:
-            ref = read(stream)
-        except ray.exceptions.ObjectRefStreamEndOfStreamError:
-            try:  # the end: StopIteration, or the task's error once
-                ref = generator._next_sync(0)
-            except StopIteration:
-                return items, True
+            ref = read()
+        except StopIteration:
+            return items, True
         if ref.is_nil():
             return items, False  # the next item is not produced yet
         _add_items(entry, ref, items)

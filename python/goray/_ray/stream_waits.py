@@ -14,13 +14,34 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import Any, Callable, Optional
 
-__all__ = ["CALLBACK_WAIT", "next_item"]
+import ray.exceptions
+
+__all__ = ["CALLBACK_WAIT", "next_item", "produced_reader"]
 
 #: The longest wait on the item's callback before Ray's own wait (seconds): far above
 #: the time between a busy producer's items, far below what holding a CPU costs.
 CALLBACK_WAIT = 0.002
+
+
+def produced_reader(generator: Any) -> Optional[Callable[[], Any]]:
+    """A call that reads the generator's next item off the core worker's stream once it
+    is produced, as generator._next_sync(0) answers (its ref; a nil ref when it is not
+    produced yet; at the end StopIteration, or the task's error once) but with one
+    call, where Ray's first looks whether it is there; None for a Ray without it."""
+    try:
+        read = generator.worker.core_worker.try_read_next_object_ref_stream
+        stream = generator._generator_ref
+    except AttributeError:
+        return None
+
+    def next_produced() -> Any:
+        try:
+            return read(stream)
+        except ray.exceptions.ObjectRefStreamEndOfStreamError:  # the end: Ray's own reading
+            return generator._next_sync(0)
+    return next_produced
 
 
 def _arrived_within(generator: Any, seconds: float) -> bool:
@@ -50,7 +71,8 @@ def next_item(generator: Any, timeout: float) -> Any:
     start = time.monotonic()
     first = CALLBACK_WAIT if timeout < 0 else min(timeout, CALLBACK_WAIT)
     if _arrived_within(generator, first):
-        ref = generator._next_sync(0)
+        read = produced_reader(generator)
+        ref = read() if read is not None else generator._next_sync(0)
         if not ref.is_nil():  # nil: the end is there but the task's result not yet
             return ref
     if timeout < 0:
