@@ -128,18 +128,26 @@ Reply StreamTable::NextBatch(std::uint64_t id, const BatchLimits& limits) {
   std::uint32_t count = 0;
   std::size_t items_end = reply.body.size();  // the end of the last whole item
   bool more = true;
+  // Nothing is known of a new stream's pace: its first item goes alone, so that one
+  // made quickly is not held back behind a slow second (a "started" item, then work).
+  const bool first_batch = !open->batched;
+  open->batched = true;
   open->resuming = std::this_thread::get_id();
   try {
     crash::CallScope crash_scope("stream of", open->callee);
+    auto began = start;
     while (true) {
       reply.body.write("\x00\x00\x00\x00", 4);  // its length, patched once it is written
       more = open->items->Next(reply.body);
+      const auto made = std::chrono::steady_clock::now();
+      open->pace.Record(made - began);
+      began = made;
       if (!more) break;
       PatchU32(reply.body, items_end, static_cast<std::uint32_t>(reply.body.size() - items_end - 4));
       items_end = reply.body.size();
       ++count;
-      if (count >= limits.max_items || items_end >= limits.max_bytes || open->closed_in_body ||
-          std::chrono::steady_clock::now() - start >= limits.budget) {
+      if (first_batch || count >= limits.max_items || items_end >= limits.max_bytes ||
+          open->closed_in_body || made - start + open->pace.Slowest() >= limits.budget) {
         break;
       }
     }

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "goray/registry.h"
+#include "item_pace.h"
 #include "reply.h"
 
 namespace goray::detail {
@@ -32,7 +33,10 @@ class StreamTable {
 
   // How much one NextBatch takes: at most `max_items` items, and no further item once
   // `budget` has passed since the call began or the items reach `max_bytes` (the first
-  // item is always waited for, however long it takes).
+  // item is always waited for, however long it takes). Besides, a stream's first batch
+  // is its first item alone, and no further item is started when the slowest of the
+  // stream's recent items (ItemPace) would end it past the budget: the items a batch has
+  // are not held back behind a slow one.
   struct BatchLimits {
     std::uint32_t max_items = 1;
     std::chrono::microseconds budget{0};
@@ -59,6 +63,8 @@ class StreamTable {
     std::atomic<std::thread::id> resuming{};  // the thread inside Next, if any
     std::atomic<bool> closed_in_body{false};  // its own generator called Close
     std::optional<Reply> failure;  // thrown after a batch's first items: the next answer
+    ItemPace pace;         // how long its recent items took to make (NextBatch)
+    bool batched = false;  // a NextBatch was served: its first item went alone
   };
 
   // The open stream `id`, locked for this thread to resume; or null, with the reply to

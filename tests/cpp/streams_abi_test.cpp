@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -56,6 +58,16 @@ Generator<goray::Array<double>> ArrayItems(int64_t n, int64_t size) {
     goray::Array<double> item = goray::Array<double>::Zeros({size});
     for (int64_t k = 0; k < size; ++k) item.data()[k] = static_cast<double>(i);
     co_yield std::move(item);
+  }
+}
+
+// `bursts` times: `ms` of work (a sleep, at least that long), then `per_burst` items at
+// once, numbered from 0 across bursts.
+Generator<int64_t> Bursts(int64_t bursts, int64_t per_burst, int64_t ms) {
+  Alive alive;
+  for (int64_t burst = 0; burst < bursts; ++burst) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    for (int64_t k = 0; k < per_burst; ++k) co_yield burst * per_burst + k;
   }
 }
 
@@ -124,6 +136,7 @@ GORAY_TEST_APPLICATION(registry) {
   registry.AddTask("Repeat", &Repeat);
   registry.AddTask("ArrayItems", &ArrayItems);
   registry.AddTask("Pairs", &Pairs);
+  registry.AddTask("Bursts", &Bursts);
   registry.AddTask("Square", &Square);
   registry.AddTask("SelfClosing", &SelfClosing);
   // A default argument: Stepped(n) means Stepped(n, 1).
@@ -222,7 +235,8 @@ TEST_F(StreamsAbi, DescribeApplicationListsEveryTaskAndActorWithTraits) {
   Result described = Call(38, "");
   ASSERT_EQ(described.code, 0) << described.body;
   nlohmann::json expected = nlohmann::json::parse(R"({
-    "tasks": {"ArrayItems": {"stream": true}, "CountUp": {"stream": true},
+    "tasks": {"ArrayItems": {"stream": true}, "Bursts": {"stream": true},
+              "CountUp": {"stream": true},
               "FailAfter": {"stream": true}, "Lambda": {"stream": true},
               "Pairs": {"stream": true}, "Repeat": {"stream": true},
               "SelfClosing": {"stream": true},
@@ -364,7 +378,9 @@ uint32_t ReadU32At(const std::string& bytes, std::size_t at) {
 Batch NextBatch(uint64_t id, uint32_t max_items, uint32_t budget_us = 1000000,
                 uint32_t max_bytes = 1u << 20, uint64_t index = 0) {
   Result result = Call(41, U64(id) + U32(max_items) + U32(budget_us) + U32(max_bytes), index);
-  Batch batch{result.code, result.body};
+  Batch batch;
+  batch.code = result.code;
+  batch.body = result.body;
   if (result.code != 0) return batch;
   EXPECT_GE(result.body.size(), 6u);
   EXPECT_EQ(result.body[0], '\x02');
@@ -392,13 +408,16 @@ std::vector<int64_t> Ints(const Batch& batch) {
 }
 
 TEST_F(StreamsAbi, BatchTakesUpToItsCountThenSaysTheStreamEnded) {
-  uint64_t id = StartTask(CallPayload("CountUp", int64_t{10}));
+  uint64_t id = StartTask(CallPayload("CountUp", int64_t{11}));
+  Batch opening = NextBatch(id, 4);
+  EXPECT_EQ(Ints(opening), (std::vector<int64_t>{0}));  // a stream's first batch: one item
+  EXPECT_FALSE(opening.ended);
   Batch first = NextBatch(id, 4);
-  EXPECT_EQ(Ints(first), (std::vector<int64_t>{0, 1, 2, 3}));
+  EXPECT_EQ(Ints(first), (std::vector<int64_t>{1, 2, 3, 4}));
   EXPECT_FALSE(first.ended);
-  EXPECT_EQ(Next(id).value().get().as<int64_t>(), 4);  // the single form in between
+  EXPECT_EQ(Next(id).value().get().as<int64_t>(), 5);  // the single form in between
   Batch second = NextBatch(id, 100);
-  EXPECT_EQ(Ints(second), (std::vector<int64_t>{5, 6, 7, 8, 9}));
+  EXPECT_EQ(Ints(second), (std::vector<int64_t>{6, 7, 8, 9, 10}));
   EXPECT_TRUE(second.ended);  // ended in the same reply: no trip for the end
   EXPECT_EQ(g_alive, 0);
   EXPECT_EQ(NextBatch(id, 4).code, 1);  // forgotten
@@ -406,33 +425,80 @@ TEST_F(StreamsAbi, BatchTakesUpToItsCountThenSaysTheStreamEnded) {
   Batch none = NextBatch(empty, 4);
   EXPECT_TRUE(none.ended);
   EXPECT_TRUE(none.items.empty());
+  uint64_t single = StartTask(CallPayload("CountUp", int64_t{1}));
+  EXPECT_EQ(Ints(NextBatch(single, 4)), (std::vector<int64_t>{0}));
+  Batch end = NextBatch(single, 4);  // the first batch went without a look for more
+  EXPECT_TRUE(end.ended);
+  EXPECT_TRUE(end.items.empty());
 }
 
 TEST_F(StreamsAbi, BatchStopsAtItsBudgetAndItsBytesAfterTheFirstItem) {
-  uint64_t id = StartTask(CallPayload("CountUp", int64_t{5}));
-  EXPECT_EQ(Ints(NextBatch(id, 100, 0)), (std::vector<int64_t>{0}));  // budget spent: one
-  EXPECT_EQ(Ints(NextBatch(id, 100, 1000000, 1)), (std::vector<int64_t>{1}));  // bytes: one
+  uint64_t id = StartTask(CallPayload("CountUp", int64_t{6}));
+  EXPECT_EQ(Ints(NextBatch(id, 100)), (std::vector<int64_t>{0}));  // the first batch
+  EXPECT_EQ(Ints(NextBatch(id, 100, 0)), (std::vector<int64_t>{1}));  // budget spent: one
+  EXPECT_EQ(Ints(NextBatch(id, 100, 1000000, 1)), (std::vector<int64_t>{2}));  // bytes: one
   Batch rest = NextBatch(id, 100);
-  EXPECT_EQ(Ints(rest), (std::vector<int64_t>{2, 3, 4}));
+  EXPECT_EQ(Ints(rest), (std::vector<int64_t>{3, 4, 5}));
   EXPECT_TRUE(rest.ended);
 }
 
+// Each burst's items after its first are made at once, and the work before the next
+// burst takes 100 ms: with a 20 ms budget, no batch starts an item after its first one
+// (the stream's items have taken 100 ms), so no item waits for the next burst's work.
+TEST_F(StreamsAbi, ABatchStartsNoItemThatARecentSlowOneSaysWouldEndPastTheBudget) {
+  uint64_t id = StartTask(CallPayload("Bursts", int64_t{2}, int64_t{3}, int64_t{100}));
+  std::vector<int64_t> received;
+  for (;;) {
+    Batch batch = NextBatch(id, 100, 20000);
+    ASSERT_EQ(batch.code, 0) << batch.body;
+    EXPECT_LE(batch.items.size(), 1u) << "after item " << received.size();
+    for (int64_t value : Ints(batch)) received.push_back(value);
+    if (batch.ended) break;
+  }
+  EXPECT_EQ(received, (std::vector<int64_t>{0, 1, 2, 3, 4, 5}));
+}
+
+// One slow item (200 ms of work before the first), then quick ones: batches of one
+// while the slow one is among the stream's last ItemPace::kWindow (128) items at
+// least, of several again once it is older than two windows (256 items).
+TEST_F(StreamsAbi, ABatchForgetsASlowItemAfterEnoughQuickOnes) {
+  uint64_t id = StartTask(CallPayload("Bursts", int64_t{1}, int64_t{600}, int64_t{200}));
+  std::vector<std::size_t> sizes;
+  int64_t expected = 0;
+  for (;;) {
+    Batch batch = NextBatch(id, 100, 50000);
+    ASSERT_EQ(batch.code, 0) << batch.body;
+    for (int64_t value : Ints(batch)) EXPECT_EQ(value, expected++);
+    if (!batch.items.empty()) sizes.push_back(batch.items.size());
+    if (batch.ended) break;
+  }
+  EXPECT_EQ(expected, 600);
+  ASSERT_GE(sizes.size(), 128u);
+  for (std::size_t i = 0; i < 128; ++i) EXPECT_EQ(sizes[i], 1u) << "batch " << i;
+  std::size_t singles = 0;
+  while (singles < sizes.size() && sizes[singles] == 1) ++singles;
+  EXPECT_LE(singles, 257u) << "batches of one after the slow item was forgotten";
+  EXPECT_LT(singles, sizes.size()) << "no batch of several items";
+}
+
 TEST_F(StreamsAbi, BatchFailureAfterItemsComesWithTheNextCall) {
-  uint64_t id = StartTask(CallPayload("FailAfter", int64_t{3}));
+  uint64_t id = StartTask(CallPayload("FailAfter", int64_t{4}));
+  EXPECT_EQ(Ints(NextBatch(id, 100)), (std::vector<int64_t>{0}));  // the first batch
   Batch items = NextBatch(id, 100);
-  EXPECT_EQ(Ints(items), (std::vector<int64_t>{0, 1, 2}));  // none lost to the failure
+  EXPECT_EQ(Ints(items), (std::vector<int64_t>{1, 2, 3}));  // none lost to the failure
   EXPECT_FALSE(items.ended);
   Result failed = Call(41, U64(id) + U32(100) + U32(1000000) + U32(1u << 20));
-  EXPECT_EQ(Failure(failed)["Message"], "std::runtime_error: stream broke after 3 items (task FailAfter)");
+  EXPECT_EQ(Failure(failed)["Message"], "std::runtime_error: stream broke after 4 items (task FailAfter)");
   EXPECT_EQ(g_alive, 0);
   EXPECT_EQ(NextBatch(id, 100).code, 1);
   // A failure before any item is the reply itself; the single form answers a kept one too.
   uint64_t at_once = StartTask(CallPayload("FailAfter", int64_t{0}));
   EXPECT_EQ(Failure(Call(41, U64(at_once) + U32(4) + U32(0) + U32(64)))["Error"]["message"],
             "stream broke after 0 items");
-  uint64_t later = StartTask(CallPayload("FailAfter", int64_t{1}));
-  EXPECT_EQ(Ints(NextBatch(later, 10)), (std::vector<int64_t>{0}));
-  EXPECT_EQ(Failure(Call(41, U64(later)))["Error"]["message"], "stream broke after 1 items");
+  uint64_t later = StartTask(CallPayload("FailAfter", int64_t{2}));
+  EXPECT_EQ(Ints(NextBatch(later, 10)), (std::vector<int64_t>{0}));  // the first batch
+  EXPECT_EQ(Ints(NextBatch(later, 10)), (std::vector<int64_t>{1}));  // keeps the failure
+  EXPECT_EQ(Failure(Call(41, U64(later)))["Error"]["message"], "stream broke after 2 items");
 }
 
 TEST_F(StreamsAbi, BatchRequestsAreChecked) {
@@ -650,10 +716,13 @@ TEST_F(StreamArrays, IndexOneHandsItemsOverAsExt72Owned) {
 
 TEST_F(StreamArrays, ABatchHandsEveryArrayItemOver) {
   uint64_t id = StartTask(CallPayload("ArrayItems", int64_t{3}, int64_t{1000}));
-  Batch batch = NextBatch(id, 10, 1000000, 1u << 20, 1);
+  Batch batch = NextBatch(id, 10, 1000000, 1u << 20, 1);  // the first batch: one item
   ASSERT_EQ(batch.code, 0) << batch.body;
+  Batch rest = NextBatch(id, 10, 1000000, 1u << 20, 1);
+  ASSERT_EQ(rest.code, 0) << rest.body;
+  batch.items.insert(batch.items.end(), rest.items.begin(), rest.items.end());
   ASSERT_EQ(batch.items.size(), 3u);
-  EXPECT_TRUE(batch.ended);
+  EXPECT_TRUE(rest.ended);
   EXPECT_EQ(goray::codec::detail::LiveArrayHandoffs(), 3u);  // one per item, all alive
   for (std::size_t i = 0; i < batch.items.size(); ++i) {
     msgpack::object_handle value = msgpack::unpack(batch.items[i].data(), batch.items[i].size());

@@ -242,10 +242,12 @@ def case_ray_bodies_read_ahead_in_batches():
     base = _alive()
     stream = _ahead("CountUp", 1000)
     assert next(stream) == 0
+    assert len(stream._ahead) == 0  # a stream's first batch is its first item alone
+    assert next(stream) == 1
     # One call took a batch: the rest of it waits in the stream, the generator alive.
     assert len(stream._ahead) == _streams_local.AHEAD_ITEMS - 1
     assert _alive() == base + 1
-    assert list(stream) == list(range(1, 1000))
+    assert list(stream) == list(range(2, 1000))
     assert stream.closed and _alive() == base
     # Closed mid-batch: what was read ahead is not handed out, the frame is destroyed.
     stream = _ahead("CountUp", 1000)
@@ -264,9 +266,10 @@ def case_next_batch_hands_out_what_was_read_ahead():
     from goray import _streams_local
     base = _alive()
     stream = _ahead("CountUp", 600)
-    assert next(stream) == 0
+    assert next(stream) == 0  # the first batch: one item
+    assert next(stream) == 1
     first = stream.next_batch()
-    assert first == list(range(1, _streams_local.AHEAD_ITEMS))  # the rest of the first batch
+    assert first == list(range(2, _streams_local.AHEAD_ITEMS + 1))  # the rest of a batch
     rest = []
     while True:
         batch = stream.next_batch()
@@ -274,14 +277,15 @@ def case_next_batch_hands_out_what_was_read_ahead():
             break
         assert len(batch) <= _streams_local.AHEAD_ITEMS
         rest += batch
-    assert rest == list(range(_streams_local.AHEAD_ITEMS, 600))
+    assert rest == list(range(_streams_local.AHEAD_ITEMS + 1, 600))
     assert stream.next_batch() == [] and stream.closed and _alive() == base
 
 
 def case_next_batch_error_after_items():
     import goray
     stream = _ahead("FailAfter", 3)
-    assert stream.next_batch() == [0, 1, 2]  # the items before the error first
+    assert stream.next_batch() == [0]  # a stream's first batch
+    assert stream.next_batch() == [1, 2]  # the items before the error first
     with pytest.raises(goray.NativeError, match="stream broke after 3 items"):
         stream.next_batch()
     assert stream.next_batch() == []

@@ -38,6 +38,32 @@ def test_the_first_item_is_there_while_the_task_still_runs(lib):
     ray.cancel(generator)
 
 
+def _handed_off(tmp_path, items, per_step, first_ms):
+    """HandOff's items as this consumer gets them, making the file each later step
+    waits for once it has the step before: an item held back in the worker until that
+    wait ends would never come, and HandOff gives up after 30 s with the item -1."""
+    received = []
+    for ref in goray.golang_task("HandOff").remote(str(tmp_path), items, per_step, first_ms, 30000):
+        received.append(ray.get(ref))
+        if received[-1] >= 0 and len(received) % per_step == 0:
+            (tmp_path / str(len(received) // per_step)).touch()
+    return received
+
+
+def test_an_item_made_before_a_wait_is_not_held_back_by_it(lib, tmp_path):
+    # A stream's first batch in the worker is its first item alone: item 0 comes while
+    # the generator waits for the consumer to have it. (Only the first: after quick
+    # items, nothing tells the worker that the next one will take long.)
+    assert _handed_off(tmp_path, 2, 1, 0) == [0, 1]
+
+
+def test_items_made_at_once_are_not_held_back_by_the_work_before_the_next_ones(lib, tmp_path):
+    # Pairs made at once, after 50 ms of work before the first: once an item has been
+    # that slow, the worker's batch starts no further item after its first (the second
+    # of each pair comes while the generator waits for the consumer to have it).
+    assert _handed_off(tmp_path, 8, 2, 50) == list(range(8))
+
+
 def test_an_error_mid_stream_is_the_next_item_then_the_stream_ends(lib):
     generator = goray.golang_task("FailAfter").remote(2)
     assert ray.get(next(generator)) == 0

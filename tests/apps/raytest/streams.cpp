@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -42,6 +43,30 @@ goray::Generator<int64_t> SlowCount(int64_t n, int64_t ms) {
   for (int64_t i = 0; i < n; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
     co_yield i;
+  }
+}
+
+// `items` items in steps of `per_step` made at once. Before the first step, `first_ms`
+// of work; before each later step k, a wait for the file `dir`/k, which the consumer
+// makes once it has the items of step k - 1 (a consumer that never gets them while the
+// producer waits: after `timeout_ms`, the item -1 and the end).
+goray::Generator<int64_t> HandOff(std::string dir, int64_t items, int64_t per_step,
+                                  int64_t first_ms, int64_t timeout_ms) {
+  Alive alive;
+  std::this_thread::sleep_for(std::chrono::milliseconds(first_ms));
+  for (int64_t item = 0; item < items; ++item) {
+    if (item > 0 && item % per_step == 0) {
+      const std::filesystem::path file = std::filesystem::path(dir) / std::to_string(item / per_step);
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+      while (!std::filesystem::exists(file)) {
+        if (std::chrono::steady_clock::now() >= give_up) {
+          co_yield int64_t{-1};
+          co_return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    }
+    co_yield item;
   }
 }
 
@@ -90,6 +115,7 @@ void RegisterStreams(goray::Registry& registry) {
   registry.AddTask("CountUp", &CountUp);
   registry.AddTask("FailAfter", &FailAfter);
   registry.AddTask("SlowCount", &SlowCount);
+  registry.AddTask("HandOff", &HandOff);
   registry.AddTask("StreamsAlive", &StreamsAlive);
   registry.AddTask("NodeItems", &NodeItems);
   registry.AddTask("ArrayItems", &ArrayItems);
