@@ -13,7 +13,6 @@ on stdin, one a line, each answered by one line on stdout:
 import os
 import queue
 import signal
-import socket
 import sys
 import threading
 
@@ -26,11 +25,8 @@ from ray._private import ray_constants  # noqa: E402
 from ray.cluster_utils import Cluster  # noqa: E402
 import psutil  # noqa: E402  (Ray's own copy, on the path once ray is imported)
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
+from loopback_ports import free_port  # noqa: E402
 
 
 def serve(cluster: Cluster, added: dict, line: str) -> None:

@@ -5,7 +5,6 @@ third node killed while C++ tasks run on it, whose tasks Ray runs again elsewher
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,13 +13,10 @@ import pytest
 
 from conftest import DEFS, library_path
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
+from loopback_ports import free_port  # noqa: E402
+
 BIN = os.path.dirname(sys.executable)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 HERE = os.path.dirname(os.path.abspath(__file__))

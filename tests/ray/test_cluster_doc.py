@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
+import sys
 import tempfile
 
 import psutil
@@ -20,15 +20,12 @@ import pytest
 
 from conftest import ROOT
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
+from loopback_ports import free_port  # noqa: E402
+
 PAGE = ROOT / "docs" / "cluster.md"
 APP_LIBRARY = ROOT / "build" / "examples" / "rayapp" / "librayapp.so"
 APP_DEFS = ROOT / "examples" / "rayapp" / "app.py"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def one_machine_block() -> list:

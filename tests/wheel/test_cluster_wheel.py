@@ -33,7 +33,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -47,6 +46,9 @@ import psutil
 import pytest
 
 from conftest import REPO, clean_environment
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
+from loopback_ports import free_port  # noqa: E402
 
 DEV_SITE = Path(sysconfig.get_paths()["purelib"])  # the checkout's .venv: Ray and goray
 DEV_RAY = REPO / ".venv" / "bin" / "ray"  # the submitting client (any Ray CLI would do)
@@ -81,12 +83,6 @@ def _record():
 
 _record()
 '''
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def goray_free_view(view: Path) -> Path:
