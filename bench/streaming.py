@@ -7,6 +7,10 @@ against plain-Python streaming generators doing the same, interleaved rounds, me
   items:  items/s of the whole stream consumed here (each item ray.get as it comes):
           CountUp vs the Python generator; ratio = C++ rate / Python rate (higher is
           better).
+  values: as items, with CountUp's values read through goray.stream (the items it
+          already made carried together, a few to a Ray object: docs/remote.md) vs the
+          Python generator's refs, each ray.get as it comes (Ray has no other way to
+          read a Python generator's items); ratio as for items.
   slow:   SlowCount(--slow-items, --ms) (a sleep before each item) vs a Python generator
           sleeping as long: time to the first item, ratio as for `first`.
   cpp:    a consumer task: C++'s SumStream(n) (goray::Stream over CountUp, in its worker)
@@ -21,8 +25,8 @@ against plain-Python streaming generators doing the same, interleaved rounds, me
           vs the Python task summing a Python generator's items; ratio as for `cpp`.
 The rate cases also give the CPU seconds per item of the whole local Ray session
 (driver, GCS, raylet, workers), ratio Python / C++ (above 1: ours costs less).
-Last lines: streaming ratio first=W items=X slow=Y cpp=Z cpp_once=U cpp_py=V, then
-streaming cpu ratio items=... cpp=... cpp_once=... cpp_py=...
+Last lines: streaming ratio first=W items=X values=T slow=Y cpp=Z cpp_once=U cpp_py=V,
+then streaming cpu ratio items=... values=... cpp=... cpp_once=... cpp_py=...
 
 Usage: python bench/streaming.py [path/to/libraytest.so] [--rounds N] [--items N]
        [--slow-items N] [--ms N]
@@ -88,6 +92,16 @@ def whole_stream(submit, count):
     return run
 
 
+def whole_values(submit, count):
+    def run():
+        start = time.perf_counter()
+        received = sum(1 for value in submit() if value is not None)
+        elapsed = time.perf_counter() - start
+        assert received == count
+        return elapsed
+    return run
+
+
 def consumer(submit, expected):
     def run():
         start = time.perf_counter()
@@ -117,6 +131,8 @@ def main() -> None:
         "first": (first_item(lambda: count_up.remote(n)), first_item(lambda: py_count_up.remote(n)), False),
         "items": (whole_stream(lambda: count_up.remote(n), n),
                   whole_stream(lambda: py_count_up.remote(n), n), True),
+        "values": (whole_values(lambda: goray.stream(count_up, n), n),
+                   whole_stream(lambda: py_count_up.remote(n), n), True),
         "slow": (first_item(lambda: slow_count.remote(slow_n, ms)),
                  first_item(lambda: py_slow_count.remote(slow_n, ms)), False),
         "cpp": (consumer(lambda: sum_stream.remote(n), expected),

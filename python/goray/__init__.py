@@ -16,11 +16,13 @@ With Ray (imported only then):
     ray.get(goray.golang_task("Square").remote(2.0))      # -> 4.0
     counter = goray.golang_actor_class("Counter").remote(1)
     ray.get(counter.Incr.remote(2))                       # -> 3
+    for value in goray.stream(goray.golang_task("CountUp"), 5): ...  # a generator's values
     goray.start("./build/librayapp.so", "app.py")         # init + the C++ driver
 """
 
 import logging as _logging
 import os as _os
+import typing as _typing
 
 if _os.environ.get("GORAY_DEBUG_LOGGING"):  # docs/protocol.md §4: Python debug logs
     _handler = _logging.StreamHandler()
@@ -31,13 +33,26 @@ if _os.environ.get("GORAY_DEBUG_LOGGING"):  # docs/protocol.md §4: Python debug
 from ._codec import Unresolved
 from ._ray.driver import init, start
 from ._ffi import load_library
-from ._golang import golang_actor_class, golang_task
+from ._golang import golang_actor_class, golang_task, stream
 from ._local import LocalActor, golang_local_new_actor, golang_local_run_task
 from ._registry import local, remote
 from ._streams_local import LocalStream
 from .errors import ArgumentError, GorayError, NativeCrash, NativeError, UnknownNameError
 
 from ._version import __version__
+
+if _typing.TYPE_CHECKING:
+    from ._ray.value_streams import ItemStream as ItemStream
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """goray.ItemStream (what goray.stream returns), imported with Ray on first use (so
+    not in __all__: a star import stays without Ray)."""
+    if name == "ItemStream":
+        from ._ray.value_streams import ItemStream
+        return ItemStream
+    raise AttributeError(f"module 'goray' has no attribute {name!r}")
+
 
 __all__ = [
     "remote",
@@ -56,5 +71,6 @@ __all__ = [
     "start",
     "golang_task",
     "golang_actor_class",
+    "stream",
     "Unresolved",
 ]

@@ -1,14 +1,20 @@
 """Python calling native tasks and actors through Ray: goray.golang_task and
-goray.golang_actor_class (as in GoRay). Creating them imports no Ray; calling
-.remote() does (and needs goray.init())."""
+goray.golang_actor_class (as in GoRay), and goray.stream, a native generator's items
+as values. Creating them imports no Ray; calling .remote() does (and needs
+goray.init())."""
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import TYPE_CHECKING, Any, Dict, Iterator, ParamSpec, Protocol, Tuple, TypeVar
 
 from . import _codec, _keywords, _traits
 
-__all__ = ["golang_task", "golang_actor_class", "NativeTask", "NativeActorClass"]
+if TYPE_CHECKING:
+    import ray
+
+    from ._ray.value_streams import ItemStream
+
+__all__ = ["golang_task", "golang_actor_class", "stream", "NativeTask", "NativeActorClass"]
 
 
 def _require_ray() -> Any:
@@ -44,24 +50,44 @@ class NativeTask:
         """Submits the task: Ray resolves ObjectRef arguments; the worker packs the
         values for C++ (an ArgumentError arrives with ray.get). Keyword arguments
         name the C++ parameters (resolved to positions here: _keywords)."""
-        if kwargs:
-            bodies, _ = _require_ray()
-            args = _keywords.resolve(self._name, _params(bodies, _traits.task_params,
-                                                         self._name), args, kwargs)
+        args = self._positions(args, kwargs)
         remote = self._remote
         if remote is None:
             _, native = _require_ray()
-            from ._ray.options import STREAMING, split_options, with_goray_env
+            from ._ray.options import STREAMING
             streaming = self._options.get("num_returns") == STREAMING
             if streaming:  # accepted for a generator task (which streams without it too)
-                from ._ray import streams
-                if not streams.task_streams(self._name):
-                    raise streams.not_a_generator("task", self._name)
-            options = split_options(self._options, streaming=streaming)
-            remote = native.native_task_for_python(self._name, with_goray_env(options))
+                self._check_generator()
+            remote = native.native_task_for_python(self._name, self._ray_options(streaming))
             self._remote = remote
         _codec.check_lengths(self._name, args)
         return remote.remote(*args)
+
+    def _positions(self, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tuple[Any, ...]:
+        """The call's arguments by position (keywords resolved to the C++ parameters)."""
+        if not kwargs:
+            return args
+        bodies, _ = _require_ray()
+        return tuple(_keywords.resolve(self._name, _params(bodies, _traits.task_params, self._name),
+                                       args, kwargs))
+
+    def _check_generator(self) -> None:
+        from ._ray import streams
+        if not streams.task_streams(self._name):
+            raise streams.not_a_generator("task", self._name)
+
+    def _ray_options(self, streaming: bool) -> Dict[str, Any]:
+        from ._ray.options import split_options, with_goray_env
+        return with_goray_env(split_options(self._options, streaming=streaming))
+
+    def _stream(self, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> "ItemStream[Any]":
+        """goray.stream of this task."""
+        args = self._positions(args, kwargs)
+        _require_ray()
+        self._check_generator()
+        _codec.check_lengths(self._name, args)
+        from ._ray import value_streams
+        return value_streams.for_task(self._name, self._ray_options(True), args)
 
     def __repr__(self) -> str:
         return f"<goray.golang_task {self._name!r}>"
@@ -113,6 +139,36 @@ def _params(bodies: Any, lookup: Any, name: str) -> Any:
 def golang_task(name: str, /, **options: Any) -> NativeTask:
     """The native task `name` as a Ray remote function."""
     return NativeTask(name, options)
+
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+class _Streaming(Protocol[_P, _T]):
+    """What goray.stream takes, as type checkers see it: a callee whose .remote()
+    gives refs of _T (a generated module's generator task or method; untyped ones
+    give Any)."""
+
+    def remote(self, *args: _P.args, **kwargs: _P.kwargs) -> Iterator["ray.ObjectRef[_T]"]: ...
+
+
+def stream(callee: _Streaming[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> "ItemStream[_T]":
+    """Calls a native generator on Ray and iterates its items as Python values:
+    ``for value in goray.stream(goray.golang_task("CountUp"), 5)``. `callee` is a native
+    generator task (goray.golang_task(name) or a generated module's task, with
+    .options(...) or not) or a generator method of a native actor's handle
+    (``handle.Range``, ``handle.Range.options(...)``); the arguments are the
+    generator's, as for .remote(). Ray carries the items the generator already made
+    together, a few to an object, where .remote()'s refs cost Ray's work per item
+    (docs/remote.md, "Values, many to an object")."""
+    made = getattr(callee, "_golang", None)  # a generated module's task: goray's object
+    target: Any = made() if callable(made) else callee
+    if isinstance(target, NativeTask):
+        return target._stream(args, kwargs)
+    _require_ray()
+    from ._ray import value_streams
+    return value_streams.for_method(target, args, kwargs)
 
 
 def golang_actor_class(name: str, /, **options: Any) -> NativeActorClass:

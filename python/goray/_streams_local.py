@@ -185,10 +185,10 @@ class LocalStream:
     one thread at a time (the library serializes concurrent resumes of one stream)."""
 
     __slots__ = ("_library", "_id", "_callee", "_finalizer", "_decode", "_keep", "_next_call",
-                 "_open", "_ahead", "_batch_call", "_value", "__weakref__")
+                 "_open", "_ahead", "_sizes", "_batch_call", "_value", "__weakref__")
 
     def __init__(self, library: Any, stream_id: int, callee: str, keep: Any = None,
-                 ahead: bool = False) -> None:
+                 ahead: bool = False, sized: bool = False) -> None:
         self._library = library
         self._id = stream_id
         self._callee = callee
@@ -197,6 +197,9 @@ class LocalStream:
         self._next_call = _item_call(library, stream_id)
         # Read ahead (Ray's bodies): the items of the last batch not yet handed out.
         self._ahead: Optional[Deque[Any]] = collections.deque() if ahead else None
+        # With `sized` (a body that packs items together by size): the library's encoded
+        # size of each item read ahead, beside it.
+        self._sizes: Optional[Deque[int]] = collections.deque() if ahead and sized else None
         self._batch_call = _item_call(library, stream_id, copy_below=0, batch=True) if ahead else None
         self._open = True  # the finalizer's `alive`, read per item without a Python call
         # What borrowed arrays of the arguments point to: alive while the stream is.
@@ -219,9 +222,10 @@ class LocalStream:
 
     def __next__(self) -> Any:
         ahead = self._ahead
-        if ahead:  # items an ended stream read ahead still come out
-            return ahead.popleft()
-        if ahead is not None and self._open and self._read_ahead():
+        if ahead or (ahead is not None and self._open and self._read_ahead()):
+            # (items an ended stream read ahead still come out)
+            if self._sizes is not None:
+                self._sizes.popleft()
             return ahead.popleft()
         if not self._open:
             raise StopIteration
@@ -256,7 +260,32 @@ class LocalStream:
                 return []
         items = list(ahead)
         ahead.clear()
+        if self._sizes is not None:
+            self._sizes.clear()
         return items
+
+    def next_sized_batch(self) -> Tuple[List[Any], List[int]]:
+        """As next_batch, with each item's size as the library encoded it (its bytes in
+        the reply), for a body that packs items together up to a size; a stream made
+        with ``ahead=True, sized=True``."""
+        sizes = self._sizes
+        if sizes is None:
+            raise GorayError(f"stream of {self._callee}: next_sized_batch needs a stream made "
+                             "with ahead=True, sized=True")
+        if not self._ahead and self._open:
+            try:
+                self._read_ahead()
+            except StopIteration:
+                return [], []
+            sizes = self._sizes
+        if sizes is None:  # a library without the batch form: one by one, size unknown
+            try:
+                return [self.__next__()], [0]
+            except StopIteration:
+                return [], []
+        measured = list(sizes)
+        sizes.clear()
+        return self.next_batch(), measured
 
     def _read_ahead(self) -> bool:
         """One batch into the read-ahead queue: True with items there; False when the
@@ -266,13 +295,15 @@ class LocalStream:
         code, reply = self._batch_call()  # type: ignore[misc]
         if code:
             if _batch_refused(code, reply):
-                self._ahead = None
+                self._ahead = self._sizes = None
                 return False
             self._ended()  # the generator threw: the library closed the stream
             raise error_from_reply(code, bytes(reply), self._callee)
         views, ended = _split_batch(reply, self._callee)
         value = self._value
         self._ahead.extend(value(view) for view in views)  # type: ignore[union-attr]
+        if self._sizes is not None:
+            self._sizes.extend(len(view) for view in views)
         if ended:  # the library forgot the id; the items above still come out
             self._ended()
         if not views:
@@ -305,6 +336,8 @@ class LocalStream:
         self._open = False
         if self._ahead:
             self._ahead.clear()  # items read ahead are not handed out after a close
+            if self._sizes is not None:
+                self._sizes.clear()
 
     def __enter__(self) -> "LocalStream":
         return self
@@ -323,20 +356,20 @@ def _pieces(library: Any, name: str, args: Sequence[Any], keep: List[Any]) -> Li
 
 
 def task_stream(name: str, args: Sequence[Any], library: Any = None,
-                ahead: bool = False) -> LocalStream:
+                ahead: bool = False, sized: bool = False) -> LocalStream:
     """Starts native generator task `name` in this process (StartTaskStream); `ahead`:
-    read ahead in batches (Ray's bodies)."""
+    read ahead in batches (Ray's bodies), `sized` with each item's encoded size."""
     library = library if library is not None else _ffi.get_library()
     keep: List[Any] = []
     payload = pack_call(name.encode("utf-8"), _pieces(library, name, args, keep))
     stream_id = start_stream(library, _START_TASK_STREAM, 0, payload, name)
-    return LocalStream(library, stream_id, name, (keep, payload) if keep else None, ahead)
+    return LocalStream(library, stream_id, name, (keep, payload) if keep else None, ahead, sized)
 
 
 def method_stream(library: Any, index: int, type_name: str, method: str,
-                  args: Sequence[Any], ahead: bool = False) -> LocalStream:
+                  args: Sequence[Any], ahead: bool = False, sized: bool = False) -> LocalStream:
     """Starts generator method `method` of native instance `index` (StartMethodStream);
-    `ahead` as for task_stream."""
+    `ahead` and `sized` as for task_stream."""
     callee = f"{type_name}.{method}"
     keep: List[Any] = []
     try:
@@ -346,7 +379,7 @@ def method_stream(library: Any, index: int, type_name: str, method: str,
         raise
     payload = pack_call(method.encode("utf-8"), pieces)
     stream_id = start_stream(library, _START_METHOD_STREAM, index, payload, callee)
-    return LocalStream(library, stream_id, callee, (keep, payload) if keep else None, ahead)
+    return LocalStream(library, stream_id, callee, (keep, payload) if keep else None, ahead, sized)
 
 
 def iterate_native(library: Any, command: int, index: int, payload: bytes, callee: str,

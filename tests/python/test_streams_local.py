@@ -281,6 +281,61 @@ def case_next_batch_hands_out_what_was_read_ahead():
     assert stream.next_batch() == [] and stream.closed and _alive() == base
 
 
+def case_next_sized_batch_gives_each_items_encoded_size():
+    # A values stream's body packs items by the size the library encoded them in:
+    # msgpack's 1, 2 and 3 bytes for CountUp's 0-127, 128-255 and 256 on.
+    import msgpack
+    from goray import _ffi, _streams_local
+    stream = _streams_local.task_stream("CountUp", [300], _ffi.get_library(), ahead=True, sized=True)
+    got, sizes = [], []
+    while True:
+        values, measured = stream.next_sized_batch()
+        if not values:
+            break
+        assert len(values) == len(measured)
+        got += values
+        sizes += measured
+    assert got == list(range(300))
+    assert sizes == [len(msgpack.packb(value)) for value in got]
+    assert stream.closed and stream.next_sized_batch() == ([], [])
+    plain = _ahead("CountUp", 3)
+    with pytest.raises(Exception, match="next_sized_batch needs a stream made with ahead=True, sized=True"):
+        plain.next_sized_batch()
+    plain.close()
+
+
+def case_values_stream_body_groups_batches_and_marks_the_end():
+    # goray.stream's body (Ray's caller is away here): the first batch alone, then groups
+    # of what each batch brought, the last object marked; a repeated run one item each.
+    from goray import _ffi, _streams_local
+    from goray._ray import streams, value_groups
+
+    def objects(repeated, name, *args, into=None):
+        original = streams._repeated_run
+        streams._repeated_run = lambda: repeated
+        made = [] if into is None else into
+        try:
+            stream = _streams_local.task_stream(name, list(args), _ffi.get_library(), ahead=True,
+                                                sized=True)
+            made.extend(streams._python_value_groups(stream))
+            return made
+        finally:
+            streams._repeated_run = original
+
+    grouped = objects(False, "CountUp", 600)
+    assert grouped[0] == [0, 0] and len(grouped) < 10 and grouped[-1][0] < 0
+    order = value_groups.ItemOrder("CountUp")
+    assert [value for group in grouped for value in order.take(group)] == list(range(600))
+    assert order.ended
+    assert objects(True, "CountUp", 3) in ([[0, 0], [1, 1], [-3, 2]], [[0, 0], [1, 1], [2, 2], [-4]])
+    assert objects(False, "CountUp", 0) == [[-1]]
+    import goray
+    before = []
+    with pytest.raises(goray.NativeError, match="stream broke after 3 items"):
+        objects(False, "FailAfter", 3, into=before)
+    assert before == [[0, 0], [1, 1, 2]]  # the items before the error first
+
+
 def case_next_batch_error_after_items():
     import goray
     stream = _ahead("FailAfter", 3)

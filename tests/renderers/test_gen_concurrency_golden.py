@@ -125,6 +125,7 @@ USE_PY = """\
 import ray
 
 import concurrency
+import goray
 
 gen = concurrency.CountUp.remote(3)
 total: int = 0
@@ -138,7 +139,10 @@ history: list[int] = list(concurrency.local.Tally().History())
 groups: dict[str, int] = concurrency.Fetcher.concurrency_groups
 in_group: str = concurrency.Fetcher.method_groups["Fetch"]
 safe: bool = concurrency.Pool.thread_safe
-print(total, word, line, item, history, groups, in_group, safe)
+values: goray.ItemStream[int] = goray.stream(concurrency.CountUp, 3)
+summed: int = sum(goray.stream(concurrency.CountUp.options(num_cpus=1), n=3))
+lines: list[str] = list(goray.stream(fetcher.Lines, "index"))
+print(total, word, line, item, history, groups, in_group, safe, values, summed, lines)
 """
 
 BAD_PY = """\

@@ -20,7 +20,7 @@ from typing import Dict, List
 
 import pytest
 
-from conftest import HERE, PYTHON, built, run
+from conftest import APPS, HERE, PYTHON, built, run
 
 CORPUS = HERE / "corpus"
 # case -> {"name": the outputs' name, "refused": the error goray-gen must give (absent:
@@ -122,6 +122,17 @@ def test_generators_with_defaults_keep_their_reference_arguments():
     assert called.stdout.splitlines()[:4] == [
         str([word + "!"] * 3), str([word + "!"] * 2), str([word + "?"]), str([prefix + "t"] * 2)
     ], called.stdout
+
+
+def test_goray_stream_takes_the_stubs_generators_by_keyword_on_ray(ray_env):
+    """goray.stream of the streams case's generated task and typed handle's method on the
+    session's Ray: keywords name the C++ parameters, defaults are C++'s
+    (apps/ray_streams.py, in a process of its own)."""
+    library = linked_case("streams")
+    result = run([PYTHON, str(APPS / "ray_streams.py"), str(library),
+                  str(built_case("streams"))], timeout=300, env=ray_env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert json.loads(result.stdout.splitlines()[-1])["failures"] == []
 
 
 def test_a_global_declaration_named_like_the_outputs_is_refused(scanner, tmp_path):

@@ -96,6 +96,14 @@ with InputNode() as inp:
     by_ref: ClassMethodNode = counter.Incr.bind(n)
     fetched: ClassMethodNode = spawned.Absorb.bind(refs.Counter.remote(2))
 compiled = node.experimental_compile()
+
+import concurrency                                               # goray.stream: typed values
+counted: goray.ItemStream[int] = goray.stream(concurrency.CountUp, 5)
+first_count: int = next(counted)
+by_name: goray.ItemStream[int] = goray.stream(concurrency.CountUp.options(num_cpus=1), n=5)
+lines: goray.ItemStream[str] = goray.stream(concurrency.Fetcher.remote("u").Lines, "p")
+feed: list[concurrency.Item] = list(goray.stream(concurrency.Fetcher.remote("u").Items, 2))
+untyped: goray.ItemStream[Any] = goray.stream(goray.golang_task("CountUp"), 5)
 """
 
 BAD = {
@@ -127,6 +135,14 @@ BAD = {
                   '"_Task_Square" has no attribute "bind"'),
     "stream_bind": ("import concurrency\nconcurrency.Fetcher.remote('u').Lines.bind('p')\n",
                     '"_Method_Fetcher_Lines" has no attribute "bind"'),
+    "stream_wrong_type": ("import goray\nimport concurrency\ngoray.stream(concurrency.CountUp, 'five')\n",
+                          'Argument 2 to "stream" has incompatible type "str"; expected '
+                          '"int | ObjectRef[int]"'),
+    "stream_wrong_value": ("import goray\nimport concurrency\n"
+                           "s: goray.ItemStream[str] = goray.stream(concurrency.CountUp, 5)\n",
+                           # (mypy infers the item type from the target first)
+                           'Argument 1 to "stream" has incompatible type "_Task_CountUp"; '
+                           'expected "_Streaming[[int], str]"'),
     "unknown_method": ("import app\napp.Counter.remote(1).Decr.remote(1)\n",
                        '"_Handle_Counter" has no attribute "Decr"'),
     "unknown_local_method": ("import app\napp.local.Counter(1).Decr(1)\n",

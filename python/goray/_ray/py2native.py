@@ -17,6 +17,7 @@ from ..errors import GorayError, UnknownNameError, error_from_reply
 from . import streams, submit  # noqa: F401  (streams registers the generator bodies in bodies)
 from .bodies import PYTHON_CALL, PYTHON_FIRST, native_task, python_caller_name, ready_library
 from .objects import NativeBlock, Travelling, large_bytes
+from .value_groups import VALUES_SUFFIX
 
 __all__ = ["pack_call", "native_task_for_python", "check_actor_args", "native_actor_methods"]
 
@@ -63,16 +64,24 @@ class _PythonCallerTask:
         return self._remote.remote(*args)
 
 
-def native_task_for_python(name: str, options: Dict[str, Any]) -> Any:
+def native_task_for_python(name: str, options: Dict[str, Any], values: bool = False) -> Any:
     """What a golang_task(name) submits through: the task's one Ray remote function
     (goray._ray.bodies.native_task), prepared with `options` and, unless they name
-    the task, the Ray task name of Python callers (bodies.python_caller_name)."""
+    the task, the Ray task name of Python callers (bodies.python_caller_name); with
+    `values` (goray.stream of a generator task), the name that has its body group the
+    items (value_groups.VALUES_SUFFIX). A name of the caller's that ends so is refused:
+    its refs would hold groups."""
     base = native_task(name)
-    own_name = python_caller_name(name)
-    marked = options.get("name") not in (None, own_name)
+    own_name = python_caller_name(name) + (VALUES_SUFFIX if values else "")
+    given = options.get("name")
+    if given is not None and str(given).endswith(VALUES_SUFFIX) and given != own_name:
+        raise GorayError(f"the Ray task name {given!r} ends in {VALUES_SUFFIX!r}, which goray keeps "
+                         "for goray.stream's calls: choose another name")
+    marked = given not in (None, own_name)
     if not marked:
         options = {**options, "name": own_name}
-    return _PythonCallerTask(submit.prepared(base, f"native-values:{name}", options), marked)
+    cache = "native-value-stream" if values else "native-values"
+    return _PythonCallerTask(submit.prepared(base, f"{cache}:{name}", options), marked)
 
 
 def check_actor_args(type_name: str, args_block: Any, has_refs: bool) -> None:

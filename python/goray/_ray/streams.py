@@ -35,7 +35,7 @@ from .. import _keywords, _registry, _traits
 from .._protocol import NATIVE_TASK_PREFIX, PYTHON_TASK_PREFIX, Buffer, Py2Native
 from .._streams_local import iterate_native, method_stream, not_a_generator, task_stream
 from ..errors import GorayError
-from . import bodies, crashes, objects, submit
+from . import bodies, crashes, objects, submit, value_groups
 from .objects import stored, to_python
 
 __all__ = ["NUM_RETURNS", "STREAMING", "GROUPED_SUFFIX", "grouped_task_options",
@@ -143,6 +143,49 @@ def _python_items(stream: Any) -> Iterator[Any]:
         raise ray.exceptions.TaskCancelledError()
 
 
+def _repeated_run() -> bool:
+    """True when Ray runs this task again (attempt > 0: a retry, or a rebuild of a lost
+    object), or when this Ray cannot say."""
+    try:
+        worker: Any = ray._private.worker.global_worker
+        return bool(worker.core_worker.get_current_task_attempt_number())
+    except Exception:  # noqa: BLE001 - Ray's internals moved: one item per object is always right
+        return True
+
+
+def _python_value_groups(stream: Any) -> Iterator[Any]:
+    """A LocalStream's items (made with ahead=True, sized=True) for goray.stream's
+    caller: a few to an object (value_groups.frame), closed when Ray stops early."""
+    cancelled = cancel_check()
+    between_items = _between_items(cancelled)
+    one_each = _repeated_run()
+    start = 0
+    marked = False
+    with stream:
+        while True:
+            values, sizes = stream.next_sized_batch()
+            if not values:
+                break
+            marked = stream.closed  # the library said the stream ended with this batch
+            for group in value_groups.frame(start, [stored(value) for value in values], sizes,
+                                            one_each, marked):
+                yield group
+                between_items()
+            start += len(values)
+    if cancelled():
+        raise ray.exceptions.TaskCancelledError()
+    if not marked:
+        yield value_groups.end_mark(start)
+
+
+def _python_stream_items(stream_of: Callable[[bool], Any], grouped: bool) -> Iterator[Any]:
+    """What a body yields for a Python caller: values (the stream made by
+    stream_of(sized)), grouped for goray.stream's caller."""
+    if grouped:
+        return _python_value_groups(stream_of(True))
+    return _python_items(stream_of(False))
+
+
 #: The end of the Ray task name of a native caller's stream that Ray runs at most once
 #: (a task with max_retries=0, an actor method with max_task_retries=0): its body may
 #: group small items (objects.item_groups). A run Ray repeats (a retry after a failure,
@@ -219,13 +262,13 @@ def task_body(name: str) -> Callable[..., Iterator[Any]]:
     """The Ray body of native generator task `name`: a generator function, with the
     caller forms of bodies._native_task."""
     from_python = bodies.python_caller_name(name)
+    values_name = from_python + value_groups.VALUES_SUFFIX
     grouped_name = NATIVE_TASK_PREFIX + name + GROUPED_SUFFIX
 
     def task(*args: Any) -> Iterator[Any]:
-        if args and type(args[0]) in bodies.PYTHON_FIRST:
+        task_name = bodies._task_name()
+        if task_name in (from_python, values_name) or (args and type(args[0]) in bodies.PYTHON_FIRST):
             values: Optional[Sequence[Any]] = args
-        elif bodies._task_name() == from_python:
-            values = args
         elif args and args[0] is bodies.PYTHON_CALL:
             values = args[1:]
         else:
@@ -233,15 +276,17 @@ def task_body(name: str) -> Callable[..., Iterator[Any]]:
         library = _library()
         crashes.name_report_file(library)
         if values is not None:
-            yield from _python_items(task_stream(name, [to_python(v) for v in values], library,
-                                                 ahead=True))
+            arguments = [to_python(v) for v in values]
+            yield from _python_stream_items(
+                lambda sized: task_stream(name, arguments, library, ahead=True, sized=sized),
+                task_name == values_name)
             return
         block, positions, resolved = (args[0], args[1] if len(args) > 1 else (), args[2:]) \
             if args else (b"", (), ())
         keep: List[Any] = []
         payload = bodies._call_units(name, block, positions, resolved, keep)
         yield from _native_items(library, _START_TASK_STREAM, 0, payload, name, keep,
-                                 bodies._task_name() == grouped_name)
+                                 task_name == grouped_name)
 
     task.__name__ = task.__qualname__ = NATIVE_TASK_PREFIX + name
     return task
@@ -252,12 +297,14 @@ def plain_method(method: str) -> Callable[..., Iterator[Any]]:
     def call(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
         library = _library()
         crashes.name_report_file(library)
+        label = f"{self._goray_type}.{method}"
         if kwargs:
-            callee = f"{self._goray_type}.{method}"
-            args = _keywords.resolve(callee, _traits.method_params(library, self._goray_type,
-                                                                    method), args, kwargs)
-        yield from _python_items(method_stream(library, self._goray_index, self._goray_type,
-                                               method, args, ahead=True))
+            args = _keywords.resolve(label, _traits.method_params(library, self._goray_type,
+                                                                   method), args, kwargs)
+        yield from _python_stream_items(
+            lambda sized: method_stream(library, self._goray_index, self._goray_type, method,
+                                        args, ahead=True, sized=sized),
+            bodies._task_name() == label + value_groups.VALUES_SUFFIX)
     call.__name__ = call.__qualname__ = method
     return call
 

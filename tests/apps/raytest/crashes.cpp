@@ -100,6 +100,22 @@ goray::Generator<int64_t> CrashMidStream(int64_t items, std::string kind, int64_
   CrashWith(kind);
 }
 
+// The items 0 to `items` - 1. The first run for `marker` (a file it creates) dies of a
+// segfault when asked for item `crash_after`, `pause_ms` after the items before it (time
+// for Ray to take them); the runs after it make every item: a stream Ray retries.
+goray::Generator<int64_t> CrashOnceMidStream(std::string marker, int64_t items,
+                                             int64_t crash_after, int64_t pause_ms) {
+  const bool first_run = access(marker.c_str(), F_OK) != 0;
+  if (first_run) std::fclose(std::fopen(marker.c_str(), "w"));
+  for (int64_t i = 0; i < items; ++i) {
+    if (first_run && i == crash_after) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+      CrashSegv();
+    }
+    co_yield i;
+  }
+}
+
 struct Crasher {
   // A negative number crashes the constructor.
   explicit Crasher(int64_t number) : id(number) {
@@ -158,6 +174,7 @@ void RegisterCrashes(goray::Registry& registry) {
   registry.AddTask("CrashTask", &CrashTask);
   registry.AddTask("CrashOnce", &CrashOnce);
   registry.AddTask("CrashMidStream", &CrashMidStream);
+  registry.AddTask("CrashOnceMidStream", &CrashOnceMidStream);
   registry.AddActor<Crasher>("Crasher", &goray::Constructor<Crasher, int64_t>::Create)
       .AddMethod("Crash", &Crasher::Crash)
       .AddMethod("Id", &Crasher::Id);
