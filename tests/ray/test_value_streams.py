@@ -70,6 +70,15 @@ def test_a_crash_mid_stream_is_retried_and_every_item_comes_once(lib, tmp_path):
     assert marker.exists()  # the first run did crash
 
 
+def test_an_actors_stream_retried_after_its_actor_restarts_has_every_item_once(lib, tmp_path):
+    crasher = goray.golang_actor_class("Crasher").options(max_restarts=1, max_task_retries=1).remote(1)
+    marker = tmp_path / "crashed"
+    items = goray.stream(crasher.CountCrashingOnce, str(marker), 3000, 2000, 300)
+    assert list(items) == list(range(3000))
+    assert marker.exists()
+    ray.kill(crasher)
+
+
 def first_item(group):
     """The item a values stream's object starts at (a negative start marks the last)."""
     return group[0] if group[0] >= 0 else -group[0] - 1

@@ -126,6 +126,11 @@ struct Crasher {
     return id;
   }
   int64_t Id() const { return id; }
+  // CrashOnceMidStream as an actor's method: Ray restarts the actor and retries it.
+  goray::Generator<int64_t> CountCrashingOnce(std::string marker, int64_t items,
+                                              int64_t crash_after, int64_t pause_ms) {
+    return CrashOnceMidStream(std::move(marker), items, crash_after, pause_ms);
+  }
   int64_t id;
 };
 
@@ -177,7 +182,8 @@ void RegisterCrashes(goray::Registry& registry) {
   registry.AddTask("CrashOnceMidStream", &CrashOnceMidStream);
   registry.AddActor<Crasher>("Crasher", &goray::Constructor<Crasher, int64_t>::Create)
       .AddMethod("Crash", &Crasher::Crash)
-      .AddMethod("Id", &Crasher::Id);
+      .AddMethod("Id", &Crasher::Id)
+      .AddMethod("CountCrashingOnce", &Crasher::CountCrashingOnce);
 }
 
 }  // namespace raytest
