@@ -124,10 +124,8 @@ class ItemStream(Generic[T]):
         self._pending.clear()
         if not self._done:
             self._done = True
-            try:
+            if ray.is_initialized():  # (Ray's cancel of a task that ended does nothing)
                 ray.cancel(self._generator)
-            except Exception:  # noqa: BLE001 - the task ended meanwhile: nothing to cancel
-                pass
 
     def __enter__(self) -> "ItemStream[T]":
         return self
