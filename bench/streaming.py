@@ -13,13 +13,13 @@ against plain-Python streaming generators doing the same, interleaved rounds, me
           read a Python generator's items); ratio as for items.
   slow:   SlowCount(--slow-items, --ms) (a sleep before each item) vs a Python generator
           sleeping as long: time to the first item, ratio as for `first`.
-  cpp:    a consumer task: C++'s SumStream(n) (goray::Stream over CountUp, in its worker)
-          vs a Python task summing the Python generator's items; ratio = C++ rate /
-          Python rate.
+  cpp:    a consumer task: C++'s SumStream(n) (goray::Stream over CountUp, in its worker,
+          whose small items read ahead together travel as one Ray object:
+          docs/protocol.md §13) vs a Python task summing the Python generator's items;
+          ratio = C++ rate / Python rate.
   cpp_once: as cpp, with the producer run once (max_retries=0 on both sides): C++'s
-          SumStreamOnce(n), whose CountUp sends small items read ahead together as
-          one Ray object (docs/protocol.md §13), vs the Python consumer of the Python
-          generator submitted with max_retries=0.
+          SumStreamOnce(n) vs the Python consumer of the Python generator submitted
+          with max_retries=0.
   cpp_py: the consumers alone, over the same producer: C++'s SumPyStream(n)
           (goray::Stream over the Python generator py_count, tests/ray/stream_defs.py)
           vs the Python task summing a Python generator's items; ratio as for `cpp`.

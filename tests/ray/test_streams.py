@@ -12,7 +12,7 @@ import ray
 
 import goray
 from goray import _codec, _stores
-from goray._ray import bodies, objects, streams
+from goray._ray import bodies, objects, streams, value_groups
 from goray._ray.objects import NativeBlock, to_python
 from ref_table import wait_until
 
@@ -198,57 +198,33 @@ def _flattened(values):
 def test_native_callers_items_are_raw_blocks_grouped_when_read_ahead_together(lib):
     # A native caller's form (an args block first, the Ray task name native callers
     # use): a small item is its block's bytes, which Ray stores without pickling, and
-    # items the generator made together travel as one object, a list of them.
-    # Grouped only under the Ray task name of a stream Ray runs once (max_retries=0:
-    # streams.grouped_task_options), since a retry keeps the first run's objects.
+    # items the generator made together travel as one object, a [start, item, ...] group
+    # (value_groups.NativeFrames), under the Ray task name streams.grouped_options gives.
     expected = [_codec.pack(i) for i in range(600)]
     plain = bodies.native_task("CountUp").options(name="GolangTask.CountUp")
     assert [ray.get(ref) for ref in plain.remote(_codec.pack(600))] == expected
-    options = streams.grouped_task_options("CountUp", {"max_retries": 0})
-    assert options == {"max_retries": 0, "name": "GolangTask.CountUp" + streams.GROUPED_SUFFIX}
-    assert streams.grouped_task_options("CountUp", {}) == {}
-    assert streams.grouped_task_options("CountUp", {"max_retries": 0, "name": "mine"})["name"] == "mine"
-    for given in ({"name": "x/grouped"}, {"max_retries": 0, "name": options["name"]}):
-        with pytest.raises(goray.GorayError, match="ends in '/grouped', which goray keeps"):
-            streams.grouped_task_options("CountUp", given)
+    options = streams.grouped_options("GolangTask.CountUp", {"max_retries": 2})
+    assert options == {"max_retries": 2, "name": "GolangTask.CountUp" + streams.GROUPED_SUFFIX}
     native = bodies.native_task("CountUp").options(**options)
     values = [ray.get(ref) for ref in native.remote(_codec.pack(600))]
-    assert _flattened(values) == expected
-    assert any(type(value) is list for value in values)
-    assert len(values) < 600
-    for value in values:
-        assert type(value) in (list, bytes)
-        if type(value) is list:
-            assert len(value) >= 2 and sum(map(len, value)) <= objects.GROUP_BYTES
+    assert values[0] == expected[0]  # a stream's first batch is its first item: alone
+    groups = [value for value in values if type(value) is list]
+    assert len(values) < 600 and groups[-1] == [-601]  # grouped, then the end mark
+    for group in groups[:-1]:
+        assert len(group) >= 3 and sum(map(len, group[1:])) <= value_groups.GROUP_BYTES
+    order = value_groups.ItemOrder("stream of CountUp")
+    handed = [item for index, value in enumerate(values)
+              for item in (order.take(value) if type(value) is list
+                           else [value] if order.take_alone(index) else [])]
+    assert handed == expected and order.ended
 
 
-def test_a_native_actor_method_stream_is_grouped_only_when_not_retried():
-    def Handle(retries):  # an actor handle as far as grouped_method_options looks
-        return types.SimpleNamespace(Range__=types.SimpleNamespace(_max_task_retries=retries))
-
-    grouped = {"name": "Streamer.Range" + streams.GROUPED_SUFFIX}
-    assert streams.grouped_method_options(Handle(0), "Range__", "Streamer.Range", {}) == grouped
-    assert streams.grouped_method_options(Handle(None), "Range__", "Streamer.Range", {}) == grouped
-    for retries in (1, -1):  # the actor's, or the call's
-        assert streams.grouped_method_options(Handle(retries), "Range__", "Streamer.Range", {}) == {}
-        assert streams.grouped_method_options(Handle(0), "Range__", "Streamer.Range",
-                                              {"max_task_retries": retries}) == {"max_task_retries": retries}
-    assert streams.grouped_method_options(Handle(0), "Range__", "Streamer.Range",
-                                          {"name": "mine"}) == {"name": "mine"}
-    with pytest.raises(goray.GorayError, match="ends in '/grouped'"):
-        streams.grouped_method_options(Handle(1), "Range__", "Streamer.Range", {"name": "Streamer.Range/grouped"})
-
-
-def test_item_groups_keep_order_and_leave_large_items_alone():
-    block = NativeBlock(b"\x01" * 10)
-    small = [bytes([i]) * 100 for i in range(5)]
-    assert objects.item_groups([small[0]]) == [small[0]]
-    assert objects.item_groups(small[:3]) == [small[:3]]
-    assert objects.item_groups([small[0], block, small[1], small[2], block, small[3]]) == \
-        [small[0], block, small[1:3], block, small[3]]
-    big = b"x" * (objects.GROUP_BYTES // 2 + 1)
-    assert objects.item_groups([big, big, small[0]]) == [big, [big, small[0]]]
-    assert objects.item_groups([]) == []
+def test_grouped_options_name_the_call_unless_the_caller_did():
+    assert streams.grouped_options("Streamer.Range", {}) == {"name": "Streamer.Range/grouped"}
+    assert streams.grouped_options("Streamer.Range", {"name": "mine"}) == {"name": "mine"}
+    for given in ("x/grouped", "Streamer.Range/grouped"):
+        with pytest.raises(goray.GorayError, match="ends in '/grouped', which goray keeps"):
+            streams.grouped_options("Streamer.Range", {"name": given})
 
 
 def test_native_callers_item_refs_pass_on_to_a_cpp_task(lib):

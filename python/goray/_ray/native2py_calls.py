@@ -265,8 +265,7 @@ def _actor_method_call(data: memoryview) -> Reply:
         entry: ActorEntry = _stores.actors.get(actor_id)  # type: ignore[assignment]
         plain = grouped = _stream_options(meta)
         if entry.is_native:
-            grouped = streams.grouped_method_options(entry.handle, method + "__",
-                                                     f"{entry.type_name}.{method}", plain)
+            grouped = streams.grouped_options(f"{entry.type_name}.{method}", plain)
         submitter = _method_of(actor_id, entry, method, grouped, None, stream=True)
         if entry.is_native:
             positions, ordered = ref_parts(native_refs(refs))

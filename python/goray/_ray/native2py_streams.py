@@ -4,9 +4,11 @@ with flag 1 the item's value comes inline when it is already here and small, and
 with flag 2 (a goray extension of 36) every item the generator produced after it
 comes in the same reply, so a consumer that fell behind catches up in one trip.
 Ray's ObjectRefGenerator is read with its own _next_sync, and asked whether more is
-there through its core worker's stream (_ready_after). A native producer's group of
-small items (one Ray object, objects.item_groups) is handed out item by item, each a
-HELD_ITEM entry; the items not handed out yet wait in the stream's entry.
+there through its core worker's stream (_ready_after). A native producer's grouped
+stream (value_groups.NativeFrames) is read object by object: a group's small items are
+handed out one by one, each a HELD_ITEM entry, each item once and in order also when Ray
+ran the generator again (value_groups.ItemOrder); the items not handed out yet wait in
+the stream's entry.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import ray.exceptions
 
-from .. import _stores
+from .. import _handlers, _stores
 from .._handlers import Handler, Reply
 from .._protocol import Buffer, Code, Native2Py, pack_u64
 from .._stores import HELD_ITEM, RAW_ITEMS
+from ..errors import GorayError
 from . import reads, stream_waits
 from .native2py_ahead import value_form
 from .streams import StoredStream
@@ -85,21 +88,68 @@ _Item = Any
 
 
 def _items_of(entry: StoredStream, ref: Any) -> List[_Item]:
-    """The items behind one of the generator's refs: a group of a stream that may have
-    them as its items' bytes (held items), else the ref itself (a _Read once its value
-    was read)."""
-    if not entry.grouped:
+    """The items behind one of the generator's refs to hand out: in a grouped stream,
+    a group's items not handed out before (small ones as their bytes: held items;
+    others, which came in a group after the stream's first group, as a ref made here)
+    or the item sent alone as itself (a _Read, its value read), or none (an item handed
+    out before, the end mark); else the ref itself."""
+    order = entry.order
+    if order is None:
         return [ref]
+    index = entry.objects_read
+    entry.objects_read += 1
     try:
         # Waited for: a group is normally here already (Ray sends it inline with its
         # report), but never given out as one item (under a smaller inline limit it is
         # in Ray's store, maybe on another node).
         value = reads.get(ref, None)
-    except ray.exceptions.RayError:  # the item is an error: as it is
+    except ray.exceptions.RayError:  # the item is an error, the stream's last: as it is
+        order.ended = True
         return [ref]
-    if type(value) is list and value:
-        return value
-    return [_Read(ref, value)]
+    if type(value) is list:
+        return [item if type(item) is bytes else _Read(ray.put(item), item) for item in order.take(value)]
+    return [_Read(ref, value)] if order.take_alone(index) else []
+
+
+def _next_items(entry: StoredStream, stream_id: int, timeout: float) -> Optional[Reply]:
+    """Items into entry.held until there is one (the generator's next objects, waited
+    for up to `timeout` each); None then, else the reply that ends the request: the end
+    of the stream, a timeout, or a grouped stream's lost items. Holds entry.lock."""
+    order = entry.order
+    while not entry.held:
+        if order is not None and order.failure is not None:
+            return _lost(GorayError(order.failure))
+        if order is not None and order.ended:
+            return Code.SUCCESS, b""
+        try:
+            ref = stream_waits.next_item(entry.generator, timeout)
+        except StopIteration:
+            return _ended(entry)
+        if ref.is_nil():
+            return Code.TIMEOUT, (f"timed out after {timeout:g} s waiting for the next item of "
+                                  f"stream {stream_id} ({entry.label})").encode()
+        try:
+            entry.held.extend(_items_of(entry, ref))
+        except GorayError as lost:
+            return _lost(lost)
+    return None
+
+
+def _lost(error: GorayError) -> Reply:
+    """A grouped stream's lost items (value_groups.ItemOrder), as the structured failure
+    the runtime throws (goray::PythonError of goray.errors.GorayError)."""
+    return Code.FAILED, _handlers.error_reply(error)
+
+
+def _ended(entry: StoredStream) -> Reply:
+    """What NextStreamRef answers at the end of Ray's stream: the end, or the items a
+    grouped stream lost (value_groups.ItemOrder.finish)."""
+    if entry.order is not None:
+        try:
+            entry.order.finish()
+        except GorayError as lost:
+            return _lost(lost)
+    return Code.SUCCESS, b""
 
 
 def _stored(entry: StoredStream, item: _Item, native: int) -> _stores.StoredObject:
@@ -152,14 +202,21 @@ def _ready_after(entry: StoredStream) -> Tuple[List[_Item], bool]:
     items: List[_Item] = []
     while held and len(items) < BATCH_ITEMS - 1:
         items.append(held.popleft())
+    order = entry.order
     while len(items) < BATCH_ITEMS - 1 and not held:
+        if order is not None and order.ended:
+            return items, True
         try:
             ref = read()
         except StopIteration:
-            return items, True
+            # A grouped stream that lost items says so to the next request, after these.
+            return items, _ended(entry)[0] == Code.SUCCESS
         if ref.is_nil():
             return items, False  # the next item is not produced yet
-        _add_items(entry, ref, items)
+        try:
+            _add_items(entry, ref, items)
+        except GorayError:  # items lost (order.failure): the next request says which
+            return items, False
     return items, False
 
 
@@ -217,18 +274,10 @@ def next_stream_ref(data: memoryview) -> Reply:
     if type(entry) is not StoredStream:
         return Code.FAILED, f"object {stream_id} is not a stream (NextStreamRef iterates streams)".encode()
     with entry.lock:
-        if entry.held:
-            item = entry.held.popleft()
-        else:
-            try:
-                ref = stream_waits.next_item(entry.generator, timeout)
-            except StopIteration:
-                return Code.SUCCESS, b""
-            if ref.is_nil():
-                return Code.TIMEOUT, (f"timed out after {timeout:g} s waiting for the next item of "
-                                      f"stream {stream_id} ({entry.label})").encode()
-            item, *rest = _items_of(entry, ref)
-            entry.held.extend(rest)
+        stopped = _next_items(entry, stream_id, timeout)
+        if stopped is not None:
+            return stopped
+        item = entry.held.popleft()
         if flags & ALL_READY:
             more, ended = _ready_after(entry)
             return Code.SUCCESS, _batch_reply(entry, [item, *more], ended, bool(flags & WITH_VALUE))

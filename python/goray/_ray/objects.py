@@ -27,7 +27,7 @@ from . import nested, scatter
 
 __all__ = ["NativeBlock", "EMPTY_NATIVE_RESULT", "to_python", "OUT_OF_BAND_FROM",
            "Travelling", "Scattered", "contiguous", "travelling", "outbound_block", "LARGE_BYTES", "large_bytes",
-           "StoredBytes", "stored", "stream_item", "item_groups", "GROUP_BYTES", "from_raw_item",
+           "StoredBytes", "stored", "stream_item", "from_raw_item",
            "escaped", "held_value"]
 
 
@@ -286,41 +286,6 @@ def stream_item(view: Buffer) -> Any:
     if len(view) < OUT_OF_BAND_FROM and not _codec.find_ref_exts(view):
         return bytes(view)
     return NativeBlock(view)
-
-
-#: A group of a native stream's items (item_groups) stops before its blocks pass this
-#: many bytes: well under the size Ray sends inline with the item's report (100 KiB),
-#: so a native consumer always has a group's value once Ray hands out its ref.
-GROUP_BYTES = 1 << 15
-
-
-def item_groups(items: Sequence[Any]) -> List[Any]:
-    """What the body of a native stream for a native caller yields for the items
-    (stream_item's) of one read-ahead batch: runs of two or more small items (bytes)
-    as one list, so Ray carries them as one object instead of one each (its cost per
-    object is about 150 us of CPU between the two workers, ours per item about 1 us);
-    a NativeBlock, and a small item with no small neighbour, alone as before. Only
-    items the generator had already made go together, so grouping holds nothing back.
-    A native consumer's NextStreamRef hands a group's items out one by one
-    (docs/protocol.md §13)."""
-    out: List[Any] = []
-    group: List[bytes] = []
-    size = 0
-    for item in items:
-        if type(item) is bytes and size + len(item) <= GROUP_BYTES:
-            group.append(item)
-            size += len(item)
-            continue
-        if group:
-            out.append(group if len(group) > 1 else group[0])
-            group, size = [], 0
-        if type(item) is bytes:
-            group, size = [item], len(item)
-        else:
-            out.append(item)
-    if group:
-        out.append(group if len(group) > 1 else group[0])
-    return out
 
 
 def from_raw_item(value: Any, native: int) -> Any:

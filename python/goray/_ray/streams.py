@@ -6,9 +6,10 @@ default), and a native actor's generator method m as generator methods m and
 m__. Each body starts the stream in its worker (StartTaskStream 39 /
 StartMethodStream 40), yields one item per NextStreamItem 41 and closes it
 (CloseStream 42) when Ray stops early: cancellation, the consumer gone, an error.
-Items are Python values for Python callers and one value's native block for
-native callers (its bytes when small, else a NativeBlock: objects.stream_item; small
-ones read ahead together in one list when Ray runs the stream once, GROUPED_SUFFIX),
+Items are Python values for Python callers (several to a Ray object for goray.stream's:
+value_groups) and one value's native block for native callers (its bytes when small,
+else a NativeBlock: objects.stream_item; small ones read ahead together in one object,
+GROUPED_SUFFIX and value_groups.NativeFrames),
 by the caller forms bodies.py documents; a C++ exception mid-stream
 is raised here, so Ray delivers it as the next item.
 
@@ -38,8 +39,7 @@ from ..errors import GorayError
 from . import bodies, crashes, objects, submit, value_groups
 from .objects import stored, to_python
 
-__all__ = ["NUM_RETURNS", "STREAMING", "GROUPED_SUFFIX", "grouped_task_options",
-           "grouped_method_options", "StoredStream", "task_streams", "streaming_methods",
+__all__ = ["NUM_RETURNS", "STREAMING", "GROUPED_SUFFIX", "grouped_options", "StoredStream", "task_streams", "streaming_methods",
            "task_body", "plain_method", "encoded_method", "run_python_generator",
            "python_generator_base", "python_generator", "is_generator_function", "submit_task",
            "submit_python", "refuse_generator", "not_a_generator", "stream_error",
@@ -186,46 +186,23 @@ def _python_stream_items(stream_of: Callable[[bool], Any], grouped: bool) -> Ite
     return _python_items(stream_of(False))
 
 
-#: The end of the Ray task name of a native caller's stream that Ray runs at most once
-#: (a task with max_retries=0, an actor method with max_task_retries=0): its body may
-#: group small items (objects.item_groups). A run Ray repeats (a retry after a failure,
-#: or a replay for a lost object) keeps the objects of the first run whose indices it
-#: has and takes the rest from the new one, which only agree when each item is an object
-#: of its own: streams Ray may repeat are never grouped.
+#: The end of the Ray task name of a native caller's stream whose body may group small
+#: items (value_groups.NativeFrames), which the caller's NextStreamRef reads: every call
+#: goray's driver makes without a name of the caller's.
 GROUPED_SUFFIX = "/grouped"
 
 
-def _own_name(options: Dict[str, Any]) -> bool:
-    """Whether the caller named the call; a name ending in GROUPED_SUFFIX is refused
-    (its body would group whether or not Ray may run it again)."""
+def grouped_options(ray_name: str, options: Dict[str, Any]) -> Dict[str, Any]:
+    """A native caller's options for a streaming call, with the Ray task name
+    `ray_name` + GROUPED_SUFFIX that lets its body group items, unless the caller named
+    the call; a name of the caller's ending in GROUPED_SUFFIX is refused (its body
+    would group items its caller does not expect in groups)."""
     given = options.get("name")
-    if given is not None and str(given).endswith(GROUPED_SUFFIX):
+    if given is None:
+        return {**options, "name": ray_name + GROUPED_SUFFIX}
+    if str(given).endswith(GROUPED_SUFFIX):
         raise GorayError(f"the Ray task name {given!r} ends in {GROUPED_SUFFIX!r}, which goray "
-                         "keeps for the streams Ray runs once: choose another name")
-    return given is not None
-
-
-def grouped_task_options(name: str, options: Dict[str, Any]) -> Dict[str, Any]:
-    """A native caller's options for streaming native task `name`, with the Ray task
-    name that lets its body group items when Ray will not run it again (max_retries=0
-    and no name of the caller's)."""
-    if not _own_name(options) and options.get("max_retries") == 0:
-        return {**options, "name": NATIVE_TASK_PREFIX + name + GROUPED_SUFFIX}
-    return options
-
-
-def grouped_method_options(handle: Any, attribute: str, label: str,
-                           options: Dict[str, Any]) -> Dict[str, Any]:
-    """As grouped_task_options for native actor method `label` (Type.method) called
-    through `attribute` of `handle`: grouped when neither the call nor the actor
-    retries it (max_task_retries 0, Ray's default)."""
-    if _own_name(options):
-        return options
-    retries = options.get("max_task_retries")
-    if retries is None:
-        retries = getattr(getattr(handle, attribute, None), "_max_task_retries", None)
-    if not retries:
-        return {**options, "name": label + GROUPED_SUFFIX}
+                         "keeps for the streams it reads in groups: choose another name")
     return options
 
 
@@ -233,19 +210,23 @@ def _native_items(library: Any, command: int, index: int, payload: bytes, callee
                   keep: List[Any], grouped: bool) -> Iterator[Any]:
     """The items for a native caller: each the native block of one value, as bytes
     when small and without refs or handles (objects.stream_item; refs and handles
-    inside read while the reply is alive, before FreeMemory); with `grouped` (Ray runs
-    this stream once: GROUPED_SUFFIX), small items read ahead together go as one list
-    (objects.item_groups), which the caller's NextStreamRef hands out one by one."""
+    inside read while the reply is alive, before FreeMemory); with `grouped`
+    (GROUPED_SUFFIX), small items read ahead together go as one object
+    (value_groups.NativeFrames), which the caller's NextStreamRef hands out one by one."""
     cancelled = cancel_check()
     between_items = _between_items(cancelled)
+    frames = value_groups.NativeFrames(_repeated_run()) if grouped else None
     batches = iterate_native(library, command, index, payload, callee, objects.stream_item)
     try:
         for batch in batches:
-            for item in objects.item_groups(batch) if grouped and len(batch) > 1 else batch:
+            for item in frames.frames(batch) if frames is not None else batch:
                 yield item
                 between_items()
         if cancelled():  # ended while ray.cancel reached the task: still cancelled
             raise ray.exceptions.TaskCancelledError()
+        end = frames.end() if frames is not None else None
+        if end is not None:
+            yield end
     finally:
         batches.close()  # CloseStream before `keep` goes: borrowed arrays point into it
         del keep
@@ -359,7 +340,7 @@ def submit_task(name: str, options: Dict[str, Any], args_block: Any,
     base = bodies.native_task(name)
     if not base._is_generator:
         raise not_a_generator("task", name)
-    grouped = grouped_task_options(name, options)
+    grouped = grouped_options(NATIVE_TASK_PREFIX + name, options)
     block = objects.travelling(args_block)
     args = (block, positions, *refs) if refs else (block,) if args_block else ()
     # (Ray's public path: submit.py does not mirror generators; the options are kept.)
@@ -390,19 +371,25 @@ def refuse_generator(what: str, name: str) -> GorayError:
 class StoredStream:
     """A streaming call native code made: its ray.ObjectRefGenerator (not
     thread-safe in Ray: one NextStreamRef at a time), what it calls (for
-    messages), whether its items are a native producer's bytes, whether they may
-    come in groups (objects.item_groups: a native producer Ray runs once), and the
-    items of a group not handed out yet (held under `lock`)."""
+    messages), whether its items are a native producer's bytes, and, when they may
+    come in groups (value_groups.NativeFrames), the order of their items and how many
+    of the generator's objects were read; the items of a group not handed out yet
+    wait in `held` (all under `lock`)."""
 
-    __slots__ = ("generator", "label", "native", "grouped", "lock", "held")
+    __slots__ = ("generator", "label", "native", "order", "objects_read", "lock", "held")
 
     def __init__(self, generator: Any, label: str, native: bool, grouped: bool = False) -> None:
         self.generator = generator
         self.label = label
         self.native = native
-        self.grouped = grouped
+        self.order = value_groups.ItemOrder(f"stream of {label}") if grouped else None
+        self.objects_read = 0
         self.lock = threading.Lock()
         self.held: Deque[Any] = collections.deque()
+
+    @property
+    def grouped(self) -> bool:
+        return self.order is not None
 
     def __repr__(self) -> str:
         return f"<goray stream of {self.label}>"

@@ -39,7 +39,7 @@ class ItemStream(Generic[T]):
     def __init__(self, generator: Any, label: str, grouped: bool) -> None:
         self._generator = generator
         self._label = label
-        self._order: Optional[ItemOrder] = ItemOrder(label) if grouped else None
+        self._order: Optional[ItemOrder] = ItemOrder(f"values stream of {label}") if grouped else None
         self._pending: Deque[Any] = collections.deque()
         self._done = False
 

@@ -23,9 +23,23 @@ int64_t Sum(goray::Stream<goray::ObjectRef> refs) {
 // The items of CountUp(n), summed as they arrive.
 int64_t SumStream(int64_t n) { return Sum(goray::RemoteStream("CountUp", n)); }
 
-// As SumStream, with CountUp run once (max_retries=0): its items come in groups.
+// As SumStream, with CountUp run once (max_retries=0).
 int64_t SumStreamOnce(int64_t n) {
   return Sum(goray::RemoteStream("CountUp", n, goray::Option("max_retries", 0)));
+}
+
+// The items of CrashOnceMidStream (crashes.cpp): its first run dies after `crash_after`
+// items, Ray runs it again (max_retries=1); summed, and counted, as they arrive.
+std::vector<int64_t> SumCrashOnceStream(std::string marker, int64_t n, int64_t crash_after,
+                                        int64_t pause_ms) {
+  goray::Stream<goray::Future<int64_t>> stream(goray::RemoteStream(
+      "CrashOnceMidStream", marker, n, crash_after, pause_ms, goray::Option("max_retries", 1)));
+  int64_t total = 0, count = 0;
+  for (goray::Future<int64_t> item : stream) {
+    total += item.Get();
+    ++count;
+  }
+  return {total, count};
 }
 
 // CountUp(n)'s items handed on rather than read here (a small item's ref holds its
@@ -94,7 +108,7 @@ std::vector<std::string> SeenUntilError(goray::Stream<goray::ObjectRef> refs) {
 
 std::vector<std::string> StreamUntilError(int64_t n) { return SeenUntilError(goray::RemoteStream("FailAfter", n)); }
 
-// As StreamUntilError, with FailAfter run once (max_retries=0): its items come in groups.
+// As StreamUntilError, with FailAfter run once (max_retries=0).
 std::vector<std::string> StreamUntilErrorOnce(int64_t n) {
   return SeenUntilError(goray::RemoteStream("FailAfter", n, goray::Option("max_retries", 0)));
 }
@@ -146,6 +160,7 @@ std::vector<std::string> NodesOfStream(int64_t n, std::string resource) {
 void RegisterStreamConsumers(goray::Registry& registry) {
   registry.AddTask("SumStream", &SumStream);
   registry.AddTask("SumStreamOnce", &SumStreamOnce);
+  registry.AddTask("SumCrashOnceStream", &SumCrashOnceStream);
   registry.AddTask("PassGroupedItemsOn", &PassGroupedItemsOn);
   registry.AddTask("SumPyStream", &SumPyStream);
   registry.AddTask("DoubleOf", &DoubleOf);
