@@ -73,6 +73,21 @@ def test_a_stream_ray_runs_again_after_a_crash_hands_out_each_item_once(lib, tmp
     assert run("SumCrashOnceStream", str(tmp_path / "t"), n, 2000, 300) == [sum(range(n)), n]
 
 
+def test_large_items_after_a_group_come_in_groups_of_one_and_pass_on(lib, monkeypatch):
+    # 300 one-element vectors go in groups; the 3 vectors of 20,000 doubles (160 KB,
+    # NativeBlocks) after them come in groups of one, and NextStreamRef gives each a ref
+    # of its own (ray.put), which the consumer reads and hands to a C++ task.
+    from goray._ray import native2py_streams
+    put = []
+    real_put = native2py_streams.ray.put
+    monkeypatch.setattr(native2py_streams.ray, "put", lambda value: put.append(value) or real_put(value))
+    small, large, size = 300, 3, 20000
+    read, passed = goray.golang_local_run_task("SumSmallThenLarge", small, large, size)
+    assert read == sum(range(small)) + size * sum(range(small, small + large))
+    assert passed == size * (small + large - 1)
+    assert len(put) == large, put
+
+
 def test_items_taken_out_of_a_group_read_wait_and_pass_on(lib):
     # Held items (no ref of their own): a second Get and a Wait go to the driver, which
     # answers from the held bytes; handed on (a C++ task, a Python task, inside a

@@ -106,8 +106,9 @@ def _items_of(entry: StoredStream, ref: Any) -> List[_Item]:
     except ray.exceptions.RayError:  # the item is an error, the stream's last: as it is
         order.ended = True
         return [ref]
-    if type(value) is list:
-        return [item if type(item) is bytes else _Read(ray.put(item), item) for item in order.take(value)]
+    if type(value) is list:  # a group: a NativeBlock in it gets a ref of its own here
+        return [item if type(item) is bytes else _Read(ray.put(item), item)
+                for item in order.take(value)]
     return [_Read(ref, value)] if order.take_alone(index) else []
 
 

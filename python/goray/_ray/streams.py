@@ -39,8 +39,8 @@ from ..errors import GorayError
 from . import bodies, crashes, objects, submit, value_groups
 from .objects import stored, to_python
 
-__all__ = ["NUM_RETURNS", "STREAMING", "GROUPED_SUFFIX", "grouped_options", "StoredStream", "task_streams", "streaming_methods",
-           "task_body", "plain_method", "encoded_method", "run_python_generator",
+__all__ = ["NUM_RETURNS", "STREAMING", "GROUPED_SUFFIX", "grouped_options", "StoredStream",
+           "task_streams", "streaming_methods", "task_body", "plain_method", "encoded_method", "run_python_generator",
            "python_generator_base", "python_generator", "is_generator_function", "submit_task",
            "submit_python", "refuse_generator", "not_a_generator", "stream_error",
            "cancel_check"]

@@ -42,6 +42,21 @@ std::vector<int64_t> SumCrashOnceStream(std::string marker, int64_t n, int64_t c
   return {total, count};
 }
 
+// SmallThenLarge's items (streams.cpp): the sum of every element read here, and of the
+// last item's elements summed by the C++ task SumDoubles, its ref handed on.
+std::vector<double> SumSmallThenLarge(int64_t small, int64_t large, int64_t size) {
+  goray::Stream<goray::Future<std::vector<double>>> stream(
+      goray::RemoteStream("SmallThenLarge", small, large, size));
+  double total = 0;
+  std::optional<goray::Future<std::vector<double>>> last;
+  for (goray::Future<std::vector<double>> item : stream) {
+    for (double value : item.Get()) total += value;
+    last = item;
+  }
+  const double passed = last ? goray::RemoteCall("SumDoubles", *last).Get<double>() : 0;
+  return {total, passed};
+}
+
 // CountUp(n)'s items handed on rather than read here (a small item's ref holds its
 // block's bytes, which the driver replaces with a NativeBlock's ref as the ref leaves):
 // the sums of DoubleOf over each item as an argument, of py_identity over each, of
@@ -161,6 +176,7 @@ void RegisterStreamConsumers(goray::Registry& registry) {
   registry.AddTask("SumStream", &SumStream);
   registry.AddTask("SumStreamOnce", &SumStreamOnce);
   registry.AddTask("SumCrashOnceStream", &SumCrashOnceStream);
+  registry.AddTask("SumSmallThenLarge", &SumSmallThenLarge);
   registry.AddTask("PassGroupedItemsOn", &PassGroupedItemsOn);
   registry.AddTask("SumPyStream", &SumPyStream);
   registry.AddTask("DoubleOf", &DoubleOf);

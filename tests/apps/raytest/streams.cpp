@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 #include <thread>
 
 #include "parts.h"
@@ -88,6 +89,15 @@ goray::Generator<goray::Array<double>> ArrayItems(int64_t n, int64_t size) {
   }
 }
 
+// `small` one-element vectors, then `large` vectors of `size` elements, item i filled
+// with i: small items that go in groups, then large ones after the stream's first group.
+goray::Generator<std::vector<double>> SmallThenLarge(int64_t small, int64_t large, int64_t size) {
+  for (int64_t i = 0; i < small + large; ++i) {
+    std::vector<double> item(static_cast<std::size_t>(i < small ? 1 : size), static_cast<double>(i));
+    co_yield item;
+  }
+}
+
 // An actor whose Range streams: prefix + i for i in 0..n-1. Count() is how many items
 // its streams yielded so far.
 class Streamer {
@@ -119,6 +129,7 @@ void RegisterStreams(goray::Registry& registry) {
   registry.AddTask("StreamsAlive", &StreamsAlive);
   registry.AddTask("NodeItems", &NodeItems);
   registry.AddTask("ArrayItems", &ArrayItems);
+  registry.AddTask("SmallThenLarge", &SmallThenLarge);
   registry.AddActor<Streamer>("Streamer", &goray::Constructor<Streamer, std::string>::Create)
       .AddMethod("Range", &Streamer::Range)
       .AddMethod("Count", &Streamer::Count);
