@@ -56,15 +56,26 @@ def frame(start: int, values: Sequence[Any], sizes: Sequence[int], one_each: boo
     count = len(values)
     at = 0
     while at < count:
-        end = at + 1
-        if not one_each:
-            size = sizes[at]
-            while end < count and size + sizes[end] <= GROUP_BYTES:
-                size += sizes[end]
-                end += 1
+        end = at + 1 if one_each else _group_end(sizes, at)
         first = start + at
         yield [-(first + 1) if last and end == count else first, *values[at:end]]
         at = end
+
+
+def _group_end(sizes: Sequence[Optional[int]], at: int) -> int:
+    """Where the group that starts with item `at` ends: after the items that follow while
+    their sizes keep it within GROUP_BYTES (a size None: an item never grouped)."""
+    size = sizes[at]
+    end = at + 1
+    if size is None:
+        return end
+    while end < len(sizes):
+        more = sizes[end]
+        if more is None or size + more > GROUP_BYTES:
+            break
+        size += more
+        end += 1
+    return end
 
 
 def end_mark(count: int) -> List[Any]:
@@ -88,19 +99,15 @@ class NativeFrames:
 
     def frames(self, batch: Sequence[Any]) -> Iterator[Any]:
         count = len(batch)
+        sizes = None if self._repeated else [len(item) if type(item) is bytes else None
+                                             for item in batch]
         at = 0
         while at < count:
-            end = at + 1
-            item = batch[at]
-            if not self._repeated and type(item) is bytes:
-                size = len(item)
-                while end < count and type(batch[end]) is bytes and size + len(batch[end]) <= GROUP_BYTES:
-                    size += len(batch[end])
-                    end += 1
+            end = at + 1 if sizes is None else _group_end(sizes, at)
             if end - at > 1 or self._items != self._objects:
                 yield [self._items, *batch[at:end]]
             else:
-                yield item
+                yield batch[at]
             self._items += end - at
             self._objects += 1
             at = end

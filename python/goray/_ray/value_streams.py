@@ -67,7 +67,12 @@ class ItemStream(Generic[T]):
             except StopIteration:
                 self._ray_stream_ended()
                 raise
-            values = self._values_of(ref, reads.get)
+            try:
+                value = reads.get(ref, None)
+            except BaseException:
+                self._done = True
+                raise
+            values = self._values_of(value)
             if values:
                 pending.extend(values)
                 return pending.popleft()  # type: ignore[no-any-return]
@@ -91,22 +96,20 @@ class ItemStream(Generic[T]):
             except BaseException:
                 self._done = True
                 raise
-            values = self._values_of(value, None)
+            values = self._values_of(value)
             if values:
                 pending.extend(values)
                 return pending.popleft()  # type: ignore[no-any-return]
         raise StopAsyncIteration
 
-    def _values_of(self, ref: Any, read: Any) -> List[Any]:
-        """The values to hand out of one object (`ref`, read with `read`; or the value
-        itself with no `read`); a failure read there ends this stream."""
+    def _values_of(self, value: Any) -> List[Any]:
+        """The values to hand out of one object's value; items lost end this stream."""
+        order = self._order
+        if order is None:
+            return [value]
         try:
-            value = read(ref, None) if read is not None else ref
-            order = self._order
-            if order is None:
-                return [value]
             values = order.take(value)
-        except BaseException:
+        except GorayError:
             self._done = True
             raise
         if order.ended:
