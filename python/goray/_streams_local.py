@@ -246,46 +246,39 @@ class LocalStream:
         none; [] once the stream ended. For Ray's bodies, which hand items out from the
         list (a ``next()`` per item costs them a method call and a deque's pop). Without
         read-ahead (an older library): one item."""
+        return self._take_batch()[0]
+
+    def next_sized_batch(self) -> Tuple[List[Any], List[int]]:
+        """As next_batch, with each item's size as the library encoded it (its bytes in
+        the reply; 0 from a library without the batch form), for a body that packs
+        items together up to a size; a stream made with ``ahead=True, sized=True``."""
+        if self._sizes is None:
+            raise GorayError(f"stream of {self._callee}: next_sized_batch needs a stream made "
+                             "with ahead=True, sized=True")
+        return self._take_batch()
+
+    def _take_batch(self) -> Tuple[List[Any], List[int]]:
+        """next_batch's items, and their sizes when the stream keeps them."""
         ahead = self._ahead
         if ahead is not None and not ahead and self._open:
             try:
                 self._read_ahead()
             except StopIteration:
-                return []
-            ahead = self._ahead
-        if ahead is None:
-            try:
-                return [self.__next__()]
-            except StopIteration:
-                return []
-        items = list(ahead)
-        ahead.clear()
-        if self._sizes is not None:
-            self._sizes.clear()
-        return items
-
-    def next_sized_batch(self) -> Tuple[List[Any], List[int]]:
-        """As next_batch, with each item's size as the library encoded it (its bytes in
-        the reply), for a body that packs items together up to a size; a stream made
-        with ``ahead=True, sized=True``."""
-        sizes = self._sizes
-        if sizes is None:
-            raise GorayError(f"stream of {self._callee}: next_sized_batch needs a stream made "
-                             "with ahead=True, sized=True")
-        if not self._ahead and self._open:
-            try:
-                self._read_ahead()
-            except StopIteration:
                 return [], []
-            sizes = self._sizes
-        if sizes is None:  # a library without the batch form: one by one, size unknown
+            ahead = self._ahead
+        if ahead is None:  # a library without the batch form: one by one
             try:
                 return [self.__next__()], [0]
             except StopIteration:
                 return [], []
+        items = list(ahead)
+        ahead.clear()
+        sizes = self._sizes
+        if sizes is None:
+            return items, []
         measured = list(sizes)
         sizes.clear()
-        return self.next_batch(), measured
+        return items, measured
 
     def _read_ahead(self) -> bool:
         """One batch into the read-ahead queue: True with items there; False when the
@@ -295,7 +288,7 @@ class LocalStream:
         code, reply = self._batch_call()  # type: ignore[misc]
         if code:
             if _batch_refused(code, reply):
-                self._ahead = self._sizes = None
+                self._ahead = None  # (sizes, if kept, stay empty: next_sized_batch goes on)
                 return False
             self._ended()  # the generator threw: the library closed the stream
             raise error_from_reply(code, bytes(reply), self._callee)

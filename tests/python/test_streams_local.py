@@ -388,6 +388,12 @@ def case_read_ahead_falls_back_for_a_library_without_batches():
     stream = _streams_local.LocalStream(OlderLibrary(), stream_id, "CountUp", ahead=True)
     assert [stream.next_batch() for _ in range(3)] == [[0], [1], []]
     assert asked[0] == 20 and set(asked[1:]) == {8}, asked
+    # next_sized_batch (goray.stream's body) too, each size unknown (0).
+    stream_id = _streams_local.start_stream(library, int(_streams_local._START_TASK_STREAM), 0,
+                                            _streams_local.pack_call(b"CountUp", [b"\x02"]),
+                                            "CountUp")
+    stream = _streams_local.LocalStream(OlderLibrary(), stream_id, "CountUp", ahead=True, sized=True)
+    assert [stream.next_sized_batch() for _ in range(3)] == [([0], [0]), ([1], [0]), ([], [])]
 
 
 def case_ray_body_asks_about_cancellation_at_most_every_interval():

@@ -17,7 +17,7 @@ from ..errors import GorayError, UnknownNameError, error_from_reply
 from . import streams, submit  # noqa: F401  (streams registers the generator bodies in bodies)
 from .bodies import PYTHON_CALL, PYTHON_FIRST, native_task, python_caller_name, ready_library
 from .objects import NativeBlock, Travelling, large_bytes
-from .value_groups import VALUES_SUFFIX
+from .value_groups import VALUES_SUFFIX, refuse_kept_name
 
 __all__ = ["pack_call", "native_task_for_python", "check_actor_args", "native_actor_methods"]
 
@@ -74,9 +74,8 @@ def native_task_for_python(name: str, options: Dict[str, Any], values: bool = Fa
     base = native_task(name)
     own_name = python_caller_name(name) + (VALUES_SUFFIX if values else "")
     given = options.get("name")
-    if given is not None and str(given).endswith(VALUES_SUFFIX) and given != own_name:
-        raise GorayError(f"the Ray task name {given!r} ends in {VALUES_SUFFIX!r}, which goray keeps "
-                         "for goray.stream's calls: choose another name")
+    if given != own_name:
+        refuse_kept_name(given, VALUES_SUFFIX, "goray.stream's calls")
     marked = given not in (None, own_name)
     if not marked:
         options = {**options, "name": own_name}

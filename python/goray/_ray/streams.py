@@ -200,9 +200,7 @@ def grouped_options(ray_name: str, options: Dict[str, Any]) -> Dict[str, Any]:
     given = options.get("name")
     if given is None:
         return {**options, "name": ray_name + GROUPED_SUFFIX}
-    if str(given).endswith(GROUPED_SUFFIX):
-        raise GorayError(f"the Ray task name {given!r} ends in {GROUPED_SUFFIX!r}, which goray "
-                         "keeps for the streams it reads in groups: choose another name")
+    value_groups.refuse_kept_name(given, GROUPED_SUFFIX, "the streams it reads in groups")
     return options
 
 

@@ -36,7 +36,7 @@ from typing import Any, Iterator, List, Optional, Sequence
 
 from ..errors import GorayError
 
-__all__ = ["GROUP_BYTES", "VALUES_SUFFIX", "frame", "end_mark", "NativeFrames", "ItemOrder"]
+__all__ = ["GROUP_BYTES", "VALUES_SUFFIX", "refuse_kept_name", "frame", "end_mark", "NativeFrames", "ItemOrder"]
 
 #: The most encoded bytes of items one object holds (an item larger goes alone): far
 #: below the size Ray returns inline with its report (100 KiB), so a group is never in
@@ -46,6 +46,14 @@ GROUP_BYTES = 1 << 15
 #: The end of the Ray task name of a values stream (after GolangTask.<name>/py for a
 #: task, after <Type>.<method> for an actor's method): how its body knows to group.
 VALUES_SUFFIX = "/values"
+
+
+def refuse_kept_name(given: Any, suffix: str, kept_for: str) -> None:
+    """Raises GorayError when `given`, the caller's Ray task name, ends in `suffix`,
+    which goray keeps for `kept_for`: a body would take the call for one of those."""
+    if given is not None and str(given).endswith(suffix):
+        raise GorayError(f"the Ray task name {given!r} ends in {suffix!r}, which goray keeps "
+                         f"for {kept_for}: choose another name")
 
 
 def frame(start: int, values: Sequence[Any], sizes: Sequence[int], one_each: bool,

@@ -17,7 +17,7 @@ from ray.actor import ActorMethod
 
 from ..errors import GorayError
 from . import bodies, py2native, reads, streams
-from .value_groups import VALUES_SUFFIX, ItemOrder
+from .value_groups import VALUES_SUFFIX, ItemOrder, refuse_kept_name
 
 __all__ = ["ItemStream", "for_task", "for_method"]
 
@@ -163,9 +163,7 @@ def for_method(callee: Any, args: Sequence[Any], kwargs: Dict[str, Any]) -> Item
     if method._method_name not in streams.streaming_methods(type_name):
         raise streams.not_a_generator("method", label)
     given = options.get("name")
-    if given is not None and str(given).endswith(VALUES_SUFFIX):
-        raise GorayError(f"the Ray task name {given!r} ends in {VALUES_SUFFIX!r}, which goray keeps "
-                         "for goray.stream's calls: choose another name")
+    refuse_kept_name(given, VALUES_SUFFIX, "goray.stream's calls")
     grouped = given is None
     if grouped:
         options["name"] = label + VALUES_SUFFIX
