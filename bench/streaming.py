@@ -82,24 +82,20 @@ def first_item(submit):
     return run
 
 
-def whole_stream(submit, count):
+def whole_stream(submit, count, read=ray.get):
+    """Seconds to read every item of submit()'s stream, each with `read` (ray.get of a
+    ref; for goray.stream, whose items are the values, the value itself)."""
     def run():
         start = time.perf_counter()
-        received = sum(1 for ref in submit() if ray.get(ref) is not None)
+        received = sum(1 for item in submit() if read(item) is not None)
         elapsed = time.perf_counter() - start
         assert received == count
         return elapsed
     return run
 
 
-def whole_values(submit, count):
-    def run():
-        start = time.perf_counter()
-        received = sum(1 for value in submit() if value is not None)
-        elapsed = time.perf_counter() - start
-        assert received == count
-        return elapsed
-    return run
+def _value(item):
+    return item
 
 
 def consumer(submit, expected):
@@ -131,7 +127,7 @@ def main() -> None:
         "first": (first_item(lambda: count_up.remote(n)), first_item(lambda: py_count_up.remote(n)), False),
         "items": (whole_stream(lambda: count_up.remote(n), n),
                   whole_stream(lambda: py_count_up.remote(n), n), True),
-        "values": (whole_values(lambda: goray.stream(count_up, n), n),
+        "values": (whole_stream(lambda: goray.stream(count_up, n), n, _value),
                    whole_stream(lambda: py_count_up.remote(n), n), True),
         "slow": (first_item(lambda: slow_count.remote(slow_n, ms)),
                  first_item(lambda: py_slow_count.remote(slow_n, ms)), False),
