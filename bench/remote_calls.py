@@ -11,6 +11,10 @@
                 (actor.Noop.remote()), the same actor
   driver_task_each, driver_actor_each: the same two, each result fetched on its own
                 after all are submitted (goray::Get per ref vs ray.get per ref)
+  public_task, public_driver_task, public_driver_actor (with --public): goray's own
+                submissions through Ray's public API (what a Ray without goray's internal
+                paths runs, GORAY_RAY_INTERNALS=0) vs through the internal paths, from
+                Python and from the C++ driver (docs/performance.md: target >= 0.8)
 Ratios are our throughput / the reference's (task, actor: target >= 0.9; driver_*:
 target >= 1.0), medians of rounds; the spread is the lowest..highest per-round ratio.
 Then the CPU each call cost, medians: the driver process's (Python, the C++ driver and
@@ -18,7 +22,8 @@ Ray's core-worker threads) and the whole local Ray session's; ratio = reference 
 Last lines: remote ratio task=X actor=Y driver_task=Z driver_actor=W driver_task_each=U
 driver_actor_each=V, then remote driver cpu ratio (the same pairs)
 
-Usage: python bench/remote_calls.py path/to/libbench_remote.so [--rounds N] [--calls N]
+Usage: python bench/remote_calls.py path/to/libbench_remote.so [--rounds N] [--calls N] [--public]
+Runs under any supported Ray (bash scripts/bench.sh --ray 2.40.0 remote: docs/benchmarks.md).
 """
 import argparse
 import os
@@ -28,7 +33,7 @@ import ray
 
 import goray
 from goray import _worker
-from goray._ray import driver
+from goray._ray import bodies, driver, internals, py2native, submit
 
 from rounds import CpuMeter, timed  # bench/rounds.py, beside this script
 
@@ -40,6 +45,8 @@ def main() -> None:
     parser.add_argument("library")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--public", action="store_true",
+                        help="also goray's submissions through Ray's public API vs its internal paths")
     options = parser.parse_args()
     calls = options.calls
 
@@ -80,6 +87,25 @@ def main() -> None:
                 ray.get(ref)
         return timed(run)
 
+    def on_public_path(function, public: bool):
+        """`function` with goray's submitters made for the public path (or the internal
+        one): the switch is read when a submitter is made, so the caches are emptied."""
+        def run() -> float:
+            os.environ[submit.ENV] = "0" if public else "1"
+            submit._submitters.clear()
+            submit._method_submitters.clear()
+            try:
+                return function()
+            finally:
+                os.environ.pop(submit.ENV, None)
+        return run
+
+    # golang_task("Noop")'s submitter, on the public path (the call form as goray sends it).
+    named = bodies.task_names()
+    public_task = py2native._PythonCallerTask(submit.PublicTask(
+        py2native.native_task("Noop"), {"name": bodies.python_caller_name("Noop")} if named else {}),
+        not named)
+
     pairs = {
         "task": (cpp_tasks, lambda: timed(lambda: ray.get([python_noop.remote() for _ in range(calls)]))),
         "actor": (cpp_actor_calls, lambda: timed(lambda: ray.get([py_actor.Noop.remote() for _ in range(calls)]))),
@@ -88,6 +114,15 @@ def main() -> None:
         "driver_task_each": (lambda: cpp_driver("task_each"), lambda: each(cpp_task.remote)),
         "driver_actor_each": (lambda: cpp_driver("actor_each"), lambda: each(cpp_actor.Noop.remote)),
     }
+    if options.public:
+        pairs.update({
+            "public_task": (lambda: timed(lambda: ray.get([public_task.remote() for _ in range(calls)])),
+                            cpp_tasks),
+            "public_driver_task": (on_public_path(lambda: cpp_driver("task"), True),
+                                   on_public_path(lambda: cpp_driver("task"), False)),
+            "public_driver_actor": (on_public_path(lambda: cpp_driver("actor"), True),
+                                    on_public_path(lambda: cpp_driver("actor"), False)),
+        })
     for ours, theirs in pairs.values():  # warm-up: workers started, code loaded
         ours()
         theirs()
@@ -104,13 +139,16 @@ def main() -> None:
                 driver_cpu[name][slot].append(own)
                 session_cpu[name][slot].append(total)
 
-    print(f"{'pair':17} {'ours calls/s':>12} {'reference':>10} {'ratio':>7}  (median of {options.rounds} rounds x {calls})")
+    print(f"Ray {ray.__version__}; goray's internal paths: "
+          + ", ".join(f"{path.name} {'taken' if path.found else 'public'}"
+                      for path in internals.paths()[:3]))
+    print(f"{'pair':19} {'ours calls/s':>12} {'reference':>10} {'ratio':>7}  (median of {options.rounds} rounds x {calls})")
     ratios = {}
     for name, (ours, theirs) in samples.items():
         ours_rate, theirs_rate = calls / statistics.median(ours), calls / statistics.median(theirs)
         per_round = sorted(t / o for o, t in zip(ours, theirs))
         ratios[name] = ours_rate / theirs_rate
-        print(f"{name:17} {ours_rate:12.0f} {theirs_rate:10.0f} {ratios[name]:7.3f}  "
+        print(f"{name:19} {ours_rate:12.0f} {theirs_rate:10.0f} {ratios[name]:7.3f}  "
               f"spread {per_round[0]:.3f}..{per_round[-1]:.3f}")
     print(f"\nCPU per call, medians (us): the driver process (all its threads), then the whole "
           f"local Ray session; ratio = reference / ours (above 1: ours costs less)")
@@ -120,7 +158,7 @@ def main() -> None:
         all_mine, all_plain = (statistics.median(session_cpu[name][slot]) / calls * 1e6
                                for slot in (0, 1))
         cpu_ratios[name] = plain / mine
-        print(f"{name:17} driver {mine:6.0f} vs {plain:6.0f}  ratio {plain / mine:5.2f}   "
+        print(f"{name:19} driver {mine:6.0f} vs {plain:6.0f}  ratio {plain / mine:5.2f}   "
               f"session {all_mine:6.0f} vs {all_plain:6.0f}  ratio {all_plain / all_mine:5.2f}")
     ray.shutdown()
     print("remote ratio " + " ".join(f"{name}={ratio:.3f}" for name, ratio in ratios.items()))

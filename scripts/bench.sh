@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds an optimized (Release) tree in build-release/ and runs the benchmarks.
 #   bash scripts/bench.sh            # local, scan and remote
+#   bash scripts/bench.sh --ray 2.40.0 remote   # any of them under another Ray release,
+#                                    # from its virtualenv .venv-ray-2.40.0/ (scripts/lib.sh)
 #   bash scripts/bench.sh local      # in-process call latency only
 #   bash scripts/bench.sh remote     # remote task/actor throughput only
 #   bash scripts/bench.sh scan       # scanner time vs clang -fsyntax-only
@@ -31,7 +33,15 @@ source "$ROOT/scripts/lib.sh"
 source "$ROOT/scripts/upstream.sh"
 MATPLOTLIB="matplotlib==3.9.2"
 
+PYTHON="$ROOT/.venv/bin/python"
+if [ "${1:-}" = --ray ]; then
+  [ -n "${2:-}" ] || { echo "bench.sh: --ray needs a release (2.40.0, say)" >&2; exit 2; }
+  ray_release="$2"
+  shift 2
+fi
+
 bash "$ROOT/scripts/setup.sh"
+[ -z "${ray_release:-}" ] || PYTHON="$(ray_venv "$ray_release")/bin/python"
 if [ ! -f "$ROOT/build-release/build.ninja" ]; then
   # No fast path: the benchmarks import the one build/ writes into python/goray/.
   cmake -S "$ROOT" -B "$ROOT/build-release" -G Ninja -DCMAKE_BUILD_TYPE=Release \
@@ -42,38 +52,38 @@ cmake --build "$ROOT/build-release" -j "$(nproc)"
 
 what="${1:-all}"
 if [ "$what" = all ] || [ "$what" = local ]; then
-  timed "bench: local calls" "$ROOT/.venv/bin/python" "$ROOT/bench/local_calls.py" \
+  timed "bench: local calls" "$PYTHON" "$ROOT/bench/local_calls.py" \
     "$ROOT/build-release/bench/libbench_local.so"
 fi
 if [ "$what" = local-pythons ]; then  # not in "all": a few minutes, and four Pythons
-  timed "bench: local calls per Python" "$ROOT/.venv/bin/python" "$ROOT/bench/local_pythons.py" \
+  timed "bench: local calls per Python" "$PYTHON" "$ROOT/bench/local_pythons.py" \
     --library "$ROOT/build-release/bench/libbench_local.so" "${@:2}"
 fi
 if [ "$what" = all ] || [ "$what" = scan ]; then
-  timed "bench: scanner" "$ROOT/.venv/bin/python" "$ROOT/bench/scan_bench.py"
+  timed "bench: scanner" "$PYTHON" "$ROOT/bench/scan_bench.py"
 fi
 if [ "$what" = all ] || [ "$what" = remote ]; then
-  timed "bench: remote calls" "$ROOT/.venv/bin/python" "$ROOT/bench/remote_calls.py" \
-    "$ROOT/build-release/bench/libbench_remote.so"
+  timed "bench: remote calls" "$PYTHON" "$ROOT/bench/remote_calls.py" \
+    "$ROOT/build-release/bench/libbench_remote.so" "${@:2}"
 fi
 if [ "$what" = arrays ]; then  # not in "all": 64 and 256 MiB arrays, several minutes
-  timed "bench: arrays" "$ROOT/.venv/bin/python" "$ROOT/bench/arrays.py" \
+  timed "bench: arrays" "$PYTHON" "$ROOT/bench/arrays.py" \
     "$ROOT/build-release/bench/libbench_arrays.so" "${@:2}"
 fi
 if [ "$what" = concurrency ]; then  # not in "all": raytest's actors (build/, by setup.sh)
-  timed "bench: concurrency" "$ROOT/.venv/bin/python" "$ROOT/bench/concurrency.py" \
+  timed "bench: concurrency" "$PYTHON" "$ROOT/bench/concurrency.py" \
     "$ROOT/build/tests/apps/libraytest.so" "${@:2}"
 fi
 if [ "$what" = streaming ]; then  # not in "all": raytest's generators (build/, by setup.sh)
-  timed "bench: streaming" "$ROOT/.venv/bin/python" "$ROOT/bench/streaming.py" \
+  timed "bench: streaming" "$PYTHON" "$ROOT/bench/streaming.py" \
     "$ROOT/build/tests/apps/libraytest.so" "${@:2}"
 fi
 if [ "$what" = graphs ]; then  # not in "all": raytest's GraphStage (build/, by setup.sh)
-  timed "bench: compiled graphs" "$ROOT/.venv/bin/python" "$ROOT/bench/compiled_graphs.py" \
+  timed "bench: compiled graphs" "$PYTHON" "$ROOT/bench/compiled_graphs.py" \
     "$ROOT/build/tests/apps/libraytest.so" "${@:2}"
 fi
 if [ "$what" = edit-loop ]; then  # not in "all": builds the application 6 times (~5 min)
-  timed "bench: edit-build loop" "$ROOT/.venv/bin/python" "$ROOT/bench/edit_build_loop.py" "${@:2}"
+  timed "bench: edit-build loop" "$PYTHON" "$ROOT/bench/edit_build_loop.py" "${@:2}"
 fi
 if [ "$what" = peers ]; then  # not in "all": it takes about 30 minutes
   timed "bench: GoRay's virtualenv" setup_goray_venv

@@ -95,3 +95,29 @@ configure_clang() {
   cmake -S "$source" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 "$@" >/dev/null
 }
+
+# ray_venv RELEASE: prints the virtualenv that runs goray under Ray RELEASE, made or
+# updated first: .venv/ when it holds that release, else .venv-ray-RELEASE/ with
+# ray[default]==RELEASE and python/requirements-ray-versions.txt (by uv), and goray from
+# this checkout (a path entry to python/, as .venv's editable install: its compiled fast
+# path is the one build/ made for this CPython). scripts/test-ray-versions.sh and
+# scripts/bench.sh --ray use it.
+ray_venv() {
+  local release="$1" venv="$ROOT/.venv-ray-$1"
+  local requirements="$ROOT/python/requirements-ray-versions.txt"
+  if [ "$("$ROOT/.venv/bin/python" -c 'import ray; print(ray.__version__)' 2>/dev/null)" = "$release" ]; then
+    echo "$ROOT/.venv"
+    return
+  fi
+  local stamp="$venv/.goray-ray-versions" wanted site
+  wanted="$release $(sha256sum "$requirements" | cut -d' ' -f1)"
+  if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+    log "installing Ray $release into $venv"
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >&2
+    pip_install "$venv" "ray[default]==$release" -r "$requirements" >&2
+    echo "$wanted" > "$stamp"
+  fi
+  site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+  echo "$ROOT/python" > "$site/goray_checkout.pth"
+  echo "$venv"
+}

@@ -2,6 +2,7 @@
 
     goray [--cluster] [--node-ip-address IP] [--py-defs FILE] LIBRARY [-- ARGS...]
     goray --version        # goray-cpp <version> (protocol <GoRay FFI protocol>)
+    goray --doctor [--json]  # goray, Ray, Python, libc, the Ray paths and features (goray.doctor)
 
 Locally it starts Ray on 127.0.0.1; with --cluster it joins the running cluster
 (address="auto"). Exit status: the driver's; 2 for bad input (one line on
@@ -55,6 +56,9 @@ def _check_inputs(options: argparse.Namespace) -> Optional[str]:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     arguments: List[str] = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["--doctor"]:
+        from .doctor import main as doctor_main
+        return doctor_main(arguments)
     driver_args: List[str] = []
     if "--" in arguments:
         cut = arguments.index("--")

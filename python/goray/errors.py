@@ -9,7 +9,7 @@ people, and the failure as structure for programs (docs/protocol.md §9);
 from __future__ import annotations
 
 import json
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ._protocol import Code
 
@@ -24,12 +24,28 @@ __all__ = [
 ]
 
 
+def _rebuilt(cls: type, args: Tuple[Any, ...], state: Dict[str, Any]) -> BaseException:
+    """An error of class `cls` with these args and attributes, made without its
+    __init__ (what unpickling a goray error calls)."""
+    error = cls.__new__(cls)  # type: ignore[call-overload]
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
 class GorayError(Exception):
     """Base of every goray error. ``code`` is the protocol return code when one
     produced it (1 failed, 2 timeout, 3 cancelled, 4 object ref not found, 5 native
     failure), else None."""
 
     code: Optional[int] = None
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # Every part through pickling (Ray ships errors), without calling __init__: a
+        # subclass whose __init__ differs unpickles too, such as Ray's
+        # RayTaskError(NativeError), made per error, which Ray before 2.50 pickles itself
+        # in compiled graphs.
+        return (_rebuilt, (type(self), self.args, dict(self.__dict__)))
 
 
 class NativeError(GorayError, RuntimeError):
@@ -57,9 +73,6 @@ class NativeError(GorayError, RuntimeError):
             text += f"\n\n{self.traceback}"
         return text
 
-    def __reduce__(self) -> Tuple[Any, ...]:  # keeps the parts through pickling (Ray ships errors)
-        return (type(self), (self.task, self.type, self.message, self.traceback))
-
 
 class UnknownNameError(GorayError):
     """A task, actor type, method, Python function or class nobody registered.
@@ -83,9 +96,6 @@ class UnknownNameError(GorayError):
     def __str__(self) -> str:
         return self.message
 
-    def __reduce__(self) -> Tuple[Any, ...]:
-        return (type(self), (self.kind, self.name, self.known, self.message))
-
 
 class ArgumentError(GorayError, TypeError):
     """A call's arguments do not fit the callee: wrong count, wrong type, out of range.
@@ -108,10 +118,6 @@ class ArgumentError(GorayError, TypeError):
 
     def __str__(self) -> str:
         return f"{self.message} (task {self.task})" if self.task else self.message
-
-    def __reduce__(self) -> Tuple[Any, ...]:
-        return (type(self), (self.task, self.position, self.expected, self.received,
-                             self.message))
 
 
 class NativeCrash(GorayError):
@@ -156,9 +162,6 @@ class NativeCrash(GorayError):
     def __str__(self) -> str:
         head = f"{self.ray_message}\n\n" if self.ray_message else ""
         return f"{head}{self.report}"
-
-    def __reduce__(self) -> Tuple[Any, ...]:
-        return (type(self), (self.report, self.task_id, self.ray_message))
 
 
 def _plural(kind: str) -> str:

@@ -36,3 +36,9 @@ def lib(lib_path):
     import goray
 
     return goray.load_library(str(lib_path))
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "ray_versions: in the subset scripts/test-ray-versions.sh runs on each Ray "
+                   "release (docs/testing.md)")

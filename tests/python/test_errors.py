@@ -190,3 +190,27 @@ def test_code_1_replies_are_structure_for_goray_libraries(lib, monkeypatch):
     monkeypatch.setattr(_ffi, "loaded_library", lambda: None)
     assert _handlers.error_reply(error) == _handlers.error_text(error)
     assert _handlers.error_reply(error).startswith(b"goray.ArgumentError: position 0: ")
+
+
+def test_a_subclass_whose_init_differs_pickles_with_every_part():
+    # Ray's RayTaskError(NativeError) is made per error with __init__(self, cause); Ray
+    # before 2.50 pickles it itself in compiled graphs, so goray's errors unpickle
+    # without their __init__.
+    import pickle
+
+    import ray.cloudpickle  # what Ray pickles errors with (a class made at run time by value)
+
+    from goray.errors import ArgumentError, NativeError, UnknownNameError
+
+    for base, parts in ((NativeError, ("Task", "std::invalid_argument", "bad", "#0 f")),
+                        (ArgumentError, ("Task", 1, "int64_t", "str")),
+                        (UnknownNameError, ("task", "Nope", ["A", "B"]))):
+        class Dual(base):  # noqa: B903 - the shape of Ray's dual class
+            def __init__(self, cause):
+                self.cause = cause
+        error = Dual.__new__(Dual)
+        base.__init__(error, *parts)
+        error.cause = base(*parts)
+        back = pickle.loads(ray.cloudpickle.dumps(error))
+        assert type(back).__name__ == "Dual" and isinstance(back, base) and str(back) == str(error) and back.args == error.args
+        assert str(back.cause) == str(error.cause)

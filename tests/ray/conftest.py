@@ -33,3 +33,32 @@ def defs(lib):
     """The py-defs module the driver imported (not in sys.modules, as in workers)."""
     from goray import _worker
     return _worker.import_py_defs(str(DEFS))
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "ray_versions: in the subset scripts/test-ray-versions.sh runs on each Ray "
+                   "release (docs/testing.md)")
+
+
+def _has_task_names():
+    from goray._ray import bodies
+    return bodies.task_names()
+
+
+def _has_cancel_flag():
+    from ray._raylet import CoreWorker
+    from goray._ray import internals
+    return internals.cancel_flag(CoreWorker) is not None
+
+
+#: Tests of streams in groups: a Ray without task names (2.40) sends one item per object
+#: (goray._ray.releases.FEATURES; the items themselves are tested there too).
+needs_task_names = pytest.mark.skipif(
+    not _has_task_names(), reason="this Ray has no task names (RuntimeContext.get_task_name, "
+                                  "2.41): goray's streams go one item per Ray object")
+#: Tests of ray.cancel reaching a running sync actor's stream: before Ray 2.54 Ray has no
+#: cancel flag, and a sync actor's method (Python's too) runs to its end.
+needs_cancel_flag = pytest.mark.skipif(
+    not _has_cancel_flag(), reason="this Ray has no cancel flag (2.54): ray.cancel does not "
+                                   "reach a running sync actor method, Python's or C++'s")

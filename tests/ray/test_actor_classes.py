@@ -23,6 +23,7 @@ def test_names_the_actor_class_uses_are_refused():
         native_actor_class("Odd", ["_goray_call"])
 
 
+@pytest.mark.ray_versions
 def test_an_unknown_method_lists_the_actors_methods(lib):
     counter = goray.golang_actor_class("Counter").remote(1)
     with pytest.raises(AttributeError) as info:

@@ -36,6 +36,7 @@ def test_a_cpp_task_reads_its_array_argument_in_the_object_store(lib, a):
     assert in_object_store(ray.get(goray.golang_task("ArrayMapping").remote(ray.put(a))))
 
 
+@pytest.mark.ray_versions
 def test_array_results_come_back_as_ndarrays(lib, a):
     twice = ray.get(goray.golang_task("Twice").remote(a))
     assert type(twice) is np.ndarray and twice.dtype == np.float64 and twice.shape == (1024, 1024)
@@ -53,6 +54,7 @@ def test_a_task_result_passed_on_as_a_ref_stays_an_array(lib, a):
     assert in_object_store(ray.get(goray.golang_task("ArrayMapping").remote(twice)))
 
 
+@pytest.mark.ray_versions
 def test_native_actor_methods_take_and_return_arrays(lib, a):
     scaler = goray.golang_actor_class("Scaler").remote(3.0)
     np.testing.assert_array_equal(ray.get(scaler.Scale.remote(a)), 3 * a)
@@ -73,6 +75,7 @@ def test_a_python_made_ref_reaches_a_native_callee_by_address(lib, a):
     np.testing.assert_array_equal(ray.get(ref).to_python(), 2 * a)
 
 
+@pytest.mark.ray_versions
 def test_native_code_with_arrays_on_ray(lib):
     # Put/Get, tasks by value and by ref, a task's result passed on, a C++ task
     # submitting a C++ task, a Python task in between, an actor (tests/apps/raytest.cpp).

@@ -15,6 +15,17 @@ from ray.dag import InputNode, MultiOutputNode
 
 import goray
 
+from goray._ray import releases
+
+# In the subset of scripts/test-ray-versions.sh, every Ray release's; skipped where goray
+# refuses compiled graphs from C++ (Ray 2.40-2.42: Ray's teardown waits for ever after a
+# value outgrew the channels, with Python's actors as with these; test_graphs_cpp.py
+# checks the refusal).
+pytestmark = [pytest.mark.ray_versions, pytest.mark.skipif(
+    not next(f for f in releases.FEATURES if f.name.startswith("compiled graphs")).present(),
+    reason="Ray before 2.43: its compiled graphs never tear down after a value outgrew "
+           "the channels")]
+
 
 @pytest.fixture(scope="module")
 def stages(lib, defs):
@@ -59,11 +70,12 @@ def test_a_cpp_actor_beside_a_python_actor_with_a_constant_and_two_outputs(stage
         a = first.Step.bind(inp)
         p = python.step.bind(a)               # C++ result into a Python stage
         b = second.Add.bind(p, 1000)          # and back, with a constant argument
-        dag = MultiOutputNode([a, b])
-    assert classic(dag, 2) == [3, 1103]
+        # (An output no other stage reads: Ray 2.40 refuses one read by both.)
+        dag = MultiOutputNode([b, second.Step.bind(inp)])
+    assert classic(dag, 2) == [1103, 12]
     with compiled(dag) as graph:
-        assert ray.get(graph.execute(2)) == [3, 1103]
-        assert ray.get(graph.execute(-5)) == [-4, 1096]
+        assert ray.get(graph.execute(2)) == [1103, 12]
+        assert ray.get(graph.execute(-5)) == [1096, 5]
 
 
 def test_a_numpy_array_through_a_compiled_graph(stages):
@@ -73,7 +85,9 @@ def test_a_numpy_array_through_a_compiled_graph(stages):
     data = np.arange(6.0).reshape(2, 3)
     np.testing.assert_array_equal(classic(dag, data), data * 1000)
     with compiled(dag) as graph:
-        out = ray.get(graph.execute(data))
+        # A copy: before Ray 2.44 the array read is a view of the output channel, which
+        # the next execution cannot write while the view lives.
+        out = np.array(ray.get(graph.execute(data)))
         assert out.dtype == np.float64 and out.shape == (2, 3)
         np.testing.assert_array_equal(out, data * 1000)
         big = np.ones(1 << 20)  # 8 MiB: Ray grows the channels' buffers

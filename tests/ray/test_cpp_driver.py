@@ -21,10 +21,12 @@ def plain_actor(lib):
     ray.kill(handle)
 
 
+@pytest.mark.ray_versions
 def test_tasks_scenario(lib):
     assert driver.run_driver(lib, ["tasks"]) == 0
 
 
+@pytest.mark.ray_versions
 def test_actors_scenario(lib, plain_actor):
     assert driver.run_driver(lib, ["actors"]) == 0
 
@@ -56,6 +58,7 @@ def test_the_runtime_context_in_the_driver_logs_no_warning(lib):
     assert len(warnings) == 1 and "only available when the process is a worker" in warnings[0], warnings
 
 
+@pytest.mark.ray_versions
 def test_named_actor_created_in_python_is_reachable_from_cpp_and_back(lib):
     counter = goray.golang_actor_class("Counter").options(name="py_made", lifetime="detached").remote(1)
     assert ray.get(counter.Incr.remote(1)) == 2
@@ -64,6 +67,7 @@ def test_named_actor_created_in_python_is_reachable_from_cpp_and_back(lib):
     ray.kill(counter)
 
 
+@pytest.mark.ray_versions
 def test_named_actors_both_ways(lib):
     assert driver.run_driver(lib, ["named", "make", "cpp_named"]) == 0
     fetched = ray.get_actor("cpp_named", namespace="raytest")  # created in C++, detached
@@ -76,6 +80,7 @@ def test_named_actors_both_ways(lib):
     ray.kill(made)
 
 
+@pytest.mark.ray_versions
 def test_options_and_their_json_forms(lib):
     from ray.util.placement_group import placement_group, remove_placement_group
     group = placement_group([{"CPU": 1}], name="raytest_pg")

@@ -43,6 +43,7 @@ def check_crash(error: goray.NativeCrash, kind: str) -> None:
     assert error.report in str(error)
 
 
+@pytest.mark.ray_versions
 def test_each_signal_in_a_task_reaches_the_caller_with_its_report(lib):
     task = goray.golang_task("CrashTask").options(max_retries=0)
     refs = {kind: task.remote(kind) for kind in KINDS}
@@ -88,6 +89,7 @@ def test_two_actors_crash_and_each_caller_gets_its_own_report(lib):
     assert not isinstance(later.value, goray.NativeCrash)
 
 
+@pytest.mark.ray_versions
 def test_a_crash_in_an_actors_constructor_reaches_its_callers(lib):
     broken = goray.golang_actor_class("Crasher").remote(-1)  # the constructor crashes
     for _ in range(2):  # every call: the constructor's report
@@ -98,10 +100,12 @@ def test_a_crash_in_an_actors_constructor_reaches_its_callers(lib):
         check_crash(caught.value, "segv")
 
 
+@pytest.mark.ray_versions
 def test_the_cpp_driver_sees_the_report_in_its_errors(lib):
     assert driver.run_driver(lib, ["crash_reports"]) == 0
 
 
+@pytest.mark.ray_versions
 def test_a_crash_between_a_streams_items_reaches_the_consumer_after_its_items(lib):
     # A C++ generator dies between its third and fourth item, its items 10 ms apart (more
     # than the worker's read-ahead budget, so each was handed to Ray on its own): the

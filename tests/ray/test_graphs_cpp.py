@@ -10,10 +10,35 @@ from goray import _handlers
 from goray._protocol import Code, Native2Py, pack_u64
 from goray._ray import driver, native2py_graphs
 
+# In the subset of scripts/test-ray-versions.sh, every Ray release's.
+pytestmark = pytest.mark.ray_versions
 
+
+def _compiled_graphs():
+    from goray._ray import releases
+    return next(f for f in releases.FEATURES if f.name.startswith("compiled graphs")).present()
+
+
+@pytest.mark.skipif(not _compiled_graphs(), reason="goray refuses compiled graphs on this Ray "
+                                                   "(before 2.43: test_compiled_graphs_refused)")
 def test_a_cpp_driver_builds_compiles_executes_and_tears_down_graphs(lib):
     assert driver.run_driver(lib, ["graphs"]) == 0
     # Every graph torn down and every result released when Driver() returned.
+    assert (native2py_graphs.live_graphs(), native2py_graphs.live_results()) == (0, 0)
+
+
+def test_compiled_graphs_refused_on_a_ray_that_lacks_them(lib, capfd, monkeypatch):
+    # Ray 2.40-2.42 (their compiled graphs never tear down after a value outgrew the
+    # channels): Compile is a goray::Error naming the first release, Classic runs.
+    from goray._ray import releases
+    if _compiled_graphs():  # a Ray that has them: as if it had not
+        feature = next(f for f in releases.FEATURES if f.name.startswith("compiled graphs"))
+        monkeypatch.setattr(releases, "FEATURES", [
+            releases.Feature(feature.name, feature.needs, feature.first, feature.without,
+                             lambda: False)])
+    assert driver.run_driver(lib, ["graphs_refused"]) == 0
+    refused = [line for line in capfd.readouterr().out.splitlines() if line.startswith("REFUSED ")]
+    assert len(refused) == 1 and f"this is Ray {__import__('ray').__version__}" in refused[0], refused
     assert (native2py_graphs.live_graphs(), native2py_graphs.live_results()) == (0, 0)
 
 

@@ -6,6 +6,9 @@ import ray
 
 import goray
 
+# In the subset of scripts/test-ray-versions.sh, every Ray release's.
+pytestmark = pytest.mark.ray_versions
+
 
 def test_task_results_are_python_values(lib):
     assert ray.get(goray.golang_task("Square").remote(2.0)) == 4.0

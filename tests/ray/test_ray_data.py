@@ -174,6 +174,7 @@ def zero_copy_in_worker(batch):
     return {"same": np.full(len(batch["price"]), same), "lent": np.full(len(batch["price"]), lent)}
 
 
+@pytest.mark.ray_versions
 def test_map_batches_runs_the_cpp_task_in_ray_datas_workers(ray_data):
     rows = dataset(64).map_batches(goray.data.task_udf("DataTotal", ORDERS), batch_format="numpy").take_all()
     totals = np.array(sorted(row["total"] for row in rows))
@@ -184,6 +185,7 @@ def test_map_batches_runs_the_cpp_task_in_ray_datas_workers(ray_data):
     assert len(seen) == 64 and all(row["same"] and row["lent"] for row in seen)
 
 
+@pytest.mark.ray_versions
 def test_an_actor_pool_runs_a_cpp_actor_per_ray_data_actor(ray_data):
     Pricer = goray.data.actor_udf("DataPricer", "Apply", ORDERS, args=(0.5,), keep_columns=True)
     pool = ray_data.ActorPoolStrategy(size=1)
@@ -192,6 +194,7 @@ def test_an_actor_pool_runs_a_cpp_actor_per_ray_data_actor(ray_data):
     assert rows[0].keys() == {"price", "quantity", "total"}
 
 
+@pytest.mark.ray_versions
 def test_a_wrong_column_fails_the_dataset_naming_the_column(ray_data):
     wrong = dataset(8, blocks=1).map_batches(lambda b: {**b, "quantity": b["quantity"].astype(np.int32)},
                                              batch_format="numpy")

@@ -1,19 +1,33 @@
-"""goray.submit: the same submissions through the prepared path (Ray 2.60.x
-internals) and through Ray's public API give the same results and the same effects
-of their options; what cannot be mirrored takes the public path."""
+"""goray.submit: the same submissions through the prepared path (Ray's core worker
+called as this Ray's own layer calls it, goray._ray.internals) and through Ray's public
+API give the same results and the same effects of their options; what cannot be
+mirrored takes the public path. Runs on every Ray of scripts/test-ray-versions.sh."""
 import os
+import sys
 
 import msgpack
 import pytest
 import ray
+import ray.cloudpickle
 from ray.util.placement_group import placement_group, remove_placement_group
 from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
 
 from goray._ray import native2py, submit
 
-pytestmark = pytest.mark.skipif(not submit.supported(ray.__version__),
-                                reason="this Ray is not one the internals were written for: "
-                                       "only the public path runs (tests/python covers that)")
+pytestmark = [pytest.mark.ray_versions, pytest.mark.skipif(not submit.enabled(),
+                                reason="this Ray's submit call is not one goray knows: only "
+                                       "the public path runs (tests/python covers that)")]
+
+
+# The workers cannot import this module (tests/ray is not on their path): its remote
+# functions and classes travel by value.
+ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
+def task_name(context):
+    """The running task's name (None on Ray 2.40, which cannot say)."""
+    read = getattr(context, "get_task_name", None)
+    return read() if read is not None else None
 
 
 @pytest.fixture
@@ -37,7 +51,7 @@ def both(function, options, *args):
 def probe(*args):
     context = ray.get_runtime_context()
     resources = {k: v for k, v in context.get_assigned_resources().items() if not k.startswith("node:")}
-    return context.get_task_name(), resources, args
+    return task_name(context), resources, args
 
 
 @ray.remote
@@ -138,7 +152,7 @@ def test_what_cannot_be_mirrored_takes_the_public_path(lib, internals, monkeypat
 class Probe:
     def where(self, *args):
         context = ray.get_runtime_context()
-        return context.get_task_name(), args
+        return task_name(context), args
 
     def pair(self, a):
         return a, a * 2

@@ -10,6 +10,9 @@ import goray
 from goray._ray import reads
 from goray._ray.objects import NativeBlock
 
+# In the subset of scripts/test-ray-versions.sh, every Ray release's.
+pytestmark = pytest.mark.ray_versions
+
 # Stored as XLANG (msgpack), RAW (bytes), or pickled (PYTHON: tuples, big ints, objects).
 # The long ones take each length form of the header of Ray's layout (1, 2 and 4 bytes).
 VALUES = [None, 0, -5, 2 ** 63 - 1, 1.5, True, "text", "", b"raw bytes", b"", [1, [2, "x"]],

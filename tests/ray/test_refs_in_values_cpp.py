@@ -44,6 +44,7 @@ def test_refs_a_cpp_task_makes_are_read_by_python(lib):
     assert ray.get(goray.golang_task("RefsSum").remote(refs)) == 12.0
 
 
+@pytest.mark.ray_versions
 def test_a_cpp_actor_handle_returned_to_python_and_passed_back(lib):
     counter = ray.get(goray.golang_task("CounterMake").remote(5))
     assert ray.get(counter.Incr.remote(2)) == 7
@@ -53,6 +54,7 @@ def test_a_cpp_actor_handle_returned_to_python_and_passed_back(lib):
     assert ray.get(goray.golang_task("CounterCall").remote(made, 4)) == 5
 
 
+@pytest.mark.ray_versions
 def test_a_python_actor_handle_is_called_by_a_cpp_task(lib, storage):
     text = ray.get(goray.golang_task("StorageCall").remote(storage, "k", "v"))
     assert text == "v|Storage|python"

@@ -16,6 +16,11 @@ from goray._ray import bodies, objects, streams, value_groups
 from goray._ray.objects import NativeBlock, to_python
 from ref_table import wait_until
 
+from conftest import needs_cancel_flag, needs_task_names
+
+# In the subset of scripts/test-ray-versions.sh, every Ray release's.
+pytestmark = pytest.mark.ray_versions
+
 
 def items(generator):
     return [ray.get(ref) for ref in generator]
@@ -126,6 +131,7 @@ class StreamHost:
         return goray.golang_local_run_task("StreamsAlive")
 
 
+@needs_cancel_flag
 def test_cancel_runs_the_cpp_cleanup_in_the_worker(lib):
     host = StreamHost.remote()
     try:
@@ -159,10 +165,12 @@ class _AsyncHost:
 
 
 def test_cancel_check_reads_the_workers_flag(lib):
+    from conftest import _has_cancel_flag
     from goray._ray import streams
-    # In a task: the core worker's flag (not cancelled); in the driver and an async
-    # actor (where Ray has no flag to read) never cancelled, as the public call says.
-    assert ray.get(_cancel_check_in_a_task.remote()) == (True, False)
+    # In a task: the core worker's flag (not cancelled; before Ray 2.54, which has none,
+    # nothing to ask); in the driver and an async actor (where Ray has no flag to read)
+    # never cancelled, as the public call says.
+    assert ray.get(_cancel_check_in_a_task.remote()) == (_has_cancel_flag(), False)
     assert streams.cancel_check()() is False
     host = _AsyncHost.remote()
     try:
@@ -195,6 +203,7 @@ def _flattened(values):
     return [item for value in values for item in (value if type(value) is list else [value])]
 
 
+@needs_task_names
 def test_native_callers_items_are_raw_blocks_grouped_when_read_ahead_together(lib):
     # A native caller's form (an args block first, the Ray task name native callers
     # use): a small item is its block's bytes, which Ray stores without pickling, and
@@ -219,6 +228,7 @@ def test_native_callers_items_are_raw_blocks_grouped_when_read_ahead_together(li
     assert handed == expected and order.ended
 
 
+@needs_task_names
 def test_grouped_options_name_the_call_unless_the_caller_did():
     assert streams.grouped_options("Streamer.Range", {}) == {"name": "Streamer.Range/grouped"}
     assert streams.grouped_options("Streamer.Range", {"name": "mine"}) == {"name": "mine"}

@@ -22,12 +22,12 @@ from .._protocol import (ADDRESS_BORROWED, ADDRESS_OWNED, NATIVE_CLASS_PREFIX,
                          NATIVE_TASK_PREFIX, PYTHON_CLASS_PREFIX, Buffer, Feature, Py2Native,
                          pack_u64)
 from ..errors import GorayError, error_from_reply
-from . import crashes, features, scatter
+from . import crashes, features, internals, scatter
 from .objects import (LARGE_BYTES, OUT_OF_BAND_FROM, NativeBlock, Scattered, StoredBytes,
                       large_bytes, stored, to_python)
 
 __all__ = [
-    "PYTHON_CALL", "PYTHON_FIRST", "PYTHON_CALLER_SUFFIX", "python_caller_name",
+    "PYTHON_CALL", "PYTHON_FIRST", "PYTHON_CALLER_SUFFIX", "python_caller_name", "task_names",
     "ready_library", "run_native_task", "native_task",
     "run_with_views", "native_actor_class", "native_methods_of", "run_python_task",
     "python_task_base", "python_actor_class",
@@ -179,8 +179,9 @@ def result_block(reply: memoryview) -> Optional[NativeBlock]:
 #: no C++ name, so no other task's name ends with it.
 PYTHON_CALLER_SUFFIX = "/py"
 #: The first argument a Python caller sends before its values when it names its
-#: submissions itself (a `name` option) and the values could read as a native caller's
-#: form: only then, as an argument costs tens of microseconds per call.
+#: submissions itself (a `name` option), or on a Ray without task names
+#: (task_names()), and the values could read as a native caller's form: only then, as
+#: an argument costs tens of microseconds per call.
 PYTHON_CALL = None
 #: Types of a first value that no native caller sends (it sends bytes, a view of
 #: the object store or a NativeBlock first, or nothing).
@@ -192,10 +193,21 @@ def python_caller_name(name: str) -> str:
     return NATIVE_TASK_PREFIX + name + PYTHON_CALLER_SUFFIX
 
 
+_TASK_NAME = internals.running_task_name()
+
+
+def task_names() -> bool:
+    """Whether a body can read its Ray task name (not on Ray 2.40): callers then name
+    their calls to say who calls (PYTHON_CALLER_SUFFIX) and how the items of a stream go
+    (grouped, values); without, a Python caller marks its calls with PYTHON_CALL and
+    streams go one item per Ray object."""
+    return _TASK_NAME is not None
+
+
 def _task_name() -> Optional[str]:
     """The Ray task name of the running task (1-2 µs, measured: asked only when
-    the arguments do not tell the call forms apart)."""
-    return ray.get_runtime_context().get_task_name()
+    the arguments do not tell the call forms apart); None on a Ray without them."""
+    return _TASK_NAME() if _TASK_NAME is not None else None
 
 
 def _native_task(name: str) -> Callable[..., Any]:
@@ -472,8 +484,8 @@ def native_methods_of(handle: Any) -> Optional[Tuple[str, List[str]]]:
     class_name = str(getattr(descriptor, "class_name", "") or "")
     if not class_name.startswith(NATIVE_CLASS_PREFIX):
         return None
-    shells = state.get("_method_shells") or {}
-    methods = sorted(name for name in shells if not name.startswith("_") and name + "__" in shells)
+    names = set(internals.actor_method_names(handle))
+    methods = sorted(name for name in names if not name.startswith("_") and name + "__" in names)
     return class_name[len(NATIVE_CLASS_PREFIX):], methods
 
 

@@ -17,7 +17,6 @@ A report is found only on the caller's node; elsewhere Ray's error is unchanged.
 from __future__ import annotations
 
 import functools
-import inspect
 import logging
 import os
 import tempfile
@@ -28,6 +27,7 @@ import ray
 import ray.exceptions
 
 from ..errors import NativeCrash
+from . import internals
 
 __all__ = ["NativeWorkerCrash", "NativeActorCrash", "install", "name_report_file",
            "report_dir", "attach", "REPORT_DIR_ENV"]
@@ -81,10 +81,8 @@ def report_dir() -> str:
         if _dir is None:
             directory = os.environ.get(REPORT_DIR_ENV)
             if not directory:
-                try:
-                    session = ray._private.worker.global_worker.node.get_session_dir_path()
-                except Exception:  # noqa: BLE001 - Ray's internals moved: a fixed place instead
-                    session = os.path.join(tempfile.gettempdir(), f"goray-{os.getuid()}")
+                session = internals.session_dir() or os.path.join(
+                    tempfile.gettempdir(), f"goray-{os.getuid()}")  # (Ray cannot say: a fixed place)
                 directory = os.path.join(session, "goray-crashes")
             os.makedirs(directory, exist_ok=True)
             _dir = directory
@@ -126,11 +124,7 @@ def _creation_task_id(actor_id: Optional[str]) -> Optional[str]:
     """The id (hex) of the task that created actor `actor_id` (hex), or None."""
     if not actor_id:
         return None
-    try:
-        from ray._raylet import ActorID, TaskID
-        return str(TaskID.for_actor_creation_task(ActorID.from_hex(actor_id)).hex())
-    except Exception:  # noqa: BLE001 - Ray's ids moved: no constructor report
-        return None
+    return internals.creation_task_id(actor_id)
 
 
 _installed = False
@@ -142,16 +136,12 @@ def install() -> bool:
     global _installed
     if _installed:
         return True
-    try:
-        from ray._private import serialization
-        context = serialization.SerializationContext
-        original = context._deserialize_object
-        parameters = list(inspect.signature(original).parameters)
-    except (ImportError, AttributeError, TypeError, ValueError):
-        parameters = []
+    context, parameters = internals.deserializer_parameters()
     if parameters[:4] != ["self", "data", "metadata", "object_ref"]:
         _log.debug("goray: Ray's deserializer has changed: crash reports are not attached")
         return False
+
+    original = context._deserialize_object
 
     @functools.wraps(original)
     def deserialize(self: Any, data: Any, metadata: Any, object_ref: Any, *args: Any,

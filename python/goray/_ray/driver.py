@@ -65,11 +65,8 @@ def _address_to_join(address: Optional[str]) -> Optional[str]:
     """The cluster address a join will use, as Ray finds it before rewriting a loopback
     host (RAY_ADDRESS, an explicit address, else `ray start`'s record for "auto"); None
     when it cannot tell."""
-    try:
-        from ray._private.services import get_ray_address_from_environment
-        return get_ray_address_from_environment(address or "auto", None)
-    except Exception:  # noqa: BLE001 - no cluster found, or Ray's internals moved: ray.init says
-        return None
+    from . import internals  # (imports Ray: only when joining a cluster)
+    return internals.address_from_environment(address)
 
 
 def _is_loopback_address(address: str) -> bool:
@@ -99,6 +96,9 @@ def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
         if address and _is_loopback_address(address):
             keep_ray_on_loopback()
     import ray
+
+    from . import releases
+    releases.check_release()  # an older Ray refused, a newer one warned about (once)
 
     loaded = _ffi.load_library(library)
     bin_path = _library_path_for_workers(library, cluster)

@@ -29,7 +29,7 @@ from .._handlers import Handler, Reply
 from .._protocol import Code, Native2Py, pack_u64, unpack_u64, unpack_units
 from .._stores import ActorEntry
 from ..errors import GorayError, UnknownNameError
-from . import bodies
+from . import bodies, releases
 from .native2py_failures import failure_reply
 
 __all__ = ["HANDLERS", "live_graphs", "live_results"]
@@ -178,6 +178,7 @@ def _graph_build(data: memoryview) -> Reply:
     dag, outputs = _build_dag(description, constants)
     compiled = None
     if description.get("compiled"):
+        releases.require("compiled graphs")
         compiled = dag.experimental_compile(**(description.get("options") or {}))
     with _lock:
         graph_id = next(_graph_ids)

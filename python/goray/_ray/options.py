@@ -31,6 +31,8 @@ def split_options(meta: Dict[str, Any], streaming: bool = False) -> Dict[str, An
     "streaming" only where `streaming` says the call is a generator's (Ray streams
     a generator function by default)."""
     options = {key: value for key, value in meta.items() if key not in META_KEYS}
+    from . import releases  # (imports Ray: it is in use here)
+    releases.require_options(options, "this call")
     if "scheduling_strategy" in options:
         options["scheduling_strategy"] = decode_scheduling_strategy(options["scheduling_strategy"])
     num_returns = options.get("num_returns", 1)

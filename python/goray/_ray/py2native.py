@@ -15,7 +15,7 @@ from .. import _codec, _ffi
 from .._protocol import Code, Py2Native, pack_units
 from ..errors import GorayError, UnknownNameError, error_from_reply
 from . import streams, submit  # noqa: F401  (streams registers the generator bodies in bodies)
-from .bodies import PYTHON_CALL, PYTHON_FIRST, native_task, python_caller_name, ready_library
+from .bodies import PYTHON_CALL, PYTHON_FIRST, native_task, python_caller_name, ready_library, task_names
 from .objects import NativeBlock, Travelling, large_bytes
 from .value_groups import VALUES_SUFFIX, refuse_kept_name
 
@@ -76,7 +76,8 @@ def native_task_for_python(name: str, options: Dict[str, Any], values: bool = Fa
     given = options.get("name")
     if given != own_name:
         refuse_kept_name(given, VALUES_SUFFIX, "goray.stream's calls")
-    marked = given not in (None, own_name)
+    # Without task names (Ray 2.40) the body cannot read a name: the values say it all.
+    marked = given not in (None, own_name) or not task_names()
     if not marked:
         options = {**options, "name": own_name}
     cache = "native-value-stream" if values else "native-values"

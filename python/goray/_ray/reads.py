@@ -12,20 +12,22 @@ the same reader in Python-level calls); every other object
 (pickled, an error, an actor handle, a tensor, a debugger mark) is read by ray.get,
 which then only deserializes it, so its errors and their forms stay Ray's own.
 
-Like goray._ray.submit, written for Ray 2.60.x (checked at import): with any other
-Ray, under Ray Client, or with GORAY_RAY_INTERNALS=0, every read is ray.get.
+The core worker's read is called as this Ray's Worker.get_objects calls it
+(goray._ray.internals: 2.40 passes the current task's id too), and what it returns is
+read by position, (data, metadata) or, from 2.48, (data, metadata, tensor transport).
+Where this Ray's call is not one goray knows, under Ray Client, or with
+GORAY_RAY_INTERNALS=0, every read is ray.get.
 """
 
 from __future__ import annotations
 
-import os
 import struct
 from typing import Any, Callable, Dict, List, Optional
 
 import msgpack  # type: ignore[import-untyped]
 import ray
 
-from . import submit
+from . import internals
 
 __all__ = ["get", "get_many", "fast_reads"]
 
@@ -58,7 +60,7 @@ def _no_python_objects(code: int, data: bytes) -> Any:
 
 def _load() -> Optional[Callable[..., Any]]:
     """The decoder of one serialized object for the fast path, or None."""
-    if not submit.supported(ray.__version__):
+    if internals.get_objects_order() is None:
         return None
     try:
         from ray._private.client_mode_hook import client_mode_should_convert
@@ -69,10 +71,10 @@ def _load() -> Optional[Callable[..., Any]]:
     unpackb = msgpack.unpackb
 
     def decode(serialized: Any) -> Any:
-        metadata = serialized.metadata
-        if serialized.tensor_transport is not None:
+        # (data, metadata) before 2.48, (data, metadata, tensor transport) since.
+        if len(serialized) > 2 and serialized[2] is not None:
             return _SLOW
-        data = serialized.data
+        data, metadata = serialized[0], serialized[1]
         if data is None:
             return b"" if metadata == _RAW else _SLOW  # as Ray reads an empty RAW object
         if metadata == _XLANG:
@@ -98,7 +100,7 @@ _DECODE = _load()
 
 def fast_reads() -> bool:
     """True when reads take the fast path (read at each call, so tests can switch it)."""
-    return _DECODE is not None and os.environ.get(submit.ENV, "1") != "0" and not _client_mode()
+    return _DECODE is not None and internals.speed_paths_on() and not _client_mode()
 
 
 def get_many(refs: List[Any], timeout: Optional[float]) -> List[Any]:
@@ -122,8 +124,22 @@ _NOT_READY = "Get timed out: some object(s) not ready."
 def _all_here(core_worker: Any, refs: List[Any]) -> bool:
     """Whether every ref's object is in this process or its node's store (0.25 us
     each, asked of the core worker; True when it cannot be asked)."""
-    exists = getattr(core_worker, "object_exists", None)
+    exists = internals.object_exists(core_worker)
     return exists is None or all(exists(ref) for ref in refs)
+
+
+def _get_objects(worker: Any, refs: List[Any], timeout_ms: int) -> List[Any]:
+    """core_worker.get_objects of `refs`, with the arguments in this Ray's order."""
+    order = _ORDER
+    assert order is not None  # (reads take this path only when it is known)
+    if order == _REFS_TIMEOUT:
+        return worker.core_worker.get_objects(refs, timeout_ms)
+    values = {"refs": refs, "timeout_ms": timeout_ms, "task_id": worker.current_task_id}
+    return worker.core_worker.get_objects(*(values[key] for key in order))
+
+
+_REFS_TIMEOUT = ("refs", "timeout_ms")
+_ORDER = internals.get_objects_order()
 
 
 def _read(refs: List[Any], timeout: Optional[float]) -> List[Any]:
@@ -137,7 +153,7 @@ def _read(refs: List[Any], timeout: Optional[float]) -> List[Any]:
         # of results mostly still running); its error, as it raises it.
         raise ray.exceptions.GetTimeoutError(_NOT_READY)
     # Waits as ray.get waits (GetTimeoutError, with Ray's text, when it runs out).
-    serialized = core_worker.get_objects(refs, timeout_ms)
+    serialized = _get_objects(worker, refs, timeout_ms)
     values = [_DECODE(one) for one in serialized]
     if _SLOW in values:
         slow = [index for index, value in enumerate(values) if value is _SLOW]

@@ -18,6 +18,8 @@ from typing import Any, Callable, Optional
 
 import ray.exceptions
 
+from . import internals
+
 __all__ = ["CALLBACK_WAIT", "next_item", "produced_reader"]
 
 #: The longest wait on the item's callback before Ray's own wait (seconds): far above
@@ -30,11 +32,10 @@ def produced_reader(generator: Any) -> Optional[Callable[[], Any]]:
     is produced, as generator._next_sync(0) answers (its ref; a nil ref when it is not
     produced yet; at the end StopIteration, or the task's error once) but with one
     call, where Ray's first looks whether it is there; None for a Ray without it."""
-    try:
-        read = generator.worker.core_worker.try_read_next_object_ref_stream
-        stream = generator._generator_ref
-    except AttributeError:
+    read = internals.stream_reader(generator)
+    if read is None:
         return None
+    stream = generator._generator_ref
 
     def next_produced() -> Any:
         try:
@@ -48,12 +49,11 @@ def _arrived_within(generator: Any, seconds: float) -> bool:
     """True once the generator's next item (or its end) is there, waiting at most
     `seconds` on its ref's callback; False when it is not there by then, or when this
     Ray has no such callback (the caller then waits as Ray does)."""
-    try:
-        expected, ready = generator.worker.core_worker.peek_object_ref_stream(
-            generator._generator_ref)
-        on_ready = expected._on_ready
-    except AttributeError:
+    peek = internals.stream_peek(generator)
+    if peek is None or not internals.ref_callbacks():
         return False
+    expected, ready = peek(generator._generator_ref)
+    on_ready = expected._on_ready
     if ready:
         return True
     arrived = threading.Event()

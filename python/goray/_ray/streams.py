@@ -36,7 +36,7 @@ from .. import _keywords, _registry, _traits
 from .._protocol import NATIVE_TASK_PREFIX, PYTHON_TASK_PREFIX, Buffer, Py2Native
 from .._streams_local import iterate_native, method_stream, not_a_generator, task_stream
 from ..errors import GorayError
-from . import bodies, crashes, objects, submit, value_groups
+from . import bodies, crashes, internals, objects, submit, value_groups
 from .objects import stored, to_python
 
 __all__ = ["NUM_RETURNS", "STREAMING", "GROUPED_SUFFIX", "grouped_options", "StoredStream",
@@ -70,14 +70,6 @@ def streaming_methods(type_name: str) -> FrozenSet[str]:
     return _traits.actor_traits(library, type_name).streams
 
 
-def _cancelled() -> bool:
-    """True once ray.cancel reached the running task (Ray's public check)."""
-    try:
-        return bool(ray.get_runtime_context().is_canceled())
-    except RuntimeError:  # an async actor or a driver: nothing to ask
-        return False
-
-
 def _never() -> bool:
     return False
 
@@ -86,22 +78,22 @@ def cancel_check() -> Callable[[], bool]:
     """What a stream's body asks between items: True once ray.cancel reached the
     running task (Ray interrupts a task's main thread but only flags an actor's).
 
-    The core worker's flag read directly, after the checks RuntimeContext.is_canceled
-    makes on every call (this is a worker, not an async actor), which hold for the
-    whole call: the public call costs about 4 us per item, a tenth of a fast stream's
-    rate on Ray. Falls back to the public call if Ray's internals differ."""
-    try:
-        worker: Any = ray._private.worker.global_worker
-        if worker.mode != ray._private.worker.WORKER_MODE:
-            return _never  # a driver (local mode): nothing to ask
-        core = worker.core_worker
-        if core.current_actor_is_asyncio():
-            return _never
-        check: Callable[[], bool] = core.is_canceled
-        check()
-        return check
-    except Exception:  # noqa: BLE001 - Ray's internals moved: its public path
-        return _cancelled
+    The core worker's flag read directly (internals.cancel_flag, Ray 2.54 on), after the
+    checks RuntimeContext.is_canceled makes on every call (this is a worker, not an async
+    actor), which hold for the whole call: the public call costs about 4 us per item, a
+    tenth of a fast stream's rate on Ray. Before 2.54 Ray has no flag to ask: a cancel
+    reaches a task as Ray's interrupt, and an actor's stream as its caller's stop."""
+    worker: Any = ray._private.worker.global_worker
+    if worker.mode != ray._private.worker.WORKER_MODE:
+        return _never  # a driver (local mode): nothing to ask
+    core = worker.core_worker
+    if core.current_actor_is_asyncio():
+        return _never
+    check = internals.cancel_flag(core)
+    if check is None:
+        return _never
+    check()
+    return check
 
 
 #: How often, at most, a stream's body asks whether ray.cancel reached it (seconds): the
@@ -146,11 +138,9 @@ def _python_items(stream: Any) -> Iterator[Any]:
 def _repeated_run() -> bool:
     """True when Ray runs this task again (attempt > 0: a retry, or a rebuild of a lost
     object), or when this Ray cannot say."""
-    try:
-        worker: Any = ray._private.worker.global_worker
-        return bool(worker.core_worker.get_current_task_attempt_number())
-    except Exception:  # noqa: BLE001 - Ray's internals moved: one item per object is always right
-        return True
+    worker: Any = ray._private.worker.global_worker
+    attempt = internals.attempt_number(worker.core_worker)
+    return attempt is None or attempt > 0
 
 
 def _python_value_groups(stream: Any) -> Iterator[Any]:
@@ -196,9 +186,10 @@ def grouped_options(ray_name: str, options: Dict[str, Any]) -> Dict[str, Any]:
     """A native caller's options for a streaming call, with the Ray task name
     `ray_name` + GROUPED_SUFFIX that lets its body group items, unless the caller named
     the call; a name of the caller's ending in GROUPED_SUFFIX is refused (its body
-    would group items its caller does not expect in groups)."""
+    would group items its caller does not expect in groups). On a Ray without task
+    names the options stay as they are: the items go one per object."""
     given = options.get("name")
-    if given is None:
+    if given is None and bodies.task_names():  # (the body reads the name)
         return {**options, "name": ray_name + GROUPED_SUFFIX}
     value_groups.refuse_kept_name(given, GROUPED_SUFFIX, "the streams it reads in groups")
     return options

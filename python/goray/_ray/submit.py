@@ -5,14 +5,15 @@ A submitter is made once per remote function (or actor method) and option set. I
 works out what Ray's ``RemoteFunction._remote`` / ``ActorMethod._remote`` derive from
 those options (resources, retries, names, defaults) once, and then submits each call
 with ``core_worker.submit_task`` / ``submit_actor_task`` directly, which is what those
-methods end with. What cannot be worked out once, exactly as Ray would, takes Ray's
+methods end with, passing the arguments in the order this Ray's own call passes them
+(goray._ray.internals reads it from Ray's source: 15 to 18 arguments between 2.40 and
+2.60). What cannot be worked out once, exactly as Ray would, takes Ray's
 public ``.options(**o).remote(...)`` for every call: placement groups (named in a
 scheduling strategy or captured from the caller's group), runtime_env, generators and
 streaming returns, tensor transports, tracing, Ray Client, a task launch hook, and the
-first call of a remote function in a job (Ray exports the function then).
-
-Written for Ray 2.60.x (checked at import): with any other Ray, or with
-GORAY_RAY_INTERNALS=0, every submitter is the public path.
+first call of a remote function in a job (Ray exports the function then). So does every
+call on a Ray whose call goray does not know (internals.paths), and every call with
+GORAY_RAY_INTERNALS=0.
 """
 
 from __future__ import annotations
@@ -24,56 +25,42 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import ray
 
-__all__ = ["ENV", "SUPPORTED_VERSIONS", "supported", "enabled", "task_submitter",
+from . import internals, releases
+
+__all__ = ["ENV", "enabled", "task_submitter",
            "method_submitter", "PublicTask", "PublicMethod", "prepared", "cached", "actor_method",
            "cached_actor_method", "forget_actor", "forget_options"]
 
 #: Set to 0 to submit through Ray's public API only.
-ENV = "GORAY_RAY_INTERNALS"
-#: The Ray releases (version prefixes) this module mirrors.
-SUPPORTED_VERSIONS: Tuple[str, ...] = ("2.60.",)
+ENV = internals.ENV
 
 
-def supported(version: str) -> bool:
-    """True for a Ray version whose internals this module was written against."""
-    return any(version.startswith(prefix) for prefix in SUPPORTED_VERSIONS)
-
-
-def _load() -> Optional[Dict[str, Any]]:
-    """Ray's internals used below, or None (unsupported version, or a name missing)."""
-    if not supported(ray.__version__):
-        return None
-    try:
-        from ray import remote_function
-        from ray._common import ray_option_utils, signature
-        from ray._common.utils import resources_from_ray_options
-        from ray._private import client_mode_hook, worker
-        from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
-        from ray.util.tracing import tracing_helper
-    except ImportError:
-        return None
-    return {"remote_function": remote_function, "option_utils": ray_option_utils,
-            "dummy": signature.DUMMY_TYPE, "resources": resources_from_ray_options,
-            "client_mode": client_mode_hook, "worker": worker,
-            "pg_strategy": PlacementGroupSchedulingStrategy, "tracing": tracing_helper}
-
-
-_RAY = _load()
+def _helpers() -> Any:
+    helpers = internals.submit_helpers()
+    assert helpers is not None
+    return helpers
 
 
 def enabled() -> bool:
-    """True when prepared submissions go below the public API (read at each prepare,
-    so tests can switch it)."""
-    return _RAY is not None and os.environ.get(ENV, "1") != "0"
+    """True when prepared submissions of tasks may go below the public API (read at
+    each prepare, so tests can switch it)."""
+    return (internals.speed_paths_on() and internals.submit_helpers() is not None
+            and internals.task_order() is not None)
+
+
+def _methods_enabled() -> bool:
+    understood, _trigger = internals.tensor_transfer()
+    return (internals.speed_paths_on() and internals.submit_helpers() is not None
+            and internals.method_order() is not None and understood)
 
 
 def _public_path() -> bool:
     """Per-call conditions under which Ray's public path must run: tracing adds a
     span context, Ray Client converts the call, a launch hook wants to see it."""
-    assert _RAY is not None
-    return bool(_RAY["tracing"]._is_tracing_enabled()
-                or _RAY["client_mode"].client_mode_should_convert()
-                or _RAY["remote_function"]._task_launch_hook)
+    helpers = _helpers()
+    return bool(helpers.tracing._is_tracing_enabled()
+                or helpers.client_mode.client_mode_should_convert()
+                or helpers.remote_function._task_launch_hook)
 
 
 def _arity(parameters: Sequence[inspect.Parameter]) -> Tuple[int, float]:
@@ -92,6 +79,12 @@ def _arity(parameters: Sequence[inspect.Parameter]) -> Tuple[int, float]:
     return least, most
 
 
+def _in_ray_order(order: Tuple[str, ...], values: Dict[str, Any]) -> List[Any]:
+    """The arguments of a core worker call in this Ray's order (the per-call ones, such
+    as "args", are filled at each call)."""
+    return [values.get(key) for key in order]
+
+
 class PublicTask:
     """A remote function with options, submitted through Ray's public API."""
 
@@ -108,26 +101,30 @@ class PublicTask:
 class _Task:
     """A remote function with options, submitted with core_worker.submit_task."""
 
-    __slots__ = ("_function", "_public", "_fixed", "_capture", "_least", "_most", "_exported_for")
+    __slots__ = ("_function", "_public", "_template", "_args_at", "_descriptor_at",
+                 "_breakpoint_at", "_capture", "_least", "_most", "_exported_for", "_dummy")
     internal = True
 
-    def __init__(self, function: Any, public: Any, fixed: Tuple[Any, ...],
-                 capture: Optional[bool]) -> None:
+    def __init__(self, function: Any, public: Any, fixed: Dict[str, Any], capture: Optional[bool],
+                 order: Tuple[str, ...]) -> None:
         self._function = function
         self._public = public
-        self._fixed = fixed  # (name, num_returns, resources, max_retries, ...)
+        self._template = _in_ray_order(order, fixed)
+        self._args_at = order.index("args")
+        self._descriptor_at = order.index("descriptor")
+        self._breakpoint_at = order.index("breakpoint") if "breakpoint" in order else -1
         # The placement group capture option when no scheduling strategy is given
-        # (None: the caller's context decides, per call).
+        # (None: the caller's context decides, per call); False when a strategy is.
         self._capture = capture
         self._least, self._most = _arity(list(inspect.signature(function._function).parameters.values()))
         # (core worker, node) ids for which the function was seen exported: a new job
         # (ray.init again) has new ones, and Ray exports the function again. Ids, not
         # the objects: a submitter must not keep a shut down worker alive.
         self._exported_for: Any = None
+        self._dummy = _helpers().dummy
 
     def remote(self, *args: Any) -> Any:
-        assert _RAY is not None
-        worker = _RAY["worker"].global_worker
+        worker = _helpers().worker.global_worker
         function = self._function
         connection = (id(worker.core_worker), id(worker.node))
         if connection != self._exported_for:
@@ -136,35 +133,33 @@ class _Task:
             self._exported_for = connection
         if not self._least <= len(args) <= self._most or _public_path():
             return self._public.remote(*args)  # Ray's TypeError for the arguments, ...
-        (name, num_returns, resources, max_retries, retry_exceptions, allowlist, strategy,
-         runtime_env_info, backpressure, per_yield, task_events, labels, label_selector,
-         fallback) = self._fixed
-        if strategy is None:
-            capture = self._capture
-            if capture is None:
-                capture = worker.should_capture_child_tasks_in_placement_group
-            if capture:  # the caller's placement group, if any: Ray's own path
-                return self._public.remote(*args)
-            strategy = "DEFAULT"
+        capture = self._capture
+        if capture is None:
+            capture = worker.should_capture_child_tasks_in_placement_group
+        if capture:  # the caller's placement group, if any: Ray's own path
+            return self._public.remote(*args)
         worker.check_connected()
-        dummy = _RAY["dummy"]
+        dummy = self._dummy
         list_args: List[Any] = []
         for arg in args:
             list_args += (dummy, arg)
-        refs = worker.core_worker.submit_task(
-            function._language, function._function_descriptor, list_args, name, num_returns,
-            resources, max_retries, retry_exceptions, allowlist, strategy,
-            worker.debugger_breakpoint, runtime_env_info, backpressure, per_yield, task_events,
-            labels, label_selector, fallback)
+        values = self._template.copy()
+        values[self._args_at] = list_args
+        # Ray makes a new descriptor when it exports the function for a new job.
+        values[self._descriptor_at] = function._function_descriptor
+        if self._breakpoint_at >= 0:
+            values[self._breakpoint_at] = worker.debugger_breakpoint
+        refs = worker.core_worker.submit_task(*values)
         worker.debugger_breakpoint = b""
         return refs[0] if len(refs) == 1 else refs
 
 
-def _task_fixed(function: Any, options: Dict[str, Any]) -> Optional[Tuple[Tuple[Any, ...], Optional[bool]]]:
+def _task_fixed(function: Any, options: Dict[str, Any]) -> Optional[Tuple[Dict[str, Any], Optional[bool]]]:
     """What RemoteFunction._remote derives from `options` (and the function's own
-    defaults) for submit_task, in its order; None when it cannot be derived once."""
-    assert _RAY is not None
-    option_utils = _RAY["option_utils"]
+    defaults) for submit_task, by argument key (internals.TASK_ARGUMENTS), with the
+    placement group capture option; None when it cannot be derived once."""
+    helpers = _helpers()
+    option_utils = helpers.option_utils
     if (function._is_cross_language or function._is_generator or function._decorator is not None
             or "runtime_env" in options or function._default_options.get("runtime_env")):
         return None
@@ -183,37 +178,48 @@ def _task_fixed(function: Any, options: Dict[str, Any]) -> Optional[Tuple[Tuple[
         num_returns = 1
     if not isinstance(num_returns, int) or isinstance(num_returns, bool):
         return None  # "dynamic", "streaming"
-    backpressure = task_options["_generator_backpressure_num_objects"]
-    per_yield = task_options["_num_objects_per_yield"]
+    backpressure = task_options.get("_generator_backpressure_num_objects")
+    per_yield = task_options.get("_num_objects_per_yield")
     retry_exceptions = task_options["retry_exceptions"]
     allowlist = None
     if isinstance(retry_exceptions, (list, tuple)):
         allowlist, retry_exceptions = tuple(retry_exceptions), True
     strategy = task_options["scheduling_strategy"]
-    if (isinstance(strategy, _RAY["pg_strategy"]) or task_options["placement_group"] != "default"
+    if (isinstance(strategy, helpers.pg_strategy) or task_options["placement_group"] != "default"
             or task_options["placement_group_bundle_index"] != -1):
         return None
+    capture = task_options["placement_group_capture_child_tasks"] if strategy is None else False
     name = task_options["name"]
-    fixed = (name if name is not None else "", num_returns, _RAY["resources"](task_options),
-             task_options["max_retries"], retry_exceptions, allowlist, strategy,
-             function._serialized_base_runtime_env_info or "{}",
-             -1 if backpressure is None else backpressure, 1 if per_yield is None else per_yield,
-             task_options.get("enable_task_events"), task_options.get("_labels"),
-             task_options.get("label_selector"), task_options.get("fallback_strategy"))
-    return fixed, task_options["placement_group_capture_child_tasks"]
+    fixed = {
+        "language": function._language, "name": name if name is not None else "",
+        "num_returns": num_returns, "resources": helpers.resources(task_options),
+        "max_retries": task_options["max_retries"], "retry_exceptions": retry_exceptions,
+        "allowlist": allowlist, "strategy": "DEFAULT" if strategy is None else strategy,
+        "breakpoint": b"",
+        "runtime_env_info": function._serialized_base_runtime_env_info or "{}",
+        "backpressure": -1 if backpressure is None else backpressure,
+        "per_yield": 1 if per_yield is None else per_yield,
+        "task_events": task_options.get("enable_task_events"), "labels": task_options.get("_labels"),
+        "label_selector": task_options.get("label_selector"),
+        "fallback_strategy": task_options.get("fallback_strategy"),
+    }
+    return fixed, capture
 
 
 def task_submitter(function: Any, options: Dict[str, Any]) -> Any:
     """A submitter of `function` (a ray.remote function) with `options`: `.remote(*args)`
     returns what ``function.options(**options).remote(*args)`` returns. Options Ray
-    refuses raise here, as .options() does."""
+    refuses raise here, as .options() does (those a later Ray takes, as GorayError)."""
+    releases.require_options(options, f"task {getattr(function, '_function_name', function)}")
     public = PublicTask(function, options)
     if not enabled():
         return public
     derived = _task_fixed(function, options)
     if derived is None:
         return public
-    return _Task(function, public, *derived)
+    order = internals.task_order()
+    assert order is not None
+    return _Task(function, public, derived[0], derived[1], order)
 
 
 class PublicMethod:
@@ -230,57 +236,53 @@ class PublicMethod:
         return self._remote.remote(*args)
 
 
-#: The keyword arguments of ActorMethod._remote that are mirrored (others: public path).
-_METHOD_OPTIONS = frozenset({"name", "num_returns", "max_task_retries", "retry_exceptions",
-                             "concurrency_group", "_generator_backpressure_num_objects",
-                             "enable_task_events", "_labels"})
-
-
 class _Method:
     """An actor method with options, submitted with core_worker.submit_actor_task."""
 
-    __slots__ = ("_handle", "_public", "_fixed", "_descriptor", "_least", "_most")
+    __slots__ = ("_handle", "_public", "_template", "_args_at", "_least", "_most", "_dummy",
+                 "_trigger")
     internal = True
 
-    def __init__(self, handle: Any, public: PublicMethod, descriptor: Any, fixed: Tuple[Any, ...],
-                 arity: Tuple[int, float]) -> None:
+    def __init__(self, handle: Any, public: PublicMethod, fixed: Dict[str, Any],
+                 arity: Tuple[int, float], order: Tuple[str, ...],
+                 trigger: Optional[Tuple[str, str]]) -> None:
         self._handle = handle
         self._public = public
-        self._descriptor = descriptor
-        self._fixed = fixed
+        self._template = _in_ray_order(order, fixed)
+        self._args_at = order.index("args")
         self._least, self._most = arity
+        self._dummy = _helpers().dummy
+        # What Ray calls first when refs are among the arguments (a ref made by a
+        # tensor-transport method moves its tensors), as (worker attribute, method).
+        self._trigger = trigger
 
     def remote(self, *args: Any) -> Any:
-        assert _RAY is not None
         if not self._least <= len(args) <= self._most or _public_path():
             return self._public.remote(*args)
-        worker = _RAY["worker"].global_worker
-        handle = self._handle
-        if any(type(arg) is ray.ObjectRef for arg in args):
-            # A ref made by a tensor-transport method moves its tensors first.
-            worker.rdt_manager.queue_or_trigger_out_of_band_tensor_transfer(handle, args)
-        dummy = _RAY["dummy"]
+        worker = _helpers().worker.global_worker
+        trigger = self._trigger
+        if trigger is not None and any(type(arg) is ray.ObjectRef for arg in args):
+            getattr(getattr(worker, trigger[0]), trigger[1])(self._handle, args)
+        dummy = self._dummy
         list_args: List[Any] = []
         for arg in args:
             list_args += (dummy, arg)
-        (name, num_returns, retries, retry_exceptions, allowlist, group, backpressure,
-         per_yield, task_events, labels) = self._fixed
-        refs = worker.core_worker.submit_actor_task(
-            handle._ray_actor_language, handle._ray_actor_id, self._descriptor, list_args, name,
-            num_returns, retries, retry_exceptions, allowlist, handle._ray_actor_method_cpus,
-            group, backpressure, per_yield, task_events, None, labels)
+        values = self._template.copy()
+        values[self._args_at] = list_args
+        refs = worker.core_worker.submit_actor_task(*values)
         if len(refs) == 1:
             return refs[0]
         return refs or None
 
 
-def _method_fixed(method: Any, options: Dict[str, Any]) -> Optional[Tuple[Any, ...]]:
+def _method_fixed(handle: Any, method: Any, descriptor: Any,
+                  options: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     """What ActorMethod._remote and ActorHandle._actor_method_call derive from
-    `options` and the method's defaults, in submit_actor_task's order; None when they
-    cannot be derived once."""
-    if set(options) - _METHOD_OPTIONS or method._decorator is not None or method._is_generator:
+    `options` and the method's defaults, by argument key (internals.METHOD_ARGUMENTS);
+    None when they cannot be derived once."""
+    if set(options) - internals.method_options() or method._decorator is not None or method._is_generator:
         return None
-    if method._tensor_transport is not None or options.get("tensor_transport") is not None:
+    if not internals.has_no_transport(method) or options.get("tensor_transport") is not None:
         return None
     num_returns = options.get("num_returns")
     if num_returns is None:
@@ -308,30 +310,45 @@ def _method_fixed(method: Any, options: Dict[str, Any]) -> Optional[Tuple[Any, .
     backpressure = options.get("_generator_backpressure_num_objects")
     if backpressure is None:
         backpressure = method._generator_backpressure_num_objects
-    per_yield = method._num_objects_per_yield
+    per_yield = getattr(method, "_num_objects_per_yield", None)
     group = options.get("concurrency_group")
-    return (options.get("name", ""), num_returns, retries, retry_exceptions, allowlist,
-            group if group is not None else b"", -1 if backpressure is None else backpressure,
-            1 if per_yield is None else per_yield, task_events, options.get("_labels"))
+    return {
+        "language": handle._ray_actor_language, "actor_id": handle._ray_actor_id,
+        "descriptor": descriptor, "name": options.get("name", ""), "num_returns": num_returns,
+        "max_retries": retries, "retry_exceptions": retry_exceptions, "allowlist": allowlist,
+        "method_cpus": handle._ray_actor_method_cpus,
+        "group": group if group is not None else b"",
+        "backpressure": -1 if backpressure is None else backpressure,
+        "per_yield": 1 if per_yield is None else per_yield, "task_events": task_events,
+        "transport": internals.transport_argument("transport"),
+        "transport_value": internals.transport_argument("transport_value"),
+        "labels": options.get("_labels"),
+    }
 
 
 def method_submitter(handle: Any, method: str, options: Dict[str, Any]) -> Any:
     """A submitter of `handle`.`method` with `options`: `.remote(*args)` returns what
     ``handle.method.options(**options).remote(*args)`` returns. An unknown method
-    raises AttributeError, options Ray refuses raise here, as there."""
+    raises AttributeError, options Ray refuses raise here, as there (those a later Ray
+    takes, as GorayError)."""
+    releases.require_options(options, f"method {method}")
     public = PublicMethod(handle, method, options)
-    if not enabled() or handle._ray_is_cross_language:
+    if not _methods_enabled() or handle._ray_is_cross_language:
         return public
     bound = getattr(handle, method)
-    assert _RAY is not None
-    _RAY["option_utils"].task_options["_num_objects_per_yield"].validate(
-        "_num_objects_per_yield", bound._num_objects_per_yield)
-    fixed = _method_fixed(bound, options)
+    per_yield_option = _helpers().option_utils.task_options.get("_num_objects_per_yield")
+    if per_yield_option is not None:  # (2.57 on) Ray checks it at every call
+        per_yield_option.validate("_num_objects_per_yield", bound._num_objects_per_yield)
     descriptor = handle._ray_function_descriptor.get(method)
     signature = handle._ray_method_signatures.get(method)
-    if fixed is None or descriptor is None or signature is None:
+    if descriptor is None or signature is None:
         return public
-    return _Method(handle, public, descriptor, fixed, _arity(signature))
+    fixed = _method_fixed(handle, bound, descriptor, options)
+    if fixed is None:
+        return public
+    order = internals.method_order()
+    assert order is not None
+    return _Method(handle, public, fixed, _arity(signature), order, internals.tensor_transfer()[1])
 
 
 def describe(submitter: Any) -> str:

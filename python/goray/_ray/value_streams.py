@@ -16,7 +16,7 @@ import ray
 from ray.actor import ActorMethod
 
 from ..errors import GorayError
-from . import bodies, py2native, reads, streams
+from . import bodies, internals, py2native, reads, streams
 from .value_groups import VALUES_SUFFIX, ItemOrder, refuse_kept_name
 
 __all__ = ["ItemStream", "for_task", "for_method"]
@@ -144,7 +144,7 @@ class ItemStream(Generic[T]):
 def for_task(name: str, options: Dict[str, Any], args: Sequence[Any]) -> ItemStream[Any]:
     """goray.stream of native generator task `name` with Ray `options` (the user's,
     prepared by goray.golang_task) and its arguments as positions."""
-    grouped = options.get("name") is None
+    grouped = options.get("name") is None and bodies.task_names()
     remote = py2native.native_task_for_python(name, options, values=True)
     return ItemStream(remote.remote(*args), name, grouped)
 
@@ -153,7 +153,12 @@ def for_method(callee: Any, args: Sequence[Any], kwargs: Dict[str, Any]) -> Item
     """goray.stream of a native actor's generator method: `callee` is the method of a
     handle (``handle.Range``) or its ``.options(...)``."""
     method, options = _method_and_options(callee)
-    native = bodies.native_methods_of(method._actor)
+    actor = internals.method_actor(method)
+    if actor is None:  # (before Ray 2.48 a method holds its handle weakly)
+        raise RuntimeError(f"goray.stream: the actor handle of {method._method_name} is gone: "
+                           "keep the handle in a variable (actor = Cls.remote()) before calling "
+                           "its methods")
+    native = bodies.native_methods_of(actor)
     if native is None:
         raise TypeError(f"goray.stream takes a native generator task or a method of a native "
                         f"actor's handle; {method._method_name} is a method of a Python actor: "
@@ -164,7 +169,7 @@ def for_method(callee: Any, args: Sequence[Any], kwargs: Dict[str, Any]) -> Item
         raise streams.not_a_generator("method", label)
     given = options.get("name")
     refuse_kept_name(given, VALUES_SUFFIX, "goray.stream's calls")
-    grouped = given is None
+    grouped = given is None and bodies.task_names()  # (the body reads the name)
     if grouped:
         options["name"] = label + VALUES_SUFFIX
     return ItemStream(method.options(**options).remote(*args, **kwargs), label, grouped)
@@ -174,10 +179,9 @@ def _method_and_options(callee: Any) -> Any:
     """(the ActorMethod, a copy of the options given with .options()) of `callee`."""
     if isinstance(callee, ActorMethod):
         return callee, {}
-    method = getattr(callee, "_actor_method", None)  # Ray's wrapper of .options(...)
-    options = getattr(callee, "_options", None)
-    if isinstance(method, ActorMethod) and isinstance(options, dict):
-        return method, dict(options)
+    parts = internals.method_with_options(callee)  # Ray's wrapper of .options(...)
+    if parts is not None and isinstance(parts[0], ActorMethod):
+        return parts
     raise TypeError("goray.stream takes a native generator task (goray.golang_task(name), or "
                     "a generated module's task) or a generator method of a native actor's "
                     f"handle (handle.Method, or handle.Method.options(...)); got {callee!r:.100}")

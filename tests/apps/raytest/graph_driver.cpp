@@ -1,4 +1,4 @@
-// raytest part: the driver's "graphs" and "graph_errors" scenarios: goray::Graph (a
+// raytest part: the driver's "graphs", "graphs_refused" and "graph_errors" scenarios: goray::Graph (a
 // graph of actor method calls built, compiled and executed from C++) over
 // graph_stage.cpp's GraphStage and graph_defs.py's PyGraphStage.
 #include <goray/graph.h>
@@ -173,9 +173,19 @@ int GraphErrorsScenario() {
     goray::Graph g;
     g.Compile(g.Input<int64_t>());
   });
+  // Compiled where this Ray's compiled graphs are goray's (2.43 on), else classic: the
+  // errors below are a graph's, whichever it is.
+  auto compile_or_classic = [](goray::Graph& graph, auto output) {
+    try {
+      return graph.Compile(output);
+    } catch (const goray::Error& error) {
+      if (std::string(error.what()).find("needs Ray") == std::string::npos) throw;
+      return graph.Classic(output);
+    }
+  };
   goray::Graph g;
   auto n = g.Call<int64_t>(stage, "Step", g.Input<int64_t>());
-  goray::CompiledGraph<int64_t> compiled = g.Compile(n);
+  goray::CompiledGraph<int64_t> compiled = compile_or_classic(g, n);
   c.Expect(compiled.Execute(int64_t{1}).Get() == 2, "the graph runs");
   goray::GraphRef<int64_t> unread = compiled.Execute(int64_t{2});
   compiled.Teardown();
@@ -188,7 +198,7 @@ int GraphErrorsScenario() {
   expect_error("a wrong input type", "ArgumentError", [&] {
     goray::Graph typed;
     auto t = typed.Call<int64_t>(stage, "Step", typed.Input<std::string>());
-    goray::CompiledGraph<int64_t> bad = typed.Compile(t);
+    goray::CompiledGraph<int64_t> bad = compile_or_classic(typed, t);
     try {
       bad.Execute(std::string("text")).Get();
     } catch (...) {
@@ -241,10 +251,35 @@ int GraphBenchScenario(const std::vector<std::string>& args) {
   return 0;
 }
 
+// On a Ray whose compiled graphs goray refuses (before 2.43): Compile throws a
+// goray::Error that names the first release, the driver goes on, and the same graph
+// runs classic (through Ray's object store).
+int GraphsRefusedScenario() {
+  Checks c{"graphs_refused"};
+  goray::ActorHandle first = goray::NewActor("GraphStage", int64_t{1});
+  goray::ActorHandle python = goray::NewPyActor("PyGraphStage", int64_t{100});
+  goray::Graph graph;
+  auto p = graph.Call<int64_t>(python, "step", graph.Call<int64_t>(first, "Step", graph.Input<int64_t>()));
+  try {
+    graph.Compile(p);
+    c.Expect(false, "Compile on a Ray whose compiled graphs goray refuses");
+  } catch (const goray::Error& error) {
+    const std::string text = error.what();
+    c.Expect(text.find("compiled graphs from C++ (goray::Graph::Compile) needs Ray 2.43.0 or later") !=
+                 std::string::npos, "the refusal names the feature and its release: " + text);
+    std::cout << "REFUSED " << text << std::endl;
+  }
+  goray::CompiledGraph<int64_t> classic = graph.Classic(p);
+  c.Expect(classic.Execute(int64_t{7}).Get() == 108, "the same graph classic");
+  classic.Teardown();
+  return c.failures;
+}
+
 int GraphDriver(const std::vector<std::string>& args) {
   const std::string scenario = args.empty() ? "graphs" : args[0];
   try {
     if (scenario == "graphs") return GraphsScenario();
+    if (scenario == "graphs_refused") return GraphsRefusedScenario();
     if (scenario == "graph_errors") return GraphErrorsScenario();
     if (scenario == "graph_bench") return GraphBenchScenario(args);
     if (scenario == "graph_without_driver") return GraphWithoutDriverScenario();

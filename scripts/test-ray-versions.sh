@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Runs goray's Ray-release subset on each Ray release named, and prints a table:
+#
+#   bash scripts/test-ray-versions.sh                    # the matrix: 2.40.0 ... 2.60.0
+#   bash scripts/test-ray-versions.sh 2.40.0 2.53.0      # any releases of PyPI's
+#
+# For each release: a virtualenv .venv-ray-<release>/ with ray[default]==<release> and
+# python/requirements-ray-versions.txt, installed by uv from PyPI (kept, so a second run is
+# quick; .venv/ itself when it holds that release), and goray from this checkout (a path
+# entry to python/, as .venv's editable install: its compiled fast path is the one build/
+# made for this CPython, which every venv here shares). Then pytest runs the tests marked
+# ray_versions in tests/ray (tasks, actors, named actors, arrays, streams, crash reports,
+# the C++ driver both ways, compiled graphs, Ray Data UDFs, the internal paths against the
+# public ones: docs/testing.md) and tests/python/test_ray_releases.py, against the
+# libraries build/ holds. The table gives each release's verdict, its test counts, and
+# the goray features that release lacks (emulated or refused, from `goray --doctor`).
+# Exit status 1 when any release failed. The CI stage ray-oldest runs the first release.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/lib.sh"
+
+# Kept equal to goray._ray.releases.MATRIX (tests/python/test_ray_releases.py checks).
+DEFAULT_RELEASES=(2.40.0 2.46.0 2.50.0 2.55.0 2.60.0)
+
+releases=("$@")
+[ ${#releases[@]} -gt 0 ] || releases=("${DEFAULT_RELEASES[@]}")
+for release in "${releases[@]}"; do
+  if ! [[ "$release" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
+    echo "test-ray-versions.sh: '$release' is not a Ray release (X.Y.Z)" >&2
+    exit 2
+  fi
+done
+
+[ "${GORAY_SKIP_SETUP:-0}" = 1 ] || bash "$ROOT/scripts/setup.sh"
+
+RESULTS="$ROOT/build/ray-versions"
+mkdir -p "$RESULTS"
+
+# run_release RELEASE: the subset under RELEASE; writes $RESULTS/RELEASE.{xml,doctor.json}.
+run_release() {
+  local release="$1" venv
+  venv="$(ray_venv "$release")"
+  "$venv/bin/python" -m goray --doctor --json > "$RESULTS/$release.doctor.json" || true
+  (cd "$ROOT" && RAY_USAGE_STATS_ENABLED=0 "$venv/bin/python" -m pytest -q -p no:cacheprovider \
+     --durations=5 --basetemp="$ROOT/build/pytest/ray-$release" \
+     --junitxml="$RESULTS/$release.xml" -m ray_versions \
+     tests/ray tests/python/test_ray_releases.py)
+}
+
+failed=0
+for release in "${releases[@]}"; do
+  timed "Ray $release" run_release "$release" || failed=1
+done
+
+# The table: release, verdict, counts, and the features the release lacks.
+"$ROOT/.venv/bin/python" - "$RESULTS" "${releases[@]}" <<'EOF'
+import json, pathlib, sys
+import xml.etree.ElementTree as ElementTree
+
+results, releases = pathlib.Path(sys.argv[1]), sys.argv[2:]
+print(f"\n{'Ray':<8} {'result':<7} {'passed':>6} {'failed':>6} {'skipped':>7}  goray features this Ray lacks")
+for release in releases:
+    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    report = results / f"{release}.xml"
+    if report.exists():
+        suite = ElementTree.parse(report).getroot()
+        suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+        counts = {key: int(suite.get(key, 0)) for key in counts}
+    bad = counts["failures"] + counts["errors"]
+    passed = counts["tests"] - bad - counts["skipped"]
+    verdict = "pass" if report.exists() and bad == 0 and passed > 0 else "FAIL"
+    try:
+        facts = json.loads((results / f"{release}.doctor.json").read_text())
+        lacking = [f"{f['feature']} ({f['without'].split(':')[0]})"
+                   for f in facts.get("features", []) if not f["available"]]
+    except (OSError, ValueError):
+        lacking = ["(goray --doctor did not answer)"]
+    print(f"{release:<8} {verdict:<7} {passed:>6} {bad:>6} {counts['skipped']:>7}  "
+          + ("; ".join(lacking) or "none"))
+EOF
+exit "$failed"
