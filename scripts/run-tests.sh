@@ -13,6 +13,8 @@
 #                venv, the README's application built and run with it (pytest tests/wheel)
 #   interop      with GoRay's driver and libraries (scripts/test-interop.sh)
 #   reliability  compile-fail cases, fuzzing, sanitizer builds (scripts/test-reliability.sh)
+#   ray-oldest   the Ray-release subset on the oldest supported Ray, in its own virtualenv
+#                (scripts/test-ray-versions.sh --oldest; the ray stage runs the newest)
 #
 # Every named stage runs even when an earlier one fails; the exit status is 1 if any
 # failed, 2 for an unknown stage name. -n (--dry-run) prints the stages it would run.
@@ -24,14 +26,14 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
-STAGES=(cpp python ray gen docs examples wheel interop reliability)
+STAGES=(cpp python ray gen docs examples wheel interop reliability ray-oldest)
 
 # The Ray stages keep about one of two cores busy (their processes wait on Ray's start-up
 # and on each other), so two lanes fill the machine: the ray stage beside gen, each lane
 # about the same length. Stages that build in the same tree share a lane (examples and
 # interop both run ninja in build/), and every stage writes only its own folders.
 FIRST=(cpp python)
-LANES=("ray examples interop" "gen docs wheel reliability")
+LANES=("ray examples interop" "gen docs wheel reliability ray-oldest")
 
 usage() {
   echo "usage: bash scripts/run-tests.sh [-n|--dry-run] [--serial] [STAGE...]"
@@ -132,6 +134,7 @@ stage_wheel() {
 }
 stage_interop() { bash "$ROOT/scripts/test-interop.sh"; }
 stage_reliability() { bash "$ROOT/scripts/test-reliability.sh"; }
+stage_ray-oldest() { GORAY_SKIP_SETUP=1 bash "$ROOT/scripts/test-ray-versions.sh" --oldest; }
 
 # Folders outside the checkout, named after it so that every clone has its own and a run
 # replaces what the last run in the same place left: the wheel's tests' (above) and Ray's

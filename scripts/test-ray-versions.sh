@@ -3,6 +3,7 @@
 #
 #   bash scripts/test-ray-versions.sh                    # the matrix: 2.40.0 ... 2.60.0
 #   bash scripts/test-ray-versions.sh 2.40.0 2.53.0      # any releases of PyPI's
+#   bash scripts/test-ray-versions.sh --oldest           # the first of the matrix (CI)
 #
 # For each release: a virtualenv .venv-ray-<release>/ with ray[default]==<release> and
 # python/requirements-ray-versions.txt, installed by uv from PyPI (kept, so a second run is
@@ -24,6 +25,7 @@ DEFAULT_RELEASES=(2.40.0 2.46.0 2.50.0 2.55.0 2.60.0)
 
 releases=("$@")
 [ ${#releases[@]} -gt 0 ] || releases=("${DEFAULT_RELEASES[@]}")
+[ "${releases[*]}" != --oldest ] || releases=("${DEFAULT_RELEASES[0]}")
 for release in "${releases[@]}"; do
   if ! [[ "$release" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
     echo "test-ray-versions.sh: '$release' is not a Ray release (X.Y.Z)" >&2

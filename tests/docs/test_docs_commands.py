@@ -280,6 +280,19 @@ RULES = [
          "scripts/run-tests.sh::tests/ray", "Ray tests, part of the suite (the env. vars: sizes)"),
     Rule(r"python3 scripts/test-times\.py", COVERED, "tests/docs/test_test_times.py",
          "reads the reports of a test run: its test feeds it one"),
+    # Ray releases (docs/install.md, testing.md, performance.md).
+    Rule(r"pip install --find-links dist goray-cpp 'ray==2\.10\.0'", COVERED,
+         "tests/wheel/test_install.py::def test_pip_refuses_a_ray_older_than_the_supported_range",
+         "resolves against PyPI with the wheel: the wheel stage runs it"),
+    Rule(r"(python -m )?goray --doctor( --json)?", COVERED,
+         "tests/python/test_ray_releases.py::def test_the_doctor_names_goray_ray_python_libc_paths_and_features",
+         "the python stage runs both forms, and each Ray of the matrix too"),
+    Rule(r"bash scripts/test-ray-versions\.sh( [\d.]+)*", COVERED,
+         "scripts/run-tests.sh::test-ray-versions.sh --oldest",
+         "installs each Ray release from PyPI (minutes each): the ray-oldest stage runs the "
+         "oldest, the ray stage the newest's whole suite"),
+    Rule(r"bash scripts/bench\.sh --ray [\d.]+ remote --public", COVERED,
+         "scripts/bench.sh::--ray", "a benchmark under another Ray (minutes)"),
     # Benchmarks: minutes to an hour each.
     Rule(r"bash scripts/bench\.sh peers( --\w+ \S+)*", COVERED, "scripts/bench.sh::peers",
          "a benchmark (about 30 minutes)"),

@@ -246,9 +246,11 @@ def test_the_doctor_names_goray_ray_python_libc_paths_and_features():
     for line in ("goray-cpp ", "Python ", "Internal paths", "task submission", "Features",
                  "compiled graphs"):
         assert line in text
-    facts = json.loads(subprocess.run([sys.executable, "-m", "goray", "--doctor", "--json"],
-                                      capture_output=True, text=True, timeout=120,
-                                      check=True).stdout)
+    # The console script where goray is installed (.venv), else python -m goray.
+    script = pathlib.Path(sys.executable).parent / "goray"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "goray"]
+    facts = json.loads(subprocess.run([*command, "--doctor", "--json"], capture_output=True,
+                                      text=True, timeout=120, check=True).stdout)
     assert facts["ray"] == ray.__version__ and facts["libc"].startswith("glibc")
     assert {path["path"] for path in facts["paths"]} == {path.name for path in internals.paths()}
     assert len(facts["features"]) == len(releases.FEATURES)

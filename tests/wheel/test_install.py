@@ -141,6 +141,25 @@ def test_wheel_holds_the_package_runtime_cmake_package_and_scanner(wheels: Dict[
 
 # ---- One version everywhere --------------------------------------------------------
 
+def test_pip_refuses_a_ray_older_than_the_supported_range(wheel_venv: WheelVenv,
+                                                           dist_alone: Path):
+    # docs/install.md's console block, against PyPI: the wheel requires ray>=2.40.0,<2.61,
+    # so ray==2.10.0 beside it is a conflict pip's resolver reports, not an install.
+    requirement = [line for line in wheel_venv.run(
+        [wheel_venv.python, "-m", "pip", "show", "goray-cpp"]).stdout.splitlines()
+        if line.startswith("Requires:")]
+    assert requirement and "ray" in requirement[0]
+    refused = wheel_venv.run([wheel_venv.python, "-m", "pip", "install", "--dry-run",
+                              "--disable-pip-version-check", "--find-links", dist_alone,
+                              "goray-cpp", "ray==2.10.0"], check=False, timeout=600)
+    output = refused.stdout + refused.stderr
+    assert refused.returncode != 0, output
+    assert "conflicting dependencies" in output and "ray<2.61,>=2.40.0" in output, output
+    # The documented block says what pip says.
+    block = next(b for b in doc_blocks("docs/install.md", "console") if "ray==2.10.0" in b)
+    assert "because these package versions have conflicting dependencies" in block
+
+
 def test_versions_agree(wheel_path: Path, wheel_venv: WheelVenv, tmp_path: Path):
     found: Dict[str, str] = {}
     found["wheel file name"] = wheel_path.name.split("-")[1]
