@@ -36,17 +36,24 @@ done
 [ "${GORAY_SKIP_SETUP:-0}" = 1 ] || bash "$ROOT/scripts/setup.sh"
 
 RESULTS="$ROOT/build/ray-versions"
-mkdir -p "$RESULTS"
+mkdir -p "$RESULTS" "$ROOT/build/pytest"  # (pytest makes only the last folder of --basetemp)
 
-# run_release RELEASE: the subset under RELEASE; writes $RESULTS/RELEASE.{xml,doctor.json}.
+# run_release RELEASE: the subset under RELEASE, as two pytest processes (tests/ray and
+# tests/python each have a conftest of their own); writes $RESULTS/RELEASE.{ray,python}.xml
+# and RELEASE.doctor.json.
 run_release() {
-  local release="$1" venv
+  local release="$1" venv status=0
   venv="$(ray_venv "$release")"
   "$venv/bin/python" -m goray --doctor --json > "$RESULTS/$release.doctor.json" || true
-  (cd "$ROOT" && RAY_USAGE_STATS_ENABLED=0 "$venv/bin/python" -m pytest -q -p no:cacheprovider \
-     --durations=5 --basetemp="$ROOT/build/pytest/ray-$release" \
-     --junitxml="$RESULTS/$release.xml" -m ray_versions \
-     tests/ray tests/python/test_ray_releases.py)
+  local part
+  for part in ray python; do
+    local paths=(tests/ray)
+    [ "$part" = ray ] || paths=(tests/python/test_ray_releases.py)
+    (cd "$ROOT" && RAY_USAGE_STATS_ENABLED=0 "$venv/bin/python" -m pytest -q -p no:cacheprovider \
+       --durations=5 --basetemp="$ROOT/build/pytest/ray-$release-$part" \
+       --junitxml="$RESULTS/$release.$part.xml" -m ray_versions "${paths[@]}") || status=1
+  done
+  return "$status"
 }
 
 failed=0
@@ -63,17 +70,19 @@ results, releases = pathlib.Path(sys.argv[1]), sys.argv[2:]
 print(f"\n{'Ray':<8} {'result':<7} {'passed':>6} {'failed':>6} {'skipped':>7}  goray features this Ray lacks")
 for release in releases:
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    report = results / f"{release}.xml"
-    if report.exists():
-        suite = ElementTree.parse(report).getroot()
-        suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
-        counts = {key: int(suite.get(key, 0)) for key in counts}
+    reports = [results / f"{release}.{part}.xml" for part in ("ray", "python")]
+    for report in reports:
+        if report.exists():
+            suite = ElementTree.parse(report).getroot()
+            suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+            for key in counts:
+                counts[key] += int(suite.get(key, 0))
     bad = counts["failures"] + counts["errors"]
     passed = counts["tests"] - bad - counts["skipped"]
-    verdict = "pass" if report.exists() and bad == 0 and passed > 0 else "FAIL"
+    verdict = "pass" if all(r.exists() for r in reports) and bad == 0 and passed > 0 else "FAIL"
     try:
         facts = json.loads((results / f"{release}.doctor.json").read_text())
-        lacking = [f"{f['feature']} ({f['without'].split(':')[0]})"
+        lacking = [f"{f['feature']} ({'refused' if f['without'].startswith('refused') else 'emulated'})"
                    for f in facts.get("features", []) if not f["available"]]
     except (OSError, ValueError):
         lacking = ["(goray --doctor did not answer)"]

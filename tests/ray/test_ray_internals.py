@@ -24,6 +24,10 @@ pytestmark = [pytest.mark.ray_versions, pytest.mark.skipif(not submit.enabled(),
 ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
 
+#: Whether a task can read its name here (not on Ray 2.40: there both paths read None).
+NAMES = hasattr(ray.runtime_context.RuntimeContext, "get_task_name")
+
+
 def task_name(context):
     """The running task's name (None on Ray 2.40, which cannot say)."""
     read = getattr(context, "get_task_name", None)
@@ -74,7 +78,7 @@ def test_a_task_has_the_same_effects_through_both_paths(lib, internals, options)
     (internal, public), path = both(probe, options, 1, "two")
     assert path == "internal"
     assert internal == public
-    if "name" in options:
+    if "name" in options and NAMES:
         assert internal[0] == options["name"]
     if "num_cpus" in options:
         assert internal[1].get("CPU") == options["num_cpus"]
@@ -172,7 +176,7 @@ def test_an_actor_method_has_the_same_effects_through_both_paths(lib, internals,
     assert submit.describe(internal) == "internal"
     results = [ray.get(s.remote(*args)) for s in (internal, public)]
     assert results[0] == results[1]
-    if "name" in options:
+    if "name" in options and NAMES:
         assert results[0][0] == options["name"]
     with pytest.raises(TypeError):  # Ray's own argument check, through the public path
         internal.remote(*args, 1, 2, 3) if method != "where" else submit.method_submitter(

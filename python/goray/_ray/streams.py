@@ -102,19 +102,22 @@ def cancel_check() -> Callable[[], bool]:
 CANCEL_CHECK_EVERY = 0.001
 
 
-def _between_items(cancelled: Callable[[], bool]) -> Callable[[], None]:
-    """What a stream's body calls after each item: raises TaskCancelledError once
-    `cancelled` says so, asking it at most every CANCEL_CHECK_EVERY seconds."""
+def _between_items(cancelled: Callable[[], bool]) -> Callable[[], bool]:
+    """What a stream's body calls after each item: True once `cancelled` says so (the
+    body then ends: its stream is closed, and Ray, which knows the task was cancelled,
+    ends the caller's iteration with TaskCancelledError), asking it at most every
+    CANCEL_CHECK_EVERY seconds. The body returns rather than raising TaskCancelledError:
+    Ray 2.54 to 2.59 take a generator's own TaskCancelledError for its end."""
     clock = time.monotonic
     next_check = 0.0
 
-    def check() -> None:
+    def check() -> bool:
         nonlocal next_check
         now = clock()
         if now >= next_check:
             next_check = now + CANCEL_CHECK_EVERY
-            if cancelled():
-                raise ray.exceptions.TaskCancelledError()
+            return cancelled()
+        return False
     return check
 
 
@@ -129,10 +132,8 @@ def _python_items(stream: Any) -> Iterator[Any]:
                 break
             for item in batch:
                 yield stored(item)
-                between_items()
-    # A stream that ended while ray.cancel reached the task still ends as cancelled.
-    if cancelled():
-        raise ray.exceptions.TaskCancelledError()
+                if between_items():
+                    return
 
 
 def _repeated_run() -> bool:
@@ -160,10 +161,11 @@ def _python_value_groups(stream: Any) -> Iterator[Any]:
             for group in value_groups.frame(start, [stored(value) for value in values], sizes,
                                             one_each, marked):
                 yield group
-                between_items()
+                if between_items():
+                    return
             start += len(values)
-    if cancelled():
-        raise ray.exceptions.TaskCancelledError()
+    if cancelled():  # ended while ray.cancel reached the task: no end mark (Ray ends it)
+        return
     if not marked:
         yield value_groups.end_mark(start)
 
@@ -210,9 +212,10 @@ def _native_items(library: Any, command: int, index: int, payload: bytes, callee
         for batch in batches:
             for item in frames.frames(batch) if frames is not None else batch:
                 yield item
-                between_items()
-        if cancelled():  # ended while ray.cancel reached the task: still cancelled
-            raise ray.exceptions.TaskCancelledError()
+                if between_items():
+                    return
+        if cancelled():  # ended while ray.cancel reached the task: no end mark (Ray ends it)
+            return
         end = frames.end() if frames is not None else None
         if end is not None:
             yield end
