@@ -57,7 +57,6 @@ def group_sizes(monkeypatch):
     return sizes
 
 
-@pytest.mark.ray_versions
 def test_a_streams_items_come_in_groups_handed_out_item_by_item(lib, group_sizes):
     # CountUp consumed here in the driver (golang_local_run_task), with Ray's default
     # retries and with max_retries=0: its small items travel in groups, which
