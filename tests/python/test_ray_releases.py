@@ -263,6 +263,7 @@ def test_without_task_names_python_callers_mark_their_calls_and_streams_go_alone
     # Ray 2.40: a body cannot read its Ray task name, so nothing is named for it.
     from goray._ray import bodies, py2native, streams
     monkeypatch.setattr(bodies, "_TASK_NAME", None)
+    monkeypatch.setattr(py2native, "NATIVE_EMPTY_CALL", (b"",))  # native callers send a block
     assert not bodies.task_names() and bodies._task_name() is None
     assert streams.grouped_options("Streamer.Range", {"max_retries": 1}) == {"max_retries": 1}
     prepared = []
@@ -270,4 +271,5 @@ def test_without_task_names_python_callers_mark_their_calls_and_streams_go_alone
     for values in (False, True):  # golang_task(...).remote, and goray.stream's
         caller = py2native.native_task_for_python("NoNamesProbe", {"num_cpus": 1}, values=values)
         assert caller._marked  # a first value that could read as a native caller's: PYTHON_CALL
+        assert not caller._mark_empty  # a call without arguments is a Python caller's already
     assert prepared == [{"num_cpus": 1}] * 2  # no name for a body to read

@@ -28,6 +28,7 @@ from .objects import (LARGE_BYTES, OUT_OF_BAND_FROM, NativeBlock, Scattered, Sto
 
 __all__ = [
     "PYTHON_CALL", "PYTHON_FIRST", "PYTHON_CALLER_SUFFIX", "python_caller_name", "task_names",
+    "NATIVE_EMPTY_CALL",
     "ready_library", "run_native_task", "native_task",
     "run_with_views", "native_actor_class", "native_methods_of", "run_python_task",
     "python_task_base", "python_actor_class",
@@ -196,6 +197,12 @@ def python_caller_name(name: str) -> str:
 _TASK_NAME = internals.running_task_name()
 
 
+#: What a native caller sends for a task call without arguments: nothing where the body
+#: reads its task name (a Python caller's calls are named), an empty args block where it
+#: cannot (Ray 2.40), so that a Python caller's call without arguments needs no marker.
+NATIVE_EMPTY_CALL: Tuple[Any, ...] = () if _TASK_NAME is not None else (b"",)
+
+
 def task_names() -> bool:
     """Whether a body can read its Ray task name (not on Ray 2.40): callers then name
     their calls to say who calls (PYTHON_CALLER_SUFFIX) and how the items of a stream go
@@ -230,8 +237,8 @@ def _native_task(name: str) -> Callable[..., Any]:
             return _run_for_python(name, args)
         if _task_name() == from_python:
             return _run_for_python(name, args)
-        if not args:
-            return _run_native(name, empty)
+        if not args:  # (on a Ray without task names a native caller sends a block)
+            return _run_native(name, empty) if _TASK_NAME is not None else _run_for_python(name, args)
         first = args[0]
         if first is PYTHON_CALL:
             return _run_for_python(name, args[1:])

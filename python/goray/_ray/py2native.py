@@ -15,7 +15,8 @@ from .. import _codec, _ffi
 from .._protocol import Code, Py2Native, pack_units
 from ..errors import GorayError, UnknownNameError, error_from_reply
 from . import streams, submit  # noqa: F401  (streams registers the generator bodies in bodies)
-from .bodies import PYTHON_CALL, PYTHON_FIRST, native_task, python_caller_name, ready_library, task_names
+from .bodies import (NATIVE_EMPTY_CALL, PYTHON_CALL, PYTHON_FIRST, native_task, python_caller_name,
+                     ready_library, task_names)
 from .objects import NativeBlock, Travelling, large_bytes
 from .value_groups import VALUES_SUFFIX, refuse_kept_name
 
@@ -50,16 +51,19 @@ class _PythonCallerTask:
     caller's form (none, or a first value that is not of a PYTHON_FIRST type) go
     after a PYTHON_CALL argument."""
 
-    __slots__ = ("_remote", "_marked")
+    __slots__ = ("_remote", "_marked", "_mark_empty")
 
     def __init__(self, remote: Any, marked: bool) -> None:
         self._remote = remote
         self._marked = marked
+        # A call without arguments is a Python caller's by itself where native callers send
+        # an args block for theirs (bodies.NATIVE_EMPTY_CALL: a Ray without task names).
+        self._mark_empty = marked and not NATIVE_EMPTY_CALL
 
     def remote(self, *args: Any) -> Any:
         if any(large_bytes(arg) for arg in args):
             args = tuple(Travelling(arg) if large_bytes(arg) else arg for arg in args)
-        if self._marked and (not args or type(args[0]) not in PYTHON_FIRST):
+        if self._marked and (type(args[0]) not in PYTHON_FIRST if args else self._mark_empty):
             args = (PYTHON_CALL, *args)
         return self._remote.remote(*args)
 

@@ -240,7 +240,8 @@ def task_body(name: str) -> Callable[..., Iterator[Any]]:
 
     def task(*args: Any) -> Iterator[Any]:
         task_name = bodies._task_name()
-        if task_name in (from_python, values_name) or (args and type(args[0]) in bodies.PYTHON_FIRST):
+        if (task_name in (from_python, values_name) or (args and type(args[0]) in bodies.PYTHON_FIRST)
+                or (not args and not bodies.task_names())):
             values: Optional[Sequence[Any]] = args
         elif args and args[0] is bodies.PYTHON_CALL:
             values = args[1:]
@@ -334,7 +335,7 @@ def submit_task(name: str, options: Dict[str, Any], args_block: Any,
         raise not_a_generator("task", name)
     grouped = grouped_options(NATIVE_TASK_PREFIX + name, options)
     block = objects.travelling(args_block)
-    args = (block, positions, *refs) if refs else (block,) if args_block else ()
+    args = (block, positions, *refs) if refs else (block,) if args_block else bodies.NATIVE_EMPTY_CALL
     # (Ray's public path: submit.py does not mirror generators; the options are kept.)
     submitter = submit.prepared(base, f"stream:{name}", grouped)
     return StoredStream(submitter.remote(*args), name, True, grouped is not options)
