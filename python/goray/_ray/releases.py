@@ -124,8 +124,8 @@ RAY_OPTIONS: Dict[str, str] = {
 FEATURES: List[Feature] = [
     Feature("Python callers of C++ tasks told apart by the Ray task name",
             "RuntimeContext.get_task_name", "2.41.0",
-            "emulated: a Python caller's first value is marked when it could read as a "
-            "native caller's (one more argument per call)",
+            "emulated: a Python caller's call whose first value could read as a native "
+            "caller's (bytes, None, an array) carries a marker before it (one more argument)",
             lambda: internals.running_task_name() is not None),
     Feature("streams in groups (goray.stream's values, C++ consumers' NextStreamRef)",
             "RuntimeContext.get_task_name", "2.41.0",
