@@ -24,7 +24,8 @@ from . import ray_source
 __all__ = ["ENV", "speed_paths_on", "Path", "paths", "task_order", "method_order", "method_options",
            "submit_helpers", "tensor_transfer", "transport_argument", "has_no_transport",
            "method_actor", "method_with_options", "actor_method_names",
-           "get_objects_order", "running_task_name", "stream_reader", "stream_peek", "ref_callbacks",
+           "get_objects_order", "global_worker", "in_worker", "client_mode", "core_worker_class",
+           "running_task_name", "stream_reader", "stream_peek", "ref_callbacks",
            "object_exists", "cancel_flag", "attempt_number", "session_dir", "creation_task_id",
            "deserializer_parameters", "address_from_environment"]
 
@@ -280,6 +281,30 @@ def get_objects_order() -> Optional[Tuple[str, ...]]:
 # ---------------------------------------------------------------------------
 # What a running task asks of its worker.
 
+def global_worker() -> Any:
+    """This process's Ray worker (ray._private.worker.global_worker, in every release)."""
+    return ray._private.worker.global_worker  # type: ignore[attr-defined]
+
+
+def in_worker(worker: Any) -> bool:
+    """True in a Ray worker process (not a driver, nor local mode)."""
+    return bool(worker.mode == ray._private.worker.WORKER_MODE)  # type: ignore[attr-defined]
+
+
+def client_mode() -> Callable[[], bool]:
+    """Ray Client's check whether a call must be converted (True: always the public path)."""
+    try:
+        from ray._private.client_mode_hook import client_mode_should_convert
+    except ImportError:
+        return lambda: True
+    return client_mode_should_convert
+
+
+def core_worker_class() -> Any:
+    """Ray's CoreWorker class (ray._raylet), for what its methods say of this release."""
+    from ray._raylet import CoreWorker  # type: ignore[attr-defined]
+    return CoreWorker
+
 @functools.lru_cache(maxsize=None)
 def running_task_name() -> Optional[Callable[[], Optional[str]]]:
     """The running task's Ray name (RuntimeContext.get_task_name, 2.41 on), or None:
@@ -422,5 +447,4 @@ def paths() -> List[Path]:
 
 
 def _core_worker_has(*names: str) -> bool:
-    from ray._raylet import CoreWorker  # type: ignore[attr-defined]
-    return all(hasattr(CoreWorker, name) for name in names)
+    return all(hasattr(core_worker_class(), name) for name in names)

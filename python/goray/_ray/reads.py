@@ -62,12 +62,8 @@ def _load() -> Optional[Callable[..., Any]]:
     """The decoder of one serialized object for the fast path, or None."""
     if internals.get_objects_order() is None:
         return None
-    try:
-        from ray._private.client_mode_hook import client_mode_should_convert
-    except ImportError:
-        return None
     global _client_mode
-    _client_mode = client_mode_should_convert
+    _client_mode = internals.client_mode()
     unpackb = msgpack.unpackb
 
     def decode(serialized: Any) -> Any:
@@ -144,9 +140,9 @@ _ORDER = internals.get_objects_order()
 
 def _read(refs: List[Any], timeout: Optional[float]) -> List[Any]:
     assert _DECODE is not None
-    worker = ray._private.worker.global_worker
+    worker = internals.global_worker()
     worker.check_connected()
-    core_worker: Any = worker.core_worker  # type: ignore[attr-defined]
+    core_worker: Any = worker.core_worker
     timeout_ms = int(timeout * 1000) if timeout is not None and timeout != -1 else -1
     if timeout_ms == 0 and not _all_here(core_worker, refs):
         # Ray's read at timeout 0 costs 90 us to say so (a driver reading ahead asks it

@@ -134,7 +134,7 @@ FEATURES: List[Feature] = [
     Feature("ray.cancel of a sync C++ actor's stream between items",
             "the core worker's cancel flag (RuntimeContext.is_canceled)", "2.54.0",
             "emulated: the stream ends when its caller stops reading, as Ray ends it",
-            lambda: internals.cancel_flag(_core_worker_class()) is not None),
+            lambda: internals.cancel_flag(internals.core_worker_class()) is not None),
     Feature("a stream's consumer waiting without telling the raylet",
             "ObjectRef._on_ready", "2.60.0", "emulated: waits with ray.wait",
             internals.ref_callbacks),
@@ -147,11 +147,6 @@ FEATURES: List[Feature] = [
             _has_ray_data),
 ] + [Feature(f"the Ray option {name}", f"{name} in Ray's option table", first,
              "refused with GorayError", _has_option(name)) for name, first in RAY_OPTIONS.items()]
-
-
-def _core_worker_class() -> Any:
-    from ray._raylet import CoreWorker  # type: ignore[attr-defined]
-    return CoreWorker
 
 
 def _feature(name: str) -> Feature:

@@ -83,8 +83,8 @@ def cancel_check() -> Callable[[], bool]:
     actor), which hold for the whole call: the public call costs about 4 us per item, a
     tenth of a fast stream's rate on Ray. Before 2.54 Ray has no flag to ask: a cancel
     reaches a task as Ray's interrupt, and an actor's stream as its caller's stop."""
-    worker: Any = ray._private.worker.global_worker
-    if worker.mode != ray._private.worker.WORKER_MODE:
+    worker = internals.global_worker()
+    if not internals.in_worker(worker):
         return _never  # a driver (local mode): nothing to ask
     core = worker.core_worker
     if core.current_actor_is_asyncio():
@@ -139,8 +139,7 @@ def _python_items(stream: Any) -> Iterator[Any]:
 def _repeated_run() -> bool:
     """True when Ray runs this task again (attempt > 0: a retry, or a rebuild of a lost
     object), or when this Ray cannot say."""
-    worker: Any = ray._private.worker.global_worker
-    attempt = internals.attempt_number(worker.core_worker)
+    attempt = internals.attempt_number(internals.global_worker().core_worker)
     return attempt is None or attempt > 0
 
 
