@@ -103,8 +103,8 @@ def main() -> None:
     # golang_task("Noop")'s submitter, on the public path (the call form as goray sends it).
     named = bodies.task_names()
     public_task = py2native._PythonCallerTask(submit.PublicTask(
-        py2native.native_task("Noop"), {"name": bodies.python_caller_name("Noop")} if named else {}),
-        not named)
+        py2native.native_task("Noop"), {"name": bodies.python_caller_name("Noop")}) if named
+        else submit.PublicTask(bodies.python_caller_task("Noop"), {}), False)
 
     pairs = {
         "task": (cpp_tasks, lambda: timed(lambda: ray.get([python_noop.remote() for _ in range(calls)]))),

@@ -259,17 +259,21 @@ def test_the_doctor_names_goray_ray_python_libc_paths_and_features():
     assert bad.returncode == 2 and "unknown argument '--nope'" in bad.stderr
 
 
-def test_without_task_names_python_callers_mark_their_calls_and_streams_go_alone(monkeypatch):
-    # Ray 2.40: a body cannot read its Ray task name, so nothing is named for it.
+def test_without_task_names_python_callers_submit_to_a_function_of_their_own(monkeypatch):
+    # Ray 2.40: a body cannot read its Ray task name, so nothing is named for it: Python
+    # callers submit through GolangTask.<name>/py, whose body takes every call for theirs.
     from goray._ray import bodies, py2native, streams
     monkeypatch.setattr(bodies, "_TASK_NAME", None)
-    monkeypatch.setattr(py2native, "NATIVE_EMPTY_CALL", (b"",))  # native callers send a block
     assert not bodies.task_names() and bodies._task_name() is None
     assert streams.grouped_options("Streamer.Range", {"max_retries": 1}) == {"max_retries": 1}
     prepared = []
-    monkeypatch.setattr(submit, "prepared", lambda base, kind, options: prepared.append(options))
+    monkeypatch.setattr(submit, "prepared", lambda base, kind, options: prepared.append((base, options)))
     for values in (False, True):  # golang_task(...).remote, and goray.stream's
         caller = py2native.native_task_for_python("NoNamesProbe", {"num_cpus": 1}, values=values)
-        assert caller._marked  # a first value that could read as a native caller's: PYTHON_CALL
-        assert not caller._mark_empty  # a call without arguments is a Python caller's already
-    assert prepared == [{"num_cpus": 1}] * 2  # no name for a body to read
+        assert not caller._marked  # nothing to mark: the function says who calls
+    functions = {id(base) for base, _options in prepared}
+    assert len(functions) == 1 and [options for _base, options in prepared] == [{"num_cpus": 1}] * 2
+    python_only = prepared[0][0]
+    assert python_only is bodies.python_caller_task("NoNamesProbe")
+    assert python_only is not bodies.native_task("NoNamesProbe")
+    assert python_only._function.__name__ == "GolangTask.NoNamesProbe/py"

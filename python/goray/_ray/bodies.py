@@ -28,7 +28,7 @@ from .objects import (LARGE_BYTES, OUT_OF_BAND_FROM, NativeBlock, Scattered, Sto
 
 __all__ = [
     "PYTHON_CALL", "PYTHON_FIRST", "PYTHON_CALLER_SUFFIX", "python_caller_name", "task_names",
-    "NATIVE_EMPTY_CALL",
+    "python_caller_task",
     "ready_library", "run_native_task", "native_task",
     "run_with_views", "native_actor_class", "native_methods_of", "run_python_task",
     "python_task_base", "python_actor_class",
@@ -197,17 +197,11 @@ def python_caller_name(name: str) -> str:
 _TASK_NAME = internals.running_task_name()
 
 
-#: What a native caller sends for a task call without arguments: nothing where the body
-#: reads its task name (a Python caller's calls are named), an empty args block where it
-#: cannot (Ray 2.40), so that a Python caller's call without arguments needs no marker.
-NATIVE_EMPTY_CALL: Tuple[Any, ...] = () if _TASK_NAME is not None else (b"",)
-
-
 def task_names() -> bool:
     """Whether a body can read its Ray task name (not on Ray 2.40): callers then name
     their calls to say who calls (PYTHON_CALLER_SUFFIX) and how the items of a stream go
-    (grouped, values); without, a Python caller marks its calls with PYTHON_CALL and
-    streams go one item per Ray object."""
+    (grouped, values); without, Python callers submit to a Ray function of their own
+    (python_caller_task) and streams go one item per Ray object."""
     return _TASK_NAME is not None
 
 
@@ -237,8 +231,8 @@ def _native_task(name: str) -> Callable[..., Any]:
             return _run_for_python(name, args)
         if _task_name() == from_python:
             return _run_for_python(name, args)
-        if not args:  # (on a Ray without task names a native caller sends a block)
-            return _run_native(name, empty) if _TASK_NAME is not None else _run_for_python(name, args)
+        if not args:
+            return _run_native(name, empty)
         first = args[0]
         if first is PYTHON_CALL:
             return _run_for_python(name, args[1:])
@@ -254,24 +248,47 @@ def _run_for_python(name: str, args: Sequence[Any]) -> Any:
     return stored(golang_local_run_task(name, *args))
 
 
-_native_tasks: Dict[str, Any] = {}
+_native_tasks: Dict[Tuple[str, bool], Any] = {}
 
 
 def native_task(name: str) -> Any:
     """The one Ray remote function of native task `name` (made once), named
-    GolangTask.<name>: native and Python callers submit through it alike."""
-    base = _native_tasks.get(name)
+    GolangTask.<name>: native and Python callers submit through it alike (a Python
+    caller's calls under the task name python_caller_name(name))."""
+    return _task_function(name, False)
+
+
+def python_caller_task(name: str) -> Any:
+    """On a Ray without task names (2.40): the Ray function Python callers of native task
+    `name` submit through instead, GolangTask.<name>/py, whose body takes every call for a
+    Python caller's, so that neither kind of caller sends an argument to say which it is."""
+    return _task_function(name, True)
+
+
+def _task_function(name: str, python_only: bool) -> Any:
+    key = (name, python_only)
+    base = _native_tasks.get(key)
     if base is None:
         crashes.install()  # this process's ray.get of it attaches crash reports
         generators = streams  # a generator task's body is a generator function: Ray streams it
-        body = (generators.task_body(name) if generators is not None and generators.task_streams(name)
-                else _native_task(name))
+        if generators is not None and generators.task_streams(name):
+            body = generators.task_body(name, python_only)
+        else:
+            body = _python_caller_task(name) if python_only else _native_task(name)
+        ray_name = python_caller_name(name) if python_only else NATIVE_TASK_PREFIX + name
         with _classes_lock:
-            base = _native_tasks.get(name)
+            base = _native_tasks.get(key)
             if base is None:
-                base = _native_tasks[name] = ray.remote(name=NATIVE_TASK_PREFIX + name)(  # type: ignore[call-overload]
-                    body)
+                base = _native_tasks[key] = ray.remote(name=ray_name)(body)  # type: ignore[call-overload]
     return base
+
+
+def _python_caller_task(name: str) -> Callable[..., Any]:
+    """The body of python_caller_task(name): RunTask for a Python caller, every call."""
+    def task(*args: Any) -> Any:
+        return _run_for_python(name, args)
+    task.__name__ = task.__qualname__ = python_caller_name(name)
+    return task
 
 
 def _bin_header(size: int) -> bytes:

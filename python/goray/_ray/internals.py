@@ -308,7 +308,8 @@ def core_worker_class() -> Any:
 @functools.lru_cache(maxsize=None)
 def running_task_name() -> Optional[Callable[[], Optional[str]]]:
     """The running task's Ray name (RuntimeContext.get_task_name, 2.41 on), or None:
-    callers then mark their calls' forms with a first argument (bodies.CallForm)."""
+    Python callers then submit through a Ray function of their own
+    (bodies.python_caller_task)."""
     from ray.runtime_context import RuntimeContext
     if not hasattr(RuntimeContext, "get_task_name"):
         return None
@@ -429,7 +430,7 @@ def paths() -> List[Path]:
         Path("reads", "core_worker.get_objects as Worker.get_objects calls it, and "
              "object_exists", "2.40-2.60", "ray.get", get_objects_order() is not None),
         Path("task names", "RuntimeContext.get_task_name", "2.41-2.60",
-             "a marker argument before the call's values", running_task_name() is not None),
+             "a Ray function of Python callers' own per C++ task", running_task_name() is not None),
         Path("stream reads", "core_worker.try_read_next_object_ref_stream and "
              "peek_object_ref_stream", "2.40-2.60", "ObjectRefGenerator's own reads",
              _core_worker_has("try_read_next_object_ref_stream", "peek_object_ref_stream")),

@@ -124,7 +124,7 @@ def submit_native_task(name: str, options: Dict[str, Any], args_block: Any,
             raise streams.refuse_generator("task", name)
         submitter = submit.prepared(base, kind, options, key)
     if not args_block and not refs:  # no arguments: the empty request is made in the worker
-        return submitter.remote(*bodies.NATIVE_EMPTY_CALL)
+        return submitter.remote()
     block = objects.travelling(args_block)
     if refs:
         return submitter.remote(block, positions, *refs)

@@ -15,7 +15,7 @@ from .. import _codec, _ffi
 from .._protocol import Code, Py2Native, pack_units
 from ..errors import GorayError, UnknownNameError, error_from_reply
 from . import streams, submit  # noqa: F401  (streams registers the generator bodies in bodies)
-from .bodies import (NATIVE_EMPTY_CALL, PYTHON_CALL, PYTHON_FIRST, native_task, python_caller_name,
+from .bodies import (PYTHON_CALL, PYTHON_FIRST, native_task, python_caller_name, python_caller_task,
                      ready_library, task_names)
 from .objects import NativeBlock, Travelling, large_bytes
 from .value_groups import VALUES_SUFFIX, refuse_kept_name
@@ -51,19 +51,16 @@ class _PythonCallerTask:
     caller's form (none, or a first value that is not of a PYTHON_FIRST type) go
     after a PYTHON_CALL argument."""
 
-    __slots__ = ("_remote", "_marked", "_mark_empty")
+    __slots__ = ("_remote", "_marked")
 
     def __init__(self, remote: Any, marked: bool) -> None:
         self._remote = remote
         self._marked = marked
-        # A call without arguments is a Python caller's by itself where native callers send
-        # an args block for theirs (bodies.NATIVE_EMPTY_CALL: a Ray without task names).
-        self._mark_empty = marked and not NATIVE_EMPTY_CALL
 
     def remote(self, *args: Any) -> Any:
         if any(large_bytes(arg) for arg in args):
             args = tuple(Travelling(arg) if large_bytes(arg) else arg for arg in args)
-        if self._marked and (type(args[0]) not in PYTHON_FIRST if args else self._mark_empty):
+        if self._marked and (not args or type(args[0]) not in PYTHON_FIRST):
             args = (PYTHON_CALL, *args)
         return self._remote.remote(*args)
 
@@ -75,16 +72,18 @@ def native_task_for_python(name: str, options: Dict[str, Any], values: bool = Fa
     `values` (goray.stream of a generator task), the name that has its body group the
     items (value_groups.VALUES_SUFFIX). A name of the caller's that ends so is refused:
     its refs would hold groups."""
-    base = native_task(name)
     own_name = python_caller_name(name) + (VALUES_SUFFIX if values else "")
     given = options.get("name")
     if given != own_name:
         refuse_kept_name(given, VALUES_SUFFIX, "goray.stream's calls")
-    # Without task names (Ray 2.40) the body cannot read a name: the values say it all.
-    marked = given not in (None, own_name) or not task_names()
+    cache = "native-value-stream" if values else "native-values"
+    if not task_names():  # Ray 2.40: a Ray function of Python callers' own, nothing to mark
+        return _PythonCallerTask(submit.prepared(python_caller_task(name), f"{cache}:{name}",
+                                                 options), False)
+    base = native_task(name)
+    marked = given not in (None, own_name)
     if not marked:
         options = {**options, "name": own_name}
-    cache = "native-value-stream" if values else "native-values"
     return _PythonCallerTask(submit.prepared(base, f"{cache}:{name}", options), marked)
 
 

@@ -124,8 +124,8 @@ RAY_OPTIONS: Dict[str, str] = {
 FEATURES: List[Feature] = [
     Feature("Python callers of C++ tasks told apart by the Ray task name",
             "RuntimeContext.get_task_name", "2.41.0",
-            "emulated: a Python caller's call whose first value could read as a native "
-            "caller's (bytes, None, an array) carries a marker before it (one more argument)",
+            "emulated: Python callers submit through a Ray function of their own, "
+            "GolangTask.<name>/py, whose body takes every call for theirs",
             lambda: internals.running_task_name() is not None),
     Feature("streams in groups (goray.stream's values, C++ consumers' NextStreamRef)",
             "RuntimeContext.get_task_name", "2.41.0",

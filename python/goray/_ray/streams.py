@@ -230,17 +230,18 @@ def _library() -> Any:
     return library
 
 
-def task_body(name: str) -> Callable[..., Iterator[Any]]:
+def task_body(name: str, python_only: bool = False) -> Callable[..., Iterator[Any]]:
     """The Ray body of native generator task `name`: a generator function, with the
-    caller forms of bodies._native_task."""
+    caller forms of bodies._native_task; with `python_only` (bodies.python_caller_task:
+    a Ray without task names), every call's arguments are a Python caller's values."""
     from_python = bodies.python_caller_name(name)
     values_name = from_python + value_groups.VALUES_SUFFIX
     grouped_name = NATIVE_TASK_PREFIX + name + GROUPED_SUFFIX
 
     def task(*args: Any) -> Iterator[Any]:
         task_name = bodies._task_name()
-        if (task_name in (from_python, values_name) or (args and type(args[0]) in bodies.PYTHON_FIRST)
-                or (not args and not bodies.task_names())):
+        if python_only or task_name in (from_python, values_name) or (
+                args and type(args[0]) in bodies.PYTHON_FIRST):
             values: Optional[Sequence[Any]] = args
         elif args and args[0] is bodies.PYTHON_CALL:
             values = args[1:]
@@ -334,7 +335,7 @@ def submit_task(name: str, options: Dict[str, Any], args_block: Any,
         raise not_a_generator("task", name)
     grouped = grouped_options(NATIVE_TASK_PREFIX + name, options)
     block = objects.travelling(args_block)
-    args = (block, positions, *refs) if refs else (block,) if args_block else bodies.NATIVE_EMPTY_CALL
+    args = (block, positions, *refs) if refs else (block,) if args_block else ()
     # (Ray's public path: submit.py does not mirror generators; the options are kept.)
     submitter = submit.prepared(base, f"stream:{name}", grouped)
     return StoredStream(submitter.remote(*args), name, True, grouped is not options)
