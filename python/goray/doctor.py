@@ -65,19 +65,20 @@ def _lines(facts: Dict[str, Any]) -> List[str]:
     if "paths" not in facts:
         return lines + [f"problem     {facts['problem']}"]
     lines.append(f"speed paths {facts['speed_paths']}")
-    lines.append("")
-    lines.append("Internal paths (taken: goray's own; otherwise: Ray's public API, same results)")
-    for path in facts["paths"]:
-        taken = "taken" if path["taken"] else "public"
-        lines.append(f"  {taken:<7}{path['path']}: needs {path['needs']} (tested {path['tested']})"
-                     + ("" if path["taken"] else f"; instead {path['otherwise']}"))
-    lines.append("")
-    lines.append("Features")
-    for feature in facts["features"]:
-        mark = "yes" if feature["available"] else "no"
-        lines.append(f"  {mark:<4}{feature['feature']} (Ray {feature['first_ray']}+)"
-                     + ("" if feature["available"] else f": {feature['without']}"))
+    lines += _section("Internal paths (taken: goray's own; otherwise: Ray's public API, same results)",
+                      [(path["taken"], f"{path['path']}: needs {path['needs']} (tested {path['tested']})",
+                        f"; instead {path['otherwise']}") for path in facts["paths"]], ("taken", "public"))
+    lines += _section("Features", [(feature["available"], f"{feature['feature']} (Ray {feature['first_ray']}+)",
+                                    f": {feature['without']}") for feature in facts["features"]],
+                      ("yes", "no"))
     return lines
+
+
+def _section(title: str, rows: List[Any], marks: Any) -> List[str]:
+    """A titled list: per row (present, text, what instead), marked by marks[0] or [1]."""
+    width = max(len(mark) for mark in marks) + 1
+    return ["", title] + [f"  {marks[0] if present else marks[1]:<{width}}{text}"
+                          + ("" if present else instead) for present, text, instead in rows]
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
