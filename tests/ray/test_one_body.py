@@ -19,8 +19,8 @@ def test_native_and_python_callers_of_a_task_share_its_ray_function(lib):
     with_ref = native2py.submit_native_task("Square", {}, b"", (0,), [ray.put(5.0)])
     assert ray.get(python) == 9.0
     assert [to_python(value) for value in ray.get([native, with_ref])] == [16.0, 25.0]
-    made = [name for name in bodies._native_tasks if name == "Square"]
-    assert made == ["Square"]
+    made = [key for key in bodies._native_tasks if key[0] == "Square"]
+    assert made == [("Square", False)]  # (name, python_only): one function, no /py twin
     assert bodies.native_task("Square")._function.__name__ == "GolangTask.Square"
 
 

@@ -219,8 +219,9 @@ def test_native_callers_items_are_raw_blocks_grouped_when_read_ahead_together(li
     assert values[0] == expected[0]  # a stream's first batch is its first item: alone
     groups = [value for value in values if type(value) is list]
     assert len(values) < 600 and groups[-1] == [-601]  # grouped, then the end mark
-    for group in groups[:-1]:
-        assert len(group) >= 3 and sum(map(len, group[1:])) <= value_groups.GROUP_BYTES
+    for group in groups[:-1]:  # a read-ahead batch of one item (a loaded machine) is a group of one
+        assert len(group) >= 2 and sum(map(len, group[1:])) <= value_groups.GROUP_BYTES
+    assert any(len(group) >= 3 for group in groups)
     order = value_groups.ItemOrder("stream of CountUp")
     handed = [item for index, value in enumerate(values)
               for item in (order.take(value) if type(value) is list
