@@ -398,11 +398,12 @@ def case_read_ahead_falls_back_for_a_library_without_batches():
 
 def case_ray_body_asks_about_cancellation_at_most_every_interval():
     # The cancellation question between items costs more than an item read ahead: it is
-    # asked after the first item, then at most every CANCEL_CHECK_EVERY seconds; once the
-    # answer is yes, the body ends (Ray, which knows the task was cancelled, raises
-    # TaskCancelledError in the caller: a body's own would read as its end to Ray 2.54-2.59).
+    # asked after the first item, then at most every CANCEL_CHECK_EVERY seconds, and at
+    # the end; once the answer is yes, the body ends: raising TaskCancelledError, or (where
+    # Ray 2.54-2.59 would read a body's own as the stream's end) returning.
+    import ray
     from goray._ray import py2native  # noqa: F401
-    from goray._ray import streams
+    from goray._ray import releases, streams
     asked = []
     answer = [False]
     saved = streams.cancel_check, streams.CANCEL_CHECK_EVERY
@@ -410,15 +411,28 @@ def case_ray_body_asks_about_cancellation_at_most_every_interval():
     try:
         streams.CANCEL_CHECK_EVERY = 3600.0
         assert list(streams.task_body("CountUp")(100)) == list(range(100))
-        assert len(asked) == 1, asked  # after the first item
+        assert len(asked) == 2, asked  # after the first item, and at the end
         asked.clear()
         streams.CANCEL_CHECK_EVERY = 0.0
         assert list(streams.task_body("CountUp")(100)) == list(range(100))
-        assert len(asked) == 100  # after every item
-        running = streams.task_body("CountUp")(100)
-        assert next(running) == 0 and next(running) == 1
-        answer[0] = True
-        assert list(running) == []  # the body ended at the next question
+        assert len(asked) == 101  # after every item, and at the end
+        for raises in (True, False):
+            releases.generator_raises_cancel.cache_clear()
+            saved_release = ray.__version__
+            ray.__version__ = "2.60.0" if raises else "2.55.0"
+            try:
+                running = streams.task_body("CountUp")(100)
+                assert next(running) == 0 and next(running) == 1
+                answer[0] = True
+                if raises:
+                    with pytest.raises(ray.exceptions.TaskCancelledError):
+                        next(running)
+                else:
+                    assert list(running) == []  # the body ended at the next question
+                answer[0] = False
+            finally:
+                ray.__version__ = saved_release
+                releases.generator_raises_cancel.cache_clear()
     finally:
         streams.cancel_check, streams.CANCEL_CHECK_EVERY = saved
 

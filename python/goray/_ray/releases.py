@@ -106,6 +106,17 @@ def _compiled_graphs() -> bool:
     return hasattr(DAGNode, "experimental_compile") and release(ray.__version__) >= release("2.43.0")
 
 
+@functools.lru_cache(maxsize=None)
+def generator_raises_cancel() -> bool:
+    """Whether a cancelled stream's body raises TaskCancelledError, so that the stream's
+    completed() ref says cancelled too, as for a Python generator. Ray 2.54 to 2.59 take
+    a generator's own TaskCancelledError for its end (the caller's iteration ends as if
+    finished): there the body returns, and Ray ends the caller's iteration with
+    TaskCancelledError itself. A fix, not a name: told by the release."""
+    number = release(ray.__version__)[:2]
+    return not (2, 54) <= number < (2, 60)
+
+
 def _has_ray_data() -> bool:
     import importlib.util
     return importlib.util.find_spec("ray.data") is not None

@@ -36,7 +36,7 @@ from .. import _keywords, _registry, _traits
 from .._protocol import NATIVE_TASK_PREFIX, PYTHON_TASK_PREFIX, Buffer, Py2Native
 from .._streams_local import iterate_native, method_stream, not_a_generator, task_stream
 from ..errors import GorayError
-from . import bodies, crashes, internals, objects, submit, value_groups
+from . import bodies, crashes, internals, objects, releases, submit, value_groups
 from .objects import stored, to_python
 
 __all__ = ["NUM_RETURNS", "STREAMING", "GROUPED_SUFFIX", "grouped_options", "StoredStream",
@@ -104,10 +104,8 @@ CANCEL_CHECK_EVERY = 0.001
 
 def _between_items(cancelled: Callable[[], bool]) -> Callable[[], bool]:
     """What a stream's body calls after each item: True once `cancelled` says so (the
-    body then ends: its stream is closed, and Ray, which knows the task was cancelled,
-    ends the caller's iteration with TaskCancelledError), asking it at most every
-    CANCEL_CHECK_EVERY seconds. The body returns rather than raising TaskCancelledError:
-    Ray 2.54 to 2.59 take a generator's own TaskCancelledError for its end."""
+    body then ends through _end_cancelled), asking it at most every CANCEL_CHECK_EVERY
+    seconds."""
     clock = time.monotonic
     next_check = 0.0
 
@@ -119,6 +117,15 @@ def _between_items(cancelled: Callable[[], bool]) -> Callable[[], bool]:
             return cancelled()
         return False
     return check
+
+
+def _end_cancelled() -> None:
+    """How a cancelled stream's body ends (its stream closed by the `with` around it):
+    raising TaskCancelledError, or returning where Ray 2.54-2.59 would take that for
+    the stream's end (releases.generator_raises_cancel); Ray, which knows the task was
+    cancelled, then ends the caller's iteration with TaskCancelledError itself."""
+    if releases.generator_raises_cancel():
+        raise ray.exceptions.TaskCancelledError()
 
 
 def _python_items(stream: Any) -> Iterator[Any]:
@@ -133,7 +140,10 @@ def _python_items(stream: Any) -> Iterator[Any]:
             for item in batch:
                 yield stored(item)
                 if between_items():
+                    _end_cancelled()
                     return
+    if cancelled():  # ended while ray.cancel reached the task: still cancelled
+        _end_cancelled()
 
 
 def _repeated_run() -> bool:
@@ -161,9 +171,11 @@ def _python_value_groups(stream: Any) -> Iterator[Any]:
                                             one_each, marked):
                 yield group
                 if between_items():
+                    _end_cancelled()
                     return
             start += len(values)
-    if cancelled():  # ended while ray.cancel reached the task: no end mark (Ray ends it)
+    if cancelled():  # ended while ray.cancel reached the task: no end mark
+        _end_cancelled()
         return
     if not marked:
         yield value_groups.end_mark(start)
@@ -212,8 +224,10 @@ def _native_items(library: Any, command: int, index: int, payload: bytes, callee
             for item in frames.frames(batch) if frames is not None else batch:
                 yield item
                 if between_items():
+                    _end_cancelled()
                     return
-        if cancelled():  # ended while ray.cancel reached the task: no end mark (Ray ends it)
+        if cancelled():  # ended while ray.cancel reached the task: no end mark
+            _end_cancelled()
             return
         end = frames.end() if frames is not None else None
         if end is not None:
