@@ -21,6 +21,9 @@
 #   bash scripts/bench.sh local-pythons [bench/local_pythons.py options]
 #                                    # the local calls under CPython 3.10 to 3.13, each with
 #                                    # its own fast path (built in build-fastpath-py3.X)
+#   bash scripts/bench.sh serve [bench/serve.py options]
+#                                    # a C++ Serve deployment (goray.serve) vs a Python one
+#                                    # of the same logic: handle, HTTP, p99, batch (~3 min)
 #   bash scripts/bench.sh edit-loop [bench/edit_build_loop.py options]
 #                                    # a user's edit-build loop: cmake --build after a task's
 #                                    # body is edited, Unix Makefiles and Ninja (~5 min)
@@ -81,6 +84,9 @@ fi
 if [ "$what" = graphs ]; then  # not in "all": raytest's GraphStage (build/, by setup.sh)
   timed "bench: compiled graphs" "$PYTHON" "$ROOT/bench/compiled_graphs.py" \
     "$ROOT/build/tests/apps/libraytest.so" "${@:2}"
+fi
+if [ "$what" = serve ]; then  # not in "all": Ray Serve, a C++ and a Python deployment (~3 min)
+  timed "bench: serve" "$PYTHON" "$ROOT/bench/serve.py" "$ROOT/build-release/bench/libbench_serve.so" "${@:2}"
 fi
 if [ "$what" = edit-loop ]; then  # not in "all": builds the application 6 times (~5 min)
   timed "bench: edit-build loop" "$PYTHON" "$ROOT/bench/edit_build_loop.py" "${@:2}"

@@ -8,6 +8,8 @@
 #   concurrency    C++ streaming generators and a threaded actor with concurrency groups,
 #                  from a C++ driver and from Python through the generated stubs
 #   raydata        a C++ task and a C++ actor as Ray Data map_batches UDFs (goray.data)
+#   serving        a C++ actor type as a Ray Serve deployment (goray.serve): batching,
+#                  streaming, a Python ingress, HTTP answers checked
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
@@ -34,3 +36,5 @@ timed "example: concurrency (stubs)" "$PY" main.py "$BUILD/concurrency/libconcur
   "$BUILD/concurrency"
 cd "$ROOT/examples/raydata"
 timed "example: raydata" "$PY" main.py "$BUILD/raydata/liborders.so"
+cd "$ROOT/examples/serving"
+timed "example: serving (Ray Serve)" "$PY" main.py "$BUILD/serving/libscoring.so" "$BUILD/serving"

@@ -44,6 +44,8 @@ class ActorTraits:
     # The parameters of its constructor (or factory) and of each method, when known.
     params: Optional[Params] = None
     method_params: Dict[str, Params] = field(default_factory=dict)
+    # Every method the library lists (method_params has only those whose names it knows).
+    methods: FrozenSet[str] = frozenset()
 
     def key(self) -> Tuple[Any, ...]:
         """A hashable summary (for caches keyed by traits)."""
@@ -212,7 +214,8 @@ def _actor(body: Any, what: str) -> ActorTraits:
         method_groups[method] = group
     return ActorTraits(thread_safe=thread_safe, concurrency_groups=groups_sizes,
                        streams=frozenset(streams), groups=method_groups,
-                       params=_params(body, what), method_params=method_params)
+                       params=_params(body, what), method_params=method_params,
+                       methods=frozenset(methods))
 
 
 def _params(body: Any, what: str) -> Optional[Params]:

@@ -248,6 +248,16 @@ RULES = [
     Rule(r"\.venv/bin/python examples/raydata/main\.py build/examples/raydata/liborders\.so", COVERED,
          "scripts/run-example.sh::examples/raydata",
          "starts a local Ray and Ray Data: run-example.sh (a stage of the suite) runs the example"),
+    Rule(r"\.venv/bin/python examples/serving/main\.py build/examples/serving/libscoring\.so "
+         r"build/examples/serving", COVERED, "scripts/run-example.sh::examples/serving",
+         "starts a local Ray and Ray Serve: run-example.sh (a stage of the suite) runs the example"),
+    # docs/serve.md
+    Rule(r"pip install 'goray-cpp\[serve\]'", COVERED, "pyproject.toml::serve = [\"ray[serve]\"]",
+         "the extra the wheel declares (tests/python/test_serve_values.py checks it); pip "
+         "resolves it against PyPI"),
+    Rule(r"curl -d '\{\"features\": \[1, 2, 3\]\}' http://127\.0\.0\.1:8000/model/Score",
+         COVERED, "examples/serving/main.py::(\"/model/Score\", {\"features\": [1, 2, 3]})",
+         "needs a Serve application up: the example sends this request and checks its answer"),
     Rule(r"bash scripts/run-example\.sh", COVERED, "scripts/run-tests.sh::scripts/run-example.sh",
          "starts Ray for five examples: a stage of the suite"),
     Rule(r"bash scripts/run-tests\.sh", COVERED, ".ci/run::bash scripts/run-tests.sh",

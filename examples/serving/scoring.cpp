@@ -1,0 +1,142 @@
+// C++ behind Ray Serve (docs/serve.md): a scoring model as a Serve deployment. Each
+// replica holds one Scorer in its own process and calls it there; Serve's options,
+// batching and streaming apply as to a Python deployment. main.py deploys it behind a
+// Python ingress and checks its HTTP answers.
+#include <goray/goray.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <utility>
+#include <vector>
+
+/// What Serve's user_config carries to Reconfigure.
+struct ScorerConfig {
+  double bias = 0.0;
+  std::string label;
+};
+
+/// A linear model: score = bias + sum(weights[i] * features[i]).
+class GORAY_ACTOR Scorer {
+ public:
+  /// `weights` per feature; `bias` added to every score.
+  explicit Scorer(std::vector<double> weights, double bias = 0.0)
+      : weights_(std::move(weights)), bias_(bias) {
+    if (weights_.empty()) throw std::invalid_argument("Scorer needs at least one weight");
+  }
+
+  /// Writes "closed <calls>" to $SCORING_CLOSED_FILE, if set: proof that Serve's
+  /// graceful shutdown ran the destructor.
+  ~Scorer() {
+    if (const char* path = std::getenv("SCORING_CLOSED_FILE")) {
+      std::ofstream(path, std::ios::app) << "closed " << calls_.load() << "\n";
+    }
+  }
+
+  /// The score of one row of features.
+  double Score(std::vector<double> features) {
+    ++calls_;
+    return Dot(features);
+  }
+
+  /// The scores of many rows at once: the method goray.serve batches, one native call
+  /// for the requests Serve gathered.
+  std::vector<double> ScoreMany(std::vector<std::vector<double>> rows) {
+    {
+      std::lock_guard<std::mutex> lock(batches_mutex_);
+      batch_sizes_.push_back(static_cast<int64_t>(rows.size()));
+    }
+    std::vector<double> scores;
+    scores.reserve(rows.size());
+    for (const std::vector<double>& row : rows) scores.push_back(Dot(row));
+    calls_ += static_cast<int64_t>(rows.size());
+    return scores;
+  }
+
+  /// The size of every batch ScoreMany was called with so far.
+  std::vector<int64_t> BatchSizes() {
+    std::lock_guard<std::mutex> lock(batches_mutex_);
+    return batch_sizes_;
+  }
+
+  /// Each feature's share of the score, one by one, `delay_ms` apart: a streaming
+  /// method (Server-Sent Events over HTTP, a stream through handles).
+  goray::Generator<std::string> Explain(std::vector<double> features, int64_t delay_ms = 0) {
+    Check(features);
+    struct Open {  // counts the streams whose frame is alive (Streaming() below)
+      std::atomic<int64_t>& count;
+      explicit Open(std::atomic<int64_t>& c) : count(c) { ++count; }
+      ~Open() { --count; }
+    } open(streaming_);
+    for (std::size_t i = 0; i < features.size(); ++i) {
+      if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+      co_yield "feature " + std::to_string(i) + ": " + std::to_string(weights_[i] * features[i]);
+    }
+    co_yield "bias: " + std::to_string(bias_);
+  }
+
+  /// How many Explain streams are running now (0 once a cancelled one's frame is gone).
+  int64_t Streaming() const { return streaming_.load(); }
+
+  /// Serve's user_config: a new bias and label, without a restart.
+  void Reconfigure(ScorerConfig config) {
+    bias_ = config.bias;
+    label_ = std::move(config.label);
+  }
+
+  /// The label the last user_config set.
+  std::string Label() const { return label_; }
+
+  /// Serve's health check: false (unhealthy) once MarkUnhealthy was called.
+  bool CheckHealth() const { return healthy_.load(); }
+
+  /// Makes the next health checks fail (Serve then replaces the replica).
+  void MarkUnhealthy() { healthy_ = false; }
+
+  /// a / b, refusing b == 0 with a C++ exception (HTTP 500 with its type and message).
+  double Divide(double a, double b) {
+    if (b == 0.0) throw std::domain_error("division by zero");
+    return a / b;
+  }
+
+  /// Dereferences a null pointer: a native crash (Serve restarts the replica).
+  int64_t Crash() {
+    volatile int64_t* nothing = nullptr;
+    return *nothing;
+  }
+
+  /// This replica's process id.
+  int64_t Pid() const { return static_cast<int64_t>(getpid()); }
+
+ private:
+  void Check(const std::vector<double>& features) const {
+    if (features.size() != weights_.size()) {
+      throw std::invalid_argument("expected " + std::to_string(weights_.size()) +
+                                  " features, received " + std::to_string(features.size()));
+    }
+  }
+
+  double Dot(const std::vector<double>& features) const {
+    Check(features);
+    double score = bias_;
+    for (std::size_t i = 0; i < features.size(); ++i) score += weights_[i] * features[i];
+    return score;
+  }
+
+  std::vector<double> weights_;
+  double bias_;
+  std::string label_;
+  std::atomic<int64_t> calls_{0};
+  std::atomic<int64_t> streaming_{0};
+  std::atomic<bool> healthy_{true};
+  std::mutex batches_mutex_;
+  std::vector<int64_t> batch_sizes_;
+};

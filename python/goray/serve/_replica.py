@@ -1,0 +1,323 @@
+"""The Python object a Serve replica holds for a C++ deployment: the native instance
+made in this process (goray's local call path, no second actor hop), its methods as
+the replica's methods, and Serve's hooks (reconfigure, check_health, __del__) mapped
+to the C++ class.
+
+A class per deployment is made by `replica_class` (a subclass naming its ReplicaSpec),
+so that Serve pickles a small class and each replica builds its methods from the
+library it loads: the driver that deploys need not have loaded the library.
+
+Calls into a type that is not thread-safe (no GORAY_THREADSAFE) are serialized by a
+lock, as Ray serializes its actor's methods; Serve runs sync methods in a thread pool.
+A streaming method's items are read in batches, each under the lock, so that a slow
+reader does not hold the instance between items.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, AsyncIterator, Callable, Dict, FrozenSet, List, Optional, Tuple
+
+from .. import _keywords, _local, _streams_local, _traits
+from .._ray import bodies
+from ..errors import ArgumentError, GorayError, UnknownNameError
+
+__all__ = ["Batch", "ReplicaSpec", "NativeReplica", "replica_class", "HOOKS"]
+
+#: A method whose calls typically take less than this many seconds is called on Serve's
+#: event loop for an HTTP request (a thread's hand-off costs more than the call).
+INLINE_BELOW_S = 0.0005
+
+#: The C++ method names a deployment calls for Serve's hooks when the class has them
+#: (each can be renamed, or turned off with "", in goray.serve.deployment).
+HOOKS = {"reconfigure": "Reconfigure", "check_health": "CheckHealth"}
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Serve's @serve.batch for a C++ method that takes a vector (or an array) and
+    returns one result per element: each request passes one element, Serve gathers up
+    to `max_batch_size` of them (waiting at most `batch_wait_timeout_s` for more) into
+    one native call."""
+
+    max_batch_size: int = 10
+    batch_wait_timeout_s: float = 0.01
+    max_concurrent_batches: int = 1
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.max_batch_size, int) or self.max_batch_size < 1:
+            raise GorayError(f"Batch: max_batch_size must be an int of 1 or more, not "
+                             f"{self.max_batch_size!r}")
+        if not isinstance(self.batch_wait_timeout_s, (int, float)) or self.batch_wait_timeout_s < 0:
+            raise GorayError(f"Batch: batch_wait_timeout_s must be a number of 0 or more, not "
+                             f"{self.batch_wait_timeout_s!r}")
+        if not isinstance(self.max_concurrent_batches, int) or self.max_concurrent_batches < 1:
+            raise GorayError(f"Batch: max_concurrent_batches must be an int of 1 or more, not "
+                             f"{self.max_concurrent_batches!r}")
+
+
+@dataclass(frozen=True)
+class ReplicaSpec:
+    """What a replica needs besides the library: the C++ actor type, its batched
+    methods, the C++ methods behind Serve's hooks (None: the default name if the class
+    has it; "": none), and the largest HTTP body it reads."""
+
+    type_name: str
+    batched: Tuple[Tuple[str, Batch], ...] = ()
+    hooks: Tuple[Tuple[str, Optional[str]], ...] = ()
+    max_body_bytes: int = 64 << 20
+
+    def hook(self, name: str, methods: FrozenSet[str]) -> Optional[str]:
+        """The C++ method behind Serve's hook `name`, or None."""
+        chosen = dict(self.hooks).get(name)
+        if chosen == "":
+            return None
+        if chosen is None:
+            default = HOOKS[name]
+            return default if default in methods else None
+        if methods and chosen not in methods:
+            raise UnknownNameError("method", chosen, sorted(methods),
+                                   message=f"goray.serve: {self.type_name} has no method "
+                                           f"{chosen!r} for Serve's {name}; its methods: "
+                                           f"{', '.join(sorted(methods)) or '(none)'}")
+        return chosen
+
+
+class NativeReplica:
+    """The replica's object; a subclass per deployment sets `_spec` (replica_class)."""
+
+    _spec: ReplicaSpec
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        spec = self._spec
+        library = bodies.ready_library()  # GORAY_BIN_PATH: the deployment's runtime_env
+        if library is None:
+            raise GorayError(f"goray.serve: the replica of {spec.type_name} has no goray "
+                             "library: GORAY_BIN_PATH is not set in its runtime_env "
+                             "(goray.serve.deployment sets it from library= or goray.init)")
+        app = _traits.app_traits(library)
+        if app.described and spec.type_name not in app.actors:
+            raise UnknownNameError("actor type", spec.type_name, sorted(app.actors))
+        traits = _traits.actor_traits(library, spec.type_name)
+        self._library = library
+        self._described = app.described
+        self._methods: FrozenSet[str] = traits.methods
+        self._streams: FrozenSet[str] = traits.streams
+        self._lock: Any = contextlib.nullcontext() if traits.thread_safe else threading.Lock()
+        self._typical: Dict[str, float] = {}  # method -> its calls' typical seconds
+        self._closed = False
+        batched = dict(spec.batched)
+        for name in batched:
+            self._check_method(name, "batched")
+        self._hooks = {hook: spec.hook(hook, self._methods) for hook in HOOKS}
+        self._native = _local.golang_local_new_actor(spec.type_name, *args, **kwargs)
+        for name in self._methods:
+            if not name.startswith("_") and not hasattr(type(self), name):
+                setattr(self, name, self._streaming(name) if name in self._streams
+                        else self._batched(name, batched[name]) if name in batched
+                        else self._plain(name))
+
+    # -- what the HTTP layer and the hooks use --------------------------------------------
+
+    @property
+    def type_name(self) -> str:
+        return self._spec.type_name
+
+    def _check_method(self, name: str, what: str) -> None:
+        if self._methods and name not in self._methods:
+            raise UnknownNameError("method", name, sorted(self._methods),
+                                   message=f"goray.serve: {self._spec.type_name} has no "
+                                           f"{what} method {name!r}; its methods: "
+                                           f"{', '.join(sorted(self._methods))}")
+
+    def _method_known(self, name: str) -> bool:
+        """Whether `name` is a method of the C++ type (any public name when the library
+        does not list its methods: a Go library)."""
+        return name in self._methods if self._described else not name.startswith("_")
+
+    def _call(self, name: str, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
+        with self._lock:
+            return self._timed(name, args, kwargs)
+
+    def _timed(self, name: str, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
+        """The call, its time kept as a moving average (for _call_async's choice)."""
+        started = time.perf_counter()
+        try:
+            return self._native.call(name, *args, **kwargs)
+        finally:
+            took = time.perf_counter() - started
+            typical = self._typical.get(name)
+            self._typical[name] = took if typical is None else 0.8 * typical + 0.2 * took
+
+    async def _call_async(self, name: str, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
+        """The call from Serve's event loop (HTTP): made right there when the method
+        typically takes under INLINE_BELOW_S and the instance is free, as a Python
+        deployment's async method computes in place; else in a thread, so that a long
+        C++ call does not hold the loop."""
+        if self._typical.get(name, INLINE_BELOW_S) < INLINE_BELOW_S:
+            lock = self._lock
+            if isinstance(lock, contextlib.nullcontext):
+                return self._timed(name, args, kwargs)
+            if lock.acquire(blocking=False):
+                try:
+                    return self._timed(name, args, kwargs)
+                finally:
+                    lock.release()
+        return await asyncio.to_thread(self._call, name, args, kwargs)
+
+    def _start_stream(self, name: str, args: Tuple[Any, ...],
+                      kwargs: Dict[str, Any]) -> "_streams_local.LocalStream":
+        callee = f"{self._spec.type_name}.{name}"
+        if kwargs:
+            params = _traits.method_params(self._library, self._spec.type_name, name)
+            args = _keywords.resolve(callee, params, args, kwargs)
+        with self._lock:
+            return _streams_local.method_stream(self._library, self._native.index,
+                                                self._spec.type_name, name, args, ahead=True)
+
+    def _next_batch(self, stream: "_streams_local.LocalStream") -> List[Any]:
+        with self._lock:
+            return stream.next_batch()
+
+    async def _items(self, stream: "_streams_local.LocalStream") -> AsyncIterator[Any]:
+        """The items of a started stream, read in batches off the event loop; closing
+        this (a client gone, a cancelled request) destroys the C++ generator at its
+        next co_yield, as a cancelled Ray stream does."""
+        try:
+            while True:
+                batch = await asyncio.to_thread(self._next_batch, stream)
+                if not batch:
+                    return
+                for item in batch:
+                    yield item
+        finally:
+            if not stream.closed:
+                # The read in flight (if any) finished before its thread returned; the
+                # lock keeps the close from running beside another batch.
+                with self._lock:
+                    stream.close()
+
+    # -- the methods a deployment shows ----------------------------------------------
+
+    def _plain(self, name: str) -> Callable[..., Any]:
+        call = self._call
+
+        def method(*args: Any, **kwargs: Any) -> Any:
+            return call(name, args, kwargs)
+
+        method.__name__ = method.__qualname__ = name
+        return method
+
+    def _streaming(self, name: str) -> Callable[..., Any]:
+        start, items = self._start_stream, self._items
+
+        async def method(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+            stream = await asyncio.to_thread(start, name, args, kwargs)
+            async for item in items(stream):
+                yield item
+
+        method.__name__ = method.__qualname__ = name
+        return method
+
+    def _batched(self, name: str, batch: Batch) -> Callable[..., Any]:
+        from ray import serve
+        call, type_name = self._call, self._spec.type_name
+
+        def run(items: List[Any]) -> List[Any]:
+            results = call(name, (items,), {})
+            results = list(results) if not isinstance(results, list) else results
+            if len(results) != len(items):
+                raise GorayError(f"{type_name}.{name} is batched, so it returns one result "
+                                 f"per element: it returned {len(results)} for a batch of "
+                                 f"{len(items)}")
+            return results
+
+        async def gathered(items: List[Any]) -> List[Any]:
+            return await asyncio.to_thread(run, items)
+
+        options: Dict[str, Any] = {"max_batch_size": batch.max_batch_size,
+                                   "batch_wait_timeout_s": batch.batch_wait_timeout_s}
+        if batch.max_concurrent_batches != 1:
+            options["max_concurrent_batches"] = batch.max_concurrent_batches
+        batcher = serve.batch(**options)(gathered)
+
+        async def method(*args: Any, **kwargs: Any) -> Any:
+            return await batcher(_one_element(type_name, name, self._library, args, kwargs))
+
+        method.__name__ = method.__qualname__ = name
+        return method
+
+    async def __call__(self, request: Any) -> Any:
+        """HTTP: goray's default mapping, POST /<Method> with JSON (serve/_http.py)."""
+        from ._http import respond
+        return await respond(self, request)
+
+    # -- Serve's hooks ----------------------------------------------------------------
+
+    def reconfigure(self, config: Any) -> None:
+        """Serve's user_config: given to the C++ method behind the hook (Reconfigure by
+        default) as its one argument."""
+        method = self._hooks["reconfigure"]
+        if method is None:
+            raise GorayError(f"goray.serve: the deployment of {self._spec.type_name} has a "
+                             f"user_config, but {self._spec.type_name} has no method "
+                             f"{HOOKS['reconfigure']!r} to take it (or name one: "
+                             "goray.serve.deployment(..., reconfigure='Method'))")
+        self._call(method, (config,), {})
+
+    def check_health(self) -> None:
+        """Serve's health check: the C++ method behind the hook (CheckHealth by default),
+        unhealthy when it throws or returns false."""
+        if self._closed:
+            raise GorayError(f"{self._spec.type_name}: the replica's native instance is closed")
+        method = self._hooks["check_health"]
+        if method is not None and self._call(method, (), {}) is False:
+            raise GorayError(f"{self._spec.type_name}.{method} returned false: unhealthy")
+
+    def __del__(self) -> None:
+        """Serve's graceful shutdown (and garbage collection): the C++ destructor runs
+        once, after the calls in flight."""
+        if getattr(self, "_closed", True):
+            return
+        self._closed = True
+        with self._lock:
+            self._native.close()
+
+    def __repr__(self) -> str:
+        return f"<goray.serve replica of {self._spec.type_name}>"
+
+
+def _one_element(type_name: str, name: str, library: Any, args: Tuple[Any, ...],
+                 kwargs: Dict[str, Any]) -> Any:
+    """The one element a request to batched method `name` passes (by position or by
+    the name of the method's vector parameter)."""
+    if kwargs:
+        params = _traits.method_params(library, type_name, name)
+        args = _keywords.resolve(f"{type_name}.{name}", params, args, kwargs)
+    if len(args) != 1:
+        raise ArgumentError(f"{type_name}.{name}", None, "1 argument (one element of the "
+                            "batch)", f"{len(args)} arguments")
+    return args[0]
+
+
+_classes: Dict[ReplicaSpec, type] = {}
+_classes_lock = threading.Lock()
+
+
+def replica_class(spec: ReplicaSpec) -> type:
+    """The class Serve deploys for `spec`: NativeReplica with the spec, named after the
+    C++ type (Serve's default deployment name). One class per spec, so that deploying
+    the same spec again with a new user_config reconfigures the replicas in place
+    (Serve restarts them when the class changes)."""
+    with _classes_lock:
+        made = _classes.get(spec)
+        if made is None:
+            # A qualname no lookup finds: cloudpickle sends the class by value, spec and all.
+            made = _classes[spec] = type(spec.type_name, (NativeReplica,),
+                                         {"_spec": spec, "__module__": __name__,
+                                          "__qualname__": f"NativeReplica.<{spec.type_name}>"})
+        return made

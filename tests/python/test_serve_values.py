@@ -1,0 +1,121 @@
+"""goray.serve's pieces that need neither Ray nor Serve: a request's JSON as a call's
+arguments, results as JSON, the path's method, errors' statuses; the serve extra."""
+import datetime
+import enum
+import json
+import pathlib
+import tomllib
+
+import numpy
+import pytest
+
+from goray.errors import ArgumentError, GorayError, NativeError, UnknownNameError
+from goray.serve import Batch, _batched, _type_name
+from goray.serve._http import error_body, method_name
+from goray.serve._replica import ReplicaSpec, replica_class
+from goray.serve._values import (RequestError, call_arguments, json_bytes, query_arguments,
+                                 raw_array, to_json)
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def test_a_json_object_is_the_parameters_by_name_an_array_by_position():
+    assert call_arguments(b'{"x": 1, "ys": [1, 2]}', "T.M") == ([], {"x": 1, "ys": [1, 2]})
+    assert call_arguments(b"[1, [2, 3]]", "T.M") == ([1, [2, 3]], {})
+    assert call_arguments(b"  ", "T.M") == ([], {})
+    with pytest.raises(RequestError, match="T.M: the request body is not JSON") as bad:
+        call_arguments(b"{x", "T.M")
+    assert bad.value.status == 400
+    with pytest.raises(RequestError, match="must be a JSON object .* not str"):
+        call_arguments(b'"text"', "T.M")
+    with pytest.raises(RequestError, match="not JSON"):
+        call_arguments(b"\xff\xfe", "T.M")
+
+
+def test_a_raw_body_is_an_array_of_its_declared_dtype():
+    body = numpy.arange(4, dtype="int32").tobytes()
+    assert raw_array(body, "int32", "T.M").tolist() == [0, 1, 2, 3]
+    with pytest.raises(RequestError, match="needs its dtype in the X-Goray-Dtype header"):
+        raw_array(body, None, "T.M")
+    with pytest.raises(RequestError, match="unknown dtype 'complex64'"):
+        raw_array(body, "complex64", "T.M")
+    with pytest.raises(RequestError, match="15 bytes is not a whole number of float64"):
+        raw_array(b"x" * 15, "float64", "T.M")
+
+
+def test_query_values_are_json_where_they_parse():
+    assert query_arguments([("n", "5"), ("flag", "true"), ("name", "abc"), ("xs", "[1,2]")]) == \
+        {"n": 5, "flag": True, "name": "abc", "xs": [1, 2]}
+
+
+def test_results_as_json():
+    class Color(enum.IntEnum):
+        RED = 2
+    value = {"a": numpy.array([1.5, 2.5]), "b": b"\x00\x01", "c": numpy.int64(3),
+             "d": datetime.datetime(2026, 1, 2, 3, 4, 5), 7: (Color.RED, None, True)}
+    assert json.loads(json_bytes(value)) == {"a": [1.5, 2.5], "b": "AAE=", "c": 3,
+                                             "d": "2026-01-02T03:04:05", "7": [2, None, True]}
+    assert json_bytes(float("nan")) == b"NaN"
+    with pytest.raises(TypeError, match="a result of type object has no JSON form"):
+        to_json(object())
+
+
+def test_the_method_is_what_follows_the_route_prefix():
+    assert method_name("/model/Score", "/model") == "Score"
+    assert method_name("/model/", "/model") == ""
+    assert method_name("/Score", "") == "Score"
+    assert method_name("/model/a/b", "/model") == "a/b"
+
+
+def test_each_error_answers_with_its_status_and_what_it_says():
+    assert error_body(RequestError(413, "too big"), "T") == \
+        (413, {"error": "BadRequest", "message": "too big"})
+    status, body = error_body(ArgumentError("T.M", 1, "int", "str"), "T")
+    assert status == 400 and body == {"error": "ArgumentError", "position": 1, "expected": "int",
+                                      "received": "str",
+                                      "message": "position 1: expected int, received str (task T.M)"}
+    assert error_body(UnknownNameError("method", "X", ["A"]), "T")[0] == 404
+    status, body = error_body(NativeError("T.M", "std::domain_error", "zero"), "T")
+    assert status == 500 and (body["type"], body["message"], body["task"]) == \
+        ("std::domain_error", "zero", "T.M")
+    assert error_body(GorayError("odd"), "T") == (500, {"error": "GorayError", "message": "odd"})
+    assert error_body(KeyError("k"), "T") == (500, {"error": "KeyError",
+                                                    "message": "T: KeyError: 'k'"})
+
+
+def test_deployment_arguments_are_checked():
+    assert _type_name("Scorer") == "Scorer"
+    with pytest.raises(GorayError, match="takes a C\\+\\+ actor type"):
+        _type_name(3)
+    with pytest.raises(GorayError, match="'not a name' is not a C\\+\\+ actor type's name"):
+        _type_name("not a name")
+    assert _batched({"M": True, "N": {"max_batch_size": 4}}) == \
+        (("M", Batch()), ("N", Batch(max_batch_size=4)))
+    with pytest.raises(GorayError, match="batch\\['M'\\]: .*unexpected keyword argument 'size'"):
+        _batched({"M": {"size": 4}})
+    with pytest.raises(GorayError, match="batch_wait_timeout_s must be a number of 0 or more"):
+        Batch(batch_wait_timeout_s=-1)
+
+
+def test_one_replica_class_per_spec_named_after_the_type():
+    spec = ReplicaSpec("Scorer", (("M", Batch()),))
+    made = replica_class(spec)
+    assert made is replica_class(ReplicaSpec("Scorer", (("M", Batch()),)))
+    assert made.__name__ == "Scorer" and made._spec is spec
+    assert replica_class(ReplicaSpec("Scorer")) is not made
+
+
+def test_the_hooks_default_to_the_cpp_names_when_the_class_has_them():
+    methods = frozenset({"Reconfigure", "Score"})
+    spec = ReplicaSpec("T")
+    assert spec.hook("reconfigure", methods) == "Reconfigure"
+    assert spec.hook("check_health", methods) is None
+    assert ReplicaSpec("T", hooks=(("reconfigure", ""),)).hook("reconfigure", methods) is None
+    with pytest.raises(UnknownNameError, match="T has no method 'Ping' for Serve's check_health"):
+        ReplicaSpec("T", hooks=(("check_health", "Ping"),)).hook("check_health", methods)
+
+
+def test_the_wheel_declares_the_serve_and_data_extras():
+    for path in (ROOT / "pyproject.toml", ROOT / "python" / "pyproject.toml"):
+        extras = tomllib.loads(path.read_text())["project"]["optional-dependencies"]
+        assert extras["serve"] == ["ray[serve]"] and extras["data"] == ["ray[data]"], path

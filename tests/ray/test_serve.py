@@ -1,0 +1,285 @@
+"""goray.serve: a C++ actor type (examples/serving's Scorer) as a Ray Serve deployment
+on the session's Ray: handles, HTTP, batching, streaming, Serve's hooks, faults."""
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+serve = pytest.importorskip("ray.serve", reason="Ray Serve is not installed (goray-cpp[serve])")
+
+import goray  # noqa: E402
+import goray.serve  # noqa: E402
+from conftest import ROOT  # noqa: E402
+
+SCORING = ROOT / "build" / "examples" / "serving"
+LIBRARY = str(SCORING / "libscoring.so")
+#: Replicas take no CPU of the session's four: the other tests' actors may hold them.
+NO_CPU = {"num_cpus": 0}
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def port(lib):
+    if not os.path.isfile(LIBRARY):
+        pytest.fail(f"{LIBRARY} is not built: run bash scripts/run-tests.sh")
+    chosen = _free_port()
+    serve.start(http_options={"host": "127.0.0.1", "port": chosen})
+    yield chosen
+    serve.shutdown()
+
+
+def scorer(**options):
+    options.setdefault("ray_actor_options", NO_CPU)
+    return goray.serve.deployment("Scorer", library=LIBRARY, **options)
+
+
+def post(port, path, body=b"", headers=None, timeout=60):
+    if not isinstance(body, bytes):
+        body = json.dumps(body).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method="POST",
+                                     headers=headers or {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def replica_pids(app):
+    """The pids of app's live Scorer replicas, from Ray's actor table (the GCS's: no
+    dashboard needed)."""
+    import ray
+    name = f"ServeReplica:{app}:Scorer"
+    return sorted(actor["Pid"] for actor in ray._private.state.actors().values()
+                  if actor["ActorClassName"] == name and actor["State"] == "ALIVE")
+
+
+def test_handle_calls_run_the_cpp_object_inside_the_replica(port):
+    handle = serve.run(scorer().bind([0.5, 2.0], bias=0.25), name="inproc", route_prefix="/inproc")
+    assert handle.Score.remote([1.0, 1.0]).result() == 2.75
+    assert handle.Score.remote(features=[2.0, 0.0]).result() == 1.25  # keyword arguments
+    # In-process: the C++ object's pid is the replica's own (no second actor behind it).
+    assert [handle.Pid.remote().result()] == replica_pids("inproc")
+    serve.delete("inproc")
+
+
+def test_user_config_reaches_reconfigure(port):
+    app = scorer(user_config={"bias": 1.0, "label": "v1"}).bind([0.5, 2.0])
+    handle = serve.run(app, name="config", route_prefix="/config")
+    assert handle.Label.remote().result() == "v1"
+    assert handle.Score.remote([1.0, 1.0]).result() == 3.5
+    app = scorer(user_config={"bias": -1.0, "label": "v2"}).bind([0.5, 2.0])
+    handle = serve.run(app, name="config", route_prefix="/config")
+    assert handle.Label.remote().result() == "v2"
+    assert handle.Score.remote([1.0, 1.0]).result() == 1.5
+    serve.delete("config")
+
+
+def test_a_batched_method_gets_the_gathered_requests_in_one_native_call(port):
+    batch = goray.serve.Batch(max_batch_size=8, batch_wait_timeout_s=0.5)
+    handle = serve.run(scorer(batch={"ScoreMany": batch}, max_ongoing_requests=32).bind([1.0, 10.0]),
+                       name="batch", route_prefix="/batch")
+    responses = [handle.ScoreMany.remote([float(i), 1.0]) for i in range(16)]
+    assert [response.result() for response in responses] == [10.0 + i for i in range(16)]
+    sizes = handle.BatchSizes.remote().result()
+    assert sum(sizes) == 16 and max(sizes) <= 8 and max(sizes) > 1, sizes
+    assert post(port, "/batch/ScoreMany", {"rows": [2.0, 1.0]}) == (200, b"12.0")
+    status, body = post(port, "/batch/ScoreMany", {"rows": [2.0, 1.0], "extra": 1})
+    assert status == 400 and b"extra" in body
+    serve.delete("batch")
+
+
+def test_a_streaming_method_streams_through_handles_and_http(port):
+    handle = serve.run(scorer().bind([0.5, 2.0]), name="stream", route_prefix="/stream")
+    items = list(handle.options(stream=True).Explain.remote([1.0, 2.0]))
+    assert items == ["feature 0: 0.500000", "feature 1: 4.000000", "bias: 0.000000"]
+    status, body = post(port, "/stream/Explain", {"features": [1.0, 2.0]})
+    assert status == 200 and [json.loads(line) for line in body.splitlines()] == items
+    status, body = post(port, "/stream/Explain", {"features": [1.0, 2.0]},
+                        {"Content-Type": "application/json", "Accept": "text/event-stream"})
+    assert status == 200 and body.decode() == "".join(f"data: {json.dumps(item)}\n\n"
+                                                      for item in items)
+    status, body = post(port, "/stream/Explain", {"features": [1.0]})  # thrown before its first item
+    assert status == 500 and json.loads(body)["type"] == "std::invalid_argument"
+    status, body = post(port, "/stream/Explain", {"features": [1.0, 2.0], "delay_ms": "x"})
+    assert status == 400 and json.loads(body)["error"] == "ArgumentError"
+    serve.delete("stream")
+
+
+def test_a_client_that_goes_away_cancels_the_cpp_generator(port):
+    handle = serve.run(scorer().bind([0.5, 2.0]), name="gone", route_prefix="/gone")
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("POST", "/gone/Explain", body=json.dumps({"features": [1.0, 2.0],
+                                                                 "delay_ms": 5000}),
+                       headers={"Content-Type": "application/json"})
+    response = connection.getresponse()
+    assert response.status == 200 and json.loads(response.readline()) == "feature 0: 0.500000"
+    assert handle.Streaming.remote().result() == 1
+    connection.close()
+    deadline = time.monotonic() + 30  # the frame goes at the generator's next co_yield
+    while handle.Streaming.remote().result() != 0:
+        assert time.monotonic() < deadline, "the C++ generator outlived its client"
+        time.sleep(0.2)
+    serve.delete("gone")
+
+
+def test_bad_requests_answer_4xx_or_500_and_the_replica_keeps_serving(port):
+    handle = serve.run(scorer(max_body_bytes=4096).bind([0.5, 2.0]), name="bad",
+                       route_prefix="/bad")
+    pid = handle.Pid.remote().result()
+
+    def answer(path, body=b"", headers=None):
+        status, text = post(port, "/bad/" + path, body, headers)
+        return status, json.loads(text)
+
+    status, body = answer("Score", b"{not json")
+    assert status == 400 and "not JSON" in body["message"]
+    status, body = answer("Score", {"features": "two"})
+    assert status == 400 and body["error"] == "ArgumentError"
+    assert (body["position"], body["expected"], body["received"]) == (0, "std::vector<double>", "str")
+    assert "Scorer.Score" in body["message"]
+    status, body = answer("Score", {})
+    assert status == 400 and "missing field 'features'" in body["message"]
+    status, body = answer("Score", {"features": [1.0, 2.0], "scale": 2})
+    assert status == 400 and "scale" in body["message"]
+    status, body = answer("Score", b'"a string"')
+    assert status == 400 and "JSON object" in body["message"]
+    status, body = answer("Nope", {})
+    assert status == 404 and "Score" in body["message"] and "'Nope'" in body["message"]
+    status, body = answer("Score", b"x" * 5000)
+    assert status == 413 and "4096" in body["message"]
+    status, body = answer("Score", b"<x/>", {"Content-Type": "application/xml"})
+    assert status == 415
+    status, body = answer("Divide", {"a": 1, "b": 0})
+    assert status == 500 and (body["type"], body["message"]) == ("std::domain_error", "division by zero")
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/bad/", timeout=60) as listing:
+        methods = json.loads(listing.read())["methods"]
+    assert methods["Score"] == {"parameters": ["features"], "streams": False}
+    assert methods["Explain"]["streams"] is True
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/bad/Score", method="GET")
+    with pytest.raises(urllib.error.HTTPError, match="405"):
+        urllib.request.urlopen(request, timeout=60)
+    assert post(port, "/bad/Score", {"features": [1.0, 1.0]}) == (200, b"2.5")
+    assert handle.Pid.remote().result() == pid
+    serve.delete("bad")
+
+
+def test_an_array_arrives_as_raw_bytes_with_its_dtype(port):
+    import numpy
+    serve.run(scorer().bind([0.5, 2.0]), name="raw", route_prefix="/raw")
+    raw = {"Content-Type": "application/octet-stream", "X-Goray-Dtype": "float64"}
+    assert post(port, "/raw/Score", numpy.array([1.0, 2.0]).tobytes(), raw) == (200, b"4.5")
+    status, body = post(port, "/raw/Score", b"\0" * 12, raw)
+    assert status == 400 and b"whole number of float64" in body
+    status, body = post(port, "/raw/Score", b"\0" * 16, {"Content-Type": "application/octet-stream"})
+    assert status == 400 and b"X-Goray-Dtype" in body
+    serve.delete("raw")
+
+
+def test_a_failing_health_check_has_serve_replace_the_replica(port):
+    handle = serve.run(scorer(health_check_period_s=0.5, health_check_timeout_s=10).bind([1.0, 1.0]),
+                       name="health", route_prefix="/health")
+    pid = handle.Pid.remote().result()
+    handle.MarkUnhealthy.remote().result()
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if handle.Pid.remote().result(timeout_s=10) != pid:
+                break
+        except Exception:  # noqa: BLE001 - the old replica going away
+            pass
+        assert time.monotonic() < deadline, "Serve kept the unhealthy replica"
+        time.sleep(0.5)
+    serve.delete("health")
+
+
+def test_a_native_crash_answers_500_and_serve_restarts_the_replica(port):
+    handle = serve.run(scorer().bind([1.0, 1.0]), name="crash", route_prefix="/crash")
+    pid = handle.Pid.remote().result()
+    started = time.monotonic()
+    status, _ = post(port, "/crash/Crash", {})
+    assert status == 500 and time.monotonic() - started < 30  # never a hang
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if handle.Pid.remote().result(timeout_s=10) != pid:
+                break
+        except Exception:  # noqa: BLE001 - the replica being replaced
+            pass
+        assert time.monotonic() < deadline, "Serve did not restart the crashed replica"
+        time.sleep(0.5)
+    assert post(port, "/crash/Score", {"features": [1.0, 2.0]}) == (200, b"3.0")
+    serve.delete("crash")
+
+
+def test_graceful_shutdown_runs_the_cpp_destructor(port, tmp_path):
+    closed = tmp_path / "closed"
+    options = {**NO_CPU, "runtime_env": {"env_vars": {"SCORING_CLOSED_FILE": str(closed)}}}
+    handle = serve.run(scorer(ray_actor_options=options).bind([1.0, 1.0]), name="bye",
+                       route_prefix="/bye")
+    assert handle.Score.remote([1.0, 1.0]).result() == 2.0
+    serve.delete("bye")
+    assert closed.read_text() == "closed 1\n"
+
+
+def test_python_and_cpp_deployments_compose(port):
+    from fastapi import FastAPI
+
+    api = FastAPI()
+
+    @serve.deployment(ray_actor_options=NO_CPU)
+    @serve.ingress(api)
+    class Ingress:
+        def __init__(self, model):
+            self.model = model
+
+        @api.get("/double/{x}")
+        async def double(self, x: float) -> dict:
+            score = await self.model.Score.remote([x, 0.0])
+            return {"x": x, "score": score, "doubled": 2 * score}
+
+    handle = serve.run(Ingress.bind(scorer().bind([1.5, 0.0])), name="composed",
+                       route_prefix="/composed")
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/composed/double/2", timeout=60) as answer:
+        assert json.loads(answer.read()) == {"x": 2.0, "score": 3.0, "doubled": 6.0}
+    assert handle.double.remote(4.0).result() == {"x": 4.0, "score": 6.0, "doubled": 12.0}
+    serve.delete("composed")
+
+
+def test_what_deployment_refuses(port):
+    with pytest.raises(goray.GorayError, match="takes a C\\+\\+ actor type"):
+        goray.serve.deployment(object())
+    with pytest.raises(goray.GorayError, match="batch\\['ScoreMany'\\] is a int"):
+        goray.serve.deployment("Scorer", library=LIBRARY, batch={"ScoreMany": 3})
+    with pytest.raises(goray.GorayError, match="max_batch_size must be an int of 1 or more"):
+        goray.serve.Batch(max_batch_size=0)
+    with pytest.raises(goray.GorayError, match="max_body_bytes must be a positive int"):
+        goray.serve.deployment("Scorer", library=LIBRARY, max_body_bytes=0)
+
+
+def test_a_replica_of_an_unknown_type_fails_to_start_with_its_reason(port):
+    with pytest.raises(RuntimeError, match="Deploying application nobody failed"):
+        serve.run(goray.serve.deployment("Nobody", library=LIBRARY, ray_actor_options=NO_CPU,
+                                         max_constructor_retry_count=1).bind(),
+                  name="nobody", route_prefix="/nobody")
+    message = serve.status().applications["nobody"].deployments["Nobody"].message
+    assert "unknown actor type 'Nobody'; known actor types: Scorer" in message
+    serve.delete("nobody")
+
+
+def test_importing_goray_does_not_import_serve():
+    script = "import sys, goray; print('ray.serve' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
