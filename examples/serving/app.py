@@ -1,8 +1,9 @@
 """The Serve applications of the serving example: the C++ Scorer as a deployment (its
-HTTP is goray's default mapping), and a Python ingress that composes it.
+HTTP is goray's default mapping), a Python ingress that composes it, and a C++ ingress
+(Gateway) that composes it and a Python deployment (Describer).
 
-`serve run app:model` and `serve run app:pricing` take them as they are, with
-GORAY_BIN_PATH naming libscoring.so and the generated module scoring.py on the path.
+`serve run app:model` and the others take them as they are, with GORAY_BIN_PATH naming
+libscoring.so and the generated module scoring.py on the path.
 """
 import asyncio
 
@@ -13,6 +14,8 @@ import goray.serve
 import scoring  # goray-gen's module of libscoring.so
 
 WEIGHTS = [0.5, 2.0, -1.0]
+#: The C++ actor type (a value the replicas unpickle without the generated module).
+SCORER = scoring.Scorer
 
 #: The C++ class as a Serve deployment: ScoreMany batched (each request one row, Serve
 #: gathering up to 16 into one native call), the bias and label from user_config.
@@ -31,7 +34,7 @@ class Pricing:
     model's label, each row a request to the batched C++ method."""
 
     def __init__(self, model) -> None:
-        self.model = model  # a DeploymentHandle to the C++ Scorer
+        self.model = goray.serve.handle(SCORER, model)  # typed for mypy and pyright
 
     async def __call__(self, request: Request) -> dict:
         rows = (await request.json())["rows"]
@@ -40,5 +43,19 @@ class Pricing:
         return {"scores": list(scores), "label": label}
 
 
+@serve.deployment(ray_actor_options={"num_cpus": 0.25})
+class Describer:
+    """A Python deployment the C++ Gateway calls (goray::serve::Handle)."""
+
+    def Describe(self, score: float) -> str:
+        return f"score {score:.2f}: " + ("buy" if score > 1 else "hold")
+
+
+#: The C++ Gateway as a deployment: an ingress in C++, composing the Scorer (app "model")
+#: and the Describer (app "words") by name.
+Gateway = goray.serve.deployment(scoring.Gateway, ray_actor_options={"num_cpus": 0.25})
+
 model = Scorer.bind(WEIGHTS)          # HTTP without Python: POST /<Method>
 pricing = Pricing.bind(Scorer.bind(WEIGHTS))  # Python composing C++
+words = Describer.bind()
+gateway = Gateway.bind("model", "words")  # C++ composing C++ and Python

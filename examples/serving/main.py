@@ -38,6 +38,8 @@ def main(library: str, module_folder: str) -> int:
     serve.start(http_options={"host": "127.0.0.1", "port": port})
     serve.run(app.model, name="model", route_prefix="/model")
     serve.run(app.pricing, name="pricing", route_prefix="/pricing")
+    serve.run(app.words, name="words", route_prefix="/words")
+    serve.run(app.gateway, name="gateway", route_prefix="/gateway")
     base = f"http://127.0.0.1:{port}"
     as_json = {"Content-Type": "application/json"}
 
@@ -52,6 +54,7 @@ def main(library: str, module_folder: str) -> int:
                 "message": "expected 3 features, received 2", "task": "Scorer.Score"})),
         (("/model/Score", {"features": "x"}), (400, "ArgumentError")),
         (("/model/Predict", {}), (404, "UnknownMethod")),
+        (("/gateway/Quote", {"features": [1, 2, 3]}), (200, '"score 1.75: buy"')),
     ]
     failures = 0
     for (path, body), (status, expected) in checks:

@@ -3,6 +3,7 @@
 // batching and streaming apply as to a Python deployment. main.py deploys it behind a
 // Python ingress and checks its HTTP answers.
 #include <goray/goray.h>
+#include <goray/serve.h>
 
 #include <atomic>
 #include <chrono>
@@ -140,3 +141,27 @@ class GORAY_ACTOR Scorer {
   std::mutex batches_mutex_;
   std::vector<int64_t> batch_sizes_;
 };
+
+/// A C++ ingress composing deployments: a score from the C++ Scorer deployment, then its
+/// words from a Python deployment (app.py's Describer), each found by its deployment
+/// and application names (goray::serve::Handle).
+class GORAY_ACTOR Gateway {
+ public:
+  /// The applications the Scorer and the Describer run in.
+  Gateway(std::string model_app, std::string words_app)
+      : scorer_("Scorer", std::move(model_app)), describer_("Describer", std::move(words_app)) {
+    scorer_.Timeout(60);  // a deployment that is gone fails the call instead of waiting
+    describer_.Timeout(60);
+  }
+
+  /// The features' score, in words.
+  std::string Quote(std::vector<double> features) {
+    double score = scorer_.Call("Score", features).Get<double>();
+    return describer_.Call("Describe", score).Get<std::string>();
+  }
+
+ private:
+  goray::serve::Handle scorer_;
+  goray::serve::Handle describer_;
+};
+

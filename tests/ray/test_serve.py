@@ -283,3 +283,23 @@ def test_importing_goray_does_not_import_serve():
     script = "import sys, goray; print('ray.serve' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_cpp_ingress_composes_cpp_and_python_deployments(port):
+    @serve.deployment(ray_actor_options=NO_CPU)
+    class Describer:
+        def Describe(self, score):
+            return f"score {score:.2f}"
+
+    serve.run(scorer().bind([1.0, 1.0]), name="cppmodel", route_prefix="/cppmodel")
+    serve.run(Describer.bind(), name="pywords", route_prefix="/pywords")
+    gateway = goray.serve.deployment("Gateway", library=LIBRARY, ray_actor_options=NO_CPU)
+    handle = serve.run(gateway.bind("cppmodel", "pywords"), name="cppgate", route_prefix="/cppgate")
+    assert handle.Quote.remote([1.0, 2.0]).result() == "score 3.00"  # C++ -> C++, then Python
+    assert post(port, "/cppgate/Quote", {"features": [1.0, 2.0]}) == (200, b'"score 3.00"')
+    # A failure on the far side reaches the C++ caller as an exception, and its caller so.
+    status, body = post(port, "/cppgate/Quote", {"features": [1.0]})
+    assert status == 500 and "expected 2 features, received 1" in json.loads(body)["message"]
+    for app in ("cppgate", "pywords", "cppmodel"):
+        serve.delete(app)
+

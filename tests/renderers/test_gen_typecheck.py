@@ -104,9 +104,32 @@ by_name: goray.ItemStream[int] = goray.stream(concurrency.CountUp.options(num_cp
 lines: goray.ItemStream[str] = goray.stream(concurrency.Fetcher.remote("u").Lines, "p")
 feed: list[concurrency.Item] = list(goray.stream(concurrency.Fetcher.remote("u").Items, 2))
 untyped: goray.ItemStream[Any] = goray.stream(goray.golang_task("CountUp"), 5)
+
+import goray.serve                                               # Ray Serve: typed handles
+from ray.serve import Application
+counter_app: Application = goray.serve.deployment(app.Counter, num_replicas=2).bind(1)
+tuned_app: Application = goray.serve.deployment(app.Counter).options(name="c").bind(n=3)
+def serve_calls(given: Any) -> None:
+    served = goray.serve.handle(app.Counter, given)
+    bumped_now: int = served.Incr.remote(2).result()
+    bumped_soon: int = served.options(multiplexed_model_id="m").Incr.remote(by=1).result(timeout_s=5)
+    for served_line in goray.serve.handle(concurrency.Fetcher, given).options(stream=True).Lines.remote("p"):
+        line_text: str = served_line
+async def serve_awaits(given: Any) -> int:
+    return await goray.serve.handle(app.Counter, given).Incr.remote(1)
+untyped_app: Any = goray.serve.deployment("Counter").bind(1)
 """
 
 BAD = {
+    "wrong_serve_bind": ("import app, goray.serve\ngoray.serve.deployment(app.Counter).bind('one')\n",
+                         'Argument 1 to "bind" of "_ServeDeployment_Counter" has incompatible type '
+                         '"str"; expected "int"'),
+    "wrong_serve_result": ("import app, goray.serve\n"
+                           "x: str = goray.serve.handle(app.Counter, None).Incr.remote(1).result()\n",
+                           'Incompatible types in assignment (expression has type "int", variable '
+                           'has type "str")'),
+    "unknown_serve_method": ("import app, goray.serve\ngoray.serve.handle(app.Counter, None).Decr\n",
+                             '"_ServeHandle_Counter" has no attribute "Decr"'),
     "wrong_type": ("import app\napp.Square.remote('two')\n",
                    'Argument 1 to "remote" of "_Task_Square" has incompatible type "str"; '
                    'expected "float | ObjectRef[float]"'),

@@ -80,6 +80,8 @@ class PyMethod:
     remote_result: str = ""
     item: Optional[str] = None
     concurrency_group: Optional[str] = None
+    serve_cls: str = ""         # the .pyi class of the method on a Serve handle
+    serve_result: str = ""      # what a Serve handle's .remote() returns
 
     @property
     def binds(self) -> bool:
@@ -106,6 +108,8 @@ class PyActor:
     doc: str
     thread_safe: bool = False
     concurrency_groups: List[Tuple[str, int]] = field(default_factory=list)
+    serve_cls: str = ""          # what goray.serve.deployment(<actor class>) returns
+    serve_handle_cls: str = ""   # a Serve handle to that deployment (goray.serve.handle)
 
     @property
     def method_groups(self) -> Dict[str, str]:
@@ -327,6 +331,14 @@ def py_display(type_: str) -> str:
     return _ALIAS.sub(r"\1", type_)
 
 
+def _serve_result(result: Type, types: "PyTypes") -> str:
+    """What a Serve handle's call of a method returns: a response of its value, or (a
+    generator, called with .options(stream=True)) a response generator of its items."""
+    if is_generator(result):
+        return f"_ServeResponseGenerator[{types.value(result['element'])}]"
+    return f"_ServeResponse[{types.value(result)}]"
+
+
 def _remote_result(result: Type, types: "PyTypes") -> str:
     """What a stub's .remote() returns: a ref of the local call's result, or for a
     generator a ray.ObjectRefGenerator, as the .pyi's generic subclass of it whose items
@@ -444,11 +456,15 @@ def build_python_model(idl: Idl, name: str) -> PyModel:
                 result, method["doc"],
                 local_scope.claim(method["name"]) if reachable else None,
                 _remote_result(method["result"], types), item(method["result"]),
-                method.get("concurrency_group")))
+                method.get("concurrency_group"),
+                module.claim(f"_ServeMethod_{attr}_{method_attr}"),
+                _serve_result(method["result"], types)))
         actors.append(PyActor(actor["name"], attr, cls, handle_cls, local_cls,
                               _stub_params(actor["params"], types), methods,
                               actor["doc"], bool(actor.get("thread_safe", False)),
-                              concurrency_groups(actor)))
+                              concurrency_groups(actor),
+                              module.claim(f"_ServeDeployment_{attr}"),
+                              module.claim(f"_ServeHandle_{attr}")))
     local_cls = module.claim("_Local")
 
     structs = []

@@ -21,12 +21,24 @@ install when Ray Serve is missing.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Mapping, Optional, Protocol, Tuple, TypeVar, Union, overload
 
 from ..errors import GorayError
 from ._replica import HOOKS, Batch, NativeReplica, ReplicaSpec, replica_class
 
-__all__ = ["deployment", "Batch", "NativeReplica", "DEFAULT_MAX_BODY_BYTES"]
+__all__ = ["deployment", "handle", "call", "Batch", "NativeReplica", "ServeTyped", "DEFAULT_MAX_BODY_BYTES"]
+
+_D = TypeVar("_D", covariant=True)
+_H = TypeVar("_H", covariant=True)
+
+
+class ServeTyped(Protocol[_D, _H]):
+    """For type checkers: a generated module's actor class (its .pyi declares
+    __goray_serve__), whose deployment and Serve handle types deployment() and handle()
+    return."""
+
+    @property
+    def __goray_serve__(self) -> Tuple[_D, _H]: ...
 
 #: The largest HTTP request body a deployment reads unless max_body_bytes says otherwise.
 DEFAULT_MAX_BODY_BYTES = 64 << 20
@@ -128,6 +140,20 @@ def _check_in_driver(spec: ReplicaSpec, path: str) -> None:
         spec.hook(hook, methods)
 
 
+@overload
+def deployment(actor_class: ServeTyped[_D, Any], /, *, library: Optional[str] = None,
+               batch: Optional[Mapping[str, BatchSpec]] = None,
+               reconfigure: Optional[str] = None, check_health: Optional[str] = None,
+               max_body_bytes: int = ..., **options: Any) -> _D: ...
+
+
+@overload
+def deployment(actor_class: Any, /, *, library: Optional[str] = None,
+               batch: Optional[Mapping[str, BatchSpec]] = None,
+               reconfigure: Optional[str] = None, check_health: Optional[str] = None,
+               max_body_bytes: int = ..., **options: Any) -> Any: ...
+
+
 def deployment(actor_class: Any, /, *, library: Optional[str] = None,
                batch: Optional[Mapping[str, BatchSpec]] = None,
                reconfigure: Optional[str] = None, check_health: Optional[str] = None,
@@ -158,3 +184,38 @@ def deployment(actor_class: Any, /, *, library: Optional[str] = None,
     options["ray_actor_options"] = _with_library(options.get("ray_actor_options"), library)
     _check_in_driver(spec, options["ray_actor_options"]["runtime_env"]["env_vars"]["GORAY_BIN_PATH"])
     return serve.deployment(replica_class(spec), **options)
+
+
+@overload
+def handle(actor_class: ServeTyped[Any, _H], deployment_handle: Any, /) -> _H: ...
+
+
+@overload
+def handle(actor_class: Any, deployment_handle: Any, /) -> Any: ...
+
+
+def handle(actor_class: Any, deployment_handle: Any, /) -> Any:
+    """`deployment_handle` (a DeploymentHandle to a deployment of `actor_class`, as a
+    composing deployment's constructor receives it), typed for checkers as the generated
+    module's Serve handle: its methods' arguments and results are the C++ signatures'.
+    Returns the handle itself."""
+    _type_name(actor_class)
+    return deployment_handle
+
+
+_handles: Dict[Tuple[str, str], Any] = {}
+
+
+def call(app: str, deployment: str, method: str, timeout_s: float, /, *args: Any) -> Any:
+    """Calls `method` of deployment `deployment` in Serve application `app` and waits
+    for its result, at most `timeout_s` seconds (negative: no limit): what C++ code's
+    goray::serve::Handle runs (goray/serve.h), in the process the C++ code runs in. The
+    deployment's handle is made once per process."""
+    serve = _serve()
+    key = (app, deployment)
+    found = _handles.get(key)
+    if found is None:
+        found = _handles[key] = serve.get_deployment_handle(deployment, app_name=app)
+    bound = found if method == "__call__" else getattr(found, method)
+    return bound.remote(*args).result(timeout_s=None if timeout_s < 0 else timeout_s)
+

@@ -10,9 +10,43 @@ from builtins import tuple as _tuple
 from datetime import datetime as _datetime
 from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
+from collections.abc import Iterator as _Iterator
+from typing import Generic as _Generic, TypeVar as _TypeVar
+from collections.abc import AsyncIterator as _AsyncIterator, Generator as _Generator
 
 import ray as _ray
 from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
+from ray.serve import Application as _Application
+
+_T = _TypeVar("_T")
+
+
+class _ServeResponse(_Generic[_T]):
+    """What a Serve handle's call of a C++ method returns (goray.serve): at run time a
+    ray.serve.handle.DeploymentResponse (generic only in newer Rays: this class types it
+    on every supported one), whose result is _T."""
+
+    def result(self, *, timeout_s: _float | None = None) -> _T: ...
+
+    def __await__(self) -> _Generator[_Any, None, _T]: ...
+
+    def cancel(self) -> None: ...
+
+
+class _ServeResponseGenerator(_Generic[_T]):
+    """What a Serve handle's call of a C++ generator method returns, called with
+    handle.options(stream=True): at run time a ray.serve.handle.DeploymentResponseGenerator,
+    whose items are _T."""
+
+    def __iter__(self) -> _Iterator[_T]: ...
+
+    def __next__(self) -> _T: ...
+
+    def __aiter__(self) -> _AsyncIterator[_T]: ...
+
+    async def __anext__(self) -> _T: ...
+
+    def cancel(self) -> None: ...
 
 
 class _Method_Accumulator_Add:
@@ -68,6 +102,48 @@ class _ActorClass_Accumulator:
         """Creates a Accumulator actor and returns its handle."""
 
     def options(self, **options: _Any) -> _ActorClass_Accumulator: ...
+
+    @_property
+    def __goray_serve__(self) -> _tuple[_ServeDeployment_Accumulator, _ServeHandle_Accumulator]:
+        """For type checkers: what goray.serve.deployment and goray.serve.handle make of it."""
+
+
+class _ServeMethod_Accumulator_Add:
+    """Accumulator.Add on a Serve handle (goray.serve)."""
+
+    def remote(self, x: _float) -> _ServeResponse[_float]:
+        """Calls Accumulator.Add."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Accumulator_Add: ...
+
+
+class _ServeMethod_Accumulator_Total:
+    """Accumulator.Total on a Serve handle (goray.serve)."""
+
+    def remote(self) -> _ServeResponse[_float]:
+        """Calls Accumulator.Total."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Accumulator_Total: ...
+
+
+class _ServeHandle_Accumulator:
+    """A Serve handle to a Accumulator deployment (goray.serve): a
+    ray.serve.handle.DeploymentHandle; await handle.Method.remote(args...)."""
+
+    Add: _ServeMethod_Accumulator_Add
+
+    Total: _ServeMethod_Accumulator_Total
+
+    def options(self, **options: _Any) -> _ServeHandle_Accumulator: ...
+
+
+class _ServeDeployment_Accumulator:
+    """Accumulator as a Ray Serve deployment (goray.serve.deployment): a
+    ray.serve.Deployment, whose bind() takes the constructor's arguments."""
+
+    def bind(self, start: _float, name: _str) -> _Application: ...
+
+    def options(self, **options: _Any) -> _ServeDeployment_Accumulator: ...
 
 
 class _LocalActor_Accumulator:
@@ -135,6 +211,37 @@ class _ActorClass_Pinger:
         """Creates a Pinger actor and returns its handle."""
 
     def options(self, **options: _Any) -> _ActorClass_Pinger: ...
+
+    @_property
+    def __goray_serve__(self) -> _tuple[_ServeDeployment_Pinger, _ServeHandle_Pinger]:
+        """For type checkers: what goray.serve.deployment and goray.serve.handle make of it."""
+
+
+class _ServeMethod_Pinger_Ping:
+    """Pinger.Ping on a Serve handle (goray.serve)."""
+
+    def remote(self) -> _ServeResponse[None]:
+        """Calls Pinger.Ping."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Pinger_Ping: ...
+
+
+class _ServeHandle_Pinger:
+    """A Serve handle to a Pinger deployment (goray.serve): a
+    ray.serve.handle.DeploymentHandle; await handle.Method.remote(args...)."""
+
+    Ping: _ServeMethod_Pinger_Ping
+
+    def options(self, **options: _Any) -> _ServeHandle_Pinger: ...
+
+
+class _ServeDeployment_Pinger:
+    """Pinger as a Ray Serve deployment (goray.serve.deployment): a
+    ray.serve.Deployment, whose bind() takes the constructor's arguments."""
+
+    def bind(self) -> _Application: ...
+
+    def options(self, **options: _Any) -> _ServeDeployment_Pinger: ...
 
 
 class _LocalActor_Pinger:
@@ -235,6 +342,59 @@ class _ActorClass_Dog:
         """Creates a Dog actor and returns its handle."""
 
     def options(self, **options: _Any) -> _ActorClass_Dog: ...
+
+    @_property
+    def __goray_serve__(self) -> _tuple[_ServeDeployment_Dog, _ServeHandle_Dog]:
+        """For type checkers: what goray.serve.deployment and goray.serve.handle make of it."""
+
+
+class _ServeMethod_Dog_Speak:
+    """Dog.Speak on a Serve handle (goray.serve)."""
+
+    def remote(self) -> _ServeResponse[_str]:
+        """Speaks once."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Dog_Speak: ...
+
+
+class _ServeMethod_Dog_Rename:
+    """Dog.Rename on a Serve handle (goray.serve)."""
+
+    def remote(self, name: _str) -> _ServeResponse[None]:
+        """Calls Dog.Rename."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Dog_Rename: ...
+
+
+class _ServeMethod_Dog_Name:
+    """Dog.Name on a Serve handle (goray.serve)."""
+
+    def remote(self) -> _ServeResponse[_str]:
+        """Calls Dog.Name."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Dog_Name: ...
+
+
+class _ServeHandle_Dog:
+    """A Serve handle to a Dog deployment (goray.serve): a
+    ray.serve.handle.DeploymentHandle; await handle.Method.remote(args...)."""
+
+    Speak: _ServeMethod_Dog_Speak
+
+    Rename: _ServeMethod_Dog_Rename
+
+    Name: _ServeMethod_Dog_Name
+
+    def options(self, **options: _Any) -> _ServeHandle_Dog: ...
+
+
+class _ServeDeployment_Dog:
+    """Dog as a Ray Serve deployment (goray.serve.deployment): a
+    ray.serve.Deployment, whose bind() takes the constructor's arguments."""
+
+    def bind(self, sound: _str) -> _Application: ...
+
+    def options(self, **options: _Any) -> _ServeDeployment_Dog: ...
 
 
 class _LocalActor_Dog:
@@ -342,6 +502,59 @@ class _ActorClass_Cat:
 
     def options(self, **options: _Any) -> _ActorClass_Cat: ...
 
+    @_property
+    def __goray_serve__(self) -> _tuple[_ServeDeployment_Cat, _ServeHandle_Cat]:
+        """For type checkers: what goray.serve.deployment and goray.serve.handle make of it."""
+
+
+class _ServeMethod_Cat_Speak:
+    """Cat.Speak on a Serve handle (goray.serve)."""
+
+    def remote(self) -> _ServeResponse[_str]:
+        """Speaks once."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Cat_Speak: ...
+
+
+class _ServeMethod_Cat_Rename:
+    """Cat.Rename on a Serve handle (goray.serve)."""
+
+    def remote(self, name: _str) -> _ServeResponse[None]:
+        """Calls Cat.Rename."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Cat_Rename: ...
+
+
+class _ServeMethod_Cat_Name:
+    """Cat.Name on a Serve handle (goray.serve)."""
+
+    def remote(self) -> _ServeResponse[_str]:
+        """Calls Cat.Name."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Cat_Name: ...
+
+
+class _ServeHandle_Cat:
+    """A Serve handle to a Cat deployment (goray.serve): a
+    ray.serve.handle.DeploymentHandle; await handle.Method.remote(args...)."""
+
+    Speak: _ServeMethod_Cat_Speak
+
+    Rename: _ServeMethod_Cat_Rename
+
+    Name: _ServeMethod_Cat_Name
+
+    def options(self, **options: _Any) -> _ServeHandle_Cat: ...
+
+
+class _ServeDeployment_Cat:
+    """Cat as a Ray Serve deployment (goray.serve.deployment): a
+    ray.serve.Deployment, whose bind() takes the constructor's arguments."""
+
+    def bind(self) -> _Application: ...
+
+    def options(self, **options: _Any) -> _ServeDeployment_Cat: ...
+
 
 class _LocalActor_Cat:
     """A Cat actor in this process (a goray.LocalActor): closed by close(), at
@@ -411,6 +624,37 @@ class _ActorClass_Tally:
         """Creates a Tally actor and returns its handle."""
 
     def options(self, **options: _Any) -> _ActorClass_Tally: ...
+
+    @_property
+    def __goray_serve__(self) -> _tuple[_ServeDeployment_Tally, _ServeHandle_Tally]:
+        """For type checkers: what goray.serve.deployment and goray.serve.handle make of it."""
+
+
+class _ServeMethod_Tally_Count:
+    """Tally.Count on a Serve handle (goray.serve)."""
+
+    def remote(self) -> _ServeResponse[_int]:
+        """Calls Tally.Count."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Tally_Count: ...
+
+
+class _ServeHandle_Tally:
+    """A Serve handle to a Tally deployment (goray.serve): a
+    ray.serve.handle.DeploymentHandle; await handle.Method.remote(args...)."""
+
+    Count: _ServeMethod_Tally_Count
+
+    def options(self, **options: _Any) -> _ServeHandle_Tally: ...
+
+
+class _ServeDeployment_Tally:
+    """Tally as a Ray Serve deployment (goray.serve.deployment): a
+    ray.serve.Deployment, whose bind() takes the constructor's arguments."""
+
+    def bind(self, start: _int) -> _Application: ...
+
+    def options(self, **options: _Any) -> _ServeDeployment_Tally: ...
 
 
 class _LocalActor_Tally:

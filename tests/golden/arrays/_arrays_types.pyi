@@ -10,6 +10,9 @@ from builtins import tuple as _tuple
 from datetime import datetime as _datetime
 from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
+from collections.abc import Iterator as _Iterator
+from typing import Generic as _Generic, TypeVar as _TypeVar
+from collections.abc import AsyncIterator as _AsyncIterator, Generator as _Generator
 from array import array as _array
 from builtins import memoryview as _memoryview
 
@@ -17,6 +20,37 @@ import numpy as _numpy
 import numpy.typing as _npt
 import ray as _ray
 from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
+from ray.serve import Application as _Application
+
+_T = _TypeVar("_T")
+
+
+class _ServeResponse(_Generic[_T]):
+    """What a Serve handle's call of a C++ method returns (goray.serve): at run time a
+    ray.serve.handle.DeploymentResponse (generic only in newer Rays: this class types it
+    on every supported one), whose result is _T."""
+
+    def result(self, *, timeout_s: _float | None = None) -> _T: ...
+
+    def __await__(self) -> _Generator[_Any, None, _T]: ...
+
+    def cancel(self) -> None: ...
+
+
+class _ServeResponseGenerator(_Generic[_T]):
+    """What a Serve handle's call of a C++ generator method returns, called with
+    handle.options(stream=True): at run time a ray.serve.handle.DeploymentResponseGenerator,
+    whose items are _T."""
+
+    def __iter__(self) -> _Iterator[_T]: ...
+
+    def __next__(self) -> _T: ...
+
+    def __aiter__(self) -> _AsyncIterator[_T]: ...
+
+    async def __anext__(self) -> _T: ...
+
+    def cancel(self) -> None: ...
 
 
 class Tile(_TypedDict, total=False):
@@ -167,6 +201,48 @@ class _ActorClass_Histogram:
         """Creates a Histogram actor and returns its handle."""
 
     def options(self, **options: _Any) -> _ActorClass_Histogram: ...
+
+    @_property
+    def __goray_serve__(self) -> _tuple[_ServeDeployment_Histogram, _ServeHandle_Histogram]:
+        """For type checkers: what goray.serve.deployment and goray.serve.handle make of it."""
+
+
+class _ServeMethod_Histogram_Add:
+    """Histogram.Add on a Serve handle (goray.serve)."""
+
+    def remote(self, values: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]) -> _ServeResponse[None]:
+        """Calls Histogram.Add."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Histogram_Add: ...
+
+
+class _ServeMethod_Histogram_Counts:
+    """Histogram.Counts on a Serve handle (goray.serve)."""
+
+    def remote(self) -> _ServeResponse[_npt.NDArray[_numpy.uint64]]:
+        """Calls Histogram.Counts."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Histogram_Counts: ...
+
+
+class _ServeHandle_Histogram:
+    """A Serve handle to a Histogram deployment (goray.serve): a
+    ray.serve.handle.DeploymentHandle; await handle.Method.remote(args...)."""
+
+    Add: _ServeMethod_Histogram_Add
+
+    Counts: _ServeMethod_Histogram_Counts
+
+    def options(self, **options: _Any) -> _ServeHandle_Histogram: ...
+
+
+class _ServeDeployment_Histogram:
+    """Histogram as a Ray Serve deployment (goray.serve.deployment): a
+    ray.serve.Deployment, whose bind() takes the constructor's arguments."""
+
+    def bind(self, edges: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]) -> _Application: ...
+
+    def options(self, **options: _Any) -> _ServeDeployment_Histogram: ...
 
 
 class _LocalActor_Histogram:

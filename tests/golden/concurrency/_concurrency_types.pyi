@@ -12,10 +12,12 @@ from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
 from collections.abc import Iterator as _Iterator
 from typing import Generic as _Generic, TypeVar as _TypeVar
+from collections.abc import AsyncIterator as _AsyncIterator, Generator as _Generator
 
 import ray as _ray
 from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 from ray._private.object_ref_generator import ObjectRefGenerator as _RayObjectRefGenerator
+from ray.serve import Application as _Application
 
 _T = _TypeVar("_T")
 
@@ -32,6 +34,34 @@ class _ObjectRefGenerator(_RayObjectRefGenerator, _Generic[_T]):
     def __aiter__(self) -> _ObjectRefGenerator[_T]: ...
 
     async def __anext__(self) -> _ray.ObjectRef[_T]: ...
+
+
+class _ServeResponse(_Generic[_T]):
+    """What a Serve handle's call of a C++ method returns (goray.serve): at run time a
+    ray.serve.handle.DeploymentResponse (generic only in newer Rays: this class types it
+    on every supported one), whose result is _T."""
+
+    def result(self, *, timeout_s: _float | None = None) -> _T: ...
+
+    def __await__(self) -> _Generator[_Any, None, _T]: ...
+
+    def cancel(self) -> None: ...
+
+
+class _ServeResponseGenerator(_Generic[_T]):
+    """What a Serve handle's call of a C++ generator method returns, called with
+    handle.options(stream=True): at run time a ray.serve.handle.DeploymentResponseGenerator,
+    whose items are _T."""
+
+    def __iter__(self) -> _Iterator[_T]: ...
+
+    def __next__(self) -> _T: ...
+
+    def __aiter__(self) -> _AsyncIterator[_T]: ...
+
+    async def __anext__(self) -> _T: ...
+
+    def cancel(self) -> None: ...
 
 
 class Item(_TypedDict, total=False):
@@ -217,6 +247,92 @@ class _ActorClass_Fetcher:
 
     def options(self, **options: _Any) -> _ActorClass_Fetcher: ...
 
+    @_property
+    def __goray_serve__(self) -> _tuple[_ServeDeployment_Fetcher, _ServeHandle_Fetcher]:
+        """For type checkers: what goray.serve.deployment and goray.serve.handle make of it."""
+
+
+class _ServeMethod_Fetcher_Fetch:
+    """Fetcher.Fetch on a Serve handle (goray.serve)."""
+
+    def remote(self, path: _str) -> _ServeResponse[_str]:
+        """Calls Fetcher.Fetch."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Fetcher_Fetch: ...
+
+
+class _ServeMethod_Fetcher_Score:
+    """Fetcher.Score on a Serve handle (goray.serve)."""
+
+    def remote(self, text: _str) -> _ServeResponse[_float]:
+        """Calls Fetcher.Score."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Fetcher_Score: ...
+
+
+class _ServeMethod_Fetcher_Lines:
+    """Fetcher.Lines on a Serve handle (goray.serve)."""
+
+    def remote(self, path: _str) -> _ServeResponseGenerator[_str]:
+        """The lines of a page, one by one."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Fetcher_Lines: ...
+
+
+class _ServeMethod_Fetcher_Items:
+    """Fetcher.Items on a Serve handle (goray.serve)."""
+
+    def remote(self, count: _int) -> _ServeResponseGenerator[Item]:
+        """The items of a feed, one by one; in Ray's default group."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Fetcher_Items: ...
+
+
+class _ServeMethod_Fetcher_Fetched:
+    """Fetcher.Fetched on a Serve handle (goray.serve)."""
+
+    def remote(self) -> _ServeResponse[_int]:
+        """Calls Fetcher.Fetched."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Fetcher_Fetched: ...
+
+
+class _ServeMethod_Fetcher_Page:
+    """Fetcher.Page on a Serve handle (goray.serve)."""
+
+    def remote(self, number: _int) -> _ServeResponse[_str]:
+        """Reads one page; runs in the io group of the actor's class."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Fetcher_Page: ...
+
+
+class _ServeHandle_Fetcher:
+    """A Serve handle to a Fetcher deployment (goray.serve): a
+    ray.serve.handle.DeploymentHandle; await handle.Method.remote(args...)."""
+
+    Fetch: _ServeMethod_Fetcher_Fetch
+
+    Score: _ServeMethod_Fetcher_Score
+
+    Lines: _ServeMethod_Fetcher_Lines
+
+    Items: _ServeMethod_Fetcher_Items
+
+    Fetched: _ServeMethod_Fetcher_Fetched
+
+    Page: _ServeMethod_Fetcher_Page
+
+    def options(self, **options: _Any) -> _ServeHandle_Fetcher: ...
+
+
+class _ServeDeployment_Fetcher:
+    """Fetcher as a Ray Serve deployment (goray.serve.deployment): a
+    ray.serve.Deployment, whose bind() takes the constructor's arguments."""
+
+    def bind(self, base_url: _str) -> _Application: ...
+
+    def options(self, **options: _Any) -> _ServeDeployment_Fetcher: ...
+
 
 class _LocalActor_Fetcher:
     """A Fetcher actor in this process (a goray.LocalActor): closed by close(), at
@@ -298,6 +414,37 @@ class _ActorClass_Pool:
         """Creates a Pool actor and returns its handle."""
 
     def options(self, **options: _Any) -> _ActorClass_Pool: ...
+
+    @_property
+    def __goray_serve__(self) -> _tuple[_ServeDeployment_Pool, _ServeHandle_Pool]:
+        """For type checkers: what goray.serve.deployment and goray.serve.handle make of it."""
+
+
+class _ServeMethod_Pool_Work:
+    """Pool.Work on a Serve handle (goray.serve)."""
+
+    def remote(self, iterations: _int) -> _ServeResponse[_float]:
+        """Calls Pool.Work."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Pool_Work: ...
+
+
+class _ServeHandle_Pool:
+    """A Serve handle to a Pool deployment (goray.serve): a
+    ray.serve.handle.DeploymentHandle; await handle.Method.remote(args...)."""
+
+    Work: _ServeMethod_Pool_Work
+
+    def options(self, **options: _Any) -> _ServeHandle_Pool: ...
+
+
+class _ServeDeployment_Pool:
+    """Pool as a Ray Serve deployment (goray.serve.deployment): a
+    ray.serve.Deployment, whose bind() takes the constructor's arguments."""
+
+    def bind(self) -> _Application: ...
+
+    def options(self, **options: _Any) -> _ServeDeployment_Pool: ...
 
 
 class _LocalActor_Pool:
@@ -382,6 +529,48 @@ class _ActorClass_Tally:
         """Creates a Tally actor and returns its handle."""
 
     def options(self, **options: _Any) -> _ActorClass_Tally: ...
+
+    @_property
+    def __goray_serve__(self) -> _tuple[_ServeDeployment_Tally, _ServeHandle_Tally]:
+        """For type checkers: what goray.serve.deployment and goray.serve.handle make of it."""
+
+
+class _ServeMethod_Tally_Add:
+    """Tally.Add on a Serve handle (goray.serve)."""
+
+    def remote(self, n: _int) -> _ServeResponse[_int]:
+        """Calls Tally.Add."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Tally_Add: ...
+
+
+class _ServeMethod_Tally_History:
+    """Tally.History on a Serve handle (goray.serve)."""
+
+    def remote(self) -> _ServeResponseGenerator[_int]:
+        """Every total so far."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Tally_History: ...
+
+
+class _ServeHandle_Tally:
+    """A Serve handle to a Tally deployment (goray.serve): a
+    ray.serve.handle.DeploymentHandle; await handle.Method.remote(args...)."""
+
+    Add: _ServeMethod_Tally_Add
+
+    History: _ServeMethod_Tally_History
+
+    def options(self, **options: _Any) -> _ServeHandle_Tally: ...
+
+
+class _ServeDeployment_Tally:
+    """Tally as a Ray Serve deployment (goray.serve.deployment): a
+    ray.serve.Deployment, whose bind() takes the constructor's arguments."""
+
+    def bind(self) -> _Application: ...
+
+    def options(self, **options: _Any) -> _ServeDeployment_Tally: ...
 
 
 class _LocalActor_Tally:

@@ -10,9 +10,43 @@ from builtins import tuple as _tuple
 from datetime import datetime as _datetime
 from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
+from collections.abc import Iterator as _Iterator
+from typing import Generic as _Generic, TypeVar as _TypeVar
+from collections.abc import AsyncIterator as _AsyncIterator, Generator as _Generator
 
 import ray as _ray
 from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
+from ray.serve import Application as _Application
+
+_T = _TypeVar("_T")
+
+
+class _ServeResponse(_Generic[_T]):
+    """What a Serve handle's call of a C++ method returns (goray.serve): at run time a
+    ray.serve.handle.DeploymentResponse (generic only in newer Rays: this class types it
+    on every supported one), whose result is _T."""
+
+    def result(self, *, timeout_s: _float | None = None) -> _T: ...
+
+    def __await__(self) -> _Generator[_Any, None, _T]: ...
+
+    def cancel(self) -> None: ...
+
+
+class _ServeResponseGenerator(_Generic[_T]):
+    """What a Serve handle's call of a C++ generator method returns, called with
+    handle.options(stream=True): at run time a ray.serve.handle.DeploymentResponseGenerator,
+    whose items are _T."""
+
+    def __iter__(self) -> _Iterator[_T]: ...
+
+    def __next__(self) -> _T: ...
+
+    def __aiter__(self) -> _AsyncIterator[_T]: ...
+
+    async def __anext__(self) -> _T: ...
+
+    def cancel(self) -> None: ...
 
 
 class _Task_Inherited:
@@ -87,6 +121,37 @@ class _ActorClass_Store:
         """Creates a Store actor and returns its handle."""
 
     def options(self, **options: _Any) -> _ActorClass_Store: ...
+
+    @_property
+    def __goray_serve__(self) -> _tuple[_ServeDeployment_Store, _ServeHandle_Store]:
+        """For type checkers: what goray.serve.deployment and goray.serve.handle make of it."""
+
+
+class _ServeMethod_Store_Get:
+    """Store.Get on a Serve handle (goray.serve)."""
+
+    def remote(self) -> _ServeResponse[_int]:
+        """Calls Store.Get."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Store_Get: ...
+
+
+class _ServeHandle_Store:
+    """A Serve handle to a Store deployment (goray.serve): a
+    ray.serve.handle.DeploymentHandle; await handle.Method.remote(args...)."""
+
+    Get: _ServeMethod_Store_Get
+
+    def options(self, **options: _Any) -> _ServeHandle_Store: ...
+
+
+class _ServeDeployment_Store:
+    """Store as a Ray Serve deployment (goray.serve.deployment): a
+    ray.serve.Deployment, whose bind() takes the constructor's arguments."""
+
+    def bind(self) -> _Application: ...
+
+    def options(self, **options: _Any) -> _ServeDeployment_Store: ...
 
 
 class _LocalActor_Store:

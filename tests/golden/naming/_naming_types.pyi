@@ -10,9 +10,43 @@ from builtins import tuple as _tuple
 from datetime import datetime as _datetime
 from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
+from collections.abc import Iterator as _Iterator
+from typing import Generic as _Generic, TypeVar as _TypeVar
+from collections.abc import AsyncIterator as _AsyncIterator, Generator as _Generator
 
 import ray as _ray
 from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
+from ray.serve import Application as _Application
+
+_T = _TypeVar("_T")
+
+
+class _ServeResponse(_Generic[_T]):
+    """What a Serve handle's call of a C++ method returns (goray.serve): at run time a
+    ray.serve.handle.DeploymentResponse (generic only in newer Rays: this class types it
+    on every supported one), whose result is _T."""
+
+    def result(self, *, timeout_s: _float | None = None) -> _T: ...
+
+    def __await__(self) -> _Generator[_Any, None, _T]: ...
+
+    def cancel(self) -> None: ...
+
+
+class _ServeResponseGenerator(_Generic[_T]):
+    """What a Serve handle's call of a C++ generator method returns, called with
+    handle.options(stream=True): at run time a ray.serve.handle.DeploymentResponseGenerator,
+    whose items are _T."""
+
+    def __iter__(self) -> _Iterator[_T]: ...
+
+    def __next__(self) -> _T: ...
+
+    def __aiter__(self) -> _AsyncIterator[_T]: ...
+
+    async def __anext__(self) -> _T: ...
+
+    def cancel(self) -> None: ...
 
 
 # C++ struct a::Item.
@@ -164,6 +198,59 @@ class _ActorClass_Counter:
 
     def options(self, **options: _Any) -> _ActorClass_Counter: ...
 
+    @_property
+    def __goray_serve__(self) -> _tuple[_ServeDeployment_Counter, _ServeHandle_Counter]:
+        """For type checkers: what goray.serve.deployment and goray.serve.handle make of it."""
+
+
+class _ServeMethod_Counter_close:
+    """Counter.close on a Serve handle (goray.serve)."""
+
+    def remote(self) -> _ServeResponse[_int]:
+        """Calls Counter.close."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Counter_close: ...
+
+
+class _ServeMethod_Counter_from_:
+    """Counter.from on a Serve handle (goray.serve)."""
+
+    def remote(self, in_: _int, /) -> _ServeResponse[_int]:
+        """Calls Counter.from."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Counter_from_: ...
+
+
+class _ServeMethod_Counter_Incr:
+    """Counter.Incr on a Serve handle (goray.serve)."""
+
+    def remote(self, by: _int) -> _ServeResponse[_int]:
+        """Calls Counter.Incr."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Counter_Incr: ...
+
+
+class _ServeHandle_Counter:
+    """A Serve handle to a Counter deployment (goray.serve): a
+    ray.serve.handle.DeploymentHandle; await handle.Method.remote(args...)."""
+
+    close: _ServeMethod_Counter_close
+
+    from_: _ServeMethod_Counter_from_
+
+    Incr: _ServeMethod_Counter_Incr
+
+    def options(self, **options: _Any) -> _ServeHandle_Counter: ...
+
+
+class _ServeDeployment_Counter:
+    """Counter as a Ray Serve deployment (goray.serve.deployment): a
+    ray.serve.Deployment, whose bind() takes the constructor's arguments."""
+
+    def bind(self) -> _Application: ...
+
+    def options(self, **options: _Any) -> _ServeDeployment_Counter: ...
+
 
 class _LocalActor_Counter:
     """A Counter actor in this process (a goray.LocalActor): closed by close(), at
@@ -227,6 +314,37 @@ class _ActorClass_Thing_:
         """Creates a Thing actor and returns its handle."""
 
     def options(self, **options: _Any) -> _ActorClass_Thing_: ...
+
+    @_property
+    def __goray_serve__(self) -> _tuple[_ServeDeployment_Thing_, _ServeHandle_Thing_]:
+        """For type checkers: what goray.serve.deployment and goray.serve.handle make of it."""
+
+
+class _ServeMethod_Thing__Get:
+    """Thing.Get on a Serve handle (goray.serve)."""
+
+    def remote(self) -> _ServeResponse[_int]:
+        """Calls Thing.Get."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Thing__Get: ...
+
+
+class _ServeHandle_Thing_:
+    """A Serve handle to a Thing deployment (goray.serve): a
+    ray.serve.handle.DeploymentHandle; await handle.Method.remote(args...)."""
+
+    Get: _ServeMethod_Thing__Get
+
+    def options(self, **options: _Any) -> _ServeHandle_Thing_: ...
+
+
+class _ServeDeployment_Thing_:
+    """Thing as a Ray Serve deployment (goray.serve.deployment): a
+    ray.serve.Deployment, whose bind() takes the constructor's arguments."""
+
+    def bind(self) -> _Application: ...
+
+    def options(self, **options: _Any) -> _ServeDeployment_Thing_: ...
 
 
 class _LocalActor_Thing_:

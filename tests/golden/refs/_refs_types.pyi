@@ -10,11 +10,45 @@ from builtins import tuple as _tuple
 from datetime import datetime as _datetime
 from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
+from collections.abc import Iterator as _Iterator
+from typing import Generic as _Generic, TypeVar as _TypeVar
+from collections.abc import AsyncIterator as _AsyncIterator, Generator as _Generator
 
 import ray as _ray
 from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
+from ray.serve import Application as _Application
 
 import goray as _goray
+
+_T = _TypeVar("_T")
+
+
+class _ServeResponse(_Generic[_T]):
+    """What a Serve handle's call of a C++ method returns (goray.serve): at run time a
+    ray.serve.handle.DeploymentResponse (generic only in newer Rays: this class types it
+    on every supported one), whose result is _T."""
+
+    def result(self, *, timeout_s: _float | None = None) -> _T: ...
+
+    def __await__(self) -> _Generator[_Any, None, _T]: ...
+
+    def cancel(self) -> None: ...
+
+
+class _ServeResponseGenerator(_Generic[_T]):
+    """What a Serve handle's call of a C++ generator method returns, called with
+    handle.options(stream=True): at run time a ray.serve.handle.DeploymentResponseGenerator,
+    whose items are _T."""
+
+    def __iter__(self) -> _Iterator[_T]: ...
+
+    def __next__(self) -> _T: ...
+
+    def __aiter__(self) -> _AsyncIterator[_T]: ...
+
+    async def __anext__(self) -> _T: ...
+
+    def cancel(self) -> None: ...
 
 
 class Job(_TypedDict, total=False):
@@ -178,6 +212,48 @@ class _ActorClass_Counter:
         """Creates a Counter actor and returns its handle."""
 
     def options(self, **options: _Any) -> _ActorClass_Counter: ...
+
+    @_property
+    def __goray_serve__(self) -> _tuple[_ServeDeployment_Counter, _ServeHandle_Counter]:
+        """For type checkers: what goray.serve.deployment and goray.serve.handle make of it."""
+
+
+class _ServeMethod_Counter_Incr:
+    """Counter.Incr on a Serve handle (goray.serve)."""
+
+    def remote(self, by: _int) -> _ServeResponse[_int]:
+        """Calls Counter.Incr."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Counter_Incr: ...
+
+
+class _ServeMethod_Counter_Absorb:
+    """Counter.Absorb on a Serve handle (goray.serve)."""
+
+    def remote(self, other: _Handle_Counter) -> _ServeResponse[_int]:
+        """Adds what another counter holds."""
+
+    def options(self, **options: _Any) -> _ServeMethod_Counter_Absorb: ...
+
+
+class _ServeHandle_Counter:
+    """A Serve handle to a Counter deployment (goray.serve): a
+    ray.serve.handle.DeploymentHandle; await handle.Method.remote(args...)."""
+
+    Incr: _ServeMethod_Counter_Incr
+
+    Absorb: _ServeMethod_Counter_Absorb
+
+    def options(self, **options: _Any) -> _ServeHandle_Counter: ...
+
+
+class _ServeDeployment_Counter:
+    """Counter as a Ray Serve deployment (goray.serve.deployment): a
+    ray.serve.Deployment, whose bind() takes the constructor's arguments."""
+
+    def bind(self, start: _int) -> _Application: ...
+
+    def options(self, **options: _Any) -> _ServeDeployment_Counter: ...
 
 
 class _LocalActor_Counter:
