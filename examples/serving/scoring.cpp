@@ -117,6 +117,9 @@ class GORAY_ACTOR Scorer {
   /// This replica's process id.
   int64_t Pid() const { return static_cast<int64_t>(getpid()); }
 
+  /// The id of the Ray node this replica runs on.
+  std::string Node() const { return goray::GetRuntimeContext().node_id; }
+
  private:
   void Check(const std::vector<double>& features) const {
     if (features.size() != weights_.size()) {

@@ -26,7 +26,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def cluster(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cluster")
     env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
-           "PATH": f"{BIN}:{os.environ.get('PATH', '')}"}
+           "PATH": f"{BIN}:{os.environ.get('PATH', '')}",
+           # Serve's proxy (on the head) sends requests to every replica, not only the
+           # head's: the Serve test needs node s's replica to serve.
+           "RAY_SERVE_PROXY_PREFER_LOCAL_NODE_ROUTING": "0"}
     port, dashboard = free_port(), free_port()
     log = open(tmp / "cluster.log", "w")
     process = subprocess.Popen([sys.executable, os.path.join(HERE, "cluster_node.py"), str(port), str(dashboard)],
@@ -132,3 +135,102 @@ def test_node_killed_mid_job_has_its_tasks_run_again_elsewhere(cluster, tmp_path
         assert finished[task][0] != node_c and finished[task][1] >= 2, (task, finished[task])
     print(f"node c ran tasks {sorted(on_c)} of {sorted(started)}; they ran again as",
           {task: f"attempt {finished[task][1]} on {finished[task][0][:8]}" for task in on_c})
+
+
+SCORING = os.path.join(os.path.dirname(os.path.dirname(HERE)), "build", "examples", "serving")
+SERVING_EXAMPLE = os.path.join(os.path.dirname(os.path.dirname(HERE)), "examples", "serving")
+
+
+def _post(url, body, timeout=30):
+    import json
+    import urllib.error
+    import urllib.request
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+    except OSError as error:  # a connection the dying replica's proxy route dropped
+        return 0, str(error)
+
+
+def _serve_status(cluster):
+    status = subprocess.run([os.path.join(BIN, "serve"), "status", "-a", cluster["dashboard"]],
+                            env=cluster["env"], capture_output=True, text=True, timeout=60)
+    return status.stdout[-3000:] + status.stderr[-2000:]
+
+
+def test_serve_deploy_spreads_a_cpp_deployment_and_replaces_a_killed_nodes_replica(cluster, tmp_path):
+    # `serve deploy` of examples/serving's C++ Scorer (config file, the dashboard's REST
+    # API) with two replicas, each needing 60 of a node's 100 "either": one on the head,
+    # one on node s. Node s is killed while requests flow; only requests in flight there
+    # may fail, and Serve starts its replica again on node t, added after.
+    pytest.importorskip("ray.serve")
+    answer = cluster["command"]("add node_s")
+    assert answer.startswith("ADDED node_s "), answer
+    node_s = answer.split()[2]
+    port = free_port()
+    config = tmp_path / "serve.yaml"
+    config.write_text(f"""\
+proxy_location: HeadOnly
+http_options: {{host: 127.0.0.1, port: {port}}}
+applications:
+  - name: model
+    route_prefix: /model
+    import_path: app:model
+    runtime_env:
+      env_vars:
+        GORAY_BIN_PATH: {SCORING}/libscoring.so
+        PYTHONPATH: {SCORING}:{SERVING_EXAMPLE}
+    deployments:
+      - name: Scorer
+        num_replicas: 2
+        ray_actor_options: {{num_cpus: 0, resources: {{either: 60}}}}
+""")
+    env = cluster["env"]
+    deployed = subprocess.run([os.path.join(BIN, "serve"), "deploy", "-a", cluster["dashboard"], str(config)],
+                              env=env, capture_output=True, text=True, timeout=120)
+    assert deployed.returncode == 0, deployed.stderr[-3000:]
+    url = f"http://127.0.0.1:{port}/model"
+    deadline = time.monotonic() + 180
+    nodes = set()
+    while len(nodes) < 2:  # both replicas up: the head's and node s's
+        assert time.monotonic() < deadline, f"replicas on {nodes} only; {_serve_status(cluster)}"
+        status, node = _post(url + "/Node", {})
+        if status == 200:
+            nodes.add(node)
+        else:
+            time.sleep(0.5)
+    assert node_s in nodes
+    assert _post(url + "/Score", {"features": [1, 2, 3]}) == (200, 1.75)
+
+    failed, served = [], 0
+    assert cluster["command"]("remove node_s") == "REMOVED node_s"
+    for _ in range(60):  # while Serve notices; the head's replica answers the rest
+        status, body = _post(url + "/Score", {"features": [1, 2, 3]})
+        if status == 200:
+            assert body == 1.75
+            served += 1
+        else:
+            failed.append((status, body))
+    print(f"after node s was killed: {served} served, {len(failed)} failed: {failed}")
+    assert served >= 55 and len(failed) <= 5, failed  # at most what was in flight there
+
+    answer = cluster["command"]("add node_t")
+    assert answer.startswith("ADDED node_t "), answer
+    node_t = answer.split()[2]
+    deadline = time.monotonic() + 180
+    nodes = set()
+    while node_t not in nodes:  # the replacement, on the node that can hold it
+        assert time.monotonic() < deadline, \
+            f"no replica on node t; replicas on {nodes}; {_serve_status(cluster)}"
+        status, node = _post(url + "/Node", {})
+        if status == 200:
+            nodes.add(node)
+        time.sleep(0.2)
+    subprocess.run([os.path.join(BIN, "serve"), "shutdown", "-a", cluster["dashboard"], "-y"],
+                   env=env, capture_output=True, text=True, timeout=120)
+    assert cluster["command"]("remove node_t") == "REMOVED node_t"
+
