@@ -255,6 +255,9 @@ RULES = [
     Rule(r"pip install 'goray-cpp\[serve\]'", COVERED, "pyproject.toml::serve = [\"ray[serve]\"]",
          "the extra the wheel declares (tests/python/test_serve_values.py checks it); pip "
          "resolves it against PyPI"),
+    Rule(r"serve deploy -a http://127\.0\.0\.1:8265 serve\.yaml", COVERED,
+         "tests/ray/test_cluster.py::def test_serve_deploy_spreads_a_cpp_deployment_and_replaces_a_killed_nodes_replica",
+         "needs a Ray cluster with its dashboard: the cluster test deploys such a file"),
     Rule(r"curl -d '\{\"features\": \[1, 2, 3\]\}' http://127\.0\.0\.1:8000/model/Score",
          COVERED, "examples/serving/main.py::(\"/model/Score\", {\"features\": [1, 2, 3]})",
          "needs a Serve application up: the example sends this request and checks its answer"),

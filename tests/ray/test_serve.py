@@ -40,6 +40,16 @@ def port(lib):
     serve.shutdown()
 
 
+@pytest.fixture(scope="module")
+def shared(port):
+    """One Scorer application for the tests that need no options of their own:
+    weights 0.5 and 2.0, no bias, HTTP bodies up to 4096 bytes."""
+    handle = serve.run(scorer(max_body_bytes=4096).bind([0.5, 2.0]), name="shared",
+                       route_prefix="/shared")
+    yield handle
+    serve.delete("shared")
+
+
 def scorer(**options):
     options.setdefault("ray_actor_options", NO_CPU)
     return goray.serve.deployment("Scorer", library=LIBRARY, **options)
@@ -66,13 +76,11 @@ def replica_pids(app):
                   if actor["ActorClassName"] == name and actor["State"] == "ALIVE")
 
 
-def test_handle_calls_run_the_cpp_object_inside_the_replica(port):
-    handle = serve.run(scorer().bind([0.5, 2.0], bias=0.25), name="inproc", route_prefix="/inproc")
-    assert handle.Score.remote([1.0, 1.0]).result() == 2.75
-    assert handle.Score.remote(features=[2.0, 0.0]).result() == 1.25  # keyword arguments
+def test_handle_calls_run_the_cpp_object_inside_the_replica(shared):
+    assert shared.Score.remote([1.0, 1.0]).result() == 2.5
+    assert shared.Score.remote(features=[2.0, 0.0]).result() == 1.0  # keyword arguments
     # In-process: the C++ object's pid is the replica's own (no second actor behind it).
-    assert [handle.Pid.remote().result()] == replica_pids("inproc")
-    serve.delete("inproc")
+    assert [shared.Pid.remote().result()] == replica_pids("shared")
 
 
 def test_user_config_reaches_reconfigure(port):
@@ -101,27 +109,25 @@ def test_a_batched_method_gets_the_gathered_requests_in_one_native_call(port):
     serve.delete("batch")
 
 
-def test_a_streaming_method_streams_through_handles_and_http(port):
-    handle = serve.run(scorer().bind([0.5, 2.0]), name="stream", route_prefix="/stream")
-    items = list(handle.options(stream=True).Explain.remote([1.0, 2.0]))
+def test_a_streaming_method_streams_through_handles_and_http(port, shared):
+    items = list(shared.options(stream=True).Explain.remote([1.0, 2.0]))
     assert items == ["feature 0: 0.500000", "feature 1: 4.000000", "bias: 0.000000"]
-    status, body = post(port, "/stream/Explain", {"features": [1.0, 2.0]})
+    status, body = post(port, "/shared/Explain", {"features": [1.0, 2.0]})
     assert status == 200 and [json.loads(line) for line in body.splitlines()] == items
-    status, body = post(port, "/stream/Explain", {"features": [1.0, 2.0]},
+    status, body = post(port, "/shared/Explain", {"features": [1.0, 2.0]},
                         {"Content-Type": "application/json", "Accept": "text/event-stream"})
     assert status == 200 and body.decode() == "".join(f"data: {json.dumps(item)}\n\n"
                                                       for item in items)
-    status, body = post(port, "/stream/Explain", {"features": [1.0]})  # thrown before its first item
+    status, body = post(port, "/shared/Explain", {"features": [1.0]})  # thrown before its first item
     assert status == 500 and json.loads(body)["type"] == "std::invalid_argument"
-    status, body = post(port, "/stream/Explain", {"features": [1.0, 2.0], "delay_ms": "x"})
+    status, body = post(port, "/shared/Explain", {"features": [1.0, 2.0], "delay_ms": "x"})
     assert status == 400 and json.loads(body)["error"] == "ArgumentError"
-    serve.delete("stream")
 
 
-def test_a_client_that_goes_away_cancels_the_cpp_generator(port):
-    handle = serve.run(scorer().bind([0.5, 2.0]), name="gone", route_prefix="/gone")
+def test_a_client_that_goes_away_cancels_the_cpp_generator(port, shared):
+    handle = shared
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    connection.request("POST", "/gone/Explain", body=json.dumps({"features": [1.0, 2.0],
+    connection.request("POST", "/shared/Explain", body=json.dumps({"features": [1.0, 2.0],
                                                                  "delay_ms": 5000}),
                        headers={"Content-Type": "application/json"})
     response = connection.getresponse()
@@ -132,16 +138,14 @@ def test_a_client_that_goes_away_cancels_the_cpp_generator(port):
     while handle.Streaming.remote().result() != 0:
         assert time.monotonic() < deadline, "the C++ generator outlived its client"
         time.sleep(0.2)
-    serve.delete("gone")
 
 
-def test_bad_requests_answer_4xx_or_500_and_the_replica_keeps_serving(port):
-    handle = serve.run(scorer(max_body_bytes=4096).bind([0.5, 2.0]), name="bad",
-                       route_prefix="/bad")
+def test_bad_requests_answer_4xx_or_500_and_the_replica_keeps_serving(port, shared):
+    handle = shared
     pid = handle.Pid.remote().result()
 
     def answer(path, body=b"", headers=None):
-        status, text = post(port, "/bad/" + path, body, headers)
+        status, text = post(port, "/shared/" + path, body, headers)
         return status, json.loads(text)
 
     status, body = answer("Score", b"{not json")
@@ -164,28 +168,25 @@ def test_bad_requests_answer_4xx_or_500_and_the_replica_keeps_serving(port):
     assert status == 415
     status, body = answer("Divide", {"a": 1, "b": 0})
     assert status == 500 and (body["type"], body["message"]) == ("std::domain_error", "division by zero")
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/bad/", timeout=60) as listing:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/shared/", timeout=60) as listing:
         methods = json.loads(listing.read())["methods"]
     assert methods["Score"] == {"parameters": ["features"], "streams": False}
     assert methods["Explain"]["streams"] is True
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/bad/Score", method="GET")
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/shared/Score", method="GET")
     with pytest.raises(urllib.error.HTTPError, match="405"):
         urllib.request.urlopen(request, timeout=60)
-    assert post(port, "/bad/Score", {"features": [1.0, 1.0]}) == (200, b"2.5")
+    assert post(port, "/shared/Score", {"features": [1.0, 1.0]}) == (200, b"2.5")
     assert handle.Pid.remote().result() == pid
-    serve.delete("bad")
 
 
-def test_an_array_arrives_as_raw_bytes_with_its_dtype(port):
+def test_an_array_arrives_as_raw_bytes_with_its_dtype(port, shared):
     import numpy
-    serve.run(scorer().bind([0.5, 2.0]), name="raw", route_prefix="/raw")
     raw = {"Content-Type": "application/octet-stream", "X-Goray-Dtype": "float64"}
-    assert post(port, "/raw/Score", numpy.array([1.0, 2.0]).tobytes(), raw) == (200, b"4.5")
-    status, body = post(port, "/raw/Score", b"\0" * 12, raw)
+    assert post(port, "/shared/Score", numpy.array([1.0, 2.0]).tobytes(), raw) == (200, b"4.5")
+    status, body = post(port, "/shared/Score", b"\0" * 12, raw)
     assert status == 400 and b"whole number of float64" in body
-    status, body = post(port, "/raw/Score", b"\0" * 16, {"Content-Type": "application/octet-stream"})
+    status, body = post(port, "/shared/Score", b"\0" * 16, {"Content-Type": "application/octet-stream"})
     assert status == 400 and b"X-Goray-Dtype" in body
-    serve.delete("raw")
 
 
 def test_a_failing_health_check_has_serve_replace_the_replica(port):
@@ -275,7 +276,7 @@ def test_a_replica_of_an_unknown_type_fails_to_start_with_its_reason(port):
                                          max_constructor_retry_count=1).bind(),
                   name="nobody", route_prefix="/nobody")
     message = serve.status().applications["nobody"].deployments["Nobody"].message
-    assert "unknown actor type 'Nobody'; known actor types: Scorer" in message
+    assert "unknown actor type 'Nobody'; known actor types: Gateway, Scorer" in message
     serve.delete("nobody")
 
 
