@@ -42,7 +42,8 @@ def test_parses_tasks_and_actor_types():
     assert fetcher.concurrency_groups == {"io": 2}
     assert fetcher.streams == frozenset({"Range"})
     assert fetcher.groups == {"Fetch": "io"}
-    assert traits.actors["Serial"] == _traits.ActorTraits()
+    assert fetcher.methods >= {"Range", "Fetch"}  # every method listed, named parameters or not
+    assert traits.actors["Serial"] == _traits.ActorTraits(methods=frozenset({"Incr"}))
 
 
 def test_lookups_and_defaults_for_unknown_names():
