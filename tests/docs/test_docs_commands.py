@@ -321,6 +321,9 @@ RULES = [
          "a benchmark (minutes: local calls under each CPython)"),
     Rule(r"\.venv/bin/python bench/scan_bench\.py", COVERED, "bench/scan_bench.py",
          "a benchmark"),
+    Rule(r"\.venv/bin/python bench/serve_soak\.py build/examples/serving/libscoring\.so "
+         r"build/examples/serving( --[\w-]+ [\d.]+)*", COVERED, "bench/serve_soak.py",
+         "a load test of Ray Serve with a crash injected (minutes)"),
     Rule(r"\.venv/bin/python bench/soak\.py( --[\w-]+( \d+| \w+)?)*", COVERED, "bench/soak.py",
          "a soak test of a million calls (minutes)"),
 ]
