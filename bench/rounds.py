@@ -4,6 +4,7 @@ per-round spread of their ratio, and the CPU time a round cost (this process, an
 whole local Ray session: a wall-clock ratio near 1.0 on 2 busy cores says little about
 which side does less work; CPU seconds do)."""
 
+import socket
 import time
 
 import psutil
@@ -60,3 +61,11 @@ class CpuMeter:
         result = function()
         after = self.read()
         return result, after[0] - before[0], after[1] - before[1]
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (for a server a benchmark starts there)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+

@@ -20,14 +20,13 @@ import collections
 import http.client
 import json
 import os
-import socket
 import statistics
 import sys
 import threading
 import time
 from typing import List
 
-from rounds import interleaved, spread
+from rounds import free_port, interleaved, spread
 
 STEPS = 20000  # bench_serve.cpp's kSteps
 BATCH = 16
@@ -66,12 +65,6 @@ def python_model():
             return Response(json.dumps(result).encode(), media_type="application/json")
 
     return PyModel
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 FEATURES = [0.1 * i for i in range(8)]

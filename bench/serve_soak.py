@@ -18,16 +18,11 @@ import collections
 import http.client
 import json
 import os
-import socket
 import sys
 import threading
 import time
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from rounds import free_port
 
 
 def replica_pids() -> dict:

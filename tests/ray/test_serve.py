@@ -3,7 +3,6 @@ on the session's Ray: handles, HTTP, batching, streaming, Serve's hooks, faults.
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,23 +17,20 @@ import goray  # noqa: E402
 import goray.serve  # noqa: E402
 from conftest import ROOT  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
+from loopback_ports import free_port  # noqa: E402
+
 SCORING = ROOT / "build" / "examples" / "serving"
 LIBRARY = str(SCORING / "libscoring.so")
 #: Replicas take no CPU of the session's four: the other tests' actors may hold them.
 NO_CPU = {"num_cpus": 0}
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def port(lib):
     if not os.path.isfile(LIBRARY):
         pytest.fail(f"{LIBRARY} is not built: run bash scripts/run-tests.sh")
-    chosen = _free_port()
+    chosen = free_port()
     serve.start(http_options={"host": "127.0.0.1", "port": chosen})
     yield chosen
     serve.shutdown()

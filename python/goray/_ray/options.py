@@ -131,11 +131,13 @@ def malloc_tuning() -> Dict[str, str]:
     return {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}
 
 
-def merge_goray_env(options: Dict[str, Any]) -> Dict[str, Any]:
+def merge_goray_env(options: Dict[str, Any], bin_path: Optional[str] = None) -> Dict[str, Any]:
     """A copy of `options` whose runtime_env.env_vars hold goray's variables (which
-    win over the caller's of the same name) and the malloc tuning (which does not)."""
+    win over the caller's of the same name; `bin_path` the library, default
+    $GORAY_BIN_PATH) and the malloc tuning (which does not)."""
     merged = dict(options)
     runtime_env = dict(merged.get("runtime_env") or {})
-    runtime_env["env_vars"] = {**malloc_tuning(), **(runtime_env.get("env_vars") or {}), **goray_env()}
+    runtime_env["env_vars"] = {**malloc_tuning(), **(runtime_env.get("env_vars") or {}),
+                               **goray_env(bin_path)}
     merged["runtime_env"] = runtime_env
     return merged

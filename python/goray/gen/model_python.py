@@ -331,21 +331,24 @@ def py_display(type_: str) -> str:
     return _ALIAS.sub(r"\1", type_)
 
 
+def _wrapped_result(result: Type, types: "PyTypes", value_cls: str, stream_cls: str) -> str:
+    """`value_cls[T]` of a result T, or for a generator `stream_cls[T]` of its items."""
+    if is_generator(result):
+        return f"{stream_cls}[{types.value(result['element'])}]"
+    return f"{value_cls}[{types.value(result)}]"
+
+
 def _serve_result(result: Type, types: "PyTypes") -> str:
     """What a Serve handle's call of a method returns: a response of its value, or (a
     generator, called with .options(stream=True)) a response generator of its items."""
-    if is_generator(result):
-        return f"_ServeResponseGenerator[{types.value(result['element'])}]"
-    return f"_ServeResponse[{types.value(result)}]"
+    return _wrapped_result(result, types, "_ServeResponse", "_ServeResponseGenerator")
 
 
 def _remote_result(result: Type, types: "PyTypes") -> str:
     """What a stub's .remote() returns: a ref of the local call's result, or for a
     generator a ray.ObjectRefGenerator, as the .pyi's generic subclass of it whose items
     are typed refs (Ray's class is not generic)."""
-    if is_generator(result):
-        return f"_ObjectRefGenerator[{types.value(result['element'])}]"
-    return f"_ray.ObjectRef[{types.value(result)}]"
+    return _wrapped_result(result, types, "_ray.ObjectRef", "_ObjectRefGenerator")
 
 
 def _short_names(qualified_names: List[str]) -> Dict[str, str]:

@@ -92,27 +92,18 @@ def _batched(batch: Optional[Mapping[str, BatchSpec]]) -> Tuple[Tuple[str, Batch
     return tuple(chosen)
 
 
-def _library_env(library: Optional[str]) -> Dict[str, str]:
-    from .._ray.options import goray_env
+def _with_library(ray_actor_options: Optional[Mapping[str, Any]], library: Optional[str]) -> Dict[str, Any]:
+    """ray_actor_options whose runtime_env holds goray's variables for the replicas: the
+    library (`library`, else $GORAY_BIN_PATH, as goray.init sets it) and the py-defs
+    file, over the caller's of the same names."""
+    from .._ray.options import merge_goray_env
     path = library if library is not None else os.environ.get("GORAY_BIN_PATH", "")
     if not path:
         raise GorayError("goray.serve.deployment: which library? Pass library='path/to/libapp.so' "
                          "or call goray.init(library) first (its GORAY_BIN_PATH is used)")
     if library is not None and not os.path.isabs(path) and os.path.exists(path):
         path = os.path.abspath(path)  # the replicas' working folder is not the driver's
-    return goray_env(bin_path=path)
-
-
-def _with_library(ray_actor_options: Optional[Mapping[str, Any]], library: Optional[str]) -> Dict[str, Any]:
-    """ray_actor_options whose runtime_env names the library for the replicas (goray's
-    variables win over the caller's of the same name)."""
-    from .._ray.options import malloc_tuning
-    options = dict(ray_actor_options or {})
-    runtime_env = dict(options.get("runtime_env") or {})
-    runtime_env["env_vars"] = {**malloc_tuning(), **(runtime_env.get("env_vars") or {}),
-                               **_library_env(library)}
-    options["runtime_env"] = runtime_env
-    return options
+    return merge_goray_env(dict(ray_actor_options or {}), bin_path=path)
 
 
 def _check_in_driver(spec: ReplicaSpec, path: str) -> None:

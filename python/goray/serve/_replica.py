@@ -169,12 +169,16 @@ class NativeReplica:
                     lock.release()
         return await asyncio.to_thread(self._call, name, args, kwargs)
 
+    def _positional(self, name: str, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tuple[Any, ...]:
+        """A call's arguments by position, keywords resolved by the method's parameters."""
+        if not kwargs:
+            return args
+        params = _traits.method_params(self._library, self._spec.type_name, name)
+        return _keywords.resolve(f"{self._spec.type_name}.{name}", params, args, kwargs)
+
     def _start_stream(self, name: str, args: Tuple[Any, ...],
                       kwargs: Dict[str, Any]) -> "_streams_local.LocalStream":
-        callee = f"{self._spec.type_name}.{name}"
-        if kwargs:
-            params = _traits.method_params(self._library, self._spec.type_name, name)
-            args = _keywords.resolve(callee, params, args, kwargs)
+        args = self._positional(name, args, kwargs)
         with self._lock:
             return _streams_local.method_stream(self._library, self._native.index,
                                                 self._spec.type_name, name, args, ahead=True)
@@ -246,7 +250,8 @@ class NativeReplica:
         batcher = serve.batch(**options)(gathered)
 
         async def method(*args: Any, **kwargs: Any) -> Any:
-            return await batcher(_one_element(type_name, name, self._library, args, kwargs))
+            return await batcher(_one_element(f"{type_name}.{name}",
+                                              self._positional(name, args, kwargs)))
 
         method.__name__ = method.__qualname__ = name
         return method
@@ -291,16 +296,12 @@ class NativeReplica:
         return f"<goray.serve replica of {self._spec.type_name}>"
 
 
-def _one_element(type_name: str, name: str, library: Any, args: Tuple[Any, ...],
-                 kwargs: Dict[str, Any]) -> Any:
-    """The one element a request to batched method `name` passes (by position or by
-    the name of the method's vector parameter)."""
-    if kwargs:
-        params = _traits.method_params(library, type_name, name)
-        args = _keywords.resolve(f"{type_name}.{name}", params, args, kwargs)
+def _one_element(callee: str, args: Tuple[Any, ...]) -> Any:
+    """The one element a request to batched method `callee` passes (its arguments by
+    position: the element, given by position or by the vector parameter's name)."""
     if len(args) != 1:
-        raise ArgumentError(f"{type_name}.{name}", None, "1 argument (one element of the "
-                            "batch)", f"{len(args)} arguments")
+        raise ArgumentError(callee, None, "1 argument (one element of the batch)",
+                            f"{len(args)} arguments")
     return args[0]
 
 
