@@ -105,6 +105,9 @@ def test_a_retried_run_makes_one_item_per_object_from_where_ray_takes_its_object
         pytest.fail("no object of the retry")
     assert any(len(group) > 2 for group in objects[:index])  # the first run grouped
     retried = objects[index:]
+    if len(retried[-1]) == 1:  # the end alone: the generator ended after its last batch went
+        assert retried[-1] == value_groups.end_mark(3000)
+        retried = retried[:-1]
     assert [len(group) for group in retried] == [2] * len(retried)
     assert [first_item(group) for group in retried] == list(range(index, 3000))
     order = value_groups.ItemOrder("CrashOnceMidStream")

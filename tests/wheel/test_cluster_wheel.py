@@ -221,7 +221,9 @@ def wait_for_nodes(python: Path, env: Dict[str, str], gcs: int, count: int,
         if "not 127.0.0.1" in result.stderr:
             pytest.fail(result.stderr[-2000:], pytrace=False)
         if result.returncode == 0:
-            ids = json.loads(result.stdout.strip().splitlines()[-1])
+            # The JSON line: Ray's own log lines may come after it on stdout at exit.
+            ids = json.loads(next(line for line in reversed(result.stdout.splitlines())
+                                  if line.startswith("{")))
             if len(ids) >= count:
                 return ids
         time.sleep(1)
