@@ -99,8 +99,9 @@ def main() -> int:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             connection.request("POST", "/soak/Crash", body=b"{}",
                                headers={"Content-Type": "application/json"})
-            crash_status = connection.getresponse().status
-            print(f"crash injected at {now:.0f} s: answered {crash_status}")
+            answer = connection.getresponse()
+            said = answer.read().decode("utf-8", "replace")
+            print(f"crash injected at {now:.0f} s: answered {answer.status} {said}")
         if crashed_at is not None and restarted_after is None and len(pids) == 2 \
                 and set(pids) - first_pids:
             restarted_after = now - crashed_at

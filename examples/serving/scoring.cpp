@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include "scoring.goray.h"  // goray-gen's wrappers: scoring::ScorerDeployment below
+
 /// What Serve's user_config carries to Reconfigure.
 struct ScorerConfig {
   double bias = 0.0;
@@ -147,7 +149,8 @@ class GORAY_ACTOR Scorer {
 
 /// A C++ ingress composing deployments: a score from the C++ Scorer deployment, then its
 /// words from a Python deployment (app.py's Describer), each found by its deployment
-/// and application names (goray::serve::Handle).
+/// and application names: the Scorer through its typed client (scoring::ScorerDeployment,
+/// generated), the Describer through goray::serve::Handle.
 class GORAY_ACTOR Gateway {
  public:
   /// The applications the Scorer and the Describer run in.
@@ -159,11 +162,31 @@ class GORAY_ACTOR Gateway {
 
   /// The features' score, in words.
   std::string Quote(std::vector<double> features) {
-    double score = scorer_.Call("Score", features).Get<double>();
+    // Typed: Score takes what Scorer::Score does and returns its double.
+    double score = scoring::ScorerDeployment(scorer_).Score(features);
     return describer_.Call("Describe", score).Get<std::string>();
   }
 
+  /// The Scorer's explanation of the features, its streamed lines joined.
+  std::string Explanation(std::vector<double> features) {
+    std::string text;
+    for (const std::string& line : scoring::ScorerDeployment(scorer_).Explain(features)) {
+      text += line + "\n";
+    }
+    return text;
+  }
+
+  /// The first line of a slow explanation; the stream is then dropped, which cancels it
+  /// (the Scorer's generator stops: its Streaming() count goes back down).
+  std::string FirstLine(std::vector<double> features, int64_t delay_ms) {
+    goray::serve::Stream<std::string> lines =
+        scoring::ScorerDeployment(scorer_).Explain(features, delay_ms);
+    return lines.Next().value_or("");
+  }
+
  private:
+  // The Scorer deployment; typed where it is used (scoring::ScorerDeployment, generated,
+  // is not declared yet when the scan reads this class: only function bodies may name it).
   goray::serve::Handle scorer_;
   goray::serve::Handle describer_;
 };

@@ -163,6 +163,18 @@ class Library:
         function.restype = ctypes.c_longlong
         return int(function())
 
+    def recover_crashes(self) -> bool:
+        """Turns on crash recovery (GorayRecoverCrashes, docs/protocol.md §14): the first
+        native crash inside a call raises :class:`~goray.errors.NativeCrash` from that
+        call, with its report, instead of ending the process, which must then be ended
+        soon. False when the library cannot (a GoRay library, an older goray one)."""
+        if not hasattr(self._dll, "GorayRecoverCrashes"):
+            return False
+        function = self._dll.GorayRecoverCrashes
+        function.argtypes = [ctypes.c_longlong]
+        function.restype = ctypes.c_longlong
+        return bool(function(1))
+
     def _enable_arrays(self) -> None:
         code, reply = self.execute(int(Py2Native.ENABLE_ARRAYS))
         if code:

@@ -88,6 +88,8 @@ class Code(enum.IntEnum):
     CANCELLED = 3
     OBJECT_REF_NOT_FOUND = 4
     PANIC = 5
+    #: goray extension (docs/protocol.md §14): a crash recovered in the call; text report
+    CRASHED = 6
 
 
 #: Commands sit in the low 10 bits of a Py2Native request word.

@@ -130,9 +130,11 @@ class NativeCrash(GorayError):
     (signal, task, pid/thread, backtrace), ``signal`` the signal's name ("SIGSEGV"),
     ``frames`` the backtrace's lines, ``task_id`` the Ray task's id (hex)."""
 
-    report: str = ""
-    task_id: str = ""
-    ray_message: str = ""
+    # (No class-level defaults: Ray's error for a task that raised this is an instance of
+    # this class too, and finds these on the cause only if the class has none.)
+    report: str
+    task_id: str
+    ray_message: str
 
     def __init__(self, report: str, task_id: str = "", ray_message: str = "") -> None:
         super().__init__(report)
@@ -260,6 +262,8 @@ def error_from_reply(code: int, payload: bytes, callee: str = "") -> GorayError:
     method called, used when the failure does not name one."""
     if code == Code.PANIC:
         error = error_from_failure(*read_failure(payload), callee=callee)
+    elif code == Code.CRASHED:
+        error = NativeCrash(bytes(payload).decode("utf-8", errors="replace"))
     else:
         error = GorayError(payload.decode("utf-8", errors="replace"))
     error.code = code

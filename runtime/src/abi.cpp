@@ -1,5 +1,5 @@
 // The exported C ABI (docs/protocol.md §1): Execute, FreeMemory, RegisterCallback, and our
-// extensions GorayProtocolVersion and GoraySetCrashReport (§14).
+// extensions GorayProtocolVersion, GoraySetCrashReport and GorayRecoverCrashes (§14).
 // The application's registry is built on the first Execute; concurrent early
 // calls wait for it (a function-local static).
 #include <atomic>
@@ -70,6 +70,26 @@ Reply EnableFeatures(std::string_view payload) {
   return TextReply(kSuccess, enabled);
 }
 
+// Handles one request with crash recovery on (GorayRecoverCrashes): a crash in it
+// becomes a kCrashed reply carrying the report.
+Reply HandleRecoverably(long long request, std::string_view payload) {
+  struct Call {
+    long long request;
+    std::string_view payload;
+    Reply reply;
+  } call{request, payload, {}};
+  bool finished = crash::RunRecoverable([](void* context) {
+    auto& call = *static_cast<Call*>(context);
+    try {
+      call.reply = Application::Get().Handle(call.request, call.payload);
+    } catch (...) {
+      call.reply = TextReply(kFailed, "goray: internal error while handling the request");
+    }
+  }, &call);
+  if (finished) return std::move(call.reply);
+  return TextReply(kCrashed, crash::RecoveredReport());
+}
+
 }  // namespace
 
 void InstallCallback(DriverCallback callback) {
@@ -107,6 +127,14 @@ GORAY_ABI void* Execute(long long request, void* in_data, long long in_len, long
                              in_data == nullptr || in_len < 0 ? 0 : static_cast<std::size_t>(in_len));
     if (RequestCommand(request) == kServeEnableFeatures) {
       reply = EnableFeatures(payload);
+    } else if (crash::Recovering()) {
+      reply = HandleRecoverably(request, payload);
+      // After a recovered crash nothing more is sent: a lock it left held could hang us.
+      if (reply.code == kCrashed) {
+        *ret_code = reply.code;
+        *out_len = static_cast<long long>(reply.body.size());
+        return reply.body.release();
+      }
     } else {
       reply = Application::Get().Handle(request, payload);
     }
@@ -137,3 +165,9 @@ GORAY_ABI void RegisterCallback(GorayDriverCallback callback) {
 GORAY_ABI long long GorayProtocolVersion() { return GORAY_PROTOCOL_VERSION; }
 
 GORAY_ABI void GoraySetCrashReport(const char* path) { goray::detail::crash::SetReportFile(path); }
+
+GORAY_ABI long long GorayRecoverCrashes(long long on) {
+  goray::detail::crash::Install();
+  goray::detail::crash::RecoverCrashes(on != 0);
+  return 1;
+}

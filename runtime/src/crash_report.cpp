@@ -4,6 +4,7 @@
 #include "crash_report.h"
 
 #include <fcntl.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -41,6 +42,7 @@ struct ThreadState {
   std::size_t name_length;
   char report_path[kPathLength];
   bool stack_checked;
+  sigjmp_buf* recover;  // RunRecoverable's landing point on this thread, or null
 };
 thread_local ThreadState t_state;
 
@@ -76,6 +78,15 @@ std::atomic<bool> g_have_exception{false};
 // never named one (best guess: the call that was running when it was started).
 char g_last_report_path[kPathLength];
 std::atomic_flag g_last_path_busy = ATOMIC_FLAG_INIT;
+
+// Recovery (RecoverCrashes): on, and whether the one recovery a process gets was used.
+std::atomic<bool> g_recover_on{false};
+std::atomic<bool> g_recovered{false};
+// The recovered crash's report, handed back by RecoveredReport.
+char g_recovered_report[16 * 1024];
+// Seconds a process that recovered from a crash lives at most (its owner is meant to
+// end it sooner): state a crash left behind, a lock held, must not keep it up for ever.
+constexpr unsigned kRecoveredLifetimeSeconds = 20;
 
 long ThreadId() { return static_cast<long>(::syscall(SYS_gettid)); }
 
@@ -119,7 +130,8 @@ int OpenReport(const char* path, char* temporary) {
   return ::open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 }
 
-void WriteReport(int signal, siginfo_t* info, void* context) {
+// `keep`: also copy the report into g_recovered_report.
+void WriteReport(int signal, siginfo_t* info, void* context, bool keep) {
   // This thread's file, else (a thread the user started) the last one named, if free.
   static char path[kPathLength];
   static char temporary[kPathLength];
@@ -130,7 +142,7 @@ void WriteReport(int signal, siginfo_t* info, void* context) {
   }
   int file = path[0] != '\0' ? OpenReport(path, temporary) : -1;
   {
-    Writer out(file);
+    Writer out(file, keep ? g_recovered_report : nullptr, keep ? sizeof g_recovered_report : 0);
     bool fault = info != nullptr && info->si_code > 0 && signal != SIGABRT;  // the kernel's
     out.Text("\ngoray: native crash: ").Text(SignalName(signal));
     if (fault) out.Text(" at address ").Hex(reinterpret_cast<std::uintptr_t>(info->si_addr));
@@ -190,8 +202,16 @@ void OnSignal(int signal, siginfo_t* info, void* context) {
                             !(alarm_action.sa_flags & SA_SIGINFO) &&
                             alarm_action.sa_handler == SIG_DFL;
     if (alarm_is_default) ::alarm(30);
-    WriteReport(signal, info, context);
-    if (alarm_is_default) ::alarm(0);
+    bool recover = t_state.recover != nullptr && g_recover_on.load() && !g_recovered.exchange(true);
+    WriteReport(signal, info, context, recover);
+    if (alarm_is_default) ::alarm(recover ? kRecoveredLifetimeSeconds : 0);
+    if (recover) {
+      // Back to the call's start (RunRecoverable): the frames in between are abandoned,
+      // their destructors unrun; the process is expected to end soon.
+      g_reporting_thread.store(0);
+      errno = saved_errno;
+      siglongjmp(*t_state.recover, signal);
+    }
   } else if (expected == self) {
     static const char kAgain[] = "goray: crashed again while writing the crash report\n";
     (void)!::write(STDERR_FILENO, kAgain, sizeof kAgain - 1);
@@ -291,6 +311,41 @@ void SetReportFile(const char* path) {
     CopyPath(g_last_report_path, path);
     g_last_path_busy.clear(std::memory_order_release);
   }
+}
+
+void RecoverCrashes(bool on) { g_recover_on.store(on); }
+
+bool RunRecoverable(void (*body)(void*), void* context) {
+  // Nothing below is changed between sigsetjmp and a jump back: plain locals stay valid.
+  sigjmp_buf* const outer = t_state.recover;
+  const char* const kind = t_state.kind;
+  const char* const name = t_state.name;
+  const std::size_t name_length = t_state.name_length;
+  sigjmp_buf landing;
+  // Not saving the signal mask keeps a call free of a syscall: the one signal the
+  // handler had blocked is unblocked by hand after a jump.
+  int signal = sigsetjmp(landing, 0);
+  if (signal != 0) {
+    t_state.recover = outer;
+    t_state.kind = kind;  // the scopes the jump skipped
+    t_state.name = name;
+    t_state.name_length = name_length;
+    sigset_t blocked;
+    ::sigemptyset(&blocked);
+    ::sigaddset(&blocked, signal);
+    ::pthread_sigmask(SIG_UNBLOCK, &blocked, nullptr);
+    return false;
+  }
+  t_state.recover = &landing;
+  body(context);
+  t_state.recover = outer;
+  return true;
+}
+
+bool Recovering() noexcept { return g_recover_on.load(std::memory_order_relaxed); }
+
+std::string_view RecoveredReport() noexcept {
+  return g_recovered.load() ? std::string_view(g_recovered_report) : std::string_view();
 }
 
 CallScope::CallScope(const char* kind, std::string_view name) noexcept

@@ -22,6 +22,21 @@ void PrepareThread();
 // driver names it per call on Ray (GoraySetCrashReport, docs/protocol.md §14).
 void SetReportFile(const char* path);
 
+// Recovery, for a process that answers for each call (a Serve replica, docs/serve.md):
+// with it on, the first fatal signal inside RunRecoverable on the crashing thread writes
+// its report as usual and then returns to RunRecoverable instead of ending the process.
+// The process's state may be broken (locks held, destructors unrun): its owner must end
+// it soon; SIGALRM's default action ends it after 20 s if it does not. A second crash,
+// and a crash outside RunRecoverable, end the process as without recovery.
+void RecoverCrashes(bool on);
+bool Recovering() noexcept;
+
+// Runs body(context): true when it returned, false when a crash was recovered in it.
+bool RunRecoverable(void (*body)(void*), void* context);
+
+// The recovered crash's report (as written to stderr), or "" before one.
+std::string_view RecoveredReport() noexcept;
+
 // While alive, a crash on this thread names `kind` ("task", "method", ...) and `name`
 // (which must outlive the scope). Scopes nest.
 class CallScope {

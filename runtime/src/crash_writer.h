@@ -13,6 +13,11 @@ namespace goray::detail::crash {
 class Writer {
  public:
   explicit Writer(int file) : file_(file) {}
+  // Also keeps a copy of what is written in `into` (at most `capacity` - 1 bytes, then a
+  // NUL), for a report that is handed back rather than only printed.
+  Writer(int file, char* into, std::size_t capacity) : file_(file), copy_(into), copy_capacity_(capacity) {
+    if (copy_ != nullptr && copy_capacity_ > 0) copy_[0] = '\0';
+  }
   ~Writer() { Flush(); }
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
@@ -56,6 +61,7 @@ class Writer {
   void Flush() {
     WriteAll(STDERR_FILENO);
     if (file_ >= 0) WriteAll(file_);
+    KeepCopy();
     used_ = 0;
   }
 
@@ -69,7 +75,19 @@ class Writer {
     }
   }
 
+  void KeepCopy() {
+    if (copy_ == nullptr || copy_capacity_ == 0) return;
+    std::size_t room = copy_capacity_ - 1 - copied_;
+    std::size_t n = used_ < room ? used_ : room;
+    std::memcpy(copy_ + copied_, buffer_, n);
+    copied_ += n;
+    copy_[copied_] = '\0';
+  }
+
   int file_;
+  char* copy_ = nullptr;
+  std::size_t copy_capacity_ = 0;
+  std::size_t copied_ = 0;
   char buffer_[1024];
   std::size_t used_ = 0;
 };

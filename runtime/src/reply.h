@@ -18,6 +18,9 @@ enum ReturnCode : long long {
   kCancelled = 3,
   kObjectRefNotFound = 4,
   kPanic = 5,
+  // goray extension (docs/protocol.md §14): a crash recovered with GorayRecoverCrashes;
+  // the body is its report.
+  kCrashed = 6,
 };
 
 struct Reply {

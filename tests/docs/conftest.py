@@ -14,7 +14,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 VENV = REPO / ".venv"
-C_ABI = {"Execute", "FreeMemory", "RegisterCallback", "GorayProtocolVersion", "GoraySetCrashReport"}
+C_ABI = {"Execute", "FreeMemory", "RegisterCallback", "GorayProtocolVersion", "GoraySetCrashReport",
+         "GorayRecoverCrashes"}
 
 
 def run_shell(commands: List[str], cwd: Path, env: Optional[Dict[str, str]] = None,

@@ -258,6 +258,13 @@ RULES = [
     Rule(r"serve deploy -a http://127\.0\.0\.1:8265 serve\.yaml", COVERED,
          "tests/ray/test_cluster.py::def test_serve_deploy_spreads_a_cpp_deployment_and_replaces_a_killed_nodes_replica",
          "needs a Ray cluster with its dashboard: the cluster test deploys such a file"),
+    Rule(r"export GORAY_BIN_PATH=\$PWD/build/libscoring\.so PYTHONPATH=\$PWD:\$PWD/build", COVERED,
+         "tests/ray/test_serve.py::\"GORAY_BIN_PATH\": LIBRARY, \"PYTHONPATH\"",
+         "the environment test_serve's serve run test gives the command"),
+    Rule(r"serve run --address 127\.0\.0\.1:6379 --runtime-env-json .* app:model", COVERED,
+         "tests/ray/test_serve.py::def test_serve_run_deploys_a_modules_cpp_application",
+         "needs a running Ray: test_serve runs it on the session's Ray (its address, "
+         "--non-blocking, its own name and prefix)"),
     Rule(r"curl -d '\{\"features\": \[1, 2, 3\]\}' http://127\.0\.0\.1:8000/model/Score",
          COVERED, "examples/serving/main.py::(\"/model/Score\", {\"features\": [1, 2, 3]})",
          "needs a Serve application up: the example sends this request and checks its answer"),

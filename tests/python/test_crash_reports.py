@@ -77,6 +77,8 @@ def test_each_signal_in_an_in_process_call_is_reported(raytest_lib, kind):
     assert result.returncode == -KINDS[kind][0], result.stderr
     where = "on a thread running no goray call" if kind == "thread" else "in task CrashTask"
     check_report(result.stderr, kind, where)
+    # Its last line ends: a shell's "Segmentation fault" starts a line of its own.
+    assert result.stderr.endswith(")\n") and result.stderr.count("goray: native crash") == 1
     if kind == "terminate":
         assert ("goray: std::terminate: uncaught exception of type std::runtime_error: "
                 "raytest: thrown through noexcept") in result.stderr
@@ -149,3 +151,48 @@ def test_rays_errors_get_the_report_their_task_left(tmp_path, monkeypatch):
     assert crashes.attach(plain, "cd34") is plain
     other = ray.exceptions.GetTimeoutError()
     assert crashes.attach(other, "ab12") is other
+
+
+# ---- Recovery (GorayRecoverCrashes, docs/protocol.md §14): what a Serve replica uses ----
+
+RECOVER = """
+import sys, goray
+lib = goray.load_library(sys.argv[1])
+assert lib.recover_crashes()
+try:
+    goray.golang_local_run_task("CrashTask", "none")  # a C++ exception: as ever
+except goray.NativeError as error:
+    print("exception", error.type, flush=True)
+for kind in sys.argv[2:]:
+    try:
+        goray.golang_local_run_task("CrashTask", kind)
+    except goray.NativeCrash as crash:
+        print("recovered", crash.signal, crash.frames[0].split()[1], flush=True)
+print("alive", flush=True)
+"""
+
+
+@pytest.mark.parametrize("kind", ["segv", "abort", "terminate", "fpe"])
+def test_a_recovered_crash_raises_native_crash_from_its_call_and_the_process_goes_on(
+        raytest_lib, kind):
+    result = run_child(RECOVER, raytest_lib, kind)
+    assert result.returncode == 0, result.stderr
+    signum, function, _ = KINDS[kind]
+    lines = result.stdout.splitlines()
+    assert lines[0] == "exception std::invalid_argument", result.stdout
+    assert lines[-2] == f"recovered {signal.Signals(signum).name} {function}", result.stdout
+    assert lines[-1] == "alive"
+    check_report(result.stderr, kind, "in task CrashTask")  # stderr has the report as ever
+
+
+def test_only_the_first_crash_is_recovered_and_a_second_ends_the_process(raytest_lib):
+    result = run_child(RECOVER, raytest_lib, "segv", "abort")
+    assert result.returncode == -signal.SIGABRT, result.stdout + result.stderr
+    assert "recovered SIGSEGV CrashSegv" in result.stdout
+    assert "alive" not in result.stdout
+
+
+def test_a_crash_on_a_thread_outside_any_call_is_not_recovered(raytest_lib):
+    result = run_child(RECOVER, raytest_lib, "thread")
+    assert result.returncode == -signal.SIGSEGV, result.stdout + result.stderr
+    assert "recovered" not in result.stdout

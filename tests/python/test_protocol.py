@@ -21,8 +21,9 @@ def test_command_numbers():
     assert p.OUT_OF_BAND_VERSION == 6
     assert [int(r) for r in p.Record] == [1, 2, 3, 4, 5, 6]
     assert p.Native2Py.EXE_PYTHON_REMOTE_TASK == 16
-    assert [int(c) for c in p.Code] == list(range(6))
+    assert [int(c) for c in p.Code] == list(range(7))
     assert p.Code.PANIC == 5
+    assert p.Code.CRASHED == 6  # a goray extension, only after GorayRecoverCrashes (§14)
 
 
 def test_request_word():

@@ -22,6 +22,7 @@ from loopback_ports import free_port  # noqa: E402
 
 SCORING = ROOT / "build" / "examples" / "serving"
 LIBRARY = str(SCORING / "libscoring.so")
+SERVING_EXAMPLE = ROOT / "examples" / "serving"  # app.py
 #: Replicas take no CPU of the session's four: the other tests' actors may hold them.
 NO_CPU = {"num_cpus": 0}
 
@@ -202,22 +203,41 @@ def test_a_failing_health_check_has_serve_replace_the_replica(port):
     serve.delete("health")
 
 
-def test_a_native_crash_answers_500_and_serve_restarts_the_replica(port):
-    handle = serve.run(scorer().bind([1.0, 1.0]), name="crash", route_prefix="/crash")
-    pid = handle.Pid.remote().result()
-    started = time.monotonic()
-    status, _ = post(port, "/crash/Crash", {})
-    assert status == 500 and time.monotonic() - started < 30  # never a hang
+def wait_for_a_new_replica(handle, pid):
+    """The pid of the replica Serve started in place of the one with `pid`."""
     deadline = time.monotonic() + 60
     while True:
         try:
-            if handle.Pid.remote().result(timeout_s=10) != pid:
-                break
+            now = handle.Pid.remote().result(timeout_s=10)
+            if now != pid:
+                return now
         except Exception:  # noqa: BLE001 - the replica being replaced
             pass
         assert time.monotonic() < deadline, "Serve did not restart the crashed replica"
         time.sleep(0.5)
+
+
+def test_a_native_crash_answers_500_naming_it_and_serve_restarts_the_replica(port):
+    handle = serve.run(scorer().bind([1.0, 1.0]), name="crash", route_prefix="/crash")
+    pid = handle.Pid.remote().result()
+    started = time.monotonic()
+    status, body = post(port, "/crash/Crash", {})
+    assert time.monotonic() - started < 30  # never a hang
+    assert status == 500, body
+    answer = json.loads(body)
+    assert answer["error"] == "NativeCrash" and answer["signal"] == "SIGSEGV", answer
+    assert answer["message"].startswith("native crash: SIGSEGV (segmentation fault)"), answer
+    assert f"in method Scorer.Crash, pid {pid}" in answer["message"], answer
+    pid = wait_for_a_new_replica(handle, pid)
     assert post(port, "/crash/Score", {"features": [1.0, 2.0]}) == (200, b"3.0")
+
+    # Through a handle: goray.NativeCrash, with the report's frames.
+    with pytest.raises(goray.NativeCrash) as crash:
+        handle.Crash.remote().result(timeout_s=30)
+    assert crash.value.signal == "SIGSEGV" and "in method Scorer.Crash" in crash.value.report
+    assert any("Crash" in frame for frame in crash.value.frames), crash.value.report
+    wait_for_a_new_replica(handle, pid)
+    assert handle.Score.remote([2.0, 2.0]).result() == 4.0
     serve.delete("crash")
 
 
@@ -288,15 +308,49 @@ def test_a_cpp_ingress_composes_cpp_and_python_deployments(port):
         def Describe(self, score):
             return f"score {score:.2f}"
 
-    serve.run(scorer().bind([1.0, 1.0]), name="cppmodel", route_prefix="/cppmodel")
+    model = serve.run(scorer().bind([1.0] * 4), name="cppmodel", route_prefix="/cppmodel")
     serve.run(Describer.bind(), name="pywords", route_prefix="/pywords")
     gateway = goray.serve.deployment("Gateway", library=LIBRARY, ray_actor_options=NO_CPU)
     handle = serve.run(gateway.bind("cppmodel", "pywords"), name="cppgate", route_prefix="/cppgate")
-    assert handle.Quote.remote([1.0, 2.0]).result() == "score 3.00"  # C++ -> C++, then Python
-    assert post(port, "/cppgate/Quote", {"features": [1.0, 2.0]}) == (200, b'"score 3.00"')
+    row = [1.0, 2.0, 0.0, 0.0]
+    assert handle.Quote.remote(row).result() == "score 3.00"  # C++ -> C++, then Python
+    assert post(port, "/cppgate/Quote", {"features": row}) == (200, b'"score 3.00"')
     # A failure on the far side reaches the C++ caller as an exception, and its caller so.
     status, body = post(port, "/cppgate/Quote", {"features": [1.0]})
-    assert status == 500 and "expected 2 features, received 1" in json.loads(body)["message"]
+    assert status == 500 and "expected 4 features, received 1" in json.loads(body)["message"]
+
+    # A stream read from C++ (the typed client's Explain: a goray::serve::Stream).
+    assert handle.Explanation.remote(row).result() == (
+        "feature 0: 1.000000\nfeature 1: 2.000000\nfeature 2: 0.000000\nfeature 3: 0.000000\n"
+        "bias: 0.000000\n")
+    # A stream C++ drops after its first item is cancelled: the Scorer's generator stops
+    # at its next co_yield, 1.5 s later (an item's delay), not after all items (4.5 s).
+    assert handle.FirstLine.remote(row, 1500).result() == "feature 0: 1.000000"
+    deadline = time.monotonic() + 3.0
+    while model.Streaming.remote().result() != 0:
+        assert time.monotonic() < deadline, "the dropped stream's C++ generator ran on"
+        time.sleep(0.1)
     for app in ("cppgate", "pywords", "cppmodel"):
         serve.delete(app)
 
+
+
+def test_serve_run_deploys_a_modules_cpp_application(port):
+    # docs/serve.md "Deploying": `serve run module:app` from a shell, on the running Ray,
+    # the library and the modules named by the environment, as a user would.
+    import ray
+    env = {**os.environ, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0",
+           "GORAY_BIN_PATH": LIBRARY, "PYTHONPATH": f"{SCORING}:{SERVING_EXAMPLE}"}
+    runtime_env = {"env_vars": {"PYTHONPATH": env["PYTHONPATH"]}}
+    serve_cli = os.path.join(os.path.dirname(sys.executable), "serve")
+    ran = subprocess.run([serve_cli, "run", "--non-blocking", "-a", ray.get_runtime_context().gcs_address,
+                          "--name", "ran", "--route-prefix", "/ran",
+                          "--runtime-env-json", json.dumps(runtime_env), "app:model"],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    try:
+        assert post(port, "/ran/Score", {"features": [1.0, 2.0, 3.0]}) == (200, b"1.75")
+        status, body = post(port, "/ran/Divide", {"a": 1, "b": 0})
+        assert status == 500 and json.loads(body)["type"] == "std::domain_error"
+    finally:
+        serve.delete("ran")

@@ -32,6 +32,9 @@ FAILING = {
     # A graph node of another type than the parameter's, and a bound call submitted.
     "wrong_node_type": ("void f(typesapp::CounterHandle c, goray::Graph& g) "
                         "{ auto node = c.Incr(g.Input<double>()).Bind(g); }", "Incr"),
+    # The typed Serve client (docs/serve.md): an argument that does not convert.
+    "serve_non_converting": ('void f(typesapp::CounterDeployment d) { auto n = d.Incr("one"); }',
+                             "Incr"),
     "node_submitted": ("void f(typesapp::CounterHandle c, goray::Graph& g) "
                        "{ auto future = c.Incr(g.Input<int64_t>()).Remote(); }", "Remote"),
 }

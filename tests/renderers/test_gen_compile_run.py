@@ -59,8 +59,8 @@ def test_only_the_c_abi_is_exported(built_apps, library):
     result = run(["nm", "-D", "--defined-only", str(built_apps[library])])
     assert result.returncode == 0, result.stderr
     symbols = sorted(line.split()[-1] for line in result.stdout.splitlines() if line.strip())
-    assert symbols == ["Execute", "FreeMemory", "GorayProtocolVersion", "GoraySetCrashReport",
-                       "RegisterCallback"]
+    assert symbols == ["Execute", "FreeMemory", "GorayProtocolVersion", "GorayRecoverCrashes",
+                       "GoraySetCrashReport", "RegisterCallback"]
 
 
 def test_stubs_are_written_to_stubs_dir_and_generated_code_to_the_binary_dir(built_apps):

@@ -106,6 +106,7 @@ class CppActor:
     name: str
     ident: str                    # the builder function: NAME::Counter(1)
     handle: str                   # the typed handle class: NAME::CounterHandle
+    deployment: str               # the typed Serve client class: NAME::CounterDeployment
     class_name: str               # "::Counter"
     registration: str             # the factory expression AddActor gets
     construction: CppCallable
@@ -427,6 +428,7 @@ class _CppBuilder:
         task_idents = [namespace.claim(task["name"]) for task in idl["tasks"]]
         actor_idents = [namespace.claim(actor["name"]) for actor in idl["actors"]]
         handle_idents = [namespace.claim(ident + "Handle") for ident in actor_idents]
+        deployment_idents = [namespace.claim(ident + "Deployment") for ident in actor_idents]
         self.handles = {actor["name"]: f"::{cpp_identifier(self.name)}::{handle}"
                         for actor, handle in zip(idl["actors"], handle_idents)}
 
@@ -437,7 +439,8 @@ class _CppBuilder:
                 f"{task['owner']}::{task['name']}", task["result"], task["doc"],
                 call=_member_call(task["owner"], task["name"], task["static"])))
         actors = []
-        for actor, ident, handle in zip(idl["actors"], actor_idents, handle_idents):
+        for actor, ident, handle, deployment in zip(idl["actors"], actor_idents, handle_idents,
+                                                    deployment_idents):
             construction = actor["construction"]
             if construction["kind"] == "factory":
                 registration = f"&{construction['owner']}::{construction['function']}"
@@ -472,7 +475,8 @@ class _CppBuilder:
                     f"{actor['class']}::{method['name']}", method["result"], method["doc"],
                     call=method["name"], self_type=actor["class"]))
             actors.append(CppActor(
-                name=actor["name"], ident=ident, handle=handle, class_name=actor["class"],
+                name=actor["name"], ident=ident, handle=handle, deployment=deployment,
+                class_name=actor["class"],
                 registration=registration, construction=builder, methods=methods,
                 doc=_doc_lines(actor["doc"]), wrapped=builder.wrapped,
                 not_wrapped_because=builder.not_wrapped_because,

@@ -24,9 +24,10 @@ import os
 from typing import Any, Dict, Mapping, Optional, Protocol, Tuple, TypeVar, Union, overload
 
 from ..errors import GorayError
+from ._from_cpp import StreamingCall, call
 from ._replica import HOOKS, Batch, NativeReplica, ReplicaSpec, replica_class
 
-__all__ = ["deployment", "handle", "call", "Batch", "NativeReplica", "ServeTyped", "DEFAULT_MAX_BODY_BYTES"]
+__all__ = ["deployment", "handle", "call", "StreamingCall", "Batch", "NativeReplica", "ServeTyped", "DEFAULT_MAX_BODY_BYTES"]
 
 _D = TypeVar("_D", covariant=True)
 _H = TypeVar("_H", covariant=True)
@@ -192,21 +193,4 @@ def handle(actor_class: Any, deployment_handle: Any, /) -> Any:
     Returns the handle itself."""
     _type_name(actor_class)
     return deployment_handle
-
-
-_handles: Dict[Tuple[str, str], Any] = {}
-
-
-def call(app: str, deployment: str, method: str, timeout_s: float, /, *args: Any) -> Any:
-    """Calls `method` of deployment `deployment` in Serve application `app` and waits
-    for its result, at most `timeout_s` seconds (negative: no limit): what C++ code's
-    goray::serve::Handle runs (goray/serve.h), in the process the C++ code runs in. The
-    deployment's handle is made once per process."""
-    serve = _serve()
-    key = (app, deployment)
-    found = _handles.get(key)
-    if found is None:
-        found = _handles[key] = serve.get_deployment_handle(deployment, app_name=app)
-    bound = found if method == "__call__" else getattr(found, method)
-    return bound.remote(*args).result(timeout_s=None if timeout_s < 0 else timeout_s)
 

@@ -12,7 +12,9 @@ text/event-stream, else one JSON value per line (application/x-ndjson).
 Errors answer with a JSON body {"error": kind, "message": text, ...}: a request goray
 cannot read 400 (415 for a body type it does not know, 413 past the size limit), a
 bad argument (goray's ArgumentError) 400, an unknown method 404, another verb than
-POST 405, a C++ exception 500 with its type and message. The replica keeps serving.
+POST 405, a C++ exception 500 with its type and message; a native crash 500 with the
+crash report's first lines (the replica then ends and Serve replaces it; calls that
+reach it meanwhile 503). Otherwise the replica keeps serving.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, AsyncIterator, Dict, List, Optional, Tuple
 
-from ..errors import ArgumentError, GorayError, NativeError, UnknownNameError
+from ..errors import ArgumentError, GorayError, NativeCrash, NativeError, UnknownNameError
 from ._values import RequestError, call_arguments, json_bytes, query_arguments, raw_array
 
 #: The replica object (_replica.NativeReplica, which imports this module: not named here).
@@ -57,10 +59,23 @@ def error_body(error: BaseException, type_name: str) -> Tuple[int, Dict[str, Any
     if isinstance(error, NativeError):
         return 500, {"error": "NativeError", "type": error.type, "message": error.message,
                      "task": error.task}
+    if isinstance(error, NativeCrash):
+        return 500, {"error": "NativeCrash", "signal": error.signal,
+                     "message": crash_summary(error.report)}
+    if type(error).__name__ == "ReplicaCrashed":  # (_replica's: that module imports this one)
+        return 503, {"error": "ReplicaCrashed", "message": str(error)}
     if isinstance(error, GorayError):
         return 500, {"error": type(error).__name__, "message": str(error)}
     return 500, {"error": type(error).__name__,
                  "message": f"{type_name}: {type(error).__name__}: {error}"}
+
+
+def crash_summary(report: str) -> str:
+    """A crash report's first two lines as one ("native crash: SIGSEGV (...) at address
+    0x0; in method Scorer.Crash, pid 12, thread 12"); the backtrace stays in the replica's
+    log."""
+    lines = [line.strip().removeprefix("goray: ") for line in report.strip().splitlines()[:2]]
+    return "; ".join(line for line in lines if line) or "a native crash"
 
 
 def _response(status: int, body: Any, media_type: str = JSON) -> Any:

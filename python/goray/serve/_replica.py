@@ -11,12 +11,20 @@ Calls into a type that is not thread-safe (no GORAY_THREADSAFE) are serialized b
 lock, as Ray serializes its actor's methods; Serve runs sync methods in a thread pool.
 A streaming method's items are read in batches, each under the lock, so that a slow
 reader does not hold the instance between items.
+
+A native crash in a call (SIGSEGV, abort) is recovered in the call (GorayRecoverCrashes,
+docs/protocol.md §14): the call raises NativeCrash with the report, so its caller gets a
+500 naming the crash; the replica then refuses calls and ends its process a moment
+later, and Serve starts a new one. Calls that reach it meanwhile wait for that end (so
+the router, seeing them queued, sends the rest elsewhere) rather than fail fast.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -24,9 +32,9 @@ from typing import Any, AsyncIterator, Callable, Dict, FrozenSet, List, Optional
 
 from .. import _keywords, _local, _streams_local, _traits
 from .._ray import bodies
-from ..errors import ArgumentError, GorayError, UnknownNameError
+from ..errors import ArgumentError, GorayError, NativeCrash, UnknownNameError
 
-__all__ = ["Batch", "ReplicaSpec", "NativeReplica", "replica_class", "HOOKS"]
+__all__ = ["Batch", "ReplicaSpec", "NativeReplica", "ReplicaCrashed", "replica_class", "HOOKS"]
 
 #: A method whose calls typically take less than this many seconds is called on Serve's
 #: event loop for an HTTP request (a thread's hand-off costs more than the call).
@@ -35,6 +43,16 @@ INLINE_BELOW_S = 0.0005
 #: The C++ method names a deployment calls for Serve's hooks when the class has them
 #: (each can be renamed, or turned off with "", in goray.serve.deployment).
 HOOKS = {"reconfigure": "Reconfigure", "check_health": "CheckHealth"}
+
+
+#: Seconds a replica lives on after a recovered native crash: time for the crashed
+#: call's answer to reach its caller before the process ends (Serve then replaces it).
+EXIT_AFTER_CRASH_S = 0.5
+
+
+class ReplicaCrashed(GorayError):
+    """A call that reached a replica after its native code crashed: the replica is
+    ending, and Serve starts another (HTTP 503; a retry reaches a live replica)."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +128,8 @@ class NativeReplica:
         self._lock: Any = contextlib.nullcontext() if traits.thread_safe else threading.Lock()
         self._typical: Dict[str, float] = {}  # method -> its calls' typical seconds
         self._closed = False
+        self._crash: Optional[NativeCrash] = None
+        library.recover_crashes()
         batched = dict(spec.batched)
         for name in batched:
             self._check_method(name, "batched")
@@ -143,11 +163,39 @@ class NativeReplica:
         with self._lock:
             return self._timed(name, args, kwargs)
 
-    def _timed(self, name: str, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
+    def _refuse_if_crashed(self, wait: bool = True) -> None:
+        """After a crash: waits (on a thread of its own) for the process's end, which
+        fails this call as one in flight on a dead replica; ReplicaCrashed if it lives on."""
+        if self._crash is not None:
+            if wait:
+                time.sleep(4 * EXIT_AFTER_CRASH_S)
+            first = self._crash.report.splitlines()[0] if self._crash.report else "a native crash"
+            raise ReplicaCrashed(f"{self._spec.type_name}: this replica is restarting after "
+                                 f"{first.removeprefix('goray: ')}")
+
+    def _crashed(self, crash: NativeCrash) -> None:
+        """A call's native code crashed and was recovered: the process's state may be
+        broken, so it ends shortly (after the crashed call's answer has gone out)."""
+        if self._crash is not None:
+            return
+        self._crash = crash
+        print(f"goray.serve: the replica of {self._spec.type_name} ends in "
+              f"{EXIT_AFTER_CRASH_S:g} s after a native crash; Serve starts another",
+              file=sys.stderr, flush=True)
+        timer = threading.Timer(EXIT_AFTER_CRASH_S, os._exit, (70,))  # (EX_SOFTWARE)
+        timer.daemon = True
+        timer.start()
+
+    def _timed(self, name: str, args: Tuple[Any, ...], kwargs: Dict[str, Any],
+               wait: bool = True) -> Any:
         """The call, its time kept as a moving average (for _call_async's choice)."""
+        self._refuse_if_crashed(wait)
         started = time.perf_counter()
         try:
             return self._native.call(name, *args, **kwargs)
+        except NativeCrash as crash:
+            self._crashed(crash)
+            raise
         finally:
             took = time.perf_counter() - started
             typical = self._typical.get(name)
@@ -158,13 +206,16 @@ class NativeReplica:
         typically takes under INLINE_BELOW_S and the instance is free, as a Python
         deployment's async method computes in place; else in a thread, so that a long
         C++ call does not hold the loop."""
+        if self._crash is not None:  # (waiting for the end off the loop: it sends answers)
+            await asyncio.sleep(4 * EXIT_AFTER_CRASH_S)
+            self._refuse_if_crashed(wait=False)
         if self._typical.get(name, INLINE_BELOW_S) < INLINE_BELOW_S:
             lock = self._lock
             if isinstance(lock, contextlib.nullcontext):
-                return self._timed(name, args, kwargs)
+                return self._timed(name, args, kwargs, wait=False)
             if lock.acquire(blocking=False):
                 try:
-                    return self._timed(name, args, kwargs)
+                    return self._timed(name, args, kwargs, wait=False)
                 finally:
                     lock.release()
         return await asyncio.to_thread(self._call, name, args, kwargs)
@@ -180,12 +231,22 @@ class NativeReplica:
                       kwargs: Dict[str, Any]) -> "_streams_local.LocalStream":
         args = self._positional(name, args, kwargs)
         with self._lock:
-            return _streams_local.method_stream(self._library, self._native.index,
-                                                self._spec.type_name, name, args, ahead=True)
+            self._refuse_if_crashed()
+            try:
+                return _streams_local.method_stream(self._library, self._native.index,
+                                                    self._spec.type_name, name, args, ahead=True)
+            except NativeCrash as crash:
+                self._crashed(crash)
+                raise
 
     def _next_batch(self, stream: "_streams_local.LocalStream") -> List[Any]:
         with self._lock:
-            return stream.next_batch()
+            self._refuse_if_crashed()
+            try:
+                return stream.next_batch()
+            except NativeCrash as crash:
+                self._crashed(crash)
+                raise
 
     async def _items(self, stream: "_streams_local.LocalStream") -> AsyncIterator[Any]:
         """The items of a started stream, read in batches off the event loop; closing
@@ -199,7 +260,7 @@ class NativeReplica:
                 for item in batch:
                     yield item
         finally:
-            if not stream.closed:
+            if not stream.closed and self._crash is None:
                 # The read in flight (if any) finished before its thread returned; the
                 # lock keeps the close from running beside another batch.
                 with self._lock:
@@ -279,6 +340,7 @@ class NativeReplica:
         unhealthy when it throws or returns false."""
         if self._closed:
             raise GorayError(f"{self._spec.type_name}: the replica's native instance is closed")
+        self._refuse_if_crashed()
         method = self._hooks["check_health"]
         if method is not None and self._call(method, (), {}) is False:
             raise GorayError(f"{self._spec.type_name}.{method} returned false: unhealthy")
@@ -286,8 +348,8 @@ class NativeReplica:
     def __del__(self) -> None:
         """Serve's graceful shutdown (and garbage collection): the C++ destructor runs
         once, after the calls in flight."""
-        if getattr(self, "_closed", True):
-            return
+        if getattr(self, "_closed", True) or self._crash is not None:
+            return  # (after a crash the destructor would run on broken state)
         self._closed = True
         with self._lock:
             self._native.close()

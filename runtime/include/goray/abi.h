@@ -17,3 +17,6 @@ GORAY_ABI long long GorayProtocolVersion();
 // Not part of GoRay's ABI either (docs/protocol.md §14): the file this thread's crash
 // report goes to, for the calls it runs from now on ("" or NULL: stderr only).
 GORAY_ABI void GoraySetCrashReport(const char* path);
+// Nor this (§14): with `on`, a crash inside an Execute call becomes that call's reply
+// (code 6, the report) instead of ending the process, once; returns 1.
+GORAY_ABI long long GorayRecoverCrashes(long long on);

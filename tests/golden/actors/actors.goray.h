@@ -28,6 +28,7 @@
 // ---- includes --------------------------------------------------------------------------
 #include <goray/goray.h>
 #include <goray/detail/typed_call.h>  // the call objects and constraints the wrappers use
+#include <goray/serve.h>  // the typed Serve clients of the actor types
 
 #include <array>
 #include <string_view>
@@ -85,6 +86,27 @@ template <class A0 = double, class A1 = ::std::string>
       "Accumulator", ::std::forward<A0>(start), ::std::forward<A1>(name));
 }
 
+// A Ray Serve deployment of Accumulator, called from C++ (docs/serve.md, "From C++"): the
+// methods above with the same arguments, each waiting for its result (a generator's: a
+// goray::serve::Stream of its items). actors::AccumulatorDeployment("Deployment", "app").
+class AccumulatorDeployment : public ::goray::serve::Handle {
+ public:
+  using ::goray::serve::Handle::Handle;
+  explicit AccumulatorDeployment(::goray::serve::Handle handle) : ::goray::serve::Handle(::std::move(handle)) {}
+
+  template <class A0 = double>
+    requires ::goray::detail::ArgFor<double, A0>
+  [[nodiscard]] auto Add(A0&& x) const {
+    return CallTyped<::goray::Future<double>, ::goray::detail::Stored<double, A0>>(
+        "Add", ::std::forward<A0>(x));
+  }
+
+  [[nodiscard]] auto Total() const {
+    return CallTyped<::goray::Future<double>>(
+        "Total");
+  }
+};
+
 // A handle to an actor of type Pinger (::Pinger); from actors::Pinger(...).Remote(),
 // or from any goray::ActorHandle of that type: actors::PingerHandle(goray::GetActor("name")).
 class PingerHandle : public ::goray::ActorHandle {
@@ -111,6 +133,20 @@ class PingerHandle : public ::goray::ActorHandle {
   return ::goray::detail::ActorCall<::actors::PingerHandle>(
       "Pinger");
 }
+
+// A Ray Serve deployment of Pinger, called from C++ (docs/serve.md, "From C++"): the
+// methods above with the same arguments, each waiting for its result (a generator's: a
+// goray::serve::Stream of its items). actors::PingerDeployment("Deployment", "app").
+class PingerDeployment : public ::goray::serve::Handle {
+ public:
+  using ::goray::serve::Handle::Handle;
+  explicit PingerDeployment(::goray::serve::Handle handle) : ::goray::serve::Handle(::std::move(handle)) {}
+
+  [[nodiscard]] auto Ping() const {
+    return CallTyped<::goray::Future<>>(
+        "Ping");
+  }
+};
 
 /// A dog.
 // A handle to an actor of type Dog (::zoo::Animal); from actors::Dog(...).Remote(),
@@ -156,6 +192,32 @@ template <class A0 = ::std::string>
       "Dog", ::std::forward<A0>(sound));
 }
 
+// A Ray Serve deployment of Dog, called from C++ (docs/serve.md, "From C++"): the
+// methods above with the same arguments, each waiting for its result (a generator's: a
+// goray::serve::Stream of its items). actors::DogDeployment("Deployment", "app").
+class DogDeployment : public ::goray::serve::Handle {
+ public:
+  using ::goray::serve::Handle::Handle;
+  explicit DogDeployment(::goray::serve::Handle handle) : ::goray::serve::Handle(::std::move(handle)) {}
+
+  [[nodiscard]] auto Speak() const {
+    return CallTyped<::goray::Future<::std::string>>(
+        "Speak");
+  }
+
+  template <class A0 = ::std::string>
+    requires ::goray::detail::ArgFor<::std::string, A0>
+  [[nodiscard]] auto Rename(A0&& name) const {
+    return CallTyped<::goray::Future<>, ::goray::detail::Stored<::std::string, A0>>(
+        "Rename", ::std::forward<A0>(name));
+  }
+
+  [[nodiscard]] auto Name() const {
+    return CallTyped<::goray::Future<::std::string>>(
+        "Name");
+  }
+};
+
 /// An animal that speaks.
 // A handle to an actor of type Cat (::zoo::Animal); from actors::Cat(...).Remote(),
 // or from any goray::ActorHandle of that type: actors::CatHandle(goray::GetActor("name")).
@@ -198,6 +260,32 @@ class CatHandle : public ::goray::ActorHandle {
       "Cat");
 }
 
+// A Ray Serve deployment of Cat, called from C++ (docs/serve.md, "From C++"): the
+// methods above with the same arguments, each waiting for its result (a generator's: a
+// goray::serve::Stream of its items). actors::CatDeployment("Deployment", "app").
+class CatDeployment : public ::goray::serve::Handle {
+ public:
+  using ::goray::serve::Handle::Handle;
+  explicit CatDeployment(::goray::serve::Handle handle) : ::goray::serve::Handle(::std::move(handle)) {}
+
+  [[nodiscard]] auto Speak() const {
+    return CallTyped<::goray::Future<::std::string>>(
+        "Speak");
+  }
+
+  template <class A0 = ::std::string>
+    requires ::goray::detail::ArgFor<::std::string, A0>
+  [[nodiscard]] auto Rename(A0&& name) const {
+    return CallTyped<::goray::Future<>, ::goray::detail::Stored<::std::string, A0>>(
+        "Rename", ::std::forward<A0>(name));
+  }
+
+  [[nodiscard]] auto Name() const {
+    return CallTyped<::goray::Future<::std::string>>(
+        "Name");
+  }
+};
+
 // A handle to an actor of type Tally (::zoo::Counter); from actors::Tally(...).Remote(),
 // or from any goray::ActorHandle of that type: actors::TallyHandle(goray::GetActor("name")).
 class TallyHandle : public ::goray::ActorHandle {
@@ -226,5 +314,19 @@ template <class A0 = int64_t>
   return ::goray::detail::ActorCall<::actors::TallyHandle, ::goray::detail::Stored<int64_t, A0>>(
       "Tally", ::std::forward<A0>(start));
 }
+
+// A Ray Serve deployment of Tally, called from C++ (docs/serve.md, "From C++"): the
+// methods above with the same arguments, each waiting for its result (a generator's: a
+// goray::serve::Stream of its items). actors::TallyDeployment("Deployment", "app").
+class TallyDeployment : public ::goray::serve::Handle {
+ public:
+  using ::goray::serve::Handle::Handle;
+  explicit TallyDeployment(::goray::serve::Handle handle) : ::goray::serve::Handle(::std::move(handle)) {}
+
+  [[nodiscard]] auto Count() const {
+    return CallTyped<::goray::Future<int64_t>>(
+        "Count");
+  }
+};
 
 }  // namespace actors

@@ -28,6 +28,7 @@
 // ---- includes --------------------------------------------------------------------------
 #include <goray/goray.h>
 #include <goray/detail/typed_call.h>  // the call objects and constraints the wrappers use
+#include <goray/serve.h>  // the typed Serve clients of the actor types
 
 #include <array>
 #include <string_view>
@@ -90,5 +91,21 @@ template <class A0 = int64_t>
   return ::goray::detail::ActorCall<::app::CounterHandle, ::goray::detail::Stored<int64_t, A0>>(
       "Counter", ::std::forward<A0>(n));
 }
+
+// A Ray Serve deployment of Counter, called from C++ (docs/serve.md, "From C++"): the
+// methods above with the same arguments, each waiting for its result (a generator's: a
+// goray::serve::Stream of its items). app::CounterDeployment("Deployment", "app").
+class CounterDeployment : public ::goray::serve::Handle {
+ public:
+  using ::goray::serve::Handle::Handle;
+  explicit CounterDeployment(::goray::serve::Handle handle) : ::goray::serve::Handle(::std::move(handle)) {}
+
+  template <class A0 = int64_t>
+    requires ::goray::detail::ArgFor<int64_t, A0>
+  [[nodiscard]] auto Incr(A0&& by) const {
+    return CallTyped<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
+        "Incr", ::std::forward<A0>(by));
+  }
+};
 
 }  // namespace app

@@ -28,6 +28,7 @@
 // ---- includes --------------------------------------------------------------------------
 #include <goray/goray.h>
 #include <goray/detail/typed_call.h>  // the call objects and constraints the wrappers use
+#include <goray/serve.h>  // the typed Serve clients of the actor types
 
 #include <array>
 #include <string_view>
@@ -196,5 +197,26 @@ template <class A0 = ::goray::Array<double>>
   return ::goray::detail::ActorCall<::arrays::HistogramHandle, ::goray::detail::Stored<::goray::Array<double>, A0>>(
       "Histogram", ::std::forward<A0>(edges));
 }
+
+// A Ray Serve deployment of Histogram, called from C++ (docs/serve.md, "From C++"): the
+// methods above with the same arguments, each waiting for its result (a generator's: a
+// goray::serve::Stream of its items). arrays::HistogramDeployment("Deployment", "app").
+class HistogramDeployment : public ::goray::serve::Handle {
+ public:
+  using ::goray::serve::Handle::Handle;
+  explicit HistogramDeployment(::goray::serve::Handle handle) : ::goray::serve::Handle(::std::move(handle)) {}
+
+  template <class A0 = ::goray::Array<double>>
+    requires ::goray::detail::ArgFor<::goray::Array<double>, A0>
+  [[nodiscard]] auto Add(A0&& values) const {
+    return CallTyped<::goray::Future<>, ::goray::detail::Stored<::goray::Array<double>, A0>>(
+        "Add", ::std::forward<A0>(values));
+  }
+
+  [[nodiscard]] auto Counts() const {
+    return CallTyped<::goray::Future<::goray::Array<uint64_t>>>(
+        "Counts");
+  }
+};
 
 }  // namespace arrays

@@ -28,6 +28,7 @@
 // ---- includes --------------------------------------------------------------------------
 #include <goray/goray.h>
 #include <goray/detail/typed_call.h>  // the call objects and constraints the wrappers use
+#include <goray/serve.h>  // the typed Serve clients of the actor types
 
 #include <array>
 #include <string_view>
@@ -196,6 +197,55 @@ template <class A0 = ::std::string>
       "Fetcher", ::std::forward<A0>(base_url));
 }
 
+// A Ray Serve deployment of Fetcher, called from C++ (docs/serve.md, "From C++"): the
+// methods above with the same arguments, each waiting for its result (a generator's: a
+// goray::serve::Stream of its items). concurrency::FetcherDeployment("Deployment", "app").
+class FetcherDeployment : public ::goray::serve::Handle {
+ public:
+  using ::goray::serve::Handle::Handle;
+  explicit FetcherDeployment(::goray::serve::Handle handle) : ::goray::serve::Handle(::std::move(handle)) {}
+
+  template <class A0 = ::std::string>
+    requires ::goray::detail::ArgFor<::std::string, A0>
+  [[nodiscard]] auto Fetch(A0&& path) const {
+    return CallTyped<::goray::Future<::std::string>, ::goray::detail::Stored<::std::string, A0>>(
+        "Fetch", ::std::forward<A0>(path));
+  }
+
+  template <class A0 = ::std::string>
+    requires ::goray::detail::ArgFor<::std::string, A0>
+  [[nodiscard]] auto Score(A0&& text) const {
+    return CallTyped<::goray::Future<double>, ::goray::detail::Stored<::std::string, A0>>(
+        "Score", ::std::forward<A0>(text));
+  }
+
+  template <class A0 = ::std::string>
+    requires ::goray::detail::ArgFor<::std::string, A0>
+  [[nodiscard]] auto Lines(A0&& path) const {
+    return StreamTyped<::goray::Future<::std::string>, ::goray::detail::Stored<::std::string, A0>>(
+        "Lines", ::std::forward<A0>(path));
+  }
+
+  template <class A0 = int64_t>
+    requires ::goray::detail::ArgFor<int64_t, A0>
+  [[nodiscard]] auto Items(A0&& count) const {
+    return StreamTyped<::goray::Future<::feeds::Item>, ::goray::detail::Stored<int64_t, A0>>(
+        "Items", ::std::forward<A0>(count));
+  }
+
+  [[nodiscard]] auto Fetched() const {
+    return CallTyped<::goray::Future<int64_t>>(
+        "Fetched");
+  }
+
+  template <class A0 = int64_t>
+    requires ::goray::detail::ArgFor<int64_t, A0>
+  [[nodiscard]] auto Page(A0&& number) const {
+    return CallTyped<::goray::Future<::std::string>, ::goray::detail::Stored<int64_t, A0>>(
+        "Page", ::std::forward<A0>(number));
+  }
+};
+
 /// Runs its methods on any number of threads at once.
 // A handle to an actor of type Pool (::feeds::Pool); from concurrency::Pool(...).Remote(),
 // or from any goray::ActorHandle of that type: concurrency::PoolHandle(goray::GetActor("name")).
@@ -226,6 +276,22 @@ class PoolHandle : public ::goray::ActorHandle {
   return ::goray::detail::ActorCall<::concurrency::PoolHandle>(
       "Pool");
 }
+
+// A Ray Serve deployment of Pool, called from C++ (docs/serve.md, "From C++"): the
+// methods above with the same arguments, each waiting for its result (a generator's: a
+// goray::serve::Stream of its items). concurrency::PoolDeployment("Deployment", "app").
+class PoolDeployment : public ::goray::serve::Handle {
+ public:
+  using ::goray::serve::Handle::Handle;
+  explicit PoolDeployment(::goray::serve::Handle handle) : ::goray::serve::Handle(::std::move(handle)) {}
+
+  template <class A0 = int64_t>
+    requires ::goray::detail::ArgFor<int64_t, A0>
+  [[nodiscard]] auto Work(A0&& iterations) const {
+    return CallTyped<::goray::Future<double>, ::goray::detail::Stored<int64_t, A0>>(
+        "Work", ::std::forward<A0>(iterations));
+  }
+};
 
 /// Counts without locks: not thread-safe.
 // A handle to an actor of type Tally (::feeds::Tally); from concurrency::Tally(...).Remote(),
@@ -264,5 +330,26 @@ class TallyHandle : public ::goray::ActorHandle {
   return ::goray::detail::ActorCall<::concurrency::TallyHandle>(
       "Tally");
 }
+
+// A Ray Serve deployment of Tally, called from C++ (docs/serve.md, "From C++"): the
+// methods above with the same arguments, each waiting for its result (a generator's: a
+// goray::serve::Stream of its items). concurrency::TallyDeployment("Deployment", "app").
+class TallyDeployment : public ::goray::serve::Handle {
+ public:
+  using ::goray::serve::Handle::Handle;
+  explicit TallyDeployment(::goray::serve::Handle handle) : ::goray::serve::Handle(::std::move(handle)) {}
+
+  template <class A0 = int64_t>
+    requires ::goray::detail::ArgFor<int64_t, A0>
+  [[nodiscard]] auto Add(A0&& n) const {
+    return CallTyped<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
+        "Add", ::std::forward<A0>(n));
+  }
+
+  [[nodiscard]] auto History() const {
+    return StreamTyped<::goray::Future<int64_t>>(
+        "History");
+  }
+};
 
 }  // namespace concurrency

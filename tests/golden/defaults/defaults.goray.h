@@ -28,6 +28,7 @@
 // ---- includes --------------------------------------------------------------------------
 #include <goray/goray.h>
 #include <goray/detail/typed_call.h>  // the call objects and constraints the wrappers use
+#include <goray/serve.h>  // the typed Serve clients of the actor types
 
 #include <array>
 #include <string_view>
@@ -186,6 +187,26 @@ template <class A0 = ::std::string, class A1 = int64_t>
       "Box", ::std::forward<A0>(label), ::std::forward<A1>(size));
 }
 
+// A Ray Serve deployment of Box, called from C++ (docs/serve.md, "From C++"): the
+// methods above with the same arguments, each waiting for its result (a generator's: a
+// goray::serve::Stream of its items). defaults::BoxDeployment("Deployment", "app").
+class BoxDeployment : public ::goray::serve::Handle {
+ public:
+  using ::goray::serve::Handle::Handle;
+  explicit BoxDeployment(::goray::serve::Handle handle) : ::goray::serve::Handle(::std::move(handle)) {}
+
+  [[nodiscard]] auto Describe() const {
+    return CallTyped<::goray::Future<::std::string>>(
+        "Describe");
+  }
+  template <class A0 = ::std::string>
+    requires ::goray::detail::ArgFor<::std::string, A0>
+  [[nodiscard]] auto Describe(A0&& prefix) const {
+    return CallTyped<::goray::Future<::std::string>, ::goray::detail::Stored<::std::string, A0>>(
+        "Describe", ::std::forward<A0>(prefix));
+  }
+};
+
 // A handle to an actor of type Counter (::Counter); from defaults::Counter(...).Remote(),
 // or from any goray::ActorHandle of that type: defaults::CounterHandle(goray::GetActor("name")).
 class CounterHandle : public ::goray::ActorHandle {
@@ -224,5 +245,25 @@ template <class A0 = int64_t>
   return ::goray::detail::ActorCall<::defaults::CounterHandle, ::goray::detail::Stored<int64_t, A0>>(
       "Counter", ::std::forward<A0>(n));
 }
+
+// A Ray Serve deployment of Counter, called from C++ (docs/serve.md, "From C++"): the
+// methods above with the same arguments, each waiting for its result (a generator's: a
+// goray::serve::Stream of its items). defaults::CounterDeployment("Deployment", "app").
+class CounterDeployment : public ::goray::serve::Handle {
+ public:
+  using ::goray::serve::Handle::Handle;
+  explicit CounterDeployment(::goray::serve::Handle handle) : ::goray::serve::Handle(::std::move(handle)) {}
+
+  [[nodiscard]] auto Incr() const {
+    return CallTyped<::goray::Future<int64_t>>(
+        "Incr");
+  }
+  template <class A0 = int64_t>
+    requires ::goray::detail::ArgFor<int64_t, A0>
+  [[nodiscard]] auto Incr(A0&& by) const {
+    return CallTyped<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
+        "Incr", ::std::forward<A0>(by));
+  }
+};
 
 }  // namespace defaults

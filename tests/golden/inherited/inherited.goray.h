@@ -28,6 +28,7 @@
 // ---- includes --------------------------------------------------------------------------
 #include <goray/goray.h>
 #include <goray/detail/typed_call.h>  // the call objects and constraints the wrappers use
+#include <goray/serve.h>  // the typed Serve clients of the actor types
 
 #include <array>
 #include <string_view>
@@ -105,5 +106,19 @@ class StoreHandle : public ::goray::ActorHandle {
   return ::goray::detail::ActorCall<::inherited::StoreHandle>(
       "Store");
 }
+
+// A Ray Serve deployment of Store, called from C++ (docs/serve.md, "From C++"): the
+// methods above with the same arguments, each waiting for its result (a generator's: a
+// goray::serve::Stream of its items). inherited::StoreDeployment("Deployment", "app").
+class StoreDeployment : public ::goray::serve::Handle {
+ public:
+  using ::goray::serve::Handle::Handle;
+  explicit StoreDeployment(::goray::serve::Handle handle) : ::goray::serve::Handle(::std::move(handle)) {}
+
+  [[nodiscard]] auto Get() const {
+    return CallTyped<::goray::Future<int64_t>>(
+        "Get");
+  }
+};
 
 }  // namespace inherited

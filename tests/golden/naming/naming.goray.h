@@ -28,6 +28,7 @@
 // ---- includes --------------------------------------------------------------------------
 #include <goray/goray.h>
 #include <goray/detail/typed_call.h>  // the call objects and constraints the wrappers use
+#include <goray/serve.h>  // the typed Serve clients of the actor types
 
 #include <array>
 #include <string_view>
@@ -203,6 +204,34 @@ class CounterHandle_ : public ::goray::ActorHandle {
       "Counter");
 }
 
+// A Ray Serve deployment of Counter, called from C++ (docs/serve.md, "From C++"): the
+// methods above with the same arguments, each waiting for its result (a generator's: a
+// goray::serve::Stream of its items). naming::CounterDeployment("Deployment", "app").
+class CounterDeployment : public ::goray::serve::Handle {
+ public:
+  using ::goray::serve::Handle::Handle;
+  explicit CounterDeployment(::goray::serve::Handle handle) : ::goray::serve::Handle(::std::move(handle)) {}
+
+  [[nodiscard]] auto close() const {
+    return CallTyped<::goray::Future<int64_t>>(
+        "close");
+  }
+
+  template <class A0 = int64_t>
+    requires ::goray::detail::ArgFor<int64_t, A0>
+  [[nodiscard]] auto from(A0&& in) const {
+    return CallTyped<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
+        "from", ::std::forward<A0>(in));
+  }
+
+  template <class A0 = int64_t>
+    requires ::goray::detail::ArgFor<int64_t, A0>
+  [[nodiscard]] auto Incr(A0&& by) const {
+    return CallTyped<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
+        "Incr", ::std::forward<A0>(by));
+  }
+};
+
 // A handle to an actor of type Thing (::Thing); from naming::Thing_(...).Remote(),
 // or from any goray::ActorHandle of that type: naming::Thing_Handle(goray::GetActor("name")).
 class Thing_Handle : public ::goray::ActorHandle {
@@ -229,5 +258,19 @@ class Thing_Handle : public ::goray::ActorHandle {
   return ::goray::detail::ActorCall<::naming::Thing_Handle>(
       "Thing");
 }
+
+// A Ray Serve deployment of Thing, called from C++ (docs/serve.md, "From C++"): the
+// methods above with the same arguments, each waiting for its result (a generator's: a
+// goray::serve::Stream of its items). naming::Thing_Deployment("Deployment", "app").
+class Thing_Deployment : public ::goray::serve::Handle {
+ public:
+  using ::goray::serve::Handle::Handle;
+  explicit Thing_Deployment(::goray::serve::Handle handle) : ::goray::serve::Handle(::std::move(handle)) {}
+
+  [[nodiscard]] auto Get() const {
+    return CallTyped<::goray::Future<int64_t>>(
+        "Get");
+  }
+};
 
 }  // namespace naming

@@ -30,6 +30,7 @@
 // ---- includes --------------------------------------------------------------------------
 #include <goray/goray.h>
 #include <goray/detail/typed_call.h>  // the call objects and constraints the wrappers use
+#include <goray/serve.h>  // the typed Serve clients of the actor types
 
 #include <array>
 #include <string_view>
@@ -84,5 +85,19 @@ class ClockHandle : public ::goray::ActorHandle {
   return ::goray::detail::ActorCall<::project::ClockHandle>(
       "Clock");
 }
+
+// A Ray Serve deployment of Clock, called from C++ (docs/serve.md, "From C++"): the
+// methods above with the same arguments, each waiting for its result (a generator's: a
+// goray::serve::Stream of its items). project::ClockDeployment("Deployment", "app").
+class ClockDeployment : public ::goray::serve::Handle {
+ public:
+  using ::goray::serve::Handle::Handle;
+  explicit ClockDeployment(::goray::serve::Handle handle) : ::goray::serve::Handle(::std::move(handle)) {}
+
+  [[nodiscard]] auto Tick() const {
+    return CallTyped<::goray::Future<int64_t>>(
+        "Tick");
+  }
+};
 
 }  // namespace project

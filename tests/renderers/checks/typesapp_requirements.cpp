@@ -88,3 +88,17 @@ static_assert(std::is_same_v<decltype(typesapp::Divide(1, 2).Remote()),
 static_assert(std::is_same_v<decltype(typesapp::Nothing().Remote()), goray::Future<>>);
 static_assert(std::is_same_v<decltype(typesapp::Counter(1).Remote()), Counter>);
 static_assert(std::is_base_of_v<goray::ActorHandle, Counter>);
+
+// The typed Serve client of a C++ deployment (docs/serve.md, "From C++"): the handle's
+// argument checks, and each method's C++ result type itself (the call waits).
+template <class... A>
+constexpr bool kServeIncr = requires(typesapp::CounterDeployment d, A... a) { d.Incr(a...); };
+static_assert(kServeIncr<int>);
+static_assert(kServeIncr<int64_t&>);
+static_assert(!kServeIncr<>);
+static_assert(!kServeIncr<const char*>);
+static_assert(!kServeIncr<int, int>);
+static_assert(std::is_same_v<decltype(std::declval<typesapp::CounterDeployment>().Incr(1)), int64_t>);
+static_assert(std::is_same_v<decltype(std::declval<typesapp::CounterDeployment>().Get()), int64_t>);
+static_assert(std::is_base_of_v<goray::serve::Handle, typesapp::CounterDeployment>);
+static_assert(std::is_constructible_v<typesapp::CounterDeployment, goray::serve::Handle>);
