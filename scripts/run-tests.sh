@@ -106,7 +106,12 @@ ctest_in_build() { (cd "$ROOT/build" && ctest --output-on-failure -j "$(nproc)" 
 
 # One function per stage. Each process of in-process and Ray tests loads its own
 # application library (one per process), and the Ray one starts one Ray: separate pytests.
-stage_cpp() { ctest_in_build -LE scanner; }
+# Then the whole binary again, each file's tests in one process in a shuffled order, three
+# times: a test that leans on another's leftovers (or on running first) fails there.
+stage_cpp() {
+  ctest_in_build -LE scanner &&
+    "$ROOT/build/tests/cpp/goray_runtime_test" --gtest_brief=1 --gtest_shuffle --gtest_repeat=3
+}
 # The package's import layers (lint-imports, the contracts in .importlinter), then pytest:
 # both run, and the stage fails if either fails.
 stage_python() {

@@ -12,6 +12,7 @@
 #include "get_object_request.h"
 #include "live_refs.h"
 #include "prefetched.h"
+#include "driver_session.h"
 #include "goray/detail/features.h"
 #include "goray/detail/submission.h"
 #include "submission_queue.h"
@@ -52,6 +53,15 @@ void AfterReadAhead(std::size_t kept) {
   g_ahead_skip.store(pause, std::memory_order_relaxed);
   g_ahead_pause.store(std::min(pause * 2, kAheadMaxPause), std::memory_order_relaxed);
 }
+
+}  // namespace
+
+void RestartReadAhead() noexcept {
+  g_ahead_skip.store(0, std::memory_order_relaxed);
+  g_ahead_pause.store(1, std::memory_order_relaxed);
+}
+
+namespace {
 
 // The entry of a submission whose batch never reached the driver, if `id` is one.
 bool LostReply(std::uint64_t id, ObjectReply* reply) {

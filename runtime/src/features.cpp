@@ -4,6 +4,8 @@
 #include <atomic>
 
 #include "goray/detail/submission.h"
+#include "driver_session.h"
+#include "submission_queue.h"
 
 namespace goray::detail {
 namespace {
@@ -17,6 +19,12 @@ std::uint64_t SetFeatures(std::uint64_t requested) {
   // Records already queued go out before calls are synchronous again.
   if ((enabled & kFeaturePipelined) == 0) FlushSubmissions();
   g_features.store(enabled, std::memory_order_relaxed);
+  // A driver turning features on starts afresh (driver_session.h): the read-ahead pause
+  // learnt before says nothing now, it may not know the option sets defined before, and
+  // it may take NextStreamRef's flags that an earlier driver refused.
+  RestartReadAhead();
+  ForgetOptionSets();
+  ForgetStreamRequestForm();
   return enabled;
 }
 

@@ -12,6 +12,7 @@
 #include <new>
 #include <unordered_map>
 
+#include "driver_session.h"
 #include "framing.h"
 #include "prefetched.h"
 #include "goray/detail/submission.h"
@@ -102,6 +103,8 @@ DriverReply CallNext(std::string_view request) {
 }
 
 }  // namespace
+
+void ForgetStreamRequestForm() noexcept { g_flags_refused.store(false, std::memory_order_relaxed); }
 
 StreamItems NextStreamRefs(std::uint64_t stream_id, double timeout_seconds) {
   std::string request;

@@ -77,6 +77,11 @@ class SubmissionQueue {
     std::lock_guard lock(mu_);
     return submissions_queued_ > 0;
   }
+  void ForgetOptionSets() {
+    std::lock_guard lock(mu_);
+    option_sets_.clear();  // (ids keep counting up: a queued use still names its own)
+  }
+
   SubmissionStats Stats() {
     std::lock_guard lock(mu_);
     return {records_.size(), inline_sends_};
@@ -347,6 +352,8 @@ void FlushSubmissions() {
 }
 
 bool SubmissionsQueued() { return SubmissionQueue::Instance().SubmissionsQueued(); }
+
+void ForgetOptionSets() { SubmissionQueue::Instance().ForgetOptionSets(); }
 
 std::optional<LostSubmission> FindLostSubmission(std::uint64_t id) {
   return SubmissionQueue::Instance().FindLost(id);

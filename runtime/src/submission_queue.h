@@ -22,6 +22,10 @@ std::optional<LostSubmission> FindLostSubmission(std::uint64_t id);
 // Whether records other than releases are queued (releases alone wait for company).
 bool SubmissionsQueued();
 
+// Forgets which option sets were defined: each is defined again (under a new id) before
+// its next use. For a driver turning features on, which may not know the earlier ones.
+void ForgetOptionSets();
+
 // Stops the flusher for good (process exit or unload): nothing queued afterwards
 // is sent. Runs from a static destructor.
 void ShutDownSubmissions() noexcept;

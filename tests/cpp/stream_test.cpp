@@ -104,6 +104,7 @@ class StreamTest : public testing::Test {
  protected:
   static void SetUpTestSuite() { RegisterCallback(&FakeDriver); }
   void SetUp() override {
+    EnableFeatures(0);  // a fresh driver session: what an earlier test's driver refused is forgotten
     std::lock_guard lock(g_mu);
     g_log.ClearLocked();
     g_next.clear();
