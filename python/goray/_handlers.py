@@ -240,15 +240,23 @@ def _exe_python_local_task(data: memoryview) -> Reply:
 # ---------------------------------------------------------------------------
 # 1 ExePyCode
 
+INVALID_CODE = "Invalid python function code"
+
+
 @functools.lru_cache(maxsize=256)
 def _compile_source(source: str) -> Tuple[CodeType, str]:
     """(code, function name) of source holding exactly one top-level def."""
     digest = hashlib.sha1(source.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     filename = f"<goray python code {digest}>"
-    tree = ast.parse(source, filename=filename)
+    # "Invalid python function code" leads as in GoRay (its programs look for it).
+    try:
+        tree = ast.parse(source, filename=filename)
+    except SyntaxError as error:
+        error.msg = f"{INVALID_CODE}: {error.msg}"
+        raise
     defs = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
     if len(defs) != 1:
-        raise ValueError("python code must hold exactly one top-level def, found "
+        raise ValueError(f"{INVALID_CODE}: it must hold exactly one top-level def, found "
                          f"{len(defs)}")
     code = compile(tree, filename, "exec")
     # Lets tracebacks show the source lines.
@@ -320,7 +328,7 @@ def _local_method_call(data: memoryview) -> Reply:
                        if not n.startswith("_") and callable(getattr(instance, n, None)))
         raise UnknownNameError(
             "method", method_name, known,
-            message=f"unknown method {method_name!r} of Python class {cls}; known methods: "
+            message=f"method {method_name!r} of Python class {cls} not found; known methods: "
                     f"{', '.join(known) if known else '(none)'}")
     return Code.SUCCESS, _pack_result(method(*args), f"{type(instance).__name__}.{method_name}")
 

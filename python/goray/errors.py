@@ -50,7 +50,11 @@ class GorayError(Exception):
 
 class NativeError(GorayError, RuntimeError):
     """Native code failed: a C++ exception (or Go panic) escaped a task or method.
-    A RuntimeError too, as in GoRay, whose programs catch RuntimeError."""
+    A RuntimeError too, as in GoRay, whose programs catch RuntimeError. ``go_panic``:
+    the failure came without goray's structure (a Go library's panic); its text then
+    starts "golang panic: ", as GoRay's does (its programs look for those words)."""
+
+    go_panic: bool = False
 
     def __init__(self, task: str, type: str, message: str, traceback: str = "") -> None:
         self.task = task
@@ -66,7 +70,7 @@ class NativeError(GorayError, RuntimeError):
         return f"{self.type}: {self.message}" if self.type else self.message
 
     def __str__(self) -> str:
-        text = self.summary
+        text = f"golang panic: {self.summary}" if self.go_panic else self.summary
         if self.task:
             text += f" (task {self.task})"
         if self.traceback:
@@ -91,7 +95,8 @@ class UnknownNameError(GorayError):
     @staticmethod
     def describe(kind: str, name: str, known: Sequence[str]) -> str:
         listed = ", ".join(known) if known else "(none)"
-        return f"unknown {kind} {name!r}; known {_plural(kind)}: {listed}"
+        # "... not found" as GoRay says it (its programs look for those words).
+        return f"{kind} {name!r} not found; known {_plural(kind)}: {listed}"
 
     def __str__(self) -> str:
         return self.message
@@ -194,8 +199,10 @@ def failure_payload(type_: str, message: str, task: str, traceback: str = "",
     """A code-5 payload: Message and Traceback for GoRay's readers, and the same failure
     as structure (``fields``: what the type adds, e.g. position/expected/received)."""
     member = {"type": type_, "message": message, "task": task, **fields}
-    payload = {"Message": compose_message(type_, message, task), "Traceback": traceback,
-               "Error": member}
+    # A failure without a type (a Go panic) reads as GoRay's does: its message exactly, as
+    # GoRay programs compare it (its task is in the member).
+    shown = compose_message(type_, message, task) if type_ else message
+    payload = {"Message": shown, "Traceback": traceback, "Error": member}
     # Lone surrogates become "?": the JSON stays valid UTF-8 for the native parser.
     return json.dumps(payload, ensure_ascii=False).encode("utf-8", errors="replace")
 
@@ -239,7 +246,9 @@ def error_from_failure(message: str, traceback: str = "", member: Optional[dict]
     """The exception for a native failure. Without the structured member (a Go panic,
     or a producer that writes only GoRay's members) the Message is the text, untyped."""
     if member is None:
-        return NativeError(callee, "", message, traceback)
+        error = NativeError(callee, "", message, traceback)
+        error.go_panic = True
+        return error
     type_ = _text(member, "type")
     text = _text(member, "message", message)
     task = _text(member, "task") or callee

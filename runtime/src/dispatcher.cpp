@@ -236,8 +236,8 @@ Reply Dispatcher::TaskActorList() const {
 Reply Dispatcher::ActorMethods(std::string_view type_name) const {
   const ActorType* type = registry_.FindActorType(type_name);
   if (type == nullptr) {
-    return TextReply(kFailed, "goray: unknown actor type '" + std::string(type_name) +
-                                  "'; known actor types: " + JoinNames(registry_.ActorTypeNames()));
+    return TextReply(kFailed, "goray: actor type '" + std::string(type_name) +
+                                  "' not found; known actor types: " + JoinNames(registry_.ActorTypeNames()));
   }
   return JsonReply(KeysOf(type->methods));
 }

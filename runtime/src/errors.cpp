@@ -99,7 +99,7 @@ ProtocolError::ProtocolError(std::string message)
 UnknownNameError::UnknownNameError(std::string kind, std::string name,
                                    std::vector<std::string> known)
     : Error("goray::UnknownNameError",
-            "unknown " + kind + " '" + name + "'; known " + kind + "s: " + JoinedOrNone(known),
+            kind + " '" + name + "' not found; known " + kind + "s: " + JoinedOrNone(known),
             name),
       kind_(std::move(kind)),
       name_(std::move(name)),

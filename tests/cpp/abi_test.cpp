@@ -163,7 +163,7 @@ TEST_F(AbiTest, ActorMethodsIncludeInheritedOnes) {
   EXPECT_EQ(nlohmann::json::parse(result.body), nlohmann::json::parse(R"(["Hello","Name"])"));
   Result unknown = Call(3, "Nope");
   EXPECT_EQ(unknown.code, 1);
-  EXPECT_NE(unknown.body.find("unknown actor type 'Nope'"), std::string::npos) << unknown.body;
+  EXPECT_NE(unknown.body.find("actor type 'Nope' not found"), std::string::npos) << unknown.body;
 }
 
 TEST_F(AbiTest, RunTaskReturnsOneValue) {
@@ -215,7 +215,7 @@ TEST_F(AbiTest, ArgumentErrorsNameTaskPositionAndTypes) {
 
 TEST_F(AbiTest, UnknownTaskListsTheKnownOnes) {
   EXPECT_EQ(PanicMessage(Call(4, CallPayload("Nope"))),
-            "goray::UnknownNameError: unknown task 'Nope'; known tasks: Add, AskPython, Concat3, "
+            "goray::UnknownNameError: task 'Nope' not found; known tasks: Add, AskPython, Concat3, "
             "Divide, Quadruple, Thrice, ThrowInt, Touch, Twice (task Nope)");
 }
 
@@ -267,7 +267,7 @@ TEST_F(AbiTest, ActorLifecycle) {
   EXPECT_EQ(Values(incr.body)[0].get().as<int64_t>(), 15);
 
   EXPECT_EQ(PanicMessage(Call(6, CallPayload("Nope"), index)),
-            "goray::UnknownNameError: unknown method 'Nope'; known methods: Incr (task Counter.Nope)");
+            "goray::UnknownNameError: method 'Nope' not found; known methods: Incr (task Counter.Nope)");
   EXPECT_EQ(PanicMessage(Call(6, CallPayload("Incr", std::string("x")), index)),
             "goray::ArgumentError: position 0: expected int64_t, received str (task Counter.Incr)");
 

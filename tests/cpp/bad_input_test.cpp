@@ -339,11 +339,11 @@ TEST_F(BadInputTest, NullAndNegativeLengths) {
 TEST_F(BadInputTest, GetActorMethodsOfOddNames) {
   Result empty = Call(3, "");
   EXPECT_EQ(empty.code, 1);
-  const std::string known = "; known actor types: ClaimsChecks, Counter, RawCounter";
-  EXPECT_EQ(empty.body, "goray: unknown actor type ''" + known);
+  const std::string known = " not found; known actor types: ClaimsChecks, Counter, RawCounter";
+  EXPECT_EQ(empty.body, "goray: actor type ''" + known);
   Result with_nul = Call(3, std::string("Counter\0x", 9));
   EXPECT_EQ(with_nul.code, 1);
-  EXPECT_EQ(with_nul.body, "goray: unknown actor type '" + std::string("Counter\0x", 9) + "'" + known);
+  EXPECT_EQ(with_nul.body, "goray: actor type '" + std::string("Counter\0x", 9) + "'" + known);
 }
 
 TEST_F(BadInputTest, StartDriverWithBadArguments) {
@@ -387,7 +387,7 @@ TEST_F(BadInputTest, ConstructorArguments) {
   EXPECT_EQ(Message(Call(5, Payload("Counter", Pack(std::string("x"))))),
             "goray::ArgumentError: position 0: expected int64_t, received str (task Counter)");
   EXPECT_EQ(Message(Call(5, Payload("Nope", ""))),
-            "goray::UnknownNameError: unknown actor type 'Nope'; known actor types: ClaimsChecks, "
+            "goray::UnknownNameError: actor type 'Nope' not found; known actor types: ClaimsChecks, "
             "Counter, RawCounter (task Nope)");
 }
 

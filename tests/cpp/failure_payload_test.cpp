@@ -90,7 +90,7 @@ TEST(FailurePayload, UnknownNamesCarryKindNameAndTheKnownOnes) {
   EXPECT_EQ(Failure(4, CallPayload("Nope"))["Error"], nlohmann::json::parse(R"x({
       "type": "goray::UnknownNameError", "task": "Nope", "kind": "task", "name": "Nope",
       "known": ["Add", "AddSome", "Fail", "ThrowInt", "Untyped"],
-      "message": "unknown task 'Nope'; known tasks: Add, AddSome, Fail, ThrowInt, Untyped"})x"));
+      "message": "task 'Nope' not found; known tasks: Add, AddSome, Fail, ThrowInt, Untyped"})x"));
   nlohmann::json actor = Failure(5, CallPayload("Nope"))["Error"];
   EXPECT_EQ(actor["kind"], "actor type");
   EXPECT_EQ(actor["known"], nlohmann::json::array({"Counter"}));

@@ -103,7 +103,7 @@ def test_gorays_driver_reads_the_structured_failure_payload(goray_ray):
     with pytest.raises(RuntimeError) as info:
         goray.golang_local_run_task("Nope")
     assert str(info.value).startswith(
-        "golang panic: goray::UnknownNameError: unknown task 'Nope'; known tasks: ")
+        "golang panic: goray::UnknownNameError: task 'Nope' not found; known tasks: ")
     # Through Ray: the same text inside the RayTaskError.
     with pytest.raises(ray.exceptions.RayTaskError) as info:
         ray.get(goray.golang_task("Square").remote("two"))

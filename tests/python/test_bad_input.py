@@ -96,7 +96,7 @@ def test_unknown_task_names(name):
     with pytest.raises(goray.UnknownNameError) as info:
         run(name, 1, 2)
     assert (info.value.kind, info.value.name) == ("task", name)
-    assert str(info.value).startswith(f"unknown task '{name}'; known tasks: Add, ")
+    assert str(info.value).startswith(f"task '{name}' not found; known tasks: Add, ")
 
 
 @pytest.mark.parametrize("name", [None, 5, b"Add"])

@@ -105,6 +105,9 @@ def test_payloads_without_the_member_are_untyped():
     assert type(error) is goray.NativeError
     assert (error.type, error.message, error.task, error.traceback) == \
         ("", "runtime error: index out of range", "Fail", "goroutine 1")
+    # Read as GoRay reads a Go panic (its TestPyCallGo looks for "golang panic").
+    assert error.go_panic and str(error) == \
+        "golang panic: runtime error: index out of range (task Fail)\n\ngoroutine 1"
     # Text wrapping the JSON (as a GetObject payload may be).
     error = error_from_reply(5, b"ray task failed: " + panic("boom", error={
         "type": "std::runtime_error", "message": "x", "task": "T"}))
@@ -152,7 +155,7 @@ def test_errors_pickle():
 
 def test_unknown_name_message():
     assert str(goray.UnknownNameError("Python class", "Foo", [])) == \
-        "unknown Python class 'Foo'; known Python classes: (none)"
+        "Python class 'Foo' not found; known Python classes: (none)"
 
 
 def test_native_error_is_a_runtime_error_as_in_goray():

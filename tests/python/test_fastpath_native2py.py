@@ -307,7 +307,7 @@ def test_wrong_argument_count_goes_to_dispatch():
 
 def test_unknown_function():
     code, reply = same(0, task("fpn_no_such_function", 1), how="dispatch")
-    assert reply.startswith(b"goray.UnknownNameError: unknown Python function "
+    assert reply.startswith(b"goray.UnknownNameError: Python function "
                             b"'fpn_no_such_function'")
 
 
@@ -385,7 +385,7 @@ def test_registration_changes_between_calls():
     assert _codec.unpack(same(0, task("fpn_changing", 3), how="c")[1]) == ["first", 3]
     del functions["fpn_changing"]
     code, reply = same(0, task("fpn_changing", 4), how="dispatch")
-    assert reply.startswith(b"goray.UnknownNameError: unknown Python function 'fpn_changing'")
+    assert reply.startswith(b"goray.UnknownNameError: Python function 'fpn_changing' not found")
     functions["fpn_changing"] = lambda x: ("lambda", x)
     assert _codec.unpack(same(0, task("fpn_changing", 5), how="c")[1]) == ["lambda", 5]
     functions["fpn_changing"] = abs  # a builtin: the dispatcher

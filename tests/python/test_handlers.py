@@ -117,7 +117,7 @@ def test_error_type_names():
     text = failure(0, call_payload([], goray_task_name="hd_custom_fail"))
     assert text.startswith(f"{HdError.__module__}.HdError: custom\n\n")
     text = failure(0, call_payload([], goray_task_name="hd_missing"))
-    assert text.startswith("goray.UnknownNameError: unknown Python function 'hd_missing'; "
+    assert text.startswith("goray.UnknownNameError: Python function 'hd_missing' not found; "
                            "known Python functions: ")
     assert "hd_add" in text.partition("\n\n")[0]
 
@@ -175,8 +175,14 @@ def test_py_code_fresh_namespace():
                                           ("def a(): pass\ndef b(): pass\n", 2)])
 def test_py_code_needs_one_def(source, found):
     text = failure(1, call_payload([], func_code=source))
-    assert text.startswith(f"ValueError: python code must hold exactly one top-level def, "
-                           f"found {found}")
+    assert text.startswith(f"ValueError: Invalid python function code: it must hold exactly one "
+                           f"top-level def, found {found}")
+
+
+def test_py_code_that_does_not_parse_says_so_as_goray_does():
+    # GoRay's TestCallPythonCodeErrors looks for "Invalid python function code".
+    text = failure(1, call_payload([], func_code="def bad_function(\n    return 1\n"))
+    assert text.startswith("SyntaxError: Invalid python function code: "), text
 
 
 def test_py_code_traceback_shows_source():
@@ -196,8 +202,8 @@ def test_instances_lifecycle():
     assert _codec.unpack(ok(3, call)) == 20
     text = failure(3, call_payload([], goray_py_local_actor_id=instance_id,
                                    goray_task_name="nope"))
-    assert text.startswith("goray.UnknownNameError: unknown method 'nope' of Python class "
-                           "HdCounter; known methods: incr")
+    assert text.startswith("goray.UnknownNameError: method 'nope' of Python class "
+                           "HdCounter not found; known methods: incr")
     close = json.dumps({"goray_py_local_actor_id": instance_id}).encode()
     assert ok(4, close) == b""
     gc.collect()
@@ -227,7 +233,7 @@ def test_dotted_class():
 
 def test_unknown_class():
     text = failure(2, call_payload([], goray_actor_type_name="NoSuchClass"))
-    assert text.startswith("goray.UnknownNameError: unknown Python class 'NoSuchClass'; "
+    assert text.startswith("goray.UnknownNameError: Python class 'NoSuchClass' not found; "
                            "known Python classes: ")
     assert "HdCounter" in text
 

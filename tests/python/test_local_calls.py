@@ -46,7 +46,7 @@ def test_unknown_task(lib):
     error = info.value
     assert (error.kind, error.name) == ("task", "Foo")
     assert "Add" in error.known and "Divide" in error.known and error.known == sorted(error.known)
-    assert str(error) == f"unknown task 'Foo'; known tasks: {', '.join(error.known)}"
+    assert str(error) == f"task 'Foo' not found; known tasks: {', '.join(error.known)}"
 
 
 def test_unknown_actor_type(lib):
@@ -56,7 +56,7 @@ def test_unknown_actor_type(lib):
     assert (error.kind, error.name, error.known) == \
         ("actor type", "Nope", ["Accumulator", "Counter", "PtrCounter", "ValueCounter"])
     assert str(error) == \
-        "unknown actor type 'Nope'; known actor types: Accumulator, Counter, PtrCounter, ValueCounter"
+        "actor type 'Nope' not found; known actor types: Accumulator, Counter, PtrCounter, ValueCounter"
 
 
 def test_unknown_method(lib):
@@ -66,7 +66,7 @@ def test_unknown_method(lib):
     error = info.value
     assert (error.kind, error.name, error.known) == \
         ("method", "Nope", ["Describe", "Fail", "Get", "Incr", "Label"])
-    assert str(error) == "unknown method 'Nope'; known methods: Describe, Fail, Get, Incr, Label"
+    assert str(error) == "method 'Nope' not found; known methods: Describe, Fail, Get, Incr, Label"
 
 
 def test_actor_argument_errors(lib):
@@ -255,7 +255,7 @@ def test_python_error_parts(lib):
 def test_python_unknown_function(lib):
     type_, message, _, what, task = catch("task", "no_such_fn", 1)
     assert type_ == "goray.UnknownNameError"
-    assert message.startswith("unknown Python function 'no_such_fn'; known Python functions: ")
+    assert message.startswith("Python function 'no_such_fn' not found; known Python functions: ")
     assert "py_echo" in message
     assert what == f"goray.UnknownNameError: {message} (no_such_fn)"
 
@@ -263,17 +263,17 @@ def test_python_unknown_function(lib):
 def test_python_unknown_class_and_method(lib):
     type_, message, *_ = catch("class", "NoSuchClass", 1)
     assert type_ == "goray.UnknownNameError"
-    assert message.startswith("unknown Python class 'NoSuchClass'; known Python classes: ")
+    assert message.startswith("Python class 'NoSuchClass' not found; known Python classes: ")
     assert "PyCounter" in message
     type_, message, _, _, task = catch("method", "PyCounter", 0)
     assert (type_, task) == ("goray.UnknownNameError", "PyCounter.missing")
-    assert message == "unknown method 'missing' of Python class PyCounter; known methods: incr"
+    assert message == "method 'missing' of Python class PyCounter not found; known methods: incr"
 
 
 def test_python_code_errors(lib):
     type_, message, *_ = catch("code", "x = 1\n", 1)
-    assert (type_, message) == ("ValueError",
-                                "python code must hold exactly one top-level def, found 0")
+    assert (type_, message) == ("ValueError", "Invalid python function code: it must hold "
+                                              "exactly one top-level def, found 0")
     type_, message, traceback, _, _ = catch("code", "def f(a):\n    return a / 0\n", 1)
     assert (type_, message) == ("ZeroDivisionError", "division by zero")
     assert "return a / 0" in traceback
@@ -358,7 +358,7 @@ def test_init_options_and_driver(lib):
     assert actors == ["Accumulator", "Counter", "PtrCounter", "ValueCounter"]
     assert lib.execute(3, b"Counter") == (0, b'["Describe","Fail","Get","Incr","Label"]')
     code, text = lib.execute(3, b"Nope")
-    assert code == 1 and b"unknown actor type 'Nope'" in text
+    assert code == 1 and b"actor type 'Nope' not found" in text
     code, text = lib.execute(99, b"")
     assert code == 1 and b"unknown command 99" in text
 

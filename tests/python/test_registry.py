@@ -159,7 +159,7 @@ def test_unknown_function(name):
     error = info.value
     assert error.kind == "Python function" and error.name == name
     assert "reg_plain" in error.known and error.known == sorted(error.known)
-    assert str(error).startswith(f"unknown Python function {name!r}; known Python functions: ")
+    assert str(error).startswith(f"Python function {name!r} not found; known Python functions: ")
     assert "reg_plain" in str(error)
 
 
@@ -178,7 +178,7 @@ def test_unknown_name_says_when_no_py_defs_file_was_given(monkeypatch):
     monkeypatch.delenv(_worker.PY_DEFS_ENV, raising=False)
     with pytest.raises(goray.UnknownNameError) as info:
         _registry.find_function("py_not_here")
-    assert str(info.value).startswith("unknown Python function 'py_not_here'; known Python functions: ")
+    assert str(info.value).startswith("Python function 'py_not_here' not found; known Python functions: ")
     assert "No py-defs file was given" in str(info.value)
     assert "goray --py-defs FILE LIBRARY" in str(info.value)
     with pytest.raises(goray.UnknownNameError, match="No py-defs file was given"):

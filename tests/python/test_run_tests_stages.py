@@ -83,7 +83,9 @@ def test_the_scanner_tests_run_in_gen_not_in_cpp():
     cmake = (ROOT / "tests" / "scanner" / "CMakeLists.txt").read_text()
     assert re.search(r"gtest_discover_tests\(goray_scanner_test[^)]*LABELS scanner", cmake)
     script = SCRIPT.read_text()
-    assert "stage_cpp() { ctest_in_build -LE scanner; }" in script
+    assert "  ctest_in_build -LE scanner &&\n" in script
+    # ... and the runtime's binary again, shuffled and repeated in one process per file.
+    assert '"$ROOT/build/tests/cpp/goray_runtime_test" --gtest_brief=1 --gtest_shuffle --gtest_repeat=3' in script
     assert "build/tests/scanner/goray_scanner_test" in script
 
 

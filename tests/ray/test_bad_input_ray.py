@@ -40,7 +40,7 @@ def test_bad_actor_options_and_unknown_actor_type():
     assert str(info.value).startswith("Invalid option keyword bogus for actors.")
     with pytest.raises(goray.UnknownNameError) as info:
         goray.golang_actor_class("Nope").remote()
-    assert str(info.value) == "unknown actor type 'Nope'; known actor types: Clash, Counter, Crasher, DataPricer, GraphStage, Grouped, Keeper, OobScaler, Scaler, Serial, Spinner, Streamer"
+    assert str(info.value) == "actor type 'Nope' not found; known actor types: Clash, Counter, Crasher, DataPricer, GraphStage, Grouped, Keeper, OobScaler, Scaler, Serial, Spinner, Streamer"
 
 
 def test_task_name_of_the_wrong_type():
@@ -52,7 +52,7 @@ def test_task_name_of_the_wrong_type():
 def test_unknown_task_fails_the_task():
     with pytest.raises(goray.UnknownNameError) as info:
         ray.get(goray.golang_task("Nope").remote(2.0))
-    assert "unknown task 'Nope'; known tasks: AddPoint, " in str(info.value)
+    assert "task 'Nope' not found; known tasks: AddPoint, " in str(info.value)
 
 
 @pytest.mark.parametrize("args, text", [

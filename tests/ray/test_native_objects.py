@@ -115,14 +115,15 @@ def test_native_block_as_an_argument():
     assert _codec.count_values(msgpack.packb([1, {"a": b"x" * 1000}]) + b"\xc0") == 2
 
 
-def test_a_failure_without_a_type_reads_without_a_stray_colon():
-    # Every Go panic: a message and no type.
+def test_a_failure_without_a_type_reads_as_its_message_exactly():
+    # Every Go panic: a message and no type; GoRay's TestTaskPanic compares it exactly.
     from goray._ray.native2py import failure_reply
     from goray.errors import NativeError
     error = ray.exceptions.RayTaskError("Fail", "", NativeError("Fail", "", "this is a test panic"))
     code, payload = failure_reply(error, "object 3")
     assert code == 5
-    assert json.loads(payload)["Message"] == "this is a test panic (task Fail)"
+    assert json.loads(payload)["Message"] == "this is a test panic"
+    assert json.loads(payload)["Error"]["task"] == "Fail"
     typed = ray.exceptions.RayTaskError("Fail", "", NativeError("Fail", "std::runtime_error", "boom"))
     assert json.loads(failure_reply(typed, "object 3")[1])["Message"] == "std::runtime_error: boom (task Fail)"
 

@@ -292,7 +292,7 @@ def test_a_replica_of_an_unknown_type_fails_to_start_with_its_reason(port):
                                          max_constructor_retry_count=1).bind(),
                   name="nobody", route_prefix="/nobody")
     message = serve.status().applications["nobody"].deployments["Nobody"].message
-    assert "unknown actor type 'Nobody'; known actor types: Gateway, Scorer" in message
+    assert "actor type 'Nobody' not found; known actor types: Gateway, Scorer" in message
     serve.delete("nobody")
 
 

@@ -92,5 +92,5 @@ def test_a_missing_python_task_without_py_defs_says_none_was_given(tmp_path):
         print("TEXT", text)
     """)
     assert "CODE 1" in output
-    assert "unknown Python function 'py_square'" in output
+    assert "Python function 'py_square' not found" in output
     assert "No py-defs file was given" in output and "goray --py-defs FILE LIBRARY" in output
