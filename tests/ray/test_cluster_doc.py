@@ -1,16 +1,18 @@
-"""docs/cluster.md's "Trying it on one machine" block, run as written: a head node by
-`ray start`, the README's application staged and submitted with `ray job submit`.
+"""docs/cluster.md's "Trying it on one machine" block, run as written while another Ray
+runs on this machine (the test session's, and the dashboard agent's default port held): a
+head node by `ray start` on ports the block picks, the README's application staged and
+submitted with `ray job submit`, and that head stopped by its own process.
 
-What differs from the page, and why: free ports instead of 6379 and 8265 (another Ray of
-this machine may hold them), a `--temp-dir` of the test's own (so its processes can be
-found), a HOME of its own (where `ray start` writes the token of RAY_AUTH_MODE=token:
-nothing is written into the real home), and the node stopped by its processes' ids
-instead of `ray stop`, which would stop every Ray on the machine."""
+Added to the page's commands, and why: a `--temp-dir` of the test's own (so a head the
+block failed to stop is found and stopped), a HOME of its own (where `ray start` writes
+the token of RAY_AUTH_MODE=token: nothing is written into the real home), and, before the
+last line, a client without the token (refused)."""
 from __future__ import annotations
 
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -20,8 +22,6 @@ import pytest
 
 from conftest import ROOT
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
-from loopback_ports import free_port  # noqa: E402
 
 PAGE = ROOT / "docs" / "cluster.md"
 APP_LIBRARY = ROOT / "build" / "examples" / "rayapp" / "librayapp.so"
@@ -53,41 +53,56 @@ def stop_by_temp_dir(temp_dir: str) -> None:
             pass
 
 
-def test_the_one_machine_block_runs_as_written(tmp_path):
+def test_the_one_machine_block_runs_as_written_beside_another_ray(tmp_path, lib):
+    import ray
     if not APP_LIBRARY.is_file():
         pytest.fail(f"{APP_LIBRARY} is not built: run bash scripts/run-tests.sh", pytrace=False)
+    assert ray.is_initialized()  # the session's Ray: another Ray on this machine
     commands = one_machine_block()
     assert commands[0].startswith("export RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0"), commands
-    assert commands[-1] == "ray stop", commands
+    assert commands[-1].startswith("kill $RAY_PID"), commands
+    assert not any(command.startswith("ray stop") for command in commands)
     (tmp_path / "build").mkdir()
     shutil.copy(APP_LIBRARY, tmp_path / "build" / "librayapp.so")
     shutil.copy(APP_DEFS, tmp_path / "app.py")
     home = tmp_path / "home"
     home.mkdir()
+    stranger_home = tmp_path / "stranger"
+    stranger_home.mkdir()
     temp_dir = tempfile.mkdtemp(prefix="gdoc", dir="/tmp")  # Ray's socket paths: short
-    gcs, dashboard = free_port(), free_port()
-    script = "\n".join(commands[:-1])  # `ray stop`: by process ids below
-    script = script.replace("--port=6379", f"--port={gcs} --temp-dir={temp_dir} "
-                            f"--ray-client-server-port={free_port()} --dashboard-agent-listen-port={free_port()}")
-    script = script.replace("8265", str(dashboard))
+    [start] = [i for i, command in enumerate(commands) if command.startswith("ray start --head")]
+    commands[start] = commands[start].replace("ray start --head", f"ray start --head --temp-dir={temp_dir}")
+    # A client without the token, while the head still runs: refused.
+    commands.insert(len(commands) - 1,
+                    f"env -u RAY_AUTH_MODE HOME={stranger_home} ray job list --address http://127.0.0.1:$DASHBOARD "
+                    "> stranger.txt 2>&1 || echo STRANGER REFUSED")
     env = {key: value for key, value in os.environ.items()
            if key not in ("RAY_ADDRESS", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "RAY_AUTH_MODE")}
     env.update(HOME=str(home), RAY_USAGE_STATS_ENABLED="0",
                PATH=f"{ROOT / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}")
+    held = socket.socket()  # the agent's default port, as another Ray's agent holds it
     try:
-        result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], env=env, cwd=tmp_path,
-                                capture_output=True, text=True, timeout=420)
-        # The head asks for the token: a client without it is refused.
-        stranger = subprocess.run(["ray", "job", "list", "--address", f"http://127.0.0.1:{dashboard}"],
-                                  env={**env, "HOME": str(tmp_path)}, cwd=tmp_path,
-                                  capture_output=True, text=True, timeout=120)
+        held.bind(("127.0.0.1", 52365))
+    except OSError:
+        pass  # held already (by that other Ray's agent, say)
+    try:
+        result = subprocess.run(["bash", "-euo", "pipefail", "-c", "\n".join(commands)],
+                                env=env, cwd=tmp_path, capture_output=True, text=True, timeout=420)
+        # The head's processes end within seconds of its own (Ray drains the node first).
+        _, alive = psutil.wait_procs(
+            [process for process in psutil.process_iter(["cmdline"])
+             if any(temp_dir in part for part in process.info["cmdline"] or [])], timeout=60)
+        left = [process.pid for process in alive]
     finally:
+        held.close()
         stop_by_temp_dir(temp_dir)
         shutil.rmtree(temp_dir, ignore_errors=True)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
     assert (home / ".ray" / "auth_token").is_file(), "the block made no token"
-    assert stranger.returncode != 0 and "Unauthorized" in stranger.stdout + stranger.stderr, \
-        (stranger.stdout + stranger.stderr)[-2000:]
+    assert "STRANGER REFUSED" in output and "Unauthorized" in (tmp_path / "stranger.txt").read_text(), \
+        (tmp_path / "stranger.txt").read_text()[-2000:]
     assert re.search(r"Job '\w+' succeeded", output), output[-4000:]
     assert "C++ driver: Square(2)=4" in output and "Python -> C++ task:     Square(3) = 9.0" in output, output[-4000:]
+    assert not left, f"the block left its head's processes running: {left}"
+    assert ray.is_initialized() and ray.get(ray.put(7)) == 7  # the other Ray was left alone
