@@ -134,7 +134,7 @@ def test_a_struct_from_an_unlisted_header(built_apps):
         os.utime(point, ns=(times.st_atime_ns, times.st_mtime_ns))
 
 
-def test_optimized_when_no_build_type_is_set(cmake_dir, tmp_path):
+def test_optimized_with_line_tables_when_no_build_type_is_set(cmake_dir, tmp_path):
     (tmp_path / "CMakeLists.txt").write_text(PROJECT.format(
         call=f"goray_add_app(app SOURCES {APPS}/onefile/app.cpp)"))
     result = run(["cmake", "-S", str(tmp_path), "-B", str(tmp_path / "build"), "-G", "Ninja",
@@ -143,6 +143,7 @@ def test_optimized_when_no_build_type_is_set(cmake_dir, tmp_path):
     ninja = (tmp_path / "build" / "build.ninja").read_text()
     flags = next(line for line in ninja.splitlines() if line.strip().startswith("FLAGS ="))
     assert "-O2" in flags and "-std=c++20" in flags and "-fvisibility=hidden" in flags, flags
+    assert "-g1" in flags.split(), flags  # line tables: crash reports name file:line
     assert "NDEBUG" in ninja
 
 
