@@ -518,9 +518,9 @@ int ActorsScenario(Checker& c) {
 
   // Errors from actors.
   c.ExpectThrows<goray::Error>([&] { counter.RemoteCall("Nope").Get<int64_t>(); }, "unknown method",
-                               "unknown method 'Nope'");
+                               "method 'Nope' not found");
   c.ExpectThrows<goray::Error>([&] { goray::NewActor("NoSuchType"); }, "unknown actor type",
-                               "unknown actor type 'NoSuchType'");
+                               "actor type 'NoSuchType' not found");
   c.ExpectThrows<goray::Error>([&] { goray::GetActor("no_such_actor"); }, "GetActor unknown name");
   goray::ActorHandle doomed = goray::NewActor("Counter", int64_t{0});
   c.Expect(doomed.RemoteCall("Incr", int64_t{1}).Get<int64_t>() == 1, "doomed actor alive");
