@@ -11,13 +11,13 @@ import sys
 import threading
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Dict, Iterator, Optional
+from typing import Callable, Dict, Iterator, List, Optional, Set
 
 from . import _ffi
 from ._protocol import PY_DEFS_ENV
 from .errors import GorayError
 
-__all__ = ["PY_DEFS_ENV", "import_py_defs", "ensure_ready"]
+__all__ = ["PY_DEFS_ENV", "import_py_defs", "ensure_ready", "on_sibling_module"]
 
 _lock = threading.RLock()
 _py_defs: Dict[str, ModuleType] = {}
@@ -25,6 +25,31 @@ _py_defs: Dict[str, ModuleType] = {}
 # again, so a process whose working directory went away (a Ray job's driver, whose
 # working_dir package Ray may remove) still finds it.
 _py_defs_given: Dict[str, ModuleType] = {}
+# The modules py-defs files imported from their own folders, and who wants to know (the
+# Ray layer, which makes them pickle by value: a worker cannot import them by name).
+_siblings: List[ModuleType] = []
+_sibling_hooks: List[Callable[[ModuleType], None]] = []
+
+
+def on_sibling_module(hook: Callable[[ModuleType], None]) -> None:
+    """Calls `hook` with each module a py-defs file imports from its own folder (or one
+    below), those imported already included."""
+    with _lock:
+        _sibling_hooks.append(hook)
+        for module in _siblings:
+            hook(module)
+
+
+def _note_siblings(folder: str, before: Set[str]) -> None:
+    inside = os.path.join(folder, "")
+    for name in sorted(set(sys.modules) - before):
+        module = sys.modules.get(name)
+        file = getattr(module, "__file__", None)
+        if module is None or not file or not os.path.abspath(file).startswith(inside):
+            continue
+        _siblings.append(module)
+        for hook in _sibling_hooks:
+            hook(module)
 
 
 @contextmanager
@@ -69,12 +94,14 @@ def import_py_defs(path: str) -> ModuleType:
             raise GorayError(f"cannot import py-defs file {absolute}")
         module = importlib.util.module_from_spec(spec)
         _py_defs[absolute] = module  # before running it: a re-entrant call must not run it twice
+        before = set(sys.modules)
         try:
             with _on_sys_path(os.path.dirname(absolute)):
                 spec.loader.exec_module(module)
         except BaseException:
             del _py_defs[absolute]
             raise
+        _note_siblings(os.path.dirname(absolute), before)
         _py_defs_given[path] = module
         return module
 

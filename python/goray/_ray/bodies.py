@@ -22,7 +22,7 @@ from .._protocol import (ADDRESS_BORROWED, ADDRESS_OWNED, NATIVE_CLASS_PREFIX,
                          NATIVE_TASK_PREFIX, PYTHON_CLASS_PREFIX, Buffer, Feature, Py2Native,
                          pack_u64)
 from ..errors import GorayError, error_from_reply
-from . import crashes, features, internals, scatter
+from . import crashes, features, internals, py_defs, scatter
 from .objects import (LARGE_BYTES, OUT_OF_BAND_FROM, NativeBlock, Scattered, StoredBytes,
                       large_bytes, stored, to_python)
 
@@ -109,6 +109,7 @@ def ready_library() -> Any:
     global _ready
     library = _ready
     if library is None:
+        py_defs.install()  # (before the file is imported: its folder's modules by value)
         library = _worker.ensure_ready()
         if library is not None:
             features.enable_features(library)

@@ -104,6 +104,8 @@ def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
     bin_path = _library_path_for_workers(library, cluster)
     os.environ[_ffi.BIN_PATH_ENV] = bin_path
     if py_defs_path:
+        from . import py_defs
+        py_defs.install()  # the modules beside the file pickle by value
         # Absolute: workers start in other directories (the job's, or Ray's own).
         os.environ[PY_DEFS_ENV] = os.path.abspath(py_defs_path)
         _worker.import_py_defs(py_defs_path)
