@@ -19,7 +19,7 @@ import os
 import sys
 import threading
 import warnings
-from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, NamedTuple, Optional, Set, Tuple, TypeVar
 
 from ._protocol import PY_DEFS_ENV
 from .errors import UnknownNameError
@@ -158,13 +158,25 @@ class _RemoteBase:
 
     def __reduce__(self) -> Any:
         original = self._goray_original
-        module = sys.modules.get(getattr(original, "__module__", ""), None)
-        if module is not None and getattr(module, original.__qualname__, None) is self:
+        name = getattr(original, "__module__", "")
+        module = sys.modules.get(name, None)
+        if (module is not None and name not in _by_value_modules
+                and getattr(module, original.__qualname__, None) is self):
             return (_lookup_by_name, (original.__module__, original.__qualname__))
         return (type(self), (original, self._goray_options))
 
     def __repr__(self) -> str:
         return f"<goray.remote {_origin(self._goray_original)}>"
+
+
+# Modules whose @goray.remote objects travel by value, not by name: those beside a py-defs
+# file, which a worker cannot import (goray._worker names them).
+_by_value_modules: Set[str] = set()
+
+
+def pickle_by_value(module: str) -> None:
+    """@goray.remote objects of `module` pickle whole from now on, not as its name."""
+    _by_value_modules.add(module)
 
 
 def _lookup_by_name(module: str, qualname: str) -> Any:

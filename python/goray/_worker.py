@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import Callable, Dict, Iterator, List, Optional, Set
 
-from . import _ffi
+from . import _ffi, _registry
 from ._protocol import PY_DEFS_ENV
 from .errors import GorayError
 
@@ -48,6 +48,7 @@ def _note_siblings(folder: str, before: Set[str]) -> None:
         if module is None or not file or not os.path.abspath(file).startswith(inside):
             continue
         _siblings.append(module)
+        _registry.pickle_by_value(name)
         for hook in _sibling_hooks:
             hook(module)
 

@@ -17,7 +17,8 @@ CHILD = textwrap.dedent("""\
     goray.init(sys.argv[1], py_defs_path=sys.argv[2], num_cpus=2)
     defs = goray._worker.import_py_defs(sys.argv[2])
     keeper = defs.SiblingKeeper.remote(5)
-    print("KEPT", ray.get(keeper.add.remote(2)), ray.get(defs.sibling_twice.remote(21)))
+    print("KEPT", ray.get(keeper.add.remote(2)), ray.get(defs.sibling_twice.remote(21)),
+          ray.get(keeper.spawn.remote(9)))
 """)
 
 
@@ -35,6 +36,10 @@ def test_classes_and_functions_from_modules_beside_the_py_defs_file_reach_fresh_
             def add(self, more):
                 return self.value + more
 
+            def spawn(self, value):  # names its own class, a global of its module
+                import ray
+                return ray.get(SiblingKeeper.remote(value).add.remote(0))
+
         @goray.remote
         def sibling_twice(x):
             return 2 * x
@@ -47,4 +52,4 @@ def test_classes_and_functions_from_modules_beside_the_py_defs_file_reach_fresh_
     result = subprocess.run([sys.executable, "-c", CHILD, str(LIBRARY), str(folder / "defs.py")],
                             cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
-    assert "KEPT 7 42" in result.stdout, (result.stdout + result.stderr)[-4000:]
+    assert "KEPT 7 42 9" in result.stdout, (result.stdout + result.stderr)[-4000:]
