@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Callable, Dict, FrozenSet, List, Optional, Tuple
+from typing import Any, AsyncIterator, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from .. import _keywords, _local, _streams_local, _traits
 from .._ray import bodies
@@ -186,20 +186,28 @@ class NativeReplica:
         timer.daemon = True
         timer.start()
 
-    def _timed(self, name: str, args: Tuple[Any, ...], kwargs: Dict[str, Any],
-               wait: bool = True) -> Any:
-        """The call, its time kept as a moving average (for _call_async's choice)."""
+    @contextlib.contextmanager
+    def _into_native(self, wait: bool = True) -> Iterator[None]:
+        """Around every call into the C++ instance: refused after a crash; a crash in
+        it ends the replica (after its caller's answer)."""
         self._refuse_if_crashed(wait)
-        started = time.perf_counter()
         try:
-            return self._native.call(name, *args, **kwargs)
+            yield
         except NativeCrash as crash:
             self._crashed(crash)
             raise
-        finally:
-            took = time.perf_counter() - started
-            typical = self._typical.get(name)
-            self._typical[name] = took if typical is None else 0.8 * typical + 0.2 * took
+
+    def _timed(self, name: str, args: Tuple[Any, ...], kwargs: Dict[str, Any],
+               wait: bool = True) -> Any:
+        """The call, its time kept as a moving average (for _call_async's choice)."""
+        with self._into_native(wait):
+            started = time.perf_counter()
+            try:
+                return self._native.call(name, *args, **kwargs)
+            finally:
+                took = time.perf_counter() - started
+                typical = self._typical.get(name)
+                self._typical[name] = took if typical is None else 0.8 * typical + 0.2 * took
 
     async def _call_async(self, name: str, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
         """The call from Serve's event loop (HTTP): made right there when the method
@@ -230,23 +238,13 @@ class NativeReplica:
     def _start_stream(self, name: str, args: Tuple[Any, ...],
                       kwargs: Dict[str, Any]) -> "_streams_local.LocalStream":
         args = self._positional(name, args, kwargs)
-        with self._lock:
-            self._refuse_if_crashed()
-            try:
-                return _streams_local.method_stream(self._library, self._native.index,
-                                                    self._spec.type_name, name, args, ahead=True)
-            except NativeCrash as crash:
-                self._crashed(crash)
-                raise
+        with self._lock, self._into_native():
+            return _streams_local.method_stream(self._library, self._native.index,
+                                                self._spec.type_name, name, args, ahead=True)
 
     def _next_batch(self, stream: "_streams_local.LocalStream") -> List[Any]:
-        with self._lock:
-            self._refuse_if_crashed()
-            try:
-                return stream.next_batch()
-            except NativeCrash as crash:
-                self._crashed(crash)
-                raise
+        with self._lock, self._into_native():
+            return stream.next_batch()
 
     async def _items(self, stream: "_streams_local.LocalStream") -> AsyncIterator[Any]:
         """The items of a started stream, read in batches off the event loop; closing
