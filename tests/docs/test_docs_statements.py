@@ -1,0 +1,69 @@
+"""Statements a user needs that must stay where a user looks for them: each test finds
+the section (or the block) the statement belongs to and checks the statement is there,
+not somewhere else in the file."""
+from __future__ import annotations
+
+import re
+from typing import List
+
+from conftest import REPO
+
+
+def section(file: str, heading: str) -> str:
+    """The text of the section of `file` whose heading is `heading` (any level), up to the
+    next heading of the same level or above, code blocks included."""
+    lines = (REPO / file).read_text(encoding="utf-8").splitlines()
+    start, level = None, 0
+    in_code = False
+    for number, line in enumerate(lines):
+        if line.lstrip().startswith("```"):
+            in_code = not in_code
+            continue
+        match = None if in_code else re.match(r"(#{1,6})\s+(.*?)\s*$", line)
+        if not match:
+            continue
+        if start is None:
+            if match.group(2) == heading:
+                start, level = number, len(match.group(1))
+        elif len(match.group(1)) <= level:
+            return "\n".join(lines[start:number])
+    assert start is not None, f"{file} has no heading {heading!r}"
+    return "\n".join(lines[start:])
+
+
+def bullets(text: str) -> List[str]:
+    """The top-level bullets of a section, each joined into one line."""
+    items: List[str] = []
+    for line in text.splitlines():
+        if line.startswith("- "):
+            items.append(line[2:])
+        elif items and line.startswith("  ") and line.strip():
+            items[-1] += " " + line.strip()
+        elif not line.strip():
+            continue
+        else:
+            if items and not line.startswith(" "):
+                items.append("")  # prose between bullets ends the previous one
+    return [" ".join(item.split()) for item in items if item]
+
+
+# ---- issue 39 §5.5: remote.md says which actor calls keep their order ----------------------
+
+def test_threaded_actors_say_calls_may_run_out_of_order():
+    text = section("docs/remote.md", "Threaded actors")
+    order = [item for item in bullets(text) if item.startswith("**Order")]
+    assert len(order) == 1, "remote.md's Threaded actors has no bullet on the calls' order"
+    statement = order[0]
+    # Threaded actors: one caller's calls may run out of order.
+    assert re.search(r"`max_concurrency` > 1, calls from one caller may run out of order",
+                     statement), statement
+    # What Ray guarantees otherwise, and what it does not.
+    for needle in ("single-threaded synchronous actor", "in the order it submitted them",
+                   "concurrency groups", "async actor", "max_task_retries",
+                   "allow_out_of_order_execution",
+                   "https://docs.ray.io/en/latest/ray-core/actors/task-orders.html"):
+        assert needle in statement, (needle, statement)
+    # The submission queue's "Order is kept" no longer promises it for every actor.
+    queue = section("docs/remote.md", "Batches and pipelined submissions")
+    kept = [item for item in bullets(queue) if item.startswith("**Order is kept")]
+    assert kept and "single-threaded actor" in kept[0] and "#threaded-actors" in kept[0], kept
