@@ -16,6 +16,7 @@ from typing import Dict, Tuple
 import pytest
 
 from conftest import REPO, clean_environment, run
+from test_doc_figures import SDIST_FIGURES, assert_within_tolerance
 
 # The parts of the tree the wheel's CMake build reads: every tracked file under them ships.
 BUILD_INPUTS = ("CMakeLists.txt", "pyproject.toml", "cmake", "runtime", "generator",
@@ -102,6 +103,14 @@ def test_sdist_leaves_out_build_output_and_large_files(sdist: Path):
     assert not large, f"{sdist.name} ships large files: {large}"
     print(f"\nsdist {sdist.name}: {sdist.stat().st_size / 2**20:.2f} MiB, {len(files)} files")
     assert sdist.stat().st_size < 8 * 2**20, sdist.stat().st_size
+
+
+def test_install_md_states_the_sdists_size(sdist: Path):
+    # docs/install.md's figures of the source distribution, within 10% (test_doc_figures.py).
+    measured = {"sdist_bytes": sdist.stat().st_size,
+                "sdist_unpacked_bytes": sum(entry.size for entry in members(sdist).values())}
+    for figure in SDIST_FIGURES:
+        assert_within_tolerance(figure, measured[figure.measure])
 
 
 def test_the_unpacked_sdist_configures_with_the_wheels_options(sdist: Path, tmp_path: Path):
