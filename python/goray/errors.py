@@ -9,7 +9,7 @@ people, and the failure as structure for programs (docs/protocol.md §9);
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ._protocol import Code
 
@@ -266,6 +266,18 @@ def error_from_failure(message: str, traceback: str = "", member: Optional[dict]
     return NativeError(task, type_, text, traceback)
 
 
+# Called with each recovered crash before it is raised (set_crash_hook), or None.
+_crash_hook: Optional[Callable[[NativeCrash], None]] = None
+
+
+def set_crash_hook(hook: Optional[Callable[[NativeCrash], None]]) -> None:
+    """What a process does with a native crash its library recovered from, before the
+    NativeCrash is raised (a Ray worker files the report and ends, goray._ray.crashes);
+    None: nothing (the exception alone, as a Serve replica wants it)."""
+    global _crash_hook
+    _crash_hook = hook
+
+
 def error_from_reply(code: int, payload: bytes, callee: str = "") -> GorayError:
     """The exception for a non-zero Execute reply. ``callee`` names the task or
     method called, used when the failure does not name one."""
@@ -273,6 +285,8 @@ def error_from_reply(code: int, payload: bytes, callee: str = "") -> GorayError:
         error = error_from_failure(*read_failure(payload), callee=callee)
     elif code == Code.CRASHED:
         error = NativeCrash(bytes(payload).decode("utf-8", errors="replace"))
+        if _crash_hook is not None:
+            _crash_hook(error)
     else:
         error = GorayError(payload.decode("utf-8", errors="replace"))
     error.code = code

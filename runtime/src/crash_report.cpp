@@ -4,6 +4,7 @@
 #include "crash_report.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -43,8 +44,35 @@ struct ThreadState {
   char report_path[kPathLength];
   bool stack_checked;
   sigjmp_buf* recover;  // RunRecoverable's landing point on this thread, or null
+  pthread_t thread;     // (set when listed in g_call_threads)
 };
 thread_local ThreadState t_state;
+
+// Threads that run recoverable calls, where a crash on a thread without a landing point
+// (one the user started) is handed: the call running then answers for it. A slot holds
+// its thread's state while the thread lives (ListedThread clears it at the thread's exit).
+constexpr int kCallThreadSlots = 512;
+std::atomic<ThreadState*> g_call_threads[kCallThreadSlots];
+
+struct ListedThread {
+  int slot = -1;
+  ~ListedThread() {
+    if (slot >= 0) g_call_threads[slot].store(nullptr, std::memory_order_release);
+  }
+};
+thread_local ListedThread t_listed;
+
+void ListThisThread() {
+  t_state.thread = ::pthread_self();
+  for (int slot = 0; slot < kCallThreadSlots; ++slot) {
+    ThreadState* expected = nullptr;
+    if (g_call_threads[slot].compare_exchange_strong(expected, &t_state)) {
+      t_listed.slot = slot;
+      return;
+    }
+  }
+  t_listed.slot = kCallThreadSlots;  // all taken: this thread is not listed (tried once)
+}
 
 // Frees this thread's alternate stack at its exit (after taking it off, if still ours).
 struct AlternateStack {
@@ -84,6 +112,11 @@ std::atomic<bool> g_recover_on{false};
 std::atomic<bool> g_recovered{false};
 // The recovered crash's report, handed back by RecoveredReport.
 char g_recovered_report[16 * 1024];
+// The signal that hands a crash to a thread inside a recoverable call, and the crash's
+// own signal, set by the crashed thread before it sends that signal (0: none yet).
+const int kHandOffSignal = SIGRTMAX - 2;
+std::atomic<int> g_handed_signal{0};
+std::atomic<bool> g_hand_off_taken{false};
 // Seconds a process that recovered from a crash lives at most (its owner is meant to
 // end it sooner): state a crash left behind, a lock held, must not keep it up for ever.
 constexpr unsigned kRecoveredLifetimeSeconds = 20;
@@ -190,6 +223,33 @@ void HandOn(int signal, siginfo_t* info, void* context) {
   previous.sa_handler(signal);
 }
 
+// On a thread inside a recoverable call, sent by HandOff: jumps to the call's start as if
+// it had crashed itself (RunRecoverable then returns the crashed thread's report).
+void OnHandOff(int, siginfo_t*, void*) {
+  int signal = g_handed_signal.load();
+  if (signal == 0 || t_state.recover == nullptr) return;  // (the call ended meanwhile)
+  if (g_hand_off_taken.exchange(true)) return;
+  siglongjmp(*t_state.recover, signal);
+}
+
+// A crash on a thread with no landing point (one the user started), while recovery is on:
+// hands it to a thread inside a recoverable call, which answers its caller with this
+// report. True once such a thread took it (within a second), false when none did.
+bool HandOff(int signal) {
+  g_handed_signal.store(signal);
+  for (int slot = 0; slot < kCallThreadSlots; ++slot) {
+    ThreadState* state = g_call_threads[slot].load(std::memory_order_acquire);
+    if (state == nullptr || state->recover == nullptr) continue;
+    if (::pthread_kill(state->thread, kHandOffSignal) != 0) continue;
+    for (int i = 0; i < 100 && !g_hand_off_taken.load(); ++i) {
+      timespec pause{0, 10 * 1000 * 1000};
+      ::nanosleep(&pause, nullptr);
+    }
+    if (g_hand_off_taken.load()) return true;
+  }
+  return false;
+}
+
 void OnSignal(int signal, siginfo_t* info, void* context) {
   int saved_errno = errno;
   long self = ThreadId();
@@ -202,15 +262,21 @@ void OnSignal(int signal, siginfo_t* info, void* context) {
                             !(alarm_action.sa_flags & SA_SIGINFO) &&
                             alarm_action.sa_handler == SIG_DFL;
     if (alarm_is_default) ::alarm(30);
-    bool recover = t_state.recover != nullptr && g_recover_on.load() && !g_recovered.exchange(true);
+    bool recover = g_recover_on.load() && !g_recovered.exchange(true);
+    bool here = recover && t_state.recover != nullptr;
     WriteReport(signal, info, context, recover);
     if (alarm_is_default) ::alarm(recover ? kRecoveredLifetimeSeconds : 0);
-    if (recover) {
+    if (here) {
       // Back to the call's start (RunRecoverable): the frames in between are abandoned,
       // their destructors unrun; the process is expected to end soon.
       g_reporting_thread.store(0);
       errno = saved_errno;
       siglongjmp(*t_state.recover, signal);
+    }
+    if (recover && HandOff(signal)) {
+      // A call took the crash and answers for it; its process ends soon (this thread
+      // must not run on: returning would re-run the fault).
+      for (;;) ::pause();
     }
   } else if (expected == self) {
     static const char kAgain[] = "goray: crashed again while writing the crash report\n";
@@ -313,7 +379,19 @@ void SetReportFile(const char* path) {
   }
 }
 
-void RecoverCrashes(bool on) { g_recover_on.store(on); }
+void RecoverCrashes(bool on) {
+  static std::once_flag once;
+  if (on) {
+    std::call_once(once, [] {
+      struct sigaction action{};
+      action.sa_sigaction = OnHandOff;
+      action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+      ::sigemptyset(&action.sa_mask);
+      ::sigaction(kHandOffSignal, &action, nullptr);
+    });
+  }
+  g_recover_on.store(on);
+}
 
 bool RunRecoverable(void (*body)(void*), void* context) {
   // Nothing below is changed between sigsetjmp and a jump back: plain locals stay valid.
@@ -333,9 +411,11 @@ bool RunRecoverable(void (*body)(void*), void* context) {
     sigset_t blocked;
     ::sigemptyset(&blocked);
     ::sigaddset(&blocked, signal);
+    ::sigaddset(&blocked, kHandOffSignal);  // (when another thread's crash was handed here)
     ::pthread_sigmask(SIG_UNBLOCK, &blocked, nullptr);
     return false;
   }
+  if (t_listed.slot < 0) ListThisThread();
   t_state.recover = &landing;
   body(context);
   t_state.recover = outer;

@@ -168,6 +168,10 @@ for kind in sys.argv[2:]:
         goray.golang_local_run_task("CrashTask", kind)
     except goray.NativeCrash as crash:
         print("recovered", crash.signal, crash.frames[0].split()[1], flush=True)
+        print("where", crash.report.splitlines()[1], flush=True)
+if "later" in sys.argv:
+    import time
+    time.sleep(3)
 print("alive", flush=True)
 """
 
@@ -180,7 +184,8 @@ def test_a_recovered_crash_raises_native_crash_from_its_call_and_the_process_goe
     signum, function, _ = KINDS[kind]
     lines = result.stdout.splitlines()
     assert lines[0] == "exception std::invalid_argument", result.stdout
-    assert lines[-2] == f"recovered {signal.Signals(signum).name} {function}", result.stdout
+    assert lines[-3] == f"recovered {signal.Signals(signum).name} {function}", result.stdout
+    assert lines[-2] == "where goray: in task CrashTask, pid " + lines[-2].split(" pid ")[1]
     assert lines[-1] == "alive"
     check_report(result.stderr, kind, "in task CrashTask")  # stderr has the report as ever
 
@@ -192,7 +197,20 @@ def test_only_the_first_crash_is_recovered_and_a_second_ends_the_process(raytest
     assert "alive" not in result.stdout
 
 
-def test_a_crash_on_a_thread_outside_any_call_is_not_recovered(raytest_lib):
+def test_a_crash_on_a_users_thread_is_handed_to_the_call_running(raytest_lib):
+    # CrashTask("thread") waits for a thread it started, which crashes: the call, the one
+    # place a caller waits for, raises the crash (its report says where it happened).
     result = run_child(RECOVER, raytest_lib, "thread")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "recovered SIGSEGV CrashSegv" in result.stdout, result.stdout + result.stderr
+    assert "where goray: on a thread running no goray call" in result.stdout, result.stdout
+    assert result.stdout.splitlines()[-1] == "alive"
+
+
+def test_a_crash_on_a_thread_outside_any_call_is_not_recovered(raytest_lib):
+    # The thread crashes after its call returned, with no call running: no one to answer.
+    result = run_child(RECOVER, raytest_lib, "later")
     assert result.returncode == -signal.SIGSEGV, result.stdout + result.stderr
     assert "recovered" not in result.stdout
+    assert "alive" not in result.stdout
+    assert "on a thread running no goray call" in result.stderr

@@ -234,3 +234,64 @@ applications:
                    env=env, capture_output=True, text=True, timeout=120)
     assert cluster["command"]("remove node_t") == "REMOVED node_t"
 
+
+
+CRASH_DRIVER = """
+import json, os, sys
+import ray, goray
+goray.init(sys.argv[1], address=sys.argv[2])
+# The driver reads reports from a directory of its own (empty): every report must come
+# through Ray's key-value store, as from a node whose disk the driver cannot see.
+os.environ["GORAY_CRASH_DIR"] = sys.argv[3]
+task = goray.golang_task("CrashTask")
+crasher = goray.golang_actor_class("Crasher")
+out = {}
+for node in ("node_a", "node_b"):
+    refs = {"task": task.options(max_retries=0, resources={node: 0.01}).remote("segv"),
+            "thread": task.options(max_retries=0, resources={node: 0.01}).remote("thread")}
+    actor = crasher.options(resources={node: 0.01}).remote(1)
+    refs["method"] = actor.Crash.remote("abort")
+    for kind, ref in refs.items():
+        try:
+            ray.get(ref)
+            out[f"{node} {kind}"] = None
+        except goray.NativeCrash as crash:
+            out[f"{node} {kind}"] = {"class": type(crash).__name__, "signal": crash.signal,
+                                     "frame": crash.frames[0] if crash.frames else "",
+                                     "where": crash.report.splitlines()[1],
+                                     "task_id": crash.task_id == ref.task_id().hex(),
+                                     "ray": isinstance(crash, ray.exceptions.RayError)}
+        except Exception as error:
+            out[f"{node} {kind}"] = {"class": type(error).__name__, "error": str(error)[:500]}
+out["driver dir"] = sorted(os.listdir(sys.argv[3]))
+print("RESULT " + json.dumps(out))
+"""
+
+
+def test_a_crash_on_another_node_reaches_the_caller_with_the_same_report(cluster, tmp_path):
+    # The same crashes on the head (the driver's node) and on node b: each caller gets
+    # goray.NativeCrash with the report (signal, task, the user's frame at file:line),
+    # though its own report directory is empty: reports travel in Ray's key-value store.
+    driver_dir = tmp_path / "driver-crashes"
+    driver_dir.mkdir()
+    script = tmp_path / "crash_driver.py"
+    script.write_text(CRASH_DRIVER)
+    result = subprocess.run([sys.executable, str(script), library_path(), cluster["address"],
+                             str(driver_dir)], env=cluster["env"], capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT "))
+    import json
+    out = json.loads(line[len("RESULT "):])
+    assert out.pop("driver dir") == []
+    expected = {"task": ("NativeWorkerCrash", "SIGSEGV", "CrashSegv", "in task CrashTask"),
+                "thread": ("NativeWorkerCrash", "SIGSEGV", "CrashSegv",
+                           "on a thread running no goray call"),
+                "method": ("NativeActorCrash", "SIGABRT", "CrashAbort", "in method Crasher.Crash")}
+    for node in ("node_a", "node_b"):
+        for kind, (name, signal_name, function, where) in expected.items():
+            crash = out[f"{node} {kind}"]
+            assert crash and crash["class"] == name, (node, kind, crash)
+            assert crash["signal"] == signal_name and crash["ray"] and crash["task_id"], crash
+            assert function in crash["frame"] and "crashes.cpp:" in crash["frame"], crash
+            assert crash["where"].startswith(f"goray: {where}, pid "), crash

@@ -114,6 +114,7 @@ def ready_library() -> Any:
         if library is not None:
             features.enable_features(library)
             crashes.install()
+            crashes.recover_in_worker(library)
         _ready = library
     return library
 
@@ -125,7 +126,6 @@ def _execute(command: int, name: str, payload: bytes, index: int = 0,
     library = ready_library()
     if library is None:
         raise GorayError("no goray library in this worker: GORAY_BIN_PATH is not set")
-    crashes.name_report_file(library)  # a crash's report goes where this task's caller looks
     code, reply = library.execute_view(command, payload, index, copy_below)
     if code:
         raise error_from_reply(code, bytes(reply), name)
@@ -243,7 +243,7 @@ def _native_task(name: str) -> Callable[..., Any]:
 
 
 def _run_for_python(name: str, args: Sequence[Any]) -> Any:
-    crashes.name_report_file(ready_library())
+    ready_library()
     if any(large_bytes(arg) for arg in args) and not any(_arrays.is_array(arg) for arg in args):
         return run_with_views(name, args)
     return stored(golang_local_run_task(name, *args))
@@ -416,7 +416,6 @@ def _run_method(actor: _NativeActorBase, method: str, payload: bytes) -> Any:
 
 def _plain_method(method: str) -> Callable[..., Any]:
     def call(self: _NativeActorBase, *args: Any, **kwargs: Any) -> Any:
-        crashes.name_report_file(self._goray_local._library)
         # Keywords are resolved in the worker, which has the library (LocalActor.call).
         return stored(self._goray_local.call(method, *args, **kwargs))
     call.__name__ = call.__qualname__ = method

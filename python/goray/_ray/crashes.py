@@ -1,9 +1,11 @@
 """Native crash reports on Ray (docs/remote.md, "Errors"; docs/reliability.md).
 
-Worker side: before each native call a Ray body makes, :func:`name_report_file` tells
-the library (GoraySetCrashReport, our optional extension, docs/protocol.md §14) which
-file its crash handler writes the report to: ``<dir>/<task id>.txt``, where ``<dir>`` is
-``goray-crashes/`` in this node's Ray session directory.
+Worker side: nothing per call. The worker turns its library's crash recovery on
+(GorayRecoverCrashes, docs/protocol.md §14), so a native crash in a call (or on a thread
+the user started, handed to a call) returns to Python with its report; only then is the
+running task's id looked up, and the report filed as ``<dir>/<task id>.txt`` (``<dir>``:
+``goray-crashes/`` in this node's Ray session directory) and in Ray's key-value store
+(for a caller on another node). Then the process ends as the crash would have ended it.
 
 Caller side: Ray builds a ``WorkerCrashedError`` or ``ActorDiedError`` when it
 deserializes a failed result (``SerializationContext._deserialize_object``); :func:`install`
@@ -11,7 +13,7 @@ wraps that method so such an error whose task left a report on this node comes o
 :class:`NativeWorkerCrash` / :class:`NativeActorCrash`: instances of goray's
 :class:`~goray.errors.NativeCrash` and of Ray's class alike, the report attached. Every
 ``ray.get`` in the process sees it (the user's, goray's, the C++ driver's GetObject).
-A report is found only on the caller's node; elsewhere Ray's error is unchanged.
+The report is read from this node's directory, else from the key-value store.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import sys
 import tempfile
 import threading
 from typing import Any, Callable, Dict, Optional, Tuple, Type
@@ -26,11 +29,11 @@ from typing import Any, Callable, Dict, Optional, Tuple, Type
 import ray
 import ray.exceptions
 
-from ..errors import NativeCrash
+from ..errors import NativeCrash, set_crash_hook
 from . import internals
 
-__all__ = ["NativeWorkerCrash", "NativeActorCrash", "install", "name_report_file",
-           "report_dir", "attach", "REPORT_DIR_ENV"]
+__all__ = ["NativeWorkerCrash", "NativeActorCrash", "install", "recover_in_worker",
+           "file_report", "report_dir", "attach", "REPORT_DIR_ENV"]
 
 _log = logging.getLogger("goray")
 
@@ -112,12 +115,19 @@ def attach(error: BaseException, task_id: str) -> BaseException:
 
 
 def _read_report(task_id: str) -> Optional[str]:
+    """The report task `task_id` filed: on this node, else (a task that ran on another
+    node) from Ray's key-value store."""
     try:
         with open(os.path.join(report_dir(), f"{task_id}.txt"), encoding="utf-8",
                   errors="replace") as file:
             return file.read()
     except OSError:
+        pass
+    try:
+        stored = internals.kv_get(_kv_key(task_id))
+    except Exception:  # noqa: BLE001 - no report: Ray's error as it is
         return None
+    return stored.decode("utf-8", errors="replace") if stored else None
 
 
 def _creation_task_id(actor_id: Optional[str]) -> Optional[str]:
@@ -161,37 +171,54 @@ def install() -> bool:
 
 _CRASH_BASES = (ray.exceptions.WorkerCrashedError, ray.exceptions.ActorDiedError)
 
-# Per library: its GoraySetCrashReport, or None (a GoRay library, or an older goray one).
-_setters: Dict[int, Optional[Callable[[bytes], None]]] = {}
+
+def recover_in_worker(library: Any) -> bool:
+    """In a Ray worker: turns the library's crash recovery on (GorayRecoverCrashes), so a
+    native crash in a call comes back to Python, which files its report (:func:`file_report`)
+    and ends the process, as the crash would have. Nothing is done per call. False (Ray's
+    error alone for a crash) in a driver, or with a library that cannot recover."""
+    if not internals.in_worker(internals.global_worker()) or not library.recover_crashes():
+        return False
+    set_crash_hook(file_report_and_exit)
+    return True
 
 
-def _setter(library: Any) -> Optional[Callable[[bytes], None]]:
-    key = id(library)
-    if key not in _setters:
-        function = None
-        dll = getattr(library, "_dll", None)
-        if dll is not None and hasattr(dll, "GoraySetCrashReport"):
-            import ctypes
-            function = dll.GoraySetCrashReport
-            function.argtypes = [ctypes.c_char_p]
-            function.restype = None
-        _setters[key] = function
-    return _setters[key]
+def file_report_and_exit(crash: NativeCrash) -> None:
+    """A call crashed (and was recovered): files its report where the task's caller looks,
+    then ends this process as the signal would have, so Ray still sees a dead worker (and
+    retries the task, or restarts the actor, as it would)."""
+    try:
+        file_report(crash.report)
+    finally:
+        _exit_as(crash.signal)
 
 
-def name_report_file(library: Any) -> None:
-    """Names this thread's report file for the task running now (before its native call)."""
-    if library is None:
+def file_report(report: str) -> None:
+    """Files `report` for the task running now: ``<dir>/<task id>.txt`` on this node, and
+    in Ray's key-value store for a caller on another node."""
+    task_id = ray.get_runtime_context().get_task_id()
+    if not task_id:
         return
-    setter = _setter(library)
-    if setter is None:
-        return
-    global _context
-    if _context is None:  # it reads the worker's current task at each call: made once
-        _context = ray.get_runtime_context()
-    task_id = _context.get_task_id()
-    if task_id:
-        setter(f"{report_dir()}/{task_id}.txt".encode())
+    path = os.path.join(report_dir(), f"{task_id}.txt")
+    try:
+        with open(path + ".tmp", "w", encoding="utf-8") as file:
+            file.write(report)
+        os.replace(path + ".tmp", path)
+    except OSError as error:
+        _log.warning("goray: could not write the crash report %s: %s", path, error)
+    try:
+        internals.kv_put(_kv_key(task_id), report.encode("utf-8", errors="replace"))
+    except Exception as error:  # noqa: BLE001 - the local file is still there
+        _log.warning("goray: could not store the crash report of task %s: %s", task_id, error)
 
 
-_context: Any = None
+def _kv_key(task_id: str) -> bytes:
+    return f"goray-crash/{task_id}".encode()
+
+
+_EXIT_SIGNALS = {"SIGSEGV": 11, "SIGBUS": 7, "SIGFPE": 8, "SIGILL": 4, "SIGABRT": 6}
+
+
+def _exit_as(signal_name: str) -> None:
+    sys.stderr.flush()
+    os._exit(128 + _EXIT_SIGNALS.get(signal_name, 6))  # (as a shell shows a death by it)

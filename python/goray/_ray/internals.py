@@ -27,7 +27,8 @@ __all__ = ["ENV", "speed_paths_on", "Path", "paths", "task_order", "method_order
            "get_objects_order", "global_worker", "in_worker", "client_mode", "core_worker_class",
            "running_task_name", "stream_reader", "stream_peek", "ref_callbacks",
            "object_exists", "cancel_flag", "attempt_number", "session_dir", "creation_task_id",
-           "deserializer_parameters", "address_from_environment"]
+           "deserializer_parameters", "address_from_environment", "kv_put", "kv_get",
+           "KV_NAMESPACE"]
 
 #: Set to 0 to submit and read through Ray's public API only.
 ENV = "GORAY_RAY_INTERNALS"
@@ -380,6 +381,25 @@ def creation_task_id(actor_id_hex: str) -> Optional[str]:
         return None
 
 
+def kv_put(key: bytes, value: bytes) -> None:
+    """Stores `value` under `key` in the cluster's key-value store (GCS), namespace
+    "goray" (ray.experimental.internal_kv, 2.40-2.60): crash reports for other nodes."""
+    from ray.experimental import internal_kv
+    internal_kv._internal_kv_put(key, value, overwrite=True, namespace=KV_NAMESPACE)
+
+
+def kv_get(key: bytes) -> Optional[bytes]:
+    """What :func:`kv_put` stored under `key`, or None."""
+    from ray.experimental import internal_kv
+    if not internal_kv._internal_kv_initialized():
+        return None
+    value = internal_kv._internal_kv_get(key, namespace=KV_NAMESPACE)
+    return bytes(value) if value is not None else None
+
+
+KV_NAMESPACE = b"goray"
+
+
 def deserializer_parameters() -> Tuple[Any, List[str]]:
     """Ray's SerializationContext and the parameters of its _deserialize_object (which
     goray wraps to attach crash reports), or (None, [])."""
@@ -444,7 +464,19 @@ def paths() -> List[Path]:
         Path("crash reports", "SerializationContext._deserialize_object(self, data, "
              "metadata, object_ref, ...)", "2.40-2.60", "Ray's errors without the report",
              deserializer_parameters()[1][:4] == ["self", "data", "metadata", "object_ref"]),
+        Path("crash reports from other nodes", "ray.experimental.internal_kv", "2.40-2.60",
+             "the report on the task's node only (its file and its log)",
+             _has_internal_kv()),
     ]
+
+
+def _has_internal_kv() -> bool:
+    try:
+        from ray.experimental import internal_kv
+    except ImportError:
+        return False
+    return all(hasattr(internal_kv, name) for name in
+               ("_internal_kv_put", "_internal_kv_get", "_internal_kv_initialized"))
 
 
 def _core_worker_has(*names: str) -> bool:

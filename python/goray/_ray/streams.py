@@ -36,7 +36,7 @@ from .. import _keywords, _registry, _traits
 from .._protocol import NATIVE_TASK_PREFIX, PYTHON_TASK_PREFIX, Buffer, Py2Native
 from .._streams_local import iterate_native, method_stream, not_a_generator, task_stream
 from ..errors import GorayError
-from . import bodies, crashes, internals, objects, releases, submit, value_groups
+from . import bodies, internals, objects, releases, submit, value_groups
 from .objects import stored, to_python
 
 __all__ = ["NUM_RETURNS", "STREAMING", "GROUPED_SUFFIX", "grouped_options", "StoredStream",
@@ -262,7 +262,6 @@ def task_body(name: str, python_only: bool = False) -> Callable[..., Iterator[An
         else:
             values = None
         library = _library()
-        crashes.name_report_file(library)
         if values is not None:
             arguments = [to_python(v) for v in values]
             yield from _python_stream_items(
@@ -284,7 +283,6 @@ def plain_method(method: str) -> Callable[..., Iterator[Any]]:
     """Generator method `method` of a native actor for Python callers."""
     def call(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
         library = _library()
-        crashes.name_report_file(library)
         label = f"{self._goray_type}.{method}"
         if kwargs:
             args = _keywords.resolve(label, _traits.method_params(library, self._goray_type,
@@ -302,7 +300,6 @@ def encoded_method(method: str) -> Callable[..., Iterator[Any]]:
     def call(self: Any, args_block: Buffer = b"", positions: Tuple[int, ...] = (),
              *resolved: Any) -> Iterator[Any]:
         library = _library()
-        crashes.name_report_file(library)
         keep: List[Any] = []
         payload = bodies._call_units(method, args_block, positions, resolved, keep)
         label = f"{self._goray_type}.{method}"

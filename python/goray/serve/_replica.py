@@ -32,7 +32,7 @@ from typing import Any, AsyncIterator, Callable, Dict, FrozenSet, Iterator, List
 
 from .. import _keywords, _local, _streams_local, _traits
 from .._ray import bodies
-from ..errors import ArgumentError, GorayError, NativeCrash, UnknownNameError
+from ..errors import ArgumentError, GorayError, NativeCrash, UnknownNameError, set_crash_hook
 
 __all__ = ["Batch", "ReplicaSpec", "NativeReplica", "ReplicaCrashed", "replica_class", "HOOKS"]
 
@@ -130,6 +130,7 @@ class NativeReplica:
         self._closed = False
         self._crash: Optional[NativeCrash] = None
         library.recover_crashes()
+        set_crash_hook(None)  # (a crash is this replica's to answer: _into_native)
         batched = dict(spec.batched)
         for name in batched:
             self._check_method(name, "batched")

@@ -66,6 +66,13 @@ void CrashWith(const std::string& kind) {
   if (kind == "abort") CrashAbort();
   if (kind == "bus") g_zero = CrashBus();
   if (kind == "terminate") ThrowFromNoexcept();
+  if (kind == "later") {  // a thread of the user's that crashes after the call returned
+    std::thread([] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      CrashSegv();
+    }).detach();
+    return;
+  }
   if (kind == "thread") {
     std::thread([] { CrashSegv(); }).join();
   }
