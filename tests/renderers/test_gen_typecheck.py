@@ -86,6 +86,9 @@ spawned = ray.get(refs.Spawn.remote(1))                          # the generated
 bumped: ray.ObjectRef[int] = refs.Bump.remote(spawned, refs.Counter.remote(0))
 absorbed: ray.ObjectRef[int] = spawned.Absorb.remote(refs.Counter.remote(2))
 tracked: refs.Job = {"progress": spawned, "logger": object()}   # untyped handles: Any
+from ray.actor import ActorHandle                                # handles are Ray's
+ray.kill(spawned)
+everyone: list[ActorHandle[Any]] = [counter, spawned, ray.get_actor("c")]
 
 from ray.dag import ClassMethodNode, InputNode                   # Ray DAGs: a method's .bind
 with InputNode() as inp:

@@ -317,7 +317,8 @@ PY_RESERVED = ("_bool", "_bytes", "_dict", "_float", "_int", "_list", "_str", "_
                "_datetime", "_IntEnum", "_NativeEnum", "_Any", "_TypedDict", "_ray", "_goray",
                "_Task", "_ActorClass", "annotations", "_numpy", "_npt", "_array",
                "_memoryview", "_TYPE_CHECKING", "_Iterator", "_Generic", "_TypeVar", "_T",
-               "_RayObjectRefGenerator", "_ObjectRefGenerator", "_ClassMethodNode", "_DAGNode")
+               "_RayObjectRefGenerator", "_ObjectRefGenerator", "_ClassMethodNode", "_DAGNode",
+               "_RayActorHandle", "_ActorHandle")
 # Attributes of goray.LocalActor: a method with one of these names is reached
 # through actor.call(name, ...) only.
 LOCAL_ACTOR_ATTRIBUTES = ("call", "close", "closed", "type_name", "index")

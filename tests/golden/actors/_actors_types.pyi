@@ -15,10 +15,21 @@ from typing import Generic as _Generic, TypeVar as _TypeVar
 from collections.abc import AsyncIterator as _AsyncIterator, Generator as _Generator
 
 import ray as _ray
+from ray.actor import ActorHandle as _RayActorHandle
 from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 from ray.serve import Application as _Application
 
 _T = _TypeVar("_T")
+
+
+# (Ray's ActorHandle is generic in newer Rays, not in 2.40: the ignore covers either.)
+class _ActorHandle(_RayActorHandle[_Any]):  # type: ignore[type-arg, unused-ignore]
+    """The base of the handle classes: what an actor type's .remote() returns is a
+    ray.actor.ActorHandle, which ray.kill and every function typed with ActorHandle
+    take. A handle has only its actor's methods: Ray's class answers any attribute
+    (its __getattr__), hidden here so that a misspelt method fails to type-check."""
+
+    __getattr__: None  # type: ignore[assignment, misc]
 
 
 class _ServeResponse(_Generic[_T]):
@@ -75,8 +86,9 @@ class _Method_Accumulator_Total:
     def options(self, **options: _Any) -> _Method_Accumulator_Total: ...
 
 
-class _Handle_Accumulator:
-    """A handle to a Accumulator actor: handle.Method.remote(args...)."""
+class _Handle_Accumulator(_ActorHandle):
+    """A handle to a Accumulator actor (a ray.actor.ActorHandle):
+    handle.Method.remote(args...)."""
 
     Add: _Method_Accumulator_Add
 
@@ -188,8 +200,9 @@ class _Method_Pinger_Ping:
     def options(self, **options: _Any) -> _Method_Pinger_Ping: ...
 
 
-class _Handle_Pinger:
-    """A handle to a Pinger actor: handle.Method.remote(args...)."""
+class _Handle_Pinger(_ActorHandle):
+    """A handle to a Pinger actor (a ray.actor.ActorHandle):
+    handle.Method.remote(args...)."""
 
     Ping: _Method_Pinger_Ping
 
@@ -312,8 +325,9 @@ class _Method_Dog_Name:
     def options(self, **options: _Any) -> _Method_Dog_Name: ...
 
 
-class _Handle_Dog:
-    """A handle to a Dog actor: handle.Method.remote(args...)."""
+class _Handle_Dog(_ActorHandle):
+    """A handle to a Dog actor (a ray.actor.ActorHandle):
+    handle.Method.remote(args...)."""
 
     Speak: _Method_Dog_Speak
     """Speaks once."""
@@ -471,8 +485,9 @@ class _Method_Cat_Name:
     def options(self, **options: _Any) -> _Method_Cat_Name: ...
 
 
-class _Handle_Cat:
-    """A handle to a Cat actor: handle.Method.remote(args...)."""
+class _Handle_Cat(_ActorHandle):
+    """A handle to a Cat actor (a ray.actor.ActorHandle):
+    handle.Method.remote(args...)."""
 
     Speak: _Method_Cat_Speak
     """Speaks once."""
@@ -601,8 +616,9 @@ class _Method_Tally_Count:
     def options(self, **options: _Any) -> _Method_Tally_Count: ...
 
 
-class _Handle_Tally:
-    """A handle to a Tally actor: handle.Method.remote(args...)."""
+class _Handle_Tally(_ActorHandle):
+    """A handle to a Tally actor (a ray.actor.ActorHandle):
+    handle.Method.remote(args...)."""
 
     Count: _Method_Tally_Count
 

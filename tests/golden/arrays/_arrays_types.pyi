@@ -19,10 +19,21 @@ from builtins import memoryview as _memoryview
 import numpy as _numpy
 import numpy.typing as _npt
 import ray as _ray
+from ray.actor import ActorHandle as _RayActorHandle
 from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 from ray.serve import Application as _Application
 
 _T = _TypeVar("_T")
+
+
+# (Ray's ActorHandle is generic in newer Rays, not in 2.40: the ignore covers either.)
+class _ActorHandle(_RayActorHandle[_Any]):  # type: ignore[type-arg, unused-ignore]
+    """The base of the handle classes: what an actor type's .remote() returns is a
+    ray.actor.ActorHandle, which ray.kill and every function typed with ActorHandle
+    take. A handle has only its actor's methods: Ray's class answers any attribute
+    (its __getattr__), hidden here so that a misspelt method fails to type-check."""
+
+    __getattr__: None  # type: ignore[assignment, misc]
 
 
 class _ServeResponse(_Generic[_T]):
@@ -174,8 +185,9 @@ class _Method_Histogram_Counts:
     def options(self, **options: _Any) -> _Method_Histogram_Counts: ...
 
 
-class _Handle_Histogram:
-    """A handle to a Histogram actor: handle.Method.remote(args...)."""
+class _Handle_Histogram(_ActorHandle):
+    """A handle to a Histogram actor (a ray.actor.ActorHandle):
+    handle.Method.remote(args...)."""
 
     Add: _Method_Histogram_Add
 

@@ -15,6 +15,7 @@ from typing import Generic as _Generic, TypeVar as _TypeVar
 from collections.abc import AsyncIterator as _AsyncIterator, Generator as _Generator
 
 import ray as _ray
+from ray.actor import ActorHandle as _RayActorHandle
 from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 from ray._private.object_ref_generator import ObjectRefGenerator as _RayObjectRefGenerator
 from ray.serve import Application as _Application
@@ -34,6 +35,16 @@ class _ObjectRefGenerator(_RayObjectRefGenerator, _Generic[_T]):
     def __aiter__(self) -> _ObjectRefGenerator[_T]: ...
 
     async def __anext__(self) -> _ray.ObjectRef[_T]: ...
+
+
+# (Ray's ActorHandle is generic in newer Rays, not in 2.40: the ignore covers either.)
+class _ActorHandle(_RayActorHandle[_Any]):  # type: ignore[type-arg, unused-ignore]
+    """The base of the handle classes: what an actor type's .remote() returns is a
+    ray.actor.ActorHandle, which ray.kill and every function typed with ActorHandle
+    take. A handle has only its actor's methods: Ray's class answers any attribute
+    (its __getattr__), hidden here so that a misspelt method fails to type-check."""
+
+    __getattr__: None  # type: ignore[assignment, misc]
 
 
 class _ServeResponse(_Generic[_T]):
@@ -206,8 +217,9 @@ class _Method_Fetcher_Page:
     def options(self, **options: _Any) -> _Method_Fetcher_Page: ...
 
 
-class _Handle_Fetcher:
-    """A handle to a Fetcher actor: handle.Method.remote(args...)."""
+class _Handle_Fetcher(_ActorHandle):
+    """A handle to a Fetcher actor (a ray.actor.ActorHandle):
+    handle.Method.remote(args...)."""
 
     Fetch: _Method_Fetcher_Fetch
 
@@ -388,8 +400,9 @@ class _Method_Pool_Work:
     def options(self, **options: _Any) -> _Method_Pool_Work: ...
 
 
-class _Handle_Pool:
-    """A handle to a Pool actor: handle.Method.remote(args...)."""
+class _Handle_Pool(_ActorHandle):
+    """A handle to a Pool actor (a ray.actor.ActorHandle):
+    handle.Method.remote(args...)."""
 
     Work: _Method_Pool_Work
 
@@ -501,8 +514,9 @@ class _Method_Tally_History:
     def options(self, **options: _Any) -> _Method_Tally_History: ...
 
 
-class _Handle_Tally:
-    """A handle to a Tally actor: handle.Method.remote(args...)."""
+class _Handle_Tally(_ActorHandle):
+    """A handle to a Tally actor (a ray.actor.ActorHandle):
+    handle.Method.remote(args...)."""
 
     Add: _Method_Tally_Add
 

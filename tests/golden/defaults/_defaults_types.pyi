@@ -15,10 +15,21 @@ from typing import Generic as _Generic, TypeVar as _TypeVar
 from collections.abc import AsyncIterator as _AsyncIterator, Generator as _Generator
 
 import ray as _ray
+from ray.actor import ActorHandle as _RayActorHandle
 from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 from ray.serve import Application as _Application
 
 _T = _TypeVar("_T")
+
+
+# (Ray's ActorHandle is generic in newer Rays, not in 2.40: the ignore covers either.)
+class _ActorHandle(_RayActorHandle[_Any]):  # type: ignore[type-arg, unused-ignore]
+    """The base of the handle classes: what an actor type's .remote() returns is a
+    ray.actor.ActorHandle, which ray.kill and every function typed with ActorHandle
+    take. A handle has only its actor's methods: Ray's class answers any attribute
+    (its __getattr__), hidden here so that a misspelt method fails to type-check."""
+
+    __getattr__: None  # type: ignore[assignment, misc]
 
 
 class _ServeResponse(_Generic[_T]):
@@ -116,8 +127,9 @@ class _Method_Box_Describe:
     def options(self, **options: _Any) -> _Method_Box_Describe: ...
 
 
-class _Handle_Box:
-    """A handle to a Box actor: handle.Method.remote(args...)."""
+class _Handle_Box(_ActorHandle):
+    """A handle to a Box actor (a ray.actor.ActorHandle):
+    handle.Method.remote(args...)."""
 
     Describe: _Method_Box_Describe
 
@@ -211,8 +223,9 @@ class _Method_Counter_Incr:
     def options(self, **options: _Any) -> _Method_Counter_Incr: ...
 
 
-class _Handle_Counter:
-    """A handle to a Counter actor: handle.Method.remote(args...)."""
+class _Handle_Counter(_ActorHandle):
+    """A handle to a Counter actor (a ray.actor.ActorHandle):
+    handle.Method.remote(args...)."""
 
     Incr: _Method_Counter_Incr
 

@@ -25,6 +25,8 @@ def checks(app) -> None:
     expect("options", ray.get(app.F64.options(num_cpus=1).remote(1.0)), 1.0)
     counter = app.Counter.remote(5)
     expect("actor", ray.get(counter.Incr.remote(2)), 7)
+    # What the stubs type a handle as (its class derives from ray.actor.ActorHandle).
+    expect("a handle is Ray's", isinstance(counter, ray.actor.ActorHandle), True)
     # What the stubs type for Ray DAGs: a method's .bind makes a ray.dag.ClassMethodNode
     # that runs it (here 7 + 1, then 8 + 8); a task object has no .bind.
     from ray.dag import ClassMethodNode, InputNode
@@ -37,6 +39,12 @@ def checks(app) -> None:
     expect("named actor", ray.get(named.Add.remote(2.0)), 3.0)
     expect("struct result", ray.get(named.Where.remote()), {"x": 3.0, "y": -3.0})
     expect("by name", ray.get(ray.get_actor("gen-acc").Name.remote()), "acc")
+    ray.kill(named)  # typed: the handle is a ray.actor.ActorHandle
+    try:
+        ray.get(named.Name.remote())
+        expect("a killed actor fails", "answered", "RayActorError")
+    except ray.exceptions.RayActorError:
+        pass
     # The C++ driver's typed graph (wrappers.cpp RunTypedGraph): Bind on typed handles,
     # compiled and classic; its exit code is the number of failed checks.
     from goray._ray import driver
