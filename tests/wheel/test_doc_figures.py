@@ -16,7 +16,7 @@ import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import Dict, List, Tuple
 
 import pytest
 
@@ -70,7 +70,8 @@ class Figure:
     units: Tuple[str, ...] = ("MiB",)   # the unit(s) the doc may write it in
 
 
-# The CPython of the wheel the single-wheel figures are of: install.md names cp311's.
+# The single-wheel figures are of the wheel of the Python running the tests (cp311, the one
+# install.md names).
 FIGURES = [
     # docs/install.md, "What is in it": the size paragraph.
     Figure("docs/install.md", rf"\*\*Size\*\*: {SIZE} each", "wheel_bytes", "a wheel's size"),
