@@ -2,7 +2,9 @@
 
 A batch in ``map_batches(..., batch_format="numpy")`` is a dict of NumPy columns; a
 native task or method taking a struct of arrays (one field per column) reads it in
-place and returns a struct of arrays, a dict of columns again::
+place and returns a struct of arrays, a dict of columns again. Batches of the other
+formats (a pandas DataFrame, a pyarrow Table) are read as NumPy columns first, by Ray
+Data's own conversion; the result is a dict of columns whatever the batch was::
 
     import goray.data
     total = goray.data.task_udf("Total", columns={"price": "float64", "quantity": "int64"})
@@ -21,7 +23,7 @@ module needs neither Ray nor NumPy, and ``import goray`` does not import it.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Type
 
 from . import _ffi, _keywords, _traits, _worker
 from ._arrays import DTYPE_NAMES
@@ -128,12 +130,31 @@ class _BatchCall:
     def _params(self) -> Optional[_traits.Params]:  # overridden: a task's, a method's
         raise NotImplementedError
 
-    def _struct(self, batch: Any) -> Dict[str, Any]:
+    def _numpy_columns(self, batch: object) -> Mapping[str, Any]:
+        """`batch` as NumPy columns: a dict as it is; a pandas DataFrame or a pyarrow
+        Table (batch_format "pandas", "pyarrow" or None) converted by Ray Data as for
+        batch_format="numpy", its declared columns only (all of them with
+        keep_columns)."""
+        if isinstance(batch, Mapping):
+            return batch
+        if type(batch).__module__.partition(".")[0] not in ("pandas", "pyarrow"):
+            raise GorayError(f"expected a batch of columns (a dict of NumPy arrays, a pandas "
+                             f"DataFrame or a pyarrow Table: map_batches(..., batch_format="
+                             f"\"numpy\", \"pandas\" or \"pyarrow\")), received "
+                             f"{type(batch).__name__} (task {self._callee})")
+        from ray.data.block import BlockAccessor  # Ray Data is there: it made the batch
+
+        block: Any = batch
+        accessor: Any = BlockAccessor.for_block(block)  # a table accessor: column_names()
+        names = list(accessor.column_names())
+        for column, dtype in self._columns.items():
+            if column not in names:
+                raise ColumnError(self._callee, column, dtype, "no such column", names)
+        columns: Any = accessor.to_numpy(names if self._keep_columns else list(self._columns))
+        return dict(columns)
+
+    def _struct(self, batch: Mapping[str, Any]) -> Dict[str, Any]:
         """The declared columns of `batch`, as they are (no copy), after checking them."""
-        if not isinstance(batch, Mapping):
-            raise GorayError(f"expected a batch of NumPy columns (a dict: map_batches(..., "
-                             f"batch_format=\"numpy\")), received {type(batch).__name__} "
-                             f"(task {self._callee})")
         struct = {}
         for column, dtype in self._columns.items():
             if column not in batch:
@@ -144,8 +165,9 @@ class _BatchCall:
             struct[column] = value
         return struct
 
-    def _run(self, call: Any, batch: Any) -> Dict[str, Any]:
+    def _run(self, call: Any, given: object) -> Dict[str, Any]:
         """`call` on the batch's declared columns (no copy here), its result as columns."""
+        batch = self._numpy_columns(given)
         struct = self._struct(batch)
         if not self._by_name:
             return self._columns_out(batch, call(struct))
@@ -189,7 +211,10 @@ class TaskUDF(_BatchCall):
         super().__init__(task, columns, columns_as, keep_columns)
         self._task = task
 
-    def __call__(self, batch: Mapping[str, Any]) -> Dict[str, Any]:
+    def __call__(self, batch: object) -> Dict[str, Any]:
+        """The native task on `batch`: a dict of NumPy columns, a pandas DataFrame or a
+        pyarrow Table (every batch_format of map_batches; `object` so that type checkers
+        take it for each); its result is a dict of columns."""
         _ready()
         return self._run(self._native, batch)
 
@@ -215,7 +240,8 @@ def task_udf(task: str, columns: Mapping[str, Any], *, columns_as: str = "struct
     ``columns_as="parameters"`` the task takes one parameter per column instead,
     passed by name (the library must name its parameters: goray-gen's tables do).
     With `keep_columns`, the input batch's columns are kept beside the result's (a
-    result column replaces one of the same name)."""
+    result column replaces one of the same name). Every other batch_format works too:
+    a pandas DataFrame or a pyarrow Table is read as NumPy columns first."""
     if not isinstance(task, str) or not task:
         raise GorayError(f"goray.data.task_udf: the task name must be a non-empty str, got {task!r}")
     what = f"goray.data.task_udf({task!r})"
@@ -241,7 +267,8 @@ class ActorUDF(_BatchCall):
         self._actor: Optional[LocalActor] = golang_local_new_actor(self._type_name, *self._args)
         self._call = getattr(self._actor, self._method)
 
-    def __call__(self, batch: Mapping[str, Any]) -> Dict[str, Any]:
+    def __call__(self, batch: object) -> Dict[str, Any]:
+        """The native method on `batch`, as TaskUDF's call."""
         return self._run(self._call, batch)
 
     def _params(self) -> Optional[_traits.Params]:
@@ -249,7 +276,7 @@ class ActorUDF(_BatchCall):
 
 
 def actor_udf(actor_type: str, method: str, columns: Mapping[str, Any], *,
-              args: Sequence[Any] = (), columns_as: str = "struct", keep_columns: bool = False) -> type:
+              args: Sequence[Any] = (), columns_as: str = "struct", keep_columns: bool = False) -> Type[Any]:
     """A class for ``Dataset.map_batches(cls, batch_format="numpy",
     compute=ray.data.ActorPoolStrategy(size=N))``: each actor of Ray Data's pool
     creates the native actor `actor_type` with `args` in its own process and calls

@@ -94,7 +94,9 @@ def test_a_missing_column_or_a_wrong_dtype_names_the_column(lib):
     assert (wrong.value.column, wrong.value.expected, wrong.value.task) == ("price", "float64", "DataTotal")
     with pytest.raises(goray.data.ColumnError, match=r"column 'quantity': expected int64, received list"):
         udf({"price": price, "quantity": [1, 2, 3]})
-    with pytest.raises(goray.GorayError, match=r'batch_format="numpy"\)\), received list \(task DataTotal\)'):
+    with pytest.raises(goray.GorayError, match=r'expected a batch of columns \(a dict of NumPy arrays, a '
+                                               r'pandas DataFrame or a pyarrow Table: .*\), received list '
+                                               r'\(task DataTotal\)'):
         udf([price, quantity])
     with pytest.raises(goray.GorayError, match=r"expected the native result to be a struct of arrays "
                                                r"\(a dict of columns\), received int \(task DataRows\)"):
@@ -103,6 +105,41 @@ def test_a_missing_column_or_a_wrong_dtype_names_the_column(lib):
     with pytest.raises(goray.ArgumentError, match=r"at \.price: expected goray::ArrayView<double>, "
                                                   r"received ndarray of int64 \(3,\)"):
         goray.data.task_udf("DataTotal", {"price": "int64"})({"price": quantity})
+
+
+def table_batches(price, quantity, **more):
+    """The same columns as a pandas DataFrame and a pyarrow Table (batch_format "pandas",
+    "pyarrow")."""
+    import pandas
+    import pyarrow
+    columns = {"price": price, "quantity": quantity, **more}
+    return {"pandas": pandas.DataFrame(columns), "pyarrow": pyarrow.table(columns)}
+
+
+@pytest.mark.parametrize("kind", ["pandas", "pyarrow"])
+def test_a_pandas_or_pyarrow_batch_is_read_as_numpy_columns(lib, kind):
+    pytest.importorskip(kind)
+    price, quantity = orders(6)
+    batch = table_batches(price, quantity, note=list("abcdef"))[kind]
+    out = goray.data.task_udf("DataTotal", ORDERS)(batch)
+    assert sorted(out) == ["quantity", "total"]                # a dict of columns, as for numpy
+    np.testing.assert_array_equal(out["total"], price * quantity)
+    by_name = goray.data.task_udf("DataAddressesOf", ORDERS, columns_as="parameters")(batch)
+    assert sorted(by_name) == ["price", "quantity"]
+    Pricer = goray.data.actor_udf("DataPricer", "Apply", ORDERS, args=(2.0,), keep_columns=True)
+    kept = Pricer()(batch)
+    assert list(kept) == ["price", "quantity", "note", "total"]   # every input column, as NumPy
+    assert list(kept["note"]) == list("abcdef")
+    np.testing.assert_array_equal(kept["total"], price * quantity * 2)
+    # The checks name the column, with every column of the batch.
+    wrong = table_batches(price.astype(np.float32), quantity)[kind]
+    with pytest.raises(goray.data.ColumnError, match=r"^column 'price': expected float64, received float32 "):
+        goray.data.task_udf("DataTotal", ORDERS)(wrong)
+    missing = table_batches(price, quantity, note=list("abcdef"))[kind]
+    with pytest.raises(goray.data.ColumnError) as error:
+        goray.data.task_udf("DataTotal", {**ORDERS, "discount": "float64"})(missing)
+    assert str(error.value) == ("the batch has no column 'discount' (expected float64; its columns: "
+                                "'price', 'quantity', 'note') (task DataTotal)")
 
 
 def test_bad_declarations_are_refused_when_the_udf_is_made():
@@ -201,3 +238,34 @@ def test_a_wrong_column_fails_the_dataset_naming_the_column(ray_data):
     with pytest.raises(Exception) as failure:
         wrong.map_batches(goray.data.task_udf("DataTotal", ORDERS), batch_format="numpy").materialize()
     assert "column 'quantity': expected int64, received int32 (8,) (task DataTotal)" in str(failure.value)
+
+
+def ray_data_makes_pandas_batches():
+    """Whether this Ray Data can give a UDF a pandas batch: Rays before 2.55 cannot with
+    pandas 3 (their batch conversion reads pandas.errors.SettingWithCopyWarning, which
+    pandas 3 removed), whatever the UDF."""
+    import pyarrow
+    from ray.data.block import BlockAccessor
+    try:
+        BlockAccessor.for_block(pyarrow.table({"a": [1]})).to_batch_format("pandas")
+    except AttributeError:
+        return False
+    return True
+
+
+@pytest.mark.ray_versions
+def test_every_batch_format_of_map_batches_runs_the_cpp_task(ray_data):
+    """batch_format "numpy", "default" (numpy), "pandas", "pyarrow" and None (the blocks'
+    own format): the same totals from a task UDF, and from an actor pool given tables."""
+    formats = ["numpy", "default", "pandas", "pyarrow", None]
+    if not ray_data_makes_pandas_batches():
+        formats.remove("pandas")
+    stored = dataset(16, blocks=1).materialize()
+    Pricer = goray.data.actor_udf("DataPricer", "Apply", ORDERS, args=(2.0,))
+    pool = ray_data.ActorPoolStrategy(size=1)
+    for batch_format in formats:
+        rows = stored.map_batches(goray.data.task_udf("DataTotal", ORDERS), batch_format=batch_format).take_all()
+        assert sorted(row["total"] for row in rows) == sorted(expected_totals(16)), batch_format
+    for batch_format in {"pandas", "pyarrow"} & set(formats):
+        rows = stored.map_batches(Pricer, batch_format=batch_format, compute=pool).take_all()
+        assert sorted(row["total"] for row in rows) == sorted(expected_totals(16, 2.0)), batch_format
