@@ -22,7 +22,7 @@ from .._protocol import (ADDRESS_BORROWED, ADDRESS_OWNED, NATIVE_CLASS_PREFIX,
                          NATIVE_TASK_PREFIX, PYTHON_CLASS_PREFIX, Buffer, Feature, Py2Native,
                          pack_u64)
 from ..errors import GorayError, error_from_reply
-from . import crashes, features, internals, py_defs, scatter
+from . import crashes, features, internals, py_defs, scatter, stream_cancels
 from .objects import (LARGE_BYTES, OUT_OF_BAND_FROM, NativeBlock, Scattered, StoredBytes,
                       large_bytes, stored, to_python)
 
@@ -271,6 +271,7 @@ def _task_function(name: str, python_only: bool) -> Any:
     base = _native_tasks.get(key)
     if base is None:
         crashes.install()  # this process's ray.get of it attaches crash reports
+        stream_cancels.install()  # and a cancelled stream of it ends cancelled
         generators = streams  # a generator task's body is a generator function: Ray streams it
         if generators is not None and generators.task_streams(name):
             body = generators.task_body(name, python_only)
@@ -480,6 +481,7 @@ def native_actor_class(type_name: str, methods: Sequence[str],
     m and m__ in its group. Cached per type, methods, traits and groups."""
     library = ready_library()
     crashes.install()
+    stream_cancels.install()
     traits = _traits.actor_traits(library, type_name) if library is not None else _traits.ActorTraits()
     groups = {**traits.concurrency_groups, **(concurrency_groups or {})}
     key = (type_name, tuple(sorted(methods)), traits.key(), tuple(sorted(groups.items())))

@@ -36,7 +36,7 @@ from .. import _ffi, _handlers
 from .._handlers import Handler, Reply
 from .._protocol import Native2Py
 from . import (crashes, features, native2py_actors, native2py_batch, native2py_calls,
-               native2py_graphs, native2py_objects, native2py_streams)
+               native2py_graphs, native2py_objects, native2py_streams, stream_cancels)
 from .native2py_calls import python_task, submit_native_task
 from .native2py_failures import FailedSubmission, failure_reply
 
@@ -69,6 +69,7 @@ def install() -> None:
     set, each request is logged."""
     debug = _log.isEnabledFor(logging.DEBUG)
     crashes.install()  # Get failures of crashed native calls carry their reports
+    stream_cancels.install()  # a C++ caller's cancelled stream ends cancelled
     for command, handler in _HANDLERS.items():
         _handlers.register_handler(int(command), _logged(command, handler) if debug else handler)
     library = _ffi.loaded_library()

@@ -1,0 +1,172 @@
+"""ray.cancel of C++ streams in reused workers (issue 39 §1, docs/reliability.md
+"Cancelled streams"): the same few workers run whole C++ streams, streams their callers
+drop, tasks that raise, a task that crashes its worker, Python generators and actor
+calls, and between them C++ streams are cancelled after 0, 1, 3 or 10 items, each
+time from a caller that goes on reading. Every cancelled stream must end with
+TaskCancelledError (never as a normal end), and its C++ generator must be released (its
+destructor runs: StreamHost counts the live ones in its process).
+
+GORAY_CANCEL_STRESS sets the number of cancels (CI: 200; docs/testing.md runs 1000)."""
+import os
+import time
+
+import pytest
+import ray
+
+import goray
+from goray._ray import bodies, releases
+
+from conftest import needs_cancel_flag
+
+CANCELS = int(os.environ.get("GORAY_CANCEL_STRESS", "200"))
+POINTS = (0, 1, 3, 10)  # items read before the cancel
+ITEM_MS = 5
+
+
+def _cancel_after(task, read: int):
+    """Starts a 1000-item stream, reads `read` items, cancels it, and reads on: what
+    ended it ("cancelled", or a description of a normal end or another error)."""
+    generator = task.remote(1000, ITEM_MS)
+    received = 0
+    for _ in range(read):
+        ray.get(next(generator))
+        received += 1
+    ray.cancel(generator)
+    try:
+        for ref in generator:
+            ray.get(ref)
+            received += 1
+    except ray.exceptions.TaskCancelledError:
+        return "cancelled", received
+    except Exception as error:  # noqa: BLE001 - described for the failure
+        return f"{type(error).__name__}: {str(error)[:200]}", received
+    return "a normal end", received
+
+
+@ray.remote
+def python_count(n, ms):
+    for i in range(n):
+        time.sleep(ms / 1000)
+        yield i
+
+
+def _other_work(round_number: int, crasher):
+    """What the workers do between cancels: a whole stream, a dropped stream, a task
+    that raises, actor calls, a Python generator; every tenth round a crash."""
+    assert [ray.get(ref) for ref in goray.golang_task("CountUp").remote(5)] == list(range(5))
+    dropped = goray.golang_task("SlowCount").remote(50, 2)
+    ray.get(next(dropped))
+    del dropped  # its caller goes: the task runs on to its end in its worker
+    with pytest.raises(goray.NativeError):  # (CrashTask's "none": a C++ exception)
+        ray.get(goray.golang_task("CrashTask").remote("none"))
+    broken = goray.golang_task("FailAfter").remote(2)
+    assert [ray.get(next(broken)) for _ in range(2)] == [0, 1]
+    with pytest.raises(goray.NativeError):
+        ray.get(next(broken))
+    assert ray.get([crasher.Id.remote() for _ in range(10)]) == [7] * 10
+    assert [ray.get(ref) for ref in python_count.remote(3, 0)] == [0, 1, 2]
+    if round_number % 10 == 9:
+        with pytest.raises(goray.NativeCrash):
+            ray.get(goray.golang_task("CrashTask").options(max_retries=0).remote("segv"))
+
+
+@needs_cancel_flag
+def test_cancels_in_reused_workers_always_end_with_task_cancelled_error(lib):
+    task = goray.golang_task("SlowCount")
+    crasher = goray.golang_actor_class("Crasher").remote(7)
+    outcomes = {}
+    wrong = []
+    started = time.monotonic()
+    for number in range(CANCELS):
+        if number % len(POINTS) == 0:
+            _other_work(number // len(POINTS), crasher)
+        read = POINTS[number % len(POINTS)]
+        ending, received = _cancel_after(task, read)
+        outcomes[ending] = outcomes.get(ending, 0) + 1
+        if ending != "cancelled" or received >= 1000:
+            wrong.append(f"cancel {number} after {read} items: {ending} after {received} items")
+    print(f"{CANCELS} cancels in {time.monotonic() - started:.0f} s: {outcomes}")
+    assert not wrong, f"{len(wrong)} of {CANCELS} cancels went wrong: " + "; ".join(wrong[:20])
+
+
+@ray.remote(max_concurrency=4)
+class StreamHost:
+    """Runs the Ray body of a generator task as its own generator method, so the C++
+    generators live in this actor's process, where StreamsAlive counts them."""
+
+    def stream(self, name, *args):
+        from goray._ray import streams
+        yield from streams.task_body(name)(*args)
+
+    def alive(self):
+        bodies.ready_library()
+        return goray.golang_local_run_task("StreamsAlive")
+
+
+@needs_cancel_flag
+def test_every_cancelled_stream_releases_its_cpp_generator(lib):
+    host = StreamHost.remote()
+    assert ray.get(host.alive.remote()) == 0
+    rounds = max(CANCELS // 10, 10)
+    for number in range(rounds):
+        generator = host.stream.remote("SlowCount", 1000, ITEM_MS)
+        for _ in range(POINTS[number % len(POINTS)]):
+            ray.get(next(generator))
+        ray.cancel(generator)
+        if releases.generator_raises_cancel():
+            with pytest.raises(ray.exceptions.TaskCancelledError):
+                for ref in generator:
+                    ray.get(ref)
+        else:
+            try:
+                for ref in generator:
+                    ray.get(ref)
+            except ray.exceptions.TaskCancelledError:
+                pass
+    deadline = time.monotonic() + 30
+    while ray.get(host.alive.remote()) != 0:
+        assert time.monotonic() < deadline, "cancelled C++ generators still alive"
+        time.sleep(0.1)
+
+
+def test_a_cancel_overtaken_by_its_task_still_ends_the_stream_cancelled(lib):
+    # What the race leaves (the task ran, or was skipped, as a success after the
+    # caller's ray.cancel), made deterministic: a finished stream noted as cancelled.
+    from goray._ray import stream_cancels
+    generator = goray.golang_task("CountUp").remote(3)
+    ray.get(generator.completed())
+    stream_cancels._note_cancel(generator)
+    received = []
+    with pytest.raises(ray.exceptions.TaskCancelledError):
+        for ref in generator:
+            received.append(ray.get(ref))
+    assert received == [0, 1, 2]  # the items made before stay
+    with pytest.raises(StopIteration):  # once: then the end as Ray says it
+        next(generator)
+    # A stream not cancelled ends as ever.
+    assert [ray.get(ref) for ref in goray.golang_task("CountUp").remote(2)] == [0, 1]
+
+
+def test_collecting_a_cancelled_streams_refs_ends_at_its_error_item(lib):
+    # list(generator) after a cancel: the refs, the last one holding the error; the
+    # iteration itself ends normally (the error was carried by an item).
+    generator = goray.golang_task("SlowCount").remote(1000, ITEM_MS)
+    ray.get(next(generator))
+    ray.cancel(generator)
+    refs = []
+    try:
+        refs.extend(generator)
+    except ray.exceptions.TaskCancelledError:  # the rare overtaken cancel: no error item
+        assert all(_is_value(ref) for ref in refs)
+        return
+    assert refs, "the stream ended normally after its cancel"
+    with pytest.raises(ray.exceptions.TaskCancelledError):
+        ray.get(refs[-1])
+
+
+def _is_value(ref) -> bool:
+    try:
+        ray.get(ref)
+    except ray.exceptions.RayError:
+        return False
+    return True
