@@ -6,18 +6,24 @@
 
 Locally it starts Ray on 127.0.0.1; with --cluster it joins the running cluster
 (address="auto"). Exit status: the driver's; 2 for bad input (one line on
-stderr); 130 after Ctrl-C, with Ray shut down.
+stderr); 130 after Ctrl-C, with Ray shut down. A failed driver is one message; the
+Python traceback it carries is shown when it reaches the user's code, goray's own
+only with GORAY_DEBUG set (non-empty, not "0"), with the command's traceback too.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import threading
+import traceback
 from typing import Any, Dict, List, Optional, Sequence
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "driver_failure"]
+
+DEBUG_ENV = "GORAY_DEBUG"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,9 +107,49 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         os._exit(130)  # the native driver thread cannot be stopped; leave now
     _shutdown_ray()
     if "error" in outcome:
-        print(f"goray: the driver failed: {outcome['error']}", file=sys.stderr)
+        print(driver_failure(outcome["error"]), file=sys.stderr)
         return 1
     return int(outcome.get("code", 1))
+
+
+def _debug() -> bool:
+    """GORAY_DEBUG asks for goray's tracebacks: set, non-empty and not "0"."""
+    return os.environ.get(DEBUG_ENV, "") not in ("", "0")
+
+
+_FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line \d+', re.M)
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _gorays_own(path: str) -> bool:
+    """Whether a traceback's file is a module of the goray package: this one's, or the
+    same module of the goray another process ran (a worker's, elsewhere)."""
+    parts = re.split(r"[/\\]", path)
+    for at in range(len(parts) - 1, -1, -1):
+        if parts[at] == "goray":
+            return os.path.isfile(os.path.join(_PACKAGE, *parts[at + 1:]))
+    return False
+
+
+def driver_failure(error: BaseException) -> str:
+    """What the command prints when the driver failed: "goray: the driver failed: " and
+    the error's message. A native error carries the Python traceback of the call that
+    failed (a Python function the C++ driver called): shown when one of its frames is
+    outside goray (the user's code raised), left out when every frame is goray's own
+    (an unknown name, say: the message says it all). With GORAY_DEBUG, the carried
+    traceback always, then the command's own."""
+    text = str(error)
+    carried = getattr(error, "traceback", "")
+    if _debug():  # (the error's text is above: the command's traceback names its type)
+        where = "".join(traceback.format_tb(error.__traceback__))
+        return (f"goray: the driver failed: {text}\n\n{DEBUG_ENV} is set: where the command "
+                f"received it:\nTraceback (most recent call last):\n{where}"
+                f"{type(error).__module__}.{type(error).__qualname__}")
+    if isinstance(carried, str) and carried and text.endswith(f"\n\n{carried}"):
+        frames = _FRAME.findall(carried)
+        if frames and all(_gorays_own(path) for path in frames):
+            text = text[:-len(carried) - 2]
+    return f"goray: the driver failed: {text}"
 
 
 def _shutdown_ray() -> None:

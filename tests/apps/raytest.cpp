@@ -1039,8 +1039,23 @@ int RunEach(const std::vector<std::string>& args) {
   return failures;
 }
 
+// "call_py local|remote NAME": the Python function NAME called with "boom", in-process
+// (LocalCallPyTask) or as a Ray task (RemoteCallPyTask), its error left to escape the
+// driver as a user's would (test_cli.py: a name the py-defs file does not define, a
+// function that raises).
+int CallPython(const std::vector<std::string>& args) {
+  const std::string name = args.size() > 2 ? args[2] : "no_such_function";
+  if (args.size() > 1 && args[1] == "remote") {
+    goray::Get<goray::Value>(goray::RemoteCallPyTask(name, std::string("boom")));
+  } else {
+    goray::LocalCallPyTask(name, std::string("boom")).Get<goray::Value>();
+  }
+  return 0;
+}
+
 int Driver(const std::vector<std::string>& args) {
   if (!args.empty() && args[0] == "each") return RunEach(args);
+  if (!args.empty() && args[0] == "call_py") return CallPython(args);
   return RunScenario(args);
 }
 

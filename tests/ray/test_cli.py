@@ -1,6 +1,7 @@
 """The goray command: exit codes, bad input, Ctrl-C. Each run starts its own Ray
 on 127.0.0.1 in a child process (the session's Ray is not shared with it)."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,8 +14,8 @@ from conftest import DEFS, library_path
 GORAY = [sys.executable, "-m", "goray"]
 
 
-def run(*args, timeout=180, **kwargs):
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+def run(*args, timeout=180, env=None, **kwargs):
+    env = {**(os.environ if env is None else env), "RAY_USAGE_STATS_ENABLED": "0"}
     return subprocess.run([*GORAY, *args], capture_output=True, text=True, timeout=timeout, env=env, **kwargs)
 
 
@@ -67,3 +68,49 @@ def test_ctrl_c_shuts_ray_down_and_exits_130():
     finally:
         if process.poll() is None:
             process.kill()
+
+
+# A Python function the C++ driver calls that fails (raytest's "call_py" scenario lets
+# the error escape the driver): the message alone, goray's own traceback only with
+# GORAY_DEBUG (docs/cli.md); a traceback reaching the user's code stays.
+
+UNKNOWN = ("goray: the driver failed: goray.UnknownNameError: Python function "
+           "'no_such_function' not found; known Python functions: ")
+
+
+def driver_failure(*driver_args, debug=None):
+    env = {key: value for key, value in os.environ.items() if key != "GORAY_DEBUG"}
+    if debug is not None:
+        env["GORAY_DEBUG"] = debug
+    result = run("--py-defs", str(DEFS), library_path(), "--", "call_py", *driver_args, env=env)
+    assert result.returncode == 1, result.stderr[-3000:]
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    failed = [at for at, line in enumerate(lines) if line.startswith("goray: the driver failed: ")]
+    assert len(failed) == 1, result.stderr[-3000:]
+    return lines[failed[0]:]  # (Ray's start-up lines come before)
+
+
+@pytest.mark.parametrize("where", ["local", "remote"])
+def test_an_unknown_python_function_is_one_message(where):
+    lines = driver_failure(where)
+    assert len(lines) == 1 and lines[0].startswith(UNKNOWN), "\n".join(lines)
+    assert lines[0].endswith("py_square, py_text, record_graph_time, store_sizes (task Driver)")
+
+
+def test_goray_debug_shows_gorays_tracebacks():
+    lines = driver_failure("remote", debug="1")
+    text = "\n".join(lines)
+    assert lines[0].startswith(UNKNOWN), text
+    assert "Traceback (most recent call last):" in text
+    assert re.search(r'File ".*goray/_registry.py", line \d+, in find_function', text), text
+    assert "GORAY_DEBUG is set: where the command received it:" in text
+    assert re.search(r'File ".*goray/_ray/driver.py", line \d+, in run_driver', text), text
+    assert lines[-1] == "goray.errors.NativeError", text
+
+
+def test_a_traceback_through_the_users_code_is_shown():
+    lines = driver_failure("remote", "py_fail")
+    text = "\n".join(lines)
+    assert lines[0] == "goray: the driver failed: ValueError: boom (task Driver)", text
+    assert re.search(r'File ".*tests/ray/defs.py", line \d+, in py_fail', text), text
+    assert lines[-1] == "ValueError: boom", text
