@@ -22,7 +22,11 @@
 #   - Ray gets 4 logical CPUs (RAY_OVERRIDE_RESOURCES, GORAY_SUITE_CPUS), as GitHub's
 #     4-vCPU runners that ran GoRay's CI: the suite never kills its actors (each holds
 #     0.01 CPU, about 40 by then) and TestDivide then asks for num_cpus=2, which never
-#     schedules on this 2-core machine's 2 CPUs;
+#     schedules on this 2-core machine's 2 CPUs; Ray keeps up to 8 idle workers
+#     (RAY_num_workers_soft_limit, GORAY_SUITE_IDLE_WORKERS; by default as many as CPUs):
+#     TestPyCallGo's five concurrent 1-second tasks must end within 3 s, which on 2 cores
+#     leaves no time to start a fifth worker (with 8 CPUs instead, the suite's first Wait
+#     tests time out while 8 workers start at once);
 #   - the run is stopped after GORAY_SUITE_TIMEOUT seconds (default 1800; the suite sets
 #     no Go test timeout), then the Ray processes of this run are stopped by their pids.
 # It prints one line per test case, the failures' assertion output, and last
@@ -44,6 +48,7 @@ TAG_COMMIT="ec970f3d71bc968c16946346834f9498f6f98578"
 GO_RAY_GIT="${GORAY_GO_RAY_GIT:-$(dirname "$ROOT")/.mirror/ray4go+go-ray/repo}"
 GO_TOOLCHAIN="${GORAY_SUITE_GO_TOOLCHAIN:-go1.21.13}"
 CPUS="${GORAY_SUITE_CPUS:-4}"
+IDLE_WORKERS="${GORAY_SUITE_IDLE_WORKERS:-8}"
 LIMIT="${GORAY_SUITE_TIMEOUT:-1800}"
 GO_FLAGS=(-buildmode=c-shared "-gcflags=all=-l -N")
 RECIPE_VERSION=1  # bump when the extraction or the build below changes
@@ -158,7 +163,8 @@ run_suite() {
   (cd "$SRC" && exec env -u GORAY_BIN_PATH -u GORAY_PY_MUDULE_PATH \
     RAY_TMPDIR="$RAY_DIR" RAY_ADDRESS=local RAY_USAGE_STATS_ENABLED=0 \
     RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 RAY_RUNTIME_ENV_IGNORE_GITIGNORE=1 \
-    RAY_OVERRIDE_RESOURCES="{\"CPU\": $CPUS}" TEST_PATTEN="$pattern" \
+    RAY_OVERRIDE_RESOURCES="{\"CPU\": $CPUS}" RAY_num_workers_soft_limit="$IDLE_WORKERS" \
+    TEST_PATTEN="$pattern" \
     timeout -s TERM -k 30 "$LIMIT" "${command[@]}") > "$LOG" 2>&1 &
   pid=$!
   # shellcheck disable=SC2064  # the pid is known now

@@ -339,8 +339,15 @@ RULES = [
     Rule(r"\.venv/bin/python bench/serve_soak\.py build/examples/serving/libscoring\.so "
          r"build/examples/serving( --[\w-]+ [\d.]+)*", COVERED, "bench/serve_soak.py",
          "a load test of Ray Serve with a crash injected (minutes)"),
+    Rule(r"\.venv/bin/python bench/crash_report_cost\.py build/bench/libbench_local\.so"
+         r"( --[\w-]+ \d+)*", COVERED, "bench/crash_report_cost.py",
+         "a benchmark (a minute on Ray: a call's cost with and without the old report naming)"),
     Rule(r"\.venv/bin/python bench/soak\.py( --[\w-]+( \d+| \w+)?)*", COVERED, "bench/soak.py",
          "a soak test of a million calls (minutes)"),
+    Rule(r"bash scripts/soak\.sh \d+[smh]?( --[\w-]+ \S+)*", COVERED,
+         "tests/python/test_soak_script.py::def test_durations_in_seconds_minutes_and_hours(",
+         "the mixed soak on Ray for the time given (30 minutes): its durations are tested "
+         "with -n, which runs nothing"),
 ]
 
 
