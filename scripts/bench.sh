@@ -44,6 +44,7 @@ if [ "${1:-}" = --ray ]; then
 fi
 
 bash "$ROOT/scripts/setup.sh"
+enable_compile_cache  # ccache's settings, when setup.sh has just installed it
 [ -z "${ray_release:-}" ] || PYTHON="$(ray_venv "$ray_release")/bin/python"
 if [ ! -f "$ROOT/build-release/build.ninja" ]; then
   # No fast path: the benchmarks import the one build/ writes into python/goray/.

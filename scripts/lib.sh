@@ -18,6 +18,9 @@ apt_install() {
   log "installing Debian packages: $*"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  # ccache may be among them: a script that sourced this file before it was installed
+  # exports its settings now, before it compiles anything (enable_compile_cache, below).
+  enable_compile_cache
 }
 
 # uv (PyPI) installs the PyPI packages of the project's virtualenvs: from its cache it
@@ -69,6 +72,11 @@ ensure_virtualenv() {
 # CMake projects tests configure) goes through ccache, when installed (setup.sh installs
 # it). CMake reads these variables when it first configures a tree. Paths under the
 # checkout are hashed relative to it, so a fresh clone elsewhere reuses the cache.
+# Called when this file is sourced, again by apt_install (on a fresh machine ccache comes
+# with setup.sh's Debian packages, after the sourcing), and by the scripts that compile
+# after running setup.sh in a child process (run-tests.sh, bench.sh): without it the
+# README's first command compiled without CCACHE_BASEDIR, so a clone elsewhere (CI's)
+# hit the cache on 27 of 443 units (issue 39).
 enable_compile_cache() {
   command -v ccache >/dev/null || return 0
   export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache

@@ -152,6 +152,9 @@ export RAY_TMPDIR="${TMPDIR:-/tmp}/gr-$checkout_id"
 rm -rf "$RAY_TMPDIR" && mkdir -p "$RAY_TMPDIR"
 
 bash "$ROOT/scripts/setup.sh"
+# ccache's settings, when setup.sh (a child) has just installed it: the CMake projects the
+# stages' tests configure (gen, docs, wheel) inherit this process's environment.
+enable_compile_cache
 
 failed=()
 run_stages() {
