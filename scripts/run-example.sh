@@ -14,7 +14,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
-bash "$ROOT/scripts/setup.sh"
+# Only what the examples need (setup.sh --examples: not the tests' targets, which
+# run-tests.sh builds).
+bash "$ROOT/scripts/setup.sh" --examples
 PY="$ROOT/.venv/bin/python"
 BUILD="$ROOT/build/examples"
 export RAY_USAGE_STATS_ENABLED=0

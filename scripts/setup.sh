@@ -6,10 +6,27 @@
 #                    installed by uv (.tools/uv/, scripts/lib.sh); goray itself by pip.
 #   npm packages:    pyright in .tools/pyright/ (only when its version changes).
 #   Build:           CMake + Ninja in build/ (incremental).
+#
+#   bash scripts/setup.sh              # everything: the tests' targets too (run-tests.sh, bench.sh)
+#   bash scripts/setup.sh --examples   # only what scripts/run-example.sh runs (the README's
+#                                      # first command): no tests' targets, no pyright
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
+
+# What to build: the whole tree (about 290 targets: the runtime's and the scanner's gtest
+# binaries, the tests' applications, the renderers' corpus and golden cases), or with
+# --examples the CMake target goray_examples alone (examples/CMakeLists.txt: the examples,
+# goray-scan, the packaged runtime and goray._fastpath, all that the install into .venv and
+# the examples need). The tree is configured the same either way; a later run without
+# --examples (run-tests.sh's) builds the rest.
+SCOPE=all
+case "${1:-}" in
+  "") ;;
+  --examples) SCOPE=examples ;;
+  *) echo "usage: bash scripts/setup.sh [--examples]" >&2; exit 2 ;;
+esac
 
 DEBIAN_PACKAGES=(clang-19 llvm-19-dev libclang-19-dev libclang-rt-19-dev libmsgpack-cxx-dev nlohmann-json3-dev
                  libgtest-dev ninja-build cmake g++ python3-dev zlib1g-dev libzstd-dev ccache)
@@ -58,7 +75,11 @@ build_tree() {
     -DGORAY_BUILD_SCANNER=ON -DGORAY_BUILD_TESTS=ON -DGORAY_BUILD_EXAMPLES=ON \
     -DPython3_EXECUTABLE="$ROOT/.venv/bin/python" $(compile_cache_arguments) >/dev/null
   # This also (re)builds goray._fastpath into python/goray/ when its sources change.
-  cmake --build "$ROOT/build" -j "$(nproc)"
+  if [ "$SCOPE" = examples ]; then
+    cmake --build "$ROOT/build" -j "$(nproc)" --target goray_examples
+  else
+    cmake --build "$ROOT/build" -j "$(nproc)"
+  fi
   # The CMake package (headers, runtime, goray-scan, lib/cmake/goray) into .venv,
   # where `python -m goray --cmake-dir` finds it.
   cmake --install "$ROOT/build" --component goray --prefix "$ROOT/.venv" >/dev/null
@@ -87,5 +108,6 @@ flock "$setup_lock"
 
 timed "set-up: Debian packages" install_debian_packages
 timed "set-up: Python packages" install_python_packages
-timed "set-up: pyright" install_pyright
+# pyright only type-checks the stubs in the gen stage's tests.
+[ "$SCOPE" = examples ] || timed "set-up: pyright" install_pyright
 timed "build" build_tree
