@@ -79,11 +79,11 @@ Reply HandleRecoverably(long long request, std::string_view payload) {
     Reply reply;
   } call{request, payload, {}};
   bool finished = crash::RunRecoverable([](void* context) {
-    auto& call = *static_cast<Call*>(context);
+    auto& running = *static_cast<Call*>(context);
     try {
-      call.reply = Application::Get().Handle(call.request, call.payload);
+      running.reply = Application::Get().Handle(running.request, running.payload);
     } catch (...) {
-      call.reply = TextReply(kFailed, "goray: internal error while handling the request");
+      running.reply = TextReply(kFailed, "goray: internal error while handling the request");
     }
   }, &call);
   if (finished) return std::move(call.reply);
