@@ -14,9 +14,10 @@ import pytest
 import ray
 
 import goray
-from goray._ray import bodies, releases
+from goray._ray import releases
 
 from conftest import needs_cancel_flag
+from test_streams import StreamHost  # (a generator task's body hosted where it is counted)
 
 CANCELS = int(os.environ.get("GORAY_CANCEL_STRESS", "200"))
 POINTS = (0, 1, 3, 10)  # items read before the cancel
@@ -87,20 +88,6 @@ def test_cancels_in_reused_workers_always_end_with_task_cancelled_error(lib):
             wrong.append(f"cancel {number} after {read} items: {ending} after {received} items")
     print(f"{CANCELS} cancels in {time.monotonic() - started:.0f} s: {outcomes}")
     assert not wrong, f"{len(wrong)} of {CANCELS} cancels went wrong: " + "; ".join(wrong[:20])
-
-
-@ray.remote(max_concurrency=4)
-class StreamHost:
-    """Runs the Ray body of a generator task as its own generator method, so the C++
-    generators live in this actor's process, where StreamsAlive counts them."""
-
-    def stream(self, name, *args):
-        from goray._ray import streams
-        yield from streams.task_body(name)(*args)
-
-    def alive(self):
-        bodies.ready_library()
-        return goray.golang_local_run_task("StreamsAlive")
 
 
 @needs_cancel_flag

@@ -10,7 +10,7 @@ import pytest
 import ray
 
 import goray
-from goray._ray import bodies, releases, value_groups
+from goray._ray import bodies, value_groups
 
 from conftest import needs_task_names
 
@@ -135,14 +135,13 @@ def test_close_cancels_the_generator(lib):
     with pytest.raises(StopIteration):
         next(stream)
     started = time.monotonic()
-    if releases.generator_raises_cancel():
-        with pytest.raises(ray.exceptions.TaskCancelledError):
-            ray.get(stream.generator.completed(), timeout=60)
-    else:  # Ray 2.54-2.59: Ray's cancel or the body's return, whichever came first
-        try:
-            ray.get(stream.generator.completed(), timeout=60)
-        except ray.exceptions.TaskCancelledError:
-            pass
+    # The task ends with TaskCancelledError, or (a cancel that overtook its task, which
+    # Ray then skips or runs as a success: goray._ray.stream_cancels) as a success, but
+    # soon either way: goray sends the cancel again, so it never runs its 20 s.
+    try:
+        ray.get(stream.generator.completed(), timeout=60)
+    except ray.exceptions.TaskCancelledError:
+        pass
     assert time.monotonic() - started < 15  # not its 20 s to the end
 
 
