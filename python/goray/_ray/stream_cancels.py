@@ -24,32 +24,36 @@ from __future__ import annotations
 
 import functools
 import threading
-import weakref
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, Optional
 
 import ray
 import ray.exceptions
 
-__all__ = ["install", "cancelled"]
+__all__ = ["install"]
 
 #: When a cancelled stream's task is sent the cancel again if it has not ended (seconds).
 RECANCEL_AFTER = 0.2
 
-# Generators this process cancelled -> the last ref read from each since (None: none yet).
-_cancelled: "weakref.WeakKeyDictionary[Any, Optional[Any]]" = weakref.WeakKeyDictionary()
+# On a generator this process cancelled, the attribute holding the last ref read from it
+# since (None: none yet). On the instance, so that an item read of a stream never
+# cancelled costs one dict lookup, without a lock.
+_LAST_AFTER_CANCEL = "_goray_last_after_cancel"
+_NOT_CANCELLED = object()
+_NO_ATTRIBUTES: Dict[str, Any] = {}
 _lock = threading.Lock()
 _installed = False
 
 
-def cancelled(generator: Any) -> bool:
-    """Whether this process called ray.cancel on `generator`."""
-    with _lock:
-        return generator in _cancelled
+def _last_after_cancel(generator: Any) -> Any:
+    return getattr(generator, "__dict__", _NO_ATTRIBUTES).get(_LAST_AFTER_CANCEL, _NOT_CANCELLED)
 
 
 def _note_cancel(generator: Any) -> None:
-    with _lock:
-        _cancelled.setdefault(generator, None)
+    if _last_after_cancel(generator) is _NOT_CANCELLED:
+        try:
+            setattr(generator, _LAST_AFTER_CANCEL, None)
+        except AttributeError:  # a generator without attributes: its end stays Ray's
+            pass
 
 
 def _carried_an_error(ref: Optional[Any]) -> bool:
@@ -65,23 +69,22 @@ def _carried_an_error(ref: Optional[Any]) -> bool:
     return False
 
 
-def _end_of(generator: Any) -> BaseException:
-    """What a cancelled generator's end raises instead of StopIteration, or None."""
-    with _lock:
-        if generator not in _cancelled:
-            return StopIteration()
-        last = _cancelled.pop(generator)
+def _cancelled_end(generator: Any) -> Optional[BaseException]:
+    """What a generator's end raises instead of StopIteration: TaskCancelledError once
+    for a generator this process cancelled whose items since carried no error; None
+    (Ray's end stands) otherwise."""
+    last = _last_after_cancel(generator)
+    if last is _NOT_CANCELLED:
+        return None
+    delattr(generator, _LAST_AFTER_CANCEL)  # (once: a later read ends as Ray says)
     if _carried_an_error(last):
-        return StopIteration()
-    task_id = generator._generator_ref.task_id().hex()
-    return ray.exceptions.TaskCancelledError(task_id)
+        return None
+    return ray.exceptions.TaskCancelledError(generator._generator_ref.task_id().hex())
 
 
 def _remember(generator: Any, ref: Any) -> Any:
-    if ref is not None and not ref.is_nil():
-        with _lock:
-            if generator in _cancelled:
-                _cancelled[generator] = ref
+    if _last_after_cancel(generator) is not _NOT_CANCELLED and not ref.is_nil():
+        setattr(generator, _LAST_AFTER_CANCEL, ref)
     return ref
 
 
@@ -91,10 +94,10 @@ def _wrap_sync(original: Callable[..., Any]) -> Callable[..., Any]:
         try:
             ref = original(self, *args, **kwargs)
         except StopIteration:
-            end = _end_of(self)
-            if isinstance(end, StopIteration):
+            error = _cancelled_end(self)
+            if error is None:
                 raise
-            raise end from None
+            raise error from None
         return _remember(self, ref)
     return _next_sync
 
@@ -105,10 +108,10 @@ def _wrap_async(original: Callable[..., Any]) -> Callable[..., Any]:
         try:
             ref = await original(self, *args, **kwargs)
         except StopAsyncIteration:
-            end = _end_of(self)
-            if isinstance(end, StopIteration):
+            error = _cancelled_end(self)
+            if error is None:
                 raise
-            raise end from None
+            raise error from None
         return _remember(self, ref)
     return _next_async
 
