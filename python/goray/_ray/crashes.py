@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -216,9 +217,7 @@ def _kv_key(task_id: str) -> bytes:
     return f"goray-crash/{task_id}".encode()
 
 
-_EXIT_SIGNALS = {"SIGSEGV": 11, "SIGBUS": 7, "SIGFPE": 8, "SIGILL": 4, "SIGABRT": 6}
-
-
 def _exit_as(signal_name: str) -> None:
+    number = signal.Signals.__members__.get(signal_name, signal.SIGABRT)
     sys.stderr.flush()
-    os._exit(128 + _EXIT_SIGNALS.get(signal_name, 6))  # (as a shell shows a death by it)
+    os._exit(128 + int(number))  # (as a shell shows a death by it)
