@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 from typing import Dict, List
 
 import pytest
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
+from pyright_runner import pyright  # noqa: E402
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 MYPY = pathlib.Path(sys.executable).parent / "mypy"
-PYRIGHT = ROOT / ".tools" / "pyright" / "node_modules" / ".bin" / "pyright"
 OLDEST = "2.40.0"  # goray._ray.releases.FIRST
 
 # Each map_batches line carries an ignore for pyright strict: Ray's own type of
@@ -101,12 +102,5 @@ def test_map_batches_takes_the_udfs_under_mypy_strict(user):
 
 
 def test_map_batches_takes_the_udfs_under_pyright_strict(user):
-    if not PYRIGHT.is_file():
-        pytest.fail(f"{PYRIGHT} is not installed: run bash scripts/setup.sh", pytrace=False)
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is not installed: run bash scripts/setup.sh", pytrace=False)
-    path = os.pathsep.join([os.path.dirname(node), "/usr/bin", "/bin"])
-    result = run([str(PYRIGHT), "--pythonpath", str(user["python"]), "use.py"], cwd=user["dir"],
-                 env={"PATH": path, "HOME": str(user["dir"])})
+    result = pyright(user["dir"], "use.py", python=user["python"], timeout=600)
     assert result.returncode == 0 and "0 errors" in result.stdout, result.stdout

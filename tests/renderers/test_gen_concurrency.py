@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
+import sys
 from typing import Any, Dict
 
 import pytest
 
 from conftest import GOLDEN, PYTHON, run
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
+from pyright_runner import pyright  # noqa: E402
 
 INT64 = {"bits": 64, "canonical": "long", "kind": "int", "signed": True, "spelling": "int64_t"}
 STRING = {"kind": "string", "spelling": "std::string", "canonical": "std::string"}
@@ -214,9 +219,7 @@ def test_the_object_ref_generator_is_rays():
 def test_the_rendered_stubs_check_clean_under_mypy(outputs, tmp_path):
     """The .pyi with generators and groups, and a use of them, under mypy --strict: a
     stream's items are typed refs (a ref of another type is an error)."""
-    import os
     import shutil
-    import sys
 
     for file_name in ("app.pyi", "_app_types.pyi"):
         (tmp_path / file_name).write_text(outputs[file_name])
@@ -245,8 +248,6 @@ def test_the_rendered_stubs_check_clean_under_mypy(outputs, tmp_path):
 
 def test_the_rendered_stubs_check_clean_under_pyright(outputs, tmp_path):
     """The same under pyright, strict for the user's file: items are typed refs."""
-    from test_gen_fresh_shell import pyright
-
     for file_name in ("app.py", "app.pyi", "_app_types.pyi"):
         (tmp_path / file_name).write_text(outputs[file_name])
     (tmp_path / "use.py").write_text(

@@ -14,6 +14,9 @@ import sys
 
 from conftest import GOLDEN, ROOT, copy_stubs, mypy_cache_args, run, stub_files
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
+from pyright_runner import pyright  # noqa: E402
+
 CASE = GOLDEN / "concurrency"
 
 # Uses of the case's typed wrappers: the results' types, the traits, what does not compile
@@ -177,8 +180,6 @@ def test_the_stubs_type_check_under_mypy(tmp_path):
 
 def test_the_stubs_type_check_under_pyright(tmp_path):
     """The same under pyright, strict for the user's file."""
-    from test_gen_fresh_shell import pyright
-
     work = user_dir(tmp_path)
     (work / "use.py").write_text("# pyright: strict\n" + USE_PY)
     good = pyright(work, "use.py", *stub_files("concurrency"))

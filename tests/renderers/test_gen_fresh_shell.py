@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import pathlib
-import shutil
+import sys
 import textwrap
 from typing import Dict, List
 
@@ -19,8 +19,10 @@ import pytest
 
 from conftest import GOLDEN, ROOT, copy_stubs, mypy_cache_args, run, stub_files
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
+from pyright_runner import pyright  # noqa: E402
+
 VENV_BIN = ROOT / ".venv" / "bin"
-PYRIGHT = ROOT / ".tools" / "pyright" / "node_modules" / ".bin" / "pyright"
 
 GOOD = textwrap.dedent("""\
     # pyright: strict
@@ -83,18 +85,6 @@ def user_dir(tmp_path_factory) -> pathlib.Path:
 def mypy(user_dir: pathlib.Path, file: str):
     return run([str(VENV_BIN / "mypy"), "--strict", *mypy_cache_args(), file], cwd=user_dir,
                env=fresh_env(user_dir, ["/usr/bin", "/bin"]))
-
-
-def pyright(user_dir: pathlib.Path, *files: str):
-    if not PYRIGHT.is_file():
-        pytest.fail(f"{PYRIGHT} is not installed: run bash scripts/setup.sh", pytrace=False)
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is not installed: run bash scripts/setup.sh", pytrace=False)
-    # PATH as `source .venv/bin/activate` leaves it: pyright asks that python for its
-    # paths (and node's folder, which may not be /usr/bin).
-    path = [str(VENV_BIN), os.path.dirname(node), "/usr/bin", "/bin"]
-    return run([str(PYRIGHT), *files], cwd=user_dir, env=fresh_env(user_dir, path))
 
 
 def test_mypy_strict_passes_with_no_extra_settings(user_dir):

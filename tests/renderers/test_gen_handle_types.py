@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import pathlib
 import re
-import shutil
 import sys
 from typing import Dict, List
 
@@ -23,8 +22,10 @@ import pytest
 
 from conftest import GOLDEN, ROOT, copy_stubs, mypy_cache_args, run, stub_files
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
+from pyright_runner import pyright as run_pyright  # noqa: E402
+
 MYPY = pathlib.Path(sys.executable).parent / "mypy"
-PYRIGHT = ROOT / ".tools" / "pyright" / "node_modules" / ".bin" / "pyright"
 OLDEST = "2.40.0"  # goray._ray.releases.FIRST
 
 # {handle_type}: ActorHandle[Any] where Ray's ActorHandle is generic, ActorHandle where it
@@ -98,14 +99,7 @@ def mypy(user: Dict[str, object], *files: str):
 
 
 def pyright(user: Dict[str, object], *files: str):
-    if not PYRIGHT.is_file():
-        pytest.fail(f"{PYRIGHT} is not installed: run bash scripts/setup.sh", pytrace=False)
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is not installed: run bash scripts/setup.sh", pytrace=False)
-    path = os.pathsep.join([os.path.dirname(node), "/usr/bin", "/bin"])
-    return run([str(PYRIGHT), "--pythonpath", str(user["python"]), *files],
-               cwd=user["dir"], env={"PATH": path, "HOME": str(user["dir"])})
+    return run_pyright(user["dir"], *files, python=user["python"])
 
 
 def stubs() -> List[str]:
