@@ -10,6 +10,8 @@
 #   raydata        a C++ task and a C++ actor as Ray Data map_batches UDFs (goray.data)
 #   serving        a C++ actor type as a Ray Serve deployment (goray.serve): batching,
 #                  streaming, a Python ingress, HTTP answers checked
+#   mapping        many small calls: goray.map over 1,000,000 items from Python and
+#                  goray::Map from a C++ driver, each chunk's loop in C++
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
@@ -40,3 +42,5 @@ cd "$ROOT/examples/raydata"
 timed "example: raydata" "$PY" main.py "$BUILD/raydata/liborders.so"
 cd "$ROOT/examples/serving"
 timed "example: serving (Ray Serve)" "$PY" main.py "$BUILD/serving/libscoring.so" "$BUILD/serving"
+cd "$ROOT/examples/mapping"
+timed "example: mapping (goray.map)" "$PY" main.py "$BUILD/mapping/libmapping.so" "$BUILD/mapping"
