@@ -24,6 +24,10 @@
 #   bash scripts/bench.sh serve [bench/serve.py options]
 #                                    # a C++ Serve deployment (goray.serve) vs a Python one
 #                                    # of the same logic: handle, HTTP, p99, batch (~3 min)
+#   bash scripts/bench.sh map [bench/map.py options]
+#                                    # goray.map over 2,000,000 floats (a ~0.25 µs C++ task)
+#                                    # vs Ray's C++ API, a Ray Pool and the native loop;
+#                                    # with --cost: the scaling table instead (~2 min)
 #   bash scripts/bench.sh edit-loop [bench/edit_build_loop.py options]
 #                                    # a user's edit-build loop: cmake --build after a task's
 #                                    # body is edited, Unix Makefiles and Ninja (~5 min)
@@ -46,11 +50,17 @@ fi
 bash "$ROOT/scripts/setup.sh"
 enable_compile_cache  # ccache's settings, when setup.sh has just installed it
 [ -z "${ray_release:-}" ] || PYTHON="$(ray_venv "$ray_release")/bin/python"
+# No scanner in build-release/: its goray_add_app applications (bench/bench_map.cpp) use
+# the goray-scan setup.sh built in build/.
+GORAY_SCAN_BUILT="$ROOT/build/bin/goray-scan"
 if [ ! -f "$ROOT/build-release/build.ninja" ]; then
   # No fast path: the benchmarks import the one build/ writes into python/goray/.
   cmake -S "$ROOT" -B "$ROOT/build-release" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DGORAY_BUILD_TESTS=OFF -DGORAY_BUILD_EXAMPLES=OFF -DGORAY_BUILD_SCANNER=OFF \
-    -DGORAY_BUILD_FASTPATH=OFF >/dev/null
+    -DGORAY_BUILD_FASTPATH=OFF -DGORAY_SCAN="$GORAY_SCAN_BUILT" >/dev/null
+elif [ -x "$GORAY_SCAN_BUILT" ] &&
+     grep -q '^GORAY_SCAN:FILEPATH=.*NOTFOUND' "$ROOT/build-release/CMakeCache.txt"; then
+  cmake -S "$ROOT" -B "$ROOT/build-release" -DGORAY_SCAN="$GORAY_SCAN_BUILT" >/dev/null
 fi
 cmake --build "$ROOT/build-release" -j "$(nproc)"
 
@@ -88,6 +98,12 @@ if [ "$what" = graphs ]; then  # not in "all": raytest's GraphStage (build/, by 
 fi
 if [ "$what" = serve ]; then  # not in "all": Ray Serve, a C++ and a Python deployment (~3 min)
   timed "bench: serve" "$PYTHON" "$ROOT/bench/serve.py" "$ROOT/build-release/bench/libbench_serve.so" "${@:2}"
+fi
+if [ "$what" = map ]; then  # not in "all": goray.map vs Ray's C++ API and a Pool (~2 min)
+  # Ray's C++ API: when it cannot be set up, vs_raycpp says n/a and the rest still runs.
+  timed "bench: Ray's C++ API" bash "$ROOT/scripts/setup-raycpp.sh" ||
+    log "Ray's C++ API could not be set up (see above): vs_raycpp will be n/a"
+  timed "bench: map" "$PYTHON" "$ROOT/bench/map.py" "$ROOT/build-release/bench/libbench_map.so" "${@:2}"
 fi
 if [ "$what" = edit-loop ]; then  # not in "all": builds the application 6 times (~5 min)
   timed "bench: edit-build loop" "$PYTHON" "$ROOT/bench/edit_build_loop.py" "${@:2}"

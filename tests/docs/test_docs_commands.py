@@ -330,6 +330,8 @@ RULES = [
          "scripts/bench.sh::bench/concurrency.py", "a benchmark (a minute on Ray)"),
     Rule(r"bash scripts/bench\.sh graphs( --\w+ \S+)*", COVERED,
          "scripts/bench.sh::bench/compiled_graphs.py", "a benchmark (minutes: actors and compiled graphs on Ray)"),
+    Rule(r"bash scripts/bench\.sh map( --[\w-]+ \S+)*", COVERED, "scripts/bench.sh::bench/map.py",
+         "a benchmark (minutes: goray.map, a Ray Pool and Ray's C++ API on Ray)"),
     Rule(r"bash scripts/bench\.sh local-pythons", COVERED, "scripts/bench.sh::local-pythons",
          "a benchmark (minutes: local calls under each CPython, building fast paths)"),
     Rule(r"python bench/local_pythons\.py( --[\w-]+ \S+)*", COVERED, "bench/local_pythons.py",

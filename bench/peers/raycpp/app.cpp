@@ -1,7 +1,7 @@
 // Benchmark driver for Ray's own C++ API. Runs the phases named by --phases and prints,
 // on stdout, "RAYCPP_BEGIN <phase>" before each and "RAYCPP_RESULT <json>" after it, so
 // run.py can tell which phase a crash (Ray aborts on some errors) happened in.
-//   raycpp_bench --phases=task,actor,bytes:64,floats:1,memcpy:256,scale:64 --rounds=7 --tasks=2000
+//   raycpp_bench --phases=task,actor,bytes:64,floats:1,memcpy:256,scale:64,map:20000 --rounds=7 --tasks=2000
 //       --payload-rounds=5 --ray_address=127.0.0.1:PORT --ray_node_ip_address=127.0.0.1
 //       --ray_code_search_path=DIR
 // Arguments starting with --ray_ go to ray::Init unchanged.
@@ -153,6 +153,31 @@ std::vector<double> Scale(size_t mib, int rounds) {
   return samples;
 }
 
+// The map benchmark's reference (bench/map.py): one ray::Task(Poly).Remote(x) per item of
+// `items` doubles in [-1, 1], all submitted, then every result fetched with one ray::Get;
+// items/s per round. A warm-up of 1000 items first (workers started, library loaded).
+std::vector<double> PolyMap(size_t items, int rounds) {
+  std::vector<double> xs(items);
+  for (size_t i = 0; i < items; ++i) xs[i] = -1.0 + 2.0 * static_cast<double>(i % 1000) / 999.0;
+  auto run = [&xs](size_t count) {
+    std::vector<ray::ObjectRef<double>> refs;
+    refs.reserve(count);
+    for (size_t i = 0; i < count; ++i) refs.push_back(ray::Task(Poly).Remote(xs[i]));
+    std::vector<std::shared_ptr<double>> values = ray::Get(refs);
+    for (size_t i : {size_t{0}, count / 2, count - 1}) {
+      if (*values[i] != Poly(xs[i])) throw std::runtime_error("Poly returned a wrong value");
+    }
+  };
+  run(std::min<size_t>(items, 1000));
+  std::vector<double> samples;
+  for (int round = 0; round < rounds; ++round) {
+    auto start = Clock::now();
+    run(items);
+    samples.push_back(static_cast<double>(items) / Seconds(start));
+  }
+  return samples;
+}
+
 std::vector<double> Memcpy(size_t mib) {
   size_t bytes = mib * kMiB;
   std::vector<char> from(bytes, 1), to(bytes, 2);  // allocated and touched up front
@@ -180,6 +205,8 @@ void RunPhase(const std::string &phase, const Options &opt) {
       Report(phase, ActorThroughput(opt));
     } else if (kind == "memcpy") {
       Report(phase, Memcpy(mib));
+    } else if (kind == "map") {
+      Report(phase, PolyMap(mib, opt.rounds));  // map:ITEMS
     } else if (kind == "scale") {
       Report(phase, Scale(mib, opt.payload_rounds));
     } else if (kind == "bytes" || kind == "floats") {

@@ -2,14 +2,15 @@
 
   .venv-raycpp/bin/python bench/peers/raycpp/run.py [--rounds 7] [--tasks 2000]
       [--sizes 1,64,256] [--payload-rounds 5] [--metrics task,actor,payload,arrays]
-      [--array-sizes 64,256]
+      [--array-sizes 64,256] [--map-items 20000]
 
 Builds nothing (scripts/setup-raycpp.sh does). Starts `ray start --head --block` as a child
 in its own process group, runs the C++ driver build-raycpp/raycpp_bench (and a Python
 driver for the cross-language calls) against it, then stops that group by its id. Prints
 one JSON line: {"task_native": [...], "actor_native": [...], "payload": {"bytes": {...},
 "floats": {...}}, "memcpy": {...}, "arrays": {...}, "task_py": [...], "actor_py": [...],
-"notes": "..."} (only the groups --metrics names)
+"map": [...], "notes": "..."} (only the groups --metrics names; "map", items/s of one
+Poly task per item, only when asked for: bench/map.py does)
 or {"unavailable": "<reason>"}. A phase that fails is {"error": "<message>"} in place of
 its samples.
 """
@@ -316,6 +317,8 @@ def measure(args, procs: list) -> dict:
         for size in sizes:
             phases += [f"memcpy:{size}", f"bytes:{size}", f"floats:{size}"]
         phases += [f"scale:{size}" for size in array_sizes]
+        if "map" in groups:
+            phases.append(f"map:{args.map_items}")
         results = run_driver(head, args, list(phases), procs)
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the clean-up finish
@@ -330,6 +333,8 @@ def measure(args, procs: list) -> dict:
                             for kind in ("bytes", "floats")},
                 "memcpy": {str(s): samples_or_error(results[f"memcpy:{s}"]) for s in sizes},
                 "arrays": {str(s): samples_or_error(results[f"scale:{s}"]) for s in array_sizes}})
+    if "map" in groups:
+        out["map"] = samples_or_error(results[f"map:{args.map_items}"])
     for key in ("task_py", "actor_py", "py_unavailable"):
         if key in py:
             out[key] = py[key]
@@ -344,6 +349,10 @@ def measure(args, procs: list) -> dict:
         "driver, the vector built before the clock starts. "
         "task_py/actor_py: Python driver, ray.cross_language.cpp_function('Noop') and "
         "cpp_actor_class('Sink::Create', 'Sink').")
+    if "map" in groups:
+        out["notes"] += (" map: one ray::Task(Poly).Remote(x) per item (bench/map_poly.h's "
+                         "~0.25 us function of a double), all submitted, then one ray::Get of "
+                         "every ref, items/s per round.")
     return out
 
 
@@ -355,6 +364,8 @@ def main():
     parser.add_argument("--payload-rounds", type=int, default=5)
     parser.add_argument("--metrics", default="task,actor,payload,arrays")
     parser.add_argument("--array-sizes", default="64,256")
+    parser.add_argument("--map-items", type=int, default=20000,
+                        help="items of the map group (one Poly task each) per round")
     parser.add_argument("--py-child", metavar="ADDRESS", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.py_child:

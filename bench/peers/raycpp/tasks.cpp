@@ -4,6 +4,8 @@
 
 #include <ray/api.h>
 
+#include "../../map_poly.h"  // bench/map_poly.h: goray's Poly runs the same code
+
 void Noop() {}
 std::string EchoBytes(std::string value) { return value; }
 std::vector<double> EchoFloats(std::vector<double> value) { return value; }
@@ -11,6 +13,7 @@ std::vector<double> Scale2(std::vector<double> a) {
   for (double &x : a) x *= 2.0;
   return a;
 }
+double Poly(double x) { return map_bench::PolyPasses(x, map_bench::kPolyPasses); }
 
-RAY_REMOTE(Noop, EchoBytes, EchoFloats, Scale2);
+RAY_REMOTE(Noop, EchoBytes, EchoFloats, Scale2, Poly);
 RAY_REMOTE(Sink::Create, &Sink::Noop);
