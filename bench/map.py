@@ -3,9 +3,9 @@ C++ inside Ray workers, against the other ways to run a ~0.25 µs C++ function o
 over many items, in one run on this machine.
 
   goray.map   goray.map(goray.golang_task("Poly"), items) on a local Ray of 2 CPUs: items/s,
-              rounds before and after the Pool's (its median over both)
+              rounds before and after the Pool's (the median over both)
   native      one thread looping over the same items in C++ (bench_map.cpp's NativeRate, called
-              in this process): items/s of Poly itself
+              in this process): items/s of Poly itself, in rounds interleaved with goray.map's
   raycpp      Ray's C++ API: its C++ driver submits one ray::Task(Poly).Remote(x) per item,
               then one ray::Get of every result (bench/peers/raycpp, run.py --metrics map, on
               a Ray head of its own with 2 CPUs, after goray's Ray has stopped; the same Poly
@@ -200,21 +200,30 @@ def run_ratios(options) -> None:
     goray.init(options.library, num_cpus=CPUS, log_to_driver=False)
     import ray
     cpus = int(ray.cluster_resources().get("CPU", CPUS))
-    native = native_rate(items, "Poly", options.rounds)
-    log(f"native: {fmt(statistics.median(native))} items/s")
-    maps, stubs = [], "generated stubs not checked (no goray.map)"
-    if has_map:
-        map_call("Poly", items, options)  # untimed: workers started, library loaded
-        maps += map_rounds("Poly", items, options.rounds, options)
-        log(f"goray.map: {[fmt(r) for r in maps]} items/s")
-        stubs = stub_check(options.library, items)
-    else:
+    native, maps, stubs = [], [], "generated stubs not checked (no goray.map)"
+    if not has_map:
         log("goray.map is not in this goray: its figures and the ratios are n/a")
+
+    def native_and_map_rounds() -> None:
+        """--rounds of the native loop and goray.map, interleaved (which runs first
+        alternates), after an untimed goray.map (workers started, library loaded)."""
+        if has_map:
+            map_call("Poly", items, options)
+        for index in range(options.rounds):
+            parts = [lambda: native.extend(native_rate(items, "Poly", 1))]
+            if has_map:
+                parts.append(lambda: maps.extend(map_rounds("Poly", items, 1, options)))
+            for part in (parts if index % 2 == 0 else parts[::-1]):
+                part()
+        log(f"native: {[fmt(r) for r in native]} items/s")
+        if has_map:
+            log(f"goray.map: {[fmt(r) for r in maps]} items/s")
+
+    native_and_map_rounds()
+    if has_map:
+        stubs = stub_check(options.library, items)
     pools = pool_rates(pool_items, chunksizes, options.pool_rounds)
-    if has_map:  # the Pool's actors are gone: goray.map again, so drift shows in its spread
-        map_call("Poly", items, options)  # untimed: workers in the Pool's place
-        maps += map_rounds("Poly", items, options.rounds, options)
-        log(f"goray.map: {[fmt(r) for r in maps]} items/s")
+    native_and_map_rounds()  # the Pool's actors gone: drift shows in the spreads
     ray.shutdown()
     raycpp, raycpp_note = raycpp_rates(options)
 
@@ -227,8 +236,10 @@ def run_ratios(options) -> None:
     print(f"native loop, 1 thread (Poly, {count:,} items): {fmt(native_median)} items/s "
           f"({1e6 / native_median:.3f} µs per item; {median_spread(native)})")
     if maps:
+        per_round = sorted(m / (n * cpus) for m, n in zip(maps, native))
         print(f"goray.map on {cpus} CPUs ({count:,} items): {fmt(map_median)} items/s "
-              f"({median_spread(maps)}; {stubs})")
+              f"({median_spread(maps)}; of_ideal per round {per_round[0]:.2f}.."
+              f"{per_round[-1]:.2f}; {stubs})")
     else:
         print("goray.map: n/a (not in this goray)")
     for size in chunksizes:
@@ -310,7 +321,8 @@ def main() -> None:
     parser.add_argument("--items", help="items: one count (default 2000000); with --cost, "
                                         "a list (default 10000,100000,1000000,10000000)")
     parser.add_argument("--rounds", type=int, default=4,
-                        help="goray.map rounds on each side of the Pool's; native loops")
+                        help="goray.map rounds and native loops (interleaved) on each side "
+                             "of the Pool's")
     parser.add_argument("--raycpp-items", type=int, default=20000,
                         help="Ray C++ API: items (tasks) per round")
     parser.add_argument("--raycpp-rounds", type=int, default=3)
