@@ -37,7 +37,9 @@ from ._golang import golang_actor_class, golang_task, stream
 from ._local import LocalActor, golang_local_new_actor, golang_local_run_task
 from ._registry import local, remote
 from ._streams_local import LocalStream
-from .errors import ArgumentError, GorayError, NativeCrash, NativeError, UnknownNameError
+from .errors import (ArgumentError, GorayError, MapArgumentError, MapItemError, NativeCrash,
+                     NativeError, UnknownNameError)
+from ._map.api import ActorPool, MapRefs, imap, imap_unordered, map, map_chunks, map_refs
 
 from ._version import __version__
 
@@ -73,4 +75,13 @@ __all__ = [
     "golang_actor_class",
     "stream",
     "Unresolved",
+    "map",
+    "imap",
+    "imap_unordered",
+    "map_chunks",
+    "map_refs",
+    "ActorPool",
+    "MapRefs",
+    "MapItemError",
+    "MapArgumentError",
 ]

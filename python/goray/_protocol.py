@@ -42,6 +42,9 @@ class Py2Native(enum.IntEnum):
     # Protocol version 6, with Feature.ARRAYS_OUT_OF_BAND on (docs/protocol.md §10):
     RUN_TASK_OUT_OF_BAND = 43  # as RUN_TASK; reply: large array results scattered, handed over
     ACTOR_METHOD_CALL_OUT_OF_BAND = 44  # as ACTOR_METHOD_CALL, reply as 43
+    # goray.map (docs/protocol.md §16): a chunk of items through a native loop.
+    MAP_TASK = 45  # payload as RUN_TASK, args [header, values...]; reply as 34
+    MAP_METHOD = 46  # index = instance, payload as ACTOR_METHOD_CALL; reply as 35
 
 
 class Native2Py(enum.IntEnum):

@@ -60,12 +60,28 @@ class _Native:
 
 class Task(_Native):
     """A native task, like goray.golang_task(name): .remote(*args, **kwargs),
-    .options(**options)."""
+    .options(**options); over many items, .map(items), .imap, .imap_unordered, .map_chunks,
+    .map_refs (goray.map and its forms, docs/map.md)."""
 
     _kind = "task"
 
     def _make(self) -> Any:
         return goray.golang_task(self._name)
+
+    def map(self, /, *iterables: Any, **options: Any) -> Any:
+        return goray.map(self, *iterables, **options)
+
+    def imap(self, /, *iterables: Any, **options: Any) -> Any:
+        return goray.imap(self, *iterables, **options)
+
+    def imap_unordered(self, /, *iterables: Any, **options: Any) -> Any:
+        return goray.imap_unordered(self, *iterables, **options)
+
+    def map_chunks(self, /, *iterables: Any, **options: Any) -> Any:
+        return goray.map_chunks(self, *iterables, **options)
+
+    def map_refs(self, /, *iterables: Any, **options: Any) -> Any:
+        return goray.map_refs(self, *iterables, **options)
 
 
 class ActorClass(_Native):

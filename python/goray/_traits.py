@@ -22,7 +22,8 @@ from .errors import GorayError
 
 __all__ = ["ActorTraits", "AppTraits", "DESCRIBE_APPLICATION", "TRAITS_VERSION",
            "app_traits", "actor_traits", "task_streams", "parse_traits",
-           "checked_actor_options", "Params", "task_params", "actor_params", "method_params"]
+           "checked_actor_options", "Params", "task_params", "actor_params", "method_params",
+           "MapLoop", "task_map", "method_map"]
 
 #: A callable's parameters, as DescribeApplication names them.
 Params = Tuple[Param, ...]
@@ -31,6 +32,17 @@ Params = Tuple[Param, ...]
 DESCRIBE_APPLICATION = int(Py2Native.DESCRIBE_APPLICATION)
 #: GorayProtocolVersion() from which a library answers DescribeApplication.
 TRAITS_VERSION = STREAMS_VERSION
+
+
+@dataclass(frozen=True)
+class MapLoop:
+    """A task's or method's native map loop (goray.map, docs/protocol.md §16): per
+    parameter the NumPy dtype its column travels as ("" for msgpack values), the result's
+    dtype ("" for msgpack values), and whether it returns nothing."""
+
+    columns: Tuple[str, ...]
+    result: str
+    void: bool
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,8 @@ class ActorTraits:
     method_params: Dict[str, Params] = field(default_factory=dict)
     # Every method the library lists (method_params has only those whose names it knows).
     methods: FrozenSet[str] = frozenset()
+    # The map loop of each method that has one.
+    method_maps: Dict[str, MapLoop] = field(default_factory=dict)
 
     def key(self) -> Tuple[Any, ...]:
         """A hashable summary (for caches keyed by traits)."""
@@ -63,6 +77,7 @@ class AppTraits:
     actors: Dict[str, ActorTraits] = field(default_factory=dict)
     described: bool = False
     task_params: Dict[str, Params] = field(default_factory=dict)
+    task_maps: Dict[str, MapLoop] = field(default_factory=dict)
 
 
 _NO_TRAITS = AppTraits()
@@ -117,6 +132,16 @@ def actor_params(library: Any, type_name: str) -> Optional[Params]:
 def method_params(library: Any, type_name: str, method: str) -> Optional[Params]:
     """The parameters of method `type_name.method`, or None."""
     return actor_traits(library, type_name).method_params.get(method)
+
+
+def task_map(library: Any, name: str) -> Optional[MapLoop]:
+    """Task `name`'s native map loop, or None (a generator, a library before map loops)."""
+    return app_traits(library).task_maps.get(name)
+
+
+def method_map(library: Any, type_name: str, method: str) -> Optional[MapLoop]:
+    """Method `type_name.method`'s native map loop, or None."""
+    return actor_traits(library, type_name).method_maps.get(method)
 
 
 def checked_actor_options(library: Any, type_name: str,
@@ -179,9 +204,11 @@ def parse_traits(reply: Any, where: str = "library") -> AppTraits:
     actors_doc = _mapping(top.get("actors", {}), f"{where}: DescribeApplication \"actors\"")
     actors = {name: _actor(body, f"{where}: actor type {name}")
               for name, body in actors_doc.items()}
+    maps = {name: _map_loop(task, f"{where}: task {name}") for name, task in tasks.items()}
     return AppTraits(streaming_tasks=streaming, actors=actors, described=True,
                      task_params={name: found for name, found in params.items()
-                                  if found is not None})
+                                  if found is not None},
+                     task_maps={name: found for name, found in maps.items() if found is not None})
 
 
 def _actor(body: Any, what: str) -> ActorTraits:
@@ -198,11 +225,15 @@ def _actor(body: Any, what: str) -> ActorTraits:
     streams = set()
     method_groups: Dict[str, str] = {}
     method_params: Dict[str, Params] = {}
+    method_maps: Dict[str, MapLoop] = {}
     for method, traits in methods.items():
         where = f"{what} method {method}"
         found = _params(traits, where)
         if found is not None:
             method_params[method] = found
+        loop = _map_loop(traits, where)
+        if loop is not None:
+            method_maps[method] = loop
         if _stream_flag(traits, where):
             streams.add(method)
         group = traits.get("concurrency_group")
@@ -215,7 +246,7 @@ def _actor(body: Any, what: str) -> ActorTraits:
     return ActorTraits(thread_safe=thread_safe, concurrency_groups=groups_sizes,
                        streams=frozenset(streams), groups=method_groups,
                        params=_params(body, what), method_params=method_params,
-                       methods=frozenset(methods))
+                       methods=frozenset(methods), method_maps=method_maps)
 
 
 def _params(body: Any, what: str) -> Optional[Params]:
@@ -238,6 +269,21 @@ def _params(body: Any, what: str) -> Optional[Params]:
         default = entry.get("default", NOT_CONSTANT) if has_default else NOT_CONSTANT
         params.append(Param(name, has_default, default))
     return tuple(params)
+
+
+def _map_loop(body: Any, what: str) -> Optional[MapLoop]:
+    """body["map"] as a MapLoop; None when absent."""
+    loop = _mapping(body, what).get("map")
+    if loop is None:
+        return None
+    loop = _mapping(loop, f"{what} \"map\"")
+    columns, result = loop.get("columns"), loop.get("result", "")
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        raise GorayError(f"{what}: \"map\".\"columns\" must be a list of dtype strings, "
+                         f"got {columns!r}")
+    if not isinstance(result, str):
+        raise GorayError(f"{what}: \"map\".\"result\" must be a dtype string, got {result!r}")
+    return MapLoop(tuple(columns), result, _flag(loop, "void", f"{what} \"map\""))
 
 
 def _stream_flag(body: Any, what: str) -> bool:

@@ -19,6 +19,8 @@ __all__ = [
     "UnknownNameError",
     "ArgumentError",
     "NativeCrash",
+    "MapItemError",
+    "MapArgumentError",
     "error_from_reply",
     "failure_payload",
 ]
@@ -123,6 +125,60 @@ class ArgumentError(GorayError, TypeError):
 
     def __str__(self) -> str:
         return f"{self.message} (task {self.task})" if self.task else self.message
+
+
+def _item_text(item: Any, limit: int = 80) -> str:
+    """A short repr of an item's value, for an error message."""
+    try:
+        text = repr(item)
+    except Exception:  # noqa: BLE001 (a value whose repr fails still gets named)
+        text = f"<{type(item).__name__}>"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+class MapItemError(GorayError):
+    """goray.map: the call of one item failed. ``index`` is the item's 0-based position in
+    the input, ``item`` its value (a tuple when several iterables zip), ``cause`` the error
+    that call raised (a NativeError for a C++ exception, a Python exception, ...), ``task``
+    the task or method mapped."""
+
+    def __init__(self, task: str, index: int, item: Any, cause: BaseException) -> None:
+        self.task = task
+        self.index = index
+        self.item = item
+        self.cause = cause
+        self.code = getattr(cause, "code", None)
+        super().__init__(task, index, item, cause)
+
+    def __str__(self) -> str:
+        cause = self.cause
+        if isinstance(cause, (NativeError, ArgumentError)):
+            what = cause.summary if isinstance(cause, NativeError) else cause.message
+        else:
+            what = f"{type(cause).__name__}: {cause}"
+        return f"item {self.index} ({_item_text(self.item)}) failed: {what} (task {self.task})"
+
+
+class MapArgumentError(MapItemError, ArgumentError):
+    """goray.map: one item's value does not fit the callee (an ArgumentError naming the
+    item's index): ``position`` is the parameter, ``expected`` and ``received`` the types."""
+
+    def __init__(self, task: str, index: int, item: Any, cause: "ArgumentError") -> None:
+        MapItemError.__init__(self, task, index, item, cause)
+        self.position = cause.position
+        self.expected = cause.expected
+        self.received = cause.received
+        self.message = f"item {index} ({_item_text(item)}): {cause.message}"
+
+    def __str__(self) -> str:
+        return f"{self.message} (task {self.task})"
+
+
+def map_item_error(task: str, index: int, item: Any, cause: BaseException) -> MapItemError:
+    """The MapItemError (a MapArgumentError for an ArgumentError) of item `index`."""
+    if isinstance(cause, ArgumentError) and not isinstance(cause, MapItemError):
+        return MapArgumentError(task, index, item, cause)
+    return MapItemError(task, index, item, cause)
 
 
 class NativeCrash(GorayError):

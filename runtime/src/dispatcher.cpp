@@ -136,6 +136,7 @@ Reply Dispatcher::Handle(long long request, std::string_view payload) {
   // (on this thread) does not hand its results over, and the reverse.
   codec::detail::HandoffResults handoff(command == kServeRunTaskForPython ||
                                         command == kServeActorMethodCallForPython ||
+                                        command == kServeMapTask || command == kServeMapMethod ||
                                         (command == kServeNextStreamItem && index == 1));
   // Refs and handles the results name stay alive until the driver frees the reply.
   Pins pins;
@@ -195,6 +196,10 @@ Reply Dispatcher::HandleCommand(long long command, std::uint64_t index, std::str
         return NextStreamItem(index, payload);
       case kServeCloseStream:
         return CloseStream(payload);
+      case kServeMapTask:
+        return MapTask(payload);
+      case kServeMapMethod:
+        return MapMethod(index, payload);
       default:
         return TextReply(kFailed, "goray: unknown command " + std::to_string(command));
     }
@@ -242,21 +247,26 @@ Reply Dispatcher::ActorMethods(std::string_view type_name) const {
   return JsonReply(KeysOf(type->methods));
 }
 
-Reply Dispatcher::RunTask(std::string_view payload, bool out_of_band) {
+template <class Body>
+Reply Dispatcher::OnTaskCall(std::string_view payload, Body&& body) {
   IncomingCall call = ParseIncomingCall(payload);
   crash::CallScope crash_scope("task", call.name);
   try {
     ReceivedArgs received(call);
-    const TaskInvoker* task = registry_.FindTask(call.name);
-    if (task == nullptr) {
-      throw UnknownNameError("task", std::string(call.name), registry_.TaskNames());
-    }
-    return ResultsReply(out_of_band, [&](codec::Buffer& out) {
-      (*task)(ArgList(call.name, std::move(call.args)), out);
-    });
+    return body(ArgList(call.name, std::move(call.args)));
   } catch (...) {
     return PanicReplyForCurrentException(call.name);
   }
+}
+
+Reply Dispatcher::RunTask(std::string_view payload, bool out_of_band) {
+  return OnTaskCall(payload, [&](const ArgList& args) {
+    const TaskInvoker* task = registry_.FindTask(args.callee());
+    if (task == nullptr) {
+      throw UnknownNameError("task", std::string(args.callee()), registry_.TaskNames());
+    }
+    return ResultsReply(out_of_band, [&](codec::Buffer& out) { (*task)(args, out); });
+  });
 }
 
 Reply Dispatcher::NewActor(std::string_view payload) {
@@ -345,6 +355,38 @@ Reply Dispatcher::CallMethod(std::uint64_t index, std::string_view payload, bool
   });
 }
 
+Reply Dispatcher::MapTask(std::string_view payload) {
+  return OnTaskCall(payload, [&](const ArgList& args) {
+    const MapInvoker* map = registry_.FindTaskMap(args.callee());
+    if (map == nullptr) {
+      if (registry_.FindTaskStream(args.callee()) != nullptr) {
+        throw std::invalid_argument("task " + std::string(args.callee()) +
+                                    " streams (returns goray::Generator<T>): goray.map takes "
+                                    "a task that returns its result");
+      }
+      throw UnknownNameError("task", std::string(args.callee()), registry_.TaskNames());
+    }
+    Reply reply;
+    (*map)(nullptr, args, reply.body);
+    return reply;
+  });
+}
+
+Reply Dispatcher::MapMethod(std::uint64_t index, std::string_view payload) {
+  return OnMethodCall(index, payload, [](const ActorInstance& instance, const auto& method,
+                                         const ArgList& args) {
+    auto found = instance.type->maps.find(method.first);
+    if (found == instance.type->maps.end()) {
+      throw std::invalid_argument("method " + instance.type->name + "." + method.first +
+                                  " streams (returns goray::Generator<T>): goray.map takes "
+                                  "a method that returns its result");
+    }
+    Reply reply;
+    found->second(instance.object.get(), args, reply.body);
+    return reply;
+  });
+}
+
 namespace {
 
 // entry["params"] = the parameters SetParameters gave for `name` in `table`, if any.
@@ -370,6 +412,9 @@ Reply Dispatcher::DescribeApplication() const {
   nlohmann::json tasks = nlohmann::json::object();
   for (const std::string& name : registry_.TaskNames()) {
     tasks[name] = {{"stream", registry_.FindTaskStream(name) != nullptr}};
+    if (const std::string* map = registry_.FindTaskMapDescription(name)) {
+      tasks[name]["map"] = nlohmann::json::parse(*map);
+    }
     AddParams(tasks[name], task_params, name);
   }
   nlohmann::json actors = nlohmann::json::object();
@@ -386,6 +431,8 @@ Reply Dispatcher::DescribeApplication() const {
       nlohmann::json method = {{"stream", type.streams.count(entry.first) != 0}};
       auto group = type.method_groups.find(entry.first);
       if (group != type.method_groups.end()) method["concurrency_group"] = group->second;
+      auto map = type.map_descriptions.find(entry.first);
+      if (map != type.map_descriptions.end()) method["map"] = nlohmann::json::parse(map->second);
       AddParams(method, method_params, entry.first);
       methods[entry.first] = std::move(method);
     }

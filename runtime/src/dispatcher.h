@@ -54,6 +54,10 @@ enum Py2NativeCommand : long long {
   // "Arrays out of band").
   kServeRunTaskOutOfBand = 43,
   kServeActorMethodCallOutOfBand = 44,
+  // goray.map (docs/protocol.md §16): a task / an actor method (index = instance) over a
+  // chunk of items in one native loop; payload as 4 / 6, results as 34 / 35.
+  kServeMapTask = 45,
+  kServeMapMethod = 46,
 };
 
 class Dispatcher {
@@ -72,9 +76,14 @@ class Dispatcher {
   static Reply ReleaseArray(std::string_view payload);
   Reply TaskActorList() const;
   Reply ActorMethods(std::string_view type_name) const;
+  // Parses a task call, adopts its refs, and answers body(args) (or the failure it throws).
+  template <class Body>
+  Reply OnTaskCall(std::string_view payload, Body&& body);
   Reply RunTask(std::string_view payload, bool out_of_band);
   Reply NewActor(std::string_view payload);
   Reply CallMethod(std::uint64_t index, std::string_view payload, bool out_of_band);
+  Reply MapTask(std::string_view payload);
+  Reply MapMethod(std::uint64_t index, std::string_view payload);
   Reply CloseActor(std::uint64_t index);
   Reply CheckActorArgs(std::string_view payload) const;
   Reply DescribeApplication() const;

@@ -31,6 +31,22 @@ const StreamStarter* Registry::FindTaskStream(std::string_view name) const {
   return found == task_streams_.end() ? nullptr : &found->second;
 }
 
+void Registry::AddTaskMap(std::string name, std::string description, MapInvoker invoker) {
+  auto [entry, added] =
+      task_maps_.try_emplace(std::move(name), std::move(description), std::move(invoker));
+  if (!added) throw std::logic_error("goray: the map loop of task " + entry->first + " registered twice");
+}
+
+const MapInvoker* Registry::FindTaskMap(std::string_view name) const {
+  auto found = task_maps_.find(name);
+  return found == task_maps_.end() ? nullptr : &found->second.second;
+}
+
+const std::string* Registry::FindTaskMapDescription(std::string_view name) const {
+  auto found = task_maps_.find(name);
+  return found == task_maps_.end() ? nullptr : &found->second.first;
+}
+
 ActorType& Registry::AddActorType(std::string name, ActorFactory factory) {
   if (name.empty()) throw std::logic_error("goray: an actor type needs a name");
   auto [entry, added] = actor_types_.try_emplace(name);

@@ -87,10 +87,14 @@ std::string FailurePayload(std::string_view type, std::string_view message, std:
   return payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Reply PanicReplyForCurrentException(std::string_view callee) {
+std::string FailurePayloadForCurrentException(std::string_view callee) {
   ExceptionParts parts = DescribeCurrentException();
-  return TextReply(kPanic, FailurePayload(parts.type, parts.message, callee, parts.traceback,
-                                          std::move(parts.fields)));
+  return FailurePayload(parts.type, parts.message, callee, parts.traceback,
+                        std::move(parts.fields));
+}
+
+Reply PanicReplyForCurrentException(std::string_view callee) {
+  return TextReply(kPanic, FailurePayloadForCurrentException(callee));
 }
 
 }  // namespace goray::detail

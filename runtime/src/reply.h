@@ -38,6 +38,10 @@ Reply TextReply(long long code, std::string_view text);
 std::string FailurePayload(std::string_view type, std::string_view message, std::string_view task,
                            std::string_view traceback, nlohmann::json fields);
 
+// The code-5 payload of the exception being handled, named after `callee`. Call only
+// inside a catch block.
+std::string FailurePayloadForCurrentException(std::string_view callee);
+
 // Code 5 for the exception being handled, named after `callee`. Call only inside a
 // catch block.
 Reply PanicReplyForCurrentException(std::string_view callee);

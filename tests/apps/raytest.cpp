@@ -1085,6 +1085,7 @@ int RunScenario(const std::vector<std::string>& args) {
     if (scenario == "crash") return CrashScenario(args);
     if (scenario == "crash_reports") return CrashReportsScenario();
     if (scenario.rfind("graph", 0) == 0) return GraphScenario(args);
+    if (scenario == "map") return MapScenario();
     if (scenario == "exit") return args.size() > 1 ? std::stoi(args[1]) : 0;
     if (scenario == "sleep") {
       std::cout << "SLEEPING" << std::endl;
@@ -1118,6 +1119,26 @@ void goray::RegisterApplication(goray::Registry& registry) {
   RegisterDataBatches(registry);
   RegisterCrashes(registry);
   RegisterGraphs(registry);
+  RegisterMaps(registry);
+  // The parameters' names, as goray-gen's tables give them, for the tasks tests call by
+  // keyword (goray.data's columns, goray.map's shared values). The only SetParameters of
+  // raytest: a second would replace it.
+  registry.SetParameters(R"({"tasks": {
+      "DataAddressesOf": [{"name": "price"}, {"name": "quantity"}],
+      "MapPoly": [{"name": "x"}],
+      "MapWeighted": [{"name": "x"}, {"name": "weight"}],
+      "MapFailEvery": [{"name": "x"}, {"name": "every"}],
+      "MapCrashOnceAt": [{"name": "x"}, {"name": "at"}, {"name": "dir"}],
+      "MapNorm": [{"name": "point"}],
+      "MapLabel": [{"name": "point"}, {"name": "prefix"}],
+      "MapPair": [{"name": "x"}],
+      "MapTouch": [{"name": "x"}],
+      "MapSlowSquare": [{"name": "x"}]},
+    "actors": {
+      "DataPricer": {"params": [{"name": "factor"}],
+                     "methods": {"ApplyOf": [{"name": "price"}, {"name": "quantity"}]}},
+      "MapAccumulator": {"params": [{"name": "start"}], "methods": {"Add": [{"name": "x"}]}},
+      "MapScaler": {"params": [], "methods": {"Scale": [{"name": "x"}, {"name": "factor"}]}}}})");
   registry.AddTask("Square", &Square);
   registry.AddTask("Divide", &Divide);
   registry.AddTask("Noop", &Noop);

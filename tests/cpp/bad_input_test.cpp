@@ -310,9 +310,9 @@ TEST_F(BadInputTest, ResolvedRefUnits) {
 // ---- commands and request words ----
 
 TEST_F(BadInputTest, UnknownCommandNumbers) {
-  // 32-44 are extensions (CheckActorArgs, the array commands, EnableFeatures, streams,
-  // results out of band).
-  for (long long command : {8LL, 17LL, 31LL, 45LL, 500LL, 1023LL}) {
+  // 32-46 are extensions (CheckActorArgs, the array commands, EnableFeatures, streams,
+  // results out of band, map chunks).
+  for (long long command : {8LL, 17LL, 31LL, 47LL, 500LL, 1023LL}) {
     Result result = Call(command, "");
     EXPECT_EQ(result.code, 1);
     EXPECT_EQ(result.body, "goray: unknown command " + std::to_string(command));

@@ -240,17 +240,21 @@ TEST_F(StreamsAbi, DescribeApplicationListsEveryTaskAndActorWithTraits) {
               "FailAfter": {"stream": true}, "Lambda": {"stream": true},
               "Pairs": {"stream": true}, "Repeat": {"stream": true},
               "SelfClosing": {"stream": true},
-              "Square": {"stream": false},
+              "Square": {"stream": false,
+                         "map": {"columns": ["f8"], "result": "f8", "void": false}},
               "Stepped": {"stream": true, "params": [
                   {"name": "n"}, {"name": "step", "has_default": true, "default": 1}]}},
     "actors": {
       "Fetcher": {"thread_safe": true, "concurrency_groups": {"io": 2, "compute": 1},
                   "params": [],
                   "methods": {"Fetch": {"stream": false, "concurrency_group": "io",
-                                        "params": [{"name": "x"}]},
+                                        "params": [{"name": "x"}],
+                                        "map": {"columns": ["i8"], "result": "i8", "void": false}},
                               "Range": {"stream": true}}},
       "Streamer": {"thread_safe": false, "concurrency_groups": {},
-                   "methods": {"Broken": {"stream": true}, "Count": {"stream": false},
+                   "methods": {"Broken": {"stream": true},
+                               "Count": {"stream": false,
+                                         "map": {"columns": [], "result": "i8", "void": false}},
                                "Evens": {"stream": true},
                                "Range": {"stream": true}}}}})");
   EXPECT_EQ(nlohmann::json::parse(described.body), expected);

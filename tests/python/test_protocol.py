@@ -10,8 +10,8 @@ from goray import _protocol as p
 def test_command_numbers():
     # 32: CheckActorArgs; 33-36: arrays (protocol version 2); 37: EnableFeatures (version 3);
     # 38-42: DescribeApplication and the stream commands (version 5); 43-44: results out of
-    # band (version 6)
-    assert [int(c) for c in p.Py2Native] == list(range(8)) + list(range(32, 45))
+    # band (version 6); 45-46: map chunks (a goray extension, §16)
+    assert [int(c) for c in p.Py2Native] == list(range(8)) + list(range(32, 47))
     # 32: ReleaseActor; 33-35: SubmitBatch, GetObjects, DescribeActor (version 3);
     # 36: NextStreamRef (version 5); 48-52: graphs (a goray extension, §15)
     assert [int(c) for c in p.Native2Py] == list(range(17)) + [32, 33, 34, 35, 36] + list(range(48, 53))

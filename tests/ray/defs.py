@@ -63,3 +63,9 @@ def py_get_all(refs):
     """The values of the refs received inside a list (not resolved by Ray)."""
     import ray
     return ray.get(list(refs))
+
+
+@goray.remote
+def raytest_map_length(text):
+    """goray::MapPython's function in the driver's "map" scenario (tests/ray/test_map.py)."""
+    return len(text)

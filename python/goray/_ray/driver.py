@@ -12,11 +12,15 @@ import ipaddress
 import json
 import logging
 import os
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from .. import _ffi, _worker
 from .._protocol import PY_DEFS_ENV, Py2Native
 from ..errors import GorayError, error_from_reply
+
+#: Called by every goray.init once Ray is imported: what higher layers register (a lower
+#: layer never imports them).
+INIT_HOOKS: List[Callable[[], None]] = []
 
 __all__ = ["init", "start", "run_driver", "init_options"]
 
@@ -129,6 +133,8 @@ def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
     options = _options.merge_goray_env(options)  # the job's runtime_env: every task and actor inherits it
 
     native2py.install()
+    for hook in INIT_HOOKS:  # (goray._map's: handle.Method.map)
+        hook()
     if ray.is_initialized():
         # Started without goray's variables in the job's runtime_env: every task
         # and actor gets them itself.

@@ -23,7 +23,7 @@ from . import ray_source
 
 __all__ = ["ENV", "speed_paths_on", "Path", "paths", "task_order", "method_order", "method_options",
            "submit_helpers", "tensor_transfer", "transport_argument", "has_no_transport",
-           "method_actor", "method_with_options", "actor_method_names",
+           "method_actor", "method_with_options", "actor_method_names", "install_actor_method_map",
            "get_objects_order", "global_worker", "in_worker", "client_mode", "core_worker_class",
            "running_task_name", "stream_reader", "stream_peek", "ref_callbacks",
            "object_exists", "cancel_flag", "attempt_number", "session_dir", "creation_task_id",
@@ -237,6 +237,19 @@ def method_actor(method: Any) -> Any:
         reference = getattr(method, "_actor_ref", None)
         actor = reference() if reference is not None else None
     return actor
+
+
+def install_actor_method_map(forms: Dict[str, Callable[..., Any]]) -> bool:
+    """Gives Ray's ActorMethod (what ``handle.Method`` is) goray.map's forms as methods
+    (``handle.Method.map(xs)``), each called with the ActorMethod first. Ray has no such
+    attributes (2.40-2.60, checked here): one it grows is left as Ray's."""
+    method_class = getattr(ray.actor, "ActorMethod", None)
+    if method_class is None:
+        return False
+    for name, form in forms.items():
+        if name not in vars(method_class):
+            setattr(method_class, name, form)
+    return True
 
 
 def actor_method_names(handle: Any) -> List[str]:

@@ -89,6 +89,8 @@ class CppCallable:
     # goray::Stream of `future`, the future of one item).
     stream: bool = False
     concurrency_group: Optional[str] = None  # a method's GORAY_IN_GROUP
+    # A task's goray::TaskOf descriptor for goray::Map (NAME::SquareTask), "" for none.
+    map_ident: str = ""
 
     @property
     def required(self) -> int:
@@ -338,6 +340,25 @@ def _shorter_calls(params: List[CppParam], call: str,
     return lambdas
 
 
+def _holds_handles(type_: Optional[Type]) -> bool:
+    """Whether a type is or holds a ref or an actor handle (whose classes the header may not
+    see, and which a map would not take item by item)."""
+    if not isinstance(type_, dict):
+        return False
+    if type_.get("kind") in ("object_ref", "actor_handle"):
+        return True
+    inner = [type_.get(key) for key in ("element", "key", "value")]
+    return any(_holds_handles(t) for t in inner + list(type_.get("elements", [])))
+
+
+def _mappable(task: Mapping[str, Any]) -> bool:
+    """Whether a task gets a goray::TaskOf descriptor for goray::Map: it takes parameters,
+    does not stream, and neither they nor its result hold refs or actor handles."""
+    return (bool(task["params"]) and not is_generator(task["result"]) and
+            not any(_holds_handles(param["type"]) for param in task["params"]) and
+            not _holds_handles(task["result"]))
+
+
 def _task_function(task: Mapping[str, Any]) -> str:
     """The member function the table registers for a task. One that a public base of the
     GORAY_TASKS struct declares is converted to a member of the struct, so that it runs
@@ -429,15 +450,19 @@ class _CppBuilder:
         actor_idents = [namespace.claim(actor["name"]) for actor in idl["actors"]]
         handle_idents = [namespace.claim(ident + "Handle") for ident in actor_idents]
         deployment_idents = [namespace.claim(ident + "Deployment") for ident in actor_idents]
+        map_idents = [namespace.claim(ident + "Task") for ident in task_idents]
         self.handles = {actor["name"]: f"::{cpp_identifier(self.name)}::{handle}"
                         for actor, handle in zip(idl["actors"], handle_idents)}
 
         tasks = []
-        for task, ident in zip(idl["tasks"], task_idents):
-            tasks.append(self._cpp_callable(
+        for task, ident, map_ident in zip(idl["tasks"], task_idents, map_idents):
+            callable_ = self._cpp_callable(
                 task, task["name"], ident, _task_function(task),
                 f"{task['owner']}::{task['name']}", task["result"], task["doc"],
-                call=_member_call(task["owner"], task["name"], task["static"])))
+                call=_member_call(task["owner"], task["name"], task["static"]))
+            if _mappable(task):
+                callable_.map_ident = map_ident
+            tasks.append(callable_)
         actors = []
         for actor, ident, handle, deployment in zip(idl["actors"], actor_idents, handle_idents,
                                                     deployment_idents):

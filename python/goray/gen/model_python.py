@@ -51,6 +51,22 @@ class PyParam:
 
 
 @dataclass
+class PyMap:
+    """goray.map's forms of a task or method (.map, .imap, ...): its columns' parameters as
+    the stub types them, what .map returns, and what the docstring says of its loop."""
+
+    params: str                 # ", x: _Sequence[_float] | ..., /" after self
+    # The same without NDArray for the first column (.map's list overload, after the array one).
+    list_params: str
+    result: str                 # what .map returns: "_list[_float]", "None"
+    item: str                   # one result
+    # Every parameter and the result are numbers or bools: .map of NumPy arrays returns one.
+    array_first: Optional[str] = None   # the first column's NDArray type
+    array_result: Optional[str] = None  # the NDArray .map returns then
+    note: str = ""
+
+
+@dataclass
 class PyTask:
     name: str           # the wire name
     attr: str           # the module attribute
@@ -61,11 +77,13 @@ class PyTask:
     remote_result: str = ""  # what .remote() returns
     # A streaming generator: the type of one item, as a docstring names it.
     item: Optional[str] = None
+    map: Optional[PyMap] = None  # None for a streaming generator
 
     @property
     def note(self) -> str:
         """What the .pyi class's docstring adds after its first line."""
-        return _paragraph(_stream_note(self.item))
+        return _paragraph(_stream_note(self.item)) + (
+            _paragraph(self.map.note) if self.map is not None else "")
 
 
 @dataclass
@@ -82,6 +100,7 @@ class PyMethod:
     concurrency_group: Optional[str] = None
     serve_cls: str = ""         # the .pyi class of the method on a Serve handle
     serve_result: str = ""      # what a Serve handle's .remote() returns
+    map: Optional[PyMap] = None
 
     @property
     def binds(self) -> bool:
@@ -93,7 +112,8 @@ class PyMethod:
     def note(self) -> str:
         group = (f"It runs in the concurrency group {self.concurrency_group!r}."
                  if self.concurrency_group is not None else "")
-        return _paragraph(" ".join(filter(None, [_stream_note(self.item), group])))
+        return _paragraph(" ".join(filter(None, [_stream_note(self.item), group]))) + (
+            _paragraph(self.map.note) if self.map is not None else "")
 
 
 @dataclass
@@ -188,6 +208,9 @@ class PyModel:
     # Whether the .pyi names NumPy types (only then does it import numpy), and whether
     # the .py's TypedDicts do (it imports numpy for type checkers only).
     uses_numpy: bool = False
+    # Whether some task or method has map forms (.map, ...), and whether they name NumPy.
+    maps: bool = False
+    maps_numpy: bool = False
     structs_use_numpy: bool = False
     # Whether the .py's TypedDicts name ray.ObjectRef (it imports ray for type checkers).
     structs_use_ray: bool = False
@@ -396,6 +419,59 @@ def _stub_params(params: List[Mapping[str, Any]], types: PyTypes) -> List[PyPara
     return made
 
 
+def _map_scalar(type_: Type) -> Optional[str]:
+    """NumPy's scalar type of a number or bool the native map loop reads as a column, else
+    None (such values travel as msgpack values)."""
+    kind = type_["kind"]
+    if kind == "bool":
+        return "bool_"
+    if kind == "int" and type_.get("bits") in (8, 16, 32, 64):
+        return ("int" if type_.get("signed", True) else "uint") + str(type_["bits"])
+    if kind == "float" and type_.get("bits") in (32, 64):
+        return f"float{type_['bits']}"
+    return None
+
+
+def _map_forms(params: List[Mapping[str, Any]], stub: List[PyParam], result: Type,
+               types: PyTypes) -> Optional[PyMap]:
+    """The map forms of a callable, None for a streaming generator."""
+    if result["kind"] == "generator" or not params:
+        return None
+    columns = []
+    list_columns = []
+    for index, (param, view) in enumerate(zip(params, stub)):
+        value = types.value(param["type"], incoming=True)
+        scalar = _map_scalar(param["type"])
+        listed_only = f"_Sequence[{value}] | _MapIterator[{value}]"
+        spelled = listed_only
+        if scalar is not None:
+            spelled += f" | _npt.NDArray[_numpy.{scalar}]"
+        elif param["type"]["kind"] == "struct":
+            spelled += " | _Mapping[_str, _Any]"  # a struct of arrays
+        default = " = ..." if index else ""
+        columns.append(f", {view.name}: {spelled}{default}")
+        list_columns.append(f", {view.name}: {listed_only if index == 0 else spelled}{default}")
+    item = types.value(result)
+    void = result["kind"] == "void"
+    scalars = [_map_scalar(param["type"]) for param in params]
+    result_scalar = _map_scalar(result)
+    forms = PyMap(params="".join(columns) + ", /", list_params="".join(list_columns) + ", /",
+                  result="None" if void else f"_list[{item}]", item=item)
+    if params and scalars[0] is not None and result_scalar is not None:
+        forms.array_first = f"_npt.NDArray[_numpy.{scalars[0]}]"
+        forms.array_result = f"_npt.NDArray[_numpy.{result_scalar}]"
+    listed = [param["name"] for param, scalar in zip(params, scalars) if scalar is None]
+    if not listed:
+        forms.note = ("goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' "
+                      "types travel as slices, read in place by a loop in C++.")
+    else:
+        forms.note = ("goray.map (.map, .imap, ...): the loop runs in C++; "
+                      + ", ".join(listed) + (" is" if len(listed) == 1 else " are")
+                      + " not a number or bool, so its items travel as msgpack values "
+                      "(decoded one by one in C++), not as array slices.")
+    return forms
+
+
 def build_python_model(idl: Idl, name: str) -> PyModel:
     """The Python view model of ``idl`` for the stub module ``name``: the stubs' names,
     types and docstrings."""
@@ -434,10 +510,11 @@ def build_python_model(idl: Idl, name: str) -> PyModel:
     tasks = []
     for task, attr in zip(idl["tasks"], task_attrs):
         result = types.value(task["result"])
-        tasks.append(PyTask(task["name"], attr, module.claim(f"_Task_{attr}"),
-                            _stub_params(task["params"], types),
+        stub = _stub_params(task["params"], types)
+        tasks.append(PyTask(task["name"], attr, module.claim(f"_Task_{attr}"), stub,
                             result, task["doc"], _remote_result(task["result"], types),
-                            item(task["result"])))
+                            item(task["result"]),
+                            _map_forms(task["params"], stub, task["result"], types)))
     actors = []
     for actor, attr in zip(idl["actors"], actor_attrs):
         cls = module.claim(f"_ActorClass_{attr}")
@@ -453,16 +530,18 @@ def build_python_model(idl: Idl, name: str) -> PyModel:
                          not method["name"].startswith("_") and
                          method["name"] not in LOCAL_ACTOR_ATTRIBUTES)
             result = types.value(method["result"])
+            method_stub = _stub_params(method["params"], types)
             methods.append(PyMethod(
                 method["name"], method_attr,
                 module.claim(f"_Method_{attr}_{method_attr}"),
-                _stub_params(method["params"], types),
+                method_stub,
                 result, method["doc"],
                 local_scope.claim(method["name"]) if reachable else None,
                 _remote_result(method["result"], types), item(method["result"]),
                 method.get("concurrency_group"),
                 module.claim(f"_ServeMethod_{attr}_{method_attr}"),
-                _serve_result(method["result"], types)))
+                _serve_result(method["result"], types),
+                _map_forms(method["params"], method_stub, method["result"], types)))
         actors.append(PyActor(actor["name"], attr, cls, handle_cls, local_cls,
                               _stub_params(actor["params"], types), methods,
                               actor["doc"], bool(actor.get("thread_safe", False)),
@@ -503,7 +582,12 @@ def build_python_model(idl: Idl, name: str) -> PyModel:
                           for f in struct["fields"])
     streams = any(task.item is not None for task in tasks) or any(
         method.item is not None for actor in actors for method in actor.methods)
+    map_forms = [task.map for task in tasks] + [method.map for actor in actors
+                                                for method in actor.methods]
     return PyModel(tasks, actors, structs, enums, local_attr, local_cls, exported,
+                   maps=any(forms is not None for forms in map_forms),
+                   maps_numpy=any(forms is not None and "_npt." in forms.params
+                                  for forms in map_forms),
                    types_module=stub_types_module(name), streams=streams,
                    binds=any(method.binds for actor in actors for method in actor.methods),
                    uses_numpy=structs_use_numpy or signatures_use_numpy,

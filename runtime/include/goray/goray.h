@@ -12,6 +12,7 @@
 #include "goray/future.h"
 #include "goray/generator.h"
 #include "goray/local.h"
+#include "goray/map.h"
 #include "goray/object_ref.h"
 #include "goray/options.h"
 #include "goray/registry.h"

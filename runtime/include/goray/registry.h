@@ -27,6 +27,7 @@
 #include "goray/detail/arg_list.h"
 #include "goray/detail/callable_traits.h"
 #include "goray/detail/generator_call.h"
+#include "goray/detail/map_loop.h"
 #include "goray/generator.h"
 
 namespace goray {
@@ -46,6 +47,10 @@ struct ActorType {
   std::map<std::string, MethodInvoker, std::less<>> methods;
   // The methods that return goray::Generator<T>, started item by item (docs/protocol.md §13).
   std::map<std::string, MethodStreamStarter, std::less<>> streams;
+  // The map loop of every method that does not stream (goray.map, detail/map_loop.h),
+  // and what it takes and answers (JSON, detail::MapDescription).
+  std::map<std::string, MapInvoker, std::less<>> maps;
+  std::map<std::string, std::string, std::less<>> map_descriptions;
   // Its methods may run on several threads at once (ThreadSafe()).
   bool thread_safe = false;
   // Ray concurrency groups, name and size, in declaration order; and method -> group.
@@ -77,17 +82,6 @@ C& SharedInstance() {
   static C* const instance = new C();
   return *instance;
 }
-
-// What a parameter of type P is decoded into and kept as while the call runs: a
-// std::span<const T> borrows a view, which may own a copy (nested-list input).
-template <class P>
-struct ArgumentStorage {
-  using type = P;
-};
-template <class T>
-struct ArgumentStorage<std::span<const T>> {
-  using type = codec::detail::SpanArgument<T>;
-};
 
 template <class Tuple>
 struct DecayedTuple;
@@ -259,6 +253,16 @@ bool InvokeIfArity(const ArgList& args, codec::Buffer& out, bool only, Fn& fn) {
   throw ArgumentError(std::string(args.callee()), fewest, most, args.size());
 }
 
+// As ThrowArgumentCount for a map chunk, whose first argument is its header.
+[[noreturn]] inline void ThrowMapArgumentCount(const ArgList& args,
+                                               std::initializer_list<std::size_t> counts) {
+  std::size_t fewest = *std::min_element(counts.begin(), counts.end());
+  std::size_t most = *std::max_element(counts.begin(), counts.end());
+  const std::size_t received = args.size() == 0 ? 0 : args.size() - 1;
+  if (fewest == most) throw ArgumentError(std::string(args.callee()), most, received);
+  throw ArgumentError(std::string(args.callee()), fewest, most, received);
+}
+
 // The parameters of a callable after its first (an actor method's shorter call takes
 // the actor first).
 template <class Tuple>
@@ -340,6 +344,7 @@ class ActorTypeBuilder {
   template <class Method, class... Shorter>
   void AddPlainMethod(std::string name, Method method, Shorter... shorter) {
     using Traits = detail::CallableTraits<Method>;
+    const std::string map_name = name;
     type_->methods.emplace(std::move(name), [method, shorter...](
                                                 void* self, const ArgList& args,
                                                 codec::Buffer& out) mutable {
@@ -355,6 +360,36 @@ class ActorTypeBuilder {
             args, {Traits::kArity, (detail::CallableTraits<Shorter>::kArity - 1)...});
       }
     });
+    AddMethodMap(map_name, method, shorter...);
+  }
+
+  // The method's map loop: every item through the same instance.
+  template <class Method, class... Shorter>
+  void AddMethodMap(const std::string& name, Method method, Shorter... shorter) {
+    using Traits = detail::CallableTraits<Method>;
+    type_->map_descriptions.emplace(name, detail::MapDescription<Method>());
+    type_->maps.emplace(name, [method, shorter...](void* self, const ArgList& args,
+                                                   codec::Buffer& out) mutable {
+      T& object = *static_cast<T*>(self);
+      bool ran = detail::MapIfArity<typename Traits::ParamTuple, typename Traits::Result>(
+          args, out, sizeof...(Shorter) == 0, [&](auto&&... values) -> decltype(auto) {
+            return std::invoke(method, object, std::forward<decltype(values)>(values)...);
+          });
+      if (!(ran || ... || MapShorter(object, args, out, shorter))) {
+        detail::ThrowMapArgumentCount(
+            args, {Traits::kArity, (detail::CallableTraits<Shorter>::kArity - 1)...});
+      }
+    });
+  }
+
+  template <class Shorter>
+  static bool MapShorter(T& object, const ArgList& args, codec::Buffer& out, Shorter& call) {
+    using Traits = detail::CallableTraits<Shorter>;
+    using Params = typename detail::DropFirst<typename Traits::ParamTuple>::type;
+    return detail::MapIfArity<Params, typename Traits::Result>(
+        args, out, /*only=*/false, [&](auto&&... values) -> decltype(auto) {
+          return call(object, std::forward<decltype(values)>(values)...);
+        });
   }
 
   template <class Method, class... Shorter>
@@ -424,6 +459,7 @@ class Registry {
     if constexpr (detail::kIsGenerator<typename Traits::Result>) {
       AddStreamingTask(std::move(name), fn, shorter...);
     } else {
+      const std::string name_copy = name;
       AddTaskInvoker(std::move(name), [fn, shorter...](const ArgList& args,
                                                        codec::Buffer& out) mutable {
         if (!(detail::InvokeIfArity(args, out, sizeof...(Shorter) == 0, fn) || ... ||
@@ -432,6 +468,21 @@ class Registry {
               args, {Traits::kArity, detail::CallableTraits<Shorter>::kArity...});
         }
       });
+      AddTaskMap(name_copy, detail::MapDescription<Fn>(),
+                 [fn, shorter...](void*, const ArgList& args, codec::Buffer& out) mutable {
+                   auto form = [&](auto& callable, bool only) {
+                     using Form = std::remove_reference_t<decltype(callable)>;
+                     return detail::MapFormIfArity<Form>(
+                         args, out, only, [&](auto&&... values) -> decltype(auto) {
+                           return detail::CallWith(callable,
+                                                   std::forward<decltype(values)>(values)...);
+                         });
+                   };
+                   if (!(form(fn, sizeof...(Shorter) == 0) || ... || form(shorter, false))) {
+                     detail::ThrowMapArgumentCount(
+                         args, {Traits::kArity, detail::CallableTraits<Shorter>::kArity...});
+                   }
+                 });
     }
   }
 
@@ -480,7 +531,14 @@ class Registry {
   void AddTaskStream(std::string name, StreamStarter starter);
   ActorType& AddActorType(std::string name, ActorFactory factory);
 
+  // A task's map loop (goray.map) and what it takes and answers (JSON); AddTask adds
+  // one for every task that does not stream.
+  void AddTaskMap(std::string name, std::string description, MapInvoker invoker);
+
   const TaskInvoker* FindTask(std::string_view name) const;
+  const MapInvoker* FindTaskMap(std::string_view name) const;
+  // The description of the task's map loop, or null.
+  const std::string* FindTaskMapDescription(std::string_view name) const;
   // The task's starter if it streams (returns goray::Generator<T>), else null.
   const StreamStarter* FindTaskStream(std::string_view name) const;
   const ActorType* FindActorType(std::string_view name) const;
@@ -520,6 +578,7 @@ class Registry {
 
   std::map<std::string, TaskInvoker, std::less<>> tasks_;
   std::map<std::string, StreamStarter, std::less<>> task_streams_;
+  std::map<std::string, std::pair<std::string, MapInvoker>, std::less<>> task_maps_;
   // std::map keeps ActorType addresses stable for the builders handed out.
   std::map<std::string, ActorType, std::less<>> actor_types_;
   std::optional<Driver> driver_;

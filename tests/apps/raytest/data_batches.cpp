@@ -159,11 +159,8 @@ void RegisterDataBatches(goray::Registry& registry) {
   registry.AddTask("DataAddressesOf", &DataAddressesOf);
   registry.AddTask("DataLastTotalAddress", &DataLastTotalAddress);
   registry.AddTask("DataRows", &DataRows);
-  // The parameters' names, as goray-gen's tables give them: goray.data passes the columns
-  // to them by keyword. (The only SetParameters of raytest: a second would replace it.)
-  registry.SetParameters(R"({"tasks": {"DataAddressesOf": [{"name": "price"}, {"name": "quantity"}]},
-      "actors": {"DataPricer": {"params": [{"name": "factor"}],
-                                "methods": {"ApplyOf": [{"name": "price"}, {"name": "quantity"}]}}}})");
+  // (Its parameters' names, which goray.data passes columns to by keyword: raytest.cpp's
+  // SetParameters.)
   registry.AddActor<DataPricer>("DataPricer", &goray::Constructor<DataPricer, double>::Create)
       .AddMethod("Apply", &DataPricer::Apply)
       .AddMethod("ApplyOf", &DataPricer::ApplyOf);

@@ -22,5 +22,7 @@ int CrashScenario(const std::vector<std::string>& args);  // crashes.cpp: the dr
 int CrashReportsScenario();                               // crashes.cpp: the driver's "crash_reports" scenario
 void RegisterGraphs(goray::Registry& registry);           // graph_stage.cpp: a stage actor for ray.dag graphs
 int GraphScenario(const std::vector<std::string>& args);  // graph_driver.cpp: the "graph..." scenarios (goray::Graph)
+void RegisterMaps(goray::Registry& registry);             // maps.cpp: goray.map's tasks and actors
+int MapScenario();                                        // maps.cpp: the driver's "map" scenario (goray::Map)
 
 }  // namespace raytest

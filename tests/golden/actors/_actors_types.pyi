@@ -13,11 +13,18 @@ from typing import Any as _Any, TypedDict as _TypedDict
 from collections.abc import Iterator as _Iterator
 from typing import Generic as _Generic, TypeVar as _TypeVar
 from collections.abc import AsyncIterator as _AsyncIterator, Generator as _Generator
+from collections.abc import Iterator as _MapIterator, Mapping as _Mapping
+from collections.abc import Sequence as _Sequence
+from typing import Literal as _Literal, overload as _overload
 
+import numpy as _numpy
+import numpy.typing as _npt
 import ray as _ray
 from ray.actor import ActorHandle as _RayActorHandle
 from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 from ray.serve import Application as _Application
+
+import goray as _goray
 
 _T = _TypeVar("_T")
 
@@ -61,7 +68,11 @@ class _ServeResponseGenerator(_Generic[_T]):
 
 
 class _Method_Accumulator_Add:
-    """The method Accumulator.Add."""
+    """The method Accumulator.Add.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, x: _float | _ray.ObjectRef[_float]) -> _ray.ObjectRef[_float]:
         """Calls Accumulator.Add."""
@@ -71,6 +82,29 @@ class _Method_Accumulator_Add:
         value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Accumulator_Add: ...
+
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.float64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.float64]: ...
+
+    @_overload
+    def map(self, x: _Sequence[_float] | _MapIterator[_float], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_float]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, x: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, x: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_float]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, x: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _float]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, x: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, x: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
 
 
 class _Method_Accumulator_Total:
@@ -300,7 +334,12 @@ class _Method_Dog_Speak:
 
 
 class _Method_Dog_Rename:
-    """The method Dog.Rename."""
+    """The method Dog.Rename.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; name is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, name: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[None]:
         """Calls Dog.Rename."""
@@ -310,6 +349,26 @@ class _Method_Dog_Rename:
         value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Dog_Rename: ...
+
+    @_overload
+    def map(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> None:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[None]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, None]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, name: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
 
 
 class _Method_Dog_Name:
@@ -460,7 +519,12 @@ class _Method_Cat_Speak:
 
 
 class _Method_Cat_Rename:
-    """The method Cat.Rename."""
+    """The method Cat.Rename.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; name is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, name: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[None]:
         """Calls Cat.Rename."""
@@ -470,6 +534,26 @@ class _Method_Cat_Rename:
         value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Cat_Rename: ...
+
+    @_overload
+    def map(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> None:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[None]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, None]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, name: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
 
 
 class _Method_Cat_Name:

@@ -10,8 +10,13 @@ from builtins import tuple as _tuple
 from datetime import datetime as _datetime
 from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
+from collections.abc import Iterator as _MapIterator, Mapping as _Mapping
+from collections.abc import Sequence as _Sequence
+from typing import Literal as _Literal, overload as _overload
 
 import ray as _ray
+
+import goray as _goray
 
 
 class Stats(_TypedDict, total=False):
@@ -20,30 +25,105 @@ class Stats(_TypedDict, total=False):
 
 
 class _Task_Split:
-    """The native task Split."""
+    """The native task Split.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; line is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, line: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_list[_str]]:
         """Submits Split."""
 
     def options(self, **options: _Any) -> _Task_Split: ...
 
+    @_overload
+    def map(self, line: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_str]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, line: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, line: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_str]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, line: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, line: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, line: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Count:
-    """The native task Count."""
+    """The native task Count.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; words is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, words: _list[_str] | _ray.ObjectRef[_list[_str]]) -> _ray.ObjectRef[_int]:
         """Submits Count."""
 
     def options(self, **options: _Any) -> _Task_Count: ...
 
+    @_overload
+    def map(self, words: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, words: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, words: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, words: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, words: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, words: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_All:
-    """The native task All."""
+    """The native task All.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; stats is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, stats: _list[Stats] | _ray.ObjectRef[_list[Stats]]) -> _ray.ObjectRef[_list[Stats]]:
         """Submits All."""
 
     def options(self, **options: _Any) -> _Task_All: ...
+
+    @_overload
+    def map(self, stats: _Sequence[_list[Stats]] | _MapIterator[_list[Stats]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[Stats]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, stats: _Sequence[_list[Stats]] | _MapIterator[_list[Stats]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, stats: _Sequence[_list[Stats]] | _MapIterator[_list[Stats]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[Stats]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, stats: _Sequence[_list[Stats]] | _MapIterator[_list[Stats]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[Stats]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, stats: _Sequence[_list[Stats]] | _MapIterator[_list[Stats]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, stats: _Sequence[_list[Stats]] | _MapIterator[_list[Stats]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
 
 
 class _Local:

@@ -5,6 +5,7 @@
 //   alias::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   alias::Type(args...).Remote(goray::Option...)       -> alias::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
+//   goray::Map(alias::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they
@@ -51,6 +52,8 @@ template <class A0 = ::std::string>
   return ::goray::detail::TaskCall<::goray::Future<::std::vector<::std::string>>, ::goray::detail::Stored<::std::string, A0>>(
       "Split", ::std::forward<A0>(line));
 }
+// goray::Map(alias::SplitTask, items...): Split over many items.
+inline constexpr ::goray::TaskOf<::std::vector<::std::string>(::std::string)> SplitTask{"Split"};
 
 // Task Count: ::Tasks::Count.
 template <class A0 = ::std::vector<::std::string>>
@@ -59,6 +62,8 @@ template <class A0 = ::std::vector<::std::string>>
   return ::goray::detail::TaskCall<::goray::Future<int64_t>, ::goray::detail::Stored<::std::vector<::std::string>, A0>>(
       "Count", ::std::forward<A0>(words));
 }
+// goray::Map(alias::CountTask, items...): Count over many items.
+inline constexpr ::goray::TaskOf<int64_t(::std::vector<::std::string>)> CountTask{"Count"};
 
 // Task All: no wrapper, as ::text::Stats cannot be named from a header: declare it in a header the scan reads.
 

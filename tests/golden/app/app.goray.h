@@ -5,6 +5,7 @@
 //   app::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   app::Type(args...).Remote(goray::Option...)       -> app::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
+//   goray::Map(app::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they
@@ -52,6 +53,8 @@ template <class A0 = double>
   return ::goray::detail::TaskCall<::goray::Future<double>, ::goray::detail::Stored<double, A0>>(
       "Square", ::std::forward<A0>(x));
 }
+// goray::Map(app::SquareTask, items...): Square over many items.
+inline constexpr ::goray::TaskOf<double(double)> SquareTask{"Square"};
 
 // Task Divide: ::Tasks::Divide.
 template <class A0 = int64_t, class A1 = int64_t>
@@ -60,6 +63,8 @@ template <class A0 = int64_t, class A1 = int64_t>
   return ::goray::detail::TaskCall<::goray::Future<int64_t, int64_t>, ::goray::detail::Stored<int64_t, A0>, ::goray::detail::Stored<int64_t, A1>>(
       "Divide", ::std::forward<A0>(a), ::std::forward<A1>(b));
 }
+// goray::Map(app::DivideTask, items...): Divide over many items.
+inline constexpr ::goray::TaskOf<::std::tuple<int64_t, int64_t>(int64_t, int64_t)> DivideTask{"Divide"};
 
 // A handle to an actor of type Counter (::Counter); from app::Counter(...).Remote(),
 // or from any goray::ActorHandle of that type: app::CounterHandle(goray::GetActor("name")).

@@ -15,6 +15,9 @@ from typing import Generic as _Generic, TypeVar as _TypeVar
 from collections.abc import AsyncIterator as _AsyncIterator, Generator as _Generator
 from array import array as _array
 from builtins import memoryview as _memoryview
+from collections.abc import Iterator as _MapIterator, Mapping as _Mapping
+from collections.abc import Sequence as _Sequence
+from typing import Literal as _Literal, overload as _overload
 
 import numpy as _numpy
 import numpy.typing as _npt
@@ -22,6 +25,8 @@ import ray as _ray
 from ray.actor import ActorHandle as _RayActorHandle
 from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 from ray.serve import Application as _Application
+
+import goray as _goray
 
 _T = _TypeVar("_T")
 
@@ -79,6 +84,10 @@ class _Task_Scale:
     """2 * a, in a new array.
 
     The native task Scale.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; a is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
     """
 
     def remote(self, a: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]], factor: _float | _ray.ObjectRef[_float]) -> _ray.ObjectRef[_npt.NDArray[_numpy.float64]]:
@@ -86,81 +95,306 @@ class _Task_Scale:
 
     def options(self, **options: _Any) -> _Task_Scale: ...
 
+    @_overload
+    def map(self, a: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], factor: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_npt.NDArray[_numpy.float64]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, a: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], factor: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, a: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], factor: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_npt.NDArray[_numpy.float64]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, a: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], factor: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.float64]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, a: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], factor: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, a: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], factor: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Sum:
-    """The native task Sum."""
+    """The native task Sum.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; values is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, values: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]]) -> _ray.ObjectRef[_float]:
         """Submits Sum."""
 
     def options(self, **options: _Any) -> _Task_Sum: ...
 
+    @_overload
+    def map(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_float]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_float]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _float]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Count:
-    """The native task Count."""
+    """The native task Count.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; mask is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, mask: _npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.bool_]]) -> _ray.ObjectRef[_int]:
         """Submits Count."""
 
     def options(self, **options: _Any) -> _Task_Count: ...
 
+    @_overload
+    def map(self, mask: _Sequence[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, mask: _Sequence[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, mask: _Sequence[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, mask: _Sequence[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, mask: _Sequence[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, mask: _Sequence[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Fft:
-    """The native task Fft."""
+    """The native task Fft.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; signal is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, signal: _npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.complex64]]) -> _ray.ObjectRef[_npt.NDArray[_numpy.complex128]]:
         """Submits Fft."""
 
     def options(self, **options: _Any) -> _Task_Fft: ...
 
+    @_overload
+    def map(self, signal: _Sequence[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_npt.NDArray[_numpy.complex128]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, signal: _Sequence[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, signal: _Sequence[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_npt.NDArray[_numpy.complex128]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, signal: _Sequence[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.complex128]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, signal: _Sequence[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, signal: _Sequence[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Blur:
-    """The native task Blur."""
+    """The native task Blur.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; tile, kernel are not a
+    number or bool, so its items travel as msgpack values (decoded one by one in
+    C++), not as array slices.
+    """
 
     def remote(self, tile: Tile | _ray.ObjectRef[Tile], kernel: _npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float32]]) -> _ray.ObjectRef[Tile]:
         """Submits Blur."""
 
     def options(self, **options: _Any) -> _Task_Blur: ...
 
+    @_overload
+    def map(self, tile: _Sequence[Tile] | _MapIterator[Tile] | _Mapping[_str, _Any], kernel: _Sequence[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[Tile]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, tile: _Sequence[Tile] | _MapIterator[Tile] | _Mapping[_str, _Any], kernel: _Sequence[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, tile: _Sequence[Tile] | _MapIterator[Tile] | _Mapping[_str, _Any], kernel: _Sequence[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[Tile]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, tile: _Sequence[Tile] | _MapIterator[Tile] | _Mapping[_str, _Any], kernel: _Sequence[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, Tile]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, tile: _Sequence[Tile] | _MapIterator[Tile] | _Mapping[_str, _Any], kernel: _Sequence[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, tile: _Sequence[Tile] | _MapIterator[Tile] | _Mapping[_str, _Any], kernel: _Sequence[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Split:
-    """The native task Split."""
+    """The native task Split.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; values is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, values: _npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.int32]]) -> _ray.ObjectRef[_list[_Any]]:
         """Submits Split."""
 
     def options(self, **options: _Any) -> _Task_Split: ...
 
+    @_overload
+    def map(self, values: _Sequence[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_Any]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, values: _Sequence[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, values: _Sequence[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_Any]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, values: _Sequence[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_Any]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, values: _Sequence[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Chunks:
-    """The native task Chunks."""
+    """The native task Chunks.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; values is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, values: _npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.uint64]], size: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_list[_npt.NDArray[_numpy.int64]]]:
         """Submits Chunks."""
 
     def options(self, **options: _Any) -> _Task_Chunks: ...
 
+    @_overload
+    def map(self, values: _Sequence[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]], size: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_npt.NDArray[_numpy.int64]]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, values: _Sequence[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]], size: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, values: _Sequence[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]], size: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_npt.NDArray[_numpy.int64]]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, values: _Sequence[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]], size: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_npt.NDArray[_numpy.int64]]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]], size: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, values: _Sequence[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]], size: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Named:
-    """The native task Named."""
+    """The native task Named.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; codes is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, codes: _npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.int16]]) -> _ray.ObjectRef[_dict[_str, _npt.NDArray[_numpy.uint32]]]:
         """Submits Named."""
 
     def options(self, **options: _Any) -> _Task_Named: ...
 
+    @_overload
+    def map(self, codes: _Sequence[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_dict[_str, _npt.NDArray[_numpy.uint32]]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, codes: _Sequence[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, codes: _Sequence[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_dict[_str, _npt.NDArray[_numpy.uint32]]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, codes: _Sequence[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _dict[_str, _npt.NDArray[_numpy.uint32]]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, codes: _Sequence[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, codes: _Sequence[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Widen:
-    """The native task Widen."""
+    """The native task Widen.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; values is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, values: _npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.int64]]) -> _ray.ObjectRef[_npt.NDArray[_numpy.int64]]:
         """Submits Widen."""
 
     def options(self, **options: _Any) -> _Task_Widen: ...
 
+    @_overload
+    def map(self, values: _Sequence[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_npt.NDArray[_numpy.int64]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, values: _Sequence[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, values: _Sequence[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_npt.NDArray[_numpy.int64]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, values: _Sequence[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, values: _Sequence[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Method_Histogram_Add:
-    """The method Histogram.Add."""
+    """The method Histogram.Add.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; values is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, values: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]]) -> _ray.ObjectRef[None]:
         """Calls Histogram.Add."""
@@ -170,6 +404,26 @@ class _Method_Histogram_Add:
         value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Histogram_Add: ...
+
+    @_overload
+    def map(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> None:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[None]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, None]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
 
 
 class _Method_Histogram_Counts:

@@ -5,6 +5,7 @@
 //   arrays::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   arrays::Type(args...).Remote(goray::Option...)       -> arrays::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
+//   goray::Map(arrays::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they
@@ -95,6 +96,8 @@ template <class A0 = ::goray::Array<double>, class A1 = double>
   return ::goray::detail::TaskCall<::goray::Future<::goray::Array<double>>, ::goray::detail::Stored<::goray::Array<double>, A0>, ::goray::detail::Stored<double, A1>>(
       "Scale", ::std::forward<A0>(a), ::std::forward<A1>(factor));
 }
+// goray::Map(arrays::ScaleTask, items...): Scale over many items.
+inline constexpr ::goray::TaskOf<::goray::Array<double>(::goray::ArrayView<double>, double)> ScaleTask{"Scale"};
 
 // Task Sum: ::ArrayTasks::Sum.
 template <class A0 = ::goray::Array<double>>
@@ -103,6 +106,8 @@ template <class A0 = ::goray::Array<double>>
   return ::goray::detail::TaskCall<::goray::Future<double>, ::goray::detail::Stored<::goray::Array<double>, A0>>(
       "Sum", ::std::forward<A0>(values));
 }
+// goray::Map(arrays::SumTask, items...): Sum over many items.
+inline constexpr ::goray::TaskOf<double(::std::span<const double>)> SumTask{"Sum"};
 
 // Task Count: ::ArrayTasks::Count.
 template <class A0 = ::goray::Array<bool>>
@@ -111,6 +116,8 @@ template <class A0 = ::goray::Array<bool>>
   return ::goray::detail::TaskCall<::goray::Future<int64_t>, ::goray::detail::Stored<::goray::Array<bool>, A0>>(
       "Count", ::std::forward<A0>(mask));
 }
+// goray::Map(arrays::CountTask, items...): Count over many items.
+inline constexpr ::goray::TaskOf<int64_t(::goray::ArrayView<bool>)> CountTask{"Count"};
 
 // Task Fft: ::ArrayTasks::Fft.
 template <class A0 = ::goray::Array<::std::complex<float>>>
@@ -119,6 +126,8 @@ template <class A0 = ::goray::Array<::std::complex<float>>>
   return ::goray::detail::TaskCall<::goray::Future<::goray::Array<::std::complex<double>>>, ::goray::detail::Stored<::goray::Array<::std::complex<float>>, A0>>(
       "Fft", ::std::forward<A0>(signal));
 }
+// goray::Map(arrays::FftTask, items...): Fft over many items.
+inline constexpr ::goray::TaskOf<::goray::Array<::std::complex<double>>(::goray::Array<::std::complex<float>>)> FftTask{"Fft"};
 
 // Task Blur: ::ArrayTasks::Blur.
 template <class A0 = ::img::Tile, class A1 = ::goray::Array<float>>
@@ -127,6 +136,8 @@ template <class A0 = ::img::Tile, class A1 = ::goray::Array<float>>
   return ::goray::detail::TaskCall<::goray::Future<::img::Tile>, ::goray::detail::Stored<::img::Tile, A0>, ::goray::detail::Stored<::goray::Array<float>, A1>>(
       "Blur", ::std::forward<A0>(tile), ::std::forward<A1>(kernel));
 }
+// goray::Map(arrays::BlurTask, items...): Blur over many items.
+inline constexpr ::goray::TaskOf<::img::Tile(::img::Tile, ::std::span<const float>)> BlurTask{"Blur"};
 
 // Task Split: ::ArrayTasks::Split.
 template <class A0 = ::goray::Array<int32_t>>
@@ -135,6 +146,8 @@ template <class A0 = ::goray::Array<int32_t>>
   return ::goray::detail::TaskCall<::goray::Future<::goray::Array<int8_t>, ::goray::Array<uint16_t>>, ::goray::detail::Stored<::goray::Array<int32_t>, A0>>(
       "Split", ::std::forward<A0>(values));
 }
+// goray::Map(arrays::SplitTask, items...): Split over many items.
+inline constexpr ::goray::TaskOf<::std::tuple<::goray::Array<int8_t>, ::goray::Array<uint16_t>>(::goray::Array<int32_t>)> SplitTask{"Split"};
 
 // Task Chunks: ::ArrayTasks::Chunks.
 template <class A0 = ::goray::Array<uint64_t>, class A1 = int64_t>
@@ -143,6 +156,8 @@ template <class A0 = ::goray::Array<uint64_t>, class A1 = int64_t>
   return ::goray::detail::TaskCall<::goray::Future<::std::vector<::goray::Array<int64_t>>>, ::goray::detail::Stored<::goray::Array<uint64_t>, A0>, ::goray::detail::Stored<int64_t, A1>>(
       "Chunks", ::std::forward<A0>(values), ::std::forward<A1>(size));
 }
+// goray::Map(arrays::ChunksTask, items...): Chunks over many items.
+inline constexpr ::goray::TaskOf<::std::vector<::goray::Array<int64_t>>(::goray::ArrayView<uint64_t>, int64_t)> ChunksTask{"Chunks"};
 
 // Task Named: ::ArrayTasks::Named.
 template <class A0 = ::goray::Array<int16_t>>
@@ -151,6 +166,8 @@ template <class A0 = ::goray::Array<int16_t>>
   return ::goray::detail::TaskCall<::goray::Future<::std::map<::std::string, ::goray::Array<uint32_t>>>, ::goray::detail::Stored<::goray::Array<int16_t>, A0>>(
       "Named", ::std::forward<A0>(codes));
 }
+// goray::Map(arrays::NamedTask, items...): Named over many items.
+inline constexpr ::goray::TaskOf<::std::map<::std::string, ::goray::Array<uint32_t>>(::goray::Array<int16_t>)> NamedTask{"Named"};
 
 // Task Widen: ::ArrayTasks::Widen.
 template <class A0 = ::goray::Array<long long>>
@@ -159,6 +176,8 @@ template <class A0 = ::goray::Array<long long>>
   return ::goray::detail::TaskCall<::goray::Future<::goray::Array<long long>>, ::goray::detail::Stored<::goray::Array<long long>, A0>>(
       "Widen", ::std::forward<A0>(values));
 }
+// goray::Map(arrays::WidenTask, items...): Widen over many items.
+inline constexpr ::goray::TaskOf<::goray::Array<long long>(::std::span<const long long>)> WidenTask{"Widen"};
 
 /// A running histogram.
 // A handle to an actor of type Histogram (::Histogram); from arrays::Histogram(...).Remote(),

@@ -13,12 +13,19 @@ from typing import Any as _Any, TypedDict as _TypedDict
 from collections.abc import Iterator as _Iterator
 from typing import Generic as _Generic, TypeVar as _TypeVar
 from collections.abc import AsyncIterator as _AsyncIterator, Generator as _Generator
+from collections.abc import Iterator as _MapIterator, Mapping as _Mapping
+from collections.abc import Sequence as _Sequence
+from typing import Literal as _Literal, overload as _overload
 
+import numpy as _numpy
+import numpy.typing as _npt
 import ray as _ray
 from ray.actor import ActorHandle as _RayActorHandle
 from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 from ray._private.object_ref_generator import ObjectRefGenerator as _RayObjectRefGenerator
 from ray.serve import Application as _Application
+
+import goray as _goray
 
 _T = _TypeVar("_T")
 
@@ -115,18 +122,49 @@ class _Task_Words:
 
 
 class _Task_Square:
-    """The native task Square."""
+    """The native task Square.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, x: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits Square."""
 
     def options(self, **options: _Any) -> _Task_Square: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+
+    @_overload
+    def map(self, x: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Method_Fetcher_Fetch:
     """The method Fetcher.Fetch.
 
     It runs in the concurrency group 'io'.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; path is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
     """
 
     def remote(self, path: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_str]:
@@ -138,11 +176,35 @@ class _Method_Fetcher_Fetch:
 
     def options(self, **options: _Any) -> _Method_Fetcher_Fetch: ...
 
+    @_overload
+    def map(self, path: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_str]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, path: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, path: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_str]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, path: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _str]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, path: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, path: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Method_Fetcher_Score:
     """The method Fetcher.Score.
 
     It runs in the concurrency group 'compute'.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; text is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
     """
 
     def remote(self, text: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_float]:
@@ -153,6 +215,26 @@ class _Method_Fetcher_Score:
         value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Fetcher_Score: ...
+
+    @_overload
+    def map(self, text: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_float]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, text: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, text: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_float]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, text: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _float]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, text: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, text: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
 
 
 class _Method_Fetcher_Lines:
@@ -205,6 +287,9 @@ class _Method_Fetcher_Page:
     The method Fetcher.Page.
 
     It runs in the concurrency group 'io'.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
     """
 
     def remote(self, number: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_str]:
@@ -215,6 +300,26 @@ class _Method_Fetcher_Page:
         value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Fetcher_Page: ...
+
+    @_overload
+    def map(self, number: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_str]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, number: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, number: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_str]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, number: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _str]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, number: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, number: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
 
 
 class _Handle_Fetcher(_ActorHandle):
@@ -388,7 +493,11 @@ class _LocalActor_Fetcher:
 
 
 class _Method_Pool_Work:
-    """The method Pool.Work."""
+    """The method Pool.Work.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, iterations: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_float]:
         """Calls Pool.Work."""
@@ -398,6 +507,29 @@ class _Method_Pool_Work:
         value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Pool_Work: ...
+
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.float64]: ...
+
+    @_overload
+    def map(self, iterations: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_float]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, iterations: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, iterations: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_float]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, iterations: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _float]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, iterations: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, iterations: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
 
 
 class _Handle_Pool(_ActorHandle):
@@ -487,7 +619,11 @@ class _LocalActor_Pool:
 
 
 class _Method_Tally_Add:
-    """The method Tally.Add."""
+    """The method Tally.Add.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, n: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Calls Tally.Add."""
@@ -497,6 +633,29 @@ class _Method_Tally_Add:
         value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Tally_Add: ...
+
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+
+    @_overload
+    def map(self, n: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
 
 
 class _Method_Tally_History:

@@ -5,6 +5,7 @@
 //   concurrency::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   concurrency::Type(args...).Remote(goray::Option...)       -> concurrency::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
+//   goray::Map(concurrency::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they
@@ -112,6 +113,8 @@ template <class A0 = int64_t>
   return ::goray::detail::TaskCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
       "Square", ::std::forward<A0>(x));
 }
+// goray::Map(concurrency::SquareTask, items...): Square over many items.
+inline constexpr ::goray::TaskOf<int64_t(int64_t)> SquareTask{"Square"};
 
 /// Fetches pages on two io threads and scores them on one compute thread.
 // A handle to an actor of type Fetcher (::feeds::Fetcher); from concurrency::Fetcher(...).Remote(),

@@ -13,11 +13,18 @@ from typing import Any as _Any, TypedDict as _TypedDict
 from collections.abc import Iterator as _Iterator
 from typing import Generic as _Generic, TypeVar as _TypeVar
 from collections.abc import AsyncIterator as _AsyncIterator, Generator as _Generator
+from collections.abc import Iterator as _MapIterator, Mapping as _Mapping
+from collections.abc import Sequence as _Sequence
+from typing import Literal as _Literal, overload as _overload
 
+import numpy as _numpy
+import numpy.typing as _npt
 import ray as _ray
 from ray.actor import ActorHandle as _RayActorHandle
 from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 from ray.serve import Application as _Application
+
+import goray as _goray
 
 _T = _TypeVar("_T")
 
@@ -61,30 +68,107 @@ class _ServeResponseGenerator(_Generic[_T]):
 
 
 class _Task_Add:
-    """The native task Add."""
+    """The native task Add.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, a: _int | _ray.ObjectRef[_int], b: _int | _ray.ObjectRef[_int] = 2) -> _ray.ObjectRef[_int]:
         """Submits Add."""
 
     def options(self, **options: _Any) -> _Task_Add: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+
+    @_overload
+    def map(self, a: _Sequence[_int] | _MapIterator[_int], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Greet:
-    """The native task Greet."""
+    """The native task Greet.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; who is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, who: _str | _ray.ObjectRef[_str] = 'world', times: _int | _ray.ObjectRef[_int] = ...) -> _ray.ObjectRef[_str]:
         """Submits Greet."""
 
     def options(self, **options: _Any) -> _Task_Greet: ...
 
+    @_overload
+    def map(self, who: _Sequence[_str] | _MapIterator[_str], times: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_str]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, who: _Sequence[_str] | _MapIterator[_str], times: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, who: _Sequence[_str] | _MapIterator[_str], times: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_str]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, who: _Sequence[_str] | _MapIterator[_str], times: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _str]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, who: _Sequence[_str] | _MapIterator[_str], times: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, who: _Sequence[_str] | _MapIterator[_str], times: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Fill:
-    """The native task Fill."""
+    """The native task Fill.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; with is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, n: _int | _ray.ObjectRef[_int], with_: _list[_int] | _ray.ObjectRef[_list[_int]] = ..., /) -> _ray.ObjectRef[_list[_int]]:
         """Submits Fill."""
 
     def options(self, **options: _Any) -> _Task_Fill: ...
+
+    @_overload
+    def map(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], with_: _Sequence[_list[_int]] | _MapIterator[_list[_int]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_int]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], with_: _Sequence[_list[_int]] | _MapIterator[_list[_int]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], with_: _Sequence[_list[_int]] | _MapIterator[_list[_int]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_int]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], with_: _Sequence[_list[_int]] | _MapIterator[_list[_int]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], with_: _Sequence[_list[_int]] | _MapIterator[_list[_int]] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], with_: _Sequence[_list[_int]] | _MapIterator[_list[_int]] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
 
 
 class _Task_Line:
@@ -92,6 +176,10 @@ class _Task_Line:
     argument is given by keyword.
 
     The native task Line.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; text, end are not a number
+    or bool, so its items travel as msgpack values (decoded one by one in C++), not
+    as array slices.
     """
 
     def remote(self, text: _str | _ray.ObjectRef[_str], width: _int | _ray.ObjectRef[_int] = 3, scale: _float | _ray.ObjectRef[_float] = 1.5, upper: _bool | _ray.ObjectRef[_bool] = False, end: _str | _ray.ObjectRef[_str] = '!') -> _ray.ObjectRef[_str]:
@@ -101,11 +189,34 @@ class _Task_Line:
 
     def options(self, **options: _Any) -> _Task_Line: ...
 
+    @_overload
+    def map(self, text: _Sequence[_str] | _MapIterator[_str], width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., scale: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., upper: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_] = ..., end: _Sequence[_str] | _MapIterator[_str] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_str]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, text: _Sequence[_str] | _MapIterator[_str], width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., scale: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., upper: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_] = ..., end: _Sequence[_str] | _MapIterator[_str] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, text: _Sequence[_str] | _MapIterator[_str], width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., scale: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., upper: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_] = ..., end: _Sequence[_str] | _MapIterator[_str] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_str]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, text: _Sequence[_str] | _MapIterator[_str], width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., scale: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., upper: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_] = ..., end: _Sequence[_str] | _MapIterator[_str] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _str]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, text: _Sequence[_str] | _MapIterator[_str], width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., scale: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., upper: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_] = ..., end: _Sequence[_str] | _MapIterator[_str] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, text: _Sequence[_str] | _MapIterator[_str], width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., scale: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., upper: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_] = ..., end: _Sequence[_str] | _MapIterator[_str] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Pad:
     """A default that is not a constant, before one that is: it cannot be skipped.
 
     The native task Pad.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
     """
 
     def remote(self, n: _int | _ray.ObjectRef[_int], fill: _int | _ray.ObjectRef[_int] = ..., width: _int | _ray.ObjectRef[_int] = 4) -> _ray.ObjectRef[_int]:
@@ -113,9 +224,37 @@ class _Task_Pad:
 
     def options(self, **options: _Any) -> _Task_Pad: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+
+    @_overload
+    def map(self, n: _Sequence[_int] | _MapIterator[_int], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Method_Box_Describe:
-    """The method Box.Describe."""
+    """The method Box.Describe.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; prefix is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, prefix: _str | _ray.ObjectRef[_str] = 'box ') -> _ray.ObjectRef[_str]:
         """Calls Box.Describe."""
@@ -125,6 +264,26 @@ class _Method_Box_Describe:
         value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Box_Describe: ...
+
+    @_overload
+    def map(self, prefix: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_str]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, prefix: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, prefix: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_str]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, prefix: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _str]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, prefix: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, prefix: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
 
 
 class _Handle_Box(_ActorHandle):
@@ -211,7 +370,11 @@ class _LocalActor_Box:
 
 
 class _Method_Counter_Incr:
-    """The method Counter.Incr."""
+    """The method Counter.Incr.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, by: _int | _ray.ObjectRef[_int] = 2) -> _ray.ObjectRef[_int]:
         """Calls Counter.Incr."""
@@ -221,6 +384,29 @@ class _Method_Counter_Incr:
         value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Counter_Incr: ...
+
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+
+    @_overload
+    def map(self, by: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
 
 
 class _Handle_Counter(_ActorHandle):

@@ -5,6 +5,7 @@
 //   defaults::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   defaults::Type(args...).Remote(goray::Option...)       -> defaults::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
+//   goray::Map(defaults::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they
@@ -58,6 +59,8 @@ template <class A0 = int64_t, class A1 = int64_t>
   return ::goray::detail::TaskCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>, ::goray::detail::Stored<int64_t, A1>>(
       "Add", ::std::forward<A0>(a), ::std::forward<A1>(b));
 }
+// goray::Map(defaults::AddTask, items...): Add over many items.
+inline constexpr ::goray::TaskOf<int64_t(int64_t, int64_t)> AddTask{"Add"};
 
 // Task Greet: ::Tasks::Greet; its last 2 arguments may be left out (C++ defaults).
 [[nodiscard]] inline auto Greet() {
@@ -76,6 +79,8 @@ template <class A0 = ::std::string, class A1 = int64_t>
   return ::goray::detail::TaskCall<::goray::Future<::std::string>, ::goray::detail::Stored<::std::string, A0>, ::goray::detail::Stored<int64_t, A1>>(
       "Greet", ::std::forward<A0>(who), ::std::forward<A1>(times));
 }
+// goray::Map(defaults::GreetTask, items...): Greet over many items.
+inline constexpr ::goray::TaskOf<::std::string(::std::string, int64_t)> GreetTask{"Greet"};
 
 // Task Fill: ::Tasks::Fill; its last argument may be left out (a C++ default).
 template <class A0 = int64_t>
@@ -90,6 +95,8 @@ template <class A0 = int64_t, class A1 = ::std::vector<int64_t>>
   return ::goray::detail::TaskCall<::goray::Future<::std::vector<int64_t>>, ::goray::detail::Stored<int64_t, A0>, ::goray::detail::Stored<::std::vector<int64_t>, A1>>(
       "Fill", ::std::forward<A0>(n), ::std::forward<A1>(with));
 }
+// goray::Map(defaults::FillTask, items...): Fill over many items.
+inline constexpr ::goray::TaskOf<::std::vector<int64_t>(int64_t, ::std::vector<int64_t>)> FillTask{"Fill"};
 
 /// Constant defaults (recorded in the IDL): Python fills them in when a later
 /// argument is given by keyword.
@@ -124,6 +131,8 @@ template <class A0 = ::std::string, class A1 = int64_t, class A2 = double, class
   return ::goray::detail::TaskCall<::goray::Future<::std::string>, ::goray::detail::Stored<::std::string, A0>, ::goray::detail::Stored<int64_t, A1>, ::goray::detail::Stored<double, A2>, ::goray::detail::Stored<bool, A3>, ::goray::detail::Stored<::std::string, A4>>(
       "Line", ::std::forward<A0>(text), ::std::forward<A1>(width), ::std::forward<A2>(scale), ::std::forward<A3>(upper), ::std::forward<A4>(end));
 }
+// goray::Map(defaults::LineTask, items...): Line over many items.
+inline constexpr ::goray::TaskOf<::std::string(::std::string, int64_t, double, bool, ::std::string)> LineTask{"Line"};
 
 /// A default that is not a constant, before one that is: it cannot be skipped.
 // Task Pad: ::Tasks::Pad; its last 2 arguments may be left out (C++ defaults).
@@ -145,6 +154,8 @@ template <class A0 = int64_t, class A1 = int64_t, class A2 = int64_t>
   return ::goray::detail::TaskCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>, ::goray::detail::Stored<int64_t, A1>, ::goray::detail::Stored<int64_t, A2>>(
       "Pad", ::std::forward<A0>(n), ::std::forward<A1>(fill), ::std::forward<A2>(width));
 }
+// goray::Map(defaults::PadTask, items...): Pad over many items.
+inline constexpr ::goray::TaskOf<int64_t(int64_t, int64_t, int64_t)> PadTask{"Pad"};
 
 // A handle to an actor of type Box (::Box); from defaults::Box(...).Remote(),
 // or from any goray::ActorHandle of that type: defaults::BoxHandle(goray::GetActor("name")).

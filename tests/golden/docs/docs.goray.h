@@ -5,6 +5,7 @@
 //   docs::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   docs::Type(args...).Remote(goray::Option...)       -> docs::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
+//   goray::Map(docs::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they
@@ -97,6 +98,8 @@ template <class A0 = double>
   return ::goray::detail::TaskCall<::goray::Future<double>, ::goray::detail::Stored<double, A0>>(
       "First", ::std::forward<A0>(x));
 }
+// goray::Map(docs::FirstTask, items...): First over many items.
+inline constexpr ::goray::TaskOf<double(double)> FirstTask{"First"};
 
 /// Three slashes,
 /// two lines.
@@ -107,6 +110,8 @@ template <class A0 = double>
   return ::goray::detail::TaskCall<::goray::Future<double>, ::goray::detail::Stored<double, A0>>(
       "Second", ::std::forward<A0>(x));
 }
+// goray::Map(docs::SecondTask, items...): Second over many items.
+inline constexpr ::goray::TaskOf<double(double)> SecondTask{"Second"};
 
 /// A Javadoc block.
 ///
@@ -118,6 +123,8 @@ template <class A0 = double>
   return ::goray::detail::TaskCall<::goray::Future<double>, ::goray::detail::Stored<double, A0>>(
       "Third", ::std::forward<A0>(x));
 }
+// goray::Map(docs::ThirdTask, items...): Third over many items.
+inline constexpr ::goray::TaskOf<double(double)> ThirdTask{"Third"};
 
 /// Plain slashes.
 // Task Fourth: ::Documented::Fourth.
@@ -127,6 +134,8 @@ template <class A0 = ::Options>
   return ::goray::detail::TaskCall<::goray::Future<double>, ::goray::detail::Stored<::Options, A0>>(
       "Fourth", ::std::forward<A0>(options));
 }
+// goray::Map(docs::FourthTask, items...): Fourth over many items.
+inline constexpr ::goray::TaskOf<double(::Options)> FourthTask{"Fourth"};
 
 // Task Fifth: ::Documented::Fifth.
 template <class A0 = double>
@@ -135,5 +144,7 @@ template <class A0 = double>
   return ::goray::detail::TaskCall<::goray::Future<double>, ::goray::detail::Stored<double, A0>>(
       "Fifth", ::std::forward<A0>(x));
 }
+// goray::Map(docs::FifthTask, items...): Fifth over many items.
+inline constexpr ::goray::TaskOf<double(double)> FifthTask{"Fifth"};
 
 }  // namespace docs

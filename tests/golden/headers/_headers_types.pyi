@@ -12,8 +12,13 @@ from builtins import tuple as _tuple
 from datetime import datetime as _datetime
 from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
+from collections.abc import Iterator as _MapIterator, Mapping as _Mapping
+from collections.abc import Sequence as _Sequence
+from typing import Literal as _Literal, overload as _overload
 
 import ray as _ray
+
+import goray as _goray
 
 
 class Loose(_TypedDict, total=False):
@@ -32,21 +37,71 @@ class Point(_TypedDict, total=False):
 
 
 class _Task_Mirror:
-    """The native task Mirror."""
+    """The native task Mirror.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; p is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, p: Point | _ray.ObjectRef[Point]) -> _ray.ObjectRef[Point]:
         """Submits Mirror."""
 
     def options(self, **options: _Any) -> _Task_Mirror: ...
 
+    @_overload
+    def map(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[Point]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[Point]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, Point]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Same:
-    """The native task Same."""
+    """The native task Same.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; l is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, l: Loose | _ray.ObjectRef[Loose]) -> _ray.ObjectRef[Loose]:
         """Submits Same."""
 
     def options(self, **options: _Any) -> _Task_Same: ...
+
+    @_overload
+    def map(self, l: _Sequence[Loose] | _MapIterator[Loose] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[Loose]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, l: _Sequence[Loose] | _MapIterator[Loose] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, l: _Sequence[Loose] | _MapIterator[Loose] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[Loose]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, l: _Sequence[Loose] | _MapIterator[Loose] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, Loose]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, l: _Sequence[Loose] | _MapIterator[Loose] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, l: _Sequence[Loose] | _MapIterator[Loose] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
 
 
 class _Local:

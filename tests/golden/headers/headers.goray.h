@@ -7,6 +7,7 @@
 //   headers::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   headers::Type(args...).Remote(goray::Option...)       -> headers::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
+//   goray::Map(headers::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they
@@ -93,6 +94,8 @@ template <class A0 = ::Point>
   return ::goray::detail::TaskCall<::goray::Future<::Point>, ::goray::detail::Stored<::Point, A0>>(
       "Mirror", ::std::forward<A0>(p));
 }
+// goray::Map(headers::MirrorTask, items...): Mirror over many items.
+inline constexpr ::goray::TaskOf<::Point(::Point)> MirrorTask{"Mirror"};
 
 // Task Same: no wrapper, as ::Loose cannot be named from a header: declare it in a header the scan reads.
 

@@ -5,6 +5,7 @@
 //   inherited::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   inherited::Type(args...).Remote(goray::Option...)       -> inherited::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
+//   goray::Map(inherited::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they
@@ -55,6 +56,8 @@ template <class A0 = int64_t>
   return ::goray::detail::TaskCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
       "Inherited", ::std::forward<A0>(x));
 }
+// goray::Map(inherited::InheritedTask, items...): Inherited over many items.
+inline constexpr ::goray::TaskOf<int64_t(int64_t)> InheritedTask{"Inherited"};
 
 // Task StaticInherited: ::Tasks::StaticInherited.
 template <class A0 = int64_t>
@@ -63,6 +66,8 @@ template <class A0 = int64_t>
   return ::goray::detail::TaskCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
       "StaticInherited", ::std::forward<A0>(x));
 }
+// goray::Map(inherited::StaticInheritedTask, items...): StaticInherited over many items.
+inline constexpr ::goray::TaskOf<int64_t(int64_t)> StaticInheritedTask{"StaticInherited"};
 
 // Task Static: ::Tasks::Static.
 template <class A0 = int64_t>
@@ -71,6 +76,8 @@ template <class A0 = int64_t>
   return ::goray::detail::TaskCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
       "Static", ::std::forward<A0>(x));
 }
+// goray::Map(inherited::StaticTask, items...): Static over many items.
+inline constexpr ::goray::TaskOf<int64_t(int64_t)> StaticTask{"Static"};
 
 // Task Hidden: ::Tasks::Hidden.
 template <class A0 = int64_t>
@@ -79,6 +86,8 @@ template <class A0 = int64_t>
   return ::goray::detail::TaskCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
       "Hidden", ::std::forward<A0>(x));
 }
+// goray::Map(inherited::HiddenTask, items...): Hidden over many items.
+inline constexpr ::goray::TaskOf<int64_t(int64_t)> HiddenTask{"Hidden"};
 
 // A handle to an actor of type Store (::Store); from inherited::Store(...).Remote(),
 // or from any goray::ActorHandle of that type: inherited::StoreHandle(goray::GetActor("name")).

@@ -13,11 +13,18 @@ from typing import Any as _Any, TypedDict as _TypedDict
 from collections.abc import Iterator as _Iterator
 from typing import Generic as _Generic, TypeVar as _TypeVar
 from collections.abc import AsyncIterator as _AsyncIterator, Generator as _Generator
+from collections.abc import Iterator as _MapIterator, Mapping as _Mapping
+from collections.abc import Sequence as _Sequence
+from typing import Literal as _Literal, overload as _overload
 
+import numpy as _numpy
+import numpy.typing as _npt
 import ray as _ray
 from ray.actor import ActorHandle as _RayActorHandle
 from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 from ray.serve import Application as _Application
+
+import goray as _goray
 
 _T = _TypeVar("_T")
 
@@ -87,6 +94,9 @@ class _Task_lambda_:
     /// that must not splice lines.
 
     The native task lambda.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
     """
 
     def remote(self, from_: _int | _ray.ObjectRef[_int], self_: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
@@ -96,32 +106,130 @@ class _Task_lambda_:
 
     def options(self, **options: _Any) -> _Task_lambda_: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+
+    @_overload
+    def map(self, from_: _Sequence[_int] | _MapIterator[_int], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, from_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, from_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, from_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, from_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, from_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_local:
-    """The native task local."""
+    """The native task local.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; A0 is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, A0: _str | _ray.ObjectRef[_str], arg1: _int | _ray.ObjectRef[_int], arg1_: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[None]:
         """Submits local."""
 
     def options(self, **options: _Any) -> _Task_local: ...
 
+    @_overload
+    def map(self, A0: _Sequence[_str] | _MapIterator[_str], arg1: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., arg1_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> None:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, A0: _Sequence[_str] | _MapIterator[_str], arg1: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., arg1_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, A0: _Sequence[_str] | _MapIterator[_str], arg1: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., arg1_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[None]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, A0: _Sequence[_str] | _MapIterator[_str], arg1: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., arg1_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, None]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, A0: _Sequence[_str] | _MapIterator[_str], arg1: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., arg1_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, A0: _Sequence[_str] | _MapIterator[_str], arg1: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., arg1_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task__ray_:
-    """The native task _ray."""
+    """The native task _ray.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; item is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, item: a_Item | _ray.ObjectRef[a_Item]) -> _ray.ObjectRef[a_Item]:
         """Submits _ray."""
 
     def options(self, **options: _Any) -> _Task__ray_: ...
 
+    @_overload
+    def map(self, item: _Sequence[a_Item] | _MapIterator[a_Item] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[a_Item]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, item: _Sequence[a_Item] | _MapIterator[a_Item] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, item: _Sequence[a_Item] | _MapIterator[a_Item] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[a_Item]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, item: _Sequence[a_Item] | _MapIterator[a_Item] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, a_Item]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, item: _Sequence[a_Item] | _MapIterator[a_Item] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, item: _Sequence[a_Item] | _MapIterator[a_Item] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Both:
-    """The native task Both."""
+    """The native task Both.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; item, mode are not a number
+    or bool, so its items travel as msgpack values (decoded one by one in C++), not
+    as array slices.
+    """
 
     def remote(self, item: b_Item | _ray.ObjectRef[b_Item], mode: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[b_Item]:
         """Submits Both."""
 
     def options(self, **options: _Any) -> _Task_Both: ...
+
+    @_overload
+    def map(self, item: _Sequence[b_Item] | _MapIterator[b_Item] | _Mapping[_str, _Any], mode: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[b_Item]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, item: _Sequence[b_Item] | _MapIterator[b_Item] | _Mapping[_str, _Any], mode: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, item: _Sequence[b_Item] | _MapIterator[b_Item] | _Mapping[_str, _Any], mode: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[b_Item]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, item: _Sequence[b_Item] | _MapIterator[b_Item] | _Mapping[_str, _Any], mode: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, b_Item]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, item: _Sequence[b_Item] | _MapIterator[b_Item] | _Mapping[_str, _Any], mode: _Sequence[_int] | _MapIterator[_int] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, item: _Sequence[b_Item] | _MapIterator[b_Item] | _Mapping[_str, _Any], mode: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
 
 
 class _Task_Thing:
@@ -156,7 +264,11 @@ class _Method_Counter_close:
 
 
 class _Method_Counter_from_:
-    """The method Counter.from."""
+    """The method Counter.from.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, in_: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[_int]:
         """Calls Counter.from."""
@@ -167,9 +279,36 @@ class _Method_Counter_from_:
 
     def options(self, **options: _Any) -> _Method_Counter_from_: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+
+    @_overload
+    def map(self, in_: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, in_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, in_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, in_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, in_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, in_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Method_Counter_Incr:
-    """The method Counter.Incr."""
+    """The method Counter.Incr.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, by: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Calls Counter.Incr."""
@@ -179,6 +318,29 @@ class _Method_Counter_Incr:
         value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Counter_Incr: ...
+
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+
+    @_overload
+    def map(self, by: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
 
 
 class _Handle_Counter(_ActorHandle):

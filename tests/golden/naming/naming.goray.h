@@ -5,6 +5,7 @@
 //   naming::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   naming::Type(args...).Remote(goray::Option...)       -> naming::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
+//   goray::Map(naming::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they
@@ -126,6 +127,8 @@ template <class A0 = int64_t, class A1 = int64_t>
   return ::goray::detail::TaskCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>, ::goray::detail::Stored<int64_t, A1>>(
       "lambda", ::std::forward<A0>(from), ::std::forward<A1>(self));
 }
+// goray::Map(naming::lambdaTask, items...): lambda over many items.
+inline constexpr ::goray::TaskOf<int64_t(int64_t, int64_t)> lambdaTask{"lambda"};
 
 // Task local: ::Keywords::local.
 template <class A0_ = ::std::string, class A1 = int, class A2 = int>
@@ -134,6 +137,8 @@ template <class A0_ = ::std::string, class A1 = int, class A2 = int>
   return ::goray::detail::TaskCall<::goray::Future<>, ::goray::detail::Stored<::std::string, A0_>, ::goray::detail::Stored<int, A1>, ::goray::detail::Stored<int, A2>>(
       "local", ::std::forward<A0_>(A0), ::std::forward<A1>(arg1), ::std::forward<A2>(arg1_));
 }
+// goray::Map(naming::localTask, items...): local over many items.
+inline constexpr ::goray::TaskOf<void(::std::string, int, int)> localTask{"local"};
 
 // Task _ray: ::Keywords::_ray.
 template <class A0 = ::a::Item>
@@ -142,6 +147,8 @@ template <class A0 = ::a::Item>
   return ::goray::detail::TaskCall<::goray::Future<::a::Item>, ::goray::detail::Stored<::a::Item, A0>>(
       "_ray", ::std::forward<A0>(item));
 }
+// goray::Map(naming::_rayTask, items...): _ray over many items.
+inline constexpr ::goray::TaskOf<::a::Item(::a::Item)> _rayTask{"_ray"};
 
 // Task Both: ::Keywords::Both.
 template <class A0 = ::b::Item, class A1 = ::b::Mode>
@@ -150,6 +157,8 @@ template <class A0 = ::b::Item, class A1 = ::b::Mode>
   return ::goray::detail::TaskCall<::goray::Future<::b::Item>, ::goray::detail::Stored<::b::Item, A0>, ::goray::detail::Stored<::b::Mode, A1>>(
       "Both", ::std::forward<A0>(item), ::std::forward<A1>(mode));
 }
+// goray::Map(naming::BothTask, items...): Both over many items.
+inline constexpr ::goray::TaskOf<::b::Item(::b::Item, ::b::Mode)> BothTask{"Both"};
 
 // Task Thing: ::Keywords::Thing.
 [[nodiscard]] inline auto Thing() {

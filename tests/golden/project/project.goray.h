@@ -7,6 +7,7 @@
 //   project::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   project::Type(args...).Remote(goray::Option...)       -> project::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
+//   goray::Map(project::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they
@@ -58,6 +59,8 @@ template <class A0 = ::std::string>
   return ::goray::detail::TaskCall<::goray::Future<::std::string>, ::goray::detail::Stored<::std::string, A0>>(
       "Hello", ::std::forward<A0>(name));
 }
+// goray::Map(project::HelloTask, items...): Hello over many items.
+inline constexpr ::goray::TaskOf<::std::string(::std::string)> HelloTask{"Hello"};
 
 // A handle to an actor of type Clock (::Clock); from project::Clock(...).Remote(),
 // or from any goray::ActorHandle of that type: project::ClockHandle(goray::GetActor("name")).

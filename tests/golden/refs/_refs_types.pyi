@@ -13,7 +13,12 @@ from typing import Any as _Any, TypedDict as _TypedDict
 from collections.abc import Iterator as _Iterator
 from typing import Generic as _Generic, TypeVar as _TypeVar
 from collections.abc import AsyncIterator as _AsyncIterator, Generator as _Generator
+from collections.abc import Iterator as _MapIterator, Mapping as _Mapping
+from collections.abc import Sequence as _Sequence
+from typing import Literal as _Literal, overload as _overload
 
+import numpy as _numpy
+import numpy.typing as _npt
 import ray as _ray
 from ray.actor import ActorHandle as _RayActorHandle
 from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
@@ -86,6 +91,10 @@ class _Task_Sum:
     """The sum of values still in the object store.
 
     The native task Sum.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; parts is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
     """
 
     def remote(self, parts: _list[_ray.ObjectRef[_float]] | _ray.ObjectRef[_list[_ray.ObjectRef[_float]]]) -> _ray.ObjectRef[_float]:
@@ -93,81 +102,304 @@ class _Task_Sum:
 
     def options(self, **options: _Any) -> _Task_Sum: ...
 
+    @_overload
+    def map(self, parts: _Sequence[_list[_ray.ObjectRef[_float]]] | _MapIterator[_list[_ray.ObjectRef[_float]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_float]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, parts: _Sequence[_list[_ray.ObjectRef[_float]]] | _MapIterator[_list[_ray.ObjectRef[_float]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, parts: _Sequence[_list[_ray.ObjectRef[_float]]] | _MapIterator[_list[_ray.ObjectRef[_float]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_float]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, parts: _Sequence[_list[_ray.ObjectRef[_float]]] | _MapIterator[_list[_ray.ObjectRef[_float]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _float]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, parts: _Sequence[_list[_ray.ObjectRef[_float]]] | _MapIterator[_list[_ray.ObjectRef[_float]]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, parts: _Sequence[_list[_ray.ObjectRef[_float]]] | _MapIterator[_list[_ray.ObjectRef[_float]]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Forward:
-    """The native task Forward."""
+    """The native task Forward.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; ref is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, ref: _goray.Unresolved | _ray.ObjectRef[_ray.ObjectRef[_Any]]) -> _ray.ObjectRef[_ray.ObjectRef[_Any]]:
         """Submits Forward."""
 
     def options(self, **options: _Any) -> _Task_Forward: ...
 
+    @_overload
+    def map(self, ref: _Sequence[_ray.ObjectRef[_Any]] | _MapIterator[_ray.ObjectRef[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_ray.ObjectRef[_Any]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, ref: _Sequence[_ray.ObjectRef[_Any]] | _MapIterator[_ray.ObjectRef[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, ref: _Sequence[_ray.ObjectRef[_Any]] | _MapIterator[_ray.ObjectRef[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_ray.ObjectRef[_Any]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, ref: _Sequence[_ray.ObjectRef[_Any]] | _MapIterator[_ray.ObjectRef[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _ray.ObjectRef[_Any]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, ref: _Sequence[_ray.ObjectRef[_Any]] | _MapIterator[_ray.ObjectRef[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, ref: _Sequence[_ray.ObjectRef[_Any]] | _MapIterator[_ray.ObjectRef[_Any]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Later:
-    """The native task Later."""
+    """The native task Later.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; point is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, point: _goray.Unresolved | _ray.ObjectRef[_ray.ObjectRef[Point]]) -> _ray.ObjectRef[_ray.ObjectRef[Point]]:
         """Submits Later."""
 
     def options(self, **options: _Any) -> _Task_Later: ...
 
+    @_overload
+    def map(self, point: _Sequence[_ray.ObjectRef[Point]] | _MapIterator[_ray.ObjectRef[Point]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_ray.ObjectRef[Point]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, point: _Sequence[_ray.ObjectRef[Point]] | _MapIterator[_ray.ObjectRef[Point]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, point: _Sequence[_ray.ObjectRef[Point]] | _MapIterator[_ray.ObjectRef[Point]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_ray.ObjectRef[Point]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, point: _Sequence[_ray.ObjectRef[Point]] | _MapIterator[_ray.ObjectRef[Point]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _ray.ObjectRef[Point]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, point: _Sequence[_ray.ObjectRef[Point]] | _MapIterator[_ray.ObjectRef[Point]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, point: _Sequence[_ray.ObjectRef[Point]] | _MapIterator[_ray.ObjectRef[Point]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Both:
-    """The native task Both."""
+    """The native task Both.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; done is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, done: _goray.Unresolved | _ray.ObjectRef[_ray.ObjectRef[None]]) -> _ray.ObjectRef[_ray.ObjectRef[_list[_Any]]]:
         """Submits Both."""
 
     def options(self, **options: _Any) -> _Task_Both: ...
 
+    @_overload
+    def map(self, done: _Sequence[_ray.ObjectRef[None]] | _MapIterator[_ray.ObjectRef[None]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_ray.ObjectRef[_list[_Any]]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, done: _Sequence[_ray.ObjectRef[None]] | _MapIterator[_ray.ObjectRef[None]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, done: _Sequence[_ray.ObjectRef[None]] | _MapIterator[_ray.ObjectRef[None]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_ray.ObjectRef[_list[_Any]]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, done: _Sequence[_ray.ObjectRef[None]] | _MapIterator[_ray.ObjectRef[None]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _ray.ObjectRef[_list[_Any]]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, done: _Sequence[_ray.ObjectRef[None]] | _MapIterator[_ray.ObjectRef[None]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, done: _Sequence[_ray.ObjectRef[None]] | _MapIterator[_ray.ObjectRef[None]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Index:
-    """The native task Index."""
+    """The native task Index.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; first is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, first: _tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int] | _ray.ObjectRef[_list[_ray.ObjectRef[_Any] | _int]]) -> _ray.ObjectRef[_dict[_str, _ray.ObjectRef[_Any]]]:
         """Submits Index."""
 
     def options(self, **options: _Any) -> _Task_Index: ...
 
+    @_overload
+    def map(self, first: _Sequence[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]] | _MapIterator[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_dict[_str, _ray.ObjectRef[_Any]]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, first: _Sequence[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]] | _MapIterator[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, first: _Sequence[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]] | _MapIterator[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_dict[_str, _ray.ObjectRef[_Any]]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, first: _Sequence[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]] | _MapIterator[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _dict[_str, _ray.ObjectRef[_Any]]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, first: _Sequence[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]] | _MapIterator[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, first: _Sequence[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]] | _MapIterator[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Plan:
-    """The native task Plan."""
+    """The native task Plan.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; job is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, job: Job | _ray.ObjectRef[Job]) -> _ray.ObjectRef[Job]:
         """Submits Plan."""
 
     def options(self, **options: _Any) -> _Task_Plan: ...
 
+    @_overload
+    def map(self, job: _Sequence[Job] | _MapIterator[Job] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[Job]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, job: _Sequence[Job] | _MapIterator[Job] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, job: _Sequence[Job] | _MapIterator[Job] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[Job]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, job: _Sequence[Job] | _MapIterator[Job] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, Job]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, job: _Sequence[Job] | _MapIterator[Job] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, job: _Sequence[Job] | _MapIterator[Job] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Bump:
-    """The native task Bump."""
+    """The native task Bump.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; counter, any are not a
+    number or bool, so its items travel as msgpack values (decoded one by one in
+    C++), not as array slices.
+    """
 
     def remote(self, counter: _Handle_Counter | _ray.ObjectRef[_Handle_Counter], any: _Any | _ray.ObjectRef[_Any]) -> _ray.ObjectRef[_int]:
         """Submits Bump."""
 
     def options(self, **options: _Any) -> _Task_Bump: ...
 
+    @_overload
+    def map(self, counter: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], any: _Sequence[_Any] | _MapIterator[_Any] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, counter: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], any: _Sequence[_Any] | _MapIterator[_Any] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, counter: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], any: _Sequence[_Any] | _MapIterator[_Any] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, counter: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], any: _Sequence[_Any] | _MapIterator[_Any] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, counter: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], any: _Sequence[_Any] | _MapIterator[_Any] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, counter: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], any: _Sequence[_Any] | _MapIterator[_Any] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Spawn:
-    """The native task Spawn."""
+    """The native task Spawn.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, start: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_Handle_Counter]:
         """Submits Spawn."""
 
     def options(self, **options: _Any) -> _Task_Spawn: ...
 
+    @_overload
+    def map(self, start: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_Handle_Counter]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, start: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, start: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_Handle_Counter]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, start: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _Handle_Counter]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, start: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, start: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Spawned:
-    """The native task Spawned."""
+    """The native task Spawned.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; maybe is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, maybe: _Any | None | _ray.ObjectRef[_Any | None]) -> _ray.ObjectRef[_list[_Handle_Counter]]:
         """Submits Spawned."""
 
     def options(self, **options: _Any) -> _Task_Spawned: ...
 
+    @_overload
+    def map(self, maybe: _Sequence[_Any | None] | _MapIterator[_Any | None], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_Handle_Counter]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, maybe: _Sequence[_Any | None] | _MapIterator[_Any | None], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, maybe: _Sequence[_Any | None] | _MapIterator[_Any | None], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_Handle_Counter]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, maybe: _Sequence[_Any | None] | _MapIterator[_Any | None], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_Handle_Counter]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, maybe: _Sequence[_Any | None] | _MapIterator[_Any | None], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, maybe: _Sequence[_Any | None] | _MapIterator[_Any | None], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Method_Counter_Incr:
-    """The method Counter.Incr."""
+    """The method Counter.Incr.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, by: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Calls Counter.Incr."""
@@ -178,11 +410,38 @@ class _Method_Counter_Incr:
 
     def options(self, **options: _Any) -> _Method_Counter_Incr: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+
+    @_overload
+    def map(self, by: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Method_Counter_Absorb:
     """Adds what another counter holds.
 
     The method Counter.Absorb.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; other is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
     """
 
     def remote(self, other: _Handle_Counter | _ray.ObjectRef[_Handle_Counter]) -> _ray.ObjectRef[_int]:
@@ -193,6 +452,26 @@ class _Method_Counter_Absorb:
         value, a ray.ObjectRef or a DAG node (an InputNode, another method's node)."""
 
     def options(self, **options: _Any) -> _Method_Counter_Absorb: ...
+
+    @_overload
+    def map(self, other: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, other: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, other: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, other: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, other: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, other: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
 
 
 class _Handle_Counter(_ActorHandle):

@@ -5,6 +5,7 @@
 //   refs::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   refs::Type(args...).Remote(goray::Option...)       -> refs::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
+//   goray::Map(refs::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they
@@ -169,6 +170,8 @@ template <class A0 = ::jobs::Job>
   return ::goray::detail::TaskCall<::goray::Future<::jobs::Job>, ::goray::detail::Stored<::jobs::Job, A0>>(
       "Plan", ::std::forward<A0>(job));
 }
+// goray::Map(refs::PlanTask, items...): Plan over many items.
+inline constexpr ::goray::TaskOf<::jobs::Job(::jobs::Job)> PlanTask{"Plan"};
 
 // Task Bump: ::RefTasks::Bump.
 template <class A0 = ::refs::CounterHandle, class A1 = ::goray::ActorHandle>

@@ -7,6 +7,7 @@
 //   shared::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   shared::Type(args...).Remote(goray::Option...)       -> shared::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
+//   goray::Map(shared::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they
@@ -91,6 +92,8 @@ template <class A0 = ::std::string>
   return ::goray::detail::TaskCall<::goray::Future<::std::string>, ::goray::detail::Stored<::std::string, A0>>(
       "Echo", ::std::forward<A0>(s));
 }
+// goray::Map(shared::EchoTask, items...): Echo over many items.
+inline constexpr ::goray::TaskOf<::std::string(::std::string)> EchoTask{"Echo"};
 
 // Task Answer: ::svc::Service::Answer.
 template <class A0 = ::std::string>
@@ -99,5 +102,7 @@ template <class A0 = ::std::string>
   return ::goray::detail::TaskCall<::goray::Future<::svc::Service::Reply>, ::goray::detail::Stored<::std::string, A0>>(
       "Answer", ::std::forward<A0>(question));
 }
+// goray::Map(shared::AnswerTask, items...): Answer over many items.
+inline constexpr ::goray::TaskOf<::svc::Service::Reply(::std::string)> AnswerTask{"Answer"};
 
 }  // namespace shared

@@ -10,8 +10,15 @@ from builtins import tuple as _tuple
 from datetime import datetime as _datetime
 from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
+from collections.abc import Iterator as _MapIterator, Mapping as _Mapping
+from collections.abc import Sequence as _Sequence
+from typing import Literal as _Literal, overload as _overload
 
+import numpy as _numpy
+import numpy.typing as _npt
 import ray as _ray
+
+import goray as _goray
 
 
 class Point(_TypedDict, total=False):
@@ -68,318 +75,1223 @@ class Plain(_IntEnum):
 
 
 class _Task_Flag:
-    """The native task Flag."""
+    """The native task Flag.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, b: _bool | _ray.ObjectRef[_bool]) -> _ray.ObjectRef[_bool]:
         """Submits Flag."""
 
     def options(self, **options: _Any) -> _Task_Flag: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.bool_], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.bool_]: ...
+
+    @_overload
+    def map(self, b: _Sequence[_bool] | _MapIterator[_bool], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_bool]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, b: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, b: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_bool]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, b: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _bool]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, b: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, b: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_I8:
-    """The native task I8."""
+    """The native task I8.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits I8."""
 
     def options(self, **options: _Any) -> _Task_I8: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.int8], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int8]: ...
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int8], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int8], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int8], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int8], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int8], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_U8:
-    """The native task U8."""
+    """The native task U8.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits U8."""
 
     def options(self, **options: _Any) -> _Task_U8: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.uint8], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.uint8]: ...
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint8], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint8], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint8], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint8], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint8], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_I16:
-    """The native task I16."""
+    """The native task I16.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits I16."""
 
     def options(self, **options: _Any) -> _Task_I16: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.int16], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int16]: ...
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int16], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int16], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_U16:
-    """The native task U16."""
+    """The native task U16.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits U16."""
 
     def options(self, **options: _Any) -> _Task_U16: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.uint16], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.uint16]: ...
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_I32:
-    """The native task I32."""
+    """The native task I32.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits I32."""
 
     def options(self, **options: _Any) -> _Task_I32: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.int32], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int32]: ...
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_U32:
-    """The native task U32."""
+    """The native task U32.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits U32."""
 
     def options(self, **options: _Any) -> _Task_U32: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.uint32], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.uint32]: ...
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint32], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_I64:
-    """The native task I64."""
+    """The native task I64.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits I64."""
 
     def options(self, **options: _Any) -> _Task_I64: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_U64:
-    """The native task U64."""
+    """The native task U64.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits U64."""
 
     def options(self, **options: _Any) -> _Task_U64: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.uint64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.uint64]: ...
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Size:
-    """The native task Size."""
+    """The native task Size.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, n: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits Size."""
 
     def options(self, **options: _Any) -> _Task_Size: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.uint64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.uint64]: ...
+
+    @_overload
+    def map(self, n: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_StdI32:
-    """The native task StdI32."""
+    """The native task StdI32.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits StdI32."""
 
     def options(self, **options: _Any) -> _Task_StdI32: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.int32], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int32]: ...
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_LongLong:
-    """The native task LongLong."""
+    """The native task LongLong.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits LongLong."""
 
     def options(self, **options: _Any) -> _Task_LongLong: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.uint16], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_F32:
-    """The native task F32."""
+    """The native task F32.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, v: _float | _ray.ObjectRef[_float]) -> _ray.ObjectRef[_float]:
         """Submits F32."""
 
     def options(self, **options: _Any) -> _Task_F32: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.float32], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.float32]: ...
+
+    @_overload
+    def map(self, v: _Sequence[_float] | _MapIterator[_float], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_float]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_float]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _float]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float32], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_F64:
-    """The native task F64."""
+    """The native task F64.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, v: _float | _ray.ObjectRef[_float]) -> _ray.ObjectRef[_float]:
         """Submits F64."""
 
     def options(self, **options: _Any) -> _Task_F64: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.float64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.float64]: ...
+
+    @_overload
+    def map(self, v: _Sequence[_float] | _MapIterator[_float], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_float]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_float]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _float]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Str:
-    """The native task Str."""
+    """The native task Str.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; s is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, s: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_str]:
         """Submits Str."""
 
     def options(self, **options: _Any) -> _Task_Str: ...
 
+    @_overload
+    def map(self, s: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_str]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, s: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, s: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_str]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, s: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _str]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, s: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, s: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Bytes:
-    """The native task Bytes."""
+    """The native task Bytes.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; b is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, b: _bytes | _ray.ObjectRef[_bytes]) -> _ray.ObjectRef[_bytes]:
         """Submits Bytes."""
 
     def options(self, **options: _Any) -> _Task_Bytes: ...
 
+    @_overload
+    def map(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_bytes]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_bytes]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _bytes]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_RawBytes:
-    """The native task RawBytes."""
+    """The native task RawBytes.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; b is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, b: _bytes | _ray.ObjectRef[_bytes]) -> _ray.ObjectRef[_bytes]:
         """Submits RawBytes."""
 
     def options(self, **options: _Any) -> _Task_RawBytes: ...
 
+    @_overload
+    def map(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_bytes]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_bytes]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _bytes]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Vec:
-    """The native task Vec."""
+    """The native task Vec.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; v is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, v: _list[_int] | _ray.ObjectRef[_list[_int]]) -> _ray.ObjectRef[_list[_int]]:
         """Submits Vec."""
 
     def options(self, **options: _Any) -> _Task_Vec: ...
 
+    @_overload
+    def map(self, v: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_int]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, v: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, v: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_int]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, v: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, v: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, v: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Arr:
-    """The native task Arr."""
+    """The native task Arr.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; a is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, a: _list[_float] | _ray.ObjectRef[_list[_float]]) -> _ray.ObjectRef[_list[_float]]:
         """Submits Arr."""
 
     def options(self, **options: _Any) -> _Task_Arr: ...
 
+    @_overload
+    def map(self, a: _Sequence[_list[_float]] | _MapIterator[_list[_float]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_float]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, a: _Sequence[_list[_float]] | _MapIterator[_list[_float]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, a: _Sequence[_list[_float]] | _MapIterator[_list[_float]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_float]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, a: _Sequence[_list[_float]] | _MapIterator[_list[_float]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_float]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, a: _Sequence[_list[_float]] | _MapIterator[_list[_float]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, a: _Sequence[_list[_float]] | _MapIterator[_list[_float]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_List:
-    """The native task List."""
+    """The native task List.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; l is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, l: _list[_str] | _ray.ObjectRef[_list[_str]]) -> _ray.ObjectRef[_list[_str]]:
         """Submits List."""
 
     def options(self, **options: _Any) -> _Task_List: ...
 
+    @_overload
+    def map(self, l: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_str]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, l: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, l: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_str]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, l: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, l: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, l: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Set:
-    """The native task Set."""
+    """The native task Set.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; s is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, s: _list[_int] | _ray.ObjectRef[_list[_int]]) -> _ray.ObjectRef[_list[_int]]:
         """Submits Set."""
 
     def options(self, **options: _Any) -> _Task_Set: ...
 
+    @_overload
+    def map(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_int]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_int]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Deque:
-    """The native task Deque."""
+    """The native task Deque.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; d is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, d: _list[_str] | _ray.ObjectRef[_list[_str]]) -> _ray.ObjectRef[_list[_str]]:
         """Submits Deque."""
 
     def options(self, **options: _Any) -> _Task_Deque: ...
 
+    @_overload
+    def map(self, d: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_str]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, d: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, d: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_str]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, d: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, d: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, d: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_USet:
-    """The native task USet."""
+    """The native task USet.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; s is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, s: _list[_int] | _ray.ObjectRef[_list[_int]]) -> _ray.ObjectRef[_list[_int]]:
         """Submits USet."""
 
     def options(self, **options: _Any) -> _Task_USet: ...
 
+    @_overload
+    def map(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_int]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_int]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Pair:
-    """The native task Pair."""
+    """The native task Pair.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; p is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, p: _tuple[_str, _float] | _list[_str | _float] | _ray.ObjectRef[_list[_str | _float]]) -> _ray.ObjectRef[_list[_str | _float]]:
         """Submits Pair."""
 
     def options(self, **options: _Any) -> _Task_Pair: ...
 
+    @_overload
+    def map(self, p: _Sequence[_tuple[_str, _float] | _list[_str | _float]] | _MapIterator[_tuple[_str, _float] | _list[_str | _float]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_str | _float]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, p: _Sequence[_tuple[_str, _float] | _list[_str | _float]] | _MapIterator[_tuple[_str, _float] | _list[_str | _float]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, p: _Sequence[_tuple[_str, _float] | _list[_str | _float]] | _MapIterator[_tuple[_str, _float] | _list[_str | _float]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_str | _float]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, p: _Sequence[_tuple[_str, _float] | _list[_str | _float]] | _MapIterator[_tuple[_str, _float] | _list[_str | _float]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str | _float]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, p: _Sequence[_tuple[_str, _float] | _list[_str | _float]] | _MapIterator[_tuple[_str, _float] | _list[_str | _float]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, p: _Sequence[_tuple[_str, _float] | _list[_str | _float]] | _MapIterator[_tuple[_str, _float] | _list[_str | _float]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Map:
-    """The native task Map."""
+    """The native task Map.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; m is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, m: _dict[_str, _list[_float]] | _ray.ObjectRef[_dict[_str, _list[_float]]]) -> _ray.ObjectRef[_dict[_str, _list[_float]]]:
         """Submits Map."""
 
     def options(self, **options: _Any) -> _Task_Map: ...
 
+    @_overload
+    def map(self, m: _Sequence[_dict[_str, _list[_float]]] | _MapIterator[_dict[_str, _list[_float]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_dict[_str, _list[_float]]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, m: _Sequence[_dict[_str, _list[_float]]] | _MapIterator[_dict[_str, _list[_float]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, m: _Sequence[_dict[_str, _list[_float]]] | _MapIterator[_dict[_str, _list[_float]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_dict[_str, _list[_float]]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, m: _Sequence[_dict[_str, _list[_float]]] | _MapIterator[_dict[_str, _list[_float]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _dict[_str, _list[_float]]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, m: _Sequence[_dict[_str, _list[_float]]] | _MapIterator[_dict[_str, _list[_float]]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, m: _Sequence[_dict[_str, _list[_float]]] | _MapIterator[_dict[_str, _list[_float]]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_UMap:
-    """The native task UMap."""
+    """The native task UMap.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; m is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, m: _dict[_int, _str] | _ray.ObjectRef[_dict[_int, _str]]) -> _ray.ObjectRef[_dict[_int, _str]]:
         """Submits UMap."""
 
     def options(self, **options: _Any) -> _Task_UMap: ...
 
+    @_overload
+    def map(self, m: _Sequence[_dict[_int, _str]] | _MapIterator[_dict[_int, _str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_dict[_int, _str]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, m: _Sequence[_dict[_int, _str]] | _MapIterator[_dict[_int, _str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, m: _Sequence[_dict[_int, _str]] | _MapIterator[_dict[_int, _str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_dict[_int, _str]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, m: _Sequence[_dict[_int, _str]] | _MapIterator[_dict[_int, _str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _dict[_int, _str]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, m: _Sequence[_dict[_int, _str]] | _MapIterator[_dict[_int, _str]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, m: _Sequence[_dict[_int, _str]] | _MapIterator[_dict[_int, _str]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Opt:
-    """The native task Opt."""
+    """The native task Opt.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; o is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, o: _str | None | _ray.ObjectRef[_str | None]) -> _ray.ObjectRef[_str | None]:
         """Submits Opt."""
 
     def options(self, **options: _Any) -> _Task_Opt: ...
 
+    @_overload
+    def map(self, o: _Sequence[_str | None] | _MapIterator[_str | None], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_str | None]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, o: _Sequence[_str | None] | _MapIterator[_str | None], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, o: _Sequence[_str | None] | _MapIterator[_str | None], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_str | None]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, o: _Sequence[_str | None] | _MapIterator[_str | None], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _str | None]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, o: _Sequence[_str | None] | _MapIterator[_str | None], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, o: _Sequence[_str | None] | _MapIterator[_str | None], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_When:
-    """The native task When."""
+    """The native task When.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; t is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, t: _datetime | _ray.ObjectRef[_datetime]) -> _ray.ObjectRef[_datetime]:
         """Submits When."""
 
     def options(self, **options: _Any) -> _Task_When: ...
 
+    @_overload
+    def map(self, t: _Sequence[_datetime] | _MapIterator[_datetime], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_datetime]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, t: _Sequence[_datetime] | _MapIterator[_datetime], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, t: _Sequence[_datetime] | _MapIterator[_datetime], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_datetime]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, t: _Sequence[_datetime] | _MapIterator[_datetime], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _datetime]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, t: _Sequence[_datetime] | _MapIterator[_datetime], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, t: _Sequence[_datetime] | _MapIterator[_datetime], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Any:
-    """The native task Any."""
+    """The native task Any.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; v is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, v: _Any | _ray.ObjectRef[_Any]) -> _ray.ObjectRef[_Any]:
         """Submits Any."""
 
     def options(self, **options: _Any) -> _Task_Any: ...
 
+    @_overload
+    def map(self, v: _Sequence[_Any] | _MapIterator[_Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_Any]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, v: _Sequence[_Any] | _MapIterator[_Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, v: _Sequence[_Any] | _MapIterator[_Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_Any]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, v: _Sequence[_Any] | _MapIterator[_Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _Any]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, v: _Sequence[_Any] | _MapIterator[_Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, v: _Sequence[_Any] | _MapIterator[_Any], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Paint:
-    """The native task Paint."""
+    """The native task Paint.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; c, p are not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, c: _int | _ray.ObjectRef[_int], p: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits Paint."""
 
     def options(self, **options: _Any) -> _Task_Paint: ...
 
+    @_overload
+    def map(self, c: _Sequence[_int] | _MapIterator[_int], p: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, c: _Sequence[_int] | _MapIterator[_int], p: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, c: _Sequence[_int] | _MapIterator[_int], p: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, c: _Sequence[_int] | _MapIterator[_int], p: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, c: _Sequence[_int] | _MapIterator[_int], p: _Sequence[_int] | _MapIterator[_int] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, c: _Sequence[_int] | _MapIterator[_int], p: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Move:
-    """The native task Move."""
+    """The native task Move.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; s, by are not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, s: Shape | _ray.ObjectRef[Shape], by: Point | _ray.ObjectRef[Point]) -> _ray.ObjectRef[Shape]:
         """Submits Move."""
 
     def options(self, **options: _Any) -> _Task_Move: ...
 
+    @_overload
+    def map(self, s: _Sequence[Shape] | _MapIterator[Shape] | _Mapping[_str, _Any], by: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[Shape]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, s: _Sequence[Shape] | _MapIterator[Shape] | _Mapping[_str, _Any], by: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, s: _Sequence[Shape] | _MapIterator[Shape] | _Mapping[_str, _Any], by: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[Shape]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, s: _Sequence[Shape] | _MapIterator[Shape] | _Mapping[_str, _Any], by: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, Shape]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, s: _Sequence[Shape] | _MapIterator[Shape] | _Mapping[_str, _Any], by: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, s: _Sequence[Shape] | _MapIterator[Shape] | _Mapping[_str, _Any], by: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Grow:
-    """The native task Grow."""
+    """The native task Grow.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; t is not a number or bool,
+    so its items travel as msgpack values (decoded one by one in C++), not as array
+    slices.
+    """
 
     def remote(self, t: Tree | _ray.ObjectRef[Tree]) -> _ray.ObjectRef[Tree]:
         """Submits Grow."""
 
     def options(self, **options: _Any) -> _Task_Grow: ...
 
+    @_overload
+    def map(self, t: _Sequence[Tree] | _MapIterator[Tree] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[Tree]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, t: _Sequence[Tree] | _MapIterator[Tree] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, t: _Sequence[Tree] | _MapIterator[Tree] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[Tree]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, t: _Sequence[Tree] | _MapIterator[Tree] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, Tree]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, t: _Sequence[Tree] | _MapIterator[Tree] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, t: _Sequence[Tree] | _MapIterator[Tree] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Next:
-    """The native task Next."""
+    """The native task Next.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, id: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits Next."""
 
     def options(self, **options: _Any) -> _Task_Next: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+
+    @_overload
+    def map(self, id: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, id: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, id: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, id: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, id: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, id: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Many:
-    """The native task Many."""
+    """The native task Many.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; points is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, points: _list[Point] | _ray.ObjectRef[_list[Point]]) -> _ray.ObjectRef[_list[Point]]:
         """Submits Many."""
 
     def options(self, **options: _Any) -> _Task_Many: ...
 
+    @_overload
+    def map(self, points: _Sequence[_list[Point]] | _MapIterator[_list[Point]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[Point]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, points: _Sequence[_list[Point]] | _MapIterator[_list[Point]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, points: _Sequence[_list[Point]] | _MapIterator[_list[Point]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[Point]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, points: _Sequence[_list[Point]] | _MapIterator[_list[Point]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[Point]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, points: _Sequence[_list[Point]] | _MapIterator[_list[Point]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, points: _Sequence[_list[Point]] | _MapIterator[_list[Point]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Nested:
-    """The native task Nested."""
+    """The native task Nested.
+
+    goray.map (.map, .imap, ...): the loop runs in C++; grid is not a number or
+    bool, so its items travel as msgpack values (decoded one by one in C++), not as
+    array slices.
+    """
 
     def remote(self, grid: _list[_list[Point]] | _ray.ObjectRef[_list[_list[Point]]]) -> _ray.ObjectRef[_list[_list[Point]]]:
         """Submits Nested."""
 
     def options(self, **options: _Any) -> _Task_Nested: ...
+
+    @_overload
+    def map(self, grid: _Sequence[_list[_list[Point]]] | _MapIterator[_list[_list[Point]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_list[Point]]]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, grid: _Sequence[_list[_list[Point]]] | _MapIterator[_list[_list[Point]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, grid: _Sequence[_list[_list[Point]]] | _MapIterator[_list[_list[Point]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_list[Point]]]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, grid: _Sequence[_list[_list[Point]]] | _MapIterator[_list[_list[Point]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[Point]]]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, grid: _Sequence[_list[_list[Point]]] | _MapIterator[_list[_list[Point]]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, grid: _Sequence[_list[_list[Point]]] | _MapIterator[_list[_list[Point]]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
 
 
 class _Task_Several:
@@ -410,21 +1322,72 @@ class _Task_Nothing:
 
 
 class _Task_Static:
-    """The native task Static."""
+    """The native task Static.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, v: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
         """Submits Static."""
 
     def options(self, **options: _Any) -> _Task_Static: ...
 
+    @_overload
+    def map(self, items: _npt.NDArray[_numpy.int32], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int32]: ...
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
+
 
 class _Task_Unnamed:
-    """The native task Unnamed."""
+    """The native task Unnamed.
+
+    goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' types
+    travel as slices, read in place by a loop in C++.
+    """
 
     def remote(self, arg0: _int | _ray.ObjectRef[_int], arg1: _float | _ray.ObjectRef[_float]) -> _ray.ObjectRef[None]:
         """Submits Unnamed."""
 
     def options(self, **options: _Any) -> _Task_Unnamed: ...
+
+    @_overload
+    def map(self, arg0: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], arg1: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> None:
+        """The results of every item, in input order (goray.map)."""
+
+    @_overload
+    def map(self, arg0: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], arg1: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+        """Every item's result, and each failed item's (index, MapItemError)."""
+
+    def imap(self, arg0: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], arg1: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[None]:
+        """The results one at a time, in input order, as their chunks finish."""
+
+    def imap_unordered(self, arg0: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], arg1: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, None]]:
+        """(index, result) pairs as chunks finish."""
+
+    def map_chunks(self, arg0: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], arg1: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+        """(start, results) per chunk as chunks finish."""
+
+    def map_refs(self, arg0: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], arg1: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+        """An ObjectRef per chunk of the results."""
 
 
 class _Local:

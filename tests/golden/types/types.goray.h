@@ -5,6 +5,7 @@
 //   types::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   types::Type(args...).Remote(goray::Option...)       -> types::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
+//   goray::Map(types::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they
@@ -184,6 +185,8 @@ template <class A0 = bool>
   return ::goray::detail::TaskCall<::goray::Future<bool>, ::goray::detail::Stored<bool, A0>>(
       "Flag", ::std::forward<A0>(b));
 }
+// goray::Map(types::FlagTask, items...): Flag over many items.
+inline constexpr ::goray::TaskOf<bool(bool)> FlagTask{"Flag"};
 
 // Task I8: ::Types::I8.
 template <class A0 = int8_t>
@@ -192,6 +195,8 @@ template <class A0 = int8_t>
   return ::goray::detail::TaskCall<::goray::Future<int8_t>, ::goray::detail::Stored<int8_t, A0>>(
       "I8", ::std::forward<A0>(v));
 }
+// goray::Map(types::I8Task, items...): I8 over many items.
+inline constexpr ::goray::TaskOf<int8_t(int8_t)> I8Task{"I8"};
 
 // Task U8: ::Types::U8.
 template <class A0 = uint8_t>
@@ -200,6 +205,8 @@ template <class A0 = uint8_t>
   return ::goray::detail::TaskCall<::goray::Future<uint8_t>, ::goray::detail::Stored<uint8_t, A0>>(
       "U8", ::std::forward<A0>(v));
 }
+// goray::Map(types::U8Task, items...): U8 over many items.
+inline constexpr ::goray::TaskOf<uint8_t(uint8_t)> U8Task{"U8"};
 
 // Task I16: ::Types::I16.
 template <class A0 = int16_t>
@@ -208,6 +215,8 @@ template <class A0 = int16_t>
   return ::goray::detail::TaskCall<::goray::Future<int16_t>, ::goray::detail::Stored<int16_t, A0>>(
       "I16", ::std::forward<A0>(v));
 }
+// goray::Map(types::I16Task, items...): I16 over many items.
+inline constexpr ::goray::TaskOf<int16_t(int16_t)> I16Task{"I16"};
 
 // Task U16: ::Types::U16.
 template <class A0 = uint16_t>
@@ -216,6 +225,8 @@ template <class A0 = uint16_t>
   return ::goray::detail::TaskCall<::goray::Future<uint16_t>, ::goray::detail::Stored<uint16_t, A0>>(
       "U16", ::std::forward<A0>(v));
 }
+// goray::Map(types::U16Task, items...): U16 over many items.
+inline constexpr ::goray::TaskOf<uint16_t(uint16_t)> U16Task{"U16"};
 
 // Task I32: ::Types::I32.
 template <class A0 = int32_t>
@@ -224,6 +235,8 @@ template <class A0 = int32_t>
   return ::goray::detail::TaskCall<::goray::Future<int32_t>, ::goray::detail::Stored<int32_t, A0>>(
       "I32", ::std::forward<A0>(v));
 }
+// goray::Map(types::I32Task, items...): I32 over many items.
+inline constexpr ::goray::TaskOf<int32_t(int32_t)> I32Task{"I32"};
 
 // Task U32: ::Types::U32.
 template <class A0 = uint32_t>
@@ -232,6 +245,8 @@ template <class A0 = uint32_t>
   return ::goray::detail::TaskCall<::goray::Future<uint32_t>, ::goray::detail::Stored<uint32_t, A0>>(
       "U32", ::std::forward<A0>(v));
 }
+// goray::Map(types::U32Task, items...): U32 over many items.
+inline constexpr ::goray::TaskOf<uint32_t(uint32_t)> U32Task{"U32"};
 
 // Task I64: ::Types::I64.
 template <class A0 = int64_t>
@@ -240,6 +255,8 @@ template <class A0 = int64_t>
   return ::goray::detail::TaskCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
       "I64", ::std::forward<A0>(v));
 }
+// goray::Map(types::I64Task, items...): I64 over many items.
+inline constexpr ::goray::TaskOf<int64_t(int64_t)> I64Task{"I64"};
 
 // Task U64: ::Types::U64.
 template <class A0 = uint64_t>
@@ -248,6 +265,8 @@ template <class A0 = uint64_t>
   return ::goray::detail::TaskCall<::goray::Future<uint64_t>, ::goray::detail::Stored<uint64_t, A0>>(
       "U64", ::std::forward<A0>(v));
 }
+// goray::Map(types::U64Task, items...): U64 over many items.
+inline constexpr ::goray::TaskOf<uint64_t(uint64_t)> U64Task{"U64"};
 
 // Task Size: ::Types::Size.
 template <class A0 = ::std::size_t>
@@ -256,6 +275,8 @@ template <class A0 = ::std::size_t>
   return ::goray::detail::TaskCall<::goray::Future<::std::size_t>, ::goray::detail::Stored<::std::size_t, A0>>(
       "Size", ::std::forward<A0>(n));
 }
+// goray::Map(types::SizeTask, items...): Size over many items.
+inline constexpr ::goray::TaskOf<::std::size_t(::std::size_t)> SizeTask{"Size"};
 
 // Task StdI32: ::Types::StdI32.
 template <class A0 = ::std::int32_t>
@@ -264,6 +285,8 @@ template <class A0 = ::std::int32_t>
   return ::goray::detail::TaskCall<::goray::Future<::std::int32_t>, ::goray::detail::Stored<::std::int32_t, A0>>(
       "StdI32", ::std::forward<A0>(v));
 }
+// goray::Map(types::StdI32Task, items...): StdI32 over many items.
+inline constexpr ::goray::TaskOf<::std::int32_t(::std::int32_t)> StdI32Task{"StdI32"};
 
 // Task LongLong: ::Types::LongLong.
 template <class A0 = unsigned short>
@@ -272,6 +295,8 @@ template <class A0 = unsigned short>
   return ::goray::detail::TaskCall<::goray::Future<long long>, ::goray::detail::Stored<unsigned short, A0>>(
       "LongLong", ::std::forward<A0>(v));
 }
+// goray::Map(types::LongLongTask, items...): LongLong over many items.
+inline constexpr ::goray::TaskOf<long long(unsigned short)> LongLongTask{"LongLong"};
 
 // Task F32: ::Types::F32.
 template <class A0 = float>
@@ -280,6 +305,8 @@ template <class A0 = float>
   return ::goray::detail::TaskCall<::goray::Future<float>, ::goray::detail::Stored<float, A0>>(
       "F32", ::std::forward<A0>(v));
 }
+// goray::Map(types::F32Task, items...): F32 over many items.
+inline constexpr ::goray::TaskOf<float(float)> F32Task{"F32"};
 
 // Task F64: ::Types::F64.
 template <class A0 = double>
@@ -288,6 +315,8 @@ template <class A0 = double>
   return ::goray::detail::TaskCall<::goray::Future<double>, ::goray::detail::Stored<double, A0>>(
       "F64", ::std::forward<A0>(v));
 }
+// goray::Map(types::F64Task, items...): F64 over many items.
+inline constexpr ::goray::TaskOf<double(double)> F64Task{"F64"};
 
 // Task Str: ::Types::Str.
 template <class A0 = ::std::string>
@@ -296,6 +325,8 @@ template <class A0 = ::std::string>
   return ::goray::detail::TaskCall<::goray::Future<::std::string>, ::goray::detail::Stored<::std::string, A0>>(
       "Str", ::std::forward<A0>(s));
 }
+// goray::Map(types::StrTask, items...): Str over many items.
+inline constexpr ::goray::TaskOf<::std::string(::std::string)> StrTask{"Str"};
 
 // Task Bytes: ::Types::Bytes.
 template <class A0 = ::std::vector<uint8_t>>
@@ -304,6 +335,8 @@ template <class A0 = ::std::vector<uint8_t>>
   return ::goray::detail::TaskCall<::goray::Future<::std::vector<uint8_t>>, ::goray::detail::Stored<::std::vector<uint8_t>, A0>>(
       "Bytes", ::std::forward<A0>(b));
 }
+// goray::Map(types::BytesTask, items...): Bytes over many items.
+inline constexpr ::goray::TaskOf<::std::vector<uint8_t>(::std::vector<uint8_t>)> BytesTask{"Bytes"};
 
 // Task RawBytes: ::Types::RawBytes.
 template <class A0 = ::std::vector<::std::byte>>
@@ -312,6 +345,8 @@ template <class A0 = ::std::vector<::std::byte>>
   return ::goray::detail::TaskCall<::goray::Future<::std::vector<::std::byte>>, ::goray::detail::Stored<::std::vector<::std::byte>, A0>>(
       "RawBytes", ::std::forward<A0>(b));
 }
+// goray::Map(types::RawBytesTask, items...): RawBytes over many items.
+inline constexpr ::goray::TaskOf<::std::vector<::std::byte>(::std::vector<::std::byte>)> RawBytesTask{"RawBytes"};
 
 // Task Vec: ::Types::Vec.
 template <class A0 = ::std::vector<int32_t>>
@@ -320,6 +355,8 @@ template <class A0 = ::std::vector<int32_t>>
   return ::goray::detail::TaskCall<::goray::Future<::std::vector<int32_t>>, ::goray::detail::Stored<::std::vector<int32_t>, A0>>(
       "Vec", ::std::forward<A0>(v));
 }
+// goray::Map(types::VecTask, items...): Vec over many items.
+inline constexpr ::goray::TaskOf<::std::vector<int32_t>(::std::vector<int32_t>)> VecTask{"Vec"};
 
 // Task Arr: ::Types::Arr.
 template <class A0 = ::std::array<double, 3>>
@@ -328,6 +365,8 @@ template <class A0 = ::std::array<double, 3>>
   return ::goray::detail::TaskCall<::goray::Future<::std::array<double, 3>>, ::goray::detail::Stored<::std::array<double, 3>, A0>>(
       "Arr", ::std::forward<A0>(a));
 }
+// goray::Map(types::ArrTask, items...): Arr over many items.
+inline constexpr ::goray::TaskOf<::std::array<double, 3>(::std::array<double, 3>)> ArrTask{"Arr"};
 
 // Task List: ::Types::List.
 template <class A0 = ::std::list<::std::string>>
@@ -336,6 +375,8 @@ template <class A0 = ::std::list<::std::string>>
   return ::goray::detail::TaskCall<::goray::Future<::std::list<::std::string>>, ::goray::detail::Stored<::std::list<::std::string>, A0>>(
       "List", ::std::forward<A0>(l));
 }
+// goray::Map(types::ListTask, items...): List over many items.
+inline constexpr ::goray::TaskOf<::std::list<::std::string>(::std::list<::std::string>)> ListTask{"List"};
 
 // Task Set: ::Types::Set.
 template <class A0 = ::std::set<int64_t>>
@@ -344,6 +385,8 @@ template <class A0 = ::std::set<int64_t>>
   return ::goray::detail::TaskCall<::goray::Future<::std::set<int64_t>>, ::goray::detail::Stored<::std::set<int64_t>, A0>>(
       "Set", ::std::forward<A0>(s));
 }
+// goray::Map(types::SetTask, items...): Set over many items.
+inline constexpr ::goray::TaskOf<::std::set<int64_t>(::std::set<int64_t>)> SetTask{"Set"};
 
 // Task Deque: ::Types::Deque.
 template <class A0 = ::std::deque<::std::string>>
@@ -352,6 +395,8 @@ template <class A0 = ::std::deque<::std::string>>
   return ::goray::detail::TaskCall<::goray::Future<::std::deque<::std::string>>, ::goray::detail::Stored<::std::deque<::std::string>, A0>>(
       "Deque", ::std::forward<A0>(d));
 }
+// goray::Map(types::DequeTask, items...): Deque over many items.
+inline constexpr ::goray::TaskOf<::std::deque<::std::string>(::std::deque<::std::string>)> DequeTask{"Deque"};
 
 // Task USet: ::Types::USet.
 template <class A0 = ::std::unordered_set<int64_t>>
@@ -360,6 +405,8 @@ template <class A0 = ::std::unordered_set<int64_t>>
   return ::goray::detail::TaskCall<::goray::Future<::std::unordered_set<int64_t>>, ::goray::detail::Stored<::std::unordered_set<int64_t>, A0>>(
       "USet", ::std::forward<A0>(s));
 }
+// goray::Map(types::USetTask, items...): USet over many items.
+inline constexpr ::goray::TaskOf<::std::unordered_set<int64_t>(::std::unordered_set<int64_t>)> USetTask{"USet"};
 
 // Task Pair: ::Types::Pair.
 template <class A0 = ::std::pair<::std::string, double>>
@@ -368,6 +415,8 @@ template <class A0 = ::std::pair<::std::string, double>>
   return ::goray::detail::TaskCall<::goray::Future<::std::pair<::std::string, double>>, ::goray::detail::Stored<::std::pair<::std::string, double>, A0>>(
       "Pair", ::std::forward<A0>(p));
 }
+// goray::Map(types::PairTask, items...): Pair over many items.
+inline constexpr ::goray::TaskOf<::std::pair<::std::string, double>(::std::pair<::std::string, double>)> PairTask{"Pair"};
 
 // Task Map: ::Types::Map.
 template <class A0 = ::std::map<::std::string, ::std::vector<double>>>
@@ -376,6 +425,8 @@ template <class A0 = ::std::map<::std::string, ::std::vector<double>>>
   return ::goray::detail::TaskCall<::goray::Future<::std::map<::std::string, ::std::vector<double>>>, ::goray::detail::Stored<::std::map<::std::string, ::std::vector<double>>, A0>>(
       "Map", ::std::forward<A0>(m));
 }
+// goray::Map(types::MapTask, items...): Map over many items.
+inline constexpr ::goray::TaskOf<::std::map<::std::string, ::std::vector<double>>(::std::map<::std::string, ::std::vector<double>>)> MapTask{"Map"};
 
 // Task UMap: ::Types::UMap.
 template <class A0 = ::std::unordered_map<int64_t, ::std::string>>
@@ -384,6 +435,8 @@ template <class A0 = ::std::unordered_map<int64_t, ::std::string>>
   return ::goray::detail::TaskCall<::goray::Future<::std::unordered_map<int64_t, ::std::string>>, ::goray::detail::Stored<::std::unordered_map<int64_t, ::std::string>, A0>>(
       "UMap", ::std::forward<A0>(m));
 }
+// goray::Map(types::UMapTask, items...): UMap over many items.
+inline constexpr ::goray::TaskOf<::std::unordered_map<int64_t, ::std::string>(::std::unordered_map<int64_t, ::std::string>)> UMapTask{"UMap"};
 
 // Task Opt: ::Types::Opt.
 template <class A0 = ::std::optional<::std::string>>
@@ -392,6 +445,8 @@ template <class A0 = ::std::optional<::std::string>>
   return ::goray::detail::TaskCall<::goray::Future<::std::optional<::std::string>>, ::goray::detail::Stored<::std::optional<::std::string>, A0>>(
       "Opt", ::std::forward<A0>(o));
 }
+// goray::Map(types::OptTask, items...): Opt over many items.
+inline constexpr ::goray::TaskOf<::std::optional<::std::string>(::std::optional<::std::string>)> OptTask{"Opt"};
 
 // Task When: ::Types::When.
 template <class A0 = ::std::chrono::system_clock::time_point>
@@ -400,6 +455,8 @@ template <class A0 = ::std::chrono::system_clock::time_point>
   return ::goray::detail::TaskCall<::goray::Future<::std::chrono::system_clock::time_point>, ::goray::detail::Stored<::std::chrono::system_clock::time_point, A0>>(
       "When", ::std::forward<A0>(t));
 }
+// goray::Map(types::WhenTask, items...): When over many items.
+inline constexpr ::goray::TaskOf<::std::chrono::system_clock::time_point(::std::chrono::system_clock::time_point)> WhenTask{"When"};
 
 // Task Any: ::Types::Any.
 template <class A0 = ::goray::Value>
@@ -408,6 +465,8 @@ template <class A0 = ::goray::Value>
   return ::goray::detail::TaskCall<::goray::Future<::goray::Value>, ::goray::detail::Stored<::goray::Value, A0>>(
       "Any", ::std::forward<A0>(v));
 }
+// goray::Map(types::AnyTask, items...): Any over many items.
+inline constexpr ::goray::TaskOf<::goray::Value(::goray::Value)> AnyTask{"Any"};
 
 // Task Paint: ::Types::Paint.
 template <class A0 = ::geo::Color, class A1 = ::geo::Plain>
@@ -416,6 +475,8 @@ template <class A0 = ::geo::Color, class A1 = ::geo::Plain>
   return ::goray::detail::TaskCall<::goray::Future<::geo::Color>, ::goray::detail::Stored<::geo::Color, A0>, ::goray::detail::Stored<::geo::Plain, A1>>(
       "Paint", ::std::forward<A0>(c), ::std::forward<A1>(p));
 }
+// goray::Map(types::PaintTask, items...): Paint over many items.
+inline constexpr ::goray::TaskOf<::geo::Color(::geo::Color, ::geo::Plain)> PaintTask{"Paint"};
 
 // Task Move: ::Types::Move.
 template <class A0 = ::geo::Shape, class A1 = ::geo::Point>
@@ -424,6 +485,8 @@ template <class A0 = ::geo::Shape, class A1 = ::geo::Point>
   return ::goray::detail::TaskCall<::goray::Future<::geo::Shape>, ::goray::detail::Stored<::geo::Shape, A0>, ::goray::detail::Stored<::geo::Point, A1>>(
       "Move", ::std::forward<A0>(s), ::std::forward<A1>(by));
 }
+// goray::Map(types::MoveTask, items...): Move over many items.
+inline constexpr ::goray::TaskOf<::geo::Shape(::geo::Shape, ::geo::Point)> MoveTask{"Move"};
 
 // Task Grow: ::Types::Grow.
 template <class A0 = ::geo::Tree>
@@ -432,6 +495,8 @@ template <class A0 = ::geo::Tree>
   return ::goray::detail::TaskCall<::goray::Future<::geo::Tree>, ::goray::detail::Stored<::geo::Tree, A0>>(
       "Grow", ::std::forward<A0>(t));
 }
+// goray::Map(types::GrowTask, items...): Grow over many items.
+inline constexpr ::goray::TaskOf<::geo::Tree(::geo::Tree)> GrowTask{"Grow"};
 
 // Task Next: ::Types::Next.
 template <class A0 = int64_t>
@@ -440,6 +505,8 @@ template <class A0 = int64_t>
   return ::goray::detail::TaskCall<::goray::Future<int64_t>, ::goray::detail::Stored<int64_t, A0>>(
       "Next", ::std::forward<A0>(id));
 }
+// goray::Map(types::NextTask, items...): Next over many items.
+inline constexpr ::goray::TaskOf<int64_t(int64_t)> NextTask{"Next"};
 
 // Task Many: ::Types::Many.
 template <class A0 = ::std::vector<::geo::Point>>
@@ -448,6 +515,8 @@ template <class A0 = ::std::vector<::geo::Point>>
   return ::goray::detail::TaskCall<::goray::Future<::std::vector<::geo::Point>>, ::goray::detail::Stored<::std::vector<::geo::Point>, A0>>(
       "Many", ::std::forward<A0>(points));
 }
+// goray::Map(types::ManyTask, items...): Many over many items.
+inline constexpr ::goray::TaskOf<::std::vector<::geo::Point>(::std::vector<::geo::Point>)> ManyTask{"Many"};
 
 // Task Nested: ::Types::Nested.
 template <class A0 = ::std::vector<::std::vector<::geo::Point>>>
@@ -456,6 +525,8 @@ template <class A0 = ::std::vector<::std::vector<::geo::Point>>>
   return ::goray::detail::TaskCall<::goray::Future<::std::vector<::std::vector<::geo::Point>>>, ::goray::detail::Stored<::std::vector<::std::vector<::geo::Point>>, A0>>(
       "Nested", ::std::forward<A0>(grid));
 }
+// goray::Map(types::NestedTask, items...): Nested over many items.
+inline constexpr ::goray::TaskOf<::std::vector<::std::vector<::geo::Point>>(::std::vector<::std::vector<::geo::Point>>)> NestedTask{"Nested"};
 
 // Task Several: ::Types::Several.
 [[nodiscard]] inline auto Several() {
@@ -482,6 +553,8 @@ template <class A0 = int>
   return ::goray::detail::TaskCall<::goray::Future<int>, ::goray::detail::Stored<int, A0>>(
       "Static", ::std::forward<A0>(v));
 }
+// goray::Map(types::StaticTask, items...): Static over many items.
+inline constexpr ::goray::TaskOf<int(int)> StaticTask{"Static"};
 
 // Task Unnamed: ::Types::Unnamed.
 template <class A0 = int, class A1 = double>
@@ -490,5 +563,7 @@ template <class A0 = int, class A1 = double>
   return ::goray::detail::TaskCall<::goray::Future<>, ::goray::detail::Stored<int, A0>, ::goray::detail::Stored<double, A1>>(
       "Unnamed", ::std::forward<A0>(arg0), ::std::forward<A1>(arg1));
 }
+// goray::Map(types::UnnamedTask, items...): Unnamed over many items.
+inline constexpr ::goray::TaskOf<void(int, double)> UnnamedTask{"Unnamed"};
 
 }  // namespace types

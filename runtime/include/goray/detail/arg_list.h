@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,17 @@ namespace goray::detail {
 // Thrown by DecodeArgs instead of returning, for a dry-run ArgList: every argument
 // decoded, so the arguments fit the callee; nothing is called.
 struct ArgumentsFit {};
+
+// What a parameter of type P is decoded into and kept as while the call runs: a
+// std::span<const T> borrows a view, which may own a copy (nested-list input).
+template <class P>
+struct ArgumentStorage {
+  using type = P;
+};
+template <class T>
+struct ArgumentStorage<std::span<const T>> {
+  using type = codec::detail::SpanArgument<T>;
+};
 
 class ArgList {
  public:
@@ -34,6 +46,10 @@ class ArgList {
     }
   }
 
+  // "str", or "array (at [3]: expected int8_t, received int 300)" for a nested failure.
+  static std::string DescribeReceived(const codec::DecodeError& error,
+                                      const msgpack::object& value);
+
   template <class T>
   T Get(std::size_t position) const {
     try {
@@ -45,10 +61,6 @@ class ArgList {
   }
 
  private:
-  // "str", or "array (at [3]: expected int8_t, received int 300)" for a nested failure.
-  static std::string DescribeReceived(const codec::DecodeError& error,
-                                      const msgpack::object& value);
-
   std::string_view callee_;
   std::vector<msgpack::object> values_;
   bool dry_run_ = false;

@@ -1,0 +1,320 @@
+"""goray.map and its forms (docs/map.md): a native task, an actor method or a Python
+function over many items, in chunks whose loop runs where the callee lives (in C++,
+without Python per item, for a native callee).
+
+    scores = goray.map(mymod.Score, xs)                   # results in input order
+    scores = mymod.Score.map(xs, weight=2.0)              # the same; weight shared by all
+    for score in goray.imap(mymod.Score, xs): ...         # as chunks finish, in order
+    for start, part in goray.map_chunks(mymod.Score, xs): ...   # per chunk, as they finish
+    refs = goray.map_refs(mymod.Score, xs)                # an ObjectRef per chunk
+    pool = goray.ActorPool([Counter.remote() for _ in range(4)])
+    totals = pool.map("Add", xs)
+
+Importing this module imports no Ray; a map does.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+
+from ..errors import MapItemError
+from .inputs import Inputs
+from .plan import Planner
+
+__all__ = ["map", "imap", "imap_unordered", "map_chunks", "map_refs", "ActorPool", "MapRefs"]
+
+_ERRORS = ("raise", "collect")
+
+
+def _errors_mode(errors: str) -> bool:
+    if errors not in _ERRORS:
+        raise ValueError(f"errors must be 'raise' (stop at the first failed item) or "
+                         f"'collect' (return every failure with the results); got {errors!r}")
+    return errors == "collect"
+
+
+def _start(callee: Any, iterables: Sequence[Any], kwargs: Dict[str, Any],
+           chunk_size: Optional[int], target: Any = None) -> Tuple[Any, Inputs, Planner]:
+    from . import targets
+    target = target if target is not None else targets.target_of(callee)
+    inputs = Inputs(target.label, target.params, target.loop, iterables, kwargs)
+    planner = Planner(inputs.total, target.slots, chunk_size)
+    return target, inputs, planner
+
+
+def _chunks(callee: Any, iterables: Sequence[Any], kwargs: Dict[str, Any], *, ordered: bool,
+            chunk_size: Optional[int], max_in_flight: Optional[int], collect: bool,
+            progress: Optional[bool], target: Any = None) -> Tuple[Any, Inputs, Iterator[Any]]:
+    from . import runner
+    target, inputs, planner = _start(callee, iterables, kwargs, chunk_size, target)
+    return target, inputs, runner.run(target, inputs, planner, collect=collect, ordered=ordered,
+                                      max_in_flight=max_in_flight, progress=progress)
+
+
+def _gather(target: Any, inputs: Inputs, chunks: Iterator[Any], collect: bool) -> Any:
+    """Every chunk's results in input order: a NumPy array when some input column was one
+    and the result is of an element type, else a list; None for a void callee."""
+    parts: List[Any] = []
+    failures: List[Tuple[int, MapItemError]] = []
+    for done in chunks:
+        parts.append(done.results)
+        failures.extend(done.failures)
+    results = _joined(target, inputs, parts, failures)
+    return (results, failures) if collect else results
+
+
+def _joined(target: Any, inputs: Inputs, parts: List[Any],
+            failures: List[Tuple[int, MapItemError]]) -> Any:
+    loop = target.loop
+    if loop is not None and loop.void:
+        return None
+    if loop is not None and loop.result and inputs.arrays:
+        import numpy
+        dtype = numpy.dtype(loop.result)
+        joined = (numpy.concatenate([numpy.asarray(part, dtype=dtype) for part in parts])
+                  if parts else numpy.empty(0, dtype=dtype))
+        if failures and dtype.kind in "fc":  # a failed item's slot: NaN, not a made-up 0
+            joined[[index for index, _ in failures]] = numpy.nan
+        return joined
+    results: List[Any] = []
+    for part in parts:
+        results.extend(part.tolist() if hasattr(part, "tolist") else part)
+    for index, _ in failures:
+        results[index] = None
+    return results
+
+
+def map(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
+        max_in_flight: Optional[int] = None, errors: str = "raise",
+        progress: Optional[bool] = None, **kwargs: Any) -> Any:
+    """`callee` over the items of `iterables` (zipped), its results in input order.
+
+    `callee`: a native task (a generated stub such as ``mymod.Score``, with
+    ``.options(...)`` if you like, ``goray.golang_task(name)`` or the task's name), an actor
+    method (``handle.Method``: every chunk on that actor), or a Python function (plain or
+    ``@ray.remote``). Keyword arguments are values every item shares.
+
+    Returns a NumPy array when an input is one and the result is a number or a bool (NaN
+    for a failed item of a float result), else a list (None for a failed item), None for a
+    callee that returns nothing. ``errors="raise"`` (the default) raises the MapItemError
+    of the input's first failed item (its ``index``, ``item`` and ``cause``; the chunks
+    before it finish, those after it are cancelled); ``errors="collect"`` runs every item and returns ``(results, [(index,
+    MapItemError), ...])``. ``chunk_size`` and ``max_in_flight`` override goray's choice;
+    ``progress`` shows a progress bar (None: on a terminal, for maps that take over a
+    second)."""
+    collect = _errors_mode(errors)
+    target, inputs, chunks = _chunks(callee, iterables, kwargs, ordered=True,
+                                     chunk_size=chunk_size, max_in_flight=max_in_flight,
+                                     collect=collect, progress=progress)
+    return _gather(target, inputs, chunks, collect)
+
+
+def imap(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
+         max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+         **kwargs: Any) -> Iterator[Any]:
+    """As map, one result at a time, in input order, as their chunks finish; memory stays
+    bounded for an input of any length (at most `max_in_flight` chunks are out). Closing
+    the iterator cancels the chunks in flight."""
+    _, _, chunks = _chunks(callee, iterables, kwargs, ordered=True, chunk_size=chunk_size,
+                           max_in_flight=max_in_flight, collect=False, progress=progress)
+    return _items(chunks)
+
+
+def imap_unordered(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
+                   max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+                   **kwargs: Any) -> Iterator[Tuple[int, Any]]:
+    """As imap, as chunks finish in any order: (index, result) pairs."""
+    _, _, chunks = _chunks(callee, iterables, kwargs, ordered=False, chunk_size=chunk_size,
+                           max_in_flight=max_in_flight, collect=False, progress=progress)
+    return _indexed(chunks)
+
+
+def map_chunks(callee: Any, /, *iterables: Any, ordered: bool = False,
+               chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+               errors: str = "raise", progress: Optional[bool] = None,
+               **kwargs: Any) -> Iterator[Tuple[int, Any]]:
+    """As map, a chunk at a time: (index of its first item, its results as map returns
+    them) as chunks finish (`ordered`: in input order). With ``errors="collect"``:
+    (start, results, failures)."""
+    collect = _errors_mode(errors)
+    target, inputs, chunks = _chunks(callee, iterables, kwargs, ordered=ordered,
+                                     chunk_size=chunk_size, max_in_flight=max_in_flight,
+                                     collect=collect, progress=progress)
+    return _per_chunk(target, inputs, chunks, collect)
+
+
+def _items(chunks: Iterator[Any]) -> Iterator[Any]:
+    try:
+        for done in chunks:
+            results = done.results
+            yield from (results.tolist() if hasattr(results, "tolist") else
+                        results if results is not None else [None] * done.count)
+    finally:
+        chunks.close()  # type: ignore[attr-defined]
+
+
+def _indexed(chunks: Iterator[Any]) -> Iterator[Tuple[int, Any]]:
+    try:
+        for done in chunks:
+            results = done.results
+            values = (results.tolist() if hasattr(results, "tolist") else
+                      results if results is not None else [None] * done.count)
+            yield from enumerate(values, done.start)
+    finally:
+        chunks.close()  # type: ignore[attr-defined]
+
+
+def _per_chunk(target: Any, inputs: Inputs, chunks: Iterator[Any], collect: bool) -> Iterator[Any]:
+    try:
+        for done in chunks:
+            local = [(index - done.start, error) for index, error in done.failures]
+            results = _joined(target, inputs, [done.results], local)
+            yield (done.start, results, done.failures) if collect else (done.start, results)
+    finally:
+        chunks.close()  # type: ignore[attr-defined]
+
+
+class MapRefs(list):  # type: ignore[type-arg]
+    """goray.map_refs's answer: an ObjectRef per chunk, in input order, each of that
+    chunk's results; ``starts[i]`` is the index of chunk i's first item."""
+
+    starts: List[int]
+
+
+def map_refs(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
+             **kwargs: Any) -> MapRefs:
+    """Submits every chunk now and returns their ObjectRefs (for pipelines: pass them to
+    other tasks, ray.get them, ray.wait on them). A chunk's ref holds its results: a NumPy
+    array when the callee's result is a number or a bool (whatever the input was), else a
+    list; a failed item makes ray.get raise its MapItemError.
+    Without chunk_size, a first small chunk runs to measure an item's cost."""
+    import ray
+    from .._ray import map_chunks
+    target, inputs, planner = _start(callee, iterables, kwargs, chunk_size)
+    finish = map_chunks.chunk_results_function()
+    refs = MapRefs()
+    refs.starts = []
+    while True:
+        taken = inputs.take(planner.next_size(inputs.remaining))
+        if taken is None:
+            break
+        header = [taken.count, list(taken.columns), False]
+        # Put once, read by the chunk and by what names a failed item's value.
+        values = [ray.put(value) if column else value
+                  for value, column in zip(taken.values, taken.columns)]
+        chunk, _ = target.submit(header, values)
+        if not planner.calibrated:
+            planner.observe(taken.count, ray.get(chunk).loop_ns)
+        refs.append(finish.remote(chunk, target.label, taken.start, header, *values))
+        refs.starts.append(taken.start)
+    return refs
+
+
+class ActorPool:
+    """A set of actors (native or Python) that maps spread their chunks over: each chunk
+    goes to the live actor with the fewest chunks out, `chunks_per_actor` each by default
+    (max_in_flight overrides the total; a threaded actor runs that many at once, another
+    queues them). A chunk whose actor died goes to another
+    actor; the dead one is left out."""
+
+    def __init__(self, actors: Sequence[Any], *, chunks_per_actor: int = 2) -> None:
+        self._actors = list(actors)
+        if not self._actors:
+            raise ValueError("goray.ActorPool needs at least one actor handle")
+        if isinstance(chunks_per_actor, bool) or not isinstance(chunks_per_actor, int) \
+                or chunks_per_actor < 1:
+            raise ValueError(f"chunks_per_actor must be a positive int, got {chunks_per_actor!r}")
+        self._per_actor = chunks_per_actor
+
+    @property
+    def actors(self) -> List[Any]:
+        return list(self._actors)
+
+    def _target(self, method: Any) -> Any:
+        from . import targets
+        name = method if isinstance(method, str) else getattr(method, "_method_name", None)
+        if not isinstance(name, str):
+            raise TypeError(f"ActorPool.map takes a method name or handle.Method, got "
+                            f"{type(method).__name__}")
+        return targets.pool_target(self._actors, name, self._per_actor)
+
+    def map(self, method: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
+            max_in_flight: Optional[int] = None, errors: str = "raise",
+            progress: Optional[bool] = None, **kwargs: Any) -> Any:
+        """As goray.map, of the actors' method `method` (its name, or handle.Method)."""
+        collect = _errors_mode(errors)
+        target, inputs, chunks = _chunks(None, iterables, kwargs, ordered=True,
+                                         chunk_size=chunk_size, max_in_flight=max_in_flight,
+                                         collect=collect, progress=progress,
+                                         target=self._target(method))
+        return _gather(target, inputs, chunks, collect)
+
+    def imap(self, method: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
+             max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+             **kwargs: Any) -> Iterator[Any]:
+        """As goray.imap, on the pool."""
+        _, _, chunks = _chunks(None, iterables, kwargs, ordered=True, chunk_size=chunk_size,
+                               max_in_flight=max_in_flight, collect=False, progress=progress,
+                               target=self._target(method))
+        return _items(chunks)
+
+    def imap_unordered(self, method: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
+                       max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+                       **kwargs: Any) -> Iterator[Tuple[int, Any]]:
+        """As goray.imap_unordered, on the pool."""
+        _, _, chunks = _chunks(None, iterables, kwargs, ordered=False, chunk_size=chunk_size,
+                               max_in_flight=max_in_flight, collect=False, progress=progress,
+                               target=self._target(method))
+        return _indexed(chunks)
+
+    def __repr__(self) -> str:
+        return f"<goray.ActorPool of {len(self._actors)} actors>"
+
+
+# ---------------------------------------------------------------------------------------
+# The forms as methods of what callees are: a generated task stub, goray.golang_task's
+# NativeTask, and (from goray.init on) Ray's ActorMethod, handle.Method.
+
+def _bound_map(self: Any, /, *iterables: Any, **options: Any) -> Any:
+    """As goray.map, of this callee."""
+    return map(self, *iterables, **options)
+
+
+def _bound_imap(self: Any, /, *iterables: Any, **options: Any) -> Iterator[Any]:
+    """As goray.imap, of this callee."""
+    return imap(self, *iterables, **options)
+
+
+def _bound_imap_unordered(self: Any, /, *iterables: Any, **options: Any) -> Iterator[Any]:
+    """As goray.imap_unordered, of this callee."""
+    return imap_unordered(self, *iterables, **options)
+
+
+def _bound_map_chunks(self: Any, /, *iterables: Any, **options: Any) -> Iterator[Any]:
+    """As goray.map_chunks, of this callee."""
+    return map_chunks(self, *iterables, **options)
+
+
+def _bound_map_refs(self: Any, /, *iterables: Any, **options: Any) -> MapRefs:
+    """As goray.map_refs, of this callee."""
+    return map_refs(self, *iterables, **options)
+
+
+FORMS = {"map": _bound_map, "imap": _bound_imap, "imap_unordered": _bound_imap_unordered,
+         "map_chunks": _bound_map_chunks, "map_refs": _bound_map_refs}
+
+
+def _install_method_forms() -> None:
+    from .._ray import internals
+    internals.install_actor_method_map(FORMS)
+
+
+def _register() -> None:
+    from .. import _golang
+    from .._ray import driver
+    for name, form in FORMS.items():
+        setattr(_golang.NativeTask, name, form)
+    driver.INIT_HOOKS.append(_install_method_forms)
+
+
+_register()

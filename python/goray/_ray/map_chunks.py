@@ -1,0 +1,171 @@
+"""goray.map's chunks where they run (docs/map.md): a chunk of items through a native
+task's or method's map loop in one call (Py2Native 45/46, docs/protocol.md §16), or item
+by item in this process for what has none (a Go library's task, a Python function or
+actor), still without a Ray call per item.
+
+Every chunk body returns a Chunk: the results (a NumPy array for a result of an element
+type, else a list; None for void), the failures [(index in the chunk, error)] (the
+first only, unless the map collects them) and the loop's own time in nanoseconds, which
+the driver sizes the next chunks from.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
+
+import ray
+
+from .. import _local, _registry, _traits
+from .._protocol import Code, Py2Native
+from ..errors import GorayError, error_from_reply, map_item_error
+from .bodies import _NativeActorBase, ready_library
+
+__all__ = ["Chunk", "task_chunk", "python_chunk", "actor_chunk", "chunk_results", "Header",
+           "task_chunk_function", "python_chunk_function", "chunk_results_function"]
+
+_MAP_TASK = int(Py2Native.MAP_TASK)
+_MAP_METHOD = int(Py2Native.MAP_METHOD)
+
+#: [count, [column?...], collect]: how many items, which parameters are columns (the
+#: others hold one value every item shares), whether to go on after a failure.
+Header = Tuple[int, Sequence[bool], bool]
+
+
+class Chunk(NamedTuple):
+    results: Any
+    failures: List[Tuple[int, BaseException]]
+    loop_ns: int
+
+
+def _library() -> Any:
+    library = ready_library()
+    if library is None:
+        raise GorayError("no goray library in this worker: GORAY_BIN_PATH is not set")
+    return library
+
+
+def _native(library: Any, command: int, index: int, name: str, callee: str,
+            header: Header, values: Sequence[Any]) -> Chunk:
+    """One call of the library's map loop."""
+    count, columns, collect = header
+    reply = _local._call(library, command, index, name, "task", [[count, list(columns), collect],
+                                                                  *values], callee)
+    results, failures, loop_ns = reply
+    return Chunk(results, [(int(item), error_from_reply(int(Code.PANIC), payload.encode("utf-8"),
+                                                        callee))
+                           for item, payload in failures], int(loop_ns))
+
+
+def _per_item(call: Callable[..., Any], header: Header, values: Sequence[Any]) -> Chunk:
+    """The loop in Python, for callees without a native one: one in-process call per item."""
+    count, columns, collect = header
+    plain = [value.tolist() if column and hasattr(value, "tolist") else value
+             for value, column in zip(values, columns)]
+    results: List[Any] = []
+    failures: List[Tuple[int, BaseException]] = []
+    started = time.perf_counter_ns()
+    for index in range(count):
+        arguments = [value[index] if column else value for value, column in zip(plain, columns)]
+        try:
+            results.append(call(*arguments))
+        except Exception as error:  # noqa: BLE001 (reported per item, with its index)
+            failures.append((index, error))
+            results.append(None)
+            if not collect:
+                break
+    return Chunk(results, failures, time.perf_counter_ns() - started)
+
+
+def task_chunk(name: str, header: Header, *values: Any) -> Chunk:
+    """The body of a native task's chunk."""
+    library = _library()
+    if _traits.task_map(library, name) is not None:
+        return _native(library, _MAP_TASK, 0, name, name, header, values)
+    return _per_item(lambda *arguments: _local.golang_local_run_task(name, *arguments),
+                     header, values)
+
+
+def python_chunk(function: Any, header: Header, *values: Any) -> Chunk:
+    """The body of a Python function's chunk: `function` itself (pickled by Ray), or the
+    name of one registered with @goray.remote / @goray.local or importable (C++'s
+    goray::Map names Python functions so)."""
+    if isinstance(function, str):
+        ready_library()  # imports the py-defs file, which registers its functions
+        function = _registry.find_function(function)
+    underlying = getattr(function, "_function", None)  # a Ray remote function's own
+    return _per_item(underlying if underlying is not None else function, header, values)
+
+
+def actor_chunk(actor: Any, method: str, header: Header, *values: Any) -> Chunk:
+    """The body of an actor's chunk, run inside the actor through Ray's __ray_call__ (on
+    any actor: a native one runs the method's map loop on its instance, a Python one its
+    method item by item)."""
+    if isinstance(actor, _NativeActorBase):
+        library = _library()
+        callee = f"{actor._goray_type}.{method}"
+        if _traits.method_map(library, actor._goray_type, method) is not None:
+            return _native(library, _MAP_METHOD, actor._goray_index, method, callee, header,
+                           values)
+        local = actor._goray_local
+        return _per_item(lambda *arguments: local.call(method, *arguments), header, values)
+    bound = getattr(actor, method)
+    if inspect.iscoroutinefunction(bound):
+        raise TypeError(f"goray.map: {type(actor).__name__}.{method} is an async method; map "
+                        "takes a sync method (call an async one per item with .remote)")
+    return _per_item(bound, header, values)
+
+
+_task_chunk_remote: Optional[Any] = None
+_python_chunk_remote: Optional[Any] = None
+
+
+def task_chunk_function() -> Any:
+    """The Ray remote function of native tasks' chunks (made once)."""
+    global _task_chunk_remote
+    if _task_chunk_remote is None:
+        _task_chunk_remote = ray.remote(task_chunk)
+    return _task_chunk_remote
+
+
+def python_chunk_function() -> Any:
+    """The Ray remote function of Python functions' chunks (made once)."""
+    global _python_chunk_remote
+    if _python_chunk_remote is None:
+        _python_chunk_remote = ray.remote(python_chunk)
+    return _python_chunk_remote
+
+
+def _item_of(values: Sequence[Any], columns: Sequence[bool], index: int) -> Any:
+    picked = []
+    for value, column in zip(values, columns):
+        if not column:
+            continue
+        if isinstance(value, dict):
+            picked.append({key: field[index] for key, field in value.items()})
+        else:
+            item = value[index]
+            picked.append(item.item() if hasattr(item, "item") and getattr(item, "ndim", 1) == 0
+                          else item)
+    return picked[0] if len(picked) == 1 else tuple(picked)
+
+
+def chunk_results(chunk: Chunk, label: str, start: int, header: Header, *values: Any) -> Any:
+    """A chunk's results alone (goray.map_refs): its first failure raised as the item's
+    MapItemError, naming the item's index in the whole input and its value."""
+    if chunk.failures:
+        index, cause = chunk.failures[0]
+        raise map_item_error(label, start + index, _item_of(values, header[1], index), cause)
+    return chunk.results
+
+
+_chunk_results_remote: Optional[Any] = None
+
+
+def chunk_results_function() -> Any:
+    """The Ray remote function of chunk_results (made once)."""
+    global _chunk_results_remote
+    if _chunk_results_remote is None:
+        _chunk_results_remote = ray.remote(chunk_results)
+    return _chunk_results_remote

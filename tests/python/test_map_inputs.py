@@ -1,0 +1,139 @@
+"""goray.map's planning and inputs, without Ray (goray._map.plan, goray._map.inputs):
+chunk sizes from the measured cost, columns and shared values, zipping, conversions and
+the refused inputs. tests/ray/test_map.py runs maps on Ray."""
+import numpy as np
+import pytest
+
+from goray._keywords import NOT_CONSTANT, Param
+from goray._map.inputs import Inputs, Shared
+from goray._map.plan import FLOOR_SECONDS, PROBE_ITEMS, TARGET_SECONDS, Planner
+from goray._traits import MapLoop
+from goray.errors import ArgumentError
+
+PARAMS = (Param("x", False, NOT_CONSTANT), Param("weight", True, 1.0))
+LOOP = MapLoop(("f8", "f8"), "f8", False)
+
+
+def test_a_probe_first_then_sizes_from_the_measured_cost():
+    planner = Planner(2_000_000, slots=2)
+    assert not planner.calibrated and planner.next_size(2_000_000) == PROBE_ITEMS
+    planner.observe(64, 64 * 250)  # 0.25 us an item
+    assert planner.calibrated
+    assert planner.next_size(2_000_000) == int(TARGET_SECONDS / 250e-9)
+    # Towards the end: no more than a share of what is left per slot, at least the floor...
+    assert planner.next_size(100_000) == 100_000 // 4
+    assert planner.next_size(60_000) == int(FLOOR_SECONDS / 250e-9)
+    # ...and never more than is left.
+    assert planner.next_size(100) == 100
+    slow = Planner(None, slots=4)
+    slow.observe(10, 10 * 10_000_000)  # 10 ms an item: a handful per chunk
+    assert slow.next_size(None) == 5
+    assert Planner(10, slots=1, fixed=3).next_size(10) == 3
+    with pytest.raises(ValueError, match="chunk_size"):
+        Planner(10, slots=1, fixed=0)
+
+
+def test_columns_zip_and_keywords_are_shared():
+    inputs = Inputs("Weighted", PARAMS, LOOP, [np.arange(5.0)], {"weight": 2.0})
+    assert inputs.columns == (True, False) and inputs.total == 5 and inputs.arrays
+    first = inputs.take(3)
+    assert first.start == 0 and first.count == 3 and first.values[1] == 2.0
+    np.testing.assert_array_equal(first.values[0], [0.0, 1.0, 2.0])
+    assert first.item(2) == 2.0
+    second = inputs.take(3)
+    assert (second.start, second.count) == (3, 2) and inputs.take(3) is None
+    zipped = Inputs("Weighted", PARAMS, LOOP, [[1.0, 2.0], (3.0, 4.0)], {})
+    assert zipped.take(10).item(1) == (2.0, 4.0)
+    shared = Inputs("Weighted", PARAMS, LOOP, [[1.0], Shared(5.0)], {})
+    assert shared.columns == (True, False)
+
+
+def test_generators_are_read_a_chunk_at_a_time():
+    read = []
+
+    def items():
+        for value in range(10):
+            read.append(value)
+            yield float(value)
+
+    inputs = Inputs("Weighted", PARAMS, LOOP, [items()], {})
+    assert inputs.total is None
+    assert inputs.take(4).values[0] == [0.0, 1.0, 2.0, 3.0] and len(read) == 4
+    assert inputs.take(100).count == 6 and inputs.take(1) is None
+    uneven = Inputs("Weighted", PARAMS, LOOP, [iter([1.0, 2.0]), [1.0, 2.0, 3.0]], {})
+    with pytest.raises(ValueError, match="different lengths"):
+        uneven.take(10)
+
+
+def test_an_array_of_another_dtype_converts_only_when_every_item_survives():
+    ints = Inputs("Weighted", PARAMS, LOOP, [np.arange(3)], {}).take(3).values[0]
+    assert ints.dtype == np.float64
+    loop = MapLoop(("i4",), "i4", False)
+    with pytest.raises(ArgumentError, match=r"item 1: .*int32.*2\.5"):
+        Inputs("Negate", None, loop, [np.array([1.0, 2.5])], {})
+    with pytest.raises(ArgumentError, match=r"item 0: .*int32.*3000000000"):
+        Inputs("Negate", None, loop, [np.array([3_000_000_000])], {})
+    with pytest.raises(ArgumentError, match="1-D"):
+        Inputs("Negate", None, loop, [np.zeros((2, 2))], {})
+
+
+def test_refused_inputs_say_what_was_wrong_before_anything_runs():
+    with pytest.raises(ValueError, match="argument 0 has 2 items, argument 1 has 3"):
+        Inputs("Weighted", PARAMS, LOOP, [[1.0, 2.0], [1.0, 2.0, 3.0]], {})
+    with pytest.raises(ArgumentError, match="one value, not items"):
+        Inputs("Label", None, None, ["text"], {})
+    with pytest.raises(TypeError, match="no iterable"):
+        Inputs("Weighted", PARAMS, LOOP, [], {"x": 1.0})
+    with pytest.raises(ArgumentError, match="unknown keyword argument 'wieght'"):
+        Inputs("Weighted", PARAMS, LOOP, [[1.0]], {"wieght": 2.0})
+    with pytest.raises(ValueError, match="fields .* different lengths"):
+        Inputs("Norm", None, None, [{"x": [1.0], "y": [1.0, 2.0]}], {})
+    with pytest.raises(ArgumentError, match="an iterable of items"):
+        Inputs("Weighted", PARAMS, LOOP, [3.0], {})
+
+
+def test_a_struct_of_arrays_is_sliced_field_by_field():
+    inputs = Inputs("Norm", None, None, [{"x": np.arange(4.0), "label": list("abcd")}], {})
+    taken = inputs.take(2)
+    taken = inputs.take(2)
+    assert taken.values[0]["label"] == ["c", "d"]
+    assert taken.item(1) == {"x": 3.0, "label": "d"}
+
+
+def test_the_progress_line_counts_items_and_is_quiet_off_a_terminal(monkeypatch, capsys):
+    from goray._map import progress
+    monkeypatch.setattr(progress, "DELAY_SECONDS", 0.0)
+    monkeypatch.setitem(__import__("sys").modules, "tqdm", None)  # its own line, not tqdm's
+    shown = progress.Progress("Score", 1_000, True)
+    shown.update(250)
+    shown.close()
+    line = capsys.readouterr().err
+    assert "Score: 250/1,000 items" in line and "items/s" in line and "ETA" in line
+    quiet = progress.Progress("Score", 1_000, None)  # stderr is not a terminal here
+    quiet.update(1_000)
+    quiet.close()
+    assert capsys.readouterr().err == ""
+
+
+def test_a_map_without_ray_refuses_rather_than_starting_one():
+    import ray
+
+    import goray
+    assert not ray.is_initialized()
+    with pytest.raises(RuntimeError, match=r"goray.map\(Square\): Ray is not initialized"):
+        goray.map("Square", [1.0])
+    with pytest.raises(RuntimeError, match="call goray.init"):
+        goray.map(lambda x: x, [1])
+    assert not ray.is_initialized()
+
+
+def test_a_python_function_takes_its_parameters_by_keyword():
+    from goray._map.targets import _python_params
+
+    def weighted(x, weight=2.0, *rest):
+        return x * weight
+
+    params = _python_params(weighted)
+    assert [param.name for param in params] == ["x", "weight"]
+    inputs = Inputs("weighted", params, None, [[1.0, 2.0]], {"weight": 3.0})
+    assert inputs.columns == (True, False)

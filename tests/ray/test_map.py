@@ -1,0 +1,209 @@
+"""goray.map on Ray (docs/map.md): native loops over chunks of items, the input and output
+forms, broadcast and zipped arguments, failures per item, a crash part way through a map,
+actors and pools, Python callees, and the refused inputs."""
+import os
+import time
+
+import numpy as np
+import pytest
+import ray
+
+import goray
+
+
+def poly(x):
+    """MapPoly's polynomial, in NumPy."""
+    total = np.zeros_like(x, dtype=np.float64)
+    for term in range(20, 0, -1):
+        total = total * x + 1.0 / term
+    return total
+
+
+@pytest.mark.ray_versions
+def test_a_numpy_array_maps_in_order_through_the_native_loop(lib):
+    xs = np.linspace(-1.0, 1.0, 200_001)
+    results = goray.map("MapPoly", xs)
+    assert isinstance(results, np.ndarray) and results.dtype == np.float64
+    np.testing.assert_allclose(results, poly(xs), rtol=1e-12)
+
+
+def test_lists_generators_and_empty_inputs(lib):
+    assert goray.map("MapPoly", [0.0, 1, 0.5]) == pytest.approx(list(poly(np.array([0.0, 1.0, 0.5]))))
+    assert goray.map("MapWeighted", (float(i) for i in range(1000)), weight=2.0) == \
+        [2.0 * i for i in range(1000)]
+    assert goray.map("MapPoly", []) == []
+    empty = goray.map("MapPoly", np.empty(0))
+    assert isinstance(empty, np.ndarray) and empty.size == 0
+
+
+def test_keywords_broadcast_and_iterables_zip(lib):
+    xs = np.arange(10_000, dtype=np.float64)
+    np.testing.assert_array_equal(goray.map("MapWeighted", xs, weight=0.5), xs * 0.5)
+    np.testing.assert_array_equal(goray.map("MapWeighted", xs, xs), xs * xs)
+    assert goray.map("MapLabel", [{"x": 0.0, "y": 0.0, "label": "a"}], prefix="p-") == ["p-a"]
+
+
+def test_a_struct_parameter_takes_a_struct_of_arrays(lib):
+    x = np.array([3.0, 6.0, 0.0])
+    y = np.array([4.0, 8.0, 1.0])
+    norms = goray.map("MapNorm", {"x": x, "y": y, "label": ["a", "b", "c"]})
+    np.testing.assert_array_equal(norms, [5.0, 10.0, 1.0])
+    listed = goray.map("MapNorm", [{"x": 3.0, "y": 4.0, "label": ""}])
+    assert listed == [5.0]
+
+
+def test_several_results_and_none(lib):
+    assert goray.map("MapPair", [1, 2]) == [[2, "1"], [4, "2"]]
+    assert goray.map("MapTouch", [1, 2, 3]) is None
+
+
+def test_the_iterator_forms(lib):
+    xs = np.arange(5_000, dtype=np.float64)
+    assert list(goray.imap("MapWeighted", xs, weight=2.0, chunk_size=700)) == list(xs * 2)
+    pairs = sorted(goray.imap_unordered("MapWeighted", xs, weight=2.0, chunk_size=700))
+    assert pairs == [(i, 2.0 * i) for i in range(5_000)]
+    chunks = list(goray.map_chunks("MapWeighted", xs, weight=1.0, chunk_size=1_000))
+    assert sorted(start for start, _ in chunks) == [0, 1_000, 2_000, 3_000, 4_000]
+    for start, part in chunks:
+        np.testing.assert_array_equal(part, xs[start:start + len(part)])
+    ordered = [start for start, _ in goray.map_chunks("MapWeighted", xs, weight=1.0,
+                                                      chunk_size=600, ordered=True)]
+    assert ordered == sorted(ordered)
+
+
+def test_map_refs_returns_a_ref_per_chunk(lib):
+    xs = np.arange(10_000, dtype=np.float64)
+    refs = goray.map_refs("MapWeighted", xs, weight=3.0, chunk_size=4_000)
+    assert refs.starts == [0, 4_000, 8_000]
+    np.testing.assert_array_equal(np.concatenate(ray.get(list(refs))), xs * 3.0)
+    failing = goray.map_refs("MapFailEvery", list(range(1, 50)), every=7, chunk_size=10)
+    with pytest.raises(goray.MapItemError) as caught:
+        ray.get(failing[0])
+    assert caught.value.index == 6 and caught.value.item == 7
+
+
+@pytest.mark.ray_versions
+def test_the_first_failed_item_is_raised_with_its_index_and_value(lib):
+    with pytest.raises(goray.MapItemError) as caught:
+        goray.map("MapFailEvery", list(range(1, 100)), every=30, chunk_size=10)
+    error = caught.value
+    assert (error.index, error.item) == (29, 30)
+    assert isinstance(error.cause, goray.NativeError)
+    assert "item 30 refused" in str(error) and "item 29 (30)" in str(error)
+
+
+def test_collect_returns_every_failure_with_the_results(lib):
+    results, failures = goray.map("MapFailEvery", np.arange(1, 100), every=30, errors="collect",
+                                  chunk_size=16)
+    assert [index for index, _ in failures] == [29, 59, 89]
+    assert all(isinstance(error.cause, goray.NativeError) for _, error in failures)
+    assert results[0] == 10 and results[29] == 0 and results[98] == 990
+
+
+def test_a_wrong_item_names_its_index(lib):
+    with pytest.raises(goray.ArgumentError) as caught:
+        goray.map("MapPoly", [1.0, 2.0, "three", 4.0])
+    assert isinstance(caught.value, goray.MapArgumentError)
+    assert caught.value.index == 2 and caught.value.item == "three"
+    assert "expected double" in str(caught.value)
+
+
+def test_a_wrong_dtype_is_refused_before_anything_runs(lib):
+    with pytest.raises(goray.ArgumentError, match=r"item 2: .*int64.*2\.5"):
+        goray.map("MapFailEvery", np.array([1.0, 2.0, 2.5]), every=0)
+    # A conversion every item survives is made.
+    assert list(goray.map("MapFailEvery", np.array([1.0, 2.0]), every=0)) == [10, 20]
+    with pytest.raises(ValueError, match="different lengths"):
+        goray.map("MapWeighted", [1.0, 2.0], [1.0])
+    with pytest.raises(goray.ArgumentError, match="one value, not items"):
+        goray.map("MapLabel", "abc", prefix="")
+
+
+def test_a_generator_that_raises_fails_the_map(lib):
+    def items():
+        yield from range(500)
+        raise RuntimeError("the input broke")
+
+    with pytest.raises(RuntimeError, match="the input broke"):
+        goray.map("MapWeighted", (float(i) for i in items()), weight=1.0, chunk_size=100)
+
+
+@pytest.mark.ray_versions
+def test_a_crash_part_way_loses_no_item_and_doubles_none(lib, tmp_path):
+    os.chmod(tmp_path, 0o777)
+    results = goray.map("MapCrashOnceAt", list(range(300)), at=123, dir=str(tmp_path),
+                        chunk_size=25)
+    assert results == [x + 1 for x in range(300)]
+    assert (tmp_path / "crashed-123").exists()
+    runs = {int(path.name.split("-")[1]): len(path.read_text())
+            for path in tmp_path.glob("ran-*")}
+    assert sorted(runs) == list(range(300))
+    # Only the crashed chunk's items before the crash ran twice.
+    assert {x for x, count in runs.items() if count > 1} <= set(range(100, 123))
+
+
+@pytest.mark.ray_versions
+def test_closing_an_iterator_cancels_what_is_in_flight(lib):
+    started = time.monotonic()
+    items = goray.imap("MapSlowSquare", np.arange(2_000, dtype=np.float64), chunk_size=10,
+                       max_in_flight=4)
+    assert next(items) == 0.0
+    items.close()
+    assert goray.map("MapWeighted", [1.0], weight=2.0) == [2.0]
+    assert time.monotonic() - started < 30  # not the 40 s the whole input takes
+
+
+@pytest.mark.ray_versions
+def test_an_actor_method_maps_on_that_actor(lib):
+    accumulator = goray.golang_actor_class("MapAccumulator").remote(0.0)
+    xs = np.ones(10_000)
+    totals = accumulator.Add.map(xs, chunk_size=1_000)
+    np.testing.assert_array_equal(totals, np.cumsum(xs))
+    assert ray.get(accumulator.Total.remote()) == 10_000.0
+
+
+def test_a_pool_spreads_chunks_over_native_actors(lib):
+    scalers = [goray.golang_actor_class("MapScaler").options(max_concurrency=2).remote()
+               for _ in range(2)]
+    pool = goray.ActorPool(scalers)
+    xs = np.arange(20_000, dtype=np.float64)
+    np.testing.assert_array_equal(pool.map("Scale", xs, factor=3.0, chunk_size=1_000), xs * 3)
+    assert list(pool.imap(scalers[0].Scale, [1.0, 2.0], factor=2.0)) == [2.0, 4.0]
+
+
+@ray.remote
+class Doubler:
+    def double(self, x):
+        return 2 * x
+
+
+@pytest.mark.ray_versions
+def test_a_pool_takes_python_actors(lib):
+    pool = goray.ActorPool([Doubler.remote(), Doubler.remote()])
+    assert pool.map("double", range(1_000), chunk_size=100) == [2 * x for x in range(1_000)]
+
+
+def test_python_functions_map_too(lib):
+    assert goray.map(lambda x: x + 1, range(100)) == list(range(1, 101))
+
+    @ray.remote(num_cpus=1)
+    def square(x):
+        return x * x
+
+    assert goray.map(square, [1, 2, 3]) == [1, 4, 9]
+
+
+def test_a_generated_stub_and_golang_task_have_the_forms(lib):
+    task = goray.golang_task("MapWeighted")
+    np.testing.assert_array_equal(task.map(np.ones(3), weight=2.0), [2.0, 2.0, 2.0])
+    from goray._stubs import Task
+    stub = Task("MapWeighted", "")
+    assert stub.map([1.0], weight=3.0) == [3.0]
+    assert list(stub.imap([1.0], weight=3.0)) == [3.0]
+
+
+def test_goray_map_from_the_cpp_driver_and_inside_a_task(lib):
+    from goray._ray import driver
+    assert driver.run_driver(lib, ["map"]) == 0
+    inside = ray.get(goray.golang_task("MapInsideTask").remote(1_000))
+    assert inside == pytest.approx(1_000 * poly(np.array([0.5]))[0])
