@@ -26,14 +26,9 @@
 
 #include "ref_job.h"
 #include "raytest/parts.h"
+#include "raytest/point.h"
 
 namespace raytest {
-
-struct Point {
-  double x = 0;
-  double y = 0;
-  std::string label;
-};
 
 using testapps::RefJob;
 
@@ -48,26 +43,6 @@ struct Crew {
 namespace msgpack {
 MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
   namespace adaptor {
-  template <>
-  struct pack<raytest::Point> {
-    goray::codec::Packer& operator()(goray::codec::Packer& out, const raytest::Point& value) const {
-      goray::codec::EncodeStructHeader(out, 3);
-      goray::codec::EncodeField(out, "x", value.x);
-      goray::codec::EncodeField(out, "y", value.y);
-      goray::codec::EncodeField(out, "label", value.label);
-      return out;
-    }
-  };
-  template <>
-  struct convert<raytest::Point> {
-    const msgpack::object& operator()(const msgpack::object& object, raytest::Point& value) const {
-      goray::codec::StructDecoder decoder(object, value);
-      decoder.Field("x", value.x);
-      decoder.Field("y", value.y);
-      decoder.Field("label", value.label);
-      return object;
-    }
-  };
   template <>
   struct pack<raytest::Crew> {
     goray::codec::Packer& operator()(goray::codec::Packer& out, const raytest::Crew& value) const {

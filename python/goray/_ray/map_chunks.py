@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 import time
-from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Sequence, Tuple
 
 import ray
 
@@ -117,24 +117,25 @@ def actor_chunk(actor: Any, method: str, header: Header, *values: Any) -> Chunk:
     return _per_item(bound, header, values)
 
 
-_task_chunk_remote: Optional[Any] = None
-_python_chunk_remote: Optional[Any] = None
+_remotes: Dict[Callable[..., Any], Any] = {}
+
+
+def _remote(body: Callable[..., Any]) -> Any:
+    """The one Ray remote function of a chunk body (made on first use)."""
+    remote = _remotes.get(body)
+    if remote is None:
+        remote = _remotes[body] = ray.remote(body)
+    return remote
 
 
 def task_chunk_function() -> Any:
-    """The Ray remote function of native tasks' chunks (made once)."""
-    global _task_chunk_remote
-    if _task_chunk_remote is None:
-        _task_chunk_remote = ray.remote(task_chunk)
-    return _task_chunk_remote
+    """The Ray remote function of native tasks' chunks."""
+    return _remote(task_chunk)
 
 
 def python_chunk_function() -> Any:
-    """The Ray remote function of Python functions' chunks (made once)."""
-    global _python_chunk_remote
-    if _python_chunk_remote is None:
-        _python_chunk_remote = ray.remote(python_chunk)
-    return _python_chunk_remote
+    """The Ray remote function of Python functions' chunks."""
+    return _remote(python_chunk)
 
 
 def _item_of(values: Sequence[Any], columns: Sequence[bool], index: int) -> Any:
@@ -160,12 +161,6 @@ def chunk_results(chunk: Chunk, label: str, start: int, header: Header, *values:
     return chunk.results
 
 
-_chunk_results_remote: Optional[Any] = None
-
-
 def chunk_results_function() -> Any:
-    """The Ray remote function of chunk_results (made once)."""
-    global _chunk_results_remote
-    if _chunk_results_remote is None:
-        _chunk_results_remote = ray.remote(chunk_results)
-    return _chunk_results_remote
+    """The Ray remote function of chunk_results."""
+    return _remote(chunk_results)
