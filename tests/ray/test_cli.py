@@ -94,7 +94,8 @@ def driver_failure(*driver_args, debug=None):
 def test_an_unknown_python_function_is_one_message(where):
     lines = driver_failure(where)
     assert len(lines) == 1 and lines[0].startswith(UNKNOWN), "\n".join(lines)
-    assert lines[0].endswith("py_square, py_text, record_graph_time, store_sizes (task Driver)")
+    assert lines[0].endswith("py_square, py_text, raytest_map_length, record_graph_time, "
+                             "store_sizes (task Driver)")
 
 
 def test_goray_debug_shows_gorays_tracebacks():

@@ -20,8 +20,9 @@ def test_groups_are_visible_through_traits(lib):
     assert grouped.thread_safe is True
     assert grouped.concurrency_groups == {"io": 2, "compute": 1}
     assert grouped.groups == {"Meet": "io", "Work": "compute"}
-    serial = _traits.actor_traits(lib, "Serial")  # no traits beyond its methods' names
-    assert dataclasses.replace(serial, methods=frozenset()) == _traits.ActorTraits()
+    serial = _traits.actor_traits(lib, "Serial")  # no traits beyond its methods' names and loops
+    assert set(serial.method_maps) == {"Incr"}
+    assert dataclasses.replace(serial, methods=frozenset(), method_maps={}) == _traits.ActorTraits()
     assert serial.methods
 
 

@@ -66,7 +66,9 @@ def test_a_streams_items_come_in_groups_handed_out_item_by_item(lib, group_sizes
         group_sizes.clear()
         assert goray.golang_local_run_task(consumer, n) == sum(range(n))
         assert sum(group_sizes) == n, group_sizes
-        assert (max(group_sizes) > 1 and len(group_sizes) < n / 10) == GROUPS, group_sizes
+        # (How many items a group holds depends on how far the producer runs ahead: under
+        # load a full CI run saw 634 groups for 3,000 items. Without groups there are n.)
+        assert (max(group_sizes) > 1 and len(group_sizes) < n / 2) == GROUPS, group_sizes
 
 
 @pytest.mark.ray_versions
