@@ -1103,7 +1103,7 @@ void goray::RegisterApplication(goray::Registry& registry) {
       "MapPoly": [{"name": "x"}],
       "MapWeighted": [{"name": "x"}, {"name": "weight"}],
       "MapFailEvery": [{"name": "x"}, {"name": "every"}],
-      "MapCrashOnceAt": [{"name": "x"}, {"name": "at"}, {"name": "dir"}],
+      "MapCrashOnceAt": [{"name": "x"}, {"name": "at"}, {"name": "dir"}, {"name": "segv"}],
       "MapNorm": [{"name": "point"}],
       "MapLabel": [{"name": "point"}, {"name": "prefix"}],
       "MapPair": [{"name": "x"}],

@@ -129,10 +129,13 @@ def test_a_generator_that_raises_fails_the_map(lib):
 
 
 @pytest.mark.ray_versions
-def test_a_crash_part_way_loses_no_item_and_doubles_none(lib, tmp_path):
+@pytest.mark.parametrize("segv", [False, True], ids=["SIGKILL", "SIGSEGV"])
+def test_a_crash_part_way_loses_no_item_and_doubles_none(lib, tmp_path, segv):
+    # A SIGSEGV goes through goray's crash recovery (the worker files its report and
+    # exits); a SIGKILL gives none. Ray runs the lost chunk again either way.
     os.chmod(tmp_path, 0o777)
     results = goray.map("MapCrashOnceAt", list(range(300)), at=123, dir=str(tmp_path),
-                        chunk_size=25)
+                        segv=segv, chunk_size=25)
     assert results == [x + 1 for x in range(300)]
     assert (tmp_path / "crashed-123").exists()
     runs = {int(path.name.split("-")[1]): len(path.read_text())

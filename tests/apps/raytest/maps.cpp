@@ -41,12 +41,16 @@ std::int64_t FailEvery(std::int64_t x, std::int64_t every) {
 }
 
 // Kills its worker the first time it meets `at`: a marker file under `dir` says it did.
-std::int64_t CrashOnceAt(std::int64_t x, std::int64_t at, std::string dir) {
+// `segv`: a segmentation fault, which goray's crash recovery reports (the worker then
+// exits), instead of SIGKILL.
+volatile int* g_no_page = nullptr;
+std::int64_t CrashOnceAt(std::int64_t x, std::int64_t at, std::string dir, bool segv) {
   if (x == at) {
     const std::string marker = dir + "/crashed-" + std::to_string(at);
     struct stat seen {};
     if (stat(marker.c_str(), &seen) != 0) {
       std::ofstream(marker) << "crashed\n";
+      if (segv) *g_no_page = 1;
       std::raise(SIGKILL);
     }
   }
