@@ -85,7 +85,9 @@ def test_a_timeout_raises_get_timeout_error_and_the_value_reads_later(path):
 def test_a_read_at_timeout_0_answers_as_ray_get_for_ready_missing_and_failed_objects(path):
     # At timeout 0 the fast path asks the core worker whether each object is here
     # before reading: its answers must be ray.get's.
-    running, ready, failed = sleeps.remote(1.5), ray.put([1, "x"]), fails.remote()
+    # (`running` sleeps long enough to be still running under any load: 1.5 s was not, once,
+    # in a full CI run; it is cancelled at the end.)
+    running, ready, failed = sleeps.remote(60), ray.put([1, "x"]), fails.remote()
     big = ray.put(b"b" * (1 << 20))  # in the node's store, not the process's
     ray.wait([failed])
     for refs in ([running], [ready, running], [running, ready]):
@@ -97,6 +99,7 @@ def test_a_read_at_timeout_0_answers_as_ray_get_for_ready_missing_and_failed_obj
     assert reads.get_many([ready, big], 0) == [[1, "x"], b"b" * (1 << 20)]
     with pytest.raises(ValueError, match="read me"):
         reads.get(failed, 0)
+    ray.cancel(running)
 
 
 def test_an_empty_list_reads_as_an_empty_list(path):
