@@ -101,12 +101,12 @@ def run(target: Target, inputs: Inputs, planner: Planner, *, collect: bool, orde
                     if failed is None or lowest[0] < failed[0]:
                         failed = lowest
                     # Earlier chunks still out may hold a lower failed item: they run on;
-                    # the later ones are cancelled (the finally) and nothing more is sent.
+                    # the later ones are cancelled here and nothing more is sent.
                     exhausted = True
-                    _cancel([ref for ref, later in pending.items()
-                             if later.taken.start > failed[0]], target)
-                    for ref in [ref for ref, later in pending.items()
-                                if later.taken.start > failed[0]]:
+                    later = [ref for ref, out in pending.items()
+                             if out.taken.start > failed[0]]
+                    _cancel(later, target)
+                    for ref in later:
                         del pending[ref]
                     continue
                 if failed is not None:
