@@ -10,7 +10,7 @@
 #   bash scripts/build-wheel.sh --list-pythons     # "3.X <path>" of each one found; builds nothing
 #
 # Interpreters: python3.X on PATH, else pyenv's newest 3.X ($(pyenv root)/versions/3.X.*).
-# Built once for all of them: every build shares CMake's build directory build-wheel/cmake/
+# Built once for all of them: every build shares CMake's build directory build-wheel-cmake/
 # (pyproject.toml's build-dir), so the scanner and the runtime compile the first time only;
 # another interpreter recompiles just the fast path (goray._fastpath, which is per CPython
 # version: docs/install.md "One wheel per Python"). Build isolation on: each wheel builds from
@@ -122,6 +122,11 @@ if ! "$TOOL_PYTHON" -c 'import auditwheel' 2>/dev/null; then
   log "error: $TOOL_PYTHON has no auditwheel: run scripts/setup.sh (python/requirements-dev.txt)"
   exit 1
 fi
+
+# The compilers build/ uses (CMake's first pick, cc and c++), unless CC or CXX say: PyPI's
+# CMake would pick gcc and g++, and ccache tells compilers apart by name, so the wheel's
+# compiles would not be served from build/'s (pyproject.toml's flags are build/'s too).
+export CC="${CC:-cc}" CXX="${CXX:-c++}"
 
 # build_one VERSION PYTHON: the raw wheel of one interpreter into $RAW/cpXY/.
 build_one() {

@@ -72,6 +72,7 @@ build_tree() {
   # Configured every time with the same options (quick when nothing changed), so a
   # build/ configured differently by hand is put back to what the scripts expect.
   cmake -S "$ROOT" -B "$ROOT/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    "-DCMAKE_C_FLAGS_RELWITHDEBINFO=$TREE_OPTIMISATION" "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$TREE_OPTIMISATION" \
     -DGORAY_BUILD_SCANNER=ON -DGORAY_BUILD_TESTS=ON -DGORAY_BUILD_EXAMPLES=ON \
     -DPython3_EXECUTABLE="$ROOT/.venv/bin/python" $(compile_cache_arguments) >/dev/null
   # This also (re)builds goray._fastpath into python/goray/ when its sources change.

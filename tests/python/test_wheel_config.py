@@ -64,4 +64,19 @@ def test_every_cmake_option_the_wheel_sets_exists():
     for path in [ROOT / "CMakeLists.txt", ROOT / "cmake" / "goray.cmake",
                  ROOT / "generator" / "scanner" / "CMakeLists.txt"]:
         options |= set(re.findall(r"^\s*option\((\w+)", path.read_text(), re.MULTILINE))
-    assert set(SKBUILD["cmake"]["define"]) <= options, set(SKBUILD["cmake"]["define"]) - options
+    ours = {name for name in SKBUILD["cmake"]["define"] if not name.startswith("CMAKE_")}
+    assert ours <= options, ours - options
+
+
+def test_the_wheel_compiles_with_the_dev_trees_flags():
+    # So that ccache serves the wheel's compiles from build/'s (scripts/build-wheel.sh):
+    # the Release flags the wheel sets are scripts/lib.sh's TREE_OPTIMISATION, which
+    # setup.sh gives build/ as RelWithDebInfo's.
+    (tree,) = re.findall(r'^TREE_OPTIMISATION="([^"]*)"$',
+                         (ROOT / "scripts" / "lib.sh").read_text(), re.MULTILINE)
+    defines = SKBUILD["cmake"]["define"]
+    assert SKBUILD["cmake"]["build-type"] == "Release"
+    assert defines["CMAKE_CXX_FLAGS_RELEASE"] == defines["CMAKE_C_FLAGS_RELEASE"] == tree
+    assert "-g" in tree and SKBUILD["install"]["strip"] is True
+    # One directory down, as build/ is: ccache's paths are relative to the build directory.
+    assert "/" not in SKBUILD["build-dir"].strip("/")

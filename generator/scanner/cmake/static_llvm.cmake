@@ -76,11 +76,11 @@ string(REPLACE ";" "," goray_static_group "${goray_static_archives}")
 target_link_libraries(goray_scan_llvm INTERFACE
   "$<LINK_GROUP:RESCAN,${goray_static_group}>"
   ${goray_compression_libs} Threads::Threads ${CMAKE_DL_LIBS} rt m)
-# Unused sections are dropped (LLVM's archives are built with -ffunction-sections);
-# --as-needed keeps libraries nothing references (libz3, libxml2) out of NEEDED.
+# Unused sections are dropped (LLVM's archives are built with -ffunction-sections, and so
+# is goray_scanner, ../CMakeLists.txt); --as-needed keeps libraries nothing references
+# (libz3, libxml2) out of NEEDED.
 target_link_options(goray_scan_llvm INTERFACE
   -static-libstdc++ LINKER:--gc-sections LINKER:--as-needed)
-target_compile_options(goray_scan_llvm INTERFACE -ffunction-sections -fdata-sections)
 
 # The glibc floor (manylinux_2_34, docs/install.md "The platform tag"): the two symbols
 # newer than glibc 2.34 that the static link would take.
