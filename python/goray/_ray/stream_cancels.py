@@ -10,11 +10,9 @@ Measured on Ray 2.60 with 600 cancels right after the call, in reused workers: 4
 ends, Python generators and C++ streams alike.
 
 So goray remembers what its process cancelled (ray.cancel, wrapped once by
-:func:`install`), sends the cancel of a stream again at each of RECANCEL_AFTER (seconds
-after it) while the task has not ended (the second reaches a task the first overtook:
-without it, such a task ran to its end, 4 of 400 times; with it, none; the later ones are
-for a loaded machine, where a running task on Ray 2.40 took both cancels, "Cancelling a
-running task", and still ran its 20 s to the end, once in a CI run at load 4), and a cancelled generator's end (StopIteration from
+:func:`install`), sends the cancel of a stream again RECANCEL_AFTER seconds later when the
+task has not ended by then (the second reaches a task the first overtook: without it, such
+a task ran to its end, 4 of 400 times; with it, none), and a cancelled generator's end (StopIteration from
 ObjectRefGenerator._next_sync / _next_async, which every reader of a stream reaches at its
 end: Ray's iteration, goray.stream, the C++ driver's NextStreamRef) raises
 TaskCancelledError instead, unless an item after the cancel carried an error already (the
@@ -26,17 +24,15 @@ from __future__ import annotations
 
 import functools
 import threading
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional
 
 import ray
 import ray.exceptions
 
 __all__ = ["install"]
 
-#: When a cancelled stream's task is sent the cancel again if it has not ended (seconds
-#: after the cancel; spaced so that a task's own clean-up after an interrupt, milliseconds,
-#: is over before the next one).
-RECANCEL_AFTER = (0.2, 2.0, 6.0)
+#: When a cancelled stream's task is sent the cancel again if it has not ended (seconds).
+RECANCEL_AFTER = 0.2
 
 # On a generator this process cancelled, the attribute holding the last ref read from it
 # since (None: none yet). On the instance, so that an item read of a stream never
@@ -139,21 +135,13 @@ def install() -> bool:
             return False
         original_cancel = ray.cancel
 
-        def cancel_again(ref: Any, args: Any, kwargs: Any, later: Tuple[float, ...]) -> None:
+        def cancel_again(ref: Any, args: Any, kwargs: Any) -> None:
             try:
                 done, _ = ray.wait([ref], timeout=0, fetch_local=False)
-                if done:
-                    return
-                original_cancel(ref, *args, **kwargs)
+                if not done:
+                    original_cancel(ref, *args, **kwargs)
             except Exception:  # noqa: BLE001 - Ray shut down meanwhile, or the task is gone
-                return
-            if later:
-                schedule(ref, args, kwargs, later)
-
-        def schedule(ref: Any, args: Any, kwargs: Any, gaps: Tuple[float, ...]) -> None:
-            timer = threading.Timer(gaps[0], cancel_again, (ref, args, kwargs, gaps[1:]))
-            timer.daemon = True
-            timer.start()
+                pass
 
         @functools.wraps(original_cancel)
         def cancel(ray_waitable: Any, *args: Any, **kwargs: Any) -> Any:
@@ -161,9 +149,11 @@ def install() -> bool:
             if generator:
                 _note_cancel(ray_waitable)
             result = original_cancel(ray_waitable, *args, **kwargs)
-            if generator and RECANCEL_AFTER:
-                gaps = tuple(b - a for a, b in zip((0.0,) + RECANCEL_AFTER, RECANCEL_AFTER))
-                schedule(ray_waitable._generator_ref, args, kwargs, gaps)
+            if generator:
+                timer = threading.Timer(RECANCEL_AFTER, cancel_again,
+                                        (ray_waitable._generator_ref, args, kwargs))
+                timer.daemon = True
+                timer.start()
             return result
 
         ray.cancel = cancel
