@@ -2,6 +2,7 @@
 // madvised for transparent huge pages; small ones are left alone; contents and
 // ownership (zero fill, free()-able released buffers) are unchanged.
 #include <gtest/gtest.h>
+#include <malloc.h>
 
 #include <goray/goray.h>
 
@@ -16,6 +17,14 @@
 namespace {
 
 constexpr std::size_t kMiB = std::size_t{1} << 20;
+
+// glibc raises its mmap threshold once a big mapped block is freed, then serves big
+// blocks from the heap: a madvised one leaves its part of the heap flagged "hg", where a
+// later small block may land (SmallArrayStorageIsNotAdvised failed so, shuffled after
+// tests of big blocks in one process). glibc's first threshold, fixed before any test,
+// keeps every block of 128 KiB or more in a mapping of its own: each test sees its own
+// block's flags whatever ran before (other files' tests included, in the shuffled run).
+const bool kMmapThresholdFixed = mallopt(M_MMAP_THRESHOLD, 128 * 1024) == 1;
 
 // The /proc/self/smaps entry of the mapping that holds `address`.
 struct Mapping {
@@ -49,6 +58,7 @@ Mapping MappingOf(const void* address) {
 }
 
 TEST(BigBlock, SmallArrayStorageIsNotAdvised) {
+  ASSERT_TRUE(kMmapThresholdFixed);
   auto small = goray::Array<double>::Zeros({static_cast<std::int64_t>(kMiB / 8)});
   const Mapping mapping = MappingOf(small.data());
   ASSERT_TRUE(mapping.found);
