@@ -102,16 +102,17 @@ compile_cache_arguments() {
 # configure a tree of your own with -DCMAKE_BUILD_TYPE=Debug.
 TREE_OPTIMISATION="-O2 -g1 -DNDEBUG"
 
-
-# configure_clang SOURCE DIR CMAKE-ARGUMENT...: configures DIR as a RelWithDebInfo Ninja
-# build with clang-19 (the sanitizer and fuzzer builds need its runtimes): once, and again
-# when the arguments change (a flag changed in a script reaches a tree configured before).
+# configure_clang SOURCE DIR OPTIMISATION CMAKE-ARGUMENT...: configures DIR as a Ninja
+# build with clang-19 (the sanitizer and fuzzer builds need its runtimes), RelWithDebInfo
+# compiling C and C++ with OPTIMISATION: once, and again when the arguments change (a flag
+# changed in a script reaches a tree configured before).
 configure_clang() {
-  local source="$1" dir="$2"; shift 2
+  local source="$1" dir="$2" optimisation="$3"; shift 3
   local stamp="$dir/goray-configure-arguments" wanted
-  wanted="$(printf '%s\n' "$@")"
+  wanted="$(printf '%s\n' "$optimisation" "$@")"
   [ -f "$dir/build.ninja" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ] && return 0
   cmake -S "$source" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    "-DCMAKE_C_FLAGS_RELWITHDEBINFO=$optimisation" "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$optimisation" \
     -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 "$@" >/dev/null
   printf '%s' "$wanted" > "$stamp"
 }

@@ -31,9 +31,7 @@ configure() {  # configure DIR FLAGS
   # -shared-libsan: one sanitizer runtime (a shared object) for the test executables
   # and for libtestapp.so, which the ASan pytest run loads into Python.
   # No fast path: only the tree's own build/ writes goray._fastpath into python/goray/.
-  configure_clang "$ROOT" "$dir" \
-    "-DCMAKE_C_FLAGS_RELWITHDEBINFO=$SANITIZER_OPTIMISATION" \
-    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$SANITIZER_OPTIMISATION" \
+  configure_clang "$ROOT" "$dir" "$SANITIZER_OPTIMISATION" \
     -DGORAY_BUILD_SCANNER=OFF -DGORAY_BUILD_EXAMPLES=OFF -DGORAY_BUILD_FASTPATH=OFF \
     -DPython3_EXECUTABLE="$ROOT/.venv/bin/python" \
     -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer -shared-libsan" \
