@@ -19,6 +19,12 @@ source "$ROOT/scripts/lib.sh"
 # Only what the examples need (setup.sh --examples: not the tests' targets, which
 # run-tests.sh builds).
 bash "$ROOT/scripts/setup.sh" --examples
+enable_compile_cache  # ccache's settings, when setup.sh has just installed it
+# The examples leave most of a core idle (Ray's start-ups): the tests' targets compile
+# there meanwhile, at the lowest priority, so that the README's second command finds them
+# in ccache (scripts/lib.sh; GORAY_BACKGROUND_BUILD=0 turns it off).
+start_background_build
+trap stop_background_build EXIT
 PY="$ROOT/.venv/bin/python"
 BUILD="$ROOT/build/examples"
 export RAY_USAGE_STATS_ENABLED=0

@@ -48,18 +48,42 @@ HEAD = re.compile(r"(?<![\w:~.{$'])(?<!->)[A-Za-z_]\w*")
 # llvm-nm's spellings of parameters: a function's in decltype expressions (fp, fp0, ...),
 # a template's where the signature uses it (T, T0, ...).
 PARAMETER = re.compile(r"fp\d*|T\d*")
+# Library names the demangler spells unqualified: msgpack-c's C types (msgpack_*), and the
+# standard's variable templates in enable_if conditions (is_constructible_v<...>).
+LIBRARY = re.compile(r"msgpack_\w+|is_\w+_v")
 # A line of `nm -A` after "OBJECT:": [address] type symbol (GNU nm and llvm-nm; a common
 # symbol has no address).
 SYMBOL = re.compile(r"\s*(?:[0-9a-fA-F]+\s+)?[A-Za-z?]\s+(.*)$")
 
 
+def without_decltypes(symbol: str) -> str:
+    """The symbol without its decltype(...) expressions: a SFINAE return type of a library
+    template spells the library's own names unqualified inside them ("decltype
+    ((to_json({parm#1}, (forward<...>)({parm#2}))), ...)"), and the types they are about
+    appear in the template's arguments too. Unoptimised test code (tests/CMakeLists.txt's
+    goray_test_code) keeps such instantiations out of line, where -O2 inlined them."""
+    kept, depth, index = [], 0, 0
+    while index < len(symbol):
+        if depth == 0 and symbol.startswith("decltype", index):
+            opening = symbol.find("(", index)
+            if opening != -1 and symbol[index + 8:opening].strip() == "":
+                depth, index = 1, opening + 1
+                continue
+        if depth:
+            depth += {"(": 1, ")": -1}.get(symbol[index], 0)
+        else:
+            kept.append(symbol[index])
+        index += 1
+    return "".join(kept)
+
+
 def heads(symbol: str) -> set[str]:
     # A constraint (llvm-nm: "... requires _S_constructible<T const&, T0 const&>") names
     # the template's parameters, not types.
-    symbol = symbol.split(" requires ", 1)[0]
+    symbol = without_decltypes(symbol.split(" requires ", 1)[0])
     return {name for name in HEAD.findall(symbol)
             if name not in SHARED and name not in WORDS and not name.startswith("__")
-            and not PARAMETER.fullmatch(name)}
+            and not PARAMETER.fullmatch(name) and not LIBRARY.fullmatch(name)}
 
 
 def defined_names(nm: str, objects: list[str]) -> dict[str, dict[str, str]]:
@@ -74,6 +98,11 @@ def defined_names(nm: str, objects: list[str]) -> dict[str, dict[str, str]]:
             continue
         symbol = entry.group(1)
         if symbol.startswith("DW.ref."):  # the personality routine's reference, for unwinding
+            continue
+        # A name the demangler could not read (GNU nm 2.40 on some of GoogleTest's
+        # conversion operators): its parts are not separable, and the other symbols of the
+        # same code name what it is about.
+        if symbol.startswith("_Z"):
             continue
         for name in heads(symbol):
             names[obj].setdefault(name, symbol)
