@@ -32,11 +32,11 @@ def test_apt_install_exports_the_settings_once_ccache_is_installed(tmp_path):
 
 
 def test_the_scripts_that_compile_after_setup_export_them_again():
-    """run-tests.sh's stages and bench.sh compile in their own process after setup.sh (a
+    """run-tests.sh's stages, bench.sh and run-example.sh's background build compile in their own process after setup.sh (a
     child, which may have installed ccache) ran."""
-    for name in ("run-tests.sh", "bench.sh"):
+    for name in ("run-tests.sh", "bench.sh", "run-example.sh"):
         text = (ROOT / "scripts" / name).read_text()
-        assert re.search(r'^bash "\$ROOT/scripts/setup\.sh"\n(#.*\n)*enable_compile_cache\b',
+        assert re.search(r'^bash "\$ROOT/scripts/setup\.sh"[^\n]*\n(#.*\n)*enable_compile_cache\b',
                          text, re.MULTILINE), name
 
 
