@@ -89,7 +89,7 @@ enable_compile_cache() {
 enable_compile_cache
 
 # start_background_build: builds the rest of build/ (the tests' targets, the costliest
-# first) in the background, one compile at a time at nice 19, while the caller runs
+# first) in the background, one compile at a time at the lowest priority, while the caller runs
 # something that leaves a core idle; stop_background_build ends it. What it finished stays
 # in build/ and in ccache, where a clone elsewhere finds it: on a fresh machine the README's
 # first command, whose examples keep about 1.2 of 2 cores busy for two minutes, leaves CI
@@ -97,10 +97,11 @@ enable_compile_cache
 BACKGROUND_BUILD_PID=""
 start_background_build() {
   [ "${GORAY_BACKGROUND_BUILD:-1}" != 0 ] && command -v ccache >/dev/null || return 0
-  [ -f "$ROOT/build/build.ninja" ] || return 0
+  [ -f "$ROOT/build/build.ninja" ] && [ "$(nproc)" -ge 2 ] || return 0
   local log="$ROOT/build/background-build.log"
-  # setsid: its own process group, so that stopping it stops the compiler too.
-  setsid nice -n 19 flock -n "$ROOT/build/.setup.lock" bash -c '
+  # setsid: its own process group, so that stopping it stops the compiler too. SCHED_IDLE
+  # (chrt --idle) and nice 19: it runs on what the examples leave, and yields at once.
+  setsid chrt --idle 0 nice -n 19 flock -n "$ROOT/build/.setup.lock" bash -c '
     cmake --build "$1" -j 1 --target goray_runtime_test raytest testapp goray_scanner_test;
       cmake --build "$1" -j 1' background-build "$ROOT/build" > "$log" 2>&1 < /dev/null &
   BACKGROUND_BUILD_PID=$!
