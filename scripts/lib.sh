@@ -95,13 +95,15 @@ enable_compile_cache
 # first command, whose examples keep about 1.2 of 2 cores busy for two minutes, leaves CI
 # that many fewer compiles. Only with ccache, and only when no other build holds build/.
 BACKGROUND_BUILD_PID=""
+# The lock setup.sh holds while it configures or builds build/ (one ninja per tree).
+SETUP_LOCK="$ROOT/build/.setup.lock"
 start_background_build() {
   [ "${GORAY_BACKGROUND_BUILD:-1}" != 0 ] && command -v ccache >/dev/null || return 0
   [ -f "$ROOT/build/build.ninja" ] && [ "$(nproc)" -ge 2 ] || return 0
   local log="$ROOT/build/background-build.log"
   # setsid: its own process group, so that stopping it stops the compiler too. SCHED_IDLE
   # (chrt --idle) and nice 19: it runs on what the examples leave, and yields at once.
-  setsid chrt --idle 0 nice -n 19 flock -n "$ROOT/build/.setup.lock" bash -c '
+  setsid chrt --idle 0 nice -n 19 flock -n "$SETUP_LOCK" bash -c '
     cmake --build "$1" -j 1 --target goray_runtime_test raytest testapp goray_scanner_test;
       cmake --build "$1" -j 1' background-build "$ROOT/build" > "$log" 2>&1 < /dev/null &
   BACKGROUND_BUILD_PID=$!

@@ -104,7 +104,7 @@ install_pyright() {
 # examples, the docs, the wheel...), and two CMake configures or ninjas in build/ at once
 # could write the same files. The second waits, then finds nothing to do.
 mkdir -p "$ROOT/build"
-exec {setup_lock}> "$ROOT/build/.setup.lock"
+exec {setup_lock}> "$SETUP_LOCK"
 flock "$setup_lock"
 
 timed "set-up: Debian packages" install_debian_packages

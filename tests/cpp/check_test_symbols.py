@@ -64,7 +64,8 @@ def without_decltypes(symbol: str) -> str:
     goray_test_code) keeps such instantiations out of line, where -O2 inlined them."""
     kept, depth, index = [], 0, 0
     while index < len(symbol):
-        if depth == 0 and symbol.startswith("decltype", index):
+        if depth == 0 and symbol.startswith("decltype", index) and (
+                index == 0 or not (symbol[index - 1].isalnum() or symbol[index - 1] == "_")):
             opening = symbol.find("(", index)
             if opening != -1 and symbol[index + 8:opening].strip() == "":
                 depth, index = 1, opening + 1
