@@ -19,9 +19,9 @@
 # Every named stage runs even when an earlier one fails; the exit status is 1 if any
 # failed, 2 for an unknown stage name. -n (--dry-run) prints the stages it would run.
 #
-# With no stage named and two or more cores, cpp and python run first, then the rest in
-# two lanes side by side (LANES below), each lane's stages in order; --serial (or
-# GORAY_TEST_SERIAL=1) runs every stage one after the other instead.
+# With no stage named and two or more cores, the stages run in two lanes side by side
+# (LANES below), each lane's stages in order; --serial (or GORAY_TEST_SERIAL=1) runs every
+# stage one after the other instead.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
@@ -30,10 +30,11 @@ STAGES=(cpp python ray gen docs examples wheel interop reliability ray-oldest)
 
 # The Ray stages keep about one of two cores busy (their processes wait on Ray's start-up
 # and on each other), so two lanes fill the machine: the ray stage beside gen, each lane
-# about the same length. Stages that build in the same tree share a lane (examples and
-# interop both run ninja in build/), and every stage writes only its own folders.
-FIRST=(cpp python)
-LANES=("ray examples interop" "gen docs wheel reliability ray-oldest")
+# about the same length. cpp and python open the lanes rather than run before them: the
+# python stage is one process, which would leave a core idle for its 45 s. Stages that
+# build in the same tree share a lane (examples and interop both run ninja in build/),
+# and every stage writes only its own folders.
+LANES=("python ray examples interop" "cpp gen docs wheel reliability ray-oldest")
 
 usage() {
   echo "usage: bash scripts/run-tests.sh [-n|--dry-run] [--serial] [STAGE...]"
@@ -83,7 +84,6 @@ check_free_space() {
 
 if [ "$dry_run" -eq 1 ]; then
   if [ "$lanes" -eq 1 ]; then
-    printf '%s\n' "${FIRST[@]}"
     printf 'lane: %s\n' "${LANES[@]}"
   else
     printf '%s\n' "${chosen[@]}"
@@ -193,7 +193,6 @@ run_lanes() {
 }
 
 if [ "$lanes" -eq 1 ]; then
-  run_stages "${FIRST[@]}"
   run_lanes
 else
   run_stages "${chosen[@]}"
