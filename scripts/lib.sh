@@ -144,6 +144,33 @@ configure_clang() {
   printf '%s' "$wanted" > "$stamp"
 }
 
+# configure_sanitizer_tree DIR FLAGS: the sanitizer trees of scripts/sanitize.sh (the
+# whole project with clang-19), FLAGS the -fsanitize ones.
+# -O0 with line tables: a sanitizer finds the same faults unoptimised, and a fresh machine
+# compiles the 64 units of each tree in a third of the time (tests/cpp/stream_test.cpp:
+# ASan+UBSan 4.8 s at -O0 against 17.4 s at -O2 -g, TSan 4.0 s against 8.9 s); the tests
+# run slower, which at this size costs seconds (docs/reliability.md).
+# -shared-libsan: one sanitizer runtime (a shared object) for the test executables and
+# for libtestapp.so, which the ASan pytest run loads into Python. No fast path: only the
+# tree's own build/ writes goray._fastpath into python/goray/. The ASan+UBSan tree is ASAN_TREE_FLAGS in build-asan/ for
+# sanitize.sh and for CI's fuzzing (scripts/fuzz.sh with GORAY_FUZZ_TREE=asan): one
+# definition, so that neither reconfigures the tree the other built. fuzzer-no-link adds
+# libFuzzer's coverage to every unit, which the tests run with and the fuzz targets
+# (GORAY_BUILD_FUZZERS) need.
+ASAN_TREE="$ROOT/build-asan"
+ASAN_TREE_FLAGS="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined"
+configure_sanitizer_tree() {
+  local dir="$1" flags="$2" clang_rt
+  clang_rt="$(dirname "$(clang++-19 -print-file-name=libclang_rt.asan-x86_64.so)")"
+  configure_clang "$ROOT" "$dir" "-O0 -gline-tables-only -DNDEBUG" \
+    -DGORAY_BUILD_SCANNER=OFF -DGORAY_BUILD_EXAMPLES=OFF -DGORAY_BUILD_FASTPATH=OFF \
+    -DGORAY_BUILD_FUZZERS="$([ "$dir" = "$ASAN_TREE" ] && echo ON || echo OFF)" \
+    -DPython3_EXECUTABLE="$ROOT/.venv/bin/python" \
+    -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer -shared-libsan" \
+    -DCMAKE_EXE_LINKER_FLAGS="$flags -shared-libsan -Wl,-rpath,$clang_rt" \
+    -DCMAKE_SHARED_LINKER_FLAGS="$flags -shared-libsan -Wl,-rpath,$clang_rt"
+}
+
 # ray_venv RELEASE: prints the virtualenv that runs goray under Ray RELEASE, made or
 # updated first: .venv/ when it holds that release, else .venv-ray-RELEASE/ with
 # ray[default]==RELEASE and python/requirements-ray-versions.txt (by uv), and goray from

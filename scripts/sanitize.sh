@@ -20,25 +20,6 @@ CLANG_RT="$(dirname "$(clang++-19 -print-file-name=libclang_rt.asan-x86_64.so)")
 # The runtime and codec tests: every tests/cpp/*_test.cpp, in one executable.
 CPP_TESTS=(goray_runtime_test)
 
-# -O0 with line tables: a sanitizer finds the same faults unoptimised, and a fresh machine
-# compiles the 64 units of each tree in a third of the time (tests/cpp/stream_test.cpp:
-# ASan+UBSan 4.8 s at -O0 against 17.4 s at -O2 -g, TSan 4.0 s against 8.9 s); the tests
-# run slower, which at this size costs seconds (docs/reliability.md).
-SANITIZER_OPTIMISATION="-O0 -gline-tables-only -DNDEBUG"
-
-configure() {  # configure DIR FLAGS
-  local dir="$1" flags="$2"
-  # -shared-libsan: one sanitizer runtime (a shared object) for the test executables
-  # and for libtestapp.so, which the ASan pytest run loads into Python.
-  # No fast path: only the tree's own build/ writes goray._fastpath into python/goray/.
-  configure_clang "$ROOT" "$dir" "$SANITIZER_OPTIMISATION" \
-    -DGORAY_BUILD_SCANNER=OFF -DGORAY_BUILD_EXAMPLES=OFF -DGORAY_BUILD_FASTPATH=OFF \
-    -DPython3_EXECUTABLE="$ROOT/.venv/bin/python" \
-    -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer -shared-libsan" \
-    -DCMAKE_EXE_LINKER_FLAGS="$flags -shared-libsan -Wl,-rpath,$CLANG_RT" \
-    -DCMAKE_SHARED_LINKER_FLAGS="$flags -shared-libsan -Wl,-rpath,$CLANG_RT"
-}
-
 run_ctest() {  # run_ctest DIR
   # Only the executables built here (tests of targets not built are *_NOT_BUILT); the
   # package's stripped runtime is not built here, and its check is the main tree's, as is
@@ -48,8 +29,8 @@ run_ctest() {  # run_ctest DIR
 }
 
 asan() {
-  local dir="$ROOT/build-asan"
-  configure "$dir" "-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+  local dir="$ASAN_TREE"
+  configure_sanitizer_tree "$dir" "$ASAN_TREE_FLAGS"
   local targets=("${CPP_TESTS[@]}")
   [ "$MODE" = full ] && targets+=(testapp)
   cmake --build "$dir" -j "$JOBS" --target "${targets[@]}"
@@ -71,7 +52,7 @@ asan() {
 
 tsan() {
   local dir="$ROOT/build-tsan"
-  configure "$dir" "-fsanitize=thread"
+  configure_sanitizer_tree "$dir" "-fsanitize=thread"
   cmake --build "$dir" -j "$JOBS" --target "${CPP_TESTS[@]}"
   export TSAN_OPTIONS="suppressions=$SUPP/tsan.supp:halt_on_error=1:second_deadlock_stack=1"
   timed "sanitize: TSan ctest" run_ctest "$dir"
