@@ -35,6 +35,44 @@ def defs(lib):
     return _worker.import_py_defs(str(DEFS))
 
 
+_cluster = None  # two_node_cluster.TwoNodeCluster, while a test may still ask for it
+_last_cluster_test = None  # the node id of the last test of the run that asks for it
+
+
+@pytest.fixture
+def cluster(tmp_path_factory):
+    """The 2-node cluster (two_node_cluster.py), one for every test of the run that asks for
+    it: started by the first, stopped after the last (pytest_runtest_teardown)."""
+    global _cluster
+    if _cluster is None:
+        from two_node_cluster import TwoNodeCluster
+        try:
+            _cluster = TwoNodeCluster(tmp_path_factory.mktemp("cluster"))
+        except RuntimeError as error:
+            pytest.fail(str(error), pytrace=False)
+    return _cluster.info
+
+
+def pytest_collection_finish(session):
+    global _last_cluster_test
+    users = [item.nodeid for item in session.items if "cluster" in getattr(item, "fixturenames", ())]
+    _last_cluster_test = users[-1] if users else None
+
+
+def pytest_runtest_teardown(item, nextitem):
+    global _cluster
+    if _cluster is not None and (item.nodeid == _last_cluster_test or nextitem is None):
+        _cluster.stop()
+        _cluster = None
+
+
+def pytest_sessionfinish(session):
+    global _cluster
+    if _cluster is not None:  # (a run stopped early)
+        _cluster.stop()
+        _cluster = None
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "ray_versions: in the subset scripts/test-ray-versions.sh runs on each Ray "

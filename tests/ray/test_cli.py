@@ -1,5 +1,8 @@
-"""The goray command: exit codes, bad input, Ctrl-C. Each run starts its own Ray
-on 127.0.0.1 in a child process (the session's Ray is not shared with it)."""
+"""The goray command: exit codes, bad input, Ctrl-C, a failed driver's message. The runs
+of the exit code and of Ctrl-C start their own Ray on 127.0.0.1, as the command does by
+default; the others join the session's Ray with --cluster (a job of their own): what
+they check does not depend on who started Ray, and a Ray start costs each about 7 s of
+CPU."""
 import os
 import re
 import signal
@@ -19,14 +22,26 @@ def run(*args, timeout=180, env=None, **kwargs):
     return subprocess.run([*GORAY, *args], capture_output=True, text=True, timeout=timeout, env=env, **kwargs)
 
 
+@pytest.fixture
+def joined(lib):
+    """run() with --cluster, joining the session's Ray (RAY_ADDRESS) as a job of its own."""
+    import ray
+    address = ray.get_runtime_context().gcs_address
+
+    def run_joined(*args, env=None, **kwargs):
+        env = {**(os.environ if env is None else env), "RAY_ADDRESS": address}
+        return run("--cluster", *args, env=env, **kwargs)
+    return run_joined
+
+
 def test_exit_code_is_the_drivers_and_args_reach_it():
     result = run("--py-defs", str(DEFS), library_path(), "--", "exit", "3")
     assert result.returncode == 3, result.stderr[-2000:]
 
 
-def test_bare_file_name_in_the_current_directory(tmp_path):
+def test_bare_file_name_in_the_current_directory(tmp_path, joined):
     os.symlink(library_path(), tmp_path / "libapp.so")
-    result = run("--py-defs", str(DEFS), "libapp.so", "--", "context", cwd=tmp_path)
+    result = joined("--py-defs", str(DEFS), "libapp.so", "--", "context", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "JOB " in result.stdout
 
@@ -78,11 +93,11 @@ UNKNOWN = ("goray: the driver failed: goray.UnknownNameError: Python function "
            "'no_such_function' not found; known Python functions: ")
 
 
-def driver_failure(*driver_args, debug=None):
+def driver_failure(joined, *driver_args, debug=None):
     env = {key: value for key, value in os.environ.items() if key != "GORAY_DEBUG"}
     if debug is not None:
         env["GORAY_DEBUG"] = debug
-    result = run("--py-defs", str(DEFS), library_path(), "--", "call_py", *driver_args, env=env)
+    result = joined("--py-defs", str(DEFS), library_path(), "--", "call_py", *driver_args, env=env)
     assert result.returncode == 1, result.stderr[-3000:]
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     failed = [at for at, line in enumerate(lines) if line.startswith("goray: the driver failed: ")]
@@ -91,15 +106,15 @@ def driver_failure(*driver_args, debug=None):
 
 
 @pytest.mark.parametrize("where", ["local", "remote"])
-def test_an_unknown_python_function_is_one_message(where):
-    lines = driver_failure(where)
+def test_an_unknown_python_function_is_one_message(joined, where):
+    lines = driver_failure(joined, where)
     assert len(lines) == 1 and lines[0].startswith(UNKNOWN), "\n".join(lines)
     assert lines[0].endswith("py_square, py_text, raytest_map_length, record_graph_time, "
                              "store_sizes (task Driver)")
 
 
-def test_goray_debug_shows_gorays_tracebacks():
-    lines = driver_failure("remote", debug="1")
+def test_goray_debug_shows_gorays_tracebacks(joined):
+    lines = driver_failure(joined, "remote", debug="1")
     text = "\n".join(lines)
     assert lines[0].startswith(UNKNOWN), text
     assert "Traceback (most recent call last):" in text
@@ -109,8 +124,8 @@ def test_goray_debug_shows_gorays_tracebacks():
     assert lines[-1] == "goray.errors.NativeError", text
 
 
-def test_a_traceback_through_the_users_code_is_shown():
-    lines = driver_failure("remote", "py_fail")
+def test_a_traceback_through_the_users_code_is_shown(joined):
+    lines = driver_failure(joined, "remote", "py_fail")
     text = "\n".join(lines)
     assert lines[0] == "goray: the driver failed: ValueError: boom (task Driver)", text
     assert re.search(r'File ".*tests/ray/defs.py", line \d+, in py_fail', text), text

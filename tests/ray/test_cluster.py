@@ -1,10 +1,9 @@
-"""A 2-node Ray cluster on 127.0.0.1 (ray.cluster_utils.Cluster in a child
-process that stops its own nodes), each node with a custom resource: C++ tasks and actors pinned to each node,
+"""The 2-node Ray cluster on 127.0.0.1 (conftest.py's `cluster`, shared with
+test_cluster_streams.py and test_cluster_values.py), each node with a custom resource: C++ tasks and actors pinned to each node,
 through the goray CLI and through `ray job submit` with a staged working dir; and a
 third node killed while C++ tasks run on it, whose tasks Ray runs again elsewhere."""
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -20,39 +19,6 @@ BIN = os.path.dirname(sys.executable)
 
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("cluster")
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
-           "PATH": f"{BIN}:{os.environ.get('PATH', '')}",
-           # Serve's proxy (on the head) sends requests to every replica, not only the
-           # head's: the Serve test needs node s's replica to serve.
-           "RAY_SERVE_PROXY_PREFER_LOCAL_NODE_ROUTING": "0"}
-    port, dashboard = free_port(), free_port()
-    log = open(tmp / "cluster.log", "w")
-    process = subprocess.Popen([sys.executable, os.path.join(HERE, "cluster_node.py"), str(port), str(dashboard)],
-                               env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True)
-
-    def command(text: str) -> str:
-        """One cluster_node.py command (add NAME / remove NAME) and its answer."""
-        process.stdin.write(text + "\n")
-        process.stdin.flush()
-        return process.stdout.readline().strip()
-
-    try:
-        line = process.stdout.readline()
-        if not line.startswith("READY"):
-            pytest.fail(f"the 2-node cluster did not come up:\n{(tmp / 'cluster.log').read_text()[-3000:]}")
-        yield {"address": line.split()[1], "dashboard": f"http://127.0.0.1:{dashboard}", "env": env, "tmp": tmp,
-               "command": command}
-    finally:
-        process.send_signal(signal.SIGTERM)  # the cluster process stops its own nodes
-        try:
-            process.wait(timeout=90)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def placements(output: str):

@@ -1,6 +1,7 @@
-"""How a program starts goray, each in its own process (and Ray): ray.init before
-goray.init, a py-defs file importing a module beside it (driver and workers), and
-no py-defs file at all."""
+"""How a program starts goray, each in its own process: ray.init before goray.init (its
+own Ray), a py-defs file importing a module beside it (driver and workers), and no
+py-defs file at all (these two join the session's Ray as jobs of their own: goray.init
+with cluster=True, which sets a job's py-defs up as a Ray of its own does)."""
 import os
 import subprocess
 import sys
@@ -31,13 +32,19 @@ CALL_PYTHON_TASK = textwrap.dedent("""
 """)
 
 
-def run_script(tmp_path, body):
+def run_script(tmp_path, body, join=None):
+    """Runs `body` in a process of its own; with `join` (the `lib` fixture), its goray.init
+    (cluster=True) joins the session's Ray."""
     script = tmp_path / "script.py"
     script.write_text(CALL_PYTHON_TASK + textwrap.dedent(body))
     env = {key: value for key, value in os.environ.items()
            if key not in ("GORAY_BIN_PATH", "GORAY_PY_MUDULE_PATH")}
+    env.update(LOOPBACK_ENV)
+    if join is not None:
+        import ray
+        env["RAY_ADDRESS"] = ray.get_runtime_context().gcs_address
     result = subprocess.run([sys.executable, str(script), library_path()], cwd=str(tmp_path),
-                            env={**env, **LOOPBACK_ENV}, capture_output=True, text=True, timeout=600)
+                            env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
     return result.stdout
 
@@ -60,7 +67,7 @@ def test_ray_init_before_goray_init_works(tmp_path):
     assert "DRIVER 0" in output
 
 
-def test_py_defs_imports_a_module_beside_it_in_the_driver_and_workers(tmp_path):
+def test_py_defs_imports_a_module_beside_it_in_the_driver_and_workers(tmp_path, lib):
     # Not the script's folder nor the working directory, which Ray puts on workers' paths.
     folder = tmp_path / "defs_folder"
     folder.mkdir()
@@ -76,21 +83,21 @@ def test_py_defs_imports_a_module_beside_it_in_the_driver_and_workers(tmp_path):
     output = run_script(tmp_path, f"""
         import sys
         import goray
-        goray.init(sys.argv[1], py_defs_path={str(folder / "defs.py")!r}, num_cpus=2)
+        goray.init(sys.argv[1], py_defs_path={str(folder / "defs.py")!r}, cluster=True)
         print("RESULT", call_python_task("py_helped", 7))   # runs in a worker
-    """)
+    """, join=lib)
     assert "RESULT (0, 14)" in output
 
 
-def test_a_missing_python_task_without_py_defs_says_none_was_given(tmp_path):
+def test_a_missing_python_task_without_py_defs_says_none_was_given(tmp_path, lib):
     output = run_script(tmp_path, """
         import sys
         import goray
-        goray.init(sys.argv[1], num_cpus=2)
+        goray.init(sys.argv[1], cluster=True)
         code, text = call_python_task("py_square", 7)
         print("CODE", code)
         print("TEXT", text)
-    """)
+    """, join=lib)
     assert "CODE 1" in output
     assert "Python function 'py_square' not found" in output
     assert "No py-defs file was given" in output and "goray --py-defs FILE LIBRARY" in output
