@@ -9,12 +9,12 @@
 #   gen          goray-scan (its gtest binary) and goray-gen's renderers (pytest tests/renderers)
 #   docs         every command in the docs' shell blocks (pytest tests/docs)
 #   examples     the examples, built and run (scripts/run-example.sh)
+#   ray-oldest   the Ray-release subset on the oldest supported Ray, in its own virtualenv
+#                (scripts/test-ray-versions.sh --oldest; the ray stage runs the newest)
 #   wheel        the pip wheel: built (scripts/build-wheel.sh), installed into a throwaway
 #                venv, the README's application built and run with it (pytest tests/wheel)
 #   interop      with GoRay's driver and libraries (scripts/test-interop.sh)
 #   reliability  compile-fail cases, fuzzing, sanitizer builds (scripts/test-reliability.sh)
-#   ray-oldest   the Ray-release subset on the oldest supported Ray, in its own virtualenv
-#                (scripts/test-ray-versions.sh --oldest; the ray stage runs the newest)
 #
 # Every named stage runs even when an earlier one fails; the exit status is 1 if any
 # failed, 2 for an unknown stage name. -n (--dry-run) prints the stages it would run.
@@ -26,15 +26,17 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
-STAGES=(cpp python ray gen docs examples wheel interop reliability ray-oldest)
+STAGES=(cpp python ray gen docs examples ray-oldest wheel interop reliability)
 
 # The Ray stages keep about one of two cores busy (their processes wait on Ray's start-up
 # and on each other), so two lanes fill the machine: the ray stage beside gen, each lane
 # about the same length. cpp and python open the lanes rather than run before them: the
-# python stage is one process, which would leave a core idle for its 45 s. Stages that
+# python stage is one process, which would leave a core idle for its 45 s. A lane ends
+# with stages that keep both cores busy (builds), not with ray-oldest, whose tests wait on
+# Ray more than they compute, so that no core idles while the other lane is done. Stages that
 # build in the same tree share a lane (examples and interop both run ninja in build/),
 # and every stage writes only its own folders.
-LANES=("python ray examples interop" "cpp gen docs wheel reliability ray-oldest")
+LANES=("python ray examples interop" "cpp gen docs ray-oldest wheel reliability")
 
 usage() {
   echo "usage: bash scripts/run-tests.sh [-n|--dry-run] [--serial] [STAGE...]"
@@ -129,6 +131,7 @@ stage_gen() {
 }
 stage_docs() { pytest_in docs "$ROOT/tests/docs"; }
 stage_examples() { bash "$ROOT/scripts/run-example.sh"; }
+stage_ray-oldest() { GORAY_SKIP_SETUP=1 bash "$ROOT/scripts/test-ray-versions.sh" --oldest; }
 # The wheel's tests hide the checkout from some of their commands (test_install.py mounts
 # over it), so their temporary folders are outside it, in the checkout's scratch folder
 # (below), which is ccache's base for their compiles (build-wheel.sh sets its own).
@@ -139,7 +142,6 @@ stage_wheel() {
 }
 stage_interop() { bash "$ROOT/scripts/test-interop.sh"; }
 stage_reliability() { bash "$ROOT/scripts/test-reliability.sh"; }
-stage_ray-oldest() { GORAY_SKIP_SETUP=1 bash "$ROOT/scripts/test-ray-versions.sh" --oldest; }
 
 # Folders outside the checkout, named after it so that every clone has its own and a run
 # replaces what the last run in the same place left: the wheel's tests' (above) and Ray's

@@ -140,6 +140,7 @@ class Rule:
 
 RUN, COVERED, SYNOPSIS = "run", "covered", "synopsis"
 CLUSTER = "tests/ray/test_cluster.py"
+TWO_NODES = "tests/ray/two_node_cluster.py"
 ONE_MACHINE = "tests/ray/test_cluster_doc.py"
 
 RULES = [
@@ -247,11 +248,11 @@ RULES = [
          f"{ONE_MACHINE}::the block left its head's processes running",
          "the one-machine block's last line: that test checks the head's processes are gone after it"),
     Rule(r"ray start --head --resources='\{\"node_a\": 1\}'", COVERED,
-         f"{CLUSTER}::def cluster(",
-         "a cluster of nodes with custom resources, as the fixture starts them (on 127.0.0.1)"),
+         f"{TWO_NODES}::class TwoNodeCluster:",
+         "a cluster of nodes with custom resources, as the cluster tests' fixture starts them (on 127.0.0.1)"),
     Rule(r"ray start --address=HEAD:6379 --resources='\{\"node_b\": 1\}'", COVERED,
-         f"{CLUSTER}::def cluster(",
-         "a cluster of nodes with custom resources, as the fixture starts them (on 127.0.0.1)"),
+         f"{TWO_NODES}::class TwoNodeCluster:",
+         "a cluster of nodes with custom resources, as the cluster tests' fixture starts them (on 127.0.0.1)"),
     # The project's own scripts: the suite and CI run them.
     Rule(r"\.venv/bin/python examples/raydata/main\.py build/examples/raydata/liborders\.so", COVERED,
          "scripts/run-example.sh::examples/raydata",

@@ -9,8 +9,8 @@ import subprocess
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "run-tests.sh"
-STAGES = ["cpp", "python", "ray", "gen", "docs", "examples", "wheel", "interop", "reliability",
-          "ray-oldest"]
+STAGES = ["cpp", "python", "ray", "gen", "docs", "examples", "ray-oldest", "wheel", "interop",
+          "reliability"]
 
 
 def run_tests(*arguments: str, env_extra=None) -> subprocess.CompletedProcess:
