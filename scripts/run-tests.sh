@@ -29,14 +29,13 @@ source "$ROOT/scripts/lib.sh"
 STAGES=(cpp python ray gen docs examples ray-oldest wheel interop reliability)
 
 # The Ray stages keep about one of two cores busy (their processes wait on Ray's start-up
-# and on each other), so two lanes fill the machine: the ray stage beside gen, each lane
-# about the same length. cpp and python open the lanes rather than run before them: the
-# python stage is one process, which would leave a core idle for its 45 s. A lane ends
-# with stages that keep both cores busy (builds), not with ray-oldest, whose tests wait on
-# Ray more than they compute, so that no core idles while the other lane is done. Stages that
-# build in the same tree share a lane (examples and interop both run ninja in build/),
-# and every stage writes only its own folders.
-LANES=("python ray examples interop" "cpp gen docs ray-oldest wheel reliability")
+# and on each other), so two lanes fill the machine, each about the same length (measured
+# on a fresh machine: docs/testing.md). cpp and python open the lanes rather than run
+# before them: the python stage is one process, which would leave a core idle for its
+# 45 s. Lane 2 ends with the sanitizer builds, which keep both cores busy whichever lane
+# ends first. Stages that build in the same tree share a lane (examples and interop both
+# run ninja in build/), and every stage writes only its own folders.
+LANES=("python ray docs ray-oldest" "cpp gen examples wheel interop reliability")
 
 usage() {
   echo "usage: bash scripts/run-tests.sh [-n|--dry-run] [--serial] [STAGE...]"
