@@ -23,7 +23,7 @@ case "${GORAY_FUZZ_TREE:-fuzz}" in
   # That tree's sanitizer runtime is a shared object, which libFuzzer's link puts after
   # libstdc++ in the targets' list of libraries: preloaded, it comes first, as ASan wants.
   asan) BUILD="$ASAN_TREE/fuzz" BIN="$ASAN_TREE/tests/fuzz"
-        RUN=(env "LD_PRELOAD=$(clang++-19 -print-file-name=libclang_rt.asan-x86_64.so)") ;;
+        RUN=(env "LD_PRELOAD=$(asan_runtime)") ;;
   *) log "GORAY_FUZZ_TREE: fuzz (the default) or asan, not '$GORAY_FUZZ_TREE'"; exit 2 ;;
 esac
 

@@ -152,16 +152,19 @@ configure_clang() {
 # run slower, which at this size costs seconds (docs/reliability.md).
 # -shared-libsan: one sanitizer runtime (a shared object) for the test executables and
 # for libtestapp.so, which the ASan pytest run loads into Python. No fast path: only the
-# tree's own build/ writes goray._fastpath into python/goray/. The ASan+UBSan tree is ASAN_TREE_FLAGS in build-asan/ for
-# sanitize.sh and for CI's fuzzing (scripts/fuzz.sh with GORAY_FUZZ_TREE=asan): one
-# definition, so that neither reconfigures the tree the other built. fuzzer-no-link adds
-# libFuzzer's coverage to every unit, which the tests run with and the fuzz targets
-# (GORAY_BUILD_FUZZERS) need.
+# tree's own build/ writes goray._fastpath into python/goray/.
+# The ASan+UBSan tree is ASAN_TREE_FLAGS in build-asan/ for sanitize.sh and for CI's
+# fuzzing (scripts/fuzz.sh with GORAY_FUZZ_TREE=asan): one definition, so that neither
+# reconfigures the tree the other built. fuzzer-no-link adds libFuzzer's coverage to every
+# unit, which the tests run with and the fuzz targets (GORAY_BUILD_FUZZERS) need.
 ASAN_TREE="$ROOT/build-asan"
 ASAN_TREE_FLAGS="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined"
+# asan_runtime: clang-19's shared ASan runtime (the trees' -shared-libsan links it; what a
+# process that did not link it first preloads).
+asan_runtime() { clang++-19 -print-file-name=libclang_rt.asan-x86_64.so; }
 configure_sanitizer_tree() {
   local dir="$1" flags="$2" clang_rt
-  clang_rt="$(dirname "$(clang++-19 -print-file-name=libclang_rt.asan-x86_64.so)")"
+  clang_rt="$(dirname "$(asan_runtime)")"
   configure_clang "$ROOT" "$dir" "-O0 -gline-tables-only -DNDEBUG" \
     -DGORAY_BUILD_SCANNER=OFF -DGORAY_BUILD_EXAMPLES=OFF -DGORAY_BUILD_FASTPATH=OFF \
     -DGORAY_BUILD_FUZZERS="$([ "$dir" = "$ASAN_TREE" ] && echo ON || echo OFF)" \

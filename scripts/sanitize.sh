@@ -15,7 +15,6 @@ MODE="${1:-full}"
 SANITIZERS="${SANITIZERS:-asan tsan}"
 JOBS="${GORAY_JOBS:-2}"
 SUPP="$ROOT/tests/fuzz/sanitizer-suppressions"
-CLANG_RT="$(dirname "$(clang++-19 -print-file-name=libclang_rt.asan-x86_64.so)")"
 
 # The runtime and codec tests: every tests/cpp/*_test.cpp, in one executable.
 CPP_TESTS=(goray_runtime_test)
@@ -43,7 +42,7 @@ asan() {
     # small quarantine (ASan's default keeps 256 MiB of freed memory) lets the soak tests'
     # resident-memory checks see the process's own growth.
     ASAN_OPTIONS="detect_leaks=0:abort_on_error=0:quarantine_size_mb=16" \
-      LD_PRELOAD="$CLANG_RT/libclang_rt.asan-x86_64.so" \
+      LD_PRELOAD="$(asan_runtime)" \
       GORAY_TEST_LIB="$dir/tests/apps/libtestapp.so" \
       timed "sanitize: pytest (tests/python) under ASan+UBSan" \
       "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/python"
