@@ -1,5 +1,6 @@
 """The py-defs file: imported once per process, with its folder on sys.path while
 it runs (as GoRay's driver does), so it can import the modules beside it."""
+import shutil
 import sys
 
 from goray import _worker
@@ -35,6 +36,7 @@ def test_a_relative_path_imported_once_survives_a_removed_working_directory(tmp_
     (work / "pd_relative_defs.py").write_text("VALUE = 7\n")
     monkeypatch.chdir(work)
     module = _worker.import_py_defs("pd_relative_defs.py")
-    (work / "pd_relative_defs.py").unlink()
-    work.rmdir()  # the working directory is gone: os.getcwd() raises FileNotFoundError
+    # The working directory is gone (with the bytecode Python may have written there):
+    # os.getcwd() raises FileNotFoundError.
+    shutil.rmtree(work)
     assert _worker.import_py_defs("pd_relative_defs.py") is module
