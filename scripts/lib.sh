@@ -166,6 +166,8 @@ configure_clang() {
 # unit, which the tests run with and the fuzz targets (GORAY_BUILD_FUZZERS) need.
 ASAN_TREE="$ROOT/build-asan"
 ASAN_TREE_FLAGS="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined"
+# The TSan tree (flags with -fsanitize=thread) leaves out tests/cpp's files that start no
+# thread (GORAY_TESTS_THREADED_ONLY, tests/cpp/CMakeLists.txt).
 # asan_runtime: clang-19's shared ASan runtime (the trees' -shared-libsan links it; what a
 # process that did not link it first preloads).
 asan_runtime() { clang++-19 -print-file-name=libclang_rt.asan-x86_64.so; }
@@ -175,6 +177,7 @@ configure_sanitizer_tree() {
   configure_clang "$ROOT" "$dir" "-O0 -gline-tables-only -DNDEBUG" \
     -DGORAY_BUILD_SCANNER=OFF -DGORAY_BUILD_EXAMPLES=OFF -DGORAY_BUILD_FASTPATH=OFF \
     -DGORAY_BUILD_FUZZERS="$([ "$dir" = "$ASAN_TREE" ] && echo ON || echo OFF)" \
+    -DGORAY_TESTS_THREADED_ONLY="$(case "$flags" in *thread*) echo ON ;; *) echo OFF ;; esac)" \
     -DPython3_EXECUTABLE="$ROOT/.venv/bin/python" \
     -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer -shared-libsan" \
     -DCMAKE_EXE_LINKER_FLAGS="$flags -shared-libsan -Wl,-rpath,$clang_rt" \

@@ -19,25 +19,27 @@
 # Every named stage runs even when an earlier one fails; the exit status is 1 if any
 # failed, 2 for an unknown stage name. -n (--dry-run) prints the stages it would run.
 #
-# With no stage named and two or more cores, the stages run in two lanes side by side
-# (LANES below), each lane's stages in order; --serial (or GORAY_TEST_SERIAL=1) runs every
-# stage one after the other instead.
+# With no stage named and two or more cores, two lanes run the stages side by side, each
+# taking the next stage of QUEUE (below) when its last one ends; --serial (or
+# GORAY_TEST_SERIAL=1) runs every stage one after the other instead.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
+source "$ROOT/scripts/lanes.sh"
 
 STAGES=(cpp python ray gen docs examples ray-oldest wheel interop reliability)
 
 # The Ray stages keep about one of two cores busy (their processes wait on Ray's start-up
-# and on each other), so two lanes fill the machine, each about the same length (measured
-# on a fresh machine: docs/testing.md). cpp and python open the lanes rather than run
-# before them: the python stage is one process, which would leave a core idle for its
-# 45 s. The examples run after the ray stage, not beside it: side by side, their Rays and
-# the ray stage's slowed each other (examples 225 s against 122 s). Lane 2 ends with the
-# sanitizer builds, which keep both cores busy whichever lane ends first. Stages that build
-# in the same tree share a lane (examples and interop both run ninja in build/), and every
-# stage writes only its own folders.
-LANES=("python ray docs examples interop" "cpp gen ray-oldest wheel reliability")
+# and on each other), so two lanes fill the machine. Which stages are long depends on the
+# machine and on its caches (a fresh machine compiles the wheel, sanitizer and test trees;
+# a warm one only runs them), so the lanes do not have fixed lists: each takes the next
+# stage of this queue, longest first, when its last one ends (measured: docs/testing.md).
+QUEUE=(ray wheel gen reliability interop ray-oldest examples docs python cpp)
+# Never side by side: examples and interop both run CMake and ninja in build/.
+APART=("examples interop")
+# Side by side only when nothing else is left to run: their Rays slowed each other
+# (examples 225 s against 122 s, ray 1034 s against 941 s).
+PREFER_APART=("examples ray")
 
 usage() {
   echo "usage: bash scripts/run-tests.sh [-n|--dry-run] [--serial] [STAGE...]"
@@ -87,7 +89,7 @@ check_free_space() {
 
 if [ "$dry_run" -eq 1 ]; then
   if [ "$lanes" -eq 1 ]; then
-    printf 'lane: %s\n' "${LANES[@]}"
+    echo "two lanes, each taking the next of: ${QUEUE[*]}"
   else
     printf '%s\n' "${chosen[@]}"
   fi
@@ -172,24 +174,22 @@ run_stages() {
 # as it goes. A lane's failed stages come back through its file.
 run_lanes() {
   local log="$ROOT/build/pytest/lane-1.log" failures="$ROOT/build/pytest/lane-1.failed"
-  mkdir -p "$ROOT/build/pytest"
+  queue_init "$ROOT/build/pytest/queue" "${QUEUE[@]}"
   : > "$failures"
-  log "lane 1 (${LANES[0]}) runs beside lane 2 (${LANES[1]}); its output: $log"
+  log "two lanes take the stages in turn (${QUEUE[*]}); lane 1's output: $log"
   # Job control puts the lane in a process group of its own with SIGINT's default
   # disposition (a script's background jobs otherwise ignore it); Ctrl-C or a TERM to
   # this script stops the lane's group too.
   set -m
-  # shellcheck disable=SC2086  # a lane is a list of stage names
-  ( failed=(); run_stages ${LANES[0]}; printf '%s\n' "${failed[@]}" > "$failures" ) > "$log" 2>&1 &
+  ( failed=(); run_lane 1; printf '%s\n' "${failed[@]}" > "$failures" ) > "$log" 2>&1 &
   local lane_pid=$!
   set +m
   # shellcheck disable=SC2064  # the pid is known now
   trap "kill -TERM -- -$lane_pid 2>/dev/null; exit 130" INT TERM
-  # shellcheck disable=SC2086
-  run_stages ${LANES[1]}
+  run_lane 2
   wait "$lane_pid" || true
   trap - INT TERM
-  log "lane 1's output (${LANES[0]}):"
+  log "lane 1's output:"
   cat "$log" >&2
   local stage
   while read -r stage; do [ -z "$stage" ] || failed+=("$stage"); done < "$failures"
