@@ -85,9 +85,12 @@ def test_an_error_mid_stream_is_the_next_item_then_the_stream_ends(lib):
 def test_cancel_mid_stream_raises_task_cancelled_error(lib):
     # Several times: Ray's interrupt lands wherever the worker is (in C++ or in Python
     # between items), and each time the stream must end with TaskCancelledError.
+    # 300 items of 20 ms: 6 s, far longer than a cancel takes to land, and what each
+    # round waits where the worker runs on (Ray 2.40 under load, docs/reliability.md
+    # "Unfinished": 20 s a round with 1000 items).
     endings = []
     for _ in range(5):
-        generator = goray.golang_task("SlowCount").remote(1000, 20)
+        generator = goray.golang_task("SlowCount").remote(300, 20)
         assert ray.get(next(generator)) == 0
         ray.cancel(generator)
         received = 1
@@ -99,7 +102,7 @@ def test_cancel_mid_stream_raises_task_cancelled_error(lib):
             pass
         else:
             endings.append(f"{received} items, then {_task_outcome(generator)}")
-        assert received < 1000
+        assert received < 300
     # What a normal end looked like, so that the next failure says more than the last.
     assert not endings, (f"{len(endings)} of 5 cancelled C++ streams ended normally: "
                          + "; ".join(endings))
