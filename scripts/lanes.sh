@@ -2,7 +2,8 @@
 # next stage it may run when its last one ends, so the lanes stay even whichever stages
 # are long on this machine. The queue is a folder: the stages not yet taken (waiting, in
 # order), one file per stage running (running/STAGE), and the lock that every change to
-# them holds. The caller defines stage_NAME for each stage, and two lists of pairs "A B":
+# them holds. The caller defines stage_NAME for each stage, a failed array (run_stage adds
+# the stages that fail), and two lists of pairs "A B":
 # APART (never side by side) and PREFER_APART (side by side only when nothing else is left).
 
 # queue_init DIR STAGE...: a new queue in DIR holding the stages, in that order.
@@ -50,6 +51,9 @@ take_stage() {
   exec {lock}>&-
 }
 
+# run_stage STAGE: runs stage_STAGE, timed; a failure is added to the caller's failed array.
+run_stage() { timed "tests: $1" "stage_$1" || failed+=("$1"); }
+
 # run_lane NUMBER: runs stages from the queue until none is left.
 run_lane() {
   local lane="$1" stage
@@ -60,7 +64,7 @@ run_lane() {
       wait) sleep 1; continue ;;
     esac
     log "lane $lane takes $stage"
-    timed "tests: $stage" "stage_$stage" || failed+=("$stage")
+    run_stage "$stage"
     rm -f "$QUEUE_DIR/running/$stage"
   done
 }

@@ -166,11 +166,12 @@ configure_clang() {
 # unit, which the tests run with and the fuzz targets (GORAY_BUILD_FUZZERS) need.
 ASAN_TREE="$ROOT/build-asan"
 ASAN_TREE_FLAGS="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined"
-# The TSan tree (flags with -fsanitize=thread) leaves out tests/cpp's files that start no
-# thread (GORAY_TESTS_THREADED_ONLY, tests/cpp/CMakeLists.txt).
 # asan_runtime: clang-19's shared ASan runtime (the trees' -shared-libsan links it; what a
 # process that did not link it first preloads).
 asan_runtime() { clang++-19 -print-file-name=libclang_rt.asan-x86_64.so; }
+# configure_sanitizer_tree DIR FLAGS: the TSan tree (FLAGS with -fsanitize=thread) leaves
+# out tests/cpp's files that start no thread (GORAY_TESTS_THREADED_ONLY,
+# tests/cpp/CMakeLists.txt); the ASan tree (ASAN_TREE) also builds the fuzz targets.
 configure_sanitizer_tree() {
   local dir="$1" flags="$2" clang_rt
   clang_rt="$(dirname "$(asan_runtime)")"

@@ -165,7 +165,7 @@ failed=()
 run_stages() {
   local stage
   for stage in "$@"; do
-    timed "tests: $stage" "stage_$stage" || failed+=("$stage")
+    run_stage "$stage"
   done
 }
 

@@ -9,6 +9,7 @@ Prints one JSON object: {"failures": [...]}.
 from __future__ import annotations
 
 import sys
+import time
 
 import ray_check
 from ray_check import expect, run
@@ -42,7 +43,6 @@ def checks(app) -> None:
     ray.kill(named)  # typed: the handle is a ray.actor.ActorHandle
     # ray.kill returns before the actor is gone (the GCS kills it): a call sent at once may
     # still be answered on a loaded machine, so calls go on until one fails, for 60 s.
-    import time
     outcome, deadline = "answered", time.monotonic() + 60
     while outcome == "answered" and time.monotonic() < deadline:
         try:
