@@ -415,11 +415,23 @@ def _needs_ray(command: Native2Py) -> Handler:
             if served is not None and served is not handler:
                 return served(data)
         what = text.format(name=_requested_name(command, data, key) if key else "")
-        what = " ".join(what.split())  # no double space when the name is unknown
-        raise GorayError(f"{what} needs Ray, which this process has not started: run the "
-                         "program with the goray command (goray [--py-defs FILE] LIBRARY), or "
-                         "call goray.init(library, ...) before calling native code")
+        raise ray_not_running(" ".join(what.split()))  # (no double space without a name)
     return handler
+
+
+def ray_not_running(what: str) -> GorayError:
+    """The error of a request (`what` it does) that needs Ray where none runs: never
+    started here, or ended by ray.shutdown() (a later call must not start a Ray of its
+    own, as Ray's submissions would: goray._ray.native2py)."""
+    return GorayError(f"{what} needs Ray, which is not running in this process (never started, "
+                      "or ended by ray.shutdown()): run the program with the goray command "
+                      "(goray [--py-defs FILE] LIBRARY), or call goray.init(library, ...) "
+                      "before calling native code")
+
+
+def ray_request_handler(command: Native2Py) -> Handler:
+    """What answers Ray command `command` where Ray does not run (see _needs_ray)."""
+    return _needs_ray(command)
 
 
 _handlers: Dict[int, Handler] = {

@@ -253,9 +253,9 @@ def test_ray_commands_without_ray_say_what_was_called_in_user_terms():
     message = text.decode().split("\n")[0]
     assert message == (
         "goray.GorayError: calling Python task 'py_square' through Ray (RemoteCallPyTask) needs "
-        "Ray, which this process has not started: run the program with the goray command "
-        "(goray [--py-defs FILE] LIBRARY), or call goray.init(library, ...) before calling "
-        "native code")
+        "Ray, which is not running in this process (never started, or ended by ray.shutdown()): "
+        "run the program with the goray command (goray [--py-defs FILE] LIBRARY), or call "
+        "goray.init(library, ...) before calling native code")
     assert "command 16" not in text.decode() and "EXE_PYTHON" not in text.decode()
     assert run(11, call_payload([], goray_actor_type_name="Counter"))[1].startswith(
         b"goray.GorayError: creating native actor 'Counter' (NewActor) needs Ray")

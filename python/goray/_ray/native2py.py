@@ -32,6 +32,8 @@ from __future__ import annotations
 import logging
 from typing import Dict
 
+import ray
+
 from .. import _ffi, _handlers
 from .._handlers import Handler, Reply
 from .._protocol import Native2Py
@@ -63,6 +65,27 @@ def _logged(command: Native2Py, handler: Handler) -> Handler:
     return logged
 
 
+#: Commands served after ray.shutdown() as before: releases (the refs and handles go
+#: quietly, Ray's too) and SubmitBatch (whose releases do, and whose submissions fail
+#: one by one: native2py_batch).
+_WITHOUT_RAY = frozenset({Native2Py.RELEASE_OBJECT, Native2Py.RELEASE_ACTOR,
+                          Native2Py.SUBMIT_BATCH})
+
+
+def _while_ray_runs(command: Native2Py, handler: Handler) -> Handler:
+    """`handler`, while Ray runs in this process; after ray.shutdown() the request
+    fails, saying so, instead of reaching Ray (whose .remote() would start a new local
+    Ray for a C++ thread still submitting, which nothing stops)."""
+    if command in _WITHOUT_RAY:
+        return handler
+    not_running = _handlers.ray_request_handler(command)
+    running = ray.is_initialized
+
+    def guarded(data: memoryview) -> Reply:
+        return handler(data) if running() else not_running(data)
+    return guarded
+
+
 def install() -> None:
     """Serves the Ray commands in this process (idempotent), then turns the loaded
     library's version-3 features on (EnableFeatures, once). With GORAY_DEBUG_LOGGING
@@ -71,6 +94,7 @@ def install() -> None:
     crashes.install()  # Get failures of crashed native calls carry their reports
     stream_cancels.install()  # a C++ caller's cancelled stream ends cancelled
     for command, handler in _HANDLERS.items():
+        handler = _while_ray_runs(command, handler)
         _handlers.register_handler(int(command), _logged(command, handler) if debug else handler)
     library = _ffi.loaded_library()
     if library is not None:

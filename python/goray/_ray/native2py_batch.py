@@ -13,6 +13,8 @@ import struct
 import threading
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
+import ray
+
 from .. import _handlers, _stores
 from .._handlers import Handler, Reply
 from .._protocol import Code, FramingError, Native2Py, Record
@@ -122,6 +124,7 @@ def _resolve_refs(pairs: List[Tuple[int, int]]) -> Dict[int, StoredObject]:
 
 def _submit_batch(data: memoryview) -> Reply:
     objects = _stores.objects
+    running = ray.is_initialized()  # after ray.shutdown(): releases only, submissions fail
     size = len(data)
     at = 0
     while at < size:
@@ -131,6 +134,8 @@ def _submit_batch(data: memoryview) -> Reply:
             (result_id, options_id, _), name, pairs, block, at = _read_call(
                 data, at, _TASK_HEAD, "a task record")
             try:
+                if not running:
+                    raise _handlers.ray_not_running(f"submitting task {name!r} through Ray")
                 defined = _options(options_id)
                 refs = _resolve_refs(pairs) if pairs else {}
                 if kind == _TASK:
@@ -144,6 +149,9 @@ def _submit_batch(data: memoryview) -> Reply:
             (result_id, actor_id, options_id, _), method, pairs, block, at = _read_call(
                 data, at, _CALL_HEAD, "an actor call record")
             try:
+                if not running:
+                    raise _handlers.ray_not_running(
+                        f"calling actor method {_callee(actor_id, method)!r} through Ray")
                 defined = _options(options_id)
                 refs = _resolve_refs(pairs) if pairs else {}
                 stored = actor_call_submission(actor_id, method, defined.method, options_id,
