@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
-# Sets up, builds, and runs the examples on a local Ray (127.0.0.1):
+# Sets up and builds the examples, then runs the main one (the README's first command), or
+# the ones named, each on a local Ray of its own (127.0.0.1):
+#   bash scripts/run-example.sh                  # the main example: rayapp
+#   bash scripts/run-example.sh --all            # every example (CI's examples stage)
+#   bash scripts/run-example.sh montecarlo ...   # those examples
+# The examples:
 #   rayapp         the README's example: a C++ driver calling C++ and Python, and back
 #   python_driven  a Python program using the generated, typed stubs
 #   montecarlo     C++ option pricing fanned out over Ray, analysed in Python
@@ -16,6 +21,21 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
+EXAMPLES=(rayapp python_driven montecarlo imagetiles inprocess concurrency raydata serving mapping)
+chosen=()
+for argument in "$@"; do
+  case "$argument" in
+    --all) chosen=("${EXAMPLES[@]}") ;;
+    *)
+      if [[ " ${EXAMPLES[*]} " != *" $argument "* ]]; then
+        echo "run-example.sh: no example named '$argument'; the examples: ${EXAMPLES[*]} (or --all)" >&2
+        exit 2
+      fi
+      chosen+=("$argument") ;;
+  esac
+done
+[ "${#chosen[@]}" -gt 0 ] || chosen=(rayapp)
+
 # Only what the examples need (setup.sh --examples: not the tests' targets, which
 # run-tests.sh builds).
 bash "$ROOT/scripts/setup.sh" --examples
@@ -29,24 +49,49 @@ PY="$ROOT/.venv/bin/python"
 BUILD="$ROOT/build/examples"
 export RAY_USAGE_STATS_ENABLED=0
 
-cd "$ROOT/examples/rayapp"
-timed "example: rayapp (goray CLI)" "$ROOT/.venv/bin/goray" --py-defs app.py "$BUILD/rayapp/librayapp.so"
-cd "$ROOT/examples/python_driven"
-timed "example: python_driven" "$PY" main.py "$BUILD/rayapp/librayapp.so" "$BUILD/rayapp"
-cd "$ROOT/examples/montecarlo"
-timed "example: montecarlo" "$PY" main.py "$BUILD/montecarlo/libpricing.so" "$BUILD/montecarlo"
-cd "$ROOT/examples/imagetiles"
-timed "example: imagetiles" "$PY" main.py "$BUILD/imagetiles/libimagetiles.so" "$BUILD/imagetiles"
-cd "$ROOT/examples/inprocess"
-timed "example: inprocess" "$PY" main.py "$BUILD/inprocess/libinprocess.so"
-cd "$ROOT/examples/concurrency"
-timed "example: concurrency (goray CLI)" "$ROOT/.venv/bin/goray" --py-defs app.py \
-  "$BUILD/concurrency/libconcurrency.so"
-timed "example: concurrency (stubs)" "$PY" main.py "$BUILD/concurrency/libconcurrency.so" \
-  "$BUILD/concurrency"
-cd "$ROOT/examples/raydata"
-timed "example: raydata" "$PY" main.py "$BUILD/raydata/liborders.so"
-cd "$ROOT/examples/serving"
-timed "example: serving (Ray Serve)" "$PY" main.py "$BUILD/serving/libscoring.so" "$BUILD/serving"
-cd "$ROOT/examples/mapping"
-timed "example: mapping (goray.map)" "$PY" main.py "$BUILD/mapping/libmapping.so" "$BUILD/mapping"
+run_rayapp() {
+  cd "$ROOT/examples/rayapp"
+  timed "example: rayapp (goray CLI)" "$ROOT/.venv/bin/goray" --py-defs app.py "$BUILD/rayapp/librayapp.so"
+}
+run_python_driven() {
+  cd "$ROOT/examples/python_driven"
+  timed "example: python_driven" "$PY" main.py "$BUILD/rayapp/librayapp.so" "$BUILD/rayapp"
+}
+run_montecarlo() {
+  cd "$ROOT/examples/montecarlo"
+  timed "example: montecarlo" "$PY" main.py "$BUILD/montecarlo/libpricing.so" "$BUILD/montecarlo"
+}
+run_imagetiles() {
+  cd "$ROOT/examples/imagetiles"
+  timed "example: imagetiles" "$PY" main.py "$BUILD/imagetiles/libimagetiles.so" "$BUILD/imagetiles"
+}
+run_inprocess() {
+  cd "$ROOT/examples/inprocess"
+  timed "example: inprocess" "$PY" main.py "$BUILD/inprocess/libinprocess.so"
+}
+run_concurrency() {
+  cd "$ROOT/examples/concurrency"
+  timed "example: concurrency (goray CLI)" "$ROOT/.venv/bin/goray" --py-defs app.py \
+    "$BUILD/concurrency/libconcurrency.so"
+  timed "example: concurrency (stubs)" "$PY" main.py "$BUILD/concurrency/libconcurrency.so" \
+    "$BUILD/concurrency"
+}
+run_raydata() {
+  cd "$ROOT/examples/raydata"
+  timed "example: raydata" "$PY" main.py "$BUILD/raydata/liborders.so"
+}
+run_serving() {
+  cd "$ROOT/examples/serving"
+  timed "example: serving (Ray Serve)" "$PY" main.py "$BUILD/serving/libscoring.so" "$BUILD/serving"
+}
+run_mapping() {
+  cd "$ROOT/examples/mapping"
+  timed "example: mapping (goray.map)" "$PY" main.py "$BUILD/mapping/libmapping.so" "$BUILD/mapping"
+}
+
+for example in "${chosen[@]}"; do
+  "run_$example"
+done
+if [ "${#chosen[@]}" -lt "${#EXAMPLES[@]}" ]; then
+  log "the other examples: bash scripts/run-example.sh --all (or name them: ${EXAMPLES[*]})"
+fi

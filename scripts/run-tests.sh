@@ -8,7 +8,7 @@
 #   ray          the driver on a loopback Ray (pytest tests/ray)
 #   gen          goray-scan (its gtest binary) and goray-gen's renderers (pytest tests/renderers)
 #   docs         every command in the docs' shell blocks (pytest tests/docs)
-#   examples     the examples, built and run (scripts/run-example.sh)
+#   examples     the examples, built and every one run (scripts/run-example.sh --all)
 #   ray-oldest   the Ray-release subset on the oldest supported Ray, in its own virtualenv
 #                (scripts/test-ray-versions.sh --oldest; the ray stage runs the newest)
 #   wheel        the pip wheel: built (scripts/build-wheel.sh), installed into a throwaway
@@ -133,7 +133,7 @@ stage_gen() {
     pytest_in gen "$ROOT/tests/renderers"
 }
 stage_docs() { pytest_in docs "$ROOT/tests/docs"; }
-stage_examples() { bash "$ROOT/scripts/run-example.sh"; }
+stage_examples() { bash "$ROOT/scripts/run-example.sh" --all; }
 stage_ray-oldest() { GORAY_SKIP_SETUP=1 bash "$ROOT/scripts/test-ray-versions.sh" --oldest; }
 # The wheel's tests hide the checkout from some of their commands (test_install.py mounts
 # over it), so their temporary folders are outside it, in the checkout's scratch folder

@@ -58,6 +58,7 @@ def served(monkeypatch):
     monkeypatch.setattr(_handlers, "_handlers", dict(_handlers._handlers))
     monkeypatch.setattr(native2py_batch, "_defined", {})
     monkeypatch.setattr("goray._ffi._library", None)
+    monkeypatch.setattr(ray, "is_initialized", lambda: True)  # the handlers' stand-in Ray
     native2py.install()
     submitted = []
 
@@ -182,6 +183,29 @@ def test_a_failed_record_leaves_a_failure_entry_and_the_batch_goes_on(served):
     assert code == 1 and text.startswith(b"KeyError: \"unknown Python task 'missing'\"")
     code, text = dispatch(Native2Py.GET_OBJECT, json.dumps([rid(23), -1, False]).encode())
     assert code == 1 and text.startswith(b"KeyError: 'unknown actor id 987654")
+
+
+def test_after_ray_shutdown_submissions_fail_releases_go_and_nothing_reaches_ray(served, monkeypatch):
+    # (Ray's .remote() would start a new local Ray: tests/ray/test_after_shutdown.py.)
+    dispatch(Native2Py.SUBMIT_BATCH, task(rid(40), "Square"))
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    payload = task(rid(41), "Square") + actor_call(rid(42), 987654, "Incr") + release(rid(40))
+    assert dispatch(Native2Py.SUBMIT_BATCH, payload) == (0, b"")
+    assert [entry[1] for entry in served] == ["Square"]  # the one from before the shutdown
+    with pytest.raises(KeyError):
+        _stores.objects.get(rid(40))  # released
+    for result_id, what in ((rid(41), b"submitting task 'Square' through Ray"),
+                            (rid(42), b"calling actor method 'Incr' through Ray")):
+        entry = _stores.objects.get(result_id)
+        assert entry.text.startswith(b"goray.GorayError: " + what + b" needs Ray, which is not "
+                                     b"running in this process"), entry.text
+    meta = {"goray_task_name": "Square", "go_ray_arg_pos_to_object": {}}
+    code, text = dispatch(Native2Py.EXE_REMOTE_TASK, pack_units(b"", json.dumps(meta).encode()))
+    assert code == 1 and text.startswith(b"goray.GorayError: calling native task 'Square' through "
+                                         b"Ray (RemoteCall) needs Ray"), text
+    assert [entry[1] for entry in served] == ["Square"]
+    # The guard keeps the guarded handler's name (GORAY_DEBUG's log, test_one_body.py).
+    assert _handlers._handlers[int(Native2Py.EXE_REMOTE_TASK)].__name__ == "_exe_remote_task"
 
 
 def test_a_failure_entry_answers_what_the_synchronous_command_answered(served):

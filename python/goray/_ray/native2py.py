@@ -29,6 +29,7 @@ reads the objects store's entries).
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Dict
 
@@ -79,10 +80,10 @@ def _while_ray_runs(command: Native2Py, handler: Handler) -> Handler:
     if command in _WITHOUT_RAY:
         return handler
     not_running = _handlers.ray_request_handler(command)
-    running = ray.is_initialized
 
+    @functools.wraps(handler)  # (its name, as the handler it guards: logs, tests)
     def guarded(data: memoryview) -> Reply:
-        return handler(data) if running() else not_running(data)
+        return handler(data) if ray.is_initialized() else not_running(data)
     return guarded
 
 
