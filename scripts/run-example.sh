@@ -50,46 +50,39 @@ BUILD="$ROOT/build/examples"
 export RAY_USAGE_STATS_ENABLED=0
 
 run_rayapp() {
-  cd "$ROOT/examples/rayapp"
   timed "example: rayapp (goray CLI)" "$ROOT/.venv/bin/goray" --py-defs app.py "$BUILD/rayapp/librayapp.so"
 }
 run_python_driven() {
-  cd "$ROOT/examples/python_driven"
   timed "example: python_driven" "$PY" main.py "$BUILD/rayapp/librayapp.so" "$BUILD/rayapp"
 }
 run_montecarlo() {
-  cd "$ROOT/examples/montecarlo"
   timed "example: montecarlo" "$PY" main.py "$BUILD/montecarlo/libpricing.so" "$BUILD/montecarlo"
 }
 run_imagetiles() {
-  cd "$ROOT/examples/imagetiles"
   timed "example: imagetiles" "$PY" main.py "$BUILD/imagetiles/libimagetiles.so" "$BUILD/imagetiles"
 }
 run_inprocess() {
-  cd "$ROOT/examples/inprocess"
   timed "example: inprocess" "$PY" main.py "$BUILD/inprocess/libinprocess.so"
 }
 run_concurrency() {
-  cd "$ROOT/examples/concurrency"
   timed "example: concurrency (goray CLI)" "$ROOT/.venv/bin/goray" --py-defs app.py \
     "$BUILD/concurrency/libconcurrency.so"
   timed "example: concurrency (stubs)" "$PY" main.py "$BUILD/concurrency/libconcurrency.so" \
     "$BUILD/concurrency"
 }
 run_raydata() {
-  cd "$ROOT/examples/raydata"
   timed "example: raydata" "$PY" main.py "$BUILD/raydata/liborders.so"
 }
 run_serving() {
-  cd "$ROOT/examples/serving"
   timed "example: serving (Ray Serve)" "$PY" main.py "$BUILD/serving/libscoring.so" "$BUILD/serving"
 }
 run_mapping() {
-  cd "$ROOT/examples/mapping"
   timed "example: mapping (goray.map)" "$PY" main.py "$BUILD/mapping/libmapping.so" "$BUILD/mapping"
 }
 
+# Each run_<example> runs in its example's folder, examples/<example>.
 for example in "${chosen[@]}"; do
+  cd "$ROOT/examples/$example"
   "run_$example"
 done
 if [ "${#chosen[@]}" -lt "${#EXAMPLES[@]}" ]; then
