@@ -255,10 +255,10 @@ RULES = [
          "a cluster of nodes with custom resources, as the cluster tests' fixture starts them (on 127.0.0.1)"),
     # The project's own scripts: the suite and CI run them.
     Rule(r"\.venv/bin/python examples/raydata/main\.py build/examples/raydata/liborders\.so", COVERED,
-         "scripts/run-example.sh::examples/raydata",
+         "scripts/run-example.sh::main.py \"$BUILD/raydata/liborders.so\"",
          "starts a local Ray and Ray Data: run-example.sh (a stage of the suite) runs the example"),
     Rule(r"\.venv/bin/python examples/serving/main\.py build/examples/serving/libscoring\.so "
-         r"build/examples/serving", COVERED, "scripts/run-example.sh::examples/serving",
+         r"build/examples/serving", COVERED, "scripts/run-example.sh::main.py \"$BUILD/serving/libscoring.so\"",
          "starts a local Ray and Ray Serve: run-example.sh (a stage of the suite) runs the example"),
     # docs/serve.md
     Rule(r"pip install 'goray-cpp\[serve\]'", COVERED, "pyproject.toml::serve = [\"ray[serve]\"]",
