@@ -162,6 +162,9 @@ bash "$ROOT/scripts/setup.sh"
 enable_compile_cache
 
 failed=()
+# The reports written after this file are this run's (scripts/failed-tests.py).
+RUN_MARK="$ROOT/build/pytest/.run-started"
+mkdir -p "$ROOT/build/pytest" && : > "$RUN_MARK"
 run_stages() {
   local stage
   for stage in "$@"; do
@@ -201,6 +204,8 @@ else
   run_stages "${chosen[@]}"
 fi
 if [ ${#failed[@]} -gt 0 ]; then
+  log "the failed tests (from the stages' JUnit reports):"
+  "$ROOT/.venv/bin/python" "$ROOT/scripts/failed-tests.py" --newer-than "$RUN_MARK" >&2 || true
   log "failed stages: ${failed[*]}"
   log "kept for a look: $SCRATCH (the wheel's tests), $RAY_TMPDIR (Ray's logs)"
   df -h "$ROOT" "${TMPDIR:-/tmp}" >&2

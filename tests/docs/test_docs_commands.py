@@ -312,6 +312,9 @@ RULES = [
          "scripts/run-tests.sh::tests/ray", "Ray tests, part of the suite (the env. vars: sizes)"),
     Rule(r"python3 scripts/test-times\.py", COVERED, "tests/docs/test_test_times.py",
          "reads the reports of a test run: its test feeds it one"),
+    Rule(r"python3 scripts/failed-tests\.py build/pytest/ray\.xml", COVERED,
+         "tests/docs/test_failed_tests.py",
+         "reads the reports of a test run: its test feeds it one"),
     # Ray releases (docs/install.md, testing.md, performance.md).
     Rule(r"pip install --find-links dist goray-cpp 'ray==2\.10\.0'", COVERED,
          "tests/wheel/test_install.py::def test_pip_refuses_a_ray_older_than_the_supported_range",
