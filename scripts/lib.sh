@@ -8,6 +8,14 @@ log() { printf '[goray] %s\n' "$*" >&2; }
 # ray` 2.1 s of CPU against 0.5 s, a Ray start with 8 tasks 24 s against 10 s.
 unset PYTHONDONTWRITEBYTECODE
 
+# Ray starts its workers at nice 15 (its worker_niceness), so that a node's daemons stay
+# responsive. Here they share 2 cores with compiles at nice 0 (CI's other lane, the gen
+# and wheel stages' builds), which left them about 3% of a core: Ray 2.40's stream tests
+# took 305 s under three busy loops, against 56 s with the workers at nice 0, and a
+# worker's start took 18 s (docs/testing.md, "Ray's workers at nice 0"). Every Ray the
+# scripts start (ray.init, ray start, its workers) reads RAY_worker_niceness.
+export RAY_worker_niceness="${RAY_worker_niceness:-0}"
+
 # timed NAME COMMAND...: runs COMMAND and prints how long it took.
 timed() {
   local name="$1"; shift

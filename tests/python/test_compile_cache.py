@@ -45,3 +45,17 @@ def test_setup_installs_ccache():
     packages = re.search(r"DEBIAN_PACKAGES=\(([^)]*)\)", text).group(1).split()
     assert "ccache" in packages
     assert os.access(LIB, os.R_OK)
+
+
+def test_the_scripts_ask_ray_for_workers_at_nice_0_unless_told_otherwise():
+    """lib.sh's RAY_worker_niceness (every Ray the scripts start; tests/ray/
+    test_worker_niceness.py checks that the workers get it): 0 by default, a value already
+    in the environment kept."""
+    def niceness(environment):
+        result = subprocess.run(["/bin/bash", "-c", f"source {LIB}; echo $RAY_worker_niceness"],
+                                capture_output=True, text=True, timeout=30,
+                                env={"PATH": os.environ["PATH"], **environment})
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+    assert niceness({}) == "0"
+    assert niceness({"RAY_worker_niceness": "10"}) == "10"
