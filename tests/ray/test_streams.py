@@ -86,8 +86,8 @@ def test_cancel_mid_stream_raises_task_cancelled_error(lib):
     # Several times: Ray's interrupt lands wherever the worker is (in C++ or in Python
     # between items), and each time the stream must end with TaskCancelledError.
     # 300 items of 20 ms: 6 s, far longer than a cancel takes to land, and what each
-    # round waits where the worker runs on (before Ray 2.54, a reused worker under CI's
-    # load that loses Ray's interrupt: docs/reliability.md "Unfinished").
+    # round waits where the worker runs on (before Ray 2.54, a worker whose SIGINT was
+    # ignored, until goray/_ray/interrupts.py: docs/reliability.md "Cancelled streams").
     endings = []
     for _ in range(5):
         generator = goray.golang_task("SlowCount").remote(300, 20)

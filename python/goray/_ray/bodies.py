@@ -22,7 +22,7 @@ from .._protocol import (ADDRESS_BORROWED, ADDRESS_OWNED, NATIVE_CLASS_PREFIX,
                          NATIVE_TASK_PREFIX, PYTHON_CLASS_PREFIX, Buffer, Feature, Py2Native,
                          pack_u64)
 from ..errors import GorayError, error_from_reply
-from . import crashes, features, internals, py_defs, scatter, stream_cancels
+from . import crashes, features, internals, interrupts, py_defs, scatter, stream_cancels
 from .objects import (LARGE_BYTES, OUT_OF_BAND_FROM, NativeBlock, Scattered, StoredBytes,
                       large_bytes, stored, to_python)
 
@@ -115,6 +115,8 @@ def ready_library() -> Any:
             features.enable_features(library)
             crashes.install()
             crashes.recover_in_worker(library)
+            if internals.in_worker(internals.global_worker()):
+                interrupts.restore_in_worker()  # (Ray's cancel of a running task)
         _ready = library
     return library
 
