@@ -4,16 +4,12 @@ nohup, many CI runners). Every worker of that Ray inherits the ignored SIGINT, a
 interrupt of a running task (`_thread.interrupt_main`) then does nothing: before Ray 2.54
 each cancelled stream ran to its end (CI's ray-oldest stage, every run until
 2026-11-26). goray puts Python's handler back in its workers (goray/_ray/interrupts.py)."""
-import os
 import signal
-import subprocess
-import sys
-import textwrap
 
 import pytest
 
-from conftest import DEFS, library_path
-from test_startup import LOOPBACK_ENV
+from conftest import DEFS
+from test_startup import run_script
 
 SCRIPT = """
 import signal
@@ -61,14 +57,7 @@ def _ignore_sigint():
 
 @pytest.mark.ray_versions
 def test_a_cancelled_stream_stops_in_a_ray_started_with_sigint_ignored(tmp_path):
-    script = tmp_path / "background_job.py"
-    script.write_text(textwrap.dedent(SCRIPT.format(defs=str(DEFS))))
-    result = subprocess.run([sys.executable, str(script), library_path()], cwd=str(tmp_path),
-                            env={**os.environ, **LOOPBACK_ENV},
-                            preexec_fn=_ignore_sigint, capture_output=True, text=True,
-                            timeout=300)
-    output = result.stdout
-    assert result.returncode == 0, (output + result.stderr)[-5000:]
+    output = run_script(tmp_path, SCRIPT.format(defs=str(DEFS)), preexec_fn=_ignore_sigint)
     lines = [line.split() for line in output.splitlines()]
     # The worker inherited the ignored SIGINT (what made Ray's interrupt do nothing) ...
     assert ["BEFORE", "ignored"] in lines, output

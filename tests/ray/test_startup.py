@@ -32,9 +32,10 @@ CALL_PYTHON_TASK = textwrap.dedent("""
 """)
 
 
-def run_script(tmp_path, body, join=None):
+def run_script(tmp_path, body, join=None, preexec_fn=None):
     """Runs `body` in a process of its own; with `join` (the `lib` fixture), its goray.init
-    (cluster=True) joins the session's Ray."""
+    (cluster=True) joins the session's Ray; `preexec_fn` runs in the child before it
+    starts (subprocess's)."""
     script = tmp_path / "script.py"
     script.write_text(CALL_PYTHON_TASK + textwrap.dedent(body))
     env = {key: value for key, value in os.environ.items()
@@ -44,7 +45,8 @@ def run_script(tmp_path, body, join=None):
         import ray
         env["RAY_ADDRESS"] = ray.get_runtime_context().gcs_address
     result = subprocess.run([sys.executable, str(script), library_path()], cwd=str(tmp_path),
-                            env=env, capture_output=True, text=True, timeout=600)
+                            env=env, preexec_fn=preexec_fn, capture_output=True, text=True,
+                            timeout=600)
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
     return result.stdout
 

@@ -24,7 +24,9 @@ __all__ = ["restore_in_worker"]
 
 def restore_in_worker() -> bool:
     """In a Ray worker's main thread whose SIGINT is ignored, Python's own handler again
-    (True when it was put back). Cheap enough for every task body: a dict lookup."""
+    (True when it was put back). bodies.ready_library calls it once, when the worker loads
+    the library: in its first goray task's body, after Ray deserialized the arguments
+    (with SIGINT deferred) and in the main thread, where Ray runs tasks."""
     if signal.getsignal(signal.SIGINT) != signal.SIG_IGN:
         return False
     if threading.current_thread() is not threading.main_thread():

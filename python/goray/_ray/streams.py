@@ -36,7 +36,7 @@ from .. import _keywords, _registry, _traits
 from .._protocol import NATIVE_TASK_PREFIX, PYTHON_TASK_PREFIX, Buffer, Py2Native
 from .._streams_local import iterate_native, method_stream, not_a_generator, task_stream
 from ..errors import GorayError
-from . import bodies, internals, interrupts, objects, releases, submit, value_groups
+from . import bodies, internals, objects, releases, submit, value_groups
 from .objects import stored, to_python
 
 __all__ = ["NUM_RETURNS", "STREAMING", "GROUPED_SUFFIX", "grouped_options", "StoredStream",
@@ -86,7 +86,6 @@ def cancel_check() -> Callable[[], bool]:
     worker = internals.global_worker()
     if not internals.in_worker(worker):
         return _never  # a driver (local mode): nothing to ask
-    interrupts.restore_in_worker()  # (before 2.54 Ray's interrupt is all a task gets)
     core = worker.core_worker
     if core.current_actor_is_asyncio():
         return _never
