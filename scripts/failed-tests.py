@@ -58,8 +58,8 @@ def main() -> int:
             tail = text.rstrip().splitlines()[-arguments.lines:]
             print("\n".join(f"    {line}" for line in tail))
     if count == 0:
-        print("no failed test in the pytest reports (the failure is in a stage's other steps: "
-              "its output above says which)")
+        print("no failed test in the pytest reports: a stage's other steps failed, or its pytest "
+              "died before it wrote one (its output above says which)")
     return 0
 
 
