@@ -1,0 +1,93 @@
+"""scripts/pytest-resume.py: a pytest that Ray aborts is followed by one that runs the
+tests it had not finished; the run passes only when the abort was Ray's own check."""
+import os
+import subprocess
+import sys
+import textwrap
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "pytest-resume.py"
+
+# test_two dies of SIGABRT the first time it runs, after writing (when asked to) a log line
+# as Ray's core worker writes its failed checks, under the process's id.
+SUITE = """
+import os
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+def test_one():
+    pass
+
+
+def test_two():
+    marker = HERE / "aborted-once"
+    if not marker.exists():
+        marker.write_text("")
+        if os.environ.get("WRITE_CHECK"):
+            log = HERE / f"python-core-driver-01000000ffff_{os.getpid()}.log"
+            log.write_text("[2026-11-27 01:00:00,000 C 1 2] task_manager.cc:1329: Check failed: "
+                           "it != submissible_tasks_.end() Tried to complete task that was not pending\\n")
+        os.abort()
+
+
+def test_three(tmp_path):  # the run's --basetemp
+    assert os.environ.get("FAIL_THREE") is None
+"""
+
+
+def run_suite(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")  # the root of test ids, wherever tmp_path is
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "test_suite.py").write_text(textwrap.dedent(SUITE))
+    command = [sys.executable, str(SCRIPT), "--abort-log", str(suite / "python-core-driver-*_{pid}.log"),
+               "--", "-q", "-p", "no:cacheprovider", f"--junitxml={tmp_path / 'report.xml'}",
+               f"--basetemp={tmp_path / 'temp'}", str(suite)]
+    return subprocess.run(command, cwd=str(tmp_path), env=dict(os.environ, **env), text=True,
+                          capture_output=True, timeout=300)
+
+
+def cases(report: Path) -> dict[str, str]:
+    """Each test case's name and outcome in a JUnit report."""
+    outcomes = {}
+    for case in ElementTree.parse(report).iter("testcase"):
+        failed = case.find("failure") is not None or case.find("error") is not None
+        outcomes[case.get("name")] = "failed" if failed else "passed"
+    return outcomes
+
+
+def test_an_abort_by_rays_check_runs_the_rest_again_and_passes(tmp_path):
+    result = run_suite(tmp_path, WRITE_CHECK="1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "died of SIGABRT in suite/test_suite.py::test_two" in result.stderr, result.stderr
+    assert "task_manager.cc:1329: Check failed" in result.stderr
+    assert "Ray's own check aborted the process" in result.stderr
+    # The first run wrote no report; the new one ran the aborted test and the rest only.
+    assert not (tmp_path / "report.xml").exists()
+    assert cases(tmp_path / "report.resumed-1.xml") == {"test_two": "passed", "test_three": "passed"}
+    assert (tmp_path / "temp-resumed-1").is_dir()
+
+
+def test_an_abort_without_rays_check_fails_after_the_rest_has_run(tmp_path):
+    result = run_suite(tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "no failed check of Ray's in its logs: counted as a failure" in result.stderr
+    assert cases(tmp_path / "report.resumed-1.xml") == {"test_two": "passed", "test_three": "passed"}
+
+
+def test_a_failure_in_the_new_run_fails_the_run(tmp_path):
+    result = run_suite(tmp_path, WRITE_CHECK="1", FAIL_THREE="1")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert cases(tmp_path / "report.resumed-1.xml") == {"test_two": "passed", "test_three": "failed"}
+
+
+def test_a_run_without_a_death_is_pytests_own(tmp_path):
+    (tmp_path / "suite").mkdir()
+    (tmp_path / "suite" / "test_plain.py").write_text("def test_fails():\n    assert False\n")
+    result = subprocess.run([sys.executable, str(SCRIPT), "--", "-q", "-p", "no:cacheprovider",
+                             str(tmp_path / "suite")], text=True, capture_output=True, timeout=300)
+    assert result.returncode == 1 and "1 failed" in result.stdout, result.stdout + result.stderr
+    assert "pytest-resume" not in result.stderr
