@@ -9,12 +9,13 @@ Ray's core worker. Ray aborts that process on a failed internal check of its own
 issues #54260, #54798). One such abort used to end the whole stage with no report.
 
 Here a pytest that dies of a signal is followed by another that deselects every test the
-first one finished (the test that was running when it died runs again), up to --resumes
-times. Each run writes its own JUnit report and temporary folder (REPORT.resumed-N.xml,
-BASETEMP-resumed-N). The exit status is pytest's last one, or 1 when a death has no
-evidence that Ray's own check caused it: a line "Check failed" of a Ray source file in a
-log that --abort-log (a glob with {pid}, the dead process's id) names. A death by any
-other cause, goray's own crashes among them, fails the run, after the rest has run.
+first one passed or skipped (the test that was running when it died runs again, and so
+does each that failed, for its report), up to --resumes times. Each run writes its own
+JUnit report and temporary folder (REPORT.resumed-N.xml, BASETEMP-resumed-N). The exit
+status is pytest's last one, or 1 when a test failed in a run that died, or when a death
+has no evidence that Ray's own check caused it: a line "Check failed" of a Ray source
+file in a log that --abort-log (a glob with {pid}, the dead process's id) names. A death
+by any other cause, goray's own crashes among them, fails the run, after the rest has run.
 
     python3 scripts/pytest-resume.py [--python PY] [--abort-log GLOB] [--resumes N] -- ARGS
 """
@@ -76,9 +77,9 @@ def resumed_arguments(arguments: list[str], attempt: int) -> list[str]:
     return with_suffix(arguments, "--basetemp", lambda value: f"{value}-resumed-{attempt}")
 
 
-def read_progress(path: Path) -> tuple[list[str], set[str]]:
-    """(tests started in order, tests finished) from the plugin's file."""
-    started, finished = [], set()
+def read_progress(path: Path) -> tuple[list[str], set[str], set[str]]:
+    """(tests started in order, tests finished, tests failed) from the plugin's file."""
+    started, finished, failed = [], set(), set()
     if path.exists():
         for line in path.read_text(errors="replace").splitlines():
             kind, _, node_id = line.partition("\t")
@@ -86,7 +87,9 @@ def read_progress(path: Path) -> tuple[list[str], set[str]]:
                 started.append(node_id)
             elif kind == "end":
                 finished.add(node_id)
-    return started, finished
+            elif kind == "failed":
+                failed.add(node_id)
+    return started, finished, failed
 
 
 def ray_check_lines(pattern: str, pid: int) -> list[str]:
@@ -119,15 +122,18 @@ def main() -> int:
     if arguments[:1] == ["--"]:
         arguments = arguments[1:]
     unexplained = 0
-    finished_before: set[str] = set()
+    passed_before: set[str] = set()  # passed or skipped in a run that died
+    failed_before: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="goray-pytest-resume-") as scratch:
         progress = Path(scratch) / "progress"
         run_arguments = arguments
         for attempt in range(options.resumes + 1):
             status, pid = run_once(options.python, run_arguments, progress)
+            if status == 5 and attempt > 0:
+                status = 0  # every test had ended before the death: none left to run
             if status >= 0:
                 break
-            started, finished = read_progress(progress)
+            started, finished, failed = read_progress(progress)
             running = [node for node in started if node not in finished]
             where = running[-1] if running else "no test (collection or a fixture's end)"
             name = signal.Signals(-status).name if -status in signal.Signals._value2member_map_ else -status
@@ -140,17 +146,21 @@ def main() -> int:
             else:
                 unexplained += 1
                 log("  no failed check of Ray's in its logs: counted as a failure")
-            finished_before |= finished
-            if attempt == options.resumes or not finished:
+            if failed:
+                log(f"  failed before it died (run again for their reports; the run fails): "
+                    f"{', '.join(sorted(failed))}")
+            failed_before |= failed
+            passed_before |= finished - failed
+            if attempt == options.resumes or not started:
                 status = 1
-                log("no more new runs" if finished else "it finished no test: no new run")
+                log("no more new runs" if started else "it started no test: no new run")
                 break
             deselect = Path(scratch) / f"deselect-{attempt + 1}"
-            deselect.write_text("".join(f"--deselect\n{node}\n" for node in sorted(finished_before)))
-            log(f"running the {len(finished_before)} finished tests' rest in a new pytest "
-                f"(resume {attempt + 1})")
+            deselect.write_text("".join(f"--deselect\n{node}\n" for node in sorted(passed_before)))
+            log(f"running the tests but the {len(passed_before)} that passed or were skipped "
+                f"in a new pytest (resume {attempt + 1})")
             run_arguments = resumed_arguments(arguments, attempt + 1) + [f"@{deselect}"]
-    return 1 if unexplained else status
+    return 1 if unexplained or failed_before else status
 
 
 if __name__ == "__main__":

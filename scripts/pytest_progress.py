@@ -1,6 +1,6 @@
-"""A pytest plugin of scripts/pytest-resume.py: writes each test's start and end to the
-file GORAY_PYTEST_PROGRESS names, as they happen, so that what a process killed mid-run
-had finished is known."""
+"""A pytest plugin of scripts/pytest-resume.py: writes each test's start, failure (of its
+set-up, call or tear-down) and end to the file GORAY_PYTEST_PROGRESS names, as they
+happen, so that what a process killed mid-run had finished, and how, is known."""
 from __future__ import annotations
 
 import os
@@ -20,6 +20,11 @@ def _write(kind: str, node_id: str) -> None:
 
 def pytest_runtest_logstart(nodeid, location):
     _write("start", nodeid)
+
+
+def pytest_runtest_logreport(report):
+    if report.failed:
+        _write("failed", report.nodeid)
 
 
 def pytest_runtest_logfinish(nodeid, location):

@@ -19,7 +19,7 @@ HERE = Path(__file__).parent
 
 
 def test_one():
-    pass
+    assert os.environ.get("FAIL_ONE") is None
 
 
 def test_two():
@@ -82,6 +82,46 @@ def test_a_failure_in_the_new_run_fails_the_run(tmp_path):
     result = run_suite(tmp_path, WRITE_CHECK="1", FAIL_THREE="1")
     assert result.returncode == 1, result.stdout + result.stderr
     assert cases(tmp_path / "report.resumed-1.xml") == {"test_two": "passed", "test_three": "failed"}
+
+
+def test_a_failure_before_the_death_fails_the_run_and_is_reported_again(tmp_path):
+    # Its report died with the process: it runs again for one, and counts as failed.
+    result = run_suite(tmp_path, WRITE_CHECK="1", FAIL_ONE="1")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "failed before it died" in result.stderr and "test_one" in result.stderr
+    assert cases(tmp_path / "report.resumed-1.xml") == {
+        "test_one": "failed", "test_two": "passed", "test_three": "passed"}
+
+
+def test_a_death_in_the_sessions_tear_down_runs_the_last_test_again(tmp_path):
+    # Ray aborts in the session fixture's tear-down (its shutdown), which pytest runs as
+    # part of the last test's: that test runs again, in a session that ends well.
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "conftest.py").write_text(textwrap.dedent("""
+        import os
+        from pathlib import Path
+        import pytest
+
+        @pytest.fixture(scope="session", autouse=True)
+        def ray_session():
+            yield
+            marker = Path(__file__).parent / "aborted-once"
+            if not marker.exists():
+                marker.write_text("")
+                Path(__file__).parent.joinpath(f"python-core-driver-1_{os.getpid()}.log").write_text(
+                    "core_worker.cc:12: Check failed: shutdown\\n")
+                os.abort()
+    """))
+    (suite / "test_plain.py").write_text("def test_passes():\n    pass\n")
+    result = subprocess.run([sys.executable, str(SCRIPT), "--abort-log",
+                             str(suite / "python-core-driver-*_{pid}.log"), "--", "-q",
+                             "-p", "no:cacheprovider", str(suite)], cwd=str(tmp_path),
+                            text=True, capture_output=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "died of SIGABRT in suite/test_plain.py::test_passes" in result.stderr, result.stderr
+    assert "1 passed" in result.stdout, result.stdout
 
 
 def test_a_run_without_a_death_is_pytests_own(tmp_path):
