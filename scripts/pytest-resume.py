@@ -35,7 +35,7 @@ PROGRESS_PLUGIN = Path(__file__).resolve().parent / "pytest_progress.py"
 # Ray's RAY_CHECK lines: "[time] [pid] task_manager.cc:1329: Check failed: ..." (the source
 # file and line before it); goray writes no such line.
 RAY_CHECK = re.compile(r"\w+\.cc:\d+.*Check failed")
-# pytest, with the progress plugin: each test's start and end, as they happen.
+# pytest, with the progress plugin: each test's start, failure and end, as they happen.
 BOOT = (
     "import importlib.util, sys\n"
     "spec = importlib.util.spec_from_file_location('goray_pytest_progress', sys.argv[1])\n"
@@ -101,6 +101,13 @@ def ray_check_lines(pattern: str, pid: int) -> list[str]:
     return lines
 
 
+def signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
 def run_once(python: str, arguments: list[str], progress: Path) -> tuple[int, int]:
     """(pytest's exit status, its pid); the status is -N when signal N ended it."""
     progress.unlink(missing_ok=True)
@@ -136,8 +143,7 @@ def main() -> int:
             started, finished, failed = read_progress(progress)
             running = [node for node in started if node not in finished]
             where = running[-1] if running else "no test (collection or a fixture's end)"
-            name = signal.Signals(-status).name if -status in signal.Signals._value2member_map_ else -status
-            log(f"pytest (pid {pid}) died of {name} in {where}")
+            log(f"pytest (pid {pid}) died of {signal_name(-status)} in {where}")
             checks = ray_check_lines(options.abort_log, pid) if options.abort_log else []
             for line in checks[-5:]:
                 log(f"  {line}")

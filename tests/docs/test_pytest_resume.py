@@ -38,16 +38,25 @@ def test_three(tmp_path):  # the run's --basetemp
 """
 
 
-def run_suite(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
-    (tmp_path / "pytest.ini").write_text("[pytest]\n")  # the root of test ids, wherever tmp_path is
+def run_wrapper(tmp_path: Path, files: dict[str, str], *pytest_arguments: str,
+                **env: str) -> subprocess.CompletedProcess:
+    """pytest-resume.py on a suite of FILES (name: text) in tmp_path/suite, the root of its
+    test ids (whatever folder holds tmp_path), looking for Ray's logs beside the suite."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
     suite = tmp_path / "suite"
     suite.mkdir()
-    (suite / "test_suite.py").write_text(textwrap.dedent(SUITE))
+    for name, text in files.items():
+        (suite / name).write_text(textwrap.dedent(text))
     command = [sys.executable, str(SCRIPT), "--abort-log", str(suite / "python-core-driver-*_{pid}.log"),
-               "--", "-q", "-p", "no:cacheprovider", f"--junitxml={tmp_path / 'report.xml'}",
-               f"--basetemp={tmp_path / 'temp'}", str(suite)]
+               "--", "-q", "-p", "no:cacheprovider", *pytest_arguments, str(suite)]
     return subprocess.run(command, cwd=str(tmp_path), env=dict(os.environ, **env), text=True,
                           capture_output=True, timeout=300)
+
+
+def run_suite(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    """The wrapper on SUITE, with a JUnit report and a temporary folder of its own."""
+    return run_wrapper(tmp_path, {"test_suite.py": SUITE}, f"--junitxml={tmp_path / 'report.xml'}",
+                       f"--basetemp={tmp_path / 'temp'}", **env)
 
 
 def cases(report: Path) -> dict[str, str]:
@@ -96,10 +105,7 @@ def test_a_failure_before_the_death_fails_the_run_and_is_reported_again(tmp_path
 def test_a_death_in_the_sessions_tear_down_runs_the_last_test_again(tmp_path):
     # Ray aborts in the session fixture's tear-down (its shutdown), which pytest runs as
     # part of the last test's: that test runs again, in a session that ends well.
-    (tmp_path / "pytest.ini").write_text("[pytest]\n")
-    suite = tmp_path / "suite"
-    suite.mkdir()
-    (suite / "conftest.py").write_text(textwrap.dedent("""
+    result = run_wrapper(tmp_path, {"conftest.py": """
         import os
         from pathlib import Path
         import pytest
@@ -113,21 +119,13 @@ def test_a_death_in_the_sessions_tear_down_runs_the_last_test_again(tmp_path):
                 Path(__file__).parent.joinpath(f"python-core-driver-1_{os.getpid()}.log").write_text(
                     "core_worker.cc:12: Check failed: shutdown\\n")
                 os.abort()
-    """))
-    (suite / "test_plain.py").write_text("def test_passes():\n    pass\n")
-    result = subprocess.run([sys.executable, str(SCRIPT), "--abort-log",
-                             str(suite / "python-core-driver-*_{pid}.log"), "--", "-q",
-                             "-p", "no:cacheprovider", str(suite)], cwd=str(tmp_path),
-                            text=True, capture_output=True, timeout=300)
+    """, "test_plain.py": "def test_passes():\n    pass\n"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "died of SIGABRT in suite/test_plain.py::test_passes" in result.stderr, result.stderr
     assert "1 passed" in result.stdout, result.stdout
 
 
 def test_a_run_without_a_death_is_pytests_own(tmp_path):
-    (tmp_path / "suite").mkdir()
-    (tmp_path / "suite" / "test_plain.py").write_text("def test_fails():\n    assert False\n")
-    result = subprocess.run([sys.executable, str(SCRIPT), "--", "-q", "-p", "no:cacheprovider",
-                             str(tmp_path / "suite")], text=True, capture_output=True, timeout=300)
+    result = run_wrapper(tmp_path, {"test_plain.py": "def test_fails():\n    assert False\n"})
     assert result.returncode == 1 and "1 failed" in result.stdout, result.stdout + result.stderr
     assert "pytest-resume" not in result.stderr
