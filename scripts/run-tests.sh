@@ -7,7 +7,8 @@
 #                driver in-process (pytest tests/python)
 #   ray          the driver on a loopback Ray (pytest tests/ray)
 #   gen          goray-scan (its gtest binary) and goray-gen's renderers (pytest tests/renderers)
-#   docs         every command in the docs' shell blocks (pytest tests/docs)
+#   docs         every command in the docs' shell blocks (pytest tests/docs), and that every
+#                size in docs/ near the wheel's words is checked
 #   examples     the examples, built and every one run (scripts/run-example.sh --all)
 #   ray-oldest   the Ray-release subset on the oldest supported Ray, in its own virtualenv
 #                (scripts/test-ray-versions.sh --oldest; the ray stage runs the newest)
@@ -139,7 +140,16 @@ stage_gen() {
   "$ROOT/build/tests/scanner/goray_scanner_test" --gtest_brief=1 &&
     pytest_in gen "$ROOT/tests/renderers"
 }
-stage_docs() { pytest_in docs "$ROOT/tests/docs"; }
+# Also the check that every size near the wheel's words in docs/ is computed or listed
+# (tests/wheel/test_doc_figures.py): it needs no wheel, and a doc edit should fail here,
+# in the stage run after doc edits, not only in the wheel's.
+stage_docs() {
+  local status=0
+  pytest_in docs "$ROOT/tests/docs" || status=1
+  pytest_in docs-sizes "$ROOT/tests/wheel/test_doc_figures.py" \
+    -k test_every_size_of_the_wheel_in_the_docs_is_checked || status=1
+  return "$status"
+}
 stage_examples() { bash "$ROOT/scripts/run-example.sh" --all; }
 stage_ray-oldest() { GORAY_SKIP_SETUP=1 bash "$ROOT/scripts/test-ray-versions.sh" --oldest; }
 # The wheel's tests hide the checkout from some of their commands (test_install.py mounts
