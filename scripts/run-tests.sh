@@ -20,6 +20,10 @@
 # Every named stage runs even when an earlier one fails; the exit status is 1 if any
 # failed, 2 for an unknown stage name. -n (--dry-run) prints the stages it would run.
 #
+# --long also runs the long runs (tests marked `long`, tests/long_runs.py: a covered path
+# again on another path or at a scale, listed in docs/testing.md "Long runs") and fuzzes
+# 60 s per target instead of 10 s; without it they are left out, as in CI.
+#
 # With no stage named and two or more cores, two lanes run the stages side by side, each
 # taking the next stage of QUEUE (below) when its last one ends; --serial (or
 # GORAY_TEST_SERIAL=1) runs every stage one after the other instead.
@@ -43,7 +47,7 @@ APART=("examples interop")
 PREFER_APART=("examples ray")
 
 usage() {
-  echo "usage: bash scripts/run-tests.sh [-n|--dry-run] [--serial] [STAGE...]"
+  echo "usage: bash scripts/run-tests.sh [-n|--dry-run] [--serial] [--long] [STAGE...]"
   echo "  stages: ${STAGES[*]} (none: all of them, in this order)"
 }
 
@@ -56,11 +60,13 @@ is_stage() {
 chosen=()
 dry_run=0
 serial="${GORAY_TEST_SERIAL:-0}"
+long_runs=0
 for argument in "$@"; do
   case "$argument" in
     -h|--help) usage; exit 0 ;;
     -n|--dry-run) dry_run=1; continue ;;
     --serial) serial=1; continue ;;
+    --long) long_runs=1; continue ;;
   esac
   if ! is_stage "$argument"; then
     echo "run-tests.sh: unknown stage '$argument'" >&2
@@ -88,7 +94,12 @@ check_free_space() {
 }
 [ "${#chosen[@]}" -lt "${#STAGES[@]}" ] || check_free_space
 
+# Read by the pytest stages' conftests (tests/long_runs.py) and by the reliability stage.
+export GORAY_LONG_TESTS="$long_runs"
+
 if [ "$dry_run" -eq 1 ]; then
+  if [ "$long_runs" -eq 1 ]; then echo "long runs: included" >&2; else
+    echo "long runs: left out (--long runs them)" >&2; fi
   if [ "$lanes" -eq 1 ]; then
     echo "two lanes, each taking the next of: ${QUEUE[*]}"
   else

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The short reliability checks for CI (docs/reliability.md), each stage timed:
 #   1. compile-fail tests of the C++ API (tests/fuzz/compile_fail/run.sh)
-#   2. fuzzing: the three libFuzzer targets, 20 s each, after replaying the regression inputs
-#      (a smoke run within CI's budget, built in the ASan+UBSan tree of step 3; longer runs,
-#      in a tree of their own at -O1: bash scripts/fuzz.sh 600)
+#   2. fuzzing: the three libFuzzer targets, 10 s each (60 s with GORAY_LONG_TESTS=1, what
+#      run-tests.sh --long sets), after replaying the regression inputs (a smoke run within
+#      CI's budget, built in the ASan+UBSan tree of step 3; longer runs, in a tree of their
+#      own at -O1: bash scripts/fuzz.sh 600)
 #   3. sanitizers: the runtime and codec tests (tests/cpp) under ASan+UBSan and under TSan
 # No soak (bench/soak.py) here. Needs clang-19 and libclang-rt-19-dev (scripts/setup.sh
 # installs them) and the .venv; installs nothing itself.
@@ -11,7 +12,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
-FUZZ_SECONDS="${1:-20}"
+if [ "${GORAY_LONG_TESTS:-0}" = 1 ]; then FUZZ_SECONDS="${1:-60}"; else FUZZ_SECONDS="${1:-10}"; fi
 start=$SECONDS
 
 timed "reliability: compile-fail tests" bash "$ROOT/tests/fuzz/compile_fail/run.sh"

@@ -265,7 +265,7 @@ RULES = [
          "the extra the wheel declares (tests/python/test_serve_values.py checks it); pip "
          "resolves it against PyPI"),
     Rule(r"serve deploy -a http://127\.0\.0\.1:8265 serve\.yaml", COVERED,
-         "tests/ray/test_cluster.py::def test_serve_deploy_spreads_a_cpp_deployment_and_replaces_a_killed_nodes_replica",
+         "tests/ray/test_cluster.py::def test_serve_deploy_spreads_a_cpp_deployment_over_two_nodes",
          "needs a Ray cluster with its dashboard: the cluster test deploys such a file"),
     Rule(r"export GORAY_BIN_PATH=\$PWD/build/libscoring\.so PYTHONPATH=\$PWD:\$PWD/build", COVERED,
          "tests/ray/test_serve.py::\"GORAY_BIN_PATH\": LIBRARY, \"PYTHONPATH\"",
@@ -286,6 +286,10 @@ RULES = [
          "the whole suite (this test is part of it): CI runs it"),
     Rule(r"bash scripts/run-tests\.sh( [a-z]+)+", COVERED, "scripts/run-tests.sh::stage_gen()",
          "some stages of the suite, which CI runs whole"),
+    Rule(r"bash scripts/run-tests\.sh --long( [a-z-]+)*", COVERED,
+         "tests/python/test_run_tests_stages.py::def test_long_runs_are_left_out_unless_asked_for",
+         "the suite with its long runs: the plan is checked there, the marking in "
+         "tests/python/test_long_runs.py, the list in tests/docs/test_long_runs_doc.py"),
     Rule(r"bash scripts/run-tests\.sh --serial", COVERED,
          "tests/python/test_run_tests_stages.py::--serial",
          "every stage in turn: the plan is checked there, the stages are CI's"),

@@ -3,10 +3,14 @@ Python definitions. Tests that need no library never load it."""
 
 import os
 import pathlib
+import sys
 
 import pytest
 
 import testapp_defs  # noqa: F401 - registers the functions the C++ side calls
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
+import long_runs  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DEFAULT_LIB = ROOT / "build" / "tests" / "apps" / "libtestapp.so"
@@ -39,6 +43,11 @@ def lib(lib_path):
 
 
 def pytest_configure(config):
+    long_runs.register(config)
     config.addinivalue_line(
         "markers", "ray_versions: in the subset scripts/test-ray-versions.sh runs on each Ray "
                    "release (docs/testing.md)")
+
+
+def pytest_collection_modifyitems(config, items):
+    long_runs.deselect(config, items)

@@ -20,6 +20,7 @@ from typing import Dict, List
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
+import shared_caches  # noqa: E402
 from pyright_runner import pyright  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -93,8 +94,9 @@ def run(command: List[str], **kwargs) -> subprocess.CompletedProcess:
 
 
 def test_map_batches_takes_the_udfs_under_mypy_strict(user):
-    # (mypy's cache, per Ray, in the build tree: Ray's, NumPy's and pandas' types are read once.)
-    cache = ROOT / "build" / ".mypy_cache" / f"data-{user['ray']}"
+    # (mypy's cache, per Ray, shared by every clone's runs (shared_caches.py): Ray's, NumPy's
+    # and pandas' types are read once.)
+    cache = shared_caches.mypy_cache(f"data-{user['ray']}")
     result = run([str(MYPY), "--strict", f"--python-executable={user['python']}",
                   "--cache-dir", str(cache), "use.py"], cwd=user["dir"])
     assert result.returncode == 0, result.stdout + result.stderr

@@ -97,3 +97,14 @@ def test_a_full_run_warns_at_its_start_when_the_disk_is_short():
     assert "GB free" not in roomy.stderr
     named = run_tests("-n", "cpp", env_extra={"GORAY_TEST_NEEDED_GB": "1000000"})
     assert "GB free" not in named.stderr  # a stage or two needs far less
+
+
+def test_long_runs_are_left_out_unless_asked_for():
+    # (the stages' conftests read GORAY_LONG_TESTS: test_long_runs.py)
+    left_out = run_tests("-n", "cpp")
+    assert left_out.returncode == 0 and "long runs: left out (--long runs them)" in left_out.stderr
+    included = run_tests("-n", "--long", "ray", "cpp")
+    assert included.returncode == 0 and "long runs: included" in included.stderr
+    assert included.stdout.split() == ["ray", "cpp"]
+    script = SCRIPT.read_text()
+    assert 'export GORAY_LONG_TESTS="$long_runs"' in script

@@ -1,8 +1,12 @@
 """One Ray (on 127.0.0.1) for the whole Ray test session, with the raytest library."""
 import os
 import pathlib
+import sys
 
 import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
+import long_runs  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -74,9 +78,14 @@ def pytest_sessionfinish(session):
 
 
 def pytest_configure(config):
+    long_runs.register(config)
     config.addinivalue_line(
         "markers", "ray_versions: in the subset scripts/test-ray-versions.sh runs on each Ray "
                    "release (docs/testing.md)")
+
+
+def pytest_collection_modifyitems(config, items):
+    long_runs.deselect(config, items)
 
 
 def _has_task_names():

@@ -128,15 +128,14 @@ def _serve_status(cluster):
     return status.stdout[-3000:] + status.stderr[-2000:]
 
 
-def test_serve_deploy_spreads_a_cpp_deployment_and_replaces_a_killed_nodes_replica(cluster, tmp_path):
-    # `serve deploy` of examples/serving's C++ Scorer (config file, the dashboard's REST
-    # API) with two replicas, each needing 60 of a node's 100 "either": one on the head,
-    # one on node s. Node s is killed while requests flow; only requests in flight there
-    # may fail, and Serve starts its replica again on node t, added after.
-    pytest.importorskip("ray.serve")
-    answer = cluster["command"]("add node_s")
-    assert answer.startswith("ADDED node_s "), answer
-    node_s = answer.split()[2]
+def _deploy_two_spread_replicas(cluster, tmp_path, node_name):
+    """`serve deploy` of examples/serving's C++ Scorer (config file, the dashboard's REST
+    API) with two replicas, each needing 60 of a node's 100 "either": one on the head, one
+    on a node added for it (node_name). Returns the application's URL and that node's id,
+    once both replicas answer."""
+    answer = cluster["command"](f"add {node_name}")
+    assert answer.startswith(f"ADDED {node_name} "), answer
+    added = answer.split()[2]
     port = free_port()
     config = tmp_path / "serve.yaml"
     config.write_text(f"""\
@@ -155,22 +154,42 @@ applications:
         num_replicas: 2
         ray_actor_options: {{num_cpus: 0, resources: {{either: 60}}}}
 """)
-    env = cluster["env"]
     deployed = subprocess.run([os.path.join(BIN, "serve"), "deploy", "-a", cluster["dashboard"], str(config)],
-                              env=env, capture_output=True, text=True, timeout=120)
+                              env=cluster["env"], capture_output=True, text=True, timeout=120)
     assert deployed.returncode == 0, deployed.stderr[-3000:]
     url = f"http://127.0.0.1:{port}/model"
     deadline = time.monotonic() + 180
     nodes = set()
-    while len(nodes) < 2:  # both replicas up: the head's and node s's
+    while len(nodes) < 2:  # both replicas up: the head's and the added node's
         assert time.monotonic() < deadline, f"replicas on {nodes} only; {_serve_status(cluster)}"
         status, node = _post(url + "/Node", {})
         if status == 200:
             nodes.add(node)
         else:
             time.sleep(0.5)
-    assert node_s in nodes
+    assert added in nodes
     assert _post(url + "/Score", {"features": [1, 2, 3]}) == (200, 1.75)
+    return url, added
+
+
+def _serve_shutdown(cluster):
+    subprocess.run([os.path.join(BIN, "serve"), "shutdown", "-a", cluster["dashboard"], "-y"],
+                   env=cluster["env"], capture_output=True, text=True, timeout=120)
+
+
+def test_serve_deploy_spreads_a_cpp_deployment_over_two_nodes(cluster, tmp_path):
+    pytest.importorskip("ray.serve")
+    _deploy_two_spread_replicas(cluster, tmp_path, "node_r")
+    _serve_shutdown(cluster)
+    assert cluster["command"]("remove node_r") == "REMOVED node_r"
+
+
+@pytest.mark.long  # a node killed under a Serve deployment (test_serve.py covers a replica's crash)
+def test_serve_replaces_a_killed_nodes_cpp_replica(cluster, tmp_path):
+    # The deployment above; node s is killed while requests flow; only requests in flight
+    # there may fail, and Serve starts its replica again on node t, added after.
+    pytest.importorskip("ray.serve")
+    url, _ = _deploy_two_spread_replicas(cluster, tmp_path, "node_s")
 
     failed, served = [], 0
     assert cluster["command"]("remove node_s") == "REMOVED node_s"
@@ -196,10 +215,8 @@ applications:
         if status == 200:
             nodes.add(node)
         time.sleep(0.2)
-    subprocess.run([os.path.join(BIN, "serve"), "shutdown", "-a", cluster["dashboard"], "-y"],
-                   env=env, capture_output=True, text=True, timeout=120)
+    _serve_shutdown(cluster)
     assert cluster["command"]("remove node_t") == "REMOVED node_t"
-
 
 
 CRASH_DRIVER = """

@@ -151,6 +151,7 @@ def test_the_referenced_object_lives_while_a_holder_does(lib):
     wait_until(lambda: key not in reference_counts(), f"object {key} freed after its holder")
 
 
+@pytest.mark.long  # a soak (the release of each ref is tested above)
 def test_stores_and_ray_stay_flat_over_10000_round_trips(lib):
     x = ray.put({"input": 1})
     xid = register(x)

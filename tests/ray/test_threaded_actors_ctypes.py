@@ -7,6 +7,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 import ray
 
 import test_threaded_actors
@@ -15,6 +17,7 @@ from conftest import DEFS, HERE, library_path
 TESTS = sorted(name for name in vars(test_threaded_actors) if name.startswith("test_"))
 
 
+@pytest.mark.long  # test_threaded_actors.py's tests again, on the ctypes path
 def test_threaded_actor_tests_pass_on_the_ctypes_path(lib):
     env = {**os.environ, "GORAY_NO_FASTPATH": "1",
            "RAY_ADDRESS": ray.get_runtime_context().gcs_address,

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import DEFS, library_path
 
 # Blocks jinja2 in each Python process that starts with it on its path; logs the
@@ -38,6 +40,7 @@ _log("STARTED " + " ".join(sys.argv))
 '''
 
 
+@pytest.mark.long  # a whole C++ driver run again with Jinja2 blocked (in-process: tests/python)
 def test_ray_workers_run_goray_without_jinja2(tmp_path):
     # One run of the goray command (one Ray start) checks both scenarios: the tasks, and
     # the nested ones (tasks calling tasks in workers).

@@ -34,6 +34,10 @@ import pytest
 
 from shared_ray import ADDRESS_ENV, SharedRay, ray_environment
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
+import long_runs  # noqa: E402
+import shared_caches  # noqa: E402
+
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 INPUTS = ROOT / "tests" / "scanner" / "inputs"     # the scanner's own test inputs
@@ -45,13 +49,12 @@ BUILT = BUILD_TREE / "tests" / "renderers"          # what the build made for th
 
 
 def mypy_cache_args(settings: str = "default") -> List[str]:
-    """mypy's cache shared by the session's mypy runs of the same settings
-    (build/.mypy_cache/<settings>: mypy drops a cache written under other options): the
-    first run reads Ray's, NumPy's and the standard library's types, the others reuse them.
-    mypy checks each cached module against its source's hash, so stubs of the same module
-    name from different folders never stand in for each other."""
-    cache = ROOT / "build" / ".mypy_cache" / settings
-    return ["--cache-dir", str(cache)] if cache.parents[1].is_dir() else ["--no-incremental"]
+    """mypy's cache shared by the mypy runs of the same settings, in this session and in
+    every clone's (shared_caches.py): the first run reads Ray's, NumPy's and the standard
+    library's types, the others reuse them. mypy checks each cached module against its
+    source's hash, so stubs of the same module name from different folders never stand
+    in for each other."""
+    return ["--cache-dir", str(shared_caches.mypy_cache(f"renderers-{settings}"))]
 
 
 def stub_files(name: str) -> List[str]:
@@ -218,3 +221,11 @@ def built_apps(cmake_dir, tmp_path_factory) -> Dict[str, pathlib.Path]:
         "defaultsapp_gen": apps / "defaultsapp_goray",
         "defaultsapp_stubs": apps,
     }, lambda: user_apps_build(cmake_dir, tmp_path_factory.mktemp("apps-user-build")))
+
+
+def pytest_configure(config):
+    long_runs.register(config)
+
+
+def pytest_collection_modifyitems(config, items):
+    long_runs.deselect(config, items)

@@ -18,6 +18,9 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import pytest
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
+import long_runs  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[2]
 DEV_VENV_BIN = REPO / ".venv" / "bin"
 # The variables that would let the checkout (or another environment) stand in for the wheel;
@@ -265,3 +268,11 @@ def wheel_venvs(dist_alone: Path, wheels: Dict[str, Path],
 def wheel_venv(wheel_venvs: Callable[[str], WheelVenv], wheel_path: Path) -> WheelVenv:
     """The venv of the Python running the tests, with its wheel (cp311)."""
     return wheel_venvs(THIS_PYTHON)
+
+
+def pytest_configure(config):
+    long_runs.register(config)
+
+
+def pytest_collection_modifyitems(config, items):
+    long_runs.deselect(config, items)
