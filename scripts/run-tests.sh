@@ -18,11 +18,13 @@
 #   reliability  compile-fail cases, fuzzing, sanitizer builds (scripts/test-reliability.sh)
 #
 # Every named stage runs even when an earlier one fails; the exit status is 1 if any
-# failed, 2 for an unknown stage name. -n (--dry-run) prints the stages it would run.
+# failed, 2 for an unknown stage name. -n (--dry-run) prints the stages it would run (and,
+# on stderr, whether the long runs are in).
 #
-# --long also runs the long runs (tests marked `long`, tests/long_runs.py: a covered path
-# again on another path or at a scale, listed in docs/testing.md "Long runs") and fuzzes
-# 60 s per target instead of 10 s; without it they are left out, as in CI.
+# --long (or GORAY_LONG_TESTS=1) also runs the long runs (tests marked `long`,
+# tests/long_runs.py: a covered path again on another path or at a scale, listed in
+# docs/testing.md "Long runs") and fuzzes 60 s per target instead of 10 s; without it they
+# are left out, as in CI.
 #
 # With no stage named and two or more cores, two lanes run the stages side by side, each
 # taking the next stage of QUEUE (below) when its last one ends; --serial (or
@@ -60,7 +62,7 @@ is_stage() {
 chosen=()
 dry_run=0
 serial="${GORAY_TEST_SERIAL:-0}"
-long_runs=0
+case "${GORAY_LONG_TESTS:-0}" in 0|"") long_runs=0 ;; *) long_runs=1 ;; esac
 for argument in "$@"; do
   case "$argument" in
     -h|--help) usage; exit 0 ;;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The short reliability checks for CI (docs/reliability.md), each stage timed:
 #   1. compile-fail tests of the C++ API (tests/fuzz/compile_fail/run.sh)
-#   2. fuzzing: the three libFuzzer targets, 10 s each (60 s with GORAY_LONG_TESTS=1, what
-#      run-tests.sh --long sets), after replaying the regression inputs (a smoke run within
+#   2. fuzzing: the three libFuzzer targets, 10 s each (60 s when GORAY_LONG_TESTS is set and
+#      not 0, as run-tests.sh --long sets it), after replaying the regression inputs (a smoke run within
 #      CI's budget, built in the ASan+UBSan tree of step 3; longer runs, in a tree of their
 #      own at -O1: bash scripts/fuzz.sh 600)
 #   3. sanitizers: the runtime and codec tests (tests/cpp) under ASan+UBSan and under TSan
@@ -12,7 +12,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
-if [ "${GORAY_LONG_TESTS:-0}" = 1 ]; then FUZZ_SECONDS="${1:-60}"; else FUZZ_SECONDS="${1:-10}"; fi
+case "${GORAY_LONG_TESTS:-0}" in 0|"") FUZZ_SECONDS="${1:-10}" ;; *) FUZZ_SECONDS="${1:-60}" ;; esac
 start=$SECONDS
 
 timed "reliability: compile-fail tests" bash "$ROOT/tests/fuzz/compile_fail/run.sh"

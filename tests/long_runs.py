@@ -5,8 +5,9 @@ build). They are tests like any other, run by `bash scripts/run-tests.sh --long`
 a release, and after a change to the path they repeat), and left out of CI's run, which
 has a 25-minute budget: docs/testing.md, "Long runs", lists them with their reasons.
 
-scripts/run-tests.sh exports GORAY_LONG_TESTS=0 unless --long is given; a pytest run
-without it (a test file run by hand) runs every test, the long ones included."""
+scripts/run-tests.sh exports GORAY_LONG_TESTS=0 unless --long (or GORAY_LONG_TESTS=1) is
+given; a pytest run without it (a test file run by hand) runs every test, the long ones
+included."""
 from __future__ import annotations
 
 import os
@@ -23,7 +24,9 @@ def register(config: pytest.Config) -> None:
 
 
 def wanted() -> bool:
-    return os.environ.get("GORAY_LONG_TESTS", "1") != "0"
+    """Unset: wanted (a pytest run by hand runs every test). Set: wanted unless empty or 0,
+    as scripts/run-tests.sh and scripts/test-reliability.sh read it."""
+    return os.environ.get("GORAY_LONG_TESTS", "1") not in ("", "0")
 
 
 def deselect(config: pytest.Config, items: List[pytest.Item]) -> None:

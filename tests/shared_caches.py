@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import List
 
 
 def root() -> Path:
@@ -14,10 +15,14 @@ def root() -> Path:
     return Path(base) / "goray-tests"
 
 
-def mypy_cache(settings: str) -> Path:
-    """mypy's cache for runs of the same settings (mypy drops a cache written under other
-    options; it keeps one folder per Python version inside). Safe to share: mypy checks
-    each cached module against its source's hash (a module moved to another folder, or
-    the same module name with other contents, is checked again), and writes each entry
-    whole (a temporary file renamed over it)."""
-    return root() / "mypy" / settings
+def mypy_cache_args(settings: str) -> List[str]:
+    """mypy's options for its cache of runs with the same settings (mypy drops a cache
+    written under other options; it keeps one folder per Python version inside).
+
+    Safe to share between runs, even two at once from two clones:
+    - the cache is mypy's file store (--no-sqlite-cache), which writes each entry whole (a
+      temporary file renamed over it), not its SQLite store (mypy 2's default), where a
+      second mypy on the same cache can meet a locked database;
+    - mypy hashes each cached module's source when its path or time differs, and checks
+      the module again when the hash differs too."""
+    return ["--cache-dir", str(root() / "mypy" / settings), "--no-sqlite-cache"]

@@ -298,7 +298,7 @@ RULES = [
     Rule(r"bash scripts/test-reliability\.sh", COVERED,
          "scripts/run-tests.sh::scripts/test-reliability.sh", "fuzzing and sanitizer builds"),
     Rule(r"(FUZZ_TARGETS=\w+ )?bash scripts/fuzz\.sh \d+", COVERED,
-         "scripts/test-reliability.sh::scripts/fuzz.sh", "fuzzing for minutes (the suite: 60 s)"),
+         "scripts/test-reliability.sh::scripts/fuzz.sh", "fuzzing for minutes (CI: 10 s, --long: 60 s)"),
     Rule(r"(SANITIZERS=\w+ )?bash scripts/sanitize\.sh( short)?", COVERED,
          "scripts/test-reliability.sh::scripts/sanitize.sh", "sanitizer builds of the tree"),
     Rule(r"bash tests/fuzz/compile_fail/run\.sh( \S+)?", COVERED,

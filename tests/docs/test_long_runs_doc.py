@@ -20,7 +20,8 @@ def marked_long():
                                 timeout=300)
         # 5: no test collected (none marked in that tree)
         assert result.returncode in (0, 5), result.stdout[-3000:]
-        found.update(line for line in result.stdout.splitlines() if "::" in line)
+        found.update(line for line in result.stdout.splitlines()
+                     if re.fullmatch(r"tests/\S+\.py::\S+", line))
     return found
 
 

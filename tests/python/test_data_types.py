@@ -96,9 +96,9 @@ def run(command: List[str], **kwargs) -> subprocess.CompletedProcess:
 def test_map_batches_takes_the_udfs_under_mypy_strict(user):
     # (mypy's cache, per Ray, shared by every clone's runs (shared_caches.py): Ray's, NumPy's
     # and pandas' types are read once.)
-    cache = shared_caches.mypy_cache(f"data-{user['ray']}")
-    result = run([str(MYPY), "--strict", f"--python-executable={user['python']}",
-                  "--cache-dir", str(cache), "use.py"], cwd=user["dir"])
+    cache = shared_caches.mypy_cache_args(f"data-{user['ray']}")
+    result = run([str(MYPY), "--strict", f"--python-executable={user['python']}", *cache,
+                  "use.py"], cwd=user["dir"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Success: no issues found" in result.stdout
 

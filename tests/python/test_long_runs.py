@@ -55,10 +55,11 @@ def test_long_runs_are_deselected_only_when_gorays_scripts_say_so(tmp_path):
     (tmp_path / "conftest.py").write_text(textwrap.dedent(CONFTEST))
     (tmp_path / "test_sample.py").write_text(textwrap.dedent(TESTS))
 
-    left_out = run_pytest(tmp_path, "0")
-    assert left_out.returncode == 0, left_out.stdout
-    assert "2 passed, 2 deselected" in left_out.stdout, left_out.stdout
-    assert "test_soak" not in left_out.stdout and "test_ways[second]" not in left_out.stdout
+    for long_tests in ("0", ""):
+        left_out = run_pytest(tmp_path, long_tests)
+        assert left_out.returncode == 0, left_out.stdout
+        assert "2 passed, 2 deselected" in left_out.stdout, left_out.stdout
+        assert "test_soak" not in left_out.stdout and "test_ways[second]" not in left_out.stdout
 
     for long_tests in ("1", None):
         everything = run_pytest(tmp_path, long_tests)

@@ -14,7 +14,8 @@ STAGES = ["cpp", "python", "ray", "gen", "docs", "examples", "ray-oldest", "whee
 
 
 def run_tests(*arguments: str, env_extra=None) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if key != "GORAY_TEST_SERIAL"}
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("GORAY_TEST_SERIAL", "GORAY_LONG_TESTS")}
     return subprocess.run(["bash", str(SCRIPT), *arguments], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, timeout=60,
                           env={**env, **(env_extra or {})})
@@ -108,3 +109,10 @@ def test_long_runs_are_left_out_unless_asked_for():
     assert included.stdout.split() == ["ray", "cpp"]
     script = SCRIPT.read_text()
     assert 'export GORAY_LONG_TESTS="$long_runs"' in script
+
+
+def test_gorays_long_tests_variable_asks_for_the_long_runs_as_long_does():
+    for value, said in (("1", "long runs: included"), ("0", "long runs: left out"),
+                        ("", "long runs: left out")):
+        result = run_tests("-n", "cpp", env_extra={"GORAY_LONG_TESTS": value})
+        assert result.returncode == 0 and said in result.stderr, (value, result.stderr)

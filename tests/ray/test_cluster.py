@@ -128,13 +128,14 @@ def _serve_status(cluster):
     return status.stdout[-3000:] + status.stderr[-2000:]
 
 
-def _deploy_two_spread_replicas(cluster, tmp_path, node_name):
+def _deploy_two_spread_replicas(cluster, tmp_path, node_name, added_nodes):
     """`serve deploy` of examples/serving's C++ Scorer (config file, the dashboard's REST
     API) with two replicas, each needing 60 of a node's 100 "either": one on the head, one
-    on a node added for it (node_name). Returns the application's URL and that node's id,
-    once both replicas answer."""
+    on a node added for it (node_name, appended to added_nodes once added). Returns the
+    application's URL and that node's id, once both replicas answer."""
     answer = cluster["command"](f"add {node_name}")
     assert answer.startswith(f"ADDED {node_name} "), answer
+    added_nodes.append(node_name)
     added = answer.split()[2]
     port = free_port()
     config = tmp_path / "serve.yaml"
@@ -173,15 +174,34 @@ applications:
 
 
 def _serve_shutdown(cluster):
-    subprocess.run([os.path.join(BIN, "serve"), "shutdown", "-a", cluster["dashboard"], "-y"],
-                   env=cluster["env"], capture_output=True, text=True, timeout=120)
+    """`serve shutdown`: Serve's applications and proxies gone before the cluster's next
+    test (the next deployment's HTTP options are its own)."""
+    shutdown = subprocess.run([os.path.join(BIN, "serve"), "shutdown", "-a", cluster["dashboard"], "-y"],
+                              env=cluster["env"], capture_output=True, text=True, timeout=120)
+    assert shutdown.returncode == 0, shutdown.stdout[-2000:] + shutdown.stderr[-3000:]
+
+
+def _remove_node(cluster, name):
+    assert cluster["command"](f"remove {name}") == f"REMOVED {name}"
+
+
+def _cleaned_up(cluster, added_nodes):
+    """Serve shut down and the nodes a test added removed, however the test ended: the
+    cluster's next tests start from the head and node b alone."""
+    try:
+        _serve_shutdown(cluster)
+    finally:
+        for name in added_nodes:
+            _remove_node(cluster, name)
 
 
 def test_serve_deploy_spreads_a_cpp_deployment_over_two_nodes(cluster, tmp_path):
     pytest.importorskip("ray.serve")
-    _deploy_two_spread_replicas(cluster, tmp_path, "node_r")
-    _serve_shutdown(cluster)
-    assert cluster["command"]("remove node_r") == "REMOVED node_r"
+    added = []
+    try:
+        _deploy_two_spread_replicas(cluster, tmp_path, "node_r", added)
+    finally:
+        _cleaned_up(cluster, added)
 
 
 @pytest.mark.long  # a node killed under a Serve deployment (test_serve.py covers a replica's crash)
@@ -189,10 +209,19 @@ def test_serve_replaces_a_killed_nodes_cpp_replica(cluster, tmp_path):
     # The deployment above; node s is killed while requests flow; only requests in flight
     # there may fail, and Serve starts its replica again on node t, added after.
     pytest.importorskip("ray.serve")
-    url, _ = _deploy_two_spread_replicas(cluster, tmp_path, "node_s")
+    added = []  # the nodes this test added and has not removed
+    try:
+        _replace_a_killed_nodes_replica(cluster, tmp_path, added)
+    finally:
+        _cleaned_up(cluster, added)
+
+
+def _replace_a_killed_nodes_replica(cluster, tmp_path, added):
+    url, _ = _deploy_two_spread_replicas(cluster, tmp_path, "node_s", added)
 
     failed, served = [], 0
-    assert cluster["command"]("remove node_s") == "REMOVED node_s"
+    added.remove("node_s")
+    _remove_node(cluster, "node_s")
     for _ in range(60):  # while Serve notices; the head's replica answers the rest
         status, body = _post(url + "/Score", {"features": [1, 2, 3]})
         if status == 200:
@@ -205,6 +234,7 @@ def test_serve_replaces_a_killed_nodes_cpp_replica(cluster, tmp_path):
 
     answer = cluster["command"]("add node_t")
     assert answer.startswith("ADDED node_t "), answer
+    added.append("node_t")
     node_t = answer.split()[2]
     deadline = time.monotonic() + 180
     nodes = set()
@@ -215,8 +245,6 @@ def test_serve_replaces_a_killed_nodes_cpp_replica(cluster, tmp_path):
         if status == 200:
             nodes.add(node)
         time.sleep(0.2)
-    _serve_shutdown(cluster)
-    assert cluster["command"]("remove node_t") == "REMOVED node_t"
 
 
 CRASH_DRIVER = """

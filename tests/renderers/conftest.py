@@ -52,9 +52,9 @@ def mypy_cache_args(settings: str = "default") -> List[str]:
     """mypy's cache shared by the mypy runs of the same settings, in this session and in
     every clone's (shared_caches.py): the first run reads Ray's, NumPy's and the standard
     library's types, the others reuse them. mypy checks each cached module against its
-    source's hash, so stubs of the same module name from different folders never stand
-    in for each other."""
-    return ["--cache-dir", str(shared_caches.mypy_cache(f"renderers-{settings}"))]
+    source's hash, so stubs of the same module name with other contents never stand in
+    for each other."""
+    return shared_caches.mypy_cache_args(f"renderers-{settings}")
 
 
 def stub_files(name: str) -> List[str]:

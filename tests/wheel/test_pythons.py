@@ -138,9 +138,9 @@ def test_stubs_type_check_with_mypy_under_this_python(pyvenv: WheelVenv, python:
     # the wrong argument. Most of a cold run's time is reading Ray's and NumPy's types,
     # which the cache that every clone's runs share keeps (shared_caches.py; mypy keeps
     # one folder per Python version, and checks each cached module against its source).
-    cache = shared_caches.mypy_cache("wheel-strict")
-    checked = pyvenv.run([pyvenv.python, "-m", "mypy", "--strict", "--cache-dir", str(cache),
-                          "use.py", "bad.py"], cwd=gen, check=False)
+    cache = shared_caches.mypy_cache_args("wheel-strict")
+    checked = pyvenv.run([pyvenv.python, "-m", "mypy", "--strict", *cache, "use.py", "bad.py"],
+                         cwd=gen, check=False)
     output = checked.stdout + checked.stderr
     assert checked.returncode == 1, output
     assert not re.search(r"^use\.py:", checked.stdout, re.M), output
