@@ -130,6 +130,12 @@ stop_background_build() {
   BACKGROUND_BUILD_PID=""
 }
 
+# long_runs_wanted: whether GORAY_LONG_TESTS asks for the long runs (set, and neither empty
+# nor 0), as run-tests.sh --long sets it; tests/long_runs.py reads it the same way.
+long_runs_wanted() {
+  case "${GORAY_LONG_TESTS:-0}" in 0|"") return 1 ;; *) return 0 ;; esac
+}
+
 # compile_cache_arguments: the -D options that put ccache in front of the compilers of a
 # tree configured before (the environment only counts at a tree's first configure).
 compile_cache_arguments() {

@@ -62,7 +62,8 @@ is_stage() {
 chosen=()
 dry_run=0
 serial="${GORAY_TEST_SERIAL:-0}"
-case "${GORAY_LONG_TESTS:-0}" in 0|"") long_runs=0 ;; *) long_runs=1 ;; esac
+long_runs=0
+! long_runs_wanted || long_runs=1
 for argument in "$@"; do
   case "$argument" in
     -h|--help) usage; exit 0 ;;

@@ -12,7 +12,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
-case "${GORAY_LONG_TESTS:-0}" in 0|"") FUZZ_SECONDS="${1:-10}" ;; *) FUZZ_SECONDS="${1:-60}" ;; esac
+if long_runs_wanted; then FUZZ_SECONDS="${1:-60}"; else FUZZ_SECONDS="${1:-10}"; fi
 start=$SECONDS
 
 timed "reliability: compile-fail tests" bash "$ROOT/tests/fuzz/compile_fail/run.sh"
