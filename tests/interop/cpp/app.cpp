@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -35,7 +36,8 @@ struct GORAY_TASKS Tasks {
   int64_t CallsPy(int64_t x) { return goray::LocalCallPyTask("py_local_add", x, int64_t{100}).Get<int64_t>(); }
   // C++ -> C++ task from inside a worker.
   double NestedSquare(double x) { return goray::RemoteCall("Square", x).Get<double>(); }
-  // Fails the first `failures` runs for `marker` (counted in a file): for retries.
+  // Fails the first `failures` runs for `marker` (counted in a file): for retries. The run
+  // that succeeds removes the file, so that no run leaves one behind.
   int64_t Flaky(std::string marker, int64_t failures) {
     int64_t seen = 0;
     {
@@ -44,6 +46,7 @@ struct GORAY_TASKS Tasks {
     }
     std::ofstream(marker) << seen + 1;
     if (seen < failures) throw std::runtime_error("flaky failure " + std::to_string(seen + 1));
+    std::remove(marker.c_str());
     return seen + 1;
   }
 };

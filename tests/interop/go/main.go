@@ -48,7 +48,8 @@ func (tasks) CallsPy(x int64) int64 {
 	return v
 }
 
-// Fails the first `failures` runs for `marker` (counted in a file): for retries.
+// Fails the first `failures` runs for `marker` (counted in a file): for retries. The run
+// that succeeds removes the file, so that no run leaves one behind.
 func (tasks) Flaky(marker string, failures int64) int64 {
 	seen := int64(0)
 	if data, err := os.ReadFile(marker); err == nil {
@@ -58,6 +59,7 @@ func (tasks) Flaky(marker string, failures int64) int64 {
 	if seen < failures {
 		panic(fmt.Sprintf("flaky failure %d", seen+1))
 	}
+	_ = os.Remove(marker)
 	return seen + 1
 }
 
