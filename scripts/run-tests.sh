@@ -234,6 +234,9 @@ if [ "$lanes" -eq 1 ]; then
 else
   run_stages "${chosen[@]}"
 fi
+# The folders that the dashboards of this run's Rays left in the temporary directory
+# (tests/ray_leftovers.py says why; the stages' pytest sessions remove theirs, this the rest).
+"$ROOT/.venv/bin/python" "$ROOT/tests/ray_leftovers.py" "$RUN_MARK" || true
 if [ ${#failed[@]} -gt 0 ]; then
   log "the failed tests (from the stages' JUnit reports):"
   "$ROOT/.venv/bin/python" "$ROOT/scripts/failed-tests.py" --newer-than "$RUN_MARK" >&2 || true

@@ -7,6 +7,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
 import long_runs  # noqa: E402
+import ray_leftovers  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -75,10 +76,12 @@ def pytest_sessionfinish(session):
     if _cluster is not None:  # (a run stopped early)
         _cluster.stop()
         _cluster = None
+    ray_leftovers.clean_up_after_session()
 
 
 def pytest_configure(config):
     long_runs.register(config)
+    ray_leftovers.note_session_start()
     config.addinivalue_line(
         "markers", "ray_versions: in the subset scripts/test-ray-versions.sh runs on each Ray "
                    "release (docs/testing.md)")

@@ -36,6 +36,7 @@ from shared_ray import ADDRESS_ENV, SharedRay, ray_environment
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
 import long_runs  # noqa: E402
+import ray_leftovers  # noqa: E402
 import shared_caches  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -225,6 +226,11 @@ def built_apps(cmake_dir, tmp_path_factory) -> Dict[str, pathlib.Path]:
 
 def pytest_configure(config):
     long_runs.register(config)
+    ray_leftovers.note_session_start()
+
+
+def pytest_sessionfinish(session):
+    ray_leftovers.clean_up_after_session()
 
 
 def pytest_collection_modifyitems(config, items):

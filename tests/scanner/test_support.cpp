@@ -5,6 +5,10 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string>
+#include <system_error>
+
+#include <unistd.h>
 
 namespace goray::scan::testing {
 
@@ -39,9 +43,30 @@ void WriteFile(const std::string& path, const std::string& text) {
 
 bool FileExists(const std::string& path) { return std::filesystem::exists(path); }
 
+namespace {
+
+// This process's folder for MakeTempDirectory, removed when the process ends: named for
+// the process, so that two runs at once (two clones' ctest) never share one.
+class ProcessTempRoot {
+ public:
+  ProcessTempRoot()
+      : path_(std::filesystem::temp_directory_path() /
+              ("goray_scanner_test_" + std::to_string(::getpid()))) {}
+  ~ProcessTempRoot() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace
+
 std::string MakeTempDirectory(const std::string& name) {
-  std::filesystem::path directory =
-      std::filesystem::temp_directory_path() / ("goray_scanner_test_" + name);
+  static const ProcessTempRoot root;
+  std::filesystem::path directory = root.path() / name;
   std::filesystem::remove_all(directory);
   std::filesystem::create_directories(directory);
   return directory.string();

@@ -24,7 +24,8 @@ std::string ScanExecutable();
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& text);
 bool FileExists(const std::string& path);
-// A fresh empty directory under the system's temporary directory.
+// A fresh empty directory under the system's temporary directory, in a folder of this
+// process's that is removed when the process ends.
 std::string MakeTempDirectory(const std::string& name);
 
 // Scans inputs/<relative>... with `options`.

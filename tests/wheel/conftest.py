@@ -20,6 +20,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
 import long_runs  # noqa: E402
+import ray_leftovers  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 DEV_VENV_BIN = REPO / ".venv" / "bin"
@@ -272,6 +273,11 @@ def wheel_venv(wheel_venvs: Callable[[str], WheelVenv], wheel_path: Path) -> Whe
 
 def pytest_configure(config):
     long_runs.register(config)
+    ray_leftovers.note_session_start()
+
+
+def pytest_sessionfinish(session):
+    ray_leftovers.clean_up_after_session()
 
 
 def pytest_collection_modifyitems(config, items):

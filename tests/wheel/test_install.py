@@ -344,7 +344,10 @@ HIDE_SYSTEM = r"""
 set -euo pipefail
 # Debian's LLVM/Clang 19 (libraries, clang's resource dir) and every libclang/libLLVM file.
 mount -t tmpfs none /usr/lib/llvm-19
-empty="$(mktemp)"
+# The empty file the hidden files become, on a tmpfs of its own that ends with the namespace.
+mount -t tmpfs none /mnt
+empty=/mnt/hidden
+: > "$empty"
 for file in /usr/lib/x86_64-linux-gnu/libclang*.so* /usr/lib/x86_64-linux-gnu/libLLVM*.so*; do
   if [ -f "$file" ] && [ ! -L "$file" ]; then mount --bind "$empty" "$file"; fi
 done
