@@ -1,4 +1,12 @@
-"""What Ray leaves behind in the temporary directory, removed after the tests that started it.
+"""What Ray leaves behind, removed after the tests that started it: processes and folders.
+
+Processes: a Ray the tests start in their own process (goray.init, then ray.shutdown()) is
+stopped by Ray, whose workers end when their raylet does. One did not (Ray 2.60, CI of
+2026-11-27): a C++ actor's worker, killed by ray.kill, hung in Ray's own exit path (both of
+its live threads in _raylet.so) and outlived its Ray as an orphan. shutdown_ray() stops such
+a Ray, then kills by id whatever of its process tree is still there, and says so.
+
+Folders:
 
 Ray's dashboard (every Ray started with include_dashboard=True: the tests' shared Ray, the
 clusters, `ray start` for `ray job submit`) runs a multiprocessing forkserver, which makes a
@@ -12,7 +20,10 @@ process is bound to any more (/proc/net/unix lists every bound path), so a live 
 folder, another test run's included, is never touched."""
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -69,6 +80,32 @@ def remove_dead_forkserver_folders(since: float, directory: Optional[str] = None
     return len(folders)
 
 
+def shutdown_ray(wait: float = 15.0) -> List[str]:
+    """ray.shutdown() of the Ray this process started, then SIGKILL to what of its process
+    tree (raylet, GCS, workers: this process's descendants) is left after `wait` seconds.
+    Returns the names of the processes killed so (and prints them)."""
+    import psutil
+    import ray
+    try:
+        tree = psutil.Process().children(recursive=True)
+    except psutil.Error:
+        tree = []
+    ray.shutdown()
+    _, alive = psutil.wait_procs(tree, timeout=wait)
+    killed = []
+    for process in alive:
+        try:
+            name = process.name()
+            process.send_signal(signal.SIGKILL)  # psutil checks that the pid is still this process
+        except psutil.Error:
+            continue
+        killed.append(f"{name} (pid {process.pid})")
+    if killed:
+        print(f"[goray] still running {wait:.0f} s after ray.shutdown(), killed: "
+              f"{', '.join(killed)} (tests/ray_leftovers.py)", file=sys.stderr)
+    return killed
+
+
 _session_started: Optional[float] = None
 
 
@@ -85,8 +122,6 @@ def clean_up_after_session() -> None:
 
 
 if __name__ == "__main__":  # scripts/run-tests.sh: python3 tests/ray_leftovers.py SINCE-FILE
-    import os
-    import sys
     # Every Ray of the run is stopping or stopped: the last dashboards get 10 s to end.
     removed = remove_dead_forkserver_folders(os.stat(sys.argv[1]).st_mtime, wait=10.0)
     if removed:

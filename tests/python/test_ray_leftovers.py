@@ -1,8 +1,12 @@
 """tests/ray_leftovers.py removes only the folders of forkservers that are gone."""
 import os
+import re
 import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import ray_leftovers
 
@@ -51,3 +55,24 @@ def test_waiting_gives_a_forkserver_that_is_ending_the_time_to_end(tmp_path):
     threading.Timer(0.5, server.close).start()
     assert ray_leftovers.remove_dead_forkserver_folders(since, str(tmp_path), wait=30) == 1
     assert not ending.exists()
+
+
+def test_shutdown_ray_kills_what_of_its_process_tree_outlives_it(tmp_path):
+    # In a process of its own: shutdown_ray() kills every descendant of the process it runs in.
+    script = tmp_path / "leftover.py"
+    script.write_text(
+        "import subprocess, sys, time\n"
+        f"sys.path.insert(0, {str(Path(ray_leftovers.__file__).parent)!r})\n"
+        "import ray_leftovers\n"
+        "quick = subprocess.Popen(['sleep', '0.2'])\n"
+        "stuck = subprocess.Popen(['bash', '-c', 'trap \"\" TERM; exec sleep 120'])\n"
+        "began = time.monotonic()\n"
+        "killed = ray_leftovers.shutdown_ray(wait=2)\n"
+        "print(killed, stuck.wait(timeout=10), quick.wait(), round(time.monotonic() - began))\n")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    killed, stuck_status, quick_status, seconds = result.stdout.rsplit(" ", 3)
+    assert re.fullmatch(r"\['sleep \(pid \d+\)'\]", killed), result.stdout
+    assert (stuck_status, quick_status) == ("-9", "0") and int(seconds) < 10, result.stdout
+    assert "still running 2 s after ray.shutdown(), killed: sleep (pid" in result.stderr

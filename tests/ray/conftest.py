@@ -25,12 +25,11 @@ def library_path() -> str:
 @pytest.fixture(scope="session")
 def lib():
     import goray
-    import ray
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
     library = goray.init(library_path(), py_defs_path=str(DEFS), num_cpus=4,
                          namespace="raytest", log_to_driver=True)
     yield library
-    ray.shutdown()
+    ray_leftovers.shutdown_ray()  # ray.shutdown(), then what of its processes is left, by id
 
 
 @pytest.fixture(scope="session")
