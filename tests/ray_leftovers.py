@@ -12,7 +12,7 @@ Ray's dashboard (every Ray started with include_dashboard=True: the tests' share
 clusters, `ray start` for `ray job submit`) runs a multiprocessing forkserver, which makes a
 pymp-XXXXXXXX folder in the temporary directory for its listening socket. Ray stops the
 dashboard with a signal, so the forkserver's own clean-up never runs, and each such Ray
-leaves its folder behind (measured with Ray 2.52: `ray.init(include_dashboard=True)` then
+leaves its folder behind (measured with Ray 2.60: `ray.init(include_dashboard=True)` then
 `ray.shutdown()` leaves one; without the dashboard, none).
 
 A folder is removed only when it holds a forkserver's socket file that no socket of any
