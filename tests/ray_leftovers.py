@@ -23,11 +23,15 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, List, Optional, Set, Tuple
+
+if TYPE_CHECKING:
+    import psutil
 
 
 def _bound_socket_paths() -> Optional[Set[str]]:
@@ -80,30 +84,58 @@ def remove_dead_forkserver_folders(since: float, directory: Optional[str] = None
     return len(folders)
 
 
-def shutdown_ray(wait: float = 15.0) -> List[str]:
-    """ray.shutdown() of the Ray this process started, then SIGKILL to what of its process
-    tree (raylet, GCS, workers: this process's descendants) is left after `wait` seconds.
-    Returns the names of the processes killed so (and prints them)."""
+def kill_left_over(processes: List["psutil.Process"], wait: float) -> List[str]:
+    """SIGKILL to those of `processes` still running after `wait` seconds; returns their
+    names (psutil checks that each pid is still the process it was)."""
     import psutil
-    import ray
-    try:
-        tree = psutil.Process().children(recursive=True)
-    except psutil.Error:
-        tree = []
-    ray.shutdown()
-    _, alive = psutil.wait_procs(tree, timeout=wait)
+    _, alive = psutil.wait_procs(processes, timeout=wait)
     killed = []
     for process in alive:
         try:
             name = process.name()
-            process.send_signal(signal.SIGKILL)  # psutil checks that the pid is still this process
+            process.send_signal(signal.SIGKILL)
         except psutil.Error:
             continue
         killed.append(f"{name} (pid {process.pid})")
+    return killed
+
+
+def _descendants(pid: int) -> List["psutil.Process"]:
+    """A process's descendants (none once it is gone)."""
+    import psutil
+    try:
+        children: List[psutil.Process] = psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return []
+    return children
+
+
+def shutdown_ray(wait: float = 15.0) -> List[str]:
+    """ray.shutdown() of the Ray this process started, then SIGKILL to what of its process
+    tree (raylet, GCS, workers: this process's descendants) is left after `wait` seconds.
+    Returns the names of the processes killed so (and prints them)."""
+    import ray
+    tree = _descendants(os.getpid())
+    ray.shutdown()
+    killed = kill_left_over(tree, wait)
     if killed:
         print(f"[goray] still running {wait:.0f} s after ray.shutdown(), killed: "
               f"{', '.join(killed)} (tests/ray_leftovers.py)", file=sys.stderr)
     return killed
+
+
+def stop_ray_start(process: "subprocess.Popen[Any]", wait: float = 15.0) -> List[str]:
+    """SIGTERM to a `ray start --block` (it stops the node's processes), then SIGKILL to
+    what of its process tree is left after `wait` seconds; returns their names."""
+    tree = _descendants(process.pid)
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return kill_left_over(tree, wait)
 
 
 _session_started: Optional[float] = None

@@ -13,18 +13,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List
-
-import psutil
+from typing import Dict
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
 from loopback_ports import free_port  # noqa: E402
+import ray_leftovers  # noqa: E402
 
 ADDRESS_ENV = "GORAY_TEST_RAY_ADDRESS"
 READY = "Ray runtime started"
@@ -36,14 +34,6 @@ def ray_environment() -> Dict[str, str]:
     # --node-ip-address=127.0.0.1 by the machine's outward address.
     return {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled",
             "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
-
-
-def _descendants(pid: int) -> List[int]:
-    """The ids of a process's descendants (none once it is gone)."""
-    try:
-        return [child.pid for child in psutil.Process(pid).children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return []
 
 
 class SharedRay:
@@ -90,21 +80,6 @@ class SharedRay:
     def stop(self) -> None:
         """SIGTERM to `ray start --block` (it stops the node's processes), then whatever of
         its process tree is left, by id."""
-        tree = _descendants(self.process.pid)
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in tree):
-            time.sleep(0.3)
-        for pid in tree:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        ray_leftovers.stop_ray_start(self.process)
         self._log.close()
         shutil.rmtree(self.temp_dir, ignore_errors=True)

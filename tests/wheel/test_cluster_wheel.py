@@ -32,7 +32,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import sysconfig
@@ -42,13 +41,13 @@ import venv
 from pathlib import Path
 from typing import Dict, Iterator, List
 
-import psutil
 import pytest
 
 from conftest import REPO, clean_environment
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
 from loopback_ports import free_port  # noqa: E402
+from ray_leftovers import stop_ray_start  # noqa: E402
 
 DEV_SITE = Path(sysconfig.get_paths()["purelib"])  # the checkout's .venv: Ray and goray
 DEV_RAY = REPO / ".venv" / "bin" / "ray"  # the submitting client (any Ray CLI would do)
@@ -110,34 +109,6 @@ def node_venv(root: Path, view: Path) -> Path:
     return python
 
 
-def descendants(pid: int) -> List[int]:
-    """The ids of a process's descendants (none once it is gone)."""
-    try:
-        return [child.pid for child in psutil.Process(pid).children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return []
-
-
-def stop_node(process: subprocess.Popen) -> None:
-    """SIGTERM to `ray start --block` (it stops the node's processes); whatever of its
-    process tree is left after that is killed by id."""
-    tree = descendants(process.pid)
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in tree):
-        time.sleep(0.5)
-    for pid in tree:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
 @pytest.fixture(scope="module")
 def nodes(tmp_path_factory) -> Iterator[Dict]:
     if not LIBRARY.is_file():
@@ -188,7 +159,7 @@ def nodes(tmp_path_factory) -> Iterator[Dict]:
     finally:
         for name in ("b", "a"):
             if name in started:
-                stop_node(started[name])
+                stop_ray_start(started[name])
             logs[name].close()
         for name, directory in temp.items():  # the nodes' logs stay with the test's tmp
             try:
