@@ -432,6 +432,31 @@ def _map_scalar(type_: Type) -> Optional[str]:
     return None
 
 
+def _names(names: List[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _map_note(params: List[Mapping[str, Any]], scalars: List[Optional[str]]) -> str:
+    """What the docstring says of a callable's map forms: how each parameter's values
+    travel (docs/map.md, "The columnar rule")."""
+    sliced = [param["name"] for param, scalar in zip(params, scalars) if scalar is not None]
+    listed = [param["name"] for param, scalar in zip(params, scalars) if scalar is None]
+    if not listed:
+        return ("goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' "
+                "types travel as slices, read in place by a loop in C++.")
+    note = "goray.map (.map, .imap, ...): the loop runs in C++. "
+    if sliced:
+        note += (f"NumPy arrays for {_names(sliced)} travel as slices, read in place; ")
+    structs = [param["name"] for param in params if param["type"]["kind"] == "struct"]
+    note += (f"{_names(listed)} {'is' if len(listed) == 1 else 'are'} not a number or bool: "
+             f"a column of {'it' if len(listed) == 1 else 'them'} travels as msgpack values, "
+             "decoded one by one in C++")
+    if structs:
+        note += (f" (a dict of arrays for {_names(structs)}, a struct of arrays, is read "
+                 "field by field)")
+    return note + "; a value shared by keyword is decoded once per chunk."
+
+
 def _map_forms(params: List[Mapping[str, Any]], stub: List[PyParam], result: Type,
                types: PyTypes) -> Optional[PyMap]:
     """The map forms of a callable, None for a streaming generator."""
@@ -460,15 +485,7 @@ def _map_forms(params: List[Mapping[str, Any]], stub: List[PyParam], result: Typ
     if params and scalars[0] is not None and result_scalar is not None:
         forms.array_first = f"_npt.NDArray[_numpy.{scalars[0]}]"
         forms.array_result = f"_npt.NDArray[_numpy.{result_scalar}]"
-    listed = [param["name"] for param, scalar in zip(params, scalars) if scalar is None]
-    if not listed:
-        forms.note = ("goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' "
-                      "types travel as slices, read in place by a loop in C++.")
-    else:
-        forms.note = ("goray.map (.map, .imap, ...): the loop runs in C++; "
-                      + ", ".join(listed) + (" is" if len(listed) == 1 else " are")
-                      + " not a number or bool, so its items travel as msgpack values "
-                      "(decoded one by one in C++), not as array slices.")
+    forms.note = _map_note(params, scalars)
     return forms
 
 
