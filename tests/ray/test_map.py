@@ -119,6 +119,28 @@ def test_a_wrong_dtype_is_refused_before_anything_runs(lib):
         goray.map("MapLabel", "abc", prefix="")
 
 
+def test_a_shared_value_that_does_not_fit_is_refused_before_any_chunk(lib, monkeypatch):
+    from goray._map import runner
+
+    def no_chunk(*args, **kwargs):
+        pytest.fail("a chunk was sent")
+
+    monkeypatch.setattr(runner, "_submit", no_chunk)
+    with pytest.raises(goray.ArgumentError) as caught:
+        goray.map("MapWeighted", np.arange(3.0), weight="x")
+    error = caught.value
+    assert not isinstance(error, ray.exceptions.RayTaskError)  # raised here, not in a worker
+    assert (error.task, error.position) == ("MapWeighted", 1)
+    assert "parameter 1 (weight)" in str(error)
+    assert "expected double, received str" in str(error) and "'x'" in str(error)
+    with pytest.raises(goray.ArgumentError, match=r"parameter 1 \(prefix\).*received int"):
+        goray.golang_task("MapLabel").map([{"x": 0.0, "y": 0.0, "label": "a"}], prefix=3)
+    monkeypatch.undo()
+    # Values that fit still map, columns of every kind with them.
+    assert goray.map("MapLabel", iter([{"x": 0.0, "y": 0.0, "label": "a"}]),
+                     prefix="p-") == ["p-a"]
+
+
 def test_a_generator_that_raises_fails_the_map(lib):
     def items():
         yield from range(500)

@@ -38,6 +38,8 @@ def _start(callee: Any, iterables: Sequence[Any], kwargs: Dict[str, Any],
     from . import targets
     target = target if target is not None else targets.target_of(callee)
     inputs = Inputs(target.label, target.params, target.loop, iterables, kwargs)
+    if target.check is not None:
+        target.check(inputs.empty())
     planner = Planner(inputs.total, target.slots, chunk_size)
     return target, inputs, planner
 
@@ -54,8 +56,22 @@ def _chunks(callee: Any, iterables: Sequence[Any], kwargs: Dict[str, Any], *, or
 def _gather(target: Any, inputs: Inputs, chunks: Iterator[Any], collect: bool) -> Any:
     """Every chunk's results in input order: a NumPy array when some input column was one
     and the result is of an element type, else a list; None for a void callee."""
-    parts: List[Any] = []
     failures: List[Tuple[int, MapItemError]] = []
+    dtype = _array_dtype(target, inputs)
+    if dtype is not None and inputs.total is not None:
+        # Each chunk's array is copied into its place as it arrives (while later chunks
+        # run) and its object freed, rather than all joined after the last one.
+        import numpy
+        joined = numpy.empty(inputs.total, dtype=dtype)
+        filled = 0
+        for done in chunks:
+            part = numpy.asarray(done.results, dtype=dtype)
+            joined[done.start:done.start + len(part)] = part
+            filled += len(part)
+            failures.extend(done.failures)
+        results = _with_failed(joined[:filled] if filled < len(joined) else joined, failures)
+        return (results, failures) if collect else results
+    parts: List[Any] = []
     for done in chunks:
         parts.append(done.results)
         failures.extend(done.failures)
@@ -63,19 +79,33 @@ def _gather(target: Any, inputs: Inputs, chunks: Iterator[Any], collect: bool) -
     return (results, failures) if collect else results
 
 
+def _array_dtype(target: Any, inputs: Inputs) -> Any:
+    """The dtype map's results are joined in, None when they are a list (or None)."""
+    loop = target.loop
+    if loop is None or loop.void or not loop.result or not inputs.arrays:
+        return None
+    import numpy
+    return numpy.dtype(loop.result)
+
+
+def _with_failed(joined: Any, failures: List[Tuple[int, MapItemError]]) -> Any:
+    """A failed item's slot: NaN in an array of floats, not a made-up 0."""
+    if failures and joined.dtype.kind in "fc":
+        joined[[index for index, _ in failures]] = float("nan")
+    return joined
+
+
 def _joined(target: Any, inputs: Inputs, parts: List[Any],
             failures: List[Tuple[int, MapItemError]]) -> Any:
     loop = target.loop
     if loop is not None and loop.void:
         return None
-    if loop is not None and loop.result and inputs.arrays:
+    dtype = _array_dtype(target, inputs)
+    if dtype is not None:
         import numpy
-        dtype = numpy.dtype(loop.result)
         joined = (numpy.concatenate([numpy.asarray(part, dtype=dtype) for part in parts])
                   if parts else numpy.empty(0, dtype=dtype))
-        if failures and dtype.kind in "fc":  # a failed item's slot: NaN, not a made-up 0
-            joined[[index for index, _ in failures]] = numpy.nan
-        return joined
+        return _with_failed(joined, failures)
     results: List[Any] = []
     for part in parts:
         results.extend(part.tolist() if hasattr(part, "tolist") else part)
@@ -199,13 +229,13 @@ def map_refs(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
         if taken is None:
             break
         header = [taken.count, list(taken.columns), False]
-        # Put once, read by the chunk and by what names a failed item's value.
-        values = [ray.put(value) if column else value
-                  for value, column in zip(taken.values, taken.columns)]
-        chunk, _ = target.submit(header, values)
+        # The columns put once, read by the chunk and by what names a failed item's value.
+        columns, shared = map_chunks.split(taken.columns, taken.values)
+        columns_ref = ray.put(columns)
+        chunk, _ = target.submit(header, columns_ref, shared)
         if not planner.calibrated:
-            planner.observe(taken.count, ray.get(chunk).loop_ns)
-        refs.append(finish.remote(chunk, target.label, taken.start, header, *values))
+            planner.observe(taken.count, ray.get(chunk).loop_ns, probe=True)
+        refs.append(finish.remote(chunk, target.label, taken.start, columns_ref))
         refs.starts.append(taken.start)
     return refs
 

@@ -1,13 +1,16 @@
 """Chunk sizes for goray.map, from the measured cost of an item (docs/map.md, "How chunks
 are chosen").
 
-A chunk should run long enough that Ray's cost per task (about a millisecond, queueing and
-transfer included) is small against it, and there should be enough chunks for every slot
-(a CPU, or an actor) and for a balanced end. The first chunk is a small probe; every chunk
-then reports its loop's own time (measured where it ran), and each next size follows the
-running cost per item:
+A chunk should run long enough that Ray's cost per chunk (a task's scheduling, its
+argument and result objects: a millisecond or more of CPU across the driver, the raylet
+and the worker) is small against it, and there should be enough chunks for every slot (a
+CPU, or an actor) and for a balanced end. The first chunks are small probes, one per slot;
+every chunk then reports its loop's own time (measured where it ran, less its thread's
+waits for a CPU), and each next size follows the cost per item:
     size = min(TARGET_SECONDS / cost, remaining / (2 * slots)), at least FLOOR_SECONDS / cost
-so chunks shrink towards the end and the last ones finish together.
+so chunks shrink towards the end and the last ones finish together. A probe's cost per
+item is an upper bound (its loop's fixed costs, a worker's first call, are spread over a
+few items): it sizes only the chunks sent before a larger chunk reports.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ __all__ = ["Planner", "TARGET_SECONDS", "FLOOR_SECONDS", "PROBE_ITEMS"]
 
 #: A chunk's loop time to aim for.
 TARGET_SECONDS = 0.05
-#: No chunk shorter than this (unless the input ends): below it Ray's cost dominates.
-FLOOR_SECONDS = 0.005
-#: The first chunk's size, before any cost is known.
+#: No chunk shorter than this (unless the input ends): below it Ray's cost per chunk is a
+#: large part of the chunk's time.
+FLOOR_SECONDS = 0.02
+#: A probe's size, before any cost is known.
 PROBE_ITEMS = 64
 
 
@@ -36,25 +40,39 @@ class Planner:
         self.total = total
         self.slots = max(1, int(slots))
         self.fixed = fixed
-        self._items = 0
-        self._nanoseconds = 0
+        # (items, nanoseconds) of the probes, and of the chunks sized from a measured cost.
+        self._probed = [0, 0]
+        self._measured = [0, 0]
 
     @property
     def calibrated(self) -> bool:
         """True once a chunk reported its time (or the caller fixed the size)."""
-        return self.fixed is not None or self._items > 0
+        return self.fixed is not None or self._probed[0] > 0 or self._measured[0] > 0
+
+    def room(self, limit: int) -> int:
+        """How many chunks may be out at once, `limit` once the cost is measured: until
+        then one per slot (the probes, then the chunks the probes' upper bound sized)."""
+        if self.fixed is not None or self._measured[0] > 0:
+            return limit
+        return min(limit, self.slots)
 
     @property
     def seconds_per_item(self) -> Optional[float]:
-        if self._items == 0:
+        items, nanoseconds = self._measured if self._measured[0] else self._probed
+        if items == 0:
             return None
-        return max(self._nanoseconds / self._items, 1.0) / 1e9
+        return max(nanoseconds / items, 1.0) / 1e9
 
-    def observe(self, items: int, loop_ns: int) -> None:
-        """A chunk of `items` ran in `loop_ns` nanoseconds."""
+    def observe(self, items: int, loop_ns: int, probe: bool = False) -> None:
+        """A chunk of `items` ran in `loop_ns` nanoseconds (`probe`: it was sized as one)."""
         if items > 0 and loop_ns >= 0:
-            self._items += items
-            self._nanoseconds += loop_ns
+            totals = self._probed if probe else self._measured
+            totals[0] += items
+            totals[1] += loop_ns
+
+    def probing(self) -> bool:
+        """True while the next chunk is a probe (no cost known yet)."""
+        return self.fixed is None and not self.calibrated
 
     def next_size(self, remaining: Optional[int]) -> int:
         """The next chunk's size; `remaining`: items not yet sent, None if unknown."""
@@ -62,7 +80,10 @@ class Planner:
             return self.fixed
         cost = self.seconds_per_item
         if cost is None:
-            return PROBE_ITEMS
+            # Small enough that every slot's probe leaves work for the chunks after it.
+            share = (math.ceil(self.total / (2 * self.slots)) if self.total is not None
+                     else PROBE_ITEMS)
+            return max(1, min(PROBE_ITEMS, share))
         size = TARGET_SECONDS / cost
         if remaining is not None:
             size = min(size, math.ceil(remaining / (2 * self.slots)))
