@@ -53,16 +53,19 @@ def _chunks(callee: Any, iterables: Sequence[Any], kwargs: Dict[str, Any], *, or
                                       max_in_flight=max_in_flight, progress=progress)
 
 
-def _gather(target: Any, inputs: Inputs, chunks: Iterator[Any], collect: bool) -> Any:
+def _gather(target: Any, inputs: Inputs, chunks: Iterator[Any], collect: bool,
+            into: Any = None) -> Any:
     """Every chunk's results in input order: a NumPy array when some input column was one
-    and the result is of an element type, else a list; None for a void callee."""
+    and the result is of an element type, else a list; None for a void callee. `into`: an
+    array of that dtype and the input's length to write them in (and return), if they fit."""
     failures: List[Tuple[int, MapItemError]] = []
     dtype = _array_dtype(target, inputs)
     if dtype is not None and inputs.total is not None:
         # Each chunk's array is copied into its place as it arrives (while later chunks
         # run) and its object freed, rather than all joined after the last one.
         import numpy
-        joined = numpy.empty(inputs.total, dtype=dtype)
+        fits = into is not None and into.dtype == dtype and len(into) == inputs.total
+        joined = into if fits else numpy.empty(inputs.total, dtype=dtype)
         filled = 0
         for done in chunks:
             part = numpy.asarray(done.results, dtype=dtype)
@@ -112,6 +115,16 @@ def _joined(target: Any, inputs: Inputs, parts: List[Any],
     for index, _ in failures:
         results[index] = None
     return results
+
+
+def gather_into(callee: Any, iterables: Sequence[Any], *, chunk_size: Optional[int],
+                max_in_flight: Optional[int], collect: bool, into: Any) -> Any:
+    """As map, for goray::Map (goray._map.native): the results written into `into` (an
+    array the C++ caller owns) when they are of its dtype and length; the map's answer."""
+    target, inputs, chunks = _chunks(callee, iterables, {}, ordered=True,
+                                     chunk_size=chunk_size, max_in_flight=max_in_flight,
+                                     collect=collect, progress=False)
+    return _gather(target, inputs, chunks, collect, into)
 
 
 def map(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
