@@ -336,9 +336,9 @@ class _Method_Dog_Speak:
 class _Method_Dog_Rename:
     """The method Dog.Rename.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; name is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. name is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, name: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[None]:
@@ -521,9 +521,9 @@ class _Method_Cat_Speak:
 class _Method_Cat_Rename:
     """The method Cat.Rename.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; name is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. name is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, name: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[None]:

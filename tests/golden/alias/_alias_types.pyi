@@ -27,9 +27,9 @@ class Stats(_TypedDict, total=False):
 class _Task_Split:
     """The native task Split.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; line is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. line is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, line: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_list[_str]]:
@@ -61,9 +61,9 @@ class _Task_Split:
 class _Task_Count:
     """The native task Count.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; words is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. words is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, words: _list[_str] | _ray.ObjectRef[_list[_str]]) -> _ray.ObjectRef[_int]:
@@ -95,9 +95,9 @@ class _Task_Count:
 class _Task_All:
     """The native task All.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; stats is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. stats is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, stats: _list[Stats] | _ray.ObjectRef[_list[Stats]]) -> _ray.ObjectRef[_list[Stats]]:

@@ -85,9 +85,10 @@ class _Task_Scale:
 
     The native task Scale.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; a is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. NumPy arrays for factor
+    travel as slices, read in place; a is not a number or bool: a column of it
+    travels as msgpack values, decoded one by one in C++; a value shared by keyword
+    is decoded once per chunk.
     """
 
     def remote(self, a: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]], factor: _float | _ray.ObjectRef[_float]) -> _ray.ObjectRef[_npt.NDArray[_numpy.float64]]:
@@ -119,9 +120,9 @@ class _Task_Scale:
 class _Task_Sum:
     """The native task Sum.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; values is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. values is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, values: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]]) -> _ray.ObjectRef[_float]:
@@ -153,9 +154,9 @@ class _Task_Sum:
 class _Task_Count:
     """The native task Count.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; mask is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. mask is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, mask: _npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.bool_]]) -> _ray.ObjectRef[_int]:
@@ -187,9 +188,9 @@ class _Task_Count:
 class _Task_Fft:
     """The native task Fft.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; signal is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. signal is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, signal: _npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.complex64]]) -> _ray.ObjectRef[_npt.NDArray[_numpy.complex128]]:
@@ -221,9 +222,10 @@ class _Task_Fft:
 class _Task_Blur:
     """The native task Blur.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; tile, kernel are not a
-    number or bool, so its items travel as msgpack values (decoded one by one in
-    C++), not as array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. tile and kernel are not a
+    number or bool: a column of them travels as msgpack values, decoded one by one
+    in C++ (a dict of arrays for tile, a struct of arrays, is read field by field);
+    a value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, tile: Tile | _ray.ObjectRef[Tile], kernel: _npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float32]]) -> _ray.ObjectRef[Tile]:
@@ -255,9 +257,9 @@ class _Task_Blur:
 class _Task_Split:
     """The native task Split.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; values is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. values is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, values: _npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.int32]]) -> _ray.ObjectRef[_list[_Any]]:
@@ -289,9 +291,10 @@ class _Task_Split:
 class _Task_Chunks:
     """The native task Chunks.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; values is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. NumPy arrays for size travel
+    as slices, read in place; values is not a number or bool: a column of it travels
+    as msgpack values, decoded one by one in C++; a value shared by keyword is
+    decoded once per chunk.
     """
 
     def remote(self, values: _npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.uint64]], size: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_list[_npt.NDArray[_numpy.int64]]]:
@@ -323,9 +326,9 @@ class _Task_Chunks:
 class _Task_Named:
     """The native task Named.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; codes is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. codes is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, codes: _npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.int16]]) -> _ray.ObjectRef[_dict[_str, _npt.NDArray[_numpy.uint32]]]:
@@ -357,9 +360,9 @@ class _Task_Named:
 class _Task_Widen:
     """The native task Widen.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; values is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. values is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, values: _npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.int64]]) -> _ray.ObjectRef[_npt.NDArray[_numpy.int64]]:
@@ -391,9 +394,9 @@ class _Task_Widen:
 class _Method_Histogram_Add:
     """The method Histogram.Add.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; values is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. values is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, values: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]]) -> _ray.ObjectRef[None]:

@@ -162,9 +162,9 @@ class _Method_Fetcher_Fetch:
 
     It runs in the concurrency group 'io'.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; path is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. path is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, path: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_str]:
@@ -202,9 +202,9 @@ class _Method_Fetcher_Score:
 
     It runs in the concurrency group 'compute'.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; text is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. text is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, text: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_float]:

@@ -106,9 +106,10 @@ class _Task_Add:
 class _Task_Greet:
     """The native task Greet.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; who is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. NumPy arrays for times
+    travel as slices, read in place; who is not a number or bool: a column of it
+    travels as msgpack values, decoded one by one in C++; a value shared by keyword
+    is decoded once per chunk.
     """
 
     def remote(self, who: _str | _ray.ObjectRef[_str] = 'world', times: _int | _ray.ObjectRef[_int] = ...) -> _ray.ObjectRef[_str]:
@@ -140,9 +141,10 @@ class _Task_Greet:
 class _Task_Fill:
     """The native task Fill.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; with is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. NumPy arrays for n travel as
+    slices, read in place; with is not a number or bool: a column of it travels as
+    msgpack values, decoded one by one in C++; a value shared by keyword is decoded
+    once per chunk.
     """
 
     def remote(self, n: _int | _ray.ObjectRef[_int], with_: _list[_int] | _ray.ObjectRef[_list[_int]] = ..., /) -> _ray.ObjectRef[_list[_int]]:
@@ -177,9 +179,10 @@ class _Task_Line:
 
     The native task Line.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; text, end are not a number
-    or bool, so its items travel as msgpack values (decoded one by one in C++), not
-    as array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. NumPy arrays for width,
+    scale and upper travel as slices, read in place; text and end are not a number
+    or bool: a column of them travels as msgpack values, decoded one by one in C++;
+    a value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, text: _str | _ray.ObjectRef[_str], width: _int | _ray.ObjectRef[_int] = 3, scale: _float | _ray.ObjectRef[_float] = 1.5, upper: _bool | _ray.ObjectRef[_bool] = False, end: _str | _ray.ObjectRef[_str] = '!') -> _ray.ObjectRef[_str]:
@@ -251,9 +254,9 @@ class _Task_Pad:
 class _Method_Box_Describe:
     """The method Box.Describe.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; prefix is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. prefix is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, prefix: _str | _ray.ObjectRef[_str] = 'box ') -> _ray.ObjectRef[_str]:

@@ -159,9 +159,10 @@ class _Task_Fourth:
 
     The native task Fourth.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; options is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. options is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++ (a
+    dict of arrays for options, a struct of arrays, is read field by field); a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, options: Options | _ray.ObjectRef[Options]) -> _ray.ObjectRef[_float]:

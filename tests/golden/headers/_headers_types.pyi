@@ -39,9 +39,10 @@ class Point(_TypedDict, total=False):
 class _Task_Mirror:
     """The native task Mirror.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; p is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. p is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++ (a dict of
+    arrays for p, a struct of arrays, is read field by field); a value shared by
+    keyword is decoded once per chunk.
     """
 
     def remote(self, p: Point | _ray.ObjectRef[Point]) -> _ray.ObjectRef[Point]:
@@ -73,9 +74,10 @@ class _Task_Mirror:
 class _Task_Same:
     """The native task Same.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; l is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. l is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++ (a dict of
+    arrays for l, a struct of arrays, is read field by field); a value shared by
+    keyword is decoded once per chunk.
     """
 
     def remote(self, l: Loose | _ray.ObjectRef[Loose]) -> _ray.ObjectRef[Loose]:

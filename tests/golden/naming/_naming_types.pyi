@@ -133,9 +133,10 @@ class _Task_lambda_:
 class _Task_local:
     """The native task local.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; A0 is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. NumPy arrays for arg1 and
+    arg1 travel as slices, read in place; A0 is not a number or bool: a column of it
+    travels as msgpack values, decoded one by one in C++; a value shared by keyword
+    is decoded once per chunk.
     """
 
     def remote(self, A0: _str | _ray.ObjectRef[_str], arg1: _int | _ray.ObjectRef[_int], arg1_: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[None]:
@@ -167,9 +168,10 @@ class _Task_local:
 class _Task__ray_:
     """The native task _ray.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; item is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. item is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++ (a
+    dict of arrays for item, a struct of arrays, is read field by field); a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, item: a_Item | _ray.ObjectRef[a_Item]) -> _ray.ObjectRef[a_Item]:
@@ -201,9 +203,10 @@ class _Task__ray_:
 class _Task_Both:
     """The native task Both.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; item, mode are not a number
-    or bool, so its items travel as msgpack values (decoded one by one in C++), not
-    as array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. item and mode are not a
+    number or bool: a column of them travels as msgpack values, decoded one by one
+    in C++ (a dict of arrays for item, a struct of arrays, is read field by field);
+    a value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, item: b_Item | _ray.ObjectRef[b_Item], mode: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[b_Item]:

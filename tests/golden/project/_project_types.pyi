@@ -70,9 +70,9 @@ class _ServeResponseGenerator(_Generic[_T]):
 class _Task_Hello:
     """The native task Hello.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; name is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. name is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, name: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_str]:

@@ -92,9 +92,9 @@ class _Task_Sum:
 
     The native task Sum.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; parts is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. parts is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, parts: _list[_ray.ObjectRef[_float]] | _ray.ObjectRef[_list[_ray.ObjectRef[_float]]]) -> _ray.ObjectRef[_float]:
@@ -126,9 +126,9 @@ class _Task_Sum:
 class _Task_Forward:
     """The native task Forward.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; ref is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. ref is not a number or bool:
+    a column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, ref: _goray.Unresolved | _ray.ObjectRef[_ray.ObjectRef[_Any]]) -> _ray.ObjectRef[_ray.ObjectRef[_Any]]:
@@ -160,9 +160,9 @@ class _Task_Forward:
 class _Task_Later:
     """The native task Later.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; point is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. point is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, point: _goray.Unresolved | _ray.ObjectRef[_ray.ObjectRef[Point]]) -> _ray.ObjectRef[_ray.ObjectRef[Point]]:
@@ -194,9 +194,9 @@ class _Task_Later:
 class _Task_Both:
     """The native task Both.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; done is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. done is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, done: _goray.Unresolved | _ray.ObjectRef[_ray.ObjectRef[None]]) -> _ray.ObjectRef[_ray.ObjectRef[_list[_Any]]]:
@@ -228,9 +228,9 @@ class _Task_Both:
 class _Task_Index:
     """The native task Index.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; first is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. first is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, first: _tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int] | _ray.ObjectRef[_list[_ray.ObjectRef[_Any] | _int]]) -> _ray.ObjectRef[_dict[_str, _ray.ObjectRef[_Any]]]:
@@ -262,9 +262,10 @@ class _Task_Index:
 class _Task_Plan:
     """The native task Plan.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; job is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. job is not a number or bool:
+    a column of it travels as msgpack values, decoded one by one in C++ (a dict of
+    arrays for job, a struct of arrays, is read field by field); a value shared by
+    keyword is decoded once per chunk.
     """
 
     def remote(self, job: Job | _ray.ObjectRef[Job]) -> _ray.ObjectRef[Job]:
@@ -296,9 +297,9 @@ class _Task_Plan:
 class _Task_Bump:
     """The native task Bump.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; counter, any are not a
-    number or bool, so its items travel as msgpack values (decoded one by one in
-    C++), not as array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. counter and any are not a
+    number or bool: a column of them travels as msgpack values, decoded one by one
+    in C++; a value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, counter: _Handle_Counter | _ray.ObjectRef[_Handle_Counter], any: _Any | _ray.ObjectRef[_Any]) -> _ray.ObjectRef[_int]:
@@ -363,9 +364,9 @@ class _Task_Spawn:
 class _Task_Spawned:
     """The native task Spawned.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; maybe is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. maybe is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, maybe: _Any | None | _ray.ObjectRef[_Any | None]) -> _ray.ObjectRef[_list[_Handle_Counter]]:
@@ -439,9 +440,9 @@ class _Method_Counter_Absorb:
 
     The method Counter.Absorb.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; other is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. other is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, other: _Handle_Counter | _ray.ObjectRef[_Handle_Counter]) -> _ray.ObjectRef[_int]:

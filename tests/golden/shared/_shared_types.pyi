@@ -29,9 +29,9 @@ class Reply(_TypedDict, total=False):
 class _Task_Echo:
     """The native task Echo.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; s is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. s is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, s: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_str]:
@@ -63,9 +63,9 @@ class _Task_Echo:
 class _Task_Answer:
     """The native task Answer.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; question is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. question is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, question: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[Reply]:

@@ -581,9 +581,9 @@ class _Task_F64:
 class _Task_Str:
     """The native task Str.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; s is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. s is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, s: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_str]:
@@ -615,9 +615,9 @@ class _Task_Str:
 class _Task_Bytes:
     """The native task Bytes.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; b is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. b is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, b: _bytes | _ray.ObjectRef[_bytes]) -> _ray.ObjectRef[_bytes]:
@@ -649,9 +649,9 @@ class _Task_Bytes:
 class _Task_RawBytes:
     """The native task RawBytes.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; b is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. b is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, b: _bytes | _ray.ObjectRef[_bytes]) -> _ray.ObjectRef[_bytes]:
@@ -683,9 +683,9 @@ class _Task_RawBytes:
 class _Task_Vec:
     """The native task Vec.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; v is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. v is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, v: _list[_int] | _ray.ObjectRef[_list[_int]]) -> _ray.ObjectRef[_list[_int]]:
@@ -717,9 +717,9 @@ class _Task_Vec:
 class _Task_Arr:
     """The native task Arr.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; a is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. a is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, a: _list[_float] | _ray.ObjectRef[_list[_float]]) -> _ray.ObjectRef[_list[_float]]:
@@ -751,9 +751,9 @@ class _Task_Arr:
 class _Task_List:
     """The native task List.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; l is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. l is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, l: _list[_str] | _ray.ObjectRef[_list[_str]]) -> _ray.ObjectRef[_list[_str]]:
@@ -785,9 +785,9 @@ class _Task_List:
 class _Task_Set:
     """The native task Set.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; s is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. s is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, s: _list[_int] | _ray.ObjectRef[_list[_int]]) -> _ray.ObjectRef[_list[_int]]:
@@ -819,9 +819,9 @@ class _Task_Set:
 class _Task_Deque:
     """The native task Deque.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; d is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. d is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, d: _list[_str] | _ray.ObjectRef[_list[_str]]) -> _ray.ObjectRef[_list[_str]]:
@@ -853,9 +853,9 @@ class _Task_Deque:
 class _Task_USet:
     """The native task USet.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; s is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. s is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, s: _list[_int] | _ray.ObjectRef[_list[_int]]) -> _ray.ObjectRef[_list[_int]]:
@@ -887,9 +887,9 @@ class _Task_USet:
 class _Task_Pair:
     """The native task Pair.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; p is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. p is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, p: _tuple[_str, _float] | _list[_str | _float] | _ray.ObjectRef[_list[_str | _float]]) -> _ray.ObjectRef[_list[_str | _float]]:
@@ -921,9 +921,9 @@ class _Task_Pair:
 class _Task_Map:
     """The native task Map.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; m is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. m is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, m: _dict[_str, _list[_float]] | _ray.ObjectRef[_dict[_str, _list[_float]]]) -> _ray.ObjectRef[_dict[_str, _list[_float]]]:
@@ -955,9 +955,9 @@ class _Task_Map:
 class _Task_UMap:
     """The native task UMap.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; m is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. m is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, m: _dict[_int, _str] | _ray.ObjectRef[_dict[_int, _str]]) -> _ray.ObjectRef[_dict[_int, _str]]:
@@ -989,9 +989,9 @@ class _Task_UMap:
 class _Task_Opt:
     """The native task Opt.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; o is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. o is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, o: _str | None | _ray.ObjectRef[_str | None]) -> _ray.ObjectRef[_str | None]:
@@ -1023,9 +1023,9 @@ class _Task_Opt:
 class _Task_When:
     """The native task When.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; t is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. t is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, t: _datetime | _ray.ObjectRef[_datetime]) -> _ray.ObjectRef[_datetime]:
@@ -1057,9 +1057,9 @@ class _Task_When:
 class _Task_Any:
     """The native task Any.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; v is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. v is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, v: _Any | _ray.ObjectRef[_Any]) -> _ray.ObjectRef[_Any]:
@@ -1091,9 +1091,9 @@ class _Task_Any:
 class _Task_Paint:
     """The native task Paint.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; c, p are not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. c and p are not a number or
+    bool: a column of them travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, c: _int | _ray.ObjectRef[_int], p: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
@@ -1125,9 +1125,10 @@ class _Task_Paint:
 class _Task_Move:
     """The native task Move.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; s, by are not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. s and by are not a number or
+    bool: a column of them travels as msgpack values, decoded one by one in C++ (a
+    dict of arrays for s and by, a struct of arrays, is read field by field); a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, s: Shape | _ray.ObjectRef[Shape], by: Point | _ray.ObjectRef[Point]) -> _ray.ObjectRef[Shape]:
@@ -1159,9 +1160,10 @@ class _Task_Move:
 class _Task_Grow:
     """The native task Grow.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; t is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. t is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++ (a dict of
+    arrays for t, a struct of arrays, is read field by field); a value shared by
+    keyword is decoded once per chunk.
     """
 
     def remote(self, t: Tree | _ray.ObjectRef[Tree]) -> _ray.ObjectRef[Tree]:
@@ -1229,9 +1231,9 @@ class _Task_Next:
 class _Task_Many:
     """The native task Many.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; points is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. points is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, points: _list[Point] | _ray.ObjectRef[_list[Point]]) -> _ray.ObjectRef[_list[Point]]:
@@ -1263,9 +1265,9 @@ class _Task_Many:
 class _Task_Nested:
     """The native task Nested.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; grid is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. grid is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, grid: _list[_list[Point]] | _ray.ObjectRef[_list[_list[Point]]]) -> _ray.ObjectRef[_list[_list[Point]]]:
