@@ -8,9 +8,12 @@ CPU, or an actor) and for a balanced end. The first chunks are small probes, one
 every chunk then reports its loop's own time (measured where it ran, less its thread's
 waits for a CPU), and each next size follows the cost per item:
     size = min(TARGET_SECONDS / cost, remaining / (2 * slots)), at least FLOOR_SECONDS / cost
-so chunks shrink towards the end and the last ones finish together. A probe's cost per
-item is an upper bound (its loop's fixed costs, a worker's first call, are spread over a
-few items): it sizes only the chunks sent before a larger chunk reports.
+until what remains is at most TAIL_SECONDS of work per slot; that tail is then cut once
+into equal chunks, a whole number per slot, each at most 2 * TARGET_SECONDS, so the last
+ones finish together without a long run of small chunks. A probe's cost per item is an
+upper bound (its loop's fixed costs, a worker's first call, are spread over a few items):
+it sizes only the chunks sent before a larger chunk reports, one per slot, aiming at
+PROBED_SECONDS.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from __future__ import annotations
 import math
 from typing import Optional
 
-__all__ = ["Planner", "TARGET_SECONDS", "FLOOR_SECONDS", "PROBE_ITEMS"]
+__all__ = ["Planner", "TARGET_SECONDS", "FLOOR_SECONDS", "PROBE_ITEMS", "PROBED_SECONDS",
+           "TAIL_SECONDS"]
 
 #: A chunk's loop time to aim for.
 TARGET_SECONDS = 0.05
@@ -27,6 +31,10 @@ TARGET_SECONDS = 0.05
 FLOOR_SECONDS = 0.02
 #: A probe's size, before any cost is known.
 PROBE_ITEMS = 64
+#: The chunks sized from the probes' upper bound aim at this (their true time is shorter).
+PROBED_SECONDS = 4 * TARGET_SECONDS
+#: Work per slot, at most, that is cut into equal chunks at the end.
+TAIL_SECONDS = 0.5
 
 
 class Planner:
@@ -43,6 +51,7 @@ class Planner:
         # (items, nanoseconds) of the probes, and of the chunks sized from a measured cost.
         self._probed = [0, 0]
         self._measured = [0, 0]
+        self._tail: Optional[int] = None  # the size of the tail's equal chunks, once cut
 
     @property
     def calibrated(self) -> bool:
@@ -84,7 +93,14 @@ class Planner:
             share = (math.ceil(self.total / (2 * self.slots)) if self.total is not None
                      else PROBE_ITEMS)
             return max(1, min(PROBE_ITEMS, share))
-        size = TARGET_SECONDS / cost
+        if self._measured[0] and remaining is not None and self._tail is None and \
+                remaining * cost <= TAIL_SECONDS * self.slots:
+            # The tail: equal chunks, a whole number per slot, each at most 2 x the target.
+            per_slot = max(1, math.ceil(remaining * cost / (2 * TARGET_SECONDS * self.slots)))
+            self._tail = max(1, math.ceil(remaining / (self.slots * per_slot)))
+        if self._tail is not None:
+            return max(1, min(self._tail, remaining if remaining is not None else self._tail))
+        size = (TARGET_SECONDS if self._measured[0] else PROBED_SECONDS) / cost
         if remaining is not None:
             size = min(size, math.ceil(remaining / (2 * self.slots)))
         floor = FLOOR_SECONDS / cost
