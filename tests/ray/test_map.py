@@ -135,7 +135,15 @@ def test_a_shared_value_that_does_not_fit_is_refused_before_any_chunk(lib, monke
     assert "expected double, received str" in str(error) and "'x'" in str(error)
     with pytest.raises(goray.ArgumentError, match=r"parameter 1 \(prefix\).*received int"):
         goray.golang_task("MapLabel").map([{"x": 0.0, "y": 0.0, "label": "a"}], prefix=3)
+    # A native actor's method: its number parameters' shared values (its loop needs the
+    # actor's instance, so other types are checked by the first chunk).
+    scaler = goray.golang_actor_class("MapScaler").remote()
+    with pytest.raises(goray.ArgumentError,
+                       match=r"MapScaler.Scale.*parameter 1 \(factor\).*expected a number "
+                             r"\(float64\), received str"):
+        goray.ActorPool([scaler]).map("Scale", np.arange(3.0), factor="x")
     monkeypatch.undo()
+    assert list(scaler.Scale.map([1.0, 2.0], factor=2.0)) == [2.0, 4.0]
     # Values that fit still map, columns of every kind with them.
     assert goray.map("MapLabel", iter([{"x": 0.0, "y": 0.0, "label": "a"}]),
                      prefix="p-") == ["p-a"]

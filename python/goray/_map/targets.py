@@ -147,6 +147,30 @@ def _shared_error(name: str, params: Optional[Params], taken: Taken,
                          f"{error.received} ({_short(value)}); nothing was sent")
 
 
+#: Values no number parameter decodes, whatever its type (a method's shared values can
+#: only be checked so in the driver: its loop needs the actor's instance).
+_NOT_A_NUMBER = (str, bytes, bytearray, list, tuple, dict, type(None))
+
+
+def _number_check(label: str, params: Optional[Params],
+                  loop: MapLoop) -> Callable[[Taken], None]:
+    """The check of a native method's shared values for its number parameters (those of a
+    dtype): a str, bytes, sequence, dict or None is refused before any chunk is sent."""
+
+    def check(taken: Taken) -> None:
+        for position, (value, column) in enumerate(zip(taken.values, taken.columns)):
+            code = loop.columns[position] if position < len(loop.columns) else ""
+            if column or not code or not isinstance(value, _NOT_A_NUMBER):
+                continue
+            import numpy
+            expected = "a bool" if code == "b1" else f"a number ({numpy.dtype(code).name})"
+            received = type(value).__name__
+            raise _shared_error(label, params, taken,
+                                ArgumentError(label, position, expected, received))
+
+    return check
+
+
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -200,7 +224,8 @@ def pool_target(handles: Sequence[Any], method: str, per_actor: int) -> Target:
     label, params, loop = _actor_facts(handles[0], method)
     target = Target(label, params, loop, len(handles) * per_actor, lambda h, c, s: (None, None),
                     cancellable=True, actors=list(handles), live=[True] * len(handles),
-                    in_flight=[0] * len(handles))
+                    in_flight=[0] * len(handles),
+                    check=_number_check(label, params, loop) if loop is not None else None)
 
     def submit(header: Sequence[Any], columns: Any,
                shared: Sequence[Any]) -> Tuple[Any, Optional[int]]:
