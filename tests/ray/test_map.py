@@ -144,6 +144,9 @@ def test_a_shared_value_that_does_not_fit_is_refused_before_any_chunk(lib, monke
         goray.ActorPool([scaler]).map("Scale", np.arange(3.0), factor="x")
     monkeypatch.undo()
     assert list(scaler.Scale.map([1.0, 2.0], factor=2.0)) == [2.0, 4.0]
+    # A shared ObjectRef is resolved where each chunk runs, so the driver leaves it be.
+    np.testing.assert_array_equal(goray.map("MapWeighted", np.arange(3.0), weight=ray.put(2.0)),
+                                  np.arange(3.0) * 2.0)
     # Values that fit still map, columns of every kind with them.
     assert goray.map("MapLabel", iter([{"x": 0.0, "y": 0.0, "label": "a"}]),
                      prefix="p-") == ["p-a"]

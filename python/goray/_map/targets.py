@@ -123,8 +123,9 @@ def _shared_check(library: Any, name: str, params: Optional[Params]) -> Callable
     ArgumentError is raised naming the parameter."""
 
     def check(taken: Taken) -> None:
-        if all(taken.columns):
-            return
+        shared = [value for value, column in zip(taken.values, taken.columns) if not column]
+        if not shared or any(_holds_ref(value) for value in shared):
+            return  # (Ray resolves a ref where the chunk runs: only the chunk can check it)
         try:
             map_chunks.check_shared(library, name, list(taken.columns), taken.values)
         except ArgumentError as error:
@@ -145,6 +146,17 @@ def _shared_error(name: str, params: Optional[Params], taken: Taken,
                          message=f"goray.map({name}): the value every item shares for "
                          f"{parameter} does not fit: expected {error.expected}, received "
                          f"{error.received} ({_short(value)}); nothing was sent")
+
+
+def _holds_ref(value: Any) -> bool:
+    """Whether a shared value is an ObjectRef or a list, tuple or dict that holds one."""
+    if isinstance(value, ray.ObjectRef):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(isinstance(item, ray.ObjectRef) for item in value)
+    if isinstance(value, dict):
+        return any(isinstance(item, ray.ObjectRef) for item in value.values())
+    return False
 
 
 #: Values no number parameter decodes, whatever its type (a method's shared values can
