@@ -11,7 +11,8 @@ traceback and no ``finally``. Measured with plain Ray tasks stuck in one native 
 cancels timed around their ends per run: Ray 2.40.0 aborted in 3 of 3 runs, 2.48.0 in 4 of
 5, 2.49.0 in 4 of 5 and 2.60.0 in 5 of 5 (ray-project/ray#54798, in Ray from 2.49.0,
 fixed the retry side of the race, ray-project/ray#54260, not this one). goray meets it
-whenever it cancels C++ work, which no cancel interrupts: every interrupted goray.map.
+readily: a map's chunks end as its cancels go out (their C++ loops are not interrupted),
+and a goray.map that Ctrl-C interrupted 10 times aborted in 5 of 7 runs on Ray 2.40.
 
 A function run on the IO thread cannot fall between the two steps of a reply. So
 :func:`run` runs Ray's cancel there, through the completion callback of an object this
@@ -70,7 +71,10 @@ def _io_thread() -> Optional[_IoThread]:
         return None
     with _lock:
         if _io is None or _io.worker_id != worker_id:
-            ref = ray.put(None)
+            try:
+                ref = ray.put(None)
+            except Exception:  # noqa: BLE001 - no room in the store: the caller's thread
+                return None
             if internals.completion_callback(ref) is None:
                 return None
             _io = _IoThread(worker_id, ref)
