@@ -23,8 +23,8 @@
                 submissions through Ray's public API (what a Ray without goray's internal
                 paths runs, GORAY_RAY_INTERNALS=0) vs through the internal paths, from
                 Python and from the C++ driver (docs/performance.md: target >= 0.8)
-Ratios are our throughput / the reference's (task, actor: target >= 0.9; driver_*:
-target >= 0.9, parity), medians of rounds; the spread is the lowest..highest per-round
+Ratios are our throughput / the reference's (task, actor: target >= 0.9; driver_task,
+driver_actor: >= 1.0; driver_counter*: >= 0.9), medians of rounds; the spread is the lowest..highest per-round
 ratio. Then the CPU each call cost, medians: the driver process's (Python, the C++
 driver and Ray's core-worker threads) and the whole local Ray session's; ratio =
 reference / ours. With --threads, the same per thread of every process of the session
