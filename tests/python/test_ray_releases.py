@@ -202,7 +202,7 @@ def test_every_speed_path_is_taken_on_a_tested_release():
         pytest.skip(f"Ray {ray.__version__} is outside the tested range")
     taken = {path.name: path.found for path in internals.paths()}
     for name in ("task submission", "actor method submission", "reads", "stream reads",
-                 "retry detection", "crash reports"):
+                 "retry detection", "crash reports", "cancels on Ray's IO thread"):
         assert taken[name], f"{name}: not found on Ray {ray.__version__}"
     assert submit.enabled()
 

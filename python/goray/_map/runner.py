@@ -13,7 +13,7 @@ from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 import ray
 
-from .._ray import map_chunks
+from .._ray import cancels, map_chunks
 from ..errors import MapItemError, map_item_error
 from .inputs import Inputs, Taken
 from .plan import Planner
@@ -130,14 +130,11 @@ def run(target: Target, inputs: Inputs, planner: Planner, *, collect: bool, orde
 
 
 def _cancel(refs: List[Any], target: Target) -> None:
-    """Cancels chunks in flight (a running C++ loop finishes its chunk first)."""
-    if not target.cancellable:
-        return
-    for ref in refs:
-        try:
-            ray.cancel(ref)
-        except Exception:  # noqa: BLE001 (finished meanwhile, or an actor task Ray keeps)
-            pass
+    """Cancels chunks in flight (a running C++ loop finishes its chunk first), from Ray's
+    IO thread (goray._ray.cancels: a cancel that meets a chunk's end elsewhere aborts the
+    process)."""
+    if target.cancellable:
+        cancels.cancel_each(refs)
 
 
 def _submit(target: Target, taken: Taken, collect: bool, pending: Dict[Any, _Pending],

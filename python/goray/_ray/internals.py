@@ -26,7 +26,8 @@ __all__ = ["ENV", "speed_paths_on", "Path", "paths", "task_order", "method_order
            "method_actor", "method_with_options", "actor_method_names", "install_actor_method_map",
            "get_objects_order", "global_worker", "in_worker", "client_mode", "core_worker_class",
            "running_task_name", "stream_reader", "stream_peek", "ref_callbacks",
-           "object_exists", "cancel_flag", "attempt_number", "session_dir", "creation_task_id",
+           "object_exists", "cancel_flag", "attempt_number", "ray_cancel", "completion_callback",
+           "session_dir", "creation_task_id",
            "deserializer_parameters", "address_from_environment", "kv_put", "kv_get",
            "KV_NAMESPACE"]
 
@@ -376,6 +377,26 @@ def object_exists(core_worker: Any) -> Optional[Callable[[Any], bool]]:
 
 
 # ---------------------------------------------------------------------------
+# Cancels: Ray's own ray.cancel, and a way onto the core worker's IO thread, where goray
+# runs it (goray._ray.cancels).
+
+def ray_cancel() -> Callable[..., Any]:
+    """Ray's own ray.cancel under the name ray.cancel, which goray's stream_cancels
+    replaces (ray._private.worker.cancel, 2.40-2.60); else ray.cancel as it is now."""
+    cancel = getattr(ray._private.worker, "cancel", None)  # type: ignore[attr-defined]
+    return cancel if callable(cancel) else ray.cancel
+
+
+def completion_callback(ref: Any) -> Optional[Callable[[Callable[[Any], None]], Any]]:
+    """How to have `ref`'s core worker call a function once the object is ready, on the
+    core worker's IO thread, the thread that handles tasks' replies
+    (ObjectRef._on_completed, 2.40-2.60: a function of the object's value, run soon
+    when the object is there already), or None."""
+    register = getattr(ref, "_on_completed", None)
+    return register if callable(register) else None
+
+
+# ---------------------------------------------------------------------------
 # Crash reports and the driver.
 
 def session_dir() -> Optional[str]:
@@ -472,6 +493,10 @@ def paths() -> List[Path]:
         Path("cancel checks", "core_worker.is_canceled", "2.54-2.60",
              "Ray's interrupt of the task; a sync actor's stream ends when its caller stops",
              _core_worker_has("is_canceled")),
+        Path("cancels on Ray's IO thread", "ObjectRef._on_completed (run on the core "
+             "worker's IO thread)", "2.40-2.60",
+             "ray.cancel in the caller's thread, where a cancel that meets the task's end "
+             "aborts the process (Ray's race)", completion_callback(ray.ObjectRef.nil()) is not None),
         Path("retry detection", "core_worker.get_current_task_attempt_number", "2.40-2.60",
              "one item per Ray object", _core_worker_has("get_current_task_attempt_number")),
         Path("crash reports", "SerializationContext._deserialize_object(self, data, "
