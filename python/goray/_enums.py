@@ -35,15 +35,21 @@ def register(cpp_name: str, cls: Any) -> None:
 
 
 class EnumValue(int):
-    """A value of C++ enum `cpp_name` in a process whose generated module is not imported:
-    an int (so C++ and comparisons take it as one) that unpickles as the enum's member
-    where its class is registered."""
+    """A value of a C++ enum in a process whose generated module is not imported: an int
+    (so C++ and comparisons take it as one) that unpickles as the enum's member where its
+    class is registered. ``EnumValue.of("gis::Kind")`` is the subclass for that enum."""
 
-    cpp_name: str
+    cpp_name = ""
+    _of: Dict[str, type] = {}
 
-    def __new__(cls, cpp_name: str, value: int) -> "EnumValue":
-        made = super().__new__(cls, value)
-        made.cpp_name = cpp_name
+    @classmethod
+    def of(cls, cpp_name: str) -> type:
+        """The EnumValue class of C++ enum `cpp_name` (one each: making a value is then
+        int's own construction)."""
+        made = cls._of.get(cpp_name)
+        if made is None:
+            made = cls._of.setdefault(cpp_name, type("EnumValue", (cls,), {
+                "cpp_name": cpp_name, "__module__": __name__, "__qualname__": "EnumValue"}))
         return made
 
     def __reduce__(self) -> Any:
@@ -58,8 +64,9 @@ def member(cpp_name: str, value: int) -> Any:
     an EnumValue. (What both unpickle through.)"""
     cls = _classes.get(cpp_name)
     if cls is None:
-        return EnumValue(cpp_name, value)
-    return cls(value)
+        return EnumValue.of(cpp_name)(value)
+    found = cls._value2member_map_.get(value)  # (a dict lookup: Enum's call is slower)
+    return found if found is not None else cls(value)
 
 
 Spec = Any  # a str (an enum), a dict (list, map, items, struct) or None
@@ -106,42 +113,74 @@ class Converter:
         return None if spec is None else self._bind(spec)
 
     def _bind(self, spec: Spec) -> Callable[[Any], Any]:
-        return lambda value: convert(value, spec, self._structs)
+        return _compile(spec, self._structs, {})
 
 
 def convert(value: Any, spec: Spec, structs: Mapping[str, Mapping[str, Spec]]) -> Any:
-    """`value` (a result just decoded, which this changes in place) with the ints `spec`
-    names made enum members."""
-    if value is None or spec is None:
-        return value
-    if isinstance(spec, str):
-        return member(spec, value) if type(value) is int else value
-    if "list" in spec:
-        if isinstance(value, list):
-            inner = spec["list"]
-            for index, element in enumerate(value):
-                value[index] = convert(element, inner, structs)
-        return value
-    if "struct" in spec:
-        fields = structs.get(spec["struct"]) or {}
-        if isinstance(value, dict):
-            for key, inner in fields.items():
-                if key in value:
-                    value[key] = convert(value[key], inner, structs)
-        return value
-    if "map" in spec:
-        key_spec, value_spec = spec["map"]
-        if not isinstance(value, dict):
-            return value
-        if key_spec is None:
-            for key in value:
-                value[key] = convert(value[key], value_spec, structs)
-            return value
-        return {convert(key, key_spec, structs): convert(element, value_spec, structs)
-                for key, element in value.items()}
-    if "items" in spec:
-        if isinstance(value, list):
-            for index, inner in enumerate(spec["items"][:len(value)]):
-                value[index] = convert(value[index], inner, structs)
-        return value
+    """`value` (a result just decoded, which this may change in place) with the ints
+    `spec` names made enum members."""
+    return _compile(spec, structs, {})(value)
+
+
+def _same(value: Any) -> Any:
     return value
+
+
+def _compile(spec: Spec, structs: Mapping[str, Mapping[str, Spec]],
+             made: Dict[str, Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    """The function that converts a value of `spec` (built once per callee: a map's
+    million items each cost a call or two, not a walk of the spec). `made`: the struct
+    converters built so far (a struct may hold itself)."""
+    if spec is None:
+        return _same
+    if isinstance(spec, str):
+        return _enum(spec)
+    if "list" in spec:
+        inner = _compile(spec["list"], structs, made)
+        return lambda value: [inner(element) for element in value] \
+            if isinstance(value, list) else value
+    if "struct" in spec:
+        return _struct(spec["struct"], structs, made)
+    if "map" in spec:
+        key = _compile(spec["map"][0], structs, made)
+        element = _compile(spec["map"][1], structs, made)
+        return lambda value: {key(k): element(v) for k, v in value.items()} \
+            if isinstance(value, dict) else value
+    if "items" in spec:
+        items = [_compile(inner, structs, made) for inner in spec["items"]]
+        return lambda value: [convert_item(element) for convert_item, element
+                              in zip(items, value)] + value[len(items):] \
+            if isinstance(value, list) else value
+    return _same
+
+
+def _enum(cpp_name: str) -> Callable[[Any], Any]:
+    unregistered = EnumValue.of(cpp_name)
+
+    def enum_member(value: Any) -> Any:
+        if type(value) is not int:  # (None of an optional; never a bool)
+            return value
+        cls = _classes.get(cpp_name)  # looked up per value: a module imported later counts
+        if cls is None:
+            return unregistered(value)
+        found = cls._value2member_map_.get(value)
+        return found if found is not None else cls(value)
+    return enum_member
+
+
+def _struct(name: str, structs: Mapping[str, Mapping[str, Spec]],
+            made: Dict[str, Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    if name in made:
+        return made[name]
+    fields: Dict[str, Callable[[Any], Any]] = {}
+
+    def struct(value: Any) -> Any:
+        if isinstance(value, dict):
+            for key, field in fields.items():
+                if key in value:
+                    value[key] = field(value[key])
+        return value
+    made[name] = struct
+    fields.update({key: _compile(inner, structs, made)
+                   for key, inner in (structs.get(name) or {}).items()})
+    return struct
