@@ -220,14 +220,13 @@ def test_the_users_program_passes(checked, checker, program):
     assert checked[checker].get(program, []) == [], f"{checker} on Ray {checked['ray']}"
 
 
-@pytest.mark.parametrize("checker", ["mypy", "pyright"])
-@pytest.mark.parametrize("name", sorted(BAD))
+@pytest.mark.parametrize("name, checker", [
+    (name, checker) for name in sorted(BAD) for checker, expected in
+    (("mypy", BAD[name][1]), ("pyright", BAD[name][2])) if expected is not None])
 def test_a_wrong_use_fails(checked, checker, name):
     expected = BAD[name][1 if checker == "mypy" else 2]
     said = checked[checker].get(f"bad_{name}.py", [])
-    if expected is None:
-        pytest.skip(f"{checker} does not check this")
-    assert any(expected in message for message in said), \
+    assert expected is not None and any(expected in message for message in said), \
         f"{checker} on Ray {checked['ray']}: expected {expected!r}, said {said!r}"
 
 
