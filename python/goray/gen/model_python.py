@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 import re
 import textwrap
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .idl import Idl
 from .model_python_maps import MapColumn, MapOverload, map_overloads, map_params, map_record
