@@ -8,8 +8,8 @@ callee that returns nothing). A column's type therefore picks the overload:
 - ``arrays``: the first column a NumPy array (or a mapping of them): the array;
 - ``lists``: every column a sequence or an iterator (a mapping of sequences for a
   struct): a list;
-- ``mixed``: anything else, where a later column decides: the array or the list (only
-  when a later column may be an array).
+- ``mixed``: anything else, where a later column (or a struct's mapping mixing arrays and
+  lists) decides: the array or the list.
 
 The three never overlap unsafely (a type checker picks the first that fits, and each
 later one's answer includes the earlier ones'), so a user's call gets the precise type
@@ -105,7 +105,8 @@ def map_overloads(columns: List[MapColumn], item: str, void: bool,
             array_result))
     overloads.append(MapOverload(_params(columns, [c.listed() for c in columns]), listed,
                                  listed_collect))
-    if any(c.arrays() for c in columns[1:]):  # (else the two above cover every call)
+    # (Else the two above cover every call: but a struct's mapping may mix arrays and lists.)
+    if any(c.arrays() for c in columns[1:]) or columns[0].struct:
         overloads.append(MapOverload(full, f"{array_result} | {listed}",
                                      f"{array_result} | {listed_collect}"))
     return overloads
