@@ -232,11 +232,17 @@ class _Task_Fourth:
     def map(self, options: _Sequence[Options] | _MapIterator[Options] | _Mapping[_str, _Sequence[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_float]: ...
 
     @_overload
+    def map(self, options: _Sequence[Options] | _MapIterator[Options] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.float64] | _list[_float]: ...
+
+    @_overload
     def map(self, options: _Mapping[_str, _npt.NDArray[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.float64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     @_overload
     def map(self, options: _Sequence[Options] | _MapIterator[Options] | _Mapping[_str, _Sequence[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_float | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
+
+    @_overload
+    def map(self, options: _Sequence[Options] | _MapIterator[Options] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.float64] | _list[_float | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, options: _Sequence[Options] | _MapIterator[Options] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_float]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -252,11 +258,17 @@ class _Task_Fourth:
     def map_chunks(self, options: _Sequence[Options] | _MapIterator[Options] | _Mapping[_str, _Sequence[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_float]]]: ...
 
     @_overload
+    def map_chunks(self, options: _Sequence[Options] | _MapIterator[Options] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.float64] | _list[_float]]]: ...
+
+    @_overload
     def map_chunks(self, options: _Mapping[_str, _npt.NDArray[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.float64], _list[_tuple[_int, _goray.MapItemError]]]]:
         """(start, results, failures) per chunk as chunks finish."""
 
     @_overload
     def map_chunks(self, options: _Sequence[Options] | _MapIterator[Options] | _Mapping[_str, _Sequence[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_float | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
+
+    @_overload
+    def map_chunks(self, options: _Sequence[Options] | _MapIterator[Options] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.float64] | _list[_float | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, options: _Sequence[Options] | _MapIterator[Options] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""

@@ -212,11 +212,17 @@ class _Task_InRing:
     def map(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Sequence[_Any]], ring: _Sequence[_list[Point]] | _MapIterator[_list[Point]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_bool]: ...
 
     @_overload
+    def map(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], ring: _Sequence[_list[Point]] | _MapIterator[_list[Point]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.bool_] | _list[_bool]: ...
+
+    @_overload
     def map(self, p: _Mapping[_str, _npt.NDArray[_Any]], ring: _Sequence[_list[Point]] | _MapIterator[_list[Point]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.bool_], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     @_overload
     def map(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Sequence[_Any]], ring: _Sequence[_list[Point]] | _MapIterator[_list[Point]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_bool | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
+
+    @_overload
+    def map(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], ring: _Sequence[_list[Point]] | _MapIterator[_list[Point]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.bool_] | _list[_bool | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], ring: _Sequence[_list[Point]] | _MapIterator[_list[Point]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_bool]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -232,11 +238,17 @@ class _Task_InRing:
     def map_chunks(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Sequence[_Any]], ring: _Sequence[_list[Point]] | _MapIterator[_list[Point]] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_bool]]]: ...
 
     @_overload
+    def map_chunks(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], ring: _Sequence[_list[Point]] | _MapIterator[_list[Point]] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.bool_] | _list[_bool]]]: ...
+
+    @_overload
     def map_chunks(self, p: _Mapping[_str, _npt.NDArray[_Any]], ring: _Sequence[_list[Point]] | _MapIterator[_list[Point]] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.bool_], _list[_tuple[_int, _goray.MapItemError]]]]:
         """(start, results, failures) per chunk as chunks finish."""
 
     @_overload
     def map_chunks(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Sequence[_Any]], ring: _Sequence[_list[Point]] | _MapIterator[_list[Point]] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_bool | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
+
+    @_overload
+    def map_chunks(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], ring: _Sequence[_list[Point]] | _MapIterator[_list[Point]] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.bool_] | _list[_bool | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], ring: _Sequence[_list[Point]] | _MapIterator[_list[Point]] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -502,11 +514,17 @@ class _Method_GeoIndex_Add:
     def map(self, fence: _Sequence[FenceIn | Fence] | _MapIterator[FenceIn | Fence] | _Mapping[_str, _Sequence[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
 
     @_overload
+    def map(self, fence: _Sequence[FenceIn | Fence] | _MapIterator[FenceIn | Fence] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64] | _list[_int]: ...
+
+    @_overload
     def map(self, fence: _Mapping[_str, _npt.NDArray[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     @_overload
     def map(self, fence: _Sequence[FenceIn | Fence] | _MapIterator[FenceIn | Fence] | _Mapping[_str, _Sequence[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
+
+    @_overload
+    def map(self, fence: _Sequence[FenceIn | Fence] | _MapIterator[FenceIn | Fence] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64] | _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, fence: _Sequence[FenceIn | Fence] | _MapIterator[FenceIn | Fence] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -522,11 +540,17 @@ class _Method_GeoIndex_Add:
     def map_chunks(self, fence: _Sequence[FenceIn | Fence] | _MapIterator[FenceIn | Fence] | _Mapping[_str, _Sequence[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
 
     @_overload
+    def map_chunks(self, fence: _Sequence[FenceIn | Fence] | _MapIterator[FenceIn | Fence] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64] | _list[_int]]]: ...
+
+    @_overload
     def map_chunks(self, fence: _Mapping[_str, _npt.NDArray[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]]:
         """(start, results, failures) per chunk as chunks finish."""
 
     @_overload
     def map_chunks(self, fence: _Sequence[FenceIn | Fence] | _MapIterator[FenceIn | Fence] | _Mapping[_str, _Sequence[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
+
+    @_overload
+    def map_chunks(self, fence: _Sequence[FenceIn | Fence] | _MapIterator[FenceIn | Fence] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64] | _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, fence: _Sequence[FenceIn | Fence] | _MapIterator[FenceIn | Fence] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
