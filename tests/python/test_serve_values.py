@@ -56,6 +56,11 @@ def test_results_as_json():
     assert json.loads(json_bytes(value)) == {"a": [1.5, 2.5], "b": "AAE=", "c": 3,
                                              "d": "2026-01-02T03:04:05", "7": [2, None, True]}
     assert json_bytes(float("nan")) == b"NaN"
+    # An enum key (a generated IntEnum's member, or goray._enums' int) is its number, on
+    # every Python (3.10's IntEnum str() is "Color.RED").
+    from goray._enums import EnumValue
+    assert json.loads(json_bytes({Color.RED: 1, EnumValue.of("geo::Kind")(4): True})) == \
+        {"2": 1, "4": True}
     with pytest.raises(TypeError, match="a result of type object has no JSON form"):
         to_json(object())
 

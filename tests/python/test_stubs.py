@@ -69,12 +69,67 @@ class Color(NativeEnum):
     kBlue = 255
 
 
-def test_a_native_enum_member_pickles_as_its_plain_int() -> None:
-    """A Ray worker cannot import the stub module that defines the enum: it gets the int."""
+class Shade(NativeEnum, cpp="paint::Shade"):
+    kLight = 0
+    kDark = 2
+
+
+def test_a_native_enum_member_without_a_cpp_name_pickles_as_its_plain_int() -> None:
     loaded = pickle.loads(pickle.dumps(Color.kBlue))
     assert loaded == 255 and type(loaded) is int
     assert pickle.loads(pickle.dumps([Color.kRed, {"c": Color.kRed}])) == [1, {"c": 1}]
     assert Color.kRed == 1 and isinstance(Color.kRed, int)
+
+
+def test_a_registered_enum_pickles_as_its_member_and_where_unknown_as_an_int() -> None:
+    """A generated module's enum names its C++ enum: here (registered) it unpickles as
+    the member; in a Ray worker, which cannot import the module, as an int that C++ takes
+    and that unpickles as the member again where the module is imported."""
+    assert pickle.loads(pickle.dumps(Shade.kDark)) is Shade.kDark
+    code = ("import pickle, sys\n"
+            "value = pickle.loads(sys.stdin.buffer.read())\n"
+            "print(type(value).__name__, value == 2, isinstance(value, int))\n"
+            "sys.stdout.flush(); sys.stdout.buffer.write(pickle.dumps(value))\n")
+    out = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(Shade.kDark),
+                         capture_output=True, check=True)
+    line, _, back = out.stdout.partition(b"\n")
+    assert line == b"EnumValue True True", out.stderr
+    assert pickle.loads(back) is Shade.kDark
+
+
+def test_a_value_without_an_enumerator_is_a_member_named_by_its_number() -> None:
+    """C++ lets an enum hold any value of its underlying type."""
+    odd = Shade(7)
+    assert isinstance(odd, Shade) and odd == 7 and odd.name == "7"
+    with pytest.raises(ValueError):
+        Shade("7")
+
+
+def test_results_enums_become_members_where_the_spec_says() -> None:
+    from goray import _enums
+
+    converter = _enums.Converter({
+        "structs": {"paint::Swatch": {"shade": "paint::Shade",
+                                      "mix": {"map": ["paint::Shade", {"list": "paint::Shade"}]}}},
+        "tasks": {"Pick": "paint::Shade", "Swatches": {"list": {"struct": "paint::Swatch"}},
+                  "Both": {"items": [None, "paint::Shade"]}, "Plain": "other::Unknown"},
+        "actors": {"Palette": {"Last": "paint::Shade"}}})
+    assert converter.tasks() == {"Pick", "Swatches", "Both", "Plain"}
+    assert converter.for_task("Square") is None and converter.for_method("Palette", "X") is None
+    pick = converter.for_task("Pick")
+    assert pick is not None and pick(2) is Shade.kDark and pick(None) is None
+    swatches = converter.for_task("Swatches")
+    assert swatches is not None
+    [swatch] = swatches([{"shade": 0, "name": "s", "mix": {2: [0, 7]}}])
+    assert swatch["shade"] is Shade.kLight and swatch["name"] == "s"
+    [(key, values)] = swatch["mix"].items()
+    assert key is Shade.kDark and values[0] is Shade.kLight and isinstance(values[1], Shade)
+    both = converter.for_task("Both")
+    assert both is not None and both(["x", 2]) == ["x", Shade.kDark] and both(["x", 2])[1] is Shade.kDark
+    plain = converter.for_task("Plain")  # no class registered for it here: an int that says
+    assert plain is not None and type(plain(3)).__name__ == "EnumValue" and plain(3) == 3
+    last = converter.methods("Palette")["Last"]
+    assert last(0) is Shade.kLight and converter.methods("Nope") == {}
 
 
 def test_importing_it_imports_no_ray() -> None:

@@ -15,11 +15,33 @@ Importing this module imports no Ray; a map does.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Generic, Iterator, List, Literal,
+                    Mapping, Optional, Sequence, Tuple, TypeVar, Union, overload)
 
 from ..errors import MapItemError
 from .inputs import Inputs
 from .plan import Planner
+from .types import MapsArrays, MapsList, MapsVoid
+
+if TYPE_CHECKING:
+    import numpy.typing
+    from ray.actor import ActorMethod
+    from ray.remote_function import RemoteFunction
+
+    from .._golang import NativeTask
+
+# For type checkers: a callee's results (goray/_map/types.py), a NumPy result, an actor
+# handle; and the columns that decide between a NumPy array and a list of results.
+_X = TypeVar("_X")
+_A = TypeVar("_A")
+_H = TypeVar("_H")
+_ArrayColumn = Union["numpy.typing.NDArray[Any]", Mapping[str, "numpy.typing.NDArray[Any]"]]
+_ListColumn = Union[Sequence[Any], Iterator[Any], Mapping[str, Sequence[Any]]]
+_Failures = list[tuple[int, MapItemError]]
+# A callee without typed results (a task's name, goray.golang_task's, a Ray remote function,
+# a method of an untyped handle): Any. Not an Any parameter: a typed callee whose overload
+# fails (a result assigned to the wrong type) must fail, not fall through to Any.
+_Untyped = Union[str, "NativeTask", "RemoteFunction", "ActorMethod"]
 
 __all__ = ["map", "imap", "imap_unordered", "map_chunks", "map_refs", "ActorPool", "MapRefs"]
 
@@ -127,6 +149,69 @@ def gather_into(callee: Any, iterables: Sequence[Any], *, chunk_size: Optional[i
     return _gather(target, inputs, chunks, collect, into)
 
 
+# goray.map's types, from the callee's (a generated stub class declares __goray_map__):
+# errors="raise" then "collect"; a callee returning nothing, one whose results are a list
+# whatever the columns, one whose results are a NumPy array when a column is one (by the
+# first column, else an honest union), a Python function; anything else is Any.
+@overload
+def map(callee: MapsVoid, /, *iterables: Any, chunk_size: Optional[int] = None,
+        max_in_flight: Optional[int] = None, errors: Literal["raise"] = "raise",
+        progress: Optional[bool] = None, **kwargs: Any) -> None: ...
+@overload
+def map(callee: MapsList[_X], /, *iterables: Any, chunk_size: Optional[int] = None,
+        max_in_flight: Optional[int] = None, errors: Literal["raise"] = "raise",
+        progress: Optional[bool] = None, **kwargs: Any) -> list[_X]: ...
+@overload
+def map(callee: MapsArrays[_X, _A], first: _ArrayColumn, /, *iterables: Any,
+        chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+        errors: Literal["raise"] = "raise", progress: Optional[bool] = None,
+        **kwargs: Any) -> _A: ...
+@overload
+def map(callee: MapsArrays[_X, _A], first: _ListColumn, /, *iterables: _ListColumn,
+        chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+        errors: Literal["raise"] = "raise", progress: Optional[bool] = None,
+        **kwargs: Any) -> list[_X]: ...
+@overload
+def map(callee: MapsArrays[_X, _A], /, *iterables: Any, chunk_size: Optional[int] = None,
+        max_in_flight: Optional[int] = None, errors: Literal["raise"] = "raise",
+        progress: Optional[bool] = None, **kwargs: Any) -> _A | list[_X]: ...
+@overload
+def map(callee: Callable[..., _X], /, *iterables: Any, chunk_size: Optional[int] = None,
+        max_in_flight: Optional[int] = None, errors: Literal["raise"] = "raise",
+        progress: Optional[bool] = None, **kwargs: Any) -> list[_X]: ...
+@overload
+def map(callee: MapsVoid, /, *iterables: Any, chunk_size: Optional[int] = None,
+        max_in_flight: Optional[int] = None, errors: Literal["collect"],
+        progress: Optional[bool] = None, **kwargs: Any) -> tuple[None, _Failures]: ...
+@overload
+def map(callee: MapsList[_X], /, *iterables: Any, chunk_size: Optional[int] = None,
+        max_in_flight: Optional[int] = None, errors: Literal["collect"],
+        progress: Optional[bool] = None,
+        **kwargs: Any) -> tuple[list[_X | None], _Failures]: ...
+@overload
+def map(callee: MapsArrays[_X, _A], first: _ArrayColumn, /, *iterables: Any,
+        chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+        errors: Literal["collect"], progress: Optional[bool] = None,
+        **kwargs: Any) -> tuple[_A, _Failures]: ...
+@overload
+def map(callee: MapsArrays[_X, _A], first: _ListColumn, /, *iterables: _ListColumn,
+        chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+        errors: Literal["collect"], progress: Optional[bool] = None,
+        **kwargs: Any) -> tuple[list[_X | None], _Failures]: ...
+@overload
+def map(callee: MapsArrays[_X, _A], /, *iterables: Any, chunk_size: Optional[int] = None,
+        max_in_flight: Optional[int] = None, errors: Literal["collect"],
+        progress: Optional[bool] = None,
+        **kwargs: Any) -> tuple[_A | list[_X | None], _Failures]: ...
+@overload
+def map(callee: Callable[..., _X], /, *iterables: Any, chunk_size: Optional[int] = None,
+        max_in_flight: Optional[int] = None, errors: Literal["collect"],
+        progress: Optional[bool] = None,
+        **kwargs: Any) -> tuple[list[_X | None], _Failures]: ...
+@overload
+def map(callee: _Untyped, /, *iterables: Any, chunk_size: Optional[int] = None,
+        max_in_flight: Optional[int] = None, errors: str = "raise",
+        progress: Optional[bool] = None, **kwargs: Any) -> Any: ...
 def map(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
         max_in_flight: Optional[int] = None, errors: str = "raise",
         progress: Optional[bool] = None, **kwargs: Any) -> Any:
@@ -152,6 +237,18 @@ def map(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
     return _gather(target, inputs, chunks, collect)
 
 
+@overload
+def imap(callee: MapsVoid, /, *iterables: Any, chunk_size: Optional[int] = None,
+         max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+         **kwargs: Any) -> Iterator[None]: ...
+@overload
+def imap(callee: MapsList[_X] | MapsArrays[_X, Any] | Callable[..., _X], /,
+         *iterables: Any, chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+         progress: Optional[bool] = None, **kwargs: Any) -> Iterator[_X]: ...
+@overload
+def imap(callee: _Untyped, /, *iterables: Any, chunk_size: Optional[int] = None,
+         max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+         **kwargs: Any) -> Iterator[Any]: ...
 def imap(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
          max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
          **kwargs: Any) -> Iterator[Any]:
@@ -163,6 +260,19 @@ def imap(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
     return _items(chunks)
 
 
+@overload
+def imap_unordered(callee: MapsVoid, /, *iterables: Any, chunk_size: Optional[int] = None,
+                   max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+                   **kwargs: Any) -> Iterator[tuple[int, None]]: ...
+@overload
+def imap_unordered(callee: MapsList[_X] | MapsArrays[_X, Any] | Callable[..., _X], /,
+                   *iterables: Any, chunk_size: Optional[int] = None,
+                   max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+                   **kwargs: Any) -> Iterator[tuple[int, _X]]: ...
+@overload
+def imap_unordered(callee: _Untyped, /, *iterables: Any, chunk_size: Optional[int] = None,
+                   max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+                   **kwargs: Any) -> Iterator[tuple[int, Any]]: ...
 def imap_unordered(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
                    max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
                    **kwargs: Any) -> Iterator[Tuple[int, Any]]:
@@ -253,14 +363,14 @@ def map_refs(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
     return refs
 
 
-class ActorPool:
+class ActorPool(Generic[_H]):
     """A set of actors (native or Python) that maps spread their chunks over: each chunk
     goes to the live actor with the fewest chunks out, `chunks_per_actor` each by default
     (max_in_flight overrides the total; a threaded actor runs that many at once, another
     queues them). A chunk whose actor died goes to another
     actor; the dead one is left out."""
 
-    def __init__(self, actors: Sequence[Any], *, chunks_per_actor: int = 2) -> None:
+    def __init__(self, actors: Sequence[_H], *, chunks_per_actor: int = 2) -> None:
         self._actors = list(actors)
         if not self._actors:
             raise ValueError("goray.ActorPool needs at least one actor handle")
@@ -270,7 +380,7 @@ class ActorPool:
         self._per_actor = chunks_per_actor
 
     @property
-    def actors(self) -> List[Any]:
+    def actors(self) -> list[_H]:
         return list(self._actors)
 
     def _target(self, method: Any) -> Any:
@@ -281,6 +391,59 @@ class ActorPool:
                             f"{type(method).__name__}")
         return targets.pool_target(self._actors, name, self._per_actor)
 
+    # Typed as goray.map's, from the method (handle.Method of a generated stub); a
+    # method's name gives Any.
+    @overload
+    def map(self, method: MapsVoid, /, *iterables: Any, chunk_size: Optional[int] = None,
+            max_in_flight: Optional[int] = None, errors: Literal["raise"] = "raise",
+            progress: Optional[bool] = None, **kwargs: Any) -> None: ...
+    @overload
+    def map(self, method: MapsList[_X], /, *iterables: Any, chunk_size: Optional[int] = None,
+            max_in_flight: Optional[int] = None, errors: Literal["raise"] = "raise",
+            progress: Optional[bool] = None, **kwargs: Any) -> list[_X]: ...
+    @overload
+    def map(self, method: MapsArrays[_X, _A], first: _ArrayColumn, /, *iterables: Any,
+            chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+            errors: Literal["raise"] = "raise", progress: Optional[bool] = None,
+            **kwargs: Any) -> _A: ...
+    @overload
+    def map(self, method: MapsArrays[_X, _A], first: _ListColumn, /, *iterables: _ListColumn,
+            chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+            errors: Literal["raise"] = "raise", progress: Optional[bool] = None,
+            **kwargs: Any) -> list[_X]: ...
+    @overload
+    def map(self, method: MapsArrays[_X, _A], /, *iterables: Any,
+            chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+            errors: Literal["raise"] = "raise", progress: Optional[bool] = None,
+            **kwargs: Any) -> _A | list[_X]: ...
+    @overload
+    def map(self, method: MapsVoid, /, *iterables: Any, chunk_size: Optional[int] = None,
+            max_in_flight: Optional[int] = None, errors: Literal["collect"],
+            progress: Optional[bool] = None, **kwargs: Any) -> tuple[None, _Failures]: ...
+    @overload
+    def map(self, method: MapsList[_X], /, *iterables: Any, chunk_size: Optional[int] = None,
+            max_in_flight: Optional[int] = None, errors: Literal["collect"],
+            progress: Optional[bool] = None,
+            **kwargs: Any) -> tuple[list[_X | None], _Failures]: ...
+    @overload
+    def map(self, method: MapsArrays[_X, _A], first: _ArrayColumn, /, *iterables: Any,
+            chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+            errors: Literal["collect"], progress: Optional[bool] = None,
+            **kwargs: Any) -> tuple[_A, _Failures]: ...
+    @overload
+    def map(self, method: MapsArrays[_X, _A], first: _ListColumn, /, *iterables: _ListColumn,
+            chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+            errors: Literal["collect"], progress: Optional[bool] = None,
+            **kwargs: Any) -> tuple[list[_X | None], _Failures]: ...
+    @overload
+    def map(self, method: MapsArrays[_X, _A], /, *iterables: Any,
+            chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+            errors: Literal["collect"], progress: Optional[bool] = None,
+            **kwargs: Any) -> tuple[_A | list[_X | None], _Failures]: ...
+    @overload
+    def map(self, method: _Untyped, /, *iterables: Any, chunk_size: Optional[int] = None,
+            max_in_flight: Optional[int] = None, errors: str = "raise",
+            progress: Optional[bool] = None, **kwargs: Any) -> Any: ...
     def map(self, method: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
             max_in_flight: Optional[int] = None, errors: str = "raise",
             progress: Optional[bool] = None, **kwargs: Any) -> Any:
@@ -292,6 +455,18 @@ class ActorPool:
                                          target=self._target(method))
         return _gather(target, inputs, chunks, collect)
 
+    @overload
+    def imap(self, method: MapsVoid, /, *iterables: Any, chunk_size: Optional[int] = None,
+             max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+             **kwargs: Any) -> Iterator[None]: ...
+    @overload
+    def imap(self, method: MapsList[_X] | MapsArrays[_X, Any], /, *iterables: Any,
+             chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+             progress: Optional[bool] = None, **kwargs: Any) -> Iterator[_X]: ...
+    @overload
+    def imap(self, method: _Untyped, /, *iterables: Any, chunk_size: Optional[int] = None,
+             max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+             **kwargs: Any) -> Iterator[Any]: ...
     def imap(self, method: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
              max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
              **kwargs: Any) -> Iterator[Any]:
@@ -301,6 +476,20 @@ class ActorPool:
                                target=self._target(method))
         return _items(chunks)
 
+    @overload
+    def imap_unordered(self, method: MapsVoid, /, *iterables: Any,
+                       chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+                       progress: Optional[bool] = None,
+                       **kwargs: Any) -> Iterator[tuple[int, None]]: ...
+    @overload
+    def imap_unordered(self, method: MapsList[_X] | MapsArrays[_X, Any], /,
+                       *iterables: Any, chunk_size: Optional[int] = None,
+                       max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+                       **kwargs: Any) -> Iterator[tuple[int, _X]]: ...
+    @overload
+    def imap_unordered(self, method: _Untyped, /, *iterables: Any, chunk_size: Optional[int] = None,
+                       max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+                       **kwargs: Any) -> Iterator[tuple[int, Any]]: ...
     def imap_unordered(self, method: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
                        max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
                        **kwargs: Any) -> Iterator[Tuple[int, Any]]:

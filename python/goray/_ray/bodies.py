@@ -351,7 +351,9 @@ def run_with_views(name: str, args: Sequence[Any]) -> Any:
     handed = _one_handed_bytes(reply)
     if handed is not None:
         return StoredBytes(handed)
-    return stored(_codec.unpack_result_block(reply, name))
+    result = _codec.unpack_result_block(reply, name)
+    enums = _traits.result_enums(library).for_task(name) if library is not None else None
+    return stored(result if enums is None else enums(result))
 
 
 # The reply a large bytes result handed over makes (ext 72 owned with the bytes

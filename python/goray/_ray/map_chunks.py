@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import inspect
 import time
-from typing import Any, Callable, Dict, List, NamedTuple, Sequence, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import ray
 
@@ -54,12 +54,15 @@ def _library() -> Any:
 
 
 def _native(library: Any, command: int, index: int, name: str, callee: str,
-            header: Header, values: Sequence[Any]) -> Chunk:
-    """One call of the library's map loop."""
+            header: Header, values: Sequence[Any],
+            enums: Optional[Callable[[Any], Any]]) -> Chunk:
+    """One call of the library's map loop; `enums` makes a result's enums members."""
     count, columns, collect = header
     reply = _local._call(library, command, index, name, "task", [[count, list(columns), collect],
                                                                   *values], callee)
     results, failures, loop_ns = reply
+    if enums is not None and isinstance(results, list):  # (enums as members: goray._enums)
+        results = [enums(result) for result in results]
     return Chunk(results, [(int(item), error_from_reply(int(Code.PANIC), payload.encode("utf-8"),
                                                         callee))
                            for item, payload in failures], int(loop_ns))
@@ -129,7 +132,8 @@ def task_chunk(name: str, header: Header, columns: Sequence[Any], *shared: Any) 
     values = merged(header, columns, shared)
     library = _library()
     if _traits.task_map(library, name) is not None:
-        return _native(library, _MAP_TASK, 0, name, name, header, values)
+        return _native(library, _MAP_TASK, 0, name, name, header, values,
+                       _traits.result_enums(library).for_task(name))
     return _per_item(lambda *arguments: _local.golang_local_run_task(name, *arguments),
                      header, values)
 
@@ -157,7 +161,8 @@ def actor_chunk(actor: Any, method: str, header: Header, columns: Sequence[Any],
         callee = f"{actor._goray_type}.{method}"
         if _traits.method_map(library, actor._goray_type, method) is not None:
             return _native(library, _MAP_METHOD, actor._goray_index, method, callee, header,
-                           values)
+                           values, _traits.result_enums(library).for_method(actor._goray_type,
+                                                                             method))
         local = actor._goray_local
         return _per_item(lambda *arguments: local.call(method, *arguments), header, values)
     bound = getattr(actor, method)

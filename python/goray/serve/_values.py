@@ -103,6 +103,8 @@ def to_json(value: Any) -> Any:
 def _key(key: Any) -> str:
     if isinstance(key, str):
         return key
+    if isinstance(key, int) and not isinstance(key, bool):  # an enum member: its number
+        return str(int(key))
     if isinstance(key, (bytes, bytearray)):
         return bytes(key).decode("utf-8", "backslashreplace")
     return json.dumps(to_json(key)) if not isinstance(key, (int, float)) else str(key)
