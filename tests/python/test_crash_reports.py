@@ -84,6 +84,25 @@ def test_each_signal_in_an_in_process_call_is_reported(raytest_lib, kind):
                 "raytest: thrown through noexcept") in result.stderr
 
 
+def test_frames_are_labelled_by_where_their_code_lives(raytest_lib):
+    # The fault is in std::vector::size(), inlined into the user's function: the first
+    # frame is the standard library's code, then the user's (no label), and the runtime's
+    # frames (relative source paths in an in-tree build) are counted, not shown as the user's.
+    result = run_child(IN_PROCESS, raytest_lib, "stl")
+    assert result.returncode == -signal.SIGSEGV, result.stderr
+    frames = [line for line in result.stderr.splitlines() if line.startswith("  #")]
+    assert "std::vector<int" in frames[0] and "stl_vector.h:" in frames[0], result.stderr
+    assert frames[0].endswith("  [C++ standard library]"), result.stderr
+    assert "CrashInStandardLibrary" in frames[1], result.stderr
+    assert frames[1].endswith(f"crashes.cpp:{crash_line('stl')}"), result.stderr  # no label
+    assert [frame.split()[1] for frame in frames[2:]] == ["CrashWith", "CrashTask"], result.stderr
+    every = run_child(IN_PROCESS, raytest_lib, "stl", env_extra={"GORAY_CRASH_FRAMES": "all"})
+    listed = [line for line in every.stderr.splitlines() if line.startswith("  #")]
+    runtime = [line for line in listed if "/runtime/src/" in line or "/include/goray/" in line]
+    assert runtime and all(line.endswith("  [goray runtime]") for line in runtime), every.stderr
+    assert any(line.endswith("  [outside the application]") for line in listed), every.stderr
+
+
 def test_the_cpp_driver_crashing_is_reported(raytest_lib):
     result = run_child(DRIVER, raytest_lib, "fpe")
     assert result.returncode == -signal.SIGFPE, result.stderr
