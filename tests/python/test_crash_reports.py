@@ -172,6 +172,35 @@ def test_rays_errors_get_the_report_their_task_left(tmp_path, monkeypatch):
     assert crashes.attach(other, "ab12") is other
 
 
+def test_a_goray_error_through_ray_reads_with_its_own_text_first():
+    import pickle
+
+    import ray.exceptions
+
+    import goray
+    from goray._ray import task_errors
+    cause = goray.NativeError("Scorer.Divide", "std::domain_error", "division by zero")
+    raw = ray.exceptions.RayTaskError(
+        "ServeReplica:m:Scorer.handle_request_with_rejection",
+        "Traceback (most recent call last):\n  File \"x.py\", line 1, in f\n"
+        "goray.errors.NativeError: std::domain_error: division by zero (task Scorer.Divide)",
+        cause, proctitle="ray::ServeReplica:m:Scorer.handle_request_with_rejection", pid=42,
+        ip="127.0.0.1")
+    ray_text = str(raw)
+    led = task_errors.lead_with_cause(raw)
+    assert str(led) == f"std::domain_error: division by zero (task Scorer.Divide)\n\n{ray_text}"
+    raised = led.as_instanceof_cause()  # what ray.get and Serve's handles raise
+    assert isinstance(raised, goray.NativeError) and isinstance(raised, ray.exceptions.RayTaskError)
+    assert str(raised).startswith("std::domain_error: division by zero (task Scorer.Divide)\n\n")
+    assert (raised.type, raised.message) == ("std::domain_error", "division by zero")
+    assert str(pickle.loads(pickle.dumps(led))) == str(led)  # Ray ships errors on
+    # Another cause, or a crash (its report is attached instead): Ray's error as it was.
+    other = ray.exceptions.RayTaskError("f", "Traceback\nValueError: no", ValueError("no"))
+    assert task_errors.lead_with_cause(other) is other and type(other) is ray.exceptions.RayTaskError
+    crash = ray.exceptions.RayTaskError("f", "Traceback", goray.NativeCrash(REPORT))
+    assert type(task_errors.lead_with_cause(crash)) is ray.exceptions.RayTaskError
+
+
 # ---- Recovery (GorayRecoverCrashes, docs/protocol.md §14): what a Serve replica uses ----
 
 RECOVER = """
