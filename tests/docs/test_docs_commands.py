@@ -280,8 +280,10 @@ RULES = [
          "needs a running Ray: test_serve runs it on the session's Ray (its address, "
          "--non-blocking, its own name and prefix)"),
     Rule(r"curl -d '\{\"features\": \[1, 2, 3\]\}' http://127\.0\.0\.1:8000/model/Score",
-         COVERED, "examples/serving/main.py::(\"/model/Score\", {\"features\": [1, 2, 3]})",
-         "needs a Serve application up: the example sends this request and checks its answer"),
+         COVERED, "tests/ray/test_serve.py::def run_serve_md_curl(",
+         "needs examples/serving's model up: test_serve runs the command as written against it "
+         "(curl's configuration file takes 127.0.0.1:8000 to the session's Serve port) and "
+         "compares its output with the page's"),
     Rule(r"bash scripts/run-example\.sh", COVERED, "scripts/run-tests.sh::scripts/run-example.sh\" --all",
          "starts Ray for the main example: the examples stage runs it with every other (--all)"),
     Rule(r"bash scripts/run-example\.sh( --all| [a-z_]+)+", COVERED,
