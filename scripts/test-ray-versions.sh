@@ -5,7 +5,7 @@
 #   bash scripts/test-ray-versions.sh 2.40.0 2.53.0      # any releases of PyPI's
 #   bash scripts/test-ray-versions.sh --oldest           # the first of the matrix (CI)
 #
-# For each release: a virtualenv .venv-ray-<release>/ with ray[default]==<release> and
+# For each release: a virtualenv .venv-ray-<release>/ with ray[default,serve]==<release> and
 # python/requirements-ray-versions.txt, installed by uv from PyPI (kept, so a second run is
 # quick; .venv/ itself when it holds that release), and goray from this checkout (a path
 # entry to python/, as .venv's editable install: its compiled fast path is the one build/

@@ -13,10 +13,12 @@ generated module imports goray, never Ray.
 
 from __future__ import annotations
 
+import sys
 from enum import IntEnum
 from typing import Any, Dict, Optional
 
 import goray  # looked up on each first use: goray.golang_task, as a user calls it
+from goray import _worker
 
 from . import _enums
 
@@ -53,6 +55,16 @@ class NativeEnum(IntEnum):
         return _enums.member, (cpp_name, int(self))
 
 
+def _defining_file() -> Optional[str]:
+    """The file of the module whose top level is making a Task or ActorClass (the
+    generated module's): goray.init puts its folder on the path of the workers of the
+    Ray it starts, so their code imports the module by name."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__") == __name__:
+        frame = frame.f_back  # type: ignore[assignment]
+    return frame.f_globals.get("__file__") if frame is not None else None
+
+
 class _Native:
     """What Task and ActorClass share: goray's object for the name, made on first use."""
 
@@ -62,6 +74,7 @@ class _Native:
         self._name = name
         self._made: Any = None
         self.__doc__ = doc or f"The native {self._kind} {name}."
+        _worker.note_generated_module(_defining_file())
 
     def _make(self) -> Any:
         raise NotImplementedError
