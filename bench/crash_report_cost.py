@@ -2,7 +2,7 @@
 
   before: each call first named its report file: the running task's id from Ray's
           runtime context, the path composed, GoraySetCrashReport through ctypes (what
-          goray._ray.crashes.name_report_file did, reproduced below), then the call with
+          goray._ray.worker.crashes.name_report_file did, reproduced below), then the call with
           crash recovery off.
   after:  the call alone, with crash recovery on (a sigsetjmp landing point per call);
           the task's id is looked up only when a call crashed.
@@ -28,7 +28,7 @@ import goray
 
 
 def old_name_report_file(library, context, setter, directory) -> None:
-    """goray 0.x's per-call naming (removed from goray._ray.crashes)."""
+    """goray 0.x's per-call naming (removed from goray._ray.worker.crashes)."""
     task_id = context.get_task_id()
     if task_id:
         setter(f"{directory}/{task_id}.txt".encode())
@@ -37,7 +37,7 @@ def old_name_report_file(library, context, setter, directory) -> None:
 @ray.remote(num_cpus=0)
 class Measure:
     def rounds(self, rounds: int, calls: int):
-        from goray._ray import bodies, crashes
+        from goray._ray.worker import bodies, crashes
         library = bodies.ready_library()
         dll = library._dll
         setter = dll.GoraySetCrashReport

@@ -45,7 +45,11 @@ import ray
 
 import goray
 from goray import _worker
-from goray._ray import bodies, driver, internals, py2native, submit
+from goray._ray import driver
+from goray._ray.compat import internals
+from goray._ray.py2native import callees as py2native
+from goray._ray.submission import submit
+from goray._ray.worker import bodies
 
 from rounds import CpuMeter, ThreadMeter, timed  # bench/rounds.py, beside this script
 

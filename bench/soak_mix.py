@@ -26,7 +26,7 @@ An error the cycle expects is counted under its kind with the expected ones; any
 else (another exception, a wrong value, a result missing after --get-timeout, a cycle
 stuck past --stall-timeout) is unexpected and makes the exit status 1. A cancelled C++
 stream that ends like a finished one (no TaskCancelledError) is its own kind, "cancelled
-stream ended normally": unexpected (the defect goray/_ray/stream_cancels.py works around,
+stream ended normally": unexpected (the defect goray/_ray/cancellation/stream_cancels.py works around,
 docs/reliability.md "Cancelled streams"; counted apart so that a return of it shows).
 
 RSS is read from /proc for the driver, the GCS server, the raylet, each Ray worker that

@@ -22,7 +22,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
-# Kept equal to goray._ray.releases.MATRIX (tests/python/test_ray_releases.py checks).
+# Kept equal to goray._ray.compat.releases.MATRIX (tests/python/test_ray_releases.py checks).
 DEFAULT_RELEASES=(2.40.0 2.46.0 2.50.0 2.55.0 2.60.0)
 
 releases=("$@")

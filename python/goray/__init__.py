@@ -44,14 +44,14 @@ from ._map.api import ActorPool, MapRefs, imap, imap_unordered, map, map_chunks,
 from ._version import __version__
 
 if _typing.TYPE_CHECKING:
-    from ._ray.value_streams import ItemStream as ItemStream
+    from ._ray.py2native.value_streams import ItemStream as ItemStream
 
 
 def __getattr__(name: str) -> _typing.Any:
     """goray.ItemStream (what goray.stream returns), imported with Ray on first use (so
     not in __all__: a star import stays without Ray)."""
     if name == "ItemStream":
-        from ._ray.value_streams import ItemStream
+        from ._ray.py2native.value_streams import ItemStream
         return ItemStream
     raise AttributeError(f"module 'goray' has no attribute {name!r}")
 

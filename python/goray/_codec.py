@@ -18,7 +18,7 @@
   in-process Execute calls). Values without arrays pack exactly as before: arrays
   are looked for only when msgpack meets a type it does not know. Unpacking turns
   ext 71/72 into ndarrays (NumPy imported then).
-- ObjectRefs and actor handles inside values (with Ray, :mod:`goray._ray.nested`): a
+- ObjectRefs and actor handles inside values (with Ray, :mod:`goray._ray.values.nested`): a
   ``ray.ObjectRef`` packs as fixext 8 type 73 and a Ray actor handle as type 74; the
   u64 is an id in this process's stores (registered by the packing, for the native
   code that reads the bytes). Unpacking turns them back into the ref and the handle.
@@ -81,11 +81,11 @@ class RefsUnavailable(TypeError):
 EXT_OBJECT_REF = 73
 EXT_ACTOR_HANDLE = 74
 
-#: goray._ray.nested once Ray is used: kind(value) -> 73/74/0, decode(code, key, lists),
+#: goray._ray.values.nested once Ray is used: kind(value) -> 73/74/0, decode(code, key, lists),
 #: to_native_many(pieces, refs, actors) -> pieces with ids registered.
 ref_hooks: Any = None
 #: What sets ref_hooks when a value of a type msgpack does not know is packed in a
-#: process that imported Ray before goray._ray.nested was: goray._ray registers it
+#: process that imported Ray before goray._ray.values.nested was: goray._ray registers it
 #: at import (this module never imports the Ray layer).
 _ref_hooks_loader: Optional[Callable[[], None]] = None
 

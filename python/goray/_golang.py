@@ -12,7 +12,7 @@ from . import _codec, _keywords, _traits
 if TYPE_CHECKING:
     import ray
 
-    from ._ray.value_streams import ItemStream
+    from ._ray.py2native.value_streams import ItemStream
 
 __all__ = ["golang_task", "golang_actor_class", "stream", "NativeTask", "NativeActorClass"]
 
@@ -21,7 +21,8 @@ def _require_ray() -> Any:
     import ray
     if not ray.is_initialized():
         raise RuntimeError("Ray is not initialized: call goray.init(library, ...) first")
-    from ._ray import bodies, py2native
+    from ._ray.py2native import callees as py2native
+    from ._ray.worker import bodies
     return bodies, py2native
 
 
@@ -54,7 +55,7 @@ class NativeTask:
         remote = self._remote
         if remote is None:
             _, native = _require_ray()
-            from ._ray.options import STREAMING
+            from ._ray.submission.options import STREAMING
             streaming = self._options.get("num_returns") == STREAMING
             if streaming:  # accepted for a generator task (which streams without it too)
                 self._check_generator()
@@ -72,12 +73,12 @@ class NativeTask:
                                        args, kwargs))
 
     def _check_generator(self) -> None:
-        from ._ray import streams
+        from ._ray.streaming import streams
         if not streams.task_streams(self._name):
             raise streams.not_a_generator("task", self._name)
 
     def _ray_options(self, streaming: bool) -> Dict[str, Any]:
-        from ._ray.options import split_options, with_goray_env
+        from ._ray.submission.options import split_options, with_goray_env
         return with_goray_env(split_options(self._options, streaming=streaming))
 
     def _stream(self, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> "ItemStream[Any]":
@@ -86,7 +87,7 @@ class NativeTask:
         _require_ray()
         self._check_generator()
         _codec.check_lengths(self._name, args)
-        from ._ray import value_streams
+        from ._ray.py2native import value_streams
         return value_streams.for_task(self._name, self._ray_options(True), args)
 
     def __repr__(self) -> str:
@@ -116,7 +117,7 @@ class NativeActorClass:
         if kwargs:
             args = _keywords.resolve(self._name, _params(bodies, _traits.actor_params,
                                                          self._name), args, kwargs)
-        from ._ray.options import split_options, with_goray_env
+        from ._ray.submission.options import split_options, with_goray_env
         from ._traits import checked_actor_options
         methods = native.native_actor_methods(self._name)  # (loads the library)
         groups, options = checked_actor_options(bodies.ready_library(), self._name,
@@ -167,7 +168,7 @@ def stream(callee: _Streaming[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -
     if isinstance(target, NativeTask):
         return target._stream(args, kwargs)
     _require_ray()
-    from ._ray import value_streams
+    from ._ray.py2native import value_streams
     return value_streams.for_method(target, args, kwargs)
 
 

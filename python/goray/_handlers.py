@@ -388,7 +388,7 @@ def _ray_started() -> bool:
     return ray is not None and bool(ray.is_initialized())
 
 
-#: Installs the Ray commands' handlers (goray._ray.native2py's), registered by
+#: Installs the Ray commands' handlers (goray._ray.native2py.commands's), registered by
 #: goray._ray at import; None where it is not imported.
 _ray_commands_loader: Optional[Callable[[], None]] = None
 
@@ -401,7 +401,7 @@ def set_ray_commands_loader(loader: Callable[[], None]) -> None:
 
 
 def _needs_ray(command: Native2Py) -> Handler:
-    """The handler of a Ray command before goray._ray.native2py serves it: in a
+    """The handler of a Ray command before goray._ray.native2py.commands serves it: in a
     process where Ray runs (a Ray worker, a driver that called ray.init itself), the
     first Ray command installs those handlers (the loader goray._ray registered) and
     is served by them; elsewhere it fails, saying how to start Ray."""
@@ -422,7 +422,7 @@ def _needs_ray(command: Native2Py) -> Handler:
 def ray_not_running(what: str) -> GorayError:
     """The error of a request (`what` it does) that needs Ray where none runs: never
     started here, or ended by ray.shutdown() (a later call must not start a Ray of its
-    own, as Ray's submissions would: goray._ray.native2py)."""
+    own, as Ray's submissions would: goray._ray.native2py.commands)."""
     return GorayError(f"{what} needs Ray, which is not running in this process (never started, "
                       "or ended by ray.shutdown()): run the program with the goray command "
                       "(goray [--py-defs FILE] LIBRARY), or call goray.init(library, ...) "

@@ -76,9 +76,9 @@ class IdStore(Generic[T]):
 #: NativeBlock, or, for a small block without refs or handles inside, the block's bytes
 #: themselves (Ray stores bytes as they are, where it pickles a NativeBlock: about half
 #: of a C++-to-C++ stream's cost per item). Readers that get the value here decode
-#: such bytes as the block (goray._ray.objects.from_raw_item); where the ref itself
+#: such bytes as the block (goray._ray.values.objects.from_raw_item); where the ref itself
 #: leaves for other readers, it is replaced first by one holding the NativeBlock
-#: (goray._ray.objects.escaped).
+#: (goray._ray.values.objects.escaped).
 RAW_ITEMS = 2
 
 #: StoredObject.native of an item a native consumer's NextStreamRef took out of a group
@@ -86,7 +86,7 @@ RAW_ITEMS = 2
 #: object, a list of their blocks' bytes: docs/protocol.md §13). Such an entry has no
 #: ref of its own: its `ref` field holds the item's block bytes, which readers take as
 #: they are; where the item's ref leaves for other readers, one is made for it first
-#: (goray._ray.objects.escaped).
+#: (goray._ray.values.objects.escaped).
 HELD_ITEM = 3
 
 
@@ -94,7 +94,7 @@ class StoredObject(NamedTuple):
     """An object ref handed to native code, with what produced it (for messages) and
     whether its value is a native producer's block (True, or RAW_ITEMS): a NativeBlock,
     or for a small one without refs or handles inside, the block's bytes themselves
-    (goray._ray.objects.native_result); or, with HELD_ITEM, a grouped stream item's
+    (goray._ray.values.objects.native_result); or, with HELD_ITEM, a grouped stream item's
     block bytes instead of a ref. Readers of a native producer's value read bytes as
     the block (objects.from_raw_item; a native caller's callee by its marked position,
     objects.marked_position)."""
@@ -136,8 +136,8 @@ def describe_actor(handle: Any) -> Tuple[str, bool]:
 
 
 #: ObjectRefs handed to native code (values: StoredObject, or
-#: goray._ray.native2py_failures' FailedSubmission for a pipelined submission that
-#: failed, a stream (goray._ray.streams' StoredStream), or LentBuffers).
+#: goray._ray.native2py.failures' FailedSubmission for a pipelined submission that
+#: failed, a stream (goray._ray.streaming.streams' StoredStream), or LentBuffers).
 objects: "IdStore[object]" = IdStore("object ref")
 #: Actor handles handed to native code (values: ActorEntry).
 actors: "IdStore[object]" = IdStore("actor")

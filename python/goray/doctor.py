@@ -1,8 +1,8 @@
 """``python -m goray --doctor`` (or ``goray --doctor``): what this machine's goray runs
 with, for a user checking their cluster's Ray before a job and for a problem report:
 goray's and Ray's versions and whether Ray is in the tested range, Python, the C
-library, the internal paths this Ray lets goray take (goray._ray.internals) and the
-features it has (goray._ray.releases). ``--json`` prints the same as one JSON object.
+library, the internal paths this Ray lets goray take (goray._ray.compat.internals) and the
+features it has (goray._ray.compat.releases). ``--json`` prints the same as one JSON object.
 Starts no Ray. Exit status 0, or 1 when Ray is missing or older than goray supports.
 """
 
@@ -36,7 +36,7 @@ def report() -> Dict[str, Any]:
         facts["ray"] = None
         facts["problem"] = f"Ray is not importable here: {error}"
         return facts
-    from ._ray import internals, releases
+    from ._ray.compat import internals, releases
     facts["ray"] = ray.__version__
     facts["supported"] = releases.REQUIREMENT
     verdict = releases.tested(ray.__version__)

@@ -328,7 +328,7 @@ _crash_hook: Optional[Callable[[NativeCrash], None]] = None
 
 def set_crash_hook(hook: Optional[Callable[[NativeCrash], None]]) -> None:
     """What a process does with a native crash its library recovered from, before the
-    NativeCrash is raised (a Ray worker files the report and ends, goray._ray.crashes);
+    NativeCrash is raised (a Ray worker files the report and ends, goray._ray.worker.crashes);
     None: nothing (the exception alone, as a Serve replica wants it)."""
     global _crash_hook
     _crash_hook = hook

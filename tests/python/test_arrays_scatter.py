@@ -17,9 +17,13 @@ import pytest
 from goray import _arrays, _codec, _stores
 from goray._protocol import (ADDRESS_BORROWED, ADDRESS_LENT, Feature, FramingError, Py2Native,
                              pack_u64, pack_units, unpack_units)
-from goray._ray import (bodies, features, native2py_calls, native2py_entries, native2py_objects,
-                        objects, scatter)
-from goray._ray.objects import NativeBlock, Scattered
+from goray._ray.native2py import calls as native2py_calls
+from goray._ray.native2py import entries as native2py_entries
+from goray._ray.native2py import objects as native2py_objects
+from goray._ray.submission import features
+from goray._ray.values import objects, scatter
+from goray._ray.worker import bodies
+from goray._ray.values.objects import NativeBlock, Scattered
 
 BIG = 1 << 16  # float64 elements: 512 KiB each
 

@@ -27,7 +27,7 @@ def raised(traceback):
 
 # goray's modules: this checkout's, and a worker's installation elsewhere (the same modules).
 GORAYS = ["/work/main/python/goray/_registry.py",
-          "/opt/venv/lib/python3.11/site-packages/goray/_ray/native2py_calls.py"]
+          "/opt/venv/lib/python3.11/site-packages/goray/_ray/native2py/calls.py"]
 SUMMARY = f"goray: the driver failed: goray.UnknownNameError: {MESSAGE} (task Driver)"
 
 

@@ -154,7 +154,7 @@ def test_rays_errors_get_the_report_their_task_left(tmp_path, monkeypatch):
     import ray.exceptions
 
     import goray
-    from goray._ray import crashes
+    from goray._ray.worker import crashes
     monkeypatch.setattr(crashes, "_dir", str(tmp_path))
     (tmp_path / "ab12.txt").write_text(REPORT)
     plain = ray.exceptions.WorkerCrashedError()
@@ -178,7 +178,7 @@ def test_a_goray_error_through_ray_reads_with_its_own_text_first():
     import ray.exceptions
 
     import goray
-    from goray._ray import task_errors
+    from goray._ray.worker import task_errors
     cause = goray.NativeError("Scorer.Divide", "std::domain_error", "division by zero")
     raw = ray.exceptions.RayTaskError(
         "ServeReplica:m:Scorer.handle_request_with_rejection",

@@ -25,7 +25,7 @@ from pyright_runner import pyright  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 MYPY = pathlib.Path(sys.executable).parent / "mypy"
-OLDEST = "2.40.0"  # goray._ray.releases.FIRST
+OLDEST = "2.40.0"  # goray._ray.compat.releases.FIRST
 
 # Each map_batches line carries an ignore for pyright strict: Ray's own type of
 # map_batches is "partially unknown" there whatever fn is (its DataBatch names

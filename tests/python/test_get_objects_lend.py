@@ -13,8 +13,9 @@ import ray
 
 from goray import _arrays, _codec, _stores
 from goray._protocol import ADDRESS_LENT, FramingError, pack_u64
-from goray._ray import native2py_failures, native2py_objects, scatter
-from goray._ray.objects import NativeBlock
+from goray._ray.native2py import failures as native2py_failures, objects as native2py_objects
+from goray._ray.values import scatter
+from goray._ray.values.objects import NativeBlock
 from goray._stores import LentBuffers, StoredObject
 
 BIG = 1 << 16  # float64 elements: 512 KiB, over the out-of-band size

@@ -158,8 +158,8 @@ def test_no_module_of_goray_is_in_an_import_cycle():
 def test_the_graph_sees_imports_at_the_top_and_inside_functions():
     graph = import_graph()
     assert "goray._codec" in graph["goray._handlers"]  # at the top
-    assert "goray._ray.py2native" in graph["goray._golang"]  # inside a function
-    assert "goray._ray.native2py" in graph["goray._ray"]  # the hook goray._ray registers
+    assert "goray._ray.py2native.callees" in graph["goray._golang"]  # inside a function
+    assert "goray._ray.native2py.commands" in graph["goray._ray"]  # the hook goray._ray registers
     assert "goray" in graph["goray._stubs"]  # `import goray`: the package itself
     assert "goray" in graph["goray.gen.version"]  # `from .. import __version__`
 
@@ -200,8 +200,8 @@ def test_importing_goray_registers_the_hooks_and_imports_no_ray():
         "assert _handlers._ray_commands_loader is _ray._serve_ray_commands\n"
         "assert _handlers._library_version is _ffi._loaded_protocol_version\n"
         "assert _codec._ref_hooks_loader is _ray._load_ref_hooks\n"
-        "assert 'goray._ray.native2py' not in sys.modules\n"
-        "assert 'goray._ray.nested' not in sys.modules\n"
+        "assert 'goray._ray.native2py.commands' not in sys.modules\n"
+        "assert 'goray._ray.values.nested' not in sys.modules\n"
         "print('ok')\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=120)

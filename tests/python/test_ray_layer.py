@@ -12,32 +12,54 @@ import pytest
 
 from goray import _handlers, _protocol, _stores
 from goray._protocol import Native2Py, pack_u64
-from goray._ray import bodies, native2py, py2native, submit
+from goray._ray.native2py import commands as native2py
+from goray._ray.py2native import callees as py2native
+from goray._ray.submission import submit
+from goray._ray.worker import bodies
 
-RAY_DIR = pathlib.Path(bodies.__file__).parent
+RAY_DIR = pathlib.Path(bodies.__file__).parents[1]
 PACKAGE_DIR = RAY_DIR.parent
 
 
-def _ray_imports(path: pathlib.Path):
-    """The goray._ray modules `path` imports, at the top or inside functions."""
+def _ray_modules():
+    """goray._ray's modules by their names under it (worker.bodies), packages' too."""
+    modules = {}
+    for path in RAY_DIR.rglob("*.py"):
+        parts = path.relative_to(RAY_DIR).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if parts:
+            modules[".".join(parts)] = path
+    return modules
+
+
+def _ray_imports(name: str, path: pathlib.Path, modules):
+    """The goray._ray modules `path` (module `name`) imports, at the top or inside
+    functions."""
+    package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
     names = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom):
-            if node.level == 1 and node.module:
-                names.add(node.module.split(".")[0])
-            elif node.level == 1:
-                names.update(alias.name for alias in node.names)
+            if node.level:
+                if node.level - 1 > len(package):
+                    continue  # above goray._ray
+                base = package[:len(package) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
             elif node.module and node.module.startswith("goray._ray."):
-                names.add(node.module.split(".")[2])
+                target = node.module[len("goray._ray."):]
+            else:
+                continue
+            names.add(target)
+            names.update(f"{target}.{alias.name}" if target else alias.name for alias in node.names)
         elif isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[2] for alias in node.names
+            names.update(alias.name[len("goray._ray."):] for alias in node.names
                          if alias.name.startswith("goray._ray."))
-    return names
+    return names & set(modules)
 
 
 def test_the_ray_modules_import_each_other_without_a_circle():
-    modules = {path.stem: path for path in RAY_DIR.glob("*.py") if path.stem != "__init__"}
-    graph = {name: _ray_imports(path) & set(modules) for name, path in modules.items()}
+    modules = {name: path for name, path in _ray_modules().items() if path.name != "__init__.py"}
+    graph = {name: _ray_imports(name, path, modules) for name, path in modules.items()}
     state = {}
 
     def visit(name, trail):
@@ -51,11 +73,29 @@ def test_the_ray_modules_import_each_other_without_a_circle():
 
     for name in sorted(graph):
         visit(name, [])
-    lower = graph["bodies"] | graph["py2native"] | graph["nested"]
+    assert "values.objects" in graph["worker.bodies"]  # (the graph sees folders' imports)
+    lower = graph["worker.bodies"] | graph["py2native.callees"] | graph["values.nested"]
     assert not {name for name in lower if name.startswith("native2py")}
 
 
-@pytest.mark.parametrize("first, second", [("native2py", "py2native"), ("py2native", "native2py")])
+def test_no_folder_of_the_ray_layer_holds_more_than_twelve_modules():
+    """goray._ray's folders are its layers (.importlinter), each of a few modules."""
+    folders = {}
+    for path in RAY_DIR.rglob("*.py"):
+        if path.name != "__init__.py":
+            folders.setdefault(path.parent.relative_to(RAY_DIR), []).append(path.stem)
+    assert len(folders) > 1
+    crowded = {str(folder): len(names) for folder, names in folders.items() if len(names) > 12}
+    assert not crowded, crowded
+    for folder in folders:  # each folder's __init__ names its modules
+        init = RAY_DIR / folder / "__init__.py"
+        if folder != pathlib.Path("."):
+            text = init.read_text()
+            assert all(f"``{name}``" in text for name in folders[folder]), init
+
+
+@pytest.mark.parametrize("first, second", [("native2py.commands", "py2native.callees"),
+                                           ("py2native.callees", "native2py.commands")])
 def test_each_direction_imports_first_in_a_fresh_interpreter(first, second):
     code = f"import goray._ray.{first}, goray._ray.{second}; print('ok')"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -68,7 +108,7 @@ def test_meta_keys_are_spelled_only_in_protocol():
             if name.startswith("META_") and isinstance(value, str)}
     keys.discard("name")
     assert keys
-    for path in [*PACKAGE_DIR.glob("*.py"), *RAY_DIR.glob("*.py")]:
+    for path in [*PACKAGE_DIR.glob("*.py"), *RAY_DIR.rglob("*.py")]:
         if path.name == "_protocol.py":
             continue
         literals = {node.value for node in ast.walk(ast.parse(path.read_text()))

@@ -16,7 +16,8 @@ import pytest
 import ray
 
 from goray import GorayError
-from goray._ray import internals, ray_source, releases, submit
+from goray._ray.compat import internals, ray_source, releases
+from goray._ray.submission import submit
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 # Also run under each Ray of scripts/test-ray-versions.sh.
@@ -306,7 +307,9 @@ def test_the_doctor_names_goray_ray_python_libc_paths_and_features():
 def test_without_task_names_python_callers_submit_to_a_function_of_their_own(monkeypatch):
     # Ray 2.40: a body cannot read its Ray task name, so nothing is named for it: Python
     # callers submit through GolangTask.<name>/py, whose body takes every call for theirs.
-    from goray._ray import bodies, py2native, streams
+    from goray._ray.py2native import callees as py2native
+    from goray._ray.streaming import streams
+    from goray._ray.worker import bodies
     monkeypatch.setattr(bodies, "_TASK_NAME", None)
     assert not bodies.task_names() and bodies._task_name() is None
     assert streams.grouped_options("Streamer.Range", {"max_retries": 1}) == {"max_retries": 1}

@@ -1,11 +1,11 @@
-"""goray._ray.reads' decoder of one serialized object, without Ray running: what it reads
+"""goray._ray.values.reads' decoder of one serialized object, without Ray running: what it reads
 itself (a void result, RAW bytes) and what it leaves to ray.get (tests/ray/test_reads.py
 reads real objects both ways)."""
 from collections import namedtuple
 
 import pytest
 
-from goray._ray import reads
+from goray._ray.values import reads
 
 Serialized = namedtuple("Serialized", "data metadata tensor_transport")
 

@@ -1,5 +1,5 @@
 """goray._codec's hooks for ObjectRefs and actor handles inside values, without Ray:
-a fake hooks module stands in for goray._ray.nested. Packing writes each distinct ref
+a fake hooks module stands in for goray._ray.values.nested. Packing writes each distinct ref
 once as an index and hands the indexes to the hooks only when the whole pack
 succeeded (nothing is registered otherwise); unpacking asks the hooks, with the
 block's lists when it decodes a stored block."""
@@ -19,7 +19,7 @@ class FakeHandle(FakeRef):
 
 
 class Hooks:
-    """kind / to_native_many / decode as goray._ray.nested has them; ids are 100 + index."""
+    """kind / to_native_many / decode as goray._ray.values.nested has them; ids are 100 + index."""
 
     def __init__(self):
         self.registered = []

@@ -1,4 +1,4 @@
-"""goray._ray.stream_waits without Ray: a stream's next item is waited for on its ref's
+"""goray._ray.streaming.stream_waits without Ray: a stream's next item is waited for on its ref's
 callback for at most CALLBACK_WAIT seconds, then with Ray's own wait for the rest of
 the caller's timeout (tests/ray/test_streams_cpp.py runs it on Ray)."""
 import threading
@@ -7,7 +7,8 @@ import time
 import pytest
 import ray.exceptions
 
-from goray._ray import internals, stream_waits
+from goray._ray.compat import internals
+from goray._ray.streaming import stream_waits
 
 
 @pytest.fixture(autouse=True)

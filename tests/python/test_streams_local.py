@@ -188,8 +188,8 @@ def case_ray_body_for_python_callers_closes_when_interrupted():
     # What a Ray worker runs for goray.golang_task("CountUp").remote(n): driven by
     # hand here. Ray interrupts a cancelled task (KeyboardInterrupt) or drops the
     # generator: either way the stream closes.
-    from goray._ray import py2native  # noqa: F401  (registers the generator bodies)
-    from goray._ray import streams
+    from goray._ray.py2native import callees as py2native  # noqa: F401  (registers the generator bodies)
+    from goray._ray.streaming import streams
     base = _alive()
     body = streams.task_body("CountUp")
     assert list(body(4)) == [0, 1, 2, 3]
@@ -208,9 +208,9 @@ def case_ray_body_for_python_callers_closes_when_interrupted():
 def case_ray_body_for_native_callers_yields_raw_or_native_blocks():
     import goray
     from goray import _codec
-    from goray._ray import py2native  # noqa: F401
-    from goray._ray import streams
-    from goray._ray.objects import OUT_OF_BAND_FROM, NativeBlock
+    from goray._ray.py2native import callees as py2native  # noqa: F401
+    from goray._ray.streaming import streams
+    from goray._ray.values.objects import OUT_OF_BAND_FROM, NativeBlock
     base = _alive()
     body = streams.task_body("CountUp")
     items = list(body(_codec.pack(3)))  # a native caller's args block (bytes first)
@@ -308,7 +308,7 @@ def case_values_stream_body_groups_batches_and_marks_the_end():
     # goray.stream's body (Ray's caller is away here): the first batch alone, then groups
     # of what each batch brought, the last object marked; a repeated run one item each.
     from goray import _ffi, _streams_local
-    from goray._ray import streams, value_groups
+    from goray._ray.streaming import streams, value_groups
 
     def objects(repeated, name, *args, into=None):
         original = streams._repeated_run
@@ -402,8 +402,9 @@ def case_ray_body_asks_about_cancellation_at_most_every_interval():
     # the end; once the answer is yes, the body ends: raising TaskCancelledError, or (where
     # Ray 2.54-2.59 would read a body's own as the stream's end) returning.
     import ray
-    from goray._ray import py2native  # noqa: F401
-    from goray._ray import releases, streams
+    from goray._ray.py2native import callees as py2native  # noqa: F401
+    from goray._ray.compat import releases
+    from goray._ray.streaming import streams
     asked = []
     answer = [False]
     saved = streams.cancel_check, streams.CANCEL_CHECK_EVERY
@@ -439,9 +440,10 @@ def case_ray_body_asks_about_cancellation_at_most_every_interval():
 
 def case_ray_actor_methods_stream():
     from goray import _codec
-    from goray._ray import bodies, py2native  # noqa: F401
-    from goray._ray import streams
-    from goray._ray.objects import NativeBlock, from_raw_item
+    from goray._ray.py2native import callees as py2native  # noqa: F401
+    from goray._ray.worker import bodies
+    from goray._ray.streaming import streams
+    from goray._ray.values.objects import NativeBlock, from_raw_item
     from goray._stores import RAW_ITEMS
     assert streams.streaming_methods("Streamer") == {"Range"}
     members = bodies._ray_members("Streamer", ["Count", "Range"])
@@ -525,7 +527,7 @@ def test_case(reports, case):
 
 def test_num_returns_streaming_only_where_a_call_streams():
     from goray.errors import GorayError
-    from goray._ray.options import split_options
+    from goray._ray.submission.options import split_options
     assert split_options({"num_returns": "streaming", "num_cpus": 1}, streaming=True) == {"num_cpus": 1}
     with pytest.raises(GorayError, match="only for a streaming call of a generator"):
         split_options({"num_returns": "streaming"})

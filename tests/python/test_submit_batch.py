@@ -11,7 +11,10 @@ import pytest
 import ray
 
 from goray import _handlers, _stores
-from goray._ray import bodies, features, native2py, native2py_batch, native2py_calls, objects, submit
+from goray._ray.native2py import batch as native2py_batch, calls as native2py_calls, commands as native2py
+from goray._ray.submission import features, submit
+from goray._ray.values import objects
+from goray._ray.worker import bodies
 from goray._protocol import Native2Py, Py2Native, pack_u64, pack_units
 
 
@@ -320,7 +323,7 @@ class FakeRemoteFunction:
 
 
 def test_a_ray_whose_submit_call_goray_does_not_know_takes_the_public_path(monkeypatch):
-    from goray._ray import internals
+    from goray._ray.compat import internals
     monkeypatch.setattr(internals, "task_order", lambda: None)  # an argument goray does not know
     assert not submit.enabled()
     function = FakeRemoteFunction()

@@ -1,11 +1,11 @@
-"""goray/_ray/value_groups.py without Ray: how a values stream's body frames a batch of
+"""goray/_ray/streaming/value_groups.py without Ray: how a values stream's body frames a batch of
 items into objects, and how the caller's side (ItemOrder) hands each item out once, in
 order, across the objects of a run Ray repeated, and says when items were lost."""
 
 import pytest
 
 from goray import GorayError
-from goray._ray.value_groups import GROUP_BYTES, ItemOrder, NativeFrames, end_mark, frame
+from goray._ray.streaming.value_groups import GROUP_BYTES, ItemOrder, NativeFrames, end_mark, frame
 
 
 def test_a_batch_of_small_items_is_one_object():

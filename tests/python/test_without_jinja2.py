@@ -21,8 +21,9 @@ import importlib, json, pkgutil, sys
 sys.modules["jinja2"] = None  # `import jinja2` raises ImportError from here on
 import goray
 names = []
-for package in (goray, importlib.import_module("goray._ray")):
-    for module in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+for package, modules in ((goray, pkgutil.iter_modules),  # (goray._ray's folders too)
+                         (importlib.import_module("goray._ray"), pkgutil.walk_packages)):
+    for module in modules(package.__path__, package.__name__ + "."):
         if module.name not in ("goray.gen", "goray.__main__"):
             importlib.import_module(module.name)
             names.append(module.name)
@@ -38,7 +39,7 @@ def test_goray_imports_and_runs_without_jinja2():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.splitlines()[-1])
-    assert "goray._ray.bodies" in report["modules"] and "goray.cli" in report["modules"]
+    assert "goray._ray.worker.bodies" in report["modules"] and "goray.cli" in report["modules"]
     assert report["result"] == 5
     assert report["gen"] == []
 

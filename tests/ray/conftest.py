@@ -91,18 +91,18 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _has_task_names():
-    from goray._ray import bodies
+    from goray._ray.worker import bodies
     return bodies.task_names()
 
 
 def _has_cancel_flag():
     from ray._raylet import CoreWorker
-    from goray._ray import internals
+    from goray._ray.compat import internals
     return internals.cancel_flag(CoreWorker) is not None
 
 
 #: Tests of streams in groups: a Ray without task names (2.40) sends one item per object
-#: (goray._ray.releases.FEATURES; the items themselves are tested there too).
+#: (goray._ray.compat.releases.FEATURES; the items themselves are tested there too).
 needs_task_names = pytest.mark.skipif(
     not _has_task_names(), reason="this Ray has no task names (RuntimeContext.get_task_name, "
                                   "2.41): goray's streams go one item per Ray object")

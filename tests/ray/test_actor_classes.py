@@ -5,7 +5,7 @@ import ray
 
 import goray
 from goray._ray import driver
-from goray._ray.bodies import native_actor_class
+from goray._ray.worker.bodies import native_actor_class
 
 
 def test_methods_m_and_m__are_refused_from_python(lib):

@@ -1,6 +1,6 @@
 """Native code using Ray after ray.shutdown() (a C++ thread still submitting, a Get of
 a ref made before): each request fails, saying Ray is not running, and none starts a
-new local Ray, as Ray's own .remote() would (goray._ray.native2py's guard). A CI run
+new local Ray, as Ray's own .remote() would (goray._ray.native2py.commands's guard). A CI run
 of Ray 2.40 saw such a Ray, started by a late submission from a native thread right
 after the session's shutdown, kill its pytest 60 s later when its GCS went away."""
 import pytest

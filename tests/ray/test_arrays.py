@@ -14,7 +14,7 @@ import ray
 
 import goray
 from goray._ray import driver
-from goray._ray.objects import NativeBlock, native_value
+from goray._ray.values.objects import NativeBlock, native_value
 
 # 8 MiB: over Ray's limit for objects kept inline, so arrays live in the object store.
 N = 1 << 20
@@ -67,7 +67,8 @@ def test_a_python_made_ref_reaches_a_native_callee_by_address(lib, a):
     # the worker packs it by address, so the C++ task reads the store.
     # A runtime_env of its own: a fresh worker, whose library is loaded by this call.
     import uuid
-    from goray._ray import native2py, options
+    from goray._ray.native2py import commands as native2py
+    from goray._ray.submission import options
     fresh = options.with_goray_env({"runtime_env": {"env_vars": {"RAYTEST_FRESH": uuid.uuid4().hex}}})
     ref = native2py.submit_native_task("ArrayMapping", fresh, b"", (0,), [ray.put(a)])
     # (a small result travels as its block's bytes: objects.native_value reads it as the block)
@@ -97,7 +98,7 @@ def test_native_blocks_hand_their_arrays_to_cpp_by_address(lib, tmp_path):
     # A block holding ext 71 arrays among other values, in a file's memory: the
     # C++ task reads the array where the block is (the file), not in a copy.
     from goray import _codec, _arrays
-    from goray._ray import bodies
+    from goray._ray.worker import bodies
     arr = np.arange(N, dtype=np.float64)
     block = _codec.pack_args("ArrayMapping", [arr], _arrays.INLINE)
     path = tmp_path / "block"

@@ -9,8 +9,8 @@ import pytest
 import ray
 
 import goray
-from goray._ray import bodies
-from goray._ray.objects import NativeBlock, StoredBytes, Travelling
+from goray._ray.worker import bodies
+from goray._ray.values.objects import NativeBlock, StoredBytes, Travelling
 
 BIG = 1 << 20
 

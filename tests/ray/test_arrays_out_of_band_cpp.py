@@ -13,7 +13,8 @@ import ray
 import goray
 from goray import _handlers
 from goray._protocol import Feature, Native2Py
-from goray._ray import features, scatter
+from goray._ray.submission import features
+from goray._ray.values import scatter
 
 ROWS = 1024  # 1024 x 1024 doubles: 8 MiB, over Ray's limit for objects kept inline
 
@@ -122,7 +123,7 @@ def test_python_readers_of_handed_over_results(out_of_band):
     # A C++ actor's scattered result read by Python, and passed on to a C++ task.
     scaler = goray.golang_actor_class("OobScaler").remote(2.0)
     a = np.arange(ROWS * 1024, dtype=np.float64).reshape(ROWS, 1024)
-    from goray._ray import native2py
+    from goray._ray.native2py import commands as native2py
     ref = native2py.submit_native_task("TwoScales", {}, b"", (0,), [ray.put(a)])
     block = ray.get(ref)
     assert block.segments is not None and len(block.datas) == 2  # stored scattered

@@ -8,8 +8,8 @@ import pickle
 import ray
 
 import goray
-from goray._ray import bodies
-from goray._ray.objects import StoredBytes
+from goray._ray.worker import bodies
+from goray._ray.values.objects import StoredBytes
 
 LARGE = 1 << 20
 

@@ -3,7 +3,7 @@ SIGINT, as a background job of a non-interactive shell does (`goray ... &` in a 
 nohup, many CI runners). Every worker of that Ray inherits the ignored SIGINT, and Ray's
 interrupt of a running task (`_thread.interrupt_main`) then does nothing: before Ray 2.54
 each cancelled stream ran to its end (CI's ray-oldest stage, every run until
-2026-11-26). goray puts Python's handler back in its workers (goray/_ray/interrupts.py)."""
+2026-11-26). goray puts Python's handler back in its workers (goray/_ray/cancellation/interrupts.py)."""
 import signal
 
 import pytest

@@ -14,7 +14,7 @@ import pytest
 import ray
 
 import goray
-from goray._ray import releases
+from goray._ray.compat import releases
 
 from conftest import needs_cancel_flag
 from test_streams import StreamHost  # (a generator task's body hosted where it is counted)
@@ -119,7 +119,7 @@ def test_every_cancelled_stream_releases_its_cpp_generator(lib):
 def test_a_cancel_overtaken_by_its_task_still_ends_the_stream_cancelled(lib):
     # What the race leaves (the task ran, or was skipped, as a success after the
     # caller's ray.cancel), made deterministic: a finished stream noted as cancelled.
-    from goray._ray import stream_cancels
+    from goray._ray.cancellation import stream_cancels
     generator = goray.golang_task("CountUp").remote(3)
     ray.get(generator.completed())
     stream_cancels._note_cancel(generator)
@@ -174,10 +174,10 @@ def _nap(seconds):
 
 @pytest.mark.ray_versions
 def test_cancels_run_on_rays_io_thread_with_rays_own_effects(lib):
-    # goray/_ray/cancels.py: off the core worker's IO thread, a cancel can fall between
+    # goray/_ray/cancellation/cancels.py: off the core worker's IO thread, a cancel can fall between
     # the two steps of a task's reply and abort the process (issue 53).
     import threading
-    from goray._ray import cancels, stream_cancels
+    from goray._ray.cancellation import cancels, stream_cancels
     stream_cancels.install()
     ran_on = cancels.run(threading.get_native_id)
     assert ran_on != threading.get_native_id()
@@ -218,7 +218,9 @@ def test_every_cancel_goray_makes_runs_on_rays_io_thread(lib, monkeypatch):
     import numpy as np
     from goray import _handlers
     from goray._protocol import CANCEL_OBJECT_ID, Native2Py, unpack_u64
-    from goray._ray import cancels, native2py_entries, stream_cancels, streams
+    from goray._ray.cancellation import cancels, stream_cancels
+    from goray._ray.native2py import entries as native2py_entries
+    from goray._ray.streaming import streams
     from goray._stores import StoredObject
     stream_cancels.install()
     io_thread = cancels.run(threading.get_native_id)

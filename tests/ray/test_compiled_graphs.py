@@ -15,7 +15,7 @@ from ray.dag import InputNode, MultiOutputNode
 
 import goray
 
-from goray._ray import releases
+from goray._ray.compat import releases
 
 # In the subset of scripts/test-ray-versions.sh, every Ray release's; skipped where goray
 # refuses compiled graphs from C++ (Ray 2.40-2.42: Ray's teardown waits for ever after a

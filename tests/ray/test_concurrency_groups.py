@@ -7,7 +7,8 @@ import ray
 
 import goray
 from goray import _traits
-from goray._ray import bodies, py2native
+from goray._ray.py2native import callees as py2native
+from goray._ray.worker import bodies
 
 
 def _meets(handle, group=None, timeout_s=5.0):

@@ -7,7 +7,7 @@ import pytest
 import ray
 
 import goray
-from goray._ray.native2py import failure_reply
+from goray._ray.native2py.commands import failure_reply
 
 
 def test_a_remote_argument_error_keeps_its_fields(lib):

@@ -8,14 +8,15 @@ import pytest
 
 from goray import _handlers
 from goray._protocol import Code, Native2Py, pack_u64
-from goray._ray import driver, native2py_graphs
+from goray._ray import driver
+from goray._ray.native2py import graphs as native2py_graphs
 
 # In the subset of scripts/test-ray-versions.sh, every Ray release's.
 pytestmark = pytest.mark.ray_versions
 
 
 def _compiled_graphs():
-    from goray._ray import releases
+    from goray._ray.compat import releases
     return next(f for f in releases.FEATURES if f.name.startswith("compiled graphs")).present()
 
 
@@ -30,7 +31,7 @@ def test_a_cpp_driver_builds_compiles_executes_and_tears_down_graphs(lib):
 def test_compiled_graphs_refused_on_a_ray_that_lacks_them(lib, capfd, monkeypatch):
     # Ray 2.40-2.42 (their compiled graphs never tear down after a value outgrew the
     # channels): Compile is a goray::Error naming the first release, Classic runs.
-    from goray._ray import releases
+    from goray._ray.compat import releases
     if _compiled_graphs():  # a Ray that has them: as if it had not
         feature = next(f for f in releases.FEATURES if f.name.startswith("compiled graphs"))
         monkeypatch.setattr(releases, "FEATURES", [

@@ -122,7 +122,7 @@ def test_cpp_driver_values_over_the_limit(lib):
 def test_workers_back_large_mallocs_with_huge_pages(lib, monkeypatch):
     # glibc's malloc in goray's workers uses transparent huge pages for large blocks
     # (fresh 64 MiB results fill 3-4 times faster); the job's runtime_env carries it.
-    from goray._ray import options
+    from goray._ray.submission import options
 
     @ray.remote
     def tunables():

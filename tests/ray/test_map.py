@@ -195,7 +195,7 @@ def test_closing_an_iterator_cancels_what_is_in_flight(lib):
 # A program (a job of its own on the session's Ray) that Ctrl-C interrupts ROUNDS times
 # while its map's chunks run, each time going on after catching KeyboardInterrupt, and
 # waiting until the cancelled chunks have ended, which is when Ray aborts a process whose
-# cancel fell between the two steps of a chunk's reply (goray/_ray/cancels.py).
+# cancel fell between the two steps of a chunk's reply (goray/_ray/cancellation/cancels.py).
 INTERRUPTED_MAPS = """
 import os, signal, sys, threading, time
 import numpy as np

@@ -10,7 +10,7 @@ import ray
 
 from goray import _codec, _ffi, _handlers, _stores
 from goray._protocol import Native2Py, Py2Native, pack_units, unpack_u64
-from goray._ray.objects import NativeBlock
+from goray._ray.values.objects import NativeBlock
 
 
 def call(command, data):
@@ -143,7 +143,7 @@ def test_a_small_native_result_travels_as_its_block_and_every_reader_reads_the_b
 
 
 def test_a_large_native_result_stays_a_native_block(lib):
-    from goray._ray.objects import OUT_OF_BAND_FROM
+    from goray._ray.values.objects import OUT_OF_BAND_FROM
     made = remote_task("MakeBytes", OUT_OF_BAND_FROM)
     assert type(ray.get(_stores.objects.get(made).ref)) is NativeBlock
     assert get_object(made, True) == run_in_process("MakeBytes", OUT_OF_BAND_FROM)
@@ -168,7 +168,7 @@ def test_native_block_as_an_argument():
 
 def test_a_failure_without_a_type_reads_as_its_message_exactly():
     # Every Go panic: a message and no type; GoRay's TestTaskPanic compares it exactly.
-    from goray._ray.native2py import failure_reply
+    from goray._ray.native2py.commands import failure_reply
     from goray.errors import NativeError
     error = ray.exceptions.RayTaskError("Fail", "", NativeError("Fail", "", "this is a test panic"))
     code, payload = failure_reply(error, "object 3")

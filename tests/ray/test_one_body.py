@@ -1,4 +1,4 @@
-"""Each native task has one Ray function (GolangTask.<name>, goray._ray.bodies.native_task)
+"""Each native task has one Ray function (GolangTask.<name>, goray._ray.worker.bodies.native_task)
 that native and Python callers submit through; its body tells their call forms apart.
 And a Ray worker serves native code's Ray commands from the first one on (the
 handlers are installed then, not when the worker loads the library)."""
@@ -8,9 +8,10 @@ import msgpack
 import ray
 
 import goray
-from goray._ray import bodies, native2py
-from goray._ray.objects import NativeBlock, native_value, to_python
-from goray._ray.options import with_goray_env
+from goray._ray.native2py import commands as native2py
+from goray._ray.worker import bodies
+from goray._ray.values.objects import NativeBlock, native_value, to_python
+from goray._ray.submission.options import with_goray_env
 
 
 def test_native_and_python_callers_of_a_task_share_its_ray_function(lib):

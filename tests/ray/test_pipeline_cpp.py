@@ -1,7 +1,8 @@
 """Pipelined submissions and batches from the C++ driver on a live Ray: the raytest
 driver's 'batches', 'as_completed' and 'pipelined' scenarios (each returns 0 when
 every check passed, printing what failed otherwise)."""
-from goray._ray import driver, features
+from goray._ray import driver
+from goray._ray.submission import features
 from goray._protocol import Feature
 
 

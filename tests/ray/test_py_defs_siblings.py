@@ -1,5 +1,5 @@
 """A py-defs file's own folder is on sys.path only while the file runs (as under GoRay),
-so a worker cannot import the modules beside it by name: goray._ray.py_defs makes them
+so a worker cannot import the modules beside it by name: goray._ray.worker.py_defs makes them
 travel by value. Found by GoRay's own suite (its registry.py imports go2py.py, whose
 Python actors Go creates). Runs a child driver of its own from another directory, a job
 of its own on the session's Ray (fresh workers: a job's workers are its own)."""

@@ -1,5 +1,5 @@
 """goray.submit: the same submissions through the prepared path (Ray's core worker
-called as this Ray's own layer calls it, goray._ray.internals) and through Ray's public
+called as this Ray's own layer calls it, goray._ray.compat.internals) and through Ray's public
 API give the same results and the same effects of their options; what cannot be
 mirrored takes the public path. Runs on every Ray of scripts/test-ray-versions.sh."""
 import os
@@ -12,7 +12,9 @@ import ray.cloudpickle
 from ray.util.placement_group import placement_group, remove_placement_group
 from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
 
-from goray._ray import native2py, objects, submit
+from goray._ray.native2py import commands as native2py
+from goray._ray.submission import submit
+from goray._ray.values import objects
 
 pytestmark = [pytest.mark.ray_versions, pytest.mark.skipif(not submit.enabled(),
                                 reason="this Ray's submit call is not one goray knows: only "

@@ -1,4 +1,4 @@
-"""goray._ray.reads: ray.get for native readers, with the values Ray keeps unpickled
+"""goray._ray.values.reads: ray.get for native readers, with the values Ray keeps unpickled
 (msgpack "XLANG", "RAW" bytes) read from the core worker directly. Every value and
 every error must be what ray.get gives, in the fast path and with GORAY_RAY_INTERNALS=0."""
 import time
@@ -7,8 +7,8 @@ import pytest
 import ray
 
 import goray
-from goray._ray import reads
-from goray._ray.objects import NativeBlock
+from goray._ray.values import reads
+from goray._ray.values.objects import NativeBlock
 
 # In the subset of scripts/test-ray-versions.sh, every Ray release's.
 pytestmark = pytest.mark.ray_versions

@@ -14,7 +14,7 @@ import ray
 from goray import _codec, _handlers, _stores
 from goray._stores import StoredObject
 from goray._protocol import Native2Py, pack_units, unpack_u64
-from goray._ray.objects import NativeBlock, to_python
+from goray._ray.values.objects import NativeBlock, to_python
 from ref_table import reference_counts, wait_until
 
 
@@ -22,7 +22,7 @@ from ref_table import reference_counts, wait_until
 def refs_on(lib, monkeypatch):
     """Native code is played here: the library's own EnableFeatures answer does not
     matter, the driver acts as with a library that turned refs in values on."""
-    from goray._ray import features
+    from goray._ray.submission import features
     from goray._protocol import Feature
     bits = features.features(lib) | Feature.REFS_IN_VALUES
     monkeypatch.setitem(features._features, id(lib), int(bits))
@@ -247,7 +247,7 @@ def test_native_blocks_with_refs_pickle_in_band_and_out_of_band(lib):
 
 def test_python_values_with_refs_for_a_library_without_the_feature_are_refused(lib, monkeypatch):
     import goray
-    from goray._ray import features
+    from goray._ray.submission import features
     monkeypatch.setitem(features._features, id(lib), 0)
     with pytest.raises(goray.ArgumentError) as info:
         goray.golang_local_run_task("Concat", [ray.put(1)], "x")
@@ -325,7 +325,7 @@ def test_refs_to_native_bytes_inside_a_stored_block_reach_python_as_python_value
 def test_a_library_without_the_feature_has_its_exts_left_as_they_are(lib, monkeypatch):
     # A GoRay library (or one before version 3) never meant ext 73 as a ref: its bytes
     # are stored and returned verbatim, never looked up.
-    from goray._ray import features
+    from goray._ray.submission import features
     monkeypatch.setitem(features._features, id(lib), 0)
     block = b"\x91" + ref_ext(1 << 40)
     put = put_object(block)

@@ -12,8 +12,10 @@ import ray
 
 import goray
 from goray import _codec, _stores
-from goray._ray import bodies, objects, streams, value_groups
-from goray._ray.objects import NativeBlock, to_python
+from goray._ray.streaming import streams, value_groups
+from goray._ray.values import objects
+from goray._ray.worker import bodies
+from goray._ray.values.objects import NativeBlock, to_python
 from ref_table import wait_until
 
 from conftest import needs_cancel_flag, needs_task_names
@@ -87,7 +89,7 @@ def test_cancel_mid_stream_raises_task_cancelled_error(lib):
     # between items), and each time the stream must end with TaskCancelledError.
     # 300 items of 20 ms: 6 s, far longer than a cancel takes to land, and what each
     # round waits where the worker runs on (before Ray 2.54, a worker whose SIGINT was
-    # ignored, until goray/_ray/interrupts.py: docs/reliability.md "Cancelled streams").
+    # ignored, until goray/_ray/cancellation/interrupts.py: docs/reliability.md "Cancelled streams").
     endings = []
     for _ in range(5):
         generator = goray.golang_task("SlowCount").remote(300, 20)
@@ -123,7 +125,8 @@ class StreamHost:
     C++ frames live in this actor's process, where StreamsAlive counts them."""
 
     def stream(self, name, *args):
-        from goray._ray import py2native, streams  # noqa: F401  (the generator bodies)
+        from goray._ray.py2native import callees as py2native  # noqa: F401  (the generator bodies)
+        from goray._ray.streaming import streams
         yield from streams.task_body(name)(*args)
 
     def alive(self):
@@ -152,7 +155,7 @@ def test_cancel_runs_the_cpp_cleanup_in_the_worker(lib):
 
 @ray.remote
 def _cancel_check_in_a_task():
-    from goray._ray import streams
+    from goray._ray.streaming import streams
     check = streams.cancel_check()
     return check is not streams._never, check()
 
@@ -160,13 +163,13 @@ def _cancel_check_in_a_task():
 @ray.remote
 class _AsyncHost:
     async def check(self):
-        from goray._ray import streams
+        from goray._ray.streaming import streams
         return streams.cancel_check() is streams._never
 
 
 def test_cancel_check_reads_the_workers_flag(lib):
     from conftest import _has_cancel_flag
-    from goray._ray import streams
+    from goray._ray.streaming import streams
     # In a task: the core worker's flag (not cancelled; before Ray 2.54, which has none,
     # nothing to ask); in the driver and an async actor (where Ray has no flag to read)
     # never cancelled, as the public call says.

@@ -3,7 +3,7 @@ stream_consumers.cpp): a C++ task iterates a C++ generator task, a Python genera
 task (stream_defs.py's py_count) and a C++ actor's generator method item by item; an
 error mid-stream is the next item's Get, then the stream ends; Cancel() stops the
 generator. The driver's side: Native2Py 5/16/13 with num_returns="streaming" and
-NextStreamRef 36 (goray._ray.streams)."""
+NextStreamRef 36 (goray._ray.streaming.streams)."""
 import pytest
 import ray
 
@@ -36,7 +36,7 @@ def test_a_cpp_tasks_stream_items_pass_on_as_arguments_and_inside_values(lib):
 def test_a_consumer_holding_every_cpu_lets_its_producer_run_while_it_waits(lib):
     # The consumer task takes all 4 CPUs of the session, so its producer (py_count, 1
     # CPU) only starts once the consumer's wait tells the raylet it blocked: the wait on
-    # the item's callback (goray._ray.stream_waits) gives way to Ray's own.
+    # the item's callback (goray._ray.streaming.stream_waits) gives way to Ray's own.
     consumer = goray.golang_task("SumPyStream").options(num_cpus=4)
     assert ray.get(consumer.remote(50), timeout=20) == sum(range(50))
 
@@ -45,7 +45,7 @@ def test_a_consumer_holding_every_cpu_lets_its_producer_run_while_it_waits(lib):
 def group_sizes(monkeypatch):
     """The number of items behind each object the driver's NextStreamRef takes from a
     stream (more than 1: a group), for native consumers run in the driver."""
-    from goray._ray import native2py_streams
+    from goray._ray.native2py import streams as native2py_streams
     sizes = []
     items_of = native2py_streams._items_of
 
@@ -93,7 +93,7 @@ def test_large_items_after_a_group_come_in_groups_of_one_and_pass_on(lib, monkey
     # its 200 us budget, and under load a stall can keep every small item alone (then so
     # are the large ones, each its own object: no put). So a run without a group is
     # checked as such, and another is tried until one groups.
-    from goray._ray import native2py_streams
+    from goray._ray.native2py import streams as native2py_streams
     put = []
     real_put = native2py_streams.ray.put
     monkeypatch.setattr(native2py_streams.ray, "put", lambda value: put.append(value) or real_put(value))
@@ -320,7 +320,7 @@ def test_a_python_actors_generator_method_streams_to_native_code(lib):
 
 
 def test_a_streaming_option_set_fails_its_pipelined_records(lib):
-    from goray._ray import native2py_batch
+    from goray._ray.native2py import batch as native2py_batch
     native2py_batch._define_options(990001, json.dumps({"num_returns": "streaming"}))
     try:
         with __import__("pytest").raises(goray.GorayError, match="only for a streaming call"):
@@ -414,7 +414,7 @@ def test_a_batch_holds_the_error_item_without_a_value(lib):
 
 
 def test_a_batch_stops_at_its_size_limits(lib, monkeypatch):
-    from goray._ray import native2py_streams
+    from goray._ray.native2py import streams as native2py_streams
     monkeypatch.setattr(native2py_streams, "BATCH_ITEMS", 3)
     stream_id = stream_of("CountUp", 7)
     finished(stream_id)

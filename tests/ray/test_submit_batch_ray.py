@@ -12,7 +12,7 @@ import pytest
 from batch_records import (actor_call, define, get_objects_entries, get_objects_payload,
                            release_actor, release_object, result_id, task)
 from goray import _ffi, _handlers, _stores
-from goray._ray import submit
+from goray._ray.submission import submit
 from goray._protocol import Native2Py, Py2Native, pack_u64, pack_units, unpack_u64
 
 
@@ -261,11 +261,12 @@ def test_a_void_native_result_is_stored_as_none_and_read_as_the_empty_block(lib)
 
 def test_the_driver_and_every_worker_turn_the_libraries_features_on(lib):
     import ray
-    from goray._ray import features
+    from goray._ray.submission import features
 
     @ray.remote
     def worker_features():
-        from goray._ray import bodies, features
+        from goray._ray.submission import features
+        from goray._ray.worker import bodies
         bodies.ready_library()  # what any goray task or actor does first
         return features.features()
 
@@ -278,7 +279,7 @@ def test_a_program_getting_its_refs_in_order_makes_one_trip_per_64(lib, monkeypa
     # GetEachInOrder runs here in the driver: 200 task results and 200 actor results,
     # all ready, then each Get in order. With feature bit 8 each trip brings the next 63.
     import goray
-    from goray._ray import native2py_ahead
+    from goray._ray.native2py import ahead as native2py_ahead
     trips = []
     entries = native2py_ahead.ahead_entries
 

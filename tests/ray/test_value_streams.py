@@ -1,5 +1,5 @@
 """goray.stream: a native generator's items as Python values on Ray, the items the
-generator already made carried together in one Ray object (goray/_ray/value_groups.py),
+generator already made carried together in one Ray object (goray/_ray/streaming/value_groups.py),
 each item handed out once and in order, also when Ray runs the stream again after a
 crash. The test generators: tests/apps/raytest/streams.cpp and crashes.cpp."""
 import asyncio
@@ -10,7 +10,8 @@ import pytest
 import ray
 
 import goray
-from goray._ray import bodies, value_groups
+from goray._ray.streaming import value_groups
+from goray._ray.worker import bodies
 
 from conftest import needs_task_names
 
@@ -127,11 +128,11 @@ def test_async_iteration(lib):
     assert asyncio.run(collect()) == list(range(600))
 
 
-# (A cancel that overtook its task once let it run to its end: goray._ray.stream_cancels
+# (A cancel that overtook its task once let it run to its end: goray._ray.cancellation.stream_cancels
 # sends it again.) Before Ray 2.54 a running task learns of a cancel only by Ray's
 # interrupt of its main thread, which did nothing in a worker that inherited an ignored
 # SIGINT (CI's runner starts it as a background job): this test was an expected failure
-# there until goray put Python's handler back (goray/_ray/interrupts.py,
+# there until goray put Python's handler back (goray/_ray/cancellation/interrupts.py,
 # test_cancel_ignored_sigint.py). From 2.54 the body also reads the worker's cancel flag.
 def test_close_cancels_the_generator(lib):
     with goray.stream(goray.golang_task("SlowCount"), 1000, 20) as stream:
@@ -140,7 +141,7 @@ def test_close_cancels_the_generator(lib):
         next(stream)
     started = time.monotonic()
     # The task ends with TaskCancelledError, or (a cancel that overtook its task, which
-    # Ray then skips or runs as a success: goray._ray.stream_cancels) as a success, but
+    # Ray then skips or runs as a success: goray._ray.cancellation.stream_cancels) as a success, but
     # soon either way: goray sends the cancel again, so it never runs its 20 s.
     try:
         ray.get(stream.generator.completed(), timeout=60)

@@ -1,6 +1,6 @@
 """goray.map's engine (docs/map.md): a task, an actor method or a Python function over
 many items, in chunks, each chunk one Ray call whose loop runs where the callee lives
-(in C++ for a native callee: goray._ray.map_chunks).
+(in C++ for a native callee: goray._ray.py2native.map_chunks).
 
 The layers, each importing only those below it:
     api       goray.map, goray.imap, goray.map_chunks, goray.map_refs, goray.ActorPool

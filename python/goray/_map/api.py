@@ -342,7 +342,7 @@ def map_refs(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
     list; a failed item makes ray.get raise its MapItemError.
     Without chunk_size, a first small chunk runs to measure an item's cost."""
     import ray
-    from .._ray import map_chunks
+    from .._ray.py2native import map_chunks
     target, inputs, planner = _start(callee, iterables, kwargs, chunk_size)
     finish = map_chunks.chunk_results_function()
     refs = MapRefs()
@@ -537,7 +537,7 @@ FORMS = {"map": _bound_map, "imap": _bound_imap, "imap_unordered": _bound_imap_u
 
 
 def _install_method_forms() -> None:
-    from .._ray import internals
+    from .._ray.compat import internals
     internals.install_actor_method_map(FORMS)
 
 

@@ -13,7 +13,8 @@ from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 import ray
 
-from .._ray import cancels, map_chunks
+from .._ray.cancellation import cancels
+from .._ray.py2native import map_chunks
 from ..errors import MapItemError, map_item_error
 from .inputs import Inputs, Taken
 from .plan import Planner
@@ -131,7 +132,7 @@ def run(target: Target, inputs: Inputs, planner: Planner, *, collect: bool, orde
 
 def _cancel(refs: List[Any], target: Target) -> None:
     """Cancels chunks in flight (a running C++ loop finishes its chunk first), from Ray's
-    IO thread (goray._ray.cancels: a cancel that meets a chunk's end elsewhere aborts the
+    IO thread (goray._ray.cancellation.cancels: a cancel that meets a chunk's end elsewhere aborts the
     process)."""
     if target.cancellable:
         cancels.cancel_each(refs)

@@ -16,9 +16,10 @@ from .. import _ffi, _golang, _traits
 from .._keywords import NOT_CONSTANT, Param
 from .._traits import MapLoop, Params
 from ..errors import ArgumentError
-from .._ray import internals, map_chunks
-from .._ray.bodies import native_methods_of
-from .._ray.options import split_options, with_goray_env
+from .._ray.compat import internals
+from .._ray.py2native import map_chunks
+from .._ray.worker.bodies import native_methods_of
+from .._ray.submission.options import split_options, with_goray_env
 from .inputs import Taken
 
 __all__ = ["Target", "target_of", "pool_target", "python_target"]

@@ -69,7 +69,7 @@ def _address_to_join(address: Optional[str]) -> Optional[str]:
     """The cluster address a join will use, as Ray finds it before rewriting a loopback
     host (RAY_ADDRESS, an explicit address, else `ray start`'s record for "auto"); None
     when it cannot tell."""
-    from . import internals  # (imports Ray: only when joining a cluster)
+    from .compat import internals  # (imports Ray: only when joining a cluster)
     return internals.address_from_environment(address)
 
 
@@ -113,14 +113,14 @@ def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
             keep_ray_on_loopback()
     import ray
 
-    from . import releases
+    from .compat import releases
     releases.check_release()  # an older Ray refused, a newer one warned about (once)
 
     loaded = _ffi.load_library(library)
     bin_path = _library_path_for_workers(library, cluster)
     os.environ[_ffi.BIN_PATH_ENV] = bin_path
     if py_defs_path:
-        from . import py_defs
+        from .worker import py_defs
         py_defs.install()  # the modules beside the file pickle by value
         # Absolute: workers start in other directories (the job's, or Ray's own).
         os.environ[PY_DEFS_ENV] = os.path.abspath(py_defs_path)
@@ -141,10 +141,11 @@ def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
         options.setdefault("address", "local")
         options.setdefault("_node_ip_address", LOOPBACK)
         options.setdefault("include_dashboard", False)
-    from . import native2py, options as _options
+    from .native2py import commands
+    from .submission import options as _options
     options = _options.merge_goray_env(options)  # the job's runtime_env: every task and actor inherits it
 
-    native2py.install()
+    commands.install()
     for hook in INIT_HOOKS:  # (goray._map's: handle.Method.map)
         hook()
     if not ray.is_initialized() and options.get("address") == "local":

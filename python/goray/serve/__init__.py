@@ -23,13 +23,13 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Mapping, Optional, Protocol, Tuple, TypeVar, Union, overload
 
-from .._ray import crashes as _crashes
+from .._ray.worker import crashes as _crashes
 from ..errors import GorayError
 from ._from_cpp import StreamingCall, call
 from ._replica import HOOKS, Batch, NativeReplica, ReplicaSpec, replica_class
 
 # A C++ exception through a DeploymentHandle (this process's Ray reading a replica's
-# error) reads with its type and message first, Ray's text after (_ray/task_errors.py).
+# error) reads with its type and message first, Ray's text after (_ray/worker/task_errors.py).
 _crashes.install()
 
 __all__ = ["deployment", "handle", "call", "StreamingCall", "Batch", "NativeReplica", "ServeTyped", "DEFAULT_MAX_BODY_BYTES"]
@@ -102,7 +102,7 @@ def _with_library(ray_actor_options: Optional[Mapping[str, Any]], library: Optio
     """ray_actor_options whose runtime_env holds goray's variables for the replicas: the
     library (`library`, else $GORAY_BIN_PATH, as goray.init sets it) and the py-defs
     file, over the caller's of the same names."""
-    from .._ray.options import merge_goray_env
+    from .._ray.submission.options import merge_goray_env
     path = library if library is not None else os.environ.get("GORAY_BIN_PATH", "")
     if not path:
         raise GorayError("goray.serve.deployment: which library? Pass library='path/to/libapp.so' "

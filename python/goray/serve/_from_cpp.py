@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Dict, List, Tuple
 
-from .._ray import stream_cancels
+from .._ray.cancellation import stream_cancels
 from ..errors import GorayError
 
 __all__ = ["call", "StreamingCall"]

@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from typing import Any, AsyncIterator, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from .. import _keywords, _local, _streams_local, _traits
-from .._ray import bodies, internals
+from .._ray.compat import internals
+from .._ray.worker import bodies
 from ..errors import ArgumentError, GorayError, NativeCrash, UnknownNameError, set_crash_hook
 
 __all__ = ["Batch", "ReplicaSpec", "NativeReplica", "ReplicaCrashed", "replica_class", "HOOKS"]
