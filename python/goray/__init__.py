@@ -39,7 +39,7 @@ from ._registry import local, remote
 from ._streams_local import LocalStream
 from .errors import (ArgumentError, GorayError, MapArgumentError, MapItemError, NativeCrash,
                      NativeError, UnknownNameError)
-from ._map.api import ActorPool, MapRefs, imap, imap_unordered, map, map_chunks, map_refs
+from ._map import ActorPool, MapRefs, imap, imap_unordered, map, map_chunks, map_refs
 
 from ._version import __version__
 

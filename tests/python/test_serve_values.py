@@ -10,7 +10,8 @@ import numpy
 import pytest
 
 from goray.errors import ArgumentError, GorayError, NativeError, UnknownNameError
-from goray.serve import Batch, _batched, _type_name
+from goray.serve import Batch
+from goray.serve._deployment import _batched, _type_name
 from goray.serve._http import error_body, method_name
 from goray.serve._replica import ReplicaSpec, replica_class
 from goray.serve._values import (RequestError, call_arguments, json_bytes, query_arguments,

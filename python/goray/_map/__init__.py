@@ -9,5 +9,12 @@ The layers, each importing only those below it:
     inputs    iterables and broadcast values as columns, cut into chunks
     plan      chunk sizes from the measured cost of an item
     progress  the progress bar
-Nothing here imports Ray before a map runs.
+and beside them: native (goray::Map's Python side, called by dotted name from C++) and
+types (what the forms read a callee's result types from, for type checkers).
+Nothing here imports Ray before a map runs. The names below are its API (goray exports
+them).
 """
+
+from .api import ActorPool, MapRefs, imap, imap_unordered, map, map_chunks, map_refs
+
+__all__ = ["map", "imap", "imap_unordered", "map_chunks", "map_refs", "ActorPool", "MapRefs"]
