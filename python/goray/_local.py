@@ -32,7 +32,7 @@ def _args_pieces(library: "_ffi.Library", name: str, args: Any, keep: list) -> l
     arrays by address (ext 72, borrowed for the call; copies go to `keep`) when
     the library speaks arrays, else as nested lists."""
     mode = _arrays.BORROWED if library.arrays else _arrays.NESTED
-    return _codec.pack_args_pieces(name, args, mode, keep)
+    return _codec.pack_args(name, args, mode, keep)
 
 
 def _call(library: "_ffi.Library", command: int, index: int, name: str, what: str,

@@ -101,7 +101,7 @@ def _bins_by_address() -> bool:
 def _pack_in_process(name: str, value: Any, keep: List[Any]) -> bytes:
     library = ready_library()  # loaded first: it decides how arrays are written
     if library is not None and library.arrays:
-        return _codec.pack_args(name, [value], _arrays.BORROWED, keep)
+        return b"".join(_codec.pack_args(name, [value], _arrays.BORROWED, keep))
     return _codec.pack(value)
 
 
