@@ -33,6 +33,7 @@ import os
 import re
 import sys
 import threading
+import warnings
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import msgpack  # type: ignore[import-untyped]
@@ -58,6 +59,8 @@ __all__ = [
     "unpack_result_block_with",
     "Unresolved",
     "RefsMet",
+    "fastpath_module",
+    "FASTPATH_INTERFACE",
 ]
 
 #: msgpack's largest str, bin, array or map (32-bit lengths): the largest value that
@@ -186,17 +189,46 @@ def _ext_hook(code: int, data: bytes) -> Any:
 _REF_MARK = re.compile(rb"\xd7[\x49\x4a]")
 
 
-def _compiled(name: str) -> Any:
-    """Function `name` of the compiled fast path, or None (not built, or turned off)."""
-    if os.environ.get("GORAY_NO_FASTPATH"):
+#: Set to a non-empty value to use the Python implementation (and ctypes) even where
+#: the compiled fast path exists.
+NO_FASTPATH_ENV = "GORAY_NO_FASTPATH"
+#: The interface goray._fastpath must have (its INTERFACE): the module and this package
+#: are built from one tree, and a module built from other sources is not used. Raised
+#: in both places (python/goray/_fastpath_src/module.cpp) with every change to what the
+#: package calls in it.
+FASTPATH_INTERFACE = 1
+_stale_warned = False
+
+
+def fastpath_module() -> Any:
+    """goray._fastpath (the C ABI without ctypes' per-call cost, and the in-process
+    hot paths in C++, built from goray/_fastpath_src/), or None when it is not built,
+    GORAY_NO_FASTPATH is set, or it was built from other sources than this package (a
+    warning says so once: rebuild it)."""
+    global _stale_warned
+    if os.environ.get(NO_FASTPATH_ENV):
         return None
     try:
         # By name: import graphs (tests/python/test_layers.py, lint-imports) see no
         # compiled module, and would take `from . import _fastpath` for the package.
-        fastpath = importlib.import_module("._fastpath", __package__)
+        module = importlib.import_module("._fastpath", __package__)
     except ImportError:
         return None
-    return getattr(fastpath, name, None)
+    found = getattr(module, "INTERFACE", None)
+    if found != FASTPATH_INTERFACE:
+        if not _stale_warned:
+            _stale_warned = True
+            warnings.warn(f"goray: {getattr(module, '__file__', module)} has interface {found}, "
+                          f"this goray needs {FASTPATH_INTERFACE}: it is not used (the Python "
+                          "implementation serves; rebuild it: cmake --build build)",
+                          RuntimeWarning, stacklevel=2)
+        return None
+    return module
+
+
+def _compiled(name: str) -> Any:
+    """Function `name` of the compiled fast path, or None (not built, or turned off)."""
+    return getattr(fastpath_module(), name, None)
 
 
 _fast_find_ref_exts = _compiled("find_ref_exts")

@@ -22,7 +22,7 @@ fast = _ffi.fastpath_module()
 needs_fast = pytest.mark.skipif(fast is None, reason="goray._fastpath not built or disabled")
 
 UTC = dt.timezone.utc
-python_run = _local._golang_local_run_task
+python_run = _local._python_run_task
 
 
 class IntE(enum.IntEnum):
