@@ -94,8 +94,10 @@ PyMethodDef kMethods[] = {
     {"cache_info", fast_cache_info, METH_NOARGS,
      "cache_info() -> dict: entries of the call target cache per command."},
     {"cache_clear", fast_cache_clear, METH_NOARGS, "cache_clear(): empties the call target cache."},
-    {"pack", fast_pack, METH_O,
-     "pack(value) -> bytes or None: the C packer (None: left to goray._codec)."},
+    {"pack", method(fast_pack), METH_FASTCALL,
+     "pack(value, by_address=False) -> bytes or None: the C packer (None: left to\n"
+     "goray._codec); by_address: arrays as ext 72 borrowed, as in-process calls send them\n"
+     "(their addresses valid while the arrays live)."},
     {"find_ref_exts", fast_find_ref_exts, METH_O,
      "find_ref_exts(data) -> [(offset, type)]: the payloads of the ext 73/74 (fixext 8)\n"
      "items of concatenated msgpack values, up to the first invalid or truncated item."},
