@@ -11,7 +11,7 @@ falls back to for anything it does not handle exactly like them.
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable, FrozenSet, Optional, Protocol, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Optional, Protocol, Tuple
 
 from . import _arrays, _codec, _ffi, _keywords, _streams_local, _traits
 from ._protocol import Py2Native, pack_call
@@ -87,10 +87,16 @@ _python_run_task.__name__ = _python_run_task.__qualname__ = "golang_local_run_ta
 
 
 def _python_tasks() -> FrozenSet[str]:
-    """The tasks the compiled fast path leaves to _python_run_task: generators, and
-    those whose results hold enums (goray._enums makes their members)."""
-    library = _ffi.get_library()
-    return _streams_local.streaming_tasks(library) | _traits.result_enums(library).tasks()
+    """The tasks the compiled fast path leaves to _python_run_task: generators."""
+    return _streams_local.streaming_tasks(_ffi.get_library())
+
+
+def _result_converters() -> Dict[str, Callable[[Any], Any]]:
+    """Task -> what the compiled fast path applies to its result: the tasks whose results
+    hold enums (goray._enums makes their members)."""
+    enums = _traits.result_enums(_ffi.get_library())
+    return {name: converter for name in enums.tasks()
+            if (converter := enums.for_task(name)) is not None}
 
 
 class _RunTask(Protocol):
@@ -100,10 +106,12 @@ class _RunTask(Protocol):
 _fast = _ffi.fastpath_module()
 if _fast is not None:
     # The compiled function calls the library once it is bound to the fast path, and
-    # _python_run_task until then, for generator tasks and tasks whose results hold enums
-    # (it asks which they are on its first call) and for what it does not handle itself.
+    # _python_run_task until then, for generator tasks (it asks which they are on its
+    # first call) and for what it does not handle itself. Results holding enums go
+    # through their converters either way.
     _fast.set_py2native(_python_run_task, error_from_reply, _codec.unpack_result_block)
     _fast.set_python_tasks(_python_tasks)
+    _fast.set_result_converters(_result_converters)
     _FALLBACK: Any = _fast.FALLBACK
 else:
     _FALLBACK = None

@@ -84,6 +84,9 @@ PyMethodDef kMethods[] = {
     {"set_python_tasks", fast_set_python_tasks, METH_O,
      "set_python_tasks(names_of): names_of() -> frozenset of the tasks golang_local_run_task\n"
      "hands to the Python implementation (generator tasks), asked on its first call; None: none."},
+    {"set_result_converters", fast_set_result_converters, METH_O,
+     "set_result_converters(table_of): table_of() -> dict of task name -> the function\n"
+     "golang_local_run_task applies to its result, asked on its first call; None: none."},
     {"set_py2native", fast_set_py2native, METH_VARARGS,
      "set_py2native(run_task, error_from_reply, unpack_result_block): the Python code the\n"
      "Py2Native entry points fall back to."},
