@@ -11,7 +11,7 @@ falls back to for anything it does not handle exactly like them.
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING, Any, Callable, FrozenSet, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Optional, Protocol, Tuple
 
 from . import _arrays, _codec, _ffi, _keywords, _streams_local, _traits
 from ._protocol import Py2Native, pack_call
@@ -32,7 +32,7 @@ def _args_pieces(library: "_ffi.Library", name: str, args: Any, keep: list) -> l
     arrays by address (ext 72, borrowed for the call; copies go to `keep`) when
     the library speaks arrays, else as nested lists."""
     mode = _arrays.BORROWED if library.arrays else _arrays.NESTED
-    return _codec.pack_args_pieces(name, args, mode, keep)
+    return _codec.pack_args(name, args, mode, keep)
 
 
 def _call(library: "_ffi.Library", command: int, index: int, name: str, what: str,
@@ -62,14 +62,18 @@ def _encode_name(name: str, what: str) -> bytes:
     return name.encode("utf-8")
 
 
-def _golang_local_run_task(name: str, /, *args: Any, **kwargs: Any) -> Any:
+# golang_local_run_task in Python: what serves without the compiled fast path, and what
+# the compiled one hands the calls it does not make itself (keywords, generator tasks,
+# values it does not pack exactly like goray._codec). Its docstring is the compiled
+# one's too (module.cpp; tests/python/test_fastpath.py compares them).
+def _python_run_task(name: str, /, *args: Any, **kwargs: Any) -> Any:
     """Runs a native task in this process and returns its result: None for no
     value, the value for one, a list for several. A generator task (its result is
     goray::Generator<T>) returns an iterator of its items instead (a LocalStream:
     each next() runs the task up to its next item; close it to stop early).
     Keyword arguments name the C++ parameters."""
     library = _ffi.get_library()
-    if kwargs:  # (the compiled fast path hands every call with keywords to here)
+    if kwargs:
         args = _keywords.resolve(name, _traits.task_params(library, name), args, kwargs)
     if name in _streams_local.streaming_tasks(library):
         return _streams_local.task_stream(name, args, library)
@@ -79,47 +83,41 @@ def _golang_local_run_task(name: str, /, *args: Any, **kwargs: Any) -> Any:
     return result if enums is None else enums(result)
 
 
-_golang_local_run_task.__name__ = _golang_local_run_task.__qualname__ = "golang_local_run_task"
+_python_run_task.__name__ = _python_run_task.__qualname__ = "golang_local_run_task"
 
 
 def _python_tasks() -> FrozenSet[str]:
-    """The tasks the compiled fast path leaves to _golang_local_run_task: generators, and
-    those whose results hold enums (goray._enums makes their members)."""
-    library = _ffi.get_library()
-    return _streams_local.streaming_tasks(library) | _traits.result_enums(library).tasks()
+    """The tasks the compiled fast path leaves to _python_run_task: generators."""
+    return _streams_local.streaming_tasks(_ffi.get_library())
+
+
+def _result_converters() -> Dict[str, Callable[[Any], Any]]:
+    """Task -> what the compiled fast path applies to its result: the tasks whose results
+    hold enums (goray._enums makes their members)."""
+    enums = _traits.result_enums(_ffi.get_library())
+    return {name: converter for name in enums.tasks()
+            if (converter := enums.for_task(name)) is not None}
+
+
+class _RunTask(Protocol):
+    def __call__(self, name: str, /, *args: Any, **kwargs: Any) -> Any: ...
 
 
 _fast = _ffi.fastpath_module()
 if _fast is not None:
-    _fast.set_py2native(_golang_local_run_task, error_from_reply, _codec.unpack_result_block)
+    # The compiled function calls the library once it is bound to the fast path, and
+    # _python_run_task until then, for generator tasks (it asks which they are on its
+    # first call) and for what it does not handle itself. Results holding enums go
+    # through their converters either way.
+    _fast.set_py2native(_python_run_task, error_from_reply, _codec.unpack_result_block)
+    _fast.set_python_tasks(_python_tasks)
+    _fast.set_result_converters(_result_converters)
     _FALLBACK: Any = _fast.FALLBACK
 else:
     _FALLBACK = None
 
-
-def _routed(name: str, /, *args: Any, **kwargs: Any) -> Any:
-    """golang_local_run_task for a compiled fast path that cannot leave generator
-    tasks to Python itself (one built before set_python_tasks): routes them here."""
-    if kwargs or name in _python_tasks():
-        return _golang_local_run_task(name, *args, **kwargs)
-    return _fast.golang_local_run_task(name, *args)
-
-
-_routed.__name__ = _routed.__qualname__ = "golang_local_run_task"
-
-if TYPE_CHECKING:
-    golang_local_run_task = _golang_local_run_task
-elif _fast is None:
-    golang_local_run_task = _golang_local_run_task
-elif hasattr(_fast, "set_python_tasks"):
-    # The compiled one uses the library once it is bound to the fast path, and
-    # _golang_local_run_task until then, for generator tasks and tasks whose results hold
-    # enums (it asks which they are on its first call) and for what it does not handle
-    # itself.
-    _fast.set_python_tasks(_python_tasks)
-    golang_local_run_task = _fast.golang_local_run_task
-else:
-    golang_local_run_task = _routed
+# The one binding of the public entry point: the compiled function, else the Python one.
+golang_local_run_task: _RunTask = _python_run_task if _fast is None else _fast.golang_local_run_task
 
 
 def golang_local_new_actor(name: str, /, *args: Any, **kwargs: Any) -> "LocalActor":

@@ -352,7 +352,7 @@ class LocalStream:
 
 def _pieces(library: Any, name: str, args: Sequence[Any], keep: List[Any]) -> List[Any]:
     from ._arrays import BORROWED, NESTED
-    return _codec.pack_args_pieces(name, args, BORROWED if library.arrays else NESTED, keep)
+    return _codec.pack_args(name, args, BORROWED if library.arrays else NESTED, keep)
 
 
 def task_stream(name: str, args: Sequence[Any], library: Any = None,

@@ -29,7 +29,7 @@ BIG = 1 << 16  # float64 elements: 512 KiB each
 
 
 def inline(*values):
-    return _codec.pack_args("T", list(values), _arrays.INLINE)
+    return b"".join(_codec.pack_args("T", list(values), _arrays.INLINE))
 
 
 def scattered_parts(block, arrays):

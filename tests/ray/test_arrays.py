@@ -100,7 +100,7 @@ def test_native_blocks_hand_their_arrays_to_cpp_by_address(lib, tmp_path):
     from goray import _codec, _arrays
     from goray._ray.worker import bodies
     arr = np.arange(N, dtype=np.float64)
-    block = _codec.pack_args("ArrayMapping", [arr], _arrays.INLINE)
+    block = b"".join(_codec.pack_args("ArrayMapping", [arr], _arrays.INLINE))
     path = tmp_path / "block"
     path.write_bytes(block)
     with open(path, "rb") as file:
@@ -110,8 +110,8 @@ def test_native_blocks_hand_their_arrays_to_cpp_by_address(lib, tmp_path):
     # Values before it are framed as they are; a ref's block too.
     twice = bodies.run_native_task("Twice", view, ())
     np.testing.assert_array_equal(native_value(twice).to_python(), 2 * arr)
-    pieces = bodies._by_address(memoryview(_codec.pack_args("T", [1, "s", arr, 2.5], _arrays.INLINE)))
-    assert len(pieces) == 3 and bytes(pieces[0]) == _codec.pack_args("T", [1, "s"])
+    pieces = bodies._by_address(memoryview(b"".join(_codec.pack_args("T", [1, "s", arr, 2.5], _arrays.INLINE))))
+    assert len(pieces) == 3 and bytes(pieces[0]) == b"".join(_codec.pack_args("T", [1, "s"]))
     assert msgpack.unpackb(pieces[1], ext_hook=lambda code, data: code) == 72
     assert msgpack.unpackb(pieces[2]) == 2.5
     truncated = memoryview(b"\xc9\x00\x10\x00\x00\x47" + bytes(100))  # claims 1 MiB

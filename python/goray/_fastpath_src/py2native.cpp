@@ -24,6 +24,10 @@ unsigned long long g_actor_call_command = 6;
 // (generator tasks, whose result is an iterator); asked once, on the first call.
 PyObject *g_python_tasks_of = nullptr;
 PyObject *g_python_tasks = nullptr;  // its answer
+// () -> dict: task name -> the function golang_local_run_task applies to its result
+// (tasks whose results hold enums: goray._enums makes their members); asked once.
+PyObject *g_result_converters_of = nullptr;
+PyObject *g_result_converters = nullptr;  // its answer
 
 // Frames units(name, args block) in `buffer`. False when an argument is not packed
 // here exactly like goray._codec.pack_args would (no exception set).
@@ -148,6 +152,41 @@ bool served_by_python(PyObject *name) {
   return found == 1;
 }
 
+// `result` (a new reference, or null) as the task's caller gets it: through its
+// converter when set_result_converters names one for `name`.
+PyObject *converted(PyObject *name, PyObject *result) {
+  if (result == nullptr || g_result_converters_of == nullptr) return result;
+  if (g_result_converters == nullptr) {
+    PyObject *table = PyObject_CallNoArgs(g_result_converters_of);
+    if (table == nullptr || !PyDict_Check(table)) {
+      if (table != nullptr) {
+        PyErr_Format(PyExc_TypeError, "set_result_converters: the table is a %s, not a dict",
+                     Py_TYPE(table)->tp_name);
+        Py_DECREF(table);
+      }
+      Py_DECREF(result);
+      return nullptr;
+    }
+    if (g_result_converters == nullptr) {
+      g_result_converters = table;
+    } else {
+      Py_DECREF(table);  // another thread asked meanwhile (the call released the GIL)
+    }
+  }
+  if (PyDict_GET_SIZE(g_result_converters) == 0) return result;
+  PyObject *converter = PyDict_GetItemWithError(g_result_converters, name);  // borrowed
+  if (converter == nullptr) {
+    if (PyErr_Occurred()) {
+      Py_DECREF(result);
+      return nullptr;
+    }
+    return result;
+  }
+  PyObject *made = PyObject_CallOneArg(converter, result);
+  Py_DECREF(result);
+  return made;
+}
+
 }  // namespace
 
 bool py2native_init(PyObject *module) {
@@ -175,7 +214,8 @@ PyObject *fast_run_task(PyObject *, PyObject *const *args, Py_ssize_t nargs, PyO
     if (frame_call(buffer, args[0], args + 1, nargs - 1, pins)) {
       ++g_counters.py2native_fast;
       PyObject *name = args[0];
-      return execute_call(g_run_task_command, buffer, [name] { return Py_NewRef(name); });
+      return converted(name, execute_call(g_run_task_command, buffer,
+                                          [name] { return Py_NewRef(name); }));
     }
   }
   // Whatever the C code does not handle exactly: the Python implementation, all of it.
@@ -242,6 +282,16 @@ PyObject *fast_set_python_tasks(PyObject *, PyObject *names_of) {
   }
   replace(&g_python_tasks_of, names_of == Py_None ? nullptr : names_of);
   Py_CLEAR(g_python_tasks);  // asked again on the next call
+  Py_RETURN_NONE;
+}
+
+PyObject *fast_set_result_converters(PyObject *, PyObject *table_of) {
+  if (table_of != Py_None && !PyCallable_Check(table_of)) {
+    PyErr_SetString(PyExc_TypeError, "set_result_converters(table_of): a callable or None");
+    return nullptr;
+  }
+  replace(&g_result_converters_of, table_of == Py_None ? nullptr : table_of);
+  Py_CLEAR(g_result_converters);  // asked again on the next call
   Py_RETURN_NONE;
 }
 

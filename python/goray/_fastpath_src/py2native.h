@@ -28,6 +28,10 @@ PyObject *fast_set_py2native(PyObject *, PyObject *args);
 // hands to the Python implementation (generator tasks), asked on its first call; None:
 // none.
 PyObject *fast_set_python_tasks(PyObject *, PyObject *names_of);
+// set_result_converters(table_of): table_of() -> dict of task name -> the function
+// golang_local_run_task applies to that task's result (enum members), asked on its first
+// call; None: none.
+PyObject *fast_set_result_converters(PyObject *, PyObject *table_of);
 // set_commands(run_task, actor_call, arrays=False): the commands of the entry points
 // (RunTask/ActorMethodCall 4/6, or RunTaskForPython/ActorMethodCallForPython 34/35
 // once the library speaks arrays), and whether ndarray arguments go by address.

@@ -33,7 +33,7 @@
 
 namespace goray {
 
-// A task as goray-gen's header describes it (NAME::TaskTask): its wire name and signature.
+// A task as goray-gen's header describes it (NAME::<Task>Task): its wire name and signature.
 template <class Signature>
 struct TaskOf;
 template <class R, class... P>

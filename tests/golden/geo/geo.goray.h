@@ -5,7 +5,7 @@
 //   geo::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   geo::Type(args...).Remote(goray::Option...)       -> geo::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
-//   goray::Map(geo::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
+//   goray::Map(geo::<Task>Task, items...)        -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they

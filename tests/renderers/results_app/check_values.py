@@ -115,7 +115,27 @@ def stream_item(function: Callable[..., Any]) -> Any:
     return inner
 
 
+def fast_calls() -> Any:
+    """How many in-process calls the compiled fast path made itself (None: no fast path)."""
+    from goray import _ffi
+
+    module = _ffi.fastpath_module()
+    return None if module is None else module.counters()["py2native_fast"]
+
+
+def check_enum_results_take_the_fast_path(app: ModuleType) -> None:
+    """A task whose result holds enums is called by the compiled fast path, which makes
+    the members (it used to leave such tasks to the Python implementation)."""
+    before = fast_calls()
+    result = app.local.Enum()
+    if before is not None and fast_calls() != before + 1:
+        failures.append("local.Enum() did not take the compiled fast path")
+    if not isinstance(result, app.Mode) or result != app.Mode.kAuto:
+        failures.append(f"local.Enum() returned {result!r}, expected Mode.kAuto")
+
+
 def run_local(app: ModuleType, pyi: ModuleType) -> None:
+    check_enum_results_take_the_fast_path(app)
     for name, args, expected in enum_calls(app):
         result = getattr(app.local, name)(*args)
         if result != expected:

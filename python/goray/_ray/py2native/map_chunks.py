@@ -124,7 +124,7 @@ def check_shared(library: Any, name: str, columns: Sequence[bool], values: Seque
     """Runs a native task's map loop over no items in this process: its shared values are
     decoded as a chunk decodes them (an ArgumentError when one does not fit) and no item
     runs. `values`: a value per parameter, each column empty."""
-    _native(library, _MAP_TASK, 0, name, name, (0, columns, False), values)
+    _native(library, _MAP_TASK, 0, name, name, (0, columns, False), values, None)
 
 
 def task_chunk(name: str, header: Header, columns: Sequence[Any], *shared: Any) -> Chunk:

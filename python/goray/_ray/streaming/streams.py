@@ -27,7 +27,7 @@ import inspect
 import sys
 import threading
 import time
-from typing import Any, Callable, Deque, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Deque, Dict, FrozenSet, Iterator, List, Sequence, Tuple
 
 import ray
 import ray.exceptions
@@ -250,21 +250,16 @@ def _library() -> Any:
 
 def task_body(name: str, python_only: bool = False) -> Callable[..., Iterator[Any]]:
     """The Ray body of native generator task `name`: a generator function, with the
-    caller forms of bodies._native_task; with `python_only` (bodies.python_caller_task:
-    a Ray without task names), every call's arguments are a Python caller's values."""
+    caller forms of bodies._native_task (who calls: bodies.python_values); with
+    `python_only`, bodies.python_caller_task's (a Ray without task names)."""
     from_python = bodies.python_caller_name(name)
     values_name = from_python + value_groups.VALUES_SUFFIX
+    python_names = (from_python, values_name)
     grouped_name = NATIVE_TASK_PREFIX + name + GROUPED_SUFFIX
 
     def task(*args: Any) -> Iterator[Any]:
         task_name = bodies._task_name()
-        if python_only or task_name in (from_python, values_name) or (
-                args and type(args[0]) in bodies.PYTHON_FIRST):
-            values: Optional[Sequence[Any]] = args
-        elif args and args[0] is bodies.PYTHON_CALL:
-            values = args[1:]
-        else:
-            values = None
+        values = bodies.python_values(args, python_only, python_names, task_name)
         library = _library()
         if values is not None:
             arguments = [to_python(v) for v in values]

@@ -33,6 +33,7 @@ from ..values.objects import (LARGE_BYTES, OUT_OF_BAND_FROM, NativeBlock, Scatte
 
 __all__ = [
     "PYTHON_CALL", "PYTHON_FIRST", "PYTHON_CALLER_SUFFIX", "python_caller_name", "task_names",
+    "python_values",
     "python_caller_task",
     "ready_library", "run_native_task", "native_task",
     "run_with_views", "native_actor_class", "native_methods_of", "run_python_task",
@@ -105,7 +106,7 @@ def _bins_by_address() -> bool:
 def _pack_in_process(name: str, value: Any, keep: List[Any]) -> bytes:
     library = ready_library()  # loaded first: it decides how arrays are written
     if library is not None and library.arrays:
-        return _codec.pack_args(name, [value], _arrays.BORROWED, keep)
+        return b"".join(_codec.pack_args(name, [value], _arrays.BORROWED, keep))
     return _codec.pack(value)
 
 
@@ -186,20 +187,51 @@ def result_block(reply: memoryview) -> Any:
     return NativeBlock(segments[0], count)  # refs or handles inside are moved here
 
 
-#: What Python callers' submissions are named, after GolangTask.<name>: the body tells
-#: a Python caller's call from a native caller's by the Ray task name when their
-#: arguments alone cannot (a call with no arguments, or a first value a native caller
-#: could send). Native callers use GolangTask.<name> (docs/protocol.md §4); "/" is in
-#: no C++ name, so no other task's name ends with it.
+# ---------------------------------------------------------------------------
+# Who calls a native task's body. A native task is one Ray function for every caller
+# (docs/protocol.md §4), whose body reads who called from what it receives. The first
+# row that holds decides:
+#
+#   the body sees                                         caller  its arguments
+#   ----------------------------------------------------  ------  -------------------------
+#   it is python_caller_task's (a Ray without task names) Python  all of them
+#   a first argument of a PYTHON_FIRST type               Python  all of them
+#   a Ray task name of Python callers' (python_caller_name,
+#     goray.stream's)                                     Python  all of them
+#   PYTHON_CALL first                                     Python  those after it
+#   anything else: nothing, or a block first              native  (block, positions, *refs)
+#
+# Python callers name their submissions python_caller_name(name) (py2native), and send
+# PYTHON_CALL first only under a name of their own when their values could read as a
+# native caller's; on Ray 2.40 they submit through python_caller_task instead. Native
+# callers send nothing of these (they submit under GolangTask.<name>).
+
+#: What Python callers' submissions are named, after GolangTask.<name>. "/" is in no
+#: C++ name, so no other task's name ends with it.
 PYTHON_CALLER_SUFFIX = "/py"
 #: The first argument a Python caller sends before its values when it names its
-#: submissions itself (a `name` option), or on a Ray without task names
-#: (task_names()), and the values could read as a native caller's form: only then, as
-#: an argument costs tens of microseconds per call.
+#: submissions itself (a `name` option) and the values could read as a native
+#: caller's form: only then, as an argument costs tens of microseconds per call.
 PYTHON_CALL = None
 #: Types of a first value that no native caller sends (it sends bytes, a view of
 #: the object store or a NativeBlock first, or nothing).
 PYTHON_FIRST = frozenset({int, float, bool, str, list, dict, tuple})
+
+
+def python_values(args: Tuple[Any, ...], python_only: bool, python_names: Tuple[str, ...],
+                  task_name: Optional[str] = None) -> Optional[Tuple[Any, ...]]:
+    """A Python caller's values in the arguments `args` of a native task's body, or None
+    for a native caller's call: the table above. `python_only`: the body is
+    python_caller_task's; `python_names`: the Ray task names of Python callers' calls;
+    `task_name`: the running task's, when the body has it (else asked here, only when
+    the first two rows do not decide: 1-2 µs)."""
+    if python_only or (args and type(args[0]) in PYTHON_FIRST):
+        return args
+    if (task_name if task_name is not None else _task_name()) in python_names:
+        return args
+    if args and args[0] is PYTHON_CALL:
+        return args[1:]
+    return None
 
 
 def python_caller_name(name: str) -> str:
@@ -224,8 +256,9 @@ def _task_name() -> Optional[str]:
     return _TASK_NAME() if _TASK_NAME is not None else None
 
 
-def _native_task(name: str) -> Callable[..., Any]:
-    """The body of native task `name`: RunTask in this worker, for every caller.
+def _native_task(name: str, python_only: bool = False) -> Callable[..., Any]:
+    """The body of native task `name`: RunTask in this worker, for every caller (who
+    calls: python_values), or with `python_only` python_caller_task's.
 
     Native callers send the args block (bytes, a view of the object store when it
     travelled out of band, a Scattered block, or a NativeBlock) and keep the native
@@ -233,24 +266,18 @@ def _native_task(name: str) -> Callable[..., Any]:
     ``()`` (an empty block), ``(block)`` (no refs among the arguments: only the
     block travels), ``(block, positions, *refs)`` (Ray resolves the refs).
     Python callers (goray.golang_task) send Python values, ``(*values)``, packed here
-    on the fast path (large bytes framed as they are), and get Python values back.
-    A first value of a PYTHON_FIRST type says "Python"; otherwise the task's Ray name
-    does (python_caller_name), or, under a name the caller chose, a PYTHON_CALL first."""
-    from_python = python_caller_name(name)
+    on the fast path (large bytes framed as they are), and get Python values back."""
+    python_names = (python_caller_name(name),)
     empty = _empty_call(name)  # the request of a native call without arguments, made once
 
     def task(*args: Any) -> Any:
-        if args and type(args[0]) in PYTHON_FIRST:
-            return _run_for_python(name, args)
-        if _task_name() == from_python:
-            return _run_for_python(name, args)
+        values = python_values(args, python_only, python_names)
+        if values is not None:
+            return _run_for_python(name, values)
         if not args:
             return _run_native(name, empty)
-        first = args[0]
-        if first is PYTHON_CALL:
-            return _run_for_python(name, args[1:])
-        return run_native_task(name, first, args[1] if len(args) > 1 else (), *args[2:])
-    task.__name__ = task.__qualname__ = NATIVE_TASK_PREFIX + name
+        return run_native_task(name, args[0], args[1] if len(args) > 1 else (), *args[2:])
+    task.__name__ = task.__qualname__ = python_names[0] if python_only else NATIVE_TASK_PREFIX + name
     return task
 
 
@@ -288,21 +315,13 @@ def _task_function(name: str, python_only: bool) -> Any:
         if generators is not None and generators.task_streams(name):
             body = generators.task_body(name, python_only)
         else:
-            body = _python_caller_task(name) if python_only else _native_task(name)
+            body = _native_task(name, python_only)
         ray_name = python_caller_name(name) if python_only else NATIVE_TASK_PREFIX + name
         with _classes_lock:
             base = _native_tasks.get(key)
             if base is None:
                 base = _native_tasks[key] = ray.remote(name=ray_name)(body)  # type: ignore[call-overload]
     return base
-
-
-def _python_caller_task(name: str) -> Callable[..., Any]:
-    """The body of python_caller_task(name): RunTask for a Python caller, every call."""
-    def task(*args: Any) -> Any:
-        return _run_for_python(name, args)
-    task.__name__ = task.__qualname__ = python_caller_name(name)
-    return task
 
 
 def _bin_header(size: int) -> bytes:
