@@ -24,6 +24,7 @@ std::optional<Collector::Signature> Collector::SignatureOf(const clang::Function
     ok = false;
   }
   Signature signature;
+  std::vector<const clang::ParmVarDecl*> mapped;  // the declaration of each signature.params
   for (unsigned i = 0; i < function.getNumParams(); ++i) {
     const clang::ParmVarDecl& declared = *function.getParamDecl(i);
     std::optional<idl::Param> parameter = types_.Parameter(declared, i, owner);
@@ -39,12 +40,13 @@ std::optional<Collector::Signature> Collector::SignatureOf(const clang::Function
       parameter->default_value = ConstantDefault(declared, parameter->type.KindName(), tu_.ast);
     }
     signature.params.push_back(std::move(*parameter));
+    mapped.push_back(&declared);
   }
   if (with_result) {
     std::optional<idl::Type> result = types_.Result(function, owner);
     if (result) {
       if (result->Is<idl::GeneratorType>() &&
-          !BorrowFreeGenerator(function, owner, signature.params)) {
+          !BorrowFreeGenerator(owner, signature.params, mapped)) {
         ok = false;
       }
       signature.result = std::move(*result);
@@ -56,13 +58,14 @@ std::optional<Collector::Signature> Collector::SignatureOf(const clang::Function
   return signature;
 }
 
-bool Collector::BorrowFreeGenerator(const clang::FunctionDecl& function, const std::string& owner,
-                                    const std::vector<idl::Param>& params) {
+bool Collector::BorrowFreeGenerator(const std::string& owner,
+                                    const std::vector<idl::Param>& params,
+                                    const std::vector<const clang::ParmVarDecl*>& declared) {
   bool ok = true;
-  for (unsigned i = 0; i < params.size() && i < function.getNumParams(); ++i) {
+  for (std::size_t i = 0; i < params.size(); ++i) {
     const auto* array = params[i].type.As<idl::NdArrayType>();
     if (array == nullptr || array->form == idl::ArrayForm::kArray) continue;
-    tu_.reporter.Error(function.getParamDecl(i)->getLocation(),
+    tu_.reporter.Error(declared[i]->getLocation(),
                        "parameter '" + params[i].name + "' of " + owner +
                            " borrows the caller's memory ('" + params[i].type.spelling +
                            "'), but " + owner +
