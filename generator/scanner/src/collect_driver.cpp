@@ -1,6 +1,7 @@
 // What the application's driver runs with: the GORAY_DRIVER function (int f() or
 // int f(const std::vector<std::string>&), at most one) and the GORAY_INIT_OPTIONS literal
 // (a JSON object of ray.init options, at most one).
+#include <clang/AST/DeclCXX.h>
 #include <clang/AST/Expr.h>
 #include <nlohmann/json.hpp>
 

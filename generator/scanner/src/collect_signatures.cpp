@@ -2,6 +2,8 @@
 // default argument's value when Clang evaluates it to a constant), then the result; what
 // no parameter type can say on its own (variadic, &&-qualified, a generator borrowing) is
 // checked here.
+#include <clang/AST/DeclCXX.h>
+
 #include "collector.h"
 #include "default_values.h"
 

@@ -1,5 +1,7 @@
 // GORAY_TASKS (docs/scanner-rules.md): each public member function of the struct and of its
 // public bases is a task, named by the function, unique across the application.
+#include <clang/AST/DeclCXX.h>
+
 #include "collector.h"
 #include "display_name.h"
 #include "doc_comments.h"

@@ -52,6 +52,8 @@ std::vector<std::string> Markers(const clang::Decl& decl) {
 
 }  // namespace
 
+void Collector::Run(const clang::TranslationUnitDecl& unit) { Walk(unit); }
+
 void Collector::Walk(const clang::DeclContext& context) {
   for (const clang::Decl* decl : context.decls()) Visit(*decl);
 }

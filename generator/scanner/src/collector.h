@@ -23,8 +23,7 @@
 #include <utility>
 #include <vector>
 
-#include <clang/AST/Decl.h>
-#include <clang/AST/DeclCXX.h>
+#include <clang/Basic/SourceLocation.h>
 
 #include "concurrency.h"
 #include "idl.h"
@@ -32,13 +31,26 @@
 #include "tu_context.h"
 #include "type_mapper.h"
 
+namespace clang {
+class CXXBaseSpecifier;
+class CXXMethodDecl;
+class CXXRecordDecl;
+class Decl;
+class DeclContext;
+class FunctionDecl;
+class NamedDecl;
+class ParmVarDecl;
+class TranslationUnitDecl;
+class VarDecl;
+}  // namespace clang
+
 namespace goray::scan {
 
 class Collector {
  public:
   explicit Collector(TuContext& tu) : tu_(tu), types_(tu) {}
 
-  void Run(const clang::TranslationUnitDecl& unit) { Walk(unit); }
+  void Run(const clang::TranslationUnitDecl& unit);
 
  private:
   // collector.cpp: the walk.

@@ -8,6 +8,8 @@
 #include <set>
 #include <tuple>
 
+#include <clang/AST/Attr.h>
+#include <clang/AST/DeclCXX.h>
 #include <clang/Basic/SourceManager.h>
 
 #include "goray/scan/scan.h"

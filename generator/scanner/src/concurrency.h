@@ -8,14 +8,18 @@
 #include <string>
 #include <vector>
 
-#include <clang/AST/Attr.h>
-#include <clang/AST/Decl.h>
-#include <clang/AST/DeclCXX.h>
+#include <clang/Basic/SourceLocation.h>
 #include <llvm/ADT/StringRef.h>
 
 #include "idl.h"
 #include "model.h"
 #include "tu_context.h"
+
+namespace clang {
+class CXXRecordDecl;
+class FunctionDecl;
+class SourceManager;
+}  // namespace clang
 
 namespace goray::scan {
 

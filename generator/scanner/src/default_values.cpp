@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include <clang/AST/ASTContext.h>
+#include <clang/AST/Decl.h>
 #include <clang/AST/Expr.h>
 #include <clang/AST/ExprCXX.h>
 #include <llvm/ADT/APFloat.h>

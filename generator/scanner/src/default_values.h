@@ -7,10 +7,12 @@
 #include <optional>
 #include <string_view>
 
-#include <clang/AST/ASTContext.h>
-#include <clang/AST/Decl.h>
-
 #include "idl.h"
+
+namespace clang {
+class ASTContext;
+class ParmVarDecl;
+}  // namespace clang
 
 namespace goray::scan {
 

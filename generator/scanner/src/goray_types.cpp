@@ -3,7 +3,7 @@
 // the refs and handles (goray::ObjectRef, goray::Future, goray::ActorHandle,
 // goray::ActorHandleOf). Any other class of namespace goray is refused.
 #include <clang/AST/ASTContext.h>
-#include <clang/AST/TemplateBase.h>
+#include <clang/AST/DeclTemplate.h>
 
 #include "array_elements.h"
 #include "naming.h"

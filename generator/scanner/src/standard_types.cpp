@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include <clang/AST/ASTContext.h>
-#include <clang/AST/TemplateBase.h>
+#include <clang/AST/DeclTemplate.h>
 
 #include "naming.h"
 #include "type_mapper.h"

@@ -5,7 +5,7 @@
 #include "type_mapper.h"
 
 #include <clang/AST/ASTContext.h>
-#include <clang/AST/TemplateBase.h>
+#include <clang/AST/DeclTemplate.h>
 
 #include "integer_kinds.h"
 #include "naming.h"

@@ -18,13 +18,22 @@
 #include <string>
 #include <vector>
 
-#include <clang/AST/Decl.h>
-#include <clang/AST/DeclCXX.h>
-#include <clang/AST/DeclTemplate.h>
+#include <clang/AST/TemplateBase.h>
 #include <clang/AST/Type.h>
 
 #include "idl.h"
 #include "tu_context.h"
+
+namespace clang {
+class BuiltinType;
+class ClassTemplateSpecializationDecl;
+class CXXRecordDecl;
+class Decl;
+class EnumDecl;
+class FunctionDecl;
+class NamedDecl;
+class ParmVarDecl;
+}  // namespace clang
 
 namespace goray::scan {
 

@@ -3,6 +3,8 @@
 // recorded in the model once under its qualified name, and referred to by that name from
 // the type objects. A type refused is remembered, so that it is reported once.
 #include <clang/AST/ASTContext.h>
+#include <clang/AST/DeclTemplate.h>
+#include <clang/Basic/SourceManager.h>
 #include <llvm/ADT/APSInt.h>
 
 #include "display_name.h"
