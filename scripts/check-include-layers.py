@@ -14,7 +14,7 @@ folder, then the tree's include folders; other includes are not the tree's) and 
 - on a module that no layer lists (a new file must be given its place).
 
 With --objects it also reads, with nm, the object files of the trees that name an
-`objects` folder (relative to --build, default build/): a module using a function that
+`objects` folder (relative to --build, default build/; --objects-of TREE=FOLDER names one): a module using a function that
 another module's object file defines depends on that module as if it included it. This
 is how a definition placed in the wrong file shows (a helper lower code calls, defined in
 the C ABI's entry file, closes a circle no include line shows). A tree whose objects are
@@ -282,11 +282,18 @@ def main() -> int:
     parser.add_argument("--root", type=Path, default=here.parent, help="the folders' root (the repository)")
     parser.add_argument("--build", type=Path, help="the build folder (default ROOT/build)")
     parser.add_argument("--objects", action="store_true", help="also read the built objects' symbols (nm)")
+    parser.add_argument("--objects-of", action="append", default=[], metavar="TREE=FOLDER",
+                        help="with --objects, read TREE's objects from FOLDER (under --build) too")
     arguments = parser.parse_args()
     root = arguments.root.resolve()
     build = (arguments.build or root / "build").resolve()
     problems = []
     trees = read_config(arguments.config, root)
+    for item in arguments.objects_of:
+        name, _, folder = item.partition("=")
+        for tree in trees:
+            if tree.name == name:
+                tree.objects = folder
     for tree in trees:
         problems += check(tree, build, arguments.objects)
     for problem in problems:

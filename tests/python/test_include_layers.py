@@ -84,8 +84,14 @@ def test_a_circle_of_definitions_between_objects_fails(tmp_path):
     assert "planted: cycle between modules entry, lower:" in result.stdout
     assert "lower's object uses Helper(), defined in entry's: lower (layer 2) depends on entry" \
         in result.stdout
+    # --objects-of names the objects of a tree whose layers file does not.
+    config = pathlib.Path(arguments[1])
+    config.write_text(config.read_text().replace("objects = objects\n", ""))
+    assert check(*arguments, "--objects").returncode == 0
+    assert check(*arguments, "--objects", "--objects-of", "planted=objects").returncode == 1
 
 
 def test_the_cpp_stage_checks_the_layers_first():
     script = (ROOT / "scripts" / "run-tests.sh").read_text()
-    assert 'python3 "$ROOT/scripts/check-include-layers.py" &&\n    ctest_in_build -LE scanner' in script
+    assert ('python3 "$ROOT/scripts/check-include-layers.py" --objects --build "$ROOT/build" &&\n'
+            "    ctest_in_build -LE scanner") in script
