@@ -158,20 +158,6 @@ ObjectRef Put(const T& value) {
   return ObjectRef(detail::ParseId(reply.data.view(), "Put"));
 }
 
-// Waits until `num_returns` of `refs` are ready (or the timeout passes): returns
-// {ready, pending}, each in the order of `refs`.
-std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> Wait(const std::vector<ObjectRef>& refs,
-                                                               std::size_t num_returns);
-std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> WaitFor(const std::vector<ObjectRef>& refs,
-                                                                  std::size_t num_returns,
-                                                                  double timeout_seconds);
-template <class Rep, class Period>
-std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> Wait(
-    const std::vector<ObjectRef>& refs, std::size_t num_returns,
-    std::chrono::duration<Rep, Period> timeout) {
-  return WaitFor(refs, num_returns, detail::ToSeconds(timeout));
-}
-
 template <class... T>
 auto detail::DecodeObject(std::string_view what, std::string_view payload,
                           std::shared_ptr<void> owner, const codec::detail::ReceivedRefs* adopted,
