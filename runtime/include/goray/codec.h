@@ -15,6 +15,7 @@
 
 namespace goray::codec {
 
+// The msgpack writer the codec encodes with.
 using Packer = msgpack::packer<Buffer>;
 
 // A value that does not decode as the requested C++ type.

@@ -6,11 +6,15 @@
 // the three numbers below, so they stay plain `#define NAME <digits>` lines.
 #pragma once
 
+// Generated code needs the same major version,
 #define GORAY_VERSION_MAJOR 0
+// and a minor version at least the one it was generated for;
 #define GORAY_VERSION_MINOR 1
+// fixes only.
 #define GORAY_VERSION_PATCH 0
 
 #define GORAY_VERSION_STRINGIZE_(x) #x
+// A macro's value as a string literal (for GORAY_VERSION_STRING).
 #define GORAY_VERSION_STRINGIZE(x) GORAY_VERSION_STRINGIZE_(x)
 // "MAJOR.MINOR.PATCH", from the numbers above.
 #define GORAY_VERSION_STRING                                              \
