@@ -63,11 +63,7 @@ def _encode_name(name: str, what: str) -> bytes:
 
 
 def _golang_local_run_task(name: str, /, *args: Any, **kwargs: Any) -> Any:
-    """Runs a native task in this process and returns its result: None for no
-    value, the value for one, a list for several. A generator task (its result is
-    goray::Generator<T>) returns an iterator of its items instead (a LocalStream:
-    each next() runs the task up to its next item; close it to stop early).
-    Keyword arguments name the C++ parameters."""
+    """golang_local_run_task in Python (what it does: its declaration below)."""
     library = _ffi.get_library()
     if kwargs:  # (the compiled fast path hands every call with keywords to here)
         args = _keywords.resolve(name, _traits.task_params(library, name), args, kwargs)
@@ -105,8 +101,13 @@ def _routed(name: str, /, *args: Any, **kwargs: Any) -> Any:
 
 _routed.__name__ = _routed.__qualname__ = "golang_local_run_task"
 
-if TYPE_CHECKING:
-    golang_local_run_task = _golang_local_run_task
+if TYPE_CHECKING:  # one of the three below; declared here for type checkers and the docs
+    def golang_local_run_task(name: str, /, *args: Any, **kwargs: Any) -> Any:
+        """Runs a native task in this process and returns its result: None for no
+        value, the value for one, a list for several. A generator task (its result is
+        goray::Generator<T>) returns an iterator of its items instead (a LocalStream:
+        each next() runs the task up to its next item; close it to stop early).
+        Keyword arguments name the C++ parameters."""
 elif _fast is None:
     golang_local_run_task = _golang_local_run_task
 elif hasattr(_fast, "set_python_tasks"):
