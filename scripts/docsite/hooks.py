@@ -5,6 +5,10 @@
   the strict build fails on it.
 - A heading repeated in a page also gets GitHub's id (`from-c-1`, where Python-Markdown
   says `from-c_1`): the pages link each other with GitHub's ids, and work there too.
+- Lists read as on GitHub (CommonMark): one may start right under a paragraph's line (a
+  bullet, or `1.`), and an item nests under the one above it when indented to that
+  one's text (two spaces), where Python-Markdown wants a blank line before a list and
+  four spaces per level.
 - A link to a file of the repository outside docs/ (`../examples/serving`) has no page
   in the site: it points at the file in the repository (mkdocs.yml's repo_url), or stays
   as its text when there is none. A link to a path the repository does not have is a
@@ -17,7 +21,7 @@ import posixpath
 import re
 import urllib.parse
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 from xml.etree import ElementTree
 
 import markdown
@@ -73,10 +77,40 @@ class _SiteExtension(markdown.Extension):
         self.site_config = config
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # After the fenced code blocks are set aside (25): lines in code are not lists.
+        md.preprocessors.register(_ListsAsOnGitHub(md), "goray_lists_as_on_github", 24)
         # After 'toc' (5, registered before this extension) has given headings their ids,
         # and before MkDocs reads the ids (5, registered after) and rewrites links (0).
         md.treeprocessors.register(_GitHubIds(md), "goray_github_ids", 5)
         md.treeprocessors.register(_RepositoryLinks(md, self.site_config), "goray_repository_links", 4)
+
+
+class _ListsAsOnGitHub(markdown.preprocessors.Preprocessor):
+    """A blank line before a list that starts right under a paragraph's line, and twice
+    the indentation inside a list (Python-Markdown's four spaces per level)."""
+
+    ITEM = re.compile(r"^ {0,3}(?:[-*+]|1[.)])[ \t]+\S")
+    ANY_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])[ \t]+\S")
+
+    def run(self, lines: List[str]) -> List[str]:
+        out: List[str] = []
+        block_lines, block_has_item = 0, False  # the lines since the last blank one
+        in_list = False
+        for line in lines:
+            if not line.strip():
+                block_lines, block_has_item = 0, False
+                out.append(line)
+                continue
+            indent = len(line) - len(line.lstrip(" "))
+            if self.ITEM.match(line) and indent == 0 or (in_list and self.ANY_ITEM.match(line)):
+                if block_lines and not block_has_item and not out[-1].lstrip().startswith(("|", "#", ">")):
+                    out.append("")
+                block_has_item, in_list = True, True
+            elif in_list and indent == 0 and not block_lines:
+                in_list = False  # a paragraph after the list
+            block_lines += 1
+            out.append(" " * indent + line if in_list else line)
+        return out
 
 
 class _GitHubIds(markdown.treeprocessors.Treeprocessor):

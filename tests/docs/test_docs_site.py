@@ -218,7 +218,7 @@ def build_small_site(tmp: Path, pages: Dict[str, str], caplog) -> List[str]:
 
 @pytest.fixture
 def small_site_dir() -> Iterator[Path]:
-    """Under the repository's build/ (like the real docs/), so that `..` links reach the
+    """Under the repository's build/ (as docs/ is in it), so that `..` links reach the
     repository's files."""
     folder = REPO / "build" / "docsite-test"
     yield folder
@@ -229,6 +229,7 @@ GOOD = {
     "index.md": "# Home\n\n[other](other.md#second), [the second From C++](other.md#from-c-1), "
                 "[the README](../../../README.md)\n",
     "other.md": "# Other\n\n## Second\n\n## From C++\n\ntext\n\n## From C++\n\ntext\n",
+    "lists.md": "# Lists\n\nAs on GitHub:\n- one\n  - one's own\n- two\n\nAfter.\n",
 }
 
 
@@ -238,6 +239,8 @@ def test_a_site_with_sound_links_builds(small_site_dir, caplog):
     assert 'href="other.html#from-c-1"' in index
     other = (small_site_dir / "site" / "other.html").read_text(encoding="utf-8")
     assert 'id="from-c-1"' in other and 'id="from-c_1"' in other
+    lists = re.sub(r"\s+", "", (small_site_dir / "site" / "lists.html").read_text(encoding="utf-8"))
+    assert "<p>AsonGitHub:</p><ul><li>one<ul><li>one'sown</li></ul></li><li>two</li></ul><p>After.</p>" in lists
 
 
 @pytest.mark.parametrize("link, says", [
