@@ -122,6 +122,39 @@ def test_a_wrong_dtype_is_refused_before_anything_runs(lib):
         goray.map("MapLabel", "abc", prefix="")
 
 
+def test_a_shared_value_that_does_not_fit_is_refused_before_any_chunk(lib, monkeypatch):
+    from goray._map import runner
+
+    def no_chunk(*args, **kwargs):
+        pytest.fail("a chunk was sent")
+
+    monkeypatch.setattr(runner, "_submit", no_chunk)
+    with pytest.raises(goray.ArgumentError) as caught:
+        goray.map("MapWeighted", np.arange(3.0), weight="x")
+    error = caught.value
+    assert not isinstance(error, ray.exceptions.RayTaskError)  # raised here, not in a worker
+    assert (error.task, error.position) == ("MapWeighted", 1)
+    assert "parameter 1 (weight)" in str(error)
+    assert "expected double, received str" in str(error) and "'x'" in str(error)
+    with pytest.raises(goray.ArgumentError, match=r"parameter 1 \(prefix\).*received int"):
+        goray.golang_task("MapLabel").map([{"x": 0.0, "y": 0.0, "label": "a"}], prefix=3)
+    # A native actor's method: its number parameters' shared values (its loop needs the
+    # actor's instance, so other types are checked by the first chunk).
+    scaler = goray.golang_actor_class("MapScaler").remote()
+    with pytest.raises(goray.ArgumentError,
+                       match=r"MapScaler.Scale.*parameter 1 \(factor\).*expected a number "
+                             r"\(float64\), received str"):
+        goray.ActorPool([scaler]).map("Scale", np.arange(3.0), factor="x")
+    monkeypatch.undo()
+    assert list(scaler.Scale.map([1.0, 2.0], factor=2.0)) == [2.0, 4.0]
+    # A shared ObjectRef is resolved where each chunk runs, so the driver leaves it be.
+    np.testing.assert_array_equal(goray.map("MapWeighted", np.arange(3.0), weight=ray.put(2.0)),
+                                  np.arange(3.0) * 2.0)
+    # Values that fit still map, columns of every kind with them.
+    assert goray.map("MapLabel", iter([{"x": 0.0, "y": 0.0, "label": "a"}]),
+                     prefix="p-") == ["p-a"]
+
+
 def test_a_generator_that_raises_fails_the_map(lib):
     def items():
         yield from range(500)

@@ -29,7 +29,7 @@ __all__ = ["ENV", "speed_paths_on", "Path", "paths", "task_order", "method_order
            "object_exists", "cancel_flag", "attempt_number", "ray_cancel", "completion_callback",
            "session_dir", "creation_task_id",
            "deserializer_parameters", "address_from_environment", "kv_put", "kv_get",
-           "KV_NAMESPACE"]
+           "KV_NAMESPACE", "serve_reject_requests", "serve_rejection_known"]
 
 #: Set to 0 to submit and read through Ray's public API only.
 ENV = "GORAY_RAY_INTERNALS"
@@ -457,6 +457,69 @@ def address_from_environment(address: Optional[str]) -> Optional[str]:
 
 
 # ---------------------------------------------------------------------------
+# Serve: a replica rejecting requests after a native crash (goray.serve._replica).
+
+def _serve_replica_impl() -> Any:
+    """In a Serve replica's process: Serve's object behind the replica actor (the
+    actor's ``_replica_impl``, found in Worker.actors), or None."""
+    actors = getattr(global_worker(), "actors", None)
+    for actor in list((actors or {}).values()):
+        impl = getattr(actor, "_replica_impl", None)
+        if impl is not None and callable(getattr(impl, "get_num_ongoing_requests", None)):
+            return impl
+    return None
+
+
+def serve_reject_requests() -> bool:
+    """Makes this process's Serve replica reject every request from now on, as a replica
+    at max_ongoing_requests does: Serve's router then sends each to another replica (or
+    holds it until one is up). 2.60: ``_can_accept_request`` says no; 2.40:
+    ``handle_request_with_rejection`` compares ``get_num_ongoing_requests()`` with
+    ``max_ongoing_requests``. Either way the count says full, so that the router's probes
+    and the rejections' replies steer it to other replicas. False when this Serve's
+    replica is neither."""
+    impl = _serve_replica_impl()
+    if impl is None:
+        return False
+    limit = getattr(impl, "max_ongoing_requests", None)  # 2.60's property
+    if not isinstance(limit, int):
+        limit = getattr(getattr(impl, "_deployment_config", None), "max_ongoing_requests", None)
+    rejecting = False
+    if callable(getattr(impl, "_can_accept_request", None)):
+        impl._can_accept_request = lambda *args, **kwargs: False
+        rejecting = True
+    if isinstance(limit, int) and (rejecting or _rejects_on_count(type(impl))):
+        impl.get_num_ongoing_requests = lambda: limit
+        rejecting = True
+    return rejecting
+
+
+def _rejects_on_count(replica_class: type) -> bool:
+    try:
+        import inspect
+        source = inspect.getsource(getattr(replica_class, "handle_request_with_rejection"))
+    except (AttributeError, OSError, TypeError):
+        return False
+    return "self.get_num_ongoing_requests()" in source and ">= limit" in source
+
+
+def serve_rejection_known() -> bool:
+    """Whether the installed Ray Serve's replica is one serve_reject_requests knows (read
+    from its source file, without importing Serve)."""
+    path = os.path.join(os.path.dirname(ray.__file__), "serve", "_private", "replica.py")
+    try:
+        with open(path, encoding="utf-8") as file:
+            source = file.read()
+    except OSError:
+        return False
+    if "self._replica_impl" not in source:
+        return False
+    return "def _can_accept_request(" in source or (
+        "num_ongoing_requests = self.get_num_ongoing_requests()" in source
+        and "if num_ongoing_requests >= limit:" in source)
+
+
+# ---------------------------------------------------------------------------
 # The list, for the doctor and the docs.
 
 @dataclass(frozen=True)
@@ -505,6 +568,11 @@ def paths() -> List[Path]:
         Path("crash reports from other nodes", "ray.experimental.internal_kv", "2.40-2.60",
              "the report on the task's node only (its file and its log)",
              _has_internal_kv()),
+        Path("Serve replica rejecting requests after a crash", "the replica actor in "
+             "Worker.actors, its _replica_impl's _can_accept_request (2.60) or the "
+             "get_num_ongoing_requests >= max_ongoing_requests check (2.40)", "2.40, 2.60",
+             "requests reaching the replica in its last half second answer 503 with "
+             "Retry-After", serve_rejection_known()),
     ]
 
 
