@@ -132,6 +132,17 @@ class _Source:
             number -= 1
         return _strip_markers(list(reversed(found)))
 
+    def macro_comment(self, line: int) -> str:
+        """A macro's comment: the // lines right above it, or above the first of the run of
+        one-line #define lines it is in (version.h's three numbers share one comment, as
+        CMake and the wheel's metadata read them as three adjacent lines)."""
+        number = line
+        while (not self.comment_above(number) and number >= 2
+               and self.lines[number - 2].startswith("#define ")
+               and not self.lines[number - 2].rstrip().endswith("\\")):
+            number -= 1
+        return self.comment_above(number)
+
     def trailing_comment(self, line: int, column: int) -> str:
         """A // comment after 1-based (line, column) on that line (NOLINT markers left out)."""
         rest = self.lines[line - 1].encode("utf-8")[column - 1:].decode("utf-8")
@@ -419,7 +430,7 @@ def read_api(include_dir: Path = INCLUDE_DIR) -> List[Header]:
             continue
         entity = Entity(name, "macro", header, cursor.extent.start.line)
         entity.declarations.append(Declaration(_macro_signature(reader, cursor, header),
-                                               reader.source(header).comment_above(cursor.extent.start.line)))
+                                               reader.source(header).macro_comment(cursor.extent.start.line)))
         entities[(header, name)] = entity
     for entity in sorted(entities.values(), key=lambda e: (e.header, e.line)):
         headers[entity.header].entities.append(entity)

@@ -177,8 +177,8 @@ def test_the_comment_check_reads_what_the_headers_declare(tmp_path: Path):
     (include / "goray" / "api.h").write_text(
         "// A header.\n#pragma once\n#include \"goray/detail/inner.h\"\n"
         "#define GORAY_HELPER_(x) x\n"
-        "// Says what it is.\n#define GORAY_DOCUMENTED 1\n"
-        "#define GORAY_BARE 2\n"
+        "// Says what it is.\n#define GORAY_DOCUMENTED 1\n#define GORAY_IN_ITS_RUN 2\n"
+        "\n#define GORAY_BARE 2\n"
         "namespace goray {\n"
         "namespace detail { int Helper(); }\n"
         "// Adds.\nint Add(int a, int b);\n"
@@ -189,11 +189,26 @@ def test_the_comment_check_reads_what_the_headers_declare(tmp_path: Path):
     headers = cpp_api.read_api(include)
     names = {entity.name for entity in cpp_api.public_names(headers)}
     assert names == {"goray::Add", "goray::Bare", "goray::Thing", "goray::serve::Open",
-                     "GORAY_DOCUMENTED", "GORAY_BARE"}
+                     "GORAY_DOCUMENTED", "GORAY_IN_ITS_RUN", "GORAY_BARE"}
     missing = {line.rsplit(": ", 1)[1] for line in cpp_reference.undocumented(headers)}
     assert missing == {"goray::Bare", "GORAY_BARE", "goray::serve::Open"}
     thing = next(e for e in cpp_api.public_names(headers) if e.name == "goray::Thing")
     assert thing.declarations[0].members == ["  // Runs.", "  void Run();"]
+    in_run = next(e for e in cpp_api.public_names(headers) if e.name == "GORAY_IN_ITS_RUN")
+    assert in_run.comment == "Says what it is."  # a run of #define lines shares one comment
+
+
+def test_the_version_numbers_stay_as_the_build_reads_them():
+    """A comment between version.h's three numbers breaks the wheel's metadata regex
+    (pyproject.toml), which reads them as three adjacent lines; the comment check above
+    must not push one in."""
+    import re as regex
+    import tomllib
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    pattern = next(entry["regex"] for entry in pyproject["tool"]["dynamic-metadata"]
+                   if entry["field"] == "version")
+    header = (REPO / "runtime" / "include" / "goray" / "version.h").read_text(encoding="utf-8")
+    assert regex.search(pattern, header), pattern
 
 
 # --- strict mode, on small sites --------------------------------------------------------

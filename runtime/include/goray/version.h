@@ -6,11 +6,10 @@
 // the three numbers below, so they stay plain `#define NAME <digits>` lines.
 #pragma once
 
-// Generated code needs the same major version,
+// The version's numbers: generated code needs the same major and a minor at least the one
+// it was generated for; a patch release has fixes only.
 #define GORAY_VERSION_MAJOR 0
-// and a minor version at least the one it was generated for;
 #define GORAY_VERSION_MINOR 1
-// fixes only.
 #define GORAY_VERSION_PATCH 0
 
 #define GORAY_VERSION_STRINGIZE_(x) #x
