@@ -3,6 +3,8 @@
 - docs/reference/cpp.md's marker becomes the C++ reference, read from the headers now
   (cpp_api.py, cpp_reference.py); a public name without its comment is a warning, so
   the strict build fails on it.
+- docs/maintainers/peer-reports.md's marker becomes the peer benchmark's reports, read
+  from bench/ now (bench_reports.py).
 - A heading repeated in a page also gets GitHub's id (`from-c-1`, where Python-Markdown
   says `from-c_1`): the pages link each other with GitHub's ids, and work there too.
 - Lists read as on GitHub (CommonMark): one may start right under a paragraph's line (a
@@ -27,6 +29,7 @@ from xml.etree import ElementTree
 import markdown
 from mkdocs.exceptions import PluginError
 
+import bench_reports
 import cpp_api
 import cpp_reference
 
@@ -34,6 +37,8 @@ log = logging.getLogger("mkdocs.hooks.goray")
 
 CPP_REFERENCE_PAGE = "reference/cpp.md"
 CPP_REFERENCE_MARKER = "<!-- the C++ reference: generated from runtime/include/goray/ when the site is built -->"
+PEER_REPORTS_PAGE = "maintainers/peer-reports.md"
+PEER_REPORTS_MARKER = "<!-- the peer benchmark's reports: generated from bench/ when the site is built -->"
 
 _state: Dict[str, Any] = {"page": None, "cpp": None}
 
@@ -49,13 +54,23 @@ def on_pre_build(config: Any) -> None:
 
 def on_page_markdown(markdown_text: str, page: Any, config: Any, files: Any) -> str:
     _state["page"] = page
-    if page.file.src_uri != CPP_REFERENCE_PAGE:
+    generated = {CPP_REFERENCE_PAGE: (CPP_REFERENCE_MARKER, cpp_reference_markdown),
+                 PEER_REPORTS_PAGE: (PEER_REPORTS_MARKER, peer_reports_markdown)}
+    if page.file.src_uri not in generated:
         return markdown_text
-    if CPP_REFERENCE_MARKER not in markdown_text:
-        log.warning(f"{CPP_REFERENCE_PAGE} lost its marker line; the C++ reference goes there: "
-                    f"{CPP_REFERENCE_MARKER}")
+    marker, generate = generated[page.file.src_uri]
+    if marker not in markdown_text:
+        log.warning(f"{page.file.src_uri} lost its marker line; the generated text goes there: "
+                    f"{marker}")
         return markdown_text
-    return markdown_text.replace(CPP_REFERENCE_MARKER, cpp_reference_markdown())
+    return markdown_text.replace(marker, generate())
+
+
+def peer_reports_markdown() -> str:
+    try:
+        return bench_reports.render()
+    except bench_reports.ReportError as error:
+        raise PluginError(f"the peer reports: {error}") from None
 
 
 def cpp_reference_markdown() -> str:
