@@ -8,8 +8,10 @@
 #                driver in-process (pytest tests/python)
 #   ray          the driver on a loopback Ray (pytest tests/ray)
 #   gen          goray-scan (its gtest binary) and goray-gen's renderers (pytest tests/renderers)
-#   docs         every command in the docs' shell blocks (pytest tests/docs), and that every
-#                size in docs/ near the wheel's words is checked
+#   docs         every command in the docs' shell blocks (pytest tests/docs), the docs site
+#                built in strict mode with its API references (mkdocs.yml,
+#                tests/docs/test_docs_site.py), and that every size in docs/ near the
+#                wheel's words is checked
 #   examples     the examples, built and every one run (scripts/run-example.sh --all)
 #   ray-oldest   the Ray-release subset on the oldest supported Ray, in its own virtualenv
 #                (scripts/test-ray-versions.sh --oldest; the ray stage runs the newest)

@@ -191,6 +191,7 @@ class CompletionStream {
   std::chrono::steady_clock::time_point deadline_;
 };
 
+// The refs (or futures) as they finish: for (const goray::Completed& done : AsCompleted(refs)).
 inline CompletionStream AsCompleted(std::vector<ObjectRef> refs) {
   return CompletionStream(std::move(refs), detail::kForever);
 }

@@ -68,6 +68,7 @@ void AssignDecoded(Decoded&& decoded, T*... targets) {
 
 }  // namespace detail
 
+// A ref to a value in Ray's object store (see above).
 class ObjectRef {
  public:
   // Adopts a driver id (from a submit or Put reply). `origin` names the task or method
@@ -130,6 +131,7 @@ class ObjectRef {
   std::shared_ptr<State> state_;
 };
 
+// goray::Get<T...>(ref) as ref.Get<T...>(): waits for the value and decodes it.
 template <class... T>
 auto Get(const ObjectRef& ref) {
   return ref.Get<T...>();

@@ -40,6 +40,7 @@
 
 namespace goray {
 
+// Any msgpack value (see above).
 class Value {
  public:
   enum class Kind : std::uint8_t {
