@@ -2,13 +2,16 @@
 # Sets up and builds the tree once, then runs the test stages named on the command line
 # (all of them, in this order, when none is named: what CI runs).
 #
-#   cpp          GoogleTest of the runtime and codec (ctest, without the scanner's tests)
+#   cpp          the C++ trees' include layers (scripts/check-include-layers.py), then
+#                GoogleTest of the runtime and codec (ctest, without the scanner's tests)
 #   python       the layers of python/goray (lint-imports, .importlinter), then the Python
 #                driver in-process (pytest tests/python)
 #   ray          the driver on a loopback Ray (pytest tests/ray)
 #   gen          goray-scan (its gtest binary) and goray-gen's renderers (pytest tests/renderers)
-#   docs         every command in the docs' shell blocks (pytest tests/docs), and that every
-#                size in docs/ near the wheel's words is checked
+#   docs         every command in the docs' shell blocks (pytest tests/docs), the docs site
+#                built in strict mode with its API references (mkdocs.yml,
+#                tests/docs/test_docs_site.py), and that every size in docs/ near the
+#                wheel's words is checked
 #   examples     the examples, built and every one run (scripts/run-example.sh --all)
 #   ray-oldest   the Ray-release subset on the oldest supported Ray, in its own virtualenv
 #                (scripts/test-ray-versions.sh --oldest; the ray stage runs the newest)
@@ -135,8 +138,13 @@ ctest_in_build() { (cd "$ROOT/build" && ctest --output-on-failure -j "$(nproc)" 
 # application library (one per process), and the Ray one starts one Ray: separate pytests.
 # Then the whole binary again, each file's tests in one process in a shuffled order, three
 # times: a test that leans on another's leftovers (or on running first) fails there.
+# First the C++ trees' include layers (scripts/include-layers.ini), as lint-imports checks
+# Python's, and for the scanner also the functions each built object uses from another
+# (--objects; the runtime's objects still have circles: docs/architecture.md, "Layers of
+# the C++ trees").
 stage_cpp() {
-  ctest_in_build -LE scanner &&
+  python3 "$ROOT/scripts/check-include-layers.py" --objects --build "$ROOT/build" &&
+    ctest_in_build -LE scanner &&
     "$ROOT/build/tests/cpp/goray_runtime_test" --gtest_brief=1 --gtest_shuffle --gtest_repeat=3
 }
 # The package's import layers (lint-imports, the contracts in .importlinter), then pytest:

@@ -3,6 +3,7 @@
 import os
 import statistics
 import time
+from pathlib import Path
 
 LOCAL = [("local_py_to_native", "Python → native"), ("local_native_to_py", "native → Python")]
 REMOTE = [("task_py", "task, from Python"), ("task_native", "task, from the native driver"),
@@ -158,8 +159,11 @@ def write(results, labels, options, path, png, seconds) -> None:
     problems += [f"- {labels[key]}: {note}" for key in systems for note in results[key].get("notes", [])]
     if problems:
         lines += ["", "## Notes from the run", ""] + problems
+    # Relative to the report, which --out may put anywhere (bench/<DIR>/report.md).
+    compared = os.path.relpath(Path(__file__).resolve().parents[2] / "docs" / "compared.md",
+                               Path(path).resolve().parent)
     lines += ["", "Where the time goes, and why some targets are missed: "
-              "[docs/compared.md](../docs/compared.md)."]
+              f"[docs/compared.md]({compared})."]
     path.write_text("\n".join(lines) + "\n")
     plot(results, labels, systems, sizes, array_sizes, png)
 

@@ -118,6 +118,10 @@ else:
 
 # The one binding of the public entry point: the compiled function, else the Python one.
 golang_local_run_task: _RunTask = _python_run_task if _fast is None else _fast.golang_local_run_task
+"""Runs a native task in this process and returns its result: None for no value, the value
+for one, a list for several. A generator task (its result is goray::Generator<T>) returns
+an iterator of its items instead (a LocalStream: each next() runs the task up to its next
+item; close it to stop early). Keyword arguments name the C++ parameters."""
 
 
 def golang_local_new_actor(name: str, /, *args: Any, **kwargs: Any) -> "LocalActor":

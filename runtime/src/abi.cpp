@@ -1,19 +1,16 @@
 // The exported C ABI (docs/protocol.md §1): Execute, FreeMemory, RegisterCallback, and our
 // extensions GorayProtocolVersion, GoraySetCrashReport and GorayRecoverCrashes (§14).
-// The application's registry is built on the first Execute; concurrent early
-// calls wait for it (a function-local static).
-#include <atomic>
-#include <cstdio>
+// Only entry points: what lower code needs (the callback's slot, the application's
+// registry) is in modules of its own below (callback_slot.h, application.h).
 #include <cstdlib>
-#include <exception>
 #include <string>
 
+#include "application.h"
 #include "callback_slot.h"
 #include "crash_report.h"
 #include "dispatcher.h"
 #include "goray/abi.h"
 #include "framing.h"
-#include "goray/actor_handle.h"
 #include "goray/detail/features.h"
 #include "goray/detail/submission.h"
 #include "goray/registry.h"
@@ -22,40 +19,16 @@
 namespace goray::detail {
 namespace {
 
-std::atomic<DriverCallback> g_callback{nullptr};
-
-// The registry and dispatcher of this library, created on first use.
-class Application {
- public:
-  static Application& Get() {
-    static Application application;
-    return application;
+// Requests to this library's application (application.h), dispatched.
+Reply HandleForApplication(long long request, std::string_view payload) {
+  const Application& application = TheApplication();
+  if (!application.registration_error.empty()) {
+    return TextReply(kFailed, "goray: the application's registration failed: " +
+                                  application.registration_error);
   }
-
-  const Registry& registry() const { return registry_; }
-
-  Reply Handle(long long request, std::string_view payload) {
-    if (!registration_error_.empty()) {
-      return TextReply(kFailed, "goray: the application's registration failed: " + registration_error_);
-    }
-    return dispatcher_.Handle(request, payload);
-  }
-
- private:
-  Application() : dispatcher_(registry_) {
-    try {
-      RegisterApplication(registry_);
-    } catch (const std::exception& error) {
-      registration_error_ = error.what();
-    } catch (...) {
-      registration_error_ = "an unknown exception";
-    }
-  }
-
-  Registry registry_;
-  Dispatcher dispatcher_;
-  std::string registration_error_;
-};
+  static Dispatcher dispatcher(application.registry);
+  return dispatcher.Handle(request, payload);
+}
 
 // Py2Native 37 EnableFeatures: payload u64 LE bits asked for; reply u64 LE bits on.
 constexpr long long kServeEnableFeatures = 37;
@@ -81,7 +54,7 @@ Reply HandleRecoverably(long long request, std::string_view payload) {
   bool finished = crash::RunRecoverable([](void* context) {
     auto& running = *static_cast<Call*>(context);
     try {
-      running.reply = Application::Get().Handle(running.request, running.payload);
+      running.reply = HandleForApplication(running.request, running.payload);
     } catch (...) {
       running.reply = TextReply(kFailed, "goray: internal error while handling the request");
     }
@@ -91,26 +64,6 @@ Reply HandleRecoverably(long long request, std::string_view payload) {
 }
 
 }  // namespace
-
-void InstallCallback(DriverCallback callback) {
-  DriverCallback expected = nullptr;
-  if (!g_callback.compare_exchange_strong(expected, callback) && expected != callback) {
-    std::fputs("goray: RegisterCallback called again; keeping the first callback\n", stderr);
-  }
-}
-
-DriverCallback InstalledCallback() { return g_callback.load(std::memory_order_acquire); }
-
-std::string NativeActorMethodsJson(std::string_view type_name) {
-  const ActorType* type = &Application::Get().registry().ActorTypeOrThrow(type_name);
-  std::string json = "[";
-  for (const auto& [name, method] : type->methods) {
-    if (json.size() > 1) json += ',';
-    AppendJsonString(json, name);
-  }
-  return json + "]";
-}
-
 }  // namespace goray::detail
 
 GORAY_ABI void* Execute(long long request, void* in_data, long long in_len, long long* out_len,
@@ -136,7 +89,7 @@ GORAY_ABI void* Execute(long long request, void* in_data, long long in_len, long
         return reply.body.release();
       }
     } else {
-      reply = Application::Get().Handle(request, payload);
+      reply = HandleForApplication(request, payload);
     }
   } catch (...) {
     reply = TextReply(kFailed, "goray: internal error while handling the request");

@@ -1,9 +1,11 @@
-// ActorHandle: shared driver ids released with the last copy; Kill; GetActor.
+// ActorHandle: shared driver ids released with the last copy; Kill; GetActor; the method
+// names NewActor sends for a native actor type (from the application's registry).
 #include "goray/actor_handle.h"
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "application.h"
 #include "framing.h"
 #include "goray/detail/features.h"
 #include "goray/detail/submission.h"
@@ -82,5 +84,19 @@ ActorHandle GetActorWith(std::string_view name, const std::vector<Option>& optio
                      answer["actor_type_name"].get<std::string>(),
                      answer.value("is_golang_actor", false));
 }
+
+namespace detail {
+
+std::string NativeActorMethodsJson(std::string_view type_name) {
+  const ActorType& type = TheApplication().registry.ActorTypeOrThrow(type_name);
+  std::string json = "[";
+  for (const auto& [name, method] : type.methods) {
+    if (json.size() > 1) json += ',';
+    AppendJsonString(json, name);
+  }
+  return json + "]";
+}
+
+}  // namespace detail
 
 }  // namespace goray

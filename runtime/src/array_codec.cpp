@@ -10,7 +10,7 @@
 #include <string>
 
 #include "array_handoff.h"
-#include "goray/codec.h"
+#include "goray/detail/array_codec.h"
 #include "goray/detail/big_block.h"
 #include "goray/detail/pins.h"
 

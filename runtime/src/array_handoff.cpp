@@ -8,7 +8,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "goray/codec.h"
+#include "goray/detail/array_codec.h"
 
 namespace goray::codec::detail {
 namespace {

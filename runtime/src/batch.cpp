@@ -359,4 +359,24 @@ void CompletionStream::FetchReadyGroup() {
   pending_ = std::move(still);
 }
 
+std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> WaitFor(const std::vector<ObjectRef>& refs,
+                                                                  std::size_t num_returns,
+                                                                  double timeout_seconds) {
+  if (num_returns > refs.size()) {
+    throw std::invalid_argument("goray::Wait: num_returns " + std::to_string(num_returns) +
+                                " is larger than the " + std::to_string(refs.size()) + " refs given");
+  }
+  auto [ready, pending] = detail::WaitIndices(detail::IdsOf(refs), num_returns, timeout_seconds,
+                                             /*all_ready=*/false);
+  std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> result;
+  for (std::size_t index : ready) result.first.push_back(refs.at(index));
+  for (std::size_t index : pending) result.second.push_back(refs.at(index));
+  return result;
+}
+
+std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> Wait(const std::vector<ObjectRef>& refs,
+                                                               std::size_t num_returns) {
+  return WaitFor(refs, num_returns, -1);
+}
+
 }  // namespace goray

@@ -42,7 +42,7 @@ class Command:
 
 
 def doc_files() -> List[Path]:
-    return [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    return [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
 
 
 _FENCE = re.compile(r"^\s*(```+|~~~+)\s*([\w+-]*)")

@@ -245,6 +245,25 @@ TEST(Diagnostics, EveryBrokenRuleIsReportedNotJustTheFirst) {
   EXPECT_EQ(errors, 2u) << Describe(result);
 }
 
+// A generator whose first parameter is refused and whose second borrows: each error is at
+// its own parameter.
+TEST(Diagnostics, ABorrowingGeneratorParameterIsReportedAtItselfAfterABadOne) {
+  ScanResult result = ScanInputs({"errors/generator_borrow_after_bad_param.h"});
+  EXPECT_FALSE(result.ok);
+  std::vector<const Diagnostic*> errors;
+  for (const Diagnostic& diagnostic : result.diagnostics) {
+    if (diagnostic.severity == "error") errors.push_back(&diagnostic);
+  }
+  ASSERT_EQ(errors.size(), 2u) << Describe(result);
+  EXPECT_NE(errors[0]->message.find("parameter 'out' of task 'Running' is a pointer"),
+            std::string::npos) << Describe(result);
+  EXPECT_EQ(errors[0]->column, 41u) << Describe(result);
+  EXPECT_NE(errors[1]->message.find("parameter 'values' of task 'Running' borrows"),
+            std::string::npos) << Describe(result);
+  EXPECT_EQ(errors[1]->line, 3u) << Describe(result);
+  EXPECT_EQ(errors[1]->column, 71u) << Describe(result);
+}
+
 // driver.cpp fails (a missing include); tasks.cpp after it is fine and must not be
 // blamed: each file's parse is judged by its own errors.
 TEST(Diagnostics, AFileThatFailsToParseIsTheOneReported) {

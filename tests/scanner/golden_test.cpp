@@ -1,6 +1,7 @@
-// Golden IDL files: each case's inputs (tests/golden/<case>/) scan to exactly its golden
-// tests/golden/<case>/<case>.idl.json, byte for byte; goray-gen's golden test renders the
-// same file and compares the rest of the case's outputs.
+// Golden IDL files: each case's inputs (tests/golden/<case>/, every case of
+// tests/golden/cases.json) scan to exactly its golden tests/golden/<case>/<case>.idl.json,
+// byte for byte, and conform to the IDL's schema; goray-gen's golden test renders the same
+// file and compares the rest of the case's outputs.
 // GORAY_UPDATE_GOLDEN=1 rewrites the golden files instead of comparing.
 #include <cstdlib>
 #include <string>
@@ -18,6 +19,18 @@ struct GoldenCase {
   std::vector<std::string> inputs;  // under tests/golden/
   bool stub_goray_h = false;        // scan with the stand-in <goray/goray.h>
 };
+
+// The cases of tests/golden/cases.json (what goray-gen's golden test renders), each scanned
+// with the runtime's <goray/goray.h>, and the README's app once more with the stand-in.
+std::vector<GoldenCase> Cases() {
+  std::vector<GoldenCase> cases;
+  nlohmann::json listed = GoldenCases();
+  for (const auto& [name, golden_case] : listed.items()) {
+    cases.push_back({name, golden_case.at("inputs").get<std::vector<std::string>>()});
+  }
+  cases.push_back({"app", {"app/app.cpp"}, true});
+  return cases;
+}
 
 std::ostream& operator<<(std::ostream& out, const GoldenCase& golden) {
   return out << golden.name;
@@ -47,24 +60,10 @@ TEST_P(GoldenTest, ScansToGoldenIdl) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Inputs, GoldenTest,
-    ::testing::Values(GoldenCase{"app", {"app/app.cpp"}, true},
-                      GoldenCase{"types", {"types/types.h"}},
-                      GoldenCase{"actors", {"actors/actors.h"}},
-                      GoldenCase{"driver", {"driver/driver.cpp"}},
-                      GoldenCase{"docs", {"docs/docs.h"}},
-                      GoldenCase{"project", {"project"}},
-                      GoldenCase{"arrays", {"arrays/arrays.h"}},
-                      GoldenCase{"refs", {"refs/refs.h"}},
-                      GoldenCase{"concurrency", {"concurrency/concurrency.h"}}),
-    [](const ::testing::TestParamInfo<GoldenCase>& param) { return param.param.name; });
-
-// the README's one-file application with the runtime's real <goray/goray.h>.
-TEST(GoldenWithRuntime, AppExample) {
-  ScanResult result = ScanCases({"app/app.cpp"});
-  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
-  EXPECT_EQ(ReadFile(GoldenPath("app")), FormatIdl(result.idl));
-}
+    Inputs, GoldenTest, ::testing::ValuesIn(Cases()),
+    [](const ::testing::TestParamInfo<GoldenCase>& param) {
+      return param.param.name + (param.param.stub_goray_h ? "_stub_goray_h" : "");
+    });
 
 }  // namespace
 }  // namespace goray::scan::testing

@@ -10,6 +10,11 @@
 
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "json_schema_check.h"
+
 namespace goray::scan::testing {
 
 std::string InputPath(const std::string& relative) {
@@ -21,6 +26,8 @@ std::string CasePath(const std::string& relative) {
 }
 
 std::string GoldenPath(const std::string& name) { return CasePath(name + "/" + name + ".idl.json"); }
+
+nlohmann::json GoldenCases() { return nlohmann::json::parse(ReadFile(CasePath("cases.json"))); }
 
 std::string StubInclude() { return std::string(GORAY_TEST_DIR) + "/stub_include"; }
 std::string RuntimeInclude() { return GORAY_TEST_RUNTIME_INCLUDE; }
@@ -72,16 +79,41 @@ std::string MakeTempDirectory(const std::string& name) {
   return directory.string();
 }
 
+void ExpectConformsToSchema(const nlohmann::json& idl, const std::string& what) {
+  static const nlohmann::json schema = nlohmann::json::parse(ReadFile(SchemaPath()));
+  std::vector<std::string> errors = SchemaErrors(schema, idl);
+  std::string listed;
+  for (const std::string& error : errors) listed += error + "\n";
+  EXPECT_TRUE(errors.empty()) << "the IDL written for " << what
+                              << " breaks generator/idl/idl.schema.json:\n" << listed;
+}
+
+namespace {
+
+// Scan(), with the IDL of every scan that succeeds checked against the schema: so each
+// input a test scans also tests the writer.
+ScanResult CheckedScan(const std::vector<std::string>& paths, const ScanOptions& options) {
+  ScanResult result = Scan(paths, options);
+  if (result.ok) {
+    std::string what;
+    for (const std::string& path : paths) what += (what.empty() ? "" : " ") + path;
+    ExpectConformsToSchema(result.idl, what);
+  }
+  return result;
+}
+
+}  // namespace
+
 ScanResult ScanInputs(const std::vector<std::string>& relative, ScanOptions options) {
   std::vector<std::string> paths;
   for (const std::string& input : relative) paths.push_back(InputPath(input));
-  return Scan(paths, options);
+  return CheckedScan(paths, options);
 }
 
 ScanResult ScanCases(const std::vector<std::string>& relative, ScanOptions options) {
   std::vector<std::string> paths;
   for (const std::string& input : relative) paths.push_back(CasePath(input));
-  return Scan(paths, options);
+  return CheckedScan(paths, options);
 }
 
 std::string Describe(const ScanResult& result) {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "goray/scan/scan.h"
 
 namespace goray::scan::testing {
@@ -15,6 +17,8 @@ std::string InputPath(const std::string& relative);
 std::string CasePath(const std::string& relative);
 // a golden case's IDL: tests/golden/<name>/<name>.idl.json
 std::string GoldenPath(const std::string& name);
+// tests/golden/cases.json: case name -> {"inputs": [...], ...}, every golden case.
+nlohmann::json GoldenCases();
 // tests/scanner/stub_include: a <goray/goray.h> with only the markers and std headers.
 std::string StubInclude();
 std::string RuntimeInclude();
@@ -28,9 +32,14 @@ bool FileExists(const std::string& path);
 // process's that is removed when the process ends.
 std::string MakeTempDirectory(const std::string& name);
 
-// Scans inputs/<relative>... with `options`.
+// A test failure (EXPECT) for each way `idl` breaks generator/idl/idl.schema.json; `what`
+// names the scan in the message.
+void ExpectConformsToSchema(const nlohmann::json& idl, const std::string& what);
+
+// Scans inputs/<relative>... with `options`. The IDL of a scan that succeeds is checked
+// against the schema (ExpectConformsToSchema).
 ScanResult ScanInputs(const std::vector<std::string>& relative, ScanOptions options = {});
-// Scans the golden cases' tests/golden/<relative>... with `options`.
+// Scans the golden cases' tests/golden/<relative>... with `options`, checked likewise.
 ScanResult ScanCases(const std::vector<std::string>& relative, ScanOptions options = {});
 
 // All diagnostics, one per line, for failure messages.

@@ -3,32 +3,36 @@
 
 #include <map>
 
+#include "goray/scan/scan.h"
+#include "display_name.h"
+
 namespace goray::scan {
 namespace {
 
-void Resolve(nlohmann::json& node, const std::map<std::string, std::string>& actor_of) {
-  if (node.is_object()) {
-    if (node.value("kind", "") == "actor_handle" && node["class"].is_string()) {
-      auto found = actor_of.find(node["class"].get<std::string>());
-      if (found != actor_of.end()) node["actor"] = found->second;
-    }
-    for (auto& [key, value] : node.items()) Resolve(value, actor_of);
-  } else if (node.is_array()) {
-    for (nlohmann::json& value : node) Resolve(value, actor_of);
-  }
+using ActorOf = std::map<std::string, std::string>;  // class -> first actor type building it
+
+void Resolve(idl::Type& type, const ActorOf& actor_of) {
+  auto resolve_one = [&](idl::Type& candidate) {
+    auto* handle = std::get_if<idl::ActorHandleType>(&candidate.kind);
+    if (handle == nullptr || !handle->class_name) return;
+    auto found = actor_of.find(*handle->class_name);
+    if (found != actor_of.end()) handle->actor = found->second;
+  };
+  resolve_one(type);
+  idl::ForEachNested(type, resolve_one);
 }
 
-std::string Display(const std::string& qualified) {
-  return qualified.rfind("::", 0) == 0 ? qualified.substr(2) : qualified;
+void Resolve(std::vector<idl::Param>& params, const ActorOf& actor_of) {
+  for (idl::Param& param : params) Resolve(param.type, actor_of);
 }
 
 }  // namespace
 
-bool ResolveActorHandles(nlohmann::json& idl, const Model& model,
+bool ResolveActorHandles(idl::Document& document, const Model& model,
                          std::vector<Diagnostic>& diagnostics, std::string& rendered) {
-  std::map<std::string, std::string> actor_of;  // class -> first actor type building it
-  for (const nlohmann::json& actor : idl["actors"]) {  // in source order
-    actor_of.emplace(actor["class"].get<std::string>(), actor["name"].get<std::string>());
+  ActorOf actor_of;
+  for (const idl::Actor& actor : document.actors) {  // in source order
+    actor_of.emplace(actor.class_name, actor.name);
   }
   bool ok = true;
   for (const auto& [class_name, use] : model.handle_uses) {
@@ -42,12 +46,22 @@ bool ResolveActorHandles(nlohmann::json& idl, const Model& model,
     rendered += use.position.Describe() + ": error: " + message + "\n";
     ok = false;
   }
-  if (ok) {
-    Resolve(idl["tasks"], actor_of);
-    Resolve(idl["actors"], actor_of);
-    Resolve(idl["structs"], actor_of);
+  if (!ok) return false;
+  for (idl::Task& task : document.tasks) {
+    Resolve(task.params, actor_of);
+    Resolve(task.result, actor_of);
   }
-  return ok;
+  for (idl::Actor& actor : document.actors) {
+    Resolve(actor.params, actor_of);
+    for (idl::Method& method : actor.methods) {
+      Resolve(method.params, actor_of);
+      Resolve(method.result, actor_of);
+    }
+  }
+  for (idl::Struct& record : document.structs) {
+    for (idl::Field& field : record.fields) Resolve(field.type, actor_of);
+  }
+  return true;
 }
 
 }  // namespace goray::scan

@@ -7,18 +7,17 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "goray/scan/scan.h"
+#include "idl.h"
 #include "model.h"
 
 namespace goray::scan {
 
-// Sets "actor" of every actor_handle type object in `idl` whose "class" is set: the first
-// actor type (in source order) building that class. A class no actor type builds is an
-// error at its first use, appended to `diagnostics` and `rendered` (clang's layout);
-// returns false then.
-bool ResolveActorHandles(nlohmann::json& idl, const Model& model,
+struct Diagnostic;
+
+// Sets the actor of every typed actor handle in `document`: the first actor type (in source
+// order) building its class. A class no actor type builds is an error at its first use,
+// appended to `diagnostics` and `rendered` (clang's layout); returns false then.
+bool ResolveActorHandles(idl::Document& document, const Model& model,
                          std::vector<Diagnostic>& diagnostics, std::string& rendered);
 
 }  // namespace goray::scan

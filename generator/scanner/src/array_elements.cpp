@@ -1,6 +1,7 @@
 // Array element types -> their IDL spelling and NumPy dtype.
 #include "array_elements.h"
 
+#include <clang/AST/ASTContext.h>
 #include <clang/AST/DeclTemplate.h>
 
 #include "integer_kinds.h"

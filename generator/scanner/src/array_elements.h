@@ -6,8 +6,10 @@
 #include <optional>
 #include <string>
 
-#include <clang/AST/ASTContext.h>
-#include <clang/AST/Type.h>
+namespace clang {
+class ASTContext;
+class QualType;
+}  // namespace clang
 
 namespace goray::scan {
 

@@ -8,7 +8,11 @@
 #include <set>
 #include <tuple>
 
+#include <clang/AST/Attr.h>
+#include <clang/AST/DeclCXX.h>
 #include <clang/Basic/SourceManager.h>
+
+#include "goray/scan/scan.h"
 
 namespace goray::scan {
 namespace {
@@ -41,7 +45,7 @@ bool IsInGroupMarker(llvm::StringRef annotation) { return annotation.starts_with
 
 bool ClassConcurrency::Declares(const std::string& group) const {
   return std::any_of(groups.begin(), groups.end(),
-                     [&](const ConcurrencyGroup& declared) { return declared.name == group; });
+                     [&](const idl::ConcurrencyGroup& declared) { return declared.name == group; });
 }
 
 ClassConcurrency ReadClassConcurrency(const clang::CXXRecordDecl& record, const std::string& label,
@@ -126,7 +130,7 @@ void CheckConcurrencyMarkers(const Model& model, std::vector<Diagnostic>& diagno
                              std::string& rendered) {
   std::set<std::string> actor_classes;
   for (const auto& [name, actor] : model.actors) {
-    actor_classes.insert(actor.value["class"].get<std::string>());
+    actor_classes.insert(actor.class_name);
   }
   struct Late {
     Position position;

@@ -8,16 +8,22 @@
 #include <string>
 #include <vector>
 
-#include <clang/AST/Attr.h>
-#include <clang/AST/Decl.h>
-#include <clang/AST/DeclCXX.h>
+#include <clang/Basic/SourceLocation.h>
 #include <llvm/ADT/StringRef.h>
 
-#include "goray/scan/scan.h"
+#include "idl.h"
 #include "model.h"
 #include "tu_context.h"
 
+namespace clang {
+class CXXRecordDecl;
+class FunctionDecl;
+class SourceManager;
+}  // namespace clang
+
 namespace goray::scan {
+
+struct Diagnostic;  // goray/scan/scan.h
 
 inline constexpr llvm::StringRef kThreadSafe = "goray::threadsafe";
 inline constexpr llvm::StringRef kConcurrencyGroupPrefix = "goray::concurrency_group:";
@@ -27,16 +33,11 @@ inline constexpr llvm::StringRef kInGroupPrefix = "goray::in_group:";
 bool IsClassConcurrencyMarker(llvm::StringRef annotation);
 bool IsInGroupMarker(llvm::StringRef annotation);
 
-struct ConcurrencyGroup {
-  std::string name;
-  int size = 0;
-};
-
 // What a class declares: whether its methods may run at once, and its groups in
 // declaration order.
 struct ClassConcurrency {
   bool thread_safe = false;
-  std::vector<ConcurrencyGroup> groups;
+  std::vector<idl::ConcurrencyGroup> groups;
   bool ok = true;  // false: a broken marker was reported
   std::string label;  // "class 'Fetcher'", for messages
 

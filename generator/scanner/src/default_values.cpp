@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include <clang/AST/ASTContext.h>
+#include <clang/AST/Decl.h>
 #include <clang/AST/Expr.h>
 #include <clang/AST/ExprCXX.h>
 #include <llvm/ADT/APFloat.h>
@@ -10,8 +12,6 @@
 
 namespace goray::scan {
 namespace {
-
-using nlohmann::json;
 
 // The string literal a std::string default is built from ("world", std::string("x")),
 // or null: the constructor's only argument besides defaulted ones (the allocator).
@@ -33,19 +33,20 @@ const clang::StringLiteral* StringSource(const clang::Expr* expr) {
   return nullptr;
 }
 
-std::optional<json> StringDefault(const clang::Expr* expr) {
+std::optional<idl::DefaultValue> StringDefault(const clang::Expr* expr) {
   const clang::StringLiteral* literal = StringSource(expr);
   if (literal == nullptr || !(literal->isOrdinary() || literal->isUTF8())) return std::nullopt;
   llvm::StringRef bytes = literal->getString();
   bytes = bytes.take_until([](char c) { return c == '\0'; });  // std::string(const char*) stops there
   if (!llvm::json::isUTF8(bytes)) return std::nullopt;  // JSON carries text only
-  return json(bytes.str());
+  return bytes.str();
 }
 
 }  // namespace
 
-std::optional<json> ConstantDefault(const clang::ParmVarDecl& param, const std::string& kind,
-                                    const clang::ASTContext& context) {
+std::optional<idl::DefaultValue> ConstantDefault(const clang::ParmVarDecl& param,
+                                                 std::string_view kind,
+                                                 const clang::ASTContext& context) {
   if (!param.hasDefaultArg() || param.hasUnparsedDefaultArg() ||
       param.hasUninstantiatedDefaultArg()) {
     return std::nullopt;
@@ -55,7 +56,7 @@ std::optional<json> ConstantDefault(const clang::ParmVarDecl& param, const std::
   if (kind == "string") return StringDefault(expr);
   if (kind == "bool") {
     bool value = false;
-    if (expr->EvaluateAsBooleanCondition(value, context)) return json(value);
+    if (expr->EvaluateAsBooleanCondition(value, context)) return value;
     return std::nullopt;
   }
   if (kind == "int" || kind == "enum") {
@@ -64,10 +65,10 @@ std::optional<json> ConstantDefault(const clang::ParmVarDecl& param, const std::
     const llvm::APSInt& value = result.Val.getInt();
     if (value.isSigned()) {
       if (value.getSignificantBits() > 64) return std::nullopt;
-      return json(value.getExtValue());
+      return std::int64_t{value.getExtValue()};
     }
     if (value.getActiveBits() > 64) return std::nullopt;
-    return json(value.getZExtValue());
+    return std::uint64_t{value.getZExtValue()};
   }
   if (kind == "float") {
     llvm::APFloat value(0.0);
@@ -76,7 +77,7 @@ std::optional<json> ConstantDefault(const clang::ParmVarDecl& param, const std::
     value.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven, &lost);
     double number = value.convertToDouble();
     if (!std::isfinite(number)) return std::nullopt;  // JSON has no inf or nan
-    return json(number);
+    return number;
   }
   return std::nullopt;
 }

@@ -5,18 +5,21 @@
 #pragma once
 
 #include <optional>
-#include <string>
+#include <string_view>
 
-#include <clang/AST/ASTContext.h>
-#include <clang/AST/Decl.h>
-#include <nlohmann/json.hpp>
+#include "idl.h"
+
+namespace clang {
+class ASTContext;
+class ParmVarDecl;
+}  // namespace clang
 
 namespace goray::scan {
 
-// The default of `param` as JSON, or nothing when it has none or it is not such a
-// constant. `kind` is the IDL kind of the parameter's value type ("int", "string", ...).
-std::optional<nlohmann::json> ConstantDefault(const clang::ParmVarDecl& param,
-                                              const std::string& kind,
-                                              const clang::ASTContext& context);
+// The default of `param`, or nothing when it has none or it is not such a constant.
+// `kind` is the IDL kind of the parameter's value type ("int", "string", ...).
+std::optional<idl::DefaultValue> ConstantDefault(const clang::ParmVarDecl& param,
+                                                 std::string_view kind,
+                                                 const clang::ASTContext& context);
 
 }  // namespace goray::scan

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <vector>
 
+#include <clang/AST/ASTContext.h>
+#include <clang/AST/Decl.h>
 #include <clang/AST/RawCommentList.h>
 #include <clang/Basic/SourceManager.h>
 

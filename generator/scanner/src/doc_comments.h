@@ -6,8 +6,10 @@
 
 #include <string>
 
-#include <clang/AST/ASTContext.h>
-#include <clang/AST/Decl.h>
+namespace clang {
+class ASTContext;
+class Decl;
+}  // namespace clang
 
 namespace goray::scan {
 

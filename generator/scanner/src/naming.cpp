@@ -1,6 +1,7 @@
 // Names of types and functions as the IDL and generated code spell them.
 #include "naming.h"
 
+#include <clang/AST/ASTContext.h>
 #include <clang/AST/DeclCXX.h>
 #include <clang/AST/DeclTemplate.h>
 #include <clang/AST/QualTypeNames.h>

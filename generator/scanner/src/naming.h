@@ -5,9 +5,16 @@
 #include <optional>
 #include <string>
 
-#include <clang/AST/ASTContext.h>
-#include <clang/AST/Decl.h>
-#include <clang/AST/Type.h>
+#include <llvm/ADT/StringRef.h>
+
+namespace clang {
+class ASTContext;
+class Decl;
+class FunctionDecl;
+class NamedDecl;
+class QualType;
+class TypeDecl;
+}  // namespace clang
 
 namespace goray::scan {
 

@@ -23,6 +23,7 @@
 #include "actor_handles.h"
 #include "concurrency.h"
 #include "diagnostics.h"
+#include "idl_writer.h"
 #include "model.h"
 #include "scan_action.h"
 #include "scanned_files.h"
@@ -142,15 +143,15 @@ ScanResult Scan(const std::vector<std::string>& sources, const ScanOptions& opti
   }
   // Typed actor handles name the actor type building their class, and a concurrency
   // marker belongs to an actor type or not: known only now.
-  nlohmann::json idl;
+  idl::Document document;
   std::vector<Diagnostic> late;
   std::string late_rendered;
   if (!failed && diagnostics.error_count() == 0) {
     std::vector<std::string> relative_sources = scanned.added();
     for (const SourceFile& file : source_set->files) relative_sources.push_back(file.relative);
     std::sort(relative_sources.begin(), relative_sources.end());
-    idl = model.ToIdl(relative_sources);
-    ResolveActorHandles(idl, model, late, late_rendered);
+    document = model.ToDocument(std::move(relative_sources));
+    ResolveActorHandles(document, model, late, late_rendered);
     CheckConcurrencyMarkers(model, late, late_rendered);
     rendered << late_rendered;
   }
@@ -172,7 +173,7 @@ ScanResult Scan(const std::vector<std::string>& sources, const ScanOptions& opti
   result.diagnostics.insert(result.diagnostics.begin(), collected.begin(), collected.end());
   if (failed || errors > 0) return result;
 
-  result.idl = std::move(idl);
+  result.idl = WriteIdl(document);
   result.ok = true;
   return result;
 }

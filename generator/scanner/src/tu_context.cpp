@@ -1,7 +1,10 @@
 // Positions and error reporting for one translation unit.
 #include "tu_context.h"
 
+#include <clang/AST/ASTContext.h>
+#include <clang/Basic/Diagnostic.h>
 #include <clang/Basic/FileEntry.h>
+#include <clang/Basic/SourceManager.h>
 
 #include "source_files.h"
 

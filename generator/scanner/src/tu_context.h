@@ -6,15 +6,20 @@
 #include <optional>
 #include <string>
 
-#include <clang/AST/ASTContext.h>
 #include <clang/AST/PrettyPrinter.h>
-#include <clang/Basic/Diagnostic.h>
 #include <clang/Basic/SourceLocation.h>
-#include <clang/Basic/SourceManager.h>
 #include <llvm/ADT/DenseMap.h>
 
 #include "model.h"
 #include "scanned_files.h"
+
+// Only named here: Clang's AST headers cost seconds a translation unit, so each file
+// includes those it uses.
+namespace clang {
+class ASTContext;
+class DiagnosticsEngine;
+class SourceManager;
+}  // namespace clang
 
 namespace goray::scan {
 

@@ -30,8 +30,8 @@ class ServeTyped(Protocol[_D, _H]):
     @property
     def __goray_serve__(self) -> Tuple[_D, _H]: ...
 
-#: The largest HTTP request body a deployment reads unless max_body_bytes says otherwise.
 DEFAULT_MAX_BODY_BYTES = 64 << 20
+"""The largest HTTP request body a deployment reads unless max_body_bytes says otherwise."""
 
 BatchSpec = Union[Batch, Mapping[str, Any], bool]
 

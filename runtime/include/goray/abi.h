@@ -2,15 +2,20 @@
 // (ours, GoRay's, or a test) calls. Defined in runtime/src/abi.cpp.
 #pragma once
 
+// Exported with C linkage and default visibility: what a goray library exports.
 #define GORAY_ABI extern "C" __attribute__((visibility("default")))
 
 // The driver's callback for Native2Py requests, registered once.
 using GorayDriverCallback = void* (*)(long long request, void* in_data, long long in_len,
                                       long long* out_len, long long* ret_code);
 
+// Runs one request (docs/protocol.md §2-§3) on `in_len` bytes at `in_data`: returns the
+// reply's bytes (`*out_len` of them, released with FreeMemory) and sets `*ret_code`.
 GORAY_ABI void* Execute(long long request, void* in_data, long long in_len, long long* out_len,
                         long long* ret_code);
+// Releases a reply Execute returned.
 GORAY_ABI void FreeMemory(void* ptr);
+// The driver's callback, registered once before the first Execute (a second is ignored).
 GORAY_ABI void RegisterCallback(GorayDriverCallback callback);
 // Not part of GoRay's ABI: our driver may ask; others need not.
 GORAY_ABI long long GorayProtocolVersion();

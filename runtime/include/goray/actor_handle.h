@@ -16,6 +16,7 @@
 
 namespace goray {
 
+// A handle to a Ray actor, C++ or Python: what NewActor, NewPyActor and GetActor return.
 class ActorHandle {
  public:
   ActorHandle(std::uint64_t id, std::string type_name, bool is_native);
@@ -83,6 +84,7 @@ ActorHandle NewPyActor(std::string_view class_name, const Args&... args) {
 template <class... Options>
 ActorHandle GetActor(std::string_view name, const Options&... options);
 
+// GetActor with its options in a vector.
 ActorHandle GetActorWith(std::string_view name, const std::vector<Option>& options);
 
 template <class... Options>

@@ -11,6 +11,7 @@
 
 namespace goray {
 
+// An ActorHandle typed by its actor's C++ class, for goray-gen (see above).
 template <class Actor>
 class ActorHandleOf : public ActorHandle {
  public:

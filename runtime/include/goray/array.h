@@ -73,6 +73,7 @@ inline std::shared_ptr<void> CallocBlock(std::size_t bytes) { return ZeroedBlock
 
 }  // namespace detail
 
+// An owning N-dimensional array of T (numpy.ndarray in Python): copies copy the elements.
 template <class T>
 class Array {
   static_assert(detail::kIsArrayElement<T>,

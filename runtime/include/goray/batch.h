@@ -1,5 +1,6 @@
 // Batches: many ObjectRefs fetched in one round trip to the driver (one
-// ray.get of the list), and results taken in completion order (AsCompleted).
+// ray.get of the list), waited on together (Wait), and results taken in completion
+// order (AsCompleted). Everything on many refs is here, above object_ref.h.
 #pragma once
 
 #include <chrono>
@@ -84,6 +85,20 @@ std::vector<ObjectRef> AsRefs(const std::vector<Future<T...>>& futures) {
 }
 
 }  // namespace detail
+
+// Waits until `num_returns` of `refs` are ready (or the timeout passes): returns
+// {ready, pending}, each in the order of `refs`.
+std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> Wait(const std::vector<ObjectRef>& refs,
+                                                               std::size_t num_returns);
+std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> WaitFor(const std::vector<ObjectRef>& refs,
+                                                                  std::size_t num_returns,
+                                                                  double timeout_seconds);
+template <class Rep, class Period>
+std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> Wait(
+    const std::vector<ObjectRef>& refs, std::size_t num_returns,
+    std::chrono::duration<Rep, Period> timeout) {
+  return WaitFor(refs, num_returns, detail::ToSeconds(timeout));
+}
 
 // Fetches every ref in one round trip: a std::vector of T (of std::tuple<T...>
 // for several types), in the refs' order. The first failure in that order is
@@ -176,6 +191,7 @@ class CompletionStream {
   std::chrono::steady_clock::time_point deadline_;
 };
 
+// The refs (or futures) as they finish: for (const goray::Completed& done : AsCompleted(refs)).
 inline CompletionStream AsCompleted(std::vector<ObjectRef> refs) {
   return CompletionStream(std::move(refs), detail::kForever);
 }

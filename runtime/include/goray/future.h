@@ -10,6 +10,7 @@
 
 namespace goray {
 
+// An ObjectRef whose result types are T... (see above).
 template <class... T>
 class Future : public ObjectRef {
  public:

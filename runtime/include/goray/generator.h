@@ -31,6 +31,7 @@
 
 namespace goray {
 
+// A coroutine yielding T items: the result type of a generator task or method (see above).
 template <class T>
 class Generator {
   static_assert(!std::is_void_v<T> && !std::is_reference_v<T> && std::is_object_v<T>,

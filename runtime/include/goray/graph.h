@@ -138,6 +138,7 @@ class GraphRef {
   std::shared_ptr<detail::GraphResultState> state_;
 };
 
+// goray::Get(ref) as ref.Get().
 template <class... R>
 auto Get(const GraphRef<R...>& ref) {
   return ref.Get();

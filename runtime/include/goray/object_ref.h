@@ -68,6 +68,7 @@ void AssignDecoded(Decoded&& decoded, T*... targets) {
 
 }  // namespace detail
 
+// A ref to a value in Ray's object store (see above).
 class ObjectRef {
  public:
   // Adopts a driver id (from a submit or Put reply). `origin` names the task or method
@@ -130,6 +131,7 @@ class ObjectRef {
   std::shared_ptr<State> state_;
 };
 
+// goray::Get<T...>(ref) as ref.Get<T...>(): waits for the value and decodes it.
 template <class... T>
 auto Get(const ObjectRef& ref) {
   return ref.Get<T...>();
@@ -156,20 +158,6 @@ ObjectRef Put(const T& value) {
       detail::CallDriver(detail::kPutObject, std::string_view(buffer.data(), buffer.size()));
   if (reply.code != 0) detail::ThrowDriverFailure(reply, "Put");
   return ObjectRef(detail::ParseId(reply.data.view(), "Put"));
-}
-
-// Waits until `num_returns` of `refs` are ready (or the timeout passes): returns
-// {ready, pending}, each in the order of `refs`.
-std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> Wait(const std::vector<ObjectRef>& refs,
-                                                               std::size_t num_returns);
-std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> WaitFor(const std::vector<ObjectRef>& refs,
-                                                                  std::size_t num_returns,
-                                                                  double timeout_seconds);
-template <class Rep, class Period>
-std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> Wait(
-    const std::vector<ObjectRef>& refs, std::size_t num_returns,
-    std::chrono::duration<Rep, Period> timeout) {
-  return WaitFor(refs, num_returns, detail::ToSeconds(timeout));
 }
 
 template <class... T>

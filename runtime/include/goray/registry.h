@@ -32,14 +32,18 @@
 
 namespace goray {
 
+// A call's arguments as an invoker receives them (detail/arg_list.h).
 using detail::ArgList;
 
 // Erased callables. Invokers decode their arguments from an ArgList, call the
 // user's function and append its results (a native return block) to `out`.
 using TaskInvoker = std::function<void(const ArgList& args, codec::Buffer& out)>;
+// Builds an actor from its constructor's arguments.
 using ActorFactory = std::function<std::shared_ptr<void>(const ArgList& args)>;
+// Runs a method on the actor `self`, as a TaskInvoker runs a task.
 using MethodInvoker = std::function<void(void* self, const ArgList& args, codec::Buffer& out)>;
 
+// An actor type as the registry holds it: its factory, methods and traits.
 struct ActorType {
   std::string name;
   ActorFactory factory;
@@ -444,6 +448,7 @@ class ActorTypeBuilder {
   ActorType* type_;
 };
 
+// The application's table, filled by RegisterApplication (see above).
 class Registry {
  public:
   using Driver = std::function<int(const std::vector<std::string>&)>;

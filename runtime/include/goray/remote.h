@@ -14,6 +14,7 @@
 
 namespace goray {
 
+// A C++ task by its registered name, on Ray: a ref to its result. Options follow the arguments.
 template <class... Args>
 ObjectRef RemoteCall(std::string_view task, const Args&... args) {
   return ObjectRef(detail::SubmitTask(detail::kExeRemoteTask, task, args...), std::string(task));
@@ -50,6 +51,7 @@ struct RuntimeContext {
   std::string task_id;
   std::string actor_id;
 };
+// The RuntimeContext of the calling code.
 RuntimeContext GetRuntimeContext();
 
 }  // namespace goray

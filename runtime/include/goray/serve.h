@@ -108,6 +108,7 @@ class Stream {
   bool ended_ = false;
 };
 
+// A Serve deployment, called from C++ (see above).
 class Handle {
  public:
   // The deployment `deployment` of application `app` ("default": serve.run's default name).

@@ -56,6 +56,8 @@ void CancelStream(std::uint64_t stream_id, bool force);
 
 }  // namespace detail
 
+// The items of a generator task or method on Ray, as refs (Item = ObjectRef) or typed
+// refs (Item = goray::Future<T>), as the generator yields them.
 template <class Item = ObjectRef>
 class Stream {
   static_assert(detail::kIsStreamItem<Item>,

@@ -14,6 +14,7 @@
 
 namespace goray {
 
+// Wraps an ObjectRef argument so that the callee receives the ref (see above).
 class Unresolved {
  public:
   explicit Unresolved(ObjectRef ref) : ref_(std::move(ref)) {}

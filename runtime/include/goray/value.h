@@ -17,7 +17,14 @@
 // kind asked for; operator[] throws std::out_of_range for a missing index or key.
 #pragma once
 
-#include "goray/codec.h"
+// The codec's declarations and definitions, not goray/codec.h, which includes this header.
+#include "goray/detail/array_codec.h"
+#include "goray/detail/codec_decl.h"
+#include "goray/detail/decode.h"
+#include "goray/detail/encode.h"
+#include "goray/detail/ref_codec.h"
+#include "goray/detail/struct_adaptor.h"
+#include "goray/detail/type_name.h"
 
 #include <chrono>
 #include <concepts>
@@ -33,6 +40,7 @@
 
 namespace goray {
 
+// Any msgpack value (see above).
 class Value {
  public:
   enum class Kind : std::uint8_t {

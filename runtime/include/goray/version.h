@@ -6,11 +6,14 @@
 // the three numbers below, so they stay plain `#define NAME <digits>` lines.
 #pragma once
 
+// The version's numbers: generated code needs the same major and a minor at least the one
+// it was generated for; a patch release has fixes only.
 #define GORAY_VERSION_MAJOR 0
 #define GORAY_VERSION_MINOR 1
 #define GORAY_VERSION_PATCH 0
 
 #define GORAY_VERSION_STRINGIZE_(x) #x
+// A macro's value as a string literal (for GORAY_VERSION_STRING).
 #define GORAY_VERSION_STRINGIZE(x) GORAY_VERSION_STRINGIZE_(x)
 // "MAJOR.MINOR.PATCH", from the numbers above.
 #define GORAY_VERSION_STRING                                              \

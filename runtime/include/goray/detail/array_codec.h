@@ -18,12 +18,7 @@
 //     recorded (a scattered block, docs/protocol.md §10, "Arrays out of band").
 // Decoding accepts ext 71, ext 72 (only after EnableArrays: its address is
 // trusted like FreeMemory's pointer) and rectangular nested arrays.
-// Not `#pragma once`: included on its own, this header includes goray/codec.h,
-// which includes it back after its declarations, in order with its siblings.
-#ifndef GORAY_CODEC_H_DECLARATIONS_DONE
-#include "goray/codec.h"
-#elif !defined(GORAY_DETAIL_ARRAY_CODEC_H_)
-#define GORAY_DETAIL_ARRAY_CODEC_H_
+#pragma once
 
 #include <bit>
 #include <complex>
@@ -38,6 +33,10 @@
 #include <vector>
 
 #include "goray/array.h"
+#include "goray/detail/codec_decl.h"
+#include "goray/detail/decode.h"
+#include "goray/detail/encode.h"
+#include "goray/detail/type_name.h"
 
 static_assert(std::endian::native == std::endian::little,
               "goray: arrays are written little-endian, as the host stores them");
@@ -522,4 +521,3 @@ void DecodeVectorFromArrayExt(const msgpack::object& object, Vector& out) {
 }  // namespace detail
 }  // namespace goray::codec
 
-#endif  // GORAY_DETAIL_ARRAY_CODEC_H_

@@ -57,12 +57,7 @@
 // DecodeInto overwrites `out`. Containers and optionals are rebuilt from
 // default-constructed elements, but DecodeInto on an existing struct keeps the
 // current value of every field whose key is missing (Decode<T> starts from T{}).
-// Not `#pragma once`: included on its own, this header includes goray/codec.h,
-// which includes it back after its declarations, in order with its siblings.
-#ifndef GORAY_CODEC_H_DECLARATIONS_DONE
-#include "goray/codec.h"
-#elif !defined(GORAY_DETAIL_DECODE_H_)
-#define GORAY_DETAIL_DECODE_H_
+#pragma once
 
 #include <array>
 #include <cmath>
@@ -75,11 +70,11 @@
 #include <utility>
 
 #include "goray/array.h"
+#include "goray/detail/codec_decl.h"
+#include "goray/detail/ref_codec.h"
+#include "goray/detail/type_name.h"
 
 namespace goray::codec {
-
-template <class T>
-void DecodeInto(const msgpack::object& object, T& out);
 
 namespace detail {
 
@@ -426,4 +421,3 @@ T Decode(const msgpack::object& object) {
 
 }  // namespace goray::codec
 
-#endif  // GORAY_DETAIL_DECODE_H_

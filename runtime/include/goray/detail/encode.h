@@ -25,12 +25,7 @@
 //                               (goray/detail/array_codec.h says when)
 //   goray::ObjectRef, goray::Future<T...>   ext 73; goray::ActorHandle and
 //                               typed handles: ext 74 (goray/detail/ref_codec.h)
-// Not `#pragma once`: included on its own, this header includes goray/codec.h,
-// which includes it back after its declarations, in order with its siblings.
-#ifndef GORAY_CODEC_H_DECLARATIONS_DONE
-#include "goray/codec.h"
-#elif !defined(GORAY_DETAIL_ENCODE_H_)
-#define GORAY_DETAIL_ENCODE_H_
+#pragma once
 
 #include <bit>
 #include <chrono>
@@ -46,14 +41,14 @@
 #include <utility>
 
 #include "goray/array.h"
+#include "goray/detail/codec_decl.h"
+#include "goray/detail/ref_codec.h"
+#include "goray/detail/type_name.h"
 #include <variant>
 
 namespace goray::codec {
 
 namespace detail {
-
-template <class>
-inline constexpr bool kAlwaysFalse = false;
 
 // Defined in value.cpp.
 void EncodeValue(Packer& packer, const goray::Value& value);
@@ -211,4 +206,3 @@ void Encode(Packer& packer, const T& value) {
 
 }  // namespace goray::codec
 
-#endif  // GORAY_DETAIL_ENCODE_H_

@@ -14,12 +14,7 @@
 // Encoding one needs the driver to have turned feature 2 on (EnableFeatures,
 // goray/detail/features.h); otherwise it throws, as GoRay's driver and
 // in-process-only use cannot carry it.
-// Not `#pragma once`: included on its own, this header includes goray/codec.h,
-// which includes it back after its declarations, in order with its siblings.
-#ifndef GORAY_CODEC_H_DECLARATIONS_DONE
-#include "goray/codec.h"
-#elif !defined(GORAY_DETAIL_REF_CODEC_H_)
-#define GORAY_DETAIL_REF_CODEC_H_
+#pragma once
 
 #include <cstddef>
 #include <cstdint>
@@ -29,7 +24,9 @@
 #include <type_traits>
 #include <vector>
 
+#include "goray/detail/codec_decl.h"
 #include "goray/detail/pins.h"
+#include "goray/detail/type_name.h"
 
 namespace goray {
 class ObjectRef;
@@ -128,4 +125,3 @@ std::size_t KeptReplies() noexcept;
 
 }  // namespace goray::codec::detail
 
-#endif  // GORAY_DETAIL_REF_CODEC_H_

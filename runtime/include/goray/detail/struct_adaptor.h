@@ -52,16 +52,16 @@
 // A field that fails to decode throws DecodeError with ".name" prepended to its
 // path ("inner.x" fails as ".inner.x"); a value that is not a map fails naming
 // the struct (TypeName<geo::Point>() is "geo::Point").
-// Not `#pragma once`: included on its own, this header includes goray/codec.h,
-// which includes it back after its declarations, in order with its siblings.
-#ifndef GORAY_CODEC_H_DECLARATIONS_DONE
-#include "goray/codec.h"
-#elif !defined(GORAY_DETAIL_STRUCT_ADAPTOR_H_)
-#define GORAY_DETAIL_STRUCT_ADAPTOR_H_
+#pragma once
 
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+
+#include "goray/detail/codec_decl.h"
+#include "goray/detail/decode.h"
+#include "goray/detail/encode.h"
+#include "goray/detail/type_name.h"
 
 namespace goray::codec {
 
@@ -135,4 +135,3 @@ StructDecoder(const msgpack::object&, const Struct&) -> StructDecoder<Struct>;
 
 }  // namespace goray::codec
 
-#endif  // GORAY_DETAIL_STRUCT_ADAPTOR_H_

@@ -1,0 +1,10 @@
+// Sets the feature bits Features() reads (features.cpp), for SetFeatures alone.
+#pragma once
+
+#include <cstdint>
+
+namespace goray::detail {
+
+void StoreFeatures(std::uint64_t enabled) noexcept;
+
+}  // namespace goray::detail

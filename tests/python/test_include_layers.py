@@ -1,0 +1,97 @@
+"""scripts/check-include-layers.py keeps the C++ trees' layers (scripts/include-layers.ini):
+the tree as it is passes, and a planted include cycle, an include going up a layer, a file
+no layer lists and a circle of functions between object files each fail, naming the files."""
+
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "check-include-layers.py"
+
+
+def check(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT), *arguments], capture_output=True, text=True,
+                          timeout=60)
+
+
+def plant(tmp_path: pathlib.Path, files: dict[str, str], layers: list[str]) -> list[str]:
+    """A tree of `files` under tmp_path/src with `layers`; the arguments that check it."""
+    for name, text in files.items():
+        path = tmp_path / "src" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    config = tmp_path / "layers.ini"
+    config.write_text("[tree:planted]\nfolders = src\ninclude_dirs = src\nobjects = objects\nlayers =\n"
+                      + "".join(f"    {layer}\n" for layer in layers))
+    return ["--config", str(config), "--root", str(tmp_path), "--build", str(tmp_path / "build")]
+
+
+def test_the_tree_keeps_its_layers():
+    result = check()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "runtime (" in result.stdout and "scanner (" in result.stdout
+
+
+def test_a_planted_include_cycle_fails(tmp_path):
+    arguments = plant(tmp_path, {
+        "top.h": '#include "middle.h"\n',
+        "middle.h": '#pragma once\n#include "low.h"\n',
+        "low.h": "#pragma once\n",
+        "low.cpp": '#include "low.h"\n#include "top.h"\n',  # low's definitions need top
+    }, ["top", "middle", "low"])
+    result = check(*arguments)
+    assert result.returncode == 1
+    assert "planted: cycle between modules low, middle, top:" in result.stdout
+    assert 'src/low.cpp:2 includes "top.h"' in result.stdout
+
+
+def test_an_include_up_a_layer_fails(tmp_path):
+    arguments = plant(tmp_path, {"top.h": "#pragma once\n", "low.cpp": '#include "top.h"\n'},
+                      ["top", "low"])
+    result = check(*arguments)
+    assert result.returncode == 1
+    assert 'src/low.cpp:1 includes "top.h": low (layer 2) depends on top (layer 1, above it)' \
+        in result.stdout
+
+
+def test_a_module_no_layer_lists_fails(tmp_path):
+    arguments = plant(tmp_path, {"top.h": "", "stray.cpp": '#include "top.h"\n'}, ["top"])
+    result = check(*arguments)
+    assert result.returncode == 1
+    assert "planted: module stray (" in result.stdout and "is in no layer" in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("c++") is None or shutil.which("nm") is None,
+                    reason="needs a C++ compiler and nm")
+def test_a_circle_of_definitions_between_objects_fails(tmp_path):
+    # What no include line shows: a helper lower code calls, defined in a file above it.
+    arguments = plant(tmp_path, {
+        "entry.cpp": "int Helper() { return 1; }\nint Lower();\nint Entry() { return Lower(); }\n",
+        "lower.cpp": "int Helper();\nint Lower() { return Helper(); }\n",
+    }, ["entry", "lower"])
+    objects = tmp_path / "build" / "objects"
+    objects.mkdir(parents=True)
+    for name in ("entry", "lower"):
+        subprocess.run(["c++", "-c", str(tmp_path / "src" / f"{name}.cpp"), "-o",
+                        str(objects / f"{name}.cpp.o")], check=True, timeout=60)
+    assert check(*arguments).returncode == 0  # includes alone do not see it
+    result = check(*arguments, "--objects")
+    assert result.returncode == 1
+    assert "planted: cycle between modules entry, lower:" in result.stdout
+    assert "lower's object uses Helper(), defined in entry's: lower (layer 2) depends on entry" \
+        in result.stdout
+    # --objects-of names the objects of a tree whose layers file does not.
+    config = pathlib.Path(arguments[1])
+    config.write_text(config.read_text().replace("objects = objects\n", ""))
+    assert check(*arguments, "--objects").returncode == 0
+    assert check(*arguments, "--objects", "--objects-of", "planted=objects").returncode == 1
+
+
+def test_the_cpp_stage_checks_the_layers_first():
+    script = (ROOT / "scripts" / "run-tests.sh").read_text()
+    assert ('python3 "$ROOT/scripts/check-include-layers.py" --objects --build "$ROOT/build" &&\n'
+            "    ctest_in_build -LE scanner") in script
