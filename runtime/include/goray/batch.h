@@ -90,9 +90,11 @@ std::vector<ObjectRef> AsRefs(const std::vector<Future<T...>>& futures) {
 // {ready, pending}, each in the order of `refs`.
 std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> Wait(const std::vector<ObjectRef>& refs,
                                                                std::size_t num_returns);
+// Wait with a timeout in seconds (negative: none).
 std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> WaitFor(const std::vector<ObjectRef>& refs,
                                                                   std::size_t num_returns,
                                                                   double timeout_seconds);
+// Wait with a timeout as a std::chrono duration.
 template <class Rep, class Period>
 std::pair<std::vector<ObjectRef>, std::vector<ObjectRef>> Wait(
     const std::vector<ObjectRef>& refs, std::size_t num_returns,
