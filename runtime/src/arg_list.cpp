@@ -5,9 +5,7 @@ namespace goray::detail {
 
 std::string ArgList::DescribeReceived(const codec::DecodeError& error,
                                       const msgpack::object& value) {
-  if (error.path().empty()) return error.received();
-  return std::string(codec::ReceivedTypeName(value)) + " (at " + error.path() + ": expected " +
-         error.expected() + ", received " + error.received() + ")";
+  return codec::DescribeReceived(error, codec::ReceivedTypeName(value));
 }
 
 }  // namespace goray::detail
