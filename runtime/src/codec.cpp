@@ -2,6 +2,7 @@
 // received msgpack values, error paths, and timestamps (ext -1).
 #include "goray/codec.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <chrono>
@@ -34,7 +35,7 @@ std::string FieldProblem(DecodeError::Kind kind, const std::string& struct_name,
     case DecodeError::Kind::kMissingField:
       return "without field " + path + " (" + field_type + ", in " + struct_name + ")";
     case DecodeError::Kind::kUnknownField:
-      return "with unknown field " + path + " (not in " + struct_name + ")";
+      return "with unknown field " + (path.empty() ? "(a key)" : path) + " (not in " + struct_name + ")";
     case DecodeError::Kind::kRepeatedField:
       return "with field " + path + " twice (in " + struct_name + ")";
     case DecodeError::Kind::kValue:
@@ -50,7 +51,7 @@ std::string FieldMessage(DecodeError::Kind kind, const std::string& struct_name,
     case DecodeError::Kind::kMissingField:
       return "missing field " + path + " (" + field_type + ", in " + struct_name + ")";
     case DecodeError::Kind::kUnknownField:
-      return "unknown field " + path + " (not in " + struct_name + ")";
+      return "unknown field " + (path.empty() ? "(a key)" : path) + " (not in " + struct_name + ")";
     case DecodeError::Kind::kRepeatedField:
       return "repeated field " + path + " (in " + struct_name + ")";
     case DecodeError::Kind::kValue:
@@ -258,10 +259,11 @@ void ThrowMissingField(std::string struct_name, std::string field_type, std::str
                     std::move(field_type), std::move(path));
 }
 
-void ThrowUnmatchedKey(std::string struct_name, const msgpack::object_kv* entries,
-                       std::uint32_t index, bool repeated) {
+namespace {
+
+[[noreturn]] void ThrowUnmatchedKey(std::string struct_name, const msgpack::object& key,
+                                    bool repeated) {
   // ".name" for a plain name, else the key as a map path shows it: ["a b"], [5].
-  const msgpack::object& key = entries[index].key;
   const char* data = nullptr;
   std::size_t size = 0;
   bool plain = RawBytes(key, data, size) && size > 0;
@@ -272,6 +274,44 @@ void ThrowUnmatchedKey(std::string struct_name, const msgpack::object_kv* entrie
   throw DecodeError(repeated ? DecodeError::Kind::kRepeatedField : DecodeError::Kind::kUnknownField,
                     std::move(struct_name), "",
                     plain ? "." + std::string(data, size) : "[" + KeyText(key) + "]");
+}
+
+bool SameKey(const msgpack::object& a, const msgpack::object& b) {
+  const char* a_data = nullptr;
+  const char* b_data = nullptr;
+  std::size_t a_size = 0;
+  std::size_t b_size = 0;
+  return RawBytes(a, a_data, a_size) && RawBytes(b, b_data, b_size) && a_size == b_size &&
+         (a_size == 0 || std::memcmp(a_data, b_data, a_size) == 0);
+}
+
+}  // namespace
+
+void CheckStructKeys(const std::string& struct_name, const msgpack::object_kv* entries,
+                     std::uint32_t count, const std::vector<StructField>* fields) {
+  auto is_field = [&](const msgpack::object& key) {
+    const char* data = nullptr;
+    std::size_t size = 0;
+    if (!RawBytes(key, data, size)) return false;
+    const std::string_view name(data, size);
+    return std::any_of(fields->begin(), fields->end(),
+                       [&](const StructField& field) { return field.name == name; });
+  };
+  if (fields != nullptr) {
+    for (std::uint32_t index = 0; index < count; ++index) {
+      if (!is_field(entries[index].key)) ThrowUnmatchedKey(struct_name, entries[index].key, false);
+    }
+  }
+  for (std::uint32_t index = 1; index < count; ++index) {
+    for (std::uint32_t earlier = 0; earlier < index; ++earlier) {
+      if (SameKey(entries[earlier].key, entries[index].key)) {
+        ThrowUnmatchedKey(struct_name, entries[index].key, true);
+      }
+    }
+  }
+  if (fields == nullptr) {
+    throw DecodeError(DecodeError::Kind::kUnknownField, struct_name, "", "");
+  }
 }
 
 void ThrowTooLarge(std::size_t size, const char* kind, const char* unit) {

@@ -24,12 +24,10 @@ FieldListing::FieldListing() : outer_(current_listing) {
 
 FieldListing::~FieldListing() { current_listing = outer_; }
 
-void FieldListing::ListStruct() {
-  if (current_listing != nullptr) current_listing->seen = true;
-}
-
 void FieldListing::ListField(std::string_view name, bool optional) {
-  if (current_listing != nullptr) current_listing->fields.push_back({std::string(name), optional});
+  if (current_listing == nullptr) return;
+  current_listing->seen = true;
+  current_listing->fields.push_back({std::string(name), optional});
 }
 
 }  // namespace goray::codec::detail

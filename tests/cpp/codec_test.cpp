@@ -1020,6 +1020,16 @@ TEST(Codec, StructOfManyFieldsChecksEveryKey) {
   ExpectFieldError<geo::Wide>(PackFields(With(fields, "g", goray::Value(1))),
                               DecodeError::Kind::kUnknownField, ".g", "geo::Wide",
                               "unknown field .g (not in geo::Wide)");
+  // Out of field order: every entry is marked, beyond the 64th too.
+  goray::Value::Map reversed(fields.rbegin(), fields.rend());
+  EXPECT_EQ(Unpack<geo::Wide>(PackFields(reversed)).values[69], 69);
+  ExpectFieldError<geo::Wide>(PackFields(With(reversed, "g", goray::Value(1))),
+                              DecodeError::Kind::kUnknownField, ".g", "geo::Wide",
+                              "unknown field .g (not in geo::Wide)");
+  goray::Value::Map reversed_twice = reversed;
+  reversed_twice.emplace_back(goray::Value("f66"), goray::Value(0));
+  ExpectFieldError<geo::Wide>(PackFields(reversed_twice), DecodeError::Kind::kRepeatedField,
+                              ".f66", "geo::Wide", "repeated field .f66 (in geo::Wide)");
   goray::Value::Map twice = fields;
   twice.emplace_back(goray::Value("f68"), goray::Value(0));
   ExpectFieldError<geo::Wide>(PackFields(twice), DecodeError::Kind::kRepeatedField, ".f68",

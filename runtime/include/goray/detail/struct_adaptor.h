@@ -69,12 +69,12 @@
 #elif !defined(GORAY_DETAIL_STRUCT_ADAPTOR_H_)
 #define GORAY_DETAIL_STRUCT_ADAPTOR_H_
 
-#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace goray::codec {
@@ -102,36 +102,12 @@ namespace detail {
 // Defined in codec.cpp; cold paths.
 [[noreturn]] void ThrowMissingField(std::string struct_name, std::string field_type,
                                     std::string_view name);
-// The key of entries[index]: no field of the struct, or a field's key again.
-[[noreturn]] void ThrowUnmatchedKey(std::string struct_name, const msgpack::object_kv* entries,
-                                    std::uint32_t index, bool repeated);
-
-// Which entries of a struct's map a field took: a bit each for the first 64, a list of
-// indexes beyond (a struct of more than 64 fields).
-class FieldMarks {
- public:
-  void Mark(std::uint32_t index) {
-    if (index < 64) [[likely]] {
-      low_ |= std::uint64_t{1} << index;
-    } else if (!IsMarked(index)) {
-      high_.push_back(index);
-    }
-  }
-  bool IsMarked(std::uint32_t index) const noexcept {
-    if (index < 64) return (low_ >> index) & 1;
-    for (std::uint32_t marked : high_) {
-      if (marked == index) return true;
-    }
-    return false;
-  }
-  std::uint32_t Count() const noexcept {
-    return static_cast<std::uint32_t>(std::popcount(low_) + high_.size());
-  }
-
- private:
-  std::uint64_t low_ = 0;
-  std::vector<std::uint32_t> high_;
-};
+// End()'s check once fewer entries were taken than the map has: the first key that is
+// none of `fields` (the struct's, StructFields) throws DecodeError kUnknownField, else
+// the first key twice kRepeatedField. Without `fields` (a struct that is not
+// default-constructible) a key twice, else kUnknownField naming no key.
+void CheckStructKeys(const std::string& struct_name, const msgpack::object_kv* entries,
+                     std::uint32_t count, const std::vector<StructField>* fields);
 
 // The entries of the map StructFields hands an adaptor (it has none): a StructDecoder of
 // that map lists the fields it is asked for instead of decoding them.
@@ -147,11 +123,10 @@ class FieldListing {
 
   // The map to decode: a StructDecoder of it lists into the innermost listing.
   const msgpack::object& object() const noexcept { return object_; }
-  // Called by the StructDecoder of object().
-  static void ListStruct();
+  // Called by the StructDecoder of object(), for each field it is asked to decode.
   static void ListField(std::string_view name, bool optional);
 
-  bool seen = false;  // a StructDecoder decoded object()
+  bool seen = false;  // a StructDecoder listed a field
   std::vector<StructField> fields;
 
  private:
@@ -173,10 +148,6 @@ class StructDecoder {
     if (object.type != msgpack::type::MAP) detail::ThrowMismatch<Struct>(object);
     entries_ = object.via.map.ptr;
     count_ = object.via.map.size;
-    if (entries_ == detail::kFieldListingEntries) [[unlikely]] {
-      listing_ = true;
-      detail::FieldListing::ListStruct();
-    }
   }
 
   // Decodes the value under `name` into `field`. A missing key throws DecodeError
@@ -190,7 +161,7 @@ class StructDecoder {
         detail::RethrowAtField(error, name);
       }
     } else {
-      Absent(name, field);
+      Absent(entries_, name, field);
     }
     return *this;
   }
@@ -198,17 +169,21 @@ class StructDecoder {
   // After the last Field: a key no Field took (a key that is no field, or a field's
   // key again) throws DecodeError (kUnknownField, kRepeatedField).
   void End() const {
-    if (marks_.Count() != count_) [[unlikely]] ThrowUnmatched();
+    if (taken_ != count_) [[unlikely]] Untaken(entries_, count_);
   }
 
  private:
+  // A field whose key is not in the map (all of them when StructFields asks: the map
+  // is the listing's, without entries). Out of line, so that Field stays small.
   template <class FieldType>
-  void Absent(std::string_view name, FieldType& field) {
+  [[gnu::cold, gnu::noinline]] static void Absent(const msgpack::object_kv* entries,
+                                                  std::string_view name, FieldType& field) {
+    const bool listing = entries == detail::kFieldListingEntries;
     if constexpr (detail::IsOptional<FieldType>::value) {
       field.reset();
-      if (listing_) [[unlikely]] detail::FieldListing::ListField(name, true);
+      if (listing) detail::FieldListing::ListField(name, true);
     } else {
-      if (listing_) {
+      if (listing) {
         detail::FieldListing::ListField(name, false);
         return;
       }
@@ -216,17 +191,10 @@ class StructDecoder {
     }
   }
 
-  [[noreturn, gnu::cold, gnu::noinline]] void ThrowUnmatched() const {
-    for (std::uint32_t index = 0; index < count_; ++index) {
-      if (marks_.IsMarked(index)) continue;
-      bool repeated = false;
-      for (std::uint32_t other = 0; other < count_ && !repeated; ++other) {
-        repeated = marks_.IsMarked(other) && SameKey(entries_[other].key, entries_[index].key);
-      }
-      detail::ThrowUnmatchedKey(TypeName<Struct>(), entries_, index, repeated);
-    }
-    detail::ThrowUnmatchedKey(TypeName<Struct>(), entries_, 0, true);  // (not reached)
-  }
+  // Which keys were not taken: the struct's fields, listed, say. (Static: the
+  // decoder's address never leaves it, so that the compiler keeps it in registers.)
+  [[gnu::cold, gnu::noinline]] static void Untaken(const msgpack::object_kv* entries,
+                                                  std::uint32_t count);
 
   static bool KeyIs(const msgpack::object& key, std::string_view name) noexcept {
     const char* data = nullptr;
@@ -235,19 +203,13 @@ class StructDecoder {
            (size == 0 || std::memcmp(data, name.data(), size) == 0);
   }
 
-  static bool SameKey(const msgpack::object& a, const msgpack::object& b) noexcept {
-    const char* data = nullptr;
-    std::size_t size = 0;
-    return detail::RawBytes(a, data, size) && KeyIs(b, std::string_view(data, size));
-  }
-
-  const msgpack::object* Find(std::string_view name) {
+  const msgpack::object* Find(std::string_view name) noexcept {
     std::uint32_t index = next_;
     for (std::uint32_t step = 0; step < count_; ++step) {
       if (index >= count_) index = 0;
       if (KeyIs(entries_[index].key, name)) {
-        marks_.Mark(index);
         next_ = index + 1;
+        ++taken_;  // each field's name is asked for once: one entry each
         return &entries_[index].val;
       }
       ++index;
@@ -257,17 +219,17 @@ class StructDecoder {
 
   const msgpack::object_kv* entries_ = nullptr;
   std::uint32_t count_ = 0;
-  std::uint32_t next_ = 0;  // where the next search starts
-  bool listing_ = false;    // lists the fields for StructFields instead
-  detail::FieldMarks marks_;
+  std::uint32_t next_ = 0;   // where the next search starts
+  std::uint32_t taken_ = 0;  // entries a Field took
 };
 
 template <class Struct>
 StructDecoder(const msgpack::object&, const Struct&) -> StructDecoder<Struct>;
 
 // The fields of struct T in its adaptor's order (of the struct inside, for a
-// std::optional of one), or nullopt for a type that is no struct, or a struct whose
-// adaptor does not decode with a StructDecoder (or refuses a map without keys).
+// std::optional of one), or nullopt for a type that is no struct, a struct without
+// fields, or a struct whose adaptor does not decode with a StructDecoder (or refuses a
+// map without keys).
 template <class T>
 std::optional<std::vector<StructField>> StructFields() {
   detail::FieldListing listing;
@@ -279,6 +241,13 @@ std::optional<std::vector<StructField>> StructFields() {
   }
   if (!listing.seen) return std::nullopt;
   return std::move(listing.fields);
+}
+
+template <class Struct>
+void StructDecoder<Struct>::Untaken(const msgpack::object_kv* entries, std::uint32_t count) {
+  std::optional<std::vector<StructField>> fields;
+  if constexpr (std::is_default_constructible_v<Struct>) fields = StructFields<Struct>();
+  detail::CheckStructKeys(TypeName<Struct>(), entries, count, fields ? &*fields : nullptr);
 }
 
 }  // namespace goray::codec
