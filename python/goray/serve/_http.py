@@ -183,7 +183,18 @@ async def respond(replica: Replica, request: Any) -> Any:
         return Response(content=content, media_type=JSON)
     except Exception as error:  # every failure answers; the replica goes on serving
         status, body = error_body(error, type_name)
+        if name and isinstance(error, ArgumentError) and error.position is not None:
+            _name_parameter(replica, name, error.position, body)
         return _response(status, body)
+
+
+def _name_parameter(replica: Replica, name: str, position: int, body: Dict[str, Any]) -> None:
+    """The parameter at an ArgumentError's position by name (the JSON object's field the
+    client sent), when the library names them."""
+    from .. import _traits
+    params = _traits.method_params(replica._library, replica.type_name, name)
+    if params and position < len(params):
+        body["parameter"] = params[position].name
 
 
 async def _stream(replica: Replica, request: Any, name: str, args: List[Any],
