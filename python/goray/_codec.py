@@ -33,6 +33,7 @@ import os
 import re
 import sys
 import threading
+import warnings
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import msgpack  # type: ignore[import-untyped]
@@ -55,9 +56,11 @@ __all__ = [
     "EXT_OBJECT_REF",
     "EXT_ACTOR_HANDLE",
     "find_ref_exts",
-    "pack_args_stored",
     "unpack_result_block_with",
     "Unresolved",
+    "RefsMet",
+    "fastpath_module",
+    "FASTPATH_INTERFACE",
 ]
 
 #: msgpack's largest str, bin, array or map (32-bit lengths): the largest value that
@@ -121,16 +124,16 @@ class Unresolved:
 class _RefState(threading.local):
     # While packing: the refs and handles met, by index (the u64 written until the
     # outermost pack registers them). While decoding a stored block: its lists.
-    collected: Optional["_Collected"] = None
+    collected: Optional["RefsMet"] = None
     lists: Optional[Tuple[Sequence[Any], Sequence[Any], bytes]] = None
 
 
 _refs_tls = _RefState()
 
 
-class _Collected:
-    """Refs and handles met while packing one value or args block; the same object
-    twice gets one index."""
+class RefsMet:
+    """The ObjectRefs and actor handles met while packing one value or args block, in
+    the order met (``refs``, ``actors``); the same object twice gets one index."""
 
     __slots__ = ("refs", "actors", "_seen")
 
@@ -168,7 +171,7 @@ def _ref_ext(value: Any) -> Any:
         return None
     collected = _refs_tls.collected
     if collected is None:
-        collected = _refs_tls.collected = _Collected()
+        collected = _refs_tls.collected = RefsMet()
     return msgpack.ExtType(code, collected.index(code, value).to_bytes(8, "little"))
 
 
@@ -186,17 +189,46 @@ def _ext_hook(code: int, data: bytes) -> Any:
 _REF_MARK = re.compile(rb"\xd7[\x49\x4a]")
 
 
-def _compiled(name: str) -> Any:
-    """Function `name` of the compiled fast path, or None (not built, or turned off)."""
-    if os.environ.get("GORAY_NO_FASTPATH"):
+#: Set to a non-empty value to use the Python implementation (and ctypes) even where
+#: the compiled fast path exists.
+NO_FASTPATH_ENV = "GORAY_NO_FASTPATH"
+#: The interface goray._fastpath must have (its INTERFACE): the module and this package
+#: are built from one tree, and a module built from other sources is not used. Raised
+#: in both places (python/goray/_fastpath_src/module.cpp) with every change to what the
+#: package calls in it.
+FASTPATH_INTERFACE = 1
+_stale_warned = False
+
+
+def fastpath_module() -> Any:
+    """goray._fastpath (the C ABI without ctypes' per-call cost, and the in-process
+    hot paths in C++, built from goray/_fastpath_src/), or None when it is not built,
+    GORAY_NO_FASTPATH is set, or it was built from other sources than this package (a
+    warning says so once: rebuild it)."""
+    global _stale_warned
+    if os.environ.get(NO_FASTPATH_ENV):
         return None
     try:
         # By name: import graphs (tests/python/test_layers.py, lint-imports) see no
         # compiled module, and would take `from . import _fastpath` for the package.
-        fastpath = importlib.import_module("._fastpath", __package__)
+        module = importlib.import_module("._fastpath", __package__)
     except ImportError:
         return None
-    return getattr(fastpath, name, None)
+    found = getattr(module, "INTERFACE", None)
+    if found != FASTPATH_INTERFACE:
+        if not _stale_warned:
+            _stale_warned = True
+            warnings.warn(f"goray: {getattr(module, '__file__', module)} has interface {found}, "
+                          f"this goray needs {FASTPATH_INTERFACE}: it is not used (the Python "
+                          "implementation serves; rebuild it: cmake --build build)",
+                          RuntimeWarning, stacklevel=2)
+        return None
+    return module
+
+
+def _compiled(name: str) -> Any:
+    """Function `name` of the compiled fast path, or None (not built, or turned off)."""
+    return getattr(fastpath_module(), name, None)
 
 
 _fast_find_ref_exts = _compiled("find_ref_exts")
@@ -501,23 +533,9 @@ def check_lengths(task: str, args: Sequence[Any]) -> None:
                 raise ArgumentError(task, position, f"a value within {_LIMIT_TEXT}", str(_length(arg)))
 
 
-def pack_args(task: str, args: Sequence[Any], arrays: Optional[str] = None,
-              keep: Optional[List[Any]] = None) -> bytes:
-    """An args block: one msgpack value per argument, concatenated. A value that
-    cannot be packed raises ``ArgumentError`` naming the task and position.
-
-    `arrays`: how arrays are written (an :mod:`goray._arrays` mode; default: ext 71
-    when the loaded library speaks arrays, else nested lists). With
-    ``_arrays.BORROWED``, `keep` (a list) receives the copies the bytes point to:
-    hold it until the Execute call returns."""
-    pieces = pack_args_pieces(task, args, arrays, keep)
-    if len(pieces) == 1 and isinstance(pieces[0], bytes):
-        return pieces[0]
-    return b"".join(pieces)
-
-
 #: Top-level bytes arguments from this size on are not copied into a packer: their
-#: bin header is written here and the bytes joined once into the request.
+#: bin header is a piece of its own and the bytes the next one, joined once into the
+#: request.
 _DIRECT_BYTES = 1 << 16
 
 
@@ -529,13 +547,61 @@ def _bin_header(size: int) -> bytes:
     return b"\xc6" + size.to_bytes(4, "big")
 
 
-def pack_args_pieces(task: str, args: Sequence[Any], arrays: Optional[str] = None,
-                     keep: Optional[List[Any]] = None) -> List[Buffer]:
-    """As :func:`pack_args`, as pieces to concatenate (large bytes, bytearray and
-    byte memoryviews are pieces of their own, not copied). ObjectRefs and actor
-    handles in the arguments are registered in this process's stores."""
-    pieces, packed, collected = _pack_args_collecting(task, args, arrays, keep)
-    if collected is None:
+def pack_args(task: str, args: Sequence[Any], arrays: Optional[str] = None,
+              keep: Optional[List[Any]] = None, refs_met: Optional[RefsMet] = None) -> List[Buffer]:
+    """An args block, one msgpack value per argument, as pieces to concatenate
+    (``b"".join``, or :func:`goray._protocol.pack_call`): a bytes, bytearray or byte
+    memoryview argument of 64 KiB or more is a piece of its own, not copied. A value
+    that cannot be packed raises ``ArgumentError`` naming the task and position.
+
+    `arrays`: how arrays are written (an :mod:`goray._arrays` mode; default: ext 71
+    when the loaded library speaks arrays, else nested lists). With
+    ``_arrays.BORROWED``, `keep` (a list) receives the copies the bytes point to:
+    hold it until the Execute call returns.
+
+    ObjectRefs and actor handles in the arguments are registered in this process's
+    stores (their ids written), unless `refs_met` is given, for bytes that go into
+    Ray's object store: each is then written as its index in ``refs_met.refs`` or
+    ``refs_met.actors`` (added there) and nothing is registered."""
+    pieces: List[Buffer] = []
+    packed: List[int] = []  # the pieces msgpack wrote (refs can be in these only)
+    offset = 0
+    mode = arrays
+    outer = _refs_tls.collected
+    _refs_tls.collected = refs_met
+    try:
+        for position, arg in enumerate(args):
+            kind = type(arg)
+            if (kind is bytes or kind is bytearray
+                    or (kind is memoryview and arg.format in ("B", "b", "c") and arg.c_contiguous)):
+                size = arg.nbytes if kind is memoryview else len(arg)
+                if _DIRECT_BYTES <= size <= MAX_LENGTH:
+                    header = _bin_header(size)
+                    pieces.append(header)
+                    pieces.append(arg)
+                    offset += len(header) + size
+                    continue
+            try:
+                try:
+                    if kind is memoryview and arg.format not in ("B", "b", "c"):
+                        raise _ArrayMet  # a numeric memoryview: an array, not bin
+                    piece = _pack_plain(arg)
+                except _ArrayMet:
+                    if mode is None:
+                        mode = _arrays.wire_mode()
+                    if mode == _arrays.BORROWED and keep is None:
+                        raise ValueError("borrowed arrays need a keep list") from None
+                    piece = _pack_with_arrays(arg, mode, offset, keep)
+            except (TypeError, ValueError, OverflowError) as error:
+                raise _argument_error(task, position, arg, error) from (
+                    None if isinstance(error, _arrays.BadArray) else error)
+            packed.append(len(pieces))
+            pieces.append(piece)
+            offset += len(piece)
+        collected = _refs_tls.collected
+    finally:
+        _refs_tls.collected = outer
+    if collected is None or collected is refs_met:
         return pieces
     chosen = [pieces[i] for i in packed]
     for i, piece in zip(packed, ref_hooks.to_native_many(chosen, collected.refs, collected.actors)):
@@ -543,76 +609,21 @@ def pack_args_pieces(task: str, args: Sequence[Any], arrays: Optional[str] = Non
     return pieces
 
 
-def pack_args_stored(task: str, args: Sequence[Any]) -> Tuple[bytes, List[Any], List[Any]]:
-    """(args block, refs, actor handles): as :func:`pack_args` for bytes that go
-    into Ray's object store (arrays inline), each ObjectRef and actor handle
-    written as its index in the lists returned (nothing is registered)."""
-    pieces, _, collected = _pack_args_collecting(task, args, _arrays.INLINE, None)
-    block = b"".join(pieces)
-    if collected is None:
-        return block, [], []
-    return block, collected.refs, collected.actors
-
-
-def _pack_args_collecting(task: str, args: Sequence[Any], arrays: Optional[str],
-                          keep: Optional[List[Any]]) -> Tuple[List[Buffer], List[int], Optional[_Collected]]:
-    """(pieces, positions of the pieces msgpack wrote, the refs and handles met)."""
-    outer = _refs_tls.collected
-    _refs_tls.collected = None
-    try:
-        pieces, packed = _pack_args_pieces(task, args, arrays, keep)
-        collected = _refs_tls.collected
-    finally:
-        _refs_tls.collected = outer
-    return pieces, packed, collected
-
-
-def _pack_args_pieces(task: str, args: Sequence[Any], arrays: Optional[str],
-                      keep: Optional[List[Any]]) -> Tuple[List[Buffer], List[int]]:
-    pieces: List[Buffer] = []
-    packed: List[int] = []
-    offset = 0
-    mode = arrays
-    for position, arg in enumerate(args):
-        kind = type(arg)
-        if (kind is bytes or kind is bytearray or (kind is memoryview and arg.format in ("B", "b", "c")
-                                                   and arg.c_contiguous)):
-            size = arg.nbytes if kind is memoryview else len(arg)
-            if _DIRECT_BYTES <= size <= MAX_LENGTH:
-                header = _bin_header(size)
-                pieces.append(header)
-                pieces.append(arg)
-                offset += len(header) + size
-                continue
-        try:
-            try:
-                if kind is memoryview and arg.format not in ("B", "b", "c"):
-                    raise _ArrayMet  # a numeric memoryview: an array, not bin
-                piece = _pack_plain(arg)
-            except _ArrayMet:
-                if mode is None:
-                    mode = _arrays.wire_mode()
-                if mode == _arrays.BORROWED and keep is None:
-                    raise ValueError("borrowed arrays need a keep list") from None
-                piece = _pack_with_arrays(arg, mode, offset, keep)
-        except _arrays.BadArray as error:
-            received = error.received
-            path = _array_path(arg, received)
-            if path:
-                received = f"{type(arg).__name__} holding {received} (at {path})"
-            raise ArgumentError(task, position, error.expected, received) from None
-        except (TypeError, ValueError, OverflowError) as error:
-            culprit, path = _find_culprit_at(arg)
-            received = _describe_received(culprit)
-            if _is_too_large(error) and _length(culprit) is not None:
-                received = str(_length(culprit))
-            if culprit is not arg:
-                received = f"{type(arg).__name__} holding {received} (at {path})"
-            raise ArgumentError(task, position, _expected_for(culprit, error), received) from error
-        packed.append(len(pieces))
-        pieces.append(piece)
-        offset += len(piece)
-    return pieces, packed
+def _argument_error(task: str, position: int, arg: Any, error: Exception) -> ArgumentError:
+    """Why argument `position` could not be packed, naming the culprit inside it."""
+    if isinstance(error, _arrays.BadArray):
+        received = error.received
+        path = _array_path(arg, received)
+        if path:
+            received = f"{type(arg).__name__} holding {received} (at {path})"
+        return ArgumentError(task, position, error.expected, received)
+    culprit, path = _find_culprit_at(arg)
+    received = _describe_received(culprit)
+    if _is_too_large(error) and _length(culprit) is not None:
+        received = str(_length(culprit))
+    if culprit is not arg:
+        received = f"{type(arg).__name__} holding {received} (at {path})"
+    return ArgumentError(task, position, _expected_for(culprit, error), received)
 
 
 def _array_path(value: Any, described: str, depth: int = 0) -> str:

@@ -9,7 +9,6 @@ callback, kept alive for the life of the process, that hands Native2Py commands 
 from __future__ import annotations
 
 import ctypes
-import importlib
 import os
 import sys
 import threading
@@ -17,11 +16,12 @@ import weakref
 from typing import Any, Callable, Optional, Tuple
 
 from . import _arrays, _handlers
+from ._codec import NO_FASTPATH_ENV, fastpath_module
 from ._protocol import ARRAYS_VERSION, COMMAND_BITS, Code, Py2Native, pack_u64
 from .errors import GorayError
 
 __all__ = ["Library", "load_library", "loaded_library", "get_library", "fastpath_active",
-           "BIN_PATH_ENV"]
+           "fastpath_module", "BIN_PATH_ENV", "NO_FASTPATH_ENV"]
 
 #: The environment variable holding the library's path (workers load it lazily).
 BIN_PATH_ENV = "GORAY_BIN_PATH"
@@ -90,25 +90,9 @@ def _native_callback(request: int, in_data: Optional[int], in_len: int,
 # Created once and never released: the library may call it until the process ends.
 _CALLBACK = CALLBACK_TYPE(_native_callback)
 
-#: Set to a non-empty value to use ctypes even where the compiled fast path exists.
-NO_FASTPATH_ENV = "GORAY_NO_FASTPATH"
 #: Set to a non-empty value to treat the library as protocol version 1 (no array
 #: ext: arrays go as nested lists), as with GoRay's libraries.
 NO_ARRAYS_ENV = "GORAY_NO_ARRAYS"
-
-
-def fastpath_module() -> Any:
-    """goray._fastpath (the C ABI without ctypes' per-call cost, and the in-process
-    hot paths in C++, built from goray/_fastpath_src/), or None when it is not built
-    or GORAY_NO_FASTPATH is set."""
-    if os.environ.get(NO_FASTPATH_ENV):
-        return None
-    try:
-        # By name: import graphs (tests/python/test_layers.py, lint-imports) see no
-        # compiled module, and would take `from . import _fastpath` for the package.
-        return importlib.import_module("._fastpath", __package__)
-    except ImportError:
-        return None
 
 
 class Library:
@@ -247,9 +231,9 @@ class Library:
         stored as they are (and read before FreeMemory: what the library keeps
         alive for a reply, such as the refs it names, lives until then)."""
         request = _request_word(cmd, index)
-        fast_view = getattr(self._fast, "execute_view", None)
-        if fast_view is not None:
-            result: Tuple[int, memoryview] = fast_view(request, payload, copy_below)
+        fast = self._fast
+        if fast is not None:
+            result: Tuple[int, memoryview] = fast.execute_view(request, payload, copy_below)
             return result
         code, pointer, size = self._call_execute(cmd, request, payload)
         if not pointer:

@@ -11,7 +11,7 @@ falls back to for anything it does not handle exactly like them.
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING, Any, Callable, FrozenSet, Optional, Tuple
+from typing import Any, Callable, FrozenSet, Optional, Protocol, Tuple
 
 from . import _arrays, _codec, _ffi, _keywords, _streams_local, _traits
 from ._protocol import Py2Native, pack_call
@@ -32,7 +32,7 @@ def _args_pieces(library: "_ffi.Library", name: str, args: Any, keep: list) -> l
     arrays by address (ext 72, borrowed for the call; copies go to `keep`) when
     the library speaks arrays, else as nested lists."""
     mode = _arrays.BORROWED if library.arrays else _arrays.NESTED
-    return _codec.pack_args_pieces(name, args, mode, keep)
+    return _codec.pack_args(name, args, mode, keep)
 
 
 def _call(library: "_ffi.Library", command: int, index: int, name: str, what: str,
@@ -62,61 +62,54 @@ def _encode_name(name: str, what: str) -> bytes:
     return name.encode("utf-8")
 
 
-def _golang_local_run_task(name: str, /, *args: Any, **kwargs: Any) -> Any:
+# golang_local_run_task in Python: what serves without the compiled fast path, and what
+# the compiled one hands the calls it does not make itself (keywords, generator tasks,
+# values it does not pack exactly like goray._codec). Its docstring is the compiled
+# one's too (module.cpp; tests/python/test_fastpath.py compares them).
+def _python_run_task(name: str, /, *args: Any, **kwargs: Any) -> Any:
     """Runs a native task in this process and returns its result: None for no
     value, the value for one, a list for several. A generator task (its result is
     goray::Generator<T>) returns an iterator of its items instead (a LocalStream:
     each next() runs the task up to its next item; close it to stop early).
     Keyword arguments name the C++ parameters."""
     library = _ffi.get_library()
-    if kwargs:  # (the compiled fast path hands every call with keywords to here)
+    if kwargs:
         args = _keywords.resolve(name, _traits.task_params(library, name), args, kwargs)
     if name in _streams_local.streaming_tasks(library):
         return _streams_local.task_stream(name, args, library)
     command = _RUN_TASK_FOR_PYTHON if library.arrays else _RUN_TASK
-    return _call(library, command, 0, name, "task", args, name)
+    result = _call(library, command, 0, name, "task", args, name)
+    enums = _traits.result_enums(library).for_task(name)
+    return result if enums is None else enums(result)
 
 
-_golang_local_run_task.__name__ = _golang_local_run_task.__qualname__ = "golang_local_run_task"
+_python_run_task.__name__ = _python_run_task.__qualname__ = "golang_local_run_task"
 
 
-def _generator_tasks() -> FrozenSet[str]:
-    """The loaded library's generator tasks (DescribeApplication, asked once)."""
-    return _streams_local.streaming_tasks(_ffi.get_library())
+def _python_tasks() -> FrozenSet[str]:
+    """The tasks the compiled fast path leaves to _python_run_task: generators, and
+    those whose results hold enums (goray._enums makes their members)."""
+    library = _ffi.get_library()
+    return _streams_local.streaming_tasks(library) | _traits.result_enums(library).tasks()
+
+
+class _RunTask(Protocol):
+    def __call__(self, name: str, /, *args: Any, **kwargs: Any) -> Any: ...
 
 
 _fast = _ffi.fastpath_module()
 if _fast is not None:
-    _fast.set_py2native(_golang_local_run_task, error_from_reply, _codec.unpack_result_block)
+    # The compiled function calls the library once it is bound to the fast path, and
+    # _python_run_task until then, for generator tasks and tasks whose results hold enums
+    # (it asks which they are on its first call) and for what it does not handle itself.
+    _fast.set_py2native(_python_run_task, error_from_reply, _codec.unpack_result_block)
+    _fast.set_python_tasks(_python_tasks)
     _FALLBACK: Any = _fast.FALLBACK
 else:
     _FALLBACK = None
 
-
-def _routed(name: str, /, *args: Any, **kwargs: Any) -> Any:
-    """golang_local_run_task for a compiled fast path that cannot leave generator
-    tasks to Python itself (one built before set_python_tasks): routes them here."""
-    if kwargs:
-        return _golang_local_run_task(name, *args, **kwargs)
-    if name in _generator_tasks():
-        return _streams_local.task_stream(name, args)
-    return _fast.golang_local_run_task(name, *args)
-
-
-_routed.__name__ = _routed.__qualname__ = "golang_local_run_task"
-
-if TYPE_CHECKING:
-    golang_local_run_task = _golang_local_run_task
-elif _fast is None:
-    golang_local_run_task = _golang_local_run_task
-elif hasattr(_fast, "set_python_tasks"):
-    # The compiled one uses the library once it is bound to the fast path, and
-    # _golang_local_run_task until then, for generator tasks (it asks which they are on
-    # its first call) and for what it does not handle itself.
-    _fast.set_python_tasks(_generator_tasks)
-    golang_local_run_task = _fast.golang_local_run_task
-else:
-    golang_local_run_task = _routed
+# The one binding of the public entry point: the compiled function, else the Python one.
+golang_local_run_task: _RunTask = _python_run_task if _fast is None else _fast.golang_local_run_task
 
 
 def golang_local_new_actor(name: str, /, *args: Any, **kwargs: Any) -> "LocalActor":
@@ -151,7 +144,7 @@ class LocalActor:
     atomically)."""
 
     __slots__ = ("_type_name", "_index", "_library", "_finalizer", "_fast_call", "_streams",
-                 "__weakref__")
+                 "_enums", "__weakref__")
 
     def __init__(self, type_name: str, index: int, library: "_ffi.Library") -> None:
         self._type_name = type_name
@@ -162,6 +155,8 @@ class LocalActor:
             fast.actor_call if fast is not None else None
         # Generator methods return a LocalStream (StartMethodStream), never the fast path's call.
         self._streams = _streams_local.streaming_methods(library, type_name)
+        # Methods whose results hold enums: their converters (goray._enums).
+        self._enums = _traits.result_enums(library).methods(type_name)
         # Closes the native instance exactly once: close(), `with` exit, or GC.
         self._finalizer = weakref.finalize(self, _close_native, library, index)
         self._finalizer.atexit = False  # no calls into the library at interpreter exit
@@ -194,11 +189,12 @@ class LocalActor:
         if fast is not None:
             result = fast(self._index, method, args, self._type_name)
             if result is not _FALLBACK:
-                return result
+                return result if method not in self._enums else self._enums[method](result)
         library = self._library
         command = _ACTOR_METHOD_CALL_FOR_PYTHON if library.arrays else _ACTOR_METHOD_CALL
-        return _call(library, command, self._index, method, "method", args,
-                     f"{self._type_name}.{method}")
+        result = _call(library, command, self._index, method, "method", args,
+                       f"{self._type_name}.{method}")
+        return result if method not in self._enums else self._enums[method](result)
 
     def __getattr__(self, method: str) -> Callable[..., Any]:
         if method.startswith("_"):  # use call() for such names

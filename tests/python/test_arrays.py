@@ -212,19 +212,6 @@ def test_arrays_over_4_gib_go_by_address_and_are_refused_inline():
         _arrays.inline_ext(huge, huge, 0)
 
 
-@pytest.mark.parametrize("value", [
-    np.arange(6.0).reshape(2, 3), np.zeros(0, dtype=np.int8), np.array(True),
-    {"name": "x", "values": [np.arange(300, dtype=np.uint16), np.ones(3, dtype=np.complex64)]},
-], ids=["2d", "empty", "0d", "nested"])
-def test_fast_path_packs_inline_arrays_like_the_codec(lib, value):
-    # Python results to native callers: ext 71, data 64-byte aligned, the same bytes.
-    fast = lib.fastpath
-    if fast is None:
-        pytest.skip("the ctypes run (GORAY_NO_FASTPATH)")
-    assert fast.pack(value) == goray._codec.pack(value, _arrays.INLINE)
-    assert fast.pack(np.arange(4.0)[::2]) is None  # not contiguous: the codec copies it
-
-
 def test_fast_path_serves_native_calls_with_inline_arrays(lib):
     fast = lib.fastpath
     if fast is None:

@@ -28,9 +28,9 @@ def test_values_without_arrays_pack_as_before(value):
     assert _codec.pack(value) == plain_msgpack(value)
     for mode in (_arrays.INLINE, _arrays.NESTED):
         assert _codec.pack(value, mode) == plain_msgpack(value)
-    assert _codec.pack_args("t", [value, 1]) == plain_msgpack(value) + b"\x01"
+    assert b"".join(_codec.pack_args("t", [value, 1])) == plain_msgpack(value) + b"\x01"
     keep = []
-    assert _codec.pack_args("t", [value], _arrays.BORROWED, keep) == plain_msgpack(value)
+    assert b"".join(_codec.pack_args("t", [value], _arrays.BORROWED, keep)) == plain_msgpack(value)
     assert keep == []
 
 
@@ -69,7 +69,7 @@ def test_ext71_layout_and_alignment(shape):
 
 def test_ext71_aligned_inside_containers_and_args_blocks():
     arr = np.arange(10, dtype=np.int32)
-    block = _codec.pack_args("t", ["prefix", {"a": [arr]}], _arrays.INLINE)
+    block = b"".join(_codec.pack_args("t", ["prefix", {"a": [arr]}], _arrays.INLINE))
     start = block.index(arr.tobytes())
     assert start % 64 == 0
     assert _codec.unpack_values(block)[1]["a"][0].tolist() == list(range(10))
@@ -78,7 +78,7 @@ def test_ext71_aligned_inside_containers_and_args_blocks():
 def test_ext72_points_at_the_array_itself():
     arr = np.arange(6, dtype=np.float32).reshape(2, 3)
     keep = []
-    data = _codec.pack_args("t", [arr], _arrays.BORROWED, keep)
+    data = b"".join(_codec.pack_args("t", [arr], _arrays.BORROWED, keep))
     code, payload, _ = ext_payload(data)
     assert code == 72 and keep == []
     assert (chr(payload[0]), payload[1], payload[2], payload[3]) == ("f", 4, 2, 0)
@@ -93,7 +93,7 @@ def test_ext72_non_contiguous_copied_once_into_keep(monkeypatch):
     real = np.ascontiguousarray
     monkeypatch.setattr(np, "ascontiguousarray", lambda a: calls.append(1) or real(a))
     keep = []
-    data = _codec.pack_args("t", [arr], _arrays.BORROWED, keep)
+    data = b"".join(_codec.pack_args("t", [arr], _arrays.BORROWED, keep))
     assert len(calls) == 1 and len(keep) == 1
     address = struct.unpack_from("<Q", ext_payload(data)[1], 20)[0]
     assert address == keep[0].ctypes.data and (keep[0] == arr).all()
@@ -102,15 +102,15 @@ def test_ext72_non_contiguous_copied_once_into_keep(monkeypatch):
 def test_buffers_are_1d_arrays():
     floats = array.array("d", [1.0, 2.5])
     keep = []
-    data = _codec.pack_args("t", [floats, memoryview(array.array("i", [7]))],
-                            _arrays.BORROWED, keep)
+    data = b"".join(_codec.pack_args("t", [floats, memoryview(array.array("i", [7]))],
+                                     _arrays.BORROWED, keep))
     assert data.count(b"\xc7\x1cH") == 2 and keep and keep[0].dtype == np.float64
     first = ext_payload(data)[1]
     assert struct.unpack_from("<Q", first, 12)[0] == floats.buffer_info()[0]
     back = _codec.unpack(_codec.pack(floats, _arrays.INLINE))
     assert back.dtype == np.float64 and back.tolist() == [1.0, 2.5]
     # A byte memoryview stays bin.
-    assert _codec.pack_args("t", [memoryview(b"ab")]) == plain_msgpack(b"ab")
+    assert b"".join(_codec.pack_args("t", [memoryview(b"ab")])) == plain_msgpack(b"ab")
 
 
 def test_nested_mode_for_version_1_libraries():
@@ -118,7 +118,7 @@ def test_nested_mode_for_version_1_libraries():
     assert _codec.pack(arr, _arrays.NESTED) == plain_msgpack([[0, 1, 2], [3, 4, 5]])
     assert _codec.pack(np.array([1 + 2j]), _arrays.NESTED) == plain_msgpack([[1.0, 2.0]])
     assert _codec.pack(np.float64(3.0).reshape(()), _arrays.NESTED) == plain_msgpack(3.0)
-    assert _codec.pack_args("t", [array.array("b", [1, -1])], _arrays.NESTED) == \
+    assert b"".join(_codec.pack_args("t", [array.array("b", [1, -1])], _arrays.NESTED)) == \
         plain_msgpack([1, -1])
 
 

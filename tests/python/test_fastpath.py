@@ -3,6 +3,7 @@ this suite runs with whichever the environment selects, and reruns the library t
 with GORAY_NO_FASTPATH=1 in a subprocess."""
 
 import importlib.util
+import inspect
 import os
 import subprocess
 import sys
@@ -24,6 +25,17 @@ def test_mode_matches_environment(lib):
     compiled = type(goray.golang_local_run_task).__name__ == "builtin_function_or_method"
     assert compiled == expected
     assert goray.golang_local_run_task.__name__ == "golang_local_run_task"
+
+
+@pytest.mark.skipif(not FASTPATH_BUILT, reason="goray._fastpath is not built")
+def test_both_implementations_document_the_entry_point_alike():
+    # help(goray.golang_local_run_task) says the same with and without the fast path.
+    from goray import _fastpath
+    assert inspect.getdoc(_fastpath.golang_local_run_task) == \
+        inspect.getdoc(goray._local._python_run_task)
+    compiled, python = (inspect.signature(function).parameters.values()
+                        for function in (_fastpath.golang_local_run_task, goray._local._python_run_task))
+    assert [(p.name, p.kind) for p in compiled] == [(p.name, p.kind) for p in python]
 
 
 def test_fastpath_disabled_after_import(lib_path):

@@ -70,3 +70,29 @@ def test_ctypes_when_the_extension_is_not_built(lib_path, tmp_path):
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                             text=True, timeout=120)
     assert (result.returncode, result.stdout, result.stderr) == (0, "done\n", "")
+
+
+def test_a_module_built_from_other_sources_is_not_used(lib_path, tmp_path):
+    # A goray._fastpath whose INTERFACE is not goray._codec.FASTPATH_INTERFACE (an older
+    # build left in the tree, say): one warning, and the Python implementation serves.
+    shutil.copytree(PYTHON_DIR / "goray", tmp_path / "goray",
+                    ignore=shutil.ignore_patterns("*.so", "__pycache__"))
+    (tmp_path / "goray" / "_fastpath.py").write_text("INTERFACE = 0\n")
+    code = (
+        "import warnings\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    import goray, testapp_defs\n"
+        "    lib = goray.load_library(" + repr(str(lib_path)) + ")\n"
+        "print(len(caught), caught[0].category.__name__, caught[0].message)\n"
+        "assert goray._ffi.fastpath_module() is None and not lib.uses_fastpath\n"
+        "assert goray.golang_local_run_task is goray._local._python_run_task\n"
+        "assert goray.golang_local_run_task('Add', 1, 2) == 3\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "GORAY_NO_FASTPATH"}
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(HERE)])
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("1 RuntimeWarning goray: ")
+    assert "_fastpath.py has interface 0, this goray needs 1: it is not used" in result.stdout

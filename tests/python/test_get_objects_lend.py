@@ -25,7 +25,7 @@ FIRST, SECOND, PYTHON, FAILED = 101, 102, 103, 104
 
 
 def inline(*values):
-    return _codec.pack_args("T", list(values), _arrays.INLINE)
+    return b"".join(_codec.pack_args("T", list(values), _arrays.INLINE))
 
 
 def aligned(data):

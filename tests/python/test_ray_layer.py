@@ -201,6 +201,25 @@ def test_the_body_tells_the_call_forms_apart(monkeypatch, task_name, args, form)
     assert seen == [form]
 
 
+@pytest.mark.parametrize("python_only, task_name, args, values", [
+    (True, None, (b"blk", (1,), 7), (b"blk", (1,), 7)),  # python_caller_task's (Ray 2.40)
+    (False, None, (2.0, b"x"), (2.0, b"x")),  # a PYTHON_FIRST first value
+    (False, "GolangTask.Echo/py", (), ()),  # a Python callers' task name
+    (False, "GolangTask.Echo/py/values", (b"raw",), (b"raw",)),
+    (False, "mine", (bodies.PYTHON_CALL, b"raw"), (b"raw",)),  # PYTHON_CALL first
+    (False, "GolangTask.Echo", (), None),  # native: nothing, or a block first
+    (False, None, (b"blk", (0,), 7), None),
+])
+def test_the_caller_table_rows(monkeypatch, python_only, task_name, args, values):
+    names = ("GolangTask.Echo/py", "GolangTask.Echo/py/values")
+    asked = []
+    monkeypatch.setattr(bodies, "_task_name", lambda: asked.append(1) or task_name)
+    assert bodies.python_values(args, python_only, names) == values
+    if python_only or (args and type(args[0]) in bodies.PYTHON_FIRST):
+        assert not asked  # decided without the task name (1-2 us)
+    assert bodies.python_values(args, python_only, names, task_name) == values
+
+
 def test_the_id_stores_entries_describe_actors_by_their_ray_class_names():
     class Descriptor:
         def __init__(self, class_name):

@@ -69,6 +69,8 @@ def test_nothing_is_registered_when_the_pack_fails(hooks):
         _codec.pack([FakeRef("a"), object()])
     with pytest.raises(_codec.ArgumentError):
         _codec.pack_args("T", [[FakeRef("a")], object()])
+    with pytest.raises(_codec.ArgumentError):
+        _codec.pack_args("T", [[FakeRef("a")], object()], refs_met=_codec.RefsMet())
     assert hooks.registered == []
     assert _codec._refs_tls.collected is None  # no refs left behind
     assert msgpack.unpackb(_codec.pack(1)) == 1 and hooks.registered == []
@@ -77,7 +79,7 @@ def test_nothing_is_registered_when_the_pack_fails(hooks):
 def test_args_pieces_share_indexes_and_leave_large_bytes_alone(hooks):
     a = FakeRef("a")
     large = b"\xd7\x49" + bytes(1 << 17)  # a top-level bytes piece, never walked
-    pieces = _codec.pack_args_pieces("T", [[a], large, {"again": a}])
+    pieces = _codec.pack_args("T", [[a], large, {"again": a}])
     assert hooks.registered == [(["a"], [])]
     assert pieces[2] is large
     stream = msgpack.Unpacker(raw=False)
@@ -87,8 +89,10 @@ def test_args_pieces_share_indexes_and_leave_large_bytes_alone(hooks):
 
 def test_the_stored_form_keeps_indexes_and_registers_nothing(hooks):
     a, h = FakeRef("a"), FakeHandle("h")
-    block, refs, actors = _codec.pack_args_stored("T", [[a, a], h])
-    assert (refs, actors) == ([a], [h]) and hooks.registered == []
+    met = _codec.RefsMet()
+    block = b"".join(_codec.pack_args("T", [[a, a], h], refs_met=met))
+    assert (met.refs, met.actors) == ([a], [h]) and hooks.registered == []
+    assert _codec._refs_tls.collected is None
     stream = msgpack.Unpacker(raw=False)
     stream.feed(block)
     assert list(stream) == [[ext(73, 0), ext(73, 0)], ext(74, 0)]

@@ -1,10 +1,15 @@
 """The wheel's build configuration (the top-level pyproject.toml, scikit-build-core) reads
 the version from version.h, names commands that exist and builds what the wheel ships.
-The wheel itself is tested in tests/wheel/ (it takes minutes to build)."""
+The wheel itself is tested in tests/wheel/ (it takes minutes to build). A non-editable
+install of python/ (its own pyproject.toml) holds every package of goray."""
 
 import importlib
 import pathlib
 import re
+import shutil
+import subprocess
+import sys
+import zipfile
 
 import pytest
 
@@ -80,3 +85,26 @@ def test_the_wheel_compiles_with_the_dev_trees_flags():
     assert "-g" in tree and SKBUILD["install"]["strip"] is True
     # One directory down, as build/ is: ccache's paths are relative to the build directory.
     assert "/" not in SKBUILD["build-dir"].strip("/")
+
+
+def test_a_non_editable_install_of_python_holds_every_subpackage(tmp_path):
+    # The pure-Python wheel pip builds from python/ (what `pip install python/` installs),
+    # from a copy: setuptools writes build/ and *.egg-info beside the sources.
+    shutil.copytree(ROOT / "python", tmp_path / "python", ignore=shutil.ignore_patterns(
+        "*.so", "__pycache__", "build", "*.egg-info"))
+    header = pathlib.Path("runtime", "include", "goray", "version.h")  # (its version)
+    (tmp_path / header).parent.mkdir(parents=True)
+    shutil.copy(ROOT / header, tmp_path / header)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                    "--disable-pip-version-check", "-w", str(tmp_path / "dist"),
+                    str(tmp_path / "python")], check=True, capture_output=True, timeout=300)
+    (wheel,) = (tmp_path / "dist").glob("goray_cpp-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    packaged = {str(pathlib.PurePosixPath(name).parent) for name in names
+                if name.endswith("/__init__.py")}
+    source = ROOT / "python"
+    packages = {str(path.parent.relative_to(source).as_posix())
+                for path in (source / "goray").rglob("__init__.py")}
+    assert {"goray/_map", "goray/serve", "goray/_ray", "goray/gen"} <= packages
+    assert packaged == packages
+    assert not [name for name in names if name.endswith((".cpp", ".h"))]

@@ -100,7 +100,7 @@ def test_reply_buffers_left_in_place_are_freed(lib):
     # ~480 MiB.
     import numpy as np
     from goray import _arrays, _codec
-    block = _codec.pack_args("Twice", [np.arange(1 << 20, dtype=np.float64)], _arrays.INLINE)
+    block = b"".join(_codec.pack_args("Twice", [np.arange(1 << 20, dtype=np.float64)], _arrays.INLINE))
     data = memoryview(bytes(4 * BIG))
 
     def round_trip():

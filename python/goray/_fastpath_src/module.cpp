@@ -58,10 +58,14 @@ PyMethodDef kMethods[] = {
     {"execute_view", method(fast_execute_view), METH_FASTCALL,
      "execute_view(request, payload, copy_below) -> (code, memoryview): an output of\n"
      "copy_below bytes or more stays in the library's buffer (freed with its last view)."},
+    // The docstring is goray._local._python_run_task's (test_fastpath.py compares them).
     {"golang_local_run_task", method(fast_run_task), METH_FASTCALL | METH_KEYWORDS,
-     "golang_local_run_task($module, name, /, *args)\n--\n\n"
+     "golang_local_run_task($module, name, /, *args, **kwargs)\n--\n\n"
      "Runs a native task in this process and returns its result: None for no\n"
-     "value, the value for one, a list for several."},
+     "value, the value for one, a list for several. A generator task (its result is\n"
+     "goray::Generator<T>) returns an iterator of its items instead (a LocalStream:\n"
+     "each next() runs the task up to its next item; close it to stop early).\n"
+     "Keyword arguments name the C++ parameters."},
     {"actor_call", method(fast_actor_call), METH_FASTCALL,
      "actor_call(index, method, args, type_name) -> the result, or FALLBACK: the call\n"
      "goes the Python way (nothing was sent)."},
@@ -90,8 +94,10 @@ PyMethodDef kMethods[] = {
     {"cache_info", fast_cache_info, METH_NOARGS,
      "cache_info() -> dict: entries of the call target cache per command."},
     {"cache_clear", fast_cache_clear, METH_NOARGS, "cache_clear(): empties the call target cache."},
-    {"pack", fast_pack, METH_O,
-     "pack(value) -> bytes or None: the C packer (None: left to goray._codec)."},
+    {"pack", method(fast_pack), METH_FASTCALL,
+     "pack(value, by_address=False) -> bytes or None: the C packer (None: left to\n"
+     "goray._codec); by_address: arrays as ext 72 borrowed, as in-process calls send them\n"
+     "(their addresses valid while the arrays live)."},
     {"find_ref_exts", fast_find_ref_exts, METH_O,
      "find_ref_exts(data) -> [(offset, type)]: the payloads of the ext 73/74 (fixext 8)\n"
      "items of concatenated msgpack values, up to the first invalid or truncated item."},
@@ -99,6 +105,10 @@ PyMethodDef kMethods[] = {
      "unpack_values(data) -> list or None: the C parser (None: left to goray._codec)."},
     {nullptr, nullptr, 0, nullptr},
 };
+
+// What goray._codec.FASTPATH_INTERFACE must be for goray to use this module: raised in
+// both places with every change to what the package calls here.
+constexpr long kInterface = 1;
 
 PyModuleDef kModule = {
     PyModuleDef_HEAD_INIT,
@@ -122,7 +132,7 @@ PyMODINIT_FUNC PyInit__fastpath(void) {
   if (!replies_init() || !tables_init() || !abi_init()) return nullptr;
   PyObject *module = PyModule_Create(&kModule);
   if (module == nullptr) return nullptr;
-  if (!py2native_init(module)) {
+  if (PyModule_AddIntConstant(module, "INTERFACE", kInterface) != 0 || !py2native_init(module)) {
     Py_DECREF(module);
     return nullptr;
   }

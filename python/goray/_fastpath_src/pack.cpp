@@ -129,12 +129,19 @@ size_t ext_header_size(uint64_t length) {
   return 6;
 }
 
-PyObject *fast_pack(PyObject *, PyObject *value) {
+PyObject *fast_pack(PyObject *, PyObject *const *args, Py_ssize_t nargs) {
+  if (nargs < 1 || nargs > 2) {
+    PyErr_SetString(PyExc_TypeError, "pack(value, by_address=False)");
+    return nullptr;
+  }
+  int by_address = nargs == 2 ? PyObject_IsTrue(args[1]) : 0;
+  if (by_address < 0) return nullptr;
+  ArrayPins pins;  // released on return (the bytes' addresses are the arrays' own)
   Buffer buffer;
   bool packed;
   try {
     Packer packer(buffer);
-    packed = pack_object(packer, buffer, value, 0);
+    packed = pack_object(packer, buffer, args[0], 0, by_address ? &pins : nullptr);
   } catch (...) {
     PyErr_Clear();
     packed = false;

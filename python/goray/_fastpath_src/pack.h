@@ -20,7 +20,9 @@ bool pack_object(Packer &packer, Buffer &buffer, PyObject *value, int depth,
 // msgpack's ext header size for a payload of `length` bytes.
 size_t ext_header_size(uint64_t length);
 
-// pack(value) -> bytes, or None when the C packer leaves it to goray._codec.
-PyObject *fast_pack(PyObject *, PyObject *value);
+// pack(value, by_address=False) -> bytes, or None when the C packer leaves it to
+// goray._codec. by_address: arrays as ext 72 borrowed (the arguments of in-process
+// calls), their buffers released on return: the addresses hold while the arrays live.
+PyObject *fast_pack(PyObject *, PyObject *const *args, Py_ssize_t nargs);
 
 }  // namespace goray::fastpath

@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 
 import ray
 
-from .. import _codec, _ffi
+from .. import _arrays, _codec, _ffi
 from .._protocol import Code, Py2Native, pack_units
 from ..errors import GorayError, UnknownNameError, error_from_reply
 from . import streams, submit  # noqa: F401  (streams registers the generator bodies in bodies)
@@ -37,9 +37,10 @@ def pack_call(task: str, args: Sequence[Any]) -> Tuple[Any, Tuple[int, ...], Lis
             refs.append(arg)
         else:
             values.append(arg)
-    block, inside, actors = _codec.pack_args_stored(task, values)
-    if inside or actors:
-        return NativeBlock.stored(block, inside, actors), tuple(positions), refs
+    met = _codec.RefsMet()  # written as indexes into its lists, which Ray carries
+    block = b"".join(_codec.pack_args(task, values, _arrays.INLINE, refs_met=met))
+    if met.refs or met.actors:
+        return NativeBlock.stored(block, met.refs, met.actors), tuple(positions), refs
     return block, tuple(positions), refs
 
 

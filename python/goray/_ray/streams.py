@@ -27,7 +27,7 @@ import inspect
 import sys
 import threading
 import time
-from typing import Any, Callable, Deque, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Deque, Dict, FrozenSet, Iterator, List, Sequence, Tuple
 
 import ray
 import ray.exceptions
@@ -246,21 +246,16 @@ def _library() -> Any:
 
 def task_body(name: str, python_only: bool = False) -> Callable[..., Iterator[Any]]:
     """The Ray body of native generator task `name`: a generator function, with the
-    caller forms of bodies._native_task; with `python_only` (bodies.python_caller_task:
-    a Ray without task names), every call's arguments are a Python caller's values."""
+    caller forms of bodies._native_task (who calls: bodies.python_values); with
+    `python_only`, bodies.python_caller_task's (a Ray without task names)."""
     from_python = bodies.python_caller_name(name)
     values_name = from_python + value_groups.VALUES_SUFFIX
+    python_names = (from_python, values_name)
     grouped_name = NATIVE_TASK_PREFIX + name + GROUPED_SUFFIX
 
     def task(*args: Any) -> Iterator[Any]:
         task_name = bodies._task_name()
-        if python_only or task_name in (from_python, values_name) or (
-                args and type(args[0]) in bodies.PYTHON_FIRST):
-            values: Optional[Sequence[Any]] = args
-        elif args and args[0] is bodies.PYTHON_CALL:
-            values = args[1:]
-        else:
-            values = None
+        values = bodies.python_values(args, python_only, python_names, task_name)
         library = _library()
         if values is not None:
             arguments = [to_python(v) for v in values]
@@ -312,11 +307,12 @@ def encoded_method(method: str) -> Callable[..., Iterator[Any]]:
 # ---------------------------------------------------------------------------
 # Python generator tasks that native code streams.
 
-def run_python_generator(name: str, *args: Any) -> Iterator[Any]:
+def run_python_generator(name: Any, *args: Any) -> Iterator[Any]:
     """The body of a Python generator task native code streams: found by name in the
-    worker, as bodies.run_python_task, yielding its values."""
+    worker, as bodies.run_python_task (its arguments read as there), yielding its values."""
     bodies.ready_library()
-    yield from _registry.find_function(name)(*[to_python(arg) for arg in args])
+    name, values = bodies.python_callee_args(name, args)
+    yield from _registry.find_function(name)(*values)
 
 
 python_generator_base = ray.remote(run_python_generator)
@@ -352,14 +348,17 @@ def submit_task(name: str, options: Dict[str, Any], args_block: Any,
     return StoredStream(submitter.remote(*args), name, True, grouped is not options)
 
 
-def submit_python(name: str, options: Dict[str, Any], values: Sequence[Any]) -> "StoredStream":
+def submit_python(name: str, options: Dict[str, Any], values: Sequence[Any],
+                  marked: Sequence[int] = ()) -> "StoredStream":
     """A native caller's streaming call of Python generator function `name`, with the
-    options of its @goray.remote declaration under the caller's."""
+    options of its @goray.remote declaration under the caller's; `marked`: the
+    positions of native producers' refs among `values` (bodies.python_callee_args)."""
     function = python_generator(name)
     merged = {"name": PYTHON_TASK_PREFIX + getattr(function, "__name__", name),
               **_registry.declared_options(name), **options}
     submitter = submit.prepared(python_generator_base, f"python-stream:{name}", merged)
-    return StoredStream(submitter.remote(name, *values), name, False)
+    return StoredStream(submitter.remote([name, list(marked)] if marked else name, *values),
+                        name, False)
 
 
 def refuse_generator(what: str, name: str) -> GorayError:

@@ -5,7 +5,7 @@
 //   actors::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   actors::Type(args...).Remote(goray::Option...)       -> actors::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
-//   goray::Map(actors::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
+//   goray::Map(actors::<Task>Task, items...)        -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they

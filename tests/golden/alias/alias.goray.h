@@ -5,7 +5,7 @@
 //   alias::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   alias::Type(args...).Remote(goray::Option...)       -> alias::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
-//   goray::Map(alias::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
+//   goray::Map(alias::<Task>Task, items...)        -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they

@@ -5,7 +5,7 @@
 //   app::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   app::Type(args...).Remote(goray::Option...)       -> app::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
-//   goray::Map(app::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
+//   goray::Map(app::<Task>Task, items...)        -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they

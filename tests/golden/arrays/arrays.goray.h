@@ -5,7 +5,7 @@
 //   arrays::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   arrays::Type(args...).Remote(goray::Option...)       -> arrays::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
-//   goray::Map(arrays::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
+//   goray::Map(arrays::<Task>Task, items...)        -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they

@@ -5,7 +5,7 @@
 //   concurrency::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   concurrency::Type(args...).Remote(goray::Option...)       -> concurrency::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
-//   goray::Map(concurrency::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
+//   goray::Map(concurrency::<Task>Task, items...)        -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they

@@ -5,7 +5,7 @@
 //   defaults::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   defaults::Type(args...).Remote(goray::Option...)       -> defaults::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
-//   goray::Map(defaults::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
+//   goray::Map(defaults::<Task>Task, items...)        -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they

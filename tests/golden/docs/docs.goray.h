@@ -5,7 +5,7 @@
 //   docs::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   docs::Type(args...).Remote(goray::Option...)       -> docs::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
-//   goray::Map(docs::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
+//   goray::Map(docs::<Task>Task, items...)        -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they

@@ -5,7 +5,7 @@
 //   driver::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   driver::Type(args...).Remote(goray::Option...)       -> driver::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
-//   goray::Map(driver::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
+//   goray::Map(driver::<Task>Task, items...)        -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they

@@ -7,7 +7,7 @@
 //   headers::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   headers::Type(args...).Remote(goray::Option...)       -> headers::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
-//   goray::Map(headers::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
+//   goray::Map(headers::<Task>Task, items...)        -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they

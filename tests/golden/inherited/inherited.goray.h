@@ -5,7 +5,7 @@
 //   inherited::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   inherited::Type(args...).Remote(goray::Option...)       -> inherited::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
-//   goray::Map(inherited::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
+//   goray::Map(inherited::<Task>Task, items...)        -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they

@@ -5,7 +5,7 @@
 //   naming::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   naming::Type(args...).Remote(goray::Option...)       -> naming::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
-//   goray::Map(naming::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
+//   goray::Map(naming::<Task>Task, items...)        -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they

@@ -7,7 +7,7 @@
 //   project::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   project::Type(args...).Remote(goray::Option...)       -> project::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
-//   goray::Map(project::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
+//   goray::Map(project::<Task>Task, items...)        -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they

@@ -5,7 +5,7 @@
 //   refs::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   refs::Type(args...).Remote(goray::Option...)       -> refs::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
-//   goray::Map(refs::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
+//   goray::Map(refs::<Task>Task, items...)        -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they

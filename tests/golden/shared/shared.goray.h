@@ -7,7 +7,7 @@
 //   shared::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   shared::Type(args...).Remote(goray::Option...)       -> shared::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
-//   goray::Map(shared::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
+//   goray::Map(shared::<Task>Task, items...)        -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they

@@ -5,7 +5,7 @@
 //   types::Task(args...).Remote(goray::Option...)       -> goray::Future<Result...>
 //   types::Type(args...).Remote(goray::Option...)       -> types::TypeHandle
 //   handle.Method(args...).Remote(goray::Option...)  -> goray::Future<Result...>
-//   goray::Map(types::TaskTask, items...)          -> std::vector<Result> (docs/map.md)
+//   goray::Map(types::<Task>Task, items...)        -> std::vector<Result> (docs/map.md)
 //
 // A task or method whose result is goray::Generator<T> streams: its wrapper's
 // Remote(goray::Option...) returns a goray::Stream<goray::Future<T>>, the items as they
