@@ -1078,21 +1078,21 @@ TEST(Codec, StructErrorsCarryFieldPaths) {
   auto shape_with = [](std::string_view name, goray::Value value) {
     return PackFields(With(ShapeFields(), name, std::move(value)));
   };
-  using Map = goray::Value::Map;
-  ExpectDecodeError<geo::Shape>(shape_with("inner", goray::Value(Map{{"x", "no"}, {"y", 1}})),
+  using Fields = goray::Value::Map;
+  ExpectDecodeError<geo::Shape>(shape_with("inner", goray::Value(Fields{{"x", "no"}, {"y", 1}})),
                                 "int32_t", "str", ".inner.x");
   ExpectDecodeError<geo::Shape>(shape_with("color", goray::Value(300)), "geo::Color", "int 300",
                                 ".color");
   ExpectDecodeError<geo::Shape>(
       shape_with("points", goray::Value(goray::Value::Array{
-                               goray::Value(Map{{"x", 0}, {"y", 0}}),
-                               goray::Value(Map{{"x", 0}, {"y", goray::Value(1.5f)}})})),
+                               goray::Value(Fields{{"x", 0}, {"y", 0}}),
+                               goray::Value(Fields{{"x", 0}, {"y", goray::Value(1.5f)}})})),
       "int32_t", "float32 1.5", ".points[1].y");
-  ExpectDecodeError<geo::Shape>(shape_with("tags", goray::Value(Map{{"k", true}})), "int64_t",
+  ExpectDecodeError<geo::Shape>(shape_with("tags", goray::Value(Fields{{"k", true}})), "int64_t",
                                 "bool", ".tags[\"k\"]");
   // An out-of-range int in a map field.
   ExpectDecodeError<geo::Shape>(
-      shape_with("tags", goray::Value(Map{{"a", 1}, {"b", std::uint64_t{18446744073709551615u}}})),
+      shape_with("tags", goray::Value(Fields{{"a", 1}, {"b", std::uint64_t{18446744073709551615u}}})),
       "int64_t", "int 18446744073709551615", ".tags[\"b\"]");
   ExpectDecodeError<std::vector<std::map<std::string, std::uint8_t>>>(
       Pack(std::vector<std::map<std::string, int>>{{}, {{"a", 1}, {"b", 300}}}), "uint8_t",
@@ -1103,10 +1103,10 @@ TEST(Codec, StructErrorsCarryFieldPaths) {
   ExpectDecodeError<std::vector<geo::Shape>>(
       Pack(std::vector<goray::Value>{goray::Value(ShapeFields()),
                                      goray::Value(With(ShapeFields(), "inner",
-                                                       goray::Value(Map{{"x", "no"}, {"y", 1}})))}),
+                                                       goray::Value(Fields{{"x", "no"}, {"y", 1}})))}),
       "int32_t", "str", "[1].inner.x");
   const DecodeError error =
-      FailureOf<geo::Shape>(shape_with("inner", goray::Value(Map{{"x", "no"}, {"y", 1}})));
+      FailureOf<geo::Shape>(shape_with("inner", goray::Value(Fields{{"x", "no"}, {"y", 1}})));
   EXPECT_STREQ(error.what(), "expected int32_t, received str (at .inner.x)");
   EXPECT_EQ(error.kind(), DecodeError::Kind::kValue);
 }
