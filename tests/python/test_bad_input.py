@@ -103,6 +103,18 @@ def test_a_struct_without_a_field_or_with_another(value, received):
     assert (info.value.task, info.value.position, info.value.received) == ("ViaPyRecord", 1, received)
 
 
+@pytest.mark.parametrize("value, path, struct", [
+    ({**RECORD, "items": [{"x": 2, "tag": ""}, {"tag": ""}]}, ".items[1].x", "testapp::Inner"),
+    ({**RECORD, "colour": 2}, ".colour", "testapp::Record"),
+    ({**RECORD, "name": None}, ".name", ""),  # a type error inside: its path, no struct
+    (1, "", ""),                              # the whole argument: neither
+])
+def test_a_struct_error_carries_the_field_path_and_its_struct(value, path, struct):
+    with pytest.raises(goray.ArgumentError) as info:
+        run("EchoRecord", value)
+    assert (info.value.path, info.value.struct) == (path, struct)
+
+
 def test_a_struct_may_leave_out_an_optional_field():
     without_score = {key: value for key, value in RECORD.items() if key != "score"}
     assert run("EchoRecord", without_score) == {**RECORD, "score": None}

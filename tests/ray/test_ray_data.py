@@ -113,6 +113,7 @@ def test_a_missing_column_or_a_wrong_dtype_names_the_column(lib):
         goray.data.task_udf("DataTotal", {"price": "float64"})({"price": price, "quantity": quantity})
     assert str(undeclared.value) == (f"{struct} without field .quantity (goray::ArrayView<int64_t>, "
                                      "in raytest::OrderColumns) (task DataTotal)")
+    assert (undeclared.value.path, undeclared.value.struct) == (".quantity", "raytest::OrderColumns")
     with pytest.raises(goray.ArgumentError) as extra:
         goray.data.task_udf("DataTotal", {**ORDERS, "discount": "float64"})(
             {"price": price, "quantity": quantity, "discount": price})

@@ -252,11 +252,13 @@ def test_a_struct_argument_without_a_field_or_with_another_answers_400_naming_it
     assert (body["position"], body["expected"], body["received"]) == (
         0, "Sample", "map without field .features (std::vector<double>, in Sample)")
     assert body["parameter"] == "sample"  # the JSON object's field the struct came in
+    assert (body["path"], body["struct"], body["field"]) == (".features", "Sample", "sample.features")
     assert body["message"] == ("position 0: expected Sample, received map without field "
                                ".features (std::vector<double>, in Sample) (task "
                                "Scorer.ScoreSample)")
     status, body = answer({"sample": {"features": [1.0, 1.0], "weight": 2}})
     assert status == 400 and body["received"] == "map with unknown field .weight (not in Sample)"
+    assert body["field"] == "sample.weight"
     status, body = answer({"sample": {"features": None}})
     assert status == 400 and body["received"] == (
         "map (at .features: expected std::vector<double>, received nil)")
@@ -265,6 +267,8 @@ def test_a_struct_argument_without_a_field_or_with_another_answers_400_naming_it
     assert (info.value.task, info.value.position, info.value.expected) == (
         "Scorer.ScoreSample", 0, "Sample")
     assert "without field .features (std::vector<double>, in Sample)" in str(info.value)
+    assert (info.value.path, info.value.struct) == (".features", "Sample")
+    assert shared.Score.remote([1.0, 1.0]).result() == 2.5  # the replica goes on serving
 
 
 def test_an_array_arrives_as_raw_bytes_with_its_dtype(port, shared):

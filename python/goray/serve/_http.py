@@ -57,6 +57,8 @@ def error_body(error: BaseException, type_name: str) -> Tuple[int, Dict[str, Any
         if error.position is not None:
             body["position"] = error.position
         body.update(expected=error.expected, received=error.received)
+        body.update({key: value for key, value in
+                     (("path", error.path), ("struct", error.struct)) if value})
         return 400, body
     if isinstance(error, UnknownNameError):
         return 404, {"error": "UnknownName", "message": str(error)}
@@ -96,6 +98,8 @@ def _error_response(error: BaseException, type_name: str,
     status, body = error_body(error, type_name)
     if parameter is not None:
         body["parameter"] = parameter
+        if body.get("path"):  # the field as the client's JSON object spells it: "p.lon"
+            body["field"] = parameter + body["path"]
     headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
     return _response(status, body, headers=headers)
 

@@ -167,8 +167,7 @@ class MapParameter {
     try {
       return codec::Decode<T>(value);
     } catch (const codec::DecodeError& error) {
-      throw ArgumentError(std::string(args_->callee()), position_, expected,
-                          ArgList::DescribeReceived(error, value));
+      throw ArgList::Refusal(args_->callee(), position_, expected, error, value);
     }
   }
 
