@@ -114,9 +114,6 @@ class ArgumentError(GorayError, TypeError):
     the whole argument), and ``struct`` the struct whose field is missing, unknown or
     repeated there ("geo::Point"; "" otherwise)."""
 
-    path: str = ""
-    struct: str = ""
-
     def __init__(self, task: str, position: Optional[int], expected: str, received: str,
                  message: Optional[str] = None, path: str = "", struct: str = "") -> None:
         self.task = task
@@ -176,6 +173,8 @@ class MapArgumentError(MapItemError, ArgumentError):
         self.position = cause.position
         self.expected = cause.expected
         self.received = cause.received
+        self.path = getattr(cause, "path", "")
+        self.struct = getattr(cause, "struct", "")
         self.message = f"item {index} ({_item_text(item)}): {cause.message}"
 
     def __str__(self) -> str:
@@ -276,8 +275,8 @@ def error_fields(error: BaseException) -> dict:
     if isinstance(error, ArgumentError):
         fields = {"position": error.position, "expected": error.expected,
                   "received": error.received}
-        fields.update({key: value for key, value in
-                       (("path", error.path), ("struct", error.struct)) if value})
+        fields.update({key: value for key in ("path", "struct")
+                       if (value := getattr(error, key, ""))})
         return fields
     if isinstance(error, UnknownNameError):
         return {"kind": error.kind, "name": error.name, "known": list(error.known)}

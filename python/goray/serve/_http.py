@@ -57,8 +57,8 @@ def error_body(error: BaseException, type_name: str) -> Tuple[int, Dict[str, Any
         if error.position is not None:
             body["position"] = error.position
         body.update(expected=error.expected, received=error.received)
-        body.update({key: value for key, value in
-                     (("path", error.path), ("struct", error.struct)) if value})
+        body.update({key: value for key in ("path", "struct")
+                     if (value := getattr(error, key, ""))})
         return 400, body
     if isinstance(error, UnknownNameError):
         return 404, {"error": "UnknownName", "message": str(error)}
