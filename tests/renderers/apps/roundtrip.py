@@ -132,7 +132,9 @@ def typesapp(library: Any) -> None:
 
     # The typed stub module: the same calls, local actors, enums as IntEnums.
     expect("stub local task", app.local.Divide(17, 5), [3, 2])
-    expect("stub struct", app.local.Move({"points": [{"x": 1.0}]}, {"x": 1.0, "y": 1.0})["points"],
+    one_point = {"label": "", "points": [{"x": 1.0, "y": 0.0}], "color": 1,
+                 "meta": {"version": 1, "tags": {}}}
+    expect("stub struct", app.local.Move(one_point, {"x": 1.0, "y": 1.0})["points"],
            [{"x": 2.0, "y": 1.0}])
     with app.local.Accumulator(1.0, "acc") as accumulator:
         expect("Accumulator.Add", accumulator.Add(2.5), 3.5)
