@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -25,6 +26,13 @@
 struct ScorerConfig {
   double bias = 0.0;
   std::string label;
+};
+
+/// One request that names its parts (a JSON object over HTTP): the features, and a bias
+/// of its own that may be left out (std::optional: then the model's).
+struct Sample {
+  std::vector<double> features;
+  std::optional<double> bias;
 };
 
 /// A linear model: score = bias + sum(weights[i] * features[i]).
@@ -48,6 +56,13 @@ class GORAY_ACTOR Scorer {
   double Score(std::vector<double> features) {
     ++calls_;
     return Dot(features);
+  }
+
+  /// The score of a Sample: POST /<prefix>/ScoreSample {"sample": {"features": [1, 2]}}.
+  /// A sample without "features", or with a key that is no field, is refused (400).
+  double ScoreSample(const Sample& sample) {
+    ++calls_;
+    return Dot(sample.features) - bias_ + sample.bias.value_or(bias_);
   }
 
   /// The scores of many rows at once: the method goray.serve batches, one native call

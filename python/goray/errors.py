@@ -109,14 +109,19 @@ class ArgumentError(GorayError, TypeError):
 
     ``position`` is the 0-based argument position, or None for a wrong count.
     ``expected`` and ``received`` name the types (for a wrong count: "2 arguments").
-    ``message`` is the text without the task; ``str()`` adds "(task <task>)"."""
+    ``message`` is the text without the task; ``str()`` adds "(task <task>)".
+    ``path`` is where inside the argument the value failed (".lon", "[2].inner.y"; "" for
+    the whole argument), and ``struct`` the struct whose field is missing, unknown or
+    repeated there ("geo::Point"; "" otherwise)."""
 
     def __init__(self, task: str, position: Optional[int], expected: str, received: str,
-                 message: Optional[str] = None) -> None:
+                 message: Optional[str] = None, path: str = "", struct: str = "") -> None:
         self.task = task
         self.position = position
         self.expected = expected
         self.received = received
+        self.path = path
+        self.struct = struct
         if message is None:
             where = f"position {position}: " if position is not None else ""
             message = f"{where}expected {expected}, received {received}"
@@ -168,6 +173,8 @@ class MapArgumentError(MapItemError, ArgumentError):
         self.position = cause.position
         self.expected = cause.expected
         self.received = cause.received
+        self.path = getattr(cause, "path", "")
+        self.struct = getattr(cause, "struct", "")
         self.message = f"item {index} ({_item_text(item)}): {cause.message}"
 
     def __str__(self) -> str:
@@ -266,8 +273,11 @@ def failure_payload(type_: str, message: str, task: str, traceback: str = "",
 def error_fields(error: BaseException) -> dict:
     """The fields an exception's type adds to the structured member."""
     if isinstance(error, ArgumentError):
-        return {"position": error.position, "expected": error.expected,
-                "received": error.received}
+        fields = {"position": error.position, "expected": error.expected,
+                  "received": error.received}
+        fields.update({key: value for key in ("path", "struct")
+                       if (value := getattr(error, key, ""))})
+        return fields
     if isinstance(error, UnknownNameError):
         return {"kind": error.kind, "name": error.name, "known": list(error.known)}
     return {}
@@ -313,7 +323,8 @@ def error_from_failure(message: str, traceback: str = "", member: Optional[dict]
         if not isinstance(position, int) or isinstance(position, bool):
             position = None
         return ArgumentError(task, position, _text(member, "expected"),
-                             _text(member, "received"), message=text)
+                             _text(member, "received"), message=text,
+                             path=_text(member, "path"), struct=_text(member, "struct"))
     if type_ == UNKNOWN_NAME_ERROR_TYPE:
         known = member.get("known")
         names = [str(name) for name in known] if isinstance(known, list) else []

@@ -5,9 +5,16 @@ namespace goray::detail {
 
 std::string ArgList::DescribeReceived(const codec::DecodeError& error,
                                       const msgpack::object& value) {
-  if (error.path().empty()) return error.received();
-  return std::string(codec::ReceivedTypeName(value)) + " (at " + error.path() + ": expected " +
-         error.expected() + ", received " + error.received() + ")";
+  return codec::DescribeReceived(error, codec::ReceivedTypeName(value));
+}
+
+ArgumentError ArgList::Refusal(std::string_view callee, std::size_t position,
+                               std::string expected, const codec::DecodeError& error,
+                               const msgpack::object& value) {
+  const bool field = error.kind() != codec::DecodeError::Kind::kValue;
+  return ArgumentError(std::string(callee), position, std::move(expected),
+                       DescribeReceived(error, value), error.path(),
+                       field ? error.struct_name() : std::string());
 }
 
 }  // namespace goray::detail

@@ -2,6 +2,8 @@
 // received msgpack values, error paths, and timestamps (ext -1).
 #include "goray/codec.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cstdint>
@@ -23,6 +25,39 @@ std::string Message(const std::string& expected, const std::string& received,
   std::string message = "expected " + expected + ", received " + received;
   if (!path.empty()) message += " (at " + path + ")";
   return message;
+}
+
+// "without field .lon (double, in geo::Point)" and the like: a struct's field problem
+// after the word for what was received.
+std::string FieldProblem(DecodeError::Kind kind, const std::string& struct_name,
+                         const std::string& field_type, const std::string& path) {
+  switch (kind) {
+    case DecodeError::Kind::kMissingField:
+      return "without field " + path + " (" + field_type + ", in " + struct_name + ")";
+    case DecodeError::Kind::kUnknownField:
+      return "with unknown field " + (path.empty() ? "(a key)" : path) + " (not in " + struct_name + ")";
+    case DecodeError::Kind::kRepeatedField:
+      return "with field " + path + " twice (in " + struct_name + ")";
+    case DecodeError::Kind::kValue:
+      break;
+  }
+  return {};
+}
+
+// The what() of a struct's field problem: "missing field .lon (double, in geo::Point)".
+std::string FieldMessage(DecodeError::Kind kind, const std::string& struct_name,
+                         const std::string& field_type, const std::string& path) {
+  switch (kind) {
+    case DecodeError::Kind::kMissingField:
+      return "missing field " + path + " (" + field_type + ", in " + struct_name + ")";
+    case DecodeError::Kind::kUnknownField:
+      return "unknown field " + (path.empty() ? "(a key)" : path) + " (not in " + struct_name + ")";
+    case DecodeError::Kind::kRepeatedField:
+      return "repeated field " + path + " (in " + struct_name + ")";
+    case DecodeError::Kind::kValue:
+      break;
+  }
+  return {};
 }
 
 template <class Number>
@@ -86,12 +121,31 @@ DecodeError::DecodeError(std::string expected, std::string received, std::string
       received_(std::move(received)),
       path_(std::move(path)) {}
 
+DecodeError::DecodeError(Kind kind, std::string struct_name, std::string expected,
+                         std::string path)
+    : std::runtime_error(FieldMessage(kind, struct_name, expected, path)),
+      expected_(std::move(expected)),
+      path_(std::move(path)),
+      struct_name_(std::move(struct_name)),
+      kind_(kind) {}
+
 DecodeError DecodeError::Within(std::string_view prefix) const {
   std::string path;
   path.reserve(prefix.size() + path_.size());
   path.append(prefix);
   path.append(path_);
+  if (kind_ != Kind::kValue) return DecodeError(kind_, struct_name_, expected_, std::move(path));
   return DecodeError(expected_, received_, std::move(path));
+}
+
+std::string DescribeReceived(const DecodeError& error, std::string_view outer) {
+  if (error.kind() != DecodeError::Kind::kValue) {
+    return std::string(outer) + " " +
+           FieldProblem(error.kind(), error.struct_name(), error.expected(), error.path());
+  }
+  if (error.path().empty()) return error.received();
+  return std::string(outer) + " (at " + error.path() + ": expected " + error.expected() +
+         ", received " + error.received() + ")";
 }
 
 std::string_view ReceivedTypeName(const msgpack::object& object) {
@@ -194,6 +248,70 @@ void RethrowAtField(const DecodeError& error, std::string_view name) {
   prefix += '.';
   prefix.append(name);
   throw error.Within(prefix);
+}
+
+void ThrowMissingField(std::string struct_name, std::string field_type, std::string_view name) {
+  std::string path;
+  path.reserve(name.size() + 1);
+  path += '.';
+  path.append(name);
+  throw DecodeError(DecodeError::Kind::kMissingField, std::move(struct_name),
+                    std::move(field_type), std::move(path));
+}
+
+namespace {
+
+[[noreturn]] void ThrowUnmatchedKey(std::string struct_name, const msgpack::object& key,
+                                    bool repeated) {
+  // ".name" for a plain name, else the key as a map path shows it: ["a b"], [5].
+  const char* data = nullptr;
+  std::size_t size = 0;
+  bool plain = RawBytes(key, data, size) && size > 0;
+  for (std::size_t i = 0; plain && i < size; ++i) {
+    const auto byte = static_cast<unsigned char>(data[i]);
+    plain = std::isalnum(byte) != 0 || byte == '_';
+  }
+  throw DecodeError(repeated ? DecodeError::Kind::kRepeatedField : DecodeError::Kind::kUnknownField,
+                    std::move(struct_name), "",
+                    plain ? "." + std::string(data, size) : "[" + KeyText(key) + "]");
+}
+
+bool SameKey(const msgpack::object& a, const msgpack::object& b) {
+  const char* a_data = nullptr;
+  const char* b_data = nullptr;
+  std::size_t a_size = 0;
+  std::size_t b_size = 0;
+  return RawBytes(a, a_data, a_size) && RawBytes(b, b_data, b_size) && a_size == b_size &&
+         (a_size == 0 || std::memcmp(a_data, b_data, a_size) == 0);
+}
+
+}  // namespace
+
+void CheckStructKeys(const std::string& struct_name, const msgpack::object_kv* entries,
+                     std::uint32_t count, const std::vector<StructField>* fields) {
+  auto is_field = [&](const msgpack::object& key) {
+    const char* data = nullptr;
+    std::size_t size = 0;
+    if (!RawBytes(key, data, size)) return false;
+    const std::string_view name(data, size);
+    return std::any_of(fields->begin(), fields->end(),
+                       [&](const StructField& field) { return field.name == name; });
+  };
+  if (fields != nullptr) {
+    for (std::uint32_t index = 0; index < count; ++index) {
+      if (!is_field(entries[index].key)) ThrowUnmatchedKey(struct_name, entries[index].key, false);
+    }
+  }
+  for (std::uint32_t index = 1; index < count; ++index) {
+    for (std::uint32_t earlier = 0; earlier < index; ++earlier) {
+      if (SameKey(entries[earlier].key, entries[index].key)) {
+        ThrowUnmatchedKey(struct_name, entries[index].key, true);
+      }
+    }
+  }
+  if (fields == nullptr) {
+    throw DecodeError(DecodeError::Kind::kUnknownField, struct_name, "", "");
+  }
 }
 
 void ThrowTooLarge(std::size_t size, const char* kind, const char* unit) {

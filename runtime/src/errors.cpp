@@ -70,6 +70,13 @@ ArgumentError::ArgumentError(std::string task, std::size_t position, std::string
       expected_(std::move(expected)),
       received_(std::move(received)) {}
 
+ArgumentError::ArgumentError(std::string task, std::size_t position, std::string expected,
+                             std::string received, std::string path, std::string struct_name)
+    : ArgumentError(std::move(task), position, std::move(expected), std::move(received)) {
+  path_ = std::move(path);
+  struct_name_ = std::move(struct_name);
+}
+
 // The message keeps the bare received count: "expected 2 arguments, received 3".
 ArgumentError::ArgumentError(std::string task, std::size_t expected_count,
                              std::size_t received_count)

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -155,10 +156,64 @@ msgpack::object ElementObject(const char* data, char kind, std::uint8_t itemsize
   return object;
 }
 
+std::string ColumnName(const msgpack::object& key) {
+  return key.type == msgpack::type::STR ? std::string(key.via.str.ptr, key.via.str.size) : "?";
+}
+
+std::string Quoted(const std::vector<std::string>& names) {
+  std::string joined;
+  for (const std::string& name : names) joined += (joined.empty() ? "'" : ", '") + name + "'";
+  return joined;
+}
+
+// The columns of a struct of arrays against the struct's fields: every field that is not
+// optional has a column, and every column is a field. Once per chunk, before any item.
+void CheckColumnsAreFields(const msgpack::object& columns, std::string_view callee,
+                           std::size_t position, std::string_view struct_name,
+                           const std::vector<codec::StructField>& fields) {
+  std::vector<std::string> given;
+  for (std::uint32_t k = 0; k < columns.via.map.size; ++k) {
+    given.push_back(ColumnName(columns.via.map.ptr[k].key));
+  }
+  std::vector<std::string> missing;
+  std::string declared;
+  for (const codec::StructField& field : fields) {
+    declared += (declared.empty() ? "" : ", ") + field.name + (field.optional ? " (optional)" : "");
+    if (!field.optional && std::find(given.begin(), given.end(), field.name) == given.end()) {
+      missing.push_back(field.name);
+    }
+  }
+  std::vector<std::string> unknown;
+  for (const std::string& name : given) {
+    if (std::none_of(fields.begin(), fields.end(),
+                     [&](const codec::StructField& field) { return field.name == name; })) {
+      unknown.push_back(name);
+    }
+  }
+  if (missing.empty() && unknown.empty()) return;
+  std::string received = given.empty() ? "no columns" : "columns " + Quoted(given);
+  if (!missing.empty()) {
+    received += std::string(": no column for field") + (missing.size() > 1 ? "s " : " ") +
+                Quoted(missing);
+  }
+  if (!unknown.empty()) {
+    received += std::string(missing.empty() ? ": " : "; ") + Quoted(unknown) +
+                (unknown.size() > 1 ? " are no fields of " : " is no field of ") +
+                std::string(struct_name);
+  }
+  throw ArgumentError(std::string(callee), position,
+                      "a struct of arrays of " + std::string(struct_name) + " (fields " +
+                          (declared.empty() ? "none" : declared) + ")",
+                      received);
+}
+
 }  // namespace
 
 StructColumns::StructColumns(const msgpack::object& fields, std::size_t count,
-                             std::string_view callee, std::size_t position) {
+                             std::string_view callee, std::size_t position,
+                             std::string_view struct_name,
+                             const std::optional<std::vector<codec::StructField>>& struct_fields) {
+  if (struct_fields) CheckColumnsAreFields(fields, callee, position, struct_name, *struct_fields);
   auto refuse = [&](const std::string& field, const std::string& received) {
     throw ArgumentError(std::string(callee), position,
                         "a struct of arrays: each field a column of " + std::to_string(count) +
@@ -169,9 +224,7 @@ StructColumns::StructColumns(const msgpack::object& fields, std::size_t count,
     const msgpack::object_kv& pair = fields.via.map.ptr[k];
     Field field;
     field.key = pair.key;
-    const std::string name = pair.key.type == msgpack::type::STR
-                                 ? std::string(pair.key.via.str.ptr, pair.key.via.str.size)
-                                 : "?";
+    const std::string name = ColumnName(pair.key);
     if (pair.val.type == msgpack::type::ARRAY) {
       if (pair.val.via.array.size != count) {
         refuse(name, std::to_string(pair.val.via.array.size) + " items");

@@ -46,7 +46,11 @@ struct ExceptionParts {
 nlohmann::json ArgumentFields(const ArgumentError& error) {
   nlohmann::json position = nullptr;  // null: a wrong count
   if (error.position() != ArgumentError::kNoPosition) position = error.position();
-  return {{"position", position}, {"expected", error.expected()}, {"received", error.received()}};
+  nlohmann::json fields = {
+      {"position", position}, {"expected", error.expected()}, {"received", error.received()}};
+  if (!error.path().empty()) fields["path"] = error.path();
+  if (!error.struct_name().empty()) fields["struct"] = error.struct_name();
+  return fields;
 }
 
 ExceptionParts DescribeCurrentException() {

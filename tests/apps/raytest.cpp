@@ -58,6 +58,7 @@ MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
       goray::codec::StructDecoder decoder(object, value);
       decoder.Field("counter", value.counter);
       decoder.Field("by", value.by);
+      decoder.End();
       return object;
     }
   };

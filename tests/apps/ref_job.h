@@ -37,6 +37,7 @@ MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
       decoder.Field("input", value.input);
       decoder.Field("scale", value.scale);
       decoder.Field("label", value.label);
+      decoder.End();
       return object;
     }
   };

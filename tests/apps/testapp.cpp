@@ -69,6 +69,7 @@ struct convert<::testapp::Inner> {
     goray::codec::StructDecoder decoder(object, value);
     decoder.Field("x", value.x);
     decoder.Field("tag", value.tag);
+    decoder.End();
     return object;
   }
 };
@@ -97,6 +98,7 @@ struct convert<::testapp::Record> {
     decoder.Field("color", value.color);
     decoder.Field("score", value.score);
     decoder.Field("items", value.items);
+    decoder.End();
     return object;
   }
 };
@@ -519,6 +521,7 @@ struct convert<::testapp::Grid> {
     goray::codec::StructDecoder decoder(object, value);
     decoder.Field("name", value.name);
     decoder.Field("values", value.values);
+    decoder.End();
     return object;
   }
 };

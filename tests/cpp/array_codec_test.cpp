@@ -46,6 +46,7 @@ struct convert<::shapes::Tile> {
     goray::codec::StructDecoder decoder(object, value);
     decoder.Field("name", value.name);
     decoder.Field("pixels", value.pixels);
+    decoder.End();
     return object;
   }
 };
@@ -324,7 +325,9 @@ TEST_F(ArrayCodec, InsideStructsTuplesAndContainers) {
   std::vector<int32_t> wrong(2, 0);
   msgpack::sbuffer buffer;
   msgpack::packer<msgpack::sbuffer> packer(buffer);
-  packer.pack_map(1);
+  packer.pack_map(2);
+  packer.pack(std::string("name"));
+  packer.pack(std::string("t"));
   packer.pack(std::string("pixels"));
   const std::string ext = Ext32(71, Ext71Payload('i', 4, {2}, Bytes(wrong)));
   buffer.write(ext.data(), ext.size());

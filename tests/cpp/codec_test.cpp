@@ -2,6 +2,7 @@
 // ways, with limits, error messages and paths, and user struct adaptors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <chrono>
@@ -57,6 +58,16 @@ struct Legacy {
   int value = 0;
 };
 
+// A hand-written adaptor of the pattern before StructDecoder::End().
+struct OldStyle {
+  std::int64_t value = 0;
+};
+
+// More fields than the decoder marks in one word: f0 ... f69.
+struct Wide {
+  std::array<std::int32_t, 70> values{};
+};
+
 }  // namespace geo
 
 namespace {
@@ -92,6 +103,7 @@ struct convert<::geo::Inner> {
     goray::codec::StructDecoder decoder(object, value);
     decoder.Field("x", value.x);
     decoder.Field("y", value.y);
+    decoder.End();
     return object;
   }
 };
@@ -120,6 +132,31 @@ struct convert<::geo::Shape> {
     decoder.Field("weight", value.weight);
     decoder.Field("points", value.points);
     decoder.Field("tags", value.tags);
+    decoder.End();
+    return object;
+  }
+};
+
+template <>
+struct convert<::geo::OldStyle> {
+  const msgpack::object& operator()(const msgpack::object& object, ::geo::OldStyle& value) const {
+    goray::codec::StructDecoder decoder(object, value);
+    decoder.Field("value", value.value);
+    return object;
+  }
+};
+
+template <>
+struct convert<::geo::Wide> {
+  const msgpack::object& operator()(const msgpack::object& object, ::geo::Wide& value) const {
+    static const std::array<std::string, 70> names = [] {
+      std::array<std::string, 70> made;
+      for (std::size_t i = 0; i < made.size(); ++i) made[i] = "f" + std::to_string(i);
+      return made;
+    }();
+    goray::codec::StructDecoder decoder(object, value);
+    for (std::size_t i = 0; i < names.size(); ++i) decoder.Field(names[i], value.values[i]);
+    decoder.End();
     return object;
   }
 };
@@ -844,66 +881,234 @@ TEST(Codec, StructIsAMapKeyedByFieldName) {
   EXPECT_EQ(value["tags"]["sides"].as_int64(), 3);
 }
 
-TEST(Codec, StructMissingKeysKeepDefaultsAndUnknownKeysAreIgnored) {
-  // {"inner": {"y": 9}, "extra": [1], "zzz": nil}
-  const std::string bytes = Hex({0x83, 0xa5, 'i', 'n', 'n', 'e', 'r', 0x81, 0xa1, 'y', 0x09,
-                                 0xa5, 'e', 'x', 't', 'r', 'a', 0x91, 0x01, 0xa3, 'z', 'z', 'z',
-                                 0xc0});
-  const geo::Shape shape = Unpack<geo::Shape>(bytes);
-  EXPECT_EQ(shape.name, "unnamed");
-  EXPECT_EQ(shape.inner, (geo::Inner{0, 9}));
-  EXPECT_EQ(shape.color, geo::Color::kRed);
+// SampleShape()'s map of fields, for tests that take one away, change one or add one.
+goray::Value::Map ShapeFields() { return Unpack<goray::Value>(Pack(SampleShape())).as_map(); }
+
+std::string PackFields(goray::Value::Map fields) { return Pack(goray::Value(std::move(fields))); }
+
+goray::Value::Map Without(goray::Value::Map fields, std::string_view name) {
+  std::erase_if(fields, [&](const auto& field) { return field.first.as_str() == name; });
+  return fields;
+}
+
+goray::Value::Map With(goray::Value::Map fields, std::string_view name, goray::Value value) {
+  for (auto& field : fields) {
+    if (field.first.as_str() == name) {
+      field.second = std::move(value);
+      return fields;
+    }
+  }
+  fields.emplace_back(goray::Value(std::string(name)), std::move(value));
+  return fields;
+}
+
+// Expects decoding `bytes` as T to fail with a struct field problem of these parts.
+template <class T>
+void ExpectFieldError(std::string_view bytes, DecodeError::Kind kind, std::string_view path,
+                      std::string_view struct_name, std::string_view what,
+                      std::source_location where = std::source_location::current()) {
+  const ::testing::ScopedTrace trace(where.file_name(), static_cast<int>(where.line()),
+                                    "decoding as " + TypeName<T>());
+  const DecodeError error = FailureOf<T>(bytes);
+  EXPECT_EQ(error.kind(), kind);
+  EXPECT_EQ(error.path(), path);
+  EXPECT_EQ(error.struct_name(), struct_name);
+  EXPECT_EQ(error.what(), what);
+}
+
+TEST(Codec, StructMissingFieldIsAnErrorNamingItAndItsStruct) {
+  ExpectFieldError<geo::Inner>(Pack(std::map<std::string, int>{{"x", 1}}),
+                               DecodeError::Kind::kMissingField, ".y", "geo::Inner",
+                               "missing field .y (int32_t, in geo::Inner)");
+  ExpectFieldError<geo::Inner>(Hex({0x80}), DecodeError::Kind::kMissingField, ".x", "geo::Inner",
+                               "missing field .x (int32_t, in geo::Inner)");
+  ExpectFieldError<geo::Shape>(PackFields(Without(ShapeFields(), "name")),
+                               DecodeError::Kind::kMissingField, ".name", "geo::Shape",
+                               "missing field .name (std::string, in geo::Shape)");
+  // Inside a field, a container and a map: the path leads to it, the struct is the inner one.
+  ExpectFieldError<geo::Shape>(
+      PackFields(With(ShapeFields(), "inner", goray::Value(goray::Value::Map{{"x", 1}}))),
+      DecodeError::Kind::kMissingField, ".inner.y", "geo::Inner",
+      "missing field .inner.y (int32_t, in geo::Inner)");
+  ExpectFieldError<std::vector<geo::Shape>>(
+      Pack(std::vector<goray::Value>{goray::Value(ShapeFields()),
+                                     goray::Value(Without(ShapeFields(), "tags"))}),
+      DecodeError::Kind::kMissingField, "[1].tags", "geo::Shape",
+      "missing field [1].tags (std::map<std::string, int64_t>, in geo::Shape)");
+  ExpectFieldError<std::map<std::string, geo::Inner>>(
+      Pack(std::map<std::string, std::map<std::string, int>>{{"k", {{"y", 2}}}}),
+      DecodeError::Kind::kMissingField, "[\"k\"].x", "geo::Inner",
+      "missing field [\"k\"].x (int32_t, in geo::Inner)");
+}
+
+TEST(Codec, StructOptionalFieldMayBeLeftOut) {
+  const geo::Shape shape = Unpack<geo::Shape>(PackFields(Without(ShapeFields(), "weight")));
   EXPECT_EQ(shape.weight, std::nullopt);
-  EXPECT_TRUE(shape.points.empty());
-  EXPECT_EQ(Unpack<geo::Inner>(Hex({0x80})), geo::Inner());
+  EXPECT_EQ(shape.name, "triangle");
+  // nil is an empty optional too; DecodeInto empties an optional left out.
+  EXPECT_EQ(Unpack<geo::Shape>(PackFields(With(ShapeFields(), "weight", goray::Value()))).weight,
+            std::nullopt);
+  geo::Shape existing = SampleShape();
+  const std::string bytes = PackFields(Without(ShapeFields(), "weight"));
+  const msgpack::object_handle handle = msgpack::unpack(bytes.data(), bytes.size());
+  DecodeInto(handle.get(), existing);
+  EXPECT_EQ(existing.weight, std::nullopt);
+}
+
+TEST(Codec, StructNilForAFieldThatIsNotOptionalIsATypeError) {
+  ExpectDecodeError<geo::Shape>(PackFields(With(ShapeFields(), "name", goray::Value())),
+                                "std::string", "nil", ".name");
+  ExpectDecodeError<geo::Shape>(
+      PackFields(With(ShapeFields(), "inner", goray::Value(goray::Value::Map{{"x", 1}, {"y", nullptr}}))),
+      "int32_t", "nil", ".inner.y");
+}
+
+TEST(Codec, StructUnknownKeyIsAnErrorNamingIt) {
+  ExpectFieldError<geo::Inner>(Pack(std::map<std::string, int>{{"x", 1}, {"y", 2}, {"z", 3}}),
+                               DecodeError::Kind::kUnknownField, ".z", "geo::Inner",
+                               "unknown field .z (not in geo::Inner)");
+  ExpectFieldError<geo::Shape>(
+      PackFields(With(ShapeFields(), "inner",
+                      goray::Value(goray::Value::Map{{"x", 1}, {"colour", "red"}, {"y", 2}}))),
+      DecodeError::Kind::kUnknownField, ".inner.colour", "geo::Inner",
+      "unknown field .inner.colour (not in geo::Inner)");
+  // A key that is not a plain name shows as a map key; so does one that is not a string.
+  ExpectFieldError<geo::Inner>(
+      PackFields(goray::Value::Map{{"x", 1}, {"y", 2}, {"a b", 3}}),
+      DecodeError::Kind::kUnknownField, "[\"a b\"]", "geo::Inner",
+      "unknown field [\"a b\"] (not in geo::Inner)");
+  ExpectFieldError<geo::Inner>(PackFields(goray::Value::Map{{"x", 1}, {5, 3}, {"y", 2}}),
+                               DecodeError::Kind::kUnknownField, "[5]", "geo::Inner",
+                               "unknown field [5] (not in geo::Inner)");
+}
+
+TEST(Codec, StructKeyTwiceIsAnError) {
+  ExpectFieldError<geo::Inner>(PackFields(goray::Value::Map{{"x", 1}, {"x", 2}, {"y", 3}}),
+                               DecodeError::Kind::kRepeatedField, ".x", "geo::Inner",
+                               "repeated field .x (in geo::Inner)");
+}
+
+TEST(Codec, StructErrorsDescribeWhatArrived) {
+  const std::string missing = Pack(std::vector<std::map<std::string, int>>{{{"x", 1}}});
+  const msgpack::object_handle handle = msgpack::unpack(missing.data(), missing.size());
+  try {
+    (void)Decode<std::vector<geo::Inner>>(handle.get());
+    ADD_FAILURE() << "decoded";
+  } catch (const DecodeError& error) {
+    EXPECT_EQ(goray::codec::DescribeReceived(error, "array"),
+              "array without field [0].y (int32_t, in geo::Inner)");
+  }
+  const DecodeError unknown =
+      FailureOf<geo::Inner>(Pack(std::map<std::string, int>{{"x", 1}, {"y", 2}, {"z", 3}}));
+  EXPECT_EQ(goray::codec::DescribeReceived(unknown, "map"),
+            "map with unknown field .z (not in geo::Inner)");
+  const DecodeError twice = FailureOf<geo::Inner>(PackFields(goray::Value::Map{{"y", 1}, {"x", 2}, {"y", 3}}));
+  EXPECT_EQ(goray::codec::DescribeReceived(twice, "map"), "map with field .y twice (in geo::Inner)");
+  const DecodeError value = FailureOf<geo::Inner>(PackFields(goray::Value::Map{{"x", "no"}, {"y", 2}}));
+  EXPECT_EQ(goray::codec::DescribeReceived(value, "map"),
+            "map (at .x: expected int32_t, received str)");
+}
+
+TEST(Codec, StructOfManyFieldsChecksEveryKey) {
+  // 70 fields: past the 64 the decoder marks in one word.
+  goray::Value::Map fields;
+  for (int i = 0; i < 70; ++i) fields.emplace_back(goray::Value("f" + std::to_string(i)), goray::Value(i));
+  const geo::Wide wide = Unpack<geo::Wide>(PackFields(fields));
+  EXPECT_EQ(wide.values[69], 69);
+  ExpectFieldError<geo::Wide>(PackFields(Without(fields, "f66")), DecodeError::Kind::kMissingField,
+                              ".f66", "geo::Wide", "missing field .f66 (int32_t, in geo::Wide)");
+  ExpectFieldError<geo::Wide>(PackFields(With(fields, "g", goray::Value(1))),
+                              DecodeError::Kind::kUnknownField, ".g", "geo::Wide",
+                              "unknown field .g (not in geo::Wide)");
+  // Out of field order: every entry is marked, beyond the 64th too.
+  goray::Value::Map reversed(fields.rbegin(), fields.rend());
+  EXPECT_EQ(Unpack<geo::Wide>(PackFields(reversed)).values[69], 69);
+  ExpectFieldError<geo::Wide>(PackFields(With(reversed, "g", goray::Value(1))),
+                              DecodeError::Kind::kUnknownField, ".g", "geo::Wide",
+                              "unknown field .g (not in geo::Wide)");
+  goray::Value::Map reversed_twice = reversed;
+  reversed_twice.emplace_back(goray::Value("f66"), goray::Value(0));
+  ExpectFieldError<geo::Wide>(PackFields(reversed_twice), DecodeError::Kind::kRepeatedField,
+                              ".f66", "geo::Wide", "repeated field .f66 (in geo::Wide)");
+  goray::Value::Map twice = fields;
+  twice.emplace_back(goray::Value("f68"), goray::Value(0));
+  ExpectFieldError<geo::Wide>(PackFields(twice), DecodeError::Kind::kRepeatedField, ".f68",
+                              "geo::Wide", "repeated field .f68 (in geo::Wide)");
+}
+
+TEST(Codec, StructAdaptorWithoutEndRefusesMissingFieldsOnly) {
+  // A hand-written adaptor of the pattern before End(): missing fields are errors, keys
+  // that are no field pass.
+  ExpectFieldError<geo::OldStyle>(Hex({0x80}), DecodeError::Kind::kMissingField, ".value",
+                                  "geo::OldStyle", "missing field .value (int64_t, in geo::OldStyle)");
+  EXPECT_EQ(Unpack<geo::OldStyle>(Pack(std::map<std::string, int>{{"value", 4}, {"zzz", 1}})).value, 4);
+}
+
+TEST(Codec, StructFieldsListsTheAdaptorsFields) {
+  const auto fields = goray::codec::StructFields<geo::Shape>();
+  ASSERT_TRUE(fields.has_value());
+  std::vector<std::string> names;
+  for (const goray::codec::StructField& field : *fields) {
+    names.push_back(field.name + (field.optional ? "?" : ""));
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"name", "inner", "color", "weight?", "points", "tags"}));
+  const auto inner = goray::codec::StructFields<std::optional<geo::Inner>>();
+  ASSERT_TRUE(inner.has_value());
+  EXPECT_EQ(inner->size(), 2u);
+  EXPECT_EQ(goray::codec::StructFields<geo::OldStyle>()->size(), 1u);
+  // Not a struct, or a struct whose adaptor does not use StructDecoder.
+  EXPECT_FALSE((goray::codec::StructFields<std::map<std::string, int>>().has_value()));
+  EXPECT_EQ(goray::codec::StructFields<std::vector<geo::Inner>>(), std::nullopt);
+  EXPECT_EQ(goray::codec::StructFields<goray::Value>(), std::nullopt);
+  EXPECT_EQ(goray::codec::StructFields<geo::Legacy>(), std::nullopt);
+  // Decoding goes on as before after a listing.
+  EXPECT_EQ(RoundTrip(SampleShape()), SampleShape());
 }
 
 TEST(Codec, StructKeysInAnyOrder) {
   EXPECT_EQ(Unpack<geo::Inner>(Hex({0x82, 0xa1, 'y', 0x02, 0xa1, 'x', 0x01})), (geo::Inner{1, 2}));
   EXPECT_EQ(Unpack<geo::Inner>(Hex({0x82, 0xc4, 1, 'y', 0x02, 0xc4, 1, 'x', 0x01})),
             (geo::Inner{1, 2}));
-  // The weight set to nil decodes as an empty optional.
-  const geo::Shape shape = Unpack<geo::Shape>(Hex({0x82, 0xa6, 'w', 'e', 'i', 'g', 'h', 't', 0xc0,
-                                                   0xa4, 'n', 'a', 'm', 'e', 0xa1, 'n'}));
-  EXPECT_EQ(shape.name, "n");
-  EXPECT_EQ(shape.weight, std::nullopt);
+  goray::Value::Map reversed = ShapeFields();
+  std::reverse(reversed.begin(), reversed.end());
+  EXPECT_EQ(Unpack<geo::Shape>(PackFields(reversed)), SampleShape());
 }
 
 TEST(Codec, StructErrorsCarryFieldPaths) {
-  // {"inner": {"x": "no"}}
+  auto shape_with = [](std::string_view name, goray::Value value) {
+    return PackFields(With(ShapeFields(), name, std::move(value)));
+  };
+  using Fields = goray::Value::Map;
+  ExpectDecodeError<geo::Shape>(shape_with("inner", goray::Value(Fields{{"x", "no"}, {"y", 1}})),
+                                "int32_t", "str", ".inner.x");
+  ExpectDecodeError<geo::Shape>(shape_with("color", goray::Value(300)), "geo::Color", "int 300",
+                                ".color");
   ExpectDecodeError<geo::Shape>(
-      Hex({0x81, 0xa5, 'i', 'n', 'n', 'e', 'r', 0x81, 0xa1, 'x', 0xa2, 'n', 'o'}), "int32_t",
-      "str", ".inner.x");
-  // {"color": 300}
-  ExpectDecodeError<geo::Shape>(Hex({0x81, 0xa5, 'c', 'o', 'l', 'o', 'r', 0xcd, 0x01, 0x2c}),
-                                "geo::Color", "int 300", ".color");
-  // {"points": [{}, {"y": 1.5}]}
-  ExpectDecodeError<geo::Shape>(
-      Hex({0x81, 0xa6, 'p', 'o', 'i', 'n', 't', 's', 0x92, 0x80, 0x81, 0xa1, 'y', 0xca, 0x3f,
-           0xc0, 0, 0}),
+      shape_with("points", goray::Value(goray::Value::Array{
+                               goray::Value(Fields{{"x", 0}, {"y", 0}}),
+                               goray::Value(Fields{{"x", 0}, {"y", goray::Value(1.5f)}})})),
       "int32_t", "float32 1.5", ".points[1].y");
-  // {"tags": {"k": true}}
-  ExpectDecodeError<geo::Shape>(Hex({0x81, 0xa4, 't', 'a', 'g', 's', 0x81, 0xa1, 'k', 0xc3}),
-                                "int64_t", "bool", ".tags[\"k\"]");
-  // {"tags": {"a": 1, "b": 2**64 - 1}}: an out-of-range int in a map field.
+  ExpectDecodeError<geo::Shape>(shape_with("tags", goray::Value(Fields{{"k", true}})), "int64_t",
+                                "bool", ".tags[\"k\"]");
+  // An out-of-range int in a map field.
   ExpectDecodeError<geo::Shape>(
-      Hex({0x81, 0xa4, 't', 'a', 'g', 's', 0x82, 0xa1, 'a', 0x01, 0xa1, 'b', 0xcf, 0xff, 0xff,
-           0xff, 0xff, 0xff, 0xff, 0xff, 0xff}),
+      shape_with("tags", goray::Value(Fields{{"a", 1}, {"b", std::uint64_t{18446744073709551615u}}})),
       "int64_t", "int 18446744073709551615", ".tags[\"b\"]");
   ExpectDecodeError<std::vector<std::map<std::string, std::uint8_t>>>(
       Pack(std::vector<std::map<std::string, int>>{{}, {{"a", 1}, {"b", 300}}}), "uint8_t",
       "int 300", "[1][\"b\"]");
-  // {"inner": 5}
-  ExpectDecodeError<geo::Shape>(Hex({0x81, 0xa5, 'i', 'n', 'n', 'e', 'r', 0x05}), "geo::Inner",
-                                "int 5", ".inner");
+  ExpectDecodeError<geo::Shape>(shape_with("inner", goray::Value(5)), "geo::Inner", "int 5",
+                                ".inner");
   ExpectDecodeError<geo::Shape>(Hex({0x90}), "geo::Shape", "array", "");
-  // [{}, {"inner": {"x": "no"}}]
   ExpectDecodeError<std::vector<geo::Shape>>(
-      Hex({0x92, 0x80, 0x81, 0xa5, 'i', 'n', 'n', 'e', 'r', 0x81, 0xa1, 'x', 0xa2, 'n', 'o'}),
+      Pack(std::vector<goray::Value>{goray::Value(ShapeFields()),
+                                     goray::Value(With(ShapeFields(), "inner",
+                                                       goray::Value(Fields{{"x", "no"}, {"y", 1}})))}),
       "int32_t", "str", "[1].inner.x");
-  const DecodeError error = FailureOf<geo::Shape>(
-      Hex({0x81, 0xa5, 'i', 'n', 'n', 'e', 'r', 0x81, 0xa1, 'x', 0xa2, 'n', 'o'}));
+  const DecodeError error =
+      FailureOf<geo::Shape>(shape_with("inner", goray::Value(Fields{{"x", "no"}, {"y", 1}})));
   EXPECT_STREQ(error.what(), "expected int32_t, received str (at .inner.x)");
+  EXPECT_EQ(error.kind(), DecodeError::Kind::kValue);
 }
 
 TEST(Codec, HandWrittenAdaptorTypeErrorsBecomeDecodeErrors) {
@@ -927,9 +1132,8 @@ TEST(Codec, DecodeIntoReplacesContainers) {
   DecodeInto(word_handle.get(), words);
   EXPECT_EQ(words, (std::vector<std::string>{"x", ""}));
 
-  // Struct elements start from defaults: a missing key does not keep an old value.
   std::vector<geo::Inner> inners = {{7, 7}};
-  const std::string inner_bytes = Hex({0x91, 0x81, 0xa1, 'x', 0x01});
+  const std::string inner_bytes = Hex({0x91, 0x82, 0xa1, 'x', 0x01, 0xa1, 'y', 0x00});
   const msgpack::object_handle inner_handle =
       msgpack::unpack(inner_bytes.data(), inner_bytes.size());
   DecodeInto(inner_handle.get(), inners);

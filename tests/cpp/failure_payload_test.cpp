@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <map>
+#include <msgpack.hpp>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -18,7 +21,40 @@
 #include "goray/goray.h"
 #include "test_application.h"
 
+// A struct parameter (its adaptor as goray-gen writes one): a field that fails names its
+// path and struct in the member.
+namespace failure_payload_test {
+struct Point {
+  double lat = 0;
+  double lon = 0;
+  std::optional<std::string> label;
+};
+}  // namespace failure_payload_test
+
+namespace msgpack {
+MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
+namespace adaptor {
+template <>
+struct convert<::failure_payload_test::Point> {
+  const msgpack::object& operator()(const msgpack::object& object,
+                                    ::failure_payload_test::Point& value) const {
+    goray::codec::StructDecoder decoder(object, value);
+    decoder.Field("lat", value.lat);
+    decoder.Field("lon", value.lon);
+    decoder.Field("label", value.label);
+    decoder.End();
+    return object;
+  }
+};
+}  // namespace adaptor
+}  // MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS)
+}  // namespace msgpack
+
 namespace {
+
+double Locate(int64_t index, const failure_payload_test::Point& p) {
+  return static_cast<double>(index) + p.lat + p.lon;
+}
 
 struct Counter {
   explicit Counter(int64_t start) : value(start) {}
@@ -41,6 +77,7 @@ GORAY_TEST_APPLICATION(registry) {
   registry.AddTask("Fail", &Fail);
   registry.AddTask("ThrowInt", &ThrowInt);
   registry.AddTask("Untyped", &Untyped);
+  registry.AddTask("Locate", &Locate);
   registry.AddActor<Counter>("Counter", &goray::Constructor<Counter, int64_t>::Create)
       .AddMethod("Incr", &Counter::Incr);
 }
@@ -74,6 +111,30 @@ TEST(FailurePayload, AnArgumentErrorCarriesTaskPositionAndTypes) {
   EXPECT_EQ(failure["Traceback"], "");
 }
 
+TEST(FailurePayload, AStructArgumentsFieldProblemCarriesItsPathAndStruct) {
+  using Map = std::map<std::string, double>;
+  EXPECT_EQ(Failure(4, CallPayload("Locate", int64_t{1}, Map{{"lat", 52.5}}))["Error"],
+            nlohmann::json::parse(R"x({"type": "goray::ArgumentError",
+      "message": "position 1: expected failure_payload_test::Point, received map without field .lon (double, in failure_payload_test::Point)",
+      "task": "Locate", "position": 1, "expected": "failure_payload_test::Point",
+      "received": "map without field .lon (double, in failure_payload_test::Point)",
+      "path": ".lon", "struct": "failure_payload_test::Point"})x"));
+  nlohmann::json unknown =
+      Failure(4, CallPayload("Locate", int64_t{1}, Map{{"lat", 1}, {"lon", 2}, {"z", 3}}))["Error"];
+  EXPECT_EQ(unknown["path"], ".z");
+  EXPECT_EQ(unknown["struct"], "failure_payload_test::Point");
+  // A value of the wrong type inside names its path, and no struct.
+  nlohmann::json typed = Failure(4, CallPayload("Locate", int64_t{1},
+                                                std::map<std::string, std::string>{
+                                                    {"lat", "x"}, {"lon", "y"}}))["Error"];
+  EXPECT_EQ(typed["path"], ".lat");
+  EXPECT_FALSE(typed.contains("struct"));
+  // The whole argument of the wrong type: neither.
+  nlohmann::json whole = Failure(4, CallPayload("Locate", int64_t{1}, int64_t{2}))["Error"];
+  EXPECT_FALSE(whole.contains("path"));
+  EXPECT_FALSE(whole.contains("struct"));
+}
+
 TEST(FailurePayload, AWrongCountHasNoPositionAndCountsAsTypes) {
   EXPECT_EQ(Failure(4, CallPayload("Add", int64_t{1}, int64_t{2}, int64_t{3}))["Error"],
             nlohmann::json::parse(R"x({"type": "goray::ArgumentError",
@@ -89,8 +150,8 @@ TEST(FailurePayload, AWrongCountHasNoPositionAndCountsAsTypes) {
 TEST(FailurePayload, UnknownNamesCarryKindNameAndTheKnownOnes) {
   EXPECT_EQ(Failure(4, CallPayload("Nope"))["Error"], nlohmann::json::parse(R"x({
       "type": "goray::UnknownNameError", "task": "Nope", "kind": "task", "name": "Nope",
-      "known": ["Add", "AddSome", "Fail", "ThrowInt", "Untyped"],
-      "message": "task 'Nope' not found; known tasks: Add, AddSome, Fail, ThrowInt, Untyped"})x"));
+      "known": ["Add", "AddSome", "Fail", "Locate", "ThrowInt", "Untyped"],
+      "message": "task 'Nope' not found; known tasks: Add, AddSome, Fail, Locate, ThrowInt, Untyped"})x"));
   nlohmann::json actor = Failure(5, CallPayload("Nope"))["Error"];
   EXPECT_EQ(actor["kind"], "actor type");
   EXPECT_EQ(actor["known"], nlohmann::json::array({"Counter"}));

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <msgpack.hpp>
 #include <stdexcept>
 #include <string>
@@ -14,7 +15,37 @@
 
 #include "goray/goray.h"
 
+// A struct parameter, for structs of arrays (its adaptor as goray-gen writes one).
+namespace map_loop_test {
+struct Place {
+  double lat = 0;
+  double lon = 0;
+  std::optional<std::string> label;
+};
+}  // namespace map_loop_test
+
+namespace msgpack {
+MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
+namespace adaptor {
+template <>
+struct convert<::map_loop_test::Place> {
+  const msgpack::object& operator()(const msgpack::object& object, ::map_loop_test::Place& value) const {
+    goray::codec::StructDecoder decoder(object, value);
+    decoder.Field("lat", value.lat);
+    decoder.Field("lon", value.lon);
+    decoder.Field("label", value.label);
+    decoder.End();
+    return object;
+  }
+};
+}  // namespace adaptor
+}  // MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS)
+}  // namespace msgpack
+
 namespace {
+
+using map_loop_test::Place;
+double Sum(const Place& place) { return place.lat + place.lon; }
 
 double Square(double x) { return x * x; }
 std::int64_t Refuse(std::int64_t x, std::int64_t every) {
@@ -73,6 +104,7 @@ class MapLoop : public ::testing::Test {
     registry_.AddTask("Both", &Both);
     registry_.AddTask("Touch", &Touch);
     registry_.AddTask("Scaled", &Scaled, [](double x) { return Scaled(x, 10); });
+    registry_.AddTask("Sum", &Sum);
     registry_.AddActor<Total>("Total", [] { return Total{}; }).AddMethod("Add", &Total::Add);
   }
   const goray::MapInvoker& Map(const char* name) {
@@ -165,6 +197,57 @@ TEST_F(MapLoop, RefusesAChunkItCannotRead) {
   // A column that is neither a list nor an array.
   EXPECT_THROW(RunChunk(Map("Join"), "Join", Chunk(1, {true, true}, false, std::string("a"), std::string("b"))),
                goray::ArgumentError);
+}
+
+// The message of the ArgumentError a chunk throws.
+template <class Run>
+std::string ChunkError(Run run) {
+  try {
+    run();
+  } catch (const goray::ArgumentError& error) {
+    EXPECT_EQ(error.position(), 0u);
+    return error.what();
+  }
+  ADD_FAILURE() << "the chunk ran";
+  return "";
+}
+
+TEST_F(MapLoop, AStructOfArraysTakesAColumnPerField) {
+  using Columns = std::map<std::string, std::vector<double>>;
+  Answer answer = RunChunk(Map("Sum"), "Sum", Chunk(2, {true}, false, Columns{{"lat", {1, 2}}, {"lon", {3, 4}}}));
+  EXPECT_EQ(answer.results.get().as<std::vector<double>>(), (std::vector<double>{4, 6}));
+  EXPECT_TRUE(answer.Failures().empty());
+}
+
+TEST_F(MapLoop, AStructOfArraysWithoutAFieldOrWithAnotherIsRefusedBeforeAnyItem) {
+  using Columns = std::map<std::string, std::vector<double>>;
+  const std::string fields = "expected a struct of arrays of map_loop_test::Place (fields lat, lon, label (optional))";
+  EXPECT_EQ(ChunkError([&] { RunChunk(Map("Sum"), "Sum", Chunk(2, {true}, true, Columns{{"lat", {1, 2}}})); }),
+            "goray::ArgumentError: position 0: " + fields + ", received columns 'lat': no column for "
+            "field 'lon' (task Sum)");
+  EXPECT_EQ(ChunkError([&] {
+              RunChunk(Map("Sum"), "Sum",
+                       Chunk(2, {true}, true, Columns{{"colour", {0, 0}}, {"lat", {1, 2}}, {"lon", {3, 4}}}));
+            }),
+            "goray::ArgumentError: position 0: " + fields + ", received columns 'colour', 'lat', "
+            "'lon': 'colour' is no field of map_loop_test::Place (task Sum)");
+  EXPECT_EQ(ChunkError([&] { RunChunk(Map("Sum"), "Sum", Chunk(1, {true}, true, Columns{{"x", {1}}})); }),
+            "goray::ArgumentError: position 0: " + fields + ", received columns 'x': no column for "
+            "fields 'lat', 'lon'; 'x' is no field of map_loop_test::Place (task Sum)");
+}
+
+TEST_F(MapLoop, AStructItemWithoutAFieldFailsAlone) {
+  using Fields = std::map<std::string, double>;
+  Answer answer = RunChunk(Map("Sum"), "Sum",
+                           Chunk(2, {true}, true, std::vector<Fields>{{{"lat", 1}}, {{"lat", 1}, {"lon", 2}}}));
+  auto failures = answer.Failures();
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].first, 0u);
+  EXPECT_NE(failures[0].second.find("position 0: expected map_loop_test::Place, received map without "
+                                    "field .lon (double, in map_loop_test::Place)"),
+            std::string::npos)
+      << failures[0].second;
+  EXPECT_EQ(answer.results.get().as<std::vector<double>>(), (std::vector<double>{0, 3}));
 }
 
 TEST_F(MapLoop, DescribesItsColumnsAndResult) {

@@ -73,6 +73,7 @@ struct convert<::refs_test::Job> {
     decoder.Field("parts", value.parts);
     decoder.Field("worker", value.worker);
     decoder.Field("name", value.name);
+    decoder.End();
     return object;
   }
 };
@@ -426,7 +427,7 @@ TEST_F(RefCodecTest, StructArgumentsRoundTripThroughATask) {
 }
 
 TEST_F(RefCodecTest, AFailedTaskReleasesItsArgumentsAndPinsNothing) {
-  std::string job = "\x82\xa5input" + RefExt(110) + "\xa4name\x07";  // name is not a string
+  std::string job = "\x83\xa5input" + RefExt(110) + "\xa5parts\x90\xa4name\x07";  // name: not a str
   ExecuteReply reply = ExecuteCommand(4, Units({"Name", job}));
   EXPECT_EQ(reply.code, 5);
   EXPECT_NE(reply.bytes.find("position 0: expected refs_test::Job"), std::string::npos) << reply.bytes;
@@ -436,7 +437,9 @@ TEST_F(RefCodecTest, AFailedTaskReleasesItsArgumentsAndPinsNothing) {
 }
 
 TEST_F(RefCodecTest, ResultsWithoutRefsKeepNothing) {
-  ExecuteReply reply = ExecuteCommand(4, Units({"Name", "\x81\xa4name\xa2ok"}));
+  // A Job (its worker, optional, left out) whose task answers a str: nothing to keep.
+  std::string job = "\x83\xa5input" + RefExt(130) + "\xa5parts\x90\xa4name\xa2ok";
+  ExecuteReply reply = ExecuteCommand(4, Units({"Name", job}));
   ASSERT_EQ(reply.code, 0) << reply.bytes;
   EXPECT_EQ(goray::codec::detail::KeptReplies(), 0u);
   FreeMemory(reply.data);

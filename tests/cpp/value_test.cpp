@@ -53,6 +53,7 @@ struct convert<::app::Item> {
     decoder.Field("name", value.name);
     decoder.Field("count", value.count);
     decoder.Field("extra", value.extra);
+    decoder.End();
     return object;
   }
 };
@@ -366,7 +367,9 @@ TEST(Value, AsErrorsAreDecodeErrors) {
   EXPECT_EQ(error.expected(), "int8_t");
   EXPECT_EQ(error.received(), "int 300");
   EXPECT_EQ(error.path(), "[2]");
-  error = FailureOf([] { (void)Value(Value::Map{{"count", "many"}}).As<app::Item>(); });
+  error = FailureOf([] {
+    (void)Value(Value::Map{{"name", "n"}, {"count", "many"}, {"extra", Value()}}).As<app::Item>();
+  });
   EXPECT_EQ(error.expected(), "int32_t");
   EXPECT_EQ(error.received(), "str");
   EXPECT_EQ(error.path(), ".count");

@@ -72,6 +72,63 @@ def test_none_for_a_non_optional_parameter(task, text):
     assert run("EchoOptional", None) is None  # where None is allowed, it works
 
 
+RECORD = {"name": "r", "inner": {"x": 1, "tag": "t"}, "color": 2, "score": 0.5,
+          "items": [{"x": 2, "tag": ""}]}
+WITHOUT_COLOR = {key: value for key, value in RECORD.items() if key != "color"}
+
+STRUCTS = [
+    (WITHOUT_COLOR, "map without field .color (testapp::Color, in testapp::Record)"),
+    ({**RECORD, "inner": {"x": 1}}, "map without field .inner.tag (std::string, in testapp::Inner)"),
+    ({**RECORD, "items": [{"x": 2, "tag": ""}, {"tag": ""}]},
+     "map without field .items[1].x (int64_t, in testapp::Inner)"),
+    ({**RECORD, "colour": 2}, "map with unknown field .colour (not in testapp::Record)"),
+    ({**RECORD, "inner": {"x": 1, "tag": "", "y": 0}},
+     "map with unknown field .inner.y (not in testapp::Inner)"),
+    ({**RECORD, "name": None}, "map (at .name: expected std::string, received nil)"),
+]
+
+
+@pytest.mark.parametrize("value, received", STRUCTS)
+def test_a_struct_without_a_field_or_with_another(value, received):
+    """A field left out is not its C++ default: refused, naming the field, its struct, the
+    task and the argument's position (here 0, then 1)."""
+    with pytest.raises(goray.ArgumentError) as info:
+        run("EchoRecord", value)
+    error = info.value
+    assert (error.task, error.position, error.expected, error.received) == \
+        ("EchoRecord", 0, "testapp::Record", received)
+    assert str(error) == f"position 0: expected testapp::Record, received {received} (task EchoRecord)"
+    with pytest.raises(goray.ArgumentError) as info:
+        run("ViaPyRecord", "py_echo", value)
+    assert (info.value.task, info.value.position, info.value.received) == ("ViaPyRecord", 1, received)
+
+
+@pytest.mark.parametrize("value, path, struct", [
+    ({**RECORD, "items": [{"x": 2, "tag": ""}, {"tag": ""}]}, ".items[1].x", "testapp::Inner"),
+    ({**RECORD, "colour": 2}, ".colour", "testapp::Record"),
+    ({**RECORD, "name": None}, ".name", ""),  # a type error inside: its path, no struct
+    (1, "", ""),                              # the whole argument: neither
+])
+def test_a_struct_error_carries_the_field_path_and_its_struct(value, path, struct):
+    with pytest.raises(goray.ArgumentError) as info:
+        run("EchoRecord", value)
+    assert (info.value.path, info.value.struct) == (path, struct)
+
+
+def test_a_struct_may_leave_out_an_optional_field():
+    without_score = {key: value for key, value in RECORD.items() if key != "score"}
+    assert run("EchoRecord", without_score) == {**RECORD, "score": None}
+
+
+def test_a_python_result_without_a_field_is_refused_by_its_cpp_caller():
+    with pytest.raises(goray.NativeError) as info:
+        run("ViaPyRecord", "py_without_color", RECORD)
+    assert (info.value.type, info.value.message) == (
+        "goray::ResultTypeError",
+        "expected testapp::Record, received map without field .color (testapp::Color, in "
+        "testapp::Record)")
+
+
 @pytest.mark.parametrize("args, text", [
     ((), "expected 2 arguments, received 0 (task Add)"),
     ((1,), "expected 2 arguments, received 1 (task Add)"),

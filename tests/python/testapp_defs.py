@@ -16,6 +16,12 @@ def py_echo(value):
 
 
 @goray.local
+def py_without_color(record):
+    """A Record (testapp.cpp) with its color left out: C++ reads it back as a result."""
+    return {key: value for key, value in record.items() if key != "color"}
+
+
+@goray.local
 def py_plus_one(value):
     return value + 1
 

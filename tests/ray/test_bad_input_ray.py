@@ -66,3 +66,32 @@ def test_bad_arguments_fail_the_task(args, text):
     with pytest.raises(goray.ArgumentError) as info:
         ray.get(goray.golang_task("Square").remote(*args))
     assert text in str(info.value)
+
+
+@pytest.mark.parametrize("point, received, path, struct", [
+    ({"x": 1.0, "label": "p"}, "map without field .y (double, in raytest::Point)",
+     ".y", "raytest::Point"),
+    ({"x": 1.0, "y": 2.0, "label": "p", "z": 3.0}, "map with unknown field .z (not in raytest::Point)",
+     ".z", "raytest::Point"),
+    ({"x": 1.0, "y": None, "label": "p"}, "map (at .y: expected double, received nil)", ".y", ""),
+])
+def test_a_struct_without_a_field_or_with_another_fails_the_task_naming_it(point, received, path,
+                                                                          struct):
+    with pytest.raises(goray.ArgumentError) as info:
+        ray.get(goray.golang_task("Scale").remote(point, 2.0))
+    error = info.value
+    assert (error.task, error.position, error.expected, error.received) == (
+        "Scale", 0, "raytest::Point", received)
+    assert (error.path, error.struct) == (path, struct)
+    assert f"position 0: expected raytest::Point, received {received} (task Scale)" in str(error)
+
+
+def test_a_struct_without_a_field_fails_an_actor_method_naming_it():
+    pricer = goray.golang_actor_class("DataPricer").remote(1.0)
+    with pytest.raises(goray.ArgumentError) as info:
+        ray.get(pricer.Apply.remote({"price": [1.0]}))
+    error = info.value
+    assert (error.task, error.position, error.expected) == ("DataPricer.Apply", 0, "raytest::OrderColumns")
+    assert error.received == ("map without field .quantity (goray::ArrayView<int64_t>, in "
+                              "raytest::OrderColumns)")
+    ray.kill(pricer)

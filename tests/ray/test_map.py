@@ -55,6 +55,31 @@ def test_a_struct_parameter_takes_a_struct_of_arrays(lib):
     assert listed == [5.0]
 
 
+def test_a_struct_of_arrays_missing_a_field_or_with_another_is_refused_once(lib):
+    """The columns must be the struct's fields: checked once, at the first chunk, before
+    any item runs (not one failure per item), naming the columns, the struct, the task
+    and the parameter's position."""
+    x = np.arange(100_000, dtype=np.float64)
+    fields = "expected a struct of arrays of raytest::Point (fields x, y, label)"
+    with pytest.raises(goray.ArgumentError) as caught:
+        goray.map("MapNorm", {"x": x, "label": ["a"] * len(x)}, errors="collect")
+    error = caught.value
+    assert not isinstance(error, goray.MapItemError)
+    assert (error.task, error.position) == ("MapNorm", 0)
+    assert str(error).startswith(f"position 0: {fields}, received columns 'x', 'label': no "
+                                 "column for field 'y' (task MapNorm)")
+    with pytest.raises(goray.ArgumentError) as caught:
+        goray.map("MapNorm", {"x": x, "y": x, "label": ["a"] * len(x), "z": x})
+    assert str(caught.value).startswith(f"position 0: {fields}, received columns 'x', 'y', "
+                                        "'label', 'z': 'z' is no field of raytest::Point "
+                                        "(task MapNorm)")
+    # Items given one by one are each their own value: the one without a field fails alone.
+    with pytest.raises(goray.MapArgumentError) as caught:
+        goray.map("MapNorm", [{"x": 3.0, "y": 4.0, "label": ""}, {"x": 1.0, "label": ""}])
+    assert caught.value.index == 1
+    assert "received map without field .y (double, in raytest::Point)" in str(caught.value)
+
+
 def test_several_results_and_none(lib):
     assert goray.map("MapPair", [1, 2]) == [[2, "1"], [4, "2"]]
     assert goray.map("MapTouch", [1, 2, 3]) is None

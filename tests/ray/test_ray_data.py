@@ -105,6 +105,25 @@ def test_a_missing_column_or_a_wrong_dtype_names_the_column(lib):
     with pytest.raises(goray.ArgumentError, match=r"at \.price: expected goray::ArrayView<double>, "
                                                   r"received ndarray of int64 \(3,\)"):
         goray.data.task_udf("DataTotal", {"price": "int64"})({"price": quantity})
+    # The declared columns must be the struct's fields: the batch is refused before C++
+    # runs, naming the field left out (or the column that is no field), the struct, the
+    # task or method, and the position.
+    struct = "position 0: expected raytest::OrderColumns, received map"
+    with pytest.raises(goray.ArgumentError) as undeclared:
+        goray.data.task_udf("DataTotal", {"price": "float64"})({"price": price, "quantity": quantity})
+    assert str(undeclared.value) == (f"{struct} without field .quantity (goray::ArrayView<int64_t>, "
+                                     "in raytest::OrderColumns) (task DataTotal)")
+    assert (undeclared.value.path, undeclared.value.struct) == (".quantity", "raytest::OrderColumns")
+    with pytest.raises(goray.ArgumentError) as extra:
+        goray.data.task_udf("DataTotal", {**ORDERS, "discount": "float64"})(
+            {"price": price, "quantity": quantity, "discount": price})
+    assert str(extra.value) == (f"{struct} with unknown field .discount (not in "
+                                "raytest::OrderColumns) (task DataTotal)")
+    pricer = goray.data.actor_udf("DataPricer", "Apply", {"price": "float64"}, args=(1.0,))()
+    with pytest.raises(goray.ArgumentError) as method:
+        pricer({"price": price})
+    assert (method.value.task, method.value.position) == ("DataPricer.Apply", 0)
+    assert "without field .quantity" in str(method.value)
 
 
 def table_batches(price, quantity, **more):

@@ -237,6 +237,40 @@ def test_bad_requests_answer_4xx_or_500_and_the_replica_keeps_serving(port, shar
     assert handle.Pid.remote().result() == pid
 
 
+def test_a_struct_argument_without_a_field_or_with_another_answers_400_naming_it(port, shared):
+    """A struct's missing field is not its C++ default: HTTP and handles refuse it, naming
+    the field, the struct, the method and the argument's position; a std::optional field
+    may be left out."""
+    def answer(body):
+        status, text = post(port, "/shared/ScoreSample", body)
+        return status, json.loads(text)
+
+    assert answer({"sample": {"features": [1.0, 1.0]}}) == (200, 2.5)
+    assert answer({"sample": {"features": [1.0, 1.0], "bias": 1.0}}) == (200, 3.5)
+    status, body = answer({"sample": {"bias": 1.0}})
+    assert status == 400 and body["error"] == "ArgumentError"
+    assert (body["position"], body["expected"], body["received"]) == (
+        0, "Sample", "map without field .features (std::vector<double>, in Sample)")
+    assert body["parameter"] == "sample"  # the JSON object's field the struct came in
+    assert (body["path"], body["struct"], body["field"]) == (".features", "Sample", "sample.features")
+    assert body["message"] == ("position 0: expected Sample, received map without field "
+                               ".features (std::vector<double>, in Sample) (task "
+                               "Scorer.ScoreSample)")
+    status, body = answer({"sample": {"features": [1.0, 1.0], "weight": 2}})
+    assert status == 400 and body["received"] == "map with unknown field .weight (not in Sample)"
+    assert body["field"] == "sample.weight"
+    status, body = answer({"sample": {"features": None}})
+    assert status == 400 and body["received"] == (
+        "map (at .features: expected std::vector<double>, received nil)")
+    with pytest.raises(goray.ArgumentError) as info:
+        shared.ScoreSample.remote({"bias": 1.0}).result()
+    assert (info.value.task, info.value.position, info.value.expected) == (
+        "Scorer.ScoreSample", 0, "Sample")
+    assert "without field .features (std::vector<double>, in Sample)" in str(info.value)
+    assert (info.value.path, info.value.struct) == (".features", "Sample")
+    assert shared.Score.remote([1.0, 1.0]).result() == 2.5  # the replica goes on serving
+
+
 def test_an_array_arrives_as_raw_bytes_with_its_dtype(port, shared):
     import numpy
     raw = {"Content-Type": "application/octet-stream", "X-Goray-Dtype": "float64"}

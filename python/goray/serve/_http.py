@@ -57,6 +57,8 @@ def error_body(error: BaseException, type_name: str) -> Tuple[int, Dict[str, Any
         if error.position is not None:
             body["position"] = error.position
         body.update(expected=error.expected, received=error.received)
+        body.update({key: value for key in ("path", "struct")
+                     if (value := getattr(error, key, ""))})
         return 400, body
     if isinstance(error, UnknownNameError):
         return 404, {"error": "UnknownName", "message": str(error)}
@@ -89,9 +91,15 @@ def _response(status: int, body: Any, media_type: str = JSON,
                     status_code=status, media_type=media_type, headers=headers)
 
 
-def _error_response(error: BaseException, type_name: str) -> Any:
-    """The JSON answer to a call that raised `error`; a 503 says when to send it again."""
+def _error_response(error: BaseException, type_name: str,
+                    parameter: Optional[str] = None) -> Any:
+    """The JSON answer to a call that raised `error`; a 503 says when to send it again.
+    `parameter` names the argument an ArgumentError's position points at."""
     status, body = error_body(error, type_name)
+    if parameter is not None:
+        body["parameter"] = parameter
+        if body.get("path"):  # the field as the client's JSON object spells it: "p.lon"
+            body["field"] = parameter + body["path"]
     headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
     return _response(status, body, headers=headers)
 
@@ -191,7 +199,18 @@ async def respond(replica: Replica, request: Any) -> Any:
         from starlette.responses import Response
         return Response(content=content, media_type=JSON)
     except Exception as error:  # every failure answers; the replica goes on serving
-        return _error_response(error, type_name)
+        parameter = _parameter_name(replica, name, error)
+        return _error_response(error, type_name, parameter)
+
+
+def _parameter_name(replica: Replica, name: str, error: BaseException) -> Optional[str]:
+    """The parameter at an ArgumentError's position by name (the JSON object's field the
+    client sent), when the library names them."""
+    if not name or not isinstance(error, ArgumentError) or error.position is None:
+        return None
+    from .. import _traits
+    params = _traits.method_params(replica._library, replica.type_name, name)
+    return params[error.position].name if params and error.position < len(params) else None
 
 
 async def _stream(replica: Replica, request: Any, name: str, args: List[Any],

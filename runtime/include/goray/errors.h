@@ -83,6 +83,11 @@ class ArgumentError : public Error {
   // A type or range mismatch at a 0-based argument position.
   ArgumentError(std::string task, std::size_t position, std::string expected,
                 std::string received);
+  // The same, for a value that failed inside: `path` is where in the argument (".lon",
+  // "[2].inner.y"), `struct_name` the struct a missing, unknown or repeated field belongs
+  // in ("" for a value of the wrong type).
+  ArgumentError(std::string task, std::size_t position, std::string expected,
+                std::string received, std::string path, std::string struct_name);
   // A wrong argument count.
   ArgumentError(std::string task, std::size_t expected_count, std::size_t received_count);
   // A count outside the range a callee with default arguments accepts.
@@ -94,6 +99,10 @@ class ArgumentError : public Error {
   // Type names; for a wrong count the counts ("2 arguments", "1 to 3 arguments").
   const std::string& expected() const noexcept { return expected_; }
   const std::string& received() const noexcept { return received_; }
+  // Where inside the argument it failed ("" for the whole argument), and the struct whose
+  // field is missing, unknown or repeated there ("" otherwise).
+  const std::string& path() const noexcept { return path_; }
+  const std::string& struct_name() const noexcept { return struct_name_; }
 
  private:
   ArgumentError(std::string task, std::string expected, std::size_t received_count);
@@ -101,6 +110,8 @@ class ArgumentError : public Error {
   std::size_t position_ = kNoPosition;
   std::string expected_;
   std::string received_;
+  std::string path_;
+  std::string struct_name_;
 };
 
 // A result (of Get, or of an in-process Python call) does not decode as the

@@ -177,8 +177,13 @@ auto detail::DecodeObject(std::string_view what, std::string_view payload,
     try {
       return codec::Decode<Wanted>(object);
     } catch (const codec::DecodeError& error) {
-      std::string received = error.received();
-      if (!error.path().empty()) received += " at " + error.path();
+      std::string received =
+          error.kind() == codec::DecodeError::Kind::kValue
+              ? error.received()
+              : codec::DescribeReceived(error, codec::ReceivedTypeName(object));
+      if (error.kind() == codec::DecodeError::Kind::kValue && !error.path().empty()) {
+        received += " at " + error.path();
+      }
       throw ResultTypeError(std::string(what), std::string(where) + codec::TypeName<Wanted>(),
                             received);
     }

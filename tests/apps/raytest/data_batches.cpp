@@ -53,6 +53,7 @@ MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
       goray::codec::StructDecoder decoder(object, value);
       decoder.Field("price", value.price);
       decoder.Field("quantity", value.quantity);
+      decoder.End();
       return object;
     }
   };
@@ -71,6 +72,7 @@ MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
       goray::codec::StructDecoder decoder(object, value);
       decoder.Field("total", value.total);
       decoder.Field("quantity", value.quantity);
+      decoder.End();
       return object;
     }
   };
@@ -89,6 +91,7 @@ MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
       goray::codec::StructDecoder decoder(object, value);
       decoder.Field("price", value.price);
       decoder.Field("quantity", value.quantity);
+      decoder.End();
       return object;
     }
   };

@@ -36,6 +36,7 @@ MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
       decoder.Field("x", value.x);
       decoder.Field("y", value.y);
       decoder.Field("label", value.label);
+      decoder.End();
       return object;
     }
   };

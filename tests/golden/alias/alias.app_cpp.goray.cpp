@@ -35,6 +35,7 @@ struct convert<::text::Stats> {
                                       ::text::Stats& value) const {
     ::goray::codec::StructDecoder decoder(object, value);
     decoder.Field("words", value.words);
+    decoder.End();
     return object;
   }
 };

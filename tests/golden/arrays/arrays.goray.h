@@ -68,6 +68,7 @@ struct convert<::img::Tile> {
     decoder.Field("pixels", value.pixels);
     decoder.Field("source", value.source);
     decoder.Field("mask", value.mask);
+    decoder.End();
     return object;
   }
 };

@@ -66,6 +66,7 @@ struct convert<::feeds::Item> {
     ::goray::codec::StructDecoder decoder(object, value);
     decoder.Field("id", value.id);
     decoder.Field("text", value.text);
+    decoder.End();
     return object;
   }
 };

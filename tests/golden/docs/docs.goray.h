@@ -71,6 +71,7 @@ struct convert<::Options> {
     decoder.Field("width", value.width);
     decoder.Field("height", value.height);
     decoder.Field("undocumented", value.undocumented);
+    decoder.End();
     return object;
   }
 };

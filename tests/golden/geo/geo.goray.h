@@ -70,6 +70,7 @@ struct convert<::gis::Fence> {
     decoder.Field("kind", value.kind);
     decoder.Field("ring", value.ring);
     decoder.Field("note", value.note);
+    decoder.End();
     return object;
   }
 };
@@ -94,6 +95,7 @@ struct convert<::gis::Hit> {
     decoder.Field("name", value.name);
     decoder.Field("kind", value.kind);
     decoder.Field("distance_m", value.distance_m);
+    decoder.End();
     return object;
   }
 };
@@ -116,6 +118,7 @@ struct convert<::gis::Point> {
     ::goray::codec::StructDecoder decoder(object, value);
     decoder.Field("lat", value.lat);
     decoder.Field("lon", value.lon);
+    decoder.End();
     return object;
   }
 };

@@ -67,6 +67,7 @@ struct convert<::Point> {
     ::goray::codec::StructDecoder decoder(object, value);
     decoder.Field("x", value.x);
     decoder.Field("y", value.y);
+    decoder.End();
     return object;
   }
 };

@@ -37,6 +37,7 @@ struct convert<::Loose> {
                                       ::Loose& value) const {
     ::goray::codec::StructDecoder decoder(object, value);
     decoder.Field("value", value.value);
+    decoder.End();
     return object;
   }
 };

@@ -66,6 +66,7 @@ struct convert<::a::Item> {
     ::goray::codec::StructDecoder decoder(object, value);
     decoder.Field("from", value.from);
     decoder.Field("int_", value.int_);
+    decoder.End();
     return object;
   }
 };
@@ -88,6 +89,7 @@ struct convert<::b::Item> {
     ::goray::codec::StructDecoder decoder(object, value);
     decoder.Field("str", value.str);
     decoder.Field("list", value.list);
+    decoder.End();
     return object;
   }
 };

@@ -72,6 +72,7 @@ struct convert<::jobs::Job> {
     decoder.Field("parts", value.parts);
     decoder.Field("progress", value.progress);
     decoder.Field("logger", value.logger);
+    decoder.End();
     return object;
   }
 };
@@ -94,6 +95,7 @@ struct convert<::jobs::Point> {
     ::goray::codec::StructDecoder decoder(object, value);
     decoder.Field("x", value.x);
     decoder.Field("y", value.y);
+    decoder.End();
     return object;
   }
 };

@@ -65,6 +65,7 @@ struct convert<::svc::Service::Reply> {
                                       ::svc::Service::Reply& value) const {
     ::goray::codec::StructDecoder decoder(object, value);
     decoder.Field("text", value.text);
+    decoder.End();
     return object;
   }
 };

@@ -65,6 +65,7 @@ struct convert<::geo::Point> {
     ::goray::codec::StructDecoder decoder(object, value);
     decoder.Field("x", value.x);
     decoder.Field("y", value.y);
+    decoder.End();
     return object;
   }
 };
@@ -91,6 +92,7 @@ struct convert<::geo::Shape> {
     decoder.Field("points", value.points);
     decoder.Field("color", value.color);
     decoder.Field("meta", value.meta);
+    decoder.End();
     return object;
   }
 };
@@ -111,6 +113,7 @@ struct convert<::geo::Shape::Meta> {
                                       ::geo::Shape::Meta& value) const {
     ::goray::codec::StructDecoder decoder(object, value);
     decoder.Field("version", value.version);
+    decoder.End();
     return object;
   }
 };
@@ -133,6 +136,7 @@ struct convert<::geo::Tree> {
     ::goray::codec::StructDecoder decoder(object, value);
     decoder.Field("name", value.name);
     decoder.Field("children", value.children);
+    decoder.End();
     return object;
   }
 };

@@ -17,11 +17,21 @@ from ray_check import expect, run
 
 def checks(app) -> None:
     import ray
+    from goray import ArgumentError
 
     expect("task", ray.get(app.F64.remote(2.5)), 2.5)
     expect("several results", ray.get(app.Divide.remote(16, 5)), [3, 1])
-    expect("struct", ray.get(app.Move.remote({"points": [{"x": 1.0}]}, {"x": 1.0, "y": 2.0}))
-           ["points"], [{"x": 2.0, "y": 2.0}])
+    one_point = {"label": "", "points": [{"x": 1.0, "y": 0.0}], "color": 1,
+                 "meta": {"version": 1, "tags": {}}}
+    expect("struct", ray.get(app.Move.remote(one_point, {"x": 1.0, "y": 2.0}))["points"],
+           [{"x": 2.0, "y": 2.0}])
+    try:  # every field but an optional one must be there, through Ray too
+        ray.get(app.Move.remote({"points": [{"x": 1.0}]}, {"x": 1.0, "y": 2.0}))
+    except ArgumentError as error:
+        expect("a struct without a field", (error.task, error.position, error.path, error.struct),
+               ("Move", 0, ".label", "shapes::Shape"))
+    else:
+        expect("a struct without a field", "no error", "ArgumentError")
     expect("ref argument", ray.get(app.F64.remote(app.F64.remote(4.0))), 4.0)
     expect("options", ray.get(app.F64.options(num_cpus=1).remote(1.0)), 1.0)
     counter = app.Counter.remote(5)

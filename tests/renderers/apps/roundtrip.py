@@ -114,11 +114,9 @@ def typesapp(library: Any) -> None:
     check("Paint", [app.Color.kGreen], int(app.Color.kGreen))
     check("Flip", [app.Plain.kZero], 1)
     check("Point", [point], point)
-    check("Point", [{}], {"x": 0.0, "y": 0.0})                      # missing keys: defaults
-    check("Point", [{"x": 1.0, "unknown": [1]}], {"x": 1.0, "y": 0.0})  # unknown: ignored
     check("Shape", [shape], shape)
-    check("Shape", [{"points": [{"y": 1.0}]}],                      # nested defaults
-          {"label": "unnamed", "points": [{"x": 0.0, "y": 1.0}], "color": 1, "weight": None,
+    check("Shape", [{"label": "l", "points": [], "color": 1, "meta": {"version": 7, "tags": {}}}],
+          {"label": "l", "points": [], "color": 1, "weight": None,   # optional fields left out
            "anchor": None, "meta": {"version": 7, "tags": {}}})
     check("Tree", [tree], tree)
     check("Grid", [[[point], []]], [[point], []])
@@ -134,7 +132,9 @@ def typesapp(library: Any) -> None:
 
     # The typed stub module: the same calls, local actors, enums as IntEnums.
     expect("stub local task", app.local.Divide(17, 5), [3, 2])
-    expect("stub struct", app.local.Move({"points": [{"x": 1.0}]}, {"x": 1.0, "y": 1.0})["points"],
+    one_point = {"label": "", "points": [{"x": 1.0, "y": 0.0}], "color": 1,
+                 "meta": {"version": 1, "tags": {}}}
+    expect("stub struct", app.local.Move(one_point, {"x": 1.0, "y": 1.0})["points"],
            [{"x": 2.0, "y": 1.0}])
     with app.local.Accumulator(1.0, "acc") as accumulator:
         expect("Accumulator.Add", accumulator.Add(2.5), 3.5)
@@ -150,8 +150,23 @@ def typesapp(library: Any) -> None:
     expect_error("I8 overflow", lambda: app.local.I8(300), goray.ArgumentError, "int8_t")
     expect_error("Point not a map", lambda: app.local.Point("not a map"), goray.ArgumentError,
                  "shapes::Point")
-    expect_error("Shape bad field", lambda: app.local.Shape({"meta": {"version": "x"}}),
+    expect_error("Shape bad field", lambda: app.local.Shape({**shape, "meta": {"version": "x",
+                                                                             "tags": {}}}),
                  goray.ArgumentError, "meta.version")
+    # Every field but an optional one must be there (a base's too), and no other key.
+    expect_error("Point without y", lambda: app.local.Point({"x": 1.0}), goray.ArgumentError,
+                 "position 0: expected shapes::Point, received map without field .y (double, "
+                 "in shapes::Point) (task Point)")
+    expect_error("Point with z", lambda: app.local.Point({**point, "z": [1]}), goray.ArgumentError,
+                 "received map with unknown field .z (not in shapes::Point)")
+    expect_error("Shape without its base's label",
+                 lambda: app.local.Shape({k: v for k, v in shape.items() if k != "label"}),
+                 goray.ArgumentError, "received map without field .label (std::string, in "
+                 "shapes::Shape)")
+    expect_error("Shape's Meta without tags",
+                 lambda: app.local.Shape({**shape, "meta": {"version": 1}}), goray.ArgumentError,
+                 "received map without field .meta.tags (std::map<std::string, std::string>, in "
+                 "shapes::Shape::Meta)")
     expect_error("Divide by zero", lambda: app.local.Divide(1, 0), goray.NativeError,
                  "divide by zero")
 

@@ -30,7 +30,8 @@ TASKS: Dict[str, Tuple[Any, ...]] = {
     "NoValues": (), "OneValue": (), "OneStruct": (), "OneOptional": (True,),
     "SameTypes": (), "MixedTypes": (), "Maybe": (True,), "Struct": (), "Enum": (),
     "Items": (), "Modes": (), "ModeMap": (), "Pair": (), "Nested": (),
-    "TakeMode": (0,), "TakeModes": ([1],), "TakeModeMap": ({"k": 1},), "TakeItem": ({},),
+    "TakeMode": (0,), "TakeModes": ([1],), "TakeModeMap": ({"k": 1},),
+    "TakeItem": ({"name": "n", "mode": 1, "history": []},),  # every field but the optional
     "ModeOf": (-1,),
 }
 # A generator task: its items are checked one by one (its local call, goray.stream, and

@@ -50,13 +50,18 @@ class ArgList {
   static std::string DescribeReceived(const codec::DecodeError& error,
                                       const msgpack::object& value);
 
+  // The ArgumentError for argument `position` (`value`, expected as `expected`) failing
+  // to decode with `error`: the text DescribeReceived gives, and where it failed.
+  static ArgumentError Refusal(std::string_view callee, std::size_t position,
+                               std::string expected, const codec::DecodeError& error,
+                               const msgpack::object& value);
+
   template <class T>
   T Get(std::size_t position) const {
     try {
       return codec::Decode<T>(values_[position]);
     } catch (const codec::DecodeError& error) {
-      throw ArgumentError(std::string(callee_), position, codec::TypeName<T>(),
-                          DescribeReceived(error, values_[position]));
+      throw Refusal(callee_, position, codec::TypeName<T>(), error, values_[position]);
     }
   }
 

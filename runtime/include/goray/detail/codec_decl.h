@@ -23,12 +23,23 @@ using Packer = msgpack::packer<Buffer>;
 //   expected: the C++ type, spelled as in source ("uint8_t", "std::vector<int32_t>")
 //   received: the msgpack type seen, with the value where it helps ("int 300")
 //   path:     where inside the value, "" at top level, else like "[3].x" or "[\"k\"]"
+// Or a struct's map that does not hold its fields (kind() says which): a field that is
+// not std::optional is missing (expected: the field's type), a key is no field of the
+// struct, or a field's key comes twice; path is then the field's own (".inner.x"),
+// received "", struct_name() the struct the field belongs in.
 class DecodeError : public std::runtime_error {
  public:
+  enum class Kind : unsigned char { kValue, kMissingField, kUnknownField, kRepeatedField };
+
   DecodeError(std::string expected, std::string received, std::string path = {});
+  // A struct's field problem; `path` the field's (".x", or "[\"a b\"]" for a key that is
+  // not a plain name), `expected` the missing field's type ("" for the other kinds).
+  DecodeError(Kind kind, std::string struct_name, std::string expected, std::string path);
   const std::string& expected() const noexcept { return expected_; }
   const std::string& received() const noexcept { return received_; }
   const std::string& path() const noexcept { return path_; }
+  Kind kind() const noexcept { return kind_; }
+  const std::string& struct_name() const noexcept { return struct_name_; }
   // The same error one level further out: path = prefix + path.
   DecodeError Within(std::string_view prefix) const;
 
@@ -36,7 +47,16 @@ class DecodeError : public std::runtime_error {
   std::string expected_;
   std::string received_;
   std::string path_;
+  std::string struct_name_;
+  Kind kind_ = Kind::kValue;
 };
+
+// What a whole value (msgpack type `outer`, "map" for a struct) received, for a message
+// about `error` decoding it: received() when the failure is the value itself, else
+// "map (at .x: expected int32_t, received str)", or for a struct's fields "map without
+// field .lon (double, in geo::Point)", "map with unknown field .colour (not in
+// geo::Point)", "map with field .x twice (in geo::Point)".
+std::string DescribeReceived(const DecodeError& error, std::string_view outer);
 
 // Limits for decoding `length` bytes of untrusted msgpack: no size larger than
 // the input itself (a forged header cannot make the decoder allocate more than

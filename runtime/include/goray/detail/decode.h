@@ -46,17 +46,18 @@
 //   goray::ObjectRef, goray::Future<T...>   ext 73; goray::ActorHandle and
 //                        typed handles: ext 74; each a copy of the state the
 //                        received block adopted (goray/detail/ref_codec.h)
-//   user structs         through their msgpack-c adaptor (struct_adaptor.h);
-//                        a msgpack::type_error from a hand-written adaptor
-//                        becomes a DecodeError naming the struct
+//   user structs         through their msgpack-c adaptor (struct_adaptor.h): a
+//                        map holding every field (a std::optional one may be
+//                        missing) and no other key; a msgpack::type_error from a
+//                        hand-written adaptor becomes a DecodeError naming the struct
 //
 // Paths: "[2]" for an array element, "[\"k\"]" or "[5]" for a map value by
 // key, "[key \"k\"]" for a map key that itself fails, ".x" for a struct
 // field; nested they concatenate: "[3].inner.x".
 //
 // DecodeInto overwrites `out`. Containers and optionals are rebuilt from
-// default-constructed elements, but DecodeInto on an existing struct keeps the
-// current value of every field whose key is missing (Decode<T> starts from T{}).
+// default-constructed elements; a struct's fields are each decoded (a missing
+// std::optional one emptied).
 #pragma once
 
 #include <array>
@@ -420,4 +421,3 @@ T Decode(const msgpack::object& object) {
 }
 
 }  // namespace goray::codec
-

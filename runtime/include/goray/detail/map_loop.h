@@ -64,15 +64,16 @@ void EncodeMapTail(codec::Packer& packer,
                    const std::vector<std::pair<std::size_t, std::string>>& failures,
                    std::chrono::nanoseconds loop_time);
 
-// What the numpy dtype of a column or a result is: "" when its items travel as
-// msgpack values ("b1", "i8", "f8", "c16", ... otherwise).
 // A struct parameter's column given as a struct of arrays (a map of field -> column, each
 // an array ext of one dimension or a msgpack array): item i as the map {field: value i}
 // the struct decodes from, rebuilt for each item (valid until the next Item call).
+// `fields`, the struct's own (codec::StructFields), when known: the columns must be
+// those (an optional field's may be left out), else ArgumentError before any item runs.
 class StructColumns {
  public:
   StructColumns(const msgpack::object& fields, std::size_t count, std::string_view callee,
-                std::size_t position);
+                std::size_t position, std::string_view struct_name,
+                const std::optional<std::vector<codec::StructField>>& struct_fields);
   const msgpack::object& Item(std::size_t i) const;
 
  private:
@@ -88,6 +89,8 @@ class StructColumns {
   mutable msgpack::object item_;
 };
 
+// What the numpy dtype of a column or a result is: "" when its items travel as
+// msgpack values ("b1", "i8", "f8", "c16", ... otherwise).
 template <class T>
 std::string MapDtype() {
   using Plain = std::remove_cvref_t<T>;
@@ -120,7 +123,8 @@ class MapParameter {
     }
     if constexpr (!kIsArrayElement<Plain>) {
       if (listed.type == msgpack::type::MAP) {  // a struct of arrays
-        struct_columns_.emplace(listed, count, args.callee(), position);
+        struct_columns_.emplace(listed, count, args.callee(), position, TypeName<Plain>(),
+                                codec::StructFields<Stored>());
         return;
       }
     }
@@ -163,8 +167,7 @@ class MapParameter {
     try {
       return codec::Decode<T>(value);
     } catch (const codec::DecodeError& error) {
-      throw ArgumentError(std::string(args_->callee()), position_, expected,
-                          ArgList::DescribeReceived(error, value));
+      throw ArgList::Refusal(args_->callee(), position_, expected, error, value);
     }
   }
 
