@@ -7,8 +7,8 @@ Python loads it.
 - tests/aarch64/userapp: calls both ways, a keyword argument and a skipped C++ default,
   NumPy arrays read in place and handed back without a copy, errors both ways, and a
   native crash's report (signal, task, frames, file:line).
-- examples/inprocess, an example not written for these tests, built as a user builds it
-  (find_package, goray_add_app): its output under emulation is the x86-64 build's."""
+- examples/inprocess, an example not written for these tests (hand-registered: it links the
+  package's goray::runtime): its output under emulation is the x86-64 build's."""
 from __future__ import annotations
 
 import json
@@ -84,15 +84,23 @@ def test_a_native_crash_is_reported_with_its_frames_and_source_line(arm_venv: Ar
 
 
 def test_an_example_built_by_a_user_runs_as_on_x86_64(arm_venv: ArmVenv, tmp_path: Path):
-    """examples/inprocess with the README's CMakeLists.txt: the same output as this tree's
-    x86-64 build of it."""
+    """examples/inprocess, cross-built against the wheel's CMake package: the same output
+    as this tree's x86-64 build of it."""
     project = tmp_path / "inprocess"
     project.mkdir()
     for name in ("app.cpp", "main.py"):
         shutil.copy(REPO / "examples" / "inprocess" / name, project / name)
-    (project / "CMakeLists.txt").write_text(
-        "cmake_minimum_required(VERSION 3.25)\nproject(inprocess LANGUAGES CXX)\n"
-        "find_package(goray CONFIG REQUIRED)\ngoray_add_app(inprocess SOURCES app.cpp)\n")
+    # Hand-registered (its own msgpack adaptors and registry calls: no goray-gen), so linked
+    # as the in-tree goray_link_runtime links it: the package's runtime, only the C ABI exported.
+    (project / "CMakeLists.txt").write_text("""cmake_minimum_required(VERSION 3.25)
+project(inprocess LANGUAGES CXX)
+find_package(goray CONFIG REQUIRED)
+add_library(inprocess SHARED app.cpp)
+target_link_libraries(inprocess PRIVATE goray::runtime)
+set_target_properties(inprocess PROPERTIES CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+target_link_options(inprocess PRIVATE "LINKER:--version-script=${GORAY_EXPORTS_MAP}"
+  "LINKER:-u,Execute" "LINKER:-u,FreeMemory" "LINKER:-u,RegisterCallback" "LINKER:-u,GorayProtocolVersion")
+""")
     cross_build(arm_venv, project, project / "build")
     arm = arm_venv.run([arm_venv.python, project / "main.py",
                         library(project / "build", "inprocess")]).stdout
