@@ -11,6 +11,13 @@ TREE = REPO / "build-aarch64"
 TOOLCHAIN = REPO / "cmake" / "toolchains" / "aarch64-linux-gnu.cmake"
 # build/'s optimisation (scripts/lib.sh TREE_OPTIMISATION); the tests' own code at -O0.
 OPTIMISATION = "-O2 -g1 -DNDEBUG"
+# Left out under emulation: they read the kernel's "hg" flag (MADV_HUGEPAGE) in
+# /proc/self/smaps, and qemu-user (7.2) answers a guest's madvise with success without
+# passing the advice on, so the flag is never set (the stage's cpp run checks them).
+NOT_UNDER_QEMU = ("BigBlock.LargeArrayStorageIsAdvisedAndAligned",
+                  "BigBlock.CopiedBlockIsAdvisedAndByteIdentical",
+                  "BigBlock.LargeArrayDecodedFromBytesIsAdvised",
+                  "BigBlock.BufferGrowsPastTheThresholdAdvisedAndReleasesFreeableMemory")
 
 
 def configure(sysroot: Path) -> None:
@@ -40,7 +47,8 @@ def test_the_runtimes_gtest_binary_passes_under_emulation(sysroot: Path):
     binary = TREE / "tests" / "cpp" / "goray_runtime_test"
     header = run(["llvm-readelf-19", "-h", binary], env=clean_environment()).stdout
     assert "AArch64" in header, header
-    result = run([binary, "--gtest_brief=1"], env=clean_environment(sysroot), timeout=1800)
+    result = run([binary, "--gtest_brief=1", "--gtest_filter=-" + ":".join(NOT_UNDER_QEMU)],
+                 env=clean_environment(sysroot), timeout=1800)
     output = result.stdout + result.stderr
     print(output[-3000:])
     assert "one process per file: every file passed" in output, output[-4000:]
