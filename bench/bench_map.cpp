@@ -2,20 +2,38 @@
 // one double at three costs, for goray.map over a float64 array, and NativeRate, the
 // single-threaded native loop over the same items that the benchmark's of_ideal divides by.
 // The work itself is bench/map_poly.h, which Ray's C++ API's Poly (bench/peers/raycpp)
-// runs too.
+// runs too. HaversineM is the cheap, vectorisable item (about 25 ns) that NumPy over plain
+// Ray tasks is measured against, and the C++ driver below maps it with goray::Map.
 #include <goray/goray.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "bench_map.goray.h"
 #include "map_poly.h"
 
 namespace {
 
 volatile double sink_ = 0;
+
+constexpr double kRadians = 3.14159265358979323846 / 180.0;
+constexpr double kEarthMetres = 6371008.8;  // the mean radius
+
+// The great-circle distance in metres between two points given in degrees (haversine):
+// bench/map.py's NumPy twin computes the same formula over arrays.
+double Haversine(double lat, double lon, double lat0, double lon0) {
+  const double half_dlat = 0.5 * (lat - lat0) * kRadians;
+  const double half_dlon = 0.5 * (lon - lon0) * kRadians;
+  const double s_lat = std::sin(half_dlat);
+  const double s_lon = std::sin(half_dlon);
+  const double a = s_lat * s_lat + std::cos(lat * kRadians) * std::cos(lat0 * kRadians) * s_lon * s_lon;
+  return 2.0 * kEarthMetres * std::asin(std::sqrt(a));
+}
 
 int64_t PassesOf(const std::string& task) {
   if (task == "Poly") return map_bench::kPolyPasses;
@@ -60,4 +78,75 @@ struct GORAY_TASKS MapTasks {
     }
     return static_cast<double>(count) / seconds;
   }
+
+  /// The haversine distance in metres from (lat, lon) to (lat0, lon0), in degrees: about
+  /// 25 ns natively, the benchmark's cheap item.
+  double HaversineM(double lat, double lon, double lat0, double lon0) {
+    return Haversine(lat, lon, lat0, lon0);
+  }
+
+  /// Items per second of one thread computing HaversineM over the columns, as NativeRate.
+  double HaversineRate(goray::ArrayView<double> lat, goray::ArrayView<double> lon, double lat0,
+                       double lon0) {
+    const int64_t count = lat.size();
+    if (count == 0 || lon.size() != count) {
+      throw std::invalid_argument("HaversineRate: two columns of one length, not empty");
+    }
+    std::vector<double> results(static_cast<size_t>(count));
+    const auto start = std::chrono::steady_clock::now();
+    for (int64_t i = 0; i < count; ++i) {
+      results[static_cast<size_t>(i)] = Haversine(lat.data()[i], lon.data()[i], lat0, lon0);
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double sum = 0;
+    for (double value : results) sum += value;
+    sink_ = sum;
+    return static_cast<double>(count) / seconds;
+  }
 };
+
+namespace {
+
+// The C++ driver's columns, made once per process (not timed): uniform points, as
+// bench/map.py's own (another generator: the work per item does not depend on the values).
+const std::vector<double>& DriverColumn(std::size_t count, int which) {
+  static std::vector<double> columns[2];
+  std::vector<double>& column = columns[which];
+  if (column.size() != count) {
+    std::mt19937_64 random(53 + which);
+    std::uniform_real_distribution<double> uniform(which == 0 ? -60.0 : -180.0,
+                                                   which == 0 ? 60.0 : 180.0);
+    column.resize(count);
+    for (double& value : column) value = uniform(random);
+  }
+  return column;
+}
+
+}  // namespace
+
+/// bench/map.py's C++ driver: args ITEMS LAT0 LON0 [CHUNK_SIZE]. One goray::Map of
+/// HaversineM over ITEMS points, timed around the call alone, its time reported to the
+/// py-defs' record_time("cpp_map", seconds); the results spot-checked after the clock.
+GORAY_DRIVER int Driver(const std::vector<std::string>& args) {
+  const std::size_t count = std::stoull(args.at(0));
+  const double lat0 = std::stod(args.at(1));
+  const double lon0 = std::stod(args.at(2));
+  goray::MapOptions options;
+  if (args.size() > 3) options.chunk_size = std::stoull(args.at(3));
+  const std::vector<double>& lat = DriverColumn(count, 0);
+  const std::vector<double>& lon = DriverColumn(count, 1);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<double> metres = goray::Map(options, bench_map::HaversineMTask, lat, lon,
+                                          goray::Shared(lat0), goray::Shared(lon0));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (std::size_t i : {std::size_t{0}, count / 2, count - 1}) {
+    if (metres.size() != count || metres[i] != Haversine(lat[i], lon[i], lat0, lon0)) {
+      throw std::runtime_error("goray::Map(HaversineM) returned a wrong result at " +
+                               std::to_string(i));
+    }
+  }
+  goray::LocalCallPyTask("record_time", std::string("cpp_map"), seconds);
+  return 0;
+}

@@ -45,9 +45,11 @@ os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 import numpy  # noqa: E402
 
 import goray  # noqa: E402
+import map_cheap  # noqa: E402  bench/map_cheap.py
 from rounds import timed  # noqa: E402  bench/rounds.py
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+MAP_DEFS = ROOT / "bench" / "map_defs.py"  # where the C++ driver reports its rounds
 RAYCPP_PY = ROOT / ".venv-raycpp" / "bin" / "python"
 RAYCPP_RUNNER = ROOT / "bench" / "peers" / "raycpp" / "run.py"
 CPUS = 2
@@ -197,8 +199,11 @@ def run_ratios(options) -> None:
     load = os.getloadavg()[0]
     log(f"{count:,} items, load average {load:.1f}")
 
-    goray.init(options.library, num_cpus=CPUS, log_to_driver=False)
+    library = goray.init(options.library, py_defs_path=str(MAP_DEFS), num_cpus=CPUS,
+                         log_to_driver=False)
     import ray
+    from goray import _worker
+    from goray._ray import driver
     cpus = int(ray.cluster_resources().get("CPU", CPUS))
     native, maps, stubs = [], [], "generated stubs not checked (no goray.map)"
     if not has_map:
@@ -224,6 +229,16 @@ def run_ratios(options) -> None:
         stubs = stub_check(options.library, items)
     pools = pool_rates(pool_items, chunksizes, options.pool_rounds)
     native_and_map_rounds()  # the Pool's actors gone: drift shows in the spreads
+    cheap = {}
+    if has_map and options.cheap_rounds:
+        cheap["vs_numpy"] = map_cheap.vs_numpy(ray, cpus, options.numpy_items,
+                                               options.cheap_rounds, log)
+        cheap["auto"] = map_cheap.auto(cpus, parse_auto(options.auto_costs),
+                                       options.auto_rounds, log)
+        record = _worker.import_py_defs(str(MAP_DEFS)).times
+        cheap["cpp_driver"] = map_cheap.cpp_driver(library, driver.run_driver, record,
+                                                   options.numpy_items, options.cheap_rounds,
+                                                   log)
     ray.shutdown()
     raycpp, raycpp_note = raycpp_rates(options)
 
@@ -252,9 +267,15 @@ def run_ratios(options) -> None:
               f"({median_spread(raycpp)})")
     else:
         print(f"Ray C++ API: n/a ({raycpp_note})")
+    autos = cheap.get("auto", {})
+    fields = (f"vs_numpy={cheap['vs_numpy']:.2f} auto={min(autos.values()):.2f} "
+              + " ".join(f"auto_{cost}={value:.2f}" for cost, value in autos.items())
+              + f" cpp_driver={cheap['cpp_driver']:.2f}" if autos else
+              "vs_numpy=n/a auto=n/a cpp_driver=n/a")
     print(f"map: vs_raycpp={ratio(map_median, raycpp_median, 0)} "
           f"vs_pool={ratio(map_median, pool_medians[best_size], 1)} "
-          f"of_ideal={ratio(map_median, native_median * cpus if map_median else None, 2)}")
+          f"of_ideal={ratio(map_median, native_median * cpus if map_median else None, 2)} "
+          f"{fields}")
 
 
 def parse_costs(text: str) -> list:
@@ -264,6 +285,14 @@ def parse_costs(text: str) -> list:
         if key not in COSTS:
             raise SystemExit(f"--cost {cost}: one of {', '.join(COSTS)}")
         costs.append(key)
+    return costs
+
+
+def parse_auto(text: str) -> list:
+    costs = [cost.strip() for cost in text.split(",") if cost.strip()]
+    for cost in costs:
+        if cost not in map_cheap.AUTO_COSTS:
+            raise SystemExit(f"--auto-costs {cost}: one of {', '.join(map_cheap.AUTO_COSTS)}")
     return costs
 
 
@@ -332,6 +361,15 @@ def main() -> None:
     parser.add_argument("--chunksizes", default="1000,10000,100000", help="the Pool's sweep")
     parser.add_argument("--chunk-size", type=int, default=0,
                         help="goray.map's chunk_size (default: goray's choice)")
+    parser.add_argument("--numpy-items", type=int, default=5_000_000,
+                        help="vs_numpy and cpp_driver: points of the haversine (HaversineM)")
+    parser.add_argument("--cheap-rounds", type=int, default=9,
+                        help="vs_numpy and cpp_driver: interleaved rounds (0: skip them and "
+                             "auto)")
+    parser.add_argument("--auto-rounds", type=int, default=5,
+                        help="auto: interleaved rounds of own chunks and each fixed size")
+    parser.add_argument("--auto-costs", default=",".join(map_cheap.AUTO_COSTS),
+                        help="auto: the item costs swept (of 25ns,0.25us,10us,1ms)")
     parser.add_argument("--cost", help="the scaling table: costs among 0.25us,10us,1ms")
     parser.add_argument("--cap-seconds", type=float, default=4.0,
                         help="table: a cell's items cut to this much native work")

@@ -4,6 +4,7 @@ per-round spread of their ratio, and the CPU time a round cost (this process, an
 whole local Ray session: a wall-clock ratio near 1.0 on 2 busy cores says little about
 which side does less work; CPU seconds do)."""
 
+import os
 import socket
 import time
 
@@ -69,3 +70,55 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
+
+
+class ThreadMeter:
+    """CPU nanoseconds per thread of this process and of its descendants (the local Ray
+    session), from /proc/<pid>/task/<tid>/schedstat: where a pair's time goes, thread by
+    thread. Threads are named "<process>/<thread>": the process "driver" (this one) or
+    its name (raylet, ray::Go.Counter, ...), the thread its comm, or "main" for a
+    process's first thread."""
+
+    def __init__(self) -> None:
+        self._me = psutil.Process()
+
+    def _processes(self):
+        yield self._me.pid, "driver"
+        for child in self._me.children(recursive=True):
+            try:
+                yield child.pid, child.name()
+            except psutil.Error:
+                continue
+
+    def read(self):
+        """{(pid, tid): (name, ns)} now."""
+        seen = {}
+        for pid, process in self._processes():
+            try:
+                tids = os.listdir(f"/proc/{pid}/task")
+            except OSError:
+                continue
+            for tid in tids:
+                try:
+                    with open(f"/proc/{pid}/task/{tid}/schedstat") as stat:
+                        ns = int(stat.read().split()[0])
+                    if int(tid) == pid:
+                        thread = "main"
+                    else:
+                        with open(f"/proc/{pid}/task/{tid}/comm") as comm:
+                            thread = comm.read().strip()
+                except (OSError, ValueError):
+                    continue
+                seen[(pid, int(tid))] = (f"{process}/{thread}", ns)
+        return seen
+
+    @staticmethod
+    def spent(before, after):
+        """{name: ns} between two reads (threads born meanwhile from 0; a process renamed
+        meanwhile, as a Ray worker taking an actor, under its later name)."""
+        totals = {}
+        for key, (name, ns) in after.items():
+            used = ns - before.get(key, (name, 0))[1]
+            if used > 0:
+                totals[name] = totals.get(name, 0) + used
+        return totals

@@ -26,8 +26,10 @@
 #                                    # of the same logic: handle, HTTP, p99, batch (~3 min)
 #   bash scripts/bench.sh map [bench/map.py options]
 #                                    # goray.map over 2,000,000 floats (a ~0.25 µs C++ task)
-#                                    # vs Ray's C++ API, a Ray Pool and the native loop;
-#                                    # with --cost: the scaling table instead (~2 min)
+#                                    # vs Ray's C++ API, a Ray Pool and the native loop; then
+#                                    # cheap items: vs NumPy over Ray, own chunks vs fixed
+#                                    # sizes, the C++ driver's goray::Map (~4 min);
+#                                    # with --cost: the scaling table instead
 #   bash scripts/bench.sh edit-loop [bench/edit_build_loop.py options]
 #                                    # a user's edit-build loop: cmake --build after a task's
 #                                    # body is edited, Unix Makefiles and Ninja (~5 min)
@@ -99,7 +101,7 @@ fi
 if [ "$what" = serve ]; then  # not in "all": Ray Serve, a C++ and a Python deployment (~3 min)
   timed "bench: serve" "$PYTHON" "$ROOT/bench/serve.py" "$ROOT/build-release/bench/libbench_serve.so" "${@:2}"
 fi
-if [ "$what" = map ]; then  # not in "all": goray.map vs Ray's C++ API and a Pool (~2 min)
+if [ "$what" = map ]; then  # not in "all": goray.map vs Ray's C++ API, a Pool, NumPy (~4 min)
   # Ray's C++ API: when it cannot be set up, vs_raycpp says n/a and the rest still runs.
   timed "bench: Ray's C++ API" bash "$ROOT/scripts/setup-raycpp.sh" ||
     log "Ray's C++ API could not be set up (see above): vs_raycpp will be n/a"

@@ -205,7 +205,7 @@ configure_sanitizer_tree() {
 
 # ray_venv RELEASE: prints the virtualenv that runs goray under Ray RELEASE, made or
 # updated first: .venv/ when it holds that release, else .venv-ray-RELEASE/ with
-# ray[default]==RELEASE and python/requirements-ray-versions.txt (by uv), and goray from
+# ray[default,serve]==RELEASE and python/requirements-ray-versions.txt (by uv), and goray from
 # this checkout (a path entry to python/, as .venv's editable install: its compiled fast
 # path is the one build/ made for this CPython). scripts/test-ray-versions.sh and
 # scripts/bench.sh --ray use it.
@@ -217,11 +217,12 @@ ray_venv() {
     return
   fi
   local stamp="$venv/.goray-ray-versions" wanted site
-  wanted="$release $(sha256sum "$requirements" | cut -d' ' -f1)"
+  local ray="ray[default,serve]==$release"  # (serve: the Serve tests marked ray_versions)
+  wanted="$ray $(sha256sum "$requirements" | cut -d' ' -f1)"
   if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     log "installing Ray $release into $venv"
     [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >&2
-    pip_install "$venv" "ray[default]==$release" -r "$requirements" >&2
+    pip_install "$venv" "$ray" -r "$requirements" >&2
     echo "$wanted" > "$stamp"
   fi
   site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"

@@ -4,9 +4,10 @@ finished in a new one (scripts/run-tests.sh runs every pytest stage through this
 
 Tests that drive Ray in-process (tests/python, tests/ray) share pytest's process with
 Ray's core worker. Ray aborts that process on a failed internal check of its own, as Ray
-2.60's task manager does now and then when a cancel or a kill crosses a task's reply
-("task_manager.cc: Check failed: ... Tried to complete task that was not pending"; Ray's
-issues #54260, #54798). One such abort used to end the whole stage with no report.
+2.60's task manager did once in test_faults ("task_manager.cc: Check failed: ... Tried to
+complete task that was not pending", which a cancel meeting its task's end fails; goray's
+cancels now go from Ray's IO thread, where they cannot). One such abort used to end the
+whole stage with no report.
 
 Here a pytest that dies of a signal is followed by another that deselects every test the
 first one passed or skipped (the test that was running when it died runs again, and so

@@ -74,7 +74,15 @@ run_raydata() {
   timed "example: raydata" "$PY" main.py "$BUILD/raydata/liborders.so"
 }
 run_serving() {
-  timed "example: serving (Ray Serve)" "$PY" main.py "$BUILD/serving/libscoring.so" "$BUILD/serving"
+  # Its output, kept to check that Serve took its HTTP options as given (Serve warns "The new
+  # HTTP config is ignored" when serve.run asks for others than serve.start's).
+  local output="$BUILD/serving/main.out"
+  timed "example: serving (Ray Serve)" "$PY" main.py "$BUILD/serving/libscoring.so" "$BUILD/serving" \
+    2>&1 | tee "$output"
+  if grep -q "HTTP config is ignored" "$output"; then
+    echo "run-example.sh: examples/serving: Serve ignored the HTTP options serve.start gave it" >&2
+    return 1
+  fi
 }
 run_mapping() {
   timed "example: mapping (goray.map)" "$PY" main.py "$BUILD/mapping/libmapping.so" "$BUILD/mapping"

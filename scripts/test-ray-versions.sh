@@ -5,7 +5,7 @@
 #   bash scripts/test-ray-versions.sh 2.40.0 2.53.0      # any releases of PyPI's
 #   bash scripts/test-ray-versions.sh --oldest           # the first of the matrix (CI)
 #
-# For each release: a virtualenv .venv-ray-<release>/ with ray[default]==<release> and
+# For each release: a virtualenv .venv-ray-<release>/ with ray[default,serve]==<release> and
 # python/requirements-ray-versions.txt, installed by uv from PyPI (kept, so a second run is
 # quick; .venv/ itself when it holds that release), and goray from this checkout (a path
 # entry to python/, as .venv's editable install: its compiled fast path is the one build/
@@ -13,7 +13,9 @@
 # ray_versions in tests/ray (tasks, actors, named actors, arrays, streams, crash reports,
 # the C++ driver both ways, compiled graphs, Ray Data UDFs, the internal paths against the
 # public ones: docs/testing.md) and tests/python/test_ray_releases.py, against the
-# libraries build/ holds. The table gives each release's verdict, its test counts, and
+# libraries build/ holds; then the generated stubs under mypy --strict and pyright strict
+# against that release's Ray (tests/renderers/test_gen_user_typing.py, run by .venv's
+# pytest, which has the checkers, with GORAY_TYPING_PYTHON naming the release's Python). The table gives each release's verdict, its test counts, and
 # the goray features that release lacks (emulated or refused, from `goray --doctor`).
 # Exit status 1 when any release failed. The CI stage ray-oldest runs the first release.
 set -euo pipefail
@@ -39,8 +41,8 @@ RESULTS="$ROOT/build/ray-versions"
 mkdir -p "$RESULTS" "$ROOT/build/pytest"  # (pytest makes only the last folder of --basetemp)
 
 # run_release RELEASE: the subset under RELEASE, as two pytest processes (tests/ray and
-# tests/python each have a conftest of their own); writes $RESULTS/RELEASE.{ray,python}.xml
-# and RELEASE.doctor.json.
+# tests/python each have a conftest of their own), then the stubs' typing under its Ray;
+# writes $RESULTS/RELEASE.{ray,python,typing}.xml and RELEASE.doctor.json.
 run_release() {
   local release="$1" venv status=0
   venv="$(ray_venv "$release")"
@@ -53,6 +55,9 @@ run_release() {
        --durations=5 --basetemp="$ROOT/build/pytest/ray-$release-$part" \
        --junitxml="$RESULTS/$release.$part.xml" -m ray_versions "${paths[@]}") || status=1
   done
+  (cd "$ROOT" && GORAY_TYPING_PYTHON="$venv/bin/python" "$ROOT/.venv/bin/python" -m pytest -q \
+     -p no:cacheprovider --basetemp="$ROOT/build/pytest/ray-$release-typing" \
+     --junitxml="$RESULTS/$release.typing.xml" tests/renderers/test_gen_user_typing.py) || status=1
   return "$status"
 }
 
@@ -70,7 +75,7 @@ results, releases = pathlib.Path(sys.argv[1]), sys.argv[2:]
 print(f"\n{'Ray':<8} {'result':<7} {'passed':>6} {'failed':>6} {'skipped':>7}  goray features this Ray lacks")
 for release in releases:
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    reports = [results / f"{release}.{part}.xml" for part in ("ray", "python")]
+    reports = [results / f"{release}.{part}.xml" for part in ("ray", "python", "typing")]
     for report in reports:
         if report.exists():
             suite = ElementTree.parse(report).getroot()

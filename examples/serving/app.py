@@ -14,8 +14,6 @@ import goray.serve
 import scoring  # goray-gen's module of libscoring.so
 
 WEIGHTS = [0.5, 2.0, -1.0]
-#: The C++ actor type (a value the replicas unpickle without the generated module).
-SCORER = scoring.Scorer
 
 #: The C++ class as a Serve deployment: ScoreMany batched (each request one row, Serve
 #: gathering up to 16 into one native call), the bias and label from user_config.
@@ -34,7 +32,9 @@ class Pricing:
     model's label, each row a request to the batched C++ method."""
 
     def __init__(self, model) -> None:
-        self.model = goray.serve.handle(SCORER, model)  # typed for mypy and pyright
+        # The generated module in the replica too: goray.init put its folder on the path
+        # of the workers of the Ray it started. Typed for mypy and pyright.
+        self.model = goray.serve.handle(scoring.Scorer, model)
 
     async def __call__(self, request: Request) -> dict:
         rows = (await request.json())["rows"]

@@ -11,10 +11,17 @@ import urllib.error
 import urllib.request
 
 
-def free_port() -> int:
+#: Serve's default HTTP port, where docs/serve.md's curl example sends its request.
+PORT = 8000
+
+
+def port_in_use(port: int) -> bool:
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
 
 
 def post(url: str, body: bytes, headers: dict) -> tuple:
@@ -31,17 +38,25 @@ def main(library: str, module_folder: str) -> int:
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     import goray
     from ray import serve
+    if port_in_use(PORT):
+        print(f"port {PORT} (Serve's default HTTP port) is in use here: stop what holds it "
+              "(another Serve?) and run this again", file=sys.stderr)
+        return 2
     goray.init(library, num_cpus=2)
     import app  # after goray.init: its deployments name the library goray.init loaded
 
-    port = free_port()
-    serve.start(http_options={"host": "127.0.0.1", "port": port})
+    # Serve's HTTP options belong to the cluster: given once, before the first application
+    # (serve.run then starts no other). The proxies where serve.run puts them (every node:
+    # here, the one) and Serve's default port; the host is 127.0.0.1, which Ray 2.60 would
+    # otherwise replace by every interface.
+    serve.start(proxy_location="EveryNode", http_options={"host": "127.0.0.1"})
     serve.run(app.model, name="model", route_prefix="/model")
     serve.run(app.pricing, name="pricing", route_prefix="/pricing")
     serve.run(app.words, name="words", route_prefix="/words")
     serve.run(app.gateway, name="gateway", route_prefix="/gateway")
-    base = f"http://127.0.0.1:{port}"
-    as_json = {"Content-Type": "application/json"}
+    base = f"http://127.0.0.1:{PORT}"
+    # What `curl -d BODY URL` sends: the body as a form's type (goray reads it as JSON).
+    as_curl = {"Content-Type": "application/x-www-form-urlencoded"}
 
     # (request, the answer expected); each is what `curl -d BODY URL` sends
     checks = [
@@ -58,7 +73,7 @@ def main(library: str, module_folder: str) -> int:
     ]
     failures = 0
     for (path, body), (status, expected) in checks:
-        got_status, text = post(base + path, json.dumps(body).encode(), as_json)
+        got_status, text = post(base + path, json.dumps(body).encode(), as_curl)
         if isinstance(expected, dict):
             good = got_status == status and json.loads(text) == expected
         elif status == 200:
@@ -71,7 +86,7 @@ def main(library: str, module_folder: str) -> int:
 
     # A streaming C++ method as Server-Sent Events.
     status, text = post(base + "/model/Explain", json.dumps({"features": [1, 2, 3]}).encode(),
-                        {**as_json, "Accept": "text/event-stream"})
+                        {**as_curl, "Accept": "text/event-stream"})
     events = [json.loads(line[len("data: "):]) for line in text.splitlines() if line]
     good = status == 200 and events == ["feature 0: 0.500000", "feature 1: 4.000000",
                                          "feature 2: -3.000000", "bias: 0.250000"]

@@ -89,8 +89,10 @@ class GORAY_ACTOR Scorer {
   /// How many Explain streams are running now (0 once a cancelled one's frame is gone).
   int64_t Streaming() const { return streaming_.load(); }
 
-  /// Serve's user_config: a new bias and label, without a restart.
+  /// Serve's user_config: a new bias and label, without a restart. A config without a
+  /// label is refused (the replica then fails to start, saying so in serve.status()).
   void Reconfigure(ScorerConfig config) {
+    if (config.label.empty()) throw std::invalid_argument("ScorerConfig.label is empty");
     bias_ = config.bias;
     label_ = std::move(config.label);
   }

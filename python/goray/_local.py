@@ -74,15 +74,19 @@ def _golang_local_run_task(name: str, /, *args: Any, **kwargs: Any) -> Any:
     if name in _streams_local.streaming_tasks(library):
         return _streams_local.task_stream(name, args, library)
     command = _RUN_TASK_FOR_PYTHON if library.arrays else _RUN_TASK
-    return _call(library, command, 0, name, "task", args, name)
+    result = _call(library, command, 0, name, "task", args, name)
+    enums = _traits.result_enums(library).for_task(name)
+    return result if enums is None else enums(result)
 
 
 _golang_local_run_task.__name__ = _golang_local_run_task.__qualname__ = "golang_local_run_task"
 
 
-def _generator_tasks() -> FrozenSet[str]:
-    """The loaded library's generator tasks (DescribeApplication, asked once)."""
-    return _streams_local.streaming_tasks(_ffi.get_library())
+def _python_tasks() -> FrozenSet[str]:
+    """The tasks the compiled fast path leaves to _golang_local_run_task: generators, and
+    those whose results hold enums (goray._enums makes their members)."""
+    library = _ffi.get_library()
+    return _streams_local.streaming_tasks(library) | _traits.result_enums(library).tasks()
 
 
 _fast = _ffi.fastpath_module()
@@ -96,10 +100,8 @@ else:
 def _routed(name: str, /, *args: Any, **kwargs: Any) -> Any:
     """golang_local_run_task for a compiled fast path that cannot leave generator
     tasks to Python itself (one built before set_python_tasks): routes them here."""
-    if kwargs:
+    if kwargs or name in _python_tasks():
         return _golang_local_run_task(name, *args, **kwargs)
-    if name in _generator_tasks():
-        return _streams_local.task_stream(name, args)
     return _fast.golang_local_run_task(name, *args)
 
 
@@ -111,9 +113,10 @@ elif _fast is None:
     golang_local_run_task = _golang_local_run_task
 elif hasattr(_fast, "set_python_tasks"):
     # The compiled one uses the library once it is bound to the fast path, and
-    # _golang_local_run_task until then, for generator tasks (it asks which they are on
-    # its first call) and for what it does not handle itself.
-    _fast.set_python_tasks(_generator_tasks)
+    # _golang_local_run_task until then, for generator tasks and tasks whose results hold
+    # enums (it asks which they are on its first call) and for what it does not handle
+    # itself.
+    _fast.set_python_tasks(_python_tasks)
     golang_local_run_task = _fast.golang_local_run_task
 else:
     golang_local_run_task = _routed
@@ -151,7 +154,7 @@ class LocalActor:
     atomically)."""
 
     __slots__ = ("_type_name", "_index", "_library", "_finalizer", "_fast_call", "_streams",
-                 "__weakref__")
+                 "_enums", "__weakref__")
 
     def __init__(self, type_name: str, index: int, library: "_ffi.Library") -> None:
         self._type_name = type_name
@@ -162,6 +165,8 @@ class LocalActor:
             fast.actor_call if fast is not None else None
         # Generator methods return a LocalStream (StartMethodStream), never the fast path's call.
         self._streams = _streams_local.streaming_methods(library, type_name)
+        # Methods whose results hold enums: their converters (goray._enums).
+        self._enums = _traits.result_enums(library).methods(type_name)
         # Closes the native instance exactly once: close(), `with` exit, or GC.
         self._finalizer = weakref.finalize(self, _close_native, library, index)
         self._finalizer.atexit = False  # no calls into the library at interpreter exit
@@ -194,11 +199,12 @@ class LocalActor:
         if fast is not None:
             result = fast(self._index, method, args, self._type_name)
             if result is not _FALLBACK:
-                return result
+                return result if method not in self._enums else self._enums[method](result)
         library = self._library
         command = _ACTOR_METHOD_CALL_FOR_PYTHON if library.arrays else _ACTOR_METHOD_CALL
-        return _call(library, command, self._index, method, "method", args,
-                     f"{self._type_name}.{method}")
+        result = _call(library, command, self._index, method, "method", args,
+                       f"{self._type_name}.{method}")
+        return result if method not in self._enums else self._enums[method](result)
 
     def __getattr__(self, method: str) -> Callable[..., Any]:
         if method.startswith("_"):  # use call() for such names

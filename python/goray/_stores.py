@@ -92,9 +92,12 @@ HELD_ITEM = 3
 
 class StoredObject(NamedTuple):
     """An object ref handed to native code, with what produced it (for messages) and
-    whether its value is a NativeBlock (the bytes of a native producer): True, or
-    RAW_ITEMS; or, with HELD_ITEM, a grouped stream item's block bytes instead of a
-    ref."""
+    whether its value is a native producer's block (True, or RAW_ITEMS): a NativeBlock,
+    or for a small one without refs or handles inside, the block's bytes themselves
+    (goray._ray.objects.native_result); or, with HELD_ITEM, a grouped stream item's
+    block bytes instead of a ref. Readers of a native producer's value read bytes as
+    the block (objects.from_raw_item; a native caller's callee by its marked position,
+    objects.marked_position)."""
     ref: Any
     label: str
     native: int = False

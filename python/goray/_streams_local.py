@@ -90,9 +90,10 @@ def close_stream(library: Any, stream_id: int) -> None:
         pass
 
 
-def _python_value(callee: str) -> Callable[[memoryview], Any]:
+def _python_value(callee: str,
+                  enums: Optional[Callable[[Any], Any]] = None) -> Callable[[memoryview], Any]:
     """An item's bytes (one value) for a Python reader: the value (or None / a list, as
-    unpack_result_block)."""
+    unpack_result_block), its enums made members by `enums` (goray._enums)."""
     what = f"result of {callee}: position" if callee else "result"
     unpack = _codec.unpack_first_values
     fast = _codec.fast_unpack_values  # one C call per item on Ray's per-item path
@@ -104,13 +105,17 @@ def _python_value(callee: str) -> Callable[[memoryview], Any]:
         if len(values) == 1:
             return values[0]
         return values if values else None
-    return value
+
+    if enums is None:
+        return value
+    return lambda view: enums(value(view))
 
 
-def _python_item(callee: str) -> Callable[[memoryview], Any]:
+def _python_item(callee: str,
+                 enums: Optional[Callable[[Any], Any]] = None) -> Callable[[memoryview], Any]:
     """What a NextStreamItem reply holds for a Python reader: the value, or _ENDED for
     the end tag."""
-    value = _python_value(callee)
+    value = _python_value(callee, enums)
 
     def decode(view: memoryview) -> Any:
         if not len(view) or view[0] == STREAM_END:
@@ -188,12 +193,14 @@ class LocalStream:
                  "_open", "_ahead", "_sizes", "_batch_call", "_value", "__weakref__")
 
     def __init__(self, library: Any, stream_id: int, callee: str, keep: Any = None,
-                 ahead: bool = False, sized: bool = False) -> None:
+                 ahead: bool = False, sized: bool = False,
+                 enums: Optional[Callable[[Any], Any]] = None) -> None:
         self._library = library
         self._id = stream_id
         self._callee = callee
-        self._decode = _python_item(callee)
-        self._value = _python_value(callee)
+        # (`enums`: what makes the items' enums members, when they hold any: goray._enums)
+        self._decode = _python_item(callee, enums)
+        self._value = _python_value(callee, enums)
         self._next_call = _item_call(library, stream_id)
         # Read ahead (Ray's bodies): the items of the last batch not yet handed out.
         self._ahead: Optional[Deque[Any]] = collections.deque() if ahead else None
@@ -356,7 +363,8 @@ def task_stream(name: str, args: Sequence[Any], library: Any = None,
     keep: List[Any] = []
     payload = pack_call(name.encode("utf-8"), _pieces(library, name, args, keep))
     stream_id = start_stream(library, _START_TASK_STREAM, 0, payload, name)
-    return LocalStream(library, stream_id, name, (keep, payload) if keep else None, ahead, sized)
+    return LocalStream(library, stream_id, name, (keep, payload) if keep else None, ahead, sized,
+                       _traits.result_enums(library).for_task(name))
 
 
 def method_stream(library: Any, index: int, type_name: str, method: str,
@@ -372,7 +380,8 @@ def method_stream(library: Any, index: int, type_name: str, method: str,
         raise
     payload = pack_call(method.encode("utf-8"), pieces)
     stream_id = start_stream(library, _START_METHOD_STREAM, index, payload, callee)
-    return LocalStream(library, stream_id, callee, (keep, payload) if keep else None, ahead, sized)
+    return LocalStream(library, stream_id, callee, (keep, payload) if keep else None, ahead, sized,
+                       _traits.result_enums(library).for_method(type_name, method))
 
 
 def iterate_native(library: Any, command: int, index: int, payload: bytes, callee: str,

@@ -13,20 +13,56 @@ generated module imports goray, never Ray.
 
 from __future__ import annotations
 
+import sys
 from enum import IntEnum
 from typing import Any, Dict, Optional
 
 import goray  # looked up on each first use: goray.golang_task, as a user calls it
+from goray import _worker
+
+from . import _enums
 
 __all__ = ["Task", "ActorClass", "NativeEnum"]
 
 
 class NativeEnum(IntEnum):
-    """The base of the C++ enums: a member pickles as its plain int, so a Ray worker,
-    which cannot import the generated module, receives the value (as C++ would)."""
+    """The base of the C++ enums (``class Kind(NativeEnum, cpp="gis::Kind")``): results
+    of C++ code holding that enum arrive as its members (goray._enums). A member pickles
+    as "the member of gis::Kind", so a Ray worker, which cannot import the generated
+    module, receives an int of that value (an EnumValue, which C++ takes as the int), and
+    the driver gets the member back. A value without an enumerator (C++ allows any value
+    of the underlying type) is a member named by its number."""
+
+    def __init_subclass__(cls, cpp: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cpp:
+            cls._goray_cpp_name = cpp  # type: ignore[attr-defined]
+            _enums.register(cpp, cls)
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if type(value) is not int:
+            return None
+        pseudo = int.__new__(cls, value)
+        pseudo._name_ = str(value)
+        pseudo._value_ = value
+        return pseudo
 
     def __reduce_ex__(self, proto: Any) -> tuple[Any, ...]:
-        return int, (int(self),)
+        cpp_name = getattr(type(self), "_goray_cpp_name", "")
+        if not cpp_name:
+            return int, (int(self),)
+        return _enums.member, (cpp_name, int(self))
+
+
+def _defining_file() -> Optional[str]:
+    """The file of the module whose top level is making a Task or ActorClass (the
+    generated module's): goray.init puts its folder on the path of the workers of the
+    Ray it starts, so their code imports the module by name."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__") == __name__:
+        frame = frame.f_back  # type: ignore[assignment]
+    return frame.f_globals.get("__file__") if frame is not None else None
 
 
 class _Native:
@@ -38,6 +74,7 @@ class _Native:
         self._name = name
         self._made: Any = None
         self.__doc__ = doc or f"The native {self._kind} {name}."
+        _worker.note_generated_module(_defining_file())
 
     def _make(self) -> Any:
         raise NotImplementedError
@@ -68,14 +105,18 @@ class Task(_Native):
     def _make(self) -> Any:
         return goray.golang_task(self._name)
 
+    def _untyped(self) -> Any:
+        """Itself, as goray.map's untyped callee (the .pyi types the forms)."""
+        return self
+
     def map(self, /, *iterables: Any, **options: Any) -> Any:
-        return goray.map(self, *iterables, **options)
+        return goray.map(self._untyped(), *iterables, **options)
 
     def imap(self, /, *iterables: Any, **options: Any) -> Any:
-        return goray.imap(self, *iterables, **options)
+        return goray.imap(self._untyped(), *iterables, **options)
 
     def imap_unordered(self, /, *iterables: Any, **options: Any) -> Any:
-        return goray.imap_unordered(self, *iterables, **options)
+        return goray.imap_unordered(self._untyped(), *iterables, **options)
 
     def map_chunks(self, /, *iterables: Any, **options: Any) -> Any:
         return goray.map_chunks(self, *iterables, **options)

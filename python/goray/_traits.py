@@ -1,8 +1,9 @@
 """What a library says about its tasks and actor types beyond their signatures
 (DescribeApplication, Py2Native 38, protocol version 5: docs/protocol.md §13):
 which tasks and methods stream, which actor types are thread-safe, their
-concurrency groups and which group each method runs in; and the names and
-constant defaults of every callable's parameters (for keyword arguments, _keywords).
+concurrency groups and which group each method runs in; the names and
+constant defaults of every callable's parameters (for keyword arguments, _keywords); and
+where results hold enums (result_enums, for goray._enums).
 
 Asked once per library object and cached. A library below version 5, or one that
 answers code 1 (a Go library), has no traits: nothing streams, no actor type is
@@ -16,6 +17,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
+from . import _enums
 from ._keywords import NOT_CONSTANT, Param
 from ._protocol import STREAMS_VERSION, Code, Py2Native
 from .errors import GorayError
@@ -23,7 +25,7 @@ from .errors import GorayError
 __all__ = ["ActorTraits", "AppTraits", "DESCRIBE_APPLICATION", "TRAITS_VERSION",
            "app_traits", "actor_traits", "task_streams", "parse_traits",
            "checked_actor_options", "Params", "task_params", "actor_params", "method_params",
-           "MapLoop", "task_map", "method_map"]
+           "MapLoop", "task_map", "method_map", "result_enums"]
 
 #: A callable's parameters, as DescribeApplication names them.
 Params = Tuple[Param, ...]
@@ -78,6 +80,8 @@ class AppTraits:
     described: bool = False
     task_params: Dict[str, Params] = field(default_factory=dict)
     task_maps: Dict[str, MapLoop] = field(default_factory=dict)
+    # Where results hold enums (DescribeApplication "result_enums"): goray._enums.
+    enums: _enums.Converter = field(default_factory=lambda: _enums.Converter(None))
 
 
 _NO_TRAITS = AppTraits()
@@ -144,6 +148,11 @@ def method_map(library: Any, type_name: str, method: str) -> Optional[MapLoop]:
     return actor_traits(library, type_name).method_maps.get(method)
 
 
+def result_enums(library: Any) -> _enums.Converter:
+    """Where the library's results hold enums (nothing for a library that does not say)."""
+    return app_traits(library).enums
+
+
 def checked_actor_options(library: Any, type_name: str,
                           options: Mapping[str, Any]) -> Tuple[Dict[str, int], Dict[str, Any]]:
     """The creation options of a native actor of `type_name`, checked against its
@@ -205,10 +214,12 @@ def parse_traits(reply: Any, where: str = "library") -> AppTraits:
     actors = {name: _actor(body, f"{where}: actor type {name}")
               for name, body in actors_doc.items()}
     maps = {name: _map_loop(task, f"{where}: task {name}") for name, task in tasks.items()}
+    enums = _mapping(top.get("result_enums", {}), f"{where}: DescribeApplication \"result_enums\"")
     return AppTraits(streaming_tasks=streaming, actors=actors, described=True,
                      task_params={name: found for name, found in params.items()
                                   if found is not None},
-                     task_maps={name: found for name, found in maps.items() if found is not None})
+                     task_maps={name: found for name, found in maps.items() if found is not None},
+                     enums=_enums.Converter(enums))
 
 
 def _actor(body: Any, what: str) -> ActorTraits:

@@ -101,36 +101,105 @@ std::size_t RuntimeRootLength() {
   return end == nullptr ? 0 : static_cast<std::size_t>(end - kThisFile);
 }
 
-// Source files of goray's runtime, its generated adaptors and the standard library: code
-// compiled into the application library that is not the user's.
-bool IsRuntimeFile(const char* file) {
-  std::size_t root = RuntimeRootLength();
-  if (root > 0 && std::strncmp(file, __FILE__, root) == 0) return true;
-  return Contains(file, "/include/goray/") || Contains(file, "/share/goray/runtime/") ||
-         Contains(file, "/include/c++/") || StartsWith(file, "/usr/include/") ||
-         EndsWith(file, ".goray.cpp") || EndsWith(file, ".goray.h");
+// Where a frame's code lives, told by its source file (debug info; an inlined call has
+// the file of the function inlined) or, without one, by its (mangled) name.
+enum class Origin {
+  kUser,             // the application's own source
+  kRuntime,          // goray's runtime: its sources and headers
+  kGenerated,        // goray-gen's adaptors (NAME.goray.cpp, NAME.goray.h)
+  kStandardLibrary,  // the C++ standard library's headers (libstdc++, libc++) and ABI
+  kLibraryHeader,    // another library's header under /usr/include (msgpack, nlohmann)
+  kCompiler,         // what the compiler made (__cxx_global_var_init, __clang_call_terminate)
+  kOutside,          // another object: libc, libstdc++.so, Python, Ray
+};
+
+bool IsStandardLibraryFile(const char* file) {
+  return Contains(file, "/include/c++/") || Contains(file, "/libcxx/") ||
+         Contains(file, "/libstdc++-v3/");
 }
 
-// The same told by (mangled) name, for frames without debug info.
-bool IsRuntimeName(const char* name) {
-  static const char* const kPrefixes[] = {
-      "_ZN5goray", "_ZNK5goray", "_ZZN5goray", "_ZZNK5goray", "_ZZZN5goray", "_ZNSt",
-      "_ZNKSt", "_ZSt", "_ZZNSt", "_ZN9__gnu_cxx", "_ZNK9__gnu_cxx", "_ZN10__cxxabiv1",
-      "_ZN6nlohmann", "_ZNK6nlohmann", "_ZN7msgpack", "_ZNK7msgpack", "Execute", "__"};
-  for (const char* prefix : kPrefixes) {
-    if (StartsWith(name, prefix)) return true;
+// A file of the runtime's tree given relative to a build directory, as ccache's base_dir
+// writes the debug info's paths ("../runtime/src/dispatcher.cpp"): past its leading
+// "../" and "./", it starts with the runtime root's own name and "/src/".
+bool IsRelativeRuntimeFile(const char* file) {
+  std::size_t root = RuntimeRootLength();
+  if (root < 2 || file[0] == '/') return false;
+  while (StartsWith(file, "../") || StartsWith(file, "./")) file += file[1] == '.' ? 3 : 2;
+  std::size_t name_end = root - 1;  // the root's last '/'
+  std::size_t name_start = name_end;
+  while (name_start > 0 && __FILE__[name_start - 1] != '/') --name_start;
+  std::size_t name_length = name_end - name_start;
+  return name_length > 0 && std::strncmp(file, __FILE__ + name_start, name_length) == 0 &&
+         StartsWith(file + name_length, "/src/");
+}
+
+Origin OriginOfFile(const char* file) {
+  std::size_t root = RuntimeRootLength();
+  if (root > 0 && std::strncmp(file, __FILE__, root) == 0) return Origin::kRuntime;
+  if (IsRelativeRuntimeFile(file)) return Origin::kRuntime;
+  if (Contains(file, "/include/goray/") || Contains(file, "/share/goray/runtime/")) {
+    return Origin::kRuntime;
   }
-  return false;
+  if (EndsWith(file, ".goray.cpp") || EndsWith(file, ".goray.h")) return Origin::kGenerated;
+  if (IsStandardLibraryFile(file)) return Origin::kStandardLibrary;
+  if (StartsWith(file, "/usr/include/") || StartsWith(file, "/usr/local/include/")) {
+    return Origin::kLibraryHeader;
+  }
+  return Origin::kUser;
+}
+
+Origin OriginOfName(const char* name) {
+  static const char* const kRuntime[] = {"_ZN5goray", "_ZNK5goray", "_ZZN5goray", "_ZZNK5goray",
+                                         "_ZZZN5goray", "Execute"};
+  static const char* const kStandard[] = {"_ZNSt", "_ZNKSt", "_ZSt", "_ZZNSt", "_ZN9__gnu_cxx",
+                                          "_ZNK9__gnu_cxx", "_ZN10__cxxabiv1", "__cxa", "__gxx"};
+  static const char* const kLibraries[] = {"_ZN6nlohmann", "_ZNK6nlohmann", "_ZN7msgpack",
+                                           "_ZNK7msgpack"};
+  for (const char* prefix : kRuntime) {
+    if (StartsWith(name, prefix)) return Origin::kRuntime;
+  }
+  for (const char* prefix : kStandard) {
+    if (StartsWith(name, prefix)) return Origin::kStandardLibrary;
+  }
+  for (const char* prefix : kLibraries) {
+    if (StartsWith(name, prefix)) return Origin::kLibraryHeader;
+  }
+  // Other reserved names: what the compiler generated, not the user's source.
+  if (StartsWith(name, "__")) return Origin::kCompiler;
+  return Origin::kUser;
 }
 
 bool InApplication(const Frame& frame) {
   return frame.pc >= g_application_begin && frame.pc < g_application_end;
 }
 
-bool IsUserFrame(const Frame& frame) {
-  if (!InApplication(frame)) return false;
-  if (frame.file != nullptr) return !IsRuntimeFile(frame.file);
-  return frame.function == nullptr || !IsRuntimeName(frame.function);
+Origin OriginOf(const Frame& frame) {
+  if (!InApplication(frame)) return Origin::kOutside;
+  if (frame.file != nullptr) return OriginOfFile(frame.file);
+  return frame.function == nullptr ? Origin::kUser : OriginOfName(frame.function);
+}
+
+bool IsUserFrame(const Frame& frame) { return OriginOf(frame) == Origin::kUser; }
+
+// The label after a frame that is not the user's own code ("" for the user's).
+const char* Label(Origin origin) {
+  switch (origin) {
+    case Origin::kUser:
+      return "";
+    case Origin::kRuntime:
+      return "  [goray runtime]";
+    case Origin::kGenerated:
+      return "  [goray generated]";
+    case Origin::kStandardLibrary:
+      return "  [C++ standard library]";
+    case Origin::kLibraryHeader:
+      return "  [library header]";
+    case Origin::kCompiler:
+      return "  [compiler-generated]";
+    case Origin::kOutside:
+      return "  [outside the application]";
+  }
+  return "";
 }
 
 void WriteName(Writer& out, const char* name) {
@@ -160,12 +229,7 @@ void WriteFrame(Writer& out, int number, const Frame& frame) {
   } else {
     out.Text(" (").Hex(frame.pc).Text(")");
   }
-  if (!InApplication(frame)) {
-    out.Text("  [outside the application]");
-  } else if (!IsUserFrame(frame)) {
-    out.Text("  [goray runtime]");
-  }
-  out.Text("\n").Flush();
+  out.Text(Label(OriginOf(frame))).Text("\n").Flush();
 }
 
 int FindFault(std::uintptr_t fault_pc) {

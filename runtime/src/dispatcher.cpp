@@ -441,7 +441,13 @@ Reply Dispatcher::DescribeApplication() const {
                     {"methods", std::move(methods)}};
     AddParams(actors[name], actor_params, name);
   }
-  return JsonReply({{"actors", std::move(actors)}, {"tasks", std::move(tasks)}});
+  nlohmann::json reply = {{"actors", std::move(actors)}, {"tasks", std::move(tasks)}};
+  // Where results hold enums, as goray-gen wrote it: Python makes those ints the
+  // generated IntEnums' members (goray-gen's result_enums.py).
+  if (parameters.is_object() && parameters.contains("result_enums")) {
+    reply["result_enums"] = parameters["result_enums"];
+  }
+  return JsonReply(reply);
 }
 
 namespace {

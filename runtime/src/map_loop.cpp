@@ -1,6 +1,10 @@
 // The non-template parts of goray.map's native loop (goray/detail/map_loop.h).
 #include "goray/detail/map_loop.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -14,7 +18,38 @@ namespace {
   throw ProtocolError("goray: the map chunk of " + std::string(args.callee()) + ": " + what);
 }
 
+// The nanoseconds this thread has waited on a run queue (schedstat's second field), -1
+// when the kernel does not say (no /proc, or schedstats compiled out).
+std::int64_t RunQueueWait() {
+  const int file = ::open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+  if (file < 0) return -1;
+  char text[96];
+  const ssize_t size = ::read(file, text, sizeof(text) - 1);
+  ::close(file);
+  if (size <= 0) return -1;
+  text[size] = '\0';
+  char* end = nullptr;
+  std::strtoll(text, &end, 10);  // time on a CPU
+  if (end == text) return -1;
+  char* after = nullptr;
+  const long long waited = std::strtoll(end, &after, 10);
+  return after == end ? -1 : static_cast<std::int64_t>(waited);
+}
+
 }  // namespace
+
+// The run queue is read before the clock starts, so that reading it is not in the loop's time.
+LoopClock::LoopClock() : waited_(RunQueueWait()), started_(std::chrono::steady_clock::now()) {}
+
+std::chrono::nanoseconds LoopClock::Elapsed() const {
+  const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::steady_clock::now() - started_);
+  if (waited_ < 0) return elapsed;
+  const std::int64_t now = RunQueueWait();
+  if (now < waited_) return elapsed;
+  const std::chrono::nanoseconds waited(now - waited_);
+  return waited < elapsed ? elapsed - waited : std::chrono::nanoseconds(0);
+}
 
 MapHeader ReadMapHeader(const ArgList& args, std::size_t params) {
   if (args.size() == 0) BadHeader(args, "no header");

@@ -157,12 +157,13 @@ GORAY_TEST_APPLICATION(registry) {
       .AddMethod("Fetch", &Fetcher::Fetch)
       .AddMethod("Range", &Fetcher::Range)
       .MethodGroup("Fetch", "io");
-  // What goray-gen's tables give for keyword arguments; a name no registration has is
-  // ignored.
+  // What goray-gen's tables give for keyword arguments (a name no registration has is
+  // ignored), and where results hold enums (answered as written).
   registry.SetParameters(
       R"({"tasks": {"Stepped": [{"name": "n"}, {"name": "step", "has_default": true, "default": 1}],)"
       R"( "Nope": [{"name": "x"}]},)"
-      R"( "actors": {"Fetcher": {"params": [], "methods": {"Fetch": [{"name": "x"}]}}}})");
+      R"( "actors": {"Fetcher": {"params": [], "methods": {"Fetch": [{"name": "x"}]}}},)"
+      R"( "result_enums": {"structs": {}, "tasks": {"Square": "geo::Kind"}, "actors": {}}})");
 }
 
 namespace {
@@ -256,7 +257,8 @@ TEST_F(StreamsAbi, DescribeApplicationListsEveryTaskAndActorWithTraits) {
                                "Count": {"stream": false,
                                          "map": {"columns": [], "result": "i8", "void": false}},
                                "Evens": {"stream": true},
-                               "Range": {"stream": true}}}}})");
+                               "Range": {"stream": true}}}},
+    "result_enums": {"structs": {}, "tasks": {"Square": "geo::Kind"}, "actors": {}}})");
   EXPECT_EQ(nlohmann::json::parse(described.body), expected);
   // Keys sorted, no spaces: the exact text a driver may cache.
   const std::string start = R"({"actors":{"Fetcher":{"concurrency_groups":{"compute":1,"io":2},)";

@@ -253,8 +253,10 @@ RULES = [
          "the one-machine block: that test runs it, with a home directory of its own"),
     Rule(r"read GCS DASHBOARD CLIENT AGENT < <\(python -c .*\)", COVERED,
          f"{ONE_MACHINE}::def one_machine_block(", "the one-machine block: that test runs it"),
-    Rule(r"ray start --head --block --node-ip-address=127\.0\.0\.1 --port=\$GCS .* &", COVERED,
-         f"{ONE_MACHINE}::def one_machine_block(",
+    Rule(r"HEAD_DIR=\$\(mktemp -d -t ray-head\.XXXXXX\)", COVERED, f"{ONE_MACHINE}::def one_machine_block(",
+         "the one-machine block: that test runs it, with a TMPDIR of its own"),
+    Rule(r"ray start --head --block --temp-dir=\$HEAD_DIR --node-ip-address=127\.0\.0\.1 --port=\$GCS .* &",
+         COVERED, f"{ONE_MACHINE}::def one_machine_block(",
          "the one-machine block: that test runs it beside another Ray, port 52365 held"),
     Rule(r"RAY_PID=\$!", COVERED, f"{ONE_MACHINE}::def one_machine_block(",
          "the one-machine block: that test runs it"),
@@ -265,7 +267,10 @@ RULES = [
          "the one-machine block: that test runs it"),
     Rule(r"kill \$RAY_PID; wait \$RAY_PID \|\| true", COVERED,
          f"{ONE_MACHINE}::the block left its head's processes running",
-         "the one-machine block's last line: that test checks the head's processes are gone after it"),
+         "the one-machine block's stop: that test checks the head's processes are gone after it"),
+    Rule(r'rm -rf "\$HEAD_DIR"', COVERED, f"{ONE_MACHINE}::the block left files in its TMPDIR",
+         "the one-machine block's last line: that test checks the head's files and Ray's record "
+         "of its address are gone after it"),
     Rule(r"ray start --head --resources='\{\"node_a\": 1\}'", COVERED,
          f"{TWO_NODES}::class TwoNodeCluster:",
          "a cluster of nodes with custom resources, as the cluster tests' fixture starts them (on 127.0.0.1)"),
@@ -294,8 +299,10 @@ RULES = [
          "needs a running Ray: test_serve runs it on the session's Ray (its address, "
          "--non-blocking, its own name and prefix)"),
     Rule(r"curl -d '\{\"features\": \[1, 2, 3\]\}' http://127\.0\.0\.1:8000/model/Score",
-         COVERED, "examples/serving/main.py::(\"/model/Score\", {\"features\": [1, 2, 3]})",
-         "needs a Serve application up: the example sends this request and checks its answer"),
+         COVERED, "tests/ray/test_serve.py::def run_serve_md_curl(",
+         "needs examples/serving's model up: test_serve runs the command as written against it "
+         "(curl's configuration file takes 127.0.0.1:8000 to the session's Serve port) and "
+         "compares its output with the page's"),
     Rule(r"bash scripts/run-example\.sh", COVERED, "scripts/run-tests.sh::scripts/run-example.sh\" --all",
          "starts Ray for the main example: the examples stage runs it with every other (--all)"),
     Rule(r"bash scripts/run-example\.sh( --all| [a-z_]+)+", COVERED,

@@ -84,6 +84,25 @@ def test_each_signal_in_an_in_process_call_is_reported(raytest_lib, kind):
                 "raytest: thrown through noexcept") in result.stderr
 
 
+def test_frames_are_labelled_by_where_their_code_lives(raytest_lib):
+    # The fault is in std::vector::size(), inlined into the user's function: the first
+    # frame is the standard library's code, then the user's (no label), and the runtime's
+    # frames (relative source paths in an in-tree build) are counted, not shown as the user's.
+    result = run_child(IN_PROCESS, raytest_lib, "stl")
+    assert result.returncode == -signal.SIGSEGV, result.stderr
+    frames = [line for line in result.stderr.splitlines() if line.startswith("  #")]
+    assert "std::vector<int" in frames[0] and "stl_vector.h:" in frames[0], result.stderr
+    assert frames[0].endswith("  [C++ standard library]"), result.stderr
+    assert "CrashInStandardLibrary" in frames[1], result.stderr
+    assert frames[1].endswith(f"crashes.cpp:{crash_line('stl')}"), result.stderr  # no label
+    assert [frame.split()[1] for frame in frames[2:]] == ["CrashWith", "CrashTask"], result.stderr
+    every = run_child(IN_PROCESS, raytest_lib, "stl", env_extra={"GORAY_CRASH_FRAMES": "all"})
+    listed = [line for line in every.stderr.splitlines() if line.startswith("  #")]
+    runtime = [line for line in listed if "/runtime/src/" in line or "/include/goray/" in line]
+    assert runtime and all(line.endswith("  [goray runtime]") for line in runtime), every.stderr
+    assert any(line.endswith("  [outside the application]") for line in listed), every.stderr
+
+
 def test_the_cpp_driver_crashing_is_reported(raytest_lib):
     result = run_child(DRIVER, raytest_lib, "fpe")
     assert result.returncode == -signal.SIGFPE, result.stderr
@@ -151,6 +170,35 @@ def test_rays_errors_get_the_report_their_task_left(tmp_path, monkeypatch):
     assert crashes.attach(plain, "cd34") is plain
     other = ray.exceptions.GetTimeoutError()
     assert crashes.attach(other, "ab12") is other
+
+
+def test_a_goray_error_through_ray_reads_with_its_own_text_first():
+    import pickle
+
+    import ray.exceptions
+
+    import goray
+    from goray._ray import task_errors
+    cause = goray.NativeError("Scorer.Divide", "std::domain_error", "division by zero")
+    raw = ray.exceptions.RayTaskError(
+        "ServeReplica:m:Scorer.handle_request_with_rejection",
+        "Traceback (most recent call last):\n  File \"x.py\", line 1, in f\n"
+        "goray.errors.NativeError: std::domain_error: division by zero (task Scorer.Divide)",
+        cause, proctitle="ray::ServeReplica:m:Scorer.handle_request_with_rejection", pid=42,
+        ip="127.0.0.1")
+    ray_text = str(raw)
+    led = task_errors.lead_with_cause(raw)
+    assert str(led) == f"std::domain_error: division by zero (task Scorer.Divide)\n\n{ray_text}"
+    raised = led.as_instanceof_cause()  # what ray.get and Serve's handles raise
+    assert isinstance(raised, goray.NativeError) and isinstance(raised, ray.exceptions.RayTaskError)
+    assert str(raised).startswith("std::domain_error: division by zero (task Scorer.Divide)\n\n")
+    assert (raised.type, raised.message) == ("std::domain_error", "division by zero")
+    assert str(pickle.loads(pickle.dumps(led))) == str(led)  # Ray ships errors on
+    # Another cause, or a crash (its report is attached instead): Ray's error as it was.
+    other = ray.exceptions.RayTaskError("f", "Traceback\nValueError: no", ValueError("no"))
+    assert task_errors.lead_with_cause(other) is other and type(other) is ray.exceptions.RayTaskError
+    crash = ray.exceptions.RayTaskError("f", "Traceback", goray.NativeCrash(REPORT))
+    assert type(task_errors.lead_with_cause(crash)) is ray.exceptions.RayTaskError
 
 
 # ---- Recovery (GorayRecoverCrashes, docs/protocol.md §14): what a Serve replica uses ----

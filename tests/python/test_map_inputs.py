@@ -1,12 +1,15 @@
 """goray.map's planning and inputs, without Ray (goray._map.plan, goray._map.inputs):
 chunk sizes from the measured cost, columns and shared values, zipping, conversions and
 the refused inputs. tests/ray/test_map.py runs maps on Ray."""
+import math
+
 import numpy as np
 import pytest
 
 from goray._keywords import NOT_CONSTANT, Param
 from goray._map.inputs import Inputs, Shared
-from goray._map.plan import FLOOR_SECONDS, PROBE_ITEMS, TARGET_SECONDS, Planner
+from goray._map.plan import (FLOOR_SECONDS, PROBE_ITEMS, PROBED_SECONDS, TAIL_SECONDS,
+                             TARGET_SECONDS, Planner)
 from goray._traits import MapLoop
 from goray.errors import ArgumentError
 
@@ -15,22 +18,65 @@ LOOP = MapLoop(("f8", "f8"), "f8", False)
 
 
 def test_a_probe_first_then_sizes_from_the_measured_cost():
-    planner = Planner(2_000_000, slots=2)
-    assert not planner.calibrated and planner.next_size(2_000_000) == PROBE_ITEMS
-    planner.observe(64, 64 * 250)  # 0.25 us an item
-    assert planner.calibrated
-    assert planner.next_size(2_000_000) == int(TARGET_SECONDS / 250e-9)
-    # Towards the end: no more than a share of what is left per slot, at least the floor...
-    assert planner.next_size(100_000) == 100_000 // 4
-    assert planner.next_size(60_000) == int(FLOOR_SECONDS / 250e-9)
-    # ...and never more than is left.
+    planner = Planner(20_000_000, slots=2)
+    assert not planner.calibrated and planner.probing()
+    assert planner.next_size(20_000_000) == PROBE_ITEMS
+    assert planner.room(4) == 2  # a probe per slot, sent together
+    planner.observe(64, 64 * 250, probe=True)  # 0.25 us an item
+    assert planner.calibrated and not planner.probing()
+    assert planner.room(4) == 2  # sized from a probe only: one per slot still
+    assert planner.next_size(20_000_000) == int(PROBED_SECONDS / 250e-9)
+    planner.observe(800_000, 800_000 * 250)
+    assert planner.room(4) == 4
+    assert planner.next_size(20_000_000) == int(TARGET_SECONDS / 250e-9)
+    # The tail (at most TAIL_SECONDS of work a slot): cut once into equal chunks, a whole
+    # number per slot, each at most twice the target...
+    tail = int(TAIL_SECONDS * 2 / 250e-9)  # 4,000,000 items: 0.5 s a slot
+    per_slot = math.ceil(TAIL_SECONDS / (2 * TARGET_SECONDS))
+    size = planner.next_size(tail)
+    assert size == math.ceil(tail / (2 * per_slot))
+    assert planner.next_size(tail - size) == size  # ...kept until the input ends
     assert planner.next_size(100) == 100
     slow = Planner(None, slots=4)
     slow.observe(10, 10 * 10_000_000)  # 10 ms an item: a handful per chunk
     assert slow.next_size(None) == 5
+    assert slow.room(8) == 8
     assert Planner(10, slots=1, fixed=3).next_size(10) == 3
+    assert Planner(10, slots=1, fixed=3).room(2) == 2
     with pytest.raises(ValueError, match="chunk_size"):
         Planner(10, slots=1, fixed=0)
+
+
+def test_chunks_aim_at_the_target_until_the_tail():
+    planner = Planner(None, slots=2)
+    planner.observe(1000, 1000 * 250)
+    assert planner.next_size(None) == int(TARGET_SECONDS / 250e-9)
+    known = Planner(100_000_000, slots=2)
+    known.observe(1000, 1000 * 250)
+    assert known.next_size(100_000_000) == int(TARGET_SECONDS / 250e-9)
+    assert known.next_size(6_000_000) == int(TARGET_SECONDS / 250e-9)  # 0.75 s a slot left
+    assert int(FLOOR_SECONDS / 250e-9) < int(TARGET_SECONDS / 250e-9)
+
+
+def test_a_probe_is_an_upper_bound_that_the_first_larger_chunk_replaces():
+    planner = Planner(50_000_000, slots=2)
+    # A probe's few items carry its loop's fixed costs: 1 us an item, where 50 ns is true.
+    planner.observe(64, 64 * 1_000, probe=True)
+    assert planner.next_size(50_000_000) == int(PROBED_SECONDS / 1e-6)
+    planner.observe(200_000, 200_000 * 50)
+    assert planner.room(4) == 4
+    assert planner.next_size(50_000_000) == int(TARGET_SECONDS / 50e-9)
+    # A small input's probes leave work for the chunks after them.
+    assert Planner(40, slots=2).next_size(40) == 10
+    # 5,000,000 items of 50 ns: two probes, two chunks the probes sized, then the rest in
+    # one chunk a slot (85 ms of work each).
+    cheap = Planner(5_000_000, slots=2)
+    cheap.observe(64, 64 * 250, probe=True)
+    first = cheap.next_size(5_000_000 - 128)
+    assert first == int(PROBED_SECONDS / 250e-9)
+    cheap.observe(first, first * 50)
+    rest = 5_000_000 - 128 - 2 * first
+    assert cheap.next_size(rest) == math.ceil(rest / 2)
 
 
 def test_columns_zip_and_keywords_are_shared():
@@ -137,3 +183,31 @@ def test_a_python_function_takes_its_parameters_by_keyword():
     assert [param.name for param in params] == ["x", "weight"]
     inputs = Inputs("weighted", params, None, [[1.0, 2.0]], {"weight": 3.0})
     assert inputs.columns == (True, False)
+
+
+def test_an_empty_chunk_keeps_each_column_kind_and_every_shared_value():
+    inputs = Inputs("Weighted", PARAMS, LOOP, [np.arange(5)], {"weight": "x"})
+    empty = inputs.empty()
+    assert empty.count == 0 and empty.columns == (True, False)
+    assert empty.values[0].dtype == np.float64 and empty.values[0].size == 0
+    assert empty.values[1] == "x"
+    lazy = Inputs("Norm", None, None, [iter([{"x": 1.0}]), {"x": np.ones(1)}], {})
+    assert lazy.empty().values[0] == [] and lazy.empty().values[1]["x"].size == 0
+
+
+def test_the_stub_docstring_says_how_each_parameter_of_a_map_travels():
+    from goray.gen.model_python import _map_note
+
+    def param(name, kind, **more):
+        return {"name": name, "type": {"kind": kind, **more}}
+
+    mixed = [param("lat", "float", bits=64), param("lon", "float", bits=64),
+             param("unit", "string")]
+    note = _map_note(mixed, ["float64", "float64", None])
+    assert "NumPy arrays for lat and lon travel as slices, read in place" in note
+    assert "unit is not a number or bool: a column of it travels as msgpack values" in note
+    assert "shared by keyword is decoded once per chunk" in note
+    assert "not as array slices" not in note
+    structs = _map_note([{"name": "p", "type": {"kind": "struct", "name": "geo::Point"}}], [None])
+    assert "a dict of arrays for p, a struct of arrays, is read field by field" in structs
+    assert "travel as slices" in _map_note(mixed[:2], ["float64", "float64"])

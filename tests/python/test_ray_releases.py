@@ -194,6 +194,49 @@ def test_an_actor_method_finds_its_actor_through_each_releases_reference():
     assert internals.method_actor(SimpleNamespace(_actor_hard_ref=None, _actor_ref=lambda: actor)) is actor
 
 
+class _ReplicaByCount:
+    """Serve 2.40's replica: a request is rejected when the count reaches the limit."""
+
+    def __init__(self) -> None:
+        self._deployment_config = SimpleNamespace(max_ongoing_requests=5)
+
+    def get_num_ongoing_requests(self) -> int:
+        return 1
+
+    async def handle_request_with_rejection(self, request_metadata):  # (its test of a request)
+        limit = self._deployment_config.max_ongoing_requests
+        num_ongoing_requests = self.get_num_ongoing_requests()
+        if num_ongoing_requests >= limit:
+            return False
+        return True
+
+
+class _ReplicaByCheck:
+    """Serve 2.60's replica: _can_accept_request decides."""
+
+    max_ongoing_requests = 5
+
+    def get_num_ongoing_requests(self) -> int:
+        return 1
+
+    def _can_accept_request(self, request_metadata) -> bool:
+        return True
+
+
+def test_a_crashed_serve_replica_rejects_requests_on_each_releases_replica(monkeypatch):
+    by_count, by_check = _ReplicaByCount(), _ReplicaByCheck()
+    for replica in (by_count, by_check):
+        monkeypatch.setattr(internals, "_serve_replica_impl", lambda replica=replica: replica)
+        assert internals.serve_reject_requests()
+        assert replica.get_num_ongoing_requests() == 5  # full: probes and replies say so
+    assert by_check._can_accept_request(None) is False
+    unknown = SimpleNamespace(get_num_ongoing_requests=lambda: 1)
+    monkeypatch.setattr(internals, "_serve_replica_impl", lambda: unknown)
+    assert not internals.serve_reject_requests()
+    monkeypatch.setattr(internals, "_serve_replica_impl", lambda: None)  # not in a replica
+    assert not internals.serve_reject_requests()
+
+
 # ---------------------------------------------------------------------------
 # On this Ray (every test stage's, and each of scripts/test-ray-versions.sh's).
 
@@ -202,7 +245,8 @@ def test_every_speed_path_is_taken_on_a_tested_release():
         pytest.skip(f"Ray {ray.__version__} is outside the tested range")
     taken = {path.name: path.found for path in internals.paths()}
     for name in ("task submission", "actor method submission", "reads", "stream reads",
-                 "retry detection", "crash reports"):
+                 "retry detection", "crash reports", "cancels on Ray's IO thread",
+                 "Serve replica rejecting requests after a crash"):
         assert taken[name], f"{name}: not found on Ray {ray.__version__}"
     assert submit.enabled()
 

@@ -32,6 +32,24 @@ def test_a_json_object_is_the_parameters_by_name_an_array_by_position():
         call_arguments(b"\xff\xfe", "T.M")
 
 
+def test_a_body_is_read_as_json_whatever_its_declared_type():
+    # curl -d declares a form; other clients text/plain or nothing: JSON is read all the same.
+    for declared in ("application/json", "", "text/plain", "application/x-www-form-urlencoded",
+                     "application/problem+json", "application/xml"):
+        assert call_arguments(b'{"x": 1}', "T.M", declared) == ([], {"x": 1}), declared
+    # Not JSON: 400 when it said JSON (or nothing), 415 when it said a type goray does not read.
+    for declared, status in (("application/json", 400), ("", 400), ("application/ld+json", 400),
+                             ("application/x-www-form-urlencoded", 415), ("text/plain", 415),
+                             ("application/xml", 415)):
+        with pytest.raises(RequestError) as refused:
+            call_arguments(b"x=1&y=2", "T.M", declared)
+        assert refused.value.status == status, declared
+    with pytest.raises(RequestError, match=r"T\.M: the request body, of type 'text/plain', is not "
+                                           r"JSON: goray reads the arguments as JSON"):
+        call_arguments(b"a=1", "T.M", "text/plain")
+    assert call_arguments(b"", "T.M", "application/x-www-form-urlencoded") == ([], {})
+
+
 def test_a_raw_body_is_an_array_of_its_declared_dtype():
     body = numpy.arange(4, dtype="int32").tobytes()
     assert raw_array(body, "int32", "T.M").tolist() == [0, 1, 2, 3]
@@ -56,6 +74,11 @@ def test_results_as_json():
     assert json.loads(json_bytes(value)) == {"a": [1.5, 2.5], "b": "AAE=", "c": 3,
                                              "d": "2026-01-02T03:04:05", "7": [2, None, True]}
     assert json_bytes(float("nan")) == b"NaN"
+    # An enum key (a generated IntEnum's member, or goray._enums' int) is its number, on
+    # every Python (3.10's IntEnum str() is "Color.RED").
+    from goray._enums import EnumValue
+    assert json.loads(json_bytes({Color.RED: 1, EnumValue.of("geo::Kind")(4): True})) == \
+        {"2": 1, "4": True}
     with pytest.raises(TypeError, match="a result of type object has no JSON form"):
         to_json(object())
 

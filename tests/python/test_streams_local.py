@@ -465,7 +465,7 @@ def case_ray_actor_methods_stream():
     decoded = [from_raw_item(block, RAW_ITEMS) for block in blocks]
     assert all(type(block) is NativeBlock for block in decoded)
     assert [block.to_python() for block in decoded] == ["q0", "q1"]
-    assert from_raw_item(blocks[0], True) is blocks[0]  # bytes of other refs stay bytes
+    assert from_raw_item(blocks[0], False) is blocks[0]  # a Python producer's bytes stay bytes
     actor.close()
 
 

@@ -164,7 +164,8 @@ def test_a_ref_argument_is_resolved_from_the_store(served):
     first = _stores.objects.add(_stores.StoredObject(FakeRef("put"), "", True))
     try:
         dispatch(Native2Py.SUBMIT_BATCH, task(rid(10), "Square", refs=[(0, first)]))
-        assert served[0][4] == (0,) and served[0][5][0].value == "put"
+        # Position 0, marked (~0): a native producer's value, which the callee reads as a block.
+        assert served[0][4] == (~0,) and served[0][5][0].value == "put"
     finally:
         _stores.objects.pop(first)
 

@@ -46,6 +46,14 @@ def test_parses_tasks_and_actor_types():
     assert traits.actors["Serial"] == _traits.ActorTraits(methods=frozenset({"Incr"}))
 
 
+def test_where_results_hold_enums_is_parsed():
+    reply = dict(REPLY, result_enums={"structs": {}, "tasks": {"Square": "geo::Kind"},
+                                      "actors": {"Serial": {"Incr": {"list": "geo::Kind"}}}})
+    enums = _traits.result_enums(FakeLibrary(reply=reply))
+    assert enums.tasks() == {"Square"} and set(enums.methods("Serial")) == {"Incr"}
+    assert not _traits.result_enums(FakeLibrary())  # a library that does not say: none
+
+
 def test_lookups_and_defaults_for_unknown_names():
     library = FakeLibrary()
     assert _traits.task_streams(library, "CountUp") is True
@@ -148,6 +156,7 @@ def test_other_codes_are_errors():
      r"groups \['io'\]"),
     ({"actors": {"A": {"methods": {"M": 3}}}},
      r"actor type A method M must be a JSON object, got int"),
+    ({"result_enums": [1]}, r"DescribeApplication \"result_enums\" must be a JSON object"),
 ])
 def test_malformed_replies_name_what_is_wrong(reply, message):
     with pytest.raises(GorayError, match=message):

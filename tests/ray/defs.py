@@ -38,6 +38,16 @@ class Storage:
         return self.kv.get(key)
 
 
+@goray.remote
+class Holder:
+    """Keeps the value it was made with (native code may pass it by ref)."""
+    def __init__(self, value):
+        self.value = value
+
+    def get(self):
+        return self.value
+
+
 @goray.local
 def store_sizes():
     from goray import _stores

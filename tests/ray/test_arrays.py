@@ -14,7 +14,7 @@ import ray
 
 import goray
 from goray._ray import driver
-from goray._ray.objects import NativeBlock
+from goray._ray.objects import NativeBlock, native_value
 
 # 8 MiB: over Ray's limit for objects kept inline, so arrays live in the object store.
 N = 1 << 20
@@ -70,9 +70,10 @@ def test_a_python_made_ref_reaches_a_native_callee_by_address(lib, a):
     from goray._ray import native2py, options
     fresh = options.with_goray_env({"runtime_env": {"env_vars": {"RAYTEST_FRESH": uuid.uuid4().hex}}})
     ref = native2py.submit_native_task("ArrayMapping", fresh, b"", (0,), [ray.put(a)])
-    assert in_object_store(ray.get(ref).to_python())
+    # (a small result travels as its block's bytes: objects.native_value reads it as the block)
+    assert in_object_store(native_value(ray.get(ref)).to_python())
     ref = native2py.submit_native_task("Twice", {}, b"", (0,), [ray.put(a)])
-    np.testing.assert_array_equal(ray.get(ref).to_python(), 2 * a)
+    np.testing.assert_array_equal(native_value(ray.get(ref)).to_python(), 2 * a)
 
 
 @pytest.mark.ray_versions
@@ -104,10 +105,10 @@ def test_native_blocks_hand_their_arrays_to_cpp_by_address(lib, tmp_path):
     with open(path, "rb") as file:
         memory = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
     view = memoryview(memory)
-    assert bodies.run_native_task("ArrayMapping", view, ()).to_python() == str(path)
+    assert native_value(bodies.run_native_task("ArrayMapping", view, ())).to_python() == str(path)
     # Values before it are framed as they are; a ref's block too.
     twice = bodies.run_native_task("Twice", view, ())
-    np.testing.assert_array_equal(twice.to_python(), 2 * arr)
+    np.testing.assert_array_equal(native_value(twice).to_python(), 2 * arr)
     pieces = bodies._by_address(memoryview(_codec.pack_args("T", [1, "s", arr, 2.5], _arrays.INLINE)))
     assert len(pieces) == 3 and bytes(pieces[0]) == _codec.pack_args("T", [1, "s"])
     assert msgpack.unpackb(pieces[1], ext_hook=lambda code, data: code) == 72

@@ -157,3 +157,97 @@ def _is_value(ref) -> bool:
     except ray.exceptions.RayError:
         return False
     return True
+
+
+@ray.remote(max_retries=0)
+def _nap(seconds):
+    import signal
+    # Ray's interrupt of a running task is a KeyboardInterrupt between bytecodes: Python's
+    # handler (a worker of a background job ignores SIGINT; goray's own bodies put it back
+    # too), and short sleeps, which the interrupt does not cut.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+    return seconds
+
+
+@pytest.mark.ray_versions
+def test_cancels_run_on_rays_io_thread_with_rays_own_effects(lib):
+    # goray/_ray/cancels.py: off the core worker's IO thread, a cancel can fall between
+    # the two steps of a task's reply and abort the process (issue 53).
+    import threading
+    from goray._ray import cancels, stream_cancels
+    stream_cancels.install()
+    ran_on = cancels.run(threading.get_native_id)
+    assert ran_on != threading.get_native_id()
+    comm = f"/proc/self/task/{ran_on}/comm"
+    if os.path.exists(comm):  # (Linux: Ray names the thread)
+        with open(comm) as name:
+            assert name.read().strip() == "worker.io"
+    # ray.cancel is goray's now: Ray's own errors reach the caller ...
+    with pytest.raises(TypeError, match="only supported for object refs"):
+        ray.cancel("not a ref")
+    # ... and a cancel does what Ray's does: a running task and a queued one both end
+    # cancelled, a finished one keeps its value.
+    finished = _nap.remote(0)
+    assert ray.get(finished) == 0
+    running = [_nap.remote(60) for _ in range(2)]
+    queued = [_nap.options(num_cpus=1_000).remote(0)]  # (no node has the CPUs: never runs)
+    time.sleep(0.5)
+    started = time.monotonic()
+    for ref in [finished, *running, *queued]:
+        ray.cancel(ref)
+    for ref in [*running, *queued]:
+        with pytest.raises(ray.exceptions.TaskCancelledError):
+            ray.get(ref, timeout=30)
+    assert time.monotonic() - started < 30
+    assert ray.get(finished) == 0
+    # Where the caller is the IO thread itself, it runs there at once.
+    assert cancels.run(lambda: cancels.run(threading.get_native_id)) == ran_on
+
+
+
+@pytest.mark.ray_versions
+def test_every_cancel_goray_makes_runs_on_rays_io_thread(lib, monkeypatch):
+    # The paths of issue 53: a map's chunks, goray.stream's close() and its second cancel,
+    # the C++ side's CancelObject of a ref and of a stream, and ray.cancel itself (which
+    # Serve's cancels of goray's C++ clients' calls go through).
+    import json
+    import threading
+    import numpy as np
+    from goray import _handlers
+    from goray._protocol import CANCEL_OBJECT_ID, Native2Py, unpack_u64
+    from goray._ray import cancels, native2py_entries, stream_cancels, streams
+    from goray._stores import StoredObject
+    stream_cancels.install()
+    io_thread = cancels.run(threading.get_native_id)
+    ran = []  # (what, on the IO thread)
+    original = cancels.run
+
+    def recording(function, *args, **kwargs):
+        def checked(*args, **kwargs):
+            ran.append((function.__name__, threading.get_native_id() == io_thread))
+            return function(*args, **kwargs)
+        return original(checked, *args, **kwargs)
+    monkeypatch.setattr(cancels, "run", recording)
+
+    def cancel_object(entry):
+        code, payload = native2py_entries.new_object(entry)
+        request = json.dumps({CANCEL_OBJECT_ID: unpack_u64(payload)}).encode()
+        assert _handlers.dispatch(int(Native2Py.CANCEL_OBJECT), memoryview(request))[0] == 0
+
+    items = goray.imap("MapSlowSquare", np.arange(400, dtype=np.float64), chunk_size=10)
+    assert next(items) == 0.0
+    items.close()  # the chunks in flight: one trip for all
+    stream = goray.stream(goray.golang_task("SlowCount"), 1000, ITEM_MS)
+    next(stream)
+    stream.close()
+    ray.cancel(_nap.remote(30))
+    cancel_object(StoredObject(_nap.remote(30), "nap"))
+    generator = goray.golang_task("SlowCount").remote(1000, ITEM_MS)
+    cancel_object(streams.StoredStream(generator, "SlowCount", native=False))
+    time.sleep(stream_cancels.RECANCEL_AFTER * 3)  # the streams' second cancels (if not ended)
+    names = [name for name, _ in ran]
+    assert names[:5] == ["cancel_all", "cancel", "cancel", "cancel", "cancel"], ran
+    assert all(on_io_thread for _, on_io_thread in ran), ran

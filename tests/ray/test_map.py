@@ -10,6 +10,9 @@ import ray
 
 import goray
 
+from conftest import DEFS
+from test_startup import run_script
+
 
 def poly(x):
     """MapPoly's polynomial, in NumPy."""
@@ -119,6 +122,39 @@ def test_a_wrong_dtype_is_refused_before_anything_runs(lib):
         goray.map("MapLabel", "abc", prefix="")
 
 
+def test_a_shared_value_that_does_not_fit_is_refused_before_any_chunk(lib, monkeypatch):
+    from goray._map import runner
+
+    def no_chunk(*args, **kwargs):
+        pytest.fail("a chunk was sent")
+
+    monkeypatch.setattr(runner, "_submit", no_chunk)
+    with pytest.raises(goray.ArgumentError) as caught:
+        goray.map("MapWeighted", np.arange(3.0), weight="x")
+    error = caught.value
+    assert not isinstance(error, ray.exceptions.RayTaskError)  # raised here, not in a worker
+    assert (error.task, error.position) == ("MapWeighted", 1)
+    assert "parameter 1 (weight)" in str(error)
+    assert "expected double, received str" in str(error) and "'x'" in str(error)
+    with pytest.raises(goray.ArgumentError, match=r"parameter 1 \(prefix\).*received int"):
+        goray.golang_task("MapLabel").map([{"x": 0.0, "y": 0.0, "label": "a"}], prefix=3)
+    # A native actor's method: its number parameters' shared values (its loop needs the
+    # actor's instance, so other types are checked by the first chunk).
+    scaler = goray.golang_actor_class("MapScaler").remote()
+    with pytest.raises(goray.ArgumentError,
+                       match=r"MapScaler.Scale.*parameter 1 \(factor\).*expected a number "
+                             r"\(float64\), received str"):
+        goray.ActorPool([scaler]).map("Scale", np.arange(3.0), factor="x")
+    monkeypatch.undo()
+    assert list(scaler.Scale.map([1.0, 2.0], factor=2.0)) == [2.0, 4.0]
+    # A shared ObjectRef is resolved where each chunk runs, so the driver leaves it be.
+    np.testing.assert_array_equal(goray.map("MapWeighted", np.arange(3.0), weight=ray.put(2.0)),
+                                  np.arange(3.0) * 2.0)
+    # Values that fit still map, columns of every kind with them.
+    assert goray.map("MapLabel", iter([{"x": 0.0, "y": 0.0, "label": "a"}]),
+                     prefix="p-") == ["p-a"]
+
+
 def test_a_generator_that_raises_fails_the_map(lib):
     def items():
         yield from range(500)
@@ -154,6 +190,56 @@ def test_closing_an_iterator_cancels_what_is_in_flight(lib):
     items.close()
     assert goray.map("MapWeighted", [1.0], weight=2.0) == [2.0]
     assert time.monotonic() - started < 30  # not the 40 s the whole input takes
+
+
+# A program (a job of its own on the session's Ray) that Ctrl-C interrupts ROUNDS times
+# while its map's chunks run, each time going on after catching KeyboardInterrupt, and
+# waiting until the cancelled chunks have ended, which is when Ray aborts a process whose
+# cancel fell between the two steps of a chunk's reply (goray/_ray/cancels.py).
+INTERRUPTED_MAPS = """
+import os, signal, sys, threading, time
+import numpy as np
+import goray
+
+signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C as in a terminal
+goray.init(sys.argv[1], py_defs_path={defs!r}, cluster=True)
+# Every worker up first, so that each interrupt comes while chunks run and end.
+goray.map("MapSlowSquare", np.zeros(8), chunk_size=1, max_in_flight=8)
+xs = np.arange(4_000, dtype=np.float64)  # 20 s on 4 CPUs, in chunks of 0.4 s
+for round_ in range({rounds}):
+    ran_finally = False
+    timer = threading.Timer(0.25, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    started = time.monotonic()
+    try:
+        try:
+            goray.map("MapSlowSquare", xs, chunk_size=20)
+            print("FINISHED", round_, flush=True)
+        finally:
+            ran_finally = True
+    except KeyboardInterrupt:
+        print("INTERRUPTED", round_, ran_finally, round(time.monotonic() - started, 2), flush=True)
+    timer.join()
+    time.sleep(0.6)  # the cancelled chunks end meanwhile
+print("ALIVE", goray.map("MapWeighted", [1.0], weight=2.0), flush=True)
+"""
+
+
+@pytest.mark.ray_versions
+def test_ctrl_c_during_a_task_map_raises_keyboard_interrupt_every_time(tmp_path, lib):
+    # Issue 53: with the chunks' cancels sent from the caller's thread, Ray 2.40 aborted
+    # this process (task_manager.cc "Tried to complete task that was not pending", no
+    # traceback, no finally) within its 10 rounds in 5 of 7 runs, and Ray 2.60 in 3 of 3;
+    # from Ray's IO thread, in none of 6 and none of 3.
+    rounds = 10
+    output = run_script(tmp_path, INTERRUPTED_MAPS.format(defs=str(DEFS), rounds=rounds), join=lib)
+    lines = [line.split() for line in output.splitlines()]
+    interrupted = [line for line in lines if line[0] == "INTERRUPTED"]
+    assert [line[1:3] for line in interrupted] == [[str(r), "True"] for r in range(rounds)], output
+    # Ctrl-C ends the map promptly: Ray's wait notices it within a second, then the
+    # chunks in flight are cancelled without waiting for the running ones.
+    assert all(float(line[3]) < 5 for line in interrupted), output
+    assert ["ALIVE", "[2.0]"] in lines, output
 
 
 @pytest.mark.ray_versions

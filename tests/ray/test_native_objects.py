@@ -98,6 +98,57 @@ def test_python_consumers_see_python_values(lib):
     call(Native2Py.RELEASE_ACTOR, store.to_bytes(8, "little"))
 
 
+def test_a_small_native_result_travels_as_its_block_and_every_reader_reads_the_block(lib):
+    # Ray stores a small result without refs inside as the block's bytes (no pickle):
+    # each reader of a native producer's ref reads them as the block, never as a Python
+    # bytes value. Ray resolves a ref argument before the callee runs, so the callee
+    # knows it by its position, which the native caller marks.
+    squared = remote_task("Square", 3.0)
+    assert ray.get(_stores.objects.get(squared).ref) == run_in_process("Square", 3.0)
+    counter = unpack_u64(call(Native2Py.NEW_ACTOR, call_payload(
+        [3], goray_actor_type_name="Counter", goray_actor_methods=["Get", "Incr"])))
+    three = unpack_u64(call(Native2Py.ACTOR_METHOD_CALL, call_payload(
+        [], goray_task_name="Get", goray_py_local_actor_id=counter)))
+    assert type(ray.get(_stores.objects.get(three).ref)) is bytes
+    # Native readers: GetObject(s), a task's and an actor method's argument.
+    assert get_object(squared) == run_in_process("Square", 3.0)
+    assert msgpack.unpackb(get_object(remote_task("Square", refs={0: (squared, False)}), True)) == 81.0
+    incr = call_payload([], {0: (three, False)}, goray_task_name="Incr", goray_py_local_actor_id=counter)
+    assert get_object(unpack_u64(call(Native2Py.ACTOR_METHOD_CALL, incr)), True) == b"\x06"
+    # Python readers: a task, an actor's constructor and method, a generator task.
+    task = call_payload([], {0: (squared, False)}, task_name="py_identity")
+    assert msgpack.unpackb(get_object(unpack_u64(call(Native2Py.EXE_PYTHON_REMOTE_TASK, task)), True)) == 9.0
+    holder = unpack_u64(call(Native2Py.NEW_PYTHON_ACTOR, call_payload(
+        [], {0: (squared, False)}, goray_actor_type_name="Holder")))
+    got = call_payload([], goray_task_name="get", goray_py_local_actor_id=holder)
+    assert msgpack.unpackb(get_object(unpack_u64(call(Native2Py.ACTOR_METHOD_CALL, got)), True)) == 9.0
+    store = unpack_u64(call(Native2Py.NEW_PYTHON_ACTOR, call_payload([], goray_actor_type_name="Storage")))
+    put = call_payload(["k"], {1: (squared, False)}, goray_task_name="put", goray_py_local_actor_id=store)
+    get_object(unpack_u64(call(Native2Py.ACTOR_METHOD_CALL, put)), True)
+    get = call_payload(["k"], goray_task_name="get", goray_py_local_actor_id=store)
+    assert msgpack.unpackb(get_object(unpack_u64(call(Native2Py.ACTOR_METHOD_CALL, get)), True)) == 9.0
+    stream = unpack_u64(call(Native2Py.EXE_PYTHON_REMOTE_TASK, call_payload(
+        [], {0: (three, False)}, task_name="py_count", num_returns="streaming")))
+    generator = _stores.objects.get(stream).generator
+    assert [ray.get(ref) for ref in generator] == [0, 1, 2]
+    # A Python producer's bytes stay a bytes value for a native callee (its position unmarked).
+    python_bytes = unpack_u64(call(Native2Py.EXE_PYTHON_REMOTE_TASK, call_payload(
+        [b"\x07"], task_name="py_identity")))
+    echoed = remote_task("EchoBytes", refs={0: (python_bytes, True)})
+    assert msgpack.unpackb(get_object(echoed, True)) == b"\x07"
+    for object_id in (squared, three, stream):
+        call(Native2Py.RELEASE_OBJECT, object_id.to_bytes(8, "little"))
+    for actor_id in (counter, holder, store):
+        call(Native2Py.RELEASE_ACTOR, actor_id.to_bytes(8, "little"))
+
+
+def test_a_large_native_result_stays_a_native_block(lib):
+    from goray._ray.objects import OUT_OF_BAND_FROM
+    made = remote_task("MakeBytes", OUT_OF_BAND_FROM)
+    assert type(ray.get(_stores.objects.get(made).ref)) is NativeBlock
+    assert get_object(made, True) == run_in_process("MakeBytes", OUT_OF_BAND_FROM)
+
+
 def test_refs_made_by_python_callers_hold_python_values(lib):
     import goray
     assert ray.get(goray.golang_task("Divide").remote(17, 5)) == [3, 2]

@@ -9,7 +9,7 @@ import ray
 
 import goray
 from goray._ray import bodies, native2py
-from goray._ray.objects import NativeBlock, to_python
+from goray._ray.objects import NativeBlock, native_value, to_python
 from goray._ray.options import with_goray_env
 
 
@@ -18,7 +18,7 @@ def test_native_and_python_callers_of_a_task_share_its_ray_function(lib):
     native = native2py.submit_native_task("Square", {}, msgpack.packb(4.0), (), [])
     with_ref = native2py.submit_native_task("Square", {}, b"", (0,), [ray.put(5.0)])
     assert ray.get(python) == 9.0
-    assert [to_python(value) for value in ray.get([native, with_ref])] == [16.0, 25.0]
+    assert [to_python(native_value(value)) for value in ray.get([native, with_ref])] == [16.0, 25.0]
     made = [key for key in bodies._native_tasks if key[0] == "Square"]
     assert made == [("Square", False)]  # (name, python_only): one function, no /py twin
     assert bodies.native_task("Square")._function.__name__ == "GolangTask.Square"
@@ -38,8 +38,10 @@ def test_python_values_that_look_like_a_block_stay_values(lib):
 def test_native_callers_empty_and_bytes_blocks_stay_native(lib):
     empty = ray.get(native2py.submit_native_task("Where", {}, b"", (), []))
     block = ray.get(native2py.submit_native_task("EchoBytes", {}, msgpack.packb(b"abc"), (), []))
-    assert type(empty) is NativeBlock and type(block) is NativeBlock
-    assert type(to_python(empty)) is dict and to_python(block) == b"abc"
+    # Small results travel as their blocks' bytes: the block of a bytes value, not the value.
+    assert type(empty) is bytes and block == msgpack.packb(b"abc")
+    assert type(native_value(empty)) is NativeBlock
+    assert type(to_python(native_value(empty))) is dict and to_python(native_value(block)) == b"abc"
 
 
 def test_a_task_name_the_caller_chooses_keeps_the_call_forms_apart(lib):
@@ -47,7 +49,7 @@ def test_a_task_name_the_caller_chooses_keeps_the_call_forms_apart(lib):
     assert type(ray.get(named.remote())) is dict
     assert ray.get(goray.golang_task("EchoBytes").options(name="python-named").remote(b"ab")) == b"ab"
     native = ray.get(native2py.submit_native_task("Where", {"name": "native-named"}, b"", (), []))
-    assert type(native) is NativeBlock and type(to_python(native)) is dict
+    assert type(to_python(native_value(native))) is dict
 
 
 def test_a_worker_serves_native_code_s_ray_commands_from_the_first_one(lib):

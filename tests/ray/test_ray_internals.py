@@ -12,7 +12,7 @@ import ray.cloudpickle
 from ray.util.placement_group import placement_group, remove_placement_group
 from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
 
-from goray._ray import native2py, submit
+from goray._ray import native2py, objects, submit
 
 pytestmark = [pytest.mark.ray_versions, pytest.mark.skipif(not submit.enabled(),
                                 reason="this Ray's submit call is not one goray knows: only "
@@ -191,7 +191,7 @@ def test_goray_submissions_give_the_same_results_through_both_paths(lib, monkeyp
         monkeypatch.setattr(submit, "_submitters", {})
         native = native2py.submit_native_task("Square", {"num_cpus": 1}, msgpack.packb(3.0), (), [])
         python = native2py.python_task("py_square", {"max_retries": 1}).remote("py_square", 6)
-        results[mode] = (bytes(ray.get(native).data), ray.get(python))
+        results[mode] = (bytes(objects.native_value(ray.get(native)).data), ray.get(python))
         paths = {submit.describe(s) for s in submit._submitters.values()}
         assert paths == {"internal" if mode == "1" else "public"}
     assert results["1"] == results["0"] == (msgpack.packb(9.0), 36)

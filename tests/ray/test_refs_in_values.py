@@ -225,6 +225,16 @@ def test_a_ref_to_native_bytes_reaches_python_code_as_its_python_value(lib, defs
     release(native)
 
 
+def test_a_ref_to_a_small_native_result_reaches_python_code_as_its_python_value(lib, defs):
+    # A small result travels through Ray as its block's bytes (objects.native_result):
+    # inside a value, Python code still reads the value, not those bytes.
+    squared = remote_task("Square", msgpack.packb(3.0))
+    assert type(ray.get(_stores.objects.get(squared).ref)) is bytes
+    result = python_task("py_get_all", b"\x91" + ref_ext(squared))
+    assert msgpack.unpackb(get_object(result, auto_release=True)) == [9.0]
+    release(squared)
+
+
 def test_native_blocks_with_refs_pickle_in_band_and_out_of_band(lib):
     x = ray.put(1)
     for size in (10, 1 << 17):

@@ -1,8 +1,13 @@
 """goray.serve: a C++ actor type (examples/serving's Scorer) as a Ray Serve deployment
-on the session's Ray: handles, HTTP, batching, streaming, Serve's hooks, faults."""
+on the session's Ray: handles, HTTP, batching, streaming, Serve's hooks, faults. The tests
+marked ray_versions run on the oldest supported Ray too (its Serve differs: the status of a
+replica that fails to start, how a replica rejects requests, what a handle's error says)."""
+import concurrent.futures
 import http.client
+import inspect
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -26,13 +31,19 @@ SERVING_EXAMPLE = ROOT / "examples" / "serving"  # app.py
 #: Replicas take no CPU of the session's four: the other tests' actors may hold them.
 NO_CPU = {"num_cpus": 0}
 
+# goray-gen's module of libscoring.so, imported before the session's goray.init (which runs
+# after collection): that Ray's workers, Serve's replicas too, import it by name
+# (test_python_and_cpp_deployments_compose).
+sys.path.insert(0, str(SCORING))
+import scoring  # noqa: E402
+
 
 @pytest.fixture(scope="module")
 def port(lib):
     if not os.path.isfile(LIBRARY):
         pytest.fail(f"{LIBRARY} is not built: run bash scripts/run-tests.sh")
     chosen = free_port()
-    serve.start(http_options={"host": "127.0.0.1", "port": chosen})
+    serve.start(proxy_location="EveryNode", http_options={"host": "127.0.0.1", "port": chosen})
     yield chosen
     serve.shutdown()
 
@@ -52,16 +63,22 @@ def scorer(**options):
     return goray.serve.deployment("Scorer", library=LIBRARY, **options)
 
 
-def post(port, path, body=b"", headers=None, timeout=60):
+def _lower(headers):
+    return {name.lower(): value for name, value in headers.items()}
+
+
+def post(port, path, body=b"", headers=None, timeout=60, with_headers=False):
+    """(status, body) of a POST, and its headers with `with_headers`."""
     if not isinstance(body, bytes):
         body = json.dumps(body).encode()
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method="POST",
                                      headers=headers or {"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.read()
+            answer = response.status, response.read(), _lower(response.headers)
     except urllib.error.HTTPError as error:
-        return error.code, error.read()
+        answer = error.code, error.read(), _lower(error.headers)
+    return answer if with_headers else answer[:2]
 
 
 def replica_pids(app):
@@ -73,11 +90,20 @@ def replica_pids(app):
                   if actor["ActorClassName"] == name and actor["State"] == "ALIVE")
 
 
+@pytest.mark.ray_versions  # (the ray-oldest stage: Ray 2.40's Serve)
 def test_handle_calls_run_the_cpp_object_inside_the_replica(shared):
     assert shared.Score.remote([1.0, 1.0]).result() == 2.5
     assert shared.Score.remote(features=[2.0, 0.0]).result() == 1.0  # keyword arguments
     # In-process: the C++ object's pid is the replica's own (no second actor behind it).
     assert [shared.Pid.remote().result()] == replica_pids("shared")
+    # A C++ exception: goray's NativeError (and Ray's error), its text the C++ type and
+    # message first, then where it ran.
+    with pytest.raises(goray.NativeError) as thrown:
+        shared.Divide.remote(1, 0).result()
+    assert (thrown.value.type, thrown.value.message) == ("std::domain_error", "division by zero")
+    text = str(thrown.value)
+    assert text.startswith("std::domain_error: division by zero (task Scorer.Divide)\n\n"), text
+    assert "ServeReplica:shared:Scorer" in text.split("\n\n", 1)[1], text
 
 
 def test_user_config_reaches_reconfigure(port):
@@ -90,6 +116,23 @@ def test_user_config_reaches_reconfigure(port):
     assert handle.Label.remote().result() == "v2"
     assert handle.Score.remote([1.0, 1.0]).result() == 1.5
     serve.delete("config")
+
+
+@pytest.mark.ray_versions  # (the ray-oldest stage: Ray 2.40's Serve)
+def test_a_reconfigure_that_throws_says_why_in_serve_status(port):
+    # Scorer.Reconfigure throws std::invalid_argument for a config without a label.
+    retries = ({"max_constructor_retry_count": 1}  # (Ray 2.40 has no such option: 3 tries)
+               if "max_constructor_retry_count" in inspect.signature(serve.deployment).parameters
+               else {})
+    app = scorer(user_config={"bias": 1.0, "label": ""}, **retries).bind([0.5, 2.0])
+    with pytest.raises(RuntimeError, match="Deploying application badconfig failed"):
+        serve.run(app, name="badconfig", route_prefix="/badconfig")
+    status = serve.status().applications["badconfig"]
+    message = status.deployments["Scorer"].message
+    assert str(status.status).endswith("DEPLOY_FAILED"), status
+    assert message.rstrip().endswith("goray.errors.NativeError: std::invalid_argument: ScorerConfig."
+                                     "label is empty (task Scorer.Reconfigure)"), message
+    serve.delete("badconfig")
 
 
 def test_a_batched_method_gets_the_gathered_requests_in_one_native_call(port):
@@ -137,6 +180,7 @@ def test_a_client_that_goes_away_cancels_the_cpp_generator(port, shared):
         time.sleep(0.2)
 
 
+@pytest.mark.ray_versions  # (the ray-oldest stage: Ray 2.40's Serve)
 def test_bad_requests_answer_4xx_or_500_and_the_replica_keeps_serving(port, shared):
     handle = shared
     pid = handle.Pid.remote().result()
@@ -162,7 +206,24 @@ def test_bad_requests_answer_4xx_or_500_and_the_replica_keeps_serving(port, shar
     status, body = answer("Score", b"x" * 5000)
     assert status == 413 and "4096" in body["message"]
     status, body = answer("Score", b"<x/>", {"Content-Type": "application/xml"})
-    assert status == 415
+    assert status == 415 and "'application/xml', is not JSON" in body["message"]
+    # JSON is read whatever the body's declared type (curl -d's form type, text/plain, none);
+    # a form's own body is not JSON: 415.
+    for declared in ("application/x-www-form-urlencoded", "text/plain; charset=utf-8"):
+        assert post(port, "/shared/Score", b'{"features": [1, 1]}', {"Content-Type": declared}) == \
+            (200, b"2.5"), declared
+    status, body = answer("Score", b"features=1&features=1",
+                          {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 415 and "is not JSON" in body["message"]
+    untyped = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    for data, expected in ((b'{"features": [2, 1]}', (200, b"3.0")), (b"features=1", (400, None))):
+        untyped.putrequest("POST", "/shared/Score")
+        untyped.putheader("Content-Length", str(len(data)))
+        untyped.endheaders(data)
+        response = untyped.getresponse()
+        got = response.status, response.read()
+        assert got[0] == expected[0] and (expected[1] is None or got[1] == expected[1]), got
+    untyped.close()
     status, body = answer("Divide", {"a": 1, "b": 0})
     assert status == 500 and (body["type"], body["message"]) == ("std::domain_error", "division by zero")
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/shared/", timeout=60) as listing:
@@ -217,17 +278,40 @@ def wait_for_a_new_replica(handle, pid):
         time.sleep(0.5)
 
 
+@pytest.mark.ray_versions  # (the ray-oldest stage: Ray 2.40's Serve)
 def test_a_native_crash_answers_500_naming_it_and_serve_restarts_the_replica(port):
     handle = serve.run(scorer().bind([1.0, 1.0]), name="crash", route_prefix="/crash")
     pid = handle.Pid.remote().result()
     started = time.monotonic()
-    status, body = post(port, "/crash/Crash", {})
-    assert time.monotonic() - started < 30  # never a hang
+    score = ("/crash/Score", {"features": [1.0, 2.0]})
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        crashed = pool.submit(post, port, "/crash/Crash", {})
+        # Calls the crash did not cause: sent while it happens, the replica may have
+        # accepted them before it (then a JSON 503 with Retry-After, as Serve cannot send
+        # them again); sent once its answer is out, in the replica's last half second, the
+        # replica rejects them and Serve's router holds them for the new replica.
+        during = []
+        for _ in range(3):
+            time.sleep(0.05)
+            during.append(pool.submit(post, port, *score, timeout=180, with_headers=True))
+        status, body = crashed.result()
+        assert time.monotonic() - started < 30  # never a hang
+        after = [pool.submit(post, port, *score, timeout=180, with_headers=True) for _ in range(3)]
+        during = [answer.result() for answer in during]
+        after = [answer.result() for answer in after]
     assert status == 500, body
     answer = json.loads(body)
     assert answer["error"] == "NativeCrash" and answer["signal"] == "SIGSEGV", answer
     assert answer["message"].startswith("native crash: SIGSEGV (segmentation fault)"), answer
     assert f"in method Scorer.Crash, pid {pid}" in answer["message"], answer
+    for other_status, other_body, headers in during:
+        if other_status == 503:
+            refused = json.loads(other_body)
+            assert refused["error"] == "ReplicaCrashed" and headers.get("retry-after") == "1", \
+                (refused, headers)
+        else:
+            assert (other_status, other_body) == (200, b"3.0"), (other_status, other_body, headers)
+    assert [answer[:2] for answer in after] == [(200, b"3.0")] * 3, after
     pid = wait_for_a_new_replica(handle, pid)
     assert post(port, "/crash/Score", {"features": [1.0, 2.0]}) == (200, b"3.0")
 
@@ -260,7 +344,14 @@ def test_python_and_cpp_deployments_compose(port):
     @serve.ingress(api)
     class Ingress:
         def __init__(self, model):
-            self.model = model
+            # The generated module, imported in the replica by name: the session's
+            # goray.init put its folder on the workers' path.
+            self.model = goray.serve.handle(scoring.Scorer, model)
+            self.module_file = scoring.__file__
+
+        @api.get("/module")
+        async def module(self) -> str:
+            return self.module_file
 
         @api.get("/double/{x}")
         async def double(self, x: float) -> dict:
@@ -272,6 +363,7 @@ def test_python_and_cpp_deployments_compose(port):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/composed/double/2", timeout=60) as answer:
         assert json.loads(answer.read()) == {"x": 2.0, "score": 3.0, "doubled": 6.0}
     assert handle.double.remote(4.0).result() == {"x": 4.0, "score": 6.0, "doubled": 12.0}
+    assert handle.module.remote().result() == scoring.__file__
     serve.delete("composed")
 
 
@@ -335,7 +427,7 @@ def test_a_cpp_ingress_composes_cpp_and_python_deployments(port):
 
 
 
-def test_serve_run_deploys_a_modules_cpp_application(port):
+def test_serve_run_deploys_a_modules_cpp_application(port, tmp_path):
     # docs/serve.md "Deploying": `serve run module:app` from a shell, on the running Ray,
     # the library and the modules named by the environment, as a user would.
     import ray
@@ -344,13 +436,30 @@ def test_serve_run_deploys_a_modules_cpp_application(port):
     runtime_env = {"env_vars": {"PYTHONPATH": env["PYTHONPATH"]}}
     serve_cli = os.path.join(os.path.dirname(sys.executable), "serve")
     ran = subprocess.run([serve_cli, "run", "--non-blocking", "-a", ray.get_runtime_context().gcs_address,
-                          "--name", "ran", "--route-prefix", "/ran",
+                          "--name", "model", "--route-prefix", "/model",
                           "--runtime-env-json", json.dumps(runtime_env), "app:model"],
                          env=env, capture_output=True, text=True, timeout=300)
     assert ran.returncode == 0, ran.stderr[-3000:]
     try:
-        assert post(port, "/ran/Score", {"features": [1.0, 2.0, 3.0]}) == (200, b"1.75")
-        status, body = post(port, "/ran/Divide", {"a": 1, "b": 0})
+        assert post(port, "/model/Score", {"features": [1.0, 2.0, 3.0]}) == (200, b"1.75")
+        status, body = post(port, "/model/Divide", {"a": 1, "b": 0})
         assert status == 500 and json.loads(body)["type"] == "std::domain_error"
+        run_serve_md_curl(port, tmp_path)
     finally:
-        serve.delete("ran")
+        serve.delete("model")
+
+
+def run_serve_md_curl(port, tmp_path):
+    """docs/serve.md's curl example, run as written against this app (examples/serving's
+    model at /model); curl's own configuration file (a home of its own) takes its
+    127.0.0.1:8000 to the session's Serve port. Its output is the page's."""
+    text = (ROOT / "docs" / "serve.md").read_text(encoding="utf-8")
+    [(command, output)] = re.findall(r"^\$ (curl .*)\n(.*)\n```", text, re.M)
+    home = tmp_path / "curl-home"
+    home.mkdir()
+    (home / ".curlrc").write_text(f"connect-to = 127.0.0.1:8000:127.0.0.1:{port}\n")
+    done = subprocess.run(["bash", "-c", command],
+                          env={**os.environ, "HOME": str(home), "CURL_HOME": str(home)},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == output, (command, done.stdout, output)

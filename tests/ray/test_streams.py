@@ -256,7 +256,8 @@ def test_native_callers_item_refs_pass_on_to_a_cpp_task(lib):
         assert objects.escaped(ids[2], moved[2]) is moved[2]
         square = bodies.native_task("Square").options(name="GolangTask.Square")
         squares = [square.remote(b"", (0,), entry.ref) for entry in moved]  # resolved at 0
-        assert [to_python(block) for block in ray.get(squares)] == [0.0, 1.0, 4.0, 9.0]
+        # (each result a small block: its bytes, objects.native_result)
+        assert [to_python(objects.native_value(block)) for block in ray.get(squares)] == [0.0, 1.0, 4.0, 9.0]
     finally:
         for i in ids:
             _stores.objects.pop(i)

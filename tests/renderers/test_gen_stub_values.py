@@ -1,8 +1,8 @@
 """The stubs tell the truth about values: every result shape (none, one value, std::tuple
 of none, one and several, optional, struct, enum, containers of them) returned by a local
 call and by a Ray call matches the annotation of the generated .pyi (checked at run time
-with typeguard); the generated IntEnums cross Ray and pickle as plain ints where the stub
-module cannot be imported.
+with typeguard; an enum's values are its IntEnum's members, goray._enums); the generated
+IntEnums cross Ray, and unpickle as ints where the stub module cannot be imported.
 
 resultsapp (results_app/) is built with goray_add_app by the tree's build
 (build/tests/renderers/results_app)."""
@@ -64,7 +64,7 @@ def test_tuple_results_are_typed_as_they_arrive(results_app):
     assert "def OneOptional(self, some: _bool) -> _str | None:" in stub
     assert "def SameTypes(self) -> _list[_int]:" in stub
     assert "def MixedTypes(self) -> _list[_Any]:" in stub
-    assert "def Single(self) -> _int:" in stub
+    assert "def Single(self) -> Mode:" in stub           # an enum: its IntEnum
 
 
 PICKLE = textwrap.dedent("""\
@@ -82,9 +82,13 @@ PICKLE = textwrap.dedent("""\
 
 UNPICKLE = textwrap.dedent("""\
     import pickle, sys
+    if len(sys.argv) > 2:  # where the stub module is importable: imported, as a user does
+        sys.path.insert(0, sys.argv[2])
+        import resultsapp
     with open(sys.argv[1], "rb") as data:
         value = pickle.load(data)
-    assert "resultsapp" not in sys.modules
+    assert ("resultsapp" in sys.modules) == (len(sys.argv) > 2)
+    assert isinstance(value[0], int) and isinstance(value[3]["mode"], int)
     kinds = [type(value[0]).__name__, type(value[1][0]).__name__,
              sorted(type(v).__name__ for v in value[2].values()),
              sorted(type(k).__name__ for k in value[2]), type(value[3]["mode"]).__name__]
@@ -95,6 +99,9 @@ UNPICKLE = textwrap.dedent("""\
 @pytest.mark.parametrize("how", ["pickle", "cloudpickle"])
 def test_enum_members_unpickle_where_the_stub_module_cannot_be_imported(results_app,
                                                                          tmp_path, how):
+    """Without the stub module, as ints (goray._enums.EnumValue, which C++ takes as the
+    int); where it is imported, as its members again (a value that went through a Ray
+    worker and back)."""
     data = tmp_path / "value.pickle"
     dumped = run([PYTHON, "-c", PICKLE, str(results_app), str(data), how], cwd=tmp_path)
     assert dumped.returncode == 0, dumped.stderr
@@ -103,4 +110,12 @@ def test_enum_members_unpickle_where_the_stub_module_cannot_be_imported(results_
     value, kinds = loaded.stdout.splitlines()
     assert value == ("[-7, [1], {'k': 0, 1: 'key'}, "
                      "{'name': 'n', 'mode': -7, 'history': [1]}]")
-    assert kinds == "['int', 'int', ['int', 'str'], ['int', 'str'], 'int']"
+    assert kinds == ("['EnumValue', 'EnumValue', ['EnumValue', 'str'], ['EnumValue', 'str'], "
+                     "'EnumValue']")
+    loaded = run([PYTHON, "-c", UNPICKLE, str(data), str(results_app)], cwd=tmp_path)
+    assert loaded.returncode == 0, loaded.stderr
+    value, kinds = loaded.stdout.splitlines()
+    assert value == ("[<Mode.kAuto: -7>, [<Mode.kOn: 1>], {'k': <Mode.kOff: 0>, "
+                     "<Mode.kOn: 1>: 'key'}, {'name': 'n', 'mode': <Mode.kAuto: -7>, "
+                     "'history': [<Mode.kOn: 1>]}]")
+    assert kinds == "['Mode', 'Mode', ['Mode', 'str'], ['Mode', 'str'], 'Mode']"

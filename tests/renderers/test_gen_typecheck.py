@@ -39,10 +39,14 @@ y: float = app.local.Square(2.0)
 with app.local.Counter(5) as local_counter:
     z: int = local_counter.Incr(1)
 
-point: types.Point = {"x": 1.0}                                  # total=False: keys optional
-shape: types.Shape = {"label": "s", "points": [point], "color": types.Color.kRed}
+point: types.Point = {"x": 1.0, "y": 2.0}                        # every field
+shape: types.Shape = {"label": "s", "points": [point], "color": types.Color.kRed,
+                      "meta": {"version": 1}}
 moved: types.Shape = types.local.Move(shape, {"x": 1.0, "y": 2.0})
-tree: types.Tree = types.local.Grow({"name": "root", "children": [{"name": "leaf"}]})
+again: types.Shape = types.local.Move(moved, point)              # a result goes back in
+colour: types.Color = moved["color"]                             # an enum field is the enum
+tree: types.Tree = types.local.Grow({"name": "root", "children": [{"name": "leaf",
+                                                                   "children": []}]})
 text: str | None = types.local.Opt(None)
 raw: bytes = types.local.Bytes(b"abc")
 pair: list[str | float] = types.local.Pair(("k", 1.0))
@@ -69,23 +73,27 @@ summed: float = arrays.local.Sum(array.array("d", [1.0])) + arrays.local.Sum([1.
 viewed: float = arrays.local.Sum(memoryview(array.array("d", [2.0])))
 chunks: list[npt.NDArray[np.int64]] = arrays.local.Chunks(np.zeros(3, np.uint64), 2)
 tile: arrays.Tile = {"pixels": np.zeros((2, 2), np.uint8), "source": "s", "mask": None}
+unmasked: arrays.TileIn = {"pixels": np.zeros((2, 2), np.uint8), "source": "s"}  # optional
 counts: npt.NDArray[np.uint64] = arrays.local.Histogram(samples).Counts()
 
 import goray
 import refs                                                      # refs and handles as values
 parts: list[ray.ObjectRef[float]] = [ray.put(1.0), ray.put(2.5)]
 summed_ref: ray.ObjectRef[float] = refs.Sum.remote(parts)        # a vector<Future<double>>
-point_ref: ray.ObjectRef[refs.Point] = ray.put({"x": 1.0})
+point_ref: ray.ObjectRef[refs.Point] = ray.put({"x": 1.0, "y": 2.0})
 def chain(held: ray.ObjectRef[ray.ObjectRef[refs.Point]]) -> ray.ObjectRef[ray.ObjectRef[refs.Point]]:
     return refs.Later.remote(refs.Later.remote(held))           # a ref whose value is a ref
 later = refs.Later.remote(goray.Unresolved(point_ref))          # the ref itself
-job: refs.Job = {"input": ray.put(b"data"), "origin": point_ref, "parts": parts}
+job: refs.JobIn = {"input": ray.put(b"data"), "origin": point_ref, "parts": parts,
+                   "logger": None}                                # progress: optional
 planned: refs.Job = ray.get(refs.Plan.remote(job))
 first: ray.ObjectRef[float] = ray.get(refs.Plan.remote(job))["parts"][0]
 spawned = ray.get(refs.Spawn.remote(1))                          # the generated handle
 bumped: ray.ObjectRef[int] = refs.Bump.remote(spawned, refs.Counter.remote(0))
 absorbed: ray.ObjectRef[int] = spawned.Absorb.remote(refs.Counter.remote(2))
-tracked: refs.Job = {"progress": spawned, "logger": object()}   # untyped handles: Any
+tracked: refs.JobIn = {"input": ray.put(1), "origin": point_ref, "parts": [],
+                       "progress": spawned, "logger": object()}  # untyped handles: Any
+refs.Plan.remote(planned)                                        # a result goes back in
 from ray.actor import ActorHandle                                # handles are Ray's
 ray.kill(spawned)
 everyone: list[ActorHandle[Any]] = [counter, spawned, ray.get_actor("c")]
@@ -197,7 +205,8 @@ BAD = {
                        "refs.Sum.remote([r])\n",
                        'List item 0 has incompatible type "ObjectRef[int]"; expected '
                        '"ObjectRef[float]"'),
-    "ref_field_value": ("import refs\nj: refs.Job = {'origin': {'x': 1.0}}\n",
+    "ref_field_value": ("import refs\nj: refs.JobIn = {'input': None, "
+                        "'origin': {'x': 1.0, 'y': 2.0}, 'parts': [], 'logger': None}\n",
                         'Incompatible types (expression has type "dict[str, float]", '
                         'TypedDict item "origin" has type "ObjectRef[Point]")'),
     "untyped_for_typed_handle": ("import refs\nimport ray\n"
@@ -211,14 +220,29 @@ BAD = {
                      '"_app_types._Handle_Counter"; expected '
                      '"_refs_types._Handle_Counter | ObjectRef[_refs_types._Handle_Counter]"'),
     "top_level_ref_resolved": ("import ray\nimport refs\n"
-                               "r: ray.ObjectRef[refs.Point] = ray.put({'x': 1.0})\n"
+                               "r: ray.ObjectRef[refs.Point] = ray.put({'x': 1.0, 'y': 2.0})\n"
                                "refs.Later.remote(r)\n",
                                'Argument 1 to "remote" of "_Task_Later" has incompatible '
                                'type "ObjectRef[Point]"; expected "Unresolved | '
                                'ObjectRef[ObjectRef[Point]]"'),
-    "wrong_field": ("import types_ as types\np: types.Point = {'x': 'one'}\n",
+    "wrong_field": ("import types_ as types\np: types.Point = {'x': 'one', 'y': 2.0}\n",
                     'Incompatible types (expression has type "str", TypedDict item "x" has '
                     'type "float")'),
+    # Every field a call needs (issue 53): a struct has no optional keys but its
+    # std::optional fields (JobIn.progress), and a result holds every field.
+    "missing_field": ("import types_ as types\np: types.Point = {'x': 1.0}\n",
+                      'Missing key "y" for TypedDict "Point"'),
+    "unknown_field": ("import types_ as types\np: types.Point = {'x': 1.0, 'y': 2.0, 'z': 3.0}\n",
+                      'Extra key "z" for TypedDict "Point"'),
+    "int_for_enum": ("import types_ as types\ntypes.local.Paint(2, types.Plain.kOne)\n",
+                     'Argument 1 to "Paint" of "_Local" has incompatible type "int"; expected '
+                     '"Color"'),
+    "enum_result_as_str": ("import types_ as types\n"
+                           "s: str = types.local.Move({'label': 's', 'points': [], "
+                           "'color': types.Color.kRed, 'meta': {'version': 1}}, "
+                           "{'x': 1.0, 'y': 1.0})['color']\n",
+                           'Incompatible types in assignment (expression has type "Color", '
+                           'variable has type "str")'),
 }
 
 ERROR = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): error: (?P<message>.*?)(  \[[a-z-]+\])?$",

@@ -15,11 +15,33 @@ Importing this module imports no Ray; a map does.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Generic, Iterator, List, Literal,
+                    Mapping, Optional, Sequence, Tuple, TypeVar, Union, overload)
 
 from ..errors import MapItemError
 from .inputs import Inputs
 from .plan import Planner
+from .types import MapsArrays, MapsList, MapsVoid
+
+if TYPE_CHECKING:
+    import numpy.typing
+    from ray.actor import ActorMethod
+    from ray.remote_function import RemoteFunction
+
+    from .._golang import NativeTask
+
+# For type checkers: a callee's results (goray/_map/types.py), a NumPy result, an actor
+# handle; and the columns that decide between a NumPy array and a list of results.
+_X = TypeVar("_X")
+_A = TypeVar("_A")
+_H = TypeVar("_H")
+_ArrayColumn = Union["numpy.typing.NDArray[Any]", Mapping[str, "numpy.typing.NDArray[Any]"]]
+_ListColumn = Union[Sequence[Any], Iterator[Any], Mapping[str, Sequence[Any]]]
+_Failures = list[tuple[int, MapItemError]]
+# A callee without typed results (a task's name, goray.golang_task's, a Ray remote function,
+# a method of an untyped handle): Any. Not an Any parameter: a typed callee whose overload
+# fails (a result assigned to the wrong type) must fail, not fall through to Any.
+_Untyped = Union[str, "NativeTask", "RemoteFunction", "ActorMethod"]
 
 __all__ = ["map", "imap", "imap_unordered", "map_chunks", "map_refs", "ActorPool", "MapRefs"]
 
@@ -38,6 +60,8 @@ def _start(callee: Any, iterables: Sequence[Any], kwargs: Dict[str, Any],
     from . import targets
     target = target if target is not None else targets.target_of(callee)
     inputs = Inputs(target.label, target.params, target.loop, iterables, kwargs)
+    if target.check is not None:
+        target.check(inputs.empty())
     planner = Planner(inputs.total, target.slots, chunk_size)
     return target, inputs, planner
 
@@ -51,11 +75,28 @@ def _chunks(callee: Any, iterables: Sequence[Any], kwargs: Dict[str, Any], *, or
                                       max_in_flight=max_in_flight, progress=progress)
 
 
-def _gather(target: Any, inputs: Inputs, chunks: Iterator[Any], collect: bool) -> Any:
+def _gather(target: Any, inputs: Inputs, chunks: Iterator[Any], collect: bool,
+            into: Any = None) -> Any:
     """Every chunk's results in input order: a NumPy array when some input column was one
-    and the result is of an element type, else a list; None for a void callee."""
-    parts: List[Any] = []
+    and the result is of an element type, else a list; None for a void callee. `into`: an
+    array of that dtype and the input's length to write them in (and return), if they fit."""
     failures: List[Tuple[int, MapItemError]] = []
+    dtype = _array_dtype(target, inputs)
+    if dtype is not None and inputs.total is not None:
+        # Each chunk's array is copied into its place as it arrives (while later chunks
+        # run) and its object freed, rather than all joined after the last one.
+        import numpy
+        fits = into is not None and into.dtype == dtype and len(into) == inputs.total
+        joined = into if fits else numpy.empty(inputs.total, dtype=dtype)
+        filled = 0
+        for done in chunks:
+            part = numpy.asarray(done.results, dtype=dtype)
+            joined[done.start:done.start + len(part)] = part
+            filled += len(part)
+            failures.extend(done.failures)
+        results = _with_failed(joined[:filled] if filled < len(joined) else joined, failures)
+        return (results, failures) if collect else results
+    parts: List[Any] = []
     for done in chunks:
         parts.append(done.results)
         failures.extend(done.failures)
@@ -63,19 +104,33 @@ def _gather(target: Any, inputs: Inputs, chunks: Iterator[Any], collect: bool) -
     return (results, failures) if collect else results
 
 
+def _array_dtype(target: Any, inputs: Inputs) -> Any:
+    """The dtype map's results are joined in, None when they are a list (or None)."""
+    loop = target.loop
+    if loop is None or loop.void or not loop.result or not inputs.arrays:
+        return None
+    import numpy
+    return numpy.dtype(loop.result)
+
+
+def _with_failed(joined: Any, failures: List[Tuple[int, MapItemError]]) -> Any:
+    """A failed item's slot: NaN in an array of floats, not a made-up 0."""
+    if failures and joined.dtype.kind in "fc":
+        joined[[index for index, _ in failures]] = float("nan")
+    return joined
+
+
 def _joined(target: Any, inputs: Inputs, parts: List[Any],
             failures: List[Tuple[int, MapItemError]]) -> Any:
     loop = target.loop
     if loop is not None and loop.void:
         return None
-    if loop is not None and loop.result and inputs.arrays:
+    dtype = _array_dtype(target, inputs)
+    if dtype is not None:
         import numpy
-        dtype = numpy.dtype(loop.result)
         joined = (numpy.concatenate([numpy.asarray(part, dtype=dtype) for part in parts])
                   if parts else numpy.empty(0, dtype=dtype))
-        if failures and dtype.kind in "fc":  # a failed item's slot: NaN, not a made-up 0
-            joined[[index for index, _ in failures]] = numpy.nan
-        return joined
+        return _with_failed(joined, failures)
     results: List[Any] = []
     for part in parts:
         results.extend(part.tolist() if hasattr(part, "tolist") else part)
@@ -84,6 +139,79 @@ def _joined(target: Any, inputs: Inputs, parts: List[Any],
     return results
 
 
+def gather_into(callee: Any, iterables: Sequence[Any], *, chunk_size: Optional[int],
+                max_in_flight: Optional[int], collect: bool, into: Any) -> Any:
+    """As map, for goray::Map (goray._map.native): the results written into `into` (an
+    array the C++ caller owns) when they are of its dtype and length; the map's answer."""
+    target, inputs, chunks = _chunks(callee, iterables, {}, ordered=True,
+                                     chunk_size=chunk_size, max_in_flight=max_in_flight,
+                                     collect=collect, progress=False)
+    return _gather(target, inputs, chunks, collect, into)
+
+
+# goray.map's types, from the callee's (a generated stub class declares __goray_map__):
+# errors="raise" then "collect"; a callee returning nothing, one whose results are a list
+# whatever the columns, one whose results are a NumPy array when a column is one (by the
+# first column, else an honest union), a Python function; anything else is Any.
+@overload
+def map(callee: MapsVoid, /, *iterables: Any, chunk_size: Optional[int] = None,
+        max_in_flight: Optional[int] = None, errors: Literal["raise"] = "raise",
+        progress: Optional[bool] = None, **kwargs: Any) -> None: ...
+@overload
+def map(callee: MapsList[_X], /, *iterables: Any, chunk_size: Optional[int] = None,
+        max_in_flight: Optional[int] = None, errors: Literal["raise"] = "raise",
+        progress: Optional[bool] = None, **kwargs: Any) -> list[_X]: ...
+@overload
+def map(callee: MapsArrays[_X, _A], first: _ArrayColumn, /, *iterables: Any,
+        chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+        errors: Literal["raise"] = "raise", progress: Optional[bool] = None,
+        **kwargs: Any) -> _A: ...
+@overload
+def map(callee: MapsArrays[_X, _A], first: _ListColumn, /, *iterables: _ListColumn,
+        chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+        errors: Literal["raise"] = "raise", progress: Optional[bool] = None,
+        **kwargs: Any) -> list[_X]: ...
+@overload
+def map(callee: MapsArrays[_X, _A], /, *iterables: Any, chunk_size: Optional[int] = None,
+        max_in_flight: Optional[int] = None, errors: Literal["raise"] = "raise",
+        progress: Optional[bool] = None, **kwargs: Any) -> _A | list[_X]: ...
+@overload
+def map(callee: Callable[..., _X], /, *iterables: Any, chunk_size: Optional[int] = None,
+        max_in_flight: Optional[int] = None, errors: Literal["raise"] = "raise",
+        progress: Optional[bool] = None, **kwargs: Any) -> list[_X]: ...
+@overload
+def map(callee: MapsVoid, /, *iterables: Any, chunk_size: Optional[int] = None,
+        max_in_flight: Optional[int] = None, errors: Literal["collect"],
+        progress: Optional[bool] = None, **kwargs: Any) -> tuple[None, _Failures]: ...
+@overload
+def map(callee: MapsList[_X], /, *iterables: Any, chunk_size: Optional[int] = None,
+        max_in_flight: Optional[int] = None, errors: Literal["collect"],
+        progress: Optional[bool] = None,
+        **kwargs: Any) -> tuple[list[_X | None], _Failures]: ...
+@overload
+def map(callee: MapsArrays[_X, _A], first: _ArrayColumn, /, *iterables: Any,
+        chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+        errors: Literal["collect"], progress: Optional[bool] = None,
+        **kwargs: Any) -> tuple[_A, _Failures]: ...
+@overload
+def map(callee: MapsArrays[_X, _A], first: _ListColumn, /, *iterables: _ListColumn,
+        chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+        errors: Literal["collect"], progress: Optional[bool] = None,
+        **kwargs: Any) -> tuple[list[_X | None], _Failures]: ...
+@overload
+def map(callee: MapsArrays[_X, _A], /, *iterables: Any, chunk_size: Optional[int] = None,
+        max_in_flight: Optional[int] = None, errors: Literal["collect"],
+        progress: Optional[bool] = None,
+        **kwargs: Any) -> tuple[_A | list[_X | None], _Failures]: ...
+@overload
+def map(callee: Callable[..., _X], /, *iterables: Any, chunk_size: Optional[int] = None,
+        max_in_flight: Optional[int] = None, errors: Literal["collect"],
+        progress: Optional[bool] = None,
+        **kwargs: Any) -> tuple[list[_X | None], _Failures]: ...
+@overload
+def map(callee: _Untyped, /, *iterables: Any, chunk_size: Optional[int] = None,
+        max_in_flight: Optional[int] = None, errors: str = "raise",
+        progress: Optional[bool] = None, **kwargs: Any) -> Any: ...
 def map(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
         max_in_flight: Optional[int] = None, errors: str = "raise",
         progress: Optional[bool] = None, **kwargs: Any) -> Any:
@@ -109,6 +237,18 @@ def map(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
     return _gather(target, inputs, chunks, collect)
 
 
+@overload
+def imap(callee: MapsVoid, /, *iterables: Any, chunk_size: Optional[int] = None,
+         max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+         **kwargs: Any) -> Iterator[None]: ...
+@overload
+def imap(callee: MapsList[_X] | MapsArrays[_X, Any] | Callable[..., _X], /,
+         *iterables: Any, chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+         progress: Optional[bool] = None, **kwargs: Any) -> Iterator[_X]: ...
+@overload
+def imap(callee: _Untyped, /, *iterables: Any, chunk_size: Optional[int] = None,
+         max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+         **kwargs: Any) -> Iterator[Any]: ...
 def imap(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
          max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
          **kwargs: Any) -> Iterator[Any]:
@@ -120,6 +260,19 @@ def imap(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
     return _items(chunks)
 
 
+@overload
+def imap_unordered(callee: MapsVoid, /, *iterables: Any, chunk_size: Optional[int] = None,
+                   max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+                   **kwargs: Any) -> Iterator[tuple[int, None]]: ...
+@overload
+def imap_unordered(callee: MapsList[_X] | MapsArrays[_X, Any] | Callable[..., _X], /,
+                   *iterables: Any, chunk_size: Optional[int] = None,
+                   max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+                   **kwargs: Any) -> Iterator[tuple[int, _X]]: ...
+@overload
+def imap_unordered(callee: _Untyped, /, *iterables: Any, chunk_size: Optional[int] = None,
+                   max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+                   **kwargs: Any) -> Iterator[tuple[int, Any]]: ...
 def imap_unordered(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
                    max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
                    **kwargs: Any) -> Iterator[Tuple[int, Any]]:
@@ -199,25 +352,25 @@ def map_refs(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
         if taken is None:
             break
         header = [taken.count, list(taken.columns), False]
-        # Put once, read by the chunk and by what names a failed item's value.
-        values = [ray.put(value) if column else value
-                  for value, column in zip(taken.values, taken.columns)]
-        chunk, _ = target.submit(header, values)
+        # The columns put once, read by the chunk and by what names a failed item's value.
+        columns, shared = map_chunks.split(taken.columns, taken.values)
+        columns_ref = ray.put(columns)
+        chunk, _ = target.submit(header, columns_ref, shared)
         if not planner.calibrated:
-            planner.observe(taken.count, ray.get(chunk).loop_ns)
-        refs.append(finish.remote(chunk, target.label, taken.start, header, *values))
+            planner.observe(taken.count, ray.get(chunk).loop_ns, probe=True)
+        refs.append(finish.remote(chunk, target.label, taken.start, columns_ref))
         refs.starts.append(taken.start)
     return refs
 
 
-class ActorPool:
+class ActorPool(Generic[_H]):
     """A set of actors (native or Python) that maps spread their chunks over: each chunk
     goes to the live actor with the fewest chunks out, `chunks_per_actor` each by default
     (max_in_flight overrides the total; a threaded actor runs that many at once, another
     queues them). A chunk whose actor died goes to another
     actor; the dead one is left out."""
 
-    def __init__(self, actors: Sequence[Any], *, chunks_per_actor: int = 2) -> None:
+    def __init__(self, actors: Sequence[_H], *, chunks_per_actor: int = 2) -> None:
         self._actors = list(actors)
         if not self._actors:
             raise ValueError("goray.ActorPool needs at least one actor handle")
@@ -227,7 +380,7 @@ class ActorPool:
         self._per_actor = chunks_per_actor
 
     @property
-    def actors(self) -> List[Any]:
+    def actors(self) -> list[_H]:
         return list(self._actors)
 
     def _target(self, method: Any) -> Any:
@@ -238,6 +391,59 @@ class ActorPool:
                             f"{type(method).__name__}")
         return targets.pool_target(self._actors, name, self._per_actor)
 
+    # Typed as goray.map's, from the method (handle.Method of a generated stub); a
+    # method's name gives Any.
+    @overload
+    def map(self, method: MapsVoid, /, *iterables: Any, chunk_size: Optional[int] = None,
+            max_in_flight: Optional[int] = None, errors: Literal["raise"] = "raise",
+            progress: Optional[bool] = None, **kwargs: Any) -> None: ...
+    @overload
+    def map(self, method: MapsList[_X], /, *iterables: Any, chunk_size: Optional[int] = None,
+            max_in_flight: Optional[int] = None, errors: Literal["raise"] = "raise",
+            progress: Optional[bool] = None, **kwargs: Any) -> list[_X]: ...
+    @overload
+    def map(self, method: MapsArrays[_X, _A], first: _ArrayColumn, /, *iterables: Any,
+            chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+            errors: Literal["raise"] = "raise", progress: Optional[bool] = None,
+            **kwargs: Any) -> _A: ...
+    @overload
+    def map(self, method: MapsArrays[_X, _A], first: _ListColumn, /, *iterables: _ListColumn,
+            chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+            errors: Literal["raise"] = "raise", progress: Optional[bool] = None,
+            **kwargs: Any) -> list[_X]: ...
+    @overload
+    def map(self, method: MapsArrays[_X, _A], /, *iterables: Any,
+            chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+            errors: Literal["raise"] = "raise", progress: Optional[bool] = None,
+            **kwargs: Any) -> _A | list[_X]: ...
+    @overload
+    def map(self, method: MapsVoid, /, *iterables: Any, chunk_size: Optional[int] = None,
+            max_in_flight: Optional[int] = None, errors: Literal["collect"],
+            progress: Optional[bool] = None, **kwargs: Any) -> tuple[None, _Failures]: ...
+    @overload
+    def map(self, method: MapsList[_X], /, *iterables: Any, chunk_size: Optional[int] = None,
+            max_in_flight: Optional[int] = None, errors: Literal["collect"],
+            progress: Optional[bool] = None,
+            **kwargs: Any) -> tuple[list[_X | None], _Failures]: ...
+    @overload
+    def map(self, method: MapsArrays[_X, _A], first: _ArrayColumn, /, *iterables: Any,
+            chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+            errors: Literal["collect"], progress: Optional[bool] = None,
+            **kwargs: Any) -> tuple[_A, _Failures]: ...
+    @overload
+    def map(self, method: MapsArrays[_X, _A], first: _ListColumn, /, *iterables: _ListColumn,
+            chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+            errors: Literal["collect"], progress: Optional[bool] = None,
+            **kwargs: Any) -> tuple[list[_X | None], _Failures]: ...
+    @overload
+    def map(self, method: MapsArrays[_X, _A], /, *iterables: Any,
+            chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+            errors: Literal["collect"], progress: Optional[bool] = None,
+            **kwargs: Any) -> tuple[_A | list[_X | None], _Failures]: ...
+    @overload
+    def map(self, method: _Untyped, /, *iterables: Any, chunk_size: Optional[int] = None,
+            max_in_flight: Optional[int] = None, errors: str = "raise",
+            progress: Optional[bool] = None, **kwargs: Any) -> Any: ...
     def map(self, method: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
             max_in_flight: Optional[int] = None, errors: str = "raise",
             progress: Optional[bool] = None, **kwargs: Any) -> Any:
@@ -249,6 +455,18 @@ class ActorPool:
                                          target=self._target(method))
         return _gather(target, inputs, chunks, collect)
 
+    @overload
+    def imap(self, method: MapsVoid, /, *iterables: Any, chunk_size: Optional[int] = None,
+             max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+             **kwargs: Any) -> Iterator[None]: ...
+    @overload
+    def imap(self, method: MapsList[_X] | MapsArrays[_X, Any], /, *iterables: Any,
+             chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+             progress: Optional[bool] = None, **kwargs: Any) -> Iterator[_X]: ...
+    @overload
+    def imap(self, method: _Untyped, /, *iterables: Any, chunk_size: Optional[int] = None,
+             max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+             **kwargs: Any) -> Iterator[Any]: ...
     def imap(self, method: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
              max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
              **kwargs: Any) -> Iterator[Any]:
@@ -258,6 +476,20 @@ class ActorPool:
                                target=self._target(method))
         return _items(chunks)
 
+    @overload
+    def imap_unordered(self, method: MapsVoid, /, *iterables: Any,
+                       chunk_size: Optional[int] = None, max_in_flight: Optional[int] = None,
+                       progress: Optional[bool] = None,
+                       **kwargs: Any) -> Iterator[tuple[int, None]]: ...
+    @overload
+    def imap_unordered(self, method: MapsList[_X] | MapsArrays[_X, Any], /,
+                       *iterables: Any, chunk_size: Optional[int] = None,
+                       max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+                       **kwargs: Any) -> Iterator[tuple[int, _X]]: ...
+    @overload
+    def imap_unordered(self, method: _Untyped, /, *iterables: Any, chunk_size: Optional[int] = None,
+                       max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
+                       **kwargs: Any) -> Iterator[tuple[int, Any]]: ...
     def imap_unordered(self, method: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
                        max_in_flight: Optional[int] = None, progress: Optional[bool] = None,
                        **kwargs: Any) -> Iterator[Tuple[int, Any]]:

@@ -193,6 +193,14 @@ class Inputs:
                                 f"convert to it exactly")
         return converted
 
+    def empty(self) -> Taken:
+        """A chunk of no items: each column empty (of its kind: an array of its dtype, a
+        dict of empty fields, a list), each shared value as it is."""
+        values = [value if not column else [] if position in self._lazy or position in
+                  self._as_list else _slice(value, 0, 0)
+                  for position, (value, column) in enumerate(zip(self._values, self.columns))]
+        return Taken(0, 0, values, self.columns)
+
     @property
     def remaining(self) -> Optional[int]:
         """Items not yet taken, None when some column is read lazily."""

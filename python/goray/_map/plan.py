@@ -1,13 +1,19 @@
 """Chunk sizes for goray.map, from the measured cost of an item (docs/map.md, "How chunks
 are chosen").
 
-A chunk should run long enough that Ray's cost per task (about a millisecond, queueing and
-transfer included) is small against it, and there should be enough chunks for every slot
-(a CPU, or an actor) and for a balanced end. The first chunk is a small probe; every chunk
-then reports its loop's own time (measured where it ran), and each next size follows the
-running cost per item:
+A chunk should run long enough that Ray's cost per chunk (a task's scheduling, its
+argument and result objects: a millisecond or more of CPU across the driver, the raylet
+and the worker) is small against it, and there should be enough chunks for every slot (a
+CPU, or an actor) and for a balanced end. The first chunks are small probes, one per slot;
+every chunk then reports its loop's own time (measured where it ran, less its thread's
+waits for a CPU), and each next size follows the cost per item:
     size = min(TARGET_SECONDS / cost, remaining / (2 * slots)), at least FLOOR_SECONDS / cost
-so chunks shrink towards the end and the last ones finish together.
+until what remains is at most TAIL_SECONDS of work per slot; that tail is then cut once
+into equal chunks, a whole number per slot, each at most 2 * TARGET_SECONDS, so the last
+ones finish together without a long run of small chunks. A probe's cost per item is an
+upper bound (its loop's fixed costs, a worker's first call, are spread over a few items):
+it sizes only the chunks sent before a larger chunk reports, one per slot, aiming at
+PROBED_SECONDS.
 """
 
 from __future__ import annotations
@@ -15,14 +21,20 @@ from __future__ import annotations
 import math
 from typing import Optional
 
-__all__ = ["Planner", "TARGET_SECONDS", "FLOOR_SECONDS", "PROBE_ITEMS"]
+__all__ = ["Planner", "TARGET_SECONDS", "FLOOR_SECONDS", "PROBE_ITEMS", "PROBED_SECONDS",
+           "TAIL_SECONDS"]
 
 #: A chunk's loop time to aim for.
 TARGET_SECONDS = 0.05
-#: No chunk shorter than this (unless the input ends): below it Ray's cost dominates.
-FLOOR_SECONDS = 0.005
-#: The first chunk's size, before any cost is known.
+#: No chunk shorter than this (unless the input ends): below it Ray's cost per chunk is a
+#: large part of the chunk's time.
+FLOOR_SECONDS = 0.02
+#: A probe's size, before any cost is known.
 PROBE_ITEMS = 64
+#: The chunks sized from the probes' upper bound aim at this (their true time is shorter).
+PROBED_SECONDS = 4 * TARGET_SECONDS
+#: Work per slot, at most, that is cut into equal chunks at the end.
+TAIL_SECONDS = 0.5
 
 
 class Planner:
@@ -36,25 +48,40 @@ class Planner:
         self.total = total
         self.slots = max(1, int(slots))
         self.fixed = fixed
-        self._items = 0
-        self._nanoseconds = 0
+        # (items, nanoseconds) of the probes, and of the chunks sized from a measured cost.
+        self._probed = [0, 0]
+        self._measured = [0, 0]
+        self._tail: Optional[int] = None  # the size of the tail's equal chunks, once cut
 
     @property
     def calibrated(self) -> bool:
         """True once a chunk reported its time (or the caller fixed the size)."""
-        return self.fixed is not None or self._items > 0
+        return self.fixed is not None or self._probed[0] > 0 or self._measured[0] > 0
+
+    def room(self, limit: int) -> int:
+        """How many chunks may be out at once, `limit` once the cost is measured: until
+        then one per slot (the probes, then the chunks the probes' upper bound sized)."""
+        if self.fixed is not None or self._measured[0] > 0:
+            return limit
+        return min(limit, self.slots)
 
     @property
     def seconds_per_item(self) -> Optional[float]:
-        if self._items == 0:
+        items, nanoseconds = self._measured if self._measured[0] else self._probed
+        if items == 0:
             return None
-        return max(self._nanoseconds / self._items, 1.0) / 1e9
+        return max(nanoseconds / items, 1.0) / 1e9
 
-    def observe(self, items: int, loop_ns: int) -> None:
-        """A chunk of `items` ran in `loop_ns` nanoseconds."""
+    def observe(self, items: int, loop_ns: int, probe: bool = False) -> None:
+        """A chunk of `items` ran in `loop_ns` nanoseconds (`probe`: it was sized as one)."""
         if items > 0 and loop_ns >= 0:
-            self._items += items
-            self._nanoseconds += loop_ns
+            totals = self._probed if probe else self._measured
+            totals[0] += items
+            totals[1] += loop_ns
+
+    def probing(self) -> bool:
+        """True while the next chunk is a probe (no cost known yet)."""
+        return self.fixed is None and not self.calibrated
 
     def next_size(self, remaining: Optional[int]) -> int:
         """The next chunk's size; `remaining`: items not yet sent, None if unknown."""
@@ -62,8 +89,18 @@ class Planner:
             return self.fixed
         cost = self.seconds_per_item
         if cost is None:
-            return PROBE_ITEMS
-        size = TARGET_SECONDS / cost
+            # Small enough that every slot's probe leaves work for the chunks after it.
+            share = (math.ceil(self.total / (2 * self.slots)) if self.total is not None
+                     else PROBE_ITEMS)
+            return max(1, min(PROBE_ITEMS, share))
+        if self._measured[0] and remaining is not None and self._tail is None and \
+                remaining * cost <= TAIL_SECONDS * self.slots:
+            # The tail: equal chunks, a whole number per slot, each at most 2 x the target.
+            per_slot = max(1, math.ceil(remaining * cost / (2 * TARGET_SECONDS * self.slots)))
+            self._tail = max(1, math.ceil(remaining / (self.slots * per_slot)))
+        if self._tail is not None:
+            return max(1, min(self._tail, remaining if remaining is not None else self._tail))
+        size = (TARGET_SECONDS if self._measured[0] else PROBED_SECONDS) / cost
         if remaining is not None:
             size = min(size, math.ceil(remaining / (2 * self.slots)))
         floor = FLOOR_SECONDS / cost

@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 import ray
 
+from .._ray import cancels, map_chunks
 from ..errors import MapItemError, map_item_error
 from .inputs import Inputs, Taken
 from .plan import Planner
@@ -35,6 +36,7 @@ class Done(NamedTuple):
 class _Pending(NamedTuple):
     taken: Taken
     actor: Optional[int]
+    probe: bool
 
 
 def _actor_died(error: BaseException) -> bool:
@@ -67,14 +69,15 @@ def run(target: Target, inputs: Inputs, planner: Planner, *, collect: bool, orde
     failed: Optional[Tuple[int, MapItemError]] = None
     try:
         while True:
-            room = limit if planner.calibrated else 1
+            room = planner.room(limit)
             # Chunks held for their turn count too: memory stays bounded in order.
             while not exhausted and len(pending) + len(held) < room:
+                probe = planner.probing()
                 taken = inputs.take(planner.next_size(inputs.remaining))
                 if taken is None:
                     exhausted = True
                     break
-                _submit(target, taken, collect, pending)
+                _submit(target, taken, collect, pending, probe)
             if not pending:
                 if failed is not None:
                     raise failed[1]
@@ -86,12 +89,12 @@ def run(target: Target, inputs: Inputs, planner: Planner, *, collect: bool, orde
                     result = ray.get(ref)
                 except Exception as error:  # noqa: BLE001 (a lost actor's chunk goes elsewhere)
                     if _actor_died(error) and target.lost(chunk.actor):
-                        _submit(target, chunk.taken, collect, pending)
+                        _submit(target, chunk.taken, collect, pending, chunk.probe)
                         continue
                     raise _with_items(error, chunk.taken, target.label) from None
                 target.done(chunk.actor)
                 taken = chunk.taken
-                planner.observe(taken.count, result.loop_ns)
+                planner.observe(taken.count, result.loop_ns, chunk.probe)
                 failures = [(taken.start + index,
                              map_item_error(target.label, taken.start + index, taken.item(index),
                                             cause))
@@ -127,17 +130,16 @@ def run(target: Target, inputs: Inputs, planner: Planner, *, collect: bool, orde
 
 
 def _cancel(refs: List[Any], target: Target) -> None:
-    """Cancels chunks in flight (a running C++ loop finishes its chunk first)."""
-    if not target.cancellable:
-        return
-    for ref in refs:
-        try:
-            ray.cancel(ref)
-        except Exception:  # noqa: BLE001 (finished meanwhile, or an actor task Ray keeps)
-            pass
+    """Cancels chunks in flight (a running C++ loop finishes its chunk first), from Ray's
+    IO thread (goray._ray.cancels: a cancel that meets a chunk's end elsewhere aborts the
+    process)."""
+    if target.cancellable:
+        cancels.cancel_each(refs)
 
 
-def _submit(target: Target, taken: Taken, collect: bool, pending: Dict[Any, _Pending]) -> None:
+def _submit(target: Target, taken: Taken, collect: bool, pending: Dict[Any, _Pending],
+            probe: bool) -> None:
     header = [taken.count, list(taken.columns), collect]
-    ref, actor = target.submit(header, taken.values)
-    pending[ref] = _Pending(taken, actor)
+    columns, shared = map_chunks.split(taken.columns, taken.values)
+    ref, actor = target.submit(header, columns, shared)
+    pending[ref] = _Pending(taken, actor, probe)

@@ -15,25 +15,31 @@ import ray
 from .. import _ffi, _golang, _traits
 from .._keywords import NOT_CONSTANT, Param
 from .._traits import MapLoop, Params
+from ..errors import ArgumentError
 from .._ray import internals, map_chunks
 from .._ray.bodies import native_methods_of
 from .._ray.options import split_options, with_goray_env
+from .inputs import Taken
 
 __all__ = ["Target", "target_of", "pool_target", "python_target"]
 
 
 @dataclass
 class Target:
-    """A callee as goray.map submits it. `submit(header, values)` returns (ref, actor
-    index or None); `slots`: how many chunks run at once; `lost(actor, error)`: whether a
-    chunk whose actor died goes to another one (the actor is left out from then on)."""
+    """A callee as goray.map submits it. `submit(header, columns, shared)` returns (ref,
+    actor index or None): `columns` a list of the chunk's columns (or an ObjectRef of one),
+    `shared` its shared values (map_chunks.split); `slots`: how many chunks run at once;
+    `lost(actor, error)`: whether a chunk whose actor died goes to another one (the actor is
+    left out from then on); `check(taken)`: refuses, before any chunk is sent, shared values
+    that do not fit their parameters (None: the chunks find out)."""
 
     label: str
     params: Optional[Params]
     loop: Optional[MapLoop]
     slots: int
-    submit: Callable[[Sequence[Any], List[Any]], Tuple[Any, Optional[int]]]
+    submit: Callable[[Sequence[Any], Any, Sequence[Any]], Tuple[Any, Optional[int]]]
     cancellable: bool = True
+    check: Optional[Callable[[Taken], None]] = None
     actors: List[Any] = field(default_factory=list)
     live: List[bool] = field(default_factory=list)
     in_flight: List[int] = field(default_factory=list)
@@ -102,10 +108,84 @@ def _native_task(name: str, options: Dict[str, Any]) -> Target:
                                                streaming=False))
     remote = map_chunks.task_chunk_function().options(**ray_options)
 
-    def submit(header: Sequence[Any], values: List[Any]) -> Tuple[Any, Optional[int]]:
-        return remote.remote(name, header, *values), None
+    def submit(header: Sequence[Any], columns: Any,
+               shared: Sequence[Any]) -> Tuple[Any, Optional[int]]:
+        return remote.remote(name, header, columns, *shared), None
 
-    return Target(name, params, loop, _task_slots(options), submit)
+    check = (_shared_check(library, name, params)
+             if library is not None and loop is not None else None)
+    return Target(name, params, loop, _task_slots(options), submit, check=check)
+
+
+def _shared_check(library: Any, name: str, params: Optional[Params]) -> Callable[[Taken], None]:
+    """The check of a native task's shared values: its map loop over no items, in this
+    process (each shared value decoded as a chunk decodes it; no item runs), whose
+    ArgumentError is raised naming the parameter."""
+
+    def check(taken: Taken) -> None:
+        shared = [value for value, column in zip(taken.values, taken.columns) if not column]
+        if not shared or any(_holds_ref(value) for value in shared):
+            return  # (Ray resolves a ref where the chunk runs: only the chunk can check it)
+        try:
+            map_chunks.check_shared(library, name, list(taken.columns), taken.values)
+        except ArgumentError as error:
+            raise _shared_error(name, params, taken, error) from None
+
+    return check
+
+
+def _shared_error(name: str, params: Optional[Params], taken: Taken,
+                  error: ArgumentError) -> ArgumentError:
+    position = error.position
+    if position is None or position >= len(taken.columns) or taken.columns[position]:
+        return error
+    parameter = (f"parameter {position} ({params[position].name})"
+                 if params is not None and position < len(params) else f"parameter {position}")
+    value = taken.values[position]
+    return ArgumentError(name, position, error.expected, error.received,
+                         message=f"goray.map({name}): the value every item shares for "
+                         f"{parameter} does not fit: expected {error.expected}, received "
+                         f"{error.received} ({_short(value)}); nothing was sent")
+
+
+def _holds_ref(value: Any) -> bool:
+    """Whether a shared value is an ObjectRef or a list, tuple or dict that holds one."""
+    if isinstance(value, ray.ObjectRef):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(isinstance(item, ray.ObjectRef) for item in value)
+    if isinstance(value, dict):
+        return any(isinstance(item, ray.ObjectRef) for item in value.values())
+    return False
+
+
+#: Values no number parameter decodes, whatever its type (a method's shared values can
+#: only be checked so in the driver: its loop needs the actor's instance).
+_NOT_A_NUMBER = (str, bytes, bytearray, list, tuple, dict, type(None))
+
+
+def _number_check(label: str, params: Optional[Params],
+                  loop: MapLoop) -> Callable[[Taken], None]:
+    """The check of a native method's shared values for its number parameters (those of a
+    dtype): a str, bytes, sequence, dict or None is refused before any chunk is sent."""
+
+    def check(taken: Taken) -> None:
+        for position, (value, column) in enumerate(zip(taken.values, taken.columns)):
+            code = loop.columns[position] if position < len(loop.columns) else ""
+            if column or not code or not isinstance(value, _NOT_A_NUMBER):
+                continue
+            import numpy
+            expected = "a bool" if code == "b1" else f"a number ({numpy.dtype(code).name})"
+            received = type(value).__name__
+            raise _shared_error(label, params, taken,
+                                ArgumentError(label, position, expected, received))
+
+    return check
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def python_target(function: Any, options: Optional[Dict[str, Any]] = None) -> Target:
@@ -121,8 +201,9 @@ def python_target(function: Any, options: Optional[Dict[str, Any]] = None) -> Ta
     options.setdefault("name", f"goray.map:{label}")
     remote = map_chunks.python_chunk_function().options(**with_goray_env(options))
 
-    def submit(header: Sequence[Any], values: List[Any]) -> Tuple[Any, Optional[int]]:
-        return remote.remote(target, header, *values), None
+    def submit(header: Sequence[Any], columns: Any,
+               shared: Sequence[Any]) -> Tuple[Any, Optional[int]]:
+        return remote.remote(target, header, columns, *shared), None
 
     params = None if isinstance(target, str) else _python_params(target)
     return Target(str(label), params, None, _task_slots(options), submit)
@@ -153,16 +234,18 @@ def pool_target(handles: Sequence[Any], method: str, per_actor: int) -> Target:
         raise ValueError("goray.ActorPool needs at least one actor handle")
     _require_ray(method)
     label, params, loop = _actor_facts(handles[0], method)
-    target = Target(label, params, loop, len(handles) * per_actor, lambda h, v: (None, None),
+    target = Target(label, params, loop, len(handles) * per_actor, lambda h, c, s: (None, None),
                     cancellable=True, actors=list(handles), live=[True] * len(handles),
-                    in_flight=[0] * len(handles))
+                    in_flight=[0] * len(handles),
+                    check=_number_check(label, params, loop) if loop is not None else None)
 
-    def submit(header: Sequence[Any], values: List[Any]) -> Tuple[Any, Optional[int]]:
+    def submit(header: Sequence[Any], columns: Any,
+               shared: Sequence[Any]) -> Tuple[Any, Optional[int]]:
         candidates = [index for index, live in enumerate(target.live) if live]
         actor = min(candidates, key=lambda index: target.in_flight[index])
         target.in_flight[actor] += 1
         ref = target.actors[actor].__ray_call__.remote(map_chunks.actor_chunk, method, header,
-                                                       *values)
+                                                       columns, *shared)
         return ref, actor
 
     target.submit = submit

@@ -24,14 +24,15 @@ from .._protocol import (ADDRESS_BORROWED, ADDRESS_OWNED, NATIVE_CLASS_PREFIX,
 from ..errors import GorayError, error_from_reply
 from . import crashes, features, internals, interrupts, py_defs, scatter, stream_cancels
 from .objects import (LARGE_BYTES, OUT_OF_BAND_FROM, NativeBlock, Scattered, StoredBytes,
-                      large_bytes, stored, to_python)
+                      large_bytes, native_result, native_value, stored, to_python,
+                      with_native_values)
 
 __all__ = [
     "PYTHON_CALL", "PYTHON_FIRST", "PYTHON_CALLER_SUFFIX", "python_caller_name", "task_names",
     "python_caller_task",
     "ready_library", "run_native_task", "native_task",
     "run_with_views", "native_actor_class", "native_methods_of", "run_python_task",
-    "python_task_base", "python_actor_class",
+    "python_task_base", "python_actor_class", "python_callee_args", "NATIVE_ARGS_KEYWORD",
 ]
 
 
@@ -61,6 +62,9 @@ def _call_units(name: str, args_block: Any, positions: Sequence[int],
     pieces: List[Buffer] = [pack_u64(len(encoded_name)), encoded_name,
                             pack_u64(sum(len(piece) for piece in block)), *block]
     for position, value in zip(positions, resolved):
+        if position < 0:  # a native producer's value (objects.marked_position)
+            position = ~position
+            value = native_value(value)
         if type(value) is NativeBlock:
             parts = _block_parts(value)
         else:
@@ -84,6 +88,8 @@ def _by_address(block: Buffer) -> List[Buffer]:
     top-level bins too when the library takes arrays out of band (its bytes-like
     types read them; a GoRay library never meets an ext 72). In the worker, the
     block's memory outlives the call."""
+    if len(block) < OUT_OF_BAND_FROM:  # nothing in it is large enough to go by address
+        return [block]
     return scatter.by_address(block, ADDRESS_BORROWED, bins=_bins_by_address())
 
 
@@ -148,7 +154,7 @@ def _run_native(name: str, payload: bytes) -> Any:
     if features.features() & _OUT_OF_BAND:
         return result_block(_execute(_RUN_TASK_OUT_OF_BAND, name, payload, copy_below=0))
     reply = _execute(int(Py2Native.RUN_TASK), name, payload, copy_below=0)
-    return NativeBlock(reply) if len(reply) else None  # None: see EMPTY_NATIVE_RESULT
+    return native_result(reply) if len(reply) else None  # None: see EMPTY_NATIVE_RESULT
 
 
 _OUT_OF_BAND = int(Feature.ARRAYS_OUT_OF_BAND)
@@ -160,14 +166,14 @@ _RUN_TASK_OUT_OF_BAND = int(Py2Native.RUN_TASK_OUT_OF_BAND)
 _ACTOR_METHOD_CALL_OUT_OF_BAND = int(Py2Native.ACTOR_METHOD_CALL_OUT_OF_BAND)
 
 
-def result_block(reply: memoryview) -> Optional[NativeBlock]:
+def result_block(reply: memoryview) -> Any:
     """The stored result of a 43/44 reply: its large arrays' buffers (handed over)
-    kept apart, pickled out of band and released once Ray copied them; None for no
-    values (EMPTY_NATIVE_RESULT)."""
+    kept apart, pickled out of band and released once Ray copied them; a small block
+    as its bytes (objects.native_result); None for no values (EMPTY_NATIVE_RESULT)."""
     if len(reply) == 8 and reply == _NO_VALUES:  # a void result: the head alone
         return None
     if len(reply) > 8 and reply[4:8] == _NO_TABLE:  # nothing handed over: no table to read
-        return NativeBlock(reply[8:], int.from_bytes(reply[:4], "little"))
+        return native_result(reply[8:], int.from_bytes(reply[:4], "little"))
     count, segments, datas = scatter.parse_result(reply)
     if datas:
         return NativeBlock.scattered(segments, datas, count)
@@ -345,7 +351,9 @@ def run_with_views(name: str, args: Sequence[Any]) -> Any:
     handed = _one_handed_bytes(reply)
     if handed is not None:
         return StoredBytes(handed)
-    return stored(_codec.unpack_result_block(reply, name))
+    result = _codec.unpack_result_block(reply, name)
+    enums = _traits.result_enums(library).for_task(name) if library is not None else None
+    return stored(result if enums is None else enums(result))
 
 
 # The reply a large bytes result handed over makes (ext 72 owned with the bytes
@@ -414,7 +422,7 @@ def _run_method(actor: _NativeActorBase, method: str, payload: bytes) -> Any:
                                      actor._goray_index, copy_below=0))
     reply = _execute(int(Py2Native.ACTOR_METHOD_CALL), callee, payload, actor._goray_index,
                      copy_below=0)  # (as in run_native_task)
-    return NativeBlock(reply) if len(reply) else None  # None: see EMPTY_NATIVE_RESULT
+    return native_result(reply) if len(reply) else None  # None: see EMPTY_NATIVE_RESULT
 
 
 def _plain_method(method: str) -> Callable[..., Any]:
@@ -434,12 +442,19 @@ def _encoded_method(method: str) -> Callable[..., Any]:
     # Callers leave out `positions` when no refs are among the arguments (the common
     # case), and the block too when it is empty: less for Ray to serialize per call.
     # A call without arguments sends one request made here once.
+    # A call whose block is small bytes (no refs, nothing by address) is the request's
+    # head made here once, the block's length and the block.
     empty = _empty_call(method)
+    encoded = method.encode("utf-8")
+    head = pack_u64(len(encoded)) + encoded
 
     def call(self: _NativeActorBase, args_block: Buffer = b"", positions: Tuple[int, ...] = (),
              *resolved: Any) -> Any:
-        if not positions and type(args_block) is bytes and not args_block:
-            return _run_method(self, method, empty)
+        if not positions and type(args_block) is bytes:
+            if not args_block:
+                return _run_method(self, method, empty)
+            if len(args_block) < OUT_OF_BAND_FROM:
+                return _run_method(self, method, b"".join((head, pack_u64(len(args_block)), args_block)))
         keep: List[Any] = []  # alive until the call returns
         return _run_method(self, method, _call_units(method, args_block, positions, resolved, keep))
     call.__name__ = call.__qualname__ = method + "__"
@@ -546,17 +561,32 @@ def _list_methods_on_unknown_attribute() -> None:
 _list_methods_on_unknown_attribute()
 
 
-def run_python_task(name: str, *args: Any) -> Any:
+def python_callee_args(name: Any, args: Sequence[Any]) -> Tuple[str, List[Any]]:
+    """(name, Python values) of a call of a Python task native code started: `name` is
+    the task's name, or [name, marked] when some arguments are native producers' refs
+    (the positions in `marked`), whose values Ray resolved may be a block's bytes."""
+    if type(name) is not str:
+        name, marked = name
+        args = with_native_values(args, marked)
+    return name, [to_python(arg) for arg in args]
+
+
+def run_python_task(name: Any, *args: Any) -> Any:
     """The body of a Python task native code started: found by name in the worker
     (after its py-defs file is imported), so nothing user-defined is pickled."""
     ready_library()
-    return _registry.find_function(name)(*[to_python(arg) for arg in args])
+    name, values = python_callee_args(name, args)
+    return _registry.find_function(name)(*values)
 
 
 python_task_base = ray.remote(run_python_task)
 
 
 _python_classes: Dict[int, Any] = {}
+
+#: The keyword a native caller's creation of a Python actor marks the positions of its
+#: native producers' refs with (as python_callee_args's [name, marked]); never the user's.
+NATIVE_ARGS_KEYWORD = "_goray_native_positions"
 
 
 def python_actor_class(name: str) -> Any:
@@ -569,6 +599,8 @@ def python_actor_class(name: str) -> Any:
         if actor_class is None:
             def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
                 ready_library()
+                marked = kwargs.pop(NATIVE_ARGS_KEYWORD, ())  # (as in python_callee_args)
+                args = tuple(with_native_values(args, marked)) if marked else args
                 cls.__init__(self, *[to_python(arg) for arg in args], **kwargs)  # type: ignore[misc]  # cls is the user's class itself
             qualname = PYTHON_CLASS_PREFIX + name
             body = type(qualname, (cls,), {"__init__": __init__, "__module__": cls.__module__})

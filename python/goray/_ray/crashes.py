@@ -13,7 +13,8 @@ wraps that method so such an error whose task left a report on this node comes o
 :class:`NativeWorkerCrash` / :class:`NativeActorCrash`: instances of goray's
 :class:`~goray.errors.NativeCrash` and of Ray's class alike, the report attached. Every
 ``ray.get`` in the process sees it (the user's, goray's, the C++ driver's GetObject).
-The report is read from this node's directory, else from the key-value store.
+The report is read from this node's directory, else from the key-value store. The same
+wrapper gives a ``RayTaskError`` caused by a goray error its text first (task_errors).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import ray
 import ray.exceptions
 
 from ..errors import NativeCrash, set_crash_hook
-from . import internals
+from . import internals, task_errors
 
 __all__ = ["NativeWorkerCrash", "NativeActorCrash", "install", "recover_in_worker",
            "file_report", "report_dir", "attach", "REPORT_DIR_ENV"]
@@ -142,8 +143,9 @@ _installed = False
 
 
 def install() -> bool:
-    """Makes Ray's deserializer attach crash reports (once per process). False when this
-    Ray's deserializer is not the one this was written for: errors stay Ray's own."""
+    """Makes Ray's deserializer attach crash reports, and put a goray error's own text
+    first in Ray's RayTaskError (task_errors), once per process. False when this Ray's
+    deserializer is not the one this was written for: errors stay Ray's own."""
     global _installed
     if _installed:
         return True
@@ -158,6 +160,8 @@ def install() -> bool:
     def deserialize(self: Any, data: Any, metadata: Any, object_ref: Any, *args: Any,
                     **kwargs: Any) -> Any:
         value = original(self, data, metadata, object_ref, *args, **kwargs)
+        if isinstance(value, ray.exceptions.RayTaskError):
+            return task_errors.lead_with_cause(value)
         if isinstance(value, _CRASH_BASES) and object_ref is not None:
             try:
                 return attach(value, object_ref.task_id().hex())

@@ -83,6 +83,18 @@ def _is_loopback_address(address: str) -> bool:
         return False
 
 
+def _generated_modules_on_workers_path(library: str) -> None:
+    """Before a local Ray starts: the folders of the generated modules (those imported
+    so far, and the library's own beside it) on PYTHONPATH, which the raylet and so every
+    worker it starts (tasks, actors, Serve's replicas and proxies) inherit: their code
+    imports the module by name, as the driver's does."""
+    folders = _worker.generated_module_folders(library)
+    present = [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path]
+    missing = [folder for folder in folders if folder not in present]
+    if missing:
+        os.environ["PYTHONPATH"] = os.pathsep.join(present + missing)
+
+
 def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
          **ray_init_args: Any) -> "_ffi.Library":
     """Loads the library, imports the py-defs file and starts (or, with
@@ -135,6 +147,8 @@ def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
     native2py.install()
     for hook in INIT_HOOKS:  # (goray._map's: handle.Method.map)
         hook()
+    if not ray.is_initialized() and options.get("address") == "local":
+        _generated_modules_on_workers_path(library)
     if ray.is_initialized():
         # Started without goray's variables in the job's runtime_env: every task
         # and actor gets them itself.

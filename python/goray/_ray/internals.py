@@ -26,9 +26,10 @@ __all__ = ["ENV", "speed_paths_on", "Path", "paths", "task_order", "method_order
            "method_actor", "method_with_options", "actor_method_names", "install_actor_method_map",
            "get_objects_order", "global_worker", "in_worker", "client_mode", "core_worker_class",
            "running_task_name", "stream_reader", "stream_peek", "ref_callbacks",
-           "object_exists", "cancel_flag", "attempt_number", "session_dir", "creation_task_id",
+           "object_exists", "cancel_flag", "attempt_number", "ray_cancel", "completion_callback",
+           "session_dir", "creation_task_id",
            "deserializer_parameters", "address_from_environment", "kv_put", "kv_get",
-           "KV_NAMESPACE"]
+           "KV_NAMESPACE", "serve_reject_requests", "serve_rejection_known"]
 
 #: Set to 0 to submit and read through Ray's public API only.
 ENV = "GORAY_RAY_INTERNALS"
@@ -376,6 +377,26 @@ def object_exists(core_worker: Any) -> Optional[Callable[[Any], bool]]:
 
 
 # ---------------------------------------------------------------------------
+# Cancels: Ray's own ray.cancel, and a way onto the core worker's IO thread, where goray
+# runs it (goray._ray.cancels).
+
+def ray_cancel() -> Callable[..., Any]:
+    """Ray's own ray.cancel under the name ray.cancel, which goray's stream_cancels
+    replaces (ray._private.worker.cancel, 2.40-2.60); else ray.cancel as it is now."""
+    cancel = getattr(ray._private.worker, "cancel", None)  # type: ignore[attr-defined]
+    return cancel if callable(cancel) else ray.cancel
+
+
+def completion_callback(ref: Any) -> Optional[Callable[[Callable[[Any], None]], Any]]:
+    """How to have `ref`'s core worker call a function once the object is ready, on the
+    core worker's IO thread, the thread that handles tasks' replies
+    (ObjectRef._on_completed, 2.40-2.60: a function of the object's value, run soon
+    when the object is there already), or None."""
+    register = getattr(ref, "_on_completed", None)
+    return register if callable(register) else None
+
+
+# ---------------------------------------------------------------------------
 # Crash reports and the driver.
 
 def session_dir() -> Optional[str]:
@@ -436,6 +457,69 @@ def address_from_environment(address: Optional[str]) -> Optional[str]:
 
 
 # ---------------------------------------------------------------------------
+# Serve: a replica rejecting requests after a native crash (goray.serve._replica).
+
+def _serve_replica_impl() -> Any:
+    """In a Serve replica's process: Serve's object behind the replica actor (the
+    actor's ``_replica_impl``, found in Worker.actors), or None."""
+    actors = getattr(global_worker(), "actors", None)
+    for actor in list((actors or {}).values()):
+        impl = getattr(actor, "_replica_impl", None)
+        if impl is not None and callable(getattr(impl, "get_num_ongoing_requests", None)):
+            return impl
+    return None
+
+
+def serve_reject_requests() -> bool:
+    """Makes this process's Serve replica reject every request from now on, as a replica
+    at max_ongoing_requests does: Serve's router then sends each to another replica (or
+    holds it until one is up). 2.60: ``_can_accept_request`` says no; 2.40:
+    ``handle_request_with_rejection`` compares ``get_num_ongoing_requests()`` with
+    ``max_ongoing_requests``. Either way the count says full, so that the router's probes
+    and the rejections' replies steer it to other replicas. False when this Serve's
+    replica is neither."""
+    impl = _serve_replica_impl()
+    if impl is None:
+        return False
+    limit = getattr(impl, "max_ongoing_requests", None)  # 2.60's property
+    if not isinstance(limit, int):
+        limit = getattr(getattr(impl, "_deployment_config", None), "max_ongoing_requests", None)
+    rejecting = False
+    if callable(getattr(impl, "_can_accept_request", None)):
+        impl._can_accept_request = lambda *args, **kwargs: False
+        rejecting = True
+    if isinstance(limit, int) and (rejecting or _rejects_on_count(type(impl))):
+        impl.get_num_ongoing_requests = lambda: limit
+        rejecting = True
+    return rejecting
+
+
+def _rejects_on_count(replica_class: type) -> bool:
+    try:
+        import inspect
+        source = inspect.getsource(getattr(replica_class, "handle_request_with_rejection"))
+    except (AttributeError, OSError, TypeError):
+        return False
+    return "self.get_num_ongoing_requests()" in source and ">= limit" in source
+
+
+def serve_rejection_known() -> bool:
+    """Whether the installed Ray Serve's replica is one serve_reject_requests knows (read
+    from its source file, without importing Serve)."""
+    path = os.path.join(os.path.dirname(ray.__file__), "serve", "_private", "replica.py")
+    try:
+        with open(path, encoding="utf-8") as file:
+            source = file.read()
+    except OSError:
+        return False
+    if "self._replica_impl" not in source:
+        return False
+    return "def _can_accept_request(" in source or (
+        "num_ongoing_requests = self.get_num_ongoing_requests()" in source
+        and "if num_ongoing_requests >= limit:" in source)
+
+
+# ---------------------------------------------------------------------------
 # The list, for the doctor and the docs.
 
 @dataclass(frozen=True)
@@ -472,6 +556,10 @@ def paths() -> List[Path]:
         Path("cancel checks", "core_worker.is_canceled", "2.54-2.60",
              "Ray's interrupt of the task; a sync actor's stream ends when its caller stops",
              _core_worker_has("is_canceled")),
+        Path("cancels on Ray's IO thread", "ObjectRef._on_completed (run on the core "
+             "worker's IO thread)", "2.40-2.60",
+             "ray.cancel in the caller's thread, where a cancel that meets the task's end "
+             "aborts the process (Ray's race)", completion_callback(ray.ObjectRef.nil()) is not None),
         Path("retry detection", "core_worker.get_current_task_attempt_number", "2.40-2.60",
              "one item per Ray object", _core_worker_has("get_current_task_attempt_number")),
         Path("crash reports", "SerializationContext._deserialize_object(self, data, "
@@ -480,6 +568,11 @@ def paths() -> List[Path]:
         Path("crash reports from other nodes", "ray.experimental.internal_kv", "2.40-2.60",
              "the report on the task's node only (its file and its log)",
              _has_internal_kv()),
+        Path("Serve replica rejecting requests after a crash", "the replica actor in "
+             "Worker.actors, its _replica_impl's _can_accept_request (2.60) or the "
+             "get_num_ongoing_requests >= max_ongoing_requests check (2.40)", "2.40, 2.60",
+             "requests reaching the replica in its last half second answer 503 with "
+             "Retry-After", serve_rejection_known()),
     ]
 
 

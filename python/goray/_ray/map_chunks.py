@@ -3,9 +3,15 @@ task's or method's map loop in one call (Py2Native 45/46, docs/protocol.md §16)
 by item in this process for what has none (a Go library's task, a Python function or
 actor), still without a Ray call per item.
 
+A chunk's columns (each a slice of its input) travel as one argument, a list, so that Ray
+stores them as one object (each NumPy slice an out-of-band buffer of it) rather than one
+per column; its shared values follow, one argument each (an ObjectRef among them is
+resolved, as for any task's argument).
+
 Every chunk body returns a Chunk: the results (a NumPy array for a result of an element
 type, else a list; None for void), the failures [(index in the chunk, error)] (the
-first only, unless the map collects them) and the loop's own time in nanoseconds, which
+first only, unless the map collects them) and the loop's own time in nanoseconds, less
+what its thread waited for a CPU (a loaded machine does not make items look dearer), which
 the driver sizes the next chunks from.
 """
 
@@ -13,7 +19,7 @@ from __future__ import annotations
 
 import inspect
 import time
-from typing import Any, Callable, Dict, List, NamedTuple, Sequence, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import ray
 
@@ -23,6 +29,7 @@ from ..errors import GorayError, error_from_reply, map_item_error
 from .bodies import _NativeActorBase, ready_library
 
 __all__ = ["Chunk", "task_chunk", "python_chunk", "actor_chunk", "chunk_results", "Header",
+           "split", "merged", "check_shared",
            "task_chunk_function", "python_chunk_function", "chunk_results_function"]
 
 _MAP_TASK = int(Py2Native.MAP_TASK)
@@ -47,15 +54,49 @@ def _library() -> Any:
 
 
 def _native(library: Any, command: int, index: int, name: str, callee: str,
-            header: Header, values: Sequence[Any]) -> Chunk:
-    """One call of the library's map loop."""
+            header: Header, values: Sequence[Any],
+            enums: Optional[Callable[[Any], Any]]) -> Chunk:
+    """One call of the library's map loop; `enums` makes a result's enums members."""
     count, columns, collect = header
     reply = _local._call(library, command, index, name, "task", [[count, list(columns), collect],
                                                                   *values], callee)
     results, failures, loop_ns = reply
+    if enums is not None and isinstance(results, list):  # (enums as members: goray._enums)
+        results = [enums(result) for result in results]
     return Chunk(results, [(int(item), error_from_reply(int(Code.PANIC), payload.encode("utf-8"),
                                                         callee))
                            for item, payload in failures], int(loop_ns))
+
+
+def split(columns_marks: Sequence[bool], values: Sequence[Any]) -> Tuple[List[Any], List[Any]]:
+    """A chunk's values as they travel: (its columns, its shared values), each in order."""
+    columns = [value for value, column in zip(values, columns_marks) if column]
+    shared = [value for value, column in zip(values, columns_marks) if not column]
+    return columns, shared
+
+
+def merged(header: Header, columns: Sequence[Any], shared: Sequence[Any]) -> List[Any]:
+    """A chunk's value per parameter again, from its columns and its shared values."""
+    taken_columns, taken_shared = iter(columns), iter(shared)
+    return [next(taken_columns) if column else next(taken_shared) for column in header[1]]
+
+
+def _run_queue_ns() -> int:
+    """The nanoseconds this thread has waited for a CPU (Linux's schedstat), -1 where the
+    kernel does not say."""
+    try:
+        with open("/proc/thread-self/schedstat", "rb") as stat:
+            return int(stat.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1
+
+
+def _loop_ns(started: int, waited: int) -> int:
+    """The loop's time since `started` (perf_counter_ns), less the thread's waits for a CPU
+    since `waited` (_run_queue_ns), as the native loop measures its own."""
+    elapsed = time.perf_counter_ns() - started
+    now = _run_queue_ns() if waited >= 0 else -1
+    return elapsed if now < waited else max(0, elapsed - (now - waited))
 
 
 def _per_item(call: Callable[..., Any], header: Header, values: Sequence[Any]) -> Chunk:
@@ -65,6 +106,7 @@ def _per_item(call: Callable[..., Any], header: Header, values: Sequence[Any]) -
              for value, column in zip(values, columns)]
     results: List[Any] = []
     failures: List[Tuple[int, BaseException]] = []
+    waited = _run_queue_ns()
     started = time.perf_counter_ns()
     for index in range(count):
         arguments = [value[index] if column else value for value, column in zip(plain, columns)]
@@ -75,22 +117,32 @@ def _per_item(call: Callable[..., Any], header: Header, values: Sequence[Any]) -
             results.append(None)
             if not collect:
                 break
-    return Chunk(results, failures, time.perf_counter_ns() - started)
+    return Chunk(results, failures, _loop_ns(started, waited))
 
 
-def task_chunk(name: str, header: Header, *values: Any) -> Chunk:
+def check_shared(library: Any, name: str, columns: Sequence[bool], values: Sequence[Any]) -> None:
+    """Runs a native task's map loop over no items in this process: its shared values are
+    decoded as a chunk decodes them (an ArgumentError when one does not fit) and no item
+    runs. `values`: a value per parameter, each column empty."""
+    _native(library, _MAP_TASK, 0, name, name, (0, columns, False), values)
+
+
+def task_chunk(name: str, header: Header, columns: Sequence[Any], *shared: Any) -> Chunk:
     """The body of a native task's chunk."""
+    values = merged(header, columns, shared)
     library = _library()
     if _traits.task_map(library, name) is not None:
-        return _native(library, _MAP_TASK, 0, name, name, header, values)
+        return _native(library, _MAP_TASK, 0, name, name, header, values,
+                       _traits.result_enums(library).for_task(name))
     return _per_item(lambda *arguments: _local.golang_local_run_task(name, *arguments),
                      header, values)
 
 
-def python_chunk(function: Any, header: Header, *values: Any) -> Chunk:
+def python_chunk(function: Any, header: Header, columns: Sequence[Any], *shared: Any) -> Chunk:
     """The body of a Python function's chunk: `function` itself (pickled by Ray), or the
     name of one registered with @goray.remote / @goray.local or importable (C++'s
     goray::Map names Python functions so)."""
+    values = merged(header, columns, shared)
     if isinstance(function, str):
         ready_library()  # imports the py-defs file, which registers its functions
         function = _registry.find_function(function)
@@ -98,16 +150,19 @@ def python_chunk(function: Any, header: Header, *values: Any) -> Chunk:
     return _per_item(underlying if underlying is not None else function, header, values)
 
 
-def actor_chunk(actor: Any, method: str, header: Header, *values: Any) -> Chunk:
+def actor_chunk(actor: Any, method: str, header: Header, columns: Sequence[Any],
+                *shared: Any) -> Chunk:
     """The body of an actor's chunk, run inside the actor through Ray's __ray_call__ (on
     any actor: a native one runs the method's map loop on its instance, a Python one its
     method item by item)."""
+    values = merged(header, columns, shared)
     if isinstance(actor, _NativeActorBase):
         library = _library()
         callee = f"{actor._goray_type}.{method}"
         if _traits.method_map(library, actor._goray_type, method) is not None:
             return _native(library, _MAP_METHOD, actor._goray_index, method, callee, header,
-                           values)
+                           values, _traits.result_enums(library).for_method(actor._goray_type,
+                                                                             method))
         local = actor._goray_local
         return _per_item(lambda *arguments: local.call(method, *arguments), header, values)
     bound = getattr(actor, method)
@@ -138,11 +193,9 @@ def python_chunk_function() -> Any:
     return _remote(python_chunk)
 
 
-def _item_of(values: Sequence[Any], columns: Sequence[bool], index: int) -> Any:
+def _item_of(columns: Sequence[Any], index: int) -> Any:
     picked = []
-    for value, column in zip(values, columns):
-        if not column:
-            continue
+    for value in columns:
         if isinstance(value, dict):
             picked.append({key: field[index] for key, field in value.items()})
         else:
@@ -152,12 +205,12 @@ def _item_of(values: Sequence[Any], columns: Sequence[bool], index: int) -> Any:
     return picked[0] if len(picked) == 1 else tuple(picked)
 
 
-def chunk_results(chunk: Chunk, label: str, start: int, header: Header, *values: Any) -> Any:
+def chunk_results(chunk: Chunk, label: str, start: int, columns: Sequence[Any]) -> Any:
     """A chunk's results alone (goray.map_refs): its first failure raised as the item's
     MapItemError, naming the item's index in the whole input and its value."""
     if chunk.failures:
         index, cause = chunk.failures[0]
-        raise map_item_error(label, start + index, _item_of(values, header[1], index), cause)
+        raise map_item_error(label, start + index, _item_of(columns, index), cause)
     return chunk.results
 
 

@@ -22,7 +22,7 @@ from .._protocol import (ACTOR_IS_NATIVE, ACTOR_LOCAL_ID, ACTOR_NAME, ACTOR_TYPE
 from .._stores import ActorEntry, describe_actor
 from .._traits import checked_actor_options
 from . import bodies, objects, py2native, submit
-from .native2py_calls import call, native_refs, python_args, ref_parts
+from .native2py_calls import call, native_refs, python_callee_refs
 from .native2py_entries import unknown_id
 from .options import split_options, with_goray_env
 
@@ -39,7 +39,7 @@ def _new_actor(data: memoryview) -> Reply:
     cls = bodies.native_actor_class(type_name, methods, groups)
     contiguous = objects.contiguous(args_block)
     py2native.check_actor_args(type_name, contiguous, bool(refs))
-    positions, ordered = ref_parts(native_refs(refs))
+    positions, ordered = native_refs(refs)
     handle = cls.options(**with_goray_env(options)).remote(
         objects.travelling(contiguous), positions, *ordered)
     entry = ActorEntry(handle, type_name, True)
@@ -51,7 +51,9 @@ def _new_python_actor(data: memoryview) -> Reply:
     name = meta[META_ACTOR_TYPE_NAME]
     cls = bodies.python_actor_class(name)
     options = {**_registry.declared_options(name), **split_options(meta)}
-    handle = cls.options(**with_goray_env(options)).remote(*python_args(args_block, native_refs(refs)))
+    values, marked = python_callee_refs(args_block, refs)
+    keywords = {bodies.NATIVE_ARGS_KEYWORD: marked} if marked else {}
+    handle = cls.options(**with_goray_env(options)).remote(*values, **keywords)
     entry = ActorEntry(handle, name, False)
     return Code.SUCCESS, pack_u64(_stores.actors.add(entry))
 

@@ -22,7 +22,8 @@ from . import bodies, nested, objects, scatter, streams, submit
 from .native2py_entries import new_object, release, stored_object
 from .options import split_options, with_goray_env
 
-__all__ = ["Block", "HANDLERS", "call", "native_refs", "python_refs", "python_args", "ref_parts",
+__all__ = ["Block", "HANDLERS", "call", "native_refs", "python_callee_refs", "python_refs",
+           "python_args",
            "submit_native_task", "python_task", "native_task_submission",
            "python_task_submission", "actor_call_submission"]
 
@@ -77,10 +78,22 @@ def call(data: memoryview) -> Tuple[Block, Dict[str, Any], Dict[int, StoredObjec
     return block, meta, refs, key
 
 
-def native_refs(refs: Dict[int, StoredObject]) -> Dict[int, Any]:
-    """The refs for a consumer that reads NativeBlocks (a native callee, or a Python
-    task or actor constructor of ours, which decode them)."""
-    return {position: stored.ref for position, stored in refs.items()}
+def native_refs(refs: Dict[int, StoredObject]) -> Tuple[Tuple[int, ...], List[Any]]:
+    """(positions, refs) for a native callee: the positions in order, each marked when
+    its ref's value is a native producer's (objects.marked_position: it may have
+    travelled as the block's bytes), and the refs in that order."""
+    positions = sorted(refs)
+    return (tuple(objects.marked_position(position, refs[position].native) for position in positions),
+            [refs[position].ref for position in positions])
+
+
+def python_callee_refs(args_block: Block, refs: Dict[int, StoredObject]) -> Tuple[List[Any], List[int]]:
+    """(arguments, marked positions) for a Python task or actor constructor of ours: the
+    values with the refs at their positions, and the positions of native producers'
+    refs, whose values the callee reads as blocks (bodies.python_callee_args)."""
+    plain = {position: stored.ref for position, stored in refs.items()}
+    marked = sorted(position for position, stored in refs.items() if stored.native)
+    return python_args(args_block, plain), marked
 
 
 def python_refs(refs: Dict[int, StoredObject]) -> Dict[int, Any]:
@@ -100,12 +113,6 @@ def python_args(args_block: Block, refs: Dict[int, Any]) -> List[Any]:
     for position in range(total):
         merged.append(refs[position] if position in refs else next(plain))
     return merged
-
-
-def ref_parts(refs: Dict[int, Any]) -> Tuple[Tuple[int, ...], List[Any]]:
-    """(the positions in order, the refs in that order)."""
-    positions = tuple(sorted(refs))
-    return positions, [refs[position] for position in positions]
 
 
 # Ray submissions for native callers: a native task (one Ray function per task),
@@ -155,7 +162,7 @@ def python_task(name: str, options: Dict[str, Any], key: Any = None) -> Any:
 
 def native_task_submission(name: str, options: Dict[str, Any], key: Any, args_block: Block,
                            refs: Dict[int, StoredObject]) -> StoredObject:
-    positions, ordered = ref_parts(native_refs(refs)) if refs else ((), [])
+    positions, ordered = native_refs(refs) if refs else ((), [])
     ref = submit_native_task(name, options, args_block, positions, ordered, key)
     return StoredObject(ref, name, True)
 
@@ -163,7 +170,8 @@ def native_task_submission(name: str, options: Dict[str, Any], key: Any, args_bl
 def python_task_submission(name: str, options: Dict[str, Any], key: Any, args_block: Block,
                            refs: Dict[int, StoredObject]) -> StoredObject:
     task = python_task(name, options, key)
-    return StoredObject(task.remote(name, *python_args(args_block, native_refs(refs))), name)
+    values, marked = python_callee_refs(args_block, refs)
+    return StoredObject(task.remote([name, marked] if marked else name, *values), name)
 
 
 def _method_of(actor_id: int, entry: "ActorEntry", method: str, options: Dict[str, Any],
@@ -193,10 +201,12 @@ def actor_call_submission(actor_id: int, method: str, options: Dict[str, Any], k
     entry: ActorEntry = _stores.actors.get(actor_id)  # type: ignore[assignment]
     submitter = _method_of(actor_id, entry, method, options, key)
     if entry.is_native:
-        positions, ordered = ref_parts(native_refs(refs))
         block = objects.travelling(args_block)
-        args = (block, positions, *ordered) if ordered else (block,) if args_block else ()
-        ref = submitter.remote(*args)
+        if refs:
+            positions, ordered = native_refs(refs)
+            ref = submitter.remote(block, positions, *ordered)
+        else:
+            ref = submitter.remote(block) if args_block else submitter.remote()
     else:
         ref = submitter.remote(*python_args(args_block, python_refs(refs)))
     return StoredObject(ref, f"{entry.type_name}.{method}", entry.is_native)
@@ -238,7 +248,7 @@ def _stream_options(meta: Dict[str, Any]) -> Dict[str, Any]:
 def _exe_remote_task(data: memoryview) -> Reply:
     args_block, meta, refs, key = call(data)
     if meta.get(streams.NUM_RETURNS) == streams.STREAMING:
-        positions, ordered = ref_parts(native_refs(refs))
+        positions, ordered = native_refs(refs)
         return new_object(streams.submit_task(meta[META_TASK_NAME],
                                               with_goray_env(_stream_options(meta)),
                                               args_block, positions, ordered))
@@ -250,9 +260,10 @@ def _exe_remote_task(data: memoryview) -> Reply:
 def _exe_python_remote_task(data: memoryview) -> Reply:
     args_block, meta, refs, key = call(data)
     if meta.get(streams.NUM_RETURNS) == streams.STREAMING:
+        values, marked = python_callee_refs(args_block, refs)
         return new_object(streams.submit_python(meta[META_PY_TASK_NAME],
                                                 with_goray_env(_stream_options(meta)),
-                                                python_args(args_block, native_refs(refs))))
+                                                values, marked))
     options = _options_of(meta, key)
     return new_object(python_task_submission(meta[META_PY_TASK_NAME], options.task, options.key,
                                              args_block, refs))
@@ -268,7 +279,7 @@ def _actor_method_call(data: memoryview) -> Reply:
             grouped = streams.grouped_options(f"{entry.type_name}.{method}", plain)
         submitter = _method_of(actor_id, entry, method, grouped, None, stream=True)
         if entry.is_native:
-            positions, ordered = ref_parts(native_refs(refs))
+            positions, ordered = native_refs(refs)
             block = objects.travelling(args_block)
             args = (block, positions, *ordered) if ordered else (block,) if args_block else ()
         else:

@@ -20,7 +20,7 @@ from .._handlers import Handler, Reply
 from .._protocol import (ADDRESS_LENT, CANCEL_OBJECT_ID, WAIT_ALL_READY, WAIT_NUM_RETURNS,
                          WAIT_OBJECT_IDS, Code, FramingError, Native2Py, pack_u64, unpack_u64)
 from .._stores import HELD_ITEM, LentBuffers, StoredObject
-from . import native2py_ahead, objects, reads, scatter, streams
+from . import cancels, native2py_ahead, objects, reads, scatter, stream_cancels, streams
 from .native2py_entries import get_entry, new_object, not_an_object, release, released, unknown_id
 from .native2py_failures import FailedSubmission, failure_reply
 
@@ -277,9 +277,9 @@ def _cancel_object(data: memoryview) -> Reply:
     except KeyError as error:
         return unknown_id(Code.OBJECT_REF_NOT_FOUND, error)
     if _has_ref(entry):  # a failed submission, a held item: nothing to cancel
-        ray.cancel(entry.ref, **request)
+        cancels.cancel(entry.ref, **request)
     elif type(entry) is streams.StoredStream:  # the generator task, as ray.cancel(gen)
-        ray.cancel(entry.generator, **request)
+        stream_cancels.cancel(entry.generator, **request)
     elif type(entry) is LentBuffers:
         return Code.FAILED, entry.error(object_id).encode()
     return Code.SUCCESS, b""

@@ -224,8 +224,11 @@ def _python_ref(ref: Any, native: bool) -> Any:
 
 @ray.remote
 def _python_value(value: Any) -> Any:
-    """A ref's value as Python sees it: a NativeBlock (goray._ray.objects, which
-    imports this module) decodes itself; any other value is one already."""
+    """A native producer's value as Python sees it: a NativeBlock (goray._ray.objects,
+    which imports this module) decodes itself, and so do the bytes a small one
+    travelled as (objects.native_result); None (no values) is None."""
+    if type(value) is bytes:  # never holds refs or handles
+        return _codec.unpack_result_block(value)
     to_python = getattr(value, "to_python", None)
     return value if to_python is None else to_python()
 

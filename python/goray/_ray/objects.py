@@ -25,7 +25,8 @@ from .._protocol import Buffer
 from .._stores import HELD_ITEM, RAW_ITEMS, StoredObject
 from . import nested, scatter
 
-__all__ = ["NativeBlock", "EMPTY_NATIVE_RESULT", "to_python", "OUT_OF_BAND_FROM",
+__all__ = ["NativeBlock", "EMPTY_NATIVE_RESULT", "native_result", "native_value",
+           "marked_position", "with_native_values", "to_python", "OUT_OF_BAND_FROM",
            "Travelling", "Scattered", "contiguous", "travelling", "outbound_block", "LARGE_BYTES", "large_bytes",
            "StoredBytes", "stored", "stream_item", "from_raw_item",
            "escaped", "held_value"]
@@ -273,6 +274,48 @@ def _scattered_block(segments: Tuple[bytes, ...], count: int, *datas: Any) -> Na
 EMPTY_NATIVE_RESULT = None
 
 
+def native_result(view: Buffer, count: int = -1) -> Any:
+    """What a native task or method returns to Ray for a native caller's call, from the
+    `count` values of its return block (-1: not known): the block's bytes when it is
+    small and holds no refs or handles (Ray stores bytes as they are, where it pickles a
+    NativeBlock, tens of microseconds more per call in the worker and a pickle load in
+    the reader), else the NativeBlock. Readers know the bytes form by their entry
+    (StoredObject.native, see goray._stores) or by the position a native caller marked
+    (marked_position), and read it with :func:`native_value`."""
+    if len(view) >= OUT_OF_BAND_FROM:
+        return NativeBlock(view, count)
+    moved = nested.from_native(view)
+    if moved is None:
+        return bytes(view)
+    block = NativeBlock.stored(*moved)
+    block._count = count
+    return block
+
+
+def native_value(value: Any) -> Any:
+    """The value of a native producer's ref as read (Ray's resolution, a ray.get): its
+    NativeBlock, also where it travelled as the block's bytes (native_result), or None
+    for no values."""
+    return NativeBlock.stored(value) if type(value) is bytes else value
+
+
+def marked_position(position: int, native: int) -> int:
+    """The position a native caller sends its callee for a ref argument: ~position
+    (negative) when the ref's value is a native producer's (`native`: its entry's
+    StoredObject.native), which may have travelled as the block's bytes (native_result),
+    so that the callee reads bytes there as the block, not as a Python bytes value."""
+    return ~position if native else position
+
+
+def with_native_values(values: Sequence[Any], marked: Sequence[int]) -> List[Any]:
+    """`values` with those at the `marked` positions (native producers' refs, resolved
+    by Ray) read as native values (native_value)."""
+    out = list(values)
+    for position in marked:
+        out[position] = native_value(out[position])
+    return out
+
+
 def to_python(value: Any) -> Any:
     """`value` as Python code sees it (a NativeBlock decoded)."""
     return value.to_python() if type(value) is NativeBlock else value
@@ -289,10 +332,11 @@ def stream_item(view: Buffer) -> Any:
 
 
 def from_raw_item(value: Any, native: int) -> Any:
-    """A value read from a ref whose entry says `native`: a RAW_ITEMS entry's bytes
-    (or a HELD_ITEM entry's, held_value) are the NativeBlock of a native stream's
-    item (stream_item); anything else is as read."""
-    if (native == RAW_ITEMS or native == HELD_ITEM) and type(value) is bytes:
+    """A value read from a ref whose entry says `native`: a native producer's bytes are
+    its NativeBlock (a task's or method's small result, native_result; a RAW_ITEMS
+    entry's stream item, stream_item; a HELD_ITEM entry's, held_value); anything else is
+    as read."""
+    if native and type(value) is bytes:
         return NativeBlock.stored(value)
     return value
 

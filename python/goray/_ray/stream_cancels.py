@@ -9,15 +9,18 @@ way it ends as a success, and the caller's iteration ends as if the stream were 
 Measured on Ray 2.60 with 600 cancels right after the call, in reused workers: 4 normal
 ends, Python generators and C++ streams alike.
 
-So goray remembers what its process cancelled (ray.cancel, wrapped once by
-:func:`install`), sends the cancel of a stream again RECANCEL_AFTER seconds later when the
-task has not ended by then (the second reaches a task the first overtook: without it, such
-a task ran to its end, 4 of 400 times; with it, none), and a cancelled generator's end (StopIteration from
+So goray remembers what its process cancelled (:func:`cancel`, which goray's own cancels
+call and which :func:`install` makes ray.cancel), sends the cancel of a stream again
+RECANCEL_AFTER seconds later when the task has not ended by then (the second reaches a
+task the first overtook: without it, such a task ran to its end, 4 of 400 times; with it,
+none), and a cancelled generator's end (StopIteration from
 ObjectRefGenerator._next_sync / _next_async, which every reader of a stream reaches at its
 end: Ray's iteration, goray.stream, the C++ driver's NextStreamRef) raises
 TaskCancelledError instead, unless an item after the cancel carried an error already (the
 usual end: that item's ray.get raised it). Ray 2.40-2.60 (the class and its two methods,
-checked by name; without them the ends stay Ray's).
+checked by name; without them the ends stay Ray's). Every cancel, the second one too and
+those of plain refs, runs on the core worker's IO thread (goray._ray.cancels: off it, a
+cancel that meets its task's end aborts the process).
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ from typing import Any, Callable, Dict, Optional
 import ray
 import ray.exceptions
 
-__all__ = ["install"]
+from . import cancels, internals
+
+__all__ = ["install", "cancel", "RECANCEL_AFTER"]
 
 #: When a cancelled stream's task is sent the cancel again if it has not ended (seconds).
 RECANCEL_AFTER = 0.2
@@ -41,7 +46,7 @@ _LAST_AFTER_CANCEL = "_goray_last_after_cancel"
 _NOT_CANCELLED = object()
 _NO_ATTRIBUTES: Dict[str, Any] = {}
 _lock = threading.Lock()
-_installed = False
+_installed: Optional[bool] = None  # (None: not yet)
 
 
 def _last_after_cancel(generator: Any) -> Any:
@@ -116,46 +121,57 @@ def _wrap_async(original: Callable[..., Any]) -> Callable[..., Any]:
     return _next_async
 
 
+def _cancel_again(ref: Any, args: Any, kwargs: Any) -> None:
+    try:
+        done, _ = ray.wait([ref], timeout=0, fetch_local=False)
+        if not done:
+            cancels.cancel(ref, *args, **kwargs)
+    except Exception:  # noqa: BLE001 - Ray shut down meanwhile, or the task is gone
+        pass
+
+
+def cancel(ray_waitable: Any, *args: Any, **kwargs: Any) -> Any:
+    """ray.cancel as goray makes it (and, once :func:`install` ran, as ray.cancel is):
+    Ray's own on the core worker's IO thread (goray._ray.cancels); for a generator, also
+    remembered for its end, and sent again RECANCEL_AFTER seconds later when its task
+    has not ended by then."""
+    generator = isinstance(ray_waitable, ray.ObjectRefGenerator)
+    if generator:
+        _note_cancel(ray_waitable)
+    result = cancels.cancel(ray_waitable, *args, **kwargs)
+    if generator:
+        timer = threading.Timer(RECANCEL_AFTER, _cancel_again,
+                                (ray_waitable._generator_ref, args, kwargs))
+        timer.daemon = True
+        timer.start()
+    return result
+
+
 def install() -> bool:
-    """Wraps ray.cancel and the generator's two reads, once per process. False when this
-    Ray's generator lacks them (its ends stay Ray's)."""
+    """Makes ray.cancel goray's :func:`cancel`, and wraps the generator's two reads, once
+    per process. False when this Ray's generator lacks them (its ends stay Ray's; ray.cancel
+    is goray's all the same)."""
     global _installed
     with _lock:
-        if _installed:
-            return True
-        generator_class = getattr(ray, "ObjectRefGenerator", None)
-        sync = getattr(generator_class, "_next_sync", None)
-        async_ = getattr(generator_class, "_next_async", None)
-        if sync is None or async_ is None:
-            return False
-        try:
-            generator_class._next_sync = _wrap_sync(sync)
-            generator_class._next_async = _wrap_async(async_)
-        except (AttributeError, TypeError):  # a class that takes no new attributes
-            return False
-        original_cancel = ray.cancel
+        if _installed is None:
+            @functools.wraps(internals.ray_cancel())
+            def ray_cancel(ray_waitable: Any, *args: Any, **kwargs: Any) -> Any:
+                return cancel(ray_waitable, *args, **kwargs)
 
-        def cancel_again(ref: Any, args: Any, kwargs: Any) -> None:
-            try:
-                done, _ = ray.wait([ref], timeout=0, fetch_local=False)
-                if not done:
-                    original_cancel(ref, *args, **kwargs)
-            except Exception:  # noqa: BLE001 - Ray shut down meanwhile, or the task is gone
-                pass
+            ray.cancel = ray_cancel
+            _installed = _wrap_generator_reads()
+        return _installed
 
-        @functools.wraps(original_cancel)
-        def cancel(ray_waitable: Any, *args: Any, **kwargs: Any) -> Any:
-            generator = isinstance(ray_waitable, ray.ObjectRefGenerator)
-            if generator:
-                _note_cancel(ray_waitable)
-            result = original_cancel(ray_waitable, *args, **kwargs)
-            if generator:
-                timer = threading.Timer(RECANCEL_AFTER, cancel_again,
-                                        (ray_waitable._generator_ref, args, kwargs))
-                timer.daemon = True
-                timer.start()
-            return result
 
-        ray.cancel = cancel
-        _installed = True
-        return True
+def _wrap_generator_reads() -> bool:
+    generator_class: Any = getattr(ray, "ObjectRefGenerator", None)
+    sync = getattr(generator_class, "_next_sync", None)
+    async_ = getattr(generator_class, "_next_async", None)
+    if sync is None or async_ is None:
+        return False
+    try:
+        generator_class._next_sync = _wrap_sync(sync)
+        generator_class._next_async = _wrap_async(async_)
+    except (AttributeError, TypeError):  # a class that takes no new attributes
+        return False
+    return True

@@ -312,11 +312,12 @@ def encoded_method(method: str) -> Callable[..., Iterator[Any]]:
 # ---------------------------------------------------------------------------
 # Python generator tasks that native code streams.
 
-def run_python_generator(name: str, *args: Any) -> Iterator[Any]:
+def run_python_generator(name: Any, *args: Any) -> Iterator[Any]:
     """The body of a Python generator task native code streams: found by name in the
-    worker, as bodies.run_python_task, yielding its values."""
+    worker, as bodies.run_python_task (its arguments read as there), yielding its values."""
     bodies.ready_library()
-    yield from _registry.find_function(name)(*[to_python(arg) for arg in args])
+    name, values = bodies.python_callee_args(name, args)
+    yield from _registry.find_function(name)(*values)
 
 
 python_generator_base = ray.remote(run_python_generator)
@@ -352,14 +353,17 @@ def submit_task(name: str, options: Dict[str, Any], args_block: Any,
     return StoredStream(submitter.remote(*args), name, True, grouped is not options)
 
 
-def submit_python(name: str, options: Dict[str, Any], values: Sequence[Any]) -> "StoredStream":
+def submit_python(name: str, options: Dict[str, Any], values: Sequence[Any],
+                  marked: Sequence[int] = ()) -> "StoredStream":
     """A native caller's streaming call of Python generator function `name`, with the
-    options of its @goray.remote declaration under the caller's."""
+    options of its @goray.remote declaration under the caller's; `marked`: the
+    positions of native producers' refs among `values` (bodies.python_callee_args)."""
     function = python_generator(name)
     merged = {"name": PYTHON_TASK_PREFIX + getattr(function, "__name__", name),
               **_registry.declared_options(name), **options}
     submitter = submit.prepared(python_generator_base, f"python-stream:{name}", merged)
-    return StoredStream(submitter.remote(name, *values), name, False)
+    return StoredStream(submitter.remote([name, list(marked)] if marked else name, *values),
+                        name, False)
 
 
 def refuse_generator(what: str, name: str) -> GorayError:

@@ -16,7 +16,7 @@ import ray
 from ray.actor import ActorMethod
 
 from ..errors import GorayError
-from . import bodies, internals, py2native, reads, streams
+from . import bodies, internals, py2native, reads, stream_cancels, streams
 from .value_groups import VALUES_SUFFIX, ItemOrder, refuse_kept_name
 
 __all__ = ["ItemStream", "for_task", "for_method"]
@@ -128,7 +128,7 @@ class ItemStream(Generic[T]):
         if not self._done:
             self._done = True
             if ray.is_initialized():  # (Ray's cancel of a task that ended does nothing)
-                ray.cancel(self._generator)
+                stream_cancels.cancel(self._generator)
 
     def __enter__(self) -> "ItemStream[T]":
         return self

@@ -12,9 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 import re
 import textwrap
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .idl import Idl
+from .model_python_maps import MapColumn, MapOverload, map_overloads, map_params, map_record
+from .model_python_types import (NUMPY_SCALARS, PyTypes, handle_free, structs_needing_inputs,
+                                 union_members, uses_arrays, uses_refs)
 from .model_shared import Type, concurrency_groups, idl_signatures, is_generator, type_name
 from .naming import PYTHON, Scope, stub_types_module
 
@@ -53,16 +56,13 @@ class PyParam:
 @dataclass
 class PyMap:
     """goray.map's forms of a task or method (.map, .imap, ...): its columns' parameters as
-    the stub types them, what .map returns, and what the docstring says of its loop."""
+    the stub types them, .map's overloads (model_python_maps), the type goray.map reads
+    the results' types from, and what the docstring says of its loop."""
 
-    params: str                 # ", x: _Sequence[_float] | ..., /" after self
-    # The same without NDArray for the first column (.map's list overload, after the array one).
-    list_params: str
-    result: str                 # what .map returns: "_list[_float]", "None"
+    params: str                 # ", x: _Sequence[_float] | ..., /" after self: every form
+    overloads: List[MapOverload]  # .map's and .map_chunks' (by the columns' types)
     item: str                   # one result
-    # Every parameter and the result are numbers or bools: .map of NumPy arrays returns one.
-    array_first: Optional[str] = None   # the first column's NDArray type
-    array_result: Optional[str] = None  # the NDArray .map returns then
+    record: str                 # the type of the class's __goray_map__
     note: str = ""
 
 
@@ -101,6 +101,10 @@ class PyMethod:
     serve_cls: str = ""         # the .pyi class of the method on a Serve handle
     serve_result: str = ""      # what a Serve handle's .remote() returns
     map: Optional[PyMap] = None
+    # Batched by goray.serve (batch=...), a Serve handle's call takes one element of the
+    # vector: (the parameter's name, its element's type, the response's), None if the
+    # method cannot be batched (one vector parameter, a vector result).
+    serve_item: Optional[Tuple[str, str, str]] = None
 
     @property
     def binds(self) -> bool:
@@ -175,6 +179,16 @@ class PyStruct:
     fields: List[PyField]
     class_syntax: bool   # False: a field name needs TypedDict's functional form
     doc: str
+    # The input shape (model_python_types), for a struct with an optional field (or holding
+    # such a struct): its name and fields (an optional field NotRequired); else None.
+    input_name: Optional[str] = None
+    input_fields: List[PyField] = field(default_factory=list)
+
+    @property
+    def optional_keys(self) -> List[str]:
+        """The fields a call may leave out (std::optional), as the input shape's doc
+        names them."""
+        return [f.key for f in self.input_fields if f.type.startswith("_NotRequired[")]
 
 
 @dataclass
@@ -220,117 +234,8 @@ class PyModel:
     streams: bool = False
     # Whether a method has .bind() (the companion imports ray.dag's node types).
     binds: bool = False
-
-
-# ---- Types ------------------------------------------------------------------------------
-
-# NumPy's scalar type of each dtype the IDL names.
-NUMPY_SCALARS = {"bool": "bool_", "int8": "int8", "int16": "int16", "int32": "int32",
-                 "int64": "int64", "uint8": "uint8", "uint16": "uint16", "uint32": "uint32",
-                 "uint64": "uint64", "float32": "float32", "float64": "float64",
-                 "complex64": "complex64", "complex128": "complex128"}
-
-
-def uses_arrays(type_: Type) -> bool:
-    """Whether the type is or holds an array (through containers, not struct fields)."""
-    if type_["kind"] == "ndarray":
-        return True
-    inner = [type_[key] for key in ("element", "key", "value") if isinstance(type_.get(key), dict)]
-    return any(uses_arrays(t) for t in inner + list(type_.get("elements", [])))
-
-
-def uses_refs(type_: Type) -> bool:
-    """Whether the type is or holds an ObjectRef (through containers, not struct fields)."""
-    if type_["kind"] == "object_ref":
-        return True
-    inner = [type_[key] for key in ("element", "key", "value") if isinstance(type_.get(key), dict)]
-    return any(uses_refs(t) for t in inner + list(type_.get("elements", [])))
-
-
-class PyTypes:
-    """Python spellings of IDL types, through the stub's ``_``-aliased imports."""
-
-    def __init__(self, struct_names: Mapping[str, str],
-                 handle_names: Optional[Callable[[str], str]] = None) -> None:
-        self.struct_names = struct_names
-        # Actor type name -> the .pyi class of its handles; None: handles are Any (the .py).
-        self.handle_names = handle_names
-
-    def value(self, type_: Type, incoming: bool = False) -> str:
-        """A value of the type: as Python receives it, or (``incoming``) what a
-        Python caller may pass."""
-        kind = type_["kind"]
-        if kind == "bool":
-            return "_bool"
-        if kind in ("int", "enum"):
-            return "_int"
-        if kind == "float":
-            return "_float"
-        if kind == "string":
-            return "_str"
-        if kind == "bytes":
-            return "_bytes"
-        if kind in ("vector", "array", "list", "deque", "set", "unordered_set"):
-            return f"_list[{self.value(type_['element'], incoming)}]"
-        if kind == "pair":
-            first, second = (self.value(e, incoming) for e in type_["elements"])
-            either = first if first == second else f"{first} | {second}"
-            if incoming:
-                return f"_tuple[{first}, {second}] | _list[{either}]"
-            return f"_list[{either}]"
-        if kind in ("map", "unordered_map"):
-            return f"_dict[{self.value(type_['key'], incoming)}, " \
-                   f"{self.value(type_['value'], incoming)}]"
-        if kind == "optional":
-            return f"{self.value(type_['element'], incoming)} | None"
-        if kind == "time_point":
-            return "_datetime"
-        if kind == "value":
-            return "_Any"
-        if kind == "struct":
-            return self.struct_names[type_["ref"]]
-        if kind == "tuple":
-            # A result: no value is None, one value is itself, several arrive as a list
-            # (list[T] when they share a type).
-            elements = [self.value(e, incoming) for e in type_["elements"]]
-            if not elements:
-                return "None"
-            if len(elements) == 1:
-                return elements[0]
-            return f"_list[{elements[0]}]" if len(set(elements)) == 1 else "_list[_Any]"
-        if kind == "void":
-            return "None"
-        if kind == "generator":
-            # A local call's result: the items, one by one.
-            return f"_Iterator[{self.value(type_['element'])}]"
-        if kind == "object_ref":
-            # A ref is never resolved inside a value: Python holds the ray.ObjectRef.
-            held = "_Any" if type_["value"] is None else self.value(type_["value"])
-            return f"_ray.ObjectRef[{held}]"
-        if kind == "actor_handle":
-            if type_["actor"] is None or self.handle_names is None:
-                return "_Any"
-            return self.handle_names(type_["actor"])
-        if kind == "ndarray":
-            array = f"_npt.NDArray[_numpy.{NUMPY_SCALARS[type_['dtype']]}]"
-            if not incoming:
-                return array
-            # What goray accepts too: a 1-D buffer (array.array, memoryview) and (nested)
-            # lists of numbers. Not any buffer: an ndarray of another dtype is one.
-            dtype = type_["dtype"]
-            buffers = ["_array[_int]"] if dtype.startswith(("int", "uint")) else \
-                ["_array[_float]"] if dtype.startswith("float") else []
-            return " | ".join([array, *buffers, "_memoryview", "_list[_Any]"])
-        raise ValueError(f"unknown IDL type kind {kind!r}")
-
-    def remote_arg(self, type_: Type) -> str:
-        """A remote call's argument: the value or a ray.ObjectRef holding one. Ray
-        resolves a ref given at the top level, so a ref parameter (goray::ObjectRef,
-        goray::Future) takes the ref wrapped in goray.Unresolved, or a ray.ObjectRef whose
-        value is the ref."""
-        if type_["kind"] == "object_ref":
-            return f"_goray.Unresolved | _ray.ObjectRef[{self.value(type_)}]"
-        return f"{self.value(type_, incoming=True)} | _ray.ObjectRef[{self.value(type_)}]"
+    # Whether a struct has an input shape (the modules import NotRequired).
+    struct_inputs: bool = False
 
 
 # ---- Building --------------------------------------------------------------------------
@@ -341,7 +246,10 @@ PY_RESERVED = ("_bool", "_bytes", "_dict", "_float", "_int", "_list", "_str", "_
                "_Task", "_ActorClass", "annotations", "_numpy", "_npt", "_array",
                "_memoryview", "_TYPE_CHECKING", "_Iterator", "_Generic", "_TypeVar", "_T",
                "_RayObjectRefGenerator", "_ObjectRefGenerator", "_ClassMethodNode", "_DAGNode",
-               "_RayActorHandle", "_ActorHandle")
+               "_RayActorHandle", "_ActorHandle", "_property", "_MapIterator", "_Mapping",
+               "_Sequence", "_Literal", "_overload", "_Application", "_ServeResponse",
+               "_ServeResponseGenerator", "_AsyncIterator", "_Generator", "_NotRequired",
+               "_goray_map_types")
 # Attributes of goray.LocalActor: a method with one of these names is reached
 # through actor.call(name, ...) only.
 LOCAL_ACTOR_ATTRIBUTES = ("call", "close", "closed", "type_name", "index")
@@ -407,7 +315,7 @@ def _stub_params(params: List[Mapping[str, Any]], types: PyTypes) -> List[PyPara
     Python name is not its C++ name (``with`` -> ``with_``)."""
     scope = Scope(PYTHON)
     scope.reserve("self")
-    made = [PyParam(scope.claim(param["name"]), types.value(param["type"], incoming=True),
+    made = [PyParam(scope.claim(param["name"]), types.accepted(param["type"]),
                     types.remote_arg(param["type"]), types.remote_arg(param["type"]) +
                     " | _DAGNode", bool(param.get("has_default", False)),
                     _default_literal(param))
@@ -432,44 +340,95 @@ def _map_scalar(type_: Type) -> Optional[str]:
     return None
 
 
+def _names(names: List[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _map_note(params: List[Mapping[str, Any]], scalars: List[Optional[str]]) -> str:
+    """What the docstring says of a callable's map forms: how each parameter's values
+    travel (docs/map.md, "The columnar rule")."""
+    sliced = [param["name"] for param, scalar in zip(params, scalars) if scalar is not None]
+    listed = [param["name"] for param, scalar in zip(params, scalars) if scalar is None]
+    if not listed:
+        return ("goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' "
+                "types travel as slices, read in place by a loop in C++.")
+    note = "goray.map (.map, .imap, ...): the loop runs in C++. "
+    if sliced:
+        note += (f"NumPy arrays for {_names(sliced)} travel as slices, read in place; ")
+    structs = [param["name"] for param in params if param["type"]["kind"] == "struct"]
+    note += (f"{_names(listed)} {'is' if len(listed) == 1 else 'are'} not a number or bool: "
+             f"a column of {'it' if len(listed) == 1 else 'them'} travels as msgpack values, "
+             "decoded one by one in C++")
+    if structs:
+        note += (f" (a dict of arrays for {_names(structs)}, a struct of arrays, is read "
+                 "field by field)")
+    return note + "; a value shared by keyword is decoded once per chunk."
+
+
 def _map_forms(params: List[Mapping[str, Any]], stub: List[PyParam], result: Type,
                types: PyTypes) -> Optional[PyMap]:
     """The map forms of a callable, None for a streaming generator."""
     if result["kind"] == "generator" or not params:
         return None
     columns = []
-    list_columns = []
     for index, (param, view) in enumerate(zip(params, stub)):
-        value = types.value(param["type"], incoming=True)
         scalar = _map_scalar(param["type"])
-        listed_only = f"_Sequence[{value}] | _MapIterator[{value}]"
-        spelled = listed_only
-        if scalar is not None:
-            spelled += f" | _npt.NDArray[_numpy.{scalar}]"
-        elif param["type"]["kind"] == "struct":
-            spelled += " | _Mapping[_str, _Any]"  # a struct of arrays
-        default = " = ..." if index else ""
-        columns.append(f", {view.name}: {spelled}{default}")
-        list_columns.append(f", {view.name}: {listed_only if index == 0 else spelled}{default}")
+        columns.append(MapColumn(view.name, types.accepted(param["type"]),
+                                 f"_npt.NDArray[_numpy.{scalar}]" if scalar else None,
+                                 param["type"]["kind"] == "struct", index > 0))
     item = types.value(result)
     void = result["kind"] == "void"
     scalars = [_map_scalar(param["type"]) for param in params]
     result_scalar = _map_scalar(result)
-    forms = PyMap(params="".join(columns) + ", /", list_params="".join(list_columns) + ", /",
-                  result="None" if void else f"_list[{item}]", item=item)
-    if params and scalars[0] is not None and result_scalar is not None:
-        forms.array_first = f"_npt.NDArray[_numpy.{scalars[0]}]"
-        forms.array_result = f"_npt.NDArray[_numpy.{result_scalar}]"
-    listed = [param["name"] for param, scalar in zip(params, scalars) if scalar is None]
-    if not listed:
-        forms.note = ("goray.map (.map, .imap, ...): columnar; NumPy arrays of its parameters' "
-                      "types travel as slices, read in place by a loop in C++.")
-    else:
-        forms.note = ("goray.map (.map, .imap, ...): the loop runs in C++; "
-                      + ", ".join(listed) + (" is" if len(listed) == 1 else " are")
-                      + " not a number or bool, so its items travel as msgpack values "
-                      "(decoded one by one in C++), not as array slices.")
+    array_result = f"_npt.NDArray[_numpy.{result_scalar}]" if result_scalar else None
+    forms = PyMap(params=map_params(columns),
+                  overloads=map_overloads(columns, item, void, array_result), item=item,
+                  record=map_record(item, void, array_result, columns))
+    forms.note = _map_note(params, scalars)
     return forms
+
+
+def _input_field(type_: Type, types: PyTypes) -> str:
+    """A field of a struct's input shape: what a caller may give, NotRequired when the
+    field is optional."""
+    accepted = types.accepted(type_)
+    return f"_NotRequired[{accepted}]" if type_["kind"] == "optional" else accepted
+
+
+# A batched method's element types of a 1-D array, by dtype (complex: not batched).
+_ARRAY_ITEMS = {"bool": "_bool", "float32": "_float", "float64": "_float"}
+_BATCH_LISTS = ("vector", "list", "deque")
+
+
+def _batch_element(type_: Type, types: PyTypes, incoming: bool) -> Optional[str]:
+    """One element of a batched method's vector (or 1-D array) parameter or result."""
+    if type_["kind"] in _BATCH_LISTS:
+        element = type_["element"]
+        return types.accepted(element) if incoming else types.value(element)
+    if type_["kind"] == "ndarray":
+        dtype = type_["dtype"]
+        if not incoming:
+            return f"_numpy.{NUMPY_SCALARS[dtype]}"
+        return _ARRAY_ITEMS.get(dtype, "_int" if dtype.startswith(("int", "uint")) else None)
+    return None
+
+
+def _serve_item(params: List[Mapping[str, Any]], stub: List[PyParam], result: Type,
+                types: PyTypes) -> Optional[Tuple[str, str, str]]:
+    """The per-element call of a method goray.serve may batch (one vector or array
+    parameter, a vector or array result): (parameter, element, the result's element). None
+    for another method, and where an element could pass for the whole vector (Any, a
+    list of Any: the two forms would overlap)."""
+    if len(params) != 1:
+        return None
+    element = _batch_element(params[0]["type"], types, incoming=True)
+    answer = _batch_element(result, types, incoming=False)
+    if element is None or answer is None:
+        return None
+    if any(member == "_Any" or member.startswith(("_list[_Any", "_memoryview", "_array["))
+           for member in union_members(element)):
+        return None
+    return stub[0].name, element, answer
 
 
 def build_python_model(idl: Idl, name: str) -> PyModel:
@@ -492,6 +451,10 @@ def build_python_model(idl: Idl, name: str) -> PyModel:
 
     struct_names = {s["name"]: stub_type_name(s["name"]) for s in idl["structs"]}
     enum_names = {e["name"]: stub_type_name(e["name"]) for e in idl["enums"]}
+    # A struct with an optional field has an input shape too (model_python_types).
+    needing_inputs = structs_needing_inputs(idl["structs"])
+    input_names = {s["name"]: module.claim(f"{struct_names[s['name']]}In")
+                   for s in idl["structs"] if s["name"] in needing_inputs}
     actor_attr_of = {actor["name"]: attr for actor, attr in zip(idl["actors"], actor_attrs)}
     handle_classes: Dict[str, str] = {}
 
@@ -501,8 +464,8 @@ def build_python_model(idl: Idl, name: str) -> PyModel:
             handle_classes[actor_name] = module.claim(f"_Handle_{actor_attr_of[actor_name]}")
         return handle_classes[actor_name]
 
-    types = PyTypes(struct_names, handle_class)
-    runtime_types = PyTypes(struct_names)  # the .py: no handle classes there
+    types = PyTypes(struct_names, enum_names, input_names, handle_class)
+    runtime_types = handle_free(types)  # the .py: no handle classes there
 
     def item(result: Type) -> Optional[str]:
         return py_display(types.value(result["element"])) if is_generator(result) else None
@@ -541,7 +504,8 @@ def build_python_model(idl: Idl, name: str) -> PyModel:
                 method.get("concurrency_group"),
                 module.claim(f"_ServeMethod_{attr}_{method_attr}"),
                 _serve_result(method["result"], types),
-                _map_forms(method["params"], method_stub, method["result"], types)))
+                _map_forms(method["params"], method_stub, method["result"], types),
+                _serve_item(method["params"], method_stub, method["result"], types)))
         actors.append(PyActor(actor["name"], attr, cls, handle_cls, local_cls,
                               _stub_params(actor["params"], types), methods,
                               actor["doc"], bool(actor.get("thread_safe", False)),
@@ -557,8 +521,12 @@ def build_python_model(idl: Idl, name: str) -> PyModel:
                   for f in struct["fields"]]
         class_syntax = all(PYTHON.is_identifier(f.key) and not f.key.startswith("_")
                            for f in fields)
+        input_fields = [PyField(f["name"], _input_field(f["type"], types), f["doc"],
+                                _input_field(f["type"], runtime_types))
+                        for f in struct["fields"]] if struct["name"] in input_names else []
         structs.append(PyStruct(struct_names[struct["name"]], type_name(struct["name"]),
-                                fields, class_syntax, struct["doc"]))
+                                fields, class_syntax, struct["doc"],
+                                input_names.get(struct["name"]), input_fields))
     enums = []
     for enum in idl["enums"]:
         member_scope = Scope(PYTHON)
@@ -573,8 +541,9 @@ def build_python_model(idl: Idl, name: str) -> PyModel:
         enums.append(PyEnum(enum_names[enum["name"]], type_name(enum["name"]), members,
                             enum["doc"]))
 
-    exported = (task_attrs + actor_attrs + [local_attr] + list(struct_names.values()) +
-                list(enum_names.values()))
+    exported = (task_attrs + actor_attrs + [local_attr] +
+                [shape for struct in structs for shape in (struct.name, struct.input_name)
+                 if shape is not None] + list(enum_names.values()))
     structs_use_numpy = any(uses_arrays(f["type"]) for struct in idl["structs"]
                             for f in struct["fields"])
     signatures_use_numpy = any(uses_arrays(type_) for type_ in idl_signatures(idl))
@@ -586,12 +555,14 @@ def build_python_model(idl: Idl, name: str) -> PyModel:
                                                 for method in actor.methods]
     return PyModel(tasks, actors, structs, enums, local_attr, local_cls, exported,
                    maps=any(forms is not None for forms in map_forms),
-                   maps_numpy=any(forms is not None and "_npt." in forms.params
+                   maps_numpy=any(forms is not None and "_npt." in forms.params + "".join(
+                                      o.params + o.result for o in forms.overloads)
                                   for forms in map_forms),
                    types_module=stub_types_module(name), streams=streams,
                    binds=any(method.binds for actor in actors for method in actor.methods),
                    uses_numpy=structs_use_numpy or signatures_use_numpy,
                    structs_use_numpy=structs_use_numpy, structs_use_ray=structs_use_ray,
+                   struct_inputs=bool(input_names),
                    takes_unresolved=any(
                        param["type"]["kind"] == "object_ref"
                        for callable_ in idl["tasks"] + idl["actors"] +

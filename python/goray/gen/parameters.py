@@ -1,13 +1,16 @@
 """The parameters of the application's tasks, actor types and methods as the generated
 table gives them to the registry (Registry::SetParameters): their names and constant
 defaults, which DescribeApplication answers so Python can take keyword arguments
-(docs/protocol.md §13). One JSON object, cut into pieces (one per task, actor type)
-that the template writes as adjacent C++ string literals."""
+(docs/protocol.md §13), and where results hold enums ("result_enums": result_enums.py).
+One JSON object, cut into pieces (one per task, actor type) that the template writes as
+adjacent C++ string literals."""
 
 from __future__ import annotations
 
 import json
 from typing import Any, Dict, List, Mapping, Sequence
+
+from .result_enums import result_enums
 
 __all__ = ["parameter_pieces"]
 
@@ -45,5 +48,6 @@ def parameter_pieces(idl: Mapping[str, Any]) -> List[str]:
     for index, task in enumerate(idl["tasks"]):
         comma = "," if index < len(idl["tasks"]) - 1 else ""
         pieces.append(f"{_text(task['name'])}:{_text(_params(task['params']))}{comma}")
-    pieces.append("}}")
+    enums = result_enums(idl)
+    pieces.append("}" + (f',"result_enums":{_text(enums)}' if enums is not None else "") + "}")
     return pieces

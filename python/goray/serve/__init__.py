@@ -23,9 +23,14 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Mapping, Optional, Protocol, Tuple, TypeVar, Union, overload
 
+from .._ray import crashes as _crashes
 from ..errors import GorayError
 from ._from_cpp import StreamingCall, call
 from ._replica import HOOKS, Batch, NativeReplica, ReplicaSpec, replica_class
+
+# A C++ exception through a DeploymentHandle (this process's Ray reading a replica's
+# error) reads with its type and message first, Ray's text after (_ray/task_errors.py).
+_crashes.install()
 
 __all__ = ["deployment", "handle", "call", "StreamingCall", "Batch", "NativeReplica", "ServeTyped", "DEFAULT_MAX_BODY_BYTES"]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Dict, List, Tuple
 
+from .._ray import stream_cancels
 from ..errors import GorayError
 
 __all__ = ["call", "StreamingCall"]
@@ -20,6 +21,7 @@ def _bound(app: str, deployment: str, method: str, stream: bool) -> Any:
     key = (app, deployment)
     found = _handles.get(key)
     if found is None:
+        stream_cancels.install()  # Serve's cancels of calls run on Ray's IO thread
         try:
             from ray import serve
         except ImportError as error:

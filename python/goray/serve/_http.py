@@ -1,7 +1,8 @@
 """goray's default HTTP mapping of a C++ deployment (docs/serve.md, "HTTP"):
 
     POST <route prefix>/<Method>   JSON object (parameters by name) or array (by
-                                   position) -> the result as JSON
+                                   position), whatever its declared type (curl -d's
+                                   form type too) -> the result as JSON
     POST ... application/octet-stream with X-Goray-Dtype: the body is a 1-D array, the
                                    method's first parameter; the others in the query
     GET  <route prefix>/           the methods and their parameters
@@ -10,11 +11,12 @@ A streaming method answers as it goes: Server-Sent Events when the client accept
 text/event-stream, else one JSON value per line (application/x-ndjson).
 
 Errors answer with a JSON body {"error": kind, "message": text, ...}: a request goray
-cannot read 400 (415 for a body type it does not know, 413 past the size limit), a
-bad argument (goray's ArgumentError) 400, an unknown method 404, another verb than
-POST 405, a C++ exception 500 with its type and message; a native crash 500 with the
-crash report's first lines (the replica then ends and Serve replaces it; calls that
-reach it meanwhile 503). Otherwise the replica keeps serving.
+cannot read 400 (415 for a body declared another type that is not JSON, 413 past the
+size limit), a bad argument (goray's ArgumentError) 400, an unknown method 404, another
+verb than POST 405, a C++ exception 500 with its type and message; a native crash 500
+with the crash report's first lines (the replica then ends and Serve replaces it; calls
+it had accepted meanwhile 503 with Retry-After, later ones go to other replicas).
+Otherwise the replica keeps serving.
 """
 
 from __future__ import annotations
@@ -23,17 +25,19 @@ import asyncio
 from typing import Any, AsyncIterator, Dict, List, Optional, Tuple
 
 from ..errors import ArgumentError, GorayError, NativeCrash, NativeError, UnknownNameError
-from ._values import RequestError, call_arguments, json_bytes, query_arguments, raw_array
+from ._values import JSON, RAW, RequestError, call_arguments, json_bytes, query_arguments, raw_array
 
 #: The replica object (_replica.NativeReplica, which imports this module: not named here).
 Replica = Any
 
 __all__ = ["respond", "method_name", "error_body"]
 
-JSON = "application/json"
 NDJSON = "application/x-ndjson"
 EVENTS = "text/event-stream"
-RAW = "application/octet-stream"
+
+#: Seconds an HTTP client is told to wait (Retry-After) before sending again a call a
+#: crashed replica refused (503): by then Serve's router sends it to a live replica.
+RETRY_AFTER_S = 1
 
 
 def method_name(path: str, root_path: str) -> str:
@@ -78,10 +82,18 @@ def crash_summary(report: str) -> str:
     return "; ".join(line for line in lines if line) or "a native crash"
 
 
-def _response(status: int, body: Any, media_type: str = JSON) -> Any:
+def _response(status: int, body: Any, media_type: str = JSON,
+              headers: Optional[Dict[str, str]] = None) -> Any:
     from starlette.responses import Response
     return Response(content=json_bytes(body) if media_type == JSON else body,
-                    status_code=status, media_type=media_type)
+                    status_code=status, media_type=media_type, headers=headers)
+
+
+def _error_response(error: BaseException, type_name: str) -> Any:
+    """The JSON answer to a call that raised `error`; a 503 says when to send it again."""
+    status, body = error_body(error, type_name)
+    headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
+    return _response(status, body, headers=headers)
 
 
 async def _body(request: Any, limit: int, where: str) -> bytes:
@@ -106,17 +118,14 @@ async def _body(request: Any, limit: int, where: str) -> bytes:
 
 async def _arguments(request: Any, limit: int, where: str) -> Tuple[List[Any], Dict[str, Any]]:
     body = await _body(request, limit, where)
-    content_type = request.headers.get("content-type", JSON).split(";")[0].strip().lower()
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == RAW:
         array = raw_array(body, request.headers.get("x-goray-dtype"), where)
         return [array], query_arguments(list(request.query_params.multi_items()))
-    if content_type in (JSON, "", "text/plain") or content_type.endswith("+json"):
-        args, kwargs = call_arguments(body, where)
-        if request.query_params:
-            kwargs = {**query_arguments(list(request.query_params.multi_items())), **kwargs}
-        return args, kwargs
-    raise RequestError(415, f"{where}: a request body of type {content_type!r}: goray reads "
-                            f"{JSON} (the arguments) or {RAW} with X-Goray-Dtype (an array)")
+    args, kwargs = call_arguments(body, where, content_type)  # JSON, whatever the type says
+    if request.query_params:
+        kwargs = {**query_arguments(list(request.query_params.multi_items())), **kwargs}
+    return args, kwargs
 
 
 def _check_fields(replica: Replica, name: str, args: List[Any],
@@ -182,8 +191,7 @@ async def respond(replica: Replica, request: Any) -> Any:
         from starlette.responses import Response
         return Response(content=content, media_type=JSON)
     except Exception as error:  # every failure answers; the replica goes on serving
-        status, body = error_body(error, type_name)
-        return _response(status, body)
+        return _error_response(error, type_name)
 
 
 async def _stream(replica: Replica, request: Any, name: str, args: List[Any],

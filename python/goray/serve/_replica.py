@@ -14,9 +14,11 @@ reader does not hold the instance between items.
 
 A native crash in a call (SIGSEGV, abort) is recovered in the call (GorayRecoverCrashes,
 docs/protocol.md §14): the call raises NativeCrash with the report, so its caller gets a
-500 naming the crash; the replica then refuses calls and ends its process a moment
-later, and Serve starts a new one. Calls that reach it meanwhile wait for that end (so
-the router, seeing them queued, sends the rest elsewhere) rather than fail fast.
+500 naming the crash; the replica then ends its process a moment later, and Serve starts
+a new one. Meanwhile Serve's replica rejects every new request, as a replica at capacity
+does, so Serve's router sends it to another replica (or holds it until the new one is
+up); a call it had accepted before the crash, which Serve cannot send again, is refused
+at once (ReplicaCrashed: HTTP 503 with Retry-After).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any, AsyncIterator, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from .. import _keywords, _local, _streams_local, _traits
-from .._ray import bodies
+from .._ray import bodies, internals
 from ..errors import ArgumentError, GorayError, NativeCrash, UnknownNameError, set_crash_hook
 
 __all__ = ["Batch", "ReplicaSpec", "NativeReplica", "ReplicaCrashed", "replica_class", "HOOKS"]
@@ -51,8 +53,10 @@ EXIT_AFTER_CRASH_S = 0.5
 
 
 class ReplicaCrashed(GorayError):
-    """A call that reached a replica after its native code crashed: the replica is
-    ending, and Serve starts another (HTTP 503; a retry reaches a live replica)."""
+    """A call the replica had accepted when its native code crashed in another call: the
+    replica is ending, and Serve starts another (HTTP 503 with Retry-After; sent again,
+    the call reaches a live replica). Calls that arrive later are not accepted: Serve
+    sends them to another replica."""
 
 
 @dataclass(frozen=True)
@@ -164,44 +168,46 @@ class NativeReplica:
         with self._lock:
             return self._timed(name, args, kwargs)
 
-    def _refuse_if_crashed(self, wait: bool = True) -> None:
-        """After a crash: waits (on a thread of its own) for the process's end, which
-        fails this call as one in flight on a dead replica; ReplicaCrashed if it lives on."""
+    def _refuse_if_crashed(self) -> None:
+        """After a crash: ReplicaCrashed, at once (the replica rejects new requests, so
+        answering fast draws no more of them here)."""
         if self._crash is not None:
-            if wait:
-                time.sleep(4 * EXIT_AFTER_CRASH_S)
             first = self._crash.report.splitlines()[0] if self._crash.report else "a native crash"
-            raise ReplicaCrashed(f"{self._spec.type_name}: this replica is restarting after "
-                                 f"{first.removeprefix('goray: ')}")
+            raise ReplicaCrashed(f"{self._spec.type_name}: this replica is ending after "
+                                 f"{first.removeprefix('goray: ')} in another call; send the "
+                                 f"call again (Serve sends it to a live replica)")
 
     def _crashed(self, crash: NativeCrash) -> None:
         """A call's native code crashed and was recovered: the process's state may be
-        broken, so it ends shortly (after the crashed call's answer has gone out)."""
+        broken, so it ends shortly (after the crashed call's answer has gone out). Serve's
+        replica rejects new requests from now on, so they go to other replicas."""
         if self._crash is not None:
             return
         self._crash = crash
+        rejecting = internals.serve_reject_requests()
         print(f"goray.serve: the replica of {self._spec.type_name} ends in "
-              f"{EXIT_AFTER_CRASH_S:g} s after a native crash; Serve starts another",
+              f"{EXIT_AFTER_CRASH_S:g} s after a native crash; Serve starts another"
+              + ("" if rejecting else " (this Serve's replica cannot be made to reject "
+                 "requests: those that reach it meanwhile answer 503)"),
               file=sys.stderr, flush=True)
         timer = threading.Timer(EXIT_AFTER_CRASH_S, os._exit, (70,))  # (EX_SOFTWARE)
         timer.daemon = True
         timer.start()
 
     @contextlib.contextmanager
-    def _into_native(self, wait: bool = True) -> Iterator[None]:
+    def _into_native(self) -> Iterator[None]:
         """Around every call into the C++ instance: refused after a crash; a crash in
         it ends the replica (after its caller's answer)."""
-        self._refuse_if_crashed(wait)
+        self._refuse_if_crashed()
         try:
             yield
         except NativeCrash as crash:
             self._crashed(crash)
             raise
 
-    def _timed(self, name: str, args: Tuple[Any, ...], kwargs: Dict[str, Any],
-               wait: bool = True) -> Any:
+    def _timed(self, name: str, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
         """The call, its time kept as a moving average (for _call_async's choice)."""
-        with self._into_native(wait):
+        with self._into_native():
             started = time.perf_counter()
             try:
                 return self._native.call(name, *args, **kwargs)
@@ -215,16 +221,14 @@ class NativeReplica:
         typically takes under INLINE_BELOW_S and the instance is free, as a Python
         deployment's async method computes in place; else in a thread, so that a long
         C++ call does not hold the loop."""
-        if self._crash is not None:  # (waiting for the end off the loop: it sends answers)
-            await asyncio.sleep(4 * EXIT_AFTER_CRASH_S)
-            self._refuse_if_crashed(wait=False)
+        self._refuse_if_crashed()
         if self._typical.get(name, INLINE_BELOW_S) < INLINE_BELOW_S:
             lock = self._lock
             if isinstance(lock, contextlib.nullcontext):
-                return self._timed(name, args, kwargs, wait=False)
+                return self._timed(name, args, kwargs)
             if lock.acquire(blocking=False):
                 try:
-                    return self._timed(name, args, kwargs, wait=False)
+                    return self._timed(name, args, kwargs)
                 finally:
                     lock.release()
         return await asyncio.to_thread(self._call, name, args, kwargs)
@@ -325,14 +329,20 @@ class NativeReplica:
 
     def reconfigure(self, config: Any) -> None:
         """Serve's user_config: given to the C++ method behind the hook (Reconfigure by
-        default) as its one argument."""
+        default) as its one argument. A C++ exception fails the replica's start (or
+        update), serve.status()'s deployment message ending with its type and message."""
         method = self._hooks["reconfigure"]
         if method is None:
             raise GorayError(f"goray.serve: the deployment of {self._spec.type_name} has a "
                              f"user_config, but {self._spec.type_name} has no method "
                              f"{HOOKS['reconfigure']!r} to take it (or name one: "
                              "goray.serve.deployment(..., reconfigure='Method'))")
-        self._call(method, (config,), {})
+        try:
+            self._call(method, (config,), {})
+        except GorayError as error:
+            # Serve puts the traceback of this in the deployment's status message, the
+            # error's text last: goray's frames below here would only push it down.
+            raise error.with_traceback(None) from None
 
     def check_health(self) -> None:
         """Serve's health check: the C++ method behind the hook (CheckHealth by default),

@@ -10,8 +10,8 @@ import enum
 import json
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-__all__ = ["RequestError", "DTYPES", "call_arguments", "raw_array", "query_arguments", "to_json",
-           "json_bytes"]
+__all__ = ["RequestError", "DTYPES", "JSON", "RAW", "declares_json", "call_arguments", "raw_array",
+           "query_arguments", "to_json", "json_bytes"]
 
 
 class RequestError(Exception):
@@ -24,15 +24,39 @@ class RequestError(Exception):
         self.message = message
 
 
-def call_arguments(body: bytes, where: str) -> Tuple[List[Any], Dict[str, Any]]:
+#: The media type of JSON, and its suffix (RFC 6839: application/problem+json and co).
+JSON = "application/json"
+JSON_SUFFIX = "+json"
+#: The media type of a raw array body (read by raw_array).
+RAW = "application/octet-stream"
+
+
+def declares_json(content_type: str) -> bool:
+    """Whether a request's media type (lower case, no parameters) says JSON; "" (no
+    Content-Type) counts as JSON, goray's default."""
+    return content_type in ("", JSON) or content_type.endswith(JSON_SUFFIX)
+
+
+def call_arguments(body: bytes, where: str,
+                   content_type: str = JSON) -> Tuple[List[Any], Dict[str, Any]]:
     """A JSON body as (args, kwargs): an object's fields are the parameters by name, an
-    array's elements by position, an empty body no arguments."""
+    array's elements by position, an empty body no arguments.
+
+    The body is read as JSON whatever its declared type (`content_type`, lower case
+    without parameters): `curl -d` declares application/x-www-form-urlencoded, other
+    clients text/plain or nothing. A body that is not JSON is refused with 400 when it
+    was declared JSON (or not declared), and with 415 when it was declared another
+    type: goray does not read that type."""
     if not body.strip():
         return [], {}
     try:
         value = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise RequestError(400, f"{where}: the request body is not JSON ({error})") from None
+        if declares_json(content_type):
+            raise RequestError(400, f"{where}: the request body is not JSON ({error})") from None
+        raise RequestError(415, f"{where}: the request body, of type {content_type!r}, is not "
+                                f"JSON: goray reads the arguments as JSON (any declared type), "
+                                f"or an array as {RAW} with X-Goray-Dtype") from None
     if isinstance(value, dict):
         return [], value
     if isinstance(value, list):
@@ -103,6 +127,8 @@ def to_json(value: Any) -> Any:
 def _key(key: Any) -> str:
     if isinstance(key, str):
         return key
+    if isinstance(key, int) and not isinstance(key, bool):  # an enum member: its number
+        return str(int(key))
     if isinstance(key, (bytes, bytearray)):
         return bytes(key).decode("utf-8", "backslashreplace")
     return json.dumps(to_json(key)) if not isinstance(key, (int, float)) else str(key)

@@ -9,9 +9,10 @@
 //     auto lengths = goray::MapPython<int64_t>("app.length", words);          // Python's
 //
 // A column is a std::vector<T>, a goray::ArrayView<T>, a goray::Array<T> or a
-// std::span<const T> of items (numbers travel as arrays, by address, no copy); a
-// goray::Shared(value) is one value every item shares. Columns zip: they must be of
-// one length.
+// std::span<const T> of items (numbers pass to goray.map by address: Python reads the
+// caller's memory in place, and the results of a number type are written in place into
+// the vector Map returns); a goray::Shared(value) is one value every item shares. Columns
+// zip: they must be of one length.
 #pragma once
 
 #include <cstddef>
@@ -27,6 +28,7 @@
 #include <vector>
 
 #include "goray/array.h"
+#include "goray/detail/map_loop.h"
 #include "goray/local.h"
 
 namespace goray {
@@ -83,8 +85,30 @@ struct ColumnItem<C, std::void_t<typename C::value_type, decltype(std::declval<c
   using type = std::remove_cv_t<typename C::value_type>;
 };
 
-// An input as it travels to goray.map: numbers as a view of the caller's memory (by
-// address: read in place in this process), other items as a list, shared values as they are.
+// Memory of this process as goray.map reads (or, for the results, writes) it in place
+// during the in-process call: [address, items, dtype] (goray/_map/native.py).
+using MapAddress = std::tuple<std::uint64_t, std::int64_t, std::string>;
+
+template <class T>
+MapAddress AddressOf(const T* data, std::size_t count) {
+  return {static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(data)),
+          static_cast<std::int64_t>(count), MapDtype<T>()};
+}
+
+// Whether an input travels by address: a contiguous column of numbers.
+template <class Input>
+constexpr bool MapByAddress() {
+  if constexpr (IsShared<Input>::value) {
+    return false;
+  } else {
+    using Item = typename ColumnItem<Input>::type;
+    return kIsArrayElement<Item> && requires(const Input& input) { input.data(); };
+  }
+}
+
+// An input as it travels to goray.map: numbers as the address of the caller's memory
+// (read in place in this process: the caller waits for the call), other items as a list,
+// shared values as they are.
 template <class Input>
 decltype(auto) MapArgument(const Input& input) {
   if constexpr (IsShared<Input>::value) {
@@ -94,8 +118,8 @@ decltype(auto) MapArgument(const Input& input) {
     static_assert(!std::is_void_v<Item>,
                   "goray::Map: each input is a column (std::vector<T>, goray::ArrayView<T>, "
                   "goray::Array<T>, std::span<const T>) or goray::Shared(value)");
-    if constexpr (kIsArrayElement<Item> && requires { input.data(); }) {
-      return ArrayView<Item>(input.data(), {static_cast<std::int64_t>(input.size())});
+    if constexpr (MapByAddress<Input>()) {
+      return AddressOf<Item>(input.data(), input.size());
     } else {
       return (input);
     }
@@ -125,12 +149,50 @@ std::vector<bool> MapColumns() {
 }
 
 template <class... Inputs>
+std::vector<bool> MapAddressed() {
+  return {MapByAddress<Inputs>()...};
+}
+
+// `out`: an address for the results (MapAddress), or nil (std::nullopt): they come back
+// as the call's value.
+template <class... Inputs>
 LocalResult CallMap(std::string_view kind, std::string_view name, const MapOptions& options,
-                    bool collect, const Inputs&... inputs) {
+                    bool collect, const std::optional<MapAddress>& out,
+                    const Inputs&... inputs) {
   static_assert(sizeof...(Inputs) >= 1, "goray::Map: give the items (one column or more)");
   return LocalCallPyTask("goray._map.native.map_for_native", std::string(kind),
                          std::string(name), MapOptionsJson(options, collect),
-                         MapColumns<Inputs...>(), MapArgument(inputs)...);
+                         MapColumns<Inputs...>(), MapAddressed<Inputs...>(), out,
+                         MapArgument(inputs)...);
+}
+
+// The items' count: every column's (goray.map checks that they agree).
+template <class Input, class... Inputs>
+std::size_t MapCount(const Input& input, const Inputs&... inputs) {
+  if constexpr (!IsShared<Input>::value) {
+    return static_cast<std::size_t>(input.size());
+  } else if constexpr (sizeof...(Inputs) > 0) {
+    return MapCount(inputs...);
+  } else {
+    return 0;
+  }
+}
+
+// Map's results: written in place into a vector of the items' count when R is a number
+// (goray.map answers nil), else decoded from the call's value.
+template <class R, class... Inputs>
+std::vector<R> MapInto(std::string_view kind, std::string_view name, const MapOptions& options,
+                       const Inputs&... inputs) {
+  if constexpr (kIsArrayElement<R> && !std::is_same_v<R, bool>) {  // (vector<bool>: no data())
+    std::vector<R> results(MapCount(inputs...));
+    LocalResult answer = CallMap(kind, name, options, false,
+                                 AddressOf<R>(results.data(), results.size()), inputs...);
+    if (auto returned = answer.Get<std::optional<std::vector<R>>>()) return std::move(*returned);
+    return results;
+  } else {
+    return CallMap(kind, name, options, false, std::nullopt, inputs...)
+        .template Get<std::vector<R>>();
+  }
 }
 
 template <class R>
@@ -165,8 +227,11 @@ constexpr void CheckMapInputs() {
 template <class R, class... P, class... Inputs>
 auto Map(const MapOptions& options, TaskOf<R(P...)> task, const Inputs&... inputs) {
   detail::CheckMapInputs<R, P..., Inputs...>();
-  LocalResult result = detail::CallMap("task", task.name, options, false, inputs...);
-  if constexpr (!std::is_void_v<R>) return result.Get<std::vector<R>>();
+  if constexpr (std::is_void_v<R>) {
+    detail::CallMap("task", task.name, options, false, std::nullopt, inputs...);
+  } else {
+    return detail::MapInto<R>("task", task.name, options, inputs...);
+  }
 }
 template <class R, class... P, class... Inputs>
 auto Map(TaskOf<R(P...)> task, const Inputs&... inputs) {
@@ -178,7 +243,8 @@ template <class R, class... P, class... Inputs>
 MapOutcome<R> MapCollect(const MapOptions& options, TaskOf<R(P...)> task, const Inputs&... inputs) {
   static_assert(!std::is_void_v<R>, "goray::MapCollect: the task returns nothing; use Map");
   detail::CheckMapInputs<R, P..., Inputs...>();
-  return detail::ReadOutcome<R>(detail::CallMap("task", task.name, options, true, inputs...));
+  return detail::ReadOutcome<R>(
+      detail::CallMap("task", task.name, options, true, std::nullopt, inputs...));
 }
 template <class R, class... P, class... Inputs>
 MapOutcome<R> MapCollect(TaskOf<R(P...)> task, const Inputs&... inputs) {
@@ -189,15 +255,14 @@ MapOutcome<R> MapCollect(TaskOf<R(P...)> task, const Inputs&... inputs) {
 // the worker).
 template <class R, class... Inputs>
 std::vector<R> MapTask(std::string_view task, const Inputs&... inputs) {
-  return detail::CallMap("task", task, MapOptions{}, false, inputs...).template Get<std::vector<R>>();
+  return detail::MapInto<R>("task", task, MapOptions{}, inputs...);
 }
 
 // A Python function (registered with @goray.remote / @goray.local in the py-defs file, or
 // importable by dotted name), item by item in chunks in Ray's workers.
 template <class R, class... Inputs>
 std::vector<R> MapPython(std::string_view function, const Inputs&... inputs) {
-  return detail::CallMap("python", function, MapOptions{}, false, inputs...)
-      .template Get<std::vector<R>>();
+  return detail::MapInto<R>("python", function, MapOptions{}, inputs...);
 }
 
 }  // namespace goray

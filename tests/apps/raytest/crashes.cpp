@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "parts.h"
 
@@ -52,6 +53,13 @@ int* volatile g_null = nullptr;
   return page[0];  // crash line: bus
 }
 
+// The fault inside the C++ standard library's code inlined here (std::vector::size reads
+// through a null vector): the report's first frame is that library's, labelled so.
+[[gnu::noinline]] int CrashInStandardLibrary() {
+  std::vector<int>* volatile rows = nullptr;
+  return static_cast<int>(rows->size());  // crash line: stl
+}
+
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wterminate"  // the point: std::terminate
 [[gnu::noinline]] void ThrowFromNoexcept() noexcept {
@@ -66,6 +74,7 @@ void CrashWith(const std::string& kind) {
   if (kind == "abort") CrashAbort();
   if (kind == "bus") g_zero = CrashBus();
   if (kind == "terminate") ThrowFromNoexcept();
+  if (kind == "stl") g_zero = CrashInStandardLibrary();
   if (kind == "later") {  // a thread of the user's that crashes after the call returned
     std::thread([] {
       std::this_thread::sleep_for(std::chrono::milliseconds(300));

@@ -25,6 +25,7 @@ from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 from ray.serve import Application as _Application
 
 import goray as _goray
+from goray._map import types as _goray_map_types
 
 _T = _TypeVar("_T")
 
@@ -83,16 +84,22 @@ class _Method_Accumulator_Add:
 
     def options(self, **options: _Any) -> _Method_Accumulator_Add: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.float64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.float64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_float, _npt.NDArray[_numpy.float64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, x: _Sequence[_float] | _MapIterator[_float], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_float]:
+    def map(self, x: _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.float64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, x: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, x: _Sequence[_float] | _MapIterator[_float], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_float]: ...
+
+    @_overload
+    def map(self, x: _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.float64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, x: _Sequence[_float] | _MapIterator[_float], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_float | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, x: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_float]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -100,8 +107,19 @@ class _Method_Accumulator_Add:
     def imap_unordered(self, x: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _float]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, x: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, x: _npt.NDArray[_numpy.float64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.float64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, x: _Sequence[_float] | _MapIterator[_float], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_float]]]: ...
+
+    @_overload
+    def map_chunks(self, x: _npt.NDArray[_numpy.float64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.float64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, x: _Sequence[_float] | _MapIterator[_float], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_float | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, x: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -336,9 +354,9 @@ class _Method_Dog_Speak:
 class _Method_Dog_Rename:
     """The method Dog.Rename.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; name is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. name is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, name: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[None]:
@@ -350,12 +368,15 @@ class _Method_Dog_Rename:
 
     def options(self, **options: _Any) -> _Method_Dog_Rename: ...
 
+    __goray_map__: _goray_map_types.MapVoid
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> None:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[None, _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[None]:
@@ -364,8 +385,13 @@ class _Method_Dog_Rename:
     def imap_unordered(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, None]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, name: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, name: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, None]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, name: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, None, _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -521,9 +547,9 @@ class _Method_Cat_Speak:
 class _Method_Cat_Rename:
     """The method Cat.Rename.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; name is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. name is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, name: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[None]:
@@ -535,12 +561,15 @@ class _Method_Cat_Rename:
 
     def options(self, **options: _Any) -> _Method_Cat_Rename: ...
 
+    __goray_map__: _goray_map_types.MapVoid
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> None:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[None, _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[None]:
@@ -549,8 +578,13 @@ class _Method_Cat_Rename:
     def imap_unordered(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, None]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, name: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, name: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, None]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, name: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, None, _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""

@@ -17,9 +17,10 @@ from typing import Literal as _Literal, overload as _overload
 import ray as _ray
 
 import goray as _goray
+from goray._map import types as _goray_map_types
 
 
-class Stats(_TypedDict, total=False):
+class Stats(_TypedDict):
     """C++ struct text::Stats."""
     words: _int
 
@@ -27,9 +28,9 @@ class Stats(_TypedDict, total=False):
 class _Task_Split:
     """The native task Split.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; line is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. line is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, line: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_list[_str]]:
@@ -37,12 +38,15 @@ class _Task_Split:
 
     def options(self, **options: _Any) -> _Task_Split: ...
 
+    __goray_map__: _goray_map_types.MapList[_list[_str]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, line: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_str]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, line: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, line: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_list[_str] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, line: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_str]]:
@@ -51,8 +55,13 @@ class _Task_Split:
     def imap_unordered(self, line: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, line: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, line: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_str]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, line: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_str] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, line: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -61,9 +70,9 @@ class _Task_Split:
 class _Task_Count:
     """The native task Count.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; words is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. words is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, words: _list[_str] | _ray.ObjectRef[_list[_str]]) -> _ray.ObjectRef[_int]:
@@ -71,12 +80,15 @@ class _Task_Count:
 
     def options(self, **options: _Any) -> _Task_Count: ...
 
+    __goray_map__: _goray_map_types.MapList[_int]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, words: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, words: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, words: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, words: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
@@ -85,8 +97,13 @@ class _Task_Count:
     def imap_unordered(self, words: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, words: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, words: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, words: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, words: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -95,9 +112,9 @@ class _Task_Count:
 class _Task_All:
     """The native task All.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; stats is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. stats is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, stats: _list[Stats] | _ray.ObjectRef[_list[Stats]]) -> _ray.ObjectRef[_list[Stats]]:
@@ -105,12 +122,15 @@ class _Task_All:
 
     def options(self, **options: _Any) -> _Task_All: ...
 
+    __goray_map__: _goray_map_types.MapList[_list[Stats]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, stats: _Sequence[_list[Stats]] | _MapIterator[_list[Stats]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[Stats]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, stats: _Sequence[_list[Stats]] | _MapIterator[_list[Stats]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, stats: _Sequence[_list[Stats]] | _MapIterator[_list[Stats]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_list[Stats] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, stats: _Sequence[_list[Stats]] | _MapIterator[_list[Stats]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[Stats]]:
@@ -119,8 +139,13 @@ class _Task_All:
     def imap_unordered(self, stats: _Sequence[_list[Stats]] | _MapIterator[_list[Stats]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[Stats]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, stats: _Sequence[_list[Stats]] | _MapIterator[_list[Stats]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, stats: _Sequence[_list[Stats]] | _MapIterator[_list[Stats]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[Stats]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, stats: _Sequence[_list[Stats]] | _MapIterator[_list[Stats]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[Stats] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, stats: _Sequence[_list[Stats]] | _MapIterator[_list[Stats]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""

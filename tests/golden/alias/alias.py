@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 
-class Stats(_TypedDict, total=False):
+class Stats(_TypedDict):
     """C++ struct text::Stats."""
     words: _int
 

@@ -25,6 +25,7 @@ from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 from ray.serve import Application as _Application
 
 import goray as _goray
+from goray._map import types as _goray_map_types
 
 _T = _TypeVar("_T")
 
@@ -79,16 +80,22 @@ class _Task_Square:
 
     def options(self, **options: _Any) -> _Task_Square: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.float64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.float64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_float, _npt.NDArray[_numpy.float64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, x: _Sequence[_float] | _MapIterator[_float], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_float]:
+    def map(self, x: _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.float64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, x: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, x: _Sequence[_float] | _MapIterator[_float], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_float]: ...
+
+    @_overload
+    def map(self, x: _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.float64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, x: _Sequence[_float] | _MapIterator[_float], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_float | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, x: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_float]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -96,8 +103,19 @@ class _Task_Square:
     def imap_unordered(self, x: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _float]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, x: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, x: _npt.NDArray[_numpy.float64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.float64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, x: _Sequence[_float] | _MapIterator[_float], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_float]]]: ...
+
+    @_overload
+    def map_chunks(self, x: _npt.NDArray[_numpy.float64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.float64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, x: _Sequence[_float] | _MapIterator[_float], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_float | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, x: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -115,12 +133,15 @@ class _Task_Divide:
 
     def options(self, **options: _Any) -> _Task_Divide: ...
 
+    __goray_map__: _goray_map_types.MapList[_list[_int]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_int]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_list[_int] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_int]]:
@@ -129,8 +150,13 @@ class _Task_Divide:
     def imap_unordered(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_int]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_int] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -152,16 +178,22 @@ class _Method_Counter_Incr:
 
     def options(self, **options: _Any) -> _Method_Counter_Incr: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, by: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, by: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, by: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, by: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, by: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -169,8 +201,19 @@ class _Method_Counter_Incr:
     def imap_unordered(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, by: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, by: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, by: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, by: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""

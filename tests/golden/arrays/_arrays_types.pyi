@@ -18,6 +18,7 @@ from builtins import memoryview as _memoryview
 from collections.abc import Iterator as _MapIterator, Mapping as _Mapping
 from collections.abc import Sequence as _Sequence
 from typing import Literal as _Literal, overload as _overload
+from typing_extensions import NotRequired as _NotRequired
 
 import numpy as _numpy
 import numpy.typing as _npt
@@ -27,6 +28,7 @@ from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 from ray.serve import Application as _Application
 
 import goray as _goray
+from goray._map import types as _goray_map_types
 
 _T = _TypeVar("_T")
 
@@ -69,10 +71,10 @@ class _ServeResponseGenerator(_Generic[_T]):
     def cancel(self) -> None: ...
 
 
-class Tile(_TypedDict, total=False):
+class Tile(_TypedDict):
     """A tile of an image and where it came from.
 
-    C++ struct img::Tile.
+    C++ struct img::Tile, as results give it: every field. A call takes TileIn (or this).
     """
     pixels: _npt.NDArray[_numpy.uint8]
     """rows x columns"""
@@ -80,14 +82,23 @@ class Tile(_TypedDict, total=False):
     mask: _npt.NDArray[_numpy.float32] | None
 
 
+class TileIn(_TypedDict):
+    """C++ struct img::Tile as a call takes it: mask (std::optional) may be left out."""
+    pixels: _npt.NDArray[_numpy.uint8] | _array[_int] | _memoryview | _list[_Any]
+    """rows x columns"""
+    source: _str
+    mask: _NotRequired[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any] | None]
+
+
 class _Task_Scale:
     """2 * a, in a new array.
 
     The native task Scale.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; a is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. NumPy arrays for factor
+    travel as slices, read in place; a is not a number or bool: a column of it
+    travels as msgpack values, decoded one by one in C++; a value shared by keyword
+    is decoded once per chunk.
     """
 
     def remote(self, a: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]], factor: _float | _ray.ObjectRef[_float]) -> _ray.ObjectRef[_npt.NDArray[_numpy.float64]]:
@@ -95,12 +106,15 @@ class _Task_Scale:
 
     def options(self, **options: _Any) -> _Task_Scale: ...
 
+    __goray_map__: _goray_map_types.MapList[_npt.NDArray[_numpy.float64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, a: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], factor: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_npt.NDArray[_numpy.float64]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, a: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], factor: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, a: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], factor: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_npt.NDArray[_numpy.float64] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, a: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], factor: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_npt.NDArray[_numpy.float64]]:
@@ -109,8 +123,13 @@ class _Task_Scale:
     def imap_unordered(self, a: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], factor: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.float64]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, a: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], factor: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, a: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], factor: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_npt.NDArray[_numpy.float64]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, a: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], factor: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_npt.NDArray[_numpy.float64] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, a: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], factor: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -119,9 +138,9 @@ class _Task_Scale:
 class _Task_Sum:
     """The native task Sum.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; values is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. values is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, values: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]]) -> _ray.ObjectRef[_float]:
@@ -129,12 +148,15 @@ class _Task_Sum:
 
     def options(self, **options: _Any) -> _Task_Sum: ...
 
+    __goray_map__: _goray_map_types.MapList[_float]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_float]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_float | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_float]:
@@ -143,8 +165,13 @@ class _Task_Sum:
     def imap_unordered(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _float]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_float]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_float | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -153,9 +180,9 @@ class _Task_Sum:
 class _Task_Count:
     """The native task Count.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; mask is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. mask is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, mask: _npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.bool_]]) -> _ray.ObjectRef[_int]:
@@ -163,12 +190,15 @@ class _Task_Count:
 
     def options(self, **options: _Any) -> _Task_Count: ...
 
+    __goray_map__: _goray_map_types.MapList[_int]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, mask: _Sequence[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, mask: _Sequence[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, mask: _Sequence[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, mask: _Sequence[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
@@ -177,8 +207,13 @@ class _Task_Count:
     def imap_unordered(self, mask: _Sequence[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, mask: _Sequence[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, mask: _Sequence[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, mask: _Sequence[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, mask: _Sequence[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.bool_] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -187,9 +222,9 @@ class _Task_Count:
 class _Task_Fft:
     """The native task Fft.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; signal is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. signal is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, signal: _npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.complex64]]) -> _ray.ObjectRef[_npt.NDArray[_numpy.complex128]]:
@@ -197,12 +232,15 @@ class _Task_Fft:
 
     def options(self, **options: _Any) -> _Task_Fft: ...
 
+    __goray_map__: _goray_map_types.MapList[_npt.NDArray[_numpy.complex128]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, signal: _Sequence[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_npt.NDArray[_numpy.complex128]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, signal: _Sequence[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, signal: _Sequence[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_npt.NDArray[_numpy.complex128] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, signal: _Sequence[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_npt.NDArray[_numpy.complex128]]:
@@ -211,8 +249,13 @@ class _Task_Fft:
     def imap_unordered(self, signal: _Sequence[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.complex128]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, signal: _Sequence[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, signal: _Sequence[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_npt.NDArray[_numpy.complex128]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, signal: _Sequence[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_npt.NDArray[_numpy.complex128] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, signal: _Sequence[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -221,43 +264,52 @@ class _Task_Fft:
 class _Task_Blur:
     """The native task Blur.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; tile, kernel are not a
-    number or bool, so its items travel as msgpack values (decoded one by one in
-    C++), not as array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. tile and kernel are not a
+    number or bool: a column of them travels as msgpack values, decoded one by one
+    in C++ (a dict of arrays for tile, a struct of arrays, is read field by field);
+    a value shared by keyword is decoded once per chunk.
     """
 
-    def remote(self, tile: Tile | _ray.ObjectRef[Tile], kernel: _npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float32]]) -> _ray.ObjectRef[Tile]:
+    def remote(self, tile: TileIn | Tile | _ray.ObjectRef[Tile], kernel: _npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float32]]) -> _ray.ObjectRef[Tile]:
         """Submits Blur."""
 
     def options(self, **options: _Any) -> _Task_Blur: ...
 
+    __goray_map__: _goray_map_types.MapList[Tile]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
-    def map(self, tile: _Sequence[Tile] | _MapIterator[Tile] | _Mapping[_str, _Any], kernel: _Sequence[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[Tile]:
+    def map(self, tile: _Sequence[TileIn | Tile] | _MapIterator[TileIn | Tile] | _Mapping[_str, _Any], kernel: _Sequence[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[Tile]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, tile: _Sequence[Tile] | _MapIterator[Tile] | _Mapping[_str, _Any], kernel: _Sequence[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, tile: _Sequence[TileIn | Tile] | _MapIterator[TileIn | Tile] | _Mapping[_str, _Any], kernel: _Sequence[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[Tile | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
-    def imap(self, tile: _Sequence[Tile] | _MapIterator[Tile] | _Mapping[_str, _Any], kernel: _Sequence[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[Tile]:
+    def imap(self, tile: _Sequence[TileIn | Tile] | _MapIterator[TileIn | Tile] | _Mapping[_str, _Any], kernel: _Sequence[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[Tile]:
         """The results one at a time, in input order, as their chunks finish."""
 
-    def imap_unordered(self, tile: _Sequence[Tile] | _MapIterator[Tile] | _Mapping[_str, _Any], kernel: _Sequence[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, Tile]]:
+    def imap_unordered(self, tile: _Sequence[TileIn | Tile] | _MapIterator[TileIn | Tile] | _Mapping[_str, _Any], kernel: _Sequence[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, Tile]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, tile: _Sequence[Tile] | _MapIterator[Tile] | _Mapping[_str, _Any], kernel: _Sequence[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, tile: _Sequence[TileIn | Tile] | _MapIterator[TileIn | Tile] | _Mapping[_str, _Any], kernel: _Sequence[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[Tile]]]:
         """(start, results) per chunk as chunks finish."""
 
-    def map_refs(self, tile: _Sequence[Tile] | _MapIterator[Tile] | _Mapping[_str, _Any], kernel: _Sequence[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+    @_overload
+    def map_chunks(self, tile: _Sequence[TileIn | Tile] | _MapIterator[TileIn | Tile] | _Mapping[_str, _Any], kernel: _Sequence[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[Tile | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    def map_refs(self, tile: _Sequence[TileIn | Tile] | _MapIterator[TileIn | Tile] | _Mapping[_str, _Any], kernel: _Sequence[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
 
 
 class _Task_Split:
     """The native task Split.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; values is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. values is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, values: _npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.int32]]) -> _ray.ObjectRef[_list[_Any]]:
@@ -265,12 +317,15 @@ class _Task_Split:
 
     def options(self, **options: _Any) -> _Task_Split: ...
 
+    __goray_map__: _goray_map_types.MapList[_list[_Any]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, values: _Sequence[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_Any]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, values: _Sequence[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, values: _Sequence[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_list[_Any] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, values: _Sequence[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_Any]]:
@@ -279,8 +334,13 @@ class _Task_Split:
     def imap_unordered(self, values: _Sequence[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_Any]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_Any]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_Any] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, values: _Sequence[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -289,9 +349,10 @@ class _Task_Split:
 class _Task_Chunks:
     """The native task Chunks.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; values is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. NumPy arrays for size travel
+    as slices, read in place; values is not a number or bool: a column of it travels
+    as msgpack values, decoded one by one in C++; a value shared by keyword is
+    decoded once per chunk.
     """
 
     def remote(self, values: _npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.uint64]], size: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_list[_npt.NDArray[_numpy.int64]]]:
@@ -299,12 +360,15 @@ class _Task_Chunks:
 
     def options(self, **options: _Any) -> _Task_Chunks: ...
 
+    __goray_map__: _goray_map_types.MapList[_list[_npt.NDArray[_numpy.int64]]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, values: _Sequence[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]], size: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_npt.NDArray[_numpy.int64]]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, values: _Sequence[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]], size: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, values: _Sequence[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]], size: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_list[_npt.NDArray[_numpy.int64]] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, values: _Sequence[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]], size: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_npt.NDArray[_numpy.int64]]]:
@@ -313,8 +377,13 @@ class _Task_Chunks:
     def imap_unordered(self, values: _Sequence[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]], size: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_npt.NDArray[_numpy.int64]]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]], size: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]], size: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_npt.NDArray[_numpy.int64]]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]], size: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_npt.NDArray[_numpy.int64]] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, values: _Sequence[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.uint64] | _array[_int] | _memoryview | _list[_Any]], size: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -323,9 +392,9 @@ class _Task_Chunks:
 class _Task_Named:
     """The native task Named.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; codes is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. codes is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, codes: _npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.int16]]) -> _ray.ObjectRef[_dict[_str, _npt.NDArray[_numpy.uint32]]]:
@@ -333,12 +402,15 @@ class _Task_Named:
 
     def options(self, **options: _Any) -> _Task_Named: ...
 
+    __goray_map__: _goray_map_types.MapList[_dict[_str, _npt.NDArray[_numpy.uint32]]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, codes: _Sequence[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_dict[_str, _npt.NDArray[_numpy.uint32]]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, codes: _Sequence[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, codes: _Sequence[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_dict[_str, _npt.NDArray[_numpy.uint32]] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, codes: _Sequence[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_dict[_str, _npt.NDArray[_numpy.uint32]]]:
@@ -347,8 +419,13 @@ class _Task_Named:
     def imap_unordered(self, codes: _Sequence[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _dict[_str, _npt.NDArray[_numpy.uint32]]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, codes: _Sequence[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, codes: _Sequence[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_dict[_str, _npt.NDArray[_numpy.uint32]]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, codes: _Sequence[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_dict[_str, _npt.NDArray[_numpy.uint32]] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, codes: _Sequence[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int16] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -357,9 +434,9 @@ class _Task_Named:
 class _Task_Widen:
     """The native task Widen.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; values is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. values is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, values: _npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.int64]]) -> _ray.ObjectRef[_npt.NDArray[_numpy.int64]]:
@@ -367,12 +444,15 @@ class _Task_Widen:
 
     def options(self, **options: _Any) -> _Task_Widen: ...
 
+    __goray_map__: _goray_map_types.MapList[_npt.NDArray[_numpy.int64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, values: _Sequence[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_npt.NDArray[_numpy.int64]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, values: _Sequence[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, values: _Sequence[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_npt.NDArray[_numpy.int64] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, values: _Sequence[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_npt.NDArray[_numpy.int64]]:
@@ -381,8 +461,13 @@ class _Task_Widen:
     def imap_unordered(self, values: _Sequence[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_npt.NDArray[_numpy.int64]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_npt.NDArray[_numpy.int64] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, values: _Sequence[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -391,9 +476,9 @@ class _Task_Widen:
 class _Method_Histogram_Add:
     """The method Histogram.Add.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; values is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. values is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, values: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]]) -> _ray.ObjectRef[None]:
@@ -405,12 +490,15 @@ class _Method_Histogram_Add:
 
     def options(self, **options: _Any) -> _Method_Histogram_Add: ...
 
+    __goray_map__: _goray_map_types.MapVoid
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> None:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[None, _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[None]:
@@ -419,8 +507,13 @@ class _Method_Histogram_Add:
     def imap_unordered(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, None]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, None]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, None, _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, values: _Sequence[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]] | _MapIterator[_npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -555,7 +648,7 @@ class _Local:
     def Fft(self, signal: _npt.NDArray[_numpy.complex64] | _memoryview | _list[_Any]) -> _npt.NDArray[_numpy.complex128]:
         """Runs Fft in this process."""
 
-    def Blur(self, tile: Tile, kernel: _npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]) -> Tile:
+    def Blur(self, tile: TileIn | Tile, kernel: _npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any]) -> Tile:
         """Runs Blur in this process."""
 
     def Split(self, values: _npt.NDArray[_numpy.int32] | _array[_int] | _memoryview | _list[_Any]) -> _list[_Any]:

@@ -30,7 +30,10 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 import goray as _goray
 from goray._stubs import ActorClass as _ActorClass, Task as _Task
 
-if _TYPE_CHECKING:  # for the TypedDicts: importing this module needs no NumPy
+if _TYPE_CHECKING:  # for the TypedDicts: importing this module needs no NumPy or typing_extensions
+    from typing_extensions import NotRequired as _NotRequired
+    from array import array as _array
+    from builtins import memoryview as _memoryview
     import numpy as _numpy
     import numpy.typing as _npt
 
@@ -47,18 +50,27 @@ __all__ = [
     "Histogram",
     "local",
     "Tile",
+    "TileIn",
 ]
 
 
-class Tile(_TypedDict, total=False):
+class Tile(_TypedDict):
     """A tile of an image and where it came from.
 
-    C++ struct img::Tile.
+    C++ struct img::Tile, as results give it: every field. A call takes TileIn (or this).
     """
     pixels: _npt.NDArray[_numpy.uint8]
     """rows x columns"""
     source: _str
     mask: _npt.NDArray[_numpy.float32] | None
+
+
+class TileIn(_TypedDict):
+    """C++ struct img::Tile as a call takes it: mask (std::optional) may be left out."""
+    pixels: _npt.NDArray[_numpy.uint8] | _array[_int] | _memoryview | _list[_Any]
+    """rows x columns"""
+    source: _str
+    mask: _NotRequired[_npt.NDArray[_numpy.float32] | _array[_float] | _memoryview | _list[_Any] | None]
 
 
 Scale = _Task("Scale", """2 * a, in a new array.""")

@@ -6,6 +6,7 @@
 
 from _arrays_types import (
     Tile as Tile,
+    TileIn as TileIn,
 )
 from _arrays_types import (
     _Task_Scale,
@@ -34,6 +35,7 @@ __all__ = [
     "Histogram",
     "local",
     "Tile",
+    "TileIn",
 ]
 
 

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 
-class Item(_TypedDict, total=False):
+class Item(_TypedDict):
     """One item of a feed.
 
     C++ struct feeds::Item.

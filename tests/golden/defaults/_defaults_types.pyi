@@ -25,6 +25,7 @@ from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 from ray.serve import Application as _Application
 
 import goray as _goray
+from goray._map import types as _goray_map_types
 
 _T = _TypeVar("_T")
 
@@ -79,16 +80,28 @@ class _Task_Add:
 
     def options(self, **options: _Any) -> _Task_Add: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, a: _Sequence[_int] | _MapIterator[_int], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, a: _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, a: _Sequence[_int] | _MapIterator[_int], b: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64] | _list[_int]: ...
+
+    @_overload
+    def map(self, a: _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, a: _Sequence[_int] | _MapIterator[_int], b: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
+
+    @_overload
+    def map(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64] | _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -96,8 +109,25 @@ class _Task_Add:
     def imap_unordered(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, a: _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, a: _Sequence[_int] | _MapIterator[_int], b: _Sequence[_int] | _MapIterator[_int] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64] | _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, a: _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, a: _Sequence[_int] | _MapIterator[_int], b: _Sequence[_int] | _MapIterator[_int] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
+
+    @_overload
+    def map_chunks(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64] | _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, a: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], b: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -106,9 +136,10 @@ class _Task_Add:
 class _Task_Greet:
     """The native task Greet.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; who is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. NumPy arrays for times
+    travel as slices, read in place; who is not a number or bool: a column of it
+    travels as msgpack values, decoded one by one in C++; a value shared by keyword
+    is decoded once per chunk.
     """
 
     def remote(self, who: _str | _ray.ObjectRef[_str] = 'world', times: _int | _ray.ObjectRef[_int] = ...) -> _ray.ObjectRef[_str]:
@@ -116,12 +147,15 @@ class _Task_Greet:
 
     def options(self, **options: _Any) -> _Task_Greet: ...
 
+    __goray_map__: _goray_map_types.MapList[_str]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, who: _Sequence[_str] | _MapIterator[_str], times: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_str]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, who: _Sequence[_str] | _MapIterator[_str], times: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, who: _Sequence[_str] | _MapIterator[_str], times: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_str | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, who: _Sequence[_str] | _MapIterator[_str], times: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_str]:
@@ -130,8 +164,13 @@ class _Task_Greet:
     def imap_unordered(self, who: _Sequence[_str] | _MapIterator[_str], times: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _str]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, who: _Sequence[_str] | _MapIterator[_str], times: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, who: _Sequence[_str] | _MapIterator[_str], times: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, who: _Sequence[_str] | _MapIterator[_str], times: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, who: _Sequence[_str] | _MapIterator[_str], times: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -140,9 +179,10 @@ class _Task_Greet:
 class _Task_Fill:
     """The native task Fill.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; with is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. NumPy arrays for n travel as
+    slices, read in place; with is not a number or bool: a column of it travels as
+    msgpack values, decoded one by one in C++; a value shared by keyword is decoded
+    once per chunk.
     """
 
     def remote(self, n: _int | _ray.ObjectRef[_int], with_: _list[_int] | _ray.ObjectRef[_list[_int]] = ..., /) -> _ray.ObjectRef[_list[_int]]:
@@ -150,12 +190,15 @@ class _Task_Fill:
 
     def options(self, **options: _Any) -> _Task_Fill: ...
 
+    __goray_map__: _goray_map_types.MapList[_list[_int]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], with_: _Sequence[_list[_int]] | _MapIterator[_list[_int]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_int]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], with_: _Sequence[_list[_int]] | _MapIterator[_list[_int]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], with_: _Sequence[_list[_int]] | _MapIterator[_list[_int]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_list[_int] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], with_: _Sequence[_list[_int]] | _MapIterator[_list[_int]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_int]]:
@@ -164,8 +207,13 @@ class _Task_Fill:
     def imap_unordered(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], with_: _Sequence[_list[_int]] | _MapIterator[_list[_int]] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], with_: _Sequence[_list[_int]] | _MapIterator[_list[_int]] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], with_: _Sequence[_list[_int]] | _MapIterator[_list[_int]] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_int]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], with_: _Sequence[_list[_int]] | _MapIterator[_list[_int]] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_int] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], with_: _Sequence[_list[_int]] | _MapIterator[_list[_int]] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -177,9 +225,10 @@ class _Task_Line:
 
     The native task Line.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; text, end are not a number
-    or bool, so its items travel as msgpack values (decoded one by one in C++), not
-    as array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. NumPy arrays for width,
+    scale and upper travel as slices, read in place; text and end are not a number
+    or bool: a column of them travels as msgpack values, decoded one by one in C++;
+    a value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, text: _str | _ray.ObjectRef[_str], width: _int | _ray.ObjectRef[_int] = 3, scale: _float | _ray.ObjectRef[_float] = 1.5, upper: _bool | _ray.ObjectRef[_bool] = False, end: _str | _ray.ObjectRef[_str] = '!') -> _ray.ObjectRef[_str]:
@@ -189,12 +238,15 @@ class _Task_Line:
 
     def options(self, **options: _Any) -> _Task_Line: ...
 
+    __goray_map__: _goray_map_types.MapList[_str]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, text: _Sequence[_str] | _MapIterator[_str], width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., scale: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., upper: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_] = ..., end: _Sequence[_str] | _MapIterator[_str] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_str]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, text: _Sequence[_str] | _MapIterator[_str], width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., scale: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., upper: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_] = ..., end: _Sequence[_str] | _MapIterator[_str] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, text: _Sequence[_str] | _MapIterator[_str], width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., scale: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., upper: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_] = ..., end: _Sequence[_str] | _MapIterator[_str] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_str | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, text: _Sequence[_str] | _MapIterator[_str], width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., scale: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., upper: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_] = ..., end: _Sequence[_str] | _MapIterator[_str] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_str]:
@@ -203,8 +255,13 @@ class _Task_Line:
     def imap_unordered(self, text: _Sequence[_str] | _MapIterator[_str], width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., scale: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., upper: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_] = ..., end: _Sequence[_str] | _MapIterator[_str] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _str]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, text: _Sequence[_str] | _MapIterator[_str], width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., scale: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., upper: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_] = ..., end: _Sequence[_str] | _MapIterator[_str] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, text: _Sequence[_str] | _MapIterator[_str], width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., scale: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., upper: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_] = ..., end: _Sequence[_str] | _MapIterator[_str] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, text: _Sequence[_str] | _MapIterator[_str], width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., scale: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., upper: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_] = ..., end: _Sequence[_str] | _MapIterator[_str] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, text: _Sequence[_str] | _MapIterator[_str], width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., scale: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., upper: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_] = ..., end: _Sequence[_str] | _MapIterator[_str] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -224,16 +281,28 @@ class _Task_Pad:
 
     def options(self, **options: _Any) -> _Task_Pad: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, n: _Sequence[_int] | _MapIterator[_int], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, n: _npt.NDArray[_numpy.int64], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, n: _Sequence[_int] | _MapIterator[_int], fill: _Sequence[_int] | _MapIterator[_int] = ..., width: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64] | _list[_int]: ...
+
+    @_overload
+    def map(self, n: _npt.NDArray[_numpy.int64], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, n: _Sequence[_int] | _MapIterator[_int], fill: _Sequence[_int] | _MapIterator[_int] = ..., width: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
+
+    @_overload
+    def map(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64] | _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -241,8 +310,25 @@ class _Task_Pad:
     def imap_unordered(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, n: _npt.NDArray[_numpy.int64], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, n: _Sequence[_int] | _MapIterator[_int], fill: _Sequence[_int] | _MapIterator[_int] = ..., width: _Sequence[_int] | _MapIterator[_int] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64] | _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, n: _npt.NDArray[_numpy.int64], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, n: _Sequence[_int] | _MapIterator[_int], fill: _Sequence[_int] | _MapIterator[_int] = ..., width: _Sequence[_int] | _MapIterator[_int] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
+
+    @_overload
+    def map_chunks(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64] | _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], fill: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., width: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -251,9 +337,9 @@ class _Task_Pad:
 class _Method_Box_Describe:
     """The method Box.Describe.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; prefix is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. prefix is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, prefix: _str | _ray.ObjectRef[_str] = 'box ') -> _ray.ObjectRef[_str]:
@@ -265,12 +351,15 @@ class _Method_Box_Describe:
 
     def options(self, **options: _Any) -> _Method_Box_Describe: ...
 
+    __goray_map__: _goray_map_types.MapList[_str]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, prefix: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_str]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, prefix: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, prefix: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_str | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, prefix: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_str]:
@@ -279,8 +368,13 @@ class _Method_Box_Describe:
     def imap_unordered(self, prefix: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _str]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, prefix: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, prefix: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, prefix: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, prefix: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -385,16 +479,22 @@ class _Method_Counter_Incr:
 
     def options(self, **options: _Any) -> _Method_Counter_Incr: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, by: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, by: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, by: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, by: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, by: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -402,8 +502,19 @@ class _Method_Counter_Incr:
     def imap_unordered(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, by: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, by: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, by: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, by: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""

@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-class Options(_TypedDict, total=False):
+class Options(_TypedDict):
     """C++ struct Options."""
     size: _int
     """The size."""

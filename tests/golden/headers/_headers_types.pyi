@@ -19,9 +19,10 @@ from typing import Literal as _Literal, overload as _overload
 import ray as _ray
 
 import goray as _goray
+from goray._map import types as _goray_map_types
 
 
-class Loose(_TypedDict, total=False):
+class Loose(_TypedDict):
     """A project header without an include guard: not scanned (the generated header could
     not include it a second time), with a warning at its #include.
 
@@ -30,7 +31,7 @@ class Loose(_TypedDict, total=False):
     value: _int
 
 
-class Point(_TypedDict, total=False):
+class Point(_TypedDict):
     """C++ struct Point."""
     x: _float
     y: _float
@@ -39,9 +40,10 @@ class Point(_TypedDict, total=False):
 class _Task_Mirror:
     """The native task Mirror.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; p is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. p is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++ (a dict of
+    arrays for p, a struct of arrays, is read field by field); a value shared by
+    keyword is decoded once per chunk.
     """
 
     def remote(self, p: Point | _ray.ObjectRef[Point]) -> _ray.ObjectRef[Point]:
@@ -49,12 +51,15 @@ class _Task_Mirror:
 
     def options(self, **options: _Any) -> _Task_Mirror: ...
 
+    __goray_map__: _goray_map_types.MapList[Point]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[Point]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[Point | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[Point]:
@@ -63,8 +68,13 @@ class _Task_Mirror:
     def imap_unordered(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, Point]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[Point]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[Point | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, p: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -73,9 +83,10 @@ class _Task_Mirror:
 class _Task_Same:
     """The native task Same.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; l is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. l is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++ (a dict of
+    arrays for l, a struct of arrays, is read field by field); a value shared by
+    keyword is decoded once per chunk.
     """
 
     def remote(self, l: Loose | _ray.ObjectRef[Loose]) -> _ray.ObjectRef[Loose]:
@@ -83,12 +94,15 @@ class _Task_Same:
 
     def options(self, **options: _Any) -> _Task_Same: ...
 
+    __goray_map__: _goray_map_types.MapList[Loose]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, l: _Sequence[Loose] | _MapIterator[Loose] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[Loose]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, l: _Sequence[Loose] | _MapIterator[Loose] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, l: _Sequence[Loose] | _MapIterator[Loose] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[Loose | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, l: _Sequence[Loose] | _MapIterator[Loose] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[Loose]:
@@ -97,8 +111,13 @@ class _Task_Same:
     def imap_unordered(self, l: _Sequence[Loose] | _MapIterator[Loose] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, Loose]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, l: _Sequence[Loose] | _MapIterator[Loose] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, l: _Sequence[Loose] | _MapIterator[Loose] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[Loose]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, l: _Sequence[Loose] | _MapIterator[Loose] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[Loose | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, l: _Sequence[Loose] | _MapIterator[Loose] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""

@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-class Loose(_TypedDict, total=False):
+class Loose(_TypedDict):
     """A project header without an include guard: not scanned (the generated header could
     not include it a second time), with a warning at its #include.
 
@@ -48,7 +48,7 @@ class Loose(_TypedDict, total=False):
     value: _int
 
 
-class Point(_TypedDict, total=False):
+class Point(_TypedDict):
     """C++ struct Point."""
     x: _float
     y: _float

@@ -25,6 +25,7 @@ from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 from ray.serve import Application as _Application
 
 import goray as _goray
+from goray._map import types as _goray_map_types
 
 _T = _TypeVar("_T")
 
@@ -79,16 +80,22 @@ class _Task_Inherited:
 
     def options(self, **options: _Any) -> _Task_Inherited: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, x: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, x: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, x: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, x: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, x: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -96,8 +103,19 @@ class _Task_Inherited:
     def imap_unordered(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, x: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, x: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, x: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, x: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -115,16 +133,22 @@ class _Task_StaticInherited:
 
     def options(self, **options: _Any) -> _Task_StaticInherited: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, x: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, x: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, x: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, x: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, x: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -132,8 +156,19 @@ class _Task_StaticInherited:
     def imap_unordered(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, x: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, x: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, x: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, x: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -151,16 +186,22 @@ class _Task_Static:
 
     def options(self, **options: _Any) -> _Task_Static: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, x: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, x: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, x: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, x: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, x: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -168,8 +209,19 @@ class _Task_Static:
     def imap_unordered(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, x: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, x: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, x: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, x: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -187,16 +239,22 @@ class _Task_Hidden:
 
     def options(self, **options: _Any) -> _Task_Hidden: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, x: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, x: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, x: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, x: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, x: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -204,8 +262,19 @@ class _Task_Hidden:
     def imap_unordered(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, x: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, x: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, x: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, x: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, x: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""

@@ -25,6 +25,7 @@ from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 from ray.serve import Application as _Application
 
 import goray as _goray
+from goray._map import types as _goray_map_types
 
 _T = _TypeVar("_T")
 
@@ -72,10 +73,10 @@ class _ServeResponseGenerator(_Generic[_T]):
 a_Item = _TypedDict("a_Item", {
     "from": "_int",
     "int_": "_str",
-}, total=False)
+})
 
 
-class b_Item(_TypedDict, total=False):
+class b_Item(_TypedDict):
     """C++ struct b::Item."""
     str: _float
     """a Python builtin's name as a field"""
@@ -83,7 +84,7 @@ class b_Item(_TypedDict, total=False):
 
 
 class Mode(_IntEnum):
-    """C++ enum b::Mode (values arrive as plain ints)."""
+    """C++ enum b::Mode (results give its members)."""
     None_ = 0
     m_sunder_ = 1
     lambda_ = 2
@@ -106,16 +107,28 @@ class _Task_lambda_:
 
     def options(self, **options: _Any) -> _Task_lambda_: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, from_: _Sequence[_int] | _MapIterator[_int], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, from_: _npt.NDArray[_numpy.int64], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, from_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, from_: _Sequence[_int] | _MapIterator[_int], self_: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, from_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64] | _list[_int]: ...
+
+    @_overload
+    def map(self, from_: _npt.NDArray[_numpy.int64], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, from_: _Sequence[_int] | _MapIterator[_int], self_: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
+
+    @_overload
+    def map(self, from_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64] | _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, from_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -123,8 +136,25 @@ class _Task_lambda_:
     def imap_unordered(self, from_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, from_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, from_: _npt.NDArray[_numpy.int64], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, from_: _Sequence[_int] | _MapIterator[_int], self_: _Sequence[_int] | _MapIterator[_int] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, from_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64] | _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, from_: _npt.NDArray[_numpy.int64], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, from_: _Sequence[_int] | _MapIterator[_int], self_: _Sequence[_int] | _MapIterator[_int] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
+
+    @_overload
+    def map_chunks(self, from_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64] | _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, from_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], self_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -133,9 +163,10 @@ class _Task_lambda_:
 class _Task_local:
     """The native task local.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; A0 is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. NumPy arrays for arg1 and
+    arg1 travel as slices, read in place; A0 is not a number or bool: a column of it
+    travels as msgpack values, decoded one by one in C++; a value shared by keyword
+    is decoded once per chunk.
     """
 
     def remote(self, A0: _str | _ray.ObjectRef[_str], arg1: _int | _ray.ObjectRef[_int], arg1_: _int | _ray.ObjectRef[_int], /) -> _ray.ObjectRef[None]:
@@ -143,12 +174,15 @@ class _Task_local:
 
     def options(self, **options: _Any) -> _Task_local: ...
 
+    __goray_map__: _goray_map_types.MapVoid
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, A0: _Sequence[_str] | _MapIterator[_str], arg1: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., arg1_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> None:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, A0: _Sequence[_str] | _MapIterator[_str], arg1: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., arg1_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, A0: _Sequence[_str] | _MapIterator[_str], arg1: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., arg1_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[None, _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, A0: _Sequence[_str] | _MapIterator[_str], arg1: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., arg1_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[None]:
@@ -157,8 +191,13 @@ class _Task_local:
     def imap_unordered(self, A0: _Sequence[_str] | _MapIterator[_str], arg1: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., arg1_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, None]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, A0: _Sequence[_str] | _MapIterator[_str], arg1: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., arg1_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, A0: _Sequence[_str] | _MapIterator[_str], arg1: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., arg1_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, None]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, A0: _Sequence[_str] | _MapIterator[_str], arg1: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., arg1_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, None, _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, A0: _Sequence[_str] | _MapIterator[_str], arg1: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., arg1_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -167,9 +206,10 @@ class _Task_local:
 class _Task__ray_:
     """The native task _ray.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; item is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. item is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++ (a
+    dict of arrays for item, a struct of arrays, is read field by field); a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, item: a_Item | _ray.ObjectRef[a_Item]) -> _ray.ObjectRef[a_Item]:
@@ -177,12 +217,15 @@ class _Task__ray_:
 
     def options(self, **options: _Any) -> _Task__ray_: ...
 
+    __goray_map__: _goray_map_types.MapList[a_Item]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, item: _Sequence[a_Item] | _MapIterator[a_Item] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[a_Item]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, item: _Sequence[a_Item] | _MapIterator[a_Item] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, item: _Sequence[a_Item] | _MapIterator[a_Item] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[a_Item | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, item: _Sequence[a_Item] | _MapIterator[a_Item] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[a_Item]:
@@ -191,8 +234,13 @@ class _Task__ray_:
     def imap_unordered(self, item: _Sequence[a_Item] | _MapIterator[a_Item] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, a_Item]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, item: _Sequence[a_Item] | _MapIterator[a_Item] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, item: _Sequence[a_Item] | _MapIterator[a_Item] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[a_Item]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, item: _Sequence[a_Item] | _MapIterator[a_Item] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[a_Item | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, item: _Sequence[a_Item] | _MapIterator[a_Item] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -201,34 +249,43 @@ class _Task__ray_:
 class _Task_Both:
     """The native task Both.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; item, mode are not a number
-    or bool, so its items travel as msgpack values (decoded one by one in C++), not
-    as array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. item and mode are not a
+    number or bool: a column of them travels as msgpack values, decoded one by one
+    in C++ (a dict of arrays for item, a struct of arrays, is read field by field);
+    a value shared by keyword is decoded once per chunk.
     """
 
-    def remote(self, item: b_Item | _ray.ObjectRef[b_Item], mode: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[b_Item]:
+    def remote(self, item: b_Item | _ray.ObjectRef[b_Item], mode: Mode | _ray.ObjectRef[Mode]) -> _ray.ObjectRef[b_Item]:
         """Submits Both."""
 
     def options(self, **options: _Any) -> _Task_Both: ...
 
+    __goray_map__: _goray_map_types.MapList[b_Item]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
-    def map(self, item: _Sequence[b_Item] | _MapIterator[b_Item] | _Mapping[_str, _Any], mode: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[b_Item]:
+    def map(self, item: _Sequence[b_Item] | _MapIterator[b_Item] | _Mapping[_str, _Any], mode: _Sequence[Mode] | _MapIterator[Mode] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[b_Item]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, item: _Sequence[b_Item] | _MapIterator[b_Item] | _Mapping[_str, _Any], mode: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, item: _Sequence[b_Item] | _MapIterator[b_Item] | _Mapping[_str, _Any], mode: _Sequence[Mode] | _MapIterator[Mode] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[b_Item | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
-    def imap(self, item: _Sequence[b_Item] | _MapIterator[b_Item] | _Mapping[_str, _Any], mode: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[b_Item]:
+    def imap(self, item: _Sequence[b_Item] | _MapIterator[b_Item] | _Mapping[_str, _Any], mode: _Sequence[Mode] | _MapIterator[Mode] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[b_Item]:
         """The results one at a time, in input order, as their chunks finish."""
 
-    def imap_unordered(self, item: _Sequence[b_Item] | _MapIterator[b_Item] | _Mapping[_str, _Any], mode: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, b_Item]]:
+    def imap_unordered(self, item: _Sequence[b_Item] | _MapIterator[b_Item] | _Mapping[_str, _Any], mode: _Sequence[Mode] | _MapIterator[Mode] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, b_Item]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, item: _Sequence[b_Item] | _MapIterator[b_Item] | _Mapping[_str, _Any], mode: _Sequence[_int] | _MapIterator[_int] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, item: _Sequence[b_Item] | _MapIterator[b_Item] | _Mapping[_str, _Any], mode: _Sequence[Mode] | _MapIterator[Mode] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[b_Item]]]:
         """(start, results) per chunk as chunks finish."""
 
-    def map_refs(self, item: _Sequence[b_Item] | _MapIterator[b_Item] | _Mapping[_str, _Any], mode: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+    @_overload
+    def map_chunks(self, item: _Sequence[b_Item] | _MapIterator[b_Item] | _Mapping[_str, _Any], mode: _Sequence[Mode] | _MapIterator[Mode] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[b_Item | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    def map_refs(self, item: _Sequence[b_Item] | _MapIterator[b_Item] | _Mapping[_str, _Any], mode: _Sequence[Mode] | _MapIterator[Mode] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
 
 
@@ -279,16 +336,22 @@ class _Method_Counter_from_:
 
     def options(self, **options: _Any) -> _Method_Counter_from_: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, in_: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, in_: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, in_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, in_: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, in_: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, in_: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, in_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -296,8 +359,19 @@ class _Method_Counter_from_:
     def imap_unordered(self, in_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, in_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, in_: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, in_: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, in_: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, in_: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, in_: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -319,16 +393,22 @@ class _Method_Counter_Incr:
 
     def options(self, **options: _Any) -> _Method_Counter_Incr: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, by: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, by: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, by: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, by: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, by: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -336,8 +416,19 @@ class _Method_Counter_Incr:
     def imap_unordered(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, by: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, by: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, by: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, by: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -562,7 +653,7 @@ class _Local:
     def _ray_(self, item: a_Item) -> a_Item:
         """Runs _ray in this process."""
 
-    def Both(self, item: b_Item, mode: _int) -> b_Item:
+    def Both(self, item: b_Item, mode: Mode) -> b_Item:
         """Runs Both in this process."""
 
     def Thing(self) -> _int:

@@ -50,18 +50,18 @@ __all__ = [
 a_Item = _TypedDict("a_Item", {
     "from": "_int",
     "int_": "_str",
-}, total=False)
+})
 
 
-class b_Item(_TypedDict, total=False):
+class b_Item(_TypedDict):
     """C++ struct b::Item."""
     str: _float
     """a Python builtin's name as a field"""
     list: _str
 
 
-class Mode(_NativeEnum):
-    """C++ enum b::Mode (values arrive as plain ints)."""
+class Mode(_NativeEnum, cpp="b::Mode"):
+    """C++ enum b::Mode (results give its members)."""
     None_ = 0
     m_sunder_ = 1
     lambda_ = 2

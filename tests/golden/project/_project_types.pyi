@@ -25,6 +25,7 @@ from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 from ray.serve import Application as _Application
 
 import goray as _goray
+from goray._map import types as _goray_map_types
 
 _T = _TypeVar("_T")
 
@@ -70,9 +71,9 @@ class _ServeResponseGenerator(_Generic[_T]):
 class _Task_Hello:
     """The native task Hello.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; name is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. name is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, name: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_str]:
@@ -80,12 +81,15 @@ class _Task_Hello:
 
     def options(self, **options: _Any) -> _Task_Hello: ...
 
+    __goray_map__: _goray_map_types.MapList[_str]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_str]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_str | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_str]:
@@ -94,8 +98,13 @@ class _Task_Hello:
     def imap_unordered(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _str]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, name: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, name: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, name: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, name: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator as _AsyncIterator, Generator as _Gener
 from collections.abc import Iterator as _MapIterator, Mapping as _Mapping
 from collections.abc import Sequence as _Sequence
 from typing import Literal as _Literal, overload as _overload
+from typing_extensions import NotRequired as _NotRequired
 
 import numpy as _numpy
 import numpy.typing as _npt
@@ -25,6 +26,7 @@ from ray.dag import ClassMethodNode as _ClassMethodNode, DAGNode as _DAGNode
 from ray.serve import Application as _Application
 
 import goray as _goray
+from goray._map import types as _goray_map_types
 
 _T = _TypeVar("_T")
 
@@ -67,10 +69,10 @@ class _ServeResponseGenerator(_Generic[_T]):
     def cancel(self) -> None: ...
 
 
-class Job(_TypedDict, total=False):
+class Job(_TypedDict):
     """A job: its input stays in the object store until a worker reads it.
 
-    C++ struct jobs::Job.
+    C++ struct jobs::Job, as results give it: every field. A call takes JobIn (or this).
     """
     input: _ray.ObjectRef[_Any]
     """untyped"""
@@ -81,7 +83,18 @@ class Job(_TypedDict, total=False):
     """a C++ or Python actor"""
 
 
-class Point(_TypedDict, total=False):
+class JobIn(_TypedDict):
+    """C++ struct jobs::Job as a call takes it: progress (std::optional) may be left out."""
+    input: _ray.ObjectRef[_Any]
+    """untyped"""
+    origin: _ray.ObjectRef[Point]
+    parts: _list[_ray.ObjectRef[_float]]
+    progress: _NotRequired[_Handle_Counter | None]
+    logger: _Any
+    """a C++ or Python actor"""
+
+
+class Point(_TypedDict):
     """C++ struct jobs::Point."""
     x: _float
     y: _float
@@ -92,9 +105,9 @@ class _Task_Sum:
 
     The native task Sum.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; parts is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. parts is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, parts: _list[_ray.ObjectRef[_float]] | _ray.ObjectRef[_list[_ray.ObjectRef[_float]]]) -> _ray.ObjectRef[_float]:
@@ -102,12 +115,15 @@ class _Task_Sum:
 
     def options(self, **options: _Any) -> _Task_Sum: ...
 
+    __goray_map__: _goray_map_types.MapList[_float]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, parts: _Sequence[_list[_ray.ObjectRef[_float]]] | _MapIterator[_list[_ray.ObjectRef[_float]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_float]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, parts: _Sequence[_list[_ray.ObjectRef[_float]]] | _MapIterator[_list[_ray.ObjectRef[_float]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, parts: _Sequence[_list[_ray.ObjectRef[_float]]] | _MapIterator[_list[_ray.ObjectRef[_float]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_float | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, parts: _Sequence[_list[_ray.ObjectRef[_float]]] | _MapIterator[_list[_ray.ObjectRef[_float]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_float]:
@@ -116,8 +132,13 @@ class _Task_Sum:
     def imap_unordered(self, parts: _Sequence[_list[_ray.ObjectRef[_float]]] | _MapIterator[_list[_ray.ObjectRef[_float]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _float]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, parts: _Sequence[_list[_ray.ObjectRef[_float]]] | _MapIterator[_list[_ray.ObjectRef[_float]]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, parts: _Sequence[_list[_ray.ObjectRef[_float]]] | _MapIterator[_list[_ray.ObjectRef[_float]]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_float]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, parts: _Sequence[_list[_ray.ObjectRef[_float]]] | _MapIterator[_list[_ray.ObjectRef[_float]]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_float | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, parts: _Sequence[_list[_ray.ObjectRef[_float]]] | _MapIterator[_list[_ray.ObjectRef[_float]]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -126,9 +147,9 @@ class _Task_Sum:
 class _Task_Forward:
     """The native task Forward.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; ref is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. ref is not a number or bool:
+    a column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, ref: _goray.Unresolved | _ray.ObjectRef[_ray.ObjectRef[_Any]]) -> _ray.ObjectRef[_ray.ObjectRef[_Any]]:
@@ -136,12 +157,15 @@ class _Task_Forward:
 
     def options(self, **options: _Any) -> _Task_Forward: ...
 
+    __goray_map__: _goray_map_types.MapList[_ray.ObjectRef[_Any]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, ref: _Sequence[_ray.ObjectRef[_Any]] | _MapIterator[_ray.ObjectRef[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_ray.ObjectRef[_Any]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, ref: _Sequence[_ray.ObjectRef[_Any]] | _MapIterator[_ray.ObjectRef[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, ref: _Sequence[_ray.ObjectRef[_Any]] | _MapIterator[_ray.ObjectRef[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_ray.ObjectRef[_Any] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, ref: _Sequence[_ray.ObjectRef[_Any]] | _MapIterator[_ray.ObjectRef[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_ray.ObjectRef[_Any]]:
@@ -150,8 +174,13 @@ class _Task_Forward:
     def imap_unordered(self, ref: _Sequence[_ray.ObjectRef[_Any]] | _MapIterator[_ray.ObjectRef[_Any]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _ray.ObjectRef[_Any]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, ref: _Sequence[_ray.ObjectRef[_Any]] | _MapIterator[_ray.ObjectRef[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, ref: _Sequence[_ray.ObjectRef[_Any]] | _MapIterator[_ray.ObjectRef[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_ray.ObjectRef[_Any]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, ref: _Sequence[_ray.ObjectRef[_Any]] | _MapIterator[_ray.ObjectRef[_Any]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_ray.ObjectRef[_Any] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, ref: _Sequence[_ray.ObjectRef[_Any]] | _MapIterator[_ray.ObjectRef[_Any]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -160,9 +189,9 @@ class _Task_Forward:
 class _Task_Later:
     """The native task Later.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; point is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. point is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, point: _goray.Unresolved | _ray.ObjectRef[_ray.ObjectRef[Point]]) -> _ray.ObjectRef[_ray.ObjectRef[Point]]:
@@ -170,12 +199,15 @@ class _Task_Later:
 
     def options(self, **options: _Any) -> _Task_Later: ...
 
+    __goray_map__: _goray_map_types.MapList[_ray.ObjectRef[Point]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, point: _Sequence[_ray.ObjectRef[Point]] | _MapIterator[_ray.ObjectRef[Point]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_ray.ObjectRef[Point]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, point: _Sequence[_ray.ObjectRef[Point]] | _MapIterator[_ray.ObjectRef[Point]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, point: _Sequence[_ray.ObjectRef[Point]] | _MapIterator[_ray.ObjectRef[Point]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_ray.ObjectRef[Point] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, point: _Sequence[_ray.ObjectRef[Point]] | _MapIterator[_ray.ObjectRef[Point]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_ray.ObjectRef[Point]]:
@@ -184,8 +216,13 @@ class _Task_Later:
     def imap_unordered(self, point: _Sequence[_ray.ObjectRef[Point]] | _MapIterator[_ray.ObjectRef[Point]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _ray.ObjectRef[Point]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, point: _Sequence[_ray.ObjectRef[Point]] | _MapIterator[_ray.ObjectRef[Point]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, point: _Sequence[_ray.ObjectRef[Point]] | _MapIterator[_ray.ObjectRef[Point]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_ray.ObjectRef[Point]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, point: _Sequence[_ray.ObjectRef[Point]] | _MapIterator[_ray.ObjectRef[Point]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_ray.ObjectRef[Point] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, point: _Sequence[_ray.ObjectRef[Point]] | _MapIterator[_ray.ObjectRef[Point]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -194,9 +231,9 @@ class _Task_Later:
 class _Task_Both:
     """The native task Both.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; done is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. done is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, done: _goray.Unresolved | _ray.ObjectRef[_ray.ObjectRef[None]]) -> _ray.ObjectRef[_ray.ObjectRef[_list[_Any]]]:
@@ -204,12 +241,15 @@ class _Task_Both:
 
     def options(self, **options: _Any) -> _Task_Both: ...
 
+    __goray_map__: _goray_map_types.MapList[_ray.ObjectRef[_list[_Any]]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, done: _Sequence[_ray.ObjectRef[None]] | _MapIterator[_ray.ObjectRef[None]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_ray.ObjectRef[_list[_Any]]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, done: _Sequence[_ray.ObjectRef[None]] | _MapIterator[_ray.ObjectRef[None]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, done: _Sequence[_ray.ObjectRef[None]] | _MapIterator[_ray.ObjectRef[None]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_ray.ObjectRef[_list[_Any]] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, done: _Sequence[_ray.ObjectRef[None]] | _MapIterator[_ray.ObjectRef[None]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_ray.ObjectRef[_list[_Any]]]:
@@ -218,8 +258,13 @@ class _Task_Both:
     def imap_unordered(self, done: _Sequence[_ray.ObjectRef[None]] | _MapIterator[_ray.ObjectRef[None]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _ray.ObjectRef[_list[_Any]]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, done: _Sequence[_ray.ObjectRef[None]] | _MapIterator[_ray.ObjectRef[None]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, done: _Sequence[_ray.ObjectRef[None]] | _MapIterator[_ray.ObjectRef[None]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_ray.ObjectRef[_list[_Any]]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, done: _Sequence[_ray.ObjectRef[None]] | _MapIterator[_ray.ObjectRef[None]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_ray.ObjectRef[_list[_Any]] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, done: _Sequence[_ray.ObjectRef[None]] | _MapIterator[_ray.ObjectRef[None]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -228,9 +273,9 @@ class _Task_Both:
 class _Task_Index:
     """The native task Index.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; first is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. first is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, first: _tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int] | _ray.ObjectRef[_list[_ray.ObjectRef[_Any] | _int]]) -> _ray.ObjectRef[_dict[_str, _ray.ObjectRef[_Any]]]:
@@ -238,12 +283,15 @@ class _Task_Index:
 
     def options(self, **options: _Any) -> _Task_Index: ...
 
+    __goray_map__: _goray_map_types.MapList[_dict[_str, _ray.ObjectRef[_Any]]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, first: _Sequence[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]] | _MapIterator[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_dict[_str, _ray.ObjectRef[_Any]]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, first: _Sequence[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]] | _MapIterator[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, first: _Sequence[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]] | _MapIterator[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_dict[_str, _ray.ObjectRef[_Any]] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, first: _Sequence[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]] | _MapIterator[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_dict[_str, _ray.ObjectRef[_Any]]]:
@@ -252,8 +300,13 @@ class _Task_Index:
     def imap_unordered(self, first: _Sequence[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]] | _MapIterator[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _dict[_str, _ray.ObjectRef[_Any]]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, first: _Sequence[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]] | _MapIterator[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, first: _Sequence[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]] | _MapIterator[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_dict[_str, _ray.ObjectRef[_Any]]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, first: _Sequence[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]] | _MapIterator[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_dict[_str, _ray.ObjectRef[_Any]] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, first: _Sequence[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]] | _MapIterator[_tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -262,43 +315,52 @@ class _Task_Index:
 class _Task_Plan:
     """The native task Plan.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; job is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. job is not a number or bool:
+    a column of it travels as msgpack values, decoded one by one in C++ (a dict of
+    arrays for job, a struct of arrays, is read field by field); a value shared by
+    keyword is decoded once per chunk.
     """
 
-    def remote(self, job: Job | _ray.ObjectRef[Job]) -> _ray.ObjectRef[Job]:
+    def remote(self, job: JobIn | Job | _ray.ObjectRef[Job]) -> _ray.ObjectRef[Job]:
         """Submits Plan."""
 
     def options(self, **options: _Any) -> _Task_Plan: ...
 
+    __goray_map__: _goray_map_types.MapList[Job]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
-    def map(self, job: _Sequence[Job] | _MapIterator[Job] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[Job]:
+    def map(self, job: _Sequence[JobIn | Job] | _MapIterator[JobIn | Job] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[Job]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, job: _Sequence[Job] | _MapIterator[Job] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, job: _Sequence[JobIn | Job] | _MapIterator[JobIn | Job] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[Job | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
-    def imap(self, job: _Sequence[Job] | _MapIterator[Job] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[Job]:
+    def imap(self, job: _Sequence[JobIn | Job] | _MapIterator[JobIn | Job] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[Job]:
         """The results one at a time, in input order, as their chunks finish."""
 
-    def imap_unordered(self, job: _Sequence[Job] | _MapIterator[Job] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, Job]]:
+    def imap_unordered(self, job: _Sequence[JobIn | Job] | _MapIterator[JobIn | Job] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, Job]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, job: _Sequence[Job] | _MapIterator[Job] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, job: _Sequence[JobIn | Job] | _MapIterator[JobIn | Job] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[Job]]]:
         """(start, results) per chunk as chunks finish."""
 
-    def map_refs(self, job: _Sequence[Job] | _MapIterator[Job] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+    @_overload
+    def map_chunks(self, job: _Sequence[JobIn | Job] | _MapIterator[JobIn | Job] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[Job | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    def map_refs(self, job: _Sequence[JobIn | Job] | _MapIterator[JobIn | Job] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
 
 
 class _Task_Bump:
     """The native task Bump.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; counter, any are not a
-    number or bool, so its items travel as msgpack values (decoded one by one in
-    C++), not as array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. counter and any are not a
+    number or bool: a column of them travels as msgpack values, decoded one by one
+    in C++; a value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, counter: _Handle_Counter | _ray.ObjectRef[_Handle_Counter], any: _Any | _ray.ObjectRef[_Any]) -> _ray.ObjectRef[_int]:
@@ -306,12 +368,15 @@ class _Task_Bump:
 
     def options(self, **options: _Any) -> _Task_Bump: ...
 
+    __goray_map__: _goray_map_types.MapList[_int]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, counter: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], any: _Sequence[_Any] | _MapIterator[_Any] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, counter: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], any: _Sequence[_Any] | _MapIterator[_Any] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, counter: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], any: _Sequence[_Any] | _MapIterator[_Any] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, counter: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], any: _Sequence[_Any] | _MapIterator[_Any] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
@@ -320,8 +385,13 @@ class _Task_Bump:
     def imap_unordered(self, counter: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], any: _Sequence[_Any] | _MapIterator[_Any] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, counter: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], any: _Sequence[_Any] | _MapIterator[_Any] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, counter: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], any: _Sequence[_Any] | _MapIterator[_Any] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, counter: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], any: _Sequence[_Any] | _MapIterator[_Any] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, counter: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], any: _Sequence[_Any] | _MapIterator[_Any] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -339,12 +409,15 @@ class _Task_Spawn:
 
     def options(self, **options: _Any) -> _Task_Spawn: ...
 
+    __goray_map__: _goray_map_types.MapList[_Handle_Counter]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, start: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_Handle_Counter]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, start: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, start: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_Handle_Counter | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, start: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_Handle_Counter]:
@@ -353,8 +426,13 @@ class _Task_Spawn:
     def imap_unordered(self, start: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _Handle_Counter]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, start: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, start: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_Handle_Counter]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, start: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_Handle_Counter | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, start: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -363,9 +441,9 @@ class _Task_Spawn:
 class _Task_Spawned:
     """The native task Spawned.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; maybe is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. maybe is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, maybe: _Any | None | _ray.ObjectRef[_Any | None]) -> _ray.ObjectRef[_list[_Handle_Counter]]:
@@ -373,12 +451,15 @@ class _Task_Spawned:
 
     def options(self, **options: _Any) -> _Task_Spawned: ...
 
+    __goray_map__: _goray_map_types.MapList[_list[_Handle_Counter]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, maybe: _Sequence[_Any | None] | _MapIterator[_Any | None], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_Handle_Counter]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, maybe: _Sequence[_Any | None] | _MapIterator[_Any | None], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, maybe: _Sequence[_Any | None] | _MapIterator[_Any | None], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_list[_Handle_Counter] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, maybe: _Sequence[_Any | None] | _MapIterator[_Any | None], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_Handle_Counter]]:
@@ -387,8 +468,13 @@ class _Task_Spawned:
     def imap_unordered(self, maybe: _Sequence[_Any | None] | _MapIterator[_Any | None], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_Handle_Counter]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, maybe: _Sequence[_Any | None] | _MapIterator[_Any | None], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, maybe: _Sequence[_Any | None] | _MapIterator[_Any | None], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_Handle_Counter]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, maybe: _Sequence[_Any | None] | _MapIterator[_Any | None], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_Handle_Counter] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, maybe: _Sequence[_Any | None] | _MapIterator[_Any | None], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -410,16 +496,22 @@ class _Method_Counter_Incr:
 
     def options(self, **options: _Any) -> _Method_Counter_Incr: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, by: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, by: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, by: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, by: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, by: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -427,8 +519,19 @@ class _Method_Counter_Incr:
     def imap_unordered(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, by: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, by: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, by: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, by: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, by: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -439,9 +542,9 @@ class _Method_Counter_Absorb:
 
     The method Counter.Absorb.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; other is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. other is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, other: _Handle_Counter | _ray.ObjectRef[_Handle_Counter]) -> _ray.ObjectRef[_int]:
@@ -453,12 +556,15 @@ class _Method_Counter_Absorb:
 
     def options(self, **options: _Any) -> _Method_Counter_Absorb: ...
 
+    __goray_map__: _goray_map_types.MapList[_int]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, other: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, other: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, other: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, other: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
@@ -467,8 +573,13 @@ class _Method_Counter_Absorb:
     def imap_unordered(self, other: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, other: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, other: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, other: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, other: _Sequence[_Handle_Counter] | _MapIterator[_Handle_Counter], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -594,7 +705,7 @@ class _Local:
     def Index(self, first: _tuple[_ray.ObjectRef[_Any], _int] | _list[_ray.ObjectRef[_Any] | _int]) -> _dict[_str, _ray.ObjectRef[_Any]]:
         """Runs Index in this process."""
 
-    def Plan(self, job: Job) -> Job:
+    def Plan(self, job: JobIn | Job) -> Job:
         """Runs Plan in this process."""
 
     def Bump(self, counter: _Handle_Counter, any: _Any) -> _int:

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 import goray as _goray
 from goray._stubs import ActorClass as _ActorClass, Task as _Task
 
-if _TYPE_CHECKING:  # for the TypedDicts: importing this module needs no Ray
+if _TYPE_CHECKING:  # for the TypedDicts: importing this module needs no Ray or typing_extensions
+    from typing_extensions import NotRequired as _NotRequired
     import ray as _ray
 
 __all__ = [
@@ -46,14 +47,15 @@ __all__ = [
     "Counter",
     "local",
     "Job",
+    "JobIn",
     "Point",
 ]
 
 
-class Job(_TypedDict, total=False):
+class Job(_TypedDict):
     """A job: its input stays in the object store until a worker reads it.
 
-    C++ struct jobs::Job.
+    C++ struct jobs::Job, as results give it: every field. A call takes JobIn (or this).
     """
     input: _ray.ObjectRef[_Any]
     """untyped"""
@@ -64,7 +66,18 @@ class Job(_TypedDict, total=False):
     """a C++ or Python actor"""
 
 
-class Point(_TypedDict, total=False):
+class JobIn(_TypedDict):
+    """C++ struct jobs::Job as a call takes it: progress (std::optional) may be left out."""
+    input: _ray.ObjectRef[_Any]
+    """untyped"""
+    origin: _ray.ObjectRef[Point]
+    parts: _list[_ray.ObjectRef[_float]]
+    progress: _NotRequired[_Any | None]
+    logger: _Any
+    """a C++ or Python actor"""
+
+
+class Point(_TypedDict):
     """C++ struct jobs::Point."""
     x: _float
     y: _float

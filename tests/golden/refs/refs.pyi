@@ -6,6 +6,7 @@
 
 from _refs_types import (
     Job as Job,
+    JobIn as JobIn,
     Point as Point,
 )
 from _refs_types import (
@@ -35,6 +36,7 @@ __all__ = [
     "Counter",
     "local",
     "Job",
+    "JobIn",
     "Point",
 ]
 

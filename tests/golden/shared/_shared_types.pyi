@@ -19,9 +19,10 @@ from typing import Literal as _Literal, overload as _overload
 import ray as _ray
 
 import goray as _goray
+from goray._map import types as _goray_map_types
 
 
-class Reply(_TypedDict, total=False):
+class Reply(_TypedDict):
     """C++ struct svc::Service::Reply."""
     text: _str
 
@@ -29,9 +30,9 @@ class Reply(_TypedDict, total=False):
 class _Task_Echo:
     """The native task Echo.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; s is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. s is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, s: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_str]:
@@ -39,12 +40,15 @@ class _Task_Echo:
 
     def options(self, **options: _Any) -> _Task_Echo: ...
 
+    __goray_map__: _goray_map_types.MapList[_str]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, s: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_str]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, s: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, s: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_str | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, s: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_str]:
@@ -53,8 +57,13 @@ class _Task_Echo:
     def imap_unordered(self, s: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _str]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, s: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, s: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, s: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, s: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -63,9 +72,9 @@ class _Task_Echo:
 class _Task_Answer:
     """The native task Answer.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; question is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. question is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, question: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[Reply]:
@@ -73,12 +82,15 @@ class _Task_Answer:
 
     def options(self, **options: _Any) -> _Task_Answer: ...
 
+    __goray_map__: _goray_map_types.MapList[Reply]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, question: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[Reply]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, question: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, question: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[Reply | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, question: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[Reply]:
@@ -87,8 +99,13 @@ class _Task_Answer:
     def imap_unordered(self, question: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, Reply]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, question: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, question: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[Reply]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, question: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[Reply | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, question: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""

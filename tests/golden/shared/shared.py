@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-class Reply(_TypedDict, total=False):
+class Reply(_TypedDict):
     """C++ struct svc::Service::Reply."""
     text: _str
 

@@ -19,9 +19,10 @@ import numpy.typing as _npt
 import ray as _ray
 
 import goray as _goray
+from goray._map import types as _goray_map_types
 
 
-class Point(_TypedDict, total=False):
+class Point(_TypedDict):
     """A point on the plane.
 
     C++ struct geo::Point.
@@ -32,7 +33,7 @@ class Point(_TypedDict, total=False):
     """vertical"""
 
 
-class Shape(_TypedDict, total=False):
+class Shape(_TypedDict):
     """A shape: a polygon with a colour.
     Points are in order.
 
@@ -40,16 +41,16 @@ class Shape(_TypedDict, total=False):
     """
     label: _str
     points: _list[Point]
-    color: _int
+    color: Color
     meta: Meta
 
 
-class Meta(_TypedDict, total=False):
+class Meta(_TypedDict):
     """C++ struct geo::Shape::Meta."""
     version: _int
 
 
-class Tree(_TypedDict, total=False):
+class Tree(_TypedDict):
     """C++ struct geo::Tree."""
     name: _str
     children: _list[Tree]
@@ -59,7 +60,7 @@ class Tree(_TypedDict, total=False):
 class Color(_IntEnum):
     """A colour, stored as its number.
 
-    C++ enum geo::Color (values arrive as plain ints).
+    C++ enum geo::Color (results give its members).
     """
     kRed = 1
     """red"""
@@ -69,7 +70,7 @@ class Color(_IntEnum):
 
 
 class Plain(_IntEnum):
-    """C++ enum geo::Plain (values arrive as plain ints)."""
+    """C++ enum geo::Plain (results give its members)."""
     kZero = 0
     kOne = 1
 
@@ -86,16 +87,22 @@ class _Task_Flag:
 
     def options(self, **options: _Any) -> _Task_Flag: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.bool_], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.bool_]: ...
+    __goray_map__: _goray_map_types.MapArrays[_bool, _npt.NDArray[_numpy.bool_]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, b: _Sequence[_bool] | _MapIterator[_bool], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_bool]:
+    def map(self, b: _npt.NDArray[_numpy.bool_], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.bool_]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, b: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, b: _Sequence[_bool] | _MapIterator[_bool], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_bool]: ...
+
+    @_overload
+    def map(self, b: _npt.NDArray[_numpy.bool_], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.bool_], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, b: _Sequence[_bool] | _MapIterator[_bool], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_bool | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, b: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_bool]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -103,8 +110,19 @@ class _Task_Flag:
     def imap_unordered(self, b: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _bool]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, b: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, b: _npt.NDArray[_numpy.bool_], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.bool_]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, b: _Sequence[_bool] | _MapIterator[_bool], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_bool]]]: ...
+
+    @_overload
+    def map_chunks(self, b: _npt.NDArray[_numpy.bool_], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.bool_], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, b: _Sequence[_bool] | _MapIterator[_bool], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_bool | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, b: _Sequence[_bool] | _MapIterator[_bool] | _npt.NDArray[_numpy.bool_], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -122,16 +140,22 @@ class _Task_I8:
 
     def options(self, **options: _Any) -> _Task_I8: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.int8], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int8]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int8]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, v: _npt.NDArray[_numpy.int8], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int8]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int8], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, v: _npt.NDArray[_numpy.int8], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int8], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int8], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -139,8 +163,19 @@ class _Task_I8:
     def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int8], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int8], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.int8], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int8]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.int8], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int8], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int8], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -158,16 +193,22 @@ class _Task_U8:
 
     def options(self, **options: _Any) -> _Task_U8: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.uint8], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.uint8]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.uint8]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, v: _npt.NDArray[_numpy.uint8], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.uint8]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint8], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, v: _npt.NDArray[_numpy.uint8], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.uint8], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint8], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -175,8 +216,19 @@ class _Task_U8:
     def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint8], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint8], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.uint8], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.uint8]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.uint8], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.uint8], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint8], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -194,16 +246,22 @@ class _Task_I16:
 
     def options(self, **options: _Any) -> _Task_I16: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.int16], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int16]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int16]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, v: _npt.NDArray[_numpy.int16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int16]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, v: _npt.NDArray[_numpy.int16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int16], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -211,8 +269,19 @@ class _Task_I16:
     def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int16], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.int16], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int16]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.int16], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int16], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int16], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -230,16 +299,22 @@ class _Task_U16:
 
     def options(self, **options: _Any) -> _Task_U16: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.uint16], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.uint16]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.uint16]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, v: _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.uint16]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, v: _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.uint16], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -247,8 +322,19 @@ class _Task_U16:
     def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.uint16], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.uint16]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.uint16], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.uint16], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -266,16 +352,22 @@ class _Task_I32:
 
     def options(self, **options: _Any) -> _Task_I32: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.int32], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int32]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int32]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, v: _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int32]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, v: _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int32], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -283,8 +375,19 @@ class _Task_I32:
     def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.int32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int32]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.int32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int32], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -302,16 +405,22 @@ class _Task_U32:
 
     def options(self, **options: _Any) -> _Task_U32: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.uint32], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.uint32]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.uint32]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, v: _npt.NDArray[_numpy.uint32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.uint32]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, v: _npt.NDArray[_numpy.uint32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.uint32], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -319,8 +428,19 @@ class _Task_U32:
     def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.uint32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.uint32]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.uint32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.uint32], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint32], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -338,16 +458,22 @@ class _Task_I64:
 
     def options(self, **options: _Any) -> _Task_I64: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, v: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, v: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -355,8 +481,19 @@ class _Task_I64:
     def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -374,16 +511,22 @@ class _Task_U64:
 
     def options(self, **options: _Any) -> _Task_U64: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.uint64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.uint64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.uint64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, v: _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.uint64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, v: _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.uint64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -391,8 +534,19 @@ class _Task_U64:
     def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.uint64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.uint64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.uint64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.uint64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -410,16 +564,22 @@ class _Task_Size:
 
     def options(self, **options: _Any) -> _Task_Size: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.uint64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.uint64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.uint64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, n: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, n: _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.uint64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, n: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, n: _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.uint64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, n: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -427,8 +587,19 @@ class _Task_Size:
     def imap_unordered(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, n: _npt.NDArray[_numpy.uint64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.uint64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, n: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, n: _npt.NDArray[_numpy.uint64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.uint64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, n: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, n: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -446,16 +617,22 @@ class _Task_StdI32:
 
     def options(self, **options: _Any) -> _Task_StdI32: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.int32], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int32]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int32]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, v: _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int32]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, v: _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int32], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -463,8 +640,19 @@ class _Task_StdI32:
     def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.int32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int32]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.int32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int32], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -482,16 +670,22 @@ class _Task_LongLong:
 
     def options(self, **options: _Any) -> _Task_LongLong: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.uint16], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, v: _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, v: _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -499,8 +693,19 @@ class _Task_LongLong:
     def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.uint16], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.uint16], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.uint16], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -518,16 +723,22 @@ class _Task_F32:
 
     def options(self, **options: _Any) -> _Task_F32: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.float32], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.float32]: ...
+    __goray_map__: _goray_map_types.MapArrays[_float, _npt.NDArray[_numpy.float32]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, v: _Sequence[_float] | _MapIterator[_float], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_float]:
+    def map(self, v: _npt.NDArray[_numpy.float32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.float32]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, v: _Sequence[_float] | _MapIterator[_float], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_float]: ...
+
+    @_overload
+    def map(self, v: _npt.NDArray[_numpy.float32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.float32], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, v: _Sequence[_float] | _MapIterator[_float], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_float | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_float]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -535,8 +746,19 @@ class _Task_F32:
     def imap_unordered(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _float]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.float32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.float32]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_float] | _MapIterator[_float], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_float]]]: ...
+
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.float32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.float32], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_float] | _MapIterator[_float], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_float | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float32], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -554,16 +776,22 @@ class _Task_F64:
 
     def options(self, **options: _Any) -> _Task_F64: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.float64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.float64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_float, _npt.NDArray[_numpy.float64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, v: _Sequence[_float] | _MapIterator[_float], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_float]:
+    def map(self, v: _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.float64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, v: _Sequence[_float] | _MapIterator[_float], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_float]: ...
+
+    @_overload
+    def map(self, v: _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.float64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, v: _Sequence[_float] | _MapIterator[_float], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_float | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_float]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -571,8 +799,19 @@ class _Task_F64:
     def imap_unordered(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _float]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.float64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.float64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_float] | _MapIterator[_float], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_float]]]: ...
+
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.float64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.float64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_float] | _MapIterator[_float], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_float | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, v: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -581,9 +820,9 @@ class _Task_F64:
 class _Task_Str:
     """The native task Str.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; s is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. s is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, s: _str | _ray.ObjectRef[_str]) -> _ray.ObjectRef[_str]:
@@ -591,12 +830,15 @@ class _Task_Str:
 
     def options(self, **options: _Any) -> _Task_Str: ...
 
+    __goray_map__: _goray_map_types.MapList[_str]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, s: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_str]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, s: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, s: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_str | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, s: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_str]:
@@ -605,8 +847,13 @@ class _Task_Str:
     def imap_unordered(self, s: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _str]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, s: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, s: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, s: _Sequence[_str] | _MapIterator[_str], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, s: _Sequence[_str] | _MapIterator[_str], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -615,9 +862,9 @@ class _Task_Str:
 class _Task_Bytes:
     """The native task Bytes.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; b is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. b is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, b: _bytes | _ray.ObjectRef[_bytes]) -> _ray.ObjectRef[_bytes]:
@@ -625,12 +872,15 @@ class _Task_Bytes:
 
     def options(self, **options: _Any) -> _Task_Bytes: ...
 
+    __goray_map__: _goray_map_types.MapList[_bytes]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_bytes]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_bytes | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_bytes]:
@@ -639,8 +889,13 @@ class _Task_Bytes:
     def imap_unordered(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _bytes]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_bytes]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_bytes | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -649,9 +904,9 @@ class _Task_Bytes:
 class _Task_RawBytes:
     """The native task RawBytes.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; b is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. b is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, b: _bytes | _ray.ObjectRef[_bytes]) -> _ray.ObjectRef[_bytes]:
@@ -659,12 +914,15 @@ class _Task_RawBytes:
 
     def options(self, **options: _Any) -> _Task_RawBytes: ...
 
+    __goray_map__: _goray_map_types.MapList[_bytes]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_bytes]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_bytes | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_bytes]:
@@ -673,8 +931,13 @@ class _Task_RawBytes:
     def imap_unordered(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _bytes]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_bytes]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_bytes | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, b: _Sequence[_bytes] | _MapIterator[_bytes], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -683,9 +946,9 @@ class _Task_RawBytes:
 class _Task_Vec:
     """The native task Vec.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; v is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. v is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, v: _list[_int] | _ray.ObjectRef[_list[_int]]) -> _ray.ObjectRef[_list[_int]]:
@@ -693,12 +956,15 @@ class _Task_Vec:
 
     def options(self, **options: _Any) -> _Task_Vec: ...
 
+    __goray_map__: _goray_map_types.MapList[_list[_int]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, v: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_int]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, v: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, v: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_list[_int] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, v: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_int]]:
@@ -707,8 +973,13 @@ class _Task_Vec:
     def imap_unordered(self, v: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, v: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, v: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_int]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_int] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, v: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -717,9 +988,9 @@ class _Task_Vec:
 class _Task_Arr:
     """The native task Arr.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; a is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. a is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, a: _list[_float] | _ray.ObjectRef[_list[_float]]) -> _ray.ObjectRef[_list[_float]]:
@@ -727,12 +998,15 @@ class _Task_Arr:
 
     def options(self, **options: _Any) -> _Task_Arr: ...
 
+    __goray_map__: _goray_map_types.MapList[_list[_float]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, a: _Sequence[_list[_float]] | _MapIterator[_list[_float]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_float]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, a: _Sequence[_list[_float]] | _MapIterator[_list[_float]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, a: _Sequence[_list[_float]] | _MapIterator[_list[_float]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_list[_float] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, a: _Sequence[_list[_float]] | _MapIterator[_list[_float]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_float]]:
@@ -741,8 +1015,13 @@ class _Task_Arr:
     def imap_unordered(self, a: _Sequence[_list[_float]] | _MapIterator[_list[_float]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_float]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, a: _Sequence[_list[_float]] | _MapIterator[_list[_float]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, a: _Sequence[_list[_float]] | _MapIterator[_list[_float]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_float]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, a: _Sequence[_list[_float]] | _MapIterator[_list[_float]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_float] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, a: _Sequence[_list[_float]] | _MapIterator[_list[_float]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -751,9 +1030,9 @@ class _Task_Arr:
 class _Task_List:
     """The native task List.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; l is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. l is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, l: _list[_str] | _ray.ObjectRef[_list[_str]]) -> _ray.ObjectRef[_list[_str]]:
@@ -761,12 +1040,15 @@ class _Task_List:
 
     def options(self, **options: _Any) -> _Task_List: ...
 
+    __goray_map__: _goray_map_types.MapList[_list[_str]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, l: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_str]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, l: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, l: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_list[_str] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, l: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_str]]:
@@ -775,8 +1057,13 @@ class _Task_List:
     def imap_unordered(self, l: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, l: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, l: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_str]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, l: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_str] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, l: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -785,9 +1072,9 @@ class _Task_List:
 class _Task_Set:
     """The native task Set.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; s is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. s is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, s: _list[_int] | _ray.ObjectRef[_list[_int]]) -> _ray.ObjectRef[_list[_int]]:
@@ -795,12 +1082,15 @@ class _Task_Set:
 
     def options(self, **options: _Any) -> _Task_Set: ...
 
+    __goray_map__: _goray_map_types.MapList[_list[_int]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_int]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_list[_int] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_int]]:
@@ -809,8 +1099,13 @@ class _Task_Set:
     def imap_unordered(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_int]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_int] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -819,9 +1114,9 @@ class _Task_Set:
 class _Task_Deque:
     """The native task Deque.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; d is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. d is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, d: _list[_str] | _ray.ObjectRef[_list[_str]]) -> _ray.ObjectRef[_list[_str]]:
@@ -829,12 +1124,15 @@ class _Task_Deque:
 
     def options(self, **options: _Any) -> _Task_Deque: ...
 
+    __goray_map__: _goray_map_types.MapList[_list[_str]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, d: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_str]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, d: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, d: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_list[_str] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, d: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_str]]:
@@ -843,8 +1141,13 @@ class _Task_Deque:
     def imap_unordered(self, d: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, d: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, d: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_str]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, d: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_str] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, d: _Sequence[_list[_str]] | _MapIterator[_list[_str]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -853,9 +1156,9 @@ class _Task_Deque:
 class _Task_USet:
     """The native task USet.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; s is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. s is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, s: _list[_int] | _ray.ObjectRef[_list[_int]]) -> _ray.ObjectRef[_list[_int]]:
@@ -863,12 +1166,15 @@ class _Task_USet:
 
     def options(self, **options: _Any) -> _Task_USet: ...
 
+    __goray_map__: _goray_map_types.MapList[_list[_int]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_int]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_list[_int] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_int]]:
@@ -877,8 +1183,13 @@ class _Task_USet:
     def imap_unordered(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_int]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_int] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, s: _Sequence[_list[_int]] | _MapIterator[_list[_int]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -887,9 +1198,9 @@ class _Task_USet:
 class _Task_Pair:
     """The native task Pair.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; p is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. p is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, p: _tuple[_str, _float] | _list[_str | _float] | _ray.ObjectRef[_list[_str | _float]]) -> _ray.ObjectRef[_list[_str | _float]]:
@@ -897,12 +1208,15 @@ class _Task_Pair:
 
     def options(self, **options: _Any) -> _Task_Pair: ...
 
+    __goray_map__: _goray_map_types.MapList[_list[_str | _float]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, p: _Sequence[_tuple[_str, _float] | _list[_str | _float]] | _MapIterator[_tuple[_str, _float] | _list[_str | _float]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_str | _float]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, p: _Sequence[_tuple[_str, _float] | _list[_str | _float]] | _MapIterator[_tuple[_str, _float] | _list[_str | _float]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, p: _Sequence[_tuple[_str, _float] | _list[_str | _float]] | _MapIterator[_tuple[_str, _float] | _list[_str | _float]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_list[_str | _float] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, p: _Sequence[_tuple[_str, _float] | _list[_str | _float]] | _MapIterator[_tuple[_str, _float] | _list[_str | _float]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_str | _float]]:
@@ -911,8 +1225,13 @@ class _Task_Pair:
     def imap_unordered(self, p: _Sequence[_tuple[_str, _float] | _list[_str | _float]] | _MapIterator[_tuple[_str, _float] | _list[_str | _float]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str | _float]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, p: _Sequence[_tuple[_str, _float] | _list[_str | _float]] | _MapIterator[_tuple[_str, _float] | _list[_str | _float]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, p: _Sequence[_tuple[_str, _float] | _list[_str | _float]] | _MapIterator[_tuple[_str, _float] | _list[_str | _float]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_str | _float]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, p: _Sequence[_tuple[_str, _float] | _list[_str | _float]] | _MapIterator[_tuple[_str, _float] | _list[_str | _float]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_str | _float] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, p: _Sequence[_tuple[_str, _float] | _list[_str | _float]] | _MapIterator[_tuple[_str, _float] | _list[_str | _float]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -921,9 +1240,9 @@ class _Task_Pair:
 class _Task_Map:
     """The native task Map.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; m is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. m is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, m: _dict[_str, _list[_float]] | _ray.ObjectRef[_dict[_str, _list[_float]]]) -> _ray.ObjectRef[_dict[_str, _list[_float]]]:
@@ -931,12 +1250,15 @@ class _Task_Map:
 
     def options(self, **options: _Any) -> _Task_Map: ...
 
+    __goray_map__: _goray_map_types.MapList[_dict[_str, _list[_float]]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, m: _Sequence[_dict[_str, _list[_float]]] | _MapIterator[_dict[_str, _list[_float]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_dict[_str, _list[_float]]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, m: _Sequence[_dict[_str, _list[_float]]] | _MapIterator[_dict[_str, _list[_float]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, m: _Sequence[_dict[_str, _list[_float]]] | _MapIterator[_dict[_str, _list[_float]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_dict[_str, _list[_float]] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, m: _Sequence[_dict[_str, _list[_float]]] | _MapIterator[_dict[_str, _list[_float]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_dict[_str, _list[_float]]]:
@@ -945,8 +1267,13 @@ class _Task_Map:
     def imap_unordered(self, m: _Sequence[_dict[_str, _list[_float]]] | _MapIterator[_dict[_str, _list[_float]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _dict[_str, _list[_float]]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, m: _Sequence[_dict[_str, _list[_float]]] | _MapIterator[_dict[_str, _list[_float]]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, m: _Sequence[_dict[_str, _list[_float]]] | _MapIterator[_dict[_str, _list[_float]]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_dict[_str, _list[_float]]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, m: _Sequence[_dict[_str, _list[_float]]] | _MapIterator[_dict[_str, _list[_float]]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_dict[_str, _list[_float]] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, m: _Sequence[_dict[_str, _list[_float]]] | _MapIterator[_dict[_str, _list[_float]]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -955,9 +1282,9 @@ class _Task_Map:
 class _Task_UMap:
     """The native task UMap.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; m is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. m is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, m: _dict[_int, _str] | _ray.ObjectRef[_dict[_int, _str]]) -> _ray.ObjectRef[_dict[_int, _str]]:
@@ -965,12 +1292,15 @@ class _Task_UMap:
 
     def options(self, **options: _Any) -> _Task_UMap: ...
 
+    __goray_map__: _goray_map_types.MapList[_dict[_int, _str]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, m: _Sequence[_dict[_int, _str]] | _MapIterator[_dict[_int, _str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_dict[_int, _str]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, m: _Sequence[_dict[_int, _str]] | _MapIterator[_dict[_int, _str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, m: _Sequence[_dict[_int, _str]] | _MapIterator[_dict[_int, _str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_dict[_int, _str] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, m: _Sequence[_dict[_int, _str]] | _MapIterator[_dict[_int, _str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_dict[_int, _str]]:
@@ -979,8 +1309,13 @@ class _Task_UMap:
     def imap_unordered(self, m: _Sequence[_dict[_int, _str]] | _MapIterator[_dict[_int, _str]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _dict[_int, _str]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, m: _Sequence[_dict[_int, _str]] | _MapIterator[_dict[_int, _str]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, m: _Sequence[_dict[_int, _str]] | _MapIterator[_dict[_int, _str]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_dict[_int, _str]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, m: _Sequence[_dict[_int, _str]] | _MapIterator[_dict[_int, _str]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_dict[_int, _str] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, m: _Sequence[_dict[_int, _str]] | _MapIterator[_dict[_int, _str]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -989,9 +1324,9 @@ class _Task_UMap:
 class _Task_Opt:
     """The native task Opt.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; o is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. o is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, o: _str | None | _ray.ObjectRef[_str | None]) -> _ray.ObjectRef[_str | None]:
@@ -999,12 +1334,15 @@ class _Task_Opt:
 
     def options(self, **options: _Any) -> _Task_Opt: ...
 
+    __goray_map__: _goray_map_types.MapList[_str | None]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, o: _Sequence[_str | None] | _MapIterator[_str | None], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_str | None]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, o: _Sequence[_str | None] | _MapIterator[_str | None], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, o: _Sequence[_str | None] | _MapIterator[_str | None], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_str | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, o: _Sequence[_str | None] | _MapIterator[_str | None], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_str | None]:
@@ -1013,8 +1351,13 @@ class _Task_Opt:
     def imap_unordered(self, o: _Sequence[_str | None] | _MapIterator[_str | None], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _str | None]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, o: _Sequence[_str | None] | _MapIterator[_str | None], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, o: _Sequence[_str | None] | _MapIterator[_str | None], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str | None]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, o: _Sequence[_str | None] | _MapIterator[_str | None], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_str | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, o: _Sequence[_str | None] | _MapIterator[_str | None], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -1023,9 +1366,9 @@ class _Task_Opt:
 class _Task_When:
     """The native task When.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; t is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. t is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, t: _datetime | _ray.ObjectRef[_datetime]) -> _ray.ObjectRef[_datetime]:
@@ -1033,12 +1376,15 @@ class _Task_When:
 
     def options(self, **options: _Any) -> _Task_When: ...
 
+    __goray_map__: _goray_map_types.MapList[_datetime]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, t: _Sequence[_datetime] | _MapIterator[_datetime], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_datetime]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, t: _Sequence[_datetime] | _MapIterator[_datetime], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, t: _Sequence[_datetime] | _MapIterator[_datetime], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_datetime | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, t: _Sequence[_datetime] | _MapIterator[_datetime], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_datetime]:
@@ -1047,8 +1393,13 @@ class _Task_When:
     def imap_unordered(self, t: _Sequence[_datetime] | _MapIterator[_datetime], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _datetime]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, t: _Sequence[_datetime] | _MapIterator[_datetime], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, t: _Sequence[_datetime] | _MapIterator[_datetime], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_datetime]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, t: _Sequence[_datetime] | _MapIterator[_datetime], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_datetime | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, t: _Sequence[_datetime] | _MapIterator[_datetime], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -1057,9 +1408,9 @@ class _Task_When:
 class _Task_Any:
     """The native task Any.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; v is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. v is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++; a value
+    shared by keyword is decoded once per chunk.
     """
 
     def remote(self, v: _Any | _ray.ObjectRef[_Any]) -> _ray.ObjectRef[_Any]:
@@ -1067,12 +1418,15 @@ class _Task_Any:
 
     def options(self, **options: _Any) -> _Task_Any: ...
 
+    __goray_map__: _goray_map_types.MapList[_Any]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, v: _Sequence[_Any] | _MapIterator[_Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_Any]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, v: _Sequence[_Any] | _MapIterator[_Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, v: _Sequence[_Any] | _MapIterator[_Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_Any | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, v: _Sequence[_Any] | _MapIterator[_Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_Any]:
@@ -1081,8 +1435,13 @@ class _Task_Any:
     def imap_unordered(self, v: _Sequence[_Any] | _MapIterator[_Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _Any]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, v: _Sequence[_Any] | _MapIterator[_Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, v: _Sequence[_Any] | _MapIterator[_Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_Any]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_Any] | _MapIterator[_Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_Any | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, v: _Sequence[_Any] | _MapIterator[_Any], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -1091,43 +1450,52 @@ class _Task_Any:
 class _Task_Paint:
     """The native task Paint.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; c, p are not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. c and p are not a number or
+    bool: a column of them travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
-    def remote(self, c: _int | _ray.ObjectRef[_int], p: _int | _ray.ObjectRef[_int]) -> _ray.ObjectRef[_int]:
+    def remote(self, c: Color | _ray.ObjectRef[Color], p: Plain | _ray.ObjectRef[Plain]) -> _ray.ObjectRef[Color]:
         """Submits Paint."""
 
     def options(self, **options: _Any) -> _Task_Paint: ...
 
+    __goray_map__: _goray_map_types.MapList[Color]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
-    def map(self, c: _Sequence[_int] | _MapIterator[_int], p: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, c: _Sequence[Color] | _MapIterator[Color], p: _Sequence[Plain] | _MapIterator[Plain] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[Color]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, c: _Sequence[_int] | _MapIterator[_int], p: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, c: _Sequence[Color] | _MapIterator[Color], p: _Sequence[Plain] | _MapIterator[Plain] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[Color | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
-    def imap(self, c: _Sequence[_int] | _MapIterator[_int], p: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
+    def imap(self, c: _Sequence[Color] | _MapIterator[Color], p: _Sequence[Plain] | _MapIterator[Plain] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[Color]:
         """The results one at a time, in input order, as their chunks finish."""
 
-    def imap_unordered(self, c: _Sequence[_int] | _MapIterator[_int], p: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
+    def imap_unordered(self, c: _Sequence[Color] | _MapIterator[Color], p: _Sequence[Plain] | _MapIterator[Plain] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, Color]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, c: _Sequence[_int] | _MapIterator[_int], p: _Sequence[_int] | _MapIterator[_int] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, c: _Sequence[Color] | _MapIterator[Color], p: _Sequence[Plain] | _MapIterator[Plain] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[Color]]]:
         """(start, results) per chunk as chunks finish."""
 
-    def map_refs(self, c: _Sequence[_int] | _MapIterator[_int], p: _Sequence[_int] | _MapIterator[_int] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
+    @_overload
+    def map_chunks(self, c: _Sequence[Color] | _MapIterator[Color], p: _Sequence[Plain] | _MapIterator[Plain] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[Color | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    def map_refs(self, c: _Sequence[Color] | _MapIterator[Color], p: _Sequence[Plain] | _MapIterator[Plain] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
 
 
 class _Task_Move:
     """The native task Move.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; s, by are not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. s and by are not a number or
+    bool: a column of them travels as msgpack values, decoded one by one in C++ (a
+    dict of arrays for s and by, a struct of arrays, is read field by field); a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, s: Shape | _ray.ObjectRef[Shape], by: Point | _ray.ObjectRef[Point]) -> _ray.ObjectRef[Shape]:
@@ -1135,12 +1503,15 @@ class _Task_Move:
 
     def options(self, **options: _Any) -> _Task_Move: ...
 
+    __goray_map__: _goray_map_types.MapList[Shape]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, s: _Sequence[Shape] | _MapIterator[Shape] | _Mapping[_str, _Any], by: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[Shape]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, s: _Sequence[Shape] | _MapIterator[Shape] | _Mapping[_str, _Any], by: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, s: _Sequence[Shape] | _MapIterator[Shape] | _Mapping[_str, _Any], by: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[Shape | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, s: _Sequence[Shape] | _MapIterator[Shape] | _Mapping[_str, _Any], by: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[Shape]:
@@ -1149,8 +1520,13 @@ class _Task_Move:
     def imap_unordered(self, s: _Sequence[Shape] | _MapIterator[Shape] | _Mapping[_str, _Any], by: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, Shape]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, s: _Sequence[Shape] | _MapIterator[Shape] | _Mapping[_str, _Any], by: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, s: _Sequence[Shape] | _MapIterator[Shape] | _Mapping[_str, _Any], by: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[Shape]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, s: _Sequence[Shape] | _MapIterator[Shape] | _Mapping[_str, _Any], by: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[Shape | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, s: _Sequence[Shape] | _MapIterator[Shape] | _Mapping[_str, _Any], by: _Sequence[Point] | _MapIterator[Point] | _Mapping[_str, _Any] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -1159,9 +1535,10 @@ class _Task_Move:
 class _Task_Grow:
     """The native task Grow.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; t is not a number or bool,
-    so its items travel as msgpack values (decoded one by one in C++), not as array
-    slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. t is not a number or bool: a
+    column of it travels as msgpack values, decoded one by one in C++ (a dict of
+    arrays for t, a struct of arrays, is read field by field); a value shared by
+    keyword is decoded once per chunk.
     """
 
     def remote(self, t: Tree | _ray.ObjectRef[Tree]) -> _ray.ObjectRef[Tree]:
@@ -1169,12 +1546,15 @@ class _Task_Grow:
 
     def options(self, **options: _Any) -> _Task_Grow: ...
 
+    __goray_map__: _goray_map_types.MapList[Tree]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, t: _Sequence[Tree] | _MapIterator[Tree] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[Tree]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, t: _Sequence[Tree] | _MapIterator[Tree] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, t: _Sequence[Tree] | _MapIterator[Tree] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[Tree | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, t: _Sequence[Tree] | _MapIterator[Tree] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[Tree]:
@@ -1183,8 +1563,13 @@ class _Task_Grow:
     def imap_unordered(self, t: _Sequence[Tree] | _MapIterator[Tree] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, Tree]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, t: _Sequence[Tree] | _MapIterator[Tree] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, t: _Sequence[Tree] | _MapIterator[Tree] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[Tree]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, t: _Sequence[Tree] | _MapIterator[Tree] | _Mapping[_str, _Any], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[Tree | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, t: _Sequence[Tree] | _MapIterator[Tree] | _Mapping[_str, _Any], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -1202,16 +1587,22 @@ class _Task_Next:
 
     def options(self, **options: _Any) -> _Task_Next: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.int64], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int64]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, id: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, id: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int64]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, id: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, id: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, id: _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, id: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, id: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -1219,8 +1610,19 @@ class _Task_Next:
     def imap_unordered(self, id: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, id: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, id: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, id: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, id: _npt.NDArray[_numpy.int64], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int64], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, id: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, id: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int64], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -1229,9 +1631,9 @@ class _Task_Next:
 class _Task_Many:
     """The native task Many.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; points is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. points is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, points: _list[Point] | _ray.ObjectRef[_list[Point]]) -> _ray.ObjectRef[_list[Point]]:
@@ -1239,12 +1641,15 @@ class _Task_Many:
 
     def options(self, **options: _Any) -> _Task_Many: ...
 
+    __goray_map__: _goray_map_types.MapList[_list[Point]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, points: _Sequence[_list[Point]] | _MapIterator[_list[Point]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[Point]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, points: _Sequence[_list[Point]] | _MapIterator[_list[Point]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, points: _Sequence[_list[Point]] | _MapIterator[_list[Point]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_list[Point] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, points: _Sequence[_list[Point]] | _MapIterator[_list[Point]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[Point]]:
@@ -1253,8 +1658,13 @@ class _Task_Many:
     def imap_unordered(self, points: _Sequence[_list[Point]] | _MapIterator[_list[Point]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[Point]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, points: _Sequence[_list[Point]] | _MapIterator[_list[Point]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, points: _Sequence[_list[Point]] | _MapIterator[_list[Point]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[Point]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, points: _Sequence[_list[Point]] | _MapIterator[_list[Point]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[Point] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, points: _Sequence[_list[Point]] | _MapIterator[_list[Point]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -1263,9 +1673,9 @@ class _Task_Many:
 class _Task_Nested:
     """The native task Nested.
 
-    goray.map (.map, .imap, ...): the loop runs in C++; grid is not a number or
-    bool, so its items travel as msgpack values (decoded one by one in C++), not as
-    array slices.
+    goray.map (.map, .imap, ...): the loop runs in C++. grid is not a number or
+    bool: a column of it travels as msgpack values, decoded one by one in C++; a
+    value shared by keyword is decoded once per chunk.
     """
 
     def remote(self, grid: _list[_list[Point]] | _ray.ObjectRef[_list[_list[Point]]]) -> _ray.ObjectRef[_list[_list[Point]]]:
@@ -1273,12 +1683,15 @@ class _Task_Nested:
 
     def options(self, **options: _Any) -> _Task_Nested: ...
 
+    __goray_map__: _goray_map_types.MapList[_list[_list[Point]]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, grid: _Sequence[_list[_list[Point]]] | _MapIterator[_list[_list[Point]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_list[_list[Point]]]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, grid: _Sequence[_list[_list[Point]]] | _MapIterator[_list[_list[Point]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, grid: _Sequence[_list[_list[Point]]] | _MapIterator[_list[_list[Point]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_list[_list[Point]] | None], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, grid: _Sequence[_list[_list[Point]]] | _MapIterator[_list[_list[Point]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_list[_list[Point]]]:
@@ -1287,8 +1700,13 @@ class _Task_Nested:
     def imap_unordered(self, grid: _Sequence[_list[_list[Point]]] | _MapIterator[_list[_list[Point]]], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[Point]]]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, grid: _Sequence[_list[_list[Point]]] | _MapIterator[_list[_list[Point]]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, grid: _Sequence[_list[_list[Point]]] | _MapIterator[_list[_list[Point]]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_list[Point]]]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, grid: _Sequence[_list[_list[Point]]] | _MapIterator[_list[_list[Point]]], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_list[_list[Point]] | None], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, grid: _Sequence[_list[_list[Point]]] | _MapIterator[_list[_list[Point]]], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -1333,16 +1751,22 @@ class _Task_Static:
 
     def options(self, **options: _Any) -> _Task_Static: ...
 
-    @_overload
-    def map(self, items: _npt.NDArray[_numpy.int32], /, *columns: _Any, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int32]: ...
+    __goray_map__: _goray_map_types.MapArrays[_int, _npt.NDArray[_numpy.int32]]
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]:
+    def map(self, v: _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _npt.NDArray[_numpy.int32]:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _list[_int]: ...
+
+    @_overload
+    def map(self, v: _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_npt.NDArray[_numpy.int32], _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
+
+    @_overload
+    def map(self, v: _Sequence[_int] | _MapIterator[_int], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]: ...
 
     def imap(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_int]:
         """The results one at a time, in input order, as their chunks finish."""
@@ -1350,8 +1774,19 @@ class _Task_Static:
     def imap_unordered(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, _int]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.int32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int32]]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int]]]: ...
+
+    @_overload
+    def map_chunks(self, v: _npt.NDArray[_numpy.int32], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _npt.NDArray[_numpy.int32], _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, v: _Sequence[_int] | _MapIterator[_int], /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, _list[_int | None], _list[_tuple[_int, _goray.MapItemError]]]]: ...
 
     def map_refs(self, v: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -1369,12 +1804,15 @@ class _Task_Unnamed:
 
     def options(self, **options: _Any) -> _Task_Unnamed: ...
 
+    __goray_map__: _goray_map_types.MapVoid
+    """For type checkers: the results' types goray.map and goray.ActorPool give."""
+
     @_overload
     def map(self, arg0: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], arg1: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> None:
         """The results of every item, in input order (goray.map)."""
 
     @_overload
-    def map(self, arg0: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], arg1: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[_Any, _list[_tuple[_int, _goray.MapItemError]]]:
+    def map(self, arg0: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], arg1: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _tuple[None, _list[_tuple[_int, _goray.MapItemError]]]:
         """Every item's result, and each failed item's (index, MapItemError)."""
 
     def imap(self, arg0: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], arg1: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[None]:
@@ -1383,8 +1821,13 @@ class _Task_Unnamed:
     def imap_unordered(self, arg0: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], arg1: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, **shared: _Any) -> _MapIterator[_tuple[_int, None]]:
         """(index, result) pairs as chunks finish."""
 
-    def map_chunks(self, arg0: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], arg1: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise", "collect"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_Any, ...]]:
+    @_overload
+    def map_chunks(self, arg0: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], arg1: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["raise"] = "raise", **shared: _Any) -> _MapIterator[_tuple[_int, None]]:
         """(start, results) per chunk as chunks finish."""
+
+    @_overload
+    def map_chunks(self, arg0: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], arg1: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, ordered: _bool = False, chunk_size: _int | None = None, max_in_flight: _int | None = None, progress: _bool | None = None, errors: _Literal["collect"], **shared: _Any) -> _MapIterator[_tuple[_int, None, _list[_tuple[_int, _goray.MapItemError]]]]:
+        """(start, results, failures) per chunk as chunks finish."""
 
     def map_refs(self, arg0: _Sequence[_int] | _MapIterator[_int] | _npt.NDArray[_numpy.int32], arg1: _Sequence[_float] | _MapIterator[_float] | _npt.NDArray[_numpy.float64] = ..., /, *, chunk_size: _int | None = None, **shared: _Any) -> _goray.MapRefs:
         """An ObjectRef per chunk of the results."""
@@ -1480,7 +1923,7 @@ class _Local:
     def Any(self, v: _Any) -> _Any:
         """Runs Any in this process."""
 
-    def Paint(self, c: _int, p: _int) -> _int:
+    def Paint(self, c: Color, p: Plain) -> Color:
         """Runs Paint in this process."""
 
     def Move(self, s: Shape, by: Point) -> Shape:

@@ -304,7 +304,7 @@ void RegisterApplication(Registry& registry) {
       "\"Nothing\":[],"
       "\"Static\":[{\"name\":\"v\"}],"
       "\"Unnamed\":[{\"name\":\"arg0\"},{\"name\":\"arg1\"}]"
-      "}}");
+      "},\"result_enums\":{\"actors\":{},\"structs\":{\"geo::Shape\":{\"color\":\"geo::Color\"}},\"tasks\":{\"Move\":{\"struct\":\"geo::Shape\"},\"Paint\":\"geo::Color\"}}}");
 }
 
 }  // namespace goray

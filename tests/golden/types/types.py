@@ -79,7 +79,7 @@ __all__ = [
 ]
 
 
-class Point(_TypedDict, total=False):
+class Point(_TypedDict):
     """A point on the plane.
 
     C++ struct geo::Point.
@@ -90,7 +90,7 @@ class Point(_TypedDict, total=False):
     """vertical"""
 
 
-class Shape(_TypedDict, total=False):
+class Shape(_TypedDict):
     """A shape: a polygon with a colour.
     Points are in order.
 
@@ -98,26 +98,26 @@ class Shape(_TypedDict, total=False):
     """
     label: _str
     points: _list[Point]
-    color: _int
+    color: Color
     meta: Meta
 
 
-class Meta(_TypedDict, total=False):
+class Meta(_TypedDict):
     """C++ struct geo::Shape::Meta."""
     version: _int
 
 
-class Tree(_TypedDict, total=False):
+class Tree(_TypedDict):
     """C++ struct geo::Tree."""
     name: _str
     children: _list[Tree]
     """recursive"""
 
 
-class Color(_NativeEnum):
+class Color(_NativeEnum, cpp="geo::Color"):
     """A colour, stored as its number.
 
-    C++ enum geo::Color (values arrive as plain ints).
+    C++ enum geo::Color (results give its members).
     """
     kRed = 1
     """red"""
@@ -126,8 +126,8 @@ class Color(_NativeEnum):
     kBlue = 255
 
 
-class Plain(_NativeEnum):
-    """C++ enum geo::Plain (values arrive as plain ints)."""
+class Plain(_NativeEnum, cpp="geo::Plain"):
+    """C++ enum geo::Plain (results give its members)."""
     kZero = 0
     kOne = 1
 

@@ -11,6 +11,7 @@ Prints one JSON object: {"called": [...], "failures": [...]}.
 from __future__ import annotations
 
 import __future__
+import enum
 import json
 import os
 import sys
@@ -30,7 +31,11 @@ TASKS: Dict[str, Tuple[Any, ...]] = {
     "SameTypes": (), "MixedTypes": (), "Maybe": (True,), "Struct": (), "Enum": (),
     "Items": (), "Modes": (), "ModeMap": (), "Pair": (), "Nested": (),
     "TakeMode": (0,), "TakeModes": ([1],), "TakeModeMap": ({"k": 1},), "TakeItem": ({},),
+    "ModeOf": (-1,),
 }
+# A generator task: its items are checked one by one (its local call, goray.stream, and
+# Ray's ObjectRefGenerator).
+STREAMS: Dict[str, Tuple[Any, ...]] = {"ItemStream": (3,)}
 # The same tasks again with other arguments (the other branch of an optional).
 AGAIN: Dict[str, Tuple[Any, ...]] = {"OneOptional": (False,), "Maybe": (False,)}
 # Box's methods and their arguments, called in this order.
@@ -39,10 +44,11 @@ METHODS: List[Tuple[str, Tuple[Any, ...]]] = [
 ]
 
 
-def load_pyi(path: str, companion: str) -> ModuleType:
+def load_pyi(path: str, companion: str, app: ModuleType) -> ModuleType:
     """The .pyi executed as a module (annotations postponed, as a type checker reads
     them), so typing.get_type_hints can evaluate its annotations; its private companion
-    (the classes it imports) first, as the module the .pyi imports."""
+    (the classes it imports) first, as the module the .pyi imports. Its enums are the
+    runtime module's (`app`): the classes the stub declares for them."""
     module = ModuleType("resultsapp_pyi")
     module.__file__ = path
     sys.modules[module.__name__] = module  # where get_type_hints finds a class's globals
@@ -54,6 +60,10 @@ def load_pyi(path: str, companion: str) -> ModuleType:
             code = compile(stub.read(), file_name, "exec",
                            flags=__future__.annotations.compiler_flag, dont_inherit=True)
         exec(code, namespace.__dict__)  # noqa: S102 - the generated stubs under test
+        if namespace is classes:
+            for name, value in list(vars(classes).items()):
+                if isinstance(value, type) and issubclass(value, enum.IntEnum):
+                    setattr(classes, name, getattr(app, name))
     # typeguard evaluates a TypedDict's string annotations in the caller's globals: give
     # it the evaluated ones.
     for value in list(vars(module).values()):
@@ -92,6 +102,19 @@ def enum_calls(app: ModuleType) -> List[Tuple[str, Tuple[Any, ...], Any]]:
     ]
 
 
+def check_items(what: str, items: List[Any], item_annotation: Any, count: int) -> None:
+    if len(items) != count:
+        failures.append(f"{what} gave {len(items)} items, not {count}")
+    for index, item in enumerate(items):
+        check(f"{what} item {index}", item, item_annotation)
+
+
+def stream_item(function: Callable[..., Any]) -> Any:
+    """T of the Iterator[T] a local generator call returns."""
+    (inner,) = typing.get_args(returns(function))
+    return inner
+
+
 def run_local(app: ModuleType, pyi: ModuleType) -> None:
     for name, args, expected in enum_calls(app):
         result = getattr(app.local, name)(*args)
@@ -101,6 +124,10 @@ def run_local(app: ModuleType, pyi: ModuleType) -> None:
         called.append(name)
         check(f"local.{name}{args!r}", getattr(app.local, name)(*args),
               returns(getattr(pyi._Local, name)))
+    for name, args in STREAMS.items():
+        called.append(name)
+        check_items(f"local.{name}{args!r}", list(getattr(app.local, name)(*args)),
+                    stream_item(getattr(pyi._Local, name)), args[0])
     called.append("Box")
     local_cls = returns(pyi._Local.Box)
     with app.local.Box(1) as box:
@@ -121,6 +148,19 @@ def run_ray(app: ModuleType, pyi: ModuleType) -> None:
         called.append(name)
         annotation = inside_ref(returns(task_classes[name].remote))
         check(f"{name}.remote{args!r}", ray.get(getattr(app, name).remote(*args)), annotation)
+    import goray
+
+    for name, args in STREAMS.items():
+        called.append(name)
+        item = stream_item(getattr(pyi._Local, name))
+        check_items(f"{name}.remote{args!r}", [ray.get(ref) for ref in
+                                               getattr(app, name).remote(*args)], item, args[0])
+        check_items(f"goray.stream({name}, ...)", list(goray.stream(getattr(app, name), *args)),
+                    item, args[0])
+    mapped = app.ModeOf.map([1, 0, -1])  # a native map loop's results
+    check("ModeOf.map([1, 0, -1])", mapped, typing.List[app.Mode])
+    if mapped != [app.Mode.kOn, app.Mode.kOff, app.Mode.kAuto]:
+        failures.append(f"ModeOf.map([1, 0, -1]) returned {mapped!r}")
     called.append("Box")
     handle_cls = returns(task_classes["Box"].remote)
     method_classes = typing.get_type_hints(handle_cls)
@@ -159,7 +199,8 @@ def main() -> int:
     sys.path.insert(0, stubs_dir)
     import resultsapp
 
-    pyi = load_pyi(f"{stubs_dir}/resultsapp.pyi", f"{stubs_dir}/_resultsapp_types.pyi")
+    pyi = load_pyi(f"{stubs_dir}/resultsapp.pyi", f"{stubs_dir}/_resultsapp_types.pyi",
+                   resultsapp)
     if how == "local":
         goray.load_library(library)
         run_local(resultsapp, pyi)

@@ -1,7 +1,8 @@
 // Every shape a result can have (none, one value, std::tuple of none, one and several,
 // optional, struct, enum, containers of them) and enums as arguments, also inside a
 // vector, a map and a struct: test_gen_stub_values.py checks each value a call returns
-// against the stub's annotation, in-process and through Ray.
+// against the stub's annotation, in-process and through Ray, and enums in map results
+// and stream items.
 #include <goray/goray.h>
 
 #include <chrono>
@@ -55,6 +56,17 @@ struct GORAY_TASKS Shapes {
   std::map<std::string, Mode> ModeMap() { return {{"a", Mode::kOn}}; }
   std::pair<std::string, double> Pair() { return {"pair", 0.5}; }
   std::map<int64_t, std::vector<Item>> Nested() { return {{1, {Item{}}}, {2, {}}}; }
+
+  // An enum per item, for goray.map, and a stream of them.
+  Mode ModeOf(int64_t n) { return n == 0 ? Mode::kOff : n > 0 ? Mode::kOn : Mode::kAuto; }
+  goray::Generator<Item> ItemStream(int64_t count) {
+    for (int64_t i = 0; i < count; ++i) {
+      // (Named: GCC 12 frees the strings of a braced aggregate temporary in a co_yield
+      // twice; clang and a named value are fine.)
+      Item item{"streamed", ModeOf(i), std::nullopt, {}};
+      co_yield item;
+    }
+  }
 
   // Enums as arguments, echoed back.
   int64_t TakeMode(Mode mode) { return static_cast<int64_t>(mode); }

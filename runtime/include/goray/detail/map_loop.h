@@ -7,7 +7,8 @@
 // value every item shares (decoded once). The answer is three values: the results (an
 // array of the result's element type, a msgpack array of values, or nil for void), the
 // failures [[item, failure payload]...] (the first only, unless `collect`), and the
-// loop's own time in nanoseconds (the driver sizes chunks from it).
+// loop's own time in nanoseconds, less its thread's waits for a CPU (the driver sizes
+// chunks from it).
 #pragma once
 
 #include <chrono>
@@ -46,6 +47,18 @@ MapHeader ReadMapHeader(const ArgList& args, std::size_t params);
 // The failure payload (docs/protocol.md §9) of the exception being handled, as a call
 // of `callee` would answer it. Call only inside a catch block.
 std::string CurrentFailurePayload(std::string_view callee);
+// The loop's own time: the steady clock's, less the time its thread waited for a CPU
+// (Linux's /proc/thread-self/schedstat; the steady clock alone where that cannot be read),
+// so that a loaded machine does not make items look dearer than they are to the planner.
+class LoopClock {
+ public:
+  LoopClock();
+  std::chrono::nanoseconds Elapsed() const;
+
+ private:
+  std::int64_t waited_;  // run-queue nanoseconds at the start, -1: not readable
+  std::chrono::steady_clock::time_point started_;
+};
 // Encodes the answer's failures and loop time after its results.
 void EncodeMapTail(codec::Packer& packer,
                    const std::vector<std::pair<std::size_t, std::string>>& failures,
@@ -236,7 +249,7 @@ bool MapIfArity(const ArgList& args, codec::Buffer& out, bool only, Call&& call)
   MapResults<Collected> results(kVoid ? 0 : count);
   std::vector<std::pair<std::size_t, std::string>> failures;
   std::size_t ran = 0;
-  const auto started = std::chrono::steady_clock::now();
+  const LoopClock clock;
   for (; ran < count; ++ran) {
     try {
       std::apply(
@@ -257,7 +270,7 @@ bool MapIfArity(const ArgList& args, codec::Buffer& out, bool only, Call&& call)
       }
     }
   }
-  const auto loop_time = std::chrono::steady_clock::now() - started;
+  const std::chrono::nanoseconds loop_time = clock.Elapsed();
 
   codec::detail::ResultEncodingScope arrays(out);
   codec::Packer packer(out);
@@ -266,7 +279,7 @@ bool MapIfArity(const ArgList& args, codec::Buffer& out, bool only, Call&& call)
   } else {
     results.Encode(packer, out, ran);
   }
-  EncodeMapTail(packer, failures, std::chrono::duration_cast<std::chrono::nanoseconds>(loop_time));
+  EncodeMapTail(packer, failures, loop_time);
   return true;
 }
 
