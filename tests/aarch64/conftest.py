@@ -7,19 +7,28 @@
   program then runs here, finding its loader and libraries in the sysroot through
   QEMU_LD_PREFIX, which `emulated_env` sets.
 - `aarch64_wheels`: the cp311 wheel in CI's run; all four (cp310 to cp313) with the long
-  runs (run-tests.sh --long), or the files of GORAY_TEST_AARCH64_WHEEL.
-- `arm_venv`: a virtualenv of Debian's arm64 CPython 3.11, made and filled under emulation
-  by its own pip from the wheels alone (no index): the cp311 wheel, picked by its tags,
-  and NumPy's, msgpack's and Jinja2's aarch64 wheels, which the host's pip downloads for
-  it (`pip download --platform manylinux2014_aarch64`), cached by version.
+  runs (run-tests.sh --long), or the files of GORAY_TEST_AARCH64_WHEEL. CI's cp311 wheel
+  is cached outside the checkout under a hash of its inputs (`wheel_inputs_key`: the
+  files it is built from, the sysroot, the compilers, the interpreter), as ccache caches
+  a compile: a run with the same inputs takes the wheel an earlier run built. The long
+  runs always build all four.
+- `arm_venv`: a virtualenv of Debian's arm64 CPython 3.11 whose pip, under emulation,
+  installs the cp311 wheel picked by its tags from the aarch64 wheels alone (no index).
+  Its requirements (NumPy's, msgpack's and Jinja2's aarch64 wheels, which the host's pip
+  downloads for it: `pip download --platform manylinux2014_aarch64`) are installed by
+  the same pip into a folder of their own, once per set of wheels (cached by their
+  names), which the virtualenv's site-packages lists in a .pth file.
 
 Nothing here imports goray: the aarch64 programs run in subprocesses."""
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,10 +95,6 @@ def python_of_wheel(path: Path) -> str:
     return f"3.{match.group(1)}"
 
 
-def wanted_pythons() -> List[str]:
-    return list(SUPPORTED_PYTHONS) if long_runs.wanted() else [DEFAULT_PYTHON]
-
-
 @pytest.fixture(scope="session")
 def sysroot() -> Path:
     """Debian bookworm's arm64 sysroot, with qemu-aarch64 registered to run its programs."""
@@ -98,18 +103,43 @@ def sysroot() -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def aarch64_wheels() -> Dict[str, Path]:
-    """The aarch64 wheels by CPython version: built by scripts/build-wheel.sh --arch aarch64
-    (cp311, or all four with the long runs), or GORAY_TEST_AARCH64_WHEEL's files."""
-    given = os.environ.get("GORAY_TEST_AARCH64_WHEEL")
-    if given:
-        paths = [Path(part).resolve() for part in given.split(os.pathsep) if part]
-        missing = [str(path) for path in paths if not path.is_file()]
-        assert not missing, f"GORAY_TEST_AARCH64_WHEEL: no such file {missing}"
-        return {python_of_wheel(path): path for path in paths}
+# What CI's cached wheel is built from: every file of the checkout (tracked, or untracked
+# and not ignored) but the tests', the docs' and the benchmarks' and examples' (the wheel's
+# build leaves them out: pyproject.toml's GORAY_BUILD_* options).
+NOT_WHEEL_INPUTS = ("tests/", "docs/", "bench/", "examples/", "README.md")
+KEPT_WHEEL_KEYS = 6
+
+
+def wheel_inputs_key(python: str, sysroot: Path) -> str:
+    """A hash of what the aarch64 wheel of CPython `python` is built from: the checkout's
+    files (their contents, as they are on disk), the sysroot (its name is a hash of its
+    packages), the compilers' and linker's versions and the building interpreter."""
+    digest = hashlib.sha256()
+    listed = subprocess.run(["git", "-C", REPO, "ls-files", "-z", "--cached", "--others",
+                             "--exclude-standard"], capture_output=True, check=True).stdout
+    for name in sorted(set(listed.decode().split("\0")) - {""}):
+        path = REPO / name
+        if name.startswith(NOT_WHEEL_INPUTS) or not path.is_file():
+            continue
+        digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    interpreter = next(line.split(" ", 1)[1] for line in
+                       script_output_lines(SCRIPTS / "build-wheel.sh", "--list-pythons")
+                       if line.startswith(python + " "))
+    for command in (["clang++-19", "--version"], ["ld.lld-19", "--version"],
+                    [interpreter, "-VV"], [REPO / ".venv" / "bin" / "auditwheel", "--version"]):
+        digest.update(run(command, env=clean_environment()).stdout.encode())
+    digest.update(str(sysroot).encode())
+    return digest.hexdigest()[:20]
+
+
+def script_output_lines(*command: object) -> List[str]:
+    return run(["bash", *command], env=clean_environment(), cwd=REPO).stdout.splitlines()
+
+
+def build_wheels(pythons: List[str]) -> Dict[str, Path]:
+    """scripts/build-wheel.sh --arch aarch64's wheels of these CPython versions, in dist/."""
     arguments: List[str] = []
-    for version in wanted_pythons():
+    for version in pythons:
         arguments += ["--python", version]
     result = run(["bash", SCRIPTS / "build-wheel.sh", "--arch", "aarch64", *arguments],
                  env=clean_environment(), cwd=REPO, timeout=3 * 3600)
@@ -117,8 +147,45 @@ def aarch64_wheels() -> Dict[str, Path]:
     for line in result.stdout.strip().splitlines():
         if line.endswith(".whl"):
             wheels[python_of_wheel(Path(line))] = Path(line)
-    assert sorted(wheels) == sorted(wanted_pythons()), result.stdout
+    assert sorted(wheels) == sorted(pythons), result.stdout
     return dict(sorted(wheels.items()))
+
+
+def cached_wheel(python: str, sysroot: Path) -> Path:
+    """The wheel of `python` from the cache of built wheels, built and cached when its
+    inputs' key is not there. The newest few keys are kept (other checkouts share it)."""
+    built = CACHE / "built-wheels"
+    folder = built / wheel_inputs_key(python, sysroot)
+    found = sorted(folder.glob(f"goray_cpp-*-cp{python.replace('.', '')}-*.whl"))
+    if len(found) == 1:
+        os.utime(folder)
+        return found[0]
+    wheel = build_wheels([python])[python]
+    built.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=built))
+    shutil.copy2(wheel, partial / wheel.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    partial.rename(folder)
+    for old in sorted((p for p in built.iterdir() if p.is_dir() and "." not in p.name),
+                      key=lambda p: p.stat().st_mtime)[:-KEPT_WHEEL_KEYS]:
+        shutil.rmtree(old, ignore_errors=True)
+    return folder / wheel.name
+
+
+@pytest.fixture(scope="session")
+def aarch64_wheels(sysroot: Path) -> Dict[str, Path]:
+    """The aarch64 wheels by CPython version: CI's cp311 one (cached by its inputs), or all
+    four built by scripts/build-wheel.sh --arch aarch64 with the long runs, or
+    GORAY_TEST_AARCH64_WHEEL's files."""
+    given = os.environ.get("GORAY_TEST_AARCH64_WHEEL")
+    if given:
+        paths = [Path(part).resolve() for part in given.split(os.pathsep) if part]
+        missing = [str(path) for path in paths if not path.is_file()]
+        assert not missing, f"GORAY_TEST_AARCH64_WHEEL: no such file {missing}"
+        return {python_of_wheel(path): path for path in paths}
+    if long_runs.wanted():
+        return build_wheels(list(SUPPORTED_PYTHONS))
+    return {DEFAULT_PYTHON: cached_wheel(DEFAULT_PYTHON, sysroot)}
 
 
 @pytest.fixture(scope="session")
@@ -195,24 +262,46 @@ def pip_of(sysroot: Path) -> Path:
     return wheels[-1] / "pip"
 
 
+def requirements_site(interpreter: Path, sysroot: Path, python: str,
+                      requirements: List[str]) -> Path:
+    """A folder into which the aarch64 `interpreter`'s pip (under emulation) installed
+    `requirements` from their aarch64 wheels (no index): made once per set of wheels."""
+    house = aarch64_wheelhouse(python, requirements)
+    names = sorted(path.name for path in house.glob("*.whl"))
+    key = hashlib.sha256("\n".join([*names, str(sysroot), str(interpreter)]).encode())
+    folder = CACHE / "site" / f"cp{python.replace('.', '')}-{key.hexdigest()[:16]}"
+    if (folder / ".complete").is_file():
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=folder.parent))
+    run([interpreter, pip_of(sysroot), "install", "--quiet", "--no-compile", "--no-index",
+         "--target", partial, "--find-links", house, *requirements],
+        env=clean_environment(sysroot), timeout=1800)
+    (partial / ".complete").touch()
+    shutil.rmtree(folder, ignore_errors=True)
+    partial.rename(folder)
+    return folder
+
+
 def make_arm_venv(interpreter: Path, sysroot: Path, root: Path, dist: Path, wheel: Path,
                   python: str) -> ArmVenv:
     """A venv of the aarch64 `interpreter` (run under emulation) where pip installed
-    goray-cpp[numpy] from `dist` and a wheelhouse, with no index. pip runs from its wheel
-    rather than from the venv (ensurepip's install of pip and setuptools alone took
-    minutes under emulation on a loaded machine) and writes no bytecode (--no-compile:
-    imports write it). Ray is left out of the requirements pip resolves here (its aarch64
-    wheel and dependencies are the Ray test's, a long run): goray-cpp is installed with
-    --no-deps, its other requirements by name."""
+    goray-cpp from `dist` by its tags, with no index; its requirements (but Ray: its
+    aarch64 wheel and dependencies are the Ray test's) come from `requirements_site`,
+    which the venv's site-packages lists in a .pth file. pip runs from its wheel rather
+    than from the venv (ensurepip's install of pip and setuptools alone took minutes
+    under emulation on a loaded machine) and writes no bytecode (--no-compile: imports
+    write it)."""
     env = clean_environment(sysroot, first_on_path=root / "bin")
     run([interpreter, "-m", "venv", "--clear", "--without-pip", root], env=env, timeout=900)
     created = ArmVenv(root=root, sysroot=sysroot, env=env)
     created.env["VIRTUAL_ENV"] = str(root)
-    requirements = wheel_requirements(wheel)
-    house = aarch64_wheelhouse(python, requirements)
-    pip = [created.python, pip_of(sysroot), "install", "--quiet", "--no-compile", "--no-index"]
-    created.run([*pip, "--find-links", dist, "--no-deps", "goray-cpp"], timeout=1800)
-    created.run([*pip, "--find-links", house, *requirements], timeout=1800)
+    site = requirements_site(interpreter, sysroot, python, wheel_requirements(wheel))
+    site_packages = root / "lib" / f"python{python}" / "site-packages"
+    assert site_packages.is_dir(), f"the venv has no {site_packages}"
+    (site_packages / "goray-test-requirements.pth").write_text(f"{site}\n")
+    created.run([created.python, pip_of(sysroot), "install", "--quiet", "--no-compile",
+                 "--no-index", "--find-links", dist, "--no-deps", "goray-cpp"], timeout=1800)
     return created
 
 

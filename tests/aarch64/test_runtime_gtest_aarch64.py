@@ -1,9 +1,14 @@
 """The runtime's GoogleTest binary (tests/cpp), cross-compiled for aarch64 with the tree's
 toolchain file into build-aarch64/, passes under emulation: every test file in a child
-process of its own, as `goray_runtime_test` runs when started by hand."""
+process of its own, as `goray_runtime_test` runs when started by hand. A long run: the
+cross build of the test tree and the emulated run take minutes (the same sources pass
+natively in the cpp stage; CI's aarch64 part runs the runtime in-process, through the
+wheel's static library, in test_userapp_aarch64.py)."""
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from conftest import REPO, clean_environment, run
 
@@ -40,6 +45,7 @@ def configure(sysroot: Path) -> None:
     stamp.write_text(wanted)
 
 
+@pytest.mark.long
 def test_the_runtimes_gtest_binary_passes_under_emulation(sysroot: Path):
     configure(sysroot)
     run(["cmake", "--build", TREE, "--target", "goray_runtime_test"], env=clean_environment(),

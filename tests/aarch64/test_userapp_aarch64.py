@@ -4,11 +4,12 @@ emulation: goray-gen (the aarch64 venv's Python and goray-scan, run through the
 toolchain's emulator) generates its code, clang-19 compiles it for aarch64, and the aarch64
 Python loads it.
 
-- tests/aarch64/userapp: calls both ways, a keyword argument and a skipped C++ default,
+- tests/aarch64/userapp: its IDL (from the emulated scanner) is the x86-64 scanner's; calls both ways, a keyword argument and a skipped C++ default,
   NumPy arrays read in place and handed back without a copy, errors both ways, and a
   native crash's report (signal, task, frames, file:line).
 - examples/inprocess, an example not written for these tests (hand-registered: it links the
-  package's goray::runtime): its output under emulation is the x86-64 build's."""
+  package's goray::runtime): its output under emulation is the x86-64 build's (a long
+  run: a second cross build)."""
 from __future__ import annotations
 
 import json
@@ -68,6 +69,21 @@ def test_in_process_calls_both_ways_arrays_keywords_and_errors(arm_venv: ArmVenv
     assert "Label(name, width=6, fill=" in results["bad_keyword"]
 
 
+def test_its_idl_from_the_emulated_scanner_is_the_x86_64_scanners(armapp: Path, tmp_path: Path):
+    """The IDL goray-gen wrote in the cross build (the wheel's aarch64 goray-scan, run under
+    emulation) is byte for byte what this tree's x86-64 scanner writes of the same source
+    (test_scan_aarch64.py compares the examples' and the tests' applications' IDL)."""
+    arm = armapp.parent / "armapp_goray" / "armapp.idl.json"
+    assert arm.is_file(), f"the cross build wrote no {arm}"
+    scanner = REPO / "build" / "bin" / "goray-scan"
+    if not scanner.is_file():
+        pytest.fail(f"{scanner} is not built (scripts/setup.sh builds it)", pytrace=False)
+    x86 = tmp_path / "armapp.x86.idl.json"
+    run([scanner, USERAPP / "app.cpp", "-o", x86, "--root", USERAPP], env=clean_environment())
+    assert arm.read_bytes() == x86.read_bytes(), f"compare {arm} with {x86}"
+    assert len(json.loads(arm.read_text())["tasks"]) >= 5
+
+
 def test_a_native_crash_is_reported_with_its_frames_and_source_line(arm_venv: ArmVenv,
                                                                      armapp: Path):
     result = arm_venv.run([arm_venv.python, USERAPP / "check.py", armapp, "crash"], check=False)
@@ -83,6 +99,7 @@ def test_a_native_crash_is_reported_with_its_frames_and_source_line(arm_venv: Ar
     assert any("Crash" in frame for frame in frames[1:]), stderr
 
 
+@pytest.mark.long
 def test_an_example_built_by_a_user_runs_as_on_x86_64(arm_venv: ArmVenv, tmp_path: Path):
     """examples/inprocess, cross-built against the wheel's CMake package: the same output
     as this tree's x86-64 build of it."""
