@@ -18,7 +18,8 @@
 #   reliability  compile-fail cases, fuzzing, sanitizer builds (scripts/test-reliability.sh)
 #   aarch64      the aarch64 wheel, cross-compiled (build-wheel.sh --arch aarch64) and run
 #                under qemu-user: the cp311 wheel's checks (pytest tests/aarch64); --long
-#                adds the other three wheels and Ray (docs/install.md, "How aarch64 is tested")
+#                adds all four wheels, the whole IDL comparison, the gtest binary under
+#                emulation (docs/install.md, "How aarch64 is tested")
 #
 # Every named stage runs even when an earlier one fails; the exit status is 1 if any
 # failed, 2 for an unknown stage name. -n (--dry-run) prints the stages it would run (and,

@@ -12,7 +12,8 @@ from typing import Dict
 
 import pytest
 
-from conftest import PLATFORM_TAG, SUPPORTED_PYTHONS, ArmVenv, clean_environment, run
+from conftest import (PLATFORM_TAG, SCRIPTS, SUPPORTED_PYTHONS, ArmVenv, clean_environment,
+                      make_arm_venv, run, script_output)
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
 import long_runs  # noqa: E402
@@ -78,21 +79,41 @@ def test_the_static_runtime_needs_nothing_newer_from_the_systems_libraries(
 
 
 def test_pip_installs_the_cp311_wheel_and_import_goray_loads_its_fast_path(arm_venv: ArmVenv):
-    facts = json.loads(arm_venv.run_python(
+    check_installed(arm_venv, "3.11")
+
+
+@pytest.mark.long
+def test_pip_installs_the_cp313_wheel_and_debian_trixies_cpython_3_13_loads_its_fast_path(
+        sysroot: Path, aarch64_wheels: Dict[str, Path], dist_alone: Path, tmp_path: Path):
+    """The cp313 wheel run, not only read: Debian trixie's arm64 CPython 3.13, with trixie's
+    own userland (glibc 2.41; scripts/aarch64-sysroot.sh trixie), makes a virtualenv whose
+    pip installs the wheel by its tags; its fast path, compiled against the derived
+    pyconfig.h, loads. (`sysroot`: qemu-aarch64 registered.)"""
+    trixie = Path(script_output(SCRIPTS / "aarch64-sysroot.sh", "trixie"))
+    venv = make_arm_venv(trixie / "usr" / "bin" / "python3.13", trixie, tmp_path / "venv",
+                         dist_alone, aarch64_wheels["3.13"], "3.13")
+    check_installed(venv, "3.13")
+
+
+def check_installed(venv: ArmVenv, python: str) -> None:
+    """`import goray` in the venv loads the wheel of `python` and its fast path (the module
+    of that CPython's ABI); goray's and goray-scan's programs run."""
+    tag = python.replace(".", "")
+    facts = json.loads(venv.run_python(
         "import goray, goray._fastpath as f, json, platform, sys, importlib.metadata as m; "
         "d = m.distribution('goray-cpp'); "
         "print(json.dumps({'machine': platform.machine(), 'python': sys.version_info[:2], "
         "'fastpath': f.__file__, 'version': goray.__version__, "
         "'tag': [l for l in d.read_text('WHEEL').splitlines() if l.startswith('Tag:')]}))"))
     assert facts["machine"] == "aarch64", facts
-    assert facts["python"] == [3, 11], facts
-    assert facts["fastpath"].endswith("/goray/_fastpath.cpython-311-aarch64-linux-gnu.so"), facts
-    assert facts["tag"] == [f"Tag: cp311-cp311-{PLATFORM_TAG}"], facts
-    version = arm_venv.run([arm_venv.root / "bin" / "goray", "--version"]).stdout
+    assert facts["python"] == [int(part) for part in python.split(".")], facts
+    assert facts["fastpath"].endswith(f"/goray/_fastpath.cpython-{tag}-aarch64-linux-gnu.so"), facts
+    assert facts["tag"] == [f"Tag: cp{tag}-cp{tag}-{PLATFORM_TAG}"], facts
+    version = venv.run([venv.root / "bin" / "goray", "--version"]).stdout
     assert facts["version"] in version, version
     # The wheel's goray-scan runs, with the headers beside it.
-    paths = arm_venv.run([arm_venv.root / "bin" / "goray-scan", "--print-paths"]).stdout
-    assert f"goray-include: {arm_venv.package_dir / 'include'} (executable)" in paths, paths
+    paths = venv.run([venv.root / "bin" / "goray-scan", "--print-paths"]).stdout
+    assert f"goray-include: {venv.package_dir / 'include'} (executable)" in paths, paths
 
 
 def test_pip_refuses_the_aarch64_wheels_on_this_x86_64_machine(dist_alone: Path, tmp_path: Path):
