@@ -167,9 +167,10 @@ RULES = [
     # docs/install.md, "aarch64": the aarch64 stage (tests/aarch64) builds the wheel and
     # cross-builds applications against it with the toolchain file, as written there.
     Rule(r"bash scripts/build-wheel\.sh --arch aarch64", COVERED,
-         "tests/aarch64/conftest.py::def aarch64_wheels(",
+         "tests/aarch64/conftest.py::def build_wheels(",
          "cross-compiles the aarch64 wheels (LLVM's arm64 archives linked): the aarch64 "
-         "stage's fixture runs it, for cp311 in CI and every CPython with --long"),
+         "stage's fixture runs it, for cp311 in CI (cached by its inputs) and every "
+         "CPython with --long"),
     Rule(r'export QEMU_LD_PREFIX="\$SYSROOT"', COVERED,
          "tests/aarch64/conftest.py::def clean_environment(",
          "the aarch64 stage sets QEMU_LD_PREFIX to its sysroot for every emulated program"),
