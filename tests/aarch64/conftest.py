@@ -103,23 +103,25 @@ def sysroot() -> Path:
     return path
 
 
-# What CI's cached wheel is built from: every file of the checkout (tracked, or untracked
-# and not ignored) but the tests', the docs' and the benchmarks' and examples' (the wheel's
-# build leaves them out: pyproject.toml's GORAY_BUILD_* options).
-NOT_WHEEL_INPUTS = ("tests/", "docs/", "bench/", "examples/", "README.md")
+# What CI's cached wheel is built from: the files of the checkout (tracked, or untracked
+# and not ignored) under these paths. The wheel's build leaves out the tests, examples and
+# benchmarks (pyproject.toml's GORAY_BUILD_* options); of scripts/, the build's own.
+WHEEL_INPUTS = ("python/", "runtime/", "generator/", "cmake/", "templates/", "CMakeLists.txt",
+                "pyproject.toml", "scripts/build-wheel.sh", "scripts/lib.sh",
+                "scripts/aarch64-sysroot.sh", "scripts/aarch64-python-headers.py")
 KEPT_WHEEL_KEYS = 6
 
 
 def wheel_inputs_key(python: str, sysroot: Path) -> str:
     """A hash of what the aarch64 wheel of CPython `python` is built from: the checkout's
-    files (their contents, as they are on disk), the sysroot (its name is a hash of its
+    WHEEL_INPUTS (their contents, as they are on disk), the sysroot (its name is a hash of its
     packages), the compilers' and linker's versions and the building interpreter."""
     digest = hashlib.sha256()
     listed = subprocess.run(["git", "-C", REPO, "ls-files", "-z", "--cached", "--others",
                              "--exclude-standard"], capture_output=True, check=True).stdout
     for name in sorted(set(listed.decode().split("\0")) - {""}):
         path = REPO / name
-        if name.startswith(NOT_WHEEL_INPUTS) or not path.is_file():
+        if not name.startswith(WHEEL_INPUTS) or not path.is_file():
             continue
         digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     interpreter = next(line.split(" ", 1)[1] for line in
