@@ -69,6 +69,12 @@ _goray_set_tools(
 # definitions that goray/detail/toolchain_check.h compares with an application's own.
 string(TOUPPER "${CMAKE_BUILD_TYPE}" _goray_config)
 separate_arguments(_goray_cxx_flags UNIX_COMMAND "${CMAKE_CXX_FLAGS} ${CMAKE_CXX_FLAGS_${_goray_config}}")
+if(CMAKE_CXX_COMPILER_TARGET)  # a cross build's target and sysroot (a toolchain file's)
+  list(APPEND _goray_cxx_flags "${CMAKE_CXX_COMPILE_OPTIONS_TARGET}${CMAKE_CXX_COMPILER_TARGET}")
+endif()
+if(CMAKE_SYSROOT)
+  list(APPEND _goray_cxx_flags "${CMAKE_CXX_COMPILE_OPTIONS_SYSROOT}${CMAKE_SYSROOT}")
+endif()
 file(WRITE "${PROJECT_BINARY_DIR}/goray-package/stdlib_macros.cpp" "#include <cstddef>\n")
 execute_process(COMMAND "${CMAKE_CXX_COMPILER}" ${_goray_cxx_flags} -std=c++20 -dM -E
                         "${PROJECT_BINARY_DIR}/goray-package/stdlib_macros.cpp"
@@ -173,3 +179,7 @@ install(FILES "${PROJECT_BINARY_DIR}/goray-install-config/gorayConfig.cmake"
               "${GORAY_CMAKE_DIR}/goray_python.cmake"
               "${GORAY_EXPORTS_MAP}"
         DESTINATION lib/cmake/goray COMPONENT goray)
+# The toolchain file for cross-compiling an application for aarch64 against an aarch64
+# goray (docs/install.md, "Cross-compiling for aarch64").
+install(FILES "${GORAY_CMAKE_DIR}/toolchains/aarch64-linux-gnu.cmake"
+        DESTINATION lib/cmake/goray/toolchains COMPONENT goray)

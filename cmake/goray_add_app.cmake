@@ -22,6 +22,8 @@ include("${CMAKE_CURRENT_LIST_DIR}/goray_runtime.cmake")
 
 # Records the tools goray_add_app uses (global properties, so any directory sees them).
 #   PYTHON      the Python that runs goray-gen (absolute)
+#   EMULATOR    what runs PYTHON when it is the target's program (a cross build against
+#               the target's installed goray: CMAKE_CROSSCOMPILING_EMULATOR), or ""
 #   PYTHONPATH  prepended to PYTHONPATH when it runs (in-tree: <repo>/python), or ""
 #   SCANNER     goray-scan (a path, or $<TARGET_FILE:goray-scan> in-tree)
 #   SCANNER_TARGET  in-tree: the goray-scan target, so it is built first
@@ -35,8 +37,8 @@ include("${CMAKE_CURRENT_LIST_DIR}/goray_runtime.cmake")
 function(_goray_set_tools)
   cmake_parse_arguments(PARSE_ARGV 0 arg ""
                         "PYTHON;PYTHONPATH;SCANNER;SCANNER_TARGET;INCLUDE_DIR;RUNTIME;EXPORTS_MAP;RUNTIME_SOURCE_DIR"
-                        "GEN_DEPENDS")
-  foreach(key PYTHON PYTHONPATH SCANNER SCANNER_TARGET INCLUDE_DIR RUNTIME EXPORTS_MAP GEN_DEPENDS
+                        "GEN_DEPENDS;EMULATOR")
+  foreach(key PYTHON EMULATOR PYTHONPATH SCANNER SCANNER_TARGET INCLUDE_DIR RUNTIME EXPORTS_MAP GEN_DEPENDS
               RUNTIME_SOURCE_DIR)
     set_property(GLOBAL PROPERTY GORAY_TOOL_${key} "${arg_${key}}")
   endforeach()
@@ -104,6 +106,7 @@ function(goray_add_app target)
     message(FATAL_ERROR "goray_add_app: goray's tools are not set up: use find_package(goray "
                         "CONFIG REQUIRED) (or include goray's cmake/goray.cmake in-tree)")
   endif()
+  _goray_tool(EMULATOR emulator)
   _goray_tool(PYTHONPATH pythonpath)
   _goray_tool(SCANNER scanner)
   _goray_tool(SCANNER_TARGET scanner_target)
@@ -203,7 +206,7 @@ function(goray_add_app target)
     set(scanner_depends "${scanner}")
   endif()
 
-  set(gen_command "${python}" -m goray.gen)
+  set(gen_command ${emulator} "${python}" -m goray.gen)
   if(NOT pythonpath STREQUAL "")
     set(gen_command "${CMAKE_COMMAND}" -E env "PYTHONPATH=${pythonpath}" ${gen_command})
   endif()

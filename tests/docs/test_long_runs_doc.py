@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-TREES = ["tests/ray", "tests/wheel", "tests/renderers", "tests/python"]
+TREES = ["tests/ray", "tests/wheel", "tests/renderers", "tests/python", "tests/aarch64"]
 
 
 def marked_long():

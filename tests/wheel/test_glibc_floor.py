@@ -11,75 +11,25 @@ each must exist in a version within the floor, or a user's link on an older syst
 would fail."""
 from __future__ import annotations
 
-import importlib.resources
-import io
 import json
-import re
+import os
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Set, Tuple
+from typing import Dict
 
 import pytest
-from elftools.elf.elffile import ELFFile
 
 from conftest import PLATFORM_TAG, SUPPORTED_PYTHONS
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
+from elf_versions import (Version, allowed_versions, oldest_symbol_versions,  # noqa: E402
+                          too_new, undefined_symbols, wheel_binaries_report)
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "install.md"
 # The libraries a symbol of the static runtime may come from, as a user's link finds them.
 SYSTEM_LIBRARIES = ("libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1")
-Version = Tuple[int, ...]
-
-
-def parse_version(text: str) -> Version:
-    return tuple(int(part) for part in re.findall(r"\d+", text))
-
-
-def allowed_versions(tag: str) -> Dict[str, Version]:
-    """The newest version of each symbol-version family (GLIBC, GLIBCXX, CXXABI, GCC) the
-    manylinux policy of `tag` allows on x86_64."""
-    policies = json.loads((importlib.resources.files("auditwheel.policy")
-                           / "manylinux-policy.json").read_text())
-    policy = next(p for p in policies if p["name"] == tag.removesuffix("_x86_64"))
-    newest: Dict[str, Version] = {}
-    for family, versions in policy["symbol_versions"]["x86_64"].items():
-        numeric = [parse_version(v) for v in versions if re.fullmatch(r"[\d.]+", v)]
-        if numeric:
-            newest[family] = max(numeric)
-    return newest
-
-
-def elf_members(wheel: Path) -> Iterator[Tuple[str, bytes]]:
-    with zipfile.ZipFile(wheel) as archive:
-        for name in archive.namelist():
-            with archive.open(name) as member:
-                if member.read(4) == b"\x7fELF":
-                    yield name, archive.read(name)
-
-
-def needed_versions(data: bytes) -> Set[str]:
-    """The symbol versions (GLIBC_2.34, ...) an ELF file needs from the libraries it links."""
-    section = ELFFile(io.BytesIO(data)).get_section_by_name(".gnu.version_r")
-    if section is None:
-        return set()
-    return {aux.name for _, auxiliaries in section.iter_versions() for aux in auxiliaries}
-
-
-def family_and_number(version: str) -> Optional[Tuple[str, Version]]:
-    """GLIBC_2.34 -> ("GLIBC", (2, 34)); None for a name that is no numbered version
-    (GLIBC_PRIVATE never occurs in a linked binary; ABI tags are not versions)."""
-    match = re.fullmatch(r"([A-Z]+)_([\d.]+)", version)
-    return (match.group(1), parse_version(match.group(2))) if match else None
-
-
-def too_new(versions: Set[str], allowed: Dict[str, Version]) -> List[str]:
-    """The versions beyond the policy's newest of their family (unknown families too)."""
-    found = []
-    for version in sorted(versions):
-        parsed = family_and_number(version)
-        if parsed and (parsed[0] not in allowed or parsed[1] > allowed[parsed[0]]):
-            found.append(version)
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -100,20 +50,7 @@ def test_every_binary_of_the_wheel_is_within_its_tags_floor(wheels: Dict[str, Pa
         pytest.skip(f"no wheel for CPython {python} (test_install checks that each is built)")
     wheel = wheels[python]
     assert wheel.name.endswith(f"-{PLATFORM_TAG}.whl"), wheel.name
-    report = {}
-    offenders = {}
-    for name, data in elf_members(wheel):
-        elf = ELFFile(io.BytesIO(data))
-        if elf["e_type"] == "ET_REL":
-            continue  # an object file has no version needs (the archives are ar, not ELF)
-        versions = needed_versions(data)
-        newest: Dict[str, Version] = {}
-        for family, number in filter(None, map(family_and_number, versions)):
-            newest[family] = max(number, newest.get(family, ()))
-        report[name] = {family: ".".join(map(str, v)) for family, v in sorted(newest.items())}
-        bad = too_new(versions, allowed)
-        if bad:
-            offenders[name] = bad
+    report, offenders, _ = wheel_binaries_report(wheel, allowed)
     print(f"\n{wheel.name}: the newest symbol versions each binary needs\n"
           + json.dumps(report, indent=1))
     assert len(report) >= 2, f"expected goray-scan and the fast path among {sorted(report)}"
@@ -121,29 +58,13 @@ def test_every_binary_of_the_wheel_is_within_its_tags_floor(wheels: Dict[str, Pa
     assert not offenders, f"binaries needing more than {PLATFORM_TAG} allows: {offenders}"
 
 
-def oldest_symbol_versions(library: str) -> Dict[str, str]:
-    """This machine's `library`: each defined symbol and the oldest version that defines it.
-    A user's link on an older system binds the version that system has: a symbol that
-    was given a newer default version later (libstdc++ 12's condition_variable::wait,
-    3.4.30 beside 3.4.11) still links there; one that is new (glibc 2.36's arc4random) not."""
+def library_path(library: str) -> Path:
+    """This machine's `library`, as a user's link finds it."""
     path = subprocess.run(["g++", f"-print-file-name={library}"], capture_output=True,
                           text=True, check=True).stdout.strip()
     if "/" not in path:  # not a toolchain library: the loader's search path
         path = f"/lib/x86_64-linux-gnu/{library}"
-    table = subprocess.run(["objdump", "-T", path], capture_output=True, text=True,
-                           check=True).stdout
-    versions: Dict[str, str] = {}
-    for line in table.splitlines():
-        # "<address> <flags> <section> <size> <version> <name>"; a hidden version is in
-        # parentheses, undefined references are in *UND*.
-        match = re.match(r"^[0-9a-f]+ .{7} (?!\*UND\*)\S+\s+[0-9a-f]+\s+\(?([A-Z]+_[\d.]+)\)?\s+(\S+)$",
-                         line)
-        if not match:
-            continue
-        version, symbol = match.groups()
-        if symbol not in versions or parse_version(version) < parse_version(versions[symbol]):
-            versions[symbol] = version
-    return versions
+    return Path(path)
 
 
 def test_the_static_runtime_needs_nothing_newer_from_the_system(wheels: Dict[str, Path],
@@ -153,12 +74,10 @@ def test_the_static_runtime_needs_nothing_newer_from_the_system(wheels: Dict[str
     archive = tmp_path / "libgoray_runtime.a"
     with zipfile.ZipFile(wheel) as contents:
         archive.write_bytes(contents.read("goray/lib/libgoray_runtime.a"))
-    undefined = {line.split()[0] for line in subprocess.run(
-        ["nm", "--undefined-only", "--format=posix", archive], capture_output=True, text=True,
-        check=True).stdout.splitlines() if line.strip() and not line.rstrip().endswith(":")}
+    undefined = undefined_symbols(archive)
     bound: Dict[str, str] = {}
     for library in SYSTEM_LIBRARIES:
-        versions = oldest_symbol_versions(library)
+        versions = oldest_symbol_versions(library_path(library))
         bound.update({symbol: versions[symbol] for symbol in undefined if symbol in versions})
     assert len(bound) > 20, f"too few of the runtime's symbols found in {SYSTEM_LIBRARIES}"
     offenders = {symbol: version for symbol, version in bound.items()

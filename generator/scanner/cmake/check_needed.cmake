@@ -5,6 +5,7 @@
 cmake_minimum_required(VERSION 3.25)
 set(allowed
   libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0 librt.so.1 ld-linux-x86-64.so.2
+  ld-linux-aarch64.so.1
   libz.so.1 libzstd.so.1 libtinfo.so.6 libgcc_s.so.1)
 execute_process(COMMAND "${READELF}" -d "${EXECUTABLE}"
                 OUTPUT_VARIABLE dynamic RESULT_VARIABLE status)
