@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "goray/detail/codec_decl.h"  // Packer
+#include "goray/codec_decl.h"  // Packer
 
 namespace goray::codec::detail {
 

@@ -32,6 +32,7 @@ READING_ORDER = [
     ("goray/serve.h", "Ray Serve from C++"),
     ("goray/version.h", "Versions"),
     ("goray/codec.h", "The codec"),
+    ("goray/codec_decl.h", "The codec's declarations (DecodeError)"),
     ("goray/registry.h", "The registry (written by goray-gen)"),
     ("goray/abi.h", "The C ABI (for drivers)"),
     ("goray/goray.h", "The one header"),

@@ -2,7 +2,7 @@
 // Encode/Decode are the only entry points the runtime and generated code use.
 #pragma once
 
-#include "goray/detail/codec_decl.h"  // Packer, DecodeError, Encode/Decode declared
+#include "goray/codec_decl.h"  // Packer, DecodeError, Encode/Decode declared
 // The definitions, in the order each needs the one before it.
 #include "goray/detail/type_name.h"
 #include "goray/detail/ref_codec.h"  // ObjectRef, Future, ActorHandle: ext 73 / 74

@@ -19,7 +19,7 @@
 
 // The codec's declarations and definitions, not goray/codec.h, which includes this header.
 #include "goray/detail/array_codec.h"
-#include "goray/detail/codec_decl.h"
+#include "goray/codec_decl.h"
 #include "goray/detail/decode.h"
 #include "goray/detail/encode.h"
 #include "goray/detail/ref_codec.h"

@@ -33,7 +33,7 @@
 #include <vector>
 
 #include "goray/array.h"
-#include "goray/detail/codec_decl.h"
+#include "goray/codec_decl.h"
 #include "goray/detail/decode.h"
 #include "goray/detail/encode.h"
 #include "goray/detail/type_name.h"

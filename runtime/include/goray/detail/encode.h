@@ -41,7 +41,7 @@
 #include <utility>
 
 #include "goray/array.h"
-#include "goray/detail/codec_decl.h"
+#include "goray/codec_decl.h"
 #include "goray/detail/ref_codec.h"
 #include "goray/detail/type_name.h"
 #include <variant>

@@ -24,7 +24,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "goray/detail/codec_decl.h"
+#include "goray/codec_decl.h"
 #include "goray/detail/pins.h"
 #include "goray/detail/type_name.h"
 

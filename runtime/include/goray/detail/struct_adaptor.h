@@ -71,7 +71,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "goray/detail/codec_decl.h"
+#include "goray/codec_decl.h"
 #include "goray/detail/decode.h"
 #include "goray/detail/encode.h"
 #include "goray/detail/type_name.h"

@@ -17,6 +17,7 @@
 
 namespace goray::codec {
 
+// The msgpack writer the codec encodes with.
 using Packer = msgpack::packer<Buffer>;
 
 // A value that does not decode as the requested C++ type.
@@ -78,10 +79,13 @@ std::string ReceivedDescription(const msgpack::object& object);
 // The codec's entry points, defined in goray/detail/encode.h and decode.h (type_name.h
 // has TypeName). Declared here first so that every codec header can call them: an
 // instantiation finds their definitions, all of which goray/codec.h includes.
+// Writes `value` as msgpack (docs/protocol.md §5's mapping).
 template <class T>
 void Encode(Packer& packer, const T& value);
+// Decodes `object` into `out`; a value that does not fit throws DecodeError.
 template <class T>
 void DecodeInto(const msgpack::object& object, T& out);
+// Decodes `object` as a T (starting from T{}); throws DecodeError as DecodeInto does.
 template <class T>
 T Decode(const msgpack::object& object);
 
