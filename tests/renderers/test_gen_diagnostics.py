@@ -83,6 +83,8 @@ CASES = {
     "generator_span_param.h": ("generator_span_param.h:5:66", "borrows the caller's memory"),
     "generator_string_view_param.h": ("generator_string_view_param.h:5:56",
                                       "'std::string_view'"),
+    "generator_borrow_after_bad_param.h": ("generator_borrow_after_bad_param.h:3:41",
+                                           "parameter 'out' of task 'Running' is a pointer"),
 }
 
 ERROR_LINE = re.compile(
