@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "goray/abi.h"
 #include "goray/errors.h"
 
 #include <nlohmann/json.hpp>
@@ -183,3 +184,13 @@ void AssignMethodGroup(ActorType& type, std::string method, std::string group) {
 }  // namespace detail
 
 }  // namespace goray
+
+// The C ABI's entry points are defined in abi.cpp, which no runtime code calls. Every
+// application registers its tasks here, so this reference makes any link of the runtime
+// archive take abi.cpp's object too: a hand-written link (docs/generator.md) exports the
+// ABI without naming it with -u, as goray_add_app does.
+namespace {
+[[gnu::used]] void* const kAbiEntryPoints[] = {
+    reinterpret_cast<void*>(&Execute), reinterpret_cast<void*>(&FreeMemory),
+    reinterpret_cast<void*>(&RegisterCallback), reinterpret_cast<void*>(&GorayProtocolVersion)};
+}  // namespace

@@ -86,7 +86,7 @@ def test_readme_section_is_install_md():
     assert readme_block("cmake") == doc_blocks("docs/install.md", "cmake")[0]
     readme = shell_commands("README.md", "--cmake-dir")
     documented = (shell_commands("docs/install.md", "pip install")
-                  + shell_commands("docs/install.md", "--cmake-dir"))
+                  + shell_commands("docs/install.md", ".venv/bin/python -m goray --cmake-dir"))
     assert readme == documented
 
 
@@ -234,7 +234,7 @@ def test_readme_application_builds_with_find_package_and_runs(wheel_venv: WheelV
 
     project = user_project(wheel_venv, tmp_path / "rayapp")
     write_readme_project(project, with_cmake=True)
-    commands = shell_commands("docs/install.md", "--cmake-dir")
+    commands = shell_commands("docs/install.md", ".venv/bin/python -m goray --cmake-dir")
     assert commands[-1].startswith(".venv/bin/goray --py-defs app.py"), commands
     prefix = hidden_system_prefix() if not unshare_refused() else []
     print("\nbuilt and run " + ("with Debian's LLVM, msgpack-c and the checkout hidden"

@@ -74,7 +74,7 @@ def test_readme_application_built_by_a_compiler_runs_on_ray(pyvenv: WheelVenv, p
     compiler = COMPILER_OF_PYTHON[python]
     project = user_project(pyvenv, tmp_path / "rayapp")
     write_readme_project(project, with_cmake=True)
-    commands = shell_commands("docs/install.md", "--cmake-dir")
+    commands = shell_commands("docs/install.md", ".venv/bin/python -m goray --cmake-dir")
     result = run_commands(pyvenv, commands, cwd=project, CXX=COMPILERS[compiler])
     library = project / "build" / "librayapp.so"
     comment = run(["readelf", "-p", ".comment", library], env=pyvenv.env).stdout

@@ -21,7 +21,7 @@ from ..._protocol import (ADDRESS_LENT, CANCEL_OBJECT_ID, WAIT_ALL_READY, WAIT_N
                           WAIT_OBJECT_IDS, Code, FramingError, Native2Py, pack_u64, unpack_u64)
 from ..._stores import HELD_ITEM, LentBuffers, StoredObject
 from ..cancellation import cancels, stream_cancels
-from .ahead import ahead_entries
+from . import ahead as native2py_ahead
 from ..streaming import streams
 from ..values import objects, reads, scatter
 from .entries import get_entry, new_object, not_an_object, release, released, unknown_id
@@ -170,7 +170,7 @@ def _get_objects(data: memoryview) -> Reply:
         first = _ENTRY_HEAD.pack(code, len(payload))
         if count == 1:
             return Code.SUCCESS, b"".join((first, payload))
-        ahead = ahead_entries(struct.unpack_from(f"<{count - 1}Q", data, 20))
+        ahead = native2py_ahead.ahead_entries(struct.unpack_from(f"<{count - 1}Q", data, 20))
         return Code.SUCCESS, b"".join((first, payload, ahead))
     ids = struct.unpack_from(f"<{count}Q", data, 12)
     try:
