@@ -126,22 +126,35 @@ bool py2native_ready() {
          g_unpack_result != nullptr;
 }
 
+// What `ask()` answers (borrowed), asked on the first use and kept in `answer`; null with
+// an exception set when the call fails or its answer is not a `kind` (`fits` says).
+PyObject *asked_once(PyObject *ask, PyObject *&answer, bool (*fits)(PyObject *),
+                     const char *what, const char *kind) {
+  if (answer != nullptr) return answer;
+  PyObject *made = PyObject_CallNoArgs(ask);
+  if (made == nullptr) return nullptr;
+  if (!fits(made)) {
+    PyErr_Format(PyExc_TypeError, "%s is a %s, not a %s", what, Py_TYPE(made)->tp_name, kind);
+    Py_DECREF(made);
+    return nullptr;
+  }
+  if (answer == nullptr) {
+    answer = made;
+  } else {
+    Py_DECREF(made);  // another thread asked meanwhile (the call released the GIL)
+  }
+  return answer;
+}
+
 // True when task `name` goes to the Python implementation (set_python_tasks). When the
 // names cannot be had, the Python implementation reports why.
 bool served_by_python(PyObject *name) {
   if (g_python_tasks_of == nullptr) return false;
-  if (g_python_tasks == nullptr) {
-    PyObject *names = PyObject_CallNoArgs(g_python_tasks_of);
-    if (names == nullptr || !PyAnySet_Check(names)) {
-      Py_XDECREF(names);
-      PyErr_Clear();
-      return true;
-    }
-    if (g_python_tasks == nullptr) {
-      g_python_tasks = names;
-    } else {
-      Py_DECREF(names);  // another thread asked meanwhile (the call released the GIL)
-    }
+  if (asked_once(g_python_tasks_of, g_python_tasks,
+                 [](PyObject *names) { return PyAnySet_Check(names) != 0; },
+                 "set_python_tasks: the names", "set") == nullptr) {
+    PyErr_Clear();
+    return true;
   }
   if (PySet_GET_SIZE(g_python_tasks) == 0) return false;
   int found = PySet_Contains(g_python_tasks, name);
@@ -156,22 +169,11 @@ bool served_by_python(PyObject *name) {
 // converter when set_result_converters names one for `name`.
 PyObject *converted(PyObject *name, PyObject *result) {
   if (result == nullptr || g_result_converters_of == nullptr) return result;
-  if (g_result_converters == nullptr) {
-    PyObject *table = PyObject_CallNoArgs(g_result_converters_of);
-    if (table == nullptr || !PyDict_Check(table)) {
-      if (table != nullptr) {
-        PyErr_Format(PyExc_TypeError, "set_result_converters: the table is a %s, not a dict",
-                     Py_TYPE(table)->tp_name);
-        Py_DECREF(table);
-      }
-      Py_DECREF(result);
-      return nullptr;
-    }
-    if (g_result_converters == nullptr) {
-      g_result_converters = table;
-    } else {
-      Py_DECREF(table);  // another thread asked meanwhile (the call released the GIL)
-    }
+  if (asked_once(g_result_converters_of, g_result_converters,
+                 [](PyObject *table) { return PyDict_Check(table) != 0; },
+                 "set_result_converters: the table", "dict") == nullptr) {
+    Py_DECREF(result);
+    return nullptr;
   }
   if (PyDict_GET_SIZE(g_result_converters) == 0) return result;
   PyObject *converter = PyDict_GetItemWithError(g_result_converters, name);  // borrowed
