@@ -29,12 +29,11 @@ def test_a_probe_first_then_sizes_from_the_measured_cost():
     planner.observe(800_000, 800_000 * 250)
     assert planner.room(4) == 4
     assert planner.next_size(20_000_000) == int(TARGET_SECONDS / 250e-9)
-    # The tail (at most TAIL_SECONDS of work a slot): cut once into equal chunks, a whole
-    # number per slot, each at most twice the target...
+    # The tail (at most TAIL_SECONDS of work a slot): cut once into one equal chunk a
+    # slot...
     tail = int(TAIL_SECONDS * 2 / 250e-9)  # 4,000,000 items: 0.5 s a slot
-    per_slot = math.ceil(TAIL_SECONDS / (2 * TARGET_SECONDS))
     size = planner.next_size(tail)
-    assert size == math.ceil(tail / (2 * per_slot))
+    assert size == math.ceil(tail / 2)
     assert planner.next_size(tail - size) == size  # ...kept until the input ends
     assert planner.next_size(100) == 100
     slow = Planner(None, slots=4)
@@ -77,6 +76,29 @@ def test_a_probe_is_an_upper_bound_that_the_first_larger_chunk_replaces():
     cheap.observe(first, first * 50)
     rest = 5_000_000 - 128 - 2 * first
     assert cheap.next_size(rest) == math.ceil(rest / 2)
+
+
+def test_a_short_input_is_cut_into_its_tail_by_the_probes_bound():
+    # 2,000,000 items of 0.25 us: 0.25 s a slot by the probes' bound, so the rest goes out
+    # at once as one chunk a slot (the best fixed size), queued without waiting for a
+    # larger chunk's report.
+    planner = Planner(2_000_000, slots=2)
+    assert planner.next_size(2_000_000) == PROBE_ITEMS
+    planner.observe(64, 64 * 250, probe=True)
+    rest = 2_000_000 - 2 * PROBE_ITEMS
+    assert planner.next_size(rest) == math.ceil(rest / 2)
+    assert planner.room(4) == 4
+    assert planner.next_size(rest - math.ceil(rest / 2)) == rest - math.ceil(rest / 2)
+    # Twice that work a slot (the tail's most): still one chunk a slot.
+    twice = Planner(4_000_000, slots=2)
+    twice.observe(64, 64 * 250, probe=True)
+    rest = 4_000_000 - 2 * PROBE_ITEMS
+    assert twice.next_size(rest) == math.ceil(rest / 2)
+    # A bound above the tail: the probes size one chunk a slot, as before.
+    long = Planner(5_000_000, slots=2)
+    long.observe(64, 64 * 250, probe=True)
+    assert long.next_size(5_000_000 - 128) == int(PROBED_SECONDS / 250e-9)
+    assert long.room(4) == 2
 
 
 def test_columns_zip_and_keywords_are_shared():
