@@ -15,25 +15,12 @@
 #include <vector>
 
 #include "bench_map.goray.h"
+#include "map_haversine.h"
 #include "map_poly.h"
 
 namespace {
 
 volatile double sink_ = 0;
-
-constexpr double kRadians = 3.14159265358979323846 / 180.0;
-constexpr double kEarthMetres = 6371008.8;  // the mean radius
-
-// The great-circle distance in metres between two points given in degrees (haversine):
-// bench/map.py's NumPy twin computes the same formula over arrays.
-double Haversine(double lat, double lon, double lat0, double lon0) {
-  const double half_dlat = 0.5 * (lat - lat0) * kRadians;
-  const double half_dlon = 0.5 * (lon - lon0) * kRadians;
-  const double s_lat = std::sin(half_dlat);
-  const double s_lon = std::sin(half_dlon);
-  const double a = s_lat * s_lat + std::cos(lat * kRadians) * std::cos(lat0 * kRadians) * s_lon * s_lon;
-  return 2.0 * kEarthMetres * std::asin(std::sqrt(a));
-}
 
 int64_t PassesOf(const std::string& task) {
   if (task == "Poly") return map_bench::kPolyPasses;
@@ -82,27 +69,13 @@ struct GORAY_TASKS MapTasks {
   /// The haversine distance in metres from (lat, lon) to (lat0, lon0), in degrees: about
   /// 25 ns natively, the benchmark's cheap item.
   double HaversineM(double lat, double lon, double lat0, double lon0) {
-    return Haversine(lat, lon, lat0, lon0);
+    return map_bench::Haversine(lat, lon, lat0, lon0);
   }
 
   /// Items per second of one thread computing HaversineM over the columns, as NativeRate.
   double HaversineRate(goray::ArrayView<double> lat, goray::ArrayView<double> lon, double lat0,
                        double lon0) {
-    const int64_t count = lat.size();
-    if (count == 0 || lon.size() != count) {
-      throw std::invalid_argument("HaversineRate: two columns of one length, not empty");
-    }
-    std::vector<double> results(static_cast<size_t>(count));
-    const auto start = std::chrono::steady_clock::now();
-    for (int64_t i = 0; i < count; ++i) {
-      results[static_cast<size_t>(i)] = Haversine(lat.data()[i], lon.data()[i], lat0, lon0);
-    }
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    double sum = 0;
-    for (double value : results) sum += value;
-    sink_ = sum;
-    return static_cast<double>(count) / seconds;
+    return map_bench::HaversineRateOf(lat, lon, lat0, lon0);
   }
 };
 
@@ -142,7 +115,7 @@ GORAY_DRIVER int Driver(const std::vector<std::string>& args) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (std::size_t i : {std::size_t{0}, count / 2, count - 1}) {
-    if (metres.size() != count || metres[i] != Haversine(lat[i], lon[i], lat0, lon0)) {
+    if (metres.size() != count || metres[i] != map_bench::Haversine(lat[i], lon[i], lat0, lon0)) {
       throw std::runtime_error("goray::Map(HaversineM) returned a wrong result at " +
                                std::to_string(i));
     }

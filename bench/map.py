@@ -231,8 +231,8 @@ def run_ratios(options) -> None:
     native_and_map_rounds()  # the Pool's actors gone: drift shows in the spreads
     cheap = {}
     if has_map and options.cheap_rounds:
-        cheap["vs_numpy"] = map_cheap.vs_numpy(ray, cpus, options.numpy_items,
-                                               options.cheap_rounds, log)
+        cheap.update(map_cheap.vs_numpy(ray, cpus, options.numpy_items, options.cheap_rounds,
+                                        log))
         cheap["auto"] = map_cheap.auto(cpus, parse_auto(options.auto_costs),
                                        options.auto_rounds, log)
         record = _worker.import_py_defs(str(MAP_DEFS)).times
@@ -268,10 +268,11 @@ def run_ratios(options) -> None:
     else:
         print(f"Ray C++ API: n/a ({raycpp_note})")
     autos = cheap.get("auto", {})
-    fields = (f"vs_numpy={cheap['vs_numpy']:.2f} auto={min(autos.values()):.2f} "
+    fields = (f"vs_numpy={cheap['vs_numpy']:.2f} vs_numpy_scalar={cheap['vs_numpy_scalar']:.2f} "
+              f"auto={min(autos.values()):.2f} "
               + " ".join(f"auto_{cost}={value:.2f}" for cost, value in autos.items())
               + f" cpp_driver={cheap['cpp_driver']:.2f}" if autos else
-              "vs_numpy=n/a auto=n/a cpp_driver=n/a")
+              "vs_numpy=n/a vs_numpy_scalar=n/a auto=n/a cpp_driver=n/a")
     print(f"map: vs_raycpp={ratio(map_median, raycpp_median, 0)} "
           f"vs_pool={ratio(map_median, pool_medians[best_size], 1)} "
           f"of_ideal={ratio(map_median, native_median * cpus if map_median else None, 2)} "

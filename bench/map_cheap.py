@@ -1,9 +1,14 @@
 """bench/map.py's comparisons of goray.map's own chunks (issue 53), on goray's Ray, each
 side timed in interleaved rounds (which runs first alternates) and compared by medians:
 
-  vs_numpy    goray.map(HaversineM, lat, lon, lat0=, lon0=) over 5,000,000 float64 points,
+  vs_numpy    goray.map(HaversineSimd, lat, lon, lat0=, lon0=) over 5,000,000 float64 points,
               its own chunks, against the same haversine in NumPy over K = CPUs plain
-              @ray.remote tasks (the slices as arguments, the parts concatenated): rate ÷ rate
+              @ray.remote tasks (the slices as arguments, the parts concatenated): rate ÷ rate.
+              HaversineSimd is the formula built as NumPy builds its own, with vector math
+              (bench_map_simd.cpp, -O3 -ffast-math: glibc's libmvec, as NumPy's SIMD sin, cos
+              and arcsin, at most 4 ulp); vs_numpy_scalar is HaversineM, the same formula
+              built with the default flags (glibc's scalar libm, one call an item), in the
+              same rounds
   auto        for items of about 25 ns (HaversineM), 0.25 µs (Poly), 10 µs (PolyMid) and
               1 ms (PolyHeavy): goray.map's own chunks against each fixed chunk_size of a
               sweep (total ÷ (CPUs × m), m = 1, 2, 4, 8, 16): rate ÷ the best size's rate
@@ -71,37 +76,49 @@ def _cpu_line(cpu, name):
     return f"CPU per item {own:.1f} ns driver, {total:.1f} ns session"
 
 
-def vs_numpy(ray, cpus: int, count: int, rounds: int, log) -> float:
+def vs_numpy(ray, cpus: int, count: int, rounds: int, log) -> dict:
+    """{"vs_numpy": vector-math C++ ÷ NumPy, "vs_numpy_scalar": scalar C++ ÷ NumPy}."""
     lat, lon = make_points(count)
-    task = goray.golang_task("HaversineM")
+    simd, scalar = goray.golang_task("HaversineSimd"), goray.golang_task("HaversineM")
     numpy_task = ray.remote(haversine_numpy)
     bounds = numpy.linspace(0, count, cpus + 1).astype(int)
 
-    def ours():
-        return goray.map(task, lat, lon, lat0=LAT0, lon0=LON0)
+    def ours(task):
+        return lambda: goray.map(task, lat, lon, lat0=LAT0, lon0=LON0)
 
     def theirs():
         parts = [numpy_task.remote(lat[a:b], lon[a:b], LAT0, LON0)
                  for a, b in zip(bounds[:-1], bounds[1:])]
         return numpy.concatenate(ray.get(parts))
 
-    expected, got = theirs(), ours()  # untimed: workers warm, results checked
-    if not numpy.allclose(got, expected, rtol=1e-9, atol=1e-6):
-        raise SystemExit("goray.map(HaversineM) and NumPy's haversine differ")
-    native = goray.golang_local_run_task("HaversineRate", lat, lon, LAT0, LON0)
-    numpy_seconds = timed(lambda: haversine_numpy(lat, lon, LAT0, LON0))
+    expected = theirs()  # untimed: workers warm, results checked
+    for name, task in (("HaversineSimd", simd), ("HaversineM", scalar)):
+        if not numpy.allclose(ours(task)(), expected, rtol=1e-9, atol=1e-6):
+            raise SystemExit(f"goray.map({name}) and NumPy's haversine differ")
+    kernels = {"C++, default flags": goray.golang_local_run_task("HaversineRate", lat, lon, LAT0, LON0),
+               "C++, vector math": goray.golang_local_run_task("HaversineSimdRate", lat, lon, LAT0,
+                                                               LON0)}
+    haversine_numpy(lat, lon, LAT0, LON0)  # its temporaries' pages once, as a worker's are
+    kernels["NumPy"] = count / timed(lambda: haversine_numpy(lat, lon, LAT0, LON0))
     cpu = {}
-    rates = _rounds({"goray.map": (count, ours), "numpy": (count, theirs)}, rounds, CpuMeter(),
-                    cpu)
+    rates = _rounds({"goray.map": (count, ours(simd)), "goray.map scalar": (count, ours(scalar)),
+                     "numpy": (count, theirs)}, rounds, CpuMeter(), cpu)
     ratio, low, high = _median_ratio(rates["goray.map"], rates["numpy"])
-    print(f"haversine, one thread: C++ {1e9 / native:.1f} ns an item, NumPy {numpy_seconds / count * 1e9:.1f} "
-          f"ns an item (one call over {count:,} points)")
+    scalar_ratio, scalar_low, scalar_high = _median_ratio(rates["goray.map scalar"], rates["numpy"])
+    print("haversine, one thread, warm: " + ", ".join(
+        f"{name} {1e9 / rate:.1f} ns an item" for name, rate in kernels.items()))
+    described = {"goray.map": "HaversineSimd, own chunks",
+                 "goray.map scalar": "HaversineM, own chunks",
+                 "numpy": f"{cpus} plain Ray tasks"}
     for name in rates:
-        print(f"{name} over {count:,} points ({'own chunks' if name == 'goray.map' else f'{cpus} plain Ray tasks'}): "
-              f"{statistics.median(rates[name]):,.0f} items/s (median of {rounds}); {_cpu_line(cpu, name)}")
-    log(f"vs_numpy {ratio:.2f} (rounds {low:.2f}..{high:.2f})")
-    print(f"vs_numpy: {ratio:.2f} (per round {low:.2f}..{high:.2f})")
-    return ratio
+        print(f"{name} over {count:,} points ({described[name]}): "
+              f"{statistics.median(rates[name]):,.0f} items/s (median of {rounds}); "
+              f"{_cpu_line(cpu, name)}")
+    log(f"vs_numpy {ratio:.2f} (rounds {low:.2f}..{high:.2f}); vs_numpy_scalar "
+        f"{scalar_ratio:.2f} (rounds {scalar_low:.2f}..{scalar_high:.2f})")
+    print(f"vs_numpy: {ratio:.2f} (per round {low:.2f}..{high:.2f}); vs_numpy_scalar: "
+          f"{scalar_ratio:.2f} (per round {scalar_low:.2f}..{scalar_high:.2f})")
+    return {"vs_numpy": ratio, "vs_numpy_scalar": scalar_ratio}
 
 
 def auto(cpus: int, costs, rounds: int, log) -> dict:

@@ -170,6 +170,12 @@ function(goray_add_app target)
     string(MAKE_C_IDENTIFIER "${relative}" key)
     list(APPEND units "${gen_dir}/${name}.${key}.goray.cpp")
   endforeach()
+  # A source's own compile properties (set_source_files_properties, before or after this
+  # call, in this directory) reach the unit compiled in its place: read when the directory
+  # is done.
+  cmake_language(EVAL CODE "
+    cmake_language(DEFER CALL _goray_carry_source_properties
+                   [[${unit_sources}]] [[${units}]])")
   set(outputs "${generated_h}" "${generated_cpp}" ${units} "${gen_dir}/${name}.idl.json"
               "${stubs_dir}/${name}.py" "${stubs_dir}/${name}.pyi"
               "${stubs_dir}/_${name}_types.pyi")  # the stub's private companion
@@ -271,4 +277,23 @@ function(goray_add_app target)
     target_compile_options(${target} PRIVATE -O2 -g1)
     target_compile_definitions(${target} PRIVATE NDEBUG)
   endif()
+endfunction()
+
+# Copies each source's COMPILE_OPTIONS, COMPILE_DEFINITIONS and INCLUDE_DIRECTORIES to the
+# generated unit that compiles it (a unit with options of its own skips the target's
+# precompiled header, which was built without them).
+function(_goray_carry_source_properties sources units)
+  foreach(source unit IN ZIP_LISTS sources units)
+    set(own FALSE)
+    foreach(property COMPILE_OPTIONS COMPILE_DEFINITIONS INCLUDE_DIRECTORIES)
+      get_source_file_property(value "${source}" ${property})
+      if(value)
+        set_property(SOURCE "${unit}" APPEND PROPERTY ${property} ${value})
+        set(own TRUE)
+      endif()
+    endforeach()
+    if(own)
+      set_source_files_properties("${unit}" PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
+    endif()
+  endforeach()
 endfunction()

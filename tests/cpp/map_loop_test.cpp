@@ -13,6 +13,7 @@
 #include <tuple>
 #include <vector>
 
+#include "array_test_util.h"
 #include "goray/goray.h"
 
 // A struct parameter, for structs of arrays (its adaptor as goray-gen writes one).
@@ -63,6 +64,35 @@ struct Total {
   double Add(double x) { return value += x; }
 };
 
+// A GORAY_TASKS struct whose shared instance cannot be built.
+struct Unbuildable {
+  Unbuildable() { throw std::runtime_error("no instance"); }
+  double Twice(double x) { return 2 * x; }
+};
+
+// Two columns and two shared values, each read as an array by the loop over blocks.
+double Weighted(double x, double y, double wx, double wy) { return x * wx + y * wy; }
+
+// A column as NumPy's travel: an array ext (ext 71) of `values`, which the loop over blocks
+// reads in place. The handle owns the object.
+template <class T>
+msgpack::object_handle ArrayColumn(const std::vector<T>& values) {
+  using Dtype = goray::codec::detail::ArrayDtype<T>;
+  const std::string bytes = array_test::Ext32(
+      71, array_test::Ext71Payload(Dtype::kind, Dtype::itemsize,
+                                   {static_cast<int64_t>(values.size())}, array_test::Bytes(values)));
+  msgpack::object_handle handle = msgpack::unpack(bytes.data(), bytes.size());
+  EXPECT_EQ(handle.get().type, msgpack::type::EXT);
+  return handle;
+}
+
+template <class T>
+std::vector<T> Counting(std::size_t count) {
+  std::vector<T> values(count);
+  for (std::size_t i = 0; i < count; ++i) values[i] = static_cast<T>(i + 1);
+  return values;
+}
+
 // A chunk's arguments: [header, values...], as msgpack objects that live with `zone`.
 struct Chunk {
   msgpack::zone zone;
@@ -106,6 +136,12 @@ class MapLoop : public ::testing::Test {
     registry_.AddTask("Scaled", &Scaled, [](double x) { return Scaled(x, 10); });
     registry_.AddTask("Sum", &Sum);
     registry_.AddActor<Total>("Total", [] { return Total{}; }).AddMethod("Add", &Total::Add);
+    // As goray-gen registers tasks and methods: each a function known at compile time.
+    registry_.AddTask("FixedSquare", goray::Fixed<&Square>{});
+    registry_.AddTask("Weighted", goray::Fixed<&Weighted>{});
+    registry_.AddTask("Twice", goray::Fixed<&Unbuildable::Twice>{});
+    registry_.AddActor<Total>("FixedTotal", [] { return Total{}; })
+        .AddMethod("Add", goray::Fixed<&Total::Add>{});
   }
   const goray::MapInvoker& Map(const char* name) {
     const goray::MapInvoker* map = registry_.FindTaskMap(name);
@@ -248,6 +284,100 @@ TEST_F(MapLoop, AStructItemWithoutAFieldFailsAlone) {
             std::string::npos)
       << failures[0].second;
   EXPECT_EQ(answer.results.get().as<std::vector<double>>(), (std::vector<double>{0, 3}));
+}
+
+// Numbers as arrays (or shared values) take the loop over blocks of kMapBlock items: the
+// same answers as the general loop, across the blocks' edges.
+TEST_F(MapLoop, ArraysOfNumbersRunEveryItemAcrossBlocks) {
+  const std::size_t count = 3 * goray::detail::kMapBlock + 17;
+  const std::vector<double> x = Counting<double>(count);
+  std::vector<double> y(count);
+  for (std::size_t i = 0; i < count; ++i) y[i] = 0.5 * static_cast<double>(count - i);
+  auto xs = ArrayColumn(x), ys = ArrayColumn(y);
+  for (const char* name : {"Weighted"}) {
+    Answer answer = RunChunk(Map(name), name, Chunk(count, {true, true, false, false}, false, xs.get(),
+                                                    ys.get(), 2.0, -1.0));
+    const auto results = answer.results.get().as<std::vector<double>>();
+    ASSERT_EQ(results.size(), count);
+    for (std::size_t i = 0; i < count; ++i) ASSERT_EQ(results[i], Weighted(x[i], y[i], 2.0, -1.0)) << i;
+    EXPECT_TRUE(answer.Failures().empty());
+  }
+  // A shared value first, columns after; a plain (runtime) function pointer as a Fixed one.
+  Answer mixed = RunChunk(Map("Weighted"), "Weighted",
+                          Chunk(count, {false, true, true, false}, false, 3.0, xs.get(), ys.get(), 1.0));
+  EXPECT_EQ(mixed.results.get().as<std::vector<double>>()[count - 1], Weighted(3.0, x[count - 1], y[count - 1], 1.0));
+  for (const char* name : {"Square", "FixedSquare"}) {
+    Answer squares = RunChunk(Map(name), name, Chunk(count, {true}, false, xs.get()));
+    EXPECT_EQ(squares.results.get().as<std::vector<double>>()[count - 1], x[count - 1] * x[count - 1]) << name;
+  }
+  // Every parameter shared: one value for every item.
+  Answer shared = RunChunk(Map("Weighted"), "Weighted", Chunk(5, {false, false, false, false}, false, 1.0, 2.0, 3.0, 4.0));
+  EXPECT_EQ(shared.results.get().as<std::vector<double>>(), std::vector<double>(5, 11.0));
+  // No items.
+  Answer none = RunChunk(Map("Weighted"), "Weighted",
+                         Chunk(0, {true, true, false, false}, false, ArrayColumn(std::vector<double>{}).get(),
+                               ArrayColumn(std::vector<double>{}).get(), 1.0, 1.0));
+  EXPECT_TRUE(none.results.get().as<std::vector<double>>().empty());
+}
+
+TEST_F(MapLoop, AFailedItemInABlockIsReportedByItsIndex) {
+  const std::size_t count = 2 * goray::detail::kMapBlock + 100;
+  auto column = ArrayColumn(Counting<std::int64_t>(count));
+  const std::int64_t every = goray::detail::kMapBlock + 1;  // items every-1, 2*every-1 fail
+  Answer first = RunChunk(Map("Refuse"), "Refuse", Chunk(count, {true, false}, false, column.get(), every));
+  auto failures = first.Failures();
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].first, static_cast<std::uint64_t>(every - 1));
+  EXPECT_NE(failures[0].second.find("no " + std::to_string(every)), std::string::npos) << failures[0].second;
+  // Stopped there: the results end with the failed item's slot.
+  EXPECT_EQ(first.results.get().as<std::vector<std::int64_t>>().size(), static_cast<std::size_t>(every));
+
+  Answer every_one = RunChunk(Map("Refuse"), "Refuse", Chunk(count, {true, false}, true, column.get(), every));
+  failures = every_one.Failures();
+  ASSERT_EQ(failures.size(), 2u);
+  EXPECT_EQ(failures[1].first, static_cast<std::uint64_t>(2 * every - 1));
+  const auto results = every_one.results.get().as<std::vector<std::int64_t>>();
+  ASSERT_EQ(results.size(), count);
+  EXPECT_EQ(results[every - 1], 0);
+  EXPECT_EQ(results[every], every + 1);
+}
+
+TEST_F(MapLoop, VoidAndActorMethodsRunOverArraysInOrder) {
+  g_touched = 0;
+  const std::size_t count = goray::detail::kMapBlock + 3;
+  Answer touched = RunChunk(Map("Touch"), "Touch", Chunk(count, {true}, false, ArrayColumn(Counting<std::int64_t>(count)).get()));
+  EXPECT_TRUE(touched.results.get().is_nil());
+  EXPECT_EQ(g_touched, static_cast<std::int64_t>(count * (count + 1) / 2));
+  for (const char* type_name : {"Total", "FixedTotal"}) {
+    const goray::ActorType& type = registry_.ActorTypeOrThrow(type_name);
+    Total total;
+    Answer answer = RunChunk(type.maps.at("Add"), "Total.Add",
+                             Chunk(3, {true}, false, ArrayColumn(std::vector<double>{1, 2, 3}).get()), &total);
+    EXPECT_EQ(answer.results.get().as<std::vector<double>>(), (std::vector<double>{1, 3, 6})) << type_name;
+    EXPECT_EQ(total.value, 6);
+  }
+}
+
+TEST_F(MapLoop, ATaskWhoseInstanceCannotBeBuiltFailsItsItems) {
+  auto column = ArrayColumn(std::vector<double>{1, 2, 3});
+  Answer first = RunChunk(Map("Twice"), "Twice", Chunk(3, {true}, false, column.get()));
+  auto failures = first.Failures();
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].first, 0u);
+  EXPECT_NE(failures[0].second.find("no instance"), std::string::npos) << failures[0].second;
+  Answer every = RunChunk(Map("Twice"), "Twice", Chunk(3, {true}, true, column.get()));
+  EXPECT_EQ(every.Failures().size(), 3u);
+  EXPECT_EQ(every.results.get().as<std::vector<double>>(), (std::vector<double>{0, 0, 0}));
+}
+
+TEST_F(MapLoop, AFixedTaskAnswersAnOrdinaryCall) {
+  const goray::TaskInvoker* square = registry_.FindTask("FixedSquare");
+  ASSERT_NE(square, nullptr);
+  msgpack::zone zone;
+  std::vector<msgpack::object> values = {msgpack::object(3.0)};
+  goray::codec::Buffer out(64);
+  (*square)(goray::detail::ArgList("FixedSquare", values), out);
+  EXPECT_EQ(msgpack::unpack(out.data(), out.size()).get().as<double>(), 9.0);
 }
 
 TEST_F(MapLoop, DescribesItsColumnsAndResult) {

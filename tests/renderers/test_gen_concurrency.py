@@ -111,8 +111,8 @@ def test_registration_declares_thread_safety_and_groups_around_the_methods(outpu
             '      .ThreadSafe()\n'
             '      .ConcurrencyGroup("io", 2)\n'
             '      .ConcurrencyGroup("compute", 1)\n'
-            '      .AddMethod("Incr", &::Counter::Incr)\n'
-            '      .AddMethod("Range", &::Counter::Range)\n'
+            '      .AddMethod("Incr", ::goray::Fixed<&::Counter::Incr>{})\n'
+            '      .AddMethod("Range", ::goray::Fixed<&::Counter::Range>{})\n'
             '      .MethodGroup("Incr", "io");\n') in unit
 
 

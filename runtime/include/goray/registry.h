@@ -35,6 +35,14 @@ namespace goray {
 // A call's arguments as an invoker receives them (detail/arg_list.h).
 using detail::ArgList;
 
+// A task or method named at compile time, as goray-gen registers every one
+// (`registry.AddTask("Square", goray::Fixed<&Tasks::Square>{})`): a call through it is a
+// direct call, which the compiler can inline into goray.map's loop over a chunk (and
+// vectorise there, with flags that allow it: docs/map.md, "Fast kernels"). A plain
+// function pointer registers the same task, called through the pointer.
+template <auto F>
+using Fixed = detail::Fixed<F>;
+
 // Erased callables. Invokers decode their arguments from an ArgList, call the
 // user's function and append its results (a native return block) to `out`.
 using TaskInvoker = std::function<void(const ArgList& args, codec::Buffer& out)>;
@@ -229,10 +237,26 @@ template <class Fn>
 decltype(auto) CallWith(Fn& fn, auto&&... values) {
   using Owner = typename CallableTraits<Fn>::Owner;
   if constexpr (std::is_void_v<Owner>) {
-    return fn(std::forward<decltype(values)>(values)...);
+    return std::invoke(Invocable(fn), std::forward<decltype(values)>(values)...);
   } else {
     return std::invoke(Invocable(fn), SharedInstance<Owner>(),
                        std::forward<decltype(values)>(values)...);
+  }
+}
+
+// A map loop's call of `fn` (made once per chunk): a member function's shared instance
+// is looked up once, not per item.
+template <class Fn>
+auto ChunkCall(Fn& fn) {
+  using Owner = typename CallableTraits<Fn>::Owner;
+  if constexpr (std::is_void_v<Owner>) {
+    return [&fn](auto&&... values) -> decltype(auto) {
+      return std::invoke(Invocable(fn), std::forward<decltype(values)>(values)...);
+    };
+  } else {
+    return [&fn, &self = SharedInstance<Owner>()](auto&&... values) -> decltype(auto) {
+      return std::invoke(Invocable(fn), self, std::forward<decltype(values)>(values)...);
+    };
   }
 }
 
@@ -356,7 +380,7 @@ class ActorTypeBuilder {
       bool ran = detail::ApplyIfArity<typename Traits::ParamTuple>(
           args, sizeof...(Shorter) == 0, [&](auto&&... values) {
             detail::EncodeCall<typename Traits::Result>(out, [&]() -> decltype(auto) {
-              return std::invoke(method, object, std::forward<decltype(values)>(values)...);
+              return std::invoke(detail::Invocable(method), object, std::forward<decltype(values)>(values)...);
             });
           });
       if (!(ran || ... || InvokeShorter(object, args, out, shorter))) {
@@ -376,8 +400,11 @@ class ActorTypeBuilder {
                                                    codec::Buffer& out) mutable {
       T& object = *static_cast<T*>(self);
       bool ran = detail::MapIfArity<typename Traits::ParamTuple, typename Traits::Result>(
-          args, out, sizeof...(Shorter) == 0, [&](auto&&... values) -> decltype(auto) {
-            return std::invoke(method, object, std::forward<decltype(values)>(values)...);
+          args, out, sizeof...(Shorter) == 0, [&] {
+            return [&](auto&&... values) -> decltype(auto) {
+              return std::invoke(detail::Invocable(method), object,
+                                 std::forward<decltype(values)>(values)...);
+            };
           });
       if (!(ran || ... || MapShorter(object, args, out, shorter))) {
         detail::ThrowMapArgumentCount(
@@ -391,8 +418,10 @@ class ActorTypeBuilder {
     using Traits = detail::CallableTraits<Shorter>;
     using Params = typename detail::DropFirst<typename Traits::ParamTuple>::type;
     return detail::MapIfArity<Params, typename Traits::Result>(
-        args, out, /*only=*/false, [&](auto&&... values) -> decltype(auto) {
-          return call(object, std::forward<decltype(values)>(values)...);
+        args, out, /*only=*/false, [&] {
+          return [&](auto&&... values) -> decltype(auto) {
+            return call(object, std::forward<decltype(values)>(values)...);
+          };
         });
   }
 
@@ -410,7 +439,7 @@ class ActorTypeBuilder {
           std::unique_ptr<ItemStream> stream =
               detail::StartIfArity<typename Traits::ParamTuple, Item>(
                   args, sizeof...(Shorter) == 0, self, [&](auto&&... values) {
-                    return std::invoke(method, object, std::forward<decltype(values)>(values)...);
+                    return std::invoke(detail::Invocable(method), object, std::forward<decltype(values)>(values)...);
                   });
           if (!stream) {
             (void)((stream = StartShorter<Item>(object, self, args, shorter)) || ...);
@@ -478,10 +507,7 @@ class Registry {
                    auto form = [&](auto& callable, bool only) {
                      using Form = std::remove_reference_t<decltype(callable)>;
                      return detail::MapFormIfArity<Form>(
-                         args, out, only, [&](auto&&... values) -> decltype(auto) {
-                           return detail::CallWith(callable,
-                                                   std::forward<decltype(values)>(values)...);
-                         });
+                         args, out, only, [&] { return detail::ChunkCall(callable); });
                    };
                    if (!(form(fn, sizeof...(Shorter) == 0) || ... || form(shorter, false))) {
                      detail::ThrowMapArgumentCount(

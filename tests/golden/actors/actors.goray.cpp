@@ -83,20 +83,20 @@ namespace goray {
 
 void RegisterApplication(Registry& registry) {
   registry.AddActor<::Accumulator>("Accumulator", &::goray::Constructor<::Accumulator, double, ::std::string>::Create)
-      .AddMethod("Add", &::Accumulator::Add)
-      .AddMethod("Total", &::Accumulator::Total);
+      .AddMethod("Add", ::goray::Fixed<&::Accumulator::Add>{})
+      .AddMethod("Total", ::goray::Fixed<&::Accumulator::Total>{});
   registry.AddActor<::Pinger>("Pinger", &::goray::Constructor<::Pinger>::Create)
-      .AddMethod("Ping", &::Pinger::Ping);
+      .AddMethod("Ping", ::goray::Fixed<&::Pinger::Ping>{});
   registry.AddActor<::zoo::Animal>("Dog", &::Zoo::Dog)
-      .AddMethod("Speak", &::zoo::Animal::Speak)
-      .AddMethod("Rename", &::zoo::Animal::Rename)
-      .AddMethod("Name", &::zoo::Animal::Name);
+      .AddMethod("Speak", ::goray::Fixed<&::zoo::Animal::Speak>{})
+      .AddMethod("Rename", ::goray::Fixed<&::zoo::Animal::Rename>{})
+      .AddMethod("Name", ::goray::Fixed<&::zoo::Animal::Name>{});
   registry.AddActor<::zoo::Animal>("Cat", &::Zoo::Cat)
-      .AddMethod("Speak", &::zoo::Animal::Speak)
-      .AddMethod("Rename", &::zoo::Animal::Rename)
-      .AddMethod("Name", &::zoo::Animal::Name);
+      .AddMethod("Speak", ::goray::Fixed<&::zoo::Animal::Speak>{})
+      .AddMethod("Rename", ::goray::Fixed<&::zoo::Animal::Rename>{})
+      .AddMethod("Name", ::goray::Fixed<&::zoo::Animal::Name>{});
   registry.AddActor<::zoo::Counter>("Tally", &::Zoo::Tally)
-      .AddMethod("Count", &::zoo::Counter::Count);
+      .AddMethod("Count", ::goray::Fixed<&::zoo::Counter::Count>{});
   // The parameters' names and constant defaults: Python's keyword arguments.
   registry.SetParameters(
       "{\"actors\":{"

@@ -77,9 +77,9 @@ namespace alias::goray_detail {
 
 // Called by goray::RegisterApplication (alias.goray.cpp).
 void Register_app_cpp(::goray::Registry& registry) {
-  registry.AddTask("Split", &::Tasks::Split);
-  registry.AddTask("Count", &::Tasks::Count);
-  registry.AddTask("All", &::Tasks::All);
+  registry.AddTask("Split", ::goray::Fixed<&::Tasks::Split>{});
+  registry.AddTask("Count", ::goray::Fixed<&::Tasks::Count>{});
+  registry.AddTask("All", ::goray::Fixed<&::Tasks::All>{});
 }
 
 }  // namespace alias::goray_detail

@@ -43,10 +43,10 @@ namespace app::goray_detail {
 
 // Called by goray::RegisterApplication (app.goray.cpp).
 void Register_app_cpp(::goray::Registry& registry) {
-  registry.AddTask("Square", &::Tasks::Square);
-  registry.AddTask("Divide", &::Tasks::Divide);
+  registry.AddTask("Square", ::goray::Fixed<&::Tasks::Square>{});
+  registry.AddTask("Divide", ::goray::Fixed<&::Tasks::Divide>{});
   registry.AddActor<::Counter>("Counter", &::Actors::Counter)
-      .AddMethod("Incr", &::Counter::Incr);
+      .AddMethod("Incr", ::goray::Fixed<&::Counter::Incr>{});
   registry.SetDriver(&::Driver);
 }
 

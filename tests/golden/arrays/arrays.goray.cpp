@@ -75,18 +75,18 @@ static_assert(::goray::detail::kParamsAre<decltype(&::Histogram::Counts)> &&
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  registry.AddTask("Scale", &::ArrayTasks::Scale);
-  registry.AddTask("Sum", &::ArrayTasks::Sum);
-  registry.AddTask("Count", &::ArrayTasks::Count);
-  registry.AddTask("Fft", &::ArrayTasks::Fft);
-  registry.AddTask("Blur", &::ArrayTasks::Blur);
-  registry.AddTask("Split", &::ArrayTasks::Split);
-  registry.AddTask("Chunks", &::ArrayTasks::Chunks);
-  registry.AddTask("Named", &::ArrayTasks::Named);
-  registry.AddTask("Widen", &::ArrayTasks::Widen);
+  registry.AddTask("Scale", ::goray::Fixed<&::ArrayTasks::Scale>{});
+  registry.AddTask("Sum", ::goray::Fixed<&::ArrayTasks::Sum>{});
+  registry.AddTask("Count", ::goray::Fixed<&::ArrayTasks::Count>{});
+  registry.AddTask("Fft", ::goray::Fixed<&::ArrayTasks::Fft>{});
+  registry.AddTask("Blur", ::goray::Fixed<&::ArrayTasks::Blur>{});
+  registry.AddTask("Split", ::goray::Fixed<&::ArrayTasks::Split>{});
+  registry.AddTask("Chunks", ::goray::Fixed<&::ArrayTasks::Chunks>{});
+  registry.AddTask("Named", ::goray::Fixed<&::ArrayTasks::Named>{});
+  registry.AddTask("Widen", ::goray::Fixed<&::ArrayTasks::Widen>{});
   registry.AddActor<::Histogram>("Histogram", &::goray::Constructor<::Histogram, ::goray::ArrayView<double>>::Create)
-      .AddMethod("Add", &::Histogram::Add)
-      .AddMethod("Counts", &::Histogram::Counts);
+      .AddMethod("Add", ::goray::Fixed<&::Histogram::Add>{})
+      .AddMethod("Counts", ::goray::Fixed<&::Histogram::Counts>{});
   // The parameters' names and constant defaults: Python's keyword arguments.
   registry.SetParameters(
       "{\"actors\":{"

@@ -88,29 +88,29 @@ static_assert(::goray::detail::kParamsAre<decltype(&::feeds::Tally::History)> &&
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  registry.AddTask("CountUp", &::FeedTasks::CountUp);
-  registry.AddTask("Words", &::FeedTasks::Words);
-  registry.AddTask("Square", &::FeedTasks::Square);
+  registry.AddTask("CountUp", ::goray::Fixed<&::FeedTasks::CountUp>{});
+  registry.AddTask("Words", ::goray::Fixed<&::FeedTasks::Words>{});
+  registry.AddTask("Square", ::goray::Fixed<&::FeedTasks::Square>{});
   registry.AddActor<::feeds::Fetcher>("Fetcher", &::goray::Constructor<::feeds::Fetcher, ::std::string>::Create)
       .ThreadSafe()
       .ConcurrencyGroup("io", 2)
       .ConcurrencyGroup("compute", 1)
-      .AddMethod("Fetch", &::feeds::Fetcher::Fetch)
-      .AddMethod("Score", &::feeds::Fetcher::Score)
-      .AddMethod("Lines", &::feeds::Fetcher::Lines)
-      .AddMethod("Items", &::feeds::Fetcher::Items)
-      .AddMethod("Fetched", &::feeds::Fetcher::Fetched)
-      .AddMethod("Page", &::feeds::Fetcher::Page)
+      .AddMethod("Fetch", ::goray::Fixed<&::feeds::Fetcher::Fetch>{})
+      .AddMethod("Score", ::goray::Fixed<&::feeds::Fetcher::Score>{})
+      .AddMethod("Lines", ::goray::Fixed<&::feeds::Fetcher::Lines>{})
+      .AddMethod("Items", ::goray::Fixed<&::feeds::Fetcher::Items>{})
+      .AddMethod("Fetched", ::goray::Fixed<&::feeds::Fetcher::Fetched>{})
+      .AddMethod("Page", ::goray::Fixed<&::feeds::Fetcher::Page>{})
       .MethodGroup("Fetch", "io")
       .MethodGroup("Score", "compute")
       .MethodGroup("Lines", "io")
       .MethodGroup("Page", "io");
   registry.AddActor<::feeds::Pool>("Pool", &::FeedActors::Pool)
       .ThreadSafe()
-      .AddMethod("Work", &::feeds::Pool::Work);
+      .AddMethod("Work", ::goray::Fixed<&::feeds::Pool::Work>{});
   registry.AddActor<::feeds::Tally>("Tally", &::FeedActors::Tally)
-      .AddMethod("Add", &::feeds::Tally::Add)
-      .AddMethod("History", &::feeds::Tally::History);
+      .AddMethod("Add", ::goray::Fixed<&::feeds::Tally::Add>{})
+      .AddMethod("History", ::goray::Fixed<&::feeds::Tally::History>{});
   // The parameters' names and constant defaults: Python's keyword arguments.
   registry.SetParameters(
       "{\"actors\":{"

@@ -63,28 +63,28 @@ namespace defaults::goray_detail {
 
 // Called by goray::RegisterApplication (defaults.goray.cpp).
 void Register_defaults_cpp(::goray::Registry& registry) {
-  registry.AddTask("Add", &::Tasks::Add,
+  registry.AddTask("Add", ::goray::Fixed<&::Tasks::Add>{},
                    [](int64_t goray_a0) -> decltype(auto) { return ::goray::detail::SharedInstance<::Tasks>().Add(::std::move(goray_a0)); });
-  registry.AddTask("Greet", &::Tasks::Greet,
+  registry.AddTask("Greet", ::goray::Fixed<&::Tasks::Greet>{},
                    []() -> decltype(auto) { return ::Tasks::Greet(); },
                    [](::std::string goray_a0) -> decltype(auto) { return ::Tasks::Greet(::std::move(goray_a0)); });
-  registry.AddTask("Fill", &::Tasks::Fill,
+  registry.AddTask("Fill", ::goray::Fixed<&::Tasks::Fill>{},
                    [](int64_t goray_a0) -> decltype(auto) { return ::goray::detail::SharedInstance<::Tasks>().Fill(::std::move(goray_a0)); });
-  registry.AddTask("Line", &::Tasks::Line,
+  registry.AddTask("Line", ::goray::Fixed<&::Tasks::Line>{},
                    [](::std::string goray_a0) -> decltype(auto) { return ::Tasks::Line(::std::move(goray_a0)); },
                    [](::std::string goray_a0, int64_t goray_a1) -> decltype(auto) { return ::Tasks::Line(::std::move(goray_a0), ::std::move(goray_a1)); },
                    [](::std::string goray_a0, int64_t goray_a1, double goray_a2) -> decltype(auto) { return ::Tasks::Line(::std::move(goray_a0), ::std::move(goray_a1), ::std::move(goray_a2)); },
                    [](::std::string goray_a0, int64_t goray_a1, double goray_a2, bool goray_a3) -> decltype(auto) { return ::Tasks::Line(::std::move(goray_a0), ::std::move(goray_a1), ::std::move(goray_a2), ::std::move(goray_a3)); });
-  registry.AddTask("Pad", &::Tasks::Pad,
+  registry.AddTask("Pad", ::goray::Fixed<&::Tasks::Pad>{},
                    [](int64_t goray_a0) -> decltype(auto) { return ::Tasks::Pad(::std::move(goray_a0)); },
                    [](int64_t goray_a0, int64_t goray_a1) -> decltype(auto) { return ::Tasks::Pad(::std::move(goray_a0), ::std::move(goray_a1)); });
   registry.AddActor<::Box>("Box", &::goray::Constructor<::Box, ::std::string, int64_t>::Create,
                    &::goray::Constructor<::Box, ::std::string>::Create)
-      .AddMethod("Describe", &::Box::Describe,
+      .AddMethod("Describe", ::goray::Fixed<&::Box::Describe>{},
                  [](::Box& goray_self) -> decltype(auto) { return goray_self.Describe(); });
   registry.AddActor<::Counter>("Counter", &::Actors::Counter,
                    []() -> decltype(auto) { return ::Actors::Counter(); })
-      .AddMethod("Incr", &::Counter::Incr,
+      .AddMethod("Incr", ::goray::Fixed<&::Counter::Incr>{},
                  [](::Counter& goray_self) -> decltype(auto) { return goray_self.Incr(); });
 }
 

@@ -45,11 +45,11 @@ static_assert(::goray::detail::kParamsAre<decltype(&::Documented::Fifth), double
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  registry.AddTask("First", &::Documented::First);
-  registry.AddTask("Second", &::Documented::Second);
-  registry.AddTask("Third", &::Documented::Third);
-  registry.AddTask("Fourth", &::Documented::Fourth);
-  registry.AddTask("Fifth", &::Documented::Fifth);
+  registry.AddTask("First", ::goray::Fixed<&::Documented::First>{});
+  registry.AddTask("Second", ::goray::Fixed<&::Documented::Second>{});
+  registry.AddTask("Third", ::goray::Fixed<&::Documented::Third>{});
+  registry.AddTask("Fourth", ::goray::Fixed<&::Documented::Fourth>{});
+  registry.AddTask("Fifth", ::goray::Fixed<&::Documented::Fifth>{});
   // The parameters' names and constant defaults: Python's keyword arguments.
   registry.SetParameters(
       "{\"actors\":{"

@@ -69,16 +69,16 @@ static_assert(::goray::detail::kParamsAre<decltype(&::gis::GeoIndex::Count), ::g
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  registry.AddTask("DistanceM", &::gis::Tasks::DistanceM);
-  registry.AddTask("InRing", &::gis::Tasks::InRing);
-  registry.AddTask("Classify", &::gis::Tasks::Classify);
+  registry.AddTask("DistanceM", ::goray::Fixed<&::gis::Tasks::DistanceM>{});
+  registry.AddTask("InRing", ::goray::Fixed<&::gis::Tasks::InRing>{});
+  registry.AddTask("Classify", ::goray::Fixed<&::gis::Tasks::Classify>{});
   registry.AddActor<::gis::GeoIndex>("GeoIndex", &::GeoActors::GeoIndex)
-      .AddMethod("Locate", &::gis::GeoIndex::Locate)
-      .AddMethod("LocateMany", &::gis::GeoIndex::LocateMany)
-      .AddMethod("Nearest", &::gis::GeoIndex::Nearest)
-      .AddMethod("Get", &::gis::GeoIndex::Get)
-      .AddMethod("Add", &::gis::GeoIndex::Add)
-      .AddMethod("Count", &::gis::GeoIndex::Count);
+      .AddMethod("Locate", ::goray::Fixed<&::gis::GeoIndex::Locate>{})
+      .AddMethod("LocateMany", ::goray::Fixed<&::gis::GeoIndex::LocateMany>{})
+      .AddMethod("Nearest", ::goray::Fixed<&::gis::GeoIndex::Nearest>{})
+      .AddMethod("Get", ::goray::Fixed<&::gis::GeoIndex::Get>{})
+      .AddMethod("Add", ::goray::Fixed<&::gis::GeoIndex::Add>{})
+      .AddMethod("Count", ::goray::Fixed<&::gis::GeoIndex::Count>{});
   // The parameters' names and constant defaults: Python's keyword arguments.
   registry.SetParameters(
       "{\"actors\":{"

@@ -74,8 +74,8 @@ namespace headers::goray_detail {
 
 // Called by goray::RegisterApplication (headers.goray.cpp).
 void Register_tasks_cpp(::goray::Registry& registry) {
-  registry.AddTask("Mirror", &::Tasks::Mirror);
-  registry.AddTask("Same", &::Tasks::Same);
+  registry.AddTask("Mirror", ::goray::Fixed<&::Tasks::Mirror>{});
+  registry.AddTask("Same", ::goray::Fixed<&::Tasks::Same>{});
 }
 
 }  // namespace headers::goray_detail

@@ -49,12 +49,12 @@ static_assert(::goray::detail::kParamsAre<decltype(&::Store::Get)> &&
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  registry.AddTask("Inherited", ::goray::detail::MemberOf<::Tasks>(&::Tasks::Inherited));
-  registry.AddTask("StaticInherited", &::Tasks::StaticInherited);
-  registry.AddTask("Static", &::Tasks::Static);
-  registry.AddTask("Hidden", &::Tasks::Hidden);
+  registry.AddTask("Inherited", ::goray::Fixed<::goray::detail::MemberOf<::Tasks>(&::Tasks::Inherited)>{});
+  registry.AddTask("StaticInherited", ::goray::Fixed<&::Tasks::StaticInherited>{});
+  registry.AddTask("Static", ::goray::Fixed<&::Tasks::Static>{});
+  registry.AddTask("Hidden", ::goray::Fixed<&::Tasks::Hidden>{});
   registry.AddActor<::Store>("Store", &::Actors::Store)
-      .AddMethod("Get", &::Store::Get);
+      .AddMethod("Get", ::goray::Fixed<&::Store::Get>{});
   // The parameters' names and constant defaults: Python's keyword arguments.
   registry.SetParameters(
       "{\"actors\":{"

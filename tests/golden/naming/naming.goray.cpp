@@ -78,18 +78,18 @@ static_assert(::goray::detail::kParamsAre<decltype(&::Thing::Get)> &&
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  registry.AddTask("lambda", &::Keywords::lambda);
-  registry.AddTask("local", &::Keywords::local);
-  registry.AddTask("_ray", &::Keywords::_ray);
-  registry.AddTask("Both", &::Keywords::Both);
-  registry.AddTask("Thing", &::Keywords::Thing);
-  registry.AddTask("CounterHandle", &::Keywords::CounterHandle);
+  registry.AddTask("lambda", ::goray::Fixed<&::Keywords::lambda>{});
+  registry.AddTask("local", ::goray::Fixed<&::Keywords::local>{});
+  registry.AddTask("_ray", ::goray::Fixed<&::Keywords::_ray>{});
+  registry.AddTask("Both", ::goray::Fixed<&::Keywords::Both>{});
+  registry.AddTask("Thing", ::goray::Fixed<&::Keywords::Thing>{});
+  registry.AddTask("CounterHandle", ::goray::Fixed<&::Keywords::CounterHandle>{});
   registry.AddActor<::Counter>("Counter", &::Factories::Counter)
-      .AddMethod("close", &::Counter::close)
-      .AddMethod("from", &::Counter::from)
-      .AddMethod("Incr", &::Counter::Incr);
+      .AddMethod("close", ::goray::Fixed<&::Counter::close>{})
+      .AddMethod("from", ::goray::Fixed<&::Counter::from>{})
+      .AddMethod("Incr", ::goray::Fixed<&::Counter::Incr>{});
   registry.AddActor<::Thing>("Thing", &::Factories::Thing)
-      .AddMethod("Get", &::Thing::Get);
+      .AddMethod("Get", ::goray::Fixed<&::Thing::Get>{});
   // The parameters' names and constant defaults: Python's keyword arguments.
   registry.SetParameters(
       "{\"actors\":{"

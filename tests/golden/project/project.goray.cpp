@@ -37,9 +37,9 @@ void Register_main_cpp(::goray::Registry& registry);  // main.cpp
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  registry.AddTask("Hello", &::Api::Hello);
+  registry.AddTask("Hello", ::goray::Fixed<&::Api::Hello>{});
   registry.AddActor<::Clock>("Clock", &::goray::Constructor<::Clock>::Create)
-      .AddMethod("Tick", &::Clock::Tick);
+      .AddMethod("Tick", ::goray::Fixed<&::Clock::Tick>{});
   ::project::goray_detail::Register_main_cpp(registry);
   // The parameters' names and constant defaults: Python's keyword arguments.
   registry.SetParameters(

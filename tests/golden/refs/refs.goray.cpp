@@ -79,18 +79,18 @@ static_assert(::goray::detail::kParamsAre<decltype(&::jobs::Counter::Absorb), ::
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  registry.AddTask("Sum", &::RefTasks::Sum);
-  registry.AddTask("Forward", &::RefTasks::Forward);
-  registry.AddTask("Later", &::RefTasks::Later);
-  registry.AddTask("Both", &::RefTasks::Both);
-  registry.AddTask("Index", &::RefTasks::Index);
-  registry.AddTask("Plan", &::RefTasks::Plan);
-  registry.AddTask("Bump", &::RefTasks::Bump);
-  registry.AddTask("Spawn", &::RefTasks::Spawn);
-  registry.AddTask("Spawned", &::RefTasks::Spawned);
+  registry.AddTask("Sum", ::goray::Fixed<&::RefTasks::Sum>{});
+  registry.AddTask("Forward", ::goray::Fixed<&::RefTasks::Forward>{});
+  registry.AddTask("Later", ::goray::Fixed<&::RefTasks::Later>{});
+  registry.AddTask("Both", ::goray::Fixed<&::RefTasks::Both>{});
+  registry.AddTask("Index", ::goray::Fixed<&::RefTasks::Index>{});
+  registry.AddTask("Plan", ::goray::Fixed<&::RefTasks::Plan>{});
+  registry.AddTask("Bump", ::goray::Fixed<&::RefTasks::Bump>{});
+  registry.AddTask("Spawn", ::goray::Fixed<&::RefTasks::Spawn>{});
+  registry.AddTask("Spawned", ::goray::Fixed<&::RefTasks::Spawned>{});
   registry.AddActor<::jobs::Counter>("Counter", &::RefActors::Counter)
-      .AddMethod("Incr", &::jobs::Counter::Incr)
-      .AddMethod("Absorb", &::jobs::Counter::Absorb);
+      .AddMethod("Incr", ::goray::Fixed<&::jobs::Counter::Incr>{})
+      .AddMethod("Absorb", ::goray::Fixed<&::jobs::Counter::Absorb>{});
   // The parameters' names and constant defaults: Python's keyword arguments.
   registry.SetParameters(
       "{\"actors\":{"

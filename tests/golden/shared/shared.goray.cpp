@@ -37,8 +37,8 @@ void Register_b_cpp(::goray::Registry& registry);  // b.cpp
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  registry.AddTask("Echo", &::svc::Service::Echo);
-  registry.AddTask("Answer", &::svc::Service::Answer);
+  registry.AddTask("Echo", ::goray::Fixed<&::svc::Service::Echo>{});
+  registry.AddTask("Answer", ::goray::Fixed<&::svc::Service::Answer>{});
   ::shared::goray_detail::Register_b_cpp(registry);
   registry.SetInitOptions("{\"num_cpus\": 1}");
   // The parameters' names and constant defaults: Python's keyword arguments.

@@ -68,7 +68,17 @@ constexpr InheritedMember<Class, F> MemberOf(F function) {
   return {function};
 }
 
-// What std::invoke calls for `fn`: the member function an InheritedMember wraps, else fn.
+// A function known at compile time: the generated tables register every task and method
+// as one, so that a call through it is a direct call the compiler can inline (into a
+// map's loop over items, and vectorise there with the flags that allow it).
+template <auto F>
+struct Fixed {};
+
+template <auto F>
+struct CallableTraits<Fixed<F>> : CallableTraits<std::remove_cvref_t<decltype(F)>> {};
+
+// What std::invoke calls for `fn`: the member function an InheritedMember wraps, the
+// function a Fixed names, else fn.
 template <class F>
 constexpr F& Invocable(F& fn) {
   return fn;
@@ -76,6 +86,11 @@ constexpr F& Invocable(F& fn) {
 template <class Class, class F>
 constexpr F& Invocable(InheritedMember<Class, F>& fn) {
   return fn.function;
+}
+template <auto F>
+constexpr auto Invocable(Fixed<F>&) {
+  auto function = F;
+  return Invocable(function);
 }
 
 template <class T>
