@@ -94,6 +94,19 @@ def test_a_short_input_is_cut_into_its_tail_by_the_probes_bound():
     twice.observe(64, 64 * 250, probe=True)
     rest = 4_000_000 - 2 * PROBE_ITEMS
     assert twice.next_size(rest) == math.ceil(rest / 2)
+    # Once a chunk the bound sized is out, the tail waits for a measured cost: cut now, it
+    # would not count that chunk, and its slot would finish last. 100,000 items of 10 us:
+    # the first probe's bound (0.5 s a slot) is no tail; after that chunk the rest is.
+    mid = Planner(100_000, slots=2)
+    mid.observe(64, 64 * 10_500, probe=True)
+    first = mid.next_size(100_000 - 128)
+    assert first == int(PROBED_SECONDS / 10.5e-6)
+    mid.observe(64, 64 * 10_500, probe=True)
+    rest = 100_000 - 128 - first
+    assert mid.next_size(rest) == min(int(PROBED_SECONDS / 10.5e-6), math.ceil(rest / 4))
+    assert mid.room(4) == 2
+    mid.observe(first, first * 10_000)
+    assert mid.next_size(40_000) == 20_000  # measured: the tail, one chunk a slot
     # A bound above the tail: the probes size one chunk a slot, as before.
     long = Planner(5_000_000, slots=2)
     long.observe(64, 64 * 250, probe=True)

@@ -15,8 +15,8 @@ measured at 2 to 16 ms with arrays of a few MB, 4 to 6% of a 250 ms chunk). A
 probe's cost per item is an upper bound (its loop's fixed costs, a worker's first call, are
 spread over a few items): it sizes only the chunks sent before a larger chunk reports, one
 per slot, aiming at PROBED_SECONDS; or, when by that bound the whole rest of the input is
-a tail, the tail at once (the true work is at most the bound: a short map runs as one chunk
-a slot after its probes, as the best fixed size would).
+a tail before any such chunk is out, the tail at once (the true work is at most the bound:
+a short map runs as one chunk a slot after its probes, as the best fixed size would).
 """
 
 from __future__ import annotations
@@ -55,6 +55,9 @@ class Planner:
         self._probed = [0, 0]
         self._measured = [0, 0]
         self._tail: Optional[int] = None  # the size of the tail's equal chunks, once cut
+        # A chunk sized from the probes' bound is out: a tail cut now would not count it,
+        # so the slot that runs it would finish last; the tail waits for a measured cost.
+        self._probed_sent = False
 
     @property
     def calibrated(self) -> bool:
@@ -98,12 +101,15 @@ class Planner:
                      else PROBE_ITEMS)
             return max(1, min(PROBE_ITEMS, share))
         if remaining is not None and self._tail is None and \
+                (self._measured[0] or not self._probed_sent) and \
                 remaining * cost <= TAIL_SECONDS * self.slots:
             # The tail (by a probe's upper bound too: the true work is at most that): one
             # equal chunk per slot.
             self._tail = max(1, math.ceil(remaining / self.slots))
         if self._tail is not None:
             return max(1, min(self._tail, remaining if remaining is not None else self._tail))
+        if not self._measured[0]:
+            self._probed_sent = True
         size = (TARGET_SECONDS if self._measured[0] else PROBED_SECONDS) / cost
         if remaining is not None:
             size = min(size, math.ceil(remaining / (2 * self.slots)))
