@@ -397,19 +397,21 @@ bool MapFormIfArity(const ArgList& args, codec::Buffer& out, bool only, MakeCall
 // DescribeApplication: what the driver sends as columns and reads back.
 template <class Fn>
 std::string MapDescription() {
+  // Appended piece by piece: g++ 12 at -O3 warns falsely (-Wrestrict) on the temporaries
+  // of `"..." + std::string + "..."` here.
   using Traits = CallableTraits<Fn>;
-  std::string columns = "[";
+  std::string description = "{\"columns\":[";
   [&]<class... P>(std::tuple<P...>*) {
     bool first = true;
-    ((columns += (first ? "" : ","), columns += "\"" + MapDtype<P>() + "\"", first = false), ...);
+    ((description.append(first ? "\"" : ",\"").append(MapDtype<P>()).append("\""),
+      first = false),
+     ...);
   }(static_cast<typename Traits::ParamTuple*>(nullptr));
-  columns += "]";
   using R = typename Traits::Result;
-  const bool is_void = std::is_void_v<R>;
-  std::string result;
-  if constexpr (!std::is_void_v<R>) result = MapDtype<R>();
-  return "{\"columns\":" + columns + ",\"result\":\"" + result + "\",\"void\":" +
-         (is_void ? "true" : "false") + "}";
+  description.append("],\"result\":\"");
+  if constexpr (!std::is_void_v<R>) description.append(MapDtype<R>());
+  description.append("\",\"void\":").append(std::is_void_v<R> ? "true" : "false").append("}");
+  return description;
 }
 
 }  // namespace detail
