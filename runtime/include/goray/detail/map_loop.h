@@ -251,6 +251,14 @@ template <class... P>
 inline constexpr bool kMapsNumbers<std::tuple<P...>> =
     (kIsArrayElement<std::remove_cvref_t<P>> && ...);
 
+// Whether a result goes to the loop over blocks: a number (but bool: its results are kept
+// in a std::vector<bool>, which has no array) or nothing. (A specialisation, not `||`:
+// clang instantiates both sides of one.)
+template <class R>
+inline constexpr bool kBlocksResult = kIsArrayElement<R> && !std::is_same_v<R, bool>;
+template <>
+inline constexpr bool kBlocksResult<void> = true;
+
 // Items per block of the loop over numbers: a shared value is repeated this many times,
 // once per chunk, so that every parameter is read as an array.
 inline constexpr std::size_t kMapBlock = 256;
@@ -335,9 +343,7 @@ bool MapIfArity(const ArgList& args, codec::Buffer& out, bool only, MakeCall&& m
   if (made.has_value()) {
     auto& call = *made;
     bool blocks = false;
-    // (Results of bool are kept in a std::vector<bool>, which has no array: the general loop.)
-    if constexpr (kMapsNumbers<ParamTuple> &&
-                  (kVoid || (kIsArrayElement<Plain> && !std::is_same_v<Plain, bool>))) {
+    if constexpr (kMapsNumbers<ParamTuple> && kBlocksResult<Plain>) {
       blocks = std::apply(
           [](const auto&... parameter) { return (parameter.Contiguous() && ...); }, parameters);
       if (blocks) {
