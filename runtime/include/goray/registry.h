@@ -231,21 +231,9 @@ void AddMethodStream(ActorType& type, std::string name, MethodStreamStarter star
 void DeclareConcurrencyGroup(ActorType& type, std::string name, int size);
 void AssignMethodGroup(ActorType& type, std::string method, std::string group);
 
-// Calls a callable with decoded arguments; a member function runs on the
-// shared instance of its class.
-template <class Fn>
-decltype(auto) CallWith(Fn& fn, auto&&... values) {
-  using Owner = typename CallableTraits<Fn>::Owner;
-  if constexpr (std::is_void_v<Owner>) {
-    return std::invoke(Invocable(fn), std::forward<decltype(values)>(values)...);
-  } else {
-    return std::invoke(Invocable(fn), SharedInstance<Owner>(),
-                       std::forward<decltype(values)>(values)...);
-  }
-}
-
-// A map loop's call of `fn` (made once per chunk): a member function's shared instance
-// is looked up once, not per item.
+// The call of `fn` with decoded arguments: a member function runs on the shared
+// instance of its class, looked up once here (a map loop makes one per chunk, not per
+// item).
 template <class Fn>
 auto ChunkCall(Fn& fn) {
   using Owner = typename CallableTraits<Fn>::Owner;
@@ -258,6 +246,12 @@ auto ChunkCall(Fn& fn) {
       return std::invoke(Invocable(fn), self, std::forward<decltype(values)>(values)...);
     };
   }
+}
+
+// Calls a callable with decoded arguments, once.
+template <class Fn>
+decltype(auto) CallWith(Fn& fn, auto&&... values) {
+  return ChunkCall(fn)(std::forward<decltype(values)>(values)...);
 }
 
 // Runs the form `fn` of a task (through CallWith) as ApplyIfArity does, encoding its result.
