@@ -85,6 +85,17 @@ def _in_ray_order(order: Tuple[str, ...], values: Dict[str, Any]) -> List[Any]:
     return [values.get(key) for key in order]
 
 
+def _with_args(template: List[Any], args_at: int, dummy: Any, args: Sequence[Any]) -> List[Any]:
+    """A submission's values: `template` with Ray's flat list of positional arguments (each
+    after Ray's marker of a positional argument, `dummy`) at `args_at`."""
+    list_args: List[Any] = []
+    for arg in args:
+        list_args += (dummy, arg)
+    values = template.copy()
+    values[args_at] = list_args
+    return values
+
+
 class PublicTask:
     """A remote function with options, submitted through Ray's public API."""
 
@@ -139,12 +150,7 @@ class _Task:
         if capture:  # the caller's placement group, if any: Ray's own path
             return self._public.remote(*args)
         worker.check_connected()
-        dummy = self._dummy
-        list_args: List[Any] = []
-        for arg in args:
-            list_args += (dummy, arg)
-        values = self._template.copy()
-        values[self._args_at] = list_args
+        values = _with_args(self._template, self._args_at, self._dummy, args)
         # Ray makes a new descriptor when it exports the function for a new job.
         values[self._descriptor_at] = function._function_descriptor
         if self._breakpoint_at >= 0:
@@ -263,12 +269,7 @@ class _Method:
         trigger = self._trigger
         if trigger is not None and any(type(arg) is ray.ObjectRef for arg in args):
             getattr(getattr(worker, trigger[0]), trigger[1])(self._handle, args)
-        dummy = self._dummy
-        list_args: List[Any] = []
-        for arg in args:
-            list_args += (dummy, arg)
-        values = self._template.copy()
-        values[self._args_at] = list_args
+        values = _with_args(self._template, self._args_at, self._dummy, args)
         refs = worker.core_worker.submit_actor_task(*values)
         if len(refs) == 1:
             return refs[0]
