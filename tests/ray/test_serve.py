@@ -164,20 +164,27 @@ def test_a_streaming_method_streams_through_handles_and_http(port, shared):
     assert status == 400 and json.loads(body)["error"] == "ArgumentError"
 
 
-def test_a_client_that_goes_away_cancels_the_cpp_generator(port, shared):
-    handle = shared
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    connection.request("POST", "/shared/Explain", body=json.dumps({"features": [1.0, 2.0],
-                                                                 "delay_ms": 5000}),
-                       headers={"Content-Type": "application/json"})
-    response = connection.getresponse()
-    assert response.status == 200 and json.loads(response.readline()) == "feature 0: 0.500000"
-    assert handle.Streaming.remote().result() == 1
-    connection.close()
-    deadline = time.monotonic() + 30  # the frame goes at the generator's next co_yield
-    while handle.Streaming.remote().result() != 0:
-        assert time.monotonic() < deadline, "the C++ generator outlived its client"
-        time.sleep(0.2)
+def test_a_client_that_goes_away_cancels_the_cpp_generator(port):
+    # Eight features 1.5 s apart: left alone, the stream runs 12 s. The Scorer is not
+    # thread-safe, so a handle call waits for the generator step in flight (the replica
+    # reads one step ahead of the client) and answers between two steps.
+    handle = serve.run(scorer().bind([1.0] * 8), name="cancel", route_prefix="/cancel")
+    try:
+        started = time.monotonic()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection.request("POST", "/cancel/Explain",
+                           body=json.dumps({"features": [1.0] * 8, "delay_ms": 1500}),
+                           headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        assert response.status == 200 and json.loads(response.readline()) == "feature 0: 1.000000"
+        assert handle.Streaming.remote().result() == 1
+        connection.close()
+        # The frame goes at the generator's next co_yield, seconds before the stream's end.
+        while handle.Streaming.remote().result() != 0:
+            assert time.monotonic() - started < 10.5, "the C++ generator outlived its client"
+            time.sleep(0.2)
+    finally:
+        serve.delete("cancel")
 
 
 @pytest.mark.ray_versions  # (the ray-oldest stage: Ray 2.40's Serve)
