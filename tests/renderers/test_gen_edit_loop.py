@@ -150,9 +150,11 @@ def test_the_edit_build_loop(cmake_dir, tmp_path, generator):
     assert compiled(build(binary)) == []
 
 
-def test_a_sources_own_compile_properties_reach_its_unit(cmake_dir, tmp_path):
+@pytest.mark.parametrize("generator", ["Ninja", "Unix Makefiles"])
+def test_a_sources_own_compile_properties_reach_its_unit(cmake_dir, tmp_path, generator):
     """set_source_files_properties on a source (here after goray_add_app) reaches the
-    generated unit that compiles it, and that unit alone (docs/cmake.md)."""
+    generated unit that compiles it, and that unit alone (docs/cmake.md), with Ninja and
+    with CMake's default generator here."""
     source = tmp_path / "src"
     source.mkdir()
     write_sources(source)
@@ -168,7 +170,7 @@ def test_a_sources_own_compile_properties_reach_its_unit(cmake_dir, tmp_path):
                                     COMPILE_OPTIONS "-O3;-ffast-math")
         """))
     binary = tmp_path / "build"
-    configure = run(["cmake", "-S", str(source), "-B", str(binary), "-G", "Ninja",
+    configure = run(["cmake", "-S", str(source), "-B", str(binary), "-G", generator,
                      f"-Dgoray_DIR={cmake_dir}", "-DCMAKE_BUILD_TYPE=None",
                      "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON"])
     assert configure.returncode == 0, configure.stdout + configure.stderr
