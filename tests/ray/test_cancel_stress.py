@@ -253,3 +253,42 @@ def test_every_cancel_goray_makes_runs_on_rays_io_thread(lib, monkeypatch):
     names = [name for name, _ in ran]
     assert names[:5] == ["cancel_all", "cancel", "cancel", "cancel", "cancel"], ran
     assert all(on_io_thread for _, on_io_thread in ran), ran
+
+
+SHUTDOWN_SCRIPT = """
+import sys
+import threading
+import time
+
+import ray
+
+import goray
+from goray._ray.cancellation import stream_cancels
+
+stream_cancels.RECANCEL_AFTER = 1.0  # (the second cancel's time comes after Ray shut down)
+for how in ("ray.shutdown", "Ray's own shutdown"):
+    ray.init(address="local", num_cpus=1, include_dashboard=False, _node_ip_address="127.0.0.1")
+    goray.init(sys.argv[1], py_defs_path={defs!r}, cluster=True)
+    generator = goray.golang_task("SlowCount").remote(1000, 20)
+    assert ray.get(next(generator)) == 0
+    ray.cancel(generator)
+    print("WAITING", how, sum(isinstance(thread, threading.Timer) for thread in threading.enumerate()))
+    if how == "ray.shutdown":
+        ray.shutdown()
+    else:  # (a path that does not stop the second cancels: the one due finds Ray shut down)
+        ray._private.worker.shutdown()
+    time.sleep(2.0)
+    print("AFTER", how, ray.is_initialized())
+"""
+
+
+@pytest.mark.ray_versions
+def test_a_second_cancel_due_after_ray_shut_down_starts_no_new_ray(tmp_path):
+    # Sent after ray.shutdown, the second cancel's ray.wait started a new Ray (with a
+    # dashboard) from the timer's thread, and the process died of SIGSEGV at its exit.
+    from conftest import DEFS
+    from test_startup import run_script
+    output = run_script(tmp_path, SHUTDOWN_SCRIPT.format(defs=str(DEFS)))
+    for how in ("ray.shutdown", "Ray's own shutdown"):
+        assert f"WAITING {how} 1" in output, output  # (a second cancel was due)
+        assert f"AFTER {how} False" in output, output

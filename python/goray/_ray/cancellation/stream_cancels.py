@@ -21,13 +21,20 @@ usual end: that item's ray.get raised it). Ray 2.40-2.60 (the class and its two 
 checked by name; without them the ends stay Ray's). Every cancel, the second one too and
 those of plain refs, runs on the core worker's IO thread (goray._ray.cancellation.cancels: off it, a
 cancel that meets its task's end aborts the process).
+
+A second cancel never outlives its Ray: ray.shutdown (as :func:`install` makes it) and the
+interpreter's exit first drop the ones not sent yet and wait for one being sent, and one
+that finds Ray shut down does nothing. (Sent after a ray.shutdown, Ray's ray.wait started a
+new Ray from the timer's thread, which the process's exit then killed with SIGSEGV: 2 of 30
+runs of a stream cancelled right before ray.shutdown on Ray 2.40.)
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
 import threading
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Set
 
 import ray
 import ray.exceptions
@@ -35,7 +42,7 @@ import ray.exceptions
 from . import cancels
 from ..compat import internals
 
-__all__ = ["install", "cancel", "RECANCEL_AFTER"]
+__all__ = ["install", "cancel", "stop_second_cancels", "RECANCEL_AFTER"]
 
 #: When a cancelled stream's task is sent the cancel again if it has not ended (seconds).
 RECANCEL_AFTER = 0.2
@@ -48,6 +55,10 @@ _NOT_CANCELLED = object()
 _NO_ATTRIBUTES: Dict[str, Any] = {}
 _lock = threading.Lock()
 _installed: Optional[bool] = None  # (None: not yet)
+# The second cancels waiting for their time; a second cancel holds the lock while it is
+# sent, and ray.shutdown takes it to drop the waiting ones (stop_second_cancels).
+_waiting: Set[threading.Timer] = set()
+_second_cancels_lock = threading.Lock()
 
 
 def _last_after_cancel(generator: Any) -> Any:
@@ -123,12 +134,39 @@ def _wrap_async(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _cancel_again(ref: Any, args: Any, kwargs: Any) -> None:
+    if not ray.is_initialized():
+        return  # (shut down by a path that did not stop the second cancels)
     try:
-        done, _ = ray.wait([ref], timeout=0, fetch_local=False)
+        done, _ = internals.ray_wait()([ref], timeout=0, fetch_local=False)
         if not done:
             cancels.cancel(ref, *args, **kwargs)
     except Exception:  # noqa: BLE001 - Ray shut down meanwhile, or the task is gone
         pass
+
+
+def _send_later(ref: Any, args: Any, kwargs: Any) -> None:
+    """The second cancel of `ref`'s task, RECANCEL_AFTER seconds from now."""
+    def send() -> None:
+        with _second_cancels_lock:
+            if timer not in _waiting:
+                return  # (dropped by stop_second_cancels while this thread started)
+            _waiting.discard(timer)
+            _cancel_again(ref, args, kwargs)
+
+    timer = threading.Timer(RECANCEL_AFTER, send)
+    timer.daemon = True
+    with _second_cancels_lock:
+        _waiting.add(timer)
+    timer.start()
+
+
+def stop_second_cancels() -> None:
+    """Drops the second cancels not sent yet, once the one being sent (if any) is out:
+    what ray.shutdown (as goray makes it) and the interpreter's exit do first."""
+    with _second_cancels_lock:
+        for timer in _waiting:
+            timer.cancel()
+        _waiting.clear()
 
 
 def cancel(ray_waitable: Any, *args: Any, **kwargs: Any) -> Any:
@@ -141,17 +179,15 @@ def cancel(ray_waitable: Any, *args: Any, **kwargs: Any) -> Any:
         _note_cancel(ray_waitable)
     result = cancels.cancel(ray_waitable, *args, **kwargs)
     if generator:
-        timer = threading.Timer(RECANCEL_AFTER, _cancel_again,
-                                (ray_waitable._generator_ref, args, kwargs))
-        timer.daemon = True
-        timer.start()
+        _send_later(ray_waitable._generator_ref, args, kwargs)
     return result
 
 
 def install() -> bool:
-    """Makes ray.cancel goray's :func:`cancel`, and wraps the generator's two reads, once
-    per process. False when this Ray's generator lacks them (its ends stay Ray's; ray.cancel
-    is goray's all the same)."""
+    """Makes ray.cancel goray's :func:`cancel`, has ray.shutdown and the interpreter's exit
+    stop the second cancels first, and wraps the generator's two reads, once per process.
+    False when this Ray's generator lacks them (its ends stay Ray's; ray.cancel is goray's
+    all the same)."""
     global _installed
     with _lock:
         if _installed is None:
@@ -160,8 +196,19 @@ def install() -> bool:
                 return cancel(ray_waitable, *args, **kwargs)
 
             ray.cancel = ray_cancel
+            ray.shutdown = _stopping_second_cancels_first(ray.shutdown)
+            # (after Ray's own exit handler was registered, so before it runs)
+            atexit.register(stop_second_cancels)
             _installed = _wrap_generator_reads()
         return _installed
+
+
+def _stopping_second_cancels_first(shutdown: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(shutdown)
+    def ray_shutdown(*args: Any, **kwargs: Any) -> Any:
+        stop_second_cancels()
+        return shutdown(*args, **kwargs)
+    return ray_shutdown
 
 
 def _wrap_generator_reads() -> bool:

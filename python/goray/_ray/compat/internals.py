@@ -26,7 +26,8 @@ __all__ = ["ENV", "speed_paths_on", "Path", "paths", "task_order", "method_order
            "method_actor", "method_with_options", "actor_method_names", "install_actor_method_map",
            "get_objects_order", "global_worker", "in_worker", "client_mode", "core_worker_class",
            "running_task_name", "stream_reader", "stream_peek", "ref_callbacks",
-           "object_exists", "cancel_flag", "attempt_number", "ray_cancel", "completion_callback",
+           "object_exists", "cancel_flag", "attempt_number", "ray_cancel", "ray_wait",
+           "completion_callback",
            "session_dir", "creation_task_id",
            "deserializer_parameters", "address_from_environment", "kv_put", "kv_get",
            "KV_NAMESPACE", "serve_reject_requests", "serve_rejection_known"]
@@ -385,6 +386,14 @@ def ray_cancel() -> Callable[..., Any]:
     replaces (ray._private.worker.cancel, 2.40-2.60); else ray.cancel as it is now."""
     cancel = getattr(ray._private.worker, "cancel", None)  # type: ignore[attr-defined]
     return cancel if callable(cancel) else ray.cancel
+
+
+def ray_wait() -> Callable[..., Any]:
+    """Ray's ray.wait without Ray's auto-init (ray._private.worker.wait, 2.40-2.60): from a
+    thread of goray's own, a Ray that shut down raises instead of starting a new one; else
+    ray.wait as it is."""
+    wait = getattr(ray._private.worker, "wait", None)  # type: ignore[attr-defined]
+    return wait if callable(wait) else ray.wait
 
 
 def completion_callback(ref: Any) -> Optional[Callable[[Callable[[Any], None]], Any]]:
