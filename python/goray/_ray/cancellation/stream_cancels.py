@@ -55,10 +55,12 @@ _NOT_CANCELLED = object()
 _NO_ATTRIBUTES: Dict[str, Any] = {}
 _lock = threading.Lock()
 _installed: Optional[bool] = None  # (None: not yet)
-# The second cancels waiting for their time; a second cancel holds the lock while it is
-# sent, and ray.shutdown takes it to drop the waiting ones (stop_second_cancels).
+# The second cancels waiting for their time (under _waiting_lock, held only to look or
+# change); one being sent holds _sending_lock, which stop_second_cancels takes first. (A
+# cancel made meanwhile, from Ray's IO thread too, then never waits for that send.)
 _waiting: Set[threading.Timer] = set()
-_second_cancels_lock = threading.Lock()
+_waiting_lock = threading.Lock()
+_sending_lock = threading.Lock()
 
 
 def _last_after_cancel(generator: Any) -> Any:
@@ -147,15 +149,16 @@ def _cancel_again(ref: Any, args: Any, kwargs: Any) -> None:
 def _send_later(ref: Any, args: Any, kwargs: Any) -> None:
     """The second cancel of `ref`'s task, RECANCEL_AFTER seconds from now."""
     def send() -> None:
-        with _second_cancels_lock:
-            if timer not in _waiting:
-                return  # (dropped by stop_second_cancels while this thread started)
-            _waiting.discard(timer)
+        with _sending_lock:
+            with _waiting_lock:
+                if timer not in _waiting:
+                    return  # (dropped by stop_second_cancels while this thread started)
+                _waiting.discard(timer)
             _cancel_again(ref, args, kwargs)
 
     timer = threading.Timer(RECANCEL_AFTER, send)
     timer.daemon = True
-    with _second_cancels_lock:
+    with _waiting_lock:
         _waiting.add(timer)
     timer.start()
 
@@ -163,7 +166,7 @@ def _send_later(ref: Any, args: Any, kwargs: Any) -> None:
 def stop_second_cancels() -> None:
     """Drops the second cancels not sent yet, once the one being sent (if any) is out:
     what ray.shutdown (as goray makes it) and the interpreter's exit do first."""
-    with _second_cancels_lock:
+    with _sending_lock, _waiting_lock:
         for timer in _waiting:
             timer.cancel()
         _waiting.clear()
