@@ -231,6 +231,15 @@ void AddMethodStream(ActorType& type, std::string name, MethodStreamStarter star
 void DeclareConcurrencyGroup(ActorType& type, std::string name, int size);
 void AssignMethodGroup(ActorType& type, std::string method, std::string group);
 
+// The call of member function `method` on `object` with decoded arguments (an actor's
+// methods and a task's member functions alike).
+template <class Method, class Object>
+auto BoundCall(Method& method, Object& object) {
+  return [&method, &object](auto&&... values) -> decltype(auto) {
+    return std::invoke(Invocable(method), object, std::forward<decltype(values)>(values)...);
+  };
+}
+
 // The call of `fn` with decoded arguments: a member function runs on the shared
 // instance of its class, looked up once here (a map loop makes one per chunk, not per
 // item).
@@ -242,9 +251,7 @@ auto ChunkCall(Fn& fn) {
       return std::invoke(Invocable(fn), std::forward<decltype(values)>(values)...);
     };
   } else {
-    return [&fn, &self = SharedInstance<Owner>()](auto&&... values) -> decltype(auto) {
-      return std::invoke(Invocable(fn), self, std::forward<decltype(values)>(values)...);
-    };
+    return BoundCall(fn, SharedInstance<Owner>());
   }
 }
 
@@ -374,7 +381,7 @@ class ActorTypeBuilder {
       bool ran = detail::ApplyIfArity<typename Traits::ParamTuple>(
           args, sizeof...(Shorter) == 0, [&](auto&&... values) {
             detail::EncodeCall<typename Traits::Result>(out, [&]() -> decltype(auto) {
-              return std::invoke(detail::Invocable(method), object, std::forward<decltype(values)>(values)...);
+              return detail::BoundCall(method, object)(std::forward<decltype(values)>(values)...);
             });
           });
       if (!(ran || ... || InvokeShorter(object, args, out, shorter))) {
@@ -394,12 +401,7 @@ class ActorTypeBuilder {
                                                    codec::Buffer& out) mutable {
       T& object = *static_cast<T*>(self);
       bool ran = detail::MapIfArity<typename Traits::ParamTuple, typename Traits::Result>(
-          args, out, sizeof...(Shorter) == 0, [&] {
-            return [&](auto&&... values) -> decltype(auto) {
-              return std::invoke(detail::Invocable(method), object,
-                                 std::forward<decltype(values)>(values)...);
-            };
-          });
+          args, out, sizeof...(Shorter) == 0, [&] { return detail::BoundCall(method, object); });
       if (!(ran || ... || MapShorter(object, args, out, shorter))) {
         detail::ThrowMapArgumentCount(
             args, {Traits::kArity, (detail::CallableTraits<Shorter>::kArity - 1)...});
@@ -432,9 +434,7 @@ class ActorTypeBuilder {
           T& object = *static_cast<T*>(self.get());
           std::unique_ptr<ItemStream> stream =
               detail::StartIfArity<typename Traits::ParamTuple, Item>(
-                  args, sizeof...(Shorter) == 0, self, [&](auto&&... values) {
-                    return std::invoke(detail::Invocable(method), object, std::forward<decltype(values)>(values)...);
-                  });
+                  args, sizeof...(Shorter) == 0, self, detail::BoundCall(method, object));
           if (!stream) {
             (void)((stream = StartShorter<Item>(object, self, args, shorter)) || ...);
           }
