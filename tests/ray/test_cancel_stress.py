@@ -16,7 +16,8 @@ import ray
 import goray
 from goray._ray.compat import releases
 
-from conftest import needs_cancel_flag
+from conftest import DEFS, needs_cancel_flag
+from test_startup import run_script
 from test_streams import StreamHost  # (a generator task's body hosted where it is counted)
 
 CANCELS = int(os.environ.get("GORAY_CANCEL_STRESS", "200"))
@@ -286,8 +287,6 @@ for how in ("ray.shutdown", "Ray's own shutdown"):
 def test_a_second_cancel_due_after_ray_shut_down_starts_no_new_ray(tmp_path):
     # Sent after ray.shutdown, the second cancel's ray.wait started a new Ray (with a
     # dashboard) from the timer's thread, and the process died of SIGSEGV at its exit.
-    from conftest import DEFS
-    from test_startup import run_script
     output = run_script(tmp_path, SHUTDOWN_SCRIPT.format(defs=str(DEFS)))
     for how in ("ray.shutdown", "Ray's own shutdown"):
         assert f"WAITING {how} 1" in output, output  # (a second cancel was due)
