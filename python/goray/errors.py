@@ -41,6 +41,8 @@ class GorayError(Exception):
     failure), else None."""
 
     code: Optional[int] = None
+    """The protocol return code that produced the error (1 failed, 2 timeout, 3
+    cancelled, 4 object ref not found, 5 native failure), or None."""
 
     def __reduce__(self) -> Tuple[Any, ...]:
         # Every part through pickling (Ray ships errors), without calling __init__: a
@@ -57,6 +59,18 @@ class NativeError(GorayError, RuntimeError):
     starts "golang panic: ", as GoRay's does (its programs look for those words)."""
 
     go_panic: bool = False
+    """True when the failure came without goray's structure (a Go library's panic)."""
+    # The fields, set per instance (annotated here for the reference and type checkers).
+    task: str
+    """The task or method that failed ("Divide", "Counter.Incr"); "" when unknown."""
+    type: str
+    """The exception's type: the C++ type ("std::domain_error"), or the Python type of a
+    Python error that escaped C++; "" for a Go panic."""
+    message: str
+    """The exception's message (its what()), without the type or the task."""
+    traceback: str
+    """The Python traceback carried with the failure (a Python error escaping C++), or
+    "" when there is none."""
 
     def __init__(self, task: str, type: str, message: str, traceback: str = "") -> None:
         self.task = task
@@ -86,6 +100,15 @@ class UnknownNameError(GorayError):
     ``kind`` says which ("task", "actor type", "method", "Python function", ...),
     ``name`` the name asked for, ``known`` the names that exist (sorted)."""
 
+    kind: str
+    """What was looked for: "task", "actor type", "method", "Python function", ..."""
+    name: str
+    """The name asked for."""
+    known: List[str]
+    """The names of that kind that exist, sorted."""
+    message: str
+    """The whole text, as ``str()`` gives it."""
+
     def __init__(self, kind: str, name: str, known: Sequence[str] = (),
                  message: Optional[str] = None) -> None:
         self.kind = kind
@@ -113,6 +136,23 @@ class ArgumentError(GorayError, TypeError):
     ``path`` is where inside the argument the value failed (".lon", "[2].inner.y"; "" for
     the whole argument), and ``struct`` the struct whose field is missing, unknown or
     repeated there ("geo::Point"; "" otherwise)."""
+
+    task: str
+    """The task or method called ("Square", "Counter.Incr")."""
+    position: Optional[int]
+    """The 0-based position of the argument that does not fit; None for a wrong count."""
+    expected: str
+    """The type the callee takes ("double"; for a wrong count, "2 arguments")."""
+    received: str
+    """The type it was given ("str"; for a wrong count, "3")."""
+    message: str
+    """The text without the task; ``str()`` adds "(task <task>)"."""
+    path: str
+    """Where inside the argument the value failed (".lon", "[2].inner.y"); "" for the
+    whole argument."""
+    struct: str
+    """The struct whose field is missing, unknown or repeated at ``path``
+    ("geo::Point"); "" otherwise."""
 
     def __init__(self, task: str, position: Optional[int], expected: str, received: str,
                  message: Optional[str] = None, path: str = "", struct: str = "") -> None:
@@ -146,6 +186,15 @@ class MapItemError(GorayError):
     the input, ``item`` its value (a tuple when several iterables zip), ``cause`` the error
     that call raised (a NativeError for a C++ exception, a Python exception, ...), ``task``
     the task or method mapped."""
+
+    task: str
+    """The task or method mapped."""
+    index: int
+    """The failed item's 0-based position in the input."""
+    item: Any
+    """The failed item's value (a tuple when several iterables zip)."""
+    cause: BaseException
+    """The error the item's call raised."""
 
     def __init__(self, task: str, index: int, item: Any, cause: BaseException) -> None:
         self.task = task
@@ -201,8 +250,12 @@ class NativeCrash(GorayError):
     # (No class-level defaults: Ray's error for a task that raised this is an instance of
     # this class too, and finds these on the cause only if the class has none.)
     report: str
+    """The crash handler's text: signal, task, pid/thread and backtrace."""
     task_id: str
+    """The Ray task's id (hex); "" outside Ray."""
     ray_message: str
+    """Ray's own message about the dead worker or actor, shown before the report; ""
+    when none."""
 
     def __init__(self, report: str, task_id: str = "", ray_message: str = "") -> None:
         super().__init__(report)
