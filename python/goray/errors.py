@@ -242,7 +242,8 @@ class NativeCrash(GorayError):
     std::terminate in a task, method or driver, reported by goray's crash handler.
 
     On Ray the instances are also Ray's own error (``NativeWorkerCrash`` is a
-    ``ray.exceptions.WorkerCrashedError``, ``NativeActorCrash`` an ``ActorDiedError``),
+    ``ray.exceptions.WorkerCrashedError``, ``NativeActorCrash`` an ``ActorDiedError``,
+    ``NativeActorUnavailableCrash`` an ``ActorUnavailableError``: a restartable actor's),
     so ``except`` clauses written for Ray keep working. ``report`` is the handler's text
     (signal, task, pid/thread, backtrace), ``signal`` the signal's name ("SIGSEGV"),
     ``frames`` the backtrace's lines, ``task_id`` the Ray task's id (hex)."""

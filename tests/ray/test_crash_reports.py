@@ -1,12 +1,15 @@
 """Native crash reports on Ray (docs/remote.md "Errors", docs/reliability.md "Native
 crashes"): a C++ task or actor method that dies of a signal fails in the caller's
-ray.get as goray.NativeCrash, still Ray's WorkerCrashedError / ActorDiedError, with the
+ray.get as goray.NativeCrash, still Ray's WorkerCrashedError / ActorDiedError /
+ActorUnavailableError (a restartable actor's, with and without task retries), with the
 worker's report (signal, task, the user's function and source line); Ray's retries still
 happen; two actors crashing each give their caller their own report, an actor whose
 constructor crashed gives every caller the constructor's; the C++ driver's
 WorkerDiedError / ActorDiedError carry the report too. Crashing code:
 tests/apps/raytest/crashes.cpp. (Every signal, in-process: tests/python/test_crash_reports.py.)"""
 import pathlib
+import pickle
+import time
 
 import pytest
 import ray
@@ -87,6 +90,73 @@ def test_two_actors_crash_and_each_caller_gets_its_own_report(lib):
     with pytest.raises(ray.exceptions.RayActorError) as later:
         ray.get(first.Id.remote())
     assert not isinstance(later.value, goray.NativeCrash)
+
+
+def wait_for_restart(handle, expected: int) -> None:
+    """Calls `handle.Id` until the restarted instance answers `expected` (calls made while
+    Ray restarts it fail with ActorUnavailableError)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            assert ray.get(handle.Id.remote()) == expected
+            return
+        except ray.exceptions.ActorUnavailableError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.mark.ray_versions
+@pytest.mark.parametrize("task_retries", [0, 1])
+def test_a_restartable_actors_crash_reaches_the_caller_with_its_report(lib, task_retries):
+    # Ray restarts the actor (max_restarts), so its error for the call is not
+    # ActorDiedError but ActorUnavailableError, its sibling under RayActorError: the caller
+    # still gets goray.NativeCrash, as that class, with the report. With a task retry the
+    # method runs again on the restarted instance and crashes again: the last attempt's report.
+    crasher = goray.golang_actor_class("Crasher").options(
+        max_restarts=4, max_task_retries=task_retries).remote(5)
+    assert ray.get(crasher.Id.remote()) == 5
+    with pytest.raises(goray.NativeCrash) as caught:
+        ray.get(crasher.Crash.remote("segv"))
+    error = caught.value
+    assert isinstance(error, ray.exceptions.RayActorError)
+    if isinstance(error, ray.exceptions.ActorUnavailableError):
+        assert type(error).__name__ == "NativeActorUnavailableCrash"
+    else:  # (Ray's choice when the restart already failed)
+        assert isinstance(error, ray.exceptions.ActorDiedError), type(error).__mro__
+    assert "in method Crasher.Crash" in error.report
+    check_crash(error, "segv")
+    wait_for_restart(crasher, 5)  # the actor came back, built again from its arguments
+    # The report is the same through pickling (Ray ships errors between processes).
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is type(error) and again.report == error.report
+
+
+@pytest.mark.ray_versions
+def test_the_other_calls_in_flight_get_rays_error_alone(lib):
+    # Calls queued behind the crashing one on a restartable actor without task retries
+    # fail with Ray's error, without a report: they crashed nothing themselves.
+    crasher = goray.golang_actor_class("Crasher").options(max_restarts=2).remote(6)
+    assert ray.get(crasher.Id.remote()) == 6
+    crashing, queued = crasher.Crash.remote("abort"), crasher.Id.remote()
+    with pytest.raises(goray.NativeCrash):
+        ray.get(crashing)
+    try:
+        assert ray.get(queued) == 6  # (only if Ray had not sent it before the crash)
+    except ray.exceptions.RayActorError as error:
+        assert not isinstance(error, goray.NativeCrash)
+    wait_for_restart(crasher, 6)
+
+
+@pytest.mark.ray_versions
+def test_a_crashing_method_called_without_retries_keeps_the_actors_restarts(lib):
+    # docs/remote.md "Retries": max_task_retries=0 on the one call that may crash
+    # deterministically, so it does not run again on every restarted instance.
+    crasher = goray.golang_actor_class("Crasher").options(
+        max_restarts=1, max_task_retries=3).remote(7)
+    with pytest.raises(goray.NativeCrash):
+        ray.get(crasher.Crash.options(max_task_retries=0).remote("segv"))
+    wait_for_restart(crasher, 7)  # one restart used of one
 
 
 @pytest.mark.ray_versions

@@ -187,6 +187,31 @@ int CrashReportsScenario() {
     expect(text.find("SIGABRT") != std::string::npos, "the method's error names SIGABRT");
     expect(text.find("CrashAbort") != std::string::npos, "the method's error names CrashAbort");
   }
+  // A restartable actor: Ray's error is ActorUnavailableError (it restarts), still an
+  // ActorDiedError here, with the report; the restarted instance answers again. The call
+  // that crashes is made without retries, so its one crash uses the one restart
+  // (docs/remote.md, "Retries").
+  goray::ActorHandle restartable = goray::NewActor("Crasher", int64_t{2}, goray::Option("max_restarts", 1),
+                                                   goray::Option("max_task_retries", 3));
+  expect(restartable.RemoteCall("Id").Get<int64_t>() == 2, "the restartable actor answers");
+  try {
+    restartable.RemoteCall("Crash", std::string("segv"), goray::Option("max_task_retries", 0)).Get<int64_t>();
+    expect(false, "the restartable actor's crash: no exception");
+  } catch (const goray::ActorDiedError& error) {
+    const std::string text = error.what();
+    std::cout << "RESTARTABLE_CRASH " << text << std::endl;
+    expect(text.find("SIGSEGV") != std::string::npos, "the restartable actor's error names SIGSEGV");
+    expect(text.find("CrashSegv") != std::string::npos, "the restartable actor's error names CrashSegv");
+  }
+  int64_t answer = 0;
+  for (int attempt = 0; attempt < 600 && answer == 0; ++attempt) {
+    try {
+      answer = restartable.RemoteCall("Id").Get<int64_t>();
+    } catch (const goray::ActorDiedError&) {  // unavailable while Ray restarts it
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  expect(answer == 2, "the restarted actor answers again");
   expect(goray::RemoteCall("Square", 3.0).Get<double>() == 9.0, "the driver goes on");
   return failures;
 }

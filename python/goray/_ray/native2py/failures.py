@@ -15,7 +15,8 @@ from ... import _handlers
 from ..worker import crashes
 from ..._handlers import Reply
 from ..._protocol import Code
-from ...errors import ArgumentError, NativeError, UnknownNameError, error_fields, failure_payload
+from ...errors import (ArgumentError, NativeCrash, NativeError, UnknownNameError, error_fields,
+                       failure_payload)
 
 __all__ = ["FailedSubmission", "failure_reply"]
 
@@ -66,9 +67,7 @@ def failure_reply(error: BaseException, what: str, task: str = "") -> Reply:
         # A crash report attached (goray._ray.worker.crashes): still Ray's class by name, which
         # the runtime maps onto WorkerDiedError / ActorDiedError; the report in the text.
         name = type(error).__name__
-        if isinstance(error, crashes.NativeWorkerCrash):
-            name = "WorkerCrashedError"
-        elif isinstance(error, crashes.NativeActorCrash):
-            name = "ActorDiedError"
+        if isinstance(error, NativeCrash):
+            name = crashes.ray_class_name(error) or name
         return Code.PANIC, failure_payload(f"ray.exceptions.{name}", str(error), task or what)
     raise error

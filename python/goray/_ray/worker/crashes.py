@@ -35,7 +35,8 @@ from ...errors import NativeCrash, set_crash_hook
 from ..compat import internals
 from . import task_errors
 
-__all__ = ["NativeWorkerCrash", "NativeActorCrash", "install", "recover_in_worker",
+__all__ = ["NativeWorkerCrash", "NativeActorCrash", "NativeActorUnavailableCrash",
+           "ray_class_name", "install", "recover_in_worker",
            "file_report", "report_dir", "attach", "REPORT_DIR_ENV"]
 
 _log = logging.getLogger("goray")
@@ -52,8 +53,16 @@ class NativeActorCrash(NativeCrash, ray.exceptions.ActorDiedError):
     """The actor's process crashed in a native method, and left this report."""
 
 
+class NativeActorUnavailableCrash(NativeCrash, ray.exceptions.ActorUnavailableError):
+    """A restartable actor's process crashed in a native method, and left this report: Ray
+    says the actor is unavailable (it is restarting), not dead."""
+
+
+#: Ray's error class -> goray's, each also an instance of Ray's (so Ray's except clauses
+#: keep working). ActorUnavailableError is a sibling of ActorDiedError under RayActorError.
 _CRASH_CLASSES: Tuple[Tuple[Type[BaseException], Type[NativeCrash]], ...] = (
     (ray.exceptions.ActorDiedError, NativeActorCrash),
+    (ray.exceptions.ActorUnavailableError, NativeActorUnavailableCrash),
     (ray.exceptions.WorkerCrashedError, NativeWorkerCrash),
 )
 
@@ -70,8 +79,13 @@ def _reduce(self: BaseException) -> Tuple[Any, ...]:
     return (_restore, (type(self), dict(self.__dict__), self.args))
 
 
-NativeWorkerCrash.__reduce__ = _reduce  # type: ignore[method-assign,assignment]
-NativeActorCrash.__reduce__ = _reduce  # type: ignore[method-assign,assignment]
+for _crash_class in (NativeWorkerCrash, NativeActorCrash, NativeActorUnavailableCrash):
+    _crash_class.__reduce__ = _reduce  # type: ignore[method-assign,assignment]
+
+
+def ray_class_name(crash: NativeCrash) -> str:
+    """The name of Ray's error class that `crash` also is ("ActorDiedError"), or ""."""
+    return next((base.__name__ for base, ours in _CRASH_CLASSES if isinstance(crash, ours)), "")
 
 
 _dir: Optional[str] = None
@@ -175,7 +189,7 @@ def install() -> bool:
     return True
 
 
-_CRASH_BASES = (ray.exceptions.WorkerCrashedError, ray.exceptions.ActorDiedError)
+_CRASH_BASES = tuple(base for base, _ in _CRASH_CLASSES)
 
 
 def recover_in_worker(library: Any) -> bool:
