@@ -21,7 +21,7 @@ def main(library: str, stubs_dir: str) -> int:
     print("17 / 5 =", quotient, "remainder", remainder)
     counter = rayapp.Counter.remote(10)
     print("counter:", ray.get([counter.Incr.remote(i) for i in range(1, 4)]))
-    ray.shutdown()
+    goray.shutdown()  # ray.shutdown(), typed
     return 0
 
 

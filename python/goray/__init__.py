@@ -18,6 +18,7 @@ With Ray (imported only then):
     ray.get(counter.Incr.remote(2))                       # -> 3
     for value in goray.stream(goray.golang_task("CountUp"), 5): ...  # a generator's values
     goray.start("./build/librayapp.so", "app.py")         # init + the C++ driver
+    goray.shutdown()                                      # ray.shutdown(), typed
 """
 
 import logging as _logging
@@ -31,7 +32,7 @@ if _os.environ.get("GORAY_DEBUG_LOGGING"):  # docs/protocol.md §4: Python debug
     _logging.getLogger("goray").setLevel(_logging.DEBUG)
 
 from ._codec import Unresolved
-from ._ray.driver import init, start
+from ._ray.driver import init, shutdown, start
 from ._ffi import load_library
 from ._golang import golang_actor_class, golang_task, stream
 from ._local import LocalActor, golang_local_new_actor, golang_local_run_task
@@ -71,6 +72,7 @@ __all__ = [
     "ArgumentError",
     "init",
     "start",
+    "shutdown",
     "golang_task",
     "golang_actor_class",
     "stream",

@@ -1,4 +1,4 @@
-"""goray.init and goray.start: the library plus Ray, and the native driver.
+"""goray.init, goray.start and goray.shutdown: the library plus Ray, and the native driver.
 
 Order in the driver process (docs/protocol.md §1): load the library (which registers
 the callback) → import the py-defs file → GetInitOptions → ray.init → StartDriver.
@@ -12,6 +12,7 @@ import ipaddress
 import json
 import logging
 import os
+import sys
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from .. import _ffi, _worker
@@ -22,7 +23,7 @@ from ..errors import GorayError, error_from_reply
 #: layer never imports them).
 INIT_HOOKS: List[Callable[[], None]] = []
 
-__all__ = ["init", "start", "run_driver", "init_options"]
+__all__ = ["init", "start", "shutdown", "run_driver", "init_options"]
 
 LOOPBACK = "127.0.0.1"
 _log = logging.getLogger("goray")
@@ -177,3 +178,18 @@ def start(library: str, py_defs_path: str = "", driver_args: Sequence[str] = (),
     """``init(...)`` then the native driver; returns the driver's exit code."""
     loaded = init(library, py_defs_path, **ray_init_args)
     return run_driver(loaded, driver_args)
+
+
+def shutdown() -> None:
+    """Ends this process's Ray, as ``ray.shutdown()`` does (goray's second cancels of
+    cancelled streams dropped first), and does nothing when Ray was never imported or is
+    not running. Typed, where ``ray.shutdown`` is "partially unknown" to pyright strict:
+    a program that calls ``goray.init`` ends with ``goray.shutdown()`` and type-checks
+    with no ignore. The library stays loaded (one per process) for in-process calls."""
+    ray = sys.modules.get("ray")
+    if ray is None:  # (imported by goray.init: without it no Ray runs here)
+        return
+    # Goray's ray.shutdown once goray is set up (cancellation.stream_cancels.install),
+    # else Ray's own: a process that sent no goray cancel has no second ones to drop.
+    ray_shutdown: Callable[[], None] = ray.shutdown
+    ray_shutdown()

@@ -77,6 +77,10 @@ def main() -> None:
     print(inside, kind, names, added, parks, metres[:3], by_form.sum(), within[:3],
           located[:1], totals, len(lost))
 
+    # Done with Ray: goray.shutdown() is ray.shutdown(), typed (pyright strict calls Ray's
+    # own "partially unknown").
+    goray.shutdown()
+
 
 
 # Serve (serve run geo_user:GEO_APP): LocateMany is batched, so a handle's call takes one
