@@ -314,8 +314,10 @@ class _Adopted:
         self.__array_interface__ = interface
         self.token = token
 
-    def __del__(self) -> None:
-        if not sys.is_finalizing():
+    # sys.is_finalizing bound at definition: at exit CPython (3.13 seen) may clear this
+    # module's globals before the last array goes, and `sys` is then None.
+    def __del__(self, _is_finalizing: Callable[[], bool] = sys.is_finalizing) -> None:
+        if not _is_finalizing():
             _release(self.token)
 
 

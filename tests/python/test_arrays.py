@@ -73,6 +73,21 @@ def test_adopted_buffer_is_released_when_the_array_and_its_views_die():
     assert _arrays.stats() == (adopted + 1, released + 1)
 
 
+def test_an_array_outliving_its_modules_globals_at_exit_goes_quietly(monkeypatch):
+    # At exit CPython 3.13 may clear goray._arrays' globals (`sys` is None) before the last
+    # adopted array goes: its release must print nothing ("Exception ignored in
+    # _Adopted.__del__") and still release while the process runs.
+    arr = run("MakeTracked", 10)
+    assert run("TrackedAlive") == 1
+    unraisable = []
+    monkeypatch.setattr("sys.unraisablehook", unraisable.append)
+    monkeypatch.setattr(_arrays, "sys", None)
+    del arr
+    gc.collect()
+    assert unraisable == []
+    assert run("TrackedAlive") == 0
+
+
 def rss_bytes():
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
