@@ -100,6 +100,7 @@ class Library:
 
     def __init__(self, path: str) -> None:
         self.path = path
+        """The path it was loaded from, as given."""
         try:
             self._dll = ctypes.CDLL(path)
         except OSError as error:
@@ -132,6 +133,7 @@ class Library:
             self._callback = _CALLBACK
         register(self._callback)
         self.protocol_version = self._protocol_version()
+        """The protocol version the library speaks (GorayProtocolVersion; 1 for GoRay's)."""
         #: True once the library accepted EnableArrays (ext 71/72 both ways; calls
         #: whose results Python reads use RunTaskForPython/ActorMethodCallForPython).
         self.arrays = False

@@ -41,10 +41,17 @@ class NativeTask:
 
     @property
     def name(self) -> str:
+        """The native task's name, as the application registered it."""
         return self._name
 
     def options(self, **options: Any) -> "NativeTask":
-        """A copy with more Ray options (num_cpus, max_retries, ...)."""
+        """A copy of this task with these Ray options added (over its own); the task itself
+        is unchanged. Each key goes to Ray's ``.options()`` for a remote function as is, so
+        every Ray option works and an unknown one is Ray's ``ValueError``: ``num_cpus``,
+        ``num_gpus``, ``memory``, ``resources`` (``{"name": amount}``), ``max_retries``,
+        ``retry_exceptions``, ``name`` (the task's name in Ray's state API and dashboard),
+        ``scheduling_strategy``, ``runtime_env``, ... ; ``num_returns="streaming"`` only
+        for a generator task (docs/remote.md, "Options")."""
         return NativeTask(self._name, {**self._options, **options})
 
     def remote(self, /, *args: Any, **kwargs: Any) -> Any:
@@ -106,9 +113,19 @@ class NativeActorClass:
 
     @property
     def name(self) -> str:
+        """The native actor type's name, as the application registered it."""
         return self._name
 
     def options(self, **options: Any) -> "NativeActorClass":
+        """A copy of this actor class with these Ray actor options added (over its own); the
+        class itself is unchanged. Each key goes to Ray's ``.options()`` for an actor class
+        as is, so every Ray option works and an unknown one is Ray's ``ValueError``:
+        ``max_restarts``, ``max_task_retries``, ``max_concurrency`` (threads of a
+        thread-safe type), ``concurrency_groups``, ``num_cpus``, ``num_gpus``, ``memory``,
+        ``resources``, ``name`` and ``namespace`` (a named actor, found with
+        ``ray.get_actor``), ``lifetime`` (``"detached"``: it outlives the driver),
+        ``get_if_exists``, ``scheduling_strategy``, ``runtime_env``, ... (docs/remote.md,
+        "Options")."""
         return NativeActorClass(self._name, {**self._options, **options})
 
     def remote(self, /, *args: Any, **kwargs: Any) -> Any:

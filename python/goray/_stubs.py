@@ -86,9 +86,15 @@ class _Native:
         return made
 
     def remote(self, /, *args: Any, **kwargs: Any) -> Any:
+        """Submits the task (``ray.ObjectRef`` of its result, or a
+        ``ray.ObjectRefGenerator`` for a generator task), or creates the actor (its
+        handle): goray.golang_task(name).remote(...), goray.golang_actor_class(name).remote(...)."""
         return self._golang().remote(*args, **kwargs)
 
     def options(self, **options: Any) -> Any:
+        """goray.golang_task(name).options(...) for a task, goray.golang_actor_class(name)
+        .options(...) for an actor type: a copy with these Ray options (NativeTask.options
+        and NativeActorClass.options list them)."""
         return self._golang().options(**options)
 
     def __repr__(self) -> str:
@@ -110,18 +116,23 @@ class Task(_Native):
         return self
 
     def map(self, /, *iterables: Any, **options: Any) -> Any:
+        """goray.map(task, *iterables, **options)."""
         return goray.map(self._untyped(), *iterables, **options)
 
     def imap(self, /, *iterables: Any, **options: Any) -> Any:
+        """goray.imap(task, *iterables, **options)."""
         return goray.imap(self._untyped(), *iterables, **options)
 
     def imap_unordered(self, /, *iterables: Any, **options: Any) -> Any:
+        """goray.imap_unordered(task, *iterables, **options)."""
         return goray.imap_unordered(self._untyped(), *iterables, **options)
 
     def map_chunks(self, /, *iterables: Any, **options: Any) -> Any:
+        """goray.map_chunks(task, *iterables, **options)."""
         return goray.map_chunks(self, *iterables, **options)
 
     def map_refs(self, /, *iterables: Any, **options: Any) -> Any:
+        """goray.map_refs(task, *iterables, **options)."""
         return goray.map_refs(self, *iterables, **options)
 
 
@@ -139,8 +150,11 @@ class ActorClass(_Native):
                  method_groups: Optional[Dict[str, str]] = None) -> None:
         super().__init__(name, doc)
         self.thread_safe = thread_safe
+        """Whether the C++ class is GORAY_THREADSAFE (its methods may run at once)."""
         self.concurrency_groups: Dict[str, int] = dict(concurrency_groups or {})
+        """Its concurrency groups, name -> number of threads (GORAY_CONCURRENCY_GROUP)."""
         self.method_groups: Dict[str, str] = dict(method_groups or {})
+        """The group of each method placed in one, method -> group (GORAY_IN_GROUP)."""
 
     def _make(self) -> Any:
         return goray.golang_actor_class(self._name)

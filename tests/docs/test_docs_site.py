@@ -24,6 +24,7 @@ sys.path.insert(0, str(REPO / "scripts" / "docsite"))
 import bench_reports  # noqa: E402
 import cpp_api  # noqa: E402
 import cpp_reference  # noqa: E402
+import reference_uses  # noqa: E402  (tests/docs/, on the path as the tests' folder)
 
 SITE = REPO / "build" / "site"
 
@@ -80,6 +81,92 @@ def test_the_python_reference_documents_every_public_name(site: Path):
     for name in ("goray._golang.NativeTask", "goray._golang.NativeActorClass",
                  "goray._ray.py2native.value_streams.ItemStream"):
         assert name in documented, name
+
+
+# The pages whose every goray name and attribute the reference must have (issue 59 §10).
+GUIDE_PAGES = ("guide.md", "remote.md", "types.md")
+
+
+def test_the_python_reference_covers_what_the_guide_uses(site: Path):
+    import goray
+
+    documented = inventory(site)
+    uses = [use for page in GUIDE_PAGES for use in reference_uses.find_uses(
+        (REPO / "docs" / page).read_text(encoding="utf-8"), f"docs/{page}")]
+    paths = {use.path for use in uses}
+    call = reference_uses.CALL
+    for seen in (("NativeError", "type"), ("NativeError", "traceback"), ("ArgumentError", "position"),
+                 ("UnknownNameError", "known"), ("NativeCrash", "frames"), ("shutdown",),
+                 ("golang_task", call, "options"), ("golang_actor_class", call, "options")):
+        assert seen in paths, f"the pages no longer use {seen}: is the scan still right?"
+    lacking = reference_uses.missing(uses, goray, documented)
+    assert not lacking, ("names and attributes the guide, remote.md or types.md use that the "
+                         "Python reference lacks (a docstring makes mkdocstrings show one):\n"
+                         + "\n".join(lacking))
+    # A generated module's objects (rayapp.Square, rayapp.Counter: docs/generator.md).
+    for name in ("goray._stubs.Task.remote", "goray._stubs.Task.options", "goray._stubs.Task.map",
+                 "goray._stubs.ActorClass.remote", "goray._stubs.ActorClass.options",
+                 "goray._stubs.ActorClass.thread_safe"):
+        assert name in documented, name
+
+
+FAKE_PACKAGE = '''
+from typing import Any
+
+
+class Oops(Exception):
+    """An error."""
+    code: int
+    """Its code."""
+
+
+class Handle:
+    def go(self) -> "Handle": ...
+    def __getattr__(self, name: str) -> Any: ...
+
+
+def make(name: str) -> Handle: ...
+'''
+
+FAKE_PAGE = '''Call `fakepkg.make("x").go().go()` or `fakepkg.make("y").Dynamic()`; see <fakepkg/fakepkg.h>
+and fakepkg.h, not notfakepkg.Thing or a.fakepkg.Thing.
+
+| `fakepkg.Oops` | it failed (`.code`, `.reason`); its task's `.remote()` is another object's |
+
+`fakepkg.Oops` (`.code`,
+`.detail`) and fakepkg._private.thing
+
+```python
+try:
+    fakepkg.make("z")
+except fakepkg.Oops as e:
+    print(e.code, e.cause)
+```
+'''
+
+
+def test_the_reference_check_finds_uses_and_what_lacks(tmp_path: Path, monkeypatch):
+    """On a package and a page of its own: dotted names, a call's result's attributes,
+    listed ones, a caught error's; a file name, a private name and an attribute answered by
+    __getattr__ are not checked."""
+    (tmp_path / "fakepkg").mkdir()
+    (tmp_path / "fakepkg" / "__init__.py").write_text(FAKE_PACKAGE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import importlib
+    fakepkg = importlib.import_module("fakepkg")
+    call = reference_uses.CALL
+    uses = reference_uses.find_uses(FAKE_PAGE, "page.md", package="fakepkg")
+    assert {use.path for use in uses} == {
+        ("make",), ("make", call, "go"), ("make", call, "go", call, "go"),
+        ("make", call, "Dynamic"), ("Oops",), ("Oops", "code"), ("Oops", "reason"),
+        ("Oops", "detail"), ("_private", "thing"), ("Oops", "cause")}
+    assert next(use.line for use in uses if use.path == ("Oops", "cause")) == 13
+    inventory = {"fakepkg.make", "fakepkg.Handle.go", "fakepkg.Oops", "fakepkg.Oops.code"}
+    lacking = reference_uses.missing(uses, fakepkg, inventory)
+    assert [entry.split(" (")[0] for entry in lacking] == [
+        "page.md:4: Oops.reason", "page.md:6: Oops.detail", "page.md:13: Oops.cause"]
+    assert reference_uses.missing(uses, fakepkg, inventory | {
+        "fakepkg.Oops.reason", "fakepkg.Oops.detail", "fakepkg.Oops.cause"}) == []
 
 
 def test_the_map_forms_table_lists_every_form():
