@@ -76,6 +76,23 @@ INSTANTIATE_TEST_SUITE_P(
                   {"task 'Twice' is a function template", "non-template"}},
         ErrorCase{"ClassTemplate", "template_struct.h", "template_struct.h", 3, 20,
                   {"'Tasks' is a template", "GORAY_TASKS", "non-template"}},
+        // A specialization nothing instantiates (function bodies are skipped) is still
+        // seen whole: the template rule, not "only declared".
+        ErrorCase{"UninstantiatedTemplateParameter", "template_specialization_param.h",
+                  "template_specialization_param.h", 10, 31,
+                  {"parameter 'box' of task 'Get' uses 'geo::Box<double>'",
+                   "a class template specialization", "declare a plain struct"}},
+        ErrorCase{"UninstantiatedTemplateActorClass", "template_specialization_actor.h",
+                  "template_specialization_actor.h", 11, 31,
+                  {"the class 'Store' of actor type 'IntStore' is a class template "
+                   "specialization", "declare a non-template class"}},
+        ErrorCase{"EigenParameter", "eigen_param.h", "eigen_param.h", 16, 39,
+                  {"parameter 'm' of task 'Trace' has type 'Eigen::MatrixXd'",
+                   "goray does not pass Eigen types yet", "take goray::ArrayView<double>",
+                   "goray::Array<double>", "Eigen::Map<const Eigen::Matrix<double"}},
+        ErrorCase{"EigenResult", "eigen_result.h", "eigen_result.h", 13, 3,
+                  {"the result of task 'Ones' has type 'Eigen::VectorXf'",
+                   "use goray::Array<float>", "Eigen::Map<Eigen::Matrix<float"}},
         ErrorCase{"UnmappedType", "unmapped.h", "unmapped.h", 4, 47,
                   {"parameter 'values' of task 'Sum'", "'std::forward_list<double>'",
                    "cannot pass", "std::vector"}},

@@ -145,7 +145,8 @@ void Collector::ActorClass(const clang::CXXRecordDecl& record) {
 void Collector::AddActor(const std::string& name, const clang::CXXRecordDecl& declared_class,
                          idl::Construction construction, std::vector<idl::Param> params,
                          std::string doc, const clang::Decl& declaration) {
-  const clang::CXXRecordDecl* actor_class = declared_class.getDefinition();
+  const clang::CXXRecordDecl* actor_class =
+      tu_.Definition(declared_class, declaration.getLocation());
   std::string class_label = "the class '" + declared_class.getNameAsString() +
                             "' of actor type '" + name + "'";
   if (actor_class == nullptr) {

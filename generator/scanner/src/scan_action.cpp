@@ -5,6 +5,7 @@
 #include <clang/AST/ASTContext.h>
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/FrontendAction.h>
+#include <clang/Sema/SemaConsumer.h>
 
 #include "collector.h"
 #include "project_headers.h"
@@ -13,10 +14,15 @@
 namespace goray::scan {
 namespace {
 
-class ScanConsumer : public clang::ASTConsumer {
+// A SemaConsumer: the collector may need Sema to instantiate a class template
+// specialization a signature names (TuContext::Definition).
+class ScanConsumer : public clang::SemaConsumer {
  public:
   ScanConsumer(ScanState& state, clang::Preprocessor& preprocessor)
       : state_(state), preprocessor_(preprocessor) {}
+
+  void InitializeSema(clang::Sema& sema) override { sema_ = &sema; }
+  void ForgetSema() override { sema_ = nullptr; }
 
   void HandleTranslationUnit(clang::ASTContext& ast) override {
     const clang::SourceManager& sources = ast.getSourceManager();
@@ -26,13 +32,14 @@ class ScanConsumer : public clang::ASTConsumer {
     // After a clang error the AST is incomplete; clang's diagnostics say what to fix.
     if (ast.getDiagnostics().hasErrorOccurred()) return;
     AddProjectHeaders(preprocessor_, state_.scanned, state_.goray_include);
-    TuContext tu(ast, state_.scanned, state_.model);
+    TuContext tu(ast, state_.scanned, state_.model, sema_);
     Collector(tu).Run(*ast.getTranslationUnitDecl());
   }
 
  private:
   ScanState& state_;
   clang::Preprocessor& preprocessor_;
+  clang::Sema* sema_ = nullptr;
 };
 
 class ScanAction : public clang::ASTFrontendAction {

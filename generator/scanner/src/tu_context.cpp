@@ -2,9 +2,11 @@
 #include "tu_context.h"
 
 #include <clang/AST/ASTContext.h>
+#include <clang/AST/DeclTemplate.h>
 #include <clang/Basic/Diagnostic.h>
 #include <clang/Basic/FileEntry.h>
 #include <clang/Basic/SourceManager.h>
+#include <clang/Sema/Sema.h>
 
 #include "source_files.h"
 
@@ -92,13 +94,26 @@ clang::PrintingPolicy CanonicalPolicy(const clang::LangOptions& language) {
 }  // namespace
 
 TuContext::TuContext(clang::ASTContext& ast_context, const ScannedFiles& scanned,
-                     Model& scan_model)
+                     Model& scan_model, clang::Sema* translation_unit_sema)
     : ast(ast_context),
       sources(ast_context.getSourceManager()),
       locator(ast_context.getSourceManager(), scanned),
       reporter(ast_context.getDiagnostics()),
       model(scan_model),
       message_policy(MessagePolicy(ast_context.getLangOpts())),
-      canonical_policy(CanonicalPolicy(ast_context.getLangOpts())) {}
+      canonical_policy(CanonicalPolicy(ast_context.getLangOpts())),
+      sema(translation_unit_sema) {}
+
+const clang::CXXRecordDecl* TuContext::Definition(const clang::CXXRecordDecl& record,
+                                                  clang::SourceLocation use) {
+  if (const clang::CXXRecordDecl* definition = record.getDefinition()) return definition;
+  if (sema == nullptr || !llvm::isa<clang::ClassTemplateSpecializationDecl>(record)) {
+    return nullptr;
+  }
+  // Instantiates it when the template has a definition; errors in the instantiation are
+  // clang's own, reported as a compiler would report them.
+  if (!sema->isCompleteType(use, ast.getRecordType(&record))) return nullptr;
+  return record.getDefinition();
+}
 
 }  // namespace goray::scan

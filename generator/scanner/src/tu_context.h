@@ -17,7 +17,9 @@
 // includes those it uses.
 namespace clang {
 class ASTContext;
+class CXXRecordDecl;
 class DiagnosticsEngine;
+class Sema;
 class SourceManager;
 }  // namespace clang
 
@@ -68,7 +70,14 @@ class Reporter {
 };
 
 struct TuContext {
-  TuContext(clang::ASTContext& ast, const ScannedFiles& scanned, Model& model);
+  TuContext(clang::ASTContext& ast, const ScannedFiles& scanned, Model& model,
+            clang::Sema* sema = nullptr);
+
+  // The definition of `record`. Function bodies are skipped, so a class template
+  // specialization only a declaration names (`double Get(Box<double> b);`) has not been
+  // instantiated: Sema instantiates it now, as a call would (null: no definition).
+  const clang::CXXRecordDecl* Definition(const clang::CXXRecordDecl& record,
+                                         clang::SourceLocation use);
 
   clang::ASTContext& ast;
   clang::SourceManager& sources;
@@ -79,6 +88,8 @@ struct TuContext {
   clang::PrintingPolicy message_policy;
   // Canonical types, fully qualified ("std::vector<int>").
   clang::PrintingPolicy canonical_policy;
+  // The translation unit's Sema, alive while the collector runs (null in a bare AST).
+  clang::Sema* sema;
 };
 
 }  // namespace goray::scan

@@ -58,6 +58,22 @@ std::vector<clang::TemplateArgument> SugaredArguments(
   return canonical;
 }
 
+// The scalar of an Eigen type (`double` for Eigen::MatrixXd, Eigen::Ref<const VectorXf>'s
+// `float`): its first type argument, looked through nested Eigen types; else "T".
+std::string EigenScalar(const clang::CXXRecordDecl& record, const clang::PrintingPolicy& policy) {
+  const clang::CXXRecordDecl* current = &record;
+  for (int depth = 0; depth < 4 && current != nullptr; ++depth) {
+    const auto* spec = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(current);
+    if (spec == nullptr || spec->getTemplateArgs().size() == 0) break;
+    const clang::TemplateArgument& first = spec->getTemplateArgs()[0];
+    if (first.getKind() != clang::TemplateArgument::Type) break;
+    clang::QualType argument = first.getAsType().getCanonicalType().getUnqualifiedType();
+    if (argument->isArithmeticType()) return argument.getAsString(policy);
+    current = argument->getAsCXXRecordDecl();
+  }
+  return "T";
+}
+
 }  // namespace
 
 bool IsUnderNamespace(const clang::Decl& decl, llvm::StringRef name) {
@@ -302,9 +318,31 @@ std::optional<idl::Type> TypeMapper::MapRecord(const clang::CXXRecordDecl& recor
                         site};
     return in_std ? MapStandard(library) : MapGoray(library);
   }
+  if (IsUnderNamespace(record, "Eigen")) {
+    UnsupportedEigen(record, type, use, outer, site);
+    return std::nullopt;
+  }
   std::optional<std::string> name = Struct(record, use);
   if (!name) return std::nullopt;
   return idl::Type{alias.value_or(*name), Canonical(canonical), idl::StructType{*name}};
+}
+
+void TypeMapper::UnsupportedEigen(const clang::CXXRecordDecl& record, clang::QualType type,
+                                  const TypeUse& use, clang::QualType outer, Site site) {
+  // Not a struct of public fields (goray would try its private members): an n-d array.
+  // NumPy's arrays are row-major, Eigen's matrices column-major unless told otherwise.
+  std::string scalar = EigenScalar(record, tu_.message_policy);
+  std::string matrix = "Eigen::Matrix<" + scalar +
+                       ", Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>";
+  std::string advice =
+      site == Site::kParameter
+          ? "take goray::ArrayView<" + scalar + "> (or goray::Array<" + scalar +
+                ">) and read it as a matrix with Eigen::Map<const " + matrix +
+                ">(view.data(), view.shape()[0], view.shape()[1])"
+          : "use goray::Array<" + scalar + "> (goray::Array<" + scalar +
+                ">::Zeros({rows, cols}), filled through Eigen::Map<" + matrix +
+                ">(array.data(), rows, cols))";
+  Unsupported(use, type, outer, "goray does not pass Eigen types yet: " + advice);
 }
 
 }  // namespace goray::scan

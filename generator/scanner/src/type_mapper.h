@@ -95,6 +95,10 @@ class TypeMapper {
                                      clang::QualType canonical,
                                      const std::optional<std::string>& alias,
                                      const TypeUse& use, clang::QualType outer, Site site);
+  // An Eigen type: refused, saying which goray array to take instead and how Eigen::Map
+  // reads it.
+  void UnsupportedEigen(const clang::CXXRecordDecl& record, clang::QualType type,
+                        const TypeUse& use, clang::QualType outer, Site site);
   // Unsupported() for a library type, naming it as written.
   void Unsupported(const LibraryType& type, const std::string& reason = {});
   void Unsupported(const TypeUse& use, clang::QualType inner, clang::QualType outer,

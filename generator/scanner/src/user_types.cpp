@@ -51,13 +51,13 @@ std::optional<std::string> TypeMapper::Struct(const clang::CXXRecordDecl& declar
     tu_.model.rejected_types.insert(name);
     return std::nullopt;
   };
-  const clang::CXXRecordDecl* record = declared.getDefinition();
+  const clang::CXXRecordDecl* record = tu_.Definition(declared, use.location);
   if (record == nullptr) return reject("which is only declared here: include its definition");
   if (record->isUnion()) return reject("a union, which goray cannot pass; use a struct");
   if (record->isLambda()) return reject("a lambda, which goray cannot pass");
   if (llvm::isa<clang::ClassTemplateSpecializationDecl>(record)) {
     return reject("a class template specialization; goray structs cannot be templates: "
-                  "declare a plain struct");
+                  "declare a plain struct with the fields it needs and take that");
   }
   if (std::optional<std::string> why = UnnameableReason(*record)) {
     return reject("which generated code cannot name (" + *why +
