@@ -834,6 +834,16 @@ int ConstructorArgsScenario(Checker& c) {
   goray::ActorHandle by_ref = goray::NewActor("Counter", goray::Put(int64_t{4}));
   c.Expect(by_ref.RemoteCall("Get").Get<int64_t>() == 4, "constructor argument by ref");
   by_ref.Kill();
+  // A constructor that throws: every call's ActorDiedError starts with the C++ type and
+  // message (raytest/crashes.cpp's Crasher throws below -1).
+  goray::ActorHandle refused = goray::NewActor("Crasher", int64_t{-2});
+  try {
+    refused.RemoteCall("Id").Get<int64_t>();
+    c.Expect(false, "a throwing constructor: no exception");
+  } catch (const goray::ActorDiedError& error) {
+    c.Expect(error.message().rfind("std::runtime_error: raytest: cannot open store -2 (task Crasher)", 0) == 0,
+             std::string("a throwing constructor: ") + error.what());
+  }
   return c.failures;
 }
 

@@ -1,5 +1,8 @@
 """Native actors as Ray classes: names that would collide are refused, unknown
-methods name the actor's methods, wrong constructor arguments are ArgumentErrors."""
+methods name the actor's methods, wrong constructor arguments are ArgumentErrors, and a
+constructor that throws gives every call an ActorDiedError that is a NativeError too."""
+import pickle
+
 import pytest
 import ray
 
@@ -63,3 +66,29 @@ def test_wrong_constructor_arguments_are_argument_errors_from_python(lib):
 
 def test_wrong_constructor_arguments_are_argument_errors_from_cpp(lib):
     assert driver.run_driver(lib, ["constructor_args"]) == 0
+
+
+@pytest.mark.ray_versions
+def test_a_constructor_that_throws_gives_a_native_error_first(lib):
+    # Ray's ActorDiedError for every call, an instance of goray.NativeError too, typed as a
+    # method's failure is, its text starting with the C++ type and message (not Ray's text
+    # and goray's frames in the worker); through pickling as well.
+    refused = goray.golang_actor_class("Crasher").remote(-2)  # raytest/crashes.cpp: throws
+    for _ in range(2):
+        with pytest.raises(goray.NativeError) as caught:
+            ray.get(refused.Id.remote())
+        error = caught.value
+        assert isinstance(error, ray.exceptions.ActorDiedError) and error.actor_init_failed
+        assert (error.type, error.message, error.task) == (
+            "std::runtime_error", "raytest: cannot open store -2", "Crasher")
+        text = str(error)
+        assert text.startswith("std::runtime_error: raytest: cannot open store -2 (task Crasher)\n")
+        assert "The actor died because of an error raised in its creation task" in text
+        again = pickle.loads(pickle.dumps(error))
+        assert type(again) is type(error) and str(again) == text
+    # A constructor crash stays a NativeCrash (test_crash_reports.py); a plain death Ray's own.
+    killed = goray.golang_actor_class("Counter").remote(1)
+    ray.kill(killed)
+    with pytest.raises(ray.exceptions.RayActorError) as caught:
+        ray.get(killed.Get.remote())
+    assert not isinstance(caught.value, goray.GorayError)

@@ -133,8 +133,9 @@ goray::Generator<int64_t> CrashOnceMidStream(std::string marker, int64_t items,
 }
 
 struct Crasher {
-  // A negative number crashes the constructor.
+  // -1 crashes the constructor; a number below it makes the constructor throw.
   explicit Crasher(int64_t number) : id(number) {
+    if (number < -1) throw std::runtime_error("raytest: cannot open store " + std::to_string(number));
     if (number < 0) CrashSegv();
   }
   int64_t Crash(std::string kind) {

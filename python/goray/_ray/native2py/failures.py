@@ -12,11 +12,9 @@ import ray
 import ray.exceptions
 
 from ... import _handlers
-from ..worker import crashes
 from ..._handlers import Reply
 from ..._protocol import Code
-from ...errors import (ArgumentError, NativeCrash, NativeError, UnknownNameError, error_fields,
-                       failure_payload)
+from ...errors import ArgumentError, NativeError, UnknownNameError, error_fields, failure_payload
 
 __all__ = ["FailedSubmission", "failure_reply"]
 
@@ -64,10 +62,10 @@ def failure_reply(error: BaseException, what: str, task: str = "") -> Reply:
                                                str(error))
         return Code.PANIC, failure_payload("ray.exceptions.RayTaskError", str(error), task or what)
     if isinstance(error, ray.exceptions.RayError):
-        # A crash report attached (goray._ray.worker.crashes): still Ray's class by name, which
-        # the runtime maps onto WorkerDiedError / ActorDiedError; the report in the text.
-        name = type(error).__name__
-        if isinstance(error, NativeCrash):
-            name = crashes.ray_class_name(error) or name
+        # A crash report attached (goray._ray.worker.crashes), or a constructor's goray error
+        # (task_errors): still Ray's class by name, which the runtime maps onto
+        # WorkerDiedError / ActorDiedError; the report or the cause in the text.
+        name = next(cls.__name__ for cls in type(error).__mro__
+                    if cls.__module__ == "ray.exceptions")
         return Code.PANIC, failure_payload(f"ray.exceptions.{name}", str(error), task or what)
     raise error

@@ -35,8 +35,7 @@ from ...errors import NativeCrash, set_crash_hook
 from ..compat import internals
 from . import task_errors
 
-__all__ = ["NativeWorkerCrash", "NativeActorCrash", "NativeActorUnavailableCrash",
-           "ray_class_name", "install", "recover_in_worker",
+__all__ = ["NativeWorkerCrash", "NativeActorCrash", "NativeActorUnavailableCrash", "install", "recover_in_worker",
            "file_report", "report_dir", "attach", "REPORT_DIR_ENV"]
 
 _log = logging.getLogger("goray")
@@ -81,11 +80,6 @@ def _reduce(self: BaseException) -> Tuple[Any, ...]:
 
 for _crash_class in (NativeWorkerCrash, NativeActorCrash, NativeActorUnavailableCrash):
     _crash_class.__reduce__ = _reduce  # type: ignore[method-assign,assignment]
-
-
-def ray_class_name(crash: NativeCrash) -> str:
-    """The name of Ray's error class that `crash` also is ("ActorDiedError"), or ""."""
-    return next((base.__name__ for base, ours in _CRASH_CLASSES if isinstance(crash, ours)), "")
 
 
 _dir: Optional[str] = None
@@ -177,6 +171,8 @@ def install() -> bool:
         value = original(self, data, metadata, object_ref, *args, **kwargs)
         if isinstance(value, ray.exceptions.RayTaskError):
             return task_errors.lead_with_cause(value)
+        if isinstance(value, ray.exceptions.ActorDiedError) and value.actor_init_failed:
+            return task_errors.lead_with_init_cause(value)
         if isinstance(value, _CRASH_BASES) and object_ref is not None:
             try:
                 return attach(value, object_ref.task_id().hex())
