@@ -4,6 +4,7 @@ import datetime
 import enum
 import json
 import pathlib
+import sys
 import tomllib
 
 import numpy
@@ -13,7 +14,7 @@ from goray.errors import ArgumentError, GorayError, NativeError, UnknownNameErro
 from goray.serve import Batch
 from goray.serve._deployment import _batched, _type_name
 from goray.serve._http import error_body, method_name
-from goray.serve._replica import ReplicaSpec, replica_class
+from goray.serve._replica import ReplicaSpec, _element_error, replica_class
 from goray.serve._values import (RequestError, call_arguments, json_bytes, query_arguments,
                                  raw_array, to_json)
 
@@ -67,6 +68,51 @@ def test_query_values_are_json_where_they_parse():
         {"n": 5, "flag": True, "name": "abc", "xs": [1, 2]}
 
 
+def test_json_nested_too_deeply_is_the_clients_400_in_the_body_and_in_the_query():
+    deep = "[" * 3000 + "]" * 3000
+    with pytest.raises(RequestError) as refused:
+        call_arguments(deep.encode(), "T.M")
+    assert refused.value.status == 400
+    assert refused.value.message.startswith("T.M: the request body nests JSON arrays and objects "
+                                            "deeper than goray reads")
+    with pytest.raises(RequestError) as refused:
+        query_arguments([("ok", "1"), ("deep", '{"k": ' + deep + "}")], "T.M")
+    assert (refused.value.status, refused.value.parameter) == (400, "deep")
+    assert "T.M: query parameter 'deep' nests JSON" in refused.value.message
+    assert error_body(refused.value, "T")[1]["parameter"] == "deep"
+    # Not so deep: read as ever (the callee's types decide).
+    assert call_arguments(b"[" * 50 + b"]" * 50, "T.M")[0] == json.loads("[" * 50 + "]" * 50)
+
+
+def test_an_integer_of_more_digits_than_python_reads_is_a_400_naming_where_it_is():
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+    if not limit:
+        pytest.skip("this Python reads integers of any length (no sys.get_int_max_str_digits)")
+    long = "7" * (limit + 1)
+    with pytest.raises(RequestError) as refused:
+        call_arguments(f'{{"ok": [1], "xs": [0, {{"v": [2, -{long}]}}]}}'.encode(), "T.M")
+    error = refused.value
+    assert (error.status, error.parameter, error.position, error.path) == (400, "xs", None, "[1].v[1]")
+    assert error.message == (f"T.M: field 'xs' at [1].v[1] is an integer of {limit + 1} digits, "
+                             f"more than any C++ number takes (goray reads JSON integers of up "
+                             f"to {limit} digits)")
+    assert "set_int_max_str_digits" not in error.message  # (Python's advice is the server's)
+    assert error_body(error, "T") == (400, {"error": "BadRequest", "message": error.message,
+                                            "parameter": "xs", "path": "[1].v[1]"})
+    with pytest.raises(RequestError) as refused:  # by position: the HTTP layer names it
+        call_arguments(f"[1, [{long}]]".encode(), "T.M")
+    assert (refused.value.parameter, refused.value.position, refused.value.path) == (None, 1, "[0]")
+    assert error_body(refused.value, "T")[1]["position"] == 1
+    with pytest.raises(RequestError, match=r"T\.M: the request body is an integer of"):
+        call_arguments(long.encode(), "T.M")
+    with pytest.raises(RequestError) as refused:
+        query_arguments([("n", "3"), ("big", f"[1, {long}]")], "T.M")
+    assert (refused.value.status, refused.value.parameter, refused.value.path) == (400, "big", "[1]")
+    assert "T.M: query parameter 'big' at [1] is an integer of" in refused.value.message
+    # The limit's own length still reads (and the callee's types then refuse it).
+    assert call_arguments(f'{{"n": {"7" * limit}}}'.encode(), "T.M")[1]["n"] == int("7" * limit)
+
+
 def test_results_as_json():
     class Color(enum.IntEnum):
         RED = 2
@@ -105,6 +151,26 @@ def test_each_error_answers_with_its_status_and_what_it_says():
     assert error_body(GorayError("odd"), "T") == (500, {"error": "GorayError", "message": "odd"})
     assert error_body(KeyError("k"), "T") == (500, {"error": "KeyError",
                                                     "message": "T: KeyError: 'k'"})
+
+
+def test_a_batch_elements_own_argument_error_is_said_of_the_element():
+    # The native decoder's text for a batch of one element (a vector goray made of it).
+    error = _element_error(ArgumentError("T.Many", 0, "std::vector<std::vector<int64_t>>",
+                                         "array (at [0][2]: expected int64_t, received str)",
+                                         path="[0][2]"), "T.Many")
+    assert (error.position, error.expected, error.received, error.path) == (0, "int64_t", "str", "[2]")
+    assert str(error) == ("position 0: expected int64_t, received str (at [2]), as one element "
+                          "of the batch (task T.Many)")
+    error = _element_error(ArgumentError("T.Many", 0, "std::vector<geo::Point>",
+                                         "array (at [0]: expected geo::Point, received nil)",
+                                         path="[0]"), "T.Many")
+    assert (error.expected, error.received, error.path) == ("geo::Point", "nil", "")
+    # goray's packer's text (a Python value C++ cannot take).
+    error = _element_error(ArgumentError("T.Many", 0, "an integer in [-2**63, 2**64)",
+                                         "list holding int of 90 bits (at [0][1])"), "T.Many")
+    assert (error.received, error.path) == ("int of 90 bits", "[1]")
+    other = ArgumentError("T.Many", None, "1 argument", "2 arguments")
+    assert _element_error(other, "T.Many") is other
 
 
 def test_deployment_arguments_are_checked():

@@ -51,9 +51,12 @@ def method_name(path: str, root_path: str) -> str:
 def error_body(error: BaseException, type_name: str) -> Tuple[int, Dict[str, Any]]:
     """The status and JSON body for an error a call raised."""
     if isinstance(error, RequestError):
-        return error.status, {"error": "BadRequest", "message": error.message}
+        body: Dict[str, Any] = {"error": "BadRequest", "message": error.message}
+        body.update({key: value for key in ("parameter", "position", "path")
+                     if (value := getattr(error, key)) not in (None, "")})
+        return error.status, body
     if isinstance(error, ArgumentError):
-        body: Dict[str, Any] = {"error": "ArgumentError", "message": str(error)}
+        body = {"error": "ArgumentError", "message": str(error)}
         if error.position is not None:
             body["position"] = error.position
         body.update(expected=error.expected, received=error.received)
@@ -129,10 +132,10 @@ async def _arguments(request: Any, limit: int, where: str) -> Tuple[List[Any], D
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == RAW:
         array = raw_array(body, request.headers.get("x-goray-dtype"), where)
-        return [array], query_arguments(list(request.query_params.multi_items()))
+        return [array], query_arguments(list(request.query_params.multi_items()), where)
     args, kwargs = call_arguments(body, where, content_type)  # JSON, whatever the type says
     if request.query_params:
-        kwargs = {**query_arguments(list(request.query_params.multi_items())), **kwargs}
+        kwargs = {**query_arguments(list(request.query_params.multi_items()), where), **kwargs}
     return args, kwargs
 
 
@@ -204,9 +207,12 @@ async def respond(replica: Replica, request: Any) -> Any:
 
 
 def _parameter_name(replica: Replica, name: str, error: BaseException) -> Optional[str]:
-    """The parameter at an ArgumentError's position by name (the JSON object's field the
+    """The parameter an error names (a RequestError's own), or the one at an
+    ArgumentError's (or RequestError's) position by name (the JSON object's field the
     client sent), when the library names them."""
-    if not name or not isinstance(error, ArgumentError) or error.position is None:
+    if isinstance(error, RequestError) and error.parameter is not None:
+        return error.parameter
+    if not name or not isinstance(error, (ArgumentError, RequestError)) or error.position is None:
         return None
     from .. import _traits
     params = _traits.method_params(replica._library, replica.type_name, name)

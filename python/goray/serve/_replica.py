@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import sys
 import threading
 import time
@@ -294,16 +295,36 @@ class NativeReplica:
 
     def _batched(self, name: str, batch: Batch) -> Callable[..., Any]:
         from ray import serve
-        call, type_name = self._call, self._spec.type_name
+        call, callee = self._call, f"{self._spec.type_name}.{name}"
 
-        def run(items: List[Any]) -> List[Any]:
+        def counted(items: List[Any]) -> List[Any]:
             results = call(name, (items,), {})
             results = list(results) if not isinstance(results, list) else results
             if len(results) != len(items):
-                raise GorayError(f"{type_name}.{name} is batched, so it returns one result "
+                raise GorayError(f"{callee} is batched, so it returns one result "
                                  f"per element: it returned {len(results)} for a batch of "
                                  f"{len(items)}")
             return results
+
+        def alone(item: Any) -> Any:
+            try:
+                return counted([item])[0]
+            except ArgumentError as error:
+                return _Failed(_element_error(error, callee))
+            except Exception as error:  # noqa: BLE001 (each caller gets its own error)
+                return _Failed(error)
+
+        def run(items: List[Any]) -> List[Any]:
+            """One native call for the batch; if it fails (an element C++ cannot take, a
+            C++ exception), each element is called again alone, so that each caller gets
+            its own result or error. A native crash fails the whole batch: the replica
+            is ending, and refuses the calls after it."""
+            try:
+                return counted(items)
+            except (NativeCrash, ReplicaCrashed):
+                raise
+            except Exception:  # noqa: BLE001 (split: the elements' own answers)
+                return [alone(item) for item in items]
 
         async def gathered(items: List[Any]) -> List[Any]:
             return await asyncio.to_thread(run, items)
@@ -315,8 +336,10 @@ class NativeReplica:
         batcher = serve.batch(**options)(gathered)
 
         async def method(*args: Any, **kwargs: Any) -> Any:
-            return await batcher(_one_element(f"{type_name}.{name}",
-                                              self._positional(name, args, kwargs)))
+            result = await batcher(_one_element(callee, self._positional(name, args, kwargs)))
+            if isinstance(result, _Failed):
+                raise result.error
+            return result
 
         method.__name__ = method.__qualname__ = name
         return method
@@ -366,6 +389,41 @@ class NativeReplica:
 
     def __repr__(self) -> str:
         return f"<goray.serve replica of {self._spec.type_name}>"
+
+
+class _Failed:
+    """A batch element's own error, in the list of results a batch hands Serve (which
+    sets each caller's result; the caller's method raises it)."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+#: An ArgumentError's received text for an element of a batch of one: "array (at
+#: [0]<the path inside the element>: expected <type>, received <type>)", as the native
+#: decoder nests it, or "<container> holding <what> (at [0]<path>)", as goray's packer does.
+_NATIVE_ELEMENT = re.compile(r"array \(at \[0\]([^:]*): expected (.*?), received (.*)\)", re.S)
+_PACKED_ELEMENT = re.compile(r"\w+ holding (.*) \(at \[0\]([^)]*)\)", re.S)
+
+
+def _element_error(error: ArgumentError, callee: str) -> ArgumentError:
+    """An ArgumentError for a batch of one element, said of the element (what the caller
+    sent) rather than of the vector goray made of it: "position 0: expected
+    std::vector<double>, received str (one element of the batch)". Unchanged when its
+    text is not the decoder's or the packer's."""
+    native = _NATIVE_ELEMENT.fullmatch(error.received)
+    if native is not None and error.path.startswith("[0]"):
+        path, expected, received = error.path[3:], native.group(2), native.group(3)
+    else:
+        packed = _PACKED_ELEMENT.fullmatch(error.received)
+        if packed is None or error.path:
+            return error
+        path, expected, received = packed.group(2), error.expected, packed.group(1)
+    at = f" (at {path})" if path else ""
+    message = (f"position {error.position}: expected {expected}, received {received}{at}, "
+               f"as one element of the batch")
+    return ArgumentError(callee, error.position, expected, received, message=message,
+                         path=path, struct=error.struct)
 
 
 def _one_element(callee: str, args: Tuple[Any, ...]) -> Any:

@@ -8,7 +8,8 @@ import base64
 import datetime
 import enum
 import json
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+import sys
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 __all__ = ["RequestError", "DTYPES", "JSON", "RAW", "declares_json", "call_arguments", "raw_array",
            "query_arguments", "to_json", "json_bytes"]
@@ -16,12 +17,19 @@ __all__ = ["RequestError", "DTYPES", "JSON", "RAW", "declares_json", "call_argum
 
 class RequestError(Exception):
     """A request goray cannot turn into a call: ``status`` is the HTTP status to answer
-    with (400, 404, 405, 413, 415), ``message`` says what was wrong."""
+    with (400, 404, 405, 413, 415), ``message`` says what was wrong. Where one argument
+    is at fault: ``parameter`` (its name: a JSON object's field, a query parameter) or
+    ``position`` (its index in a JSON array), and ``path``, where inside it ("[0]",
+    ".lon"; "" for the whole argument), as goray's ArgumentError spells it."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, *, parameter: Optional[str] = None,
+                 position: Optional[int] = None, path: str = "") -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.parameter = parameter
+        self.position = position
+        self.path = path
 
 
 #: The media type of JSON, and its suffix (RFC 6839: application/problem+json and co).
@@ -46,7 +54,9 @@ def call_arguments(body: bytes, where: str,
     without parameters): `curl -d` declares application/x-www-form-urlencoded, other
     clients text/plain or nothing. A body that is not JSON is refused with 400 when it
     was declared JSON (or not declared), and with 415 when it was declared another
-    type: goray does not read that type."""
+    type: goray does not read that type. JSON nested past Python's recursion limit, and
+    an integer of more digits than Python reads (sys.get_int_max_str_digits(): 4300),
+    are the client's errors too: 400, naming the argument where it can."""
     if not body.strip():
         return [], {}
     try:
@@ -57,6 +67,10 @@ def call_arguments(body: bytes, where: str,
         raise RequestError(415, f"{where}: the request body, of type {content_type!r}, is not "
                                 f"JSON: goray reads the arguments as JSON (any declared type), "
                                 f"or an array as {RAW} with X-Goray-Dtype") from None
+    except RecursionError:
+        raise _too_deep(where, "the request body") from None
+    except ValueError as error:  # (an integer past Python's digits limit)
+        raise _too_long(body, where, error, in_query=None) from None
     if isinstance(value, dict):
         return [], value
     if isinstance(value, list):
@@ -64,6 +78,76 @@ def call_arguments(body: bytes, where: str,
     raise RequestError(400, f"{where}: the request body must be a JSON object (the "
                             f"parameters by name) or array (by position), not "
                             f"{type(value).__name__}")
+
+
+def _too_deep(where: str, what: str, parameter: Optional[str] = None) -> RequestError:
+    return RequestError(400, f"{where}: {what} nests JSON arrays and objects deeper than goray "
+                             f"reads (fewer than {sys.getrecursionlimit()} levels: Python's "
+                             f"recursion limit)", parameter=parameter)
+
+
+class _LongInteger:
+    """Where the second reading of a body puts an integer too long to read: its digits."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def _too_long(text: Union[bytes, str], where: str, error: ValueError,
+              in_query: Optional[str]) -> RequestError:
+    """The 400 for JSON `text` whose reading failed with `error`, an integer of more
+    digits than Python reads: read again with such integers marked, so that the answer
+    names the argument holding the first one (the query parameter `in_query`, else the
+    body's field or position) and where in it."""
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+
+    def integer(digits: str) -> Any:
+        count = len(digits.lstrip("-"))
+        return _LongInteger(count) if limit and count > limit else int(digits)
+
+    try:
+        found = _first_long_integer(json.loads(text, parse_int=integer))
+    except (ValueError, RecursionError):
+        found = None
+    if found is None:  # (another ValueError than the digits': not expected from json)
+        return RequestError(400, f"{where}: the request is not JSON goray can read ({error})")
+    key, path, digits = found
+    parameter, position = (key, None) if isinstance(key, str) else (None, key)
+    if in_query is not None:  # the value is the parameter's: its key is a step inside it
+        if key is not None:
+            path = (f".{key}" if isinstance(key, str) else f"[{key}]") + path
+        parameter, position = in_query, None
+        place = f"query parameter {in_query!r}"
+    elif isinstance(key, str):
+        place = f"field {key!r}"
+    elif key is not None:
+        place = f"argument {key} (the body's array)"
+    else:
+        place = "the request body"
+    at = f" at {path}" if path else ""
+    return RequestError(400, f"{where}: {place}{at} is an integer of {digits} digits, more "
+                             f"than any C++ number takes (goray reads JSON integers of up to "
+                             f"{limit} digits)", parameter=parameter, position=position, path=path)
+
+
+def _first_long_integer(value: Any) -> Optional[Tuple[Union[str, int, None], str, int]]:
+    """(the top-level key or index holding the first _LongInteger in `value`, the path
+    inside it, its digits), or None. Iterative: the value may nest a thousand deep."""
+    if isinstance(value, _LongInteger):
+        return None, "", value.digits
+    tops = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for top, item in tops:
+        stack: List[Tuple[Any, str]] = [(item, "")]
+        while stack:
+            current, path = stack.pop()
+            if isinstance(current, _LongInteger):
+                return top, path, current.digits
+            if isinstance(current, dict):
+                stack.extend((inner, f"{path}.{name}") for name, inner in reversed(current.items()))
+            elif isinstance(current, list):
+                stack.extend((inner, f"{path}[{index}]") for index, inner
+                             in reversed(list(enumerate(current))))
+    return None
 
 
 #: The dtypes a raw array body may declare (X-Goray-Dtype), NumPy's names.
@@ -88,15 +172,20 @@ def raw_array(body: bytes, dtype: Optional[str], where: str) -> Any:
     return numpy.frombuffer(body, dtype=dtype)
 
 
-def query_arguments(query: Sequence[Tuple[str, str]]) -> Dict[str, Any]:
+def query_arguments(query: Sequence[Tuple[str, str]], where: str = "") -> Dict[str, Any]:
     """A query string's parameters, each value JSON where it parses (5, true, [1,2],
-    "text"), else the text itself."""
+    "text"), else the text itself. JSON nested too deeply, or an integer of more digits
+    than Python reads, is a RequestError (400) naming the parameter."""
     arguments: Dict[str, Any] = {}
     for name, text in query:
         try:
             arguments[name] = json.loads(text)
         except json.JSONDecodeError:
             arguments[name] = text
+        except RecursionError:
+            raise _too_deep(where or "the request", f"query parameter {name!r}", name) from None
+        except ValueError as error:  # (an integer past Python's digits limit)
+            raise _too_long(text, where or "the request", error, in_query=name) from None
     return arguments
 
 
