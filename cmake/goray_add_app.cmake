@@ -3,7 +3,9 @@
 # package (gorayConfig.cmake); both first describe the tools with _goray_set_tools().
 #
 #   goray_add_app(<target> SOURCES <file>...
-#                 [NAME <name>]           # generated files' name (default: <target>)
+#                 [NAME <name>]           # generated files' name, the Python module's
+#                                         # (default: <target>)
+#                 [NAMESPACE <ns>]        # the C++ wrappers' namespace (default: <name>)
 #                 [STUBS_DIR <dir>]       # where the stubs go: <name>.py, <name>.pyi,
 #                                         # _<name>_types.pyi (default: the binary dir)
 #                 [ROOT <dir>]            # the sources' root (default: their common directory)
@@ -71,12 +73,12 @@ endfunction()
 
 function(goray_add_app target)
   set(options NO_PRECOMPILED_HEADER)
-  set(one_value NAME STUBS_DIR ROOT)
+  set(one_value NAME NAMESPACE STUBS_DIR ROOT)
   set(multi_value SOURCES CLANG_ARGS)
   cmake_parse_arguments(PARSE_ARGV 1 arg "${options}" "${one_value}" "${multi_value}")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "goray_add_app: unknown argument(s): ${arg_UNPARSED_ARGUMENTS} "
-                        "(keywords: SOURCES, NAME, STUBS_DIR, ROOT, CLANG_ARGS, "
+                        "(keywords: SOURCES, NAME, NAMESPACE, STUBS_DIR, ROOT, CLANG_ARGS, "
                         "NO_PRECOMPILED_HEADER)")
   endif()
   foreach(keyword IN LISTS arg_KEYWORDS_MISSING_VALUES)
@@ -94,6 +96,15 @@ function(goray_add_app target)
   endif()
   if(NOT name MATCHES "^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
     message(FATAL_ERROR "goray_add_app: NAME '${name}' is not a plain file name")
+  endif()
+  set(namespace_option "")
+  if(DEFINED arg_NAMESPACE)
+    # goray-gen checks the rest (keywords, reserved names); this keeps the command sane.
+    if(NOT arg_NAMESPACE MATCHES "^(::)?[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$")
+      message(FATAL_ERROR "goray_add_app: NAMESPACE '${arg_NAMESPACE}' is not a C++ namespace "
+                          "name (identifiers joined by ::, like riskray::gen)")
+    endif()
+    set(namespace_option --namespace "${arg_NAMESPACE}")
   endif()
   set(stubs_dir "${CMAKE_CURRENT_BINARY_DIR}")
   if(DEFINED arg_STUBS_DIR)
@@ -223,7 +234,8 @@ function(goray_add_app target)
   add_custom_command(
     OUTPUT "${stamp}"
     BYPRODUCTS ${byproducts}
-    COMMAND ${gen_command} ${scanned} -o "${gen_dir}" --name "${name}" --root "${root}"
+    COMMAND ${gen_command} ${scanned} -o "${gen_dir}" --name "${name}" ${namespace_option}
+            --root "${root}"
             --stubs-dir "${stubs_dir}" --scanner "${scanner}" --goray-include "${include_dir}"
             --stamp "${stamp}" --depfile "${depfile}" --scan-cache "${scan_cache}" --
             "$<$<BOOL:${includes}>:-I$<JOIN:${includes},;-I>>"

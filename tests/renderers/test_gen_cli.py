@@ -128,6 +128,33 @@ def test_bad_command_lines_are_exit_2(tmp_path):
     assert goray_gen(str(APP), "-o", str(tmp_path), "--name", "a/b").returncode == 2
 
 
+@pytest.mark.parametrize("namespace, why", [
+    ("risk-ray", "'risk-ray' is not an identifier"),
+    ("riskray::class", "'class' is a C++ keyword"),
+    ("riskray::", "'' is not an identifier"),
+    ("_Risk", "reserved to the implementation"),
+    ("goray::app", "inside namespace goray, which is not the application's"),
+])
+def test_a_namespace_that_cannot_be_one_is_exit_2_saying_why(tmp_path, namespace, why):
+    result = goray_gen(str(ACTORS), "-o", str(tmp_path / "out"), "--namespace", namespace)
+    assert result.returncode == 2, result.stderr
+    assert f"goray-gen: error: --namespace: '{namespace}'" in result.stderr
+    assert why in result.stderr, result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_namespace_names_the_wrappers_namespace_and_name_the_rest(scanner, tmp_path):
+    """--namespace is the C++ namespace alone: the files and the Python module keep the
+    outputs' name; a leading :: is dropped."""
+    result = goray_gen(str(ACTORS), "-o", str(tmp_path / "gen"), "--name", "rayapp",
+                       "--namespace", "::team::gen")
+    assert result.returncode == 0, result.stderr
+    header = (tmp_path / "gen" / "rayapp.goray.h").read_text()
+    assert "namespace team::gen {" in header and "namespace rayapp" not in header
+    assert sorted(os.listdir(tmp_path / "gen")) == sorted(
+        name.replace("actors", "rayapp", 1) for name in ACTORS_OUTPUTS)
+
+
 def test_unknown_idl_version_is_refused(tmp_path):
     idl = tmp_path / "future.idl.json"
     idl.write_text('{"idl_version": 99}')

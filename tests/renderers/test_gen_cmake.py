@@ -32,6 +32,8 @@ ERRORS = {
                         "goray_add_app: no source of app is a C++ header or source file"),
     "bad_name": (f"goray_add_app(app SOURCES {APPS}/onefile/app.cpp NAME a/b)",
                  "goray_add_app: NAME 'a/b' is not a plain file name"),
+    "bad_namespace": (f"goray_add_app(app SOURCES {APPS}/onefile/app.cpp NAMESPACE a-b)",
+                      "goray_add_app: NAMESPACE 'a-b' is not a C++ namespace name"),
     "existing_target": ("add_library(app STATIC ${CMAKE_CURRENT_BINARY_DIR}/plain.cpp)\n"
                         f"goray_add_app(app SOURCES {APPS}/onefile/app.cpp)",
                         "goray_add_app: a target named app already exists"),
@@ -145,6 +147,19 @@ def test_optimized_with_line_tables_when_no_build_type_is_set(cmake_dir, tmp_pat
     assert "-O2" in flags and "-std=c++20" in flags and "-fvisibility=hidden" in flags, flags
     assert "-g1" in flags.split(), flags  # line tables: crash reports name file:line
     assert "NDEBUG" in ninja
+
+
+def test_namespace_reaches_goray_gen_apart_from_name(cmake_dir, tmp_path):
+    """NAMESPACE is the wrappers' C++ namespace, NAME still the outputs' and the Python
+    module's (the corpus's own_namespace case builds and runs such outputs)."""
+    (tmp_path / "CMakeLists.txt").write_text(PROJECT.format(
+        call=f"goray_add_app(app SOURCES {APPS}/onefile/app.cpp NAME riskray "
+             "NAMESPACE riskray::gen)"))
+    result = run(["cmake", "-S", str(tmp_path), "-B", str(tmp_path / "build"), "-G", "Ninja",
+                  f"-Dgoray_DIR={cmake_dir}"])
+    assert result.returncode == 0, result.stderr
+    ninja = (tmp_path / "build" / "build.ninja").read_text()
+    assert "--name riskray --namespace riskray::gen" in ninja
 
 
 INCREMENTAL = textwrap.dedent("""\

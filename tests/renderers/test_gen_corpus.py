@@ -37,8 +37,10 @@ def sources(case: str) -> List[str]:
 
 
 def generate_case(case: str, outdir: pathlib.Path) -> subprocess.CompletedProcess:
+    namespace = CASES[case].get("namespace")
     return run([PYTHON, "-m", "goray.gen", *sources(case), "-o", str(outdir), "--name",
-                CASES[case]["name"], "--root", str(CORPUS)])
+                CASES[case]["name"], "--root", str(CORPUS),
+                *(["--namespace", namespace] if namespace else [])])
 
 
 def built_case(case: str) -> pathlib.Path:
@@ -136,16 +138,59 @@ def test_goray_stream_takes_the_stubs_generators_by_keyword_on_ray(ray_env):
 
 
 def test_a_global_declaration_named_like_the_outputs_is_refused(scanner, tmp_path):
-    """`namespace Point` for the wrappers would clash with the user's struct ::Point."""
+    """`namespace Point` for the wrappers would clash with the user's struct ::Point; a
+    chosen namespace nested in it would too. The way out named is a namespace beside it."""
     outdir = tmp_path / "gen"
     result = run([PYTHON, "-m", "goray.gen", *sources("templates"), "-o", str(outdir),
                   "--name", "Point", "--root", str(CORPUS)])
     assert result.returncode == 1, result.stderr
     assert "templates/templates.cpp:15:8: error: struct Point is declared, which is also the " \
            "namespace of the generated C++ wrappers" in result.stderr, result.stderr
-    assert "--name Point_app" in result.stderr and "NAME Point_app" in result.stderr
+    assert "--namespace Point_gen" in result.stderr and "NAMESPACE Point_gen" in result.stderr
     assert result.stderr.rstrip().endswith("or rename it")
     assert not outdir.exists() or not any(outdir.iterdir())
+    nested = run([PYTHON, "-m", "goray.gen", *sources("templates"), "-o", str(outdir),
+                  "--name", "templates", "--namespace", "Point::gen", "--root", str(CORPUS)])
+    assert nested.returncode == 1, nested.stderr
+    assert ("struct Point is declared, which is also the name of a namespace enclosing the "
+            "generated C++ wrappers (Point::gen) (the namespace chosen by --namespace "
+            "Point::gen): the two would clash. Choose another (goray-gen --namespace "
+            "Point_gen, or goray_add_app(<target> NAMESPACE Point_gen ...))") in nested.stderr
+    assert not outdir.exists() or not any(outdir.iterdir())
+
+
+def test_a_namespace_clash_names_namespace_as_the_way_out_and_that_way_works(scanner, tmp_path):
+    """same_namespace's outputs are named like the user's namespace corpus, whose class
+    corpus::Corpus the wrapper corpus::Corpus() would hide: the error offers a namespace
+    of the wrappers' own that keeps the Python module's name, and goray-gen takes it."""
+    refused = generate_case("same_namespace", tmp_path / "refused")
+    assert refused.returncode == 1, refused.stderr
+    assert ("(outputs named 'corpus', whose C++ namespace is corpus too): the two would "
+            "clash. Give the wrappers a namespace of their own and keep the Python module "
+            "'corpus' (goray-gen --namespace corpus::gen, or goray_add_app(<target> "
+            "NAMESPACE corpus::gen ...)), or rename your declaration") in refused.stderr
+    outdir = tmp_path / "gen"
+    taken = run([PYTHON, "-m", "goray.gen", *sources("same_namespace"), "-o", str(outdir),
+                 "--name", "corpus", "--namespace", "corpus::gen", "--root", str(CORPUS)])
+    assert taken.returncode == 0, taken.stderr
+    assert (outdir / "corpus.py").is_file()
+    assert "namespace corpus::gen {" in (outdir / "corpus.goray.h").read_text()
+
+
+def test_a_namespace_chosen_apart_keeps_the_module_name():
+    """own_namespace (built with --namespace riskray::gen, its C++ caller compiled): the
+    Python module is riskray, its task and actor run in-process."""
+    library = linked_case("own_namespace")
+    header = (built_case("own_namespace") / "riskray.goray.h").read_text()
+    assert "namespace riskray::gen {" in header and "class PortfolioHandle" in header
+    check = ("import goray, sys; sys.path.insert(0, sys.argv[2]); goray.load_library(sys.argv[1])\n"
+             "import riskray\n"
+             "print(riskray.local.Score(2.0))\n"
+             "with riskray.local.Portfolio(100) as portfolio:\n"
+             "    print(portfolio.Add(5))\n")
+    called = run([PYTHON, "-c", check, str(library), str(built_case("own_namespace"))])
+    assert called.returncode == 0, called.stderr
+    assert called.stdout.split() == ["4.0", "105"], called.stdout
 
 
 def test_array_wrappers_take_arrays_and_views_of_their_element_without_copies():

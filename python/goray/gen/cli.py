@@ -1,6 +1,6 @@
 """The goray-gen command line: parses options and hands them to goray.gen.generate.
 
-    goray-gen SRC... -o OUTDIR [--name NAME] [-p BUILD_DIR] [-- CLANG_ARGS]
+    goray-gen SRC... -o OUTDIR [--name NAME] [--namespace NS] [-p BUILD_DIR] [-- CLANG_ARGS]
 
 Without --name, the outputs take the first source's stem (for a directory, the first
 annotated source file's: goray.gen.app_name) and a one-line note on stderr says so.
@@ -23,7 +23,7 @@ def parser() -> argparse.ArgumentParser:
 
     command = argparse.ArgumentParser(
         prog="goray-gen",
-        usage="goray-gen SRC... -o OUTDIR [--name NAME] [-p BUILD_DIR] [options] "
+        usage="goray-gen SRC... -o OUTDIR [--name NAME] [--namespace NS] [-p BUILD_DIR] [options] "
               "[-- CLANG_ARGS...]",
         description="Scan C++ sources annotated with goray's markers and write NAME.idl.json, "
                     "NAME.goray.h (typed C++ wrappers, msgpack adaptors of the structs it can "
@@ -40,10 +40,15 @@ def parser() -> argparse.ArgumentParser:
                          help="source files or directories (searched for C++ files)")
     command.add_argument("-o", "--output-dir", dest="outdir", metavar="OUTDIR",
                          help="where the outputs go (created if needed)")
-    command.add_argument("--name", help="the outputs' name: the Python module, the C++ namespace "
+    command.add_argument("--name", help="the outputs' name: the Python module, and the C++ "
+                                        "namespace unless --namespace says otherwise "
                                         "(default: X when a source includes X.goray.h, else "
                                         "the first source's stem; for a directory, the stem of "
                                         "the first annotated source file in it)")
+    command.add_argument("--namespace", metavar="NS",
+                         help="the C++ namespace of the typed wrappers, apart from the Python "
+                              "module's name: an identifier, or several joined by :: to nest "
+                              "it in yours (riskray::gen) (default: NAME)")
     command.add_argument("-p", dest="build_dir", metavar="BUILD_DIR",
                          help="a build directory holding compile_commands.json")
     command.add_argument("--root", help="the directory output paths are relative to "
@@ -114,7 +119,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             stubs_dir=options.stubs_dir, root=options.root, build_dir=options.build_dir,
             goray_include=options.goray_include, scanner=options.scanner,
             clang_args=clang_args, templates=options.templates, idl=options.idl,
-            depfile=options.depfile, stamp=options.stamp, scan_cache=options.scan_cache))
+            depfile=options.depfile, stamp=options.stamp, scan_cache=options.scan_cache,
+            namespace=options.namespace))
     except GenerateError as error:
         print(error.message, file=sys.stderr)
         return error.exit_code

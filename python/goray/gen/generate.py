@@ -24,7 +24,7 @@ from .model import CppUnit, NamespaceClash, build_model, check_namespace, is_hea
 from .output import touch, write_depfile, write_outputs
 from .jinja import MissingJinja2, load_jinja2
 from .render import OUTPUTS, output_file, render_all, templates_dir
-from .naming import unit_file
+from .naming import cpp_namespace, unit_file
 from .scan_cache import ScanCache
 from .scanner import ScanError, ScanRequest, relative_source, run_scan, sources_root
 
@@ -57,6 +57,7 @@ class GenerateOptions:
     depfile: Optional[str] = None
     stamp: Optional[str] = None
     scan_cache: Optional[str] = None         # the last scan, reused after body-only edits
+    namespace: Optional[str] = None          # the C++ wrappers' namespace (default: name)
 
 
 @dataclass
@@ -91,16 +92,23 @@ def _duplicate_units(units: Sequence[CppUnit]) -> str:
     return ""
 
 
-def _check_inputs(options: GenerateOptions) -> str:
+def _check_inputs(options: GenerateOptions) -> Tuple[str, Optional[str]]:
+    """(the outputs' name, the C++ namespace chosen apart from it or None)."""
     if not options.sources and not options.idl:
         raise GenerateError("goray-gen: error: no source files given", 2)
+    namespace = None
+    if options.namespace is not None:
+        try:
+            namespace = cpp_namespace(options.namespace)
+        except ValueError as error:
+            raise GenerateError(f"goray-gen: error: --namespace: {error}", 2) from None
     for source in options.sources:
         if not os.path.exists(source):
             raise GenerateError(f"goray-gen: error: no such file or directory: {source}", 1)
     name = options.name or default_name(options.sources or [options.idl or ""])
     if not name or "/" in name or os.sep in name or name in (".", ".."):
         raise GenerateError(f"goray-gen: error: --name {name!r} is not a file name", 2)
-    return name
+    return name, namespace
 
 
 def _split_unannotated(sources: Sequence[str], root: Optional[str]
@@ -140,7 +148,7 @@ def _dependencies(idl: Dict[str, Any], root: Path) -> List[str]:
 
 
 def generate(options: GenerateOptions) -> GenerateResult:
-    name = _check_inputs(options)
+    name, namespace = _check_inputs(options)
     try:  # before the scan: without Jinja2 nothing could be written
         load_jinja2()
     except MissingJinja2 as error:
@@ -177,7 +185,7 @@ def generate(options: GenerateOptions) -> GenerateResult:
     except IdlError as error:
         raise GenerateError(f"goray-gen: error: {error}") from None
 
-    model = build_model(idl, name, unscanned)
+    model = build_model(idl, name, unscanned, namespace)
     try:
         check_namespace(idl, model)
     except NamespaceClash as error:

@@ -21,8 +21,9 @@ from typing import Dict, List, Optional, Sequence
 
 from . import version
 from .idl import Idl
-from .model_cpp import CppModel, CppUnit, NamespaceClash, build_cpp_model, check_cpp_namespace
+from .model_cpp import CppModel, CppUnit, build_cpp_model
 from .model_python import PyModel, build_python_model
+from .namespace_clash import NamespaceClash, check_cpp_namespace
 from .model_shared import HEADER_EXTENSIONS, is_header
 
 # CppUnit and is_header: the pipeline (generate.py) takes them from here.
@@ -45,17 +46,21 @@ class Model:
     has_driver: bool
     init_options_text: Optional[str]
     summary: Dict[str, int] = field(default_factory=dict)
+    namespace_chosen: bool = False  # the C++ namespace was given apart from the name
 
 
 def check_namespace(idl: Idl, model: Model) -> None:
     """Refuses outputs whose generated C++ names would clash with the user's
-    (model_cpp.check_cpp_namespace says which); raises NamespaceClash."""
-    check_cpp_namespace(idl, model.name, model.cpp)
+    (namespace_clash.check_cpp_namespace says which); raises NamespaceClash."""
+    check_cpp_namespace(idl, model.name, model.cpp, model.namespace_chosen)
 
 
-def build_model(idl: Idl, name: str, unscanned: Sequence[str] = ()) -> Model:
+def build_model(idl: Idl, name: str, unscanned: Sequence[str] = (),
+                namespace: Optional[str] = None) -> Model:
     """The view model of ``idl`` for outputs named ``name``; ``unscanned``: source files
-    (from the root) given but not scanned (no annotations), which get units too."""
+    (from the root) given but not scanned (no annotations), which get units too;
+    ``namespace``: the C++ wrappers' namespace when chosen apart from ``name``
+    (naming.cpp_namespace's form)."""
     generator = idl["generator"]
     init = idl["init_options"]
     return Model(
@@ -63,9 +68,10 @@ def build_model(idl: Idl, name: str, unscanned: Sequence[str] = ()) -> Model:
         runtime_major=version.RUNTIME_MAJOR, runtime_minor=version.RUNTIME_MINOR,
         idl_version=idl["idl_version"],
         scanner=f"{generator['name']} {generator['version']}",
-        sources=list(idl["sources"]), cpp=build_cpp_model(idl, name, unscanned),
+        sources=list(idl["sources"]), cpp=build_cpp_model(idl, name, unscanned, namespace),
         py=build_python_model(idl, name),
         has_driver=idl["driver"] is not None,
         init_options_text=init["text"] if init else None,
         summary={"tasks": len(idl["tasks"]), "actors": len(idl["actors"]),
-                 "structs": len(idl["structs"]), "enums": len(idl["enums"])})
+                 "structs": len(idl["structs"]), "enums": len(idl["enums"])},
+        namespace_chosen=namespace is not None)

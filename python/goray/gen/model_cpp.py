@@ -20,7 +20,7 @@ from .parameters import parameter_pieces
 
 __all__ = ["CppParam", "CppField", "CppStruct", "CppEnum", "CppCallable", "CppActor",
            "CppUnit", "CppModel", "build_cpp_model", "header_includes",
-           "header_visible_types", "cpp_type", "NamespaceClash", "check_cpp_namespace"]
+           "header_visible_types", "cpp_type", "generated_names", "CPP_DETAIL"]
 
 CPP_DETAIL = "goray_detail"
 # What every typed handle class declares besides the method wrappers.
@@ -381,9 +381,11 @@ class _CppBuilder:
     """Builds the C++ view model once; ``visible`` and ``handles`` are what every
     callable's wrapper needs to know (which types the header can name, and how)."""
 
-    def __init__(self, idl: Idl, name: str, unscanned: Sequence[str] = ()) -> None:
+    def __init__(self, idl: Idl, name: str, unscanned: Sequence[str] = (),
+                 namespace: Optional[str] = None) -> None:
         self.idl = idl
         self.name = name
+        self.namespace = namespace or cpp_identifier(name)
         self.unscanned = list(unscanned)
         self.visible = header_visible_types(idl)
         self.handles: Dict[str, str] = {}  # actor type name -> its generated C++ handle
@@ -451,7 +453,7 @@ class _CppBuilder:
         handle_idents = [namespace.claim(ident + "Handle") for ident in actor_idents]
         deployment_idents = [namespace.claim(ident + "Deployment") for ident in actor_idents]
         map_idents = [namespace.claim(ident + "Task") for ident in task_idents]
-        self.handles = {actor["name"]: f"::{cpp_identifier(self.name)}::{handle}"
+        self.handles = {actor["name"]: f"::{self.namespace}::{handle}"
                         for actor, handle in zip(idl["actors"], handle_idents)}
 
         tasks = []
@@ -523,7 +525,6 @@ class _CppBuilder:
             (enums_h if enum["name"] in self.visible else enums_cpp).append(view_enum)
 
         init = idl["init_options"]
-        namespace_name = cpp_identifier(self.name)
         driver = idl["driver"]
         sources = [source for source in idl["sources"] if not is_header(source)]
         sources += [source for source in self.unscanned if source not in sources]
@@ -543,7 +544,7 @@ class _CppBuilder:
                 else None))
         in_units = {id(c) for unit in units for c in unit.tasks + unit.actors}
         return CppModel(
-            namespace=namespace_name,
+            namespace=self.namespace,
             header_file=f"{self.name}.goray.h",
             header_includes=header_includes(idl),
             header_structs=structs_h, source_structs=structs_cpp,
@@ -606,33 +607,12 @@ class _CppBuilder:
             yield from (param["type"] for param in actor["params"])
 
 
-def build_cpp_model(idl: Idl, name: str, unscanned: Sequence[str] = ()) -> CppModel:
+def build_cpp_model(idl: Idl, name: str, unscanned: Sequence[str] = (),
+                    namespace: Optional[str] = None) -> CppModel:
     """The C++ view model of ``idl`` for outputs named ``name``; ``unscanned``: source
-    files (from the root) given but not scanned, which get units too."""
-    return _CppBuilder(idl, name, unscanned).build()
-
-
-# ---- The generated namespace against the user's declarations --------------------------
-
-class NamespaceClash(ValueError):
-    """The user's code declares something in (or as) the generated namespace."""
-
-
-def _declarations(idl: Idl) -> Iterable[tuple[str, str, Mapping[str, Any]]]:
-    """(what, qualified name, declaration) of every declaration the IDL names."""
-    for struct in idl["structs"]:
-        yield "struct", struct["name"], struct
-    for enum in idl["enums"]:
-        yield "enum", enum["name"], enum
-    for task in idl["tasks"]:
-        yield "GORAY_TASKS struct", task["owner"], task
-    for actor in idl["actors"]:
-        yield "class", actor["class"], actor
-        construction = actor["construction"]
-        if construction["kind"] == "factory":
-            yield "GORAY_ACTORS struct", construction["owner"], actor
-    if idl["driver"]:
-        yield "driver", idl["driver"]["name"], idl["driver"]
+    files (from the root) given but not scanned, which get units too; ``namespace``: the
+    wrappers' C++ namespace (naming.cpp_namespace's; default: ``name`` as an identifier)."""
+    return _CppBuilder(idl, name, unscanned, namespace).build()
 
 
 def generated_names(cpp: CppModel) -> Dict[str, str]:
@@ -645,41 +625,3 @@ def generated_names(cpp: CppModel) -> Dict[str, str]:
         names[actor.ident] = f"the wrapper of actor type {actor.name}"
         names[actor.handle] = f"the typed handle of actor type {actor.name}"
     return names
-
-
-def check_cpp_namespace(idl: Idl, name: str, cpp: CppModel) -> None:
-    """Refuses outputs whose generated names would clash with the user's: a class,
-    enum or function ``::NAME`` (the wrappers' ``namespace NAME`` cannot be declared
-    beside it), or a declaration ``NAME::X`` where the header declares ``X`` itself
-    (a wrapper ``NAME::Corpus()`` would hide the class ``NAME::Corpus``). A user
-    namespace NAME holding other names is fine: the wrappers join it. ``name``: the
-    outputs' name, as the message spells it."""
-    namespace = cpp.namespace
-    generated = generated_names(cpp)
-    errors = []
-    seen: Set[str] = set()
-    for what, qualified, declaration in _declarations(idl):
-        components = type_name(qualified).split("::")
-        if components[0] != namespace or qualified in seen:
-            continue
-        if len(components) > 1 and components[1] not in generated:
-            continue
-        seen.add(qualified)
-        location = declaration.get("location")
-        where = (f"{location['file']}:{location['line']}:{location['column']}: "
-                 if location else "")
-        if len(components) > 1:
-            clash = (f"{what} {type_name(qualified)} is declared in namespace {namespace}, "
-                     f"where the generated header declares {namespace}::{components[1]}, "
-                     f"{generated[components[1]]}")
-        else:
-            clash = (f"{what} {namespace} is declared, which is also the namespace of the "
-                     f"generated C++ wrappers")
-        errors.append(
-            f"{where}error: {clash} (outputs named '{name}'): the two would clash. Name the "
-            f"outputs differently (goray-gen --name {name}_app, or "
-            f"goray_add_app(<target> NAME {name}_app ...)) or rename "
-            f"{'your declaration' if len(components) > 1 else 'it'}")
-    if errors:
-        raise NamespaceClash("\n".join(errors))
-

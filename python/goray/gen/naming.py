@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass, field
 from typing import FrozenSet, Iterable, Set
 
-__all__ = ["Language", "CPP", "PYTHON", "Scope", "cpp_identifier", "cpp_string_literal",
+__all__ = ["Language", "CPP", "PYTHON", "Scope", "cpp_identifier", "cpp_namespace",
+           "cpp_string_literal",
            "cpp_comment_lines", "python_docstring", "unqualified_identifiers",
            "qualify_std", "unit_key", "unit_file", "stub_types_module"]
 
@@ -105,6 +106,31 @@ class Scope:
 def cpp_identifier(text: str) -> str:
     """A C++ identifier for ``text`` (a namespace name from --name)."""
     return CPP.escape(text)
+
+
+# Namespaces generated code cannot take: the runtime's, the standard library's, msgpack's.
+_TAKEN_NAMESPACES = ("goray", "std", "msgpack")
+
+
+def cpp_namespace(text: str) -> str:
+    """``text`` (--namespace, goray_add_app's NAMESPACE) as the generated C++ namespace:
+    identifiers joined by ``::`` (``riskray::gen``; a leading ``::`` is dropped). A
+    ValueError says what is wrong with it."""
+    parts = (text[2:] if text.startswith("::") else text).split("::")
+    for part in parts:
+        if not _IDENTIFIER.match(part):
+            raise ValueError(f"'{text}' is not a C++ namespace name: '{part}' is not an "
+                             f"identifier (write identifiers joined by ::, like riskray::gen)")
+        if part in _CPP_KEYWORDS:
+            raise ValueError(f"'{text}' is not a C++ namespace name: '{part}' is a C++ keyword")
+        if "__" in part or (part.startswith("_") and part[1:2].isupper()) or (
+                part is parts[0] and part.startswith("_")):
+            raise ValueError(f"'{text}' is not a usable C++ namespace name: '{part}' is "
+                             f"reserved to the implementation (a leading _ or a __)")
+    if parts[0] in _TAKEN_NAMESPACES:
+        raise ValueError(f"'{text}' is inside namespace {parts[0]}, which is not the "
+                         f"application's: choose a namespace of its own")
+    return "::".join(parts)
 
 
 def cpp_string_literal(text: str) -> str:
