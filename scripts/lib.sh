@@ -38,6 +38,16 @@ apt_install() {
   enable_compile_cache
 }
 
+# ensure_debian_packages PACKAGE...: apt_install of those dpkg does not list as installed.
+ensure_debian_packages() {
+  local missing=() package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+}
+
 # uv (PyPI) installs the PyPI packages of the project's virtualenvs: from its cache it
 # links them in seconds, where pip unpacks Ray alone for a minute. It lives in its own
 # small virtualenv, .tools/uv/; GORAY_UV=pip makes the scripts use pip instead.
@@ -81,6 +91,18 @@ ensure_virtualenv() {
     pip_install "$venv" "$@"
     echo "$wanted" > "$stamp"
   fi
+}
+
+# tool_virtualenv NAME REQUIREMENTS_FILE: prints .tools/NAME, a virtualenv holding the
+# requirements of that file (its lines but comments and blank ones: pinned versions),
+# made or updated only when they changed. A script's own tools, so that it runs from a
+# fresh clone without .venv (scripts/setup.sh, which builds the whole tree).
+tool_virtualenv() {
+  local venv="$ROOT/.tools/$1" requirements
+  [ -r "$2" ] || { log "error: no requirements file $2"; return 1; }
+  mapfile -t requirements < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$2" | grep -v '^$')
+  ensure_virtualenv "$venv" "${requirements[@]}" >&2
+  echo "$venv"
 }
 
 # Every compile of every tree (build/, the sanitizer, fuzzer and wheel builds, and the

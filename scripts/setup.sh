@@ -32,12 +32,7 @@ DEBIAN_PACKAGES=(clang-19 llvm-19-dev libclang-19-dev libclang-rt-19-dev libmsgp
                  libgtest-dev ninja-build cmake g++ python3-dev zlib1g-dev libzstd-dev ccache)
 
 install_debian_packages() {
-  local missing=()
-  for package in "${DEBIAN_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
-      missing+=("$package")
-  done
-  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+  ensure_debian_packages "${DEBIAN_PACKAGES[@]}"
 }
 
 # goray is installed editable in "compat" mode: a .pth path entry (python/), which mypy
@@ -51,7 +46,7 @@ GORAY_EDITABLE=(--no-build-isolation --config-settings editable_mode=compat -e "
 install_python_packages() {
   local venv="$ROOT/.venv" stamp="$ROOT/.venv/.goray-requirements"
   local wanted
-  wanted="$({ cat "$ROOT/python/requirements-dev.txt" "$ROOT/python/pyproject.toml"; echo "${GORAY_EDITABLE[@]}"; } | sha256sum | cut -d' ' -f1)"
+  wanted="$({ cat "$ROOT"/python/requirements-{dev,wheel,docs}.txt "$ROOT/python/pyproject.toml"; echo "${GORAY_EDITABLE[@]}"; } | sha256sum | cut -d' ' -f1)"
   if [ ! -x "$venv/bin/python" ]; then
     log "creating the virtualenv .venv/"
     python3 -m venv "$venv"

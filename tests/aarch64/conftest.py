@@ -127,8 +127,9 @@ def wheel_inputs_key(python: str, sysroot: Path) -> str:
     interpreter = next(line.split(" ", 1)[1] for line in
                        script_output_lines(SCRIPTS / "build-wheel.sh", "--list-pythons")
                        if line.startswith(python + " "))
+    # (auditwheel's version is python/requirements-wheel.txt's pin, one of the files above)
     for command in (["clang++-19", "--version"], ["ld.lld-19", "--version"],
-                    [interpreter, "-VV"], [REPO / ".venv" / "bin" / "auditwheel", "--version"]):
+                    [interpreter, "-VV"]):
         digest.update(run(command, env=clean_environment()).stdout.encode())
     digest.update(str(sysroot).encode())
     return digest.hexdigest()[:20]

@@ -184,6 +184,14 @@ RULES = [
     Rule(r"cmake --build build-arm", COVERED,
          "tests/aarch64/test_userapp_aarch64.py::def cross_build(",
          "the cross build's build step: the aarch64 stage runs it"),
+    # docs/testing.md: the docs site, by its script (which installs its own MkDocs).
+    Rule(r"bash scripts/docsite/build\.sh", COVERED, "tests/docs/test_docs_site.py::def site(",
+         "builds the whole site (a minute): the docs stage's fixture runs it as written, "
+         "and the site's tests read what it built"),
+    Rule(r"bash scripts/docsite/build\.sh serve -a 127\.0\.0\.1:8000", COVERED,
+         "tests/docs/test_docs_site.py::def test_the_site_script_runs_mkdocs_of_its_own_with_its_arguments(",
+         "serves the site until stopped: the test runs the script's `serve --help`, whose "
+         "options (-a) reach its own mkdocs"),
     Rule(r"\.venv/bin/python -m build --sdist", COVERED, "tests/wheel/test_sdist.py::def sdist(",
          "builds the source distribution (pip fetches scikit-build-core): the wheel stage's "
          "test_sdist builds it, checks its files and configures it"),
