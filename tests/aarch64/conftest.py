@@ -95,9 +95,18 @@ def python_of_wheel(path: Path) -> str:
     return f"3.{match.group(1)}"
 
 
+# What a cross build with the toolchain file runs on this machine (docs/install.md,
+# "Cross-compiling an application for aarch64"): build-wheel.sh --arch aarch64 installs them
+# too, but CI's wheel may come from the cache.
+CROSS_PACKAGES = ("clang-19", "lld-19", "llvm-19")
+
+
 @pytest.fixture(scope="session")
 def sysroot() -> Path:
-    """Debian bookworm's arm64 sysroot, with qemu-aarch64 registered to run its programs."""
+    """Debian bookworm's arm64 sysroot, with qemu-aarch64 registered to run its programs
+    and the cross compiler and linker installed."""
+    run(["bash", "-c", f'ROOT="{REPO}"; source "{SCRIPTS / "lib.sh"}"; '
+         f'ensure_debian_packages {" ".join(CROSS_PACKAGES)}'], env=clean_environment(), timeout=900)
     path = Path(script_output(SCRIPTS / "aarch64-sysroot.sh"))
     run(["bash", SCRIPTS / "aarch64-emulation.sh", path], env=clean_environment(), timeout=900)
     return path

@@ -171,6 +171,35 @@ RULES = [
          "cross-compiles the aarch64 wheels (LLVM's arm64 archives linked): the aarch64 "
          "stage's fixture runs it, for cp311 in CI (cached by its inputs) and every "
          "CPython with --long"),
+    Rule(r'SYSROOT="\$\(bash scripts/aarch64-sysroot\.sh --extra [a-z0-9.+ -]+\)"', COVERED,
+         "tests/aarch64/test_sysroot_extra.py::def fmt_sysroot(",
+         "downloads and unpacks an application's arm64 packages: the aarch64 stage makes such "
+         "a sysroot (with a package of its own pick) and cross-builds a program against it"),
+    Rule(r'bash scripts/aarch64-emulation\.sh "\$SYSROOT"', COVERED,
+         "tests/aarch64/conftest.py::def sysroot(",
+         "installs qemu-user-static and registers it with binfmt_misc (root): the aarch64 "
+         "stage's fixture runs it on its sysroot"),
+    Rule(r"\.venv/bin/python -m pip download --only-binary=:all: --platform manylinux2014_aarch64 "
+         r"--python-version 3\.11 -d wheelhouse-arm msgpack Jinja2 numpy", COVERED,
+         "tests/aarch64/conftest.py::def aarch64_wheelhouse(",
+         "downloads the aarch64 wheels of the wheel's requirements but Ray: the aarch64 "
+         "stage's fixture runs this download (cached by the requirements)"),
+    Rule(r'"\$SYSROOT/usr/bin/python3\.11" -m venv --without-pip \.venv-arm', COVERED,
+         "tests/aarch64/conftest.py::\"-m\", \"venv\", \"--clear\", \"--without-pip\"",
+         "runs the arm64 CPython under emulation: the aarch64 stage's arm_venv makes its "
+         "virtualenv so"),
+    Rule(r'PIP="\$\(echo "\$SYSROOT"/usr/share/python-wheels/pip-\*\.whl\)/pip"', COVERED,
+         "tests/aarch64/conftest.py::def pip_of(",
+         "the sysroot's pip wheel, which the aarch64 stage runs pip from"),
+    Rule(r'\.venv-arm/bin/python "\$PIP" install --no-index --find-links wheelhouse-arm '
+         r"msgpack Jinja2 numpy", COVERED, "tests/aarch64/conftest.py::def requirements_site(",
+         "installs the requirements with the emulated pip from their wheels alone (the stage "
+         "installs them into a folder of their own the virtualenv lists, made once per set "
+         "of wheels: minutes under emulation)"),
+    Rule(r'\.venv-arm/bin/python "\$PIP" install --no-index --find-links /path/to/goray/dist '
+         r"--no-deps goray-cpp", COVERED, "tests/aarch64/conftest.py::\"--no-index\", \"--find-links\", dist, \"--no-deps\", \"goray-cpp\"",
+         "the emulated pip installs the aarch64 wheel picked by its tags from the aarch64 "
+         "wheels alone: the aarch64 stage's arm_venv does"),
     Rule(r'export QEMU_LD_PREFIX="\$SYSROOT"', COVERED,
          "tests/aarch64/conftest.py::def clean_environment(",
          "the aarch64 stage sets QEMU_LD_PREFIX to its sysroot for every emulated program"),
