@@ -1,10 +1,13 @@
 """goray.serve's pieces that need neither Ray nor Serve: a request's JSON as a call's
 arguments, results as JSON, the path's method, errors' statuses; the serve extra."""
+import asyncio
 import datetime
 import enum
+import inspect
 import json
 import pathlib
 import sys
+import threading
 import tomllib
 
 import numpy
@@ -171,6 +174,58 @@ def test_a_batch_elements_own_argument_error_is_said_of_the_element():
     assert (error.received, error.path) == ("int of 90 bits", "[1]")
     other = ArgumentError("T.Many", None, "1 argument", "2 arguments")
     assert _element_error(other, "T.Many") is other
+
+
+class _Native:
+    """A native instance's stand-in: records the thread each call ran on; a call of
+    "Compose" counts as one that called a deployment (goray::serve::Handle)."""
+
+    def __init__(self):
+        self.threads = []
+
+    def call(self, name, *args):
+        from goray.serve import _replica
+        self.threads.append(threading.get_ident())
+        if name == "Compose":
+            _replica.calls_out += 1
+        return sum(args)
+
+
+def _bare_replica(native):
+    """A replica of type "T" around `native`, without a library (its __init__ skipped)."""
+    replica = object.__new__(replica_class(ReplicaSpec("T")))
+    replica._native, replica._lock, replica._typical, replica._crash = \
+        native, threading.Lock(), {}, None
+    return replica
+
+
+def test_a_typically_short_call_runs_on_the_event_loop_others_in_the_thread_pool():
+    """A handle's call (and HTTP's) of a method that typically takes under 0.5 ms is made
+    on the replica's event loop, as a Python deployment's code runs: no thread hop, and
+    no GIL to win back from the loop's threads after the native call. Its first call runs
+    in the pool (and is timed), as does a call while the instance is busy, and every call
+    of a method that once called a deployment (Serve refuses a blocking wait on the loop)."""
+    native = _Native()
+    replica = _bare_replica(native)
+    score, compose = replica._plain("Score"), replica._plain("Compose")
+    assert inspect.iscoroutinefunction(score) and score.__name__ == "Score"
+
+    async def calls():
+        loop = threading.get_ident()
+        assert [await score(1, 2) for _ in range(3)] == [3, 3, 3]
+        replica._lock.acquire()  # another call holds the instance: this one waits in the pool
+        waiting = asyncio.ensure_future(score(4))
+        await asyncio.sleep(0.05)
+        replica._lock.release()
+        assert await waiting == 4
+        for _ in range(3):
+            assert await compose(5) == 5
+        return loop
+
+    loop = asyncio.run(calls())
+    on_loop = [thread == loop for thread in native.threads]
+    assert on_loop == [False, True, True, False, False, False, False], on_loop
+    assert replica._typical["Compose"] == float("inf")
 
 
 def test_deployment_arguments_are_checked():

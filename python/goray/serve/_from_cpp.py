@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Tuple
 
 from .._ray.cancellation import stream_cancels
 from ..errors import GorayError
+from . import _replica
 
 __all__ = ["call", "StreamingCall"]
 
@@ -18,6 +19,7 @@ _handles_lock = threading.Lock()
 
 
 def _bound(app: str, deployment: str, method: str, stream: bool) -> Any:
+    _replica.calls_out += 1  # (a replica's method calling this runs off the event loop)
     key = (app, deployment)
     found = _handles.get(key)
     if found is None:

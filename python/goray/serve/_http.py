@@ -192,8 +192,8 @@ async def respond(replica: Replica, request: Any) -> Any:
             return await _stream(replica, request, name, args, kwargs)
         method = getattr(replica, name, None)
         if method is not None and asyncio.iscoroutinefunction(method):
-            result = await method(*args, **kwargs)  # a batched method
-        else:
+            result = await method(*args, **kwargs)  # (a plain method's is _call_async's)
+        else:  # (a C++ method the replica's own attribute hides: reconfigure, ...)
             result = await replica._call_async(name, tuple(args), kwargs)
         try:
             content = json_bytes(result)

@@ -7,8 +7,11 @@ A class per deployment is made by `replica_class` (a subclass naming its Replica
 so that Serve pickles a small class and each replica builds its methods from the
 library it loads: the driver that deploys need not have loaded the library.
 
+A method's call (a handle's or HTTP's) is made on the replica's event loop when the
+method typically takes under INLINE_BELOW_S, as a Python deployment's code computes in
+place; longer ones run in Serve's thread pool (anyio's, as Serve runs sync methods).
 Calls into a type that is not thread-safe (no GORAY_THREADSAFE) are serialized by a
-lock, as Ray serializes its actor's methods; Serve runs sync methods in a thread pool.
+lock, as Ray serializes its actor's methods.
 A streaming method's items are read in batches, each under the lock, so that a slow
 reader does not hold the instance between items.
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import os
 import re
 import sys
@@ -41,8 +45,14 @@ from ..errors import ArgumentError, GorayError, NativeCrash, UnknownNameError, s
 __all__ = ["Batch", "ReplicaSpec", "NativeReplica", "ReplicaCrashed", "replica_class", "HOOKS"]
 
 #: A method whose calls typically take less than this many seconds is called on Serve's
-#: event loop for an HTTP request (a thread's hand-off costs more than the call).
+#: event loop (a thread's hand-off costs more than the call: the hop, and the GIL the
+#: native call releases and must win back from the loop's threads).
 INLINE_BELOW_S = 0.0005
+
+#: How many calls of deployments this process's C++ code has made (goray::serve::Handle,
+#: counted by _from_cpp): a method that makes one is never called on the event loop, where
+#: Serve refuses a handle's blocking wait for its result.
+calls_out = 0
 
 #: The C++ method names a deployment calls for Serve's hooks when the class has them
 #: (each can be renamed, or turned off with "", in goray.serve.deployment).
@@ -208,21 +218,25 @@ class NativeReplica:
             raise
 
     def _timed(self, name: str, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
-        """The call, its time kept as a moving average (for _call_async's choice)."""
+        """The call, its time kept as a moving average (for _call_async's choice); a
+        method that called a deployment counts as a long one from then on."""
         with self._into_native():
-            started = time.perf_counter()
+            started, calls_before = time.perf_counter(), calls_out
             try:
                 return self._native.call(name, *args, **kwargs)
             finally:
                 took = time.perf_counter() - started
+                if calls_out != calls_before:  # it calls deployments: never on the loop
+                    took = math.inf
                 typical = self._typical.get(name)
                 self._typical[name] = took if typical is None else 0.8 * typical + 0.2 * took
 
     async def _call_async(self, name: str, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
-        """The call from Serve's event loop (HTTP): made right there when the method
-        typically takes under INLINE_BELOW_S and the instance is free, as a Python
-        deployment's async method computes in place; else in a thread, so that a long
-        C++ call does not hold the loop."""
+        """The call from Serve's event loop (a handle's, HTTP's): made right there when
+        the method typically takes under INLINE_BELOW_S and the instance is free, as a
+        Python deployment's code computes in place; else in Serve's thread pool (anyio's,
+        sized by max_ongoing_requests, as for Serve's sync methods), so that a long C++
+        call does not hold the loop. A method's first call runs in the pool."""
         self._refuse_if_crashed()
         if self._typical.get(name, INLINE_BELOW_S) < INLINE_BELOW_S:
             lock = self._lock
@@ -233,7 +247,8 @@ class NativeReplica:
                     return self._timed(name, args, kwargs)
                 finally:
                     lock.release()
-        return await asyncio.to_thread(self._call, name, args, kwargs)
+        from anyio import to_thread  # (Starlette's, so Serve's, dependency)
+        return await to_thread.run_sync(self._call, name, args, kwargs)
 
     def _positional(self, name: str, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tuple[Any, ...]:
         """A call's arguments by position, keywords resolved by the method's parameters."""
@@ -274,10 +289,10 @@ class NativeReplica:
     # -- the methods a deployment shows ----------------------------------------------
 
     def _plain(self, name: str) -> Callable[..., Any]:
-        call = self._call
+        call = self._call_async
 
-        def method(*args: Any, **kwargs: Any) -> Any:
-            return call(name, args, kwargs)
+        async def method(*args: Any, **kwargs: Any) -> Any:
+            return await call(name, args, kwargs)
 
         method.__name__ = method.__qualname__ = name
         return method
