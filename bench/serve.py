@@ -11,9 +11,14 @@ rounds interleaved.
           is 20000 steps of the logistic map)
 
 Each ratio is ours / Python's (p99: Python's / ours), medians of the rounds: above 1 is
-better for us. The last line: serve: handle=R http=R p99=R batch=R
+better for us. Both deployments' handles are warmed first (a round each, untimed), so the
+first timed round pays no start-up for either. The machine's load average is printed
+before and after (these 2-core machines are shared). With --threads: the CPU each handle
+call cost each replica, per thread, medians of the rounds (where a replica's time goes).
+The last line: serve: handle=R http=R p99=R batch=R
 
 Usage: python bench/serve.py path/to/libbench_serve.so [--rounds N] [--calls N] [--clients N]
+       [--threads]
 """
 import argparse
 import collections
@@ -92,6 +97,34 @@ def handle_round(handle, calls: int) -> float:
     return windowed(lambda index: handle.Score.remote(FEATURES), calls)
 
 
+def replica_pids():
+    """{application: its replica's pid}, from Ray's actor table."""
+    import ray
+    return {actor["ActorClassName"].split(":")[1]: actor["Pid"]
+            for actor in ray._private.state.actors().values()
+            if actor["State"] == "ALIVE" and actor["ActorClassName"].startswith("ServeReplica:")}
+
+
+def thread_ns(pid: int):
+    """{thread name: CPU ns} of process `pid` now (/proc/<pid>/task/*/schedstat; Python's
+    threads share the name of the thread that started them)."""
+    totals = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as stat:
+                ns = int(stat.read().split()[0])
+            with open(f"/proc/{pid}/task/{tid}/comm") as comm:
+                name = "main" if int(tid) == pid else comm.read().strip()
+        except (OSError, ValueError):  # (a thread that ended meanwhile)
+            continue
+        totals[name] = totals.get(name, 0) + ns
+    return totals
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def batch_round(handle, calls: int) -> float:
     return windowed(lambda index: handle.Simulate.remote(0.1 + 0.8 * index / calls), calls)
 
@@ -137,7 +170,10 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--calls", type=int, default=800)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--threads", action="store_true",
+                        help="the CPU per handle call of each replica's threads")
     options = parser.parse_args()
+    print(load())
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     import goray
     import goray.serve
@@ -155,15 +191,40 @@ def main() -> int:
     assert abs(ours.Simulate.remote(0.3).result() - theirs.Simulate.remote(0.3).result()) < 1e-9
     for path in ("/cpp/Score", "/py/Score"):
         http_round(port, path, 16, 2)  # warm the proxies and connections
+    for handle in (ours, theirs):
+        handle_round(handle, 200)  # and the handles, routers and replicas' loops
 
     figures = {}
-    pair = (lambda: handle_round(ours, options.calls), lambda: handle_round(theirs, options.calls))
-    rates = interleaved(pair, options.rounds)
+    pids = replica_pids()
+    spent = {"cpp": [], "py": []}
+
+    def measured(app, handle):
+        def round_() -> float:
+            before = thread_ns(pids[app]) if options.threads else None
+            rate = handle_round(handle, options.calls)
+            if before is not None:
+                after = thread_ns(pids[app])
+                spent[app].append({name: ns - before.get(name, 0) for name, ns in after.items()})
+            return rate
+        return round_
+
+    rates = interleaved((measured("cpp", ours), measured("py", theirs)), options.rounds)
     figures["handle"] = statistics.median(rates[0]) / statistics.median(rates[1])
     print(f"  rounds: C++ {[round(r) for r in rates[0]]}, Python {[round(r) for r in rates[1]]}")
     print(f"handle calls/s: C++ {statistics.median(rates[0]):.0f}, Python "
           f"{statistics.median(rates[1]):.0f}: ratio {figures['handle']:.2f} "
           f"({spread([1 / r for r in rates[0]], [1 / r for r in rates[1]])})")
+    if options.threads:
+        names = sorted({name for rounds in spent.values() for one in rounds for name in one})
+        print(f"  CPU per handle call in each replica, us (medians of the rounds): C++, Python")
+        for name in names:
+            per_call = [statistics.median(one.get(name, 0) for one in spent[app]) / options.calls / 1e3
+                        for app in ("cpp", "py")]
+            if max(per_call) >= 5:
+                print(f"    {name:24} {per_call[0]:7.0f} {per_call[1]:7.0f}")
+        print("    all threads              " + " ".join(
+            f"{statistics.median(sum(one.values()) for one in spent[app]) / options.calls / 1e3:7.0f}"
+            for app in ("cpp", "py")))
 
     samples = interleaved((lambda: http_round(port, "/cpp/Score", options.calls, options.clients),
                            lambda: http_round(port, "/py/Score", options.calls, options.clients)),
@@ -188,6 +249,7 @@ def main() -> int:
           f"{statistics.median(rates[1]):.0f}: ratio {figures['batch']:.2f} "
           f"({spread([1 / r for r in rates[0]], [1 / r for r in rates[1]])})")
     serve.shutdown()
+    print(load())
     print("serve: " + " ".join(f"{name}={value:.2f}" for name, value in figures.items()))
     return 0
 
