@@ -140,14 +140,16 @@ class ActorClass(_Native):
     """A native actor type, like goray.golang_actor_class(name): .remote(*args) creates an
     actor and returns its handle; .options(**options). What the C++ class declares, as
     goray-gen read it: thread_safe (GORAY_THREADSAFE), concurrency_groups (name -> size,
-    GORAY_CONCURRENCY_GROUP) and method_groups (method -> group, GORAY_IN_GROUP), for
-    reading only: the driver takes them from the library when it creates an actor."""
+    GORAY_CONCURRENCY_GROUP), method_groups (method -> group, GORAY_IN_GROUP) and
+    declared_options (GORAY_ACTOR_OPTIONS), for reading only: the driver takes them from
+    the library when it creates an actor (.options() over the declared options)."""
 
     _kind = "actor type"
 
     def __init__(self, name: str, doc: str, *, thread_safe: bool = False,
                  concurrency_groups: Optional[Dict[str, int]] = None,
-                 method_groups: Optional[Dict[str, str]] = None) -> None:
+                 method_groups: Optional[Dict[str, str]] = None,
+                 declared_options: Optional[Dict[str, Any]] = None) -> None:
         super().__init__(name, doc)
         self.thread_safe = thread_safe
         """Whether the C++ class is GORAY_THREADSAFE (its methods may run at once)."""
@@ -155,6 +157,9 @@ class ActorClass(_Native):
         """Its concurrency groups, name -> number of threads (GORAY_CONCURRENCY_GROUP)."""
         self.method_groups: Dict[str, str] = dict(method_groups or {})
         """The group of each method placed in one, method -> group (GORAY_IN_GROUP)."""
+        self.declared_options: Dict[str, Any] = dict(declared_options or {})
+        """The Ray options its actors are created with unless .options() gives its own
+        (GORAY_ACTOR_OPTIONS), name -> value."""
 
     def _make(self) -> Any:
         return goray.golang_actor_class(self._name)

@@ -1,7 +1,8 @@
 """What a library says about its tasks and actor types beyond their signatures
 (DescribeApplication, Py2Native 38, protocol version 5: docs/protocol.md §13):
 which tasks and methods stream, which actor types are thread-safe, their
-concurrency groups and which group each method runs in; the names and
+concurrency groups and which group each method runs in, the Ray options each actor
+type declares (GORAY_ACTOR_OPTIONS, merged under a creation's own); the names and
 constant defaults of every callable's parameters (for keyword arguments, _keywords); and
 where results hold enums (result_enums, for goray._enums).
 
@@ -62,6 +63,8 @@ class ActorTraits:
     methods: FrozenSet[str] = frozenset()
     # The map loop of each method that has one.
     method_maps: Dict[str, MapLoop] = field(default_factory=dict)
+    # The Ray options an actor is created with unless the creation gives its own.
+    options: Dict[str, Any] = field(default_factory=dict)
 
     def key(self) -> Tuple[Any, ...]:
         """A hashable summary (for caches keyed by traits)."""
@@ -156,13 +159,14 @@ def result_enums(library: Any) -> _enums.Converter:
 def checked_actor_options(library: Any, type_name: str,
                           options: Mapping[str, Any]) -> Tuple[Dict[str, int], Dict[str, Any]]:
     """The creation options of a native actor of `type_name`, checked against its
-    traits: (the caller's concurrency groups, the other options). Ray takes
+    traits: (the caller's concurrency groups, the other options). The options the type
+    declares (GORAY_ACTOR_OPTIONS) come first, the caller's over them. Ray takes
     concurrency groups only where the class is made, so they go there (merged over
     the declared ones) and not to ``.options()``. An actor type that is not
     thread-safe is refused max_concurrency > 1 and concurrency groups with a
     GorayError naming the type, the option and the fix (Python's and C++'s
     NewActor both come here)."""
-    rest = dict(options)
+    rest = {**app_traits(library).actors.get(type_name, _DEFAULT_ACTOR).options, **options}
     groups = rest.pop("concurrency_groups", None) or {}
     if not isinstance(groups, dict) or not all(
             isinstance(name, str) and isinstance(size, int) and not isinstance(size, bool)
@@ -254,10 +258,11 @@ def _actor(body: Any, what: str) -> ActorTraits:
             raise GorayError(f"{where}: \"concurrency_group\" {group!r} is not one of "
                              f"the type's groups {sorted(groups_sizes)}")
         method_groups[method] = group
+    options = dict(_mapping(body.get("options", {}), f"{what}: \"options\""))
     return ActorTraits(thread_safe=thread_safe, concurrency_groups=groups_sizes,
                        streams=frozenset(streams), groups=method_groups,
                        params=_params(body, what), method_params=method_params,
-                       methods=frozenset(methods), method_maps=method_maps)
+                       methods=frozenset(methods), method_maps=method_maps, options=options)
 
 
 def _params(body: Any, what: str) -> Optional[Params]:

@@ -439,6 +439,7 @@ Reply Dispatcher::DescribeApplication() const {
     actors[name] = {{"thread_safe", type.thread_safe},
                     {"concurrency_groups", std::move(groups)},
                     {"methods", std::move(methods)}};
+    if (!type.options.empty()) actors[name]["options"] = nlohmann::json::parse(type.options);
     AddParams(actors[name], actor_params, name);
   }
   nlohmann::json reply = {{"actors", std::move(actors)}, {"tasks", std::move(tasks)}};

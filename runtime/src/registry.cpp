@@ -164,6 +164,15 @@ void DeclareConcurrencyGroup(ActorType& type, std::string name, int size) {
   type.concurrency_groups.emplace_back(std::move(name), size);
 }
 
+void DeclareActorOptions(ActorType& type, std::string_view json) {
+  nlohmann::json parsed = nlohmann::json::parse(json, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    throw std::invalid_argument("goray: actor type " + type.name +
+                                ": options must be a JSON object, got: " + std::string(json));
+  }
+  type.options = parsed.empty() ? std::string() : parsed.dump();
+}
+
 void AssignMethodGroup(ActorType& type, std::string method, std::string group) {
   const std::string where = "goray: actor type " + type.name + ": MethodGroup(" + method + ", " +
                             group + "): ";

@@ -65,6 +65,16 @@ def test_an_actor_class_reaches_goray_on_first_use_only_and_once(made: list[str]
     assert repr(counter) == "<goray native actor type Counter>"
 
 
+def test_an_actor_class_keeps_what_its_cpp_class_declares_for_reading(made: list[str]) -> None:
+    """declared_options (GORAY_ACTOR_OPTIONS) is read, never applied here: the driver takes
+    the options from the library, and .options() is still goray's, not an attribute."""
+    ledger = ActorClass("Ledger", "", declared_options={"max_restarts": 3})
+    assert ledger.declared_options == {"max_restarts": 3}
+    assert ActorClass("Plain", "").declared_options == {}
+    assert ledger.options(max_restarts=0) == ("actor", "Ledger", "options", {"max_restarts": 0})
+    assert made == ["actor Ledger"]
+
+
 class Color(NativeEnum):
     kRed = 1
     kBlue = 255

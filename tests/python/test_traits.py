@@ -157,6 +157,8 @@ def test_other_codes_are_errors():
     ({"actors": {"A": {"methods": {"M": 3}}}},
      r"actor type A method M must be a JSON object, got int"),
     ({"result_enums": [1]}, r"DescribeApplication \"result_enums\" must be a JSON object"),
+    ({"actors": {"A": {"options": [1]}}},
+     r"actor type A: \"options\" must be a JSON object, got list"),
 ])
 def test_malformed_replies_name_what_is_wrong(reply, message):
     with pytest.raises(GorayError, match=message):
@@ -214,3 +216,38 @@ def test_malformed_concurrency_groups_are_refused(groups):
     with pytest.raises(GorayError, match=r"actor type Fetcher: concurrency_groups must map "
                                          r"group names to positive sizes"):
         _traits.checked_actor_options(FakeLibrary(), "Fetcher", {"concurrency_groups": groups})
+
+
+DECLARING = {"actors": {
+    "Ledger": {"thread_safe": False, "concurrency_groups": {},
+               "options": {"max_restarts": 3, "num_cpus": 0.5}, "methods": {}},
+    "Lookup": {"thread_safe": False, "concurrency_groups": {},
+               "options": {"max_concurrency": 4}, "methods": {}},
+    "Plain": {"thread_safe": False, "concurrency_groups": {}, "methods": {}},
+}}
+
+
+def test_declared_options_come_first_and_a_creations_own_win():
+    """GORAY_ACTOR_OPTIONS, as DescribeApplication answers them: every creation of the
+    type gets them (golang_actor_class's .remote and C++'s NewActor both come through
+    checked_actor_options), and an option the creation gives replaces the declared one."""
+    library = FakeLibrary(reply=DECLARING)
+    assert _traits.actor_traits(library, "Ledger").options == {"max_restarts": 3,
+                                                                "num_cpus": 0.5}
+    assert _traits.actor_traits(library, "Plain").options == {}
+    assert _traits.checked_actor_options(library, "Ledger", {}) == (
+        {}, {"max_restarts": 3, "num_cpus": 0.5})
+    assert _traits.checked_actor_options(library, "Ledger", {"max_restarts": 0,
+                                                             "name": "books"}) == (
+        {}, {"max_restarts": 0, "num_cpus": 0.5, "name": "books"})
+    assert _traits.checked_actor_options(library, "Plain", {"name": "p"}) == ({}, {"name": "p"})
+
+
+def test_a_declared_max_concurrency_is_checked_as_a_creations_own():
+    """A library declaring more threads than its type allows (a hand registration
+    goray-gen did not check) is refused as the same option given per creation would be."""
+    with pytest.raises(GorayError, match=r"actor type Lookup is not thread-safe: "
+                                         r"max_concurrency=4"):
+        _traits.checked_actor_options(FakeLibrary(reply=DECLARING), "Lookup", {})
+    assert _traits.checked_actor_options(FakeLibrary(reply=DECLARING), "Lookup",
+                                         {"max_concurrency": 1}) == ({}, {"max_concurrency": 1})

@@ -170,7 +170,7 @@ def build_apps(source: pathlib.Path, build: pathlib.Path, cmake_dir: pathlib.Pat
     return run(["cmake", "--build", str(build), "-j", "2", *chosen])
 
 
-APP_TARGETS = ["typesapp", "onefile", "unlisted", "defaultsapp", "refsapp"]
+APP_TARGETS = ["typesapp", "onefile", "unlisted", "defaultsapp", "refsapp", "restartsapp"]
 
 
 def user_apps_build(cmake_dir: pathlib.Path, build: pathlib.Path) -> pathlib.Path:
@@ -221,6 +221,9 @@ def built_apps(cmake_dir, tmp_path_factory) -> Dict[str, pathlib.Path]:
         "defaultsapp": apps / "libdefaultsapp.so",
         "defaultsapp_gen": apps / "defaultsapp_goray",
         "defaultsapp_stubs": apps,
+        "restartsapp": apps / "librestartsapp.so",
+        "restartsapp_gen": apps / "restartsapp_goray",
+        "restartsapp_stubs": apps,
     }, lambda: user_apps_build(cmake_dir, tmp_path_factory.mktemp("apps-user-build")))
 
 

@@ -17,7 +17,7 @@ import pytest
 from conftest import GOLDEN, ROOT, mypy_cache_args, run
 
 CASES = ["app", "types", "actors", "docs", "driver", "project", "shared", "naming", "defaults",
-         "arrays", "refs", "concurrency"]
+         "arrays", "refs", "concurrency", "actor_options"]
 
 GOOD = """\
 from typing import Any
@@ -115,6 +115,11 @@ by_name: goray.ItemStream[int] = goray.stream(concurrency.CountUp.options(num_cp
 lines: goray.ItemStream[str] = goray.stream(concurrency.Fetcher.remote("u").Lines, "p")
 feed: list[concurrency.Item] = list(goray.stream(concurrency.Fetcher.remote("u").Items, 2))
 untyped: goray.ItemStream[Any] = goray.stream(goray.golang_task("CountUp"), 5)
+
+import actor_options                                             # declared Ray options
+restarts: dict[str, Any] = actor_options.Ledger.declared_options
+ledger = actor_options.Ledger.options(max_restarts=0).remote("dsn")  # still typed
+posted: ray.ObjectRef[int] = ledger.Post.remote(5)
 
 import goray.serve                                               # Ray Serve: typed handles
 from ray.serve import Application

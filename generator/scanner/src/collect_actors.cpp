@@ -1,11 +1,14 @@
 // Actor types (docs/scanner-rules.md): a GORAY_ACTORS struct's factories and GORAY_ACTOR
-// classes, each with the methods of its class and of the class's public bases, and the
+// classes, each with the methods of its class and of the class's public bases, the
 // concurrency markers on that class (GORAY_THREADSAFE, GORAY_CONCURRENCY_GROUP) and on its
-// methods (GORAY_IN_GROUP).
+// methods (GORAY_IN_GROUP), and the Ray options it declares (GORAY_ACTOR_OPTIONS, on the
+// class or a factory).
 #include <algorithm>
 
+#include <clang/AST/Attr.h>
 #include <clang/AST/DeclTemplate.h>
 
+#include "actor_options.h"
 #include "collector.h"
 #include "concurrency.h"
 #include "display_name.h"
@@ -170,6 +173,9 @@ void Collector::AddActor(const std::string& name, const clang::CXXRecordDecl& de
   ClassConcurrency concurrency =
       ReadClassConcurrency(*actor_class, ClassLabel(*actor_class, tu_.ast), tu_);
   if (!concurrency.ok) return;
+  std::optional<std::string> options =
+      ActorOptions(name, *actor_class, declaration, concurrency.thread_safe);
+  if (!options) return;
   std::string class_name = QualifiedTypeName(*actor_class, tu_.ast);
   std::vector<idl::Method> methods;
   std::map<std::string, Declarer> declared_by;
@@ -184,8 +190,37 @@ void Collector::AddActor(const std::string& name, const clang::CXXRecordDecl& de
                    concurrency.thread_safe,
                    concurrency.groups,
                    std::move(doc),
-                   tu_.locator.Describe(declaration.getLocation())};
+                   tu_.locator.Describe(declaration.getLocation()),
+                   std::move(*options)};
   AddUnique(tu_.model.actors, name, std::move(actor), "actor type", declaration.getLocation());
+}
+
+std::optional<std::string> Collector::ActorOptions(const std::string& name,
+                                                   const clang::CXXRecordDecl& actor_class,
+                                                   const clang::Decl& declaration,
+                                                   bool thread_safe) {
+  DeclaredOptions declared = ReadActorOptions(actor_class, ClassLabel(actor_class, tu_.ast), tu_);
+  if (!declared.ok) return std::nullopt;
+  if (llvm::isa<clang::CXXMethodDecl>(declaration)) {  // a factory's own, over its class's
+    DeclaredOptions own = ReadActorOptions(
+        declaration, "the factory of actor type '" + name + "'", tu_);
+    if (!own.ok) return std::nullopt;
+    if (own.location.isValid()) {
+      declared.value.update(own.value);
+      declared.location = own.location;
+    }
+  }
+  auto threads = declared.value.find("max_concurrency");
+  if (!thread_safe && threads != declared.value.end() && threads->get<std::int64_t>() > 1) {
+    tu_.reporter.Error(declared.location,
+                       "GORAY_ACTOR_OPTIONS gives actor type '" + name + "' max_concurrency " +
+                           threads->dump() + ", which runs its methods on several threads at "
+                           "once, but " + ClassLabel(actor_class, tu_.ast) +
+                           " is not GORAY_THREADSAFE; mark the class GORAY_THREADSAFE if its "
+                           "methods may run concurrently, or remove max_concurrency");
+    return std::nullopt;
+  }
+  return declared.value.empty() ? std::string() : declared.value.dump();
 }
 
 bool Collector::ActorMethods(const clang::CXXRecordDecl& record, const std::string& actor,
@@ -268,9 +303,18 @@ bool Collector::ActorMethods(const clang::CXXRecordDecl& record, const std::stri
 void Collector::ConcurrencyClass(const clang::CXXRecordDecl& record) {
   std::string label = ClassLabel(record, tu_.ast);
   ClassConcurrency concurrency = ReadClassConcurrency(record, label, tu_);
-  std::string markers = concurrency.thread_safe ? "GORAY_THREADSAFE" : "";
-  if (!concurrency.groups.empty() || !concurrency.ok) {
-    markers += std::string(markers.empty() ? "" : " and ") + "GORAY_CONCURRENCY_GROUP";
+  std::vector<std::string> marked;
+  if (concurrency.thread_safe) marked.push_back("GORAY_THREADSAFE");
+  if (!concurrency.groups.empty() || !concurrency.ok) marked.push_back("GORAY_CONCURRENCY_GROUP");
+  for (const auto* attribute : record.specific_attrs<clang::AnnotateAttr>()) {
+    if (IsActorOptionsMarker(attribute->getAnnotation())) {
+      marked.push_back("GORAY_ACTOR_OPTIONS");
+      break;
+    }
+  }
+  std::string markers;
+  for (std::size_t i = 0; i < marked.size(); ++i) {
+    markers += (i == 0 ? "" : i + 1 == marked.size() ? " and " : ", ") + marked[i];
   }
   tu_.model.concurrency_classes.emplace(
       QualifiedTypeName(record, tu_.ast),

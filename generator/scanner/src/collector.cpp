@@ -9,6 +9,7 @@
 #include <clang/AST/Attr.h>
 #include <clang/AST/DeclTemplate.h>
 
+#include "actor_options.h"
 #include "concurrency.h"
 #include "naming.h"
 
@@ -33,6 +34,7 @@ std::string MacroOf(llvm::StringRef marker) {
   if (marker == kThreadSafe) return "GORAY_THREADSAFE";
   if (marker.starts_with(kConcurrencyGroupPrefix)) return "GORAY_CONCURRENCY_GROUP";
   if (IsInGroupMarker(marker)) return "GORAY_IN_GROUP";
+  if (IsActorOptionsMarker(marker)) return "GORAY_ACTOR_OPTIONS";
   return marker.str();
 }
 
@@ -48,6 +50,16 @@ std::vector<std::string> Markers(const clang::Decl& decl) {
     }
   }
   return markers;
+}
+
+// Whether `function` is a member function of a GORAY_ACTORS struct (a factory, when public).
+bool IsFactory(const clang::FunctionDecl& function) {
+  const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
+  if (method == nullptr) return false;
+  const clang::CXXRecordDecl* owner = method->getParent()->getDefinition();
+  if (owner == nullptr) return false;
+  std::vector<std::string> markers = Markers(*owner);
+  return std::find(markers.begin(), markers.end(), kActors.str()) != markers.end();
 }
 
 }  // namespace
@@ -73,6 +85,8 @@ void Collector::Misplaced(const clang::Decl& decl, const std::string& marker) {
     where = "the class of an actor type";
   } else if (IsInGroupMarker(marker)) {
     where = "a public method of an actor type's class";
+  } else if (IsActorOptionsMarker(marker)) {
+    where = "the class of an actor type or a factory of a GORAY_ACTORS struct";
   } else {
     tu_.reporter.Error(decl.getLocation(), "unknown goray marker '" + marker +
                                                "'; use the macros of <goray/goray.h>");
@@ -115,8 +129,9 @@ void Collector::Visit(const clang::Decl& decl) {
     if (!record->isThisDeclarationADefinition()) return;
     bool concurrency_marked = false;
     for (const std::string& marker : markers) {
-      if (IsClassConcurrencyMarker(marker) && !record->isUnion()) {
-        concurrency_marked = true;
+      if ((IsClassConcurrencyMarker(marker) || IsActorOptionsMarker(marker)) &&
+          !record->isUnion()) {
+        concurrency_marked = true;  // a marker of an actor's class, read by AddActor
       } else if (marker == kTasks && !record->isUnion()) {
         Tasks(*record);
       } else if (marker == kActors && !record->isUnion()) {
@@ -137,6 +152,8 @@ void Collector::Visit(const clang::Decl& decl) {
         Driver(*function);
       } else if (IsInGroupMarker(marker)) {
         InGroup(*function, marker);
+      } else if (IsActorOptionsMarker(marker) && IsFactory(*function)) {
+        continue;  // read with its actor type (Actors); a private one is warned of there
       } else {
         Misplaced(decl, marker);
       }

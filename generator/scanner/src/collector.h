@@ -144,6 +144,13 @@ class Collector {
   void AddActor(const std::string& name, const clang::CXXRecordDecl& actor_class,
                 idl::Construction construction, std::vector<idl::Param> params,
                 std::string doc, const clang::Decl& declaration);
+  // The options actor type `name` is created with: GORAY_ACTOR_OPTIONS of its class and,
+  // for a factory (`declaration`), the factory's own over them, as a JSON object's text
+  // ("" none); nullopt when a marker is broken, or gives max_concurrency > 1 to a class
+  // that is not thread-safe (reported).
+  std::optional<std::string> ActorOptions(const std::string& name,
+                                          const clang::CXXRecordDecl& actor_class,
+                                          const clang::Decl& declaration, bool thread_safe);
   bool ActorMethods(const clang::CXXRecordDecl& record, const std::string& actor,
                     const Subobject& subobject, const std::set<std::string>& hidden,
                     std::vector<idl::Method>& methods,

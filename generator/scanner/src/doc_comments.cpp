@@ -2,9 +2,12 @@
 #include "doc_comments.h"
 
 #include <algorithm>
+#include <iterator>
+#include <map>
 #include <vector>
 
 #include <clang/AST/ASTContext.h>
+#include <clang/AST/Attr.h>
 #include <clang/AST/Decl.h>
 #include <clang/AST/RawCommentList.h>
 #include <clang/Basic/SourceManager.h>
@@ -53,10 +56,45 @@ std::string Tidy(const std::string& formatted) {
   return text;
 }
 
+// Where `decl` starts in its file, its goray markers included (a marker written before
+// the declaration, `GORAY_ACTOR_OPTIONS(...) static T* Make();`, may come first).
+clang::SourceLocation WrittenStart(const clang::Decl& decl, const clang::SourceManager& sources) {
+  clang::SourceLocation start = sources.getExpansionLoc(decl.getBeginLoc());
+  if (!decl.hasAttrs()) return start;
+  for (const clang::Attr* attribute : decl.attrs()) {
+    clang::SourceLocation at = attribute->getLocation();
+    if (at.isInvalid()) continue;
+    at = sources.getExpansionLoc(at);
+    if (sources.isBeforeInTranslationUnit(at, start)) start = at;
+  }
+  return start;
+}
+
+// The comment that ends directly above `decl`, only white space between. Clang declines
+// one when braces stand between it and the declaration's name, which a marker's JSON
+// (GORAY_ACTOR_OPTIONS(R"({...})")) puts there.
+const clang::RawComment* CommentAbove(const clang::Decl& decl, clang::ASTContext& ast) {
+  const clang::SourceManager& sources = ast.getSourceManager();
+  clang::SourceLocation start = WrittenStart(decl, sources);
+  if (start.isInvalid()) return nullptr;
+  auto [file, offset] = sources.getDecomposedLoc(start);
+  const std::map<unsigned, clang::RawComment*>* comments = ast.Comments.getCommentsInFile(file);
+  if (comments == nullptr) return nullptr;
+  auto after = comments->lower_bound(offset);
+  if (after == comments->begin()) return nullptr;
+  const clang::RawComment* comment = std::prev(after)->second;
+  if (comment->isTrailingComment()) return nullptr;
+  auto [end_file, end_offset] = sources.getDecomposedLoc(sources.getExpansionLoc(comment->getEndLoc()));
+  if (end_file != file || end_offset > offset) return nullptr;
+  llvm::StringRef between = sources.getBufferData(file).substr(end_offset, offset - end_offset);
+  return between.trim().empty() ? comment : nullptr;
+}
+
 }  // namespace
 
 std::string DocComment(const clang::Decl& decl, clang::ASTContext& ast) {
   const clang::RawComment* comment = ast.getRawCommentForDeclNoCache(&decl);
+  if (comment == nullptr) comment = CommentAbove(decl, ast);
   if (comment == nullptr) return {};
   const clang::SourceManager& sources = ast.getSourceManager();
   if (!comment->isTrailingComment()) {

@@ -269,6 +269,8 @@ struct Actor {
   std::vector<ConcurrencyGroup> concurrency_groups;
   std::string doc;
   Position location;  // the factory, or the GORAY_ACTOR class
+  // GORAY_ACTOR_OPTIONS (the factory's over the class's), a JSON object's text; "" none.
+  std::string options;
 };
 
 struct Driver {

@@ -183,15 +183,17 @@ json ActorObject(const idl::Actor& actor) {
   for (const idl::ConcurrencyGroup& group : actor.concurrency_groups) {
     groups.push_back({{"name", group.name}, {"size", group.size}});
   }
-  return {{"name", actor.name},
-          {"class", actor.class_name},
-          {"construction", ConstructionObject(actor.construction)},
-          {"params", ParamArray(actor.params)},
-          {"methods", std::move(methods)},
-          {"thread_safe", actor.thread_safe},
-          {"concurrency_groups", std::move(groups)},
-          {"doc", actor.doc},
-          {"location", LocationObject(actor.location)}};
+  json object = {{"name", actor.name},
+                 {"class", actor.class_name},
+                 {"construction", ConstructionObject(actor.construction)},
+                 {"params", ParamArray(actor.params)},
+                 {"methods", std::move(methods)},
+                 {"thread_safe", actor.thread_safe},
+                 {"concurrency_groups", std::move(groups)},
+                 {"doc", actor.doc},
+                 {"location", LocationObject(actor.location)}};
+  if (!actor.options.empty()) object["options"] = json::parse(actor.options);
+  return object;
 }
 
 json DriverObject(const idl::Driver& driver) {

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from .idl import Idl, inner_types, type_refs
-from .model_shared import (Type, concurrency_groups, idl_signatures, is_generator, is_header,
+from .model_shared import (Type, actor_options_json, concurrency_groups, idl_signatures,
+                           is_generator, is_header,
                            signature_types, type_name)
 from .naming import CPP, Scope, cpp_identifier, qualify_std, unit_file, unit_key, \
     unqualified_identifiers
@@ -122,6 +123,8 @@ class CppActor:
     # GORAY_THREADSAFE and GORAY_CONCURRENCY_GROUP(name, size), in declaration order.
     thread_safe: bool = False
     concurrency_groups: List[Tuple[str, int]] = field(default_factory=list)
+    # GORAY_ACTOR_OPTIONS, as compact JSON (the registry's Options()), or None.
+    options: Optional[str] = None
 
     @property
     def grouped_methods(self) -> List[CppCallable]:
@@ -510,7 +513,8 @@ class _CppBuilder:
                 converts_to_handle_of=(actor["class"] in self._handle_of_classes() and
                                        self._class_in_header(actor)),
                 thread_safe=bool(actor.get("thread_safe", False)),
-                concurrency_groups=concurrency_groups(actor)))
+                concurrency_groups=concurrency_groups(actor),
+                options=actor_options_json(actor)))
 
         structs_h: List[CppStruct] = []
         structs_cpp: List[CppStruct] = []

@@ -18,7 +18,8 @@ from .idl import Idl
 from .model_python_maps import MapColumn, MapOverload, map_overloads, map_params, map_record
 from .model_python_types import (NUMPY_SCALARS, PyTypes, handle_free, structs_needing_inputs,
                                  union_members, uses_arrays, uses_refs)
-from .model_shared import Type, concurrency_groups, idl_signatures, is_generator, type_name
+from .model_shared import (Type, actor_options, concurrency_groups, idl_signatures, is_generator,
+                           type_name)
 from .naming import PYTHON, Scope, stub_types_module
 
 __all__ = ["PyParam", "PyTask", "PyMethod", "PyActor", "PyField", "PyStruct", "PyMember",
@@ -134,6 +135,12 @@ class PyActor:
     concurrency_groups: List[Tuple[str, int]] = field(default_factory=list)
     serve_cls: str = ""          # what goray.serve.deployment(<actor class>) returns
     serve_handle_cls: str = ""   # a Serve handle to that deployment (goray.serve.handle)
+    declared_options: Dict[str, Any] = field(default_factory=dict)  # GORAY_ACTOR_OPTIONS
+
+    @property
+    def declared_options_literal(self) -> str:
+        """declared_options as a Python literal (JSON's true is True)."""
+        return repr(dict(sorted(self.declared_options.items())))
 
     @property
     def method_groups(self) -> Dict[str, str]:
@@ -143,6 +150,15 @@ class PyActor:
 
     @property
     def note(self) -> str:
+        note = self._concurrency_note()
+        if self.declared_options:
+            note += _paragraph(
+                "Created with " + ", ".join(f"{name}={value!r}" for name, value
+                                            in sorted(self.declared_options.items())) +
+                " (GORAY_ACTOR_OPTIONS) unless .options() gives its own.")
+        return note
+
+    def _concurrency_note(self) -> str:
         if not self.thread_safe:
             return _paragraph("Not thread-safe: one method at a time (max_concurrency > 1 "
                               "is refused).")
@@ -511,7 +527,8 @@ def build_python_model(idl: Idl, name: str) -> PyModel:
                               actor["doc"], bool(actor.get("thread_safe", False)),
                               concurrency_groups(actor),
                               module.claim(f"_ServeDeployment_{attr}"),
-                              module.claim(f"_ServeHandle_{attr}")))
+                              module.claim(f"_ServeHandle_{attr}"),
+                              actor_options(actor)))
     local_cls = module.claim("_Local")
 
     structs = []

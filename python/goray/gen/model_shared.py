@@ -1,16 +1,19 @@
 """What both view models (model_cpp, model_python) read from the IDL the same way: which
-sources are headers, the types of a signature, generators, concurrency groups, and a
-declaration's name without its leading ``::``. Spellings stay in each target's module.
+sources are headers, the types of a signature, generators, concurrency groups, declared
+actor options, and a declaration's name without its leading ``::``. Spellings stay in
+each target's module.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable, List, Mapping, Optional, Tuple
+import json
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from .idl import Idl
 
 __all__ = ["HEADER_EXTENSIONS", "Type", "is_header", "signature_types", "idl_signatures",
-           "is_generator", "concurrency_groups", "type_name"]
+           "is_generator", "concurrency_groups", "actor_options", "actor_options_json",
+           "type_name"]
 
 # Files the generated header may #include (everything else is compiled through
 # NAME.goray.cpp, which includes it).
@@ -43,6 +46,17 @@ def idl_signatures(idl: Idl) -> Iterable[Type]:
 
 def is_generator(type_: Optional[Type]) -> bool:
     return type_ is not None and type_["kind"] == "generator"
+
+
+def actor_options(actor: Mapping[str, Any]) -> Dict[str, Any]:
+    """The Ray options GORAY_ACTOR_OPTIONS declares for the actor type ({} if none)."""
+    return dict(actor.get("options", {}))
+
+
+def actor_options_json(actor: Mapping[str, Any]) -> Optional[str]:
+    """actor_options as compact JSON with sorted keys, or None when there are none."""
+    options = actor_options(actor)
+    return json.dumps(options, sort_keys=True, separators=(",", ":")) if options else None
 
 
 def concurrency_groups(actor: Mapping[str, Any]) -> List[Tuple[str, int]]:

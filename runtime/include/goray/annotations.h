@@ -24,6 +24,12 @@
   [[maybe_unused]] GORAY_ANNOTATE_("goray::init_options") static constexpr const \
       char* goray_init_options_ = json_literal;
 
+// class GORAY_ACTOR GORAY_ACTOR_OPTIONS(R"({"max_restarts": 3})") Ledger { ... };  the Ray
+// actor options (a JSON object literal) every actor of the class is created with, unless
+// a creation gives its own (.options(...), goray::Option). On the actor's class, whichever
+// way the actor is built, or on a GORAY_ACTORS factory (merged over its class's).
+#define GORAY_ACTOR_OPTIONS(json_literal) GORAY_ANNOTATE_("goray::actor_options:" json_literal)
+
 // class GORAY_ACTOR GORAY_THREADSAFE Counter { ... };  the actor's methods may run at once
 // on several threads (Ray's max_concurrency > 1, concurrency groups). Without it the
 // driver refuses both. Goes on the actor's class, whichever way the actor is built.

@@ -68,6 +68,9 @@ struct ActorType {
   // Ray concurrency groups, name and size, in declaration order; and method -> group.
   std::vector<std::pair<std::string, int>> concurrency_groups;
   std::map<std::string, std::string, std::less<>> method_groups;
+  // The Ray options its actors are created with unless a creation gives its own
+  // (Options(), GORAY_ACTOR_OPTIONS): a JSON object's text, "" for none.
+  std::string options;
   // True for AddActor's types: their factory decodes with DecodeArgs before anything
   // else, so a dry run checks the arguments and builds nothing.
   bool checks_arguments = false;
@@ -230,6 +233,7 @@ constexpr bool kIsGenerator = GeneratorResult<R>::value;
 void AddMethodStream(ActorType& type, std::string name, MethodStreamStarter starter);
 void DeclareConcurrencyGroup(ActorType& type, std::string name, int size);
 void AssignMethodGroup(ActorType& type, std::string method, std::string group);
+void DeclareActorOptions(ActorType& type, std::string_view json);
 
 // The call of member function `method` on `object` with decoded arguments (an actor's
 // methods and a task's member functions alike).
@@ -359,6 +363,14 @@ class ActorTypeBuilder {
   // name declared twice, or a type not ThreadSafe() first: std::logic_error).
   ActorTypeBuilder& ConcurrencyGroup(std::string name, int size) {
     detail::DeclareConcurrencyGroup(*type_, std::move(name), size);
+    return *this;
+  }
+
+  // The Ray actor options (a JSON object, like R"({"max_restarts": 3})") every actor of
+  // the type is created with, from Python and from C++'s NewActor, unless the creation
+  // gives its own (those win, option by option). Not a JSON object: std::invalid_argument.
+  ActorTypeBuilder& Options(std::string_view json) {
+    detail::DeclareActorOptions(*type_, json);
     return *this;
   }
 

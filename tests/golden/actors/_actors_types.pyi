@@ -161,6 +161,9 @@ class _ActorClass_Accumulator:
     """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
+    declared_options: _dict[_str, _Any]
+    """The Ray options its actors are created with unless .options() gives its own
+    (GORAY_ACTOR_OPTIONS)."""
 
     def remote(self, start: _float | _ray.ObjectRef[_float], name: _str | _ray.ObjectRef[_str]) -> _Handle_Accumulator:
         """Creates a Accumulator actor and returns its handle."""
@@ -271,6 +274,9 @@ class _ActorClass_Pinger:
     """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
+    declared_options: _dict[_str, _Any]
+    """The Ray options its actors are created with unless .options() gives its own
+    (GORAY_ACTOR_OPTIONS)."""
 
     def remote(self) -> _Handle_Pinger:
         """Creates a Pinger actor and returns its handle."""
@@ -436,6 +442,9 @@ class _ActorClass_Dog:
     """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
+    declared_options: _dict[_str, _Any]
+    """The Ray options its actors are created with unless .options() gives its own
+    (GORAY_ACTOR_OPTIONS)."""
 
     def remote(self, sound: _str | _ray.ObjectRef[_str]) -> _Handle_Dog:
         """Creates a Dog actor and returns its handle."""
@@ -629,6 +638,9 @@ class _ActorClass_Cat:
     """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
+    declared_options: _dict[_str, _Any]
+    """The Ray options its actors are created with unless .options() gives its own
+    (GORAY_ACTOR_OPTIONS)."""
 
     def remote(self) -> _Handle_Cat:
         """Creates a Cat actor and returns its handle."""
@@ -753,6 +765,9 @@ class _ActorClass_Tally:
     """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
+    declared_options: _dict[_str, _Any]
+    """The Ray options its actors are created with unless .options() gives its own
+    (GORAY_ACTOR_OPTIONS)."""
 
     def remote(self, start: _int | _ray.ObjectRef[_int]) -> _Handle_Tally:
         """Creates a Tally actor and returns its handle."""

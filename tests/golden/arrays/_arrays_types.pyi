@@ -555,6 +555,9 @@ class _ActorClass_Histogram:
     """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
+    declared_options: _dict[_str, _Any]
+    """The Ray options its actors are created with unless .options() gives its own
+    (GORAY_ACTOR_OPTIONS)."""
 
     def remote(self, edges: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | _list[_Any] | _ray.ObjectRef[_npt.NDArray[_numpy.float64]]) -> _Handle_Histogram:
         """Creates a Histogram actor and returns its handle."""

@@ -411,6 +411,9 @@ class _ActorClass_Fetcher:
     """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
+    declared_options: _dict[_str, _Any]
+    """The Ray options its actors are created with unless .options() gives its own
+    (GORAY_ACTOR_OPTIONS)."""
 
     def remote(self, base_url: _str | _ray.ObjectRef[_str]) -> _Handle_Fetcher:
         """Creates a Fetcher actor and returns its handle."""
@@ -624,6 +627,9 @@ class _ActorClass_Pool:
     """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
+    declared_options: _dict[_str, _Any]
+    """The Ray options its actors are created with unless .options() gives its own
+    (GORAY_ACTOR_OPTIONS)."""
 
     def remote(self) -> _Handle_Pool:
         """Creates a Pool actor and returns its handle."""
@@ -784,6 +790,9 @@ class _ActorClass_Tally:
     """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
+    declared_options: _dict[_str, _Any]
+    """The Ray options its actors are created with unless .options() gives its own
+    (GORAY_ACTOR_OPTIONS)."""
 
     def remote(self) -> _Handle_Tally:
         """Creates a Tally actor and returns its handle."""

@@ -640,6 +640,9 @@ class _ActorClass_GeoIndex:
     """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
+    declared_options: _dict[_str, _Any]
+    """The Ray options its actors are created with unless .options() gives its own
+    (GORAY_ACTOR_OPTIONS)."""
 
     def remote(self, fences: _list[FenceIn] | _list[Fence] | _ray.ObjectRef[_list[Fence]]) -> _Handle_GeoIndex:
         """Creates a GeoIndex actor and returns its handle."""

@@ -312,6 +312,9 @@ class _ActorClass_Store:
     """Its concurrency groups and their sizes (GORAY_CONCURRENCY_GROUP)."""
     method_groups: _dict[_str, _str]
     """Method -> the concurrency group it runs in (GORAY_IN_GROUP)."""
+    declared_options: _dict[_str, _Any]
+    """The Ray options its actors are created with unless .options() gives its own
+    (GORAY_ACTOR_OPTIONS)."""
 
     def remote(self) -> _Handle_Store:
         """Creates a Store actor and returns its handle."""
