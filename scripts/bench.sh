@@ -3,7 +3,8 @@
 #   bash scripts/bench.sh            # local, scan and remote
 #   bash scripts/bench.sh --ray 2.40.0 remote   # any of them under another Ray release,
 #                                    # from its virtualenv .venv-ray-2.40.0/ (scripts/lib.sh)
-#   bash scripts/bench.sh local      # in-process call latency only
+#   bash scripts/bench.sh local      # in-process call latency only: vs the raw C ABI floor,
+#                                    # and vs nanobind on the same C++ functions (~2 min)
 #   bash scripts/bench.sh remote     # remote task/actor throughput only
 #   bash scripts/bench.sh scan       # scanner time vs clang -fsyntax-only
 #   bash scripts/bench.sh arrays [bench/arrays.py options]
@@ -70,6 +71,9 @@ what="${1:-all}"
 if [ "$what" = all ] || [ "$what" = local ]; then
   timed "bench: local calls" "$PYTHON" "$ROOT/bench/local_calls.py" \
     "$ROOT/build-release/bench/libbench_local.so"
+  # goray_add_app's bench_local_peer and its nanobind twin (bench/local_peer/CMakeLists.txt).
+  timed "bench: local calls vs nanobind" "$PYTHON" "$ROOT/bench/local_peer.py" \
+    "$ROOT/build-release/bench/local_peer"
 fi
 if [ "$what" = local-pythons ]; then  # not in "all": a few minutes, and four Pythons
   timed "bench: local calls per Python" "$PYTHON" "$ROOT/bench/local_pythons.py" \
