@@ -413,6 +413,9 @@ RULES = [
          "a benchmark (minutes: local calls under each CPython)"),
     Rule(r"\.venv/bin/python bench/scan_bench\.py", COVERED, "bench/scan_bench.py",
          "a benchmark"),
+    Rule(r"\.venv/bin/python bench/local_peer\.py build/bench/local_peer( --[\w-]+ \d+)*", COVERED,
+         "tests/python/test_bench_local_peer.py::def test_it_runs_and_prints_every_figure",
+         "a benchmark (seconds at these counts, minutes at its own): the python stage runs it with 200 calls a round"),
     Rule(r"\.venv/bin/python bench/serve_soak\.py build/examples/serving/libscoring\.so "
          r"build/examples/serving( --[\w-]+ [\d.]+)*", COVERED, "bench/serve_soak.py",
          "a load test of Ray Serve with a crash injected (minutes)"),
