@@ -134,7 +134,7 @@ async def _arguments(request: Any, limit: int, where: str) -> Tuple[List[Any], D
         array = raw_array(body, request.headers.get("x-goray-dtype"), where)
         return [array], query_arguments(list(request.query_params.multi_items()), where)
     args, kwargs = call_arguments(body, where, content_type)  # JSON, whatever the type says
-    if request.query_params:
+    if request.scope.get("query_string"):  # (parsed only when there is one)
         kwargs = {**query_arguments(list(request.query_params.multi_items()), where), **kwargs}
     return args, kwargs
 

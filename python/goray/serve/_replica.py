@@ -220,16 +220,19 @@ class NativeReplica:
     def _timed(self, name: str, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
         """The call, its time kept as a moving average (for _call_async's choice); a
         method that called a deployment counts as a long one from then on."""
-        with self._into_native():
-            started, calls_before = time.perf_counter(), calls_out
-            try:
-                return self._native.call(name, *args, **kwargs)
-            finally:
-                took = time.perf_counter() - started
-                if calls_out != calls_before:  # it calls deployments: never on the loop
-                    took = math.inf
-                typical = self._typical.get(name)
-                self._typical[name] = took if typical is None else 0.8 * typical + 0.2 * took
+        self._refuse_if_crashed()  # (_into_native's, spelled out: every call passes here)
+        started, calls_before = time.perf_counter(), calls_out
+        try:
+            return self._native.call(name, *args, **kwargs)
+        except NativeCrash as crash:
+            self._crashed(crash)
+            raise
+        finally:
+            took = time.perf_counter() - started
+            if calls_out != calls_before:  # it calls deployments: never on the loop
+                took = math.inf
+            typical = self._typical.get(name)
+            self._typical[name] = took if typical is None else 0.8 * typical + 0.2 * took
 
     async def _call_async(self, name: str, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
         """The call from Serve's event loop (a handle's, HTTP's): made right there when

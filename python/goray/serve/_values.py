@@ -223,7 +223,11 @@ def _key(key: Any) -> str:
     return json.dumps(to_json(key)) if not isinstance(key, (int, float)) else str(key)
 
 
+#: Compact JSON, non-ASCII kept, NaN and Infinity written (made once: json.dumps with
+#: options makes an encoder per call).
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=True)
+
+
 def json_bytes(value: Any) -> bytes:
     """`value` (after to_json) as compact UTF-8 JSON."""
-    return json.dumps(to_json(value), separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=True).encode("utf-8")
+    return _ENCODER.encode(to_json(value)).encode("utf-8")
