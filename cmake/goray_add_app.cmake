@@ -13,7 +13,8 @@
 #                 [NO_PRECOMPILED_HEADER]) # no precompiled <goray/goray.h>
 #
 # Builds ${CMAKE_CURRENT_BINARY_DIR}/lib<target>.so: C++20, -O2 -g1 when no build type is set,
-# only the GoRay C ABI exported. goray-gen scans every C++ header and source file in
+# only the GoRay C ABI exported; and its typed in-process entries, the CPython extension
+# module _<name>_entries beside <name>.py (goray_entries.cmake). goray-gen scans every C++ header and source file in
 # SOURCES; each source file is compiled through its generated unit, which #includes it
 # (so the file itself is not a source of the library, only a dependency of the
 # generation), and <name>.goray.cpp is the table calling the units' registrations. The
@@ -21,6 +22,7 @@
 # NO_PRECOMPILED_HEADER). See docs/cmake.md.
 include_guard(GLOBAL)
 include("${CMAKE_CURRENT_LIST_DIR}/goray_runtime.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/goray_entries.cmake")
 
 # Records the tools goray_add_app uses (global properties, so any directory sees them).
 #   PYTHON      the Python that runs goray-gen (absolute)
@@ -188,6 +190,7 @@ function(goray_add_app target)
     cmake_language(DEFER CALL _goray_carry_source_properties
                    [[${unit_sources}]] [[${units}]])")
   set(outputs "${generated_h}" "${generated_cpp}" ${units} "${gen_dir}/${name}.idl.json"
+              "${gen_dir}/${name}.entries.goray.cpp"  # the typed entries' module (goray_entries.cmake)
               "${stubs_dir}/${name}.py" "${stubs_dir}/${name}.pyi"
               "${stubs_dir}/_${name}_types.pyi")  # the stub's private companion
   # goray-gen's own record of its last scan: an edit inside function bodies reuses it
@@ -289,6 +292,7 @@ function(goray_add_app target)
     target_compile_options(${target} PRIVATE -O2 -g1)
     target_compile_definitions(${target} PRIVATE NDEBUG)
   endif()
+  _goray_add_entries(${target} "${name}" "${gen_dir}" "${stubs_dir}" "${python}" "${emulator}")
 endfunction()
 
 # Copies each source's COMPILE_OPTIONS, COMPILE_DEFINITIONS and INCLUDE_DIRECTORIES to the

@@ -11,12 +11,6 @@
 #include <goray/annotations.h>
 #include <goray/array.h>
 
-// TEMPORARY, until goray-scan reads GORAY_KEEP_GIL (it refuses the marker 'goray::keep_gil'
-// today): the short functions are built as the plain ones, so both columns time the same
-// release of the GIL. Delete these lines once the scanner takes the marker.
-#undef GORAY_KEEP_GIL
-#define GORAY_KEEP_GIL
-
 namespace local_peer {
 
 /// A user struct of 4 fields: goray takes it as a dict, nanobind as a bound instance.

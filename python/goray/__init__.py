@@ -36,6 +36,7 @@ from ._ray.driver import init, shutdown, start
 from ._ffi import load_library
 from ._golang import golang_actor_class, golang_task, stream
 from ._local import LocalActor, golang_local_new_actor, golang_local_run_task
+from . import _entries as _entries  # an application's typed entries, found for the calls above
 from ._registry import local, remote
 from ._streams_local import LocalStream
 from .errors import (ArgumentError, GorayError, MapArgumentError, MapItemError, NativeCrash,

@@ -379,6 +379,19 @@ def decode_inline(data: Any) -> Any:
 _TYPESTRS = {key: ("|" if key[1] == 1 else "<") + key[0] + str(key[1]) for key in DTYPE_NAMES}
 
 
+def typestr(kind: str, itemsize: int) -> str:
+    """NumPy's typestr of an array element ("<f8"); KeyError for none the wire carries."""
+    return _TYPESTRS[(kind, itemsize)]
+
+
+def numpy_module() -> Any:
+    """NumPy, imported; ArraysNeedNumpy when it is not installed."""
+    try:
+        return _numpy()
+    except ImportError:
+        raise ArraysNeedNumpy(f"NumPy for an array result ({_NUMPY_HINT})", "an array") from None
+
+
 def _adopt(kind: str, itemsize: int, shape: Tuple[int, ...], address: int, token: int) -> Any:
     numpy = sys.modules.get("numpy") or _numpy()
     owner = _Adopted({"version": 3, "shape": shape, "typestr": _TYPESTRS[(kind, itemsize)],

@@ -278,6 +278,10 @@ class Library:
         """The dlopen handle (for extensions that bind more symbols)."""
         return self._dll._handle
 
+    def has_symbol(self, name: str) -> bool:
+        """Whether the library exports `name`."""
+        return hasattr(self._dll, name)
+
     def symbol_address(self, name: str) -> int:
         """The address of an exported symbol."""
         return ctypes.cast(getattr(self._dll, name), ctypes.c_void_p).value or 0

@@ -10,6 +10,7 @@ falls back to for anything it does not handle exactly like them.
 
 from __future__ import annotations
 
+import abc
 import weakref
 from typing import Any, Callable, Dict, FrozenSet, Optional, Protocol, Tuple
 
@@ -17,7 +18,8 @@ from . import _arrays, _codec, _ffi, _keywords, _streams_local, _traits
 from ._protocol import Py2Native, pack_call
 from .errors import ArgumentError, GorayError, error_from_reply
 
-__all__ = ["golang_local_run_task", "golang_local_new_actor", "LocalActor"]
+__all__ = ["golang_local_run_task", "golang_local_new_actor", "LocalActor", "codec_run_task",
+           "codec_method_call", "codec_new_actor", "codec_close_actor", "set_typed_actor_types"]
 
 _RUN_TASK = int(Py2Native.RUN_TASK)
 _NEW_ACTOR = int(Py2Native.NEW_ACTOR)
@@ -117,11 +119,26 @@ else:
     _FALLBACK = None
 
 # The one binding of the public entry point: the compiled function, else the Python one.
+# The compiled one calls the application's typed entry of the task when it has one
+# (goray._entries registers them), else the codec path, codec_run_task.
 golang_local_run_task: _RunTask = _python_run_task if _fast is None else _fast.golang_local_run_task
+#: A task through the codec path (msgpack, Execute), never a typed entry: what a typed
+#: entry hands the calls it does not convert itself.
+codec_run_task: _RunTask = _python_run_task if _fast is None else _fast.run_task_codec
 """Runs a native task in this process and returns its result: None for no value, the value
 for one, a list for several. A generator task (its result is goray::Generator<T>) returns
 an iterator of its items instead (a LocalStream: each next() runs the task up to its next
 item; close it to stop early). Keyword arguments name the C++ parameters."""
+
+
+# library -> {actor type: its typed local actor type} (goray._entries registers it).
+_typed_actor_types: Optional[Callable[["_ffi.Library"], Dict[str, Any]]] = None
+
+
+def set_typed_actor_types(types_of: Optional[Callable[["_ffi.Library"], Dict[str, Any]]]) -> None:
+    """Where golang_local_new_actor finds the application's typed local actor types."""
+    global _typed_actor_types
+    _typed_actor_types = types_of
 
 
 def golang_local_new_actor(name: str, /, *args: Any, **kwargs: Any) -> "LocalActor":
@@ -130,8 +147,19 @@ def golang_local_new_actor(name: str, /, *args: Any, **kwargs: Any) -> "LocalAct
     :func:`golang_local_run_task`. Closed by ``close()``, at the end of a ``with``
     block, or when garbage-collected."""
     library = _ffi.get_library()
+    if _typed_actor_types is not None:
+        typed = _typed_actor_types(library).get(name)
+        if typed is not None:  # the application's typed entries: a LocalActor too
+            made: LocalActor = typed(*args, **kwargs)
+            return made
+    return LocalActor(name, codec_new_actor(library, name, args, kwargs), library)
+
+
+def codec_new_actor(library: "_ffi.Library", name: str, args: Tuple[Any, ...],
+                    kwargs: Dict[str, Any]) -> int:
+    """NewActor through the codec path: the new instance's index."""
     if kwargs:
-        args = _keywords.resolve(name, _traits.actor_params(library, name), args, kwargs)
+        args = tuple(_keywords.resolve(name, _traits.actor_params(library, name), args, kwargs))
     keep: list = []
     pieces = _args_pieces(library, name, args, keep)
     code, reply = library.execute(_NEW_ACTOR, pack_call(_encode_name(name, "actor type"), pieces))
@@ -139,36 +167,68 @@ def golang_local_new_actor(name: str, /, *args: Any, **kwargs: Any) -> "LocalAct
     if code:
         raise error_from_reply(code, reply, name)
     try:
-        index = int(reply.decode("ascii"))
+        return int(reply.decode("ascii"))
     except (UnicodeDecodeError, ValueError):
         raise GorayError(f"NewActor {name}: the library replied {reply[:64]!r}, "
                          "not an ASCII decimal instance index") from None
-    return LocalActor(name, index, library)
 
 
 def _close_native(library: "_ffi.Library", index: int) -> Tuple[int, bytes]:
     return library.execute(_CLOSE_ACTOR, b"", index)
 
 
-class LocalActor:
+def codec_close_actor(library: "_ffi.Library", type_name: str, index: int) -> None:
+    """CloseActor (7) of instance `index`."""
+    code, reply = _close_native(library, index)
+    if code:
+        raise error_from_reply(code, reply, f"{type_name} (close)")
+
+
+def codec_method_call(library: "_ffi.Library", type_name: str, index: int, method: str,
+                      args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
+    """A method of instance `index` through the codec path (msgpack, Execute): keyword
+    arguments resolved, a generator method's LocalStream, results' enums made members."""
+    if kwargs:
+        params = _traits.method_params(library, type_name, method)
+        args = tuple(_keywords.resolve(f"{type_name}.{method}", params, args, kwargs))
+    if method in _streams_local.streaming_methods(library, type_name):
+        return _streams_local.method_stream(library, index, type_name, method, args)
+    converter = _method_converter(library, type_name, method)
+    fast = library.fastpath
+    if fast is not None:
+        result = fast.actor_call(index, method, args, type_name)
+        if result is not _FALLBACK:
+            return result if converter is None else converter(result)
+    command = _ACTOR_METHOD_CALL_FOR_PYTHON if library.arrays else _ACTOR_METHOD_CALL
+    result = _call(library, command, index, method, "method", args, f"{type_name}.{method}")
+    return result if converter is None else converter(result)
+
+
+# (library, actor type, method) -> the converter of the enums its result holds, or None.
+_method_converters: Dict[Tuple[int, str, str], Optional[Callable[[Any], Any]]] = {}
+
+
+def _method_converter(library: "_ffi.Library", type_name: str,
+                      method: str) -> Optional[Callable[[Any], Any]]:
+    key = (id(library), type_name, method)
+    try:
+        return _method_converters[key]
+    except KeyError:
+        converter = _traits.result_enums(library).for_method(type_name, method)
+        return _method_converters.setdefault(key, converter)
+
+
+class LocalActor(metaclass=abc.ABCMeta):
     """A native actor instance living in this process. Thread-safe: calls may run
     concurrently, and the instance is closed exactly once (weakref.finalize detaches
     atomically)."""
 
-    __slots__ = ("_type_name", "_index", "_library", "_finalizer", "_fast_call", "_streams",
-                 "_enums", "__weakref__")
+    __slots__ = ("_type_name", "_index", "_library", "_finalizer", "__weakref__")
 
     def __init__(self, type_name: str, index: int, library: "_ffi.Library") -> None:
         self._type_name = type_name
         self._index = index
         self._library = library
-        fast = library.fastpath
-        self._fast_call: Optional[Callable[..., Any]] = \
-            fast.actor_call if fast is not None else None
-        # Generator methods return a LocalStream (StartMethodStream), never the fast path's call.
-        self._streams = _streams_local.streaming_methods(library, type_name)
-        # Methods whose results hold enums: their converters (goray._enums).
-        self._enums = _traits.result_enums(library).methods(type_name)
         # Closes the native instance exactly once: close(), `with` exit, or GC.
         self._finalizer = weakref.finalize(self, _close_native, library, index)
         self._finalizer.atexit = False  # no calls into the library at interpreter exit
@@ -191,22 +251,7 @@ class LocalActor:
         """Calls a method by name (also for names this class uses itself)."""
         if not self._finalizer.alive:
             raise GorayError(f"{self!r} is closed: cannot call {method}")
-        if kwargs:
-            params = _traits.method_params(self._library, self._type_name, method)
-            args = _keywords.resolve(f"{self._type_name}.{method}", params, args, kwargs)
-        if method in self._streams:
-            return _streams_local.method_stream(self._library, self._index, self._type_name,
-                                                method, args)
-        fast = self._fast_call
-        if fast is not None:
-            result = fast(self._index, method, args, self._type_name)
-            if result is not _FALLBACK:
-                return result if method not in self._enums else self._enums[method](result)
-        library = self._library
-        command = _ACTOR_METHOD_CALL_FOR_PYTHON if library.arrays else _ACTOR_METHOD_CALL
-        result = _call(library, command, self._index, method, "method", args,
-                       f"{self._type_name}.{method}")
-        return result if method not in self._enums else self._enums[method](result)
+        return codec_method_call(self._library, self._type_name, self._index, method, args, kwargs)
 
     def __getattr__(self, method: str) -> Callable[..., Any]:
         if method.startswith("_"):  # use call() for such names

@@ -85,6 +85,8 @@ class AppTraits:
     task_maps: Dict[str, MapLoop] = field(default_factory=dict)
     # Where results hold enums (DescribeApplication "result_enums"): goray._enums.
     enums: _enums.Converter = field(default_factory=lambda: _enums.Converter(None))
+    # The application's name (DescribeApplication "name", goray-gen's NAME), or "".
+    name: str = ""
 
 
 _NO_TRAITS = AppTraits()
@@ -219,7 +221,10 @@ def parse_traits(reply: Any, where: str = "library") -> AppTraits:
               for name, body in actors_doc.items()}
     maps = {name: _map_loop(task, f"{where}: task {name}") for name, task in tasks.items()}
     enums = _mapping(top.get("result_enums", {}), f"{where}: DescribeApplication \"result_enums\"")
-    return AppTraits(streaming_tasks=streaming, actors=actors, described=True,
+    name = top.get("name", "")
+    if not isinstance(name, str):
+        raise GorayError(f"{where}: DescribeApplication \"name\" must be a string, got {name!r}")
+    return AppTraits(streaming_tasks=streaming, actors=actors, described=True, name=name,
                      task_params={name: found for name, found in params.items()
                                   if found is not None},
                      task_maps={name: found for name, found in maps.items() if found is not None},

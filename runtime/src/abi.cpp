@@ -1,5 +1,6 @@
 // The exported C ABI (docs/protocol.md §1): Execute, FreeMemory, RegisterCallback, and our
-// extensions GorayProtocolVersion, GoraySetCrashReport and GorayRecoverCrashes (§14).
+// extensions GorayProtocolVersion, GoraySetCrashReport and GorayRecoverCrashes (§14), and
+// GorayTypedEntries (§17).
 // Only entry points: what lower code needs (the callback's slot, the application's
 // registry) is in modules of its own below (callback_slot.h, application.h).
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include "goray/detail/submission.h"
 #include "goray/registry.h"
 #include "goray/version.h"
+#include "typed_entries.h"
 
 namespace goray::detail {
 namespace {
@@ -26,8 +28,7 @@ Reply HandleForApplication(long long request, std::string_view payload) {
     return TextReply(kFailed, "goray: the application's registration failed: " +
                                   application.registration_error);
   }
-  static Dispatcher dispatcher(application.registry);
-  return dispatcher.Handle(request, payload);
+  return ApplicationDispatcher().Handle(request, payload);
 }
 
 // Py2Native 37 EnableFeatures: payload u64 LE bits asked for; reply u64 LE bits on.
@@ -123,4 +124,8 @@ GORAY_ABI long long GorayRecoverCrashes(long long on) {
   goray::detail::crash::Install();
   goray::detail::crash::RecoverCrashes(on != 0);
   return 1;
+}
+
+GORAY_ABI const void* GorayTypedEntries(unsigned long long abi) {
+  return goray::detail::TypedEntriesTable(abi);
 }

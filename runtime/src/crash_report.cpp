@@ -442,4 +442,23 @@ CallScope::~CallScope() {
   t_state.name_length = previous_length_;
 }
 
+PreparedCallScope::PreparedCallScope(const char* kind, std::string_view name) noexcept {
+  ThreadState& state = t_state;
+  if (!state.stack_checked) PrepareThread();
+  state_ = &state;
+  previous_kind_ = state.kind;
+  previous_name_ = state.name;
+  previous_length_ = state.name_length;
+  state.kind = kind;
+  state.name = name.data();
+  state.name_length = name.size();
+}
+
+PreparedCallScope::~PreparedCallScope() {
+  auto& state = *static_cast<ThreadState*>(state_);
+  state.kind = previous_kind_;
+  state.name = previous_name_;
+  state.name_length = previous_length_;
+}
+
 }  // namespace goray::detail::crash

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "application.h"
 #include "array_handoff.h"
 #include "framing.h"
 #include "crash_report.h"
@@ -150,6 +151,11 @@ Reply Dispatcher::Handle(long long request, std::string_view payload) {
     reply.pins = std::move(pins);
   }
   return reply;
+}
+
+Dispatcher& ApplicationDispatcher() {
+  static Dispatcher dispatcher(TheApplication().registry);
+  return dispatcher;
 }
 
 Reply Dispatcher::HandleCommand(long long command, std::uint64_t index, std::string_view payload) {
@@ -443,6 +449,8 @@ Reply Dispatcher::DescribeApplication() const {
     AddParams(actors[name], actor_params, name);
   }
   nlohmann::json reply = {{"actors", std::move(actors)}, {"tasks", std::move(tasks)}};
+  // The application's name (goray-gen's NAME): its typed entries' module (§17).
+  if (!registry_.name().empty()) reply["name"] = registry_.name();
   // Where results hold enums, as goray-gen wrote it: Python makes those ints the
   // generated IntEnums' members (goray-gen's result_enums.py).
   if (parameters.is_object() && parameters.contains("result_enums")) {

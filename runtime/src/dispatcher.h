@@ -68,6 +68,12 @@ class Dispatcher {
   Reply Handle(long long request, std::string_view payload);
 
   const ActorInstances& instances() const noexcept { return instances_; }
+  // A typed entry's constructed actor into the instance table (typed_entries.cpp): its index.
+  std::uint64_t AdoptInstance(ActorInstance instance) { return instances_.Add(std::move(instance)); }
+  // CloseActor of an instance; false when it was not live.
+  bool CloseInstance(std::uint64_t index) {
+    return instances_.Close(index) == ActorInstances::Lookup::kLive;
+  }
   const StreamTable& streams() const noexcept { return streams_; }
 
  private:
@@ -102,5 +108,8 @@ class Dispatcher {
   ActorInstances instances_;
   StreamTable streams_;
 };
+
+// The dispatcher of this library's application (application.h), made on first use.
+Dispatcher& ApplicationDispatcher();
 
 }  // namespace goray::detail

@@ -238,7 +238,7 @@ def test_the_public_cpp_names_are_those_a_user_writes(cpp_headers):
                  "goray::ArgumentError", "goray::TimeoutError", "goray::codec::DecodeError",
                  "GORAY_TASKS", "GORAY_ACTORS", "GORAY_ACTOR", "GORAY_DRIVER",
                  "GORAY_INIT_OPTIONS", "GORAY_THREADSAFE", "GORAY_CONCURRENCY_GROUP",
-                 "GORAY_IN_GROUP", "GORAY_VERSION_STRING", "GORAY_PROTOCOL_VERSION",
+                 "GORAY_IN_GROUP", "GORAY_KEEP_GIL", "GORAY_VERSION_STRING", "GORAY_PROTOCOL_VERSION",
                  "Execute", "FreeMemory", "RegisterCallback"):
         assert name in names, name
     internal = sorted(name for name in names if "detail" in name.split("::")
@@ -247,7 +247,8 @@ def test_the_public_cpp_names_are_those_a_user_writes(cpp_headers):
                                                                 "RegisterCallback", "GorayDriverCallback",
                                                                 "GorayProtocolVersion",
                                                                 "GoraySetCrashReport",
-                                                                "GorayRecoverCrashes"}))
+                                                                "GorayRecoverCrashes",
+                                                                "GorayTypedEntries"}))
     assert not internal, internal
     object_ref = next(e for e in cpp_api.public_names(cpp_headers) if e.name == "goray::ObjectRef")
     members = "\n".join(line for d in object_ref.declarations for line in (d.members or []))

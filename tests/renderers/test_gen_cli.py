@@ -16,7 +16,7 @@ from conftest import GOLDEN, INPUTS, ROOT, gen_command, run
 APP = GOLDEN / "app" / "app.cpp"             # includes <goray/goray.h>: a real scan
 ACTORS = GOLDEN / "actors" / "actors.h"      # includes only the markers: a quick scan
 # The stub's private companion, _app_types.pyi, holds the .pyi's classes.
-OUTPUTS = ["app.idl.json", "app.goray.h", "app.goray.cpp", "app.py", "app.pyi",
+OUTPUTS = ["app.idl.json", "app.goray.h", "app.goray.cpp", "app.entries.goray.cpp", "app.py", "app.pyi",
            "_app_types.pyi"]
 ACTORS_OUTPUTS = [name.replace("app", "actors", 1) for name in OUTPUTS]  # a header: no unit
 
@@ -37,7 +37,7 @@ def test_name_option_and_stubs_dir(scanner, tmp_path):
                        "--stubs-dir", str(tmp_path / "stubs"))
     assert result.returncode == 0, result.stderr
     assert sorted(os.listdir(tmp_path / "gen")) == [
-        "rayapp.goray.cpp", "rayapp.goray.h", "rayapp.idl.json"]
+        "rayapp.entries.goray.cpp", "rayapp.goray.cpp", "rayapp.goray.h", "rayapp.idl.json"]
     assert sorted(os.listdir(tmp_path / "stubs")) == [
         "_rayapp_types.pyi", "rayapp.py", "rayapp.pyi"]
     header = (tmp_path / "gen" / "rayapp.goray.h").read_text()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import sysconfig
 import textwrap
 
 import pytest
@@ -162,6 +163,45 @@ def test_namespace_reaches_goray_gen_apart_from_name(cmake_dir, tmp_path):
     assert "--name riskray --namespace riskray::gen" in ninja
 
 
+def test_the_typed_entries_module_is_built_beside_the_stubs(cmake_dir, tmp_path):
+    """<target>_entries: _<name>_entries with the Python's extension suffix, in STUBS_DIR,
+    compiled as the library is (its flags), from goray-gen's <name>.entries.goray.cpp."""
+    (tmp_path / "CMakeLists.txt").write_text(PROJECT.format(
+        call=f"goray_add_app(app SOURCES {APPS}/onefile/app.cpp NAME my-app STUBS_DIR stubs)"))
+    result = run(["cmake", "-S", str(tmp_path), "-B", str(tmp_path / "build"), "-G", "Ninja",
+                  f"-Dgoray_DIR={cmake_dir}"])
+    assert result.returncode == 0, result.stderr
+    assert "typed in-process entries" not in result.stderr
+    ninja = (tmp_path / "build" / "build.ninja").read_text()
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
+    assert f"stubs/_my_app_entries{suffix}" in ninja, "the module's file"
+    assert "app_goray/my-app.entries.goray.cpp" in ninja
+    sysconfig_include = sysconfig.get_paths()["include"]
+    assert f"-I{sysconfig_include}" in ninja or f"-isystem {sysconfig_include}" in ninja
+
+
+def test_without_pythons_headers_the_library_is_built_alone_with_a_warning(cmake_dir, tmp_path):
+    """A Python without headers (Debian's system Python without python3-dev): one warning
+    saying how to get them, and the library alone (its calls take the codec path)."""
+    (tmp_path / "CMakeLists.txt").write_text(PROJECT.format(
+        call=f"goray_add_app(app SOURCES {APPS}/onefile/app.cpp)\n"
+             f"goray_add_app(second SOURCES {APPS}/onefile/app.cpp NAME second)"))
+    empty = tmp_path / "no-headers"
+    empty.mkdir()
+    result = run(["cmake", "-S", str(tmp_path), "-B", str(tmp_path / "build"), "-G", "Ninja",
+                  f"-Dgoray_DIR={cmake_dir}", f"-DGORAY_PYTHON_INCLUDE_DIR={empty}",
+                  "-DGORAY_PYTHON_EXT_SUFFIX=.so"])
+    assert result.returncode == 0, result.stderr
+    said = " ".join(result.stderr.split())  # (CMake folds a message's lines)
+    assert said.count("built without their typed in-process entries") == 1, result.stderr
+    assert "python3-dev" in said and f"{empty}/Python.h does not exist" in said, said
+    ninja = (tmp_path / "build" / "build.ninja").read_text()
+    assert "libapp.so" in ninja and "_app_entries" not in ninja
+    quiet = run(["cmake", "-S", str(tmp_path), "-B", str(tmp_path / "quiet"), "-G", "Ninja",
+                 f"-Dgoray_DIR={cmake_dir}", "-DGORAY_TYPED_ENTRIES=OFF"])
+    assert quiet.returncode == 0 and "typed in-process" not in " ".join(quiet.stderr.split())
+
+
 INCREMENTAL = textwrap.dedent("""\
     cmake_minimum_required(VERSION 3.25)
     project(goray_incremental LANGUAGES CXX)
@@ -197,7 +237,8 @@ def test_editing_one_source_recompiles_only_its_unit_and_never_reconfigures(cmak
         "CMakeFiles/two.dir/two_goray/two.a_cpp.goray.cpp.o",
         "CMakeFiles/two.dir/two_goray/two.b_cpp.goray.cpp.o",
         "CMakeFiles/two.dir/two_goray/two.goray.cpp.o",
-        "CMakeFiles/two.dir/two_goray/two.plain_cpp.goray.cpp.o"]
+        "CMakeFiles/two.dir/two_goray/two.plain_cpp.goray.cpp.o",
+        "CMakeFiles/two_entries.dir/two_goray/two.entries.goray.cpp.o"]  # the typed entries
     build_ninja = (build / "build.ninja").stat().st_mtime_ns
 
     source = tmp_path / "a.cpp"

@@ -60,7 +60,7 @@ def test_only_the_c_abi_is_exported(built_apps, library):
     assert result.returncode == 0, result.stderr
     symbols = sorted(line.split()[-1] for line in result.stdout.splitlines() if line.strip())
     assert symbols == ["Execute", "FreeMemory", "GorayProtocolVersion", "GorayRecoverCrashes",
-                       "GoraySetCrashReport", "RegisterCallback"]
+                       "GoraySetCrashReport", "GorayTypedEntries", "RegisterCallback"]
 
 
 def test_stubs_are_written_to_stubs_dir_and_generated_code_to_the_binary_dir(built_apps):

@@ -106,7 +106,7 @@ def test_the_edit_build_loop(cmake_dir, tmp_path, generator):
     assert configure.returncode == 0, configure.stdout + configure.stderr
     first = build(binary)
     units = ["loop.a_cpp.goray.cpp.o", "loop.b_cpp.goray.cpp.o", "loop.c_cpp.goray.cpp.o",
-             "loop.goray.cpp.o"]
+             "loop.entries.goray.cpp.o", "loop.goray.cpp.o"]  # (.entries: the typed entries)
     assert compiled(first) == ["cmake_pch.hxx.gch"] + units, first
     generated = binary / "loop_goray"
     assert (generated / "loop.scan-cache.json").is_file()
@@ -128,8 +128,8 @@ def test_the_edit_build_loop(cmake_dir, tmp_path, generator):
     assert (generated / "loop.goray.h").stat().st_mtime_ns == header_mtime
 
     # A new task: the generated header has its wrapper, and what includes the header
-    # (b.cpp's unit, the table) and a.cpp's unit (it registers the task) rebuild; c.cpp's
-    # unit does not.
+    # (b.cpp's unit, the table, the typed entries) and a.cpp's unit (it registers the task)
+    # rebuild; c.cpp's unit does not.
     a_cpp = source / "a.cpp"
     a_cpp.write_text(a_cpp.read_text().replace(
         "  static std::string Name() { return \"a\"; }\n",
@@ -140,7 +140,7 @@ def test_the_edit_build_loop(cmake_dir, tmp_path, generator):
     assert '"name": "Twice"' in (generated / "loop.idl.json").read_text()
     assert "Twice" in (binary / "loop.pyi").read_text()
     assert compiled(added) == ["loop.a_cpp.goray.cpp.o", "loop.b_cpp.goray.cpp.o",
-                               "loop.goray.cpp.o"], added
+                               "loop.entries.goray.cpp.o", "loop.goray.cpp.o"], added
 
     # A generated file deleted: the next build writes it again (and compiles it alone).
     (generated / "loop.c_cpp.goray.cpp").unlink()

@@ -25,7 +25,7 @@ from conftest import GOLDEN, PYTHON, built, run, update_golden
 # case -> {"inputs": files or directories under tests/golden/, as a user passes them to
 # goray-gen; "compiled": false if its C++ is not compiled; "what": what it is about}
 CASES: Dict[str, dict] = json.loads((GOLDEN / "cases.json").read_text(encoding="utf-8"))
-SUFFIXES = [".idl.json", ".goray.h", ".goray.cpp", ".py", ".pyi"]
+SUFFIXES = [".idl.json", ".goray.h", ".goray.cpp", ".entries.goray.cpp", ".py", ".pyi"]
 # The key of the stub's private companion, _<case>_types.pyi, among a case's outputs.
 COMPANION = "_types.pyi"
 
@@ -44,6 +44,13 @@ COMPILED = [case for case in CASES if CASES[case].get("compiled", True)]
 
 def inputs(case: str) -> List[str]:
     return [str(GOLDEN / path) for path in CASES[case]["inputs"]]
+
+
+def unit_names(case: str, directory: pathlib.Path) -> List[str]:
+    """The source units (<case>.<source>.goray.cpp) in `directory`: not the typed entries'
+    <case>.entries.goray.cpp, an output of every case."""
+    return sorted(path.name for path in directory.glob(f"{case}.*.goray.cpp")
+                  if path.name != f"{case}.entries.goray.cpp")
 
 
 def read_outputs(case: str, outdir: pathlib.Path, units: List[str]) -> Dict[str, str]:
@@ -66,8 +73,7 @@ def generated(request, tmp_path_factory) -> Dict[str, Dict[str, str]]:
     if not update_golden():
         root = built(*(f"gen_golden_{case}" for case in CASES)) / "golden"
         return {case: read_outputs(case, root / case,
-                                   sorted(path.name for path in (root / case).glob(
-                                       f"{case}.*.goray.cpp"))) for case in CASES}
+                                   unit_names(case, root / case)) for case in CASES}
     from goray.gen.generate import GenerateError, GenerateOptions, generate
 
     scanner = request.getfixturevalue("scanner")
@@ -117,12 +123,12 @@ def test_source_units_match_golden(generated):
                  if suffix not in SUFFIXES + [COMPANION]}
         directory = GOLDEN / case
         if update_golden():
-            for stale in directory.glob(f"{case}.*.goray.cpp"):
-                stale.unlink()
+            for stale in unit_names(case, directory):
+                (directory / stale).unlink()
             for suffix, text in units.items():
                 (directory / f"{case}{suffix}").write_text(text, encoding="utf-8")
             continue
-        on_disk = {path.name[len(case):] for path in directory.glob(f"{case}.*.goray.cpp")}
+        on_disk = {name[len(case):] for name in unit_names(case, directory)}
         assert on_disk == set(units), (case, sorted(on_disk), sorted(units))
         for suffix, text in units.items():
             assert (directory / f"{case}{suffix}").read_text(encoding="utf-8") == text, \

@@ -241,6 +241,16 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"InGroupNotAnActorsMethod", "in_group_not_actor_dir", "helper.h", 6, 32,
                   {"GORAY_IN_GROUP on 'Helper::Fetch', which no actor type has as a method",
                    "put it on a method of a GORAY_THREADSAFE actor class"}},
+        // GORAY_KEEP_GIL: on a task or an actor method that does not stream.
+        ErrorCase{"KeepGilOnAFreeFunction", "keep_gil_free_function.h", "keep_gil_free_function.h",
+                  3, 24,
+                  {"GORAY_KEEP_GIL applies to a task (a public member function of a GORAY_TASKS "
+                   "struct) or a method of an actor type", "remove it here"}},
+        ErrorCase{"KeepGilOnAGenerator", "keep_gil_generator.h", "keep_gil_generator.h", 4, 44,
+                  {"GORAY_KEEP_GIL on task 'Count', a generator", "remove GORAY_KEEP_GIL"}},
+        ErrorCase{"KeepGilNotATaskOrMethod", "keep_gil_not_a_method.h", "keep_gil_not_a_method.h", 7, 26,
+                  {"GORAY_KEEP_GIL on 'Helper::Fetch', which is no task and no method of an actor type",
+                   "put it on one of those, or remove it"}},
         // goray::Generator<T>: a task's or method's result only, of a value type, without
         // parameters that borrow the caller's memory.
         ErrorCase{"GeneratorParameter", "generator_param.h", "generator_param.h", 4, 41,

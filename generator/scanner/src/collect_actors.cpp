@@ -281,12 +281,18 @@ bool Collector::ActorMethods(const clang::CXXRecordDecl& record, const std::stri
       ok = false;
       continue;
     }
+    bool keeps_gil = false;
+    if (!KeepsGil(*method, what, signature->result, keeps_gil)) {
+      ok = false;
+      continue;
+    }
     declared_by.emplace(name, Declarer{class_name, subobject});
     if (group) tu_.model.exported_grouped_methods.insert(class_name + "::" + name);
     methods.push_back(idl::Method{name, class_name, method->isConst(),
                                   std::move(signature->params), std::move(signature->result),
                                   DocComment(*method, tu_.ast),
-                                  tu_.locator.PositionOf(method->getLocation()), group});
+                                  tu_.locator.PositionOf(method->getLocation()), group,
+                                  keeps_gil});
   }
   for (const clang::CXXBaseSpecifier& base : record.bases()) {
     if (base.getAccessSpecifier() != clang::AS_public) continue;

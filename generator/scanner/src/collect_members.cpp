@@ -6,8 +6,11 @@
 
 #include <clang/AST/DeclTemplate.h>
 
+#include <variant>
+
 #include "collector.h"
 #include "display_name.h"
+#include "keep_gil.h"
 #include "naming.h"
 
 namespace goray::scan {
@@ -178,6 +181,36 @@ Collector::Subobject Collector::BaseSubobject(const Subobject& derived,
   std::string name = QualifiedTypeName(base_record, tu_.ast);
   std::string key = base.isVirtual() ? "virtual " + name : derived.key + " -> " + name;
   return Subobject{std::move(key), derived.path + " -> " + Display(name)};
+}
+
+void Collector::KeepGil(const clang::FunctionDecl& function, const std::string& marker) {
+  const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(&function);
+  if (method == nullptr) {
+    Misplaced(function, marker);
+    return;
+  }
+  // Once per member function: its out-of-line definition inherits the marker.
+  if (!handled_.insert(method->getCanonicalDecl()).second) return;
+  std::string key =
+      QualifiedTypeName(*method->getParent(), tu_.ast) + "::" + method->getNameAsString();
+  tu_.model.keep_gil_functions.emplace(
+      key, MarkedDeclaration{tu_.locator.Describe(method->getLocation()), "'" + Display(key) + "'"});
+}
+
+bool Collector::KeepsGil(const clang::CXXMethodDecl& method, const std::string& what,
+                         const idl::Type& result, bool& keeps) {
+  keeps = HasKeepGil(method);
+  if (!keeps) return true;
+  if (std::holds_alternative<idl::GeneratorType>(result.kind)) {
+    tu_.reporter.Error(method.getLocation(),
+                       "GORAY_KEEP_GIL on " + what +
+                           ", a generator: its items are made between the calls that take them, "
+                           "through the codec path, which keeps no GIL; remove GORAY_KEEP_GIL");
+    return false;
+  }
+  tu_.model.exported_keep_gil.insert(QualifiedTypeName(*method.getParent(), tu_.ast) + "::" +
+                                     method.getNameAsString());
+  return true;
 }
 
 }  // namespace goray::scan

@@ -38,6 +38,8 @@ void Collector::TaskFunctions(const clang::CXXRecordDecl& record, const std::str
     if (!CheckName(name, NameUse::kTask, what, method->getLocation())) continue;
     std::optional<Signature> signature = SignatureOf(*method, what);
     if (!signature) continue;
+    bool keeps_gil = false;
+    if (!KeepsGil(*method, what, signature->result, keeps_gil)) continue;
     idl::Task task{name,
                    owner,
                    class_name != owner ? std::optional(class_name) : std::nullopt,  // inherited
@@ -45,7 +47,8 @@ void Collector::TaskFunctions(const clang::CXXRecordDecl& record, const std::str
                    std::move(signature->params),
                    std::move(signature->result),
                    DocComment(*method, tu_.ast),
-                   tu_.locator.Describe(method->getLocation())};
+                   tu_.locator.Describe(method->getLocation()),
+                   keeps_gil};
     AddUnique(tu_.model.tasks, name, std::move(task), "task", method->getLocation());
   }
   for (const clang::CXXBaseSpecifier& base : record.bases()) {

@@ -11,6 +11,7 @@
 
 #include "actor_options.h"
 #include "concurrency.h"
+#include "keep_gil.h"
 #include "naming.h"
 
 namespace goray::scan {
@@ -35,6 +36,7 @@ std::string MacroOf(llvm::StringRef marker) {
   if (marker.starts_with(kConcurrencyGroupPrefix)) return "GORAY_CONCURRENCY_GROUP";
   if (IsInGroupMarker(marker)) return "GORAY_IN_GROUP";
   if (IsActorOptionsMarker(marker)) return "GORAY_ACTOR_OPTIONS";
+  if (marker == kKeepGil) return "GORAY_KEEP_GIL";
   return marker.str();
 }
 
@@ -87,6 +89,8 @@ void Collector::Misplaced(const clang::Decl& decl, const std::string& marker) {
     where = "a public method of an actor type's class";
   } else if (IsActorOptionsMarker(marker)) {
     where = "the class of an actor type or a factory of a GORAY_ACTORS struct";
+  } else if (marker == kKeepGil) {
+    where = "a task (a public member function of a GORAY_TASKS struct) or a method of an actor type";
   } else {
     tu_.reporter.Error(decl.getLocation(), "unknown goray marker '" + marker +
                                                "'; use the macros of <goray/goray.h>");
@@ -152,6 +156,8 @@ void Collector::Visit(const clang::Decl& decl) {
         Driver(*function);
       } else if (IsInGroupMarker(marker)) {
         InGroup(*function, marker);
+      } else if (marker == kKeepGil) {
+        KeepGil(*function, marker);
       } else if (IsActorOptionsMarker(marker) && IsFactory(*function)) {
         continue;  // read with its actor type (Actors); a private one is warned of there
       } else {

@@ -160,6 +160,12 @@ class Collector {
   // (`marker`), both recorded for the checks once every file is scanned.
   void ConcurrencyClass(const clang::CXXRecordDecl& record);
   void InGroup(const clang::FunctionDecl& function, const std::string& marker);
+  // GORAY_KEEP_GIL on a member function, recorded (keep_gil.h); elsewhere misplaced.
+  void KeepGil(const clang::FunctionDecl& function, const std::string& marker);
+  // Whether task or method `method` keeps the GIL; false with an error when it is marked but
+  // cannot (a generator).
+  bool KeepsGil(const clang::CXXMethodDecl& method, const std::string& what,
+                const idl::Type& result, bool& keeps);
   // The concurrency group of actor method `method` (`what`: "method 'M' of actor type
   // 'A'") into `group` (unset: none); false when its GORAY_IN_GROUP is broken (reported):
   // several groups, or one the actor's class does not declare.

@@ -229,6 +229,7 @@ struct Task {
   Type result;
   std::string doc;
   Position location;
+  bool keeps_gil = false;  // GORAY_KEEP_GIL: its in-process calls keep the GIL
 };
 
 // How an actor type is built: a factory of a GORAY_ACTORS struct, or a GORAY_ACTOR class's
@@ -252,6 +253,7 @@ struct Method {
   std::string doc;
   std::optional<Position> location;  // none when the declaring class is outside the root
   std::optional<std::string> concurrency_group;  // GORAY_IN_GROUP's
+  bool keeps_gil = false;  // GORAY_KEEP_GIL
 };
 
 struct ConcurrencyGroup {

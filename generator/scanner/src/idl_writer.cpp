@@ -138,6 +138,7 @@ json TaskObject(const idl::Task& task) {
                  {"doc", task.doc},
                  {"location", LocationObject(task.location)}};
   if (task.declaring_class) object["declaring_class"] = *task.declaring_class;
+  if (task.keeps_gil) object["keeps_gil"] = true;
   return object;
 }
 
@@ -172,6 +173,7 @@ json MethodObject(const idl::Method& method) {
                  {"result", TypeObject(method.result)},
                  {"doc", method.doc}};
   if (method.concurrency_group) object["concurrency_group"] = *method.concurrency_group;
+  if (method.keeps_gil) object["keeps_gil"] = true;
   if (method.location) object["location"] = LocationObject(*method.location);
   return object;
 }

@@ -43,6 +43,10 @@ struct Model {
   std::map<std::string, MarkedDeclaration> concurrency_classes;
   std::map<std::string, MarkedDeclaration> grouped_methods;
   std::set<std::string> exported_grouped_methods;
+  // Member functions marked GORAY_KEEP_GIL ("::Tasks::Square"), and those that are a task
+  // or a method of an actor type (keep_gil.h).
+  std::map<std::string, MarkedDeclaration> keep_gil_functions;
+  std::set<std::string> exported_keep_gil;
   // Types already reported as unusable, so that each is reported once.
   std::set<std::string> rejected_types;
 

@@ -22,6 +22,7 @@
 
 #include "actor_handles.h"
 #include "concurrency.h"
+#include "keep_gil.h"
 #include "diagnostics.h"
 #include "idl_writer.h"
 #include "model.h"
@@ -153,6 +154,7 @@ ScanResult Scan(const std::vector<std::string>& sources, const ScanOptions& opti
     document = model.ToDocument(std::move(relative_sources));
     ResolveActorHandles(document, model, late, late_rendered);
     CheckConcurrencyMarkers(model, late, late_rendered);
+    CheckKeepGilMarkers(model, late, late_rendered);
     rendered << late_rendered;
   }
   // As clang counts them: "1 warning and 2 errors generated."

@@ -66,6 +66,9 @@ PyMethodDef kMethods[] = {
      "goray::Generator<T>) returns an iterator of its items instead (a LocalStream:\n"
      "each next() runs the task up to its next item; close it to stop early).\n"
      "Keyword arguments name the C++ parameters."},
+    {"run_task_codec", method(fast_run_task_codec), METH_FASTCALL | METH_KEYWORDS,
+     "run_task_codec($module, name, /, *args, **kwargs)\n--\n\n"
+     "golang_local_run_task through the codec path (msgpack, Execute), never a typed entry."},
     {"actor_call", method(fast_actor_call), METH_FASTCALL,
      "actor_call(index, method, args, type_name) -> the result, or FALLBACK: the call\n"
      "goes the Python way (nothing was sent)."},
@@ -87,6 +90,9 @@ PyMethodDef kMethods[] = {
     {"set_result_converters", fast_set_result_converters, METH_O,
      "set_result_converters(table_of): table_of() -> dict of task name -> the function\n"
      "golang_local_run_task applies to its result, asked on its first call; None: none."},
+    {"set_typed_tasks", fast_set_typed_tasks, METH_O,
+     "set_typed_tasks(table_of): table_of() -> dict of task name -> the application's typed\n"
+     "entry golang_local_run_task calls, asked on the first call that finds a library."},
     {"set_py2native", fast_set_py2native, METH_VARARGS,
      "set_py2native(run_task, error_from_reply, unpack_result_block): the Python code the\n"
      "Py2Native entry points fall back to."},

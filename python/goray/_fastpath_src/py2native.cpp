@@ -28,6 +28,10 @@ PyObject *g_python_tasks = nullptr;  // its answer
 // (tasks whose results hold enums: goray._enums makes their members); asked once.
 PyObject *g_result_converters_of = nullptr;
 PyObject *g_result_converters = nullptr;  // its answer
+// () -> dict: task name -> the application's typed entry of the task (goray._entries);
+// asked on the first call that finds a library, and kept.
+PyObject *g_typed_tasks_of = nullptr;
+PyObject *g_typed_tasks = nullptr;  // its answer
 
 // Frames units(name, args block) in `buffer`. False when an argument is not packed
 // here exactly like goray._codec.pack_args would (no exception set).
@@ -189,6 +193,25 @@ PyObject *converted(PyObject *name, PyObject *result) {
   return made;
 }
 
+// The typed entry of task `name` (borrowed), or null: none, or none known yet (asking
+// failed, as it does before a library is loaded: asked again on the next call).
+PyObject *typed_entry(PyObject *name) {
+  if (g_typed_tasks_of == nullptr) return nullptr;
+  if (g_typed_tasks == nullptr) {
+    PyObject *made = PyObject_CallNoArgs(g_typed_tasks_of);
+    if (made == nullptr || !PyDict_Check(made)) {
+      Py_XDECREF(made);
+      PyErr_Clear();
+      return nullptr;
+    }
+    g_typed_tasks = made;
+  }
+  if (PyDict_GET_SIZE(g_typed_tasks) == 0) return nullptr;
+  PyObject *entry = PyDict_GetItemWithError(g_typed_tasks, name);  // borrowed
+  if (entry == nullptr) PyErr_Clear();
+  return entry;
+}
+
 }  // namespace
 
 bool py2native_init(PyObject *module) {
@@ -204,7 +227,52 @@ bool py2native_init(PyObject *module) {
   return true;
 }
 
-PyObject *fast_run_task(PyObject *, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+// The last task name golang_local_run_task called typed, and its entry's C function: a
+// caller's name is most often the same str object call after call (a constant).
+struct LastTyped {
+  PyObject *name = nullptr;  // strong references, replaced together
+  PyObject *entry = nullptr;
+  PyObject *(*function)(PyObject *, PyObject *const *, Py_ssize_t, PyObject *) = nullptr;
+  PyObject *self = nullptr;
+};
+LastTyped g_last_typed;
+
+PyObject *fast_run_task(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+  if (nargs >= 1) {
+    PyObject *name = args[0];
+    if (name == g_last_typed.name) {
+      return g_last_typed.function(g_last_typed.self, args + 1, nargs - 1, kwnames);
+    }
+    PyObject *entry = PyUnicode_CheckExact(name) ? typed_entry(name) : nullptr;
+    if (entry != nullptr) {
+      if (PyCFunction_Check(entry) &&
+          (PyCFunction_GET_FLAGS(entry) & (METH_FASTCALL | METH_KEYWORDS)) ==
+              (METH_FASTCALL | METH_KEYWORDS)) {
+        // The entries' functions: called as CPython would, without its dispatch.
+        Py_INCREF(name);
+        Py_INCREF(entry);
+        PyObject *old_name = g_last_typed.name;
+        PyObject *old_entry = g_last_typed.entry;
+        g_last_typed.name = name;
+        g_last_typed.entry = entry;
+        g_last_typed.function = reinterpret_cast<PyObject *(*)(PyObject *, PyObject *const *, Py_ssize_t,
+                                                                PyObject *)>(
+            reinterpret_cast<void (*)()>(PyCFunction_GET_FUNCTION(entry)));
+        g_last_typed.self = PyCFunction_GET_SELF(entry);
+        Py_XDECREF(old_name);
+        Py_XDECREF(old_entry);
+        return g_last_typed.function(g_last_typed.self, args + 1, nargs - 1, kwnames);
+      }
+      // args[0] is ours to borrow (the name): PY_VECTORCALL_ARGUMENTS_OFFSET says so.
+      return PyObject_Vectorcall(entry, args + 1,
+                                 static_cast<size_t>(nargs - 1) | PY_VECTORCALL_ARGUMENTS_OFFSET,
+                                 kwnames);
+    }
+  }
+  return fast_run_task_codec(module, args, nargs, kwnames);
+}
+
+PyObject *fast_run_task_codec(PyObject *, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
   if (g_run_task_python == nullptr) {
     PyErr_SetString(PyExc_RuntimeError, "goray._fastpath: set_py2native was not called");
     return nullptr;
@@ -284,6 +352,18 @@ PyObject *fast_set_python_tasks(PyObject *, PyObject *names_of) {
   }
   replace(&g_python_tasks_of, names_of == Py_None ? nullptr : names_of);
   Py_CLEAR(g_python_tasks);  // asked again on the next call
+  Py_RETURN_NONE;
+}
+
+PyObject *fast_set_typed_tasks(PyObject *, PyObject *table_of) {
+  if (table_of != Py_None && !PyCallable_Check(table_of)) {
+    PyErr_SetString(PyExc_TypeError, "set_typed_tasks(table_of): a callable or None");
+    return nullptr;
+  }
+  replace(&g_typed_tasks_of, table_of == Py_None ? nullptr : table_of);
+  Py_CLEAR(g_typed_tasks);  // asked again on the next call
+  Py_CLEAR(g_last_typed.name);
+  Py_CLEAR(g_last_typed.entry);
   Py_RETURN_NONE;
 }
 

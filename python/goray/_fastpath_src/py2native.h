@@ -16,8 +16,11 @@ namespace goray::fastpath {
 // The FALLBACK sentinel of actor_call, added to the module. False with an error set.
 bool py2native_init(PyObject *module);
 
-// golang_local_run_task(name, *args): the native task's result.
-PyObject *fast_run_task(PyObject *, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames);
+// golang_local_run_task(name, *args): the native task's result, through the application's
+// typed entry of the task when it has one (set_typed_tasks), else run_task_codec.
+PyObject *fast_run_task(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames);
+// run_task_codec(name, *args): the same through the codec path (msgpack, Execute) always.
+PyObject *fast_run_task_codec(PyObject *, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames);
 // actor_call(index, method, args, type_name) -> the result, or FALLBACK when the
 // call must go the Python way (nothing was sent).
 PyObject *fast_actor_call(PyObject *, PyObject *const *args, Py_ssize_t nargs);
@@ -32,6 +35,9 @@ PyObject *fast_set_python_tasks(PyObject *, PyObject *names_of);
 // golang_local_run_task applies to that task's result (enum members), asked on its first
 // call; None: none.
 PyObject *fast_set_result_converters(PyObject *, PyObject *table_of);
+// set_typed_tasks(table_of): table_of() -> dict of task name -> its typed entry, asked on
+// the first call that finds a library; None: none.
+PyObject *fast_set_typed_tasks(PyObject *, PyObject *table_of);
 // set_commands(run_task, actor_call, arrays=False): the commands of the entry points
 // (RunTask/ActorMethodCall 4/6, or RunTaskForPython/ActorMethodCallForPython 34/35
 // once the library speaks arrays), and whether ndarray arguments go by address.

@@ -8,6 +8,7 @@ and templates only lay it out:
   which declarations the generated header can see, C++ spellings of types;
 - ``model_python``: the stubs' (NAME.py, NAME.pyi, _NAME_types.pyi): names, Python
   types, docstring notes;
+- ``model_entries``: the typed entries' module's (NAME.entries.goray.cpp), from the other two;
 - ``model_shared``: what both read from the IDL the same way.
 
 This module joins them into the ``Model`` every template gets as ``m`` (``m.cpp``,
@@ -22,6 +23,7 @@ from typing import Dict, List, Optional, Sequence
 from . import version
 from .idl import Idl
 from .model_cpp import CppModel, CppUnit, build_cpp_model
+from .model_entries import EntriesModel, build_entries_model
 from .model_python import PyModel, build_python_model
 from .namespace_clash import NamespaceClash, check_cpp_namespace
 from .model_shared import HEADER_EXTENSIONS, is_header
@@ -43,6 +45,7 @@ class Model:
     sources: List[str]
     cpp: CppModel
     py: PyModel
+    entries: EntriesModel
     has_driver: bool
     init_options_text: Optional[str]
     summary: Dict[str, int] = field(default_factory=dict)
@@ -63,13 +66,15 @@ def build_model(idl: Idl, name: str, unscanned: Sequence[str] = (),
     (naming.cpp_namespace's form)."""
     generator = idl["generator"]
     init = idl["init_options"]
+    cpp = build_cpp_model(idl, name, unscanned, namespace)
+    py = build_python_model(idl, name)
     return Model(
         name=name, tool=version.TOOL, version=version.VERSION,
         runtime_major=version.RUNTIME_MAJOR, runtime_minor=version.RUNTIME_MINOR,
         idl_version=idl["idl_version"],
         scanner=f"{generator['name']} {generator['version']}",
-        sources=list(idl["sources"]), cpp=build_cpp_model(idl, name, unscanned, namespace),
-        py=build_python_model(idl, name),
+        sources=list(idl["sources"]), cpp=cpp, py=py,
+        entries=build_entries_model(idl, name, cpp, py),
         has_driver=idl["driver"] is not None,
         init_options_text=init["text"] if init else None,
         summary={"tasks": len(idl["tasks"]), "actors": len(idl["actors"]),

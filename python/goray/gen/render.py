@@ -24,6 +24,9 @@ TEMPLATES_ENV = "GORAY_GEN_TEMPLATES"
 OUTPUTS: Dict[str, str] = {
     "{name}.goray.h": "goray.h.j2",
     "{name}.goray.cpp": "goray.cpp.j2",
+    # The typed in-process entries: a CPython extension module's source (goray_add_app
+    # builds it apart from the library, which never needs Python).
+    "{name}.entries.goray.cpp": "entries.cpp.j2",
     "{name}.py": "stub.py.j2",
     "{name}.pyi": "stub.pyi.j2",
     # The stub's private companion (naming.stub_types_module): its helper classes.

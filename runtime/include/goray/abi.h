@@ -25,3 +25,7 @@ GORAY_ABI void GoraySetCrashReport(const char* path);
 // Nor this (§14): with `on`, a crash inside an Execute call becomes that call's reply
 // (code 6, the report) instead of ending the process, once; returns 1.
 GORAY_ABI long long GorayRecoverCrashes(long long on);
+// Nor this (§17): the application's typed entries (goray::detail::TypedEntries, for the
+// application's own CPython extension module, built from the same goray headers) when
+// `abi` is the layout it was built with (kTypedEntriesAbi), else NULL.
+GORAY_ABI const void* GorayTypedEntries(unsigned long long abi);

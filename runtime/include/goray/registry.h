@@ -28,6 +28,7 @@
 #include "goray/detail/callable_traits.h"
 #include "goray/detail/generator_call.h"
 #include "goray/detail/map_loop.h"
+#include "goray/detail/typed_entry.h"
 #include "goray/generator.h"
 
 namespace goray {
@@ -74,6 +75,8 @@ struct ActorType {
   // True for AddActor's types: their factory decodes with DecodeArgs before anything
   // else, so a dry run checks the arguments and builds nothing.
   bool checks_arguments = false;
+  // The typed entries of its constructor's and plain methods' forms (detail/typed_entry.h).
+  std::vector<detail::TypedEntry> typed_entries;
 };
 
 // Builds an actor type of class T with std::make_unique from constructor arguments:
@@ -321,6 +324,57 @@ std::shared_ptr<void> Own(Made&& made) {
   }
 }
 
+// The typed entry of one form of a task: `fn` called as CallWith calls it.
+template <class Fn>
+TypedEntry TypedTaskForm(const std::string& name, Fn fn) {
+  using Traits = CallableTraits<Fn>;
+  auto call = [fn](void*, auto&&... values) mutable -> decltype(auto) {
+    return CallWith(fn, std::forward<decltype(values)>(values)...);
+  };
+  using Form =
+      typename TypedFormOf<typename Traits::Result, typename Traits::ParamTuple, decltype(call)>::type;
+  return Form::Make(TypedKind::kTask, "", name, name, std::move(call));
+}
+
+// The typed entry of an actor's constructor form `make` (a factory), its result owned.
+template <class T, class Make>
+TypedEntry TypedConstructorForm(const std::string& type, Make make) {
+  using Traits = CallableTraits<Make>;
+  auto call = [make](void*, auto&&... values) mutable -> std::shared_ptr<void> {
+    return Own<T>(CallWith(make, std::forward<decltype(values)>(values)...));
+  };
+  using Form = typename TypedFormOf<std::shared_ptr<void>, typename Traits::ParamTuple,
+                                    decltype(call)>::type;
+  return Form::Make(TypedKind::kConstructor, type, type, type, std::move(call));
+}
+
+// The typed entry of a method (`shorter` false: a member function of T) or of one of
+// its shorter forms (`shorter` true: a callable taking T& first).
+template <bool kShorter, class Tuple>
+struct FormParams {
+  using type = Tuple;
+};
+template <class Tuple>
+struct FormParams<true, Tuple> {
+  using type = typename DropFirst<Tuple>::type;
+};
+
+template <class T, bool kShorter, class Method>
+TypedEntry TypedMethodForm(const std::string& type, const std::string& name, Method method) {
+  using Traits = CallableTraits<Method>;
+  using Params = typename FormParams<kShorter, typename Traits::ParamTuple>::type;
+  auto call = [method](void* self, auto&&... values) mutable -> decltype(auto) {
+    T& object = *static_cast<T*>(self);
+    if constexpr (kShorter) {
+      return method(object, std::forward<decltype(values)>(values)...);
+    } else {
+      return BoundCall(method, object)(std::forward<decltype(values)>(values)...);
+    }
+  };
+  using Form = typename TypedFormOf<typename Traits::Result, Params, decltype(call)>::type;
+  return Form::Make(TypedKind::kMethod, type, name, type + "." + name, std::move(call));
+}
+
 }  // namespace goray::detail
 
 // Adds methods to an actor type of class T.
@@ -386,6 +440,8 @@ class ActorTypeBuilder {
   void AddPlainMethod(std::string name, Method method, Shorter... shorter) {
     using Traits = detail::CallableTraits<Method>;
     const std::string map_name = name;
+    type_->typed_entries.push_back(detail::TypedMethodForm<T, false>(type_->name, name, method));
+    (type_->typed_entries.push_back(detail::TypedMethodForm<T, true>(type_->name, name, shorter)), ...);
     type_->methods.emplace(std::move(name), [method, shorter...](
                                                 void* self, const ArgList& args,
                                                 codec::Buffer& out) mutable {
@@ -500,6 +556,8 @@ class Registry {
       AddStreamingTask(std::move(name), fn, shorter...);
     } else {
       const std::string name_copy = name;
+      typed_tasks_.push_back(detail::TypedTaskForm(name, fn));
+      (typed_tasks_.push_back(detail::TypedTaskForm(name, shorter)), ...);
       AddTaskInvoker(std::move(name), [fn, shorter...](const ArgList& args,
                                                        codec::Buffer& out) mutable {
         if (!(detail::InvokeIfArity(args, out, sizeof...(Shorter) == 0, fn) || ... ||
@@ -548,6 +606,8 @@ class Registry {
       return made;
     });
     type.checks_arguments = true;  // the factory decodes with DecodeArgs first
+    type.typed_entries.push_back(detail::TypedConstructorForm<T>(type.name, factory));
+    (type.typed_entries.push_back(detail::TypedConstructorForm<T>(type.name, shorter)), ...);
     return ActorTypeBuilder<T>(type);
   }
 
@@ -560,6 +620,10 @@ class Registry {
   // a param {"name": n} with "has_default" and "default" as in the IDL); DescribeApplication
   // answers them (docs/protocol.md §13). Validated here.
   void SetParameters(std::string_view json);
+  // The application's name (goray-gen's NAME): its typed entries' extension module is
+  // `_<name>_entries` (docs/protocol.md §17).
+  void SetName(std::string name) { name_ = std::move(name); }
+  const std::string& name() const noexcept { return name_; }
 
   // Raw registration, for invokers built elsewhere. Duplicate names throw std::logic_error.
   void AddTaskInvoker(std::string name, TaskInvoker invoker);
@@ -586,6 +650,12 @@ class Registry {
   const std::string& parameters() const noexcept { return parameters_; }
   std::vector<std::string> TaskNames() const;       // sorted
   std::vector<std::string> ActorTypeNames() const;  // sorted
+  // Every task's typed entries (an actor type's are its own: ActorType::typed_entries).
+  const std::vector<detail::TypedEntry>& typed_tasks() const noexcept { return typed_tasks_; }
+  // Every actor type, by name.
+  const std::map<std::string, ActorType, std::less<>>& actor_types() const noexcept {
+    return actor_types_;
+  }
 
  private:
   template <class Fn, class... Shorter>
@@ -621,6 +691,8 @@ class Registry {
   std::optional<Driver> driver_;
   std::string init_options_ = "{}";
   std::string parameters_ = "{}";
+  std::string name_;
+  std::vector<detail::TypedEntry> typed_tasks_;
 };
 
 // Defined by the application (goray-gen writes it); called once, on first use.

@@ -53,6 +53,8 @@ static_assert(::goray::detail::kParamsAre<decltype(&::bank::Plain::Ping)> &&
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
+  // The typed entries' module is named after it (docs/protocol.md §17).
+  registry.SetName("actor_options");
   registry.AddActor<::bank::Ledger>("Ledger", &::goray::Constructor<::bank::Ledger, ::std::string>::Create)
       .Options("{\"max_restarts\":3,\"num_cpus\":0.5}")
       .AddMethod("Post", ::goray::Fixed<&::bank::Ledger::Post>{});

@@ -26,6 +26,7 @@ from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
 
 import goray as _goray
+from goray._entries import load as _load_entries
 from goray._stubs import ActorClass as _ActorClass
 
 __all__ = [
@@ -62,8 +63,8 @@ Plain = _ActorClass("Plain", """Declares no options.""")
 
 class _Local:
     """In-process calls, no Ray (goray.golang_local_run_task and
-    goray.golang_local_new_actor): the library is goray.load_library's or
-    $GORAY_BIN_PATH's."""
+    goray.golang_local_new_actor), where the typed entries' module _actor_options_entries
+    is not built: the library is goray.load_library's or $GORAY_BIN_PATH's."""
 
     __slots__ = ()
 
@@ -88,5 +89,6 @@ class _Local:
         return _goray.golang_local_new_actor("Plain", *args, **kwargs)
 
 
-local = _Local()
-"""In-process calls, no Ray: actor_options.local.Task(args...)."""
+local: _Any = _load_entries("actor_options", __file__) or _Local()
+"""In-process calls, no Ray: actor_options.local.Task(args...). The typed entries'
+module _actor_options_entries (beside this file), else the codec path."""

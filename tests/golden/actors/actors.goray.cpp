@@ -82,6 +82,8 @@ static_assert(::goray::detail::kParamsAre<decltype(&::zoo::Counter::Count)> &&
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
+  // The typed entries' module is named after it (docs/protocol.md §17).
+  registry.SetName("actors");
   registry.AddActor<::Accumulator>("Accumulator", &::goray::Constructor<::Accumulator, double, ::std::string>::Create)
       .AddMethod("Add", ::goray::Fixed<&::Accumulator::Add>{})
       .AddMethod("Total", ::goray::Fixed<&::Accumulator::Total>{});

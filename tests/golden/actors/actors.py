@@ -26,6 +26,7 @@ from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
 
 import goray as _goray
+from goray._entries import load as _load_entries
 from goray._stubs import ActorClass as _ActorClass
 
 __all__ = [
@@ -52,8 +53,8 @@ Tally = _ActorClass("Tally", "")
 
 class _Local:
     """In-process calls, no Ray (goray.golang_local_run_task and
-    goray.golang_local_new_actor): the library is goray.load_library's or
-    $GORAY_BIN_PATH's."""
+    goray.golang_local_new_actor), where the typed entries' module _actors_entries
+    is not built: the library is goray.load_library's or $GORAY_BIN_PATH's."""
 
     __slots__ = ()
 
@@ -78,5 +79,6 @@ class _Local:
         return _goray.golang_local_new_actor("Tally", *args, **kwargs)
 
 
-local = _Local()
-"""In-process calls, no Ray: actors.local.Task(args...)."""
+local: _Any = _load_entries("actors", __file__) or _Local()
+"""In-process calls, no Ray: actors.local.Task(args...). The typed entries'
+module _actors_entries (beside this file), else the codec path."""

@@ -23,6 +23,8 @@ void Register_app_cpp(::goray::Registry& registry);  // app.cpp
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
+  // The typed entries' module is named after it (docs/protocol.md §17).
+  registry.SetName("alias");
   ::alias::goray_detail::Register_app_cpp(registry);
   // The parameters' names and constant defaults: Python's keyword arguments.
   registry.SetParameters(

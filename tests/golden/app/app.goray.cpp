@@ -23,6 +23,8 @@ void Register_app_cpp(::goray::Registry& registry);  // app.cpp
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
+  // The typed entries' module is named after it (docs/protocol.md §17).
+  registry.SetName("app");
   ::app::goray_detail::Register_app_cpp(registry);
   registry.SetInitOptions("{\"num_cpus\": 2}");
   // The parameters' names and constant defaults: Python's keyword arguments.

@@ -75,6 +75,8 @@ static_assert(::goray::detail::kParamsAre<decltype(&::Histogram::Counts)> &&
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
+  // The typed entries' module is named after it (docs/protocol.md §17).
+  registry.SetName("arrays");
   registry.AddTask("Scale", ::goray::Fixed<&::ArrayTasks::Scale>{});
   registry.AddTask("Sum", ::goray::Fixed<&::ArrayTasks::Sum>{});
   registry.AddTask("Count", ::goray::Fixed<&::ArrayTasks::Count>{});

@@ -28,6 +28,7 @@ from typing import Any as _Any, TypedDict as _TypedDict
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 import goray as _goray
+from goray._entries import load as _load_entries
 from goray._stubs import ActorClass as _ActorClass, Task as _Task
 
 if _TYPE_CHECKING:  # for the TypedDicts: importing this module needs no NumPy or typing_extensions
@@ -97,8 +98,8 @@ Histogram = _ActorClass("Histogram", """A running histogram.""")
 
 class _Local:
     """In-process calls, no Ray (goray.golang_local_run_task and
-    goray.golang_local_new_actor): the library is goray.load_library's or
-    $GORAY_BIN_PATH's."""
+    goray.golang_local_new_actor), where the typed entries' module _arrays_entries
+    is not built: the library is goray.load_library's or $GORAY_BIN_PATH's."""
 
     __slots__ = ()
 
@@ -143,5 +144,6 @@ class _Local:
         return _goray.golang_local_new_actor("Histogram", *args, **kwargs)
 
 
-local = _Local()
-"""In-process calls, no Ray: arrays.local.Task(args...)."""
+local: _Any = _load_entries("arrays", __file__) or _Local()
+"""In-process calls, no Ray: arrays.local.Task(args...). The typed entries'
+module _arrays_entries (beside this file), else the codec path."""

@@ -88,6 +88,8 @@ static_assert(::goray::detail::kParamsAre<decltype(&::feeds::Tally::History)> &&
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
+  // The typed entries' module is named after it (docs/protocol.md §17).
+  registry.SetName("concurrency");
   registry.AddTask("CountUp", ::goray::Fixed<&::FeedTasks::CountUp>{});
   registry.AddTask("Words", ::goray::Fixed<&::FeedTasks::Words>{});
   registry.AddTask("Square", ::goray::Fixed<&::FeedTasks::Square>{});

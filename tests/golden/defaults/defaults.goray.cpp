@@ -23,6 +23,8 @@ void Register_defaults_cpp(::goray::Registry& registry);  // defaults.cpp
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
+  // The typed entries' module is named after it (docs/protocol.md §17).
+  registry.SetName("defaults");
   ::defaults::goray_detail::Register_defaults_cpp(registry);
   // The parameters' names and constant defaults: Python's keyword arguments.
   registry.SetParameters(

@@ -27,6 +27,7 @@ from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
 
 import goray as _goray
+from goray._entries import load as _load_entries
 from goray._stubs import ActorClass as _ActorClass, Task as _Task
 
 __all__ = [
@@ -63,8 +64,8 @@ Counter = _ActorClass("Counter", "")
 
 class _Local:
     """In-process calls, no Ray (goray.golang_local_run_task and
-    goray.golang_local_new_actor): the library is goray.load_library's or
-    $GORAY_BIN_PATH's."""
+    goray.golang_local_new_actor), where the typed entries' module _defaults_entries
+    is not built: the library is goray.load_library's or $GORAY_BIN_PATH's."""
 
     __slots__ = ()
 
@@ -99,5 +100,6 @@ class _Local:
         return _goray.golang_local_new_actor("Counter", *args, **kwargs)
 
 
-local = _Local()
-"""In-process calls, no Ray: defaults.local.Task(args...)."""
+local: _Any = _load_entries("defaults", __file__) or _Local()
+"""In-process calls, no Ray: defaults.local.Task(args...). The typed entries'
+module _defaults_entries (beside this file), else the codec path."""

@@ -45,6 +45,8 @@ static_assert(::goray::detail::kParamsAre<decltype(&::Documented::Fifth), double
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
+  // The typed entries' module is named after it (docs/protocol.md §17).
+  registry.SetName("docs");
   registry.AddTask("First", ::goray::Fixed<&::Documented::First>{});
   registry.AddTask("Second", ::goray::Fixed<&::Documented::Second>{});
   registry.AddTask("Third", ::goray::Fixed<&::Documented::Third>{});

@@ -23,6 +23,8 @@ void Register_driver_cpp(::goray::Registry& registry);  // driver.cpp
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
+  // The typed entries' module is named after it (docs/protocol.md §17).
+  registry.SetName("driver");
   ::driver::goray_detail::Register_driver_cpp(registry);
   registry.SetInitOptions("{\"num_cpus\": 4, \"runtime_env\": {\"env_vars\": {\"MODE\": \"test\"}}}");
 }

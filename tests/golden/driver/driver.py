@@ -24,6 +24,7 @@ from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
 
 import goray as _goray
+from goray._entries import load as _load_entries
 
 __all__ = [
     "local",
@@ -32,11 +33,12 @@ __all__ = [
 
 class _Local:
     """In-process calls, no Ray (goray.golang_local_run_task and
-    goray.golang_local_new_actor): the library is goray.load_library's or
-    $GORAY_BIN_PATH's."""
+    goray.golang_local_new_actor), where the typed entries' module _driver_entries
+    is not built: the library is goray.load_library's or $GORAY_BIN_PATH's."""
 
     __slots__ = ()
 
 
-local = _Local()
-"""In-process calls, no Ray: driver.local.Task(args...)."""
+local: _Any = _load_entries("driver", __file__) or _Local()
+"""In-process calls, no Ray: driver.local.Task(args...). The typed entries'
+module _driver_entries (beside this file), else the codec path."""

@@ -69,6 +69,8 @@ static_assert(::goray::detail::kParamsAre<decltype(&::gis::GeoIndex::Count), ::g
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
+  // The typed entries' module is named after it (docs/protocol.md §17).
+  registry.SetName("geo");
   registry.AddTask("DistanceM", ::goray::Fixed<&::gis::Tasks::DistanceM>{});
   registry.AddTask("InRing", ::goray::Fixed<&::gis::Tasks::InRing>{});
   registry.AddTask("Classify", ::goray::Fixed<&::gis::Tasks::Classify>{});

@@ -26,6 +26,8 @@ void Register_tasks_cpp(::goray::Registry& registry);  // tasks.cpp
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
+  // The typed entries' module is named after it (docs/protocol.md §17).
+  registry.SetName("headers");
   ::headers::goray_detail::Register_driver_cpp(registry);
   ::headers::goray_detail::Register_tasks_cpp(registry);
   // The parameters' names and constant defaults: Python's keyword arguments.

@@ -49,6 +49,8 @@ static_assert(::goray::detail::kParamsAre<decltype(&::Store::Get)> &&
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
+  // The typed entries' module is named after it (docs/protocol.md §17).
+  registry.SetName("inherited");
   registry.AddTask("Inherited", ::goray::Fixed<::goray::detail::MemberOf<::Tasks>(&::Tasks::Inherited)>{});
   registry.AddTask("StaticInherited", ::goray::Fixed<&::Tasks::StaticInherited>{});
   registry.AddTask("Static", ::goray::Fixed<&::Tasks::Static>{});

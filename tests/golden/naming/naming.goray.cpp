@@ -78,6 +78,8 @@ static_assert(::goray::detail::kParamsAre<decltype(&::Thing::Get)> &&
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
+  // The typed entries' module is named after it (docs/protocol.md §17).
+  registry.SetName("naming");
   registry.AddTask("lambda", ::goray::Fixed<&::Keywords::lambda>{});
   registry.AddTask("local", ::goray::Fixed<&::Keywords::local>{});
   registry.AddTask("_ray", ::goray::Fixed<&::Keywords::_ray>{});

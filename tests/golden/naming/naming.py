@@ -27,6 +27,7 @@ from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
 
 import goray as _goray
+from goray._entries import load as _load_entries
 from goray._stubs import ActorClass as _ActorClass, NativeEnum as _NativeEnum, Task as _Task
 
 __all__ = [
@@ -91,8 +92,8 @@ Thing_ = _ActorClass("Thing", "")
 
 class _Local:
     """In-process calls, no Ray (goray.golang_local_run_task and
-    goray.golang_local_new_actor): the library is goray.load_library's or
-    $GORAY_BIN_PATH's."""
+    goray.golang_local_new_actor), where the typed entries' module _naming_entries
+    is not built: the library is goray.load_library's or $GORAY_BIN_PATH's."""
 
     __slots__ = ()
 
@@ -131,5 +132,6 @@ class _Local:
         return _goray.golang_local_new_actor("Thing", *args, **kwargs)
 
 
-local_ = _Local()
-"""In-process calls, no Ray: naming.local_.Task(args...)."""
+local_: _Any = _load_entries("naming", __file__) or _Local()
+"""In-process calls, no Ray: naming.local_.Task(args...). The typed entries'
+module _naming_entries (beside this file), else the codec path."""

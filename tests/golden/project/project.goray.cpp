@@ -37,6 +37,8 @@ void Register_main_cpp(::goray::Registry& registry);  // main.cpp
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
+  // The typed entries' module is named after it (docs/protocol.md §17).
+  registry.SetName("project");
   registry.AddTask("Hello", ::goray::Fixed<&::Api::Hello>{});
   registry.AddActor<::Clock>("Clock", &::goray::Constructor<::Clock>::Create)
       .AddMethod("Tick", ::goray::Fixed<&::Clock::Tick>{});

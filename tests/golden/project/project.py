@@ -29,6 +29,7 @@ from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
 
 import goray as _goray
+from goray._entries import load as _load_entries
 from goray._stubs import ActorClass as _ActorClass, Task as _Task
 
 __all__ = [
@@ -46,8 +47,8 @@ Clock = _ActorClass("Clock", "")
 
 class _Local:
     """In-process calls, no Ray (goray.golang_local_run_task and
-    goray.golang_local_new_actor): the library is goray.load_library's or
-    $GORAY_BIN_PATH's."""
+    goray.golang_local_new_actor), where the typed entries' module _project_entries
+    is not built: the library is goray.load_library's or $GORAY_BIN_PATH's."""
 
     __slots__ = ()
 
@@ -60,5 +61,6 @@ class _Local:
         return _goray.golang_local_new_actor("Clock", *args, **kwargs)
 
 
-local = _Local()
-"""In-process calls, no Ray: project.local.Task(args...)."""
+local: _Any = _load_entries("project", __file__) or _Local()
+"""In-process calls, no Ray: project.local.Task(args...). The typed entries'
+module _project_entries (beside this file), else the codec path."""

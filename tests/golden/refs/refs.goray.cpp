@@ -79,6 +79,8 @@ static_assert(::goray::detail::kParamsAre<decltype(&::jobs::Counter::Absorb), ::
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
+  // The typed entries' module is named after it (docs/protocol.md §17).
+  registry.SetName("refs");
   registry.AddTask("Sum", ::goray::Fixed<&::RefTasks::Sum>{});
   registry.AddTask("Forward", ::goray::Fixed<&::RefTasks::Forward>{});
   registry.AddTask("Later", ::goray::Fixed<&::RefTasks::Later>{});

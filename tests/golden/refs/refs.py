@@ -28,6 +28,7 @@ from typing import Any as _Any, TypedDict as _TypedDict
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 import goray as _goray
+from goray._entries import load as _load_entries
 from goray._stubs import ActorClass as _ActorClass, Task as _Task
 
 if _TYPE_CHECKING:  # for the TypedDicts: importing this module needs no Ray or typing_extensions
@@ -107,8 +108,8 @@ Counter = _ActorClass("Counter", """A counter that other tasks are handed.""")
 
 class _Local:
     """In-process calls, no Ray (goray.golang_local_run_task and
-    goray.golang_local_new_actor): the library is goray.load_library's or
-    $GORAY_BIN_PATH's."""
+    goray.golang_local_new_actor), where the typed entries' module _refs_entries
+    is not built: the library is goray.load_library's or $GORAY_BIN_PATH's."""
 
     __slots__ = ()
 
@@ -153,5 +154,6 @@ class _Local:
         return _goray.golang_local_new_actor("Counter", *args, **kwargs)
 
 
-local = _Local()
-"""In-process calls, no Ray: refs.local.Task(args...)."""
+local: _Any = _load_entries("refs", __file__) or _Local()
+"""In-process calls, no Ray: refs.local.Task(args...). The typed entries'
+module _refs_entries (beside this file), else the codec path."""

@@ -37,6 +37,8 @@ void Register_b_cpp(::goray::Registry& registry);  // b.cpp
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
+  // The typed entries' module is named after it (docs/protocol.md §17).
+  registry.SetName("shared");
   registry.AddTask("Echo", ::goray::Fixed<&::svc::Service::Echo>{});
   registry.AddTask("Answer", ::goray::Fixed<&::svc::Service::Answer>{});
   ::shared::goray_detail::Register_b_cpp(registry);

@@ -28,6 +28,7 @@ from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
 
 import goray as _goray
+from goray._entries import load as _load_entries
 from goray._stubs import Task as _Task
 
 __all__ = [
@@ -51,8 +52,8 @@ Answer = _Task("Answer", "")
 
 class _Local:
     """In-process calls, no Ray (goray.golang_local_run_task and
-    goray.golang_local_new_actor): the library is goray.load_library's or
-    $GORAY_BIN_PATH's."""
+    goray.golang_local_new_actor), where the typed entries' module _shared_entries
+    is not built: the library is goray.load_library's or $GORAY_BIN_PATH's."""
 
     __slots__ = ()
 
@@ -65,5 +66,6 @@ class _Local:
         return _goray.golang_local_run_task("Answer", *args, **kwargs)
 
 
-local = _Local()
-"""In-process calls, no Ray: shared.local.Task(args...)."""
+local: _Any = _load_entries("shared", __file__) or _Local()
+"""In-process calls, no Ray: shared.local.Task(args...). The typed entries'
+module _shared_entries (beside this file), else the codec path."""

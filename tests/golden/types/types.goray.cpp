@@ -220,6 +220,8 @@ static_assert(::goray::detail::kParamsAre<decltype(&::Types::Unnamed), int, doub
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
+  // The typed entries' module is named after it (docs/protocol.md §17).
+  registry.SetName("types");
   registry.AddTask("Flag", ::goray::Fixed<&::Types::Flag>{});
   registry.AddTask("I8", ::goray::Fixed<&::Types::I8>{});
   registry.AddTask("U8", ::goray::Fixed<&::Types::U8>{});

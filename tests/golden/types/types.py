@@ -26,6 +26,7 @@ from enum import IntEnum as _IntEnum
 from typing import Any as _Any, TypedDict as _TypedDict
 
 import goray as _goray
+from goray._entries import load as _load_entries
 from goray._stubs import NativeEnum as _NativeEnum, Task as _Task
 
 __all__ = [
@@ -216,8 +217,8 @@ Unnamed = _Task("Unnamed", "")
 
 class _Local:
     """In-process calls, no Ray (goray.golang_local_run_task and
-    goray.golang_local_new_actor): the library is goray.load_library's or
-    $GORAY_BIN_PATH's."""
+    goray.golang_local_new_actor), where the typed entries' module _types_entries
+    is not built: the library is goray.load_library's or $GORAY_BIN_PATH's."""
 
     __slots__ = ()
 
@@ -382,5 +383,6 @@ class _Local:
         return _goray.golang_local_run_task("Unnamed", *args, **kwargs)
 
 
-local = _Local()
-"""In-process calls, no Ray: types.local.Task(args...)."""
+local: _Any = _load_entries("types", __file__) or _Local()
+"""In-process calls, no Ray: types.local.Task(args...). The typed entries'
+module _types_entries (beside this file), else the codec path."""

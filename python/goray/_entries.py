@@ -1,0 +1,198 @@
+"""An application's typed entries: its CPython extension module ``_<name>_entries``
+(goray_add_app builds it beside ``<name>.py``; docs/protocol.md §17, docs/guide.md
+"In-process calls").
+
+The module's functions are the application's tasks, its types the local actor types:
+each call converts the arguments straight to the C++ parameters and calls the library's
+typed entry, no msgpack in between. This module is what they need of goray: :func:`bind`
+(on their first call: the loaded library's table and the codec path's helpers, for
+what they do not convert themselves), and how goray finds them: :func:`load` (the stubs'
+``local``), :func:`typed_tasks` and :func:`typed_actor_types` (golang_local_run_task and
+golang_local_new_actor, for the loaded library's application).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.machinery
+import importlib.util
+import os
+import sys
+import threading
+from types import ModuleType
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from . import _arrays, _codec, _ffi, _local, _traits
+from .errors import GorayError, error_from_reply
+
+__all__ = ["bind", "load", "register", "module_name", "typed_tasks", "typed_actor_types",
+           "entries_module"]
+
+
+def module_name(app_name: str) -> str:
+    """The typed entries' module of application `app_name` (goray-gen's
+    model_entries.module_name: every character that is no identifier's an underscore)."""
+    return "_" + "".join(c if c.isalnum() or c == "_" else "_" for c in app_name) + "_entries"
+
+
+# ---- what the entries module asks on its first call -----------------------------------------
+
+def bind(app_name: str) -> Tuple[int, Dict[str, Any]]:
+    """(the address of the loaded library's GorayTypedEntries, 0 when it has none; the
+    helpers of the codec path). Loads the library from GORAY_BIN_PATH if none is loaded."""
+    library = _ffi.get_library()
+    address = library.symbol_address("GorayTypedEntries") if library.has_symbol("GorayTypedEntries") else 0
+    return address, _helpers()
+
+
+def _helpers() -> Dict[str, Any]:
+    return {
+        "error_from_reply": error_from_reply,
+        "run_task": _local.codec_run_task,
+        "call_method": _call_method,
+        "new_actor_index": _new_actor_index,
+        "result_converter": _result_converter,
+        "adopt_array": _adopt_array,
+        "codec_error": _codec.CodecError,
+        "close_actor": _close_actor,
+    }
+
+
+def _call_method(actor: Any, method: str, /, *args: Any, **kwargs: Any) -> Any:
+    """A method of a typed local actor through the codec path (by its instance index)."""
+    if actor.closed:
+        raise GorayError(f"{actor!r} is closed: cannot call {method}")
+    return _local.codec_method_call(_ffi.get_library(), actor.type_name, actor.index, method,
+                                    args, kwargs)
+
+
+def _new_actor_index(type_name: str, /, *args: Any, **kwargs: Any) -> int:
+    """NewActor through the codec path: the new instance's index."""
+    return _local.codec_new_actor(_ffi.get_library(), type_name, args, kwargs)
+
+
+def _close_actor(actor: Any, index: int) -> None:
+    _local.codec_close_actor(_ffi.get_library(), actor.type_name, index)
+
+
+def _result_converter(type_name: str, name: str) -> Optional[Callable[[Any], Any]]:
+    """What a task's (`type_name` "") or method's result goes through: the converter of
+    the enums it holds (goray._enums), or None."""
+    enums = _traits.result_enums(_ffi.get_library())
+    if not type_name:
+        return enums.for_task(name)
+    return enums.for_method(type_name, name)
+
+
+class _AdoptedBuffer:
+    """Keeps a C++ array's storage (a capsule) alive for the ndarray made over it."""
+
+    __slots__ = ("__array_interface__", "owner")
+
+    def __init__(self, interface: Dict[str, Any], owner: Any) -> None:
+        self.__array_interface__ = interface
+        self.owner = owner
+
+
+def _adopt_array(owner: Any, kind: str, itemsize: int, shape: Tuple[int, ...], address: int) -> Any:
+    """An ndarray over a C++ result's storage (no copy), as the codec path adopts one."""
+    numpy = sys.modules.get("numpy") or _arrays.numpy_module()
+    typestr = _arrays.typestr(kind, itemsize)
+    return numpy.asarray(_AdoptedBuffer(
+        {"version": 3, "shape": shape, "typestr": typestr, "data": (address or 0, False)}, owner))
+
+
+# ---- finding an application's entries ------------------------------------------------------
+
+_lock = threading.RLock()  # (an entries module registers itself while load() imports it)
+_MISSING = object()
+_found: Dict[str, Any] = {}  # app name -> its module, or _MISSING
+
+
+def load(app_name: str, near: Optional[str] = None) -> Optional[ModuleType]:
+    """The typed entries' module of `app_name`, imported by name (from sys.path), else
+    from the folder of `near` (a stub's __file__) or of the loaded library; None when
+    there is none, or it cannot be loaded here (another Python's build: the codec path
+    then serves)."""
+    found = _found.get(app_name)
+    if found is not None:
+        return None if found is _MISSING else found
+    with _lock:
+        found = _found.get(app_name)
+        if found is None:
+            found = _import(app_name, near) or _MISSING
+            # A miss is final once a library is loaded (its folder was looked in too).
+            if found is not _MISSING or _ffi.loaded_library() is not None:
+                _found[app_name] = found
+    return None if found is _MISSING else found
+
+
+def _import(app_name: str, near: Optional[str]) -> Optional[ModuleType]:
+    name = module_name(app_name)
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        pass
+    folders = []
+    if near:
+        folders.append(os.path.dirname(os.path.abspath(near)))
+    library = _ffi.loaded_library()
+    if library is not None:
+        folders.append(os.path.dirname(library.path))
+    for folder in folders:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = os.path.join(folder, name + suffix)
+            if os.path.isfile(path):
+                return _import_file(name, path)
+    return None
+
+
+def _import_file(name: str, path: str) -> Optional[ModuleType]:
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        return None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # so its functions pickle by reference
+    try:
+        spec.loader.exec_module(module)
+    except ImportError:
+        del sys.modules[name]
+        return None
+    return module
+
+
+def register(module: ModuleType) -> None:
+    """What an entries module calls as it is imported: its actor types are
+    goray.LocalActor's, and goray finds it for its application."""
+    for actor_type in getattr(module, "__goray_actors__", {}).values():
+        _local.LocalActor.register(actor_type)
+    app_name = getattr(module, "__goray_app__", "")
+    with _lock:
+        _found.setdefault(app_name, module)
+
+
+def entries_module(library: "_ffi.Library") -> Optional[ModuleType]:
+    """The typed entries' module of the loaded library's application, or None."""
+    name = _traits.app_traits(library).name
+    return load(name) if name else None
+
+
+def typed_tasks() -> Dict[str, Any]:
+    """C++ task name -> its typed entry, for the loaded library (empty: none)."""
+    module = entries_module(_ffi.get_library())
+    return dict(getattr(module, "__goray_tasks__", {})) if module is not None else {}
+
+
+def typed_actor_types(library: "_ffi.Library") -> Dict[str, Any]:
+    """C++ actor type name -> its local actor type, for `library` (empty: none)."""
+    module = entries_module(library)
+    return dict(getattr(module, "__goray_actors__", {})) if module is not None else {}
+
+
+_local.set_typed_actor_types(typed_actor_types)
+_fast = _ffi.fastpath_module()
+if _fast is not None:
+    _fast.set_typed_tasks(typed_tasks)

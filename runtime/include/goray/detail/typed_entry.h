@@ -1,0 +1,152 @@
+// Typed entries (docs/protocol.md §17): a task's, actor method's or constructor's call
+// with C++ values the caller already holds, no msgpack. The registry makes one per form
+// of every callable (a form per default argument); the library hands the table out
+// through GorayTypedEntries to the application's CPython extension module
+// (`_<name>_entries`, goray_add_app), which converts Python objects itself and calls
+// them: nanobind's speed for in-process calls, with no binding code. Both sides are
+// built from the same goray headers by the same compiler (one CMake project), so C++
+// objects cross as they are; each entry's signature is checked by name first.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+#include <vector>
+
+namespace goray::detail {
+
+// What a typed call that failed leaves: Execute's reply code and payload for the same
+// failure (5 and the §9 payload of a C++ exception; 6 and the report of a crash a Ray
+// worker recovered from), so the caller raises exactly what the codec path raises.
+struct TypedFailure {
+  long long code = 0;
+  std::string payload;
+};
+
+// The call of one form. `state`: the entry's own (what it calls); `self`: the actor
+// instance for methods, else null; `args[i]`: an object of the form's i-th parameter
+// type without cv/ref, moved from; `result`: storage for the result's type without
+// cv/ref (nothing for void; a std::shared_ptr<void> for a constructor), which the call
+// constructs on success. False with `failure` set when the call failed.
+using TypedThunk = bool (*)(void* state, void* self, void* const* args, void* result,
+                            TypedFailure* failure) noexcept;
+
+enum class TypedKind : std::uint8_t { kTask = 0, kMethod = 1, kConstructor = 2 };
+
+struct TypedEntry {
+  TypedKind kind = TypedKind::kTask;
+  std::string type;    // the actor type (methods, constructors), else ""
+  std::string name;    // the task or method; a constructor's: its type
+  std::size_t arity = 0;
+  // The form's C++ signature, TypedSignature's: an entry is used only where both sides
+  // spell it the same (a library built from other sources falls back to Execute).
+  std::string signature;
+  TypedThunk thunk = nullptr;
+  std::shared_ptr<void> state;
+};
+
+// The table GorayTypedEntries returns, valid for the life of the process.
+struct TypedEntries {
+  std::uint64_t abi = 0;  // kTypedEntriesAbi
+  // The application's name (goray_add_app's NAME), as the extension module's is made.
+  std::string app_name;
+  // Why the registration failed ("" when it did not); `entries` is then empty.
+  std::string registration_error;
+  std::vector<TypedEntry> entries;
+  // A constructed actor into the instance table of Execute's commands (methods that
+  // fall back to the codec path, streams, CloseActor): its `index`; false with `failure`
+  // set when `type` is unknown.
+  bool (*adopt_instance)(std::string_view type, std::shared_ptr<void> object, std::uint64_t* index,
+                         TypedFailure* failure) noexcept = nullptr;
+  // The live instance of `index` (one NewActor made), or null.
+  std::shared_ptr<void> (*find_instance)(std::uint64_t index) noexcept = nullptr;
+  // CloseActor of an instance; false when it was not live.
+  bool (*close_instance)(std::uint64_t index) noexcept = nullptr;
+};
+
+// The layout of TypedEntries and TypedEntry: a library and an extension module of other
+// goray versions never share a table.
+inline constexpr std::uint64_t kTypedEntriesAbi = 1;
+
+template <class T>
+using TypedStorage = std::remove_cvref_t<T>;
+
+// A form's signature as both sides spell it: typeid of R(P...) with cv/ref removed.
+template <class Result, class... Params>
+const char* TypedSignature() {
+  return typeid(TypedStorage<Result>(*)(TypedStorage<Params>...)).name();
+}
+
+// Defined in the runtime (typed_entries.cpp). Runs `body(context)` as Execute runs a call
+// (the crash report names `kind` and `callee`; a Ray worker recovers from a crash in it;
+// queued submissions are sent after it) and turns what it throws into `failure`.
+bool RunTyped(const char* kind, std::string_view callee, void (*body)(void*), void* context,
+              TypedFailure* failure) noexcept;
+
+// The state and thunk of one form: `Call` is how the form is called with its values
+// (`call(self, values...)`), made once at registration.
+template <class Result, class Call, class... Params>
+struct TypedForm {
+  struct State {
+    const char* kind;
+    std::string callee;
+    Call call;
+  };
+
+  struct Frame {
+    State* state;
+    void* self;
+    void* const* args;
+    void* result;
+  };
+
+  static void Body(void* context) {
+    Frame& frame = *static_cast<Frame*>(context);
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      if constexpr (std::is_void_v<Result>) {
+        frame.state->call(frame.self, std::move(*static_cast<TypedStorage<Params>*>(frame.args[I]))...);
+      } else {
+        ::new (frame.result) TypedStorage<Result>(
+            frame.state->call(frame.self, std::move(*static_cast<TypedStorage<Params>*>(frame.args[I]))...));
+      }
+    }(std::index_sequence_for<Params...>{});
+  }
+
+  static bool Thunk(void* state, void* self, void* const* args, void* result,
+                    TypedFailure* failure) noexcept {
+    State& s = *static_cast<State*>(state);
+    Frame frame{&s, self, args, result};
+    return RunTyped(s.kind, s.callee, &Body, &frame, failure);
+  }
+
+  static TypedEntry Make(TypedKind kind, std::string type, std::string name, std::string callee,
+                         Call call) {
+    static constexpr const char* kKinds[] = {"task", "method", "the constructor of actor"};
+    TypedEntry entry;
+    entry.kind = kind;
+    entry.type = std::move(type);
+    entry.name = std::move(name);
+    entry.arity = sizeof...(Params);
+    entry.signature = TypedSignature<Result, Params...>();
+    entry.thunk = &Thunk;
+    entry.state = std::make_shared<State>(
+        State{kKinds[static_cast<int>(kind)], std::move(callee), std::move(call)});
+    return entry;
+  }
+};
+
+template <class Result, class ParamTuple, class Call>
+struct TypedFormOf;
+template <class Result, class... Params, class Call>
+struct TypedFormOf<Result, std::tuple<Params...>, Call> {
+  using type = TypedForm<Result, Call, Params...>;
+};
+
+}  // namespace goray::detail

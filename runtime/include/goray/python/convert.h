@@ -1,0 +1,815 @@
+// Python objects to C++ values and back, for the typed entries (goray/python/entries.h):
+// a call's arguments converted straight from Python objects to the C++ parameters, and
+// its result straight back, with no msgpack in between (docs/protocol.md §17).
+//
+// The rule: a conversion takes a Python value only where the codec path (goray._codec,
+// then the runtime's decoder: goray/detail/decode.h) takes it the same way, to the same
+// C++ value. Anything else is not taken here (From returns false, no exception set): the
+// call then goes through the codec path, which takes it or answers the ArgumentError it
+// always answered (position, expected, received, task). Results are the values the codec
+// path gives Python.
+//
+//   C++                                  from Python                     to Python
+//   bool                                 True, False                     bool
+//   integers, enums                      int in range (not bool)         int
+//   float, double                        float; int (to the nearest)     float
+//   std::string                          str (UTF-8), bytes              str (strict UTF-8)
+//   std::vector<uint8_t|std::byte>       bytes, str                      bytes
+//   std::vector/list/deque<T>            list or tuple of T              list
+//   std::array<T, N>, std::pair, tuple   list or tuple of exactly N      list
+//   std::set, std::unordered_set         -                               list
+//   std::map, std::unordered_map         dict                            dict
+//   std::optional<T>                     None or T                       None or T
+//   user structs (StructFields<T>)       dict of exactly its fields      dict
+//   goray::ArrayView<T>, std::span<const T>  a C-contiguous buffer of T's dtype, read in place
+//   goray::Array<T>                      -                               numpy.ndarray, no copy
+//
+// Every other type (goray::Value, time points, refs and handles, generators, sets as
+// parameters) is left to the codec path: Converter<T>::kDirect is false.
+#pragma once
+
+#ifndef PY_SSIZE_T_CLEAN
+#define PY_SSIZE_T_CLEAN
+#endif
+#include <Python.h>
+
+#include <array>
+#include <cmath>
+#include <complex>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "goray/array.h"
+
+namespace goray::python {
+
+// A user struct's fields, written by goray-gen into the entries module:
+//   template <> struct StructFields<::geo::Point> {
+//     static constexpr auto kFields = std::make_tuple(Field("x", &::geo::Point::x), ...);
+//   };
+template <class T>
+struct StructFields;
+
+template <class Struct, class Member>
+struct FieldOf {
+  using type = Member;
+  const char* name;
+  Member Struct::*member;
+};
+
+template <class Struct, class Member>
+constexpr FieldOf<Struct, Member> Field(const char* name, Member Struct::*member) {
+  return {name, member};
+}
+
+namespace detail {
+
+template <class T, class = void>
+inline constexpr bool kHasFields = false;
+template <class T>
+inline constexpr bool kHasFields<T, std::void_t<decltype(StructFields<T>::kFields)>> = true;
+
+template <class T>
+struct IsOptional : std::false_type {};
+template <class T>
+struct IsOptional<std::optional<T>> : std::true_type {};
+
+
+}  // namespace detail
+
+// The conversion of T: kIn/kOut say whether T is taken from / given to Python here. A
+// converter of other types (a container, a struct) says it with kInSeen<Seen<...>> and
+// kOutSeen: `Seen` lists the structs being decided, so a struct that holds itself
+// (struct Tree { std::vector<Tree> children; }) is decided by its other fields.
+template <class T, class = void>
+struct Converter {
+  static constexpr bool kIn = false;
+  static constexpr bool kOut = false;
+};
+
+template <class... T>
+struct Seen {};
+
+namespace detail {
+
+template <class T, class S>
+struct Contains;
+template <class T, class... U>
+struct Contains<T, Seen<U...>> : std::bool_constant<(std::is_same_v<T, U> || ...)> {};
+template <class T, class S>
+struct With;
+template <class T, class... U>
+struct With<T, Seen<U...>> {
+  using type = Seen<U..., T>;
+};
+
+template <class T, class S>
+constexpr bool TakesSeen() {
+  using Plain = std::remove_cvref_t<T>;
+  if constexpr (requires { Converter<Plain>::template kInSeen<S>; }) {
+    return Converter<Plain>::template kInSeen<S>;
+  } else {
+    return Converter<Plain>::kIn;
+  }
+}
+
+template <class T, class S>
+constexpr bool GivesSeen() {
+  using Plain = std::remove_cvref_t<T>;
+  if constexpr (std::is_void_v<Plain>) {
+    return true;
+  } else if constexpr (requires { Converter<Plain>::template kOutSeen<S>; }) {
+    return Converter<Plain>::template kOutSeen<S>;
+  } else {
+    return Converter<Plain>::kOut;
+  }
+}
+
+}  // namespace detail
+
+// Whether a parameter of type T is taken from Python here, and a result given back.
+template <class T>
+inline constexpr bool kTakes = detail::TakesSeen<T, Seen<>>();
+template <class T>
+inline constexpr bool kGives = detail::GivesSeen<T, Seen<>>();
+
+// From: false (and no Python exception set) when the value is not taken here.
+template <class T>
+bool From(PyObject* object, T& out) {
+  return Converter<T>::From(object, out);
+}
+// To: a new reference, or null with a Python exception set.
+template <class T>
+PyObject* To(const T& value) {
+  return Converter<T>::To(value);
+}
+
+// ---- scalars -----------------------------------------------------------------------------
+
+template <>
+struct Converter<bool> {
+  static constexpr bool kIn = true;
+  static constexpr bool kOut = true;
+  static bool From(PyObject* object, bool& out) {
+    if (object == Py_True) return out = true, true;
+    if (object == Py_False) return out = false, true;
+    return false;
+  }
+  static PyObject* To(bool value) { return Py_NewRef(value ? Py_True : Py_False); }
+};
+
+namespace detail {
+
+// A Python int (never a bool) in I's range.
+template <class I>
+bool IntegerFrom(PyObject* object, I& out) {
+  if (!PyLong_Check(object) || PyBool_Check(object)) return false;
+  int overflow = 0;
+  const long long value = PyLong_AsLongLongAndOverflow(object, &overflow);
+  if (overflow == 0) {
+    if (value == -1 && PyErr_Occurred()) return PyErr_Clear(), false;
+    if constexpr (std::is_signed_v<I>) {
+      if (value < static_cast<long long>(std::numeric_limits<I>::min()) ||
+          value > static_cast<long long>(std::numeric_limits<I>::max())) {
+        return false;
+      }
+    } else {
+      if (value < 0 || static_cast<unsigned long long>(value) > std::numeric_limits<I>::max()) {
+        return false;
+      }
+    }
+    out = static_cast<I>(value);
+    return true;
+  }
+  if constexpr (std::is_unsigned_v<I> && sizeof(I) == 8) {
+    if (overflow > 0) {  // above INT64_MAX: a uint64 still
+      const unsigned long long big = PyLong_AsUnsignedLongLong(object);
+      if (big == static_cast<unsigned long long>(-1) && PyErr_Occurred()) return PyErr_Clear(), false;
+      out = static_cast<I>(big);
+      return true;
+    }
+  }
+  return false;
+}
+
+template <class I>
+PyObject* IntegerTo(I value) {
+  if constexpr (std::is_signed_v<I>) {
+    return PyLong_FromLongLong(static_cast<long long>(value));
+  } else {
+    return PyLong_FromUnsignedLongLong(static_cast<unsigned long long>(value));
+  }
+}
+
+template <class T>
+inline constexpr bool kIsPlainInteger =
+    std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, wchar_t> &&
+    !std::is_same_v<T, char8_t> && !std::is_same_v<T, char16_t> && !std::is_same_v<T, char32_t>;
+
+}  // namespace detail
+
+template <class I>
+struct Converter<I, std::enable_if_t<detail::kIsPlainInteger<I>>> {
+  static constexpr bool kIn = true;
+  static constexpr bool kOut = true;
+  static bool From(PyObject* object, I& out) { return detail::IntegerFrom(object, out); }
+  static PyObject* To(I value) { return detail::IntegerTo(value); }
+};
+
+// An enum: its underlying integer, range-checked (as the codec decodes it); a result is
+// the int, which the entry's result converter makes the enum's member.
+template <class E>
+struct Converter<E, std::enable_if_t<std::is_enum_v<E>>> {
+  using Underlying = std::underlying_type_t<E>;
+  static constexpr bool kIn = detail::kIsPlainInteger<Underlying>;
+  static constexpr bool kOut = kIn;
+  static bool From(PyObject* object, E& out) {
+    Underlying value{};
+    if (!detail::IntegerFrom(object, value)) return false;
+    out = static_cast<E>(value);
+    return true;
+  }
+  static PyObject* To(E value) { return detail::IntegerTo(static_cast<Underlying>(value)); }
+};
+
+template <class F>
+struct Converter<F, std::enable_if_t<std::is_same_v<F, float> || std::is_same_v<F, double>>> {
+  static constexpr bool kIn = true;
+  static constexpr bool kOut = true;
+  static bool From(PyObject* object, F& out) {
+    double value;
+    if (PyFloat_Check(object)) {
+      value = PyFloat_AS_DOUBLE(object);
+    } else if (PyLong_Check(object) && !PyBool_Check(object)) {
+      // The codec packs the int as msgpack's int64 or uint64 and converts that; an int
+      // beyond both is not packed at all.
+      int overflow = 0;
+      const long long integer = PyLong_AsLongLongAndOverflow(object, &overflow);
+      if (overflow == 0) {
+        if (integer == -1 && PyErr_Occurred()) return PyErr_Clear(), false;
+        value = static_cast<double>(integer);
+      } else if (overflow > 0) {
+        const unsigned long long big = PyLong_AsUnsignedLongLong(object);
+        if (big == static_cast<unsigned long long>(-1) && PyErr_Occurred()) return PyErr_Clear(), false;
+        value = static_cast<double>(big);
+      } else {
+        return false;
+      }
+    } else {
+      return false;
+    }
+    if constexpr (std::is_same_v<F, float>) {
+      // A finite float64 beyond float's range is the codec's error, not a rounding.
+      if (std::isfinite(value) && std::fabs(value) > static_cast<double>(std::numeric_limits<float>::max())) {
+        return false;
+      }
+    }
+    out = static_cast<F>(value);
+    return true;
+  }
+  static PyObject* To(F value) { return PyFloat_FromDouble(static_cast<double>(value)); }
+};
+
+// ---- strings and bytes -------------------------------------------------------------------
+
+namespace detail {
+
+// The bytes of a str (UTF-8) or of a bytes object; false for anything else, and for a
+// str that is not valid Unicode (lone surrogates: the codec cannot pack it either).
+inline bool TextOrBytes(PyObject* object, const char*& data, Py_ssize_t& size) {
+  if (PyUnicode_Check(object)) {
+    data = PyUnicode_AsUTF8AndSize(object, &size);
+    if (data == nullptr) return PyErr_Clear(), false;
+    return true;
+  }
+  if (PyBytes_CheckExact(object)) {
+    data = PyBytes_AS_STRING(object);
+    size = PyBytes_GET_SIZE(object);
+    return true;
+  }
+  return false;
+}
+
+// A str from UTF-8, strictly, as the codec path decodes one: bytes that are not UTF-8
+// raise goray._codec.CodecError("invalid msgpack: <why>") there, and here.
+inline PyObject* StrFromUtf8(const char* data, std::size_t size);
+
+}  // namespace detail
+
+template <>
+struct Converter<std::string> {
+  static constexpr bool kIn = true;
+  static constexpr bool kOut = true;
+  static bool From(PyObject* object, std::string& out) {
+    const char* data;
+    Py_ssize_t size;
+    if (!detail::TextOrBytes(object, data, size)) return false;
+    out.assign(data, static_cast<std::size_t>(size));
+    return true;
+  }
+  static PyObject* To(const std::string& value) { return detail::StrFromUtf8(value.data(), value.size()); }
+};
+
+template <class B>
+struct Converter<std::vector<B>, std::enable_if_t<std::is_same_v<B, std::uint8_t> || std::is_same_v<B, std::byte>>> {
+  static constexpr bool kIn = true;
+  static constexpr bool kOut = true;
+  static bool From(PyObject* object, std::vector<B>& out) {
+    const char* data;
+    Py_ssize_t size;
+    if (!detail::TextOrBytes(object, data, size)) return false;
+    const auto* bytes = reinterpret_cast<const B*>(data);
+    out.assign(bytes, bytes + size);
+    return true;
+  }
+  static PyObject* To(const std::vector<B>& value) {
+    return PyBytes_FromStringAndSize(reinterpret_cast<const char*>(value.data()),
+                                     static_cast<Py_ssize_t>(value.size()));
+  }
+};
+
+// ---- containers --------------------------------------------------------------------------
+
+namespace detail {
+
+// Each element of a list or tuple through `take(element)`; false at the first it refuses.
+template <class Take>
+bool EachItem(PyObject* object, Py_ssize_t& size, Take&& take) {
+  PyObject* const* items;
+  if (PyList_CheckExact(object)) {
+    items = &PyList_GET_ITEM(object, 0);
+    size = PyList_GET_SIZE(object);
+  } else if (PyTuple_CheckExact(object)) {
+    items = &PyTuple_GET_ITEM(object, 0);
+    size = PyTuple_GET_SIZE(object);
+  } else {
+    return false;
+  }
+  // A list's items are read while no Python code runs (conversions call none).
+  for (Py_ssize_t i = 0; i < size; ++i) {
+    if (!take(items[i], i)) return false;
+  }
+  return true;
+}
+
+template <class T, class Range>
+PyObject* ListOf(const Range& range, std::size_t size) {
+  PyObject* list = PyList_New(static_cast<Py_ssize_t>(size));
+  if (list == nullptr) return nullptr;
+  Py_ssize_t i = 0;
+  for (const auto& element : range) {
+    PyObject* item = To<T>(element);  // (T: a std::vector<bool>'s element is a proxy)
+    if (item == nullptr) {
+      Py_DECREF(list);
+      return nullptr;
+    }
+    PyList_SET_ITEM(list, i++, item);
+  }
+  return list;
+}
+
+template <class T>
+inline constexpr bool kIsByte = std::is_same_v<T, std::uint8_t> || std::is_same_v<T, std::byte> ||
+                                std::is_same_v<T, char> || std::is_same_v<T, std::int8_t>;
+
+}  // namespace detail
+
+// std::vector, std::list, std::deque of any element but bytes (bytes: above; vectors of
+// char and int8_t are left to the codec).
+template <template <class...> class Sequence, class T>
+struct SequenceConverter {
+  template <class S>
+  static constexpr bool kInSeen = detail::TakesSeen<T, S>() && !detail::kIsByte<T>;
+  template <class S>
+  static constexpr bool kOutSeen = detail::GivesSeen<T, S>() && !detail::kIsByte<T>;
+  static bool From(PyObject* object, Sequence<T>& out) {
+    out.clear();
+    if constexpr (requires { out.reserve(std::size_t{}); }) {
+      if (PyList_CheckExact(object)) out.reserve(static_cast<std::size_t>(PyList_GET_SIZE(object)));
+      if (PyTuple_CheckExact(object)) out.reserve(static_cast<std::size_t>(PyTuple_GET_SIZE(object)));
+    }
+    Py_ssize_t size = 0;
+    return detail::EachItem(object, size, [&](PyObject* item, Py_ssize_t) {
+      T value{};
+      if (!python::From(item, value)) return false;
+      out.push_back(std::move(value));
+      return true;
+    });
+  }
+  static PyObject* To(const Sequence<T>& value) { return detail::ListOf<T>(value, value.size()); }
+};
+
+template <class T>
+struct Converter<std::vector<T>, std::enable_if_t<!std::is_same_v<T, std::uint8_t> && !std::is_same_v<T, std::byte>>>
+    : SequenceConverter<std::vector, T> {};
+template <class T>
+struct Converter<std::list<T>> : SequenceConverter<std::list, T> {};
+template <class T>
+struct Converter<std::deque<T>> : SequenceConverter<std::deque, T> {};
+
+// Sets: results only (a set parameter is left to the codec, which collapses duplicates).
+template <class Set>
+struct SetConverter {
+  static constexpr bool kIn = false;
+  template <class S>
+  static constexpr bool kOutSeen = detail::GivesSeen<typename Set::value_type, S>();
+  static PyObject* To(const Set& value) {
+    return detail::ListOf<typename Set::value_type>(value, value.size());
+  }
+};
+template <class T>
+struct Converter<std::set<T>> : SetConverter<std::set<T>> {};
+template <class T>
+struct Converter<std::unordered_set<T>> : SetConverter<std::unordered_set<T>> {};
+
+template <class T, std::size_t N>
+struct Converter<std::array<T, N>> {
+  template <class S>
+  static constexpr bool kInSeen = detail::TakesSeen<T, S>() && !detail::kIsByte<T>;
+  template <class S>
+  static constexpr bool kOutSeen = detail::GivesSeen<T, S>() && !detail::kIsByte<T>;
+  static bool From(PyObject* object, std::array<T, N>& out) {
+    Py_ssize_t size = 0;
+    bool taken = detail::EachItem(object, size, [&](PyObject* item, Py_ssize_t i) {
+      return static_cast<std::size_t>(i) < N && python::From(item, out[static_cast<std::size_t>(i)]);
+    });
+    return taken && static_cast<std::size_t>(size) == N;
+  }
+  static PyObject* To(const std::array<T, N>& value) { return detail::ListOf<T>(value, N); }
+};
+
+template <class... T>
+struct Converter<std::tuple<T...>> {
+  template <class S>
+  static constexpr bool kInSeen = (detail::TakesSeen<T, S>() && ...);
+  template <class S>
+  static constexpr bool kOutSeen = (detail::GivesSeen<T, S>() && ...);
+  static bool From(PyObject* object, std::tuple<T...>& out) {
+    PyObject* const* items;
+    Py_ssize_t size;
+    if (PyList_CheckExact(object)) {
+      items = &PyList_GET_ITEM(object, 0);
+      size = PyList_GET_SIZE(object);
+    } else if (PyTuple_CheckExact(object)) {
+      items = &PyTuple_GET_ITEM(object, 0);
+      size = PyTuple_GET_SIZE(object);
+    } else {
+      return false;
+    }
+    if (static_cast<std::size_t>(size) != sizeof...(T)) return false;
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return (python::From(items[I], std::get<I>(out)) && ...);
+    }(std::index_sequence_for<T...>{});
+  }
+  static PyObject* To(const std::tuple<T...>& value) {
+    PyObject* list = PyList_New(sizeof...(T));
+    if (list == nullptr) return nullptr;
+    bool made = [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return ([&] {
+        PyObject* item = python::To(std::get<I>(value));
+        if (item == nullptr) return false;
+        PyList_SET_ITEM(list, I, item);
+        return true;
+      }() && ...);
+    }(std::index_sequence_for<T...>{});
+    if (!made) Py_CLEAR(list);
+    return list;
+  }
+};
+
+template <class A, class B>
+struct Converter<std::pair<A, B>> {
+  template <class S>
+  static constexpr bool kInSeen = detail::TakesSeen<A, S>() && detail::TakesSeen<B, S>();
+  template <class S>
+  static constexpr bool kOutSeen = detail::GivesSeen<A, S>() && detail::GivesSeen<B, S>();
+  static bool From(PyObject* object, std::pair<A, B>& out) {
+    std::tuple<A, B> both;
+    if (!Converter<std::tuple<A, B>>::From(object, both)) return false;
+    out = {std::move(std::get<0>(both)), std::move(std::get<1>(both))};
+    return true;
+  }
+  static PyObject* To(const std::pair<A, B>& value) {
+    PyObject* first = python::To(value.first);
+    PyObject* second = first != nullptr ? python::To(value.second) : nullptr;
+    if (second == nullptr) {
+      Py_XDECREF(first);
+      return nullptr;
+    }
+    PyObject* list = PyList_New(2);
+    if (list == nullptr) {
+      Py_DECREF(first);
+      Py_DECREF(second);
+      return nullptr;
+    }
+    PyList_SET_ITEM(list, 0, first);
+    PyList_SET_ITEM(list, 1, second);
+    return list;
+  }
+};
+
+template <class Map>
+struct MapConverter {
+  using Key = typename Map::key_type;
+  using Mapped = typename Map::mapped_type;
+  template <class S>
+  static constexpr bool kInSeen = detail::TakesSeen<Key, S>() && detail::TakesSeen<Mapped, S>();
+  template <class S>
+  static constexpr bool kOutSeen = detail::GivesSeen<Key, S>() && detail::GivesSeen<Mapped, S>();
+  static bool From(PyObject* object, Map& out) {
+    if (!PyDict_CheckExact(object)) return false;
+    out.clear();
+    Py_ssize_t position = 0;
+    PyObject* key;
+    PyObject* value;
+    while (PyDict_Next(object, &position, &key, &value)) {
+      Key converted_key{};
+      Mapped converted_value{};
+      if (!python::From(key, converted_key) || !python::From(value, converted_value)) return false;
+      out.insert_or_assign(std::move(converted_key), std::move(converted_value));
+    }
+    return true;
+  }
+  static PyObject* To(const Map& value) {
+    PyObject* dict = PyDict_New();
+    if (dict == nullptr) return nullptr;
+    for (const auto& [key, mapped] : value) {
+      PyObject* py_key = python::To(key);
+      PyObject* py_value = py_key != nullptr ? python::To(mapped) : nullptr;
+      const int stored = py_value != nullptr ? PyDict_SetItem(dict, py_key, py_value) : -1;
+      Py_XDECREF(py_key);
+      Py_XDECREF(py_value);
+      if (stored != 0) {
+        Py_DECREF(dict);
+        return nullptr;
+      }
+    }
+    return dict;
+  }
+};
+template <class K, class V>
+struct Converter<std::map<K, V>> : MapConverter<std::map<K, V>> {};
+template <class K, class V>
+struct Converter<std::unordered_map<K, V>> : MapConverter<std::unordered_map<K, V>> {};
+
+template <class T>
+struct Converter<std::optional<T>> {
+  template <class S>
+  static constexpr bool kInSeen = detail::TakesSeen<T, S>();
+  template <class S>
+  static constexpr bool kOutSeen = detail::GivesSeen<T, S>();
+  static bool From(PyObject* object, std::optional<T>& out) {
+    if (object == Py_None) {
+      out.reset();
+      return true;
+    }
+    T value{};
+    if (!python::From(object, value)) return false;
+    out = std::move(value);
+    return true;
+  }
+  static PyObject* To(const std::optional<T>& value) {
+    return value ? python::To(*value) : Py_NewRef(Py_None);
+  }
+};
+
+// ---- user structs ------------------------------------------------------------------------
+
+// A dict holding every field (a std::optional one may be missing) and no other key,
+// as the struct's adaptor decodes a map.
+namespace detail {
+template <class Fields>
+struct FieldsConvert;
+template <class... F>
+struct FieldsConvert<std::tuple<F...>> {
+  template <class S>
+  static constexpr bool kIn = (TakesSeen<typename F::type, S>() && ...);
+  template <class S>
+  static constexpr bool kOut = (GivesSeen<typename F::type, S>() && ...);
+};
+}  // namespace detail
+
+template <class T>
+struct Converter<T, std::enable_if_t<detail::kHasFields<T>>> {
+  using Fields = detail::FieldsConvert<std::remove_cv_t<decltype(StructFields<T>::kFields)>>;
+  // (A struct being decided counts as taken: its other fields decide.)
+  template <class S>
+  static constexpr bool InSeen() {
+    if constexpr (detail::Contains<T, S>::value) {
+      return true;
+    } else {
+      return Fields::template kIn<typename detail::With<T, S>::type>;
+    }
+  }
+  template <class S>
+  static constexpr bool OutSeen() {
+    if constexpr (detail::Contains<T, S>::value) {
+      return true;
+    } else {
+      return Fields::template kOut<typename detail::With<T, S>::type>;
+    }
+  }
+  template <class S>
+  static constexpr bool kInSeen = InSeen<S>();
+  template <class S>
+  static constexpr bool kOutSeen = OutSeen<S>();
+
+  static constexpr std::size_t kCount = std::tuple_size_v<std::remove_cv_t<decltype(StructFields<T>::kFields)>>;
+
+  // The fields' names as interned strs, made once (null when that failed).
+  static PyObject* const* Keys() {
+    static PyObject* const* const keys = [] {
+      auto* made = new PyObject*[kCount + 1];  // kept for the process
+      bool all = true;
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        ((made[I] = PyUnicode_InternFromString(std::get<I>(StructFields<T>::kFields).name),
+          all = all && made[I] != nullptr),
+         ...);
+      }(std::make_index_sequence<kCount>{});
+      if (!all) PyErr_Clear();
+      return all ? static_cast<PyObject* const*>(made) : nullptr;
+    }();
+    return keys;
+  }
+
+  static bool From(PyObject* object, T& out) {
+    PyObject* const* keys = Keys();
+    if (!PyDict_CheckExact(object) || keys == nullptr) return false;
+    // The dict's values by field: a key that is the field's interned name (a literal's, as
+    // in {"x": 1.0}) is found by identity, in one pass; any other key, by lookup.
+    PyObject* values[kCount + 1] = {};
+    if (!ValuesByIdentity(object, keys, values)) {
+      for (std::size_t i = 0; i < kCount; ++i) {
+        values[i] = PyDict_GetItemWithError(object, keys[i]);  // borrowed
+        if (values[i] == nullptr && PyErr_Occurred()) return PyErr_Clear(), false;
+      }
+    }
+    Py_ssize_t found = 0;
+    const bool taken = [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return (TakeField<I>(values[I], out, found) && ...);
+    }(std::make_index_sequence<kCount>{});
+    // A key that is no field: the codec's error.
+    return taken && found == PyDict_GET_SIZE(object);
+  }
+
+  // False when a key is none of `keys` (by identity): then look up.
+  static bool ValuesByIdentity(PyObject* dict, PyObject* const* keys, PyObject** values) {
+    Py_ssize_t position = 0;
+    PyObject* key;
+    PyObject* value;
+    while (PyDict_Next(dict, &position, &key, &value)) {
+      std::size_t i = 0;
+      while (i < kCount && keys[i] != key) ++i;
+      if (i == kCount) return false;
+      values[i] = value;
+    }
+    return true;
+  }
+
+  template <std::size_t I>
+  static bool TakeField(PyObject* value, T& out, Py_ssize_t& found) {
+    const auto& field = std::get<I>(StructFields<T>::kFields);
+    using Member = std::remove_cvref_t<decltype(out.*(field.member))>;
+    if (value == nullptr) {
+      if constexpr (detail::IsOptional<Member>::value) {
+        (out.*(field.member)).reset();
+        return true;
+      } else {
+        return false;  // missing: the codec's error
+      }
+    }
+    ++found;
+    return python::From(value, out.*(field.member));
+  }
+
+  static PyObject* To(const T& value) {
+    PyObject* const* keys = Keys();
+    if (keys == nullptr) return PyErr_NoMemory();
+    PyObject* dict = PyDict_New();
+    if (dict == nullptr) return nullptr;
+    const bool made = [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return ([&] {
+        PyObject* item = python::To(value.*(std::get<I>(StructFields<T>::kFields).member));
+        const int stored = item != nullptr ? PyDict_SetItem(dict, keys[I], item) : -1;
+        Py_XDECREF(item);
+        return stored == 0;
+      }() && ...);
+    }(std::make_index_sequence<kCount>{});
+    if (!made) Py_CLEAR(dict);
+    return dict;
+  }
+};
+
+// ---- arrays ------------------------------------------------------------------------------
+
+namespace detail {
+
+// NumPy's kind and item size of an array element type.
+template <class T>
+constexpr char DtypeKind() {
+  if constexpr (std::is_same_v<T, bool>) return 'b';
+  else if constexpr (std::is_floating_point_v<T>) return 'f';
+  else if constexpr (std::is_same_v<T, std::complex<float>> || std::is_same_v<T, std::complex<double>>) return 'c';
+  else if constexpr (std::is_signed_v<T>) return 'i';
+  else return 'u';
+}
+
+// A buffer's format (struct module characters) is T's: kind and size agree.
+inline bool FormatIs(const char* format, char kind, std::size_t itemsize) noexcept;
+
+// An object the codec path takes as an array argument (entries_impl.h).
+inline bool IsArrayObject(PyObject* object, bool bytes_too);
+
+// Holds an exporter's buffer for a call: released (with the GIL) when the call ends.
+class HeldBuffer {
+ public:
+  HeldBuffer() = default;
+  HeldBuffer(const HeldBuffer&) = delete;
+  HeldBuffer& operator=(const HeldBuffer&) = delete;
+  ~HeldBuffer() {
+    if (held_) PyBuffer_Release(&view_);
+  }
+  // A C-contiguous buffer of `kind`/`itemsize` elements; false (nothing held) otherwise.
+  bool Take(PyObject* object, char kind, std::size_t itemsize);
+  const Py_buffer& view() const noexcept { return view_; }
+
+ private:
+  Py_buffer view_{};
+  bool held_ = false;
+};
+
+// The ndarray over an Array's storage (its owner kept by the array's base): through
+// goray._entries.adopt_array, as the codec path adopts a handed-over array.
+inline PyObject* AdoptArray(std::shared_ptr<void> owner, const void* data, char kind, std::size_t itemsize,
+                     const std::vector<std::int64_t>& shape);
+
+}  // namespace detail
+
+// A parameter's view of a buffer: the buffer is held for the call (ArgumentSlot keeps it).
+template <class T>
+struct Converter<goray::ArrayView<T>> {
+  static constexpr bool kIn = true;
+  static constexpr bool kOut = false;
+  static constexpr bool kHoldsBuffer = true;
+  static bool From(PyObject* object, goray::ArrayView<T>& out, detail::HeldBuffer& held) {
+    if (!detail::IsArrayObject(object, false) || !held.Take(object, detail::DtypeKind<T>(), sizeof(T))) {
+      return false;
+    }
+    const Py_buffer& view = held.view();
+    std::vector<std::int64_t> shape(view.shape, view.shape + view.ndim);
+    if (view.ndim == 0) shape.clear();
+    out = goray::ArrayView<T>(static_cast<const T*>(view.buf), std::move(shape));
+    return true;
+  }
+};
+
+template <class T>
+struct Converter<std::span<const T>> {
+  static constexpr bool kIn = goray::detail::kIsArrayElement<T>;
+  static constexpr bool kOut = false;
+  static constexpr bool kHoldsBuffer = true;
+  static bool From(PyObject* object, std::span<const T>& out, detail::HeldBuffer& held) {
+    // (A span of bytes also takes a bin: a bytes object.)
+    constexpr bool kBytes = std::is_same_v<T, std::uint8_t> || std::is_same_v<T, std::int8_t>;
+    if (!detail::IsArrayObject(object, kBytes) || !held.Take(object, detail::DtypeKind<T>(), sizeof(T)) ||
+        held.view().ndim != 1) {
+      return false;
+    }
+    out = std::span<const T>(static_cast<const T*>(held.view().buf),
+                             static_cast<std::size_t>(held.view().shape[0]));
+    return true;
+  }
+};
+
+template <class T>
+struct Converter<goray::Array<T>> {
+  static constexpr bool kIn = false;
+  static constexpr bool kOut = true;
+  static PyObject* To(const goray::Array<T>& value) {
+    return detail::AdoptArray(value.owner(), value.data(), detail::DtypeKind<T>(), sizeof(T), value.shape());
+  }
+};
+
+template <class T, class = void>
+inline constexpr bool kHoldsBuffer = false;
+template <class T>
+inline constexpr bool kHoldsBuffer<T, std::void_t<decltype(Converter<T>::kHoldsBuffer)>> =
+    Converter<T>::kHoldsBuffer;
+
+}  // namespace goray::python

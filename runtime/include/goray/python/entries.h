@@ -1,0 +1,380 @@
+// The typed entries of an application's CPython extension module `_<name>_entries`
+// (docs/protocol.md §17, docs/guide.md "In-process calls"): goray-gen writes the module's
+// tables (which tasks, actor types and methods, with which C++ signatures); everything
+// they do is here. One entry per task, actor constructor and method, called by vectorcall:
+// the arguments converted straight to the C++ parameters (convert.h), the library's typed
+// entry called (goray/detail/typed_entry.h, found through GorayTypedEntries), the result
+// converted straight back. No msgpack, no Python frame.
+//
+// What is not converted here goes through the codec path, as goray.golang_local_run_task
+// and goray.LocalActor always did, and answers as they did: keyword arguments, a value
+// the conversions do not take (ArgumentError texts come from there), a type they do not
+// cover, a generator, a library without typed entries (or one built from other sources).
+//
+// The GIL: released around the C++ call by default, as the codec path does, so a long
+// call never stalls the process's other Python threads, a body waiting for its own
+// threads calling Python never deadlocks, and a threaded actor's calls run in parallel.
+// An entry declared GORAY_KEEP_GIL keeps it (annotations.h says what that forbids).
+#pragma once
+
+#include "goray/python/convert.h"
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "goray/detail/typed_entry.h"
+
+namespace goray::python {
+
+using goray::detail::TypedEntries;
+using goray::detail::TypedEntry;
+using goray::detail::TypedFailure;
+using goray::detail::TypedKind;
+using goray::detail::TypedStorage;
+using goray::detail::TypedThunk;
+
+// ---- what the module needs of goray (Python) and of the library ---------------------------
+
+// Bound once, on the first call of any entry: goray._entries.bind(app_name) answers the
+// address of the loaded library's GorayTypedEntries (0: none) and goray's helpers.
+struct Goray {
+  bool bound = false;
+  const char* app_name = "";
+  const TypedEntries* table = nullptr;  // null: every call takes the codec path
+  PyObject* error_from_reply = nullptr;  // (code, payload: bytes, callee) -> exception
+  PyObject* run_task = nullptr;          // (name, *args, **kwargs): the codec path
+  PyObject* call_method = nullptr;       // (actor, method, *args, **kwargs): the codec path
+  PyObject* new_actor_index = nullptr;   // (type, *args, **kwargs) -> index: the codec path
+  PyObject* result_converter = nullptr;  // (type, name) -> the result's enum converter or None
+  PyObject* adopt_array = nullptr;       // (owner, kind, itemsize, shape, address) -> ndarray
+  PyObject* codec_error = nullptr;       // goray._codec.CodecError
+  PyObject* close_actor = nullptr;       // (actor, index): CloseActor (7) by the codec path
+  // Calls made typed, and calls handed to the codec path (the module's __goray_counters__()).
+  unsigned long long typed_calls = 0;
+  unsigned long long codec_calls = 0;
+};
+
+inline Goray& TheGoray() {
+  static Goray goray;
+  return goray;
+}
+
+// Binds on first use; false with an exception set when goray cannot be imported.
+bool EnsureBound();
+
+// The entry of a form in the library's table, or {} (the codec path) when the table has
+// none with this signature.
+const TypedEntry* FindEntry(TypedKind kind, std::string_view type, std::string_view name,
+                            std::size_t arity, const char* signature);
+
+// Raises what the codec path raises for this failure; null.
+PyObject* RaiseFailure(const TypedFailure& failure, const char* callee);
+
+// `args` (and `kwnames`) with `first` (and `second`) put before them, through `function`.
+PyObject* CallPrefixed(PyObject* function, PyObject* first, PyObject* second, PyObject* const* args,
+                       Py_ssize_t nargs, PyObject* kwnames);
+
+// ---- one callable's forms ------------------------------------------------------------------
+
+namespace detail {
+
+// The first K parameters: a form's (a shorter form drops defaulted ones from the end).
+template <class Tuple, class Sequence>
+struct PrefixOf;
+template <class Tuple, std::size_t... I>
+struct PrefixOf<Tuple, std::index_sequence<I...>> {
+  using type = std::tuple<std::tuple_element_t<I, Tuple>...>;
+};
+template <class Tuple, std::size_t K>
+struct Prefix {
+  using type = typename PrefixOf<Tuple, std::make_index_sequence<K>>::type;
+};
+
+// The converted arguments of a form, with the buffers their views hold.
+template <class Params>
+struct Arguments;
+template <class... P>
+struct Arguments<std::tuple<P...>> {
+  std::tuple<TypedStorage<P>...> values;
+  std::tuple<std::conditional_t<kHoldsBuffer<TypedStorage<P>>, HeldBuffer, char>...> buffers;
+
+  bool Take(PyObject* const* args) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return (TakeOne<I>(args[I]) && ...);
+    }(std::index_sequence_for<P...>{});
+  }
+
+  template <std::size_t I>
+  bool TakeOne(PyObject* object) {
+    using Storage = std::tuple_element_t<I, std::tuple<TypedStorage<P>...>>;
+    if constexpr (kHoldsBuffer<Storage>) {
+      return Converter<Storage>::From(object, std::get<I>(values), std::get<I>(buffers));
+    } else {
+      return Converter<Storage>::From(object, std::get<I>(values));
+    }
+  }
+
+  void Pointers(void** out) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((out[I] = static_cast<void*>(&std::get<I>(values))), ...);
+    }(std::index_sequence_for<P...>{});
+  }
+};
+
+template <class Tuple>
+struct AllTaken;
+template <class... P>
+struct AllTaken<std::tuple<P...>> {
+  static constexpr bool value =
+      ((kTakes<P> && std::is_default_constructible_v<TypedStorage<P>> &&
+        std::is_move_constructible_v<TypedStorage<P>>) && ...);
+};
+
+// A result as the codec path gives it to Python: nothing for void, one value for a
+// one-element tuple, a list for several.
+template <class R>
+PyObject* ResultToPython(R& result) {
+  using Plain = TypedStorage<R>;
+  if constexpr (goray::detail::IsTuple<Plain>::value) {
+    if constexpr (std::tuple_size_v<Plain> == 0) {
+      return Py_NewRef(Py_None);
+    } else if constexpr (std::tuple_size_v<Plain> == 1) {
+      return To(std::get<0>(result));
+    } else {
+      return To(result);
+    }
+  } else {
+    return To<Plain>(result);
+  }
+}
+
+template <class R>
+struct ResultSlot {
+  alignas(TypedStorage<R>) unsigned char bytes[sizeof(TypedStorage<R>)];
+  TypedStorage<R>& get() { return *std::launder(reinterpret_cast<TypedStorage<R>*>(bytes)); }
+};
+template <>
+struct ResultSlot<void> {
+  unsigned char bytes[1];
+};
+
+}  // namespace detail
+
+// A callable (task, method or constructor) of result R and parameters P...: its forms,
+// bound to the library's typed entries on first use.
+template <TypedKind kKind, class R, class... P>
+class Callable {
+ public:
+  using Params = std::tuple<P...>;
+  using Result = std::conditional_t<kKind == TypedKind::kConstructor, std::shared_ptr<void>, R>;
+  static constexpr std::size_t kArity = sizeof...(P);
+  // Whether the conversions cover every parameter and the result.
+  static constexpr bool kDirect = detail::AllTaken<Params>::value &&
+                                  (kKind == TypedKind::kConstructor || kGives<R>);
+
+  constexpr Callable(const char* type, const char* name, const char* callee, bool keeps_gil)
+      : type_(type), name_(name), callee_(callee), keeps_gil_(keeps_gil) {}
+
+  const char* type() const noexcept { return type_; }
+  const char* name() const noexcept { return name_; }
+  const char* callee() const noexcept { return callee_; }
+
+  // Binds the forms (once); false with an exception set when goray cannot be imported.
+  bool Ready() {
+    if (ready_) return true;
+    if (!EnsureBound()) return false;
+    if constexpr (kDirect) {
+      BindForms(std::make_index_sequence<kArity + 1>{});
+      if constexpr (kKind != TypedKind::kConstructor && !std::is_void_v<R>) {
+        PyObject* converter = PyObject_CallFunction(TheGoray().result_converter, "ss", type_, name_);
+        if (converter == nullptr) return false;
+        if (converter == Py_None) {
+          Py_DECREF(converter);
+        } else {
+          converter_ = converter;  // kept for the process
+        }
+      }
+    }
+    ready_ = true;
+    return true;
+  }
+
+  // Whether a call of `nargs` positional arguments can be made here.
+  bool Direct(Py_ssize_t nargs) const noexcept {
+    if constexpr (!kDirect) {
+      return false;
+    } else {
+      return nargs >= 0 && static_cast<std::size_t>(nargs) <= kArity && forms_[nargs].thunk != nullptr;
+    }
+  }
+
+  // Converts the `nargs` arguments and calls the form, `self` its instance (methods).
+  // `taken` false: an argument was not converted (no exception set): the codec path
+  // answers. Otherwise the result (null with an exception set on failure); a
+  // constructor's instance goes to `made` (the result is None).
+  PyObject* Call(void* self, PyObject* const* args, Py_ssize_t nargs, bool& taken,
+                 std::shared_ptr<void>* made = nullptr) {
+    if constexpr (!kDirect) {
+      taken = false;
+      return nullptr;
+    } else {
+      return CallForm(self, args, nargs, taken, made, std::make_index_sequence<kArity + 1>{});
+    }
+  }
+
+ private:
+  struct Form {
+    TypedThunk thunk = nullptr;
+    void* state = nullptr;
+  };
+
+  template <std::size_t... K>
+  void BindForms(std::index_sequence<K...>) {
+    (BindForm<K>(), ...);
+  }
+
+  template <std::size_t K>
+  void BindForm() {
+    using FormParams = typename detail::Prefix<Params, K>::type;
+    const char* signature = [] {
+      return []<class... F>(std::tuple<F...>*) {
+        return goray::detail::TypedSignature<Result, F...>();
+      }(static_cast<FormParams*>(nullptr));
+    }();
+    const TypedEntry* entry = FindEntry(kKind, type_, name_, K, signature);
+    if (entry != nullptr) forms_[K] = Form{entry->thunk, entry->state.get()};
+  }
+
+  template <std::size_t... K>
+  PyObject* CallForm(void* self, PyObject* const* args, Py_ssize_t nargs, bool& taken,
+                     std::shared_ptr<void>* made, std::index_sequence<K...>) {
+    PyObject* result = nullptr;
+    taken = false;
+    (void)((static_cast<Py_ssize_t>(K) == nargs
+                ? (result = CallWith<K>(self, args, taken, made), true)
+                : false) ||
+           ...);
+    return result;
+  }
+
+  template <std::size_t K>
+  PyObject* CallWith(void* self, PyObject* const* args, bool& taken, std::shared_ptr<void>* made) {
+    using FormParams = typename detail::Prefix<Params, K>::type;
+    detail::Arguments<FormParams> arguments;
+    if (!arguments.Take(args)) return nullptr;  // not taken: the codec path
+    taken = true;
+    void* pointers[K + 1];
+    arguments.Pointers(pointers);
+    detail::ResultSlot<Result> result;
+    TypedFailure failure;
+    const Form& form = forms_[K];
+    bool ok;
+    if (keeps_gil_) {
+      ok = form.thunk(form.state, self, pointers, result.bytes, &failure);
+    } else {
+      Py_BEGIN_ALLOW_THREADS
+      ok = form.thunk(form.state, self, pointers, result.bytes, &failure);
+      Py_END_ALLOW_THREADS
+    }
+    if (!ok) return RaiseFailure(failure, callee_);
+    if constexpr (kKind == TypedKind::kConstructor) {
+      *made = std::move(result.get());
+      result.get().~shared_ptr();
+      return Py_NewRef(Py_None);
+    } else if constexpr (std::is_void_v<R>) {
+      return Py_NewRef(Py_None);
+    } else {
+      PyObject* value = detail::ResultToPython<R>(result.get());
+      result.get().~TypedStorage<R>();
+      if (value == nullptr || converter_ == nullptr) return value;
+      PyObject* converted = PyObject_CallOneArg(converter_, value);
+      Py_DECREF(value);
+      return converted;
+    }
+  }
+
+  const char* type_;
+  const char* name_;
+  const char* callee_;
+  bool keeps_gil_;
+  bool ready_ = false;
+  Form forms_[kArity + 1];
+  PyObject* converter_ = nullptr;
+};
+
+// A callable the module does not call typed (a generator; a type the generated header
+// cannot name): every call takes the codec path.
+template <TypedKind kKind>
+class Untyped {
+ public:
+  constexpr Untyped(const char* type, const char* name, const char* callee, bool)
+      : type_(type), name_(name), callee_(callee) {}
+  const char* type() const noexcept { return type_; }
+  const char* name() const noexcept { return name_; }
+  const char* callee() const noexcept { return callee_; }
+  bool Ready() { return EnsureBound(); }
+  bool Direct(Py_ssize_t) const noexcept { return false; }
+  PyObject* Call(void*, PyObject* const*, Py_ssize_t, bool& taken, std::shared_ptr<void>* = nullptr) {
+    taken = false;
+    return nullptr;
+  }
+
+ private:
+  const char* type_;
+  const char* name_;
+  const char* callee_;
+};
+
+template <class R, class... P>
+using Task = Callable<TypedKind::kTask, R, P...>;
+template <class R, class... P>
+using Method = Callable<TypedKind::kMethod, R, P...>;
+template <class... P>
+using Constructor = Callable<TypedKind::kConstructor, void, P...>;
+
+// ---- tasks ---------------------------------------------------------------------------------
+
+// A task as goray-gen lists it: its C++ name and its entry (ml_name: its Python name).
+struct TaskSpec {
+  const char* cpp_name;
+  PyMethodDef def;
+};
+
+// An entry function as a PyMethodDef takes it.
+template <class Function>
+PyCFunction Fn(Function function) {
+  return reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(function));
+}
+
+// A task's entry (a module function): `TaskFunction<kSquare>`.
+template <auto& kTask>
+PyObject* TaskFunction(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  if (!kTask.Ready()) return nullptr;
+  if (kwnames == nullptr && kTask.Direct(nargs)) {
+    bool taken;
+    PyObject* result = kTask.Call(nullptr, args, nargs, taken);
+    if (taken) {
+      ++TheGoray().typed_calls;
+      return result;
+    }
+  }
+  ++TheGoray().codec_calls;
+  PyObject* name = PyUnicode_FromString(kTask.name());
+  if (name == nullptr) return nullptr;
+  PyObject* result = CallPrefixed(TheGoray().run_task, name, nullptr, args, nargs, kwnames);
+  Py_DECREF(name);
+  return result;
+}
+
+}  // namespace goray::python
+
+#include "goray/python/entries_impl.h"
+#include "goray/python/local_actor.h"

@@ -1,0 +1,165 @@
+// The typed entries' table (GorayTypedEntries, docs/protocol.md §17): one entry per form of
+// every task, constructor and method that does not stream, each with its signature; a
+// thunk called with C++ values runs the callable as Execute would (a member function on
+// its struct's one instance, a method on the instance it is given); an exception becomes
+// Execute's code-5 payload; a constructor's instance is adopted into the instance table
+// Execute's commands read, and closed there.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "abi_call.h"
+#include "goray/abi.h"
+#include "goray/goray.h"
+#include "test_application.h"
+
+namespace typed_entries_test {
+
+struct Tasks {
+  int64_t calls = 0;
+  double Scale(double x, double by) { return ++calls, x * by; }
+  std::string Greet(const std::string& who) { return "hi " + who; }
+};
+
+int64_t Add(int64_t a, int64_t b) { return a + b; }
+int64_t Fail(std::string why) { throw std::domain_error(why); }
+goray::Generator<int64_t> Count(int64_t n) {
+  for (int64_t i = 0; i < n; ++i) co_yield i;
+}
+
+struct Counter {
+  explicit Counter(int64_t start) : n(start) {}
+  int64_t Incr(int64_t by) { return n += by; }
+  int64_t n;
+};
+
+}  // namespace typed_entries_test
+
+GORAY_TEST_APPLICATION(registry) {
+  using namespace typed_entries_test;
+  registry.SetName("typedapp");
+  registry.AddTask("Scale", goray::Fixed<&Tasks::Scale>{},
+                   [](double x) { return goray::detail::SharedInstance<Tasks>().Scale(x, 2.0); });
+  registry.AddTask("Greet", goray::Fixed<&Tasks::Greet>{});
+  registry.AddTask("Add", &Add);
+  registry.AddTask("Fail", &Fail);
+  registry.AddTask("Count", &Count);
+  registry.AddActor<Counter>("Counter", &goray::Constructor<Counter, int64_t>::Create)
+      .AddMethod("Incr", goray::Fixed<&Counter::Incr>{});
+}
+
+namespace typed_entries_test {
+namespace {
+
+using goray::detail::TypedEntries;
+using goray::detail::TypedEntry;
+using goray::detail::TypedFailure;
+using goray::detail::TypedKind;
+
+const TypedEntries& Table() {
+  const void* table = GorayTypedEntries(goray::detail::kTypedEntriesAbi);
+  if (table == nullptr) throw std::runtime_error("no table");
+  return *static_cast<const TypedEntries*>(table);
+}
+
+const TypedEntry* Find(TypedKind kind, const std::string& type, const std::string& name,
+                       std::size_t arity) {
+  for (const TypedEntry& entry : Table().entries) {
+    if (entry.kind == kind && entry.type == type && entry.name == name && entry.arity == arity) {
+      return &entry;
+    }
+  }
+  return nullptr;
+}
+
+TEST(TypedEntries, AnotherLayoutGetsNoTable) {
+  EXPECT_EQ(GorayTypedEntries(goray::detail::kTypedEntriesAbi + 1), nullptr);
+}
+
+TEST(TypedEntries, TheTableNamesTheApplicationAndEveryFormButGenerators) {
+  const TypedEntries& table = Table();
+  EXPECT_EQ(table.app_name, "typedapp");
+  EXPECT_TRUE(table.registration_error.empty()) << table.registration_error;
+  EXPECT_NE(Find(TypedKind::kTask, "", "Scale", 2), nullptr);
+  EXPECT_NE(Find(TypedKind::kTask, "", "Scale", 1), nullptr);  // the shorter form
+  EXPECT_NE(Find(TypedKind::kTask, "", "Greet", 1), nullptr);
+  EXPECT_NE(Find(TypedKind::kConstructor, "Counter", "Counter", 1), nullptr);
+  EXPECT_NE(Find(TypedKind::kMethod, "Counter", "Incr", 1), nullptr);
+  for (const TypedEntry& entry : table.entries) EXPECT_NE(entry.name, "Count");  // streams
+  EXPECT_EQ(Find(TypedKind::kTask, "", "Scale", 2)->signature,
+            (goray::detail::TypedSignature<double, double, double>()));
+  // References and const do not count: the entries module spells the value types.
+  EXPECT_EQ(Find(TypedKind::kTask, "", "Greet", 1)->signature,
+            (goray::detail::TypedSignature<std::string, std::string>()));
+}
+
+TEST(TypedEntries, AThunkCallsTheTaskOnItsStructsOneInstance) {
+  const TypedEntry& scale = *Find(TypedKind::kTask, "", "Scale", 2);
+  double x = 3.0, by = 1.5, result = 0;
+  void* args[] = {&x, &by};
+  TypedFailure failure;
+  ASSERT_TRUE(scale.thunk(scale.state.get(), nullptr, args, &result, &failure)) << failure.payload;
+  EXPECT_EQ(result, 4.5);
+  const TypedEntry& shorter = *Find(TypedKind::kTask, "", "Scale", 1);
+  void* one[] = {&x};
+  ASSERT_TRUE(shorter.thunk(shorter.state.get(), nullptr, one, &result, &failure));
+  EXPECT_EQ(result, 6.0);
+  EXPECT_EQ(goray::detail::SharedInstance<Tasks>().calls, 2);
+}
+
+TEST(TypedEntries, AnExceptionIsExecutesCode5Payload) {
+  const TypedEntry& fail = *Find(TypedKind::kTask, "", "Fail", 1);
+  std::string why = "boom";
+  void* args[] = {&why};
+  int64_t result = 0;
+  TypedFailure failure;
+  EXPECT_FALSE(fail.thunk(fail.state.get(), nullptr, args, &result, &failure));
+  EXPECT_EQ(failure.code, 5);
+  abi_call::Result through_execute = abi_call::Call(4, abi_call::CallPayload("Fail", std::string("boom")));
+  EXPECT_EQ(through_execute.code, 5);
+  EXPECT_EQ(failure.payload, through_execute.body);
+}
+
+TEST(TypedEntries, AConstructorsInstanceIsAdoptedAndClosedInExecutesTable) {
+  const TypedEntries& table = Table();
+  const TypedEntry& make = *Find(TypedKind::kConstructor, "Counter", "Counter", 1);
+  int64_t start = 10;
+  void* args[] = {&start};
+  alignas(std::shared_ptr<void>) unsigned char storage[sizeof(std::shared_ptr<void>)];
+  TypedFailure failure;
+  ASSERT_TRUE(make.thunk(make.state.get(), nullptr, args, storage, &failure)) << failure.payload;
+  auto* made = std::launder(reinterpret_cast<std::shared_ptr<void>*>(storage));
+  std::shared_ptr<void> object = std::move(*made);
+  made->~shared_ptr();
+  uint64_t index = 0;
+  ASSERT_TRUE(table.adopt_instance("Counter", object, &index, &failure));
+  EXPECT_EQ(table.find_instance(index), object);
+  // The method's thunk on the instance, and Execute's ActorMethodCall on the same one.
+  const TypedEntry& incr = *Find(TypedKind::kMethod, "Counter", "Incr", 1);
+  int64_t by = 5, result = 0;
+  void* incr_args[] = {&by};
+  ASSERT_TRUE(incr.thunk(incr.state.get(), object.get(), incr_args, &result, &failure));
+  EXPECT_EQ(result, 15);
+  abi_call::Result through_execute = abi_call::Call(6, abi_call::CallPayload("Incr", int64_t{1}), index);
+  ASSERT_EQ(through_execute.code, 0) << through_execute.body;
+  EXPECT_TRUE(table.close_instance(index));
+  EXPECT_FALSE(table.close_instance(index));
+  EXPECT_EQ(table.find_instance(index), nullptr);
+  EXPECT_FALSE(table.adopt_instance("Nope", object, &index, &failure));
+  EXPECT_EQ(failure.code, 5);
+}
+
+TEST(TypedEntries, DescribeApplicationNamesTheApplication) {
+  abi_call::Result described = abi_call::Call(38, "");
+  ASSERT_EQ(described.code, 0) << described.body;
+  EXPECT_EQ(nlohmann::json::parse(described.body).at("name"), "typedapp");
+}
+
+}  // namespace
+}  // namespace typed_entries_test

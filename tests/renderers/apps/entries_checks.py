@@ -1,0 +1,241 @@
+"""The typed entries' checks on entriesapp (apps/entries/entries.h), in a process of its
+own (one library per process), run by test_gen_typed_entries.py:
+
+    python entries_checks.py CHECK LIBRARY STUBS_DIR
+
+CHECK is one of the functions below (`check_<name>`); it prints one JSON object, whose
+"failures" list is empty when every expectation held. The stub module entriesapp.py and
+the typed entries' module _entriesapp_entries are both in STUBS_DIR.
+"""
+
+from __future__ import annotations
+
+import gc
+import inspect
+import json
+import pickle
+import sys
+import threading
+import time
+from typing import Any, Callable, Dict, List
+
+import goray
+
+failures: List[str] = []
+report: Dict[str, Any] = {}
+
+
+def expect(ok: bool, what: str) -> None:
+    if not ok:
+        failures.append(what)
+
+
+def raises(call: Callable[[], Any]) -> BaseException:
+    try:
+        call()
+    except BaseException as error:  # noqa: BLE001 - returned, compared
+        return error
+    raise AssertionError("no exception")
+
+
+@goray.local
+def double_it(x: int) -> int:
+    return 2 * x
+
+
+def counters(entries: Any) -> Dict[str, int]:
+    return dict(entries.__goray_counters__())
+
+
+def typed_call(entries: Any, call: Callable[[], Any]) -> Any:
+    """`call()`'s result; a failure when it did not take the typed path."""
+    before = counters(entries)
+    result = call()
+    after = counters(entries)
+    expect(after["typed"] == before["typed"] + 1 and after["codec"] == before["codec"],
+           f"not a typed call: {before} -> {after}")
+    return result
+
+
+def check_values(app: Any, entries: Any) -> None:
+    """Each type the entries convert, typed, giving what the codec path gives."""
+    import numpy as np
+
+    codec = goray._local.codec_run_task
+    cases = [
+        ("Loss", (1.5, 1.0, 2.0)), ("Loss", (3, 1, 2)), ("LossShort", (1.5, 1.0, 2.0)),
+        ("Echo", ("é" * 50,)), ("Echo", (b"\x00bytes",)), ("Bytes", (b"\x01\x02",)), ("Bytes", ("ab",)),
+        ("Sum", (np.arange(1000.0),)), ("SpanLength", (np.arange(7, dtype=np.int32),)),
+        ("Bump", ({"sensor": "s", "value": 1.5, "at": 2, "note": "n"},)),
+        ("Bump", ({"sensor": "s", "value": 1.5, "at": 2},)),
+        ("Raise", (1,)), ("Range", (5,)), ("Range", (10, 3)),
+        ("Columns", ({"a": [1.0, 2.0], "bb": []},)),
+        ("Half", (4,)), ("Half", (3,)), ("Pair", (1, "x")), ("Nothing", ()),
+    ]
+    for name, args in cases:
+        function = getattr(entries, name)
+        typed = typed_call(entries, lambda: function(*args))
+        through_codec = codec(name, *args)
+        expect(type(typed) is type(through_codec) and typed == through_codec,
+               f"{name}{args!r}: typed {typed!r}, codec path {through_codec!r}")
+        expect(goray.golang_local_run_task(name, *args) == through_codec,
+               f"{name}{args!r} through golang_local_run_task")
+        expect(getattr(app.local, name)(*args) == through_codec, f"{name}{args!r} through the stub")
+    level = typed_call(entries, lambda: entries.Raise(app.Level.kHigh))
+    expect(level is app.Level.kLow, f"Raise gives the enum's member: {level!r}")
+    ramp = typed_call(entries, lambda: entries.Ramp(5))
+    expect(isinstance(ramp, np.ndarray) and ramp.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0],
+           f"Ramp(5): {ramp!r}")
+
+
+def check_arrays_in_place(app: Any, entries: Any) -> None:
+    """A view parameter reads the ndarray's own buffer; an Array result is adopted."""
+    import numpy as np
+
+    values = np.arange(1000.0)
+    address = typed_call(entries, lambda: entries.AddressOf(values))
+    expect(address == values.ctypes.data, f"the view's address {address} is the array's "
+           f"{values.ctypes.data}")
+    ramp = entries.Ramp(100)
+    expect(ramp.ctypes.data == entries.LastRampAddress(), "the result is the C++ array's memory")
+    strided = np.arange(20.0)[::2]  # not contiguous: the codec path copies it once
+    expect(entries.Sum(strided) == float(strided.sum()), "a strided array's sum")
+
+
+def check_the_codec_path_answers_the_rest(app: Any, entries: Any) -> None:
+    """Values the conversions do not take, keywords, and errors: the codec path, with its
+    texts."""
+    import numpy as np
+
+    for name, args, kwargs in [
+        ("Loss", (1.5, 1.0), {"b": 2.0}),       # a keyword
+        ("Sum", ([1.0, 2.0],), {}),              # a list where a view is taken
+        ("Echo", (bytearray(b"x"),), {}),       # a bytes-like the codec takes
+        ("Range", (np.int64(3),), {}),          # a NumPy scalar
+    ]:
+        function = getattr(entries, name)
+        before = counters(entries)
+        result = function(*args, **kwargs)
+        expect(counters(entries)["codec"] == before["codec"] + 1, f"{name}{args}: not the codec path")
+        expect(result == goray._local.codec_run_task(name, *args, **kwargs), f"{name}{args}: {result!r}")
+    for call, text in [
+        (lambda: entries.Loss("x", 1.0, 2.0), "position 0: expected double, received str (task Loss)"),
+        (lambda: entries.Loss(1.0), "expected 3 arguments, received 1 (task Loss)"),
+        (lambda: entries.Bump({"sensor": "s"}), "(task Bump)"),
+        (lambda: entries.Raise(True), "position 0: expected entries::Level, received bool (task Raise)"),
+    ]:
+        error = raises(call)
+        expect(isinstance(error, goray.ArgumentError) and text in str(error),
+               f"{type(error).__name__}: {error} (expected {text!r})")
+    error = raises(lambda: entries.Throw("boom"))
+    expect(isinstance(error, goray.NativeError) and
+           (error.type, error.message, error.task) == ("std::invalid_argument", "boom", "Throw"),
+           f"Throw: {type(error).__name__}: {error}")
+
+
+def check_signatures_and_pickling(app: Any, entries: Any) -> None:
+    expect(str(inspect.signature(entries.Loss)) == "(x, a, b)", str(inspect.signature(entries.Loss)))
+    expect(str(inspect.signature(entries.Range)) == "(n, step=1)", str(inspect.signature(entries.Range)))
+    expect(str(inspect.signature(entries.Meter)) == "(start)", str(inspect.signature(entries.Meter)))
+    expect(pickle.loads(pickle.dumps(entries.Loss)) is entries.Loss, "a task pickles by reference")
+    expect(pickle.loads(pickle.dumps(app.local.Loss)) is entries.Loss, "the stub's local task is the entry")
+    expect(app.local is entries, "the stub's local is the typed entries' module")
+    import ray.cloudpickle as cloudpickle  # what Ray pickles functions with
+
+    def user_function(x: float) -> float:
+        return app.local.Loss(x, 1.0, 2.0)
+
+    restored = cloudpickle.loads(cloudpickle.dumps(user_function))
+    expect(restored(2.0) == 2.0, "a function capturing an entry, pickled by Ray's cloudpickle")
+
+
+def check_local_actors(app: Any, entries: Any) -> None:
+    meter = typed_call(entries, lambda: entries.Meter(1.0))
+    expect(isinstance(meter, goray.LocalActor), "a typed local actor is a goray.LocalActor")
+    expect(repr(meter) == f"<goray.LocalActor Meter#{meter.index}>", repr(meter))
+    expect(typed_call(entries, lambda: meter.Add(2.0)) == 3.0, "Add")
+    expect(typed_call(entries, lambda: meter.AddShort(1.0)) == 4.0, "AddShort")
+    expect(meter.call("Total") == 4.0, "call('Total')")
+    expect(list(meter.Count(3)) == [0, 1, 2], "a generator method through the codec path")
+    expect(meter.type_name == "Meter" and not meter.closed, "type_name, closed")
+    made = goray.golang_local_new_actor("Meter", 5.0)
+    expect(type(made) is entries.Meter and made.Total() == 5.0, "golang_local_new_actor makes the typed type")
+    made.close()
+    with entries.Meter(0.0) as scoped:
+        scoped.Add(1.0)
+    expect(scoped.closed, "closed at the end of a with block")
+    error = raises(lambda: scoped.Add(1.0))
+    expect(isinstance(error, goray.GorayError) and "is closed: cannot call Add" in str(error), str(error))
+    meter.close()
+    meter.close()  # a second close does nothing
+    expect(repr(meter).endswith(" closed>"), repr(meter))
+    # Collected: closed (its index is no live instance any more).
+    ghost = entries.Meter(2.0)
+    index = ghost.index
+    del ghost
+    gc.collect()
+    error = raises(lambda: goray._local.codec_method_call(goray.load_library(), "Meter", index,
+                                                          "Total", (), {}))
+    expect(f"actor instance {index} is closed" in str(error), f"a collected local actor: {error}")
+
+
+def check_the_gil(app: Any, entries: Any) -> None:
+    """The default releases the GIL: other threads run during a long call, a body whose own
+    threads call Python returns, a thread-safe actor's calls run at once. Calls into Python
+    on the calling thread work with the GIL kept too."""
+    ticks = [0]
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.is_set():
+            ticks[0] += 1
+            time.sleep(0.001)
+
+    ticker = threading.Thread(target=tick)
+    ticker.start()
+    time.sleep(0.05)
+    before = ticks[0]
+    entries.Sleep(0.5)
+    during = ticks[0] - before
+    stop.set()
+    ticker.join()
+    expect(during >= 20, f"another Python thread ran {during} times during a 0.5 s call")
+    expect(typed_call(entries, lambda: entries.PythonFromThreads(4)) == 12,
+           "a body waiting for its own threads calling Python")
+    expect(typed_call(entries, lambda: entries.PythonHere(21)) == 42, "Python on the calling thread")
+    expect(typed_call(entries, lambda: entries.PythonHereShort(21)) == 42,
+           "Python on the calling thread, the GIL kept")
+    meter = entries.Meter(0.0)
+    threads = [threading.Thread(target=meter.Wait, args=(0.6,)) for _ in range(2)]
+    start = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - start
+    expect(elapsed < 1.1, f"two 0.6 s calls of a thread-safe actor took {elapsed:.2f} s together")
+    meter.close()
+
+
+def check_crash(app: Any, entries: Any) -> None:
+    entries.Crash(1)  # the process dies here, its report on stderr
+
+
+CHECKS = {name[len("check_"):]: function for name, function in globals().items()
+          if name.startswith("check_")}
+
+
+def main() -> None:
+    check, library, stubs = sys.argv[1:4]
+    sys.path.insert(0, stubs)
+    goray.load_library(library)
+    import entriesapp
+    import _entriesapp_entries
+    CHECKS[check](entriesapp, _entriesapp_entries)
+    report["failures"] = failures
+    report["counters"] = counters(_entriesapp_entries)
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""The typed entries (docs/protocol.md §17, docs/guide.md "In-process calls"): goray_add_app
+builds _<name>_entries beside <name>.py, whose functions convert Python objects straight
+to the C++ parameters and call the library's typed entries. Each check runs in a process
+of its own (apps/entries_checks.py, on apps/entries/, built by the tree): values of each
+type the entries convert, typed and equal to the codec path's; arrays read and adopted
+in place; what the conversions do not take, keywords and errors through the codec path
+with its texts; signatures and pickling; local actors; the GIL released by default (the
+three properties) and kept where declared; a crash's report. And what goray_add_app
+does without Python's headers."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+
+import pytest
+
+from conftest import APPS, PYTHON, built, run
+
+CHECKS = ["values", "arrays_in_place", "the_codec_path_answers_the_rest",
+          "signatures_and_pickling", "local_actors", "the_gil"]
+
+
+@pytest.fixture(scope="module")
+def entriesapp() -> pathlib.Path:
+    """The folder of libentriesapp.so, entriesapp.py and _entriesapp_entries."""
+    return built("entriesapp", "entriesapp_entries") / "apps"
+
+
+def run_check(folder: pathlib.Path, check: str) -> subprocess.CompletedProcess:
+    return run([PYTHON, str(APPS / "entries_checks.py"), check, str(folder / "libentriesapp.so"),
+                str(folder)], timeout=120)
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_typed_entries(entriesapp: pathlib.Path, check: str):
+    result = run_check(entriesapp, check)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["failures"] == [], "\n".join(report["failures"])
+    assert report["counters"]["typed"] > 0
+
+
+def test_a_crash_in_a_typed_call_reports_the_task_and_function(entriesapp: pathlib.Path):
+    # (The tree builds its test applications without line tables: the function, not its line.)
+    result = run_check(entriesapp, "crash")
+    assert result.returncode != 0
+    assert "native crash: SIGSEGV" in result.stderr, result.stderr[-3000:]
+    assert "in task Crash," in result.stderr, result.stderr[-3000:]
+    first_frame = next(line for line in result.stderr.splitlines() if line.strip().startswith("#0"))
+    assert "entries::Tasks::Crash" in first_frame, result.stderr[-3000:]
+
+
+def test_only_generators_are_left_untyped(entriesapp: pathlib.Path):
+    """Every task and method of entriesapp gets a typed entry but the generator Meter.Count,
+    whose entry is the codec path's (the conversions' own coverage: check_values)."""
+    source = (entriesapp / "entriesapp_goray" / "entriesapp.entries.goray.cpp").read_text()
+    untyped = [line for line in source.splitlines() if "::goray::python::Untyped" in line]
+    assert len(untyped) == 1 and '"Count"' in untyped[0], untyped
