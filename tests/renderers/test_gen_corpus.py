@@ -54,12 +54,12 @@ def test_every_case_is_a_directory_of_the_corpus():
 
 @pytest.mark.parametrize("case", ACCEPTED)
 def test_goray_gen_succeeds_and_every_output_compiles(case):
-    """Built: every output written (a unit per source file and the table), every unit
-    compiled without a warning of goray's."""
+    """Built: every output written (a unit per source file, the table and the typed
+    entries' module), every unit compiled without a warning of goray's."""
     from goray.gen.naming import unit_file
 
     outdir, name = built_case(case), CASES[case]["name"]
-    units = {f"{name}.goray.cpp"} | {unit_file(name, f"{case}/{pathlib.Path(source).name}")
+    units = {f"{name}.goray.cpp", f"{name}.entries.goray.cpp"} | {unit_file(name, f"{case}/{pathlib.Path(source).name}")
                                      for source in sources(case) if source.endswith(".cpp")}
     written = {path.name for path in outdir.iterdir()}
     assert units <= written, sorted(units - written)
