@@ -15,6 +15,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 VENV = REPO / ".venv"
 C_ABI = {"Execute", "FreeMemory", "RegisterCallback", "GorayProtocolVersion", "GoraySetCrashReport",
+         "GorayTypedEntries",
          "GorayRecoverCrashes"}
 
 

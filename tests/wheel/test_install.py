@@ -287,7 +287,7 @@ def test_the_guides_hand_build_works_with_the_wheel(wheel_venv: WheelVenv, tmp_p
     symbols = run(["nm", "-D", "--defined-only", tmp_path / "libapp.so"], env=wheel_venv.env).stdout
     assert {line.split()[-1] for line in symbols.splitlines() if line.strip()} == \
         {"Execute", "FreeMemory", "RegisterCallback", "GorayProtocolVersion", "GoraySetCrashReport",
-         "GorayRecoverCrashes"}
+         "GorayRecoverCrashes", "GorayTypedEntries"}
 
 
 # ---- Generated code refuses a runtime it was not generated for -------------------------
