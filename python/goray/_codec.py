@@ -38,7 +38,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import msgpack  # type: ignore[import-untyped]
 
-from . import _arrays
+from . import _arrays, _value_exts
 from ._protocol import Buffer, CodecError
 from .errors import ArgumentError, GorayError
 
@@ -180,6 +180,8 @@ def _ext_hook(code: int, data: bytes) -> Any:
         if len(data) != 8:
             raise CodecError(f"ext {code}: {len(data)} bytes, expected 8 (an id)")
         return ref_hooks.decode(code, int.from_bytes(data, "little"), _refs_tls.lists)
+    if _value_exts.EXT_COMPLEX <= code <= _value_exts.EXT_DURATION:
+        return _value_exts.decode(code, data)
     return _arrays.ext_hook(code, data)
 
 
@@ -320,6 +322,9 @@ def _plain_default(value: Any) -> Any:
         raise _ArrayMet
     if isinstance(value, int):  # msgpack asks default about ints beyond 64 bits
         raise OverflowError("Integer value out of range")
+    known = _value_exts.encode(value)  # complex, os.PathLike, timedelta
+    if known is not None:
+        return known
     ext = _ref_ext(value)
     if ext is not None:
         return ext
@@ -375,6 +380,9 @@ def _pack_with_arrays(value: Any, mode: str, offset: int, keep: Optional[List[An
             return item.item()
         if isinstance(item, int):
             raise OverflowError("Integer value out of range")
+        known = _value_exts.encode(item)
+        if known is not None:
+            return known
         ext = _ref_ext(item)
         if ext is not None:
             return ext
@@ -675,6 +683,8 @@ def unpack(data: Buffer) -> Any:
     except msgpack.ExtraData as error:
         raise CodecError(f"expected one msgpack value, found more ({len(error.extra)} "
                          "bytes left over)") from None
+    except _value_exts.DurationError:
+        raise  # valid msgpack: a duration Python cannot hold
     except (ValueError, OverflowError, TypeError) as error:
         raise CodecError(f"invalid msgpack: {error}") from error
     _check_arrays(before, [value], "value")
@@ -700,6 +710,8 @@ def _unpack_stream(data: Buffer) -> List[Any]:
             except msgpack.OutOfData:
                 break
             consumed = unpacker.tell()  # exact after a whole value (not after a partial one)
+    except _value_exts.DurationError:
+        raise  # valid msgpack: a duration Python cannot hold (the unpacker is dropped)
     except (ValueError, OverflowError, TypeError) as error:  # the unpacker is dropped: state unknown
         raise CodecError(f"invalid msgpack: {error}") from error
     left = size - (consumed - start)
@@ -733,6 +745,8 @@ def unpack_first_values(data: Buffer, what: str = "result") -> List[Any]:
     except msgpack.ExtraData as more:
         # The first value came out; the rest follow in the same stream.
         values = [more.unpacked, *_unpack_stream(more.extra)]
+    except _value_exts.DurationError:
+        raise  # valid msgpack: a duration Python cannot hold
     except (ValueError, OverflowError, TypeError) as error:
         raise CodecError(f"invalid msgpack: {error}") from error
     _check_arrays(before, values, what)
@@ -755,6 +769,8 @@ def count_values(data: Buffer) -> int:
             except msgpack.OutOfData:
                 break
             count += 1
+    except _value_exts.DurationError:
+        raise  # valid msgpack: a duration Python cannot hold
     except (ValueError, OverflowError, TypeError) as error:
         raise CodecError(f"invalid msgpack: {error}") from error
     left = size - unpacker.tell()

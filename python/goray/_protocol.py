@@ -151,6 +151,9 @@ STREAMS_VERSION = 5
 #: GorayProtocolVersion() from which a library moves arrays out of band on Ray
 #: (Feature.ARRAYS_OUT_OF_BAND: commands 43/44, scattered calls, lent GetObject replies).
 OUT_OF_BAND_VERSION = 6
+#: GorayProtocolVersion() from which a library reads complex numbers, paths and durations
+#: as ext 75/76/77, and writes them so to a driver that turned on Feature.VALUE_EXTS.
+VALUE_EXTS_VERSION = 7
 #: NextStreamItem's reply tag byte: an item follows / the generator finished.
 STREAM_ITEM = 1
 STREAM_END = 0
@@ -163,6 +166,7 @@ class Feature(enum.IntFlag):
     REFS_IN_VALUES = 2  # ObjectRefs and actor handles inside values (ext 73/74)
     ARRAYS_OUT_OF_BAND = 4  # large arrays scattered (calls, 43/44 results) and lent (GetObject)
     GET_AHEAD = 8  # a single Get's GetObjects names live refs to read ahead (flag 2)
+    VALUE_EXTS = 16  # complex numbers, paths and durations written as ext 75/76/77
 
 
 # The flags byte of an ext 72 (the 4th header byte): 0 borrowed (the reader may use the

@@ -20,7 +20,7 @@ _log = logging.getLogger("goray")
 #: The features asked of a library of protocol version 3 or later (one that does
 #: not know a bit leaves it off in its answer).
 WANTED_FEATURES = int(Feature.PIPELINED | Feature.REFS_IN_VALUES | Feature.ARRAYS_OUT_OF_BAND
-                      | Feature.GET_AHEAD)
+                      | Feature.GET_AHEAD | Feature.VALUE_EXTS)
 #: Arrays out of band need the library to write arrays as ext (EnableArrays).
 _NEEDS_ARRAYS = int(Feature.ARRAYS_OUT_OF_BAND)
 _features_lock = threading.Lock()
