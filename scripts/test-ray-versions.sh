@@ -52,7 +52,7 @@ run_release() {
     local paths=(tests/ray)
     [ "$part" = ray ] || paths=(tests/python/test_ray_releases.py)
     (cd "$ROOT" && RAY_USAGE_STATS_ENABLED=0 "$venv/bin/python" -m pytest -q -p no:cacheprovider \
-       --durations=5 --basetemp="$ROOT/build/pytest/ray-$release-$part" \
+       --durations=5 --timeout=900 --basetemp="$ROOT/build/pytest/ray-$release-$part" \
        --junitxml="$RESULTS/$release.$part.xml" -m ray_versions "${paths[@]}") || status=1
   done
   (cd "$ROOT" && GORAY_TYPING_PYTHON="$venv/bin/python" "$ROOT/.venv/bin/python" -m pytest -q \

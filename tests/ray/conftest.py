@@ -26,6 +26,9 @@ def library_path() -> str:
 def lib():
     import goray
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
+    # Serve's controller kills a proxy not ready within 5 s and tries again: on two busy
+    # cores (CI's lanes) that loop never ends, and the Serve tests wait on it.
+    os.environ.setdefault("RAY_SERVE_PROXY_READY_CHECK_TIMEOUT_S", "120")
     library = goray.init(library_path(), py_defs_path=str(DEFS), num_cpus=4,
                          namespace="raytest", log_to_driver=True)
     yield library
