@@ -128,13 +128,46 @@ def _numpy_or_none() -> Any:
 
 
 def is_array(value: Any) -> bool:
-    """An ndarray, array.array or numeric memoryview (no NumPy import)."""
+    """An ndarray, array.array, numeric memoryview or DLPack exporter (no NumPy import)."""
     module = sys.modules.get("numpy")
     if module is not None and isinstance(value, module.ndarray):
         return True
     if isinstance(value, _array.array):
         return True
-    return isinstance(value, memoryview) and value.format not in _BYTE_FORMATS
+    if isinstance(value, memoryview):
+        return value.format not in _BYTE_FORMATS
+    return _is_dlpack(value)
+
+
+def _is_dlpack(value: Any) -> bool:
+    # A tensor of PyTorch, JAX, CuPy, PyArrow, ...: read through numpy.from_dlpack.
+    kind = type(value)
+    return hasattr(kind, "__dlpack__") and hasattr(kind, "__dlpack_device__")
+
+
+#: DLPack's device types (dlpack.h's DLDeviceType), for errors naming a tensor's device.
+_DLPACK_DEVICES = {1: "cpu", 2: "cuda", 3: "cuda_host", 4: "opencl", 7: "vulkan", 8: "metal",
+                   9: "vpi", 10: "rocm", 11: "rocm_host", 12: "ext_dev", 13: "cuda_managed",
+                   14: "oneapi", 15: "webgpu", 16: "hexagon", 17: "maia"}
+
+
+def _from_dlpack(value: Any, numpy: Any) -> Any:
+    """A DLPack exporter's tensor as an ndarray over its memory (no copy), or BadArray
+    naming its device when that is not the CPU's memory."""
+    try:
+        device_type, device_id = value.__dlpack_device__()
+    except Exception as error:  # noqa: BLE001: the exporter's own failure, named
+        raise BadArray("an array (its __dlpack_device__ failed)",
+                       f"{describe(value)}: {type(error).__name__}: {error}") from None
+    if int(device_type) != 1:
+        device = _DLPACK_DEVICES.get(int(device_type), f"device type {int(device_type)}")
+        raise BadArray("an array in CPU memory (copy the tensor to the CPU first)",
+                       f"{describe(value)} on {device}:{int(device_id)}")
+    try:
+        return numpy.from_dlpack(value)
+    except (TypeError, ValueError, BufferError, RuntimeError) as error:
+        raise BadArray("an array NumPy can read through DLPack",
+                       f"{describe(value)}: {error}") from None
 
 
 def _shape_text(shape: Tuple[int, ...]) -> str:
@@ -143,6 +176,9 @@ def _shape_text(shape: Tuple[int, ...]) -> str:
 
 def describe(value: Any) -> str:
     """``ndarray of int32 (2, 3)``: how error texts name an array argument."""
+    module = sys.modules.get("numpy")
+    if not (module is not None and isinstance(value, module.ndarray)) and _is_dlpack(value):
+        return f"{type(value).__module__}.{type(value).__qualname__} (DLPack)"
     if isinstance(value, _array.array):
         return f"array.array of {value.typecode!r} ({len(value)},)"
     if isinstance(value, memoryview):
@@ -163,6 +199,8 @@ def _as_ndarray(value: Any) -> Any:
         raise ArraysNeedNumpy(f"NumPy to pass an array ({_NUMPY_HINT})", describe(value)) from None
     if isinstance(value, memoryview) and value.ndim != 1:
         raise BadArray("a 1-D buffer (array.array or memoryview)", describe(value))
+    if _is_dlpack(value):
+        return _from_dlpack(value, numpy)
     return numpy.asarray(value)
 
 
