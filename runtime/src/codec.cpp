@@ -203,6 +203,12 @@ std::string ReceivedDescription(const msgpack::object& object) {
         text = "ActorHandle (ext 74)";
       } else if (std::string array = detail::DescribeArrayExt(object); !array.empty()) {
         text = std::move(array);
+      } else if (object.via.ext.type() == detail::kExtComplex) {
+        text = "complex (ext 75)";
+      } else if (object.via.ext.type() == detail::kExtPath) {
+        text = "path (ext 76)";
+      } else if (object.via.ext.type() == detail::kExtDuration) {
+        text = "duration (ext 77)";
       } else {
         text += ' ';
         AppendNumber(text, static_cast<int>(object.via.ext.type()));

@@ -118,19 +118,33 @@ bool IsStandardLibraryFile(const char* file) {
          Contains(file, "/libstdc++-v3/");
 }
 
-// A file of the runtime's tree given relative to a build directory, as ccache's base_dir
-// writes the debug info's paths ("../runtime/src/dispatcher.cpp"): past its leading
-// "../" and "./", it starts with the runtime root's own name and "/src/".
+// A file of the runtime's tree when this file's own path and the frame's were written
+// differently: relative to a build directory, as ccache's base_dir writes them
+// ("../runtime/src/dispatcher.cpp"), and absolute, as a compile outside ccache writes them
+// (one tree may hold objects of both). Past a relative path's leading "../" and "./", or
+// anywhere in an absolute one, the runtime root's own name and "/src/".
 bool IsRelativeRuntimeFile(const char* file) {
   std::size_t root = RuntimeRootLength();
-  if (root < 2 || file[0] == '/') return false;
-  while (StartsWith(file, "../") || StartsWith(file, "./")) file += file[1] == '.' ? 3 : 2;
+  if (root < 2) return false;
   std::size_t name_end = root - 1;  // the root's last '/'
   std::size_t name_start = name_end;
   while (name_start > 0 && __FILE__[name_start - 1] != '/') --name_start;
   std::size_t name_length = name_end - name_start;
-  return name_length > 0 && std::strncmp(file, __FILE__ + name_start, name_length) == 0 &&
-         StartsWith(file + name_length, "/src/");
+  if (name_length == 0) return false;
+  auto root_at = [&](const char* at) {
+    return std::strncmp(at, __FILE__ + name_start, name_length) == 0 &&
+           StartsWith(at + name_length, "/src/");
+  };
+  if (file[0] == '/') {
+    if (__FILE__[0] == '/') return false;  // both absolute: RuntimeRootLength's prefix decides
+    for (const char* slash = std::strchr(file, '/'); slash != nullptr;
+         slash = std::strchr(slash + 1, '/')) {
+      if (root_at(slash + 1)) return true;
+    }
+    return false;
+  }
+  while (StartsWith(file, "../") || StartsWith(file, "./")) file += file[1] == '.' ? 3 : 2;
+  return root_at(file);
 }
 
 Origin OriginOfFile(const char* file) {

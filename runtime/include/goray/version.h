@@ -27,5 +27,7 @@
 // DescribeApplication (38) and streams of generator tasks and methods (39-42,
 // docs/protocol.md §13); 6 adds large arrays out of band (feature bit 4: scattered
 // blocks, RunTaskOutOfBand 43 and ActorMethodCallOutOfBand 44, lent GetObject replies,
-// docs/protocol.md §10, "Arrays out of band").
-#define GORAY_PROTOCOL_VERSION 6
+// docs/protocol.md §10, "Arrays out of band"); 7 reads complex numbers, paths and
+// durations as ext 75, 76 and 77 and writes them so after EnableFeatures bit 16 (docs/protocol.md
+// §5, "Value exts").
+#define GORAY_PROTOCOL_VERSION 7

@@ -11,7 +11,8 @@ import threading
 from typing import Any, Dict
 
 from ... import _ffi
-from ..._protocol import FEATURES_VERSION, Code, Feature, Py2Native, pack_u64, unpack_u64
+from ..._protocol import (FEATURES_VERSION, VALUE_EXTS_VERSION, Code, Feature, Py2Native, pack_u64,
+                          unpack_u64)
 
 __all__ = ["WANTED_FEATURES", "enable_features", "features"]
 
@@ -37,6 +38,8 @@ def enable_features(library: Any) -> int:
         turned_on = 0
         if getattr(library, "protocol_version", 1) >= FEATURES_VERSION:
             wanted = WANTED_FEATURES if getattr(library, "arrays", False) else WANTED_FEATURES & ~_NEEDS_ARRAYS
+            if library.protocol_version < VALUE_EXTS_VERSION:  # (an older one ignores the bit)
+                wanted &= ~int(Feature.VALUE_EXTS)
             if os.environ.get("GORAY_GET_AHEAD") == "0":  # docs/cli.md: Gets without reading ahead
                 wanted &= ~int(Feature.GET_AHEAD)
             code, reply = library.execute(int(Py2Native.ENABLE_FEATURES), pack_u64(wanted))

@@ -27,6 +27,11 @@ template <class T>
 struct ArgumentStorage<std::span<const T>> {
   using type = codec::detail::SpanArgument<T>;
 };
+// std::string_view borrows the request's bytes, valid for the call.
+template <>
+struct ArgumentStorage<std::string_view> {
+  using type = codec::detail::StringViewArgument;
+};
 
 class ArgList {
  public:

@@ -74,6 +74,7 @@
 #include "goray/codec_decl.h"
 #include "goray/detail/ref_codec.h"
 #include "goray/detail/type_name.h"
+#include "goray/detail/value_exts.h"
 
 namespace goray::codec {
 
@@ -376,6 +377,20 @@ void DecodeInto(const msgpack::object& object, T& out) {
     }
   } else if constexpr (std::is_same_v<T, detail::TimePoint>) {
     detail::DecodeTimePoint(object, out);
+  } else if constexpr (detail::IsComplex<T>::value) {
+    detail::DecodeComplex(object, out);
+  } else if constexpr (std::is_same_v<T, std::filesystem::path>) {
+    detail::DecodePath(object, out);
+  } else if constexpr (detail::IsDuration<T>::value) {
+    detail::DecodeDuration(object, out);
+  } else if constexpr (detail::IsVariant<T>::value) {
+    detail::DecodeVariant(object, out);
+  } else if constexpr (std::is_same_v<T, std::monostate>) {
+    // A variant's "none" alternative: nil only.
+    if (object.type != msgpack::type::NIL) detail::ThrowDecodeError("std::monostate", object);
+  } else if constexpr (std::is_same_v<T, detail::StringViewArgument>) {
+    // A std::string_view parameter: the request's bytes, valid for the call.
+    out.view = detail::DecodeStringView(object, "std::string_view");
   } else if constexpr (std::is_same_v<T, goray::Value>) {
     detail::DecodeValue(object, out);
   } else if constexpr (detail::IsArray<T>::value) {

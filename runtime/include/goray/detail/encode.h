@@ -44,6 +44,7 @@
 #include "goray/codec_decl.h"
 #include "goray/detail/ref_codec.h"
 #include "goray/detail/type_name.h"
+#include "goray/detail/value_exts.h"
 #include <variant>
 
 namespace goray::codec {
@@ -187,6 +188,14 @@ void Encode(Packer& packer, const T& value) {
     packer.pack_nil();
   } else if constexpr (std::is_same_v<T, detail::TimePoint>) {
     detail::EncodeTimePoint(packer, value);
+  } else if constexpr (detail::IsComplex<T>::value) {
+    detail::EncodeComplex(packer, value);
+  } else if constexpr (std::is_same_v<T, std::filesystem::path>) {
+    detail::EncodePath(packer, value);
+  } else if constexpr (detail::IsDuration<T>::value) {
+    detail::EncodeDuration(packer, value);
+  } else if constexpr (detail::IsVariant<T>::value) {
+    std::visit([&packer](const auto& alternative) { Encode(packer, alternative); }, value);
   } else if constexpr (std::is_same_v<T, goray::Value>) {
     detail::EncodeValue(packer, value);
   } else if constexpr (detail::IsArray<T>::value || detail::IsArrayView<T>::value) {

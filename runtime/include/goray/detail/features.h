@@ -23,9 +23,14 @@ inline constexpr std::uint64_t kFeatureArraysOutOfBand = 4;
 // values of those the driver sends for their first Get. Needs kFeaturePipelined.
 inline constexpr std::uint64_t kFeatureGetAhead = 8;
 
+// Complex numbers, paths and durations as ext 75, 76, 77 (docs/protocol.md §5, "Value
+// exts"); without it they are written as Go reads them ([re, im], a str, an int of ns).
+inline constexpr std::uint64_t kFeatureValueExts = 16;
+
 // The features this runtime implements: EnableFeatures turns on at most these.
-inline constexpr std::uint64_t kSupportedFeatures =
-    kFeaturePipelined | kFeatureRefsInValues | kFeatureArraysOutOfBand | kFeatureGetAhead;
+inline constexpr std::uint64_t kSupportedFeatures = kFeaturePipelined | kFeatureRefsInValues |
+                                                    kFeatureArraysOutOfBand | kFeatureGetAhead |
+                                                    kFeatureValueExts;
 
 // The features turned on now (a relaxed atomic load).
 std::uint64_t Features() noexcept;

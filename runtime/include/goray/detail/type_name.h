@@ -28,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <filesystem>
 #include <list>
 #include <map>
 #include <optional>
@@ -40,6 +41,7 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace goray {
@@ -135,6 +137,12 @@ struct SpanArgument {
   goray::ArrayView<T> view;
   operator std::span<const T>() const noexcept { return view.span(); }  // NOLINT: by design
 };
+// What stands for a std::string_view parameter while a call runs: the request's bytes.
+struct StringViewArgument {
+  std::string_view view;
+  operator std::string_view() const noexcept { return view; }  // NOLINT: by design
+};
+
 template <class T>
 struct IsSpanArgument : std::false_type {};
 template <class T>
@@ -285,6 +293,10 @@ template <class K, class V, class H, class E, class A>
 struct TypeNamer<std::unordered_map<K, V, H, E, A>> {
   static std::string Get() { return "std::unordered_map<" + JoinTypeNames<K, V>() + ">"; }
 };
+template <>
+struct TypeNamer<StringViewArgument> {
+  static std::string Get() { return "std::string_view"; }
+};
 template <class T>
 struct TypeNamer<SpanArgument<T>> {
   static std::string Get() { return "std::span<const " + TypeName<T>() + ">"; }
@@ -292,6 +304,31 @@ struct TypeNamer<SpanArgument<T>> {
 template <class T>
 struct TypeNamer<std::optional<T>> {
   static std::string Get() { return "std::optional<" + TypeName<T>() + ">"; }
+};
+template <class... T>
+struct TypeNamer<std::variant<T...>> {
+  static std::string Get() { return "std::variant<" + JoinTypeNames<T...>() + ">"; }
+};
+template <>
+struct TypeNamer<std::monostate> {
+  static std::string Get() { return "std::monostate"; }
+};
+template <>
+struct TypeNamer<std::filesystem::path> {
+  static std::string Get() { return "std::filesystem::path"; }
+};
+template <class Rep, class Period>
+struct TypeNamer<std::chrono::duration<Rep, Period>> {
+  static std::string Get() {
+    if constexpr (std::is_same_v<Rep, std::chrono::nanoseconds::rep>) {
+      if constexpr (std::is_same_v<Period, std::nano>) return "std::chrono::nanoseconds";
+      else if constexpr (std::is_same_v<Period, std::micro>) return "std::chrono::microseconds";
+      else if constexpr (std::is_same_v<Period, std::milli>) return "std::chrono::milliseconds";
+      else if constexpr (std::is_same_v<Period, std::ratio<1>>) return "std::chrono::seconds";
+    }
+    return "std::chrono::duration<" + TypeName<Rep>() + ", std::ratio<" +
+           std::to_string(Period::num) + ", " + std::to_string(Period::den) + ">>";
+  }
 };
 
 }  // namespace detail

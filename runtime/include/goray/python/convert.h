@@ -20,12 +20,14 @@
 //   std::set, std::unordered_set         -                               list
 //   std::map, std::unordered_map         dict                            dict
 //   std::optional<T>                     None or T                       None or T
+//   std::complex<float|double>           complex; float, int (real)      complex
 //   user structs (StructFields<T>)       dict of exactly its fields      dict
 //   goray::ArrayView<T>, std::span<const T>  a C-contiguous buffer of T's dtype, read in place
 //   goray::Array<T>                      -                               numpy.ndarray, no copy
 //
-// Every other type (goray::Value, time points, refs and handles, generators, sets as
-// parameters) is left to the codec path: Converter<T>::kDirect is false.
+// Every other type (goray::Value, time points, paths, durations, variants, string views,
+// refs and handles, generators, sets as parameters) is left to the codec path:
+// Converter<T>::kDirect is false.
 #pragma once
 
 #ifndef PY_SSIZE_T_CLEAN
@@ -284,6 +286,37 @@ struct Converter<F, std::enable_if_t<std::is_same_v<F, float> || std::is_same_v<
     return true;
   }
   static PyObject* To(F value) { return PyFloat_FromDouble(static_cast<double>(value)); }
+};
+
+// A complex number: a complex, or a float or an int as its real part (the codec packs
+// those as numbers, which the runtime's decoder takes as real parts too).
+template <class F>
+struct Converter<std::complex<F>, std::enable_if_t<std::is_same_v<F, float> || std::is_same_v<F, double>>> {
+  static constexpr bool kIn = true;
+  static constexpr bool kOut = true;
+  static bool From(PyObject* object, std::complex<F>& out) {
+    double re = 0;
+    double im = 0;
+    if (PyComplex_Check(object)) {
+      const Py_complex value = PyComplex_AsCComplex(object);
+      if (value.real == -1.0 && PyErr_Occurred()) return PyErr_Clear(), false;
+      re = value.real;
+      im = value.imag;
+    } else if (!Converter<double>::From(object, re)) {
+      return false;
+    }
+    if constexpr (std::is_same_v<F, float>) {
+      constexpr double kMax = static_cast<double>(std::numeric_limits<float>::max());
+      if ((std::isfinite(re) && std::fabs(re) > kMax) || (std::isfinite(im) && std::fabs(im) > kMax)) {
+        return false;
+      }
+    }
+    out = std::complex<F>(static_cast<F>(re), static_cast<F>(im));
+    return true;
+  }
+  static PyObject* To(const std::complex<F>& value) {
+    return PyComplex_FromDoubles(static_cast<double>(value.real()), static_cast<double>(value.imag()));
+  }
 };
 
 // ---- strings and bytes -------------------------------------------------------------------
