@@ -1,6 +1,8 @@
 """goray.map on Ray (docs/map.md): native loops over chunks of items, the input and output
 forms, broadcast and zipped arguments, failures per item, a crash part way through a map,
 actors and pools, Python callees, and the refused inputs."""
+import glob
+import mmap
 import os
 import time
 
@@ -126,6 +128,76 @@ def test_collect_returns_every_failure_with_the_results(lib):
     assert [index for index, _ in failures] == [29, 59, 89]
     assert all(isinstance(error.cause, goray.NativeError) for _, error in failures)
     assert results[0] == 10 and results[29] == 0 and results[98] == 990
+
+
+def _output_files():
+    """This driver's map output files in /dev/shm (goray._map.output)."""
+    return glob.glob(f"/dev/shm/goray-map-{os.getpid()}-*")
+
+
+def test_large_array_results_are_written_in_place_by_the_chunks(lib):
+    """Results of 1 MiB or more: each chunk writes its part into the map's output file
+    (the array map returns is its mapping), in input order; the file is gone after the map."""
+    xs = np.linspace(-1.0, 1.0, 400_000)
+    results = goray.map("MapPoly", xs, chunk_size=30_000)
+    assert isinstance(results.base, mmap.mmap) and results.flags.writeable
+    np.testing.assert_allclose(results, poly(xs), rtol=1e-12)
+    assert _output_files() == []
+    xs = np.arange(300_000, dtype=np.float64)
+    pool = goray.ActorPool([goray.golang_actor_class("MapScaler").remote() for _ in range(2)])
+    scaled = pool.map("Scale", xs, factor=3.0, chunk_size=40_000)
+    assert isinstance(scaled.base, mmap.mmap)
+    np.testing.assert_array_equal(scaled, xs * 3.0)
+    small = goray.map("MapPoly", xs[:1_000])  # under 1 MiB: a plain array
+    assert not isinstance(small.base, mmap.mmap)
+    np.testing.assert_allclose(small, poly(xs[:1_000]), rtol=1e-12)
+
+
+def test_failures_in_place_keep_their_index_and_the_file_goes(lib):
+    items = np.arange(1, 200_001)
+    results, failures = goray.map("MapFailEvery", items, every=50_000, errors="collect",
+                                  chunk_size=30_000)
+    assert isinstance(results.base, mmap.mmap) and results.dtype == np.int64
+    assert [index for index, _ in failures] == [49_999, 99_999, 149_999, 199_999]
+    ok = np.ones(len(items), dtype=bool)
+    ok[[index for index, _ in failures]] = False
+    np.testing.assert_array_equal(results[ok], items[ok] * 10)
+    with pytest.raises(goray.MapItemError) as caught:
+        goray.map("MapFailEvery", items, every=150_000, chunk_size=30_000)
+    assert (caught.value.index, caught.value.item) == (149_999, 150_000)
+    assert _output_files() == []
+
+
+def test_without_room_for_the_output_file_results_come_back_as_before(lib, monkeypatch):
+    from goray._map import output
+    monkeypatch.setattr(output, "DIRECTORY", "/nonexistent/goray-shm")
+    xs = np.linspace(-1.0, 1.0, 400_000)
+    results = goray.map("MapPoly", xs, chunk_size=100_000)
+    assert not isinstance(results.base, mmap.mmap)
+    np.testing.assert_allclose(results, poly(xs), rtol=1e-12)
+
+
+def test_a_chunk_writes_only_where_it_can(lib, tmp_path, monkeypatch):
+    """A chunk's results go into the output file only on the driver's node, of the map's
+    dtype and its item count, while the file is there; else they come back as they are."""
+    from goray._ray.py2native import map_chunks
+    monkeypatch.setattr(map_chunks, "_NODE", "node-a")
+    path = tmp_path / "out"
+    path.write_bytes(b"\0" * 80)
+    chunk = map_chunks.Chunk(np.arange(3, dtype=np.float64), [], 5)
+    header = [3, [True], False, [str(path), "node-a", 4, "<f8"]]
+    written = map_chunks.delivered(chunk, header, 7)
+    assert (written.results, written.written, written.started_ns) == (None, True, 7)
+    np.testing.assert_array_equal(np.frombuffer(path.read_bytes(), "<f8")[4:7], [0.0, 1.0, 2.0])
+    for other in ([3, [True], False, [str(path), "node-b", 4, "<f8"]],  # another node
+                  [3, [True], False, [str(tmp_path / "gone"), "node-a", 4, "<f8"]],  # no file
+                  [4, [True], False, [str(path), "node-a", 4, "<f8"]],  # not its count
+                  [3, [True], False]):  # no output file named
+        kept = map_chunks.delivered(chunk, other, 7)
+        assert kept.written is False and kept.results is chunk.results
+    failed = chunk._replace(failures=[(1, ValueError("no"))])
+    assert map_chunks.delivered(failed, header, 7).written is False  # errors="raise"
+    assert map_chunks.delivered(failed, [3, [True], True, header[3]], 7).written is True
 
 
 def test_a_wrong_item_names_its_index(lib):

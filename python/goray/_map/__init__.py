@@ -9,6 +9,7 @@ The layers, each importing only those below it:
     inputs    iterables and broadcast values as columns, cut into chunks
     plan      chunk sizes from the measured cost of an item
     progress  the progress bar
+    output    the results' array in shared memory, written in place by chunks on this node
 and beside them: native (goray::Map's Python side, called by dotted name from C++) and
 types (what the forms read a callee's result types from, for type checkers).
 Nothing here imports Ray before a map runs. The names below are its API (goray exports

@@ -75,11 +75,36 @@ def _chunks(callee: Any, iterables: Sequence[Any], kwargs: Dict[str, Any], *, or
                                       max_in_flight=max_in_flight, progress=progress)
 
 
+def _mapped(callee: Any, iterables: Sequence[Any], kwargs: Dict[str, Any], *,
+            chunk_size: Optional[int], max_in_flight: Optional[int], collect: bool,
+            progress: Optional[bool], target: Any = None, into: Any = None) -> Any:
+    """map's answer (with `into`: written there when it fits). An array of results on this
+    node is the map's output file's (goray._map.output): chunks write in it, not the driver."""
+    from . import runner
+    target, inputs, planner = _start(callee, iterables, kwargs, chunk_size, target)
+    output = None
+    dtype = _array_dtype(target, inputs)
+    fits = (into is not None and dtype is not None and into.dtype == dtype
+            and len(into) == inputs.total)
+    if dtype is not None and inputs.total is not None and not fits:
+        from .output import SharedOutput
+        output = SharedOutput.create(inputs.total, dtype)
+    try:
+        chunks = runner.run(target, inputs, planner, collect=collect, ordered=True,
+                            max_in_flight=max_in_flight, progress=progress, output=output)
+        return _gather(target, inputs, chunks, collect,
+                       output.array if output is not None else into if fits else None)
+    finally:
+        if output is not None:
+            output.close()
+
+
 def _gather(target: Any, inputs: Inputs, chunks: Iterator[Any], collect: bool,
             into: Any = None) -> Any:
     """Every chunk's results in input order: a NumPy array when some input column was one
     and the result is of an element type, else a list; None for a void callee. `into`: an
-    array of that dtype and the input's length to write them in (and return), if they fit."""
+    array of that dtype and the input's length to write them in (and return), if they fit;
+    a chunk `written` put its results there itself."""
     failures: List[Tuple[int, MapItemError]] = []
     dtype = _array_dtype(target, inputs)
     if dtype is not None and inputs.total is not None:
@@ -90,9 +115,12 @@ def _gather(target: Any, inputs: Inputs, chunks: Iterator[Any], collect: bool,
         joined = into if fits else numpy.empty(inputs.total, dtype=dtype)
         filled = 0
         for done in chunks:
-            part = numpy.asarray(done.results, dtype=dtype)
-            joined[done.start:done.start + len(part)] = part
-            filled += len(part)
+            if done.written:
+                filled += done.count
+            else:
+                part = numpy.asarray(done.results, dtype=dtype)
+                joined[done.start:done.start + len(part)] = part
+                filled += len(part)
             failures.extend(done.failures)
         results = _with_failed(joined[:filled] if filled < len(joined) else joined, failures)
         return (results, failures) if collect else results
@@ -143,10 +171,8 @@ def gather_into(callee: Any, iterables: Sequence[Any], *, chunk_size: Optional[i
                 max_in_flight: Optional[int], collect: bool, into: Any) -> Any:
     """As map, for goray::Map (goray._map.native): the results written into `into` (an
     array the C++ caller owns) when they are of its dtype and length; the map's answer."""
-    target, inputs, chunks = _chunks(callee, iterables, {}, ordered=True,
-                                     chunk_size=chunk_size, max_in_flight=max_in_flight,
-                                     collect=collect, progress=False)
-    return _gather(target, inputs, chunks, collect, into)
+    return _mapped(callee, iterables, {}, chunk_size=chunk_size, max_in_flight=max_in_flight,
+                   collect=collect, progress=False, into=into)
 
 
 # goray.map's types, from the callee's (a generated stub class declares __goray_map__):
@@ -230,11 +256,9 @@ def map(callee: Any, /, *iterables: Any, chunk_size: Optional[int] = None,
     MapItemError), ...])``. ``chunk_size`` and ``max_in_flight`` override goray's choice;
     ``progress`` shows a progress bar (None: on a terminal, for maps that take over a
     second)."""
-    collect = _errors_mode(errors)
-    target, inputs, chunks = _chunks(callee, iterables, kwargs, ordered=True,
-                                     chunk_size=chunk_size, max_in_flight=max_in_flight,
-                                     collect=collect, progress=progress)
-    return _gather(target, inputs, chunks, collect)
+    return _mapped(callee, iterables, kwargs, chunk_size=chunk_size,
+                   max_in_flight=max_in_flight, collect=_errors_mode(errors),
+                   progress=progress)
 
 
 @overload
@@ -448,12 +472,9 @@ class ActorPool(Generic[_H]):
             max_in_flight: Optional[int] = None, errors: str = "raise",
             progress: Optional[bool] = None, **kwargs: Any) -> Any:
         """As goray.map, of the actors' method `method` (its name, or handle.Method)."""
-        collect = _errors_mode(errors)
-        target, inputs, chunks = _chunks(None, iterables, kwargs, ordered=True,
-                                         chunk_size=chunk_size, max_in_flight=max_in_flight,
-                                         collect=collect, progress=progress,
-                                         target=self._target(method))
-        return _gather(target, inputs, chunks, collect)
+        return _mapped(None, iterables, kwargs, chunk_size=chunk_size,
+                       max_in_flight=max_in_flight, collect=_errors_mode(errors),
+                       progress=progress, target=self._target(method))
 
     @overload
     def imap(self, method: MapsVoid, /, *iterables: Any, chunk_size: Optional[int] = None,

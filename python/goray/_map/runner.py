@@ -5,11 +5,13 @@ item's index and value. A chunk lost with its worker is retried by Ray (the task
 max_retries) or, on a pool, sent to another actor; a chunk's results are taken once, by
 its start, so no item is lost or counted twice. Whatever ends the map early (a failure, an
 error of the input, the caller closing the iterator) cancels every chunk in flight.
+With an `output` (goray._map.output), each chunk's header names where its results go: a
+chunk that wrote them there comes back `written`, without them.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 import ray
 
@@ -17,21 +19,28 @@ from .._ray.cancellation import cancels
 from .._ray.py2native import map_chunks
 from ..errors import MapItemError, map_item_error
 from .inputs import Inputs, Taken
+from .output import SharedOutput
 from .plan import Planner
 from .progress import Progress
 from .targets import Target
 
-__all__ = ["Done", "run"]
+__all__ = ["Done", "run", "TRACE"]
+
+#: A benchmark's hook (bench/map.py): called as TRACE(start, count, probe, chunk) for each
+#: chunk as it comes back (chunk: map_chunks.Chunk, with its body's start time).
+TRACE: Optional[Callable[[int, int, bool, Any], None]] = None
 
 
 class Done(NamedTuple):
     """A finished chunk: its first item's index, count, results (an array or a list; None
-    for void) and its failures [(index in the input, MapItemError)]."""
+    for void, or when `written` into the map's output) and its failures [(index in the
+    input, MapItemError)]."""
 
     start: int
     count: int
     results: Any
     failures: List[Tuple[int, MapItemError]]
+    written: bool = False
 
 
 class _Pending(NamedTuple):
@@ -52,8 +61,10 @@ def _with_items(error: BaseException, taken: Taken, label: str) -> BaseException
 
 
 def run(target: Target, inputs: Inputs, planner: Planner, *, collect: bool, ordered: bool,
-        max_in_flight: Optional[int], progress: Optional[bool]) -> Iterator[Done]:
-    """Every chunk of the map as it finishes (`ordered`: in input order)."""
+        max_in_flight: Optional[int], progress: Optional[bool],
+        output: Optional[SharedOutput] = None) -> Iterator[Done]:
+    """Every chunk of the map as it finishes (`ordered`: in input order); `output`: where
+    chunks on this node write their results."""
     # Tasks: a chunk queued behind each running one. Actors: the pool's own bound (each
     # actor's chunks_per_actor; a queued chunk waits in that actor's queue anyway).
     default = target.slots if target.actors else 2 * target.slots
@@ -78,7 +89,7 @@ def run(target: Target, inputs: Inputs, planner: Planner, *, collect: bool, orde
                 if taken is None:
                     exhausted = True
                     break
-                _submit(target, taken, collect, pending, probe)
+                _submit(target, taken, collect, pending, probe, output)
             if not pending:
                 if failed is not None:
                     raise failed[1]
@@ -90,12 +101,14 @@ def run(target: Target, inputs: Inputs, planner: Planner, *, collect: bool, orde
                     result = ray.get(ref)
                 except Exception as error:  # noqa: BLE001 (a lost actor's chunk goes elsewhere)
                     if _actor_died(error) and target.lost(chunk.actor):
-                        _submit(target, chunk.taken, collect, pending, chunk.probe)
+                        _submit(target, chunk.taken, collect, pending, chunk.probe, output)
                         continue
                     raise _with_items(error, chunk.taken, target.label) from None
                 target.done(chunk.actor)
                 taken = chunk.taken
                 planner.observe(taken.count, result.loop_ns, chunk.probe)
+                if TRACE is not None:
+                    TRACE(taken.start, taken.count, chunk.probe, result)
                 failures = [(taken.start + index,
                              map_item_error(target.label, taken.start + index, taken.item(index),
                                             cause))
@@ -116,7 +129,8 @@ def run(target: Target, inputs: Inputs, planner: Planner, *, collect: bool, orde
                 if failed is not None:
                     continue  # an earlier chunk that did not fail: nothing to hand back now
                 bar.update(taken.count)
-                done = Done(taken.start, taken.count, result.results, failures)
+                done = Done(taken.start, taken.count, result.results, failures,
+                            result.written)
                 if not ordered:
                     yield done
                     continue
@@ -139,8 +153,10 @@ def _cancel(refs: List[Any], target: Target) -> None:
 
 
 def _submit(target: Target, taken: Taken, collect: bool, pending: Dict[Any, _Pending],
-            probe: bool) -> None:
-    header = [taken.count, list(taken.columns), collect]
+            probe: bool, output: Optional[SharedOutput]) -> None:
+    header: List[Any] = [taken.count, list(taken.columns), collect]
+    if output is not None:
+        header.append(output.header(taken.start))
     columns, shared = map_chunks.split(taken.columns, taken.values)
     ref, actor = target.submit(header, columns, shared)
     pending[ref] = _Pending(taken, actor, probe)
