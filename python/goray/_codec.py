@@ -30,10 +30,8 @@ from __future__ import annotations
 import datetime as _dt
 import importlib
 import os
-import re
 import sys
 import threading
-import warnings
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import msgpack  # type: ignore[import-untyped]
@@ -61,6 +59,7 @@ __all__ = [
     "RefsMet",
     "fastpath_module",
     "FASTPATH_INTERFACE",
+    "NO_FASTPATH_ENV",
 ]
 
 #: msgpack's largest str, bin, array or map (32-bit lengths): the largest value that
@@ -185,60 +184,56 @@ def _ext_hook(code: int, data: bytes) -> Any:
     return _arrays.ext_hook(code, data)
 
 
-# The pure-Python walk is skipped when neither ext header occurs anywhere (a
-# substring search); the compiled walk is cheaper than that search (it reads only
-# the items' headers, never an array's data), so it runs at once.
-_REF_MARK = re.compile(rb"\xd7[\x49\x4a]")
-
-
-#: Set to a non-empty value to use the Python implementation (and ctypes) even where
-#: the compiled fast path exists.
+#: Removed (goray has one in-process route, its compiled extension): a non-empty value
+#: makes the first in-process use fail (ImportError) with a message that says so, rather
+#: than be ignored.
 NO_FASTPATH_ENV = "GORAY_NO_FASTPATH"
 #: The interface goray._fastpath must have (its INTERFACE): the module and this package
-#: are built from one tree, and a module built from other sources is not used. Raised
-#: in both places (python/goray/_fastpath_src/module.cpp) with every change to what the
+#: are built from one tree, and a module built from other sources is refused. Raised in
+#: both places (python/goray/_fastpath_src/module.cpp) with every change to what the
 #: package calls in it.
-FASTPATH_INTERFACE = 1
-_stale_warned = False
+FASTPATH_INTERFACE = 2
+_REBUILD = ("rebuild it: `bash scripts/setup.sh` in a goray source tree (or `cmake --build build "
+            "--target goray_fastpath`), or reinstall the goray-cpp wheel for this Python")
+
+
+_fastpath: Any = None  # goray._fastpath once imported
+
+#: The compiled decoder of a block's values once goray._fastpath is loaded (None before):
+#: unpack_values(data) -> a list, or None when it leaves `data` to this module (anything
+#: it would not decode exactly as unpack_values does: exts other than inline arrays,
+#: arrays without NumPy, ...).
+fast_unpack_values: Optional[Callable[[Buffer], Optional[List[Any]]]] = None
 
 
 def fastpath_module() -> Any:
-    """goray._fastpath (the C ABI without ctypes' per-call cost, and the in-process
-    hot paths in C++, built from goray/_fastpath_src/), or None when it is not built,
-    GORAY_NO_FASTPATH is set, or it was built from other sources than this package (a
-    warning says so once: rebuild it)."""
-    global _stale_warned
+    """goray._fastpath, the compiled extension every in-process call and every value's ref
+    walk goes through (the C ABI, the in-process packing and decoding, the library's
+    callback), imported on first use: ``import goray`` (the generator, the CLI) does not
+    need it. ImportError, saying how to get it, when it is missing, was built from other
+    sources, or GORAY_NO_FASTPATH is set."""
+    global _fastpath, fast_unpack_values
+    if _fastpath is not None:
+        return _fastpath
     if os.environ.get(NO_FASTPATH_ENV):
-        return None
+        raise ImportError(f"goray: {NO_FASTPATH_ENV} was removed: goray no longer has a ctypes "
+                          "twin of its compiled extension (goray._fastpath), which it always "
+                          f"uses; unset {NO_FASTPATH_ENV}")
     try:
         # By name: import graphs (tests/python/test_layers.py, lint-imports) see no
         # compiled module, and would take `from . import _fastpath` for the package.
         module = importlib.import_module("._fastpath", __package__)
-    except ImportError:
-        return None
+    except ImportError as error:
+        raise ImportError(f"goray: its compiled extension goray._fastpath (required) does not "
+                          f"load for {sys.implementation.cache_tag} ({error}); {_REBUILD}") from error
     found = getattr(module, "INTERFACE", None)
     if found != FASTPATH_INTERFACE:
-        if not _stale_warned:
-            _stale_warned = True
-            warnings.warn(f"goray: {getattr(module, '__file__', module)} has interface {found}, "
-                          f"this goray needs {FASTPATH_INTERFACE}: it is not used (the Python "
-                          "implementation serves; rebuild it: cmake --build build)",
-                          RuntimeWarning, stacklevel=2)
-        return None
+        raise ImportError(f"goray: {getattr(module, '__file__', module)} has interface {found}, "
+                          f"this goray needs {FASTPATH_INTERFACE} (it was built from other "
+                          f"sources); {_REBUILD}")
+    fast_unpack_values = module.unpack_values
+    _fastpath = module
     return module
-
-
-def _compiled(name: str) -> Any:
-    """Function `name` of the compiled fast path, or None (not built, or turned off)."""
-    return getattr(fastpath_module(), name, None)
-
-
-_fast_find_ref_exts = _compiled("find_ref_exts")
-
-#: The compiled decoder of a block's values, or None: unpack_values(data) -> a list,
-#: or None when it leaves `data` to this module (anything it would not decode exactly
-#: as unpack_values does: exts other than inline arrays, arrays without NumPy, ...).
-fast_unpack_values = _compiled("unpack_values")
 
 
 def find_ref_exts(data: Buffer) -> List[Tuple[int, int]]:
@@ -246,48 +241,7 @@ def find_ref_exts(data: Buffer) -> List[Tuple[int, int]]:
     (actor handle) fixext 8 items of concatenated msgpack values start. Payloads of
     str, bin and ext are skipped by length (look-alike bytes in them are never taken
     for an ext); the walk stops at the first invalid or truncated item."""
-    fast = _fast_find_ref_exts
-    if fast is not None:
-        found: List[Tuple[int, int]] = fast(data)
-        return found
-    if type(data) is bytes:
-        if b"\xd7\x49" not in data and b"\xd7\x4a" not in data:
-            return []
-    elif _REF_MARK.search(data) is None:
-        return []
-    return _walk_ref_exts(data)
-
-
-_EXT_LENGTH = {0xc7: 1, 0xc8: 2, 0xc9: 4}  # ext 8/16/32: bytes of the length
-_SIZED_LENGTH = {0xc4: 1, 0xc5: 2, 0xc6: 4, 0xd9: 1, 0xda: 2, 0xdb: 4}  # bin, str
-_FIXED_REST = {0xc0: 0, 0xc2: 0, 0xc3: 0, 0xca: 4, 0xcb: 8, 0xcc: 1, 0xcd: 2, 0xce: 4, 0xcf: 8,
-               0xd0: 1, 0xd1: 2, 0xd2: 4, 0xd3: 8, 0xd4: 2, 0xd5: 3, 0xd6: 5, 0xd7: 9, 0xd8: 17,
-               0xdc: 2, 0xdd: 4, 0xde: 2, 0xdf: 4}
-
-
-def _walk_ref_exts(data: Buffer) -> List[Tuple[int, int]]:
-    """find_ref_exts without goray._fastpath (the same walk, item by item): a
-    container's header is stepped over and its elements follow as items."""
-    view = memoryview(data).cast("B") if not isinstance(data, bytes) else data
-    size = len(view)
-    found: List[Tuple[int, int]] = []
-    at = 0
-    while at < size:
-        marker = view[at]
-        if marker <= 0xbf or marker >= 0xe0:
-            rest = marker & 0x1f if 0xa0 <= marker <= 0xbf else 0
-        elif marker in _FIXED_REST:
-            rest = _FIXED_REST[marker]
-        else:
-            width = _SIZED_LENGTH.get(marker) or _EXT_LENGTH.get(marker)
-            if width is None or size - at < 1 + width:  # 0xc1, or a cut length
-                break
-            rest = width + int.from_bytes(view[at + 1:at + 1 + width], "big") + (marker in _EXT_LENGTH)
-        if rest >= size - at:
-            break
-        if marker == 0xd7 and view[at + 1] in (EXT_OBJECT_REF, EXT_ACTOR_HANDLE):
-            found.append((at + 2, view[at + 1]))
-        at += 1 + rest
+    found: List[Tuple[int, int]] = (_fastpath or fastpath_module()).find_ref_exts(data)
     return found
 
 

@@ -193,6 +193,6 @@ def typed_actor_types(library: "_ffi.Library") -> Dict[str, Any]:
 
 
 _local.set_typed_actor_types(typed_actor_types)
-_fast = _ffi.fastpath_module()
+_fast = _local._fast  # goray._fastpath (None without it: the first call says how to build it)
 if _fast is not None:
     _fast.set_typed_tasks(typed_tasks)

@@ -1,8 +1,10 @@
 """Loading a goray application library and speaking its C ABI (docs/protocol.md §1).
 
-One library per process. Loading binds ``Execute``, ``FreeMemory`` and
-``RegisterCallback`` with exactly the protocol's ctypes signatures and registers one
-callback, kept alive for the life of the process, that hands Native2Py commands to
+One library per process. Loading opens it (dlopen, through ``ctypes.CDLL``), hands the
+addresses of ``Execute`` and ``FreeMemory`` to goray's compiled extension
+(``goray._fastpath``, required: :func:`goray._codec.fastpath_module`), through which every
+``Execute`` goes with the GIL released, and registers the extension's C callback
+(``RegisterCallback``), which serves Native2Py commands and hands the rest to
 :mod:`goray._handlers`. No Ray here.
 """
 
@@ -12,7 +14,6 @@ import ctypes
 import os
 import sys
 import threading
-import weakref
 from typing import Any, Callable, Optional, Tuple
 
 from . import _arrays, _handlers, _value_exts
@@ -29,67 +30,8 @@ BIN_PATH_ENV = "GORAY_BIN_PATH"
 
 _REQUIRED_SYMBOLS = ("Execute", "FreeMemory", "RegisterCallback")
 
-CALLBACK_TYPE = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_longlong, ctypes.c_void_p,
-                                 ctypes.c_longlong, ctypes.POINTER(ctypes.c_longlong),
-                                 ctypes.POINTER(ctypes.c_longlong))
-
-# The process's libc: callback replies are malloc'ed with it and the library free()s them.
-_libc = ctypes.CDLL(None)
-_malloc = _libc.malloc
-_malloc.argtypes = [ctypes.c_size_t]
-_malloc.restype = ctypes.c_void_p
-
-_EMPTY = memoryview(b"")
-
-# A read-only view of the library's input buffer, without a copy. (A ctypes array
-# type per length, `(c_ubyte * n).from_address`, costs ~15 us for each new length.)
-_memory_view = ctypes.pythonapi.PyMemoryView_FromMemory
-_memory_view.argtypes = [ctypes.c_void_p, ctypes.c_ssize_t, ctypes.c_int]
-_memory_view.restype = ctypes.py_object
-_PyBUF_READ = 0x100
-# Below this size one copy (ctypes.string_at) is cheaper than a view.
+# Below this size one copy of an output is cheaper than a view of it (execute_view).
 _COPY_BELOW = 1 << 16
-
-
-def _native_callback(request: int, in_data: Optional[int], in_len: int,
-                     out_len: Any, ret_code: Any) -> Optional[int]:
-    """The Native2Py entry point. Runs on any thread (ctypes takes the GIL). Never
-    lets an exception reach C: any failure becomes code 1 with text."""
-    try:
-        if in_len <= 0 or not in_data:
-            data = _EMPTY
-        elif in_len < _COPY_BELOW:
-            data = memoryview(ctypes.string_at(in_data, in_len))
-        else:
-            # The library's buffer, valid during this call only: handlers decode
-            # from it and keep no reference.
-            data = _memory_view(in_data, in_len, _PyBUF_READ)
-        code, reply = _handlers.dispatch(request, data)
-    except BaseException as error:  # noqa: BLE001 - nothing may propagate into C
-        code, reply = Code.FAILED, _handlers.error_reply(error)
-    try:
-        size = len(reply)
-        if size == 0:
-            out_len[0] = 0
-            ret_code[0] = code
-            return None
-        pointer: Optional[int] = _malloc(size)
-        if not pointer:
-            out_len[0] = 0
-            ret_code[0] = Code.FAILED
-            return None
-        if not isinstance(reply, bytes):  # a view (a stored block): ctypes takes bytes
-            reply = bytes(reply)
-        ctypes.memmove(pointer, reply, size)
-        out_len[0] = size
-        ret_code[0] = code
-        return pointer
-    except BaseException:  # noqa: BLE001 - e.g. MemoryError; the library preset code 1
-        return None
-
-
-# Created once and never released: the library may call it until the process ends.
-_CALLBACK = CALLBACK_TYPE(_native_callback)
 
 #: Set to a non-empty value to treat the library as protocol version 1 (no array
 #: ext: arrays go as nested lists), as with GoRay's libraries.
@@ -112,27 +54,13 @@ class Library:
                 f"{path!r} is not a goray library: it does not export "
                 f"{', '.join(missing)} (a goray library exports Execute, FreeMemory "
                 "and RegisterCallback)")
-        execute = self._dll.Execute
-        execute.argtypes = [ctypes.c_longlong, ctypes.c_void_p, ctypes.c_longlong,
-                            ctypes.POINTER(ctypes.c_longlong),
-                            ctypes.POINTER(ctypes.c_longlong)]
-        execute.restype = ctypes.c_void_p
-        free = self._dll.FreeMemory
-        free.argtypes = [ctypes.c_void_p]
-        free.restype = None
         register = self._dll.RegisterCallback
-        register.argtypes = [CALLBACK_TYPE]
+        register.argtypes = [ctypes.c_void_p]  # the C callback's address
         register.restype = None
-        self._execute = execute
-        self._free = free
         self._fast = fastpath_module()
-        if self._fast is not None:
-            self._fast.bind(self.symbol_address("Execute"), self.symbol_address("FreeMemory"))
-            _handlers.install_fastpath(self._fast)
-            self._callback = CALLBACK_TYPE(self._fast.callback_address())
-        else:
-            self._callback = _CALLBACK
-        register(self._callback)
+        self._fast.bind(self.symbol_address("Execute"), self.symbol_address("FreeMemory"))
+        _handlers.install_fastpath(self._fast)
+        register(self._fast.callback_address())
         self.protocol_version = self._protocol_version()
         """The protocol version the library speaks (GorayProtocolVersion; 1 for GoRay's)."""
         #: True once the library accepted EnableArrays (ext 71/72 both ways; calls
@@ -181,10 +109,9 @@ class Library:
                              f"{reply.decode('utf-8', errors='replace')}")
         self.arrays = True
         _arrays.enable(self.release_array)
-        if self._fast is not None:
-            self._fast.set_commands(int(Py2Native.RUN_TASK_FOR_PYTHON),
-                                    int(Py2Native.ACTOR_METHOD_CALL_FOR_PYTHON), True)
-            self._fast.set_inline_decoder(_arrays.decode_inline)
+        self._fast.set_commands(int(Py2Native.RUN_TASK_FOR_PYTHON),
+                                int(Py2Native.ACTOR_METHOD_CALL_FOR_PYTHON), True)
+        self._fast.set_inline_decoder(_arrays.decode_inline)
 
     def release_array(self, token: int) -> None:
         """ReleaseArray: the native buffer of an adopted array is freed. Runs from
@@ -200,43 +127,19 @@ class Library:
 
     @property
     def uses_fastpath(self) -> bool:
-        """True when calls go through goray._fastpath rather than ctypes."""
-        return self._fast is not None
+        """Always True: every call goes through goray._fastpath (kept for callers that ask)."""
+        return True
 
     @property
     def fastpath(self) -> Any:
-        """The goray._fastpath module this library is bound to, or None (ctypes)."""
+        """The goray._fastpath module this library is bound to."""
         return self._fast
-
-    def _call_execute(self, cmd: int, request: int, payload: Any) -> Tuple[int, int, int]:
-        """Calls ``Execute`` through ctypes: (return code, output pointer, output length).
-        The caller reads the output and frees it (FreeMemory)."""
-        if not isinstance(payload, bytes):
-            payload = bytes(payload)
-        out_len = ctypes.c_longlong(0)
-        code = ctypes.c_longlong(0)
-        pointer = self._execute(request, payload, len(payload), ctypes.byref(out_len),
-                                ctypes.byref(code))
-        size = out_len.value
-        if not pointer and size:
-            raise GorayError(f"Execute(cmd {cmd}) returned NULL with length {size}")
-        return code.value, pointer, size
 
     def execute(self, cmd: int, payload: bytes = b"", index: int = 0) -> Tuple[int, bytes]:
         """Calls ``Execute``; returns (return code, a copy of the output). The GIL is
         released during the call."""
-        request = _request_word(cmd, index)
-        fast = self._fast
-        if fast is not None:
-            result: Tuple[int, bytes] = fast.execute(request, payload)
-            return result
-        code, pointer, size = self._call_execute(cmd, request, payload)
-        if not pointer:
-            return code, b""
-        try:
-            return code, ctypes.string_at(pointer, size)
-        finally:
-            self._free(pointer)
+        result: Tuple[int, bytes] = self._fast.execute(_request_word(cmd, index), payload)
+        return result
 
     def execute_view(self, cmd: int, payload: bytes = b"", index: int = 0,
                      copy_below: int = _COPY_BELOW) -> Tuple[int, memoryview]:
@@ -245,46 +148,18 @@ class Library:
         (FreeMemory) when the last view of it is collected. For replies that are
         stored as they are (and read before FreeMemory: what the library keeps
         alive for a reply, such as the refs it names, lives until then)."""
-        request = _request_word(cmd, index)
-        fast = self._fast
-        if fast is not None:
-            result: Tuple[int, memoryview] = fast.execute_view(request, payload, copy_below)
-            return result
-        code, pointer, size = self._call_execute(cmd, request, payload)
-        if not pointer:
-            return code, _EMPTY
-        if size < copy_below:
-            try:
-                return code, memoryview(ctypes.string_at(pointer, size))
-            finally:
-                self._free(pointer)
-        owner = (ctypes.c_char * size).from_address(pointer)
-        weakref.finalize(owner, self._free, pointer).atexit = False
-        return code, memoryview(owner).cast("B").toreadonly()
+        result: Tuple[int, memoryview] = self._fast.execute_view(_request_word(cmd, index), payload,
+                                                                 copy_below)
+        return result
 
     def execute_decoded(self, cmd: int, payload: Any, index: int,
                         decode: Callable[[memoryview], Any]) -> Tuple[int, Any]:
         """As :meth:`execute`, but on code 0 returns ``decode(view)`` of the output,
         read in place before it is freed (no copy of a large reply); `decode` must
         keep no reference to the view. On another code: a copy of the output."""
-        request = _request_word(cmd, index)
-        fast = self._fast
-        if fast is not None:
-            result: Tuple[int, Any] = fast.execute_decoded(request, payload, decode)
-            return result
-        code, pointer, size = self._call_execute(cmd, request, payload)
-        if not pointer:
-            return code, (decode(memoryview(b"")) if code == Code.SUCCESS else b"")
-        try:
-            if code:
-                return code, ctypes.string_at(pointer, size)
-            view = _memory_view(pointer, size, _PyBUF_READ)
-            try:
-                return Code.SUCCESS, decode(view)
-            finally:
-                view.release()  # nothing may read the freed output
-        finally:
-            self._free(pointer)
+        result: Tuple[int, Any] = self._fast.execute_decoded(_request_word(cmd, index), payload,
+                                                             decode)
+        return result
 
     @property
     def handle(self) -> int:
@@ -305,7 +180,7 @@ class Library:
 
 def _request_word(cmd: int, index: int) -> int:
     """Execute's request word (docs/protocol.md §1): the command in the low bits, the
-    actor instance index above them, as the signed 64-bit integer ctypes passes."""
+    actor instance index above them, as the signed 64-bit integer Execute takes."""
     request = cmd | (index << COMMAND_BITS) if index else cmd
     return request - (1 << 64) if request >= (1 << 63) else request
 
@@ -367,9 +242,8 @@ def loaded_library() -> Optional[Library]:
 
 
 def fastpath_active() -> bool:
-    """True when the loaded library goes through the compiled fast path."""
-    library = _library
-    return library is not None and library.uses_fastpath
+    """True once a library is loaded: every call goes through goray._fastpath."""
+    return _library is not None
 
 
 def _loaded_protocol_version() -> int:

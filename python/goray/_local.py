@@ -3,16 +3,19 @@
 No Ray: the library is called directly through ``Execute`` (it is loaded on first
 use from ``GORAY_BIN_PATH`` when ``goray.load_library`` was not called).
 
-With the compiled fast path (goray._fastpath), ``golang_local_run_task`` and actor
-method calls pack, frame, call and decode in C; the functions here are what it
-falls back to for anything it does not handle exactly like them.
+``golang_local_run_task`` is goray._fastpath's: it calls the application's typed entry of
+the task when it has one (goray._entries), else the codec path, where the call is packed,
+framed, sent and decoded in C. The functions here are the Python helpers the compiled code
+calls (set_py2native): keyword arguments, generator tasks' streams, and goray._codec
+packing the calls whose arguments the C packer leaves (timestamps, refs, subclasses,
+values it refuses: the ArgumentError then names the task and position).
 """
 
 from __future__ import annotations
 
 import abc
 import weakref
-from typing import Any, Callable, Dict, FrozenSet, Optional, Protocol, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Protocol, Sequence, Tuple
 
 from . import _arrays, _codec, _ffi, _keywords, _streams_local, _traits
 from ._protocol import Py2Native, pack_call
@@ -21,12 +24,8 @@ from .errors import ArgumentError, GorayError, error_from_reply
 __all__ = ["golang_local_run_task", "golang_local_new_actor", "LocalActor", "codec_run_task",
            "codec_method_call", "codec_new_actor", "codec_close_actor", "set_typed_actor_types"]
 
-_RUN_TASK = int(Py2Native.RUN_TASK)
 _NEW_ACTOR = int(Py2Native.NEW_ACTOR)
-_ACTOR_METHOD_CALL = int(Py2Native.ACTOR_METHOD_CALL)
 _CLOSE_ACTOR = int(Py2Native.CLOSE_ACTOR)
-_RUN_TASK_FOR_PYTHON = int(Py2Native.RUN_TASK_FOR_PYTHON)
-_ACTOR_METHOD_CALL_FOR_PYTHON = int(Py2Native.ACTOR_METHOD_CALL_FOR_PYTHON)
 
 
 def _args_pieces(library: "_ffi.Library", name: str, args: Any, keep: list) -> list:
@@ -37,25 +36,41 @@ def _args_pieces(library: "_ffi.Library", name: str, args: Any, keep: list) -> l
     return _codec.pack_args(name, args, mode, keep)
 
 
-def _call(library: "_ffi.Library", command: int, index: int, name: str, what: str,
-          args: Any, callee: str) -> Any:
-    """One in-process call whose result Python reads: the request built with one
-    copy of large arguments, the reply decoded in place (no copy of it)."""
-    keep: list = []  # what borrowed arrays point to, alive until Execute returns
+def _pack_call(name: str, args: Tuple[Any, ...], callee: str) -> Tuple[bytes, List[Any]]:
+    """units(name, args block) packed by goray._codec, for a call whose arguments the
+    compiled packer leaves: (the request, what borrowed arrays point to, to hold until
+    Execute returns). Its ArgumentError names `callee` (an actor method: Type.Method)."""
+    keep: List[Any] = []
     try:
-        pieces = _args_pieces(library, name, args, keep)
+        pieces = _args_pieces(_ffi.get_library(), name, args, keep)
     except ArgumentError as error:
-        if callee != name:  # an actor method: name the actor type too
+        if callee != name:
             error.task = callee
         raise
-    payload = pack_call(_encode_name(name, what), pieces)
-    del pieces
-    code, value = library.execute_decoded(
-        command, payload, index, lambda reply: _codec.unpack_result_block(reply, callee))
-    del keep
-    if code:
-        raise error_from_reply(code, value, callee)
-    return value
+    return pack_call(_encode_name(name, "task"), pieces), keep
+
+
+def _positional(name: str, /, *args: Any, **kwargs: Any) -> Tuple[Any, ...]:
+    """A task call's arguments by position, its keywords resolved by the C++ parameters."""
+    library = _ffi.get_library()
+    return tuple(_keywords.resolve(name, _traits.task_params(library, name), args, kwargs))
+
+
+def _task_stream(name: str, args: Tuple[Any, ...]) -> "_streams_local.LocalStream":
+    return _streams_local.task_stream(name, args, _ffi.get_library())
+
+
+def _stream_tasks() -> FrozenSet[str]:
+    """The generator tasks (golang_local_run_task returns their LocalStream)."""
+    return _streams_local.streaming_tasks(_ffi.get_library())
+
+
+def _result_converters() -> Dict[str, Callable[[Any], Any]]:
+    """Task -> what golang_local_run_task applies to its result: the tasks whose results
+    hold enums (goray._enums makes their members)."""
+    enums = _traits.result_enums(_ffi.get_library())
+    return {name: converter for name in enums.tasks()
+            if (converter := enums.for_task(name)) is not None}
 
 
 def _encode_name(name: str, what: str) -> bytes:
@@ -64,71 +79,45 @@ def _encode_name(name: str, what: str) -> bytes:
     return name.encode("utf-8")
 
 
-# golang_local_run_task in Python: what serves without the compiled fast path, and what
-# the compiled one hands the calls it does not make itself (keywords, generator tasks,
-# values it does not pack exactly like goray._codec). Its docstring is the compiled
-# one's too (module.cpp; tests/python/test_fastpath.py compares them).
-def _python_run_task(name: str, /, *args: Any, **kwargs: Any) -> Any:
-    """Runs a native task in this process and returns its result: None for no
-    value, the value for one, a list for several. A generator task (its result is
-    goray::Generator<T>) returns an iterator of its items instead (a LocalStream:
-    each next() runs the task up to its next item; close it to stop early).
-    Keyword arguments name the C++ parameters."""
-    library = _ffi.get_library()
-    if kwargs:
-        args = _keywords.resolve(name, _traits.task_params(library, name), args, kwargs)
-    if name in _streams_local.streaming_tasks(library):
-        return _streams_local.task_stream(name, args, library)
-    command = _RUN_TASK_FOR_PYTHON if library.arrays else _RUN_TASK
-    result = _call(library, command, 0, name, "task", args, name)
-    enums = _traits.result_enums(library).for_task(name)
-    return result if enums is None else enums(result)
-
-
-_python_run_task.__name__ = _python_run_task.__qualname__ = "golang_local_run_task"
-
-
-def _python_tasks() -> FrozenSet[str]:
-    """The tasks the compiled fast path leaves to _python_run_task: generators."""
-    return _streams_local.streaming_tasks(_ffi.get_library())
-
-
-def _result_converters() -> Dict[str, Callable[[Any], Any]]:
-    """Task -> what the compiled fast path applies to its result: the tasks whose results
-    hold enums (goray._enums makes their members)."""
-    enums = _traits.result_enums(_ffi.get_library())
-    return {name: converter for name in enums.tasks()
-            if (converter := enums.for_task(name)) is not None}
-
-
 class _RunTask(Protocol):
     def __call__(self, name: str, /, *args: Any, **kwargs: Any) -> Any: ...
 
 
-_fast = _ffi.fastpath_module()
-if _fast is not None:
-    # The compiled function calls the library once it is bound to the fast path, and
-    # _python_run_task until then, for generator tasks (it asks which they are on its
-    # first call) and for what it does not handle itself. Results holding enums go
-    # through their converters either way.
-    _fast.set_py2native(_python_run_task, error_from_reply, _codec.unpack_result_block)
-    _fast.set_python_tasks(_python_tasks)
-    _fast.set_result_converters(_result_converters)
-    _FALLBACK: Any = _fast.FALLBACK
-else:
-    _FALLBACK = None
+def _missing(*args: Any, **kwargs: Any) -> Any:
+    """What the entry points are without goray._fastpath: its ImportError, which says how
+    to rebuild it (``import goray`` itself, the generator and the CLI, do not need it)."""
+    return _codec.fastpath_module()  # raises
 
-# The one binding of the public entry point: the compiled function, else the Python one.
-# The compiled one calls the application's typed entry of the task when it has one
-# (goray._entries registers them), else the codec path, codec_run_task.
-golang_local_run_task: _RunTask = _python_run_task if _fast is None else _fast.golang_local_run_task
+
+try:
+    _fast: Any = _codec.fastpath_module()
+except ImportError:
+    _fast = None
+
+if _fast is not None:
+    _fast.set_py2native(_ffi.get_library, _positional, _task_stream, _pack_call, error_from_reply,
+                        _codec.unpack_result_block)
+    _fast.set_stream_tasks(_stream_tasks)
+    _fast.set_result_converters(_result_converters)
+
+# The one binding of the public entry point: the compiled function. It calls the
+# application's typed entry of the task when it has one (goray._entries registers them),
+# else the codec path, codec_run_task.
+golang_local_run_task: _RunTask = _missing if _fast is None else _fast.golang_local_run_task
 #: A task through the codec path (msgpack, Execute), never a typed entry: what a typed
 #: entry hands the calls it does not convert itself.
-codec_run_task: _RunTask = _python_run_task if _fast is None else _fast.run_task_codec
+codec_run_task: _RunTask = _missing if _fast is None else _fast.run_task_codec
 """Runs a native task in this process and returns its result: None for no value, the value
 for one, a list for several. A generator task (its result is goray::Generator<T>) returns
 an iterator of its items instead (a LocalStream: each next() runs the task up to its next
 item; close it to stop early). Keyword arguments name the C++ parameters."""
+
+
+def _call(library: "_ffi.Library", command: int, index: int, name: str, what: str,
+          args: Sequence[Any], callee: str) -> Any:
+    """Any Py2Native call of units(name, args block) whose reply is a native return block
+    (MapTask, MapMethod...), through the codec path; `callee` names it in errors."""
+    return library.fastpath.call(command, index, name, tuple(args), callee)
 
 
 # library -> {actor type: its typed local actor type} (goray._entries registers it).
@@ -194,13 +183,8 @@ def codec_method_call(library: "_ffi.Library", type_name: str, index: int, metho
     if method in _streams_local.streaming_methods(library, type_name):
         return _streams_local.method_stream(library, index, type_name, method, args)
     converter = _method_converter(library, type_name, method)
-    fast = library.fastpath
-    if fast is not None:
-        result = fast.actor_call(index, method, args, type_name)
-        if result is not _FALLBACK:
-            return result if converter is None else converter(result)
-    command = _ACTOR_METHOD_CALL_FOR_PYTHON if library.arrays else _ACTOR_METHOD_CALL
-    result = _call(library, command, index, method, "method", args, f"{type_name}.{method}")
+    result = library.fastpath.actor_call(index, method, args if type(args) is tuple else tuple(args),
+                                         type_name)
     return result if converter is None else converter(result)
 
 

@@ -1,11 +1,9 @@
 """Library.execute_view: a reply of copy_below bytes or more stays in the library's
 buffer until its last view goes (native results are read there before FreeMemory,
-while the refs they name are still pinned); the compiled path
-(goray._fastpath.execute_view) and the ctypes one give the same views."""
+while the refs they name are still pinned (goray._fastpath.execute_view)."""
 import gc
 
 import msgpack
-import pytest
 
 from goray._protocol import Py2Native, pack_units
 
@@ -15,12 +13,7 @@ def run(lib, size, copy_below):
     return lib.execute_view(int(Py2Native.RUN_TASK), payload, 0, copy_below)
 
 
-@pytest.mark.parametrize("fast", [True, False])
-def test_views_of_owned_and_copied_replies(lib, monkeypatch, fast):
-    if not fast:
-        monkeypatch.setattr(lib, "_fast", None)
-    elif lib._fast is None:
-        pytest.skip("goray._fastpath is not built (or GORAY_NO_FASTPATH is set)")
+def test_views_of_owned_and_copied_replies(lib):
     for size, copy_below in ((10, 1 << 16), (10, 0), (1 << 17, 1 << 16), (0, 0)):
         code, view = run(lib, size, copy_below)
         assert code == 0 and view.readonly and view.format == "B"
@@ -38,8 +31,6 @@ def run_unknown(lib):
 
 
 def test_an_owned_view_outlives_its_slices(lib):
-    if lib._fast is None:
-        pytest.skip("goray._fastpath is not built (or GORAY_NO_FASTPATH is set)")
     code, view = run(lib, 1 << 17, 0)
     part = view[5:10]  # (after the bin 32 header)
     del view

@@ -1,63 +1,54 @@
-"""The compiled fast path (goray._fastpath) and the ctypes path pass the same tests:
-this suite runs with whichever the environment selects, and reruns the library tests
-with GORAY_NO_FASTPATH=1 in a subprocess."""
+"""goray._fastpath is the one in-process route: a loaded library goes through it, the
+public entry point is the compiled function, and the removed GORAY_NO_FASTPATH is an
+error that says so rather than a silent switch."""
 
-import importlib.util
 import inspect
 import os
 import subprocess
 import sys
 
-import pytest
-
 import goray
 from goray import golang_local_run_task as run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FASTPATH_BUILT = importlib.util.find_spec("goray._fastpath") is not None
 
 
-def test_mode_matches_environment(lib):
-    expected = FASTPATH_BUILT and not os.environ.get("GORAY_NO_FASTPATH")
-    assert lib.uses_fastpath == expected
-    assert goray._ffi.fastpath_active() == expected
-    # In fast mode the public entry point is the compiled one.
-    compiled = type(goray.golang_local_run_task).__name__ == "builtin_function_or_method"
-    assert compiled == expected
+def test_every_call_goes_through_the_extension(lib):
+    assert lib.uses_fastpath and goray._ffi.fastpath_active()
+    assert lib.fastpath is goray._codec.fastpath_module()
+    assert type(goray.golang_local_run_task).__name__ == "builtin_function_or_method"
     assert goray.golang_local_run_task.__name__ == "golang_local_run_task"
 
 
-@pytest.mark.skipif(not FASTPATH_BUILT, reason="goray._fastpath is not built")
-def test_both_implementations_document_the_entry_point_alike():
-    # help(goray.golang_local_run_task) says the same with and without the fast path.
-    from goray import _fastpath
-    assert inspect.getdoc(_fastpath.golang_local_run_task) == \
-        inspect.getdoc(goray._local._python_run_task)
-    compiled, python = (inspect.signature(function).parameters.values()
-                        for function in (_fastpath.golang_local_run_task, goray._local._python_run_task))
-    assert [(p.name, p.kind) for p in compiled] == [(p.name, p.kind) for p in python]
+def test_the_entry_point_documents_itself():
+    # help(goray.golang_local_run_task): the compiled function's text signature and docstring.
+    parameters = inspect.signature(goray.golang_local_run_task).parameters.values()
+    assert [(p.name, p.kind) for p in parameters] == [
+        ("name", inspect.Parameter.POSITIONAL_ONLY), ("args", inspect.Parameter.VAR_POSITIONAL),
+        ("kwargs", inspect.Parameter.VAR_KEYWORD)]
+    assert "Keyword arguments name the C++ parameters." in inspect.getdoc(goray.golang_local_run_task)
 
 
-def test_fastpath_disabled_after_import(lib_path):
-    # GORAY_NO_FASTPATH set between `import goray` and loading: the library goes
-    # through ctypes, and the compiled golang_local_run_task hands every call to the
-    # Python one.
+def test_gorays_no_fastpath_is_an_error_that_says_it_was_removed(lib_path):
+    # Set at start: `import goray` works (the generator and the CLI need no library), and
+    # loading a library, or a call, raises an ImportError that says what to do.
     code = (
-        "import os, goray, testapp_defs\n"
-        "os.environ['GORAY_NO_FASTPATH'] = '1'\n"
-        f"lib = goray.load_library({str(lib_path)!r})\n"
-        "assert not lib.uses_fastpath\n"
-        "assert goray.golang_local_run_task('Add', 1, 2) == 3\n"
-        "assert goray.golang_local_run_task('ViaPyI64', 'py_echo', 5) == 5\n"
-        "with goray.golang_local_new_actor('Counter', 1) as c:\n"
-        "    assert c.Incr(2) == 3\n"
-        "print('done')\n"
+        "import goray, testapp_defs\n"
+        "for attempt in (lambda: goray.load_library(" + repr(str(lib_path)) + "),\n"
+        "                lambda: goray.golang_local_run_task('Add', 1, 2)):\n"
+        "    try:\n"
+        "        attempt()\n"
+        "    except ImportError as error:\n"
+        "        print(error)\n"
     )
-    env = {k: v for k, v in os.environ.items() if k != "GORAY_NO_FASTPATH"}
-    env["PYTHONPATH"] = HERE
+    env = dict(os.environ, PYTHONPATH=HERE, GORAY_NO_FASTPATH="1")
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                             text=True, timeout=120)
-    assert (result.returncode, result.stdout, result.stderr) == (0, "done\n", "")
+    assert (result.returncode, result.stderr) == (0, "")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and lines[0] == lines[1]
+    assert lines[0].startswith("goray: GORAY_NO_FASTPATH was removed")
+    assert "unset GORAY_NO_FASTPATH" in lines[0]
 
 
 def test_native_threads_come_and_go(lib):
@@ -78,16 +69,3 @@ def test_process_exits_cleanly_after_native_threads(lib_path):
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                             text=True, timeout=120)
     assert (result.returncode, result.stdout, result.stderr) == (0, "done\n", "")
-
-
-@pytest.mark.skipif(not FASTPATH_BUILT, reason="goray._fastpath is not built")
-@pytest.mark.skipif(bool(os.environ.get("GORAY_NO_FASTPATH")), reason="already the ctypes run")
-def test_library_tests_pass_without_fastpath(lib_path):
-    env = dict(os.environ, GORAY_NO_FASTPATH="1", GORAY_TEST_LIB=str(lib_path))
-    files = ["test_values.py", "test_local_calls.py", "test_ffi.py", "test_fastpath.py",
-             "test_fastpath_py2native.py", "test_handlers.py", "test_arrays.py"]
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                             *files], cwd=HERE, env=env, capture_output=True, text=True,
-                            timeout=600)
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout.splitlines()[-1]

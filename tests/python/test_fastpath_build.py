@@ -1,6 +1,8 @@
 """goray._fastpath is built from its sources in python/goray/_fastpath_src/ (one part
-per .h/.cpp pair), and goray works without it: a tree where the extension was not built
-falls back to ctypes (the source folder must never be importable as goray._fastpath)."""
+per .h/.cpp pair), and goray requires it: where it is missing or was built from other
+sources, `import goray` still works (the generator and the CLI need no library) and the
+first in-process use raises an ImportError that says how to rebuild it (the source
+folder must never be importable as goray._fastpath)."""
 
 import importlib.machinery
 import importlib.util
@@ -51,48 +53,43 @@ def test_the_built_module_is_the_extension():
     assert spec.origin.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)), spec.origin
 
 
-def test_ctypes_when_the_extension_is_not_built(lib_path, tmp_path):
-    # The package as an install without a C++ compiler leaves it: no extension module.
+def without_the_extension(tmp_path, lib_path, extra=""):
+    """Runs the calls that need the extension with a copy of the package that lacks it
+    (plus `extra`, written first): each one's ImportError text, one per line."""
     shutil.copytree(PYTHON_DIR / "goray", tmp_path / "goray",
                     ignore=shutil.ignore_patterns("*.so", "__pycache__"))
+    if extra:
+        (tmp_path / "goray" / "_fastpath.py").write_text(extra)
     code = (
-        "import goray, testapp_defs\n"
+        "import goray, goray.gen, testapp_defs\n"
         f"assert goray.__file__.startswith({str(tmp_path)!r}), goray.__file__\n"
-        "assert goray._ffi.fastpath_module() is None\n"
-        f"lib = goray.load_library({str(lib_path)!r})\n"
-        "assert not lib.uses_fastpath\n"
-        "assert goray.golang_local_run_task('Add', 1, 2) == 3\n"
-        "assert goray.golang_local_run_task('ViaPyI64', 'py_echo', 5) == 5\n"
-        "print('done')\n"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "GORAY_NO_FASTPATH"}
-    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(HERE)])
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                            text=True, timeout=120)
-    assert (result.returncode, result.stdout, result.stderr) == (0, "done\n", "")
-
-
-def test_a_module_built_from_other_sources_is_not_used(lib_path, tmp_path):
-    # A goray._fastpath whose INTERFACE is not goray._codec.FASTPATH_INTERFACE (an older
-    # build left in the tree, say): one warning, and the Python implementation serves.
-    shutil.copytree(PYTHON_DIR / "goray", tmp_path / "goray",
-                    ignore=shutil.ignore_patterns("*.so", "__pycache__"))
-    (tmp_path / "goray" / "_fastpath.py").write_text("INTERFACE = 0\n")
-    code = (
-        "import warnings\n"
-        "with warnings.catch_warnings(record=True) as caught:\n"
-        "    warnings.simplefilter('always')\n"
-        "    import goray, testapp_defs\n"
-        "    lib = goray.load_library(" + repr(str(lib_path)) + ")\n"
-        "print(len(caught), caught[0].category.__name__, caught[0].message)\n"
-        "assert goray._ffi.fastpath_module() is None and not lib.uses_fastpath\n"
-        "assert goray.golang_local_run_task is goray._local._python_run_task\n"
-        "assert goray.golang_local_run_task('Add', 1, 2) == 3\n"
+        f"for attempt in (lambda: goray.load_library({str(lib_path)!r}),\n"
+        "                lambda: goray.golang_local_run_task('Add', 1, 2),\n"
+        "                lambda: goray._codec.find_ref_exts(b'')):\n"
+        "    try:\n"
+        "        attempt()\n"
+        "    except ImportError as error:\n"
+        "        print(error)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "GORAY_NO_FASTPATH"}
     env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(HERE)])
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                             text=True, timeout=120)
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout.startswith("1 RuntimeWarning goray: ")
-    assert "_fastpath.py has interface 0, this goray needs 1: it is not used" in result.stdout
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 and len(set(lines)) == 1, lines
+    assert "bash scripts/setup.sh" in lines[0] and "goray-cpp wheel" in lines[0]
+    return lines[0]
+
+
+def test_without_the_extension_the_first_call_says_how_to_rebuild_it(lib_path, tmp_path):
+    # The package without its compiled module (a tree whose build did not run).
+    text = without_the_extension(tmp_path, lib_path)
+    assert text.startswith("goray: its compiled extension goray._fastpath (required) does not load")
+
+
+def test_a_module_built_from_other_sources_is_refused(lib_path, tmp_path):
+    # A goray._fastpath whose INTERFACE is not goray._codec.FASTPATH_INTERFACE (an older
+    # build left in the tree, say).
+    text = without_the_extension(tmp_path, lib_path, extra="INTERFACE = 0\n")
+    assert "_fastpath.py has interface 0, this goray needs 2 (it was built from other sources)" in text

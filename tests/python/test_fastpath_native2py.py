@@ -30,8 +30,11 @@ def gorays_text_replies(monkeypatch):
 
 
 fast = _ffi.fastpath_module()
-pytestmark = pytest.mark.skipif(fast is None, reason="goray._fastpath not built or disabled")
 
+# The protocol's callback (docs/protocol.md §1), to call goray._fastpath's by its address.
+CALLBACK_TYPE = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_longlong, ctypes.c_void_p,
+                                 ctypes.c_longlong, ctypes.POINTER(ctypes.c_longlong),
+                                 ctypes.POINTER(ctypes.c_longlong))
 _libc = ctypes.CDLL(None)
 _libc.free.argtypes = [ctypes.c_void_p]
 _libc.free.restype = None
@@ -44,7 +47,7 @@ def installed():
 
 
 def c_callback():
-    return _ffi.CALLBACK_TYPE(fast.callback_address())
+    return CALLBACK_TYPE(fast.callback_address())
 
 
 def call_c(cmd, payload):

@@ -139,18 +139,21 @@ def test_second_register_callback_keeps_the_first(lib_path):
     result = python(f"""
         import ctypes
         import goray, testapp_defs
-        from goray import _ffi
 
         goray.load_library({str(lib_path)!r})
         calls = []
+        # The protocol's callback (docs/protocol.md §1).
+        CALLBACK_TYPE = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_longlong, ctypes.c_void_p,
+                                         ctypes.c_longlong, ctypes.POINTER(ctypes.c_longlong),
+                                         ctypes.POINTER(ctypes.c_longlong))
 
-        @_ffi.CALLBACK_TYPE
+        @CALLBACK_TYPE
         def intruder(request, data, size, out_len, ret_code):
             calls.append(request)
             return None
 
         dll = ctypes.CDLL({str(lib_path)!r})  # the same handle
-        dll.RegisterCallback.argtypes = [_ffi.CALLBACK_TYPE]
+        dll.RegisterCallback.argtypes = [CALLBACK_TYPE]
         dll.RegisterCallback.restype = None
         dll.RegisterCallback(intruder)
         # C++ -> Python still reaches goray's callback.

@@ -179,6 +179,10 @@ def requests(draw) -> Tuple[int, bytes]:
 # ---------------------------------------------------------------------------
 # Calling the driver.
 
+# The protocol's callback (docs/protocol.md §1), to call goray._fastpath's by its address.
+CALLBACK_TYPE = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_longlong, ctypes.c_void_p,
+                                 ctypes.c_longlong, ctypes.POINTER(ctypes.c_longlong),
+                                 ctypes.POINTER(ctypes.c_longlong))
 _libc = ctypes.CDLL(None)
 _libc.free.argtypes = [ctypes.c_void_p]
 _libc.free.restype = None
@@ -198,7 +202,7 @@ def call_python(command: int, payload: bytes) -> Tuple[int, bytes]:
 
 def call_c(command: int, payload: bytes) -> Tuple[int, bytes]:
     """Through the C callback, as the library calls it (its reply freed as the library does)."""
-    callback = _ffi.CALLBACK_TYPE(fast.callback_address())
+    callback = CALLBACK_TYPE(fast.callback_address())
     out_len, code = ctypes.c_longlong(0), ctypes.c_longlong(1)
     buffer = ctypes.create_string_buffer(payload, len(payload)) if payload else None
     pointer = callback(command, ctypes.cast(buffer, ctypes.c_void_p) if buffer else None,

@@ -1,8 +1,7 @@
 """The msgpack walker that finds ObjectRefs (ext 73) and actor handles (ext 74)
-inside packed values: the compiled one (goray._fastpath) and the pure-Python one
-agree on random values, look-alike bytes inside str/bin/ext payloads and cut or
-invalid input."""
-import os
+inside packed values (goray._fastpath.find_ref_exts, through goray._codec.find_ref_exts):
+exactly the exts of random values, never look-alike bytes inside str/bin/ext payloads,
+and cut or invalid input read up to its first bad item, whatever buffer holds the bytes."""
 import random
 
 import msgpack
@@ -10,28 +9,13 @@ import pytest
 
 from goray import _codec
 
-try:
-    from goray import _fastpath
-except ImportError:  # the package installs without it (no compiler)
-    _fastpath = None
-
-needs_fastpath = pytest.mark.skipif(_fastpath is None, reason="goray._fastpath is not built")
 LOOK_ALIKE = b"\xd7\x49" + bytes(8) + b"\xd7\x4a" + bytes(8)
 
 
 def implementations(data):
-    """What every implementation finds (the public function, the Python walk with
-    and without its pre-check, the compiled walk)."""
-    found = [_codec.find_ref_exts(data), _codec._walk_ref_exts(data)]
-    fast = _codec._fast_find_ref_exts
-    _codec._fast_find_ref_exts = None  # the pre-check, then the Python walk
-    try:
-        found += [_codec.find_ref_exts(data), _codec.find_ref_exts(memoryview(data))]
-    finally:
-        _codec._fast_find_ref_exts = fast
-    if _fastpath is not None:
-        found.append(_fastpath.find_ref_exts(data))
-    return found
+    """What the walk finds in `data` held as bytes, as a memoryview and as a bytearray."""
+    return [_codec.find_ref_exts(data), _codec.find_ref_exts(memoryview(data)),
+            _codec.find_ref_exts(bytearray(data))]
 
 
 def random_value(rng, marks, depth=0):
@@ -63,7 +47,7 @@ def random_value(rng, marks, depth=0):
 
 
 @pytest.mark.parametrize("seed", range(60))
-def test_both_walks_find_exactly_the_ref_exts_of_random_values(seed):
+def test_the_walk_finds_exactly_the_ref_exts_of_random_values(seed):
     rng = random.Random(seed)
     marks = {}
     values = [random_value(rng, marks) for _ in range(rng.randrange(1, 6))]
@@ -76,7 +60,7 @@ def test_both_walks_find_exactly_the_ref_exts_of_random_values(seed):
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_both_walks_agree_on_cut_and_corrupted_blocks(seed):
+def test_cut_and_corrupted_blocks_read_alike_from_every_buffer(seed):
     rng = random.Random(1000 + seed)
     marks = {}
     data = bytearray(b"".join(msgpack.packb(random_value(rng, marks), use_bin_type=True)
@@ -123,10 +107,6 @@ def test_memoryviews_and_large_blocks():
         assert len(results[0]) == 1
 
 
-@needs_fastpath
-def test_the_compiled_walk_is_used_and_refuses_non_buffers():
-    # GORAY_NO_FASTPATH (the test runs' fallback mode) leaves the walk to Python.
-    expected = None if os.environ.get("GORAY_NO_FASTPATH") else _fastpath.find_ref_exts
-    assert _codec._fast_find_ref_exts is expected
+def test_the_walk_refuses_non_buffers():
     with pytest.raises(TypeError):
-        _fastpath.find_ref_exts(12)
+        _codec.find_ref_exts(12)

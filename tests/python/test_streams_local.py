@@ -6,8 +6,7 @@ CloseStream); closing it early, collecting it or an error runs the C++ cleanup
 generator tasks driven by hand (the stream closes when Ray interrupts or drops them).
 
 The test generators are in the Ray test library (tests/apps/raytest/streams.cpp), and
-a process loads one library: the cases run in one child process per mode (the
-compiled fast path, and ctypes with GORAY_NO_FASTPATH=1), each reporting
+a process loads one library: the cases run in one child process, each reporting
 "CASE <name> ok" or its traceback; each test reads its case's report."""
 import os
 import pathlib
@@ -492,16 +491,13 @@ def _child_main() -> None:
 # ---------------------------------------------------------------------------
 # The tests (parent process).
 
-@pytest.fixture(scope="module", params=["fastpath", "ctypes"])
-def reports(request):
+@pytest.fixture(scope="module")
+def reports():
     if not RAYTEST.is_file():
         pytest.fail(f"the Ray test library {RAYTEST} is not built: run bash scripts/run-tests.sh "
                     "(or set GORAY_RAYTEST_LIB)", pytrace=False)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
-    env.pop("GORAY_NO_FASTPATH", None)
     env["RAY_ENABLE_AUTO_CONNECT"] = "0"  # the Ray bodies ask Ray's context: no Ray here
-    if request.param == "ctypes":
-        env["GORAY_NO_FASTPATH"] = "1"
     result = subprocess.run([sys.executable, "-c", "import test_streams_local as t; t._child_main()"],
                             cwd=HERE, env=env, capture_output=True, text=True, timeout=300)
     found = {}

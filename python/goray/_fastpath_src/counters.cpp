@@ -10,8 +10,8 @@ PyObject *fast_counters(PyObject *, PyObject *) {
       "{sKsKsKsKsKsKsK}", "native2py_fast", g_counters.native2py_fast, "native2py_code",
       g_counters.native2py_code, "native2py_fallback", g_counters.native2py_fallback,
       "native2py_result_fallback", g_counters.native2py_result_fallback, "py2native_fast",
-      g_counters.py2native_fast, "py2native_fallback", g_counters.py2native_fallback,
-      "py2native_result_fallback", g_counters.py2native_result_fallback);
+      g_counters.py2native_fast, "py2native_codec_args", g_counters.py2native_codec_args,
+      "py2native_codec_result", g_counters.py2native_codec_result);
 }
 
 }  // namespace goray::fastpath

@@ -4,27 +4,28 @@
 //
 //   abi          Execute/FreeMemory called directly: bind, execute, execute_view,
 //                execute_decoded
-//   py2native    golang_local_run_task and actor_call (Py2Native RunTask and
-//                ActorMethodCall in C, falling back to the Python code)
+//   py2native    golang_local_run_task, actor_call and call (Py2Native RunTask,
+//                ActorMethodCall, MapTask... framed, sent and decoded in C; goray._codec
+//                packs the arguments this packer leaves and decodes the replies it leaves)
 //   native2py    the callback the library calls; Native2Py commands 0, 1, 3 served in C,
 //                reading the tables of tables.h through the cache of targets.h;
 //                replies.h builds its replies, thread_states.h takes the GIL
 //   pack/unpack  Python <-> msgpack with goray._codec's semantics (buffer.h,
 //                object_list.h); arrays.h: NumPy arrays in values (ext 71/72)
 //   ref_exts     find_ref_exts: the ObjectRefs and handles inside values
-//   counters     which calls went the C way and which fell back
+//   counters     which calls went the C way and which parts went to goray._codec
 //
-// _ffi.py loads the library with ctypes (dlopen, symbol lookup) and, when this module
-// is importable and GORAY_NO_FASTPATH is unset, hands it the addresses of Execute and
-// FreeMemory (bind) and registers callback_address() instead of a ctypes callback;
-// _handlers.install_fastpath hands it the dispatcher and the tables it reads.
+// goray requires this module (goray._codec.fastpath_module imports it). _ffi.py opens the
+// library (dlopen through ctypes.CDLL, symbol lookup), hands this module the addresses of
+// Execute and FreeMemory (bind) and registers callback_address(); every Execute goes
+// through here. _handlers.install_fastpath hands it the dispatcher and the tables it reads.
 //
 // msgpack is parsed with msgpack-c's visitor API straight into Python objects and packed
 // with msgpack-c's packer, with the semantics of goray._codec (use_bin_type=True,
 // raw=False, strict_map_key=False; str keys interned like msgpack-python). Values
 // outside the exactly-handled set (ext types such as timestamps, invalid UTF-8,
 // unhashable keys, ints beyond 64 bits, subclasses, deep nesting) are never guessed
-// at: the caller falls back to the Python code.
+// at: goray._codec packs or decodes them (for a call: all of its arguments).
 #include "abi.h"
 #include "arrays.h"
 #include "common.h"
@@ -58,7 +59,6 @@ PyMethodDef kMethods[] = {
     {"execute_view", method(fast_execute_view), METH_FASTCALL,
      "execute_view(request, payload, copy_below) -> (code, memoryview): an output of\n"
      "copy_below bytes or more stays in the library's buffer (freed with its last view)."},
-    // The docstring is goray._local._python_run_task's (test_fastpath.py compares them).
     {"golang_local_run_task", method(fast_run_task), METH_FASTCALL | METH_KEYWORDS,
      "golang_local_run_task($module, name, /, *args, **kwargs)\n--\n\n"
      "Runs a native task in this process and returns its result: None for no\n"
@@ -70,8 +70,12 @@ PyMethodDef kMethods[] = {
      "run_task_codec($module, name, /, *args, **kwargs)\n--\n\n"
      "golang_local_run_task through the codec path (msgpack, Execute), never a typed entry."},
     {"actor_call", method(fast_actor_call), METH_FASTCALL,
-     "actor_call(index, method, args, type_name) -> the result, or FALLBACK: the call\n"
-     "goes the Python way (nothing was sent)."},
+     "actor_call(index, method, args, type_name) -> the result of a method of native\n"
+     "instance `index` (positional arguments; keywords and generator methods are the caller's)."},
+    {"call", method(fast_call), METH_FASTCALL,
+     "call(command, index, name, args, callee) -> the result of a Py2Native command whose\n"
+     "request is units(name, args block) and whose reply a native return block (MapTask,\n"
+     "MapMethod...); callee names the callee in errors."},
     {"set_dispatcher", fast_set_dispatcher, METH_VARARGS,
      "set_dispatcher(dispatch, error_reply): what the callback calls."},
     {"set_native2py", method(fast_set_native2py), METH_VARARGS | METH_KEYWORDS,
@@ -84,22 +88,26 @@ PyMethodDef kMethods[] = {
     {"set_inline_decoder", fast_set_inline_decoder, METH_O,
      "set_inline_decoder(decode_inline): ext 71 payload -> ndarray, for the values decoded "
      "here (while NumPy is imported)."},
-    {"set_python_tasks", fast_set_python_tasks, METH_O,
-     "set_python_tasks(names_of): names_of() -> frozenset of the tasks golang_local_run_task\n"
-     "hands to the Python implementation (generator tasks), asked on its first call; None: none."},
+    {"set_stream_tasks", fast_set_stream_tasks, METH_O,
+     "set_stream_tasks(names_of): names_of() -> frozenset of the generator tasks, whose calls\n"
+     "return set_py2native's task_stream(name, args); asked on the first call; None: none."},
     {"set_result_converters", fast_set_result_converters, METH_O,
      "set_result_converters(table_of): table_of() -> dict of task name -> the function\n"
      "golang_local_run_task applies to its result, asked on its first call; None: none."},
     {"set_typed_tasks", fast_set_typed_tasks, METH_O,
      "set_typed_tasks(table_of): table_of() -> dict of task name -> the application's typed\n"
      "entry golang_local_run_task calls, asked on the first call that finds a library."},
-    {"set_py2native", fast_set_py2native, METH_VARARGS,
-     "set_py2native(run_task, error_from_reply, unpack_result_block): the Python code the\n"
-     "Py2Native entry points fall back to."},
+    {"set_py2native", method(fast_set_py2native), METH_VARARGS | METH_KEYWORDS,
+     "set_py2native(load, keywords, task_stream, pack_call, error_from_reply,\n"
+     "unpack_result_block): the Python helpers of the Py2Native entry points: load() -> the\n"
+     "library (bound here); keywords(name, *args, **kwargs) -> the positional arguments;\n"
+     "task_stream(name, args) -> a generator task's LocalStream; pack_call(name, args, callee)\n"
+     "-> (payload, keep), goray._codec packing a call whose arguments this packer leaves;\n"
+     "error_from_reply(code, reply, callee); unpack_result_block(reply, callee)."},
     {"callback_address", fast_callback_address, METH_NOARGS,
      "callback_address() -> int: the C callback to pass to RegisterCallback."},
     {"counters", fast_counters, METH_NOARGS,
-     "counters() -> dict: how many calls went the C way and how many fell back."},
+     "counters() -> dict: how many calls went the C way and which parts went to goray._codec."},
     {"cache_info", fast_cache_info, METH_NOARGS,
      "cache_info() -> dict: entries of the call target cache per command."},
     {"cache_clear", fast_cache_clear, METH_NOARGS, "cache_clear(): empties the call target cache."},
@@ -117,7 +125,7 @@ PyMethodDef kMethods[] = {
 
 // What goray._codec.FASTPATH_INTERFACE must be for goray to use this module: raised in
 // both places with every change to what the package calls here.
-constexpr long kInterface = 1;
+constexpr long kInterface = 2;
 
 PyModuleDef kModule = {
     PyModuleDef_HEAD_INIT,
@@ -141,7 +149,7 @@ PyMODINIT_FUNC PyInit__fastpath(void) {
   if (!replies_init() || !tables_init() || !abi_init()) return nullptr;
   PyObject *module = PyModule_Create(&kModule);
   if (module == nullptr) return nullptr;
-  if (PyModule_AddIntConstant(module, "INTERFACE", kInterface) != 0 || !py2native_init(module)) {
+  if (PyModule_AddIntConstant(module, "INTERFACE", kInterface) != 0) {
     Py_DECREF(module);
     return nullptr;
   }

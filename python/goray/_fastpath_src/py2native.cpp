@@ -12,18 +12,24 @@
 namespace goray::fastpath {
 namespace {
 
-PyObject *g_fallback = nullptr;          // the FALLBACK sentinel of actor_call
-PyObject *g_run_task_python = nullptr;   // the Python golang_local_run_task
-PyObject *g_error_from_reply = nullptr;  // errors.error_from_reply(code, reply, callee)
-PyObject *g_unpack_result = nullptr;     // _codec.unpack_result_block(reply, callee)
+// The Python helpers of the entry points (set_py2native).
+struct Hooks {
+  PyObject *load = nullptr;              // () -> the library: _ffi.get_library (binds it here)
+  PyObject *keywords = nullptr;          // (name, /, *args, **kwargs) -> tuple of positional args
+  PyObject *task_stream = nullptr;       // (name, args) -> a generator task's LocalStream
+  PyObject *pack_call = nullptr;         // (name, args, callee) -> (payload, keep): goray._codec
+  PyObject *error_from_reply = nullptr;  // errors.error_from_reply(code, reply, callee)
+  PyObject *unpack_result = nullptr;     // _codec.unpack_result_block(reply, callee)
+};
+Hooks g_hooks;
 // The commands of golang_local_run_task and actor_call: RunTask/ActorMethodCall (4/6),
 // or RunTaskForPython/ActorMethodCallForPython (34/35) once the library speaks arrays.
 long long g_run_task_command = 4;
 unsigned long long g_actor_call_command = 6;
-// () -> frozenset: the tasks golang_local_run_task leaves to the Python implementation
-// (generator tasks, whose result is an iterator); asked once, on the first call.
-PyObject *g_python_tasks_of = nullptr;
-PyObject *g_python_tasks = nullptr;  // its answer
+// () -> frozenset: the generator tasks, whose calls return an iterator
+// (g_hooks.task_stream); asked once, on the first call.
+PyObject *g_stream_tasks_of = nullptr;
+PyObject *g_stream_tasks = nullptr;  // its answer
 // () -> dict: task name -> the function golang_local_run_task applies to its result
 // (tasks whose results hold enums: goray._enums makes their members); asked once.
 PyObject *g_result_converters_of = nullptr;
@@ -33,8 +39,8 @@ PyObject *g_result_converters = nullptr;  // its answer
 PyObject *g_typed_tasks_of = nullptr;
 PyObject *g_typed_tasks = nullptr;  // its answer
 
-// Frames units(name, args block) in `buffer`. False when an argument is not packed
-// here exactly like goray._codec.pack_args would (no exception set).
+// Frames units(name, args block) in `buffer`. False when an argument is left to
+// goray._codec (no exception set): the call's arguments are then packed there.
 bool frame_call(Buffer &buffer, PyObject *name, PyObject *const *args, Py_ssize_t nargs,
                 ArrayPins &pins) {
   Py_ssize_t name_size = 0;
@@ -60,17 +66,17 @@ bool frame_call(Buffer &buffer, PyObject *name, PyObject *const *args, Py_ssize_
   return true;
 }
 
-// Runs Execute on a framed call and returns what a Python caller gets: the decoded
-// native return block, or the exception error_from_reply(code, reply, callee) raised.
-// `callee` is built on failure only.
+// Runs Execute on a framed call (`size` bytes at `data`) and returns what a Python caller
+// gets: the decoded native return block, or the exception error_from_reply(code, reply,
+// callee) raised. `callee` is built on failure only.
 template <class Callee>
-PyObject *execute_call(long long request, Buffer &buffer, Callee callee) {
+PyObject *execute_call(long long request, const char *data, size_t size, Callee callee) {
   long long out_len = 0;
   long long code = 0;
   void *out;
-  void *in_data = buffer.data();  // never empty: the name unit's header at least
+  void *in_data = const_cast<char *>(data);  // never empty: the name unit's header at least
   Py_BEGIN_ALLOW_THREADS
-  out = g_execute(request, in_data, static_cast<long long>(buffer.size()), &out_len, &code);
+  out = g_execute(request, in_data, static_cast<long long>(size), &out_len, &code);
   Py_END_ALLOW_THREADS
   if (out == nullptr && out_len != 0) {
     PyErr_Format(PyExc_RuntimeError, "Execute returned NULL with length %lld", out_len);
@@ -87,7 +93,7 @@ PyObject *execute_call(long long request, Buffer &buffer, Callee callee) {
       PyObject *code_object = PyLong_FromLongLong(code);
       if (code_object != nullptr) {
         PyObject *call_args[3] = {code_object, bytes, name};
-        error = PyObject_Vectorcall(g_error_from_reply, call_args, 3, nullptr);
+        error = PyObject_Vectorcall(g_hooks.error_from_reply, call_args, 3, nullptr);
         Py_DECREF(code_object);
       }
     }
@@ -114,20 +120,98 @@ PyObject *execute_call(long long request, Buffer &buffer, Callee callee) {
         }
       }
     } else {
-      // Arrays (ext 71/72), timestamps, ...: decoded by the Python codec, which also
-      // adopts (or releases) every ext 72 buffer of the reply.
-      ++g_counters.py2native_result_fallback;
+      // Arrays (ext 71/72), timestamps, ...: decoded by goray._codec, which also adopts
+      // (or releases) every ext 72 buffer of the reply.
+      ++g_counters.py2native_codec_result;
       PyObject *bytes = PyBytes_FromStringAndSize(reply, static_cast<Py_ssize_t>(reply_size));
-      result = call_owned(g_unpack_result, bytes, bytes != nullptr ? callee() : nullptr);
+      result = call_owned(g_hooks.unpack_result, bytes, bytes != nullptr ? callee() : nullptr);
     }
   }
   if (out != nullptr) g_free(out);
   return result;
 }
 
-bool py2native_ready() {
-  return g_execute != nullptr && g_run_task_python != nullptr && g_error_from_reply != nullptr &&
-         g_unpack_result != nullptr;
+// Sends units(name, args) as `request` and returns its result (see execute_call). The
+// arguments are packed here, or all of them by goray._codec when this packer leaves one
+// to it (g_hooks.pack_call raises its ArgumentError, naming `callee`).
+template <class Callee>
+PyObject *send_call(long long request, PyObject *name, PyObject *const *args, Py_ssize_t nargs,
+                    Callee callee) {
+  {
+    ArrayPins pins;  // outlives the call: borrowed arrays point into these buffers
+    Buffer buffer;
+    if (frame_call(buffer, name, args, nargs, pins)) {
+      ++g_counters.py2native_fast;
+      return execute_call(request, buffer.data(), buffer.size(), callee);
+    }
+  }
+  ++g_counters.py2native_codec_args;
+  PyObject *tuple = PyTuple_New(nargs);
+  if (tuple == nullptr) return nullptr;
+  for (Py_ssize_t i = 0; i < nargs; ++i) PyTuple_SET_ITEM(tuple, i, Py_NewRef(args[i]));
+  PyObject *callee_name = callee();
+  PyObject *packed = nullptr;
+  if (callee_name != nullptr) {
+    PyObject *call_args[3] = {name, tuple, callee_name};
+    packed = PyObject_Vectorcall(g_hooks.pack_call, call_args, 3, nullptr);
+    Py_DECREF(callee_name);
+  }
+  Py_DECREF(tuple);
+  if (packed == nullptr) return nullptr;
+  // (payload, keep): keep holds what borrowed arrays point to, alive until Execute returns.
+  if (!PyTuple_Check(packed) || PyTuple_GET_SIZE(packed) != 2 ||
+      !PyBytes_Check(PyTuple_GET_ITEM(packed, 0))) {
+    PyErr_Format(PyExc_TypeError, "set_py2native's pack_call returned a %s, not (bytes, keep)",
+                 Py_TYPE(packed)->tp_name);
+    Py_DECREF(packed);
+    return nullptr;
+  }
+  PyObject *payload = PyTuple_GET_ITEM(packed, 0);
+  PyObject *result = execute_call(request, PyBytes_AS_STRING(payload),
+                                  static_cast<size_t>(PyBytes_GET_SIZE(payload)), callee);
+  Py_DECREF(packed);
+  return result;
+}
+
+bool hooks_set() {
+  if (g_hooks.load != nullptr) return true;
+  PyErr_SetString(PyExc_RuntimeError, "goray._fastpath: set_py2native was not called");
+  return false;
+}
+
+// The library bound (bind): asks g_hooks.load for it the first time (it loads it from
+// GORAY_BIN_PATH, raising when there is none). False with an exception set.
+bool library_bound() {
+  if (g_execute != nullptr) return true;
+  PyObject *library = PyObject_CallNoArgs(g_hooks.load);
+  if (library == nullptr) return false;
+  Py_DECREF(library);
+  if (g_execute != nullptr) return true;
+  PyErr_SetString(PyExc_RuntimeError, "goray._fastpath: the loaded library is not bound");
+  return false;
+}
+
+// TypeError "the <what> name must be a str, got <type>" unless `name` is a str.
+bool is_name(PyObject *name, const char *what) {
+  if (PyUnicode_Check(name)) return true;
+  PyErr_Format(PyExc_TypeError, "the %s name must be a str, got %s", what, Py_TYPE(name)->tp_name);
+  return false;
+}
+
+// The request word of `command` for instance `index` (command | index << 10, as the
+// signed word Execute takes). False with an exception set when `index` is not an
+// instance index.
+bool request_word(unsigned long long command, PyObject *index_object, long long *request) {
+  unsigned long long index = PyLong_Check(index_object) ? PyLong_AsUnsignedLongLong(index_object)
+                                                        : static_cast<unsigned long long>(-1);
+  if (index >= (1ULL << 54)) {
+    PyErr_Clear();  // (an OverflowError for a negative int)
+    PyErr_Format(PyExc_ValueError, "%R is not a native instance index (0 to 2**54 - 1)",
+                 index_object);
+    return false;
+  }
+  *request = static_cast<long long>(command | (index << 10));
+  return true;
 }
 
 // What `ask()` answers (borrowed), asked on the first use and kept in `answer`; null with
@@ -150,23 +234,17 @@ PyObject *asked_once(PyObject *ask, PyObject *&answer, bool (*fits)(PyObject *),
   return answer;
 }
 
-// True when task `name` goes to the Python implementation (set_python_tasks). When the
-// names cannot be had, the Python implementation reports why.
-bool served_by_python(PyObject *name) {
-  if (g_python_tasks_of == nullptr) return false;
-  if (asked_once(g_python_tasks_of, g_python_tasks,
+// 1 when task `name` is a generator task (set_stream_tasks), 0 when not, -1 with an
+// exception set when the names cannot be had.
+int is_stream_task(PyObject *name) {
+  if (g_stream_tasks_of == nullptr) return 0;
+  if (asked_once(g_stream_tasks_of, g_stream_tasks,
                  [](PyObject *names) { return PyAnySet_Check(names) != 0; },
-                 "set_python_tasks: the names", "set") == nullptr) {
-    PyErr_Clear();
-    return true;
+                 "set_stream_tasks: the names", "set") == nullptr) {
+    return -1;
   }
-  if (PySet_GET_SIZE(g_python_tasks) == 0) return false;
-  int found = PySet_Contains(g_python_tasks, name);
-  if (found < 0) {
-    PyErr_Clear();
-    return true;
-  }
-  return found == 1;
+  if (PySet_GET_SIZE(g_stream_tasks) == 0) return 0;
+  return PySet_Contains(g_stream_tasks, name);
 }
 
 // `result` (a new reference, or null) as the task's caller gets it: through its
@@ -212,20 +290,22 @@ PyObject *typed_entry(PyObject *name) {
   return entry;
 }
 
-}  // namespace
-
-bool py2native_init(PyObject *module) {
-  if (g_fallback == nullptr) {
-    // A unique object: `actor_call(...) is FALLBACK`.
-    g_fallback = PyObject_CallNoArgs(reinterpret_cast<PyObject *>(&PyBaseObject_Type));
-    if (g_fallback == nullptr) return false;
+// Task `name` with positional arguments, the library bound: a generator task's
+// LocalStream, else its result (enums made members).
+PyObject *run_positional(PyObject *name, PyObject *const *args, Py_ssize_t nargs) {
+  int stream = is_stream_task(name);
+  if (stream < 0) return nullptr;
+  if (stream == 1) {
+    PyObject *tuple = PyTuple_New(nargs);
+    if (tuple == nullptr) return nullptr;
+    for (Py_ssize_t i = 0; i < nargs; ++i) PyTuple_SET_ITEM(tuple, i, Py_NewRef(args[i]));
+    return call_owned(g_hooks.task_stream, Py_NewRef(name), tuple);
   }
-  if (PyModule_AddObject(module, "FALLBACK", Py_NewRef(g_fallback)) != 0) {
-    Py_DECREF(g_fallback);
-    return false;
-  }
-  return true;
+  return converted(name, send_call(g_run_task_command, name, args, nargs,
+                                   [name] { return Py_NewRef(name); }));
 }
+
+}  // namespace
 
 // The last task name golang_local_run_task called typed, and its entry's C function: a
 // caller's name is most often the same str object call after call (a constant).
@@ -273,85 +353,103 @@ PyObject *fast_run_task(PyObject *module, PyObject *const *args, Py_ssize_t narg
 }
 
 PyObject *fast_run_task_codec(PyObject *, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
-  if (g_run_task_python == nullptr) {
-    PyErr_SetString(PyExc_RuntimeError, "goray._fastpath: set_py2native was not called");
+  if (!hooks_set()) return nullptr;
+  if (nargs < 1) {
+    PyErr_SetString(PyExc_TypeError,
+                    "golang_local_run_task() missing 1 required positional argument: 'name'");
     return nullptr;
   }
-  if (kwnames == nullptr && nargs >= 1 && PyUnicode_CheckExact(args[0]) && py2native_ready() &&
-      !served_by_python(args[0])) {
-    ArrayPins pins;  // outlives the call: borrowed arrays point into these buffers
-    Buffer buffer;
-    if (frame_call(buffer, args[0], args + 1, nargs - 1, pins)) {
-      ++g_counters.py2native_fast;
-      PyObject *name = args[0];
-      return converted(name, execute_call(g_run_task_command, buffer,
-                                          [name] { return Py_NewRef(name); }));
-    }
+  PyObject *name = args[0];
+  if (!library_bound() || !is_name(name, "task")) return nullptr;
+  if (kwnames == nullptr || PyTuple_GET_SIZE(kwnames) == 0) {
+    return run_positional(name, args + 1, nargs - 1);
   }
-  // Whatever the C code does not handle exactly: the Python implementation, all of it.
-  ++g_counters.py2native_fallback;
-  return PyObject_Vectorcall(g_run_task_python, args, static_cast<size_t>(nargs), kwnames);
+  // Keyword arguments: resolved to positions by goray._keywords (the library's
+  // parameter names), then the same call.
+  PyObject *positional = PyObject_Vectorcall(g_hooks.keywords, args, static_cast<size_t>(nargs), kwnames);
+  if (positional == nullptr) return nullptr;
+  PyObject *result = nullptr;
+  if (PyTuple_Check(positional)) {
+    result = run_positional(name, &PyTuple_GET_ITEM(positional, 0), PyTuple_GET_SIZE(positional));
+  } else {
+    PyErr_Format(PyExc_TypeError, "set_py2native's keywords returned a %s, not a tuple",
+                 Py_TYPE(positional)->tp_name);
+  }
+  Py_DECREF(positional);
+  return result;
 }
 
 PyObject *fast_actor_call(PyObject *, PyObject *const *args, Py_ssize_t nargs) {
-  if (nargs != 4 || !PyTuple_CheckExact(args[2])) {
+  if (nargs != 4 || !PyTuple_Check(args[2])) {
     PyErr_SetString(PyExc_TypeError, "actor_call(index, method, args: tuple, type_name)");
     return nullptr;
   }
   PyObject *method = args[1];
   PyObject *type_name = args[3];
-  if (!py2native_ready() || !PyLong_CheckExact(args[0]) || !PyUnicode_CheckExact(method) ||
-      !PyUnicode_CheckExact(type_name)) {
-    ++g_counters.py2native_fallback;
-    return Py_NewRef(g_fallback);
+  if (!hooks_set() || !is_name(method, "method") || !is_name(type_name, "actor type")) {
+    return nullptr;
   }
-  unsigned long long index = PyLong_AsUnsignedLongLong(args[0]);
-  if ((index == static_cast<unsigned long long>(-1) && PyErr_Occurred()) ||
-      index >= (1ULL << 54)) {
-    PyErr_Clear();
-    ++g_counters.py2native_fallback;
-    return Py_NewRef(g_fallback);
-  }
-  ArrayPins pins;  // outlives the call: borrowed arrays point into these buffers
-  Buffer buffer;
+  long long request = 0;
+  if (!request_word(g_actor_call_command, args[0], &request) || !library_bound()) return nullptr;
   PyObject *call_args = args[2];
-  if (!frame_call(buffer, method, &PyTuple_GET_ITEM(call_args, 0), PyTuple_GET_SIZE(call_args),
-                  pins)) {
-    ++g_counters.py2native_fallback;
-    return Py_NewRef(g_fallback);
-  }
-  ++g_counters.py2native_fast;
-  // request = the command | index << 10, as a signed 64-bit word.
-  long long request = static_cast<long long>(g_actor_call_command | (index << 10));
-  return execute_call(request, buffer, [type_name, method] {
-    return PyUnicode_FromFormat("%U.%U", type_name, method);
-  });
+  return send_call(request, method, &PyTuple_GET_ITEM(call_args, 0), PyTuple_GET_SIZE(call_args),
+                   [type_name, method] { return PyUnicode_FromFormat("%U.%U", type_name, method); });
 }
 
-PyObject *fast_set_py2native(PyObject *, PyObject *args) {
-  PyObject *run_task, *error_from_reply, *unpack_result;
-  if (!PyArg_ParseTuple(args, "OOO:set_py2native", &run_task, &error_from_reply, &unpack_result)) {
+PyObject *fast_call(PyObject *, PyObject *const *args, Py_ssize_t nargs) {
+  if (nargs != 5 || !PyTuple_Check(args[3]) || !PyUnicode_Check(args[4])) {
+    PyErr_SetString(PyExc_TypeError, "call(command, index, name, args: tuple, callee: str)");
     return nullptr;
   }
-  if (!PyCallable_Check(run_task) || !PyCallable_Check(error_from_reply) ||
-      !PyCallable_Check(unpack_result)) {
-    PyErr_SetString(PyExc_TypeError, "set_py2native(run_task, error_from_reply, "
-                                     "unpack_result_block): callables");
+  long long command = PyLong_AsLongLong(args[0]);
+  if (command == -1 && PyErr_Occurred()) return nullptr;
+  if (command < 0 || command >= 1024) {
+    PyErr_SetString(PyExc_ValueError, "call: commands are 0..1023");
     return nullptr;
   }
-  replace(&g_run_task_python, run_task);
-  replace(&g_error_from_reply, error_from_reply);
-  replace(&g_unpack_result, unpack_result);
+  PyObject *name = args[2];
+  PyObject *callee = args[4];
+  if (!hooks_set() || !is_name(name, "task")) return nullptr;
+  long long request = 0;
+  if (!request_word(static_cast<unsigned long long>(command), args[1], &request) ||
+      !library_bound()) {
+    return nullptr;
+  }
+  PyObject *call_args = args[3];
+  return send_call(request, name, &PyTuple_GET_ITEM(call_args, 0), PyTuple_GET_SIZE(call_args),
+                   [callee] { return Py_NewRef(callee); });
+}
+
+PyObject *fast_set_py2native(PyObject *, PyObject *args, PyObject *kwargs) {
+  static const char *names[] = {"load", "keywords", "task_stream", "pack_call",
+                                "error_from_reply", "unpack_result_block", nullptr};
+  PyObject *given[6];
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOOOO:set_py2native", const_cast<char **>(names),
+                                   &given[0], &given[1], &given[2], &given[3], &given[4], &given[5])) {
+    return nullptr;
+  }
+  for (PyObject *hook : given) {
+    if (!PyCallable_Check(hook)) {
+      PyErr_Format(PyExc_TypeError, "set_py2native: a %s is not callable", Py_TYPE(hook)->tp_name);
+      return nullptr;
+    }
+  }
+  replace(&g_hooks.keywords, given[1]);
+  replace(&g_hooks.task_stream, given[2]);
+  replace(&g_hooks.pack_call, given[3]);
+  replace(&g_hooks.error_from_reply, given[4]);
+  replace(&g_hooks.unpack_result, given[5]);
+  replace(&g_hooks.load, given[0]);  // last: hooks_set() reads it
   Py_RETURN_NONE;
 }
 
-PyObject *fast_set_python_tasks(PyObject *, PyObject *names_of) {
+PyObject *fast_set_stream_tasks(PyObject *, PyObject *names_of) {
   if (names_of != Py_None && !PyCallable_Check(names_of)) {
-    PyErr_SetString(PyExc_TypeError, "set_python_tasks(names_of): a callable or None");
+    PyErr_SetString(PyExc_TypeError, "set_stream_tasks(names_of): a callable or None");
     return nullptr;
   }
-  replace(&g_python_tasks_of, names_of == Py_None ? nullptr : names_of);
-  Py_CLEAR(g_python_tasks);  // asked again on the next call
+  replace(&g_stream_tasks_of, names_of == Py_None ? nullptr : names_of);
+  Py_CLEAR(g_stream_tasks);  // asked again on the next call
   Py_RETURN_NONE;
 }
 
