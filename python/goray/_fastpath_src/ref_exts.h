@@ -1,5 +1,5 @@
 // Where the ObjectRefs and actor handles inside msgpack values are (docs/protocol.md
-// §12): the walk goray._codec._walk_ref_exts does in Python, done in C.
+// §12): the walk goray._codec.find_ref_exts runs (no Python twin).
 #pragma once
 
 #include "common.h"
