@@ -38,12 +38,16 @@ def report() -> Dict[str, Any]:
         return facts
     from ._ray.compat import internals, releases
     facts["ray"] = ray.__version__
-    facts["supported"] = releases.REQUIREMENT
+    # This Python's range: on CPython 3.14 it starts at Ray 2.58 (releases.FIRST_ON_PYTHON).
+    facts["supported"] = releases.requirement()
+    if facts["supported"] != releases.REQUIREMENT:
+        facts["supported"] += f" on CPython {sys.version_info.major}.{sys.version_info.minor}"
     verdict = releases.tested(ray.__version__)
     facts["ray_status"] = {None: "tested", "newer": "newer than tested (may work)",
                            "older": "older than supported"}[verdict]
     if verdict == "older":
-        facts["problem"] = f"goray-cpp needs Ray {releases.FIRST} or later: pip install '{releases.REQUIREMENT}'"
+        facts["problem"] = (f"goray-cpp needs Ray {releases.first_release()} or later here: "
+                            f"pip install '{releases.requirement()}'")
         return facts
     facts["speed_paths"] = "on" if internals.speed_paths_on() else f"off ({internals.ENV}=0)"
     facts["paths"] = [{"path": path.name, "taken": path.found, "needs": path.needs,

@@ -27,14 +27,23 @@ pytestmark = pytest.mark.ray_versions
 # ---------------------------------------------------------------------------
 # The range, as declared.
 
-def _requirement(pyproject):
+def _requirements(pyproject):
     text = (ROOT / pyproject).read_text()
-    return re.search(r'"(ray[^"]*)"', text.split("dependencies", 1)[1]).group(1)
+    return re.findall(r'"(ray[^"]*)"', text.split("dependencies", 1)[1].split("\n", 1)[0])
 
 
 @pytest.mark.parametrize("pyproject", ["pyproject.toml", "python/pyproject.toml"])
 def test_both_pyprojects_declare_the_tested_range(pyproject):
-    assert _requirement(pyproject) == releases.REQUIREMENT == "ray>=2.40.0,<2.61"
+    first, *by_python = _requirements(pyproject)
+    assert first == releases.REQUIREMENT == "ray>=2.40.0,<2.61"
+    assert tuple(by_python) == releases.PYTHON_REQUIREMENTS == ("ray>=2.58.0; python_version >= '3.14'",)
+
+
+def test_on_cpython_3_14_the_range_starts_at_2_58():
+    assert releases.requirement((3, 13)) == "ray>=2.40.0,<2.61"
+    assert releases.requirement((3, 14)) == releases.requirement((3, 15)) == "ray>=2.58.0,<2.61"
+    assert releases.tested("2.57.0", (3, 14)) == "older" and releases.tested("2.57.0", (3, 13)) is None
+    assert releases.tested("2.58.0", (3, 14)) is None and releases.tested("2.61.0", (3, 14)) == "newer"
 
 
 def test_the_range_is_the_first_and_last_tested_release_and_the_matrix_spans_it():
@@ -324,3 +333,11 @@ def test_without_task_names_python_callers_submit_to_a_function_of_their_own(mon
     assert python_only is bodies.python_caller_task("NoNamesProbe")
     assert python_only is not bodies.native_task("NoNamesProbe")
     assert python_only._function.__name__ == "GolangTask.NoNamesProbe/py"
+
+
+def test_the_doctor_on_a_newer_ray_says_it_is_untested_and_what_is_supported(monkeypatch):
+    """install.md, "A newer Ray anyway": what `goray --doctor` prints on Ray 2.61."""
+    from goray import doctor
+    monkeypatch.setattr(ray, "__version__", "2.61.0")
+    lines = doctor._lines(doctor.report())
+    assert "Ray         2.61.0: newer than tested (may work) (goray-cpp supports ray>=2.40.0,<2.61)" in lines

@@ -2,7 +2,9 @@
 features a supported release lacks (docs/install.md, "Which Ray").
 
 goray-cpp declares ``ray>=2.40.0,<2.61`` (REQUIREMENT): every release it was tested with,
-and no newer minor release, which pip then refuses. A Ray newer than the range (installed
+and no newer minor release, which pip then refuses. On CPython 3.14 the range starts later
+(FIRST_ON_PYTHON: ``ray>=2.58.0; python_version >= '3.14'``, PYTHON_REQUIREMENTS), and
+goray.init and the doctor judge a Ray by this interpreter's range (requirement()). A Ray newer than the range (installed
 over that refusal) gets one warning at goray.init and runs, on Ray's public API wherever an
 internal goray uses is missing (goray._ray.compat.internals); an older Ray is refused at
 goray.init. A goray feature that needs something a supported release lacks is emulated, or
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -24,7 +27,8 @@ from ..._version import __version__
 from ...errors import GorayError
 from . import internals
 
-__all__ = ["FIRST", "LAST", "REQUIREMENT", "MATRIX", "release", "tested", "check_release",
+__all__ = ["FIRST", "LAST", "REQUIREMENT", "FIRST_ON_PYTHON", "PYTHON_REQUIREMENTS",
+           "first_release", "requirement", "MATRIX", "release", "tested", "check_release",
            "Feature", "FEATURES", "require", "require_options", "UntestedRayWarning"]
 
 #: The first release goray supports, and the last minor release it was tested with (each
@@ -33,6 +37,14 @@ FIRST = "2.40.0"
 LAST = "2.60"
 #: What the wheel, the sdist and python/pyproject.toml declare (tests/python checks).
 REQUIREMENT = "ray>=2.40.0,<2.61"
+#: Where a newer CPython needs a later first release, (major, minor) -> that release. 3.14:
+#: Ray has cp314 wheels from 2.55, leaks about 0.5 MiB per async-actor task on 3.14 before
+#: 2.58 (Ray PR 64772), and 2.58-2.60 are what the py314 stage tests (docs/install.md).
+FIRST_ON_PYTHON: Dict[Tuple[int, int], str] = {(3, 14): "2.58.0"}
+#: Declared after REQUIREMENT, with their environment markers (tests/python checks both
+#: pyprojects): pip applies both lines where the marker holds.
+PYTHON_REQUIREMENTS = tuple(f"ray>={first}; python_version >= '{major}.{minor}'"
+                            for (major, minor), first in sorted(FIRST_ON_PYTHON.items()))
 #: The releases scripts/test-ray-versions.sh runs by default (docs/testing.md).
 MATRIX = ("2.40.0", "2.46.0", "2.50.0", "2.55.0", "2.60.0")
 #: Where to report a problem (the warning and the doctor say it).
@@ -45,10 +57,23 @@ def release(version: str) -> Tuple[int, ...]:
     return tuple(int(number) for number in numbers) + (0,) * (3 - len(numbers))
 
 
-def tested(version: str) -> Optional[str]:
-    """None for a release in the tested range; else "older" or "newer"."""
+def first_release(python: Optional[Tuple[int, int]] = None) -> str:
+    """The first supported Ray on CPython `python` (major, minor; default this one)."""
+    python = python or (sys.version_info.major, sys.version_info.minor)
+    firsts = [FIRST] + [first for version, first in FIRST_ON_PYTHON.items() if python >= version]
+    return max(firsts, key=release)
+
+
+def requirement(python: Optional[Tuple[int, int]] = None) -> str:
+    """The Ray requirement on CPython `python` (default this one), without a marker."""
+    return REQUIREMENT.replace(f">={FIRST},", f">={first_release(python)},")
+
+
+def tested(version: str, python: Optional[Tuple[int, int]] = None) -> Optional[str]:
+    """None for a release in the tested range on CPython `python` (default this one);
+    else "older" or "newer"."""
     number = release(version)
-    if number < release(FIRST):
+    if number < release(first_release(python)):
         return "older"
     if number[:2] > release(LAST)[:2]:
         return "newer"
@@ -66,12 +91,19 @@ def check_release(version: str = "") -> None:
     version = version or ray.__version__
     verdict = tested(version)
     if verdict == "older":
-        raise GorayError(f"goray-cpp {__version__} needs Ray {FIRST} or later; this is Ray "
-                         f"{version}: pip install '{REQUIREMENT}'")
+        raise GorayError(f"goray-cpp {__version__} needs Ray {first_release()} or later{_on_python()}; "
+                         f"this is Ray {version}: pip install '{requirement()}'")
     if verdict == "newer":
-        warnings.warn(f"goray-cpp {__version__} was tested with Ray {FIRST}–{LAST}; Ray {version} "
+        warnings.warn(f"goray-cpp {__version__} was tested with Ray {first_release()}–{LAST}; Ray {version} "
                       f"may work; report problems to {REPORT_TO}", UntestedRayWarning,
                       stacklevel=3)
+
+
+def _on_python() -> str:
+    """" on CPython 3.X" where this Python's first release is not FIRST."""
+    if first_release() == FIRST:
+        return ""
+    return f" on CPython {sys.version_info.major}.{sys.version_info.minor}"
 
 
 @dataclass(frozen=True)
