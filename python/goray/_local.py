@@ -104,6 +104,11 @@ if _fast is not None:
 # application's typed entry of the task when it has one (goray._entries registers them),
 # else the codec path, codec_run_task.
 golang_local_run_task: _RunTask = _missing if _fast is None else _fast.golang_local_run_task
+"""golang_local_run_task(name, /, *args, **kwargs): runs a native task in this process and
+returns its result: None for no value, the value for one, a list for several. A generator
+task (its result is goray::Generator<T>) returns an iterator of its items instead (a
+LocalStream: each next() runs the task up to its next item; close it to stop early).
+Keyword arguments name the C++ parameters."""
 #: A task through the codec path (msgpack, Execute), never a typed entry: what a typed
 #: entry hands the calls it does not convert itself.
 codec_run_task: _RunTask = _missing if _fast is None else _fast.run_task_codec
