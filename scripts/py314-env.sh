@@ -17,7 +17,9 @@
 # application's build inside it: forky's own g++). Needs root.
 #
 # --run: COMMAND in a mount namespace of its own (unshare -m), chrooted into the root, with
-# /proc, /sys, /dev (and /dev/shm) mounted, the host's resolv.conf and the certificate
+# /proc, /sys, /dev (and /dev/shm) mounted, an environment of its own (none of the
+# host's variables: its compiler launchers, Ray's folders; `env NAME=VALUE COMMAND` passes
+# one), the host's resolv.conf and the certificate
 # bundle the host's pip is told to trust (PIP_CERT, else /etc/ssl/certs/ca-certificates.crt)
 # handed in (pip inside reaches PyPI as the host's does), pip's cache kept outside
 # ($CACHE/pip, shared by every environment made), and each --bind DIR mounted at the same
@@ -173,9 +175,9 @@ exec unshare --mount --propagation private -- bash -euo pipefail -c '
   shift
   directory=/
   [ ! -d "$root$workdir" ] || directory="$workdir"
-  exec chroot "$root" /usr/bin/env -u PIP_FIND_LINKS -u SSL_CERT_DIR \
+  exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" \
     PIP_CERT=/etc/goray-host-certificates.crt SSL_CERT_FILE=/etc/goray-host-certificates.crt \
-    REQUESTS_CA_BUNDLE=/etc/goray-host-certificates.crt HOME=/root \
+    REQUESTS_CA_BUNDLE=/etc/goray-host-certificates.crt PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
     /bin/sh -c '"'"'cd "$0" && exec "$@"'"'"' "$directory" "$@"
 ' py314-run "$ENV_ROOT" "$certificates" "$CACHE/pip" "$PWD" "${binds[@]}" -- "${command_line[@]}"

@@ -23,6 +23,12 @@
 #                under qemu-user: the cp311 wheel's checks (pytest tests/aarch64); --long
 #                adds all four wheels, the whole IDL comparison, the gtest binary under
 #                emulation (docs/install.md, "How aarch64 is tested")
+#   py314        the cp314 wheel (build-wheel.sh --python 3.14) in a cached Debian forky
+#                environment with CPython 3.14 (scripts/py314-env.sh; root): pip installs
+#                it with Ray 2.60, a user's project built there by forky's g++, its
+#                in-process calls, exit with native threads in Python, a local Ray
+#                (tests/py314/run.sh; --long adds the rest: docs/install.md, "How CPython
+#                3.14 is tested")
 #
 # Every named stage runs even when an earlier one fails; the exit status is 1 if any
 # failed, 2 for an unknown stage name. -n (--dry-run) prints the stages it would run (and,
@@ -41,14 +47,16 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 source "$ROOT/scripts/lanes.sh"
 
-STAGES=(cpp python ray gen docs examples ray-oldest wheel interop reliability aarch64)
+STAGES=(cpp python ray gen docs examples ray-oldest wheel interop reliability aarch64 py314)
 
 # The Ray stages keep about one of two cores busy (their processes wait on Ray's start-up
 # and on each other), so two lanes fill the machine. Which stages are long depends on the
 # machine and on its caches (a fresh machine compiles the wheel, sanitizer and test trees;
 # a warm one only runs them), so the lanes do not have fixed lists: each takes the next
 # stage of this queue, longest first, when its last one ends (measured: docs/testing.md).
-QUEUE=(ray wheel aarch64 gen reliability interop ray-oldest examples docs python cpp)
+# py314 after wheel: the wheel stage's last build (cp314) leaves build-wheel-cmake/ as
+# py314's build needs it, and made the 3.14 environment.
+QUEUE=(ray wheel aarch64 gen reliability interop py314 ray-oldest examples docs python cpp)
 # Never side by side: examples and interop both run CMake and ninja in build/.
 APART=("examples interop")
 # Side by side only when nothing else is left to run: their Rays slowed each other
@@ -191,6 +199,7 @@ stage_wheel() {
 stage_interop() { bash "$ROOT/scripts/test-interop.sh"; }
 stage_reliability() { bash "$ROOT/scripts/test-reliability.sh"; }
 stage_aarch64() { pytest_in aarch64 "$ROOT/tests/aarch64"; }
+stage_py314() { bash "$ROOT/tests/py314/run.sh"; }
 
 # Folders outside the checkout, named after it so that every clone has its own and a run
 # replaces what the last run in the same place left: the wheel's tests' (above) and Ray's

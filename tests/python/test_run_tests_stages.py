@@ -10,7 +10,7 @@ import subprocess
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "run-tests.sh"
 STAGES = ["cpp", "python", "ray", "gen", "docs", "examples", "ray-oldest", "wheel", "interop",
-          "reliability", "aarch64"]
+          "reliability", "aarch64", "py314"]
 
 
 def run_tests(*arguments: str, env_extra=None) -> subprocess.CompletedProcess:
