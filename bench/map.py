@@ -14,18 +14,25 @@ over many items, in one run on this machine.
               calling Poly in its process through goray item by item
               (goray.golang_local_run_task("Poly", x)); the best c of --chunksizes
 
-Last line: map: vs_raycpp=R vs_pool=R of_ideal=F
+Last line: map: vs_raycpp=R vs_pool=R of_ideal=F ... driver_ns_per_item=5M:F,40M:F
+first_result_s=5M:F,40M:F of_ideal_haversine=F
   vs_raycpp = goray.map items/s / Ray C++ API items/s
   vs_pool   = goray.map items/s / the best Pool chunksize's items/s
-  of_ideal  = goray.map items/s / (native items/s x the CPUs Ray was given)
+  of_ideal  = goray.map items/s / (native items/s x the CPUs Ray was given); with --cores N,
+              / the native loop on N threads at once over the same items
+  driver_ns_per_item, first_result_s, of_ideal_haversine: bench/map_driver.py (the
+              driver's CPU per item, the time before the bulk of the work starts as a
+              share of the map, the haversine against the native loop on as many threads)
 (compared by rate: each side's sample of items is its own size). "n/a" where a side could
-not run (Ray's C++ API not set up; goray.map not in this goray).
+not run (Ray's C++ API not set up; goray.map not in this goray). With --cores N, Ray gets N
+CPUs (2 by default) and a line models of_ideal on 16 cores from this run's figures.
 
 With --cost, a scaling table instead: goray.map's items/s and of_ideal for every (items,
 cost), the costs Poly (0.25us), PolyMid (10us) and PolyHeavy (1ms); a cell's items are cut
 to --cap-seconds of native single-thread work (said in the table).
 
-Usage: python bench/map.py path/to/libbench_map.so [--items 2000000] [--rounds 4]
+Usage: python bench/map.py path/to/libbench_map.so [--items 2000000] [--rounds 4] [--cores 2]
+           [--driver-items 5000000,40000000] [--driver-rounds 3] [--driver-only]
            [--raycpp-items 20000] [--raycpp-rounds 3] [--pool-items N] [--pool-rounds 2]
            [--chunksizes 1000,10000,100000] [--chunk-size N]
        python bench/map.py path/to/libbench_map.so --cost 0.25us,10us,1ms
@@ -46,6 +53,7 @@ import numpy  # noqa: E402
 
 import goray  # noqa: E402
 import map_cheap  # noqa: E402  bench/map_cheap.py
+import map_driver  # noqa: E402  bench/map_driver.py
 from rounds import timed  # noqa: E402  bench/rounds.py
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -97,8 +105,12 @@ def check_results(result, items: numpy.ndarray, task: str, what: str) -> None:
             raise SystemExit(f"{what}: item {index} is {result[index]!r}, {task} gives {expected!r}")
 
 
-def native_rate(items: numpy.ndarray, task: str, rounds: int) -> list:
-    """Items/s of one thread looping over `items` in C++ (in this process)."""
+def native_rate(items: numpy.ndarray, task: str, rounds: int, threads: int = 1) -> list:
+    """Items/s of one thread looping over `items` in C++ (in this process); with `threads`,
+    of that many threads at once, each over its slice, ÷ `threads` (per thread, by wall time)."""
+    if threads > 1:
+        return [map_driver.native_threads_rate("NativeRate", (items,), (task,), threads) / threads
+                for _ in range(rounds)]
     return [goray.golang_local_run_task("NativeRate", items, task) for _ in range(rounds)]
 
 
@@ -133,14 +145,14 @@ def stub_check(library: str, items: numpy.ndarray) -> str:
     return "bench_map.Poly.map checked against goray.map"
 
 
-def pool_rates(items: numpy.ndarray, chunksizes, rounds: int) -> dict:
-    """{chunksize: [items/s per round]} of a 2-process Ray Pool mapping poly_in_process."""
+def pool_rates(items: numpy.ndarray, chunksizes, rounds: int, processes: int = CPUS) -> dict:
+    """{chunksize: [items/s per round]} of a Ray Pool of `processes` mapping poly_in_process."""
     from ray.util.multiprocessing import Pool
 
     values = items.tolist()  # Python floats, as a Pool user would hand them (not timed)
     expected = {index: goray.golang_local_run_task("Poly", values[index])
                 for index in (0, len(values) // 2, len(values) - 1)}
-    pool = Pool(processes=CPUS)
+    pool = Pool(processes=processes)
     try:
         warm = pool.map(poly_in_process, values[:20000], chunksize=1000)  # actors, library
         assert warm[0] == expected[0], (warm[0], expected[0])
@@ -199,12 +211,17 @@ def run_ratios(options) -> None:
     load = os.getloadavg()[0]
     log(f"{count:,} items, load average {load:.1f}")
 
-    library = goray.init(options.library, py_defs_path=str(MAP_DEFS), num_cpus=CPUS,
-                         log_to_driver=False)
+    library = goray.init(options.library, py_defs_path=str(MAP_DEFS), num_cpus=options.cores,
+                         log_to_driver=False, include_dashboard=False)
     import ray
     from goray import _worker
     from goray._ray import driver
-    cpus = int(ray.cluster_resources().get("CPU", CPUS))
+    cpus = int(ray.cluster_resources().get("CPU", options.cores))
+    # --cores N: the native side is N threads at once (per thread), not one thread x N.
+    threads = cpus if options.cores_given else 1
+    if options.driver_only:
+        driver_only(options, cpus, load)
+        return
     native, maps, stubs = [], [], "generated stubs not checked (no goray.map)"
     if not has_map:
         log("goray.map is not in this goray: its figures and the ratios are n/a")
@@ -215,7 +232,7 @@ def run_ratios(options) -> None:
         if has_map:
             map_call("Poly", items, options)
         for index in range(options.rounds):
-            parts = [lambda: native.extend(native_rate(items, "Poly", 1))]
+            parts = [lambda: native.extend(native_rate(items, "Poly", 1, threads))]
             if has_map:
                 parts.append(lambda: maps.extend(map_rounds("Poly", items, 1, options)))
             for part in (parts if index % 2 == 0 else parts[::-1]):
@@ -227,7 +244,7 @@ def run_ratios(options) -> None:
     native_and_map_rounds()
     if has_map:
         stubs = stub_check(options.library, items)
-    pools = pool_rates(pool_items, chunksizes, options.pool_rounds)
+    pools = pool_rates(pool_items, chunksizes, options.pool_rounds, cpus)
     native_and_map_rounds()  # the Pool's actors gone: drift shows in the spreads
     cheap = {}
     if has_map and options.cheap_rounds:
@@ -239,6 +256,8 @@ def run_ratios(options) -> None:
         cheap["cpp_driver"] = map_cheap.cpp_driver(library, driver.run_driver, record,
                                                    options.numpy_items, options.cheap_rounds,
                                                    log)
+    figures = (map_driver.driver_figures(cpus, driver_sizes(options), options.driver_rounds, log)
+               if has_map and options.driver_rounds else None)
     ray.shutdown()
     raycpp, raycpp_note = raycpp_rates(options)
 
@@ -273,10 +292,26 @@ def run_ratios(options) -> None:
               + " ".join(f"auto_{cost}={value:.2f}" for cost, value in autos.items())
               + f" cpp_driver={cheap['cpp_driver']:.2f}" if autos else
               "vs_numpy=n/a vs_numpy_scalar=n/a auto=n/a cpp_driver=n/a")
+    if figures:
+        print(map_driver.model(figures, 16))
     print(f"map: vs_raycpp={ratio(map_median, raycpp_median, 0)} "
           f"vs_pool={ratio(map_median, pool_medians[best_size], 1)} "
           f"of_ideal={ratio(map_median, native_median * cpus if map_median else None, 2)} "
-          f"{fields}")
+          f"{fields} {map_driver.fields(figures)}")
+
+
+def driver_sizes(options) -> list:
+    return [int(size) for size in options.driver_items.split(",")]
+
+
+def driver_only(options, cpus: int, load: float) -> None:
+    """--driver-only: the driver's figures alone (bench/map_driver.py)."""
+    import ray
+    figures = map_driver.driver_figures(cpus, driver_sizes(options), options.driver_rounds, log)
+    ray.shutdown()
+    print(f"load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
+    print(map_driver.model(figures, 16))
+    print(f"map: {map_driver.fields(figures)}")
 
 
 def parse_costs(text: str) -> list:
@@ -303,7 +338,7 @@ def run_table(options) -> None:
     largest = make_items(max(counts))
     load = os.getloadavg()[0]
     log(f"table: items {counts}, costs {costs}, load average {load:.1f}")
-    goray.init(options.library, num_cpus=CPUS, log_to_driver=False)
+    goray.init(options.library, num_cpus=CPUS, log_to_driver=False, include_dashboard=False)
     import ray
     cpus = int(ray.cluster_resources().get("CPU", CPUS))
     if not hasattr(goray, "map"):
@@ -371,12 +406,25 @@ def main() -> None:
                         help="auto: interleaved rounds of own chunks and each fixed size")
     parser.add_argument("--auto-costs", default=",".join(map_cheap.AUTO_COSTS),
                         help="auto: the item costs swept (of 25ns,0.25us,10us,1ms)")
+    parser.add_argument("--cores", type=int, default=0,
+                        help="CPUs Ray gets (default 2); given, of_ideal divides by the native "
+                             "loop on as many threads at once")
+    parser.add_argument("--driver-items", default="5000000,40000000",
+                        help="driver_ns_per_item and first_result_s: the haversine's points")
+    parser.add_argument("--driver-rounds", type=int, default=3,
+                        help="rounds per --driver-items size (0: skip the driver figures)")
+    parser.add_argument("--driver-only", action="store_true",
+                        help="only the driver figures (and the model line)")
     parser.add_argument("--cost", help="the scaling table: costs among 0.25us,10us,1ms")
     parser.add_argument("--cap-seconds", type=float, default=4.0,
                         help="table: a cell's items cut to this much native work")
     parser.add_argument("--cell-seconds", type=float, default=3.0,
                         help="table: about this long of timed rounds per cell (2 to 15 rounds)")
     options = parser.parse_args()
+    if options.cores < 0:
+        raise SystemExit(f"--cores {options.cores}: a positive count of CPUs")
+    options.cores_given = options.cores > 0
+    options.cores = options.cores or CPUS
     started = time.time()
     if options.cost:
         run_table(options)

@@ -29,7 +29,9 @@
 #                                    # goray.map over 2,000,000 floats (a ~0.25 µs C++ task)
 #                                    # vs Ray's C++ API, a Ray Pool and the native loop; then
 #                                    # cheap items: vs NumPy over Ray, own chunks vs fixed
-#                                    # sizes, the C++ driver's goray::Map (~4 min);
+#                                    # sizes, the C++ driver's goray::Map; the driver's
+#                                    # CPU per item and time to start (~5 min);
+#                                    # --cores N: N CPUs vs the native loop on N threads;
 #                                    # with --cost: the scaling table instead
 #   bash scripts/bench.sh edit-loop [bench/edit_build_loop.py options]
 #                                    # a user's edit-build loop: cmake --build after a task's
