@@ -49,7 +49,11 @@ def _environment(home: Path, **extra: str) -> Dict[str, str]:
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("RAY_AUTH", "GORAY_")) and key not in ("RAY_ADDRESS",)}
     env.update(HOME=str(home), RAY_USAGE_STATS_ENABLED="0", RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0",
-               PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", **extra)
+               PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+               # Serve's controller (on the head) kills its HTTP proxy after three 5 s
+               # readiness checks: a loaded 2-core machine starts the proxy's worker slower
+               # (seen at load 15; conftest.py's lib gives its Ray the same 120 s).
+               RAY_SERVE_PROXY_READY_CHECK_TIMEOUT_S="120", **extra)
     return env
 
 
@@ -226,12 +230,8 @@ applications:
         ray_actor_options: {{num_cpus: 0, resources: {{node_b: 0.01}}}}
 """)
     serve = BIN / "serve"
-    deployed = _run([serve, "deploy", "-a", cluster["dashboard"], config], cluster["env"], timeout=120)
-    if deployed.returncode != 0 and "killed by `ray.kill`" in deployed.stderr:
-        # Seen at load 14 to 18 (2 cores): Serve's controller gave up on its HTTP proxy
-        # before the proxy's worker had started, and the deploy answered 500. Once more.
-        _run([serve, "shutdown", "-a", cluster["dashboard"], "-y"], cluster["env"], timeout=120)
-        deployed = _run([serve, "deploy", "-a", cluster["dashboard"], config], cluster["env"], timeout=120)
+    # (serve deploy returns once Serve's controller and proxy are up: minutes on a loaded machine)
+    deployed = _run([serve, "deploy", "-a", cluster["dashboard"], config], cluster["env"], timeout=600)
     assert deployed.returncode == 0, deployed.stderr[-3000:]
     try:
         deadline = time.monotonic() + 180
