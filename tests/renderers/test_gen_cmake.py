@@ -180,6 +180,25 @@ def test_the_typed_entries_module_is_built_beside_the_stubs(cmake_dir, tmp_path)
     assert f"-I{sysconfig_include}" in ninja or f"-isystem {sysconfig_include}" in ninja
 
 
+def test_a_release_builds_typed_entries_module_imports(cmake_dir, tmp_path):
+    """-O3 (CMake's Release): GCC 12 put the generated module definition in memory made
+    read-only after loading, and CPython writes into it: the import crashed."""
+    (tmp_path / "CMakeLists.txt").write_text(PROJECT.format(
+        call=f"goray_add_app(app SOURCES {APPS}/onefile/app.cpp)"))
+    build = tmp_path / "build"
+    for command in (["cmake", "-S", str(tmp_path), "-B", str(build), "-G", "Ninja",
+                     f"-Dgoray_DIR={cmake_dir}", "-DCMAKE_BUILD_TYPE=Release"],
+                    ["cmake", "--build", str(build)]):
+        result = run(command)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    script = (f"import sys, goray; sys.path.insert(0, {str(build)!r}); "
+              f"goray.load_library({str(build / 'libapp.so')!r}); import _app_entries; "
+              "print(sorted(n for n in dir(_app_entries) if not n.startswith('_'))[:1])")
+    imported = run([PYTHON, "-c", script])
+    assert imported.returncode == 0, imported.stderr[-3000:]
+    assert imported.stdout.strip().startswith("['"), imported.stdout
+
+
 def test_without_pythons_headers_the_library_is_built_alone_with_a_warning(cmake_dir, tmp_path):
     """A Python without headers (Debian's system Python without python3-dev): one warning
     saying how to get them, and the library alone (its calls take the codec path)."""

@@ -358,9 +358,13 @@ inline bool AddEntries(PyObject* module, const PyModuleDef* def, TaskSpec* tasks
 
 // The entries module: its tasks, its actor types (`actors` may be null when there are
 // none). Called by the generated PyInit function.
-inline PyObject* MakeModule(PyModuleDef* def, const char* app_name, TaskSpec* tasks, std::size_t task_count,
+inline PyObject* MakeModule(PyModuleDef* written, const char* app_name, TaskSpec* tasks, std::size_t task_count,
                             ActorSpec* actors, std::size_t actor_count) {
   TheGoray().app_name = app_name;
+  // CPython writes into a module's definition (PyModuleDef_Init), which must live as long
+  // as the process: a copy of it, never freed. GCC 12 at -O3 put the generated static
+  // definition in .data.rel.ro, read-only once the module is loaded (a crash on import).
+  PyModuleDef* def = new PyModuleDef(*written);
   PyObject* module = PyModule_Create(def);
   if (module == nullptr) return nullptr;
   if (!detail::AddEntries(module, def, tasks, task_count, actors, actor_count) ||
