@@ -94,7 +94,7 @@ def test_naming_case_decisions():
 
 def test_what_the_generated_header_can_see():
     project = json.loads((GOLDEN / "types" / "types.idl.json").read_text())
-    assert header_visible_types(project) == {"::geo::Point", "::geo::Shape",
+    assert header_visible_types(project) == {"::geo::Point", "::geo::Reading", "::geo::Shape",
                                              "::geo::Shape::Meta", "::geo::Tree",
                                              "::geo::Color", "::geo::Plain"}
     onefile = {"idl_version": 2, "generator": {"name": "goray-scan", "version": "0.1.0"},

@@ -1,7 +1,8 @@
 """The stubs as a strict user meets them, on one Ray release (issue 53): every golden
 case's stubs check clean under mypy --strict; a user's program (user_program/geo_user.py,
-against tests/golden/geo) and the uses of handles below pass mypy --strict and pyright
-strict with no ignore; and wrong uses fail under both checkers, each with its message.
+against tests/golden/geo), the uses of handles and of the value types below pass mypy
+--strict and pyright strict with no ignore; and wrong uses fail under both checkers, each
+with its message.
 
 The Ray is the one whose interpreter GORAY_TYPING_PYTHON names (scripts/test-ray-versions.sh
 sets it to each release's virtualenv: CI's ray-oldest stage checks 2.40.0), else this
@@ -68,6 +69,32 @@ handles: list[{handle_type}] = [counter, spawned,
                                ray.get_actor("c")]  # pyright: ignore[reportUnknownMemberType]
 stop(first(handles))
 print(n, absorbed, Any)
+"""
+
+# The value types libraries use (the types case's Complex, Path, Duration, View, Variant
+# and Read): complex, str or any PathLike in and pathlib.Path out, timedelta, str, a union
+# of the alternatives (None for std::monostate), a struct of them.
+VALUE_TYPES = """\
+# pyright: strict
+import datetime
+import pathlib
+
+import ray
+
+import types_
+
+z: complex = types_.local.Complex(1 + 2j)
+z_of_float: ray.ObjectRef[complex] = types_.Complex.remote(1.5)
+p: pathlib.Path = types_.local.Path("/tmp/x")
+p_of_pathlike: pathlib.Path = types_.local.Path(pathlib.PurePosixPath("/tmp"))
+d: datetime.timedelta = types_.local.Duration(datetime.timedelta(seconds=1))
+s: str = types_.local.View("abc", "!")
+v: int | str | types_.Point | None = types_.local.Variant(True)
+v_of_list = types_.local.Variant(["a", "b"])
+r: types_.Reading = types_.local.Read({"z": 1j, "file": pathlib.Path("f"),
+                                      "age": datetime.timedelta(0), "note": None})
+note: str | types_.Color | None = r["note"]
+print(z, z_of_float, p, p_of_pathlike, d, s, v, v_of_list, note)
 """
 
 # Each wrong use: its code (after `import geo`, `import goray` and a few values), and what
@@ -147,6 +174,25 @@ BAD: Dict[str, Tuple[str, Optional[str], Optional[str]]] = {
                        '.result()\n',
                        'Incompatible return value type (got "list[str]", expected "str")',
                        'Type "list[str]" is not assignable to return type "str"'),
+    "int_for_path": ('import types_\ntypes_.local.Path(1)\n',
+                     'Argument 1 to "Path" of "_Local" has incompatible type "int"; expected '
+                     '"str | PathLike[str]"',
+                     'Argument of type "Literal[1]" cannot be assigned to parameter "p" of '
+                     'type "str | PathLike[str]"'),
+    "path_result_as_str": ('import types_\nq: str = types_.local.Path("x")\n',
+                           'Incompatible types in assignment (expression has type "Path", '
+                           'variable has type "str")',
+                           'Type "Path" is not assignable to declared type "str"'),
+    "float_for_duration": ('import types_\ntypes_.local.Duration(1.5)\n',
+                           'Argument 1 to "Duration" of "_Local" has incompatible type '
+                           '"float"; expected "timedelta"',
+                           'Argument of type "float" cannot be assigned to parameter "d" of '
+                           'type "timedelta"'),
+    "bytes_for_variant": ('import types_\ntypes_.local.Variant(b"x")\n',
+                          'Argument 1 to "Variant" of "_Local" has incompatible type "bytes"; '
+                          'expected "bool | float | list[str]"',
+                          'cannot be assigned to parameter "v" of type "bool | float | '
+                          'list[str]"'),
     "misspelt_method": ('INDEX.Lokate.remote(P)\n',
                         '"_Handle_GeoIndex" has no attribute "Lokate"',
                         'Cannot access attribute "Lokate" for class "_Handle_GeoIndex"'),
@@ -193,9 +239,11 @@ def checked(tmp_path_factory) -> Dict[str, object]:
     shutil.copy(HERE / "user_program" / "geo_user.py", work / "geo_user.py")
     (work / "handles.py").write_text(HANDLES.format(
         handle_type="ActorHandle[Any]" if generic else "ActorHandle"))
+    (work / "value_types.py").write_text(VALUE_TYPES)
     for name, (code, _, _) in BAD.items():
         (work / f"bad_{name}.py").write_text(PRELUDE + code)
-    files = [*stubs, "geo_user.py", "handles.py", *(f"bad_{name}.py" for name in BAD)]
+    files = [*stubs, "geo_user.py", "handles.py", "value_types.py",
+             *(f"bad_{name}.py" for name in BAD)]
     checked_mypy = run([str(MYPY), "--strict", "--no-error-summary",
                         f"--python-executable={PYTHON}",
                         *mypy_cache_args(f"user-typing-{release}"), *files], cwd=work,
@@ -215,7 +263,7 @@ def test_every_cases_stubs_check_clean_under_mypy_strict(checked):
 
 
 @pytest.mark.parametrize("checker", ["mypy", "pyright"])
-@pytest.mark.parametrize("program", ["geo_user.py", "handles.py"])
+@pytest.mark.parametrize("program", ["geo_user.py", "handles.py", "value_types.py"])
 def test_the_users_program_passes(checked, checker, program):
     assert checked[checker].get(program, []) == [], f"{checker} on Ray {checked['ray']}"
 

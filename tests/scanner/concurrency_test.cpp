@@ -33,7 +33,7 @@ std::vector<const Diagnostic*> Severe(const ScanResult& result, const std::strin
 TEST(Concurrency, ThreadSafeActorGroupsAndGroupedMethods) {
   ScanResult result = ScanCases({"concurrency/concurrency.h"});
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
-  EXPECT_EQ(result.idl["idl_version"], 4);
+  EXPECT_EQ(result.idl["idl_version"], kIdlVersion);
   const json& fetcher = Named(result.idl["actors"], "Fetcher");
   EXPECT_EQ(fetcher["thread_safe"], true);
   EXPECT_EQ(fetcher["concurrency_groups"],

@@ -237,6 +237,12 @@ TEST(Types, EveryKindOfTheMapping) {
   EXPECT_EQ(result_of("When")["kind"], "time_point");
   EXPECT_EQ(result_of("When")["spelling"], "std::chrono::system_clock::time_point");
   EXPECT_EQ(result_of("Any")["kind"], "value");
+  EXPECT_EQ(result_of("Complex")["kind"], "complex");
+  EXPECT_EQ(result_of("Path")["kind"], "path");
+  EXPECT_EQ(result_of("Duration")["spelling"], "std::chrono::milliseconds");
+  EXPECT_EQ(result_of("View")["kind"], "string_view");
+  EXPECT_EQ(result_of("Variant")["alternatives"].size(), 4u);
+  EXPECT_EQ(result_of("Read")["ref"], "::geo::Reading");
   EXPECT_EQ(result_of("Paint")["ref"], "::geo::Color");
   EXPECT_EQ(result_of("Move")["ref"], "::geo::Shape");
   EXPECT_EQ(result_of("Next")["spelling"], "int64_t");  // the user's alias geo::Id
@@ -246,12 +252,69 @@ TEST(Types, EveryKindOfTheMapping) {
   EXPECT_EQ(result_of("Nothing")["kind"], "void");
 }
 
+// Complex numbers, paths, durations, string views and variants (docs/idl.md): their kinds,
+// spelled as the source spelled them, in tasks, an actor type and struct fields.
+TEST(Types, TheValueTypesLibrariesUse) {
+  ScanResult result = ScanInputs({"rules/value_exts.h"});
+  ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
+  const json& tasks = result.idl["tasks"];
+  auto result_of = [&](const std::string& task) { return Named(tasks, task)["result"]; };
+  auto param_of = [&](const std::string& task, std::size_t i) {
+    return Named(tasks, task)["params"][i];
+  };
+  EXPECT_EQ(result_of("Conj"), json({{"spelling", "std::complex<float>"},
+                                     {"canonical", "std::complex<float>"},
+                                     {"kind", "complex"},
+                                     {"bits", 32}}));
+  EXPECT_EQ(result_of("Scale")["bits"], 64);
+  EXPECT_EQ(param_of("Scale", 0)["declared"], "const std::complex<double>&");
+  EXPECT_EQ(result_of("Parent")["kind"], "path");
+  EXPECT_EQ(result_of("Parent")["spelling"], "std::filesystem::path");
+  EXPECT_EQ(result_of("Twice")["kind"], "duration");
+  EXPECT_EQ(result_of("Twice")["spelling"], "std::chrono::nanoseconds");
+  EXPECT_EQ(param_of("Whole", 0)["type"]["spelling"],
+            "std::chrono::duration<int64_t, std::ratio<2, 4>>");  // not reduced to 1/2
+  EXPECT_EQ(result_of("Ticks")["spelling"], "std::chrono::duration<int32_t, std::ratio<1, 60>>");
+  EXPECT_EQ(param_of("Length", 0)["type"]["kind"], "string_view");
+  EXPECT_EQ(param_of("Length", 0)["declared"], "std::string_view");
+  EXPECT_EQ(param_of("Length", 1)["declared"], "const std::string_view&");
+  EXPECT_EQ(param_of("Length", 1)["default"], "ab");
+  EXPECT_EQ(result_of("Name")["kind"], "string_view");
+
+  const json pick = param_of("Pick", 0)["type"];
+  EXPECT_EQ(pick["kind"], "variant");
+  std::vector<std::string> kinds;
+  for (const json& alternative : pick["alternatives"]) kinds.push_back(alternative["kind"]);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"monostate", "bool", "int", "float", "complex",
+                                             "string", "bytes", "path", "duration", "vector",
+                                             "struct"}));
+  EXPECT_EQ(pick["alternatives"][0]["spelling"], "std::monostate");
+  EXPECT_EQ(result_of("Pick")["spelling"], "std::variant<int64_t, double, std::string>");
+  EXPECT_EQ(result_of("Units")["alternatives"][0]["ref"], "::exts::Unit");
+  EXPECT_EQ(result_of("Maybe")["element"]["alternatives"][1]["kind"], "string");
+  EXPECT_EQ(param_of("Maybe", 0)["type"]["value"]["kind"], "complex");
+
+  const json& clock = Named(result.idl["actors"], "Clock");
+  EXPECT_EQ(clock["params"][0]["type"]["spelling"], "std::chrono::milliseconds");
+  EXPECT_EQ(clock["params"][1]["type"]["kind"], "path");
+  EXPECT_EQ(Named(clock["methods"], "Advance")["params"][0]["type"]["alternatives"][1]["kind"],
+            "duration");
+  EXPECT_EQ(Named(clock["methods"], "Log")["result"]["kind"], "string_view");
+
+  const json& sample = Named(result.idl["structs"], "::exts::Sample");
+  std::vector<std::string> field_kinds;
+  for (const json& field : sample["fields"]) field_kinds.push_back(field["type"]["kind"]);
+  EXPECT_EQ(field_kinds, (std::vector<std::string>{"complex", "path", "duration", "variant"}));
+  EXPECT_EQ(sample["fields"][2]["type"]["spelling"], "std::chrono::milliseconds");
+}
+
 TEST(Structs, PublicFieldsBasesFirstNestedRecursiveAndEnums) {
   ScanResult result = ScanCases({"types/types.h"});
   ASSERT_TRUE(result.ok) << result.rendered_diagnostics;
   const json& structs = result.idl["structs"];
-  EXPECT_EQ(Names(structs), (std::vector<std::string>{"::geo::Point", "::geo::Shape",
-                                                      "::geo::Shape::Meta", "::geo::Tree"}));
+  EXPECT_EQ(Names(structs),
+            (std::vector<std::string>{"::geo::Point", "::geo::Reading", "::geo::Shape",
+                                      "::geo::Shape::Meta", "::geo::Tree"}));
   const json& shape = Named(structs, "::geo::Shape");
   EXPECT_EQ(Names(shape["fields"]),
             (std::vector<std::string>{"label", "points", "color", "meta"}));

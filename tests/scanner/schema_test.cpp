@@ -59,7 +59,7 @@ TEST(Schema, RejectsMissingKeysWrongKindsAndExtras) {
   EXPECT_FALSE(SchemaErrors(schema, missing).empty());
 
   json wrong_kind = idl;
-  wrong_kind["tasks"][0]["result"]["kind"] = "complex";
+  wrong_kind["tasks"][0]["result"]["kind"] = "quaternion";
   EXPECT_FALSE(SchemaErrors(schema, wrong_kind).empty());
 
   json extra = idl;
@@ -73,6 +73,34 @@ TEST(Schema, RejectsMissingKeysWrongKindsAndExtras) {
   json version = idl;
   version["idl_version"] = kIdlVersion + 1;
   EXPECT_FALSE(SchemaErrors(schema, version).empty());
+}
+
+// A std::string_view is a parameter's own type or a result only; std::monostate only a
+// variant's alternative.
+TEST(Schema, StringViewsAndMonostatesOnlyWhereTheyMayBe) {
+  json schema = Schema();
+  json idl = json::parse(ReadFile(GoldenPath("types")));
+  ASSERT_TRUE(SchemaErrors(schema, idl).empty());
+  json view, monostate;
+  for (const json& task : idl["tasks"]) {
+    if (task["name"] == "View") view = task["result"];
+    if (task["name"] == "Variant") monostate = task["result"]["alternatives"][0];
+  }
+  ASSERT_EQ(view["kind"], "string_view");
+  ASSERT_EQ(monostate["kind"], "monostate");
+
+  json field = idl;
+  field["structs"][0]["fields"][0]["type"] = view;
+  EXPECT_FALSE(SchemaErrors(schema, field).empty()) << "a string_view field";
+  json element = idl;
+  element["tasks"][0]["result"] = {{"spelling", "std::vector<std::string_view>"},
+                                   {"canonical", "std::vector<std::string_view>"},
+                                   {"kind", "vector"},
+                                   {"element", view}};
+  EXPECT_FALSE(SchemaErrors(schema, element).empty()) << "a string_view element";
+  json alone = idl;
+  alone["tasks"][0]["result"] = monostate;
+  EXPECT_FALSE(SchemaErrors(schema, alone).empty()) << "a monostate outside a variant";
 }
 
 // A goray::ArrayView or std::span borrows for one call: the schema allows one only as a

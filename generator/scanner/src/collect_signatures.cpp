@@ -66,13 +66,20 @@ bool Collector::BorrowFreeGenerator(const std::string& owner,
   bool ok = true;
   for (std::size_t i = 0; i < params.size(); ++i) {
     const auto* array = params[i].type.As<idl::NdArrayType>();
-    if (array == nullptr || array->form == idl::ArrayForm::kArray) continue;
+    std::string owning;
+    if (array != nullptr && array->form != idl::ArrayForm::kArray) {
+      owning = "goray::Array<" + array->element + ">";
+    } else if (params[i].type.Is<idl::StringViewType>()) {
+      owning = "std::string";
+    } else {
+      continue;
+    }
     tu_.reporter.Error(declared[i]->getLocation(),
                        "parameter '" + params[i].name + "' of " + owner +
                            " borrows the caller's memory ('" + params[i].type.spelling +
                            "'), but " + owner +
                            " is a generator, whose body runs after the call has returned; "
-                           "take goray::Array<" + array->element + ">");
+                           "take " + owning);
     ok = false;
   }
   return ok;

@@ -124,8 +124,8 @@ class Collector {
   std::optional<Signature> SignatureOf(const clang::FunctionDecl& function,
                                        const std::string& owner, bool with_result = true);
   // A generator's body runs after its call returns: its mapped parameters must not borrow
-  // the caller's memory (goray::ArrayView, std::span); reports those that do, each at its
-  // declaration (`declared[i]` is params[i]'s).
+  // the caller's memory (goray::ArrayView, std::span, std::string_view); reports those
+  // that do, each at its declaration (`declared[i]` is params[i]'s).
   bool BorrowFreeGenerator(const std::string& owner, const std::vector<idl::Param>& params,
                            const std::vector<const clang::ParmVarDecl*>& declared);
 

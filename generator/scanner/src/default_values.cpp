@@ -13,8 +13,9 @@
 namespace goray::scan {
 namespace {
 
-// The string literal a std::string default is built from ("world", std::string("x")),
-// or null: the constructor's only argument besides defaulted ones (the allocator).
+// The string literal a std::string (or std::string_view) default is built from ("world",
+// std::string("x")), or null: the constructor's only argument besides defaulted ones (the
+// allocator).
 const clang::StringLiteral* StringSource(const clang::Expr* expr) {
   for (int depth = 0; expr != nullptr && depth < 8; ++depth) {
     expr = expr->IgnoreImplicit()->IgnoreParens();
@@ -53,7 +54,7 @@ std::optional<idl::DefaultValue> ConstantDefault(const clang::ParmVarDecl& param
   }
   const clang::Expr* expr = param.getDefaultArg();
   if (expr == nullptr || expr->isValueDependent() || expr->isTypeDependent()) return std::nullopt;
-  if (kind == "string") return StringDefault(expr);
+  if (kind == "string" || kind == "string_view") return StringDefault(expr);
   if (kind == "bool") {
     bool value = false;
     if (expr->EvaluateAsBooleanCondition(value, context)) return value;

@@ -133,6 +133,26 @@ struct UnorderedMapType {
 struct TimePointType {
   static constexpr std::string_view kKind = "time_point";
 };
+struct ComplexType {  // std::complex<float> (32) or std::complex<double> (64)
+  static constexpr std::string_view kKind = "complex";
+  std::uint64_t bits = 0;
+};
+struct PathType {  // std::filesystem::path
+  static constexpr std::string_view kKind = "path";
+};
+struct DurationType {  // std::chrono::duration<Rep, Period>, Rep an integer type
+  static constexpr std::string_view kKind = "duration";
+};
+struct StringViewType {  // std::string_view: a parameter's own type or a result only
+  static constexpr std::string_view kKind = "string_view";
+};
+struct MonostateType {  // std::monostate: an alternative of a std::variant only
+  static constexpr std::string_view kKind = "monostate";
+};
+struct VariantType {  // std::variant<...>: no two alternatives of one class (variants.h)
+  static constexpr std::string_view kKind = "variant";
+  std::vector<Type> alternatives;
+};
 struct ValueType {  // goray::Value
   static constexpr std::string_view kKind = "value";
 };
@@ -173,8 +193,10 @@ struct VoidType {
 using TypeKind =
     std::variant<BoolType, IntType, FloatType, StringType, BytesType, VectorType, ListType,
                  DequeType, SetType, UnorderedSetType, OptionalType, ArrayType, PairType,
-                 TupleType, MapType, UnorderedMapType, TimePointType, ValueType, StructType,
-                 EnumType, NdArrayType, ObjectRefType, ActorHandleType, GeneratorType, VoidType>;
+                 TupleType, MapType, UnorderedMapType, TimePointType, ComplexType, PathType,
+                 DurationType, StringViewType, MonostateType, VariantType, ValueType,
+                 StructType, EnumType, NdArrayType, ObjectRefType, ActorHandleType,
+                 GeneratorType, VoidType>;
 
 // A type object: how generated C++ spells the type, its canonical type (for messages) and
 // what kind of value it is.
@@ -201,7 +223,7 @@ struct Type {
 inline Type Void() { return Type{"void", "void", VoidType{}}; }
 
 // Calls `visit` on every type object nested in `type` (element, key, value, elements, a
-// ref's value), depth first, not on `type` itself.
+// variant's alternatives, a ref's value), depth first, not on `type` itself.
 template <typename Visit>
 void ForEachNested(Type& type, const Visit& visit);
 
@@ -343,6 +365,8 @@ void ForEachNested(Type& type, const Visit& visit) {
           each(*kind.element);
         } else if constexpr (requires { kind.elements; }) {
           for (Type& element : kind.elements) each(element);
+        } else if constexpr (requires { kind.alternatives; }) {
+          for (Type& alternative : kind.alternatives) each(alternative);
         } else if constexpr (requires { kind.key; }) {
           each(*kind.key);
           each(*kind.value);

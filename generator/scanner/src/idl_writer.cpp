@@ -37,7 +37,8 @@ const char* FormName(idl::ArrayForm form) {
 }
 
 // The keys of a type object beyond spelling, canonical and kind: none by default (bool,
-// string, bytes, time_point, value, void), else those of its kind.
+// string, bytes, time_point, path, duration, string_view, monostate, value, void), else
+// those of its kind.
 template <typename Kind>
 void KindData(const Kind&, json&) {}
 
@@ -66,6 +67,12 @@ void KindData(const idl::IntType& kind, json& object) {
 }
 
 void KindData(const idl::FloatType& kind, json& object) { object["bits"] = kind.bits; }
+
+void KindData(const idl::ComplexType& kind, json& object) { object["bits"] = kind.bits; }
+
+void KindData(const idl::VariantType& kind, json& object) {
+  object["alternatives"] = TypeArray(kind.alternatives);
+}
 
 void KindData(const idl::ArrayType& kind, json& object) {
   object["element"] = TypeObject(*kind.element);

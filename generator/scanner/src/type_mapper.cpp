@@ -14,10 +14,12 @@ namespace goray::scan {
 namespace {
 
 constexpr const char* kSupportedTypes =
-    "use bool, an integer type, float, double, std::string, std::vector, std::array, "
+    "use bool, an integer type, float, double, std::complex<float> or std::complex<double>, "
+    "std::string (std::string_view for a parameter or result), std::vector, std::array, "
     "std::list, std::deque, std::set, std::unordered_set, std::pair, std::map, "
-    "std::unordered_map, std::optional, "
-    "std::chrono::system_clock::time_point, goray::Value, goray::Array (goray::ArrayView or "
+    "std::unordered_map, std::optional, std::variant, std::filesystem::path, "
+    "std::chrono::system_clock::time_point, a std::chrono::duration of an integer count "
+    "(std::chrono::milliseconds, ...), goray::Value, goray::Array (goray::ArrayView or "
     "std::span<const T> for a parameter), goray::ObjectRef, goray::Future, "
     "goray::ActorHandle, goray::ActorHandleOf, an enum or a struct with public fields (and "
     "goray::Generator<T> as the result of a task or method)";
@@ -185,8 +187,9 @@ std::optional<idl::Param> TypeMapper::Parameter(const clang::ParmVarDecl& parame
   // A view or span by && would say the callee takes the caller's memory over, which it
   // cannot: the memory stays the caller's.
   const auto* array = type->As<idl::NdArrayType>();
-  if (array != nullptr && array->form != idl::ArrayForm::kArray &&
-      passing == idl::Passing::kRvalueReference) {
+  bool is_view = (array != nullptr && array->form != idl::ArrayForm::kArray) ||
+                 type->Is<idl::StringViewType>();
+  if (is_view && passing == idl::Passing::kRvalueReference) {
     tu_.reporter.Error(use.location, use.what + " is an rvalue reference ('" + Print(declared) +
                                          "'); take a view by value or by const reference");
     return std::nullopt;

@@ -6,8 +6,9 @@
 // One class, its work split by kind of type:
 //   type_mapper.cpp     parameters, results, and the dispatch of a type by what it is:
 //                       builtins and enums here, then standard, goray and user types
-//   standard_types.cpp  std:: templates: strings and bytes, containers, optional, std::array,
-//                       pair and tuple, maps, time points, spans, smart pointers (refused)
+//   standard_types.cpp  std:: types: strings and bytes, string views, containers, optional,
+//                       std::array, pair and tuple, maps, time points and durations,
+//                       complex numbers, paths, variants, spans, smart pointers (refused)
 //   goray_types.cpp     goray::Value, arrays, generators, refs and actor handles
 //   user_types.cpp      the user's structs and enums, recorded in the model
 #pragma once
@@ -108,8 +109,13 @@ class TypeMapper {
 
   // standard_types.cpp: MapStandard dispatches by template name to one function per kind.
   std::optional<idl::Type> MapStandard(const LibraryType& type);
+  std::optional<idl::Type> MapPlainStandard(const LibraryType& type);
   std::optional<idl::Type> MapTimePoint(const LibraryType& type);
+  std::optional<idl::Type> MapDuration(const LibraryType& type);
   std::optional<idl::Type> MapString(const LibraryType& type);
+  std::optional<idl::Type> MapStringView(const LibraryType& type);
+  std::optional<idl::Type> MapComplex(const LibraryType& type);
+  std::optional<idl::Type> MapVariant(const LibraryType& type);
   std::optional<idl::Type> MapVector(const LibraryType& type);
   template <typename Kind>
   std::optional<idl::Type> MapOneElement(const LibraryType& type, bool default_arguments);

@@ -14,10 +14,11 @@ __all__ = ["IDL_VERSION", "READABLE_VERSIONS", "IdlError", "parse_idl", "load_id
 
 # The version goray-scan writes. Version 3 added the kinds object_ref and actor_handle;
 # version 4 the kind generator and an actor type's thread_safe, concurrency_groups and a
-# method's concurrency_group. An older IDL has none of them and renders as before (not
+# method's concurrency_group; version 5 the kinds complex, path, duration, string_view,
+# variant and monostate. An older IDL has none of them and renders as before (not
 # thread-safe, no groups, no generators).
-IDL_VERSION = 4
-READABLE_VERSIONS = (2, 3, 4)
+IDL_VERSION = 5
+READABLE_VERSIONS = (2, 3, 4, 5)
 
 Idl = Dict[str, Any]
 
@@ -55,12 +56,13 @@ def load_idl(path: str) -> Idl:
 
 def inner_types(type_: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     """The types a container type holds directly: its element, key and value, then a
-    pair's or tuple's elements."""
+    pair's or tuple's elements, then a variant's alternatives."""
     for key in ("element", "key", "value"):
         inner = type_.get(key)
         if isinstance(inner, dict):
             yield inner
     yield from type_.get("elements", [])
+    yield from type_.get("alternatives", [])
 
 
 def type_refs(type_: Mapping[str, Any]) -> Iterator[str]:

@@ -304,12 +304,15 @@ def cpp_wrapper_type(type_: Type, handles: Mapping[str, str]) -> str:
 
 
 def cpp_future(result: Type, handles: Mapping[str, str]) -> str:
-    """The future of a call's results; of one item for a goray::Generator<T>."""
+    """The future of a call's results; of one item for a goray::Generator<T>; of a
+    std::string for a std::string_view."""
     kind = result["kind"]
     if kind == "generator":
         return "::goray::Future<" + cpp_header_type(result["element"], handles) + ">"
     if kind == "void":
         return "::goray::Future<>"
+    if kind == "string_view":  # the caller gets its own copy of the viewed bytes
+        return "::goray::Future<::std::string>"
     if kind == "tuple":
         return "::goray::Future<" + ", ".join(cpp_header_type(e, handles)
                                              for e in result["elements"]) + ">"
@@ -350,14 +353,15 @@ def _holds_handles(type_: Optional[Type]) -> bool:
         return False
     if type_.get("kind") in ("object_ref", "actor_handle"):
         return True
-    inner = [type_.get(key) for key in ("element", "key", "value")]
-    return any(_holds_handles(t) for t in inner + list(type_.get("elements", [])))
+    return any(_holds_handles(t) for t in inner_types(type_))
 
 
 def _mappable(task: Mapping[str, Any]) -> bool:
     """Whether a task gets a goray::TaskOf descriptor for goray::Map: it takes parameters,
-    does not stream, and neither they nor its result hold refs or actor handles."""
+    does not stream nor return a std::string_view (goray::Map would decode views of
+    freed replies), and neither they nor its result hold refs or actor handles."""
     return (bool(task["params"]) and not is_generator(task["result"]) and
+            task["result"]["kind"] != "string_view" and
             not any(_holds_handles(param["type"]) for param in task["params"]) and
             not _holds_handles(task["result"]))
 

@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from .idl import Idl
 from .model_python_maps import MapColumn, MapOverload, map_overloads, map_params, map_record
 from .model_python_types import (NUMPY_SCALARS, PyTypes, handle_free, structs_needing_inputs,
-                                 union_members, uses_arrays, uses_refs)
+                                 union_members, uses_arrays, uses_refs, value_ext_imports)
 from .model_shared import (Type, actor_options, concurrency_groups, idl_signatures, is_generator,
                            type_name)
 from .naming import PYTHON, Scope, stub_types_module
@@ -252,6 +252,8 @@ class PyModel:
     binds: bool = False
     # Whether a struct has an input shape (the modules import NotRequired).
     struct_inputs: bool = False
+    # The imports of complex, timedelta, PathLike and Path, where a type needs them.
+    ext_imports: List[str] = field(default_factory=list)
 
 
 # ---- Building --------------------------------------------------------------------------
@@ -265,13 +267,13 @@ PY_RESERVED = ("_bool", "_bytes", "_dict", "_float", "_int", "_list", "_str", "_
                "_RayActorHandle", "_ActorHandle", "_property", "_MapIterator", "_Mapping",
                "_Sequence", "_Literal", "_overload", "_Application", "_ServeResponse",
                "_ServeResponseGenerator", "_AsyncIterator", "_Generator", "_NotRequired",
-               "_goray_map_types")
+               "_goray_map_types", "_complex", "_timedelta", "_PathLike", "_Path")
 # Attributes of goray.LocalActor: a method with one of these names is reached
 # through actor.call(name, ...) only.
 LOCAL_ACTOR_ATTRIBUTES = ("call", "close", "closed", "type_name", "index")
 # The stubs' import aliases, as a docstring names a type (``_list[_int]`` -> ``list[int]``).
 _ALIAS = re.compile(r"\b_(bool|bytes|dict|float|int|list|str|tuple|datetime|Any|numpy|npt|"
-                    r"ray|array|memoryview|Iterator)\b")
+                    r"ray|array|memoryview|Iterator|complex|timedelta|PathLike|Path)\b")
 
 
 def py_display(type_: str) -> str:
@@ -315,6 +317,8 @@ def _default_literal(param: Mapping[str, Any]) -> str:
     type, else ``...`` (an enum's is an int, which its IntEnum type would not accept)."""
     kind = param["type"].get("kind")
     value = param.get("default")
+    if kind == "string_view":
+        kind = "string"
     if "default" not in param or kind not in ("int", "float", "bool", "string"):
         return "..."
     if kind == "float" and isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -580,6 +584,9 @@ def build_python_model(idl: Idl, name: str) -> PyModel:
                    uses_numpy=structs_use_numpy or signatures_use_numpy,
                    structs_use_numpy=structs_use_numpy, structs_use_ray=structs_use_ray,
                    struct_inputs=bool(input_names),
+                   ext_imports=value_ext_imports(
+                       [*idl_signatures(idl), *(f["type"] for struct in idl["structs"]
+                                                for f in struct["fields"])]),
                    takes_unresolved=any(
                        param["type"]["kind"] == "object_ref"
                        for callable_ in idl["tasks"] + idl["actors"] +

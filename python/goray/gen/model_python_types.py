@@ -11,12 +11,12 @@ into a call as it came.
 
 from __future__ import annotations
 
-from typing import Callable, List, Mapping, Optional, Set
+from typing import Callable, Iterable, List, Mapping, Optional, Set
 
 from .model_shared import Type
 
 __all__ = ["NUMPY_SCALARS", "PyTypes", "handle_free", "union", "union_members", "struct_refs",
-           "structs_needing_inputs", "uses_arrays", "uses_refs"]
+           "structs_needing_inputs", "uses_arrays", "uses_refs", "value_ext_imports"]
 
 # NumPy's scalar type of each dtype the IDL names.
 NUMPY_SCALARS = {"bool": "bool_", "int8": "int8", "int16": "int16", "int32": "int32",
@@ -32,7 +32,34 @@ def _inner(type_: Type) -> List[Type]:
     if type_["kind"] == "object_ref":
         return []
     inner = [type_[key] for key in ("element", "key", "value") if isinstance(type_.get(key), dict)]
-    return inner + list(type_.get("elements", []))
+    return inner + list(type_.get("elements", [])) + list(type_.get("alternatives", []))
+
+
+# The imports the spellings of the value types without a builtin name need (the kinds
+# complex, path and duration), under the stubs' `_` names.
+_VALUE_EXT_IMPORTS = {
+    "complex": ("from builtins import complex as _complex",),
+    "duration": ("from datetime import timedelta as _timedelta",),
+    "path": ("from os import PathLike as _PathLike", "from pathlib import Path as _Path"),
+}
+
+
+def _kinds(type_: Type) -> Set[str]:
+    found = {type_["kind"]}
+    for inner in _inner(type_):
+        found |= _kinds(inner)
+    if type_["kind"] == "object_ref" and isinstance(type_.get("value"), dict):
+        found |= _kinds(type_["value"])
+    return found
+
+
+def value_ext_imports(types: Iterable[Type]) -> List[str]:
+    """The import lines the stubs need for ``types`` (every signature's and field's),
+    sorted."""
+    kinds: Set[str] = set()
+    for type_ in types:
+        kinds |= _kinds(type_)
+    return sorted(line for kind in kinds for line in _VALUE_EXT_IMPORTS.get(kind, ()))
 
 
 def uses_arrays(type_: Type) -> bool:
@@ -165,6 +192,19 @@ class PyTypes:
             return union(spell(type_["element"]), "None")
         if kind == "time_point":
             return "_datetime"
+        if kind == "complex":
+            return "_complex"
+        if kind == "path":
+            # goray takes a str or any os.PathLike (its fspath), and gives a pathlib.Path.
+            return "_str | _PathLike[_str]" if incoming else "_Path"
+        if kind == "duration":
+            return "_timedelta"
+        if kind == "string_view":
+            return "_str"
+        if kind == "monostate":
+            return "None"
+        if kind == "variant":
+            return union(*(spell(alternative) for alternative in type_["alternatives"]))
         if kind == "value":
             return "_Any"
         if kind == "struct":

@@ -10,7 +10,11 @@ A spec says where in one value the enums are (JSON; null where none is):
     {"items": [S0, S1, ...]}  element i is Si (a pair; a result of several values)
     {"struct": "geo::Shape"}  the struct's fields, as "structs" below gives them
 
-An optional is its value's spec (None stays None), a generator its items'. The table:
+An optional is its value's spec (None stays None), a generator its items'. A variant is the
+spec of its alternative holding enums: each spec converts only values of its own Python
+type (an enum ints, a list spec lists, a map or struct spec dicts) and a variant's
+alternatives are of different kinds, so the spec leaves the others' values as they are
+(when several alternatives hold enums, the first's applies). The table:
 {"structs": {struct: {field: S}}, "tasks": {task: S}, "actors": {type: {method: S}}},
 each holding only what has enums; None when no result holds one.
 """
@@ -55,6 +59,10 @@ def _spec(type_: Type, holding: Set[str]) -> Spec:
         return None if key is None and value is None else {"map": [key, value]}
     if kind in ("optional", "generator"):
         return _spec(type_["element"], holding)
+    if kind == "variant":
+        specs = [spec for alternative in type_["alternatives"]
+                 if (spec := _spec(alternative, holding)) is not None]
+        return specs[0] if specs else None
     if kind in ("pair", "tuple"):
         items = [_spec(element, holding) for element in type_["elements"]]
         if kind == "tuple" and len(items) == 1:  # one result value: the value itself

@@ -1,21 +1,26 @@
 // Every type of docs/protocol.md §5 as a task parameter and result, user structs
-// (bases, nesting, recursion, namespaces) and enums.
+// (bases, nesting, recursion, namespaces) and enums; the value types C++ libraries use
+// (complex numbers, paths, durations, string views, variants).
 #pragma once
 
 #include <array>
 #include <chrono>
+#include <complex>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <filesystem>
 #include <list>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <goray/annotations.h>
@@ -65,6 +70,14 @@ struct Tree {
   std::vector<Tree> children;  // recursive
 };
 
+/// A reading of the value types libraries use.
+struct Reading {
+  std::complex<double> z;
+  std::filesystem::path file;
+  std::chrono::seconds age;
+  std::variant<std::monostate, std::string, Color> note;  ///< none, a text or a colour
+};
+
 using Id = int64_t;
 using Points = std::vector<Point>;
 
@@ -101,6 +114,13 @@ struct GORAY_TASKS Types {
   std::optional<std::string> Opt(std::optional<std::string> o);
   std::chrono::system_clock::time_point When(std::chrono::system_clock::time_point t);
   goray::Value Any(const goray::Value& v);
+  std::complex<double> Complex(std::complex<float> z);
+  std::filesystem::path Path(const std::filesystem::path& p);
+  std::chrono::milliseconds Duration(std::chrono::duration<int64_t, std::ratio<1, 60>> d);
+  std::string_view View(std::string_view s, const std::string_view& tail = "!");
+  std::variant<std::monostate, int64_t, std::string, geo::Point> Variant(
+      std::variant<bool, double, std::vector<std::string>> v);
+  geo::Reading Read(const geo::Reading& r);
   geo::Color Paint(geo::Color c, geo::Plain p);
   geo::Shape Move(geo::Shape s, const geo::Point& by);
   geo::Tree Grow(geo::Tree t);
