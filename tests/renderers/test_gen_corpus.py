@@ -126,6 +126,45 @@ def test_generators_with_defaults_keep_their_reference_arguments():
     ], called.stdout
 
 
+def test_the_value_types_libraries_use_cross_in_process():
+    """Complex numbers, paths, durations, string views and variants as the scan mapped
+    them: each task and the actor's constructor and methods called in-process, a variant
+    decoded as the alternative the value's kind picks."""
+    library = linked_case("value_exts")
+    check = """\
+import datetime, pathlib, sys
+import goray
+goray.load_library(sys.argv[1])
+run = goray.golang_local_run_task
+ms = datetime.timedelta(milliseconds=1)
+sample = {"z": 1 + 2j, "file": pathlib.Path("/data/a"), "timeout": 250 * ms, "tag": None}
+print(run("Conj", 1 + 2j), run("Scale", 1j), run("Scale", 1j, 3.0))
+print(repr(run("Parent", "/tmp/a/b")), repr(run("Parent", pathlib.Path("/x/y"))))
+print(run("Twice", datetime.timedelta(microseconds=5)), run("Whole", 3 * 1000 * ms))
+print(run("Length", "abc"), run("Length", "abc", "xyz"), run("Name"))
+print([run("Pick", value) for value in (None, True, 7, 2.5, 1j, "text", b"b",
+                                        pathlib.Path("p"), ms, [1], sample)])
+print(run("Units", sample), run("Units", {**sample, "tag": 3}))
+print(run("Maybe", {"a": 1 + 0j, "b": 2j}))
+print(run("Echo", sample) == sample)
+with goray.golang_local_new_actor("Clock", 10 * ms, "log") as clock:
+    print(clock.Advance(3), clock.Advance(5 * ms), clock.Log())
+"""
+    called = run([PYTHON, "-c", check, str(library)])
+    assert called.returncode == 0, called.stderr
+    assert called.stdout.splitlines()[:9] == [
+        "(1-2j) 2j 3j",
+        "PosixPath('/tmp/a') PosixPath('/x')",
+        "0:00:00.000010 0:00:03",
+        "5 6 exts",
+        "[0, 1, 2, 2.5, 4, 'text', 6, 7, 8, 9, 10]",
+        "1 {'im': 2.0, 're': 1.0}",
+        "[None, 'b']",
+        "True",
+        "0:00:00.030000 0:00:00.035000 log",
+    ], called.stdout
+
+
 def test_goray_stream_takes_the_stubs_generators_by_keyword_on_ray(ray_env):
     """goray.stream of the streams case's generated task and typed handle's method on the
     session's Ray: keywords name the C++ parameters, defaults are C++'s
