@@ -22,6 +22,7 @@ APP = r"""
 #include <array>
 #include <chrono>
 #include <complex>
+#include <filesystem>
 #include <span>
 #include <cstddef>
 #include <cstdint>
@@ -34,7 +35,9 @@ APP = r"""
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
+#include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace doc {
@@ -92,6 +95,16 @@ struct GORAY_TASKS Types {
     for (double x : v) sum += x;
     return sum;
   }
+  std::string View(std::string_view v) { return std::string(v.substr(1)); }
+  std::complex<double> Complex(std::complex<double> v) { return v * 2.0; }
+  std::complex<float> ComplexF(std::complex<float> v) { return v; }
+  std::filesystem::path Path(std::filesystem::path v) { return v / "x"; }
+  std::chrono::microseconds Micros(std::chrono::microseconds v) { return v; }
+  std::chrono::nanoseconds Nanos(std::chrono::nanoseconds v) { return v + std::chrono::nanoseconds(1); }
+  std::variant<std::monostate, int64_t, std::string, doc::Point> Variant(
+      std::variant<std::monostate, int64_t, std::string, doc::Point> v) {
+    return v;
+  }
 };
 """
 
@@ -147,11 +160,22 @@ CALLS: Dict[str, tuple] = {
     "NdArray": ("_np.arange(6.0).reshape(2, 3)", "_np.arange(6.0).reshape(2, 3)"),
     "ViewSum": ("_np.arange(5.0)[::2]", "6.0"),              # non-contiguous: copied once
     "SpanSum": ("_array.array('d', [1.0, 2.5])", "3.5"),     # a buffer-protocol object
+    "View": ("'abc'", "'bc'"),
+    "Complex": ("1 + 2j", "2 + 4j"),
+    "ComplexF": ("0.5", "0.5 + 0j"),
+    "Path": ("_pl.Path('/tmp/r\\udcff')", "_pl.Path('/tmp/r\\udcff/x')"),
+    "PathFromStr": ("'rel'", "_pl.Path('rel/x')"),
+    "Micros": ("_dt.timedelta(days=-1, microseconds=5)", "_dt.timedelta(days=-1, microseconds=5)"),
+    "Variant": ("'s'", "'s'"),
+    "VariantInt": ("5", "5"),
+    "VariantNone": ("None", "None"),
+    "VariantStruct": ("{'x': 1, 'tags': []}", "{'x': 1, 'tags': []}"),
     "VecFromArray": ("_np.array([4, -5], dtype=_np.int64)", "[4, -5]"),
     "ListToArray": ("[[1.0, 2.0], [3.0, 4.0]]", "_np.array([[1.0, 2.0], [3.0, 4.0]])"),
 }
 # Tasks called under another name (the same C++ task with other arguments).
-TASK_OF = {"VecFromArray": "Vec", "ListToArray": "NdArray"}
+TASK_OF = {"VecFromArray": "Vec", "ListToArray": "NdArray", "PathFromStr": "Path",
+           "VariantInt": "Variant", "VariantNone": "Variant", "VariantStruct": "Variant"}
 CALLS.update({f"Echo_{dtype}": (f"_np.array([1, 0, 1], dtype={dtype!r})",
                                 f"_np.array([1, 0, 1], dtype={dtype!r})")
               for dtype in ELEMENTS.values()})
@@ -165,7 +189,8 @@ ROWS: Dict[str, List[str]] = {
         ["I8", "I64", "U8", "U64", "Char", "Enum"],
     "`float`, `double`": ["Float", "Double"],
     "`std::string`": ["Str"],
-    "`std::string_view`, `const char*`, `char[N]` (codec only)":
+    "`std::string_view`": ["View"],
+    "`const char*`, `char[N]` (codec only)":
         [f"{CODEC}::TEST(Codec, StringLikeArgumentsEncodeAsStr)"],
     "`std::vector<uint8_t>`, `std::vector<std::byte>`": ["Bytes", "RawBytes"],
     "`std::vector<T>`, `std::list<T>`, `std::deque<T>`, `std::set<T>`, `std::unordered_set<T>`":
@@ -178,6 +203,11 @@ ROWS: Dict[str, List[str]] = {
     "enums": ["Enum"],
     "`std::chrono::system_clock::time_point`": ["Time"],
     "`goray::Value`": ["Any"],
+    "`std::complex<float>`, `std::complex<double>`": ["Complex", "ComplexF"],
+    "`std::filesystem::path`": ["Path", "PathFromStr"],
+    "`std::chrono::duration<Rep, Period>` (integral `Rep`: `std::chrono::nanoseconds` … `hours`)":
+        ["Micros"],
+    "`std::variant<...>`": ["Variant", "VariantInt", "VariantNone", "VariantStruct"],
     "user struct": ["Struct"],
     "`std::nullptr_t`, `std::nullopt_t`, `std::monostate` (codec only)":
         [f"{CODEC}::TEST(Codec, Optional)"],
@@ -248,11 +278,15 @@ def types_library(installed_package, tmp_path_factory) -> Path:
 
 def test_every_type_round_trips_through_goray_gen_and_python(types_library):
     lines = ["import array as _array", "import datetime as _dt", "import numpy as _np",
+             "import pathlib as _pl",
              "result = {}", "def _plain(v):",
              "    if isinstance(v, _np.ndarray):",
              "        return ['ndarray', str(v.dtype), list(v.shape), [str(x) for x in v.ravel()]]",
              "    if isinstance(v, (bytes, bytearray)): return 'bytes:' + v.hex()",
              "    if isinstance(v, _dt.datetime): return 'time:' + v.isoformat()",
+             "    if isinstance(v, complex): return 'complex:' + repr(v)",
+             "    if isinstance(v, _pl.PurePath): return 'path:' + repr(bytes(v))",
+             "    if isinstance(v, _dt.timedelta): return 'duration:' + repr(v)",
              "    if isinstance(v, (list, tuple)): return [_plain(x) for x in v]",
              "    if isinstance(v, dict): return {str(k): _plain(x) for k, x in v.items()}",
              "    return v"]
@@ -278,6 +312,11 @@ REFUSED = {
         'position 0: expected doc::Reading, received map (at .counts["b"]: expected uint8_t, '
         "received int 300) (task Reads)",
     "U8(256)": "position 0: expected uint8_t, received int 256 (task U8)",
+    "Micros(1500)": "position 0: expected std::chrono::microseconds, received a duration of "
+                    "1500 ns, which it cannot hold exactly (task Micros)",
+    "Complex('1+2j')": "position 0: expected std::complex<double>, received str (task Complex)",
+    "Variant(2.5)": "position 0: expected std::variant<std::monostate, int64_t, std::string, "
+                    "doc::Point>, received float64 2.5 (task Variant)",
     "Reads({'counts': {'b': 2**64}, 'value': 0.0})":
         "position 0: expected an integer in [-2**63, 2**64), received dict holding int "
         '18446744073709551616 (at ["counts"]["b"]) (task Reads)',
@@ -312,6 +351,37 @@ def test_floats_within_range_nan_and_inf_pass(types_library):
         code.append(f"result[{call!r}] = repr(goray.golang_local_run_task({name!r}, {args[:-1]}))")
     results = run_with_library(types_library, "\n".join(code))
     assert results == {call: eval(expected) for call, expected in ACCEPTED.items()}
+
+
+def test_a_duration_a_timedelta_cannot_hold_is_refused_not_rounded(types_library):
+    code = ["import datetime", "from goray._codec import CodecError",
+            "try:",
+            "    goray.golang_local_run_task('Nanos', datetime.timedelta(microseconds=1))",
+            "    result = 'accepted'",
+            "except CodecError as error:",
+            "    result = str(error)"]
+    assert run_with_library(types_library, "\n".join(code)) == (
+        "a duration of 1001 ns: a datetime.timedelta holds microseconds, so it cannot hold "
+        "this one exactly")
+
+
+# The rows of goray's own exts (complex numbers, paths, durations) and variants, through
+# Ray too: stored in Ray's object store by one process and read in another.
+ON_RAY = ["Complex", "ComplexF", "Path", "Micros", "Variant", "VariantStruct", "View"]
+
+
+def test_the_new_rows_cross_ray(types_library):
+    code = ["import pathlib as _pl, datetime as _dt, ray",
+            f"goray.init({str(types_library)!r}, num_cpus=1, include_dashboard=False)",
+            "result = {}"]
+    for task in ON_RAY:
+        args, expected = CALLS[task]
+        code.append(f"got = ray.get(goray.golang_task({TASK_OF.get(task, task)!r}).remote({args}))")
+        code.append(f"result[{task!r}] = [repr(got), repr({expected})]")
+    code.append("ray.shutdown()")
+    results = run_with_library(types_library, "\n".join(code))
+    wrong = {task: pair for task, pair in results.items() if pair[0] != pair[1]}
+    assert not wrong, wrong
 
 
 def element_rows() -> List[List[str]]:
