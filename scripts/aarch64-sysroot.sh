@@ -6,6 +6,7 @@
 #
 #   bash scripts/aarch64-sysroot.sh            # bookworm: build and run (Python 3.11)
 #   bash scripts/aarch64-sysroot.sh trixie     # trixie: run only (Python 3.13)
+#   bash scripts/aarch64-sysroot.sh forky      # forky (testing): run only (Python 3.14)
 #   bash scripts/aarch64-sysroot.sh --extra libfoo-dev libbar-dev   # the same, with your
 #                                              # application's own dependencies
 #   bash scripts/aarch64-sysroot.sh [...] --list   # the .deb files it would hold; makes nothing
@@ -55,12 +56,14 @@ BOOKWORM_BUILD=(
 BOOKWORM_RUN=(python3.11 python3.11-venv libstdc++6)
 TRIXIE_BUILD=()
 TRIXIE_RUN=(python3.13 python3.13-venv libstdc++6)
+FORKY_BUILD=()
+FORKY_RUN=(python3.14 python3.14-venv libstdc++6)
 # Packages the recursion reaches that no interpreter needs files of (package tools,
 # debconf front ends, perl, certificates): left out.
 NOT_NEEDED='^(perl|perl-base|perl-modules-.*|libperl.*|dpkg|tar|debconf|cdebconf|install-info|libdebian-installer4|libnewt0.52|libslang2|libtextwrap1|ca-certificates|openssl|mailcap|sensible-utils|base-files|coreutils|debianutils|util-linux|mount|login|passwd|sed|grep|bash|dash|diffutils|findutils|gzip|hostname|init-system-helpers|ncurses-base|ncurses-bin|sysvinit-utils|usrmerge|usr-is-merged)$'
 
 usage() {
-  echo "usage: bash scripts/aarch64-sysroot.sh [bookworm|trixie] [--extra PACKAGE...] [--list]"
+  echo "usage: bash scripts/aarch64-sysroot.sh [bookworm|trixie|forky] [--extra PACKAGE...] [--list]"
   echo "       bash scripts/aarch64-sysroot.sh --amd64-deb PACKAGE"
 }
 
@@ -70,7 +73,7 @@ extras=()
 list_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    bookworm|trixie) suite="$1"; shift ;;
+    bookworm|trixie|forky) suite="$1"; shift ;;
     --amd64-deb) [ $# -eq 2 ] || { usage >&2; exit 2; }; amd64_deb="$2"; shift 2 ;;
     --extra)
       shift
@@ -104,13 +107,13 @@ exec 9> "$CACHE/.lock-$suite"
 flock 9
 
 # The machine's Debian sources, for arm64 (and amd64, for --amd64-deb), the main
-# archive's suite replaced for trixie (which has no security suite of its own here).
+# archive's suite replaced for trixie and forky (no security suite of their own here).
 if [ "$suite" = bookworm ]; then
   awk 'BEGIN { RS = ""; ORS = "\n\n" } { print $0 "\nArchitectures: arm64 amd64" }' \
     "$SYSTEM_SOURCES" > "$APT_ROOT/etc/debian.sources"
 else
-  awk 'BEGIN { RS = ""; ORS = "\n\n" } /Suites: bookworm( |$)/ {
-         sub(/Suites: [^\n]*/, "Suites: trixie"); print $0 "\nArchitectures: arm64" }' \
+  awk -v suite="$suite" 'BEGIN { RS = ""; ORS = "\n\n" } /Suites: bookworm( |$)/ {
+         sub(/Suites: [^\n]*/, "Suites: " suite); print $0 "\nArchitectures: arm64" }' \
     "$SYSTEM_SOURCES" > "$APT_ROOT/etc/debian.sources"
 fi
 [ -s "$APT_ROOT/etc/debian.sources" ] || { log "error: no Debian bookworm source in $SYSTEM_SOURCES"; exit 1; }
@@ -156,8 +159,11 @@ if [ -n "$amd64_deb" ]; then
   exit 0
 fi
 
-if [ "$suite" = bookworm ]; then build=("${BOOKWORM_BUILD[@]}"); run=("${BOOKWORM_RUN[@]}")
-else build=("${TRIXIE_BUILD[@]}"); run=("${TRIXIE_RUN[@]}"); fi
+case "$suite" in
+  bookworm) build=("${BOOKWORM_BUILD[@]}"); run=("${BOOKWORM_RUN[@]}") ;;
+  trixie) build=("${TRIXIE_BUILD[@]}"); run=("${TRIXIE_RUN[@]}") ;;
+  forky) build=("${FORKY_BUILD[@]}"); run=("${FORKY_RUN[@]}") ;;
+esac
 
 # depends_closure PACKAGE...: those packages and, recursively, what they depend on: real
 # packages (not virtual ones), less NOT_NEEDED's.

@@ -6,12 +6,12 @@
   qemu-aarch64 registered with binfmt_misc (scripts/aarch64-emulation.sh): every aarch64
   program then runs here, finding its loader and libraries in the sysroot through
   QEMU_LD_PREFIX, which `emulated_env` sets.
-- `aarch64_wheels`: the cp311 wheel in CI's run; all four (cp310 to cp313) with the long
+- `aarch64_wheels`: the cp311 wheel in CI's run; all five (cp310 to cp314) with the long
   runs (run-tests.sh --long), or the files of GORAY_TEST_AARCH64_WHEEL. CI's cp311 wheel
   is cached outside the checkout under a hash of its inputs (`wheel_inputs_key`: the
   files it is built from, the sysroot, the compilers, the interpreter), as ccache caches
   a compile: a run with the same inputs takes the wheel an earlier run built. The long
-  runs always build all four.
+  runs always build all five.
 - `arm_venv`: a virtualenv of Debian's arm64 CPython 3.11 whose pip, under emulation,
   installs the cp311 wheel picked by its tags from the aarch64 wheels alone (no index).
   Its requirements (NumPy's, msgpack's and Jinja2's aarch64 wheels, which the host's pip
@@ -44,7 +44,7 @@ SCRIPTS = REPO / "scripts"
 CACHE = Path(os.environ.get("GORAY_AARCH64_CACHE")
              or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "goray-aarch64")
 PLATFORM_TAG = "manylinux_2_34_aarch64"
-SUPPORTED_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+SUPPORTED_PYTHONS = ("3.10", "3.11", "3.12", "3.13", "3.14")
 # The wheel CI's run tests; the long runs add the others.
 DEFAULT_PYTHON = "3.11"
 WHEEL_NAME = re.compile(r"goray_cpp-[^-]+-cp3(\d+)-[^-]+-([^-]+)\.whl")
@@ -187,7 +187,7 @@ def cached_wheel(python: str, sysroot: Path) -> Path:
 @pytest.fixture(scope="session")
 def aarch64_wheels(sysroot: Path) -> Dict[str, Path]:
     """The aarch64 wheels by CPython version: CI's cp311 one (cached by its inputs), or all
-    four built by scripts/build-wheel.sh --arch aarch64 with the long runs, or
+    five built by scripts/build-wheel.sh --arch aarch64 with the long runs, or
     GORAY_TEST_AARCH64_WHEEL's files."""
     given = os.environ.get("GORAY_TEST_AARCH64_WHEEL")
     if given:
@@ -237,7 +237,8 @@ def aarch64_wheelhouse(python: str, requirements: List[str]) -> Path:
     if not stamp.is_file() or stamp.read_text() != wanted:
         run([REPO / ".venv" / "bin" / "python", "-m", "pip", "download", "--quiet",
              "--disable-pip-version-check", "--only-binary=:all:",
-             "--platform", "manylinux2014_aarch64", "--python-version", python,
+             "--platform", "manylinux2014_aarch64", "--platform", "manylinux_2_28_aarch64",
+             "--python-version", python,
              "-d", folder, *requirements], env=clean_environment(), timeout=1800)
         stamp.write_text(wanted)
     return folder

@@ -95,6 +95,19 @@ def test_pip_installs_the_cp313_wheel_and_debian_trixies_cpython_3_13_loads_its_
     check_installed(venv, "3.13")
 
 
+@pytest.mark.long
+def test_pip_installs_the_cp314_wheel_and_debian_forkys_cpython_3_14_loads_its_fast_path(
+        sysroot: Path, aarch64_wheels: Dict[str, Path], dist_alone: Path, tmp_path: Path):
+    """The cp314 wheel, built with forky's x86-64 CPython 3.14 driving the build
+    (scripts/py314-env.sh --host-python) and its pyconfig.h derived for aarch64, run by
+    Debian forky's arm64 CPython 3.14 in forky's own userland (scripts/aarch64-sysroot.sh
+    forky), emulated: pip installs it by its tags, and its fast path loads."""
+    forky = Path(script_output(SCRIPTS / "aarch64-sysroot.sh", "forky"))
+    venv = make_arm_venv(forky / "usr" / "bin" / "python3.14", forky, tmp_path / "venv",
+                         dist_alone, aarch64_wheels["3.14"], "3.14")
+    check_installed(venv, "3.14")
+
+
 def check_installed(venv: ArmVenv, python: str) -> None:
     """`import goray` in the venv loads the wheel of `python` and its fast path (the module
     of that CPython's ABI); goray's and goray-scan's programs run."""
