@@ -253,6 +253,13 @@ def test_readme_application_builds_with_find_package_and_runs(wheel_venv: WheelV
 
 # ---- goray-gen standalone -----------------------------------------------------------
 
+def library_units(gen: Path) -> list:
+    """goray-gen's units of the library: the table and a unit per source, not the typed
+    entries' module (app.entries.goray.cpp, a CPython extension built against Python's
+    headers: cmake.md, "The typed entries")."""
+    return sorted(p for p in gen.glob("app*.goray.cpp") if not p.name.endswith(".entries.goray.cpp"))
+
+
 def test_goray_gen_standalone_writes_code_that_compiles(wheel_venv: WheelVenv, tmp_path: Path):
     write_readme_project(tmp_path / "src", with_cmake=False)
     commands = shell_commands("docs/install.md", "goray-gen")
@@ -260,9 +267,9 @@ def test_goray_gen_standalone_writes_code_that_compiles(wheel_venv: WheelVenv, t
     run_commands(wheel_venv, commands, cwd=user_project(wheel_venv, tmp_path))
     gen = tmp_path / "gen"
     written = sorted(p.name for p in gen.iterdir())
-    units = sorted(gen.glob("app*.goray.cpp"))
+    units = library_units(gen)
     assert {"app.idl.json", "app.goray.h", "app.goray.cpp", "app.py", "app.pyi",
-            "_app_types.pyi"} <= set(written), \
+            "_app_types.pyi", "app.entries.goray.cpp"} <= set(written), \
         written
     assert len(units) == 2, written  # the table and app.cpp's own unit
     hand_compile(wheel_venv, wheel_venv.package_dir / "include", units,
@@ -403,7 +410,7 @@ def test_scan_and_generation_run_with_debian_llvm_hidden(wheel_venv: WheelVenv, 
     assert '"Square"' in (tmp_path / "app.idl.json").read_text()
     run(hidden + [wheel_venv.bin("goray-gen"), "src/", "-o", "gen/"], env=wheel_venv.env,
         cwd=tmp_path)
-    assert len(sorted((tmp_path / "gen").glob("app*.goray.cpp"))) == 2
+    assert len(library_units(tmp_path / "gen")) == 2
 
 
 def test_the_wheels_headers_need_no_system_msgpack(wheel_venv: WheelVenv, tmp_path: Path):
@@ -419,6 +426,6 @@ def test_the_wheels_headers_need_no_system_msgpack(wheel_venv: WheelVenv, tmp_pa
     write_readme_project(tmp_path / "src", with_cmake=False)
     run(hidden + [wheel_venv.bin("goray-gen"), "src/", "-o", "gen/"], env=wheel_venv.env,
         cwd=tmp_path)
-    units = sorted((tmp_path / "gen").glob("app*.goray.cpp"))
+    units = library_units(tmp_path / "gen")
     hand_compile(wheel_venv, wheel_venv.package_dir / "include", units,
                  tmp_path / "librayapp.so", cwd=tmp_path, prefix=hidden)
