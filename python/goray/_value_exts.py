@@ -24,6 +24,8 @@ import pathlib
 import struct
 from typing import Any, Optional
 
+import msgpack  # type: ignore[import-untyped]
+
 from ._protocol import CodecError
 
 __all__ = ["EXT_COMPLEX", "EXT_PATH", "EXT_DURATION", "enable", "enabled", "encode", "decode",
@@ -59,29 +61,24 @@ def enabled() -> bool:
     return _state.exts
 
 
-def _msgpack() -> Any:
-    import msgpack  # (imported by goray._codec already)
-    return msgpack
-
-
 def encode(value: Any) -> Optional[Any]:
     """What msgpack writes for `value`, or None when it is not one of these types."""
     if isinstance(value, complex):
         if not _state.exts:
             return [value.real, value.imag]
-        return _msgpack().ExtType(EXT_COMPLEX, _COMPLEX128.pack(value.real, value.imag))
+        return msgpack.ExtType(EXT_COMPLEX, _COMPLEX128.pack(value.real, value.imag))
     if isinstance(value, _dt.timedelta):
         nanoseconds = ((value.days * 86400 + value.seconds) * 1_000_000
                        + value.microseconds) * 1000
         if not _state.exts:
             return nanoseconds  # (beyond an int64 only past ±292 years: msgpack refuses it)
         seconds, nanos = divmod(nanoseconds, _NANOS_PER_SECOND)
-        return _msgpack().ExtType(EXT_DURATION, _DURATION.pack(seconds, nanos))
+        return msgpack.ExtType(EXT_DURATION, _DURATION.pack(seconds, nanos))
     if isinstance(value, os.PathLike):
         path = os.fspath(value)
         raw = os.fsencode(path) if isinstance(path, str) else path
         if _state.exts:
-            return _msgpack().ExtType(EXT_PATH, raw)
+            return msgpack.ExtType(EXT_PATH, raw)
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError:
