@@ -29,7 +29,8 @@ case "${1:-}" in
 esac
 
 DEBIAN_PACKAGES=(clang-19 llvm-19-dev libclang-19-dev libclang-rt-19-dev libmsgpack-cxx-dev nlohmann-json3-dev
-                 libgtest-dev ninja-build cmake g++ python3-dev zlib1g-dev libzstd-dev ccache)
+                 libgtest-dev ninja-build cmake g++ python3-dev zlib1g-dev libzstd-dev ccache
+                 libeigen3-dev)
 
 install_debian_packages() {
   ensure_debian_packages "${DEBIAN_PACKAGES[@]}"

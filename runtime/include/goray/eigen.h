@@ -1,0 +1,337 @@
+// Eigen's dense matrices and arrays in task signatures: numpy.ndarray in Python
+// (docs/types.md, "Eigen"). goray-gen includes this header in an application's
+// generated code only when its signatures name an Eigen type, so goray itself takes
+// no dependency on Eigen and an application without it pays nothing.
+//
+//   Eigen::Matrix / Eigen::Array (any sizes and order)   a parameter, a result, a field
+//   Eigen::Ref<const M>, Eigen::Map<const M>              parameters only
+//
+// On the wire an Eigen value is the array ext of its scalar's dtype (docs/protocol.md
+// §10): 1-D for a vector type, 2-D (rows, cols) otherwise, in C order. So:
+//   - a row-major matrix and every vector are written from their own memory; a
+//     column-major matrix is transposed once into C order;
+//   - a parameter reads the received C-ordered data: Ref<const M> and Map<const M> of a
+//     row-major M (or a vector) in place, of a column-major M from one copy; an owning
+//     M is always its own copy;
+//   - the shape must fit M (a vector type takes (n,) or its (n, 1) / (1, n) form; fixed
+//     sizes must match) and the dtype must be the scalar's, else an ArgumentError
+//     naming both sides.
+#pragma once
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "goray/codec.h"
+#include "goray/detail/arg_list.h"
+
+namespace goray::detail {
+
+template <class T>
+struct EigenDense : std::false_type {};
+template <class S, int R, int C, int O, int MR, int MC>
+struct EigenDense<Eigen::Matrix<S, R, C, O, MR, MC>> : std::true_type {
+  template <class Scalar>
+  using RowMajorDynamic = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+};
+template <class S, int R, int C, int O, int MR, int MC>
+struct EigenDense<Eigen::Array<S, R, C, O, MR, MC>> : std::true_type {
+  template <class Scalar>
+  using RowMajorDynamic = Eigen::Array<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+};
+
+// Eigen::Matrix and Eigen::Array of an array element type (goray/array.h).
+template <class T>
+inline constexpr bool kIsEigenDense = EigenDense<T>::value;
+
+// Read-only elements of a rows x cols source, strides in elements between rows and
+// between columns (C order: row_stride = cols, col_stride = 1).
+template <class S>
+struct EigenSource {
+  const S* data = nullptr;
+  Eigen::Index rows = 0;
+  Eigen::Index cols = 0;
+  Eigen::Index row_stride = 0;
+  Eigen::Index col_stride = 1;
+};
+
+// The rows and columns of M that an ndarray of `shape` is, or false when it is not one
+// (a vector type: (n,), or (n, 1) / (1, n); otherwise (rows, cols); fixed sizes match).
+template <class M>
+bool EigenDims(const std::vector<std::int64_t>& shape, Eigen::Index& rows, Eigen::Index& cols) {
+  if (M::IsVectorAtCompileTime && shape.size() == 1) {
+    const bool column = M::ColsAtCompileTime == 1;
+    rows = column ? shape[0] : 1;
+    cols = column ? 1 : shape[0];
+  } else if (shape.size() == 2) {
+    rows = shape[0];
+    cols = shape[1];
+  } else {
+    return false;
+  }
+  const auto fits = [](Eigen::Index extent, int fixed, int most) {
+    return (fixed == Eigen::Dynamic || extent == fixed) &&
+           (most == Eigen::Dynamic || extent <= most);
+  };
+  return fits(rows, M::RowsAtCompileTime, M::MaxRowsAtCompileTime) &&
+         fits(cols, M::ColsAtCompileTime, M::MaxColsAtCompileTime);
+}
+
+// M's elements as the source holds them (one copy, in M's own order).
+template <class M>
+void AssignEigen(M& out, const EigenSource<typename M::Scalar>& source) {
+  using Strided = typename EigenDense<M>::template RowMajorDynamic<typename M::Scalar>;
+  using StridedMap = Eigen::Map<const Strided, Eigen::Unaligned,
+                                Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
+  out = StridedMap(source.data, source.rows, source.cols,
+                   Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(source.row_stride, source.col_stride));
+}
+
+// Whether the source is laid out as M stores its elements: contiguous in M's order.
+template <class M>
+bool EigenLaidOutAs(const EigenSource<typename M::Scalar>& source) {
+  if (source.rows <= 1 || source.cols <= 1) {
+    const Eigen::Index step = source.rows <= 1 ? source.col_stride : source.row_stride;
+    return step == 1 || source.rows * source.cols <= 1;
+  }
+  return M::IsRowMajor ? source.col_stride == 1 && source.row_stride == source.cols
+                       : source.row_stride == 1 && source.col_stride == source.rows;
+}
+
+// An Eigen::Ref<const M> parameter's storage while the call runs: the elements it reads
+// (kept alive by `view`), bound in place where M's order allows, else copied once by Ref.
+template <class RefType>
+struct EigenRefArgument;
+template <class M, int Options, class Stride>
+struct EigenRefArgument<Eigen::Ref<const M, Options, Stride>> {
+  using Ref = Eigen::Ref<const M, Options, Stride>;
+  goray::ArrayView<typename M::Scalar> view;
+  EigenSource<typename M::Scalar> source;
+
+  operator Ref() const {  // NOLINT(google-explicit-constructor): how the call receives it
+    const Eigen::Index inner = M::IsRowMajor ? source.col_stride : source.row_stride;
+    const Eigen::Index outer = M::IsRowMajor ? source.row_stride : source.col_stride;
+    if (inner == 1 || source.rows * source.cols <= 1) {
+      return Ref(Eigen::Map<const M, Eigen::Unaligned, Eigen::OuterStride<>>(
+          source.data, source.rows, source.cols, Eigen::OuterStride<>(outer)));
+    }
+    // Ref copies what its stride cannot describe (a column-major M from C order).
+    return Ref(Eigen::Map<const M, Eigen::Unaligned, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>(
+        source.data, source.rows, source.cols,
+        Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(outer, inner)));
+  }
+};
+
+// An Eigen::Map<const M> parameter's storage: the received elements when they are laid
+// out as M stores them, else one copy in M's order (`copy`).
+template <class MapType>
+struct EigenMapArgument;
+template <class M, int MapOptions>
+struct EigenMapArgument<Eigen::Map<const M, MapOptions, Eigen::Stride<0, 0>>> {
+  using Map = Eigen::Map<const M, MapOptions, Eigen::Stride<0, 0>>;
+  goray::ArrayView<typename M::Scalar> view;
+  std::shared_ptr<const M> copy;
+  EigenSource<typename M::Scalar> source;
+
+  operator Map() const {  // NOLINT(google-explicit-constructor): how the call receives it
+    return copy ? Map(copy->data(), copy->rows(), copy->cols())
+                : Map(source.data, source.rows, source.cols);
+  }
+  // After decoding: copy unless the elements are laid out as M's and aligned as asked.
+  void Settle() {
+    const bool aligned = MapOptions == Eigen::Unaligned ||
+                         reinterpret_cast<std::uintptr_t>(source.data) % EIGEN_MAX_ALIGN_BYTES == 0;
+    if (aligned && EigenLaidOutAs<M>(source)) return;
+    auto owned = std::make_shared<M>();
+    AssignEigen(*owned, source);
+    copy = std::move(owned);
+  }
+};
+
+template <class M, int Options, class Stride>
+struct ArgumentStorage<Eigen::Ref<const M, Options, Stride>> {
+  using type = EigenRefArgument<Eigen::Ref<const M, Options, Stride>>;
+};
+template <class M, int MapOptions>
+struct ArgumentStorage<Eigen::Map<const M, MapOptions, Eigen::Stride<0, 0>>> {
+  using type = EigenMapArgument<Eigen::Map<const M, MapOptions, Eigen::Stride<0, 0>>>;
+};
+
+}  // namespace goray::detail
+
+namespace goray::codec::detail {
+
+inline std::string EigenExtent(int extent) {
+  return extent == Eigen::Dynamic ? std::string("Dynamic") : std::to_string(extent);
+}
+
+inline std::string EigenShapeText(const std::vector<std::int64_t>& shape) {
+  std::string text = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    text += (i == 0 ? "" : ", ") + std::to_string(shape[i]);
+  }
+  return text + (shape.size() == 1 ? ",)" : ")");
+}
+
+template <class M>
+std::string EigenTypeName(const char* family) {
+  return std::string("Eigen::") + family + "<" + TypeName<typename M::Scalar>() + ", " +
+         EigenExtent(M::RowsAtCompileTime) + ", " + EigenExtent(M::ColsAtCompileTime) +
+         (M::IsRowMajor && !M::IsVectorAtCompileTime ? ", RowMajor>" : ">");
+}
+
+template <class S, int R, int C, int O, int MR, int MC>
+struct TypeNamer<Eigen::Matrix<S, R, C, O, MR, MC>> {
+  static std::string Get() { return EigenTypeName<Eigen::Matrix<S, R, C, O, MR, MC>>("Matrix"); }
+};
+template <class S, int R, int C, int O, int MR, int MC>
+struct TypeNamer<Eigen::Array<S, R, C, O, MR, MC>> {
+  static std::string Get() { return EigenTypeName<Eigen::Array<S, R, C, O, MR, MC>>("Array"); }
+};
+template <class M, int Options, class Stride>
+struct TypeNamer<Eigen::Ref<const M, Options, Stride>> {
+  static std::string Get() { return "Eigen::Ref<const " + TypeName<M>() + ">"; }
+};
+template <class M, int MapOptions, class Stride>
+struct TypeNamer<Eigen::Map<const M, MapOptions, Stride>> {
+  static std::string Get() { return "Eigen::Map<const " + TypeName<M>() + ">"; }
+};
+template <class RefType>
+struct TypeNamer<goray::detail::EigenRefArgument<RefType>> {
+  static std::string Get() { return TypeName<RefType>(); }
+};
+template <class MapType>
+struct TypeNamer<goray::detail::EigenMapArgument<MapType>> {
+  static std::string Get() { return TypeName<MapType>(); }
+};
+
+// The received elements for M (an ArrayView of its scalar, in C order), their rows and
+// columns checked against M; DecodeError naming `expected` and what arrived otherwise.
+template <class M>
+goray::detail::EigenSource<typename M::Scalar> DecodeEigenSource(
+    const msgpack::object& object, goray::ArrayView<typename M::Scalar>& view,
+    const std::string& expected) {
+  using S = typename M::Scalar;
+  DecodeArrayView(object, view, expected);
+  goray::detail::EigenSource<S> source;
+  if (!goray::detail::EigenDims<M>(view.shape(), source.rows, source.cols)) {
+    throw DecodeError(expected, IsArrayExt(object)
+                                    ? DescribeNdarray(ArrayDtype<S>::kind, ArrayDtype<S>::itemsize,
+                                                      view.shape())
+                                    : "a nested array of shape " + EigenShapeText(view.shape()));
+  }
+  source.data = view.data();
+  source.row_stride = source.cols;
+  source.col_stride = 1;
+  return source;
+}
+
+template <class M>
+void EncodeEigen(Packer& packer, const M& value) {
+  using S = typename M::Scalar;
+  std::vector<std::int64_t> shape;
+  if constexpr (M::IsVectorAtCompileTime) {
+    shape = {static_cast<std::int64_t>(value.size())};
+  } else {
+    shape = {static_cast<std::int64_t>(value.rows()), static_cast<std::int64_t>(value.cols())};
+  }
+  if (M::IsRowMajor || value.rows() <= 1 || value.cols() <= 1) {
+    EncodeArrayData(packer, value.data(), shape, value.size(), {});
+    return;
+  }
+  // A column-major matrix in C order: one transposed copy, which the encoding may keep.
+  using RowMajor = typename goray::detail::EigenDense<M>::template RowMajorDynamic<S>;
+  auto rows_first = std::make_shared<RowMajor>(value);
+  const S* data = rows_first->data();
+  EncodeArrayData(packer, data, shape, value.size(), std::shared_ptr<const void>(std::move(rows_first)));
+}
+
+}  // namespace goray::codec::detail
+
+namespace msgpack {
+MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
+namespace adaptor {
+
+template <class S, int R, int C, int O, int MR, int MC>
+struct pack<Eigen::Matrix<S, R, C, O, MR, MC>> {
+  goray::codec::Packer& operator()(goray::codec::Packer& packer,
+                                   const Eigen::Matrix<S, R, C, O, MR, MC>& value) const {
+    goray::codec::detail::EncodeEigen(packer, value);
+    return packer;
+  }
+};
+template <class S, int R, int C, int O, int MR, int MC>
+struct pack<Eigen::Array<S, R, C, O, MR, MC>> {
+  goray::codec::Packer& operator()(goray::codec::Packer& packer,
+                                   const Eigen::Array<S, R, C, O, MR, MC>& value) const {
+    goray::codec::detail::EncodeEigen(packer, value);
+    return packer;
+  }
+};
+// A Ref or Map argument from the C++ driver: its elements, as the matrix they view.
+template <class M, int Options, class Stride>
+struct pack<Eigen::Ref<const M, Options, Stride>> {
+  goray::codec::Packer& operator()(goray::codec::Packer& packer,
+                                   const Eigen::Ref<const M, Options, Stride>& value) const {
+    goray::codec::detail::EncodeEigen(packer, M(value));
+    return packer;
+  }
+};
+template <class M, int MapOptions, class Stride>
+struct pack<Eigen::Map<const M, MapOptions, Stride>> {
+  goray::codec::Packer& operator()(goray::codec::Packer& packer,
+                                   const Eigen::Map<const M, MapOptions, Stride>& value) const {
+    goray::codec::detail::EncodeEigen(packer, M(value));
+    return packer;
+  }
+};
+
+template <class S, int R, int C, int O, int MR, int MC>
+struct convert<Eigen::Matrix<S, R, C, O, MR, MC>> {
+  using M = Eigen::Matrix<S, R, C, O, MR, MC>;
+  const msgpack::object& operator()(const msgpack::object& object, M& value) const {
+    goray::ArrayView<S> view;
+    goray::detail::AssignEigen(
+        value, goray::codec::detail::DecodeEigenSource<M>(object, view, goray::codec::TypeName<M>()));
+    return object;
+  }
+};
+template <class S, int R, int C, int O, int MR, int MC>
+struct convert<Eigen::Array<S, R, C, O, MR, MC>> {
+  using M = Eigen::Array<S, R, C, O, MR, MC>;
+  const msgpack::object& operator()(const msgpack::object& object, M& value) const {
+    goray::ArrayView<S> view;
+    goray::detail::AssignEigen(
+        value, goray::codec::detail::DecodeEigenSource<M>(object, view, goray::codec::TypeName<M>()));
+    return object;
+  }
+};
+template <class M, int Options, class Stride>
+struct convert<goray::detail::EigenRefArgument<Eigen::Ref<const M, Options, Stride>>> {
+  using Ref = Eigen::Ref<const M, Options, Stride>;
+  const msgpack::object& operator()(const msgpack::object& object,
+                                    goray::detail::EigenRefArgument<Ref>& value) const {
+    value.source = goray::codec::detail::DecodeEigenSource<M>(object, value.view,
+                                                              goray::codec::TypeName<Ref>());
+    return object;
+  }
+};
+template <class M, int MapOptions>
+struct convert<goray::detail::EigenMapArgument<Eigen::Map<const M, MapOptions, Eigen::Stride<0, 0>>>> {
+  using Map = Eigen::Map<const M, MapOptions, Eigen::Stride<0, 0>>;
+  const msgpack::object& operator()(const msgpack::object& object,
+                                    goray::detail::EigenMapArgument<Map>& value) const {
+    value.source = goray::codec::detail::DecodeEigenSource<M>(object, value.view,
+                                                              goray::codec::TypeName<Map>());
+    value.Settle();
+    return object;
+  }
+};
+
+}  // namespace adaptor
+}  // MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS)
+}  // namespace msgpack
