@@ -71,12 +71,12 @@ def outputs() -> Dict[str, str]:
 def test_version_4_is_read_and_older_versions_still_are():
     from goray.gen.idl import IDL_VERSION, READABLE_VERSIONS, IdlError, parse_idl
 
-    assert IDL_VERSION == 5 and READABLE_VERSIONS == (2, 3, 4, 5)
+    assert IDL_VERSION == 6 and READABLE_VERSIONS == (2, 3, 4, 5, 6)
     idl = concurrency_idl()
     assert parse_idl(json.dumps(idl))["idl_version"] == 4
-    idl["idl_version"] = 6
+    idl["idl_version"] = 7
     with pytest.raises(IdlError,
-                       match="idl_version 6; this goray-gen renders versions 2, 3, 4, 5"):
+                       match="idl_version 7; this goray-gen renders versions 2, 3, 4, 5, 6"):
         parse_idl(json.dumps(idl))
 
 

@@ -135,6 +135,48 @@ TEST(Schema, BorrowedArraysAreParametersOnly) {
   EXPECT_FALSE(SchemaErrors(schema, bad_dtype).empty());
 }
 
+// An Eigen::Matrix ("eigen") is a value anywhere; an Eigen::Ref or Eigen::Map borrows for
+// one call: a parameter's own type only. Each says which M it is.
+TEST(Schema, EigenFormsOwnOrBorrowAsTheOtherArrays) {
+  json schema = Schema();
+  json idl = json::parse(ReadFile(GoldenPath("arrays")));
+  ASSERT_EQ(idl["tasks"][0]["name"], "Scale");
+  const char* matrix = "Eigen::Matrix<double, -1, -1, 0, -1, -1>";
+  const json shape = {{"class", "matrix"}, {"rows", -1}, {"cols", -1}, {"row_major", false},
+                      {"spelling", matrix}};
+  const json owning = {{"spelling", matrix},           {"canonical", "Eigen::Matrix<double, -1, -1>"},
+                       {"kind", "ndarray"},            {"form", "eigen"},
+                       {"element", "double"},          {"dtype", "float64"},
+                       {"eigen", shape}};
+  json ref = owning;
+  ref["form"] = "eigen_ref";
+  ref["spelling"] = std::string("Eigen::Ref<const ") + matrix + ", 0, Eigen::OuterStride<-1>>";
+
+  json uses = idl;
+  uses["tasks"][0]["params"][0]["type"] = ref;
+  uses["tasks"][0]["result"] = owning;
+  uses["structs"][0]["fields"][0]["type"] = owning;
+  EXPECT_TRUE(SchemaErrors(schema, uses).empty()) << Join(SchemaErrors(schema, uses));
+
+  json ref_result = idl;
+  ref_result["tasks"][0]["result"] = ref;
+  EXPECT_FALSE(SchemaErrors(schema, ref_result).empty()) << "an Eigen::Ref result";
+  json map_field = idl;
+  map_field["structs"][0]["fields"][0]["type"] = ref;
+  map_field["structs"][0]["fields"][0]["type"]["form"] = "eigen_map";
+  EXPECT_FALSE(SchemaErrors(schema, map_field).empty()) << "an Eigen::Map field";
+  json no_shape = idl;
+  no_shape["tasks"][0]["result"] = owning;
+  no_shape["tasks"][0]["result"].erase("eigen");
+  EXPECT_FALSE(SchemaErrors(schema, no_shape).empty()) << "an Eigen form without its M";
+  json shape_on_array = idl;
+  shape_on_array["tasks"][0]["result"]["eigen"] = shape;
+  EXPECT_FALSE(SchemaErrors(schema, shape_on_array).empty()) << "goray::Array has no M";
+  json bad_class = uses;
+  bad_class["tasks"][0]["result"]["eigen"]["class"] = "tensor";
+  EXPECT_FALSE(SchemaErrors(schema, bad_class).empty());
+}
+
 // A ref's value is a result type or null; a typed handle names a qualified class.
 TEST(Schema, RefsAndHandles) {
   json schema = Schema();

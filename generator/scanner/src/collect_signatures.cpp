@@ -67,8 +67,8 @@ bool Collector::BorrowFreeGenerator(const std::string& owner,
   for (std::size_t i = 0; i < params.size(); ++i) {
     const auto* array = params[i].type.As<idl::NdArrayType>();
     std::string owning;
-    if (array != nullptr && array->form != idl::ArrayForm::kArray) {
-      owning = "goray::Array<" + array->element + ">";
+    if (array != nullptr && idl::IsBorrowed(array->form)) {
+      owning = array->eigen ? array->eigen->spelling : "goray::Array<" + array->element + ">";
     } else if (params[i].type.Is<idl::StringViewType>()) {
       owning = "std::string";
     } else {

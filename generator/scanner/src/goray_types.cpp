@@ -84,9 +84,13 @@ std::optional<idl::Type> TypeMapper::MapArray(const LibraryType& type, idl::Arra
     case idl::ArrayForm::kSpan:
       spelling = "std::span<const " + mapped->spelling + ">";
       break;
+    case idl::ArrayForm::kEigen:  // eigen_types.cpp's
+    case idl::ArrayForm::kEigenRef:
+    case idl::ArrayForm::kEigenMap:
+      break;
   }
   return idl::Type{spelling, type.canonical,
-                   idl::NdArrayType{form, mapped->spelling, mapped->dtype}};
+                   idl::NdArrayType{form, mapped->spelling, mapped->dtype, std::nullopt}};
 }
 
 std::optional<idl::Type> TypeMapper::MapGenerator(const LibraryType& type) {

@@ -164,13 +164,29 @@ struct EnumType {
   static constexpr std::string_view kKind = "enum";
   std::string ref;  // the qualified name of an Enum in the document
 };
-// goray::Array<T> ("array"), goray::ArrayView<T> ("view"), std::span<const T> ("span").
-enum class ArrayForm { kArray, kView, kSpan };
+// goray::Array<T> ("array"), goray::ArrayView<T> ("view"), std::span<const T> ("span");
+// an Eigen::Matrix or Eigen::Array ("eigen"), Eigen::Ref<const M> ("eigen_ref") and
+// Eigen::Map<const M> ("eigen_map").
+enum class ArrayForm { kArray, kView, kSpan, kEigen, kEigenRef, kEigenMap };
+// Whether an array of this form borrows the caller's memory for one call (a parameter's
+// own type only); the others own their elements.
+inline bool IsBorrowed(ArrayForm form) {
+  return form != ArrayForm::kArray && form != ArrayForm::kEigen;
+}
+// The Eigen dense class M an "eigen" array is, or an "eigen_ref"/"eigen_map" reads.
+struct EigenShape {
+  bool is_array = false;  // Eigen::Array (else Eigen::Matrix)
+  std::int64_t rows = 0;  // compile-time sizes, -1 for Eigen::Dynamic
+  std::int64_t cols = 0;
+  bool row_major = false;
+  std::string spelling;  // M as generated C++ spells it
+};
 struct NdArrayType {
   static constexpr std::string_view kKind = "ndarray";
   ArrayForm form = ArrayForm::kArray;
   std::string element;  // as generated C++ spells it: "double", "int32_t"
   std::string dtype;    // NumPy's name: "float64", "int32"
+  std::optional<EigenShape> eigen;  // the Eigen forms only
 };
 struct ObjectRefType {  // goray::ObjectRef (no value) or goray::Future<T...>
   static constexpr std::string_view kKind = "object_ref";

@@ -32,6 +32,12 @@ const char* FormName(idl::ArrayForm form) {
       return "view";
     case idl::ArrayForm::kSpan:
       return "span";
+    case idl::ArrayForm::kEigen:
+      return "eigen";
+    case idl::ArrayForm::kEigenRef:
+      return "eigen_ref";
+    case idl::ArrayForm::kEigenMap:
+      return "eigen_map";
   }
   return "";
 }
@@ -87,6 +93,13 @@ void KindData(const idl::NdArrayType& kind, json& object) {
   object["form"] = FormName(kind.form);
   object["element"] = kind.element;
   object["dtype"] = kind.dtype;
+  if (kind.eigen) {
+    object["eigen"] = {{"class", kind.eigen->is_array ? "array" : "matrix"},
+                       {"rows", kind.eigen->rows},
+                       {"cols", kind.eigen->cols},
+                       {"row_major", kind.eigen->row_major},
+                       {"spelling", kind.eigen->spelling}};
+  }
 }
 
 void KindData(const idl::ObjectRefType& kind, json& object) {

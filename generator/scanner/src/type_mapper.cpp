@@ -1,7 +1,7 @@
 // The entry of the type mapping (docs/protocol.md §5): a parameter or result taken apart
 // (references, pointers, cv-qualifiers), then a type dispatched by what it is: a builtin or
 // an enum here, a std:: template (standard_types.cpp), a goray:: type (goray_types.cpp) or
-// a user struct (user_types.cpp).
+// an Eigen dense type (eigen_types.cpp) or a user struct (user_types.cpp).
 #include "type_mapper.h"
 
 #include <clang/AST/ASTContext.h>
@@ -21,7 +21,8 @@ constexpr const char* kSupportedTypes =
     "std::chrono::system_clock::time_point, a std::chrono::duration of an integer count "
     "(std::chrono::milliseconds, ...), goray::Value, goray::Array (goray::ArrayView or "
     "std::span<const T> for a parameter), goray::ObjectRef, goray::Future, "
-    "goray::ActorHandle, goray::ActorHandleOf, an enum or a struct with public fields (and "
+    "goray::ActorHandle, goray::ActorHandleOf, Eigen::Matrix and Eigen::Array (Eigen::Ref<const "
+    "M> or Eigen::Map<const M> for a parameter), an enum or a struct with public fields (and "
     "goray::Generator<T> as the result of a task or method)";
 
 // The template arguments of `spec`, taken from `written` where the type was spelled
@@ -58,22 +59,6 @@ std::vector<clang::TemplateArgument> SugaredArguments(
     break;
   }
   return canonical;
-}
-
-// The scalar of an Eigen type (`double` for Eigen::MatrixXd, Eigen::Ref<const VectorXf>'s
-// `float`): its first type argument, looked through nested Eigen types; else "T".
-std::string EigenScalar(const clang::CXXRecordDecl& record, const clang::PrintingPolicy& policy) {
-  const clang::CXXRecordDecl* current = &record;
-  for (int depth = 0; depth < 4 && current != nullptr; ++depth) {
-    const auto* spec = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(current);
-    if (spec == nullptr || spec->getTemplateArgs().size() == 0) break;
-    const clang::TemplateArgument& first = spec->getTemplateArgs()[0];
-    if (first.getKind() != clang::TemplateArgument::Type) break;
-    clang::QualType argument = first.getAsType().getCanonicalType().getUnqualifiedType();
-    if (argument->isArithmeticType()) return argument.getAsString(policy);
-    current = argument->getAsCXXRecordDecl();
-  }
-  return "T";
 }
 
 }  // namespace
@@ -187,7 +172,7 @@ std::optional<idl::Param> TypeMapper::Parameter(const clang::ParmVarDecl& parame
   // A view or span by && would say the callee takes the caller's memory over, which it
   // cannot: the memory stays the caller's.
   const auto* array = type->As<idl::NdArrayType>();
-  bool is_view = (array != nullptr && array->form != idl::ArrayForm::kArray) ||
+  bool is_view = (array != nullptr && idl::IsBorrowed(array->form)) ||
                  type->Is<idl::StringViewType>();
   if (is_view && passing == idl::Passing::kRvalueReference) {
     tu_.reporter.Error(use.location, use.what + " is an rvalue reference ('" + Print(declared) +
@@ -307,7 +292,8 @@ std::optional<idl::Type> TypeMapper::MapRecord(const clang::CXXRecordDecl& recor
                                                const TypeUse& use, clang::QualType outer,
                                                Site site) {
   bool in_std = IsUnderNamespace(record, "std");
-  if (in_std || IsUnderNamespace(record, "goray")) {
+  bool in_eigen = IsUnderNamespace(record, "Eigen");
+  if (in_std || in_eigen || IsUnderNamespace(record, "goray")) {
     const auto* spec = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(&record);
     LibraryType library{record,
                         spec,
@@ -319,33 +305,12 @@ std::optional<idl::Type> TypeMapper::MapRecord(const clang::CXXRecordDecl& recor
                         use,
                         outer,
                         site};
-    return in_std ? MapStandard(library) : MapGoray(library);
-  }
-  if (IsUnderNamespace(record, "Eigen")) {
-    UnsupportedEigen(record, type, use, outer, site);
-    return std::nullopt;
+    if (in_std) return MapStandard(library);
+    return in_eigen ? MapEigen(library) : MapGoray(library);
   }
   std::optional<std::string> name = Struct(record, use);
   if (!name) return std::nullopt;
   return idl::Type{alias.value_or(*name), Canonical(canonical), idl::StructType{*name}};
-}
-
-void TypeMapper::UnsupportedEigen(const clang::CXXRecordDecl& record, clang::QualType type,
-                                  const TypeUse& use, clang::QualType outer, Site site) {
-  // Not a struct of public fields (goray would try its private members): an n-d array.
-  // NumPy's arrays are row-major, Eigen's matrices column-major unless told otherwise.
-  std::string scalar = EigenScalar(record, tu_.message_policy);
-  std::string matrix = "Eigen::Matrix<" + scalar +
-                       ", Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>";
-  std::string advice =
-      site == Site::kParameter
-          ? "take goray::ArrayView<" + scalar + "> (or goray::Array<" + scalar +
-                ">) and read it as a matrix with Eigen::Map<const " + matrix +
-                ">(view.data(), view.shape()[0], view.shape()[1])"
-          : "use goray::Array<" + scalar + "> (goray::Array<" + scalar +
-                ">::Zeros({rows, cols}), filled through Eigen::Map<" + matrix +
-                ">(array.data(), rows, cols))";
-  Unsupported(use, type, outer, "goray does not pass Eigen types yet: " + advice);
 }
 
 }  // namespace goray::scan

@@ -10,6 +10,7 @@
 //                       std::array, pair and tuple, maps, time points and durations,
 //                       complex numbers, paths, variants, spans, smart pointers (refused)
 //   goray_types.cpp     goray::Value, arrays, generators, refs and actor handles
+//   eigen_types.cpp     Eigen's dense matrices and arrays, Ref<const M>, Map<const M>
 //   user_types.cpp      the user's structs and enums, recorded in the model
 #pragma once
 
@@ -96,10 +97,6 @@ class TypeMapper {
                                      clang::QualType canonical,
                                      const std::optional<std::string>& alias,
                                      const TypeUse& use, clang::QualType outer, Site site);
-  // An Eigen type: refused, saying which goray array to take instead and how Eigen::Map
-  // reads it.
-  void UnsupportedEigen(const clang::CXXRecordDecl& record, clang::QualType type,
-                        const TypeUse& use, clang::QualType outer, Site site);
   // Unsupported() for a library type, naming it as written.
   void Unsupported(const LibraryType& type, const std::string& reason = {});
   void Unsupported(const TypeUse& use, clang::QualType inner, clang::QualType outer,
@@ -145,6 +142,21 @@ class TypeMapper {
   std::optional<idl::Type> MapReference(const LibraryType& type);
   std::optional<idl::Type> MapFuture(const LibraryType& type);
   std::optional<idl::Type> MapActorHandleOf(const LibraryType& type);
+
+  // eigen_types.cpp: Eigen::Matrix and Eigen::Array ("eigen"), Eigen::Ref<const M>
+  // ("eigen_ref") and Eigen::Map<const M> ("eigen_map", both a parameter's own type only);
+  // any other class of namespace Eigen refused, saying what to pass instead.
+  std::optional<idl::Type> MapEigen(const LibraryType& type);
+  std::optional<idl::Type> MapEigenBorrowed(const LibraryType& type, idl::ArrayForm form);
+  // M, a Matrix or Array specialization, as its shape and element type; nullopt (reported
+  // as `type`'s) when its scalar is no array element.
+  struct EigenDense {
+    idl::EigenShape shape;
+    std::string element;
+    std::string dtype;
+  };
+  std::optional<EigenDense> Dense(const clang::ClassTemplateSpecializationDecl& spec,
+                                  const LibraryType& type);
 
   // user_types.cpp: the qualified name of a struct or enum recorded in the model, or
   // nullopt (reported) when goray cannot pass it.

@@ -15,10 +15,11 @@ __all__ = ["IDL_VERSION", "READABLE_VERSIONS", "IdlError", "parse_idl", "load_id
 # The version goray-scan writes. Version 3 added the kinds object_ref and actor_handle;
 # version 4 the kind generator and an actor type's thread_safe, concurrency_groups and a
 # method's concurrency_group; version 5 the kinds complex, path, duration, string_view,
-# variant and monostate. An older IDL has none of them and renders as before (not
+# variant and monostate; version 6 the ndarray forms eigen, eigen_ref and eigen_map (with
+# their "eigen" object). An older IDL has none of them and renders as before (not
 # thread-safe, no groups, no generators).
-IDL_VERSION = 5
-READABLE_VERSIONS = (2, 3, 4, 5)
+IDL_VERSION = 6
+READABLE_VERSIONS = (2, 3, 4, 5, 6)
 
 Idl = Dict[str, Any]
 

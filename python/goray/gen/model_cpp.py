@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
+from .eigen import eigen_plain, is_eigen, uses_eigen
 from .idl import Idl, inner_types, type_refs
 from .model_shared import (Type, actor_options_json, concurrency_groups, idl_signatures,
                            is_generator, is_header,
@@ -38,7 +39,8 @@ class CppParam:
     has_default: bool = False
     # What the typed wrapper takes: the value type, but goray::Array<T> for every array
     # parameter (ArrayView<T>, std::span<const T>): an Array, a view, or a Future of an
-    # Array from another task.
+    # Array from another task; and the Eigen::Matrix (or Array) M for an Eigen::Ref<const
+    # M> or Eigen::Map<const M> parameter.
     wrapper_type: str = ""
     # A goray::ObjectRef or goray::Future parameter: the wrapper passes a ref unresolved.
     takes_ref: bool = False
@@ -171,6 +173,9 @@ class CppModel:
     uses_handles: bool = False
     # The parameters' names and constant defaults as JSON pieces (gen/parameters.py).
     parameters: List[str] = field(default_factory=list)
+    # Whether a signature or field is or holds an Eigen type: the header includes
+    # <goray/eigen.h> (Eigen's codecs), which no other application needs.
+    uses_eigen: bool = False
 
 
 # ---- Visibility from the generated header ---------------------------------------------
@@ -297,7 +302,10 @@ def cpp_header_type(type_: Type, handles: Mapping[str, str]) -> str:
 
 def cpp_wrapper_type(type_: Type, handles: Mapping[str, str]) -> str:
     """What a typed wrapper takes for a parameter of this type: an array parameter of any
-    form as ``goray::Array<T>`` (see goray.h.j2's ValueFor: a view converts too)."""
+    form as ``goray::Array<T>`` (see goray.h.j2's ValueFor: a view converts too), an Eigen
+    one as its Eigen::Matrix or Eigen::Array (any Eigen expression converts to it)."""
+    if is_eigen(type_):
+        return qualify_std(eigen_plain(type_))
     if type_["kind"] == "ndarray":
         return f"::goray::Array<{qualify_std(type_['element'])}>"
     return cpp_header_type(type_, handles)
@@ -566,7 +574,8 @@ class _CppBuilder:
             else None,
             uses_handles=any(True for type_ in idl_signatures(self.idl)
                              for _ in _handle_classes(type_)),
-            parameters=parameter_pieces(idl))
+            parameters=parameter_pieces(idl),
+            uses_eigen=uses_eigen(idl))
 
     def _handle_of_classes(self) -> Set[str]:
         """The classes some goray::ActorHandleOf<Actor> names (in signatures or fields)."""

@@ -14,6 +14,7 @@ import re
 import textwrap
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from .eigen import eigen_batches, is_eigen
 from .idl import Idl
 from .model_python_maps import MapColumn, MapOverload, map_overloads, map_params, map_record
 from .model_python_types import (NUMPY_SCALARS, PyTypes, handle_free, structs_needing_inputs,
@@ -426,6 +427,8 @@ def _batch_element(type_: Type, types: PyTypes, incoming: bool) -> Optional[str]
         element = type_["element"]
         return types.accepted(element) if incoming else types.value(element)
     if type_["kind"] == "ndarray":
+        if is_eigen(type_) and not eigen_batches(type_):
+            return None  # a matrix, or a vector of a fixed size: no batch of any length
         dtype = type_["dtype"]
         if not incoming:
             return f"_numpy.{NUMPY_SCALARS[dtype]}"

@@ -194,12 +194,12 @@ def unqualified_identifiers(spelling: str) -> Set[str]:
     return found - _CPP_KEYWORDS
 
 
-_STD_OR_GORAY = re.compile(r"(?<![A-Za-z0-9_:])(std|goray)::")
+_STD_OR_GORAY = re.compile(r"(?<![A-Za-z0-9_:])(std|goray|Eigen)::")
 
 
 def qualify_std(spelling: str) -> str:
-    """``std::`` and ``goray::`` made global (``::std::``) so generated code inside a
-    namespace of the user's names cannot see them hidden."""
+    """``std::``, ``goray::`` and ``Eigen::`` made global (``::std::``) so generated code
+    inside a namespace of the user's names cannot see them hidden."""
     return _STD_OR_GORAY.sub(r"::\1::", spelling)
 
 

@@ -1,17 +1,16 @@
 #include <goray/annotations.h>
-// A stand-in for <Eigen/Core>: Eigen's class templates, private storage.
+// A stand-in for <Eigen/SparseCore>: the scanner reads Eigen's classes by name.
 namespace Eigen {
-template <class Scalar, int Rows, int Cols, int Options = 0, int MaxRows = Rows,
-          int MaxCols = Cols>
-class Matrix {
+template <class Scalar, int Options = 0, class StorageIndex = int>
+class SparseMatrix {
  public:
-  Scalar* data();
+  Scalar* valuePtr();
 
  private:
-  Scalar* storage_;
+  Scalar* values_;
 };
-using MatrixXd = Matrix<double, -1, -1>;
+using SparseMatrixXd = SparseMatrix<double>;
 }  // namespace Eigen
 struct GORAY_TASKS Tasks {
-  double Trace(const Eigen::MatrixXd& m);
+  double Trace(const Eigen::SparseMatrixXd& m);
 };

@@ -11,7 +11,7 @@
 namespace goray::scan {
 
 // The IDL version this scanner writes ("idl_version") and the generator it names.
-inline constexpr int kIdlVersion = 5;
+inline constexpr int kIdlVersion = 6;
 inline constexpr const char* kGeneratorName = "goray-scan";
 // goray's version (runtime/include/goray/version.h, through CMake's project()).
 inline constexpr const char* kGeneratorVersion = GORAY_SCAN_VERSION;
