@@ -86,6 +86,8 @@ def test_an_eigen_app_only_in_a_struct_field_still_includes_it(idl):
     assert uses_eigen(stripped)  # geo::Frame's fields
     stripped["structs"] = []
     stripped["tasks"] = []
+    assert uses_eigen(stripped)  # Model's constructor and methods
+    stripped["actors"] = []
     assert not uses_eigen(stripped)
 
 
@@ -135,7 +137,7 @@ def test_every_spelling_names_the_users_type_exactly(outputs, idl, tmp_path):
 
     checks = re.findall(r"static_assert\(::goray::detail::kParamsAre<.*?\);",
                         outputs["eigenapp.goray.cpp"], re.S)
-    assert len(checks) == len(idl["tasks"])
+    assert len(checks) == len(idl["tasks"]) + len(idl["actors"][0]["methods"])
     fields = [f"static_assert(std::is_same_v<decltype({struct['name']}::{field['name']}), "
               f"{qualify_std(field['type']['spelling'])}>);"
               for struct in idl["structs"] for field in struct["fields"]]
@@ -148,3 +150,15 @@ def test_every_spelling_names_the_users_type_exactly(outputs, idl, tmp_path):
                   f"-I{ROOT / 'runtime' / 'include'}", "-isystem", str(EIGEN_INCLUDE),
                   str(source)], timeout=300)
     assert result.returncode == 0, result.stderr[-4000:]
+
+
+def test_serve_batches_a_dynamic_vector_only(outputs):
+    """goray.serve's batch= gathers single elements into one call: meaningful for a
+    dynamic vector (Model.Predict), not for a matrix or a vector of a fixed size."""
+    stub = outputs["_eigenapp_types.pyi"]
+    predict = stub[stub.index("class _ServeMethod_Model_Predict:"):]
+    assert "def remote(self, x: _float) -> _ServeResponse[_numpy.float64]:" in \
+        predict[:predict.index("def options")]
+    for method in ("Gram", "Turn"):
+        served = stub[stub.index(f"class _ServeMethod_Model_{method}:"):]
+        assert "_overload" not in served[:served.index("def options")], method

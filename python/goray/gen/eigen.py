@@ -33,7 +33,7 @@ def eigen_is_vector(type_: Type) -> bool:
     """Whether Python sees the Eigen type as a 1-D array: a vector (one row or one column
     at compile time). Others are 2-D."""
     shape = type_["eigen"]
-    return shape["rows"] == 1 or shape["cols"] == 1
+    return bool(shape["rows"] == 1 or shape["cols"] == 1)
 
 
 def eigen_batches(type_: Type) -> bool:

@@ -37,3 +37,12 @@ struct GORAY_TASKS EigenTasks {
   std::optional<Eigen::MatrixXcd> Maybe(std::vector<Eigen::Vector3d> points);
   std::tuple<Eigen::MatrixXd, Eigen::VectorXd> Split(Eigen::MatrixXd&& m);
 };
+
+// An actor type (goray.serve batches a method over a dynamic vector, element by element).
+class GORAY_ACTOR Model {
+ public:
+  explicit Model(Eigen::MatrixXd weights);
+  Eigen::VectorXd Predict(const Eigen::VectorXd& x);
+  Eigen::MatrixXd Gram(const Eigen::MatrixXd& m);
+  Eigen::Vector3d Turn(const Eigen::Vector3d& v);
+};
