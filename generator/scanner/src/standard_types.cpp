@@ -276,6 +276,11 @@ std::string RefusedAlternative(const idl::Type& alternative) {
     return "a std::variant alternative cannot be a std::variant ('" + alternative.spelling +
            "'): list its alternatives in the outer variant";
   }
+  // goray/eigen.h is outside the codec the variant decoder is compiled with.
+  if (const auto* array = alternative.As<idl::NdArrayType>(); array != nullptr && array->eigen) {
+    return "a std::variant alternative cannot be an Eigen type ('" + alternative.spelling +
+           "'): take goray::Array<" + array->element + "> there";
+  }
   return "";
 }
 

@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <Eigen/Geometry>
 #include <Eigen/SparseCore>
+#include <variant>
 #include <vector>
 
 #include <goray/annotations.h>
@@ -25,4 +26,5 @@ struct GORAY_TASKS Refused {
   double StridedMap(Eigen::Map<const Eigen::MatrixXd, 0, Eigen::OuterStride<>> m);
   double InnerStridedRef(Eigen::Ref<const Eigen::VectorXd, 0, Eigen::InnerStride<>> v);
   double RefByRvalue(Eigen::Ref<const Eigen::VectorXd>&& v);
+  double InVariant(const std::variant<double, Eigen::VectorXd>& v);
 };

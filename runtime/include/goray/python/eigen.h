@@ -1,0 +1,88 @@
+// Eigen's owning types (Eigen::Matrix, Eigen::Array) for the typed entries
+// (goray/python/convert.h): a parameter is copied once from any buffer of its scalar's
+// dtype and a shape that fits, whatever its strides (an F-ordered array into a
+// column-major matrix is one straight copy); a result becomes an ndarray over the
+// matrix's own copy, F-ordered for a column-major matrix. goray-gen includes this header
+// in an application's entries module only when its signatures name an Eigen type.
+//
+// Ref<const M> and Map<const M> parameters, and buffers with strides that are not
+// positive multiples of the item size, go through the codec path (goray/eigen.h).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "goray/eigen.h"
+#include "goray/python/convert.h"
+
+namespace goray::python {
+
+namespace detail {
+
+// The elements of `object`'s buffer as an EigenSource for M, copied into `out`; false
+// (no exception set) when the buffer's dtype, shape or strides do not fit.
+template <class M>
+bool CopyBufferInto(PyObject* object, M& out) {
+  using S = typename M::Scalar;
+  if (!IsArrayObject(object, false)) return false;
+  Py_buffer view;
+  if (PyObject_GetBuffer(object, &view, PyBUF_RECORDS_RO) != 0) {
+    PyErr_Clear();
+    return false;
+  }
+  const auto release = std::unique_ptr<Py_buffer, void (*)(Py_buffer*)>(&view, PyBuffer_Release);
+  if (static_cast<std::size_t>(view.itemsize) != sizeof(S) ||
+      !FormatIs(view.format, DtypeKind<S>(), sizeof(S))) {
+    return false;
+  }
+  std::vector<std::int64_t> shape(view.shape, view.shape + view.ndim);
+  goray::detail::EigenSource<S> source;
+  if (!goray::detail::EigenDims<M>(shape, source.rows, source.cols)) return false;
+  Py_ssize_t strides[2] = {0, 0};
+  for (int i = 0; i < view.ndim; ++i) {
+    if (view.strides[i] <= 0 || view.strides[i] % view.itemsize != 0) return false;
+    strides[i] = view.strides[i] / view.itemsize;
+  }
+  const bool one_dimensional = view.ndim == 1;
+  const bool column = source.cols == 1;
+  source.data = static_cast<const S*>(view.buf);
+  source.row_stride = one_dimensional ? (column ? strides[0] : 0) : strides[0];
+  source.col_stride = one_dimensional ? (column ? 1 : strides[0]) : strides[1];
+  goray::detail::AssignEigen(out, source);
+  return true;
+}
+
+template <class M>
+PyObject* EigenToNdarray(const M& value) {
+  using S = typename M::Scalar;
+  auto owner = std::make_shared<M>(value);
+  const S* data = owner->data();
+  if constexpr (M::IsVectorAtCompileTime) {
+    return AdoptArray(std::move(owner), data, DtypeKind<S>(), sizeof(S),
+                      {static_cast<std::int64_t>(value.size())});
+  } else if constexpr (M::IsRowMajor) {
+    return AdoptArray(std::move(owner), data, DtypeKind<S>(), sizeof(S),
+                      {static_cast<std::int64_t>(value.rows()), static_cast<std::int64_t>(value.cols())});
+  } else {
+    // Column-major: the C-ordered (cols, rows) array of the same memory, transposed.
+    PyObject* transposed = AdoptArray(std::move(owner), data, DtypeKind<S>(), sizeof(S),
+                                      {static_cast<std::int64_t>(value.cols()),
+                                       static_cast<std::int64_t>(value.rows())});
+    if (transposed == nullptr) return nullptr;
+    PyObject* array = PyObject_GetAttrString(transposed, "T");
+    Py_DECREF(transposed);
+    return array;
+  }
+}
+
+}  // namespace detail
+
+template <class M>
+struct Converter<M, std::enable_if_t<goray::detail::kIsEigenDense<M>>> {
+  static constexpr bool kIn = true;
+  static constexpr bool kOut = true;
+  static bool From(PyObject* object, M& out) { return detail::CopyBufferInto(object, out); }
+  static PyObject* To(const M& value) { return detail::EigenToNdarray(value); }
+};
+
+}  // namespace goray::python
