@@ -109,8 +109,15 @@ def _configure_libclang() -> None:
         cindex.Config.set_library_file(libclang_file())
 
 
+# Eigen's headers (Debian's libeigen3-dev, which scripts/setup.sh installs), for goray/eigen.h.
+EIGEN_INCLUDE = next((Path(d) for d in ("/usr/include/eigen3", "/usr/local/include/eigen3")
+                      if (Path(d) / "Eigen" / "Core").is_file()), None)
+
+
 def public_headers(include_dir: Path = INCLUDE_DIR) -> List[str]:
-    return sorted(f"goray/{path.name}" for path in (include_dir / "goray").glob("*.h"))
+    """goray/*.h; goray/eigen.h only where Eigen's headers are there to parse it with."""
+    return sorted(f"goray/{path.name}" for path in (include_dir / "goray").glob("*.h")
+                  if path.name != "eigen.h" or EIGEN_INCLUDE is not None)
 
 
 class _Source:
@@ -335,7 +342,8 @@ def _parse(include_dir: Path, headers: Sequence[str]) -> cindex.TranslationUnit:
     source = "".join(f'#include "{header}"\n' for header in headers)
     index = cindex.Index.create()
     unit = index.parse("goray_public_headers.cpp",
-                       args=["-x", "c++", "-std=c++20", "-I", str(include_dir)],
+                       args=["-x", "c++", "-std=c++20", "-I", str(include_dir)]
+                       + (["-isystem", str(EIGEN_INCLUDE)] if EIGEN_INCLUDE else []),
                        unsaved_files=[("goray_public_headers.cpp", source)],
                        options=cindex.TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD
                        | cindex.TranslationUnit.PARSE_SKIP_FUNCTION_BODIES)
