@@ -250,6 +250,28 @@ void EncodeEigen(Packer& packer, const M& value) {
   EncodeArrayData(packer, data, shape, value.size(), std::shared_ptr<const void>(std::move(rows_first)));
 }
 
+// The msgpack-c adaptors' bodies (below): T written as the owning Plain (a Ref or Map is
+// evaluated into one, as its memory may be strided), and an owning M read back.
+template <class T, class Plain = T>
+struct EigenPackAdaptor {
+  Packer& operator()(Packer& packer, const T& value) const {
+    if constexpr (std::is_same_v<T, Plain>) {
+      EncodeEigen(packer, value);
+    } else {
+      EncodeEigen(packer, Plain(value));
+    }
+    return packer;
+  }
+};
+template <class M>
+struct EigenConvertAdaptor {
+  const msgpack::object& operator()(const msgpack::object& object, M& value) const {
+    goray::ArrayView<typename M::Scalar> view;
+    goray::detail::AssignEigen(value, DecodeEigenSource<M>(object, view, TypeName<M>()));
+    return object;
+  }
+};
+
 }  // namespace goray::codec::detail
 
 namespace msgpack {
@@ -257,59 +279,25 @@ MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
 namespace adaptor {
 
 template <class S, int R, int C, int O, int MR, int MC>
-struct pack<Eigen::Matrix<S, R, C, O, MR, MC>> {
-  goray::codec::Packer& operator()(goray::codec::Packer& packer,
-                                   const Eigen::Matrix<S, R, C, O, MR, MC>& value) const {
-    goray::codec::detail::EncodeEigen(packer, value);
-    return packer;
-  }
-};
+struct pack<Eigen::Matrix<S, R, C, O, MR, MC>>
+    : goray::codec::detail::EigenPackAdaptor<Eigen::Matrix<S, R, C, O, MR, MC>> {};
 template <class S, int R, int C, int O, int MR, int MC>
-struct pack<Eigen::Array<S, R, C, O, MR, MC>> {
-  goray::codec::Packer& operator()(goray::codec::Packer& packer,
-                                   const Eigen::Array<S, R, C, O, MR, MC>& value) const {
-    goray::codec::detail::EncodeEigen(packer, value);
-    return packer;
-  }
-};
+struct pack<Eigen::Array<S, R, C, O, MR, MC>>
+    : goray::codec::detail::EigenPackAdaptor<Eigen::Array<S, R, C, O, MR, MC>> {};
 // A Ref or Map argument from the C++ driver: its elements, as the matrix they view.
 template <class M, int Options, class Stride>
-struct pack<Eigen::Ref<const M, Options, Stride>> {
-  goray::codec::Packer& operator()(goray::codec::Packer& packer,
-                                   const Eigen::Ref<const M, Options, Stride>& value) const {
-    goray::codec::detail::EncodeEigen(packer, M(value));
-    return packer;
-  }
-};
+struct pack<Eigen::Ref<const M, Options, Stride>>
+    : goray::codec::detail::EigenPackAdaptor<Eigen::Ref<const M, Options, Stride>, M> {};
 template <class M, int MapOptions, class Stride>
-struct pack<Eigen::Map<const M, MapOptions, Stride>> {
-  goray::codec::Packer& operator()(goray::codec::Packer& packer,
-                                   const Eigen::Map<const M, MapOptions, Stride>& value) const {
-    goray::codec::detail::EncodeEigen(packer, M(value));
-    return packer;
-  }
-};
+struct pack<Eigen::Map<const M, MapOptions, Stride>>
+    : goray::codec::detail::EigenPackAdaptor<Eigen::Map<const M, MapOptions, Stride>, M> {};
 
 template <class S, int R, int C, int O, int MR, int MC>
-struct convert<Eigen::Matrix<S, R, C, O, MR, MC>> {
-  using M = Eigen::Matrix<S, R, C, O, MR, MC>;
-  const msgpack::object& operator()(const msgpack::object& object, M& value) const {
-    goray::ArrayView<S> view;
-    goray::detail::AssignEigen(
-        value, goray::codec::detail::DecodeEigenSource<M>(object, view, goray::codec::TypeName<M>()));
-    return object;
-  }
-};
+struct convert<Eigen::Matrix<S, R, C, O, MR, MC>>
+    : goray::codec::detail::EigenConvertAdaptor<Eigen::Matrix<S, R, C, O, MR, MC>> {};
 template <class S, int R, int C, int O, int MR, int MC>
-struct convert<Eigen::Array<S, R, C, O, MR, MC>> {
-  using M = Eigen::Array<S, R, C, O, MR, MC>;
-  const msgpack::object& operator()(const msgpack::object& object, M& value) const {
-    goray::ArrayView<S> view;
-    goray::detail::AssignEigen(
-        value, goray::codec::detail::DecodeEigenSource<M>(object, view, goray::codec::TypeName<M>()));
-    return object;
-  }
-};
+struct convert<Eigen::Array<S, R, C, O, MR, MC>>
+    : goray::codec::detail::EigenConvertAdaptor<Eigen::Array<S, R, C, O, MR, MC>> {};
 template <class M, int Options, class Stride>
 struct convert<goray::detail::EigenRefArgument<Eigen::Ref<const M, Options, Stride>>> {
   using Ref = Eigen::Ref<const M, Options, Stride>;

@@ -55,24 +55,23 @@ bool CopyBufferInto(PyObject* object, M& out) {
 template <class M>
 PyObject* EigenToNdarray(const M& value) {
   using S = typename M::Scalar;
+  // A column-major matrix: the C-ordered (cols, rows) array of its memory, transposed.
+  constexpr bool kTransposed = !M::IsVectorAtCompileTime && !M::IsRowMajor;
+  const auto rows = static_cast<std::int64_t>(value.rows());
+  const auto cols = static_cast<std::int64_t>(value.cols());
+  std::vector<std::int64_t> shape;
+  if constexpr (M::IsVectorAtCompileTime) {
+    shape = {rows * cols};
+  } else {
+    shape = kTransposed ? std::vector<std::int64_t>{cols, rows} : std::vector<std::int64_t>{rows, cols};
+  }
   auto owner = std::make_shared<M>(value);
   const S* data = owner->data();
-  if constexpr (M::IsVectorAtCompileTime) {
-    return AdoptArray(std::move(owner), data, DtypeKind<S>(), sizeof(S),
-                      {static_cast<std::int64_t>(value.size())});
-  } else if constexpr (M::IsRowMajor) {
-    return AdoptArray(std::move(owner), data, DtypeKind<S>(), sizeof(S),
-                      {static_cast<std::int64_t>(value.rows()), static_cast<std::int64_t>(value.cols())});
-  } else {
-    // Column-major: the C-ordered (cols, rows) array of the same memory, transposed.
-    PyObject* transposed = AdoptArray(std::move(owner), data, DtypeKind<S>(), sizeof(S),
-                                      {static_cast<std::int64_t>(value.cols()),
-                                       static_cast<std::int64_t>(value.rows())});
-    if (transposed == nullptr) return nullptr;
-    PyObject* array = PyObject_GetAttrString(transposed, "T");
-    Py_DECREF(transposed);
-    return array;
-  }
+  PyObject* array = AdoptArray(std::move(owner), data, DtypeKind<S>(), sizeof(S), shape);
+  if (!kTransposed || array == nullptr) return array;
+  PyObject* transposed = PyObject_GetAttrString(array, "T");
+  Py_DECREF(array);
+  return transposed;
 }
 
 }  // namespace detail
