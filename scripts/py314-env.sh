@@ -3,7 +3,7 @@
 # 3.14, for what needs a 3.14 interpreter on this bookworm machine, which has none (pyenv
 # stops at 3.13, PyPI hosts no Linux CPython, and Debian's python3.14 needs glibc 2.38 or
 # later where bookworm has 2.36): the cp314 wheels' builds (scripts/build-wheel.sh) and the
-# py314 test stage (tests/py314, docs/install.md "How CPython 3.14 is tested").
+# py314 test stage (tests/py314, docs/maintainers/wheels.md "How CPython 3.14 is tested").
 #
 #   bash scripts/py314-env.sh                 # makes it when missing; prints its root
 #   bash scripts/py314-env.sh --host-python   # prints an interpreter this host runs (below)

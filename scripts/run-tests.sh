@@ -22,13 +22,13 @@
 #   aarch64      the aarch64 wheel, cross-compiled (build-wheel.sh --arch aarch64) and run
 #                under qemu-user: the cp311 wheel's checks (pytest tests/aarch64); --long
 #                adds all four wheels, the whole IDL comparison, the gtest binary under
-#                emulation (docs/install.md, "How aarch64 is tested")
+#                emulation (docs/maintainers/wheels.md, "How aarch64 is tested")
 #   py314        the cp314 wheel (build-wheel.sh --python 3.14) in a cached Debian forky
 #                environment with CPython 3.14 (scripts/py314-env.sh; root): pip installs
 #                it with Ray 2.60, a user's project built there by forky's g++, its
 #                in-process calls, exit with native threads in Python, a local Ray
-#                (tests/py314/run.sh; --long adds the rest: docs/install.md, "How CPython
-#                3.14 is tested")
+#                (tests/py314/run.sh; --long adds the rest: docs/maintainers/wheels.md,
+#                "How CPython 3.14 is tested")
 #
 # Every named stage runs even when an earlier one fails; the exit status is 1 if any
 # failed, 2 for an unknown stage name. -n (--dry-run) prints the stages it would run (and,

@@ -1,6 +1,7 @@
-"""Shared by the aarch64 stage's tests (scripts/run-tests.sh aarch64, docs/install.md
-"How aarch64 is tested"): the aarch64 wheels, cross-compiled on this x86-64 machine
-(scripts/build-wheel.sh --arch aarch64), and aarch64 programs run under qemu-user.
+"""Shared by the aarch64 stage's tests (scripts/run-tests.sh aarch64,
+docs/maintainers/wheels.md "How aarch64 is tested"): the aarch64 wheels, cross-compiled on
+this x86-64 machine (scripts/build-wheel.sh --arch aarch64), and aarch64 programs run under
+qemu-user.
 
 - `sysroot`: Debian bookworm's arm64 packages unpacked (scripts/aarch64-sysroot.sh), with
   qemu-aarch64 registered with binfmt_misc (scripts/aarch64-emulation.sh): every aarch64

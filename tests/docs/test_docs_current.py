@@ -1,8 +1,9 @@
 """User pages say what is true now (issue 55 §1): no dated run narrative. A date or a
 commit hash may appear in a user page only on the one "Measured ..." line right under a
-table, which names the command, the machine and the date of that table's figures. Run
-histories, cold- and warm-cache logs and investigations belong in the maintainers'
-record (docs/maintainers/)."""
+table, which names the command, the machine and the date of that table's figures; the
+machine's load during the run appears nowhere on a user page, that line included (issue
+64 §5). Run histories, the load of each run, cold- and warm-cache logs and investigations
+belong in the maintainers' record (docs/maintainers/)."""
 from __future__ import annotations
 
 import re
@@ -29,8 +30,8 @@ MEASURED_LINE = re.compile(r"^[_*]*Measured\b", re.I)
 
 
 def dated_lines(text: str) -> List[tuple[int, str]]:
-    """(line number, line) of each date, commit hash or machine load outside a "Measured"
-    line that follows a table (at most one blank line between)."""
+    """(line number, line) of each machine load, and of each date or commit hash outside a
+    "Measured" line that follows a table (at most one blank line between)."""
     lines = text.split("\n")
     found = []
     for index, line in enumerate(lines):
@@ -38,7 +39,7 @@ def dated_lines(text: str) -> List[tuple[int, str]]:
             continue
         before = [l for l in lines[max(0, index - 2):index] if l.strip()]
         under_a_table = bool(before) and before[-1].lstrip().startswith("|")
-        if under_a_table and MEASURED_LINE.match(line.strip()):
+        if under_a_table and MEASURED_LINE.match(line.strip()) and not WEATHER.search(line):
             continue
         found.append((index + 1, line))
     return found
@@ -47,8 +48,8 @@ def dated_lines(text: str) -> List[tuple[int, str]]:
 @pytest.mark.parametrize("page", USER_PAGES)
 def test_a_user_page_has_no_dated_narrative(page: str):
     found = dated_lines((REPO / page).read_text(encoding="utf-8"))
-    assert not found, (f"{page}: a date, commit hash or machine load outside the one 'Measured ...' line under "
-                       "a table; a run's history goes into docs/maintainers/:\n"
+    assert not found, (f"{page}: a machine load, or a date or commit hash outside the one 'Measured ...' line "
+                       "under a table; a run's history and load go into docs/maintainers/:\n"
                        + "\n".join(f"  line {n}: {line.strip()}" for n, line in found))
 
 
@@ -58,5 +59,7 @@ def test_the_check_finds_dates_and_hashes_and_allows_the_measured_line():
             "| a | b |\n|---|---|\n| 1 | 2 |\n\n"
             "Measured by `bash scripts/bench.sh map` on 2 cores, 2026-11-27 (b989f7b).\n\n"
             "An ID of 4294967295 bytes, a word like deadbeef, and a path like build-release/.\n"
-            "It ran at load 8 that day.\n")
-    assert [n for n, _ in dated_lines(page)] == [3, 4, 5, 14]
+            "It ran at load 8 that day.\n\n"
+            "| c |\n|---|\n| 3 |\n"
+            "Measured by `bench.sh` on 2 cores (load average 2.6 → 2.2), 2026-11-21.\n")
+    assert [n for n, _ in dated_lines(page)] == [3, 4, 5, 14, 19]

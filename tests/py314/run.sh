@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The py314 stage (bash scripts/run-tests.sh py314; docs/install.md, "How CPython 3.14 is
-# tested"): goray-cpp on a real CPython 3.14 (Debian forky's, 3.14.2 or later) with Ray
+# The py314 stage (bash scripts/run-tests.sh py314; docs/maintainers/wheels.md, "How CPython
+# 3.14 is tested"): goray-cpp on a real CPython 3.14 (Debian forky's, 3.14.2 or later) with Ray
 # 2.60, which this bookworm machine cannot run natively.
 #
 #   bash tests/py314/run.sh          # CI's part

@@ -1,5 +1,5 @@
 """The rest of the CPython 3.14 checks, run by `bash tests/py314/run.sh --long` (not in
-CI's run: docs/install.md, "How CPython 3.14 is tested"): the examples with streaming
+CI's run: docs/maintainers/wheels.md, "How CPython 3.14 is tested"): the examples with streaming
 generators and a threaded actor (concurrency), goray.map (mapping) and a Ray Serve
 deployment (serving), each built against the cp314 wheel and run as
 scripts/run-example.sh runs it; and the README application's generated stubs under

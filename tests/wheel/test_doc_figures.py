@@ -96,8 +96,8 @@ FIGURES = [
            "runtime_sources", "share/goray/ (the runtime's sources)"),
     Figure("docs/install.md", rf"the Python package, its templates and the fast path are {SIZE}",
            "python_part", "the Python package, templates and fast path"),
-    # docs/install.md, "One wheel per Python".
-    Figure("docs/install.md", rf"shared\) and {SIZE} of disk each", "wheel_bytes",
+    # docs/maintainers/wheels.md, "One wheel per Python".
+    Figure("docs/maintainers/wheels.md", rf"shared\) and {SIZE} of disk each", "wheel_bytes",
            "a wheel's size"),
     # docs/cluster.md, "Getting goray onto the workers".
     Figure("docs/cluster.md", rf"against {SIZE} for the wheel alone", "pip_target_bytes",
@@ -133,7 +133,7 @@ NOT_FROM_THE_WHEEL = [
     ("docs/cluster.md", r"its cache \(10 GB\)", "Ray's runtime env cache"),
     ("docs/install.md", r"the five differ by under 1 KiB",
      "a bound: test_the_wheels_differ_by_under_a_kib checks it"),
-    ("docs/install.md", r"file over 512 KiB", "a bound of the sdist's files: test_sdist.py's "
+    ("docs/maintainers/wheels.md", r"file over 512 KiB", "a bound of the sdist's files: test_sdist.py's "
      "LARGEST_FILE"),
     ("docs/testing.md", r"must fit in 107 bytes", "Ray's socket paths"),
     ("docs/testing.md", r"writes about 8 GB", "a whole test run's disk use"),

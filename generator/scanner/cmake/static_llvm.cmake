@@ -82,8 +82,8 @@ target_link_libraries(goray_scan_llvm INTERFACE
 target_link_options(goray_scan_llvm INTERFACE
   -static-libstdc++ LINKER:--gc-sections LINKER:--as-needed)
 
-# The glibc floor (manylinux_2_34, docs/install.md "The platform tag"): the two symbols
-# newer than glibc 2.34 that the static link would take.
+# The glibc floor (manylinux_2_34, docs/maintainers/wheels.md "How the platform tag is
+# kept"): the two symbols newer than glibc 2.34 that the static link would take.
 #   arc4random (2.36), from LLVM's Support: wrapped to src/glibc_floor.cpp, whose object
 #     file goes on the executable's link line whatever the archives' order.
 #   _dl_find_object (2.35), from libgcc's static unwinder (libgcc_eh): libgcc is linked
