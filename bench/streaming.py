@@ -8,7 +8,7 @@ against plain-Python streaming generators doing the same, interleaved rounds, me
           CountUp vs the Python generator; ratio = C++ rate / Python rate (higher is
           better).
   values: as items, with CountUp's values read through goray.stream (the items it
-          already made carried together, a few to a Ray object: docs/remote.md) vs the
+          already made carried together, a few to a Ray object: docs/streams.md) vs the
           Python generator's refs, each ray.get as it comes (Ray has no other way to
           read a Python generator's items); ratio as for items.
   slow:   SlowCount(--slow-items, --ms) (a sleep before each item) vs a Python generator

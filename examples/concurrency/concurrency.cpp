@@ -1,6 +1,7 @@
-// Concurrency and streaming from C++ (docs/remote.md): a task and an actor method that
-// yield their results one by one (goray::Generator<T>, Ray streaming generators), and a
-// thread-safe actor whose methods run on several threads at once, in concurrency groups.
+// Concurrency and streaming from C++ (docs/actors.md, docs/streams.md): a task and an actor
+// method that yield their results one by one (goray::Generator<T>, Ray streaming
+// generators), and a thread-safe actor whose methods run on several threads at once, in
+// concurrency groups.
 // The driver consumes the streams through the typed wrappers (concurrency.goray.h) and a
 // Python generator task (app.py) as a stream of refs; main.py does the same from Python
 // through the generated stub module.

@@ -51,7 +51,7 @@ class NativeTask:
         ``num_gpus``, ``memory``, ``resources`` (``{"name": amount}``), ``max_retries``,
         ``retry_exceptions``, ``name`` (the task's name in Ray's state API and dashboard),
         ``scheduling_strategy``, ``runtime_env``, ... ; ``num_returns="streaming"`` only
-        for a generator task (docs/remote.md, "Options")."""
+        for a generator task (docs/calls.md, "Options")."""
         return NativeTask(self._name, {**self._options, **options})
 
     def remote(self, /, *args: Any, **kwargs: Any) -> Any:
@@ -124,7 +124,7 @@ class NativeActorClass:
         thread-safe type), ``concurrency_groups``, ``num_cpus``, ``num_gpus``, ``memory``,
         ``resources``, ``name`` and ``namespace`` (a named actor, found with
         ``ray.get_actor``), ``lifetime`` (``"detached"``: it outlives the driver),
-        ``get_if_exists``, ``scheduling_strategy``, ``runtime_env``, ... (docs/remote.md,
+        ``get_if_exists``, ``scheduling_strategy``, ``runtime_env``, ... (docs/calls.md,
         "Options")."""
         return NativeActorClass(self._name, {**self._options, **options})
 
@@ -179,7 +179,7 @@ def stream(callee: _Streaming[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -
     (``handle.Range``, ``handle.Range.options(...)``); the arguments are the
     generator's, as for .remote(). Ray carries the items the generator already made
     together, a few to an object, where .remote()'s refs cost Ray's work per item
-    (docs/remote.md, "Values, many to an object")."""
+    (docs/streams.md, "Values, many to a Ray object: goray.stream")."""
     made = getattr(callee, "_golang", None)  # a generated module's task: goray's object
     target: Any = made() if callable(made) else callee
     if isinstance(target, NativeTask):

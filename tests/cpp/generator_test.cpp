@@ -206,7 +206,7 @@ TEST_F(GeneratorTest, LambdaAndMemberCoroutines) {
   EXPECT_EQ(seen, (std::vector<int>{10, 11, 1, 4, 9}));
 }
 
-// Struct items the way docs/remote.md tells g++ 12 users to yield them (a named value,
+// Struct items the way docs/streams.md tells g++ 12 users to yield them (a named value,
 // copied or moved), with members that own memory: ASan checks they are freed once.
 struct Row {
   std::string name;

@@ -1,6 +1,6 @@
 """The package's names and attributes a page of the docs uses, and whether the Python
 reference (the site's objects.inv) has each: test_docs_site.py checks that the reference
-covers what the guide, remote.md and types.md use (issue 59 §10).
+covers what the guide, the remote-call pages and types.md use (issue 59 §10).
 
 A page uses, for a package `goray`:
 

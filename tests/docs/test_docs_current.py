@@ -15,8 +15,8 @@ import pytest
 from conftest import REPO
 
 USER_PAGES = ["README.md"] + [f"docs/{name}.md" for name in (
-    "guide", "install", "types", "remote", "map", "data", "serve", "cli", "cluster", "cmake",
-    "compared")]
+    "guide", "install", "types", "remote", "calls", "refs", "streams", "actors", "graphs",
+    "errors", "map", "data", "serve", "cli", "cluster", "cmake", "compared")]
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
 DATE = re.compile(rf"\b20\d\d-\d\d-\d\d\b|\b\d{{1,2}} {_MONTH},? 20\d\d\b|\b{_MONTH} \d{{1,2}},? 20\d\d\b"

@@ -48,12 +48,12 @@ def bullets(text: str) -> List[str]:
     return [" ".join(item.split()) for item in items if item]
 
 
-# ---- issue 39 §5.5: remote.md says which actor calls keep their order ----------------------
+# ---- issue 39 §5.5: actors.md says which actor calls keep their order ----------------------
 
 def test_threaded_actors_say_calls_may_run_out_of_order():
-    text = section("docs/remote.md", "Threaded actors")
+    text = section("docs/actors.md", "Threaded actors")
     order = [item for item in bullets(text) if item.startswith("**Order")]
-    assert len(order) == 1, "remote.md's Threaded actors has no bullet on the calls' order"
+    assert len(order) == 1, "actors.md's Threaded actors has no bullet on the calls' order"
     statement = order[0]
     # Threaded actors: one caller's calls may run out of order.
     assert re.search(r"`max_concurrency` > 1, calls from one caller may run out of order",
@@ -65,7 +65,7 @@ def test_threaded_actors_say_calls_may_run_out_of_order():
                    "https://docs.ray.io/en/latest/ray-core/actors/task-orders.html"):
         assert needle in statement, (needle, statement)
     # The submission queue's "Order is kept" no longer promises it for every actor.
-    queue = section("docs/remote.md", "Batches and pipelined submissions")
+    queue = section("docs/calls.md", "Batches and pipelined submissions")
     kept = [item for item in bullets(queue) if item.startswith("**Order is kept")]
     assert kept and "single-threaded actor" in kept[0] and "#threaded-actors" in kept[0], kept
 

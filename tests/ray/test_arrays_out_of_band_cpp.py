@@ -1,4 +1,4 @@
-"""Arrays out of band on Ray from C++ (docs/remote.md, "Arrays on Ray"): the driver's
+"""Arrays out of band on Ray from C++ (docs/refs.md, "Arrays on Ray"): the driver's
 C++ code (tests/apps/raytest/arrays_out_of_band.cpp, run in this process) sends large
 arrays as scattered calls, workers hand their array results over (43/44), and Get of
 an ArrayView reads the object store itself (GetObject lends it; a batch Get, GetObjects

@@ -1,4 +1,4 @@
-"""Large bytes results on Ray (docs/remote.md, "Arrays on Ray"): a C++ task's byte
+"""Large bytes results on Ray (docs/refs.md, "Arrays on Ray"): a C++ task's byte
 vector of at least 1 MiB is handed over (ext 72 owned, bytes flag); the worker's
 Ray body stores that memory itself (StoredBytes, out of band: Ray copies it into its
 store, no copy into a reply first) and releases it (ReleaseArray) once stored."""

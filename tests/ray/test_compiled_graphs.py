@@ -1,6 +1,6 @@
 """C++ actor methods in ray.dag graphs from Python, classic (dag.execute) and compiled
 (experimental_compile): a two-stage pipeline, a C++ stage beside a Python one, a NumPy
-array, a C++ exception, teardown with the actors alive (docs/remote.md, "Compiled
+array, a C++ exception, teardown with the actors alive (docs/graphs.md, "Compiled
 graphs (ray.dag)"). The actors are shared by the module: each test tears its compiled
 graphs down before the next compiles on the same actors, as Ray asks."""
 import contextlib
@@ -138,8 +138,8 @@ def test_teardown_leaves_the_actors_usable_and_compilable_again(stages):
         graph.execute(1)                        # Ray's own error after teardown
 
 
-def test_the_example_of_remote_md_runs_as_written(lib):
-    page = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "remote.md").read_text()
-    section = page.split("## Compiled graphs (ray.dag)", 1)[1]
+def test_the_example_of_graphs_md_runs_as_written(lib):
+    page = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "graphs.md").read_text()
+    section = page.split("# Compiled graphs (ray.dag)", 1)[1]
     block = section.split("```python\n", 1)[1].split("```", 1)[0]
-    exec(compile(block, "docs/remote.md (Compiled graphs)", "exec"), {})  # its asserts check it
+    exec(compile(block, "docs/graphs.md (Compiled graphs)", "exec"), {})  # its asserts check it

@@ -1,4 +1,4 @@
-"""Native crash reports on Ray (docs/remote.md "Errors", docs/reliability.md "Native
+"""Native crash reports on Ray (docs/errors.md "Native crashes", docs/reliability.md "Native
 crashes"): a C++ task or actor method that dies of a signal fails in the caller's
 ray.get as goray.NativeCrash, still Ray's WorkerCrashedError / ActorDiedError /
 ActorUnavailableError (a restartable actor's, with and without task retries), with the
@@ -150,7 +150,7 @@ def test_the_other_calls_in_flight_get_rays_error_alone(lib):
 
 @pytest.mark.ray_versions
 def test_a_crashing_method_called_without_retries_keeps_the_actors_restarts(lib):
-    # docs/remote.md "Retries": max_task_retries=0 on the one call that may crash
+    # docs/errors.md "Retries": max_task_retries=0 on the one call that may crash
     # deterministically, so it does not run again on every restarted instance.
     crasher = goray.golang_actor_class("Crasher").options(
         max_restarts=1, max_task_retries=3).remote(7)
@@ -191,7 +191,7 @@ def test_a_crash_between_a_streams_items_reaches_the_consumer_after_its_items(li
     check_crash(caught.value, "abort")
     assert "in stream of CrashMidStream" in caught.value.report, caught.value.report
     # With no time between them, the items made in the same read-ahead batch as the
-    # crash die with the process (remote.md, "Streaming generators"): a prefix arrives,
+    # crash die with the process (streams.md, "Items, errors and cancellation"): a prefix arrives,
     # then the same crash.
     received = []
     with pytest.raises(goray.NativeCrash) as caught:

@@ -1,4 +1,4 @@
-"""goray::Graph from the C++ driver (docs/remote.md, "Compiled graphs (ray.dag)"; the
+"""goray::Graph from the C++ driver (docs/graphs.md, "Compiled graphs (ray.dag)"; the
 commands: docs/protocol.md §15): the raytest driver's "graphs" scenario builds,
 compiles, executes and tears down graphs of C++ and Python actors, "graph_errors"
 meets bad input; then the driver's commands are given bad requests directly."""

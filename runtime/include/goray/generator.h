@@ -1,6 +1,6 @@
 // goray::Generator<T>: the result type of a task or actor method that yields its
 // values one by one (a C++20 coroutine). Registered as a task or method, it is a Ray
-// streaming generator (docs/remote.md, "Streaming generators"):
+// streaming generator (docs/streams.md):
 //
 //     goray::Generator<int64_t> CountUp(int64_t n) {
 //       for (int64_t i = 0; i < n; ++i) co_yield i;

@@ -191,7 +191,7 @@ int CrashReportsScenario() {
   // A restartable actor: Ray's error is ActorUnavailableError (it restarts), still an
   // ActorDiedError here, with the report; the restarted instance answers again. The call
   // that crashes is made without retries, so its one crash uses the one restart
-  // (docs/remote.md, "Retries").
+  // (docs/errors.md, "Retries").
   goray::ActorHandle restartable = goray::NewActor("Crasher", int64_t{2}, goray::Option("max_restarts", 1),
                                                    goray::Option("max_task_retries", 3));
   expect(restartable.RemoteCall("Id").Get<int64_t>() == 2, "the restartable actor answers");

@@ -1,4 +1,4 @@
-"""Cancelling calls on Ray (docs/remote.md, "Timeouts and cancellation"). Importing
+"""Cancelling calls on Ray (docs/errors.md, "Timeouts and cancellation"). Importing
 this package imports nothing.
 
 - ``cancels``: every ray.cancel goray makes, on the core worker's IO thread;

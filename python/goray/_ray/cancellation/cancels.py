@@ -1,4 +1,4 @@
-"""Every ray.cancel goray makes, run on the core worker's IO thread (docs/remote.md,
+"""Every ray.cancel goray makes, run on the core worker's IO thread (docs/errors.md,
 "Timeouts and cancellation"; issue 53).
 
 Ray's owner of a task fails it at once when ray.cancel finds it pending but not

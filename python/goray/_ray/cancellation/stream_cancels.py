@@ -1,5 +1,5 @@
-"""A cancelled stream ends with TaskCancelledError, every time (docs/remote.md,
-"Cancelling a stream"; issue 39 §1).
+"""A cancelled stream ends with TaskCancelledError, every time (docs/streams.md,
+"Items, errors and cancellation"; issue 39 §1).
 
 Ray marks a streaming generator's end at its caller's current item when ray.cancel
 reaches the owner (ray-project/ray#44197). When the cancel overtakes the task (it reaches

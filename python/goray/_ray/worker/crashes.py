@@ -1,4 +1,4 @@
-"""Native crash reports on Ray (docs/remote.md, "Errors"; docs/reliability.md).
+"""Native crash reports on Ray (docs/errors.md, "Native crashes"; docs/reliability.md).
 
 Worker side: nothing per call. The worker turns its library's crash recovery on
 (GorayRecoverCrashes, docs/protocol.md §14), so a native crash in a call (or on a thread
