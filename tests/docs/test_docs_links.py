@@ -72,20 +72,40 @@ def test_github_anchor_matches_githubs_rules():
         "remote-calls-benchremote_callspy"
 
 
+def link_targets(lines: List[tuple[int, str]]) -> List[tuple[int, str]]:
+    """(line number, target) of each link in the prose lines, also of a link whose text
+    wraps onto the next line (`[the platform` / `tag](#the-platform-tag)`): a line is read
+    with the line before it when that one leaves a `[` open."""
+    found = []
+    for index, (number, line) in enumerate(lines):
+        text = _CODE_SPAN.sub("", line)
+        before = _CODE_SPAN.sub("", lines[index - 1][1]) if index else ""
+        opened = before.rfind("[")
+        if opened > before.rfind("]") and lines[index - 1][0] == number - 1:
+            text = before[opened:] + " " + text
+        found.extend((number, target) for target in _LINK.findall(text))
+    return found
+
+
+def test_links_wrapped_over_two_lines_are_read():
+    lines = [(1, "see [the platform"), (2, "tag](#the-tag) and [one](a.md#b)"), (4, "[x"),
+             (6, "](c.md) is not a link: a blank line apart")]
+    assert link_targets(lines) == [(2, "#the-tag"), (2, "a.md#b")]
+
+
 @pytest.mark.parametrize("path", markdown_files(), ids=lambda p: str(p.relative_to(REPO)))
 def test_every_relative_link_lands_on_a_file_and_heading(path: Path):
     broken = []
-    for number, line in prose_lines(path):
-        for target in _LINK.findall(_CODE_SPAN.sub("", line)):
-            if re.match(r"[a-z][a-z0-9+.-]*:", target):  # http:, https:, mailto:
-                continue
-            file_part, _, anchor = target.partition("#")
-            linked = (path.parent / file_part).resolve() if file_part else path
-            if not linked.exists():
-                broken.append(f"{path.name}:{number}: {target} (no such file)")
-            elif anchor and linked.suffix == ".md" and anchor not in anchors(linked):
-                broken.append(f"{path.name}:{number}: {target} (no heading #{anchor} in "
-                              f"{linked.relative_to(REPO)})")
+    for number, target in link_targets(prose_lines(path)):
+        if re.match(r"[a-z][a-z0-9+.-]*:", target):  # http:, https:, mailto:
+            continue
+        file_part, _, anchor = target.partition("#")
+        linked = (path.parent / file_part).resolve() if file_part else path
+        if not linked.exists():
+            broken.append(f"{path.name}:{number}: {target} (no such file)")
+        elif anchor and linked.suffix == ".md" and anchor not in anchors(linked):
+            broken.append(f"{path.name}:{number}: {target} (no heading #{anchor} in "
+                          f"{linked.relative_to(REPO)})")
     assert not broken, "\n".join(broken)
 
 
