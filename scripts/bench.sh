@@ -10,6 +10,7 @@
 #   bash scripts/bench.sh arrays [bench/arrays.py options]
 #                                    # 2 * a over NumPy arrays: C++ tasks vs plain Ray
 #                                    # with NumPy, and in-process views vs a memcpy (~5 min)
+#                                    # and 2 * m as Eigen matrices vs ArrayView (bench/eigen.py)
 #   bash scripts/bench.sh concurrency [bench/concurrency.py options]
 #                                    # a threaded C++ actor's Spin at max_concurrency 2 vs 1,
 #                                    # C++ -> Python async actor calls in flight vs one by one
@@ -91,6 +92,10 @@ fi
 if [ "$what" = arrays ]; then  # not in "all": 64 and 256 MiB arrays, several minutes
   timed "bench: arrays" "$PYTHON" "$ROOT/bench/arrays.py" \
     "$ROOT/build-release/bench/libbench_arrays.so" "${@:2}"
+  if [ -f "$ROOT/build-release/bench/libbench_eigen.so" ]; then  # Eigen installed
+    timed "bench: Eigen matrices" "$PYTHON" "$ROOT/bench/eigen.py" \
+      "$ROOT/build-release/bench/libbench_eigen.so"
+  fi
 fi
 if [ "$what" = concurrency ]; then  # not in "all": raytest's actors (build/, by setup.sh)
   timed "bench: concurrency" "$PYTHON" "$ROOT/bench/concurrency.py" \

@@ -36,7 +36,7 @@ import sys
 import threading
 from typing import Any, Callable, List, Optional, Tuple
 
-from ._protocol import CodecError
+from ._protocol import ARRAY_COLUMN_MAJOR, CodecError
 
 __all__ = [
     "EXT_INLINE", "EXT_ADDRESS", "NESTED", "INLINE", "BORROWED", "DTYPE_NAMES",
@@ -85,6 +85,7 @@ class ArraysNeedNumpy(BadArray):
 
 class _State:
     mode = NESTED                      # ext 71/72 only after EnableArrays
+    column_major = False               # F-ordered arrays sent as they are (Feature.COLUMN_MAJOR)
     release: Optional[Callable[[int], None]] = None
     adopted = 0
     released = 0
@@ -103,6 +104,28 @@ def enable(release: Callable[[int], None]) -> None:
     ReleaseArray."""
     _state.release = release
     _state.mode = INLINE
+
+
+def enable_column_major(on: bool) -> None:
+    """Whether the library reads column-major arrays (it turned on Feature.COLUMN_MAJOR):
+    an F-ordered ndarray is then sent as it is, with the column-major bit, instead of
+    copied into C order."""
+    _state.column_major = on
+
+
+def column_major_enabled() -> bool:
+    return _state.column_major
+
+
+def _order_bit(arr: Any) -> int:
+    """The column-major bit of a prepared array's ext (its 4th header byte)."""
+    return ARRAY_COLUMN_MAJOR if not arr.flags.c_contiguous else 0
+
+
+def data_bytes(arr: Any) -> Any:
+    """A prepared (C- or F-contiguous) array's data as a flat uint8 memoryview, in memory
+    order (no copy)."""
+    return arr.reshape(-1, order="A").view("u1").data
 
 
 def stats() -> Tuple[int, int]:
@@ -237,7 +260,7 @@ def _ext_header_size(length: int) -> int:
 
 def inline_ext(arr: Any, original: Any, at: int) -> Tuple[int, bytes, Any]:
     """(ext header size, payload header with padding, data source) of ext 71 for a
-    C-contiguous checked array whose ext starts `at` bytes into the buffer."""
+    prepared array (encode_prepare) whose ext starts `at` bytes into the buffer."""
     kind, itemsize = arr.dtype.kind, arr.dtype.itemsize
     head = _header(kind, itemsize, arr.shape, 0)
     nbytes = arr.nbytes
@@ -251,16 +274,18 @@ def inline_ext(arr: Any, original: Any, at: int) -> Tuple[int, bytes, Any]:
     if length > _EXT32_LIMIT:
         raise BadArray("an array under 4 GiB to send inline (msgpack ext32)",
                        f"{describe(original)} of {nbytes} bytes")
-    head = _header(kind, itemsize, arr.shape, pad) + bytes(pad)
+    head = _header(kind, itemsize, arr.shape, pad | _order_bit(arr)) + bytes(pad)
     return size, head, arr
 
 
 def encode_prepare(value: Any, keep: Optional[List[Any]]) -> Any:
-    """`value` as a checked, C-contiguous, aligned ndarray. A copy (or a view made
+    """`value` as a checked, C-contiguous, aligned ndarray (or F-contiguous, with 2 or
+    more dimensions, where the library reads column-major arrays). A copy (or a view made
     of an array.array) is appended to `keep`. Raises BadArray."""
     arr = _as_ndarray(value)
     _checked(arr, value)
-    if not (arr.flags.c_contiguous and arr.flags.aligned):
+    sent_as_is = arr.flags.c_contiguous or (_state.column_major and arr.flags.f_contiguous)
+    if not (sent_as_is and arr.flags.aligned):
         arr = _numpy().ascontiguousarray(arr)  # the one copy
         if not arr.flags.aligned:
             arr = arr.copy()
@@ -283,10 +308,11 @@ def encode(value: Any, mode: str, offset: int, keep: Optional[List[Any]]) -> Any
     kind, itemsize = arr.dtype.kind, arr.dtype.itemsize
     if mode == BORROWED:
         address = arr.__array_interface__["data"][0]
-        payload = _header(kind, itemsize, arr.shape, 0) + struct.pack("<QQ", address, 0)
+        payload = (_header(kind, itemsize, arr.shape, _order_bit(arr))
+                   + struct.pack("<QQ", address, 0))
         return msgpack.ExtType(EXT_ADDRESS, payload)
     _, head, data = inline_ext(arr, value, offset)
-    return msgpack.ExtType(EXT_INLINE, b"".join((head, data.reshape(-1).view("u1").data)))
+    return msgpack.ExtType(EXT_INLINE, b"".join((head, data_bytes(data))))
 
 
 # ---- reading ---------------------------------------------------------------------------
@@ -398,8 +424,10 @@ def _count(shape: Tuple[int, ...]) -> int:
 def decode_inline(data: Any) -> Any:
     """The ndarray of an ext 71 payload (bytes or any buffer): a read-only view
     over `data` when the data is aligned, else a read-only copy."""
-    kind, itemsize, shape, pad, end = _parse_head(bytes(data[:4 + 8 * 32]), EXT_INLINE)
-    start = end + pad
+    kind, itemsize, shape, fourth, end = _parse_head(bytes(data[:4 + 8 * 32]), EXT_INLINE)
+    if fourth & 0x40:
+        raise CodecError(f"ext 71: 4th byte {fourth} has the reserved bit 6 set")
+    start = end + (fourth & _PAD_MASK)
     nbytes = _count(shape) * itemsize
     if len(data) != start + nbytes:
         raise CodecError(f"ext 71: {len(data)} bytes, expected {start + nbytes} for "
@@ -410,7 +438,7 @@ def decode_inline(data: Any) -> Any:
     if not arr.flags.aligned:
         arr = arr.copy()
     arr.flags.writeable = False
-    return arr.reshape(shape)
+    return arr.reshape(shape, order="F" if fourth & ARRAY_COLUMN_MAJOR else "C")
 
 
 # numpy typestrs by (kind, itemsize): NumPy needs no dtype object to adopt a buffer.
@@ -430,10 +458,22 @@ def numpy_module() -> Any:
         raise ArraysNeedNumpy(f"NumPy for an array result ({_NUMPY_HINT})", "an array") from None
 
 
-def _adopt(kind: str, itemsize: int, shape: Tuple[int, ...], address: int, token: int) -> Any:
+def _fortran_strides(shape: Tuple[int, ...], itemsize: int) -> Tuple[int, ...]:
+    strides, step = [], itemsize
+    for extent in shape:
+        strides.append(step)
+        step *= extent
+    return tuple(strides)
+
+
+def _adopt(kind: str, itemsize: int, shape: Tuple[int, ...], address: int, token: int,
+           column_major: bool = False) -> Any:
     numpy = sys.modules.get("numpy") or _numpy()
-    owner = _Adopted({"version": 3, "shape": shape, "typestr": _TYPESTRS[(kind, itemsize)],
-                      "data": (address or 0, False)}, token)
+    interface = {"version": 3, "shape": shape, "typestr": _TYPESTRS[(kind, itemsize)],
+                 "data": (address or 0, False)}
+    if column_major and len(shape) >= 2:
+        interface["strides"] = _fortran_strides(shape, itemsize)
+    owner = _Adopted(interface, token)
     _state.adopted += 1
     return numpy.asarray(owner)
 
@@ -463,11 +503,14 @@ def _address(data: bytes) -> Any:
     if sys.modules.get("numpy") is None and _numpy_or_none() is None:
         _release(token)
         return _missing(kind, itemsize, shape)
-    return _adopt(kind, itemsize, shape, address, token)  # a failure: __del__ releases
+    # a failure: __del__ releases
+    return _adopt(kind, itemsize, shape, address, token, bool(flags & ARRAY_COLUMN_MAJOR))
 
 
 #: ext 72 flags bit 2: a large bytes result handed over (docs/protocol.md §10).
 BYTES_FLAG = 4
+#: ext 71's pad: the 4th header byte's bits 0-5 (bit 7: column-major, bit 6 reserved).
+_PAD_MASK = 0x3F
 
 
 def adopted_bytes(shape: Tuple[int, ...], address: int, token: int) -> bytes:

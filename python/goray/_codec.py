@@ -321,8 +321,7 @@ def _pack_with_arrays(value: Any, mode: str, offset: int, keep: Optional[List[An
         # A bare array: its ext written directly, the data copied once.
         arr = _arrays.encode_prepare(value, keep)
         size, head, _ = _arrays.inline_ext(arr, value, offset)
-        return b"".join((_ext_header(size, len(head) + arr.nbytes), head,
-                         arr.reshape(-1).view("u1").data))
+        return b"".join((_ext_header(size, len(head) + arr.nbytes), head, _arrays.data_bytes(arr)))
 
     def default(item: Any) -> Any:
         if _arrays.is_array(item):

@@ -18,8 +18,8 @@ from typing import Any, Callable, Optional, Tuple
 
 from . import _arrays, _handlers, _value_exts
 from ._codec import NO_FASTPATH_ENV, fastpath_module
-from ._protocol import (ARRAYS_VERSION, COMMAND_BITS, VALUE_EXTS_VERSION, Code, Feature, Py2Native,
-                        pack_u64)
+from ._protocol import (ARRAYS_VERSION, COLUMN_MAJOR_VERSION, COMMAND_BITS, VALUE_EXTS_VERSION, Code,
+                        Feature, Py2Native, pack_u64, unpack_u64)
 from .errors import GorayError
 
 __all__ = ["Library", "load_library", "loaded_library", "get_library", "fastpath_active",
@@ -69,7 +69,7 @@ class Library:
         if self.protocol_version >= ARRAYS_VERSION and not os.environ.get(NO_ARRAYS_ENV):
             self._enable_arrays()
         if self.protocol_version >= VALUE_EXTS_VERSION:
-            self._enable_value_exts()
+            self._enable_value_features()
 
     def _protocol_version(self) -> int:
         """GorayProtocolVersion() (our extension), or 1 when the library lacks it."""
@@ -92,15 +92,19 @@ class Library:
         function.restype = ctypes.c_longlong
         return bool(function(1))
 
-    def _enable_value_exts(self) -> None:
+    def _enable_value_features(self) -> None:
         # In this process too (no Ray yet): the library writes complex numbers, paths and
-        # durations as ext 75/76/77 once a driver asks (EnableFeatures; GoRay's never does).
-        code, reply = self.execute(int(Py2Native.ENABLE_FEATURES),
-                                   pack_u64(int(Feature.VALUE_EXTS)))
+        # durations as ext 75/76/77, and column-major arrays as they are (version 8), once
+        # a driver asks (EnableFeatures; GoRay's never does).
+        wanted = int(Feature.VALUE_EXTS)
+        if self.arrays and self.protocol_version >= COLUMN_MAJOR_VERSION:
+            wanted |= int(Feature.COLUMN_MAJOR)
+        code, reply = self.execute(int(Py2Native.ENABLE_FEATURES), pack_u64(wanted))
         if code:
             raise GorayError(f"{self.path!r}: EnableFeatures failed (code {code}): "
                              f"{reply.decode('utf-8', errors='replace')}")
         _value_exts.enable()
+        _arrays.enable_column_major(len(reply) == 8 and bool(unpack_u64(reply) & Feature.COLUMN_MAJOR))
 
     def _enable_arrays(self) -> None:
         code, reply = self.execute(int(Py2Native.ENABLE_ARRAYS))

@@ -154,6 +154,9 @@ OUT_OF_BAND_VERSION = 6
 #: GorayProtocolVersion() from which a library reads complex numbers, paths and durations
 #: as ext 75/76/77, and writes them so to a driver that turned on Feature.VALUE_EXTS.
 VALUE_EXTS_VERSION = 7
+#: GorayProtocolVersion() from which a library reads column-major arrays (the array ext's
+#: 4th byte, bit 7) and writes them so to a driver that turned on Feature.COLUMN_MAJOR.
+COLUMN_MAJOR_VERSION = 8
 #: NextStreamItem's reply tag byte: an item follows / the generator finished.
 STREAM_ITEM = 1
 STREAM_END = 0
@@ -167,6 +170,7 @@ class Feature(enum.IntFlag):
     ARRAYS_OUT_OF_BAND = 4  # large arrays scattered (calls, 43/44 results) and lent (GetObject)
     GET_AHEAD = 8  # a single Get's GetObjects names live refs to read ahead (flag 2)
     VALUE_EXTS = 16  # complex numbers, paths and durations written as ext 75/76/77
+    COLUMN_MAJOR = 32  # Fortran-ordered arrays written as they are (ext 71/72 4th byte bit 7)
 
 
 # The flags byte of an ext 72 (the 4th header byte): 0 borrowed (the reader may use the
@@ -175,6 +179,9 @@ class Feature(enum.IntFlag):
 ADDRESS_BORROWED = 0
 ADDRESS_OWNED = 1
 ADDRESS_LENT = 2
+#: Bit 7 of an array ext's 4th byte (ext 71: over the pad in bits 0-5; ext 72: over the
+#: flags): the data is in Fortran (column-major) order (version 8, Feature.COLUMN_MAJOR).
+ARRAY_COLUMN_MAJOR = 0x80
 
 
 #: SubmitBatch record kinds.

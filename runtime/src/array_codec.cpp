@@ -1,6 +1,7 @@
 // The non-template parts of the array codec: reading ext 71/72 headers with
 // every size checked against the payload, writing ext 71 aligned, dtype names,
 // and the per-thread and process-wide state that picks an array's encoding.
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -8,6 +9,7 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "array_handoff.h"
 #include "goray/detail/array_codec.h"
@@ -118,7 +120,75 @@ std::string DescribeArrayExt(const msgpack::object& object) {
   return DescribeNdarray(kind, itemsize, shape);
 }
 
-void ReadArrayExt(const msgpack::object& object, ArrayHeader& header, const std::string& expected) {
+namespace {
+
+// One element of `Size` bytes, copied as a whole.
+template <std::size_t Size>
+struct Element {
+  unsigned char bytes[Size];
+};
+
+// C order from Fortran order: a matrix transposed in tiles (each read and written
+// within a few cache lines); more dimensions by an odometer over the C-order index.
+template <class E>
+void TransposeInto(const E* source, E* target, const std::vector<std::int64_t>& shape,
+                   std::uint64_t count) {
+  if (shape.size() == 2) {
+    const std::int64_t rows = shape[0];
+    const std::int64_t cols = shape[1];
+    constexpr std::int64_t kTile = 32;
+    for (std::int64_t r0 = 0; r0 < rows; r0 += kTile) {
+      const std::int64_t r1 = std::min(rows, r0 + kTile);
+      for (std::int64_t c0 = 0; c0 < cols; c0 += kTile) {
+        const std::int64_t c1 = std::min(cols, c0 + kTile);
+        for (std::int64_t r = r0; r < r1; ++r) {
+          for (std::int64_t c = c0; c < c1; ++c) target[r * cols + c] = source[r + c * rows];
+        }
+      }
+    }
+    return;
+  }
+  const std::size_t ndim = shape.size();
+  std::vector<std::int64_t> stride(ndim, 1);  // Fortran strides, in elements
+  for (std::size_t k = 1; k < ndim; ++k) stride[k] = stride[k - 1] * shape[k - 1];
+  std::vector<std::int64_t> index(ndim, 0);
+  std::int64_t offset = 0;
+  for (std::uint64_t out = 0; out < count; ++out) {
+    target[out] = source[offset];
+    for (std::size_t k = ndim; k-- > 0;) {
+      offset += stride[k];
+      if (++index[k] < shape[k]) break;
+      offset -= stride[k] * shape[k];
+      index[k] = 0;
+    }
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<void> RowMajorCopy(const void* data, const std::vector<std::int64_t>& shape,
+                                   std::size_t itemsize, std::uint64_t count) {
+  std::shared_ptr<void> block = goray::detail::ZeroedBlock(static_cast<std::size_t>(count) * itemsize);
+  if (count == 0) return block;
+  auto transpose = [&]<std::size_t Size>() {
+    TransposeInto(static_cast<const Element<Size>*>(data), static_cast<Element<Size>*>(block.get()),
+                  shape, count);
+  };
+  switch (itemsize) {
+    case 1: transpose.template operator()<1>(); break;
+    case 2: transpose.template operator()<2>(); break;
+    case 4: transpose.template operator()<4>(); break;
+    case 8: transpose.template operator()<8>(); break;
+    case 16: transpose.template operator()<16>(); break;
+    default:
+      throw std::invalid_argument("goray: no column-major transpose for elements of " +
+                                  std::to_string(itemsize) + " bytes");
+  }
+  return block;
+}
+
+void ReadArrayExt(const msgpack::object& object, ArrayHeader& header, const std::string& expected,
+                  ArrayOrder order) {
   const msgpack::object_ext& ext = object.via.ext;
   const bool by_address = ext.type() == kArrayAddressExt;
   const std::string ext_name = by_address ? "ext 72" : "ext 71";
@@ -135,7 +205,21 @@ void ReadArrayExt(const msgpack::object& object, ArrayHeader& header, const std:
   header.kind = payload[0];
   header.itemsize = static_cast<std::uint8_t>(payload[1]);
   const std::size_t ndim = static_cast<unsigned char>(payload[2]);
-  const std::size_t pad = static_cast<unsigned char>(payload[3]);
+  const unsigned fourth = static_cast<unsigned char>(payload[3]);
+  // ext 71: pad in bits 0-5, bit 6 reserved; ext 72: flags the library does not read.
+  const std::size_t pad = by_address ? 0 : fourth & kInlinePadMask;
+  if (!by_address && (fourth & ~(kInlinePadMask | kColumnMajorBit)) != 0) {
+    malformed("4th byte " + std::to_string(fourth) + " has the reserved bit 6 set");
+  }
+  const bool column_major = (fourth & kColumnMajorBit) != 0;
+  // Every type but Eigen's reads C order: a column-major array is transposed once.
+  auto settle_order = [&] {
+    header.column_major = column_major && header.count != 0 && OrderMatters(header.shape);
+    if (!header.column_major || order == ArrayOrder::kAsSent) return;
+    header.transposed = RowMajorCopy(header.data, header.shape, header.itemsize, header.count);
+    header.data = static_cast<const char*>(header.transposed.get());
+    header.column_major = false;
+  };
   if (!IsKnownDtype(header.kind, header.itemsize)) {
     malformed("unknown " + NumpyDtypeName(header.kind, header.itemsize));
   }
@@ -186,6 +270,7 @@ void ReadArrayExt(const msgpack::object& object, ArrayHeader& header, const std:
       malformed("address range wraps around");
     }
     header.data = reinterpret_cast<const char*>(static_cast<std::uintptr_t>(address));
+    settle_order();
     return;
   }
   if (size < fixed + pad || size - fixed - pad != bytes) {
@@ -194,6 +279,7 @@ void ReadArrayExt(const msgpack::object& object, ArrayHeader& header, const std:
               DescribeNdarray(header.kind, header.itemsize, header.shape));
   }
   header.data = payload + fixed + pad;
+  settle_order();
 }
 
 std::shared_ptr<void> CopyBlock(const void* data, std::size_t bytes) {
@@ -220,7 +306,8 @@ ArrayEncoding CurrentArrayEncoding() noexcept {
 
 void EncodeArrayInline(Packer& packer, char kind, std::uint8_t itemsize,
                        const std::vector<std::int64_t>& shape, const void* data,
-                       std::size_t bytes, const std::shared_ptr<const void>& owner) {
+                       std::size_t bytes, const std::shared_ptr<const void>& owner,
+                       bool column_major) {
   if (shape.size() > kMaxArrayDims) {
     throw std::invalid_argument("goray: an array of " + std::to_string(shape.size()) +
                                 " dimensions is over the limit of " +
@@ -249,7 +336,7 @@ void EncodeArrayInline(Packer& packer, char kind, std::uint8_t itemsize,
   prefix[0] = kind;
   prefix[1] = static_cast<char>(itemsize);
   prefix[2] = static_cast<char>(shape.size());
-  prefix[3] = static_cast<char>(pad);
+  prefix[3] = static_cast<char>(pad | (column_major ? kColumnMajorBit : 0U));
   for (std::size_t i = 0; i < shape.size(); ++i) {
     StoreInt64(prefix + 4 + 8 * i, static_cast<std::uint64_t>(shape[i]));
   }

@@ -113,7 +113,7 @@ void EncodeOwnedAddressExt(Packer& packer, char kind, std::uint8_t itemsize,
 
 void EncodeArrayHandoff(Packer& packer, char kind, std::uint8_t itemsize,
                         const std::vector<std::int64_t>& shape, const void* data,
-                        std::size_t bytes, std::shared_ptr<const void> owner) {
+                        std::size_t bytes, std::shared_ptr<const void> owner, bool column_major) {
   if (shape.size() > kMaxArrayDims) {
     throw std::invalid_argument("goray: an array of " + std::to_string(shape.size()) +
                                 " dimensions is over the limit of " +
@@ -124,7 +124,8 @@ void EncodeArrayHandoff(Packer& packer, char kind, std::uint8_t itemsize,
     owner = CopyBlock(data, bytes);
     data = owner.get();
   }
-  EncodeOwnedAddressExt(packer, kind, itemsize, shape, data, std::move(owner), 1);  // flags: owned
+  const auto flags = static_cast<char>(1U | (column_major ? kColumnMajorBit : 0U));  // owned
+  EncodeOwnedAddressExt(packer, kind, itemsize, shape, data, std::move(owner), flags);
 }
 
 }  // namespace goray::codec::detail

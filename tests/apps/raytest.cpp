@@ -1113,6 +1113,7 @@ void goray::RegisterApplication(goray::Registry& registry) {
       "DataAddressesOf": [{"name": "price"}, {"name": "quantity"}],
       "MapPoly": [{"name": "x"}],
       "MapWeighted": [{"name": "x"}, {"name": "weight"}],
+      "MapConjugate": [{"name": "z"}, {"name": "k"}],
       "MapFailEvery": [{"name": "x"}, {"name": "every"}],
       "MapCrashOnceAt": [{"name": "x"}, {"name": "at"}, {"name": "dir"}, {"name": "segv"}],
       "MapNorm": [{"name": "point"}],

@@ -1,7 +1,8 @@
 // The array codec without the C ABI: every dtype through ext 71, the nested-list
 // form before EnableArrays, ext 72 borrowed, views and copies, std::span and
-// std::vector from an ext, arrays inside structs, tuples and containers, and
-// malformed ext payloads.
+// std::vector from an ext, arrays inside structs, tuples and containers, column-major
+// arrays (the 4th byte's bit 7) read in C order and written so only after EnableFeatures
+// bit 32, and malformed ext payloads.
 #include <complex>
 #include <cstdint>
 #include <cstring>
@@ -294,6 +295,75 @@ TEST_F(ArrayCodec, MalformedExtsAreRefused) {
                 Ext32(72, Ext72Payload('f', 8, {2}, reinterpret_cast<void*>(~uintptr_t{7}))))
                 .find("address range wraps around"),
             std::string::npos);
+}
+
+// An ext 71 or 72 payload with `bits` set in its 4th byte (over the pad or flags).
+std::string WithFourthBits(std::string payload, unsigned bits) {
+  payload[3] = static_cast<char>(static_cast<unsigned char>(payload[3]) | bits);
+  return payload;
+}
+
+TEST_F(ArrayCodec, ColumnMajorArraysAreReadInCOrder) {
+  // (2, 3) int32 in Fortran order: columns [1, 4], [2, 5], [3, 6].
+  const std::vector<int32_t> fortran{1, 4, 2, 5, 3, 6};
+  const std::string matrix = Ext32(71, WithFourthBits(Ext71Payload('i', 4, {2, 3}, Bytes(fortran)), 0x80));
+  const std::vector<int32_t> c_order{1, 2, 3, 4, 5, 6};
+  Array<int32_t> array = DecodeFromString<Array<int32_t>>(matrix);
+  EXPECT_EQ(array.shape(), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(std::vector<int32_t>(array.data(), array.data() + 6), c_order);
+  ArrayView<int32_t> view = DecodeFromString<ArrayView<int32_t>>(matrix);
+  EXPECT_EQ(std::vector<int32_t>(view.begin(), view.end()), c_order);
+  EXPECT_NE(view.owner(), nullptr);  // the transposed copy, kept by the view
+  // Three dimensions: element (i, j, k) of shape (2, 2, 2) at i + 2j + 4k in Fortran order.
+  std::vector<int16_t> cube(8);
+  for (int i = 0; i < 2; ++i) {
+    for (int j = 0; j < 2; ++j) {
+      for (int k = 0; k < 2; ++k) cube[i + 2 * j + 4 * k] = static_cast<int16_t>(100 * i + 10 * j + k);
+    }
+  }
+  Array<int16_t> read = DecodeFromString<Array<int16_t>>(
+      Ext32(71, WithFourthBits(Ext71Payload('i', 2, {2, 2, 2}, Bytes(cube), 4), 0x80)));
+  EXPECT_EQ(std::vector<int16_t>(read.data(), read.data() + 8),
+            (std::vector<int16_t>{0, 1, 10, 11, 100, 101, 110, 111}));
+  // By address too; and 1-D or single-row data reads as it is.
+  EXPECT_EQ(DecodeFromString<Array<int32_t>>(
+                Ext32(72, Ext72Payload('i', 4, {2, 3}, fortran.data(), 0, 0x80)))
+                .data()[1],
+            2);
+  EXPECT_EQ(DecodeFromString<std::vector<int32_t>>(
+                Ext32(71, WithFourthBits(Ext71Payload('i', 4, {6}, Bytes(fortran)), 0x80))),
+            fortran);
+  // The reserved bit 6 is refused.
+  EXPECT_EQ(DecodeErrorText<Array<int32_t>>(
+                Ext32(71, WithFourthBits(Ext71Payload('i', 4, {6}, Bytes(fortran)), 0x40))),
+            "expected goray::Array<int32_t>, received malformed array ext 71 (4th byte 64 has the "
+            "reserved bit 6 set)");
+}
+
+TEST_F(ArrayCodec, ColumnMajorDataIsWrittenAsStoredOnlyAfterTheFeature) {
+  const std::vector<double> fortran{1, 4, 2, 5, 3, 6};
+  auto encode = [&] {
+    goray::codec::Buffer buffer;
+    goray::codec::detail::EncodeTargetScope target(buffer);
+    goray::codec::Packer packer(buffer);
+    goray::codec::detail::EncodeArrayData(packer, fortran.data(), {2, 3}, 6, {}, true);
+    return std::string(buffer.data(), buffer.size());
+  };
+  const std::string before = encode();
+  EXPECT_EQ(static_cast<unsigned char>(before[9]) & 0x80, 0u);
+  const std::vector<double> c_order{1, 2, 3, 4, 5, 6};
+  EXPECT_EQ(std::memcmp(before.data() + before.size() - 48, c_order.data(), 48), 0);
+  goray::detail::SetFeatures(goray::detail::kFeatureColumnMajor);
+  const std::string after = encode();
+  goray::detail::SetFeatures(0);
+  EXPECT_EQ(static_cast<unsigned char>(after[9]) & 0x80, 0x80u);
+  EXPECT_EQ(std::memcmp(after.data() + after.size() - 48, fortran.data(), 48), 0);
+  Array<double> read = DecodeFromString<Array<double>>(after);
+  EXPECT_EQ(read.data()[1], 2);
+  // Before EnableArrays: nested lists in row order.
+  detail::SetArraysEnabled(false);
+  EXPECT_EQ(DecodeFromString<std::vector<std::vector<double>>>(encode()),
+            (std::vector<std::vector<double>>{{1, 2, 3}, {4, 5, 6}}));
 }
 
 TEST_F(ArrayCodec, BoolBytesOtherThanZeroOrOneAreRefused) {

@@ -1,12 +1,15 @@
 // Eigen's dense types in signatures (goray/eigen.h, docs/types.md "Eigen"): every
-// matrix, vector and array form round-trips as the array ext in C order (1-D for
-// vectors), the dtype and shape are checked against the type with errors naming both,
-// nested lists decode, and task parameters Ref<const M> and Map<const M> read the
-// request in place where M's order allows and from one copy otherwise.
+// matrix, vector and array form round-trips as the array ext (1-D for vectors; a
+// column-major matrix in C order, or as stored with the column-major bit once
+// EnableFeatures bit 32 is on), the dtype and shape are checked against the type with
+// errors naming both, nested lists decode, task parameters Ref<const M> and Map<const M>
+// read the request in place where M's order is the data's and from one copy otherwise,
+// and a matrix result is handed over as its own memory.
 #include <gtest/gtest.h>
 
 #include <complex>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +39,12 @@ double Dot(const Eigen::Ref<const Eigen::VectorXd>& a, Eigen::Map<const Eigen::V
   return a.dot(b);
 }
 Eigen::MatrixXd Outer(const Eigen::VectorXd& a, const Eigen::RowVectorXd& b) { return a * b; }
+// 2 * m, noting where the result's elements are (they move into the reply's owner).
+Eigen::MatrixXd Twice(const Eigen::MatrixXd& m) {
+  Eigen::MatrixXd out = 2.0 * m;
+  g_seen = out.data();
+  return out;
+}
 
 }  // namespace eigen_test
 
@@ -48,6 +57,9 @@ GORAY_TEST_APPLICATION(registry) {
   registry.AddTask("ColMapCorner", &ColMapCorner);
   registry.AddTask("Dot", &Dot);
   registry.AddTask("Outer", &Outer);
+  registry.AddTask("Twice", &Twice);
+  registry.AddTask("SumByCol", &SumRef);        // 8 letters, as above
+  registry.AddTask("CornerBy", &ColMapCorner);
 }
 
 namespace eigen_test {
@@ -61,8 +73,18 @@ namespace detail = goray::codec::detail;
 class Eigen_ : public testing::Test {
  protected:
   void SetUp() override { detail::SetArraysEnabled(true); }
-  void TearDown() override { detail::SetArraysEnabled(false); }
+  void TearDown() override {
+    detail::SetArraysEnabled(false);
+    goray::detail::SetFeatures(0);
+  }
 };
+
+void ColumnMajorOn() { goray::detail::SetFeatures(goray::detail::kFeatureColumnMajor); }
+
+// The 4th header byte of the one ext 71 in `bytes` (an ext32: c9, length, 71, payload).
+unsigned FourthByte(const std::string& bytes) {
+  return static_cast<unsigned char>(bytes.at(6 + 3));
+}
 
 // The ext 71 of `bytes` (one array value): its shape and its data as T.
 template <class T>
@@ -80,6 +102,29 @@ TEST_F(Eigen_, AColumnMajorMatrixIsWrittenInCOrderAndReadBack) {
   EXPECT_EQ(data, (std::vector<double>{1, 2, 3, 4, 5, 6}));
   EXPECT_EQ(DecodeFromString<Eigen::MatrixXd>(bytes), m);
   EXPECT_EQ(DecodeFromString<RowMatrixXd>(bytes), RowMatrixXd(m));
+}
+
+TEST_F(Eigen_, WithColumnMajorOnAColumnMajorMatrixIsWrittenAsStored) {
+  ColumnMajorOn();
+  Eigen::MatrixXd m(2, 3);
+  m << 1, 2, 3, 4, 5, 6;
+  const std::string bytes = EncodeToString(m);
+  EXPECT_EQ(FourthByte(bytes) & 0x80, 0x80u);
+  const std::size_t data_at = 6 + 4 + 16 + (FourthByte(bytes) & 0x3f);
+  std::vector<double> stored(6);
+  std::memcpy(stored.data(), bytes.data() + data_at, sizeof(double) * 6);
+  EXPECT_EQ(stored, (std::vector<double>{1, 4, 2, 5, 3, 6}));  // Fortran order, no transpose
+  // Every reader gets the same matrix: Eigen in either order, goray's arrays in C order.
+  EXPECT_EQ(DecodeFromString<Eigen::MatrixXd>(bytes), m);
+  EXPECT_EQ(DecodeFromString<RowMatrixXd>(bytes), RowMatrixXd(m));
+  auto [shape, data] = ReadExt<double>(bytes);
+  EXPECT_EQ(shape, (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(data, (std::vector<double>{1, 2, 3, 4, 5, 6}));
+  // A row-major matrix and a vector never carry the bit.
+  EXPECT_EQ(FourthByte(EncodeToString(RowMatrixXd(m))) & 0x80, 0u);
+  Eigen::VectorXd v(3);
+  v << 1, 2, 3;
+  EXPECT_EQ(FourthByte(EncodeToString(v)) & 0x80, 0u);
 }
 
 TEST_F(Eigen_, EveryFormRoundTrips) {
@@ -191,6 +236,82 @@ TEST_F(Eigen_, AColumnMajorParameterIsOneCopy) {
   EXPECT_FALSE(Inside(g_seen, request, size));
   EXPECT_EQ(Result(CallTask("ColMapCorner", request, size, m)), 3);
   EXPECT_FALSE(Inside(g_seen, request, size));
+}
+
+TEST_F(Eigen_, WithColumnMajorOnAColumnMajorParameterReadsTheRequestInPlace) {
+  ColumnMajorOn();
+  Eigen::MatrixXd m(2, 3);
+  m << 1, 2, 3, 4, 5, 6;
+  const char* request = nullptr;
+  std::size_t size = 0;
+  EXPECT_EQ(Result(CallTask("SumByCol", request, size, m)), 21);
+  EXPECT_TRUE(Inside(g_seen, request, size));
+  EXPECT_EQ(Result(CallTask("CornerBy", request, size, m)), 3);
+  EXPECT_TRUE(Inside(g_seen, request, size));
+  // An owning matrix is its own copy; a row-major one of Fortran-ordered data copies.
+  EXPECT_EQ(Result(CallTask("Trace", request, size, m)), 6);
+  EXPECT_FALSE(Inside(g_seen, request, size));
+  EXPECT_EQ(Result(CallTask("SumByRef", request, size, m)), 21);
+  EXPECT_FALSE(Inside(g_seen, request, size));
+  EXPECT_EQ(Result(CallTask("SumByMap", request, size, m)), 21);
+  EXPECT_FALSE(Inside(g_seen, request, size));
+}
+
+// The ext 72 a RunTaskForPython (34) reply holds: its 4th byte, shape and address.
+struct HandedOver {
+  unsigned flags = 0;
+  std::vector<int64_t> shape;
+  const double* address = nullptr;
+  uint64_t token = 0;
+};
+HandedOver ReadHandedOver(const std::string& body) {
+  msgpack::object_handle handle = msgpack::unpack(body.data(), body.size());
+  const msgpack::object& object = handle.get();
+  EXPECT_EQ(object.type, msgpack::type::EXT);
+  EXPECT_EQ(object.via.ext.type(), 72);
+  const char* payload = object.via.ext.data();
+  HandedOver out;
+  out.flags = static_cast<unsigned char>(payload[3]);
+  const std::size_t ndim = static_cast<unsigned char>(payload[2]);
+  auto load = [&](std::size_t at) {
+    uint64_t value = 0;
+    std::memcpy(&value, payload + at, 8);
+    return value;
+  };
+  for (std::size_t i = 0; i < ndim; ++i) out.shape.push_back(static_cast<int64_t>(load(4 + 8 * i)));
+  out.address = reinterpret_cast<const double*>(static_cast<uintptr_t>(load(4 + 8 * ndim)));
+  out.token = load(12 + 8 * ndim);
+  return out;
+}
+
+TEST_F(Eigen_, AMatrixResultIsHandedOverAsItsOwnMemory) {
+  Eigen::MatrixXd m(2, 3);
+  m << 1, 2, 3, 4, 5, 6;
+  for (bool column_major : {false, true}) {
+    if (column_major) ColumnMajorOn();
+    std::string payload;
+    abi_call::AppendUnit(payload, "Twice");
+    abi_call::AppendUnit(payload, EncodeToString(m));
+    abi_call::Result result = abi_call::Call(34, std::move(payload));
+    ASSERT_EQ(result.code, 0) << result.body;
+    HandedOver handed = ReadHandedOver(result.body);
+    EXPECT_EQ(handed.shape, (std::vector<int64_t>{2, 3}));
+    if (column_major) {
+      // The result's own elements, in Fortran order: no copy.
+      EXPECT_EQ(handed.flags, 0x81u);  // owned, column-major
+      EXPECT_EQ(static_cast<const void*>(handed.address), g_seen);
+      EXPECT_EQ(handed.address[1], 8);  // m(1, 0) * 2
+    } else {
+      // Without the feature: one transposed copy, in C order.
+      EXPECT_EQ(handed.flags, 1u);
+      EXPECT_NE(static_cast<const void*>(handed.address), g_seen);
+      EXPECT_EQ(handed.address[1], 4);  // m(0, 1) * 2
+    }
+    std::string token;
+    for (int i = 0; i < 8; ++i) token.push_back(static_cast<char>((handed.token >> (8 * i)) & 0xff));
+    EXPECT_EQ(abi_call::Call(36, token).code, 0);
+  }
+  EXPECT_EQ(detail::LiveArrayHandoffs(), 0u);
 }
 
 TEST_F(Eigen_, VectorParametersAndAMatrixResult) {

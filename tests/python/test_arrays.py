@@ -128,6 +128,22 @@ def test_non_contiguous_input_is_copied_once(monkeypatch):
     assert run("ViewAddress", arr) != arr.ctypes.data
 
 
+def test_an_f_ordered_array_crosses_as_it_is_and_cpp_reads_c_order(monkeypatch):
+    # A version-8 library turned on column-major arrays at load (EnableFeatures bit 32).
+    assert _arrays.column_major_enabled()
+    arr = np.asfortranarray(np.arange(12.0).reshape(3, 4))
+    calls = []
+    real = np.ascontiguousarray
+    monkeypatch.setattr(np, "ascontiguousarray", lambda a: calls.append(1) or real(a))
+    assert run("ViewShape", arr) == [3, 4]
+    assert (run("ViewToArray", arr) == arr * 2).all()  # the view is C order, transposed once
+    assert calls == []  # sent as it is
+    for suffix in ("Bool", "I16", "F32", "C128"):
+        cube = np.asfortranarray(sample(DTYPES[suffix], (2, 3, 4)))
+        back = run(f"EchoArr{suffix}", cube)
+        assert back.shape == cube.shape and (back == cube).all()
+
+
 def test_buffer_protocol_inputs_are_1d_arrays():
     floats = array.array("d", [1.0, 2.0, 3.5])
     assert run("SpanAddress", floats) == floats.buffer_info()[0]

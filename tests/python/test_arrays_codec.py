@@ -170,3 +170,59 @@ def test_misaligned_inline_data_is_copied_aligned():
     payload = b"f\x08\x01\x01" + struct.pack("<q", 4) + b"\x00" + arr.tobytes()  # pad 1
     back = _arrays.decode_inline(payload)
     assert back.flags.aligned and not back.flags.writeable and (back == arr).all()
+
+
+@pytest.fixture
+def column_major():
+    """The library reads column-major arrays (Feature.COLUMN_MAJOR) for the test."""
+    was = _arrays.column_major_enabled()
+    _arrays.enable_column_major(True)
+    yield
+    _arrays.enable_column_major(was)
+
+
+@pytest.fixture
+def row_major_only():
+    """The library reads C order only (a version-7 library) for the test."""
+    was = _arrays.column_major_enabled()
+    _arrays.enable_column_major(False)
+    yield
+    _arrays.enable_column_major(was)
+
+
+def test_an_f_ordered_array_is_sent_as_it_is_with_the_column_major_bit(column_major, monkeypatch):
+    arr = np.asfortranarray(np.arange(6.0).reshape(2, 3))
+    calls = []
+    real = np.ascontiguousarray
+    monkeypatch.setattr(np, "ascontiguousarray", lambda a: calls.append(1) or real(a))
+    _, payload, at = ext_payload(_codec.pack(arr, _arrays.INLINE))
+    pad = payload[3] & 0x3F
+    assert payload[3] & 0x80 and (at + 4 + 16 + pad) % 64 == 0
+    assert payload[4 + 16 + pad:] == arr.tobytes(order="F")  # 0 3 1 4 2 5: no transpose
+    keep = []
+    _, by_address, _ = ext_payload(b"".join(_codec.pack_args("t", [arr], _arrays.BORROWED, keep)))
+    assert by_address[3] == 0x80 and keep == [] and calls == []
+    assert struct.unpack_from("<Q", by_address, 20)[0] == arr.ctypes.data
+    # 1-D and C-ordered arrays never carry the bit; a strided one is copied into C order.
+    for value in (np.arange(3.0), np.arange(6.0).reshape(2, 3), np.asfortranarray(np.ones((1, 4)))):
+        assert ext_payload(_codec.pack(value, _arrays.INLINE))[1][3] & 0x80 == 0
+    assert ext_payload(_codec.pack(arr[:, ::2], _arrays.INLINE))[1][3] & 0x80 == 0
+    assert calls == [1]
+
+
+def test_without_the_feature_an_f_ordered_array_is_copied_into_c_order(row_major_only):
+    arr = np.asfortranarray(np.arange(6.0).reshape(2, 3))
+    _, payload, _ = ext_payload(_codec.pack(arr, _arrays.INLINE))
+    assert payload[3] & 0x80 == 0
+    assert payload[-48:] == arr.tobytes(order="C")
+
+
+def test_a_column_major_ext_decodes_to_an_f_ordered_view():
+    fortran = np.arange(24, dtype=np.int16)  # (2, 3, 4) in Fortran order
+    payload = (b"i\x02\x03" + bytes((0x80,)) + struct.pack("<3q", 2, 3, 4) + fortran.tobytes())
+    back = _arrays.decode_inline(payload)
+    assert back.flags.f_contiguous and not back.flags.c_contiguous and not back.flags.writeable
+    assert (back == fortran.reshape((2, 3, 4), order="F")).all()
+    assert back[1, 0, 0] == 1 and back[0, 1, 0] == 2 and back[0, 0, 1] == 6
+    with pytest.raises(_codec.CodecError, match="reserved bit 6"):
+        _arrays.decode_inline(b"i\x02\x01\x40" + struct.pack("<q", 1) + b"\x00\x00")

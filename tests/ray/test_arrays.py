@@ -48,6 +48,15 @@ def test_array_results_come_back_as_ndarrays(lib, a):
     assert values.dtype == np.float32 and values.tolist() == [1.5] * 5 and total == 7.5
 
 
+def test_an_f_ordered_array_reaches_a_cpp_view_in_c_order(lib, a):
+    # Sent as it is with the column-major bit (protocol version 8); the view is C order.
+    fortran = np.asfortranarray(a)
+    np.testing.assert_array_equal(ray.get(goray.golang_task("Twice").remote(fortran)), 2 * a)
+    np.testing.assert_array_equal(ray.get(goray.golang_task("Twice").remote(ray.put(fortran))), 2 * a)
+    small = np.asfortranarray(np.arange(6.0).reshape(2, 3))  # inline, inside the args block
+    np.testing.assert_array_equal(ray.get(goray.golang_task("Twice").remote(small)), 2 * small)
+
+
 def test_a_task_result_passed_on_as_a_ref_stays_an_array(lib, a):
     twice = goray.golang_task("Twice").remote(a)
     np.testing.assert_array_equal(ray.get(goray.golang_task("Twice").remote(twice)), 4 * a)

@@ -48,6 +48,14 @@ def test_keywords_broadcast_and_iterables_zip(lib):
     assert goray.map("MapLabel", [{"x": 0.0, "y": 0.0, "label": "a"}], prefix="p-") == ["p-a"]
 
 
+def test_complex_items_map_as_complex128_columns(lib):
+    zs = np.arange(5_000, dtype=np.float64) * (1 + 2j)
+    results = goray.map("MapConjugate", zs, k=2.0)
+    assert isinstance(results, np.ndarray) and results.dtype == np.complex128
+    np.testing.assert_array_equal(results, np.conj(zs) * 2.0)
+    assert goray.map("MapConjugate", [1 + 1j, 2.0], k=1.0) == [1 - 1j, 2 + 0j]
+
+
 def test_a_struct_parameter_takes_a_struct_of_arrays(lib):
     x = np.array([3.0, 6.0, 0.0])
     y = np.array([4.0, 8.0, 1.0])

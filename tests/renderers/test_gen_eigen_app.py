@@ -3,7 +3,8 @@ Eigen3::Eigen, built by the tree where Eigen is installed): ndarrays in, ndarray
 this process and on Ray; shapes and dtypes checked with errors naming both sides; an
 F-ordered or strided array into a column-major matrix; an owning matrix through the typed
 entries, Ref and Map through the codec path, a C-ordered array read in place by a
-Ref<const RowMajor>."""
+Ref<const RowMajor> and an F-ordered one by a Ref<const MatrixXd>; column-major results
+come back F-ordered."""
 
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ def assert_values(report: dict) -> None:
     assert report["Corners"] == [array("float64", [2], v) for v in
                                  ([0, 0], [2, 0], [2, 1], [0, 1])]
     assert report["Fitted"] == {"weights": array("float64", [3], [0.0, 0.5, 1.0]), "bias": 0.5}
+    assert (report["Transpose_order"], report["Twice_order"]) == ("F", "C")
     assert report["wrong_dtype"] == (
         "ArgumentError: position 0: expected Eigen::Matrix<double, Dynamic, Dynamic>, "
         "received ndarray of int64 (2, 2) (task Trace)")
@@ -65,7 +67,9 @@ def test_eigen_tasks_in_process(eigen_app, tmp_path):
     assert_values(report)
     assert report["paths"] == {"Trace": "typed", "Transpose": "typed", "RowSum": "codec"}
     assert report["where_in_place"] is True
-    assert report["f_result"] is True  # a column-major result: an F-ordered view, no copy
+    assert report["column_ref_in_place"] is True
+    assert report["column_ref_of_c_copies"] is True
+    assert report["result_moved"] is True  # the matrix's own memory, F-ordered: no copy
 
 
 def test_eigen_tasks_on_ray(eigen_app, tmp_path, ray_env):

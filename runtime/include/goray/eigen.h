@@ -7,12 +7,16 @@
 //   Eigen::Ref<const M>, Eigen::Map<const M>              parameters only
 //
 // On the wire an Eigen value is the array ext of its scalar's dtype (docs/protocol.md
-// §10): 1-D for a vector type, 2-D (rows, cols) otherwise, in C order. So:
-//   - a row-major matrix and every vector are written from their own memory; a
-//     column-major matrix is transposed once into C order;
-//   - a parameter reads the received C-ordered data: Ref<const M> and Map<const M> of a
-//     row-major M (or a vector) in place, of a column-major M from one copy; an owning
-//     M is always its own copy;
+// §10): 1-D for a vector type, 2-D (rows, cols) otherwise, in the matrix's own order
+// (a column-major one with the column-major bit, once the driver turned on
+// EnableFeatures bit 32; before that, and for GoRay's driver, transposed into C order).
+// So:
+//   - a result is written from its own memory (a result moves into the owner of the
+//     array handed over: no copy on Ray);
+//   - a parameter reads the received data in its order: Ref<const M> and Map<const M>
+//     in place when it is M's order (an F-ordered ndarray for a column-major M, a
+//     C-ordered one for a row-major M, any 1-D one for a vector), else from one copy; an
+//     owning M is always its own copy (one memcpy when the orders match);
 //   - the shape must fit M (a vector type takes (n,) or its (n, 1) / (1, n) form; fixed
 //     sizes must match) and the dtype must be the scalar's, else an ArgumentError
 //     naming both sides.
@@ -21,6 +25,7 @@
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -28,6 +33,7 @@
 
 #include "goray/codec.h"
 #include "goray/detail/arg_list.h"
+#include "goray/detail/big_block.h"
 
 namespace goray::detail {
 
@@ -81,9 +87,21 @@ bool EigenDims(const std::vector<std::int64_t>& shape, Eigen::Index& rows, Eigen
          fits(cols, M::ColsAtCompileTime, M::MaxColsAtCompileTime);
 }
 
-// M's elements as the source holds them (one copy, in M's own order).
+template <class M>
+bool EigenLaidOutAs(const EigenSource<typename M::Scalar>& source);
+
+// M's elements as the source holds them (one copy, in M's own order: a memcpy when the
+// source is laid out as M, into huge pages when large, as goray's own arrays are).
 template <class M>
 void AssignEigen(M& out, const EigenSource<typename M::Scalar>& source) {
+  using S = typename M::Scalar;
+  if (EigenLaidOutAs<M>(source)) {
+    out.resize(source.rows, source.cols);
+    const std::size_t bytes = static_cast<std::size_t>(out.size()) * sizeof(S);
+    if (bytes >= kBigBlockBytes) AdviseHugePages(out.data(), bytes);
+    if (bytes != 0) std::memcpy(out.data(), source.data, bytes);
+    return;
+  }
   using Strided = typename EigenDense<M>::template RowMajorDynamic<typename M::Scalar>;
   using StridedMap = Eigen::Map<const Strided, Eigen::Unaligned,
                                 Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
@@ -216,7 +234,8 @@ goray::detail::EigenSource<typename M::Scalar> DecodeEigenSource(
     const msgpack::object& object, goray::ArrayView<typename M::Scalar>& view,
     const std::string& expected) {
   using S = typename M::Scalar;
-  DecodeArrayView(object, view, expected);
+  bool column_major = false;
+  DecodeArrayView(object, view, expected, &column_major);
   goray::detail::EigenSource<S> source;
   if (!goray::detail::EigenDims<M>(view.shape(), source.rows, source.cols)) {
     throw DecodeError(expected, IsArrayExt(object)
@@ -225,30 +244,40 @@ goray::detail::EigenSource<typename M::Scalar> DecodeEigenSource(
                                     : "a nested array of shape " + EigenShapeText(view.shape()));
   }
   source.data = view.data();
-  source.row_stride = source.cols;
-  source.col_stride = 1;
+  source.row_stride = column_major ? 1 : source.cols;
+  source.col_stride = column_major ? source.rows : 1;
   return source;
 }
 
+// M's elements in its own order; `owner`, if any, keeps value's memory alive (a moved
+// result), so that a handed-over array is that memory.
 template <class M>
-void EncodeEigen(Packer& packer, const M& value) {
-  using S = typename M::Scalar;
+void EncodeEigen(Packer& packer, const M& value, std::shared_ptr<const void> owner = {}) {
   std::vector<std::int64_t> shape;
   if constexpr (M::IsVectorAtCompileTime) {
     shape = {static_cast<std::int64_t>(value.size())};
   } else {
     shape = {static_cast<std::int64_t>(value.rows()), static_cast<std::int64_t>(value.cols())};
   }
-  if (M::IsRowMajor || value.rows() <= 1 || value.cols() <= 1) {
-    EncodeArrayData(packer, value.data(), shape, value.size(), {});
-    return;
-  }
-  // A column-major matrix in C order: one transposed copy, which the encoding may keep.
-  using RowMajor = typename goray::detail::EigenDense<M>::template RowMajorDynamic<S>;
-  auto rows_first = std::make_shared<RowMajor>(value);
-  const S* data = rows_first->data();
-  EncodeArrayData(packer, data, shape, value.size(), std::shared_ptr<const void>(std::move(rows_first)));
+  const bool column_major = !M::IsRowMajor && !M::IsVectorAtCompileTime;
+  EncodeArrayData(packer, value.data(), shape, value.size(), owner, column_major);
 }
+
+// A matrix result moves into the owner of its encoded array (MovableResult).
+template <class M>
+struct EigenMovableResult : std::true_type {
+  static void Encode(Packer& packer, M&& value) {
+    auto owner = std::make_shared<M>(std::move(value));
+    const M& moved = *owner;
+    EncodeEigen(packer, moved, std::shared_ptr<const void>(std::move(owner)));
+  }
+};
+template <class S, int R, int C, int O, int MR, int MC>
+struct MovableResult<Eigen::Matrix<S, R, C, O, MR, MC>>
+    : EigenMovableResult<Eigen::Matrix<S, R, C, O, MR, MC>> {};
+template <class S, int R, int C, int O, int MR, int MC>
+struct MovableResult<Eigen::Array<S, R, C, O, MR, MC>>
+    : EigenMovableResult<Eigen::Array<S, R, C, O, MR, MC>> {};
 
 // The msgpack-c adaptors' bodies (below): T written as the owning Plain (a Ref or Map is
 // evaluated into one, as its memory may be strided), and an owning M read back.

@@ -136,7 +136,8 @@ auto DecodeArgs(const ArgList& args) {
 // One result value (a callable's result, or an element of its tuple). A large
 // byte vector a handoff command (34/35) returns moves into its owner and is
 // handed over: the driver reads the vector's own memory, no copy into the reply
-// (docs/protocol.md §10, "Arrays out of band").
+// (docs/protocol.md §10, "Arrays out of band"). A MovableResult (an Eigen matrix)
+// moves into the owner of its encoded array the same way.
 template <class V>
 void EncodeResult(codec::Packer& packer, V&& value) {
   using Plain = std::remove_cvref_t<V>;
@@ -150,6 +151,11 @@ void EncodeResult(codec::Packer& packer, V&& value) {
       codec::detail::EncodeBytesHandoff(packer, data, size, std::move(owner));
       return;
     }
+  }
+  if constexpr (codec::detail::MovableResult<Plain>::value && !std::is_lvalue_reference_v<V> &&
+                !std::is_const_v<std::remove_reference_t<V>>) {
+    codec::detail::MovableResult<Plain>::Encode(packer, std::move(value));
+    return;
   }
   codec::Encode(packer, value);
 }

@@ -29,5 +29,6 @@
 // blocks, RunTaskOutOfBand 43 and ActorMethodCallOutOfBand 44, lent GetObject replies,
 // docs/protocol.md §10, "Arrays out of band"); 7 reads complex numbers, paths and
 // durations as ext 75, 76 and 77 and writes them so after EnableFeatures bit 16 (docs/protocol.md
-// §5, "Value exts").
-#define GORAY_PROTOCOL_VERSION 7
+// §5, "Value exts"); 8 reads column-major arrays (an array ext's 4th byte, bit 7) and
+// writes them so after EnableFeatures bit 32 (docs/protocol.md §10, "Column-major arrays").
+#define GORAY_PROTOCOL_VERSION 8

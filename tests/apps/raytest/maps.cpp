@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <complex>
 #include <csignal>
 #include <cstdint>
 #include <fstream>
@@ -33,6 +34,9 @@ double Poly(double x) {
 }
 
 double Weighted(double x, double weight) { return x * weight; }
+
+// A complex item: complex128 columns go through the loop as typed arrays.
+std::complex<double> ConjugateScaled(std::complex<double> z, double k) { return std::conj(z) * k; }
 
 // Fails on multiples of `every` (a C++ exception per failed item).
 std::int64_t FailEvery(std::int64_t x, std::int64_t every) {
@@ -157,6 +161,7 @@ void RegisterMaps(goray::Registry& registry) {
   registry.AddTask("MapInsideTask", &MapInsideTask);
   registry.AddTask("MapPoly", &Poly);
   registry.AddTask("MapWeighted", &Weighted);
+  registry.AddTask("MapConjugate", &ConjugateScaled);
   registry.AddTask("MapFailEvery", &FailEvery);
   registry.AddTask("MapCrashOnceAt", &CrashOnceAt);
   registry.AddTask("MapNorm", &Norm);

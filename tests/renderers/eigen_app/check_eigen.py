@@ -39,6 +39,9 @@ def run(call, inputs):
         "Means": describe(call("Means", m)),
         "Corners": [describe(c) for c in call("Corners", np.array([0.0, 0.0]), np.array([2.0, 1.0]))],
         "Fitted": {k: (describe(v) if k == "weights" else v) for k, v in call("Fitted", 3).items()},
+        # A column-major result comes back as stored: an F-ordered ndarray.
+        "Transpose_order": "F" if call("Transpose", m).flags.f_contiguous else "C",
+        "Twice_order": "C" if call("Twice", row).flags.c_contiguous else "F",
     }
     for name, args in {"wrong_dtype": ("Trace", np.zeros((2, 2), dtype=np.int64)),
                        "wrong_size": ("Rotate", np.eye(2, dtype=np.float32), np.eye(3, dtype=np.float32)),
@@ -82,7 +85,14 @@ def main() -> int:
         report["paths"] = {"Trace": path_of("Trace", m), "Transpose": path_of("Transpose", m),
                            "RowSum": path_of("RowSum", row)}
         report["where_in_place"] = eigenapp.local.WhereRef(row) == row.ctypes.data
-        report["f_result"] = bool(eigenapp.local.Transpose(m).flags.f_contiguous)
+        # An F-ordered array crosses as it is (column-major arrays, protocol version 8):
+        # a Ref<const MatrixXd> reads the caller's own elements.
+        f_ordered = inputs["f_ordered"]
+        report["column_ref_in_place"] = eigenapp.local.WhereColumnRef(f_ordered) == f_ordered.ctypes.data
+        report["column_ref_of_c_copies"] = eigenapp.local.WhereColumnRef(m) != m.ctypes.data
+        made = eigenapp.local.Made(3, 2)
+        report["result_moved"] = (made.ctypes.data == eigenapp.local.LastMade()
+                                  and made.flags.f_contiguous and made.shape == (3, 2))
     else:
         import ray
 

@@ -32,6 +32,9 @@ struct GORAY_TASKS Linear {
   uint64_t WhereRef(Eigen::Ref<const fit::RowMatrixXd> m) {
     return reinterpret_cast<uint64_t>(m.data());
   }
+  uint64_t WhereColumnRef(Eigen::Ref<const Eigen::MatrixXd> m) {
+    return reinterpret_cast<uint64_t>(m.data());
+  }
   Eigen::Matrix3f Rotate(const Eigen::Matrix3f& r, const Eigen::Matrix3f& m) { return r * m; }
   Eigen::ArrayXXi Clip(const Eigen::ArrayXXi& a, int32_t high) { return a.min(high); }
   Eigen::RowVectorXd Means(const Eigen::MatrixXd& m) { return m.colwise().mean(); }
@@ -39,4 +42,14 @@ struct GORAY_TASKS Linear {
     return {low, Eigen::Vector2d(high.x(), low.y()), high, Eigen::Vector2d(low.x(), high.y())};
   }
   fit::Model Fitted(int64_t n) { return {Eigen::VectorXd::LinSpaced(n, 0, 1), 0.5}; }
+  // A result whose elements' address is kept: a result moved into the ndarray is there.
+  Eigen::MatrixXd Made(int64_t rows, int64_t cols) {
+    Eigen::MatrixXd m = Eigen::MatrixXd::Constant(rows, cols, 1.5);
+    last_made_ = reinterpret_cast<uint64_t>(m.data());
+    return m;
+  }
+  uint64_t LastMade() { return last_made_; }
+
+ private:
+  uint64_t last_made_ = 0;
 };

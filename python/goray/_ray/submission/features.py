@@ -10,9 +10,9 @@ import os
 import threading
 from typing import Any, Dict
 
-from ... import _ffi
-from ..._protocol import (FEATURES_VERSION, VALUE_EXTS_VERSION, Code, Feature, Py2Native, pack_u64,
-                          unpack_u64)
+from ... import _arrays, _ffi
+from ..._protocol import (COLUMN_MAJOR_VERSION, FEATURES_VERSION, VALUE_EXTS_VERSION, Code, Feature,
+                          Py2Native, pack_u64, unpack_u64)
 
 __all__ = ["WANTED_FEATURES", "enable_features", "features"]
 
@@ -21,9 +21,10 @@ _log = logging.getLogger("goray")
 #: The features asked of a library of protocol version 3 or later (one that does
 #: not know a bit leaves it off in its answer).
 WANTED_FEATURES = int(Feature.PIPELINED | Feature.REFS_IN_VALUES | Feature.ARRAYS_OUT_OF_BAND
-                      | Feature.GET_AHEAD | Feature.VALUE_EXTS)
-#: Arrays out of band need the library to write arrays as ext (EnableArrays).
-_NEEDS_ARRAYS = int(Feature.ARRAYS_OUT_OF_BAND)
+                      | Feature.GET_AHEAD | Feature.VALUE_EXTS | Feature.COLUMN_MAJOR)
+#: Arrays out of band and column-major arrays need the library to write arrays as ext
+#: (EnableArrays).
+_NEEDS_ARRAYS = int(Feature.ARRAYS_OUT_OF_BAND | Feature.COLUMN_MAJOR)
 _features_lock = threading.Lock()
 _features: Dict[int, int] = {}  # id(library) -> the bits it turned on
 
@@ -40,6 +41,8 @@ def enable_features(library: Any) -> int:
             wanted = WANTED_FEATURES if getattr(library, "arrays", False) else WANTED_FEATURES & ~_NEEDS_ARRAYS
             if library.protocol_version < VALUE_EXTS_VERSION:  # (an older one ignores the bit)
                 wanted &= ~int(Feature.VALUE_EXTS)
+            if library.protocol_version < COLUMN_MAJOR_VERSION:
+                wanted &= ~int(Feature.COLUMN_MAJOR)
             if os.environ.get("GORAY_GET_AHEAD") == "0":  # docs/cli.md: Gets without reading ahead
                 wanted &= ~int(Feature.GET_AHEAD)
             code, reply = library.execute(int(Py2Native.ENABLE_FEATURES), pack_u64(wanted))
@@ -50,7 +53,16 @@ def enable_features(library: Any) -> int:
                              "synchronous", getattr(library, "path", library), code,
                              bytes(reply[:200]).decode("utf-8", errors="replace"))
         _features[id(library)] = turned_on
+        if wanted_column_major(library):
+            _arrays.enable_column_major(bool(turned_on & Feature.COLUMN_MAJOR))
         return turned_on
+
+
+def wanted_column_major(library: Any) -> bool:
+    """Whether the driver asks `library` for column-major arrays (it speaks arrays, at
+    version 8 or later): its answer decides how this process sends F-ordered arrays."""
+    return (getattr(library, "arrays", False)
+            and getattr(library, "protocol_version", 1) >= COLUMN_MAJOR_VERSION)
 
 
 def features(library: Any = None) -> int:

@@ -17,7 +17,7 @@ import struct
 from typing import Any, List, Optional, Sequence, Tuple
 
 from ... import _arrays
-from ..._protocol import ADDRESS_OWNED, Buffer, FramingError
+from ..._protocol import ADDRESS_OWNED, ARRAY_COLUMN_MAJOR, Buffer, FramingError
 
 __all__ = ["OUT_OF_BAND_FROM", "CALL_ENTRY", "RESULT_ENTRY", "RESULT_HEAD", "split", "library_views", "adopted_views",
            "parse_result", "header_start", "address_ext", "address_of", "pieces", "by_address",
@@ -37,6 +37,7 @@ OUT_OF_BAND_FROM = 1 << 16
 
 _EXT_WIDTHS = {0xc7: 1, 0xc8: 2, 0xc9: 4}  # ext 8/16/32: bytes of the length
 _MAX_HEAD = 4 + 8 * 32 + 63  # an array ext's payload header: 32 dimensions, pad < 64
+_PAD_MASK = 0x3F  # ext 71's pad: the 4th header byte's bits 0-5 (bit 7: column-major)
 
 
 def split(compact: Buffer, offsets: Sequence[int]) -> List[memoryview]:
@@ -119,7 +120,7 @@ def header_start(segment: Buffer, length: int) -> Tuple[int, int]:
             continue
         if int.from_bytes(view[at + 1:at + 1 + width], "big") != head + length:
             continue
-        itemsize, ndim, pad = view[payload + 1], view[payload + 2], view[payload + 3]
+        itemsize, ndim, pad = view[payload + 1], view[payload + 2], view[payload + 3] & _PAD_MASK
         if head != 4 + 8 * ndim + pad or ndim > 32:
             continue
         count = itemsize
@@ -139,7 +140,8 @@ def address_ext(head: Buffer, address: int, flags: int, token: int = 0) -> Optio
     if itemsize == 0 or address % min(itemsize, 16):
         return None
     fixed = 4 + 8 * ndim
-    body = b"".join((bytes(head[:3]), bytes((flags,)), bytes(head[4:fixed]),
+    order = head[3] & ARRAY_COLUMN_MAJOR  # kept from the ext 71 (or 72) header
+    body = b"".join((bytes(head[:3]), bytes((flags | order,)), bytes(head[4:fixed]),
                      struct.pack("<QQ", address, token)))
     if len(body) < 256:
         return b"\xc7" + bytes((len(body), _arrays.EXT_ADDRESS)) + body
@@ -248,7 +250,7 @@ def by_address(block: Buffer, flags: int = 0, bins: bool = False) -> List[Buffer
 
 def _inline_to_address(payload: memoryview, address: int, flags: int) -> Optional[bytes]:
     """The ext 72 of an ext 71 payload at `address`."""
-    ndim, pad = payload[2], payload[3]
+    ndim, pad = payload[2], payload[3] & _PAD_MASK
     fixed = 4 + 8 * ndim
     if len(payload) < fixed + pad:
         return None

@@ -2,10 +2,15 @@
 // std::span<const T> (and std::vector<T> from an array ext). Included by
 // goray/codec.h; the wire forms are in docs/protocol.md §10:
 //
-//   ext 71  array inline:     kind u8 | itemsize u8 | ndim u8 | pad u8 |
+//   ext 71  array inline:     kind u8 | itemsize u8 | ndim u8 | order|pad u8 |
 //                             shape ndim x i64 LE | pad zero bytes | data
-//   ext 72  array by address: kind u8 | itemsize u8 | ndim u8 | flags u8 |
+//   ext 72  array by address: kind u8 | itemsize u8 | ndim u8 | order|flags u8 |
 //                             shape ndim x i64 LE | address u64 LE | token u64 LE
+//
+// The 4th byte's bit 7 says the data is column-major (Fortran order; only with 2 or
+// more dimensions). Readers take either order: every type but Eigen's matrices gets C
+// order, transposed once from a column-major array. Writers send column-major data as
+// it is only after EnableFeatures bit 32, else transposed into C order first.
 //
 // How an array is written depends on the thread and the process:
 //   - before EnableArrays (GoRay's driver never sends it): nested msgpack
@@ -36,6 +41,7 @@
 #include "goray/codec_decl.h"
 #include "goray/detail/decode.h"
 #include "goray/detail/encode.h"
+#include "goray/detail/features.h"
 #include "goray/detail/type_name.h"
 
 static_assert(std::endian::native == std::endian::little,
@@ -48,6 +54,9 @@ namespace detail {
 inline constexpr std::int8_t kArrayInlineExt = 71;
 inline constexpr std::int8_t kArrayAddressExt = 72;
 inline constexpr std::size_t kMaxArrayDims = 32;
+// The array ext's 4th byte: bit 7 column-major; ext 71's pad in bits 0-5 (0..63).
+inline constexpr unsigned kColumnMajorBit = 0x80;
+inline constexpr unsigned kInlinePadMask = 0x3f;
 
 // numpy's dtype.kind and dtype.itemsize of an element type.
 template <class T>
@@ -72,7 +81,13 @@ struct ArrayHeader {
   std::uint64_t count = 0;      // elements
   const char* data = nullptr;   // prod(shape) * itemsize bytes
   bool by_address = false;      // ext 72
+  bool column_major = false;    // data in Fortran order (only read as sent, 2+ dims)
+  std::shared_ptr<void> transposed;  // owns `data` when a column-major array was transposed
 };
+
+// How ReadArrayExt leaves a column-major array: transposed into a C-order copy (what
+// every type but Eigen's matrices reads), or as it was sent (header.column_major).
+enum class ArrayOrder { kRowMajor, kAsSent };
 
 // "int32", "float64", ...; "dtype 'f2'" for a pair numpy has but goray does not.
 std::string NumpyDtypeName(char kind, std::uint8_t itemsize);
@@ -84,7 +99,22 @@ std::string DescribeArrayExt(const msgpack::object& object);
 bool IsArrayExt(const msgpack::object& object) noexcept;
 // Reads ext 71/72 into `header`; throws DecodeError(expected, what is wrong)
 // for a malformed one, or an ext 72 before EnableArrays.
-void ReadArrayExt(const msgpack::object& object, ArrayHeader& header, const std::string& expected);
+void ReadArrayExt(const msgpack::object& object, ArrayHeader& header, const std::string& expected,
+                  ArrayOrder order = ArrayOrder::kRowMajor);
+// A C-order copy, in a fresh block (CopyBlock's), of the column-major array of `shape`
+// and `count` elements of `itemsize` bytes at `data`.
+std::shared_ptr<void> RowMajorCopy(const void* data, const std::vector<std::int64_t>& shape,
+                                   std::size_t itemsize, std::uint64_t count);
+// Whether C and Fortran order differ for `shape` (two or more extents over 1).
+inline bool OrderMatters(const std::vector<std::int64_t>& shape) noexcept {
+  int over_one = 0;
+  for (std::int64_t extent : shape) over_one += extent > 1 ? 1 : 0;
+  return over_one >= 2;
+}
+// Whether a driver turned on column-major arrays (EnableFeatures bit 32).
+inline bool ColumnMajorOnWire() noexcept {
+  return goray::detail::FeatureOn(goray::detail::kFeatureColumnMajor);
+}
 // Copies `bytes` bytes into a fresh block (detail/big_block.h: huge pages from 4 MiB).
 std::shared_ptr<void> CopyBlock(const void* data, std::size_t bytes);
 // The owner of the buffer being decoded if it holds [data, data + bytes)
@@ -105,11 +135,11 @@ ArrayEncoding CurrentArrayEncoding() noexcept;
 // if any, is what keeps `data` alive; the scope records it).
 void EncodeArrayInline(Packer& packer, char kind, std::uint8_t itemsize,
                        const std::vector<std::int64_t>& shape, const void* data, std::size_t bytes,
-                       const std::shared_ptr<const void>& owner);
+                       const std::shared_ptr<const void>& owner, bool column_major = false);
 // ext 72 owned: `owner` (or a copy when null) is kept until ReleaseArray.
 void EncodeArrayHandoff(Packer& packer, char kind, std::uint8_t itemsize,
                         const std::vector<std::int64_t>& shape, const void* data, std::size_t bytes,
-                        std::shared_ptr<const void> owner);
+                        std::shared_ptr<const void> owner, bool column_major = false);
 // A byte-vector result (bin) of at least this many bytes is handed over as well
 // (Python's LARGE_BYTES).
 inline constexpr std::size_t kHandoffBytesFrom = std::size_t{1} << 20;
@@ -188,7 +218,7 @@ class ScatterScope {
 
  private:
   friend void EncodeArrayInline(Packer&, char, std::uint8_t, const std::vector<std::int64_t>&,
-                                const void*, std::size_t, const std::shared_ptr<const void>&);
+                                const void*, std::size_t, const std::shared_ptr<const void>&, bool);
   friend class EncodeTargetScope;
 
   const Buffer* buffer_;
@@ -280,25 +310,46 @@ void EncodeNestedLevel(Packer& packer, const T*& cursor, const std::int64_t* dim
 // after EnableArrays, ext 71 writes any empty shape in a few bytes).
 void CheckNestedListCount(const std::vector<std::int64_t>& shape);
 
+// `data` is in C order, or in Fortran order with `column_major` (2 or more dimensions),
+// which is written as it is only where the driver reads it (ColumnMajorOnWire), else
+// from one transposed copy.
 template <class T>
 void EncodeArrayData(Packer& packer, const T* data, const std::vector<std::int64_t>& shape,
-                     std::int64_t size, const std::shared_ptr<const void>& owner) {
+                     std::int64_t size, const std::shared_ptr<const void>& owner,
+                     bool column_major = false) {
   const std::size_t bytes = static_cast<std::size_t>(size) * sizeof(T);
-  switch (CurrentArrayEncoding()) {
+  const ArrayEncoding encoding = CurrentArrayEncoding();
+  column_major = column_major && OrderMatters(shape);
+  if (column_major && (encoding == ArrayEncoding::kNestedLists || !ColumnMajorOnWire())) {
+    std::shared_ptr<void> rows_first =
+        RowMajorCopy(data, shape, sizeof(T), static_cast<std::uint64_t>(size));
+    const T* copy = static_cast<const T*>(rows_first.get());
+    EncodeArrayData(packer, copy, shape, size, std::shared_ptr<const void>(std::move(rows_first)));
+    return;
+  }
+  switch (encoding) {
     case ArrayEncoding::kNestedLists:
       if (size == 0) CheckNestedListCount(shape);
       EncodeNestedLevel(packer, data, shape.data(), shape.size());
       return;
     case ArrayEncoding::kInline:
       EncodeArrayInline(packer, ArrayDtype<T>::kind, ArrayDtype<T>::itemsize, shape, data, bytes,
-                        owner);
+                        owner, column_major);
       return;
     case ArrayEncoding::kHandoff:
       EncodeArrayHandoff(packer, ArrayDtype<T>::kind, ArrayDtype<T>::itemsize, shape, data, bytes,
-                         owner);
+                         owner, column_major);
       return;
   }
 }
+
+// A result type whose value can move into the owner of its encoded array, so that a
+// handed-over result (ext 72 owned) is the value's own memory, not a copy of it: a
+// specialization derives from std::true_type and has
+//   static void Encode(Packer&, T&& value);
+// (goray/eigen.h specializes it for Eigen's matrices). Used by registry.h's EncodeResult.
+template <class T>
+struct MovableResult : std::false_type {};
 
 template <class A>
 void EncodeArrayValue(Packer& packer, const A& array) {
@@ -317,8 +368,8 @@ void EncodeArrayValue(Packer& packer, const A& array) {
 // The header of an array ext whose dtype is T's, else DecodeError naming both.
 template <class T>
 void ReadArrayExtOf(const msgpack::object& object, ArrayHeader& header,
-                    const std::string& expected) {
-  ReadArrayExt(object, header, expected);
+                    const std::string& expected, ArrayOrder order = ArrayOrder::kRowMajor) {
+  ReadArrayExt(object, header, expected, order);
   if (header.kind != ArrayDtype<T>::kind || header.itemsize != ArrayDtype<T>::itemsize) {
     ThrowNdarrayMismatch(expected, header);
   }
@@ -442,6 +493,11 @@ void DecodeArray(const msgpack::object& object, goray::Array<T>& out) {
   ArrayHeader header;
   ReadArrayExtOf<T>(object, header, TypeName<goray::Array<T>>());
   const std::size_t bytes = header.count * sizeof(T);
+  if (header.transposed) {  // a column-major array's C-order copy: this Array's own
+    T* data = static_cast<T*>(header.transposed.get());
+    out = goray::Array<T>::FromOwner(std::move(header.transposed), data, std::move(header.shape));
+    return;
+  }
   if (reinterpret_cast<std::uintptr_t>(header.data) % alignof(T) == 0 && !header.by_address) {
     if (std::shared_ptr<void> owner = SourceOwnerFor(header.data, bytes)) {
       // The bytes are a driver reply this process owns: share them.
@@ -455,9 +511,12 @@ void DecodeArray(const msgpack::object& object, goray::Array<T>& out) {
   out = goray::Array<T>::FromOwner(std::move(copy), data, std::move(header.shape));
 }
 
+// With `column_major`, a column-major array is viewed as sent and *column_major says
+// which order the view's data is in; without it, the view is always in C order.
 template <class T>
 void DecodeArrayView(const msgpack::object& object, goray::ArrayView<T>& out,
-                     const std::string& expected) {
+                     const std::string& expected, bool* column_major) {
+  if (column_major != nullptr) *column_major = false;
   if (!IsArrayExt(object)) {
     goray::Array<T> array = DecodeNestedArray<T>(object, expected);
     const T* data = array.data();
@@ -467,7 +526,14 @@ void DecodeArrayView(const msgpack::object& object, goray::ArrayView<T>& out,
     return;
   }
   ArrayHeader header;
-  ReadArrayExtOf<T>(object, header, expected);
+  ReadArrayExtOf<T>(object, header, expected,
+                    column_major != nullptr ? ArrayOrder::kAsSent : ArrayOrder::kRowMajor);
+  if (column_major != nullptr) *column_major = header.column_major;
+  if (header.transposed) {
+    const T* data = static_cast<const T*>(header.transposed.get());
+    out = goray::ArrayView<T>(data, std::move(header.shape), std::move(header.transposed));
+    return;
+  }
   if (reinterpret_cast<std::uintptr_t>(header.data) % alignof(T) == 0) {
     const auto* data = reinterpret_cast<const T*>(header.data);
     if (!header.by_address) {

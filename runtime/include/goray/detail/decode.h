@@ -104,7 +104,7 @@ template <class T>
 void DecodeArray(const msgpack::object& object, goray::Array<T>& out);
 template <class T>
 void DecodeArrayView(const msgpack::object& object, goray::ArrayView<T>& out,
-                     const std::string& expected);
+                     const std::string& expected, bool* column_major = nullptr);
 template <class T>
 void DecodeSpanArgument(const msgpack::object& object, SpanArgument<T>& out);
 template <class Vector>

@@ -27,10 +27,15 @@ inline constexpr std::uint64_t kFeatureGetAhead = 8;
 // exts"); without it they are written as Go reads them ([re, im], a str, an int of ns).
 inline constexpr std::uint64_t kFeatureValueExts = 16;
 
+// Column-major (Fortran-order) arrays written as they are stored, bit 7 of the array
+// ext's 4th byte set (docs/protocol.md §10, "Column-major arrays"); without it they are
+// transposed into C order first.
+inline constexpr std::uint64_t kFeatureColumnMajor = 32;
+
 // The features this runtime implements: EnableFeatures turns on at most these.
 inline constexpr std::uint64_t kSupportedFeatures = kFeaturePipelined | kFeatureRefsInValues |
                                                     kFeatureArraysOutOfBand | kFeatureGetAhead |
-                                                    kFeatureValueExts;
+                                                    kFeatureValueExts | kFeatureColumnMajor;
 
 // The features turned on now (a relaxed atomic load).
 std::uint64_t Features() noexcept;

@@ -2,7 +2,8 @@
 // (goray/python/convert.h): a parameter is copied once from any buffer of its scalar's
 // dtype and a shape that fits, whatever its strides (an F-ordered array into a
 // column-major matrix is one straight copy); a result becomes an ndarray over the
-// matrix's own copy, F-ordered for a column-major matrix. goray-gen includes this header
+// matrix's own memory (moved, no copy; a copy for a matrix inside another result),
+// F-ordered for a column-major matrix. goray-gen includes this header
 // in an application's entries module only when its signatures name an Eigen type.
 //
 // Ref<const M> and Map<const M> parameters, and buffers with strides that are not
@@ -53,8 +54,9 @@ bool CopyBufferInto(PyObject* object, M& out) {
 }
 
 template <class M>
-PyObject* EigenToNdarray(const M& value) {
+PyObject* EigenToNdarray(std::shared_ptr<M> owner) {
   using S = typename M::Scalar;
+  const M& value = *owner;
   // A column-major matrix: the C-ordered (cols, rows) array of its memory, transposed.
   constexpr bool kTransposed = !M::IsVectorAtCompileTime && !M::IsRowMajor;
   const auto rows = static_cast<std::int64_t>(value.rows());
@@ -65,7 +67,6 @@ PyObject* EigenToNdarray(const M& value) {
   } else {
     shape = kTransposed ? std::vector<std::int64_t>{cols, rows} : std::vector<std::int64_t>{rows, cols};
   }
-  auto owner = std::make_shared<M>(value);
   const S* data = owner->data();
   PyObject* array = AdoptArray(std::move(owner), data, DtypeKind<S>(), sizeof(S), shape);
   if (!kTransposed || array == nullptr) return array;
@@ -81,7 +82,11 @@ struct Converter<M, std::enable_if_t<goray::detail::kIsEigenDense<M>>> {
   static constexpr bool kIn = true;
   static constexpr bool kOut = true;
   static bool From(PyObject* object, M& out) { return detail::CopyBufferInto(object, out); }
-  static PyObject* To(const M& value) { return detail::EigenToNdarray(value); }
+  static PyObject* To(const M& value) { return detail::EigenToNdarray(std::make_shared<M>(value)); }
+  // A result the caller discards: its memory becomes the ndarray's.
+  static PyObject* Take(M&& value) {
+    return detail::EigenToNdarray(std::make_shared<M>(std::move(value)));
+  }
 };
 
 }  // namespace goray::python

@@ -139,7 +139,8 @@ struct AllTaken<std::tuple<P...>> {
 };
 
 // A result as the codec path gives it to Python: nothing for void, one value for a
-// one-element tuple, a list for several.
+// one-element tuple, a list for several. `result` is discarded after: a converter with
+// Take (an Eigen matrix) moves it into the ndarray's owner instead of copying it.
 template <class R>
 PyObject* ResultToPython(R& result) {
   using Plain = TypedStorage<R>;
@@ -151,6 +152,8 @@ PyObject* ResultToPython(R& result) {
     } else {
       return To(result);
     }
+  } else if constexpr (requires { Converter<Plain>::Take(std::move(result)); }) {
+    return Converter<Plain>::Take(std::move(result));
   } else {
     return To<Plain>(result);
   }
