@@ -16,7 +16,8 @@ def test_command_numbers():
     # 36: NextStreamRef (version 5); 48-52: graphs (a goray extension, §15)
     assert [int(c) for c in p.Native2Py] == list(range(17)) + [32, 33, 34, 35, 36] + list(range(48, 53))
     assert p.STREAMS_VERSION == 5 and (p.STREAM_ITEM, p.STREAM_END) == (1, 0)
-    assert [int(f) for f in p.Feature] == [1, 2, 4, 8, 16]
+    assert [int(f) for f in p.Feature] == [1, 2, 4, 8, 16, 32]
+    assert p.COLUMN_MAJOR_VERSION == 8
     assert (p.ADDRESS_BORROWED, p.ADDRESS_OWNED, p.ADDRESS_LENT) == (0, 1, 2)
     assert p.OUT_OF_BAND_VERSION == 6
     assert [int(r) for r in p.Record] == [1, 2, 3, 4, 5, 6]
