@@ -34,7 +34,7 @@ if _os.environ.get("GORAY_DEBUG_LOGGING"):  # docs/protocol.md §4: Python debug
 from ._codec import Unresolved
 from ._ray.driver import init, shutdown, start
 from ._ffi import load_library
-from ._golang import golang_actor_class, golang_task, stream
+from ._native_remote import golang_actor_class, golang_task, stream
 from ._local import LocalActor, golang_local_new_actor, golang_local_run_task
 from . import _entries as _entries  # an application's typed entries, found for the calls above
 from ._registry import local, remote

@@ -79,7 +79,7 @@ class _Native:
     def _make(self) -> Any:
         raise NotImplementedError
 
-    def _golang(self) -> Any:
+    def _remote_object(self) -> Any:
         made = self._made
         if made is None:
             made = self._made = self._make()
@@ -89,13 +89,13 @@ class _Native:
         """Submits the task (``ray.ObjectRef`` of its result, or a
         ``ray.ObjectRefGenerator`` for a generator task), or creates the actor (its
         handle): goray.golang_task(name).remote(...), goray.golang_actor_class(name).remote(...)."""
-        return self._golang().remote(*args, **kwargs)
+        return self._remote_object().remote(*args, **kwargs)
 
     def options(self, **options: Any) -> Any:
         """goray.golang_task(name).options(...) for a task, goray.golang_actor_class(name)
         .options(...) for an actor type: a copy with these Ray options (NativeTask.options
         and NativeActorClass.options list them)."""
-        return self._golang().options(**options)
+        return self._remote_object().options(**options)
 
     def __repr__(self) -> str:
         return f"<goray native {self._kind} {self._name}>"

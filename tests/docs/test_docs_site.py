@@ -108,7 +108,7 @@ def test_the_python_reference_documents_every_public_name(site: Path):
     assert not missing, (f"not in the Python reference (a public name needs a docstring, "
                          f"which mkdocstrings shows): {missing}")
     # What golang_task, golang_actor_class and goray.stream return.
-    for name in ("goray._golang.NativeTask", "goray._golang.NativeActorClass",
+    for name in ("goray._native_remote.NativeTask", "goray._native_remote.NativeActorClass",
                  "goray._ray.py2native.value_streams.ItemStream"):
         assert name in documented, name
 

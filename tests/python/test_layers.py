@@ -158,7 +158,7 @@ def test_no_module_of_goray_is_in_an_import_cycle():
 def test_the_graph_sees_imports_at_the_top_and_inside_functions():
     graph = import_graph()
     assert "goray._codec" in graph["goray._handlers"]  # at the top
-    assert "goray._ray.py2native.callees" in graph["goray._golang"]  # inside a function
+    assert "goray._ray.py2native.callees" in graph["goray._native_remote"]  # inside a function
     assert "goray._ray.native2py.commands" in graph["goray._ray"]  # the hook goray._ray registers
     assert "goray" in graph["goray._stubs"]  # `import goray`: the package itself
     assert "goray" in graph["goray.gen.version"]  # `from .. import __version__`

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ray.actor import ActorMethod
     from ray.remote_function import RemoteFunction
 
-    from .._golang import NativeTask
+    from .._native_remote import NativeTask
 
 # For type checkers: a callee's results (goray/_map/types.py), a NumPy result, an actor
 # handle; and the columns that decide between a NumPy array and a list of results.
@@ -563,10 +563,10 @@ def _install_method_forms() -> None:
 
 
 def _register() -> None:
-    from .. import _golang
+    from .. import _native_remote
     from .._ray import driver
     for name, form in FORMS.items():
-        setattr(_golang.NativeTask, name, form)
+        setattr(_native_remote.NativeTask, name, form)
     driver.INIT_HOOKS.append(_install_method_forms)
 
 

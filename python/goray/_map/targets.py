@@ -12,7 +12,7 @@ import inspect
 
 import ray
 
-from .. import _ffi, _golang, _traits
+from .. import _ffi, _native_remote, _traits
 from .._keywords import NOT_CONSTANT, Param
 from .._traits import MapLoop, Params
 from ..errors import ArgumentError
@@ -257,10 +257,10 @@ def target_of(callee: Any) -> Target:
     """The Target of what goray.map was given."""
     if isinstance(callee, Target):
         return callee
-    made = getattr(type(callee), "_golang", None)  # a generated stub (goray._stubs.Task)
+    made = getattr(type(callee), "_remote_object", None)  # a generated stub (goray._stubs.Task)
     if made is not None and getattr(type(callee), "_kind", "") == "task":
-        callee = callee._golang()
-    if isinstance(callee, _golang.NativeTask):
+        callee = callee._remote_object()
+    if isinstance(callee, _native_remote.NativeTask):
         return _native_task(callee.name, callee._options)
     if isinstance(callee, str):
         return _native_task(callee, {})

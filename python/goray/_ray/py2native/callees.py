@@ -2,7 +2,7 @@
 goray.golang_task(name).remote and goray.golang_actor_class(type).remote submit.
 Arguments travel as Python values (Ray resolves ObjectRefs) and are packed in the
 worker; an actor's constructor arguments are packed here, into an args block.
-Imported only when Ray is used (goray._golang imports it on the first .remote)."""
+Imported only when Ray is used (goray._native_remote imports it on the first .remote)."""
 
 from __future__ import annotations
 

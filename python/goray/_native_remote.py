@@ -180,7 +180,7 @@ def stream(callee: _Streaming[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -
     generator's, as for .remote(). Ray carries the items the generator already made
     together, a few to an object, where .remote()'s refs cost Ray's work per item
     (docs/streams.md, "Values, many to a Ray object: goray.stream")."""
-    made = getattr(callee, "_golang", None)  # a generated module's task: goray's object
+    made = getattr(callee, "_remote_object", None)  # a generated module's task: goray's object
     target: Any = made() if callable(made) else callee
     if isinstance(target, NativeTask):
         return target._stream(args, kwargs)
