@@ -31,7 +31,7 @@ import numpy
 import ray
 
 import goray
-from goray import _worker
+from goray import _process_setup
 from goray._ray import driver
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -81,7 +81,7 @@ def geometric_mean(values) -> float:
 def remote_pairs(library, sizes, rounds: int, echo_pairs: int, warmup_rounds: int) -> dict:
     """{size: {"py": [s], "cpp": [s], "ref": [s]}, "bytes": {"ours": [s], "plain": [s]}}:
     seconds per call, interleaved (the bytes pairs after the sizes of each round)."""
-    defs = _worker.import_py_defs(DEFS)
+    defs = _process_setup.import_py_defs(DEFS)
     scale2 = goray.golang_task("Scale2")
     arrays = {size: numpy.arange(size * MIB // 8, dtype=numpy.float64) % 1000 for size in sizes}
     payload = numpy.resize(numpy.arange(251, dtype=numpy.uint8), BYTES_MIB * MIB).tobytes()

@@ -28,7 +28,7 @@ import ray
 from ray.dag import InputNode
 
 import goray
-from goray import _worker
+from goray import _process_setup
 from goray._ray import driver
 
 from rounds import interleaved, spread  # bench/rounds.py, beside this script
@@ -77,7 +77,7 @@ def main() -> None:
     calls = options.calls
 
     library = goray.init(options.library, py_defs_path=DEFS, num_cpus=4, log_to_driver=False)
-    defs = _worker.import_py_defs(DEFS)
+    defs = _process_setup.import_py_defs(DEFS)
     cpp_stage = goray.golang_actor_class("GraphStage")
     cpp_classic, py_classic = cpp_stage.remote(1), defs.PyGraphStage.remote(1)
     cpp_graph = fresh_graph(lambda: cpp_stage.remote(1), "Step", calls)

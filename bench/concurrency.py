@@ -20,7 +20,7 @@ import statistics
 import ray
 
 import goray
-from goray import _worker
+from goray import _process_setup
 
 from rounds import interleaved, spread, timed  # bench/rounds.py, beside this script
 
@@ -40,7 +40,7 @@ def main() -> None:
     options = parser.parse_args()
 
     goray.init(options.library, py_defs_path=DEFS, num_cpus=2, log_to_driver=False)
-    defs = _worker.import_py_defs(DEFS)
+    defs = _process_setup.import_py_defs(DEFS)
 
     spinner = goray.golang_actor_class("Spinner")
     two = spinner.options(max_concurrency=2).remote()

@@ -214,7 +214,7 @@ def run_ratios(options) -> None:
     library = goray.init(options.library, py_defs_path=str(MAP_DEFS), num_cpus=options.cores,
                          log_to_driver=False, include_dashboard=False)
     import ray
-    from goray import _worker
+    from goray import _process_setup
     from goray._ray import driver
     cpus = int(ray.cluster_resources().get("CPU", options.cores))
     # --cores N: the native side is N threads at once (per thread), not one thread x N.
@@ -252,7 +252,7 @@ def run_ratios(options) -> None:
                                         log))
         cheap["auto"] = map_cheap.auto(cpus, parse_auto(options.auto_costs),
                                        options.auto_rounds, log)
-        record = _worker.import_py_defs(str(MAP_DEFS)).times
+        record = _process_setup.import_py_defs(str(MAP_DEFS)).times
         cheap["cpp_driver"] = map_cheap.cpp_driver(library, driver.run_driver, record,
                                                    options.numpy_items, options.cheap_rounds,
                                                    log)

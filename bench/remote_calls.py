@@ -44,7 +44,7 @@ import statistics
 import ray
 
 import goray
-from goray import _worker
+from goray import _process_setup
 from goray._ray import driver
 from goray._ray.compat import internals
 from goray._ray.py2native import callees as py2native
@@ -72,7 +72,7 @@ def main() -> None:
 
     library = goray.init(options.library, py_defs_path=os.path.join(HERE, "remote_defs.py"),
                          num_cpus=2, log_to_driver=False)
-    defs = _worker.import_py_defs(os.path.join(HERE, "remote_defs.py"))
+    defs = _process_setup.import_py_defs(os.path.join(HERE, "remote_defs.py"))
 
     @ray.remote
     def python_noop():

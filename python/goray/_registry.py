@@ -170,7 +170,7 @@ class _RemoteBase:
 
 
 # Modules whose @goray.remote objects travel by value, not by name: those beside a py-defs
-# file, which a worker cannot import (goray._worker names them).
+# file, which a worker cannot import (goray._process_setup names them).
 _by_value_modules: Set[str] = set()
 
 

@@ -18,7 +18,7 @@ from enum import IntEnum
 from typing import Any, Dict, Optional
 
 import goray  # looked up on each first use: goray.golang_task, as a user calls it
-from goray import _worker
+from goray import _process_setup
 
 from . import _enums
 
@@ -74,7 +74,7 @@ class _Native:
         self._name = name
         self._made: Any = None
         self.__doc__ = doc or f"The native {self._kind} {name}."
-        _worker.note_generated_module(_defining_file())
+        _process_setup.note_generated_module(_defining_file())
 
     def _make(self) -> Any:
         raise NotImplementedError

@@ -187,7 +187,7 @@ def test_the_lower_layers_name_no_higher_module():
     for lower in ("goray._protocol", "goray.errors", "goray._arrays", "goray._codec",
                   "goray._registry", "goray._handlers"):
         higher = {module for module in graph[lower]
-                  if module in ("goray", "goray._ffi", "goray._worker")
+                  if module in ("goray", "goray._ffi", "goray._process_setup")
                   or module.startswith("goray._ray")}
         assert not higher, f"{lower} imports {sorted(higher)}"
 

@@ -3,7 +3,7 @@ it runs (as GoRay's driver does), so it can import the modules beside it."""
 import shutil
 import sys
 
-from goray import _worker
+from goray import _process_setup
 
 
 def test_py_defs_imports_a_sibling_module(tmp_path):
@@ -11,10 +11,10 @@ def test_py_defs_imports_a_sibling_module(tmp_path):
     defs = tmp_path / "defs.py"
     defs.write_text("import pd_sibling_helpers\n\nVALUE = pd_sibling_helpers.double(21)\n")
     before = list(sys.path)
-    module = _worker.import_py_defs(str(defs))
+    module = _process_setup.import_py_defs(str(defs))
     assert module.VALUE == 42
     assert sys.path == before  # only while it is imported
-    assert _worker.import_py_defs(str(defs)) is module  # once per process
+    assert _process_setup.import_py_defs(str(defs)) is module  # once per process
 
 
 def test_a_folder_already_on_sys_path_stays(tmp_path, monkeypatch):
@@ -23,7 +23,7 @@ def test_a_folder_already_on_sys_path_stays(tmp_path, monkeypatch):
     defs.write_text("import pd_sibling_kept\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     before = list(sys.path)
-    _worker.import_py_defs(str(defs))
+    _process_setup.import_py_defs(str(defs))
     assert sys.path == before
 
 
@@ -35,8 +35,8 @@ def test_a_relative_path_imported_once_survives_a_removed_working_directory(tmp_
     work.mkdir()
     (work / "pd_relative_defs.py").write_text("VALUE = 7\n")
     monkeypatch.chdir(work)
-    module = _worker.import_py_defs("pd_relative_defs.py")
+    module = _process_setup.import_py_defs("pd_relative_defs.py")
     # The working directory is gone (with the bytecode Python may have written there):
     # os.getcwd() raises FileNotFoundError.
     shutil.rmtree(work)
-    assert _worker.import_py_defs("pd_relative_defs.py") is module
+    assert _process_setup.import_py_defs("pd_relative_defs.py") is module

@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 import goray
-from goray import _registry, _worker
+from goray import _process_setup, _registry
 
 
 @goray.local
@@ -175,7 +175,7 @@ def test_wrappers_pickle_by_reference():
 
 
 def test_unknown_name_says_when_no_py_defs_file_was_given(monkeypatch):
-    monkeypatch.delenv(_worker.PY_DEFS_ENV, raising=False)
+    monkeypatch.delenv(_process_setup.PY_DEFS_ENV, raising=False)
     with pytest.raises(goray.UnknownNameError) as info:
         _registry.find_function("py_not_here")
     assert str(info.value).startswith("Python function 'py_not_here' not found; known Python functions: ")
@@ -184,7 +184,7 @@ def test_unknown_name_says_when_no_py_defs_file_was_given(monkeypatch):
     with pytest.raises(goray.UnknownNameError, match="No py-defs file was given"):
         _registry.find_class("PyNotHere")
 
-    monkeypatch.setenv(_worker.PY_DEFS_ENV, "/some/defs.py")  # given: the name is just unknown
+    monkeypatch.setenv(_process_setup.PY_DEFS_ENV, "/some/defs.py")  # given: the name is just unknown
     with pytest.raises(goray.UnknownNameError) as info:
         _registry.find_function("py_not_here")
     assert "py-defs" not in str(info.value)

@@ -162,9 +162,9 @@ def test_goray_init_puts_the_generated_modules_folders_on_its_workers_path(tmp_p
     """A generated module's folder, noted when it is imported, and the library's own
     (goray_add_app's NAME.py beside libNAME.so) go on the PYTHONPATH a local Ray's
     workers inherit; a plain .py beside a library is not goray-gen's."""
-    from goray import _worker
+    from goray import _process_setup
     from goray._ray import driver
-    monkeypatch.setattr(_worker, "_generated_folders", {})
+    monkeypatch.setattr(_process_setup, "_generated_folders", {})
     imported = tmp_path / "gen"
     imported.mkdir()
     (imported / "demo.py").write_text(GENERATED)
@@ -175,9 +175,9 @@ def test_goray_init_puts_the_generated_modules_folders_on_its_workers_path(tmp_p
     beside.mkdir()
     (beside / "librayapp.so").write_bytes(b"")
     (beside / "rayapp.py").write_text(GENERATED.replace("demo", "rayapp"))
-    assert _worker.generated_module_folders(str(beside / "librayapp.so")) == [str(imported), str(beside)]
+    assert _process_setup.generated_module_folders(str(beside / "librayapp.so")) == [str(imported), str(beside)]
     (beside / "rayapp.py").write_text("# a module of the user's\n")
-    assert _worker.generated_module_folders(str(beside / "librayapp.so")) == [str(imported)]
+    assert _process_setup.generated_module_folders(str(beside / "librayapp.so")) == [str(imported)]
     monkeypatch.setenv("PYTHONPATH", f"/elsewhere:{imported}")
     driver._generated_modules_on_workers_path(str(beside / "librayapp.so"))
     assert os.environ["PYTHONPATH"] == f"/elsewhere:{imported}"  # once

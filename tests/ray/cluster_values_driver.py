@@ -19,8 +19,8 @@ ON_B = {"resources": {"node_b": 0.01}}
 def main() -> int:
     library, defs_path = sys.argv[1:3]
     goray.init(library, defs_path, cluster=True)
-    from goray import _worker
-    defs = _worker.import_py_defs(defs_path)
+    from goray import _process_setup
+    defs = _process_setup.import_py_defs(defs_path)
     failures = []
 
     def check(ok: bool, what: str, detail: object = "") -> None:

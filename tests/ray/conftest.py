@@ -38,8 +38,8 @@ def lib():
 @pytest.fixture(scope="session")
 def defs(lib):
     """The py-defs module the driver imported (not in sys.modules, as in workers)."""
-    from goray import _worker
-    return _worker.import_py_defs(str(DEFS))
+    from goray import _process_setup
+    return _process_setup.import_py_defs(str(DEFS))
 
 
 _cluster = None  # two_node_cluster.TwoNodeCluster, while a test may still ask for it

@@ -16,7 +16,7 @@ CHILD = textwrap.dedent("""\
     import sys
     import goray, ray
     goray.init(sys.argv[1], py_defs_path=sys.argv[2], cluster=True)
-    defs = goray._worker.import_py_defs(sys.argv[2])
+    defs = goray._process_setup.import_py_defs(sys.argv[2])
     keeper = defs.SiblingKeeper.remote(5)
     print("KEPT", ray.get(keeper.add.remote(2)), ray.get(defs.sibling_twice.remote(21)),
           ray.get(keeper.spawn.remote(9)))

@@ -15,7 +15,7 @@ import os
 import sys
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
-from .. import _ffi, _worker
+from .. import _ffi, _process_setup
 from .._protocol import PY_DEFS_ENV, Py2Native
 from ..errors import GorayError, error_from_reply
 
@@ -89,7 +89,7 @@ def _generated_modules_on_workers_path(library: str) -> None:
     so far, and the library's own beside it) on PYTHONPATH, which the raylet and so every
     worker it starts (tasks, actors, Serve's replicas and proxies) inherit: their code
     imports the module by name, as the driver's does."""
-    folders = _worker.generated_module_folders(library)
+    folders = _process_setup.generated_module_folders(library)
     present = [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path]
     missing = [folder for folder in folders if folder not in present]
     if missing:
@@ -125,7 +125,7 @@ def init(library: str, py_defs_path: str = "", *, cluster: bool = False,
         py_defs.install()  # the modules beside the file pickle by value
         # Absolute: workers start in other directories (the job's, or Ray's own).
         os.environ[PY_DEFS_ENV] = os.path.abspath(py_defs_path)
-        _worker.import_py_defs(py_defs_path)
+        _process_setup.import_py_defs(py_defs_path)
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
     options: Dict[str, Any] = init_options(loaded)

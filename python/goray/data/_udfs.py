@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Type
 
-from .. import _ffi, _keywords, _traits, _worker
+from .. import _ffi, _keywords, _process_setup, _traits
 from .._arrays import DTYPE_NAMES
 from .._local import LocalActor, golang_local_new_actor, golang_local_run_task
 from ..errors import GorayError
@@ -178,7 +178,7 @@ def _ready() -> None:
     global _is_ready
     if _is_ready:
         return
-    if _worker.ensure_ready() is None and _ffi.loaded_library() is None:
+    if _process_setup.ensure_ready() is None and _ffi.loaded_library() is None:
         raise GorayError(f"no goray library in this process: start Ray with goray.init(library), "
                          f"which gives Ray Data's workers {_ffi.BIN_PATH_ENV}, or set it")
     _is_ready = True

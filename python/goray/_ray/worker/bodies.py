@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import ray
 
-from ... import _arrays, _codec, _registry, _traits, _worker
+from ... import _arrays, _codec, _process_setup, _registry, _traits
 from ..._local import LocalActor, golang_local_run_task
 from ..._protocol import (ADDRESS_BORROWED, ADDRESS_OWNED, NATIVE_CLASS_PREFIX,
                           NATIVE_TASK_PREFIX, PYTHON_CLASS_PREFIX, Buffer, Feature, Py2Native,
@@ -121,7 +121,7 @@ def ready_library() -> Any:
     library = _ready
     if library is None:
         py_defs.install()  # (before the file is imported: its folder's modules by value)
-        library = _worker.ensure_ready()
+        library = _process_setup.ensure_ready()
         if library is not None:
             features.enable_features(library)
             crashes.install()

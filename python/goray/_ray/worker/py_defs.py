@@ -1,5 +1,5 @@
 """The modules a py-defs file imports from its own folder travel by value, as the file's
-own classes and functions do (goray._worker imports it outside sys.modules): a worker
+own classes and functions do (goray._process_setup imports it outside sys.modules): a worker
 that makes a Python actor of a class defined there (from C++, Go or Python) cannot import
 that module by name, since the folder is on sys.path only while the file runs (as under
 GoRay). Ray's cloudpickle then ships each such module's classes and functions by value.
@@ -12,7 +12,7 @@ from types import ModuleType
 
 import ray.cloudpickle
 
-from ... import _worker
+from ... import _process_setup
 
 __all__ = ["install"]
 
@@ -27,7 +27,7 @@ def install() -> None:
         if _installed:
             return
         _installed = True
-    _worker.on_sibling_module(_by_value)
+    _process_setup.on_sibling_module(_by_value)
 
 
 def _by_value(module: ModuleType) -> None:
