@@ -80,9 +80,9 @@ class NativeTask:
                                        args, kwargs))
 
     def _check_generator(self) -> None:
-        from ._ray.streaming import streams
-        if not streams.task_streams(self._name):
-            raise streams.not_a_generator("task", self._name)
+        from ._ray.streaming import generators
+        if not generators.task_streams(self._name):
+            raise generators.not_a_generator("task", self._name)
 
     def _ray_options(self, streaming: bool) -> Dict[str, Any]:
         from ._ray.submission.options import split_options, with_goray_env

@@ -137,7 +137,7 @@ def describe_actor(handle: Any) -> Tuple[str, bool]:
 
 #: ObjectRefs handed to native code (values: StoredObject, or
 #: goray._ray.native2py.failures' FailedSubmission for a pipelined submission that
-#: failed, a stream (goray._ray.streaming.streams' StoredStream), or LentBuffers).
+#: failed, a stream (goray._ray.streaming.generators' StoredStream), or LentBuffers).
 objects: "IdStore[object]" = IdStore("object ref")
 #: Actor handles handed to native code (values: ActorEntry).
 actors: "IdStore[object]" = IdStore("actor")

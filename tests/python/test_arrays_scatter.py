@@ -18,8 +18,8 @@ from goray import _arrays, _codec, _stores
 from goray._protocol import (ADDRESS_BORROWED, ADDRESS_LENT, Feature, FramingError, Py2Native,
                              pack_u64, pack_units, unpack_units)
 from goray._ray.native2py import calls as native2py_calls
-from goray._ray.native2py import entries as native2py_entries
-from goray._ray.native2py import objects as native2py_objects
+from goray._ray.native2py import store_entries
+from goray._ray.native2py import object_commands
 from goray._ray.submission import features
 from goray._ray.values import objects, scatter
 from goray._ray.worker import bodies
@@ -280,7 +280,7 @@ def lent_ids():
 def test_a_scattered_value_is_lent_and_held_until_released(lent_ids):
     _, segments, datas = scattered(A, "after")
     value = NativeBlock.scattered(segments, datas, 2)
-    code, reply = native2py_objects._lent_reply(5, value, True)
+    code, reply = object_commands._lent_reply(5, value, True)
     (lent_id,) = struct.unpack_from("<Q", reply)
     assert code == 0 and lent_id in _stores.objects._items
     payload = reply[8:]
@@ -291,14 +291,14 @@ def test_a_scattered_value_is_lent_and_held_until_released(lent_ids):
     entry = _stores.objects.get(lent_id)
     assert type(entry) is _stores.LentBuffers and entry.holds is value
     # Not an object: reading or using it is a clear error; ReleaseObject drops it.
-    code, text = native2py_objects._get_object(memoryview(json.dumps([lent_id, -1, False, 1]).encode()))
+    code, text = object_commands._get_object(memoryview(json.dumps([lent_id, -1, False, 1]).encode()))
     assert code == 1 and b"is no object" in text and b"object 5" in text
     with pytest.raises(Exception, match="is no object"):
-        native2py_entries.stored_object(lent_id)
-    waited = native2py_objects._wait_object(memoryview(json.dumps({"object_ref_local_ids": [lent_id]}).encode()))
-    cancelled = native2py_objects._cancel_object(memoryview(json.dumps({"object_ref_local_id": lent_id}).encode()))
+        store_entries.stored_object(lent_id)
+    waited = object_commands._wait_object(memoryview(json.dumps({"object_ref_local_ids": [lent_id]}).encode()))
+    cancelled = object_commands._cancel_object(memoryview(json.dumps({"object_ref_local_id": lent_id}).encode()))
     assert waited[0] == cancelled[0] == 1 and b"is no object" in waited[1] + cancelled[1]
-    assert native2py_objects._release_object(memoryview(pack_u64(lent_id))) == (0, b"")
+    assert object_commands._release_object(memoryview(pack_u64(lent_id))) == (0, b"")
     assert lent_id not in _stores.objects._items
 
 
@@ -306,7 +306,7 @@ def test_a_lent_id_is_never_0(monkeypatch):
     # Pipelined ids do not use the store's counter: its first id may still be free.
     monkeypatch.setattr(_stores, "objects", _stores.IdStore("object ref"))
     _, segments, datas = scattered(A)
-    code, reply = native2py_objects._lent_reply((1 << 63) | 1, NativeBlock.scattered(segments, datas, 1), True)
+    code, reply = object_commands._lent_reply((1 << 63) | 1, NativeBlock.scattered(segments, datas, 1), True)
     assert code == 0 and struct.unpack_from("<Q", reply)[0] == 1
     assert list(_stores.objects._items) == [1]
 
@@ -314,7 +314,7 @@ def test_a_lent_id_is_never_0(monkeypatch):
 def test_a_contiguous_blocks_top_level_arrays_are_lent_in_place(lent_ids):
     block = bytearray(64) + inline(2, A)  # 64-byte aligned data somewhere in the store
     view = memoryview(block)[64:]
-    code, reply = native2py_objects._lent_reply(1, NativeBlock(view), True)
+    code, reply = object_commands._lent_reply(1, NativeBlock(view), True)
     assert code == 0 and struct.unpack_from("<Q", reply)[0] in _stores.objects._items
     (found,) = ext72s(b"\x92" + reply[8:])
     start = bytes(view).index(A.tobytes())
@@ -323,10 +323,10 @@ def test_a_contiguous_blocks_top_level_arrays_are_lent_in_place(lent_ids):
 
 def test_nothing_to_lend_is_prefix_zero_and_the_usual_reply(lent_ids):
     before = len(_stores.objects)
-    assert native2py_objects._lent_reply(1, NativeBlock(inline(1, "x")), True) == (0, pack_u64(0) + inline(1, "x"))
-    assert native2py_objects._lent_reply(1, None, True) == (0, pack_u64(0))  # a native empty block
-    assert native2py_objects._lent_reply(1, 42, False) == (0, pack_u64(0) + msgpack.packb(42))
-    code, text = native2py_objects._lent_reply(1, object(), False)
+    assert object_commands._lent_reply(1, NativeBlock(inline(1, "x")), True) == (0, pack_u64(0) + inline(1, "x"))
+    assert object_commands._lent_reply(1, None, True) == (0, pack_u64(0))  # a native empty block
+    assert object_commands._lent_reply(1, 42, False) == (0, pack_u64(0) + msgpack.packb(42))
+    code, text = object_commands._lent_reply(1, object(), False)
     assert code == 1  # no prefix on failures
     assert len(_stores.objects) == before
 
@@ -363,7 +363,7 @@ def test_a_contiguous_blocks_large_bytes_are_lent_in_place(lent_ids):
     data = bytes(range(256)) * 1024
     block = msgpack.packb(data) + msgpack.packb(7)
     value = NativeBlock(memoryview(block))
-    code, reply = native2py_objects._lent_reply(3, value, True)
+    code, reply = object_commands._lent_reply(3, value, True)
     (lent_id,) = struct.unpack_from("<Q", reply)
     assert code == 0 and _stores.objects.get(lent_id).holds is value
     assert len(reply) < 100

@@ -13,7 +13,7 @@ import ray
 
 from goray import _arrays, _codec, _stores
 from goray._protocol import ADDRESS_LENT, FramingError, pack_u64
-from goray._ray.native2py import failures as native2py_failures, objects as native2py_objects
+from goray._ray.native2py import failures as native2py_failures, object_commands
 from goray._ray.values import scatter
 from goray._ray.values.objects import NativeBlock
 from goray._stores import LentBuffers, StoredObject
@@ -113,7 +113,7 @@ def stored(monkeypatch):
 
 
 def test_with_the_flag_each_code0_entry_starts_with_its_own_lent_id(stored):
-    code, reply = native2py_objects._get_objects(request([FIRST, SECOND, PYTHON, FAILED], flags=1))
+    code, reply = object_commands._get_objects(request([FIRST, SECOND, PYTHON, FAILED], flags=1))
     assert code == 0
     (c1, e1), (c2, e2), (c3, e3), (c4, e4) = entries_of(reply)
     assert (c1, c2, c3) == (0, 0, 0)
@@ -133,14 +133,14 @@ def test_with_the_flag_each_code0_entry_starts_with_its_own_lent_id(stored):
     assert e3 == pack_u64(0) + msgpack.packb(42)
     assert (c4, e4) == (1, b"goray.GorayError: no")
     # Releasing one entry's lent id leaves the other's.
-    assert native2py_objects._release_object(memoryview(pack_u64(lent1))) == (0, b"")
+    assert object_commands._release_object(memoryview(pack_u64(lent1))) == (0, b"")
     assert lent1 not in _stores.objects._items and lent2 in _stores.objects._items
     assert len(stored["gets"]) == 1  # one ray.get of the three real refs
 
 
 def test_without_the_flag_the_entries_are_todays_bytes(stored):
     before = len(_stores.objects)
-    code, reply = native2py_objects._get_objects(request([FIRST, SECOND, PYTHON, FAILED]))
+    code, reply = object_commands._get_objects(request([FIRST, SECOND, PYTHON, FAILED]))
     assert code == 0
     assert entries_of(reply) == [
         (0, stored["first"][0]),  # the scattered value joined: the arrays inline
@@ -148,7 +148,7 @@ def test_without_the_flag_the_entries_are_todays_bytes(stored):
         (0, msgpack.packb(42)),
         (1, b"goray.GorayError: no"),
     ]
-    code, reply = native2py_objects._get_objects(request([FIRST], flags=0))  # flags 0: the same
+    code, reply = object_commands._get_objects(request([FIRST], flags=0))  # flags 0: the same
     assert entries_of(reply) == [(0, stored["first"][0])]
     assert len(_stores.objects) == before  # nothing lent
 
@@ -170,7 +170,7 @@ def batch_fails(stored, monkeypatch):
 def test_entries_read_one_by_one_after_a_failure_still_lend(batch_fails):
     # Each entry is read on its own, and lent as in a batch that did not fail.
     stored = batch_fails
-    code, reply = native2py_objects._get_objects(request([FIRST, PYTHON], flags=1))
+    code, reply = object_commands._get_objects(request([FIRST, PYTHON], flags=1))
     assert code == 0
     (c1, e1), (c2, e2) = entries_of(reply)
     assert (c1, c2) == (0, 0)
@@ -183,7 +183,7 @@ def test_entries_read_one_by_one_after_a_failure_still_lend(batch_fails):
 
 def test_without_the_flag_entries_read_after_a_failure_are_todays_bytes(batch_fails):
     stored, before = batch_fails, len(_stores.objects)
-    code, reply = native2py_objects._get_objects(request([FIRST, PYTHON]))
+    code, reply = object_commands._get_objects(request([FIRST, PYTHON]))
     assert code == 0
     assert entries_of(reply) == [(0, stored["first"][0]), (0, msgpack.packb(42))]
     assert len(_stores.objects) == before
@@ -191,4 +191,4 @@ def test_without_the_flag_entries_read_after_a_failure_are_todays_bytes(batch_fa
 
 def test_the_flags_byte_is_one_byte_at_most(stored):
     with pytest.raises(FramingError, match=r"1 ids need 20 bytes, got 22 \(one more: the flags byte\)"):
-        native2py_objects._get_objects(memoryview(bytes(request([FIRST], flags=1)) + b"\0"))
+        object_commands._get_objects(memoryview(bytes(request([FIRST], flags=1)) + b"\0"))

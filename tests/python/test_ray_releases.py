@@ -317,11 +317,11 @@ def test_without_task_names_python_callers_submit_to_a_function_of_their_own(mon
     # Ray 2.40: a body cannot read its Ray task name, so nothing is named for it: Python
     # callers submit through GolangTask.<name>/py, whose body takes every call for theirs.
     from goray._ray.py2native import callees as py2native
-    from goray._ray.streaming import streams
+    from goray._ray.streaming import generators
     from goray._ray.worker import bodies
     monkeypatch.setattr(bodies, "_TASK_NAME", None)
     assert not bodies.task_names() and bodies._task_name() is None
-    assert streams.grouped_options("Streamer.Range", {"max_retries": 1}) == {"max_retries": 1}
+    assert generators.grouped_options("Streamer.Range", {"max_retries": 1}) == {"max_retries": 1}
     prepared = []
     monkeypatch.setattr(submit, "prepared", lambda base, kind, options: prepared.append((base, options)))
     for values in (False, True):  # golang_task(...).remote, and goray.stream's

@@ -188,9 +188,9 @@ def case_ray_body_for_python_callers_closes_when_interrupted():
     # hand here. Ray interrupts a cancelled task (KeyboardInterrupt) or drops the
     # generator: either way the stream closes.
     from goray._ray.py2native import callees as py2native  # noqa: F401  (registers the generator bodies)
-    from goray._ray.streaming import streams
+    from goray._ray.streaming import generators
     base = _alive()
-    body = streams.task_body("CountUp")
+    body = generators.task_body("CountUp")
     assert list(body(4)) == [0, 1, 2, 3]
     running = body(1000)
     assert next(running) == 0
@@ -208,22 +208,22 @@ def case_ray_body_for_native_callers_yields_raw_or_native_blocks():
     import goray
     from goray import _codec
     from goray._ray.py2native import callees as py2native  # noqa: F401
-    from goray._ray.streaming import streams
+    from goray._ray.streaming import generators
     from goray._ray.values.objects import OUT_OF_BAND_FROM, NativeBlock
     base = _alive()
-    body = streams.task_body("CountUp")
+    body = generators.task_body("CountUp")
     items = list(body(_codec.pack(3)))  # a native caller's args block (bytes first)
     # Small blocks without refs inside come as their bytes (Ray stores bytes unpickled).
     assert items == [_codec.pack(i) for i in range(3)], items
     assert all(type(item) is bytes for item in items)
-    large = list(streams.task_body("ArrayItems")(_codec.pack(1) + _codec.pack(OUT_OF_BAND_FROM // 8)))
+    large = list(generators.task_body("ArrayItems")(_codec.pack(1) + _codec.pack(OUT_OF_BAND_FROM // 8)))
     assert [type(item) for item in large] == [NativeBlock]  # out of band: a NativeBlock
     assert large[0].to_python().size == OUT_OF_BAND_FROM // 8
     running = body(_codec.pack(1000))
     next(running)
     running.close()
     assert _alive() == base
-    failing = streams.task_body("FailAfter")(_codec.pack(1))
+    failing = generators.task_body("FailAfter")(_codec.pack(1))
     assert next(failing) == _codec.pack(0)
     with pytest.raises(goray.NativeError) as failure:
         next(failing)
@@ -307,19 +307,19 @@ def case_values_stream_body_groups_batches_and_marks_the_end():
     # goray.stream's body (Ray's caller is away here): the first batch alone, then groups
     # of what each batch brought, the last object marked; a repeated run one item each.
     from goray import _ffi, _streams_local
-    from goray._ray.streaming import streams, value_groups
+    from goray._ray.streaming import generators, value_groups
 
     def objects(repeated, name, *args, into=None):
-        original = streams._repeated_run
-        streams._repeated_run = lambda: repeated
+        original = generators._repeated_run
+        generators._repeated_run = lambda: repeated
         made = [] if into is None else into
         try:
             stream = _streams_local.task_stream(name, list(args), _ffi.get_library(), ahead=True,
                                                 sized=True)
-            made.extend(streams._python_value_groups(stream))
+            made.extend(generators._python_value_groups(stream))
             return made
         finally:
-            streams._repeated_run = original
+            generators._repeated_run = original
 
     grouped = objects(False, "CountUp", 600)
     assert grouped[0] == [0, 0] and len(grouped) < 10 and grouped[-1][0] < 0
@@ -403,25 +403,25 @@ def case_ray_body_asks_about_cancellation_at_most_every_interval():
     import ray
     from goray._ray.py2native import callees as py2native  # noqa: F401
     from goray._ray.compat import releases
-    from goray._ray.streaming import streams
+    from goray._ray.streaming import generators
     asked = []
     answer = [False]
-    saved = streams.cancel_check, streams.CANCEL_CHECK_EVERY
-    streams.cancel_check = lambda: (lambda: asked.append(1) or answer[0])
+    saved = generators.cancel_check, generators.CANCEL_CHECK_EVERY
+    generators.cancel_check = lambda: (lambda: asked.append(1) or answer[0])
     try:
-        streams.CANCEL_CHECK_EVERY = 3600.0
-        assert list(streams.task_body("CountUp")(100)) == list(range(100))
+        generators.CANCEL_CHECK_EVERY = 3600.0
+        assert list(generators.task_body("CountUp")(100)) == list(range(100))
         assert len(asked) == 2, asked  # after the first item, and at the end
         asked.clear()
-        streams.CANCEL_CHECK_EVERY = 0.0
-        assert list(streams.task_body("CountUp")(100)) == list(range(100))
+        generators.CANCEL_CHECK_EVERY = 0.0
+        assert list(generators.task_body("CountUp")(100)) == list(range(100))
         assert len(asked) == 101  # after every item, and at the end
         for raises in (True, False):
             releases.generator_raises_cancel.cache_clear()
             saved_release = ray.__version__
             ray.__version__ = "2.60.0" if raises else "2.55.0"
             try:
-                running = streams.task_body("CountUp")(100)
+                running = generators.task_body("CountUp")(100)
                 assert next(running) == 0 and next(running) == 1
                 answer[0] = True
                 if raises:
@@ -434,17 +434,17 @@ def case_ray_body_asks_about_cancellation_at_most_every_interval():
                 ray.__version__ = saved_release
                 releases.generator_raises_cancel.cache_clear()
     finally:
-        streams.cancel_check, streams.CANCEL_CHECK_EVERY = saved
+        generators.cancel_check, generators.CANCEL_CHECK_EVERY = saved
 
 
 def case_ray_actor_methods_stream():
     from goray import _codec
     from goray._ray.py2native import callees as py2native  # noqa: F401
     from goray._ray.worker import bodies
-    from goray._ray.streaming import streams
+    from goray._ray.streaming import generators
     from goray._ray.values.objects import NativeBlock, from_raw_item
     from goray._stores import RAW_ITEMS
-    assert streams.streaming_methods("Streamer") == {"Range"}
+    assert generators.streaming_methods("Streamer") == {"Range"}
     members = bodies._ray_members("Streamer", ["Count", "Range"])
     import inspect
     assert inspect.isgeneratorfunction(members["Range"])

@@ -220,8 +220,8 @@ def test_every_cancel_goray_makes_runs_on_rays_io_thread(lib, monkeypatch):
     from goray import _handlers
     from goray._protocol import CANCEL_OBJECT_ID, Native2Py, unpack_u64
     from goray._ray.cancellation import cancels, stream_cancels
-    from goray._ray.native2py import entries as native2py_entries
-    from goray._ray.streaming import streams
+    from goray._ray.native2py import store_entries
+    from goray._ray.streaming import generators
     from goray._stores import StoredObject
     stream_cancels.install()
     io_thread = cancels.run(threading.get_native_id)
@@ -236,7 +236,7 @@ def test_every_cancel_goray_makes_runs_on_rays_io_thread(lib, monkeypatch):
     monkeypatch.setattr(cancels, "run", recording)
 
     def cancel_object(entry):
-        code, payload = native2py_entries.new_object(entry)
+        code, payload = store_entries.new_object(entry)
         request = json.dumps({CANCEL_OBJECT_ID: unpack_u64(payload)}).encode()
         assert _handlers.dispatch(int(Native2Py.CANCEL_OBJECT), memoryview(request))[0] == 0
 
@@ -249,7 +249,7 @@ def test_every_cancel_goray_makes_runs_on_rays_io_thread(lib, monkeypatch):
     ray.cancel(_nap.remote(30))
     cancel_object(StoredObject(_nap.remote(30), "nap"))
     generator = goray.golang_task("SlowCount").remote(1000, ITEM_MS)
-    cancel_object(streams.StoredStream(generator, "SlowCount", native=False))
+    cancel_object(generators.StoredStream(generator, "SlowCount", native=False))
     time.sleep(stream_cancels.RECANCEL_AFTER * 3)  # the streams' second cancels (if not ended)
     names = [name for name, _ in ran]
     assert names[:5] == ["cancel_all", "cancel", "cancel", "cancel", "cancel"], ran

@@ -12,7 +12,7 @@ import ray
 
 import goray
 from goray import _codec, _stores
-from goray._ray.streaming import streams, value_groups
+from goray._ray.streaming import generators, value_groups
 from goray._ray.values import objects
 from goray._ray.worker import bodies
 from goray._ray.values.objects import NativeBlock, to_python
@@ -126,8 +126,8 @@ class StreamHost:
 
     def stream(self, name, *args):
         from goray._ray.py2native import callees as py2native  # noqa: F401  (the generator bodies)
-        from goray._ray.streaming import streams
-        yield from streams.task_body(name)(*args)
+        from goray._ray.streaming import generators
+        yield from generators.task_body(name)(*args)
 
     def alive(self):
         bodies.ready_library()
@@ -155,26 +155,26 @@ def test_cancel_runs_the_cpp_cleanup_in_the_worker(lib):
 
 @ray.remote
 def _cancel_check_in_a_task():
-    from goray._ray.streaming import streams
-    check = streams.cancel_check()
-    return check is not streams._never, check()
+    from goray._ray.streaming import generators
+    check = generators.cancel_check()
+    return check is not generators._never, check()
 
 
 @ray.remote
 class _AsyncHost:
     async def check(self):
-        from goray._ray.streaming import streams
-        return streams.cancel_check() is streams._never
+        from goray._ray.streaming import generators
+        return generators.cancel_check() is generators._never
 
 
 def test_cancel_check_reads_the_workers_flag(lib):
     from conftest import _has_cancel_flag
-    from goray._ray.streaming import streams
+    from goray._ray.streaming import generators
     # In a task: the core worker's flag (not cancelled; before Ray 2.54, which has none,
     # nothing to ask); in the driver and an async actor (where Ray has no flag to read)
     # never cancelled, as the public call says.
     assert ray.get(_cancel_check_in_a_task.remote()) == (_has_cancel_flag(), False)
-    assert streams.cancel_check()() is False
+    assert generators.cancel_check()() is False
     host = _AsyncHost.remote()
     try:
         assert ray.get(host.check.remote()) is True
@@ -211,12 +211,12 @@ def test_native_callers_items_are_raw_blocks_grouped_when_read_ahead_together(li
     # A native caller's form (an args block first, the Ray task name native callers
     # use): a small item is its block's bytes, which Ray stores without pickling, and
     # items the generator made together travel as one object, a [start, item, ...] group
-    # (value_groups.NativeFrames), under the Ray task name streams.grouped_options gives.
+    # (value_groups.NativeFrames), under the Ray task name generators.grouped_options gives.
     expected = [_codec.pack(i) for i in range(600)]
     plain = bodies.native_task("CountUp").options(name="GolangTask.CountUp")
     assert [ray.get(ref) for ref in plain.remote(_codec.pack(600))] == expected
-    options = streams.grouped_options("GolangTask.CountUp", {"max_retries": 2})
-    assert options == {"max_retries": 2, "name": "GolangTask.CountUp" + streams.GROUPED_SUFFIX}
+    options = generators.grouped_options("GolangTask.CountUp", {"max_retries": 2})
+    assert options == {"max_retries": 2, "name": "GolangTask.CountUp" + generators.GROUPED_SUFFIX}
     native = bodies.native_task("CountUp").options(**options)
     values = [ray.get(ref) for ref in native.remote(_codec.pack(600))]
     assert values[0] == expected[0]  # a stream's first batch is its first item: alone
@@ -234,11 +234,11 @@ def test_native_callers_items_are_raw_blocks_grouped_when_read_ahead_together(li
 
 @needs_task_names
 def test_grouped_options_name_the_call_unless_the_caller_did():
-    assert streams.grouped_options("Streamer.Range", {}) == {"name": "Streamer.Range/grouped"}
-    assert streams.grouped_options("Streamer.Range", {"name": "mine"}) == {"name": "mine"}
+    assert generators.grouped_options("Streamer.Range", {}) == {"name": "Streamer.Range/grouped"}
+    assert generators.grouped_options("Streamer.Range", {"name": "mine"}) == {"name": "mine"}
     for given in ("x/grouped", "Streamer.Range/grouped"):
         with pytest.raises(goray.GorayError, match="ends in '/grouped', which goray keeps"):
-            streams.grouped_options("Streamer.Range", {"name": given})
+            generators.grouped_options("Streamer.Range", {"name": given})
 
 
 def test_native_callers_item_refs_pass_on_to_a_cpp_task(lib):

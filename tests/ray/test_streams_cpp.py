@@ -3,7 +3,7 @@ stream_consumers.cpp): a C++ task iterates a C++ generator task, a Python genera
 task (stream_defs.py's py_count) and a C++ actor's generator method item by item; an
 error mid-stream is the next item's Get, then the stream ends; Cancel() stops the
 generator. The driver's side: Native2Py 5/16/13 with num_returns="streaming" and
-NextStreamRef 36 (goray._ray.streaming.streams)."""
+NextStreamRef 36 (goray._ray.streaming.generators)."""
 import pytest
 import ray
 
@@ -45,15 +45,15 @@ def test_a_consumer_holding_every_cpu_lets_its_producer_run_while_it_waits(lib):
 def group_sizes(monkeypatch):
     """The number of items behind each object the driver's NextStreamRef takes from a
     stream (more than 1: a group), for native consumers run in the driver."""
-    from goray._ray.native2py import streams as native2py_streams
+    from goray._ray.native2py import next_stream_ref
     sizes = []
-    items_of = native2py_streams._items_of
+    items_of = next_stream_ref._items_of
 
     def spy(entry, ref):
         items = items_of(entry, ref)
         sizes.append(len(items))
         return items
-    monkeypatch.setattr(native2py_streams, "_items_of", spy)
+    monkeypatch.setattr(next_stream_ref, "_items_of", spy)
     return sizes
 
 
@@ -93,10 +93,10 @@ def test_large_items_after_a_group_come_in_groups_of_one_and_pass_on(lib, monkey
     # its 200 us budget, and under load a stall can keep every small item alone (then so
     # are the large ones, each its own object: no put). So a run without a group is
     # checked as such, and another is tried until one groups.
-    from goray._ray.native2py import streams as native2py_streams
+    from goray._ray.native2py import next_stream_ref
     put = []
-    real_put = native2py_streams.ray.put
-    monkeypatch.setattr(native2py_streams.ray, "put", lambda value: put.append(value) or real_put(value))
+    real_put = next_stream_ref.ray.put
+    monkeypatch.setattr(next_stream_ref.ray, "put", lambda value: put.append(value) or real_put(value))
     small, large, size = 300, 3, 20000
     for _ in range(10):
         put.clear()
@@ -414,8 +414,8 @@ def test_a_batch_holds_the_error_item_without_a_value(lib):
 
 
 def test_a_batch_stops_at_its_size_limits(lib, monkeypatch):
-    from goray._ray.native2py import streams as native2py_streams
-    monkeypatch.setattr(native2py_streams, "BATCH_ITEMS", 3)
+    from goray._ray.native2py import next_stream_ref
+    monkeypatch.setattr(next_stream_ref, "BATCH_ITEMS", 3)
     stream_id = stream_of("CountUp", 7)
     finished(stream_id)
     batches = drain(stream_id)
@@ -423,7 +423,7 @@ def test_a_batch_stops_at_its_size_limits(lib, monkeypatch):
     assert [value for items in batches for _, value in items] == list(range(7))
     release(stream_id)
     # Values past BATCH_BYTES come without theirs (GetObject reads them).
-    monkeypatch.setattr(native2py_streams, "BATCH_BYTES", 1)
+    monkeypatch.setattr(next_stream_ref, "BATCH_BYTES", 1)
     stream_id = stream_of("CountUp", 4)
     finished(stream_id)
     batches = drain(stream_id)

@@ -3,9 +3,9 @@
 
 - ``commands``: the commands' table and install() (goray._handlers' Ray handlers);
 - the command families, each with its ``HANDLERS``: ``calls`` (task and method calls),
-  ``objects`` (get, put, wait, cancel, release), ``actors``, ``batch`` (SubmitBatch),
-  ``streams`` (NextStreamRef), ``graphs`` (graphs of actor method calls);
-- what the families share: ``entries`` (the objects store's entries by id),
+  ``object_commands`` (get, put, wait, cancel, release), ``actors``, ``batch`` (SubmitBatch),
+  ``next_stream_ref`` (NextStreamRef), ``graphs`` (graphs of actor method calls);
+- what the families share: ``store_entries`` (the objects store's entries by id),
   ``ahead`` (values read ahead for single Gets), ``failures`` (failures as native
   code reads them).
 """

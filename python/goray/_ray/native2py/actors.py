@@ -26,7 +26,7 @@ from ..submission import submit
 from ..values import objects
 from ..worker import bodies
 from .calls import call, native_refs, python_callee_refs
-from .entries import unknown_id
+from .store_entries import unknown_id
 from ..submission.options import split_options, with_goray_env
 
 __all__ = ["HANDLERS"]

@@ -23,7 +23,7 @@ from ...errors import GorayError
 from ..submission import submit
 from .calls import (actor_call_submission, native_task_submission,
                     python_task_submission)
-from .entries import Entry, released, stored_object
+from .store_entries import Entry, released, stored_object
 from .failures import FailedSubmission
 from ..submission.options import split_options, with_goray_env
 

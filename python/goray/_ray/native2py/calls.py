@@ -18,11 +18,11 @@ from ..._protocol import (ARG_AUTO_RELEASE, ARG_OBJECT_ID, META_ARG_POS_TO_OBJEC
                           Native2Py, unpack_units)
 from ..._stores import ActorEntry, StoredObject
 from ...errors import GorayError, UnknownNameError
-from ..streaming import streams
+from ..streaming import generators
 from ..submission import submit
 from ..values import nested, objects, scatter
 from ..worker import bodies
-from .entries import new_object, release, stored_object
+from .store_entries import new_object, release, stored_object
 from ..submission.options import split_options, with_goray_env
 
 __all__ = ["Block", "HANDLERS", "call", "native_refs", "python_callee_refs", "python_refs",
@@ -131,7 +131,7 @@ def submit_native_task(name: str, options: Dict[str, Any], args_block: Any,
     if submitter is None:
         base = bodies.native_task(name)
         if base._is_generator:  # its items need a stream (num_returns="streaming")
-            raise streams.refuse_generator("task", name)
+            raise generators.refuse_generator("task", name)
         submitter = submit.prepared(base, kind, options, key)
     if not args_block and not refs:  # no arguments: the empty request is made in the worker
         return submitter.remote()
@@ -152,8 +152,8 @@ def python_task(name: str, options: Dict[str, Any], key: Any = None) -> Any:
         if submitter is not None:
             return submitter
     function = _registry.find_function(name)  # fails early, in the caller, for unknown names
-    if streams.is_generator_function(function):
-        raise streams.refuse_generator("Python function", name)
+    if generators.is_generator_function(function):
+        raise generators.refuse_generator("Python function", name)
     merged = {"name": PYTHON_TASK_PREFIX + getattr(function, "__name__", name),
               **_registry.declared_options(name), **options}
     return submit.prepared(bodies.python_task_base, kind, merged, key)
@@ -194,8 +194,8 @@ def _method_of(actor_id: int, entry: "ActorEntry", method: str, options: Dict[st
         known = sorted(name for name in dir(entry.handle) if not name.startswith("_"))
         raise UnknownNameError("method", method, known)
     if getattr(getattr(entry.handle, attribute), "_is_generator", False) != stream:
-        raise (streams.refuse_generator("method", f"{entry.type_name}.{method}") if not stream
-               else streams.not_a_generator("method", f"{entry.type_name}.{method}"))
+        raise (generators.refuse_generator("method", f"{entry.type_name}.{method}") if not stream
+               else generators.not_a_generator("method", f"{entry.type_name}.{method}"))
     return submit.actor_method(actor_id, entry.handle, attribute, options, key)
 
 
@@ -250,9 +250,9 @@ def _stream_options(meta: Dict[str, Any]) -> Dict[str, Any]:
 
 def _exe_remote_task(data: memoryview) -> Reply:
     args_block, meta, refs, key = call(data)
-    if meta.get(streams.NUM_RETURNS) == streams.STREAMING:
+    if meta.get(generators.NUM_RETURNS) == generators.STREAMING:
         positions, ordered = native_refs(refs)
-        return new_object(streams.submit_task(meta[META_TASK_NAME],
+        return new_object(generators.submit_task(meta[META_TASK_NAME],
                                               with_goray_env(_stream_options(meta)),
                                               args_block, positions, ordered))
     options = _options_of(meta, key)
@@ -262,9 +262,9 @@ def _exe_remote_task(data: memoryview) -> Reply:
 
 def _exe_python_remote_task(data: memoryview) -> Reply:
     args_block, meta, refs, key = call(data)
-    if meta.get(streams.NUM_RETURNS) == streams.STREAMING:
+    if meta.get(generators.NUM_RETURNS) == generators.STREAMING:
         values, marked = python_callee_refs(args_block, refs)
-        return new_object(streams.submit_python(meta[META_PY_TASK_NAME],
+        return new_object(generators.submit_python(meta[META_PY_TASK_NAME],
                                                 with_goray_env(_stream_options(meta)),
                                                 values, marked))
     options = _options_of(meta, key)
@@ -274,12 +274,12 @@ def _exe_python_remote_task(data: memoryview) -> Reply:
 
 def _actor_method_call(data: memoryview) -> Reply:
     args_block, meta, refs, key = call(data)
-    if meta.get(streams.NUM_RETURNS) == streams.STREAMING:
+    if meta.get(generators.NUM_RETURNS) == generators.STREAMING:
         actor_id, method = int(meta[META_LOCAL_ACTOR_ID]), meta[META_TASK_NAME]
         entry: ActorEntry = _stores.actors.get(actor_id)  # type: ignore[assignment]
         plain = grouped = _stream_options(meta)
         if entry.is_native:
-            grouped = streams.grouped_options(f"{entry.type_name}.{method}", plain)
+            grouped = generators.grouped_options(f"{entry.type_name}.{method}", plain)
         submitter = _method_of(actor_id, entry, method, grouped, None, stream=True)
         if entry.is_native:
             positions, ordered = native_refs(refs)
@@ -287,7 +287,7 @@ def _actor_method_call(data: memoryview) -> Reply:
             args = (block, positions, *ordered) if ordered else (block,) if args_block else ()
         else:
             args = tuple(python_args(args_block, python_refs(refs)))
-        return new_object(streams.StoredStream(submitter.remote(*args), f"{entry.type_name}.{method}",
+        return new_object(generators.StoredStream(submitter.remote(*args), f"{entry.type_name}.{method}",
                                                entry.is_native, grouped is not plain))
     options = _options_of(meta, key)
     return new_object(actor_call_submission(int(meta[META_LOCAL_ACTOR_ID]), meta[META_TASK_NAME],

@@ -41,7 +41,7 @@ from ..._protocol import Native2Py
 from ..cancellation import stream_cancels
 from ..submission import features
 from ..worker import crashes
-from . import actors, batch, calls, graphs, objects, streams
+from . import actors, batch, calls, graphs, next_stream_ref, object_commands
 from .calls import python_task, submit_native_task
 from .failures import FailedSubmission, failure_reply
 
@@ -51,11 +51,11 @@ _log = logging.getLogger("goray")
 
 _HANDLERS: Dict[Native2Py, Handler] = {
     **calls.HANDLERS,
-    **objects.HANDLERS,
+    **object_commands.HANDLERS,
     **actors.HANDLERS,
     **batch.HANDLERS,
     **graphs.HANDLERS,
-    **streams.HANDLERS,
+    **next_stream_ref.HANDLERS,
 }
 
 

@@ -14,7 +14,7 @@ import ray
 from ... import _arrays, _codec, _ffi
 from ..._protocol import Code, Py2Native, pack_units
 from ...errors import GorayError, UnknownNameError, error_from_reply
-from ..streaming import streams  # noqa: F401  (streams registers the generator bodies in bodies)
+from ..streaming import generators  # noqa: F401  (generators registers the generator bodies in bodies)
 from ..submission import submit
 from ..worker.bodies import (PYTHON_CALL, PYTHON_FIRST, native_task, python_caller_name, python_caller_task,
                              ready_library, task_names)

@@ -19,7 +19,7 @@ from ...errors import GorayError
 from ..cancellation import stream_cancels
 from ..compat import internals
 from . import callees
-from ..streaming import streams
+from ..streaming import generators
 from ..values import reads
 from ..worker import bodies
 from ..streaming.value_groups import VALUES_SUFFIX, ItemOrder, refuse_kept_name
@@ -170,8 +170,8 @@ def for_method(callee: Any, args: Sequence[Any], kwargs: Dict[str, Any]) -> Item
                         "iterate its .remote() refs")
     type_name = native[0]
     label = f"{type_name}.{method._method_name}"
-    if method._method_name not in streams.streaming_methods(type_name):
-        raise streams.not_a_generator("method", label)
+    if method._method_name not in generators.streaming_methods(type_name):
+        raise generators.not_a_generator("method", label)
     given = options.get("name")
     refuse_kept_name(given, VALUES_SUFFIX, "goray.stream's calls")
     grouped = given is None and bodies.task_names()  # (the body reads the name)

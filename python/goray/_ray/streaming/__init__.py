@@ -1,7 +1,7 @@
 """Streaming generators on Ray, in both directions (docs/protocol.md §13). Importing
 this package imports nothing.
 
-- ``streams``: native generators as Ray generator tasks and methods, and native
+- ``generators``: native generators as Ray generator tasks and methods, and native
   callers' streams (StoredStream);
 - ``value_groups``: many items of a native generator to one Ray object;
 - ``stream_waits``: waiting for a stream's next item without telling the raylet.

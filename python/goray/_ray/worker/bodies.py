@@ -43,10 +43,10 @@ __all__ = [
 
 _classes_lock = threading.Lock()  # guards the caches of remote functions and classes
 
-#: goray._ray.streaming.streams once imported (py2native and the native2py modules import it):
+#: goray._ray.streaming.generators once imported (py2native and the native2py modules import it):
 #: the bodies of generator tasks and methods. It imports this module, so it registers
 #: itself here.
-streams: Any = None
+generator_bodies: Any = None
 
 
 def _call_units(name: str, args_block: Any, positions: Sequence[int],
@@ -311,7 +311,7 @@ def _task_function(name: str, python_only: bool) -> Any:
     if base is None:
         crashes.install()  # this process's ray.get of it attaches crash reports
         stream_cancels.install()  # and a cancelled stream of it ends cancelled
-        generators = streams  # a generator task's body is a generator function: Ray streams it
+        generators = generator_bodies  # a generator task's body is a generator function: Ray streams it
         if generators is not None and generators.task_streams(name):
             body = generators.task_body(name, python_only)
         else:
@@ -494,11 +494,12 @@ def _ray_members(type_name: str, methods: Sequence[str]) -> Dict[str, Any]:
     members: Dict[str, Any] = {}
     owner: Dict[str, str] = {}
     reserved = set(dir(_NativeActorBase))
-    generators = streams.streaming_methods(type_name) if streams is not None else ()
+    generators = (generator_bodies.streaming_methods(type_name) if generator_bodies is not None
+                  else ())
     for method in methods:
-        # A generator method's m and m__ are generator methods (goray._ray.streaming.streams).
-        plain, encoded = ((streams.plain_method, streams.encoded_method) if method in generators
-                          else (_plain_method, _encoded_method))
+        # A generator method's m and m__ are generator methods (goray._ray.streaming.generators).
+        plain, encoded = ((generator_bodies.plain_method, generator_bodies.encoded_method)
+                          if method in generators else (_plain_method, _encoded_method))
         for name, body in ((method, plain(method)), (method + "__", encoded(method))):
             if name in owner:
                 raise GorayError(

@@ -14,7 +14,7 @@ from ..._handlers import Reply
 from ..._protocol import Code, pack_u64
 from ..._stores import LentBuffers, StoredObject
 from ...errors import GorayError
-from ..streaming import streams
+from ..streaming import generators
 from ..values import objects
 from .failures import FailedSubmission
 
@@ -50,14 +50,14 @@ def stored_object(object_id: int) -> StoredObject:
 def not_an_object(object_id: int, entry: Any) -> Optional[str]:
     """Why an entry of the objects store cannot be read or used as an object (a
     stream, lent memory), or None."""
-    if type(entry) is streams.StoredStream:
-        return streams.stream_error(object_id)
+    if type(entry) is generators.StoredStream:
+        return generators.stream_error(object_id)
     if type(entry) is LentBuffers:
         return entry.error(object_id)
     return None
 
 
-def new_object(stored: Union[StoredObject, "streams.StoredStream"]) -> Reply:
+def new_object(stored: Union[StoredObject, "generators.StoredStream"]) -> Reply:
     """The reply naming a new entry: its id."""
     return Code.SUCCESS, pack_u64(_stores.objects.add(stored))
 

@@ -16,7 +16,7 @@ is raised here, so Ray delivers it as the next item.
 Consumer side (Native2Py): ExeRemoteTask 5, ExePythonRemoteTask 16 and
 ActorMethodCall 13 with ``"num_returns": "streaming"`` keep the call's
 ray.ObjectRefGenerator in the objects store (a StoredStream), whose items
-NextStreamRef 36 (goray._ray.native2py.streams) hands out. A Python generator task native code
+NextStreamRef 36 (goray._ray.native2py.next_stream_ref) hands out. A Python generator task native code
 streams runs as :func:`run_python_generator`.
 """
 
@@ -407,4 +407,4 @@ def stream_error(object_id: int) -> str:
     return f"object {object_id} is a stream (a generator's ObjectRefGenerator): iterate it"
 
 
-bodies.streams = sys.modules[__name__]  # native_task and native actor classes use these bodies
+bodies.generator_bodies = sys.modules[__name__]  # native_task and native actor classes use these bodies

@@ -22,9 +22,9 @@ from ..._protocol import (ADDRESS_LENT, CANCEL_OBJECT_ID, WAIT_ALL_READY, WAIT_N
 from ..._stores import HELD_ITEM, LentBuffers, StoredObject
 from ..cancellation import cancels, stream_cancels
 from . import ahead as native2py_ahead
-from ..streaming import streams
+from ..streaming import generators
 from ..values import objects, reads, scatter
-from .entries import get_entry, new_object, not_an_object, release, released, unknown_id
+from .store_entries import get_entry, new_object, not_an_object, release, released, unknown_id
 from .failures import FailedSubmission, failure_reply
 
 __all__ = ["HANDLERS"]
@@ -281,7 +281,7 @@ def _cancel_object(data: memoryview) -> Reply:
         return unknown_id(Code.OBJECT_REF_NOT_FOUND, error)
     if _has_ref(entry):  # a failed submission, a held item: nothing to cancel
         cancels.cancel(entry.ref, **request)
-    elif type(entry) is streams.StoredStream:  # the generator task, as ray.cancel(gen)
+    elif type(entry) is generators.StoredStream:  # the generator task, as ray.cancel(gen)
         stream_cancels.cancel(entry.generator, **request)
     elif type(entry) is LentBuffers:
         return Code.FAILED, entry.error(object_id).encode()

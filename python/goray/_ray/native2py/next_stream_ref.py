@@ -26,7 +26,7 @@ from ...errors import GorayError
 from ..streaming import stream_waits
 from ..values import reads
 from .ahead import value_form
-from ..streaming.streams import StoredStream
+from ..streaming.generators import StoredStream
 
 __all__ = ["HANDLERS", "WITH_VALUE", "ALL_READY", "INLINE_UP_TO", "BATCH_ITEMS", "BATCH_BYTES",
            "next_stream_ref"]
