@@ -197,7 +197,7 @@ def test_importing_goray_registers_the_hooks_and_imports_no_ray():
         "import sys, goray\n"
         "from goray import _codec, _ffi, _handlers, _ray\n"
         "assert 'ray' not in sys.modules, 'import goray imported Ray'\n"
-        "assert _handlers._ray_commands_loader is _ray._serve_ray_commands\n"
+        "assert _handlers._ray_commands_loader is _ray._install_ray_commands\n"
         "assert _handlers._library_version is _ffi._loaded_protocol_version\n"
         "assert _codec._ref_hooks_loader is _ray._load_ref_hooks\n"
         "assert 'goray._ray.native2py.commands' not in sys.modules\n"

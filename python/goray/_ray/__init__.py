@@ -24,7 +24,7 @@ is imported. (``import goray`` imports this package: goray.init lives here.)
 from .. import _codec, _handlers
 
 
-def _serve_ray_commands() -> None:
+def _install_ray_commands() -> None:
     """Installs the Ray commands' handlers (goray._handlers calls it on the first Ray
     command of a process where Ray runs)."""
     from .native2py import commands
@@ -37,5 +37,5 @@ def _load_ref_hooks() -> None:
     from .values import nested  # noqa: F401  (sets _codec.ref_hooks on import)
 
 
-_handlers.set_ray_commands_loader(_serve_ray_commands)
+_handlers.set_ray_commands_loader(_install_ray_commands)
 _codec.set_ref_hooks_loader(_load_ref_hooks)
