@@ -285,7 +285,10 @@ def setup_seconds(nodes: Dict, marker: str) -> Dict[str, float]:
     return found
 
 
-@pytest.mark.parametrize("way", ["py_modules", "py_modules_dir", "pip"])
+# CI runs the wheel by py_modules; the folder and pip ways repeat the same job through
+# another runtime_env (long runs: docs/testing.md, "Long runs").
+@pytest.mark.parametrize("way", ["py_modules", pytest.param("py_modules_dir", marks=pytest.mark.long),
+                                 pytest.param("pip", marks=pytest.mark.long)])
 def test_cpp_tasks_on_node_b_run_with_the_wheels_goray(nodes, wheel_path, tmp_path, way):
     runtime_env, extra, marker = for_this_wheel(way, wheel_path, tmp_path)
     probe = tmp_path / "probe"
