@@ -2,7 +2,8 @@
 parameter and result through goray-gen, a built application and Python, or, for the rows
 the table marks "codec only", is covered by the C++ codec test named here. The Arrays
 section's element table too: each element type's echo task returns an ndarray of the
-dtype the row names, and the generated .pyi types it as the row says.
+dtype the row names, and the generated .pyi types it as the row says. The Eigen section's
+table likewise (the application links Eigen3::Eigen, which scripts/setup.sh installs).
 
 A row of the table with no entry in ROWS fails test_every_row_is_checked."""
 from __future__ import annotations
@@ -18,6 +19,8 @@ from conftest import REPO, run_shell, run_with_library
 # Tasks of the application below, each a round trip of one type.
 APP = r"""
 #include <goray/goray.h>
+
+#include <Eigen/Core>
 
 #include <array>
 #include <chrono>
@@ -106,6 +109,19 @@ struct GORAY_TASKS Types {
     return v;
   }
 };
+
+struct GORAY_TASKS EigenTypes {
+  Eigen::MatrixXd EigenMatrix(const Eigen::MatrixXd& m) { return 2.0 * m; }
+  Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> EigenRowMajor(
+      Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> m) {
+    return m.transpose();
+  }
+  Eigen::ArrayXXi EigenArray(const Eigen::ArrayXXi& a) { return a + 1; }
+  Eigen::VectorXd EigenVector(const Eigen::VectorXd& v) { return v.reverse(); }
+  Eigen::Array3i EigenFixed(const Eigen::Array3i& a) { return a * 2; }
+  double EigenRef(Eigen::Ref<const Eigen::MatrixXd> m) { return m(0, 1); }
+  double EigenMap(Eigen::Map<const Eigen::VectorXd> v) { return v.sum(); }
+};
 """
 
 # The element table of docs/types.md's Arrays section, as this test expects it:
@@ -124,7 +140,9 @@ CMAKE = """\
 cmake_minimum_required(VERSION 3.25)
 project(doctypes LANGUAGES CXX)
 find_package(goray CONFIG REQUIRED)
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
 goray_add_app(doctypes SOURCES types.cpp)
+target_link_libraries(doctypes PRIVATE Eigen3::Eigen)
 """
 
 # Python code per task: (arguments, the expected result), as Python expressions; the
@@ -172,10 +190,22 @@ CALLS: Dict[str, tuple] = {
     "VariantStruct": ("{'x': 1, 'tags': []}", "{'x': 1, 'tags': []}"),
     "VecFromArray": ("_np.array([4, -5], dtype=_np.int64)", "[4, -5]"),
     "ListToArray": ("[[1.0, 2.0], [3.0, 4.0]]", "_np.array([[1.0, 2.0], [3.0, 4.0]])"),
+    "EigenMatrix": ("_np.asfortranarray(_np.arange(6.0).reshape(2, 3))",
+                    "_np.arange(6.0).reshape(2, 3) * 2"),
+    "EigenRowMajor": ("_np.arange(6, dtype=_np.float32).reshape(2, 3)",
+                      "_np.arange(6, dtype=_np.float32).reshape(2, 3).T"),
+    "EigenArray": ("_np.array([[1, 2], [3, 4]], dtype=_np.int32)",
+                   "_np.array([[2, 3], [4, 5]], dtype=_np.int32)"),
+    "EigenVector": ("_np.array([1.0, 2.0, 3.0])", "_np.array([3.0, 2.0, 1.0])"),
+    "EigenVectorColumn": ("_np.array([[1.0], [2.0]])", "_np.array([2.0, 1.0])"),
+    "EigenFixed": ("_np.array([1, 2, 3], dtype=_np.int32)", "_np.array([2, 4, 6], dtype=_np.int32)"),
+    "EigenRef": ("_np.asfortranarray(_np.arange(6.0).reshape(2, 3))", "1.0"),
+    "EigenMap": ("_np.arange(4.0)", "6.0"),
 }
 # Tasks called under another name (the same C++ task with other arguments).
 TASK_OF = {"VecFromArray": "Vec", "ListToArray": "NdArray", "PathFromStr": "Path",
-           "VariantInt": "Variant", "VariantNone": "Variant", "VariantStruct": "Variant"}
+           "VariantInt": "Variant", "VariantNone": "Variant", "VariantStruct": "Variant",
+           "EigenVectorColumn": "EigenVector"}
 CALLS.update({f"Echo_{dtype}": (f"_np.array([1, 0, 1], dtype={dtype!r})",
                                 f"_np.array([1, 0, 1], dtype={dtype!r})")
               for dtype in ELEMENTS.values()})
@@ -236,6 +266,15 @@ ROWS: Dict[str, List[str]] = {
 ROWS["`std::vector<T>`, `std::list<T>`, `std::deque<T>`, `std::set<T>`, "
      "`std::unordered_set<T>`"].append("VecFromArray")
 
+# The Eigen section's table, by each row's first cell: the tasks that carry it.
+EIGEN_ROWS: Dict[str, List[str]] = {
+    "`Eigen::Matrix<S, R, C, ...>`, `Eigen::Array<S, R, C, ...>` (any size, either order: "
+    "`MatrixXd`, `Matrix3f`, `ArrayXXi`, ...)": ["EigenMatrix", "EigenRowMajor", "EigenArray"],
+    "vector types (`VectorXd`, `RowVectorXf`, `Array3i`, ...)":
+        ["EigenVector", "EigenVectorColumn", "EigenFixed"],
+    "`Eigen::Ref<const M>`, `Eigen::Map<const M>`": ["EigenRef", "EigenMap"],
+}
+
 
 def table_rows() -> List[str]:
     """The first cells of docs/types.md's type table."""
@@ -243,6 +282,22 @@ def table_rows() -> List[str]:
     table = re.search(r"^\| C\+\+ \|.*?\n\|[-| ]+\|\n((?:\|.*\n)+)", text, re.M)
     assert table, "docs/types.md's type table was not found"
     return [line.split(" | ")[0].lstrip("| ").strip() for line in table.group(1).splitlines()]
+
+
+def eigen_rows() -> List[str]:
+    """The first cells of the table in docs/types.md's "Eigen matrices" section."""
+    text = (REPO / "docs" / "types.md").read_text(encoding="utf-8")
+    section = text[text.index("### Eigen matrices"):]
+    table = re.search(r"^\| C\+\+ \|.*?\n\|[-| ]+\|\n((?:\|.*\n)+)", section, re.M)
+    assert table, "docs/types.md's Eigen table was not found"
+    return [line.split(" | ")[0].lstrip("| ").strip() for line in table.group(1).splitlines()]
+
+
+def test_every_eigen_row_is_checked():
+    assert eigen_rows() == list(EIGEN_ROWS)
+    for tasks in EIGEN_ROWS.values():
+        for task in tasks:
+            assert task in CALLS and f" {TASK_OF.get(task, task)}(" in APP, task
 
 
 def test_every_row_is_checked():
@@ -365,13 +420,14 @@ def test_a_duration_a_timedelta_cannot_hold_is_refused_not_rounded(types_library
         "this one exactly")
 
 
-# The rows of goray's own exts (complex numbers, paths, durations) and variants, through
-# Ray too: stored in Ray's object store by one process and read in another.
-ON_RAY = ["Complex", "ComplexF", "Path", "Micros", "Variant", "VariantStruct", "View"]
+# The rows of goray's own exts (complex numbers, paths, durations), variants and Eigen's
+# matrices, through Ray too: stored in Ray's object store by one process and read in another.
+ON_RAY = ["Complex", "ComplexF", "Path", "Micros", "Variant", "VariantStruct", "View",
+          "EigenMatrix", "EigenRowMajor", "EigenVector", "EigenRef"]
 
 
 def test_the_new_rows_cross_ray(types_library):
-    code = ["import pathlib as _pl, datetime as _dt, ray",
+    code = ["import pathlib as _pl, datetime as _dt, numpy as _np, ray",
             f"goray.init({str(types_library)!r}, num_cpus=1, include_dashboard=False)",
             "result = {}"]
     for task in ON_RAY:
