@@ -20,6 +20,9 @@ With Ray (imported only then):
     goray.start("./build/librayapp.so", "app.py")         # init + the C++ driver
     goray.shutdown()                                      # ray.shutdown(), typed
 """
+# Tests: tests/ray/test_map.py, tests/renderers/test_gen_cmake.py,
+# tests/python/test_handlers.py, tests/ray/test_ray_data.py, tests/ray/test_value_streams.py,
+# tests/python/test_streams_local.py
 
 import logging as _logging
 import os as _os

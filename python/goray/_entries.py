@@ -9,6 +9,8 @@ typed entry, no msgpack in between. This module is what they need of goray: :fun
 what they do not convert themselves), and how goray finds them: :func:`load` (the stubs'
 ``local``), :func:`typed_tasks` and :func:`typed_actor_types` (golang_local_run_task and
 golang_local_new_actor, for the loaded library's application).
+
+Tests: tests/renderers/test_gen_typed_entries.py
 """
 
 from __future__ import annotations

@@ -14,6 +14,9 @@ in a freshly decoded result, into:
 
 Both pickle the same way; where no class is registered they unpickle as EnumValue,
 which C++ receives as the int it is.
+
+Tests: tests/python/test_serve_values.py, tests/python/test_stubs.py,
+tests/renderers/test_gen_stub_values.py
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ addresses of ``Execute`` and ``FreeMemory`` to goray's compiled extension
 ``Execute`` goes with the GIL released, and registers the extension's C callback
 (``RegisterCallback``), which serves Native2Py commands and hands the rest to
 :mod:`goray._handlers`. No Ray here.
+
+Tests: tests/python/test_ffi.py, tests/python/test_fastpath_py2native.py,
+tests/python/test_streams_local.py, tests/python/test_codec_equivalence.py,
+tests/python/test_errors.py, tests/python/test_fastpath_native2py.py
 """
 
 from __future__ import annotations

@@ -12,6 +12,10 @@ neither: each registers itself here when imported. goray._ffi says which protoco
 version the loaded library speaks (:func:`set_library_version`); goray._ray says
 how to serve the Ray commands in a process where Ray runs
 (:func:`set_ray_commands_loader`).
+
+Tests: tests/python/test_handlers.py, tests/python/test_fastpath_native2py.py,
+tests/ray/test_native_objects.py, tests/ray/test_refs_in_values.py,
+tests/ray/test_streams_cpp.py, tests/python/test_errors.py
 """
 
 from __future__ import annotations

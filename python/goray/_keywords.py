@@ -11,6 +11,8 @@ a keyword names a parameter not given by position; parameters after the last giv
 one are left out (C++ supplies their defaults: generated code calls with fewer
 arguments); one left out before it is filled with its constant default, and is an
 ArgumentError when it has none (required) or its default is not a constant.
+
+Tests: tests/python/test_keywords.py, tests/python/test_map_inputs.py
 """
 
 from __future__ import annotations

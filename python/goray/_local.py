@@ -9,6 +9,10 @@ framed, sent and decoded in C. The functions here are the Python helpers the com
 calls (set_py2native): keyword arguments, generator tasks' streams, and goray._codec
 packing the calls whose arguments the C packer leaves (timestamps, refs, subclasses,
 values it refuses: the ArgumentError then names the task and position).
+
+Tests: tests/python/test_local_calls.py, tests/python/test_streams_local.py,
+tests/python/test_bad_input.py, tests/python/test_fastpath_py2native.py,
+tests/python/test_fastpath.py, tests/python/test_values.py
 """
 
 from __future__ import annotations

@@ -1,7 +1,12 @@
 """Python calling native tasks and actors through Ray: goray.golang_task and
 goray.golang_actor_class (as in GoRay), and goray.stream, a native generator's items
 as values. Creating them imports no Ray; calling .remote() does (and needs
-goray.init())."""
+goray.init()).
+
+Tests: tests/ray/test_value_streams.py, tests/ray/test_python_to_cpp.py,
+tests/ray/test_refs_in_values_cpp.py, tests/ray/test_cancel_stress.py, tests/ray/test_arrays.py,
+tests/ray/test_streams.py
+"""
 
 from __future__ import annotations
 

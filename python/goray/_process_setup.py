@@ -1,6 +1,10 @@
 """What any process running goray code needs before serving native calls: the
 library (from GORAY_BIN_PATH) and the py-defs file (from GORAY_PY_MUDULE_PATH,
-the protocol's spelling), each loaded once. No Ray here."""
+the protocol's spelling), each loaded once. No Ray here.
+
+Tests: tests/python/test_py_defs.py, tests/python/test_registry.py, tests/python/test_stubs.py,
+tests/python/test_layers.py, tests/ray/test_py_defs_siblings.py
+"""
 
 from __future__ import annotations
 

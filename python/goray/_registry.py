@@ -9,6 +9,10 @@ by its dotted name (``"math.fsum"``, ``"collections.Counter"``).
 Duplicate names: the last registration wins. Replacing an object defined elsewhere
 (another module or qualified name) warns (RuntimeWarning); re-registering the same
 definition (a module reload) does not.
+
+Tests: tests/python/test_registry.py, tests/python/test_fastpath_native2py.py,
+tests/python/test_handlers.py, tests/python/test_fuzz_native2py.py, tests/python/test_ffi.py,
+tests/ray/test_py_defs_siblings.py
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """The ``goray-scan`` command of the wheel: runs the scanner the package ships,
 ``<goray package>/bin/goray-scan``, with the same arguments (exec, so its exit status
-and output are the scanner's own)."""
+and output are the scanner's own).
+
+Tests: tests/python/test_package_layout.py
+"""
 
 from __future__ import annotations
 

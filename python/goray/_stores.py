@@ -4,7 +4,12 @@ so the stores stay flat however long a program runs. No Ray here.
 
 Pipelined submissions (protocol version 3) carry ids the runtime assigned,
 ``(1 << 63) | counter``: :meth:`IdStore.put` files a value under such an id. The
-two ranges never meet (the store's own counter would need 2**63 ids)."""
+two ranges never meet (the store's own counter would need 2**63 ids).
+
+Tests: tests/python/test_stores.py, tests/python/test_get_objects_lend.py,
+tests/python/test_streams_local.py, tests/ray/test_cancel_stress.py,
+tests/ray/test_refs_in_values.py, tests/python/test_arrays_scatter.py
+"""
 
 from __future__ import annotations
 

@@ -9,6 +9,10 @@ application's own things:
 
 Neither class reaches Ray before the first .remote() or .options(): importing a
 generated module imports goray, never Ray.
+
+Tests: tests/python/test_stubs.py, tests/renderers/test_gen_runtime_support.py,
+tests/renderers/test_gen_concurrency.py, tests/ray/test_map.py, tests/python/test_layers.py,
+tests/docs/test_docs_site.py
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ where results hold enums (result_enums, for goray._enums).
 Asked once per library object and cached. A library below version 5, or one that
 answers code 1 (a Go library), has no traits: nothing streams, no actor type is
 thread-safe, no groups.
+
+Tests: tests/python/test_traits.py, tests/python/test_keywords.py,
+tests/python/test_map_inputs.py, tests/ray/test_concurrency_groups.py
 """
 
 from __future__ import annotations

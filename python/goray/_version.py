@@ -7,6 +7,9 @@ The header is looked for in the installed package first (a wheel ships it as
 directory copied on its own has neither: its version is then the installed metadata's.
 This module imports nothing of goray's, so python/pyproject.toml can read
 ``goray._version.__version__`` while the package is being installed.
+
+Tests: tests/python/test_version.py, tests/python/test_wheel_config.py,
+tests/wheel/test_install.py, tests/aarch64/test_install_aarch64.py
 """
 
 from __future__ import annotations

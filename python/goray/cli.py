@@ -9,6 +9,9 @@ Locally it starts Ray on 127.0.0.1; with --cluster it joins the running cluster
 stderr); 130 after Ctrl-C, with Ray shut down. A failed driver is one message; the
 Python traceback it carries is shown when it reaches the user's code, goray's own
 only with GORAY_DEBUG set (non-empty, not "0"), with the command's traceback too.
+
+Tests: tests/python/test_cli_failure.py, tests/python/test_without_jinja2.py,
+tests/interop/test_cpp_under_goray.py
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ Looked for, first match wins:
      (a virtualenv), by ``cmake --install build --component goray --prefix .venv``;
   4. ``<repo>/build/goray-config``: the build tree's package (an editable install of
      the repository's python/).
+
+Tests: tests/python/test_package_layout.py, tests/renderers/test_gen_cmake.py,
+tests/python/test_without_jinja2.py
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ goray's and Ray's versions and whether Ray is in the tested range, Python, the C
 library, the internal paths this Ray lets goray take (goray._ray.compat.internals) and the
 features it has (goray._ray.compat.releases). ``--json`` prints the same as one JSON object.
 Starts no Ray. Exit status 0, or 1 when Ray is missing or older than goray supports.
+
+Tests: tests/python/test_ray_releases.py
 """
 
 from __future__ import annotations

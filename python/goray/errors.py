@@ -4,6 +4,10 @@ Native failures arrive as Execute return codes (docs/protocol.md §1). Code 5 ca
 JSON ``{"Message": ..., "Traceback": ..., "Error": {...}}``: GoRay's two members for
 people, and the failure as structure for programs (docs/protocol.md §9);
 :func:`error_from_reply` turns such a reply into the most specific exception below.
+
+Tests: tests/python/test_errors.py, tests/python/test_fastpath_py2native.py,
+tests/python/test_streams_local.py, tests/python/test_check_actor_args.py,
+tests/python/test_cli_failure.py, tests/ray/test_native_objects.py
 """
 
 from __future__ import annotations

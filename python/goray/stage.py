@@ -6,6 +6,9 @@ py-defs file and any other files, copied into one plain directory (Ray skips
     ray job submit --working-dir DIR -- python -m goray --cluster --py-defs defs.py ./libapp.so
 
 Files keep their base names; DIR is created (and must not hold other files).
+
+Tests: tests/python/test_stage.py, tests/ray/test_cluster.py,
+tests/ray/test_token_auth_cluster.py, tests/wheel/test_cluster_wheel.py
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The C++ API against a live Ray: the raytest driver's scenarios (each returns 0
-when every check passed, printing what failed otherwise)."""
+when every check passed, printing what failed otherwise). Its actors, named ones both ways,
+go through goray._ray.native2py.actors (NewActor, NewPythonActor, KillActor, GetActor)."""
 import logging
 
 import pytest

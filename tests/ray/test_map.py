@@ -397,6 +397,7 @@ def test_a_generated_stub_and_golang_task_have_the_forms(lib):
 
 
 def test_goray_map_from_the_cpp_driver_and_inside_a_task(lib):
+    # goray::Map calls goray._map.native.map_for_native in the driver's process.
     from goray._ray import driver
     assert driver.run_driver(lib, ["map"]) == 0
     inside = ray.get(goray.golang_task("MapInsideTask").remote(1_000))

@@ -1,7 +1,8 @@
 """goray.serve: a C++ actor type (examples/serving's Scorer) as a Ray Serve deployment
 on the session's Ray: handles, HTTP, batching, streaming, Serve's hooks, faults. The tests
 marked ray_versions run on the oldest supported Ray too (its Serve differs: the status of a
-replica that fails to start, how a replica rejects requests, what a handle's error says)."""
+replica that fails to start, how a replica rejects requests, what a handle's error says).
+C++ callers' handles (goray::serve::Handle) run goray.serve._from_cpp."""
 import concurrent.futures
 import http.client
 import inspect

@@ -1,5 +1,7 @@
-"""The goray-gen command: outputs, names, incremental writes, independence from the output
-directory, first builds, exit codes."""
+"""The goray-gen command: outputs, names, incremental writes (goray.gen.output),
+independence from the output directory, first builds, exit codes, which sources need a scan
+(goray.gen.marked, following includes with goray.gen.includes), and the message without
+Jinja2 (goray.gen.jinja)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ The tree's build generates each case goray-gen accepts and compiles every genera
 translation unit with -Wall -Wextra -Werror, the corpus a SYSTEM include
 (tests/renderers/CMakeLists.txt); the "linked" cases are application libraries, loaded
 and called here. A refusal must be a clang-style error naming the declaration, with
-nothing written: those cases run goray-gen here."""
+nothing written: those cases run goray-gen here (a namespace clash: goray.gen.namespace_clash)."""
 
 from __future__ import annotations
 

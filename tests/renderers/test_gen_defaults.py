@@ -2,7 +2,8 @@
 the scan records which parameters have one; dispatch accepts every count from the
 required ones to all, the defaults evaluated by C++ where they were written; the typed
 C++ wrappers accept the shorter calls; the stubs show the parameters as optional; a count
-outside the range says which counts are accepted. In-process and on Ray."""
+outside the range says which counts are accepted. In-process and on Ray. Keywords name the
+parameters the generated table gives the registry (goray.gen.parameters)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Golden files: each case's inputs (in tests/golden/<case>/) scan and render to exactly
-its golden outputs beside them, byte for byte (tests/golden/<case>/<case>.{idl.json,
+its golden outputs beside them (every view model: goray.gen.model_shared, model_cpp and
+model_python), byte for byte (tests/golden/<case>/<case>.{idl.json,
 goray.h,goray.cpp,py,pyi}, the stub's companion _<case>_types.pyi, and
 <case>.<source>.goray.cpp for each source file). The
 scanner's golden test (tests/scanner/golden_test.cpp) checks the same <case>.idl.json.

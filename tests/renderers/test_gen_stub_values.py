@@ -2,7 +2,8 @@
 of none, one and several, optional, struct, enum, containers of them) returned by a local
 call and by a Ray call matches the annotation of the generated .pyi (checked at run time
 with typeguard; an enum's values are its IntEnum's members, goray._enums); the generated
-IntEnums cross Ray, and unpickle as ints where the stub module cannot be imported.
+IntEnums cross Ray, and unpickle as ints where the stub module cannot be imported. Which
+results hold enums, the generated table says (goray.gen.result_enums).
 
 resultsapp (results_app/) is built with goray_add_app by the tree's build
 (build/tests/renderers/results_app)."""

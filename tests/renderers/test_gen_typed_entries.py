@@ -6,7 +6,8 @@ type the entries convert, typed and equal to the codec path's; arrays read and a
 in place; what the conversions do not take, keywords and errors through the codec path
 with its texts; signatures and pickling; local actors; the GIL released by default (the
 three properties) and kept where declared; a crash's report. And what goray_add_app
-does without Python's headers."""
+does without Python's headers. The module's view model is goray.gen.model_entries'; it
+binds its functions and types through goray._entries."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 case's stubs check clean under mypy --strict; a user's program (user_program/geo_user.py,
 against tests/golden/geo), the uses of handles and of the value types below pass mypy
 --strict and pyright strict with no ignore; and wrong uses fail under both checkers, each
-with its message.
+with its message. The stubs spell the types as goray.gen.model_python_types writes them, and
+their map forms (goray.gen.model_python_maps) are matched by goray._map.types' records.
 
 The Ray is the one whose interpreter GORAY_TYPING_PYTHON names (scripts/test-ray-versions.sh
 sets it to each release's virtualenv: CI's ray-oldest stage checks 2.40.0), else this

@@ -11,6 +11,8 @@ without Python per item, for a native callee).
     totals = pool.map("Add", xs)
 
 Importing this module imports no Ray; a map does.
+
+Tests: tests/docs/test_docs_site.py
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ a sized sequence as lists, any other iterable is read lazily, one chunk at a tim
 the callee's parameter is of an element type (its dtype known from the library), an
 array of another dtype is converted when every item survives the conversion, and refused
 with an ArgumentError naming the first item that does not, before anything runs.
+
+Tests: tests/python/test_map_inputs.py
 """
 
 from __future__ import annotations

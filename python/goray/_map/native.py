@@ -7,7 +7,10 @@ Columns of numbers come as the address of the C++ caller's memory ([address, ite
 dtype]), read in place as NumPy arrays; with `out` (the same form, the vector goray::Map
 returns) results of that dtype are written there as chunks finish and the answer is None.
 The caller waits for the call, so its memory outlives every use of it here (Ray copies each
-chunk's slice into its store as the chunk is submitted)."""
+chunk's slice into its store as the chunk is submitted).
+
+Tests: tests/ray/test_map.py
+"""
 
 from __future__ import annotations
 

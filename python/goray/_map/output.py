@@ -9,6 +9,8 @@ The file is removed from /dev/shm when the map ends, however it ends (the array 
 memory as long as it lives). Only a driver killed mid-map leaves one behind
 (/dev/shm/goray-map-<pid>-*). A map whose results are small, or a machine without room in
 /dev/shm, uses a plain array.
+
+Tests: tests/ray/test_map.py
 """
 
 from __future__ import annotations

@@ -17,6 +17,8 @@ spread over a few items): it sizes only the chunks sent before a larger chunk re
 per slot, aiming at PROBED_SECONDS; or, when by that bound the whole rest of the input is
 a tail before any such chunk is out, the tail at once (the true work is at most the bound:
 a short map runs as one chunk a slot after its probes, as the best fixed size would).
+
+Tests: tests/python/test_map_inputs.py
 """
 
 from __future__ import annotations

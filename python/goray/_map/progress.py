@@ -1,6 +1,9 @@
 """goray.map's progress bar: tqdm's when it is installed, else one line of its own on the
 terminal (items done, items/s, time left). Quiet unless stderr is a terminal, and for a
-map that ends within DELAY_SECONDS."""
+map that ends within DELAY_SECONDS.
+
+Tests: tests/python/test_map_inputs.py
+"""
 
 from __future__ import annotations
 

@@ -7,6 +7,8 @@ its start, so no item is lost or counted twice. Whatever ends the map early (a f
 error of the input, the caller closing the iterator) cancels every chunk in flight.
 With an `output` (goray._map.output), each chunk's header names where its results go: a
 chunk that wrote them there comes back `written`, without them.
+
+Tests: tests/ray/test_map.py
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """What goray.map maps (docs/map.md, "What can be mapped"): a native task, a native or
 Python actor's method (one actor, or an ActorPool's), or a Python function; and how one
 chunk of it is submitted to Ray. Imports Ray: api imports this module only when a map runs.
+
+Tests: tests/python/test_map_inputs.py
 """
 
 from __future__ import annotations

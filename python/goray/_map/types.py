@@ -9,6 +9,8 @@ time) as one of these records, and api's overloads match it through the protocol
     MapVoid                              no result: None
 
 Nothing here runs a map, and nothing imports Ray or NumPy.
+
+Tests: tests/renderers/test_gen_user_typing.py
 """
 
 from __future__ import annotations

@@ -19,6 +19,10 @@ with them (still without importing Ray). goray._handlers then serves the first R
 command of a process where Ray runs by installing :mod:`.native2py.commands`' handlers,
 and goray._codec packs ObjectRefs inside values through :mod:`.values.nested` once Ray
 is imported. (``import goray`` imports this package: goray.init lives here.)
+
+Tests: tests/python/test_ray_layer.py, tests/python/test_ray_releases.py,
+tests/ray/test_submit_batch_ray.py, tests/ray/test_ray_internals.py,
+tests/ray/test_bytes_handoff_ray.py, tests/ray/test_failure_payload_ray.py
 """
 
 from .. import _codec, _handlers

@@ -4,6 +4,9 @@ Order in the driver process (docs/protocol.md §1): load the library (which regi
 the callback) → import the py-defs file → GetInitOptions → ray.init → StartDriver.
 Every Ray this starts binds 127.0.0.1 with usage stats off and no dashboard,
 unless the caller says otherwise.
+
+Tests: tests/ray/test_cpp_driver.py, tests/ray/test_map.py, tests/python/test_stubs.py,
+tests/ray/test_actor_classes.py, tests/ray/test_arrays.py, tests/ray/test_async_actors_cpp.py
 """
 
 from __future__ import annotations

@@ -23,6 +23,8 @@ module needs neither Ray nor NumPy, and ``import goray`` does not import it.
 Its module (private; the names above are its API): ``_udfs`` (the UDFs and the
 column checks).
 """
+# Tests: tests/ray/test_ray_data.py, tests/python/test_data_types.py,
+# tests/docs/test_docs_site.py
 
 from ._udfs import ActorUDF, ColumnError, TaskUDF, actor_udf, task_udf
 

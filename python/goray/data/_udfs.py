@@ -1,5 +1,8 @@
 """goray.data's UDFs: task_udf and actor_udf, a native task or actor method over a Ray
-Data batch of NumPy columns, in-process, its declared columns checked first."""
+Data batch of NumPy columns, in-process, its declared columns checked first.
+
+Tests: tests/ray/test_ray_data.py, tests/python/test_data_types.py
+"""
 
 from __future__ import annotations
 

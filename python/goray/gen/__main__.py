@@ -1,4 +1,8 @@
-"""``python -m goray.gen``: the same as the goray-gen command."""
+"""``python -m goray.gen``: the same as the goray-gen command.
+
+Tests: tests/renderers/test_gen_cmake.py, tests/renderers/test_gen_corpus.py,
+tests/docs/test_docs_commands.py
+"""
 
 import sys
 

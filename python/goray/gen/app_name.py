@@ -8,6 +8,8 @@ Files in a directory are taken as goray-scan takes them (docs/generator.md): the
 extensions below, recursively, in the order of their paths, skipping names starting with
 ``.`` and generated ``*.goray.h``/``*.goray.cpp``. "Annotated" means the text uses one of
 goray's markers; it is read before the scan, which needs the name.
+
+Tests: tests/renderers/test_gen_default_name.py
 """
 
 from __future__ import annotations

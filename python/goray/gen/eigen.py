@@ -2,6 +2,8 @@
 Eigen::Array, owning), "eigen_ref" and "eigen_map" (Eigen::Ref<const M>, Eigen::Map<const
 M>: parameters only, borrowed) of docs/idl.md. Which applications use them (only their
 generated C++ includes goray's Eigen support, <goray/eigen.h>), and what each one is.
+
+Tests: tests/renderers/test_gen_eigen.py
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ root), never on the output directory.
 
 With a scan cache (``scan_cache``, goray_add_app's build passes one), an edit inside
 function bodies reuses the last scan's IDL instead of scanning again (scan_cache.py).
+
+Tests: tests/renderers/test_gen_golden.py, tests/renderers/test_gen_edit_loop.py
 """
 
 from __future__ import annotations

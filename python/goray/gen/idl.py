@@ -2,6 +2,8 @@
 
 The renderers see only this document. A version this generator does not know is
 refused, so a newer scanner never produces silently wrong code.
+
+Tests: tests/renderers/test_gen_concurrency.py, tests/renderers/test_gen_eigen.py
 """
 
 from __future__ import annotations

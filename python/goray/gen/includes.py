@@ -3,7 +3,10 @@ whether a source reaches a marker (marked.py) and which project files a scan dep
 (the scan cache in generate.py). Each file is read once; a directive names a file when it
 exists in the including file's directory (quoted includes only) or in one of the given
 directories, tried in order. Headers found nowhere (system and library headers, whose
-directories are not given) are not followed."""
+directories are not given) are not followed.
+
+Tests: tests/renderers/test_gen_cli.py
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """Jinja2, goray-gen's one dependency beyond goray: an extra (``pip install 'goray-cpp[gen]'``),
-so the goray package that Ray workers import never needs it. Imported only when rendering."""
+so the goray package that Ray workers import never needs it. Imported only when rendering.
+
+Tests: tests/renderers/test_gen_cli.py
+"""
 
 from __future__ import annotations
 

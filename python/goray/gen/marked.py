@@ -5,6 +5,8 @@ only defines what an included header declares (``int64_t Tasks::Add(...) {...}``
 
 Quoted includes resolve as the compiler's ``-I root`` does: next to the including file,
 then in the root. ``<...>`` includes are system or library headers, never followed.
+
+Tests: tests/renderers/test_gen_cli.py
 """
 
 from __future__ import annotations

@@ -13,6 +13,9 @@ and templates only lay it out:
 
 This module joins them into the ``Model`` every template gets as ``m`` (``m.cpp``,
 ``m.py`` and the banner's facts).
+
+Tests: tests/renderers/test_gen_concurrency.py, tests/renderers/test_gen_eigen.py,
+tests/renderers/test_gen_naming.py
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ From the IDL and the outputs' name it decides the C++ names (the namespace, wrap
 typed handles, each through goray.gen.naming's scopes so nothing collides), which
 declarations the generated header can see (and so which calls get a typed wrapper),
 how generated code spells each type, and which translation unit registers what.
+
+Tests: tests/renderers/test_gen_naming.py
 """
 
 from __future__ import annotations

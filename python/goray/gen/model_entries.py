@@ -8,6 +8,8 @@ Built from the C++ model (the types as generated code spells them, which signatu
 generated header can name) and the Python model (the names the stubs give, the
 defaults Python shows). A callable the module cannot call typed (a generator, a type the
 header cannot name) still gets its entry: one that takes the codec path.
+
+Tests: tests/renderers/test_gen_typed_entries.py
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ From the IDL it decides the stub modules' names (module attributes, stub classes
 and enum names, each through goray.gen.naming's scopes so no name hides another or the
 stubs' own ``_`` imports), the Python type of every value, and the docstrings' notes.
 It needs nothing from the C++ view model.
+
+Tests: tests/python/test_map_inputs.py
 """
 
 from __future__ import annotations

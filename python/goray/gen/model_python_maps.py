@@ -15,6 +15,8 @@ The three never overlap unsafely (a type checker picks the first that fits, and 
 later one's answer includes the earlier ones'), so a user's call gets the precise type
 when its columns say, and an honest union when only a later column does. A callee
 whose result is no number gets one overload: a list, whatever the columns.
+
+Tests: tests/renderers/test_gen_user_typing.py
 """
 
 from __future__ import annotations

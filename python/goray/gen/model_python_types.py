@@ -7,6 +7,8 @@ same. A struct with one has two: ``Point``, what results give (total: every key 
 an optional field as None), and ``PointIn``, what a call takes (its optional fields
 ``NotRequired``). A parameter takes either (``PointIn | Point``), so a result goes back
 into a call as it came.
+
+Tests: tests/renderers/test_gen_user_typing.py
 """
 
 from __future__ import annotations

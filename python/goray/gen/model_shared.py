@@ -2,6 +2,8 @@
 sources are headers, the types of a signature, generators, concurrency groups, declared
 actor options, and a declaration's name without its leading ``::``. Spellings stay in
 each target's module.
+
+Tests: tests/renderers/test_gen_golden.py
 """
 
 from __future__ import annotations

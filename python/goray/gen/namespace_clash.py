@@ -5,6 +5,8 @@ NAME, which also names the Python module), or one chosen apart from it (``--name
 NAMESPACE). A team's target is often named like its own namespace, so the default can
 meet the user's declarations: the error names the option that keeps the module's name
 and gives the wrappers a namespace of their own.
+
+Tests: tests/renderers/test_gen_corpus.py
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ names derived from them), so the result is a pure function of the IDL.
     scope.claim("from")             # -> "from_" (a Python keyword)
     scope.claim("Square")           # -> "Square"
     scope.claim("Square")           # -> "Square_" (taken)
+
+Tests: tests/renderers/test_gen_naming.py, tests/renderers/test_gen_corpus.py,
+tests/renderers/test_gen_eigen.py
 """
 
 from __future__ import annotations

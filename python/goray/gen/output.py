@@ -3,6 +3,8 @@
 A file whose content is unchanged is not touched (its mtime is kept, so nothing that
 depends on it rebuilds); a changed one is replaced atomically (a temporary file in the
 same directory, then rename). The depfile and the stamp serve build systems.
+
+Tests: tests/renderers/test_gen_cli.py
 """
 
 from __future__ import annotations

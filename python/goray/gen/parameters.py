@@ -3,7 +3,10 @@ table gives them to the registry (Registry::SetParameters): their names and cons
 defaults, which DescribeApplication answers so Python can take keyword arguments
 (docs/protocol.md §13), and where results hold enums ("result_enums": result_enums.py).
 One JSON object, cut into pieces (one per task, actor type) that the template writes as
-adjacent C++ string literals."""
+adjacent C++ string literals.
+
+Tests: tests/renderers/test_gen_defaults.py
+"""
 
 from __future__ import annotations
 

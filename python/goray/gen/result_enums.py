@@ -17,6 +17,8 @@ alternatives are of different kinds, so the spec leaves the others' values as th
 (when several alternatives hold enums, the first's applies). The table:
 {"structs": {struct: {field: S}}, "tasks": {task: S}, "actors": {type: {method: S}}},
 each holding only what has enums; None when no result holds one.
+
+Tests: tests/renderers/test_gen_stub_values.py
 """
 
 from __future__ import annotations

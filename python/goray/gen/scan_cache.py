@@ -11,6 +11,8 @@ safely scans: a body of a function declared auto, constexpr or consteval, or in 
 template (the scan reads those), a preprocessor directive inside the body, a head that
 might be a macro's (an all-caps name), a changed comment or blank line between
 declarations, a scan that printed warnings.
+
+Tests: tests/renderers/test_gen_edit_loop.py
 """
 
 from __future__ import annotations

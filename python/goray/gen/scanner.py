@@ -13,6 +13,9 @@ During the scan, ``#include "NAME.goray.h"`` finds an empty stand-in (an ``-iquo
 directory, searched before every ``-I`` one), so sources that include the generated
 header scan before it exists and never see a stale one. (The scan skips function
 bodies, so the wrappers may be used there.)
+
+Tests: tests/renderers/test_gen_cli.py, tests/python/test_package_layout.py,
+tests/aarch64/test_scan_aarch64.py
 """
 
 from __future__ import annotations

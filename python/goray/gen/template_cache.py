@@ -7,6 +7,8 @@ against a hash of its source and the Python version, so an edited template or an
 Python compiles again. The cache is Jinja2's per-user directory in the system's temp
 directory, or $GORAY_GEN_TEMPLATE_CACHE; "off" there compiles every time. A cache that
 cannot be made or written costs the time and nothing else.
+
+Tests: tests/renderers/test_gen_template_cache.py
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 Generated C++ checks the runtime at compile time: same major version, a minor
 version at least RUNTIME_MINOR (runtime/include/goray/version.h).
+
+Tests: tests/python/test_layers.py
 """
 
 from __future__ import annotations

@@ -22,6 +22,9 @@ handle()), ``_replica`` (the class a replica runs, Batch), ``_http`` (the defaul
 mapping), ``_values`` (values between HTTP and calls) and ``_from_cpp`` (what C++
 code's goray::serve::Handle runs).
 """
+# Tests: tests/ray/test_serve.py, tests/python/test_serve_values.py,
+# tests/ray/test_serve_http_fuzz.py, tests/renderers/test_gen_typecheck.py,
+# tests/renderers/test_gen_user_typing.py, tests/renderers/test_gen_eigen.py
 
 from ._deployment import DEFAULT_MAX_BODY_BYTES, ServeTyped, deployment, handle
 from ._from_cpp import StreamingCall, call

@@ -1,7 +1,11 @@
 """goray.serve.deployment and goray.serve.handle: a C++ actor type as a Ray Serve
 deployment whose replicas make the C++ object in their own process (_replica), and a
 composing deployment's handle typed for checkers. Every Serve option passes through to
-serve.deployment."""
+serve.deployment.
+
+Tests: tests/python/test_serve_values.py, tests/ray/test_serve.py,
+tests/renderers/test_gen_typecheck.py, tests/renderers/test_gen_user_typing.py
+"""
 
 from __future__ import annotations
 

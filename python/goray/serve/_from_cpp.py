@@ -1,7 +1,10 @@
 """What C++ code's goray::serve::Handle runs (goray/serve.h), in the process the C++
 code runs in: a call of a deployment's method, waited for, and a streaming call whose
 items C++ reads as they come. Each deployment's DeploymentHandle is made once per
-process."""
+process.
+
+Tests: tests/ray/test_serve.py
+"""
 
 from __future__ import annotations
 

@@ -17,6 +17,8 @@ verb than POST 405, a C++ exception 500 with its type and message; a native cras
 with the crash report's first lines (the replica then ends and Serve replaces it; calls
 it had accepted meanwhile 503 with Retry-After, later ones go to other replicas).
 Otherwise the replica keeps serving.
+
+Tests: tests/python/test_serve_values.py
 """
 
 from __future__ import annotations

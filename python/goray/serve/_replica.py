@@ -22,6 +22,9 @@ a new one. Meanwhile Serve's replica rejects every new request, as a replica at 
 does, so Serve's router sends it to another replica (or holds it until the new one is
 up); a call it had accepted before the crash, which Serve cannot send again, is refused
 at once (ReplicaCrashed: HTTP 503 with Retry-After).
+
+Tests: tests/python/test_serve_values.py, tests/ray/test_serve.py,
+tests/ray/test_serve_http_fuzz.py
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """Values between HTTP and goray's calls: a request's JSON (or raw array bytes) as a
 call's arguments, a result as JSON. No Serve, no Ray: plain functions the HTTP layer
-(_http) calls, tested on their own."""
+(_http) calls, tested on their own.
+
+Tests: tests/python/test_serve_values.py
+"""
 
 from __future__ import annotations
 

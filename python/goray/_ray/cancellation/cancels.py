@@ -21,6 +21,8 @@ process put for that purpose (internals.completion_callback), and waits for it: 
 cancel, with its errors raised in the caller; none aborted in the same runs (0 of 3 on each
 release). Where the callback is missing (Ray Client, an older or newer Ray without it),
 the cancel runs in the caller's thread, as Ray's own.
+
+Tests: tests/ray/test_cancel_stress.py, tests/ray/test_map.py
 """
 
 from __future__ import annotations

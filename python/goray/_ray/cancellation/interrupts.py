@@ -12,7 +12,11 @@ bodies read, each cancelled stream too (docs/reliability.md, "Cancelled streams"
 
 Ray blocks SIGINT in the processes it starts (its workers among them), so the terminal's
 Ctrl-C never reaches a worker either way: Python's handler, put back here, only serves
-Ray's own interrupt. Drivers are left as their user started them."""
+Ray's own interrupt. Drivers are left as their user started them.
+
+Tests: tests/ray/test_cancel_ignored_sigint.py, tests/ray/test_streams.py,
+tests/ray/test_value_streams.py
+"""
 
 from __future__ import annotations
 

@@ -27,6 +27,8 @@ interpreter's exit first drop the ones not sent yet and wait for one being sent,
 that finds Ray shut down does nothing. (Sent after a ray.shutdown, Ray's ray.wait started a
 new Ray from the timer's thread, which the process's exit then killed with SIGSEGV: 2 of 30
 runs of a stream cancelled right before ray.shutdown on Ray 2.40.)
+
+Tests: tests/ray/test_cancel_stress.py, tests/ray/test_value_streams.py
 """
 
 from __future__ import annotations

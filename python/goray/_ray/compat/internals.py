@@ -8,6 +8,9 @@ Python layer calls its core worker (goray._ray.compat.ray_source reads that call
 source and maps each argument to one goray knows how to work out). :data:`PATHS` lists
 them all, for ``python -m goray --doctor`` and the docs; GORAY_RAY_INTERNALS=0 turns the
 speed paths (submissions, reads) off.
+
+Tests: tests/ray/test_ray_internals.py, tests/python/test_ray_releases.py,
+tests/python/test_stream_waits.py, tests/python/test_submit_batch.py
 """
 
 from __future__ import annotations

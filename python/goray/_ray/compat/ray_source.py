@@ -7,6 +7,8 @@ which order, changes between releases (submit_task took 15 arguments in 2.40 and
 installed Ray's source (its abstract syntax tree), and maps each argument expression to
 one it knows how to work out. An expression it does not know means that Ray does something
 goray has not mirrored: that internal path is then off and the public API takes over.
+
+Tests: tests/python/test_ray_releases.py
 """
 
 from __future__ import annotations

@@ -10,6 +10,10 @@ internal goray uses is missing (goray._ray.compat.internals); an older Ray is re
 goray.init. A goray feature that needs something a supported release lacks is emulated, or
 refused with a GorayError naming the feature and the first release that has it: FEATURES
 says which, and how goray finds out (feature detection: never the version string).
+
+Tests: tests/python/test_ray_releases.py, tests/python/test_streams_local.py,
+tests/ray/test_cancel_stress.py, tests/ray/test_compiled_graphs.py,
+tests/ray/test_graphs_cpp.py, tests/python/test_data_types.py
 """
 
 from __future__ import annotations

@@ -8,4 +8,8 @@
 - what the families share: ``store_entries`` (the objects store's entries by id),
   ``ahead`` (values read ahead for single Gets), ``failures`` (failures as native
   code reads them).
+
+Tests: tests/ray/test_streams_cpp.py, tests/python/test_arrays_scatter.py,
+tests/python/test_get_objects_lend.py, tests/python/test_ray_layer.py,
+tests/python/test_submit_batch.py, tests/ray/test_arrays.py
 """

@@ -2,6 +2,8 @@
 NewPythonActor 12 (the handle kept under a new id of the actors store), KillActor
 14, GetActor 15, ReleaseActor 32 and DescribeActor 35 (what GetActor says of an
 id met inside a value).
+
+Tests: tests/ray/test_cpp_driver.py
 """
 
 from __future__ import annotations

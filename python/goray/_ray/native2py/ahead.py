@@ -4,6 +4,8 @@ made after it; the driver answers each of those whose value is already in this p
 and small, as GetObject would (never lent), and the runtime keeps it for that ref's
 first Get. A program that Gets its refs one by one then makes one trip per batch of
 them instead of one per ref.
+
+Tests: tests/ray/test_submit_batch_ray.py
 """
 
 from __future__ import annotations

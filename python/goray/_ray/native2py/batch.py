@@ -3,6 +3,8 @@ records"): pipelined submissions, records back to back. Integers little-endian;
 strings u32 length + UTF-8. DefineOptions records define the option sets the
 submission records name; a submission that fails leaves a FailedSubmission under
 its result id (the record fails, not the batch); release records release ids.
+
+Tests: tests/python/test_submit_batch.py, tests/ray/test_streams_cpp.py
 """
 
 from __future__ import annotations

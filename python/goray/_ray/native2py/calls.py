@@ -4,6 +4,9 @@ ExePythonRemoteTask 16 (docs/protocol.md §3; with ``"num_returns": "streaming"`
 payload (its args block, scattered with arrays out of band (§10), its options
 JSON and the ids of its ref arguments), the values for Python callees, and one
 submission function per kind of callee, with the caches of a call site's options.
+
+Tests: tests/python/test_arrays_scatter.py, tests/python/test_submit_batch.py,
+tests/python/test_cli_failure.py
 """
 
 from __future__ import annotations

@@ -25,6 +25,10 @@ and timeouts, cancellation and unknown ids with codes 2, 3 and 4
 leaves a failure entry under its result id: GetObject(s) answer it with code 1 and
 the text the synchronous command would have answered (:mod:`.entries`
 reads the objects store's entries).
+
+Tests: tests/ray/test_failure_payload_ray.py, tests/ray/test_native_objects.py,
+tests/python/test_ray_layer.py, tests/python/test_submit_batch.py, tests/ray/test_arrays.py,
+tests/ray/test_arrays_out_of_band_cpp.py
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ for a cancellation, 5 for a task or actor failure), and what a pipelined
 submission (SubmitBatch) that failed leaves under its result id
 (:class:`FailedSubmission`: code 1 with the text its synchronous command would
 have answered).
+
+Tests: tests/python/test_get_objects_lend.py
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ could use as one.
 Values cross as Python values: the graph's nodes call each actor's Python-value
 methods (a C++ actor's ``m``, not ``m__``), as a Python caller's graph does, so C++
 and Python actors mix freely in one graph.
+
+Tests: tests/ray/test_graphs_cpp.py
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 a stored object, a stream, lent memory, or a pipelined submission that failed.
 Reading an id as an object (an argument, a ref waited on), releasing one, and the
 replies for a new id and for an id the store does not hold.
+
+Tests: tests/python/test_arrays_scatter.py, tests/ray/test_cancel_stress.py
 """
 
 from __future__ import annotations

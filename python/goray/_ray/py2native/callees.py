@@ -2,7 +2,12 @@
 goray.golang_task(name).remote and goray.golang_actor_class(type).remote submit.
 Arguments travel as Python values (Ray resolves ObjectRefs) and are packed in the
 worker; an actor's constructor arguments are packed here, into an args block.
-Imported only when Ray is used (goray._native_remote imports it on the first .remote)."""
+Imported only when Ray is used (goray._native_remote imports it on the first .remote).
+
+Tests: tests/python/test_ray_layer.py, tests/python/test_ray_releases.py,
+tests/python/test_streams_local.py, tests/ray/test_concurrency_groups.py,
+tests/ray/test_streams.py, tests/python/test_layers.py
+"""
 
 from __future__ import annotations
 

@@ -15,6 +15,8 @@ what its thread waited for a CPU (a loaded machine does not make items look dear
 the driver sizes the next chunks from. When the header names the driver's output file
 (goray._map.output) and the chunk runs on the driver's node, its results are written
 there at their offset instead (`written`) and not sent back.
+
+Tests: tests/ray/test_map.py
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ The call is submitted under a Ray task name that has the body group the items th
 generator already made (VALUES_SUFFIX); an ItemStream reads each object as it comes
 and hands its values out one by one. Under a name of the caller's the body cannot
 know, so each object is one value, read the same way.
+
+Tests: tests/docs/test_docs_site.py
 """
 
 from __future__ import annotations

@@ -18,6 +18,9 @@ ActorMethodCall 13 with ``"num_returns": "streaming"`` keep the call's
 ray.ObjectRefGenerator in the objects store (a StoredStream), whose items
 NextStreamRef 36 (goray._ray.native2py.next_stream_ref) hands out. A Python generator task native code
 streams runs as :func:`run_python_generator`.
+
+Tests: tests/python/test_ray_releases.py, tests/python/test_streams_local.py,
+tests/ray/test_cancel_stress.py, tests/ray/test_streams.py, tests/ray/test_streams_cpp.py
 """
 
 from __future__ import annotations

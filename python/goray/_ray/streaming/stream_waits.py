@@ -8,6 +8,8 @@ producer does not get. next_item waits on a callback of the item's ref instead (
 ObjectRef._on_ready: no message, no read of the value), for at most CALLBACK_WAIT
 seconds; a longer wait is Ray's own, so a producer that waits for a CPU the consumer
 holds (a retry on a full node) gets it as it would.
+
+Tests: tests/python/test_stream_waits.py, tests/ray/test_streams_cpp.py
 """
 
 from __future__ import annotations

@@ -28,6 +28,9 @@ ItemOrder is the caller's side: each item handed out once, in order. An object t
 starts past the next item (possible only when Ray rebuilt a lost object of a grouped
 run with a run that groups differently) and a stream that had groups but ends without
 its end mark raise GorayError naming the items lost: never a silent gap.
+
+Tests: tests/python/test_value_groups.py, tests/ray/test_value_streams.py,
+tests/python/test_streams_local.py, tests/ray/test_streams.py
 """
 
 from __future__ import annotations

@@ -1,7 +1,12 @@
 """EnableFeatures (Py2Native 37, docs/protocol.md §11): the features the driver
 turns on in a library before serving it on Ray (pipelined submissions, refs in
 values; from version 6, arrays out of band), once per library. Sent by goray.init in the driver and by every
-Ray task or actor body before its first call into the library."""
+Ray task or actor body before its first call into the library.
+
+Tests: tests/python/test_arrays_scatter.py, tests/python/test_submit_batch.py,
+tests/ray/test_arrays_out_of_band_cpp.py, tests/ray/test_pipeline_cpp.py,
+tests/ray/test_refs_in_values.py, tests/ray/test_submit_batch_ray.py
+"""
 
 from __future__ import annotations
 

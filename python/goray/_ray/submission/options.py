@@ -6,6 +6,9 @@ JSON forms of scheduling_strategy (besides "DEFAULT" and "SPREAD"):
     {"type": "node_affinity", "node_id": "<hex>", "soft": false}
     {"type": "placement_group", "name": "<group name>", "bundle_index": -1,
      "capture_child_tasks": null}
+
+Tests: tests/python/test_streams_local.py, tests/ray/test_one_body.py, tests/ray/test_arrays.py,
+tests/ray/test_large_values.py
 """
 
 from __future__ import annotations

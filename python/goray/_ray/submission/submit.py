@@ -14,6 +14,10 @@ streaming returns, tensor transports, tracing, Ray Client, a task launch hook, a
 first call of a remote function in a job (Ray exports the function then). So does every
 call on a Ray whose call goray does not know (internals.paths), and every call with
 GORAY_RAY_INTERNALS=0.
+
+Tests: tests/python/test_submit_batch.py, tests/ray/test_submit_batch_ray.py,
+tests/python/test_ray_layer.py, tests/python/test_ray_releases.py,
+tests/ray/test_ray_internals.py
 """
 
 from __future__ import annotations

@@ -17,6 +17,9 @@ Python values packed for native code), registering a new id per distinct ref or
 handle: the library adopts each one (and releases it when done with it).
 
 Installs itself as goray._codec's ref hooks when imported.
+
+Tests: tests/python/test_ref_values_codec.py, tests/python/test_codec_equivalence.py,
+tests/python/test_layers.py
 """
 
 from __future__ import annotations

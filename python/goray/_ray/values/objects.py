@@ -9,6 +9,10 @@ callers hold Python values: None (no value), the value (one) or a list (several)
 Also here: how bytes travel through Ray (:class:`Travelling`, :class:`StoredBytes`:
 out of band when large; :class:`Scattered`: an args block whose large arrays' data
 goes out of band apart from it).
+
+Tests: tests/ray/test_native_objects.py, tests/python/test_get_objects_lend.py,
+tests/python/test_streams_local.py, tests/python/test_arrays_scatter.py,
+tests/ray/test_arrays.py, tests/ray/test_arrays_out_of_band.py
 """
 
 from __future__ import annotations

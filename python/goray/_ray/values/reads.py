@@ -17,6 +17,8 @@ The core worker's read is called as this Ray's Worker.get_objects calls it
 read by position, (data, metadata) or, from 2.48, (data, metadata, tensor transport).
 Where this Ray's call is not one goray knows, under Ray Client, or with
 GORAY_RAY_INTERNALS=0, every read is ray.get.
+
+Tests: tests/python/test_reads_decode.py, tests/ray/test_reads.py
 """
 
 from __future__ import annotations

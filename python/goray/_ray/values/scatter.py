@@ -8,6 +8,9 @@ Here, without Ray: the pieces of a compact block, the tables of a scattered call
 (3-unit payload) and of a 43/44 reply, and the request/reply pieces that put an
 ext 72 at a data's address in place of its header + data (borrowed for a callee,
 lent for a GetObject reply). A misaligned data stays inline (its header + data).
+
+Tests: tests/python/test_arrays_scatter.py, tests/python/test_get_objects_lend.py,
+tests/ray/test_arrays_out_of_band_cpp.py
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ failures (Ray retries them per max_retries / retry_exceptions).
 Ray names (docs/protocol.md §4): GolangTask.<name>, py.<name>, Go.<type>, PY.<class>.
 A native actor class has, per method m, `m` (Python values) and `m__` (an
 encoded args block, for native callers).
+
+Tests: tests/ray/test_actor_classes.py, tests/ray/test_one_body.py,
+tests/python/test_arrays_scatter.py, tests/python/test_ray_layer.py,
+tests/python/test_ray_releases.py, tests/python/test_streams_local.py
 """
 
 from __future__ import annotations

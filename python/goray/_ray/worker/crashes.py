@@ -15,6 +15,8 @@ wraps that method so such an error whose task left a report on this node comes o
 ``ray.get`` in the process sees it (the user's, goray's, the C++ driver's GetObject).
 The report is read from this node's directory, else from the key-value store. The same
 wrapper gives a ``RayTaskError`` caused by a goray error its text first (task_errors).
+
+Tests: tests/python/test_crash_reports.py
 """
 
 from __future__ import annotations

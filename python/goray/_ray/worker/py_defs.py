@@ -3,6 +3,8 @@ own classes and functions do (goray._process_setup imports it outside sys.module
 that makes a Python actor of a class defined there (from C++, Go or Python) cannot import
 that module by name, since the folder is on sys.path only while the file runs (as under
 GoRay). Ray's cloudpickle then ships each such module's classes and functions by value.
+
+Tests: tests/ray/test_py_defs_siblings.py
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ caller's side, when Ray deserializes such an error (crashes.install wraps that s
 it was. The error is the same object otherwise: its class derives from Ray's, and
 ``as_instanceof_cause()`` (what ray.get and Serve's handles raise) still makes it an
 instance of NativeError too.
+
+Tests: tests/python/test_crash_reports.py
 """
 
 from __future__ import annotations
