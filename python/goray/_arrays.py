@@ -36,7 +36,9 @@ import sys
 import threading
 from typing import Any, Callable, List, Optional, Tuple
 
-from ._protocol import ARRAY_COLUMN_MAJOR, CodecError
+from ._protocol import CodecError
+from ._protocol_numbers import (ARRAY_BYTES, ARRAY_COLUMN_MAJOR, ARRAY_PAD_MASK, EXT_ARRAY_ADDRESS,
+                                EXT_ARRAY_INLINE)
 
 __all__ = [
     "EXT_INLINE", "EXT_ADDRESS", "NESTED", "INLINE", "BORROWED", "DTYPE_NAMES",
@@ -44,8 +46,8 @@ __all__ = [
     "encode", "encode_prepare", "inline_ext", "ext_hook", "decode_inline", "stats", "missing_count",
 ]
 
-EXT_INLINE = 71
-EXT_ADDRESS = 72
+EXT_INLINE = EXT_ARRAY_INLINE
+EXT_ADDRESS = EXT_ARRAY_ADDRESS
 
 NESTED = "nested"
 INLINE = "inline"
@@ -508,9 +510,9 @@ def _address(data: bytes) -> Any:
 
 
 #: ext 72 flags bit 2: a large bytes result handed over (docs/protocol.md §10).
-BYTES_FLAG = 4
+BYTES_FLAG = ARRAY_BYTES
 #: ext 71's pad: the 4th header byte's bits 0-5 (bit 7: column-major, bit 6 reserved).
-_PAD_MASK = 0x3F
+_PAD_MASK = ARRAY_PAD_MASK
 
 
 def adopted_bytes(shape: Tuple[int, ...], address: int, token: int) -> bytes:

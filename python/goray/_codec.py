@@ -38,6 +38,7 @@ import msgpack  # type: ignore[import-untyped]
 
 from . import _arrays, _value_exts
 from ._protocol import Buffer, CodecError
+from ._protocol_numbers import EXT_ACTOR_HANDLE, EXT_OBJECT_REF
 from .errors import ArgumentError, GorayError
 
 __all__ = [
@@ -80,8 +81,6 @@ class RefsUnavailable(TypeError):
 # ---------------------------------------------------------------------------
 # ObjectRefs and actor handles inside values: fixext 8 (d7 49 / d7 4a + u64 LE).
 
-EXT_OBJECT_REF = 73
-EXT_ACTOR_HANDLE = 74
 
 #: goray._ray.values.nested once Ray is used: kind(value) -> 73/74/0, decode(code, key, lists),
 #: to_native_many(pieces, refs, actors) -> pieces with ids registered.

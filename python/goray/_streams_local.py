@@ -26,7 +26,7 @@ import weakref
 from typing import Any, Callable, Deque, FrozenSet, Generator, List, Optional, Sequence, Tuple
 
 from . import _codec, _ffi, _traits
-from ._protocol import STREAM_END, Code, Py2Native, pack_call, pack_u64, unpack_u64
+from ._protocol import STREAM_BATCH, STREAM_END, Code, Py2Native, pack_call, pack_u64, unpack_u64
 from .errors import ArgumentError, GorayError, error_from_reply
 
 __all__ = ["LocalStream", "start_stream", "task_stream", "method_stream", "streaming_tasks",
@@ -54,7 +54,7 @@ AHEAD_ITEMS = 256
 AHEAD_BUDGET_US = 200
 AHEAD_BYTES = 1 << 20
 
-_BATCH_TAG = 2
+_BATCH_TAG = STREAM_BATCH
 _BATCH_LIMITS = struct.Struct("<III")  # max items, budget (us), max bytes
 _BATCH_HEAD = struct.Struct("<BBI")  # tag, ended, count
 _LENGTH = struct.Struct("<I")

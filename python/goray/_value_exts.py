@@ -27,13 +27,11 @@ from typing import Any, Optional
 import msgpack  # type: ignore[import-untyped]
 
 from ._protocol import CodecError
+from ._protocol_numbers import EXT_COMPLEX, EXT_DURATION, EXT_PATH
 
 __all__ = ["EXT_COMPLEX", "EXT_PATH", "EXT_DURATION", "enable", "enabled", "encode", "decode",
            "DurationError"]
 
-EXT_COMPLEX = 75
-EXT_PATH = 76
-EXT_DURATION = 77
 _NANOS_PER_SECOND = 1_000_000_000
 _COMPLEX128 = struct.Struct("<dd")
 _COMPLEX64 = struct.Struct("<ff")

@@ -1,30 +1,11 @@
-"""Framing and numbers of the GoRay protocol (docs/protocol.md §1-3): no library."""
+"""Framing of the GoRay protocol (docs/protocol.md §1-3): no library. Its numbers are
+rendered from one table: tests/renderers/test_gen_protocol_numbers.py checks them."""
 
 import struct
 
 import pytest
 
 from goray import _protocol as p
-
-
-def test_command_numbers():
-    # 32: CheckActorArgs; 33-36: arrays (protocol version 2); 37: EnableFeatures (version 3);
-    # 38-42: DescribeApplication and the stream commands (version 5); 43-44: results out of
-    # band (version 6); 45-46: map chunks (a goray extension, §16)
-    assert [int(c) for c in p.Py2Native] == list(range(8)) + list(range(32, 47))
-    # 32: ReleaseActor; 33-35: SubmitBatch, GetObjects, DescribeActor (version 3);
-    # 36: NextStreamRef (version 5); 48-52: graphs (a goray extension, §15)
-    assert [int(c) for c in p.Native2Py] == list(range(17)) + [32, 33, 34, 35, 36] + list(range(48, 53))
-    assert p.STREAMS_VERSION == 5 and (p.STREAM_ITEM, p.STREAM_END) == (1, 0)
-    assert [int(f) for f in p.Feature] == [1, 2, 4, 8, 16, 32]
-    assert p.COLUMN_MAJOR_VERSION == 8
-    assert (p.ADDRESS_BORROWED, p.ADDRESS_OWNED, p.ADDRESS_LENT) == (0, 1, 2)
-    assert p.OUT_OF_BAND_VERSION == 6
-    assert [int(r) for r in p.Record] == [1, 2, 3, 4, 5, 6]
-    assert p.Native2Py.EXE_PYTHON_REMOTE_TASK == 16
-    assert [int(c) for c in p.Code] == list(range(7))
-    assert p.Code.PANIC == 5
-    assert p.Code.CRASHED == 6  # a goray extension, only after GorayRecoverCrashes (§14)
 
 
 def test_request_word():

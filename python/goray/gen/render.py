@@ -16,7 +16,8 @@ from .model import Model
 from .naming import cpp_comment_lines, cpp_string_literal, python_docstring
 from .template_cache import bytecode_cache
 
-__all__ = ["OUTPUTS", "output_file", "TEMPLATES_ENV", "templates_dir", "template_files", "render_all"]
+__all__ = ["OUTPUTS", "output_file", "TEMPLATES_ENV", "templates_dir", "template_files", "environment",
+           "render_all"]
 
 TEMPLATES_ENV = "GORAY_GEN_TEMPLATES"
 
@@ -65,9 +66,11 @@ def _cpp_doc(text_lines: List[str], indent: str = "") -> str:
     return "\n".join(lines)
 
 
-def _environment(directory: Path) -> Any:  # a jinja2.Environment (imported lazily)
+def environment(directory: Path) -> Any:  # a jinja2.Environment (imported lazily)
+    """goray-gen's Jinja2 environment over the templates in `directory` (strict undefined
+    names, its filters); protocol_table renders the protocol's numbers with it too."""
     jinja2 = load_jinja2()
-    environment = jinja2.Environment(
+    jinja_env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(directory)),
         bytecode_cache=bytecode_cache(jinja2),
         undefined=jinja2.StrictUndefined,
@@ -76,10 +79,10 @@ def _environment(directory: Path) -> Any:  # a jinja2.Environment (imported lazi
         keep_trailing_newline=True,
         autoescape=False,
     )
-    environment.filters["cpp_string"] = cpp_string_literal
-    environment.filters["cpp_doc"] = _cpp_doc
-    environment.filters["py_doc"] = python_docstring
-    return environment
+    jinja_env.filters["cpp_string"] = cpp_string_literal
+    jinja_env.filters["cpp_doc"] = _cpp_doc
+    jinja_env.filters["py_doc"] = python_docstring
+    return jinja_env
 
 
 def render_all(model: Model, directory: Optional[Path] = None) -> Dict[str, str]:
@@ -87,12 +90,12 @@ def render_all(model: Model, directory: Optional[Path] = None) -> Dict[str, str]
     source = directory or templates_dir()
     if not (source / "macros.j2").is_file():
         raise RuntimeError(f"goray-gen: no templates in {source} (set {TEMPLATES_ENV})")
-    environment = _environment(source)
+    jinja = environment(source)
     rendered = {output_file(pattern, model.name):
-                environment.get_template(template).render(m=model)
+                jinja.get_template(template).render(m=model)
                 for pattern, template in OUTPUTS.items()}
     # One translation unit per source file (NAME.<source>.goray.cpp), from UNIT_TEMPLATE.
-    unit_template = environment.get_template(UNIT_TEMPLATE)
+    unit_template = jinja.get_template(UNIT_TEMPLATE)
     for unit in model.cpp.units:
         rendered[unit.file] = unit_template.render(m=model, unit=unit)
     return rendered

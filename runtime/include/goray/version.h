@@ -20,15 +20,18 @@
   GORAY_VERSION_STRINGIZE(GORAY_VERSION_MAJOR) "." GORAY_VERSION_STRINGIZE( \
       GORAY_VERSION_MINOR) "." GORAY_VERSION_STRINGIZE(GORAY_VERSION_PATCH)
 
-// The GoRay FFI protocol version this runtime speaks (docs/protocol.md): 2 adds
-// arrays (ext 71/72 and commands 33-36, docs/protocol.md §10); 3 adds
-// EnableFeatures (37): pipelined submissions, batches, refs inside values; 4 reads
-// the driver's code-1 failures as structure (docs/protocol.md §9); 5 adds
-// DescribeApplication (38) and streams of generator tasks and methods (39-42,
-// docs/protocol.md §13); 6 adds large arrays out of band (feature bit 4: scattered
-// blocks, RunTaskOutOfBand 43 and ActorMethodCallOutOfBand 44, lent GetObject replies,
-// docs/protocol.md §10, "Arrays out of band"); 7 reads complex numbers, paths and
-// durations as ext 75, 76 and 77 and writes them so after EnableFeatures bit 16 (docs/protocol.md
-// §5, "Value exts"); 8 reads column-major arrays (an array ext's 4th byte, bit 7) and
-// writes them so after EnableFeatures bit 32 (docs/protocol.md §10, "Column-major arrays").
+// BEGIN rendered from generator/protocol/numbers.json: protocol-version (scripts/render-protocol.py)
+
+// The GoRay FFI protocol version this runtime speaks, GorayProtocolVersion()'s answer
+// (docs/protocol.md §7): 2 adds arrays, inline and by address (§10); 3 adds EnableFeatures,
+// pipelined submissions and batches (and WaitObject's `goray_all_ready`), refs and actor
+// handles inside values (§11, §12); 4 adds the driver's code-1 failures read as JSON with
+// the member `Error` (§9); 5 adds the application's traits, and streams of generator tasks
+// and methods (§13); 6 adds large arrays out of band: scattered blocks (and the scattered
+// forms of ExeRemoteTask, ActorMethodCall and ExePythonRemoteTask), results handed over by
+// address, GetObject's lend and GetObjects' flags byte (§10, "Arrays out of band"); 7 adds
+// complex numbers, paths and durations as exts: read, and written after their feature bit
+// (§5, "Value exts"); 8 adds column-major arrays: read, and written after their feature bit
+// (§10, "Column-major arrays").
 #define GORAY_PROTOCOL_VERSION 8
+// END rendered: protocol-version

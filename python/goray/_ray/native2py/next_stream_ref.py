@@ -20,7 +20,8 @@ import ray.exceptions
 
 from ... import _handlers, _stores
 from ..._handlers import Handler, Reply
-from ..._protocol import Buffer, Code, Native2Py, pack_u64
+from ..._protocol import (NEXT_STREAM_REF_ALL_READY, NEXT_STREAM_REF_WITH_VALUE, STREAM_BATCH,
+                          STREAM_ITEM, Buffer, Code, Native2Py, pack_u64)
 from ..._stores import HELD_ITEM, RAW_ITEMS
 from ...errors import GorayError
 from ..streaming import stream_waits
@@ -35,10 +36,10 @@ _NEXT = struct.Struct("<Qd")
 _NEXT_FLAGS = struct.Struct("<QdQ")
 
 #: NextStreamRef's flag asking for the item's value in the reply when it is ready.
-WITH_VALUE = 1
+WITH_VALUE = NEXT_STREAM_REF_WITH_VALUE
 #: NextStreamRef's flag asking for every item already produced after the next one
 #: (the batch form of the reply).
-ALL_READY = 2
+ALL_READY = NEXT_STREAM_REF_ALL_READY
 #: The largest value sent inline (a larger one is read with GetObject, as before).
 INLINE_UP_TO = 64 * 1024
 #: A batch reply stops at this many items, or once its inline values reach
@@ -46,8 +47,8 @@ INLINE_UP_TO = 64 * 1024
 BATCH_ITEMS = 1024
 BATCH_BYTES = 1024 * 1024
 
-_INLINE_TAG = b"\x01"
-_BATCH_TAG = b"\x02"
+_INLINE_TAG = bytes((STREAM_ITEM,))
+_BATCH_TAG = bytes((STREAM_BATCH,))
 _BATCH_HEAD = struct.Struct("<IB")  # item count, ended
 _ENTRY_HEAD = struct.Struct("<QI")  # object id, inline value length (0: none)
 

@@ -17,8 +17,9 @@ import ray.exceptions
 
 from ... import _codec, _handlers, _stores
 from ..._handlers import Handler, Reply
-from ..._protocol import (ADDRESS_LENT, CANCEL_OBJECT_ID, WAIT_ALL_READY, WAIT_NUM_RETURNS,
-                          WAIT_OBJECT_IDS, Code, FramingError, Native2Py, pack_u64, unpack_u64)
+from ..._protocol import (ADDRESS_LENT, CANCEL_OBJECT_ID, GET_OBJECTS_AHEAD, GET_OBJECTS_LEND,
+                          WAIT_ALL_READY, WAIT_NUM_RETURNS, WAIT_OBJECT_IDS, Code, FramingError,
+                          Native2Py, pack_u64, unpack_u64)
 from ..._stores import HELD_ITEM, LentBuffers, StoredObject
 from ..cancellation import cancels, stream_cancels
 from . import ahead as native2py_ahead
@@ -143,8 +144,8 @@ def _guarded(object_id: int, value: Any, native: int) -> Reply:
 
 _GET_OBJECTS_HEAD = struct.Struct("<dI")
 # GetObjects' flags byte: lend arrays (§10); the ids after the first are read ahead (§11).
-_LEND = 1
-_AHEAD = 2
+_LEND = GET_OBJECTS_LEND
+_AHEAD = GET_OBJECTS_AHEAD
 _U64 = struct.Struct("<Q")
 _ENTRY_HEAD = struct.Struct("<IQ")
 
