@@ -12,7 +12,8 @@ tests"). Evidence that a test file exercises a module, read from the test's sour
   ``-c`` code) or its file (``goray/_codec.py``);
 - it uses a name a package re-exports from the module (``goray.golang_task`` is
   goray._native_remote's, ``goray.serve.deployment`` goray.serve._deployment's);
-- for a ``__main__`` module, it runs the package (``-m goray.gen``).
+- it runs the package whose ``__main__`` is the module or imports it (``-m goray``
+  runs goray.__main__ and goray.cli).
 
 A module that no test reaches by any of these (one run only through goray-gen's pipeline,
 or by native code's commands) is named in the docstring of the test that exercises it,
@@ -70,18 +71,43 @@ def test_files(root: pathlib.Path = ROOT) -> List[pathlib.Path]:
 
 
 def reexports(mods: Dict[str, pathlib.Path]) -> Dict[str, List[str]]:
-    """Module -> the dotted public names its package's __init__ imports from it."""
-    names: Dict[str, List[str]] = {}
+    """Module -> the dotted public names packages re-export from it, followed through
+    packages that re-export a package's names (goray.map is goray._map's, which is
+    goray._map.api's)."""
+    source: Dict[str, str] = {}  # public name -> the name it imports
     for package, path in mods.items():
         if path.name != "__init__.py":
             continue
         for node in ast.parse(path.read_text()).body:
             if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
-                source = f"{package}.{node.module}"
-                if source in mods:
-                    names.setdefault(source, []).extend(
-                        f"{package}.{alias.asname or alias.name}" for alias in node.names)
-    return names
+                if f"{package}.{node.module}" in mods:
+                    for alias in node.names:
+                        source[f"{package}.{alias.asname or alias.name}"] = \
+                            f"{package}.{node.module}.{alias.name}"
+    names: Dict[str, set] = {}
+    for public, imported in source.items():
+        while imported in source and imported != public:  # a package's re-export
+            imported = source[imported]
+        module = imported.rpartition(".")[0]
+        if module in mods:
+            names.setdefault(module, set()).add(public)
+    return {module: sorted(public) for module, public in names.items()}
+
+
+def main_imports(mods: Dict[str, pathlib.Path]) -> Dict[str, str]:
+    """Module -> the package whose ``python -m`` runs it: the package's __main__ and the
+    modules that __main__ imports whatever the options (goray.cli, by ``-m goray``)."""
+    run_by: Dict[str, str] = {}
+    for name, path in mods.items():
+        if not name.endswith(".__main__"):
+            continue
+        package = name[:-len(".__main__")]
+        run_by[name] = package
+        for node in ast.parse(path.read_text()).body:  # not those behind an option
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+                if f"{package}.{node.module}" in mods:
+                    run_by[f"{package}.{node.module}"] = package
+    return run_by
 
 
 def _imports(text: str) -> set:
@@ -126,6 +152,7 @@ class Evidence:
         self.root = root
         self.mods = modules(root)
         self.exports = reexports(self.mods)
+        self.run_by = main_imports(self.mods)
         self._tests: Dict[pathlib.Path, _Test] = {}
 
     def _read(self, path: pathlib.Path) -> _Test:
@@ -144,8 +171,7 @@ class Evidence:
         for name in self.exports.get(module, ()):
             imports += int(name in read.imports)
             mentions += read.names.get(name, 0)
-        if module.endswith(".__main__"):
-            mentions += int(module[:-len(".__main__")] in read.runs)
+        mentions += int(self.run_by.get(module, "") in read.runs)
         return imports, mentions
 
     def mentions(self, module: str, test: pathlib.Path) -> bool:

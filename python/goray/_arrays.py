@@ -26,6 +26,10 @@ Accepted as arrays when packing: ``numpy.ndarray`` of a supported dtype, and 1-D
 than bytes (``B``, ``b``, ``c``) as a top-level argument (elsewhere msgpack packs
 any memoryview as bin). NumPy scalars of bool, integer and float kinds are packed
 as the Python scalar (``.item()``).
+
+Tests: tests/python/test_arrays.py, tests/python/test_arrays_codec.py,
+tests/python/test_arrays_scatter.py, tests/ray/test_arrays.py,
+tests/ray/test_arrays_out_of_band.py, tests/python/test_bytes_handoff.py
 """
 
 from __future__ import annotations

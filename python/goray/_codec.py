@@ -23,6 +23,10 @@
   u64 is an id in this process's stores (registered by the packing, for the native
   code that reads the bytes). Unpacking turns them back into the ref and the handle.
   :func:`find_ref_exts` finds them in packed bytes without decoding.
+
+Tests: tests/python/test_codec_equivalence.py, tests/python/test_arrays_codec.py,
+tests/python/test_ref_values_codec.py, tests/python/test_codec.py,
+tests/python/test_fastpath_py2native.py, tests/python/test_bad_input.py
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ The numbers are goray._protocol_numbers', rendered from the protocol's table
 keys and the Ray names. No Ray, no ctypes, and no goray module but that one. A *unit* is
 ``u64 LE length || bytes``; a *units message* is units back to back; the Py2Native
 request word is ``cmd | index << COMMAND_BITS``.
+
+Tests: tests/python/test_protocol.py, tests/renderers/test_gen_protocol_numbers.py,
+tests/python/test_handlers.py, tests/ray/test_refs_in_values.py,
+tests/python/test_arrays_scatter.py, tests/python/test_check_actor_args.py
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ every item the generator makes within a small budget (AHEAD_ITEMS, AHEAD_BUDGET_
 AHEAD_BYTES; the first item waited for however long it takes), so the native call is
 made once per batch instead of once per item. A library that does not know the batch
 form gets the single form.
+
+Tests: tests/python/test_streams_local.py
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ The exts are written only to a library of protocol version 7 or later (:func:`en
 called when one is loaded); otherwise, and for GoRay's Go libraries, a complex goes as
 ``[re, im]``, a path as a ``str`` (``bytes`` when it is not UTF-8) and a duration as an
 ``int`` of nanoseconds: the forms a C++ parameter also accepts and Go reads.
+
+Tests: tests/python/test_value_exts.py
 """
 
 from __future__ import annotations

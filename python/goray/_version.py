@@ -8,8 +8,9 @@ directory copied on its own has neither: its version is then the installed metad
 This module imports nothing of goray's, so python/pyproject.toml can read
 ``goray._version.__version__`` while the package is being installed.
 
-Tests: tests/python/test_version.py, tests/python/test_wheel_config.py,
-tests/wheel/test_install.py, tests/aarch64/test_install_aarch64.py
+Tests: tests/python/test_version.py, tests/renderers/test_gen_protocol_numbers.py,
+tests/python/test_wheel_config.py, tests/wheel/test_install.py,
+tests/aarch64/test_install_aarch64.py
 """
 
 from __future__ import annotations

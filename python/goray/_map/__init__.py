@@ -15,9 +15,8 @@ types (what the forms read a callee's result types from, for type checkers).
 Nothing here imports Ray before a map runs. The names below are its API (goray exports
 them).
 
-Tests: tests/ray/test_map.py, tests/python/test_map_inputs.py, tests/python/test_bench_map.py,
-tests/renderers/test_gen_user_typing.py, tests/ray/test_cancel_stress.py,
-tests/docs/test_docs_commands.py
+Tests: tests/python/test_map_inputs.py, tests/ray/test_map.py,
+tests/renderers/test_gen_user_typing.py, tests/docs/test_docs_site.py
 """
 
 from .api import ActorPool, MapRefs, imap, imap_unordered, map, map_chunks, map_refs

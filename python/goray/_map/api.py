@@ -12,7 +12,9 @@ without Python per item, for a native callee).
 
 Importing this module imports no Ray; a map does.
 
-Tests: tests/docs/test_docs_site.py
+Tests: tests/ray/test_map.py, tests/python/test_map_inputs.py,
+tests/renderers/test_gen_user_typing.py, tests/python/test_bench_map.py,
+tests/ray/test_cancel_stress.py, tests/docs/test_docs_commands.py
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ See docs/generator.md. Modules, in the pipeline's order:
 
 Importing this package imports neither Jinja2 nor Ray.
 
-Tests: tests/renderers/test_gen_template_cache.py, tests/renderers/test_gen_cli.py,
-tests/renderers/test_gen_corpus.py, tests/renderers/test_gen_eigen.py,
-tests/renderers/test_gen_concurrency.py, tests/renderers/test_gen_edit_loop.py
+Tests: tests/renderers/test_gen_protocol_numbers.py, tests/renderers/test_gen_template_cache.py,
+tests/renderers/test_gen_cli.py, tests/renderers/test_gen_corpus.py,
+tests/renderers/test_gen_eigen.py, tests/renderers/test_gen_concurrency.py
 """

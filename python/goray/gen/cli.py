@@ -8,7 +8,8 @@ annotated source file's: goray.gen.app_name) and a one-line note on stderr says 
 Exit status: 0 done; 1 bad input (clang-style ``file:line:col: error:`` lines on
 stderr, nothing written); 2 a bad command line or a missing tool.
 
-Tests: tests/renderers/test_gen_cli.py
+Tests: tests/renderers/test_gen_cli.py, tests/renderers/test_gen_cmake.py,
+tests/renderers/test_gen_corpus.py, tests/docs/test_docs_commands.py
 """
 
 from __future__ import annotations

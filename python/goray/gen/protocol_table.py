@@ -8,6 +8,8 @@ GORAY_PROTOCOL_VERSION are blocks between marker lines, the text around them wri
 hand. scripts/render-protocol.py writes them, and tests/renderers/
 test_gen_protocol_numbers.py fails while one is stale (docs/protocol.md, "Where the numbers
 live"). Only the repository uses this module: a wheel has no table.
+
+Tests: tests/renderers/test_gen_protocol_numbers.py
 """
 
 from __future__ import annotations

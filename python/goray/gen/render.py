@@ -3,6 +3,9 @@
 The templates are the repository's top-level ``templates/``: the wheel installs them next
 to this module (``goray/gen/templates``), and the development tree's editable install reads
 them where they are. GORAY_GEN_TEMPLATES or ``--templates`` points elsewhere.
+
+Tests: tests/renderers/test_gen_concurrency.py, tests/renderers/test_gen_eigen.py,
+tests/renderers/test_gen_template_cache.py
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ stream (value_groups.NativeFrames) is read object by object: a group's small ite
 handed out one by one, each a HELD_ITEM entry, each item once and in order also when Ray
 ran the generator again (value_groups.ItemOrder); the items not handed out yet wait in
 the stream's entry.
+
+Tests: tests/ray/test_streams_cpp.py
 """
 
 from __future__ import annotations

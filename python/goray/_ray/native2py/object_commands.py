@@ -3,6 +3,8 @@
 store), PutObject 7, WaitObject 8, CancelObject 9, ReleaseObject 10 and GetObjects
 34 (several objects from one ray.get). A failed ray.get answers as
 :func:`goray._ray.native2py.failures.failure_reply` says, an unknown id with code 4.
+
+Tests: tests/python/test_arrays_scatter.py, tests/python/test_get_objects_lend.py
 """
 
 from __future__ import annotations
