@@ -243,6 +243,11 @@ def _docstring_node(text: str) -> Optional[ast.Expr]:
     return None
 
 
+def _rendered(path: pathlib.Path) -> bool:
+    """Whether the module is rendered from a template (its docstring says DO NOT EDIT)."""
+    return "DO NOT EDIT" in "\n".join(_header(path.read_text())[0])
+
+
 def rendered_modules(root: pathlib.Path = ROOT) -> set:
     """The modules whose docstring the docs site shows (a `::: module` directive): their
     line is a comment below the docstring, not part of the user's reference."""
@@ -331,8 +336,9 @@ def check(root: pathlib.Path = ROOT) -> List[str]:
         where = path.relative_to(root).as_posix()
         named = named_tests(path)
         if named is None:
-            problems.append(f"{where}: no '{LABEL}' line naming the tests of {module} "
-                            "(python3 scripts/module-tests.py --write adds it)")
+            fix = ("rendered: name them in its template's docstring" if _rendered(path) else
+                   "python3 scripts/module-tests.py --write adds it")
+            problems.append(f"{where}: no '{LABEL}' line naming the tests of {module} ({fix})")
             continue
         if not named:
             problems.append(f"{where}: its '{LABEL}' line names no test file")
@@ -355,7 +361,7 @@ def write(root: pathlib.Path = ROOT) -> Tuple[List[str], List[str]]:
     changed, left = [], []
     for module, path in evidence.mods.items():
         where = path.relative_to(root).as_posix()
-        if "DO NOT EDIT" in "\n".join(_header(path.read_text())[0]):
+        if _rendered(path):
             left.append(f"{where} is rendered (DO NOT EDIT): name its tests in its template")
             continue
         tests = [test.relative_to(root).as_posix() for test in evidence.tests_of(module)]
