@@ -66,7 +66,7 @@ bool pack_inline_array(Packer &packer, Buffer &buffer, PyObject *value) {
   const uint64_t length = head + pad + nbytes;
   if (length > UINT32_MAX) return false;  // the Python code names the limit
   buffer.reserve(header + static_cast<size_t>(length));
-  packer.pack_ext(static_cast<size_t>(length), 71);
+  packer.pack_ext(static_cast<size_t>(length), codec::detail::kExtArrayInline);
   char bytes[4 + 8 * 32 + 64] = {};
   bytes[0] = kind;
   bytes[1] = static_cast<char>(view.itemsize);
@@ -101,7 +101,7 @@ bool pack_borrowed_array(Packer &packer, PyObject *value, ArrayPins &pins) {
   payload[0] = kind;
   payload[1] = static_cast<char>(view->itemsize);
   payload[2] = static_cast<char>(ndim);
-  payload[3] = 0;  // borrowed
+  payload[3] = static_cast<char>(codec::detail::kArrayBorrowed);
   size_t at = 4;
   auto put = [&](uint64_t number) {
     for (int i = 0; i < 8; ++i) payload[at++] = static_cast<char>((number >> (8 * i)) & 0xff);
@@ -109,7 +109,7 @@ bool pack_borrowed_array(Packer &packer, PyObject *value, ArrayPins &pins) {
   for (int i = 0; i < ndim; ++i) put(static_cast<uint64_t>(view->shape[i]));
   put(reinterpret_cast<uintptr_t>(view->buf));
   put(0);  // token
-  packer.pack_ext(at, 72);
+  packer.pack_ext(at, codec::detail::kExtArrayAddress);
   packer.pack_ext_body(payload, static_cast<uint32_t>(at));
   return true;
 }

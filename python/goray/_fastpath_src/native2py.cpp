@@ -70,7 +70,7 @@ void *result_reply(PyObject *result, Callee callee, long long *out_len, long lon
     void *out = buffer.release();
     if (out == nullptr) {  // out of memory: the library reports code 1
       *out_len = 0;
-      *ret_code = 1;
+      *ret_code = detail::kFailed;
       return nullptr;
     }
     *out_len = static_cast<long long>(size);
@@ -110,7 +110,7 @@ Served serve_call(int cmd, const char *in_data, size_t in_len, long long *out_le
   if (!decode_block(args_block, args_size, args)) return Served::kDecline;
   size_t nargs = args.size() - 1;
 
-  if (cmd == 1) {  // ExePyCode: _run_py_code(source, [args]) does the rest
+  if (cmd == detail::kExePyCode) {  // _run_py_code(source, [args]) does the rest
     PyObject *list = PyList_New(static_cast<Py_ssize_t>(nargs));
     if (list == nullptr) {
       PyErr_Clear();
@@ -127,7 +127,7 @@ Served serve_call(int cmd, const char *in_data, size_t in_len, long long *out_le
 
   PyObject *function;  // a plain Python function (a new reference)
   PyObject *instance = nullptr;
-  if (cmd == 0) {
+  if (cmd == detail::kExePythonLocalTask) {
     function = registered_function(target);
     if (function == nullptr) return Served::kDecline;
   } else {
@@ -191,7 +191,7 @@ Served serve_call(int cmd, const char *in_data, size_t in_len, long long *out_le
   }
   ++g_counters.native2py_fast;
   PyObject *text = target.text;
-  if (cmd == 0) {
+  if (cmd == detail::kExePythonLocalTask) {
     Py_DECREF(function);
     *out = result_reply(result, [text] { return Py_NewRef(text); }, out_len, ret_code);
   } else {
@@ -212,7 +212,7 @@ Served serve_call(int cmd, const char *in_data, size_t in_len, long long *out_le
 
 void *handle(long long request, void *in_data, long long in_len, long long *out_len,
              long long *ret_code) {
-  if (request == 0 || request == 1 || request == 3) {
+  if (is_served_command(request)) {
     if (in_len > 0 && in_data != nullptr && g_ready) {
       void *out = nullptr;
       Served served;
@@ -235,7 +235,7 @@ void *goray_callback(long long request, void *in_data, long long in_len, long lo
                      long long *ret_code) noexcept {
   if (!Py_IsInitialized()) {
     *out_len = 0;
-    *ret_code = 1;
+    *ret_code = detail::kFailed;
     return nullptr;
   }
   CallbackGil gil;

@@ -24,8 +24,8 @@ struct Hooks {
 Hooks g_hooks;
 // The commands of golang_local_run_task and actor_call: RunTask/ActorMethodCall (4/6),
 // or RunTaskForPython/ActorMethodCallForPython (34/35) once the library speaks arrays.
-long long g_run_task_command = 4;
-unsigned long long g_actor_call_command = 6;
+long long g_run_task_command = detail::kServeRunTask;
+unsigned long long g_actor_call_command = detail::kServeActorMethodCall;
 // () -> frozenset: the generator tasks, whose calls return an iterator
 // (g_hooks.task_stream); asked once, on the first call.
 PyObject *g_stream_tasks_of = nullptr;
@@ -85,7 +85,7 @@ PyObject *execute_call(long long request, const char *data, size_t size, Callee 
   const char *reply = out != nullptr ? static_cast<const char *>(out) : "";
   size_t reply_size = out != nullptr && out_len > 0 ? static_cast<size_t>(out_len) : 0;
   PyObject *result = nullptr;
-  if (code != 0) {
+  if (code != detail::kSuccess) {
     PyObject *bytes = PyBytes_FromStringAndSize(reply, static_cast<Py_ssize_t>(reply_size));
     PyObject *name = bytes != nullptr ? callee() : nullptr;
     PyObject *error = nullptr;
@@ -204,13 +204,13 @@ bool is_name(PyObject *name, const char *what) {
 bool request_word(unsigned long long command, PyObject *index_object, long long *request) {
   unsigned long long index = PyLong_Check(index_object) ? PyLong_AsUnsignedLongLong(index_object)
                                                         : static_cast<unsigned long long>(-1);
-  if (index >= (1ULL << 54)) {
+  if (index >= kIndexLimit) {
     PyErr_Clear();  // (an OverflowError for a negative int)
-    PyErr_Format(PyExc_ValueError, "%R is not a native instance index (0 to 2**54 - 1)",
-                 index_object);
+    PyErr_Format(PyExc_ValueError, "%R is not a native instance index (0 to 2**%d - 1)",
+                 index_object, 64 - detail::kRequestCommandBits);
     return false;
   }
-  *request = static_cast<long long>(command | (index << 10));
+  *request = static_cast<long long>(command | (index << detail::kRequestCommandBits));
   return true;
 }
 
@@ -403,8 +403,8 @@ PyObject *fast_call(PyObject *, PyObject *const *args, Py_ssize_t nargs) {
   }
   long long command = PyLong_AsLongLong(args[0]);
   if (command == -1 && PyErr_Occurred()) return nullptr;
-  if (command < 0 || command >= 1024) {
-    PyErr_SetString(PyExc_ValueError, "call: commands are 0..1023");
+  if (command < 0 || command >= kCommandLimit) {
+    PyErr_Format(PyExc_ValueError, "call: commands are 0..%lld", kCommandLimit - 1);
     return nullptr;
   }
   PyObject *name = args[2];
@@ -479,8 +479,8 @@ PyObject *fast_set_commands(PyObject *, PyObject *args) {
   long long run_task, actor_call;
   int arrays = 0;
   if (!PyArg_ParseTuple(args, "LL|p:set_commands", &run_task, &actor_call, &arrays)) return nullptr;
-  if (run_task < 0 || run_task >= 1024 || actor_call < 0 || actor_call >= 1024) {
-    PyErr_SetString(PyExc_ValueError, "set_commands: commands are 0..1023");
+  if (run_task < 0 || run_task >= kCommandLimit || actor_call < 0 || actor_call >= kCommandLimit) {
+    PyErr_Format(PyExc_ValueError, "set_commands: commands are 0..%lld", kCommandLimit - 1);
     return nullptr;
   }
   g_run_task_command = run_task;

@@ -58,7 +58,8 @@ PyObject *fast_find_ref_exts(PyObject *, PyObject *data) {
   while (at < end) {
     int64_t rest = item_rest(at, end);
     if (rest < 0 || rest >= end - at) break;
-    if (*at == 0xd7 && (at[1] == 73 || at[1] == 74)) {
+    if (*at == 0xd7 && (at[1] == codec::detail::kExtObjectRef ||
+                        at[1] == codec::detail::kExtActorHandle)) {
       PyObject *site = Py_BuildValue("(ni)", static_cast<Py_ssize_t>(at + 2 - begin),
                                      static_cast<int>(at[1]));
       if (site == nullptr || PyList_Append(found, site) != 0) {

@@ -94,7 +94,7 @@ void *text_reply(const char *text, size_t size, long long code, long long *out_l
   void *out = size > 0 ? std::malloc(size) : nullptr;
   if (size > 0 && out == nullptr) {
     *out_len = 0;
-    *ret_code = 1;
+    *ret_code = detail::kFailed;
     return nullptr;
   }
   advise_huge_pages(out, size);  // before the copy faults the pages in
@@ -110,15 +110,17 @@ void *error_reply(PyObject *exception, long long *out_len, long long *ret_code) 
   if (exception != nullptr && g_error_reply != nullptr) {
     PyObject *text = PyObject_CallOneArg(g_error_reply, exception);
     if (text != nullptr && PyBytes_Check(text)) {
-      out = text_reply(PyBytes_AS_STRING(text), static_cast<size_t>(PyBytes_GET_SIZE(text)), 1,
-                       out_len, ret_code);
+      out = text_reply(PyBytes_AS_STRING(text), static_cast<size_t>(PyBytes_GET_SIZE(text)),
+                       detail::kFailed, out_len, ret_code);
       done = true;
     }
     Py_XDECREF(text);
     PyErr_Clear();
   }
   Py_XDECREF(exception);
-  if (!done) out = text_reply(kFallbackError, sizeof kFallbackError - 1, 1, out_len, ret_code);
+  if (!done) {
+    out = text_reply(kFallbackError, sizeof kFallbackError - 1, detail::kFailed, out_len, ret_code);
+  }
   return out;
 }
 
@@ -133,8 +135,8 @@ void *bytes_reply(PyObject *bytes, const char *helper, long long *out_len, long 
     PyErr_Format(PyExc_TypeError, "%s must return bytes", helper);
     return exception_reply(out_len, ret_code);
   }
-  void *out = text_reply(PyBytes_AS_STRING(bytes), static_cast<size_t>(PyBytes_GET_SIZE(bytes)), 0,
-                         out_len, ret_code);
+  void *out = text_reply(PyBytes_AS_STRING(bytes), static_cast<size_t>(PyBytes_GET_SIZE(bytes)),
+                         detail::kSuccess, out_len, ret_code);
   Py_DECREF(bytes);
   return out;
 }

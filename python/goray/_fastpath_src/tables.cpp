@@ -8,8 +8,8 @@ namespace goray::fastpath {
 namespace {
 
 PyObject *g_handler_table = nullptr;  // _handlers._handlers: command -> handler
-PyObject *g_stock[4] = {};            // the stock handlers of commands 0, 1, 3
-PyObject *g_command_keys[4] = {};     // the ints 0..3
+PyObject *g_stock[kServedSlots] = {};         // the stock handlers of kServedCommands
+PyObject *g_command_keys[kServedSlots] = {};  // the ints 0 .. kServedSlots - 1
 PyObject *g_functions = nullptr;      // _registry.function_tables().functions
 PyObject *g_imported = nullptr;       // _registry.function_tables().imported
 PyObject *g_instances = nullptr;      // _handlers._instances
@@ -23,13 +23,13 @@ bool lookup_stock_handler(int cmd) {
 struct {
   bool valid = false;
   uint64_t version = 0;
-  bool stock[4] = {};
+  bool stock[kServedSlots] = {};
 } g_stock_seen;  // the handler table at a version of its
 
 }  // namespace
 
 bool tables_init() {
-  for (int cmd = 0; cmd < 4; ++cmd) {
+  for (int cmd = 0; cmd < kServedSlots; ++cmd) {
     if (g_command_keys[cmd] == nullptr) {
       g_command_keys[cmd] = PyLong_FromLong(cmd);
       if (g_command_keys[cmd] == nullptr) return false;
@@ -40,8 +40,8 @@ bool tables_init() {
 
 bool set_tables(PyObject *handlers, PyObject *stock, PyObject *functions, PyObject *imported,
                 PyObject *instances) {
-  PyObject *stock_handlers[4] = {};
-  for (int cmd : {0, 1, 3}) {
+  PyObject *stock_handlers[kServedSlots] = {};
+  for (int cmd : kServedCommands) {
     PyObject *handler = PyDict_GetItemWithError(stock, g_command_keys[cmd]);
     if (handler == nullptr) {
       if (!PyErr_Occurred()) PyErr_Format(PyExc_KeyError, "stock handler of command %d", cmd);
@@ -49,7 +49,7 @@ bool set_tables(PyObject *handlers, PyObject *stock, PyObject *functions, PyObje
     }
     stock_handlers[cmd] = handler;
   }
-  for (int cmd : {0, 1, 3}) replace(&g_stock[cmd], stock_handlers[cmd]);
+  for (int cmd : kServedCommands) replace(&g_stock[cmd], stock_handlers[cmd]);
   replace(&g_handler_table, handlers);
   replace(&g_functions, functions);
   replace(&g_imported, imported);
@@ -66,7 +66,7 @@ void forget_handler_table() { Py_CLEAR(g_handler_table); }
 bool stock_handler(int cmd) {
   uint64_t version = dict_version(g_handler_table);
   if (!g_stock_seen.valid || g_stock_seen.version != version) {
-    for (int command : {0, 1, 3}) g_stock_seen.stock[command] = lookup_stock_handler(command);
+    for (int command : kServedCommands) g_stock_seen.stock[command] = lookup_stock_handler(command);
     g_stock_seen.version = version;
     g_stock_seen.valid = true;
   }

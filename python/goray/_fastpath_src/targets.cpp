@@ -13,11 +13,11 @@ PyObject *g_resolve = nullptr;  // _handlers._fast_target(command, json) -> spec
 // One table per command; touched only with the GIL held. Never destroyed: static
 // destructors run after the interpreter is gone, too late to release the objects.
 using TargetTable = std::unordered_map<std::string_view, std::unique_ptr<Target>>;
-TargetTable *const g_targets = new TargetTable[4];
+TargetTable *const g_targets = new TargetTable[kServedSlots];
 constexpr size_t kTargetLimit = 4096;
 // The target each command used last (the same JSON repeats call after call): one
 // memcmp instead of hashing the key. Reset whenever a table is cleared.
-Target *g_last_target[4] = {};
+Target *g_last_target[kServedSlots] = {};
 
 }  // namespace
 
@@ -27,7 +27,7 @@ void set_resolver(PyObject *resolve) { replace(&g_resolve, resolve); }
 
 void clear_targets() {
   ++g_targets_generation;
-  for (int cmd = 0; cmd < 4; ++cmd) {
+  for (int cmd = 0; cmd < kServedSlots; ++cmd) {
     g_last_target[cmd] = nullptr;
     g_targets[cmd].clear();
   }

@@ -52,7 +52,7 @@ class Builder {
   // Ext 71 (an inline array) through goray._arrays.decode_inline while NumPy is imported;
   // anything else (timestamps, ext 72, other codes) is left to the Python code.
   bool visit_ext(const char *data, uint32_t size) {
-    if (size < 1 || static_cast<signed char>(data[0]) != 71 || !inline_arrays_decodable()) {
+    if (size < 1 || static_cast<signed char>(data[0]) != codec::detail::kExtArrayInline || !inline_arrays_decodable()) {
       return fail();
     }
     return add(decode_inline_array(data + 1, size - 1));
