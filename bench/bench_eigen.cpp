@@ -28,6 +28,7 @@ RowMajorMatrixXd Scale2RowMajor(const RowMajorMatrixXd& m) { return 2.0 * m; }
 
 // 2 * m read in place: a Ref parameter (no copy in) and an owning result.
 Eigen::MatrixXd Scale2Ref(const Eigen::Ref<const Eigen::MatrixXd>& m) { return 2.0 * m; }
+RowMajorMatrixXd Scale2RefRow(const Eigen::Ref<const RowMajorMatrixXd>& m) { return 2.0 * m; }
 
 // The element sum read in place (no result array): a Ref parameter's cost alone.
 double SumRef(const Eigen::Ref<const Eigen::MatrixXd>& m) { return m.sum(); }
@@ -39,5 +40,6 @@ void goray::RegisterApplication(goray::Registry& registry) {
   registry.AddTask("Scale2ColMajor", &Scale2ColMajor);
   registry.AddTask("Scale2RowMajor", &Scale2RowMajor);
   registry.AddTask("Scale2Ref", &Scale2Ref);
+  registry.AddTask("Scale2RefRow", &Scale2RefRow);
   registry.AddTask("SumRef", &SumRef);
 }

@@ -10,11 +10,13 @@ rounds, medians.
   view:     ray.get(Scale2View.remote(c)): ArrayView<double> in, Array<double> out
             (the reference both Eigen rows are divided by)
   refcol:   ray.get(Scale2Ref.remote(f)): Eigen::Ref<const MatrixXd> in (the F-ordered
-            array read in place), an owning Eigen::MatrixXd out (reported)
+            array read in place), an owning Eigen::MatrixXd out
+  refrow:   ray.get(Scale2RefRow.remote(c)): the same with a row-major matrix and a
+            C-ordered array
   sum:      ray.get(SumRef.remote(f)): the same Ref, no result array (reported: what
             reading in place costs)
 Each ratio is view seconds ÷ Eigen seconds (above 1: Eigen faster; the target is >= 0.9).
-Last line: eigen ratio colmajor=X rowmajor=Y
+Last line: eigen ratio colmajor=X rowmajor=Y refcol=Z refrow=W
 
 Usage: python bench/eigen.py path/to/libbench_eigen.so [--rounds N] [--warmup N]
 """
@@ -74,6 +76,7 @@ def main() -> None:
         "rowmajor": (goray.golang_task("Scale2RowMajor"), c_order, doubled("rowmajor", c_order)),
         "view": (goray.golang_task("Scale2View"), c_order, doubled("view", c_order)),
         "refcol": (goray.golang_task("Scale2Ref"), f_order, doubled("refcol", f_order)),
+        "refrow": (goray.golang_task("Scale2RefRow"), c_order, doubled("refrow", c_order)),
         "sum": (goray.golang_task("SumRef"), f_order, sum_check),
     }
     for _ in range(options.warmup):
@@ -94,9 +97,9 @@ def main() -> None:
         spread = sorted(v / s for v, s in zip(samples["view"], samples[kind]))
         print(f"  {kind:>9}: {seconds * 1e3:8.1f} ms  ({64 * MIB / 1e9 / seconds:.2f} GB/s)  "
               f"view/this per round {spread[0]:.2f}..{spread[-1]:.2f}")
-    col = medians["view"] / medians["colmajor"]
-    row = medians["view"] / medians["rowmajor"]
-    print(f"eigen ratio colmajor={col:.3f} rowmajor={row:.3f}")
+    ratios = {kind: medians["view"] / medians[kind]
+              for kind in ("colmajor", "rowmajor", "refcol", "refrow")}
+    print("eigen ratio " + " ".join(f"{kind}={ratio:.3f}" for kind, ratio in ratios.items()))
 
 
 if __name__ == "__main__":
