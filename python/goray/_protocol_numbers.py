@@ -4,6 +4,8 @@ DO NOT EDIT: rendered from generator/protocol/numbers.json by scripts/render-pro
 (templates/protocol/protocol_numbers.py.j2). Change a number there and run the script.
 goray._protocol exports these with the framing; the runtime's C++ names are in
 goray/detail/protocol_numbers.h. Imports nothing of goray's (the package's bottom layer).
+
+Tests: tests/renderers/test_gen_protocol_numbers.py
 """
 
 from __future__ import annotations
@@ -213,19 +215,24 @@ class Code(enum.IntEnum):
 class Feature(enum.IntFlag):
     """EnableFeatures bits (docs/protocol.md §11)."""
 
-    #: queued submissions sent as SubmitBatch; GetObjects; WaitObject's goray_all_ready (version 3)
+    #: pipelined submissions and the batch commands: queued submissions sent as SubmitBatch,
+    #: GetObjects, WaitObject's goray_all_ready (version 3)
     PIPELINED = 1
     #: ObjectRefs and actor handles inside values (ext 73/74, DescribeActor) (version 3)
     REFS_IN_VALUES = 2
-    #: large arrays scattered (call arguments, RunTaskOutOfBand results) and lent (GetObject); needs
+    #: large arrays out of band: scattered call arguments (ExeRemoteTask, ActorMethodCall,
+    #: ExePythonRemoteTask with a table), results by token (RunTaskOutOfBand,
+    #: ActorMethodCallOutOfBand), GetObject lending the object store's memory; meaningful only after
     #: EnableArrays (version 6)
     ARRAYS_OUT_OF_BAND = 4
-    #: a single Get's GetObjects names live refs to read ahead (its flag Ahead); needs Pipelined
+    #: a single Get that goes to the driver also names the live refs made after its own (GetObjects
+    #: flag Ahead), and keeps the values the driver sends for their first Get; needs Pipelined
     GET_AHEAD = 8
-    #: complex numbers, paths and durations written as ext 75/76/77 (version 7)
+    #: complex numbers, paths and durations written as ext 75/76/77; without it as Go reads them
+    #: ([re, im], a str, an int of nanoseconds) (version 7)
     VALUE_EXTS = 16
-    #: Fortran-ordered arrays written as they are (the array ext's ColumnMajor bit); needs
-    #: EnableArrays (version 8)
+    #: column-major arrays written as stored (the array ext's ColumnMajor bit); without it
+    #: transposed into C order first; needs EnableArrays (version 8)
     COLUMN_MAJOR = 32
 
 

@@ -31,9 +31,8 @@ Reply HandleForApplication(long long request, std::string_view payload) {
   return ApplicationDispatcher().Handle(request, payload);
 }
 
-// Py2Native 37 EnableFeatures: payload u64 LE bits asked for; reply u64 LE bits on.
-constexpr long long kServeEnableFeatures = 37;
-
+// Py2Native 37 EnableFeatures (kServeEnableFeatures): payload u64 LE bits asked for; reply
+// u64 LE bits on.
 Reply EnableFeatures(std::string_view payload) {
   if (payload.size() != 8) {
     return TextReply(kFailed, "goray: EnableFeatures expects an 8-byte feature mask, received " +

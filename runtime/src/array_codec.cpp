@@ -102,7 +102,7 @@ std::string DescribeNdarray(char kind, std::uint8_t itemsize,
 
 bool IsArrayExt(const msgpack::object& object) noexcept {
   return object.type == msgpack::type::EXT &&
-         (object.via.ext.type() == kArrayInlineExt || object.via.ext.type() == kArrayAddressExt);
+         (object.via.ext.type() == kExtArrayInline || object.via.ext.type() == kExtArrayAddress);
 }
 
 std::string DescribeArrayExt(const msgpack::object& object) {
@@ -190,7 +190,7 @@ std::shared_ptr<void> RowMajorCopy(const void* data, const std::vector<std::int6
 void ReadArrayExt(const msgpack::object& object, ArrayHeader& header, const std::string& expected,
                   ArrayOrder order) {
   const msgpack::object_ext& ext = object.via.ext;
-  const bool by_address = ext.type() == kArrayAddressExt;
+  const bool by_address = ext.type() == kExtArrayAddress;
   const std::string ext_name = by_address ? "ext 72" : "ext 71";
   auto malformed = [&](const std::string& why) {
     throw DecodeError(expected, "malformed array " + ext_name + " (" + why + ")");
@@ -207,11 +207,11 @@ void ReadArrayExt(const msgpack::object& object, ArrayHeader& header, const std:
   const std::size_t ndim = static_cast<unsigned char>(payload[2]);
   const unsigned fourth = static_cast<unsigned char>(payload[3]);
   // ext 71: pad in bits 0-5, bit 6 reserved; ext 72: flags the library does not read.
-  const std::size_t pad = by_address ? 0 : fourth & kInlinePadMask;
-  if (!by_address && (fourth & ~(kInlinePadMask | kColumnMajorBit)) != 0) {
+  const std::size_t pad = by_address ? 0 : fourth & kArrayPadMask;
+  if (!by_address && (fourth & ~(kArrayPadMask | kArrayColumnMajor)) != 0) {
     malformed("4th byte " + std::to_string(fourth) + " has the reserved bit 6 set");
   }
-  const bool column_major = (fourth & kColumnMajorBit) != 0;
+  const bool column_major = (fourth & kArrayColumnMajor) != 0;
   // Every type but Eigen's reads C order: a column-major array is transposed once.
   auto settle_order = [&] {
     header.column_major = column_major && header.count != 0 && OrderMatters(header.shape);
@@ -331,12 +331,12 @@ void EncodeArrayInline(Packer& packer, char kind, std::uint8_t itemsize,
   char head[kExt32HeaderSize + 4 + 8 * kMaxArrayDims + 64] = {};
   head[0] = static_cast<char>(0xc9);
   for (int i = 0; i < 4; ++i) head[1 + i] = static_cast<char>((payload >> (8 * (3 - i))) & 0xff);
-  head[5] = kArrayInlineExt;
+  head[5] = kExtArrayInline;
   char* prefix = head + kExt32HeaderSize;
   prefix[0] = kind;
   prefix[1] = static_cast<char>(itemsize);
   prefix[2] = static_cast<char>(shape.size());
-  prefix[3] = static_cast<char>(pad | (column_major ? kColumnMajorBit : 0U));
+  prefix[3] = static_cast<char>(pad | (column_major ? kArrayColumnMajor : 0U));
   for (std::size_t i = 0; i < shape.size(); ++i) {
     StoreInt64(prefix + 4 + 8 * i, static_cast<std::uint64_t>(shape[i]));
   }

@@ -107,7 +107,7 @@ void EncodeOwnedAddressExt(Packer& packer, char kind, std::uint8_t itemsize,
   }
   StoreLittle(payload + 4 + 8 * shape.size(), reinterpret_cast<std::uintptr_t>(data));
   StoreLittle(payload + 12 + 8 * shape.size(), token);
-  packer.pack_ext(size, kArrayAddressExt);
+  packer.pack_ext(size, kExtArrayAddress);
   packer.pack_ext_body(payload, static_cast<std::uint32_t>(size));
 }
 
@@ -124,7 +124,7 @@ void EncodeArrayHandoff(Packer& packer, char kind, std::uint8_t itemsize,
     owner = CopyBlock(data, bytes);
     data = owner.get();
   }
-  const auto flags = static_cast<char>(1U | (column_major ? kColumnMajorBit : 0U));  // owned
+  const auto flags = static_cast<char>(kArrayOwned | (column_major ? kArrayColumnMajor : 0U));
   EncodeOwnedAddressExt(packer, kind, itemsize, shape, data, std::move(owner), flags);
 }
 

@@ -14,6 +14,7 @@
 #include "prefetched.h"
 #include "driver_session.h"
 #include "goray/detail/features.h"
+#include "goray/detail/protocol_numbers.h"
 #include "goray/detail/submission.h"
 #include "submission_queue.h"
 
@@ -106,10 +107,6 @@ void FillEntry(ObjectReply& entry, std::string_view body, std::shared_ptr<void> 
   entry.lent = fetched.lent;
 }
 
-// Flags byte bits of GetObjects (docs/protocol.md §10, §11).
-constexpr char kLendFlag = 1;
-constexpr char kAheadFlag = 2;
-
 // One GetObjects round trip for ids the driver knows; fills `replies` at `slots`.
 // `lend`: a trailing flags byte 1 asks for each entry's arrays lent. `ahead`: ids after
 // the first are read ahead (flag 2): their values, never lent, are kept for their first
@@ -124,7 +121,7 @@ void GetObjectsBatch(const std::vector<std::uint64_t>& ids, const std::vector<st
   const auto count = static_cast<std::uint32_t>(ids.size());
   for (int i = 0; i < 4; ++i) request.push_back(static_cast<char>((count >> (8 * i)) & 0xff));
   for (std::uint64_t id : ids) AppendU64(request, id);
-  const char flags = static_cast<char>((lend ? kLendFlag : 0) | (ahead ? kAheadFlag : 0));
+  const char flags = static_cast<char>((lend ? kGetObjectsLend : 0U) | (ahead ? kGetObjectsAhead : 0U));
   if (flags != 0) request.push_back(flags);
   DriverReply reply = CallDriver(kGetObjects, request);
   if (reply.code != 0) {

@@ -9,7 +9,7 @@ namespace goray::codec::detail {
 
 void EncodeBytesHandoff(Packer& packer, const void* data, std::size_t bytes,
                         std::shared_ptr<const void> owner) {
-  constexpr char kFlagsOwnedBytes = 1 | 4;  // bit 0 owned, bit 2 bytes
+  constexpr auto kFlagsOwnedBytes = static_cast<char>(kArrayOwned | kArrayBytes);
   EncodeOwnedAddressExt(packer, 'u', 1, {static_cast<std::int64_t>(bytes)}, data, std::move(owner),
                         kFlagsOwnedBytes);
 }

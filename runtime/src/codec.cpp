@@ -197,9 +197,9 @@ std::string ReceivedDescription(const msgpack::object& object) {
     case msgpack::type::EXT:
       if (object.via.ext.type() == kTimestampType) {
         text = "timestamp";
-      } else if (object.via.ext.type() == detail::kObjectRefExt && object.via.ext.size == 8) {
+      } else if (object.via.ext.type() == detail::kExtObjectRef && object.via.ext.size == 8) {
         text = "ObjectRef (ext 73)";
-      } else if (object.via.ext.type() == detail::kActorHandleExt && object.via.ext.size == 8) {
+      } else if (object.via.ext.type() == detail::kExtActorHandle && object.via.ext.size == 8) {
         text = "ActorHandle (ext 74)";
       } else if (std::string array = detail::DescribeArrayExt(object); !array.empty()) {
         text = std::move(array);

@@ -161,13 +161,13 @@ Dispatcher& ApplicationDispatcher() {
 Reply Dispatcher::HandleCommand(long long command, std::uint64_t index, std::string_view payload) {
   try {
     switch (command) {
-      case kServeInitOptions:
+      case kServeGetInitOptions:
         return TextReply(kSuccess, registry_.init_options());
       case kServeStartDriver:
         return StartDriver(payload);
-      case kServeTaskActorList:
+      case kServeGetTaskActorList:
         return TaskActorList();
-      case kServeActorMethods:
+      case kServeGetActorMethods:
         return ActorMethods(payload);
       case kServeRunTask:
         return RunTask(payload, false);

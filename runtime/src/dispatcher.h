@@ -6,59 +6,23 @@
 #include <string_view>
 
 #include "actor_instances.h"
+#include "goray/detail/protocol_numbers.h"
 #include "goray/registry.h"
 #include "reply.h"
 #include "streams.h"
 
 namespace goray::detail {
 
-// The Py2Native request word is `command | index << kRequestIndexShift` (docs/protocol.md
-// §3): the low bits name the command, the high bits index a task, actor type or method.
-constexpr int kRequestIndexShift = 10;
-constexpr long long kRequestCommandMask = (1LL << kRequestIndexShift) - 1;
+// The Py2Native request word is `command | index << kRequestCommandBits` (docs/protocol.md
+// §1): the low bits name the command, the high bits index a task, actor type or method.
+constexpr long long kRequestCommandMask = (1LL << kRequestCommandBits) - 1;
 
 inline long long RequestCommand(long long request) { return request & kRequestCommandMask; }
 inline std::uint64_t RequestIndex(long long request) {
-  return static_cast<std::uint64_t>(request) >> kRequestIndexShift;
+  return static_cast<std::uint64_t>(request) >> kRequestCommandBits;
 }
 
-// Py2Native command numbers (the commands this library serves).
-enum Py2NativeCommand : long long {
-  kServeInitOptions = 0,
-  kServeStartDriver = 1,
-  kServeTaskActorList = 2,
-  kServeActorMethods = 3,
-  kServeRunTask = 4,
-  kServeNewActor = 5,
-  kServeActorMethodCall = 6,
-  kServeCloseActor = 7,
-  // Extension (docs/protocol.md §7): do these constructor arguments fit the actor type?
-  kServeCheckActorArgs = 32,
-  // Arrays: from now on write arrays as ext 71 (empty payload).
-  kServeEnableArrays = 33,
-  // As RunTask / ActorMethodCall, with array results handed over as ext 72 owned.
-  kServeRunTaskForPython = 34,
-  kServeActorMethodCallForPython = 35,
-  // Payload u64 LE token: the driver is done with a handed-over array.
-  kServeReleaseArray = 36,
-  // Streams (docs/protocol.md §13): the traits of every task and actor type; start a
-  // generator task / method (payload as 4 / 6); the next item of a stream (request word
-  // index 1: encoded as 34/35 do); destroy a stream.
-  kServeDescribeApplication = 38,
-  kServeStartTaskStream = 39,
-  kServeStartMethodStream = 40,
-  kServeNextStreamItem = 41,
-  kServeCloseStream = 42,
-  // As RunTask / ActorMethodCall, the results as a scattered block: each large array's
-  // data handed over by address under a ReleaseArray token (docs/protocol.md §10,
-  // "Arrays out of band").
-  kServeRunTaskOutOfBand = 43,
-  kServeActorMethodCallOutOfBand = 44,
-  // goray.map (docs/protocol.md §16): a task / an actor method (index = instance) over a
-  // chunk of items in one native loop; payload as 4 / 6, results as 34 / 35.
-  kServeMapTask = 45,
-  kServeMapMethod = 46,
-};
+// The Py2Native command numbers (Py2NativeCommand: kServe<Name>) are protocol_numbers.h's.
 
 class Dispatcher {
  public:

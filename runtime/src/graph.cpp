@@ -1,5 +1,5 @@
 // goray::Graph's driver commands (docs/protocol.md §15, a goray extension):
-// GraphBuild 48, GraphExecute 49, GraphGet 50, GraphRelease 51, GraphTeardown 52.
+// GraphBuild, GraphExecute, GraphGet, GraphRelease, GraphTeardown (protocol_numbers.h).
 #include "goray/graph.h"
 
 #include <algorithm>
@@ -13,12 +13,6 @@
 
 namespace goray::detail {
 namespace {
-
-constexpr long long kGraphBuild = 48;
-constexpr long long kGraphExecute = 49;
-constexpr long long kGraphGet = 50;
-constexpr long long kGraphRelease = 51;
-constexpr long long kGraphTeardown = 52;
 
 [[noreturn]] void ThrowGraphFailure(const DriverReply& reply, long long command, std::string_view what) {
   // A code-1 reply that is not our structured failure: a driver that does not know graphs

@@ -24,9 +24,6 @@ using goray::detail::DriverReply;
 
 namespace {
 
-// Native2Py 35 DescribeActor: an actor id's type name and language.
-constexpr long long kDescribeActor = 35;
-
 thread_local const ReceivedRefs* t_received = nullptr;
 
 bool IsRefExt(const msgpack::object& object, std::int8_t type) noexcept {
@@ -56,7 +53,7 @@ bool VisitRefExts(const msgpack::object& object, Visit& visit) {
       }
       return false;
     case msgpack::type::EXT:
-      if (IsRefExt(object, kObjectRefExt) || IsRefExt(object, kActorHandleExt)) return visit(object);
+      if (IsRefExt(object, kExtObjectRef) || IsRefExt(object, kExtActorHandle)) return visit(object);
       return false;
     default:
       return false;
@@ -80,7 +77,7 @@ void WriteRefExt(Packer& packer, std::int8_t type, std::uint64_t id) {
 bool DescribeActor(std::uint64_t id, std::string& type_name, bool& is_native, std::string& error) {
   std::string payload;
   goray::detail::AppendU64(payload, id);
-  DriverReply reply = CallDriver(kDescribeActor, payload);
+  DriverReply reply = CallDriver(goray::detail::kDescribeActor, payload);
   if (reply.code != 0) {
     error = "DescribeActor of actor " + std::to_string(id) + " failed (code " +
             std::to_string(reply.code) + "): " + std::string(reply.data.view());
@@ -145,7 +142,7 @@ void ReceivedRefs::Adopt(const msgpack::object* values, std::size_t count, std::
   auto adopt = [&](const msgpack::object& ext) {
     if (!table_) table_ = std::make_unique<Table>();  // only blocks holding one pay for it
     const std::uint64_t id = ExtId(ext);
-    if (ext.via.ext.type() == kObjectRefExt) {
+    if (ext.via.ext.type() == kExtObjectRef) {
       if (!table_->refs.contains(id)) table_->refs.emplace(id, goray::ObjectRef(id));
     } else if (!table_->handles.contains(id) &&
                std::find(new_handles.begin(), new_handles.end(), id) == new_handles.end()) {
@@ -195,7 +192,7 @@ void EncodeObjectRef(Packer& packer, const goray::ObjectRef& ref) {
   if (!goray::detail::FeatureOn(goray::detail::kFeatureRefsInValues)) ThrowFeatureOff("ObjectRef");
   std::shared_ptr<void> state = RefAccess::StateOf(ref);
   if (!state) throw goray::Error("goray::Error", "cannot encode an empty (default-constructed or moved-from) ObjectRef");
-  WriteRefExt(packer, kObjectRefExt, ref.id());
+  WriteRefExt(packer, kExtObjectRef, ref.id());
   goray::detail::Pin(std::move(state));
 }
 
@@ -203,7 +200,7 @@ void EncodeActorHandle(Packer& packer, const goray::ActorHandle& handle) {
   if (!goray::detail::FeatureOn(goray::detail::kFeatureRefsInValues)) ThrowFeatureOff("ActorHandle");
   std::shared_ptr<void> state = RefAccess::StateOf(handle);
   if (!state) throw goray::Error("goray::Error", "cannot encode an empty (default-constructed or moved-from) ActorHandle");
-  WriteRefExt(packer, kActorHandleExt, handle.id());
+  WriteRefExt(packer, kExtActorHandle, handle.id());
   goray::detail::Pin(std::move(state));
 }
 
@@ -222,7 +219,7 @@ const typename Table::mapped_type& FindAdopted(const Table* table, std::uint64_t
 }  // namespace
 
 void DecodeObjectRef(const msgpack::object& object, goray::ObjectRef& out, const std::string& expected) {
-  if (!IsRefExt(object, kObjectRefExt)) ThrowDecodeError(expected, object);
+  if (!IsRefExt(object, kExtObjectRef)) ThrowDecodeError(expected, object);
   const std::uint64_t id = ExtId(object);
   const ReceivedRefs* received = t_received;
   out = FindAdopted(received && received->table_ ? &received->table_->refs : nullptr, id,
@@ -231,7 +228,7 @@ void DecodeObjectRef(const msgpack::object& object, goray::ObjectRef& out, const
 
 void DecodeActorHandle(const msgpack::object& object, goray::ActorHandle& out,
                        const std::string& expected) {
-  if (!IsRefExt(object, kActorHandleExt)) ThrowDecodeError(expected, object);
+  if (!IsRefExt(object, kExtActorHandle)) ThrowDecodeError(expected, object);
   const std::uint64_t id = ExtId(object);
   const ReceivedRefs* received = t_received;
   // A typed handle keeps its own class: only the handle part is assigned.

@@ -7,21 +7,11 @@
 
 #include "goray/codec.h"
 #include "goray/detail/pins.h"
+#include "goray/detail/protocol_numbers.h"
 
 namespace goray::detail {
 
-// Return codes (docs/protocol.md §1).
-enum ReturnCode : long long {
-  kSuccess = 0,
-  kFailed = 1,
-  kTimeout = 2,
-  kCancelled = 3,
-  kObjectRefNotFound = 4,
-  kPanic = 5,
-  // goray extension (docs/protocol.md §14): a crash recovered with GorayRecoverCrashes;
-  // the body is its report.
-  kCrashed = 6,
-};
+// The return codes (ReturnCode: kSuccess ... kCrashed) are protocol_numbers.h's.
 
 struct Reply {
   long long code = kSuccess;

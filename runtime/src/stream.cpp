@@ -16,6 +16,7 @@
 #include "framing.h"
 #include "prefetched.h"
 #include "goray/detail/submission.h"
+#include "goray/detail/protocol_numbers.h"
 #include "submission_queue.h"
 
 namespace goray::detail {
@@ -31,12 +32,9 @@ bool KnowsStreams(std::string_view text) {
   return text.find("is not a stream") != std::string_view::npos || IsStructuredFailure(text);
 }
 
-// NextStreamRef's flags (docs/protocol.md §13): the item's value inline, and every item
-// already produced after it (the batch form, tag 02; a driver that does not know it
-// ignores it and replies one item).
-constexpr std::uint64_t kWithValue = 1;
-constexpr std::uint64_t kAllReady = 2;
-constexpr char kBatchTag = '\x02';
+// NextStreamRef's flags (docs/protocol.md §13): kNextStreamRefWithValue, the item's value
+// inline, and kNextStreamRefAllReady, every item already produced after it (the batch form,
+// tag kStreamTagBatch; a driver that does not know it ignores it and replies one item).
 // Set when the driver refused the 24-byte request (a driver of protocol version 5
 // from before the flags): every later request is the 16-byte form.
 std::atomic<bool> g_flags_refused{false};
@@ -51,7 +49,7 @@ bool RefusedFlags(const DriverReply& reply) {
 std::uint64_t AdoptItem(const DriverReply& reply, const std::string& what) {
   const std::string_view data = reply.data.view();
   const std::uint64_t id = ParseId(data.substr(0, std::min<std::size_t>(data.size(), 8)), what);
-  if (data.size() > 9 && data[8] == '\x01') KeepPrefetchedCopy(id, data.substr(9));
+  if (data.size() > 9 && data[8] == kStreamTagItem) KeepPrefetchedCopy(id, data.substr(9));
   return id;
 }
 
@@ -114,7 +112,7 @@ StreamItems NextStreamRefs(std::uint64_t stream_id, double timeout_seconds) {
   bool asked = false;
   if (!g_flags_refused.load(std::memory_order_relaxed)) {
     std::string with_flags = request;
-    AppendU64(with_flags, kWithValue | kAllReady);
+    AppendU64(with_flags, kNextStreamRefWithValue | kNextStreamRefAllReady);
     reply = CallNext(with_flags);
     asked = true;
     if (RefusedFlags(reply)) {
@@ -134,7 +132,7 @@ StreamItems NextStreamRefs(std::uint64_t stream_id, double timeout_seconds) {
   if (reply.code != 0) ThrowDriverFailure(reply, what);
   const std::string_view data = reply.data.view();
   if (data.empty()) return StreamItems{{}, true};  // the generator finished
-  if (data.size() > 8 && data[8] == kBatchTag) return AdoptBatch(data, what);
+  if (data.size() > 8 && data[8] == kStreamTagBatch) return AdoptBatch(data, what);
   return StreamItems{{AdoptItem(reply, what)}, false};
 }
 

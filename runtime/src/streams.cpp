@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "crash_report.h"
+#include "goray/detail/protocol_numbers.h"
 
 namespace goray::detail {
 
@@ -86,7 +87,7 @@ Reply StreamTable::Next(std::uint64_t id) {
   bool more = false;
   try {
     crash::CallScope crash_scope("stream of", open->callee);
-    reply.body.write("\x01", 1);  // the tag first: the item's arrays align where they land
+    reply.body.write(&kStreamTagItem, 1);  // the tag first: the item's arrays align where they land
     more = open->items->Next(reply.body);
   } catch (...) {
     reply = PanicReplyForCurrentException(open->callee);
@@ -94,7 +95,7 @@ Reply StreamTable::Next(std::uint64_t id) {
   open->resuming = std::thread::id();
   if (reply.code == kSuccess && !more) {
     reply = Reply{};
-    reply.body.write("\x00", 1);
+    reply.body.write(&kStreamTagEnd, 1);
   }
   if (!more || open->closed_in_body) Finish(id, *open, lock);  // ended, failed or closed itself
   return reply;
@@ -124,7 +125,8 @@ Reply StreamTable::NextBatch(std::uint64_t id, const BatchLimits& limits) {
   open = Lock(id, lock, reply);
   if (!open) return reply;
   const auto start = std::chrono::steady_clock::now();
-  reply.body.write("\x02\x00\x00\x00\x00\x00", 6);  // tag, ended, u32 count (patched)
+  reply.body.write(&kStreamTagBatch, 1);
+  reply.body.write("\x00\x00\x00\x00\x00", 5);  // ended, u32 count (patched)
   std::uint32_t count = 0;
   std::size_t items_end = reply.body.size();  // the end of the last whole item
   bool more = true;

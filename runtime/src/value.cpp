@@ -227,13 +227,13 @@ void Value::Assign(const msgpack::object& object) {
       Value::Timestamp timestamp;
       if (codec::detail::ReadTimestamp(object, timestamp.seconds, timestamp.nanoseconds)) {
         data.emplace<Value::Timestamp>(timestamp);
-      } else if (object.via.ext.type() == codec::detail::kArrayAddressExt) {
+      } else if (object.via.ext.type() == codec::detail::kExtArrayAddress) {
         bool is_bytes = false;
         Value::Bytes copy = ArrayByAddressCopy(object, is_bytes);
         if (is_bytes) {
           data.emplace<Value::Bytes>(std::move(copy));
         } else {
-          data.emplace<Value::Ext>(Value::Ext{codec::detail::kArrayInlineExt, std::move(copy)});
+          data.emplace<Value::Ext>(Value::Ext{codec::detail::kExtArrayInline, std::move(copy)});
         }
       } else {
         const auto* begin = reinterpret_cast<const std::byte*>(object.via.ext.data());

@@ -249,8 +249,8 @@ int VariantClasses(const msgpack::object& object, VariantClass (&out)[4]) {
       if (type == kExtPath) return set({C::kPath});
       if (type == kExtDuration) return set({C::kDuration});
       if (type == -1) return set({C::kTime});
-      if (type == kObjectRefExt) return set({C::kObjectRef});
-      if (type == kActorHandleExt) return set({C::kActorHandle});
+      if (type == kExtObjectRef) return set({C::kObjectRef});
+      if (type == kExtActorHandle) return set({C::kActorHandle});
       if (IsArrayExt(object)) return set({C::kArray, C::kSequence, C::kBytes, C::kString});
       return 0;
     }

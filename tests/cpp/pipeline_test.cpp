@@ -298,12 +298,15 @@ class PipelineTest : public testing::Test {
 };
 
 TEST_F(PipelineTest, HandshakeAnswersTheBitsTurnedOn) {
-  EXPECT_EQ(GorayProtocolVersion(), 8);
-  // Bits 2 (refs inside values), 4 (arrays out of band), 8 (Gets read ahead), 16 (value
-  // exts) and 32 (column-major arrays) only where the runtime has them; unknown bits never.
-  const uint64_t on = EnableFeatures(1 | 2 | 4 | 8 | 16 | 32 | 64);
-  EXPECT_EQ(on, goray::detail::kSupportedFeatures);
-  EXPECT_EQ(on, 1u | 2u | 4u | 8u | 16u | 32u);
+  EXPECT_EQ(GorayProtocolVersion(), GORAY_PROTOCOL_VERSION);
+  // Every bit of the protocol's table only where the runtime has it; unknown bits (64) never.
+  using namespace goray::detail;
+  const uint64_t on = EnableFeatures(kFeaturePipelined | kFeatureRefsInValues |
+                                     kFeatureArraysOutOfBand | kFeatureGetAhead |
+                                     kFeatureValueExts | kFeatureColumnMajor | 64);
+  EXPECT_EQ(on, kSupportedFeatures);
+  EXPECT_EQ(on, kFeaturePipelined | kFeatureRefsInValues | kFeatureArraysOutOfBand |
+                    kFeatureGetAhead | kFeatureValueExts | kFeatureColumnMajor);
   EXPECT_EQ(goray::detail::Features(), on);
   ExecuteResult bad = Execute(37, "abc");
   EXPECT_EQ(bad.code, 1);

@@ -42,6 +42,7 @@
 #include "goray/detail/decode.h"
 #include "goray/detail/encode.h"
 #include "goray/detail/features.h"
+#include "goray/detail/protocol_numbers.h"
 #include "goray/detail/type_name.h"
 
 static_assert(std::endian::native == std::endian::little,
@@ -51,12 +52,9 @@ namespace goray::codec {
 
 namespace detail {
 
-inline constexpr std::int8_t kArrayInlineExt = 71;
-inline constexpr std::int8_t kArrayAddressExt = 72;
+// The ext types (kExtArrayInline 71, kExtArrayAddress 72) and the 4th byte's bits
+// (kArrayColumnMajor, kArrayPadMask, ext 72's flags) are protocol_numbers.h's.
 inline constexpr std::size_t kMaxArrayDims = 32;
-// The array ext's 4th byte: bit 7 column-major; ext 71's pad in bits 0-5 (0..63).
-inline constexpr unsigned kColumnMajorBit = 0x80;
-inline constexpr unsigned kInlinePadMask = 0x3f;
 
 // numpy's dtype.kind and dtype.itemsize of an element type.
 template <class T>

@@ -16,34 +16,12 @@
 #include <vector>
 
 #include "goray/codec.h"
+#include "goray/detail/protocol_numbers.h"
 #include "goray/errors.h"
 
 namespace goray::detail {
 
-// Native2Py command numbers (docs/protocol.md §3).
-enum Native2PyCommand : long long {
-  kExePythonLocalTask = 0,
-  kExePyCode = 1,
-  kNewClassInstance = 2,
-  kLocalMethodCall = 3,
-  kCloseClassInstance = 4,
-  kExeRemoteTask = 5,
-  kGetObject = 6,
-  kPutObject = 7,
-  kWaitObject = 8,
-  kCancelObject = 9,
-  kReleaseObject = 10,
-  kNewActor = 11,
-  kNewPythonActor = 12,
-  kActorMethodCall = 13,
-  kKillActor = 14,
-  kGetActor = 15,
-  kExePythonRemoteTask = 16,
-  kReleaseActor = 32,  // extensions (docs/protocol.md §7, §11, §12)
-  kSubmitBatch = 33,
-  kGetObjects = 34,
-  kNextStreamRef = 36,  // protocol version 5 (docs/protocol.md §13)
-};
+// The Native2Py command numbers (Native2PyCommand) are protocol_numbers.h's.
 
 // Bytes the driver malloc'ed for a reply: owned here, released with free().
 class DriverBytes {

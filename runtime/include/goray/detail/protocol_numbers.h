@@ -152,19 +152,24 @@ enum ReturnCode : long long {
 };
 
 // EnableFeatures (Py2Native 37) bits (docs/protocol.md §11).
-// queued submissions sent as SubmitBatch; GetObjects; WaitObject's goray_all_ready (version 3)
+// pipelined submissions and the batch commands: queued submissions sent as SubmitBatch,
+// GetObjects, WaitObject's goray_all_ready (version 3)
 inline constexpr std::uint64_t kFeaturePipelined = 1;
 // ObjectRefs and actor handles inside values (ext 73/74, DescribeActor) (version 3)
 inline constexpr std::uint64_t kFeatureRefsInValues = 2;
-// large arrays scattered (call arguments, RunTaskOutOfBand results) and lent (GetObject); needs
+// large arrays out of band: scattered call arguments (ExeRemoteTask, ActorMethodCall,
+// ExePythonRemoteTask with a table), results by token (RunTaskOutOfBand,
+// ActorMethodCallOutOfBand), GetObject lending the object store's memory; meaningful only after
 // EnableArrays (version 6)
 inline constexpr std::uint64_t kFeatureArraysOutOfBand = 4;
-// a single Get's GetObjects names live refs to read ahead (its flag Ahead); needs Pipelined
+// a single Get that goes to the driver also names the live refs made after its own (GetObjects
+// flag Ahead), and keeps the values the driver sends for their first Get; needs Pipelined
 inline constexpr std::uint64_t kFeatureGetAhead = 8;
-// complex numbers, paths and durations written as ext 75/76/77 (version 7)
+// complex numbers, paths and durations written as ext 75/76/77; without it as Go reads them
+// ([re, im], a str, an int of nanoseconds) (version 7)
 inline constexpr std::uint64_t kFeatureValueExts = 16;
-// Fortran-ordered arrays written as they are (the array ext's ColumnMajor bit); needs
-// EnableArrays (version 8)
+// column-major arrays written as stored (the array ext's ColumnMajor bit); without it
+// transposed into C order first; needs EnableArrays (version 8)
 inline constexpr std::uint64_t kFeatureColumnMajor = 32;
 
 // SubmitBatch record kinds: each record's first byte (docs/protocol.md §11).

@@ -26,6 +26,7 @@
 
 #include "goray/codec_decl.h"
 #include "goray/detail/pins.h"
+#include "goray/detail/protocol_numbers.h"
 #include "goray/detail/type_name.h"
 
 namespace goray {
@@ -36,9 +37,6 @@ class Future;
 }  // namespace goray
 
 namespace goray::codec::detail {
-
-inline constexpr std::int8_t kObjectRefExt = 73;
-inline constexpr std::int8_t kActorHandleExt = 74;
 
 // Whether T is encoded as ext 73 / ext 74. (std::is_base_of needs only T complete.)
 template <class T>

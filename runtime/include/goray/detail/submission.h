@@ -11,18 +11,11 @@
 
 #include "goray/detail/buffer.h"
 #include "goray/detail/pins.h"
+#include "goray/detail/protocol_numbers.h"
 
 namespace goray::detail {
 
-// SubmitBatch (Native2Py 33) record kinds.
-enum RecordKind : std::uint8_t {
-  kRecordDefineOptions = 1,
-  kRecordTask = 2,
-  kRecordPyTask = 3,
-  kRecordActorCall = 4,
-  kRecordReleaseObject = 5,
-  kRecordReleaseActor = 6,
-};
+// SubmitBatch's record kinds (RecordKind) are protocol_numbers.h's.
 
 // Ids the runtime assigns to the results of queued submissions.
 inline constexpr std::uint64_t kRuntimeIdBit = std::uint64_t{1} << 63;

@@ -33,6 +33,7 @@
 #include <variant>
 
 #include "goray/codec_decl.h"
+#include "goray/detail/protocol_numbers.h"
 #include "goray/detail/ref_codec.h"
 #include "goray/detail/type_name.h"
 
@@ -45,10 +46,6 @@ bool IsArrayExt(const msgpack::object& object) noexcept;
 // 128-bit integer; __extension__ keeps -Wpedantic quiet).
 __extension__ typedef __int128 WideInt;
 __extension__ typedef unsigned __int128 WideUnsigned;
-
-inline constexpr std::int8_t kExtComplex = 75;
-inline constexpr std::int8_t kExtPath = 76;
-inline constexpr std::int8_t kExtDuration = 77;
 
 template <class T>
 struct IsDuration : std::false_type {};
