@@ -24,7 +24,7 @@ def _compile_count(monkeypatch: pytest.MonkeyPatch, templates: Path) -> int:
         return original(self, source, name, filename, raw, defer_init)
 
     monkeypatch.setattr(jinja2.Environment, "compile", counting)
-    environment = render._environment(templates)
+    environment = render.environment(templates)
     environment.get_template("macros.j2")
     monkeypatch.setattr(jinja2.Environment, "compile", original)
     return len(compiled)
@@ -63,7 +63,7 @@ def test_off_keeps_nothing(monkeypatch, templates):
 def test_a_cache_that_cannot_be_written_only_costs_time(monkeypatch, tmp_path, templates):
     cache = tmp_path / "cache"
     monkeypatch.setenv(TEMPLATE_CACHE_ENV, str(cache))
-    environment = render._environment(templates)
+    environment = render.environment(templates)
     shutil.rmtree(cache)  # gone between the start and the first compile: writing fails
     assert environment.get_template("macros.j2").render() is not None  # compiled, not raised
     assert not cache.exists()
