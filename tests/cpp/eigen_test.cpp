@@ -29,6 +29,10 @@ using RowMatrixXd = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen:
 const void* g_seen = nullptr;
 
 double Trace(const Eigen::MatrixXd& m) { return g_seen = m.data(), m.trace(); }
+double TraceByValue(Eigen::MatrixXd m) { return g_seen = m.data(), m.trace(); }
+double RowSum(const RowMatrixXd& m) { return g_seen = m.data(), m.sum(); }
+double ArraySum(const Eigen::ArrayXXd& a) { return g_seen = a.data(), a.sum(); }
+double VectorSum(const Eigen::VectorXd& v) { return g_seen = v.data(), v.sum(); }
 double SumRef(Eigen::Ref<const Eigen::MatrixXd> m) { return g_seen = m.data(), m.sum(); }
 double SumRowRef(const Eigen::Ref<const RowMatrixXd>& m) { return g_seen = m.data(), m.sum(); }
 double SumRowMap(Eigen::Map<const RowMatrixXd> m) { return g_seen = m.data(), m.sum(); }
@@ -60,6 +64,12 @@ GORAY_TEST_APPLICATION(registry) {
   registry.AddTask("Twice", &Twice);
   registry.AddTask("SumByCol", &SumRef);        // 8 letters, as above
   registry.AddTask("CornerBy", &ColMapCorner);
+  // 16 letters: the data stays aligned as Eigen assumes of a matrix's memory (16 bytes)
+  registry.AddTask("TraceColumnMajor", &Trace);
+  registry.AddTask("TraceByValueCopy", &TraceByValue);
+  registry.AddTask("RowMajorSumConst", &RowSum);
+  registry.AddTask("ArraySumOfColumn", &ArraySum);
+  registry.AddTask("VectorSumByConst", &VectorSum);
 }
 
 namespace eigen_test {
@@ -225,6 +235,51 @@ TEST_F(Eigen_, RefAndMapOfARowMajorMatrixReadTheRequestInPlace) {
   EXPECT_TRUE(Inside(g_seen, request, size));
 }
 
+TEST_F(Eigen_, AConstReferenceOfTheDatasOrderIsTheRequestsElements) {
+  RowMatrixXd m(2, 3);
+  m << 1, 2, 3, 4, 5, 6;
+  const char* request = nullptr;
+  std::size_t size = 0;
+  EXPECT_EQ(Result(CallTask("RowMajorSumConst", request, size, m)), 21);
+  EXPECT_TRUE(Inside(g_seen, request, size));
+  EXPECT_EQ(Result(CallTask("VectorSumByConst", request, size,
+                         Eigen::VectorXd(Eigen::VectorXd::LinSpaced(4, 1, 4)))), 10);
+  EXPECT_TRUE(Inside(g_seen, request, size));
+  // Aligned to 8 only (a 5-letter name), not as Eigen assumes of a matrix's own: one copy.
+  EXPECT_EQ(Result(CallTask("Trace", request, size, Eigen::MatrixXd(m))), 6);
+  EXPECT_FALSE(Inside(g_seen, request, size));
+}
+
+TEST_F(Eigen_, OnlyDynamicMatricesOfEigensKnownLayoutAreBorrowed) {
+  EXPECT_TRUE(goray::detail::EigenBorrowingFits<Eigen::MatrixXd>());
+  EXPECT_TRUE(goray::detail::EigenBorrowingFits<RowMatrixXd>());
+  EXPECT_TRUE(goray::detail::EigenBorrowingFits<Eigen::RowVectorXf>());
+  EXPECT_TRUE((goray::detail::EigenBorrowingFits<Eigen::Matrix<double, 3, Eigen::Dynamic>>()));
+  static_assert(!goray::detail::kEigenBorrowable<Eigen::Matrix3d>);
+  static_assert(goray::detail::kEigenBorrowable<Eigen::VectorXd>);
+  static_assert(!goray::detail::kEigenBorrowable<Eigen::Matrix<double, Eigen::Dynamic, 1, 0, 8, 1>>);
+  using Storage = goray::detail::ParameterStorage<const Eigen::MatrixXd&>::type;
+  static_assert(std::is_same_v<Storage, goray::detail::EigenBorrowedArgument<Eigen::MatrixXd>>);
+  static_assert(std::is_same_v<goray::detail::ParameterStorage<Eigen::MatrixXd>::type, Eigen::MatrixXd>);
+}
+
+TEST_F(Eigen_, ABorrowedArgumentMovesAndLeavesNothingToFree) {
+  Eigen::MatrixXd m(2, 2);
+  m << 1, 2, 3, 4;
+  alignas(64) double elements[4] = {1, 3, 2, 4};
+  goray::detail::EigenBorrowedArgument<Eigen::MatrixXd> argument;
+  goray::detail::EigenSource<double> source{elements, 2, 2, 1, 2};
+  argument.Settle(source);
+  ASSERT_TRUE(argument.borrowed());
+  goray::detail::EigenBorrowedArgument<Eigen::MatrixXd> moved(std::move(argument));
+  EXPECT_FALSE(argument.borrowed());
+  EXPECT_TRUE(moved.borrowed());
+  const Eigen::MatrixXd& seen = moved;
+  EXPECT_EQ(seen.data(), elements);
+  EXPECT_EQ(seen, m);
+  EXPECT_EQ(static_cast<const Eigen::MatrixXd&>(argument).size(), 0);
+}
+
 TEST_F(Eigen_, AColumnMajorParameterIsOneCopy) {
   Eigen::MatrixXd m(2, 3);
   m << 1, 2, 3, 4, 5, 6;
@@ -248,8 +303,15 @@ TEST_F(Eigen_, WithColumnMajorOnAColumnMajorParameterReadsTheRequestInPlace) {
   EXPECT_TRUE(Inside(g_seen, request, size));
   EXPECT_EQ(Result(CallTask("CornerBy", request, size, m)), 3);
   EXPECT_TRUE(Inside(g_seen, request, size));
-  // An owning matrix is its own copy; a row-major one of Fortran-ordered data copies.
-  EXPECT_EQ(Result(CallTask("Trace", request, size, m)), 6);
+  // A `const M&` of M's order, aligned, is the request's elements too; a by-value M is
+  // its own copy; a row-major one of Fortran-ordered data copies.
+  EXPECT_EQ(Result(CallTask("TraceColumnMajor", request, size, m)), 6);
+  EXPECT_TRUE(Inside(g_seen, request, size));
+  EXPECT_EQ(Result(CallTask("ArraySumOfColumn", request, size, Eigen::ArrayXXd(m))), 21);
+  EXPECT_TRUE(Inside(g_seen, request, size));
+  EXPECT_EQ(Result(CallTask("TraceByValueCopy", request, size, m)), 6);
+  EXPECT_FALSE(Inside(g_seen, request, size));
+  EXPECT_EQ(Result(CallTask("RowMajorSumConst", request, size, m)), 21);
   EXPECT_FALSE(Inside(g_seen, request, size));
   EXPECT_EQ(Result(CallTask("SumByRef", request, size, m)), 21);
   EXPECT_FALSE(Inside(g_seen, request, size));

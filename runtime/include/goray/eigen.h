@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -170,6 +171,107 @@ struct EigenMapArgument<Eigen::Map<const M, MapOptions, Eigen::Stride<0, 0>>> {
   }
 };
 
+// A `const M&` parameter of a dynamic-size M may be the received elements themselves:
+// an M object whose data pointer is theirs, made by writing the words that Eigen's
+// dynamic DenseStorage is (the data pointer, then each dynamic extent). That layout is
+// checked once per M against a real matrix (EigenBorrowingFits); where it differs, or the
+// elements are not laid out as M's and aligned as Eigen assumes of a matrix's own memory,
+// the parameter is one copy, as a by-value M always is (its callee may move from it).
+template <class M>
+inline constexpr bool kEigenBorrowable =
+    kIsEigenDense<M> && M::MaxSizeAtCompileTime == Eigen::Dynamic &&
+    sizeof(M) == sizeof(void*) + sizeof(Eigen::Index) * ((M::RowsAtCompileTime == Eigen::Dynamic) +
+                                                         (M::ColsAtCompileTime == Eigen::Dynamic));
+
+// Writes the words of an M over `data`, rows x cols, into `out` (sizeof(M) bytes).
+template <class M>
+void WriteEigenWords(unsigned char* out, const void* data, Eigen::Index rows, Eigen::Index cols) {
+  std::memcpy(out, &data, sizeof(data));
+  out += sizeof(data);
+  if constexpr (M::RowsAtCompileTime == Eigen::Dynamic) {
+    std::memcpy(out, &rows, sizeof(rows));
+    out += sizeof(rows);
+  }
+  if constexpr (M::ColsAtCompileTime == Eigen::Dynamic) std::memcpy(out, &cols, sizeof(cols));
+}
+
+// Whether an M's bytes are the words WriteEigenWords writes (probed once, on a 3 x 5).
+template <class M>
+bool EigenBorrowingFits() {
+  static const bool fits = [] {
+    const Eigen::Index rows = M::RowsAtCompileTime == Eigen::Dynamic ? 3 : M::RowsAtCompileTime;
+    const Eigen::Index cols = M::IsVectorAtCompileTime ? 1 : 5;
+    M probe;
+    if constexpr (M::IsVectorAtCompileTime) {
+      probe.resize(rows * cols);
+    } else {
+      probe.resize(rows, cols);
+    }
+    unsigned char expected[sizeof(M)];
+    WriteEigenWords<M>(expected, probe.data(), probe.rows(), probe.cols());
+    return std::memcmp(expected, static_cast<const void*>(&probe), sizeof(M)) == 0;
+  }();
+  return fits;
+}
+
+template <class M>
+class EigenBorrowedArgument {
+ public:
+  using Scalar = typename M::Scalar;
+  goray::ArrayView<Scalar> view;  // keeps the elements alive while the call runs
+
+  EigenBorrowedArgument() { ::new (static_cast<void*>(storage_)) M(); }
+  EigenBorrowedArgument(EigenBorrowedArgument&& other) noexcept : view(std::move(other.view)) {
+    ::new (static_cast<void*>(storage_)) M();
+    if (other.borrowed_) {
+      std::memcpy(storage_, other.storage_, sizeof(M));
+      borrowed_ = true;
+      other.Forget();
+    } else {
+      matrix() = std::move(other.matrix());
+    }
+  }
+  EigenBorrowedArgument& operator=(EigenBorrowedArgument&&) = delete;
+  ~EigenBorrowedArgument() {
+    Forget();
+    matrix().~M();
+  }
+
+  operator const M&() const { return matrix(); }  // NOLINT(google-explicit-constructor): by design
+  bool borrowed() const noexcept { return borrowed_; }
+
+  // After decoding: the received elements in place where they can be, else one copy.
+  void Settle(const EigenSource<Scalar>& source) {
+    constexpr std::uintptr_t kAlign = EIGEN_MAX_ALIGN_BYTES > 0 ? EIGEN_MAX_ALIGN_BYTES : 1;
+    const bool aligned = reinterpret_cast<std::uintptr_t>(source.data) % kAlign == 0;
+    if (source.rows * source.cols > 0 && aligned && EigenLaidOutAs<M>(source) &&
+        EigenBorrowingFits<M>()) {
+      WriteEigenWords<M>(storage_, source.data, source.rows, source.cols);
+      borrowed_ = true;
+      return;
+    }
+    AssignEigen(matrix(), source);
+  }
+
+ private:
+  M& matrix() { return *std::launder(reinterpret_cast<M*>(storage_)); }
+  const M& matrix() const { return *std::launder(reinterpret_cast<const M*>(storage_)); }
+  // An empty M again, so that its destructor frees nothing it does not own.
+  void Forget() {
+    if (!borrowed_) return;
+    WriteEigenWords<M>(storage_, nullptr, 0, 0);
+    borrowed_ = false;
+  }
+
+  alignas(M) unsigned char storage_[sizeof(M)];
+  bool borrowed_ = false;
+};
+
+template <class M>
+struct ParameterStorage<const M&, std::enable_if_t<kEigenBorrowable<M>>> {
+  using type = EigenBorrowedArgument<M>;
+};
+
 template <class M, int Options, class Stride>
 struct ArgumentStorage<Eigen::Ref<const M, Options, Stride>> {
   using type = EigenRefArgument<Eigen::Ref<const M, Options, Stride>>;
@@ -217,6 +319,10 @@ struct TypeNamer<Eigen::Ref<const M, Options, Stride>> {
 template <class M, int MapOptions, class Stride>
 struct TypeNamer<Eigen::Map<const M, MapOptions, Stride>> {
   static std::string Get() { return "Eigen::Map<const " + TypeName<M>() + ">"; }
+};
+template <class M>
+struct TypeNamer<goray::detail::EigenBorrowedArgument<M>> {
+  static std::string Get() { return TypeName<M>(); }
 };
 template <class RefType>
 struct TypeNamer<goray::detail::EigenRefArgument<RefType>> {
@@ -327,6 +433,15 @@ struct convert<Eigen::Matrix<S, R, C, O, MR, MC>>
 template <class S, int R, int C, int O, int MR, int MC>
 struct convert<Eigen::Array<S, R, C, O, MR, MC>>
     : goray::codec::detail::EigenConvertAdaptor<Eigen::Array<S, R, C, O, MR, MC>> {};
+template <class M>
+struct convert<goray::detail::EigenBorrowedArgument<M>> {
+  const msgpack::object& operator()(const msgpack::object& object,
+                                    goray::detail::EigenBorrowedArgument<M>& value) const {
+    value.Settle(goray::codec::detail::DecodeEigenSource<M>(object, value.view,
+                                                            goray::codec::TypeName<M>()));
+    return object;
+  }
+};
 template <class M, int Options, class Stride>
 struct convert<goray::detail::EigenRefArgument<Eigen::Ref<const M, Options, Stride>>> {
   using Ref = Eigen::Ref<const M, Options, Stride>;

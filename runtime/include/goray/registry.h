@@ -105,7 +105,7 @@ template <class Tuple>
 struct DecayedTuple;
 template <class... P>
 struct DecayedTuple<std::tuple<P...>> {
-  using type = std::tuple<typename ArgumentStorage<std::remove_cvref_t<P>>::type...>;
+  using type = std::tuple<typename ParameterStorage<P>::type...>;
 };
 
 template <class Tuple>

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "goray/codec.h"
@@ -31,6 +32,14 @@ struct ArgumentStorage<std::span<const T>> {
 template <>
 struct ArgumentStorage<std::string_view> {
   using type = codec::detail::StringViewArgument;
+};
+
+// What a parameter declared as P (with its const and reference) is kept as: by default
+// ArgumentStorage of the plain type; a `const M&` of an Eigen matrix may borrow the
+// received memory instead (goray/eigen.h), which a by-value M must not.
+template <class P, class = void>
+struct ParameterStorage {
+  using type = typename ArgumentStorage<std::remove_cvref_t<P>>::type;
 };
 
 class ArgList {
