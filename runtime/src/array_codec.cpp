@@ -1,6 +1,6 @@
 // The non-template parts of the array codec: reading ext 71/72 headers with
-// every size checked against the payload, writing ext 71 aligned, dtype names,
-// and the per-thread and process-wide state that picks an array's encoding.
+// every size checked against the payload (dtype names: array_ext_names.cpp), writing
+// ext 71 aligned, and the per-thread and process-wide state that picks an array's encoding.
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "array_ext_names.h"
 #include "array_handoff.h"
 #include "goray/detail/array_codec.h"
 #include "goray/detail/big_block.h"
@@ -26,41 +27,10 @@ thread_local ScatterScope* t_scatter = nullptr;
 thread_local const SourceBufferScope* t_source = nullptr;
 
 constexpr std::size_t kExt32HeaderSize = 6;  // 0xc9, u32 BE length, type
-
-std::int64_t LoadInt64(const char* bytes) {
-  std::uint64_t value = 0;
-  for (int i = 7; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  return static_cast<std::int64_t>(value);
-}
+static_assert(kArrayExtMaxDims == kMaxArrayDims);
 
 void StoreInt64(char* out, std::uint64_t value) {
   for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((value >> (8 * i)) & 0xff);
-}
-
-bool IsKnownDtype(char kind, std::uint8_t itemsize) {
-  switch (kind) {
-    case 'b':
-      return itemsize == 1;
-    case 'i':
-    case 'u':
-      return itemsize == 1 || itemsize == 2 || itemsize == 4 || itemsize == 8;
-    case 'f':
-      return itemsize == 4 || itemsize == 8;
-    case 'c':
-      return itemsize == 8 || itemsize == 16;
-    default:
-      return false;
-  }
-}
-
-std::string ShapeText(const std::vector<std::int64_t>& shape) {
-  std::string text = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) {
-    if (i != 0) text += ", ";
-    text += std::to_string(shape[i]);
-  }
-  if (shape.size() == 1) text += ',';
-  return text + ")";
 }
 
 }  // namespace
@@ -68,56 +38,6 @@ std::string ShapeText(const std::vector<std::int64_t>& shape) {
 bool ArraysEnabled() noexcept { return g_arrays_enabled.load(std::memory_order_acquire); }
 void SetArraysEnabled(bool enabled) noexcept {
   g_arrays_enabled.store(enabled, std::memory_order_release);
-}
-
-std::string NumpyDtypeName(char kind, std::uint8_t itemsize) {
-  const std::string bits = std::to_string(8 * itemsize);
-  if (IsKnownDtype(kind, itemsize)) {
-    switch (kind) {
-      case 'b':
-        return "bool";
-      case 'i':
-        return "int" + bits;
-      case 'u':
-        return "uint" + bits;
-      case 'f':
-        return "float" + bits;
-      default:
-        return "complex" + bits;
-    }
-  }
-  std::string text = "dtype '";
-  if (kind >= 0x20 && kind < 0x7f) {
-    text += kind;
-  } else {
-    text += "\\x" + std::to_string(static_cast<unsigned char>(kind));
-  }
-  return text + std::to_string(itemsize) + "'";
-}
-
-std::string DescribeNdarray(char kind, std::uint8_t itemsize,
-                            const std::vector<std::int64_t>& shape) {
-  return "ndarray of " + NumpyDtypeName(kind, itemsize) + " " + ShapeText(shape);
-}
-
-bool IsArrayExt(const msgpack::object& object) noexcept {
-  return object.type == msgpack::type::EXT &&
-         (object.via.ext.type() == kExtArrayInline || object.via.ext.type() == kExtArrayAddress);
-}
-
-std::string DescribeArrayExt(const msgpack::object& object) {
-  if (!IsArrayExt(object)) return {};
-  // Read as if enabled: only the header is looked at, never the address.
-  const msgpack::object_ext& ext = object.via.ext;
-  const std::size_t size = ext.size;
-  if (size < 4) return {};
-  const std::size_t ndim = static_cast<unsigned char>(ext.data()[2]);
-  const char kind = ext.data()[0];
-  const auto itemsize = static_cast<std::uint8_t>(ext.data()[1]);
-  if (ndim > kMaxArrayDims || size < 4 + 8 * ndim || !IsKnownDtype(kind, itemsize)) return {};
-  std::vector<std::int64_t> shape(ndim);
-  for (std::size_t i = 0; i < ndim; ++i) shape[i] = LoadInt64(ext.data() + 4 + 8 * i);
-  return DescribeNdarray(kind, itemsize, shape);
 }
 
 namespace {

@@ -1,5 +1,6 @@
 // The non-template parts of goray/detail/value_exts.h: complex numbers, paths and
-// durations on the wire, and which alternative of a variant a value is.
+// durations on the wire, which alternative of a variant a value is, and the DecodeError
+// of a value that is not the type asked for (ThrowDecodeError).
 #include "goray/detail/value_exts.h"
 
 #include <bit>
@@ -9,6 +10,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "goray/detail/features.h"
 
@@ -86,6 +88,11 @@ std::string NanosText(WideInt nanoseconds) {
 }
 
 }  // namespace
+
+// Declared in value_exts.h (and decode.h): the lowest codec header whose templates throw it.
+void ThrowDecodeError(std::string expected, const msgpack::object& received) {
+  throw DecodeError(std::move(expected), ReceivedDescription(received));
+}
 
 bool ValueExtsOn() noexcept { return goray::detail::FeatureOn(goray::detail::kFeatureValueExts); }
 
