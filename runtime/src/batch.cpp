@@ -3,16 +3,13 @@
 #include "goray/batch.h"
 
 #include <algorithm>
-#include <atomic>
-#include <cstring>
 #include <exception>
 #include <nlohmann/json.hpp>
 
 #include "framing.h"
 #include "get_object_request.h"
+#include "get_objects.h"
 #include "live_refs.h"
-#include "prefetched.h"
-#include "driver_session.h"
 #include "goray/detail/features.h"
 #include "goray/detail/protocol_numbers.h"
 #include "goray/detail/submission.h"
@@ -20,48 +17,6 @@
 
 namespace goray {
 namespace detail {
-namespace {
-
-std::string Describe(std::uint64_t id) { return "object " + std::to_string(id); }
-
-// Reading ahead (kFeatureGetAhead): at most this many live refs after a single Get's own
-// ride along, and none while the values kept for first Gets reach this many bytes (refs
-// that are handed on rather than read keep theirs until they go).
-constexpr std::size_t kAheadIds = 63;
-constexpr std::size_t kAheadKeptBytes = std::size_t{8} << 20;
-
-// After a Get read ahead and none of the refs it named was ready (results still running,
-// a loop that caught up with them), the next `g_ahead_skip` single Gets name none: the
-// driver's look costs more than nothing. The pause doubles with each such Get, up to 64,
-// and ends at the first that brings a value. Relaxed: a heuristic shared by threads.
-std::atomic<std::uint32_t> g_ahead_skip{0};
-std::atomic<std::uint32_t> g_ahead_pause{1};
-constexpr std::uint32_t kAheadMaxPause = 64;
-
-bool ReadAheadNow() {
-  std::uint32_t skip = g_ahead_skip.load(std::memory_order_relaxed);
-  if (skip == 0) return true;
-  g_ahead_skip.store(skip - 1, std::memory_order_relaxed);
-  return false;
-}
-
-void AfterReadAhead(std::size_t kept) {
-  if (kept != 0) {
-    g_ahead_pause.store(1, std::memory_order_relaxed);
-    return;
-  }
-  const std::uint32_t pause = g_ahead_pause.load(std::memory_order_relaxed);
-  g_ahead_skip.store(pause, std::memory_order_relaxed);
-  g_ahead_pause.store(std::min(pause * 2, kAheadMaxPause), std::memory_order_relaxed);
-}
-
-}  // namespace
-
-void RestartReadAhead() noexcept {
-  g_ahead_skip.store(0, std::memory_order_relaxed);
-  g_ahead_pause.store(1, std::memory_order_relaxed);
-}
-
 namespace {
 
 // The entry of a submission whose batch never reached the driver, if `id` is one.
@@ -76,83 +31,13 @@ bool LostReply(std::uint64_t id, ObjectReply* reply) {
   return true;
 }
 
-void AppendF64(std::string& out, double value) {
-  std::uint64_t bits = 0;
-  std::memcpy(&bits, &value, 8);
-  AppendU64(out, bits);
-}
-
-std::uint32_t ReadU32(const char* bytes) {
-  std::uint32_t value = 0;
-  for (int i = 3; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  return value;
-}
-
-[[noreturn]] void ThrowMalformed(const std::string& why) {
-  throw ProtocolError("goray::ProtocolError", "malformed GetObjects reply: " + why, "Get");
-}
-
-// A code-0 answer (`body`, kept by `owner`) as `entry`; one to a lend request starts
-// with its lent id (docs/protocol.md §10).
-void FillEntry(ObjectReply& entry, std::string_view body, std::shared_ptr<void> owner, bool lend,
-               std::string_view reply) {
-  if (!lend) {
-    entry.payload = body;
-    entry.owner = std::move(owner);
-    return;
-  }
-  FetchedObject fetched = AdoptLent(body, std::move(owner), reply, entry.what);
-  entry.payload = fetched.payload;
-  entry.owner = std::move(fetched.owner);
-  entry.lent = fetched.lent;
-}
-
-// One GetObjects round trip for ids the driver knows; fills `replies` at `slots`.
-// `lend`: a trailing flags byte 1 asks for each entry's arrays lent. `ahead`: ids after
-// the first are read ahead (flag 2): their values, never lent, are kept for their first
-// Get when the driver sends them, and `slots` names the first alone. A failure of the
-// request as a whole is thrown naming `what` (default: "Get of N objects").
-void GetObjectsBatch(const std::vector<std::uint64_t>& ids, const std::vector<std::size_t>& slots,
-                     double timeout_seconds, bool lend, std::vector<ObjectReply>& replies,
-                     std::string_view what = {}, bool ahead = false, std::size_t* kept = nullptr) {
-  std::string request;
-  request.reserve(13 + 8 * ids.size());
-  AppendF64(request, timeout_seconds < 0 ? -1.0 : timeout_seconds);
-  const auto count = static_cast<std::uint32_t>(ids.size());
-  for (int i = 0; i < 4; ++i) request.push_back(static_cast<char>((count >> (8 * i)) & 0xff));
-  for (std::uint64_t id : ids) AppendU64(request, id);
-  const char flags = static_cast<char>((lend ? kGetObjectsLend : 0U) | (ahead ? kGetObjectsAhead : 0U));
-  if (flags != 0) request.push_back(flags);
-  DriverReply reply = CallDriver(kGetObjects, request);
-  if (reply.code != 0) {
-    ThrowDriverFailure(reply, what.empty() ? "Get of " + std::to_string(ids.size()) + " objects"
-                                           : std::string(what));
-  }
-  const std::string_view body = reply.data.view();
-  std::shared_ptr<void> owner = std::move(reply.data).Share();
-  std::size_t at = 0;
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (body.size() - at < 12) ThrowMalformed("entry " + std::to_string(i) + " is truncated");
-    const std::uint32_t code = ReadU32(body.data() + at);
-    const std::uint64_t length = ReadU64(body.data() + at + 4);
-    at += 12;
-    if (length > body.size() - at) ThrowMalformed("entry " + std::to_string(i) + " is past the end");
-    if (ahead && i > 0) {  // read ahead: kept when sent (code 0), else left for its own Get
-      if (code == 0) {
-        KeepPrefetchedCopy(ids[i], body.substr(at, length));
-        if (kept != nullptr) ++*kept;
-      }
-      at += length;
-      continue;
-    }
-    ObjectReply& entry = replies[slots[i]];
-    entry.code = code;
-    entry.what = Describe(ids[i]);
-    // Failures have no prefix.
-    FillEntry(entry, body.substr(at, length), owner, lend && code == 0, "a GetObjects entry");
-    at += length;
-  }
-  if (at != body.size()) ThrowMalformed(std::to_string(body.size() - at) + " bytes after the entries");
+// A GetObjects or GetObject entry as the reply Get decodes (its refs adopted later).
+void MoveEntry(ObjectEntry& entry, ObjectReply& reply) {
+  reply.code = entry.code;
+  reply.payload = entry.payload;
+  reply.owner = std::move(entry.owner);
+  reply.lent = entry.lent;
+  reply.what = std::move(entry.what);
 }
 
 }  // namespace
@@ -190,26 +75,6 @@ void AdoptAll(std::vector<ObjectReply>& replies) {
   if (first_error) std::rethrow_exception(first_error);
 }
 
-FetchedObject GetOneObject(std::uint64_t id, double timeout_seconds, bool lend, std::string_view what) {
-  std::vector<ObjectReply> replies(1);
-  std::vector<std::uint64_t> ids{id};
-  if (FeatureOn(kFeatureGetAhead) && PrefetchedBytes() < kAheadKeptBytes && ReadAheadNow()) {
-    const std::vector<std::uint64_t> after = LiveRefsAfter(id, kAheadIds);
-    ids.insert(ids.end(), after.begin(), after.end());
-  }
-  const bool ahead = ids.size() > 1;
-  std::size_t kept = 0;
-  GetObjectsBatch(ids, {0}, timeout_seconds, lend, replies, what, ahead, &kept);
-  if (ahead) AfterReadAhead(kept);
-  ObjectReply& entry = replies[0];
-  if (entry.code != 0) ThrowDriverFailure(entry.code, entry.payload, what);
-  FetchedObject fetched;
-  fetched.payload = entry.payload;
-  fetched.owner = std::move(entry.owner);
-  fetched.lent = entry.lent;
-  return fetched;
-}
-
 std::vector<ObjectReply> FetchObjects(const std::vector<std::uint64_t>& ids, double timeout_seconds) {
   std::vector<ObjectReply> replies = FetchEntries(ids, timeout_seconds);
   AdoptAll(replies);
@@ -230,7 +95,9 @@ std::vector<ObjectReply> FetchEntries(const std::vector<std::uint64_t>& ids, dou
   if (asked.empty()) return replies;
   const bool lend = FeatureOn(kFeatureArraysOutOfBand);
   if (FeatureOn(kFeaturePipelined)) {
-    GetObjectsBatch(asked, slots, timeout_seconds, lend, replies);
+    std::vector<ObjectEntry> entries(replies.size());
+    GetObjectsBatch(asked, slots, timeout_seconds, lend, entries, &AdoptLentEntry);
+    for (std::size_t slot : slots) MoveEntry(entries[slot], replies[slot]);
     return replies;
   }
   // A driver without GetObjects: one GetObject each, within one deadline.
@@ -241,15 +108,16 @@ std::vector<ObjectReply> FetchEntries(const std::vector<std::uint64_t>& ids, dou
       left = std::max(0.0, timeout_seconds - ToSeconds(std::chrono::steady_clock::now() - start));
     }
     DriverReply reply = CallDriver(kGetObject, GetObjectRequest(asked[i], left, lend));
-    ObjectReply& entry = replies[slots[i]];
-    entry.what = Describe(asked[i]);
+    ObjectEntry entry;
+    entry.what = DescribeObject(asked[i]);
     // Whole-request failures, as GetObjects answers them.
     if (reply.code == 2 || reply.code == 4) ThrowDriverFailure(reply, entry.what);
     entry.code = reply.code;
     const std::string_view body = reply.data.view();
     FillEntry(entry, body, std::move(reply.data).Share(), lend && entry.code == 0,
-              "a GetObject reply");
-    if (entry.code != 0) break;  // the first failure in order is what Get throws
+              "a GetObject reply", &AdoptLentEntry);
+    MoveEntry(entry, replies[slots[i]]);
+    if (replies[slots[i]].code != 0) break;  // the first failure in order is what Get throws
   }
   return replies;
 }

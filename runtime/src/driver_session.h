@@ -5,7 +5,7 @@
 
 namespace goray::detail {
 
-// batch.cpp: the pause that single Gets which brought nothing set on reading ahead.
+// get_objects.cpp: the pause that single Gets which brought nothing set on reading ahead.
 void RestartReadAhead() noexcept;
 // stream.cpp: whether the driver refused NextStreamRef's flags (it is asked again).
 void ForgetStreamRequestForm() noexcept;

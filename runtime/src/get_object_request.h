@@ -1,6 +1,6 @@
 // The GetObject (command 6) request, sent by a single Get and by a batch Get to a
-// driver without GetObjects; a single Get as GetObjects (34) of one id where the
-// driver has it; and the lent answer of any of them.
+// driver without GetObjects, and the lent answer of either or of GetObjects (34,
+// get_objects.h), which an ObjectRef of the lent id keeps.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "get_objects.h"
 #include "goray/object_ref.h"
 
 namespace goray::detail {
@@ -16,16 +17,14 @@ namespace goray::detail {
 // 4th element 1: the driver may lend the object store's memory (docs/protocol.md §10).
 std::string GetObjectRequest(std::uint64_t id, double timeout_seconds, bool lend = false);
 
-// A single Get as GetObjects (command 34) of `id` (pipelined drivers: a binary request
-// where GetObject's is JSON). Failures, the request's or the object's, are thrown
-// naming `what`, as GetObject's are.
-FetchedObject GetOneObject(std::uint64_t id, double timeout_seconds, bool lend, std::string_view what);
-
 // A code-0 answer to a lend request (a GetObject reply, or one GetObjects entry):
 // `body` is u64 LE lent id (0: nothing lent) then the payload, kept alive by `owner`.
 // With a lent id, the result's owner keeps `owner` and releases the lent id when its
 // last user is gone (docs/protocol.md §10). `reply` names the answer in errors.
 FetchedObject AdoptLent(std::string_view body, std::shared_ptr<void> owner,
                         std::string_view reply, std::string_view what);
+// AdoptLent into a GetObjects entry (get_objects.h's LentAdopter), naming entry.what.
+void AdoptLentEntry(ObjectEntry& entry, std::string_view body, std::shared_ptr<void> owner,
+                    std::string_view reply);
 
 }  // namespace goray::detail

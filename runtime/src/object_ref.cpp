@@ -111,7 +111,14 @@ detail::FetchedObject detail::GetObjectPayload(std::uint64_t id, double timeout_
   }
   const bool lend = FeatureOn(kFeatureArraysOutOfBand);
   // GetObjects of one id where the driver has it: a binary request, no JSON to parse.
-  if (FeatureOn(kFeaturePipelined)) return GetOneObject(id, timeout_seconds, lend, what);
+  if (FeatureOn(kFeaturePipelined)) {
+    ObjectEntry entry = GetOneObject(id, timeout_seconds, lend, &AdoptLentEntry, what);
+    FetchedObject fetched;
+    fetched.payload = entry.payload;
+    fetched.owner = std::move(entry.owner);
+    fetched.lent = entry.lent;
+    return fetched;
+  }
   DriverReply reply = CallDriver(kGetObject, GetObjectRequest(id, timeout_seconds, lend));
   if (reply.code != 0) ThrowDriverFailure(reply, what);  // failures have no prefix
   if (!lend) return Owned(std::move(reply.data));
@@ -137,6 +144,14 @@ detail::FetchedObject detail::AdoptLent(std::string_view body, std::shared_ptr<v
   fetched.owner = std::make_shared<LentReply>(LentReply{ObjectRef(lent), std::move(owner)});
   fetched.lent = true;
   return fetched;
+}
+
+void detail::AdoptLentEntry(ObjectEntry& entry, std::string_view body, std::shared_ptr<void> owner,
+                            std::string_view reply) {
+  FetchedObject fetched = AdoptLent(body, std::move(owner), reply, entry.what);
+  entry.payload = fetched.payload;
+  entry.owner = std::move(fetched.owner);
+  entry.lent = fetched.lent;
 }
 
 std::string detail::GetObjectRequest(std::uint64_t id, double timeout_seconds, bool lend) {
