@@ -153,9 +153,8 @@ ctest_in_build() { (cd "$ROOT/build" && ctest --output-on-failure -j "$(nproc)" 
 # Then the whole binary again, each file's tests in one process in a shuffled order, three
 # times: a test that leans on another's leftovers (or on running first) fails there.
 # First the C++ trees' include layers (scripts/include-layers.ini), as lint-imports checks
-# Python's, and for the scanner also the functions each built object uses from another
-# (--objects; the runtime's objects still have circles: docs/architecture.md, "Layers of
-# the C++ trees").
+# Python's, and for the runtime and the scanner also the functions each built object uses
+# from another (--objects: a circle of definitions fails as an include circle does).
 stage_cpp() {
   python3 "$ROOT/scripts/check-include-layers.py" --objects --build "$ROOT/build" &&
     ctest_in_build -LE scanner &&

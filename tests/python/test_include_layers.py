@@ -1,6 +1,7 @@
 """scripts/check-include-layers.py keeps the C++ trees' layers (scripts/include-layers.ini):
-the tree as it is passes, and a planted include cycle, an include going up a layer, a file
-no layer lists and a circle of functions between object files each fail, naming the files."""
+the tree as it is passes, its built objects too, and a planted include cycle, an include
+going up a layer, a file no layer lists and a circle of functions between object files
+each fail, naming the files."""
 
 import pathlib
 import shutil
@@ -34,6 +35,19 @@ def test_the_tree_keeps_its_layers():
     result = check()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "runtime (" in result.stdout and "scanner (" in result.stdout
+
+
+def test_the_built_objects_keep_their_layers():
+    # The cpp stage's --objects reads both trees' objects (scripts/include-layers.ini names
+    # their folders): no function defined above its callers, no circle of definitions.
+    config = (ROOT / "scripts" / "include-layers.ini").read_text()
+    assert "objects = runtime/CMakeFiles/goray_runtime.dir\n" in config
+    assert "objects = generator/scanner/CMakeFiles/goray_scanner.dir\n" in config
+    if not (ROOT / "build" / "runtime" / "CMakeFiles" / "goray_runtime.dir").is_dir():
+        pytest.skip("the runtime is not built")
+    result = check("--objects")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "runtime: no object files" not in result.stderr
 
 
 def test_a_planted_include_cycle_fails(tmp_path):
