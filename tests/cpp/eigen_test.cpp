@@ -261,6 +261,7 @@ TEST_F(Eigen_, OnlyDynamicMatricesOfEigensKnownLayoutAreBorrowed) {
   using Storage = goray::detail::ParameterStorage<const Eigen::MatrixXd&>::type;
   static_assert(std::is_same_v<Storage, goray::detail::EigenBorrowedArgument<Eigen::MatrixXd>>);
   static_assert(std::is_same_v<goray::detail::ParameterStorage<Eigen::MatrixXd>::type, Eigen::MatrixXd>);
+  static_assert(std::is_same_v<goray::detail::ParameterStorage<const std::string&>::type, std::string>);
 }
 
 TEST_F(Eigen_, ABorrowedArgumentMovesAndLeavesNothingToFree) {

@@ -40,6 +40,8 @@ def array(dtype: str, shape: list, values: list) -> dict:
 def assert_values(report: dict) -> None:
     assert report["Trace"] == report["Trace_f"] == 12.0
     assert report["Trace_strided"] == 0.0 + 8.0 + 16.0
+    assert report["Trace_big_f"] == sum(i * 1025.0 for i in range(1024))
+    assert report["Twice_big_sum"] == 1024.0 * 1024 * (1024 * 1024 - 1)
     assert report["Transpose"] == array("float64", [3, 3], [0, 3, 6, 1, 4, 7, 2, 5, 8])
     assert report["Twice"] == array("float64", [2, 3], [0, 2, 4, 6, 8, 10])
     assert report["Predict"] == array("float64", [3], [2.0, 3.5, 5.0])

@@ -15,8 +15,10 @@
 //     array handed over: no copy on Ray);
 //   - a parameter reads the received data in its order: Ref<const M> and Map<const M>
 //     in place when it is M's order (an F-ordered ndarray for a column-major M, a
-//     C-ordered one for a row-major M, any 1-D one for a vector), else from one copy; an
-//     owning M is always its own copy (one memcpy when the orders match);
+//     C-ordered one for a row-major M, any 1-D one for a vector), else from one copy; a
+//     const M& of a dynamic-size M in place too when the data is also aligned as Eigen
+//     assumes (EigenBorrowedArgument); any other owning M is its own copy (one memcpy
+//     when the orders match);
 //   - the shape must fit M (a vector type takes (n,) or its (n, 1) / (1, n) form; fixed
 //     sizes must match) and the dtype must be the scalar's, else an ArgumentError
 //     naming both sides.
@@ -177,11 +179,16 @@ struct EigenMapArgument<Eigen::Map<const M, MapOptions, Eigen::Stride<0, 0>>> {
 // checked once per M against a real matrix (EigenBorrowingFits); where it differs, or the
 // elements are not laid out as M's and aligned as Eigen assumes of a matrix's own memory,
 // the parameter is one copy, as a by-value M always is (its callee may move from it).
+template <class M, bool = kIsEigenDense<M>>
+struct EigenBorrowable : std::false_type {};
 template <class M>
-inline constexpr bool kEigenBorrowable =
-    kIsEigenDense<M> && M::MaxSizeAtCompileTime == Eigen::Dynamic &&
-    sizeof(M) == sizeof(void*) + sizeof(Eigen::Index) * ((M::RowsAtCompileTime == Eigen::Dynamic) +
-                                                         (M::ColsAtCompileTime == Eigen::Dynamic));
+struct EigenBorrowable<M, true>
+    : std::bool_constant<M::MaxSizeAtCompileTime == Eigen::Dynamic &&
+                         sizeof(M) == sizeof(void*) + sizeof(Eigen::Index) *
+                                                          ((M::RowsAtCompileTime == Eigen::Dynamic) +
+                                                           (M::ColsAtCompileTime == Eigen::Dynamic))> {};
+template <class M>
+inline constexpr bool kEigenBorrowable = EigenBorrowable<M>::value;
 
 // Writes the words of an M over `data`, rows x cols, into `out` (sizeof(M) bytes).
 template <class M>

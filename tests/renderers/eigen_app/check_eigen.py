@@ -29,6 +29,10 @@ def run(call, inputs):
         "Trace": call("Trace", m),
         "Trace_f": call("Trace", f_ordered),
         "Trace_strided": call("Trace", np.arange(18.0).reshape(3, 6)[:, ::2]),
+        # 8 MiB: through Ray by the object store, where a const MatrixXd& of an F-ordered
+        # array (and a row-major one of a C-ordered array) is the stored elements in place.
+        "Trace_big_f": call("Trace", np.asfortranarray(np.arange(1024.0 * 1024).reshape(1024, 1024))),
+        "Twice_big_sum": float(call("Twice", np.arange(1024.0 * 1024).reshape(1024, 1024)).sum()),
         "Transpose": describe(call("Transpose", m)),
         "Twice": describe(call("Twice", row)),
         "Predict": describe(call("Predict", {"weights": np.array([1.0, -1.0, 0.5]), "bias": 2.0}, m)),
