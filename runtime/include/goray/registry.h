@@ -238,7 +238,7 @@ template <class R>
 constexpr bool kIsGenerator = GeneratorResult<R>::value;
 
 // Registers `starter` as a streaming method of `type`, and as a method that runs it
-// to its end (registry.cpp).
+// to its end (registration.cpp).
 void AddMethodStream(ActorType& type, std::string name, MethodStreamStarter starter);
 void DeclareConcurrencyGroup(ActorType& type, std::string name, int size);
 void AssignMethodGroup(ActorType& type, std::string method, std::string group);

@@ -80,7 +80,7 @@ namespace goray::codec {
 
 namespace detail {
 
-// Defined in codec.cpp; cold paths.
+// Defined in decode.cpp (ThrowDecodeError in value_exts.cpp); cold paths.
 [[noreturn]] void ThrowDecodeError(std::string expected, const msgpack::object& received);
 [[noreturn]] void ThrowDecodeErrorAtIndex(std::string expected, const msgpack::object& received,
                                           std::size_t index);
@@ -98,7 +98,7 @@ bool ReadTimestamp(const msgpack::object& object, std::int64_t& seconds,
 bool TimestampToTimePoint(std::int64_t seconds, std::uint32_t nanoseconds, TimePoint& out);
 // Defined in value.cpp.
 void DecodeValue(const msgpack::object& object, goray::Value& out);
-// Defined in goray/detail/array_codec.h and codec_arrays.cpp.
+// Defined in goray/detail/array_codec.h (IsArrayExt in array_ext_names.cpp).
 bool IsArrayExt(const msgpack::object& object) noexcept;
 template <class T>
 void DecodeArray(const msgpack::object& object, goray::Array<T>& out);

@@ -56,7 +56,7 @@ void EncodeValue(Packer& packer, const goray::Value& value);
 // Defined in goray/detail/array_codec.h.
 template <class A>
 void EncodeArrayValue(Packer& packer, const A& array);
-// Defined in codec.cpp. A timestamp ext -1 in its smallest exact form;
+// Defined in encode.cpp. A timestamp ext -1 in its smallest exact form;
 // 0 <= nanoseconds < 1e9.
 void EncodeTimestamp(Packer& packer, std::int64_t seconds, std::uint32_t nanoseconds);
 void EncodeTimePoint(Packer& packer, TimePoint time);

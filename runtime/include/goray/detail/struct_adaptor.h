@@ -98,7 +98,7 @@ struct StructField {
 
 namespace detail {
 
-// Defined in codec.cpp; cold paths.
+// Defined in struct_adaptor.cpp; cold paths.
 [[noreturn]] void ThrowMissingField(std::string struct_name, std::string field_type,
                                     std::string_view name);
 // End()'s check once fewer entries were taken than the map has: the first key that is
