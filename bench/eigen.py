@@ -58,7 +58,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("library")
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=25)  # a round is 0.3 s; fewer are noisy
     parser.add_argument("--warmup", type=int, default=3, help="untimed rounds first")
     options = parser.parse_args()
 
