@@ -1,7 +1,8 @@
 """The peer benchmark (docs/benchmarks.md): goray for C++ (ours) against GoRay (its Go library
-under its own driver), plain Python on Ray, and Ray's own C++ API, side by side in
-one run. Also the two mixed pairs (our driver with GoRay's Go library, GoRay's
-driver with our C++ library), which show where a difference comes from.
+under its own driver), plain Python on Ray, the same C++ functions bound by nanobind and
+called from plain Python Ray tasks, and Ray's own C++ API, side by side in one run. Also
+the two mixed pairs (our driver with GoRay's Go library, GoRay's driver with our C++
+library), which show where a difference comes from.
 
 Workloads (definitions in bench/peers/child.py and bench/peers/raycpp/):
   in-process call latency, Python -> native and native -> Python (µs per call);
@@ -40,6 +41,7 @@ GORAY_PY = ROOT / ".venv-goray" / "bin" / "python"
 RAYCPP_PY = ROOT / ".venv-raycpp" / "bin" / "python"
 CPP_LIB = ROOT / "build-release" / "bench" / "libpeers_cpp.so"
 GO_LIB = ROOT / "build-release" / "bench" / "libpeers_go.so"
+NANOBIND_DIR = ROOT / "build-release" / "bench" / "peers" / "nanobind"  # peers_nanobind.*.so
 
 ALL_METRICS = "local,task,actor,payload,arrays"
 # key: (label, python, child --system, library, metrics)
@@ -47,6 +49,7 @@ SYSTEMS = {
     "ours": ("goray for C++ (ours)", OURS_PY, "ours", CPP_LIB, ALL_METRICS),
     "goray": ("GoRay (Go library, GoRay's driver)", GORAY_PY, "goray", GO_LIB, ALL_METRICS),
     "python": ("plain Python on Ray", OURS_PY, "python", None, ALL_METRICS),
+    "nanobind": ("nanobind in plain Python Ray tasks", OURS_PY, "nanobind", NANOBIND_DIR, ALL_METRICS),
     "ours_go": ("our driver, GoRay's Go library", OURS_PY, "ours", GO_LIB, "local,task,actor"),
     "goray_cpp": ("GoRay's driver, our C++ library", GORAY_PY, "goray", CPP_LIB, "local,task,actor"),
 }
@@ -74,6 +77,9 @@ def run_child(key: str, options) -> dict:
     """All of one system's phases; a phase that times out is recorded as such and a
     new child runs the phases after it."""
     _, python, system, library, metrics = SYSTEMS[key]
+    if key == "nanobind" and not any(NANOBIND_DIR.glob("peers_nanobind*.so")):
+        return {"unavailable": "its module was not built (no nanobind in .venv: "
+                               "pip install -r python/requirements-dev.txt)"}
     metrics = wanted(metrics, options)
     env = dict(os.environ)
     for leftover in ("GORAY_BIN_PATH", "GORAY_PY_MUDULE_PATH", "RAY_ADDRESS"):

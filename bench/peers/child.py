@@ -6,7 +6,10 @@ followed by a "BENCH {json}" line (the native driver prints the BENCH line
 itself). A phase that outlives --phase-timeout ends the process with a
 "TIMEOUT <name>" line; the parent starts a new one for the phases left.
 
-  python child.py --system ours|goray|python --library LIB [--metrics a,b] ...
+  python child.py --system ours|goray|python|nanobind --library LIB [--metrics a,b] ...
+
+"nanobind" is plain Python on Ray whose tasks and actors call the C++ functions through
+a nanobind module (bench/peers/nanobind; --library names the module's folder).
 """
 import argparse
 import ctypes
@@ -127,6 +130,45 @@ def py_echo(value):
     return value
 
 
+# The nanobind peer: plain Python Ray tasks calling the C++ functions through nanobind
+# (the module's folder is on every worker's PYTHONPATH, set before Ray starts).
+@ray.remote
+def nb_noop():
+    import peers_nanobind
+    return peers_nanobind.Noop()
+
+
+@ray.remote
+def nb_echo_bytes(value):
+    import peers_nanobind
+    return peers_nanobind.EchoBytes(value)
+
+
+@ray.remote
+def nb_echo_floats(value):
+    import peers_nanobind
+    return peers_nanobind.EchoFloats(value)
+
+
+@ray.remote
+def nb_scale(a):
+    import peers_nanobind
+    return peers_nanobind.Scale2(a)
+
+
+@ray.remote
+class NbSink:
+    def __init__(self):
+        import peers_nanobind
+        self.sink = peers_nanobind.Sink()
+
+    def Noop(self):
+        return self.sink.Noop()
+
+
+NB_TASKS = {"Noop": nb_noop, "EchoBytes": nb_echo_bytes, "EchoFloats": nb_echo_floats}
+
+
 class System:
     """The calls one system offers; plain Python is the reference."""
 
@@ -134,6 +176,14 @@ class System:
         self.name = name
         self.loaded = None
         if name == "python":
+            ray.init(**RAY_INIT)
+            return
+        if name == "nanobind":  # Ray's workers inherit PYTHONPATH from this process
+            os.environ["PYTHONPATH"] = os.pathsep.join(
+                filter(None, [library, os.environ.get("PYTHONPATH")]))
+            sys.path.insert(0, library)
+            import peers_nanobind
+            self.nanobind = peers_nanobind
             ray.init(**RAY_INIT)
             return
         import goray
@@ -150,11 +200,15 @@ class System:
             def square(x):
                 return x * x
             return lambda: square(2.0)
+        if self.name == "nanobind":
+            return lambda: self.nanobind.Square(2.0)
         return lambda: self.goray.golang_local_run_task("Square", 2.0)
 
     def task(self, name: str):
         if self.name == "python":
             return py_noop if name == "Noop" else py_echo
+        if self.name == "nanobind":
+            return NB_TASKS[name]
         return self.goray.golang_task(name)
 
     def actor_noop(self):
@@ -164,6 +218,8 @@ class System:
                 def Noop(self):
                     return None
             return Sink.remote().Noop
+        if self.name == "nanobind":
+            return NbSink.remote().Noop
         return self.goray.golang_actor_class("Sink").remote().Noop
 
     def array_input(self, count: int):
@@ -176,6 +232,8 @@ class System:
         return numpy.arange(count, dtype=numpy.float64) % 1000
 
     def scale_task(self):
+        if self.name == "nanobind":
+            return nb_scale
         return py_scale if self.name == "python" else self.goray.golang_task("Scale2")
 
     def run_native(self, scenario: str, rounds: int, count: int) -> None:
@@ -199,7 +257,7 @@ def phases(system: "System", options) -> list:
     """[(name, measure)]: every measurement this system takes, in order; measure()
     returns the result, or None when the native driver printed it."""
     rounds, calls, tasks = options.rounds, options.calls, options.tasks
-    native = options.system != "python"
+    native = options.system not in ("python", "nanobind")  # these have no native driver
     found = [("local_py_to_native", lambda: {"samples": per_call_us(system.local_square(), rounds, calls)})]
     if native:
         found.append(("local_native_to_py", lambda: system.run_native("local_py", rounds, calls)))
@@ -249,7 +307,7 @@ def watchdog(phase: str, seconds: float) -> threading.Timer:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--system", choices=["ours", "goray", "python"], required=True)
+    parser.add_argument("--system", choices=["ours", "goray", "python", "nanobind"], required=True)
     parser.add_argument("--library", default="")
     parser.add_argument("--metrics", default="local,task,actor,payload",
                         help="workload groups: local, task, actor, payload, arrays")

@@ -11,8 +11,9 @@ REMOTE = [("task_py", "task, from Python"), ("task_native", "task, from the nati
 KINDS = [("bytes", "bytes"), ("floats", "vector<double> / list[float]")]
 ARRAYS = [("arrays", "from Python"), ("arrays_native", "from the native driver")]
 # The systems the targets compare: ours against GoRay and plain Python, our
-# C++ driver against our Python driver and Ray's C++ API's driver (docs/benchmarks.md).
-OURS, GORAY, PYTHON, RAYCPP = "ours", "goray", "python", "raycpp"
+# C++ driver against our Python driver and Ray's C++ API's driver (docs/benchmarks.md);
+# and, with no target, against the same C++ bound by nanobind in plain Python Ray tasks.
+OURS, GORAY, PYTHON, RAYCPP, NANOBIND = "ours", "goray", "python", "raycpp", "nanobind"
 
 
 def stats(result):
@@ -87,7 +88,34 @@ def targets(results, sizes, array_sizes, groups) -> list:
             rows.append([f"2 * a, {size} MiB, {title}: ≥ 0.9× plain Python with NumPy",
                          ratio_text(median(results, OURS, f"{metric}/{size}"),
                                     median(results, PYTHON, f"arrays/{size}"), 0.9)])
+    rows += nanobind_rows(results, sizes, array_sizes, groups)
     return table(["target", "ours ÷ peer (median)"], rows)
+
+
+def nanobind_rows(results, sizes, array_sizes, groups) -> list:
+    """Ours against nanobind called from plain Python Ray tasks: no target, the ratio only
+    (latency: nanobind's time over ours, so above 1 is ours faster, as for throughput)."""
+    if NANOBIND not in results:
+        return []
+    rows = []
+    if "local" in groups:
+        rows.append(["in-process Python → native: ÷ nanobind (its time ÷ ours)",
+                     ratio_text(median(results, NANOBIND, "local_py_to_native"),
+                                median(results, OURS, "local_py_to_native"))])
+    for metric, title in [("task_py", "task, from Python"), ("actor_py", "actor, from Python")]:
+        if metric.split("_")[0] in groups:
+            rows.append([f"{title}: ÷ nanobind in Python tasks",
+                         ratio_text(median(results, OURS, metric), median(results, NANOBIND, metric))])
+    for kind, title in KINDS if "payload" in groups else []:
+        for size in sizes:
+            metric = f"payload/{kind}/{size}"
+            rows.append([f"payload {title}, {size} MiB: ÷ nanobind in Python tasks",
+                         ratio_text(median(results, OURS, metric), median(results, NANOBIND, metric))])
+    for size in array_sizes if "arrays" in groups else []:
+        rows.append([f"2 * a, {size} MiB, from Python: ÷ nanobind in Python tasks",
+                     ratio_text(median(results, OURS, f"arrays/{size}"),
+                                median(results, NANOBIND, f"arrays/{size}"))])
+    return rows
 
 
 def write(results, labels, options, path, png, seconds) -> None:
@@ -111,7 +139,8 @@ def write(results, labels, options, path, png, seconds) -> None:
         lines += ["", "## In-process call latency (µs per call; lower is better)", "",
                   "`Square(2.0)` from Python (`golang_local_run_task`), and the native driver "
                   "calling the Python function `py_square(2.0)` (`LocalCallPyTask`). Plain Python: a "
-                  "Python function call (the floor). Ray's C++ API has no in-process calls.", ""]
+                  "Python function call (the floor). nanobind: the bound `Square(2.0)` (it has no "
+                  "native driver). Ray's C++ API has no in-process calls.", ""]
         lines += table(["system"] + [title for _, title in LOCAL],
                        [[labels[key]] + [cell(results[key].get(metric), 2) for metric, _ in LOCAL]
                         for key in systems if key != "raycpp"])
@@ -147,8 +176,9 @@ def write(results, labels, options, path, png, seconds) -> None:
                   "`goray::Array<double>`, NumPy in and out from Python; from the C++ driver an "
                   "`Array<double>` in and the result read as `Get<ArrayView<double>>`, a read-only "
                   "view of the object store as ray.get's ndarray is. GoRay: a Python list of floats to a Go `[]float64` and back (GoRay's "
-                  "driver has no array type). Ray's C++ API: `std::vector<double>` from its C++ "
-                  "driver.", ""]
+                  "driver has no array type). nanobind: a plain Python task calling the bound "
+                  "`Scale2(nb::ndarray)`, which returns a NumPy array owning the C++ buffer. "
+                  "Ray's C++ API: `std::vector<double>` from its C++ driver.", ""]
         columns = [(metric, size) for metric, _ in ARRAYS for size in array_sizes]
         lines += table(["system"] + [f"{size} MiB, {title}" for metric, title in ARRAYS
                                      for size in array_sizes],
