@@ -5,7 +5,9 @@
 
 Each tree of the layers file (scripts/include-layers.ini) names its folders and its
 layers, top first. A module is a file's name without its extension (object_ref.h and
-object_ref.cpp are one module), or a group the file's `modules` key names. The check
+object_ref.cpp are one module), or a group the file's `modules` key names (by file
+name, "array_codec.*", or by the end of its path, "crash/*" for a folder). Folders are
+read recursively, as are the object files' (one folder per module in runtime/src). The check
 reads every `#include "..."` line of the tree (resolved against the including file's
 folder, then the tree's include folders; other includes are not the tree's) and fails:
 
@@ -54,10 +56,18 @@ class Tree:
 
     def module_of(self, path: Path) -> str:
         for module, patterns in self.groups:
-            if any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns):
+            if any(matches(path, pattern) for pattern in patterns):
                 return module
         name = path.name
         return name[: name.index(".")] if "." in name else name
+
+
+def matches(path: Path, pattern: str) -> bool:
+    """A group's pattern: a file name ("array_codec.*"), or with a "/" the end of the file's
+    path ("crash/*": every file of a folder crash, a source's or an object's)."""
+    if "/" in pattern:
+        return fnmatch.fnmatch(path.as_posix(), "*/" + pattern)
+    return fnmatch.fnmatch(path.name, pattern)
 
 
 def read_config(config: Path, root: Path) -> list[Tree]:
@@ -139,7 +149,7 @@ def object_edges(tree: Tree, build: Path) -> dict[tuple[str, str], str] | None:
         if match is None:
             continue
         location, letter, symbol = match.groups()
-        module = tree.module_of(Path(Path(location).stem))  # abi.cpp.o -> abi.cpp -> abi
+        module = tree.module_of(Path(location).with_suffix(""))  # .../abi/abi.cpp.o -> abi
         if letter in DEFINED:
             defined.setdefault(symbol, module)
         elif letter == "U":

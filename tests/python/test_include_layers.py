@@ -19,14 +19,17 @@ def check(*arguments: str) -> subprocess.CompletedProcess:
                           timeout=60)
 
 
-def plant(tmp_path: pathlib.Path, files: dict[str, str], layers: list[str]) -> list[str]:
-    """A tree of `files` under tmp_path/src with `layers`; the arguments that check it."""
+def plant(tmp_path: pathlib.Path, files: dict[str, str], layers: list[str],
+          modules: str = "") -> list[str]:
+    """A tree of `files` under tmp_path/src with `layers` (and `modules`, the groups' lines);
+    the arguments that check it."""
     for name, text in files.items():
         path = tmp_path / "src" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     config = tmp_path / "layers.ini"
-    config.write_text("[tree:planted]\nfolders = src\ninclude_dirs = src\nobjects = objects\nlayers =\n"
+    config.write_text("[tree:planted]\nfolders = src\ninclude_dirs = src\nobjects = objects\n"
+                      + (f"modules =\n    {modules}\n" if modules else "") + "layers =\n"
                       + "".join(f"    {layer}\n" for layer in layers))
     return ["--config", str(config), "--root", str(tmp_path), "--build", str(tmp_path / "build")]
 
@@ -63,6 +66,26 @@ def test_a_planted_include_cycle_fails(tmp_path):
     assert 'src/low.cpp:2 includes "top.h"' in result.stdout
 
 
+def test_module_folders_are_read_and_a_group_may_name_a_folder(tmp_path):
+    # runtime/src's layout: one folder per module, private headers included by their path
+    # under src/ ("crash/report.h"); "crash: crash/*" makes the folder one module.
+    files = {
+        "calls/entry.cpp": '#include "crash/report.h"\n#include "codec/value.h"\n',
+        "crash/report.h": '#pragma once\n#include "writer.h"\n',
+        "crash/writer.h": "#pragma once\n",
+        "codec/value.h": "#pragma once\n",
+    }
+    arguments = plant(tmp_path, files, ["entry", "crash", "value"], modules="crash: crash/*")
+    result = check(*arguments)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "planted (4 files)" in result.stdout
+    files["codec/value.h"] = '#pragma once\n#include "crash/writer.h"\n'  # up into crash/
+    result = check(*plant(tmp_path, files, ["entry", "crash", "value"], modules="crash: crash/*"))
+    assert result.returncode == 1
+    assert 'src/codec/value.h:2 includes "crash/writer.h": value (layer 3) depends on crash ' \
+        '(layer 2, above it)' in result.stdout
+
+
 def test_an_include_up_a_layer_fails(tmp_path):
     arguments = plant(tmp_path, {"top.h": "#pragma once\n", "low.cpp": '#include "top.h"\n'},
                       ["top", "low"])
@@ -89,9 +112,10 @@ def test_a_circle_of_definitions_between_objects_fails(tmp_path):
     }, ["entry", "lower"])
     objects = tmp_path / "build" / "objects"
     objects.mkdir(parents=True)
-    for name in ("entry", "lower"):
+    for name in ("entry", "lower"):  # in module folders, as CMake writes runtime/src's
+        (objects / "src" / name).mkdir(parents=True)
         subprocess.run(["c++", "-c", str(tmp_path / "src" / f"{name}.cpp"), "-o",
-                        str(objects / f"{name}.cpp.o")], check=True, timeout=60)
+                        str(objects / "src" / name / f"{name}.cpp.o")], check=True, timeout=60)
     assert check(*arguments).returncode == 0  # includes alone do not see it
     result = check(*arguments, "--objects")
     assert result.returncode == 1
