@@ -41,8 +41,8 @@ import threading
 from typing import Any, Callable, List, Optional, Tuple
 
 from ._protocol import CodecError
-from ._protocol_numbers import (ARRAY_BYTES, ARRAY_COLUMN_MAJOR, ARRAY_PAD_MASK, EXT_ARRAY_ADDRESS,
-                                EXT_ARRAY_INLINE)
+from ._protocol_numbers import (ARRAY_BYTES, ARRAY_COLUMN_MAJOR, ARRAY_OWNED, ARRAY_PAD_MASK,
+                                EXT_ARRAY_ADDRESS, EXT_ARRAY_INLINE)
 
 __all__ = [
     "EXT_INLINE", "EXT_ADDRESS", "NESTED", "INLINE", "BORROWED", "DTYPE_NAMES",
@@ -431,7 +431,7 @@ def decode_inline(data: Any) -> Any:
     """The ndarray of an ext 71 payload (bytes or any buffer): a read-only view
     over `data` when the data is aligned, else a read-only copy."""
     kind, itemsize, shape, fourth, end = _parse_head(bytes(data[:4 + 8 * 32]), EXT_INLINE)
-    if fourth & 0x40:
+    if fourth & ~(ARRAY_PAD_MASK | ARRAY_COLUMN_MAJOR):  # bit 6, reserved
         raise CodecError(f"ext 71: 4th byte {fourth} has the reserved bit 6 set")
     start = end + (fourth & _PAD_MASK)
     nbytes = _count(shape) * itemsize
@@ -502,7 +502,7 @@ def _address(data: bytes) -> Any:
     if len(data) != end + 16:
         raise CodecError(f"ext 72: {len(data)} bytes, expected {end + 16}")
     address, token = _U64_PAIR.unpack_from(data, end)
-    if not flags & 1:
+    if not flags & ARRAY_OWNED:
         raise CodecError("ext 72: a borrowed array in a reply (only owned ones may come back)")
     if flags & BYTES_FLAG:
         return adopted_bytes(shape, address, token)

@@ -65,7 +65,7 @@ void ActorHandle::KillWith(const std::vector<Option>& options) const {
   std::string json = detail::OpenJsonWithOptions(options);
   json += R"("goray_py_local_actor_id":)" + std::to_string(id()) + '}';
   detail::DriverReply reply = detail::CallDriver(detail::kKillActor, json);
-  if (reply.code != 0) detail::ThrowDriverFailure(reply, type_name() + ".Kill");
+  if (reply.code != detail::kSuccess) detail::ThrowDriverFailure(reply, type_name() + ".Kill");
 }
 
 ActorHandle GetActorWith(std::string_view name, const std::vector<Option>& options) {
@@ -74,7 +74,7 @@ ActorHandle GetActorWith(std::string_view name, const std::vector<Option>& optio
   detail::AppendJsonString(json, name);
   json += '}';
   detail::DriverReply reply = detail::CallDriver(detail::kGetActor, json);
-  if (reply.code != 0) detail::ThrowDriverFailure(reply, "GetActor " + std::string(name));
+  if (reply.code != detail::kSuccess) detail::ThrowDriverFailure(reply, "GetActor " + std::string(name));
   nlohmann::json answer = nlohmann::json::parse(reply.data.view(), nullptr, false);
   if (!answer.is_object() || !answer.contains("py_local_id") || !answer.contains("actor_type_name")) {
     throw ProtocolError("goray::ProtocolError", "GetActor reply lacks py_local_id or actor_type_name",

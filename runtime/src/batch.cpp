@@ -62,7 +62,7 @@ std::vector<ObjectReply> FetchEntries(const std::vector<std::uint64_t>& ids, dou
 void AdoptAll(std::vector<ObjectReply>& replies) {
   std::exception_ptr first_error;
   for (ObjectReply& reply : replies) {
-    if (reply.code != 0 || !codec::detail::ReceivedRefs::MayHold(reply.payload)) continue;
+    if (reply.code != kSuccess || !codec::detail::ReceivedRefs::MayHold(reply.payload)) continue;
     auto refs = std::make_shared<codec::detail::ReceivedRefs>();
     try {
       refs->AdoptBlock(reply.payload, reply.what);
@@ -111,13 +111,13 @@ std::vector<ObjectReply> FetchEntries(const std::vector<std::uint64_t>& ids, dou
     ObjectEntry entry;
     entry.what = DescribeObject(asked[i]);
     // Whole-request failures, as GetObjects answers them.
-    if (reply.code == 2 || reply.code == 4) ThrowDriverFailure(reply, entry.what);
+    if (reply.code == kTimeout || reply.code == kObjectRefNotFound) ThrowDriverFailure(reply, entry.what);
     entry.code = reply.code;
     const std::string_view body = reply.data.view();
-    FillEntry(entry, body, std::move(reply.data).Share(), lend && entry.code == 0,
+    FillEntry(entry, body, std::move(reply.data).Share(), lend && entry.code == kSuccess,
               "a GetObject reply", &AdoptLentEntry);
     MoveEntry(entry, replies[slots[i]]);
-    if (replies[slots[i]].code != 0) break;  // the first failure in order is what Get throws
+    if (replies[slots[i]].code != kSuccess) break;  // the first failure in order is what Get throws
   }
   return replies;
 }
@@ -149,7 +149,7 @@ std::pair<std::vector<std::size_t>, std::vector<std::size_t>> WaitIndices(
   if (timeout_seconds >= 0) request["timeout"] = timeout_seconds;
   if (all_ready && FeatureOn(kFeaturePipelined)) request["goray_all_ready"] = true;
   DriverReply reply = CallDriver(kWaitObject, request.dump());
-  if (reply.code != 0) ThrowDriverFailure(reply, "Wait");
+  if (reply.code != kSuccess) ThrowDriverFailure(reply, "Wait");
   nlohmann::json answer = nlohmann::json::parse(reply.data.view(), nullptr, false);
   if (!answer.is_array() || answer.size() != 2 || !answer[0].is_array() || !answer[1].is_array()) {
     throw ProtocolError("goray::ProtocolError", "WaitObject reply is not [[ready], [pending]]", "Wait");

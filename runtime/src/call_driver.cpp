@@ -72,7 +72,7 @@ DriverBytes FinishAndSendCall(codec::Buffer& buffer, long long command,
   }
 
   DriverReply reply = CallDriver(command, std::string_view(buffer.data(), buffer.size()));
-  if (reply.code != 0) ThrowDriverFailure(reply, callee);
+  if (reply.code != kSuccess) ThrowDriverFailure(reply, callee);
   return std::move(reply.data);
 }
 

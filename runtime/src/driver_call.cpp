@@ -120,7 +120,7 @@ DriverReply SendToDriver(long long command, std::string_view payload) {
                 "goray, not plain dlopen)");
   }
   long long out_len = 0;
-  long long ret_code = 1;  // what a driver that fails before writing them means
+  long long ret_code = kFailed;  // what a driver that fails before writing them means
   void* in_data = payload.empty() ? nullptr : const_cast<char*>(payload.data());
   void* out = callback(command, in_data, static_cast<long long>(payload.size()), &out_len,
                        &ret_code);
@@ -143,15 +143,15 @@ void ThrowDriverFailure(long long code, std::string_view reply_text, std::string
   const std::string task(callee);
   const std::string text(reply_text);
   switch (code) {
-    case 1:
+    case kFailed:
       throw PythonFailure(text, callee);
-    case 2:
+    case kTimeout:
       throw TimeoutError("goray::TimeoutError", text, task);
-    case 3:
+    case kCancelled:
       throw CancelledError("goray::CancelledError", text, task);
-    case 4:
+    case kObjectRefNotFound:
       throw ObjectRefNotFoundError("goray::ObjectRefNotFoundError", text, task);
-    case 5:
+    case kPanic:
       ThrowTaskFailure(text, task);
     default:
       throw Error("goray::Error",

@@ -95,7 +95,7 @@ void GetObjectsBatch(const std::vector<std::uint64_t>& ids, const std::vector<st
   const char flags = static_cast<char>((lend ? kGetObjectsLend : 0U) | (ahead ? kGetObjectsAhead : 0U));
   if (flags != 0) request.push_back(flags);
   DriverReply reply = CallDriver(kGetObjects, request);
-  if (reply.code != 0) {
+  if (reply.code != kSuccess) {
     ThrowDriverFailure(reply, what.empty() ? "Get of " + std::to_string(ids.size()) + " objects"
                                            : std::string(what));
   }
@@ -109,7 +109,7 @@ void GetObjectsBatch(const std::vector<std::uint64_t>& ids, const std::vector<st
     at += 12;
     if (length > body.size() - at) ThrowMalformed("entry " + std::to_string(i) + " is past the end");
     if (ahead && i > 0) {  // read ahead: kept when sent (code 0), else left for its own Get
-      if (code == 0) {
+      if (code == kSuccess) {
         KeepPrefetchedCopy(ids[i], body.substr(at, length));
         if (kept != nullptr) ++*kept;
       }
@@ -120,7 +120,7 @@ void GetObjectsBatch(const std::vector<std::uint64_t>& ids, const std::vector<st
     entry.code = code;
     entry.what = DescribeObject(ids[i]);
     // Failures have no prefix.
-    FillEntry(entry, body.substr(at, length), owner, lend && code == 0, "a GetObjects entry",
+    FillEntry(entry, body.substr(at, length), owner, lend && code == kSuccess, "a GetObjects entry",
               adopt_lent);
     at += length;
   }
@@ -140,7 +140,7 @@ ObjectEntry GetOneObject(std::uint64_t id, double timeout_seconds, bool lend, Le
   GetObjectsBatch(ids, {0}, timeout_seconds, lend, entries, adopt_lent, what, ahead, &kept);
   if (ahead) AfterReadAhead(kept);
   ObjectEntry& entry = entries[0];
-  if (entry.code != 0) ThrowDriverFailure(entry.code, entry.payload, what);
+  if (entry.code != kSuccess) ThrowDriverFailure(entry.code, entry.payload, what);
   return std::move(entry);
 }
 

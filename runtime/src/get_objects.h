@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "goray/detail/protocol_numbers.h"
+
 namespace goray::detail {
 
 // One object's answer as GetObject would give it: code 0 and the payload, kept alive by
@@ -18,7 +20,7 @@ namespace goray::detail {
 // copy goes), or a failure code and its text. batch.h's ObjectReply adds the refs found
 // in the payload.
 struct ObjectEntry {
-  long long code = 0;
+  long long code = kSuccess;
   std::string_view payload;
   std::shared_ptr<void> owner;
   bool lent = false;

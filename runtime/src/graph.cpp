@@ -17,7 +17,7 @@ namespace {
 [[noreturn]] void ThrowGraphFailure(const DriverReply& reply, long long command, std::string_view what) {
   // A code-1 reply that is not our structured failure: a driver that does not know graphs
   // (GoRay's, or ours before them: "unknown command 48").
-  if (reply.code == 1 && !IsStructuredFailure(reply.data.view())) {
+  if (reply.code == kFailed && !IsStructuredFailure(reply.data.view())) {
     throw PythonError("goray::Error",
                       "this driver does not know graphs (it answered Native2Py " +
                           std::to_string(command) + " with: " + std::string(reply.data.view()) +
@@ -60,7 +60,7 @@ std::shared_ptr<GraphState> BuildGraph(GraphSpec& spec, const std::vector<std::s
   AppendUnit(request, std::string_view(spec.constants.data(), spec.constants.size()));
   const std::string what = compiled ? "compiled graph" : "graph";
   DriverReply reply = CallDriver(kGraphBuild, request);
-  if (reply.code != 0) ThrowGraphFailure(reply, kGraphBuild, what);
+  if (reply.code != kSuccess) ThrowGraphFailure(reply, kGraphBuild, what);
   const std::string_view body = reply.data.view();
   auto state = std::make_shared<GraphState>();
   state->id = ParseId(body.substr(0, std::min<std::size_t>(8, body.size())), what);
@@ -75,7 +75,7 @@ std::shared_ptr<GraphResultState> ExecuteGraph(const GraphState& graph, codec::B
   AppendU64(id, graph.id);
   std::memcpy(request.data(), id.data(), 8);
   DriverReply reply = CallDriver(kGraphExecute, std::string_view(request.data(), request.size()));
-  if (reply.code != 0) ThrowGraphFailure(reply, kGraphExecute, graph.label);
+  if (reply.code != kSuccess) ThrowGraphFailure(reply, kGraphExecute, graph.label);
   auto result = std::make_shared<GraphResultState>();
   result->id = ParseId(reply.data.view(), graph.label);
   result->what = graph.label + ", result " + std::to_string(result->id);
@@ -92,20 +92,20 @@ std::string_view GetGraphResult(GraphResultState& result, double timeout_seconds
     DriverReply reply = CallDriver(kGraphGet, request);
     // The value, or a node's failure: the driver forgot the id. Anything else (a timeout)
     // leaves the result to be read again.
-    if (reply.code != 0 && reply.code != 5) ThrowGraphFailure(reply, kGraphGet, result.what);
+    if (reply.code != kSuccess && reply.code != kPanic) ThrowGraphFailure(reply, kGraphGet, result.what);
     result.settled = true;
     result.code = reply.code;
     result.payload = reply.data.view();
     result.owner = std::move(reply.data).Share();
   }
-  if (result.code != 0) ThrowDriverFailure(result.code, result.payload, result.what);
+  if (result.code != kSuccess) ThrowDriverFailure(result.code, result.payload, result.what);
   return result.payload;
 }
 
 void TeardownGraph(GraphState& graph) {
   if (graph.torn_down.exchange(true)) return;
   DriverReply reply = CallDriver(kGraphTeardown, U64Request(graph.id));
-  if (reply.code != 0) ThrowGraphFailure(reply, kGraphTeardown, graph.label);
+  if (reply.code != kSuccess) ThrowGraphFailure(reply, kGraphTeardown, graph.label);
 }
 
 GraphState::~GraphState() {

@@ -15,7 +15,7 @@ std::mutex g_close_mutex;  // guards State::closed; never held across a callback
 void SendClose(std::uint64_t id, const std::string& class_name) {
   std::string payload = "{\"goray_py_local_actor_id\": " + std::to_string(id) + "}";
   detail::DriverReply reply = detail::CallDriver(detail::kCloseClassInstance, payload);
-  if (reply.code != 0) detail::ThrowDriverFailure(reply, class_name + ".close");
+  if (reply.code != detail::kSuccess) detail::ThrowDriverFailure(reply, class_name + ".close");
 }
 
 // Marks the state closed; true if this caller is the one that must send the close.

@@ -30,8 +30,8 @@ struct ObjectRef::State {
       std::string payload;
       detail::AppendU64(payload, id);
       detail::DriverReply reply = detail::CallDriver(detail::kReleaseObject, payload);
-      // Code 4: the driver no longer knows it (e.g. released by auto_release): nothing to free.
-      if (reply.code != 0 && reply.code != 4) {
+      // ObjectRefNotFound: the driver no longer knows it (e.g. released by auto_release): nothing to free.
+      if (reply.code != detail::kSuccess && reply.code != detail::kObjectRefNotFound) {
         std::fprintf(stderr, "goray: releasing object ref %llu failed: %.*s\n",
                      static_cast<unsigned long long>(id), static_cast<int>(reply.data.view().size()),
                      reply.data.view().data());
@@ -100,7 +100,7 @@ void ObjectRef::CancelWith(const std::vector<Option>& options) const {
   std::string json = detail::OpenJsonWithOptions(options);
   json += R"("object_ref_local_id":)" + std::to_string(id()) + '}';
   detail::DriverReply reply = detail::CallDriver(detail::kCancelObject, json);
-  if (reply.code != 0) detail::ThrowDriverFailure(reply, Describe());
+  if (reply.code != detail::kSuccess) detail::ThrowDriverFailure(reply, Describe());
 }
 
 detail::FetchedObject detail::GetObjectPayload(std::uint64_t id, double timeout_seconds,
@@ -120,7 +120,7 @@ detail::FetchedObject detail::GetObjectPayload(std::uint64_t id, double timeout_
     return fetched;
   }
   DriverReply reply = CallDriver(kGetObject, GetObjectRequest(id, timeout_seconds, lend));
-  if (reply.code != 0) ThrowDriverFailure(reply, what);  // failures have no prefix
+  if (reply.code != kSuccess) ThrowDriverFailure(reply, what);  // failures have no prefix
   if (!lend) return Owned(std::move(reply.data));
   const std::string_view body = reply.data.view();
   return AdoptLent(body, std::move(reply.data).Share(), "a GetObject reply", what);

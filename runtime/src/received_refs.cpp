@@ -54,7 +54,7 @@ bool DescribeActor(std::uint64_t id, std::string& type_name, bool& is_native, st
   std::string payload;
   goray::detail::AppendU64(payload, id);
   DriverReply reply = CallDriver(goray::detail::kDescribeActor, payload);
-  if (reply.code != 0) {
+  if (reply.code != goray::detail::kSuccess) {
     error = "DescribeActor of actor " + std::to_string(id) + " failed (code " +
             std::to_string(reply.code) + "): " + std::string(reply.data.view());
     return false;

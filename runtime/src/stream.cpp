@@ -40,7 +40,7 @@ bool KnowsStreams(std::string_view text) {
 std::atomic<bool> g_flags_refused{false};
 
 bool RefusedFlags(const DriverReply& reply) {
-  return reply.code == 1 &&
+  return reply.code == kFailed &&
          reply.data.view().find("a request is 16 bytes") != std::string_view::npos;
 }
 
@@ -122,14 +122,14 @@ StreamItems NextStreamRefs(std::uint64_t stream_id, double timeout_seconds) {
   }
   if (!asked) reply = CallNext(request);
   const std::string what = Describe(stream_id);
-  if (reply.code == 1 && !KnowsStreams(reply.data.view())) {
+  if (reply.code == kFailed && !KnowsStreams(reply.data.view())) {
     throw PythonError("goray::Error",
                       "this driver does not know streams (it answered NextStreamRef, Native2Py 36, "
                       "with: " + std::string(reply.data.view()) +
                           "); streams need goray's driver of protocol version 5",
                       what);
   }
-  if (reply.code != 0) ThrowDriverFailure(reply, what);
+  if (reply.code != kSuccess) ThrowDriverFailure(reply, what);
   const std::string_view data = reply.data.view();
   if (data.empty()) return StreamItems{{}, true};  // the generator finished
   if (data.size() > 8 && data[8] == kStreamTagBatch) return AdoptBatch(data, what);
@@ -141,7 +141,7 @@ void CancelStream(std::uint64_t stream_id, bool force) {
   json += force ? "true" : "false";
   json += R"(,"object_ref_local_id":)" + std::to_string(stream_id) + '}';
   DriverReply reply = CallDriver(kCancelObject, json);
-  if (reply.code != 0) ThrowDriverFailure(reply, Describe(stream_id));
+  if (reply.code != kSuccess) ThrowDriverFailure(reply, Describe(stream_id));
 }
 
 }  // namespace goray::detail

@@ -223,16 +223,16 @@ void SubmissionQueue::SendQueued() {
   LostSubmission failure;
   try {
     DriverReply reply = SendToDriver(kSubmitBatch, payload);
-    if (reply.code != 0) {
+    if (reply.code != kSuccess) {
       failure.code = reply.code;
       failure.text = std::string(reply.data.view());
     } else {
-      failure.code = 0;
+      failure.code = kSuccess;
     }
   } catch (const std::exception& error) {  // nothing else: a thread cancellation passes
     failure.text = error.what();
   }
-  if (failure.code != 0 || !failure.text.empty()) {
+  if (failure.code != kSuccess || !failure.text.empty()) {
     std::fprintf(stderr, "goray: sending %zu queued submissions failed: %s\n", batch.size(),
                  failure.text.c_str());
     std::lock_guard lock(mu_);
@@ -240,7 +240,7 @@ void SubmissionQueue::SendQueued() {
     for (const Record& record : batch) {
       if (record.result_id == 0) continue;
       LostSubmission lost = failure;
-      if (lost.code == 0) lost.code = 1;
+      if (lost.code == kSuccess) lost.code = kFailed;
       lost.callee = record.callee;
       lost_[record.result_id] = std::move(lost);
     }

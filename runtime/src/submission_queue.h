@@ -6,13 +6,15 @@
 #include <optional>
 #include <string>
 
+#include "goray/detail/protocol_numbers.h"
+
 namespace goray::detail {
 
 // A queued submission whose SubmitBatch failed as a whole (the driver answered a
 // non-zero code or could not be called): Get, GetObjects and Wait of its result
 // id throw this instead of asking the driver about an id it never saw.
 struct LostSubmission {
-  long long code = 1;
+  long long code = kFailed;
   std::string text;
   std::string callee;
 };

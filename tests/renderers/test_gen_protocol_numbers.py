@@ -7,6 +7,7 @@ stale, and say which and how to render it."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -180,3 +181,32 @@ def test_splicing_keeps_the_text_around_the_blocks():
 def test_number_ranges_and_python_names():
     assert protocol_table.number_ranges([7, 0, 1, 2, 5, 8]) == "0-2, 5, 7-8"
     assert protocol_table.upper_snake("ObjectRefNotFound") == "OBJECT_REF_NOT_FOUND"
+
+
+# A return code written as a number in the runtime: compared (`reply.code != 0`), set
+# (`code = 1;`) or passed (`TextReply(1, ...)`). Comments are left out; sizes, counts and
+# errno are not matched (only a name ending in `code`, or TextReply's first argument).
+_LITERAL_CODE = re.compile(r"code\s*(?:==|!=|=)\s*-?\d+\b|\bTextReply\(\s*-?\d")
+
+
+def _literal_codes(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines()
+            if _LITERAL_CODE.search(line.split("//", 1)[0])]
+
+
+def test_the_literal_code_check_finds_numbers_and_passes_names():
+    assert _literal_codes("  if (reply.code == 2 || reply.code == 4) Throw();") != []
+    assert _literal_codes("  long long ret_code = 1;") != []
+    assert _literal_codes("  return TextReply(0, text);") != []
+    assert _literal_codes("  if (reply.code != kSuccess) Throw();  // code 0 is the answer") == []
+    assert _literal_codes("  int status = 0;  if (status == 0) {}") == []
+
+
+def test_the_runtime_names_its_return_codes():
+    # protocol_numbers.h's ReturnCode names, never the numbers (issue 64: one table).
+    rendered = REPO / "runtime" / "include" / "goray" / "detail" / "protocol_numbers.h"
+    found = {str(path.relative_to(REPO)): lines
+             for root in (REPO / "runtime" / "src", REPO / "runtime" / "include" / "goray")
+             for path in sorted(root.rglob("*")) if path.suffix in (".h", ".cpp")
+             and path != rendered and (lines := _literal_codes(path.read_text()))}
+    assert not found, f"return codes as numbers (use protocol_numbers.h's kSuccess ...): {found}"

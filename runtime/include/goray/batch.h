@@ -25,7 +25,7 @@ namespace detail {
 // failure code and its text. `owner` keeps `payload` alive. `lent`: its ext 72
 // point into the driver's memory, lent until `owner`'s last copy goes.
 struct ObjectReply {
-  long long code = 0;
+  long long code = kSuccess;
   std::string_view payload;
   std::shared_ptr<void> owner;
   bool lent = false;
@@ -55,7 +55,7 @@ std::pair<std::vector<std::size_t>, std::vector<std::size_t>> WaitIndices(
 
 template <class... T>
 auto DecodeReply(const ObjectReply& reply) {
-  if (reply.code != 0) ThrowDriverFailure(reply.code, reply.payload, reply.what);
+  if (reply.code != kSuccess) ThrowDriverFailure(reply.code, reply.payload, reply.what);
   if constexpr (sizeof...(T) == 0) {
     return;
   } else {

@@ -66,7 +66,7 @@ struct GraphResultState {
   std::string what;
   std::mutex mutex;  // one GraphGet at a time per result
   bool settled = false;
-  long long code = 0;  // 0: the value; 5: the failure
+  long long code = kSuccess;  // kSuccess: the value; kPanic: the failure
   std::shared_ptr<void> owner;  // the driver's reply bytes
   std::string_view payload;
   ~GraphResultState();

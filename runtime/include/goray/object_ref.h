@@ -156,7 +156,7 @@ ObjectRef Put(const T& value) {
   }
   detail::DriverReply reply =
       detail::CallDriver(detail::kPutObject, std::string_view(buffer.data(), buffer.size()));
-  if (reply.code != 0) detail::ThrowDriverFailure(reply, "Put");
+  if (reply.code != detail::kSuccess) detail::ThrowDriverFailure(reply, "Put");
   return ObjectRef(detail::ParseId(reply.data.view(), "Put"));
 }
 

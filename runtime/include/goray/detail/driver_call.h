@@ -58,7 +58,7 @@ class DriverBytes {
 
 // The driver's answer: its return code and payload bytes.
 struct DriverReply {
-  long long code = 1;
+  long long code = kFailed;
   DriverBytes data;
 };
 

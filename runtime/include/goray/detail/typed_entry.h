@@ -20,13 +20,15 @@
 #include <utility>
 #include <vector>
 
+#include "goray/detail/protocol_numbers.h"
+
 namespace goray::detail {
 
 // What a typed call that failed leaves: Execute's reply code and payload for the same
 // failure (5 and the §9 payload of a C++ exception; 6 and the report of a crash a Ray
 // worker recovered from), so the caller raises exactly what the codec path raises.
 struct TypedFailure {
-  long long code = 0;
+  long long code = kSuccess;
   std::string payload;
 };
 
