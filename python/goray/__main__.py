@@ -1,4 +1,4 @@
-"""python -m goray: the goray command (see goray.cli); ``python -m goray --cmake-dir``
+"""python -m goray: the goray command (see goray.driver_cli); ``python -m goray --cmake-dir``
 prints the directory for CMake's goray_DIR (see goray.cmake_dir); ``python -m goray
 --doctor`` what goray runs with here (see goray.doctor).
 
@@ -18,6 +18,6 @@ if sys.argv[1:2] == ["--doctor"]:
 
     sys.exit(doctor_main(sys.argv[1:]))
 
-from .cli import main
+from .driver_cli import main
 
 sys.exit(main())

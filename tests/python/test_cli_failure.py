@@ -1,11 +1,11 @@
-"""What the goray command prints when the driver failed (goray.cli.driver_failure): the
+"""What the goray command prints when the driver failed (goray.driver_cli.driver_failure): the
 message alone when the Python traceback a native error carries is goray's own, that
 traceback when it reaches the user's code, and every traceback with GORAY_DEBUG set
 (non-empty, not "0"). tests/ray/test_cli.py runs the command itself."""
 
 import pytest
 
-from goray.cli import driver_failure
+from goray.driver_cli import driver_failure
 from goray.errors import NativeError
 
 MESSAGE = "Python function 'nope' not found; known Python functions: square"

@@ -161,7 +161,7 @@ def test_the_graph_sees_imports_at_the_top_and_inside_functions():
     assert "goray._ray.py2native.callees" in graph["goray._native_remote"]  # inside a function
     assert "goray._ray.native2py.commands" in graph["goray._ray"]  # the hook goray._ray registers
     assert "goray" in graph["goray._stubs"]  # `import goray`: the package itself
-    assert "goray" in graph["goray.gen.version"]  # `from .. import __version__`
+    assert "goray" in graph["goray.gen.tool_version"]  # `from .. import __version__`
 
 
 def test_a_compiled_submodule_is_not_taken_for_its_package():

@@ -39,7 +39,7 @@ def test_goray_imports_and_runs_without_jinja2():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.splitlines()[-1])
-    assert "goray._ray.worker.bodies" in report["modules"] and "goray.cli" in report["modules"]
+    assert "goray._ray.worker.bodies" in report["modules"] and "goray.driver_cli" in report["modules"]
     assert report["result"] == 5
     assert report["gen"] == []
 

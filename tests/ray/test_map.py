@@ -139,7 +139,7 @@ def test_collect_returns_every_failure_with_the_results(lib):
 
 
 def _output_files():
-    """This driver's map output files in /dev/shm (goray._map.output)."""
+    """This driver's map output files in /dev/shm (goray._map.shared_output)."""
     return glob.glob(f"/dev/shm/goray-map-{os.getpid()}-*")
 
 
@@ -177,8 +177,8 @@ def test_failures_in_place_keep_their_index_and_the_file_goes(lib):
 
 
 def test_without_room_for_the_output_file_results_come_back_as_before(lib, monkeypatch):
-    from goray._map import output
-    monkeypatch.setattr(output, "DIRECTORY", "/nonexistent/goray-shm")
+    from goray._map import shared_output
+    monkeypatch.setattr(shared_output, "DIRECTORY", "/nonexistent/goray-shm")
     xs = np.linspace(-1.0, 1.0, 400_000)
     results = goray.map("MapPoly", xs, chunk_size=100_000)
     assert not isinstance(results.base, mmap.mmap)

@@ -1,4 +1,4 @@
-"""The goray-gen command: outputs, names, incremental writes (goray.gen.output),
+"""The goray-gen command: outputs, names, incremental writes (goray.gen.incremental_write),
 independence from the output directory, first builds, exit codes, which sources need a scan
 (goray.gen.marked, following includes with goray.gen.includes), and the message without
 Jinja2 (goray.gen.jinja)."""
@@ -212,7 +212,7 @@ def test_depfile_and_stamp(scanner, tmp_path):
 
 
 def test_importing_the_generator_imports_neither_jinja2_nor_ray():
-    code = ("import sys, goray.gen, goray.gen.cli, goray.gen.scanner;"
+    code = ("import sys, goray.gen, goray.gen.gen_cli, goray.gen.scanner;"
             "print('jinja2' in sys.modules, 'ray' in sys.modules)")
     result = run([__import__("sys").executable, "-c", code])
     assert result.stdout.split() == ["False", "False"], result.stderr
@@ -275,7 +275,7 @@ def test_without_jinja2_goray_gen_says_how_to_install_it(scanner, tmp_path, argu
     arguments = [str(ACTORS) if a == "ACTORS" else str(tmp_path / "out") if a == "OUT" else a
                  for a in arguments]
     code = ("import sys; sys.modules['jinja2'] = None\n"
-            "from goray.gen.cli import main\n"
+            "from goray.gen.gen_cli import main\n"
             f"sys.exit(main({arguments!r}))\n")
     result = run([__import__("sys").executable, "-c", code])
     assert result.returncode == 2, result.stderr

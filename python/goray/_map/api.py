@@ -83,7 +83,7 @@ def _mapped(callee: Any, iterables: Sequence[Any], kwargs: Dict[str, Any], *,
             chunk_size: Optional[int], max_in_flight: Optional[int], collect: bool,
             progress: Optional[bool], target: Any = None, into: Any = None) -> Any:
     """map's answer (with `into`: written there when it fits). An array of results on this
-    node is the map's output file's (goray._map.output): chunks write in it, not the driver."""
+    node is the map's output file's (goray._map.shared_output): chunks write in it, not the driver."""
     from . import runner
     target, inputs, planner = _start(callee, iterables, kwargs, chunk_size, target)
     output = None
@@ -91,7 +91,7 @@ def _mapped(callee: Any, iterables: Sequence[Any], kwargs: Dict[str, Any], *,
     fits = (into is not None and dtype is not None and into.dtype == dtype
             and len(into) == inputs.total)
     if dtype is not None and inputs.total is not None and not fits:
-        from .output import SharedOutput
+        from .shared_output import SharedOutput
         output = SharedOutput.create(inputs.total, dtype)
     try:
         chunks = runner.run(target, inputs, planner, collect=collect, ordered=True,

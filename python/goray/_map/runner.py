@@ -5,7 +5,7 @@ item's index and value. A chunk lost with its worker is retried by Ray (the task
 max_retries) or, on a pool, sent to another actor; a chunk's results are taken once, by
 its start, so no item is lost or counted twice. Whatever ends the map early (a failure, an
 error of the input, the caller closing the iterator) cancels every chunk in flight.
-With an `output` (goray._map.output), each chunk's header names where its results go: a
+With an `output` (goray._map.shared_output), each chunk's header names where its results go: a
 chunk that wrote them there comes back `written`, without them.
 
 Tests: tests/ray/test_map.py
@@ -21,7 +21,7 @@ from .._ray.cancellation import cancels
 from .._ray.py2native import map_chunks
 from ..errors import MapItemError, map_item_error
 from .inputs import Inputs, Taken
-from .output import SharedOutput
+from .shared_output import SharedOutput
 from .plan import Planner
 from .progress import Progress
 from .targets import Target

@@ -6,6 +6,6 @@ tests/docs/test_docs_commands.py
 
 import sys
 
-from .cli import main
+from .gen_cli import main
 
 sys.exit(main())

@@ -23,7 +23,7 @@ from . import app_name
 from .idl import IdlError, parse_idl
 from .marked import reaches_marker
 from .model import CppUnit, NamespaceClash, build_model, check_namespace, is_header
-from .output import touch, write_depfile, write_outputs
+from .incremental_write import touch, write_depfile, write_outputs
 from .jinja import MissingJinja2, load_jinja2
 from .render import OUTPUTS, output_file, render_all, templates_dir
 from .naming import cpp_namespace, unit_file

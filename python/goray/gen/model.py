@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
-from . import version
+from . import tool_version
 from .idl import Idl
 from .model_cpp import CppModel, CppUnit, build_cpp_model
 from .model_entries import EntriesModel, build_entries_model
@@ -72,8 +72,8 @@ def build_model(idl: Idl, name: str, unscanned: Sequence[str] = (),
     cpp = build_cpp_model(idl, name, unscanned, namespace)
     py = build_python_model(idl, name)
     return Model(
-        name=name, tool=version.TOOL, version=version.VERSION,
-        runtime_major=version.RUNTIME_MAJOR, runtime_minor=version.RUNTIME_MINOR,
+        name=name, tool=tool_version.TOOL, version=tool_version.VERSION,
+        runtime_major=tool_version.RUNTIME_MAJOR, runtime_minor=tool_version.RUNTIME_MINOR,
         idl_version=idl["idl_version"],
         scanner=f"{generator['name']} {generator['version']}",
         sources=list(idl["sources"]), cpp=cpp, py=py,

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .includes import reached_files
-from .output import write_if_changed
+from .incremental_write import write_if_changed
 from .scanner import (ScanError, ScanRequest, find_scanner, relative_source, run_scan,
                       sources_root)
 

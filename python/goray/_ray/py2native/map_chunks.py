@@ -13,7 +13,7 @@ type, else a list; None for void), the failures [(index in the chunk, error)] (t
 first only, unless the map collects them) and the loop's own time in nanoseconds, less
 what its thread waited for a CPU (a loaded machine does not make items look dearer), which
 the driver sizes the next chunks from. When the header names the driver's output file
-(goray._map.output) and the chunk runs on the driver's node, its results are written
+(goray._map.shared_output) and the chunk runs on the driver's node, its results are written
 there at their offset instead (`written`) and not sent back.
 
 Tests: tests/ray/test_map.py
@@ -43,7 +43,7 @@ _MAP_METHOD = int(Py2Native.MAP_METHOD)
 #: [count, [column?...], collect] and optionally where to write the results: how many
 #: items, which parameters are columns (the others hold one value every item shares),
 #: whether to go on after a failure; [output file, node id, first item, dtype]
-#: (goray._map.output.SharedOutput.header).
+#: (goray._map.shared_output.SharedOutput.header).
 Header = Sequence[Any]
 
 

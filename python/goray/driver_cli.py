@@ -10,9 +10,9 @@ stderr); 130 after Ctrl-C, with Ray shut down. A failed driver is one message; t
 Python traceback it carries is shown when it reaches the user's code, goray's own
 only with GORAY_DEBUG set (non-empty, not "0"), with the command's traceback too.
 
-Tests: tests/python/test_cli_failure.py, tests/ray/test_cli.py,
-tests/python/test_without_jinja2.py, tests/python/test_ray_releases.py,
-tests/python/test_version.py, tests/ray/test_cluster.py
+Tests: tests/python/test_cli_failure.py, tests/python/test_without_jinja2.py,
+tests/python/test_ray_releases.py, tests/python/test_version.py, tests/ray/test_cli.py,
+tests/ray/test_cluster.py
 """
 
 from __future__ import annotations

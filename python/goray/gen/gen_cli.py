@@ -22,7 +22,7 @@ __all__ = ["main", "parser"]
 
 
 def parser() -> argparse.ArgumentParser:
-    from .version import VERSION
+    from .tool_version import VERSION
 
     command = argparse.ArgumentParser(
         prog="goray-gen",
