@@ -147,6 +147,14 @@ struct EigenRefArgument<Eigen::Ref<const M, Options, Stride>> {
   }
 };
 
+// Whether `data` is aligned as Eigen assumes of a matrix's own memory and of an aligned
+// Map (EIGEN_MAX_ALIGN_BYTES; 0 where Eigen vectorizes nothing, and any address will do).
+template <class Scalar>
+bool EigenAligned(const Scalar* data) {
+  constexpr std::uintptr_t kAlign = EIGEN_MAX_ALIGN_BYTES > 0 ? EIGEN_MAX_ALIGN_BYTES : 1;
+  return reinterpret_cast<std::uintptr_t>(data) % kAlign == 0;
+}
+
 // An Eigen::Map<const M> parameter's storage: the received elements when they are laid
 // out as M stores them, else one copy in M's order (`copy`).
 template <class MapType>
@@ -164,8 +172,7 @@ struct EigenMapArgument<Eigen::Map<const M, MapOptions, Eigen::Stride<0, 0>>> {
   }
   // After decoding: copy unless the elements are laid out as M's and aligned as asked.
   void Settle() {
-    const bool aligned = MapOptions == Eigen::Unaligned ||
-                         reinterpret_cast<std::uintptr_t>(source.data) % EIGEN_MAX_ALIGN_BYTES == 0;
+    const bool aligned = MapOptions == Eigen::Unaligned || EigenAligned(source.data);
     if (aligned && EigenLaidOutAs<M>(source)) return;
     auto owned = std::make_shared<M>();
     AssignEigen(*owned, source);
@@ -249,9 +256,7 @@ class EigenBorrowedArgument {
 
   // After decoding: the received elements in place where they can be, else one copy.
   void Settle(const EigenSource<Scalar>& source) {
-    constexpr std::uintptr_t kAlign = EIGEN_MAX_ALIGN_BYTES > 0 ? EIGEN_MAX_ALIGN_BYTES : 1;
-    const bool aligned = reinterpret_cast<std::uintptr_t>(source.data) % kAlign == 0;
-    if (source.rows * source.cols > 0 && aligned && EigenLaidOutAs<M>(source) &&
+    if (source.rows * source.cols > 0 && EigenAligned(source.data) && EigenLaidOutAs<M>(source) &&
         EigenBorrowingFits<M>()) {
       WriteEigenWords<M>(storage_, source.data, source.rows, source.cols);
       borrowed_ = true;
