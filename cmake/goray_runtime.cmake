@@ -77,13 +77,15 @@ endfunction()
 # those added after goray_add_app), so both sides of every std::string agree.
 function(_goray_add_runtime_from_source target source_dir include_dir out)
   set(runtime ${target}_goray_runtime)
-  file(GLOB sources "${source_dir}/src/*.cpp")
+  file(GLOB_RECURSE sources "${source_dir}/src/*.cpp")
   if(NOT sources)
     message(FATAL_ERROR "goray_add_app: ${target} needs the runtime built from source, but this "
                         "goray package has no runtime sources in ${source_dir}/src")
   endif()
   add_library(${runtime} STATIC EXCLUDE_FROM_ALL ${sources})
   target_include_directories(${runtime} PUBLIC "${include_dir}")
+  # The runtime's private headers, included by their module folder ("calls_in/dispatcher.h").
+  target_include_directories(${runtime} PRIVATE "${source_dir}/src")
   if(IS_DIRECTORY "${source_dir}/include")
     # Third-party headers only the runtime's sources include (nlohmann/json), when bundled.
     target_include_directories(${runtime} PRIVATE "${source_dir}/include")

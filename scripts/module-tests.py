@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Which tests cover each module of python/goray: the "Tests:" line every module carries.
+"""Which tests cover each module of python/goray and each source of the C++ runtime: the
+"Tests:" line every one carries.
 
 Each module of the goray package names the test files that exercise it, as a paragraph
 of its docstring starting "Tests:" (or, for the modules whose docstring the docs site
@@ -22,6 +23,10 @@ which is then the evidence.
     python3 scripts/module-tests.py           # check: every module has the line, every
                                               # named file exists and mentions the module
     python3 scripts/module-tests.py --write   # (re)write every module's line from the evidence
+
+The runtime's sources (runtime/src/*/*.cpp, and the headers no .cpp of their name
+defines) carry the line as "// Tests:", the end of their leading comment; see the section
+"the runtime's sources" below for what counts as evidence there.
 
 tests/python/test_module_tests.py runs the check.
 """
@@ -326,6 +331,177 @@ def _with_paragraph(docstring: List[str], paragraph: List[str]) -> List[str]:
     return [body + "\n\n" + "\n".join(paragraph) + "\n" + quote + "\n"]
 
 
+# --- the runtime's sources (C++) ----------------------------------------------------------
+#
+# Each source file of runtime/src (its module folders' .cpp files, and the private headers
+# no .cpp of their name defines) names its tests the same way, as a "// Tests:" line that
+# ends its leading comment. Per file, not per folder: a maintainer changing a file reads
+# its line, and one folder's files are exercised by different tests (calls_in/'s
+# dispatcher.cpp by every Execute test, its map_loop.cpp by the map tests alone). Evidence
+# that a test exercises a source, read from the test's source: the C++ test is named after
+# the file (tests/cpp/S_test.cpp, tests/fuzz/S_fuzz.cpp, or with "_..." after S), or the
+# test names the file or the header of its name ("crash_report.cpp", "goray/object_ref.h"
+# for refs/object_ref.cpp). A source no test names so (most are reached through Execute)
+# is named in the leading comment of the test that exercises it most directly.
+
+RUNTIME_SOURCES = "runtime/src"
+COMMENT = "// "
+
+
+def runtime_sources(root: pathlib.Path = ROOT) -> Dict[str, pathlib.Path]:
+    """runtime/src's sources by their path under it ("calls_in/dispatcher.cpp"): every .cpp,
+    and every header without a .cpp of its name beside it."""
+    base = root / RUNTIME_SOURCES
+    found: Dict[str, pathlib.Path] = {}
+    for path in sorted(base.rglob("*")):
+        if path.suffix == ".cpp" or (path.suffix == ".h" and not path.with_suffix(".cpp").exists()):
+            found[path.relative_to(base).as_posix()] = path
+    return found
+
+
+def cpp_test_files(root: pathlib.Path = ROOT) -> List[pathlib.Path]:
+    """The test files that may exercise the runtime: the Python tests, the GoogleTest files
+    and the fuzz targets."""
+    tests = root / "tests"
+    found = set(test_files(root))
+    found.update(tests.rglob("*_test.cpp"))
+    found.update(tests.rglob("*_fuzz.cpp"))
+    return sorted(path for path in found if "__pycache__" not in path.parts)
+
+
+def _cpp_name_match(stem: str, test: pathlib.Path) -> bool:
+    """Whether the C++ test file is named after the source (map_loop_test.cpp for
+    map_loop.cpp, get_objects_lend_test.cpp for get_objects.cpp, stream_fuzz.cpp for
+    stream.cpp). A Python test's name is no evidence: test_registry.py is goray._registry's."""
+    for suffix in ("_test.cpp", "_fuzz.cpp"):
+        if test.name.endswith(suffix):
+            core = test.name[:-len(suffix)]
+            return core == stem or core.startswith(stem + "_")
+    return False
+
+
+class CppEvidence:
+    """What the tests' sources say about the runtime's sources."""
+
+    def __init__(self, root: pathlib.Path = ROOT) -> None:
+        self.root = root
+        self.sources = runtime_sources(root)
+        self.tests = cpp_test_files(root)
+        self._texts: Dict[pathlib.Path, str] = {}
+
+    def _text(self, test: pathlib.Path) -> str:
+        if test not in self._texts:
+            self._texts[test] = test.read_text(errors="replace")
+        return self._texts[test]
+
+    def score(self, source: str, test: pathlib.Path) -> Tuple[int, int]:
+        """(named after it, mentions of its file or its header) of `source` in `test`."""
+        stem = pathlib.PurePosixPath(source).stem
+        named = int(_cpp_name_match(stem, test))
+        mentions = len(re.findall(r"(?<![\w.-])" + re.escape(stem) + r"\.(?:cpp|h)\b",
+                                  self._text(test)))
+        return named, mentions
+
+    def mentions(self, source: str, test: pathlib.Path) -> bool:
+        return any(self.score(source, test))
+
+    def tests_of(self, source: str) -> List[pathlib.Path]:
+        """The test files that exercise `source`, the closest first (at most MOST): those
+        named after it, then the GoogleTest and fuzz files, then by mentions."""
+        ranked = []
+        for test in self.tests:
+            named, mentions = self.score(source, test)
+            if named or mentions:
+                where = test.relative_to(self.root)
+                ranked.append((-named, where.parts[1] in LATER, test.suffix != ".cpp",
+                               -mentions, where.as_posix(), test))
+        return [entry[-1] for entry in sorted(ranked)[:MOST]]
+
+
+def _leading_comment(lines: List[str]) -> int:
+    """How many lines the file's leading comment has (its "//" lines from the first)."""
+    count = 0
+    while count < len(lines) and lines[count].startswith("//"):
+        count += 1
+    return count
+
+
+def cpp_named_tests(path: pathlib.Path) -> Optional[List[str]]:
+    """The test files a source's "// Tests:" line names (None: it has none)."""
+    lines = path.read_text().splitlines()
+    head = [line[len(COMMENT):].strip() for line in lines[:_leading_comment(lines)]]
+    for index, line in enumerate(head):
+        if line.startswith(LABEL):
+            named = [line[len(LABEL):]]
+            for more in head[index + 1:]:
+                if not more.startswith("tests/"):
+                    break
+                named.append(more)
+            return [name.strip() for name in ",".join(named).split(",") if name.strip()]
+    return None
+
+
+def cpp_write_line(path: pathlib.Path, names: List[str]) -> bool:
+    """Makes `names` the source's "// Tests:" line, the last of its leading comment; True
+    if the file changed."""
+    text = path.read_text()
+    lines = text.splitlines(keepends=True)
+    end = _leading_comment(lines)
+    if end == 0:
+        raise SystemExit(f"{path}: no leading comment to hold its '{COMMENT}{LABEL}' line")
+    kept, skipping = [], False
+    for line in lines[:end]:
+        body = line[len(COMMENT):].strip() if line.startswith(COMMENT) else ""
+        if body.startswith(LABEL) or (skipping and body.startswith("tests/")):
+            skipping = True
+            continue
+        skipping = False
+        kept.append(line)
+    new = kept + [line + "\n" for line in _wrapped(names, COMMENT)]
+    changed = "".join(new + lines[end:])
+    if changed == text:
+        return False
+    path.write_text(changed)
+    return True
+
+
+def cpp_check(root: pathlib.Path = ROOT) -> List[str]:
+    evidence = CppEvidence(root)
+    problems = []
+    for source, path in evidence.sources.items():
+        where = path.relative_to(root).as_posix()
+        named = cpp_named_tests(path)
+        if named is None:
+            problems.append(f"{where}: no '{COMMENT}{LABEL}' line naming its tests "
+                            "(python3 scripts/module-tests.py --write adds it)")
+            continue
+        if not named:
+            problems.append(f"{where}: its '{LABEL}' line names no test file")
+        for name in named:
+            test = root / name
+            if not test.is_file():
+                problems.append(f"{where}: {name} (named by its '{LABEL}' line) does not exist")
+            elif not evidence.mentions(source, test):
+                problems.append(f"{where}: {name} (named by its '{LABEL}' line) is not named "
+                                f"after {pathlib.PurePosixPath(source).name} and does not name it")
+    return problems
+
+
+def cpp_write(root: pathlib.Path = ROOT) -> Tuple[List[str], List[str]]:
+    evidence = CppEvidence(root)
+    changed, left = [], []
+    for source, path in evidence.sources.items():
+        where = path.relative_to(root).as_posix()
+        tests = [test.relative_to(root).as_posix() for test in evidence.tests_of(source)]
+        if not tests:
+            left.append(f"no test names {where}: name it in a comment of the test that "
+                        "exercises it")
+            continue
+        if cpp_write_line(path, tests):
+            changed.append(where)
+    return changed, left
+
+
 # --- check and write ----------------------------------------------------------------------
 
 def check(root: pathlib.Path = ROOT) -> List[str]:
@@ -382,17 +558,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     if args.write:
         changed, left = write(args.root)
+        more_changed, more_left = cpp_write(args.root)
+        changed, left = changed + more_changed, left + more_left
         for name in changed:
             print(f"wrote {name}")
         for why in left:
             print(why, file=sys.stderr)
-    problems = check(args.root)
+    problems = check(args.root) + cpp_check(args.root)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         return 1
-    print(f"module-tests: the {len(modules(args.root))} modules of python/{PACKAGE} each name "
-          "their tests")
+    print(f"module-tests: the {len(modules(args.root))} modules of python/{PACKAGE} and the "
+          f"{len(runtime_sources(args.root))} sources of {RUNTIME_SOURCES} each name their tests")
     return 0
 
 

@@ -438,3 +438,8 @@ TEST_F(AbiTest, ReentrantExecuteFromInsideACallback) {
 }
 
 }  // namespace
+
+// Of runtime/src, this file exercises calls_in/dispatcher.cpp, calls_in/incoming_call.cpp,
+// calls_in/actor_instances.cpp, calls_out/callback_slot.cpp, calls_out/local.cpp,
+// application/application.cpp, abi/registration.cpp, framing/framing.cpp most directly
+// (docs/testing.md, "Finding a module's tests").

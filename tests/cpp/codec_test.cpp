@@ -1169,3 +1169,7 @@ TEST(Codec, EncodeAppendsToTheBuffer) {
 }
 
 }  // namespace
+
+// Of runtime/src, this file exercises codec/codec_decl.cpp, codec/decode.cpp, codec/encode.cpp,
+// codec/key_text.h, codec/struct_adaptor.cpp, codec/struct_fields.cpp most directly
+// (docs/testing.md, "Finding a module's tests").

@@ -1,4 +1,4 @@
-// Native crash reports (runtime/src/crash_report.cpp): a task that dies of a signal or
+// Native crash reports (runtime/src/crash/crash_report.cpp): a task that dies of a signal or
 // std::terminate reports it on stderr and in the file GoraySetCrashReport named, the
 // previous handler still runs, and GORAY_CRASH_HANDLER=0 leaves the signal alone. Each
 // case is a death test in a fresh process ("threadsafe" style: this executable again),
@@ -171,3 +171,6 @@ TEST_F(CrashReportSegv, DisabledByTheEnvironmentNoReport) {
 }
 
 }  // namespace crash_report_test
+
+// Of runtime/src, this file exercises crash/crash_backtrace.cpp, crash/crash_writer.h most
+// directly (docs/testing.md, "Finding a module's tests").

@@ -252,3 +252,6 @@ TEST(FailurePayload, PythonTextIsTheMessageUntouched) {
 }
 
 }  // namespace
+
+// Of runtime/src, this file exercises calls_in/reply.cpp, errors/compose_what.h most directly
+// (docs/testing.md, "Finding a module's tests").

@@ -18,7 +18,7 @@
 GORAY_TEST_APPLICATION(registry) {}
 
 namespace goray::detail {
-std::size_t PrefetchedBytes();  // runtime/src/prefetched.h
+std::size_t PrefetchedBytes();  // runtime/src/refs/prefetched.h
 }  // namespace goray::detail
 
 namespace {
@@ -156,3 +156,6 @@ TEST_F(GetAhead, AMalformedReplyIsAProtocolError) {
 }
 
 }  // namespace
+
+// Of runtime/src, this file exercises refs/live_refs.cpp, features/driver_session.h most
+// directly (docs/testing.md, "Finding a module's tests").

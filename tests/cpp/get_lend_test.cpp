@@ -18,7 +18,7 @@
 GORAY_TEST_APPLICATION(registry) {}
 
 namespace goray::detail {
-void ShutDownSubmissions() noexcept;  // runtime/src/submission_queue.h: what exiting runs
+void ShutDownSubmissions() noexcept;  // runtime/src/calls_out/submission_queue.h: what exiting runs
 }  // namespace goray::detail
 
 namespace {
@@ -236,3 +236,6 @@ TEST_F(GetLend, AViewDroppedWhileTheProcessExitsReleasesNothing) {
 }
 
 }  // namespace
+
+// Of runtime/src, this file exercises refs/object_ref.cpp, refs/get_object_request.h most
+// directly (docs/testing.md, "Finding a module's tests").

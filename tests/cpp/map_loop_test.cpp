@@ -386,3 +386,6 @@ TEST_F(MapLoop, DescribesItsColumnsAndResult) {
 }
 
 }  // namespace
+
+// Of runtime/src, this file exercises application/registry.cpp most directly (docs/testing.md,
+// "Finding a module's tests").

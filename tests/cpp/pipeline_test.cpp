@@ -668,3 +668,6 @@ TEST(PipelineExit, ExitWithQueuedRecordsNeitherHangsNorCrashes) {
 }
 
 }  // namespace
+
+// Of runtime/src, this file exercises refs/batch.cpp, calls_out/call_driver.cpp,
+// calls_out/submission_queue.cpp most directly (docs/testing.md, "Finding a module's tests").

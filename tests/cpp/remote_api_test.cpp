@@ -346,3 +346,6 @@ TEST_F(RemoteApiTest, MovedFromHandlesSayWhatHappened) {
 }
 
 }  // namespace
+
+// Of runtime/src, this file exercises refs/actor_handle.cpp, refs/object_ref.cpp,
+// calls_out/call_driver.cpp most directly (docs/testing.md, "Finding a module's tests").

@@ -830,3 +830,6 @@ TEST(RegistryTraits, GeneratorsAreRecordedAsStreams) {
 }
 
 }  // namespace
+
+// Of runtime/src, this file exercises calls_in/generator_streams.cpp, calls_in/item_pace.h most
+// directly (docs/testing.md, "Finding a module's tests").

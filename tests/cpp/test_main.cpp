@@ -285,7 +285,7 @@ bool goray_test::RegisterTestApplication(const char* file, ApplicationFunction a
   return true;
 }
 
-// The runtime calls it once per process, on first use (runtime/src/abi.cpp); what it
+// The runtime calls it once per process, on first use (runtime/src/abi/abi.cpp); what it
 // throws becomes the registration error of every call.
 void goray::RegisterApplication(goray::Registry& registry) {
   const testing::TestInfo* test = testing::UnitTest::GetInstance()->current_test_info();

@@ -284,3 +284,6 @@ TEST_F(ThreadedActor, CloseRacesNextOnOtherThreads) {
 }
 
 }  // namespace
+
+// Of runtime/src, this file exercises calls_in/actor_instances.cpp,
+// calls_in/generator_streams.cpp most directly (docs/testing.md, "Finding a module's tests").

@@ -165,3 +165,6 @@ TEST(TypedEntries, DescribeApplicationNamesTheApplication) {
 
 }  // namespace
 }  // namespace typed_entries_test
+
+// Of runtime/src, this file exercises abi/registration.cpp most directly (docs/testing.md,
+// "Finding a module's tests").

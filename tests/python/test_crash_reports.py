@@ -1,4 +1,5 @@
-"""Native crash reports in-process (runtime/src/crash_report.cpp, docs/reliability.md
+"""Native crash reports in-process (runtime/src/crash/crash_report.cpp, its frames labelled
+by crash_backtrace.cpp, docs/reliability.md
 "Native crashes"): a C++ task called in-process, or the C++ driver, dies of each signal
 (tests/apps/raytest/crashes.cpp, no Ray started) and stderr names the signal, the task,
 the function and its source line; the process still dies of the same signal, Python's

@@ -70,19 +70,19 @@ def test_module_folders_are_read_and_a_group_may_name_a_folder(tmp_path):
     # runtime/src's layout: one folder per module, private headers included by their path
     # under src/ ("crash/report.h"); "crash: crash/*" makes the folder one module.
     files = {
-        "calls/entry.cpp": '#include "crash/report.h"\n#include "codec/value.h"\n',
+        "calls/entry.cpp": '#include "crash/report.h"\n#include "codec/number.h"\n',
         "crash/report.h": '#pragma once\n#include "writer.h"\n',
         "crash/writer.h": "#pragma once\n",
-        "codec/value.h": "#pragma once\n",
+        "codec/number.h": "#pragma once\n",
     }
-    arguments = plant(tmp_path, files, ["entry", "crash", "value"], modules="crash: crash/*")
+    arguments = plant(tmp_path, files, ["entry", "crash", "number"], modules="crash: crash/*")
     result = check(*arguments)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "planted (4 files)" in result.stdout
-    files["codec/value.h"] = '#pragma once\n#include "crash/writer.h"\n'  # up into crash/
-    result = check(*plant(tmp_path, files, ["entry", "crash", "value"], modules="crash: crash/*"))
+    files["codec/number.h"] = '#pragma once\n#include "crash/writer.h"\n'  # up into crash/
+    result = check(*plant(tmp_path, files, ["entry", "crash", "number"], modules="crash: crash/*"))
     assert result.returncode == 1
-    assert 'src/codec/value.h:2 includes "crash/writer.h": value (layer 3) depends on crash ' \
+    assert 'src/codec/number.h:2 includes "crash/writer.h": number (layer 3) depends on crash ' \
         '(layer 2, above it)' in result.stdout
 
 

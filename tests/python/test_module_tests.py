@@ -1,5 +1,6 @@
-"""Every module of python/goray names its tests (scripts/module-tests.py, docs/testing.md
-"Finding a module's tests"): the tree's map holds, and on planted trees a module without
+"""Every module of python/goray and every source of runtime/src names its tests
+(scripts/module-tests.py, docs/testing.md "Finding a module's tests"): the tree's map
+holds, and on planted trees a module without
 the line (or a rendered one whose template lacks it), a named test file that is missing
 and one that never mentions the module each fail naming the module's file; --write fills
 the lines from the tests' imports and mentions, as a comment below the docstring where the
@@ -121,3 +122,51 @@ def test_write_fills_each_line_from_the_tests_evidence(tmp_path):
         '"""The package, rendered by the docs site."""\n# Tests: tests/python/test_values.py, '
         "tests/python/test_codec.py, tests/ray/test_other.py\nfrom ._api import run\n")
     assert module_tests.write(root)[0] == []  # a second write changes nothing
+
+
+def test_the_runtimes_sources_name_their_tests_in_their_leading_comment(tmp_path):
+    # runtime/src/*/: a source's "// Tests:" line ends its leading comment; evidence is a C++
+    # test named after it, or a test naming its file or its header (goray/feed.h).
+    root = plant(tmp_path, {
+        "runtime/src/calls_out/feed.cpp": "// goray::Feed's commands.\n#include <x>\n",
+        "runtime/src/calls_in/serve_loop.cpp": "// Serves commands.\n// Tests: tests/cpp/gone_test.cpp\n",
+        "runtime/src/calls_in/serve_loop.h": "// Declares it.\n#pragma once\n",
+        "runtime/src/calls_in/pace.h": "// A pace.\n#pragma once\n",
+        "runtime/src/codec/pin_table.cpp": "// Pins.\n",
+        "tests/cpp/feed_test.cpp": '#include "goray/feed.h"\n',
+        "tests/cpp/entry_test.cpp": "// Exercises calls_in/serve_loop.cpp and calls_in/pace.h.\n",
+        "tests/fuzz/feed_fuzz.cpp": "int main() {}\n",
+        "tests/python/test_pin_table.py": '"""Python\'s pin table, not the runtime\'s."""\n',
+        "tests/ray/test_feeds.py": '"""Also runs goray::Feed (goray/feed.h)."""\n',
+    })
+    assert module_tests.cpp_check(root) == [
+        "runtime/src/calls_in/pace.h: no '// Tests:' line naming its tests "
+        "(python3 scripts/module-tests.py --write adds it)",
+        "runtime/src/calls_in/serve_loop.cpp: tests/cpp/gone_test.cpp (named by its 'Tests:' line) "
+        "does not exist",
+        "runtime/src/calls_out/feed.cpp: no '// Tests:' line naming its tests "
+        "(python3 scripts/module-tests.py --write adds it)",
+        "runtime/src/codec/pin_table.cpp: no '// Tests:' line naming its tests "
+        "(python3 scripts/module-tests.py --write adds it)",
+    ]  # serve_loop.h is serve_loop.cpp's: no line of its own
+    changed, left = module_tests.cpp_write(root)
+    assert changed == ["runtime/src/calls_in/pace.h", "runtime/src/calls_in/serve_loop.cpp",
+                       "runtime/src/calls_out/feed.cpp"]
+    assert left == ["no test names runtime/src/codec/pin_table.cpp: name it in a comment of the test "
+                    "that exercises it"]
+    # Named after it first, the C++ tests before the Python ones; the old line replaced.
+    assert (root / "runtime/src/calls_out/feed.cpp").read_text() == (
+        "// goray::Feed's commands.\n// Tests: tests/cpp/feed_test.cpp, "
+        "tests/fuzz/feed_fuzz.cpp, tests/ray/test_feeds.py\n#include <x>\n")
+    assert (root / "runtime/src/calls_in/serve_loop.cpp").read_text() == (
+        "// Serves commands.\n// Tests: tests/cpp/entry_test.cpp\n")
+    assert module_tests.cpp_named_tests(root / "runtime/src/calls_out/feed.cpp") == [
+        "tests/cpp/feed_test.cpp", "tests/fuzz/feed_fuzz.cpp", "tests/ray/test_feeds.py"]
+    assert module_tests.cpp_write(root)[0] == []  # a second write changes nothing
+    (root / "tests/ray/test_feeds.py").write_text('"""No longer about it."""\n')
+    assert module_tests.cpp_check(root) == [
+        "runtime/src/calls_out/feed.cpp: tests/ray/test_feeds.py (named by its 'Tests:' "
+        "line) is not named after feed.cpp and does not name it",
+        "runtime/src/codec/pin_table.cpp: no '// Tests:' line naming its tests "
+        "(python3 scripts/module-tests.py --write adds it)",
+    ]

@@ -92,7 +92,7 @@ def test_10000_in_process_round_trips_of_a_struct_holding_a_ref_stay_flat(lib):
     for _ in range(10_000):
         assert goray.golang_local_run_task("JobEcho", job)["input"] == x
     # C++ sends a dropped id's release in a batch of releases, within 20 ms
-    # (runtime/src/submission_queue.cpp): the last call's may still be on its way.
+    # (runtime/src/calls_out/submission_queue.cpp): the last call's may still be on its way.
     wait_until(lambda: (len(_stores.objects), len(_stores.actors)) == before[:2],
                f"the objects and actors stores back to {before[:2]}")
     wait_until(lambda: len(reference_counts()) <= before[2], "Ray's reference table back")

@@ -1,5 +1,5 @@
 // The C ABI every goray library exports (docs/protocol.md §1): what a driver
-// (ours, GoRay's, or a test) calls. Defined in runtime/src/abi.cpp.
+// (ours, GoRay's, or a test) calls. Defined in runtime/src/abi/abi.cpp.
 #pragma once
 
 // Exported with C linkage and default visibility: what a goray library exports.

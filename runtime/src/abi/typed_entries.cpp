@@ -1,0 +1,117 @@
+// Typed calls (goray/detail/typed_entry.h): each runs as Execute runs a call, and the
+// table GorayTypedEntries hands out.
+// Tests: tests/cpp/typed_entries_test.cpp
+#include "abi/typed_entries.h"
+
+#include <string>
+#include <utility>
+
+#include "application/application.h"
+#include "crash/crash_report.h"
+#include "calls_in/dispatcher.h"
+#include "goray/detail/submission.h"
+#include "calls_in/reply.h"
+
+namespace goray::detail {
+namespace {
+
+struct Recoverable {
+  void (*body)(void*);
+  void* context;
+  bool ran = false;
+  std::string_view callee;
+  TypedFailure* failure;
+};
+
+// The call, its exception turned into the code-5 payload Execute would answer.
+void RunCatching(void* context) {
+  auto& call = *static_cast<Recoverable*>(context);
+  try {
+    call.body(call.context);
+    call.ran = true;
+  } catch (...) {
+    call.failure->code = kPanic;
+    call.failure->payload = FailurePayloadForCurrentException(call.callee);
+  }
+}
+
+bool AdoptInstance(std::string_view type_name, std::shared_ptr<void> object, std::uint64_t* index,
+                   TypedFailure* failure) noexcept {
+  try {
+    const ActorType& type = TheApplication().registry.ActorTypeOrThrow(type_name);
+    *index = ApplicationDispatcher().AdoptInstance(ActorInstance{std::move(object), &type});
+    return true;
+  } catch (...) {
+    failure->code = kPanic;
+    failure->payload = FailurePayloadForCurrentException(type_name);
+    return false;
+  }
+}
+
+std::shared_ptr<void> FindInstance(std::uint64_t index) noexcept {
+  ActorInstance instance;
+  if (ApplicationDispatcher().instances().Find(index, &instance) != ActorInstances::Lookup::kLive) {
+    return nullptr;
+  }
+  return std::move(instance.object);
+}
+
+bool CloseInstance(std::uint64_t index) noexcept {
+  try {
+    return ApplicationDispatcher().CloseInstance(index);
+  } catch (...) {  // (a destructor that throws: the instance is gone either way)
+    return true;
+  }
+}
+
+const TypedEntries* MakeTable() {
+  auto* table = new TypedEntries;  // never destroyed: the extension may call until exit
+  table->abi = kTypedEntriesAbi;
+  table->adopt_instance = &AdoptInstance;
+  table->find_instance = &FindInstance;
+  table->close_instance = &CloseInstance;
+  const Application& application = TheApplication();
+  table->app_name = application.registry.name();
+  table->registration_error = application.registration_error;
+  if (!table->registration_error.empty()) return table;
+  table->entries = application.registry.typed_tasks();
+  for (const auto& [name, type] : application.registry.actor_types()) {
+    table->entries.insert(table->entries.end(), type.typed_entries.begin(), type.typed_entries.end());
+  }
+  return table;
+}
+
+}  // namespace
+
+bool RunTyped(const char* kind, std::string_view callee, void (*body)(void*), void* context,
+              TypedFailure* failure) noexcept {
+  // As Execute: the crash handlers installed, this thread's alternate stack.
+  static const bool crash_handlers = (crash::Install(), true);
+  (void)crash_handlers;
+  crash::PreparedCallScope scope(kind, callee);
+  Recoverable call{body, context, false, callee, failure};
+  if (crash::Recovering()) {
+    if (!crash::RunRecoverable(&RunCatching, &call)) {
+      // Nothing more is sent after a recovered crash: a lock it left held could hang us.
+      failure->code = kCrashed;
+      failure->payload = std::string(crash::RecoveredReport());
+      return false;
+    }
+  } else {
+    RunCatching(&call);
+  }
+  FlushSubmissions();  // what the call submitted reaches the driver before it returns
+  return call.ran;
+}
+
+const TypedEntries* TypedEntriesTable(std::uint64_t abi) noexcept {
+  if (abi != kTypedEntriesAbi) return nullptr;
+  try {
+    static const TypedEntries* const table = MakeTable();
+    return table;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+}  // namespace goray::detail
