@@ -77,7 +77,9 @@ endfunction()
 # those added after goray_add_app), so both sides of every std::string agree.
 function(_goray_add_runtime_from_source target source_dir include_dir out)
   set(runtime ${target}_goray_runtime)
-  file(GLOB_RECURSE sources "${source_dir}/src/*.cpp")
+  # Only the module folders' sources: a package installed over an older one keeps that
+  # one's flat src/*.cpp, which would define everything twice.
+  file(GLOB sources "${source_dir}/src/*/*.cpp")
   if(NOT sources)
     message(FATAL_ERROR "goray_add_app: ${target} needs the runtime built from source, but this "
                         "goray package has no runtime sources in ${source_dir}/src")

@@ -12,6 +12,7 @@
 #include "goray/detail/call_builder.h"
 #include "goray/object_ref.h"
 #include "goray/options.h"
+#include "goray/registry.h"
 #include "goray/stream.h"
 
 namespace goray {
@@ -57,14 +58,14 @@ class ActorHandle {
 };
 
 namespace detail {
-// The JSON array of a native actor type's method names (for NewActor's meta).
-std::string NativeActorMethodsJson(std::string_view type_name);
+// The JSON array of an actor type's method names (for NewActor's meta).
+std::string ActorMethodsJson(const ActorType& type);
 }  // namespace detail
 
 // Creates a C++ actor of a registered type. Options follow the arguments.
 template <class... Args>
 ActorHandle NewActor(std::string_view type_name, const Args&... args) {
-  const std::string methods = detail::NativeActorMethodsJson(type_name);
+  const std::string methods = detail::ActorMethodsJson(detail::NativeActorType(type_name));
   std::uint64_t id = detail::SubmitForId(
       detail::kNewActor,
       {{"goray_actor_type_name", type_name}, {"goray_actor_methods", detail::JsonText{methods}}},

@@ -704,4 +704,11 @@ class Registry {
 // Defined by the application (goray-gen writes it); called once, on first use.
 void RegisterApplication(Registry& registry);
 
+namespace detail {
+// The native actor type registered as `type_name` in this library's application (defined
+// with it, application/application.cpp); throws goray::Error when none is. NewActor
+// passes it to ActorHandle's ActorMethodsJson.
+const ActorType& NativeActorType(std::string_view type_name);
+}  // namespace detail
+
 }  // namespace goray

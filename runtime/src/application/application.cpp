@@ -20,4 +20,8 @@ const Application& TheApplication() {
   return application;
 }
 
+const ActorType& NativeActorType(std::string_view type_name) {
+  return TheApplication().registry.ActorTypeOrThrow(type_name);
+}
+
 }  // namespace goray::detail

@@ -1,15 +1,15 @@
 // ActorHandle: shared driver ids released with the last copy; Kill; GetActor; the method
-// names NewActor sends for a native actor type (from the application's registry).
+// names NewActor sends for a native actor type (the type its caller found: NativeActorType).
 // Tests: tests/cpp/remote_api_test.cpp
 #include "goray/actor_handle.h"
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "application/application.h"
 #include "framing/framing.h"
 #include "goray/detail/features.h"
 #include "goray/detail/submission.h"
+#include "goray/registry.h"
 
 namespace goray {
 
@@ -88,8 +88,7 @@ ActorHandle GetActorWith(std::string_view name, const std::vector<Option>& optio
 
 namespace detail {
 
-std::string NativeActorMethodsJson(std::string_view type_name) {
-  const ActorType& type = TheApplication().registry.ActorTypeOrThrow(type_name);
+std::string ActorMethodsJson(const ActorType& type) {
   std::string json = "[";
   for (const auto& [name, method] : type.methods) {
     if (json.size() > 1) json += ',';
