@@ -22,6 +22,13 @@ is how a definition placed in the wrong file shows (a helper lower code calls, d
 the C ABI's entry file, closes a circle no include line shows). A tree whose objects are
 not built is skipped with a note.
 
+A tree whose `folder_modules` key names a folder (runtime/src) has one module per
+subfolder of it as well, and those folder modules may not depend on each other in a
+circle either: through the includes of one folder's files of another's private files, and
+with --objects through the definitions their objects use. Files outside that folder (the
+public headers under runtime/include) are the folders' shared interface and are not
+counted there; their layers are the file check's.
+
 Exit status 0 when every tree keeps its layers, 1 with one line per violation otherwise.
 """
 
@@ -52,6 +59,7 @@ class Tree:
     groups: list[tuple[str, list[str]]]
     layers: list[list[str]]
     objects: str | None
+    folder_modules: Path | None = None
     files: dict[Path, str] = field(default_factory=dict)  # file -> module
 
     def module_of(self, path: Path) -> str:
@@ -97,6 +105,7 @@ def read_config(config: Path, root: Path) -> list[Tree]:
                 groups=groups,
                 layers=layers,
                 objects=values.get("objects"),
+                folder_modules=root / values["folder_modules"] if "folder_modules" in values else None,
             )
         )
     return trees
@@ -135,8 +144,41 @@ def resolve(tree: Tree, path: Path, name: str) -> Path | None:
     return None
 
 
-def object_edges(tree: Tree, build: Path) -> dict[tuple[str, str], str] | None:
-    """Edges from symbols: the module using a symbol -> the module whose object defines it."""
+def folder_of(tree: Tree, path: Path) -> str | None:
+    """The folder module of a file (runtime/src/calls_in/reply.h -> calls_in), or of an
+    object (.../goray_runtime.dir/src/calls_in/reply.cpp.o -> calls_in); None outside."""
+    if tree.folder_modules is None:
+        return None
+    parts = path.parts
+    root = tree.folder_modules.name  # "src": the objects folder mirrors the sources'
+    try:
+        relative = path.resolve().relative_to(tree.folder_modules.resolve()).parts
+    except ValueError:
+        relative = parts[len(parts) - 1 - parts[::-1].index(root) + 1:] if root in parts else ()
+    return relative[0] if len(relative) > 1 else None
+
+
+def folder_include_edges(tree: Tree) -> dict[tuple[str, str], str]:
+    """(from folder, to folder) -> the first include of one folder's private file by another's."""
+    edges: dict[tuple[str, str], str] = {}
+    for path in tree.files:
+        source = folder_of(tree, path)
+        if source is None:
+            continue
+        text = path.read_text(errors="replace")
+        for match in INCLUDE.finditer(text):
+            target = resolve(tree, path, match.group(1))
+            other = folder_of(tree, target) if target is not None else None
+            if other is not None and other != source:
+                line = text.count("\n", 0, match.start()) + 1
+                edges.setdefault((source, other), f'{shown(path)}:{line} includes "{match.group(1)}"')
+    return edges
+
+
+def object_edges(tree: Tree, build: Path, module_of=None) -> dict[tuple[str, str], str] | None:
+    """Edges from symbols: the module using a symbol -> the module whose object defines it
+    (module_of: an object's module; the file's module by default)."""
+    module_of = module_of or (lambda path: tree.module_of(path))
     folder = build / tree.objects
     objects = sorted(folder.rglob("*.o")) if folder.is_dir() else []
     if not objects:
@@ -149,7 +191,9 @@ def object_edges(tree: Tree, build: Path) -> dict[tuple[str, str], str] | None:
         if match is None:
             continue
         location, letter, symbol = match.groups()
-        module = tree.module_of(Path(location).with_suffix(""))  # .../abi/abi.cpp.o -> abi
+        module = module_of(Path(location).with_suffix(""))  # .../abi/abi.cpp.o -> abi
+        if module is None:
+            continue
         if letter in DEFINED:
             defined.setdefault(symbol, module)
         elif letter == "U":
@@ -275,7 +319,20 @@ def check(tree: Tree, build: Path, with_objects: bool) -> list[str]:
                 f"{tree.name}: {why}: {source} (layer {layer_of[source] + 1}) depends on "
                 f"{target} (layer {layer_of[target] + 1}, above it)"
             )
+    if tree.folder_modules is not None:
+        problems += check_folders(tree, build, with_objects)
     return problems
+
+
+def check_folders(tree: Tree, build: Path, with_objects: bool) -> list[str]:
+    """No circle between the folder modules (includes, and with --objects definitions)."""
+    edges = folder_include_edges(tree)
+    if with_objects and tree.objects:
+        linked = object_edges(tree, build, lambda path: folder_of(tree, path))
+        for edge, why in (linked or {}).items():
+            edges.setdefault(edge, why)
+    return [f"{tree.name}: cycle between folders {', '.join(component)}: "
+            f"{'; '.join(cycle_path(component, edges))}" for component in cycles(edges)]
 
 
 def shown(path: Path) -> str:

@@ -530,5 +530,5 @@ TEST_F(CppApiTest, DriverErrorsOnSubmission) {
 }  // namespace
 
 // Of runtime/src, this file exercises calls_in/arg_list.cpp, calls_in/incoming_call.cpp,
-// framing/framing.cpp, arrays/array_ext_names.cpp, errors/errors.cpp most directly
+// framing/framing.cpp, codec/array_ext_names.cpp, errors/errors.cpp most directly
 // (docs/testing.md, "Finding a module's tests").

@@ -542,5 +542,5 @@ TEST_F(RefCodecTest, ReceivedRefsPrecheckAndWalk) {
 
 }  // namespace
 
-// Of runtime/src, this file exercises refs/received_refs.cpp, features/set_features.cpp most
+// Of runtime/src, this file exercises refs/received_refs.cpp, abi/set_features.cpp most
 // directly (docs/testing.md, "Finding a module's tests").

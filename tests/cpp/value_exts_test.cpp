@@ -224,5 +224,5 @@ TEST_F(ValueExts, AStringViewParameterViewsTheRequestBytes) {
 
 }  // namespace
 
-// Of runtime/src, this file exercises features/set_features.cpp, features/features_store.h most
+// Of runtime/src, this file exercises abi/set_features.cpp, features/features_store.h most
 // directly (docs/testing.md, "Finding a module's tests").

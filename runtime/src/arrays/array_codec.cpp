@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "arrays/array_ext_names.h"
+#include "codec/array_ext_names.h"
 #include "arrays/array_handoff.h"
 #include "goray/detail/array_codec.h"
 #include "goray/detail/big_block.h"

@@ -10,7 +10,7 @@
 #include <system_error>
 #include <utility>
 
-#include "arrays/array_ext_names.h"
+#include "codec/array_ext_names.h"
 #include "goray/detail/protocol_numbers.h"
 
 namespace goray::codec {

@@ -1,5 +1,5 @@
 // The features the driver turned on (goray/detail/features.h): read by every layer.
-// SetFeatures, which also restarts the driver's session, is above them (set_features.cpp).
+// SetFeatures, which also restarts the driver's session, is above them (abi/set_features.cpp).
 // Tests: tests/cpp/ref_codec_test.cpp, tests/cpp/value_exts_test.cpp
 #include "goray/detail/features.h"
 

@@ -1,7 +1,7 @@
 // Array exts named for messages (array_ext_names.h): dtypes, shapes and the header of an
 // ext 71/72 read as far as a description needs.
 // Tests: tests/cpp/bad_input_test.cpp
-#include "arrays/array_ext_names.h"
+#include "codec/array_ext_names.h"
 
 #include "goray/detail/protocol_numbers.h"
 
