@@ -464,5 +464,5 @@ TEST_F(ArrayAbi, ConcurrentHandoffsAndReleases) {
 
 }  // namespace
 
-// Of runtime/src, this file exercises arrays/array_handoff.cpp most directly (docs/testing.md,
+// Of runtime/src, this file exercises codec/array_handoff.cpp most directly (docs/testing.md,
 // "Finding a module's tests").

@@ -252,5 +252,5 @@ TEST_F(BytesFromArrayAbi, AWrongDtypeNamesTaskPositionExpectedAndReceived) {
 
 }  // namespace
 
-// Of runtime/src, this file exercises arrays/byte_array_ext.cpp most directly (docs/testing.md,
+// Of runtime/src, this file exercises bytes/byte_array_ext.cpp most directly (docs/testing.md,
 // "Finding a module's tests").

@@ -1,7 +1,7 @@
 """scripts/check-include-layers.py keeps the C++ trees' layers (scripts/include-layers.ini):
 the tree as it is passes, its built objects too, and a planted include cycle, an include
-going up a layer, a file no layer lists and a circle of functions between object files
-each fail, naming the files."""
+going up a layer, a file no layer lists, a circle of functions between object files and a
+circle between module folders each fail, naming the files."""
 
 import pathlib
 import shutil
@@ -20,7 +20,7 @@ def check(*arguments: str) -> subprocess.CompletedProcess:
 
 
 def plant(tmp_path: pathlib.Path, files: dict[str, str], layers: list[str],
-          modules: str = "") -> list[str]:
+          modules: str = "", extra: str = "") -> list[str]:
     """A tree of `files` under tmp_path/src with `layers` (and `modules`, the groups' lines);
     the arguments that check it."""
     for name, text in files.items():
@@ -28,7 +28,7 @@ def plant(tmp_path: pathlib.Path, files: dict[str, str], layers: list[str],
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     config = tmp_path / "layers.ini"
-    config.write_text("[tree:planted]\nfolders = src\ninclude_dirs = src\nobjects = objects\n"
+    config.write_text("[tree:planted]\nfolders = src\ninclude_dirs = src\nobjects = objects\n" + extra
                       + (f"modules =\n    {modules}\n" if modules else "") + "layers =\n"
                       + "".join(f"    {layer}\n" for layer in layers))
     return ["--config", str(config), "--root", str(tmp_path), "--build", str(tmp_path / "build")]
@@ -127,6 +127,52 @@ def test_a_circle_of_definitions_between_objects_fails(tmp_path):
     config.write_text(config.read_text().replace("objects = objects\n", ""))
     assert check(*arguments, "--objects").returncode == 0
     assert check(*arguments, "--objects", "--objects-of", "planted=objects").returncode == 1
+
+
+def test_the_runtime_folders_are_checked_as_modules():
+    assert "folder_modules = runtime/src\n" in (ROOT / "scripts" / "include-layers.ini").read_text()
+
+
+def test_a_circle_between_module_folders_fails(tmp_path):
+    # Each file keeps its layer, yet calls/ and refs/ need each other's private files.
+    files = {
+        "calls/entry.cpp": '#include "refs/ref.h"\n',
+        "calls/queue.h": "#pragma once\n",
+        "refs/ref.h": '#pragma once\n#include "calls/queue.h"\n',
+    }
+    assert check(*plant(tmp_path, files, ["entry", "ref", "queue"])).returncode == 0
+    result = check(*plant(tmp_path, files, ["entry", "ref", "queue"], extra="folder_modules = src\n"))
+    assert result.returncode == 1
+    assert "planted: cycle between folders calls, refs:" in result.stdout
+    assert 'src/refs/ref.h:2 includes "calls/queue.h"' in result.stdout
+    del files["calls/queue.h"]  # the queue moves into refs/: no circle left
+    files["refs/queue.h"] = "#pragma once\n"
+    files["refs/ref.h"] = '#pragma once\n#include "refs/queue.h"\n'
+    shutil.rmtree(tmp_path / "src")
+    result = check(*plant(tmp_path, files, ["entry", "ref", "queue"], extra="folder_modules = src\n"))
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.skipif(shutil.which("c++") is None or shutil.which("nm") is None,
+                    reason="needs a C++ compiler and nm")
+def test_a_circle_of_definitions_between_module_folders_fails(tmp_path):
+    # calls/'s entry uses refs/'s Lower, which uses calls/'s Helper: file layers hold.
+    files = {
+        "calls/entry.cpp": "int Lower();\nint Entry() { return Lower(); }\n",
+        "calls/helper.cpp": "int Helper() { return 1; }\n",
+        "refs/lower.cpp": "int Helper();\nint Lower() { return Helper(); }\n",
+    }
+    arguments = plant(tmp_path, files, ["entry", "lower", "helper"], extra="folder_modules = src\n")
+    objects = tmp_path / "build" / "objects"
+    for name in files:
+        (objects / "src" / name).parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["c++", "-c", str(tmp_path / "src" / name), "-o",
+                        str(objects / "src" / f"{name}.o")], check=True, timeout=60)
+    assert check(*arguments).returncode == 0  # no include line shows it
+    result = check(*arguments, "--objects")
+    assert result.returncode == 1
+    assert "planted: cycle between folders calls, refs:" in result.stdout
+    assert "refs's object uses Helper(), defined in calls's" in result.stdout
 
 
 def test_the_cpp_stage_checks_the_layers_first():

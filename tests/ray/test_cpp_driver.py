@@ -1,7 +1,7 @@
 """The C++ API against a live Ray: the raytest driver's scenarios (each returns 0
 when every check passed, printing what failed otherwise). Its actors, named ones both ways,
 go through goray._ray.native2py.actors (NewActor, NewPythonActor, KillActor, GetActor); its
-GetRuntimeContext is runtime/src/calls_out/runtime_context.cpp's."""
+GetRuntimeContext is runtime/src/refs/runtime_context.cpp's."""
 import logging
 
 import pytest

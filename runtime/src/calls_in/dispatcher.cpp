@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "application/application.h"
-#include "arrays/array_handoff.h"
+#include "codec/array_handoff.h"
 #include "framing/framing.h"
 #include "crash/crash_report.h"
 #include "calls_in/incoming_call.h"

@@ -1,7 +1,7 @@
 // The handoff token table (thread-safe) and the scopes that decide when
 // results are handed over as ext 72 owned.
 // Tests: tests/cpp/array_abi_test.cpp, tests/cpp/out_of_band_abi_test.cpp
-#include "arrays/array_handoff.h"
+#include "codec/array_handoff.h"
 
 #include <atomic>
 #include <mutex>

@@ -3,7 +3,7 @@
 // Tests: tests/cpp/bytes_handoff_test.cpp
 #include <cstdint>
 
-#include "arrays/array_handoff.h"
+#include "codec/array_handoff.h"
 #include "goray/codec.h"
 
 namespace goray::codec::detail {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "codec/array_ext_names.h"
-#include "arrays/array_handoff.h"
+#include "codec/array_handoff.h"
 #include "goray/detail/array_codec.h"
 #include "goray/detail/big_block.h"
 #include "goray/detail/pins.h"
