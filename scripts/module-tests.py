@@ -14,7 +14,7 @@ tests"). Evidence that a test file exercises a module, read from the test's sour
 - it uses a name a package re-exports from the module (``goray.golang_task`` is
   goray._native_remote's, ``goray.serve.deployment`` goray.serve._deployment's);
 - it runs the package whose ``__main__`` is the module or imports it (``-m goray``
-  runs goray.__main__ and goray.cli).
+  runs goray.__main__ and goray.driver_cli).
 
 A module that no test reaches by any of these (one run only through goray-gen's pipeline,
 or by native code's commands) is named in the docstring of the test that exercises it,
@@ -101,7 +101,7 @@ def reexports(mods: Dict[str, pathlib.Path]) -> Dict[str, List[str]]:
 
 def main_imports(mods: Dict[str, pathlib.Path]) -> Dict[str, str]:
     """Module -> the package whose ``python -m`` runs it: the package's __main__ and the
-    modules that __main__ imports whatever the options (goray.cli, by ``-m goray``)."""
+    modules that __main__ imports whatever the options (goray.driver_cli, by ``-m goray``)."""
     run_by: Dict[str, str] = {}
     for name, path in mods.items():
         if not name.endswith(".__main__"):
@@ -196,7 +196,7 @@ class Evidence:
 
 def _name_match(module: str, test: pathlib.Path) -> int:
     """1 when the test file is named after the module (test_codec*.py for goray._codec,
-    test_gen_output.py for goray.gen.output, test_native_objects.py for values.objects)."""
+    test_gen_output.py for goray.gen.incremental_write, test_native_objects.py for values.objects)."""
     parts = [part for part in module.split(".") if part != "__main__"]
     if len(parts) == 1:
         return 0  # the package itself: every test is named after some part of it

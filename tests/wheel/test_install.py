@@ -126,7 +126,7 @@ def test_wheel_holds_the_package_runtime_cmake_package_and_scanner(wheels: Dict[
         "msgpack-c's headers, which they include": r"goray/include/msgpack\.hpp",
         "the runtime library": r"goray/lib/libgoray_runtime\.a",
         "clang's builtin headers": r"goray/lib/clang/\d+/include/stddef\.h",
-        "the driver": r"goray/cli\.py",
+        "the driver": r"goray/driver_cli\.py",
         "goray-gen's templates": r"goray/gen/templates/.+\.j2",
     }
     missing = [what for what, pattern in required.items()
