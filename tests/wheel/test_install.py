@@ -111,9 +111,11 @@ def test_wheel_holds_the_package_runtime_cmake_package_and_scanner(wheels: Dict[
     wheel_info = next(n for n in names if n.endswith(".dist-info/WHEEL"))
     tags = re.findall(r"(?m)^Tag: (\S+)$", zipfile.ZipFile(wheel_path).read(wheel_info).decode())
     assert tags == [wheel_path.name.split("-", 2)[2].removesuffix(".whl")], tags
-    # build-wheel.sh leaves one wheel of a version and Python beside it: pip picks by tag.
+    # build-wheel.sh leaves one wheel of a version and Python for this machine beside it:
+    # pip picks by tag. (The aarch64 stage's cross-built wheel may lie there too.)
     version = wheel_path.name.split("-")[1]
-    assert sorted(wheel_path.parent.glob(f"goray_cpp-{version}-{cp}-*.whl")) == [wheel_path]
+    machine = PLATFORM_TAG.split("_", 3)[-1]
+    assert sorted(wheel_path.parent.glob(f"goray_cpp-{version}-{cp}-*_{machine}.whl")) == [wheel_path]
     assert not [n for n in names if "_fastpath_src" in n], "the fast path's sources are shipped"
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     fastpath = f"goray/_fastpath.cpython-{cp[2:]}-x86_64-linux-gnu.so"
