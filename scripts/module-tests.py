@@ -38,7 +38,7 @@ import ast
 import pathlib
 import re
 import sys
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGE = "goray"
@@ -475,15 +475,9 @@ def cpp_check(root: pathlib.Path = ROOT) -> List[str]:
             problems.append(f"{where}: no '{COMMENT}{LABEL}' line naming its tests "
                             "(python3 scripts/module-tests.py --write adds it)")
             continue
-        if not named:
-            problems.append(f"{where}: its '{LABEL}' line names no test file")
-        for name in named:
-            test = root / name
-            if not test.is_file():
-                problems.append(f"{where}: {name} (named by its '{LABEL}' line) does not exist")
-            elif not evidence.mentions(source, test):
-                problems.append(f"{where}: {name} (named by its '{LABEL}' line) is not named "
-                                f"after {pathlib.PurePosixPath(source).name} and does not name it")
+        problems += named_problems(
+            root, where, named, lambda test: evidence.mentions(source, test),
+            f"is not named after {pathlib.PurePosixPath(source).name} and does not name it")
     return problems
 
 
@@ -516,15 +510,25 @@ def check(root: pathlib.Path = ROOT) -> List[str]:
                    "python3 scripts/module-tests.py --write adds it")
             problems.append(f"{where}: no '{LABEL}' line naming the tests of {module} ({fix})")
             continue
-        if not named:
-            problems.append(f"{where}: its '{LABEL}' line names no test file")
-        for name in named:
-            test = root / name
-            if not test.is_file():
-                problems.append(f"{where}: {name} (named by its '{LABEL}' line) does not exist")
-            elif not evidence.mentions(module, test):
-                problems.append(f"{where}: {name} (named by its '{LABEL}' line) neither imports "
-                                f"nor names {module}")
+        problems += named_problems(root, where, named,
+                                   lambda test: evidence.mentions(module, test),
+                                   f"neither imports nor names {module}")
+    return problems
+
+
+def named_problems(root: pathlib.Path, where: str, named: List[str],
+                   mentions: Callable[[pathlib.Path], bool],
+                   not_evidence: str) -> List[str]:
+    """What is wrong with the test files one Tests line names (a Python module's or a
+    runtime source's): none, one that does not exist, or one with no evidence
+    (`mentions(test)` false; `not_evidence` says what it lacks)."""
+    problems = [] if named else [f"{where}: its '{LABEL}' line names no test file"]
+    for name in named:
+        test = root / name
+        if not test.is_file():
+            problems.append(f"{where}: {name} (named by its '{LABEL}' line) does not exist")
+        elif not mentions(test):
+            problems.append(f"{where}: {name} (named by its '{LABEL}' line) {not_evidence}")
     return problems
 
 
