@@ -149,12 +149,11 @@ def folder_of(tree: Tree, path: Path) -> str | None:
     object (.../goray_runtime.dir/src/calls_in/reply.cpp.o -> calls_in); None outside."""
     if tree.folder_modules is None:
         return None
-    parts = path.parts
-    root = tree.folder_modules.name  # "src": the objects folder mirrors the sources'
     try:
         relative = path.resolve().relative_to(tree.folder_modules.resolve()).parts
-    except ValueError:
-        relative = parts[len(parts) - 1 - parts[::-1].index(root) + 1:] if root in parts else ()
+    except ValueError:  # an object: the objects folder mirrors the sources' under "src"
+        parts, root = path.parts, tree.folder_modules.name
+        relative = parts[len(parts) - parts[::-1].index(root):] if root in parts else ()
     return relative[0] if len(relative) > 1 else None
 
 
