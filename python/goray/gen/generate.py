@@ -7,7 +7,9 @@ The outputs depend only on the sources (paths in them are relative to the source
 root), never on the output directory.
 
 With a scan cache (``scan_cache``, goray_add_app's build passes one), an edit inside
-function bodies reuses the last scan's IDL instead of scanning again (scan_cache.py).
+function bodies reuses the last scan's IDL instead of scanning again (scan_cache.py); a
+scan of files another tree or project scanned before is read from the scan store
+(scan_store.py).
 
 Tests: tests/renderers/test_gen_golden.py, tests/renderers/test_gen_edit_loop.py
 """
@@ -27,7 +29,8 @@ from .incremental_write import touch, write_depfile, write_outputs
 from .jinja import MissingJinja2, load_jinja2
 from .render import OUTPUTS, output_file, render_all, templates_dir
 from .naming import cpp_namespace, unit_file
-from .scan_cache import ScanCache
+from .scan_cache import ScanCache, scan_cache_root, scan_directories, scan_noting_warnings
+from .scan_store import ScanStore
 from .scanner import ScanError, ScanRequest, relative_source, run_scan, sources_root
 
 __all__ = ["GenerateError", "GenerateOptions", "GenerateResult", "generate",
@@ -67,7 +70,7 @@ class GenerateResult:
     name: str
     files: Dict[Path, str] = field(default_factory=dict)   # every output and its text
     written: List[Path] = field(default_factory=list)      # those that changed
-    scanned: bool = True                                    # False: the scan cache served
+    scanned: bool = True         # whether goray-scan ran (not the scan cache or store, --idl)
 
 
 def default_name(sources: Sequence[str]) -> str:
@@ -157,6 +160,7 @@ def generate(options: GenerateOptions) -> GenerateResult:
         raise GenerateError(str(error), exit_code=2) from None
     unscanned: List[str] = []  # source files without annotations, from the root
     cache: Optional[ScanCache] = None
+    ran_scan = False  # whether goray-scan ran (not the scan cache or the scan store)
     if options.idl:
         try:
             idl_text = Path(options.idl).read_text(encoding="utf-8")
@@ -177,9 +181,24 @@ def generate(options: GenerateOptions) -> GenerateResult:
         cache = (ScanCache(Path(options.scan_cache), request, unscanned)
                  if options.scan_cache else None)
         reused = cache.reuse() if cache else None
+        store = None
+        if reused is None:
+            store = ScanStore.for_request(request, unscanned, scan_cache_root(request),
+                                          options.outdir, scan_directories(request))
+            reused = store.lookup() if store else None
+            if reused is not None and cache:
+                cache.adopt(store.reached if store else [])
         try:
-            idl_text = reused if reused is not None else (
-                cache.scan() if cache else run_scan(request))
+            if reused is not None:
+                idl_text = reused
+            elif cache:
+                idl_text, ran_scan = cache.scan(), True
+                if store and not cache.warned:
+                    store.save(idl_text)
+            else:
+                (idl_text, warned), ran_scan = scan_noting_warnings(request), True
+                if store and not warned:
+                    store.save(idl_text)
         except ScanError as error:
             raise GenerateError(error.diagnostics.rstrip("\n"), error.exit_code) from None
     try:
@@ -204,8 +223,8 @@ def generate(options: GenerateOptions) -> GenerateResult:
         files[directory / file_name] = text
 
     result = GenerateResult(name, files, write_outputs(files))
+    result.scanned = ran_scan
     if cache:
-        result.scanned = not cache.reused
         cache.save(idl_text)
     if options.depfile:
         root = Path(options.root).resolve() if options.root else sources_root(options.sources)

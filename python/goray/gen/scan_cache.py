@@ -33,7 +33,8 @@ from .incremental_write import write_if_changed
 from .scanner import (ScanError, ScanRequest, find_scanner, relative_source, run_scan,
                       sources_root)
 
-__all__ = ["ScanCache", "skipped_bodies"]
+__all__ = ["ScanCache", "scan_cache_root", "scan_directories", "scan_noting_warnings",
+           "skipped_bodies"]
 
 
 _CACHE_VERSION = 1
@@ -324,6 +325,28 @@ def _stat(path: str) -> Optional[List[int]]:
     return [status.st_mtime_ns, status.st_size]
 
 
+def scan_cache_root(request: ScanRequest) -> Path:
+    """The root the scan names files from: --root, else the sources' deepest directory."""
+    return Path(request.root).resolve() if request.root else sources_root(request.sources)
+
+
+def scan_directories(request: ScanRequest) -> List[str]:
+    """Where the project's includes are found: the root, the -I directories, goray's."""
+    return ([str(scan_cache_root(request))] + _include_directories(request.clang_args) +
+            ([request.goray_include] if request.goray_include else []))
+
+
+def scan_noting_warnings(request: ScanRequest) -> Tuple[str, bool]:
+    """Scans; (the IDL's text, whether goray-scan warned). Its warnings still reach stderr."""
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(captured):
+            idl_text = run_scan(request)
+    finally:  # (outside the redirection: written inside it, they were lost)
+        sys.stderr.write(captured.getvalue())
+    return idl_text, bool(captured.getvalue())
+
+
 class ScanCache:
     """goray-gen's record of its last scan (``--scan-cache FILE``): the scan's command, its
     IDL, the text of every file the IDL names, and the size and mtime of the other project
@@ -350,8 +373,7 @@ class ScanCache:
             "scanner": [scanner, _stat(scanner)],
             "compile_commands": [compile_commands, _stat(compile_commands)],
         }
-        self.directories = ([str(self.root)] + _include_directories(request.clang_args) +
-                            ([request.goray_include] if request.goray_include else []))
+        self.directories = scan_directories(request)
         # What the IDL is for, read before the scan (an edit saved during it scans again).
         self._texts: Dict[str, str] = {}                              # by real path
         self._reached: Optional[Dict[str, Optional[List[int]]]] = None
@@ -429,13 +451,18 @@ class ScanCache:
                     self._read(path)
                 except OSError:
                     pass
-        captured = io.StringIO()
-        with contextlib.redirect_stderr(captured):
-            try:
-                return run_scan(self.request)
-            finally:
-                self.warned = bool(captured.getvalue())
-                sys.stderr.write(captured.getvalue())
+        idl_text, self.warned = scan_noting_warnings(self.request)
+        return idl_text
+
+    def adopt(self, reached: Sequence[str]) -> None:
+        """Records, at save(), the scan the scan store served: its files are ``reached``."""
+        if self.usable:
+            self._reached = {path: _stat(path) for path in sorted(reached)}
+            for path in reached:
+                try:
+                    self._read(path)
+                except OSError:
+                    pass
 
     def save(self, idl_text: str) -> None:
         """Records the scan that produced ``idl_text`` (or forgets it when it warned)."""
