@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-REPORT_GLOBS = ("build/pytest/*.xml", "build/ray-versions/*.xml")
+REPORT_GLOBS = ("build/pytest/*.xml", "build/pytest/cpp/*.xml", "build/ray-versions/*.xml")
 
 
 def failures(report: Path) -> list[tuple[str, str]]:

@@ -1,71 +1,74 @@
 #!/usr/bin/env bash
-# Sets up and builds the tree once, then runs the test stages named on the command line
-# (all of them, in this order, when none is named: what CI runs).
+# Sets up and builds the tree once, then runs test stages in one of two tiers
+# (docs/testing.md, "Two tiers"):
 #
+#   bash scripts/run-tests.sh              tier 1, the landing run (CI: .ci/run): the
+#                                          stages of LANDING, each without its tests
+#                                          marked tier2
+#   bash scripts/run-tests.sh --all        tier 2, everything: every stage, every test
+#   bash scripts/run-tests.sh cpp python   the stages named, in that order (tier 1's
+#                                          part of each; with --all, the whole of each)
+#
+# The stages:
 #   cpp          the C++ trees' include layers (scripts/check-include-layers.py), then
-#                GoogleTest of the runtime and codec (ctest, without the scanner's tests)
+#                the runtime's GoogleTest binary once, in a shuffled order
 #   python       the layers of python/goray (lint-imports, .importlinter), then the Python
 #                driver in-process (pytest tests/python)
 #   ray          the driver on a loopback Ray (pytest tests/ray)
 #   gen          goray-scan (its gtest binary) and goray-gen's renderers (pytest tests/renderers)
 #   docs         every command in the docs' shell blocks (pytest tests/docs), the docs site
-#                built in strict mode with its API references (mkdocs.yml,
-#                tests/docs/test_docs_site.py), and that every size in docs/ near the
-#                wheel's words is checked
-#   examples     the examples, built and every one run (scripts/run-example.sh --all)
-#   ray-oldest   the Ray-release subset on the oldest supported Ray, in its own virtualenv
-#                (scripts/test-ray-versions.sh --oldest; the ray stage runs the newest)
-#   wheel        the pip wheel: built (scripts/build-wheel.sh), installed into a throwaway
+#                built in strict mode with its API references, the docs' sizes checked
+#   examples     the main example (tier 2: every example, scripts/run-example.sh --all)
+#   wheel        the cp311 wheel (tier 2: every CPython's), installed into a throwaway
 #                venv, the README's application built and run with it (pytest tests/wheel)
-#   interop      with GoRay's driver and libraries (scripts/test-interop.sh)
-#   reliability  compile-fail cases, fuzzing, sanitizer builds (scripts/test-reliability.sh)
-#   aarch64      the aarch64 wheel, cross-compiled (build-wheel.sh --arch aarch64) and run
-#                under qemu-user: the cp311 wheel's checks (pytest tests/aarch64); --long
-#                adds all four wheels, the whole IDL comparison, the gtest binary under
-#                emulation (docs/maintainers/wheels.md, "How aarch64 is tested")
-#   py314        the cp314 wheel (build-wheel.sh --python 3.14) in a cached Debian forky
-#                environment with CPython 3.14 (scripts/py314-env.sh; root): pip installs
-#                it with Ray 2.60, a user's project built there by forky's g++, its
-#                in-process calls, exit with native threads in Python, a local Ray
-#                (tests/py314/run.sh; --long adds the rest: docs/maintainers/wheels.md,
-#                "How CPython 3.14 is tested")
+#   ray-oldest   (tier 2) the Ray-release subset on the oldest supported Ray
+#                (scripts/test-ray-versions.sh --oldest)
+#   interop      (tier 2) with GoRay's driver and libraries (scripts/test-interop.sh)
+#   reliability  (tier 2) compile-fail cases, fuzzing, sanitizer builds
+#                (scripts/test-reliability.sh)
+#   aarch64      (tier 2) the aarch64 wheel, cross-compiled and run under qemu-user
+#                (pytest tests/aarch64)
+#   py314        (tier 2) the cp314 wheel in a Debian forky environment with CPython 3.14
+#                (tests/py314/run.sh)
 #
 # Every named stage runs even when an earlier one fails; the exit status is 1 if any
 # failed, 2 for an unknown stage name. -n (--dry-run) prints the stages it would run (and,
-# on stderr, whether the long runs are in).
+# on stderr, the tier and whether the long runs are in).
 #
-# --long (or GORAY_LONG_TESTS=1) also runs the long runs (tests marked `long`,
-# tests/long_runs.py: a covered path again on another path or at a scale, listed in
-# docs/testing.md "Long runs") and fuzzes 60 s per target instead of 10 s; without it they
-# are left out, as in CI.
+# --long (or GORAY_LONG_TESTS=1) also runs the long runs (tests marked `long`: a covered
+# path again on another path or at a scale, docs/testing.md "Long runs") and fuzzes 60 s
+# per target instead of 10 s.
 #
 # With no stage named and two or more cores, two lanes run the stages side by side, each
-# taking the next stage of QUEUE (below) when its last one ends; --serial (or
-# GORAY_TEST_SERIAL=1) runs every stage one after the other instead.
+# taking the next stage of its tier's queue (below) when its last one ends; --serial (or
+# GORAY_TEST_SERIAL=1) runs every stage one after the other instead. Each stage's time,
+# then the slowest tests of the run (scripts/test-times.py), are printed at the end.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 source "$ROOT/scripts/lanes.sh"
 
-STAGES=(cpp python ray gen docs examples ray-oldest wheel interop reliability aarch64 py314)
+STAGES=(cpp python ray gen docs examples wheel ray-oldest interop reliability aarch64 py314)
+# Tier 1, the landing run: what a change most often breaks (docs/testing.md, "Two tiers").
+LANDING=(cpp python ray gen docs examples wheel)
 
 # The Ray stages keep about one of two cores busy (their processes wait on Ray's start-up
-# and on each other), so two lanes fill the machine. Which stages are long depends on the
-# machine and on its caches (a fresh machine compiles the wheel, sanitizer and test trees;
-# a warm one only runs them), so the lanes do not have fixed lists: each takes the next
-# stage of this queue, longest first, when its last one ends (measured: docs/testing.md).
-# py314 after wheel: the wheel stage's last build (cp314) leaves build-wheel-cmake/ as
-# py314's build needs it, and made the 3.14 environment.
+# and on each other), so two lanes fill the machine. Each lane takes the next stage of its
+# tier's queue, longest first, when its last one ends (measured: docs/testing.md).
+LANDING_QUEUE=(ray gen wheel docs python examples cpp)
 QUEUE=(ray wheel aarch64 gen reliability interop py314 ray-oldest examples docs python cpp)
 # Never side by side: examples and interop both run CMake and ninja in build/.
 APART=("examples interop")
 # Side by side only when nothing else is left to run: their Rays slowed each other
 # (examples 225 s against 122 s, ray 1034 s against 941 s).
 PREFER_APART=("examples ray")
+# py314 installs the cp314 wheel the wheel stage built (each wheel is built once a run).
+AFTER=("py314 wheel")
 
 usage() {
-  echo "usage: bash scripts/run-tests.sh [-n|--dry-run] [--serial] [--long] [STAGE...]"
-  echo "  stages: ${STAGES[*]} (none: all of them, in this order)"
+  echo "usage: bash scripts/run-tests.sh [-n|--dry-run] [--all] [--serial] [--long] [STAGE...]"
+  echo "  stages: ${STAGES[*]}"
+  echo "  none named: tier 1's (${LANDING[*]}); --all: tier 2, every stage and test"
 }
 
 is_stage() {
@@ -79,10 +82,12 @@ dry_run=0
 serial="${GORAY_TEST_SERIAL:-0}"
 long_runs=0
 ! long_runs_wanted || long_runs=1
+tier=1
 for argument in "$@"; do
   case "$argument" in
     -h|--help) usage; exit 0 ;;
     -n|--dry-run) dry_run=1; continue ;;
+    --all) tier=2; continue ;;
     --serial) serial=1; continue ;;
     --long) long_runs=1; continue ;;
   esac
@@ -95,7 +100,11 @@ for argument in "$@"; do
 done
 lanes=0
 if [ ${#chosen[@]} -eq 0 ]; then
-  chosen=("${STAGES[@]}")
+  if [ "$tier" -eq 2 ]; then
+    chosen=("${STAGES[@]}")
+  else
+    chosen=("${LANDING[@]}") QUEUE=("${LANDING_QUEUE[@]}")
+  fi
   [ "$serial" = 1 ] || [ "$(nproc)" -lt 2 ] || lanes=1
 fi
 # A full run writes about 8 GB (build trees, the wheel's venvs, Ray's logs): say so at
@@ -110,12 +119,15 @@ check_free_space() {
     fi
   done
 }
-[ "${#chosen[@]}" -lt "${#STAGES[@]}" ] || check_free_space
+[ "${#chosen[@]}" -lt "${#LANDING[@]}" ] || check_free_space
 
-# Read by the pytest stages' conftests (tests/long_runs.py) and by the reliability stage.
-export GORAY_LONG_TESTS="$long_runs"
+# Read by the pytest stages' conftests (tests/tiers.py), the examples and wheel stages and
+# the reliability stage.
+export GORAY_TEST_TIER="$tier" GORAY_LONG_TESTS="$long_runs"
 
 if [ "$dry_run" -eq 1 ]; then
+  if [ "$tier" -eq 2 ]; then echo "tier 2: every test" >&2; else
+    echo "tier 1: the landing run (--all runs tier 2)" >&2; fi
   if [ "$long_runs" -eq 1 ]; then echo "long runs: included" >&2; else
     echo "long runs: left out (--long runs them)" >&2; fi
   if [ "$lanes" -eq 1 ]; then
@@ -148,17 +160,22 @@ pytest_in() {
 }
 ctest_in_build() { (cd "$ROOT/build" && ctest --output-on-failure -j "$(nproc)" "$@"); }
 
-# One function per stage. Each process of in-process and Ray tests loads its own
-# application library (one per process), and the Ray one starts one Ray: separate pytests.
-# Then the whole binary again, each file's tests in one process in a shuffled order, three
-# times: a test that leans on another's leftovers (or on running first) fails there.
-# First the C++ trees' include layers (scripts/include-layers.ini), as lint-imports checks
-# Python's, and for the runtime and the scanner also the functions each built object uses
-# from another (--objects: a circle of definitions fails as an include circle does).
+# One function per stage, in STAGES' order. Each process of in-process and Ray tests
+# loads its own application library (one per process), and the Ray one starts one Ray:
+# separate pytests.
+# cpp: first the C++ trees' include layers (scripts/include-layers.ini), as lint-imports
+# checks Python's, and for the runtime and the scanner also the functions each built
+# object uses from another (--objects: a circle of definitions fails as an include circle
+# does); then the runtime's tests, once, in one process in a shuffled order (a test that
+# leans on another's leftovers, or on running first, fails there; the sanitizer trees run
+# them again in tier 2), and the checks of the binary and the packaged runtime (ctest's
+# label cpp_checks).
 stage_cpp() {
+  rm -rf "$ROOT/build/pytest/cpp" && mkdir -p "$ROOT/build/pytest/cpp"
   python3 "$ROOT/scripts/check-include-layers.py" --objects --build "$ROOT/build" &&
-    ctest_in_build -LE scanner &&
-    "$ROOT/build/tests/cpp/goray_runtime_test" --gtest_brief=1 --gtest_shuffle --gtest_repeat=3
+    "$ROOT/build/tests/cpp/goray_runtime_test" --gtest_brief=1 --gtest_shuffle \
+      --gtest_output="xml:$ROOT/build/pytest/cpp/" &&
+    ctest_in_build -L cpp_checks
 }
 # The package's import layers (lint-imports, the contracts in .importlinter), then pytest:
 # both run, and the stage fails if either fails.
@@ -172,7 +189,8 @@ stage_ray() { pytest_in ray "$ROOT/tests/ray"; }
 # The scanner's tests (ctest label "scanner") in one process: one ctest process per test
 # would parse the standard headers again at each start, several times slower.
 stage_gen() {
-  "$ROOT/build/tests/scanner/goray_scanner_test" --gtest_brief=1 &&
+  "$ROOT/build/tests/scanner/goray_scanner_test" --gtest_brief=1 \
+      --gtest_output="xml:$ROOT/build/pytest/gen-scanner.xml" &&
     pytest_in gen "$ROOT/tests/renderers"
 }
 # Also the check that every size near the wheel's words in docs/ is computed or listed
@@ -185,20 +203,30 @@ stage_docs() {
     -k test_every_size_of_the_wheel_in_the_docs_is_checked || status=1
   return "$status"
 }
-stage_examples() { bash "$ROOT/scripts/run-example.sh" --all; }
-stage_ray-oldest() { GORAY_SKIP_SETUP=1 bash "$ROOT/scripts/test-ray-versions.sh" --oldest; }
+# Tier 1: the main example (the README's first command); tier 2: every example.
+# (The tree is built: no background build beside them.)
+stage_examples() {
+  if [ "$GORAY_TEST_TIER" = 2 ]; then GORAY_BACKGROUND_BUILD=0 bash "$ROOT/scripts/run-example.sh" --all
+  else GORAY_BACKGROUND_BUILD=0 bash "$ROOT/scripts/run-example.sh"; fi
+}
 # The wheel's tests hide the checkout from some of their commands (test_install.py mounts
 # over it), so their temporary folders are outside it, in the checkout's scratch folder
-# (below), which is ccache's base for their compiles (build-wheel.sh sets its own).
+# (below), which is ccache's base for their compiles (build-wheel.sh sets its own). The
+# wheels it builds (tier 1: cp311; tier 2: every CPython's) go to $GORAY_RUN_WHEELS, where
+# the py314 stage finds the cp314 one.
 stage_wheel() {
   mkdir -p "$SCRATCH"
   CCACHE_BASEDIR="$SCRATCH" "${PYTEST[@]}" --basetemp="$SCRATCH/wheel" \
     --junitxml="$ROOT/build/pytest/wheel.xml" "$ROOT/tests/wheel"
 }
-stage_interop() { bash "$ROOT/scripts/test-interop.sh"; }
-stage_reliability() { bash "$ROOT/scripts/test-reliability.sh"; }
-stage_aarch64() { pytest_in aarch64 "$ROOT/tests/aarch64"; }
-stage_py314() { bash "$ROOT/tests/py314/run.sh"; }
+# The stages of tier 2 alone run whole, named or not (GORAY_TEST_TIER=2).
+stage_ray-oldest() {
+  GORAY_TEST_TIER=2 GORAY_SKIP_SETUP=1 bash "$ROOT/scripts/test-ray-versions.sh" --oldest
+}
+stage_interop() { GORAY_TEST_TIER=2 bash "$ROOT/scripts/test-interop.sh"; }
+stage_reliability() { GORAY_TEST_TIER=2 bash "$ROOT/scripts/test-reliability.sh"; }
+stage_aarch64() { GORAY_TEST_TIER=2 pytest_in aarch64 "$ROOT/tests/aarch64"; }
+stage_py314() { GORAY_TEST_TIER=2 bash "$ROOT/tests/py314/run.sh"; }
 
 # Folders outside the checkout, named after it so that every clone has its own and a run
 # replaces what the last run in the same place left: the wheel's tests' (above) and Ray's
@@ -210,15 +238,26 @@ SCRATCH="${TMPDIR:-/tmp}/goray-tests-$checkout_id"
 export RAY_TMPDIR="${TMPDIR:-/tmp}/gr-$checkout_id"
 rm -rf "$RAY_TMPDIR" && mkdir -p "$RAY_TMPDIR"
 
-bash "$ROOT/scripts/setup.sh"
+# The reports written after this file are this run's (scripts/failed-tests.py,
+# scripts/test-times.py); each stage's time goes to STAGE_TIMES (lanes.sh's run_stage).
+RUN_MARK="$ROOT/build/pytest/.run-started"
+export STAGE_TIMES="$ROOT/build/pytest/stage-times.tsv"
+mkdir -p "$ROOT/build/pytest" && : > "$RUN_MARK" && : > "$STAGE_TIMES"
+# This run's wheels (the wheel stage's), where the py314 stage finds the cp314 one.
+export GORAY_RUN_WHEELS="$ROOT/build/pytest/wheels"
+rm -rf "$GORAY_RUN_WHEELS"
+
+build_start=$SECONDS
+if ! timed "set-up and build" bash "$ROOT/scripts/setup.sh"; then
+  log "the set-up or the build failed: no stage can run"
+  exit 1
+fi
+printf 'build\t%d\tpassed\n' $((SECONDS - build_start)) >> "$STAGE_TIMES"
 # ccache's settings, when setup.sh (a child) has just installed it: the CMake projects the
 # stages' tests configure (gen, docs, wheel) inherit this process's environment.
 enable_compile_cache
 
 failed=()
-# The reports written after this file are this run's (scripts/failed-tests.py).
-RUN_MARK="$ROOT/build/pytest/.run-started"
-mkdir -p "$ROOT/build/pytest" && : > "$RUN_MARK"
 run_stages() {
   local stage
   for stage in "$@"; do
@@ -260,6 +299,9 @@ fi
 # The folders that the dashboards of this run's Rays left in the temporary directory
 # (tests/ray_leftovers.py says why; the stages' pytest sessions remove theirs, this the rest).
 "$ROOT/.venv/bin/python" "$ROOT/tests/ray_leftovers.py" "$RUN_MARK" || true
+# Where the time went: each stage's, then the run's slowest tests.
+"$ROOT/.venv/bin/python" "$ROOT/scripts/test-times.py" --run "$STAGE_TIMES" \
+  --newer-than "$RUN_MARK" --slowest 10 >&2 || true
 if [ ${#failed[@]} -gt 0 ]; then
   log "the failed tests (from the stages' JUnit reports):"
   "$ROOT/.venv/bin/python" "$ROOT/scripts/failed-tests.py" --newer-than "$RUN_MARK" >&2 || true

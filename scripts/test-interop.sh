@@ -28,11 +28,17 @@ build_go() {
 }
 
 # Each direction is its own pytest process: one goray package and one library per process.
+# Their JUnit reports go where run-tests.sh's summary reads them (build/pytest/).
+REPORTS="$ROOT/build/pytest"
 test_cpp_under_goray() {
-  (cd "$ROOT" && "$GORAY_VENV/bin/python" -m pytest -q -p no:cacheprovider tests/interop/test_cpp_under_goray.py)
+  mkdir -p "$REPORTS"
+  (cd "$ROOT" && "$GORAY_VENV/bin/python" -m pytest -q -p no:cacheprovider \
+    --junitxml="$REPORTS/interop-under-goray.xml" tests/interop/test_cpp_under_goray.py)
 }
 test_under_ours() {
+  mkdir -p "$REPORTS"
   (cd "$ROOT" && "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider \
+    --junitxml="$REPORTS/interop-under-ours.xml" \
     tests/interop/test_cpp_under_ours.py tests/interop/test_go_under_ours.py)
 }
 

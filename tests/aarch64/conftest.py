@@ -38,7 +38,7 @@ from typing import Dict, List, Optional
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
-import long_runs  # noqa: E402
+import tiers  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO / "scripts"
@@ -119,21 +119,40 @@ def sysroot() -> Path:
 WHEEL_INPUTS = ("python/", "runtime/", "generator/", "cmake/", "templates/", "CMakeLists.txt",
                 "pyproject.toml", "scripts/build-wheel.sh", "scripts/lib.sh",
                 "scripts/aarch64-sysroot.sh", "scripts/aarch64-python-headers.py")
+# Of those, the package's Python files are copied into the wheel as they are (pyproject.toml:
+# wheel.packages, less wheel.exclude): goray/<path> is python/goray/<path>. They are not part
+# of the cache's key; a cached wheel gets the checkout's (`with_checkouts_python_files`), so
+# a change to Python alone reuses the compiled wheel. The fast path's sources are compiled.
+PACKAGE = "python/goray/"
+PACKAGE_EXCLUDED = ("_fastpath_src/", "__pycache__/")
 KEPT_WHEEL_KEYS = 6
 
 
-def wheel_inputs_key(python: str, sysroot: Path) -> str:
-    """A hash of what the aarch64 wheel of CPython `python` is built from: the checkout's
-    WHEEL_INPUTS (their contents, as they are on disk), the sysroot (its name is a hash of its
-    packages), the compilers' and linker's versions and the building interpreter."""
-    digest = hashlib.sha256()
+def checkout_files() -> List[str]:
     listed = subprocess.run(["git", "-C", REPO, "ls-files", "-z", "--cached", "--others",
                              "--exclude-standard"], capture_output=True, check=True).stdout
-    for name in sorted(set(listed.decode().split("\0")) - {""}):
-        path = REPO / name
-        if not name.startswith(WHEEL_INPUTS) or not path.is_file():
+    return sorted(name for name in set(listed.decode().split("\0")) - {""}
+                  if (REPO / name).is_file())
+
+
+def is_copied_python_file(name: str) -> bool:
+    """Whether the wheel holds this checkout file as it is, under goray/."""
+    if not name.startswith(PACKAGE) or name.endswith(".pyc"):
+        return False
+    inside = name[len(PACKAGE):]
+    return not inside.startswith(PACKAGE_EXCLUDED) and "/__pycache__/" not in inside
+
+
+def wheel_inputs_key(python: str, sysroot: Path) -> str:
+    """A hash of what the aarch64 wheel of CPython `python` is compiled from: the checkout's
+    WHEEL_INPUTS but the Python files copied as they are (their contents, as on disk), the
+    sysroot (its name is a hash of its packages), the compilers' and linker's versions and
+    the building interpreter."""
+    digest = hashlib.sha256()
+    for name in checkout_files():
+        if not name.startswith(WHEEL_INPUTS) or is_copied_python_file(name):
             continue
-        digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        digest.update(name.encode() + b"\0" + hashlib.sha256((REPO / name).read_bytes()).digest())
     interpreter = next(line.split(" ", 1)[1] for line in
                        script_output_lines(SCRIPTS / "build-wheel.sh", "--list-pythons")
                        if line.startswith(python + " "))
@@ -143,6 +162,39 @@ def wheel_inputs_key(python: str, sysroot: Path) -> str:
         digest.update(run(command, env=clean_environment()).stdout.encode())
     digest.update(str(sysroot).encode())
     return digest.hexdigest()[:20]
+
+
+def checkouts_python_files() -> Dict[str, bytes]:
+    """The wheel's names and contents of the Python files it copies from the checkout."""
+    return {"goray/" + name[len(PACKAGE):]: (REPO / name).read_bytes()
+            for name in checkout_files() if is_copied_python_file(name)}
+
+
+def with_checkouts_python_files(wheel: Path, copied: List[str], out_dir: Path) -> Path:
+    """`wheel`, whose files `copied` came from the checkout's python/goray when it was
+    built, with those replaced by the checkout's now (those added and removed since too),
+    repacked with a new RECORD by `wheel pack`; `wheel` itself when they are the same."""
+    wanted = checkouts_python_files()
+    with zipfile.ZipFile(wheel) as archive:
+        held = {name: archive.read(name) for name in copied}
+    if held == wanted:
+        return wheel
+    unpacked = out_dir / "unpacked"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(unpacked)
+    for name in held:
+        (unpacked / name).unlink()
+    for name, contents in wanted.items():
+        (unpacked / name).parent.mkdir(parents=True, exist_ok=True)
+        (unpacked / name).write_bytes(contents)
+    packed = out_dir / "repacked"
+    packed.mkdir()
+    run([REPO / ".venv" / "bin" / "python", "-m", "wheel", "pack", "--dest-dir", packed, unpacked],
+        env=clean_environment())
+    shutil.rmtree(unpacked, ignore_errors=True)
+    (repacked,) = packed.glob("*.whl")
+    assert repacked.name == wheel.name, (repacked.name, wheel.name)
+    return repacked
 
 
 def script_output_lines(*command: object) -> List[str]:
@@ -165,18 +217,26 @@ def build_wheels(pythons: List[str]) -> Dict[str, Path]:
 
 
 def cached_wheel(python: str, sysroot: Path) -> Path:
-    """The wheel of `python` from the cache of built wheels, built and cached when its
-    inputs' key is not there. The newest few keys are kept (other checkouts share it)."""
+    """The wheel of `python` from the cache of built wheels (with the checkout's Python
+    files), built and cached when its compiled inputs' key is not there. The newest few
+    keys are kept (other checkouts share it)."""
     built = CACHE / "built-wheels"
     folder = built / wheel_inputs_key(python, sysroot)
     found = sorted(folder.glob(f"goray_cpp-*-cp{python.replace('.', '')}-*.whl"))
-    if len(found) == 1:
+    manifest = folder / "copied-python-files.txt"
+    if len(found) == 1 and manifest.is_file():
         os.utime(folder)
-        return found[0]
+        return with_checkouts_python_files(found[0], manifest.read_text().split(),
+                                           Path(tempfile.mkdtemp(prefix="goray-aarch64-")))
+    copied = sorted(checkouts_python_files())  # what this build copies
     wheel = build_wheels([python])[python]
+    with zipfile.ZipFile(wheel) as archive:
+        missing = sorted(set(copied) - set(archive.namelist()))
+    assert not missing, f"{wheel.name} lacks the checkout's Python files {missing[:5]}"
     built.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=built))
     shutil.copy2(wheel, partial / wheel.name)
+    (partial / manifest.name).write_text("\n".join(copied) + "\n")
     shutil.rmtree(folder, ignore_errors=True)
     partial.rename(folder)
     for old in sorted((p for p in built.iterdir() if p.is_dir() and "." not in p.name),
@@ -196,7 +256,7 @@ def aarch64_wheels(sysroot: Path) -> Dict[str, Path]:
         missing = [str(path) for path in paths if not path.is_file()]
         assert not missing, f"GORAY_TEST_AARCH64_WHEEL: no such file {missing}"
         return {python_of_wheel(path): path for path in paths}
-    if long_runs.wanted():
+    if tiers.long_wanted():
         return build_wheels(list(SUPPORTED_PYTHONS))
     return {DEFAULT_PYTHON: cached_wheel(DEFAULT_PYTHON, sysroot)}
 
@@ -332,8 +392,8 @@ def arm_venv(sysroot: Path, dist_alone: Path, aarch64_wheels: Dict[str, Path],
 
 
 def pytest_configure(config):
-    long_runs.register(config)
+    tiers.register(config)
 
 
 def pytest_collection_modifyitems(config, items):
-    long_runs.deselect(config, items)
+    tiers.deselect(config, items)

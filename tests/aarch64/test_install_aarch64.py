@@ -16,7 +16,7 @@ from conftest import (PLATFORM_TAG, SCRIPTS, SUPPORTED_PYTHONS, ArmVenv, clean_e
                       make_arm_venv, run, script_output)
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
-import long_runs  # noqa: E402
+import tiers  # noqa: E402
 from elf_versions import (allowed_versions, oldest_symbol_versions, too_new,  # noqa: E402
                           undefined_symbols, wheel_binaries_report)
 
@@ -139,7 +139,7 @@ def test_pip_refuses_the_aarch64_wheels_on_this_x86_64_machine(dist_alone: Path,
 
 
 def test_the_long_runs_build_every_wheel(aarch64_wheels: Dict[str, Path]):
-    wanted = list(SUPPORTED_PYTHONS) if long_runs.wanted() else ["3.11"]
+    wanted = list(SUPPORTED_PYTHONS) if tiers.long_wanted() else ["3.11"]
     if os.environ.get("GORAY_TEST_AARCH64_WHEEL"):
         pytest.skip("GORAY_TEST_AARCH64_WHEEL names the wheels")
     assert sorted(aarch64_wheels) == wanted

@@ -35,3 +35,22 @@ def test_no_report_says_how_to_make_one(tmp_path):
     result = run(str(tmp_path / "missing.xml"))
     assert result.returncode == 1
     assert "no such report" in result.stderr and "missing.xml" in result.stderr
+
+
+def test_a_runs_summary_gives_each_stage_then_the_slowest_tests(tmp_path):
+    report = tmp_path / "ray.xml"
+    report.write_text(REPORT)
+    gtest = tmp_path / "goray_runtime_test.codec_test.xml"
+    gtest.write_text('<testsuites><testsuite name="Codec">'
+                     '<testcase classname="Codec" name="RoundTrips" time="3.25"/>'
+                     '</testsuite></testsuites>')
+    stage_times = tmp_path / "stage-times.tsv"
+    stage_times.write_text("build\t300\tpassed\nray\t500\tfailed\ncpp\t20\tpassed\n")
+    result = run(str(report), str(gtest), "--run", str(stage_times), "--slowest", "3")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("stages: 820 s in all")
+    assert [line.split()[2:] for line in lines[1:4]] == [["ray", "(failed)"], ["build"], ["cpp"]]
+    assert lines[4] == "the 3 slowest tests of 5:"
+    assert [line.split()[-1] for line in lines[5:]] == [
+        "tests.ray.test_streams.TestOrder::test_c", "Codec::RoundTrips", "tests.ray.test_cli::test_a"]

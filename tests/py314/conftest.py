@@ -23,7 +23,7 @@ from typing import Dict, List, Optional, Sequence
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
-import long_runs  # noqa: E402
+import tiers  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -33,11 +33,11 @@ MARKER = "GORAY_PY314_RUN"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    long_runs.register(config)
+    tiers.register(config)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
-    long_runs.deselect(config, items)
+    tiers.deselect(config, items)
 
 
 def environment(**extra: str) -> Dict[str, str]:
@@ -101,7 +101,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build = tmp_path_factory.mktemp("project")
     cmake_dir = run([PYTHON, "-m", "goray", "--cmake-dir"]).stdout.strip()
     run(["cmake", "-S", HERE / "project", "-B", build, f"-Dgoray_DIR={cmake_dir}",
-         "-DCMAKE_BUILD_TYPE=Debug", f"-DPY314_LONG={'ON' if long_runs.wanted() else 'OFF'}"])
+         "-DCMAKE_BUILD_TYPE=Debug", f"-DPY314_LONG={'ON' if tiers.long_wanted() else 'OFF'}"])
     run(["cmake", "--build", build, "-j", str(os.cpu_count() or 2)], timeout=1800)
     return build
 

@@ -41,4 +41,4 @@ pip_install --force-reinstall --no-deps "$WHEEL"
 say "pip installed $(basename "$WHEEL") with Ray $RAY in $((SECONDS - start))s"
 cd "$ROOT"
 exec env RAY_USAGE_STATS_ENABLED=0 "$VENV/bin/python" -m pytest -q --durations=10 \
-  -p no:cacheprovider --basetemp="$WORK/pytest" "$ROOT/tests/py314"
+  -p no:cacheprovider --basetemp="$WORK/pytest" --junitxml="$WORK/py314.xml" "$ROOT/tests/py314"

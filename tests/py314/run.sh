@@ -8,8 +8,9 @@
 #                                    # generators, a threaded actor, goray.map, Ray Serve,
 #                                    # the stubs under mypy --strict)
 #
-# 1. The cp314 wheel: scripts/build-wheel.sh --python 3.14 (the host's compiler and glibc,
-#    forky's 3.14 headers), into a folder of this stage's own.
+# 1. The cp314 wheel: the one the wheel stage built in this run ($GORAY_RUN_WHEELS, which
+#    run-tests.sh sets), else scripts/build-wheel.sh --python 3.14 (the host's compiler and
+#    glibc, forky's 3.14 headers) into a folder of this stage's own.
 # 2. The environment: scripts/py314-env.sh (made once and cached; needs root).
 # 3. Inside it (py314-env.sh --run, the checkout and the work folder bound at their own
 #    paths): tests/py314/inside.sh makes a virtualenv of forky's python3.14, pip installs
@@ -36,11 +37,23 @@ mkdir -p "$WORK"
 find "$WORK" -mindepth 1 -maxdepth 1 ! -name venv -exec rm -rf {} +
 
 ENV_ROOT="$(timed "py314: the CPython 3.14 environment" bash "$ROOT/scripts/py314-env.sh")"
-wheel="$(GORAY_WHEEL_DIST="$WORK/dist" timed "py314: the cp314 wheel" \
-           bash "$ROOT/scripts/build-wheel.sh" --python 3.14 | tail -1)"
+# The cp314 wheel the wheel stage built in this run (run-tests.sh --all: $GORAY_RUN_WHEELS
+# lists them), else one built here.
+built=("${GORAY_RUN_WHEELS:-/nonexistent}"/goray_cpp-*-cp314-cp314-*.whl)
+if [ -n "${GORAY_RUN_WHEELS:-}" ] && [ -f "${built[0]}" ]; then
+  wheel="$(readlink -f "${built[0]}")"
+  log "py314: the wheel stage's $(basename "$wheel")"
+else
+  wheel="$(GORAY_WHEEL_DIST="$WORK/dist" timed "py314: the cp314 wheel" \
+             bash "$ROOT/scripts/build-wheel.sh" --python 3.14 | tail -1)"
+fi
 [[ "$wheel" == *-cp314-cp314-manylinux_2_34_x86_64.whl ]] || {
   log "error: build-wheel.sh --python 3.14 printed '$wheel', not a cp314 manylinux_2_34 wheel"
   exit 1; }
 log "py314: $(basename "$wheel") in $(cat "$(dirname "$ENV_ROOT")/python-version" 2>/dev/null || echo '?')'s environment"
+status=0
 bash "$ROOT/scripts/py314-env.sh" --run --bind "$ROOT" --bind "$WORK" -- \
-  env GORAY_LONG_TESTS="$long" bash "$ROOT/tests/py314/inside.sh" "$WORK" "$wheel"
+  env GORAY_LONG_TESTS="$long" bash "$ROOT/tests/py314/inside.sh" "$WORK" "$wheel" || status=$?
+# Its JUnit report where run-tests.sh's summary reads them.
+mkdir -p "$ROOT/build/pytest" && cp -f "$WORK/py314.xml" "$ROOT/build/pytest/py314.xml" 2>/dev/null || true
+exit "$status"

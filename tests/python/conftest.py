@@ -10,7 +10,7 @@ import pytest
 import testapp_defs  # noqa: F401 - registers the functions the C++ side calls
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
-import long_runs  # noqa: E402
+import tiers  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DEFAULT_LIB = ROOT / "build" / "tests" / "apps" / "libtestapp.so"
@@ -43,11 +43,11 @@ def lib(lib_path):
 
 
 def pytest_configure(config):
-    long_runs.register(config)
+    tiers.register(config)
     config.addinivalue_line(
         "markers", "ray_versions: in the subset scripts/test-ray-versions.sh runs on each Ray "
                    "release (docs/testing.md)")
 
 
 def pytest_collection_modifyitems(config, items):
-    long_runs.deselect(config, items)
+    tiers.deselect(config, items)

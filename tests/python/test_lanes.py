@@ -14,6 +14,7 @@ source "$ROOT/scripts/lib.sh"
 source "$ROOT/scripts/lanes.sh"
 APART=("$APART_PAIR")
 PREFER_APART=("$PREFER_PAIR")
+AFTER=(${AFTER_PAIR:+"$AFTER_PAIR"})
 for stage in "$@"; do
   name="${stage%%:*}"; rest="${stage#*:}"; seconds="${rest%%:*}"; outcome="${rest#*:}"
   eval "stage_$name() { echo \"start $name \$(date +%s.%N)\" >> '$DIR/events';
@@ -27,12 +28,12 @@ wait
 """
 
 
-def run_lanes(tmp_path, stages, apart="x y", prefer_apart="x z"):
+def run_lanes(tmp_path, stages, apart="x y", prefer_apart="x z", after=""):
     """Runs fake stages NAME:SECONDS:ok|fail; returns {name: (start, end)} and the failed."""
     subprocess.run(["bash", "-c", HARNESS, "harness", str(ROOT), str(tmp_path), *stages],
                    check=True, timeout=60, capture_output=True,
                    env={"PATH": "/usr/bin:/bin", "APART_PAIR": apart,
-                        "PREFER_PAIR": prefer_apart})
+                        "PREFER_PAIR": prefer_apart, "AFTER_PAIR": after})
     spans = {}
     for line in (tmp_path / "events").read_text().splitlines():
         kind, name, when = line.split()
@@ -81,3 +82,15 @@ def test_a_preferred_apart_pair_runs_side_by_side_only_when_nothing_else_is_left
                          prefer_apart="z x")
     assert spans["w"][0] < spans["z"][0]  # w first, although z is ahead in the queue
     assert overlap(spans["x"], spans["z"])  # then z beside x: nothing else was left
+
+
+def test_a_stage_after_another_starts_once_that_one_ended(tmp_path):
+    # p comes first in the queue but uses what w builds: it waits, and the idle lane takes r.
+    spans, _ = run_lanes(tmp_path, ["w:0.6:ok", "p:0.2:ok", "r:0.2:ok"], after="p w")
+    assert spans["p"][0] >= spans["w"][1]
+    assert overlap(spans["w"], spans["r"])
+
+
+def test_a_stage_after_one_not_in_the_run_does_not_wait(tmp_path):
+    spans, _ = run_lanes(tmp_path, ["p:0.2:ok", "r:0.2:ok"], after="p w")
+    assert overlap(spans["p"], spans["r"])

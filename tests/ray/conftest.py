@@ -6,7 +6,7 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
-import long_runs  # noqa: E402
+import tiers  # noqa: E402
 import ray_leftovers  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -82,7 +82,7 @@ def pytest_sessionfinish(session):
 
 
 def pytest_configure(config):
-    long_runs.register(config)
+    tiers.register(config)
     ray_leftovers.note_session_start()
     config.addinivalue_line(
         "markers", "ray_versions: in the subset scripts/test-ray-versions.sh runs on each Ray "
@@ -90,7 +90,7 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    long_runs.deselect(config, items)
+    tiers.deselect(config, items)
 
 
 def _has_task_names():

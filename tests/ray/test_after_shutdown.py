@@ -8,6 +8,9 @@ import pytest
 from conftest import DEFS
 from test_startup import run_script
 
+# Tier 2 (bash scripts/run-tests.sh --all): a script of its own that shuts Ray down
+pytestmark = pytest.mark.tier2
+
 
 @pytest.mark.ray_versions
 def test_native_calls_after_ray_shutdown_fail_and_start_no_ray(tmp_path, lib):

@@ -20,6 +20,10 @@ from conftest import DEFS, needs_cancel_flag
 from test_startup import run_script
 from test_streams import StreamHost  # (a generator task's body hosted where it is counted)
 
+# Tier 2 (bash scripts/run-tests.sh --all): hundreds of cancels, and Rays of its own; the streams'
+# tests cancel in tier 1
+pytestmark = pytest.mark.tier2
+
 CANCELS = int(os.environ.get("GORAY_CANCEL_STRESS", "200"))
 POINTS = (0, 1, 3, 10)  # items read before the cancel
 ITEM_MS = 5

@@ -34,6 +34,8 @@ def joined(lib):
     return run_joined
 
 
+# Tier 2: the CLI's own Ray; tier 1's examples stage runs the CLI's driver
+@pytest.mark.tier2
 def test_exit_code_is_the_drivers_and_args_reach_it():
     result = run("--py-defs", str(DEFS), library_path(), "--", "exit", "3")
     assert result.returncode == 3, result.stderr[-2000:]
@@ -61,6 +63,8 @@ def test_bad_input_is_one_line_and_exit_2(args, message):
     assert len(error_lines) == 1, result.stderr
 
 
+# Tier 2: the CLI's own Ray, interrupted
+@pytest.mark.tier2
 def test_ctrl_c_shuts_ray_down_and_exits_130():
     env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
     # SIGINT as a terminal gives it: a shell starts background jobs (CI's, say) with SIGINT

@@ -43,6 +43,9 @@ def test_cli_joins_the_cluster_and_places_work_on_both_nodes(cluster):
     assert where["node_a"] != where["node_b"], where
 
 
+# Tier 2: on the shared 2-node cluster; tier 1 keeps the CLI joining it and a crash on the other
+# node
+@pytest.mark.tier2
 def test_ray_job_submit_with_a_staged_working_dir(cluster):
     staged = cluster["tmp"] / "job"
     subprocess.run([sys.executable, "-m", "goray.stage", str(staged), library_path(),
@@ -65,6 +68,9 @@ def test_ray_job_submit_with_a_staged_working_dir(cluster):
     assert where["node_a"] != where["node_b"]
 
 
+# Tier 2: on the shared 2-node cluster; tier 1 keeps the CLI joining it and a crash on the other
+# node
+@pytest.mark.tier2
 def test_node_killed_mid_job_has_its_tasks_run_again_elsewhere(cluster, tmp_path):
     # Tasks need the resource "either", which the head and node c hold: SPREAD puts
     # two on each. Node c is killed while they run; Ray retries its two (max_retries=3)
@@ -195,6 +201,9 @@ def _cleaned_up(cluster, added_nodes):
             _remove_node(cluster, name)
 
 
+# Tier 2: on the shared 2-node cluster; tier 1 keeps the CLI joining it and a crash on the other
+# node
+@pytest.mark.tier2
 def test_serve_deploy_spreads_a_cpp_deployment_over_two_nodes(cluster, tmp_path):
     pytest.importorskip("ray.serve")
     added = []

@@ -25,6 +25,10 @@ import pytest
 
 from conftest import ROOT
 
+# Tier 2 (bash scripts/run-tests.sh --all): docs/cluster.md's commands start Rays of their own, as
+# written
+pytestmark = pytest.mark.tier2
+
 
 PAGE = ROOT / "docs" / "cluster.md"
 APP_LIBRARY = ROOT / "build" / "examples" / "rayapp" / "librayapp.so"

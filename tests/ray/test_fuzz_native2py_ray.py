@@ -7,9 +7,14 @@ import re
 import subprocess
 import sys
 
+import pytest
 import ray
 
 from conftest import DEFS, HERE, library_path
+
+# Tier 2 (bash scripts/run-tests.sh --all): fuzzing on Ray; tests/python fuzzes the same handlers
+# in tier 1
+pytestmark = pytest.mark.tier2
 
 
 def test_every_ray_command_answers_any_bytes_and_leaks_no_id(lib):

@@ -330,6 +330,8 @@ print("ALIVE", goray.map("MapWeighted", [1.0], weight=2.0), flush=True)
 """
 
 
+# Tier 2: a script of its own interrupted several times
+@pytest.mark.tier2
 @pytest.mark.ray_versions
 def test_ctrl_c_during_a_task_map_raises_keyboard_interrupt_every_time(tmp_path, lib):
     # Issue 53: with the chunks' cancels sent from the caller's thread, Ray 2.40 aborted

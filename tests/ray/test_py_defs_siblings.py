@@ -8,7 +8,13 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from conftest import ROOT
+
+# Tier 2 (bash scripts/run-tests.sh --all): a driver of its own whose py-defs file has sibling
+# modules
+pytestmark = pytest.mark.tier2
 
 LIBRARY = ROOT / "build" / "tests" / "apps" / "libraytest.so"
 

@@ -107,6 +107,9 @@ def test_handle_calls_run_the_cpp_object_inside_the_replica(shared):
     assert "ServeReplica:shared:Scorer" in text.split("\n\n", 1)[1], text
 
 
+# Tier 2: Serve's replica life cycle and its CLI; handles, HTTP, batching and a crashed replica run
+# in tier 1
+@pytest.mark.tier2
 def test_user_config_reaches_reconfigure(port):
     app = scorer(user_config={"bias": 1.0, "label": "v1"}).bind([0.5, 2.0])
     handle = serve.run(app, name="config", route_prefix="/config")
@@ -119,6 +122,9 @@ def test_user_config_reaches_reconfigure(port):
     serve.delete("config")
 
 
+# Tier 2: Serve's replica life cycle and its CLI; handles, HTTP, batching and a crashed replica run
+# in tier 1
+@pytest.mark.tier2
 @pytest.mark.ray_versions  # (the ray-oldest stage: Ray 2.40's Serve)
 def test_a_reconfigure_that_throws_says_why_in_serve_status(port):
     # Scorer.Reconfigure throws std::invalid_argument for a config without a label.
@@ -165,6 +171,9 @@ def test_a_streaming_method_streams_through_handles_and_http(port, shared):
     assert status == 400 and json.loads(body)["error"] == "ArgumentError"
 
 
+# Tier 2: Serve's replica life cycle and its CLI; handles, HTTP, batching and a crashed replica run
+# in tier 1
+@pytest.mark.tier2
 def test_a_client_that_goes_away_cancels_the_cpp_generator(port):
     # Eight features 1.5 s apart: left alone, the stream runs 12 s. The Scorer is not
     # thread-safe, so a handle call waits for the generator step in flight (the replica
@@ -289,6 +298,9 @@ def test_an_array_arrives_as_raw_bytes_with_its_dtype(port, shared):
     assert status == 400 and b"X-Goray-Dtype" in body
 
 
+# Tier 2: Serve's replica life cycle and its CLI; handles, HTTP, batching and a crashed replica run
+# in tier 1
+@pytest.mark.tier2
 def test_a_failing_health_check_has_serve_replace_the_replica(port):
     handle = serve.run(scorer(health_check_period_s=0.5, health_check_timeout_s=10).bind([1.0, 1.0]),
                        name="health", route_prefix="/health")
@@ -368,6 +380,9 @@ def test_a_native_crash_answers_500_naming_it_and_serve_restarts_the_replica(por
     serve.delete("crash")
 
 
+# Tier 2: Serve's replica life cycle and its CLI; handles, HTTP, batching and a crashed replica run
+# in tier 1
+@pytest.mark.tier2
 def test_graceful_shutdown_runs_the_cpp_destructor(port, tmp_path):
     closed = tmp_path / "closed"
     options = {**NO_CPU, "runtime_env": {"env_vars": {"SCORING_CLOSED_FILE": str(closed)}}}
@@ -421,6 +436,9 @@ def test_what_deployment_refuses(port):
         goray.serve.deployment("Scorer", library=LIBRARY, max_body_bytes=0)
 
 
+# Tier 2: Serve's replica life cycle and its CLI; handles, HTTP, batching and a crashed replica run
+# in tier 1
+@pytest.mark.tier2
 def test_a_replica_of_an_unknown_type_fails_to_start_with_its_reason(port):
     with pytest.raises(RuntimeError, match="Deploying application nobody failed"):
         serve.run(goray.serve.deployment("Nobody", library=LIBRARY, ray_actor_options=NO_CPU,
@@ -437,6 +455,9 @@ def test_importing_goray_does_not_import_serve():
     assert out.stdout.strip() == "False"
 
 
+# Tier 2: Serve's replica life cycle and its CLI; handles, HTTP, batching and a crashed replica run
+# in tier 1
+@pytest.mark.tier2
 def test_a_cpp_ingress_composes_cpp_and_python_deployments(port):
     @serve.deployment(ray_actor_options=NO_CPU)
     class Describer:
@@ -470,6 +491,9 @@ def test_a_cpp_ingress_composes_cpp_and_python_deployments(port):
 
 
 
+# Tier 2: Serve's replica life cycle and its CLI; handles, HTTP, batching and a crashed replica run
+# in tier 1
+@pytest.mark.tier2
 def test_serve_run_deploys_a_modules_cpp_application(port, tmp_path):
     # docs/serve.md "Deploying": `serve run module:app` from a shell, on the running Ray,
     # the library and the modules named by the environment, as a user would.

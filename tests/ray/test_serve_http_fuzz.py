@@ -17,6 +17,10 @@ import goray  # noqa: E402
 import goray.serve  # noqa: E402
 from test_serve import post, port, scorer  # noqa: E402,F401 (port: the module's Serve)
 
+# Tier 2 (bash scripts/run-tests.sh --all): seeded fuzzing of Serve's HTTP answers; test_serve.py's
+# bad requests run in tier 1
+pytestmark = pytest.mark.tier2
+
 #: The Scorer's weights here: three features, exact sums for small integer features.
 WEIGHTS = [0.5, -1.0, 2.0]
 #: More digits than Python reads in an integer (its limit; this many on Pythons without one).

@@ -7,7 +7,13 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from conftest import DEFS, library_path
+
+# Tier 2 (bash scripts/run-tests.sh --all): Rays started by their own scripts (ray.init before
+# goray.init)
+pytestmark = pytest.mark.tier2
 
 LOOPBACK_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0",
                 "RAY_ADDRESS": "local"}

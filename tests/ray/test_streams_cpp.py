@@ -120,6 +120,8 @@ def test_items_taken_out_of_a_group_read_wait_and_pass_on(lib):
     assert run("PassGroupedItemsOn", n) == [2 * total, total, total, total, 2 * total]
 
 
+# Tier 2: a leak check over many groups; the groups themselves run in tier 1
+@pytest.mark.tier2
 def test_grouped_items_leave_nothing_in_the_objects_store(lib, group_sizes):
     # Held items, the refs made for those handed on, and the stream: all released with
     # the C++ consumer's last copies (run in the driver, so its store is this one).

@@ -35,6 +35,10 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 from loopback_ports import free_port  # noqa: E402
 from ray_leftovers import stop_ray_start  # noqa: E402
 
+# Tier 2 (bash scripts/run-tests.sh --all): a cluster of its own with token authentication (the
+# shared 2-node cluster has none)
+pytestmark = pytest.mark.tier2
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 RAYAPP = ROOT / "examples" / "rayapp"

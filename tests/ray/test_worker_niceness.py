@@ -8,6 +8,10 @@ import os
 import pytest
 import ray
 
+# Tier 2 (bash scripts/run-tests.sh --all): what the test scripts give Ray's workers, not goray's
+# behaviour
+pytestmark = pytest.mark.tier2
+
 
 @ray.remote
 def _niceness() -> int:

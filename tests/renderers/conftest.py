@@ -35,7 +35,7 @@ import pytest
 from shared_ray import ADDRESS_ENV, SharedRay, ray_environment
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
-import long_runs  # noqa: E402
+import tiers  # noqa: E402
 import ray_leftovers  # noqa: E402
 import shared_caches  # noqa: E402
 
@@ -228,7 +228,7 @@ def built_apps(cmake_dir, tmp_path_factory) -> Dict[str, pathlib.Path]:
 
 
 def pytest_configure(config):
-    long_runs.register(config)
+    tiers.register(config)
     ray_leftovers.note_session_start()
 
 
@@ -237,4 +237,4 @@ def pytest_sessionfinish(session):
 
 
 def pytest_collection_modifyitems(config, items):
-    long_runs.deselect(config, items)
+    tiers.deselect(config, items)

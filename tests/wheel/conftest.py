@@ -19,7 +19,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
-import long_runs  # noqa: E402
+import tiers  # noqa: E402
 import ray_leftovers  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -94,6 +94,13 @@ THIS_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 WHEEL_NAME = re.compile(r"goray_cpp-[^-]+-cp3(\d+)-[^-]+-[^-]+\.whl")
 
 
+def each_python() -> List:
+    """SUPPORTED_PYTHONS as pytest parameters: this Python's wheel in tier 1 (the one it
+    builds), the others in tier 2 (tests/tiers.py)."""
+    return [pytest.param(version, marks=() if version == THIS_PYTHON else pytest.mark.tier2)
+            for version in SUPPORTED_PYTHONS]
+
+
 def python_of_wheel(path: Path) -> str:
     """The CPython version ("3.X") a wheel is for, from its file name's tag."""
     match = WHEEL_NAME.fullmatch(path.name)
@@ -148,9 +155,27 @@ def require_python(version: str) -> Path:
     return found
 
 
+# Where run-tests.sh wants this run's wheels listed (links to them), for the stages that
+# install a wheel the wheel stage built (py314: each wheel is built once a run).
+RUN_WHEELS_ENV = "GORAY_RUN_WHEELS"
+
+
+def share_with_the_run(wheels: Dict[str, Path]) -> None:
+    folder = os.environ.get(RUN_WHEELS_ENV)
+    if not folder:
+        return
+    os.makedirs(folder, exist_ok=True)
+    for path in wheels.values():
+        link = Path(folder) / path.name
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(path)
+
+
 @pytest.fixture(scope="session")
 def wheels() -> Dict[str, Path]:
-    """Every wheel scripts/build-wheel.sh builds, by CPython version; or the ones of
+    """The wheels scripts/build-wheel.sh builds, by CPython version: tier 1's run builds
+    this Python's alone (cp311), tier 2 every supported CPython's found here; or the ones of
     $GORAY_TEST_WHEEL (paths separated by os.pathsep)."""
     given = os.environ.get("GORAY_TEST_WHEEL")
     if given:
@@ -158,7 +183,10 @@ def wheels() -> Dict[str, Path]:
         missing = [str(path) for path in paths if not path.is_file()]
         assert not missing, f"GORAY_TEST_WHEEL: no such file {missing}"
         return {python_of_wheel(path): path for path in paths}
-    return build_wheels(REPO / "scripts" / "build-wheel.sh")
+    only_this_python = ("--python", THIS_PYTHON) if tiers.tier() == 1 else ()
+    built = build_wheels(REPO / "scripts" / "build-wheel.sh", *only_this_python)
+    share_with_the_run(built)
+    return built
 
 
 @pytest.fixture(scope="session")
@@ -272,7 +300,7 @@ def wheel_venv(wheel_venvs: Callable[[str], WheelVenv], wheel_path: Path) -> Whe
 
 
 def pytest_configure(config):
-    long_runs.register(config)
+    tiers.register(config)
     ray_leftovers.note_session_start()
 
 
@@ -281,4 +309,4 @@ def pytest_sessionfinish(session):
 
 
 def pytest_collection_modifyitems(config, items):
-    long_runs.deselect(config, items)
+    tiers.deselect(config, items)

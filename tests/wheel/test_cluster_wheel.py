@@ -63,6 +63,9 @@ import sys
 import goray
 import ray
 
+# Tier 2 (bash scripts/run-tests.sh --all): a 2-node cluster of the wheel's own virtualenv
+pytestmark = pytest.mark.tier2
+
 
 def _fastpath():
     try:

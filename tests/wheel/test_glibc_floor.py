@@ -21,7 +21,7 @@ from typing import Dict
 
 import pytest
 
-from conftest import PLATFORM_TAG, SUPPORTED_PYTHONS
+from conftest import PLATFORM_TAG, each_python
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
 from elf_versions import (Version, allowed_versions, oldest_symbol_versions,  # noqa: E402
@@ -43,7 +43,7 @@ def test_the_policy_is_the_one_the_docs_promise(allowed: Dict[str, Version]):
     assert PLATFORM_TAG.removesuffix("_x86_64") in text and "GLIBCXX_3.4.29" in text
 
 
-@pytest.mark.parametrize("python", SUPPORTED_PYTHONS)
+@pytest.mark.parametrize("python", each_python())
 def test_every_binary_of_the_wheel_is_within_its_tags_floor(wheels: Dict[str, Path], python: str,
                                                             allowed: Dict[str, Version]):
     if python not in wheels:

@@ -14,7 +14,7 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from conftest import PLATFORM_TAG, REPO, SUPPORTED_PYTHONS, WheelVenv, require_python, run
+from conftest import PLATFORM_TAG, REPO, WheelVenv, each_python, require_python, run
 
 VERSION_RE = r"(\d+)\.(\d+)\.(\d+)"
 
@@ -92,7 +92,7 @@ def test_readme_section_is_install_md():
 
 # ---- What the wheel holds ------------------------------------------------------------
 
-@pytest.mark.parametrize("python", SUPPORTED_PYTHONS)
+@pytest.mark.parametrize("python", each_python())
 def test_wheel_holds_the_package_runtime_cmake_package_and_scanner(wheels: Dict[str, Path],
                                                                    python: str):
     if python not in wheels:

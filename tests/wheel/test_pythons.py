@@ -27,6 +27,9 @@ import shared_caches
 from conftest import PLATFORM_TAG, SUPPORTED_PYTHONS, THIS_PYTHON, WheelVenv, install_with_uv, run
 from test_install import run_commands, shell_commands, user_project, write_readme_project
 
+# Tier 2 (bash scripts/run-tests.sh --all): every supported CPython's wheel; tier 1 builds and tests cp311's
+pytestmark = pytest.mark.tier2
+
 # The user's compilers: the C++ compiler CMake picks from $CXX at its first configure.
 COMPILERS = {"g++": "g++", "clang++": "clang++-19"}
 # What each compiler writes into the library's .comment section.

@@ -18,6 +18,9 @@ import pytest
 from conftest import REPO, clean_environment, run
 from test_doc_figures import SDIST_FIGURES, assert_within_tolerance
 
+# Tier 2 (bash scripts/run-tests.sh --all): the source distribution
+pytestmark = pytest.mark.tier2
+
 # The parts of the tree the wheel's CMake build reads: every tracked file under them ships.
 BUILD_INPUTS = ("CMakeLists.txt", "pyproject.toml", "cmake", "runtime", "generator",
                 "templates", "python/goray")

@@ -24,6 +24,9 @@ import pytest
 
 from conftest import DEV_VENV_BIN, WheelVenv, clean_environment, run
 
+# Tier 2 (bash scripts/run-tests.sh --all): the runtime built from source with another string ABI, and ASan builds
+pytestmark = pytest.mark.tier2
+
 # One application for every test. Greet passes std::string through the runtime (what the
 # string ABI changes); Asan says whether AddressSanitizer watches the worker it runs in;
 # the driver's "overflow" argument writes past a heap block in the goray process itself,
@@ -168,7 +171,7 @@ def hide_third_party_headers(tools: Tools) -> List[str]:
 ASAN_RUNTIMES = {"g++": "libasan.so", "clang++": "libclang_rt.asan-x86_64.so"}
 
 
-# clang++'s is a long run (tests/long_runs.py): g++'s, the default compiler's, is in CI.
+# clang++'s is a long run (tests/tiers.py): g++'s, the default compiler's, is in CI.
 @pytest.mark.parametrize("compiler", ["g++", pytest.param("clang++", marks=pytest.mark.long)])
 def test_address_sanitizer_end_to_end(tools: Tools, tmp_path: Path, compiler: str):
     # -fsanitize=address: the prebuilt (uninstrumented) runtime fits; the app's library
