@@ -180,6 +180,8 @@ def test_the_typed_entries_module_is_built_beside_the_stubs(cmake_dir, tmp_path)
     assert f"-I{sysconfig_include}" in ninja or f"-isystem {sysconfig_include}" in ninja
 
 
+# Tier 2: a Release build of the typed entries; tier 1 builds and imports them at the tree's flags
+@pytest.mark.tier2
 def test_a_release_builds_typed_entries_module_imports(cmake_dir, tmp_path):
     """-O3 (CMake's Release): GCC 12 put the generated module definition in memory made
     read-only after loading, and CPython writes into it: the import crashed."""
@@ -289,6 +291,8 @@ SHARED_HELPER = textwrap.dedent("""\
     """)
 
 
+# Tier 2: a CMake project of its own; goray_add_app's sources build in tier 1's projects
+@pytest.mark.tier2
 def test_a_source_shared_with_another_target_in_the_directory_still_compiles_there(
         cmake_dir, tmp_path):
     """Source properties are per directory: goray_add_app must not mark its sources
@@ -318,6 +322,9 @@ REAL_PATHS = textwrap.dedent("""\
     """)
 
 
+# Tier 2: sources' paths goray-gen spells byte by byte; test_gen_naming.py checks the spelling in
+# tier 1
+@pytest.mark.tier2
 def test_symlinked_and_non_ascii_sources_get_the_units_goray_gen_writes(cmake_dir, tmp_path):
     """goray-gen names a unit after the source's real path, byte by byte: goray_add_app
     must too, or the build expects a unit that is never written. src/tasks.cpp is a link

@@ -209,6 +209,8 @@ def test_an_actor_class_without_traits_defaults():
     assert (plain.thread_safe, plain.concurrency_groups, plain.method_groups) == (False, {}, {})
 
 
+# Tier 2: the stubs under each checker; test_gen_typecheck.py runs them in tier 1
+@pytest.mark.tier2
 def test_the_rendered_stubs_check_clean_under_mypy(outputs, tmp_path):
     """The .pyi with generators and groups, and a use of them, under mypy --strict: a
     stream's items are typed refs (a ref of another type is an error)."""
@@ -239,6 +241,8 @@ def test_the_rendered_stubs_check_clean_under_mypy(outputs, tmp_path):
         'expected "SupportsNext[ObjectRef[str]]"' in errors[0], errors
 
 
+# Tier 2: the stubs under each checker; test_gen_typecheck.py runs them in tier 1
+@pytest.mark.tier2
 def test_the_rendered_stubs_check_clean_under_pyright(outputs, tmp_path):
     """The same under pyright, strict for the user's file: items are typed refs."""
     for file_name in ("app.py", "app.pyi", "_app_types.pyi"):

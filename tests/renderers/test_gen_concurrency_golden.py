@@ -7,6 +7,7 @@ test_gen_golden.py checks the outputs byte for byte and compiles the units."""
 
 from __future__ import annotations
 
+import pytest
 import os
 import shutil
 import subprocess
@@ -178,6 +179,8 @@ def test_the_stubs_type_check_under_mypy(tmp_path):
     assert 'expected "SupportsNext[ObjectRef[str]]"' in bad.stdout, bad.stdout
 
 
+# Tier 2: the stubs under each checker; test_gen_typecheck.py runs them in tier 1
+@pytest.mark.tier2
 def test_the_stubs_type_check_under_pyright(tmp_path):
     """The same under pyright, strict for the user's file."""
     work = user_dir(tmp_path)

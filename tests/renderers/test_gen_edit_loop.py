@@ -74,7 +74,8 @@ SOURCES = {
         """,
 }
 
-GENERATORS = ["Unix Makefiles", "Ninja"]
+# Ninja in tier 1; the Makefile generators' loop, whose rules are generated apart, in tier 2.
+GENERATORS = [pytest.param("Unix Makefiles", marks=pytest.mark.tier2), "Ninja"]
 
 
 def compiled(output: str) -> List[str]:
@@ -150,7 +151,8 @@ def test_the_edit_build_loop(cmake_dir, tmp_path, generator):
     assert compiled(build(binary)) == []
 
 
-@pytest.mark.parametrize("generator", ["Ninja", "Unix Makefiles"])
+@pytest.mark.parametrize("generator", ["Ninja", pytest.param("Unix Makefiles",
+                                                               marks=pytest.mark.tier2)])
 def test_a_sources_own_compile_properties_reach_its_unit(cmake_dir, tmp_path, generator):
     """set_source_files_properties on a source (here after goray_add_app) reaches the
     generated unit that compiles it, and that unit alone (docs/cmake.md), with Ninja and
@@ -200,6 +202,8 @@ def scans(tmp_path: pathlib.Path) -> int:
     return len(calls.read_text().splitlines()) if calls.exists() else 0
 
 
+# Tier 2: the body-edit cache, edit by edit; the Ninja edit loop reuses it in tier 1
+@pytest.mark.tier2
 def test_the_scan_cache_serves_body_edits_and_nothing_else(scanner, tmp_path):
     from goray.gen.generate import GenerateOptions, generate
 

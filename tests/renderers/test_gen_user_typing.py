@@ -257,6 +257,9 @@ def checked(tmp_path_factory) -> Dict[str, object]:
             "pyright": by_file(checked_pyright.stdout, PYRIGHT_ERROR)}
 
 
+# Tier 2: every case's stubs under mypy --strict; test_gen_typecheck.py checks an application's in
+# tier 1
+@pytest.mark.tier2
 def test_every_cases_stubs_check_clean_under_mypy_strict(checked):
     mypy = checked["mypy"]
     assert {name: mypy[name] for name in checked["stubs"] if name in mypy} == {}, \
