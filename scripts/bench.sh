@@ -68,7 +68,7 @@ elif [ -x "$GORAY_SCAN_BUILT" ] &&
      grep -q '^GORAY_SCAN:FILEPATH=.*NOTFOUND' "$ROOT/build-release/CMakeCache.txt"; then
   cmake -S "$ROOT" -B "$ROOT/build-release" -DGORAY_SCAN="$GORAY_SCAN_BUILT" >/dev/null
 fi
-cmake --build "$ROOT/build-release" -j "$(nproc)"
+cmake --build "$ROOT/build-release" -j "$(nproc)" --target all goray_bench
 
 what="${1:-all}"
 if [ "$what" = all ] || [ "$what" = local ]; then

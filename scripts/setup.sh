@@ -74,6 +74,8 @@ build_tree() {
   # This also (re)builds goray._fastpath into python/goray/ when its sources change.
   if [ "$SCOPE" = examples ]; then
     cmake --build "$ROOT/build" -j "$(nproc)" --target goray_examples
+  elif [ "${GORAY_TEST_TIER:-1}" = 2 ]; then  # tier 2 also tests the benchmarks' scripts
+    cmake --build "$ROOT/build" -j "$(nproc)" --target all goray_bench
   else
     cmake --build "$ROOT/build" -j "$(nproc)"
   fi

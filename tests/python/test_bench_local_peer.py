@@ -8,6 +8,10 @@ import sys
 
 import pytest
 
+# Tier 2 (bash scripts/run-tests.sh --all): the benchmarks' targets, which the tier-2 build
+# adds (goray_bench)
+pytestmark = pytest.mark.tier2
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "bench" / "local_peer.py"
 BUILT = ROOT / "build" / "bench" / "local_peer"

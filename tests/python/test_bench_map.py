@@ -13,6 +13,10 @@ import time
 
 import pytest
 
+# Tier 2 (bash scripts/run-tests.sh --all): the benchmarks' targets, which the tier-2 build
+# adds (goray_bench)
+pytestmark = pytest.mark.tier2
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
 LIBRARY = ROOT / "build" / "bench" / "libbench_map.so"

@@ -37,10 +37,12 @@ def test_the_examples_script_builds_only_the_examples_target():
     assert re.search(r'^bash "\$ROOT/scripts/setup\.sh" --examples$', script, re.MULTILINE)
     setup = (SCRIPTS / "setup.sh").read_text()
     assert '--target goray_examples' in setup
-    # The tests' scripts build the whole tree.
+    # The tests' scripts build the whole tree (`all`; tier 2 and bench.sh the benchmarks too).
     for name in ("run-tests.sh", "bench.sh", "soak.sh"):
-        assert re.search(r'^bash "\$ROOT/scripts/setup\.sh"\s*(#.*)?$',
+        assert re.search(r'(^|\s)bash "\$ROOT/scripts/setup\.sh"\s*(;.*|#.*)?$',
                          (SCRIPTS / name).read_text(), re.MULTILINE), name
+    assert '--target all goray_bench' in setup and '"${GORAY_TEST_TIER:-1}" = 2' in setup
+    assert '--target all goray_bench' in (SCRIPTS / "bench.sh").read_text()
 
 
 def test_every_library_the_examples_script_runs_is_built_by_the_examples_target():
