@@ -76,9 +76,10 @@ priced(orders, "numpy")
 def rays() -> List[pytest.param]:
     oldest = ROOT / f".venv-ray-{OLDEST}" / "bin" / "python"
     return [pytest.param((pathlib.Path(sys.executable), "newest"), id="newest"),
-            pytest.param((oldest, OLDEST), id=OLDEST, marks=pytest.mark.skipif(
+            # The oldest Ray's types in tier 2, beside its ray-oldest stage.
+            pytest.param((oldest, OLDEST), id=OLDEST, marks=[pytest.mark.tier2, pytest.mark.skipif(
                 not oldest.is_file(), reason=f"no .venv-ray-{OLDEST}: run "
-                "bash scripts/test-ray-versions.sh --oldest to make it"))]
+                "bash scripts/test-ray-versions.sh --oldest to make it")])]
 
 
 @pytest.fixture(params=rays())
