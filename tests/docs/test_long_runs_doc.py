@@ -11,7 +11,7 @@ TREES = ["tests/ray", "tests/wheel", "tests/renderers", "tests/python", "tests/a
 
 
 def marked_long():
-    env = {**os.environ, "GORAY_LONG_TESTS": "1"}
+    env = {**os.environ, "GORAY_LONG_TESTS": "1", "GORAY_TEST_TIER": "2"}  # (tier 2's too)
     found = set()
     for tree in TREES:
         result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p",

@@ -34,10 +34,15 @@ def test_apt_install_exports_the_settings_once_ccache_is_installed(tmp_path):
 def test_the_scripts_that_compile_after_setup_export_them_again():
     """run-tests.sh's stages, bench.sh and run-example.sh's background build compile in their own process after setup.sh (a
     child, which may have installed ccache) ran."""
-    for name in ("run-tests.sh", "bench.sh", "run-example.sh"):
+    for name in ("bench.sh", "run-example.sh"):
         text = (ROOT / "scripts" / name).read_text()
         assert re.search(r'^bash "\$ROOT/scripts/setup\.sh"[^\n]*\n(#.*\n)*enable_compile_cache\b',
                          text, re.MULTILINE), name
+    # run-tests.sh: after setup.sh and before its first stage.
+    text = (ROOT / "scripts" / "run-tests.sh").read_text()
+    setup = text.index('bash "$ROOT/scripts/setup.sh"')
+    enabled = text.index("\nenable_compile_cache\n", setup)
+    assert enabled < text.index('\nif [ "$lanes" -eq 1 ]; then\n  run_lanes', enabled)
 
 
 def test_setup_installs_ccache():

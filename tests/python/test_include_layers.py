@@ -178,4 +178,4 @@ def test_a_circle_of_definitions_between_module_folders_fails(tmp_path):
 def test_the_cpp_stage_checks_the_layers_first():
     script = (ROOT / "scripts" / "run-tests.sh").read_text()
     assert ('python3 "$ROOT/scripts/check-include-layers.py" --objects --build "$ROOT/build" &&\n'
-            "    ctest_in_build -LE scanner") in script
+            '    "$ROOT/build/tests/cpp/goray_runtime_test"') in script

@@ -11,6 +11,9 @@ import pytest
 from conftest import DEFS
 from test_startup import run_script
 
+# Tier 2 (bash scripts/run-tests.sh --all): a Ray of its own started with SIGINT ignored
+pytestmark = pytest.mark.tier2
+
 SCRIPT = """
 import signal
 import sys
@@ -19,9 +22,6 @@ import time
 import ray
 
 import goray
-
-# Tier 2 (bash scripts/run-tests.sh --all): a Ray of its own started with SIGINT ignored
-pytestmark = pytest.mark.tier2
 
 assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN, "not started as a background job"
 ray.init(address="local", num_cpus=1, include_dashboard=False, _node_ip_address="127.0.0.1")

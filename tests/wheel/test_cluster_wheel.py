@@ -49,6 +49,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 from loopback_ports import free_port  # noqa: E402
 from ray_leftovers import stop_ray_start  # noqa: E402
 
+# Tier 2 (bash scripts/run-tests.sh --all): a 2-node cluster of the wheel's own virtualenv
+pytestmark = pytest.mark.tier2
+
 DEV_SITE = Path(sysconfig.get_paths()["purelib"])  # the checkout's .venv: Ray and goray
 DEV_RAY = REPO / ".venv" / "bin" / "ray"  # the submitting client (any Ray CLI would do)
 LOOPBACK_START = Path(__file__).resolve().parent / "ray_start_loopback.py"
@@ -62,9 +65,6 @@ import sys
 
 import goray
 import ray
-
-# Tier 2 (bash scripts/run-tests.sh --all): a 2-node cluster of the wheel's own virtualenv
-pytestmark = pytest.mark.tier2
 
 
 def _fastpath():
