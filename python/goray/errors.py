@@ -75,12 +75,16 @@ class NativeError(GorayError, RuntimeError):
     traceback: str
     """The Python traceback carried with the failure (a Python error escaping C++), or
     "" when there is none."""
+    row: Optional[int]
+    """The row of a batch the exception was thrown for (``goray::ForEachRow``), or None."""
 
-    def __init__(self, task: str, type: str, message: str, traceback: str = "") -> None:
+    def __init__(self, task: str, type: str, message: str, traceback: str = "",
+                 row: Optional[int] = None) -> None:
         self.task = task
         self.type = type
         self.message = message
         self.traceback = traceback
+        self.row = row
         self.code = int(Code.PANIC)
         super().__init__(task, type, message, traceback)
 
@@ -91,6 +95,8 @@ class NativeError(GorayError, RuntimeError):
 
     def __str__(self) -> str:
         text = f"golang panic: {self.summary}" if self.go_panic else self.summary
+        if getattr(self, "row", None) is not None:  # (pickles from before rows: none)
+            text = f"row {self.row} failed: {text}"
         if self.task:
             text += f" (task {self.task})"
         if self.traceback:
@@ -323,6 +329,8 @@ def failure_payload(type_: str, message: str, task: str, traceback: str = "",
     # A failure without a type (a Go panic) reads as GoRay's does: its message exactly, as
     # GoRay programs compare it (its task is in the member).
     shown = compose_message(type_, message, task) if type_ else message
+    if isinstance(fields.get("row"), int):  # as goray.map names a failed item
+        shown = f"row {fields['row']} failed: {shown}"
     payload = {"Message": shown, "Traceback": traceback, "Error": member}
     # Lone surrogates become "?": the JSON stays valid UTF-8 for the native parser.
     return json.dumps(payload, ensure_ascii=False).encode("utf-8", errors="replace")
@@ -338,7 +346,8 @@ def error_fields(error: BaseException) -> dict:
         return fields
     if isinstance(error, UnknownNameError):
         return {"kind": error.kind, "name": error.name, "known": list(error.known)}
-    return {}
+    row = getattr(error, "row", None) if isinstance(error, NativeError) else None
+    return {"row": row} if row is not None else {}
 
 
 def read_failure(payload: bytes) -> Tuple[str, str, Optional[dict]]:
@@ -388,7 +397,10 @@ def error_from_failure(message: str, traceback: str = "", member: Optional[dict]
         names = [str(name) for name in known] if isinstance(known, list) else []
         return UnknownNameError(_text(member, "kind"), _text(member, "name"), names,
                                 message=text)
-    return NativeError(task, type_, text, traceback)
+    row = member.get("row")
+    if not isinstance(row, int) or isinstance(row, bool) or row < 0:
+        row = None
+    return NativeError(task, type_, text, traceback, row)
 
 
 # Called with each recovered crash before it is raised (set_crash_hook), or None.
