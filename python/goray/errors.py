@@ -23,6 +23,7 @@ __all__ = [
     "UnknownNameError",
     "ArgumentError",
     "NativeCrash",
+    "NotUTF8Error",
     "MapItemError",
     "MapArgumentError",
     "error_from_reply",
@@ -180,6 +181,51 @@ class ArgumentError(GorayError, TypeError):
 
     def __str__(self) -> str:
         return f"{self.message} (task {self.task})" if self.task else self.message
+
+
+class NotUTF8Error(GorayError, ValueError):
+    """A native result holds text (a C++ ``std::string``: msgpack str) whose bytes are not
+    UTF-8, so Python cannot read it as a ``str``. ``task`` names the task or method,
+    ``what`` the value ("result", "stream item"), ``position`` its place among several
+    results (None for the one result), ``path`` where inside it ("[2]", ``["host"]``,
+    ``[key "k"]``; "" for the value itself), ``data`` the string's bytes and ``offset``
+    the first one that is not UTF-8. The way out, which the text says: return bytes
+    (``std::vector<std::byte>`` or ``std::vector<uint8_t>``: Python ``bytes``), or a
+    binary column, for bytes that may not be text."""
+
+    task: str
+    """The task or method whose result it is ("" when unknown)."""
+    what: str
+    """The value: "result", "stream item"."""
+    position: Optional[int]
+    """The value's position among several results; None for the one result."""
+    path: str
+    """Where inside the value ("[2]", '["host"]'); "" for the value itself."""
+    data: bytes
+    """The string's bytes."""
+    offset: int
+    """The offset in `data` of the first byte that is not UTF-8."""
+
+    def __init__(self, what: str, position: Optional[int], path: str, data: bytes,
+                 offset: int, task: str = "") -> None:
+        self.what = what
+        self.position = position
+        self.path = path
+        self.data = data
+        self.offset = offset
+        self.task = task
+        super().__init__(what, position, path, data, offset, task)
+
+    def __str__(self) -> str:
+        where = self.what if self.position is None else f"{self.what} {self.position}"
+        if self.path:
+            where += f" at {self.path}"
+        shown = self.data if len(self.data) <= 40 else self.data[:37] + b"..."
+        byte = self.data[self.offset] if 0 <= self.offset < len(self.data) else 0
+        text = (f"{where}: a std::string whose bytes are not UTF-8 (byte 0x{byte:02x} at offset "
+                f"{self.offset} of {shown!r}), which Python cannot read as str: return bytes "
+                f"(std::vector<std::byte>) or a binary column for bytes that may not be text")
+        return f"{text} (task {self.task})" if self.task else text
 
 
 def _item_text(item: Any, limit: int = 80) -> str:
