@@ -6,7 +6,9 @@ worker's report (signal, task, the user's function and source line); Ray's retri
 happen; two actors crashing each give their caller their own report, an actor whose
 constructor crashed gives every caller the constructor's; the C++ driver's
 WorkerDiedError / ActorDiedError carry the report too. Crashing code:
-tests/apps/raytest/crashes.cpp. (Every signal, in-process: tests/python/test_crash_reports.py.)"""
+tests/apps/raytest/crashes.cpp; the reports' Python side: goray._ray.worker.crashes. (Every
+signal, in-process: tests/python/test_crash_reports.py; in-process calls in Ray's workers:
+tests/ray/test_data_crashes.py.)"""
 import pathlib
 import pickle
 import time
