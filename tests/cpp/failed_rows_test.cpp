@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "abi_call.h"
+#include "goray/detail/driver_call.h"
 #include "goray/goray.h"
 #include "goray/rows.h"
 #include "test_application.h"
@@ -84,6 +85,19 @@ TEST(FailedRows, AnExceptionNotThrownForARowNamesNone) {
   // Nor does the next failure of the thread, after one that named its row.
   Failure(CallPayload("SumRows", std::vector<int64_t>{-1}));
   EXPECT_FALSE(Failure(CallPayload("CatchThenThrow", std::vector<int64_t>{1}))["Error"].contains("row"));
+}
+
+TEST(FailedRows, ACppCallersTaskErrorNamesTheRow) {
+  // The payload a C++ caller's Get reads for such a failure (its member's "row").
+  try {
+    goray::detail::ThrowDriverFailure(5, R"x({"Message": "row 2 failed: std::domain_error: negative (task SumRows)",
+        "Traceback": "", "Error": {"type": "std::domain_error", "message": "negative",
+        "task": "SumRows", "row": 2}})x", "object 1");
+    ADD_FAILURE() << "no exception";
+  } catch (const goray::TaskError& error) {
+    EXPECT_EQ(error.message(), "row 2 failed: negative");
+    EXPECT_STREQ(error.what(), "std::domain_error: row 2 failed: negative (task SumRows)");
+  }
 }
 
 TEST(FailedRows, TheExceptionLeavesAsItWas) {
