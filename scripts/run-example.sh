@@ -83,6 +83,8 @@ run_serving() {
     echo "run-example.sh: examples/serving: Serve ignored the HTTP options serve.start gave it" >&2
     return 1
   fi
+  # docs/serve.md shows this output (tests/docs/test_docs_samples.py lists who checks each sample).
+  python3 "$ROOT/tests/doc_samples.py" docs/serve.md 'POST /model/Score' < "$output"
 }
 run_mapping() {
   timed "example: mapping (goray.map)" "$PY" main.py "$BUILD/mapping/libmapping.so" "$BUILD/mapping"

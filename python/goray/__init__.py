@@ -43,7 +43,7 @@ from . import _entries as _entries  # an application's typed entries, found for 
 from ._registry import local, remote
 from ._streams_local import LocalStream
 from .errors import (ArgumentError, GorayError, MapArgumentError, MapItemError, NativeCrash,
-                     NativeError, UnknownNameError)
+                     NativeError, NotUTF8Error, UnknownNameError)
 from ._map import ActorPool, MapRefs, imap, imap_unordered, map, map_chunks, map_refs
 
 from ._version import __version__
@@ -72,6 +72,7 @@ __all__ = [
     "GorayError",
     "NativeError",
     "NativeCrash",
+    "NotUTF8Error",
     "UnknownNameError",
     "ArgumentError",
     "init",

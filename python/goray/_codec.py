@@ -40,7 +40,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import msgpack  # type: ignore[import-untyped]
 
-from . import _arrays, _value_exts
+from . import _arrays, _not_utf8, _value_exts
 from ._protocol import Buffer, CodecError
 from ._protocol_numbers import EXT_ACTOR_HANDLE, EXT_OBJECT_REF
 from .errors import ArgumentError, GorayError
@@ -752,11 +752,17 @@ def unpack_result_block_with(data: Buffer, lists: Tuple[Sequence[Any], Sequence[
         _refs_tls.lists = outer
 
 
-def unpack_result_block(data: Buffer, callee: str = "") -> Any:
+def unpack_result_block(data: Buffer, callee: str = "", kind: str = "result") -> Any:
     """A native return block as a Python caller sees it: no value -> None, one ->
-    the value, several -> a list. `callee` names the task in errors."""
+    the value, several -> a list. `callee` names the task in errors, `kind` the value
+    ("result", "stream item")."""
     what = f"result of {callee}: position" if callee else "result"
-    values = unpack_first_values(data, what)
+    try:
+        values = unpack_first_values(data, what)
+    except CodecError as error:
+        if isinstance(error.__cause__, UnicodeDecodeError):  # text that is not UTF-8: where
+            raise _not_utf8.in_block(data, kind, callee) or error from None
+        raise
     if not values:
         return None
     if len(values) == 1:

@@ -18,7 +18,7 @@ import ctypes
 import os
 import sys
 import threading
-from typing import Any, Callable, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 from . import _arrays, _handlers, _value_exts
 from ._codec import NO_FASTPATH_ENV, fastpath_module
@@ -27,7 +27,7 @@ from ._protocol import (ARRAYS_VERSION, COLUMN_MAJOR_VERSION, COMMAND_BITS, VALU
 from .errors import GorayError
 
 __all__ = ["Library", "load_library", "loaded_library", "get_library", "fastpath_active",
-           "fastpath_module", "BIN_PATH_ENV", "NO_FASTPATH_ENV"]
+           "fastpath_module", "on_library_loaded", "BIN_PATH_ENV", "NO_FASTPATH_ENV"]
 
 #: The environment variable holding the library's path (workers load it lazily).
 BIN_PATH_ENV = "GORAY_BIN_PATH"
@@ -129,7 +129,7 @@ class Library:
             code, reply = self.execute(int(Py2Native.RELEASE_ARRAY), pack_u64(token))
         except Exception as error:  # noqa: BLE001 - a finalizer must not raise
             code, reply = Code.FAILED, str(error).encode()
-        if code:
+        if code and code != Code.CRASHED:  # (after a crash the process is ending: nothing runs)
             print(f"goray: ReleaseArray({token}) failed (code {code}): "
                   f"{reply.decode('utf-8', errors='replace')}", file=sys.stderr)
 
@@ -195,6 +195,16 @@ def _request_word(cmd: int, index: int) -> int:
 
 _lock = threading.Lock()
 _library: Optional[Library] = None
+# Called with the library once it is loaded: what a higher layer registers (the Ray
+# layer turns crash recovery on in a Ray worker, whatever loaded the library there).
+_load_hooks: List[Callable[[Library], None]] = []
+
+
+def on_library_loaded(hook: Callable[[Library], None]) -> None:
+    """Calls `hook` with the library when it is loaded (at once if it is loaded)."""
+    _load_hooks.append(hook)
+    if _library is not None:
+        hook(_library)
 
 
 def _resolve(path: "os.PathLike[str] | str") -> str:
@@ -240,8 +250,11 @@ def load_library(path: "os.PathLike[str] | str | None" = None) -> Library:
                 return _library
             raise GorayError(f"cannot load goray library {absolute!r}: {_library.path!r} "
                              "is already loaded (one library per process)")
-        _library = Library(absolute)
-        return _library
+        library = Library(absolute)
+        _library = library
+    for hook in _load_hooks:
+        hook(library)
+    return library
 
 
 def loaded_library() -> Optional[Library]:

@@ -96,14 +96,13 @@ def _python_value(callee: str,
                   enums: Optional[Callable[[Any], Any]] = None) -> Callable[[memoryview], Any]:
     """An item's bytes (one value) for a Python reader: the value (or None / a list, as
     unpack_result_block), its enums made members by `enums` (goray._enums)."""
-    what = f"result of {callee}: position" if callee else "result"
-    unpack = _codec.unpack_first_values
+    unpack = _codec.unpack_result_block
     fast = _codec.fast_unpack_values  # one C call per item on Ray's per-item path
 
     def value(view: memoryview) -> Any:
         values = fast(view) if fast is not None else None
         if values is None:
-            values = unpack(view, what)
+            return unpack(view, callee, "stream item")
         if len(values) == 1:
             return values[0]
         return values if values else None

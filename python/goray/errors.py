@@ -23,6 +23,7 @@ __all__ = [
     "UnknownNameError",
     "ArgumentError",
     "NativeCrash",
+    "NotUTF8Error",
     "MapItemError",
     "MapArgumentError",
     "error_from_reply",
@@ -75,12 +76,16 @@ class NativeError(GorayError, RuntimeError):
     traceback: str
     """The Python traceback carried with the failure (a Python error escaping C++), or
     "" when there is none."""
+    row: Optional[int]
+    """The row of a batch the exception was thrown for (``goray::ForEachRow``), or None."""
 
-    def __init__(self, task: str, type: str, message: str, traceback: str = "") -> None:
+    def __init__(self, task: str, type: str, message: str, traceback: str = "",
+                 row: Optional[int] = None) -> None:
         self.task = task
         self.type = type
         self.message = message
         self.traceback = traceback
+        self.row = row
         self.code = int(Code.PANIC)
         super().__init__(task, type, message, traceback)
 
@@ -91,6 +96,8 @@ class NativeError(GorayError, RuntimeError):
 
     def __str__(self) -> str:
         text = f"golang panic: {self.summary}" if self.go_panic else self.summary
+        if getattr(self, "row", None) is not None:  # (pickles from before rows: none)
+            text = f"row {self.row} failed: {text}"
         if self.task:
             text += f" (task {self.task})"
         if self.traceback:
@@ -174,6 +181,51 @@ class ArgumentError(GorayError, TypeError):
 
     def __str__(self) -> str:
         return f"{self.message} (task {self.task})" if self.task else self.message
+
+
+class NotUTF8Error(GorayError, ValueError):
+    """A native result holds text (a C++ ``std::string``: msgpack str) whose bytes are not
+    UTF-8, so Python cannot read it as a ``str``. ``task`` names the task or method,
+    ``what`` the value ("result", "stream item"), ``position`` its place among several
+    results (None for the one result), ``path`` where inside it ("[2]", ``["host"]``,
+    ``[key "k"]``; "" for the value itself), ``data`` the string's bytes and ``offset``
+    the first one that is not UTF-8. The way out, which the text says: return bytes
+    (``std::vector<std::byte>`` or ``std::vector<uint8_t>``: Python ``bytes``), or a
+    binary column, for bytes that may not be text."""
+
+    task: str
+    """The task or method whose result it is ("" when unknown)."""
+    what: str
+    """The value: "result", "stream item"."""
+    position: Optional[int]
+    """The value's position among several results; None for the one result."""
+    path: str
+    """Where inside the value ("[2]", '["host"]'); "" for the value itself."""
+    data: bytes
+    """The string's bytes."""
+    offset: int
+    """The offset in `data` of the first byte that is not UTF-8."""
+
+    def __init__(self, what: str, position: Optional[int], path: str, data: bytes,
+                 offset: int, task: str = "") -> None:
+        self.what = what
+        self.position = position
+        self.path = path
+        self.data = data
+        self.offset = offset
+        self.task = task
+        super().__init__(what, position, path, data, offset, task)
+
+    def __str__(self) -> str:
+        where = self.what if self.position is None else f"{self.what} {self.position}"
+        if self.path:
+            where += f" at {self.path}"
+        shown = self.data if len(self.data) <= 40 else self.data[:37] + b"..."
+        byte = self.data[self.offset] if 0 <= self.offset < len(self.data) else 0
+        text = (f"{where}: a std::string whose bytes are not UTF-8 (byte 0x{byte:02x} at offset "
+                f"{self.offset} of {shown!r}), which Python cannot read as str: return bytes "
+                f"(std::vector<std::byte>) or a binary column for bytes that may not be text")
+        return f"{text} (task {self.task})" if self.task else text
 
 
 def _item_text(item: Any, limit: int = 80) -> str:
@@ -323,6 +375,8 @@ def failure_payload(type_: str, message: str, task: str, traceback: str = "",
     # A failure without a type (a Go panic) reads as GoRay's does: its message exactly, as
     # GoRay programs compare it (its task is in the member).
     shown = compose_message(type_, message, task) if type_ else message
+    if isinstance(fields.get("row"), int):  # as goray.map names a failed item
+        shown = f"row {fields['row']} failed: {shown}"
     payload = {"Message": shown, "Traceback": traceback, "Error": member}
     # Lone surrogates become "?": the JSON stays valid UTF-8 for the native parser.
     return json.dumps(payload, ensure_ascii=False).encode("utf-8", errors="replace")
@@ -338,7 +392,8 @@ def error_fields(error: BaseException) -> dict:
         return fields
     if isinstance(error, UnknownNameError):
         return {"kind": error.kind, "name": error.name, "known": list(error.known)}
-    return {}
+    row = getattr(error, "row", None) if isinstance(error, NativeError) else None
+    return {"row": row} if row is not None else {}
 
 
 def read_failure(payload: bytes) -> Tuple[str, str, Optional[dict]]:
@@ -388,7 +443,10 @@ def error_from_failure(message: str, traceback: str = "", member: Optional[dict]
         names = [str(name) for name in known] if isinstance(known, list) else []
         return UnknownNameError(_text(member, "kind"), _text(member, "name"), names,
                                 message=text)
-    return NativeError(task, type_, text, traceback)
+    row = member.get("row")
+    if not isinstance(row, int) or isinstance(row, bool) or row < 0:
+        row = None
+    return NativeError(task, type_, text, traceback, row)
 
 
 # Called with each recovered crash before it is raised (set_crash_hook), or None.

@@ -29,6 +29,7 @@ READING_ORDER = [
     ("goray/value.h", "Dynamic values"),
     ("goray/unresolved.h", "Refs passed as refs"),
     ("goray/errors.h", "Errors"),
+    ("goray/rows.h", "Rows of a batch (which row failed)"),
     ("goray/graph.h", "Compiled graphs"),
     ("goray/serve.h", "Ray Serve from C++"),
     ("goray/version.h", "Versions"),

@@ -326,6 +326,10 @@ RULES = [
     Rule(r"pip install 'goray-cpp\[serve\]'", COVERED, "pyproject.toml::serve = [\"ray[serve]\"]",
          "the extra the wheel declares (tests/python/test_serve_values.py checks it); pip "
          "resolves it against PyPI"),
+    # docs/data.md
+    Rule(r"pip install 'goray-cpp\[data\]'", COVERED, "pyproject.toml::data = [\"ray[data]\"]",
+         "the extra the wheel declares (tests/python/test_serve_values.py checks it); pip "
+         "resolves it against PyPI"),
     Rule(r"serve deploy -a http://127\.0\.0\.1:8265 serve\.yaml", COVERED,
          "tests/ray/test_cluster.py::def test_serve_deploy_spreads_a_cpp_deployment_over_two_nodes",
          "needs a Ray cluster with its dashboard: the cluster test deploys such a file"),

@@ -202,6 +202,70 @@ def test_a_goray_error_through_ray_reads_with_its_own_text_first():
     assert type(task_errors.lead_with_cause(crash)) is ray.exceptions.RayTaskError
 
 
+def test_a_crash_under_another_error_makes_rays_error_a_native_crash_too():
+    # Ray Data raises its UserCodeException from the UDF's NativeCrash: Ray's error keeps
+    # that one as its cause, the crash as text. The caller's side makes the cause a
+    # NativeCrash too (with the report the task filed), still a UserCodeException.
+    import pickle
+
+    import ray.exceptions
+
+    import goray
+    from goray._ray.worker import crashes
+    wrapped = ray.exceptions.UserCodeException("UDF failed to process a data block.")
+    text = ("Traceback (most recent call last):\n  File \"udf.py\", line 3, in f\n"
+            f"goray.errors.NativeCrash: {REPORT.strip()}\n\nThe above exception was the direct "
+            "cause of the following exception:\n\nTraceback (most recent call last):\n"
+            "ray.exceptions.UserCodeException: UDF failed to process a data block.")
+    raw = ray.exceptions.RayTaskError("MapBatches", text, wrapped)
+    made = crashes._crash_cause(raw, "ab12")  # (what the wrapped deserializer does)
+    raised = made.as_instanceof_cause()  # what ray.get raises
+    assert isinstance(raised, goray.NativeCrash) and isinstance(raised, ray.exceptions.UserCodeException)
+    assert isinstance(raised, ray.exceptions.RayTaskError)
+    assert (raised.signal, raised.task_id, raised.frames[0]) == ("SIGBUS", "ab12", "#0  CrashBus at /src/crashes.cpp:52")
+    cause = pickle.loads(pickle.dumps(made.cause))
+    assert isinstance(cause, goray.NativeCrash) and isinstance(cause, ray.exceptions.UserCodeException)
+    assert cause.report == REPORT.strip("\n") and str(cause) == REPORT.strip("\n")
+    # A task error that shows no crash: as it was.
+    other = ray.exceptions.RayTaskError("f", "Traceback\nValueError: no", wrapped)
+    assert crashes._crash_cause(other, "ab12") is other and other.cause is wrapped
+
+
+def test_a_crash_ends_a_worker_now_in_gorays_bodies_and_soon_elsewhere(monkeypatch):
+    # In goray's own task and actor bodies the worker dies as the signal would have killed
+    # it (Ray retries): under any other task the call raises the crash and the process ends
+    # a moment later.
+    import goray
+    from goray._ray.worker import crashes
+    done = []
+    monkeypatch.setattr(crashes, "file_report", lambda report: done.append("filed"))
+    monkeypatch.setattr(crashes, "file_report_and_exit", lambda crash: done.append("exit now"))
+    monkeypatch.setattr(crashes, "_end_soon", lambda signal: done.append(f"exit soon {signal}"))
+    crash = goray.NativeCrash(REPORT)
+    body = {"__name__": "goray._ray.worker.bodies", "crashes": crashes, "crash": crash}
+    exec("def run_body():\n    crashes.on_crash(crash)\n", body)
+    body["run_body"]()
+    assert done[0] == "exit now"
+    done.clear()
+    monkeypatch.setattr(crashes, "_crashed_task", "")
+    monkeypatch.setattr(crashes, "_running_task_id", lambda: "t1")
+    crashes.on_crash(crash)
+    assert done == ["filed", "exit soon SIGBUS"]
+    # A later call of the same task, not run (the runtime runs nothing after a crash):
+    # the same; one of another task, which reached the ending process meanwhile: it ends
+    # now, so that Ray runs that task elsewhere.
+    refused = goray.NativeCrash("goray: not run: this process is ending after an earlier "
+                                "native crash:\n" + REPORT.strip())
+    done.clear()
+    crashes.on_crash(refused)
+    assert done == ["filed", "exit soon SIGBUS"]
+    monkeypatch.setattr(crashes, "_running_task_id", lambda: "t2")
+    monkeypatch.setattr(crashes, "_exit_as", lambda signal: done.append(f"exit now {signal}"))
+    done.clear()
+    crashes.on_crash(refused)
+    assert done[0] == "exit now SIGBUS"
+
+
 # ---- Recovery (GorayRecoverCrashes, docs/protocol.md §14): what a Serve replica uses ----
 
 RECOVER = """
@@ -239,9 +303,37 @@ def test_a_recovered_crash_raises_native_crash_from_its_call_and_the_process_goe
     check_report(result.stderr, kind, "in task CrashTask")  # stderr has the report as ever
 
 
+REFUSED = """
+import sys, goray
+lib = goray.load_library(sys.argv[1])
+assert lib.recover_crashes()
+reports = []
+for kind in ("segv", "abort", "none"):
+    try:
+        goray.golang_local_run_task("CrashTask", kind)
+    except goray.NativeCrash as crash:
+        reports.append(crash.report)
+        print(crash.signal, crash.frames[0].split()[1], crash.report.splitlines()[0], flush=True)
+print("same report" if reports[1].endswith(reports[0]) and reports[2] == reports[1] else reports)
+"""
+
+
+def test_after_a_recovered_crash_no_call_runs_each_answers_with_that_crash(raytest_lib):
+    # The process is ending (its state may be broken): a later call does not run (CrashTask
+    # would abort, or throw), it raises the same crash, after a line saying so.
+    result = run_child(REFUSED, raytest_lib)
+    assert result.returncode == 0, result.stdout + result.stderr
+    refused = "SIGSEGV CrashSegv goray: not run: this process is ending after an earlier native crash:"
+    assert result.stdout.splitlines() == [
+        "SIGSEGV CrashSegv goray: native crash: SIGSEGV (segmentation fault) at address 0x0",
+        refused, refused, "same report"], result.stdout + result.stderr
+
+
 def test_only_the_first_crash_is_recovered_and_a_second_ends_the_process(raytest_lib):
-    result = run_child(RECOVER, raytest_lib, "segv", "abort")
-    assert result.returncode == -signal.SIGABRT, result.stdout + result.stderr
+    # A thread of the user's crashes after the first crash was recovered: no call runs to
+    # answer for it, and only one crash is recovered anyway.
+    result = run_child(RECOVER, raytest_lib, "later", "segv")
+    assert result.returncode == -signal.SIGSEGV, result.stdout + result.stderr
     assert "recovered SIGSEGV CrashSegv" in result.stdout
     assert "alive" not in result.stdout
 

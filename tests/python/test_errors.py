@@ -93,6 +93,24 @@ def test_native_error():
     assert str(error) == "std::domain_error: divide: by zero (task Divide)\n\n#0 Divide\n#1 main"
 
 
+def test_a_failure_for_one_row_names_the_row():
+    # goray::ForEachRow's exception: the member's "row" (docs/protocol.md §9).
+    payload = json.dumps({"Message": "row 5 failed: std::invalid_argument: bad (task Price)",
+                          "Traceback": "", "Error": {"type": "std::invalid_argument",
+                                                     "message": "bad", "task": "Price", "row": 5}})
+    error = error_from_reply(5, payload.encode())
+    assert isinstance(error, goray.NativeError) and error.row == 5
+    assert str(error) == "row 5 failed: std::invalid_argument: bad (task Price)"
+    assert pickle.loads(pickle.dumps(error)).row == 5
+    # Handed on (a C++ caller's Get of the task's failure): the row again, in both members.
+    again = json.loads(failure_payload(error.type, error.message, error.task, "",
+                                       **goray.errors.error_fields(error)))
+    assert again["Error"]["row"] == 5 and again["Message"] == str(error)
+    plain = error_from_reply(5, json.dumps({"Message": "m", "Traceback": "", "Error": {
+        "type": "std::invalid_argument", "message": "bad", "task": "Price", "row": True}}).encode())
+    assert plain.row is None and str(plain) == "std::invalid_argument: bad (task Price)"
+
+
 def test_a_member_without_a_task_names_the_callee():
     error = error_from_reply(5, panic("", error={"type": "T", "message": "m", "task": ""}),
                              "Mine")

@@ -47,6 +47,17 @@ def case_items_in_order():
     assert list(_run("CountUp", 0)) == []
 
 
+def case_a_string_item_that_is_not_utf8_names_the_stream_item():
+    import goray
+    streamer = goray.golang_local_new_actor("Streamer", b"\xff")  # each item: prefix + i
+    stream = streamer.Range(2)
+    with pytest.raises(goray.NotUTF8Error) as caught:
+        next(stream)
+    assert (caught.value.what, caught.value.task, caught.value.data) == ("stream item", "Streamer.Range", b"\xff0")
+    assert str(caught.value).startswith("stream item: a std::string whose bytes are not UTF-8")
+    stream.close()
+
+
 def case_items_arrive_one_by_one():
     base = _alive()
     stream = _run("CountUp", 1000)

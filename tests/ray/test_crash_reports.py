@@ -6,7 +6,9 @@ worker's report (signal, task, the user's function and source line); Ray's retri
 happen; two actors crashing each give their caller their own report, an actor whose
 constructor crashed gives every caller the constructor's; the C++ driver's
 WorkerDiedError / ActorDiedError carry the report too. Crashing code:
-tests/apps/raytest/crashes.cpp. (Every signal, in-process: tests/python/test_crash_reports.py.)"""
+tests/apps/raytest/crashes.cpp; the reports' Python side: goray._ray.worker.crashes. (Every
+signal, in-process: tests/python/test_crash_reports.py; in-process calls in Ray's workers:
+tests/ray/test_data_crashes.py.)"""
 import pathlib
 import pickle
 import time
@@ -15,9 +17,15 @@ import pytest
 import ray
 
 import goray
+from doc_samples import assert_sample
 from goray._ray import driver
 
 SOURCE = pathlib.Path(__file__).resolve().parents[1] / "apps" / "raytest" / "crashes.cpp"
+
+#: What errors.md's sample names of its own application (a task Parse, its functions and
+#: lines), and what differs per run.
+SAMPLE_MASKS = [(r"pid \d+, thread \d+", "pid N, thread N"), (r"in task \w+", "in task T"),
+                (r"#(\d+)  \S+ at \S+:\d+$", r"#\1  F at FILE:LINE"), (r"\(\d+ more frames", "(N more frames")]
 
 # kind -> (signal name, the function that crashes, its "crash line" marker)
 KINDS = {
@@ -60,6 +68,8 @@ def test_each_signal_in_a_task_reaches_the_caller_with_its_report(lib):
         check_crash(error, kind)
         where = "on a thread running no goray call" if kind == "thread" else "in task CrashTask"
         assert where in error.report, error.report
+        if kind == "segv":  # errors.md's sample: Ray's message, then the report
+            assert_sample("docs/errors.md", "The worker died", str(error), SAMPLE_MASKS)
     assert ray.get(goray.golang_task("Square").remote(3.0)) == 9.0
 
 

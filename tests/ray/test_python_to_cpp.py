@@ -62,6 +62,17 @@ def test_native_failure_is_a_ray_task_error_caused_by_native_error(lib):
     assert error.task == "Divide"
 
 
+def test_a_string_result_that_is_not_utf8_names_the_task_through_ray(lib):
+    # (In-process, every route: tests/python/test_not_utf8.py.) The worker decodes the
+    # result for its Python caller: its NotUTF8Error is the task's error.
+    with pytest.raises(goray.NotUTF8Error) as caught:
+        ray.get(goray.golang_task("Concat").remote(b"ab", b"\xff"))
+    assert isinstance(caught.value, ray.exceptions.RayTaskError)
+    assert (caught.value.task, caught.value.data, caught.value.offset) == ("Concat", b"ab\xff", 2)
+    assert "(task Concat)" in str(caught.value) and "return bytes" in str(caught.value)
+    assert ray.get(goray.golang_task("Concat").remote(b"ab", b"c")) == "abc"
+
+
 def test_bad_argument_through_ray(lib):
     with pytest.raises(goray.ArgumentError) as caught:
         ray.get(goray.golang_task("Square").remote("two"))

@@ -24,6 +24,7 @@ import goray.serve  # noqa: E402
 from conftest import ROOT  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
+from doc_samples import assert_sample  # noqa: E402
 from loopback_ports import free_port  # noqa: E402
 
 SCORING = ROOT / "build" / "examples" / "serving"
@@ -530,3 +531,4 @@ def run_serve_md_curl(port, tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout == output, (command, done.stdout, output)
+    assert_sample("docs/serve.md", "1.75", done.stdout)  # (tests/docs/test_docs_samples.py's rule)

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import json
 import pathlib
+import sys
 
 import pytest
 
 from conftest import HERE, PYTHON, built, run
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # tests/
+from doc_samples import assert_sample  # noqa: E402
 
 APP = HERE / "eigen_app"
 pytestmark = pytest.mark.skipif(
@@ -56,6 +60,9 @@ def assert_values(report: dict) -> None:
     assert report["wrong_dtype"] == (
         "ArgumentError: position 0: expected Eigen::Matrix<double, Dynamic, Dynamic>, "
         "received ndarray of int64 (2, 2) (task Trace)")
+    # types.md shows it (tests/docs/test_docs_samples.py lists who checks each sample).
+    assert_sample("docs/types.md", "goray.ArgumentError: position 0: expected Eigen",
+                  "goray." + report["wrong_dtype"], wrapped=True)
     assert report["wrong_size"].startswith(
         "ArgumentError: position 0: expected Eigen::Matrix<float, 3, 3>, "
         "received ndarray of float32 (2, 2)"), report["wrong_size"]

@@ -4,7 +4,8 @@ to the C++ parameters and call the library's typed entries. Each check runs in a
 of its own (apps/entries_checks.py, on apps/entries/, built by the tree): values of each
 type the entries convert, typed and equal to the codec path's; arrays read and adopted
 in place; what the conversions do not take, keywords and errors through the codec path
-with its texts; signatures and pickling; local actors; the GIL released by default (the
+with its texts; a std::string result that is not UTF-8, named as the codec path names it;
+signatures and pickling; local actors; the GIL released by default (the
 three properties) and kept where declared; a crash's report. And what goray_add_app
 does without Python's headers. The module's view model is goray.gen.model_entries'; it
 binds its functions and types through goray._entries."""
@@ -19,7 +20,7 @@ import pytest
 
 from conftest import APPS, PYTHON, built, run
 
-CHECKS = ["values", "arrays_in_place", "the_codec_path_answers_the_rest",
+CHECKS = ["values", "arrays_in_place", "the_codec_path_answers_the_rest", "not_utf8",
           "signatures_and_pickling", "local_actors", "the_gil"]
 
 

@@ -20,8 +20,9 @@ first, so a missing column or a wrong dtype is a :class:`ColumnError` naming the
 column, both dtypes and the task. Only the declared columns are sent. Importing this
 module needs neither Ray nor NumPy, and ``import goray`` does not import it.
 
-Its module (private; the names above are its API): ``_udfs`` (the UDFs and the
-column checks).
+Its modules (private; the names above are its API): ``_udfs`` (the UDFs and the
+column checks), ``_crash_reports`` (a C++ crash in a UDF as goray.NativeCrash where the
+pipeline is built).
 """
 # Tests: tests/ray/test_ray_data.py, tests/python/test_data_types.py,
 # tests/docs/test_docs_site.py

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Type
 
 from .. import _ffi, _keywords, _process_setup, _traits
+from . import _crash_reports
 from .._arrays import DTYPE_NAMES
 from .._local import LocalActor, golang_local_new_actor, golang_local_run_task
 from ..errors import GorayError
@@ -228,6 +229,7 @@ def task_udf(task: str, columns: Mapping[str, Any], *, columns_as: str = "struct
     if not isinstance(task, str) or not task:
         raise GorayError(f"goray.data.task_udf: the task name must be a non-empty str, got {task!r}")
     what = f"goray.data.task_udf({task!r})"
+    _crash_reports.in_this_process()
     return TaskUDF(task, _checked_columns(what, columns), _checked_columns_as(what, columns_as),
                    bool(keep_columns))
 
@@ -273,6 +275,7 @@ def actor_udf(actor_type: str, method: str, columns: Mapping[str, Any], *,
     if isinstance(args, (str, bytes)) or not isinstance(args, Sequence):
         raise GorayError(f"{what}: args must be a tuple or list of the constructor's arguments, "
                          f"got {type(args).__name__}")
+    _crash_reports.in_this_process()
     attributes = {"_type_name": actor_type, "_method": method, "_args": tuple(args),
                   "_declared": _checked_columns(what, columns),
                   "_columns_as": _checked_columns_as(what, columns_as), "_keep": bool(keep_columns),

@@ -84,7 +84,10 @@ GORAY_ABI void* Execute(long long request, void* in_data, long long in_len, long
     if (RequestCommand(request) == kServeEnableFeatures) {
       reply = EnableFeatures(payload);
     } else if (crash::Recovering()) {
-      reply = HandleRecoverably(request, payload);
+      // After a recovered crash nothing runs: the process is ending, its state may be
+      // broken; every call answers with that crash's report.
+      reply = crash::RecoveredReport().empty() ? HandleRecoverably(request, payload)
+                                               : TextReply(kCrashed, crash::RefusalAfterCrash());
       // After a recovered crash nothing more is sent: a lock it left held could hang us.
       if (reply.code == kCrashed) {
         *ret_code = reply.code;

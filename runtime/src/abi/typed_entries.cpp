@@ -91,6 +91,11 @@ bool RunTyped(const char* kind, std::string_view callee, void (*body)(void*), vo
   crash::PreparedCallScope scope(kind, callee);
   Recoverable call{body, context, false, callee, failure};
   if (crash::Recovering()) {
+    if (!crash::RecoveredReport().empty()) {  // nothing runs after a recovered crash (as Execute)
+      failure->code = kCrashed;
+      failure->payload = crash::RefusalAfterCrash();
+      return false;
+    }
     if (!crash::RunRecoverable(&RunCatching, &call)) {
       // Nothing more is sent after a recovered crash: a lock it left held could hang us.
       failure->code = kCrashed;

@@ -7,12 +7,14 @@
 #include <cstdlib>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <typeinfo>
 
 #include "errors/compose_what.h"
 #include "goray/errors.h"
+#include "goray/rows.h"
 
 namespace goray::detail {
 namespace {
@@ -86,14 +88,20 @@ std::string FailurePayload(std::string_view type, std::string_view message, std:
   fields["type"] = type;
   fields["message"] = message;
   fields["task"] = task;
-  nlohmann::json payload = {{"Message", ComposeWhat(type, message, task)},
+  std::string what = ComposeWhat(type, message, task);
+  if (fields.contains("row")) {  // as goray.map names a failed item
+    what = "row " + fields["row"].dump() + " failed: " + what;
+  }
+  nlohmann::json payload = {{"Message", what},
                             {"Traceback", traceback},
                             {"Error", std::move(fields)}};
   return payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string FailurePayloadForCurrentException(std::string_view callee) {
+  std::optional<std::size_t> row = FailedRowOfCurrentException();  // goray::ForEachRow's
   ExceptionParts parts = DescribeCurrentException();
+  if (row) parts.fields["row"] = *row;
   return FailurePayload(parts.type, parts.message, callee, parts.traceback,
                         std::move(parts.fields));
 }

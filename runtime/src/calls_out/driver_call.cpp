@@ -48,6 +48,10 @@ Loss LossOf(std::string_view type) {
       message = StringMember(*error, "message", std::move(message));
       task = StringMember(*error, "task");
       if (task.empty()) task = callee;
+      // An exception thrown for one row of a batch (goray::ForEachRow) names the row.
+      if (auto row = error->find("row"); row != error->end() && row->is_number_unsigned()) {
+        message = "row " + std::to_string(row->get<std::uint64_t>()) + " failed: " + message;
+      }
     }
   }
   switch (LossOf(type)) {

@@ -429,6 +429,14 @@ std::string_view RecoveredReport() noexcept {
   return g_recovered.load() ? std::string_view(g_recovered_report) : std::string_view();
 }
 
+std::string RefusalAfterCrash() {
+  std::string text = "goray: not run: this process is ending after an earlier native crash:\n";
+  std::string_view report = RecoveredReport();
+  while (!report.empty() && report.front() == '\n') report.remove_prefix(1);
+  text += report;
+  return text;
+}
+
 CallScope::CallScope(const char* kind, std::string_view name) noexcept
     : previous_kind_(t_state.kind), previous_name_(t_state.name),
       previous_length_(t_state.name_length) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace goray::detail::crash {
@@ -36,6 +37,10 @@ bool RunRecoverable(void (*body)(void*), void* context);
 
 // The recovered crash's report (as written to stderr), or "" before one.
 std::string_view RecoveredReport() noexcept;
+
+// What a call made after a recovered crash answers instead of running (the process is
+// ending, its state may be broken): a line saying so, then that crash's report.
+std::string RefusalAfterCrash();
 
 // While alive, a crash on this thread names `kind` ("task", "method", ...) and `name`
 // (which must outlive the scope). Scopes nest.

@@ -5,11 +5,13 @@
 // written by hand (docs/data.md says what a generated struct, of goray::Array<T>
 // fields, costs instead).
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 
 #include <goray/goray.h>
+#include <goray/rows.h>
 
 #include "parts.h"
 
@@ -125,6 +127,43 @@ TotalColumns TotalTimes(const OrderColumns& batch, double factor) {
 // total = price * quantity, and the quantity passed through.
 TotalColumns DataTotal(const OrderColumns& batch) { return TotalTimes(batch, 1.0); }
 
+int* volatile g_no_row = nullptr;
+
+// A bug that depends on the data: a negative quantity reads through a null pointer
+// (tests/ray/test_data_crashes.py reads the line marked "crash line: data").
+[[gnu::noinline]] double ReadRowOrCrash(double price, int64_t quantity) {
+  if (quantity < 0) return price * *g_no_row;  // crash line: data
+  return price * static_cast<double>(quantity);
+}
+
+// DataTotal, crashing on a batch with a negative quantity.
+TotalColumns DataTotalOrCrash(const OrderColumns& batch) {
+  TotalColumns out{goray::Array<double>::Zeros({batch.price.size()}),
+                   goray::Array<int64_t>::Zeros({batch.quantity.size()})};
+  for (int64_t i = 0; i < batch.price.size(); ++i) {
+    out.total[i] = ReadRowOrCrash(batch.price[i], batch.quantity[i]);
+    out.quantity[i] = batch.quantity[i];
+  }
+  return out;
+}
+
+// DataTotal, row by row with goray::ForEachRow: a negative quantity throws for its row,
+// which the error names (docs/errors.md, "Which row failed").
+TotalColumns DataCheckedTotal(const OrderColumns& batch) {
+  const auto rows = static_cast<std::size_t>(batch.price.size());
+  TotalColumns out{goray::Array<double>::Zeros({batch.price.size()}),
+                   goray::Array<int64_t>::Zeros({batch.quantity.size()})};
+  goray::ForEachRow(rows, [&](std::size_t row) {
+    const auto i = static_cast<int64_t>(row);
+    if (batch.quantity[i] < 0) {
+      throw std::invalid_argument("quantity " + std::to_string(batch.quantity[i]) + " is negative");
+    }
+    out.total[i] = batch.price[i] * static_cast<double>(batch.quantity[i]);
+    out.quantity[i] = batch.quantity[i];
+  });
+  return out;
+}
+
 ColumnAddresses DataAddresses(const OrderColumns& batch) {
   return {goray::Array<int64_t>(std::vector<int64_t>{AddressOf(batch.price.data())}),
           goray::Array<int64_t>(std::vector<int64_t>{AddressOf(batch.quantity.data())})};
@@ -149,6 +188,9 @@ class DataPricer {
   TotalColumns ApplyOf(goray::ArrayView<double> price, goray::ArrayView<int64_t> quantity) {
     return TotalTimes({price, quantity}, factor_);
   }
+  // DataTotalOrCrash and DataCheckedTotal as methods.
+  TotalColumns ApplyOrCrash(const OrderColumns& batch) { return DataTotalOrCrash(batch); }
+  TotalColumns ApplyChecked(const OrderColumns& batch) { return DataCheckedTotal(batch); }
 
  private:
   double factor_;
@@ -162,11 +204,15 @@ void RegisterDataBatches(goray::Registry& registry) {
   registry.AddTask("DataAddressesOf", &DataAddressesOf);
   registry.AddTask("DataLastTotalAddress", &DataLastTotalAddress);
   registry.AddTask("DataRows", &DataRows);
+  registry.AddTask("DataTotalOrCrash", &DataTotalOrCrash);
+  registry.AddTask("DataCheckedTotal", &DataCheckedTotal);
   // (Its parameters' names, which goray.data passes columns to by keyword: raytest.cpp's
   // SetParameters.)
   registry.AddActor<DataPricer>("DataPricer", &goray::Constructor<DataPricer, double>::Create)
       .AddMethod("Apply", &DataPricer::Apply)
-      .AddMethod("ApplyOf", &DataPricer::ApplyOf);
+      .AddMethod("ApplyOf", &DataPricer::ApplyOf)
+      .AddMethod("ApplyOrCrash", &DataPricer::ApplyOrCrash)
+      .AddMethod("ApplyChecked", &DataPricer::ApplyChecked);
 }
 
 }  // namespace raytest

@@ -133,6 +133,27 @@ def check_the_codec_path_answers_the_rest(app: Any, entries: Any) -> None:
            f"Throw: {type(error).__name__}: {error}")
 
 
+def check_not_utf8(app: Any, entries: Any) -> None:
+    """A std::string result whose bytes are not UTF-8: typed, the same NotUTF8Error as the
+    codec path's, naming the task, the result's position and the element; the typed
+    route goes on working after it."""
+    codec = goray._local.codec_run_task
+    for name, args, where in [
+        ("Echo", (b"a\xffb",), (None, "", b"a\xffb", 1)),
+        ("Pair", (1, b"\xfe"), (1, "", b"\xfe?", 0)),  # (Pair appends "?")
+        ("Columns", ({b"k\xff": [1.0]},), (None, "[key b'k\\xff']", b"k\xff", 1)),
+    ]:
+        function = getattr(entries, name)
+        typed = raises(lambda: typed_call(entries, lambda: function(*args)))
+        through_codec = raises(lambda: codec(name, *args))
+        for route, error in (("typed", typed), ("codec", through_codec)):
+            expect(isinstance(error, goray.NotUTF8Error) and error.task == name and
+                   (error.position, error.path, error.data, error.offset) == where,
+                   f"{name}{args!r} {route}: {type(error).__name__}: {error}")
+        expect(str(typed) == str(through_codec), f"{name}: typed {typed}; codec path {through_codec}")
+    expect(typed_call(entries, lambda: entries.Echo("fine")) == "fine", "Echo after a NotUTF8Error")
+
+
 def check_signatures_and_pickling(app: Any, entries: Any) -> None:
     expect(str(inspect.signature(entries.Loss)) == "(x, a, b)", str(inspect.signature(entries.Loss)))
     expect(str(inspect.signature(entries.Range)) == "(n, step=1)", str(inspect.signature(entries.Range)))

@@ -52,7 +52,7 @@ def failure_reply(error: BaseException, what: str, task: str = "") -> Reply:
         if isinstance(cause, NativeError):
             # A Go panic has no type: its message alone, with no stray ": ".
             return Code.PANIC, failure_payload(cause.type, cause.message, cause.task or task,
-                                               cause.traceback)
+                                               cause.traceback, **error_fields(cause))
         if isinstance(cause, (ArgumentError, UnknownNameError)):
             # Reported by the native side: its own C++ type name again.
             return Code.PANIC, failure_payload(f"goray::{type(cause).__name__}", cause.message,

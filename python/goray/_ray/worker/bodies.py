@@ -125,11 +125,9 @@ def ready_library() -> Any:
     library = _ready
     if library is None:
         py_defs.install()  # (before the file is imported: its folder's modules by value)
-        library = _process_setup.ensure_ready()
+        library = _process_setup.ensure_ready()  # (crash recovery on as it loads: crashes)
         if library is not None:
             features.enable_features(library)
-            crashes.install()
-            crashes.recover_in_worker(library)
             if internals.in_worker(internals.global_worker()):
                 interrupts.restore_in_worker()  # (Ray's cancel of a running task)
         _ready = library

@@ -11,7 +11,14 @@ it was. The error is the same object otherwise: its class derives from Ray's, an
 ``as_instanceof_cause()`` (what ray.get and Serve's handles raise) still makes it an
 instance of NativeError too.
 
-Tests: tests/python/test_crash_reports.py
+A task whose in-process call crashed raised goray's NativeCrash (crashes.on_crash); a
+framework may raise its own error from it (Ray Data's ``UserCodeException``), so Ray's
+RayTaskError carries that one as its cause and the NativeCrash only as text.
+:func:`with_crash_cause` makes the cause an instance of NativeCrash too, with the task's
+report, so ``except goray.NativeCrash`` catches what ``ray.get`` (or the framework)
+raises, and the framework's own checks (``isinstance(e, UserCodeException)``) still hold.
+
+Tests: tests/python/test_crash_reports.py, tests/ray/test_data_crashes.py
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import ray.exceptions
 
 from ...errors import GorayError, NativeCrash
 
-__all__ = ["GorayTaskError", "lead_with_cause", "lead_with_init_cause"]
+__all__ = ["GorayTaskError", "lead_with_cause", "lead_with_init_cause", "with_crash_cause"]
 
 
 class GorayTaskError(ray.exceptions.RayTaskError):
@@ -95,3 +102,49 @@ def _rebuild_init_error(cause_class: Type[GorayError], args: Tuple[Any, ...],
     error.args = args
     error.__dict__.update(state)
     return error
+
+
+# A crash under another error (Ray Data's UserCodeException raised from the UDF's
+# NativeCrash): the cause becomes an instance of both classes, carrying the report.
+
+_crash_cause_classes: Dict[type, Type[BaseException]] = {}
+
+
+def crash_cause_class(cause_class: type) -> Type[BaseException]:
+    """NativeCrash and `cause_class` at once (its text the report's)."""
+    made = _crash_cause_classes.get(cause_class)
+    if made is not None:
+        return made
+    namespace: Dict[str, Any] = {
+        "__str__": NativeCrash.__str__,
+        "__reduce__": lambda self: (_rebuild_crash_cause, (cause_class, self.args, dict(vars(self)))),
+        "__module__": __name__,
+    }
+    made = type(f"{cause_class.__name__}(NativeCrash)", (NativeCrash, cause_class), namespace)
+    return _crash_cause_classes.setdefault(cause_class, made)
+
+
+def _rebuild_crash_cause(cause_class: type, args: Tuple[Any, ...],
+                         state: Dict[str, Any]) -> BaseException:
+    cls = crash_cause_class(cause_class)
+    error: BaseException = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+def with_crash_cause(value: Any, report: str, task_id: str) -> Any:
+    """`value` (a RayTaskError) with its cause made an instance of NativeCrash too, the
+    task's `report` attached; `value` itself when its cause cannot take another class."""
+    cause = getattr(value, "cause", None)
+    if cause is None or isinstance(cause, NativeCrash):
+        return value
+    try:
+        crash = _rebuild_crash_cause(type(cause), cause.args, dict(vars(cause)))
+    except TypeError:  # (a cause class that cannot be combined: Ray's error as it is)
+        return value
+    assert isinstance(crash, NativeCrash)
+    crash.adopt(report, task_id)
+    crash.__cause__ = cause.__cause__
+    value.cause = crash
+    return value

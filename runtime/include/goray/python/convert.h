@@ -339,8 +339,9 @@ inline bool TextOrBytes(PyObject* object, const char*& data, Py_ssize_t& size) {
   return false;
 }
 
-// A str from UTF-8, strictly, as the codec path decodes one: bytes that are not UTF-8
-// raise goray._codec.CodecError("invalid msgpack: <why>") there, and here.
+// A str from UTF-8. Bytes that are not UTF-8 are kept as lone surrogates and the call's
+// result is refused as a whole, naming where the string is (goray.NotUTF8Error), as on
+// the codec path.
 inline PyObject* StrFromUtf8(const char* data, std::size_t size);
 
 }  // namespace detail

@@ -55,7 +55,7 @@ struct Goray {
   PyObject* new_actor_index = nullptr;   // (type, *args, **kwargs) -> index: the codec path
   PyObject* result_converter = nullptr;  // (type, name) -> the result's enum converter or None
   PyObject* adopt_array = nullptr;       // (owner, kind, itemsize, shape, address) -> ndarray
-  PyObject* codec_error = nullptr;       // goray._codec.CodecError
+  PyObject* not_utf8 = nullptr;          // (callee, result, several): raises NotUTF8Error
   PyObject* close_actor = nullptr;       // (actor, index): CloseActor (7) by the codec path
   // Calls made typed, and calls handed to the codec path (the module's __goray_counters__()).
   unsigned long long typed_calls = 0;
@@ -85,6 +85,9 @@ PyObject* CallPrefixed(PyObject* function, PyObject* first, PyObject* second, Py
 // ---- one callable's forms ------------------------------------------------------------------
 
 namespace detail {
+
+// Whether a string of the result just converted was not UTF-8 (StrFromUtf8); cleared.
+bool TakeNotUtf8() noexcept;
 
 // The first K parameters: a form's (a shorter form drops defaulted ones from the end).
 template <class Tuple, class Sequence>
@@ -297,11 +300,28 @@ class Callable {
     } else {
       PyObject* value = detail::ResultToPython<R>(result.get());
       result.get().~TypedStorage<R>();
+      if (detail::TakeNotUtf8() && value != nullptr) return RaiseNotUtf8(value);
       if (value == nullptr || converter_ == nullptr) return value;
       PyObject* converted = PyObject_CallOneArg(converter_, value);
       Py_DECREF(value);
       return converted;
     }
+  }
+
+  // The result holds a std::string that is not UTF-8 (converted with surrogateescape):
+  // goray's helper raises the error naming where.
+  PyObject* RaiseNotUtf8(PyObject* value) {
+    constexpr bool kSeveral = [] {
+      if constexpr (goray::detail::IsTuple<TypedStorage<R>>::value) {
+        return std::tuple_size_v<TypedStorage<R>> > 1;
+      } else {
+        return false;
+      }
+    }();
+    PyObject* raised = PyObject_CallFunction(TheGoray().not_utf8, "sOi", callee_, value, kSeveral ? 1 : 0);
+    Py_DECREF(value);
+    Py_XDECREF(raised);  // (it raises: null)
+    return nullptr;
   }
 
   const char* type_;

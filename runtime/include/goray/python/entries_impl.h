@@ -47,7 +47,7 @@ inline bool EnsureBound() {
                detail::TakeHelper(helpers, "new_actor_index", goray.new_actor_index) &&
                detail::TakeHelper(helpers, "result_converter", goray.result_converter) &&
                detail::TakeHelper(helpers, "adopt_array", goray.adopt_array) &&
-               detail::TakeHelper(helpers, "codec_error", goray.codec_error) &&
+               detail::TakeHelper(helpers, "not_utf8", goray.not_utf8) &&
                detail::TakeHelper(helpers, "close_actor", goray.close_actor);
   Py_DECREF(answer);
   if (!taken) return false;
@@ -100,22 +100,23 @@ inline PyObject* CallPrefixed(PyObject* function, PyObject* first, PyObject* sec
 
 namespace detail {
 
+// Set by StrFromUtf8 when a string of the result being converted was not UTF-8.
+inline thread_local bool t_not_utf8 = false;
+
+inline bool TakeNotUtf8() noexcept {
+  const bool was = t_not_utf8;
+  t_not_utf8 = false;
+  return was;
+}
+
 inline PyObject* StrFromUtf8(const char* data, std::size_t size) {
   PyObject* text = PyUnicode_DecodeUTF8(data, static_cast<Py_ssize_t>(size), nullptr);
   if (text != nullptr || !PyErr_ExceptionMatches(PyExc_UnicodeDecodeError)) return text;
-  // As the codec path: goray._codec.CodecError("invalid msgpack: <the decode error>").
-  PyObject *type, *value, *trace;
-  PyErr_Fetch(&type, &value, &trace);
-  PyErr_NormalizeException(&type, &value, &trace);
-  PyObject* why = value != nullptr ? PyObject_Str(value) : nullptr;
-  if (why != nullptr) {
-    PyErr_Format(TheGoray().codec_error, "invalid msgpack: %U", why);
-    Py_DECREF(why);
-  }
-  Py_XDECREF(type);
-  Py_XDECREF(value);
-  Py_XDECREF(trace);
-  return nullptr;
+  // Bytes that are not UTF-8: kept as lone surrogates, so that the whole result converts
+  // and goray's helper can say where the string is (Callable::RaiseNotUtf8).
+  PyErr_Clear();
+  t_not_utf8 = true;
+  return PyUnicode_DecodeUTF8(data, static_cast<Py_ssize_t>(size), "surrogateescape");
 }
 
 inline bool FormatIs(const char* format, char kind, std::size_t itemsize) noexcept {
