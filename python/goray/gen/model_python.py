@@ -249,6 +249,8 @@ class PyModel:
     # Whether the .pyi names pyarrow types (string and binary columns): only then does it
     # import pyarrow.
     uses_arrow: bool = False
+    # Whether the .py's TypedDicts name pyarrow types (it imports pyarrow for type checkers).
+    structs_use_arrow: bool = False
     # Whether the .py's TypedDicts name ray.ObjectRef (it imports ray for type checkers).
     structs_use_ray: bool = False
     # Whether a parameter is a ref (its .remote() takes a goray.Unresolved).
@@ -591,6 +593,8 @@ def build_python_model(idl: Idl, name: str) -> PyModel:
                    types_module=stub_types_module(name), streams=streams,
                    binds=any(method.binds for actor in actors for method in actor.methods),
                    uses_numpy=structs_use_numpy or signatures_use_numpy,
+                   structs_use_arrow=any(uses_arrow(f["type"]) for struct in idl["structs"]
+                                         for f in struct["fields"]),
                    uses_arrow=any(uses_arrow(type_) for type_ in [
                        *idl_signatures(idl), *(f["type"] for struct in idl["structs"] for f in struct["fields"])]),
                    structs_use_numpy=structs_use_numpy, structs_use_ray=structs_use_ray,
