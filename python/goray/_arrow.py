@@ -41,7 +41,7 @@ from ._protocol_numbers import ARRAY_OWNED, EXT_COLUMN_ADDRESS, EXT_COLUMN_INLIN
 from .errors import GorayError
 
 __all__ = ["EXT_INLINE", "EXT_ADDRESS", "enable", "enabled", "is_column", "describe", "encode",
-           "ext_hook", "ColumnsNeedPyarrow"]
+           "ext_hook", "as_array", "ColumnsNeedPyarrow"]
 
 EXT_INLINE = EXT_COLUMN_INLINE
 EXT_ADDRESS = EXT_COLUMN_ADDRESS
@@ -162,7 +162,9 @@ def _pyarrow() -> Any:
     return pyarrow
 
 
-def _as_array(pair: Tuple[Any, Any]) -> Any:
+def as_array(pair: Tuple[Any, Any]) -> Any:
+    """The pyarrow array of (schema capsule, array capsule) (an application's typed
+    entries hand their builders' results over so)."""
     return _pyarrow().array(_Capsules(pair))
 
 
@@ -178,7 +180,7 @@ def ext_hook(code: int, data: bytes) -> Any:
             pair = fast.arrow_from_inline(bytes(data))
         except ValueError as error:
             raise CodecError(f"ext 78: {error}") from None
-        return _as_array(pair)
+        return as_array(pair)
     if len(data) < 16:
         raise CodecError(f"ext 79: {len(data)} bytes, too short")
     flags, count = _ADDRESS_HEAD.unpack_from(data, 0)
@@ -191,4 +193,4 @@ def ext_hook(code: int, data: bytes) -> Any:
         pair = fast.arrow_take(schema, array)  # the buffers now live with the capsules
     finally:
         _arrays.release_token(token)
-    return _as_array(pair)
+    return as_array(pair)

@@ -24,7 +24,7 @@ import threading
 from types import ModuleType
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from . import _arrays, _codec, _ffi, _local, _traits
+from . import _arrays, _arrow, _codec, _ffi, _local, _traits
 from .errors import GorayError, error_from_reply
 
 __all__ = ["bind", "load", "register", "module_name", "typed_tasks", "typed_actor_types",
@@ -55,6 +55,7 @@ def _helpers() -> Dict[str, Any]:
         "new_actor_index": _new_actor_index,
         "result_converter": _result_converter,
         "adopt_array": _adopt_array,
+        "arrow_array": _arrow.as_array,
         "codec_error": _codec.CodecError,
         "close_actor": _close_actor,
     }

@@ -19,7 +19,7 @@ import pytest
 
 from conftest import APPS, PYTHON, built, run
 
-CHECKS = ["values", "arrays_in_place", "the_codec_path_answers_the_rest",
+CHECKS = ["values", "arrays_in_place", "columns", "the_codec_path_answers_the_rest",
           "signatures_and_pickling", "local_actors", "the_gil"]
 
 
