@@ -144,3 +144,16 @@ def test_columns_pack_inline_for_bytes_that_are_stored():
     assert dictionary.to_pylist() == ["x", "y", "x"]  # decoded once, in C++
     binary = _codec.unpack(_codec.pack(pa.array([b"\xff"], pa.binary())))
     assert isinstance(binary, pa.BinaryArray) and binary.to_pylist() == [b"\xff"]
+
+
+def test_a_library_that_reads_no_columns_is_sent_none(monkeypatch):
+    # A GoRay library, or a goray one before EnableFeatures bit 64: the driver refuses to
+    # send a column rather than an ext the library cannot read.
+    monkeypatch.setattr(_arrow._state, "enabled", False)
+    with pytest.raises(goray.ArgumentError) as error:
+        run("ColUpper", pa.array(["a"]))
+    assert str(error.value) == (
+        "position 0: expected a value this library reads (it reads no Arrow columns: a goray library "
+        "with EnableFeatures bit 64 does; pass a list), received pyarrow.lib.StringArray of 1 rows "
+        "(task ColUpper)")
+    assert run("ColUpper", ["a"]).to_pylist() == ["A"]  # a list still reaches it
