@@ -37,6 +37,10 @@
 #   bash scripts/bench.sh edit-loop [bench/edit_build_loop.py options]
 #                                    # a user's edit-build loop: cmake --build after a task's
 #                                    # body is edited, Unix Makefiles and Ninja (~5 min)
+#   bash scripts/bench.sh data [bench/data_strings.py options]
+#                                    # string columns: a ~2M-row Parquet pipeline through Ray
+#                                    # Data, and 100k rows in-process, vs nanobind (~6 min;
+#                                    # --rows 200000 for a quick run)
 #   bash scripts/bench.sh peers [bench/peers.py options]
 #                                    # ours vs GoRay vs plain Python vs Ray's C++ API:
 #                                    # writes bench/report.md and bench/peers.png (~30 min)
@@ -117,6 +121,11 @@ if [ "$what" = map ]; then  # not in "all": goray.map vs Ray's C++ API, a Pool, 
   timed "bench: Ray's C++ API" bash "$ROOT/scripts/setup-raycpp.sh" ||
     log "Ray's C++ API could not be set up (see above): vs_raycpp will be n/a"
   timed "bench: map" "$PYTHON" "$ROOT/bench/map.py" "$ROOT/build-release/bench/libbench_map.so" "${@:2}"
+fi
+if [ "$what" = data ]; then  # not in "all": Ray Data over Parquet, three systems (~6 min)
+  timed "bench: string columns" "$PYTHON" "$ROOT/bench/data_strings.py" \
+    "$ROOT/build-release/bench/strings_peer/libbench_strings.so" \
+    --peer-dir "$ROOT/build-release/bench/strings_peer" "${@:2}"
 fi
 if [ "$what" = edit-loop ]; then  # not in "all": builds the application 6 times (~5 min)
   timed "bench: edit-build loop" "$PYTHON" "$ROOT/bench/edit_build_loop.py" "${@:2}"

@@ -391,6 +391,13 @@ class _Adopted:
             _release(self.token)
 
 
+def release_token(token: int) -> None:
+    """ReleaseArray for a handed-over buffer taken at once (a column's Arrow structs, moved
+    into capsules that now own what they point to)."""
+    _state.adopted += 1
+    _release(token)
+
+
 def _release(token: int) -> None:
     _state.released += 1
     release = _state.release

@@ -40,7 +40,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import msgpack  # type: ignore[import-untyped]
 
-from . import _arrays, _not_utf8, _value_exts
+from . import _arrays, _arrow, _not_utf8, _value_exts
 from ._protocol import Buffer, CodecError
 from ._protocol_numbers import EXT_ACTOR_HANDLE, EXT_OBJECT_REF
 from .errors import ArgumentError, GorayError
@@ -184,6 +184,8 @@ def _ext_hook(code: int, data: bytes) -> Any:
         return ref_hooks.decode(code, int.from_bytes(data, "little"), _refs_tls.lists)
     if _value_exts.EXT_COMPLEX <= code <= _value_exts.EXT_DURATION:
         return _value_exts.decode(code, data)
+    if code == _arrow.EXT_INLINE or code == _arrow.EXT_ADDRESS:
+        return _arrow.ext_hook(code, data)
     return _arrays.ext_hook(code, data)
 
 
@@ -195,7 +197,7 @@ NO_FASTPATH_ENV = "GORAY_NO_FASTPATH"
 #: are built from one tree, and a module built from other sources is refused. Raised in
 #: both places (python/goray/_fastpath_src/module.cpp) with every change to what the
 #: package calls in it.
-FASTPATH_INTERFACE = 2
+FASTPATH_INTERFACE = 3
 _REBUILD = ("rebuild it: `bash scripts/setup.sh` in a goray source tree (or `cmake --build build "
             "--target goray_fastpath`), or reinstall the goray-cpp wheel for this Python")
 
@@ -275,7 +277,7 @@ def _is_numpy_scalar(value: Any) -> bool:
 
 def _plain_default(value: Any) -> Any:
     # Called by msgpack only for types it does not know: the common path never gets here.
-    if _arrays.is_array(value) or _is_numpy_scalar(value):
+    if _arrays.is_array(value) or _is_numpy_scalar(value) or _arrow.is_column(value):
         raise _ArrayMet
     if isinstance(value, int):  # msgpack asks default about ints beyond 64 bits
         raise OverflowError("Integer value out of range")
@@ -318,6 +320,8 @@ def _pack_plain(value: Any) -> bytes:
 def _pack_with_arrays(value: Any, mode: str, offset: int, keep: Optional[List[Any]]) -> bytes:
     """`value` holding arrays, packed in `mode`; the value starts `offset` bytes into
     the buffer being written (for ext 71's alignment)."""
+    if _arrow.is_column(value):  # (before arrays: a pyarrow array exports DLPack too)
+        return _pack_plain(_arrow.encode(value, mode, keep))
     if _arrays.is_array(value):
         if mode != _arrays.INLINE:  # (msgpack would pack a memoryview as bin)
             return _pack_plain(_arrays.encode(value, mode, offset, keep))
@@ -327,6 +331,8 @@ def _pack_with_arrays(value: Any, mode: str, offset: int, keep: Optional[List[An
         return b"".join((_ext_header(size, len(head) + arr.nbytes), head, _arrays.data_bytes(arr)))
 
     def default(item: Any) -> Any:
+        if _arrow.is_column(item):
+            return _arrow.encode(item, mode, keep)
         if _arrays.is_array(item):
             written = packer.getbuffer()
             at = offset + len(written)
@@ -590,9 +596,16 @@ def _argument_error(task: str, position: int, arg: Any, error: Exception) -> Arg
     return ArgumentError(task, position, _expected_for(culprit, error), received)
 
 
+def _described_as(value: Any, described: str) -> bool:
+    """Whether `value` is the array or column an error describes so."""
+    if _arrow.is_column(value):
+        return _arrow.describe(value) == described
+    return _arrays.is_array(value) and _arrays.describe(value) == described
+
+
 def _array_path(value: Any, described: str, depth: int = 0) -> str:
     """Where in `value` the array `described` sits ("" when it is `value`)."""
-    if depth > 32 or (_arrays.is_array(value) and _arrays.describe(value) == described):
+    if depth > 32 or _described_as(value, described):
         return ""
     items: List[Tuple[str, Any]] = []
     if isinstance(value, (list, tuple)):
@@ -600,7 +613,7 @@ def _array_path(value: Any, described: str, depth: int = 0) -> str:
     elif isinstance(value, dict):
         items = [(f"[{_path_key(key)}]", child) for key, child in value.items()]
     for step, child in items:
-        if _arrays.is_array(child) and _arrays.describe(child) == described:
+        if _described_as(child, described):
             return step
         rest = _array_path(child, described, depth + 1)
         if rest:

@@ -24,7 +24,7 @@ import threading
 from types import ModuleType
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from . import _arrays, _ffi, _local, _not_utf8, _traits
+from . import _arrays, _arrow, _codec, _ffi, _local, _not_utf8, _traits
 from .errors import GorayError, error_from_reply
 
 __all__ = ["bind", "load", "register", "module_name", "typed_tasks", "typed_actor_types",
@@ -56,6 +56,8 @@ def _helpers() -> Dict[str, Any]:
         "result_converter": _result_converter,
         "adopt_array": _adopt_array,
         "not_utf8": _not_utf8.raise_in_value,
+        "arrow_array": _arrow.as_array,
+        "codec_error": _codec.CodecError,
         "close_actor": _close_actor,
     }
 

@@ -20,7 +20,7 @@ import sys
 import threading
 from typing import Any, Callable, List, Optional, Tuple
 
-from . import _arrays, _handlers, _value_exts
+from . import _arrays, _arrow, _handlers, _value_exts
 from ._codec import NO_FASTPATH_ENV, fastpath_module
 from ._protocol import (ARRAYS_VERSION, COLUMN_MAJOR_VERSION, COMMAND_BITS, VALUE_EXTS_VERSION, Code,
                         Feature, Py2Native, pack_u64, unpack_u64)
@@ -100,15 +100,19 @@ class Library:
         # In this process too (no Ray yet): the library writes complex numbers, paths and
         # durations as ext 75/76/77, and column-major arrays as they are (version 8), once
         # a driver asks (EnableFeatures; GoRay's never does).
+        # String and binary columns (ext 78/79), where the library knows them (one that
+        # does not leaves the bit off in its answer).
         wanted = int(Feature.VALUE_EXTS)
         if self.arrays and self.protocol_version >= COLUMN_MAJOR_VERSION:
-            wanted |= int(Feature.COLUMN_MAJOR)
+            wanted |= int(Feature.COLUMN_MAJOR) | int(Feature.COLUMNS)
         code, reply = self.execute(int(Py2Native.ENABLE_FEATURES), pack_u64(wanted))
         if code:
             raise GorayError(f"{self.path!r}: EnableFeatures failed (code {code}): "
                              f"{reply.decode('utf-8', errors='replace')}")
         _value_exts.enable()
-        _arrays.enable_column_major(len(reply) == 8 and bool(unpack_u64(reply) & Feature.COLUMN_MAJOR))
+        turned_on = unpack_u64(reply) if len(reply) == 8 else 0
+        _arrays.enable_column_major(bool(turned_on & Feature.COLUMN_MAJOR))
+        _arrow.enable(bool(turned_on & Feature.COLUMNS))
 
     def _enable_arrays(self) -> None:
         code, reply = self.execute(int(Py2Native.ENABLE_ARRAYS))

@@ -29,6 +29,8 @@ __all__ = [
     "EXT_COMPLEX",
     "EXT_PATH",
     "EXT_DURATION",
+    "EXT_COLUMN_INLINE",
+    "EXT_COLUMN_ADDRESS",
     "ARRAY_BORROWED",
     "ARRAY_OWNED",
     "ARRAY_LENT",
@@ -234,6 +236,10 @@ class Feature(enum.IntFlag):
     #: column-major arrays written as stored (the array ext's ColumnMajor bit); without it
     #: transposed into C order first; needs EnableArrays (version 8)
     COLUMN_MAJOR = 32
+    #: string and binary columns (goray::StringColumn, goray::BinaryColumn and their builders)
+    #: written as ext 78 inline and ext 79 by address; without it encoding one is an error; needs
+    #: EnableArrays for ext 79
+    COLUMNS = 64
 
 
 class Record(enum.IntEnum):
@@ -264,6 +270,12 @@ EXT_COMPLEX = 75
 EXT_PATH = 76
 #: a duration: int64 seconds, uint32 nanoseconds (version 7, docs/protocol.md §5)
 EXT_DURATION = 77
+#: a string or binary column inline: Arrow's offsets layout (any direction; may be stored in Ray)
+#: (docs/protocol.md §10)
+EXT_COLUMN_INLINE = 78
+#: Arrow C Data Interface structs by address: flags, chunk count, schema and array addresses, token
+#: (in one process only) (docs/protocol.md §10)
+EXT_COLUMN_ADDRESS = 79
 
 # The 4th byte of an array ext (docs/protocol.md §10): ext 72's flags, ext 71's pad.
 #: no flag: the reader may use the memory during the call only (version 2)

@@ -1103,6 +1103,7 @@ void goray::RegisterApplication(goray::Registry& registry) {
   RegisterBatchLend(registry);
   RegisterGetsInOrder(registry);
   RegisterDataBatches(registry);
+  RegisterStringColumns(registry);
   RegisterCrashes(registry);
   RegisterGraphs(registry);
   RegisterMaps(registry);
@@ -1111,6 +1112,7 @@ void goray::RegisterApplication(goray::Registry& registry) {
   // raytest: a second would replace it.
   registry.SetParameters(R"({"tasks": {
       "DataAddressesOf": [{"name": "price"}, {"name": "quantity"}],
+      "StringHosts": [{"name": "url"}, {"name": "agent"}],
       "MapPoly": [{"name": "x"}],
       "MapWeighted": [{"name": "x"}, {"name": "weight"}],
       "MapConjugate": [{"name": "z"}, {"name": "k"}],
@@ -1124,6 +1126,7 @@ void goray::RegisterApplication(goray::Registry& registry) {
     "actors": {
       "DataPricer": {"params": [{"name": "factor"}],
                      "methods": {"ApplyOf": [{"name": "price"}, {"name": "quantity"}]}},
+      "StringRowCounter": {"params": [], "methods": {"Apply": [{"name": "url"}, {"name": "agent"}]}},
       "MapAccumulator": {"params": [{"name": "start"}], "methods": {"Add": [{"name": "x"}]}},
       "MapScaler": {"params": [], "methods": {"Scale": [{"name": "x"}, {"name": "factor"}]}}}})");
   registry.AddTask("Square", &Square);

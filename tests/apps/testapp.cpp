@@ -20,6 +20,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
@@ -494,6 +495,76 @@ class Accumulator {
 
 #endif  // GORAY_PROTOCOL_VERSION >= 2
 
+#if __has_include(<goray/column.h>)
+// String and binary columns (tests/python/test_arrow_columns.py).
+goray::StringColumnBuilder ColUpper(const goray::StringColumn& column) {
+  goray::StringColumnBuilder out;
+  out.Reserve(column.size());
+  for (std::optional<std::string_view> value : column) {
+    if (!value) {
+      out.AppendNull();
+      continue;
+    }
+    std::string upper(*value);
+    for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+    out.Append(upper);
+  }
+  return out;
+}
+
+goray::Array<std::int64_t> ColLengths(const goray::BinaryColumn& column) {
+  std::vector<std::int64_t> lengths;
+  for (auto value : column) lengths.push_back(value ? static_cast<std::int64_t>(value->size()) : -1);
+  return goray::Array<std::int64_t>(std::move(lengths));
+}
+
+goray::BinaryColumnBuilder ColEcho(const goray::BinaryColumn& column) {
+  goray::BinaryColumnBuilder out;
+  for (auto value : column) out.Append(value);
+  return out;
+}
+
+// Where the column's first chunk's data is: the caller's own buffer in-process.
+std::uint64_t ColDataAddress(const goray::StringColumn& column) {
+  return column.chunks().empty() ? 0 : reinterpret_cast<std::uintptr_t>(column.chunks()[0].data());
+}
+
+std::int64_t ColChunks(const goray::StringColumn& column) { return static_cast<std::int64_t>(column.chunks().size()); }
+
+std::int64_t ColViewsTotal(std::vector<std::string_view> views) {
+  std::int64_t total = 0;
+  for (std::string_view view : views) total += static_cast<std::int64_t>(view.size());
+  return total;
+}
+
+std::int64_t ColNulls(const std::vector<std::optional<std::string_view>>& views) {
+  std::int64_t nulls = 0;
+  for (const auto& view : views) nulls += view ? 0 : 1;
+  return nulls;
+}
+
+std::vector<std::optional<std::string>> ColStrings(std::vector<std::optional<std::string>> values) { return values; }
+
+goray::BinaryColumnBuilder ColBytes(std::int64_t big) {
+  goray::BinaryColumnBuilder out;
+  out.Append(std::string_view("\x00\xff\xfe", 3));
+  out.AppendNull();
+  out.Append("");
+  out.Append(std::string(static_cast<std::size_t>(big), 'b'));
+  return out;
+}
+
+goray::StringColumnBuilder ColBadUtf8() {
+  goray::StringColumnBuilder out;
+  out.Append(std::string_view("\xff", 1));
+  return out;
+}
+
+goray::StringColumnBuilder ColViaPython(std::string fn, const goray::StringColumn& column) {
+  return goray::LocalCallPyTask(fn, column).Get<goray::StringColumnBuilder>();
+}
+#endif
+
 int Driver() { return 7; }
 
 }  // namespace testapp
@@ -664,6 +735,19 @@ void RegisterApplication(Registry& r) {
   r.AddTask("ViewToArray", &ViewToArray);
   r.AddTask("EchoGrid", &EchoGrid);
   r.AddTask("ArrayViaPython", &ArrayViaPython);
+#if __has_include(<goray/column.h>)
+  r.AddTask("ColUpper", &ColUpper);
+  r.AddTask("ColLengths", &ColLengths);
+  r.AddTask("ColEcho", &ColEcho);
+  r.AddTask("ColDataAddress", &ColDataAddress);
+  r.AddTask("ColChunks", &ColChunks);
+  r.AddTask("ColViewsTotal", &ColViewsTotal);
+  r.AddTask("ColNulls", &ColNulls);
+  r.AddTask("ColStrings", &ColStrings);
+  r.AddTask("ColBytes", &ColBytes);
+  r.AddTask("ColBadUtf8", &ColBadUtf8);
+  r.AddTask("ColViaPython", &ColViaPython);
+#endif
   r.AddActor<Accumulator>("Accumulator", &goray::Constructor<Accumulator, std::int64_t>::Create)
       .AddMethod("Add", &Accumulator::Add)
       .AddMethod("Total", &Accumulator::Total);

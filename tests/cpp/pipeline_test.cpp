@@ -299,14 +299,14 @@ class PipelineTest : public testing::Test {
 
 TEST_F(PipelineTest, HandshakeAnswersTheBitsTurnedOn) {
   EXPECT_EQ(GorayProtocolVersion(), GORAY_PROTOCOL_VERSION);
-  // Every bit of the protocol's table only where the runtime has it; unknown bits (64) never.
+  // Every bit of the protocol's table only where the runtime has it; unknown bits (128) never.
   using namespace goray::detail;
   const uint64_t on = EnableFeatures(kFeaturePipelined | kFeatureRefsInValues |
                                      kFeatureArraysOutOfBand | kFeatureGetAhead |
-                                     kFeatureValueExts | kFeatureColumnMajor | 64);
+                                     kFeatureValueExts | kFeatureColumnMajor | kFeatureColumns | 128);
   EXPECT_EQ(on, kSupportedFeatures);
   EXPECT_EQ(on, kFeaturePipelined | kFeatureRefsInValues | kFeatureArraysOutOfBand |
-                    kFeatureGetAhead | kFeatureValueExts | kFeatureColumnMajor);
+                    kFeatureGetAhead | kFeatureValueExts | kFeatureColumnMajor | kFeatureColumns);
   EXPECT_EQ(goray::detail::Features(), on);
   ExecuteResult bad = Execute(37, "abc");
   EXPECT_EQ(bad.code, 1);

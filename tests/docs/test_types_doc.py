@@ -99,6 +99,21 @@ struct GORAY_TASKS Types {
     return sum;
   }
   std::string View(std::string_view v) { return std::string(v.substr(1)); }
+  goray::StringColumnBuilder Strings(const goray::StringColumn& v) {
+    goray::StringColumnBuilder out;
+    for (auto row : v) out.Append(row);
+    return out;
+  }
+  goray::BinaryColumnBuilder Binaries(const goray::BinaryColumn& v) {
+    goray::BinaryColumnBuilder out;
+    for (auto row : v) out.Append(row);
+    return out;
+  }
+  int64_t ViewsTotal(std::vector<std::string_view> v) {
+    int64_t total = 0;
+    for (std::string_view row : v) total += static_cast<int64_t>(row.size());
+    return total;
+  }
   std::complex<double> Complex(std::complex<double> v) { return v * 2.0; }
   std::complex<float> ComplexF(std::complex<float> v) { return v; }
   std::filesystem::path Path(std::filesystem::path v) { return v / "x"; }
@@ -179,6 +194,11 @@ CALLS: Dict[str, tuple] = {
     "ViewSum": ("_np.arange(5.0)[::2]", "6.0"),              # non-contiguous: copied once
     "SpanSum": ("_array.array('d', [1.0, 2.5])", "3.5"),     # a buffer-protocol object
     "View": ("'abc'", "'bc'"),
+    "Strings": ("_pa.array(['a', None, ''], _pa.large_string())", "_pa.array(['a', None, ''])"),
+    "StringsFromList": ("['x', None]", "_pa.array(['x', None])"),
+    "Binaries": ("_pa.array([b'\\xff', None], _pa.binary())", "_pa.array([b'\\xff', None], _pa.binary())"),
+    "ViewsTotal": ("_pa.array(['ab', 'c']).dictionary_encode()", "3"),
+    "ViewsTotalList": ("['ab', 'c']", "3"),
     "Complex": ("1 + 2j", "2 + 4j"),
     "ComplexF": ("0.5", "0.5 + 0j"),
     "Path": ("_pl.Path('/tmp/r\\udcff')", "_pl.Path('/tmp/r\\udcff/x')"),
@@ -203,7 +223,7 @@ CALLS: Dict[str, tuple] = {
     "EigenMap": ("_np.arange(4.0)", "6.0"),
 }
 # Tasks called under another name (the same C++ task with other arguments).
-TASK_OF = {"VecFromArray": "Vec", "ListToArray": "NdArray", "PathFromStr": "Path",
+TASK_OF = {"StringsFromList": "Strings", "ViewsTotalList": "ViewsTotal", "VecFromArray": "Vec", "ListToArray": "NdArray", "PathFromStr": "Path",
            "VariantInt": "Variant", "VariantNone": "Variant", "VariantStruct": "Variant",
            "EigenVectorColumn": "EigenVector"}
 CALLS.update({f"Echo_{dtype}": (f"_np.array([1, 0, 1], dtype={dtype!r})",
@@ -245,6 +265,9 @@ ROWS: Dict[str, List[str]] = {
     "`goray::Array<T>` (T an [array element](#element-types))":
         ["NdArray", "ListToArray"] + [f"Echo_{dtype}" for dtype in ELEMENTS.values()],
     "`goray::ArrayView<T>`, `std::span<const T>` (parameters only)": ["ViewSum", "SpanSum"],
+    "`goray::StringColumnBuilder`, `goray::BinaryColumnBuilder`": ["Strings", "StringsFromList", "Binaries"],
+    "`goray::StringColumn`, `goray::BinaryColumn` (parameters only)": ["Strings", "Binaries"],
+    "`std::vector<std::string_view>` (parameters only)": ["ViewsTotal", "ViewsTotalList"],
     # On Ray only (in-process calls refuse refs inside values): the Ray tests and
     # goray-gen's (scan, typed wrappers, stubs).
     "`goray::ObjectRef`, `goray::Future<T...>` (on Ray)": [
@@ -333,8 +356,9 @@ def types_library(installed_package, tmp_path_factory) -> Path:
 
 def test_every_type_round_trips_through_goray_gen_and_python(types_library):
     lines = ["import array as _array", "import datetime as _dt", "import numpy as _np",
-             "import pathlib as _pl",
+             "import pathlib as _pl", "import pyarrow as _pa",
              "result = {}", "def _plain(v):",
+             "    if isinstance(v, _pa.Array): return ['arrow', str(v.type), [_plain(x) for x in v.to_pylist()]]",
              "    if isinstance(v, _np.ndarray):",
              "        return ['ndarray', str(v.dtype), list(v.shape), [str(x) for x in v.ravel()]]",
              "    if isinstance(v, (bytes, bytearray)): return 'bytes:' + v.hex()",

@@ -2,7 +2,8 @@
 // runtime's limits, then decoded as many C++ types and as goray::Value; every
 // failure must be a goray::codec::DecodeError (or msgpack's own unpack error),
 // and whatever decodes must encode again and decode to the same value (arrays
-// included: ext 71 and nested lists).
+// included: ext 71 and nested lists; string columns: ext 78 and lists of strs, written
+// as ext 78 with EnableFeatures bit 64 on).
 #include <array>
 #include <complex>
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include <goray/goray.h>
+#include <goray/detail/features.h>
 
 namespace {
 
@@ -138,6 +140,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   TryDecode<goray::ArrayView<int64_t>>(object);
   TryDecode<std::vector<double>>(object);
   TryDecode<std::vector<float>>(object);
+  // String columns: ext 78 read in place and written again (EnableFeatures bit 64; ext 79,
+  // an address, is refused like ext 72).
+  if (goray::detail::Features() != goray::detail::kFeatureColumns) {
+    goray::detail::SetFeatures(goray::detail::kFeatureColumns);
+  }
+  TryDecode<goray::StringColumnBuilder>(object);
+  TryDecode<goray::BinaryColumnBuilder>(object);
+  TryDecode<std::vector<std::optional<std::string>>>(object);
   if (goray::codec::detail::ArraysEnabled()) std::abort();
   return 0;
 }

@@ -65,6 +65,12 @@ void goray::RegisterApplication(goray::Registry& registry) {
     return std::tuple<goray::Array<std::complex<float>>, int64_t>{std::move(a), 1};
   });
   registry.AddTask("Floats", [](std::vector<float> xs) { return goray::Array<float>(std::move(xs)); });
+  // A string column (ext 78 or a list: ext 79 is refused, arrays are never enabled here).
+  registry.AddTask("ColumnLengths", [](const goray::BinaryColumn& rows) {
+    int64_t total = 0;
+    for (auto row : rows) total += row ? static_cast<int64_t>(row->size()) : -1;
+    return total;
+  });
   registry.AddActor<Counter>("Counter", &goray::Constructor<Counter, int64_t>::Create)
       .AddMethod("Incr", &Counter::Incr)
       .AddMethod("Tags", &Counter::Tags);

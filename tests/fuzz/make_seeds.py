@@ -32,6 +32,26 @@ def ext72(kind, itemsize, shape, address, token=0):
     return head + struct.pack("<QQ", address, token)
 
 
+def ext78(rows, text=True):
+    """The payload of a string column ext 78 (docs/protocol.md §10, "String and binary
+    columns"): 32-bit offsets, a validity bitmap when a row is None."""
+    nulls = sum(row is None for row in rows)
+    data, offsets, bits = b"", [0], 0
+    for i, row in enumerate(rows):
+        if row is not None:
+            data += row
+            bits |= 1 << i
+        offsets.append(len(data))
+
+    def padded(b):
+        return b + b"\0" * (-(len(b)) % 8)
+    head = (b"s" if text else b"b") + bytes([4, 1 if nulls else 0]) + bytes(5) + struct.pack("<QQ", len(rows), nulls)
+    body = padded(head + struct.pack("<%dI" % len(offsets), *offsets))
+    if nulls:
+        body += padded(bits.to_bytes((len(rows) + 7) // 8, "little"))
+    return body + data
+
+
 def write(target, name, data):
     path = os.path.join(HERE, "corpus", target)
     os.makedirs(path, exist_ok=True)
@@ -64,6 +84,8 @@ seeds = {
     "conj": bytes([4]) + call("Conj", msgpack.ExtType(71, ext71("c", 8, [1], struct.pack("<2f", 1, 2)))),
     "floats": bytes([4]) + call("Floats", msgpack.ExtType(71, ext71("f", 4, [2], struct.pack("<2f", 1, 2)))),
     "by_address": bytes([4]) + call("SumSpan", msgpack.ExtType(72, ext72("i", 4, [1], 4096))),
+    "column": bytes([4]) + call("ColumnLengths", msgpack.ExtType(78, ext78([b"ab", None, b"", b"\xff"], text=False))),
+    "column_list": bytes([4]) + call("ColumnLengths", ["a", None, b"b"]),
 }
 for name, data in seeds.items():
     write("execute", name, data)
@@ -83,6 +105,7 @@ write("codec", "array_b1", msgpack.packb(msgpack.ExtType(71, ext71("b", 1, [2], 
 write("codec", "array_c8", msgpack.packb(msgpack.ExtType(71, ext71("c", 8, [], struct.pack("<2f", 1, 2)))))
 write("codec", "array_u1_0d", msgpack.packb(msgpack.ExtType(71, ext71("u", 1, [0, 4], b""))))
 write("codec", "array_by_address", msgpack.packb(msgpack.ExtType(72, ext72("f", 8, [1], 4096))))
+write("codec", "column", msgpack.packb(msgpack.ExtType(78, ext78(["x".encode(), None, b"yz"]))))
 write("codec", "complex_nested", msgpack.packb([[1.0, 2.0], [3.0, 4.0]]))
 
 # stream: programs of stream_fuzz.cpp's harness (one op byte, then its own bytes: see

@@ -80,3 +80,12 @@ seen_arrays = []
 def py_array_double(values):
     seen_arrays.append(values)
     return values * 2
+
+
+@goray.local
+def py_column_upper(column):
+    """A string column from C++ (a pyarrow array), upper-cased by pyarrow: C++ reads the
+    result back as a column."""
+    import pyarrow.compute as pc
+
+    return pc.utf8_upper(column)

@@ -40,7 +40,7 @@ def test_bad_actor_options_and_unknown_actor_type():
     assert str(info.value).startswith("Invalid option keyword bogus for actors.")
     with pytest.raises(goray.UnknownNameError) as info:
         goray.golang_actor_class("Nope").remote()
-    assert str(info.value) == "actor type 'Nope' not found; known actor types: Clash, Counter, Crasher, DataPricer, GraphStage, Grouped, Keeper, MapAccumulator, MapScaler, OobScaler, Scaler, Serial, Spinner, Streamer"
+    assert str(info.value) == "actor type 'Nope' not found; known actor types: Clash, Counter, Crasher, DataPricer, GraphStage, Grouped, Keeper, MapAccumulator, MapScaler, OobScaler, Scaler, Serial, Spinner, Streamer, StringRowCounter"
 
 
 def test_task_name_of_the_wrong_type():

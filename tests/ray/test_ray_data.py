@@ -135,19 +135,32 @@ def table_batches(price, quantity, **more):
     return {"pandas": pandas.DataFrame(columns), "pyarrow": pyarrow.table(columns)}
 
 
+def as_columns(out, kind):
+    """A UDF's output as a dict of NumPy columns: a pyarrow batch gives a pyarrow Table,
+    a pandas one a dict."""
+    if kind != "pyarrow":
+        assert isinstance(out, dict)
+        return out
+    assert type(out).__name__ == "Table"
+    return {name: out.column(name).to_numpy() for name in out.column_names}
+
+
 @pytest.mark.parametrize("kind", ["pandas", "pyarrow"])
 def test_a_pandas_or_pyarrow_batch_is_read_as_numpy_columns(lib, kind):
     pytest.importorskip(kind)
     price, quantity = orders(6)
     batch = table_batches(price, quantity, note=list("abcdef"))[kind]
-    out = goray.data.task_udf("DataTotal", ORDERS)(batch)
-    assert sorted(out) == ["quantity", "total"]                # a dict of columns, as for numpy
+    out = as_columns(goray.data.task_udf("DataTotal", ORDERS)(batch), kind)
+    assert sorted(out) == ["quantity", "total"]                # the result's columns
     np.testing.assert_array_equal(out["total"], price * quantity)
-    by_name = goray.data.task_udf("DataAddressesOf", ORDERS, columns_as="parameters")(batch)
+    by_name = as_columns(goray.data.task_udf("DataAddressesOf", ORDERS, columns_as="parameters")(batch), kind)
     assert sorted(by_name) == ["price", "quantity"]
     Pricer = goray.data.actor_udf("DataPricer", "Apply", ORDERS, args=(2.0,), keep_columns=True)
     kept = Pricer()(batch)
-    assert list(kept) == ["price", "quantity", "note", "total"]   # every input column, as NumPy
+    if kind == "pyarrow":  # the table's own columns, untouched: Arrow, not objects
+        assert kept.column("note") is batch.column("note") or kept.column("note").equals(batch.column("note"))
+    kept = as_columns(kept, kind)
+    assert list(kept) == ["price", "quantity", "note", "total"]   # every input column
     assert list(kept["note"]) == list("abcdef")
     np.testing.assert_array_equal(kept["total"], price * quantity * 2)
     # The checks name the column, with every column of the batch.

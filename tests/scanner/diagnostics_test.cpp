@@ -101,7 +101,8 @@ INSTANTIATE_TEST_SUITE_P(
                    "cannot pass", "std::vector"}},
         ErrorCase{"UnmappedNestedType", "unmapped_nested.h", "unmapped_nested.h", 5, 3,
                   {"the result of task 'Words'", "'std::string_view' is not supported",
-                   "only a parameter (by value or const reference) or a result may be one",
+                   "only a parameter (by value or const reference), a parameter's std::vector or a "
+                   "result may be one",
                    "use std::string"}},
         // A variant is decoded by the value's kind: two alternatives of one kind are refused.
         ErrorCase{"VariantOfTwoIntegers", "variant_same_integers.h", "variant_same_integers.h",
@@ -136,7 +137,7 @@ INSTANTIATE_TEST_SUITE_P(
                    "use std::complex<float> or std::complex<double>"}},
         ErrorCase{"StringViewField", "string_view_field.h", "string_view_field.h", 4, 20,
                   {"field 'name' of struct 'Named'", "'std::string_view'",
-                   "only a parameter (by value or const reference) or a result",
+                   "only a parameter (by value or const reference), a parameter's std::vector or a result",
                    "use std::string"}},
         ErrorCase{"StringViewByRvalueReference", "string_view_rvalue.h", "string_view_rvalue.h", 4,
                   33, {"parameter 'name' of task 'Greet' is an rvalue reference",

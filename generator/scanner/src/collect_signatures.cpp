@@ -66,11 +66,17 @@ bool Collector::BorrowFreeGenerator(const std::string& owner,
   bool ok = true;
   for (std::size_t i = 0; i < params.size(); ++i) {
     const auto* array = params[i].type.As<idl::NdArrayType>();
+    const auto* column = params[i].type.As<idl::ColumnType>();
+    const auto* vector = params[i].type.As<idl::VectorType>();
     std::string owning;
     if (array != nullptr && idl::IsBorrowed(array->form)) {
       owning = array->eigen ? array->eigen->spelling : "goray::Array<" + array->element + ">";
     } else if (params[i].type.Is<idl::StringViewType>()) {
       owning = "std::string";
+    } else if (column != nullptr && !column->builder) {
+      owning = column->text ? "goray::StringColumnBuilder" : "goray::BinaryColumnBuilder";
+    } else if (vector != nullptr && vector->element->spelling.find("string_view") != std::string::npos) {
+      owning = "std::vector<std::string>";
     } else {
       continue;
     }

@@ -1,5 +1,6 @@
 // goray's own types (docs/types.md): goray::Value, the NumPy arrays (goray::Array,
-// goray::ArrayView, and std::span<const T> from standard_types.cpp), goray::Generator, and
+// goray::ArrayView, and std::span<const T> from standard_types.cpp), the string and binary
+// columns (goray::StringColumn and its kin), goray::Generator, and
 // the refs and handles (goray::ObjectRef, goray::Future, goray::ActorHandle,
 // goray::ActorHandleOf). Any other class of namespace goray is refused.
 #include <clang/AST/ASTContext.h>
@@ -33,6 +34,8 @@ std::optional<idl::Type> TypeMapper::MapGoray(const LibraryType& type) {
       return MapArray(type, idl::ArrayForm::kView, type.arguments[0].getAsType());
     }
     if (IsOneTypeTemplate(type.spec, "Generator")) return MapGenerator(type);
+    if (IsOneTypeTemplate(type.spec, "BasicColumn")) return MapColumn(type, /*builder=*/false);
+    if (IsOneTypeTemplate(type.spec, "BasicColumnBuilder")) return MapColumn(type, /*builder=*/true);
     if (IsReference(type)) return MapReference(type);
   }
   Unsupported(type);
@@ -91,6 +94,21 @@ std::optional<idl::Type> TypeMapper::MapArray(const LibraryType& type, idl::Arra
   }
   return idl::Type{spelling, type.canonical,
                    idl::NdArrayType{form, mapped->spelling, mapped->dtype, std::nullopt}};
+}
+
+// goray::StringColumn, goray::BinaryColumn (a parameter's own type: it reads the caller's
+// Arrow memory for the call) and their builders (values anywhere).
+std::optional<idl::Type> TypeMapper::MapColumn(const LibraryType& type, bool builder) {
+  const clang::CXXRecordDecl* values = type.arguments[0].getAsType()->getAsCXXRecordDecl();
+  const bool text = values != nullptr && values->getName() == "StringValues";
+  const std::string name = text ? "String" : "Binary";
+  if (!builder && type.site != Site::kParameter) {
+    Unsupported(type, "'goray::" + name + "Column' reads the caller's memory for one call, so only a "
+                      "parameter may be one: use goray::" + name + "ColumnBuilder");
+    return std::nullopt;
+  }
+  std::string spelling = "goray::" + name + (builder ? "ColumnBuilder" : "Column");
+  return idl::Type{spelling, type.canonical, idl::ColumnType{text, builder}};
 }
 
 std::optional<idl::Type> TypeMapper::MapGenerator(const LibraryType& type) {

@@ -188,6 +188,14 @@ struct NdArrayType {
   std::string dtype;    // NumPy's name: "float64", "int32"
   std::optional<EigenShape> eigen;  // the Eigen forms only
 };
+// goray::StringColumn / goray::BinaryColumn ("view": a parameter's own type, it reads the
+// caller's Arrow memory) and goray::StringColumnBuilder / goray::BinaryColumnBuilder
+// ("builder": a value anywhere); pyarrow arrays in Python.
+struct ColumnType {
+  static constexpr std::string_view kKind = "column";
+  bool text = true;      // strings ("string"), else bytes ("binary")
+  bool builder = false;  // "builder", else "view"
+};
 struct ObjectRefType {  // goray::ObjectRef (no value) or goray::Future<T...>
   static constexpr std::string_view kKind = "object_ref";
   std::optional<Box<Type>> value;  // void, T, or a tuple of several
@@ -211,7 +219,7 @@ using TypeKind =
                  DequeType, SetType, UnorderedSetType, OptionalType, ArrayType, PairType,
                  TupleType, MapType, UnorderedMapType, TimePointType, ComplexType, PathType,
                  DurationType, StringViewType, MonostateType, VariantType, ValueType,
-                 StructType, EnumType, NdArrayType, ObjectRefType, ActorHandleType,
+                 StructType, EnumType, NdArrayType, ColumnType, ObjectRefType, ActorHandleType,
                  GeneratorType, VoidType>;
 
 // A type object: how generated C++ spells the type, its canonical type (for messages) and

@@ -102,6 +102,11 @@ void KindData(const idl::NdArrayType& kind, json& object) {
   }
 }
 
+void KindData(const idl::ColumnType& kind, json& object) {
+  object["values"] = kind.text ? "string" : "binary";
+  object["form"] = kind.builder ? "builder" : "view";
+}
+
 void KindData(const idl::ObjectRefType& kind, json& object) {
   object["value"] = kind.value ? TypeObject(**kind.value) : json(nullptr);
 }

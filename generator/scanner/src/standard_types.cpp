@@ -174,7 +174,8 @@ std::optional<idl::Type> TypeMapper::MapStringView(const LibraryType& type) {
   if (type.site == Site::kValue) {
     Unsupported(type,
                 "std::string_view views memory it does not own, so only a parameter (by value "
-                "or const reference) or a result may be one: use std::string");
+                "or const reference), a parameter's std::vector or a result may be one: use "
+                "std::string");
     return std::nullopt;
   }
   return idl::Type{type.alias.value_or("std::string_view"), type.canonical,
@@ -363,7 +364,12 @@ std::optional<idl::Type> TypeMapper::MapVector(const LibraryType& type) {
     return idl::Type{type.Spell("std::vector", {item_spelling}), type.canonical,
                      idl::BytesType{}};
   }
-  std::optional<idl::Type> element = MapArgument(type, 0);
+  // A parameter's own vector may hold string views (or optionals of them): views of the
+  // request's strs, or of a string column's rows, for the call.
+  std::optional<idl::Type> element =
+      type.site == Site::kParameter && !type.TypeArgument(0).isNull()
+          ? Map(type.TypeArgument(0), type.use, type.outer, Site::kBorrowedElement)
+          : MapArgument(type, 0);
   if (!element) return std::nullopt;
   std::string spelling = type.Spell("std::vector", {element->spelling});
   return idl::Type{spelling, type.canonical, idl::VectorType{std::move(*element)}};
@@ -375,7 +381,12 @@ template <typename Kind>
 std::optional<idl::Type> TypeMapper::MapOneElement(const LibraryType& type,
                                                    bool default_arguments) {
   if (default_arguments && !DefaultArguments(type, 1)) return std::nullopt;
-  std::optional<idl::Type> element = MapArgument(type, 0);
+  // (An optional element of a parameter's vector: see MapVector.)
+  std::optional<idl::Type> element =
+      std::is_same_v<Kind, idl::OptionalType> && type.site == Site::kBorrowedElement &&
+              !type.TypeArgument(0).isNull()
+          ? Map(type.TypeArgument(0), type.use, type.outer, Site::kBorrowedElement)
+          : MapArgument(type, 0);
   if (!element) return std::nullopt;
   std::string spelling = type.Spell("std::" + std::string(Kind::kKind), {element->spelling});
   return idl::Type{spelling, type.canonical, Kind{std::move(*element)}};

@@ -172,8 +172,9 @@ std::optional<idl::Param> TypeMapper::Parameter(const clang::ParmVarDecl& parame
   // A view or span by && would say the callee takes the caller's memory over, which it
   // cannot: the memory stays the caller's.
   const auto* array = type->As<idl::NdArrayType>();
+  const auto* column = type->As<idl::ColumnType>();
   bool is_view = (array != nullptr && idl::IsBorrowed(array->form)) ||
-                 type->Is<idl::StringViewType>();
+                 type->Is<idl::StringViewType>() || (column != nullptr && !column->builder);
   if (is_view && passing == idl::Passing::kRvalueReference) {
     tu_.reporter.Error(use.location, use.what + " is an rvalue reference ('" + Print(declared) +
                                          "'); take a view by value or by const reference");

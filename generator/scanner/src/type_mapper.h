@@ -48,7 +48,9 @@ struct TypeUse {
 // Where a type stands: only a parameter itself may be a borrowed array view, only a
 // result a std::tuple (several results) or a goray::Generator (a task's or method's: an
 // actor factory's result is not mapped); anything inside them is a value.
-enum class Site { kValue, kParameter, kResult };
+// kBorrowedElement: an element of a parameter's own std::vector (a std::string_view there
+// views the request too); otherwise a value.
+enum class Site { kValue, kParameter, kResult, kBorrowedElement };
 
 class TypeMapper {
  public:
@@ -134,6 +136,8 @@ class TypeMapper {
   // (const included for a span).
   std::optional<idl::Type> MapArray(const LibraryType& type, idl::ArrayForm form,
                                     clang::QualType element);
+  // goray::StringColumn / goray::BinaryColumn (a parameter only) and their builders.
+  std::optional<idl::Type> MapColumn(const LibraryType& type, bool builder);
   // goray::Generator<T>, a task's or method's result only.
   std::optional<idl::Type> MapGenerator(const LibraryType& type);
   // goray::ObjectRef and goray::Future<T...> ("object_ref"), goray::ActorHandle and

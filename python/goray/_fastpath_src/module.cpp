@@ -13,6 +13,8 @@
 //   pack/unpack  Python <-> msgpack with goray._codec's semantics (buffer.h,
 //                object_list.h); arrays.h: NumPy arrays in values (ext 71/72)
 //   ref_exts     find_ref_exts: the ObjectRefs and handles inside values
+//   arrow        Arrow string and binary columns in values (ext 78/79) through the Arrow
+//                C Data Interface: what goray._arrow asks of C
 //   counters     which calls went the C way and which parts went to goray._codec
 //
 // goray requires this module (goray._codec.fastpath_module imports it). _ffi.py opens the
@@ -28,6 +30,7 @@
 // at: goray._codec packs or decodes them (for a call: all of its arguments).
 #include "abi.h"
 #include "arrays.h"
+#include "arrow.h"
 #include "common.h"
 #include "counters.h"
 #include "native2py.h"
@@ -120,12 +123,28 @@ PyMethodDef kMethods[] = {
      "items of concatenated msgpack values, up to the first invalid or truncated item."},
     {"unpack_values", fast_unpack_values, METH_O,
      "unpack_values(data) -> list or None: the C parser (None: left to goray._codec)."},
+    {"arrow_values", fast_arrow_values, METH_O,
+     "arrow_values(schema_capsule) -> 1 for string values, 2 for binary, 0 for other types\n"
+     "(a dictionary's values counted)."},
+    {"arrow_borrow", fast_arrow_borrow, METH_O,
+     "arrow_borrow(obj) -> (ext 79 body, pins) or None: the chunks of obj (__arrow_c_array__ or\n"
+     "__arrow_c_stream__) by address, valid while pins lives; None when they hold neither\n"
+     "strings nor bytes."},
+    {"arrow_inline", fast_arrow_inline, METH_O,
+     "arrow_inline(obj) -> bytes or None: the ext 78 payload of obj's rows (any string or binary\n"
+     "layout, several chunks joined); None when they hold neither strings nor bytes."},
+    {"arrow_take", fast_arrow_take, METH_VARARGS,
+     "arrow_take(schema_address, array_address) -> (schema capsule, array capsule): a library's\n"
+     "handed-over Arrow structs (ext 79 owned), moved into capsules that release them."},
+    {"arrow_from_inline", fast_arrow_from_inline, METH_O,
+     "arrow_from_inline(payload) -> (schema capsule, array capsule): an ext 78 payload (bytes)\n"
+     "checked and viewed in place, the array keeping the payload alive."},
     {nullptr, nullptr, 0, nullptr},
 };
 
 // What goray._codec.FASTPATH_INTERFACE must be for goray to use this module: raised in
 // both places with every change to what the package calls here.
-constexpr long kInterface = 2;
+constexpr long kInterface = 3;
 
 PyModuleDef kModule = {
     PyModuleDef_HEAD_INIT,

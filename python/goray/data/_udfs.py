@@ -1,5 +1,8 @@
 """goray.data's UDFs: task_udf and actor_udf, a native task or actor method over a Ray
-Data batch of NumPy columns, in-process, its declared columns checked first.
+Data batch of NumPy and Arrow columns, in-process, its declared columns checked first.
+A pyarrow batch stays Arrow: its string and binary columns go to C++ as they are (the
+Arrow C Data Interface), its kept columns are passed through untouched, and the result is
+a pyarrow Table.
 
 Tests: tests/ray/test_ray_data.py, tests/python/test_data_types.py
 """
@@ -8,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Type
 
-from .. import _ffi, _keywords, _process_setup, _traits
+from .. import _arrow, _ffi, _keywords, _process_setup, _traits
 from . import _crash_reports
 from .._arrays import DTYPE_NAMES
 from .._local import LocalActor, golang_local_new_actor, golang_local_run_task
@@ -17,6 +20,12 @@ from ..errors import GorayError
 __all__ = ["task_udf", "actor_udf", "TaskUDF", "ActorUDF", "ColumnError"]
 
 _DTYPES = tuple(DTYPE_NAMES.values())
+#: The column kinds of strings and bytes (goray::StringColumn / goray::BinaryColumn), and
+#: what names them in a declaration: these names, str / bytes, or a pyarrow type.
+_TEXT_KINDS = {"string": "string", "str": "string", "large_string": "string", "string_view": "string",
+               "utf8": "string", "large_utf8": "string",
+               "binary": "binary", "bytes": "binary", "large_binary": "binary", "binary_view": "binary"}
+_KINDS = (*_DTYPES, "string", "binary")
 
 
 class ColumnError(GorayError, TypeError):
@@ -46,28 +55,35 @@ class ColumnError(GorayError, TypeError):
 
 
 def _dtype_name(what: str, column: Any, dtype: Any) -> str:
-    """The NumPy dtype name of one declared column, checked when the UDF is made."""
+    """The NumPy dtype name of one declared column, or "string" / "binary" for a column of
+    strings or bytes, checked when the UDF is made."""
     if not isinstance(column, str):
         raise GorayError(f"{what}: a column name must be a str, got {type(column).__name__} {column!r}")
     name: Any = dtype
-    if isinstance(dtype, type):  # numpy.float64 and friends
+    if dtype is str or dtype is bytes:
+        name = dtype.__name__
+    elif isinstance(dtype, type):  # numpy.float64 and friends
         name = getattr(dtype, "__name__", None)
-    elif not isinstance(dtype, str):  # a numpy.dtype
-        name = getattr(dtype, "name", None)
+    elif not isinstance(dtype, str):  # a numpy.dtype, or a pyarrow DataType
+        name = getattr(dtype, "name", None) if not type(dtype).__module__.startswith("pyarrow") else str(dtype)
+    if isinstance(name, str) and name in _TEXT_KINDS:
+        return _TEXT_KINDS[name]
     if not isinstance(name, str) or name not in _DTYPES:
         raise GorayError(f"{what}: column {column!r}: {dtype!r} is not a dtype goray carries "
-                         f"(one of {', '.join(_DTYPES)})")
+                         f"(one of {', '.join(_KINDS)}; strings are \"string\", bytes \"binary\")")
     return name
 
 
 def _checked_columns(what: str, columns: Any) -> Dict[str, str]:
     if not isinstance(columns, Mapping) or not columns:
-        raise GorayError(f"{what}: columns must be a non-empty dict of column name to NumPy dtype "
-                         f"(the C++ struct's fields), got {type(columns).__name__}")
+        raise GorayError(f"{what}: columns must be a non-empty dict of column name to NumPy dtype, "
+                         f"\"string\" or \"binary\" (the C++ struct's fields), got {type(columns).__name__}")
     return {column: _dtype_name(what, column, dtype) for column, dtype in columns.items()}
 
 
 def _received(value: Any) -> str:
+    if _arrow.is_column(value) or _is_arrow(value):
+        return f"{value.type} ({len(value)},)"
     dtype = getattr(value, "dtype", None)
     if dtype is None:
         return type(value).__name__
@@ -114,11 +130,14 @@ class _BatchCall:
     def _params(self) -> Optional[_traits.Params]:  # overridden: a task's, a method's
         raise NotImplementedError
 
+    def _text_columns(self) -> Dict[str, str]:
+        return {column: kind for column, kind in self._columns.items() if kind in ("string", "binary")}
+
     def _numpy_columns(self, batch: object) -> Mapping[str, Any]:
-        """`batch` as NumPy columns: a dict as it is; a pandas DataFrame or a pyarrow
-        Table (batch_format "pandas", "pyarrow" or None) converted by Ray Data as for
-        batch_format="numpy", its declared columns only (all of them with
-        keep_columns)."""
+        """`batch` as columns: a dict as it is; a pandas DataFrame read as NumPy columns by
+        Ray Data's conversion, as for batch_format="numpy" (its declared columns only, all
+        of them with keep_columns); a pyarrow Table's declared numeric columns likewise and
+        its string and binary columns as they are (Arrow)."""
         if isinstance(batch, Mapping):
             return batch
         if type(batch).__module__.partition(".")[0] not in ("pandas", "pyarrow"):
@@ -134,8 +153,15 @@ class _BatchCall:
         for column, dtype in self._columns.items():
             if column not in names:
                 raise ColumnError(self._callee, column, dtype, "no such column", names)
-        columns: Any = accessor.to_numpy(names if self._keep_columns else list(self._columns))
-        return dict(columns)
+        if _is_table(batch):
+            text = self._text_columns()
+            numeric = [column for column in self._columns if column not in text]
+            columns: Dict[str, Any] = dict(accessor.to_numpy(numeric)) if numeric else {}
+            for column in text:
+                columns[column] = batch.column(column)
+            return columns
+        wanted = names if self._keep_columns else list(self._columns)
+        return dict(accessor.to_numpy(wanted))
 
     def _struct(self, batch: Mapping[str, Any]) -> Dict[str, Any]:
         """The declared columns of `batch`, as they are (no copy), after checking them."""
@@ -144,34 +170,93 @@ class _BatchCall:
             if column not in batch:
                 raise ColumnError(self._callee, column, dtype, "no such column", list(batch))
             value = batch[column]
-            if getattr(getattr(value, "dtype", None), "name", None) != dtype:
+            if dtype in ("string", "binary"):
+                value = _text_column(self._callee, column, dtype, value)
+            elif getattr(getattr(value, "dtype", None), "name", None) != dtype:
                 raise ColumnError(self._callee, column, dtype, _received(value))
             struct[column] = value
         return struct
 
-    def _run(self, call: Any, given: object) -> Dict[str, Any]:
+    def _run(self, call: Any, given: object) -> Any:
         """`call` on the batch's declared columns (no copy here), its result as columns."""
         batch = self._numpy_columns(given)
         struct = self._struct(batch)
         if not self._by_name:
-            return self._columns_out(batch, call(struct))
+            return self._columns_out(given, batch, call(struct))
         if self._layout is None:
             # Each column to the parameter of its name, resolved once (calls by keyword
             # take the slow path), with the constant defaults of parameters in between.
             self._layout = _keywords.resolve(self._callee, self._params(), (),
                                              {column: _Column(column) for column in self._columns})
         args = [struct[x.name] if isinstance(x, _Column) else x for x in self._layout]
-        return self._columns_out(batch, call(*args))
+        return self._columns_out(given, batch, call(*args))
 
-    def _columns_out(self, batch: Mapping[str, Any], result: Any) -> Dict[str, Any]:
+    def _columns_out(self, given: object, batch: Mapping[str, Any], result: Any) -> Any:
+        """The output batch: a dict of columns, or a pyarrow Table when the batch was one or
+        a result column is Arrow (a string or binary column), kept columns as they were."""
         if not isinstance(result, dict):
             raise GorayError(f"expected the native result to be a struct of arrays (a dict of "
                              f"columns), received {type(result).__name__} (task {self._callee})")
-        if not self._keep_columns:
-            return result
-        merged = dict(batch)
+        arrow = _is_table(given) or any(_is_arrow(value) for value in result.values())
+        if not arrow:
+            if not self._keep_columns:
+                return result
+            merged = dict(batch)
+            merged.update(result)
+            return merged
+        import pyarrow  # Ray Data's own dependency; the batch or a result is Arrow
+
+        if _is_table(given) and self._keep_columns:  # the table's own columns, untouched
+            table: Any = given
+            for name, value in result.items():
+                column = _as_arrow(pyarrow, value)
+                at = table.schema.get_field_index(name)
+                table = table.set_column(at, name, column) if at >= 0 else table.append_column(name, column)
+            return table
+        merged = dict(batch) if self._keep_columns else {}
         merged.update(result)
-        return merged
+        return pyarrow.table({name: _as_arrow(pyarrow, value) for name, value in merged.items()})
+
+
+def _is_table(value: Any) -> bool:
+    kind = type(value)
+    return kind.__name__ == "Table" and kind.__module__.startswith("pyarrow")
+
+
+def _is_arrow(value: Any) -> bool:
+    kind = type(value)
+    return kind.__module__.startswith("pyarrow") and (hasattr(kind, "__arrow_c_array__")
+                                                      or hasattr(kind, "__arrow_c_stream__"))
+
+
+def _as_arrow(pyarrow: Any, value: Any) -> Any:
+    """A column as Arrow: an Arrow array as it is, an ndarray wrapped (no copy for numbers)."""
+    return value if _is_arrow(value) else pyarrow.array(value)
+
+
+_TEXT_TYPES = {"string": ("string", "large_string", "string_view"),
+               "binary": ("binary", "large_binary", "binary_view", "string", "large_string", "string_view")}
+
+
+def _text_column(callee: str, column: str, kind: str, value: Any) -> Any:
+    """A string or binary column as Arrow, its type checked: an Arrow array as it is, a NumPy
+    array of objects (a numpy or pandas batch's strings) converted once by pyarrow."""
+    if not _is_arrow(value):
+        dtype = getattr(value, "dtype", None)
+        if dtype is None or dtype.kind not in "OUS":
+            raise ColumnError(callee, column, kind, _received(value))
+        import pyarrow
+
+        try:
+            value = pyarrow.array(value, type=pyarrow.string() if kind == "string" else pyarrow.binary())
+        except (TypeError, ValueError, pyarrow.ArrowException) as error:
+            raise ColumnError(callee, column, kind, f"{_received(value)}: {error}") from None
+        return value
+    arrow_type = value.type
+    values_type = getattr(arrow_type, "value_type", arrow_type)  # a dictionary's values
+    if str(values_type) not in _TEXT_TYPES[kind]:
+        raise ColumnError(callee, column, kind, _received(value))
+    return value
 
 
 _is_ready = False
@@ -195,7 +280,7 @@ class TaskUDF(_BatchCall):
         super().__init__(task, columns, columns_as, keep_columns)
         self._task = task
 
-    def __call__(self, batch: object) -> Dict[str, Any]:
+    def __call__(self, batch: object) -> Any:
         """The native task on `batch`: a dict of NumPy columns, a pandas DataFrame or a
         pyarrow Table (every batch_format of map_batches; `object` so that type checkers
         take it for each); its result is a dict of columns."""
@@ -252,7 +337,7 @@ class ActorUDF(_BatchCall):
         self._actor: Optional[LocalActor] = golang_local_new_actor(self._type_name, *self._args)
         self._call = getattr(self._actor, self._method)
 
-    def __call__(self, batch: object) -> Dict[str, Any]:
+    def __call__(self, batch: object) -> Any:
         """The native method on `batch`, as TaskUDF's call."""
         return self._run(self._call, batch)
 

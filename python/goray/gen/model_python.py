@@ -20,7 +20,8 @@ from .eigen import eigen_batches, is_eigen
 from .idl import Idl
 from .model_python_maps import MapColumn, MapOverload, map_overloads, map_params, map_record
 from .model_python_types import (NUMPY_SCALARS, PyTypes, handle_free, structs_needing_inputs,
-                                 union_members, uses_arrays, uses_refs, value_ext_imports)
+                                 union_members, uses_arrays, uses_arrow, uses_refs,
+                                 value_ext_imports)
 from .model_shared import (Type, actor_options, concurrency_groups, idl_signatures, is_generator,
                            type_name)
 from .naming import PYTHON, Scope, stub_types_module
@@ -245,6 +246,11 @@ class PyModel:
     maps: bool = False
     maps_numpy: bool = False
     structs_use_numpy: bool = False
+    # Whether the .pyi names pyarrow types (string and binary columns): only then does it
+    # import pyarrow.
+    uses_arrow: bool = False
+    # Whether the .py's TypedDicts name pyarrow types (it imports pyarrow for type checkers).
+    structs_use_arrow: bool = False
     # Whether the .py's TypedDicts name ray.ObjectRef (it imports ray for type checkers).
     structs_use_ray: bool = False
     # Whether a parameter is a ref (its .remote() takes a goray.Unresolved).
@@ -587,6 +593,10 @@ def build_python_model(idl: Idl, name: str) -> PyModel:
                    types_module=stub_types_module(name), streams=streams,
                    binds=any(method.binds for actor in actors for method in actor.methods),
                    uses_numpy=structs_use_numpy or signatures_use_numpy,
+                   structs_use_arrow=any(uses_arrow(f["type"]) for struct in idl["structs"]
+                                         for f in struct["fields"]),
+                   uses_arrow=any(uses_arrow(type_) for type_ in [
+                       *idl_signatures(idl), *(f["type"] for struct in idl["structs"] for f in struct["fields"])]),
                    structs_use_numpy=structs_use_numpy, structs_use_ray=structs_use_ray,
                    struct_inputs=bool(input_names),
                    ext_imports=value_ext_imports(

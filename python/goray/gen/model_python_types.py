@@ -18,7 +18,7 @@ from typing import Callable, Iterable, List, Mapping, Optional, Set
 from .model_shared import Type
 
 __all__ = ["NUMPY_SCALARS", "PyTypes", "handle_free", "union", "union_members", "struct_refs",
-           "structs_needing_inputs", "uses_arrays", "uses_refs", "value_ext_imports"]
+           "structs_needing_inputs", "uses_arrays", "uses_arrow", "uses_refs", "value_ext_imports"]
 
 # NumPy's scalar type of each dtype the IDL names.
 NUMPY_SCALARS = {"bool": "bool_", "int8": "int8", "int16": "int16", "int32": "int32",
@@ -67,6 +67,22 @@ def value_ext_imports(types: Iterable[Type]) -> List[str]:
 def uses_arrays(type_: Type) -> bool:
     """Whether the type is or holds an array (through containers, not struct fields)."""
     return type_["kind"] == "ndarray" or any(uses_arrays(t) for t in _inner(type_))
+
+
+def _views_strings(type_: Type) -> bool:
+    """A std::vector<std::string_view> (or of optionals of them): a parameter reading a
+    column too."""
+    element = type_.get("element") if type_["kind"] == "vector" else None
+    if isinstance(element, dict) and element["kind"] == "optional":
+        element = element.get("element")
+    return isinstance(element, dict) and element["kind"] == "string_view"
+
+
+def uses_arrow(type_: Type) -> bool:
+    """Whether the type is or holds a string or binary column (pyarrow in Python), or is a
+    vector of string views (which takes one)."""
+    return (type_["kind"] == "column" or _views_strings(type_)
+            or any(uses_arrow(t) for t in _inner(type_)))
 
 
 def uses_refs(type_: Type) -> bool:
@@ -180,6 +196,16 @@ class PyTypes:
             return "_str"
         if kind == "bytes":
             return "_bytes"
+        if kind == "column":
+            # goray reads any Arrow exporter of strings or bytes, and a list; it gives a
+            # pyarrow array (past 2 GiB of data, its large_ twin).
+            text = type_["values"] == "string"
+            if incoming:
+                items = "_str | None" if text else "_bytes | _str | None"
+                return f"_pyarrow.Array | _pyarrow.ChunkedArray | _list[{items}]"
+            return "_pyarrow.StringArray" if text else "_pyarrow.BinaryArray"
+        if kind == "vector" and incoming and _views_strings(type_):
+            return f"_list[{spell(type_['element'])}] | _pyarrow.Array | _pyarrow.ChunkedArray"
         if kind in _CONTAINERS:
             return f"_list[{spell(type_['element'])}]"
         if kind == "pair":

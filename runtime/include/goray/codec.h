@@ -10,6 +10,7 @@
 #include "goray/detail/decode.h"
 #include "goray/detail/struct_adaptor.h"
 #include "goray/detail/array_codec.h"
+#include "goray/detail/column_codec.h"  // string and binary columns: ext 78 / 79
 #include "goray/value.h"  // goray::Value, which Encode and Decode take like any type
 // After these:
 //   template <class T> std::string goray::codec::TypeName();

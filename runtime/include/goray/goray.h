@@ -8,6 +8,7 @@
 #include "goray/array.h"
 #include "goray/batch.h"
 #include "goray/codec.h"
+#include "goray/column.h"
 #include "goray/errors.h"
 #include "goray/future.h"
 #include "goray/generator.h"

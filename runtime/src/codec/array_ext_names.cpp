@@ -1,6 +1,6 @@
-// Array exts named for messages (array_ext_names.h): dtypes, shapes and the header of an
-// ext 71/72 read as far as a description needs.
-// Tests: tests/cpp/bad_input_test.cpp
+// Array and column exts named for messages (array_ext_names.h): dtypes, shapes and the
+// header of an ext 71/72 or 78 read as far as a description needs.
+// Tests: tests/cpp/bad_input_test.cpp, tests/cpp/column_codec_test.cpp
 #include "codec/array_ext_names.h"
 
 #include "goray/detail/protocol_numbers.h"
@@ -87,6 +87,22 @@ std::string DescribeArrayExt(const msgpack::object& object) {
   std::vector<std::int64_t> shape(ndim);
   for (std::size_t i = 0; i < ndim; ++i) shape[i] = LoadInt64(ext.data() + 4 + 8 * i);
   return DescribeNdarray(kind, itemsize, shape);
+}
+
+bool IsColumnExt(const msgpack::object& object) noexcept {
+  return object.type == msgpack::type::EXT &&
+         (object.via.ext.type() == kExtColumnInline || object.via.ext.type() == kExtColumnAddress);
+}
+
+std::string DescribeColumnExt(const msgpack::object& object) {
+  if (!IsColumnExt(object)) return {};
+  const msgpack::object_ext& ext = object.via.ext;
+  if (ext.type() == kExtColumnAddress) return "Arrow column by address (ext 79)";
+  if (ext.size < 16) return {};
+  const char kind = ext.data()[0];
+  if (kind != 's' && kind != 'b') return {};
+  return std::string("Arrow ") + (kind == 's' ? "string" : "binary") + " column of " +
+         std::to_string(static_cast<std::uint64_t>(LoadInt64(ext.data() + 8))) + " rows";
 }
 
 }  // namespace goray::codec::detail

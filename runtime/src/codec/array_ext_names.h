@@ -1,6 +1,6 @@
-// Array exts (71/72) recognized and named for messages: "ndarray of int32 (2, 3)" from a
-// header alone, below the codec's descriptions of what was received (codec_decl.cpp),
-// which name an array ext so. Declared for users in goray/detail/array_codec.h; the
+// Array exts (71/72) and column exts (78/79) recognized and named for messages: "ndarray
+// of int32 (2, 3)", "Arrow string column of 3 rows" from a header alone, below the codec's
+// descriptions of what was received (codec_decl.cpp), which name an ext so. Declared for users in goray/detail/array_codec.h; the
 // array codec (array_codec.cpp) reads the rest of an ext.
 #pragma once
 
@@ -33,5 +33,10 @@ std::string DescribeNdarray(char kind, std::uint8_t itemsize, const std::vector<
 bool IsArrayExt(const msgpack::object& object) noexcept;
 // "ndarray of int32 (2, 3)" for a well-formed ext 71/72, else "".
 std::string DescribeArrayExt(const msgpack::object& object);
+// Whether `object` is ext 78 or 79 (declared for users in goray/detail/column_codec.h).
+bool IsColumnExt(const msgpack::object& object) noexcept;
+// "Arrow string column of 3 rows" for a well-formed ext 78, "Arrow column by address
+// (ext 79)" for an ext 79 (its addresses are not read here), else "".
+std::string DescribeColumnExt(const msgpack::object& object);
 
 }  // namespace goray::codec::detail

@@ -156,6 +156,8 @@ std::string ReceivedDescription(const msgpack::object& object) {
         text = "ActorHandle (ext 74)";
       } else if (std::string array = detail::DescribeArrayExt(object); !array.empty()) {
         text = std::move(array);
+      } else if (std::string column = detail::DescribeColumnExt(object); !column.empty()) {
+        text = std::move(column);
       } else if (object.via.ext.type() == detail::kExtComplex) {
         text = "complex (ext 75)";
       } else if (object.via.ext.type() == detail::kExtPath) {

@@ -16,6 +16,7 @@ void RegisterArraysOutOfBand(goray::Registry& registry);  // arrays_out_of_band.
 void RegisterBatchLend(goray::Registry& registry);        // batch_lend.cpp: a batch Get of views
 void RegisterGetsInOrder(goray::Registry& registry);      // gets_in_order.cpp: Gets one by one, read ahead
 void RegisterDataBatches(goray::Registry& registry);      // data_batches.cpp: Ray Data batches (goray.data)
+void RegisterStringColumns(goray::Registry& registry);    // string_columns.cpp: string columns on Ray and in Ray Data
 int ThreadedScenario(const std::vector<std::string>& args);  // threaded.cpp: the driver's "threaded" scenario
 void RegisterCrashes(goray::Registry& registry);          // crashes.cpp: tasks, a method, the driver crashing
 int CrashScenario(const std::vector<std::string>& args);  // crashes.cpp: the driver's "crash KIND" scenario

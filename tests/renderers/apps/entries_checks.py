@@ -88,6 +88,24 @@ def check_values(app: Any, entries: Any) -> None:
            f"Ramp(5): {ramp!r}")
 
 
+def check_columns(app: Any, entries: Any) -> None:
+    """A string column parameter reads the pyarrow array in place (a ChunkedArray too), a
+    builder comes back as a pyarrow array; both typed, as the codec path answers."""
+    import pyarrow as pa
+
+    column = pa.array(["ab", None, "", "c" * 70000])
+    upper = typed_call(entries, lambda: entries.Upper(column))
+    expect(isinstance(upper, pa.StringArray) and upper.to_pylist() == ["AB", None, "", "C" * 70000],
+           f"Upper: {upper!r}")
+    expect(upper.equals(goray._local.codec_run_task("Upper", column)), "Upper as the codec path answers")
+    chunked = pa.chunked_array([column.slice(0, 2), pa.array(["x"])])
+    expect(typed_call(entries, lambda: entries.Upper(chunked)).to_pylist() == ["AB", None, "X"],
+           "a ChunkedArray, typed")
+    data = column.buffers()[2].address
+    expect(typed_call(entries, lambda: entries.ColumnAddress(column)) == data, "read in place")
+    expect(app.local.Upper(["q", None]).to_pylist() == ["Q", None], "a list: the codec path")
+
+
 def check_arrays_in_place(app: Any, entries: Any) -> None:
     """A view parameter reads the ndarray's own buffer; an Array result is adopted."""
     import numpy as np

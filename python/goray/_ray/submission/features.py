@@ -15,7 +15,7 @@ import os
 import threading
 from typing import Any, Dict
 
-from ... import _arrays, _ffi
+from ... import _arrays, _arrow, _ffi
 from ..._protocol import (COLUMN_MAJOR_VERSION, FEATURES_VERSION, VALUE_EXTS_VERSION, Code, Feature,
                           Py2Native, pack_u64, unpack_u64)
 
@@ -26,10 +26,10 @@ _log = logging.getLogger("goray")
 #: The features asked of a library of protocol version 3 or later (one that does
 #: not know a bit leaves it off in its answer).
 WANTED_FEATURES = int(Feature.PIPELINED | Feature.REFS_IN_VALUES | Feature.ARRAYS_OUT_OF_BAND
-                      | Feature.GET_AHEAD | Feature.VALUE_EXTS | Feature.COLUMN_MAJOR)
-#: Arrays out of band and column-major arrays need the library to write arrays as ext
-#: (EnableArrays).
-_NEEDS_ARRAYS = int(Feature.ARRAYS_OUT_OF_BAND | Feature.COLUMN_MAJOR)
+                      | Feature.GET_AHEAD | Feature.VALUE_EXTS | Feature.COLUMN_MAJOR | Feature.COLUMNS)
+#: Arrays out of band, column-major arrays and string columns (ext 79 by address) need the
+#: library to write arrays as ext (EnableArrays).
+_NEEDS_ARRAYS = int(Feature.ARRAYS_OUT_OF_BAND | Feature.COLUMN_MAJOR | Feature.COLUMNS)
 _features_lock = threading.Lock()
 _features: Dict[int, int] = {}  # id(library) -> the bits it turned on
 
@@ -47,7 +47,7 @@ def enable_features(library: Any) -> int:
             if library.protocol_version < VALUE_EXTS_VERSION:  # (an older one ignores the bit)
                 wanted &= ~int(Feature.VALUE_EXTS)
             if library.protocol_version < COLUMN_MAJOR_VERSION:
-                wanted &= ~int(Feature.COLUMN_MAJOR)
+                wanted &= ~int(Feature.COLUMN_MAJOR | Feature.COLUMNS)
             if os.environ.get("GORAY_GET_AHEAD") == "0":  # docs/cli.md: Gets without reading ahead
                 wanted &= ~int(Feature.GET_AHEAD)
             code, reply = library.execute(int(Py2Native.ENABLE_FEATURES), pack_u64(wanted))
@@ -60,6 +60,7 @@ def enable_features(library: Any) -> int:
         _features[id(library)] = turned_on
         if wanted_column_major(library):
             _arrays.enable_column_major(bool(turned_on & Feature.COLUMN_MAJOR))
+            _arrow.enable(bool(turned_on & Feature.COLUMNS))
         return turned_on
 
 

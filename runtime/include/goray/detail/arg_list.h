@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -32,6 +33,15 @@ struct ArgumentStorage<std::span<const T>> {
 template <>
 struct ArgumentStorage<std::string_view> {
   using type = codec::detail::StringViewArgument;
+};
+// A vector of string views borrows them too: the request's strs, or a column's rows.
+template <>
+struct ArgumentStorage<std::vector<std::string_view>> {
+  using type = codec::detail::StringViewsArgument<std::string_view>;
+};
+template <>
+struct ArgumentStorage<std::vector<std::optional<std::string_view>>> {
+  using type = codec::detail::StringViewsArgument<std::optional<std::string_view>>;
 };
 
 // What a parameter declared as P (with its const and reference) is kept as: by default

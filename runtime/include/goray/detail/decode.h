@@ -46,6 +46,15 @@
 //   goray::ObjectRef, goray::Future<T...>   ext 73; goray::ActorHandle and
 //                        typed handles: ext 74; each a copy of the state the
 //                        received block adopted (goray/detail/ref_codec.h)
+//   goray::StringColumn, goray::BinaryColumn
+//                        ext 78, ext 79 (after EnableArrays) or an array of str
+//                        (a BinaryColumn: or bin) and nil (goray/detail/column_codec.h);
+//                        their builders the same, the rows copied in
+//   StringViewsArgument  (a std::vector<std::string_view> parameter, or of
+//                        std::optional<std::string_view>) an array of str or bin
+//                        (nil for optionals), or a column ext: views, no copy
+//   std::vector<std::string> (and of byte vectors, and of optionals of either)
+//                        also from a column ext, each row copied
 //   user structs         through their msgpack-c adaptor (struct_adaptor.h): a
 //                        map holding every field (a std::optional one may be
 //                        missing) and no other key; a msgpack::type_error from a
@@ -109,6 +118,16 @@ template <class T>
 void DecodeSpanArgument(const msgpack::object& object, SpanArgument<T>& out);
 template <class Vector>
 void DecodeVectorFromArrayExt(const msgpack::object& object, Vector& out);
+// Defined in goray/detail/column_codec.h (IsColumnExt in array_ext_names.cpp).
+bool IsColumnExt(const msgpack::object& object) noexcept;
+template <class Values>
+void DecodeColumnValue(const msgpack::object& object, goray::BasicColumn<Values>& out);
+template <class Values>
+void DecodeColumnBuilder(const msgpack::object& object, goray::BasicColumnBuilder<Values>& out);
+template <class Element>
+void DecodeStringViews(const msgpack::object& object, StringViewsArgument<Element>& out);
+template <class Vector>
+void DecodeSequenceFromColumn(const msgpack::object& object, Vector& out);
 // Defined in byte_array_ext.cpp. The data of a 1-D array ext of itemsize 1
 // (uint8 or int8), else false (any other dtype or shape). A malformed ext, or
 // ext 72 before EnableArrays, throws DecodeError(expected, ...).
@@ -237,6 +256,12 @@ inline void DecodeElement(const msgpack::object& element, T& out, std::size_t in
 template <class Container>
 void DecodeSequence(const msgpack::object& object, Container& out) {
   using Element = typename Container::value_type;
+  if constexpr (IsVector<Container>::value && kColumnElement<Element>) {
+    if (IsColumnExt(object)) {  // a string or binary column's rows, copied
+      DecodeSequenceFromColumn(object, out);
+      return;
+    }
+  }
   if constexpr (IsVector<Container>::value &&
                 (std::is_same_v<Element, char> || std::is_same_v<Element, std::int8_t>)) {
     // Bytes as such (a uint8 or int8 array ext too); an array of ints below.
@@ -415,6 +440,13 @@ void DecodeInto(const msgpack::object& object, T& out) {
     detail::DecodeObjectRef(object, out, TypeName<T>());
   } else if constexpr (detail::kIsHandleType<T>) {
     detail::DecodeActorHandle(object, out, TypeName<T>());
+  } else if constexpr (detail::IsColumn<T>::value) {
+    detail::DecodeColumnValue(object, out);
+  } else if constexpr (detail::IsStringViewsArgument<T>::value) {
+    // A std::vector<std::string_view> parameter: views of the request, valid for the call.
+    detail::DecodeStringViews(object, out);
+  } else if constexpr (detail::IsColumnBuilder<T>::value) {
+    detail::DecodeColumnBuilder(object, out);  // the rows copied into it
   } else if constexpr (std::is_class_v<T> && !std::is_const_v<T>) {
     // A user struct: its msgpack-c adaptor (struct_adaptor.h).
     try {

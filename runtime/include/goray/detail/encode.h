@@ -25,6 +25,8 @@
 //                               (goray/detail/array_codec.h says when)
 //   goray::ObjectRef, goray::Future<T...>   ext 73; goray::ActorHandle and
 //                               typed handles: ext 74 (goray/detail/ref_codec.h)
+//   goray::StringColumn, goray::BinaryColumn and their builders   ext 78 or 79
+//                               (goray/detail/column_codec.h says when)
 #pragma once
 
 #include <bit>
@@ -56,6 +58,11 @@ void EncodeValue(Packer& packer, const goray::Value& value);
 // Defined in goray/detail/array_codec.h.
 template <class A>
 void EncodeArrayValue(Packer& packer, const A& array);
+// Defined in goray/detail/column_codec.h.
+template <class Values>
+void EncodeColumnValue(Packer& packer, const goray::BasicColumn<Values>& column);
+template <class Values>
+void EncodeColumnValue(Packer& packer, const goray::BasicColumnBuilder<Values>& builder);
 // Defined in encode.cpp. A timestamp ext -1 in its smallest exact form;
 // 0 <= nanoseconds < 1e9.
 void EncodeTimestamp(Packer& packer, std::int64_t seconds, std::uint32_t nanoseconds);
@@ -204,6 +211,8 @@ void Encode(Packer& packer, const T& value) {
     detail::EncodeObjectRef(packer, value);
   } else if constexpr (detail::kIsHandleType<T>) {
     detail::EncodeActorHandle(packer, value);
+  } else if constexpr (detail::IsColumn<T>::value || detail::IsColumnBuilder<T>::value) {
+    detail::EncodeColumnValue(packer, value);
   } else if constexpr (std::is_class_v<T>) {
     // A user struct: its msgpack-c adaptor (struct_adaptor.h).
     packer.pack(value);

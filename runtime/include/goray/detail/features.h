@@ -10,13 +10,14 @@
 namespace goray::detail {
 
 // The bits (kFeaturePipelined 1, kFeatureRefsInValues 2, kFeatureArraysOutOfBand 4,
-// kFeatureGetAhead 8, kFeatureValueExts 16, kFeatureColumnMajor 32) are
+// kFeatureGetAhead 8, kFeatureValueExts 16, kFeatureColumnMajor 32, kFeatureColumns 64) are
 // protocol_numbers.h's, rendered from the protocol's table with what each turns on.
 
 // The features this runtime implements: EnableFeatures turns on at most these.
 inline constexpr std::uint64_t kSupportedFeatures = kFeaturePipelined | kFeatureRefsInValues |
                                                     kFeatureArraysOutOfBand | kFeatureGetAhead |
-                                                    kFeatureValueExts | kFeatureColumnMajor;
+                                                    kFeatureValueExts | kFeatureColumnMajor |
+                                                    kFeatureColumns;
 
 // The features turned on now (a relaxed atomic load).
 std::uint64_t Features() noexcept;

@@ -171,6 +171,10 @@ inline constexpr std::uint64_t kFeatureValueExts = 16;
 // column-major arrays written as stored (the array ext's ColumnMajor bit); without it
 // transposed into C order first; needs EnableArrays (version 8)
 inline constexpr std::uint64_t kFeatureColumnMajor = 32;
+// string and binary columns (goray::StringColumn, goray::BinaryColumn and their builders)
+// written as ext 78 inline and ext 79 by address; without it encoding one is an error; needs
+// EnableArrays for ext 79
+inline constexpr std::uint64_t kFeatureColumns = 64;
 
 // SubmitBatch record kinds: each record's first byte (docs/protocol.md §11).
 enum RecordKind : std::uint8_t {
@@ -224,6 +228,12 @@ inline constexpr std::int8_t kExtComplex = 75;
 inline constexpr std::int8_t kExtPath = 76;
 // a duration: int64 seconds, uint32 nanoseconds (version 7, docs/protocol.md §5)
 inline constexpr std::int8_t kExtDuration = 77;
+// a string or binary column inline: Arrow's offsets layout (any direction; may be stored in
+// Ray) (docs/protocol.md §10)
+inline constexpr std::int8_t kExtColumnInline = 78;
+// Arrow C Data Interface structs by address: flags, chunk count, schema and array addresses,
+// token (in one process only) (docs/protocol.md §10)
+inline constexpr std::int8_t kExtColumnAddress = 79;
 
 // The 4th byte of an array ext (docs/protocol.md §10): ext 72's flags, ext 71's pad.
 // no flag: the reader may use the memory during the call only (version 2)

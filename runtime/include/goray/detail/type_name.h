@@ -31,6 +31,7 @@
 #include <filesystem>
 #include <list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <span>
@@ -50,6 +51,10 @@ template <class T>
 class Array;
 template <class T>
 class ArrayView;
+template <class Values>
+class BasicColumn;
+template <class Values>
+class BasicColumnBuilder;
 }  // namespace goray
 
 namespace goray::codec {
@@ -171,6 +176,37 @@ inline constexpr bool kIsStringLike =
 
 template <class T>
 inline constexpr bool kIsInteger = std::is_integral_v<T> && !std::is_same_v<T, bool>;
+
+// goray::StringColumn / goray::BinaryColumn (goray/column.h) and their builders.
+template <class T>
+struct IsColumn : std::false_type {};
+template <class V>
+struct IsColumn<goray::BasicColumn<V>> : std::true_type {};
+template <class T>
+struct IsColumnBuilder : std::false_type {};
+template <class V>
+struct IsColumnBuilder<goray::BasicColumnBuilder<V>> : std::true_type {};
+
+// What stands for a std::vector<std::string_view> (or of std::optional<std::string_view>)
+// parameter while a call runs: views of the request's strs, or of a column's rows (whose
+// memory `owner`, if any, keeps alive).
+template <class Element>
+struct StringViewsArgument {
+  std::vector<Element> views;
+  std::shared_ptr<const void> owner;
+  operator const std::vector<Element>&() const noexcept { return views; }  // NOLINT: by design
+};
+template <class T>
+struct IsStringViewsArgument : std::false_type {};
+template <class E>
+struct IsStringViewsArgument<StringViewsArgument<E>> : std::true_type {};
+
+// Whether std::vector<E> may also be read from a column: E a std::string, a byte vector,
+// or an optional of one.
+template <class E>
+inline constexpr bool kColumnElement = std::is_same_v<E, std::string> || kIsBytes<E>;
+template <class E>
+inline constexpr bool kColumnElement<std::optional<E>> = std::is_same_v<E, std::string> || kIsBytes<E>;
 
 // ---- Names -----------------------------------------------------------------
 
@@ -296,6 +332,10 @@ struct TypeNamer<std::unordered_map<K, V, H, E, A>> {
 template <>
 struct TypeNamer<StringViewArgument> {
   static std::string Get() { return "std::string_view"; }
+};
+template <class E>
+struct TypeNamer<StringViewsArgument<E>> {
+  static std::string Get() { return "std::vector<" + TypeName<E>() + ">"; }
 };
 template <class T>
 struct TypeNamer<SpanArgument<T>> {

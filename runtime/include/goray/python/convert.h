@@ -58,6 +58,8 @@
 #include <vector>
 
 #include "goray/array.h"
+#include "goray/column.h"
+#include "goray/detail/arrow_c.h"
 
 namespace goray::python {
 
@@ -838,6 +840,125 @@ struct Converter<goray::Array<T>> {
   static PyObject* To(const goray::Array<T>& value) {
     return detail::AdoptArray(value.owner(), value.data(), detail::DtypeKind<T>(), sizeof(T), value.shape());
   }
+};
+
+// ---- string and binary columns -----------------------------------------------------------
+
+namespace detail {
+
+// What a column parameter's exporter handed over, held for the call: the capsules of
+// __arrow_c_array__ (they release the structs), or a stream's structs, released here.
+// Destroyed with the GIL held (the call's arguments go after it is taken back).
+class HeldArrow {
+ public:
+  HeldArrow() = default;
+  HeldArrow(const HeldArrow&) = delete;
+  HeldArrow& operator=(const HeldArrow&) = delete;
+  ~HeldArrow() {
+    for (ArrowArray& array : arrays_) {
+      if (array.release != nullptr) array.release(&array);
+    }
+    if (schema_.release != nullptr) schema_.release(&schema_);
+    Py_XDECREF(capsules_);
+  }
+  // The chunks of `object` (any Arrow exporter of strings, or of bytes unless `text`);
+  // false (no exception set) for anything else: the codec path answers then.
+  bool Take(PyObject* object, bool text, std::vector<ColumnChunk>& chunks);
+
+ private:
+  PyObject* capsules_ = nullptr;
+  ArrowSchema schema_{};
+  std::deque<ArrowArray> arrays_;
+};
+
+inline bool HeldArrow::Take(PyObject* object, bool text, std::vector<ColumnChunk>& chunks) {
+  PyTypeObject* type = Py_TYPE(object);
+  if (type == &PyList_Type || type == &PyTuple_Type || type->tp_as_buffer != nullptr) return false;
+  std::string why;
+  auto take = [&](const ArrowSchema& schema, const ArrowArray& array) {
+    ColumnChunk chunk;
+    if (!goray::detail::ImportArrowChunk(schema, array, text, chunk, why)) return false;
+    chunks.push_back(std::move(chunk));
+    return true;
+  };
+  if (PyObject_HasAttrString(reinterpret_cast<PyObject*>(type), "__arrow_c_array__")) {
+    capsules_ = PyObject_CallMethod(object, "__arrow_c_array__", nullptr);
+    if (capsules_ == nullptr || !PyTuple_Check(capsules_) || PyTuple_GET_SIZE(capsules_) != 2) {
+      PyErr_Clear();
+      return false;
+    }
+    auto* schema = static_cast<ArrowSchema*>(PyCapsule_GetPointer(PyTuple_GET_ITEM(capsules_, 0), "arrow_schema"));
+    auto* array = schema != nullptr
+                      ? static_cast<ArrowArray*>(PyCapsule_GetPointer(PyTuple_GET_ITEM(capsules_, 1), "arrow_array"))
+                      : nullptr;
+    if (array == nullptr) return PyErr_Clear(), false;
+    return take(*schema, *array);
+  }
+  if (!PyObject_HasAttrString(reinterpret_cast<PyObject*>(type), "__arrow_c_stream__")) return false;
+  PyObject* stream_capsule = PyObject_CallMethod(object, "__arrow_c_stream__", nullptr);
+  if (stream_capsule == nullptr) return PyErr_Clear(), false;
+  auto* stream = static_cast<ArrowArrayStream*>(PyCapsule_GetPointer(stream_capsule, "arrow_array_stream"));
+  bool read = stream != nullptr && stream->get_schema(stream, &schema_) == 0;
+  while (read) {
+    ArrowArray& next = arrays_.emplace_back();
+    if (stream->get_next(stream, &next) != 0) {
+      next.release = nullptr;
+      read = false;
+    } else if (next.release == nullptr) {  // the end
+      arrays_.pop_back();
+      break;
+    }
+  }
+  PyErr_Clear();
+  Py_DECREF(stream_capsule);  // (its destructor releases the stream; the arrays stay ours)
+  if (!read) return false;
+  for (const ArrowArray& array : arrays_) {
+    if (!take(schema_, array)) return false;
+  }
+  return true;
+}
+
+// A column's Arrow structs as a pyarrow array: through goray._arrow (the capsules moved).
+inline PyObject* ArrowArrayOf(ArrowSchema& schema, ArrowArray& array);
+
+}  // namespace detail
+
+// A column parameter: the caller's Arrow memory, read in place for the call.
+template <class V>
+struct Converter<goray::BasicColumn<V>> {
+  static constexpr bool kIn = true;
+  static constexpr bool kOut = false;
+  static constexpr bool kHoldsBuffer = true;
+  using Held = detail::HeldArrow;
+  static bool From(PyObject* object, goray::BasicColumn<V>& out, detail::HeldArrow& held) {
+    std::vector<ColumnChunk> chunks;
+    if (!held.Take(object, V::kText, chunks)) return false;
+    out = goray::BasicColumn<V>(std::move(chunks));
+    return true;
+  }
+};
+
+// A builder result: a pyarrow array over the builder's own buffers (no copy).
+template <class V>
+struct Converter<goray::BasicColumnBuilder<V>> {
+  static constexpr bool kIn = false;
+  static constexpr bool kOut = true;
+  static PyObject* To(const goray::BasicColumnBuilder<V>& value) {
+    const goray::BasicColumn<V> column = value.Column();
+    ArrowSchema schema;
+    ArrowArray array;
+    goray::detail::ExportArrowChunk(column.chunks()[0], V::kText, column.owner(), schema, array);
+    return detail::ArrowArrayOf(schema, array);
+  }
+};
+
+template <class T, class = void>
+struct HeldOf {
+  using type = detail::HeldBuffer;
+};
+template <class T>
+struct HeldOf<T, std::void_t<typename Converter<T>::Held>> {
+  using type = typename Converter<T>::Held;
 };
 
 template <class T, class = void>

@@ -56,6 +56,8 @@ struct Goray {
   PyObject* result_converter = nullptr;  // (type, name) -> the result's enum converter or None
   PyObject* adopt_array = nullptr;       // (owner, kind, itemsize, shape, address) -> ndarray
   PyObject* not_utf8 = nullptr;          // (callee, result, several): raises NotUTF8Error
+  PyObject* arrow_array = nullptr;       // ((schema capsule, array capsule)) -> pyarrow array
+  PyObject* codec_error = nullptr;       // goray._codec.CodecError
   PyObject* close_actor = nullptr;       // (actor, index): CloseActor (7) by the codec path
   // Calls made typed, and calls handed to the codec path (the module's __goray_counters__()).
   unsigned long long typed_calls = 0;
@@ -107,7 +109,8 @@ struct Arguments;
 template <class... P>
 struct Arguments<std::tuple<P...>> {
   std::tuple<TypedStorage<P>...> values;
-  std::tuple<std::conditional_t<kHoldsBuffer<TypedStorage<P>>, HeldBuffer, char>...> buffers;
+  std::tuple<std::conditional_t<kHoldsBuffer<TypedStorage<P>>, typename HeldOf<TypedStorage<P>>::type, char>...>
+      buffers;
 
   bool Take(PyObject* const* args) {
     return [&]<std::size_t... I>(std::index_sequence<I...>) {

@@ -48,6 +48,8 @@ inline bool EnsureBound() {
                detail::TakeHelper(helpers, "result_converter", goray.result_converter) &&
                detail::TakeHelper(helpers, "adopt_array", goray.adopt_array) &&
                detail::TakeHelper(helpers, "not_utf8", goray.not_utf8) &&
+               detail::TakeHelper(helpers, "arrow_array", goray.arrow_array) &&
+               detail::TakeHelper(helpers, "codec_error", goray.codec_error) &&
                detail::TakeHelper(helpers, "close_actor", goray.close_actor);
   Py_DECREF(answer);
   if (!taken) return false;
@@ -172,6 +174,45 @@ inline bool HeldBuffer::Take(PyObject* object, char kind, std::size_t itemsize) 
     held_ = false;
   }
   return fits;
+}
+
+inline PyObject* ArrowArrayOf(ArrowSchema& schema, ArrowArray& array) {
+  // Capsules owning moved copies of the structs: released by their destructor unless
+  // pyarrow moved them on.
+  auto* schema_copy = new ArrowSchema(schema);
+  auto* array_copy = new ArrowArray(array);
+  schema.release = nullptr;
+  array.release = nullptr;
+  PyObject* schema_capsule = PyCapsule_New(schema_copy, "arrow_schema", [](PyObject* self) {
+    auto* owned = static_cast<ArrowSchema*>(PyCapsule_GetPointer(self, "arrow_schema"));
+    if (owned->release != nullptr) owned->release(owned);
+    delete owned;
+  });
+  PyObject* array_capsule = PyCapsule_New(array_copy, "arrow_array", [](PyObject* self) {
+    auto* owned = static_cast<ArrowArray*>(PyCapsule_GetPointer(self, "arrow_array"));
+    if (owned->release != nullptr) owned->release(owned);
+    delete owned;
+  });
+  if (schema_capsule == nullptr || array_capsule == nullptr) {
+    if (schema_capsule == nullptr) {
+      schema_copy->release(schema_copy);
+      delete schema_copy;
+    }
+    if (array_capsule == nullptr) {
+      array_copy->release(array_copy);
+      delete array_copy;
+    }
+    Py_XDECREF(schema_capsule);
+    Py_XDECREF(array_capsule);
+    return nullptr;
+  }
+  PyObject* pair = PyTuple_Pack(2, schema_capsule, array_capsule);
+  Py_DECREF(schema_capsule);
+  Py_DECREF(array_capsule);
+  if (pair == nullptr) return nullptr;
+  PyObject* result = PyObject_CallOneArg(TheGoray().arrow_array, pair);
+  Py_DECREF(pair);
+  return result;
 }
 
 inline PyObject* AdoptArray(std::shared_ptr<void> owner, const void* data, char kind, std::size_t itemsize,

@@ -2,6 +2,9 @@
 #include "entries.h"
 
 #include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <cstdlib>
 #include <stdexcept>
 #include <thread>
@@ -24,6 +27,24 @@ double Tasks::Sum(goray::ArrayView<double> values) {
   for (double value : values) total += value;
   return total;
 }
+goray::StringColumnBuilder Tasks::Upper(const goray::StringColumn& rows) {
+  goray::StringColumnBuilder out;
+  for (std::optional<std::string_view> row : rows) {
+    if (!row) {
+      out.AppendNull();
+      continue;
+    }
+    std::string upper(*row);
+    for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+    out.Append(upper);
+  }
+  return out;
+}
+
+uint64_t Tasks::ColumnAddress(const goray::BinaryColumn& rows) {
+  return rows.chunks().empty() ? 0 : static_cast<uint64_t>(reinterpret_cast<uintptr_t>(rows.chunks()[0].data()));
+}
+
 uint64_t Tasks::AddressOf(goray::ArrayView<double> values) {
   return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(values.data()));
 }

@@ -36,6 +36,10 @@ struct GORAY_TASKS Tasks {
   // The address a view parameter reads (in place: the ndarray's own buffer).
   uint64_t AddressOf(goray::ArrayView<double> values);
   int64_t SpanLength(std::span<const int32_t> values);
+  // String columns: a builder out; where a column parameter's first chunk's data is (the
+  // pyarrow array's own buffer: read in place).
+  goray::StringColumnBuilder Upper(const goray::StringColumn& rows);
+  uint64_t ColumnAddress(const goray::BinaryColumn& rows);
   // 0, 1, ..., n - 1; LastRampAddress() is where its data was.
   goray::Array<double> Ramp(int64_t n);
   uint64_t LastRampAddress();
