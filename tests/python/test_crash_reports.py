@@ -241,6 +241,10 @@ def test_a_crash_ends_a_worker_now_in_gorays_bodies_and_soon_elsewhere(monkeypat
     monkeypatch.setattr(crashes, "file_report", lambda report: done.append("filed"))
     monkeypatch.setattr(crashes, "file_report_and_exit", lambda crash: done.append("exit now"))
     monkeypatch.setattr(crashes, "_end_soon", lambda signal: done.append(f"exit soon {signal}"))
+    # (No Ray runs here: ray.get_runtime_context() would start one in this process, where
+    # the stand-in exit above returns and the tests after this one expect no Ray.)
+    monkeypatch.setattr(crashes, "_running_task_id", lambda: "t0")
+    monkeypatch.setattr(crashes, "_crashed_task", "")
     crash = goray.NativeCrash(REPORT)
     body = {"__name__": "goray._ray.worker.bodies", "crashes": crashes, "crash": crash}
     exec("def run_body():\n    crashes.on_crash(crash)\n", body)

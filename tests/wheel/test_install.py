@@ -159,10 +159,13 @@ def test_pip_refuses_a_ray_older_than_the_supported_range(wheel_venv: WheelVenv,
         [wheel_venv.python, "-m", "pip", "show", "goray-cpp"]).stdout.splitlines()
         if line.startswith("Requires:")]
     assert requirement and "ray" in requirement[0]
-    refused = wheel_venv.run([wheel_venv.python, "-m", "pip", "install", "--dry-run",
-                              "--disable-pip-version-check", "--find-links", dist_alone,
-                              "goray-cpp", "ray==2.10.0"], check=False, timeout=600)
-    output = refused.stdout + refused.stderr
+    # stderr into stdout, as a terminal shows them: pip writes its ERROR lines to stderr,
+    # between the lines of its resolver's report on stdout.
+    refused = subprocess.run([str(wheel_venv.python), "-m", "pip", "install", "--dry-run",
+                              "--disable-pip-version-check", "--find-links", str(dist_alone),
+                              "goray-cpp", "ray==2.10.0"], env=wheel_venv.env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
+    output = refused.stdout
     assert refused.returncode != 0, output
     assert "conflicting dependencies" in output, output
     # ("ray<2.61 and >=2.40.0" in pip 25, "ray<2.61,>=2.40.0" before)
