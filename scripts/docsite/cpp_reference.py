@@ -26,6 +26,7 @@ READING_ORDER = [
     ("goray/map.h", "Maps"),
     ("goray/array.h", "Arrays"),
     ("goray/eigen.h", "Eigen's matrices"),
+    ("goray/column.h", "String and binary columns (Arrow)"),
     ("goray/value.h", "Dynamic values"),
     ("goray/unresolved.h", "Refs passed as refs"),
     ("goray/errors.h", "Errors"),

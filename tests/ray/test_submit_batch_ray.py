@@ -271,9 +271,10 @@ def test_the_driver_and_every_worker_turn_the_libraries_features_on(lib):
         return features.features()
 
     assert lib.protocol_version >= 8
-    # pipelined, refs in values, arrays out of band, Gets ahead, value exts, column-major arrays
-    assert features.features(lib) == 63
-    assert ray.get(worker_features.remote()) == 63
+    # pipelined, refs in values, arrays out of band, Gets ahead, value exts, column-major
+    # arrays, string and binary columns
+    assert features.features(lib) == 127
+    assert ray.get(worker_features.remote()) == 127
 
 
 def test_a_program_getting_its_refs_in_order_makes_one_trip_per_64(lib, monkeypatch):

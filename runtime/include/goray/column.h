@@ -505,7 +505,11 @@ using StringColumn = BasicColumn<detail::StringValues>;
 // A column of bytes with nulls (pyarrow binary, large_binary, binary_view, a dictionary of
 // them; string columns too).
 using BinaryColumn = BasicColumn<detail::BinaryValues>;
+// Builds a string column result row by row (UTF-8 checked), returned as a pyarrow string
+// array (large_string past 2 GiB).
 using StringColumnBuilder = BasicColumnBuilder<detail::StringValues>;
+// Builds a binary column result row by row, returned as a pyarrow binary array
+// (large_binary past 2 GiB).
 using BinaryColumnBuilder = BasicColumnBuilder<detail::BinaryValues>;
 
 }  // namespace goray
