@@ -16,6 +16,7 @@ Ratios are goray's time / nanobind's (lower is better), per row:
 and on the three-doubles row's plain entry Fma:
   stub_vs_run_task       the typed stub's / goray.golang_local_run_task("Fma", ...)'s  (<= 1)
   run_task_vs_nanobind   golang_local_run_task's / nanobind's                          (<= 3)
+  keywords_vs_positional Fma(a=, b=, c=)'s / Fma(a, b, c)'s, both the typed stub's     (<= 1.1)
 Last line: local-peer: doubles_short=X doubles_default=X method_short=X ... array_default=X
 stub_vs_run_task=X run_task_vs_nanobind=X
 
@@ -44,6 +45,12 @@ def fma(ns: Any, args: Tuple[Any, ...], calls: int) -> None:
     a, b, c = args
     for _ in range(calls):
         ns.Fma(a, b, c)
+
+
+def fma_keywords(ns: Any, args: Tuple[Any, ...], calls: int) -> None:
+    a, b, c = args
+    for _ in range(calls):
+        ns.Fma(a=a, b=b, c=c)
 
 
 def fma_short(ns: Any, args: Tuple[Any, ...], calls: int) -> None:
@@ -168,7 +175,8 @@ def rows(goray: Any, local: Any, nanobind: Any) -> List[Row]:
     return [
         Row("doubles", "three doubles -> double", 1.5, 2.5, [
             Way("nanobind", fma, nanobind, doubles), Way("short", fma_short, local, doubles),
-            Way("default", fma, local, doubles), Way("run_task", run_task_fma, goray, doubles)]),
+            Way("default", fma, local, doubles), Way("run_task", run_task_fma, goray, doubles),
+            Way("keywords", fma_keywords, local, doubles)]),
         Row("method", "a local actor's method taking a double", 1.5, 2.5, [
             Way("nanobind", add, their_actor, (1.0,)), Way("short", add_short, ours_actor, (1.0,)),
             Way("default", add, ours_actor, (1.0,))]),
@@ -193,6 +201,7 @@ def check_results(goray: Any, local: Any, nanobind: Any) -> None:
     pairs = [
         (local.Fma(1.5, 2.0, 0.25), nanobind.Fma(1.5, 2.0, 0.25)),
         (local.FmaShort(1.5, 2.0, 0.25), nanobind.Fma(1.5, 2.0, 0.25)),
+        (local.Fma(a=1.5, b=2.0, c=0.25), nanobind.Fma(1.5, 2.0, 0.25)),
         (goray.golang_local_run_task("Fma", 1.5, 2.0, 0.25), nanobind.Fma(1.5, 2.0, 0.25)),
         (local.Length("x" * 100), nanobind.Length("x" * 100)),
         (local.LengthShort("x" * 100), nanobind.Length("x" * 100)),
@@ -288,6 +297,10 @@ def report(table: List[Row], samples: Samples) -> Dict[str, float]:
     stub_vs_run_task, low, high = ratio(doubles, "default", "run_task")
     run_task_vs_nanobind, run_low, run_high = ratio(doubles, "run_task", "nanobind")
     figures["stub_vs_run_task"], figures["run_task_vs_nanobind"] = stub_vs_run_task, run_task_vs_nanobind
+    keywords, keywords_low, keywords_high = ratio(doubles, "keywords", "default")
+    figures["keywords_vs_positional"] = keywords
+    print(f"  Fma(a=, b=, c=) through the typed stub: {statistics.median(doubles['keywords']) * 1e6:.3f} µs; "
+          f"/ Fma(a, b, c) {keywords:.2f} ({keywords_low:.2f}..{keywords_high:.2f}) {verdict(keywords, 1.1)}")
     print(f"  goray.golang_local_run_task(\"Fma\", ...): {statistics.median(doubles['run_task']) * 1e6:.3f} µs; "
           f"typed stub / it {stub_vs_run_task:.2f} ({low:.2f}..{high:.2f}) {verdict(stub_vs_run_task, 1)}; "
           f"it / nanobind {run_task_vs_nanobind:.2f} ({run_low:.2f}..{run_high:.2f}) "

@@ -163,8 +163,7 @@ def _pyarrow() -> Any:
 
 
 def as_array(pair: Tuple[Any, Any]) -> Any:
-    """The pyarrow array of (schema capsule, array capsule) (an application's typed
-    entries hand their builders' results over so)."""
+    """The pyarrow array of (schema capsule, array capsule)."""
     return _pyarrow().array(_Capsules(pair))
 
 

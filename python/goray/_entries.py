@@ -4,11 +4,12 @@
 
 The module's functions are the application's tasks, its types the local actor types:
 each call converts the arguments straight to the C++ parameters and calls the library's
-typed entry, no msgpack in between. This module is what they need of goray: :func:`bind`
-(on their first call: the loaded library's table and the codec path's helpers, for
-what they do not convert themselves), and how goray finds them: :func:`load` (the stubs'
-``local``), :func:`typed_tasks` and :func:`typed_actor_types` (golang_local_run_task and
-golang_local_new_actor, for the loaded library's application).
+typed entry, no msgpack in between. It binds itself to the loaded library (the table
+goray._ffi read as it loaded it). This module is how goray finds it: :func:`load` (the
+stubs' ``local``), :func:`typed_tasks` and :func:`typed_actor_types`
+(golang_local_run_task and golang_local_new_actor, for the loaded library's
+application); and the codec path's calls the module makes for what it does not convert
+itself (:func:`call_method`, :func:`new_actor_index`, :func:`close_actor`).
 
 Tests: tests/renderers/test_gen_typed_entries.py
 """
@@ -22,13 +23,13 @@ import os
 import sys
 import threading
 from types import ModuleType
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Dict, Optional
 
-from . import _arrays, _arrow, _codec, _ffi, _local, _not_utf8, _traits
-from .errors import GorayError, error_from_reply
+from . import _ffi, _local, _traits
+from .errors import GorayError
 
-__all__ = ["bind", "load", "register", "module_name", "typed_tasks", "typed_actor_types",
-           "entries_module"]
+__all__ = ["load", "register", "module_name", "typed_tasks", "typed_actor_types",
+           "entries_module", "call_method", "new_actor_index", "close_actor"]
 
 
 def module_name(app_name: str) -> str:
@@ -37,73 +38,23 @@ def module_name(app_name: str) -> str:
     return "_" + "".join(c if c.isalnum() or c == "_" else "_" for c in app_name) + "_entries"
 
 
-# ---- what the entries module asks on its first call -----------------------------------------
+# ---- what the entries module calls ---------------------------------------------------------
 
-def bind(app_name: str) -> Tuple[int, Dict[str, Any]]:
-    """(the address of the loaded library's GorayTypedEntries, 0 when it has none; the
-    helpers of the codec path). Loads the library from GORAY_BIN_PATH if none is loaded."""
-    library = _ffi.get_library()
-    address = library.symbol_address("GorayTypedEntries") if library.has_symbol("GorayTypedEntries") else 0
-    return address, _helpers()
-
-
-def _helpers() -> Dict[str, Any]:
-    return {
-        "error_from_reply": error_from_reply,
-        "run_task": _local.codec_run_task,
-        "call_method": _call_method,
-        "new_actor_index": _new_actor_index,
-        "result_converter": _result_converter,
-        "adopt_array": _adopt_array,
-        "not_utf8": _not_utf8.raise_in_value,
-        "arrow_array": _arrow.as_array,
-        "codec_error": _codec.CodecError,
-        "close_actor": _close_actor,
-    }
-
-
-def _call_method(actor: Any, method: str, /, *args: Any, **kwargs: Any) -> Any:
+def call_method(actor: Any, method: str, /, *args: Any) -> Any:
     """A method of a typed local actor through the codec path (by its instance index)."""
     if actor.closed:
         raise GorayError(f"{actor!r} is closed: cannot call {method}")
     return _local.codec_method_call(_ffi.get_library(), actor.type_name, actor.index, method,
-                                    args, kwargs)
+                                    args, {})
 
 
-def _new_actor_index(type_name: str, /, *args: Any, **kwargs: Any) -> int:
+def new_actor_index(type_name: str, /, *args: Any) -> int:
     """NewActor through the codec path: the new instance's index."""
-    return _local.codec_new_actor(_ffi.get_library(), type_name, args, kwargs)
+    return _local.codec_new_actor(_ffi.get_library(), type_name, args, {})
 
 
-def _close_actor(actor: Any, index: int) -> None:
+def close_actor(actor: Any, index: int) -> None:
     _local.codec_close_actor(_ffi.get_library(), actor.type_name, index)
-
-
-def _result_converter(type_name: str, name: str) -> Optional[Callable[[Any], Any]]:
-    """What a task's (`type_name` "") or method's result goes through: the converter of
-    the enums it holds (goray._enums), or None."""
-    enums = _traits.result_enums(_ffi.get_library())
-    if not type_name:
-        return enums.for_task(name)
-    return enums.for_method(type_name, name)
-
-
-class _AdoptedBuffer:
-    """Keeps a C++ array's storage (a capsule) alive for the ndarray made over it."""
-
-    __slots__ = ("__array_interface__", "owner")
-
-    def __init__(self, interface: Dict[str, Any], owner: Any) -> None:
-        self.__array_interface__ = interface
-        self.owner = owner
-
-
-def _adopt_array(owner: Any, kind: str, itemsize: int, shape: Tuple[int, ...], address: int) -> Any:
-    """An ndarray over a C++ result's storage (no copy), as the codec path adopts one."""
-    numpy = sys.modules.get("numpy") or _arrays.numpy_module()
-    typestr = _arrays.typestr(kind, itemsize)
-    return numpy.asarray(_AdoptedBuffer(
-        {"version": 3, "shape": shape, "typestr": typestr, "data": (address or 0, False)}, owner))
 
 
 # ---- finding an application's entries ------------------------------------------------------

@@ -61,6 +61,10 @@ class Library:
         register = self._dll.RegisterCallback
         register.argtypes = [ctypes.c_void_p]  # the C callback's address
         register.restype = None
+        #: GorayTypedEntries' address (0: none), which an application's typed entries
+        #: module calls on its first call (docs/protocol.md §17).
+        self.typed_entries = self.symbol_address("GorayTypedEntries") \
+            if self.has_symbol("GorayTypedEntries") else 0
         self._fast = fastpath_module()
         self._fast.bind(self.symbol_address("Execute"), self.symbol_address("FreeMemory"))
         _handlers.install_fastpath(self._fast)

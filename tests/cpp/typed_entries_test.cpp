@@ -1,5 +1,6 @@
 // The typed entries' table (GorayTypedEntries, docs/protocol.md §17): one entry per form of
-// every task, constructor and method that does not stream, each with its signature; a
+// every task, constructor and method, and the signatures' fingerprint the registration
+// gave; a generator's call keeps the values its generator refers to; a
 // thunk called with C++ values runs the callable as Execute would (a member function on
 // its struct's one instance, a method on the instance it is given); an exception becomes
 // Execute's code-5 payload; a constructor's instance is adopted into the instance table
@@ -32,6 +33,10 @@ int64_t Fail(std::string why) { throw std::domain_error(why); }
 goray::Generator<int64_t> Count(int64_t n) {
   for (int64_t i = 0; i < n; ++i) co_yield i;
 }
+// Refers to its argument after the call returned: the stream keeps the value.
+goray::Generator<int64_t> Letters(const std::string& text) {
+  for (char letter : text) co_yield letter;
+}
 
 struct Counter {
   explicit Counter(int64_t start) : n(start) {}
@@ -42,14 +47,14 @@ struct Counter {
 }  // namespace typed_entries_test
 
 GORAY_TEST_APPLICATION(registry) {
-  using namespace typed_entries_test;
-  registry.SetName("typedapp");
+  registry.SetName("typedapp", "typedapp-signatures");
   registry.AddTask("Scale", goray::Fixed<&Tasks::Scale>{},
                    [](double x) { return goray::detail::SharedInstance<Tasks>().Scale(x, 2.0); });
   registry.AddTask("Greet", goray::Fixed<&Tasks::Greet>{});
   registry.AddTask("Add", &Add);
   registry.AddTask("Fail", &Fail);
   registry.AddTask("Count", &Count);
+  registry.AddTask("Letters", &Letters);
   registry.AddActor<Counter>("Counter", &goray::Constructor<Counter, int64_t>::Create)
       .AddMethod("Incr", goray::Fixed<&Counter::Incr>{});
 }
@@ -82,7 +87,7 @@ TEST(TypedEntries, AnotherLayoutGetsNoTable) {
   EXPECT_EQ(GorayTypedEntries(goray::detail::kTypedEntriesAbi + 1), nullptr);
 }
 
-TEST(TypedEntries, TheTableNamesTheApplicationAndEveryFormButGenerators) {
+TEST(TypedEntries, TheTableNamesTheApplicationAndEveryForm) {
   const TypedEntries& table = Table();
   EXPECT_EQ(table.app_name, "typedapp");
   EXPECT_TRUE(table.registration_error.empty()) << table.registration_error;
@@ -91,12 +96,30 @@ TEST(TypedEntries, TheTableNamesTheApplicationAndEveryFormButGenerators) {
   EXPECT_NE(Find(TypedKind::kTask, "", "Greet", 1), nullptr);
   EXPECT_NE(Find(TypedKind::kConstructor, "Counter", "Counter", 1), nullptr);
   EXPECT_NE(Find(TypedKind::kMethod, "Counter", "Incr", 1), nullptr);
-  for (const TypedEntry& entry : table.entries) EXPECT_NE(entry.name, "Count");  // streams
-  EXPECT_EQ(Find(TypedKind::kTask, "", "Scale", 2)->signature,
-            (goray::detail::TypedSignature<double, double, double>()));
-  // References and const do not count: the entries module spells the value types.
-  EXPECT_EQ(Find(TypedKind::kTask, "", "Greet", 1)->signature,
-            (goray::detail::TypedSignature<std::string, std::string>()));
+  EXPECT_NE(Find(TypedKind::kTask, "", "Count", 1), nullptr);  // a generator
+  EXPECT_EQ(table.signatures, "typedapp-signatures");
+}
+
+TEST(TypedEntries, AGeneratorsCallKeepsTheValuesItRefersTo) {
+  const TypedEntry& letters = *Find(TypedKind::kTask, "", "Letters", 1);
+  auto text = std::make_unique<std::string>("abc");
+  void* args[] = {text.get()};
+  alignas(goray::detail::TypedGenerator<int64_t>) unsigned char slot[sizeof(goray::detail::TypedGenerator<int64_t>)];
+  TypedFailure failure;
+  ASSERT_TRUE(letters.thunk(letters.state.get(), nullptr, args, slot, &failure)) << failure.payload;
+  text.reset();  // the caller's value is gone (moved from, then destroyed)
+  auto& made = *std::launder(reinterpret_cast<goray::detail::TypedGenerator<int64_t>*>(slot));
+  std::string seen;
+  for (int64_t letter : made.generator) seen += static_cast<char>(letter);
+  EXPECT_EQ(seen, "abc");
+  made.~TypedGenerator();
+}
+
+TEST(TypedEntries, AWrongCountIsTheLibrarysArgumentError) {
+  TypedFailure failure;
+  Table().count_failure("Scale", 1, 2, 3, &failure);
+  EXPECT_EQ(failure.code, goray::detail::kPanic);
+  EXPECT_NE(failure.payload.find("expected 1 to 2 arguments, received 3"), std::string::npos) << failure.payload;
 }
 
 TEST(TypedEntries, AThunkCallsTheTaskOnItsStructsOneInstance) {

@@ -2,13 +2,15 @@
 builds _<name>_entries beside <name>.py, whose functions convert Python objects straight
 to the C++ parameters and call the library's typed entries. Each check runs in a process
 of its own (apps/entries_checks.py, on apps/entries/, built by the tree): values of each
-type the entries convert, typed and equal to the codec path's; arrays read and adopted
-in place; what the conversions do not take, keywords and errors through the codec path
-with its texts; a std::string result that is not UTF-8, named as the codec path names it;
-signatures and pickling; local actors; the GIL released by default (the
-three properties) and kept where declared; a crash's report. And what goray_add_app
-does without Python's headers. The module's view model is goray.gen.model_entries'; it
-binds its functions and types through goray._entries."""
+type the entries convert (by position and by keyword), typed and equal to the codec
+path's; a generated app's calls (keywords, defaults, generators, enums, structs) with no
+codec call; no Python run by the first call (one crossing, to load the library, when none
+is loaded) nor by later ones; arrays read and adopted in place; what the conversions do
+not take and errors through the codec path with its texts; a std::string result that is
+not UTF-8, named as the codec path names it; signatures and pickling; local actors; the
+GIL released by default (the three properties) and kept where declared; a crash's report.
+And what goray_add_app does without Python's headers. The module's view model is
+goray.gen.model_entries'; goray._entries finds it."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import pytest
 
 from conftest import APPS, PYTHON, built, run
 
-CHECKS = ["values", "arrays_in_place", "columns", "the_codec_path_answers_the_rest", "not_utf8",
+CHECKS = ["values", "one_route", "no_python", "first_call_loads", "arrays_in_place", "columns", "the_codec_path_answers_the_rest", "not_utf8",
           "signatures_and_pickling", "local_actors", "the_gil"]
 
 
@@ -54,9 +56,9 @@ def test_a_crash_in_a_typed_call_reports_the_task_and_function(entriesapp: pathl
     assert "entries::Tasks::Crash" in first_frame, result.stderr[-3000:]
 
 
-def test_only_generators_are_left_untyped(entriesapp: pathlib.Path):
-    """Every task and method of entriesapp gets a typed entry but the generator Meter.Count,
-    whose entry is the codec path's (the conversions' own coverage: check_values)."""
+def test_every_callable_is_typed(entriesapp: pathlib.Path):
+    """Every task and method of entriesapp gets a typed entry, generators too (the
+    conversions' own coverage: check_values)."""
     source = (entriesapp / "entriesapp_goray" / "entriesapp.entries.goray.cpp").read_text()
-    untyped = [line for line in source.splitlines() if "::goray::python::Untyped" in line]
-    assert len(untyped) == 1 and '"Count"' in untyped[0], untyped
+    assert "::goray::python::Untyped" not in source
+    assert "::goray::python::Method<::goray::Generator<int64_t>, int64_t>" in source

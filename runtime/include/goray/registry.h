@@ -501,6 +501,8 @@ class ActorTypeBuilder {
     using Forms = detail::GeneratorForms<Method, Shorter...>;
     static_assert(Forms::kChecked);
     using Item = typename Forms::Item;
+    type_->typed_entries.push_back(detail::TypedMethodForm<T, false>(type_->name, name, method));
+    (type_->typed_entries.push_back(detail::TypedMethodForm<T, true>(type_->name, name, shorter)), ...);
     detail::AddMethodStream(
         *type_, std::move(name),
         [method, shorter...](std::shared_ptr<void> self,
@@ -628,8 +630,13 @@ class Registry {
   void SetParameters(std::string_view json);
   // The application's name (goray-gen's NAME): its typed entries' extension module is
   // `_<name>_entries` (docs/protocol.md §17).
-  void SetName(std::string name) { name_ = std::move(name); }
+  // `signatures`: the fingerprint goray-gen gives the entries module too (§17).
+  void SetName(std::string name, std::string signatures = "") {
+    name_ = std::move(name);
+    signatures_ = std::move(signatures);
+  }
   const std::string& name() const noexcept { return name_; }
+  const std::string& signatures() const noexcept { return signatures_; }
 
   // Raw registration, for invokers built elsewhere. Duplicate names throw std::logic_error.
   void AddTaskInvoker(std::string name, TaskInvoker invoker);
@@ -670,6 +677,8 @@ class Registry {
     using Forms = detail::GeneratorForms<Fn, Shorter...>;
     static_assert(Forms::kChecked);
     using Item = typename Forms::Item;
+    typed_tasks_.push_back(detail::TypedTaskForm(name, fn));
+    (typed_tasks_.push_back(detail::TypedTaskForm(name, shorter)), ...);
     AddTaskStream(std::move(name), [fn, shorter...](
                                        const ArgList& args) mutable -> std::unique_ptr<ItemStream> {
       auto start = [&](auto& form, bool only) {
@@ -698,6 +707,7 @@ class Registry {
   std::string init_options_ = "{}";
   std::string parameters_ = "{}";
   std::string name_;
+  std::string signatures_;
   std::vector<detail::TypedEntry> typed_tasks_;
 };
 

@@ -11,6 +11,7 @@
 #include "calls_in/dispatcher.h"
 #include "goray/detail/submission.h"
 #include "calls_in/reply.h"
+#include "goray/errors.h"
 
 namespace goray::detail {
 namespace {
@@ -64,14 +65,28 @@ bool CloseInstance(std::uint64_t index) noexcept {
   }
 }
 
+void CountFailure(std::string_view callee, std::size_t fewest, std::size_t most, std::size_t received,
+                  TypedFailure* failure) noexcept {
+  failure->code = kPanic;
+  try {
+    if (fewest == most) throw ArgumentError(std::string(callee), most, received);
+    throw ArgumentError(std::string(callee), fewest, most, received);
+  } catch (...) {
+    failure->payload = FailurePayloadForCurrentException(callee);
+  }
+}
+
 const TypedEntries* MakeTable() {
   auto* table = new TypedEntries;  // never destroyed: the extension may call until exit
   table->abi = kTypedEntriesAbi;
   table->adopt_instance = &AdoptInstance;
   table->find_instance = &FindInstance;
   table->close_instance = &CloseInstance;
+  table->count_failure = &CountFailure;
+  table->run = &RunTyped;
   const Application& application = TheApplication();
   table->app_name = application.registry.name();
+  table->signatures = application.registry.signatures();
   table->registration_error = application.registration_error;
   if (!table->registration_error.empty()) return table;
   table->entries = application.registry.typed_tasks();

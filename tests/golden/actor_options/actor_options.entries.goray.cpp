@@ -5,8 +5,9 @@
 // The CPython extension module _actor_options_entries (goray_add_app builds it beside actor_options.py, with
 // the Python goray came with): one function per task and one type per actor type, each
 // calling the library's typed entry of the same C++ signature (GorayTypedEntries), the
-// arguments converted from Python objects straight to the C++ parameters. What it does
-// not convert goes through the codec path, as goray.golang_local_run_task does.
+// arguments (by position or by keyword) converted from Python objects straight to the C++
+// parameters. What it does not convert goes through the codec path, as
+// goray.golang_local_run_task does.
 
 // ---- includes --------------------------------------------------------------------------
 // The application's types, as its generated header sees them; then the entries' runtime.
@@ -22,8 +23,10 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Ledger.
-::goray::python::Constructor<::std::string> kActor_0_new{"Ledger", "Ledger", "Ledger", false};
-::goray::python::Method<int64_t, int64_t> kActor_0_0{"Ledger", "Post", "Ledger.Post", false};
+constexpr gp::Param kActor_0_new_params[] = {gp::Param::Required("dsn")};
+::goray::python::Constructor<::std::string> kActor_0_new{"Ledger", "Ledger", "Ledger", false, kActor_0_new_params};
+constexpr gp::Param kActor_0_0_params[] = {gp::Param::Required("amount")};
+::goray::python::Method<int64_t, int64_t> kActor_0_0{"Ledger", "Post", "Ledger.Post", false, kActor_0_0_params};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Post", {"Post", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -32,8 +35,8 @@ gp::MethodSpec kActor_0_methods[] = {
 };
 
 // Actor type Primary.
-::goray::python::Constructor<> kActor_1_new{"Primary", "Primary", "Primary", false};
-::goray::python::Method<int64_t> kActor_1_0{"Primary", "Balance", "Primary.Balance", false};
+::goray::python::Constructor<> kActor_1_new{"Primary", "Primary", "Primary", false, {}};
+::goray::python::Method<int64_t> kActor_1_0{"Primary", "Balance", "Primary.Balance", false, {}};
 
 gp::MethodSpec kActor_1_methods[] = {
     {"Balance", {"Balance", gp::Fn(&gp::MethodFunction<kActor_1_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -42,8 +45,8 @@ gp::MethodSpec kActor_1_methods[] = {
 };
 
 // Actor type Secondary.
-::goray::python::Constructor<> kActor_2_new{"Secondary", "Secondary", "Secondary", false};
-::goray::python::Method<int64_t> kActor_2_0{"Secondary", "Balance", "Secondary.Balance", false};
+::goray::python::Constructor<> kActor_2_new{"Secondary", "Secondary", "Secondary", false, {}};
+::goray::python::Method<int64_t> kActor_2_0{"Secondary", "Balance", "Secondary.Balance", false, {}};
 
 gp::MethodSpec kActor_2_methods[] = {
     {"Balance", {"Balance", gp::Fn(&gp::MethodFunction<kActor_2_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -52,8 +55,9 @@ gp::MethodSpec kActor_2_methods[] = {
 };
 
 // Actor type Lookup.
-::goray::python::Constructor<> kActor_3_new{"Lookup", "Lookup", "Lookup", false};
-::goray::python::Method<::std::string, ::std::string> kActor_3_0{"Lookup", "Find", "Lookup.Find", false};
+::goray::python::Constructor<> kActor_3_new{"Lookup", "Lookup", "Lookup", false, {}};
+constexpr gp::Param kActor_3_0_params[] = {gp::Param::Required("key")};
+::goray::python::Method<::std::string, ::std::string> kActor_3_0{"Lookup", "Find", "Lookup.Find", false, kActor_3_0_params};
 
 gp::MethodSpec kActor_3_methods[] = {
     {"Find", {"Find", gp::Fn(&gp::MethodFunction<kActor_3_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -62,8 +66,8 @@ gp::MethodSpec kActor_3_methods[] = {
 };
 
 // Actor type Plain.
-::goray::python::Constructor<> kActor_4_new{"Plain", "Plain", "Plain", false};
-::goray::python::Method<int64_t> kActor_4_0{"Plain", "Ping", "Plain.Ping", false};
+::goray::python::Constructor<> kActor_4_new{"Plain", "Plain", "Plain", false, {}};
+::goray::python::Method<int64_t> kActor_4_0{"Plain", "Ping", "Plain.Ping", false, {}};
 
 gp::MethodSpec kActor_4_methods[] = {
     {"Ping", {"Ping", gp::Fn(&gp::MethodFunction<kActor_4_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -91,6 +95,6 @@ PyMODINIT_FUNC PyInit__actor_options_entries() {
   // namespace scope in memory made read-only after loading).
   static PyModuleDef module = {PyModuleDef_HEAD_INIT, "_actor_options_entries", "The typed in-process entries of the goray application \"actor_options\".", -1,
                                nullptr, nullptr, nullptr, nullptr, nullptr};
-  return gp::MakeModule(&module, "actor_options", kTasks, 0,
+  return gp::MakeModule(&module, "actor_options", "8e2b27212bf70e335a0a8c9a4194a31b", kTasks, 0,
                         kActors, 5);
 }

@@ -53,8 +53,9 @@ static_assert(::goray::detail::kParamsAre<decltype(&::bank::Plain::Ping)> &&
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  // The typed entries' module is named after it (docs/protocol.md §17).
-  registry.SetName("actor_options");
+  // The typed entries' module is named after it, and binds to a library whose signatures
+  // are its own (docs/protocol.md §17).
+  registry.SetName("actor_options", "8e2b27212bf70e335a0a8c9a4194a31b");
   registry.AddActor<::bank::Ledger>("Ledger", &::goray::Constructor<::bank::Ledger, ::std::string>::Create)
       .Options("{\"max_restarts\":3,\"num_cpus\":0.5}")
       .AddMethod("Post", ::goray::Fixed<&::bank::Ledger::Post>{});

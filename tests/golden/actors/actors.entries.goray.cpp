@@ -5,8 +5,9 @@
 // The CPython extension module _actors_entries (goray_add_app builds it beside actors.py, with
 // the Python goray came with): one function per task and one type per actor type, each
 // calling the library's typed entry of the same C++ signature (GorayTypedEntries), the
-// arguments converted from Python objects straight to the C++ parameters. What it does
-// not convert goes through the codec path, as goray.golang_local_run_task does.
+// arguments (by position or by keyword) converted from Python objects straight to the C++
+// parameters. What it does not convert goes through the codec path, as
+// goray.golang_local_run_task does.
 
 // ---- includes --------------------------------------------------------------------------
 // The application's types, as its generated header sees them; then the entries' runtime.
@@ -22,9 +23,11 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Accumulator.
-::goray::python::Constructor<double, ::std::string> kActor_0_new{"Accumulator", "Accumulator", "Accumulator", false};
-::goray::python::Method<double, double> kActor_0_0{"Accumulator", "Add", "Accumulator.Add", false};
-::goray::python::Method<double> kActor_0_1{"Accumulator", "Total", "Accumulator.Total", false};
+constexpr gp::Param kActor_0_new_params[] = {gp::Param::Required("start"), gp::Param::Required("name")};
+::goray::python::Constructor<double, ::std::string> kActor_0_new{"Accumulator", "Accumulator", "Accumulator", false, kActor_0_new_params};
+constexpr gp::Param kActor_0_0_params[] = {gp::Param::Required("x")};
+::goray::python::Method<double, double> kActor_0_0{"Accumulator", "Add", "Accumulator.Add", false, kActor_0_0_params};
+::goray::python::Method<double> kActor_0_1{"Accumulator", "Total", "Accumulator.Total", false, {}};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Add", {"Add", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -35,8 +38,8 @@ gp::MethodSpec kActor_0_methods[] = {
 };
 
 // Actor type Pinger.
-::goray::python::Constructor<> kActor_1_new{"Pinger", "Pinger", "Pinger", false};
-::goray::python::Method<void> kActor_1_0{"Pinger", "Ping", "Pinger.Ping", false};
+::goray::python::Constructor<> kActor_1_new{"Pinger", "Pinger", "Pinger", false, {}};
+::goray::python::Method<void> kActor_1_0{"Pinger", "Ping", "Pinger.Ping", false, {}};
 
 gp::MethodSpec kActor_1_methods[] = {
     {"Ping", {"Ping", gp::Fn(&gp::MethodFunction<kActor_1_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -45,10 +48,12 @@ gp::MethodSpec kActor_1_methods[] = {
 };
 
 // Actor type Dog.
-::goray::python::Constructor<::std::string> kActor_2_new{"Dog", "Dog", "Dog", false};
-::goray::python::Method<::std::string> kActor_2_0{"Dog", "Speak", "Dog.Speak", false};
-::goray::python::Method<void, ::std::string> kActor_2_1{"Dog", "Rename", "Dog.Rename", false};
-::goray::python::Method<::std::string> kActor_2_2{"Dog", "Name", "Dog.Name", false};
+constexpr gp::Param kActor_2_new_params[] = {gp::Param::Required("sound")};
+::goray::python::Constructor<::std::string> kActor_2_new{"Dog", "Dog", "Dog", false, kActor_2_new_params};
+::goray::python::Method<::std::string> kActor_2_0{"Dog", "Speak", "Dog.Speak", false, {}};
+constexpr gp::Param kActor_2_1_params[] = {gp::Param::Required("name")};
+::goray::python::Method<void, ::std::string> kActor_2_1{"Dog", "Rename", "Dog.Rename", false, kActor_2_1_params};
+::goray::python::Method<::std::string> kActor_2_2{"Dog", "Name", "Dog.Name", false, {}};
 
 gp::MethodSpec kActor_2_methods[] = {
     {"Speak", {"Speak", gp::Fn(&gp::MethodFunction<kActor_2_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -61,10 +66,11 @@ gp::MethodSpec kActor_2_methods[] = {
 };
 
 // Actor type Cat.
-::goray::python::Constructor<> kActor_3_new{"Cat", "Cat", "Cat", false};
-::goray::python::Method<::std::string> kActor_3_0{"Cat", "Speak", "Cat.Speak", false};
-::goray::python::Method<void, ::std::string> kActor_3_1{"Cat", "Rename", "Cat.Rename", false};
-::goray::python::Method<::std::string> kActor_3_2{"Cat", "Name", "Cat.Name", false};
+::goray::python::Constructor<> kActor_3_new{"Cat", "Cat", "Cat", false, {}};
+::goray::python::Method<::std::string> kActor_3_0{"Cat", "Speak", "Cat.Speak", false, {}};
+constexpr gp::Param kActor_3_1_params[] = {gp::Param::Required("name")};
+::goray::python::Method<void, ::std::string> kActor_3_1{"Cat", "Rename", "Cat.Rename", false, kActor_3_1_params};
+::goray::python::Method<::std::string> kActor_3_2{"Cat", "Name", "Cat.Name", false, {}};
 
 gp::MethodSpec kActor_3_methods[] = {
     {"Speak", {"Speak", gp::Fn(&gp::MethodFunction<kActor_3_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -77,8 +83,9 @@ gp::MethodSpec kActor_3_methods[] = {
 };
 
 // Actor type Tally.
-::goray::python::Constructor<int64_t> kActor_4_new{"Tally", "Tally", "Tally", false};
-::goray::python::Method<int64_t> kActor_4_0{"Tally", "Count", "Tally.Count", false};
+constexpr gp::Param kActor_4_new_params[] = {gp::Param::Required("start")};
+::goray::python::Constructor<int64_t> kActor_4_new{"Tally", "Tally", "Tally", false, kActor_4_new_params};
+::goray::python::Method<int64_t> kActor_4_0{"Tally", "Count", "Tally.Count", false, {}};
 
 gp::MethodSpec kActor_4_methods[] = {
     {"Count", {"Count", gp::Fn(&gp::MethodFunction<kActor_4_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -106,6 +113,6 @@ PyMODINIT_FUNC PyInit__actors_entries() {
   // namespace scope in memory made read-only after loading).
   static PyModuleDef module = {PyModuleDef_HEAD_INIT, "_actors_entries", "The typed in-process entries of the goray application \"actors\".", -1,
                                nullptr, nullptr, nullptr, nullptr, nullptr};
-  return gp::MakeModule(&module, "actors", kTasks, 0,
+  return gp::MakeModule(&module, "actors", "3eefff695d9d02153a4f0f3dc3a5b0d7", kTasks, 0,
                         kActors, 5);
 }

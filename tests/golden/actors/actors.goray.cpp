@@ -82,8 +82,9 @@ static_assert(::goray::detail::kParamsAre<decltype(&::zoo::Counter::Count)> &&
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  // The typed entries' module is named after it (docs/protocol.md §17).
-  registry.SetName("actors");
+  // The typed entries' module is named after it, and binds to a library whose signatures
+  // are its own (docs/protocol.md §17).
+  registry.SetName("actors", "3eefff695d9d02153a4f0f3dc3a5b0d7");
   registry.AddActor<::Accumulator>("Accumulator", &::goray::Constructor<::Accumulator, double, ::std::string>::Create)
       .AddMethod("Add", ::goray::Fixed<&::Accumulator::Add>{})
       .AddMethod("Total", ::goray::Fixed<&::Accumulator::Total>{});

@@ -5,8 +5,9 @@
 // The CPython extension module _alias_entries (goray_add_app builds it beside alias.py, with
 // the Python goray came with): one function per task and one type per actor type, each
 // calling the library's typed entry of the same C++ signature (GorayTypedEntries), the
-// arguments converted from Python objects straight to the C++ parameters. What it does
-// not convert goes through the codec path, as goray.golang_local_run_task does.
+// arguments (by position or by keyword) converted from Python objects straight to the C++
+// parameters. What it does not convert goes through the codec path, as
+// goray.golang_local_run_task does.
 
 // ---- includes --------------------------------------------------------------------------
 // The application's types, as its generated header sees them; then the entries' runtime.
@@ -18,13 +19,16 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task Split.
-::goray::python::Task<::std::vector<::std::string>, ::std::string> kTask_0{"", "Split", "Split", false};
+constexpr gp::Param kTask_0_params[] = {gp::Param::Required("line")};
+::goray::python::Task<::std::vector<::std::string>, ::std::string> kTask_0{"", "Split", "Split", false, kTask_0_params};
 
 // Task Count.
-::goray::python::Task<int64_t, ::std::vector<::std::string>> kTask_1{"", "Count", "Count", false};
+constexpr gp::Param kTask_1_params[] = {gp::Param::Required("words")};
+::goray::python::Task<int64_t, ::std::vector<::std::string>> kTask_1{"", "Count", "Count", false, kTask_1_params};
 
 // Task All.
-::goray::python::Untyped<::goray::detail::TypedKind::kTask> kTask_2{"", "All", "All", false};
+constexpr gp::Param kTask_2_params[] = {gp::Param::Required("stats")};
+::goray::python::Untyped<::goray::detail::TypedKind::kTask, 1> kTask_2{"", "All", "All", false, kTask_2_params};
 
 gp::TaskSpec kTasks[] = {
     {"Split", {"Split", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -43,6 +47,6 @@ PyMODINIT_FUNC PyInit__alias_entries() {
   // namespace scope in memory made read-only after loading).
   static PyModuleDef module = {PyModuleDef_HEAD_INIT, "_alias_entries", "The typed in-process entries of the goray application \"alias\".", -1,
                                nullptr, nullptr, nullptr, nullptr, nullptr};
-  return gp::MakeModule(&module, "alias", kTasks, 3,
+  return gp::MakeModule(&module, "alias", "fa8ba3ca7a31ea7e29b3fa2975331cee", kTasks, 3,
                         nullptr, 0);
 }

@@ -23,8 +23,9 @@ void Register_app_cpp(::goray::Registry& registry);  // app.cpp
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  // The typed entries' module is named after it (docs/protocol.md §17).
-  registry.SetName("alias");
+  // The typed entries' module is named after it, and binds to a library whose signatures
+  // are its own (docs/protocol.md §17).
+  registry.SetName("alias", "fa8ba3ca7a31ea7e29b3fa2975331cee");
   ::alias::goray_detail::Register_app_cpp(registry);
   // The parameters' names and constant defaults: Python's keyword arguments.
   registry.SetParameters(

@@ -5,8 +5,9 @@
 // The CPython extension module _app_entries (goray_add_app builds it beside app.py, with
 // the Python goray came with): one function per task and one type per actor type, each
 // calling the library's typed entry of the same C++ signature (GorayTypedEntries), the
-// arguments converted from Python objects straight to the C++ parameters. What it does
-// not convert goes through the codec path, as goray.golang_local_run_task does.
+// arguments (by position or by keyword) converted from Python objects straight to the C++
+// parameters. What it does not convert goes through the codec path, as
+// goray.golang_local_run_task does.
 
 // ---- includes --------------------------------------------------------------------------
 // The application's types, as its generated header sees them; then the entries' runtime.
@@ -18,10 +19,12 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task Square.
-::goray::python::Task<double, double> kTask_0{"", "Square", "Square", false};
+constexpr gp::Param kTask_0_params[] = {gp::Param::Required("x")};
+::goray::python::Task<double, double> kTask_0{"", "Square", "Square", false, kTask_0_params};
 
 // Task Divide.
-::goray::python::Task<::std::tuple<int64_t, int64_t>, int64_t, int64_t> kTask_1{"", "Divide", "Divide", false};
+constexpr gp::Param kTask_1_params[] = {gp::Param::Required("a"), gp::Param::Required("b")};
+::goray::python::Task<::std::tuple<int64_t, int64_t>, int64_t, int64_t> kTask_1{"", "Divide", "Divide", false, kTask_1_params};
 
 gp::TaskSpec kTasks[] = {
     {"Square", {"Square", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -32,8 +35,10 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Counter.
-::goray::python::Constructor<int64_t> kActor_0_new{"Counter", "Counter", "Counter", false};
-::goray::python::Method<int64_t, int64_t> kActor_0_0{"Counter", "Incr", "Counter.Incr", false};
+constexpr gp::Param kActor_0_new_params[] = {gp::Param::Required("n")};
+::goray::python::Constructor<int64_t> kActor_0_new{"Counter", "Counter", "Counter", false, kActor_0_new_params};
+constexpr gp::Param kActor_0_0_params[] = {gp::Param::Required("by")};
+::goray::python::Method<int64_t, int64_t> kActor_0_0{"Counter", "Incr", "Counter.Incr", false, kActor_0_0_params};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Incr", {"Incr", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -53,6 +58,6 @@ PyMODINIT_FUNC PyInit__app_entries() {
   // namespace scope in memory made read-only after loading).
   static PyModuleDef module = {PyModuleDef_HEAD_INIT, "_app_entries", "The typed in-process entries of the goray application \"app\".", -1,
                                nullptr, nullptr, nullptr, nullptr, nullptr};
-  return gp::MakeModule(&module, "app", kTasks, 2,
+  return gp::MakeModule(&module, "app", "8646b4c4a50cee6b707f5b2e4f2344d2", kTasks, 2,
                         kActors, 1);
 }

@@ -23,8 +23,9 @@ void Register_app_cpp(::goray::Registry& registry);  // app.cpp
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  // The typed entries' module is named after it (docs/protocol.md §17).
-  registry.SetName("app");
+  // The typed entries' module is named after it, and binds to a library whose signatures
+  // are its own (docs/protocol.md §17).
+  registry.SetName("app", "8646b4c4a50cee6b707f5b2e4f2344d2");
   ::app::goray_detail::Register_app_cpp(registry);
   registry.SetInitOptions("{\"num_cpus\": 2}");
   // The parameters' names and constant defaults: Python's keyword arguments.

@@ -5,8 +5,9 @@
 // The CPython extension module _arrays_entries (goray_add_app builds it beside arrays.py, with
 // the Python goray came with): one function per task and one type per actor type, each
 // calling the library's typed entry of the same C++ signature (GorayTypedEntries), the
-// arguments converted from Python objects straight to the C++ parameters. What it does
-// not convert goes through the codec path, as goray.golang_local_run_task does.
+// arguments (by position or by keyword) converted from Python objects straight to the C++
+// parameters. What it does not convert goes through the codec path, as
+// goray.golang_local_run_task does.
 
 // ---- includes --------------------------------------------------------------------------
 // The application's types, as its generated header sees them; then the entries' runtime.
@@ -30,31 +31,40 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task Scale.
-::goray::python::Task<::goray::Array<double>, ::goray::ArrayView<double>, double> kTask_0{"", "Scale", "Scale", false};
+constexpr gp::Param kTask_0_params[] = {gp::Param::Required("a"), gp::Param::Required("factor")};
+::goray::python::Task<::goray::Array<double>, ::goray::ArrayView<double>, double> kTask_0{"", "Scale", "Scale", false, kTask_0_params};
 
 // Task Sum.
-::goray::python::Task<double, ::std::span<const double>> kTask_1{"", "Sum", "Sum", false};
+constexpr gp::Param kTask_1_params[] = {gp::Param::Required("values")};
+::goray::python::Task<double, ::std::span<const double>> kTask_1{"", "Sum", "Sum", false, kTask_1_params};
 
 // Task Count.
-::goray::python::Task<int64_t, ::goray::ArrayView<bool>> kTask_2{"", "Count", "Count", false};
+constexpr gp::Param kTask_2_params[] = {gp::Param::Required("mask")};
+::goray::python::Task<int64_t, ::goray::ArrayView<bool>> kTask_2{"", "Count", "Count", false, kTask_2_params};
 
 // Task Fft.
-::goray::python::Task<::goray::Array<::std::complex<double>>, ::goray::Array<::std::complex<float>>> kTask_3{"", "Fft", "Fft", false};
+constexpr gp::Param kTask_3_params[] = {gp::Param::Required("signal")};
+::goray::python::Task<::goray::Array<::std::complex<double>>, ::goray::Array<::std::complex<float>>> kTask_3{"", "Fft", "Fft", false, kTask_3_params};
 
 // Task Blur.
-::goray::python::Task<::img::Tile, ::img::Tile, ::std::span<const float>> kTask_4{"", "Blur", "Blur", false};
+constexpr gp::Param kTask_4_params[] = {gp::Param::Required("tile"), gp::Param::Required("kernel")};
+::goray::python::Task<::img::Tile, ::img::Tile, ::std::span<const float>> kTask_4{"", "Blur", "Blur", false, kTask_4_params};
 
 // Task Split.
-::goray::python::Task<::std::tuple<::goray::Array<int8_t>, ::goray::Array<uint16_t>>, ::goray::Array<int32_t>> kTask_5{"", "Split", "Split", false};
+constexpr gp::Param kTask_5_params[] = {gp::Param::Required("values")};
+::goray::python::Task<::std::tuple<::goray::Array<int8_t>, ::goray::Array<uint16_t>>, ::goray::Array<int32_t>> kTask_5{"", "Split", "Split", false, kTask_5_params};
 
 // Task Chunks.
-::goray::python::Task<::std::vector<::goray::Array<int64_t>>, ::goray::ArrayView<uint64_t>, int64_t> kTask_6{"", "Chunks", "Chunks", false};
+constexpr gp::Param kTask_6_params[] = {gp::Param::Required("values"), gp::Param::Required("size")};
+::goray::python::Task<::std::vector<::goray::Array<int64_t>>, ::goray::ArrayView<uint64_t>, int64_t> kTask_6{"", "Chunks", "Chunks", false, kTask_6_params};
 
 // Task Named.
-::goray::python::Task<::std::map<::std::string, ::goray::Array<uint32_t>>, ::goray::Array<int16_t>> kTask_7{"", "Named", "Named", false};
+constexpr gp::Param kTask_7_params[] = {gp::Param::Required("codes")};
+::goray::python::Task<::std::map<::std::string, ::goray::Array<uint32_t>>, ::goray::Array<int16_t>> kTask_7{"", "Named", "Named", false, kTask_7_params};
 
 // Task Widen.
-::goray::python::Task<::goray::Array<long long>, ::std::span<const long long>> kTask_8{"", "Widen", "Widen", false};
+constexpr gp::Param kTask_8_params[] = {gp::Param::Required("values")};
+::goray::python::Task<::goray::Array<long long>, ::std::span<const long long>> kTask_8{"", "Widen", "Widen", false, kTask_8_params};
 
 gp::TaskSpec kTasks[] = {
     {"Scale", {"Scale", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -79,9 +89,11 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Histogram.
-::goray::python::Constructor<::goray::ArrayView<double>> kActor_0_new{"Histogram", "Histogram", "Histogram", false};
-::goray::python::Method<void, ::std::span<const double>> kActor_0_0{"Histogram", "Add", "Histogram.Add", false};
-::goray::python::Method<::goray::Array<uint64_t>> kActor_0_1{"Histogram", "Counts", "Histogram.Counts", false};
+constexpr gp::Param kActor_0_new_params[] = {gp::Param::Required("edges")};
+::goray::python::Constructor<::goray::ArrayView<double>> kActor_0_new{"Histogram", "Histogram", "Histogram", false, kActor_0_new_params};
+constexpr gp::Param kActor_0_0_params[] = {gp::Param::Required("values")};
+::goray::python::Method<void, ::std::span<const double>> kActor_0_0{"Histogram", "Add", "Histogram.Add", false, kActor_0_0_params};
+::goray::python::Method<::goray::Array<uint64_t>> kActor_0_1{"Histogram", "Counts", "Histogram.Counts", false, {}};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Add", {"Add", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -103,6 +115,6 @@ PyMODINIT_FUNC PyInit__arrays_entries() {
   // namespace scope in memory made read-only after loading).
   static PyModuleDef module = {PyModuleDef_HEAD_INIT, "_arrays_entries", "The typed in-process entries of the goray application \"arrays\".", -1,
                                nullptr, nullptr, nullptr, nullptr, nullptr};
-  return gp::MakeModule(&module, "arrays", kTasks, 9,
+  return gp::MakeModule(&module, "arrays", "2e3d21e0aef5bf78eaffa65b68286276", kTasks, 9,
                         kActors, 1);
 }

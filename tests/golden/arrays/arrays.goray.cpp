@@ -75,8 +75,9 @@ static_assert(::goray::detail::kParamsAre<decltype(&::Histogram::Counts)> &&
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  // The typed entries' module is named after it (docs/protocol.md §17).
-  registry.SetName("arrays");
+  // The typed entries' module is named after it, and binds to a library whose signatures
+  // are its own (docs/protocol.md §17).
+  registry.SetName("arrays", "2e3d21e0aef5bf78eaffa65b68286276");
   registry.AddTask("Scale", ::goray::Fixed<&::ArrayTasks::Scale>{});
   registry.AddTask("Sum", ::goray::Fixed<&::ArrayTasks::Sum>{});
   registry.AddTask("Count", ::goray::Fixed<&::ArrayTasks::Count>{});

@@ -5,8 +5,9 @@
 // The CPython extension module _concurrency_entries (goray_add_app builds it beside concurrency.py, with
 // the Python goray came with): one function per task and one type per actor type, each
 // calling the library's typed entry of the same C++ signature (GorayTypedEntries), the
-// arguments converted from Python objects straight to the C++ parameters. What it does
-// not convert goes through the codec path, as goray.golang_local_run_task does.
+// arguments (by position or by keyword) converted from Python objects straight to the C++
+// parameters. What it does not convert goes through the codec path, as
+// goray.golang_local_run_task does.
 
 // ---- includes --------------------------------------------------------------------------
 // The application's types, as its generated header sees them; then the entries' runtime.
@@ -29,13 +30,16 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task CountUp.
-::goray::python::Untyped<::goray::detail::TypedKind::kTask> kTask_0{"", "CountUp", "CountUp", false};
+constexpr gp::Param kTask_0_params[] = {gp::Param::Required("n")};
+::goray::python::Task<::goray::Generator<int64_t>, int64_t> kTask_0{"", "CountUp", "CountUp", false, kTask_0_params};
 
 // Task Words.
-::goray::python::Untyped<::goray::detail::TypedKind::kTask> kTask_1{"", "Words", "Words", false};
+constexpr gp::Param kTask_1_params[] = {gp::Param::Required("text")};
+::goray::python::Task<::goray::Generator<::std::string>, ::std::string> kTask_1{"", "Words", "Words", false, kTask_1_params};
 
 // Task Square.
-::goray::python::Task<int64_t, int64_t> kTask_2{"", "Square", "Square", false};
+constexpr gp::Param kTask_2_params[] = {gp::Param::Required("x")};
+::goray::python::Task<int64_t, int64_t> kTask_2{"", "Square", "Square", false, kTask_2_params};
 
 gp::TaskSpec kTasks[] = {
     {"CountUp", {"CountUp", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -48,13 +52,19 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Fetcher.
-::goray::python::Constructor<::std::string> kActor_0_new{"Fetcher", "Fetcher", "Fetcher", false};
-::goray::python::Method<::std::string, ::std::string> kActor_0_0{"Fetcher", "Fetch", "Fetcher.Fetch", false};
-::goray::python::Method<double, ::std::string> kActor_0_1{"Fetcher", "Score", "Fetcher.Score", false};
-::goray::python::Untyped<::goray::detail::TypedKind::kMethod> kActor_0_2{"Fetcher", "Lines", "Fetcher.Lines", false};
-::goray::python::Untyped<::goray::detail::TypedKind::kMethod> kActor_0_3{"Fetcher", "Items", "Fetcher.Items", false};
-::goray::python::Method<int64_t> kActor_0_4{"Fetcher", "Fetched", "Fetcher.Fetched", false};
-::goray::python::Method<::std::string, int64_t> kActor_0_5{"Fetcher", "Page", "Fetcher.Page", false};
+constexpr gp::Param kActor_0_new_params[] = {gp::Param::Required("base_url")};
+::goray::python::Constructor<::std::string> kActor_0_new{"Fetcher", "Fetcher", "Fetcher", false, kActor_0_new_params};
+constexpr gp::Param kActor_0_0_params[] = {gp::Param::Required("path")};
+::goray::python::Method<::std::string, ::std::string> kActor_0_0{"Fetcher", "Fetch", "Fetcher.Fetch", false, kActor_0_0_params};
+constexpr gp::Param kActor_0_1_params[] = {gp::Param::Required("text")};
+::goray::python::Method<double, ::std::string> kActor_0_1{"Fetcher", "Score", "Fetcher.Score", false, kActor_0_1_params};
+constexpr gp::Param kActor_0_2_params[] = {gp::Param::Required("path")};
+::goray::python::Method<::goray::Generator<::std::string>, ::std::string> kActor_0_2{"Fetcher", "Lines", "Fetcher.Lines", false, kActor_0_2_params};
+constexpr gp::Param kActor_0_3_params[] = {gp::Param::Required("count")};
+::goray::python::Method<::goray::Generator<::feeds::Item>, int64_t> kActor_0_3{"Fetcher", "Items", "Fetcher.Items", false, kActor_0_3_params};
+::goray::python::Method<int64_t> kActor_0_4{"Fetcher", "Fetched", "Fetcher.Fetched", false, {}};
+constexpr gp::Param kActor_0_5_params[] = {gp::Param::Required("number")};
+::goray::python::Method<::std::string, int64_t> kActor_0_5{"Fetcher", "Page", "Fetcher.Page", false, kActor_0_5_params};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Fetch", {"Fetch", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -73,8 +83,9 @@ gp::MethodSpec kActor_0_methods[] = {
 };
 
 // Actor type Pool.
-::goray::python::Constructor<> kActor_1_new{"Pool", "Pool", "Pool", false};
-::goray::python::Method<double, int64_t> kActor_1_0{"Pool", "Work", "Pool.Work", false};
+::goray::python::Constructor<> kActor_1_new{"Pool", "Pool", "Pool", false, {}};
+constexpr gp::Param kActor_1_0_params[] = {gp::Param::Required("iterations")};
+::goray::python::Method<double, int64_t> kActor_1_0{"Pool", "Work", "Pool.Work", false, kActor_1_0_params};
 
 gp::MethodSpec kActor_1_methods[] = {
     {"Work", {"Work", gp::Fn(&gp::MethodFunction<kActor_1_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -83,9 +94,10 @@ gp::MethodSpec kActor_1_methods[] = {
 };
 
 // Actor type Tally.
-::goray::python::Constructor<> kActor_2_new{"Tally", "Tally", "Tally", false};
-::goray::python::Method<int64_t, int64_t> kActor_2_0{"Tally", "Add", "Tally.Add", false};
-::goray::python::Untyped<::goray::detail::TypedKind::kMethod> kActor_2_1{"Tally", "History", "Tally.History", false};
+::goray::python::Constructor<> kActor_2_new{"Tally", "Tally", "Tally", false, {}};
+constexpr gp::Param kActor_2_0_params[] = {gp::Param::Required("n")};
+::goray::python::Method<int64_t, int64_t> kActor_2_0{"Tally", "Add", "Tally.Add", false, kActor_2_0_params};
+::goray::python::Method<::goray::Generator<int64_t>> kActor_2_1{"Tally", "History", "Tally.History", false, {}};
 
 gp::MethodSpec kActor_2_methods[] = {
     {"Add", {"Add", gp::Fn(&gp::MethodFunction<kActor_2_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -111,6 +123,6 @@ PyMODINIT_FUNC PyInit__concurrency_entries() {
   // namespace scope in memory made read-only after loading).
   static PyModuleDef module = {PyModuleDef_HEAD_INIT, "_concurrency_entries", "The typed in-process entries of the goray application \"concurrency\".", -1,
                                nullptr, nullptr, nullptr, nullptr, nullptr};
-  return gp::MakeModule(&module, "concurrency", kTasks, 3,
+  return gp::MakeModule(&module, "concurrency", "b1f76759f7d451c19b62bd4c79e23436", kTasks, 3,
                         kActors, 3);
 }

@@ -88,8 +88,9 @@ static_assert(::goray::detail::kParamsAre<decltype(&::feeds::Tally::History)> &&
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  // The typed entries' module is named after it (docs/protocol.md §17).
-  registry.SetName("concurrency");
+  // The typed entries' module is named after it, and binds to a library whose signatures
+  // are its own (docs/protocol.md §17).
+  registry.SetName("concurrency", "b1f76759f7d451c19b62bd4c79e23436");
   registry.AddTask("CountUp", ::goray::Fixed<&::FeedTasks::CountUp>{});
   registry.AddTask("Words", ::goray::Fixed<&::FeedTasks::Words>{});
   registry.AddTask("Square", ::goray::Fixed<&::FeedTasks::Square>{});

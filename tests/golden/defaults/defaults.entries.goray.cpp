@@ -5,8 +5,9 @@
 // The CPython extension module _defaults_entries (goray_add_app builds it beside defaults.py, with
 // the Python goray came with): one function per task and one type per actor type, each
 // calling the library's typed entry of the same C++ signature (GorayTypedEntries), the
-// arguments converted from Python objects straight to the C++ parameters. What it does
-// not convert goes through the codec path, as goray.golang_local_run_task does.
+// arguments (by position or by keyword) converted from Python objects straight to the C++
+// parameters. What it does not convert goes through the codec path, as
+// goray.golang_local_run_task does.
 
 // ---- includes --------------------------------------------------------------------------
 // The application's types, as its generated header sees them; then the entries' runtime.
@@ -18,19 +19,24 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task Add.
-::goray::python::Task<int64_t, int64_t, int64_t> kTask_0{"", "Add", "Add", false};
+constexpr gp::Param kTask_0_params[] = {gp::Param::Required("a"), gp::Param::Int("b", 2LL)};
+::goray::python::Task<int64_t, int64_t, int64_t> kTask_0{"", "Add", "Add", false, kTask_0_params};
 
 // Task Greet.
-::goray::python::Task<::std::string, ::std::string, int64_t> kTask_1{"", "Greet", "Greet", false};
+constexpr gp::Param kTask_1_params[] = {gp::Param::Str("who", "world"), gp::Param::Cpp("times")};
+::goray::python::Task<::std::string, ::std::string, int64_t> kTask_1{"", "Greet", "Greet", false, kTask_1_params};
 
 // Task Fill.
-::goray::python::Task<::std::vector<int64_t>, int64_t, ::std::vector<int64_t>> kTask_2{"", "Fill", "Fill", false};
+constexpr gp::Param kTask_2_params[] = {gp::Param::Required("n"), gp::Param::Cpp("with")};
+::goray::python::Task<::std::vector<int64_t>, int64_t, ::std::vector<int64_t>> kTask_2{"", "Fill", "Fill", false, kTask_2_params};
 
 // Task Line.
-::goray::python::Task<::std::string, ::std::string, int64_t, double, bool, ::std::string> kTask_3{"", "Line", "Line", false};
+constexpr gp::Param kTask_3_params[] = {gp::Param::Required("text"), gp::Param::Int("width", 3LL), gp::Param::Float("scale", 1.5), gp::Param::Bool("upper", false), gp::Param::Str("end", "!")};
+::goray::python::Task<::std::string, ::std::string, int64_t, double, bool, ::std::string> kTask_3{"", "Line", "Line", false, kTask_3_params};
 
 // Task Pad.
-::goray::python::Task<int64_t, int64_t, int64_t, int64_t> kTask_4{"", "Pad", "Pad", false};
+constexpr gp::Param kTask_4_params[] = {gp::Param::Required("n"), gp::Param::Cpp("fill"), gp::Param::Int("width", 4LL)};
+::goray::python::Task<int64_t, int64_t, int64_t, int64_t> kTask_4{"", "Pad", "Pad", false, kTask_4_params};
 
 gp::TaskSpec kTasks[] = {
     {"Add", {"Add", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -47,8 +53,10 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Box.
-::goray::python::Constructor<::std::string, int64_t> kActor_0_new{"Box", "Box", "Box", false};
-::goray::python::Method<::std::string, ::std::string> kActor_0_0{"Box", "Describe", "Box.Describe", false};
+constexpr gp::Param kActor_0_new_params[] = {gp::Param::Required("label"), gp::Param::Cpp("size")};
+::goray::python::Constructor<::std::string, int64_t> kActor_0_new{"Box", "Box", "Box", false, kActor_0_new_params};
+constexpr gp::Param kActor_0_0_params[] = {gp::Param::Str("prefix", "box ")};
+::goray::python::Method<::std::string, ::std::string> kActor_0_0{"Box", "Describe", "Box.Describe", false, kActor_0_0_params};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Describe", {"Describe", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -57,8 +65,10 @@ gp::MethodSpec kActor_0_methods[] = {
 };
 
 // Actor type Counter.
-::goray::python::Constructor<int64_t> kActor_1_new{"Counter", "Counter", "Counter", false};
-::goray::python::Method<int64_t, int64_t> kActor_1_0{"Counter", "Incr", "Counter.Incr", false};
+constexpr gp::Param kActor_1_new_params[] = {gp::Param::Int("n", 5LL)};
+::goray::python::Constructor<int64_t> kActor_1_new{"Counter", "Counter", "Counter", false, kActor_1_new_params};
+constexpr gp::Param kActor_1_0_params[] = {gp::Param::Int("by", 2LL)};
+::goray::python::Method<int64_t, int64_t> kActor_1_0{"Counter", "Incr", "Counter.Incr", false, kActor_1_0_params};
 
 gp::MethodSpec kActor_1_methods[] = {
     {"Incr", {"Incr", gp::Fn(&gp::MethodFunction<kActor_1_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -80,6 +90,6 @@ PyMODINIT_FUNC PyInit__defaults_entries() {
   // namespace scope in memory made read-only after loading).
   static PyModuleDef module = {PyModuleDef_HEAD_INIT, "_defaults_entries", "The typed in-process entries of the goray application \"defaults\".", -1,
                                nullptr, nullptr, nullptr, nullptr, nullptr};
-  return gp::MakeModule(&module, "defaults", kTasks, 5,
+  return gp::MakeModule(&module, "defaults", "984e3b7e50f680e8b3fd8ea53868b48e", kTasks, 5,
                         kActors, 2);
 }

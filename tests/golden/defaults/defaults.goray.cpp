@@ -23,8 +23,9 @@ void Register_defaults_cpp(::goray::Registry& registry);  // defaults.cpp
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  // The typed entries' module is named after it (docs/protocol.md §17).
-  registry.SetName("defaults");
+  // The typed entries' module is named after it, and binds to a library whose signatures
+  // are its own (docs/protocol.md §17).
+  registry.SetName("defaults", "984e3b7e50f680e8b3fd8ea53868b48e");
   ::defaults::goray_detail::Register_defaults_cpp(registry);
   // The parameters' names and constant defaults: Python's keyword arguments.
   registry.SetParameters(

@@ -5,8 +5,9 @@
 // The CPython extension module _docs_entries (goray_add_app builds it beside docs.py, with
 // the Python goray came with): one function per task and one type per actor type, each
 // calling the library's typed entry of the same C++ signature (GorayTypedEntries), the
-// arguments converted from Python objects straight to the C++ parameters. What it does
-// not convert goes through the codec path, as goray.golang_local_run_task does.
+// arguments (by position or by keyword) converted from Python objects straight to the C++
+// parameters. What it does not convert goes through the codec path, as
+// goray.golang_local_run_task does.
 
 // ---- includes --------------------------------------------------------------------------
 // The application's types, as its generated header sees them; then the entries' runtime.
@@ -32,19 +33,24 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task First.
-::goray::python::Task<double, double> kTask_0{"", "First", "First", false};
+constexpr gp::Param kTask_0_params[] = {gp::Param::Required("x")};
+::goray::python::Task<double, double> kTask_0{"", "First", "First", false, kTask_0_params};
 
 // Task Second.
-::goray::python::Task<double, double> kTask_1{"", "Second", "Second", false};
+constexpr gp::Param kTask_1_params[] = {gp::Param::Required("x")};
+::goray::python::Task<double, double> kTask_1{"", "Second", "Second", false, kTask_1_params};
 
 // Task Third.
-::goray::python::Task<double, double> kTask_2{"", "Third", "Third", false};
+constexpr gp::Param kTask_2_params[] = {gp::Param::Required("x")};
+::goray::python::Task<double, double> kTask_2{"", "Third", "Third", false, kTask_2_params};
 
 // Task Fourth.
-::goray::python::Task<double, ::Options> kTask_3{"", "Fourth", "Fourth", false};
+constexpr gp::Param kTask_3_params[] = {gp::Param::Required("options")};
+::goray::python::Task<double, ::Options> kTask_3{"", "Fourth", "Fourth", false, kTask_3_params};
 
 // Task Fifth.
-::goray::python::Task<double, double> kTask_4{"", "Fifth", "Fifth", false};
+constexpr gp::Param kTask_4_params[] = {gp::Param::Required("x")};
+::goray::python::Task<double, double> kTask_4{"", "Fifth", "Fifth", false, kTask_4_params};
 
 gp::TaskSpec kTasks[] = {
     {"First", {"First", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -67,6 +73,6 @@ PyMODINIT_FUNC PyInit__docs_entries() {
   // namespace scope in memory made read-only after loading).
   static PyModuleDef module = {PyModuleDef_HEAD_INIT, "_docs_entries", "The typed in-process entries of the goray application \"docs\".", -1,
                                nullptr, nullptr, nullptr, nullptr, nullptr};
-  return gp::MakeModule(&module, "docs", kTasks, 5,
+  return gp::MakeModule(&module, "docs", "19d88a8cba27e109c09ee7a2d7078456", kTasks, 5,
                         nullptr, 0);
 }

@@ -45,8 +45,9 @@ static_assert(::goray::detail::kParamsAre<decltype(&::Documented::Fifth), double
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  // The typed entries' module is named after it (docs/protocol.md §17).
-  registry.SetName("docs");
+  // The typed entries' module is named after it, and binds to a library whose signatures
+  // are its own (docs/protocol.md §17).
+  registry.SetName("docs", "19d88a8cba27e109c09ee7a2d7078456");
   registry.AddTask("First", ::goray::Fixed<&::Documented::First>{});
   registry.AddTask("Second", ::goray::Fixed<&::Documented::Second>{});
   registry.AddTask("Third", ::goray::Fixed<&::Documented::Third>{});

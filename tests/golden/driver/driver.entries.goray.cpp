@@ -5,8 +5,9 @@
 // The CPython extension module _driver_entries (goray_add_app builds it beside driver.py, with
 // the Python goray came with): one function per task and one type per actor type, each
 // calling the library's typed entry of the same C++ signature (GorayTypedEntries), the
-// arguments converted from Python objects straight to the C++ parameters. What it does
-// not convert goes through the codec path, as goray.golang_local_run_task does.
+// arguments (by position or by keyword) converted from Python objects straight to the C++
+// parameters. What it does not convert goes through the codec path, as
+// goray.golang_local_run_task does.
 
 // ---- includes --------------------------------------------------------------------------
 // The application's types, as its generated header sees them; then the entries' runtime.
@@ -28,6 +29,6 @@ PyMODINIT_FUNC PyInit__driver_entries() {
   // namespace scope in memory made read-only after loading).
   static PyModuleDef module = {PyModuleDef_HEAD_INIT, "_driver_entries", "The typed in-process entries of the goray application \"driver\".", -1,
                                nullptr, nullptr, nullptr, nullptr, nullptr};
-  return gp::MakeModule(&module, "driver", kTasks, 0,
+  return gp::MakeModule(&module, "driver", "4f53cda18c2baa0c0354bb5f9a3ecbe5", kTasks, 0,
                         nullptr, 0);
 }

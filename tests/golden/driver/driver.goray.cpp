@@ -23,8 +23,9 @@ void Register_driver_cpp(::goray::Registry& registry);  // driver.cpp
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  // The typed entries' module is named after it (docs/protocol.md §17).
-  registry.SetName("driver");
+  // The typed entries' module is named after it, and binds to a library whose signatures
+  // are its own (docs/protocol.md §17).
+  registry.SetName("driver", "4f53cda18c2baa0c0354bb5f9a3ecbe5");
   ::driver::goray_detail::Register_driver_cpp(registry);
   registry.SetInitOptions("{\"num_cpus\": 4, \"runtime_env\": {\"env_vars\": {\"MODE\": \"test\"}}}");
 }

@@ -5,8 +5,9 @@
 // The CPython extension module _geo_entries (goray_add_app builds it beside geo.py, with
 // the Python goray came with): one function per task and one type per actor type, each
 // calling the library's typed entry of the same C++ signature (GorayTypedEntries), the
-// arguments converted from Python objects straight to the C++ parameters. What it does
-// not convert goes through the codec path, as goray.golang_local_run_task does.
+// arguments (by position or by keyword) converted from Python objects straight to the C++
+// parameters. What it does not convert goes through the codec path, as
+// goray.golang_local_run_task does.
 
 // ---- includes --------------------------------------------------------------------------
 // The application's types, as its generated header sees them; then the entries' runtime.
@@ -43,18 +44,29 @@ struct goray::python::StructFields<::gis::Point> {
   );
 };
 
+// ---- enums -----------------------------------------------------------------------------
+// The C++ name of each enum the header can name: results hold its Python class's members.
+
+template <>
+struct goray::python::EnumOf<::gis::Kind> {
+  static constexpr const char* kName = "gis::Kind";
+};
+
 // ---- entries ---------------------------------------------------------------------------
 namespace {
 namespace gp = ::goray::python;
 
 // Task DistanceM.
-::goray::python::Task<double, double, double, double, double> kTask_0{"", "DistanceM", "DistanceM", false};
+constexpr gp::Param kTask_0_params[] = {gp::Param::Required("lat"), gp::Param::Required("lon"), gp::Param::Required("lat0"), gp::Param::Required("lon0")};
+::goray::python::Task<double, double, double, double, double> kTask_0{"", "DistanceM", "DistanceM", false, kTask_0_params};
 
 // Task InRing.
-::goray::python::Task<bool, ::gis::Point, ::std::vector<::gis::Point>> kTask_1{"", "InRing", "InRing", false};
+constexpr gp::Param kTask_1_params[] = {gp::Param::Required("p"), gp::Param::Required("ring")};
+::goray::python::Task<bool, ::gis::Point, ::std::vector<::gis::Point>> kTask_1{"", "InRing", "InRing", false, kTask_1_params};
 
 // Task Classify.
-::goray::python::Task<::gis::Kind, ::gis::Fence> kTask_2{"", "Classify", "Classify", false};
+constexpr gp::Param kTask_2_params[] = {gp::Param::Required("fence")};
+::goray::python::Task<::gis::Kind, ::gis::Fence> kTask_2{"", "Classify", "Classify", false, kTask_2_params};
 
 gp::TaskSpec kTasks[] = {
     {"DistanceM", {"DistanceM", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -67,13 +79,20 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type GeoIndex.
-::goray::python::Constructor<::std::vector<::gis::Fence>> kActor_0_new{"GeoIndex", "GeoIndex", "GeoIndex", false};
-::goray::python::Method<::std::vector<::std::string>, ::gis::Point> kActor_0_0{"GeoIndex", "Locate", "GeoIndex.Locate", false};
-::goray::python::Method<::std::vector<::std::vector<::std::string>>, ::std::vector<::gis::Point>> kActor_0_1{"GeoIndex", "LocateMany", "GeoIndex.LocateMany", false};
-::goray::python::Method<::std::optional<::gis::Hit>, ::gis::Point> kActor_0_2{"GeoIndex", "Nearest", "GeoIndex.Nearest", false};
-::goray::python::Method<::gis::Fence, ::std::string> kActor_0_3{"GeoIndex", "Get", "GeoIndex.Get", false};
-::goray::python::Method<int64_t, ::gis::Fence> kActor_0_4{"GeoIndex", "Add", "GeoIndex.Add", false};
-::goray::python::Method<int64_t, ::gis::Kind> kActor_0_5{"GeoIndex", "Count", "GeoIndex.Count", false};
+constexpr gp::Param kActor_0_new_params[] = {gp::Param::Required("fences")};
+::goray::python::Constructor<::std::vector<::gis::Fence>> kActor_0_new{"GeoIndex", "GeoIndex", "GeoIndex", false, kActor_0_new_params};
+constexpr gp::Param kActor_0_0_params[] = {gp::Param::Required("p")};
+::goray::python::Method<::std::vector<::std::string>, ::gis::Point> kActor_0_0{"GeoIndex", "Locate", "GeoIndex.Locate", false, kActor_0_0_params};
+constexpr gp::Param kActor_0_1_params[] = {gp::Param::Required("points")};
+::goray::python::Method<::std::vector<::std::vector<::std::string>>, ::std::vector<::gis::Point>> kActor_0_1{"GeoIndex", "LocateMany", "GeoIndex.LocateMany", false, kActor_0_1_params};
+constexpr gp::Param kActor_0_2_params[] = {gp::Param::Required("p")};
+::goray::python::Method<::std::optional<::gis::Hit>, ::gis::Point> kActor_0_2{"GeoIndex", "Nearest", "GeoIndex.Nearest", false, kActor_0_2_params};
+constexpr gp::Param kActor_0_3_params[] = {gp::Param::Required("name")};
+::goray::python::Method<::gis::Fence, ::std::string> kActor_0_3{"GeoIndex", "Get", "GeoIndex.Get", false, kActor_0_3_params};
+constexpr gp::Param kActor_0_4_params[] = {gp::Param::Required("fence")};
+::goray::python::Method<int64_t, ::gis::Fence> kActor_0_4{"GeoIndex", "Add", "GeoIndex.Add", false, kActor_0_4_params};
+constexpr gp::Param kActor_0_5_params[] = {gp::Param::Required("kind")};
+::goray::python::Method<int64_t, ::gis::Kind> kActor_0_5{"GeoIndex", "Count", "GeoIndex.Count", false, kActor_0_5_params};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Locate", {"Locate", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -103,6 +122,6 @@ PyMODINIT_FUNC PyInit__geo_entries() {
   // namespace scope in memory made read-only after loading).
   static PyModuleDef module = {PyModuleDef_HEAD_INIT, "_geo_entries", "The typed in-process entries of the goray application \"geo\".", -1,
                                nullptr, nullptr, nullptr, nullptr, nullptr};
-  return gp::MakeModule(&module, "geo", kTasks, 3,
+  return gp::MakeModule(&module, "geo", "2bf300624f0fb1113437334da446122d", kTasks, 3,
                         kActors, 1);
 }

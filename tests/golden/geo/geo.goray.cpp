@@ -69,8 +69,9 @@ static_assert(::goray::detail::kParamsAre<decltype(&::gis::GeoIndex::Count), ::g
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  // The typed entries' module is named after it (docs/protocol.md §17).
-  registry.SetName("geo");
+  // The typed entries' module is named after it, and binds to a library whose signatures
+  // are its own (docs/protocol.md §17).
+  registry.SetName("geo", "2bf300624f0fb1113437334da446122d");
   registry.AddTask("DistanceM", ::goray::Fixed<&::gis::Tasks::DistanceM>{});
   registry.AddTask("InRing", ::goray::Fixed<&::gis::Tasks::InRing>{});
   registry.AddTask("Classify", ::goray::Fixed<&::gis::Tasks::Classify>{});

@@ -7,8 +7,9 @@
 // The CPython extension module _headers_entries (goray_add_app builds it beside headers.py, with
 // the Python goray came with): one function per task and one type per actor type, each
 // calling the library's typed entry of the same C++ signature (GorayTypedEntries), the
-// arguments converted from Python objects straight to the C++ parameters. What it does
-// not convert goes through the codec path, as goray.golang_local_run_task does.
+// arguments (by position or by keyword) converted from Python objects straight to the C++
+// parameters. What it does not convert goes through the codec path, as
+// goray.golang_local_run_task does.
 
 // ---- includes --------------------------------------------------------------------------
 // The application's types, as its generated header sees them; then the entries' runtime.
@@ -31,10 +32,12 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task Mirror.
-::goray::python::Task<::Point, ::Point> kTask_0{"", "Mirror", "Mirror", false};
+constexpr gp::Param kTask_0_params[] = {gp::Param::Required("p")};
+::goray::python::Task<::Point, ::Point> kTask_0{"", "Mirror", "Mirror", false, kTask_0_params};
 
 // Task Same.
-::goray::python::Untyped<::goray::detail::TypedKind::kTask> kTask_1{"", "Same", "Same", false};
+constexpr gp::Param kTask_1_params[] = {gp::Param::Required("l")};
+::goray::python::Untyped<::goray::detail::TypedKind::kTask, 1> kTask_1{"", "Same", "Same", false, kTask_1_params};
 
 gp::TaskSpec kTasks[] = {
     {"Mirror", {"Mirror", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -51,6 +54,6 @@ PyMODINIT_FUNC PyInit__headers_entries() {
   // namespace scope in memory made read-only after loading).
   static PyModuleDef module = {PyModuleDef_HEAD_INIT, "_headers_entries", "The typed in-process entries of the goray application \"headers\".", -1,
                                nullptr, nullptr, nullptr, nullptr, nullptr};
-  return gp::MakeModule(&module, "headers", kTasks, 2,
+  return gp::MakeModule(&module, "headers", "d8a69d4fe2fa2e2d91ab732f0b93b3df", kTasks, 2,
                         nullptr, 0);
 }

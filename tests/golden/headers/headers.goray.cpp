@@ -26,8 +26,9 @@ void Register_tasks_cpp(::goray::Registry& registry);  // tasks.cpp
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  // The typed entries' module is named after it (docs/protocol.md §17).
-  registry.SetName("headers");
+  // The typed entries' module is named after it, and binds to a library whose signatures
+  // are its own (docs/protocol.md §17).
+  registry.SetName("headers", "d8a69d4fe2fa2e2d91ab732f0b93b3df");
   ::headers::goray_detail::Register_driver_cpp(registry);
   ::headers::goray_detail::Register_tasks_cpp(registry);
   // The parameters' names and constant defaults: Python's keyword arguments.

@@ -5,8 +5,9 @@
 // The CPython extension module _inherited_entries (goray_add_app builds it beside inherited.py, with
 // the Python goray came with): one function per task and one type per actor type, each
 // calling the library's typed entry of the same C++ signature (GorayTypedEntries), the
-// arguments converted from Python objects straight to the C++ parameters. What it does
-// not convert goes through the codec path, as goray.golang_local_run_task does.
+// arguments (by position or by keyword) converted from Python objects straight to the C++
+// parameters. What it does not convert goes through the codec path, as
+// goray.golang_local_run_task does.
 
 // ---- includes --------------------------------------------------------------------------
 // The application's types, as its generated header sees them; then the entries' runtime.
@@ -18,16 +19,20 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task Inherited.
-::goray::python::Task<int64_t, int64_t> kTask_0{"", "Inherited", "Inherited", false};
+constexpr gp::Param kTask_0_params[] = {gp::Param::Required("x")};
+::goray::python::Task<int64_t, int64_t> kTask_0{"", "Inherited", "Inherited", false, kTask_0_params};
 
 // Task StaticInherited.
-::goray::python::Task<int64_t, int64_t> kTask_1{"", "StaticInherited", "StaticInherited", false};
+constexpr gp::Param kTask_1_params[] = {gp::Param::Required("x")};
+::goray::python::Task<int64_t, int64_t> kTask_1{"", "StaticInherited", "StaticInherited", false, kTask_1_params};
 
 // Task Static.
-::goray::python::Task<int64_t, int64_t> kTask_2{"", "Static", "Static", false};
+constexpr gp::Param kTask_2_params[] = {gp::Param::Required("x")};
+::goray::python::Task<int64_t, int64_t> kTask_2{"", "Static", "Static", false, kTask_2_params};
 
 // Task Hidden.
-::goray::python::Task<int64_t, int64_t> kTask_3{"", "Hidden", "Hidden", false};
+constexpr gp::Param kTask_3_params[] = {gp::Param::Required("x")};
+::goray::python::Task<int64_t, int64_t> kTask_3{"", "Hidden", "Hidden", false, kTask_3_params};
 
 gp::TaskSpec kTasks[] = {
     {"Inherited", {"Inherited", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -42,8 +47,8 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Store.
-::goray::python::Constructor<> kActor_0_new{"Store", "Store", "Store", false};
-::goray::python::Method<int64_t> kActor_0_0{"Store", "Get", "Store.Get", false};
+::goray::python::Constructor<> kActor_0_new{"Store", "Store", "Store", false, {}};
+::goray::python::Method<int64_t> kActor_0_0{"Store", "Get", "Store.Get", false, {}};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Get", {"Get", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -63,6 +68,6 @@ PyMODINIT_FUNC PyInit__inherited_entries() {
   // namespace scope in memory made read-only after loading).
   static PyModuleDef module = {PyModuleDef_HEAD_INIT, "_inherited_entries", "The typed in-process entries of the goray application \"inherited\".", -1,
                                nullptr, nullptr, nullptr, nullptr, nullptr};
-  return gp::MakeModule(&module, "inherited", kTasks, 4,
+  return gp::MakeModule(&module, "inherited", "05fd37e2e371d351c7d2ff279616c9d0", kTasks, 4,
                         kActors, 1);
 }

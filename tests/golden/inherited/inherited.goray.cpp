@@ -49,8 +49,9 @@ static_assert(::goray::detail::kParamsAre<decltype(&::Store::Get)> &&
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  // The typed entries' module is named after it (docs/protocol.md §17).
-  registry.SetName("inherited");
+  // The typed entries' module is named after it, and binds to a library whose signatures
+  // are its own (docs/protocol.md §17).
+  registry.SetName("inherited", "05fd37e2e371d351c7d2ff279616c9d0");
   registry.AddTask("Inherited", ::goray::Fixed<::goray::detail::MemberOf<::Tasks>(&::Tasks::Inherited)>{});
   registry.AddTask("StaticInherited", ::goray::Fixed<&::Tasks::StaticInherited>{});
   registry.AddTask("Static", ::goray::Fixed<&::Tasks::Static>{});

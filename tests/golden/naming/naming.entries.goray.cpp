@@ -5,8 +5,9 @@
 // The CPython extension module _naming_entries (goray_add_app builds it beside naming.py, with
 // the Python goray came with): one function per task and one type per actor type, each
 // calling the library's typed entry of the same C++ signature (GorayTypedEntries), the
-// arguments converted from Python objects straight to the C++ parameters. What it does
-// not convert goes through the codec path, as goray.golang_local_run_task does.
+// arguments (by position or by keyword) converted from Python objects straight to the C++
+// parameters. What it does not convert goes through the codec path, as
+// goray.golang_local_run_task does.
 
 // ---- includes --------------------------------------------------------------------------
 // The application's types, as its generated header sees them; then the entries' runtime.
@@ -32,27 +33,39 @@ struct goray::python::StructFields<::b::Item> {
   );
 };
 
+// ---- enums -----------------------------------------------------------------------------
+// The C++ name of each enum the header can name: results hold its Python class's members.
+
+template <>
+struct goray::python::EnumOf<::b::Mode> {
+  static constexpr const char* kName = "b::Mode";
+};
+
 // ---- entries ---------------------------------------------------------------------------
 namespace {
 namespace gp = ::goray::python;
 
 // Task lambda.
-::goray::python::Task<int64_t, int64_t, int64_t> kTask_0{"", "lambda", "lambda", false};
+constexpr gp::Param kTask_0_params[] = {gp::Param::Required("from"), gp::Param::Required("self")};
+::goray::python::Task<int64_t, int64_t, int64_t> kTask_0{"", "lambda", "lambda", false, kTask_0_params};
 
 // Task local.
-::goray::python::Task<void, ::std::string, int, int> kTask_1{"", "local", "local", false};
+constexpr gp::Param kTask_1_params[] = {gp::Param::Required("A0"), gp::Param::Required("arg1"), gp::Param::Required("arg1")};
+::goray::python::Task<void, ::std::string, int, int> kTask_1{"", "local", "local", false, kTask_1_params};
 
 // Task _ray.
-::goray::python::Task<::a::Item, ::a::Item> kTask_2{"", "_ray", "_ray", false};
+constexpr gp::Param kTask_2_params[] = {gp::Param::Required("item")};
+::goray::python::Task<::a::Item, ::a::Item> kTask_2{"", "_ray", "_ray", false, kTask_2_params};
 
 // Task Both.
-::goray::python::Task<::b::Item, ::b::Item, ::b::Mode> kTask_3{"", "Both", "Both", false};
+constexpr gp::Param kTask_3_params[] = {gp::Param::Required("item"), gp::Param::Required("mode")};
+::goray::python::Task<::b::Item, ::b::Item, ::b::Mode> kTask_3{"", "Both", "Both", false, kTask_3_params};
 
 // Task Thing.
-::goray::python::Task<int64_t> kTask_4{"", "Thing", "Thing", false};
+::goray::python::Task<int64_t> kTask_4{"", "Thing", "Thing", false, {}};
 
 // Task CounterHandle.
-::goray::python::Task<int64_t> kTask_5{"", "CounterHandle", "CounterHandle", false};
+::goray::python::Task<int64_t> kTask_5{"", "CounterHandle", "CounterHandle", false, {}};
 
 gp::TaskSpec kTasks[] = {
     {"lambda", {"lambda_", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -71,8 +84,9 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Counter.
-::goray::python::Constructor<> kActor_0_new{"Counter", "Counter", "Counter", false};
-::goray::python::Method<int64_t, int64_t> kActor_0_2{"Counter", "Incr", "Counter.Incr", false};
+::goray::python::Constructor<> kActor_0_new{"Counter", "Counter", "Counter", false, {}};
+constexpr gp::Param kActor_0_2_params[] = {gp::Param::Required("by")};
+::goray::python::Method<int64_t, int64_t> kActor_0_2{"Counter", "Incr", "Counter.Incr", false, kActor_0_2_params};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Incr", {"Incr", gp::Fn(&gp::MethodFunction<kActor_0_2>), METH_FASTCALL | METH_KEYWORDS,
@@ -81,8 +95,8 @@ gp::MethodSpec kActor_0_methods[] = {
 };
 
 // Actor type Thing.
-::goray::python::Constructor<> kActor_1_new{"Thing", "Thing", "Thing", false};
-::goray::python::Method<int64_t> kActor_1_0{"Thing", "Get", "Thing.Get", false};
+::goray::python::Constructor<> kActor_1_new{"Thing", "Thing", "Thing", false, {}};
+::goray::python::Method<int64_t> kActor_1_0{"Thing", "Get", "Thing.Get", false, {}};
 
 gp::MethodSpec kActor_1_methods[] = {
     {"Get", {"Get", gp::Fn(&gp::MethodFunction<kActor_1_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -104,6 +118,6 @@ PyMODINIT_FUNC PyInit__naming_entries() {
   // namespace scope in memory made read-only after loading).
   static PyModuleDef module = {PyModuleDef_HEAD_INIT, "_naming_entries", "The typed in-process entries of the goray application \"naming\".", -1,
                                nullptr, nullptr, nullptr, nullptr, nullptr};
-  return gp::MakeModule(&module, "naming", kTasks, 6,
+  return gp::MakeModule(&module, "naming", "f5306315250063d341c4fad41cb20e28", kTasks, 6,
                         kActors, 2);
 }

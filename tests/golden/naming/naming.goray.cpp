@@ -78,8 +78,9 @@ static_assert(::goray::detail::kParamsAre<decltype(&::Thing::Get)> &&
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  // The typed entries' module is named after it (docs/protocol.md §17).
-  registry.SetName("naming");
+  // The typed entries' module is named after it, and binds to a library whose signatures
+  // are its own (docs/protocol.md §17).
+  registry.SetName("naming", "f5306315250063d341c4fad41cb20e28");
   registry.AddTask("lambda", ::goray::Fixed<&::Keywords::lambda>{});
   registry.AddTask("local", ::goray::Fixed<&::Keywords::local>{});
   registry.AddTask("_ray", ::goray::Fixed<&::Keywords::_ray>{});

@@ -7,8 +7,9 @@
 // The CPython extension module _project_entries (goray_add_app builds it beside project.py, with
 // the Python goray came with): one function per task and one type per actor type, each
 // calling the library's typed entry of the same C++ signature (GorayTypedEntries), the
-// arguments converted from Python objects straight to the C++ parameters. What it does
-// not convert goes through the codec path, as goray.golang_local_run_task does.
+// arguments (by position or by keyword) converted from Python objects straight to the C++
+// parameters. What it does not convert goes through the codec path, as
+// goray.golang_local_run_task does.
 
 // ---- includes --------------------------------------------------------------------------
 // The application's types, as its generated header sees them; then the entries' runtime.
@@ -20,7 +21,8 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task Hello.
-::goray::python::Task<::std::string, ::std::string> kTask_0{"", "Hello", "Hello", false};
+constexpr gp::Param kTask_0_params[] = {gp::Param::Required("name")};
+::goray::python::Task<::std::string, ::std::string> kTask_0{"", "Hello", "Hello", false, kTask_0_params};
 
 gp::TaskSpec kTasks[] = {
     {"Hello", {"Hello", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -29,8 +31,8 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Clock.
-::goray::python::Constructor<> kActor_0_new{"Clock", "Clock", "Clock", false};
-::goray::python::Method<int64_t> kActor_0_0{"Clock", "Tick", "Clock.Tick", false};
+::goray::python::Constructor<> kActor_0_new{"Clock", "Clock", "Clock", false, {}};
+::goray::python::Method<int64_t> kActor_0_0{"Clock", "Tick", "Clock.Tick", false, {}};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Tick", {"Tick", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -50,6 +52,6 @@ PyMODINIT_FUNC PyInit__project_entries() {
   // namespace scope in memory made read-only after loading).
   static PyModuleDef module = {PyModuleDef_HEAD_INIT, "_project_entries", "The typed in-process entries of the goray application \"project\".", -1,
                                nullptr, nullptr, nullptr, nullptr, nullptr};
-  return gp::MakeModule(&module, "project", kTasks, 1,
+  return gp::MakeModule(&module, "project", "15b034b19b38b71f14ec400089183e23", kTasks, 1,
                         kActors, 1);
 }

@@ -37,8 +37,9 @@ void Register_main_cpp(::goray::Registry& registry);  // main.cpp
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  // The typed entries' module is named after it (docs/protocol.md §17).
-  registry.SetName("project");
+  // The typed entries' module is named after it, and binds to a library whose signatures
+  // are its own (docs/protocol.md §17).
+  registry.SetName("project", "15b034b19b38b71f14ec400089183e23");
   registry.AddTask("Hello", ::goray::Fixed<&::Api::Hello>{});
   registry.AddActor<::Clock>("Clock", &::goray::Constructor<::Clock>::Create)
       .AddMethod("Tick", ::goray::Fixed<&::Clock::Tick>{});

@@ -5,8 +5,9 @@
 // The CPython extension module _refs_entries (goray_add_app builds it beside refs.py, with
 // the Python goray came with): one function per task and one type per actor type, each
 // calling the library's typed entry of the same C++ signature (GorayTypedEntries), the
-// arguments converted from Python objects straight to the C++ parameters. What it does
-// not convert goes through the codec path, as goray.golang_local_run_task does.
+// arguments (by position or by keyword) converted from Python objects straight to the C++
+// parameters. What it does not convert goes through the codec path, as
+// goray.golang_local_run_task does.
 
 // ---- includes --------------------------------------------------------------------------
 // The application's types, as its generated header sees them; then the entries' runtime.
@@ -40,31 +41,40 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task Sum.
-::goray::python::Task<double, ::std::vector<::goray::Future<double>>> kTask_0{"", "Sum", "Sum", false};
+constexpr gp::Param kTask_0_params[] = {gp::Param::Required("parts")};
+::goray::python::Task<double, ::std::vector<::goray::Future<double>>> kTask_0{"", "Sum", "Sum", false, kTask_0_params};
 
 // Task Forward.
-::goray::python::Task<::goray::ObjectRef, ::goray::ObjectRef> kTask_1{"", "Forward", "Forward", false};
+constexpr gp::Param kTask_1_params[] = {gp::Param::Required("ref")};
+::goray::python::Task<::goray::ObjectRef, ::goray::ObjectRef> kTask_1{"", "Forward", "Forward", false, kTask_1_params};
 
 // Task Later.
-::goray::python::Task<::goray::Future<::jobs::Point>, ::goray::Future<::jobs::Point>> kTask_2{"", "Later", "Later", false};
+constexpr gp::Param kTask_2_params[] = {gp::Param::Required("point")};
+::goray::python::Task<::goray::Future<::jobs::Point>, ::goray::Future<::jobs::Point>> kTask_2{"", "Later", "Later", false, kTask_2_params};
 
 // Task Both.
-::goray::python::Task<::goray::Future<int64_t, ::std::string>, ::goray::Future<>> kTask_3{"", "Both", "Both", false};
+constexpr gp::Param kTask_3_params[] = {gp::Param::Required("done")};
+::goray::python::Task<::goray::Future<int64_t, ::std::string>, ::goray::Future<>> kTask_3{"", "Both", "Both", false, kTask_3_params};
 
 // Task Index.
-::goray::python::Task<::std::map<::std::string, ::goray::ObjectRef>, ::std::pair<::goray::ObjectRef, int64_t>> kTask_4{"", "Index", "Index", false};
+constexpr gp::Param kTask_4_params[] = {gp::Param::Required("first")};
+::goray::python::Task<::std::map<::std::string, ::goray::ObjectRef>, ::std::pair<::goray::ObjectRef, int64_t>> kTask_4{"", "Index", "Index", false, kTask_4_params};
 
 // Task Plan.
-::goray::python::Task<::jobs::Job, ::jobs::Job> kTask_5{"", "Plan", "Plan", false};
+constexpr gp::Param kTask_5_params[] = {gp::Param::Required("job")};
+::goray::python::Task<::jobs::Job, ::jobs::Job> kTask_5{"", "Plan", "Plan", false, kTask_5_params};
 
 // Task Bump.
-::goray::python::Task<int64_t, ::goray::ActorHandleOf<::jobs::Counter>, ::goray::ActorHandle> kTask_6{"", "Bump", "Bump", false};
+constexpr gp::Param kTask_6_params[] = {gp::Param::Required("counter"), gp::Param::Required("any")};
+::goray::python::Task<int64_t, ::goray::ActorHandleOf<::jobs::Counter>, ::goray::ActorHandle> kTask_6{"", "Bump", "Bump", false, kTask_6_params};
 
 // Task Spawn.
-::goray::python::Task<::goray::ActorHandleOf<::jobs::Counter>, int64_t> kTask_7{"", "Spawn", "Spawn", false};
+constexpr gp::Param kTask_7_params[] = {gp::Param::Required("start")};
+::goray::python::Task<::goray::ActorHandleOf<::jobs::Counter>, int64_t> kTask_7{"", "Spawn", "Spawn", false, kTask_7_params};
 
 // Task Spawned.
-::goray::python::Task<::std::vector<::goray::ActorHandleOf<::jobs::Counter>>, ::std::optional<::goray::ActorHandle>> kTask_8{"", "Spawned", "Spawned", false};
+constexpr gp::Param kTask_8_params[] = {gp::Param::Required("maybe")};
+::goray::python::Task<::std::vector<::goray::ActorHandleOf<::jobs::Counter>>, ::std::optional<::goray::ActorHandle>> kTask_8{"", "Spawned", "Spawned", false, kTask_8_params};
 
 gp::TaskSpec kTasks[] = {
     {"Sum", {"Sum", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -89,9 +99,12 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Counter.
-::goray::python::Constructor<int64_t> kActor_0_new{"Counter", "Counter", "Counter", false};
-::goray::python::Method<int64_t, int64_t> kActor_0_0{"Counter", "Incr", "Counter.Incr", false};
-::goray::python::Method<int64_t, ::goray::ActorHandleOf<::jobs::Counter>> kActor_0_1{"Counter", "Absorb", "Counter.Absorb", false};
+constexpr gp::Param kActor_0_new_params[] = {gp::Param::Required("start")};
+::goray::python::Constructor<int64_t> kActor_0_new{"Counter", "Counter", "Counter", false, kActor_0_new_params};
+constexpr gp::Param kActor_0_0_params[] = {gp::Param::Required("by")};
+::goray::python::Method<int64_t, int64_t> kActor_0_0{"Counter", "Incr", "Counter.Incr", false, kActor_0_0_params};
+constexpr gp::Param kActor_0_1_params[] = {gp::Param::Required("other")};
+::goray::python::Method<int64_t, ::goray::ActorHandleOf<::jobs::Counter>> kActor_0_1{"Counter", "Absorb", "Counter.Absorb", false, kActor_0_1_params};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Incr", {"Incr", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -113,6 +126,6 @@ PyMODINIT_FUNC PyInit__refs_entries() {
   // namespace scope in memory made read-only after loading).
   static PyModuleDef module = {PyModuleDef_HEAD_INIT, "_refs_entries", "The typed in-process entries of the goray application \"refs\".", -1,
                                nullptr, nullptr, nullptr, nullptr, nullptr};
-  return gp::MakeModule(&module, "refs", kTasks, 9,
+  return gp::MakeModule(&module, "refs", "70e820d5f2389173d1328a0313b75f16", kTasks, 9,
                         kActors, 1);
 }

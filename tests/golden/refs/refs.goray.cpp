@@ -79,8 +79,9 @@ static_assert(::goray::detail::kParamsAre<decltype(&::jobs::Counter::Absorb), ::
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  // The typed entries' module is named after it (docs/protocol.md §17).
-  registry.SetName("refs");
+  // The typed entries' module is named after it, and binds to a library whose signatures
+  // are its own (docs/protocol.md §17).
+  registry.SetName("refs", "70e820d5f2389173d1328a0313b75f16");
   registry.AddTask("Sum", ::goray::Fixed<&::RefTasks::Sum>{});
   registry.AddTask("Forward", ::goray::Fixed<&::RefTasks::Forward>{});
   registry.AddTask("Later", ::goray::Fixed<&::RefTasks::Later>{});

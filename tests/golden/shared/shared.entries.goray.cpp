@@ -7,8 +7,9 @@
 // The CPython extension module _shared_entries (goray_add_app builds it beside shared.py, with
 // the Python goray came with): one function per task and one type per actor type, each
 // calling the library's typed entry of the same C++ signature (GorayTypedEntries), the
-// arguments converted from Python objects straight to the C++ parameters. What it does
-// not convert goes through the codec path, as goray.golang_local_run_task does.
+// arguments (by position or by keyword) converted from Python objects straight to the C++
+// parameters. What it does not convert goes through the codec path, as
+// goray.golang_local_run_task does.
 
 // ---- includes --------------------------------------------------------------------------
 // The application's types, as its generated header sees them; then the entries' runtime.
@@ -30,10 +31,12 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task Echo.
-::goray::python::Task<::std::string, ::std::string> kTask_0{"", "Echo", "Echo", false};
+constexpr gp::Param kTask_0_params[] = {gp::Param::Required("s")};
+::goray::python::Task<::std::string, ::std::string> kTask_0{"", "Echo", "Echo", false, kTask_0_params};
 
 // Task Answer.
-::goray::python::Task<::svc::Service::Reply, ::std::string> kTask_1{"", "Answer", "Answer", false};
+constexpr gp::Param kTask_1_params[] = {gp::Param::Required("question")};
+::goray::python::Task<::svc::Service::Reply, ::std::string> kTask_1{"", "Answer", "Answer", false, kTask_1_params};
 
 gp::TaskSpec kTasks[] = {
     {"Echo", {"Echo", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -50,6 +53,6 @@ PyMODINIT_FUNC PyInit__shared_entries() {
   // namespace scope in memory made read-only after loading).
   static PyModuleDef module = {PyModuleDef_HEAD_INIT, "_shared_entries", "The typed in-process entries of the goray application \"shared\".", -1,
                                nullptr, nullptr, nullptr, nullptr, nullptr};
-  return gp::MakeModule(&module, "shared", kTasks, 2,
+  return gp::MakeModule(&module, "shared", "c17ac28030928f6b3f66e74c87f179fd", kTasks, 2,
                         nullptr, 0);
 }

@@ -37,8 +37,9 @@ void Register_b_cpp(::goray::Registry& registry);  // b.cpp
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  // The typed entries' module is named after it (docs/protocol.md §17).
-  registry.SetName("shared");
+  // The typed entries' module is named after it, and binds to a library whose signatures
+  // are its own (docs/protocol.md §17).
+  registry.SetName("shared", "c17ac28030928f6b3f66e74c87f179fd");
   registry.AddTask("Echo", ::goray::Fixed<&::svc::Service::Echo>{});
   registry.AddTask("Answer", ::goray::Fixed<&::svc::Service::Answer>{});
   ::shared::goray_detail::Register_b_cpp(registry);

@@ -5,8 +5,9 @@
 // The CPython extension module _types_entries (goray_add_app builds it beside types.py, with
 // the Python goray came with): one function per task and one type per actor type, each
 // calling the library's typed entry of the same C++ signature (GorayTypedEntries), the
-// arguments converted from Python objects straight to the C++ parameters. What it does
-// not convert goes through the codec path, as goray.golang_local_run_task does.
+// arguments (by position or by keyword) converted from Python objects straight to the C++
+// parameters. What it does not convert goes through the codec path, as
+// goray.golang_local_run_task does.
 
 // ---- includes --------------------------------------------------------------------------
 // The application's types, as its generated header sees them; then the entries' runtime.
@@ -59,147 +60,203 @@ struct goray::python::StructFields<::geo::Tree> {
   );
 };
 
+// ---- enums -----------------------------------------------------------------------------
+// The C++ name of each enum the header can name: results hold its Python class's members.
+
+template <>
+struct goray::python::EnumOf<::geo::Color> {
+  static constexpr const char* kName = "geo::Color";
+};
+
+template <>
+struct goray::python::EnumOf<::geo::Plain> {
+  static constexpr const char* kName = "geo::Plain";
+};
+
 // ---- entries ---------------------------------------------------------------------------
 namespace {
 namespace gp = ::goray::python;
 
 // Task Flag.
-::goray::python::Task<bool, bool> kTask_0{"", "Flag", "Flag", false};
+constexpr gp::Param kTask_0_params[] = {gp::Param::Required("b")};
+::goray::python::Task<bool, bool> kTask_0{"", "Flag", "Flag", false, kTask_0_params};
 
 // Task I8.
-::goray::python::Task<int8_t, int8_t> kTask_1{"", "I8", "I8", false};
+constexpr gp::Param kTask_1_params[] = {gp::Param::Required("v")};
+::goray::python::Task<int8_t, int8_t> kTask_1{"", "I8", "I8", false, kTask_1_params};
 
 // Task U8.
-::goray::python::Task<uint8_t, uint8_t> kTask_2{"", "U8", "U8", false};
+constexpr gp::Param kTask_2_params[] = {gp::Param::Required("v")};
+::goray::python::Task<uint8_t, uint8_t> kTask_2{"", "U8", "U8", false, kTask_2_params};
 
 // Task I16.
-::goray::python::Task<int16_t, int16_t> kTask_3{"", "I16", "I16", false};
+constexpr gp::Param kTask_3_params[] = {gp::Param::Required("v")};
+::goray::python::Task<int16_t, int16_t> kTask_3{"", "I16", "I16", false, kTask_3_params};
 
 // Task U16.
-::goray::python::Task<uint16_t, uint16_t> kTask_4{"", "U16", "U16", false};
+constexpr gp::Param kTask_4_params[] = {gp::Param::Required("v")};
+::goray::python::Task<uint16_t, uint16_t> kTask_4{"", "U16", "U16", false, kTask_4_params};
 
 // Task I32.
-::goray::python::Task<int32_t, int32_t> kTask_5{"", "I32", "I32", false};
+constexpr gp::Param kTask_5_params[] = {gp::Param::Required("v")};
+::goray::python::Task<int32_t, int32_t> kTask_5{"", "I32", "I32", false, kTask_5_params};
 
 // Task U32.
-::goray::python::Task<uint32_t, uint32_t> kTask_6{"", "U32", "U32", false};
+constexpr gp::Param kTask_6_params[] = {gp::Param::Required("v")};
+::goray::python::Task<uint32_t, uint32_t> kTask_6{"", "U32", "U32", false, kTask_6_params};
 
 // Task I64.
-::goray::python::Task<int64_t, int64_t> kTask_7{"", "I64", "I64", false};
+constexpr gp::Param kTask_7_params[] = {gp::Param::Required("v")};
+::goray::python::Task<int64_t, int64_t> kTask_7{"", "I64", "I64", false, kTask_7_params};
 
 // Task U64.
-::goray::python::Task<uint64_t, uint64_t> kTask_8{"", "U64", "U64", false};
+constexpr gp::Param kTask_8_params[] = {gp::Param::Required("v")};
+::goray::python::Task<uint64_t, uint64_t> kTask_8{"", "U64", "U64", false, kTask_8_params};
 
 // Task Size.
-::goray::python::Task<::std::size_t, ::std::size_t> kTask_9{"", "Size", "Size", false};
+constexpr gp::Param kTask_9_params[] = {gp::Param::Required("n")};
+::goray::python::Task<::std::size_t, ::std::size_t> kTask_9{"", "Size", "Size", false, kTask_9_params};
 
 // Task StdI32.
-::goray::python::Task<::std::int32_t, ::std::int32_t> kTask_10{"", "StdI32", "StdI32", false};
+constexpr gp::Param kTask_10_params[] = {gp::Param::Required("v")};
+::goray::python::Task<::std::int32_t, ::std::int32_t> kTask_10{"", "StdI32", "StdI32", false, kTask_10_params};
 
 // Task LongLong.
-::goray::python::Task<long long, unsigned short> kTask_11{"", "LongLong", "LongLong", false};
+constexpr gp::Param kTask_11_params[] = {gp::Param::Required("v")};
+::goray::python::Task<long long, unsigned short> kTask_11{"", "LongLong", "LongLong", false, kTask_11_params};
 
 // Task F32.
-::goray::python::Task<float, float> kTask_12{"", "F32", "F32", false};
+constexpr gp::Param kTask_12_params[] = {gp::Param::Required("v")};
+::goray::python::Task<float, float> kTask_12{"", "F32", "F32", false, kTask_12_params};
 
 // Task F64.
-::goray::python::Task<double, double> kTask_13{"", "F64", "F64", false};
+constexpr gp::Param kTask_13_params[] = {gp::Param::Required("v")};
+::goray::python::Task<double, double> kTask_13{"", "F64", "F64", false, kTask_13_params};
 
 // Task Str.
-::goray::python::Task<::std::string, ::std::string> kTask_14{"", "Str", "Str", false};
+constexpr gp::Param kTask_14_params[] = {gp::Param::Required("s")};
+::goray::python::Task<::std::string, ::std::string> kTask_14{"", "Str", "Str", false, kTask_14_params};
 
 // Task Bytes.
-::goray::python::Task<::std::vector<uint8_t>, ::std::vector<uint8_t>> kTask_15{"", "Bytes", "Bytes", false};
+constexpr gp::Param kTask_15_params[] = {gp::Param::Required("b")};
+::goray::python::Task<::std::vector<uint8_t>, ::std::vector<uint8_t>> kTask_15{"", "Bytes", "Bytes", false, kTask_15_params};
 
 // Task RawBytes.
-::goray::python::Task<::std::vector<::std::byte>, ::std::vector<::std::byte>> kTask_16{"", "RawBytes", "RawBytes", false};
+constexpr gp::Param kTask_16_params[] = {gp::Param::Required("b")};
+::goray::python::Task<::std::vector<::std::byte>, ::std::vector<::std::byte>> kTask_16{"", "RawBytes", "RawBytes", false, kTask_16_params};
 
 // Task Vec.
-::goray::python::Task<::std::vector<int32_t>, ::std::vector<int32_t>> kTask_17{"", "Vec", "Vec", false};
+constexpr gp::Param kTask_17_params[] = {gp::Param::Required("v")};
+::goray::python::Task<::std::vector<int32_t>, ::std::vector<int32_t>> kTask_17{"", "Vec", "Vec", false, kTask_17_params};
 
 // Task Arr.
-::goray::python::Task<::std::array<double, 3>, ::std::array<double, 3>> kTask_18{"", "Arr", "Arr", false};
+constexpr gp::Param kTask_18_params[] = {gp::Param::Required("a")};
+::goray::python::Task<::std::array<double, 3>, ::std::array<double, 3>> kTask_18{"", "Arr", "Arr", false, kTask_18_params};
 
 // Task List.
-::goray::python::Task<::std::list<::std::string>, ::std::list<::std::string>> kTask_19{"", "List", "List", false};
+constexpr gp::Param kTask_19_params[] = {gp::Param::Required("l")};
+::goray::python::Task<::std::list<::std::string>, ::std::list<::std::string>> kTask_19{"", "List", "List", false, kTask_19_params};
 
 // Task Set.
-::goray::python::Task<::std::set<int64_t>, ::std::set<int64_t>> kTask_20{"", "Set", "Set", false};
+constexpr gp::Param kTask_20_params[] = {gp::Param::Required("s")};
+::goray::python::Task<::std::set<int64_t>, ::std::set<int64_t>> kTask_20{"", "Set", "Set", false, kTask_20_params};
 
 // Task Deque.
-::goray::python::Task<::std::deque<::std::string>, ::std::deque<::std::string>> kTask_21{"", "Deque", "Deque", false};
+constexpr gp::Param kTask_21_params[] = {gp::Param::Required("d")};
+::goray::python::Task<::std::deque<::std::string>, ::std::deque<::std::string>> kTask_21{"", "Deque", "Deque", false, kTask_21_params};
 
 // Task USet.
-::goray::python::Task<::std::unordered_set<int64_t>, ::std::unordered_set<int64_t>> kTask_22{"", "USet", "USet", false};
+constexpr gp::Param kTask_22_params[] = {gp::Param::Required("s")};
+::goray::python::Task<::std::unordered_set<int64_t>, ::std::unordered_set<int64_t>> kTask_22{"", "USet", "USet", false, kTask_22_params};
 
 // Task Pair.
-::goray::python::Task<::std::pair<::std::string, double>, ::std::pair<::std::string, double>> kTask_23{"", "Pair", "Pair", false};
+constexpr gp::Param kTask_23_params[] = {gp::Param::Required("p")};
+::goray::python::Task<::std::pair<::std::string, double>, ::std::pair<::std::string, double>> kTask_23{"", "Pair", "Pair", false, kTask_23_params};
 
 // Task Map.
-::goray::python::Task<::std::map<::std::string, ::std::vector<double>>, ::std::map<::std::string, ::std::vector<double>>> kTask_24{"", "Map", "Map", false};
+constexpr gp::Param kTask_24_params[] = {gp::Param::Required("m")};
+::goray::python::Task<::std::map<::std::string, ::std::vector<double>>, ::std::map<::std::string, ::std::vector<double>>> kTask_24{"", "Map", "Map", false, kTask_24_params};
 
 // Task UMap.
-::goray::python::Task<::std::unordered_map<int64_t, ::std::string>, ::std::unordered_map<int64_t, ::std::string>> kTask_25{"", "UMap", "UMap", false};
+constexpr gp::Param kTask_25_params[] = {gp::Param::Required("m")};
+::goray::python::Task<::std::unordered_map<int64_t, ::std::string>, ::std::unordered_map<int64_t, ::std::string>> kTask_25{"", "UMap", "UMap", false, kTask_25_params};
 
 // Task Opt.
-::goray::python::Task<::std::optional<::std::string>, ::std::optional<::std::string>> kTask_26{"", "Opt", "Opt", false};
+constexpr gp::Param kTask_26_params[] = {gp::Param::Required("o")};
+::goray::python::Task<::std::optional<::std::string>, ::std::optional<::std::string>> kTask_26{"", "Opt", "Opt", false, kTask_26_params};
 
 // Task When.
-::goray::python::Task<::std::chrono::system_clock::time_point, ::std::chrono::system_clock::time_point> kTask_27{"", "When", "When", false};
+constexpr gp::Param kTask_27_params[] = {gp::Param::Required("t")};
+::goray::python::Task<::std::chrono::system_clock::time_point, ::std::chrono::system_clock::time_point> kTask_27{"", "When", "When", false, kTask_27_params};
 
 // Task Any.
-::goray::python::Task<::goray::Value, ::goray::Value> kTask_28{"", "Any", "Any", false};
+constexpr gp::Param kTask_28_params[] = {gp::Param::Required("v")};
+::goray::python::Task<::goray::Value, ::goray::Value> kTask_28{"", "Any", "Any", false, kTask_28_params};
 
 // Task Complex.
-::goray::python::Task<::std::complex<double>, ::std::complex<float>> kTask_29{"", "Complex", "Complex", false};
+constexpr gp::Param kTask_29_params[] = {gp::Param::Required("z")};
+::goray::python::Task<::std::complex<double>, ::std::complex<float>> kTask_29{"", "Complex", "Complex", false, kTask_29_params};
 
 // Task Path.
-::goray::python::Task<::std::filesystem::path, ::std::filesystem::path> kTask_30{"", "Path", "Path", false};
+constexpr gp::Param kTask_30_params[] = {gp::Param::Required("p")};
+::goray::python::Task<::std::filesystem::path, ::std::filesystem::path> kTask_30{"", "Path", "Path", false, kTask_30_params};
 
 // Task Duration.
-::goray::python::Task<::std::chrono::milliseconds, ::std::chrono::duration<int64_t, ::std::ratio<1, 60>>> kTask_31{"", "Duration", "Duration", false};
+constexpr gp::Param kTask_31_params[] = {gp::Param::Required("d")};
+::goray::python::Task<::std::chrono::milliseconds, ::std::chrono::duration<int64_t, ::std::ratio<1, 60>>> kTask_31{"", "Duration", "Duration", false, kTask_31_params};
 
 // Task View.
-::goray::python::Task<::std::string_view, ::std::string_view, ::std::string_view> kTask_32{"", "View", "View", false};
+constexpr gp::Param kTask_32_params[] = {gp::Param::Required("s"), gp::Param::Str("tail", "!")};
+::goray::python::Task<::std::string_view, ::std::string_view, ::std::string_view> kTask_32{"", "View", "View", false, kTask_32_params};
 
 // Task Variant.
-::goray::python::Task<::std::variant<::std::monostate, int64_t, ::std::string, ::geo::Point>, ::std::variant<bool, double, ::std::vector<::std::string>>> kTask_33{"", "Variant", "Variant", false};
+constexpr gp::Param kTask_33_params[] = {gp::Param::Required("v")};
+::goray::python::Task<::std::variant<::std::monostate, int64_t, ::std::string, ::geo::Point>, ::std::variant<bool, double, ::std::vector<::std::string>>> kTask_33{"", "Variant", "Variant", false, kTask_33_params};
 
 // Task Read.
-::goray::python::Task<::geo::Reading, ::geo::Reading> kTask_34{"", "Read", "Read", false};
+constexpr gp::Param kTask_34_params[] = {gp::Param::Required("r")};
+::goray::python::Task<::geo::Reading, ::geo::Reading> kTask_34{"", "Read", "Read", false, kTask_34_params};
 
 // Task Paint.
-::goray::python::Task<::geo::Color, ::geo::Color, ::geo::Plain> kTask_35{"", "Paint", "Paint", false};
+constexpr gp::Param kTask_35_params[] = {gp::Param::Required("c"), gp::Param::Required("p")};
+::goray::python::Task<::geo::Color, ::geo::Color, ::geo::Plain> kTask_35{"", "Paint", "Paint", false, kTask_35_params};
 
 // Task Move.
-::goray::python::Task<::geo::Shape, ::geo::Shape, ::geo::Point> kTask_36{"", "Move", "Move", false};
+constexpr gp::Param kTask_36_params[] = {gp::Param::Required("s"), gp::Param::Required("by")};
+::goray::python::Task<::geo::Shape, ::geo::Shape, ::geo::Point> kTask_36{"", "Move", "Move", false, kTask_36_params};
 
 // Task Grow.
-::goray::python::Task<::geo::Tree, ::geo::Tree> kTask_37{"", "Grow", "Grow", false};
+constexpr gp::Param kTask_37_params[] = {gp::Param::Required("t")};
+::goray::python::Task<::geo::Tree, ::geo::Tree> kTask_37{"", "Grow", "Grow", false, kTask_37_params};
 
 // Task Next.
-::goray::python::Task<int64_t, int64_t> kTask_38{"", "Next", "Next", false};
+constexpr gp::Param kTask_38_params[] = {gp::Param::Required("id")};
+::goray::python::Task<int64_t, int64_t> kTask_38{"", "Next", "Next", false, kTask_38_params};
 
 // Task Many.
-::goray::python::Task<::std::vector<::geo::Point>, ::std::vector<::geo::Point>> kTask_39{"", "Many", "Many", false};
+constexpr gp::Param kTask_39_params[] = {gp::Param::Required("points")};
+::goray::python::Task<::std::vector<::geo::Point>, ::std::vector<::geo::Point>> kTask_39{"", "Many", "Many", false, kTask_39_params};
 
 // Task Nested.
-::goray::python::Task<::std::vector<::std::vector<::geo::Point>>, ::std::vector<::std::vector<::geo::Point>>> kTask_40{"", "Nested", "Nested", false};
+constexpr gp::Param kTask_40_params[] = {gp::Param::Required("grid")};
+::goray::python::Task<::std::vector<::std::vector<::geo::Point>>, ::std::vector<::std::vector<::geo::Point>>> kTask_40{"", "Nested", "Nested", false, kTask_40_params};
 
 // Task Several.
-::goray::python::Task<::std::tuple<int64_t, ::std::string, ::geo::Point>> kTask_41{"", "Several", "Several", false};
+::goray::python::Task<::std::tuple<int64_t, ::std::string, ::geo::Point>> kTask_41{"", "Several", "Several", false, {}};
 
 // Task Ref.
-::goray::python::Task<::std::string> kTask_42{"", "Ref", "Ref", false};
+::goray::python::Task<::std::string> kTask_42{"", "Ref", "Ref", false, {}};
 
 // Task Nothing.
-::goray::python::Task<void> kTask_43{"", "Nothing", "Nothing", false};
+::goray::python::Task<void> kTask_43{"", "Nothing", "Nothing", false, {}};
 
 // Task Static.
-::goray::python::Task<int, int> kTask_44{"", "Static", "Static", false};
+constexpr gp::Param kTask_44_params[] = {gp::Param::Required("v")};
+::goray::python::Task<int, int> kTask_44{"", "Static", "Static", false, kTask_44_params};
 
 // Task Unnamed.
-::goray::python::Task<void, int, double> kTask_45{"", "Unnamed", "Unnamed", false};
+constexpr gp::Param kTask_45_params[] = {gp::Param::Required("arg0"), gp::Param::Required("arg1")};
+::goray::python::Task<void, int, double> kTask_45{"", "Unnamed", "Unnamed", false, kTask_45_params};
 
 gp::TaskSpec kTasks[] = {
     {"Flag", {"Flag", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -304,6 +361,6 @@ PyMODINIT_FUNC PyInit__types_entries() {
   // namespace scope in memory made read-only after loading).
   static PyModuleDef module = {PyModuleDef_HEAD_INIT, "_types_entries", "The typed in-process entries of the goray application \"types\".", -1,
                                nullptr, nullptr, nullptr, nullptr, nullptr};
-  return gp::MakeModule(&module, "types", kTasks, 46,
+  return gp::MakeModule(&module, "types", "2c48523bf3d129d4109f314145834633", kTasks, 46,
                         nullptr, 0);
 }

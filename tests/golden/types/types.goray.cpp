@@ -250,8 +250,9 @@ static_assert(::goray::detail::kParamsAre<decltype(&::Types::Unnamed), int, doub
 namespace goray {
 
 void RegisterApplication(Registry& registry) {
-  // The typed entries' module is named after it (docs/protocol.md §17).
-  registry.SetName("types");
+  // The typed entries' module is named after it, and binds to a library whose signatures
+  // are its own (docs/protocol.md §17).
+  registry.SetName("types", "2c48523bf3d129d4109f314145834633");
   registry.AddTask("Flag", ::goray::Fixed<&::Types::Flag>{});
   registry.AddTask("I8", ::goray::Fixed<&::Types::I8>{});
   registry.AddTask("U8", ::goray::Fixed<&::Types::U8>{});

@@ -14,6 +14,7 @@ import sys
 from typing import Any, Callable, List
 
 failures: List[str] = []
+report: dict = {}
 
 
 def expect(what: str, call: Callable[[], Any], expected: Any) -> None:
@@ -69,6 +70,8 @@ def local(library: str) -> None:
     expect_error("Greet(a, 1, 2)", lambda: goray.golang_local_run_task("Greet", "a", 1, 2),
                  "expected 0 to 2 arguments, received 3 (task Greet)")
     local_keywords(goray, run)
+    # Every call above, its errors too, took the typed entries (no codec path).
+    report["counters"] = dict(run.__goray_counters__())
 
 
 #: What a keyword call gets wrong, and the message (str of the ArgumentError).
@@ -149,7 +152,7 @@ def main() -> int:
     mode, library, stubs_dir = sys.argv[1:4]
     sys.path.insert(0, stubs_dir)
     (local if mode == "local" else on_ray)(library)
-    print(json.dumps({"failures": failures}))
+    print(json.dumps({"failures": failures, **report}))
     return 0
 
 

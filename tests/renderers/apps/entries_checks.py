@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import inspect
 import json
+import os
 import pickle
 import sys
 import threading
@@ -58,7 +59,9 @@ def typed_call(entries: Any, call: Callable[[], Any]) -> Any:
 
 
 def check_values(app: Any, entries: Any) -> None:
-    """Each type the entries convert, typed, giving what the codec path gives."""
+    """The conversions of entriesapp's own types (arrays, spans, a struct with an optional
+    field, the GIL kept; every value type of both routes: roundtrip.py's typesapp), typed,
+    giving what the codec path gives."""
     import numpy as np
 
     codec = goray._local.codec_run_task
@@ -68,9 +71,7 @@ def check_values(app: Any, entries: Any) -> None:
         ("Sum", (np.arange(1000.0),)), ("SpanLength", (np.arange(7, dtype=np.int32),)),
         ("Bump", ({"sensor": "s", "value": 1.5, "at": 2, "note": "n"},)),
         ("Bump", ({"sensor": "s", "value": 1.5, "at": 2},)),
-        ("Raise", (1,)), ("Range", (5,)), ("Range", (10, 3)),
-        ("Columns", ({"a": [1.0, 2.0], "bb": []},)),
-        ("Half", (4,)), ("Half", (3,)), ("Pair", (1, "x")), ("Nothing", ()),
+        ("Range", (10, 3)), ("Columns", ({"a": [1.0, 2.0], "bb": []},)), ("Pair", (1, "x")),
     ]
     for name, args in cases:
         function = getattr(entries, name)
@@ -81,11 +82,94 @@ def check_values(app: Any, entries: Any) -> None:
         expect(goray.golang_local_run_task(name, *args) == through_codec,
                f"{name}{args!r} through golang_local_run_task")
         expect(getattr(app.local, name)(*args) == through_codec, f"{name}{args!r} through the stub")
+    # Keywords and defaults: placed by the C++ parameters' names, typed.
+    expect(typed_call(entries, lambda: entries.Loss(1.5, 1.0, b=2.0)) == codec("Loss", 1.5, 1.0, 2.0),
+           "Loss(1.5, 1.0, b=2.0)")
+    expect(typed_call(entries, lambda: entries.Range(n=10, step=3)) == codec("Range", 10, 3),
+           "Range(n=10, step=3)")
+    expect(typed_call(entries, lambda: entries.Range(n=4)) == [0, 1, 2, 3], "Range(n=4): step's default")
     level = typed_call(entries, lambda: entries.Raise(app.Level.kHigh))
     expect(level is app.Level.kLow, f"Raise gives the enum's member: {level!r}")
     ramp = typed_call(entries, lambda: entries.Ramp(5))
     expect(isinstance(ramp, np.ndarray) and ramp.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0],
            f"Ramp(5): {ramp!r}")
+
+
+def check_one_route(app: Any, entries: Any) -> None:
+    """A generated app's calls through its stub, by position and by keyword, with
+    defaults, generators (tasks' and methods'), enums, structs and optionals: every one
+    typed, none through the codec path."""
+    local = app.local
+    expect(local.Loss(x=3.0, a=1.0, b=2.0) == local.Loss(3.0, 1.0, 2.0), "keywords")
+    expect(local.Range(4) == [0, 1, 2, 3] and local.Range(n=6, step=2) == [0, 2, 4], "defaults")
+    expect(local.Raise(level=app.Level.kLow) is app.Level.kHigh, "an enum by keyword, its member back")
+    expect(local.Half(n=3) is None and local.Half(4) == 2, "an optional")
+    reading = {"sensor": "s", "value": 1.5, "at": 2}
+    expect(local.Bump(reading=reading)["at"] == 3, "a struct by keyword")
+    expect(goray.golang_local_run_task("Range", n=3) == [0, 1, 2], "golang_local_run_task by keyword")
+    with local.Meter(start=1.0) as meter:
+        expect(meter.Add(x=2.0) == 3.0, "a method by keyword")
+        expect(list(meter.Count(n=3)) == [0, 1, 2], "a generator method")
+        expect(meter.call("Total") == 3.0, "call(name)")
+    made = goray.golang_local_new_actor("Meter", start=2.0)
+    expect(made.Total() == 2.0, "golang_local_new_actor by keyword")
+    made.close()
+    expect(counters(entries)["codec"] == 0, f"no call took the codec path: {counters(entries)}")
+
+
+def python_calls(call: Callable[[], Any], crossings: bool = False) -> List[str]:
+    """The Python functions that ran during `call()` (sys.setprofile's "call" events);
+    `crossings`: only those C called (their caller is this check's)."""
+    ran: List[str] = []
+
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        if event != "call" or frame.f_code.co_filename == __file__:  # (this check's own)
+            return
+        if not crossings or frame.f_back.f_code.co_filename == __file__:
+            ran.append(f"{frame.f_code.co_filename}:{frame.f_code.co_name}")
+
+    sys.setprofile(profile)
+    try:
+        call()
+    finally:
+        sys.setprofile(None)
+    return ran
+
+
+def check_no_python(app: Any, entries: Any) -> None:
+    """The first call binds in C++ (the library loaded: it runs no Python at all), and no
+    later call runs Python: keywords, defaults, enums, structs, an array and a column
+    adopted, a generator, an actor."""
+    import pyarrow as pa
+
+    first = python_calls(lambda: entries.Loss(1.0, 2.0, b=3.0))
+    expect(first == [], f"the first call ran Python: {first}")
+    reading = {"sensor": "s", "value": 1.5, "at": 2, "note": None}
+    column = pa.array(["ab", None])
+
+    def steady() -> None:
+        entries.Range(n=5)
+        entries.Raise(app.Level.kLow)
+        entries.Bump(reading)
+        entries.Ramp(3)
+        entries.Upper(column)
+        meter = entries.Meter(start=1.0)
+        meter.Add(x=1.0)
+        list(meter.Count(3))
+        meter.close()
+
+    steady()
+    ran = python_calls(steady)
+    expect(ran == [], f"steady calls ran Python: {ran}")
+    expect(counters(entries)["codec"] == 0, f"no codec path: {counters(entries)}")
+
+
+def check_first_call_loads(app: Any, entries: Any) -> None:
+    """No library loaded yet: the first call crosses into Python once, to load it."""
+    crossed = python_calls(lambda: entries.Loss(1.0, 2.0, b=3.0), crossings=True)
+    expect([name.rsplit(":", 1)[1] for name in crossed] == ["get_library"],
+           f"the first call's crossings into Python: {crossed}")
+    expect(goray._ffi.loaded_library() is not None, "it loaded the library")
 
 
 def check_columns(app: Any, entries: Any) -> None:
@@ -121,12 +205,10 @@ def check_arrays_in_place(app: Any, entries: Any) -> None:
 
 
 def check_the_codec_path_answers_the_rest(app: Any, entries: Any) -> None:
-    """Values the conversions do not take, keywords, and errors: the codec path, with its
-    texts."""
+    """Values the conversions do not take: the codec path; errors with its texts."""
     import numpy as np
 
     for name, args, kwargs in [
-        ("Loss", (1.5, 1.0), {"b": 2.0}),       # a keyword
         ("Sum", ([1.0, 2.0],), {}),              # a list where a view is taken
         ("Echo", (bytearray(b"x"),), {}),       # a bytes-like the codec takes
         ("Range", (np.int64(3),), {}),          # a NumPy scalar
@@ -141,6 +223,10 @@ def check_the_codec_path_answers_the_rest(app: Any, entries: Any) -> None:
         (lambda: entries.Loss(1.0), "expected 3 arguments, received 1 (task Loss)"),
         (lambda: entries.Bump({"sensor": "s"}), "(task Bump)"),
         (lambda: entries.Raise(True), "position 0: expected entries::Level, received bool (task Raise)"),
+        (lambda: entries.Loss(1.0, c=2.0), "unknown keyword argument 'c'; the parameters: Loss(x, a, b) (task Loss)"),
+        (lambda: entries.Loss(1.0, 2.0, b=3.0, x=1.0),
+         "argument 'x' (position 0) given by position and by keyword; the parameters: Loss(x, a, b) (task Loss)"),
+        (lambda: entries.Loss(1.0, b=2.0), "missing argument 'a' (position 1); the parameters: Loss(x, a, b)"),
     ]:
         error = raises(call)
         expect(isinstance(error, goray.ArgumentError) and text in str(error),
@@ -195,7 +281,14 @@ def check_local_actors(app: Any, entries: Any) -> None:
     expect(typed_call(entries, lambda: meter.Add(2.0)) == 3.0, "Add")
     expect(typed_call(entries, lambda: meter.AddShort(1.0)) == 4.0, "AddShort")
     expect(meter.call("Total") == 4.0, "call('Total')")
-    expect(list(meter.Count(3)) == [0, 1, 2], "a generator method through the codec path")
+    before = counters(entries)
+    stream = meter.Count(3)
+    expect(next(stream) == 0 and list(stream) == [1, 2] and stream.closed, "a generator method, typed")
+    with meter.Count(n=5) as early:
+        expect(next(early) == 0, "a generator method by keyword")
+    expect(early.closed, "a stream closed at the end of its with block")
+    expect(counters(entries) == {"typed": before["typed"] + 2, "codec": before["codec"]},
+           f"generator calls typed: {before} -> {counters(entries)}")
     expect(meter.type_name == "Meter" and not meter.closed, "type_name, closed")
     made = goray.golang_local_new_actor("Meter", 5.0)
     expect(type(made) is entries.Meter and made.Total() == 5.0, "golang_local_new_actor makes the typed type")
@@ -267,7 +360,10 @@ CHECKS = {name[len("check_"):]: function for name, function in globals().items()
 def main() -> None:
     check, library, stubs = sys.argv[1:4]
     sys.path.insert(0, stubs)
-    goray.load_library(library)
+    if check == "first_call_loads":
+        os.environ["GORAY_BIN_PATH"] = library  # (the first call loads it)
+    else:
+        goray.load_library(library)
     import entriesapp
     import _entriesapp_entries
     CHECKS[check](entriesapp, _entriesapp_entries)

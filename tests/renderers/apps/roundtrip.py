@@ -1,6 +1,8 @@
 """Calls every task and actor of the generator test apps in this process and checks the
-values come back (run by test_gen_compile_run.py in its own process: one library per
-process). Prints one JSON object: {"called": [...], "failures": [...]}.
+values come back, each task through both routes an in-process call takes: the typed
+entries (goray.golang_local_run_task finds them) and the codec path (msgpack, Execute:
+a library without them). Run by test_gen_compile_run.py in its own process (one library
+per process). Prints one JSON object: {"called": [...], "failures": [...]}.
 
     python roundtrip.py typesapp LIBRARY STUBS_DIR
     python roundtrip.py onefile LIBRARY STUBS_DIR
@@ -22,16 +24,20 @@ called: List[str] = []
 failures: List[str] = []
 
 
+ROUTES = {"typed": goray.golang_local_run_task, "codec": goray._local.codec_run_task}
+
+
 def check(name: str, args: List[Any], expected: Any,
           compare: Callable[[Any, Any], bool] = lambda a, b: a == b) -> None:
     called.append(name)
-    try:
-        actual = goray.golang_local_run_task(name, *args)
-    except Exception as error:  # noqa: BLE001 - reported, not raised
-        failures.append(f"{name}{tuple(args)!r} raised {type(error).__name__}: {error}")
-        return
-    if not compare(actual, expected):
-        failures.append(f"{name}{tuple(args)!r} returned {actual!r}, expected {expected!r}")
+    for route, run in ROUTES.items():
+        try:
+            actual = run(name, *args)
+        except Exception as error:  # noqa: BLE001 - reported, not raised
+            failures.append(f"{name}{tuple(args)!r} ({route}) raised {type(error).__name__}: {error}")
+            continue
+        if not compare(actual, expected) or not isinstance(actual, type(expected)):
+            failures.append(f"{name}{tuple(args)!r} ({route}) returned {actual!r}, expected {expected!r}")
 
 
 def expect_error(what: str, call: Callable[[], Any], error_type: type, *parts: str) -> None:

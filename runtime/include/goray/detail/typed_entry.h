@@ -4,8 +4,9 @@
 // through GorayTypedEntries to the application's CPython extension module
 // (`_<name>_entries`, goray_add_app), which converts Python objects itself and calls
 // them: nanobind's speed for in-process calls, with no binding code. Both sides are
-// built from the same goray headers by the same compiler (one CMake project), so C++
-// objects cross as they are; each entry's signature is checked by name first.
+// built from the same goray headers by the same compiler (one CMake project) and from
+// the same IDL (goray-gen writes the fingerprint of its signatures into both), so C++
+// objects cross as they are.
 #pragma once
 
 #include <cstddef>
@@ -16,11 +17,11 @@
 #include <string_view>
 #include <tuple>
 #include <type_traits>
-#include <typeinfo>
 #include <utility>
 #include <vector>
 
 #include "goray/detail/protocol_numbers.h"
+#include "goray/generator.h"
 
 namespace goray::detail {
 
@@ -35,8 +36,8 @@ struct TypedFailure {
 // The call of one form. `state`: the entry's own (what it calls); `self`: the actor
 // instance for methods, else null; `args[i]`: an object of the form's i-th parameter
 // type without cv/ref, moved from; `result`: storage for the result's type without
-// cv/ref (nothing for void; a std::shared_ptr<void> for a constructor), which the call
-// constructs on success. False with `failure` set when the call failed.
+// cv/ref (nothing for void; a std::shared_ptr<void> for a constructor; a TypedGenerator
+// for a generator), which the call constructs on success. False with `failure` set when the call failed.
 using TypedThunk = bool (*)(void* state, void* self, void* const* args, void* result,
                             TypedFailure* failure) noexcept;
 
@@ -47,9 +48,6 @@ struct TypedEntry {
   std::string type;    // the actor type (methods, constructors), else ""
   std::string name;    // the task or method; a constructor's: its type
   std::size_t arity = 0;
-  // The form's C++ signature, TypedSignature's: an entry is used only where both sides
-  // spell it the same (a library built from other sources falls back to Execute).
-  std::string signature;
   TypedThunk thunk = nullptr;
   std::shared_ptr<void> state;
 };
@@ -57,8 +55,11 @@ struct TypedEntry {
 // The table GorayTypedEntries returns, valid for the life of the process.
 struct TypedEntries {
   std::uint64_t abi = 0;  // kTypedEntriesAbi
-  // The application's name (goray_add_app's NAME), as the extension module's is made.
+  // The application's name (goray_add_app's NAME), as the extension module's is made,
+  // and the fingerprint of its signatures (goray-gen's): the module binds only a table
+  // whose name and fingerprint are its own.
   std::string app_name;
+  std::string signatures;
   // Why the registration failed ("" when it did not); `entries` is then empty.
   std::string registration_error;
   std::vector<TypedEntry> entries;
@@ -71,20 +72,41 @@ struct TypedEntries {
   std::shared_ptr<void> (*find_instance)(std::uint64_t index) noexcept = nullptr;
   // CloseActor of an instance; false when it was not live.
   bool (*close_instance)(std::uint64_t index) noexcept = nullptr;
+  // The failure Execute answers for a call of `callee` with `received` arguments where
+  // it takes `fewest` to `most` (goray::ArgumentError's one text).
+  void (*count_failure)(std::string_view callee, std::size_t fewest, std::size_t most,
+                        std::size_t received, TypedFailure* failure) noexcept = nullptr;
+  // Runs `body(context)` as a typed call runs (RunTyped): a generator's next item.
+  bool (*run)(const char* kind, std::string_view callee, void (*body)(void*), void* context,
+              TypedFailure* failure) noexcept = nullptr;
 };
 
 // The layout of TypedEntries and TypedEntry: a library and an extension module of other
 // goray versions never share a table.
-inline constexpr std::uint64_t kTypedEntriesAbi = 1;
+inline constexpr std::uint64_t kTypedEntriesAbi = 2;
 
 template <class T>
 using TypedStorage = std::remove_cvref_t<T>;
 
-// A form's signature as both sides spell it: typeid of R(P...) with cv/ref removed.
-template <class Result, class... Params>
-const char* TypedSignature() {
-  return typeid(TypedStorage<Result>(*)(TypedStorage<Params>...)).name();
-}
+// What a generator's typed call gives: the generator, and the call's values it may refer
+// to (a `const std::string&` parameter), kept while it lives (destroyed after it).
+template <class Item>
+struct TypedGenerator {
+  std::shared_ptr<void> arguments;
+  Generator<Item> generator;
+};
+
+// A form's result as it crosses: TypedGenerator<T> for a Generator<T>.
+template <class R>
+struct TypedResultOf {
+  using type = R;
+};
+template <class Item>
+struct TypedResultOf<Generator<Item>> {
+  using type = TypedGenerator<Item>;
+};
+template <class R>
+using TypedResult = typename TypedResultOf<TypedStorage<R>>::type;
 
 // Defined in the runtime (typed_entries.cpp). Runs `body(context)` as Execute runs a call
 // (the crash report names `kind` and `callee`; a Ray worker recovers from a crash in it;
@@ -114,6 +136,12 @@ struct TypedForm {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       if constexpr (std::is_void_v<Result>) {
         frame.state->call(frame.self, std::move(*static_cast<TypedStorage<Params>*>(frame.args[I]))...);
+      } else if constexpr (GeneratorResult<TypedStorage<Result>>::value) {
+        // The values move into storage the generator shares, and it is called with them.
+        auto kept = std::make_shared<std::tuple<TypedStorage<Params>...>>(
+            std::move(*static_cast<TypedStorage<Params>*>(frame.args[I]))...);
+        auto generator = frame.state->call(frame.self, std::get<I>(*kept)...);
+        ::new (frame.result) TypedResult<Result>{std::move(kept), std::move(generator)};
       } else {
         ::new (frame.result) TypedStorage<Result>(
             frame.state->call(frame.self, std::move(*static_cast<TypedStorage<Params>*>(frame.args[I]))...));
@@ -136,7 +164,6 @@ struct TypedForm {
     entry.type = std::move(type);
     entry.name = std::move(name);
     entry.arity = sizeof...(Params);
-    entry.signature = TypedSignature<Result, Params...>();
     entry.thunk = &Thunk;
     entry.state = std::make_shared<State>(
         State{kKinds[static_cast<int>(kind)], std::move(callee), std::move(call)});

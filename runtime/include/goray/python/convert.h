@@ -11,7 +11,7 @@
 //
 //   C++                                  from Python                     to Python
 //   bool                                 True, False                     bool
-//   integers, enums                      int in range (not bool)         int
+//   integers, enums                      int in range (not bool)         int (an enum: its member)
 //   float, double                        float; int (to the nearest)     float
 //   std::string                          str (UTF-8), bytes              str (strict UTF-8)
 //   std::vector<uint8_t|std::byte>       bytes, str                      bytes
@@ -236,8 +236,19 @@ struct Converter<I, std::enable_if_t<detail::kIsPlainInteger<I>>> {
   static PyObject* To(I value) { return detail::IntegerTo(value); }
 };
 
+// The C++ name of an enum the generated module can name (goray-gen writes one per enum):
+//   template <> struct EnumOf<::geo::Kind> { static constexpr const char* kName = "geo::Kind"; };
+template <class E>
+struct EnumOf;
+
+namespace detail {
+// The member of C++ enum `cpp_name` of value `number` (stolen): its registered class's
+// (goray._enums), else an EnumValue (entries_impl.h). `key`: `cpp_name` as a str.
+inline PyObject* EnumMember(PyObject* key, const char* cpp_name, PyObject* number);
+}  // namespace detail
+
 // An enum: its underlying integer, range-checked (as the codec decodes it); a result is
-// the int, which the entry's result converter makes the enum's member.
+// the member of the enum's Python class (an int where the module cannot name the enum).
 template <class E>
 struct Converter<E, std::enable_if_t<std::is_enum_v<E>>> {
   using Underlying = std::underlying_type_t<E>;
@@ -249,7 +260,15 @@ struct Converter<E, std::enable_if_t<std::is_enum_v<E>>> {
     out = static_cast<E>(value);
     return true;
   }
-  static PyObject* To(E value) { return detail::IntegerTo(static_cast<Underlying>(value)); }
+  static PyObject* To(E value) {
+    PyObject* number = detail::IntegerTo(static_cast<Underlying>(value));
+    if constexpr (requires { EnumOf<E>::kName; }) {
+      static PyObject* const key = PyUnicode_InternFromString(EnumOf<E>::kName);  // kept
+      return detail::EnumMember(key, EnumOf<E>::kName, number);
+    } else {
+      return number;
+    }
+  }
 };
 
 template <class F>
@@ -790,8 +809,8 @@ class HeldBuffer {
   bool held_ = false;
 };
 
-// The ndarray over an Array's storage (its owner kept by the array's base): through
-// goray._entries.adopt_array, as the codec path adopts a handed-over array.
+// The ndarray over an Array's storage (its owner kept by the array's base), no copy: a
+// buffer exporter holding the owner, read by numpy.asarray.
 inline PyObject* AdoptArray(std::shared_ptr<void> owner, const void* data, char kind, std::size_t itemsize,
                      const std::vector<std::int64_t>& shape);
 
@@ -918,7 +937,8 @@ inline bool HeldArrow::Take(PyObject* object, bool text, std::vector<ColumnChunk
   return true;
 }
 
-// A column's Arrow structs as a pyarrow array: through goray._arrow (the capsules moved).
+// A column's Arrow structs as a pyarrow array: pyarrow.Array._import_from_c_capsule (the
+// capsules moved).
 inline PyObject* ArrowArrayOf(ArrowSchema& schema, ArrowArray& array);
 
 }  // namespace detail

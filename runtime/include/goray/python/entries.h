@@ -1,15 +1,22 @@
 // The typed entries of an application's CPython extension module `_<name>_entries`
 // (docs/protocol.md §17, docs/guide.md "In-process calls"): goray-gen writes the module's
-// tables (which tasks, actor types and methods, with which C++ signatures); everything
-// they do is here. One entry per task, actor constructor and method, called by vectorcall:
-// the arguments converted straight to the C++ parameters (convert.h), the library's typed
-// entry called (goray/detail/typed_entry.h, found through GorayTypedEntries), the result
-// converted straight back. No msgpack, no Python frame.
+// tables (which tasks, actor types and methods, with which C++ signatures, parameter
+// names and constant defaults); everything they do is here. One entry per task, actor
+// constructor and method, called by vectorcall: keyword arguments placed by the C++
+// parameters' names (defaults filled in), the arguments converted straight to the C++
+// parameters (convert.h), the library's typed entry called (goray/detail/typed_entry.h,
+// found through GorayTypedEntries), the result converted straight back (enums as their
+// Python members). No msgpack, no Python frame.
+//
+// The first call binds the module to the loaded library: the table GorayTypedEntries
+// returned (goray._ffi read it when it loaded the library), used when its application's
+// name and signatures' fingerprint are the module's. That reads module attributes only;
+// Python runs once, to load the library, when none is loaded yet.
 //
 // What is not converted here goes through the codec path, as goray.golang_local_run_task
-// and goray.LocalActor always did, and answers as they did: keyword arguments, a value
-// the conversions do not take (ArgumentError texts come from there), a type they do not
-// cover, a generator, a library without typed entries (or one built from other sources).
+// and goray.LocalActor do, with the arguments already by position: a value the
+// conversions do not take (ArgumentError texts come from there), a type they do not
+// cover, a library without this module's typed entries (or one built from other sources).
 //
 // The GIL: released around the C++ call by default, as the codec path does, so a long
 // call never stalls the process's other Python threads, a body waiting for its own
@@ -23,6 +30,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -43,22 +51,22 @@ using goray::detail::TypedThunk;
 
 // ---- what the module needs of goray (Python) and of the library ---------------------------
 
-// Bound once, on the first call of any entry: goray._entries.bind(app_name) answers the
-// address of the loaded library's GorayTypedEntries (0: none) and goray's helpers.
+// Bound once, on the first call of any entry (EnsureBound): the library's table, and
+// goray's objects the module uses, read from goray's modules.
 struct Goray {
   bool bound = false;
   const char* app_name = "";
+  const char* signatures = "";
   const TypedEntries* table = nullptr;  // null: every call takes the codec path
-  PyObject* error_from_reply = nullptr;  // (code, payload: bytes, callee) -> exception
-  PyObject* run_task = nullptr;          // (name, *args, **kwargs): the codec path
-  PyObject* call_method = nullptr;       // (actor, method, *args, **kwargs): the codec path
-  PyObject* new_actor_index = nullptr;   // (type, *args, **kwargs) -> index: the codec path
-  PyObject* result_converter = nullptr;  // (type, name) -> the result's enum converter or None
-  PyObject* adopt_array = nullptr;       // (owner, kind, itemsize, shape, address) -> ndarray
-  PyObject* not_utf8 = nullptr;          // (callee, result, several): raises NotUTF8Error
-  PyObject* arrow_array = nullptr;       // ((schema capsule, array capsule)) -> pyarrow array
-  PyObject* codec_error = nullptr;       // goray._codec.CodecError
-  PyObject* close_actor = nullptr;       // (actor, index): CloseActor (7) by the codec path
+  PyObject* error_from_reply = nullptr;  // goray.errors: (code, payload, callee) -> exception
+  PyObject* argument_error = nullptr;    // goray.errors.ArgumentError
+  PyObject* run_task = nullptr;          // goray._fastpath: (name, *args): the codec path
+  PyObject* call_method = nullptr;       // goray._entries: (actor, method, *args): the codec path
+  PyObject* new_actor_index = nullptr;   // goray._entries: (type, *args) -> index: the codec path
+  PyObject* close_actor = nullptr;       // goray._entries: (actor, index): CloseActor (7)
+  PyObject* not_utf8 = nullptr;          // goray._not_utf8: (callee, result, several): raises
+  PyObject* enum_classes = nullptr;      // goray._enums: C++ enum name -> its IntEnum class
+  PyObject* enum_member = nullptr;       // goray._enums.member: (cpp name, value) -> the member
   // Calls made typed, and calls handed to the codec path (the module's __goray_counters__()).
   unsigned long long typed_calls = 0;
   unsigned long long codec_calls = 0;
@@ -72,17 +80,72 @@ inline Goray& TheGoray() {
 // Binds on first use; false with an exception set when goray cannot be imported.
 bool EnsureBound();
 
-// The entry of a form in the library's table, or {} (the codec path) when the table has
-// none with this signature.
-const TypedEntry* FindEntry(TypedKind kind, std::string_view type, std::string_view name,
-                            std::size_t arity, const char* signature);
+// The entry of a form in the library's table, or null.
+const TypedEntry* FindEntry(TypedKind kind, std::string_view type, std::string_view name, std::size_t arity);
 
 // Raises what the codec path raises for this failure; null.
 PyObject* RaiseFailure(const TypedFailure& failure, const char* callee);
 
-// `args` (and `kwnames`) with `first` (and `second`) put before them, through `function`.
+// `args` with `first` (and `second`) put before them, through `function`.
 PyObject* CallPrefixed(PyObject* function, PyObject* first, PyObject* second, PyObject* const* args,
-                       Py_ssize_t nargs, PyObject* kwnames);
+                       Py_ssize_t nargs);
+
+// ---- parameters: keyword arguments to positions --------------------------------------------
+
+// A parameter as goray-gen lists it: its C++ name (what a keyword names) and its default:
+// none, one that is no constant (C++ supplies it: left out only at the end), or a constant.
+struct Param {
+  enum class Kind : std::uint8_t { kRequired, kCpp, kBool, kInt, kUint, kFloat, kStr };
+  const char* name;
+  Kind kind = Kind::kRequired;
+  long long integer = 0;
+  unsigned long long big = 0;
+  double real = 0;
+  const char* text = nullptr;
+
+  static constexpr Param Required(const char* name) { return {name}; }
+  static constexpr Param Cpp(const char* name) { return {name, Kind::kCpp}; }
+  static constexpr Param Bool(const char* name, bool value) { return {name, Kind::kBool, value ? 1 : 0}; }
+  static constexpr Param Int(const char* name, long long value) { return {name, Kind::kInt, value}; }
+  static constexpr Param Uint(const char* name, unsigned long long value) {
+    return {name, Kind::kUint, 0, value};
+  }
+  static constexpr Param Float(const char* name, double value) { return {name, Kind::kFloat, 0, 0, value}; }
+  static constexpr Param Str(const char* name, const char* value) {
+    return {name, Kind::kStr, 0, 0, 0, value};
+  }
+};
+
+// A callable's parameters, made Python objects once: interned names, constant defaults.
+// Places a call's keywords as _keywords.resolve did (the rules and texts of
+// docs/guide.md "Keyword arguments"): a keyword names a parameter not given by position;
+// parameters after the last given one are left out (C++ supplies their defaults); one
+// left out before it takes its constant default, an ArgumentError when it has none.
+class Signature {
+ public:
+  constexpr explicit Signature(std::span<const Param> params) : params_(params) {}
+
+  std::size_t size() const noexcept { return params_.size(); }
+
+  // Makes the names and defaults (once); false with an exception set.
+  bool Prepare();
+
+  // `args` and the keywords `kwnames` (their values after args) by position into `out`
+  // (borrowed; room for size()); the count, or -1 with goray.ArgumentError set.
+  Py_ssize_t Place(const char* callee, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
+                   PyObject** out) const;
+
+ private:
+  Py_ssize_t IndexOf(PyObject* keyword) const;
+  PyObject* Raise(const char* callee, Py_ssize_t position, const char* expected, PyObject* received,
+                  PyObject* message) const;
+  PyObject* Shown(const char* callee) const;  // "Pad(n, fill=<C++ default>, width=4)"
+
+  std::span<const Param> params_;
+  std::vector<PyObject*> names_;     // kept for the process
+  std::vector<PyObject*> defaults_;  // null where none is a constant
+  bool prepared_ = false;
+};
 
 // ---- one callable's forms ------------------------------------------------------------------
 
@@ -175,6 +238,87 @@ struct ResultSlot<void> {
   unsigned char bytes[1];
 };
 
+// The result holds a std::string that is not UTF-8 (converted with surrogateescape):
+// goray's helper raises the error naming where.
+PyObject* RaiseNotUtf8(PyObject* value, const char* callee, bool several);
+
+// Whether a result of type R is given to Python here (a generator: its items).
+template <class R>
+inline constexpr bool kGivesResult = kGives<R>;
+template <class Item>
+inline constexpr bool kGivesResult<goray::Generator<Item>> = kGives<Item>;
+
+// ---- generators: a typed call's stream, an item each next() ---------------------------------
+
+// The Python iterator of a generator task's or method's call (a goray.LocalStream's
+// interface): each next() resumes the generator as a typed call runs (the library's
+// `run`: crash reports, exceptions as the codec path raises them), with the GIL released
+// unless the entry keeps it; close(), the end of a `with` block or collection destroys it.
+struct StreamObject {
+  PyObject_HEAD
+  void* stream;                                // StreamOf<T>; null once closed
+  PyObject* (*next)(StreamObject* self);       // the next item; null at the end or on failure
+  void (*destroy)(void* stream) noexcept;
+  bool running;
+};
+
+template <class T>
+struct StreamOf {
+  goray::detail::TypedGenerator<T> call;
+  std::shared_ptr<void> instance;  // a method's actor instance, kept while its generator lives
+  const char* kind;
+  const char* callee;
+  bool keeps_gil;
+};
+
+PyTypeObject* StreamType();  // (entries_impl.h)
+void CloseStream(StreamObject* self) noexcept;
+
+template <class T>
+PyObject* NextItem(StreamObject* self) {
+  auto& stream = *static_cast<StreamOf<T>*>(self->stream);
+  struct Step {
+    goray::Generator<T>* generator;
+    bool more = false;
+  } step{&stream.call.generator};
+  auto body = [](void* context) {
+    auto& resumed = *static_cast<Step*>(context);
+    resumed.more = resumed.generator->Next();
+  };
+  TypedFailure failure;
+  bool ok;
+  self->running = true;
+  if (stream.keeps_gil) {
+    ok = TheGoray().table->run(stream.kind, stream.callee, body, &step, &failure);
+  } else {
+    Py_BEGIN_ALLOW_THREADS
+    ok = TheGoray().table->run(stream.kind, stream.callee, body, &step, &failure);
+    Py_END_ALLOW_THREADS
+  }
+  self->running = false;
+  if (!ok || !step.more) {
+    const char* callee = stream.callee;
+    CloseStream(self);
+    return ok ? nullptr : RaiseFailure(failure, callee);
+  }
+  PyObject* item = To<T>(stream.call.generator.value());
+  if (TakeNotUtf8() && item != nullptr) return RaiseNotUtf8(item, stream.callee, false);
+  return item;
+}
+
+template <class T>
+PyObject* MakeStream(goray::detail::TypedGenerator<T>&& call, const char* kind, const char* callee, bool keeps_gil,
+                     std::shared_ptr<void> instance) {
+  PyTypeObject* type = StreamType();
+  auto* self = type != nullptr ? PyObject_New(StreamObject, type) : nullptr;
+  if (self == nullptr) return nullptr;
+  self->stream = new StreamOf<T>{std::move(call), std::move(instance), kind, callee, keeps_gil};
+  self->next = &NextItem<T>;
+  self->destroy = [](void* stream) noexcept { delete static_cast<StreamOf<T>*>(stream); };
+  self->running = false;
+  return reinterpret_cast<PyObject*>(self);
+}
+
 }  // namespace detail
 
 // A callable (task, method or constructor) of result R and parameters P...: its forms,
@@ -183,14 +327,17 @@ template <TypedKind kKind, class R, class... P>
 class Callable {
  public:
   using Params = std::tuple<P...>;
-  using Result = std::conditional_t<kKind == TypedKind::kConstructor, std::shared_ptr<void>, R>;
+  // What the form's call constructs: an instance, a generator with its values, a value.
+  using Result = std::conditional_t<kKind == TypedKind::kConstructor, std::shared_ptr<void>,
+                                    goray::detail::TypedResult<R>>;
   static constexpr std::size_t kArity = sizeof...(P);
   // Whether the conversions cover every parameter and the result.
   static constexpr bool kDirect = detail::AllTaken<Params>::value &&
-                                  (kKind == TypedKind::kConstructor || kGives<R>);
+                                  (kKind == TypedKind::kConstructor || detail::kGivesResult<R>);
 
-  constexpr Callable(const char* type, const char* name, const char* callee, bool keeps_gil)
-      : type_(type), name_(name), callee_(callee), keeps_gil_(keeps_gil) {}
+  constexpr Callable(const char* type, const char* name, const char* callee, bool keeps_gil,
+                     std::span<const Param> params)
+      : type_(type), name_(name), callee_(callee), keeps_gil_(keeps_gil), signature_(params) {}
 
   const char* type() const noexcept { return type_; }
   const char* name() const noexcept { return name_; }
@@ -199,44 +346,24 @@ class Callable {
   // Binds the forms (once); false with an exception set when goray cannot be imported.
   bool Ready() {
     if (ready_) return true;
-    if (!EnsureBound()) return false;
-    if constexpr (kDirect) {
-      BindForms(std::make_index_sequence<kArity + 1>{});
-      if constexpr (kKind != TypedKind::kConstructor && !std::is_void_v<R>) {
-        PyObject* converter = PyObject_CallFunction(TheGoray().result_converter, "ss", type_, name_);
-        if (converter == nullptr) return false;
-        if (converter == Py_None) {
-          Py_DECREF(converter);
-        } else {
-          converter_ = converter;  // kept for the process
-        }
-      }
-    }
+    if (!EnsureBound() || !signature_.Prepare()) return false;
+    if constexpr (kDirect) BindForms(std::make_index_sequence<kArity + 1>{});
     ready_ = true;
     return true;
   }
 
-  // Whether a call of `nargs` positional arguments can be made here.
-  bool Direct(Py_ssize_t nargs) const noexcept {
-    if constexpr (!kDirect) {
-      return false;
-    } else {
-      return nargs >= 0 && static_cast<std::size_t>(nargs) <= kArity && forms_[nargs].thunk != nullptr;
-    }
-  }
-
-  // Converts the `nargs` arguments and calls the form, `self` its instance (methods).
-  // `taken` false: an argument was not converted (no exception set): the codec path
-  // answers. Otherwise the result (null with an exception set on failure); a
-  // constructor's instance goes to `made` (the result is None).
-  PyObject* Call(void* self, PyObject* const* args, Py_ssize_t nargs, bool& taken,
-                 std::shared_ptr<void>* made = nullptr) {
-    if constexpr (!kDirect) {
-      taken = false;
-      return nullptr;
-    } else {
-      return CallForm(self, args, nargs, taken, made, std::make_index_sequence<kArity + 1>{});
-    }
+  // The call with `args` and the keywords `kwnames`, `self` its instance (methods): typed
+  // when every argument converts, else `codec(positional, count)`. `made`: where a
+  // constructor's instance goes (the result is None), a method's instance (a generator
+  // keeps it).
+  template <class Codec>
+  PyObject* Invoke(void* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, Codec&& codec,
+                   std::shared_ptr<void>* made = nullptr) {
+    if (kwnames == nullptr) return Positional(self, args, nargs, codec, made);
+    PyObject* placed[kArity + 1];
+    const Py_ssize_t count = signature_.Place(callee_, args, nargs, kwnames, placed);
+    if (count < 0) return nullptr;
+    return Positional(self, placed, count, codec, made);
   }
 
  private:
@@ -245,28 +372,50 @@ class Callable {
     void* state = nullptr;
   };
 
-  template <std::size_t... K>
-  void BindForms(std::index_sequence<K...>) {
-    (BindForm<K>(), ...);
+  template <class Codec>
+  PyObject* Positional(void* self, PyObject* const* args, Py_ssize_t nargs, Codec& codec,
+                       std::shared_ptr<void>* made) {
+    // (A method's instance is null where the codec path made it: that path answers.)
+    if constexpr (kDirect) {
+      if (kKind == TypedKind::kMethod && self == nullptr) {
+        // the codec path
+      } else if (nargs >= 0 && static_cast<std::size_t>(nargs) <= kArity && forms_[nargs].thunk != nullptr) {
+        bool taken = false;
+        PyObject* result = CallForm(self, args, nargs, taken, made, std::make_index_sequence<kArity + 1>{});
+        if (taken) {
+          ++TheGoray().typed_calls;
+          return result;
+        }
+      } else if (TheGoray().table != nullptr) {
+        return RaiseCount(nargs);
+      }
+    }
+    ++TheGoray().codec_calls;
+    return codec(args, nargs);
   }
 
-  template <std::size_t K>
-  void BindForm() {
-    using FormParams = typename detail::Prefix<Params, K>::type;
-    const char* signature = [] {
-      return []<class... F>(std::tuple<F...>*) {
-        return goray::detail::TypedSignature<Result, F...>();
-      }(static_cast<FormParams*>(nullptr));
-    }();
-    const TypedEntry* entry = FindEntry(kKind, type_, name_, K, signature);
-    if (entry != nullptr) forms_[K] = Form{entry->thunk, entry->state.get()};
+  // No form takes `nargs` arguments: the library's own ArgumentError.
+  PyObject* RaiseCount(Py_ssize_t nargs) {
+    std::size_t fewest = kArity;
+    while (fewest > 0 && forms_[fewest - 1].thunk != nullptr) --fewest;
+    TypedFailure failure;
+    TheGoray().table->count_failure(callee_, fewest, kArity, static_cast<std::size_t>(nargs), &failure);
+    return RaiseFailure(failure, callee_);
+  }
+
+  template <std::size_t... K>
+  void BindForms(std::index_sequence<K...>) {
+    ((forms_[K] = Bound(FindEntry(kKind, type_, name_, K))), ...);
+  }
+
+  static Form Bound(const TypedEntry* entry) {
+    return entry != nullptr ? Form{entry->thunk, entry->state.get()} : Form{};
   }
 
   template <std::size_t... K>
   PyObject* CallForm(void* self, PyObject* const* args, Py_ssize_t nargs, bool& taken,
                      std::shared_ptr<void>* made, std::index_sequence<K...>) {
     PyObject* result = nullptr;
-    taken = false;
     (void)((static_cast<Py_ssize_t>(K) == nargs
                 ? (result = CallWith<K>(self, args, taken, made), true)
                 : false) ||
@@ -300,63 +449,61 @@ class Callable {
       return Py_NewRef(Py_None);
     } else if constexpr (std::is_void_v<R>) {
       return Py_NewRef(Py_None);
+    } else if constexpr (goray::detail::GeneratorResult<TypedStorage<R>>::value) {
+      static constexpr const char* kKindName = kKind == TypedKind::kTask ? "task" : "method";
+      return detail::MakeStream(std::move(result.get()), kKindName, callee_, keeps_gil_,
+                                made != nullptr ? *made : nullptr);
     } else {
       PyObject* value = detail::ResultToPython<R>(result.get());
       result.get().~TypedStorage<R>();
-      if (detail::TakeNotUtf8() && value != nullptr) return RaiseNotUtf8(value);
-      if (value == nullptr || converter_ == nullptr) return value;
-      PyObject* converted = PyObject_CallOneArg(converter_, value);
-      Py_DECREF(value);
-      return converted;
+      if (detail::TakeNotUtf8() && value != nullptr) return detail::RaiseNotUtf8(value, callee_, kSeveral);
+      return value;
     }
   }
 
-  // The result holds a std::string that is not UTF-8 (converted with surrogateescape):
-  // goray's helper raises the error naming where.
-  PyObject* RaiseNotUtf8(PyObject* value) {
-    constexpr bool kSeveral = [] {
-      if constexpr (goray::detail::IsTuple<TypedStorage<R>>::value) {
-        return std::tuple_size_v<TypedStorage<R>> > 1;
-      } else {
-        return false;
-      }
-    }();
-    PyObject* raised = PyObject_CallFunction(TheGoray().not_utf8, "sOi", callee_, value, kSeveral ? 1 : 0);
-    Py_DECREF(value);
-    Py_XDECREF(raised);  // (it raises: null)
-    return nullptr;
-  }
+  static constexpr bool kSeveral = [] {
+    if constexpr (goray::detail::IsTuple<TypedStorage<Result>>::value) {
+      return std::tuple_size_v<TypedStorage<Result>> > 1;
+    } else {
+      return false;
+    }
+  }();
 
   const char* type_;
   const char* name_;
   const char* callee_;
   bool keeps_gil_;
   bool ready_ = false;
+  Signature signature_;
   Form forms_[kArity + 1];
-  PyObject* converter_ = nullptr;
 };
 
-// A callable the module does not call typed (a generator; a type the generated header
-// cannot name): every call takes the codec path.
-template <TypedKind kKind>
+// A callable of N parameters the module does not call typed (a type the generated header
+// cannot name): every call takes the codec path, its keywords placed here.
+template <TypedKind kKind, std::size_t N>
 class Untyped {
  public:
-  constexpr Untyped(const char* type, const char* name, const char* callee, bool)
-      : type_(type), name_(name), callee_(callee) {}
+  constexpr Untyped(const char* type, const char* name, const char* callee, bool, std::span<const Param> params)
+      : type_(type), name_(name), callee_(callee), signature_(params) {}
   const char* type() const noexcept { return type_; }
   const char* name() const noexcept { return name_; }
   const char* callee() const noexcept { return callee_; }
-  bool Ready() { return EnsureBound(); }
-  bool Direct(Py_ssize_t) const noexcept { return false; }
-  PyObject* Call(void*, PyObject* const*, Py_ssize_t, bool& taken, std::shared_ptr<void>* = nullptr) {
-    taken = false;
-    return nullptr;
+  bool Ready() { return EnsureBound() && signature_.Prepare(); }
+  template <class Codec>
+  PyObject* Invoke(void*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, Codec&& codec,
+                   std::shared_ptr<void>* = nullptr) {
+    ++TheGoray().codec_calls;
+    if (kwnames == nullptr) return codec(args, nargs);
+    PyObject* placed[N + 1];
+    const Py_ssize_t count = signature_.Place(callee_, args, nargs, kwnames, placed);
+    return count < 0 ? nullptr : codec(placed, count);
   }
 
  private:
   const char* type_;
   const char* name_;
   const char* callee_;
+  Signature signature_;
 };
 
 template <class R, class... P>
@@ -384,20 +531,13 @@ PyCFunction Fn(Function function) {
 template <auto& kTask>
 PyObject* TaskFunction(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   if (!kTask.Ready()) return nullptr;
-  if (kwnames == nullptr && kTask.Direct(nargs)) {
-    bool taken;
-    PyObject* result = kTask.Call(nullptr, args, nargs, taken);
-    if (taken) {
-      ++TheGoray().typed_calls;
-      return result;
-    }
-  }
-  ++TheGoray().codec_calls;
-  PyObject* name = PyUnicode_FromString(kTask.name());
-  if (name == nullptr) return nullptr;
-  PyObject* result = CallPrefixed(TheGoray().run_task, name, nullptr, args, nargs, kwnames);
-  Py_DECREF(name);
-  return result;
+  return kTask.Invoke(nullptr, args, nargs, kwnames, [](PyObject* const* positional, Py_ssize_t count) {
+    PyObject* name = PyUnicode_FromString(kTask.name());
+    if (name == nullptr) return static_cast<PyObject*>(nullptr);
+    PyObject* result = CallPrefixed(TheGoray().run_task, name, nullptr, positional, count);
+    Py_DECREF(name);
+    return result;
+  });
 }
 
 }  // namespace goray::python

@@ -14,13 +14,37 @@ namespace goray::python {
 
 namespace detail {
 
-inline bool TakeHelper(PyObject* helpers, const char* key, PyObject*& out) {
-  PyObject* value = PyDict_GetItemString(helpers, key);  // borrowed
-  if (value == nullptr) {
-    PyErr_Format(PyExc_RuntimeError, "goray._entries.bind: no helper %s", key);
-    return false;
+// `module`'s attribute `name` (a new reference), the module imported if it is not yet.
+inline bool TakeAttribute(const char* module, const char* name, PyObject*& out) {
+  PyObject* imported = PyImport_ImportModule(module);
+  if (imported == nullptr) return false;
+  out = PyObject_GetAttrString(imported, name);  // kept for the process
+  Py_DECREF(imported);
+  return out != nullptr;
+}
+
+// The table GorayTypedEntries answered for the loaded library (goray._ffi reads it as it
+// loads one), or null; loads the library from GORAY_BIN_PATH when none is loaded yet.
+inline bool LoadedTable(const TypedEntries*& table) {
+  PyObject* ffi = PyImport_ImportModule("goray._ffi");
+  if (ffi == nullptr) return false;
+  PyObject* library = PyObject_GetAttrString(ffi, "_library");
+  if (library == Py_None) {
+    Py_DECREF(library);
+    library = PyObject_CallMethod(ffi, "get_library", nullptr);  // Python's one run here
   }
-  out = Py_NewRef(value);  // kept for the process
+  Py_DECREF(ffi);
+  if (library == nullptr) return false;
+  PyObject* address_object = PyObject_GetAttrString(library, "typed_entries");
+  Py_DECREF(library);
+  if (address_object == nullptr) return false;
+  const unsigned long long address = PyLong_AsUnsignedLongLong(address_object);
+  Py_DECREF(address_object);
+  if (PyErr_Occurred()) return false;
+  if (address != 0) {
+    auto entries = reinterpret_cast<const void* (*)(unsigned long long)>(static_cast<std::uintptr_t>(address));
+    table = static_cast<const TypedEntries*>(entries(goray::detail::kTypedEntriesAbi));
+  }
   return true;
 }
 
@@ -29,51 +53,34 @@ inline bool TakeHelper(PyObject* helpers, const char* key, PyObject*& out) {
 inline bool EnsureBound() {
   Goray& goray = TheGoray();
   if (goray.bound) return true;
-  PyObject* module = PyImport_ImportModule("goray._entries");
-  if (module == nullptr) return false;
-  PyObject* answer = PyObject_CallMethod(module, "bind", "s", goray.app_name);
-  Py_DECREF(module);
-  if (answer == nullptr) return false;
-  PyObject* address_object = nullptr;
-  PyObject* helpers = nullptr;
-  if (!PyArg_ParseTuple(answer, "OO!:goray._entries.bind", &address_object, &PyDict_Type, &helpers)) {
-    Py_DECREF(answer);
-    return false;
-  }
-  const unsigned long long address = PyLong_AsUnsignedLongLong(address_object);
-  bool taken = !PyErr_Occurred() && detail::TakeHelper(helpers, "error_from_reply", goray.error_from_reply) &&
-               detail::TakeHelper(helpers, "run_task", goray.run_task) &&
-               detail::TakeHelper(helpers, "call_method", goray.call_method) &&
-               detail::TakeHelper(helpers, "new_actor_index", goray.new_actor_index) &&
-               detail::TakeHelper(helpers, "result_converter", goray.result_converter) &&
-               detail::TakeHelper(helpers, "adopt_array", goray.adopt_array) &&
-               detail::TakeHelper(helpers, "not_utf8", goray.not_utf8) &&
-               detail::TakeHelper(helpers, "arrow_array", goray.arrow_array) &&
-               detail::TakeHelper(helpers, "codec_error", goray.codec_error) &&
-               detail::TakeHelper(helpers, "close_actor", goray.close_actor);
-  Py_DECREF(answer);
+  const TypedEntries* table = nullptr;
+  const bool taken = detail::LoadedTable(table) &&
+                     detail::TakeAttribute("goray.errors", "error_from_reply", goray.error_from_reply) &&
+                     detail::TakeAttribute("goray.errors", "ArgumentError", goray.argument_error) &&
+                     detail::TakeAttribute("goray._fastpath", "run_task_codec", goray.run_task) &&
+                     detail::TakeAttribute("goray._entries", "call_method", goray.call_method) &&
+                     detail::TakeAttribute("goray._entries", "new_actor_index", goray.new_actor_index) &&
+                     detail::TakeAttribute("goray._entries", "close_actor", goray.close_actor) &&
+                     detail::TakeAttribute("goray._not_utf8", "raise_in_value", goray.not_utf8) &&
+                     detail::TakeAttribute("goray._enums", "_classes", goray.enum_classes) &&
+                     detail::TakeAttribute("goray._enums", "member", goray.enum_member);
   if (!taken) return false;
-  if (address != 0) {
-    auto entries = reinterpret_cast<const void* (*)(unsigned long long)>(static_cast<std::uintptr_t>(address));
-    const auto* table = static_cast<const TypedEntries*>(entries(goray::detail::kTypedEntriesAbi));
-    // Another application's library, or one whose registration failed: every call takes
-    // the codec path, which answers as it always did.
-    if (table != nullptr && table->app_name == goray.app_name && table->registration_error.empty()) {
-      goray.table = table;
-    }
+  // Another application's library, one built from another IDL, or one whose registration
+  // failed: every call takes the codec path, which answers as it always did.
+  if (table != nullptr && table->app_name == goray.app_name && table->signatures == goray.signatures &&
+      table->registration_error.empty()) {
+    goray.table = table;
   }
   goray.bound = true;
   return true;
 }
 
 inline const TypedEntry* FindEntry(TypedKind kind, std::string_view type, std::string_view name,
-                                   std::size_t arity, const char* signature) {
+                                   std::size_t arity) {
   const TypedEntries* table = TheGoray().table;
   if (table == nullptr) return nullptr;
   for (const TypedEntry& entry : table->entries) {
-    if (entry.kind == kind && entry.arity == arity && entry.name == name && entry.type == type) {
-      return entry.signature == signature ? &entry : nullptr;
-    }
+    if (entry.kind == kind && entry.arity == arity && entry.name == name && entry.type == type) return &entry;
   }
   return nullptr;
 }
@@ -90,14 +97,254 @@ inline PyObject* RaiseFailure(const TypedFailure& failure, const char* callee) {
 }
 
 inline PyObject* CallPrefixed(PyObject* function, PyObject* first, PyObject* second, PyObject* const* args,
-                              Py_ssize_t nargs, PyObject* kwnames) {
+                              Py_ssize_t nargs) {
   const Py_ssize_t prefix = second != nullptr ? 2 : 1;
-  const Py_ssize_t keywords = kwnames != nullptr ? PyTuple_GET_SIZE(kwnames) : 0;
-  std::vector<PyObject*> all(static_cast<std::size_t>(prefix + nargs + keywords));
+  std::vector<PyObject*> all(static_cast<std::size_t>(prefix + nargs));
   all[0] = first;
   if (second != nullptr) all[1] = second;
-  for (Py_ssize_t i = 0; i < nargs + keywords; ++i) all[static_cast<std::size_t>(prefix + i)] = args[i];
-  return PyObject_Vectorcall(function, all.data(), static_cast<std::size_t>(prefix + nargs), kwnames);
+  for (Py_ssize_t i = 0; i < nargs; ++i) all[static_cast<std::size_t>(prefix + i)] = args[i];
+  return PyObject_Vectorcall(function, all.data(), static_cast<std::size_t>(prefix + nargs), nullptr);
+}
+
+// ---- streams -------------------------------------------------------------------------------
+
+namespace detail {
+
+inline void CloseStream(StreamObject* self) noexcept {
+  if (self->stream == nullptr) return;
+  void* stream = std::exchange(self->stream, nullptr);
+  self->destroy(stream);  // the generator's frame first, then the values it referred to
+}
+
+inline PyObject* StreamNext(PyObject* self) {
+  auto* stream = reinterpret_cast<StreamObject*>(self);
+  if (stream->running) {
+    PyErr_SetString(PyExc_ValueError, "generator already executing");
+    return nullptr;
+  }
+  return stream->stream == nullptr ? nullptr : stream->next(stream);
+}
+
+inline PyObject* StreamClose(PyObject* self, PyObject*) {
+  auto* stream = reinterpret_cast<StreamObject*>(self);
+  if (stream->running) {
+    PyErr_SetString(PyExc_ValueError, "generator already executing");
+    return nullptr;
+  }
+  CloseStream(stream);
+  Py_RETURN_NONE;
+}
+
+inline PyObject* StreamEnter(PyObject* self, PyObject*) { return Py_NewRef(self); }
+inline PyObject* StreamExit(PyObject* self, PyObject* const*, Py_ssize_t) { return StreamClose(self, nullptr); }
+inline PyObject* StreamClosed(PyObject* self, void*) {
+  return PyBool_FromLong(reinterpret_cast<StreamObject*>(self)->stream == nullptr);
+}
+
+inline void StreamDealloc(PyObject* self) {
+  PyTypeObject* type = Py_TYPE(self);
+  CloseStream(reinterpret_cast<StreamObject*>(self));
+  PyObject_Free(self);
+  Py_DECREF(type);
+}
+
+inline PyTypeObject* StreamType() {
+  static PyTypeObject* const type = [] {
+    static PyMethodDef methods[] = {
+        {"close", &StreamClose, METH_NOARGS, "close($self, /)\n--\n\nStops the generator (once)."},
+        {"__enter__", &StreamEnter, METH_NOARGS, nullptr},
+        {"__exit__", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&StreamExit)), METH_FASTCALL,
+         nullptr},
+        {nullptr, nullptr, 0, nullptr},
+    };
+    static PyGetSetDef getset[] = {
+        {"closed", &StreamClosed, nullptr, "Whether the stream ended or was closed.", nullptr},
+        {nullptr, nullptr, nullptr, nullptr, nullptr},
+    };
+    static PyType_Slot slots[] = {
+        {Py_tp_iter, reinterpret_cast<void*>(&PyObject_SelfIter)},
+        {Py_tp_iternext, reinterpret_cast<void*>(&StreamNext)},
+        {Py_tp_dealloc, reinterpret_cast<void*>(&StreamDealloc)},
+        {Py_tp_methods, methods},
+        {Py_tp_getset, getset},
+        {Py_tp_doc, const_cast<char*>("The items of a native generator's call in this process, one per next().")},
+        {0, nullptr},
+    };
+    static PyType_Spec spec = {"goray.LocalStream", static_cast<int>(sizeof(StreamObject)), 0, Py_TPFLAGS_DEFAULT,
+                               slots};
+    return reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&spec));
+  }();
+  return type;
+}
+
+}  // namespace detail
+
+// ---- Signature -----------------------------------------------------------------------------
+
+inline bool Signature::Prepare() {
+  if (prepared_) return true;
+  for (const Param& param : params_) {
+    PyObject* name = PyUnicode_InternFromString(param.name);
+    PyObject* value = nullptr;
+    switch (param.kind) {
+      case Param::Kind::kBool: value = PyBool_FromLong(static_cast<long>(param.integer)); break;
+      case Param::Kind::kInt: value = PyLong_FromLongLong(param.integer); break;
+      case Param::Kind::kUint: value = PyLong_FromUnsignedLongLong(param.big); break;
+      case Param::Kind::kFloat: value = PyFloat_FromDouble(param.real); break;
+      case Param::Kind::kStr: value = PyUnicode_FromString(param.text); break;
+      default: break;
+    }
+    if (name == nullptr || (value == nullptr && PyErr_Occurred())) {
+      Py_XDECREF(name);
+      return false;
+    }
+    names_.push_back(name);
+    defaults_.push_back(value);
+  }
+  prepared_ = true;
+  return true;
+}
+
+inline Py_ssize_t Signature::IndexOf(PyObject* keyword) const {
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    if (names_[i] == keyword) return static_cast<Py_ssize_t>(i);
+  }
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    if (PyUnicode_Compare(names_[i], keyword) == 0) return static_cast<Py_ssize_t>(i);
+  }
+  PyErr_Clear();
+  return -1;
+}
+
+inline PyObject* Signature::Shown(const char* callee) const {
+  PyObject* text = PyUnicode_FromFormat("%s(", callee);
+  for (std::size_t i = 0; text != nullptr && i < params_.size(); ++i) {
+    PyObject* part;
+    if (params_[i].kind == Param::Kind::kRequired) {
+      part = PyUnicode_FromFormat("%s%U", i ? ", " : "", names_[i]);
+    } else if (defaults_[i] == nullptr) {
+      part = PyUnicode_FromFormat("%s%U=<C++ default>", i ? ", " : "", names_[i]);
+    } else {
+      part = PyUnicode_FromFormat("%s%U=%R", i ? ", " : "", names_[i], defaults_[i]);
+    }
+    PyObject* joined = part != nullptr ? PyUnicode_Concat(text, part) : nullptr;
+    Py_XDECREF(part);
+    Py_SETREF(text, joined);
+  }
+  if (text == nullptr) return nullptr;
+  PyObject* closed = PyUnicode_FromFormat("%U)", text);
+  Py_DECREF(text);
+  return closed;
+}
+
+inline PyObject* Signature::Raise(const char* callee, Py_ssize_t position, const char* expected,
+                                  PyObject* received, PyObject* message) const {
+  if (received != nullptr && message != nullptr) {
+    PyObject* where = position < 0 ? Py_NewRef(Py_None) : PyLong_FromSsize_t(position);
+    PyObject* args = where != nullptr ? Py_BuildValue("(sNsO)", callee, where, expected, received) : nullptr;
+    PyObject* kwargs = args != nullptr ? Py_BuildValue("{sO}", "message", message) : nullptr;
+    PyObject* error = kwargs != nullptr ? PyObject_Call(TheGoray().argument_error, args, kwargs) : nullptr;
+    if (error != nullptr) PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(error)), error);
+    Py_XDECREF(error);
+    Py_XDECREF(kwargs);
+    Py_XDECREF(args);
+  }
+  Py_XDECREF(received);
+  Py_XDECREF(message);
+  return nullptr;
+}
+
+inline Py_ssize_t Signature::Place(const char* callee, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
+                                   PyObject** out) const {
+  const auto size = static_cast<Py_ssize_t>(params_.size());
+  const Py_ssize_t keywords = PyTuple_GET_SIZE(kwnames);
+  if (nargs > size) {
+    PyObject* shown = Shown(callee);
+    PyObject* names = PyList_New(0);
+    for (Py_ssize_t k = 0; names != nullptr && k < keywords; ++k) {
+      PyObject* shown_name = PyObject_Repr(PyTuple_GET_ITEM(kwnames, k));
+      if (shown_name == nullptr || PyList_Append(names, shown_name) != 0) Py_CLEAR(names);
+      Py_XDECREF(shown_name);
+    }
+    PyObject* separator = PyUnicode_FromString(", ");
+    PyObject* joined = names != nullptr && separator != nullptr ? PyUnicode_Join(separator, names) : nullptr;
+    Py_XDECREF(separator);
+    Py_XDECREF(names);
+    PyObject* message = shown != nullptr && joined != nullptr
+                            ? PyUnicode_FromFormat("%U takes at most %zd arguments, received %zd by position and %U by keyword",
+                                                   shown, size, nargs, joined)
+                            : nullptr;
+    Py_XDECREF(shown);
+    Py_XDECREF(joined);
+    PyObject* expected = PyUnicode_FromFormat("at most %zd arguments", size);
+    const char* expected_text = expected != nullptr ? PyUnicode_AsUTF8(expected) : nullptr;
+    Raise(callee, -1, expected_text != nullptr ? expected_text : "",
+          PyUnicode_FromFormat("%zd positional and %zd keyword", nargs, keywords), message);
+    Py_XDECREF(expected);
+    return -1;
+  }
+  for (Py_ssize_t i = 0; i < size; ++i) out[i] = nullptr;
+  for (Py_ssize_t i = 0; i < nargs; ++i) out[i] = args[i];
+  Py_ssize_t last = nargs - 1;
+  for (Py_ssize_t k = 0; k < keywords; ++k) {
+    PyObject* keyword = PyTuple_GET_ITEM(kwnames, k);
+    const Py_ssize_t index = IndexOf(keyword);
+    if (index < 0) {
+      PyObject* shown = Shown(callee);
+      Raise(callee, -1, "a parameter's name", PyObject_Repr(keyword),
+            shown != nullptr ? PyUnicode_FromFormat("unknown keyword argument %R; the parameters: %U", keyword, shown)
+                             : nullptr);
+      Py_XDECREF(shown);
+      return -1;
+    }
+    for (Py_ssize_t other = index + 1; other < size; ++other) {
+      if (std::strcmp(params_[other].name, params_[index].name) == 0) {  // ("arg1": unnamed, and named so)
+        PyObject* shown = Shown(callee);
+        Raise(callee, -1, "a name one parameter has", PyObject_Repr(keyword),
+              shown != nullptr ? PyUnicode_FromFormat("keyword argument %R names more than one parameter: pass it "
+                                                      "by position; the parameters: %U", keyword, shown)
+                               : nullptr);
+        Py_XDECREF(shown);
+        return -1;
+      }
+    }
+    if (index < nargs) {
+      PyObject* shown = Shown(callee);
+      Raise(callee, index, "one value", PyUnicode_FromString("two"),
+            shown != nullptr ? PyUnicode_FromFormat("argument %R (position %zd) given by position and by keyword; "
+                                                    "the parameters: %U", keyword, index, shown)
+                             : nullptr);
+      Py_XDECREF(shown);
+      return -1;
+    }
+    out[index] = args[nargs + k];
+    if (index > last) last = index;
+  }
+  for (Py_ssize_t index = nargs; index < size; ++index) {
+    if (out[index] != nullptr || (index > last && params_[index].kind != Param::Kind::kRequired)) continue;
+    PyObject* shown = Shown(callee);
+    if (shown == nullptr) return -1;
+    if (params_[index].kind == Param::Kind::kRequired) {
+      Raise(callee, index, "a value", PyUnicode_FromString("none"),
+            PyUnicode_FromFormat("missing argument %R (position %zd); the parameters: %U", names_[index], index,
+                                 shown));
+      Py_DECREF(shown);
+      return -1;
+    }
+    if (defaults_[index] == nullptr) {
+      Py_ssize_t later = index + 1;
+      while (out[later] == nullptr) ++later;
+      Raise(callee, index, "a value", PyUnicode_FromString("none"),
+            PyUnicode_FromFormat("argument %R (position %zd) has a C++ default that is not a constant, so it "
+                                 "cannot be left out to give %R by keyword: pass %R too; the parameters: %U",
+                                 names_[index], index, names_[later], names_[index], shown));
+      Py_DECREF(shown);
+      return -1;
+    }
+    Py_DECREF(shown);
+    out[index] = defaults_[index];
+  }
+  return last + 1;
 }
 
 namespace detail {
@@ -109,6 +356,31 @@ inline bool TakeNotUtf8() noexcept {
   const bool was = t_not_utf8;
   t_not_utf8 = false;
   return was;
+}
+
+inline PyObject* RaiseNotUtf8(PyObject* value, const char* callee, bool several) {
+  PyObject* raised = PyObject_CallFunction(TheGoray().not_utf8, "sOi", callee, value, several ? 1 : 0);
+  Py_DECREF(value);
+  Py_XDECREF(raised);  // (it raises: null)
+  return nullptr;
+}
+
+inline PyObject* EnumMember(PyObject* key, const char* cpp_name, PyObject* number) {
+  if (number == nullptr || key == nullptr) return number;
+  PyObject* cls = PyDict_GetItemWithError(TheGoray().enum_classes, key);  // borrowed
+  PyObject* member = nullptr;
+  if (cls != nullptr) {
+    PyObject* members = PyObject_GetAttrString(cls, "_value2member_map_");
+    PyObject* found = members != nullptr ? PyDict_GetItemWithError(members, number) : nullptr;
+    Py_XDECREF(members);
+    // (A value without an enumerator: the class makes a member named by its number.)
+    member = found != nullptr ? Py_NewRef(found) : PyErr_Occurred() ? nullptr : PyObject_CallOneArg(cls, number);
+  } else if (!PyErr_Occurred()) {
+    // No generated module registered the class here: goray._enums' EnumValue.
+    member = PyObject_CallFunction(TheGoray().enum_member, "sO", cpp_name, number);
+  }
+  Py_DECREF(number);
+  return member;
 }
 
 inline PyObject* StrFromUtf8(const char* data, std::size_t size) {
@@ -206,45 +478,101 @@ inline PyObject* ArrowArrayOf(ArrowSchema& schema, ArrowArray& array) {
     Py_XDECREF(array_capsule);
     return nullptr;
   }
-  PyObject* pair = PyTuple_Pack(2, schema_capsule, array_capsule);
+  static PyObject* const import = [] {  // pyarrow's (Cython): no Python runs
+    PyObject* pyarrow = PyImport_ImportModule("pyarrow");
+    PyObject* array_type = pyarrow != nullptr ? PyObject_GetAttrString(pyarrow, "Array") : nullptr;
+    PyObject* function = array_type != nullptr ? PyObject_GetAttrString(array_type, "_import_from_c_capsule") : nullptr;
+    Py_XDECREF(array_type);
+    Py_XDECREF(pyarrow);
+    return function;
+  }();
+  PyObject* result = import != nullptr ? PyObject_CallFunctionObjArgs(import, schema_capsule, array_capsule, nullptr)
+                                       : nullptr;
   Py_DECREF(schema_capsule);
   Py_DECREF(array_capsule);
-  if (pair == nullptr) return nullptr;
-  PyObject* result = PyObject_CallOneArg(TheGoray().arrow_array, pair);
-  Py_DECREF(pair);
   return result;
+}
+
+// The buffer an adopted array exports: the C++ array's storage, kept by its owner.
+struct ArrayOwnerObject {
+  PyObject_HEAD
+  std::shared_ptr<void> owner;
+  void* data;
+  Py_ssize_t itemsize;
+  int ndim;
+  Py_ssize_t shape[32];
+  Py_ssize_t strides[32];
+  char format[3];
+};
+
+inline int ArrayOwnerBuffer(PyObject* self, Py_buffer* view, int flags) {
+  auto* array = reinterpret_cast<ArrayOwnerObject*>(self);
+  Py_ssize_t count = 1;
+  for (int i = 0; i < array->ndim; ++i) count *= array->shape[i];
+  // (C-contiguous: a consumer may leave out the strides, or the shape too.)
+  *view = Py_buffer{array->data, Py_NewRef(self), count * array->itemsize, array->itemsize, 0, array->ndim,
+                    (flags & PyBUF_FORMAT) ? array->format : nullptr,
+                    (flags & PyBUF_ND) == PyBUF_ND ? array->shape : nullptr,
+                    (flags & PyBUF_STRIDES) == PyBUF_STRIDES ? array->strides : nullptr, nullptr, nullptr};
+  return 0;
+}
+
+inline void ArrayOwnerDealloc(PyObject* self) {
+  PyTypeObject* type = Py_TYPE(self);
+  reinterpret_cast<ArrayOwnerObject*>(self)->owner.~shared_ptr();
+  PyObject_Free(self);
+  Py_DECREF(type);
 }
 
 inline PyObject* AdoptArray(std::shared_ptr<void> owner, const void* data, char kind, std::size_t itemsize,
                             const std::vector<std::int64_t>& shape) {
-  auto* kept = new std::shared_ptr<void>(std::move(owner));
-  PyObject* capsule = PyCapsule_New(kept, "goray.array_owner", [](PyObject* self) {
-    delete static_cast<std::shared_ptr<void>*>(PyCapsule_GetPointer(self, "goray.array_owner"));
-  });
-  if (capsule == nullptr) {
-    delete kept;
+  static PyObject* const asarray = [] {  // numpy's (C): no Python runs
+    PyObject* numpy = PyImport_ImportModule("numpy");
+    PyObject* function = numpy != nullptr ? PyObject_GetAttrString(numpy, "asarray") : nullptr;
+    Py_XDECREF(numpy);
+    return function;
+  }();
+  static PyTypeObject* const type = [] {
+    static PyBufferProcs buffer = {&ArrayOwnerBuffer, nullptr};
+    static PyType_Slot slots[] = {{Py_bf_getbuffer, reinterpret_cast<void*>(buffer.bf_getbuffer)},
+                                  {Py_tp_dealloc, reinterpret_cast<void*>(&ArrayOwnerDealloc)},
+                                  {0, nullptr}};
+    static PyType_Spec spec = {"goray.ArrayOwner", static_cast<int>(sizeof(ArrayOwnerObject)), 0, Py_TPFLAGS_DEFAULT,
+                               slots};
+    return reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&spec));
+  }();
+  if (asarray == nullptr || type == nullptr || shape.size() > 32) {
+    if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "goray: cannot adopt a C++ array here");
     return nullptr;
   }
-  PyObject* dims = PyTuple_New(static_cast<Py_ssize_t>(shape.size()));
-  if (dims == nullptr) {
-    Py_DECREF(capsule);
-    return nullptr;
+  auto* made = PyObject_New(ArrayOwnerObject, type);
+  if (made == nullptr) return nullptr;
+  new (&made->owner) std::shared_ptr<void>(std::move(owner));
+  made->data = const_cast<void*>(data);
+  made->itemsize = static_cast<Py_ssize_t>(itemsize);
+  made->ndim = static_cast<int>(shape.size());
+  Py_ssize_t stride = made->itemsize;
+  for (int i = made->ndim - 1; i >= 0; --i) {
+    made->shape[i] = static_cast<Py_ssize_t>(shape[static_cast<std::size_t>(i)]);
+    made->strides[i] = stride;
+    stride *= made->shape[i];
   }
-  for (std::size_t i = 0; i < shape.size(); ++i) {
-    PyObject* extent = PyLong_FromLongLong(shape[i]);
-    if (extent == nullptr) {
-      Py_DECREF(dims);
-      Py_DECREF(capsule);
-      return nullptr;
-    }
-    PyTuple_SET_ITEM(dims, static_cast<Py_ssize_t>(i), extent);
+  // PEP 3118's characters of the element: "?", "b" to "q", "B" to "Q", "f", "d", "Zf", "Zd".
+  static constexpr const char* kSigned = "bh?i???q";
+  static constexpr const char* kUnsigned = "BH?I???Q";
+  const std::size_t size_index = itemsize - 1 < 8 ? itemsize - 1 : 2;
+  const char* format = kind == 'b'   ? "?"
+                       : kind == 'f' ? (itemsize == 4 ? "f" : "d")
+                       : kind == 'c' ? (itemsize == 8 ? "Zf" : "Zd")
+                                     : nullptr;
+  if (format != nullptr) {
+    std::strcpy(made->format, format);
+  } else {
+    made->format[0] = (kind == 'i' ? kSigned : kUnsigned)[size_index];
+    made->format[1] = '\0';
   }
-  const char kind_text[2] = {kind, '\0'};
-  PyObject* array = PyObject_CallFunction(TheGoray().adopt_array, "OsnOK", capsule, kind_text,
-                                          static_cast<Py_ssize_t>(itemsize), dims,
-                                          static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(data)));
-  Py_DECREF(dims);
-  Py_DECREF(capsule);
+  PyObject* array = PyObject_CallOneArg(asarray, reinterpret_cast<PyObject*>(made));
+  Py_DECREF(made);
   return array;
 }
 

@@ -84,7 +84,7 @@ inline void CloseActor(ActorObject* actor) {
   const TypedEntries* table = TheGoray().table;
   if (table != nullptr) {
     table->close_instance(actor->index);
-  } else if (TheGoray().close_actor != nullptr) {
+  } else if (TheGoray().close_actor != nullptr) {  // (bound: a call made it)
     // Built by the codec path without a table: closed the same way (CloseActor 7).
     PyObject* done = PyObject_CallFunction(TheGoray().close_actor, "OK", reinterpret_cast<PyObject*>(actor),
                                            static_cast<unsigned long long>(actor->index));
@@ -117,46 +117,51 @@ PyObject* ConstructorFunction(PyTypeObject* type, PyObject* args, PyObject* kwar
     PyErr_Format(PyExc_TypeError, "%s is not a goray local actor type", type->tp_name);
     return nullptr;
   }
-  const TypedEntries* table = TheGoray().table;
+  // The arguments as vectorcall has them: positional, then the keywords' values.
   const Py_ssize_t nargs = PyTuple_GET_SIZE(args);
-  if ((kwargs == nullptr || PyDict_GET_SIZE(kwargs) == 0) && table != nullptr &&
-      kConstructor.Direct(nargs)) {
-    bool taken;
-    std::shared_ptr<void> made;
-    PyObject* none = kConstructor.Call(nullptr, &PyTuple_GET_ITEM(args, 0), nargs, taken, &made);
-    if (taken) {
-      if (none == nullptr) return nullptr;
-      Py_DECREF(none);
-      std::uint64_t index = 0;
-      TypedFailure failure;
-      if (!table->adopt_instance(kConstructor.type(), made, &index, &failure)) {
-        return RaiseFailure(failure, kConstructor.callee());
-      }
-      ++TheGoray().typed_calls;
-      return detail::NewActorObject(type, spec, std::move(made), index);
+  std::vector<PyObject*> all(&PyTuple_GET_ITEM(args, 0), &PyTuple_GET_ITEM(args, 0) + nargs);
+  PyObject* kwnames = nullptr;
+  if (kwargs != nullptr && PyDict_GET_SIZE(kwargs) != 0) {
+    kwnames = PyTuple_New(PyDict_GET_SIZE(kwargs));
+    if (kwnames == nullptr) return nullptr;
+    Py_ssize_t position = 0, k = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(kwargs, &position, &key, &value)) {
+      PyTuple_SET_ITEM(kwnames, k++, Py_NewRef(key));
+      all.push_back(value);
     }
   }
-  ++TheGoray().codec_calls;
-  // The codec path: NewActor (5), then the instance it made, by its index.
-  PyObject* name = PyUnicode_FromString(kConstructor.type());
-  if (name == nullptr) return nullptr;
-  PyObject* prefixed = PyTuple_New(nargs + 1);
-  if (prefixed == nullptr) {
-    Py_DECREF(name);
-    return nullptr;
+  std::shared_ptr<void> made;
+  bool codec = false;
+  std::uint64_t index = 0;
+  PyObject* none = kConstructor.Invoke(
+      nullptr, all.data(), nargs, kwnames,
+      [&](PyObject* const* positional, Py_ssize_t count) -> PyObject* {
+        // The codec path: NewActor (5), then the instance it made, by its index.
+        codec = true;
+        PyObject* name = PyUnicode_FromString(kConstructor.type());
+        if (name == nullptr) return nullptr;
+        PyObject* index_object = CallPrefixed(TheGoray().new_actor_index, name, nullptr, positional, count);
+        Py_DECREF(name);
+        if (index_object == nullptr) return nullptr;
+        index = PyLong_AsUnsignedLongLong(index_object);
+        Py_DECREF(index_object);
+        return PyErr_Occurred() ? nullptr : Py_NewRef(Py_None);
+      },
+      &made);
+  Py_XDECREF(kwnames);
+  if (none == nullptr) return nullptr;
+  Py_DECREF(none);
+  const TypedEntries* table = TheGoray().table;
+  if (codec) {
+    std::shared_ptr<void> found = table != nullptr ? table->find_instance(index) : nullptr;
+    return detail::NewActorObject(type, spec, std::move(found), index);
   }
-  PyTuple_SET_ITEM(prefixed, 0, name);
-  for (Py_ssize_t i = 0; i < nargs; ++i) {
-    PyTuple_SET_ITEM(prefixed, i + 1, Py_NewRef(PyTuple_GET_ITEM(args, i)));
+  TypedFailure failure;
+  if (!table->adopt_instance(kConstructor.type(), made, &index, &failure)) {
+    return RaiseFailure(failure, kConstructor.callee());
   }
-  PyObject* index_object = PyObject_Call(TheGoray().new_actor_index, prefixed, kwargs);
-  Py_DECREF(prefixed);
-  if (index_object == nullptr) return nullptr;
-  const unsigned long long index = PyLong_AsUnsignedLongLong(index_object);
-  Py_DECREF(index_object);
-  if (PyErr_Occurred()) return nullptr;
-  std::shared_ptr<void> found = table != nullptr ? table->find_instance(index) : nullptr;
-  return detail::NewActorObject(type, spec, std::move(found), index);
+  return detail::NewActorObject(type, spec, std::move(made), index);
 }
 
 // A method's entry: `MethodFunction<kCounterIncr>`.
@@ -164,22 +169,18 @@ template <auto& kMethod>
 PyObject* MethodFunction(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   auto* actor = reinterpret_cast<ActorObject*>(self);
   if (!kMethod.Ready()) return nullptr;
-  if (!actor->closed && kwnames == nullptr && actor->object != nullptr && kMethod.Direct(nargs)) {
-    ++actor->inflight;
-    bool taken;
-    PyObject* result = kMethod.Call(actor->object.get(), args, nargs, taken);
-    detail::EndCall(actor);
-    if (taken) {
-      ++TheGoray().typed_calls;
-      return result;
-    }
-  }
-  ++TheGoray().codec_calls;
-  // Closed (its error), keywords, or what the conversions do not take: the codec path.
-  PyObject* method = PyUnicode_FromString(kMethod.name());
-  if (method == nullptr) return nullptr;
-  PyObject* result = CallPrefixed(TheGoray().call_method, self, method, args, nargs, kwnames);
-  Py_DECREF(method);
+  // Closed (its error), or what the conversions do not take: the codec path (by index).
+  auto codec = [self](PyObject* const* positional, Py_ssize_t count) {
+    PyObject* method = PyUnicode_FromString(kMethod.name());
+    if (method == nullptr) return static_cast<PyObject*>(nullptr);
+    PyObject* result = CallPrefixed(TheGoray().call_method, self, method, positional, count);
+    Py_DECREF(method);
+    return result;
+  };
+  if (actor->closed) return codec(args, nargs);  // (its error)
+  ++actor->inflight;
+  PyObject* result = kMethod.Invoke(actor->object.get(), args, nargs, kwnames, codec, &actor->object);
+  detail::EndCall(actor);
   return result;
 }
 
@@ -229,8 +230,12 @@ inline PyObject* ActorCall(PyObject* self, PyObject* const* args, Py_ssize_t nar
       return function(self, args + 1, nargs - 1, kwnames);
     }
   }
+  if (kwnames != nullptr) {
+    PyErr_Format(PyExc_TypeError, "call(%R): no keyword arguments for a method the module does not list", args[0]);
+    return nullptr;
+  }
   if (!EnsureBound()) return nullptr;
-  return CallPrefixed(TheGoray().call_method, self, args[0], args + 1, nargs - 1, kwnames);
+  return CallPrefixed(TheGoray().call_method, self, args[0], args + 1, nargs - 1);
 }
 
 inline PyObject* ActorClose(PyObject* self, PyObject*) {
@@ -358,9 +363,10 @@ inline bool AddEntries(PyObject* module, const PyModuleDef* def, TaskSpec* tasks
 
 // The entries module: its tasks, its actor types (`actors` may be null when there are
 // none). Called by the generated PyInit function.
-inline PyObject* MakeModule(PyModuleDef* written, const char* app_name, TaskSpec* tasks, std::size_t task_count,
-                            ActorSpec* actors, std::size_t actor_count) {
+inline PyObject* MakeModule(PyModuleDef* written, const char* app_name, const char* signatures, TaskSpec* tasks,
+                            std::size_t task_count, ActorSpec* actors, std::size_t actor_count) {
   TheGoray().app_name = app_name;
+  TheGoray().signatures = signatures;
   // CPython writes into a module's definition (PyModuleDef_Init), which must live as long
   // as the process: a copy of it, never freed. GCC 12 at -O3 put the generated static
   // definition in .data.rel.ro, read-only once the module is loaded (a crash on import).
