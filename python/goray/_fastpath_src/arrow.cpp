@@ -1,5 +1,6 @@
 // Arrow string and binary columns in values (see arrow.h).
 #include "arrow.h"
+#include "thread_states.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -185,14 +186,10 @@ struct InlinePrivate {
 
 void release_inline_array(ArrowArray *array) {
   auto *kept = static_cast<InlinePrivate *>(array->private_data);
-  if (!Py_IsInitialized()) {  // at exit: the process frees everything
-    delete kept;
-    array->release = nullptr;
-    return;
+  {
+    CallbackGil gil;  // (pyarrow may release from any thread)
+    if (!gil.refused()) Py_XDECREF(kept->owner);  // refused at exit: the process frees it
   }
-  PyGILState_STATE state = PyGILState_Ensure();  // (pyarrow may release from any thread)
-  Py_XDECREF(kept->owner);
-  PyGILState_Release(state);
   delete kept;
   array->release = nullptr;
 }

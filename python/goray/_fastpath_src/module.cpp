@@ -164,8 +164,7 @@ PyModuleDef kModule = {
 
 PyMODINIT_FUNC PyInit__fastpath(void) {
   using namespace goray::fastpath;
-  thread_states_init();
-  if (!replies_init() || !tables_init() || !abi_init()) return nullptr;
+  if (!thread_states_init() || !replies_init() || !tables_init() || !abi_init()) return nullptr;
   PyObject *module = PyModule_Create(&kModule);
   if (module == nullptr) return nullptr;
   if (PyModule_AddIntConstant(module, "INTERFACE", kInterface) != 0) {
