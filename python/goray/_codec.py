@@ -42,7 +42,7 @@ import msgpack  # type: ignore[import-untyped]
 
 from . import _arrays, _arrow, _not_utf8, _value_exts
 from ._protocol import Buffer, CodecError
-from ._protocol_numbers import EXT_ACTOR_HANDLE, EXT_OBJECT_REF
+from ._protocol_numbers import EXT_ACTOR_HANDLE, EXT_OBJECT_REF, FAST_PATH_INTERFACE
 from .errors import ArgumentError, GorayError
 
 __all__ = [
@@ -195,9 +195,9 @@ def _ext_hook(code: int, data: bytes) -> Any:
 NO_FASTPATH_ENV = "GORAY_NO_FASTPATH"
 #: The interface goray._fastpath must have (its INTERFACE): the module and this package
 #: are built from one tree, and a module built from other sources is refused. Raised in
-#: both places (python/goray/_fastpath_src/module.cpp) with every change to what the
-#: package calls in it.
-FASTPATH_INTERFACE = 3
+#: generator/protocol/numbers.json (FastPathInterface, read by both) with every change to
+#: what the package calls in it.
+FASTPATH_INTERFACE = FAST_PATH_INTERFACE
 _REBUILD = ("rebuild it: `bash scripts/setup.sh` in a goray source tree (or `cmake --build build "
             "--target goray_fastpath`), or reinstall the goray-cpp wheel for this Python")
 

@@ -142,9 +142,9 @@ PyMethodDef kMethods[] = {
     {nullptr, nullptr, 0, nullptr},
 };
 
-// What goray._codec.FASTPATH_INTERFACE must be for goray to use this module: raised in
-// both places with every change to what the package calls here.
-constexpr long kInterface = 3;
+// What goray._codec checks before it uses this module: FAST_PATH_INTERFACE of
+// generator/protocol/numbers.json, raised with every change to what the package calls here.
+constexpr long kInterface = goray::detail::kFastPathInterface;
 
 PyModuleDef kModule = {
     PyModuleDef_HEAD_INIT,

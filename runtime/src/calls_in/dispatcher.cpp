@@ -139,7 +139,7 @@ Reply Dispatcher::Handle(long long request, std::string_view payload) {
   codec::detail::HandoffResults handoff(command == kServeRunTaskForPython ||
                                         command == kServeActorMethodCallForPython ||
                                         command == kServeMapTask || command == kServeMapMethod ||
-                                        (command == kServeNextStreamItem && index == 1));
+                                        (command == kServeNextStreamItem && index == kStreamItemAsPython));
   // Refs and handles the results name stay alive until the driver frees the reply.
   Pins pins;
   Reply reply;
@@ -518,7 +518,7 @@ Reply Dispatcher::StartMethodStream(std::uint64_t index, std::string_view payloa
 }
 
 Reply Dispatcher::NextStreamItem(std::uint64_t index, std::string_view payload) {
-  if (index > 1) {
+  if (index > kStreamItemAsPython) {
     return TextReply(kFailed, "goray: NextStreamItem's request word index is 0 (items as "
                               "RunTask) or 1 (as RunTaskForPython), received " +
                                   std::to_string(index));
