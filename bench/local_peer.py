@@ -16,8 +16,9 @@ Ratios are goray's time / nanobind's (lower is better), per row:
 and on the three-doubles row's plain entry Fma:
   stub_vs_run_task       the typed stub's / goray.golang_local_run_task("Fma", ...)'s  (<= 1)
   run_task_vs_nanobind   golang_local_run_task's / nanobind's                          (<= 3)
+  keywords_vs_positional the typed stub called Fma(a=, b=, c=) / Fma(a, b, c)           (<= 1.1)
 Last line: local-peer: doubles_short=X doubles_default=X method_short=X ... array_default=X
-stub_vs_run_task=X run_task_vs_nanobind=X
+stub_vs_run_task=X run_task_vs_nanobind=X keywords_vs_positional=X
 
 Usage: python bench/local_peer.py DIR [--rounds N] [--calls N]
   DIR: where bench/local_peer/CMakeLists.txt built (build-release/bench/local_peer, or
@@ -50,6 +51,12 @@ def fma_short(ns: Any, args: Tuple[Any, ...], calls: int) -> None:
     a, b, c = args
     for _ in range(calls):
         ns.FmaShort(a, b, c)
+
+
+def fma_keywords(ns: Any, args: Tuple[Any, ...], calls: int) -> None:
+    a, b, c = args
+    for _ in range(calls):
+        ns.Fma(a=a, b=b, c=c)
 
 
 def run_task_fma(ns: Any, args: Tuple[Any, ...], calls: int) -> None:
@@ -111,7 +118,7 @@ def total_short(ns: Any, args: Tuple[Any, ...], calls: int) -> None:
 @dataclass
 class Way:
     """One way of making a row's call: a loop, the object it calls on, its arguments."""
-    name: str  # "nanobind", "short", "default", "run_task"
+    name: str  # "nanobind", "short", "default", "run_task", "keywords"
     loop: Callable[[Any, Tuple[Any, ...], int], None]
     target: Any
     args: Tuple[Any, ...]
@@ -168,7 +175,8 @@ def rows(goray: Any, local: Any, nanobind: Any) -> List[Row]:
     return [
         Row("doubles", "three doubles -> double", 1.5, 2.5, [
             Way("nanobind", fma, nanobind, doubles), Way("short", fma_short, local, doubles),
-            Way("default", fma, local, doubles), Way("run_task", run_task_fma, goray, doubles)]),
+            Way("default", fma, local, doubles), Way("run_task", run_task_fma, goray, doubles),
+            Way("keywords", fma_keywords, local, doubles)]),
         Row("method", "a local actor's method taking a double", 1.5, 2.5, [
             Way("nanobind", add, their_actor, (1.0,)), Way("short", add_short, ours_actor, (1.0,)),
             Way("default", add, ours_actor, (1.0,))]),
@@ -194,6 +202,7 @@ def check_results(goray: Any, local: Any, nanobind: Any) -> None:
         (local.Fma(1.5, 2.0, 0.25), nanobind.Fma(1.5, 2.0, 0.25)),
         (local.FmaShort(1.5, 2.0, 0.25), nanobind.Fma(1.5, 2.0, 0.25)),
         (goray.golang_local_run_task("Fma", 1.5, 2.0, 0.25), nanobind.Fma(1.5, 2.0, 0.25)),
+        (local.Fma(a=1.5, b=2.0, c=0.25), nanobind.Fma(1.5, 2.0, 0.25)),
         (local.Length("x" * 100), nanobind.Length("x" * 100)),
         (local.LengthShort("x" * 100), nanobind.Length("x" * 100)),
         (local.Energy(fields), nanobind.Energy(nanobind.Particle(**fields))),
@@ -292,6 +301,10 @@ def report(table: List[Row], samples: Samples) -> Dict[str, float]:
           f"typed stub / it {stub_vs_run_task:.2f} ({low:.2f}..{high:.2f}) {verdict(stub_vs_run_task, 1)}; "
           f"it / nanobind {run_task_vs_nanobind:.2f} ({run_low:.2f}..{run_high:.2f}) "
           f"{verdict(run_task_vs_nanobind, 3)}")
+    keywords, keywords_low, keywords_high = ratio(doubles, "keywords", "default")
+    figures["keywords_vs_positional"] = keywords
+    print(f"  Fma(a=, b=, c=) through the typed stub: {statistics.median(doubles['keywords']) * 1e6:.3f} µs; "
+          f"/ Fma(a, b, c) {keywords:.2f} ({keywords_low:.2f}..{keywords_high:.2f}) {verdict(keywords, 1.1)}")
     return figures
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import pytest
 
 from conftest import APPS, PYTHON, built, run
 
-CHECKS = ["values", "arrays_in_place", "columns", "the_codec_path_answers_the_rest", "not_utf8",
+CHECKS = ["values", "arrays_in_place", "columns", "keywords", "the_codec_path_answers_the_rest", "not_utf8",
           "signatures_and_pickling", "local_actors", "the_gil"]
 
 

@@ -33,6 +33,7 @@ class EntryCallable:
     doc: str               # the docstring, its first line the text signature
     callee: str            # as errors name it: "Square", "Counter.Incr", "Counter"
     keeps_gil: bool = False  # GORAY_KEEP_GIL
+    params: str = ""       # the parameters' Python names, space-separated: keywords find their place
 
 
 @dataclass
@@ -74,6 +75,15 @@ def _text_signature(name: str, first: Optional[str], params: List[PyParam]) -> s
     return f"{name}({', '.join(parts)})"
 
 
+def _names(params: List[PyParam], callable_: CppCallable) -> str:
+    """The names keywords find their parameters by: none (keywords then take the codec
+    path) where the stub's parameters are not the C++ ones one for one."""
+    names = [param.name for param in params]
+    if not _typed(callable_) or len(names) != len(callable_.checked_params) or len(set(names)) != len(names):
+        return ""
+    return " ".join(names)
+
+
 def _doc(signature: str, text: str) -> str:
     return f"{signature}\n--\n\n{text}" if text else f"{signature}\n--\n\n"
 
@@ -103,7 +113,7 @@ def build_entries_model(idl: Idl, name: str, cpp: CppModel, py: PyModel) -> Entr
             cpp_name=task.name, attr=stub.attr, spec=f"kTask_{index}",
             spec_type=_spec_type("Task", task, keeps_gil),
             doc=_doc(_text_signature(stub.attr, "$module", stub.params), stub.doc),
-            callee=task.name, keeps_gil=keeps_gil))
+            callee=task.name, keeps_gil=keeps_gil, params=_names(stub.params, task)))
     actors = []
     py_actors = {actor.name: actor for actor in py.actors}
     for index, (declaration, actor) in enumerate(zip(idl["actors"], cpp.actors)):
@@ -113,7 +123,7 @@ def build_entries_model(idl: Idl, name: str, cpp: CppModel, py: PyModel) -> Entr
             spec_type=_spec_type("Constructor", actor.construction, False),
             doc=_doc(_text_signature(stub.attr, None, stub.params),
                      stub.doc or f"A {actor.name} actor in this process (a goray.LocalActor)."),
-            callee=actor.name)
+            callee=actor.name, params=_names(stub.params, actor.construction))
         methods = []
         py_methods = {method.name: method for method in stub.methods}
         for method_index, (method_declaration, method) in enumerate(
@@ -128,7 +138,8 @@ def build_entries_model(idl: Idl, name: str, cpp: CppModel, py: PyModel) -> Entr
                 spec_type=_spec_type("Method", method, keeps_gil),
                 doc=_doc(_text_signature(py_method.local_attr, "$self", py_method.params),
                          py_method.doc),
-                callee=f"{actor.name}.{method.name}", keeps_gil=keeps_gil))
+                callee=f"{actor.name}.{method.name}", keeps_gil=keeps_gil,
+                params=_names(py_method.params, method)))
         actors.append(EntryActor(name=actor.name, attr=stub.attr, constructor=constructor,
                                  methods=methods, doc=constructor.doc,
                                  specs=f"kActor_{index}_methods"))

@@ -22,8 +22,8 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Ledger.
-::goray::python::Constructor<::std::string> kActor_0_new{"Ledger", "Ledger", "Ledger", false};
-::goray::python::Method<int64_t, int64_t> kActor_0_0{"Ledger", "Post", "Ledger.Post", false};
+::goray::python::Constructor<::std::string> kActor_0_new{"Ledger", "Ledger", "Ledger", false, "dsn"};
+::goray::python::Method<int64_t, int64_t> kActor_0_0{"Ledger", "Post", "Ledger.Post", false, "amount"};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Post", {"Post", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -32,8 +32,8 @@ gp::MethodSpec kActor_0_methods[] = {
 };
 
 // Actor type Primary.
-::goray::python::Constructor<> kActor_1_new{"Primary", "Primary", "Primary", false};
-::goray::python::Method<int64_t> kActor_1_0{"Primary", "Balance", "Primary.Balance", false};
+::goray::python::Constructor<> kActor_1_new{"Primary", "Primary", "Primary", false, ""};
+::goray::python::Method<int64_t> kActor_1_0{"Primary", "Balance", "Primary.Balance", false, ""};
 
 gp::MethodSpec kActor_1_methods[] = {
     {"Balance", {"Balance", gp::Fn(&gp::MethodFunction<kActor_1_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -42,8 +42,8 @@ gp::MethodSpec kActor_1_methods[] = {
 };
 
 // Actor type Secondary.
-::goray::python::Constructor<> kActor_2_new{"Secondary", "Secondary", "Secondary", false};
-::goray::python::Method<int64_t> kActor_2_0{"Secondary", "Balance", "Secondary.Balance", false};
+::goray::python::Constructor<> kActor_2_new{"Secondary", "Secondary", "Secondary", false, ""};
+::goray::python::Method<int64_t> kActor_2_0{"Secondary", "Balance", "Secondary.Balance", false, ""};
 
 gp::MethodSpec kActor_2_methods[] = {
     {"Balance", {"Balance", gp::Fn(&gp::MethodFunction<kActor_2_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -52,8 +52,8 @@ gp::MethodSpec kActor_2_methods[] = {
 };
 
 // Actor type Lookup.
-::goray::python::Constructor<> kActor_3_new{"Lookup", "Lookup", "Lookup", false};
-::goray::python::Method<::std::string, ::std::string> kActor_3_0{"Lookup", "Find", "Lookup.Find", false};
+::goray::python::Constructor<> kActor_3_new{"Lookup", "Lookup", "Lookup", false, ""};
+::goray::python::Method<::std::string, ::std::string> kActor_3_0{"Lookup", "Find", "Lookup.Find", false, "key"};
 
 gp::MethodSpec kActor_3_methods[] = {
     {"Find", {"Find", gp::Fn(&gp::MethodFunction<kActor_3_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -62,8 +62,8 @@ gp::MethodSpec kActor_3_methods[] = {
 };
 
 // Actor type Plain.
-::goray::python::Constructor<> kActor_4_new{"Plain", "Plain", "Plain", false};
-::goray::python::Method<int64_t> kActor_4_0{"Plain", "Ping", "Plain.Ping", false};
+::goray::python::Constructor<> kActor_4_new{"Plain", "Plain", "Plain", false, ""};
+::goray::python::Method<int64_t> kActor_4_0{"Plain", "Ping", "Plain.Ping", false, ""};
 
 gp::MethodSpec kActor_4_methods[] = {
     {"Ping", {"Ping", gp::Fn(&gp::MethodFunction<kActor_4_0>), METH_FASTCALL | METH_KEYWORDS,

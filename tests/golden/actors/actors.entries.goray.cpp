@@ -22,9 +22,9 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Accumulator.
-::goray::python::Constructor<double, ::std::string> kActor_0_new{"Accumulator", "Accumulator", "Accumulator", false};
-::goray::python::Method<double, double> kActor_0_0{"Accumulator", "Add", "Accumulator.Add", false};
-::goray::python::Method<double> kActor_0_1{"Accumulator", "Total", "Accumulator.Total", false};
+::goray::python::Constructor<double, ::std::string> kActor_0_new{"Accumulator", "Accumulator", "Accumulator", false, "start name"};
+::goray::python::Method<double, double> kActor_0_0{"Accumulator", "Add", "Accumulator.Add", false, "x"};
+::goray::python::Method<double> kActor_0_1{"Accumulator", "Total", "Accumulator.Total", false, ""};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Add", {"Add", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -35,8 +35,8 @@ gp::MethodSpec kActor_0_methods[] = {
 };
 
 // Actor type Pinger.
-::goray::python::Constructor<> kActor_1_new{"Pinger", "Pinger", "Pinger", false};
-::goray::python::Method<void> kActor_1_0{"Pinger", "Ping", "Pinger.Ping", false};
+::goray::python::Constructor<> kActor_1_new{"Pinger", "Pinger", "Pinger", false, ""};
+::goray::python::Method<void> kActor_1_0{"Pinger", "Ping", "Pinger.Ping", false, ""};
 
 gp::MethodSpec kActor_1_methods[] = {
     {"Ping", {"Ping", gp::Fn(&gp::MethodFunction<kActor_1_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -45,10 +45,10 @@ gp::MethodSpec kActor_1_methods[] = {
 };
 
 // Actor type Dog.
-::goray::python::Constructor<::std::string> kActor_2_new{"Dog", "Dog", "Dog", false};
-::goray::python::Method<::std::string> kActor_2_0{"Dog", "Speak", "Dog.Speak", false};
-::goray::python::Method<void, ::std::string> kActor_2_1{"Dog", "Rename", "Dog.Rename", false};
-::goray::python::Method<::std::string> kActor_2_2{"Dog", "Name", "Dog.Name", false};
+::goray::python::Constructor<::std::string> kActor_2_new{"Dog", "Dog", "Dog", false, "sound"};
+::goray::python::Method<::std::string> kActor_2_0{"Dog", "Speak", "Dog.Speak", false, ""};
+::goray::python::Method<void, ::std::string> kActor_2_1{"Dog", "Rename", "Dog.Rename", false, "name"};
+::goray::python::Method<::std::string> kActor_2_2{"Dog", "Name", "Dog.Name", false, ""};
 
 gp::MethodSpec kActor_2_methods[] = {
     {"Speak", {"Speak", gp::Fn(&gp::MethodFunction<kActor_2_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -61,10 +61,10 @@ gp::MethodSpec kActor_2_methods[] = {
 };
 
 // Actor type Cat.
-::goray::python::Constructor<> kActor_3_new{"Cat", "Cat", "Cat", false};
-::goray::python::Method<::std::string> kActor_3_0{"Cat", "Speak", "Cat.Speak", false};
-::goray::python::Method<void, ::std::string> kActor_3_1{"Cat", "Rename", "Cat.Rename", false};
-::goray::python::Method<::std::string> kActor_3_2{"Cat", "Name", "Cat.Name", false};
+::goray::python::Constructor<> kActor_3_new{"Cat", "Cat", "Cat", false, ""};
+::goray::python::Method<::std::string> kActor_3_0{"Cat", "Speak", "Cat.Speak", false, ""};
+::goray::python::Method<void, ::std::string> kActor_3_1{"Cat", "Rename", "Cat.Rename", false, "name"};
+::goray::python::Method<::std::string> kActor_3_2{"Cat", "Name", "Cat.Name", false, ""};
 
 gp::MethodSpec kActor_3_methods[] = {
     {"Speak", {"Speak", gp::Fn(&gp::MethodFunction<kActor_3_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -77,8 +77,8 @@ gp::MethodSpec kActor_3_methods[] = {
 };
 
 // Actor type Tally.
-::goray::python::Constructor<int64_t> kActor_4_new{"Tally", "Tally", "Tally", false};
-::goray::python::Method<int64_t> kActor_4_0{"Tally", "Count", "Tally.Count", false};
+::goray::python::Constructor<int64_t> kActor_4_new{"Tally", "Tally", "Tally", false, "start"};
+::goray::python::Method<int64_t> kActor_4_0{"Tally", "Count", "Tally.Count", false, ""};
 
 gp::MethodSpec kActor_4_methods[] = {
     {"Count", {"Count", gp::Fn(&gp::MethodFunction<kActor_4_0>), METH_FASTCALL | METH_KEYWORDS,

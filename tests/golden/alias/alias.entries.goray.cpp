@@ -18,13 +18,13 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task Split.
-::goray::python::Task<::std::vector<::std::string>, ::std::string> kTask_0{"", "Split", "Split", false};
+::goray::python::Task<::std::vector<::std::string>, ::std::string> kTask_0{"", "Split", "Split", false, "line"};
 
 // Task Count.
-::goray::python::Task<int64_t, ::std::vector<::std::string>> kTask_1{"", "Count", "Count", false};
+::goray::python::Task<int64_t, ::std::vector<::std::string>> kTask_1{"", "Count", "Count", false, "words"};
 
 // Task All.
-::goray::python::Untyped<::goray::detail::TypedKind::kTask> kTask_2{"", "All", "All", false};
+::goray::python::Untyped<::goray::detail::TypedKind::kTask> kTask_2{"", "All", "All", false, ""};
 
 gp::TaskSpec kTasks[] = {
     {"Split", {"Split", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,

@@ -18,10 +18,10 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task Square.
-::goray::python::Task<double, double> kTask_0{"", "Square", "Square", false};
+::goray::python::Task<double, double> kTask_0{"", "Square", "Square", false, "x"};
 
 // Task Divide.
-::goray::python::Task<::std::tuple<int64_t, int64_t>, int64_t, int64_t> kTask_1{"", "Divide", "Divide", false};
+::goray::python::Task<::std::tuple<int64_t, int64_t>, int64_t, int64_t> kTask_1{"", "Divide", "Divide", false, "a b"};
 
 gp::TaskSpec kTasks[] = {
     {"Square", {"Square", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -32,8 +32,8 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Counter.
-::goray::python::Constructor<int64_t> kActor_0_new{"Counter", "Counter", "Counter", false};
-::goray::python::Method<int64_t, int64_t> kActor_0_0{"Counter", "Incr", "Counter.Incr", false};
+::goray::python::Constructor<int64_t> kActor_0_new{"Counter", "Counter", "Counter", false, "n"};
+::goray::python::Method<int64_t, int64_t> kActor_0_0{"Counter", "Incr", "Counter.Incr", false, "by"};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Incr", {"Incr", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,

@@ -30,31 +30,31 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task Scale.
-::goray::python::Task<::goray::Array<double>, ::goray::ArrayView<double>, double> kTask_0{"", "Scale", "Scale", false};
+::goray::python::Task<::goray::Array<double>, ::goray::ArrayView<double>, double> kTask_0{"", "Scale", "Scale", false, "a factor"};
 
 // Task Sum.
-::goray::python::Task<double, ::std::span<const double>> kTask_1{"", "Sum", "Sum", false};
+::goray::python::Task<double, ::std::span<const double>> kTask_1{"", "Sum", "Sum", false, "values"};
 
 // Task Count.
-::goray::python::Task<int64_t, ::goray::ArrayView<bool>> kTask_2{"", "Count", "Count", false};
+::goray::python::Task<int64_t, ::goray::ArrayView<bool>> kTask_2{"", "Count", "Count", false, "mask"};
 
 // Task Fft.
-::goray::python::Task<::goray::Array<::std::complex<double>>, ::goray::Array<::std::complex<float>>> kTask_3{"", "Fft", "Fft", false};
+::goray::python::Task<::goray::Array<::std::complex<double>>, ::goray::Array<::std::complex<float>>> kTask_3{"", "Fft", "Fft", false, "signal"};
 
 // Task Blur.
-::goray::python::Task<::img::Tile, ::img::Tile, ::std::span<const float>> kTask_4{"", "Blur", "Blur", false};
+::goray::python::Task<::img::Tile, ::img::Tile, ::std::span<const float>> kTask_4{"", "Blur", "Blur", false, "tile kernel"};
 
 // Task Split.
-::goray::python::Task<::std::tuple<::goray::Array<int8_t>, ::goray::Array<uint16_t>>, ::goray::Array<int32_t>> kTask_5{"", "Split", "Split", false};
+::goray::python::Task<::std::tuple<::goray::Array<int8_t>, ::goray::Array<uint16_t>>, ::goray::Array<int32_t>> kTask_5{"", "Split", "Split", false, "values"};
 
 // Task Chunks.
-::goray::python::Task<::std::vector<::goray::Array<int64_t>>, ::goray::ArrayView<uint64_t>, int64_t> kTask_6{"", "Chunks", "Chunks", false};
+::goray::python::Task<::std::vector<::goray::Array<int64_t>>, ::goray::ArrayView<uint64_t>, int64_t> kTask_6{"", "Chunks", "Chunks", false, "values size"};
 
 // Task Named.
-::goray::python::Task<::std::map<::std::string, ::goray::Array<uint32_t>>, ::goray::Array<int16_t>> kTask_7{"", "Named", "Named", false};
+::goray::python::Task<::std::map<::std::string, ::goray::Array<uint32_t>>, ::goray::Array<int16_t>> kTask_7{"", "Named", "Named", false, "codes"};
 
 // Task Widen.
-::goray::python::Task<::goray::Array<long long>, ::std::span<const long long>> kTask_8{"", "Widen", "Widen", false};
+::goray::python::Task<::goray::Array<long long>, ::std::span<const long long>> kTask_8{"", "Widen", "Widen", false, "values"};
 
 gp::TaskSpec kTasks[] = {
     {"Scale", {"Scale", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -79,9 +79,9 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Histogram.
-::goray::python::Constructor<::goray::ArrayView<double>> kActor_0_new{"Histogram", "Histogram", "Histogram", false};
-::goray::python::Method<void, ::std::span<const double>> kActor_0_0{"Histogram", "Add", "Histogram.Add", false};
-::goray::python::Method<::goray::Array<uint64_t>> kActor_0_1{"Histogram", "Counts", "Histogram.Counts", false};
+::goray::python::Constructor<::goray::ArrayView<double>> kActor_0_new{"Histogram", "Histogram", "Histogram", false, "edges"};
+::goray::python::Method<void, ::std::span<const double>> kActor_0_0{"Histogram", "Add", "Histogram.Add", false, "values"};
+::goray::python::Method<::goray::Array<uint64_t>> kActor_0_1{"Histogram", "Counts", "Histogram.Counts", false, ""};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Add", {"Add", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,

@@ -29,13 +29,13 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task CountUp.
-::goray::python::Untyped<::goray::detail::TypedKind::kTask> kTask_0{"", "CountUp", "CountUp", false};
+::goray::python::Untyped<::goray::detail::TypedKind::kTask> kTask_0{"", "CountUp", "CountUp", false, ""};
 
 // Task Words.
-::goray::python::Untyped<::goray::detail::TypedKind::kTask> kTask_1{"", "Words", "Words", false};
+::goray::python::Untyped<::goray::detail::TypedKind::kTask> kTask_1{"", "Words", "Words", false, ""};
 
 // Task Square.
-::goray::python::Task<int64_t, int64_t> kTask_2{"", "Square", "Square", false};
+::goray::python::Task<int64_t, int64_t> kTask_2{"", "Square", "Square", false, "x"};
 
 gp::TaskSpec kTasks[] = {
     {"CountUp", {"CountUp", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -48,13 +48,13 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Fetcher.
-::goray::python::Constructor<::std::string> kActor_0_new{"Fetcher", "Fetcher", "Fetcher", false};
-::goray::python::Method<::std::string, ::std::string> kActor_0_0{"Fetcher", "Fetch", "Fetcher.Fetch", false};
-::goray::python::Method<double, ::std::string> kActor_0_1{"Fetcher", "Score", "Fetcher.Score", false};
-::goray::python::Untyped<::goray::detail::TypedKind::kMethod> kActor_0_2{"Fetcher", "Lines", "Fetcher.Lines", false};
-::goray::python::Untyped<::goray::detail::TypedKind::kMethod> kActor_0_3{"Fetcher", "Items", "Fetcher.Items", false};
-::goray::python::Method<int64_t> kActor_0_4{"Fetcher", "Fetched", "Fetcher.Fetched", false};
-::goray::python::Method<::std::string, int64_t> kActor_0_5{"Fetcher", "Page", "Fetcher.Page", false};
+::goray::python::Constructor<::std::string> kActor_0_new{"Fetcher", "Fetcher", "Fetcher", false, "base_url"};
+::goray::python::Method<::std::string, ::std::string> kActor_0_0{"Fetcher", "Fetch", "Fetcher.Fetch", false, "path"};
+::goray::python::Method<double, ::std::string> kActor_0_1{"Fetcher", "Score", "Fetcher.Score", false, "text"};
+::goray::python::Untyped<::goray::detail::TypedKind::kMethod> kActor_0_2{"Fetcher", "Lines", "Fetcher.Lines", false, ""};
+::goray::python::Untyped<::goray::detail::TypedKind::kMethod> kActor_0_3{"Fetcher", "Items", "Fetcher.Items", false, ""};
+::goray::python::Method<int64_t> kActor_0_4{"Fetcher", "Fetched", "Fetcher.Fetched", false, ""};
+::goray::python::Method<::std::string, int64_t> kActor_0_5{"Fetcher", "Page", "Fetcher.Page", false, "number"};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Fetch", {"Fetch", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -73,8 +73,8 @@ gp::MethodSpec kActor_0_methods[] = {
 };
 
 // Actor type Pool.
-::goray::python::Constructor<> kActor_1_new{"Pool", "Pool", "Pool", false};
-::goray::python::Method<double, int64_t> kActor_1_0{"Pool", "Work", "Pool.Work", false};
+::goray::python::Constructor<> kActor_1_new{"Pool", "Pool", "Pool", false, ""};
+::goray::python::Method<double, int64_t> kActor_1_0{"Pool", "Work", "Pool.Work", false, "iterations"};
 
 gp::MethodSpec kActor_1_methods[] = {
     {"Work", {"Work", gp::Fn(&gp::MethodFunction<kActor_1_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -83,9 +83,9 @@ gp::MethodSpec kActor_1_methods[] = {
 };
 
 // Actor type Tally.
-::goray::python::Constructor<> kActor_2_new{"Tally", "Tally", "Tally", false};
-::goray::python::Method<int64_t, int64_t> kActor_2_0{"Tally", "Add", "Tally.Add", false};
-::goray::python::Untyped<::goray::detail::TypedKind::kMethod> kActor_2_1{"Tally", "History", "Tally.History", false};
+::goray::python::Constructor<> kActor_2_new{"Tally", "Tally", "Tally", false, ""};
+::goray::python::Method<int64_t, int64_t> kActor_2_0{"Tally", "Add", "Tally.Add", false, "n"};
+::goray::python::Untyped<::goray::detail::TypedKind::kMethod> kActor_2_1{"Tally", "History", "Tally.History", false, ""};
 
 gp::MethodSpec kActor_2_methods[] = {
     {"Add", {"Add", gp::Fn(&gp::MethodFunction<kActor_2_0>), METH_FASTCALL | METH_KEYWORDS,

@@ -18,19 +18,19 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task Add.
-::goray::python::Task<int64_t, int64_t, int64_t> kTask_0{"", "Add", "Add", false};
+::goray::python::Task<int64_t, int64_t, int64_t> kTask_0{"", "Add", "Add", false, "a b"};
 
 // Task Greet.
-::goray::python::Task<::std::string, ::std::string, int64_t> kTask_1{"", "Greet", "Greet", false};
+::goray::python::Task<::std::string, ::std::string, int64_t> kTask_1{"", "Greet", "Greet", false, "who times"};
 
 // Task Fill.
-::goray::python::Task<::std::vector<int64_t>, int64_t, ::std::vector<int64_t>> kTask_2{"", "Fill", "Fill", false};
+::goray::python::Task<::std::vector<int64_t>, int64_t, ::std::vector<int64_t>> kTask_2{"", "Fill", "Fill", false, "n with_"};
 
 // Task Line.
-::goray::python::Task<::std::string, ::std::string, int64_t, double, bool, ::std::string> kTask_3{"", "Line", "Line", false};
+::goray::python::Task<::std::string, ::std::string, int64_t, double, bool, ::std::string> kTask_3{"", "Line", "Line", false, "text width scale upper end"};
 
 // Task Pad.
-::goray::python::Task<int64_t, int64_t, int64_t, int64_t> kTask_4{"", "Pad", "Pad", false};
+::goray::python::Task<int64_t, int64_t, int64_t, int64_t> kTask_4{"", "Pad", "Pad", false, "n fill width"};
 
 gp::TaskSpec kTasks[] = {
     {"Add", {"Add", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -47,8 +47,8 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Box.
-::goray::python::Constructor<::std::string, int64_t> kActor_0_new{"Box", "Box", "Box", false};
-::goray::python::Method<::std::string, ::std::string> kActor_0_0{"Box", "Describe", "Box.Describe", false};
+::goray::python::Constructor<::std::string, int64_t> kActor_0_new{"Box", "Box", "Box", false, "label size"};
+::goray::python::Method<::std::string, ::std::string> kActor_0_0{"Box", "Describe", "Box.Describe", false, "prefix"};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Describe", {"Describe", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -57,8 +57,8 @@ gp::MethodSpec kActor_0_methods[] = {
 };
 
 // Actor type Counter.
-::goray::python::Constructor<int64_t> kActor_1_new{"Counter", "Counter", "Counter", false};
-::goray::python::Method<int64_t, int64_t> kActor_1_0{"Counter", "Incr", "Counter.Incr", false};
+::goray::python::Constructor<int64_t> kActor_1_new{"Counter", "Counter", "Counter", false, "n"};
+::goray::python::Method<int64_t, int64_t> kActor_1_0{"Counter", "Incr", "Counter.Incr", false, "by"};
 
 gp::MethodSpec kActor_1_methods[] = {
     {"Incr", {"Incr", gp::Fn(&gp::MethodFunction<kActor_1_0>), METH_FASTCALL | METH_KEYWORDS,

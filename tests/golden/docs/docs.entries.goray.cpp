@@ -32,19 +32,19 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task First.
-::goray::python::Task<double, double> kTask_0{"", "First", "First", false};
+::goray::python::Task<double, double> kTask_0{"", "First", "First", false, "x"};
 
 // Task Second.
-::goray::python::Task<double, double> kTask_1{"", "Second", "Second", false};
+::goray::python::Task<double, double> kTask_1{"", "Second", "Second", false, "x"};
 
 // Task Third.
-::goray::python::Task<double, double> kTask_2{"", "Third", "Third", false};
+::goray::python::Task<double, double> kTask_2{"", "Third", "Third", false, "x"};
 
 // Task Fourth.
-::goray::python::Task<double, ::Options> kTask_3{"", "Fourth", "Fourth", false};
+::goray::python::Task<double, ::Options> kTask_3{"", "Fourth", "Fourth", false, "options"};
 
 // Task Fifth.
-::goray::python::Task<double, double> kTask_4{"", "Fifth", "Fifth", false};
+::goray::python::Task<double, double> kTask_4{"", "Fifth", "Fifth", false, "x"};
 
 gp::TaskSpec kTasks[] = {
     {"First", {"First", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,

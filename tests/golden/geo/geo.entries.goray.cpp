@@ -48,13 +48,13 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task DistanceM.
-::goray::python::Task<double, double, double, double, double> kTask_0{"", "DistanceM", "DistanceM", false};
+::goray::python::Task<double, double, double, double, double> kTask_0{"", "DistanceM", "DistanceM", false, "lat lon lat0 lon0"};
 
 // Task InRing.
-::goray::python::Task<bool, ::gis::Point, ::std::vector<::gis::Point>> kTask_1{"", "InRing", "InRing", false};
+::goray::python::Task<bool, ::gis::Point, ::std::vector<::gis::Point>> kTask_1{"", "InRing", "InRing", false, "p ring"};
 
 // Task Classify.
-::goray::python::Task<::gis::Kind, ::gis::Fence> kTask_2{"", "Classify", "Classify", false};
+::goray::python::Task<::gis::Kind, ::gis::Fence> kTask_2{"", "Classify", "Classify", false, "fence"};
 
 gp::TaskSpec kTasks[] = {
     {"DistanceM", {"DistanceM", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -67,13 +67,13 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type GeoIndex.
-::goray::python::Constructor<::std::vector<::gis::Fence>> kActor_0_new{"GeoIndex", "GeoIndex", "GeoIndex", false};
-::goray::python::Method<::std::vector<::std::string>, ::gis::Point> kActor_0_0{"GeoIndex", "Locate", "GeoIndex.Locate", false};
-::goray::python::Method<::std::vector<::std::vector<::std::string>>, ::std::vector<::gis::Point>> kActor_0_1{"GeoIndex", "LocateMany", "GeoIndex.LocateMany", false};
-::goray::python::Method<::std::optional<::gis::Hit>, ::gis::Point> kActor_0_2{"GeoIndex", "Nearest", "GeoIndex.Nearest", false};
-::goray::python::Method<::gis::Fence, ::std::string> kActor_0_3{"GeoIndex", "Get", "GeoIndex.Get", false};
-::goray::python::Method<int64_t, ::gis::Fence> kActor_0_4{"GeoIndex", "Add", "GeoIndex.Add", false};
-::goray::python::Method<int64_t, ::gis::Kind> kActor_0_5{"GeoIndex", "Count", "GeoIndex.Count", false};
+::goray::python::Constructor<::std::vector<::gis::Fence>> kActor_0_new{"GeoIndex", "GeoIndex", "GeoIndex", false, "fences"};
+::goray::python::Method<::std::vector<::std::string>, ::gis::Point> kActor_0_0{"GeoIndex", "Locate", "GeoIndex.Locate", false, "p"};
+::goray::python::Method<::std::vector<::std::vector<::std::string>>, ::std::vector<::gis::Point>> kActor_0_1{"GeoIndex", "LocateMany", "GeoIndex.LocateMany", false, "points"};
+::goray::python::Method<::std::optional<::gis::Hit>, ::gis::Point> kActor_0_2{"GeoIndex", "Nearest", "GeoIndex.Nearest", false, "p"};
+::goray::python::Method<::gis::Fence, ::std::string> kActor_0_3{"GeoIndex", "Get", "GeoIndex.Get", false, "name"};
+::goray::python::Method<int64_t, ::gis::Fence> kActor_0_4{"GeoIndex", "Add", "GeoIndex.Add", false, "fence"};
+::goray::python::Method<int64_t, ::gis::Kind> kActor_0_5{"GeoIndex", "Count", "GeoIndex.Count", false, "kind"};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Locate", {"Locate", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,

@@ -31,10 +31,10 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task Mirror.
-::goray::python::Task<::Point, ::Point> kTask_0{"", "Mirror", "Mirror", false};
+::goray::python::Task<::Point, ::Point> kTask_0{"", "Mirror", "Mirror", false, "p"};
 
 // Task Same.
-::goray::python::Untyped<::goray::detail::TypedKind::kTask> kTask_1{"", "Same", "Same", false};
+::goray::python::Untyped<::goray::detail::TypedKind::kTask> kTask_1{"", "Same", "Same", false, ""};
 
 gp::TaskSpec kTasks[] = {
     {"Mirror", {"Mirror", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,

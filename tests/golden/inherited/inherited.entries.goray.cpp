@@ -18,16 +18,16 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task Inherited.
-::goray::python::Task<int64_t, int64_t> kTask_0{"", "Inherited", "Inherited", false};
+::goray::python::Task<int64_t, int64_t> kTask_0{"", "Inherited", "Inherited", false, "x"};
 
 // Task StaticInherited.
-::goray::python::Task<int64_t, int64_t> kTask_1{"", "StaticInherited", "StaticInherited", false};
+::goray::python::Task<int64_t, int64_t> kTask_1{"", "StaticInherited", "StaticInherited", false, "x"};
 
 // Task Static.
-::goray::python::Task<int64_t, int64_t> kTask_2{"", "Static", "Static", false};
+::goray::python::Task<int64_t, int64_t> kTask_2{"", "Static", "Static", false, "x"};
 
 // Task Hidden.
-::goray::python::Task<int64_t, int64_t> kTask_3{"", "Hidden", "Hidden", false};
+::goray::python::Task<int64_t, int64_t> kTask_3{"", "Hidden", "Hidden", false, "x"};
 
 gp::TaskSpec kTasks[] = {
     {"Inherited", {"Inherited", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -42,8 +42,8 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Store.
-::goray::python::Constructor<> kActor_0_new{"Store", "Store", "Store", false};
-::goray::python::Method<int64_t> kActor_0_0{"Store", "Get", "Store.Get", false};
+::goray::python::Constructor<> kActor_0_new{"Store", "Store", "Store", false, ""};
+::goray::python::Method<int64_t> kActor_0_0{"Store", "Get", "Store.Get", false, ""};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Get", {"Get", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,

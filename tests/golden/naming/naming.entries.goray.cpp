@@ -37,22 +37,22 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task lambda.
-::goray::python::Task<int64_t, int64_t, int64_t> kTask_0{"", "lambda", "lambda", false};
+::goray::python::Task<int64_t, int64_t, int64_t> kTask_0{"", "lambda", "lambda", false, "from_ self_"};
 
 // Task local.
-::goray::python::Task<void, ::std::string, int, int> kTask_1{"", "local", "local", false};
+::goray::python::Task<void, ::std::string, int, int> kTask_1{"", "local", "local", false, "A0 arg1 arg1_"};
 
 // Task _ray.
-::goray::python::Task<::a::Item, ::a::Item> kTask_2{"", "_ray", "_ray", false};
+::goray::python::Task<::a::Item, ::a::Item> kTask_2{"", "_ray", "_ray", false, "item"};
 
 // Task Both.
-::goray::python::Task<::b::Item, ::b::Item, ::b::Mode> kTask_3{"", "Both", "Both", false};
+::goray::python::Task<::b::Item, ::b::Item, ::b::Mode> kTask_3{"", "Both", "Both", false, "item mode"};
 
 // Task Thing.
-::goray::python::Task<int64_t> kTask_4{"", "Thing", "Thing", false};
+::goray::python::Task<int64_t> kTask_4{"", "Thing", "Thing", false, ""};
 
 // Task CounterHandle.
-::goray::python::Task<int64_t> kTask_5{"", "CounterHandle", "CounterHandle", false};
+::goray::python::Task<int64_t> kTask_5{"", "CounterHandle", "CounterHandle", false, ""};
 
 gp::TaskSpec kTasks[] = {
     {"lambda", {"lambda_", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -71,8 +71,8 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Counter.
-::goray::python::Constructor<> kActor_0_new{"Counter", "Counter", "Counter", false};
-::goray::python::Method<int64_t, int64_t> kActor_0_2{"Counter", "Incr", "Counter.Incr", false};
+::goray::python::Constructor<> kActor_0_new{"Counter", "Counter", "Counter", false, ""};
+::goray::python::Method<int64_t, int64_t> kActor_0_2{"Counter", "Incr", "Counter.Incr", false, "by"};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Incr", {"Incr", gp::Fn(&gp::MethodFunction<kActor_0_2>), METH_FASTCALL | METH_KEYWORDS,
@@ -81,8 +81,8 @@ gp::MethodSpec kActor_0_methods[] = {
 };
 
 // Actor type Thing.
-::goray::python::Constructor<> kActor_1_new{"Thing", "Thing", "Thing", false};
-::goray::python::Method<int64_t> kActor_1_0{"Thing", "Get", "Thing.Get", false};
+::goray::python::Constructor<> kActor_1_new{"Thing", "Thing", "Thing", false, ""};
+::goray::python::Method<int64_t> kActor_1_0{"Thing", "Get", "Thing.Get", false, ""};
 
 gp::MethodSpec kActor_1_methods[] = {
     {"Get", {"Get", gp::Fn(&gp::MethodFunction<kActor_1_0>), METH_FASTCALL | METH_KEYWORDS,

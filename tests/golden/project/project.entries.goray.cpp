@@ -20,7 +20,7 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task Hello.
-::goray::python::Task<::std::string, ::std::string> kTask_0{"", "Hello", "Hello", false};
+::goray::python::Task<::std::string, ::std::string> kTask_0{"", "Hello", "Hello", false, "name"};
 
 gp::TaskSpec kTasks[] = {
     {"Hello", {"Hello", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -29,8 +29,8 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Clock.
-::goray::python::Constructor<> kActor_0_new{"Clock", "Clock", "Clock", false};
-::goray::python::Method<int64_t> kActor_0_0{"Clock", "Tick", "Clock.Tick", false};
+::goray::python::Constructor<> kActor_0_new{"Clock", "Clock", "Clock", false, ""};
+::goray::python::Method<int64_t> kActor_0_0{"Clock", "Tick", "Clock.Tick", false, ""};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Tick", {"Tick", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,

@@ -40,31 +40,31 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task Sum.
-::goray::python::Task<double, ::std::vector<::goray::Future<double>>> kTask_0{"", "Sum", "Sum", false};
+::goray::python::Task<double, ::std::vector<::goray::Future<double>>> kTask_0{"", "Sum", "Sum", false, "parts"};
 
 // Task Forward.
-::goray::python::Task<::goray::ObjectRef, ::goray::ObjectRef> kTask_1{"", "Forward", "Forward", false};
+::goray::python::Task<::goray::ObjectRef, ::goray::ObjectRef> kTask_1{"", "Forward", "Forward", false, "ref"};
 
 // Task Later.
-::goray::python::Task<::goray::Future<::jobs::Point>, ::goray::Future<::jobs::Point>> kTask_2{"", "Later", "Later", false};
+::goray::python::Task<::goray::Future<::jobs::Point>, ::goray::Future<::jobs::Point>> kTask_2{"", "Later", "Later", false, "point"};
 
 // Task Both.
-::goray::python::Task<::goray::Future<int64_t, ::std::string>, ::goray::Future<>> kTask_3{"", "Both", "Both", false};
+::goray::python::Task<::goray::Future<int64_t, ::std::string>, ::goray::Future<>> kTask_3{"", "Both", "Both", false, "done"};
 
 // Task Index.
-::goray::python::Task<::std::map<::std::string, ::goray::ObjectRef>, ::std::pair<::goray::ObjectRef, int64_t>> kTask_4{"", "Index", "Index", false};
+::goray::python::Task<::std::map<::std::string, ::goray::ObjectRef>, ::std::pair<::goray::ObjectRef, int64_t>> kTask_4{"", "Index", "Index", false, "first"};
 
 // Task Plan.
-::goray::python::Task<::jobs::Job, ::jobs::Job> kTask_5{"", "Plan", "Plan", false};
+::goray::python::Task<::jobs::Job, ::jobs::Job> kTask_5{"", "Plan", "Plan", false, "job"};
 
 // Task Bump.
-::goray::python::Task<int64_t, ::goray::ActorHandleOf<::jobs::Counter>, ::goray::ActorHandle> kTask_6{"", "Bump", "Bump", false};
+::goray::python::Task<int64_t, ::goray::ActorHandleOf<::jobs::Counter>, ::goray::ActorHandle> kTask_6{"", "Bump", "Bump", false, "counter any"};
 
 // Task Spawn.
-::goray::python::Task<::goray::ActorHandleOf<::jobs::Counter>, int64_t> kTask_7{"", "Spawn", "Spawn", false};
+::goray::python::Task<::goray::ActorHandleOf<::jobs::Counter>, int64_t> kTask_7{"", "Spawn", "Spawn", false, "start"};
 
 // Task Spawned.
-::goray::python::Task<::std::vector<::goray::ActorHandleOf<::jobs::Counter>>, ::std::optional<::goray::ActorHandle>> kTask_8{"", "Spawned", "Spawned", false};
+::goray::python::Task<::std::vector<::goray::ActorHandleOf<::jobs::Counter>>, ::std::optional<::goray::ActorHandle>> kTask_8{"", "Spawned", "Spawned", false, "maybe"};
 
 gp::TaskSpec kTasks[] = {
     {"Sum", {"Sum", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -89,9 +89,9 @@ gp::TaskSpec kTasks[] = {
 };
 
 // Actor type Counter.
-::goray::python::Constructor<int64_t> kActor_0_new{"Counter", "Counter", "Counter", false};
-::goray::python::Method<int64_t, int64_t> kActor_0_0{"Counter", "Incr", "Counter.Incr", false};
-::goray::python::Method<int64_t, ::goray::ActorHandleOf<::jobs::Counter>> kActor_0_1{"Counter", "Absorb", "Counter.Absorb", false};
+::goray::python::Constructor<int64_t> kActor_0_new{"Counter", "Counter", "Counter", false, "start"};
+::goray::python::Method<int64_t, int64_t> kActor_0_0{"Counter", "Incr", "Counter.Incr", false, "by"};
+::goray::python::Method<int64_t, ::goray::ActorHandleOf<::jobs::Counter>> kActor_0_1{"Counter", "Absorb", "Counter.Absorb", false, "other"};
 
 gp::MethodSpec kActor_0_methods[] = {
     {"Incr", {"Incr", gp::Fn(&gp::MethodFunction<kActor_0_0>), METH_FASTCALL | METH_KEYWORDS,

@@ -30,10 +30,10 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task Echo.
-::goray::python::Task<::std::string, ::std::string> kTask_0{"", "Echo", "Echo", false};
+::goray::python::Task<::std::string, ::std::string> kTask_0{"", "Echo", "Echo", false, "s"};
 
 // Task Answer.
-::goray::python::Task<::svc::Service::Reply, ::std::string> kTask_1{"", "Answer", "Answer", false};
+::goray::python::Task<::svc::Service::Reply, ::std::string> kTask_1{"", "Answer", "Answer", false, "question"};
 
 gp::TaskSpec kTasks[] = {
     {"Echo", {"Echo", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,

@@ -64,142 +64,142 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task Flag.
-::goray::python::Task<bool, bool> kTask_0{"", "Flag", "Flag", false};
+::goray::python::Task<bool, bool> kTask_0{"", "Flag", "Flag", false, "b"};
 
 // Task I8.
-::goray::python::Task<int8_t, int8_t> kTask_1{"", "I8", "I8", false};
+::goray::python::Task<int8_t, int8_t> kTask_1{"", "I8", "I8", false, "v"};
 
 // Task U8.
-::goray::python::Task<uint8_t, uint8_t> kTask_2{"", "U8", "U8", false};
+::goray::python::Task<uint8_t, uint8_t> kTask_2{"", "U8", "U8", false, "v"};
 
 // Task I16.
-::goray::python::Task<int16_t, int16_t> kTask_3{"", "I16", "I16", false};
+::goray::python::Task<int16_t, int16_t> kTask_3{"", "I16", "I16", false, "v"};
 
 // Task U16.
-::goray::python::Task<uint16_t, uint16_t> kTask_4{"", "U16", "U16", false};
+::goray::python::Task<uint16_t, uint16_t> kTask_4{"", "U16", "U16", false, "v"};
 
 // Task I32.
-::goray::python::Task<int32_t, int32_t> kTask_5{"", "I32", "I32", false};
+::goray::python::Task<int32_t, int32_t> kTask_5{"", "I32", "I32", false, "v"};
 
 // Task U32.
-::goray::python::Task<uint32_t, uint32_t> kTask_6{"", "U32", "U32", false};
+::goray::python::Task<uint32_t, uint32_t> kTask_6{"", "U32", "U32", false, "v"};
 
 // Task I64.
-::goray::python::Task<int64_t, int64_t> kTask_7{"", "I64", "I64", false};
+::goray::python::Task<int64_t, int64_t> kTask_7{"", "I64", "I64", false, "v"};
 
 // Task U64.
-::goray::python::Task<uint64_t, uint64_t> kTask_8{"", "U64", "U64", false};
+::goray::python::Task<uint64_t, uint64_t> kTask_8{"", "U64", "U64", false, "v"};
 
 // Task Size.
-::goray::python::Task<::std::size_t, ::std::size_t> kTask_9{"", "Size", "Size", false};
+::goray::python::Task<::std::size_t, ::std::size_t> kTask_9{"", "Size", "Size", false, "n"};
 
 // Task StdI32.
-::goray::python::Task<::std::int32_t, ::std::int32_t> kTask_10{"", "StdI32", "StdI32", false};
+::goray::python::Task<::std::int32_t, ::std::int32_t> kTask_10{"", "StdI32", "StdI32", false, "v"};
 
 // Task LongLong.
-::goray::python::Task<long long, unsigned short> kTask_11{"", "LongLong", "LongLong", false};
+::goray::python::Task<long long, unsigned short> kTask_11{"", "LongLong", "LongLong", false, "v"};
 
 // Task F32.
-::goray::python::Task<float, float> kTask_12{"", "F32", "F32", false};
+::goray::python::Task<float, float> kTask_12{"", "F32", "F32", false, "v"};
 
 // Task F64.
-::goray::python::Task<double, double> kTask_13{"", "F64", "F64", false};
+::goray::python::Task<double, double> kTask_13{"", "F64", "F64", false, "v"};
 
 // Task Str.
-::goray::python::Task<::std::string, ::std::string> kTask_14{"", "Str", "Str", false};
+::goray::python::Task<::std::string, ::std::string> kTask_14{"", "Str", "Str", false, "s"};
 
 // Task Bytes.
-::goray::python::Task<::std::vector<uint8_t>, ::std::vector<uint8_t>> kTask_15{"", "Bytes", "Bytes", false};
+::goray::python::Task<::std::vector<uint8_t>, ::std::vector<uint8_t>> kTask_15{"", "Bytes", "Bytes", false, "b"};
 
 // Task RawBytes.
-::goray::python::Task<::std::vector<::std::byte>, ::std::vector<::std::byte>> kTask_16{"", "RawBytes", "RawBytes", false};
+::goray::python::Task<::std::vector<::std::byte>, ::std::vector<::std::byte>> kTask_16{"", "RawBytes", "RawBytes", false, "b"};
 
 // Task Vec.
-::goray::python::Task<::std::vector<int32_t>, ::std::vector<int32_t>> kTask_17{"", "Vec", "Vec", false};
+::goray::python::Task<::std::vector<int32_t>, ::std::vector<int32_t>> kTask_17{"", "Vec", "Vec", false, "v"};
 
 // Task Arr.
-::goray::python::Task<::std::array<double, 3>, ::std::array<double, 3>> kTask_18{"", "Arr", "Arr", false};
+::goray::python::Task<::std::array<double, 3>, ::std::array<double, 3>> kTask_18{"", "Arr", "Arr", false, "a"};
 
 // Task List.
-::goray::python::Task<::std::list<::std::string>, ::std::list<::std::string>> kTask_19{"", "List", "List", false};
+::goray::python::Task<::std::list<::std::string>, ::std::list<::std::string>> kTask_19{"", "List", "List", false, "l"};
 
 // Task Set.
-::goray::python::Task<::std::set<int64_t>, ::std::set<int64_t>> kTask_20{"", "Set", "Set", false};
+::goray::python::Task<::std::set<int64_t>, ::std::set<int64_t>> kTask_20{"", "Set", "Set", false, "s"};
 
 // Task Deque.
-::goray::python::Task<::std::deque<::std::string>, ::std::deque<::std::string>> kTask_21{"", "Deque", "Deque", false};
+::goray::python::Task<::std::deque<::std::string>, ::std::deque<::std::string>> kTask_21{"", "Deque", "Deque", false, "d"};
 
 // Task USet.
-::goray::python::Task<::std::unordered_set<int64_t>, ::std::unordered_set<int64_t>> kTask_22{"", "USet", "USet", false};
+::goray::python::Task<::std::unordered_set<int64_t>, ::std::unordered_set<int64_t>> kTask_22{"", "USet", "USet", false, "s"};
 
 // Task Pair.
-::goray::python::Task<::std::pair<::std::string, double>, ::std::pair<::std::string, double>> kTask_23{"", "Pair", "Pair", false};
+::goray::python::Task<::std::pair<::std::string, double>, ::std::pair<::std::string, double>> kTask_23{"", "Pair", "Pair", false, "p"};
 
 // Task Map.
-::goray::python::Task<::std::map<::std::string, ::std::vector<double>>, ::std::map<::std::string, ::std::vector<double>>> kTask_24{"", "Map", "Map", false};
+::goray::python::Task<::std::map<::std::string, ::std::vector<double>>, ::std::map<::std::string, ::std::vector<double>>> kTask_24{"", "Map", "Map", false, "m"};
 
 // Task UMap.
-::goray::python::Task<::std::unordered_map<int64_t, ::std::string>, ::std::unordered_map<int64_t, ::std::string>> kTask_25{"", "UMap", "UMap", false};
+::goray::python::Task<::std::unordered_map<int64_t, ::std::string>, ::std::unordered_map<int64_t, ::std::string>> kTask_25{"", "UMap", "UMap", false, "m"};
 
 // Task Opt.
-::goray::python::Task<::std::optional<::std::string>, ::std::optional<::std::string>> kTask_26{"", "Opt", "Opt", false};
+::goray::python::Task<::std::optional<::std::string>, ::std::optional<::std::string>> kTask_26{"", "Opt", "Opt", false, "o"};
 
 // Task When.
-::goray::python::Task<::std::chrono::system_clock::time_point, ::std::chrono::system_clock::time_point> kTask_27{"", "When", "When", false};
+::goray::python::Task<::std::chrono::system_clock::time_point, ::std::chrono::system_clock::time_point> kTask_27{"", "When", "When", false, "t"};
 
 // Task Any.
-::goray::python::Task<::goray::Value, ::goray::Value> kTask_28{"", "Any", "Any", false};
+::goray::python::Task<::goray::Value, ::goray::Value> kTask_28{"", "Any", "Any", false, "v"};
 
 // Task Complex.
-::goray::python::Task<::std::complex<double>, ::std::complex<float>> kTask_29{"", "Complex", "Complex", false};
+::goray::python::Task<::std::complex<double>, ::std::complex<float>> kTask_29{"", "Complex", "Complex", false, "z"};
 
 // Task Path.
-::goray::python::Task<::std::filesystem::path, ::std::filesystem::path> kTask_30{"", "Path", "Path", false};
+::goray::python::Task<::std::filesystem::path, ::std::filesystem::path> kTask_30{"", "Path", "Path", false, "p"};
 
 // Task Duration.
-::goray::python::Task<::std::chrono::milliseconds, ::std::chrono::duration<int64_t, ::std::ratio<1, 60>>> kTask_31{"", "Duration", "Duration", false};
+::goray::python::Task<::std::chrono::milliseconds, ::std::chrono::duration<int64_t, ::std::ratio<1, 60>>> kTask_31{"", "Duration", "Duration", false, "d"};
 
 // Task View.
-::goray::python::Task<::std::string_view, ::std::string_view, ::std::string_view> kTask_32{"", "View", "View", false};
+::goray::python::Task<::std::string_view, ::std::string_view, ::std::string_view> kTask_32{"", "View", "View", false, "s tail"};
 
 // Task Variant.
-::goray::python::Task<::std::variant<::std::monostate, int64_t, ::std::string, ::geo::Point>, ::std::variant<bool, double, ::std::vector<::std::string>>> kTask_33{"", "Variant", "Variant", false};
+::goray::python::Task<::std::variant<::std::monostate, int64_t, ::std::string, ::geo::Point>, ::std::variant<bool, double, ::std::vector<::std::string>>> kTask_33{"", "Variant", "Variant", false, "v"};
 
 // Task Read.
-::goray::python::Task<::geo::Reading, ::geo::Reading> kTask_34{"", "Read", "Read", false};
+::goray::python::Task<::geo::Reading, ::geo::Reading> kTask_34{"", "Read", "Read", false, "r"};
 
 // Task Paint.
-::goray::python::Task<::geo::Color, ::geo::Color, ::geo::Plain> kTask_35{"", "Paint", "Paint", false};
+::goray::python::Task<::geo::Color, ::geo::Color, ::geo::Plain> kTask_35{"", "Paint", "Paint", false, "c p"};
 
 // Task Move.
-::goray::python::Task<::geo::Shape, ::geo::Shape, ::geo::Point> kTask_36{"", "Move", "Move", false};
+::goray::python::Task<::geo::Shape, ::geo::Shape, ::geo::Point> kTask_36{"", "Move", "Move", false, "s by"};
 
 // Task Grow.
-::goray::python::Task<::geo::Tree, ::geo::Tree> kTask_37{"", "Grow", "Grow", false};
+::goray::python::Task<::geo::Tree, ::geo::Tree> kTask_37{"", "Grow", "Grow", false, "t"};
 
 // Task Next.
-::goray::python::Task<int64_t, int64_t> kTask_38{"", "Next", "Next", false};
+::goray::python::Task<int64_t, int64_t> kTask_38{"", "Next", "Next", false, "id"};
 
 // Task Many.
-::goray::python::Task<::std::vector<::geo::Point>, ::std::vector<::geo::Point>> kTask_39{"", "Many", "Many", false};
+::goray::python::Task<::std::vector<::geo::Point>, ::std::vector<::geo::Point>> kTask_39{"", "Many", "Many", false, "points"};
 
 // Task Nested.
-::goray::python::Task<::std::vector<::std::vector<::geo::Point>>, ::std::vector<::std::vector<::geo::Point>>> kTask_40{"", "Nested", "Nested", false};
+::goray::python::Task<::std::vector<::std::vector<::geo::Point>>, ::std::vector<::std::vector<::geo::Point>>> kTask_40{"", "Nested", "Nested", false, "grid"};
 
 // Task Several.
-::goray::python::Task<::std::tuple<int64_t, ::std::string, ::geo::Point>> kTask_41{"", "Several", "Several", false};
+::goray::python::Task<::std::tuple<int64_t, ::std::string, ::geo::Point>> kTask_41{"", "Several", "Several", false, ""};
 
 // Task Ref.
-::goray::python::Task<::std::string> kTask_42{"", "Ref", "Ref", false};
+::goray::python::Task<::std::string> kTask_42{"", "Ref", "Ref", false, ""};
 
 // Task Nothing.
-::goray::python::Task<void> kTask_43{"", "Nothing", "Nothing", false};
+::goray::python::Task<void> kTask_43{"", "Nothing", "Nothing", false, ""};
 
 // Task Static.
-::goray::python::Task<int, int> kTask_44{"", "Static", "Static", false};
+::goray::python::Task<int, int> kTask_44{"", "Static", "Static", false, "v"};
 
 // Task Unnamed.
-::goray::python::Task<void, int, double> kTask_45{"", "Unnamed", "Unnamed", false};
+::goray::python::Task<void, int, double> kTask_45{"", "Unnamed", "Unnamed", false, "arg0 arg1"};
 
 gp::TaskSpec kTasks[] = {
     {"Flag", {"Flag", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,

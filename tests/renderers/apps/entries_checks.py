@@ -120,13 +120,31 @@ def check_arrays_in_place(app: Any, entries: Any) -> None:
     expect(entries.Sum(strided) == float(strided.sum()), "a strided array's sum")
 
 
+def check_keywords(app: Any, entries: Any) -> None:
+    """Keywords are put in their parameters' places in C++: the typed path, as a call by
+    position is; the ones it cannot place go to the codec path, which raises."""
+    expect(typed_call(entries, lambda: entries.Loss(1.5, 1.0, b=2.0)) == 1.0, "a keyword")
+    expect(typed_call(entries, lambda: entries.Loss(b=2.0, a=1.0, x=1.5)) == 1.0, "keywords in any order")
+    meter = typed_call(entries, lambda: entries.Meter(start=1.0))
+    expect(typed_call(entries, lambda: meter.Add(x=2.0)) == 3.0, "a method's keyword")
+    meter.close()
+    for call, text in [
+        (lambda: entries.Loss(1.5, 1.0, c=2.0), "unknown keyword argument 'c'"),
+        (lambda: entries.Loss(1.5, x=1.0, b=2.0), "argument 'x' (position 0) given by position and by keyword"),
+        (lambda: entries.Loss(1.5, b=2.0), "missing argument 'a' (position 1)"),
+    ]:
+        before = counters(entries)
+        error = raises(call)
+        expect(counters(entries)["codec"] == before["codec"] + 1, f"{text}: not the codec path")
+        expect(isinstance(error, goray.ArgumentError) and text in str(error),
+               f"{type(error).__name__}: {error} (expected {text!r})")
+
+
 def check_the_codec_path_answers_the_rest(app: Any, entries: Any) -> None:
-    """Values the conversions do not take, keywords, and errors: the codec path, with its
-    texts."""
+    """Values the conversions do not take, and errors: the codec path, with its texts."""
     import numpy as np
 
     for name, args, kwargs in [
-        ("Loss", (1.5, 1.0), {"b": 2.0}),       # a keyword
         ("Sum", ([1.0, 2.0],), {}),              # a list where a view is taken
         ("Echo", (bytearray(b"x"),), {}),       # a bytes-like the codec takes
         ("Range", (np.int64(3),), {}),          # a NumPy scalar

@@ -189,8 +189,10 @@ class Callable {
   static constexpr bool kDirect = detail::AllTaken<Params>::value &&
                                   (kKind == TypedKind::kConstructor || kGives<R>);
 
-  constexpr Callable(const char* type, const char* name, const char* callee, bool keeps_gil)
-      : type_(type), name_(name), callee_(callee), keeps_gil_(keeps_gil) {}
+  // `params`: the parameters' Python names, separated by spaces (the stub's), for keywords.
+  constexpr Callable(const char* type, const char* name, const char* callee, bool keeps_gil,
+                     const char* params = "")
+      : type_(type), name_(name), callee_(callee), keeps_gil_(keeps_gil), params_(params) {}
 
   const char* type() const noexcept { return type_; }
   const char* name() const noexcept { return name_; }
@@ -225,6 +227,42 @@ class Callable {
     }
   }
 
+  // The call's arguments in parameter order: the `nargs` positional ones, then the values
+  // of `kwnames` (a vectorcall's, after them in `args`) at their parameters' places. False
+  // when a keyword names no parameter or one given already, or leaves a parameter before
+  // another unset (only trailing ones have forms): the codec path then answers, and raises.
+  bool Order(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, PyObject** ordered,
+             Py_ssize_t& count) const {
+    const Py_ssize_t keywords = PyTuple_GET_SIZE(kwnames);
+    if (nargs < 0 || nargs + keywords > static_cast<Py_ssize_t>(kArity)) return false;
+    for (Py_ssize_t i = 0; i < static_cast<Py_ssize_t>(kArity); ++i) ordered[i] = i < nargs ? args[i] : nullptr;
+    count = nargs;
+    for (Py_ssize_t k = 0; k < keywords; ++k) {
+      const Py_ssize_t at = ParamIndex(PyTuple_GET_ITEM(kwnames, k));
+      if (at < 0 || ordered[at] != nullptr) return false;
+      ordered[at] = args[nargs + k];
+      if (at + 1 > count) count = at + 1;
+    }
+    return count == nargs + keywords;  // no gap
+  }
+  // As Order, from a dict of keywords (a type's tp_new).
+  bool OrderDict(PyObject* const* args, Py_ssize_t nargs, PyObject* kwargs, PyObject** ordered,
+                 Py_ssize_t& count) const {
+    if (nargs < 0 || nargs + PyDict_GET_SIZE(kwargs) > static_cast<Py_ssize_t>(kArity)) return false;
+    for (Py_ssize_t i = 0; i < static_cast<Py_ssize_t>(kArity); ++i) ordered[i] = i < nargs ? args[i] : nullptr;
+    count = nargs;
+    Py_ssize_t position = 0;
+    PyObject* key;
+    PyObject* value;
+    while (PyDict_Next(kwargs, &position, &key, &value)) {
+      const Py_ssize_t at = ParamIndex(key);
+      if (at < 0 || ordered[at] != nullptr) return false;
+      ordered[at] = value;
+      if (at + 1 > count) count = at + 1;
+    }
+    return count == nargs + PyDict_GET_SIZE(kwargs);
+  }
+
   // Converts the `nargs` arguments and calls the form, `self` its instance (methods).
   // `taken` false: an argument was not converted (no exception set): the codec path
   // answers. Otherwise the result (null with an exception set on failure); a
@@ -244,6 +282,25 @@ class Callable {
     TypedThunk thunk = nullptr;
     void* state = nullptr;
   };
+
+  // The place of the parameter named `keyword` (a str), or -1.
+  Py_ssize_t ParamIndex(PyObject* keyword) const {
+    Py_ssize_t size = 0;
+    const char* text = PyUnicode_Check(keyword) ? PyUnicode_AsUTF8AndSize(keyword, &size) : nullptr;
+    if (text == nullptr) {
+      PyErr_Clear();
+      return -1;
+    }
+    const std::string_view wanted(text, static_cast<std::size_t>(size));
+    std::string_view names(params_);
+    for (Py_ssize_t index = 0; !names.empty(); ++index) {
+      const std::size_t space = names.find(' ');
+      if (names.substr(0, space) == wanted) return index;
+      if (space == std::string_view::npos) break;
+      names.remove_prefix(space + 1);
+    }
+    return -1;
+  }
 
   template <std::size_t... K>
   void BindForms(std::index_sequence<K...>) {
@@ -331,6 +388,7 @@ class Callable {
   const char* name_;
   const char* callee_;
   bool keeps_gil_;
+  const char* params_;
   bool ready_ = false;
   Form forms_[kArity + 1];
   PyObject* converter_ = nullptr;
@@ -341,13 +399,16 @@ class Callable {
 template <TypedKind kKind>
 class Untyped {
  public:
-  constexpr Untyped(const char* type, const char* name, const char* callee, bool)
+  static constexpr std::size_t kArity = 0;
+  constexpr Untyped(const char* type, const char* name, const char* callee, bool, const char* = "")
       : type_(type), name_(name), callee_(callee) {}
   const char* type() const noexcept { return type_; }
   const char* name() const noexcept { return name_; }
   const char* callee() const noexcept { return callee_; }
   bool Ready() { return EnsureBound(); }
   bool Direct(Py_ssize_t) const noexcept { return false; }
+  bool Order(PyObject* const*, Py_ssize_t, PyObject*, PyObject**, Py_ssize_t&) const { return false; }
+  bool OrderDict(PyObject* const*, Py_ssize_t, PyObject*, PyObject**, Py_ssize_t&) const { return false; }
   PyObject* Call(void*, PyObject* const*, Py_ssize_t, bool& taken, std::shared_ptr<void>* = nullptr) {
     taken = false;
     return nullptr;
@@ -384,9 +445,15 @@ PyCFunction Fn(Function function) {
 template <auto& kTask>
 PyObject* TaskFunction(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   if (!kTask.Ready()) return nullptr;
-  if (kwnames == nullptr && kTask.Direct(nargs)) {
+  PyObject* ordered[std::remove_cvref_t<decltype(kTask)>::kArity + 1];
+  Py_ssize_t count = nargs;
+  PyObject* const* in_order = args;
+  if (kwnames != nullptr && PyTuple_GET_SIZE(kwnames) != 0) {  // keywords: put in place
+    in_order = kTask.Order(args, nargs, kwnames, ordered, count) ? ordered : nullptr;
+  }
+  if (in_order != nullptr && kTask.Direct(count)) {
     bool taken;
-    PyObject* result = kTask.Call(nullptr, args, nargs, taken);
+    PyObject* result = kTask.Call(nullptr, in_order, count, taken);
     if (taken) {
       ++TheGoray().typed_calls;
       return result;

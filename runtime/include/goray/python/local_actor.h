@@ -119,11 +119,16 @@ PyObject* ConstructorFunction(PyTypeObject* type, PyObject* args, PyObject* kwar
   }
   const TypedEntries* table = TheGoray().table;
   const Py_ssize_t nargs = PyTuple_GET_SIZE(args);
-  if ((kwargs == nullptr || PyDict_GET_SIZE(kwargs) == 0) && table != nullptr &&
-      kConstructor.Direct(nargs)) {
+  PyObject* ordered[std::remove_cvref_t<decltype(kConstructor)>::kArity + 1];
+  Py_ssize_t count = nargs;
+  PyObject* const* in_order = &PyTuple_GET_ITEM(args, 0);
+  if (kwargs != nullptr && PyDict_GET_SIZE(kwargs) != 0) {  // keywords: put in place
+    in_order = kConstructor.OrderDict(in_order, nargs, kwargs, ordered, count) ? ordered : nullptr;
+  }
+  if (in_order != nullptr && table != nullptr && kConstructor.Direct(count)) {
     bool taken;
     std::shared_ptr<void> made;
-    PyObject* none = kConstructor.Call(nullptr, &PyTuple_GET_ITEM(args, 0), nargs, taken, &made);
+    PyObject* none = kConstructor.Call(nullptr, in_order, count, taken, &made);
     if (taken) {
       if (none == nullptr) return nullptr;
       Py_DECREF(none);
@@ -164,10 +169,16 @@ template <auto& kMethod>
 PyObject* MethodFunction(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   auto* actor = reinterpret_cast<ActorObject*>(self);
   if (!kMethod.Ready()) return nullptr;
-  if (!actor->closed && kwnames == nullptr && actor->object != nullptr && kMethod.Direct(nargs)) {
+  PyObject* ordered[std::remove_cvref_t<decltype(kMethod)>::kArity + 1];
+  Py_ssize_t count = nargs;
+  PyObject* const* in_order = args;
+  if (kwnames != nullptr && PyTuple_GET_SIZE(kwnames) != 0) {  // keywords: put in place
+    in_order = kMethod.Order(args, nargs, kwnames, ordered, count) ? ordered : nullptr;
+  }
+  if (!actor->closed && in_order != nullptr && actor->object != nullptr && kMethod.Direct(count)) {
     ++actor->inflight;
     bool taken;
-    PyObject* result = kMethod.Call(actor->object.get(), args, nargs, taken);
+    PyObject* result = kMethod.Call(actor->object.get(), in_order, count, taken);
     detail::EndCall(actor);
     if (taken) {
       ++TheGoray().typed_calls;
@@ -175,7 +186,8 @@ PyObject* MethodFunction(PyObject* self, PyObject* const* args, Py_ssize_t nargs
     }
   }
   ++TheGoray().codec_calls;
-  // Closed (its error), keywords, or what the conversions do not take: the codec path.
+  // Closed (its error), keywords that name no parameter or leave a gap, or what the
+  // conversions do not take: the codec path.
   PyObject* method = PyUnicode_FromString(kMethod.name());
   if (method == nullptr) return nullptr;
   PyObject* result = CallPrefixed(TheGoray().call_method, self, method, args, nargs, kwnames);
