@@ -76,12 +76,15 @@ def _text_signature(name: str, first: Optional[str], params: List[PyParam]) -> s
 
 
 def _names(params: List[PyParam], callable_: CppCallable) -> str:
-    """The names keywords find their parameters by: none (keywords then take the codec
-    path) where the stub's parameters are not the C++ ones one for one."""
+    """The names keywords find their parameters by, as the stub takes them: empty for the
+    positional-only ones (up to one the stub renamed: a Python keyword, `self`); none at all
+    (keywords then take the codec path) where the stub's parameters are not the C++ ones one
+    for one."""
     names = [param.name for param in params]
     if not _typed(callable_) or len(names) != len(callable_.checked_params) or len(set(names)) != len(names):
         return ""
-    return " ".join(names)
+    last_positional = max((i for i, param in enumerate(params) if param.slash_after), default=-1)
+    return " ".join("" if i <= last_positional else name for i, name in enumerate(names))
 
 
 def _doc(signature: str, text: str) -> str:

@@ -24,7 +24,7 @@ namespace gp = ::goray::python;
 ::goray::python::Task<::std::string, ::std::string, int64_t> kTask_1{"", "Greet", "Greet", false, "who times"};
 
 // Task Fill.
-::goray::python::Task<::std::vector<int64_t>, int64_t, ::std::vector<int64_t>> kTask_2{"", "Fill", "Fill", false, "n with_"};
+::goray::python::Task<::std::vector<int64_t>, int64_t, ::std::vector<int64_t>> kTask_2{"", "Fill", "Fill", false, " "};
 
 // Task Line.
 ::goray::python::Task<::std::string, ::std::string, int64_t, double, bool, ::std::string> kTask_3{"", "Line", "Line", false, "text width scale upper end"};

@@ -37,10 +37,10 @@ namespace {
 namespace gp = ::goray::python;
 
 // Task lambda.
-::goray::python::Task<int64_t, int64_t, int64_t> kTask_0{"", "lambda", "lambda", false, "from_ self_"};
+::goray::python::Task<int64_t, int64_t, int64_t> kTask_0{"", "lambda", "lambda", false, " "};
 
 // Task local.
-::goray::python::Task<void, ::std::string, int, int> kTask_1{"", "local", "local", false, "A0 arg1 arg1_"};
+::goray::python::Task<void, ::std::string, int, int> kTask_1{"", "local", "local", false, "  "};
 
 // Task _ray.
 ::goray::python::Task<::a::Item, ::a::Item> kTask_2{"", "_ray", "_ray", false, "item"};
