@@ -233,34 +233,25 @@ class Callable {
   // another unset (only trailing ones have forms): the codec path then answers, and raises.
   bool Order(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, PyObject** ordered,
              Py_ssize_t& count) const {
-    const Py_ssize_t keywords = PyTuple_GET_SIZE(kwnames);
-    if (nargs < 0 || nargs + keywords > static_cast<Py_ssize_t>(kArity)) return false;
-    for (Py_ssize_t i = 0; i < static_cast<Py_ssize_t>(kArity); ++i) ordered[i] = i < nargs ? args[i] : nullptr;
-    count = nargs;
-    for (Py_ssize_t k = 0; k < keywords; ++k) {
-      const Py_ssize_t at = ParamIndex(PyTuple_GET_ITEM(kwnames, k));
-      if (at < 0 || ordered[at] != nullptr) return false;
-      ordered[at] = args[nargs + k];
-      if (at + 1 > count) count = at + 1;
-    }
-    return count == nargs + keywords;  // no gap
+    return Place(args, nargs, PyTuple_GET_SIZE(kwnames), ordered, count, [&](auto put) {
+      for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(kwnames); ++k) {
+        if (!put(PyTuple_GET_ITEM(kwnames, k), args[nargs + k])) return false;
+      }
+      return true;
+    });
   }
   // As Order, from a dict of keywords (a type's tp_new).
   bool OrderDict(PyObject* const* args, Py_ssize_t nargs, PyObject* kwargs, PyObject** ordered,
                  Py_ssize_t& count) const {
-    if (nargs < 0 || nargs + PyDict_GET_SIZE(kwargs) > static_cast<Py_ssize_t>(kArity)) return false;
-    for (Py_ssize_t i = 0; i < static_cast<Py_ssize_t>(kArity); ++i) ordered[i] = i < nargs ? args[i] : nullptr;
-    count = nargs;
-    Py_ssize_t position = 0;
-    PyObject* key;
-    PyObject* value;
-    while (PyDict_Next(kwargs, &position, &key, &value)) {
-      const Py_ssize_t at = ParamIndex(key);
-      if (at < 0 || ordered[at] != nullptr) return false;
-      ordered[at] = value;
-      if (at + 1 > count) count = at + 1;
-    }
-    return count == nargs + PyDict_GET_SIZE(kwargs);
+    return Place(args, nargs, PyDict_GET_SIZE(kwargs), ordered, count, [&](auto put) {
+      Py_ssize_t position = 0;
+      PyObject* key;
+      PyObject* value;
+      while (PyDict_Next(kwargs, &position, &key, &value)) {
+        if (!put(key, value)) return false;
+      }
+      return true;
+    });
   }
 
   // Converts the `nargs` arguments and calls the form, `self` its instance (methods).
@@ -282,6 +273,23 @@ class Callable {
     TypedThunk thunk = nullptr;
     void* state = nullptr;
   };
+
+  // Order's work: `each_keyword(put)` calls put(name, value) for each keyword.
+  template <class EachKeyword>
+  bool Place(PyObject* const* args, Py_ssize_t nargs, Py_ssize_t keywords, PyObject** ordered,
+             Py_ssize_t& count, EachKeyword each_keyword) const {
+    if (nargs < 0 || nargs + keywords > static_cast<Py_ssize_t>(kArity)) return false;
+    for (Py_ssize_t i = 0; i < static_cast<Py_ssize_t>(kArity); ++i) ordered[i] = i < nargs ? args[i] : nullptr;
+    count = nargs;
+    const bool placed = each_keyword([&](PyObject* name, PyObject* value) {
+      const Py_ssize_t at = ParamIndex(name);
+      if (at < 0 || ordered[at] != nullptr) return false;
+      ordered[at] = value;
+      if (at + 1 > count) count = at + 1;
+      return true;
+    });
+    return placed && count == nargs + keywords;  // no gap
+  }
 
   // The place of the parameter named `keyword` (a str), or -1.
   Py_ssize_t ParamIndex(PyObject* keyword) const {
