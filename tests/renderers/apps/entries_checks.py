@@ -125,6 +125,14 @@ def check_keywords(app: Any, entries: Any) -> None:
     position is; the ones it cannot place go to the codec path, which raises."""
     expect(typed_call(entries, lambda: entries.Loss(1.5, 1.0, b=2.0)) == 1.0, "a keyword")
     expect(typed_call(entries, lambda: entries.Loss(b=2.0, a=1.0, x=1.5)) == 1.0, "keywords in any order")
+    # Each call site's places are kept: sites taking turns, in other orders and with other
+    # positional counts, each keep their own answer.
+    for _ in range(3):
+        expect(entries.Loss(x=3.0, a=1.0, b=2.0) == 4.0, "site 1")
+        expect(entries.Loss(b=2.0, x=3.0, a=1.0) == 4.0, "site 2")
+        expect(entries.Loss(3.0, b=2.0, a=1.0) == 4.0, "site 3")
+        expect(entries.Loss(3.0, 1.0, b=5.0) == 10.0, "site 4")
+        expect(entries.Loss(**{"a": 1.0, "x": 3.0, "b": 5.0}) == 10.0, "a dict of keywords")
     meter = typed_call(entries, lambda: entries.Meter(start=1.0))
     expect(typed_call(entries, lambda: meter.Add(x=2.0)) == 3.0, "a method's keyword")
     meter.close()

@@ -232,13 +232,31 @@ class Callable {
   // when a keyword names no parameter or one given already, or leaves a parameter before
   // another unset (only trailing ones have forms): the codec path then answers, and raises.
   bool Order(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, PyObject** ordered,
-             Py_ssize_t& count) const {
-    return Place(args, nargs, PyTuple_GET_SIZE(kwnames), ordered, count, [&](auto put) {
-      for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(kwnames); ++k) {
-        if (!put(PyTuple_GET_ITEM(kwnames, k), args[nargs + k])) return false;
-      }
+             Py_ssize_t& count) {
+    // A call site passes the same kwnames tuple (a constant of its code) each time: its
+    // places, found once, are kept for it (under the GIL, as every entry runs here).
+    const Py_ssize_t keywords = PyTuple_GET_SIZE(kwnames);
+    if (kwnames == last_kwnames_ && nargs == last_nargs_) {
+      for (Py_ssize_t i = 0; i < nargs; ++i) ordered[i] = args[i];
+      for (Py_ssize_t k = 0; k < keywords; ++k) ordered[last_places_[k]] = args[nargs + k];
+      count = nargs + keywords;
       return true;
-    });
+    }
+    if (!Place(args, nargs, keywords, ordered, count, [&](auto put) {
+          for (Py_ssize_t k = 0; k < keywords; ++k) {
+            if (!put(PyTuple_GET_ITEM(kwnames, k), args[nargs + k])) return false;
+          }
+          return true;
+        })) {
+      return false;
+    }
+    // Placed: keep the places (ParamIndex again, for each keyword: the cheap, rare path).
+    Py_INCREF(kwnames);
+    Py_XDECREF(last_kwnames_);  // the previous site's (kept alive so its address is not reused)
+    last_kwnames_ = kwnames;
+    last_nargs_ = nargs;
+    for (Py_ssize_t k = 0; k < keywords; ++k) last_places_[k] = ParamIndex(PyTuple_GET_ITEM(kwnames, k));
+    return true;
   }
   // As Order, from a dict of keywords (a type's tp_new).
   bool OrderDict(PyObject* const* args, Py_ssize_t nargs, PyObject* kwargs, PyObject** ordered,
@@ -397,6 +415,9 @@ class Callable {
   const char* callee_;
   bool keeps_gil_;
   const char* params_;
+  PyObject* last_kwnames_ = nullptr;  // the last call site's keywords, and their places
+  Py_ssize_t last_nargs_ = -1;
+  Py_ssize_t last_places_[kArity + 1] = {};
   bool ready_ = false;
   Form forms_[kArity + 1];
   PyObject* converter_ = nullptr;
