@@ -247,9 +247,14 @@ def _words(name: str) -> str:
     return re.sub(r"^k(?=[A-Z])", "", name).replace("_", "").lower()
 
 
+def _constants() -> dict[str, int]:
+    """The table's constants by their names' words."""
+    return {_words(entry["name"]): entry["number"]
+            for entry in protocol_table.load(REPO / protocol_table.TABLE)["constants"]}
+
+
 def test_no_constant_of_the_table_is_typed_again():
-    constants = {_words(entry["name"]): entry["number"]
-                 for entry in protocol_table.load(REPO / protocol_table.TABLE)["constants"]}
+    constants = _constants()
     copies = []
     for root in _SOURCES:
         for path in sorted(root.rglob("*")):
@@ -273,7 +278,6 @@ def test_no_constant_of_the_table_is_typed_again():
     "AS_PYTHON = 1\n",
 ])
 def test_the_copy_check_finds_a_constant_typed_by_hand(text):
-    constants = {_words(entry["name"]): entry["number"]
-                 for entry in protocol_table.load(REPO / protocol_table.TABLE)["constants"]}
+    constants = _constants()
     named = [name for name, value in _assigned_names(text).items() if constants.get(_words(name)) == value]
     assert _COPIES.search(text) or named, text

@@ -142,9 +142,6 @@ PyMethodDef kMethods[] = {
     {nullptr, nullptr, 0, nullptr},
 };
 
-// What goray._codec checks before it uses this module: FAST_PATH_INTERFACE of
-// generator/protocol/numbers.json, raised with every change to what the package calls here.
-constexpr long kInterface = goray::detail::kFastPathInterface;
 
 PyModuleDef kModule = {
     PyModuleDef_HEAD_INIT,
@@ -167,7 +164,7 @@ PyMODINIT_FUNC PyInit__fastpath(void) {
   if (!thread_states_init() || !replies_init() || !tables_init() || !abi_init()) return nullptr;
   PyObject *module = PyModule_Create(&kModule);
   if (module == nullptr) return nullptr;
-  if (PyModule_AddIntConstant(module, "INTERFACE", kInterface) != 0) {
+  if (PyModule_AddIntConstant(module, "INTERFACE", goray::detail::kFastPathInterface) != 0) {
     Py_DECREF(module);
     return nullptr;
   }

@@ -19,6 +19,7 @@
 
 #include "goray/python/convert.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -227,12 +228,15 @@ class Callable {
     }
   }
 
-  // The call's arguments in parameter order: the `nargs` positional ones, then the values
-  // of `kwnames` (a vectorcall's, after them in `args`) at their parameters' places. False
+  // The call's arguments in parameter order, `count` of them: `args` itself without
+  // keywords; else `ordered`, filled with the `nargs` positional ones and the values of
+  // `kwnames` (a vectorcall's, after them in `args`) at their parameters' places. Null
   // when a keyword names no parameter or one given already, or leaves a parameter before
   // another unset (only trailing ones have forms): the codec path then answers, and raises.
-  bool Order(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, PyObject** ordered,
-             Py_ssize_t& count) {
+  PyObject* const* InOrder(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
+                           PyObject** ordered, Py_ssize_t& count) {
+    count = nargs;
+    if (kwnames == nullptr || PyTuple_GET_SIZE(kwnames) == 0) return args;
     // A call site passes the same kwnames tuple (a constant of its code) each time: its
     // places, found once, are kept for it (under the GIL, as every entry runs here).
     const Py_ssize_t keywords = PyTuple_GET_SIZE(kwnames);
@@ -240,28 +244,30 @@ class Callable {
       for (Py_ssize_t i = 0; i < nargs; ++i) ordered[i] = args[i];
       for (Py_ssize_t k = 0; k < keywords; ++k) ordered[last_places_[k]] = args[nargs + k];
       count = nargs + keywords;
+      return ordered;
+    }
+    Py_ssize_t places[kArity + 1];
+    const bool placed = Place(args, nargs, keywords, ordered, count, places, [&](auto put) {
+      for (Py_ssize_t k = 0; k < keywords; ++k) {
+        if (!put(PyTuple_GET_ITEM(kwnames, k), args[nargs + k])) return false;
+      }
       return true;
-    }
-    if (!Place(args, nargs, keywords, ordered, count, [&](auto put) {
-          for (Py_ssize_t k = 0; k < keywords; ++k) {
-            if (!put(PyTuple_GET_ITEM(kwnames, k), args[nargs + k])) return false;
-          }
-          return true;
-        })) {
-      return false;
-    }
-    // Placed: keep the places (ParamIndex again, for each keyword: the cheap, rare path).
+    });
+    if (!placed) return nullptr;
     Py_INCREF(kwnames);
     Py_XDECREF(last_kwnames_);  // the previous site's (kept alive so its address is not reused)
     last_kwnames_ = kwnames;
     last_nargs_ = nargs;
-    for (Py_ssize_t k = 0; k < keywords; ++k) last_places_[k] = ParamIndex(PyTuple_GET_ITEM(kwnames, k));
-    return true;
+    std::copy(places, places + keywords, last_places_);
+    return ordered;
   }
-  // As Order, from a dict of keywords (a type's tp_new).
-  bool OrderDict(PyObject* const* args, Py_ssize_t nargs, PyObject* kwargs, PyObject** ordered,
-                 Py_ssize_t& count) const {
-    return Place(args, nargs, PyDict_GET_SIZE(kwargs), ordered, count, [&](auto put) {
+  // As InOrder, the keywords a dict (a type's tp_new; may be null).
+  PyObject* const* InOrderDict(PyObject* const* args, Py_ssize_t nargs, PyObject* kwargs,
+                               PyObject** ordered, Py_ssize_t& count) const {
+    count = nargs;
+    if (kwargs == nullptr || PyDict_GET_SIZE(kwargs) == 0) return args;
+    Py_ssize_t places[kArity + 1];
+    const bool placed = Place(args, nargs, PyDict_GET_SIZE(kwargs), ordered, count, places, [&](auto put) {
       Py_ssize_t position = 0;
       PyObject* key;
       PyObject* value;
@@ -270,6 +276,7 @@ class Callable {
       }
       return true;
     });
+    return placed ? ordered : nullptr;
   }
 
   // Converts the `nargs` arguments and calls the form, `self` its instance (methods).
@@ -292,17 +299,20 @@ class Callable {
     void* state = nullptr;
   };
 
-  // Order's work: `each_keyword(put)` calls put(name, value) for each keyword.
+  // InOrder's work: `each_keyword(put)` calls put(name, value) for each keyword; the k-th
+  // keyword's place goes to places[k].
   template <class EachKeyword>
   bool Place(PyObject* const* args, Py_ssize_t nargs, Py_ssize_t keywords, PyObject** ordered,
-             Py_ssize_t& count, EachKeyword each_keyword) const {
+             Py_ssize_t& count, Py_ssize_t* places, EachKeyword each_keyword) const {
     if (nargs < 0 || nargs + keywords > static_cast<Py_ssize_t>(kArity)) return false;
     for (Py_ssize_t i = 0; i < static_cast<Py_ssize_t>(kArity); ++i) ordered[i] = i < nargs ? args[i] : nullptr;
     count = nargs;
+    Py_ssize_t placed_count = 0;
     const bool placed = each_keyword([&](PyObject* name, PyObject* value) {
       const Py_ssize_t at = ParamIndex(name);
       if (at < 0 || ordered[at] != nullptr) return false;
       ordered[at] = value;
+      places[placed_count++] = at;
       if (at + 1 > count) count = at + 1;
       return true;
     });
@@ -436,8 +446,13 @@ class Untyped {
   const char* callee() const noexcept { return callee_; }
   bool Ready() { return EnsureBound(); }
   bool Direct(Py_ssize_t) const noexcept { return false; }
-  bool Order(PyObject* const*, Py_ssize_t, PyObject*, PyObject**, Py_ssize_t&) const { return false; }
-  bool OrderDict(PyObject* const*, Py_ssize_t, PyObject*, PyObject**, Py_ssize_t&) const { return false; }
+  // Every call takes the codec path: nothing to put in order.
+  PyObject* const* InOrder(PyObject* const*, Py_ssize_t, PyObject*, PyObject**, Py_ssize_t&) const {
+    return nullptr;
+  }
+  PyObject* const* InOrderDict(PyObject* const*, Py_ssize_t, PyObject*, PyObject**, Py_ssize_t&) const {
+    return nullptr;
+  }
   PyObject* Call(void*, PyObject* const*, Py_ssize_t, bool& taken, std::shared_ptr<void>* = nullptr) {
     taken = false;
     return nullptr;
@@ -475,11 +490,8 @@ template <auto& kTask>
 PyObject* TaskFunction(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   if (!kTask.Ready()) return nullptr;
   PyObject* ordered[std::remove_cvref_t<decltype(kTask)>::kArity + 1];
-  Py_ssize_t count = nargs;
-  PyObject* const* in_order = args;
-  if (kwnames != nullptr && PyTuple_GET_SIZE(kwnames) != 0) {  // keywords: put in place
-    in_order = kTask.Order(args, nargs, kwnames, ordered, count) ? ordered : nullptr;
-  }
+  Py_ssize_t count;
+  PyObject* const* in_order = kTask.InOrder(args, nargs, kwnames, ordered, count);
   if (in_order != nullptr && kTask.Direct(count)) {
     bool taken;
     PyObject* result = kTask.Call(nullptr, in_order, count, taken);

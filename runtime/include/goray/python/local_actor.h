@@ -120,11 +120,8 @@ PyObject* ConstructorFunction(PyTypeObject* type, PyObject* args, PyObject* kwar
   const TypedEntries* table = TheGoray().table;
   const Py_ssize_t nargs = PyTuple_GET_SIZE(args);
   PyObject* ordered[std::remove_cvref_t<decltype(kConstructor)>::kArity + 1];
-  Py_ssize_t count = nargs;
-  PyObject* const* in_order = &PyTuple_GET_ITEM(args, 0);
-  if (kwargs != nullptr && PyDict_GET_SIZE(kwargs) != 0) {  // keywords: put in place
-    in_order = kConstructor.OrderDict(in_order, nargs, kwargs, ordered, count) ? ordered : nullptr;
-  }
+  Py_ssize_t count;
+  PyObject* const* in_order = kConstructor.InOrderDict(&PyTuple_GET_ITEM(args, 0), nargs, kwargs, ordered, count);
   if (in_order != nullptr && table != nullptr && kConstructor.Direct(count)) {
     bool taken;
     std::shared_ptr<void> made;
@@ -170,11 +167,8 @@ PyObject* MethodFunction(PyObject* self, PyObject* const* args, Py_ssize_t nargs
   auto* actor = reinterpret_cast<ActorObject*>(self);
   if (!kMethod.Ready()) return nullptr;
   PyObject* ordered[std::remove_cvref_t<decltype(kMethod)>::kArity + 1];
-  Py_ssize_t count = nargs;
-  PyObject* const* in_order = args;
-  if (kwnames != nullptr && PyTuple_GET_SIZE(kwnames) != 0) {  // keywords: put in place
-    in_order = kMethod.Order(args, nargs, kwnames, ordered, count) ? ordered : nullptr;
-  }
+  Py_ssize_t count;
+  PyObject* const* in_order = kMethod.InOrder(args, nargs, kwnames, ordered, count);
   if (!actor->closed && in_order != nullptr && actor->object != nullptr && kMethod.Direct(count)) {
     ++actor->inflight;
     bool taken;
