@@ -41,8 +41,9 @@ import threading
 from typing import Any, Callable, List, Optional, Tuple
 
 from ._protocol import CodecError
-from ._protocol_numbers import (ARRAY_BYTES, ARRAY_COLUMN_MAJOR, ARRAY_OWNED, ARRAY_PAD_MASK,
-                                EXT_ARRAY_ADDRESS, EXT_ARRAY_INLINE)
+from ._protocol_numbers import (ARRAY_ADDRESS_BYTES, ARRAY_BYTES, ARRAY_COLUMN_MAJOR, ARRAY_DATA_ALIGN,
+                                ARRAY_EXTENT_BYTES, ARRAY_HEAD_BYTES, ARRAY_OWNED, ARRAY_PAD_MASK,
+                                EXT_ARRAY_ADDRESS, EXT_ARRAY_INLINE, MAX_ARRAY_DIMS)
 
 __all__ = [
     "EXT_INLINE", "EXT_ADDRESS", "NESTED", "INLINE", "BORROWED", "DTYPE_NAMES",
@@ -66,7 +67,7 @@ DTYPE_NAMES = {
     ("c", 8): "complex64", ("c", 16): "complex128",
 }
 _SUPPORTED_TEXT = ("an array of " + ", ".join(DTYPE_NAMES.values())
-                   + " (little-endian, at most 32 dimensions)")
+                   + f" (little-endian, at most {MAX_ARRAY_DIMS} dimensions)")
 _NUMPY_HINT = "NumPy is not installed: pip install numpy"
 
 _EXT32_LIMIT = (1 << 32) - 1
@@ -237,7 +238,7 @@ def _checked(arr: Any, original: Any) -> Tuple[str, int]:
     dtype = arr.dtype
     key = (dtype.kind, dtype.itemsize)
     if key not in DTYPE_NAMES or dtype.byteorder == ">" or (
-            dtype.byteorder == "=" and sys.byteorder != "little") or arr.ndim > 32:
+            dtype.byteorder == "=" and sys.byteorder != "little") or arr.ndim > MAX_ARRAY_DIMS:
         raise BadArray(_SUPPORTED_TEXT, describe(original))
     return key
 
@@ -273,7 +274,7 @@ def inline_ext(arr: Any, original: Any, at: int) -> Tuple[int, bytes, Any]:
     pad, size = 0, 0
     for _ in range(4):
         size = _ext_header_size(len(head) + pad + nbytes)
-        pad = -(at + size + len(head)) % 64
+        pad = -(at + size + len(head)) % ARRAY_DATA_ALIGN
         if _ext_header_size(len(head) + pad + nbytes) == size:
             break
     length = len(head) + pad + nbytes
@@ -409,19 +410,20 @@ def _release(token: int) -> None:
 _SHAPES = [struct.Struct(f"<{ndim}q") for ndim in range(256)]
 _KINDS = {(ord(kind), size): kind for kind, size in DTYPE_NAMES}
 _U64_PAIR = struct.Struct("<QQ")
+_LONGEST_HEAD = ARRAY_HEAD_BYTES + ARRAY_EXTENT_BYTES * MAX_ARRAY_DIMS
 
 
 def _parse_head(data: bytes, code: int) -> Tuple[str, int, Tuple[int, ...], int, int]:
     """(kind, itemsize, shape, 4th header byte, end of the shape) of an array ext."""
-    if len(data) < 4:
+    if len(data) < ARRAY_HEAD_BYTES:
         raise CodecError(f"ext {code}: {len(data)} bytes, too short for an array header")
     itemsize, ndim, fourth = data[1], data[2], data[3]
     kind = _KINDS.get((data[0], itemsize))
-    end = 4 + 8 * ndim
+    end = ARRAY_HEAD_BYTES + ARRAY_EXTENT_BYTES * ndim
     if len(data) < end:
         raise CodecError(f"ext {code}: {len(data)} bytes, too short for {ndim} dimensions")
-    shape = _SHAPES[ndim].unpack_from(data, 4)
-    if kind is None or ndim > 32 or min(shape, default=0) < 0:
+    shape = _SHAPES[ndim].unpack_from(data, ARRAY_HEAD_BYTES)
+    if kind is None or ndim > MAX_ARRAY_DIMS or min(shape, default=0) < 0:
         raise CodecError(f"ext {code}: not an array (dtype {chr(data[0])!r}{itemsize}, "
                            f"shape {shape})")
     return kind, itemsize, shape, fourth, end
@@ -437,7 +439,7 @@ def _count(shape: Tuple[int, ...]) -> int:
 def decode_inline(data: Any) -> Any:
     """The ndarray of an ext 71 payload (bytes or any buffer): a read-only view
     over `data` when the data is aligned, else a read-only copy."""
-    kind, itemsize, shape, fourth, end = _parse_head(bytes(data[:4 + 8 * 32]), EXT_INLINE)
+    kind, itemsize, shape, fourth, end = _parse_head(bytes(data[:_LONGEST_HEAD]), EXT_INLINE)
     if fourth & ~(ARRAY_PAD_MASK | ARRAY_COLUMN_MAJOR):  # bit 6, reserved
         raise CodecError(f"ext 71: 4th byte {fourth} has the reserved bit 6 set")
     start = end + (fourth & _PAD_MASK)
@@ -506,8 +508,8 @@ def ext_hook(code: int, data: bytes) -> Any:
 
 def _address(data: bytes) -> Any:
     kind, itemsize, shape, flags, end = _parse_head(data, EXT_ADDRESS)
-    if len(data) != end + 16:
-        raise CodecError(f"ext 72: {len(data)} bytes, expected {end + 16}")
+    if len(data) != end + ARRAY_ADDRESS_BYTES:
+        raise CodecError(f"ext 72: {len(data)} bytes, expected {end + ARRAY_ADDRESS_BYTES}")
     address, token = _U64_PAIR.unpack_from(data, end)
     if not flags & ARRAY_OWNED:
         raise CodecError("ext 72: a borrowed array in a reply (only owned ones may come back)")

@@ -37,7 +37,8 @@ import msgpack  # type: ignore[import-untyped]
 
 from . import _arrays
 from ._protocol import CodecError
-from ._protocol_numbers import ARRAY_OWNED, EXT_COLUMN_ADDRESS, EXT_COLUMN_INLINE
+from ._protocol_numbers import (ARRAY_OWNED, COLUMN_ADDRESS_CHUNK_BYTES, COLUMN_ADDRESS_HEAD_BYTES,
+                                COLUMN_ADDRESS_TOKEN_BYTES, EXT_COLUMN_ADDRESS, EXT_COLUMN_INLINE)
 from .errors import GorayError
 
 __all__ = ["EXT_INLINE", "EXT_ADDRESS", "enable", "enabled", "is_column", "describe", "encode",
@@ -180,14 +181,15 @@ def ext_hook(code: int, data: bytes) -> Any:
         except ValueError as error:
             raise CodecError(f"ext 78: {error}") from None
         return as_array(pair)
-    if len(data) < 16:
+    fixed = COLUMN_ADDRESS_HEAD_BYTES + COLUMN_ADDRESS_TOKEN_BYTES
+    if len(data) < fixed:
         raise CodecError(f"ext 79: {len(data)} bytes, too short")
     flags, count = _ADDRESS_HEAD.unpack_from(data, 0)
-    if len(data) != 16 + 16 * count or count != 1 or not flags & ARRAY_OWNED:
+    if len(data) != fixed + COLUMN_ADDRESS_CHUNK_BYTES * count or count != 1 or not flags & ARRAY_OWNED:
         raise CodecError(f"ext 79: not a handed-over column (flags {flags}, {count} chunks, "
                          f"{len(data)} bytes)")
-    schema, array = _U64.unpack_from(data, 8)[0], _U64.unpack_from(data, 16)[0]
-    token = _U64.unpack_from(data, 24)[0]
+    at = COLUMN_ADDRESS_HEAD_BYTES  # the one chunk's schema and array, then the token
+    schema, array, token = (_U64.unpack_from(data, at + 8 * i)[0] for i in range(3))
     try:
         pair = fast.arrow_take(schema, array)  # the buffers now live with the capsules
     finally:

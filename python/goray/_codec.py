@@ -42,7 +42,7 @@ import msgpack  # type: ignore[import-untyped]
 
 from . import _arrays, _arrow, _not_utf8, _value_exts
 from ._protocol import Buffer, CodecError
-from ._protocol_numbers import EXT_ACTOR_HANDLE, EXT_OBJECT_REF
+from ._protocol_numbers import EXT_ACTOR_HANDLE, EXT_OBJECT_REF, FAST_PATH_INTERFACE
 from .errors import ArgumentError, GorayError
 
 __all__ = [
@@ -63,7 +63,6 @@ __all__ = [
     "Unresolved",
     "RefsMet",
     "fastpath_module",
-    "FASTPATH_INTERFACE",
     "NO_FASTPATH_ENV",
 ]
 
@@ -193,11 +192,6 @@ def _ext_hook(code: int, data: bytes) -> Any:
 #: makes the first in-process use fail (ImportError) with a message that says so, rather
 #: than be ignored.
 NO_FASTPATH_ENV = "GORAY_NO_FASTPATH"
-#: The interface goray._fastpath must have (its INTERFACE): the module and this package
-#: are built from one tree, and a module built from other sources is refused. Raised in
-#: both places (python/goray/_fastpath_src/module.cpp) with every change to what the
-#: package calls in it.
-FASTPATH_INTERFACE = 3
 _REBUILD = ("rebuild it: `bash scripts/setup.sh` in a goray source tree (or `cmake --build build "
             "--target goray_fastpath`), or reinstall the goray-cpp wheel for this Python")
 
@@ -232,9 +226,12 @@ def fastpath_module() -> Any:
         raise ImportError(f"goray: its compiled extension goray._fastpath (required) does not "
                           f"load for {sys.implementation.cache_tag} ({error}); {_REBUILD}") from error
     found = getattr(module, "INTERFACE", None)
-    if found != FASTPATH_INTERFACE:
+    # The module and this package are built from one tree: FAST_PATH_INTERFACE
+    # (generator/protocol/numbers.json's FastPathInterface, read by both) is raised with
+    # every change to what the package calls in the module.
+    if found != FAST_PATH_INTERFACE:
         raise ImportError(f"goray: {getattr(module, '__file__', module)} has interface {found}, "
-                          f"this goray needs {FASTPATH_INTERFACE} (it was built from other "
+                          f"this goray needs {FAST_PATH_INTERFACE} (it was built from other "
                           f"sources); {_REBUILD}")
     fast_unpack_values = module.unpack_values
     _fastpath = module

@@ -44,6 +44,18 @@ __all__ = [
     "STREAM_END",
     "STREAM_ITEM",
     "STREAM_BATCH",
+    "STREAM_ITEM_AS_NATIVE",
+    "STREAM_ITEM_AS_PYTHON",
+    "FAST_PATH_INTERFACE",
+    "ARRAY_HEAD_BYTES",
+    "ARRAY_EXTENT_BYTES",
+    "COLUMN_ADDRESS_HEAD_BYTES",
+    "COLUMN_ADDRESS_TOKEN_BYTES",
+    "ARRAY_ADDRESS_BYTES",
+    "COLUMN_ADDRESS_CHUNK_BYTES",
+    "MAX_ARRAY_DIMS",
+    "ARRAY_DATA_ALIGN",
+    "OUT_OF_BAND_FROM",
 ]
 
 #: GorayProtocolVersion() of the runtime beside this package: the newest version.
@@ -310,3 +322,35 @@ STREAM_END = 0
 STREAM_ITEM = 1
 #: the batch form: several items follow
 STREAM_BATCH = 2
+
+# Sizes, limits and indices both languages read (C++: goray/detail/protocol_numbers.h).
+#: NextStreamItem's index: the item encoded as RunTask's results (version 5, docs/protocol.md §13)
+STREAM_ITEM_AS_NATIVE = 0
+#: NextStreamItem's index: the item encoded as RunTaskForPython's results (arrays ext 72 owned)
+#: (version 5, docs/protocol.md §13)
+STREAM_ITEM_AS_PYTHON = 1
+#: goray._fastpath's interface: the compiled module and the package it belongs to must say the same
+#: (not on the wire)
+FAST_PATH_INTERFACE = 3
+#: an array ext's fixed head: kind, itemsize, ndim and the 4th byte (version 2, docs/protocol.md
+#: §10)
+ARRAY_HEAD_BYTES = 4
+#: one extent of an array ext's shape (int64 LE) (version 2, docs/protocol.md §10)
+ARRAY_EXTENT_BYTES = 8
+#: ext 79's head: flags, 3 zero bytes, u32 LE chunk count (docs/protocol.md §10)
+COLUMN_ADDRESS_HEAD_BYTES = 8
+#: ext 79's tail after its chunks: the token (u64 LE; 0 unless owned) (docs/protocol.md §10)
+COLUMN_ADDRESS_TOKEN_BYTES = 8
+#: ext 72's tail after the shape: address and token (u64 LE each) (version 2, docs/protocol.md §10)
+ARRAY_ADDRESS_BYTES = 16
+#: one chunk of ext 79: its ArrowSchema's and ArrowArray's addresses (u64 LE each), after the head
+#: (docs/protocol.md §10)
+COLUMN_ADDRESS_CHUNK_BYTES = 16
+#: the most dimensions an array ext carries (version 2, docs/protocol.md §10)
+MAX_ARRAY_DIMS = 32
+#: ext 71's data starts this aligned in the buffer written (its pad is below it) (version 2,
+#: docs/protocol.md §10)
+ARRAY_DATA_ALIGN = 64
+#: an array's data of this many bytes or more leaves a scattered block (out of band); less is copied
+#: into it (version 6, docs/protocol.md §10)
+OUT_OF_BAND_FROM = 65536

@@ -29,6 +29,7 @@ from typing import Any, Callable, Deque, FrozenSet, Generator, List, Optional, S
 
 from . import _codec, _ffi, _traits
 from ._protocol import STREAM_BATCH, STREAM_END, Code, Py2Native, pack_call, pack_u64, unpack_u64
+from ._protocol_numbers import STREAM_ITEM_AS_NATIVE, STREAM_ITEM_AS_PYTHON
 from .errors import ArgumentError, GorayError, error_from_reply
 
 __all__ = ["LocalStream", "start_stream", "task_stream", "method_stream", "streaming_tasks",
@@ -42,8 +43,8 @@ _CLOSE_STREAM = int(Py2Native.CLOSE_STREAM)
 
 #: NextStreamItem's request word index: the item as RunTask writes results (0: ext 71
 #: inline, for stores and native readers) or as RunTaskForPython (1: ext 72 owned).
-AS_NATIVE = 0
-AS_PYTHON = 1
+AS_NATIVE = STREAM_ITEM_AS_NATIVE
+AS_PYTHON = STREAM_ITEM_AS_PYTHON
 
 _ENDED = object()  # what an item decoder returns for the end tag
 

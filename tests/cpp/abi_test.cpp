@@ -439,7 +439,9 @@ TEST_F(AbiTest, ReentrantExecuteFromInsideACallback) {
 
 }  // namespace
 
-// Of runtime/src, this file exercises calls_in/dispatcher.cpp, calls_in/incoming_call.cpp,
-// calls_in/actor_instances.cpp, calls_out/callback_slot.cpp, calls_out/local.cpp,
-// application/application.cpp, abi/registration.cpp, framing/framing.cpp most directly
-// (docs/testing.md, "Finding a module's tests").
+// Of runtime/src, this file exercises calls_in/dispatcher.cpp, calls_in/call_command.h,
+// calls_in/serve_call.cpp, calls_in/incoming_call.cpp, calls_in/callee.cpp,
+// calls_in/run_callee.cpp, calls_in/application_commands.cpp, calls_in/actor_instances.cpp,
+// calls_out/callback_slot.cpp, calls_out/local.cpp, application/application.cpp,
+// abi/registration.cpp, framing/framing.cpp most directly (docs/testing.md, "Finding a
+// module's tests").

@@ -48,9 +48,11 @@ HEAD = re.compile(r"(?<![\w:~.{$'])(?<!->)[A-Za-z_]\w*")
 # llvm-nm's spellings of parameters: a function's in decltype expressions (fp, fp0, ...),
 # a template's where the signature uses it (T, T0, ...).
 PARAMETER = re.compile(r"fp\d*|T\d*")
-# Library names the demangler spells unqualified: msgpack-c's C types (msgpack_*), and the
-# standard's variable templates in enable_if conditions (is_constructible_v<...>).
-LIBRARY = re.compile(r"msgpack_\w+|is_\w+_v")
+# Library names the demangler spells unqualified: msgpack-c's C types (msgpack_*), the
+# Arrow C data interface's structs (ArrowSchema, ArrowArray, ArrowArrayStream: C, global by
+# that interface's definition), and the standard's variable templates in enable_if
+# conditions (is_constructible_v<...>).
+LIBRARY = re.compile(r"msgpack_\w+|Arrow(?:Schema|Array|ArrayStream)|is_\w+_v")
 # A line of `nm -A` after "OBJECT:": [address] type symbol (GNU nm and llvm-nm; a common
 # symbol has no address).
 SYMBOL = re.compile(r"\s*(?:[0-9a-fA-F]+\s+)?[A-Za-z?]\s+(.*)$")

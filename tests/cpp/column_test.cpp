@@ -156,6 +156,52 @@ TEST(Column, Utf8CheckKnowsOverlongFormsSurrogatesAndCutSequences) {
   EXPECT_EQ(at, 3u);
 }
 
+// The ASCII pass loads 8 (or 4) bytes at a time, its last load overlapping: a high byte at
+// any position of any length up to three words is seen, and the state machine then finds it.
+TEST(Column, Utf8CheckFindsAByteOutsideAsciiAtEveryPositionAndLength) {
+  for (std::size_t size = 1; size <= 24; ++size) {
+    EXPECT_TRUE(goray::detail::IsAscii(std::string(size, 'a'))) << size;
+    for (std::size_t high = 0; high < size; ++high) {
+      std::string text(size, 'a');
+      text[high] = '\xff';
+      std::size_t at = 0;
+      EXPECT_FALSE(goray::detail::IsAscii(text)) << size << " " << high;
+      EXPECT_FALSE(goray::detail::IsUtf8(text, at)) << size << " " << high;
+      EXPECT_EQ(at, high);
+    }
+  }
+  EXPECT_TRUE(goray::detail::IsAscii(""));
+}
+
+// A refused value leaves the builder as it was: the rows after it are the right ones.
+TEST(Column, ARefusedValueLeavesNoBytesBehind) {
+  StringColumnBuilder builder;
+  builder.Reserve(4, 64);
+  builder.Append("one");
+  EXPECT_THROW(builder.Append(std::string_view("tw\xc3", 3)), std::invalid_argument);
+  builder.Append("two");
+  EXPECT_EQ(builder.data_size(), 6u);
+  EXPECT_EQ(RowsOf(builder.Column()), (Rows{"one", "two"}));
+}
+
+// Nulls after a Reserve, past several bytes of the bitmap, in any pattern.
+TEST(Column, BuilderNullsAfterReserveSpanTheBitmap) {
+  StringColumnBuilder builder;
+  builder.Reserve(40, 40);
+  Rows expected;
+  for (int row = 0; row < 40; ++row) {
+    if (row % 3 == 1 || (row >= 17 && row < 21)) {
+      builder.AppendNull();
+      expected.emplace_back(std::nullopt);
+    } else {
+      builder.Append(std::to_string(row));
+      expected.emplace_back(std::to_string(row));
+    }
+  }
+  EXPECT_EQ(RowsOf(builder.Column()), expected);
+  EXPECT_EQ(builder.null_count(), 16);
+}
+
 TEST(Column, BuilderSwitchesToLargeOffsetsPastItsThreshold) {
   StringColumnBuilder builder;
   builder.SetLargeFromForTesting(10);

@@ -327,5 +327,5 @@ TEST_F(OutOfBandAbi, AnActorMethodsResultsToo) {
 
 }  // namespace
 
-// Of runtime/src, this file exercises codec/array_handoff.cpp most directly (docs/testing.md,
-// "Finding a module's tests").
+// Of runtime/src, this file exercises codec/array_handoff.cpp, calls_in/results_reply.cpp most
+// directly (docs/testing.md, "Finding a module's tests").

@@ -831,5 +831,5 @@ TEST(RegistryTraits, GeneratorsAreRecordedAsStreams) {
 
 }  // namespace
 
-// Of runtime/src, this file exercises calls_in/generator_streams.cpp, calls_in/item_pace.h most
-// directly (docs/testing.md, "Finding a module's tests").
+// Of runtime/src, this file exercises calls_in/generator_streams.cpp, calls_in/item_pace.h,
+// calls_in/stream_requests.cpp most directly (docs/testing.md, "Finding a module's tests").

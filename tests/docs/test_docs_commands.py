@@ -327,7 +327,7 @@ RULES = [
          "the extra the wheel declares (tests/python/test_serve_values.py checks it); pip "
          "resolves it against PyPI"),
     # docs/data.md
-    Rule(r"pip install 'goray-cpp\[data\]'", COVERED, "pyproject.toml::data = [\"ray[data]\"]",
+    Rule(r"pip install 'goray-cpp\[data\]'", COVERED, "pyproject.toml::data = [\"ray[data]\", \"typing_extensions\"]",
          "the extra the wheel declares (tests/python/test_serve_values.py checks it); pip "
          "resolves it against PyPI"),
     Rule(r"serve deploy -a http://127\.0\.0\.1:8265 serve\.yaml", COVERED,

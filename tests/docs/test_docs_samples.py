@@ -53,7 +53,6 @@ SAMPLES = [
          "tests/wheel/test_install.py::assert_sample(\"docs/install.md\", \"ERROR: Cannot install",
          "pip against PyPI with the wheel: the wheel stage runs it"),
     Rule("docs/protocol.md", "goray: native crash: ", CHECKED, "test_the_crash_reports_samples"),
-    Rule("docs/reliability.md", "goray: native crash: ", CHECKED, "test_the_crash_reports_samples"),
     Rule("docs/errors.md", "The worker died unexpectedly", COVERED,
          "tests/ray/test_crash_reports.py::assert_sample(\"docs/errors.md\", \"The worker died",
          "a task's crash on Ray, as its caller's ray.get raises it: the ray stage"),
@@ -177,14 +176,13 @@ REPORT_MASKS = [(r"pid \d+, thread \d+", "pid N, thread N"),
 
 
 def test_the_crash_reports_samples():
-    """protocol.md's and reliability.md's report: raytest's CrashTask("segv") called
-    in-process, the report its handler writes to stderr."""
+    """protocol.md's report: raytest's CrashTask("segv") called in-process, the report
+    its handler writes to stderr."""
     raytest = library("raytest")
     done = run_python(f"import goray\ngoray.load_library({str(raytest)!r})\n"
                       "goray.golang_local_run_task('CrashTask', 'segv')\n", check=False)
     assert done.returncode != 0, done.stdout
-    for page in ("docs/protocol.md", "docs/reliability.md"):
-        assert_sample(page, "goray: native crash: ", done.stderr, REPORT_MASKS)
+    assert_sample("docs/protocol.md", "goray: native crash: ", done.stderr, REPORT_MASKS)
 
 
 def test_the_map_item_errors_sample():

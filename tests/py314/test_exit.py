@@ -29,3 +29,15 @@ def test_native_threads_in_python_do_not_hang_the_exit(project, keep_calling, jo
                     pytrace=False)
     assert result.returncode == 0, result.stderr[-4000:]
     assert "exiting after" in result.stdout, result.stdout
+
+
+def test_a_callback_after_gorays_exit_hook_is_refused_at_once(project):
+    command = [PYTHON, HERE / "exit_after_hook.py", library(project, "py314app"), "4"]
+    try:
+        result = run(command, timeout=EXIT_LIMIT, check=False)
+    except subprocess.TimeoutExpired as timeout:
+        pytest.fail(f"the process did not exit within {EXIT_LIMIT} s:\n{(timeout.stdout or '')[-2000:]}",
+                    pytrace=False)
+    assert result.returncode == 0, result.stderr[-4000:]
+    # Each thread's call was refused (exit_threads.cpp counts it as an error): none ran.
+    assert "calls after goray's exit hook: 0" in result.stdout, (result.stdout, result.stderr[-2000:])

@@ -89,7 +89,7 @@ def test_without_the_extension_the_first_call_says_how_to_rebuild_it(lib_path, t
 
 
 def test_a_module_built_from_other_sources_is_refused(lib_path, tmp_path):
-    # A goray._fastpath whose INTERFACE is not goray._codec.FASTPATH_INTERFACE (an older
+    # A goray._fastpath whose INTERFACE is not goray._protocol_numbers.FAST_PATH_INTERFACE (an older
     # build left in the tree, say).
     text = without_the_extension(tmp_path, lib_path, extra="INTERFACE = 0\n")
     assert "_fastpath.py has interface 0, this goray needs 3 (it was built from other sources)" in text

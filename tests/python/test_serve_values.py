@@ -263,4 +263,6 @@ def test_the_hooks_default_to_the_cpp_names_when_the_class_has_them():
 def test_the_wheel_declares_the_serve_and_data_extras():
     for path in (ROOT / "pyproject.toml", ROOT / "python" / "pyproject.toml"):
         extras = tomllib.loads(path.read_text())["project"]["optional-dependencies"]
-        assert extras["serve"] == ["ray[serve]"] and extras["data"] == ["ray[data]"], path
+        assert extras["serve"] == ["ray[serve]"], path
+        # Ray Data imports typing_extensions undeclared; nothing else brings it on 3.14 (tests/py314)
+        assert extras["data"] == ["ray[data]", "typing_extensions"], path

@@ -192,8 +192,12 @@ def scans(tmp_path: pathlib.Path) -> int:
 
 # Tier 2: the body-edit cache, edit by edit; the Ninja edit loop reuses it in tier 1
 @pytest.mark.tier2
-def test_the_scan_cache_serves_body_edits_and_nothing_else(scanner, tmp_path):
+def test_the_scan_cache_serves_body_edits_and_nothing_else(scanner, tmp_path, monkeypatch):
     from goray.gen.generate import GenerateOptions, generate
+
+    # The scans counted are the body-edit cache's alone: the user's scan store (shared by
+    # runs, test_gen_scan_store.py's subject) would serve this test's second run.
+    monkeypatch.setenv("GORAY_SCAN_STORE", "off")
 
     source = tmp_path / "src"
     source.mkdir()

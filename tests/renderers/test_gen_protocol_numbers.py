@@ -210,3 +210,74 @@ def test_the_runtime_names_its_return_codes():
              for path in sorted(root.rglob("*")) if path.suffix in (".h", ".cpp")
              and path != rendered and (lines := _literal_codes(path.read_text()))}
     assert not found, f"return codes as numbers (use protocol_numbers.h's kSuccess ...): {found}"
+
+
+# ---- constants: typed once, in the table ------------------------------------------------
+
+_SOURCES = (REPO / "runtime" / "src", REPO / "runtime" / "include" / "goray", REPO / "python" / "goray")
+_RENDERED = {REPO / path for path in protocol_table.WHOLE_FILES}
+# The forms a hand-typed copy of a constant took before the table had it (issue 71): the
+# array ext's head arithmetic, its dimension limit, the out-of-band threshold by name.
+_COPIES = re.compile(
+    r"\b4 \+ 8 \*"                                           # head + extent * ndim
+    r"|\bndim\s*>\s*32\b|\b8 \* 32\b"                        # the dimension limit
+    r"|\b(?:end|fixed) \+ 16\b"                              # ext 72's address and token
+    r"|\b8 \+ 16 \* \w+"                                     # ext 79's head + chunks
+    r"|OUT_OF_BAND_FROM\s*=\s*\d|kOutOfBandFrom\s*=\s*\d"     # the threshold, assigned a number
+    r"|\b(?:FASTPATH_INTERFACE|kInterface)\s*=\s*\d"          # the fast path's interface
+    r"|\bAS_(?:NATIVE|PYTHON)\s*=\s*\d")                     # NextStreamItem's index
+
+
+def _assigned_names(text: str) -> dict[str, int]:
+    """Names assigned a plain integer (C++ `constexpr ... kName = 65536;`, Python `NAME = 1 << 16`)."""
+    found = {}
+    pattern = (r"(?:constexpr[^=;\n]*?\b(k[A-Z]\w*)|^([A-Z][A-Z0-9_]*))\s*(?::[^=\n]*)?="
+               r"\s*([0-9][0-9 x<*+]*?)\s*[;\n]")
+    for match in re.finditer(pattern, text, re.MULTILINE):
+        try:
+            value = eval(match.group(3), {"__builtins__": {}})  # digits, <<, *, + only
+        except SyntaxError:
+            continue
+        found[match.group(1) or match.group(2)] = value
+    return found
+
+
+def _words(name: str) -> str:
+    """kOutOfBandFrom, OUT_OF_BAND_FROM -> "outofbandfrom"."""
+    return re.sub(r"^k(?=[A-Z])", "", name).replace("_", "").lower()
+
+
+def _constants() -> dict[str, int]:
+    """The table's constants by their names' words."""
+    return {_words(entry["name"]): entry["number"]
+            for entry in protocol_table.load(REPO / protocol_table.TABLE)["constants"]}
+
+
+def test_no_constant_of_the_table_is_typed_again():
+    constants = _constants()
+    copies = []
+    for root in _SOURCES:
+        for path in sorted(root.rglob("*")):
+            if path.suffix not in (".h", ".cpp", ".py") or path in _RENDERED or "gen" in path.parts:
+                continue
+            text = path.read_text(encoding="utf-8")
+            where = path.relative_to(REPO)
+            copies += [f"{where}: {line.strip()}" for line in text.splitlines()
+                       if _COPIES.search(line.split("//", 1)[0].split("#", 1)[0])]
+            copies += [f"{where}: {name} = {value}" for name, value in _assigned_names(text).items()
+                       if constants.get(_words(name)) == value]
+    assert not copies, (f"constants of {protocol_table.TABLE} typed by hand (use goray::detail::k<Name> "
+                        f"or goray._protocol_numbers): {copies}")
+
+
+@pytest.mark.parametrize("text", [
+    "inline constexpr std::size_t kMaxArrayDims = 32;",
+    "OUT_OF_BAND_FROM = 1 << 16\n",
+    "  const std::size_t fixed = 4 + 8 * ndim;",
+    "    if (kind == 0 || view.ndim > 32) return false;",
+    "AS_PYTHON = 1\n",
+])
+def test_the_copy_check_finds_a_constant_typed_by_hand(text):
+    constants = _constants()
+    named = [name for name, value in _assigned_names(text).items() if constants.get(_words(name)) == value]
+    assert _COPIES.search(text) or named, text

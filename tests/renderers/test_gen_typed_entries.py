@@ -22,7 +22,7 @@ import pytest
 
 from conftest import APPS, PYTHON, built, run
 
-CHECKS = ["values", "one_route", "no_python", "first_call_loads", "arrays_in_place", "columns", "the_codec_path_answers_the_rest", "not_utf8",
+CHECKS = ["values", "one_route", "no_python", "first_call_loads", "arrays_in_place", "columns", "keywords", "the_codec_path_answers_the_rest", "not_utf8",
           "signatures_and_pickling", "local_actors", "the_gil"]
 
 

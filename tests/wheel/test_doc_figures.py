@@ -131,8 +131,8 @@ NOT_FROM_THE_WHEEL = [
      "pip --target of the wheel with its dependencies: Ray's size, not the wheel's"),
     ("docs/cluster.md", r"662 MB `\.venv`: 540 MB", "the checkout's .venv, which Ray copies"),
     ("docs/cluster.md", r"its cache \(10 GB\)", "Ray's runtime env cache"),
-    ("docs/install.md", r"the five differ by under 1 KiB",
-     "a bound: test_the_wheels_differ_by_under_a_kib checks it"),
+    ("docs/install.md", r"the five differ by under 2 KiB",
+     "a bound: test_the_wheels_differ_by_under_two_kib checks it"),
     ("docs/maintainers/wheels.md", r"file over 512 KiB", "a bound of the sdist's files: test_sdist.py's "
      "LARGEST_FILE"),
     ("docs/testing.md", r"must fit in 107 bytes", "Ray's socket paths"),
@@ -212,12 +212,12 @@ def test_the_docs_figure_is_within_ten_percent_of_the_wheels(figure: Figure,
 
 # Tier 2: compares every CPython's wheel; tier 1 builds cp311's alone
 @pytest.mark.tier2
-def test_the_wheels_differ_by_under_a_kib(wheels: Dict[str, Path]):
-    # install.md: "the five differ by under 1 KiB" (only the fast path differs; cp314: 181 bytes
-    # from cp311 when measured).
-    assert "the five differ by under 1 KiB" in doc_text("docs/install.md")
+def test_the_wheels_differ_by_under_two_kib(wheels: Dict[str, Path]):
+    # install.md: "the five differ by under 2 KiB" (only the fast path differs: 1,583 bytes
+    # between cp311's and cp312's when measured, with the string columns' part).
+    assert "the five differ by under 2 KiB" in doc_text("docs/install.md")
     sizes = {version: path.stat().st_size for version, path in wheels.items()}
-    assert max(sizes.values()) - min(sizes.values()) < 2**10, sizes
+    assert max(sizes.values()) - min(sizes.values()) < 2**11, sizes
 
 
 # ---- Every such figure is one of these --------------------------------------------------------

@@ -53,26 +53,28 @@ bool pack_inline_array(Packer &packer, Buffer &buffer, PyObject *value) {
     ~Release() { PyBuffer_Release(view); }
   } release{&view};
   const char kind = array_kind(view.format, view.itemsize);
-  if (kind == 0 || view.ndim > 32) return false;
-  const uint64_t head = 4 + 8 * static_cast<uint64_t>(view.ndim);
+  if (kind == 0 || view.ndim > static_cast<int>(goray::detail::kMaxArrayDims)) return false;
+  const uint64_t head = goray::detail::kArrayHeadBytes + goray::detail::kArrayExtentBytes * static_cast<uint64_t>(view.ndim);
   const uint64_t nbytes = static_cast<uint64_t>(view.len);
   uint64_t pad = 0;
   size_t header = 0;
   for (int i = 0; i < 4; ++i) {
     header = ext_header_size(head + pad + nbytes);
-    pad = (64 - (buffer.size() + header + head) % 64) % 64;
+    constexpr size_t kAlign = goray::detail::kArrayDataAlign;
+    pad = (kAlign - (buffer.size() + header + head) % kAlign) % kAlign;
     if (ext_header_size(head + pad + nbytes) == header) break;
   }
   const uint64_t length = head + pad + nbytes;
   if (length > UINT32_MAX) return false;  // the Python code names the limit
   buffer.reserve(header + static_cast<size_t>(length));
   packer.pack_ext(static_cast<size_t>(length), codec::detail::kExtArrayInline);
-  char bytes[4 + 8 * 32 + 64] = {};
+  char bytes[goray::detail::kArrayHeadBytes + goray::detail::kArrayExtentBytes * goray::detail::kMaxArrayDims +
+             goray::detail::kArrayDataAlign] = {};
   bytes[0] = kind;
   bytes[1] = static_cast<char>(view.itemsize);
   bytes[2] = static_cast<char>(view.ndim);
   bytes[3] = static_cast<char>(pad);
-  size_t at = 4;
+  size_t at = goray::detail::kArrayHeadBytes;
   for (int i = 0; i < view.ndim; ++i) {
     const uint64_t extent = static_cast<uint64_t>(view.shape[i]);
     for (int b = 0; b < 8; ++b) bytes[at++] = static_cast<char>((extent >> (8 * b)) & 0xff);
@@ -92,17 +94,18 @@ bool pack_borrowed_array(Packer &packer, PyObject *value, ArrayPins &pins) {
   const char kind = array_kind(view->format, view->itemsize);
   const size_t align = kind == 'c' ? static_cast<size_t>(view->itemsize / 2)
                                    : static_cast<size_t>(view->itemsize);
-  if (kind == 0 || view->ndim > 32 ||
+  if (kind == 0 || view->ndim > static_cast<int>(goray::detail::kMaxArrayDims) ||
       reinterpret_cast<uintptr_t>(view->buf) % (align == 0 ? 1 : align) != 0) {
     return false;  // the pin is released with the others
   }
-  char payload[4 + 8 * 32 + 16];
+  char payload[goray::detail::kArrayHeadBytes + goray::detail::kArrayExtentBytes * goray::detail::kMaxArrayDims +
+               goray::detail::kArrayAddressBytes];
   const int ndim = view->ndim;
   payload[0] = kind;
   payload[1] = static_cast<char>(view->itemsize);
   payload[2] = static_cast<char>(ndim);
   payload[3] = static_cast<char>(codec::detail::kArrayBorrowed);
-  size_t at = 4;
+  size_t at = goray::detail::kArrayHeadBytes;
   auto put = [&](uint64_t number) {
     for (int i = 0; i < 8; ++i) payload[at++] = static_cast<char>((number >> (8 * i)) & 0xff);
   };

@@ -1,5 +1,6 @@
 // Arrow string and binary columns in values (see arrow.h).
 #include "arrow.h"
+#include "thread_states.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -185,14 +186,10 @@ struct InlinePrivate {
 
 void release_inline_array(ArrowArray *array) {
   auto *kept = static_cast<InlinePrivate *>(array->private_data);
-  if (!Py_IsInitialized()) {  // at exit: the process frees everything
-    delete kept;
-    array->release = nullptr;
-    return;
+  {
+    CallbackGil gil;  // (pyarrow may release from any thread)
+    if (!gil.refused()) Py_XDECREF(kept->owner);  // refused at exit: the process frees it
   }
-  PyGILState_STATE state = PyGILState_Ensure();  // (pyarrow may release from any thread)
-  Py_XDECREF(kept->owner);
-  PyGILState_Release(state);
   delete kept;
   array->release = nullptr;
 }
@@ -225,14 +222,16 @@ PyObject *fast_arrow_borrow(PyObject *, PyObject *value) {
   }
   // flags 0 (borrowed), u32 count, (schema, array) addresses, token 0.
   const std::size_t count = exported->chunks.size();
-  std::string body(8 + 16 * count + 8, '\0');
+  constexpr std::size_t kHead = goray::detail::kColumnAddressHeadBytes;
+  constexpr std::size_t kChunk = goray::detail::kColumnAddressChunkBytes;
+  std::string body(kHead + kChunk * count + goray::detail::kColumnAddressTokenBytes, '\0');
   auto put = [&](std::size_t at, std::uint64_t number, int bytes) {
     for (int i = 0; i < bytes; ++i) body[at + static_cast<std::size_t>(i)] = static_cast<char>((number >> (8 * i)) & 0xff);
   };
   put(4, count, 4);
   for (std::size_t i = 0; i < count; ++i) {
-    put(8 + 16 * i, reinterpret_cast<std::uintptr_t>(exported->chunks[i].first), 8);
-    put(16 + 16 * i, reinterpret_cast<std::uintptr_t>(exported->chunks[i].second), 8);
+    put(kHead + kChunk * i, reinterpret_cast<std::uintptr_t>(exported->chunks[i].first), 8);
+    put(kHead + kChunk * i + 8, reinterpret_cast<std::uintptr_t>(exported->chunks[i].second), 8);
   }
   PyObject *bytes = PyBytes_FromStringAndSize(body.data(), static_cast<Py_ssize_t>(body.size()));
   if (bytes == nullptr) {

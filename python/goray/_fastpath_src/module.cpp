@@ -142,9 +142,6 @@ PyMethodDef kMethods[] = {
     {nullptr, nullptr, 0, nullptr},
 };
 
-// What goray._codec.FASTPATH_INTERFACE must be for goray to use this module: raised in
-// both places with every change to what the package calls here.
-constexpr long kInterface = 3;
 
 PyModuleDef kModule = {
     PyModuleDef_HEAD_INIT,
@@ -164,11 +161,10 @@ PyModuleDef kModule = {
 
 PyMODINIT_FUNC PyInit__fastpath(void) {
   using namespace goray::fastpath;
-  thread_states_init();
-  if (!replies_init() || !tables_init() || !abi_init()) return nullptr;
+  if (!thread_states_init() || !replies_init() || !tables_init() || !abi_init()) return nullptr;
   PyObject *module = PyModule_Create(&kModule);
   if (module == nullptr) return nullptr;
-  if (PyModule_AddIntConstant(module, "INTERFACE", kInterface) != 0) {
+  if (PyModule_AddIntConstant(module, "INTERFACE", goray::detail::kFastPathInterface) != 0) {
     Py_DECREF(module);
     return nullptr;
   }

@@ -233,12 +233,12 @@ void *handle(long long request, void *in_data, long long in_len, long long *out_
 // The callback registered with RegisterCallback.
 void *goray_callback(long long request, void *in_data, long long in_len, long long *out_len,
                      long long *ret_code) noexcept {
-  if (!Py_IsInitialized()) {
+  CallbackGil gil;
+  if (gil.refused()) {  // the interpreter is exiting (thread_states.h)
     *out_len = 0;
     *ret_code = detail::kFailed;
     return nullptr;
   }
-  CallbackGil gil;
   return handle(request, in_data, in_len, out_len, ret_code);
 }
 

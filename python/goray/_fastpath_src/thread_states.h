@@ -7,21 +7,30 @@
 
 namespace goray::fastpath {
 
-// The thread-exit hook that deletes kept thread states (once, at module init).
-void thread_states_init();
+// The thread-exit hook that deletes kept thread states, and the exit hook that closes
+// the callbacks (once, at module init, with the GIL).
+bool thread_states_init();
 
-// Holds the GIL for its lifetime. A thread unknown to Python gets a thread state that
-// it keeps after the GIL is released (when the thread-exit hook exists).
+// Holds the GIL for its lifetime, unless the interpreter is exiting (`refused()`). A
+// thread unknown to Python gets a thread state that it keeps after the GIL is released
+// (when the thread-exit hook exists).
+//
+// From Python's atexit time on, no callback takes the GIL: a thread that waits for it once
+// CPython finalizes waits for ever on 3.14 (3.13 and earlier end the thread), and a C++
+// destructor joining that thread at exit would hang the process. The exit hook closes the
+// door, then lets the callbacks already waiting for the GIL run to their end.
 class CallbackGil {
  public:
   CallbackGil();
   ~CallbackGil();
   CallbackGil(const CallbackGil &) = delete;
   CallbackGil &operator=(const CallbackGil &) = delete;
+  bool refused() const { return refused_; }
 
  private:
-  bool fresh_;
-  PyGILState_STATE gil_;
+  bool refused_ = false;
+  bool fresh_ = false;
+  PyGILState_STATE gil_{};
 };
 
 }  // namespace goray::fastpath

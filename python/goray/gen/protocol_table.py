@@ -63,6 +63,7 @@ _GROUPS: Dict[str, Tuple[Tuple[str, ...], _Check]] = {
     "get_objects_flags": ((), _BIT),
     "next_stream_ref_flags": ((), _BIT),
     "stream_tags": ((), _BYTE),
+    "constants": ((), ((lambda n, t: 0 <= n < (1 << 63)), "a count or size from 0")),
 }
 # docs/protocol.md's tables that list some entries of a group (an entry's "table") and the
 # cells each row needs; the other tables list a whole group (protocol.md.j2).
@@ -170,8 +171,10 @@ def _check_entry(group: str, position: int, entry: Any, table: Dict[str, Any],
     return normalized
 
 
-def _check_unique(group: str, entries: Sequence[Dict[str, Any]]) -> None:
-    for key in ("number", "name"):
+def _check_unique(group: str, entries: Sequence[Dict[str, Any]],
+                  keys: Sequence[str] = ("number", "name")) -> None:
+    # Constants are sizes: two may be equal (an extent and ext 79's head are both 8 bytes).
+    for key in keys:
         seen: Dict[Any, int] = {}
         for position, entry in enumerate(entries):
             value = entry[key]
@@ -202,7 +205,7 @@ def check(raw: Any) -> Dict[str, Any]:
             raise _fail(group, "expected a list of entries")
         table[group] = [_check_entry(group, position, entry, table, newest)
                         for position, entry in enumerate(entries)]
-        _check_unique(group, table[group])
+        _check_unique(group, table[group], ("name",) if group == "constants" else ("number", "name"))
         numbers = [entry["number"] for entry in table[group]]
         if numbers != sorted(numbers):
             raise _fail(group, "list the entries by number, smallest first")

@@ -180,8 +180,37 @@ struct BinaryValues {
   static constexpr bool kText = false;
 };
 
+// Whether every byte of `text` is ASCII: ORs of 8 (or 4) bytes at a time, the last load
+// overlapping the one before, so no loop runs per byte (a builder checks every row).
+inline bool IsAscii(std::string_view text) noexcept {
+  const char* bytes = text.data();
+  const std::size_t size = text.size();
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  if (size >= 8) {
+    std::uint64_t high = 0;
+    std::uint64_t word;
+    for (std::size_t i = 0; i + 8 < size; i += 8) {
+      std::memcpy(&word, bytes + i, 8);
+      high |= word;
+    }
+    std::memcpy(&word, bytes + size - 8, 8);
+    return ((high | word) & kHigh) == 0;
+  }
+  if (size >= 4) {
+    std::uint32_t first;
+    std::uint32_t last;
+    std::memcpy(&first, bytes, 4);
+    std::memcpy(&last, bytes + size - 4, 4);
+    return ((first | last) & static_cast<std::uint32_t>(kHigh)) == 0;
+  }
+  unsigned high = 0;
+  for (std::size_t i = 0; i < size; ++i) high |= static_cast<unsigned char>(bytes[i]);
+  return (high & 0x80U) == 0;
+}
+
 // Whether `text` is valid UTF-8 (the first invalid byte's offset in `at` otherwise).
-inline bool IsUtf8(std::string_view text, std::size_t& at) noexcept {
+// Out of line: IsUtf8 inlines only the ASCII pass, so a builder's Append stays small.
+[[gnu::noinline]] inline bool IsUtf8Multibyte(std::string_view text, std::size_t& at) noexcept {
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t size = text.size();
   std::size_t i = 0;
@@ -218,6 +247,9 @@ inline bool IsUtf8(std::string_view text, std::size_t& at) noexcept {
     i += extra + 1;
   }
   return true;
+}
+inline bool IsUtf8(std::string_view text, std::size_t& at) noexcept {
+  return IsAscii(text) || IsUtf8Multibyte(text, at);
 }
 
 // The buffers a builder fills (and a finished column keeps): Arrow's offsets layouts.
@@ -394,6 +426,7 @@ class BasicColumnBuilder {
   void Reserve(std::size_t rows, std::size_t bytes = 0) {
     detail::ColumnBuffers& b = Mutable();
     b.data.reserve(b.data.size() + bytes);
+    b.validity.reserve(static_cast<std::size_t>((b.rows + static_cast<std::int64_t>(rows)) / 8 + 1));
     if (b.large) {
       b.offsets64.reserve(b.offsets64.size() + rows);
     } else {
@@ -404,16 +437,18 @@ class BasicColumnBuilder {
   // Appends a value. A StringColumnBuilder's must be UTF-8 (std::invalid_argument naming
   // the row and byte otherwise: bytes go in a BinaryColumnBuilder).
   void Append(std::string_view value) {
+    detail::ColumnBuffers& b = Mutable();
+    const std::size_t start = b.data.size();
+    b.data.insert(b.data.end(), value.begin(), value.end());
     if constexpr (Values::kText) {
+      // Checked in the copy: the caller's bytes are often just written one at a time, and
+      // wide loads of them stall on store forwarding; the copy's stores are wide.
       std::size_t at = 0;
-      if (!detail::IsUtf8(value, at)) [[unlikely]] {
-        throw std::invalid_argument("goray::StringColumnBuilder: row " + std::to_string(buffers_->rows) +
-                                    " is not valid UTF-8 (byte " + std::to_string(at) +
-                                    "): put bytes in a goray::BinaryColumnBuilder");
+      if (!detail::IsUtf8(std::string_view(b.data.data() + start, value.size()), at)) [[unlikely]] {
+        b.data.resize(start);
+        ThrowNotUtf8(b.rows, at);
       }
     }
-    detail::ColumnBuffers& b = Mutable();
-    b.data.insert(b.data.end(), value.begin(), value.end());
     PushOffset(b);
     if (!b.validity.empty()) SetValid(b, b.rows, true);
     ++b.rows;
@@ -470,23 +505,32 @@ class BasicColumnBuilder {
     return *buffers_;
   }
 
+  // Inline and one branch in the common case (32-bit offsets, under the limit): it runs per row.
   void PushOffset(detail::ColumnBuffers& b) {
     const auto end = static_cast<std::int64_t>(b.data.size());
-    if (!b.large && end > large_from_) {
-      b.offsets64.assign(b.offsets32.begin(), b.offsets32.end());
-      b.offsets32 = {};
-      b.large = true;
-    }
-    if (b.large) {
-      b.offsets64.push_back(end);
-    } else {
+    if (!b.large && end <= large_from_) [[likely]] {
       b.offsets32.push_back(static_cast<std::int32_t>(end));
+      return;
     }
+    if (!b.large) SwitchToLarge(b);
+    b.offsets64.push_back(end);
+  }
+
+  [[noreturn, gnu::cold, gnu::noinline]] static void ThrowNotUtf8(std::int64_t row, std::size_t byte) {
+    throw std::invalid_argument("goray::StringColumnBuilder: row " + std::to_string(row) +
+                                " is not valid UTF-8 (byte " + std::to_string(byte) +
+                                "): put bytes in a goray::BinaryColumnBuilder");
+  }
+
+  [[gnu::cold, gnu::noinline]] static void SwitchToLarge(detail::ColumnBuffers& b) {
+    b.offsets64.assign(b.offsets32.begin(), b.offsets32.end());
+    b.offsets32 = {};
+    b.large = true;
   }
 
   static void SetValid(detail::ColumnBuffers& b, std::int64_t row, bool valid) {
     const auto byte = static_cast<std::size_t>(row >> 3);
-    if (byte >= b.validity.size()) b.validity.resize(byte + 1, 0xff);
+    if (byte >= b.validity.size()) b.validity.push_back(0xff);  // rows come in order: one byte more
     const auto bit = static_cast<std::uint8_t>(1u << (row & 7));
     if (valid) {
       b.validity[byte] |= bit;

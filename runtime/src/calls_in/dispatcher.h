@@ -1,5 +1,6 @@
 // Serves the Py2Native commands 0-7 (docs/protocol.md §3) and goray's extensions 32-36
-// and 38-44 (docs/protocol.md §7, §10, §13) from an application's registry.
+// and 38-46 (docs/protocol.md §7, §10, §13) from an application's registry: routes each
+// to the module that serves it (a call: serve_call.h), under the scopes every command has.
 #pragma once
 
 #include <cstdint>
@@ -8,8 +9,8 @@
 #include "calls_in/actor_instances.h"
 #include "goray/detail/protocol_numbers.h"
 #include "goray/registry.h"
-#include "calls_in/reply.h"
 #include "calls_in/generator_streams.h"
+#include "calls_in/reply.h"
 
 namespace goray::detail {
 
@@ -41,32 +42,9 @@ class Dispatcher {
   const StreamTable& streams() const noexcept { return streams_; }
 
  private:
-  Reply HandleCommand(long long command, std::uint64_t index, std::string_view payload);
-  Reply StartDriver(std::string_view payload);
-  static Reply ReleaseArray(std::string_view payload);
-  Reply TaskActorList() const;
-  Reply ActorMethods(std::string_view type_name) const;
-  // Parses a task call, adopts its refs, and answers body(args) (or the failure it throws).
-  template <class Body>
-  Reply OnTaskCall(std::string_view payload, Body&& body);
-  Reply RunTask(std::string_view payload, bool out_of_band);
-  Reply NewActor(std::string_view payload);
-  Reply CallMethod(std::uint64_t index, std::string_view payload, bool out_of_band);
-  Reply MapTask(std::string_view payload);
-  Reply MapMethod(std::uint64_t index, std::string_view payload);
+  // The command's reply: each command handed to the one module that serves it.
+  Reply Serve(long long command, std::uint64_t index, std::string_view payload);
   Reply CloseActor(std::uint64_t index);
-  Reply CheckActorArgs(std::string_view payload) const;
-  Reply DescribeApplication() const;
-  Reply StartTaskStream(std::string_view payload);
-  Reply StartMethodStream(std::uint64_t index, std::string_view payload);
-  Reply NextStreamItem(std::uint64_t index, std::string_view payload);
-  Reply CloseStream(std::string_view payload);
-  // The method commands' common part (ActorMethodCall's answers for a closed or unknown
-  // instance or method): runs `body(instance, method, args)` for the call in `payload`
-  // on live instance `index`, `method` its entry in the type's methods; what it throws
-  // is the reply.
-  template <class Body>
-  Reply OnMethodCall(std::uint64_t index, std::string_view payload, Body&& body);
 
   const Registry& registry_;
   ActorInstances instances_;

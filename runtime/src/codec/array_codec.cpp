@@ -28,7 +28,6 @@ thread_local ScatterScope* t_scatter = nullptr;
 thread_local const SourceBufferScope* t_source = nullptr;
 
 constexpr std::size_t kExt32HeaderSize = 6;  // 0xc9, u32 BE length, type
-static_assert(kArrayExtMaxDims == kMaxArrayDims);
 
 void StoreInt64(char* out, std::uint64_t value) {
   for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((value >> (8 * i)) & 0xff);
@@ -122,7 +121,7 @@ void ReadArrayExt(const msgpack::object& object, ArrayHeader& header, const std:
   }
   const char* payload = ext.data();
   const std::size_t size = ext.size;
-  if (size < 4) malformed("payload of " + std::to_string(size) + " bytes, shorter than its header");
+  if (size < kArrayHeadBytes) malformed("payload of " + std::to_string(size) + " bytes, shorter than its header");
   header.kind = payload[0];
   header.itemsize = static_cast<std::uint8_t>(payload[1]);
   const std::size_t ndim = static_cast<unsigned char>(payload[2]);
@@ -147,7 +146,7 @@ void ReadArrayExt(const msgpack::object& object, ArrayHeader& header, const std:
   if (ndim > kMaxArrayDims) {
     malformed("ndim " + std::to_string(ndim) + " is over " + std::to_string(kMaxArrayDims));
   }
-  const std::size_t fixed = 4 + 8 * ndim;
+  const std::size_t fixed = kArrayHeadBytes + kArrayExtentBytes * ndim;
   if (size < fixed) {
     malformed("payload of " + std::to_string(size) + " bytes, shorter than its " +
               std::to_string(ndim) + "-dimensional shape");
@@ -155,7 +154,7 @@ void ReadArrayExt(const msgpack::object& object, ArrayHeader& header, const std:
   header.shape.resize(ndim);
   bool empty = false;
   for (std::size_t i = 0; i < ndim; ++i) {
-    header.shape[i] = LoadInt64(payload + 4 + 8 * i);
+    header.shape[i] = LoadInt64(payload + kArrayHeadBytes + kArrayExtentBytes * i);
     if (header.shape[i] < 0) malformed("negative extent " + std::to_string(header.shape[i]));
     if (header.shape[i] == 0) empty = true;
   }
@@ -181,9 +180,9 @@ void ReadArrayExt(const msgpack::object& object, ArrayHeader& header, const std:
   const std::uint64_t bytes = count * header.itemsize;
   header.by_address = by_address;
   if (by_address) {
-    if (size != fixed + 16) {
+    if (size != fixed + kArrayAddressBytes) {
       malformed("payload of " + std::to_string(size) + " bytes, expected " +
-                std::to_string(fixed + 16));
+                std::to_string(fixed + kArrayAddressBytes));
     }
     const auto address = static_cast<std::uint64_t>(LoadInt64(payload + fixed));
     if (address == 0 && bytes != 0) malformed("null address");
@@ -234,22 +233,22 @@ void EncodeArrayInline(Packer& packer, char kind, std::uint8_t itemsize,
                                 " dimensions is over the limit of " +
                                 std::to_string(kMaxArrayDims));
   }
-  const std::size_t fixed = 4 + 8 * shape.size();
+  const std::size_t fixed = kArrayHeadBytes + kArrayExtentBytes * shape.size();
   // A scatter scope of the target leaves large data out (unless the block names refs).
   ScatterScope* scatter =
       t_scatter != nullptr && t_scatter->buffer_ == t_target ? t_scatter : nullptr;
   const bool leave_out = scatter != nullptr && bytes >= kOutOfBandFrom && !scatter->pinned();
   // Always the ext32 form (6 header bytes), so the data offset is known before
-  // the length is; `pad` puts the data at a multiple of 64 in the target buffer
+  // the length is; `pad` puts the data at a multiple of kArrayDataAlign in the target buffer
   // (in the joined block, when data was left out before).
   const std::size_t offset =
       t_target != nullptr ? t_target->size() + (scatter != nullptr ? scatter->left_out_ : 0) : 0;
-  const std::size_t pad = (64 - (offset + kExt32HeaderSize + fixed) % 64) % 64;
+  const std::size_t pad = (kArrayDataAlign - (offset + kExt32HeaderSize + fixed) % kArrayDataAlign) % kArrayDataAlign;
   const std::size_t payload = fixed + pad + bytes;
   if (bytes > std::numeric_limits<std::uint32_t>::max() - fixed - pad) {
     ThrowTooLarge(bytes, "typed array (ext 71)", "bytes");
   }
-  char head[kExt32HeaderSize + 4 + 8 * kMaxArrayDims + 64] = {};
+  char head[kExt32HeaderSize + kArrayHeadBytes + kArrayExtentBytes * kMaxArrayDims + kArrayDataAlign] = {};
   head[0] = static_cast<char>(0xc9);
   for (int i = 0; i < 4; ++i) head[1 + i] = static_cast<char>((payload >> (8 * (3 - i))) & 0xff);
   head[5] = kExtArrayInline;
@@ -259,7 +258,7 @@ void EncodeArrayInline(Packer& packer, char kind, std::uint8_t itemsize,
   prefix[2] = static_cast<char>(shape.size());
   prefix[3] = static_cast<char>(pad | (column_major ? kArrayColumnMajor : 0U));
   for (std::size_t i = 0; i < shape.size(); ++i) {
-    StoreInt64(prefix + 4 + 8 * i, static_cast<std::uint64_t>(shape[i]));
+    StoreInt64(prefix + kArrayHeadBytes + kArrayExtentBytes * i, static_cast<std::uint64_t>(shape[i]));
   }
   if (!leave_out) {
     AppendRaw(packer, head, static_cast<std::uint32_t>(kExt32HeaderSize + fixed + pad));

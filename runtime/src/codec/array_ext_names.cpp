@@ -79,13 +79,18 @@ std::string DescribeArrayExt(const msgpack::object& object) {
   // Read as if enabled: only the header is looked at, never the address.
   const msgpack::object_ext& ext = object.via.ext;
   const std::size_t size = ext.size;
-  if (size < 4) return {};
+  using goray::detail::kArrayExtentBytes;
+  using goray::detail::kArrayHeadBytes;
+  if (size < kArrayHeadBytes) return {};
   const std::size_t ndim = static_cast<unsigned char>(ext.data()[2]);
   const char kind = ext.data()[0];
   const auto itemsize = static_cast<std::uint8_t>(ext.data()[1]);
-  if (ndim > kArrayExtMaxDims || size < 4 + 8 * ndim || !IsKnownDtype(kind, itemsize)) return {};
+  if (ndim > goray::detail::kMaxArrayDims || size < kArrayHeadBytes + kArrayExtentBytes * ndim ||
+      !IsKnownDtype(kind, itemsize)) {
+    return {};
+  }
   std::vector<std::int64_t> shape(ndim);
-  for (std::size_t i = 0; i < ndim; ++i) shape[i] = LoadInt64(ext.data() + 4 + 8 * i);
+  for (std::size_t i = 0; i < ndim; ++i) shape[i] = LoadInt64(ext.data() + kArrayHeadBytes + kArrayExtentBytes * i);
   return DescribeNdarray(kind, itemsize, shape);
 }
 

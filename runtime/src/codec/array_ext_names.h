@@ -14,10 +14,9 @@
 #include <string>
 #include <vector>
 
-namespace goray::codec::detail {
+#include "goray/detail/protocol_numbers.h"
 
-// array_codec.h's kMaxArrayDims (array_codec.cpp asserts they are equal).
-inline constexpr std::size_t kArrayExtMaxDims = 32;
+namespace goray::codec::detail {
 
 // Whether numpy's `kind` and `itemsize` are a dtype goray reads (bool, ints, floats, complex).
 bool IsKnownDtype(char kind, std::uint8_t itemsize);

@@ -30,7 +30,7 @@ HandoffTable& Table() {
 thread_local HandoffResults* t_pending = nullptr;
 thread_local HandoffResults* t_active = nullptr;
 
-constexpr std::size_t kExt72FixedSize = 4 + 16;
+constexpr std::size_t kExt72FixedSize = kArrayHeadBytes + kArrayAddressBytes;
 
 void StoreLittle(char* out, std::uint64_t value) {
   for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((value >> (8 * i)) & 0xff);
@@ -97,17 +97,18 @@ void EncodeOwnedAddressExt(Packer& packer, char kind, std::uint8_t itemsize,
     ReleaseHandoff(token);
     throw;
   }
-  const std::size_t size = kExt72FixedSize + 8 * shape.size();
-  char payload[kExt72FixedSize + 8 * kMaxArrayDims];
+  const std::size_t size = kExt72FixedSize + kArrayExtentBytes * shape.size();
+  char payload[kExt72FixedSize + kArrayExtentBytes * kMaxArrayDims];
   payload[0] = kind;
   payload[1] = static_cast<char>(itemsize);
   payload[2] = static_cast<char>(shape.size());
   payload[3] = flags;
   for (std::size_t i = 0; i < shape.size(); ++i) {
-    StoreLittle(payload + 4 + 8 * i, static_cast<std::uint64_t>(shape[i]));
+    StoreLittle(payload + kArrayHeadBytes + kArrayExtentBytes * i, static_cast<std::uint64_t>(shape[i]));
   }
-  StoreLittle(payload + 4 + 8 * shape.size(), reinterpret_cast<std::uintptr_t>(data));
-  StoreLittle(payload + 12 + 8 * shape.size(), token);
+  const std::size_t tail = kArrayHeadBytes + kArrayExtentBytes * shape.size();  // address, token
+  StoreLittle(payload + tail, reinterpret_cast<std::uintptr_t>(data));
+  StoreLittle(payload + tail + 8, token);
   packer.pack_ext(size, kExtArrayAddress);
   packer.pack_ext_body(payload, static_cast<std::uint32_t>(size));
 }

@@ -30,7 +30,10 @@ struct ExportedColumn {
   }
 };
 
-constexpr std::size_t kAddressExtHead = 8;  // flags, 3 zero bytes, u32 chunk count
+// ext 79: a head (flags, 3 zero bytes, u32 chunk count), (schema, array) addresses per chunk, a token.
+constexpr std::size_t kAddressExtHead = goray::detail::kColumnAddressHeadBytes;
+constexpr std::size_t kAddressExtChunk = goray::detail::kColumnAddressChunkBytes;
+constexpr std::size_t kAddressExtToken = goray::detail::kColumnAddressTokenBytes;
 
 void StoreLittle(char* out, std::uint64_t value, int bytes) {
   for (int i = 0; i < bytes; ++i) out[i] = static_cast<char>((value >> (8 * i)) & 0xff);
@@ -71,11 +74,11 @@ void EncodeExported(Packer& packer, std::span<const ColumnChunk> chunks, bool te
     goray::BinaryColumn copy = CanonicalCopy(chunks);
     goray::detail::ExportArrowChunk(copy.chunks()[0], text, copy.owner(), exported->schema, exported->array);
   }
-  char body[kAddressExtHead + 16 + 8] = {};
+  char body[kAddressExtHead + kAddressExtChunk + kAddressExtToken] = {};
   body[0] = static_cast<char>(kArrayOwned);
   StoreLittle(body + 4, 1, 4);
-  StoreLittle(body + 8, reinterpret_cast<std::uintptr_t>(&exported->schema), 8);
-  StoreLittle(body + 16, reinterpret_cast<std::uintptr_t>(&exported->array), 8);
+  StoreLittle(body + kAddressExtHead, reinterpret_cast<std::uintptr_t>(&exported->schema), 8);
+  StoreLittle(body + kAddressExtHead + 8, reinterpret_cast<std::uintptr_t>(&exported->array), 8);
   const std::uint64_t token = RegisterHandoff(exported);
   try {
     handoff->Add(token);
@@ -141,10 +144,11 @@ void DecodeByAddress(const msgpack::object& object, bool text, const std::string
   if (InSourceBufferScope()) throw DecodeError(expected, "ext 79 (a column by address) in a reply");
   const msgpack::object_ext& ext = object.via.ext;
   const char* body = ext.data();
-  if (ext.size < kAddressExtHead + 8) throw DecodeError(expected, "ext 79 of " + std::to_string(ext.size) + " bytes");
+  if (ext.size < kAddressExtHead + kAddressExtToken) throw DecodeError(expected, "ext 79 of " + std::to_string(ext.size) + " bytes");
   const std::uint64_t count = LoadLittle(body + 4, 4);
   if (body[0] != 0 || body[1] != 0 || body[2] != 0 || body[3] != 0 ||
-      ext.size != kAddressExtHead + 16 * count + 8 || LoadLittle(body + kAddressExtHead + 16 * count, 8) != 0) {
+      ext.size != kAddressExtHead + kAddressExtChunk * count + kAddressExtToken ||
+      LoadLittle(body + kAddressExtHead + kAddressExtChunk * count, 8) != 0) {
     throw DecodeError(expected, "ext 79 that is not a borrowed column (flags " +
                                     std::to_string(static_cast<unsigned char>(body[0])) + ", " +
                                     std::to_string(ext.size) + " bytes)");
@@ -153,7 +157,7 @@ void DecodeByAddress(const msgpack::object& object, bool text, const std::string
   chunks.reserve(count);
   std::string why;
   for (std::uint64_t i = 0; i < count; ++i) {
-    const char* pair = body + kAddressExtHead + 16 * i;
+    const char* pair = body + kAddressExtHead + kAddressExtChunk * i;
     const auto* schema = reinterpret_cast<const ::ArrowSchema*>(static_cast<std::uintptr_t>(LoadLittle(pair, 8)));
     const auto* array = reinterpret_cast<const ::ArrowArray*>(static_cast<std::uintptr_t>(LoadLittle(pair + 8, 8)));
     if (schema == nullptr || array == nullptr) throw DecodeError(expected, "ext 79 with a null address");

@@ -87,10 +87,21 @@ KEYWORD_ERRORS = [
 ]
 
 
+def typed(what: str, run: Any, call: Callable[[], Any], expected: Any) -> None:
+    """As expect, and the call took the typed entries' path (no codec call)."""
+    before = dict(run.__goray_counters__())
+    expect(what, call, expected)
+    after = dict(run.__goray_counters__())
+    if after["codec"] != before["codec"] or after["typed"] != before["typed"] + 1:
+        failures.append(f"{what}: not the typed path ({before} -> {after})")
+
+
 def local_keywords(goray: Any, run: Any) -> None:
-    """Keyword arguments in-process: by the C++ names, constant defaults filled in."""
-    expect("Add(1, b=5)", lambda: run.Add(1, b=5), 6)
-    expect("Add(a=1)", lambda: run.Add(a=1), 3)
+    """Keyword arguments in-process: by the C++ names, constant defaults filled in. Those
+    C++ places without a gap take the typed path; the others the codec path."""
+    typed("Add(1, b=5)", run, lambda: run.Add(1, b=5), 6)
+    typed("Add(a=1)", run, lambda: run.Add(a=1), 3)
+    typed("Pad(n=1, fill=3)", run, lambda: run.Pad(n=1, fill=3), 134)
     expect("Line(a, end=?)", lambda: run.Line("a", end="?"), "3|15|l|a?")
     expect("Line(text=b, upper=True)", lambda: run.Line(text="b", upper=True), "3|15|U|b!")
     expect("Pad(1, fill=3)", lambda: run.Pad(1, fill=3), 134)

@@ -204,6 +204,34 @@ def check_arrays_in_place(app: Any, entries: Any) -> None:
     expect(entries.Sum(strided) == float(strided.sum()), "a strided array's sum")
 
 
+def check_keywords(app: Any, entries: Any) -> None:
+    """Keywords are put in their parameters' places in C++: the typed path, as a call by
+    position is; the ones that cannot be placed raise there, with the codec path's texts."""
+    expect(typed_call(entries, lambda: entries.Loss(1.5, 1.0, b=2.0)) == 1.0, "a keyword")
+    expect(typed_call(entries, lambda: entries.Loss(b=2.0, a=1.0, x=1.5)) == 1.0, "keywords in any order")
+    # Each call site's places are kept: sites taking turns, in other orders and with other
+    # positional counts, each keep their own answer.
+    for _ in range(3):
+        expect(entries.Loss(x=3.0, a=1.0, b=2.0) == 4.0, "site 1")
+        expect(entries.Loss(b=2.0, x=3.0, a=1.0) == 4.0, "site 2")
+        expect(entries.Loss(3.0, b=2.0, a=1.0) == 4.0, "site 3")
+        expect(entries.Loss(3.0, 1.0, b=5.0) == 10.0, "site 4")
+        expect(entries.Loss(**{"a": 1.0, "x": 3.0, "b": 5.0}) == 10.0, "a dict of keywords")
+    meter = typed_call(entries, lambda: entries.Meter(start=1.0))
+    expect(typed_call(entries, lambda: meter.Add(x=2.0)) == 3.0, "a method's keyword")
+    meter.close()
+    for call, text in [
+        (lambda: entries.Loss(1.5, 1.0, c=2.0), "unknown keyword argument 'c'"),
+        (lambda: entries.Loss(1.5, x=1.0, b=2.0), "argument 'x' (position 0) given by position and by keyword"),
+        (lambda: entries.Loss(1.5, b=2.0), "missing argument 'a' (position 1)"),
+    ]:
+        before = counters(entries)
+        error = raises(call)
+        expect(counters(entries)["codec"] == before["codec"], f"{text}: the codec path")
+        expect(isinstance(error, goray.ArgumentError) and text in str(error),
+               f"{type(error).__name__}: {error} (expected {text!r})")
+
+
 def check_the_codec_path_answers_the_rest(app: Any, entries: Any) -> None:
     """Values the conversions do not take: the codec path; errors with its texts."""
     import numpy as np

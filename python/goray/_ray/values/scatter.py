@@ -21,6 +21,8 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 from ... import _arrays
 from ..._protocol import ADDRESS_OWNED, ARRAY_COLUMN_MAJOR, Buffer, FramingError
+from ..._protocol_numbers import (ARRAY_DATA_ALIGN, ARRAY_EXTENT_BYTES, ARRAY_HEAD_BYTES, MAX_ARRAY_DIMS,
+                                  OUT_OF_BAND_FROM)
 
 __all__ = ["OUT_OF_BAND_FROM", "CALL_ENTRY", "RESULT_ENTRY", "RESULT_HEAD", "split", "library_views", "adopted_views",
            "parse_result", "header_start", "address_ext", "address_of", "pieces", "by_address",
@@ -33,13 +35,13 @@ RESULT_ENTRY = struct.Struct("<QQQQ")
 #: A 43/44 reply's head: value count, table entries.
 RESULT_HEAD = struct.Struct("<II")
 
-#: Blocks, and arrays inside blocks, from this size on travel out of band (pickle
-#: protocol 5; goray._ray.values.objects) and go by address to a reader in the process;
-#: smaller ones are copied, which costs less than the bookkeeping.
-OUT_OF_BAND_FROM = 1 << 16
+# Blocks, and arrays inside blocks, from OUT_OF_BAND_FROM bytes on travel out of band (pickle
+# protocol 5; goray._ray.values.objects) and go by address to a reader in the process;
+# smaller ones are copied, which costs less than the bookkeeping.
 
 _EXT_WIDTHS = {0xc7: 1, 0xc8: 2, 0xc9: 4}  # ext 8/16/32: bytes of the length
-_MAX_HEAD = 4 + 8 * 32 + 63  # an array ext's payload header: 32 dimensions, pad < 64
+# An array ext's payload header at its longest: every dimension, and a pad below the alignment.
+_MAX_HEAD = ARRAY_HEAD_BYTES + ARRAY_EXTENT_BYTES * MAX_ARRAY_DIMS + ARRAY_DATA_ALIGN - 1
 _PAD_MASK = 0x3F  # ext 71's pad: the 4th header byte's bits 0-5 (bit 7: column-major)
 
 
@@ -119,15 +121,16 @@ def header_start(segment: Buffer, length: int) -> Tuple[int, int]:
             continue
         payload = at + 2 + width
         head = size - payload
-        if head < 4 or view[payload - 1] != _arrays.EXT_INLINE:
+        if head < ARRAY_HEAD_BYTES or view[payload - 1] != _arrays.EXT_INLINE:
             continue
         if int.from_bytes(view[at + 1:at + 1 + width], "big") != head + length:
             continue
         itemsize, ndim, pad = view[payload + 1], view[payload + 2], view[payload + 3] & _PAD_MASK
-        if head != 4 + 8 * ndim + pad or ndim > 32:
+        shape_end = payload + ARRAY_HEAD_BYTES + ARRAY_EXTENT_BYTES * ndim
+        if head != shape_end - payload + pad or ndim > MAX_ARRAY_DIMS:
             continue
         count = itemsize
-        for (extent,) in struct.iter_unpack("<q", view[payload + 4:payload + 4 + 8 * ndim]):
+        for (extent,) in struct.iter_unpack("<q", view[payload + ARRAY_HEAD_BYTES:shape_end]):
             count *= extent
         if count == length:
             return at, payload
@@ -142,9 +145,9 @@ def address_ext(head: Buffer, address: int, flags: int, token: int = 0) -> Optio
     itemsize, ndim = head[1], head[2]
     if itemsize == 0 or address % min(itemsize, 16):
         return None
-    fixed = 4 + 8 * ndim
+    fixed = ARRAY_HEAD_BYTES + ARRAY_EXTENT_BYTES * ndim
     order = head[3] & ARRAY_COLUMN_MAJOR  # kept from the ext 71 (or 72) header
-    body = b"".join((bytes(head[:3]), bytes((flags | order,)), bytes(head[4:fixed]),
+    body = b"".join((bytes(head[:3]), bytes((flags | order,)), bytes(head[ARRAY_HEAD_BYTES:fixed]),
                      struct.pack("<QQ", address, token)))
     if len(body) < 256:
         return b"\xc7" + bytes((len(body), _arrays.EXT_ADDRESS)) + body
@@ -254,7 +257,7 @@ def by_address(block: Buffer, flags: int = 0, bins: bool = False) -> List[Buffer
 def _inline_to_address(payload: memoryview, address: int, flags: int) -> Optional[bytes]:
     """The ext 72 of an ext 71 payload at `address`."""
     ndim, pad = payload[2], payload[3] & _PAD_MASK
-    fixed = 4 + 8 * ndim
+    fixed = ARRAY_HEAD_BYTES + ARRAY_EXTENT_BYTES * ndim
     if len(payload) < fixed + pad:
         return None
     return address_ext(payload, address + fixed + pad, flags)

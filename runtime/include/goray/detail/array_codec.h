@@ -53,8 +53,14 @@ namespace goray::codec {
 namespace detail {
 
 // The ext types (kExtArrayInline 71, kExtArrayAddress 72) and the 4th byte's bits
-// (kArrayColumnMajor, kArrayPadMask, ext 72's flags) are protocol_numbers.h's.
-inline constexpr std::size_t kMaxArrayDims = 32;
+// (kArrayColumnMajor, kArrayPadMask, ext 72's flags) are protocol_numbers.h's, as are the
+// sizes and limits of an array ext's layout.
+using goray::detail::kArrayAddressBytes;
+using goray::detail::kArrayDataAlign;
+using goray::detail::kArrayExtentBytes;
+using goray::detail::kArrayHeadBytes;
+using goray::detail::kMaxArrayDims;
+using goray::detail::kOutOfBandFrom;
 
 // numpy's dtype.kind and dtype.itemsize of an element type.
 template <class T>
@@ -167,9 +173,6 @@ class EncodeTargetScope {
   std::uint64_t previous_pins_;  // PinCalls() when the previous target began
 };
 
-// Arrays whose data has at least this many bytes leave a scattered block
-// (Python's OUT_OF_BAND_FROM).
-inline constexpr std::size_t kOutOfBandFrom = 65536;
 
 // One array's data left out of a scattered block (docs/protocol.md §10, "Arrays out of band").
 struct ScatteredData {

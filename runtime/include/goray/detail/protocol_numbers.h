@@ -4,6 +4,7 @@
 // The runtime's code and goray._fastpath use these names; Python's are goray._protocol_numbers.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace goray::detail {
@@ -205,6 +206,40 @@ inline constexpr char kStreamTagEnd = 0;
 inline constexpr char kStreamTagItem = 1;
 // the batch form: several items follow
 inline constexpr char kStreamTagBatch = 2;
+
+// Sizes, limits and indices both languages read (Python: goray._protocol_numbers).
+// NextStreamItem's index: the item encoded as RunTask's results (version 5, docs/protocol.md
+// §13)
+inline constexpr std::size_t kStreamItemAsNative = 0;
+// NextStreamItem's index: the item encoded as RunTaskForPython's results (arrays ext 72 owned)
+// (version 5, docs/protocol.md §13)
+inline constexpr std::size_t kStreamItemAsPython = 1;
+// goray._fastpath's interface: the compiled module and the package it belongs to must say the
+// same (not on the wire)
+inline constexpr long kFastPathInterface = 3;
+// an array ext's fixed head: kind, itemsize, ndim and the 4th byte (version 2, docs/protocol.md
+// §10)
+inline constexpr std::size_t kArrayHeadBytes = 4;
+// one extent of an array ext's shape (int64 LE) (version 2, docs/protocol.md §10)
+inline constexpr std::size_t kArrayExtentBytes = 8;
+// ext 79's head: flags, 3 zero bytes, u32 LE chunk count (docs/protocol.md §10)
+inline constexpr std::size_t kColumnAddressHeadBytes = 8;
+// ext 79's tail after its chunks: the token (u64 LE; 0 unless owned) (docs/protocol.md §10)
+inline constexpr std::size_t kColumnAddressTokenBytes = 8;
+// ext 72's tail after the shape: address and token (u64 LE each) (version 2, docs/protocol.md
+// §10)
+inline constexpr std::size_t kArrayAddressBytes = 16;
+// one chunk of ext 79: its ArrowSchema's and ArrowArray's addresses (u64 LE each), after the
+// head (docs/protocol.md §10)
+inline constexpr std::size_t kColumnAddressChunkBytes = 16;
+// the most dimensions an array ext carries (version 2, docs/protocol.md §10)
+inline constexpr std::size_t kMaxArrayDims = 32;
+// ext 71's data starts this aligned in the buffer written (its pad is below it) (version 2,
+// docs/protocol.md §10)
+inline constexpr std::size_t kArrayDataAlign = 64;
+// an array's data of this many bytes or more leaves a scattered block (out of band); less is
+// copied into it (version 6, docs/protocol.md §10)
+inline constexpr std::size_t kOutOfBandFrom = 65536;
 
 }  // namespace goray::detail
 
