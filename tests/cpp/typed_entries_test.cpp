@@ -47,6 +47,7 @@ struct Counter {
 }  // namespace typed_entries_test
 
 GORAY_TEST_APPLICATION(registry) {
+  using namespace typed_entries_test;
   registry.SetName("typedapp", "typedapp-signatures");
   registry.AddTask("Scale", goray::Fixed<&Tasks::Scale>{},
                    [](double x) { return goray::detail::SharedInstance<Tasks>().Scale(x, 2.0); });

@@ -236,16 +236,35 @@ def check_the_codec_path_answers_the_rest(app: Any, entries: Any) -> None:
     """Values the conversions do not take: the codec path; errors with its texts."""
     import numpy as np
 
-    for name, args, kwargs in [
-        ("Sum", ([1.0, 2.0],), {}),              # a list where a view is taken
-        ("Echo", (bytearray(b"x"),), {}),       # a bytes-like the codec takes
-        ("Range", (np.int64(3),), {}),          # a NumPy scalar
+    # What the codec packs as a plain value is taken typed, to the same result: a NumPy
+    # scalar as its .item(), a bytes-like as bytes.
+    for name, args in [
+        ("Range", (np.int64(3),)),
+        ("Range", (np.uint8(2), np.int32(2))),
+        ("Loss", (np.float32(1.5), np.int16(2), 0.5)),
+        ("Echo", (bytearray(b"x"),)),
+        ("Echo", (memoryview(b"ab"),)),
+        ("Bytes", (bytearray(b"\x00\xff"),)),
+        ("Bump", ({"sensor": "s", "value": np.float64(1.5), "at": np.int64(2), "note": None},)),
+    ]:
+        result = typed_call(entries, lambda: getattr(entries, name)(*args))
+        expect(result == goray._local.codec_run_task(name, *args), f"{name}{args}: {result!r}")
+    for name, args in [
+        ("Sum", ([1.0, 2.0],)),                # a list where a view is taken
     ]:
         function = getattr(entries, name)
         before = counters(entries)
-        result = function(*args, **kwargs)
+        result = function(*args)
         expect(counters(entries)["codec"] == before["codec"] + 1, f"{name}{args}: not the codec path")
-        expect(result == goray._local.codec_run_task(name, *args, **kwargs), f"{name}{args}: {result!r}")
+        expect(result == goray._local.codec_run_task(name, *args), f"{name}{args}: {result!r}")
+    for call, text in [  # refused typed and by the codec path alike
+        (lambda: entries.Range(np.float64(3.0)), "position 0: expected int64_t, received float"),
+        (lambda: entries.Raise(np.bool_(True)), "position 0: expected entries::Level, received bool"),
+        (lambda: entries.Echo(memoryview(np.arange(2.0))), "(task Echo)"),
+    ]:
+        error = raises(call)
+        expect(isinstance(error, goray.ArgumentError) and text in str(error),
+               f"{type(error).__name__}: {error} (expected {text!r})")
     for call, text in [
         (lambda: entries.Loss("x", 1.0, 2.0), "position 0: expected double, received str (task Loss)"),
         (lambda: entries.Loss(1.0), "expected 3 arguments, received 1 (task Loss)"),

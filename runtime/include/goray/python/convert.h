@@ -13,8 +13,10 @@
 //   bool                                 True, False                     bool
 //   integers, enums                      int in range (not bool)         int (an enum: its member)
 //   float, double                        float; int (to the nearest)     float
-//   std::string                          str (UTF-8), bytes              str (strict UTF-8)
-//   std::vector<uint8_t|std::byte>       bytes, str                      bytes
+//   (NumPy scalars of kind b, i, u, f are their .item(), as the codec packs them; a
+//   bytes-like is bytes, a bytearray, a memoryview of bytes)
+//   std::string                          str (UTF-8), bytes-like         str (strict UTF-8)
+//   std::vector<uint8_t|std::byte>       bytes-like, str                 bytes
 //   std::vector/list/deque<T>            list or tuple of T              list
 //   std::array<T, N>, std::pair, tuple   list or tuple of exactly N      list
 //   std::set, std::unordered_set         -                               list
@@ -166,6 +168,24 @@ PyObject* To(const T& value) {
 
 // ---- scalars -----------------------------------------------------------------------------
 
+namespace detail {
+
+// A NumPy scalar of kind b, i, u or f as the codec packs it: its .item() (a new
+// reference), else null (no exception set). Asked only of a value refused as it is.
+inline PyObject* NumpyScalarItem(PyObject* object);
+
+// `from(item)` of a NumPy scalar's item: what the codec path makes of the scalar.
+template <class FromPlain>
+bool FromNumpyScalar(PyObject* object, FromPlain&& from) {
+  PyObject* item = NumpyScalarItem(object);
+  if (item == nullptr) return false;
+  const bool taken = from(item);
+  Py_DECREF(item);
+  return taken;
+}
+
+}  // namespace detail
+
 template <>
 struct Converter<bool> {
   static constexpr bool kIn = true;
@@ -173,16 +193,27 @@ struct Converter<bool> {
   static bool From(PyObject* object, bool& out) {
     if (object == Py_True) return out = true, true;
     if (object == Py_False) return out = false, true;
-    return false;
+    return detail::FromNumpyScalar(object, [&](PyObject* item) {
+      return item == Py_True || item == Py_False ? (out = item == Py_True, true) : false;
+    });
   }
   static PyObject* To(bool value) { return Py_NewRef(value ? Py_True : Py_False); }
 };
 
 namespace detail {
 
-// A Python int (never a bool) in I's range.
+template <class I>
+bool PlainIntegerFrom(PyObject* object, I& out);
+
+// A Python int (never a bool) in I's range, or a NumPy integer scalar's.
 template <class I>
 bool IntegerFrom(PyObject* object, I& out) {
+  if (PyLong_Check(object)) return PlainIntegerFrom(object, out);
+  return FromNumpyScalar(object, [&](PyObject* item) { return PlainIntegerFrom(item, out); });
+}
+
+template <class I>
+bool PlainIntegerFrom(PyObject* object, I& out) {
   if (!PyLong_Check(object) || PyBool_Check(object)) return false;
   int overflow = 0;
   const long long value = PyLong_AsLongLongAndOverflow(object, &overflow);
@@ -295,7 +326,9 @@ struct Converter<F, std::enable_if_t<std::is_same_v<F, float> || std::is_same_v<
         return false;
       }
     } else {
-      return false;
+      return detail::FromNumpyScalar(object, [&](PyObject* item) {
+        return (PyFloat_Check(item) || PyLong_Check(item)) && From(item, out);
+      });
     }
     if constexpr (std::is_same_v<F, float>) {
       // A finite float64 beyond float's range is the codec's error, not a rounding.
@@ -344,20 +377,31 @@ struct Converter<std::complex<F>, std::enable_if_t<std::is_same_v<F, float> || s
 
 namespace detail {
 
-// The bytes of a str (UTF-8) or of a bytes object; false for anything else, and for a
-// str that is not valid Unicode (lone surrogates: the codec cannot pack it either).
-inline bool TextOrBytes(PyObject* object, const char*& data, Py_ssize_t& size) {
+// `assign(data, size)` with the bytes of a str (UTF-8) or of what the codec packs as a bin
+// (bytes, bytearray, a memoryview of bytes); false for anything else, and for a str that
+// is not valid Unicode (lone surrogates: the codec cannot pack it either).
+template <class Assign>
+bool WithTextOrBytes(PyObject* object, Assign&& assign) {
   if (PyUnicode_Check(object)) {
-    data = PyUnicode_AsUTF8AndSize(object, &size);
+    Py_ssize_t size;
+    const char* data = PyUnicode_AsUTF8AndSize(object, &size);
     if (data == nullptr) return PyErr_Clear(), false;
-    return true;
+    return assign(data, size), true;
   }
-  if (PyBytes_CheckExact(object)) {
-    data = PyBytes_AS_STRING(object);
-    size = PyBytes_GET_SIZE(object);
-    return true;
+  if (PyBytes_Check(object)) return assign(PyBytes_AS_STRING(object), PyBytes_GET_SIZE(object)), true;
+  if (PyByteArray_Check(object)) {
+    return assign(PyByteArray_AS_STRING(object), PyByteArray_GET_SIZE(object)), true;
   }
-  return false;
+  if (!PyMemoryView_Check(object)) return false;
+  Py_buffer view;
+  if (PyObject_GetBuffer(object, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) != 0) return PyErr_Clear(), false;
+  // (A memoryview of numbers is an array to the codec path, not a bin.)
+  const char* format = view.format != nullptr ? view.format : "B";
+  const bool bytes = view.itemsize == 1 && (std::strcmp(format, "B") == 0 || std::strcmp(format, "b") == 0 ||
+                                            std::strcmp(format, "c") == 0);
+  if (bytes) assign(static_cast<const char*>(view.buf), view.len);
+  PyBuffer_Release(&view);
+  return bytes;
 }
 
 // A str from UTF-8. Bytes that are not UTF-8 are kept as lone surrogates and the call's
@@ -372,11 +416,9 @@ struct Converter<std::string> {
   static constexpr bool kIn = true;
   static constexpr bool kOut = true;
   static bool From(PyObject* object, std::string& out) {
-    const char* data;
-    Py_ssize_t size;
-    if (!detail::TextOrBytes(object, data, size)) return false;
-    out.assign(data, static_cast<std::size_t>(size));
-    return true;
+    return detail::WithTextOrBytes(object, [&](const char* data, Py_ssize_t size) {
+      out.assign(data, static_cast<std::size_t>(size));
+    });
   }
   static PyObject* To(const std::string& value) { return detail::StrFromUtf8(value.data(), value.size()); }
 };
@@ -386,12 +428,10 @@ struct Converter<std::vector<B>, std::enable_if_t<std::is_same_v<B, std::uint8_t
   static constexpr bool kIn = true;
   static constexpr bool kOut = true;
   static bool From(PyObject* object, std::vector<B>& out) {
-    const char* data;
-    Py_ssize_t size;
-    if (!detail::TextOrBytes(object, data, size)) return false;
-    const auto* bytes = reinterpret_cast<const B*>(data);
-    out.assign(bytes, bytes + size);
-    return true;
+    return detail::WithTextOrBytes(object, [&](const char* data, Py_ssize_t size) {
+      const auto* bytes = reinterpret_cast<const B*>(data);
+      out.assign(bytes, bytes + size);
+    });
   }
   static PyObject* To(const std::vector<B>& value) {
     return PyBytes_FromStringAndSize(reinterpret_cast<const char*>(value.data()),

@@ -413,6 +413,27 @@ inline bool FormatIs(const char* format, char kind, std::size_t itemsize) noexce
 
 // The arrays the codec path takes by address: a numpy.ndarray (not a subclass), an
 // array.array, a memoryview of a numeric format; bytes only where a bin is taken too.
+inline PyObject* NumpyScalarItem(PyObject* object) {
+  static PyObject* generic = nullptr;  // numpy.generic, kept once NumPy is imported
+  if (generic == nullptr) {
+    PyObject* numpy = PyDict_GetItemString(PyImport_GetModuleDict(), "numpy");  // borrowed
+    if (numpy == nullptr) return nullptr;  // (not imported: no value is its scalar)
+    generic = PyObject_GetAttrString(numpy, "generic");
+    if (generic == nullptr) return PyErr_Clear(), nullptr;
+  }
+  const int scalar = PyObject_IsInstance(object, generic);
+  if (scalar <= 0) return scalar < 0 ? (PyErr_Clear(), nullptr) : nullptr;
+  PyObject* dtype = PyObject_GetAttrString(object, "dtype");
+  PyObject* kind = dtype != nullptr ? PyObject_GetAttrString(dtype, "kind") : nullptr;
+  Py_XDECREF(dtype);
+  const char* text = kind != nullptr && PyUnicode_Check(kind) ? PyUnicode_AsUTF8(kind) : nullptr;
+  const bool plain = text != nullptr && text[0] != 0 && text[1] == 0 && std::strchr("biuf", text[0]) != nullptr;
+  Py_XDECREF(kind);
+  PyObject* item = plain ? PyObject_CallMethod(object, "item", nullptr) : nullptr;
+  if (item == nullptr) PyErr_Clear();
+  return item;
+}
+
 inline bool IsArrayObject(PyObject* object, bool bytes_too) {
   static PyTypeObject* ndarray = nullptr;
   static PyTypeObject* array_array = nullptr;
