@@ -246,21 +246,41 @@ def check_the_codec_path_answers_the_rest(app: Any, entries: Any) -> None:
         ("Echo", (memoryview(b"ab"),)),
         ("Bytes", (bytearray(b"\x00\xff"),)),
         ("Bump", ({"sensor": "s", "value": np.float64(1.5), "at": np.int64(2), "note": None},)),
+        ("Sum", ([1.0, 2],)),                  # a list where a view is taken: copied
+        ("Sum", ([[1.0, 2.0], (3.0, 4.0)],)),  # nested rectangularly: its shape
+        ("Sum", (2.5,)),                       # a number: a 0-d view
+        ("SpanLength", ((1, 2, 3),)),
+        ("Columns", ({"a": np.arange(3.0)[::2]},)),  # a strided array into a vector: copied
     ]:
         result = typed_call(entries, lambda: getattr(entries, name)(*args))
         expect(result == goray._local.codec_run_task(name, *args), f"{name}{args}: {result!r}")
+    # convert_values.h's types and sets: typed, as the codec path answers.
+    import datetime
+    import pathlib
+    utc = datetime.timezone.utc
     for name, args in [
-        ("Sum", ([1.0, 2.0],)),                # a list where a view is taken
+        ("Either", (4,)), ("Either", ("s",)), ("Either", (2.5,)), ("Either", (np.int64(3),)),
+        ("Longer", (datetime.timedelta(milliseconds=-3),)), ("Longer", (5_000_000,)),
+        ("Under", ("a/b",)), ("Under", (pathlib.Path("/tmp/r\udcff"),)), ("Under", (b"raw\xff",)),
+        ("Later", (datetime.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=utc),)),
+        ("Later", (datetime.datetime(1900, 1, 1, tzinfo=datetime.timezone(datetime.timedelta(hours=-5))),)),
+        ("ViewLength", ("héllo",)), ("ViewLength", (b"\x00\x01",)),
+        ("Unique", ([3, 1, 3],)), ("Unique", ((2, 2),)),
     ]:
-        function = getattr(entries, name)
-        before = counters(entries)
-        result = function(*args)
-        expect(counters(entries)["codec"] == before["codec"] + 1, f"{name}{args}: not the codec path")
-        expect(result == goray._local.codec_run_task(name, *args), f"{name}{args}: {result!r}")
+        result = typed_call(entries, lambda: getattr(entries, name)(*args))
+        expect(result == goray._local.codec_run_task(name, *args) and
+               type(result) is type(goray._local.codec_run_task(name, *args)), f"{name}{args}: {result!r}")
     for call, text in [  # refused typed and by the codec path alike
         (lambda: entries.Range(np.float64(3.0)), "position 0: expected int64_t, received float"),
         (lambda: entries.Raise(np.bool_(True)), "position 0: expected entries::Level, received bool"),
         (lambda: entries.Echo(memoryview(np.arange(2.0))), "(task Echo)"),
+        (lambda: entries.Sum([[1.0], [2.0, 3.0]]), "not rectangular"),
+        (lambda: entries.Sum([1.0, "x"]), "(task Sum)"),
+        (lambda: entries.SpanLength([[1], [2]]), "(task SpanLength)"),
+        (lambda: entries.Either(True), "(task Either)"),
+        (lambda: entries.Longer(datetime.timedelta(microseconds=1)), "which it cannot hold exactly"),
+        (lambda: entries.Later(datetime.datetime(2024, 1, 1)), "(task Later)"),
+        (lambda: entries.Unique({1, 2}), "(task Unique)"),
     ]:
         error = raises(call)
         expect(isinstance(error, goray.ArgumentError) and text in str(error),

@@ -2,7 +2,8 @@
 values come back, each task through both routes an in-process call takes: the typed
 entries (goray.golang_local_run_task finds them) and the codec path (msgpack, Execute:
 a library without them). Run by test_gen_compile_run.py in its own process (one library
-per process). Prints one JSON object: {"called": [...], "failures": [...]}.
+per process). Prints one JSON object: {"called": [...], "failures": [...], "detours":
+[...]} (the typed route's calls that took the codec path).
 
     python roundtrip.py typesapp LIBRARY STUBS_DIR
     python roundtrip.py onefile LIBRARY STUBS_DIR
@@ -22,6 +23,7 @@ from goray._protocol import Py2Native
 
 called: List[str] = []
 failures: List[str] = []
+detours: List[str] = []  # typed-route calls that took the codec path (the module's counters)
 
 
 ROUTES = {"typed": goray.golang_local_run_task, "codec": goray._local.codec_run_task}
@@ -31,13 +33,23 @@ def check(name: str, args: List[Any], expected: Any,
           compare: Callable[[Any, Any], bool] = lambda a, b: a == b) -> None:
     called.append(name)
     for route, run in ROUTES.items():
+        before = codec_calls()
         try:
             actual = run(name, *args)
+            if route == "typed" and codec_calls() > before:
+                detours.append(name)
         except Exception as error:  # noqa: BLE001 - reported, not raised
             failures.append(f"{name}{tuple(args)!r} ({route}) raised {type(error).__name__}: {error}")
             continue
         if not compare(actual, expected) or not isinstance(actual, type(expected)):
             failures.append(f"{name}{tuple(args)!r} ({route}) returned {actual!r}, expected {expected!r}")
+
+
+def codec_calls() -> int:
+    """The codec-path calls of the loaded application's typed entries module so far."""
+    from goray import _entries
+    module = _entries.entries_module(_ffi.get_library())
+    return module.__goray_counters__()["codec"] if module is not None else 0
 
 
 def expect_error(what: str, call: Callable[[], Any], error_type: type, *parts: str) -> None:
@@ -203,7 +215,8 @@ def main() -> int:
     goray.load_library(library_path)
     library = _ffi.get_library()
     {"typesapp": typesapp, "onefile": onefile}[which](library)
-    print(json.dumps({"called": sorted(set(called)), "failures": failures}))
+    print(json.dumps({"called": sorted(set(called)), "failures": failures,
+                      "detours": sorted(set(detours))}))
     return 0
 
 

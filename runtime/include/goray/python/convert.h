@@ -19,7 +19,7 @@
 //   std::vector<uint8_t|std::byte>       bytes-like, str                 bytes
 //   std::vector/list/deque<T>            list or tuple of T              list
 //   std::array<T, N>, std::pair, tuple   list or tuple of exactly N      list
-//   std::set, std::unordered_set         -                               list
+//   std::set, std::unordered_set         list or tuple of T              list
 //   std::map, std::unordered_map         dict                            dict
 //   std::optional<T>                     None or T                       None or T
 //   std::complex<float|double>           complex; float, int (real)      complex
@@ -27,9 +27,8 @@
 //   goray::ArrayView<T>, std::span<const T>  a C-contiguous buffer of T's dtype, read in place
 //   goray::Array<T>                      -                               numpy.ndarray, no copy
 //
-// Every other type (goray::Value, time points, paths, durations, variants, string views,
-// refs and handles, generators, sets as parameters) is left to the codec path:
-// Converter<T>::kDirect is false.
+// Paths, durations, time points, string views and variants: convert_values.h. Every other
+// type (goray::Value, refs and handles) is left to the codec path: kTakes/kGives false.
 #pragma once
 
 #ifndef PY_SSIZE_T_CLEAN
@@ -443,14 +442,24 @@ struct Converter<std::vector<B>, std::enable_if_t<std::is_same_v<B, std::uint8_t
 
 namespace detail {
 
+// An object the codec path takes as an array argument (entries_impl.h).
+inline bool IsArrayObject(PyObject* object, bool bytes_too);
+// A 1-D buffer of T's dtype (any strides) copied into `out`; false otherwise (entries_impl.h).
+template <class T>
+bool CopyVectorFrom(PyObject* object, std::vector<T>& out);
+// A buffer of T's dtype, any strides and dimensions, copied in C order into `out` (sized
+// to it) with its shape; false (nothing copied) otherwise (entries_impl.h).
+template <class T>
+bool CopyStrided(PyObject* object, std::vector<T>& out, std::vector<std::int64_t>& shape);
+
 // Each element of a list or tuple through `take(element)`; false at the first it refuses.
 template <class Take>
 bool EachItem(PyObject* object, Py_ssize_t& size, Take&& take) {
   PyObject* const* items;
-  if (PyList_CheckExact(object)) {
+  if (PyList_Check(object)) {
     items = &PyList_GET_ITEM(object, 0);
     size = PyList_GET_SIZE(object);
-  } else if (PyTuple_CheckExact(object)) {
+  } else if (PyTuple_Check(object)) {
     items = &PyTuple_GET_ITEM(object, 0);
     size = PyTuple_GET_SIZE(object);
   } else {
@@ -495,6 +504,11 @@ struct SequenceConverter {
   static constexpr bool kOutSeen = detail::GivesSeen<T, S>() && !detail::kIsByte<T>;
   static bool From(PyObject* object, Sequence<T>& out) {
     out.clear();
+    if constexpr (std::is_same_v<Sequence<T>, std::vector<T>> && goray::detail::kIsArrayElement<T> &&
+                  !std::is_same_v<T, bool>) {
+      // A 1-D array of T's dtype, as the codec's ext 71/72 is decoded: copied.
+      if (detail::IsArrayObject(object, false)) return detail::CopyVectorFrom(object, out);
+    }
     if constexpr (requires { out.reserve(std::size_t{}); }) {
       if (PyList_CheckExact(object)) out.reserve(static_cast<std::size_t>(PyList_GET_SIZE(object)));
       if (PyTuple_CheckExact(object)) out.reserve(static_cast<std::size_t>(PyTuple_GET_SIZE(object)));
@@ -518,12 +532,23 @@ struct Converter<std::list<T>> : SequenceConverter<std::list, T> {};
 template <class T>
 struct Converter<std::deque<T>> : SequenceConverter<std::deque, T> {};
 
-// Sets: results only (a set parameter is left to the codec, which collapses duplicates).
+// Sets: from a list or tuple (duplicates collapse, as the codec decodes an array).
 template <class Set>
 struct SetConverter {
-  static constexpr bool kIn = false;
+  template <class S>
+  static constexpr bool kInSeen = detail::TakesSeen<typename Set::value_type, S>();
   template <class S>
   static constexpr bool kOutSeen = detail::GivesSeen<typename Set::value_type, S>();
+  static bool From(PyObject* object, Set& out) {
+    out.clear();
+    Py_ssize_t size = 0;
+    return detail::EachItem(object, size, [&](PyObject* item, Py_ssize_t) {
+      typename Set::value_type value{};
+      if (!python::From(item, value)) return false;
+      out.insert(std::move(value));
+      return true;
+    });
+  }
   static PyObject* To(const Set& value) {
     return detail::ListOf<typename Set::value_type>(value, value.size());
   }
@@ -628,7 +653,7 @@ struct MapConverter {
   template <class S>
   static constexpr bool kOutSeen = detail::GivesSeen<Key, S>() && detail::GivesSeen<Mapped, S>();
   static bool From(PyObject* object, Map& out) {
-    if (!PyDict_CheckExact(object)) return false;
+    if (!PyDict_Check(object)) return false;
     out.clear();
     Py_ssize_t position = 0;
     PyObject* key;
@@ -745,7 +770,7 @@ struct Converter<T, std::enable_if_t<detail::kHasFields<T>>> {
 
   static bool From(PyObject* object, T& out) {
     PyObject* const* keys = Keys();
-    if (!PyDict_CheckExact(object) || keys == nullptr) return false;
+    if (!PyDict_Check(object) || keys == nullptr) return false;
     // The dict's values by field: a key that is the field's interned name (a literal's, as
     // in {"x": 1.0}) is found by identity, in one pass; any other key, by lookup.
     PyObject* values[kCount + 1] = {};
@@ -828,9 +853,6 @@ constexpr char DtypeKind() {
 // A buffer's format (struct module characters) is T's: kind and size agree.
 inline bool FormatIs(const char* format, char kind, std::size_t itemsize) noexcept;
 
-// An object the codec path takes as an array argument (entries_impl.h).
-inline bool IsArrayObject(PyObject* object, bool bytes_too);
-
 // Holds an exporter's buffer for a call: released (with the GIL) when the call ends.
 class HeldBuffer {
  public:
@@ -843,11 +865,56 @@ class HeldBuffer {
   // A C-contiguous buffer of `kind`/`itemsize` elements; false (nothing held) otherwise.
   bool Take(PyObject* object, char kind, std::size_t itemsize);
   const Py_buffer& view() const noexcept { return view_; }
+  // A list's copy (NestedFrom), valid for the call.
+  template <class T>
+  std::vector<T>& Owned() {
+    auto owned = std::make_shared<std::vector<T>>();
+    std::vector<T>& made = *owned;
+    owned_ = std::move(owned);
+    return made;
+  }
 
  private:
   Py_buffer view_{};
   bool held_ = false;
+  std::shared_ptr<void> owned_;
 };
+
+// A number, or a list or tuple of numbers nested rectangularly, as the codec decodes it
+// into an array (DecodeNestedArray): its elements in C order and its shape; false where
+// the codec refuses it (complex elements, given as [re, im], are left to it).
+template <class T>
+bool NestedFrom(PyObject* object, std::vector<T>& out, std::vector<std::int64_t>& shape) {
+  if constexpr (std::is_same_v<T, std::complex<float>> || std::is_same_v<T, std::complex<double>> ||
+                std::is_same_v<T, bool>) {
+    return false;  // (complex [re, im] pairs and bool vectors: the codec's)
+  } else {
+    shape.clear();
+    for (PyObject* level = object; PyList_Check(level) || PyTuple_Check(level);) {
+      const Py_ssize_t size = PySequence_Fast_GET_SIZE(level);
+      shape.push_back(size);
+      if (size == 0 || shape.size() > goray::detail::kMaxArrayDims) break;
+      level = PySequence_Fast_GET_ITEM(level, 0);
+    }
+    if (shape.size() > goray::detail::kMaxArrayDims) return false;
+    auto fill = [&](auto& self, PyObject* item, std::size_t depth) -> bool {
+      if (depth == shape.size()) {
+        T value{};
+        if (PyList_Check(item) || PyTuple_Check(item) || !python::From(item, value)) return false;
+        out.push_back(value);
+        return true;
+      }
+      if (!(PyList_Check(item) || PyTuple_Check(item)) || PySequence_Fast_GET_SIZE(item) != shape[depth]) {
+        return false;
+      }
+      for (Py_ssize_t i = 0; i < shape[depth]; ++i) {
+        if (!self(self, PySequence_Fast_GET_ITEM(item, i), depth + 1)) return false;
+      }
+      return true;
+    };
+    return fill(fill, object, 0);
+  }
+}
 
 // The ndarray over an Array's storage (its owner kept by the array's base), no copy: a
 // buffer exporter holding the owner, read by numpy.asarray.
@@ -863,8 +930,28 @@ struct Converter<goray::ArrayView<T>> {
   static constexpr bool kOut = false;
   static constexpr bool kHoldsBuffer = true;
   static bool From(PyObject* object, goray::ArrayView<T>& out, detail::HeldBuffer& held) {
-    if (!detail::IsArrayObject(object, false) || !held.Take(object, detail::DtypeKind<T>(), sizeof(T))) {
-      return false;
+    if (!detail::IsArrayObject(object, false)) {
+      if constexpr (std::is_same_v<T, bool>) {
+        return false;
+      } else {
+        std::vector<std::int64_t> shape;
+        std::vector<T>& owned = held.template Owned<T>();
+        if (!detail::NestedFrom(object, owned, shape)) return false;
+        out = goray::ArrayView<T>(owned.data(), std::move(shape));
+        return true;
+      }
+    }
+    if (!held.Take(object, detail::DtypeKind<T>(), sizeof(T))) {
+      // Not C-contiguous (a slice, a transpose): copied once, as the codec path copies it.
+      if constexpr (std::is_same_v<T, bool>) {
+        return false;
+      } else {
+        std::vector<std::int64_t> shape;
+        std::vector<T>& owned = held.template Owned<T>();
+        if (Py_TYPE(object) == &PyMemoryView_Type || !detail::CopyStrided(object, owned, shape)) return false;
+        out = goray::ArrayView<T>(owned.data(), std::move(shape));
+        return true;
+      }
     }
     const Py_buffer& view = held.view();
     std::vector<std::int64_t> shape(view.shape, view.shape + view.ndim);
@@ -882,20 +969,44 @@ struct Converter<std::span<const T>> {
   static bool From(PyObject* object, std::span<const T>& out, detail::HeldBuffer& held) {
     // (A span of bytes also takes a bin: a bytes object.)
     constexpr bool kBytes = std::is_same_v<T, std::uint8_t> || std::is_same_v<T, std::int8_t>;
-    if (!detail::IsArrayObject(object, kBytes) || !held.Take(object, detail::DtypeKind<T>(), sizeof(T)) ||
-        held.view().ndim != 1) {
-      return false;
+    if (!detail::IsArrayObject(object, kBytes)) {
+      if constexpr (std::is_same_v<T, bool>) {
+        return false;
+      } else {
+        std::vector<std::int64_t> shape;
+        std::vector<T>& owned = held.template Owned<T>();
+        if (!detail::NestedFrom(object, owned, shape) || shape.size() != 1) return false;
+        out = std::span<const T>(owned.data(), owned.size());
+        return true;
+      }
     }
+    if (!held.Take(object, detail::DtypeKind<T>(), sizeof(T)) || held.view().ndim != 1) return false;
     out = std::span<const T>(static_cast<const T*>(held.view().buf),
                              static_cast<std::size_t>(held.view().shape[0]));
     return true;
   }
 };
 
+// An array parameter: an array of T's dtype or nested lists, copied (the codec path
+// copies too: the Array may outlive the call).
 template <class T>
 struct Converter<goray::Array<T>> {
-  static constexpr bool kIn = false;
+  static constexpr bool kIn = !std::is_same_v<T, bool>;
   static constexpr bool kOut = true;
+  static bool From(PyObject* object, goray::Array<T>& out) {
+    if constexpr (std::is_same_v<T, bool>) {
+      return false;
+    } else {
+      std::vector<T> values;
+      std::vector<std::int64_t> shape;
+      const bool taken = detail::IsArrayObject(object, false) ? detail::CopyStrided(object, values, shape)
+                                                              : detail::NestedFrom(object, values, shape);
+      if (!taken) return false;
+      out = goray::Array<T>::Zeros(std::move(shape));
+      if (!values.empty()) std::memcpy(out.data(), values.data(), values.size() * sizeof(T));
+      return true;
+    }
+  }
   static PyObject* To(const goray::Array<T>& value) {
     return detail::AdoptArray(value.owner(), value.data(), detail::DtypeKind<T>(), sizeof(T), value.shape());
   }

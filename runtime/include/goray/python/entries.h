@@ -25,6 +25,7 @@
 #pragma once
 
 #include "goray/python/convert.h"
+#include "goray/python/convert_values.h"
 
 #include <cstdint>
 #include <cstring>

@@ -452,6 +452,49 @@ inline bool IsArrayObject(PyObject* object, bool bytes_too) {
   return false;
 }
 
+template <class T>
+bool CopyVectorFrom(PyObject* object, std::vector<T>& out) {
+  Py_buffer view;
+  if (PyObject_GetBuffer(object, &view, PyBUF_STRIDES | PyBUF_FORMAT) != 0) return PyErr_Clear(), false;
+  const bool fits = view.ndim == 1 && static_cast<std::size_t>(view.itemsize) == sizeof(T) &&
+                    FormatIs(view.format, DtypeKind<T>(), sizeof(T));
+  if (fits) {
+    out.resize(static_cast<std::size_t>(view.shape[0]));
+    const char* at = static_cast<const char*>(view.buf);
+    for (T& element : out) {
+      std::memcpy(&element, at, sizeof(T));
+      at += view.strides[0];
+    }
+  }
+  PyBuffer_Release(&view);
+  return fits;
+}
+
+template <class T>
+bool CopyStrided(PyObject* object, std::vector<T>& out, std::vector<std::int64_t>& shape) {
+  Py_buffer view;
+  if (PyObject_GetBuffer(object, &view, PyBUF_STRIDES | PyBUF_FORMAT) != 0) return PyErr_Clear(), false;
+  const bool fits = static_cast<std::size_t>(view.itemsize) == sizeof(T) &&
+                    FormatIs(view.format, DtypeKind<T>(), sizeof(T)) &&
+                    static_cast<std::size_t>(view.ndim) <= goray::detail::kMaxArrayDims;
+  if (fits) {
+    shape.assign(view.shape, view.shape + view.ndim);
+    out.resize(static_cast<std::size_t>(view.len / view.itemsize));
+    // C order: the last index fastest; each element read at its strides' offset.
+    std::vector<Py_ssize_t> index(static_cast<std::size_t>(view.ndim), 0);
+    for (T& element : out) {
+      const char* at = static_cast<const char*>(view.buf);
+      for (int d = 0; d < view.ndim; ++d) at += index[static_cast<std::size_t>(d)] * view.strides[d];
+      std::memcpy(&element, at, sizeof(T));
+      for (int d = view.ndim - 1; d >= 0 && ++index[static_cast<std::size_t>(d)] == view.shape[d]; --d) {
+        index[static_cast<std::size_t>(d)] = 0;
+      }
+    }
+  }
+  PyBuffer_Release(&view);
+  return fits;
+}
+
 inline bool HeldBuffer::Take(PyObject* object, char kind, std::size_t itemsize) {
   if (PyObject_GetBuffer(object, &view_, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) != 0) {
     PyErr_Clear();

@@ -78,6 +78,18 @@ std::optional<int64_t> Tasks::Half(int64_t n) {
 }
 std::tuple<int64_t, std::string> Tasks::Pair(int64_t n, std::string s) { return {n + 1, s + "?"}; }
 void Tasks::Nothing() {}
+std::variant<std::monostate, int64_t, std::string> Tasks::Either(std::variant<int64_t, double, std::string> v) {
+  if (const auto* n = std::get_if<int64_t>(&v)) return *n * 2;
+  if (const auto* s = std::get_if<std::string>(&v)) return *s + "!";
+  return std::monostate{};
+}
+std::chrono::milliseconds Tasks::Longer(std::chrono::milliseconds d) { return d + std::chrono::milliseconds(1); }
+std::filesystem::path Tasks::Under(const std::filesystem::path& p) { return p / "x"; }
+std::chrono::system_clock::time_point Tasks::Later(std::chrono::system_clock::time_point t) {
+  return t + std::chrono::seconds(1);
+}
+int64_t Tasks::ViewLength(std::string_view s) { return static_cast<int64_t>(s.size()); }
+std::set<int64_t> Tasks::Unique(std::set<int64_t> values) { return values; }
 int64_t Tasks::Throw(std::string what) { throw std::invalid_argument(what); }
 int64_t Tasks::Crash(int64_t n) {
   if (n > 0) *g_null = 1;  // crash line: entries

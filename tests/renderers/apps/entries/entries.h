@@ -8,12 +8,17 @@
 #include <goray/goray.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
+#include <string_view>
 #include <tuple>
+#include <variant>
 #include <vector>
 
 namespace entries {
@@ -50,6 +55,13 @@ struct GORAY_TASKS Tasks {
   std::optional<int64_t> Half(int64_t n);
   std::tuple<int64_t, std::string> Pair(int64_t n, std::string s);
   void Nothing();
+  // The value types of convert_values.h, and sets.
+  std::variant<std::monostate, int64_t, std::string> Either(std::variant<int64_t, double, std::string> v);
+  std::chrono::milliseconds Longer(std::chrono::milliseconds d);
+  std::filesystem::path Under(const std::filesystem::path& p);
+  std::chrono::system_clock::time_point Later(std::chrono::system_clock::time_point t);
+  int64_t ViewLength(std::string_view s);
+  std::set<int64_t> Unique(std::set<int64_t> values);
   // Errors: a C++ exception; a crash (in a process of its own).
   int64_t Throw(std::string what);
   int64_t Crash(int64_t n);
