@@ -97,8 +97,8 @@ def typed(what: str, run: Any, call: Callable[[], Any], expected: Any) -> None:
 
 
 def local_keywords(goray: Any, run: Any) -> None:
-    """Keyword arguments in-process: by the C++ names, constant defaults filled in. Those
-    C++ places without a gap take the typed path; the others the codec path."""
+    """Keyword arguments in-process: by the C++ names, constant defaults filled in, in C++
+    (the typed path), errors included."""
     typed("Add(1, b=5)", run, lambda: run.Add(1, b=5), 6)
     typed("Add(a=1)", run, lambda: run.Add(a=1), 3)
     typed("Pad(n=1, fill=3)", run, lambda: run.Pad(n=1, fill=3), 134)
@@ -107,6 +107,10 @@ def local_keywords(goray: Any, run: Any) -> None:
     expect("Pad(1, fill=3)", lambda: run.Pad(1, fill=3), 134)
     expect("golang_local_run_task(Line, x, scale=2.0)",
            lambda: goray.golang_local_run_task("Line", "x", scale=2.0), "3|20|l|x!")
+    for _ in range(3):  # call sites taking turns: each keeps its own places and defaults
+        typed("Line(a, end=?) again", run, lambda: run.Line("a", end="?"), "3|15|l|a?")
+        typed("Line(text=b, upper=True) again", run, lambda: run.Line(text="b", upper=True), "3|15|U|b!")
+        typed("Add(a=1) again", run, lambda: run.Add(a=1), 3)
     for what, task, args, kwargs, message in KEYWORD_ERRORS:
         expect_error(what, lambda: goray.golang_local_run_task(task, *args, **kwargs), message)
     with run.Counter(n=100) as counter:

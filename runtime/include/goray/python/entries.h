@@ -134,7 +134,7 @@ class Signature {
   // `args` and the keywords `kwnames` (their values after args) by position into `out`
   // (borrowed; room for size()); the count, or -1 with goray.ArgumentError set.
   Py_ssize_t Place(const char* callee, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
-                   PyObject** out) const;
+                   PyObject** out);
 
  private:
   Py_ssize_t IndexOf(PyObject* keyword) const;
@@ -146,6 +146,14 @@ class Signature {
   std::vector<PyObject*> names_;     // kept for the process
   std::vector<PyObject*> defaults_;  // null where none is a constant
   bool prepared_ = false;
+  // A call site passes the same kwnames tuple (a constant of its code) each time: what
+  // Place made of the last site's is kept (its tuple held, so the address is not reused):
+  // each keyword's place, the defaults filled in, the count.
+  PyObject* site_kwnames_ = nullptr;
+  Py_ssize_t site_nargs_ = -1;
+  Py_ssize_t site_count_ = 0;
+  std::vector<Py_ssize_t> site_places_;
+  std::vector<Py_ssize_t> site_defaults_;
 };
 
 // ---- one callable's forms ------------------------------------------------------------------

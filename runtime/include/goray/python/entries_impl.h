@@ -255,9 +255,18 @@ inline PyObject* Signature::Raise(const char* callee, Py_ssize_t position, const
 }
 
 inline Py_ssize_t Signature::Place(const char* callee, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
-                                   PyObject** out) const {
+                                   PyObject** out) {
   const auto size = static_cast<Py_ssize_t>(params_.size());
   const Py_ssize_t keywords = PyTuple_GET_SIZE(kwnames);
+  if (kwnames == site_kwnames_ && nargs == site_nargs_) {  // the last call site's again
+    for (Py_ssize_t i = 0; i < nargs; ++i) out[i] = args[i];
+    for (Py_ssize_t k = 0; k < keywords; ++k) out[site_places_[static_cast<std::size_t>(k)]] = args[nargs + k];
+    for (Py_ssize_t index : site_defaults_) out[index] = defaults_[static_cast<std::size_t>(index)];
+    return site_count_;
+  }
+  Py_CLEAR(site_kwnames_);  // (kept again below once this site's places are all found)
+  site_places_.clear();
+  site_defaults_.clear();
   if (nargs > size) {
     PyObject* shown = Shown(callee);
     PyObject* names = PyList_New(0);
@@ -318,6 +327,7 @@ inline Py_ssize_t Signature::Place(const char* callee, PyObject* const* args, Py
       return -1;
     }
     out[index] = args[nargs + k];
+    site_places_.push_back(index);
     if (index > last) last = index;
   }
   for (Py_ssize_t index = nargs; index < size; ++index) {
@@ -343,7 +353,11 @@ inline Py_ssize_t Signature::Place(const char* callee, PyObject* const* args, Py
     }
     Py_DECREF(shown);
     out[index] = defaults_[index];
+    site_defaults_.push_back(index);
   }
+  site_kwnames_ = Py_NewRef(kwnames);
+  site_nargs_ = nargs;
+  site_count_ = last + 1;
   return last + 1;
 }
 
