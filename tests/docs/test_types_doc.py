@@ -394,10 +394,9 @@ CODEC_ROUTE: List[str] = sorted([
     # Types declared in the .cpp file alone: the entries module (a unit of its own, built
     # from the generated header) cannot name them.
     "Enum", "Struct", "Variant", "VariantInt", "VariantNone", "VariantStruct",
-    # Not converted by the typed entries yet: goray::Value, a bool array parameter,
-    # Eigen::Map / Eigen::Ref parameters, a string column from a list, views of a
-    # dictionary-encoded column.
-    "Any", "Echo_bool", "EigenMap", "EigenRef", "StringsFromList", "ViewsTotal",
+    # Not converted by the typed entries yet: goray::Value, Eigen::Map / Eigen::Ref
+    # parameters, a string column from a list, views of a dictionary-encoded column.
+    "Any", "EigenMap", "EigenRef", "StringsFromList", "ViewsTotal",
 ])
 
 

@@ -447,10 +447,10 @@ inline bool IsArrayObject(PyObject* object, bool bytes_too);
 // A 1-D buffer of T's dtype (any strides) copied into `out`; false otherwise (entries_impl.h).
 template <class T>
 bool CopyVectorFrom(PyObject* object, std::vector<T>& out);
-// A buffer of T's dtype, any strides and dimensions, copied in C order into `out` (sized
-// to it) with its shape; false (nothing copied) otherwise (entries_impl.h).
-template <class T>
-bool CopyStrided(PyObject* object, std::vector<T>& out, std::vector<std::int64_t>& shape);
+// A buffer of T's dtype, any strides and dimensions, copied in C order to `make(shape)`
+// (where its elements go); false (nothing made) otherwise (entries_impl.h).
+template <class T, class Make>
+bool CopyStrided(PyObject* object, Make&& make);
 
 // Each element of a list or tuple through `take(element)`; false at the first it refuses.
 template <class Take>
@@ -946,11 +946,13 @@ struct Converter<goray::ArrayView<T>> {
       if constexpr (std::is_same_v<T, bool>) {
         return false;
       } else {
-        std::vector<std::int64_t> shape;
         std::vector<T>& owned = held.template Owned<T>();
-        if (Py_TYPE(object) == &PyMemoryView_Type || !detail::CopyStrided(object, owned, shape)) return false;
-        out = goray::ArrayView<T>(owned.data(), std::move(shape));
-        return true;
+        return Py_TYPE(object) != &PyMemoryView_Type &&
+               detail::CopyStrided<T>(object, [&](std::vector<std::int64_t> shape) {
+                 owned.resize(static_cast<std::size_t>(goray::detail::ShapeElementCount(shape, sizeof(T))));
+                 out = goray::ArrayView<T>(owned.data(), std::move(shape));
+                 return owned.data();
+               });
       }
     }
     const Py_buffer& view = held.view();
@@ -991,17 +993,21 @@ struct Converter<std::span<const T>> {
 // copies too: the Array may outlive the call).
 template <class T>
 struct Converter<goray::Array<T>> {
-  static constexpr bool kIn = !std::is_same_v<T, bool>;
+  static constexpr bool kIn = true;
   static constexpr bool kOut = true;
   static bool From(PyObject* object, goray::Array<T>& out) {
+    if (detail::IsArrayObject(object, false)) {
+      return detail::CopyStrided<T>(object, [&](std::vector<std::int64_t> shape) {
+        out = goray::Array<T>::Zeros(std::move(shape));
+        return out.data();
+      });
+    }
     if constexpr (std::is_same_v<T, bool>) {
-      return false;
+      return false;  // (nested lists of bools: the codec's)
     } else {
       std::vector<T> values;
       std::vector<std::int64_t> shape;
-      const bool taken = detail::IsArrayObject(object, false) ? detail::CopyStrided(object, values, shape)
-                                                              : detail::NestedFrom(object, values, shape);
-      if (!taken) return false;
+      if (!detail::NestedFrom(object, values, shape)) return false;
       out = goray::Array<T>::Zeros(std::move(shape));
       if (!values.empty()) std::memcpy(out.data(), values.data(), values.size() * sizeof(T));
       return true;

@@ -425,8 +425,6 @@ inline bool FormatIs(const char* format, char kind, std::size_t itemsize) noexce
   }
 }
 
-// The arrays the codec path takes by address: a numpy.ndarray (not a subclass), an
-// array.array, a memoryview of a numeric format; bytes only where a bin is taken too.
 inline PyObject* NumpyScalarItem(PyObject* object) {
   static PyObject* generic = nullptr;  // numpy.generic, kept once NumPy is imported
   if (generic == nullptr) {
@@ -448,6 +446,8 @@ inline PyObject* NumpyScalarItem(PyObject* object) {
   return item;
 }
 
+// The arrays the codec path takes by address: a numpy.ndarray (not a subclass), an
+// array.array, a memoryview of a numeric format; bytes only where a bin is taken too.
 inline bool IsArrayObject(PyObject* object, bool bytes_too) {
   static PyTypeObject* ndarray = nullptr;
   static PyTypeObject* array_array = nullptr;
@@ -484,22 +484,22 @@ bool CopyVectorFrom(PyObject* object, std::vector<T>& out) {
   return fits;
 }
 
-template <class T>
-bool CopyStrided(PyObject* object, std::vector<T>& out, std::vector<std::int64_t>& shape) {
+template <class T, class Make>
+bool CopyStrided(PyObject* object, Make&& make) {
   Py_buffer view;
   if (PyObject_GetBuffer(object, &view, PyBUF_STRIDES | PyBUF_FORMAT) != 0) return PyErr_Clear(), false;
   const bool fits = static_cast<std::size_t>(view.itemsize) == sizeof(T) &&
                     FormatIs(view.format, DtypeKind<T>(), sizeof(T)) &&
                     static_cast<std::size_t>(view.ndim) <= goray::detail::kMaxArrayDims;
   if (fits) {
-    shape.assign(view.shape, view.shape + view.ndim);
-    out.resize(static_cast<std::size_t>(view.len / view.itemsize));
+    T* out = make(std::vector<std::int64_t>(view.shape, view.shape + view.ndim));
+    const auto count = static_cast<std::size_t>(view.len / view.itemsize);
     // C order: the last index fastest; each element read at its strides' offset.
     std::vector<Py_ssize_t> index(static_cast<std::size_t>(view.ndim), 0);
-    for (T& element : out) {
+    for (std::size_t i = 0; i < count; ++i) {
       const char* at = static_cast<const char*>(view.buf);
       for (int d = 0; d < view.ndim; ++d) at += index[static_cast<std::size_t>(d)] * view.strides[d];
-      std::memcpy(&element, at, sizeof(T));
+      std::memcpy(out + i, at, sizeof(T));
       for (int d = view.ndim - 1; d >= 0 && ++index[static_cast<std::size_t>(d)] == view.shape[d]; --d) {
         index[static_cast<std::size_t>(d)] = 0;
       }
