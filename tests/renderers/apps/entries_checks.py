@@ -187,7 +187,12 @@ def check_columns(app: Any, entries: Any) -> None:
            "a ChunkedArray, typed")
     data = column.buffers()[2].address
     expect(typed_call(entries, lambda: entries.ColumnAddress(column)) == data, "read in place")
-    expect(app.local.Upper(["q", None]).to_pylist() == ["Q", None], "a list: the codec path")
+    listed = typed_call(entries, lambda: entries.Upper(["q", None, "é"]))
+    expect(listed.equals(goray._local.codec_run_task("Upper", ["q", None, "é"])) and
+           listed.to_pylist()[:2] == ["Q", None], f"a list, its rows copied: {listed!r}")
+    expect(typed_call(entries, lambda: entries.ColumnAddress(("ab", b"\xff"))) != 0, "a binary column from a tuple")
+    error = raises(lambda: entries.Upper(["q", b"x"]))  # (a string column takes no bytes)
+    expect(isinstance(error, goray.ArgumentError) and "(task Upper)" in str(error), f"{error!r}")
 
 
 def check_arrays_in_place(app: Any, entries: Any) -> None:

@@ -1108,10 +1108,37 @@ struct Converter<goray::BasicColumn<V>> {
   static constexpr bool kHoldsBuffer = true;
   using Held = detail::HeldArrow;
   static bool From(PyObject* object, goray::BasicColumn<V>& out, detail::HeldArrow& held) {
+    if (PyList_Check(object) || PyTuple_Check(object)) return FromList(object, out);
     std::vector<ColumnChunk> chunks;
     if (!held.Take(object, V::kText, chunks)) return false;
     out = goray::BasicColumn<V>(std::move(chunks));
     return true;
+  }
+
+ private:
+  // A list of str (a binary column: or bytes) and None, as the codec decodes an array into
+  // a column: the rows copied into a column of its own.
+  static bool FromList(PyObject* object, goray::BasicColumn<V>& out) {
+    goray::BasicColumnBuilder<V> builder;
+    Py_ssize_t size = 0;
+    const bool taken = detail::EachItem(object, size, [&](PyObject* item, Py_ssize_t) {
+      if (item == Py_None) return builder.AppendNull(), true;
+      Py_ssize_t length = 0;
+      const char* data = nullptr;
+      if (PyUnicode_Check(item)) {
+        data = PyUnicode_AsUTF8AndSize(item, &length);
+        if (data == nullptr) return PyErr_Clear(), false;
+      } else if (!V::kText && PyBytes_Check(item)) {
+        data = PyBytes_AS_STRING(item);
+        length = PyBytes_GET_SIZE(item);
+      } else {
+        return false;
+      }
+      builder.Append(std::string_view(data, static_cast<std::size_t>(length)));
+      return true;
+    });
+    if (taken) out = builder.Column();
+    return taken;
   }
 };
 
