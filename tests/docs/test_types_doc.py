@@ -395,8 +395,8 @@ CODEC_ROUTE: List[str] = sorted([
     # from the generated header) cannot name them.
     "Enum", "Struct", "Variant", "VariantInt", "VariantNone", "VariantStruct",
     # Not converted by the typed entries yet: goray::Value, Eigen::Map / Eigen::Ref
-    # parameters, views of a dictionary-encoded column.
-    "Any", "EigenMap", "EigenRef", "ViewsTotal",
+    # parameters.
+    "Any", "EigenMap", "EigenRef",
 ])
 
 

@@ -185,6 +185,16 @@ def check_columns(app: Any, entries: Any) -> None:
     chunked = pa.chunked_array([column.slice(0, 2), pa.array(["x"])])
     expect(typed_call(entries, lambda: entries.Upper(chunked)).to_pylist() == ["AB", None, "X"],
            "a ChunkedArray, typed")
+    for name, args, expected in [  # views of each row, no copy
+        ("ViewsTotal", (pa.array(["ab", "c"]).dictionary_encode(),), 3),
+        ("ViewsTotal", (["ab", b"c"],), 3),
+        ("NullCount", (pa.array(["a", None, None]),), 2),
+        ("NullCount", ([None, "x"],), 1),
+    ]:
+        result = typed_call(entries, lambda: getattr(entries, name)(*args))
+        expect(result == expected == goray._local.codec_run_task(name, *args), f"{name}{args}: {result!r}")
+    error = raises(lambda: entries.ViewsTotal(pa.array(["a", None])))
+    expect(isinstance(error, goray.ArgumentError) and "(task ViewsTotal)" in str(error), f"{error!r}")
     data = column.buffers()[2].address
     expect(typed_call(entries, lambda: entries.ColumnAddress(column)) == data, "read in place")
     listed = typed_call(entries, lambda: entries.Upper(["q", None, "é"]))

@@ -1142,6 +1142,48 @@ struct Converter<goray::BasicColumn<V>> {
   }
 };
 
+// A std::vector<std::string_view> parameter (or of optional views): a list of str or bytes
+// (None for optionals), views of the Python objects; or an Arrow exporter of strings or
+// bytes (dictionary-encoded too), views of its memory. Both held for the call.
+template <class View>
+struct StringViewsConverter {
+  static constexpr bool kIn = true;
+  static constexpr bool kOut = true;
+  static constexpr bool kHoldsBuffer = true;
+  using Held = detail::HeldArrow;
+  static bool From(PyObject* object, std::vector<View>& out, detail::HeldArrow& held) {
+    out.clear();
+    Py_ssize_t size = 0;
+    if (PyList_Check(object) || PyTuple_Check(object)) {
+      return detail::EachItem(object, size, [&](PyObject* item, Py_ssize_t) {
+        View view{};
+        if (!python::From(item, view)) return false;
+        out.push_back(view);
+        return true;
+      });
+    }
+    std::vector<ColumnChunk> chunks;
+    if (!held.Take(object, false, chunks)) return false;
+    const goray::BinaryColumn column(std::move(chunks));
+    out.reserve(column.size());
+    for (std::optional<std::string_view> row : column) {
+      if constexpr (std::is_same_v<View, std::string_view>) {
+        if (!row) return false;  // (a null where no optional is taken: the codec's error)
+        out.push_back(*row);
+      } else {
+        out.push_back(row);
+      }
+    }
+    return true;
+  }
+  static PyObject* To(const std::vector<View>& value) { return detail::ListOf<View>(value, value.size()); }
+};
+template <>
+struct Converter<std::vector<std::string_view>> : StringViewsConverter<std::string_view> {};
+template <>
+struct Converter<std::vector<std::optional<std::string_view>>>
+    : StringViewsConverter<std::optional<std::string_view>> {};
+
 // A builder result: a pyarrow array over the builder's own buffers (no copy).
 template <class V>
 struct Converter<goray::BasicColumnBuilder<V>> {

@@ -90,6 +90,16 @@ std::chrono::system_clock::time_point Tasks::Later(std::chrono::system_clock::ti
 }
 int64_t Tasks::ViewLength(std::string_view s) { return static_cast<int64_t>(s.size()); }
 std::set<int64_t> Tasks::Unique(std::set<int64_t> values) { return values; }
+int64_t Tasks::ViewsTotal(std::vector<std::string_view> rows) {
+  int64_t total = 0;
+  for (std::string_view row : rows) total += static_cast<int64_t>(row.size());
+  return total;
+}
+int64_t Tasks::NullCount(std::vector<std::optional<std::string_view>> rows) {
+  int64_t nulls = 0;
+  for (const auto& row : rows) nulls += row ? 0 : 1;
+  return nulls;
+}
 int64_t Tasks::Throw(std::string what) { throw std::invalid_argument(what); }
 int64_t Tasks::Crash(int64_t n) {
   if (n > 0) *g_null = 1;  // crash line: entries

@@ -62,6 +62,8 @@ struct GORAY_TASKS Tasks {
   std::chrono::system_clock::time_point Later(std::chrono::system_clock::time_point t);
   int64_t ViewLength(std::string_view s);
   std::set<int64_t> Unique(std::set<int64_t> values);
+  int64_t ViewsTotal(std::vector<std::string_view> rows);
+  int64_t NullCount(std::vector<std::optional<std::string_view>> rows);
   // Errors: a C++ exception; a crash (in a process of its own).
   int64_t Throw(std::string what);
   int64_t Crash(int64_t n);
