@@ -247,6 +247,13 @@ def check_keywords(app: Any, entries: Any) -> None:
                f"{type(error).__name__}: {error} (expected {text!r})")
 
 
+class Point2(tuple):
+    """A tuple subclass (a namedtuple's kind)."""
+
+    def __new__(cls, *items: Any) -> "Point2":
+        return super().__new__(cls, items)
+
+
 def check_the_codec_path_answers_the_rest(app: Any, entries: Any) -> None:
     """Values the conversions do not take: the codec path; errors with its texts."""
     import numpy as np
@@ -265,6 +272,9 @@ def check_the_codec_path_answers_the_rest(app: Any, entries: Any) -> None:
         ("Sum", ([[1.0, 2.0], (3.0, 4.0)],)),  # nested rectangularly: its shape
         ("Sum", (2.5,)),                       # a number: a 0-d view
         ("SpanLength", ((1, 2, 3),)),
+        ("SpanLength", (np.arange(6, dtype=np.int32)[::2],)),  # strided: copied once
+        ("Columns", ({"a": Point2(1.0, 2.0)},)),  # a tuple subclass, as msgpack packs it
+        ("Unique", (Point2(3, 1, 3),)),
         ("Columns", ({"a": np.arange(3.0)[::2]},)),  # a strided array into a vector: copied
     ]:
         result = typed_call(entries, lambda: getattr(entries, name)(*args))

@@ -510,8 +510,8 @@ struct SequenceConverter {
       if (detail::IsArrayObject(object, false)) return detail::CopyVectorFrom(object, out);
     }
     if constexpr (requires { out.reserve(std::size_t{}); }) {
-      if (PyList_CheckExact(object)) out.reserve(static_cast<std::size_t>(PyList_GET_SIZE(object)));
-      if (PyTuple_CheckExact(object)) out.reserve(static_cast<std::size_t>(PyTuple_GET_SIZE(object)));
+      if (PyList_Check(object)) out.reserve(static_cast<std::size_t>(PyList_GET_SIZE(object)));
+      if (PyTuple_Check(object)) out.reserve(static_cast<std::size_t>(PyTuple_GET_SIZE(object)));
     }
     Py_ssize_t size = 0;
     return detail::EachItem(object, size, [&](PyObject* item, Py_ssize_t) {
@@ -583,10 +583,10 @@ struct Converter<std::tuple<T...>> {
   static bool From(PyObject* object, std::tuple<T...>& out) {
     PyObject* const* items;
     Py_ssize_t size;
-    if (PyList_CheckExact(object)) {
+    if (PyList_Check(object)) {
       items = &PyList_GET_ITEM(object, 0);
       size = PyList_GET_SIZE(object);
-    } else if (PyTuple_CheckExact(object)) {
+    } else if (PyTuple_Check(object)) {
       items = &PyTuple_GET_ITEM(object, 0);
       size = PyTuple_GET_SIZE(object);
     } else {
@@ -969,22 +969,16 @@ struct Converter<std::span<const T>> {
   static constexpr bool kOut = false;
   static constexpr bool kHoldsBuffer = true;
   static bool From(PyObject* object, std::span<const T>& out, detail::HeldBuffer& held) {
-    // (A span of bytes also takes a bin: a bytes object.)
+    // A 1-D view; a span of bytes also takes a bin (a bytes object), in place.
     constexpr bool kBytes = std::is_same_v<T, std::uint8_t> || std::is_same_v<T, std::int8_t>;
-    if (!detail::IsArrayObject(object, kBytes)) {
-      if constexpr (std::is_same_v<T, bool>) {
-        return false;
-      } else {
-        std::vector<std::int64_t> shape;
-        std::vector<T>& owned = held.template Owned<T>();
-        if (!detail::NestedFrom(object, owned, shape) || shape.size() != 1) return false;
-        out = std::span<const T>(owned.data(), owned.size());
-        return true;
-      }
+    if (kBytes && PyBytes_CheckExact(object)) {
+      if (!held.Take(object, detail::DtypeKind<T>(), sizeof(T))) return false;
+      out = std::span<const T>(static_cast<const T*>(held.view().buf), static_cast<std::size_t>(held.view().len));
+      return true;
     }
-    if (!held.Take(object, detail::DtypeKind<T>(), sizeof(T)) || held.view().ndim != 1) return false;
-    out = std::span<const T>(static_cast<const T*>(held.view().buf),
-                             static_cast<std::size_t>(held.view().shape[0]));
+    goray::ArrayView<T> view;
+    if (!Converter<goray::ArrayView<T>>::From(object, view, held) || view.shape().size() != 1) return false;
+    out = std::span<const T>(view.data(), static_cast<std::size_t>(view.shape()[0]));
     return true;
   }
 };

@@ -45,6 +45,16 @@ inline __int128 DeltaNanos(PyObject* delta) {
   return micros * 1000;
 }
 
+// `module`'s attribute `name`, found once and kept for the process; null with an
+// exception set while it cannot be.
+inline PyObject* Kept(PyObject*& kept, const char* module, const char* name) {
+  if (kept != nullptr) return kept;
+  PyObject* imported = PyImport_ImportModule(module);
+  kept = imported != nullptr ? PyObject_GetAttrString(imported, name) : nullptr;
+  Py_XDECREF(imported);
+  return kept;
+}
+
 // 1970-01-01T00:00:00+00:00, kept.
 inline PyObject* Epoch() {
   static PyObject* epoch = PyDateTimeAPI->DateTime_FromDateAndTime(1970, 1, 1, 0, 0, 0, 0, PyDateTime_TimeZone_UTC,
@@ -81,13 +91,8 @@ struct Converter<std::filesystem::path> {
     return taken;
   }
   static PyObject* To(const std::filesystem::path& value) {
-    static PyObject* path_type = [] {
-      PyObject* pathlib = PyImport_ImportModule("pathlib");
-      PyObject* type = pathlib != nullptr ? PyObject_GetAttrString(pathlib, "Path") : nullptr;
-      Py_XDECREF(pathlib);
-      return type;  // kept
-    }();
-    if (path_type == nullptr) return nullptr;
+    static PyObject* path_type = nullptr;
+    if (detail::Kept(path_type, "pathlib", "Path") == nullptr) return nullptr;
     const std::string& raw = value.native();
     PyObject* text = PyUnicode_DecodeFSDefaultAndSize(raw.data(), static_cast<Py_ssize_t>(raw.size()));
     if (text == nullptr) return nullptr;
@@ -144,13 +149,8 @@ struct Converter<std::chrono::duration<Rep, Period>, std::enable_if_t<std::is_in
                              static_cast<int>(micros % 1000000));
     }
     // Not a timedelta's: goray's DurationError, with its text.
-    static PyObject* duration = [] {
-      PyObject* exts = PyImport_ImportModule("goray._value_exts");
-      PyObject* function = exts != nullptr ? PyObject_GetAttrString(exts, "duration") : nullptr;
-      Py_XDECREF(exts);
-      return function;  // kept
-    }();
-    if (duration == nullptr) return nullptr;
+    static PyObject* duration = nullptr;
+    if (detail::Kept(duration, "goray._value_exts", "duration") == nullptr) return nullptr;
     std::string digits;
     for (__int128 rest = nanos < 0 ? -nanos : nanos; digits.empty() || rest != 0; rest /= 10) {
       digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(rest % 10)));
