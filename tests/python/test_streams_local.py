@@ -254,8 +254,9 @@ def case_ray_bodies_read_ahead_in_batches():
     assert next(stream) == 0
     assert len(stream._ahead) == 0  # a stream's first batch is its first item alone
     assert next(stream) == 1
-    # One call took a batch: the rest of it waits in the stream, the generator alive.
-    assert len(stream._ahead) == _streams_local.AHEAD_ITEMS - 1
+    # One call took a batch: the rest of it waits in the stream, the generator alive (all
+    # AHEAD_ITEMS of it, or fewer where the time budget ran out first on a loaded machine).
+    assert 1 <= len(stream._ahead) <= _streams_local.AHEAD_ITEMS - 1, len(stream._ahead)
     assert _alive() == base + 1
     assert list(stream) == list(range(2, 1000))
     assert stream.closed and _alive() == base
