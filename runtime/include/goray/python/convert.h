@@ -17,15 +17,22 @@
 //   bytes-like is bytes, a bytearray, a memoryview of bytes)
 //   std::string                          str (UTF-8), bytes-like         str (strict UTF-8)
 //   std::vector<uint8_t|std::byte>       bytes-like, str                 bytes
-//   std::vector/list/deque<T>            list or tuple of T              list
+//   std::vector/list/deque<T>            list or tuple of T (a vector of  list
+//                                        numbers: a 1-D array of its dtype too)
 //   std::array<T, N>, std::pair, tuple   list or tuple of exactly N      list
 //   std::set, std::unordered_set         list or tuple of T              list
 //   std::map, std::unordered_map         dict                            dict
 //   std::optional<T>                     None or T                       None or T
 //   std::complex<float|double>           complex; float, int (real)      complex
 //   user structs (StructFields<T>)       dict of exactly its fields      dict
-//   goray::ArrayView<T>, std::span<const T>  a C-contiguous buffer of T's dtype, read in place
-//   goray::Array<T>                      -                               numpy.ndarray, no copy
+//   goray::ArrayView<T>, std::span<const T>  a buffer of T's dtype, read in place when
+//                                        C-contiguous (else copied); nested lists, copied
+//   goray::Array<T>                      a buffer of T's dtype or nested numpy.ndarray, no copy
+//                                        lists, copied
+//   string and binary columns            an Arrow exporter, in place; a  pyarrow array (builders)
+//                                        list of str (binary: bytes) and None, copied
+//   std::vector<std::string_view>        a list of str or bytes, or an   list
+//                                        Arrow exporter's rows: views
 //
 // Paths, durations, time points, string views and variants: convert_values.h. Every other
 // type (goray::Value, refs and handles) is left to the codec path: kTakes/kGives false.
