@@ -17,7 +17,7 @@ SCRIPT = ROOT / "bench" / "local_peer.py"
 BUILT = ROOT / "build" / "bench" / "local_peer"
 FIGURES = ["doubles_short", "doubles_default", "method_short", "method_default", "string_short",
            "string_default", "struct_short", "struct_default", "array_short", "array_default",
-           "stub_vs_run_task", "run_task_vs_nanobind"]
+           "stub_vs_run_task", "run_task_vs_nanobind", "keywords_vs_positional"]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
