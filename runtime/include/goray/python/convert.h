@@ -16,6 +16,7 @@
 //   (NumPy scalars of kind b, i, u, f are their .item(), as the codec packs them; a
 //   bytes-like is bytes, a bytearray, a memoryview of bytes)
 //   std::string                          str (UTF-8), bytes-like         str (strict UTF-8)
+//   std::string_view (a parameter's)     str (UTF-8), bytes: no copy     str
 //   std::vector<uint8_t|std::byte>       bytes-like, str                 bytes
 //   std::vector/list/deque<T>            list or tuple of T (a vector of  list
 //                                        numbers: a 1-D array of its dtype too)
@@ -34,7 +35,7 @@
 //   std::vector<std::string_view>        a list of str or bytes, or an   list
 //                                        Arrow exporter's rows: views
 //
-// Paths, durations, time points, string views and variants: convert_values.h. Every other
+// Paths, durations, time points and variants: convert_values.h. Every other
 // type (goray::Value, refs and handles) is left to the codec path: kTakes/kGives false.
 #pragma once
 
@@ -429,6 +430,27 @@ struct Converter<std::string> {
   static PyObject* To(const std::string& value) { return detail::StrFromUtf8(value.data(), value.size()); }
 };
 
+// A string view parameter: the str's UTF-8 (cached in the str, which the call holds) or
+// the bytes' own buffer, no copy.
+template <>
+struct Converter<std::string_view> {
+  static constexpr bool kIn = true;
+  static constexpr bool kOut = true;
+  static bool From(PyObject* object, std::string_view& out) {
+    if (PyUnicode_Check(object)) {
+      Py_ssize_t size;
+      const char* data = PyUnicode_AsUTF8AndSize(object, &size);
+      if (data == nullptr) return PyErr_Clear(), false;
+      out = std::string_view(data, static_cast<std::size_t>(size));
+      return true;
+    }
+    if (!PyBytes_Check(object)) return false;
+    out = std::string_view(PyBytes_AS_STRING(object), static_cast<std::size_t>(PyBytes_GET_SIZE(object)));
+    return true;
+  }
+  static PyObject* To(std::string_view value) { return detail::StrFromUtf8(value.data(), value.size()); }
+};
+
 template <class B>
 struct Converter<std::vector<B>, std::enable_if_t<std::is_same_v<B, std::uint8_t> || std::is_same_v<B, std::byte>>> {
   static constexpr bool kIn = true;
@@ -451,13 +473,20 @@ namespace detail {
 
 // An object the codec path takes as an array argument (entries_impl.h).
 inline bool IsArrayObject(PyObject* object, bool bytes_too);
-// A 1-D buffer of T's dtype (any strides) copied into `out`; false otherwise (entries_impl.h).
-template <class T>
-bool CopyVectorFrom(PyObject* object, std::vector<T>& out);
 // A buffer of T's dtype, any strides and dimensions, copied in C order to `make(shape)`
-// (where its elements go); false (nothing made) otherwise (entries_impl.h).
+// (where its elements go; null: not this shape); false (nothing copied) otherwise
+// (entries_impl.h).
 template <class T, class Make>
 bool CopyStrided(PyObject* object, Make&& make);
+
+// `module`'s attribute `name` (a new reference, kept by the caller), the module imported
+// if it is not yet; false with an exception set (and `out` null) when it cannot be.
+inline bool TakeAttribute(const char* module, const char* name, PyObject*& out) {
+  PyObject* imported = PyImport_ImportModule(module);
+  out = imported != nullptr ? PyObject_GetAttrString(imported, name) : nullptr;
+  Py_XDECREF(imported);
+  return out != nullptr;
+}
 
 // Each element of a list or tuple through `take(element)`; false at the first it refuses.
 template <class Take>
@@ -514,7 +543,13 @@ struct SequenceConverter {
     if constexpr (std::is_same_v<Sequence<T>, std::vector<T>> && goray::detail::kIsArrayElement<T> &&
                   !std::is_same_v<T, bool>) {
       // A 1-D array of T's dtype, as the codec's ext 71/72 is decoded: copied.
-      if (detail::IsArrayObject(object, false)) return detail::CopyVectorFrom(object, out);
+      if (detail::IsArrayObject(object, false)) {
+        return detail::CopyStrided<T>(object, [&](const std::vector<std::int64_t>& shape) -> T* {
+          if (shape.size() != 1) return nullptr;
+          out.resize(static_cast<std::size_t>(shape[0]));
+          return out.data();
+        });
+      }
     }
     if constexpr (requires { out.reserve(std::size_t{}); }) {
       if (PyList_Check(object)) out.reserve(static_cast<std::size_t>(PyList_GET_SIZE(object)));
@@ -872,7 +907,7 @@ class HeldBuffer {
   // A C-contiguous buffer of `kind`/`itemsize` elements; false (nothing held) otherwise.
   bool Take(PyObject* object, char kind, std::size_t itemsize);
   const Py_buffer& view() const noexcept { return view_; }
-  // A list's copy (NestedFrom), valid for the call.
+  // A copy of a list (NestedFrom) or of a strided buffer, valid for the call.
   template <class T>
   std::vector<T>& Owned() {
     auto owned = std::make_shared<std::vector<T>>();
@@ -1124,18 +1159,9 @@ struct Converter<goray::BasicColumn<V>> {
     Py_ssize_t size = 0;
     const bool taken = detail::EachItem(object, size, [&](PyObject* item, Py_ssize_t) {
       if (item == Py_None) return builder.AppendNull(), true;
-      Py_ssize_t length = 0;
-      const char* data = nullptr;
-      if (PyUnicode_Check(item)) {
-        data = PyUnicode_AsUTF8AndSize(item, &length);
-        if (data == nullptr) return PyErr_Clear(), false;
-      } else if (!V::kText && PyBytes_Check(item)) {
-        data = PyBytes_AS_STRING(item);
-        length = PyBytes_GET_SIZE(item);
-      } else {
-        return false;
-      }
-      builder.Append(std::string_view(data, static_cast<std::size_t>(length)));
+      std::string_view row;
+      if ((V::kText && !PyUnicode_Check(item)) || !python::From(item, row)) return false;
+      builder.Append(row);
       return true;
     });
     if (taken) out = builder.Column();

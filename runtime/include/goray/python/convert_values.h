@@ -1,5 +1,5 @@
 // The value types beyond convert.h's scalars, strings and containers, for the typed
-// entries: paths, durations, time points, string views and variants. Each takes a Python
+// entries: paths, durations, time points and variants. Each takes a Python
 // value only where the codec path takes it the same way, to the same C++ value
 // (goray/detail/value_exts.h, decode.h), and gives back what the codec path gives:
 //
@@ -7,7 +7,6 @@
 //   std::filesystem::path                str, bytes, os.PathLike         pathlib.Path
 //   std::chrono::duration<integral, P>   timedelta; int (nanoseconds)    timedelta (exact)
 //   std::chrono::system_clock::time_point  datetime with a tzinfo        datetime in UTC (µs)
-//   std::string_view (parameters)        str (UTF-8), bytes              -
 //   std::variant<T...>                   what the alternative the codec picks takes
 //                                        (VariantClasses' order)         the alternative's
 #pragma once
@@ -19,7 +18,6 @@
 #include <filesystem>
 #include <limits>
 #include <string>
-#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -45,14 +43,30 @@ inline __int128 DeltaNanos(PyObject* delta) {
   return micros * 1000;
 }
 
-// `module`'s attribute `name`, found once and kept for the process; null with an
-// exception set while it cannot be.
-inline PyObject* Kept(PyObject*& kept, const char* module, const char* name) {
-  if (kept != nullptr) return kept;
-  PyObject* imported = PyImport_ImportModule(module);
-  kept = imported != nullptr ? PyObject_GetAttrString(imported, name) : nullptr;
-  Py_XDECREF(imported);
-  return kept;
+// `nanos` as a D, exactly and within D's range; false otherwise (the codec's error).
+template <class D>
+bool DurationOfNanos(__int128 nanos, D& out) {
+  const __int128 scaled = nanos * D::period::den;
+  const __int128 unit = static_cast<__int128>(D::period::num) * 1000000000;
+  const __int128 count = scaled / unit;
+  if (scaled % unit != 0 || count > static_cast<__int128>(std::numeric_limits<typename D::rep>::max()) ||
+      count < static_cast<__int128>(std::numeric_limits<typename D::rep>::min())) {
+    return false;
+  }
+  out = D(static_cast<typename D::rep>(count));
+  return true;
+}
+
+// A timedelta of `micros` microseconds (days, seconds and microseconds as timedelta
+// normalizes them); null, no exception set, beyond timedelta's range of days.
+inline PyObject* DeltaOfMicros(__int128 micros) {
+  constexpr __int128 kDay = static_cast<__int128>(86400) * 1000000;
+  __int128 days = micros / kDay;
+  micros -= days * kDay;
+  if (micros < 0) micros += kDay, --days;
+  if (days < -999999999 || days > 999999999) return nullptr;
+  return PyDelta_FromDSU(static_cast<int>(days), static_cast<int>(micros / 1000000),
+                         static_cast<int>(micros % 1000000));
 }
 
 // 1970-01-01T00:00:00+00:00, kept.
@@ -91,8 +105,8 @@ struct Converter<std::filesystem::path> {
     return taken;
   }
   static PyObject* To(const std::filesystem::path& value) {
-    static PyObject* path_type = nullptr;
-    if (detail::Kept(path_type, "pathlib", "Path") == nullptr) return nullptr;
+    static PyObject* path_type = nullptr;  // kept for the process
+    if (path_type == nullptr && !detail::TakeAttribute("pathlib", "Path", path_type)) return nullptr;
     const std::string& raw = value.native();
     PyObject* text = PyUnicode_DecodeFSDefaultAndSize(raw.data(), static_cast<Py_ssize_t>(raw.size()));
     if (text == nullptr) return nullptr;
@@ -126,31 +140,17 @@ struct Converter<std::chrono::duration<Rep, Period>, std::enable_if_t<std::is_in
     } else {
       return false;
     }
-    const __int128 scaled = nanos * Period::den;
-    const __int128 unit = static_cast<__int128>(Period::num) * 1000000000;
-    if (scaled % unit != 0) return false;
-    const __int128 count = scaled / unit;
-    if (count > static_cast<__int128>(std::numeric_limits<Rep>::max()) ||
-        count < static_cast<__int128>(std::numeric_limits<Rep>::min())) {
-      return false;
-    }
-    out = Duration(static_cast<Rep>(count));
-    return true;
+    return detail::DurationOfNanos(nanos, out);
   }
   static PyObject* To(const Duration& value) {
     const __int128 nanos = static_cast<__int128>(value.count()) * Period::num * 1000000000 / Period::den;
-    constexpr __int128 kDay = static_cast<__int128>(86400) * 1000000;
-    __int128 micros = nanos / 1000;
-    __int128 days = micros / kDay;
-    micros -= days * kDay;
-    if (micros < 0) micros += kDay, --days;
-    if (nanos % 1000 == 0 && days >= -999999999 && days <= 999999999 && detail::DateTimeReady()) {
-      return PyDelta_FromDSU(static_cast<int>(days), static_cast<int>(micros / 1000000),
-                             static_cast<int>(micros % 1000000));
+    if (nanos % 1000 == 0 && detail::DateTimeReady()) {
+      PyObject* delta = detail::DeltaOfMicros(nanos / 1000);
+      if (delta != nullptr || PyErr_Occurred()) return delta;
     }
     // Not a timedelta's: goray's DurationError, with its text.
-    static PyObject* duration = nullptr;
-    if (detail::Kept(duration, "goray._value_exts", "duration") == nullptr) return nullptr;
+    static PyObject* duration = nullptr;  // kept for the process
+    if (duration == nullptr && !detail::TakeAttribute("goray._value_exts", "duration", duration)) return nullptr;
     std::string digits;
     for (__int128 rest = nanos < 0 ? -nanos : nanos; digits.empty() || rest != 0; rest /= 10) {
       digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(rest % 10)));
@@ -184,52 +184,22 @@ struct Converter<std::chrono::system_clock::time_point> {
     const bool is_delta = PyDelta_Check(delta);
     const __int128 nanos = is_delta ? detail::DeltaNanos(delta) : 0;
     Py_DECREF(delta);
-    using Ticks = TimePoint::duration;
-    const __int128 scaled = nanos * Ticks::period::den;
-    const __int128 unit = static_cast<__int128>(Ticks::period::num) * 1000000000;
-    const __int128 count = scaled / unit;
-    if (!is_delta || scaled % unit != 0 || count > std::numeric_limits<Ticks::rep>::max() ||
-        count < std::numeric_limits<Ticks::rep>::min()) {
-      return false;
-    }
-    out = TimePoint(Ticks(static_cast<Ticks::rep>(count)));
+    TimePoint::duration since_epoch;
+    if (!is_delta || !detail::DurationOfNanos(nanos, since_epoch)) return false;
+    out = TimePoint(since_epoch);
     return true;
   }
   static PyObject* To(const TimePoint& value) {
     if (!detail::DateTimeReady()) return nullptr;
     const __int128 nanos = static_cast<__int128>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(value.time_since_epoch()).count());
-    __int128 seconds = nanos / 1000000000;
-    __int128 rest = nanos % 1000000000;
-    if (rest < 0) rest += 1000000000, --seconds;
-    const __int128 days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
-    PyObject* delta = PyDelta_FromDSU(static_cast<int>(days), static_cast<int>(seconds - days * 86400),
-                                      static_cast<int>(rest / 1000));
+    // Truncated to microseconds towards the past, as msgpack's timestamp is read. (The
+    // clock's ±292 years are well within timedelta's range.)
+    PyObject* delta = detail::DeltaOfMicros(nanos / 1000 - (nanos % 1000 < 0 ? 1 : 0));
     if (delta == nullptr) return nullptr;
     PyObject* when = PyNumber_Add(detail::Epoch(), delta);
     Py_DECREF(delta);
     return when;
-  }
-};
-
-// A string view parameter: the str's UTF-8 (cached in the str, which the call holds) or
-// the bytes' own buffer, no copy.
-template <>
-struct Converter<std::string_view> {
-  static constexpr bool kIn = true;
-  static constexpr bool kOut = true;
-  static PyObject* To(std::string_view value) { return detail::StrFromUtf8(value.data(), value.size()); }
-  static bool From(PyObject* object, std::string_view& out) {
-    if (PyUnicode_Check(object)) {
-      Py_ssize_t size;
-      const char* data = PyUnicode_AsUTF8AndSize(object, &size);
-      if (data == nullptr) return PyErr_Clear(), false;
-      out = std::string_view(data, static_cast<std::size_t>(size));
-      return true;
-    }
-    if (!PyBytes_Check(object)) return false;
-    out = std::string_view(PyBytes_AS_STRING(object), static_cast<std::size_t>(PyBytes_GET_SIZE(object)));
-    return true;
   }
 };
 

@@ -141,6 +141,10 @@ class Signature {
   PyObject* Raise(const char* callee, Py_ssize_t position, const char* expected, PyObject* received,
                   PyObject* message) const;
   PyObject* Shown(const char* callee) const;  // "Pad(n, fill=<C++ default>, width=4)"
+  // Raise's for a keyword that cannot be placed: `format`'s text (PyUnicode_FromFormat's),
+  // then "; the parameters: " and the callee shown; -1.
+  Py_ssize_t Refuse(const char* callee, Py_ssize_t position, const char* expected, PyObject* received,
+                    const char* format, ...) const;
 
   std::span<const Param> params_;
   std::vector<PyObject*> names_;     // kept for the process

@@ -2,6 +2,7 @@
 // module is one translation unit, and it links nothing of the runtime.
 #pragma once
 
+#include <cstdarg>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -13,15 +14,6 @@
 namespace goray::python {
 
 namespace detail {
-
-// `module`'s attribute `name` (a new reference), the module imported if it is not yet.
-inline bool TakeAttribute(const char* module, const char* name, PyObject*& out) {
-  PyObject* imported = PyImport_ImportModule(module);
-  if (imported == nullptr) return false;
-  out = PyObject_GetAttrString(imported, name);  // kept for the process
-  Py_DECREF(imported);
-  return out != nullptr;
-}
 
 // The table GorayTypedEntries answered for the loaded library (goray._ffi reads it as it
 // loads one), or null; loads the library from GORAY_BIN_PATH when none is loaded yet.
@@ -254,6 +246,20 @@ inline PyObject* Signature::Raise(const char* callee, Py_ssize_t position, const
   return nullptr;
 }
 
+inline Py_ssize_t Signature::Refuse(const char* callee, Py_ssize_t position, const char* expected,
+                                    PyObject* received, const char* format, ...) const {
+  va_list values;
+  va_start(values, format);
+  PyObject* text = PyUnicode_FromFormatV(format, values);
+  va_end(values);
+  PyObject* shown = text != nullptr ? Shown(callee) : nullptr;
+  PyObject* message = shown != nullptr ? PyUnicode_FromFormat("%U; the parameters: %U", text, shown) : nullptr;
+  Py_XDECREF(text);
+  Py_XDECREF(shown);
+  Raise(callee, position, expected, received, message);
+  return -1;
+}
+
 inline Py_ssize_t Signature::Place(const char* callee, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
                                    PyObject** out) {
   const auto size = static_cast<Py_ssize_t>(params_.size());
@@ -299,32 +305,18 @@ inline Py_ssize_t Signature::Place(const char* callee, PyObject* const* args, Py
     PyObject* keyword = PyTuple_GET_ITEM(kwnames, k);
     const Py_ssize_t index = IndexOf(keyword);
     if (index < 0) {
-      PyObject* shown = Shown(callee);
-      Raise(callee, -1, "a parameter's name", PyObject_Repr(keyword),
-            shown != nullptr ? PyUnicode_FromFormat("unknown keyword argument %R; the parameters: %U", keyword, shown)
-                             : nullptr);
-      Py_XDECREF(shown);
-      return -1;
+      return Refuse(callee, -1, "a parameter's name", PyObject_Repr(keyword), "unknown keyword argument %R",
+                    keyword);
     }
     for (Py_ssize_t other = index + 1; other < size; ++other) {
       if (std::strcmp(params_[other].name, params_[index].name) == 0) {  // ("arg1": unnamed, and named so)
-        PyObject* shown = Shown(callee);
-        Raise(callee, -1, "a name one parameter has", PyObject_Repr(keyword),
-              shown != nullptr ? PyUnicode_FromFormat("keyword argument %R names more than one parameter: pass it "
-                                                      "by position; the parameters: %U", keyword, shown)
-                               : nullptr);
-        Py_XDECREF(shown);
-        return -1;
+        return Refuse(callee, -1, "a name one parameter has", PyObject_Repr(keyword),
+                      "keyword argument %R names more than one parameter: pass it by position", keyword);
       }
     }
     if (index < nargs) {
-      PyObject* shown = Shown(callee);
-      Raise(callee, index, "one value", PyUnicode_FromString("two"),
-            shown != nullptr ? PyUnicode_FromFormat("argument %R (position %zd) given by position and by keyword; "
-                                                    "the parameters: %U", keyword, index, shown)
-                             : nullptr);
-      Py_XDECREF(shown);
-      return -1;
+      return Refuse(callee, index, "one value", PyUnicode_FromString("two"),
+                    "argument %R (position %zd) given by position and by keyword", keyword, index);
     }
     out[index] = args[nargs + k];
     site_places_.push_back(index);
@@ -332,26 +324,18 @@ inline Py_ssize_t Signature::Place(const char* callee, PyObject* const* args, Py
   }
   for (Py_ssize_t index = nargs; index < size; ++index) {
     if (out[index] != nullptr || (index > last && params_[index].kind != Param::Kind::kRequired)) continue;
-    PyObject* shown = Shown(callee);
-    if (shown == nullptr) return -1;
     if (params_[index].kind == Param::Kind::kRequired) {
-      Raise(callee, index, "a value", PyUnicode_FromString("none"),
-            PyUnicode_FromFormat("missing argument %R (position %zd); the parameters: %U", names_[index], index,
-                                 shown));
-      Py_DECREF(shown);
-      return -1;
+      return Refuse(callee, index, "a value", PyUnicode_FromString("none"), "missing argument %R (position %zd)",
+                    names_[index], index);
     }
     if (defaults_[index] == nullptr) {
       Py_ssize_t later = index + 1;
       while (out[later] == nullptr) ++later;
-      Raise(callee, index, "a value", PyUnicode_FromString("none"),
-            PyUnicode_FromFormat("argument %R (position %zd) has a C++ default that is not a constant, so it "
-                                 "cannot be left out to give %R by keyword: pass %R too; the parameters: %U",
-                                 names_[index], index, names_[later], names_[index], shown));
-      Py_DECREF(shown);
-      return -1;
+      return Refuse(callee, index, "a value", PyUnicode_FromString("none"),
+                    "argument %R (position %zd) has a C++ default that is not a constant, so it cannot be left "
+                    "out to give %R by keyword: pass %R too",
+                    names_[index], index, names_[later], names_[index]);
     }
-    Py_DECREF(shown);
     out[index] = defaults_[index];
     site_defaults_.push_back(index);
   }
@@ -466,24 +450,6 @@ inline bool IsArrayObject(PyObject* object, bool bytes_too) {
   return false;
 }
 
-template <class T>
-bool CopyVectorFrom(PyObject* object, std::vector<T>& out) {
-  Py_buffer view;
-  if (PyObject_GetBuffer(object, &view, PyBUF_STRIDES | PyBUF_FORMAT) != 0) return PyErr_Clear(), false;
-  const bool fits = view.ndim == 1 && static_cast<std::size_t>(view.itemsize) == sizeof(T) &&
-                    FormatIs(view.format, DtypeKind<T>(), sizeof(T));
-  if (fits) {
-    out.resize(static_cast<std::size_t>(view.shape[0]));
-    const char* at = static_cast<const char*>(view.buf);
-    for (T& element : out) {
-      std::memcpy(&element, at, sizeof(T));
-      at += view.strides[0];
-    }
-  }
-  PyBuffer_Release(&view);
-  return fits;
-}
-
 template <class T, class Make>
 bool CopyStrided(PyObject* object, Make&& make) {
   Py_buffer view;
@@ -491,8 +457,8 @@ bool CopyStrided(PyObject* object, Make&& make) {
   const bool fits = static_cast<std::size_t>(view.itemsize) == sizeof(T) &&
                     FormatIs(view.format, DtypeKind<T>(), sizeof(T)) &&
                     static_cast<std::size_t>(view.ndim) <= goray::detail::kMaxArrayDims;
-  if (fits) {
-    T* out = make(std::vector<std::int64_t>(view.shape, view.shape + view.ndim));
+  T* out = fits ? make(std::vector<std::int64_t>(view.shape, view.shape + view.ndim)) : nullptr;
+  if (out != nullptr) {
     const auto count = static_cast<std::size_t>(view.len / view.itemsize);
     // C order: the last index fastest; each element read at its strides' offset.
     std::vector<Py_ssize_t> index(static_cast<std::size_t>(view.ndim), 0);
@@ -506,7 +472,7 @@ bool CopyStrided(PyObject* object, Make&& make) {
     }
   }
   PyBuffer_Release(&view);
-  return fits;
+  return out != nullptr;
 }
 
 inline bool HeldBuffer::Take(PyObject* object, char kind, std::size_t itemsize) {
