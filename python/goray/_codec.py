@@ -515,7 +515,8 @@ def _bin_header(size: int) -> bytes:
 
 
 def pack_args(task: str, args: Sequence[Any], arrays: Optional[str] = None,
-              keep: Optional[List[Any]] = None, refs_met: Optional[RefsMet] = None) -> List[Buffer]:
+              keep: Optional[List[Any]] = None, refs_met: Optional[RefsMet] = None,
+              first: int = 0) -> List[Buffer]:
     """An args block, one msgpack value per argument, as pieces to concatenate
     (``b"".join``, or :func:`goray._protocol.pack_call`): a bytes, bytearray or byte
     memoryview argument of 64 KiB or more is a piece of its own, not copied. A value
@@ -529,7 +530,8 @@ def pack_args(task: str, args: Sequence[Any], arrays: Optional[str] = None,
     ObjectRefs and actor handles in the arguments are registered in this process's
     stores (their ids written), unless `refs_met` is given, for bytes that go into
     Ray's object store: each is then written as its index in ``refs_met.refs`` or
-    ``refs_met.actors`` (added there) and nothing is registered."""
+    ``refs_met.actors`` (added there) and nothing is registered. `first`: the position
+    errors give the first of `args`."""
     pieces: List[Buffer] = []
     packed: List[int] = []  # the pieces msgpack wrote (refs can be in these only)
     offset = 0
@@ -537,7 +539,7 @@ def pack_args(task: str, args: Sequence[Any], arrays: Optional[str] = None,
     outer = _refs_tls.collected
     _refs_tls.collected = refs_met
     try:
-        for position, arg in enumerate(args):
+        for position, arg in enumerate(args, first):
             kind = type(arg)
             if (kind is bytes or kind is bytearray
                     or (kind is memoryview and arg.format in ("B", "b", "c") and arg.c_contiguous)):
@@ -574,6 +576,12 @@ def pack_args(task: str, args: Sequence[Any], arrays: Optional[str] = None,
     for i, piece in zip(packed, ref_hooks.to_native_many(chosen, collected.refs, collected.actors)):
         pieces[i] = piece
     return pieces
+
+
+def pack_argument(task: str, position: int, value: Any) -> bytes:
+    """Argument `position` of `task` as pack_args packs it (arrays inline, its refs
+    registered): what the typed entries hand the library for a value they do not convert."""
+    return b"".join(pack_args(task, (value,), _arrays.INLINE, first=position))
 
 
 def _argument_error(task: str, position: int, arg: Any, error: Exception) -> ArgumentError:

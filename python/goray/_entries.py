@@ -8,8 +8,9 @@ typed entry, no msgpack in between. It binds itself to the loaded library (the t
 goray._ffi read as it loaded it). This module is how goray finds it: :func:`load` (the
 stubs' ``local``), :func:`typed_tasks` and :func:`typed_actor_types`
 (golang_local_run_task and golang_local_new_actor, for the loaded library's
-application); and the codec path's calls the module makes for what it does not convert
-itself (:func:`call_method`, :func:`new_actor_index`, :func:`close_actor`).
+application); the codec path's calls the module makes without a table of its own
+(:func:`call_method`, :func:`new_actor_index`, :func:`close_actor`), and the result the
+library packs for a type the module cannot name (:func:`packed_result`).
 
 Tests: tests/renderers/test_gen_typed_entries.py
 """
@@ -25,11 +26,11 @@ import threading
 from types import ModuleType
 from typing import Any, Dict, Optional
 
-from . import _ffi, _local, _traits
+from . import _codec, _ffi, _local, _traits
 from .errors import GorayError
 
 __all__ = ["load", "register", "module_name", "typed_tasks", "typed_actor_types",
-           "entries_module", "call_method", "new_actor_index", "close_actor"]
+           "entries_module", "call_method", "new_actor_index", "close_actor", "packed_result"]
 
 
 def module_name(app_name: str) -> str:
@@ -55,6 +56,17 @@ def new_actor_index(type_name: str, /, *args: Any) -> int:
 
 def close_actor(actor: Any, index: int) -> None:
     _local.codec_close_actor(_ffi.get_library(), actor.type_name, index)
+
+
+def packed_result(type_name: str, name: str, block: bytes) -> Any:
+    """A typed call's result the module cannot convert (a type the header cannot name,
+    goray::Value), packed by the library: as the codec path gives it, enums made members."""
+    callee = f"{type_name}.{name}" if type_name else name
+    result = _codec.unpack_result_block(block, callee)
+    library = _ffi.get_library()
+    enums = _traits.result_enums(library)
+    converter = enums.for_method(type_name, name) if type_name else enums.for_task(name)
+    return result if converter is None else converter(result)
 
 
 # ---- finding an application's entries ------------------------------------------------------

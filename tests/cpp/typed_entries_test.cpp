@@ -107,13 +107,63 @@ TEST(TypedEntries, AGeneratorsCallKeepsTheValuesItRefersTo) {
   void* args[] = {text.get()};
   alignas(goray::detail::TypedGenerator<int64_t>) unsigned char slot[sizeof(goray::detail::TypedGenerator<int64_t>)];
   TypedFailure failure;
-  ASSERT_TRUE(letters.thunk(letters.state.get(), nullptr, args, slot, &failure)) << failure.payload;
+  ASSERT_TRUE(letters.thunk(letters.state.get(), nullptr, args, slot, nullptr, &failure)) << failure.payload;
   text.reset();  // the caller's value is gone (moved from, then destroyed)
   auto& made = *std::launder(reinterpret_cast<goray::detail::TypedGenerator<int64_t>*>(slot));
   std::string seen;
   for (int64_t letter : made.generator) seen += static_cast<char>(letter);
   EXPECT_EQ(seen, "abc");
   made.~TypedGenerator();
+}
+
+// msgpack of one value, as the entries module packs an argument it does not convert.
+template <class T>
+std::string Packed(const T& value) {
+  goray::codec::Buffer out;
+  goray::codec::Packer packer(out);
+  goray::codec::Encode(packer, value);
+  return std::string(out.data(), out.size());
+}
+
+TEST(TypedEntries, APackedArgumentIsDecodedForItsParameter) {
+  const TypedEntry& add = *Find(TypedKind::kTask, "", "Add", 2);
+  int64_t a = 40, unused = 0, result = 0;
+  void* args[] = {&a, &unused};
+  const std::string two = Packed(int64_t{2});
+  const std::string_view packed[] = {{}, two};
+  const goray::detail::TypedPacking packing{packed, false};
+  TypedFailure failure;
+  ASSERT_TRUE(add.thunk(add.state.get(), nullptr, args, &result, &packing, &failure)) << failure.payload;
+  EXPECT_EQ(result, 42);
+}
+
+TEST(TypedEntries, APackedArgumentThatDoesNotFitIsTheCodecsArgumentError) {
+  const TypedEntry& add = *Find(TypedKind::kTask, "", "Add", 2);
+  int64_t a = 1, unused = 0, result = 0;
+  void* args[] = {&a, &unused};
+  const std::string text = Packed(std::string("two"));
+  const std::string_view packed[] = {{}, text};
+  const goray::detail::TypedPacking packing{packed, false};
+  TypedFailure failure;
+  EXPECT_FALSE(add.thunk(add.state.get(), nullptr, args, &result, &packing, &failure));
+  EXPECT_EQ(failure.code, goray::detail::kPanic);
+  // Execute's answer to the same call, word for word.
+  abi_call::Result through_execute = abi_call::Call(4, abi_call::CallPayload("Add", int64_t{1}, std::string("two")));
+  EXPECT_EQ(failure.payload, through_execute.body);
+  EXPECT_NE(failure.payload.find("int64_t"), std::string::npos) << failure.payload;
+}
+
+TEST(TypedEntries, APackedResultIsANativeReturnBlock) {
+  const TypedEntry& greet = *Find(TypedKind::kTask, "", "Greet", 1);
+  std::string who = "ann";
+  void* args[] = {&who};
+  alignas(std::string) unsigned char slot[sizeof(std::string)];
+  const goray::detail::TypedPacking packing{nullptr, true};
+  TypedFailure failure;
+  ASSERT_TRUE(greet.thunk(greet.state.get(), nullptr, args, slot, &packing, &failure)) << failure.payload;
+  auto& block = *std::launder(reinterpret_cast<std::string*>(slot));
+  EXPECT_EQ(block, Packed(std::string("hi ann")));
+  block.~basic_string();
 }
 
 TEST(TypedEntries, AWrongCountIsTheLibrarysArgumentError) {
@@ -130,11 +180,11 @@ TEST(TypedEntries, AThunkCallsTheTaskOnItsStructsOneInstance) {
   double x = 3.0, by = 1.5, result = 0;
   void* args[] = {&x, &by};
   TypedFailure failure;
-  ASSERT_TRUE(scale.thunk(scale.state.get(), nullptr, args, &result, &failure)) << failure.payload;
+  ASSERT_TRUE(scale.thunk(scale.state.get(), nullptr, args, &result, nullptr, &failure)) << failure.payload;
   EXPECT_EQ(result, 4.5);
   const TypedEntry& shorter = *Find(TypedKind::kTask, "", "Scale", 1);
   void* one[] = {&x};
-  ASSERT_TRUE(shorter.thunk(shorter.state.get(), nullptr, one, &result, &failure));
+  ASSERT_TRUE(shorter.thunk(shorter.state.get(), nullptr, one, &result, nullptr, &failure));
   EXPECT_EQ(result, 6.0);
   EXPECT_EQ(goray::detail::SharedInstance<Tasks>().calls - calls_before, 2);
 }
@@ -145,7 +195,7 @@ TEST(TypedEntries, AnExceptionIsExecutesCode5Payload) {
   void* args[] = {&why};
   int64_t result = 0;
   TypedFailure failure;
-  EXPECT_FALSE(fail.thunk(fail.state.get(), nullptr, args, &result, &failure));
+  EXPECT_FALSE(fail.thunk(fail.state.get(), nullptr, args, &result, nullptr, &failure));
   EXPECT_EQ(failure.code, 5);
   abi_call::Result through_execute = abi_call::Call(4, abi_call::CallPayload("Fail", std::string("boom")));
   EXPECT_EQ(through_execute.code, 5);
@@ -159,7 +209,7 @@ TEST(TypedEntries, AConstructorsInstanceIsAdoptedAndClosedInExecutesTable) {
   void* args[] = {&start};
   alignas(std::shared_ptr<void>) unsigned char storage[sizeof(std::shared_ptr<void>)];
   TypedFailure failure;
-  ASSERT_TRUE(make.thunk(make.state.get(), nullptr, args, storage, &failure)) << failure.payload;
+  ASSERT_TRUE(make.thunk(make.state.get(), nullptr, args, storage, nullptr, &failure)) << failure.payload;
   auto* made = std::launder(reinterpret_cast<std::shared_ptr<void>*>(storage));
   std::shared_ptr<void> object = std::move(*made);
   made->~shared_ptr();
@@ -170,7 +220,7 @@ TEST(TypedEntries, AConstructorsInstanceIsAdoptedAndClosedInExecutesTable) {
   const TypedEntry& incr = *Find(TypedKind::kMethod, "Counter", "Incr", 1);
   int64_t by = 5, result = 0;
   void* incr_args[] = {&by};
-  ASSERT_TRUE(incr.thunk(incr.state.get(), object.get(), incr_args, &result, &failure));
+  ASSERT_TRUE(incr.thunk(incr.state.get(), object.get(), incr_args, &result, nullptr, &failure));
   EXPECT_EQ(result, 15);
   abi_call::Result through_execute = abi_call::Call(6, abi_call::CallPayload("Incr", int64_t{1}), index);
   ASSERT_EQ(through_execute.code, 0) << through_execute.body;

@@ -85,6 +85,10 @@ class CppCallable:
     display: str                  # what messages and comments call it: "::Tasks::Square"
     wrapped: bool = True
     not_wrapped_because: str = ""
+    # The typed entries' spellings: checked_params / checked_result, with
+    # ::goray::python::Unnamed for each type the header cannot name.
+    entry_params: List[str] = field(default_factory=list)
+    entry_result: Optional[str] = None
     # Default arguments: the calls with fewer arguments (shortest first), each a
     # callable the registry gets after `function` that calls the user's function in
     # its own context, so C++ evaluates the defaults as written.
@@ -417,6 +421,9 @@ class _CppBuilder:
                     missing.append(ref)
         return missing
 
+    def _entry_type(self, type_: Type) -> str:
+        return "::goray::python::Unnamed" if self._invisible([type_]) else cpp_type(type_)
+
     def _cpp_params(self, params: List[Mapping[str, Any]], scope: Scope) -> List[CppParam]:
         for param in params:
             scope.reserve_all(unqualified_identifiers(cpp_type(param["type"])))
@@ -448,6 +455,8 @@ class _CppBuilder:
             check_params=True,
             checked_params=[cpp_type(param["type"]) for param in declaration["params"]],
             checked_result=cpp_type(result) if result is not None else None,
+            entry_params=[self._entry_type(type_) for type_ in types[:len(params)]],
+            entry_result=self._entry_type(result) if result is not None else None,
             function=function,
             display=display,
             wrapped=not missing,

@@ -7,8 +7,9 @@ types and names).
 Built from the C++ model (the types as generated code spells them, which signatures the
 generated header can name), the Python model (the names the stubs give, the defaults
 Python shows) and the IDL (each parameter's C++ name and constant default: keyword
-arguments are resolved in C++). A callable the module cannot call typed (a type the
-header cannot name) still gets its entry: one that takes the codec path.
+arguments are resolved in C++). A type the header cannot name is spelled
+::goray::python::Unnamed: such arguments and results cross packed. A generator whose items
+the header cannot name still gets its entry: one that takes the codec path.
 
 `signatures` is the fingerprint of every entry's C++ signature: the registration
 (goray.cpp.j2) gives the library the same text, so the module binds a library built from
@@ -67,8 +68,9 @@ class EntriesModel:
 
 
 def _typed(callable_: CppCallable) -> bool:
-    """Whether the module can call it typed: every type nameable."""
-    return callable_.wrapped
+    """Whether the module can call it typed: all but a generator whose items the header
+    cannot name (arguments and results of such types cross packed)."""
+    return callable_.wrapped or not callable_.stream
 
 
 def _param(param: Mapping[str, Any]) -> str:
@@ -122,10 +124,10 @@ def _spec_type(kind: str, callable_: CppCallable, keeps_gil: bool) -> str:
     if not _typed(callable_):
         arity = len(callable_.params)
         return f"::goray::python::Untyped<::goray::detail::TypedKind::k{kind}, {arity}>"
-    params = list(callable_.checked_params)
+    params = list(callable_.entry_params)
     if kind == "Constructor":
         return "::goray::python::Constructor<" + ", ".join(params) + ">"
-    result = callable_.checked_result or "void"
+    result = callable_.entry_result or "void"
     return f"::goray::python::{kind}<" + ", ".join([result] + params) + ">"
 
 

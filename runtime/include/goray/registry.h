@@ -28,7 +28,7 @@
 #include "goray/detail/callable_traits.h"
 #include "goray/detail/generator_call.h"
 #include "goray/detail/map_loop.h"
-#include "goray/detail/typed_entry.h"
+#include "goray/detail/typed_form.h"
 #include "goray/generator.h"
 
 namespace goray {

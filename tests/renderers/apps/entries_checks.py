@@ -255,7 +255,8 @@ class Point2(tuple):
 
 
 def check_the_codec_path_answers_the_rest(app: Any, entries: Any) -> None:
-    """Values the conversions do not take: the codec path; errors with its texts."""
+    """Values the conversions do not take: packed and decoded by the library for their
+    parameter, the call still typed (never the codec path); errors with the codec's texts."""
     import numpy as np
 
     # What the codec packs as a plain value is taken typed, to the same result: a NumPy
@@ -307,9 +308,13 @@ def check_the_codec_path_answers_the_rest(app: Any, entries: Any) -> None:
         (lambda: entries.Later(datetime.datetime(2024, 1, 1)), "(task Later)"),
         (lambda: entries.Unique({1, 2}), "(task Unique)"),
     ]:
+        before = counters(entries)
         error = raises(call)
         expect(isinstance(error, goray.ArgumentError) and text in str(error),
                f"{type(error).__name__}: {error} (expected {text!r})")
+        after = counters(entries)
+        expect(after["codec"] == before["codec"], f"{text}: refused on the typed route, not the codec path")
+    before = counters(entries)
     for call, text in [
         (lambda: entries.Loss("x", 1.0, 2.0), "position 0: expected double, received str (task Loss)"),
         (lambda: entries.Loss(1.0), "expected 3 arguments, received 1 (task Loss)"),
@@ -323,6 +328,9 @@ def check_the_codec_path_answers_the_rest(app: Any, entries: Any) -> None:
         error = raises(call)
         expect(isinstance(error, goray.ArgumentError) and text in str(error),
                f"{type(error).__name__}: {error} (expected {text!r})")
+    after = counters(entries)
+    expect(after["codec"] == before["codec"] and after["packed_arguments"] > before["packed_arguments"],
+           f"refused values packed for the library, no codec path: {before} -> {after}")
     error = raises(lambda: entries.Throw("boom"))
     expect(isinstance(error, goray.NativeError) and
            (error.type, error.message, error.task) == ("std::invalid_argument", "boom", "Throw"),
@@ -379,7 +387,8 @@ def check_local_actors(app: Any, entries: Any) -> None:
     with meter.Count(n=5) as early:
         expect(next(early) == 0, "a generator method by keyword")
     expect(early.closed, "a stream closed at the end of its with block")
-    expect(counters(entries) == {"typed": before["typed"] + 2, "codec": before["codec"]},
+    after = counters(entries)
+    expect((after["typed"], after["codec"]) == (before["typed"] + 2, before["codec"]),
            f"generator calls typed: {before} -> {counters(entries)}")
     expect(meter.type_name == "Meter" and not meter.closed, "type_name, closed")
     made = goray.golang_local_new_actor("Meter", 5.0)

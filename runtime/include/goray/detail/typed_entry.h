@@ -33,13 +33,25 @@ struct TypedFailure {
   std::string payload;
 };
 
+// How a caller that cannot name every type calls a form. `args`: one per parameter (null
+// for none packed), the msgpack of a value the caller packed instead of converting it (a
+// type it cannot name, a value its conversions do not take), or empty; the library decodes
+// it as the codec path decodes that parameter, with its ArgumentError. `result`: the
+// result as a native return block (a std::string in `result`'s storage), not the C++ value.
+struct TypedPacking {
+  const std::string_view* args = nullptr;
+  bool result = false;
+};
+
 // The call of one form. `state`: the entry's own (what it calls); `self`: the actor
 // instance for methods, else null; `args[i]`: an object of the form's i-th parameter
-// type without cv/ref, moved from; `result`: storage for the result's type without
-// cv/ref (nothing for void; a std::shared_ptr<void> for a constructor; a TypedGenerator
-// for a generator), which the call constructs on success. False with `failure` set when the call failed.
+// type without cv/ref, moved from (unused where `packing` packed it); `result`: storage
+// for the result's type without cv/ref (nothing for void; a std::shared_ptr<void> for a
+// constructor; a TypedGenerator for a generator; a std::string when `packing` packs it),
+// which the call constructs on success. `packing`: null when nothing is packed. False
+// with `failure` set when the call failed.
 using TypedThunk = bool (*)(void* state, void* self, void* const* args, void* result,
-                            TypedFailure* failure) noexcept;
+                            const TypedPacking* packing, TypedFailure* failure) noexcept;
 
 enum class TypedKind : std::uint8_t { kTask = 0, kMethod = 1, kConstructor = 2 };
 
@@ -83,7 +95,7 @@ struct TypedEntries {
 
 // The layout of TypedEntries and TypedEntry: a library and an extension module of other
 // goray versions never share a table.
-inline constexpr std::uint64_t kTypedEntriesAbi = 2;
+inline constexpr std::uint64_t kTypedEntriesAbi = 3;
 
 template <class T>
 using TypedStorage = std::remove_cvref_t<T>;
@@ -113,69 +125,5 @@ using TypedResult = typename TypedResultOf<TypedStorage<R>>::type;
 // queued submissions are sent after it) and turns what it throws into `failure`.
 bool RunTyped(const char* kind, std::string_view callee, void (*body)(void*), void* context,
               TypedFailure* failure) noexcept;
-
-// The state and thunk of one form: `Call` is how the form is called with its values
-// (`call(self, values...)`), made once at registration.
-template <class Result, class Call, class... Params>
-struct TypedForm {
-  struct State {
-    const char* kind;
-    std::string callee;
-    Call call;
-  };
-
-  struct Frame {
-    State* state;
-    void* self;
-    void* const* args;
-    void* result;
-  };
-
-  static void Body(void* context) {
-    Frame& frame = *static_cast<Frame*>(context);
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      if constexpr (std::is_void_v<Result>) {
-        frame.state->call(frame.self, std::move(*static_cast<TypedStorage<Params>*>(frame.args[I]))...);
-      } else if constexpr (GeneratorResult<TypedStorage<Result>>::value) {
-        // The values move into storage the generator shares, and it is called with them.
-        auto kept = std::make_shared<std::tuple<TypedStorage<Params>...>>(
-            std::move(*static_cast<TypedStorage<Params>*>(frame.args[I]))...);
-        auto generator = frame.state->call(frame.self, std::get<I>(*kept)...);
-        ::new (frame.result) TypedResult<Result>{std::move(kept), std::move(generator)};
-      } else {
-        ::new (frame.result) TypedStorage<Result>(
-            frame.state->call(frame.self, std::move(*static_cast<TypedStorage<Params>*>(frame.args[I]))...));
-      }
-    }(std::index_sequence_for<Params...>{});
-  }
-
-  static bool Thunk(void* state, void* self, void* const* args, void* result,
-                    TypedFailure* failure) noexcept {
-    State& s = *static_cast<State*>(state);
-    Frame frame{&s, self, args, result};
-    return RunTyped(s.kind, s.callee, &Body, &frame, failure);
-  }
-
-  static TypedEntry Make(TypedKind kind, std::string type, std::string name, std::string callee,
-                         Call call) {
-    static constexpr const char* kKinds[] = {"task", "method", "the constructor of actor"};
-    TypedEntry entry;
-    entry.kind = kind;
-    entry.type = std::move(type);
-    entry.name = std::move(name);
-    entry.arity = sizeof...(Params);
-    entry.thunk = &Thunk;
-    entry.state = std::make_shared<State>(
-        State{kKinds[static_cast<int>(kind)], std::move(callee), std::move(call)});
-    return entry;
-  }
-};
-
-template <class Result, class ParamTuple, class Call>
-struct TypedFormOf;
-template <class Result, class... Params, class Call>
-struct TypedFormOf<Result, std::tuple<Params...>, Call> {
-  using type = TypedForm<Result, Call, Params...>;
-};
 
 }  // namespace goray::detail

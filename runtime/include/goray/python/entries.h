@@ -13,10 +13,12 @@
 // name and signatures' fingerprint are the module's. That reads module attributes only;
 // Python runs once, to load the library, when none is loaded yet.
 //
-// What is not converted here goes through the codec path, as goray.golang_local_run_task
-// and goray.LocalActor do, with the arguments already by position: a value the
-// conversions do not take (ArgumentError texts come from there), a type they do not
-// cover, a library without this module's typed entries (or one built from other sources).
+// A value the conversions do not take, or of a type they do not cover (one the header
+// cannot name, goray::Value, a ref), is packed as the codec path packs it and decoded by
+// the library for that parameter: the call stays typed, and a value that does not fit is
+// the codec's ArgumentError. Such a result comes back as a native return block. Only a
+// library without this module's typed entries (or one built from other sources), and a
+// generator whose items the header cannot name, take the codec path.
 //
 // The GIL: released around the C++ call by default, as the codec path does, so a long
 // call never stalls the process's other Python threads, a body waiting for its own
@@ -68,9 +70,13 @@ struct Goray {
   PyObject* not_utf8 = nullptr;          // goray._not_utf8: (callee, result, several): raises
   PyObject* enum_classes = nullptr;      // goray._enums: C++ enum name -> its IntEnum class
   PyObject* enum_member = nullptr;       // goray._enums.member: (cpp name, value) -> the member
+  PyObject* fast_pack = nullptr;         // goray._fastpath.pack: value -> bytes, or None
+  PyObject* pack_argument = nullptr;     // goray._codec.pack_argument: (callee, position, value)
+  PyObject* packed_result = nullptr;     // goray._entries.packed_result: (type, name, block)
   // Calls made typed, and calls handed to the codec path (the module's __goray_counters__()).
   unsigned long long typed_calls = 0;
   unsigned long long codec_calls = 0;
+  unsigned long long packed_arguments = 0;  // arguments the library decoded from msgpack
 };
 
 inline Goray& TheGoray() {
@@ -162,6 +168,10 @@ class Signature {
 
 // ---- one callable's forms ------------------------------------------------------------------
 
+// What goray-gen writes for a type the generated header cannot name (declared in a .cpp
+// file alone): its arguments are packed, its result comes back packed.
+struct Unnamed {};
+
 namespace detail {
 
 // Whether a string of the result just converted was not UTF-8 (StrFromUtf8); cleared.
@@ -179,29 +189,66 @@ struct Prefix {
   using type = typename PrefixOf<Tuple, std::make_index_sequence<K>>::type;
 };
 
-// The converted arguments of a form, with the buffers their views hold.
+// Whether the module converts a parameter of type P itself; else the library decodes it
+// from msgpack (a type the header cannot name, goray::Value, a ref, an Eigen map).
+template <class P>
+inline constexpr bool kConverts = !std::is_same_v<TypedStorage<P>, Unnamed> && kTakes<P> &&
+                                  std::is_default_constructible_v<TypedStorage<P>> &&
+                                  std::is_move_constructible_v<TypedStorage<P>>;
+template <class P>
+using ModuleStorage = std::conditional_t<kConverts<P>, TypedStorage<P>, char>;
+
+// An argument packed as the codec path packs it (goray._fastpath.pack, else goray._codec
+// with its ArgumentError for what cannot be packed); a new bytes object, or null.
+PyObject* PackArgument(PyObject* value, const char* callee, std::size_t position);
+
+// The arguments of a form: each converted, or packed for the library to decode (a value
+// the conversions do not take is decoded there, with the codec path's ArgumentError).
 template <class Params>
 struct Arguments;
 template <class... P>
 struct Arguments<std::tuple<P...>> {
-  std::tuple<TypedStorage<P>...> values;
-  std::tuple<std::conditional_t<kHoldsBuffer<TypedStorage<P>>, typename HeldOf<TypedStorage<P>>::type, char>...>
+  static constexpr std::size_t kCount = sizeof...(P);
+  std::tuple<ModuleStorage<P>...> values;
+  std::tuple<std::conditional_t<kHoldsBuffer<ModuleStorage<P>>, typename HeldOf<ModuleStorage<P>>::type, char>...>
       buffers;
+  PyObject* packed_bytes[kCount + 1] = {};
+  std::string_view packed[kCount + 1];
+  bool any_packed = false;
 
-  bool Take(PyObject* const* args) {
+  Arguments() = default;
+  Arguments(const Arguments&) = delete;
+  Arguments& operator=(const Arguments&) = delete;
+  ~Arguments() {
+    for (PyObject* bytes : packed_bytes) Py_XDECREF(bytes);
+  }
+
+  // False with an exception set (a value that cannot be packed).
+  bool Take(PyObject* const* args, const char* callee) {
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return (TakeOne<I>(args[I]) && ...);
+      return (TakeOne<I>(args[I], callee) && ...);
     }(std::index_sequence_for<P...>{});
   }
 
   template <std::size_t I>
-  bool TakeOne(PyObject* object) {
-    using Storage = std::tuple_element_t<I, std::tuple<TypedStorage<P>...>>;
-    if constexpr (kHoldsBuffer<Storage>) {
-      return Converter<Storage>::From(object, std::get<I>(values), std::get<I>(buffers));
-    } else {
-      return Converter<Storage>::From(object, std::get<I>(values));
+  bool TakeOne(PyObject* object, const char* callee) {
+    using Storage = std::tuple_element_t<I, std::tuple<ModuleStorage<P>...>>;
+    if constexpr (kConverts<std::tuple_element_t<I, std::tuple<P...>>>) {
+      bool converted;
+      if constexpr (kHoldsBuffer<Storage>) {
+        converted = Converter<Storage>::From(object, std::get<I>(values), std::get<I>(buffers));
+      } else {
+        converted = Converter<Storage>::From(object, std::get<I>(values));
+      }
+      if (converted) return true;
+      PyErr_Clear();
     }
+    PyObject* bytes = PackArgument(object, callee, I);
+    if (bytes == nullptr) return false;
+    packed_bytes[I] = bytes;
+    packed[I] = std::string_view(PyBytes_AS_STRING(bytes), static_cast<std::size_t>(PyBytes_GET_SIZE(bytes)));
+    any_packed = true;
+    return true;
   }
 
   void Pointers(void** out) {
@@ -209,15 +256,6 @@ struct Arguments<std::tuple<P...>> {
       ((out[I] = static_cast<void*>(&std::get<I>(values))), ...);
     }(std::index_sequence_for<P...>{});
   }
-};
-
-template <class Tuple>
-struct AllTaken;
-template <class... P>
-struct AllTaken<std::tuple<P...>> {
-  static constexpr bool value =
-      ((kTakes<P> && std::is_default_constructible_v<TypedStorage<P>> &&
-        std::is_move_constructible_v<TypedStorage<P>>) && ...);
 };
 
 // A result as the codec path gives it to Python: nothing for void, one value for a
@@ -260,6 +298,16 @@ template <class R>
 inline constexpr bool kGivesResult = kGives<R>;
 template <class Item>
 inline constexpr bool kGivesResult<goray::Generator<Item>> = kGives<Item>;
+
+// Whether a result of type R comes back packed (a native return block) for goray to decode.
+template <class R>
+inline constexpr bool kPackedResult = !std::is_void_v<R> && (std::is_same_v<TypedStorage<R>, Unnamed> || !kGives<R>);
+template <class Item>
+inline constexpr bool kPackedResult<goray::Generator<Item>> = false;
+
+// A packed result as the codec path gives it (goray._entries.packed_result: its enums
+// made members); null with an exception set.
+PyObject* PackedResultToPython(const std::string& block, const char* type, const char* name);
 
 // ---- generators: a typed call's stream, an item each next() ---------------------------------
 
@@ -344,9 +392,11 @@ class Callable {
   using Result = std::conditional_t<kKind == TypedKind::kConstructor, std::shared_ptr<void>,
                                     goray::detail::TypedResult<R>>;
   static constexpr std::size_t kArity = sizeof...(P);
-  // Whether the conversions cover every parameter and the result.
-  static constexpr bool kDirect = detail::AllTaken<Params>::value &&
-                                  (kKind == TypedKind::kConstructor || detail::kGivesResult<R>);
+  // Whether the module calls it typed: every call but a generator's whose items it cannot
+  // give (a type the header cannot name), which takes the codec path.
+  static constexpr bool kDirect =
+      kKind == TypedKind::kConstructor || !goray::detail::GeneratorResult<TypedStorage<R>>::value ||
+      detail::kGivesResult<R>;
 
   constexpr Callable(const char* type, const char* name, const char* callee, bool keeps_gil,
                      std::span<const Param> params)
@@ -393,12 +443,8 @@ class Callable {
       if (kKind == TypedKind::kMethod && self == nullptr) {
         // the codec path
       } else if (nargs >= 0 && static_cast<std::size_t>(nargs) <= kArity && forms_[nargs].thunk != nullptr) {
-        bool taken = false;
-        PyObject* result = CallForm(self, args, nargs, taken, made, std::make_index_sequence<kArity + 1>{});
-        if (taken) {
-          ++TheGoray().typed_calls;
-          return result;
-        }
+        ++TheGoray().typed_calls;
+        return CallForm(self, args, nargs, made, std::make_index_sequence<kArity + 1>{});
       } else if (TheGoray().table != nullptr) {
         return RaiseCount(nargs);
       }
@@ -426,33 +472,33 @@ class Callable {
   }
 
   template <std::size_t... K>
-  PyObject* CallForm(void* self, PyObject* const* args, Py_ssize_t nargs, bool& taken,
-                     std::shared_ptr<void>* made, std::index_sequence<K...>) {
+  PyObject* CallForm(void* self, PyObject* const* args, Py_ssize_t nargs, std::shared_ptr<void>* made,
+                     std::index_sequence<K...>) {
     PyObject* result = nullptr;
-    (void)((static_cast<Py_ssize_t>(K) == nargs
-                ? (result = CallWith<K>(self, args, taken, made), true)
-                : false) ||
+    (void)((static_cast<Py_ssize_t>(K) == nargs ? (result = CallWith<K>(self, args, made), true) : false) ||
            ...);
     return result;
   }
 
   template <std::size_t K>
-  PyObject* CallWith(void* self, PyObject* const* args, bool& taken, std::shared_ptr<void>* made) {
+  PyObject* CallWith(void* self, PyObject* const* args, std::shared_ptr<void>* made) {
     using FormParams = typename detail::Prefix<Params, K>::type;
     detail::Arguments<FormParams> arguments;
-    if (!arguments.Take(args)) return nullptr;  // not taken: the codec path
-    taken = true;
+    if (!arguments.Take(args, callee_)) return nullptr;
     void* pointers[K + 1];
     arguments.Pointers(pointers);
-    detail::ResultSlot<Result> result;
+    static constexpr bool kPacked = detail::kPackedResult<R>;
+    detail::ResultSlot<std::conditional_t<kPacked, std::string, Result>> result;
+    const goray::detail::TypedPacking packing{arguments.any_packed ? arguments.packed : nullptr, kPacked};
+    const goray::detail::TypedPacking* packed = arguments.any_packed || kPacked ? &packing : nullptr;
     TypedFailure failure;
     const Form& form = forms_[K];
     bool ok;
     if (keeps_gil_) {
-      ok = form.thunk(form.state, self, pointers, result.bytes, &failure);
+      ok = form.thunk(form.state, self, pointers, result.bytes, packed, &failure);
     } else {
       Py_BEGIN_ALLOW_THREADS
-      ok = form.thunk(form.state, self, pointers, result.bytes, &failure);
+      ok = form.thunk(form.state, self, pointers, result.bytes, packed, &failure);
       Py_END_ALLOW_THREADS
     }
     if (!ok) return RaiseFailure(failure, callee_);
@@ -462,6 +508,10 @@ class Callable {
       return Py_NewRef(Py_None);
     } else if constexpr (std::is_void_v<R>) {
       return Py_NewRef(Py_None);
+    } else if constexpr (kPacked) {
+      PyObject* value = detail::PackedResultToPython(result.get(), type_, name_);
+      result.get().~basic_string();
+      return value;
     } else if constexpr (goray::detail::GeneratorResult<TypedStorage<R>>::value) {
       static constexpr const char* kKindName = kKind == TypedKind::kTask ? "task" : "method";
       return detail::MakeStream(std::move(result.get()), kKindName, callee_, keeps_gil_,

@@ -55,7 +55,10 @@ inline bool EnsureBound() {
                      detail::TakeAttribute("goray._entries", "close_actor", goray.close_actor) &&
                      detail::TakeAttribute("goray._not_utf8", "raise_in_value", goray.not_utf8) &&
                      detail::TakeAttribute("goray._enums", "_classes", goray.enum_classes) &&
-                     detail::TakeAttribute("goray._enums", "member", goray.enum_member);
+                     detail::TakeAttribute("goray._enums", "member", goray.enum_member) &&
+                     detail::TakeAttribute("goray._fastpath", "pack", goray.fast_pack) &&
+                     detail::TakeAttribute("goray._codec", "pack_argument", goray.pack_argument) &&
+                     detail::TakeAttribute("goray._entries", "packed_result", goray.packed_result);
   if (!taken) return false;
   // Another application's library, one built from another IDL, or one whose registration
   // failed: every call takes the codec path, which answers as it always did.
@@ -87,6 +90,23 @@ inline PyObject* RaiseFailure(const TypedFailure& failure, const char* callee) {
   }
   return nullptr;
 }
+
+namespace detail {
+
+inline PyObject* PackArgument(PyObject* value, const char* callee, std::size_t position) {
+  ++TheGoray().packed_arguments;
+  PyObject* bytes = PyObject_CallOneArg(TheGoray().fast_pack, value);
+  if (bytes != Py_None) return bytes;
+  Py_DECREF(bytes);  // what goray._fastpath leaves (refs, datetimes, subclasses): goray._codec
+  return PyObject_CallFunction(TheGoray().pack_argument, "snO", callee, static_cast<Py_ssize_t>(position), value);
+}
+
+inline PyObject* PackedResultToPython(const std::string& block, const char* type, const char* name) {
+  return PyObject_CallFunction(TheGoray().packed_result, "ssy#", type, name, block.data(),
+                               static_cast<Py_ssize_t>(block.size()));
+}
+
+}  // namespace detail
 
 inline PyObject* CallPrefixed(PyObject* function, PyObject* first, PyObject* second, PyObject* const* args,
                               Py_ssize_t nargs) {

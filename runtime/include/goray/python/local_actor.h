@@ -316,7 +316,8 @@ inline PyTypeObject* MakeActorType(PyObject* module, ActorSpec* spec, const char
 namespace detail {
 
 inline PyObject* Counters(PyObject*, PyObject*) {
-  return Py_BuildValue("{sKsK}", "typed", TheGoray().typed_calls, "codec", TheGoray().codec_calls);
+  return Py_BuildValue("{sKsKsK}", "typed", TheGoray().typed_calls, "codec", TheGoray().codec_calls,
+                       "packed_arguments", TheGoray().packed_arguments);
 }
 
 inline bool AddEntries(PyObject* module, const PyModuleDef* def, TaskSpec* tasks, std::size_t task_count,

@@ -1,0 +1,166 @@
+// How the library runs one form of a callable for the typed entries (typed_entry.h): its
+// values as the caller converted them, or decoded here from what the caller packed (a
+// type its module cannot name, a value its conversions do not take) with the codec path's
+// decoder and ArgumentError, so a call never leaves the typed route to be answered.
+// Tests: tests/cpp/typed_entries_test.cpp
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <new>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "goray/codec.h"
+#include "goray/detail/arg_list.h"
+#include "goray/detail/callable_traits.h"
+#include "goray/detail/typed_entry.h"
+
+namespace goray::detail {
+
+// The values of a call's packed arguments: decoded as the codec path decodes them, into
+// storage that may borrow from `zone` (string views, spans), then as the parameter's type.
+template <class... Params>
+struct UnpackedArguments {
+  template <class P>
+  using Decoded = typename ArgumentStorage<TypedStorage<P>>::type;
+
+  msgpack::zone zone;
+  std::tuple<std::optional<Decoded<Params>>...> decoded;
+  std::tuple<std::optional<TypedStorage<Params>>...> values;
+
+  // Decodes argument I (packed as `packed`) of `callee`; throws its ArgumentError.
+  template <std::size_t I>
+  void Decode(std::string_view callee, std::string_view packed) {
+    using P = std::tuple_element_t<I, std::tuple<Params...>>;
+    std::size_t offset = 0;
+    bool referenced = false;
+    const msgpack::object object = msgpack::unpack(zone, packed.data(), packed.size(), offset, referenced,
+                                                   nullptr, nullptr, codec::UnpackLimitFor(packed.size()));
+    try {
+      auto& storage = std::get<I>(decoded).emplace(codec::Decode<Decoded<P>>(object));
+      if constexpr (std::is_same_v<Decoded<P>, TypedStorage<P>>) {
+        std::get<I>(values).emplace(std::move(storage));
+      } else {
+        std::get<I>(values).emplace(storage);
+      }
+    } catch (const codec::DecodeError& error) {
+      throw ArgList::Refusal(callee, I, codec::TypeName<TypedStorage<P>>(), error, object);
+    }
+  }
+};
+
+// The state and thunk of one form: `Call` is how the form is called with its values
+// (`call(self, values...)`), made once at registration.
+template <class Result, class Call, class... Params>
+struct TypedForm {
+  struct State {
+    const char* kind;
+    std::string callee;
+    Call call;
+  };
+
+  struct Frame {
+    State* state;
+    void* self;
+    void* const* args;
+    void* result;
+    const TypedPacking* packing;
+  };
+
+  using Unpacked = UnpackedArguments<Params...>;
+
+  // Argument I: the caller's value, or the one decoded from what it packed.
+  template <std::size_t I>
+  static auto& Value(Frame& frame, Unpacked* unpacked) {
+    using P = std::tuple_element_t<I, std::tuple<Params...>>;
+    if (unpacked != nullptr && std::get<I>(unpacked->values).has_value()) return *std::get<I>(unpacked->values);
+    return *static_cast<TypedStorage<P>*>(frame.args[I]);
+  }
+
+  // A result as a native return block: nothing for void, each element of a tuple, else one value.
+  template <class R>
+  static std::string Packed(R&& result) {
+    codec::Buffer out;
+    codec::Packer packer(out);
+    if constexpr (IsTuple<std::remove_cvref_t<R>>::value) {
+      std::apply([&](auto&... element) { (codec::Encode(packer, element), ...); }, result);
+    } else {
+      codec::Encode(packer, result);
+    }
+    return std::string(out.data(), out.size());
+  }
+
+  static void Run(Frame& frame, std::shared_ptr<Unpacked> unpacked) {
+    Unpacked* from = unpacked.get();
+    const bool pack_result = frame.packing != nullptr && frame.packing->result;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      if constexpr (std::is_void_v<Result>) {
+        frame.state->call(frame.self, std::move(Value<I>(frame, from))...);
+      } else if constexpr (GeneratorResult<TypedStorage<Result>>::value) {
+        // The values move into storage the generator shares (with what they borrow from),
+        // and it is called with them.
+        using Kept = std::pair<std::shared_ptr<Unpacked>, std::tuple<TypedStorage<Params>...>>;
+        auto kept = std::make_shared<Kept>(std::move(unpacked),
+                                           std::tuple<TypedStorage<Params>...>(std::move(Value<I>(frame, from))...));
+        auto generator = frame.state->call(frame.self, std::get<I>(kept->second)...);
+        ::new (frame.result) TypedResult<Result>{std::move(kept), std::move(generator)};
+      } else {
+        if constexpr (!std::is_same_v<TypedStorage<Result>, std::shared_ptr<void>>) {  // (a constructor's)
+          if (pack_result) {
+            ::new (frame.result) std::string(Packed(frame.state->call(frame.self, std::move(Value<I>(frame, from))...)));
+            return;
+          }
+        }
+        ::new (frame.result) TypedStorage<Result>(
+            frame.state->call(frame.self, std::move(Value<I>(frame, from))...));
+      }
+    }(std::index_sequence_for<Params...>{});
+  }
+
+  static void Body(void* context) {
+    Frame& frame = *static_cast<Frame*>(context);
+    std::shared_ptr<Unpacked> unpacked;
+    if (frame.packing != nullptr && frame.packing->args != nullptr) {
+      unpacked = std::make_shared<Unpacked>();
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        const std::string_view* packed = frame.packing->args;
+        ((packed[I].empty() ? void() : unpacked->template Decode<I>(frame.state->callee, packed[I])), ...);
+      }(std::index_sequence_for<Params...>{});
+    }
+    Run(frame, std::move(unpacked));
+  }
+
+  static bool Thunk(void* state, void* self, void* const* args, void* result, const TypedPacking* packing,
+                    TypedFailure* failure) noexcept {
+    State& s = *static_cast<State*>(state);
+    Frame frame{&s, self, args, result, packing};
+    return RunTyped(s.kind, s.callee, &Body, &frame, failure);
+  }
+
+  static TypedEntry Make(TypedKind kind, std::string type, std::string name, std::string callee,
+                         Call call) {
+    static constexpr const char* kKinds[] = {"task", "method", "the constructor of actor"};
+    TypedEntry entry;
+    entry.kind = kind;
+    entry.type = std::move(type);
+    entry.name = std::move(name);
+    entry.arity = sizeof...(Params);
+    entry.thunk = &Thunk;
+    entry.state = std::make_shared<State>(
+        State{kKinds[static_cast<int>(kind)], std::move(callee), std::move(call)});
+    return entry;
+  }
+};
+
+template <class Result, class ParamTuple, class Call>
+struct TypedFormOf;
+template <class Result, class... Params, class Call>
+struct TypedFormOf<Result, std::tuple<Params...>, Call> {
+  using type = TypedForm<Result, Call, Params...>;
+};
+
+}  // namespace goray::detail
