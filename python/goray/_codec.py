@@ -578,10 +578,12 @@ def pack_args(task: str, args: Sequence[Any], arrays: Optional[str] = None,
     return pieces
 
 
-def pack_argument(task: str, position: int, value: Any) -> bytes:
-    """Argument `position` of `task` as pack_args packs it (arrays inline, its refs
-    registered): what the typed entries hand the library for a value they do not convert."""
-    return b"".join(pack_args(task, (value,), _arrays.INLINE, first=position))
+def pack_argument(task: str, position: int, value: Any) -> Tuple[bytes, List[Any]]:
+    """Argument `position` of `task` as the codec path packs it in-process (arrays by
+    address, its refs registered): what the typed entries hand the library for a value
+    they do not convert, with the copies the bytes point to (held until the call returns)."""
+    keep: List[Any] = []
+    return b"".join(pack_args(task, (value,), _arrays.BORROWED, keep, first=position)), keep
 
 
 def _argument_error(task: str, position: int, arg: Any, error: Exception) -> ArgumentError:

@@ -157,13 +157,14 @@ TEST(TypedEntries, APackedResultIsANativeReturnBlock) {
   const TypedEntry& greet = *Find(TypedKind::kTask, "", "Greet", 1);
   std::string who = "ann";
   void* args[] = {&who};
-  alignas(std::string) unsigned char slot[sizeof(std::string)];
+  alignas(goray::detail::PackedResult) unsigned char slot[sizeof(goray::detail::PackedResult)];
   const goray::detail::TypedPacking packing{nullptr, true};
   TypedFailure failure;
   ASSERT_TRUE(greet.thunk(greet.state.get(), nullptr, args, slot, &packing, &failure)) << failure.payload;
-  auto& block = *std::launder(reinterpret_cast<std::string*>(slot));
-  EXPECT_EQ(block, Packed(std::string("hi ann")));
-  block.~basic_string();
+  auto& packed = *std::launder(reinterpret_cast<goray::detail::PackedResult*>(slot));
+  EXPECT_EQ(packed.block, Packed(std::string("hi ann")));
+  EXPECT_TRUE(packed.pins.empty());  // (no ref in it)
+  packed.~PackedResult();
 }
 
 TEST(TypedEntries, AWrongCountIsTheLibrarysArgumentError) {

@@ -74,7 +74,7 @@ def assert_values(report: dict) -> None:
 def test_eigen_tasks_in_process(eigen_app, tmp_path):
     report = check("local", eigen_app, tmp_path)
     assert_values(report)
-    assert report["paths"] == {"Trace": "typed", "Transpose": "typed", "RowSum": "codec"}
+    assert report["paths"] == {"Trace": "typed", "Transpose": "typed", "RowSum": "typed"}
     assert report["where_in_place"] is True
     assert report["column_ref_in_place"] is True
     assert report["column_ref_of_c_copies"] is True

@@ -28,7 +28,7 @@ constexpr gp::Param kTask_1_params[] = {gp::Param::Required("words")};
 
 // Task All.
 constexpr gp::Param kTask_2_params[] = {gp::Param::Required("stats")};
-::goray::python::Untyped<::goray::detail::TypedKind::kTask, 1> kTask_2{"", "All", "All", false, kTask_2_params};
+::goray::python::Task<::goray::python::Unnamed, ::goray::python::Unnamed> kTask_2{"", "All", "All", false, kTask_2_params};
 
 gp::TaskSpec kTasks[] = {
     {"Split", {"Split", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -47,6 +47,6 @@ PyMODINIT_FUNC PyInit__alias_entries() {
   // namespace scope in memory made read-only after loading).
   static PyModuleDef module = {PyModuleDef_HEAD_INIT, "_alias_entries", "The typed in-process entries of the goray application \"alias\".", -1,
                                nullptr, nullptr, nullptr, nullptr, nullptr};
-  return gp::MakeModule(&module, "alias", "fa8ba3ca7a31ea7e29b3fa2975331cee", kTasks, 3,
+  return gp::MakeModule(&module, "alias", "357a772a6802ed9c7d0a8a78923273cf", kTasks, 3,
                         nullptr, 0);
 }

@@ -25,7 +25,7 @@ namespace goray {
 void RegisterApplication(Registry& registry) {
   // The typed entries' module is named after it, and binds to a library whose signatures
   // are its own (docs/protocol.md §17).
-  registry.SetName("alias", "fa8ba3ca7a31ea7e29b3fa2975331cee");
+  registry.SetName("alias", "357a772a6802ed9c7d0a8a78923273cf");
   ::alias::goray_detail::Register_app_cpp(registry);
   // The parameters' names and constant defaults: Python's keyword arguments.
   registry.SetParameters(

@@ -37,7 +37,7 @@ constexpr gp::Param kTask_0_params[] = {gp::Param::Required("p")};
 
 // Task Same.
 constexpr gp::Param kTask_1_params[] = {gp::Param::Required("l")};
-::goray::python::Untyped<::goray::detail::TypedKind::kTask, 1> kTask_1{"", "Same", "Same", false, kTask_1_params};
+::goray::python::Task<::goray::python::Unnamed, ::goray::python::Unnamed> kTask_1{"", "Same", "Same", false, kTask_1_params};
 
 gp::TaskSpec kTasks[] = {
     {"Mirror", {"Mirror", gp::Fn(&gp::TaskFunction<kTask_0>), METH_FASTCALL | METH_KEYWORDS,
@@ -54,6 +54,6 @@ PyMODINIT_FUNC PyInit__headers_entries() {
   // namespace scope in memory made read-only after loading).
   static PyModuleDef module = {PyModuleDef_HEAD_INIT, "_headers_entries", "The typed in-process entries of the goray application \"headers\".", -1,
                                nullptr, nullptr, nullptr, nullptr, nullptr};
-  return gp::MakeModule(&module, "headers", "d8a69d4fe2fa2e2d91ab732f0b93b3df", kTasks, 2,
+  return gp::MakeModule(&module, "headers", "5d92c99eb75fa37381ff46ccc50361a7", kTasks, 2,
                         nullptr, 0);
 }

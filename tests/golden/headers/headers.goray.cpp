@@ -28,7 +28,7 @@ namespace goray {
 void RegisterApplication(Registry& registry) {
   // The typed entries' module is named after it, and binds to a library whose signatures
   // are its own (docs/protocol.md §17).
-  registry.SetName("headers", "d8a69d4fe2fa2e2d91ab732f0b93b3df");
+  registry.SetName("headers", "5d92c99eb75fa37381ff46ccc50361a7");
   ::headers::goray_detail::Register_driver_cpp(registry);
   ::headers::goray_detail::Register_tasks_cpp(registry);
   // The parameters' names and constant defaults: Python's keyword arguments.

@@ -116,27 +116,27 @@ def stream_item(function: Callable[..., Any]) -> Any:
     return inner
 
 
-def fast_calls() -> Any:
-    """How many in-process calls the compiled fast path made itself (None: no fast path)."""
-    from goray import _ffi
+def route_counters(app: ModuleType) -> Any:
+    """The typed entries module's counters of its calls (None: no module)."""
+    local = app.local
+    counters = getattr(local, "__goray_counters__", None)
+    return None if counters is None else counters()
 
-    module = _ffi.fastpath_module()
-    return None if module is None else module.counters()["py2native_fast"]
 
-
-def check_enum_results_take_the_fast_path(app: ModuleType) -> None:
-    """A task whose result holds enums is called by the compiled fast path, which makes
-    the members (it used to leave such tasks to the Python implementation)."""
-    before = fast_calls()
+def check_enum_results_stay_typed(app: ModuleType) -> None:
+    """A task whose result is an enum declared in the .cpp file alone stays on the typed
+    route (its result packed by the library), and gives the enum's member."""
+    before = route_counters(app)
     result = app.local.Enum()
-    if before is not None and fast_calls() != before + 1:
-        failures.append("local.Enum() did not take the compiled fast path")
+    after = route_counters(app)
+    if before is not None and (after["typed"], after["codec"]) != (before["typed"] + 1, before["codec"]):
+        failures.append(f"local.Enum() did not take the typed route: {before} -> {after}")
     if not isinstance(result, app.Mode) or result != app.Mode.kAuto:
         failures.append(f"local.Enum() returned {result!r}, expected Mode.kAuto")
 
 
 def run_local(app: ModuleType, pyi: ModuleType) -> None:
-    check_enum_results_take_the_fast_path(app)
+    check_enum_results_stay_typed(app)
     for name, args, expected in enum_calls(app):
         result = getattr(app.local, name)(*args)
         if result != expected:

@@ -37,17 +37,25 @@ struct TypedFailure {
 // for none packed), the msgpack of a value the caller packed instead of converting it (a
 // type it cannot name, a value its conversions do not take), or empty; the library decodes
 // it as the codec path decodes that parameter, with its ArgumentError. `result`: the
-// result as a native return block (a std::string in `result`'s storage), not the C++ value.
+// result as a PackedResult in `result`'s storage, not the C++ value.
 struct TypedPacking {
   const std::string_view* args = nullptr;
   bool result = false;
+};
+
+// A result packed for the caller: the native return block, and the states of the refs
+// and handles it names (alive until the caller has decoded it, as a reply's until
+// FreeMemory).
+struct PackedResult {
+  std::string block;
+  std::vector<std::shared_ptr<void>> pins;
 };
 
 // The call of one form. `state`: the entry's own (what it calls); `self`: the actor
 // instance for methods, else null; `args[i]`: an object of the form's i-th parameter
 // type without cv/ref, moved from (unused where `packing` packed it); `result`: storage
 // for the result's type without cv/ref (nothing for void; a std::shared_ptr<void> for a
-// constructor; a TypedGenerator for a generator; a std::string when `packing` packs it),
+// constructor; a TypedGenerator for a generator; a PackedResult when `packing` packs it),
 // which the call constructs on success. `packing`: null when nothing is packed. False
 // with `failure` set when the call failed.
 using TypedThunk = bool (*)(void* state, void* self, void* const* args, void* result,

@@ -17,38 +17,45 @@
 #include "goray/codec.h"
 #include "goray/detail/arg_list.h"
 #include "goray/detail/callable_traits.h"
+#include "goray/detail/pins.h"
 #include "goray/detail/typed_entry.h"
 
 namespace goray::detail {
 
 // The values of a call's packed arguments: decoded as the codec path decodes them, into
-// storage that may borrow from `zone` (string views, spans), then as the parameter's type.
+// storage that may borrow from `zone` (string views, spans), then as the parameter's type;
+// the refs and handles among them adopted for the call, as Execute adopts an argument's.
 template <class... Params>
 struct UnpackedArguments {
   template <class P>
   using Decoded = typename ArgumentStorage<TypedStorage<P>>::type;
 
   msgpack::zone zone;
+  msgpack::object objects[sizeof...(Params) + 1];  // nil where not packed
+  codec::detail::ReceivedRefs refs;
   std::tuple<std::optional<Decoded<Params>>...> decoded;
   std::tuple<std::optional<TypedStorage<Params>>...> values;
 
-  // Decodes argument I (packed as `packed`) of `callee`; throws its ArgumentError.
-  template <std::size_t I>
-  void Decode(std::string_view callee, std::string_view packed) {
-    using P = std::tuple_element_t<I, std::tuple<Params...>>;
+  void Unpack(std::size_t position, std::string_view packed) {
     std::size_t offset = 0;
     bool referenced = false;
-    const msgpack::object object = msgpack::unpack(zone, packed.data(), packed.size(), offset, referenced,
-                                                   nullptr, nullptr, codec::UnpackLimitFor(packed.size()));
+    objects[position] = msgpack::unpack(zone, packed.data(), packed.size(), offset, referenced, nullptr,
+                                        nullptr, codec::UnpackLimitFor(packed.size()));
+  }
+
+  // Decodes argument I of `callee`; throws its ArgumentError.
+  template <std::size_t I>
+  void Decode(std::string_view callee) {
+    using P = std::tuple_element_t<I, std::tuple<Params...>>;
     try {
-      auto& storage = std::get<I>(decoded).emplace(codec::Decode<Decoded<P>>(object));
+      auto& storage = std::get<I>(decoded).emplace(codec::Decode<Decoded<P>>(objects[I]));
       if constexpr (std::is_same_v<Decoded<P>, TypedStorage<P>>) {
         std::get<I>(values).emplace(std::move(storage));
       } else {
         std::get<I>(values).emplace(storage);
       }
     } catch (const codec::DecodeError& error) {
-      throw ArgList::Refusal(callee, I, codec::TypeName<TypedStorage<P>>(), error, object);
+      throw ArgList::Refusal(callee, I, codec::TypeName<TypedStorage<P>>(), error, objects[I]);
     }
   }
 };
@@ -81,17 +88,23 @@ struct TypedForm {
     return *static_cast<TypedStorage<P>*>(frame.args[I]);
   }
 
-  // A result as a native return block: nothing for void, each element of a tuple, else one value.
+  // A result as a native return block (each element of a tuple, else one value), the refs
+  // and handles it names pinned.
   template <class R>
-  static std::string Packed(R&& result) {
+  static PackedResult Packed(R&& result) {
+    PackedResult packed;
     codec::Buffer out;
-    codec::Packer packer(out);
-    if constexpr (IsTuple<std::remove_cvref_t<R>>::value) {
-      std::apply([&](auto&... element) { (codec::Encode(packer, element), ...); }, result);
-    } else {
-      codec::Encode(packer, result);
+    {
+      PinScope pins(packed.pins);
+      codec::Packer packer(out);
+      if constexpr (IsTuple<std::remove_cvref_t<R>>::value) {
+        std::apply([&](auto&... element) { (codec::Encode(packer, element), ...); }, result);
+      } else {
+        codec::Encode(packer, result);
+      }
     }
-    return std::string(out.data(), out.size());
+    packed.block.assign(out.data(), out.size());
+    return packed;
   }
 
   static void Run(Frame& frame, std::shared_ptr<Unpacked> unpacked) {
@@ -111,7 +124,7 @@ struct TypedForm {
       } else {
         if constexpr (!std::is_same_v<TypedStorage<Result>, std::shared_ptr<void>>) {  // (a constructor's)
           if (pack_result) {
-            ::new (frame.result) std::string(Packed(frame.state->call(frame.self, std::move(Value<I>(frame, from))...)));
+            ::new (frame.result) PackedResult(Packed(frame.state->call(frame.self, std::move(Value<I>(frame, from))...)));
             return;
           }
         }
@@ -126,9 +139,14 @@ struct TypedForm {
     std::shared_ptr<Unpacked> unpacked;
     if (frame.packing != nullptr && frame.packing->args != nullptr) {
       unpacked = std::make_shared<Unpacked>();
+      const std::string_view* packed = frame.packing->args;
+      for (std::size_t i = 0; i < sizeof...(Params); ++i) {
+        if (!packed[i].empty()) unpacked->Unpack(i, packed[i]);
+      }
+      unpacked->refs.Adopt(unpacked->objects, sizeof...(Params), frame.state->callee);
+      codec::detail::ReceivedRefsScope scope(&unpacked->refs);
       [&]<std::size_t... I>(std::index_sequence<I...>) {
-        const std::string_view* packed = frame.packing->args;
-        ((packed[I].empty() ? void() : unpacked->template Decode<I>(frame.state->callee, packed[I])), ...);
+        ((packed[I].empty() ? void() : unpacked->template Decode<I>(frame.state->callee)), ...);
       }(std::index_sequence_for<Params...>{});
     }
     Run(frame, std::move(unpacked));

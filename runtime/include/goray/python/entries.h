@@ -198,9 +198,10 @@ inline constexpr bool kConverts = !std::is_same_v<TypedStorage<P>, Unnamed> && k
 template <class P>
 using ModuleStorage = std::conditional_t<kConverts<P>, TypedStorage<P>, char>;
 
-// An argument packed as the codec path packs it (goray._fastpath.pack, else goray._codec
-// with its ArgumentError for what cannot be packed); a new bytes object, or null.
-PyObject* PackArgument(PyObject* value, const char* callee, std::size_t position);
+// An argument packed as the codec path packs it in-process (goray._fastpath.pack, else
+// goray._codec with its ArgumentError for what cannot be packed), into `packed`: what
+// owns those bytes (and the copies they point to), or null.
+PyObject* PackArgument(PyObject* value, const char* callee, std::size_t position, std::string_view& packed);
 
 // The arguments of a form: each converted, or packed for the library to decode (a value
 // the conversions do not take is decoded there, with the codec path's ArgumentError).
@@ -212,7 +213,7 @@ struct Arguments<std::tuple<P...>> {
   std::tuple<ModuleStorage<P>...> values;
   std::tuple<std::conditional_t<kHoldsBuffer<ModuleStorage<P>>, typename HeldOf<ModuleStorage<P>>::type, char>...>
       buffers;
-  PyObject* packed_bytes[kCount + 1] = {};
+  PyObject* packed_owners[kCount + 1] = {};
   std::string_view packed[kCount + 1];
   bool any_packed = false;
 
@@ -220,7 +221,7 @@ struct Arguments<std::tuple<P...>> {
   Arguments(const Arguments&) = delete;
   Arguments& operator=(const Arguments&) = delete;
   ~Arguments() {
-    for (PyObject* bytes : packed_bytes) Py_XDECREF(bytes);
+    for (PyObject* owner : packed_owners) Py_XDECREF(owner);
   }
 
   // False with an exception set (a value that cannot be packed).
@@ -243,10 +244,8 @@ struct Arguments<std::tuple<P...>> {
       if (converted) return true;
       PyErr_Clear();
     }
-    PyObject* bytes = PackArgument(object, callee, I);
-    if (bytes == nullptr) return false;
-    packed_bytes[I] = bytes;
-    packed[I] = std::string_view(PyBytes_AS_STRING(bytes), static_cast<std::size_t>(PyBytes_GET_SIZE(bytes)));
+    packed_owners[I] = PackArgument(object, callee, I, packed[I]);
+    if (packed_owners[I] == nullptr) return false;
     any_packed = true;
     return true;
   }
@@ -488,7 +487,7 @@ class Callable {
     void* pointers[K + 1];
     arguments.Pointers(pointers);
     static constexpr bool kPacked = detail::kPackedResult<R>;
-    detail::ResultSlot<std::conditional_t<kPacked, std::string, Result>> result;
+    detail::ResultSlot<std::conditional_t<kPacked, goray::detail::PackedResult, Result>> result;
     const goray::detail::TypedPacking packing{arguments.any_packed ? arguments.packed : nullptr, kPacked};
     const goray::detail::TypedPacking* packed = arguments.any_packed || kPacked ? &packing : nullptr;
     TypedFailure failure;
@@ -509,8 +508,8 @@ class Callable {
     } else if constexpr (std::is_void_v<R>) {
       return Py_NewRef(Py_None);
     } else if constexpr (kPacked) {
-      PyObject* value = detail::PackedResultToPython(result.get(), type_, name_);
-      result.get().~basic_string();
+      PyObject* value = detail::PackedResultToPython(result.get().block, type_, name_);
+      result.get().~PackedResult();  // (the refs it names: adopted by now)
       return value;
     } else if constexpr (goray::detail::GeneratorResult<TypedStorage<R>>::value) {
       static constexpr const char* kKindName = kKind == TypedKind::kTask ? "task" : "method";

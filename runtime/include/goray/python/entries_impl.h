@@ -93,12 +93,24 @@ inline PyObject* RaiseFailure(const TypedFailure& failure, const char* callee) {
 
 namespace detail {
 
-inline PyObject* PackArgument(PyObject* value, const char* callee, std::size_t position) {
+inline PyObject* PackArgument(PyObject* value, const char* callee, std::size_t position, std::string_view& packed) {
   ++TheGoray().packed_arguments;
-  PyObject* bytes = PyObject_CallOneArg(TheGoray().fast_pack, value);
-  if (bytes != Py_None) return bytes;
-  Py_DECREF(bytes);  // what goray._fastpath leaves (refs, datetimes, subclasses): goray._codec
-  return PyObject_CallFunction(TheGoray().pack_argument, "snO", callee, static_cast<Py_ssize_t>(position), value);
+  // Arrays by address, as the codec path sends them in-process: the caller holds `value`
+  // until the call returns.
+  PyObject* owner = PyObject_CallFunctionObjArgs(TheGoray().fast_pack, value, Py_True, nullptr);
+  if (owner == Py_None) {
+    Py_DECREF(owner);  // what goray._fastpath leaves (refs, datetimes, subclasses): goray._codec
+    owner = PyObject_CallFunction(TheGoray().pack_argument, "snO", callee, static_cast<Py_ssize_t>(position), value);
+  }
+  if (owner == nullptr) return nullptr;
+  PyObject* bytes = PyTuple_Check(owner) ? PyTuple_GET_ITEM(owner, 0) : owner;  // (bytes, copies kept)
+  if (!PyBytes_Check(bytes)) {
+    Py_DECREF(owner);
+    PyErr_SetString(PyExc_TypeError, "goray: packing an argument gave no bytes");
+    return nullptr;
+  }
+  packed = std::string_view(PyBytes_AS_STRING(bytes), static_cast<std::size_t>(PyBytes_GET_SIZE(bytes)));
+  return owner;
 }
 
 inline PyObject* PackedResultToPython(const std::string& block, const char* type, const char* name) {
