@@ -3,6 +3,8 @@
 // Tests: tests/cpp/typed_entries_test.cpp
 #include "abi/typed_entries.h"
 
+#include "goray/detail/typed_form.h"
+
 #include <string>
 #include <utility>
 
@@ -122,6 +124,30 @@ bool RunTyped(const char* kind, std::string_view callee, void (*body)(void*), vo
   }
   FlushSubmissions();  // what the call submitted reaches the driver before it returns
   return call.ran;
+}
+
+void UnpackedBase::Unpack(const std::string_view* packed, std::size_t count, std::string_view callee) {
+  objects.resize(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (packed[i].empty()) continue;
+    std::size_t offset = 0;
+    bool referenced = false;
+    objects[i] = msgpack::unpack(zone, packed[i].data(), packed[i].size(), offset, referenced, nullptr, nullptr,
+                                 codec::UnpackLimitFor(packed[i].size()));
+  }
+  refs.Adopt(objects.data(), objects.size(), callee);
+}
+
+PackedResult PackResult(void (*encode)(codec::Packer&, void*), void* value) {
+  PackedResult packed;
+  codec::Buffer out;
+  {
+    PinScope pins(packed.pins);
+    codec::Packer packer(out);
+    encode(packer, value);
+  }
+  packed.block.assign(out.data(), out.size());
+  return packed;
 }
 
 const TypedEntries* TypedEntriesTable(std::uint64_t abi) noexcept {

@@ -13,6 +13,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "goray/codec.h"
 #include "goray/detail/arg_list.h"
@@ -25,23 +26,27 @@ namespace goray::detail {
 // The values of a call's packed arguments: decoded as the codec path decodes them, into
 // storage that may borrow from `zone` (string views, spans), then as the parameter's type;
 // the refs and handles among them adopted for the call, as Execute adopts an argument's.
+struct UnpackedBase {
+  msgpack::zone zone;
+  std::vector<msgpack::object> objects;  // one per parameter, nil where not packed
+  codec::detail::ReceivedRefs refs;
+
+  // Unpacks what `packed` holds of `count` arguments and adopts the refs and handles
+  // among them (typed_entries.cpp).
+  void Unpack(const std::string_view* packed, std::size_t count, std::string_view callee);
+};
+
+// A result as a native return block, `encode(packer, value)` writing it, with the refs and
+// handles it names pinned (typed_entries.cpp).
+PackedResult PackResult(void (*encode)(codec::Packer&, void*), void* value);
+
 template <class... Params>
-struct UnpackedArguments {
+struct UnpackedArguments : UnpackedBase {
   template <class P>
   using Decoded = typename ArgumentStorage<TypedStorage<P>>::type;
 
-  msgpack::zone zone;
-  msgpack::object objects[sizeof...(Params) + 1];  // nil where not packed
-  codec::detail::ReceivedRefs refs;
   std::tuple<std::optional<Decoded<Params>>...> decoded;
   std::tuple<std::optional<TypedStorage<Params>>...> values;
-
-  void Unpack(std::size_t position, std::string_view packed) {
-    std::size_t offset = 0;
-    bool referenced = false;
-    objects[position] = msgpack::unpack(zone, packed.data(), packed.size(), offset, referenced, nullptr,
-                                        nullptr, codec::UnpackLimitFor(packed.size()));
-  }
 
   // Decodes argument I of `callee`; throws its ArgumentError.
   template <std::size_t I>
@@ -88,23 +93,19 @@ struct TypedForm {
     return *static_cast<TypedStorage<P>*>(frame.args[I]);
   }
 
-  // A result as a native return block (each element of a tuple, else one value), the refs
-  // and handles it names pinned.
+  // A result as a native return block: each element of a tuple, else one value.
   template <class R>
   static PackedResult Packed(R&& result) {
-    PackedResult packed;
-    codec::Buffer out;
-    {
-      PinScope pins(packed.pins);
-      codec::Packer packer(out);
-      if constexpr (IsTuple<std::remove_cvref_t<R>>::value) {
-        std::apply([&](auto&... element) { (codec::Encode(packer, element), ...); }, result);
-      } else {
-        codec::Encode(packer, result);
-      }
-    }
-    packed.block.assign(out.data(), out.size());
-    return packed;
+    return PackResult(
+        [](codec::Packer& packer, void* value) {
+          auto& held = *static_cast<std::remove_reference_t<R>*>(value);
+          if constexpr (IsTuple<std::remove_cvref_t<R>>::value) {
+            std::apply([&](auto&... element) { (codec::Encode(packer, element), ...); }, held);
+          } else {
+            codec::Encode(packer, held);
+          }
+        },
+        const_cast<void*>(static_cast<const void*>(&result)));
   }
 
   static void Run(Frame& frame, std::shared_ptr<Unpacked> unpacked) {
@@ -140,10 +141,7 @@ struct TypedForm {
     if (frame.packing != nullptr && frame.packing->args != nullptr) {
       unpacked = std::make_shared<Unpacked>();
       const std::string_view* packed = frame.packing->args;
-      for (std::size_t i = 0; i < sizeof...(Params); ++i) {
-        if (!packed[i].empty()) unpacked->Unpack(i, packed[i]);
-      }
-      unpacked->refs.Adopt(unpacked->objects, sizeof...(Params), frame.state->callee);
+      unpacked->Unpack(packed, sizeof...(Params), frame.state->callee);
       codec::detail::ReceivedRefsScope scope(&unpacked->refs);
       [&]<std::size_t... I>(std::index_sequence<I...>) {
         ((packed[I].empty() ? void() : unpacked->template Decode<I>(frame.state->callee)), ...);
