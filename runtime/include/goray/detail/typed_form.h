@@ -92,6 +92,11 @@ struct TypedForm {
     if (unpacked != nullptr && std::get<I>(unpacked->values).has_value()) return *std::get<I>(unpacked->values);
     return *static_cast<TypedStorage<P>*>(frame.args[I]);
   }
+  template <std::size_t I>
+  static auto& Value(Frame& frame, std::nullptr_t) {
+    using P = std::tuple_element_t<I, std::tuple<Params...>>;
+    return *static_cast<TypedStorage<P>*>(frame.args[I]);
+  }
 
   // A result as a native return block: each element of a tuple, else one value.
   template <class R>
@@ -108,8 +113,16 @@ struct TypedForm {
         const_cast<void*>(static_cast<const void*>(&result)));
   }
 
-  static void Run(Frame& frame, std::shared_ptr<Unpacked> unpacked) {
-    Unpacked* from = unpacked.get();
+  // `unpacked`: the packed arguments' values (nullptr_t: none packed, no test per argument).
+  template <class Unpacking>
+  static void Run(Frame& frame, Unpacking unpacked) {
+    auto from = [&] {
+      if constexpr (std::is_null_pointer_v<Unpacking>) {
+        return nullptr;
+      } else {
+        return unpacked->get();
+      }
+    }();
     const bool pack_result = frame.packing != nullptr && frame.packing->result;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       if constexpr (std::is_void_v<Result>) {
@@ -118,7 +131,9 @@ struct TypedForm {
         // The values move into storage the generator shares (with what they borrow from),
         // and it is called with them.
         using Kept = std::pair<std::shared_ptr<Unpacked>, std::tuple<TypedStorage<Params>...>>;
-        auto kept = std::make_shared<Kept>(std::move(unpacked),
+        std::shared_ptr<Unpacked> owned;
+        if constexpr (!std::is_null_pointer_v<Unpacking>) owned = std::move(*unpacked);
+        auto kept = std::make_shared<Kept>(std::move(owned),
                                            std::tuple<TypedStorage<Params>...>(std::move(Value<I>(frame, from))...));
         auto generator = frame.state->call(frame.self, std::get<I>(kept->second)...);
         ::new (frame.result) TypedResult<Result>{std::move(kept), std::move(generator)};
@@ -137,17 +152,24 @@ struct TypedForm {
 
   static void Body(void* context) {
     Frame& frame = *static_cast<Frame*>(context);
-    std::shared_ptr<Unpacked> unpacked;
-    if (frame.packing != nullptr && frame.packing->args != nullptr) {
-      unpacked = std::make_shared<Unpacked>();
-      const std::string_view* packed = frame.packing->args;
-      unpacked->Unpack(packed, sizeof...(Params), frame.state->callee);
+    if (frame.packing != nullptr && frame.packing->args != nullptr) [[unlikely]] {
+      return RunPacked(frame);
+    }
+    Run(frame, nullptr);
+  }
+
+  // Out of line: a call that packs nothing keeps a small frame.
+  [[gnu::noinline]] static void RunPacked(Frame& frame) {
+    auto unpacked = std::make_shared<Unpacked>();
+    const std::string_view* packed = frame.packing->args;
+    unpacked->Unpack(packed, sizeof...(Params), frame.state->callee);
+    {
       codec::detail::ReceivedRefsScope scope(&unpacked->refs);
       [&]<std::size_t... I>(std::index_sequence<I...>) {
         ((packed[I].empty() ? void() : unpacked->template Decode<I>(frame.state->callee)), ...);
       }(std::index_sequence_for<Params...>{});
     }
-    Run(frame, std::move(unpacked));
+    Run(frame, &unpacked);
   }
 
   static bool Thunk(void* state, void* self, void* const* args, void* result, const TypedPacking* packing,

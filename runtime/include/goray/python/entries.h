@@ -213,15 +213,24 @@ struct Arguments<std::tuple<P...>> {
   std::tuple<ModuleStorage<P>...> values;
   std::tuple<std::conditional_t<kHoldsBuffer<ModuleStorage<P>>, typename HeldOf<ModuleStorage<P>>::type, char>...>
       buffers;
-  PyObject* packed_owners[kCount + 1] = {};
-  std::string_view packed[kCount + 1];
-  bool any_packed = false;
+  // What packing made (only a call that packs an argument pays for it).
+  struct Packing {
+    PyObject* owners[kCount + 1] = {};
+    std::string_view views[kCount + 1];
+    Packing() = default;
+    Packing(const Packing&) = delete;
+    Packing& operator=(const Packing&) = delete;
+    ~Packing() {
+      for (PyObject* owner : owners) Py_XDECREF(owner);
+    }
+  };
+  Packing* packing = nullptr;  // (owned)
 
   Arguments() = default;
   Arguments(const Arguments&) = delete;
   Arguments& operator=(const Arguments&) = delete;
   ~Arguments() {
-    for (PyObject* owner : packed_owners) Py_XDECREF(owner);
+    if (packing != nullptr) [[unlikely]] Release(packing);
   }
 
   // False with an exception set (a value that cannot be packed).
@@ -241,14 +250,19 @@ struct Arguments<std::tuple<P...>> {
       } else {
         converted = Converter<Storage>::From(object, std::get<I>(values));
       }
-      if (converted) return true;
-      PyErr_Clear();
+      if (converted) [[likely]] return true;
     }
-    packed_owners[I] = PackArgument(object, callee, I, packed[I]);
-    if (packed_owners[I] == nullptr) return false;
-    any_packed = true;
-    return true;
+    return Pack(object, callee, I);
   }
+
+  // Out of line, as Release: a call that packs nothing keeps its entry small enough to inline.
+  [[gnu::noinline]] bool Pack(PyObject* object, const char* callee, std::size_t position) {
+    PyErr_Clear();  // (what a conversion that refused may have set)
+    if (packing == nullptr) packing = new Packing;
+    packing->owners[position] = PackArgument(object, callee, position, packing->views[position]);
+    return packing->owners[position] != nullptr;
+  }
+  [[gnu::noinline]] static void Release(Packing* made) noexcept { delete made; }
 
   void Pointers(void** out) {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -435,7 +449,7 @@ class Callable {
   };
 
   template <class Codec>
-  PyObject* Positional(void* self, PyObject* const* args, Py_ssize_t nargs, Codec& codec,
+  [[gnu::always_inline]] PyObject* Positional(void* self, PyObject* const* args, Py_ssize_t nargs, Codec& codec,
                        std::shared_ptr<void>* made) {
     // (A method's instance is null where the codec path made it: that path answers.)
     if constexpr (kDirect) {
@@ -488,8 +502,12 @@ class Callable {
     arguments.Pointers(pointers);
     static constexpr bool kPacked = detail::kPackedResult<R>;
     detail::ResultSlot<std::conditional_t<kPacked, goray::detail::PackedResult, Result>> result;
-    const goray::detail::TypedPacking packing{arguments.any_packed ? arguments.packed : nullptr, kPacked};
-    const goray::detail::TypedPacking* packed = arguments.any_packed || kPacked ? &packing : nullptr;
+    goray::detail::TypedPacking packing;
+    const goray::detail::TypedPacking* packed = nullptr;
+    if (kPacked || arguments.packing != nullptr) [[unlikely]] {
+      packing = {arguments.packing != nullptr ? arguments.packing->views : nullptr, kPacked};
+      packed = &packing;
+    }
     TypedFailure failure;
     const Form& form = forms_[K];
     bool ok;
