@@ -4,10 +4,10 @@
 //
 // The rule: a conversion takes a Python value only where the codec path (goray._codec,
 // then the runtime's decoder: goray/detail/decode.h) takes it the same way, to the same
-// C++ value. Anything else is not taken here (From returns false, no exception set): the
-// call then goes through the codec path, which takes it or answers the ArgumentError it
-// always answered (position, expected, received, task). Results are the values the codec
-// path gives Python.
+// C++ value. Anything else is not taken here (From returns false): the entry then packs
+// the value as the codec path does and the library decodes it for the parameter, taking it
+// or answering the codec's ArgumentError (position, expected, received, task). Results are
+// the values the codec path gives Python.
 //
 //   C++                                  from Python                     to Python
 //   bool                                 True, False                     bool
@@ -36,7 +36,7 @@
 //                                        Arrow exporter's rows: views
 //
 // Paths, durations, time points and variants: convert_values.h. Every other
-// type (goray::Value, refs and handles) is left to the codec path: kTakes/kGives false.
+// type (goray::Value, refs and handles) crosses packed: kTakes/kGives false.
 #pragma once
 
 #ifndef PY_SSIZE_T_CLEAN
