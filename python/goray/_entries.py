@@ -63,9 +63,7 @@ def packed_result(type_name: str, name: str, block: bytes) -> Any:
     goray::Value), packed by the library: as the codec path gives it, enums made members."""
     callee = f"{type_name}.{name}" if type_name else name
     result = _codec.unpack_result_block(block, callee)
-    library = _ffi.get_library()
-    enums = _traits.result_enums(library)
-    converter = enums.for_method(type_name, name) if type_name else enums.for_task(name)
+    converter = _local.result_converter(_ffi.get_library(), type_name, name)
     return result if converter is None else converter(result)
 
 

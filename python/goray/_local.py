@@ -191,24 +191,28 @@ def codec_method_call(library: "_ffi.Library", type_name: str, index: int, metho
         args = tuple(_keywords.resolve(f"{type_name}.{method}", params, args, kwargs))
     if method in _streams_local.streaming_methods(library, type_name):
         return _streams_local.method_stream(library, index, type_name, method, args)
-    converter = _method_converter(library, type_name, method)
+    converter = result_converter(library, type_name, method)
     result = library.fastpath.actor_call(index, method, args if type(args) is tuple else tuple(args),
                                          type_name)
     return result if converter is None else converter(result)
 
 
-# (library, actor type, method) -> the converter of the enums its result holds, or None.
-_method_converters: Dict[Tuple[int, str, str], Optional[Callable[[Any], Any]]] = {}
+# (library, actor type or "" for a task, callee) -> the converter of the enums its result
+# holds, or None: compiled once per callee.
+_result_converters_of: Dict[Tuple[int, str, str], Optional[Callable[[Any], Any]]] = {}
 
 
-def _method_converter(library: "_ffi.Library", type_name: str,
-                      method: str) -> Optional[Callable[[Any], Any]]:
-    key = (id(library), type_name, method)
+def result_converter(library: "_ffi.Library", type_name: str,
+                     name: str) -> Optional[Callable[[Any], Any]]:
+    """What a result of method `name` of `type_name` (of task `name` when `type_name` is
+    "") goes through to make its enums members, or None."""
+    key = (id(library), type_name, name)
     try:
-        return _method_converters[key]
+        return _result_converters_of[key]
     except KeyError:
-        converter = _traits.result_enums(library).for_method(type_name, method)
-        return _method_converters.setdefault(key, converter)
+        enums = _traits.result_enums(library)
+        converter = enums.for_method(type_name, name) if type_name else enums.for_task(name)
+        return _result_converters_of.setdefault(key, converter)
 
 
 class LocalActor(metaclass=abc.ABCMeta):

@@ -5,6 +5,7 @@
 
 #include "goray/detail/typed_form.h"
 
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -144,7 +145,11 @@ PackedResult PackResult(void (*encode)(codec::Packer&, void*), void* value) {
   {
     PinScope pins(packed.pins);
     codec::Packer packer(out);
-    encode(packer, value);
+    try {
+      encode(packer, value);
+    } catch (const std::length_error& error) {  // as EncodeResults words it for Execute
+      codec::detail::ThrowTooLargeIn("the result", error);
+    }
   }
   packed.block.assign(out.data(), out.size());
   return packed;
