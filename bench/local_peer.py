@@ -274,8 +274,9 @@ def main() -> None:
     figures = report(table, wall)
     print("this thread's CPU time (a cross-check that other processes' load leaves out):")
     cpu_figures = report(table, cpu)
-    counters = local.__goray_counters__()
-    print(f"typed entries' calls: {counters['typed']} typed, {counters['codec']} through the codec path")
+    counters, codec = local.__goray_counters__(), goray._fastpath.counters()
+    print(f"typed entries' calls: {counters['typed']} typed, "
+          f"{codec['py2native_fast'] + codec['py2native_codec_args']} through the codec path")
     print("local-peer cpu: " + " ".join(f"{name}={value:.2f}" for name, value in cpu_figures.items()))
     print("local-peer: " + " ".join(f"{name}={value:.2f}" for name, value in figures.items()))
 

@@ -8,9 +8,8 @@ typed entry, no msgpack in between. It binds itself to the loaded library (the t
 goray._ffi read as it loaded it). This module is how goray finds it: :func:`load` (the
 stubs' ``local``), :func:`typed_tasks` and :func:`typed_actor_types`
 (golang_local_run_task and golang_local_new_actor, for the loaded library's
-application); the codec path's calls the module makes without a table of its own
-(:func:`call_method`, :func:`new_actor_index`, :func:`close_actor`), and the result the
-library packs for a type the module cannot name (:func:`packed_result`).
+application); and the result the library packs for a type the module cannot name
+(:func:`packed_result`).
 
 Tests: tests/renderers/test_gen_typed_entries.py
 """
@@ -24,13 +23,12 @@ import os
 import sys
 import threading
 from types import ModuleType
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 from . import _codec, _ffi, _local, _traits
-from .errors import GorayError
 
 __all__ = ["load", "register", "module_name", "typed_tasks", "typed_actor_types",
-           "entries_module", "call_method", "new_actor_index", "close_actor", "packed_result"]
+           "entries_module", "packed_result", "result_converter"]
 
 
 def module_name(app_name: str) -> str:
@@ -41,23 +39,6 @@ def module_name(app_name: str) -> str:
 
 # ---- what the entries module calls ---------------------------------------------------------
 
-def call_method(actor: Any, method: str, /, *args: Any) -> Any:
-    """A method of a typed local actor through the codec path (by its instance index)."""
-    if actor.closed:
-        raise GorayError(f"{actor!r} is closed: cannot call {method}")
-    return _local.codec_method_call(_ffi.get_library(), actor.type_name, actor.index, method,
-                                    args, {})
-
-
-def new_actor_index(type_name: str, /, *args: Any) -> int:
-    """NewActor through the codec path: the new instance's index."""
-    return _local.codec_new_actor(_ffi.get_library(), type_name, args, {})
-
-
-def close_actor(actor: Any, index: int) -> None:
-    _local.codec_close_actor(_ffi.get_library(), actor.type_name, index)
-
-
 def packed_result(type_name: str, name: str, block: bytes) -> Any:
     """A typed call's result the module cannot convert (a type the header cannot name,
     goray::Value), packed by the library: as the codec path gives it, enums made members."""
@@ -65,6 +46,12 @@ def packed_result(type_name: str, name: str, block: bytes) -> Any:
     result = _codec.unpack_result_block(block, callee)
     converter = _local.result_converter(_ffi.get_library(), type_name, name)
     return result if converter is None else converter(result)
+
+
+def result_converter(type_name: str, name: str) -> Optional[Callable[[Any], Any]]:
+    """What makes the enums of a result of `type_name`.`name` (task `name` when
+    `type_name` is "") members, or None: the module asks once per callee."""
+    return _local.result_converter(_ffi.get_library(), type_name, name)
 
 
 # ---- finding an application's entries ------------------------------------------------------

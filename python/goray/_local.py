@@ -26,7 +26,7 @@ from ._protocol import Py2Native, pack_call
 from .errors import ArgumentError, GorayError, error_from_reply
 
 __all__ = ["golang_local_run_task", "golang_local_new_actor", "LocalActor", "codec_run_task",
-           "codec_method_call", "codec_new_actor", "codec_close_actor", "set_typed_actor_types"]
+           "codec_method_call", "codec_new_actor", "set_typed_actor_types"]
 
 _NEW_ACTOR = int(Py2Native.NEW_ACTOR)
 _CLOSE_ACTOR = int(Py2Native.CLOSE_ACTOR)
@@ -113,8 +113,8 @@ returns its result: None for no value, the value for one, a list for several. A 
 task (its result is goray::Generator<T>) returns an iterator of its items instead (a
 LocalStream: each next() runs the task up to its next item; close it to stop early).
 Keyword arguments name the C++ parameters."""
-#: A task through the codec path (msgpack, Execute), never a typed entry: what a typed
-#: entry hands the calls it does not convert itself.
+#: A task through the codec path (msgpack, Execute), never a typed entry: the route of a
+#: library without typed entries (a GoRay library), and the tests' reference.
 codec_run_task: _RunTask = _missing if _fast is None else _fast.run_task_codec
 """Runs a native task in this process and returns its result: None for no value, the value
 for one, a list for several. A generator task (its result is goray::Generator<T>) returns
@@ -173,13 +173,6 @@ def codec_new_actor(library: "_ffi.Library", name: str, args: Tuple[Any, ...],
 
 def _close_native(library: "_ffi.Library", index: int) -> Tuple[int, bytes]:
     return library.execute(_CLOSE_ACTOR, b"", index)
-
-
-def codec_close_actor(library: "_ffi.Library", type_name: str, index: int) -> None:
-    """CloseActor (7) of instance `index`."""
-    code, reply = _close_native(library, index)
-    if code:
-        raise error_from_reply(code, reply, f"{type_name} (close)")
 
 
 def codec_method_call(library: "_ffi.Library", type_name: str, index: int, method: str,

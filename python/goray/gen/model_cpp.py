@@ -422,7 +422,11 @@ class _CppBuilder:
         return missing
 
     def _entry_type(self, type_: Type) -> str:
-        return "::goray::python::Unnamed" if self._invisible([type_]) else cpp_type(type_)
+        if not self._invisible([type_]):
+            return cpp_type(type_)
+        if type_["kind"] == "generator":  # its items cross packed
+            return "::goray::Generator<::goray::python::Unnamed>"
+        return "::goray::python::Unnamed"
 
     def _cpp_params(self, params: List[Mapping[str, Any]], scope: Scope) -> List[CppParam]:
         for param in params:

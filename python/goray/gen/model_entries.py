@@ -8,8 +8,7 @@ Built from the C++ model (the types as generated code spells them, which signatu
 generated header can name), the Python model (the names the stubs give, the defaults
 Python shows) and the IDL (each parameter's C++ name and constant default: keyword
 arguments are resolved in C++). A type the header cannot name is spelled
-::goray::python::Unnamed: such arguments and results cross packed. A generator whose items
-the header cannot name still gets its entry: one that takes the codec path.
+::goray::python::Unnamed: such arguments and results (a generator's items) cross packed.
 
 `signatures` is the fingerprint of every entry's C++ signature: the registration
 (goray.cpp.j2) gives the library the same text, so the module binds a library built from
@@ -67,12 +66,6 @@ class EntriesModel:
     signatures: str = ""   # the fingerprint of every entry's signature (the library's too)
 
 
-def _typed(callable_: CppCallable) -> bool:
-    """Whether the module can call it typed: all but a generator whose items the header
-    cannot name (arguments and results of such types cross packed)."""
-    return callable_.wrapped or not callable_.stream
-
-
 def _param(param: Mapping[str, Any]) -> str:
     """One parameter's gp::Param: its C++ name (what a keyword names) and its default."""
     name = cpp_string_literal(param["name"])
@@ -121,9 +114,6 @@ def _keeps_gil(declaration: Mapping[str, Any]) -> bool:
 
 def _spec_type(kind: str, callable_: CppCallable, keeps_gil: bool) -> str:
     """The entry's C++ type; GORAY_KEEP_GIL is the object's, not the type's."""
-    if not _typed(callable_):
-        arity = len(callable_.params)
-        return f"::goray::python::Untyped<::goray::detail::TypedKind::k{kind}, {arity}>"
     params = list(callable_.entry_params)
     if kind == "Constructor":
         return "::goray::python::Constructor<" + ", ".join(params) + ">"

@@ -52,14 +52,6 @@ bool AdoptInstance(std::string_view type_name, std::shared_ptr<void> object, std
   }
 }
 
-std::shared_ptr<void> FindInstance(std::uint64_t index) noexcept {
-  ActorInstance instance;
-  if (ApplicationDispatcher().instances().Find(index, &instance) != ActorInstances::Lookup::kLive) {
-    return nullptr;
-  }
-  return std::move(instance.object);
-}
-
 bool CloseInstance(std::uint64_t index) noexcept {
   try {
     return ApplicationDispatcher().CloseInstance(index);
@@ -83,7 +75,6 @@ const TypedEntries* MakeTable() {
   auto* table = new TypedEntries;  // never destroyed: the extension may call until exit
   table->abi = kTypedEntriesAbi;
   table->adopt_instance = &AdoptInstance;
-  table->find_instance = &FindInstance;
   table->close_instance = &CloseInstance;
   table->count_failure = &CountFailure;
   table->run = &RunTyped;

@@ -75,8 +75,8 @@ def main() -> int:
     if how == "local":
         goray.load_library(library)
         report = run(lambda name, *args: getattr(eigenapp.local, name)(*args), inputs)
-        # An owning matrix takes the typed entries; Ref and Map parameters the codec path,
-        # which lends a C-ordered array by address: Ref<const RowMajor> reads it in place.
+        # Every call takes the typed entries; Ref and Map parameters cross packed, a
+        # C-ordered array lent by address: Ref<const RowMajor> reads it in place.
         import _eigenapp_entries as entries
 
         def path_of(name, *args):

@@ -83,13 +83,11 @@ struct TypedEntries {
   // Why the registration failed ("" when it did not); `entries` is then empty.
   std::string registration_error;
   std::vector<TypedEntry> entries;
-  // A constructed actor into the instance table of Execute's commands (methods that
-  // fall back to the codec path, streams, CloseActor): its `index`; false with `failure`
-  // set when `type` is unknown.
+  // A constructed actor into the instance table of Execute's commands (so a call by its
+  // index, on Ray or by name, reaches it): its `index`; false with `failure` set when
+  // `type` is unknown.
   bool (*adopt_instance)(std::string_view type, std::shared_ptr<void> object, std::uint64_t* index,
                          TypedFailure* failure) noexcept = nullptr;
-  // The live instance of `index` (one NewActor made), or null.
-  std::shared_ptr<void> (*find_instance)(std::uint64_t index) noexcept = nullptr;
   // CloseActor of an instance; false when it was not live.
   bool (*close_instance)(std::uint64_t index) noexcept = nullptr;
   // The failure Execute answers for a call of `callee` with `received` arguments where
@@ -103,7 +101,7 @@ struct TypedEntries {
 
 // The layout of TypedEntries and TypedEntry: a library and an extension module of other
 // goray versions never share a table.
-inline constexpr std::uint64_t kTypedEntriesAbi = 3;
+inline constexpr std::uint64_t kTypedEntriesAbi = 4;
 
 template <class T>
 using TypedStorage = std::remove_cvref_t<T>;

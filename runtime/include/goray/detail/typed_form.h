@@ -89,7 +89,7 @@ struct TypedForm {
   template <std::size_t I>
   static auto& Value(Frame& frame, Unpacked* unpacked) {
     using P = std::tuple_element_t<I, std::tuple<Params...>>;
-    if (unpacked != nullptr && std::get<I>(unpacked->values).has_value()) return *std::get<I>(unpacked->values);
+    if (std::get<I>(unpacked->values).has_value()) return *std::get<I>(unpacked->values);
     return *static_cast<TypedStorage<P>*>(frame.args[I]);
   }
   template <std::size_t I>
@@ -111,6 +111,12 @@ struct TypedForm {
           }
         },
         const_cast<void*>(static_cast<const void*>(&result)));
+  }
+
+  // A generator's items, each packed as it is yielded.
+  template <class Item>
+  static Generator<PackedResult> PackedItems(Generator<Item> items) {
+    while (items.Next()) co_yield Packed(items.value());
   }
 
   // `unpacked`: the packed arguments' values (nullptr_t: none packed, no test per argument).
@@ -136,6 +142,10 @@ struct TypedForm {
         auto kept = std::make_shared<Kept>(std::move(owned),
                                            std::tuple<TypedStorage<Params>...>(std::move(Value<I>(frame, from))...));
         auto generator = frame.state->call(frame.self, std::get<I>(kept->second)...);
+        if (pack_result) {  // items of a type the caller cannot name: each one packed
+          ::new (frame.result) TypedGenerator<PackedResult>{std::move(kept), PackedItems(std::move(generator))};
+          return;
+        }
         ::new (frame.result) TypedResult<Result>{std::move(kept), std::move(generator)};
       } else {
         if constexpr (!std::is_same_v<TypedStorage<Result>, std::shared_ptr<void>>) {  // (a constructor's)

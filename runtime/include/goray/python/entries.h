@@ -9,16 +9,16 @@
 // Python members). No msgpack, no Python frame.
 //
 // The first call binds the module to the loaded library: the table GorayTypedEntries
-// returned (goray._ffi read it when it loaded the library), used when its application's
-// name and signatures' fingerprint are the module's. That reads module attributes only;
-// Python runs once, to load the library, when none is loaded yet.
+// returned (goray._ffi read it when it loaded the library), when its application's name
+// and signatures' fingerprint are the module's (else a GorayError saying which). That
+// reads module attributes only; Python runs once, to load the library, when none is
+// loaded yet. Every call is typed: there is no other route.
 //
 // A value the conversions do not take, or of a type they do not cover (one the header
 // cannot name, goray::Value, a ref), is packed as the codec path packs it and decoded by
 // the library for that parameter: the call stays typed, and a value that does not fit is
-// the codec's ArgumentError. Such a result comes back as a native return block. Only a
-// library without this module's typed entries (or one built from other sources), and a
-// generator whose items the header cannot name, take the codec path.
+// the codec's ArgumentError. Such a result (a generator's: each item) comes back as a
+// native return block.
 //
 // The GIL: released around the C++ call by default, as the codec path does, so a long
 // call never stalls the process's other Python threads, a body waiting for its own
@@ -60,22 +60,21 @@ struct Goray {
   bool bound = false;
   const char* app_name = "";
   const char* signatures = "";
-  const TypedEntries* table = nullptr;  // null: every call takes the codec path
+  const TypedEntries* table = nullptr;  // the library's, once bound
   PyObject* error_from_reply = nullptr;  // goray.errors: (code, payload, callee) -> exception
   PyObject* argument_error = nullptr;    // goray.errors.ArgumentError
-  PyObject* run_task = nullptr;          // goray._fastpath: (name, *args): the codec path
-  PyObject* call_method = nullptr;       // goray._entries: (actor, method, *args): the codec path
-  PyObject* new_actor_index = nullptr;   // goray._entries: (type, *args) -> index: the codec path
-  PyObject* close_actor = nullptr;       // goray._entries: (actor, index): CloseActor (7)
+  PyObject* goray_error = nullptr;       // goray.errors.GorayError
+  PyObject* unknown_name = nullptr;      // goray.errors.UnknownNameError
   PyObject* not_utf8 = nullptr;          // goray._not_utf8: (callee, result, several): raises
   PyObject* enum_classes = nullptr;      // goray._enums: C++ enum name -> its IntEnum class
   PyObject* enum_member = nullptr;       // goray._enums.member: (cpp name, value) -> the member
   PyObject* fast_pack = nullptr;         // goray._fastpath.pack: value -> bytes, or None
   PyObject* pack_argument = nullptr;     // goray._codec.pack_argument: (callee, position, value)
   PyObject* packed_result = nullptr;     // goray._entries.packed_result: (type, name, block)
-  // Calls made typed, and calls handed to the codec path (the module's __goray_counters__()).
+  PyObject* unpack_values = nullptr;     // goray._fastpath.unpack_values: block -> list, or None
+  PyObject* result_converter = nullptr;  // goray._entries.result_converter: (type, name)
+  // Calls made (the module's __goray_counters__()).
   unsigned long long typed_calls = 0;
-  unsigned long long codec_calls = 0;
   unsigned long long packed_arguments = 0;  // arguments the library decoded from msgpack
 };
 
@@ -84,18 +83,15 @@ inline Goray& TheGoray() {
   return goray;
 }
 
-// Binds on first use; false with an exception set when goray cannot be imported.
+// Binds on first use; false with an exception set when goray cannot be imported or the
+// loaded library is not the one the module was built for.
 bool EnsureBound();
 
-// The entry of a form in the library's table, or null.
+// The entry of a form in the library's table, or null (a form no call takes).
 const TypedEntry* FindEntry(TypedKind kind, std::string_view type, std::string_view name, std::size_t arity);
 
 // Raises what the codec path raises for this failure; null.
 PyObject* RaiseFailure(const TypedFailure& failure, const char* callee);
-
-// `args` with `first` (and `second`) put before them, through `function`.
-PyObject* CallPrefixed(PyObject* function, PyObject* first, PyObject* second, PyObject* const* args,
-                       Py_ssize_t nargs);
 
 // ---- parameters: keyword arguments to positions --------------------------------------------
 
@@ -306,20 +302,28 @@ struct ResultSlot<void> {
 // goray's helper raises the error naming where.
 PyObject* RaiseNotUtf8(PyObject* value, const char* callee, bool several);
 
-// Whether a result of type R is given to Python here (a generator: its items).
-template <class R>
-inline constexpr bool kGivesResult = kGives<R>;
-template <class Item>
-inline constexpr bool kGivesResult<goray::Generator<Item>> = kGives<Item>;
-
 // Whether a result of type R comes back packed (a native return block) for goray to decode.
 template <class R>
 inline constexpr bool kPackedResult = !std::is_void_v<R> && (std::is_same_v<TypedStorage<R>, Unnamed> || !kGives<R>);
 template <class Item>
 inline constexpr bool kPackedResult<goray::Generator<Item>> = false;
 
-// A packed result as the codec path gives it (goray._entries.packed_result: its enums
-// made members); null with an exception set.
+// Whether R is a generator whose items come back packed, one native return block each.
+template <class R>
+inline constexpr bool kPackedItems = false;
+template <class Item>
+inline constexpr bool kPackedItems<goray::Generator<Item>> = kPackedResult<Item>;
+
+// What the library constructs for a call's result: R's own form, or its packed form.
+template <class R, class Result>
+using SlotOf = std::conditional_t<kPackedResult<R>, goray::detail::PackedResult,
+                                  std::conditional_t<kPackedItems<R>, goray::detail::TypedGenerator<
+                                                                          goray::detail::PackedResult>,
+                                                     Result>>;
+
+// A packed result as the codec path gives it, its enums made members; null with an
+// exception set. Decoded in C (goray._fastpath) unless it holds what only goray._codec
+// decodes (refs, timestamps, text that is not UTF-8): goray._entries.packed_result.
 PyObject* PackedResultToPython(const std::string& block, const char* type, const char* name);
 
 // ---- generators: a typed call's stream, an item each next() ---------------------------------
@@ -336,13 +340,21 @@ struct StreamObject {
   bool running;
 };
 
+// Where a stream's items come from: its kind ("task", "method"), type ("" for a task),
+// name and callee, and whether its calls keep the GIL.
+struct StreamSource {
+  const char* kind;
+  const char* type;
+  const char* name;
+  const char* callee;
+  bool keeps_gil;
+};
+
 template <class T>
 struct StreamOf {
   goray::detail::TypedGenerator<T> call;
   std::shared_ptr<void> instance;  // a method's actor instance, kept while its generator lives
-  const char* kind;
-  const char* callee;
-  bool keeps_gil;
+  StreamSource source;
 };
 
 PyTypeObject* StreamType();  // (entries_impl.h)
@@ -362,31 +374,36 @@ PyObject* NextItem(StreamObject* self) {
   TypedFailure failure;
   bool ok;
   self->running = true;
-  if (stream.keeps_gil) {
-    ok = TheGoray().table->run(stream.kind, stream.callee, body, &step, &failure);
+  const StreamSource& source = stream.source;
+  if (source.keeps_gil) {
+    ok = TheGoray().table->run(source.kind, source.callee, body, &step, &failure);
   } else {
     Py_BEGIN_ALLOW_THREADS
-    ok = TheGoray().table->run(stream.kind, stream.callee, body, &step, &failure);
+    ok = TheGoray().table->run(source.kind, source.callee, body, &step, &failure);
     Py_END_ALLOW_THREADS
   }
   self->running = false;
   if (!ok || !step.more) {
-    const char* callee = stream.callee;
+    const char* callee = source.callee;
     CloseStream(self);
     return ok ? nullptr : RaiseFailure(failure, callee);
   }
-  PyObject* item = To<T>(stream.call.generator.value());
-  if (TakeNotUtf8() && item != nullptr) return RaiseNotUtf8(item, stream.callee, false);
-  return item;
+  if constexpr (std::is_same_v<T, goray::detail::PackedResult>) {
+    return PackedResultToPython(stream.call.generator.value().block, source.type, source.name);
+  } else {
+    PyObject* item = To<T>(stream.call.generator.value());
+    if (TakeNotUtf8() && item != nullptr) return RaiseNotUtf8(item, source.callee, false);
+    return item;
+  }
 }
 
 template <class T>
-PyObject* MakeStream(goray::detail::TypedGenerator<T>&& call, const char* kind, const char* callee, bool keeps_gil,
+PyObject* MakeStream(goray::detail::TypedGenerator<T>&& call, const StreamSource& source,
                      std::shared_ptr<void> instance) {
   PyTypeObject* type = StreamType();
   auto* self = type != nullptr ? PyObject_New(StreamObject, type) : nullptr;
   if (self == nullptr) return nullptr;
-  self->stream = new StreamOf<T>{std::move(call), std::move(instance), kind, callee, keeps_gil};
+  self->stream = new StreamOf<T>{std::move(call), std::move(instance), source};
   self->next = &NextItem<T>;
   self->destroy = [](void* stream) noexcept { delete static_cast<StreamOf<T>*>(stream); };
   self->running = false;
@@ -405,11 +422,6 @@ class Callable {
   using Result = std::conditional_t<kKind == TypedKind::kConstructor, std::shared_ptr<void>,
                                     goray::detail::TypedResult<R>>;
   static constexpr std::size_t kArity = sizeof...(P);
-  // Whether the module calls it typed: every call but a generator's whose items it cannot
-  // give (a type the header cannot name), which takes the codec path.
-  static constexpr bool kDirect =
-      kKind == TypedKind::kConstructor || !goray::detail::GeneratorResult<TypedStorage<R>>::value ||
-      detail::kGivesResult<R>;
 
   constexpr Callable(const char* type, const char* name, const char* callee, bool keeps_gil,
                      std::span<const Param> params)
@@ -423,23 +435,21 @@ class Callable {
   bool Ready() {
     if (ready_) return true;
     if (!EnsureBound() || !signature_.Prepare()) return false;
-    if constexpr (kDirect) BindForms(std::make_index_sequence<kArity + 1>{});
+    BindForms(std::make_index_sequence<kArity + 1>{});
     ready_ = true;
     return true;
   }
 
-  // The call with `args` and the keywords `kwnames`, `self` its instance (methods): typed
-  // when every argument converts, else `codec(positional, count)`. `made`: where a
-  // constructor's instance goes (the result is None), a method's instance (a generator
-  // keeps it).
-  template <class Codec>
-  PyObject* Invoke(void* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, Codec&& codec,
+  // The call with `args` and the keywords `kwnames`, `self` its instance (methods).
+  // `made`: where a constructor's instance goes (the result is None), a method's instance
+  // (a generator keeps it).
+  PyObject* Invoke(void* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
                    std::shared_ptr<void>* made = nullptr) {
-    if (kwnames == nullptr) return Positional(self, args, nargs, codec, made);
+    if (kwnames == nullptr) return Positional(self, args, nargs, made);
     PyObject* placed[kArity + 1];
     const Py_ssize_t count = signature_.Place(callee_, args, nargs, kwnames, placed);
     if (count < 0) return nullptr;
-    return Positional(self, placed, count, codec, made);
+    return Positional(self, placed, count, made);
   }
 
  private:
@@ -448,22 +458,13 @@ class Callable {
     void* state = nullptr;
   };
 
-  template <class Codec>
-  [[gnu::always_inline]] PyObject* Positional(void* self, PyObject* const* args, Py_ssize_t nargs, Codec& codec,
-                       std::shared_ptr<void>* made) {
-    // (A method's instance is null where the codec path made it: that path answers.)
-    if constexpr (kDirect) {
-      if (kKind == TypedKind::kMethod && self == nullptr) {
-        // the codec path
-      } else if (nargs >= 0 && static_cast<std::size_t>(nargs) <= kArity && forms_[nargs].thunk != nullptr) {
-        ++TheGoray().typed_calls;
-        return CallForm(self, args, nargs, made, std::make_index_sequence<kArity + 1>{});
-      } else if (TheGoray().table != nullptr) {
-        return RaiseCount(nargs);
-      }
+  [[gnu::always_inline]] PyObject* Positional(void* self, PyObject* const* args, Py_ssize_t nargs,
+                                              std::shared_ptr<void>* made) {
+    if (nargs >= 0 && static_cast<std::size_t>(nargs) <= kArity && forms_[nargs].thunk != nullptr) [[likely]] {
+      ++TheGoray().typed_calls;
+      return CallForm(self, args, nargs, made, std::make_index_sequence<kArity + 1>{});
     }
-    ++TheGoray().codec_calls;
-    return codec(args, nargs);
+    return RaiseCount(nargs);
   }
 
   // No form takes `nargs` arguments: the library's own ArgumentError.
@@ -500,8 +501,8 @@ class Callable {
     if (!arguments.Take(args, callee_)) return nullptr;
     void* pointers[K + 1];
     arguments.Pointers(pointers);
-    static constexpr bool kPacked = detail::kPackedResult<R>;
-    detail::ResultSlot<std::conditional_t<kPacked, goray::detail::PackedResult, Result>> result;
+    static constexpr bool kPacked = detail::kPackedResult<R> || detail::kPackedItems<R>;
+    detail::ResultSlot<detail::SlotOf<R, Result>> result;
     goray::detail::TypedPacking packing;
     const goray::detail::TypedPacking* packed = nullptr;
     if (kPacked || arguments.packing != nullptr) [[unlikely]] {
@@ -525,13 +526,13 @@ class Callable {
       return Py_NewRef(Py_None);
     } else if constexpr (std::is_void_v<R>) {
       return Py_NewRef(Py_None);
-    } else if constexpr (kPacked) {
+    } else if constexpr (detail::kPackedResult<R>) {
       PyObject* value = detail::PackedResultToPython(result.get().block, type_, name_);
       result.get().~PackedResult();  // (the refs it names: adopted by now)
       return value;
     } else if constexpr (goray::detail::GeneratorResult<TypedStorage<R>>::value) {
       static constexpr const char* kKindName = kKind == TypedKind::kTask ? "task" : "method";
-      return detail::MakeStream(std::move(result.get()), kKindName, callee_, keeps_gil_,
+      return detail::MakeStream(std::move(result.get()), {kKindName, type_, name_, callee_, keeps_gil_},
                                 made != nullptr ? *made : nullptr);
     } else {
       PyObject* value = detail::ResultToPython<R>(result.get());
@@ -556,34 +557,6 @@ class Callable {
   bool ready_ = false;
   Signature signature_;
   Form forms_[kArity + 1];
-};
-
-// A callable of N parameters the module does not call typed (a type the generated header
-// cannot name): every call takes the codec path, its keywords placed here.
-template <TypedKind kKind, std::size_t N>
-class Untyped {
- public:
-  constexpr Untyped(const char* type, const char* name, const char* callee, bool, std::span<const Param> params)
-      : type_(type), name_(name), callee_(callee), signature_(params) {}
-  const char* type() const noexcept { return type_; }
-  const char* name() const noexcept { return name_; }
-  const char* callee() const noexcept { return callee_; }
-  bool Ready() { return EnsureBound() && signature_.Prepare(); }
-  template <class Codec>
-  PyObject* Invoke(void*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, Codec&& codec,
-                   std::shared_ptr<void>* = nullptr) {
-    ++TheGoray().codec_calls;
-    if (kwnames == nullptr) return codec(args, nargs);
-    PyObject* placed[N + 1];
-    const Py_ssize_t count = signature_.Place(callee_, args, nargs, kwnames, placed);
-    return count < 0 ? nullptr : codec(placed, count);
-  }
-
- private:
-  const char* type_;
-  const char* name_;
-  const char* callee_;
-  Signature signature_;
 };
 
 template <class R, class... P>
@@ -611,13 +584,7 @@ PyCFunction Fn(Function function) {
 template <auto& kTask>
 PyObject* TaskFunction(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   if (!kTask.Ready()) return nullptr;
-  return kTask.Invoke(nullptr, args, nargs, kwnames, [](PyObject* const* positional, Py_ssize_t count) {
-    PyObject* name = PyUnicode_FromString(kTask.name());
-    if (name == nullptr) return static_cast<PyObject*>(nullptr);
-    PyObject* result = CallPrefixed(TheGoray().run_task, name, nullptr, positional, count);
-    Py_DECREF(name);
-    return result;
-  });
+  return kTask.Invoke(nullptr, args, nargs, kwnames);
 }
 
 }  // namespace goray::python

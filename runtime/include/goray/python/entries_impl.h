@@ -49,32 +49,43 @@ inline bool EnsureBound() {
   const bool taken = detail::LoadedTable(table) &&
                      detail::TakeAttribute("goray.errors", "error_from_reply", goray.error_from_reply) &&
                      detail::TakeAttribute("goray.errors", "ArgumentError", goray.argument_error) &&
-                     detail::TakeAttribute("goray._fastpath", "run_task_codec", goray.run_task) &&
-                     detail::TakeAttribute("goray._entries", "call_method", goray.call_method) &&
-                     detail::TakeAttribute("goray._entries", "new_actor_index", goray.new_actor_index) &&
-                     detail::TakeAttribute("goray._entries", "close_actor", goray.close_actor) &&
+                     detail::TakeAttribute("goray.errors", "GorayError", goray.goray_error) &&
+                     detail::TakeAttribute("goray.errors", "UnknownNameError", goray.unknown_name) &&
                      detail::TakeAttribute("goray._not_utf8", "raise_in_value", goray.not_utf8) &&
                      detail::TakeAttribute("goray._enums", "_classes", goray.enum_classes) &&
                      detail::TakeAttribute("goray._enums", "member", goray.enum_member) &&
                      detail::TakeAttribute("goray._fastpath", "pack", goray.fast_pack) &&
                      detail::TakeAttribute("goray._codec", "pack_argument", goray.pack_argument) &&
-                     detail::TakeAttribute("goray._entries", "packed_result", goray.packed_result);
+                     detail::TakeAttribute("goray._entries", "packed_result", goray.packed_result) &&
+                     detail::TakeAttribute("goray._fastpath", "unpack_values", goray.unpack_values) &&
+                     detail::TakeAttribute("goray._entries", "result_converter", goray.result_converter);
   if (!taken) return false;
   // Another application's library, one built from another IDL, or one whose registration
-  // failed: every call takes the codec path, which answers as it always did.
-  if (table != nullptr && table->app_name == goray.app_name && table->signatures == goray.signatures &&
-      table->registration_error.empty()) {
-    goray.table = table;
+  // failed: the module's calls would not be the library's.
+  if (table == nullptr || table->app_name != goray.app_name || table->signatures != goray.signatures) {
+    PyErr_Format(goray.goray_error,
+                 "the loaded library is not the build of application '%s' that this typed entries module "
+                 "was made with (%s): rebuild them together (goray_add_app), or call its tasks by name "
+                 "(goray.golang_local_run_task)",
+                 goray.app_name,
+                 table == nullptr ? "it has no typed entries of this goray"
+                 : table->app_name != goray.app_name ? "it is another application's"
+                                                     : "its tasks' signatures differ");
+    return false;
   }
+  if (!table->registration_error.empty()) {
+    PyErr_Format(goray.goray_error, "application '%s' failed to register: %s", goray.app_name,
+                 table->registration_error.c_str());
+    return false;
+  }
+  goray.table = table;
   goray.bound = true;
   return true;
 }
 
 inline const TypedEntry* FindEntry(TypedKind kind, std::string_view type, std::string_view name,
                                    std::size_t arity) {
-  const TypedEntries* table = TheGoray().table;
-  if (table == nullptr) return nullptr;
-  for (const TypedEntry& entry : table->entries) {
+  for (const TypedEntry& entry : TheGoray().table->entries) {
     if (entry.kind == kind && entry.arity == arity && entry.name == name && entry.type == type) return &entry;
   }
   return nullptr;
@@ -113,22 +124,48 @@ inline PyObject* PackArgument(PyObject* value, const char* callee, std::size_t p
   return owner;
 }
 
+// What makes the enums of callee (type, name)'s results members (None: it has none), asked
+// of goray once per callee; borrowed, null with an exception set.
+inline PyObject* ResultConverter(const char* type, const char* name) {
+  static std::unordered_map<std::string, PyObject*> known;  // (kept for the process)
+  std::string key = std::string(type) + "." + name;
+  auto found = known.find(key);
+  if (found != known.end()) return found->second;
+  PyObject* converter = PyObject_CallFunction(TheGoray().result_converter, "ss", type, name);
+  if (converter != nullptr) known.emplace(std::move(key), converter);
+  return converter;
+}
+
 inline PyObject* PackedResultToPython(const std::string& block, const char* type, const char* name) {
-  return PyObject_CallFunction(TheGoray().packed_result, "ssy#", type, name, block.data(),
-                               static_cast<Py_ssize_t>(block.size()));
+  PyObject* converter = ResultConverter(type, name);
+  if (converter == nullptr) return nullptr;
+  PyObject* view = PyMemoryView_FromMemory(const_cast<char*>(block.data()), static_cast<Py_ssize_t>(block.size()),
+                                           PyBUF_READ);
+  PyObject* values = view != nullptr ? PyObject_CallOneArg(TheGoray().unpack_values, view) : nullptr;
+  Py_XDECREF(view);
+  if (values == Py_None) {  // what goray._fastpath leaves
+    Py_DECREF(values);
+    return PyObject_CallFunction(TheGoray().packed_result, "ssy#", type, name, block.data(),
+                                 static_cast<Py_ssize_t>(block.size()));
+  }
+  if (values == nullptr) return nullptr;
+  PyObject* result;  // as the codec path gives a return block: None, the value, a list
+  const Py_ssize_t count = PyList_GET_SIZE(values);
+  if (count == 0) {
+    result = Py_NewRef(Py_None);
+  } else if (count == 1) {
+    result = Py_NewRef(PyList_GET_ITEM(values, 0));
+  } else {
+    result = Py_NewRef(values);
+  }
+  Py_DECREF(values);
+  if (converter == Py_None) return result;
+  PyObject* converted = PyObject_CallOneArg(converter, result);
+  Py_DECREF(result);
+  return converted;
 }
 
 }  // namespace detail
-
-inline PyObject* CallPrefixed(PyObject* function, PyObject* first, PyObject* second, PyObject* const* args,
-                              Py_ssize_t nargs) {
-  const Py_ssize_t prefix = second != nullptr ? 2 : 1;
-  std::vector<PyObject*> all(static_cast<std::size_t>(prefix + nargs));
-  all[0] = first;
-  if (second != nullptr) all[1] = second;
-  for (Py_ssize_t i = 0; i < nargs; ++i) all[static_cast<std::size_t>(prefix + i)] = args[i];
-  return PyObject_Vectorcall(function, all.data(), static_cast<std::size_t>(prefix + nargs), nullptr);
-}
 
 // ---- streams -------------------------------------------------------------------------------
 

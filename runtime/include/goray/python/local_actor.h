@@ -49,7 +49,7 @@ struct ActorSpec {
 
 struct ActorObject {
   PyObject_HEAD
-  std::shared_ptr<void> object;  // null: every call takes the codec path (by index)
+  std::shared_ptr<void> object;  // null once closed and no call runs
   std::uint64_t index;
   ActorSpec* spec;
   long inflight;  // typed calls running (changed only with the GIL held)
@@ -81,15 +81,7 @@ inline void EndCall(ActorObject* actor) {
 inline void CloseActor(ActorObject* actor) {
   if (actor->closed) return;
   actor->closed = true;
-  const TypedEntries* table = TheGoray().table;
-  if (table != nullptr) {
-    table->close_instance(actor->index);
-  } else if (TheGoray().close_actor != nullptr) {  // (bound: a call made it)
-    // Built by the codec path without a table: closed the same way (CloseActor 7).
-    PyObject* done = PyObject_CallFunction(TheGoray().close_actor, "OK", reinterpret_cast<PyObject*>(actor),
-                                           static_cast<unsigned long long>(actor->index));
-    Py_XDECREF(done);
-  }
+  TheGoray().table->close_instance(actor->index);  // (bound: its constructor's call did)
   if (actor->inflight == 0) actor->object.reset();
 }
 
@@ -132,33 +124,13 @@ PyObject* ConstructorFunction(PyTypeObject* type, PyObject* args, PyObject* kwar
     }
   }
   std::shared_ptr<void> made;
-  bool codec = false;
-  std::uint64_t index = 0;
-  PyObject* none = kConstructor.Invoke(
-      nullptr, all.data(), nargs, kwnames,
-      [&](PyObject* const* positional, Py_ssize_t count) -> PyObject* {
-        // The codec path: NewActor (5), then the instance it made, by its index.
-        codec = true;
-        PyObject* name = PyUnicode_FromString(kConstructor.type());
-        if (name == nullptr) return nullptr;
-        PyObject* index_object = CallPrefixed(TheGoray().new_actor_index, name, nullptr, positional, count);
-        Py_DECREF(name);
-        if (index_object == nullptr) return nullptr;
-        index = PyLong_AsUnsignedLongLong(index_object);
-        Py_DECREF(index_object);
-        return PyErr_Occurred() ? nullptr : Py_NewRef(Py_None);
-      },
-      &made);
+  PyObject* none = kConstructor.Invoke(nullptr, all.data(), nargs, kwnames, &made);
   Py_XDECREF(kwnames);
   if (none == nullptr) return nullptr;
   Py_DECREF(none);
-  const TypedEntries* table = TheGoray().table;
-  if (codec) {
-    std::shared_ptr<void> found = table != nullptr ? table->find_instance(index) : nullptr;
-    return detail::NewActorObject(type, spec, std::move(found), index);
-  }
+  std::uint64_t index = 0;
   TypedFailure failure;
-  if (!table->adopt_instance(kConstructor.type(), made, &index, &failure)) {
+  if (!TheGoray().table->adopt_instance(kConstructor.type(), made, &index, &failure)) {
     return RaiseFailure(failure, kConstructor.callee());
   }
   return detail::NewActorObject(type, spec, std::move(made), index);
@@ -169,17 +141,12 @@ template <auto& kMethod>
 PyObject* MethodFunction(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   auto* actor = reinterpret_cast<ActorObject*>(self);
   if (!kMethod.Ready()) return nullptr;
-  // Closed (its error), or what the conversions do not take: the codec path (by index).
-  auto codec = [self](PyObject* const* positional, Py_ssize_t count) {
-    PyObject* method = PyUnicode_FromString(kMethod.name());
-    if (method == nullptr) return static_cast<PyObject*>(nullptr);
-    PyObject* result = CallPrefixed(TheGoray().call_method, self, method, positional, count);
-    Py_DECREF(method);
-    return result;
-  };
-  if (actor->closed) return codec(args, nargs);  // (its error)
+  if (actor->closed) {
+    PyErr_Format(TheGoray().goray_error, "%R is closed: cannot call %s", self, kMethod.name());
+    return nullptr;
+  }
   ++actor->inflight;
-  PyObject* result = kMethod.Invoke(actor->object.get(), args, nargs, kwnames, codec, &actor->object);
+  PyObject* result = kMethod.Invoke(actor->object.get(), args, nargs, kwnames, &actor->object);
   detail::EndCall(actor);
   return result;
 }
@@ -230,12 +197,22 @@ inline PyObject* ActorCall(PyObject* self, PyObject* const* args, Py_ssize_t nar
       return function(self, args + 1, nargs - 1, kwnames);
     }
   }
-  if (kwnames != nullptr) {
-    PyErr_Format(PyExc_TypeError, "call(%R): no keyword arguments for a method the module does not list", args[0]);
-    return nullptr;
-  }
+  // No such method: the error the library gives (goray.UnknownNameError, the methods listed).
   if (!EnsureBound()) return nullptr;
-  return CallPrefixed(TheGoray().call_method, self, args[0], args + 1, nargs - 1);
+  PyObject* known = PyList_New(0);
+  for (MethodSpec* spec = actor->spec->methods; known != nullptr && spec->cpp_name != nullptr; ++spec) {
+    PyObject* name = PyUnicode_FromString(spec->cpp_name);
+    if (name == nullptr || PyList_Append(known, name) != 0 || PyList_Sort(known) != 0) Py_CLEAR(known);
+    Py_XDECREF(name);
+  }
+  if (known == nullptr) return nullptr;
+  PyObject* error = PyObject_CallFunction(TheGoray().unknown_name, "sOO", "method", args[0], known);
+  Py_DECREF(known);
+  if (error != nullptr) {
+    PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(error)), error);
+    Py_DECREF(error);
+  }
+  return nullptr;
 }
 
 inline PyObject* ActorClose(PyObject* self, PyObject*) {
@@ -316,15 +293,15 @@ inline PyTypeObject* MakeActorType(PyObject* module, ActorSpec* spec, const char
 namespace detail {
 
 inline PyObject* Counters(PyObject*, PyObject*) {
-  return Py_BuildValue("{sKsKsK}", "typed", TheGoray().typed_calls, "codec", TheGoray().codec_calls,
-                       "packed_arguments", TheGoray().packed_arguments);
+  return Py_BuildValue("{sKsK}", "typed", TheGoray().typed_calls, "packed_arguments",
+                       TheGoray().packed_arguments);
 }
 
 inline bool AddEntries(PyObject* module, const PyModuleDef* def, TaskSpec* tasks, std::size_t task_count,
                        ActorSpec* actors, std::size_t actor_count) {
   static PyMethodDef kOwn[] = {
       {"__goray_counters__", &Counters, METH_NOARGS,
-       "__goray_counters__($module, /)\n--\n\nCalls made typed, and calls handed to the codec path."},
+       "__goray_counters__($module, /)\n--\n\nCalls made, and arguments the library decoded from msgpack."},
       {nullptr, nullptr, 0, nullptr},
   };
   if (PyModule_AddFunctions(module, kOwn) != 0) return false;

@@ -78,6 +78,11 @@ std::optional<int64_t> Tasks::Half(int64_t n) {
 }
 std::tuple<int64_t, std::string> Tasks::Pair(int64_t n, std::string s) { return {n + 1, s + "?"}; }
 void Tasks::Nothing() {}
+goray::Value Tasks::Describe(int64_t n) {
+  goray::Value::Array items;
+  for (int64_t i = 0; i < n; ++i) items.emplace_back(static_cast<double>(i));
+  return goray::Value::Map{{"n", n}, {"items", std::move(items)}};
+}
 std::variant<std::monostate, int64_t, std::string> Tasks::Either(std::variant<int64_t, double, std::string> v) {
   if (const auto* n = std::get_if<int64_t>(&v)) return *n * 2;
   if (const auto* s = std::get_if<std::string>(&v)) return *s + "!";

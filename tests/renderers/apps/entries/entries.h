@@ -55,6 +55,8 @@ struct GORAY_TASKS Tasks {
   std::optional<int64_t> Half(int64_t n);
   std::tuple<int64_t, std::string> Pair(int64_t n, std::string s);
   void Nothing();
+  // A goray::Value, which the module does not convert: it comes back packed.
+  goray::Value Describe(int64_t n);
   // The value types of convert_values.h, and sets.
   std::variant<std::monostate, int64_t, std::string> Either(std::variant<int64_t, double, std::string> v);
   std::chrono::milliseconds Longer(std::chrono::milliseconds d);

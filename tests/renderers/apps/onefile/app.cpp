@@ -24,6 +24,16 @@ struct GORAY_TASKS Tasks {
     s.mood = Mood::kBusy;
     return s;
   }
+  // Items of a type declared here alone: each crosses packed.
+  goray::Generator<Summary> Moods(int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+      Summary item;
+      item.name = "m" + std::to_string(i);
+      item.values.push_back(static_cast<double>(i));
+      item.mood = i % 2 ? Mood::kBusy : Mood::kCalm;
+      co_yield item;
+    }
+  }
 };
 
 class Counter {
