@@ -1,6 +1,9 @@
 """docs/types.md's table against the tools: every C++ type it lists works as a task's
 parameter and result through goray-gen, a built application and Python, or, for the rows
-the table marks "codec only", is covered by the C++ codec test named here. The Arrays
+the table marks "codec only", is covered by the C++ codec test named here. In-process,
+each value, refusal and accepted edge runs through both routes that remain (ROUTES: the
+application's typed entries, and the codec path a GoRay library and calls by name take),
+with one expected answer for both. The Arrays
 section's element table too: each element type's echo task returns an ndarray of the
 dtype the row names, and the generated .pyi types it as the row says. The Eigen section's
 table likewise (the application links Eigen3::Eigen, which scripts/setup.sh installs).
@@ -58,8 +61,12 @@ struct Reading {
 struct GORAY_TASKS Types {
   bool Bool(bool v) { return v; }
   int8_t I8(int8_t v) { return v; }
+  int16_t I16(int16_t v) { return v; }
+  int32_t I32(int32_t v) { return v; }
   int64_t I64(int64_t v) { return v; }
   uint8_t U8(uint8_t v) { return v; }
+  uint16_t U16(uint16_t v) { return v; }
+  uint32_t U32(uint32_t v) { return v; }
   uint64_t U64(uint64_t v) { return v; }
   char Char(char v) { return v; }
   float Float(float v) { return v; }
@@ -165,8 +172,12 @@ target_link_libraries(doctypes PRIVATE Eigen3::Eigen)
 CALLS: Dict[str, tuple] = {
     "Bool": ("True", "True"),
     "I8": ("-128", "-128"),
+    "I16": ("-32768", "-32768"),
+    "I32": ("2**31 - 1", "2**31 - 1"),
     "I64": ("-2**63", "-2**63"),
     "U8": ("255", "255"),
+    "U16": ("65535", "65535"),
+    "U32": ("2**32 - 1", "2**32 - 1"),
     "U64": ("2**64 - 1", "2**64 - 1"),
     "Char": ("65", "65"),
     "Float": ("1.5", "1.5"),
@@ -236,7 +247,7 @@ CODEC = "tests/cpp/codec_test.cpp"
 ROWS: Dict[str, List[str]] = {
     "`bool`": ["Bool"],
     "`int8_t` … `int64_t`, `uint8_t` … `uint64_t` (any integral type, `char` included)":
-        ["I8", "I64", "U8", "U64", "Char", "Enum"],
+        ["I8", "I16", "I32", "I64", "U8", "U16", "U32", "U64", "Char", "Enum"],
     "`float`, `double`": ["Float", "Double"],
     "`std::string`": ["Str"],
     "`std::string_view`": ["View"],
@@ -354,7 +365,12 @@ def types_library(installed_package, tmp_path_factory) -> Path:
     return project / "build" / "libdoctypes.so"
 
 
-def test_every_type_round_trips_through_goray_gen_and_python(types_library):
+# The in-process routes a call may take, by the function that takes it.
+ROUTES = {"typed": "goray.golang_local_run_task", "codec": "goray._local.codec_run_task"}
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_every_type_round_trips_through_goray_gen_and_python(types_library, route):
     lines = ["import array as _array", "import datetime as _dt", "import numpy as _np",
              "import pathlib as _pl", "import pyarrow as _pa",
              "result = {}", "def _plain(v):",
@@ -374,7 +390,7 @@ def test_every_type_round_trips_through_goray_gen_and_python(types_library):
               "_module = _entries.entries_module(_ffi.get_library())",
               "def _typed_calls(): return _module.__goray_counters__()['typed']"]
     for task, (args, expected) in CALLS.items():
-        got = f"goray.golang_local_run_task({TASK_OF.get(task, task)!r}, {args})"
+        got = f"{ROUTES[route]}({TASK_OF.get(task, task)!r}, {args})"
         if task == "USet":
             got = f"sorted({got})"
         lines += ["_before = _typed_calls()",
@@ -384,14 +400,10 @@ def test_every_type_round_trips_through_goray_gen_and_python(types_library):
     wrong = {task: pair[:2] for task, pair in results.items() if pair[0] != pair[1]}
     assert not wrong, wrong
     assert set(results) == set(CALLS)
-    codec = sorted(task for task, (_, _, route) in results.items() if route == "codec")
-    assert codec == CODEC_ROUTE, f"the calls that took the codec path: {codec}"
-
-
-# The calls of the table's types that take the codec path in-process: none (issue 71).
-# Types declared in the .cpp file alone, goray::Value and Eigen maps cross packed, the
-# call still typed.
-CODEC_ROUTE: List[str] = []
+    # Every call of the typed route is typed (types declared in the .cpp file alone,
+    # goray::Value and Eigen maps cross packed); the codec route's none.
+    taken = {task for task, (_, _, taken) in results.items() if taken != route}
+    assert not taken, f"the calls that did not take the {route} route: {sorted(taken)}"
 
 
 # What types.md says about range checks, through the whole path: Python -> goray-gen's
@@ -425,23 +437,25 @@ ACCEPTED = {
 }
 
 
-def test_out_of_range_values_are_refused_with_their_path(types_library):
+@pytest.mark.parametrize("route", ROUTES)
+def test_out_of_range_values_are_refused_with_their_path(types_library, route):
     code = ["result = {}"]
     for call in REFUSED:
         name, _, args = call.partition("(")
         code += ["try:",
-                 f"    goray.golang_local_run_task({name!r}, {args[:-1]})",
+                 f"    {ROUTES[route]}({name!r}, {args[:-1]})",
                  f"    result[{call!r}] = 'accepted'",
                  "except goray.ArgumentError as error:",
                  f"    result[{call!r}] = str(error)"]
     assert run_with_library(types_library, "\n".join(code)) == REFUSED
 
 
-def test_floats_within_range_nan_and_inf_pass(types_library):
+@pytest.mark.parametrize("route", ROUTES)
+def test_floats_within_range_nan_and_inf_pass(types_library, route):
     code = ["result = {}"]
     for call in ACCEPTED:
         name, _, args = call.partition("(")
-        code.append(f"result[{call!r}] = repr(goray.golang_local_run_task({name!r}, {args[:-1]}))")
+        code.append(f"result[{call!r}] = repr({ROUTES[route]}({name!r}, {args[:-1]}))")
     results = run_with_library(types_library, "\n".join(code))
     assert results == {call: eval(expected) for call, expected in ACCEPTED.items()}
 

@@ -85,6 +85,7 @@ STRUCTS = [
     ({**RECORD, "inner": {"x": 1, "tag": "", "y": 0}},
      "map with unknown field .inner.y (not in testapp::Inner)"),
     ({**RECORD, "name": None}, "map (at .name: expected std::string, received nil)"),
+    ({**RECORD, "inner": {"x": "bad", "tag": ""}}, "map (at .inner.x: expected int64_t, received str)"),
 ]
 
 

@@ -154,44 +154,6 @@ def test_integer_overflow_python_result_to_cpp(lib, suffix, low, high, cpp_type)
     assert error.task == f"ViaPy{suffix}"
 
 
-def test_type_mismatch_messages(lib):
-    with pytest.raises(goray.ArgumentError) as info:
-        run("Add", 1, "two")
-    assert str(info.value) == "position 1: expected int64_t, received str (task Add)"
-    with pytest.raises(goray.ArgumentError) as info:
-        run("EchoVec", [1, 2, "x"])
-    assert info.value.expected == "std::vector<int64_t>"
-    assert info.value.received == "array (at [2]: expected int64_t, received str)"
-    with pytest.raises(goray.ArgumentError) as info:
-        run("EchoRecord", {**RECORD, "inner": {"x": "bad", "tag": ""}})
-    assert info.value.expected == "testapp::Record"
-    assert info.value.received == "map (at .inner.x: expected int64_t, received str)"
-    with pytest.raises(goray.ArgumentError) as info:
-        run("EchoBool", 1)
-    assert (info.value.expected, info.value.received) == ("bool", "int 1")
-    with pytest.raises(goray.ArgumentError) as info:
-        run("EchoArray", [1, 2])
-    assert info.value.expected == "std::array<int32_t, 3>"
-
-
-def test_arity_messages(lib):
-    with pytest.raises(goray.ArgumentError) as info:
-        run("Add", 1, 2, 3)
-    error = info.value
-    assert (error.task, error.position, error.expected, error.received) == \
-        ("Add", None, "2 arguments", "3 arguments")
-    assert str(error) == "expected 2 arguments, received 3 (task Add)"
-    with pytest.raises(goray.ArgumentError) as info:
-        run("Negate")
-    assert str(info.value) == "expected 1 argument, received 0 (task Negate)"
-
-
-def test_naive_datetime_refused(lib):
-    with pytest.raises(goray.ArgumentError) as info:
-        run("EchoTime", dt.datetime(2024, 1, 1))
-    assert (info.value.position, info.value.expected) == (0, "a timezone-aware datetime")
-
-
 def test_bytes_over_100_mib_python_to_cpp(lib):
     big = bytes(range(256)) * (BIG // 256)
     assert run("EchoBytes", big) == big

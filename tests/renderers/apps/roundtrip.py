@@ -101,19 +101,16 @@ def typesapp(library: Any) -> None:
     nan_safe: Callable[[Any, Any], bool] = lambda a, b: (math.isnan(a) and math.isnan(b)) or \
         (a == b and math.copysign(1, a) == math.copysign(1, b))
 
+    # Each value type once (docs/test_types_doc.py runs every one through both routes):
+    # typesapp's tasks, one call each, and what only they show (the sign of -0.0, NaN, the
+    # C++ bodies that change the value).
     check("Bool", [True], True)
-    check("I8", [-128], -128)
-    check("I16", [-32768], -32768)
-    check("I32", [2**31 - 1], 2**31 - 1)
-    check("I64", [-2**63], -2**63)
-    check("U8", [255], 255)
-    check("U16", [65535], 65535)
-    check("U32", [2**32 - 1], 2**32 - 1)
-    check("U64", [2**64 - 1], 2**64 - 1)
+    for name, value in [("I8", -128), ("I16", -32768), ("I32", 2**31 - 1), ("I64", -2**63), ("U8", 255),
+                        ("U16", 65535), ("U32", 2**32 - 1), ("U64", 2**64 - 1)]:
+        check(name, [value], value)
     check("F32", [1.5], 1.5)
     check("F64", [-0.0], -0.0, nan_safe)
     check("F64", [float("nan")], float("nan"), nan_safe)
-    check("F64", [float("inf")], float("inf"))
     check("Str", ["héllo, wörld"], "héllo, wörld")
     check("RawBytes", [b"\x00\xff\x10"], b"\x00\xff\x10")
     check("Bytes", [b"abc"], b"abc")
@@ -123,11 +120,9 @@ def typesapp(library: Any) -> None:
     check("Set", [[3, 1, 2, 3]], [1, 2, 3])
     check("Deque", [["a", "b"]], ["front", "a", "b"])
     check("USet", [[3, 1, 3]], [1, 3, 7], lambda a, b: sorted(a) == b)
-    check("Pair", [["k", 2.5]], ["k", 2.5])
     check("Pair", [("k", 2.5)], ["k", 2.5])
     check("Map", [{"a": [1.0, 2.0], "b": []}], {"a": [1.0, 2.0], "b": []})
     check("UMap", [{1: "one", -2: "two"}], {1: "one", -2: "two"})
-    check("Opt", [None], None)
     check("Opt", ["x"], "x")
     when = datetime.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=utc)
     check("When", [when], when)
