@@ -471,6 +471,17 @@ def check_another_library(app: Any, entries: Any) -> None:
                "it is another application's" in str(error), f"{type(error).__name__}: {error}")
 
 
+def check_another_goray(app: Any, entries: Any) -> None:
+    """A goray without something the module was built to use: the first call says to
+    rebuild, and which."""
+    del goray._entries.result_converter
+    error = raises(lambda: entries.Loss(1.0, 2.0, 3.0))
+    expect(isinstance(error, ImportError) and
+           "application 'entriesapp' was built with another goray (goray._entries.result_converter "
+           "is missing here): rebuild the application with this goray" in str(error),
+           f"{type(error).__name__}: {error}")
+
+
 def check_crash(app: Any, entries: Any) -> None:
     entries.Crash(1)  # the process dies here, its report on stderr
 

@@ -45,21 +45,38 @@ inline bool LoadedTable(const TypedEntries*& table) {
 inline bool EnsureBound() {
   Goray& goray = TheGoray();
   if (goray.bound) return true;
+  // What the module uses of goray's Python modules: an attribute missing is a goray the
+  // module was not built with.
+  const struct {
+    const char* module;
+    const char* name;
+    PyObject** out;
+  } needed[] = {
+      {"goray.errors", "error_from_reply", &goray.error_from_reply},
+      {"goray.errors", "ArgumentError", &goray.argument_error},
+      {"goray.errors", "GorayError", &goray.goray_error},
+      {"goray.errors", "UnknownNameError", &goray.unknown_name},
+      {"goray._not_utf8", "raise_in_value", &goray.not_utf8},
+      {"goray._enums", "_classes", &goray.enum_classes},
+      {"goray._enums", "member", &goray.enum_member},
+      {"goray._fastpath", "pack", &goray.fast_pack},
+      {"goray._fastpath", "unpack_values", &goray.unpack_values},
+      {"goray._codec", "pack_argument", &goray.pack_argument},
+      {"goray._entries", "packed_result", &goray.packed_result},
+      {"goray._entries", "result_converter", &goray.result_converter},
+  };
   const TypedEntries* table = nullptr;
-  const bool taken = detail::LoadedTable(table) &&
-                     detail::TakeAttribute("goray.errors", "error_from_reply", goray.error_from_reply) &&
-                     detail::TakeAttribute("goray.errors", "ArgumentError", goray.argument_error) &&
-                     detail::TakeAttribute("goray.errors", "GorayError", goray.goray_error) &&
-                     detail::TakeAttribute("goray.errors", "UnknownNameError", goray.unknown_name) &&
-                     detail::TakeAttribute("goray._not_utf8", "raise_in_value", goray.not_utf8) &&
-                     detail::TakeAttribute("goray._enums", "_classes", goray.enum_classes) &&
-                     detail::TakeAttribute("goray._enums", "member", goray.enum_member) &&
-                     detail::TakeAttribute("goray._fastpath", "pack", goray.fast_pack) &&
-                     detail::TakeAttribute("goray._codec", "pack_argument", goray.pack_argument) &&
-                     detail::TakeAttribute("goray._entries", "packed_result", goray.packed_result) &&
-                     detail::TakeAttribute("goray._fastpath", "unpack_values", goray.unpack_values) &&
-                     detail::TakeAttribute("goray._entries", "result_converter", goray.result_converter);
-  if (!taken) return false;
+  if (!detail::LoadedTable(table)) return false;
+  for (const auto& need : needed) {
+    if (detail::TakeAttribute(need.module, need.name, *need.out)) continue;
+    if (PyErr_ExceptionMatches(PyExc_AttributeError)) {
+      PyErr_Format(PyExc_ImportError,
+                   "the typed entries module of application '%s' was built with another goray (%s.%s "
+                   "is missing here): rebuild the application with this goray",
+                   goray.app_name, need.module, need.name);
+    }
+    return false;
+  }
   // Another application's library, one built from another IDL, or one whose registration
   // failed: the module's calls would not be the library's.
   if (table == nullptr || table->app_name != goray.app_name || table->signatures != goray.signatures) {
