@@ -32,15 +32,9 @@ WRONG_TYPES = [
     ("EchoTime", "x", "position 0: expected std::chrono::system_clock::time_point, received str"),
 ]
 
+# Each width's both ends: test_values.py's WIDTHS. Beyond msgpack's integers: refused by
+# the driver before sending.
 OVERFLOWS = [
-    ("EchoU8", 256, "position 0: expected uint8_t, received int 256"),
-    ("EchoU8", -1, "position 0: expected uint8_t, received int -1"),
-    ("EchoI8", -129, "position 0: expected int8_t, received int -129"),
-    ("EchoI16", 2**15, "position 0: expected int16_t, received int 32768"),
-    ("EchoU32", 2**32, "position 0: expected uint32_t, received int 4294967296"),
-    ("EchoU64", -1, "position 0: expected uint64_t, received int -1"),
-    ("EchoI64", 2**63, "position 0: expected int64_t, received int 9223372036854775808"),
-    # Beyond msgpack's integers: refused by the driver before sending.
     ("EchoU64", 2**64,
      "position 0: expected an integer in [-2**63, 2**64), received int 18446744073709551616"),
     ("EchoI64", -2**64,
