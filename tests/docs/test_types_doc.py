@@ -56,6 +56,11 @@ struct Reading {
   std::map<std::string, uint8_t> counts;
   float value = 0;
 };
+struct Tile {  // array fields, one optional
+  goray::Array<uint8_t> pixels;
+  std::optional<goray::Array<float>> weights;
+  std::string name;
+};
 }  // namespace doc
 
 struct GORAY_TASKS Types {
@@ -95,6 +100,30 @@ struct GORAY_TASKS Types {
   std::tuple<int64_t, std::string> Results(int64_t a, std::string b) { return {a, b}; }
   float Reads(doc::Reading r) { return r.value; }
   goray::Array<double> NdArray(goray::Array<double> v) { return v; }
+  goray::Array<double> Scale(goray::ArrayView<double> a, double factor) {
+    auto result = goray::Array<double>::Zeros(a.shape());
+    for (int64_t i = 0; i < a.size(); ++i) result[i] = a[i] * factor;
+    return result;
+  }
+  int64_t Count(const goray::ArrayView<bool>& mask) {
+    int64_t count = 0;
+    for (bool value : mask) count += value ? 1 : 0;
+    return count;
+  }
+  std::tuple<goray::Array<int32_t>, goray::Array<uint64_t>> Split(const goray::Array<int64_t>& values) {
+    std::vector<int32_t> low;
+    std::vector<uint64_t> high;
+    for (int64_t value : values) {
+      low.push_back(static_cast<int32_t>(value));
+      high.push_back(static_cast<uint64_t>(value) * 2);
+    }
+    return {goray::Array<int32_t>(std::move(low)), goray::Array<uint64_t>(std::move(high))};
+  }
+  doc::Tile Invert(doc::Tile tile) {
+    for (auto& pixel : tile.pixels) pixel = static_cast<uint8_t>(255 - pixel);
+    tile.name += "!";
+    return tile;
+  }
   double ViewSum(goray::ArrayView<double> v) {
     double sum = 0;
     for (double x : v) sum += x;
@@ -203,6 +232,15 @@ CALLS: Dict[str, tuple] = {
     "Results": ("5, 'r'", "[5, 'r']"),
     "NdArray": ("_np.arange(6.0).reshape(2, 3)", "_np.arange(6.0).reshape(2, 3)"),
     "ViewSum": ("_np.arange(5.0)[::2]", "6.0"),              # non-contiguous: copied once
+    "Scale": ("_np.arange(6.0).reshape(2, 3), 2.0", "_np.arange(6.0).reshape(2, 3) * 2"),
+    "ScaleStrided": ("_np.arange(6.0).reshape(2, 3)[:, ::2], 10.0", "_np.array([[0.0, 20.0], [30.0, 50.0]])"),
+    "Count": ("_np.array([True, False, True])", "2"),
+    "Split": ("_np.array([-1, 7], dtype=_np.int64)",  # a tuple of arrays
+              "[_np.array([-1, 7], dtype=_np.int32), _np.array([2**64 - 2, 14], dtype=_np.uint64)]"),
+    "Invert": ("{'pixels': _np.array([[0, 10], [200, 255]], dtype=_np.uint8), "
+               "'weights': _np.array([0.5], dtype=_np.float32), 'name': 't'}",
+               "{'pixels': _np.array([[255, 245], [55, 0]], dtype=_np.uint8), "
+               "'weights': _np.array([0.5], dtype=_np.float32), 'name': 't!'}"),
     "SpanSum": ("_array.array('d', [1.0, 2.5])", "3.5"),     # a buffer-protocol object
     "View": ("'abc'", "'bc'"),
     "Strings": ("_pa.array(['a', None, ''], _pa.large_string())", "_pa.array(['a', None, ''])"),
@@ -234,7 +272,7 @@ CALLS: Dict[str, tuple] = {
     "EigenMap": ("_np.arange(4.0)", "6.0"),
 }
 # Tasks called under another name (the same C++ task with other arguments).
-TASK_OF = {"StringsFromList": "Strings", "ViewsTotalList": "ViewsTotal", "VecFromArray": "Vec", "ListToArray": "NdArray", "PathFromStr": "Path",
+TASK_OF = {"ScaleStrided": "Scale", "StringsFromList": "Strings", "ViewsTotalList": "ViewsTotal", "VecFromArray": "Vec", "ListToArray": "NdArray", "PathFromStr": "Path",
            "VariantInt": "Variant", "VariantNone": "Variant", "VariantStruct": "Variant",
            "EigenVectorColumn": "EigenVector"}
 CALLS.update({f"Echo_{dtype}": (f"_np.array([1, 0, 1], dtype={dtype!r})",
@@ -417,6 +455,8 @@ REFUSED = {
         'position 0: expected doc::Reading, received map (at .counts["b"]: expected uint8_t, '
         "received int 300) (task Reads)",
     "U8(256)": "position 0: expected uint8_t, received int 256 (task U8)",
+    "Scale(_np.zeros(3, dtype=_np.int32), 1.0)":
+        "position 0: expected goray::ArrayView<double>, received ndarray of int32 (3,) (task Scale)",
     "Micros(1500)": "position 0: expected std::chrono::microseconds, received a duration of "
                     "1500 ns, which it cannot hold exactly (task Micros)",
     "Complex('1+2j')": "position 0: expected std::complex<double>, received str (task Complex)",
@@ -439,7 +479,7 @@ ACCEPTED = {
 
 @pytest.mark.parametrize("route", ROUTES)
 def test_out_of_range_values_are_refused_with_their_path(types_library, route):
-    code = ["result = {}"]
+    code = ["import numpy as _np", "result = {}"]
     for call in REFUSED:
         name, _, args = call.partition("(")
         code += ["try:",
@@ -514,3 +554,10 @@ def test_the_stub_types_each_element_as_the_table_says(types_library):
         spelled = stub_type.replace("numpy.typing.", "_npt.").replace("numpy.", "_numpy.")
         assert f"def Echo_{dtype}(self, v: {spelled} | " in stub, (element, stub_type)
         assert f"_list[_Any]) -> {spelled}:" in stub.split(f"def Echo_{dtype}(")[-1].split("\n")[0]
+    # Arrays among other parameters, in a tuple result and in a struct's fields.
+    assert ("def Scale(self, a: _npt.NDArray[_numpy.float64] | _array[_float] | _memoryview | "
+            "_list[_Any], factor: _float) -> _npt.NDArray[_numpy.float64]:") in stub
+    assert ("def Split(self, values: _npt.NDArray[_numpy.int64] | _array[_int] | _memoryview | "
+            "_list[_Any]) -> _list[_Any]:") in stub
+    assert "    pixels: _npt.NDArray[_numpy.uint8]\n" in stub
+    assert "    weights: _npt.NDArray[_numpy.float32] | None\n" in stub

@@ -2,7 +2,7 @@
 and what the tree's build made for them.
 
 Everything these tests compile is built once by goray's own build, not here
-(tests/renderers/CMakeLists.txt): the applications (apps/, arrays_app/, results_app/),
+(tests/renderers/CMakeLists.txt): the applications (apps/, results_app/),
 the corpus's accepted cases and the golden cases, generated and compiled, under
 build/tests/renderers/. `built()` fails a test whose targets are missing or out of date
 (build the tree first: cmake --build build). Only the tests of goray_add_app from a
