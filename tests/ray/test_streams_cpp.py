@@ -137,9 +137,12 @@ def test_grouped_items_leave_nothing_in_the_objects_store(lib, group_sizes):
 
 
 def test_an_error_after_a_group_then_the_end(lib, group_sizes):
-    seen = goray.golang_local_run_task("StreamUntilErrorOnce", 50)
-    assert seen[:50] == [str(i) for i in range(50)] and len(seen) == 51, seen
-    assert "stream broke after 50 items" in seen[50]
+    # Enough items that some travel in groups even when the consumer keeps pace (a loaded
+    # machine: 50 items came one by one).
+    n = 2000
+    seen = goray.golang_local_run_task("StreamUntilErrorOnce", n)
+    assert seen[:n] == [str(i) for i in range(n)] and len(seen) == n + 1, seen[n:]
+    assert f"stream broke after {n} items" in seen[n]
     assert (max(group_sizes) > 1) == GROUPS, group_sizes
 
 
