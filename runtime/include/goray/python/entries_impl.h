@@ -5,6 +5,7 @@
 #include <cstdarg>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -142,14 +143,14 @@ inline PyObject* PackArgument(PyObject* value, const char* callee, std::size_t p
 }
 
 // What makes the enums of callee (type, name)'s results members (None: it has none), asked
-// of goray once per callee; borrowed, null with an exception set.
+// of goray once per callee; borrowed, null with an exception set. Keyed by the callee's own
+// strings (the generated tables' literals: the same pointers on every call, no key built).
 inline PyObject* ResultConverter(const char* type, const char* name) {
-  static std::unordered_map<std::string, PyObject*> known;  // (kept for the process)
-  std::string key = std::string(type) + "." + name;
-  auto found = known.find(key);
+  static std::map<std::pair<const char*, const char*>, PyObject*> known;  // (kept for the process)
+  auto found = known.find({type, name});
   if (found != known.end()) return found->second;
   PyObject* converter = PyObject_CallFunction(TheGoray().result_converter, "ss", type, name);
-  if (converter != nullptr) known.emplace(std::move(key), converter);
+  if (converter != nullptr) known.emplace(std::make_pair(type, name), converter);
   return converter;
 }
 

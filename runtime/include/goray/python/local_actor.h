@@ -202,10 +202,13 @@ inline PyObject* ActorCall(PyObject* self, PyObject* const* args, Py_ssize_t nar
   PyObject* known = PyList_New(0);
   for (MethodSpec* spec = actor->spec->methods; known != nullptr && spec->cpp_name != nullptr; ++spec) {
     PyObject* name = PyUnicode_FromString(spec->cpp_name);
-    if (name == nullptr || PyList_Append(known, name) != 0 || PyList_Sort(known) != 0) Py_CLEAR(known);
+    if (name == nullptr || PyList_Append(known, name) != 0) Py_CLEAR(known);
     Py_XDECREF(name);
   }
-  if (known == nullptr) return nullptr;
+  if (known == nullptr || PyList_Sort(known) != 0) {
+    Py_XDECREF(known);
+    return nullptr;
+  }
   PyObject* error = PyObject_CallFunction(TheGoray().unknown_name, "sOO", "method", args[0], known);
   Py_DECREF(known);
   if (error != nullptr) {
